@@ -1,0 +1,30 @@
+// Lint rules. The pure core (pathway logic, statistics, FHIR normalisation, knowledge schema, trial matching)
+// must run in the browser too, so it may not import Node built-ins; adapters (cli/, io/) may.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = {
+  patterns: [
+    {
+      group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'],
+      message: 'The core does no I/O: move this to an adapter (src/cli, src/io).',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'coverage/', 'reference/**/*.js', 'out/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/pathway/**/*.ts', 'src/stats/**/*.ts', 'src/fhir/**/*.ts', 'src/trials/**/*.ts', 'src/record/**/*.ts', 'src/knowledge/schema*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
+  },
+);

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './issues.ts';
+export * from './dates.ts';

@@ -1,0 +1,22 @@
+/**
+ * Errors are values inside the core: each problem is an Issue with a namespaced code, and functions that can fail
+ * return a Result. Exceptions are for programmer errors and for the adapters at the edge (CLI, HTTP).
+ */
+export type Severity = 'error' | 'warning' | 'information';
+
+export interface Issue {
+  /** Namespaced and stable, e.g. `fhir.bundle.not-a-bundle`, `knowledge.field.invalid`. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** One line a person can act on. Never includes patient data beyond resource references. */
+  readonly message: string;
+  /** Where: a file and field, or a FHIR resource reference and element path. */
+  readonly path?: string;
+}
+
+export type Result<T> = { ok: true; value: T; issues: Issue[] } | { ok: false; issues: Issue[] };
+
+export const ok = <T>(value: T, issues: Issue[] = []): Result<T> => ({ ok: true, value, issues });
+export const fail = <T = never>(issues: Issue[]): Result<T> => ({ ok: false, issues });
+export const issue = (code: string, message: string, path?: string, severity: Severity = 'error'): Issue =>
+  path === undefined ? { code, severity, message } : { code, severity, message, path };

@@ -1,0 +1,195 @@
+/**
+ * The normalized patient record: what the FHIR adapter (src/fhir) produces and what the engine (src/pathway) and the
+ * trial matcher (src/trials) read. It is knowledge-free: codes stay codes, quantities keep their units; mapping codes
+ * to clinical concepts and converting units is the engine's job, driven by the pathway file.
+ *
+ * Dates are ISO 8601 strings as found in the source (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a dateTime); the engine
+ * compares them with src/record/dates.ts. Every fact keeps `ref` ("ResourceType/id") so that every finding can cite
+ * its evidence.
+ */
+import type { Issue } from './issues.ts';
+
+/** "ResourceType/id", or "#id" inside a containing resource, or a urn:uuid fullUrl when a resource has no id. */
+export type ResourceRef = string;
+
+export interface Coding {
+  readonly system?: string;
+  readonly code?: string;
+  readonly display?: string;
+}
+
+export interface Concept {
+  readonly codings: readonly Coding[];
+  readonly text?: string;
+}
+
+export type Comparator = '<' | '<=' | '>=' | '>';
+
+export interface Quantity {
+  readonly value: number;
+  /** The UCUM code when the quantity's system is UCUM (or it has a `code` that parses as UCUM), else undefined. */
+  readonly ucum?: string;
+  /** The human-readable unit as sent (`unit`), kept for messages and as a fallback. */
+  readonly unitText?: string;
+  /** A censored result: "<5 mg/L" has comparator '<' and value 5. */
+  readonly comparator?: Comparator;
+}
+
+export interface Period {
+  readonly start?: string;
+  readonly end?: string;
+}
+
+export interface PatientFacts {
+  readonly ref: ResourceRef;
+  readonly birthDate?: string;
+  readonly sex?: 'male' | 'female' | 'other' | 'unknown';
+  readonly deceased?: boolean;
+}
+
+export interface ConditionFact {
+  readonly ref: ResourceRef;
+  readonly code: Concept;
+  /** FHIR condition-clinical code: active | recurrence | relapse | inactive | remission | resolved; undefined if absent. */
+  readonly clinicalStatus?: string;
+  /** FHIR condition-ver-status code: unconfirmed | provisional | differential | confirmed | refuted | entered-in-error. */
+  readonly verificationStatus?: string;
+  /** onsetDateTime, onsetPeriod.start or onsetString when it is a date. */
+  readonly onset?: string;
+  /** abatementDateTime, abatementPeriod.end (or start) or abatementString when it is a date; `abated` for abatementBoolean-like forms. */
+  readonly abatement?: string;
+  readonly recordedDate?: string;
+  readonly categories: readonly string[];
+}
+
+export type ObservationValue =
+  | { readonly kind: 'quantity'; readonly quantity: Quantity }
+  | { readonly kind: 'concept'; readonly concept: Concept }
+  | { readonly kind: 'string'; readonly text: string }
+  | { readonly kind: 'boolean'; readonly value: boolean }
+  | { readonly kind: 'integer'; readonly value: number };
+
+export interface ReferenceRange {
+  readonly low?: Quantity;
+  readonly high?: Quantity;
+  readonly text?: string;
+}
+
+export interface ObservationComponent {
+  readonly code: Concept;
+  readonly value?: ObservationValue;
+}
+
+export interface ObservationFact {
+  readonly ref: ResourceRef;
+  readonly code: Concept;
+  /** registered | preliminary | final | amended | corrected | cancelled | entered-in-error | unknown */
+  readonly status: string;
+  /** effectiveDateTime, effectivePeriod.start, effectiveInstant; else issued. */
+  readonly effective?: string;
+  readonly value?: ObservationValue;
+  readonly dataAbsentReason?: string;
+  readonly interpretation: readonly Concept[];
+  readonly referenceRange: readonly ReferenceRange[];
+  readonly components: readonly ObservationComponent[];
+  /** Panel members (hasMember) by reference. */
+  readonly members: readonly ResourceRef[];
+  readonly method?: Concept;
+}
+
+export interface IngredientFact {
+  readonly code: Concept;
+  /** Amount of this ingredient per unit of the product, e.g. 50 mg per 1 tablet. */
+  readonly strength?: { readonly numerator: Quantity; readonly denominator?: Quantity };
+  readonly isActive?: boolean;
+}
+
+export interface MedicationFact {
+  readonly ref: ResourceRef;
+  readonly kind: 'statement' | 'request';
+  /** MedicationStatement: active | completed | entered-in-error | intended | stopped | on-hold | unknown | not-taken.
+   *  MedicationRequest: active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown. */
+  readonly status: string;
+  readonly intent?: string;
+  /** medicationCodeableConcept, or the referenced / contained Medication's code. */
+  readonly medication: Concept;
+  /** The resolved Medication's ref, when the medication was a reference. */
+  readonly medicationRef?: ResourceRef;
+  readonly ingredients: readonly IngredientFact[];
+  readonly form?: Concept;
+  /** One administration (doseAndRate.doseQuantity or the low end of doseRange), as sent: mg, or a count such as {tbl}. */
+  readonly dosePerAdministration?: Quantity;
+  /** From timing.repeat (frequency / period in days, or frequencyMax when only that is given) or timing.code (QD, BID, TID, QID, Q4H...). */
+  readonly administrationsPerDay?: number;
+  /** Dose x administrations per day, in the dose's own unit; undefined when either is missing. */
+  readonly dailyDose?: Quantity;
+  /** Where `period` came from, so the engine can explain and judge how firm it is. */
+  readonly periodSource?: 'effectivePeriod' | 'effectiveDateTime' | 'dispenseRequest' | 'authoredOn' | 'dosageBounds';
+  readonly period: Period;
+  /** MedicationRequest.dispenseRequest, kept for audit. */
+  readonly dispense?: {
+    readonly validityPeriod?: Period;
+    readonly expectedSupplyDays?: number;
+    readonly numberOfRepeatsAllowed?: number;
+    readonly quantity?: Quantity;
+  };
+  readonly authoredOn?: string;
+  readonly dosageText?: string;
+  readonly reasonCodes: readonly Concept[];
+}
+
+export interface AnswerFact {
+  readonly linkId: string;
+  readonly code: readonly Coding[];
+  readonly text?: string;
+  /** valueInteger / valueDecimal, or valueCoding's ordinal (itemWeight / ordinalValue extension) when present. */
+  readonly valueNumber?: number;
+  readonly valueCoding?: Coding;
+  readonly valueString?: string;
+}
+
+export interface QuestionnaireResponseFact {
+  readonly ref: ResourceRef;
+  readonly questionnaire?: string;
+  readonly status: string;
+  readonly authored?: string;
+  /** Flattened (nested items are lifted, linkIds kept). */
+  readonly answers: readonly AnswerFact[];
+}
+
+export interface AllergyFact {
+  readonly ref: ResourceRef;
+  readonly code: Concept;
+  readonly clinicalStatus?: string;
+  readonly verificationStatus?: string;
+  readonly onset?: string;
+  readonly recordedDate?: string;
+}
+
+export interface ImmunizationFact {
+  readonly ref: ResourceRef;
+  readonly vaccine: Concept;
+  /** completed | entered-in-error | not-done */
+  readonly status: string;
+  readonly occurrence?: string;
+}
+
+export interface ProcedureFact {
+  readonly ref: ResourceRef;
+  readonly code: Concept;
+  readonly status: string;
+  readonly performed?: string;
+}
+
+export interface PatientRecord {
+  readonly patient: PatientFacts;
+  readonly conditions: readonly ConditionFact[];
+  readonly observations: readonly ObservationFact[];
+  readonly medications: readonly MedicationFact[];
+  readonly questionnaireResponses: readonly QuestionnaireResponseFact[];
+  readonly allergies: readonly AllergyFact[];
+  readonly immunizations: readonly ImmunizationFact[];
+  readonly procedures: readonly ProcedureFact[];
+  /** Non-fatal notes from the adapter (skipped resource types, malformed elements), with resource refs as paths. */
+  readonly issues: readonly Issue[];
+}
