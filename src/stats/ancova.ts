@@ -1,0 +1,114 @@
+/**
+ * ANCOVA of change at the primary visit (observed cases), as R's `lm(chg ~ arm + baseline [+ stratum])`:
+ * the treatment - control coefficient with its t test and CI, and emmeans-style LS means per arm.
+ *
+ * Conventions (reference/stats-reference/README.md section 2): `contr.treatment` with control as the reference, so
+ * the arm coefficient is treatment minus control; change = post - baseline; LS means average the biomarker stratum
+ * with equal weights and put baseline at its mean over the analysed rows; the stratum is biomarker >= cut.
+ */
+import { fail, issue, ok, type Issue, type Result } from '../record/index.ts';
+import { twoSampleTTests, type TwoSampleTTests } from './ancova-t-tests.ts';
+import { designMatrix, treatmentIndicator, type DesignColumn } from './linear/model-matrix.ts';
+import { fitOls, linearContrast, type Coefficient, type TInference } from './linear/ols.ts';
+
+export interface AncovaRow {
+  readonly subject: string;
+  readonly arm: string;
+  /** Change from baseline at the analysed visit (post - baseline); null when missing (row is dropped). */
+  readonly change: number | null;
+  readonly baseline: number;
+  /** Baseline biomarker (e.g. hs-CRP in mg/L); needed only when a stratum cut is given. */
+  readonly biomarker?: number | null;
+}
+
+export interface AncovaSpec {
+  readonly treatment: string;
+  readonly control: string;
+  /** Adds the stratum term `biomarker >= biomarkerCut` when given. */
+  readonly biomarkerCut?: number;
+  readonly level?: number;
+}
+
+export interface AncovaResult {
+  readonly formula: string;
+  readonly n: { readonly treatment: number; readonly control: number; readonly total: number };
+  /** Treatment minus control, adjusted: the arm coefficient. */
+  readonly difference: TInference;
+  readonly lsMeans: { readonly treatment: TInference; readonly control: TInference };
+  /** Numeric covariate values used for the LS means (mean over analysed rows). */
+  readonly covariateMeans: { readonly baseline: number };
+  readonly coefficients: Coefficient[];
+  readonly sigma: number;
+  readonly rSquared: number;
+  /** Unadjusted Student and Welch t-tests of change, a descriptive check. */
+  readonly tTests: TwoSampleTTests;
+}
+
+/** Fits the ANCOVA; rows with missing change (or missing biomarker when stratifying) are dropped with a warning. */
+export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<AncovaResult> {
+  const stratified = spec.biomarkerCut !== undefined;
+  const warnings: Issue[] = [];
+  const used = rows.filter((r) => (r.arm === spec.treatment || r.arm === spec.control) && r.change !== null);
+  const analysed = stratified ? used.filter((r) => r.biomarker != null && Number.isFinite(r.biomarker)) : used;
+  if (analysed.length < used.length) {
+    warnings.push(
+      issue(
+        'stats.ancova.biomarker-missing',
+        `${used.length - analysed.length} rows without a biomarker were left out`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
+  const treated = analysed.filter((r) => r.arm === spec.treatment);
+  const controls = analysed.filter((r) => r.arm === spec.control);
+  if (treated.length < 2 || controls.length < 2) {
+    return fail([
+      issue(
+        'stats.ancova.too-few',
+        `need >= 2 analysed subjects per arm (have ${treated.length} and ${controls.length})`,
+      ),
+    ]);
+  }
+
+  const change = analysed.map((r) => r.change as number);
+  const baseline = analysed.map((r) => r.baseline);
+  const armColumn: DesignColumn = {
+    name: `arm${spec.treatment}`,
+    values: treatmentIndicator(
+      analysed.map((r) => r.arm),
+      spec.treatment,
+    ),
+  };
+  const columns: DesignColumn[] = [armColumn, { name: 'baseline', values: baseline }];
+  if (stratified) {
+    const cut = spec.biomarkerCut as number;
+    columns.push({ name: 'stratumHigh', values: analysed.map((r) => ((r.biomarker as number) >= cut ? 1 : 0)) });
+  }
+  const design = designMatrix(columns);
+  const fit = fitOls(change, design.x, design.terms, spec.level);
+  if (!fit.ok) return fail([...warnings, ...fit.issues]);
+
+  const baselineMean = baseline.reduce((s, v) => s + v, 0) / baseline.length;
+  // Equal weights over the two strata: the stratum indicator enters the LS-mean row at 1/2 (emmeans' default).
+  const rest = stratified ? [baselineMean, 0.5] : [baselineMean];
+  const result: AncovaResult = {
+    formula: stratified ? 'change ~ arm + baseline + stratum' : 'change ~ arm + baseline',
+    n: { treatment: treated.length, control: controls.length, total: analysed.length },
+    difference: linearContrast(fit.value, [0, 1, ...rest.map(() => 0)]),
+    lsMeans: {
+      treatment: linearContrast(fit.value, [1, 1, ...rest]),
+      control: linearContrast(fit.value, [1, 0, ...rest]),
+    },
+    covariateMeans: { baseline: baselineMean },
+    coefficients: fit.value.coefficients,
+    sigma: fit.value.sigma,
+    rSquared: fit.value.rSquared,
+    tTests: twoSampleTTests(
+      treated.map((r) => r.change as number),
+      controls.map((r) => r.change as number),
+      spec.level,
+    ),
+  };
+  return ok(result, warnings);
+}
