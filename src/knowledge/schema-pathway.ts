@@ -1,0 +1,371 @@
+/**
+ * The care-pathway file (`knowledge/pathway/care-pathway.json`, schema `precision-trd/pathway@1`): every threshold,
+ * window, code-set reference and message of /work/shared/care-pathway.md as versioned, cited data.
+ *
+ * Design choices:
+ * - Every threshold is `{ value, unit, inclusive, citation, verified }`; every window is such a threshold in days
+ *   (unit `d`) whose name ends in `Days`. `inclusive` says whether the boundary value itself satisfies the rule.
+ * - Rules choose among a CLOSED set of named predicates (`predicate`, decision `when`): no expression language, so a
+ *   pathway file can change values and codes but cannot invent logic the engine has not been tested for.
+ * - Codes are referenced by code-set id (resolved in knowledge/codesets/), citations by key (knowledge/citations.json
+ *   or this file's own `citations` block). parseKnowledge cross-checks both with `pathwayCodeSetIds`/`pathwayCitationKeys`.
+ * - Messages may contain `{placeholders}` that the engine fills (see src/pathway/summaries.ts for the names).
+ */
+import { z } from 'zod';
+
+export const PATHWAY_SCHEMA = 'precision-trd/pathway@1';
+
+const citationKey = z.string().min(1);
+const codeSetId = z.string().min(1);
+
+/** A cited threshold. `verified: false` marks values tagged [U] in clinical-reference.md. */
+export const ThresholdSchema = z.strictObject({
+  value: z.number().finite(),
+  unit: z.string().min(1),
+  inclusive: z.boolean(),
+  citation: citationKey,
+  verified: z.boolean(),
+  note: z.string().optional(),
+});
+export type Threshold = z.infer<typeof ThresholdSchema>;
+
+/** A window or duration in whole days (UCUM `d`). */
+export const DaysSchema = ThresholdSchema.extend({
+  value: z.number().int().nonnegative(),
+  unit: z.literal('d'),
+});
+export type Days = z.infer<typeof DaysSchema>;
+
+export const CitationSchema = z.strictObject({
+  title: z.string().min(1),
+  source: z.string().min(1),
+  section: z.string().min(1),
+  tag: z.enum(['V', 'V-sec', 'U']),
+});
+
+const coding = z.strictObject({ system: z.string().min(1), code: z.string().min(1) });
+
+const labAnalyte = z.enum(['anc', 'platelets', 'alt', 'ast']);
+
+const LabDefinition = z.strictObject({
+  codeSets: z.array(codeSetId).min(1),
+  /** The UCUM unit results are converted to before comparison. */
+  unit: z.string().min(1),
+  citation: citationKey,
+});
+
+const SymptomItem = z.strictObject({
+  item: z.number().int().positive(),
+  domain: z.enum(['fatigue', 'anhedonia', 'psychomotor', 'sleep', 'appetite']),
+  /** Item codes (e.g. the PHQ-9 item LOINC) and linkIds that identify the item in a response or panel. */
+  codes: z.array(coding),
+  linkIds: z.array(z.string().min(1)),
+});
+
+const SymptomInstrument = z.strictObject({
+  instrument: z.enum(['PHQ-9', 'BDI-II', 'MADRS']),
+  /** Codes of the panel/total Observation or the Questionnaire canonical URLs that identify the instrument. */
+  panelCodes: z.array(coding),
+  questionnaireUrls: z.array(z.string().min(1)),
+  totalCodes: z.array(coding),
+  itemMaxScore: z.number().int().positive(),
+  items: z.array(SymptomItem).min(1),
+  citation: citationKey,
+  verified: z.boolean(),
+});
+
+const Definitions = z.strictObject({
+  depression: z.strictObject({
+    codeSets: z.array(codeSetId).min(1),
+    remissionCodeSets: z.array(codeSetId),
+    citation: citationKey,
+  }),
+  exposure: z.strictObject({
+    /** Same-ingredient exposures whose gap (days strictly between them) is at most this join into one run. */
+    maxGapDays: DaysSchema,
+    citation: citationKey,
+  }),
+  adequacy: z.strictObject({
+    minDurationDays: DaysSchema,
+    lookbackDays: DaysSchema,
+    requiredTrials: ThresholdSchema,
+    /** Minimum adequate daily doses come from the antidepressant table (knowledge/codesets); this cites it. */
+    minimumDoseCitation: citationKey,
+    citation: citationKey,
+  }),
+  inflammation: z.strictObject({
+    windowDays: DaysSchema,
+    highSensitivityCodeSets: z.array(codeSetId).min(1),
+    standardCodeSets: z.array(codeSetId).min(1),
+    validStatuses: z.array(z.string().min(1)).min(1),
+    cutOff: ThresholdSchema,
+    acuteAbove: ThresholdSchema,
+    /** nmol/L per mg/L: CRP mg/L = nmol/L / factor. */
+    molarFactor: ThresholdSchema,
+    tocilizumabCodeSets: z.array(codeSetId).min(1),
+    tocilizumabSuppressionDays: DaysSchema,
+    citation: citationKey,
+  }),
+  labs: z.strictObject({
+    windowDays: DaysSchema,
+    validStatuses: z.array(z.string().min(1)).min(1),
+    analytes: z.strictObject({ anc: LabDefinition, platelets: LabDefinition, alt: LabDefinition, ast: LabDefinition }),
+  }),
+  screens: z.strictObject({
+    latentTbCodeSets: z.array(codeSetId).min(1),
+    hepatitisBSurfaceAntigenCodeSets: z.array(codeSetId).min(1),
+    /** Coded results (SNOMED/HL7 interpretation) read as positive / negative. */
+    positiveCodeSets: z.array(codeSetId).min(1),
+    negativeCodeSets: z.array(codeSetId).min(1),
+  }),
+  symptoms: z.strictObject({ instruments: z.array(SymptomInstrument).min(1), citation: citationKey }),
+  comorbidIl6Disease: z.array(
+    z.strictObject({
+      code: z.enum(['rheumatoid-arthritis', 'giant-cell-arteritis']),
+      title: z.string().min(1),
+      codeSets: z.array(codeSetId).min(1),
+      citation: citationKey,
+    }),
+  ),
+  maudsley: z.strictObject({
+    /** Months of current episode -> points: acute <= 12 = 1; 13-24 = 2; > 24 = 3. */
+    durationMonthsBands: z.array(z.strictObject({ maxMonths: z.number().nullable(), points: z.number().int() })),
+    /** Failed adequate antidepressant trials -> points: 1-2 = 1; 3-4 = 2; 5-6 = 3; 7-10 = 4; > 10 = 5. */
+    antidepressantBands: z.array(
+      z.strictObject({ min: z.number().int(), max: z.number().int().nullable(), points: z.number().int() }),
+    ),
+    /** Severity points from the depression Condition's code (ICD-10 F32.x / F33.x episode severity). */
+    severityByCode: z.array(z.strictObject({ codeSet: codeSetId, points: z.number().int().min(1).max(5) })),
+    augmentationCodeSets: z.array(codeSetId),
+    ectCodeSets: z.array(codeSetId),
+    categories: z.array(z.strictObject({ category: z.enum(['mild', 'moderate', 'severe']), min: z.number().int(), max: z.number().int() })),
+    citation: citationKey,
+  }),
+});
+
+const findingBase = { title: z.string().min(1), citation: citationKey };
+
+/** Definition 6: absolute contraindications, each one named predicate with its parameters. */
+export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
+  z.strictObject({
+    ...findingBase,
+    code: z.enum(['active-infection', 'immunodeficiency', 'pregnancy']),
+    predicate: z.literal('active-condition'),
+    codeSets: z.array(codeSetId).min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('tuberculosis'),
+    predicate: z.literal('tuberculosis'),
+    activeCodeSets: z.array(codeSetId).min(1),
+    /** Conditions, procedures or medications documenting latent-TB treatment (a positive IGRA then does not block). */
+    treatmentCodeSets: z.array(codeSetId),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('hepatitis'),
+    predicate: z.literal('hepatitis'),
+    activeCodeSets: z.array(codeSetId).min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.enum(['neutropenia', 'thrombocytopenia']),
+    predicate: z.literal('lab-below'),
+    analyte: labAnalyte,
+    threshold: ThresholdSchema,
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('hepatic'),
+    predicate: z.literal('lab-above-uln'),
+    analytes: z.array(labAnalyte).min(1),
+    multipleOfUln: ThresholdSchema,
+    /** Used when a result has no referenceRange high value. */
+    defaultUln: z.strictObject({ alt: ThresholdSchema, ast: ThresholdSchema }),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('hypersensitivity'),
+    predicate: z.literal('active-allergy'),
+    codeSets: z.array(codeSetId).min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('immunosuppressant'),
+    predicate: z.literal('current-medication'),
+    codeSets: z.array(codeSetId).min(1),
+  }),
+]);
+export type ContraindicationRule = z.infer<typeof ContraindicationRuleSchema>;
+
+/** Definition 7: cautions (shown, not blocking). */
+export const CautionRuleSchema = z.discriminatedUnion('predicate', [
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('gi-perforation-risk'),
+    predicate: z.literal('condition-history'),
+    codeSets: z.array(codeSetId).min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('older-age'),
+    predicate: z.literal('age-at-least'),
+    ageYears: ThresholdSchema,
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('recent-live-vaccine'),
+    predicate: z.literal('recent-immunization'),
+    codeSets: z.array(codeSetId).min(1),
+    windowDays: DaysSchema,
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('crp-confounding-medication'),
+    predicate: z.literal('current-medication'),
+    codeSets: z.array(codeSetId).min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('standard-crp-assay'),
+    predicate: z.literal('standard-crp-assay'),
+  }),
+]);
+export type CautionRule = z.infer<typeof CautionRuleSchema>;
+
+/** Definition 8: work-up required before referral. */
+export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
+  z.strictObject({
+    ...findingBase,
+    code: z.enum(['anc', 'platelets', 'alt', 'ast']),
+    predicate: z.literal('lab-in-window'),
+    analyte: labAnalyte,
+    action: z.string().min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.enum(['latent-tb-screen', 'hepatitis-b-serology']),
+    predicate: z.literal('screen-in-window'),
+    screen: z.enum(['latentTb', 'hepatitisBSurfaceAntigen']),
+    /** Omitted: any result on or before the as-of date counts. */
+    windowDays: DaysSchema.optional(),
+    action: z.string().min(1),
+  }),
+]);
+export type WorkupRule = z.infer<typeof WorkupRuleSchema>;
+
+/** The decision table's named conditions (care-pathway.md "The decision"). */
+export const DECISION_PREDICATES = [
+  'no-depression',
+  'adequate-plus-unverified-reach-required',
+  'too-few-adequate-trials',
+  'any-contraindication',
+  'inflammation-unknown',
+  'inflammation-acute-or-indeterminate',
+  'inflammation-normal',
+  'inflammation-elevated',
+] as const;
+
+export const DecisionRowSchema = z.strictObject({
+  rule: z.number().int().positive(),
+  code: z.enum([
+    'out-of-scope',
+    'confirm-history',
+    'not-trd',
+    'contraindicated',
+    'measure-crp',
+    'repeat-crp',
+    'not-inflamed',
+    'refer-to-trial',
+  ]),
+  when: z.enum(DECISION_PREDICATES),
+  title: z.string().min(1),
+  clinicianSummary: z.string().min(1),
+  patientSummary: z.string().min(1),
+  citation: citationKey,
+});
+export type DecisionRow = z.infer<typeof DecisionRowSchema>;
+
+export const PathwaySchema = z
+  .strictObject({
+    schema: z.literal(PATHWAY_SCHEMA),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/),
+    title: z.string().min(1),
+    published: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    description: z.string().optional(),
+    citations: z.record(z.string(), CitationSchema).optional(),
+    definitions: Definitions,
+    contraindications: z.array(ContraindicationRuleSchema),
+    cautions: z.array(CautionRuleSchema),
+    missingWorkup: z.array(WorkupRuleSchema),
+    decision: z.array(DecisionRowSchema).min(1),
+  })
+  .superRefine((p, ctx) => {
+    p.decision.forEach((row, i) => {
+      if (row.rule !== i + 1) {
+        ctx.addIssue({ code: 'custom', path: ['decision', i, 'rule'], message: `rule must be ${i + 1} (rows are numbered in order)` });
+      }
+    });
+    const last = p.decision[p.decision.length - 1];
+    if (last !== undefined && last.when !== 'inflammation-elevated') {
+      // The table is first-match; without the final row some patients would get no recommendation.
+      ctx.addIssue({ code: 'custom', path: ['decision'], message: 'the last row must be when "inflammation-elevated"' });
+    }
+    const whens = new Set(p.decision.map((r) => r.when));
+    for (const w of DECISION_PREDICATES) {
+      if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
+    }
+  });
+export type Pathway = z.infer<typeof PathwaySchema>;
+
+/** Every code-set id the pathway names, with the field path that names it (for parseKnowledge's cross-check). */
+export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
+  const out: { id: string; path: string }[] = [];
+  const add = (ids: readonly string[], path: string): void => ids.forEach((id, i) => out.push({ id, path: `${path}[${i}]` }));
+  const d = p.definitions;
+  add(d.depression.codeSets, 'definitions.depression.codeSets');
+  add(d.depression.remissionCodeSets, 'definitions.depression.remissionCodeSets');
+  add(d.inflammation.highSensitivityCodeSets, 'definitions.inflammation.highSensitivityCodeSets');
+  add(d.inflammation.standardCodeSets, 'definitions.inflammation.standardCodeSets');
+  add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
+  for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {
+    add(d.labs.analytes[a].codeSets, `definitions.labs.analytes.${a}.codeSets`);
+  }
+  add(d.screens.latentTbCodeSets, 'definitions.screens.latentTbCodeSets');
+  add(d.screens.hepatitisBSurfaceAntigenCodeSets, 'definitions.screens.hepatitisBSurfaceAntigenCodeSets');
+  add(d.screens.positiveCodeSets, 'definitions.screens.positiveCodeSets');
+  add(d.screens.negativeCodeSets, 'definitions.screens.negativeCodeSets');
+  d.comorbidIl6Disease.forEach((c, i) => add(c.codeSets, `definitions.comorbidIl6Disease[${i}].codeSets`));
+  d.maudsley.severityByCode.forEach((s, i) => out.push({ id: s.codeSet, path: `definitions.maudsley.severityByCode[${i}].codeSet` }));
+  add(d.maudsley.augmentationCodeSets, 'definitions.maudsley.augmentationCodeSets');
+  add(d.maudsley.ectCodeSets, 'definitions.maudsley.ectCodeSets');
+  p.contraindications.forEach((c, i) => {
+    const path = `contraindications[${i}]`;
+    if ('codeSets' in c) add(c.codeSets, `${path}.codeSets`);
+    if ('activeCodeSets' in c) add(c.activeCodeSets, `${path}.activeCodeSets`);
+    if ('treatmentCodeSets' in c) add(c.treatmentCodeSets, `${path}.treatmentCodeSets`);
+  });
+  p.cautions.forEach((c, i) => {
+    if ('codeSets' in c) add(c.codeSets, `cautions[${i}].codeSets`);
+  });
+  return out;
+}
+
+/** Every citation key the pathway uses, with the field path (for parseKnowledge's cross-check). */
+export function pathwayCitationKeys(p: Pathway): { key: string; path: string }[] {
+  const out: { key: string; path: string }[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, `${path}[${i}]`));
+    } else if (node !== null && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        const child = path === '' ? k : `${path}.${k}`;
+        if ((k === 'citation' || k === 'minimumDoseCitation') && typeof v === 'string') out.push({ key: v, path: child });
+        else if (k !== 'citations') walk(v, child);
+      }
+    }
+  };
+  walk(p, '');
+  return out;
+}

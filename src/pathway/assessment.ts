@@ -1,0 +1,91 @@
+/**
+ * The result of one care-pathway assessment, schema `precision-trd/assessment@1`: the fields of
+ * /work/shared/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
+ * it (the rule that fired, every unverified value relied on, data issues, each exposure's verdict).
+ */
+import type { Issue, ResourceRef } from '../record/index.ts';
+import type {
+  AdequateTrial,
+  Caution,
+  ComorbidIl6Disease,
+  Contraindication,
+  Exposure,
+  IgnoredMedication,
+  InflammationFacts,
+  MaudsleyStaging,
+  MissingWorkup,
+  SymptomProfile,
+  UnverifiedItem,
+  UnverifiedTrial,
+} from './facts.ts';
+
+export const ASSESSMENT_SCHEMA = 'precision-trd/assessment@1';
+
+/** The decision table's outcomes, in rule order (care-pathway.md "The decision"). */
+export const RECOMMENDATION_CODES = [
+  'out-of-scope',
+  'confirm-history',
+  'not-trd',
+  'contraindicated',
+  'measure-crp',
+  'repeat-crp',
+  'not-inflamed',
+  'refer-to-trial',
+] as const;
+export type RecommendationCode = (typeof RECOMMENDATION_CODES)[number];
+
+export interface Recommendation {
+  readonly code: RecommendationCode;
+  /** The decision-table row that matched first (1-8). */
+  readonly rule: number;
+  readonly title: string;
+  readonly clinicianSummary: string;
+  readonly patientSummary: string;
+  readonly citation: string;
+}
+
+export interface TraceStep {
+  /** "1 out-of-scope" ... "8 refer-to-trial". */
+  readonly rule: string;
+  readonly matched: boolean;
+  /** What the rule saw, e.g. "2 adequate trials (sertraline, venlafaxine); 2 required". */
+  readonly outcome: string;
+  readonly citation: string;
+}
+
+export interface Assessment {
+  readonly schema: typeof ASSESSMENT_SCHEMA;
+  readonly patient: {
+    readonly reference: ResourceRef;
+    readonly age?: number;
+    readonly sex?: 'male' | 'female' | 'other' | 'unknown';
+  };
+  readonly asOf: string;
+  readonly pathway: { readonly id: string; readonly version: string };
+  readonly recommendation: Recommendation;
+  readonly treatmentResistance: {
+    readonly count: number;
+    readonly required: number;
+    readonly met: boolean;
+    readonly adequateTrials: readonly AdequateTrial[];
+    readonly unverifiedTrials: readonly UnverifiedTrial[];
+    /** All antidepressant exposures (joined runs) with their adequacy verdict and reason. */
+    readonly exposures: readonly Exposure[];
+    /** Medication resources not used, with the reason (entered-in-error, not-taken, cancelled request...). */
+    readonly ignored: readonly IgnoredMedication[];
+  };
+  /** status in unknown | indeterminate | acute | elevated | normal, with its reason and the CRP it rests on. */
+  readonly inflammation: InflammationFacts;
+  readonly contraindications: readonly Contraindication[];
+  readonly cautions: readonly Caution[];
+  /** Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology). */
+  readonly missingWorkup: readonly MissingWorkup[];
+  readonly symptomProfile: SymptomProfile;
+  readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];
+  readonly maudsleyStaging: MaudsleyStaging;
+  /** Every value tagged [U] in clinical-reference.md that this result relied on. */
+  readonly unverified: readonly UnverifiedItem[];
+  /** Data problems met while assessing (not fatal; fatal input errors never reach the engine). */
+  readonly issues: readonly Issue[];
+  readonly trace: readonly TraceStep[];
+}

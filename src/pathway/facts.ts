@@ -1,0 +1,269 @@
+/**
+ * ClinicalFacts: everything the care pathway derives from one patient record before it decides. The engine's decision
+ * (decide.ts) and the trial matcher (src/trials) both read these, so each derivation (what counts as depression, an
+ * adequate trial, a valid CRP, a contraindication) is written once.
+ *
+ * Plain JSON-friendly data: dates are YYYY-MM-DD strings, every finding names its evidence ("ResourceType/id").
+ */
+import type { Issue, ResourceRef } from '../record/index.ts';
+
+/** A value the result relied on that clinical-reference.md tags [U]: shown with its note and citation key. */
+export interface UnverifiedItem {
+  readonly item: string;
+  readonly note: string;
+  readonly citation: string;
+}
+
+export interface DepressionFacts {
+  readonly present: boolean;
+  /** The qualifying Conditions (definition 1), most recent onset first. */
+  readonly conditions: readonly ResourceRef[];
+  /** Earliest onset among the qualifying conditions, when known (current-episode duration for Maudsley staging). */
+  readonly onset?: string;
+  /** Depression-coded Conditions that did not qualify, with the reason (remission code, refuted, abated...). */
+  readonly excluded: readonly { readonly source: ResourceRef; readonly reason: string }[];
+}
+
+/** A medication resource that was not used as an antidepressant exposure, and why. */
+export interface IgnoredMedication {
+  readonly source: ResourceRef;
+  readonly reason: string;
+}
+
+/** One medication resource mapped to an antidepressant ingredient (definition 2), before joining. */
+export interface ExposureSegment {
+  readonly source: ResourceRef;
+  readonly ingredient: string;
+  /** Daily dose in mg, or undefined when it cannot be established (with `doseProblem`). */
+  readonly dailyDoseMg?: number;
+  readonly doseBasis?: 'daily-dose' | 'strength-x-count';
+  readonly doseProblem?: string;
+  /** Inclusive day range; `end` is the as-of date for an active exposure without an end. */
+  readonly start?: string;
+  readonly end?: string;
+  readonly periodProblem?: string;
+}
+
+export type AdequacyVerdict = 'adequate' | 'inadequate' | 'unverified';
+
+/**
+ * A run of one ingredient: same-ingredient segments joined when the gap between them is at most the pathway's
+ * maximum gap (30 days by default). The adequacy verdict (definitions 3-4) is attached to the run.
+ */
+export interface Exposure {
+  readonly ingredient: string;
+  /** Lowest established daily dose across the run's segments (a run is only as adequate as its weakest part). */
+  readonly dailyDoseMg?: number;
+  readonly minimumDailyDoseMg?: number;
+  readonly start?: string;
+  readonly end?: string;
+  /** Inclusive days from start to end (end - start + 1), gaps included. */
+  readonly days?: number;
+  readonly sources: readonly ResourceRef[];
+  readonly adequacy: AdequacyVerdict;
+  /** Why the verdict: e.g. "50 mg/day for 70 days (minimum 50 mg/day for 42 days)". */
+  readonly reason: string;
+  /** For `unverified`: the item to confirm, e.g. "daily dose", "duration", "minimum adequate dose". */
+  readonly missing?: readonly string[];
+}
+
+/** An adequate trial as the result reports it (one per ingredient). */
+export interface AdequateTrial {
+  readonly ingredient: string;
+  readonly dailyDoseMg: number;
+  readonly start: string;
+  readonly end: string;
+  readonly days: number;
+  readonly sources: readonly ResourceRef[];
+}
+
+/** An exposure that could be an adequate trial but whose dose or duration is not established. */
+export interface UnverifiedTrial {
+  readonly ingredient: string;
+  readonly dailyDoseMg?: number;
+  readonly start?: string;
+  readonly end?: string;
+  readonly days?: number;
+  readonly sources: readonly ResourceRef[];
+  /** What to confirm: "daily dose", "duration", "start date", "minimum adequate dose"... */
+  readonly missing: readonly string[];
+  readonly reason: string;
+}
+
+export interface TreatmentResistanceFacts {
+  /** Number of adequate trials (distinct ingredients). */
+  readonly count: number;
+  readonly required: number;
+  readonly met: boolean;
+  readonly adequateTrials: readonly AdequateTrial[];
+  readonly unverifiedTrials: readonly UnverifiedTrial[];
+  /** Every joined antidepressant exposure with its verdict and reason. */
+  readonly exposures: readonly Exposure[];
+  /** Segments before joining (one per medication resource). */
+  readonly segments: readonly ExposureSegment[];
+  readonly ignored: readonly IgnoredMedication[];
+}
+
+export type InflammationStatus = 'unknown' | 'indeterminate' | 'acute' | 'elevated' | 'normal';
+export type CrpAssay = 'high-sensitivity' | 'standard';
+
+export interface CrpResult {
+  /** Converted to mg/L; for a censored result this is the censoring limit. */
+  readonly mgPerL: number;
+  readonly comparator?: '<' | '<=' | '>=' | '>';
+  readonly date: string;
+  readonly assay: CrpAssay;
+  readonly source: ResourceRef;
+  /** As reported, for display: "0.7 mg/dL". */
+  readonly reported: string;
+}
+
+export interface InflammationFacts {
+  readonly status: InflammationStatus;
+  readonly reason: string;
+  /** The result the status rests on (absent when `unknown` for lack of any result). */
+  readonly crp?: CrpResult;
+  readonly cutOffMgPerL: number;
+  readonly acuteAboveMgPerL: number;
+  readonly windowDays: number;
+  /** CRP results in or near the window that were not used, and why (tocilizumab-suppressed, unit, status...). */
+  readonly rejected: readonly { readonly source: ResourceRef; readonly reason: string }[];
+}
+
+/** Quantitative safety labs the pathway reads (definition 6 and 8). */
+export type LabAnalyte = 'anc' | 'platelets' | 'alt' | 'ast';
+
+export interface LabResult {
+  readonly analyte: LabAnalyte;
+  /** In the analyte's pathway unit (`unit`), e.g. 10*9/L for ANC and platelets, U/L for ALT and AST. */
+  readonly value: number;
+  readonly unit: string;
+  readonly comparator?: '<' | '<=' | '>=' | '>';
+  readonly date: string;
+  readonly source: ResourceRef;
+  /** Upper limit of normal in `unit`, from the result's referenceRange when present. */
+  readonly upperLimitOfNormal?: number;
+}
+
+/** Qualitative screening results (latent TB, hepatitis B). */
+export type ScreenOutcome = 'positive' | 'negative' | 'indeterminate';
+export interface ScreenResult {
+  readonly outcome: ScreenOutcome;
+  readonly date: string;
+  readonly source: ResourceRef;
+}
+
+export type ContraindicationCode =
+  | 'active-infection'
+  | 'tuberculosis'
+  | 'hepatitis'
+  | 'immunodeficiency'
+  | 'neutropenia'
+  | 'thrombocytopenia'
+  | 'hepatic'
+  | 'pregnancy'
+  | 'hypersensitivity'
+  | 'immunosuppressant';
+
+export interface Finding<C extends string = string> {
+  readonly code: C;
+  readonly title: string;
+  /** One line: what was found, e.g. "ANC 1.6 x10^9/L on 2026-10-02 (< 2.0)". */
+  readonly detail: string;
+  readonly evidence: readonly ResourceRef[];
+  readonly citation: string;
+}
+
+export type Contraindication = Finding<ContraindicationCode>;
+
+export type CautionCode =
+  'gi-perforation-risk' | 'older-age' | 'recent-live-vaccine' | 'crp-confounding-medication' | 'standard-crp-assay';
+export type Caution = Finding<CautionCode>;
+
+export type WorkupCode = 'anc' | 'platelets' | 'alt' | 'ast' | 'latent-tb-screen' | 'hepatitis-b-serology';
+export interface MissingWorkup {
+  readonly code: WorkupCode;
+  readonly title: string;
+  readonly action: string;
+  readonly citation: string;
+}
+
+export type SymptomDomain = 'fatigue' | 'anhedonia' | 'psychomotor' | 'sleep' | 'appetite';
+export type SymptomInstrument = 'PHQ-9' | 'BDI-II' | 'MADRS';
+
+export interface SymptomItemScore {
+  readonly domain: SymptomDomain;
+  /** The instrument's item number, e.g. PHQ-9 item 4. */
+  readonly item: number;
+  readonly score: number;
+  readonly maxScore: number;
+}
+
+export interface SymptomScale {
+  readonly instrument: SymptomInstrument;
+  readonly date?: string;
+  readonly source: ResourceRef;
+  readonly total?: number;
+  readonly items: readonly SymptomItemScore[];
+}
+
+/** Definition 9: the most recent response of each instrument, items mapped to inflammation-linked domains. */
+export interface SymptomProfile {
+  readonly scales: readonly SymptomScale[];
+  /** Per domain, the highest item score as a fraction of that item's maximum (0-1), across the latest scales. */
+  readonly domains: Partial<Record<SymptomDomain, number>>;
+  readonly note: string;
+}
+
+export type ComorbidIl6Code = 'rheumatoid-arthritis' | 'giant-cell-arteritis';
+export type ComorbidIl6Disease = Finding<ComorbidIl6Code>;
+
+export type MaudsleyDimension = 'duration' | 'severity' | 'antidepressants' | 'augmentation' | 'ect';
+
+export interface MaudsleyDimensionScore {
+  readonly dimension: MaudsleyDimension;
+  /** Points when the data fix them; else the range the data allow (min === max when scored). */
+  readonly minPoints: number;
+  readonly maxPoints: number;
+  readonly scored: boolean;
+  readonly basis: string;
+}
+
+/** Maudsley Staging Method (clinical-reference 4.3): total 3-15; mild 3-6, moderate 7-10, severe 11-15. */
+export interface MaudsleyStaging {
+  readonly dimensions: readonly MaudsleyDimensionScore[];
+  /** Present only when every dimension is scored. */
+  readonly total?: number;
+  readonly range: { readonly min: number; readonly max: number };
+  readonly category?: 'mild' | 'moderate' | 'severe';
+  readonly unscored: readonly MaudsleyDimension[];
+  readonly citation: string;
+}
+
+export interface ClinicalFacts {
+  readonly asOf: string;
+  readonly patient: {
+    readonly reference: ResourceRef;
+    readonly age?: number;
+    readonly sex?: 'male' | 'female' | 'other' | 'unknown';
+  };
+  readonly depression: DepressionFacts;
+  readonly treatmentResistance: TreatmentResistanceFacts;
+  readonly inflammation: InflammationFacts;
+  /** Latest valid result per analyte in the lab window, converted to the pathway unit. */
+  readonly labs: Partial<Record<LabAnalyte, LabResult>>;
+  readonly screens: {
+    readonly latentTb?: ScreenResult;
+    readonly hepatitisBSurfaceAntigen?: ScreenResult;
+  };
+  readonly contraindications: readonly Contraindication[];
+  readonly cautions: readonly Caution[];
+  readonly missingWorkup: readonly MissingWorkup[];
+  readonly symptomProfile: SymptomProfile;
+  readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];
+  readonly maudsleyStaging: MaudsleyStaging;
+  /** Every [U] value the derivations relied on. */
+  readonly unverified: readonly UnverifiedItem[];
+  /** Data problems met (unconvertible units, undated results...), plus the record's own issues. */
+  readonly issues: readonly Issue[];
+}
