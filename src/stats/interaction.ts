@@ -1,0 +1,109 @@
+/**
+ * Effect modification by a baseline biomarker (e.g. hs-CRP): R's
+ * `lm(change ~ arm * log_b + baseline)` with log_b = ln(biomarker) - ln(cut), so the `arm` coefficient is the
+ * treatment effect at the cut and the interaction is the change in effect per unit of ln(biomarker).
+ * Also the subgroup model `lm(change ~ arm * stratum + baseline)` (stratum = biomarker >= cut) for a forest plot.
+ * Conventions as in ancova.ts: contr.treatment with control as reference (effects are treatment minus control).
+ */
+import { fail, issue, ok, type Result } from '../record/index.ts';
+import { pfUpper } from './distributions.ts';
+import { designMatrix, interactionColumn, treatmentIndicator, type DesignColumn } from './linear/model-matrix.ts';
+import { fitOls, linearContrast, type TInference } from './linear/ols.ts';
+
+export interface InteractionRow {
+  readonly arm: string;
+  readonly change: number | null;
+  readonly baseline: number;
+  /** Baseline biomarker, strictly positive (it is log-transformed). */
+  readonly biomarker: number | null;
+}
+
+export interface InteractionSpec {
+  readonly treatment: string;
+  readonly control: string;
+  /** Centring point of the log scale and the stratum cut (e.g. 3 mg/L). */
+  readonly biomarkerCut: number;
+  /** Biomarker values at which to report the treatment effect (default 1, 3, 10). */
+  readonly effectsAt?: readonly number[];
+  readonly level?: number;
+}
+
+export interface EffectAtBiomarker extends TInference {
+  readonly biomarker: number;
+}
+
+export interface InteractionResult {
+  readonly formula: string;
+  readonly n: number;
+  /** Coefficient of arm x (ln biomarker - ln cut): change in treatment effect per unit ln(biomarker). */
+  readonly interaction: TInference;
+  /** F test of the interaction (nested models, 1 numerator df); equals the squared t. */
+  readonly fTest: { readonly f: number; readonly df1: number; readonly df2: number; readonly p: number };
+  readonly effects: EffectAtBiomarker[];
+  /** Treatment effect within each stratum, from change ~ arm * stratum + baseline. */
+  readonly strata: { readonly low: TInference; readonly high: TInference; readonly n: { low: number; high: number } };
+}
+
+/** Fits the interaction and subgroup models on the rows with change and a positive biomarker. */
+export function biomarkerInteraction(
+  rows: readonly InteractionRow[],
+  spec: InteractionSpec,
+): Result<InteractionResult> {
+  const used = rows.filter(
+    (r) =>
+      (r.arm === spec.treatment || r.arm === spec.control) &&
+      r.change !== null &&
+      r.biomarker !== null &&
+      r.biomarker > 0,
+  );
+  if (!(spec.biomarkerCut > 0))
+    return fail([issue('stats.interaction.cut', 'the biomarker cut must be > 0 (log scale)')]);
+  const change = used.map((r) => r.change as number);
+  const arm: DesignColumn = {
+    name: `arm${spec.treatment}`,
+    values: treatmentIndicator(
+      used.map((r) => r.arm),
+      spec.treatment,
+    ),
+  };
+  const logB: DesignColumn = {
+    name: 'logBiomarkerCentred',
+    values: used.map((r) => Math.log(r.biomarker as number) - Math.log(spec.biomarkerCut)),
+  };
+  const baseline: DesignColumn = { name: 'baseline', values: used.map((r) => r.baseline) };
+
+  const full = designMatrix([arm, logB, baseline, interactionColumn(arm, logB)]);
+  const reduced = designMatrix([arm, logB, baseline]);
+  const fitFull = fitOls(change, full.x, full.terms, spec.level);
+  const fitReduced = fitOls(change, reduced.x, reduced.terms, spec.level);
+  if (!fitFull.ok) return fail(fitFull.issues);
+  if (!fitReduced.ok) return fail(fitReduced.issues);
+  const f = fitFull.value;
+  const fValue = (fitReduced.value.rss - f.rss) / (f.rss / f.df);
+
+  const stratum: DesignColumn = {
+    name: 'stratumHigh',
+    values: used.map((r) => ((r.biomarker as number) >= spec.biomarkerCut ? 1 : 0)),
+  };
+  const sub = designMatrix([arm, stratum, baseline, interactionColumn(arm, stratum)]);
+  const fitSub = fitOls(change, sub.x, sub.terms, spec.level);
+  if (!fitSub.ok) return fail(fitSub.issues);
+  const nHigh = stratum.values.filter((v) => v === 1).length;
+
+  const effectsAt = spec.effectsAt ?? [1, 3, 10];
+  return ok({
+    formula: 'change ~ arm * log(biomarker / cut) + baseline',
+    n: used.length,
+    interaction: linearContrast(f, [0, 0, 0, 0, 1]),
+    fTest: { f: fValue, df1: 1, df2: f.df, p: pfUpper(fValue, 1, f.df) },
+    effects: effectsAt.map((b) => {
+      const shift = Math.log(b) - Math.log(spec.biomarkerCut);
+      return { biomarker: b, ...linearContrast(f, [0, 1, 0, 0, shift]) };
+    }),
+    strata: {
+      low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
+      high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),
+      n: { low: used.length - nHigh, high: nHigh },
+    },
+  });
+}
