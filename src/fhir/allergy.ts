@@ -1,0 +1,28 @@
+/** AllergyIntolerance -> AllergyFact (a tocilizumab hypersensitivity is an absolute contraindication). */
+import type { AllergyIntolerance } from '@medplum/fhirtypes';
+import type { AllergyFact } from '../record/index.ts';
+import { readConcept, readPeriod, readStatusCode } from './datatypes.ts';
+import { readDate, warn } from './read.ts';
+import type { ReadContext, Untrusted } from './read.ts';
+
+export function readAllergy(ctx: ReadContext, resource: Untrusted<AllergyIntolerance>): AllergyFact | undefined {
+  const code = readConcept(ctx, resource.code, 'code');
+  if (code === undefined) {
+    warn(ctx, 'code', 'AllergyIntolerance has no code; ignored');
+    return undefined;
+  }
+  const clinicalStatus = readStatusCode(ctx, resource.clinicalStatus, 'clinicalStatus');
+  const verificationStatus = readStatusCode(ctx, resource.verificationStatus, 'verificationStatus');
+  const onset =
+    readDate(ctx, resource.onsetDateTime, 'onsetDateTime') ??
+    readPeriod(ctx, resource.onsetPeriod, 'onsetPeriod')?.start;
+  const recordedDate = readDate(ctx, resource.recordedDate, 'recordedDate');
+  return {
+    ref: ctx.ref,
+    code,
+    ...(clinicalStatus !== undefined && { clinicalStatus }),
+    ...(verificationStatus !== undefined && { verificationStatus }),
+    ...(onset !== undefined && { onset }),
+    ...(recordedDate !== undefined && { recordedDate }),
+  };
+}

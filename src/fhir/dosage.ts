@@ -1,0 +1,188 @@
+/**
+ * Dosage -> one administration, administrations per day and the daily dose, as the pathway needs them to judge an
+ * adequate antidepressant dose. A dose taken "as needed" has no regular daily dose: its product is a ceiling, so the
+ * daily dose is left undefined (the exposure stays unverified) and a note says why.
+ * @see https://hl7.org/fhir/R4/dosage.html and https://hl7.org/fhir/R4/datatypes.html#Timing
+ */
+import type { Dosage, DosageDoseAndRate, Timing, TimingRepeat } from '@medplum/fhirtypes';
+import type { Period, Quantity } from '../record/index.ts';
+import { readConcept, readPeriod, readQuantity } from './datatypes.ts';
+import { note, readArray, readBoolean, readNumber, readObject, readString, warn } from './read.ts';
+import type { ReadContext, Untrusted } from './read.ts';
+
+/** UCUM's `mo` and `a` are the mean Julian month and year (30.4375 d, 365.25 d); FHIR's UnitsOfTime uses them. */
+export const DAYS_PER_UNIT_OF_TIME: Readonly<Record<string, number>> = {
+  s: 1 / 86_400,
+  min: 1 / 1_440,
+  h: 1 / 24,
+  d: 1,
+  wk: 7,
+  mo: 30.4375,
+  a: 365.25,
+};
+
+/** HL7 v3 GTSAbbreviation timing codes -> administrations per day. */
+export const ADMINISTRATIONS_PER_DAY_BY_TIMING_CODE: Readonly<Record<string, number>> = {
+  QD: 1,
+  BID: 2,
+  TID: 3,
+  QID: 4,
+  QOD: 0.5,
+  Q4H: 6,
+  Q6H: 4,
+  Q8H: 3,
+  Q12H: 2,
+  QAM: 1,
+  QPM: 1,
+  HS: 1,
+  AM: 1,
+  PM: 1,
+  WAKE: 1,
+};
+
+export interface DosageFacts {
+  readonly dosePerAdministration?: Quantity;
+  readonly administrationsPerDay?: number;
+  readonly dailyDose?: Quantity;
+  readonly dosageText?: string;
+  /** timing.repeat.boundsPeriod of the first dosage that has one. */
+  readonly bounds?: Period;
+}
+
+interface OneDosage {
+  readonly sequence?: number;
+  readonly dose?: Quantity;
+  readonly perDay?: number;
+  readonly asNeeded: boolean;
+}
+
+function readDose(ctx: ReadContext, value: unknown, path: string): Quantity | undefined {
+  const list = readArray(ctx, value, path);
+  for (let i = 0; i < list.length; i++) {
+    const p = `${path}[${i}]`;
+    const dr = readObject<DosageDoseAndRate>(ctx, list[i], p);
+    if (dr === undefined) continue;
+    const dose =
+      readQuantity(ctx, dr.doseQuantity, `${p}.doseQuantity`) ??
+      readQuantity(ctx, readObject<{ low: unknown }>(ctx, dr.doseRange, `${p}.doseRange`)?.low, `${p}.doseRange.low`);
+    if (dose !== undefined) return dose;
+  }
+  return undefined;
+}
+
+function perDayFromRepeat(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, path: string): number | undefined {
+  const frequency = readNumber(ctx, repeat.frequency, `${path}.frequency`);
+  const frequencyMax = readNumber(ctx, repeat.frequencyMax, `${path}.frequencyMax`);
+  const period = readNumber(ctx, repeat.period, `${path}.period`);
+  const periodUnit = readString(ctx, repeat.periodUnit, `${path}.periodUnit`);
+  const count = frequency ?? frequencyMax;
+  if (period !== undefined || periodUnit !== undefined) {
+    if (period === undefined || periodUnit === undefined || period <= 0) {
+      warn(ctx, path, `${path} needs both a positive period and a periodUnit; frequency not established`);
+      return undefined;
+    }
+    const daysPerUnit = DAYS_PER_UNIT_OF_TIME[periodUnit];
+    if (daysPerUnit === undefined) {
+      warn(ctx, `${path}.periodUnit`, `${path}.periodUnit '${periodUnit}' is not a FHIR unit of time; ignored`);
+      return undefined;
+    }
+    return (count ?? 1) / (period * daysPerUnit);
+  }
+  // Without a period, named times of day ("08:00", "20:00") or events (MORN, EVE) each mean one dose a day.
+  const timesOfDay = readArray(ctx, repeat.timeOfDay, `${path}.timeOfDay`).length;
+  if (timesOfDay > 0) return timesOfDay;
+  const events = readArray(ctx, repeat.when, `${path}.when`).length;
+  if (events > 0) return events;
+  return undefined;
+}
+
+function perDayFromTiming(ctx: ReadContext, value: unknown, path: string): number | undefined {
+  const timing = readObject<Timing>(ctx, value, path);
+  if (timing === undefined) return undefined;
+  const repeat = readObject<TimingRepeat>(ctx, timing.repeat, `${path}.repeat`);
+  const fromRepeat = repeat === undefined ? undefined : perDayFromRepeat(ctx, repeat, `${path}.repeat`);
+  if (fromRepeat !== undefined) return fromRepeat;
+  const code = readConcept(ctx, timing.code, `${path}.code`);
+  for (const coding of code?.codings ?? []) {
+    const perDay = coding.code === undefined ? undefined : ADMINISTRATIONS_PER_DAY_BY_TIMING_CODE[coding.code];
+    if (perDay !== undefined) return perDay;
+  }
+  return undefined;
+}
+
+function readBounds(ctx: ReadContext, value: unknown, path: string): Period | undefined {
+  const timing = readObject<Timing>(ctx, value, path);
+  const repeat = readObject<TimingRepeat>(ctx, timing?.repeat, `${path}.repeat`);
+  return repeat === undefined ? undefined : readPeriod(ctx, repeat.boundsPeriod, `${path}.repeat.boundsPeriod`);
+}
+
+const unitKey = (q: Quantity): string => `${q.ucum ?? ''}|${q.unitText ?? ''}`;
+
+/**
+ * Reads MedicationRequest.dosageInstruction or MedicationStatement.dosage. Several dosages that share a sequence run
+ * together (50 mg in the morning + 100 mg at night = 150 mg/day) and are summed when their units agree; dosages with
+ * different sequences follow one another (a titration), so no single daily dose is claimed.
+ */
+export function readDosages(ctx: ReadContext, value: unknown, element: string): DosageFacts {
+  const list = readArray(ctx, value, element);
+  const dosages: OneDosage[] = [];
+  let dosageText: string | undefined;
+  let bounds: Period | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const path = `${element}[${i}]`;
+    const d = readObject<Dosage>(ctx, list[i], path);
+    if (d === undefined) continue;
+    dosageText ??= readString(ctx, d.text, `${path}.text`);
+    bounds ??= readBounds(ctx, d.timing, `${path}.timing`);
+    const asNeeded =
+      readBoolean(ctx, d.asNeededBoolean, `${path}.asNeededBoolean`) === true ||
+      readConcept(ctx, d.asNeededCodeableConcept, `${path}.asNeededCodeableConcept`) !== undefined;
+    if (asNeeded) {
+      note(ctx, path, 'dose taken as needed: no regular daily dose is established', 'fhir.dosage.as-needed');
+    }
+    const sequence = readNumber(ctx, d.sequence, `${path}.sequence`);
+    const dose = readDose(ctx, d.doseAndRate, `${path}.doseAndRate`);
+    const perDay = perDayFromTiming(ctx, d.timing, `${path}.timing`);
+    dosages.push({
+      asNeeded,
+      ...(sequence !== undefined && { sequence }),
+      ...(dose !== undefined && { dose }),
+      ...(perDay !== undefined && { perDay }),
+    });
+  }
+  const text = dosageText === undefined ? {} : { dosageText };
+  const bound = bounds === undefined ? {} : { bounds };
+  const first = dosages.find((d) => d.dose !== undefined) ?? dosages[0];
+  if (first === undefined) return { ...text, ...bound };
+  const shown = {
+    ...text,
+    ...bound,
+    ...(first.dose !== undefined && { dosePerAdministration: first.dose }),
+    ...(first.perDay !== undefined && { administrationsPerDay: first.perDay }),
+  };
+  if (dosages.length === 1) {
+    if (first.asNeeded || first.dose === undefined || first.perDay === undefined) return shown;
+    return { ...shown, dailyDose: { ...first.dose, value: first.dose.value * first.perDay } };
+  }
+  const concurrent = dosages.every((d) => d.sequence === first.sequence);
+  if (!concurrent) {
+    note(ctx, element, 'dosages follow one another (titration): no single daily dose', 'fhir.dosage.sequential');
+    return shown;
+  }
+  const firstDose = first.dose;
+  if (firstDose === undefined) return shown;
+  let dailyValue = 0;
+  let perDayTotal = 0;
+  for (const d of dosages) {
+    if (d.asNeeded || d.dose === undefined || d.perDay === undefined || unitKey(d.dose) !== unitKey(firstDose)) {
+      return shown;
+    }
+    dailyValue += d.dose.value * d.perDay;
+    perDayTotal += d.perDay;
+  }
+  return {
+    ...shown,
+    administrationsPerDay: perDayTotal,
+    dailyDose: { ...firstDose, value: dailyValue },
+  };
+}

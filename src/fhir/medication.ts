@@ -1,0 +1,139 @@
+/**
+ * MedicationStatement and MedicationRequest -> MedicationFact. The medication comes from medicationCodeableConcept or
+ * from medicationReference resolved against `contained` (`#id`) or the bundle (Medication/id, fullUrl, urn:uuid);
+ * a resolved Medication also gives its ingredients with strengths and its form, which the engine needs when the dose
+ * is a count of tablets (Synthea's doseQuantity has no unit).
+ * @see https://hl7.org/fhir/R4/medicationstatement.html and https://hl7.org/fhir/R4/medicationrequest.html
+ */
+import type { Medication, MedicationIngredient, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
+import type { Concept, IngredientFact, MedicationFact } from '../record/index.ts';
+import type { BundleIndex } from './bundle-index.ts';
+import { readConcept, readConcepts, readRatio, readReference } from './datatypes.ts';
+import { readDosages } from './dosage.ts';
+import { readDispense, requestPeriod, statementPeriod } from './medication-period.ts';
+import { readArray, readBoolean, readDate, readObject, readString, warn } from './read.ts';
+import type { ReadContext, Untrusted } from './read.ts';
+
+interface MedicationDetails {
+  readonly medication: Concept;
+  readonly medicationRef?: string;
+  readonly ingredients: IngredientFact[];
+  readonly form?: Concept;
+}
+
+function readIngredients(ctx: ReadContext, value: unknown, path: string): IngredientFact[] {
+  const out: IngredientFact[] = [];
+  const list = readArray(ctx, value, path);
+  for (let i = 0; i < list.length; i++) {
+    const p = `${path}[${i}]`;
+    const ing = readObject<MedicationIngredient>(ctx, list[i], p);
+    if (ing === undefined) continue;
+    const code = readConcept(ctx, ing.itemCodeableConcept, `${p}.itemCodeableConcept`);
+    if (code === undefined) continue;
+    const strength = readRatio(ctx, ing.strength, `${p}.strength`);
+    const isActive = readBoolean(ctx, ing.isActive, `${p}.isActive`);
+    out.push({ code, ...(strength !== undefined && { strength }), ...(isActive !== undefined && { isActive }) });
+  }
+  return out;
+}
+
+function readMedicationDetails(
+  ctx: ReadContext,
+  resource: Untrusted<MedicationRequest>,
+  index: BundleIndex,
+): MedicationDetails | undefined {
+  const concept = readConcept(ctx, resource.medicationCodeableConcept, 'medicationCodeableConcept');
+  if (concept !== undefined) return { medication: concept, ingredients: [] };
+  const { reference, display } = readReference(ctx, resource.medicationReference, 'medicationReference');
+  if (reference === undefined) {
+    if (display !== undefined) return { medication: { codings: [], text: display }, ingredients: [] };
+    warn(ctx, 'medication[x]', 'no medicationCodeableConcept or medicationReference; ignored');
+    return undefined;
+  }
+  const contained = readArray(ctx, resource.contained, 'contained');
+  const target = index.resolve(reference, contained);
+  if (target === undefined || target.resource['resourceType'] !== 'Medication') {
+    warn(
+      ctx,
+      'medicationReference',
+      `medicationReference ${reference} is not a Medication in this bundle`,
+      'fhir.reference.unresolved',
+    );
+    return { medication: { codings: [], ...(display !== undefined && { text: display }) }, ingredients: [] };
+  }
+  const med = target.resource as Untrusted<Medication>;
+  // Problems inside the Medication are reported against the Medication itself.
+  const medCtx: ReadContext = {
+    ref: reference.startsWith('#') ? `${ctx.ref}${reference}` : target.ref,
+    issues: ctx.issues,
+  };
+  const code = readConcept(medCtx, med.code, 'code');
+  const form = readConcept(medCtx, med.form, 'form');
+  const ingredients = readIngredients(medCtx, med.ingredient, 'ingredient');
+  const medication = code ?? (display !== undefined ? { codings: [], text: display } : { codings: [] });
+  return { medication, medicationRef: medCtx.ref, ingredients, ...(form !== undefined && { form }) };
+}
+
+function status(ctx: ReadContext, value: unknown): string {
+  const s = readString(ctx, value, 'status');
+  if (s !== undefined) return s;
+  warn(ctx, 'status', 'no status; read as unknown');
+  return 'unknown';
+}
+
+export function readMedicationRequest(
+  ctx: ReadContext,
+  resource: Untrusted<MedicationRequest>,
+  index: BundleIndex,
+): MedicationFact | undefined {
+  const details = readMedicationDetails(ctx, resource, index);
+  if (details === undefined) return undefined;
+  const dosage = readDosages(ctx, resource.dosageInstruction, 'dosageInstruction');
+  const authoredOn = readDate(ctx, resource.authoredOn, 'authoredOn');
+  const dispense = readDispense(ctx, resource.dispenseRequest);
+  const { period, periodSource } = requestPeriod(authoredOn, dispense, dosage.bounds);
+  const intent = readString(ctx, resource.intent, 'intent');
+  return {
+    ref: ctx.ref,
+    kind: 'request',
+    status: status(ctx, resource.status),
+    ...(intent !== undefined && { intent }),
+    ...details,
+    ...doseFields(dosage),
+    ...(periodSource !== undefined && { periodSource }),
+    period,
+    ...(dispense !== undefined && { dispense }),
+    ...(authoredOn !== undefined && { authoredOn }),
+    reasonCodes: readConcepts(ctx, resource.reasonCode, 'reasonCode'),
+  };
+}
+
+export function readMedicationStatement(
+  ctx: ReadContext,
+  resource: Untrusted<MedicationStatement>,
+  index: BundleIndex,
+): MedicationFact | undefined {
+  const details = readMedicationDetails(ctx, resource as Untrusted<MedicationRequest>, index);
+  if (details === undefined) return undefined;
+  const dosage = readDosages(ctx, resource.dosage, 'dosage');
+  const { period, periodSource } = statementPeriod(ctx, resource, dosage.bounds);
+  return {
+    ref: ctx.ref,
+    kind: 'statement',
+    status: status(ctx, resource.status),
+    ...details,
+    ...doseFields(dosage),
+    ...(periodSource !== undefined && { periodSource }),
+    period,
+    reasonCodes: readConcepts(ctx, resource.reasonCode, 'reasonCode'),
+  };
+}
+
+function doseFields(d: ReturnType<typeof readDosages>): Partial<MedicationFact> {
+  return {
+    ...(d.dosePerAdministration !== undefined && { dosePerAdministration: d.dosePerAdministration }),
+    ...(d.administrationsPerDay !== undefined && { administrationsPerDay: d.administrationsPerDay }),
+    ...(d.dailyDose !== undefined && { dailyDose: d.dailyDose }),
+    ...(d.dosageText !== undefined && { dosageText: d.dosageText }),
+  };
+}

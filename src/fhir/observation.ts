@@ -1,0 +1,140 @@
+/**
+ * Observation -> ObservationFact: the value in whichever value[x] form it came, its date (effective[x], else issued),
+ * reference ranges (for the ULN of ALT/AST), components, panel members, data-absent reason and interpretation.
+ * @see https://hl7.org/fhir/R4/observation.html
+ */
+import type { Observation, ObservationComponent, ObservationReferenceRange } from '@medplum/fhirtypes';
+import type {
+  ObservationComponent as ComponentFact,
+  ObservationFact,
+  ObservationValue,
+  ReferenceRange,
+  ResourceRef,
+} from '../record/index.ts';
+import { readConcept, readConcepts, readPeriod, readQuantity, readReference } from './datatypes.ts';
+import { readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
+import type { ReadContext, Untrusted } from './read.ts';
+
+/** The value[x] forms the pathway can use; others (Range, Ratio, SampledData, times) are left out of the record. */
+type ValueCarrier = Untrusted<
+  Pick<Observation, 'valueQuantity' | 'valueCodeableConcept' | 'valueString' | 'valueBoolean' | 'valueInteger'>
+>;
+
+export function readObservationValue(
+  ctx: ReadContext,
+  holder: ValueCarrier,
+  path: string,
+): ObservationValue | undefined {
+  if (holder.valueQuantity !== undefined) {
+    const quantity = readQuantity(ctx, holder.valueQuantity, `${path}valueQuantity`);
+    return quantity === undefined ? undefined : { kind: 'quantity', quantity };
+  }
+  if (holder.valueCodeableConcept !== undefined) {
+    const concept = readConcept(ctx, holder.valueCodeableConcept, `${path}valueCodeableConcept`);
+    return concept === undefined ? undefined : { kind: 'concept', concept };
+  }
+  if (holder.valueString !== undefined) {
+    const text = readString(ctx, holder.valueString, `${path}valueString`);
+    return text === undefined ? undefined : { kind: 'string', text };
+  }
+  if (holder.valueBoolean !== undefined) {
+    const value = readBoolean(ctx, holder.valueBoolean, `${path}valueBoolean`);
+    return value === undefined ? undefined : { kind: 'boolean', value };
+  }
+  if (holder.valueInteger !== undefined) {
+    const value = readNumber(ctx, holder.valueInteger, `${path}valueInteger`);
+    if (value !== undefined && !Number.isInteger(value)) {
+      warn(ctx, `${path}valueInteger`, `${path}valueInteger is not an integer; ignored`);
+      return undefined;
+    }
+    return value === undefined ? undefined : { kind: 'integer', value };
+  }
+  return undefined;
+}
+
+function readReferenceRanges(ctx: ReadContext, value: unknown): ReferenceRange[] {
+  const out: ReferenceRange[] = [];
+  const list = readArray(ctx, value, 'referenceRange');
+  for (let i = 0; i < list.length; i++) {
+    const path = `referenceRange[${i}]`;
+    const rr = readObject<ObservationReferenceRange>(ctx, list[i], path);
+    if (rr === undefined) continue;
+    const low = readQuantity(ctx, rr.low, `${path}.low`);
+    const high = readQuantity(ctx, rr.high, `${path}.high`);
+    const text = readString(ctx, rr.text, `${path}.text`);
+    if (low === undefined && high === undefined && text === undefined) continue;
+    out.push({
+      ...(low !== undefined && { low }),
+      ...(high !== undefined && { high }),
+      ...(text !== undefined && { text }),
+    });
+  }
+  return out;
+}
+
+function readComponents(ctx: ReadContext, value: unknown): ComponentFact[] {
+  const out: ComponentFact[] = [];
+  const list = readArray(ctx, value, 'component');
+  for (let i = 0; i < list.length; i++) {
+    const path = `component[${i}]`;
+    const c = readObject<ObservationComponent>(ctx, list[i], path);
+    if (c === undefined) continue;
+    const code = readConcept(ctx, c.code, `${path}.code`);
+    if (code === undefined) {
+      warn(ctx, `${path}.code`, `${path} has no code; ignored`);
+      continue;
+    }
+    const componentValue = readObservationValue(ctx, c, `${path}.`);
+    out.push(componentValue === undefined ? { code } : { code, value: componentValue });
+  }
+  return out;
+}
+
+/**
+ * @param resolve maps a reference as written (urn:uuid:..., Observation/id, absolute URL) to the member's ref, so
+ *   panel members point at the same refs as the observations themselves.
+ */
+export function readObservation(
+  ctx: ReadContext,
+  resource: Untrusted<Observation>,
+  resolve: (reference: string) => ResourceRef | undefined,
+): ObservationFact | undefined {
+  const code = readConcept(ctx, resource.code, 'code');
+  if (code === undefined) {
+    warn(ctx, 'code', 'Observation has no code; ignored');
+    return undefined;
+  }
+  let status = readString(ctx, resource.status, 'status');
+  if (status === undefined) {
+    warn(ctx, 'status', 'Observation has no status; read as unknown');
+    status = 'unknown';
+  }
+  const effective =
+    readDate(ctx, resource.effectiveDateTime, 'effectiveDateTime') ??
+    readPeriod(ctx, resource.effectivePeriod, 'effectivePeriod')?.start ??
+    readDate(ctx, resource.effectiveInstant, 'effectiveInstant') ??
+    readDate(ctx, resource.issued, 'issued');
+  const value = readObservationValue(ctx, resource, '');
+  const absent = readConcept(ctx, resource.dataAbsentReason, 'dataAbsentReason');
+  const dataAbsentReason = absent?.codings.find((c) => c.code !== undefined)?.code ?? absent?.text;
+  const members: ResourceRef[] = [];
+  const hasMember = readArray(ctx, resource.hasMember, 'hasMember');
+  for (let i = 0; i < hasMember.length; i++) {
+    const { reference } = readReference(ctx, hasMember[i], `hasMember[${i}]`);
+    if (reference !== undefined) members.push(resolve(reference) ?? reference);
+  }
+  const method = readConcept(ctx, resource.method, 'method');
+  return {
+    ref: ctx.ref,
+    code,
+    status,
+    ...(effective !== undefined && { effective }),
+    ...(value !== undefined && { value }),
+    ...(dataAbsentReason !== undefined && { dataAbsentReason }),
+    interpretation: readConcepts(ctx, resource.interpretation, 'interpretation'),
+    referenceRange: readReferenceRanges(ctx, resource.referenceRange),
+    components: readComponents(ctx, resource.component),
+    members,
+    ...(method !== undefined && { method }),
+  };
+}

@@ -1,0 +1,27 @@
+/** Patient -> PatientFacts: only what the pathway uses (age, sex, deceased); names and identifiers are not read. */
+import type { Patient } from '@medplum/fhirtypes';
+import type { PatientFacts } from '../record/index.ts';
+import { readBoolean, readDate, readString, warn } from './read.ts';
+import type { ReadContext, Untrusted } from './read.ts';
+
+const SEXES: ReadonlySet<string> = new Set(['male', 'female', 'other', 'unknown']);
+
+export function readPatient(ctx: ReadContext, resource: Untrusted<Patient>): PatientFacts {
+  const birthDate = readDate(ctx, resource.birthDate, 'birthDate');
+  const gender = readString(ctx, resource.gender, 'gender');
+  let sex: PatientFacts['sex'];
+  if (gender !== undefined) {
+    if (SEXES.has(gender)) sex = gender as PatientFacts['sex'];
+    else warn(ctx, 'gender', `gender '${gender}' is not male, female, other or unknown; ignored`);
+  }
+  let deceased = readBoolean(ctx, resource.deceasedBoolean, 'deceasedBoolean');
+  if (deceased === undefined && readDate(ctx, resource.deceasedDateTime, 'deceasedDateTime') !== undefined) {
+    deceased = true;
+  }
+  return {
+    ref: ctx.ref,
+    ...(birthDate !== undefined && { birthDate }),
+    ...(sex !== undefined && { sex }),
+    ...(deceased !== undefined && { deceased }),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Defensive readers for untrusted FHIR JSON. A bundle comes from outside, so every element is checked before use:
+ * a missing optional element is fine (undefined), a malformed one becomes a warning Issue naming the resource
+ * reference and the element path, and the reader carries on. Nothing here throws.
+ *
+ * `Untrusted<T>` keeps the element names of the @medplum/fhirtypes R4 interfaces (so a misspelt element is a compile
+ * error) while typing every value as `unknown` (so nothing is trusted before it is read through these functions).
+ */
+import { issue, toDayNumber } from '../record/index.ts';
+import type { Issue, ResourceRef } from '../record/index.ts';
+
+export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
+
+/** Where the reader is: the resource being read and the sink for its warnings. */
+export interface ReadContext {
+  readonly ref: ResourceRef;
+  readonly issues: Issue[];
+}
+
+export const MALFORMED = 'fhir.element.malformed';
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function warn(ctx: ReadContext, path: string, message: string, code: string = MALFORMED): void {
+  ctx.issues.push(issue(code, message, `${ctx.ref}.${path}`, 'warning'));
+}
+
+export function note(ctx: ReadContext, path: string, message: string, code: string): void {
+  ctx.issues.push(issue(code, message, `${ctx.ref}.${path}`, 'information'));
+}
+
+export function readObject<T>(ctx: ReadContext, value: unknown, path: string): Untrusted<T> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (isObject(value)) return value as Untrusted<T>;
+  warn(ctx, path, `${path} should be an object; ignored`);
+  return undefined;
+}
+
+export function readArray(ctx: ReadContext, value: unknown, path: string): readonly unknown[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  warn(ctx, path, `${path} should be an array; ignored`);
+  return [];
+}
+
+export function readString(ctx: ReadContext, value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  warn(ctx, path, `${path} should be a string; ignored`);
+  return undefined;
+}
+
+/** A finite JSON number. Numeric strings are refused: FHIR JSON sends decimals as numbers. */
+export function readNumber(ctx: ReadContext, value: unknown, path: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  warn(ctx, path, `${path} should be a number; ignored`);
+  return undefined;
+}
+
+export function readBoolean(ctx: ReadContext, value: unknown, path: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  warn(ctx, path, `${path} should be true or false; ignored`);
+  return undefined;
+}
+
+/** A FHIR date, dateTime or instant, kept as written; anything that is not a calendar date is dropped with a warning. */
+export function readDate(ctx: ReadContext, value: unknown, path: string): string | undefined {
+  const text = readString(ctx, value, path);
+  if (text === undefined) return undefined;
+  if (toDayNumber(text) !== undefined) return text;
+  warn(ctx, path, `${path} is not a FHIR date; ignored`);
+  return undefined;
+}
