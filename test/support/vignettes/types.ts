@@ -1,0 +1,41 @@
+/**
+ * A vignette: one synthetic patient (a FHIR Bundle), the as-of date it is assessed on, what it tests, and the result
+ * fields the care pathway (/work/shared/care-pathway.md) demands for it. The expectations come from the spec, not
+ * from running the engine.
+ */
+import type { Bundle } from '@medplum/fhirtypes';
+
+export type ExpectedRecommendation =
+  | 'out-of-scope'
+  | 'confirm-history'
+  | 'not-trd'
+  | 'contraindicated'
+  | 'measure-crp'
+  | 'repeat-crp'
+  | 'not-inflamed'
+  | 'refer-to-trial';
+
+export type ExpectedInflammation = 'unknown' | 'indeterminate' | 'acute' | 'elevated' | 'normal';
+
+export interface Expected {
+  readonly recommendation: ExpectedRecommendation;
+  readonly adequateTrials: number;
+  readonly unverifiedTrials: number;
+  readonly inflammation: ExpectedInflammation;
+  /** mg/L of the CRP the status rests on (the censoring limit for a censored result); absent when none is used. */
+  readonly crpMgPerL?: number;
+  /** Exact sets of codes (order-insensitive). */
+  readonly contraindications: readonly string[];
+  readonly cautions: readonly string[];
+  readonly missingWorkup: readonly string[];
+}
+
+export interface Vignette {
+  /** Kebab-case, also the file name: test/fixtures/vignettes/<id>.json. */
+  readonly id: string;
+  readonly asOf: string;
+  /** What the vignette tests, one sentence. */
+  readonly tests: string;
+  readonly build: () => Bundle;
+  readonly expected: Expected;
+}
