@@ -1,0 +1,236 @@
+/**
+ * The trial-facing MMRM: change ~ arm * visit + baseline * visit (+ stratum), unstructured covariance by subject,
+ * REML; LS means and treatment - control differences at every visit with Kenward-Roger (SAS DDFM=KR) and
+ * Satterthwaite inference. Conventions (reference/stats-reference/README.md section 2): treatment contrasts with the
+ * control arm and the first visit as references; LS means with equal weights over factors and baseline (and the
+ * numeric 0/1 stratum, as crp_high in the R references) at their mean over the analysed long-format rows.
+ */
+import { issue, type Issue } from '../../record/index.ts';
+import { contrast, adjustedBetaCovariance, type ContrastResult } from './contrast.ts';
+import { buildDesign, type DesignSpec } from './design.ts';
+import { fitMmrm } from './fit.ts';
+import { covariateMeans, referenceGridRow } from './lsmeans.ts';
+
+export interface MmrmTrialRow {
+  readonly subject: string;
+  readonly arm: string;
+  readonly visit: string;
+  /** Post - baseline; null when the visit is missing (the row is left out, as MAR). */
+  readonly change: number | null;
+  readonly baseline: number;
+  /** Numeric stratum covariate (e.g. 1 = hs-CRP >= 3 mg/L), used when spec.stratum is true. */
+  readonly stratum?: number;
+}
+
+export interface MmrmTrialSpec {
+  readonly treatment: string;
+  readonly control: string;
+  /** Visits in time order; the first is the reference level. */
+  readonly visits: readonly string[];
+  readonly primaryVisit: string;
+  readonly stratum: boolean;
+}
+
+export interface LsMeanResult {
+  readonly estimate: number;
+  readonly se: number;
+  readonly df: number;
+  readonly ci: readonly [number, number];
+}
+
+export interface MmrmVisitResult {
+  readonly visit: string;
+  /** Kenward-Roger (as SAS LSMEANS under DDFM=KR). */
+  readonly lsMeans: { readonly treatment: LsMeanResult; readonly control: LsMeanResult };
+  /** Treatment - control. */
+  readonly difference: { readonly kenwardRoger: ContrastResult; readonly satterthwaite: ContrastResult };
+}
+
+export interface MmrmCoefficient extends ContrastResult {
+  readonly name: string;
+}
+
+export interface MmrmTrialResult {
+  readonly converged: boolean;
+  readonly visits: MmrmVisitResult[];
+  readonly primary: MmrmVisitResult;
+  /** Estimated K x K unstructured covariance, visits in spec order. */
+  readonly covariance: number[][];
+  readonly iterations: number;
+  readonly logLik: number;
+  /** -2 REML log-likelihood as SAS's "-2 Res Log Likelihood". */
+  readonly minus2LogLik: number;
+  readonly maxAbsGradient: number;
+  /** Covariate values of the LS-means reference grid (means over the analysed long rows). */
+  readonly referenceGrid: { readonly baseline: number; readonly stratum?: number };
+  /** Fixed effects with Kenward-Roger SE and df, R column names (armDRUG, visit5, armDRUG:visit5, ...). */
+  readonly coefficients: MmrmCoefficient[];
+  readonly observations: number;
+  readonly subjects: number;
+  readonly issues: Issue[];
+}
+
+/** Fits the trial MMRM; invalid input or failure gives `converged: false`, NaN numbers and `issues`. */
+export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec): MmrmTrialResult {
+  const issues = validate(rows, spec);
+  const analysed = rows.filter((row) => row.change !== null);
+  if (issues.some((i) => i.severity === 'error')) return failed(spec, issues);
+
+  const design: DesignSpec = {
+    variables: {
+      arm: { kind: 'factor', values: analysed.map((r) => r.arm), levels: [spec.control, spec.treatment] },
+      visit: { kind: 'factor', values: analysed.map((r) => r.visit), levels: [...spec.visits] },
+      baseline: { kind: 'numeric', values: analysed.map((r) => r.baseline) },
+      ...(spec.stratum ? { stratum: { kind: 'numeric', values: analysed.map((r) => r.stratum ?? Number.NaN) } } : {}),
+    },
+    terms: [
+      ['arm'],
+      ['visit'],
+      ['baseline'],
+      ...(spec.stratum ? [['stratum']] : []),
+      ['arm', 'visit'],
+      ['baseline', 'visit'],
+    ],
+  };
+  const built = buildDesign(design);
+  if (!built.ok) return failed(spec, [...issues, ...built.issues]);
+  if (built.value.aliased.length > 0) {
+    issues.push(
+      issue(
+        'stats.mmrm.rank-deficient',
+        `aliased columns ${built.value.aliased.join(', ')} (an arm without data at some visit?): LS means not estimable`,
+      ),
+    );
+    return failed(spec, issues);
+  }
+  const fitted = fitMmrm(
+    {
+      subject: analysed.map((r) => r.subject),
+      visitIndex: analysed.map((r) => spec.visits.indexOf(r.visit)),
+      y: analysed.map((r) => r.change as number),
+      X: built.value.X,
+      columnNames: built.value.columnNames,
+      visitCount: spec.visits.length,
+    },
+    { method: 'REML' },
+  );
+  if (!fitted.ok) return failed(spec, [...issues, ...fitted.issues]);
+  const fit = fitted.value;
+  issues.push(...fit.issues);
+  const means = covariateMeans(design);
+  const columns = built.value.columns;
+  const lsMean = (arm: string, visit: string): LsMeanResult => {
+    const { estimate, se, df, ci } = contrast(
+      fit,
+      referenceGridRow(design, columns, { arm, visit }, means),
+      'kenward-roger',
+    );
+    return { estimate, se, df, ci };
+  };
+  const visits = spec.visits.map((visit): MmrmVisitResult => {
+    const treatmentRow = referenceGridRow(design, columns, { arm: spec.treatment, visit }, means);
+    const controlRow = referenceGridRow(design, columns, { arm: spec.control, visit }, means);
+    const difference = treatmentRow.map((v, j) => v - controlRow[j]!);
+    return {
+      visit,
+      lsMeans: { treatment: lsMean(spec.treatment, visit), control: lsMean(spec.control, visit) },
+      difference: {
+        kenwardRoger: contrast(fit, difference, 'kenward-roger'),
+        satterthwaite: contrast(fit, difference, 'satterthwaite'),
+      },
+    };
+  });
+  const adjusted = adjustedBetaCovariance(fit);
+  const coefficients = fit.columnNames.map((name, j) => {
+    const unit = fit.columnNames.map((_, k) => (k === j ? 1 : 0));
+    return { name, ...contrast(fit, unit, adjusted ? 'kenward-roger' : 'satterthwaite') };
+  });
+  return {
+    converged: fit.converged,
+    visits,
+    primary: visits[spec.visits.indexOf(spec.primaryVisit)]!,
+    covariance: fit.covariance.map((row) => [...row]),
+    iterations: fit.iterations,
+    logLik: fit.logLik,
+    minus2LogLik: fit.minus2LogLik,
+    maxAbsGradient: fit.maxAbsGradient,
+    referenceGrid: spec.stratum
+      ? { baseline: means.baseline!, stratum: means.stratum! }
+      : { baseline: means.baseline! },
+    coefficients,
+    observations: fit.observations,
+    subjects: fit.subjects,
+    issues,
+  };
+}
+
+function validate(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec): Issue[] {
+  const issues: Issue[] = [];
+  const visitSet = new Set(spec.visits);
+  if (spec.treatment === spec.control) issues.push(issue('stats.mmrm.arms', 'treatment and control must differ'));
+  if (visitSet.size !== spec.visits.length || spec.visits.length === 0) {
+    issues.push(issue('stats.mmrm.visits', 'visits must be a non-empty list without duplicates'));
+  }
+  if (!visitSet.has(spec.primaryVisit)) {
+    issues.push(issue('stats.mmrm.primary-visit', `primary visit ${spec.primaryVisit} is not among the visits`));
+  }
+  const armOf = new Map<string, string>();
+  const seen = new Set<string>();
+  rows.forEach((row, index) => {
+    const where = `rows[${index}]`;
+    if (row.arm !== spec.treatment && row.arm !== spec.control) {
+      issues.push(issue('stats.mmrm.unknown-arm', `arm ${row.arm} is neither treatment nor control`, where));
+    }
+    if (!visitSet.has(row.visit))
+      issues.push(issue('stats.mmrm.unknown-visit', `visit ${row.visit} not listed`, where));
+    const previousArm = armOf.get(row.subject);
+    if (previousArm !== undefined && previousArm !== row.arm) {
+      issues.push(issue('stats.mmrm.arm-changes', `subject ${row.subject} appears in two arms`, where));
+    }
+    armOf.set(row.subject, row.arm);
+    const key = `${row.subject}\u0000${row.visit}`;
+    if (seen.has(key))
+      issues.push(issue('stats.mmrm.duplicate-visit', `subject ${row.subject} repeats visit ${row.visit}`, where));
+    seen.add(key);
+    if (row.change === null) return;
+    if (!Number.isFinite(row.change)) issues.push(issue('stats.mmrm.change', 'change is not a finite number', where));
+    if (!Number.isFinite(row.baseline)) issues.push(issue('stats.mmrm.baseline', 'baseline is missing', where));
+    if (spec.stratum && !Number.isFinite(row.stratum ?? Number.NaN)) {
+      issues.push(issue('stats.mmrm.stratum', 'stratum is missing although spec.stratum is true', where));
+    }
+  });
+  if (!rows.some((r) => r.change !== null)) issues.push(issue('stats.mmrm.no-data', 'no observed change values'));
+  // Report at most 20 issues: one bad column in a large file should not produce thousands of lines.
+  return issues.length > 20
+    ? [...issues.slice(0, 20), issue('stats.mmrm.more', `${issues.length - 20} more issues`)]
+    : issues;
+}
+
+function failed(spec: MmrmTrialSpec, issues: Issue[]): MmrmTrialResult {
+  const nan: ContrastResult = { estimate: NaN, se: NaN, df: NaN, t: NaN, p: NaN, ci: [NaN, NaN] };
+  const lsNan: LsMeanResult = { estimate: NaN, se: NaN, df: NaN, ci: [NaN, NaN] };
+  const visits = spec.visits.map((visit) => ({
+    visit,
+    lsMeans: { treatment: lsNan, control: lsNan },
+    difference: { kenwardRoger: nan, satterthwaite: nan },
+  }));
+  return {
+    converged: false,
+    visits,
+    primary: visits.find((v) => v.visit === spec.primaryVisit) ?? {
+      visit: spec.primaryVisit,
+      lsMeans: { treatment: lsNan, control: lsNan },
+      difference: { kenwardRoger: nan, satterthwaite: nan },
+    },
+    covariance: spec.visits.map(() => spec.visits.map(() => NaN)),
+    iterations: 0,
+    logLik: NaN,
+    minus2LogLik: NaN,
+    maxAbsGradient: NaN,
+    referenceGrid: { baseline: NaN },
+    coefficients: [],
+    observations: 0,
+    subjects: 0,
+    issues,
+  };
+}
