@@ -1,0 +1,101 @@
+/**
+ * Cross-file checks of the knowledge: every citation key and code-set id named anywhere exists, and a code entry
+ * marked verified does not rest on a citation tagged [U] (it would hide an unverified value from the outputs).
+ */
+import { issue } from '../record/index.ts';
+import type { Issue } from '../record/index.ts';
+import type { Located } from './build-index.ts';
+import type { AntidepressantTable, Citation, CodeSet, CodeSystem } from './schema-codesets.ts';
+import { pathwayCitationKeys, pathwayCodeSetIds } from './schema-pathway.ts';
+import type { Pathway } from './schema-pathway.ts';
+
+interface CitationUse {
+  readonly path: string;
+  readonly field: string;
+  readonly key: string;
+  /** The entry's own verified flag, when the citation backs a value that has one. */
+  readonly verified?: boolean;
+}
+
+function citationUses(
+  codeSystems: Located<readonly CodeSystem[]>,
+  codeSets: readonly Located<CodeSet>[],
+  antidepressants: Located<AntidepressantTable>,
+  pathway: Located<Pathway>,
+): CitationUse[] {
+  const uses: CitationUse[] = [];
+  codeSystems.value.forEach((s, i) =>
+    uses.push({ path: codeSystems.path, field: `systems[${i}].citation`, key: s.citation }),
+  );
+  for (const { path, value } of codeSets) {
+    value.citations.forEach((key, i) => uses.push({ path, field: `citations[${i}]`, key }));
+    value.codes.forEach((c, i) => uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }));
+  }
+  const t = antidepressants.value;
+  const ap = antidepressants.path;
+  t.citations.forEach((key, i) => uses.push({ path: ap, field: `citations[${i}]`, key }));
+  t.ingredients.forEach((row, i) => {
+    uses.push({
+      path: ap,
+      field: `ingredients[${i}].minDailyDoseCitation`,
+      key: row.minDailyDoseCitation,
+      verified: row.minDailyDoseVerified,
+    });
+    row.codes.forEach((c, j) =>
+      uses.push({ path: ap, field: `ingredients[${i}].codes[${j}].citation`, key: c.citation, verified: c.verified }),
+    );
+  });
+  t.otherIngredients.forEach((row, i) =>
+    row.codes.forEach((c, j) =>
+      uses.push({ path: ap, field: `otherIngredients[${i}].codes[${j}].citation`, key: c.citation, verified: c.verified }),
+    ),
+  );
+  t.products.forEach((p, i) =>
+    uses.push({ path: ap, field: `products[${i}].citation`, key: p.citation, verified: p.verified }),
+  );
+  for (const { key, path } of pathwayCitationKeys(pathway.value)) uses.push({ path: pathway.path, field: path, key });
+  return uses;
+}
+
+export function checkCitations(
+  citations: ReadonlyMap<string, Citation>,
+  codeSystems: Located<readonly CodeSystem[]>,
+  codeSets: readonly Located<CodeSet>[],
+  antidepressants: Located<AntidepressantTable>,
+  pathway: Located<Pathway>,
+): Issue[] {
+  const issues: Issue[] = [];
+  for (const use of citationUses(codeSystems, codeSets, antidepressants, pathway)) {
+    const citation = citations.get(use.key);
+    if (citation === undefined) {
+      issues.push(
+        issue(
+          'knowledge.citation.unknown',
+          `${use.path}: ${use.field}: unknown citation "${use.key}" (add it to knowledge/citations.json)`,
+          `${use.path}#${use.field}`,
+        ),
+      );
+    } else if (use.verified === true && citation.tag === 'U') {
+      issues.push(
+        issue(
+          'knowledge.citation.unverified-source',
+          `${use.path}: ${use.field}: marked verified but its citation "${use.key}" is tagged U`,
+          `${use.path}#${use.field}`,
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+export function checkPathwayCodeSets(pathway: Located<Pathway>, codeSetIds: ReadonlySet<string>): Issue[] {
+  return pathwayCodeSetIds(pathway.value)
+    .filter(({ id }) => !codeSetIds.has(id))
+    .map(({ id, path }) =>
+      issue(
+        'knowledge.codeset.unknown',
+        `${pathway.path}: ${path}: unknown code set "${id}" (no knowledge/codesets file has this id)`,
+        `${pathway.path}#${path}`,
+      ),
+    );
+}

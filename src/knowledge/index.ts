@@ -1,0 +1,32 @@
+/**
+ * Clinical knowledge as versioned, cited, schema-validated data: the care pathway, code sets, the antidepressant
+ * table and the citation registry, with fast lookups. Pure (no I/O); the Node loader is `./load.ts`.
+ */
+export type { Knowledge, KnowledgeIndex, KnowledgeSource, SystemRule, AntidepressantCodeTarget } from './knowledge.ts';
+export { parseKnowledge, formatFieldPath } from './parse.ts';
+export type { KnowledgeFile } from './parse.ts';
+export {
+  antidepressantIngredient,
+  conceptInCodeSet,
+  inCodeSet,
+  matchCoding,
+  matchConcept,
+  matchConceptInSets,
+  normalizeCode,
+  resolveAntidepressant,
+} from './lookup.ts';
+export type { AntidepressantMatch, CodeMatch } from './lookup.ts';
+export { unverifiedEntries, unverifiedEntry, unverifiedMinimumDose } from './unverified.ts';
+export type { UnverifiedEntry } from './unverified.ts';
+export type {
+  AntidepressantIngredient,
+  AntidepressantProduct,
+  AntidepressantTable,
+  Citation,
+  CodeEntry,
+  CodeSet,
+  CodeSystem,
+  EvidenceTag,
+  OtherAntidepressantIngredient,
+} from './schema-codesets.ts';
+export type { Pathway } from './schema-pathway.ts';

@@ -1,0 +1,92 @@
+/**
+ * Node adapter: reads the bundled knowledge folder (located relative to this module, so it works from any working
+ * directory and from an installed package) or another folder, and hands the JSON to the pure parseKnowledge.
+ * Problems become one KnowledgeError whose message is a single line naming the first file and field; all issues
+ * ride along in `issues`.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issue } from '../record/index.ts';
+import type { Issue } from '../record/index.ts';
+import type { Knowledge } from './knowledge.ts';
+import { parseKnowledge } from './parse.ts';
+import type { KnowledgeFile } from './parse.ts';
+
+export interface LoadKnowledgeOptions {
+  /** A pathway file to use instead of `<knowledgeDir>/pathway/care-pathway.json` (the CLI's `--pathway FILE`). */
+  readonly pathwayFile?: string;
+  /** A knowledge folder with citations.json, codesets/*.json and pathway/care-pathway.json. */
+  readonly knowledgeDir?: string;
+}
+
+export class KnowledgeError extends Error {
+  readonly issues: readonly Issue[];
+  constructor(issues: readonly Issue[]) {
+    const first = issues[0]?.message ?? 'invalid knowledge';
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    super(`${first}${more}`.replace(/\s*\n\s*/g, ' '));
+    this.name = 'KnowledgeError';
+    this.issues = issues;
+  }
+}
+
+export const BUNDLED_KNOWLEDGE_DIR = fileURLToPath(new URL('../../knowledge/', import.meta.url));
+
+/** A path as messages show it: relative to the working directory when inside it, else absolute. */
+function displayPath(absolute: string): string {
+  const rel = relative(process.cwd(), absolute);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+}
+
+function readJson(absolute: string, issues: Issue[]): KnowledgeFile | undefined {
+  const path = displayPath(absolute);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    issues.push(issue('knowledge.file.unreadable', `${path}: (file): ${reason}`, path));
+    return undefined;
+  }
+  try {
+    return { path, json: JSON.parse(text) as unknown };
+  } catch (error) {
+    issues.push(issue('knowledge.file.not-json', `${path}: (file): not valid JSON: ${(error as Error).message}`, path));
+    return undefined;
+  }
+}
+
+function jsonFilesIn(dir: string, issues: Issue[]): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => join(dir, name));
+  } catch {
+    issues.push(issue('knowledge.file.unreadable', `${displayPath(dir)}: (folder): cannot be read`, displayPath(dir)));
+    return [];
+  }
+}
+
+let bundled: Knowledge | undefined;
+
+/** Loads, validates and indexes the knowledge; throws KnowledgeError on any problem. */
+export function loadKnowledge(options: LoadKnowledgeOptions = {}): Knowledge {
+  const useBundled = options.pathwayFile === undefined && options.knowledgeDir === undefined;
+  // The bundled knowledge never changes while a process runs: parse it once.
+  if (useBundled && bundled !== undefined) return bundled;
+  const dir = resolve(options.knowledgeDir ?? BUNDLED_KNOWLEDGE_DIR);
+  const issues: Issue[] = [];
+  const paths = [
+    join(dir, 'citations.json'),
+    ...jsonFilesIn(join(dir, 'codesets'), issues),
+    resolve(options.pathwayFile ?? join(dir, 'pathway', 'care-pathway.json')),
+  ];
+  const files = paths.map((p) => readJson(p, issues)).filter((f): f is KnowledgeFile => f !== undefined);
+  if (issues.length > 0) throw new KnowledgeError(issues);
+  const parsed = parseKnowledge(files);
+  if (!parsed.ok) throw new KnowledgeError(parsed.issues);
+  if (useBundled) bundled = parsed.value;
+  return parsed.value;
+}

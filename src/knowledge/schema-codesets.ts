@@ -1,0 +1,164 @@
+/**
+ * Zod schemas for the knowledge files D1 owns: the citation registry, the code-system table, code sets and the
+ * antidepressant table. Every clinical code or threshold in them names a citation key and says whether it was verified
+ * (clinical-reference.md tags [V]/[V-sec] vs [U]), so outputs can flag what rests on unverified values.
+ *
+ * Pure: no I/O. The files are schema-checked once, when the knowledge is loaded, never per request.
+ */
+import { z } from 'zod';
+
+/** Citation keys and ids are kebab-case so they read well in traces and stay stable across versions. */
+const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
+const NonEmpty = z.string().trim().min(1, 'expected a non-empty string');
+const Version = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a semantic version such as 1.0.0');
+
+export const EvidenceTagSchema = z.enum(['V', 'V-sec', 'U']);
+export type EvidenceTag = z.infer<typeof EvidenceTagSchema>;
+
+export const CitationSchema = z.strictObject({
+  title: NonEmpty,
+  /** A URL or a bibliographic reference, as given in clinical-reference.md. */
+  source: NonEmpty,
+  /** The clinical-reference.md section that holds the value, e.g. "5.2" (or a care-pathway.md anchor). */
+  section: NonEmpty,
+  tag: EvidenceTagSchema,
+  note: NonEmpty.optional(),
+});
+export type Citation = z.infer<typeof CitationSchema>;
+
+export const CitationsFileSchema = z.strictObject({
+  schema: z.literal('precision-trd/citations@1'),
+  version: Version,
+  citations: z.record(Key, CitationSchema),
+});
+export type CitationsFile = z.infer<typeof CitationsFileSchema>;
+
+/**
+ * How codes of a system are compared. `icd10`: upper-case, dots and spaces removed (F32.1 = f321); `upper`: trimmed,
+ * upper-case (ATC); `cvx`: trimmed, leading zeros dropped (CVX "03" = "3"); `exact`: trimmed only (SNOMED, LOINC, RxNorm).
+ */
+export const CodeNormalizationSchema = z.enum(['icd10', 'upper', 'cvx', 'exact']);
+export type CodeNormalization = z.infer<typeof CodeNormalizationSchema>;
+
+export const CodeSystemSchema = z.strictObject({
+  /** The canonical FHIR system URI used in the code sets. */
+  uri: z.url(),
+  name: NonEmpty,
+  /** Other URIs (OIDs, legacy URLs) senders use for the same system; looked up as the canonical one. */
+  aliases: z.array(NonEmpty).default([]),
+  normalize: CodeNormalizationSchema,
+  /** Whether entries may use `match: "prefix"`: only for hierarchical codes (ICD-10 categories, ATC groups). */
+  prefixMatching: z.boolean(),
+  citation: Key,
+});
+export type CodeSystem = z.infer<typeof CodeSystemSchema>;
+
+export const CodeSystemsFileSchema = z.strictObject({
+  schema: z.literal('precision-trd/code-systems@1'),
+  version: Version,
+  systems: z.array(CodeSystemSchema).min(1),
+});
+export type CodeSystemsFile = z.infer<typeof CodeSystemsFileSchema>;
+
+export const CrpAssaySchema = z.enum(['high-sensitivity', 'standard']);
+export const LabDimensionSchema = z.enum(['mass', 'molar', 'count', 'activity', 'presence', 'score']);
+
+export const CodeEntrySchema = z.strictObject({
+  system: z.url(),
+  code: NonEmpty,
+  display: NonEmpty,
+  citation: Key,
+  verified: z.boolean(),
+  /** `prefix`: the entry stands for every code that starts with it (after normalisation), e.g. ICD-10 J18 = J18.x. */
+  match: z.enum(['exact', 'prefix']).default('exact'),
+  note: NonEmpty.optional(),
+  /** Labs: the CRP assay (decides whether a result can be placed against a 1-3 mg/L cut-off). */
+  assay: CrpAssaySchema.optional(),
+  /** Labs: what the result measures, so the engine knows which unit conversions apply. */
+  dimension: LabDimensionSchema.optional(),
+  /** Rating-scale items: the item number in the instrument (PHQ-9 item 1 = 44250-9). */
+  item: z.int().min(1).optional(),
+  /** Rating-scale totals with more than one scoring convention (SHAPS 0-14 vs 14-56). */
+  scoring: NonEmpty.optional(),
+});
+export type CodeEntry = z.infer<typeof CodeEntrySchema>;
+
+export const CodeSetSchema = z.strictObject({
+  schema: z.literal('precision-trd/codeset@1'),
+  id: Key,
+  version: Version,
+  title: NonEmpty,
+  description: NonEmpty,
+  /** The sources of the rule the set serves (e.g. the label section), as opposed to each code's own citation. */
+  citations: z.array(Key).default([]),
+  codes: z.array(CodeEntrySchema).min(1),
+});
+export type CodeSet = z.infer<typeof CodeSetSchema>;
+
+/** A code that identifies an ingredient (RxNorm IN, ATC level 5, SNOMED substance). */
+export const IngredientCodeSchema = z.strictObject({
+  system: z.url(),
+  code: NonEmpty,
+  display: NonEmpty,
+  citation: Key,
+  verified: z.boolean(),
+});
+export type IngredientCode = z.infer<typeof IngredientCodeSchema>;
+
+const ingredientBase = {
+  /** Lower-case ingredient name, the id the engine reports ("sertraline"). */
+  ingredient: Key,
+  name: NonEmpty,
+  class: NonEmpty,
+  /** May be empty when no ingredient code was verified (the ingredient is then recognised by its products only). */
+  codes: z.array(IngredientCodeSchema),
+  note: NonEmpty.optional(),
+};
+
+/** An antidepressant without a minimum adequate dose in clinical-reference.md 4.5: recognised, never "adequate". */
+export const OtherAntidepressantIngredientSchema = z.strictObject(ingredientBase);
+export type OtherAntidepressantIngredient = z.infer<typeof OtherAntidepressantIngredientSchema>;
+
+export const AntidepressantIngredientSchema = z.strictObject({
+  ...ingredientBase,
+  /** Minimum adequate daily dose (clinical-reference.md 4.5): lower bound of the usual therapeutic adult dose. */
+  minDailyDoseMg: z.number().positive(),
+  minDailyDoseCitation: Key,
+  minDailyDoseVerified: z.boolean(),
+  usualDailyDoseRangeMg: z.tuple([z.number().positive(), z.number().positive()]).optional(),
+});
+export type AntidepressantIngredient = z.infer<typeof AntidepressantIngredientSchema>;
+
+/** A clinical drug (RxNorm SCD) with one antidepressant ingredient, so a coded product yields ingredient + strength. */
+export const AntidepressantProductSchema = z.strictObject({
+  system: z.url(),
+  code: NonEmpty,
+  display: NonEmpty,
+  ingredient: Key,
+  strengthMg: z.number().positive(),
+  citation: Key,
+  verified: z.boolean(),
+  note: NonEmpty.optional(),
+});
+export type AntidepressantProduct = z.infer<typeof AntidepressantProductSchema>;
+
+export const AntidepressantTableSchema = z.strictObject({
+  schema: z.literal('precision-trd/antidepressants@1'),
+  id: Key,
+  version: Version,
+  title: NonEmpty,
+  description: NonEmpty,
+  citations: z.array(Key).default([]),
+  ingredients: z.array(AntidepressantIngredientSchema).min(1),
+  otherIngredients: z.array(OtherAntidepressantIngredientSchema).default([]),
+  products: z.array(AntidepressantProductSchema).default([]),
+});
+export type AntidepressantTable = z.infer<typeof AntidepressantTableSchema>;
+
+/** The `schema` values of the files this module validates (the pathway file has its own schema, schema-pathway.ts). */
+export const KNOWLEDGE_FILE_SCHEMAS = {
+  citations: 'precision-trd/citations@1',
+  codeSystems: 'precision-trd/code-systems@1',
+  codeSet: 'precision-trd/codeset@1',
+  antidepressants: 'precision-trd/antidepressants@1',
+} as const;

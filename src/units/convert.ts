@@ -1,0 +1,86 @@
+/**
+ * Unit conversion of lab and dose quantities through UCUM (@lhncbc/ucum-lhc): mg/dL -> mg/L, ug/mL -> mg/L,
+ * /uL or /mm3 -> 10*9/L, 10*3/uL -> 10*9/L, U/L, and nmol/L -> mg/L with a pathway-supplied molar factor.
+ * A quantity without a UCUM code, or with units UCUM cannot convert, is not converted: units are never guessed.
+ *
+ * The UCUM library is slow per call (~3 us) and the engine must do >= 20,000 assessments/s, so the conversion of each
+ * (from, to, factor) triple is computed once as an affine map (scale, offset) and memoised.
+ */
+import ucum from '@lhncbc/ucum-lhc';
+import type { Quantity } from '../record/index.ts';
+
+export type Conversion = { ok: true; value: number } | { ok: false; reason: string };
+
+export interface ConvertOptions {
+  /**
+   * For mass <-> substance (molar) conversions: nmol/L per mg/L of the analyte (CRP: 9.524, i.e. mg/L = nmol/L /
+   * 9.524 [U]). It is the pathway's value, so the caller flags it when unverified. Ignored for other conversions.
+   */
+  readonly molarMassFactor?: number;
+}
+
+type UnitMap = { ok: true; scale: number; offset: number } | { ok: false; reason: string };
+
+const utils = ucum.UcumLhcUtils.getInstance();
+const memo = new Map<string, UnitMap>();
+
+/**
+ * Binary floating point turns exact decimal factors into near misses (1/uL -> 0.0009999999999999998 x10^9/L, so
+ * 2000/uL would read 1.9999999999999996 and fall below an ANC cut-off of 2.0). Lab values carry far fewer than 12
+ * significant digits, so rounding to 12 removes the artefact without changing any real value.
+ */
+function clean(x: number): number {
+  return x === 0 ? 0 : Number(x.toPrecision(12));
+}
+
+function unitMap(fromUcum: string, toUcum: string, molarMassFactor: number | undefined): UnitMap {
+  const key = `${fromUcum}\u0000${toUcum}\u0000${molarMassFactor ?? ''}`;
+  const cached = memo.get(key);
+  if (cached !== undefined) return cached;
+  let result: UnitMap;
+  if (molarMassFactor !== undefined && !(Number.isFinite(molarMassFactor) && molarMassFactor > 0)) {
+    result = { ok: false, reason: `molar factor must be a positive number, got ${molarMassFactor}` };
+  } else {
+    // nmol/L per mg/L = 1e6 / molecular weight (g/mol): 1 mg/L = 1e-3 g/L = 1e-3 / MW mol/L = 1e6 / MW nmol/L.
+    const options = molarMassFactor === undefined ? undefined : { molecularWeight: 1e6 / molarMassFactor };
+    const one = utils.convertUnitTo(fromUcum, 1, toUcum, options);
+    const zero = utils.convertUnitTo(fromUcum, 0, toUcum, options);
+    if (one.status !== 'succeeded' || one.toVal === null || zero.status !== 'succeeded' || zero.toVal === null) {
+      const why = one.msg.find((m) => m.length > 0) ?? `${fromUcum} cannot be converted to ${toUcum}`;
+      result = { ok: false, reason: `cannot convert ${fromUcum} to ${toUcum}: ${why}` };
+    } else {
+      // convert(0) is non-zero only for units with an offset (Cel, [degF]); lab units are pure scalings.
+      result = { ok: true, scale: clean(one.toVal - zero.toVal), offset: clean(zero.toVal) };
+    }
+  }
+  memo.set(key, result);
+  return result;
+}
+
+/** Convert a quantity to `toUcum`. Comparators ("<5 mg/L") are the caller's: only the number is converted. */
+export function convertQuantity(q: Quantity, toUcum: string, opts?: ConvertOptions): Conversion {
+  if (!Number.isFinite(q.value)) return { ok: false, reason: `value ${q.value} is not a finite number` };
+  if (q.ucum === undefined || q.ucum.trim() === '') {
+    const sent = q.unitText === undefined ? 'no unit' : `unit "${q.unitText}"`;
+    return { ok: false, reason: `no UCUM unit (${sent}); units are not guessed` };
+  }
+  const map = unitMap(q.ucum.trim(), toUcum, opts?.molarMassFactor);
+  if (!map.ok) return map;
+  return { ok: true, value: clean(q.value * map.scale + map.offset) };
+}
+
+/** Whether a string is a valid UCUM unit code (memoised with the conversions' cache policy). */
+const validity = new Map<string, boolean>();
+export function isUcum(unit: string): boolean {
+  let valid = validity.get(unit);
+  if (valid === undefined) {
+    valid = utils.validateUnitString(unit).status === 'valid';
+    validity.set(unit, valid);
+  }
+  return valid;
+}
+
+/** Number of distinct (from, to, factor) conversions memoised: for benchmarks and the memo test. */
+export function conversionCacheSize(): number {
+  return memo.size;
+}
