@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertGolden, readReference } from '../golden.test-support.ts';
+import { ancovaPower, ancovaSampleSize } from './ancova.ts';
+
+const SHARED = 'stats-reference/outputs/design_reference.json';
+
+interface AncovaRow {
+  delta: number;
+  sd: number;
+  rho: number;
+  power: number;
+  n_ttest: number;
+  n_ancova_borm: number;
+  n_ancova_nct: number;
+}
+interface TTestRow {
+  delta: number;
+  sd: number;
+  power: number;
+  n_per_arm_tol1e12: number;
+}
+
+interface Shared {
+  ancova_sample_size: { grid: AncovaRow[] };
+  ttest_sample_size: { grid: TTestRow[] };
+}
+
+function value<T>(r: { ok: true; value: T } | { ok: false; issues: unknown[] }): T {
+  if (!r.ok) assert.fail(`expected ok, got ${JSON.stringify(r.issues)}`);
+  return r.value;
+}
+
+test('exact ANCOVA n (noncentral t, df 2n - 3): design_reference.json ancova_sample_size.grid n_ancova_nct', () => {
+  const grid = readReference<Shared>(SHARED).ancova_sample_size.grid;
+  assert.equal(grid.length, 16);
+  for (const r of grid) {
+    const n = value(ancovaSampleSize({ delta: r.delta, sd: r.sd, rho: r.rho, power: r.power, method: 'exact' }));
+    assertGolden(n.nPerArmExact, r.n_ancova_nct, 'rootFinding', `exact ANCOVA n (delta ${r.delta}, rho ${r.rho})`);
+    assert.ok(n.achievedPower >= r.power);
+    // The exact power at the fractional root is the target, by construction.
+    const p = value(ancovaPower({ n: n.nPerArmExact, delta: r.delta, sd: r.sd, rho: r.rho, method: 'exact' }));
+    assertGolden(p, r.power, 'rootFinding', 'exact ANCOVA power at its n');
+  }
+});
+
+test('Borm ANCOVA n = n_ttest (1 - rho^2): design_reference.json ancova_sample_size.grid n_ancova_borm', () => {
+  // R multiplied power.t.test's default-tol n (~1.2e-4 accurate); we use the 1e-12 root. So the golden digits are
+  // checked against n_per_arm_tol1e12 (same file, ttest_sample_size.grid) times 1 - rho^2, and the R column itself
+  // as the integer n to recruit.
+  const shared = readReference<Shared>(SHARED);
+  for (const r of shared.ancova_sample_size.grid) {
+    const tight = shared.ttest_sample_size.grid.find(
+      (t) => t.delta === r.delta && t.sd === r.sd && t.power === r.power,
+    );
+    assert.ok(tight, 'matching t-test row');
+    const n = value(ancovaSampleSize({ delta: r.delta, sd: r.sd, rho: r.rho, power: r.power, method: 'borm' }));
+    const label = `Borm n (delta ${r.delta}, rho ${r.rho}, power ${r.power})`;
+    assertGolden(n.nPerArmExact, tight.n_per_arm_tol1e12 * (1 - r.rho ** 2), 'rootFinding', label);
+    assertGolden(n.nPerArmTTestExact, tight.n_per_arm_tol1e12, 'rootFinding', `${label}: t-test n`);
+    assert.equal(n.nPerArm, Math.ceil(r.n_ancova_borm));
+    assertGolden(n.residualSd, r.sd * Math.sqrt(1 - r.rho ** 2), 'closedForm', `${label}: residual SD`);
+  }
+});
+
+test('ANCOVA rejects |rho| >= 1 and reports every invalid input', () => {
+  const r = ancovaSampleSize({ delta: 3, sd: -8, rho: 1, power: 0.8 });
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.issues.map((i) => i.code).sort(), ['design.rho.invalid', 'design.sd.invalid']);
+  assert.equal(ancovaPower({ n: 50, delta: 3, sd: 8, rho: -1.2 }).ok, false);
+});

@@ -1,0 +1,9 @@
+/** Trial design: sample size and power (t-test, ANCOVA), enrichment by CRP analytically and by simulation. */
+export * from './ttest.ts';
+export * from './ancova.ts';
+export * from './enrichment.ts';
+export * from './crp-lognormal.ts';
+export * from './enrichment-simulation.ts';
+export * from './simulation-summary.ts';
+export * from './two-arm-tests.ts';
+export { brentRoot, type RootResult, type BrentOptions } from './brent.ts';
