@@ -43,8 +43,6 @@ export const CitationSchema = z.strictObject({
   tag: z.enum(['V', 'V-sec', 'U']),
 });
 
-const coding = z.strictObject({ system: z.string().min(1), code: z.string().min(1) });
-
 const labAnalyte = z.enum(['anc', 'platelets', 'alt', 'ast']);
 
 const LabDefinition = z.strictObject({
@@ -55,19 +53,21 @@ const LabDefinition = z.strictObject({
 });
 
 const SymptomItem = z.strictObject({
+  /** The item number, as the instrument's item code set numbers it (code entry `item`). */
   item: z.number().int().positive(),
   domain: z.enum(['fatigue', 'anhedonia', 'psychomotor', 'sleep', 'appetite']),
-  /** Item codes (e.g. the PHQ-9 item LOINC) and linkIds that identify the item in a response or panel. */
-  codes: z.array(coding),
+  /** QuestionnaireResponse linkIds that identify the item when the answer carries no code. */
   linkIds: z.array(z.string().min(1)),
 });
 
 const SymptomInstrument = z.strictObject({
   instrument: z.enum(['PHQ-9', 'BDI-II', 'MADRS']),
-  /** Codes of the panel/total Observation or the Questionnaire canonical URLs that identify the instrument. */
-  panelCodes: z.array(coding),
+  /** Code sets of the item codes (entries carry the item number), the panel and the total score. */
+  itemCodeSets: z.array(codeSetId).min(1),
+  panelCodeSets: z.array(codeSetId),
+  totalCodeSets: z.array(codeSetId),
+  /** Questionnaire canonical URLs (or fragments of them) that identify the instrument in a QuestionnaireResponse. */
   questionnaireUrls: z.array(z.string().min(1)),
-  totalCodes: z.array(coding),
   itemMaxScore: z.number().int().positive(),
   items: z.array(SymptomItem).min(1),
   citation: citationKey,
@@ -95,8 +95,8 @@ const Definitions = z.strictObject({
   }),
   inflammation: z.strictObject({
     windowDays: DaysSchema,
-    highSensitivityCodeSets: z.array(codeSetId).min(1),
-    standardCodeSets: z.array(codeSetId).min(1),
+    /** CRP codes; each entry's `assay` (high-sensitivity | standard) says which assay a result came from. */
+    crpCodeSets: z.array(codeSetId).min(1),
     validStatuses: z.array(z.string().min(1)).min(1),
     cutOff: ThresholdSchema,
     acuteAbove: ThresholdSchema,
@@ -158,6 +158,8 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     code: z.literal('tuberculosis'),
     predicate: z.literal('tuberculosis'),
     activeCodeSets: z.array(codeSetId).min(1),
+    /** Latent TB infection as a diagnosis: blocks like a positive IGRA unless treatment is documented. */
+    latentCodeSets: z.array(codeSetId),
     /** Conditions, procedures or medications documenting latent-TB treatment (a positive IGRA then does not block). */
     treatmentCodeSets: z.array(codeSetId),
   }),
@@ -254,6 +256,26 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
 ]);
 export type WorkupRule = z.infer<typeof WorkupRuleSchema>;
 
+/** The `{placeholders}` the engine fills in decision messages (src/pathway/summaries.ts). */
+export const MESSAGE_PLACEHOLDERS = [
+  'adequateCount',
+  'requiredTrials',
+  'unverifiedCount',
+  'adequateList',
+  'unverifiedList',
+  'crp',
+  'crpDate',
+  'crpAssay',
+  'cutOff',
+  'acuteAbove',
+  'windowDays',
+  'inflammationReason',
+  'contraindicationList',
+  'missingWorkupList',
+] as const;
+export type MessagePlaceholder = (typeof MESSAGE_PLACEHOLDERS)[number];
+const PLACEHOLDER_PATTERN = /\{([a-zA-Z]+)\}/g;
+
 /** The decision table's named conditions (care-pathway.md "The decision"). */
 export const DECISION_PREDICATES = [
   'no-depression',
@@ -312,6 +334,15 @@ export const PathwaySchema = z
       // The table is first-match; without the final row some patients would get no recommendation.
       ctx.addIssue({ code: 'custom', path: ['decision'], message: 'the last row must be when "inflammation-elevated"' });
     }
+    p.decision.forEach((row, i) => {
+      for (const field of ['title', 'clinicianSummary', 'patientSummary'] as const) {
+        for (const m of row[field].matchAll(PLACEHOLDER_PATTERN)) {
+          if (!(MESSAGE_PLACEHOLDERS as readonly string[]).includes(m[1] ?? '')) {
+            ctx.addIssue({ code: 'custom', path: ['decision', i, field], message: `unknown placeholder {${m[1] ?? ''}}` });
+          }
+        }
+      }
+    });
     const whens = new Set(p.decision.map((r) => r.when));
     for (const w of DECISION_PREDICATES) {
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
@@ -326,8 +357,7 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   const d = p.definitions;
   add(d.depression.codeSets, 'definitions.depression.codeSets');
   add(d.depression.remissionCodeSets, 'definitions.depression.remissionCodeSets');
-  add(d.inflammation.highSensitivityCodeSets, 'definitions.inflammation.highSensitivityCodeSets');
-  add(d.inflammation.standardCodeSets, 'definitions.inflammation.standardCodeSets');
+  add(d.inflammation.crpCodeSets, 'definitions.inflammation.crpCodeSets');
   add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {
     add(d.labs.analytes[a].codeSets, `definitions.labs.analytes.${a}.codeSets`);
@@ -336,6 +366,12 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   add(d.screens.hepatitisBSurfaceAntigenCodeSets, 'definitions.screens.hepatitisBSurfaceAntigenCodeSets');
   add(d.screens.positiveCodeSets, 'definitions.screens.positiveCodeSets');
   add(d.screens.negativeCodeSets, 'definitions.screens.negativeCodeSets');
+  d.symptoms.instruments.forEach((ins, i) => {
+    const path = `definitions.symptoms.instruments[${i}]`;
+    add(ins.itemCodeSets, `${path}.itemCodeSets`);
+    add(ins.panelCodeSets, `${path}.panelCodeSets`);
+    add(ins.totalCodeSets, `${path}.totalCodeSets`);
+  });
   d.comorbidIl6Disease.forEach((c, i) => add(c.codeSets, `definitions.comorbidIl6Disease[${i}].codeSets`));
   d.maudsley.severityByCode.forEach((s, i) => out.push({ id: s.codeSet, path: `definitions.maudsley.severityByCode[${i}].codeSet` }));
   add(d.maudsley.augmentationCodeSets, 'definitions.maudsley.augmentationCodeSets');
@@ -344,6 +380,7 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     const path = `contraindications[${i}]`;
     if ('codeSets' in c) add(c.codeSets, `${path}.codeSets`);
     if ('activeCodeSets' in c) add(c.activeCodeSets, `${path}.activeCodeSets`);
+    if ('latentCodeSets' in c) add(c.latentCodeSets, `${path}.latentCodeSets`);
     if ('treatmentCodeSets' in c) add(c.treatmentCodeSets, `${path}.treatmentCodeSets`);
   });
   p.cautions.forEach((c, i) => {

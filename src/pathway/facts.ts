@@ -18,7 +18,7 @@ export interface DepressionFacts {
   readonly present: boolean;
   /** The qualifying Conditions (definition 1), most recent onset first. */
   readonly conditions: readonly ResourceRef[];
-  /** Earliest onset among the qualifying conditions, when known (current-episode duration for Maudsley staging). */
+  /** Onset of the most recent qualifying condition, when known (current-episode duration for Maudsley staging). */
   readonly onset?: string;
   /** Depression-coded Conditions that did not qualify, with the reason (remission code, refuted, abated...). */
   readonly excluded: readonly { readonly source: ResourceRef; readonly reason: string }[];

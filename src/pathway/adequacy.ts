@@ -1,0 +1,255 @@
+/**
+ * Definitions 2 (joining), 3 (adequate trial) and 4 (treatment resistance). Same-ingredient segments whose gap is at
+ * most `maxGapDays` join into one exposure; within it, an adequate trial is a stretch of segments at or above the
+ * ingredient's minimum daily dose lasting at least `minDurationDays` (inclusive day count) and ending within the
+ * lookback. A stretch that would qualify if an unknown dose were adequate is `unverified`, never adequate.
+ */
+import { fromDayNumber } from '../record/index.ts';
+import type { EngineContext } from './context.ts';
+import { useThreshold } from './context.ts';
+import type { DatedSegment } from './exposures.ts';
+import type { AdequateTrial, Exposure, IgnoredMedication, TreatmentResistanceFacts, UnverifiedTrial } from './facts.ts';
+import { minimumDailyDose } from './lookups.ts';
+
+/** Dose comparisons allow for floating-point products such as 0.1 x 3 tablets. */
+const DOSE_EPSILON_MG = 1e-9;
+
+interface Dated extends DatedSegment {
+  readonly startDay: number;
+  readonly endDay: number;
+}
+
+interface Stretch {
+  readonly startDay: number;
+  readonly endDay: number;
+  readonly segments: readonly Dated[];
+}
+
+interface Rules {
+  readonly maxGapDays: number;
+  readonly minDays: number;
+  readonly lookbackStartDay: number;
+}
+
+const isDated = (s: DatedSegment): s is Dated =>
+  s.startDay !== undefined && s.endDay !== undefined && s.endDay >= s.startDay;
+
+/** Joins sorted segments into stretches: a gap of `maxGapDays` days or fewer between them does not break a stretch. */
+function join(sorted: readonly Dated[], maxGapDays: number): Stretch[] {
+  const out: Stretch[] = [];
+  let current: { startDay: number; endDay: number; segments: Dated[] } | undefined;
+  for (const s of sorted) {
+    if (current !== undefined && s.startDay - current.endDay - 1 <= maxGapDays) {
+      current.endDay = Math.max(current.endDay, s.endDay);
+      current.segments.push(s);
+    } else {
+      if (current !== undefined) out.push(current);
+      current = { startDay: s.startDay, endDay: s.endDay, segments: [s] };
+    }
+  }
+  if (current !== undefined) out.push(current);
+  return out;
+}
+
+const daysOf = (s: { startDay: number; endDay: number }): number => s.endDay - s.startDay + 1;
+
+function lowestDose(segments: readonly DatedSegment[]): number | undefined {
+  let low: number | undefined;
+  for (const s of segments)
+    if (s.dailyDoseMg !== undefined && (low === undefined || s.dailyDoseMg < low)) low = s.dailyDoseMg;
+  return low;
+}
+
+function qualifies(s: Stretch, r: Rules): boolean {
+  return daysOf(s) >= r.minDays && s.endDay >= r.lookbackStartDay;
+}
+
+/** The qualifying stretch that ends last (the most recent trial), if any. */
+function bestStretch(stretches: readonly Stretch[], r: Rules): Stretch | undefined {
+  let best: Stretch | undefined;
+  for (const s of stretches) if (qualifies(s, r) && (best === undefined || s.endDay > best.endDay)) best = s;
+  return best;
+}
+
+function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure {
+  const base = {
+    ingredient,
+    start: fromDayNumber(run.startDay),
+    end: fromDayNumber(run.endDay),
+    days: daysOf(run),
+    sources: run.segments.map((s) => s.source),
+  };
+  const low = lowestDose(run.segments);
+  const withDose = low === undefined ? base : { ...base, dailyDoseMg: low };
+  const min = minimumDailyDose(ctx, ingredient);
+  if (min === undefined) {
+    return qualifies(run, r)
+      ? {
+          ...withDose,
+          adequacy: 'unverified',
+          reason: `no minimum adequate dose is known for ${ingredient}`,
+          missing: ['minimum adequate dose'],
+        }
+      : { ...withDose, adequacy: 'inadequate', reason: durationReason(run, r) };
+  }
+  const withMin = { ...withDose, minimumDailyDoseMg: min.mg };
+  const atDose = (s: DatedSegment): boolean => s.dailyDoseMg !== undefined && s.dailyDoseMg >= min.mg - DOSE_EPSILON_MG;
+  const adequate = bestStretch(join(run.segments.filter(atDose), r.maxGapDays), r);
+  if (adequate !== undefined) {
+    const dose = lowestDose(adequate.segments) ?? min.mg;
+    return {
+      ...withMin,
+      start: fromDayNumber(adequate.startDay),
+      end: fromDayNumber(adequate.endDay),
+      days: daysOf(adequate),
+      dailyDoseMg: dose,
+      sources: adequate.segments.map((s) => s.source),
+      adequacy: 'adequate',
+      reason: `${fmt(dose)} mg/day for ${daysOf(adequate)} days, ending ${fromDayNumber(adequate.endDay)} (minimum ${fmt(min.mg)} mg/day for ${r.minDays} days)`,
+    };
+  }
+  const possible = bestStretch(
+    join(
+      run.segments.filter((s) => atDose(s) || s.dailyDoseMg === undefined),
+      r.maxGapDays,
+    ),
+    r,
+  );
+  if (possible !== undefined) {
+    const problems = possible.segments
+      .filter((s) => s.dailyDoseMg === undefined)
+      .map((s) => `${s.source}: ${s.doseProblem ?? 'dose unknown'}`);
+    return {
+      ...withMin,
+      adequacy: 'unverified',
+      reason: `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`,
+      missing: ['daily dose'],
+    };
+  }
+  if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s))) {
+    return {
+      ...withMin,
+      adequacy: 'inadequate',
+      reason: `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(min.mg)} mg/day`,
+    };
+  }
+  return { ...withMin, adequacy: 'inadequate', reason: durationReason(run, r, min.mg) };
+}
+
+function durationReason(run: Stretch, r: Rules, minMg?: number): string {
+  const at = minMg === undefined ? '' : ` at or above ${fmt(minMg)} mg/day`;
+  if (run.endDay < r.lookbackStartDay) {
+    return `ended ${fromDayNumber(run.endDay)}, before the lookback window (from ${fromDayNumber(r.lookbackStartDay)})`;
+  }
+  return `fewer than ${r.minDays} days${at} (${daysOf(run)} days in all)`;
+}
+
+function judgeUndated(s: DatedSegment, ctx: EngineContext): Exposure {
+  const min = minimumDailyDose(ctx, s.ingredient);
+  const base = {
+    ingredient: s.ingredient,
+    sources: [s.source],
+    ...(s.start === undefined ? {} : { start: s.start }),
+    ...(s.end === undefined ? {} : { end: s.end }),
+  };
+  const withDose = s.dailyDoseMg === undefined ? base : { ...base, dailyDoseMg: s.dailyDoseMg };
+  const withMin = min === undefined ? withDose : { ...withDose, minimumDailyDoseMg: min.mg };
+  if (min !== undefined && s.dailyDoseMg !== undefined && s.dailyDoseMg < min.mg - DOSE_EPSILON_MG) {
+    return {
+      ...withMin,
+      adequacy: 'inadequate',
+      reason: `${fmt(s.dailyDoseMg)} mg/day is below the minimum adequate dose of ${fmt(min.mg)} mg/day`,
+    };
+  }
+  const missing = ['duration'];
+  if (s.dailyDoseMg === undefined) missing.push('daily dose');
+  if (min === undefined) missing.push('minimum adequate dose');
+  return {
+    ...withMin,
+    adequacy: 'unverified',
+    reason: `duration not established (${s.periodProblem ?? 'period unknown'})`,
+    missing,
+  };
+}
+
+function fmt(mg: number): string {
+  return String(Math.round(mg * 1000) / 1000);
+}
+
+/** Definitions 3-4 over the segments of definition 2. */
+export function deriveTreatmentResistance(
+  ctx: EngineContext,
+  segments: readonly DatedSegment[],
+  ignored: readonly IgnoredMedication[],
+): TreatmentResistanceFacts {
+  const def = ctx.pathway.definitions;
+  const r: Rules = {
+    maxGapDays: useThreshold(ctx, 'exposure gap (days)', def.exposure.maxGapDays),
+    minDays: useThreshold(ctx, 'adequate trial duration (days)', def.adequacy.minDurationDays),
+    lookbackStartDay: ctx.asOfDay - useThreshold(ctx, 'adequacy lookback (days)', def.adequacy.lookbackDays),
+  };
+  const required = useThreshold(ctx, 'adequate trials required', def.adequacy.requiredTrials);
+  const byIngredient = new Map<string, DatedSegment[]>();
+  for (const s of segments) {
+    const list = byIngredient.get(s.ingredient);
+    if (list === undefined) byIngredient.set(s.ingredient, [s]);
+    else list.push(s);
+  }
+  const exposures: Exposure[] = [];
+  for (const [ingredient, list] of byIngredient) {
+    const dated = list.filter(isDated).sort((a, b) => a.startDay - b.startDay);
+    for (const run of join(dated, r.maxGapDays)) exposures.push(judgeRun(run, ingredient, ctx, r));
+    for (const s of list) if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
+  }
+  const adequateTrials: AdequateTrial[] = [];
+  const unverifiedTrials: UnverifiedTrial[] = [];
+  const adequateIngredients = new Set<string>();
+  // Each ingredient counts once: its most recent adequate exposure (exposures are in start order per ingredient).
+  for (const e of exposures) {
+    if (
+      e.adequacy !== 'adequate' ||
+      e.dailyDoseMg === undefined ||
+      e.start === undefined ||
+      e.end === undefined ||
+      e.days === undefined
+    )
+      continue;
+    const i = adequateTrials.findIndex((t) => t.ingredient === e.ingredient);
+    const trial = {
+      ingredient: e.ingredient,
+      dailyDoseMg: e.dailyDoseMg,
+      start: e.start,
+      end: e.end,
+      days: e.days,
+      sources: e.sources,
+    };
+    if (i === -1) adequateTrials.push(trial);
+    else adequateTrials[i] = trial;
+    adequateIngredients.add(e.ingredient);
+  }
+  for (const e of exposures) {
+    if (e.adequacy !== 'unverified' || adequateIngredients.has(e.ingredient)) continue;
+    if (unverifiedTrials.some((t) => t.ingredient === e.ingredient)) continue;
+    const t: UnverifiedTrial = {
+      ingredient: e.ingredient,
+      sources: e.sources,
+      missing: e.missing ?? [],
+      reason: e.reason,
+      ...(e.dailyDoseMg === undefined ? {} : { dailyDoseMg: e.dailyDoseMg }),
+      ...(e.start === undefined ? {} : { start: e.start }),
+      ...(e.end === undefined ? {} : { end: e.end }),
+      ...(e.days === undefined ? {} : { days: e.days }),
+    };
+    unverifiedTrials.push(t);
+  }
+  return {
+    count: adequateTrials.length,
+    required,
+    met: adequateTrials.length >= required,
+    adequateTrials,
+    unverifiedTrials,
+    exposures,
+    segments: segments.map(({ startDay: _s, endDay: _e, ...rest }) => rest),
+    ignored,
+  };
+}

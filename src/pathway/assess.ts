@@ -1,0 +1,59 @@
+/**
+ * assess: one patient record -> one Assessment (schema precision-trd/assessment@1): derive the facts, take the first
+ * matching decision row, write the summaries. Pure and synchronous; the as-of date is passed in, never read.
+ */
+import type { Knowledge } from '../knowledge/index.ts';
+import type { PatientRecord } from '../record/index.ts';
+import { ASSESSMENT_SCHEMA } from './assessment.ts';
+import type { Assessment } from './assessment.ts';
+import { createContext } from './context.ts';
+import { decide } from './decide.ts';
+import { deriveFactsInContext } from './derive.ts';
+import { clinicianSummary, fill, patientSummary, placeholderValues } from './summaries.ts';
+
+export interface AssessOptions {
+  /** YYYY-MM-DD. Nothing dated after it is used. */
+  readonly asOf: string;
+}
+
+export function assess(record: PatientRecord, knowledge: Knowledge, options: AssessOptions): Assessment {
+  const ctx = createContext(record, knowledge, options.asOf);
+  const facts = deriveFactsInContext(ctx);
+  const pathway = knowledge.pathway;
+  const { row, trace } = decide(pathway.decision, facts);
+  const values = placeholderValues(facts);
+  const tr = facts.treatmentResistance;
+  return {
+    schema: ASSESSMENT_SCHEMA,
+    patient: facts.patient,
+    asOf: options.asOf,
+    pathway: { id: pathway.id, version: pathway.version },
+    recommendation: {
+      code: row.code,
+      rule: row.rule,
+      title: fill(row.title, values),
+      clinicianSummary: clinicianSummary(row, facts, values),
+      patientSummary: patientSummary(row, values),
+      citation: row.citation,
+    },
+    treatmentResistance: {
+      count: tr.count,
+      required: tr.required,
+      met: tr.met,
+      adequateTrials: tr.adequateTrials,
+      unverifiedTrials: tr.unverifiedTrials,
+      exposures: tr.exposures,
+      ignored: tr.ignored,
+    },
+    inflammation: facts.inflammation,
+    contraindications: facts.contraindications,
+    cautions: facts.cautions,
+    missingWorkup: facts.missingWorkup,
+    symptomProfile: facts.symptomProfile,
+    comorbidIl6Disease: facts.comorbidIl6Disease,
+    maudsleyStaging: facts.maudsleyStaging,
+    unverified: facts.unverified,
+    issues: facts.issues,
+    trace,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Definition 7: cautions, shown but not blocking (clinical-reference 5.5, 1.2, 3.2).
+ */
+import type { CautionRule } from '../knowledge/schema-pathway.ts';
+import { isRecordedHistory } from './conditions.ts';
+import { dayOf, useThreshold } from './context.ts';
+import type { EngineContext } from './context.ts';
+import { currentMedications } from './current-medication.ts';
+import type { Caution, InflammationFacts } from './facts.ts';
+import { inAnySet } from './lookups.ts';
+
+type Found = Omit<Caution, 'code' | 'title' | 'citation'>;
+
+function evaluate(
+  ctx: EngineContext,
+  rule: CautionRule,
+  age: number | undefined,
+  inflammation: InflammationFacts,
+): Found | undefined {
+  switch (rule.predicate) {
+    case 'condition-history': {
+      const refs = ctx.record.conditions
+        .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
+        .map((c) => c.ref);
+      return refs.length > 0 ? { detail: 'history recorded', evidence: refs } : undefined;
+    }
+    case 'age-at-least': {
+      const limit = useThreshold(ctx, 'older-age caution (years)', rule.ageYears);
+      if (age === undefined) return undefined;
+      const meets = rule.ageYears.inclusive ? age >= limit : age > limit;
+      return meets ? { detail: `age ${age}`, evidence: [ctx.record.patient.ref] } : undefined;
+    }
+    case 'recent-immunization': {
+      const windowDays = useThreshold(ctx, 'live-vaccine window (days)', rule.windowDays);
+      const refs = ctx.record.immunizations
+        .filter((i) => {
+          if (i.status !== 'completed' || !inAnySet(ctx, rule.codeSets, i.vaccine)) return false;
+          const day = dayOf(i.occurrence, 'start');
+          return day !== undefined && day <= ctx.asOfDay && day >= ctx.asOfDay - windowDays;
+        })
+        .map((i) => i.ref);
+      return refs.length > 0 ? { detail: `live vaccine in the last ${windowDays} days`, evidence: refs } : undefined;
+    }
+    case 'current-medication': {
+      const refs = currentMedications(ctx, rule.codeSets);
+      return refs.length > 0 ? { detail: 'current therapy may lower CRP', evidence: refs } : undefined;
+    }
+    case 'standard-crp-assay': {
+      const crp = inflammation.crp;
+      return crp?.assay === 'standard'
+        ? { detail: `CRP on ${crp.date} is from a standard, not a high-sensitivity, assay`, evidence: [crp.source] }
+        : undefined;
+    }
+  }
+}
+
+export function deriveCautions(
+  ctx: EngineContext,
+  age: number | undefined,
+  inflammation: InflammationFacts,
+): Caution[] {
+  const out: Caution[] = [];
+  for (const rule of ctx.pathway.cautions) {
+    const found = evaluate(ctx, rule, age, inflammation);
+    if (found !== undefined) out.push({ code: rule.code, title: rule.title, citation: rule.citation, ...found });
+  }
+  return out;
+}

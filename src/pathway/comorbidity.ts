@@ -1,0 +1,27 @@
+/**
+ * Definition 10 (informational): active rheumatoid arthritis or giant cell arteritis, where on-label tocilizumab may
+ * treat both conditions.
+ */
+import { whyNotCurrent } from './conditions.ts';
+import type { EngineContext } from './context.ts';
+import type { ComorbidIl6Disease } from './facts.ts';
+import { inAnySet } from './lookups.ts';
+
+export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease[] {
+  const out: ComorbidIl6Disease[] = [];
+  for (const d of ctx.pathway.definitions.comorbidIl6Disease) {
+    const refs = ctx.record.conditions
+      .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+      .map((c) => c.ref);
+    if (refs.length > 0) {
+      out.push({
+        code: d.code,
+        title: d.title,
+        detail: 'active condition recorded',
+        evidence: refs,
+        citation: d.citation,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+/**
+ * The per-assessment context the derivations share: the record, the knowledge, the as-of day and two collectors
+ * (data issues, unverified values relied on). Built once per assessment; everything here is pure.
+ */
+import type { Knowledge } from '../knowledge/index.ts';
+import type { Pathway, Threshold } from '../knowledge/schema-pathway.ts';
+import { issue, toDayNumber } from '../record/index.ts';
+import type { Issue, PatientRecord } from '../record/index.ts';
+import type { UnverifiedItem } from './facts.ts';
+
+export interface EngineContext {
+  readonly record: PatientRecord;
+  readonly knowledge: Knowledge;
+  readonly pathway: Pathway;
+  readonly asOf: string;
+  readonly asOfDay: number;
+  readonly issues: Issue[];
+  readonly unverified: Map<string, UnverifiedItem>;
+}
+
+export function createContext(record: PatientRecord, knowledge: Knowledge, asOf: string): EngineContext {
+  const asOfDay = toDayNumber(asOf);
+  if (asOfDay === undefined) throw new Error(`asOf must be a YYYY-MM-DD date, got "${asOf}"`);
+  return { record, knowledge, pathway: knowledge.pathway, asOf, asOfDay, issues: [], unverified: new Map() };
+}
+
+/** Note a data problem once (same code and path). */
+export function noteIssue(ctx: EngineContext, code: string, message: string, path?: string): void {
+  if (ctx.issues.some((i) => i.code === code && i.path === path)) return;
+  ctx.issues.push(issue(code, message, path, 'warning'));
+}
+
+/** Record that the result relied on an unverified value (tagged [U] in clinical-reference.md). */
+export function noteUnverified(ctx: EngineContext, item: string, note: string, citation: string): void {
+  if (!ctx.unverified.has(item)) ctx.unverified.set(item, { item, note, citation });
+}
+
+/** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */
+export function useThreshold(ctx: EngineContext, name: string, t: Threshold): number {
+  if (!t.verified) noteUnverified(ctx, name, t.note ?? `${name} = ${t.value} ${t.unit} is not verified`, t.citation);
+  return t.value;
+}
+
+/** Day number of a fact's date, or undefined; partial dates resolve to their earliest or latest day. */
+export function dayOf(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {
+  return toDayNumber(value, bound);
+}
+
+/** True when a FHIR date is given to the day (not a year or month). */
+export function isFullDate(value: string | undefined): boolean {
+  return value !== undefined && value.length >= 10;
+}

@@ -1,0 +1,61 @@
+/**
+ * The decision (care-pathway.md "The decision: the first rule that matches"): rows are evaluated in order and the
+ * first whose named predicate holds gives the recommendation. Every row appears in the trace with what it saw.
+ */
+import type { DecisionRow } from '../knowledge/schema-pathway.ts';
+import type { TraceStep } from './assessment.ts';
+import type { ClinicalFacts } from './facts.ts';
+
+function evaluate(row: DecisionRow, f: ClinicalFacts): { matched: boolean; outcome: string } {
+  const tr = f.treatmentResistance;
+  const trials = `${tr.count} adequate trial(s)${tr.unverifiedTrials.length > 0 ? ` + ${tr.unverifiedTrials.length} unverified` : ''}; ${tr.required} required`;
+  const infl = `inflammation ${f.inflammation.status}: ${f.inflammation.reason}`;
+  switch (row.when) {
+    case 'no-depression':
+      return f.depression.present
+        ? { matched: false, outcome: `depression present (${f.depression.conditions.join(', ')})` }
+        : { matched: true, outcome: 'no current depressive episode or recurrent depressive disorder recorded' };
+    case 'adequate-plus-unverified-reach-required':
+      return {
+        matched: tr.count < tr.required && tr.count + tr.unverifiedTrials.length >= tr.required,
+        outcome: trials,
+      };
+    case 'too-few-adequate-trials':
+      return { matched: tr.count < tr.required, outcome: trials };
+    case 'any-contraindication':
+      return f.contraindications.length > 0
+        ? { matched: true, outcome: f.contraindications.map((c) => `${c.code}: ${c.detail}`).join('; ') }
+        : { matched: false, outcome: 'no absolute contraindication found' };
+    case 'inflammation-unknown':
+      return { matched: f.inflammation.status === 'unknown', outcome: infl };
+    case 'inflammation-acute-or-indeterminate':
+      return { matched: f.inflammation.status === 'acute' || f.inflammation.status === 'indeterminate', outcome: infl };
+    case 'inflammation-normal':
+      return { matched: f.inflammation.status === 'normal', outcome: infl };
+    case 'inflammation-elevated':
+      return { matched: f.inflammation.status === 'elevated', outcome: infl };
+  }
+}
+
+export function decide(rows: readonly DecisionRow[], facts: ClinicalFacts): { row: DecisionRow; trace: TraceStep[] } {
+  const trace: TraceStep[] = [];
+  let chosen: DecisionRow | undefined;
+  for (const row of rows) {
+    const label = `${row.rule} ${row.code}`;
+    if (chosen !== undefined) {
+      trace.push({
+        rule: label,
+        matched: false,
+        outcome: `not evaluated: rule ${chosen.rule} matched first`,
+        citation: row.citation,
+      });
+      continue;
+    }
+    const { matched, outcome } = evaluate(row, facts);
+    trace.push({ rule: label, matched, outcome, citation: row.citation });
+    if (matched) chosen = row;
+  }
+  // The schema requires a row for every inflammation status, so some row always matches; this guards hand-built tables.
+  if (chosen === undefined) throw new Error('the decision table matched no row: every inflammation status needs a row');
+  return { row: chosen, trace };
+}

@@ -1,0 +1,66 @@
+/**
+ * deriveFacts: every derivation of care-pathway.md definitions 1-10 for one record on one as-of date. The decision
+ * (decide.ts) and the trial matcher (src/trials) both start from these facts.
+ */
+import type { Knowledge } from '../knowledge/index.ts';
+import { ageInYears } from '../record/index.ts';
+import type { PatientRecord } from '../record/index.ts';
+import { deriveTreatmentResistance } from './adequacy.ts';
+import { deriveCautions } from './cautions.ts';
+import { deriveComorbidIl6Disease } from './comorbidity.ts';
+import { createContext } from './context.ts';
+import type { EngineContext } from './context.ts';
+import { deriveContraindications } from './contraindications.ts';
+import { deriveDepression } from './depression.ts';
+import { deriveSegments } from './exposures.ts';
+import type { ClinicalFacts } from './facts.ts';
+import { deriveInflammation } from './inflammation.ts';
+import { deriveLabs, deriveScreens } from './labs.ts';
+import { deriveMaudsley } from './maudsley.ts';
+import { deriveSymptomProfile } from './symptoms.ts';
+import { deriveMissingWorkup } from './workup.ts';
+
+export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
+  const { record } = ctx;
+  const age = ageInYears(record.patient.birthDate, ctx.asOfDay);
+  const depression = deriveDepression(ctx);
+  const { segments, ignored } = deriveSegments(ctx);
+  const treatmentResistance = deriveTreatmentResistance(ctx, segments, ignored);
+  const inflammation = deriveInflammation(ctx);
+  const lab = { labs: deriveLabs(ctx), screens: deriveScreens(ctx) };
+  const contraindications = deriveContraindications(ctx, lab);
+  const cautions = deriveCautions(ctx, age, inflammation);
+  const missingWorkup = deriveMissingWorkup(ctx, lab);
+  const symptomProfile = deriveSymptomProfile(ctx);
+  const comorbidIl6Disease = deriveComorbidIl6Disease(ctx);
+  const maudsleyStaging = deriveMaudsley(ctx, depression, treatmentResistance);
+  return {
+    asOf: ctx.asOf,
+    patient: {
+      reference: record.patient.ref,
+      ...(age === undefined ? {} : { age }),
+      ...(record.patient.sex === undefined ? {} : { sex: record.patient.sex }),
+    },
+    depression,
+    treatmentResistance,
+    inflammation,
+    labs: lab.labs,
+    screens: lab.screens,
+    contraindications,
+    cautions,
+    missingWorkup,
+    symptomProfile,
+    comorbidIl6Disease,
+    maudsleyStaging,
+    unverified: [...ctx.unverified.values()],
+    issues: [...record.issues, ...ctx.issues],
+  };
+}
+
+/**
+ * @param asOf YYYY-MM-DD; nothing dated after it is used. Throws only for a malformed asOf (a programmer error: the
+ * CLI validates it).
+ */
+export function deriveFacts(record: PatientRecord, knowledge: Knowledge, asOf: string): ClinicalFacts {
+  return deriveFactsInContext(createContext(record, knowledge, asOf));
+}

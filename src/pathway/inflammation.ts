@@ -1,0 +1,140 @@
+/**
+ * Definition 5: inflammation status from the most recent valid CRP in the window. Valid = usable status, a value, and
+ * not drawn within `tocilizumabSuppressionDays` after a tocilizumab dose (the drug suppresses CRP, clinical-reference
+ * 3.2). Censored results ("<0.3", ">3") are placed against the cut-off only when every value they allow falls on one
+ * side; otherwise the status is `indeterminate`.
+ */
+import type { Threshold } from '../knowledge/schema-pathway.ts';
+import type { Comparator } from '../record/index.ts';
+import { dayOf, noteUnverified, useThreshold } from './context.ts';
+import type { EngineContext } from './context.ts';
+import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
+import { inAnySet, matchIn } from './lookups.ts';
+import { convert, describeQuantity, findObservations, isoDay } from './observations.ts';
+
+const NOT_GIVEN = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
+
+/** Inclusive day ranges during which tocilizumab was given. */
+function tocilizumabDoses(
+  ctx: EngineContext,
+  codeSets: readonly string[],
+): { from: number; to: number; source: string }[] {
+  const out: { from: number; to: number; source: string }[] = [];
+  for (const m of ctx.record.medications) {
+    if (NOT_GIVEN.has(m.status)) continue;
+    const isToci = inAnySet(ctx, codeSets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, codeSets, i.code));
+    if (!isToci) continue;
+    const from = dayOf(m.period.start ?? m.authoredOn, 'start');
+    if (from === undefined) continue;
+    const to = dayOf(m.period.end, 'end') ?? (m.status === 'active' ? ctx.asOfDay : from);
+    out.push({ from, to, source: m.ref });
+  }
+  return out;
+}
+
+const meets = (x: number, t: { value: number; inclusive: boolean }): boolean =>
+  t.inclusive ? x >= t.value : x > t.value;
+
+/** Places a (possibly censored) value against the cut-off and the acute threshold. */
+export function classifyCrp(
+  mgPerL: number,
+  comparator: Comparator | undefined,
+  cutOff: Pick<Threshold, 'value' | 'inclusive'>,
+  acute: Pick<Threshold, 'value' | 'inclusive'>,
+): InflammationStatus {
+  if (comparator === undefined) {
+    if (meets(mgPerL, acute)) return 'acute';
+    return meets(mgPerL, cutOff) ? 'elevated' : 'normal';
+  }
+  if (comparator === '<' || comparator === '<=') {
+    // The true value is below (or at) mgPerL: normal only if even the limit itself could not reach the cut-off.
+    const limitReaches = comparator === '<' ? mgPerL > cutOff.value : meets(mgPerL, cutOff);
+    return limitReaches ? 'indeterminate' : 'normal';
+  }
+  // '>' or '>=': the true value is above (or at) mgPerL; only "acute" can be certain.
+  const certainAcute = comparator === '>' ? mgPerL >= acute.value : meets(mgPerL, acute);
+  return certainAcute ? 'acute' : 'indeterminate';
+}
+
+export function deriveInflammation(ctx: EngineContext): InflammationFacts {
+  const def = ctx.pathway.definitions.inflammation;
+  const windowDays = useThreshold(ctx, 'CRP window (days)', def.windowDays);
+  const cutOffMgPerL = useThreshold(ctx, 'CRP cut-off (mg/L)', def.cutOff);
+  const acuteAboveMgPerL = useThreshold(ctx, 'CRP acute threshold (mg/L)', def.acuteAbove);
+  const { usable, rejected } = findObservations(ctx, def.crpCodeSets, def.validStatuses, windowDays);
+  const base = { cutOffMgPerL, acuteAboveMgPerL, windowDays };
+  const doses = usable.length > 0 ? tocilizumabDoses(ctx, def.tocilizumabCodeSets) : [];
+  // Only a record with tocilizumab relies on the suppression window, so only then is it reported.
+  const suppressionDays =
+    doses.length > 0 ? useThreshold(ctx, 'tocilizumab CRP suppression (days)', def.tocilizumabSuppressionDays) : 0;
+  for (const { obs, day } of usable) {
+    const dose = doses.find((d) => day >= d.from && day - d.to <= suppressionDays);
+    if (dose !== undefined) {
+      rejected.push({
+        source: obs.ref,
+        reason: `drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP`,
+      });
+      continue;
+    }
+    if (obs.value?.kind !== 'quantity') {
+      rejected.push({
+        source: obs.ref,
+        reason: obs.dataAbsentReason === undefined ? 'no numeric value' : `no value (${obs.dataAbsentReason})`,
+      });
+      continue;
+    }
+    const q = obs.value.quantity;
+    // A CRP code without a stated assay is treated as standard: it cannot vouch for low-range precision.
+    const assay: CrpAssay = matchIn(ctx, def.crpCodeSets, obs.code)?.entry.assay ?? 'standard';
+    const isMolar = q.ucum !== undefined && q.ucum.includes('mol');
+    const factor = isMolar ? useThreshold(ctx, 'CRP molar factor (nmol/L per mg/L)', def.molarFactor) : undefined;
+    const converted = convert(q, 'mg/L', factor);
+    if (!converted.ok) {
+      return {
+        ...base,
+        status: 'unknown',
+        reason: `the most recent CRP (${describeQuantity(q)} on ${isoDay(obs)}) cannot be converted to mg/L: ${converted.reason}`,
+        rejected,
+      };
+    }
+    if (isMolar && !def.molarFactor.verified) {
+      noteUnverified(
+        ctx,
+        'CRP molar factor (nmol/L per mg/L)',
+        `CRP converted from ${q.ucum} with factor ${def.molarFactor.value}`,
+        def.molarFactor.citation,
+      );
+    }
+    const crp: CrpResult = {
+      mgPerL: converted.value,
+      ...(q.comparator === undefined ? {} : { comparator: q.comparator }),
+      date: isoDay(obs),
+      assay,
+      source: obs.ref,
+      reported: describeQuantity(q),
+    };
+    const status = classifyCrp(converted.value, q.comparator, def.cutOff, def.acuteAbove);
+    return { ...base, status, reason: reasonFor(status, crp, cutOffMgPerL, acuteAboveMgPerL), crp, rejected };
+  }
+  const reason =
+    rejected.length > 0
+      ? `no valid CRP in the ${windowDays} days before ${ctx.asOf} (${rejected.length} result(s) not usable)`
+      : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
+  return { ...base, status: 'unknown', reason, rejected };
+}
+
+function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acute: number): string {
+  const what = `${crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)'} ${crp.comparator ?? ''}${crp.mgPerL} mg/L on ${crp.date}`;
+  switch (status) {
+    case 'acute':
+      return `${what} is above ${acute} mg/L: possible acute infection or inflammation; repeat at least 2 weeks after it resolves`;
+    case 'elevated':
+      return `${what} is at or above the ${cut} mg/L cut-off`;
+    case 'normal':
+      return `${what} is below the ${cut} mg/L cut-off`;
+    case 'indeterminate':
+      return `${what} is censored and cannot be placed against the ${cut} mg/L cut-off`;
+    case 'unknown':
+      return `${what} cannot be interpreted`;
+  }
+}

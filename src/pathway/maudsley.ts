@@ -1,0 +1,151 @@
+/**
+ * Maudsley Staging Method (clinical-reference 4.3; Fekadu et al. 2009/2018): five dimensions, total 3-15. Each
+ * dimension the data allow is scored; the others carry the range of points still possible, so the total is exact only
+ * when every dimension is scored and is otherwise reported as a range. Augmentation and ECT are scored 0 when none is
+ * recorded (the record is the only history the engine has; the basis says so).
+ */
+import { whyNotCurrent } from './conditions.ts';
+import { dayOf } from './context.ts';
+import type { EngineContext } from './context.ts';
+import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
+import { inAnySet } from './lookups.ts';
+
+const MS_PER_DAY = 86_400_000;
+const NOT_USED = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
+
+/** Whole calendar months from one day number to another. */
+function monthsBetween(fromDay: number, toDay: number): number {
+  const a = new Date(fromDay * MS_PER_DAY);
+  const b = new Date(toDay * MS_PER_DAY);
+  let months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
+  if (b.getUTCDate() < a.getUTCDate()) months -= 1;
+  return months;
+}
+
+const scored = (
+  dimension: MaudsleyDimensionScore['dimension'],
+  points: number,
+  basis: string,
+): MaudsleyDimensionScore => ({
+  dimension,
+  minPoints: points,
+  maxPoints: points,
+  scored: true,
+  basis,
+});
+
+function duration(ctx: EngineContext, depression: DepressionFacts): MaudsleyDimensionScore {
+  const bands = ctx.pathway.definitions.maudsley.durationMonthsBands;
+  const onsetDay = dayOf(depression.onset, 'end');
+  const all = bands.map((b) => b.points);
+  if (onsetDay === undefined || onsetDay > ctx.asOfDay) {
+    return {
+      dimension: 'duration',
+      minPoints: Math.min(...all),
+      maxPoints: Math.max(...all),
+      scored: false,
+      basis: 'onset of the current episode not recorded',
+    };
+  }
+  const months = monthsBetween(onsetDay, ctx.asOfDay);
+  const band = bands.find((b) => b.maxMonths === null || months <= b.maxMonths);
+  return band === undefined
+    ? {
+        dimension: 'duration',
+        minPoints: Math.min(...all),
+        maxPoints: Math.max(...all),
+        scored: false,
+        basis: `${months} months fits no band`,
+      }
+    : scored('duration', band.points, `current episode since ${depression.onset} (${months} months)`);
+}
+
+function severity(ctx: EngineContext, depression: DepressionFacts): MaudsleyDimensionScore {
+  const bands = ctx.pathway.definitions.maudsley.severityByCode;
+  const qualifying = new Set(depression.conditions);
+  for (const c of ctx.record.conditions) {
+    if (!qualifying.has(c.ref) || whyNotCurrent(c, ctx.asOfDay) !== undefined) continue;
+    const band = bands.find((b) => inAnySet(ctx, [b.codeSet], c.code));
+    if (band !== undefined) return scored('severity', band.points, `episode severity coded on ${c.ref}`);
+  }
+  return {
+    dimension: 'severity',
+    minPoints: 1,
+    maxPoints: 5,
+    scored: false,
+    basis: 'episode severity not coded (rate clinically)',
+  };
+}
+
+function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): MaudsleyDimensionScore {
+  const bands = ctx.pathway.definitions.maudsley.antidepressantBands;
+  const pointsFor = (n: number): number | undefined =>
+    bands.find((b) => n >= b.min && (b.max === null || n <= b.max))?.points;
+  const all = bands.map((b) => b.points);
+  const low = pointsFor(tr.count);
+  const high = pointsFor(tr.count + tr.unverifiedTrials.length);
+  if (low !== undefined && high !== undefined && tr.unverifiedTrials.length === 0) {
+    return scored('antidepressants', low, `${tr.count} adequate antidepressant trial(s) in the record`);
+  }
+  if (high !== undefined) {
+    return {
+      dimension: 'antidepressants',
+      minPoints: low ?? Math.min(...all),
+      maxPoints: high,
+      scored: false,
+      basis: `${tr.count} adequate and ${tr.unverifiedTrials.length} unverified trial(s)`,
+    };
+  }
+  return {
+    dimension: 'antidepressants',
+    minPoints: Math.min(...all),
+    maxPoints: Math.max(...all),
+    scored: false,
+    basis: 'no adequate antidepressant trial in the record',
+  };
+}
+
+function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
+  const sets = ctx.pathway.definitions.maudsley.augmentationCodeSets;
+  const used = ctx.record.medications.find((m) => {
+    if (NOT_USED.has(m.status)) return false;
+    const start = dayOf(m.period.start ?? m.authoredOn, 'start');
+    if (start !== undefined && start > ctx.asOfDay) return false;
+    return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
+  });
+  return used === undefined
+    ? scored('augmentation', 0, 'no augmentation recorded')
+    : scored('augmentation', 1, `augmentation: ${used.ref}`);
+}
+
+function ect(ctx: EngineContext): MaudsleyDimensionScore {
+  const sets = ctx.pathway.definitions.maudsley.ectCodeSets;
+  const done = ctx.record.procedures.find((p) => {
+    if (p.status !== 'completed' && p.status !== 'in-progress') return false;
+    const day = dayOf(p.performed, 'start');
+    return (day === undefined || day <= ctx.asOfDay) && inAnySet(ctx, sets, p.code);
+  });
+  return done === undefined ? scored('ect', 0, 'no ECT recorded') : scored('ect', 1, `ECT: ${done.ref}`);
+}
+
+export function deriveMaudsley(
+  ctx: EngineContext,
+  depression: DepressionFacts,
+  tr: TreatmentResistanceFacts,
+): MaudsleyStaging {
+  const def = ctx.pathway.definitions.maudsley;
+  const dimensions = [
+    duration(ctx, depression),
+    severity(ctx, depression),
+    antidepressants(ctx, tr),
+    augmentation(ctx),
+    ect(ctx),
+  ];
+  const min = dimensions.reduce((s, d) => s + d.minPoints, 0);
+  const max = dimensions.reduce((s, d) => s + d.maxPoints, 0);
+  const unscored = dimensions.filter((d) => !d.scored).map((d) => d.dimension);
+  const base = { dimensions, range: { min, max }, unscored, citation: def.citation };
+  if (unscored.length > 0) return base;
+  const category = def.categories.find((c) => min >= c.min && min <= c.max)?.category;
+  return category === undefined ? { ...base, total: min } : { ...base, total: min, category };
+}

@@ -1,0 +1,105 @@
+/**
+ * The clinician and patient summaries. The pathway file holds each decision row's wording with {placeholders}
+ * (MESSAGE_PLACEHOLDERS); this module fills them and, for clinicians, appends the facts the decision rests on: counts,
+ * the CRP value, date and assay, each reason, the missing work-up, cautions and unverified values.
+ */
+import { MESSAGE_PLACEHOLDERS } from '../knowledge/schema-pathway.ts';
+import type { DecisionRow, MessagePlaceholder } from '../knowledge/schema-pathway.ts';
+import type { ClinicalFacts } from './facts.ts';
+
+const PLACEHOLDER = /\{([a-zA-Z]+)\}/g;
+const KNOWN = new Set<string>(MESSAGE_PLACEHOLDERS);
+
+const WORKUP_LABEL: Record<string, string> = {
+  anc: 'ANC',
+  platelets: 'platelets',
+  alt: 'ALT',
+  ast: 'AST',
+  'latent-tb-screen': 'latent-TB screen (IGRA)',
+  'hepatitis-b-serology': 'hepatitis B serology',
+};
+
+function listOr(items: readonly string[], none: string): string {
+  return items.length === 0 ? none : items.join('; ');
+}
+
+export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, string> {
+  const tr = f.treatmentResistance;
+  const crp = f.inflammation.crp;
+  return {
+    adequateCount: String(tr.count),
+    requiredTrials: String(tr.required),
+    unverifiedCount: String(tr.unverifiedTrials.length),
+    adequateList: listOr(
+      tr.adequateTrials.map(
+        (t) => `${t.ingredient} ${t.dailyDoseMg} mg/day for ${t.days} days (${t.start} to ${t.end})`,
+      ),
+      'none',
+    ),
+    unverifiedList: listOr(
+      tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(' and ')}; ${t.sources.join(', ')})`),
+      'none',
+    ),
+    crp: crp === undefined ? 'no valid result' : `${crp.comparator ?? ''}${crp.mgPerL} mg/L`,
+    crpDate: crp?.date ?? 'none',
+    crpAssay:
+      crp === undefined ? 'none' : crp.assay === 'high-sensitivity' ? 'high-sensitivity assay' : 'standard assay',
+    cutOff: String(f.inflammation.cutOffMgPerL),
+    acuteAbove: String(f.inflammation.acuteAboveMgPerL),
+    windowDays: String(f.inflammation.windowDays),
+    inflammationReason: f.inflammation.reason,
+    contraindicationList: listOr(
+      f.contraindications.map((c) => `${c.title} (${c.detail})`),
+      'none',
+    ),
+    missingWorkupList: listOr(
+      f.missingWorkup.map((w) => WORKUP_LABEL[w.code] ?? w.code),
+      'none',
+    ),
+  };
+}
+
+export function fill(template: string, values: Record<MessagePlaceholder, string>): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) =>
+    KNOWN.has(name) ? values[name as MessagePlaceholder] : whole,
+  );
+}
+
+function sentence(label: string, body: string): string {
+  return `${label}: ${body.endsWith('.') ? body : `${body}.`}`;
+}
+
+export function clinicianSummary(
+  row: DecisionRow,
+  f: ClinicalFacts,
+  values: Record<MessagePlaceholder, string>,
+): string {
+  const parts = [fill(row.clinicianSummary, values)];
+  if (row.code === 'out-of-scope') {
+    if (f.depression.excluded.length > 0) {
+      parts.push(
+        sentence(
+          'Depression records not counted',
+          f.depression.excluded.map((e) => `${e.source} (${e.reason})`).join('; '),
+        ),
+      );
+    }
+    return parts.join(' ');
+  }
+  const tr = f.treatmentResistance;
+  parts.push(sentence('Adequate trials', `${tr.count} of ${tr.required} required (${values.adequateList})`));
+  if (tr.unverifiedTrials.length > 0) parts.push(sentence('Unverified trials', values.unverifiedList));
+  parts.push(sentence('Inflammation', `${f.inflammation.status}, ${f.inflammation.reason}`));
+  if (f.contraindications.length > 0) parts.push(sentence('Contraindications', values.contraindicationList));
+  if (f.missingWorkup.length > 0) parts.push(sentence('Missing work-up', values.missingWorkupList));
+  if (f.cautions.length > 0)
+    parts.push(sentence('Cautions', f.cautions.map((c) => `${c.title} (${c.detail})`).join('; ')));
+  if (f.unverified.length > 0) {
+    parts.push(sentence('Relies on unverified values', f.unverified.map((u) => u.item).join('; ')));
+  }
+  return parts.join(' ');
+}
+
+export function patientSummary(row: DecisionRow, values: Record<MessagePlaceholder, string>): string {
+  return fill(row.patientSummary, values);
+}

@@ -1,0 +1,184 @@
+/**
+ * Definition 9 (informational): the most recent PHQ-9, BDI-II or MADRS, with the items that clinical-reference 6.1
+ * maps to fatigue, anhedonia, psychomotor change, sleep and appetite. Read from QuestionnaireResponse answers (by item
+ * code or linkId) or from Observation panels (components, or hasMember item Observations). The mapping is a proposal,
+ * not a published algorithm, so the pathway marks it unverified and the result says so.
+ */
+import type { Pathway } from '../knowledge/schema-pathway.ts';
+import type { Coding, Concept, ObservationFact, ObservationValue } from '../record/index.ts';
+import { dayOf, noteUnverified } from './context.ts';
+import type { EngineContext } from './context.ts';
+import { inAnySet, matchIn } from './lookups.ts';
+import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
+
+type Instrument = Pathway['definitions']['symptoms']['instruments'][number];
+type Item = Instrument['items'][number];
+
+interface InstrumentIndex {
+  readonly instrument: Instrument;
+  readonly itemByNumber: ReadonlyMap<number, Item>;
+  readonly itemByLinkId: ReadonlyMap<string, Item>;
+}
+
+const indexCache = new WeakMap<Pathway, readonly InstrumentIndex[]>();
+
+function indexFor(pathway: Pathway): readonly InstrumentIndex[] {
+  let idx = indexCache.get(pathway);
+  if (idx === undefined) {
+    idx = pathway.definitions.symptoms.instruments.map((instrument) => ({
+      instrument,
+      itemByNumber: new Map(instrument.items.map((it) => [it.item, it] as const)),
+      itemByLinkId: new Map(instrument.items.flatMap((it) => it.linkIds.map((l) => [l, it] as const))),
+    }));
+    indexCache.set(pathway, idx);
+  }
+  return idx;
+}
+
+const asConcept = (codings: readonly Coding[]): Concept => ({ codings });
+
+function inSets(ctx: EngineContext, sets: readonly string[], codings: readonly Coding[]): boolean {
+  return sets.length > 0 && codings.length > 0 && inAnySet(ctx, sets, asConcept(codings));
+}
+
+/** The mapped item a coding names (through the item code set's `item` numbers), if it is one the pathway maps. */
+function itemFor(ctx: EngineContext, ix: InstrumentIndex, codings: readonly Coding[]): Item | undefined {
+  if (codings.length === 0) return undefined;
+  const n = matchIn(ctx, ix.instrument.itemCodeSets, asConcept(codings))?.entry.item;
+  return n === undefined ? undefined : ix.itemByNumber.get(n);
+}
+
+function numberOf(v: ObservationValue | undefined): number | undefined {
+  if (v?.kind === 'integer') return v.value;
+  if (v?.kind === 'quantity') return v.quantity.value;
+  return undefined;
+}
+
+interface Candidate {
+  readonly scale: SymptomScale;
+  readonly day: number;
+}
+
+function score(ix: InstrumentIndex, item: Item, value: number): SymptomItemScore {
+  return { domain: item.domain, item: item.item, score: value, maxScore: ix.instrument.itemMaxScore };
+}
+
+function fromResponses(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
+  const out: Candidate[] = [];
+  for (const qr of ctx.record.questionnaireResponses) {
+    if (qr.status !== 'completed' && qr.status !== 'amended') continue;
+    const day = dayOf(qr.authored, 'start');
+    if (day === undefined || day > ctx.asOfDay) continue;
+    const url = qr.questionnaire?.toLowerCase();
+    const byUrl = url !== undefined && ix.instrument.questionnaireUrls.some((u) => url.includes(u.toLowerCase()));
+    const items: SymptomItemScore[] = [];
+    let total: number | undefined;
+    for (const a of qr.answers) {
+      if (a.valueNumber === undefined) continue;
+      if (inSets(ctx, ix.instrument.totalCodeSets, a.code)) {
+        total = a.valueNumber;
+        continue;
+      }
+      const item = itemFor(ctx, ix, a.code) ?? (byUrl ? ix.itemByLinkId.get(a.linkId) : undefined);
+      if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, a.valueNumber));
+    }
+    if (!byUrl && items.length === 0) continue;
+    const scale: SymptomScale = {
+      instrument: ix.instrument.instrument,
+      ...(qr.authored === undefined ? {} : { date: qr.authored.slice(0, 10) }),
+      source: qr.ref,
+      ...(total === undefined ? {} : { total }),
+      items,
+    };
+    out.push({ scale, day });
+  }
+  return out;
+}
+
+const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
+
+function fromObservations(
+  ctx: EngineContext,
+  ix: InstrumentIndex,
+  byRef: ReadonlyMap<string, ObservationFact>,
+): Candidate[] {
+  const out: Candidate[] = [];
+  for (const obs of ctx.record.observations) {
+    if (
+      !VALID_OBSERVATION.has(obs.status) ||
+      !(
+        inSets(ctx, ix.instrument.panelCodeSets, obs.code.codings) ||
+        inSets(ctx, ix.instrument.totalCodeSets, obs.code.codings)
+      )
+    )
+      continue;
+    const day = dayOf(obs.effective, 'start');
+    if (day === undefined || day > ctx.asOfDay) continue;
+    const items: SymptomItemScore[] = [];
+    let total = inSets(ctx, ix.instrument.totalCodeSets, obs.code.codings) ? numberOf(obs.value) : undefined;
+    const parts: { codings: readonly Coding[]; value: ObservationValue | undefined }[] = obs.components.map((c) => ({
+      codings: c.code.codings,
+      value: c.value,
+    }));
+    for (const ref of obs.members) {
+      const m = byRef.get(ref);
+      if (m !== undefined && VALID_OBSERVATION.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
+    }
+    for (const p of parts) {
+      const n = numberOf(p.value);
+      if (n === undefined) continue;
+      if (inSets(ctx, ix.instrument.totalCodeSets, p.codings)) total = n;
+      const item = itemFor(ctx, ix, p.codings);
+      if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, n));
+    }
+    const scale: SymptomScale = {
+      instrument: ix.instrument.instrument,
+      date: (obs.effective ?? '').slice(0, 10),
+      source: obs.ref,
+      ...(total === undefined ? {} : { total }),
+      items,
+    };
+    out.push({ scale, day });
+  }
+  return out;
+}
+
+export function deriveSymptomProfile(ctx: EngineContext): SymptomProfile {
+  const scales: SymptomScale[] = [];
+  let byRef: Map<string, ObservationFact> | undefined;
+  for (const ix of indexFor(ctx.pathway)) {
+    const fromObs =
+      ctx.record.observations.length > 0
+        ? (byRef ??= new Map(ctx.record.observations.map((o) => [o.ref, o])))
+        : undefined;
+    const candidates = [
+      ...fromResponses(ctx, ix),
+      ...(fromObs === undefined ? [] : fromObservations(ctx, ix, fromObs)),
+    ];
+    let latest: Candidate | undefined;
+    for (const c of candidates) if (latest === undefined || c.day > latest.day) latest = c;
+    if (latest === undefined) continue;
+    scales.push(latest.scale);
+    if (!ix.instrument.verified && latest.scale.items.length > 0) {
+      noteUnverified(
+        ctx,
+        'symptom item mapping',
+        'the item-to-domain mapping is proposed, not published',
+        ix.instrument.citation,
+      );
+    }
+  }
+  const domains: Partial<Record<SymptomDomain, number>> = {};
+  for (const s of scales) {
+    for (const it of s.items) {
+      const fraction = Math.round((it.score / it.maxScore) * 100) / 100;
+      const prev = domains[it.domain];
+      if (prev === undefined || fraction > prev) domains[it.domain] = fraction;
+    }
+  }
+  const note =
+    scales.length === 0
+      ? 'no PHQ-9, BDI-II or MADRS on or before the as-of date'
+      : 'items linked to inflammation (fatigue, anhedonia, psychomotor change, sleep, appetite) are informational only';
+  return { scales, domains, note };
+}

@@ -1,0 +1,29 @@
+/**
+ * Definition 8: work-up required before referral: safety labs in the lab window, latent-TB screen within its window,
+ * hepatitis B serology. An item is missing when no usable result exists (not when the result is abnormal: abnormal
+ * results are contraindications).
+ */
+import { dayOf, useThreshold } from './context.ts';
+import type { EngineContext } from './context.ts';
+import type { MissingWorkup } from './facts.ts';
+import type { LabContext } from './contraindications.ts';
+
+export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): MissingWorkup[] {
+  const out: MissingWorkup[] = [];
+  for (const rule of ctx.pathway.missingWorkup) {
+    let present: boolean;
+    if (rule.predicate === 'lab-in-window') {
+      present = lab.labs[rule.analyte] !== undefined;
+    } else {
+      const screen = lab.screens[rule.screen];
+      const windowDays =
+        rule.windowDays === undefined ? undefined : useThreshold(ctx, `${rule.code} window (days)`, rule.windowDays);
+      present =
+        screen !== undefined &&
+        screen.outcome !== 'indeterminate' &&
+        (windowDays === undefined || (dayOf(screen.date) ?? Number.NEGATIVE_INFINITY) >= ctx.asOfDay - windowDays);
+    }
+    if (!present) out.push({ code: rule.code, title: rule.title, action: rule.action, citation: rule.citation });
+  }
+  return out;
+}
