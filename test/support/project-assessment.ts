@@ -1,0 +1,33 @@
+/**
+ * The fields of an Assessment that the vignette manifest fixes, in the manifest's shape: code lists sorted (their
+ * order carries no meaning), the CRP rounded to 1e-3 mg/L (conversions such as nmol/L / 9.524 are not exact).
+ */
+import type { Assessment } from '../../src/pathway/assessment.ts';
+import type { Expected } from './vignettes/index.ts';
+
+const CRP_DECIMALS = 3;
+
+export function projectAssessment(a: Assessment): Expected {
+  const crp = a.inflammation.crp?.mgPerL;
+  const codes = (items: readonly { readonly code: string }[]): string[] => items.map((i) => i.code).sort();
+  return {
+    recommendation: a.recommendation.code,
+    adequateTrials: a.treatmentResistance.count,
+    unverifiedTrials: a.treatmentResistance.unverifiedTrials.length,
+    inflammation: a.inflammation.status,
+    ...(crp !== undefined && { crpMgPerL: Number(crp.toFixed(CRP_DECIMALS)) }),
+    contraindications: codes(a.contraindications),
+    cautions: codes(a.cautions),
+    missingWorkup: codes(a.missingWorkup),
+  };
+}
+
+/** The expected fields with code lists sorted, for a deepEqual against projectAssessment. */
+export function normaliseExpected(e: Expected): Expected {
+  return {
+    ...e,
+    contraindications: [...e.contraindications].sort(),
+    cautions: [...e.cautions].sort(),
+    missingWorkup: [...e.missingWorkup].sort(),
+  };
+}
