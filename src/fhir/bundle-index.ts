@@ -12,13 +12,37 @@ export interface Resolved {
   readonly resource: Record<string, unknown>;
 }
 
-export class BundleIndex {
-  private readonly byFullUrl = new Map<string, Resolved>();
-  private readonly byTypeAndId = new Map<string, Resolved>();
+/** One bundle entry as the first pass saw it; its ref is computed only for resources that are read or resolved. */
+export interface EntryView {
+  readonly position: number;
+  readonly type: string;
+  readonly resource: Record<string, unknown>;
+  readonly fullUrl?: string;
+}
 
-  add(entry: Resolved, fullUrl: string | undefined, typeAndId: string | undefined): void {
-    if (fullUrl !== undefined) this.byFullUrl.set(fullUrl, entry);
-    if (typeAndId !== undefined) this.byTypeAndId.set(typeAndId, entry);
+/** "Type/id", else the fullUrl, else the entry's position. */
+export function refOf(entry: EntryView): ResourceRef {
+  const id = entry.resource['id'];
+  if (typeof id === 'string' && id.length > 0) return `${entry.type}/${id}`;
+  return entry.fullUrl ?? `Bundle.entry[${entry.position}]`;
+}
+
+/** Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. */
+export class BundleIndex {
+  private byFullUrl: Map<string, Resolved> | undefined;
+  private byTypeAndId: Map<string, Resolved> | undefined;
+
+  constructor(private readonly entries: readonly EntryView[]) {}
+
+  private build(): void {
+    this.byFullUrl = new Map();
+    this.byTypeAndId = new Map();
+    for (const entry of this.entries) {
+      const resolved: Resolved = { ref: refOf(entry), resource: entry.resource };
+      if (entry.fullUrl !== undefined) this.byFullUrl.set(entry.fullUrl, resolved);
+      const id = entry.resource['id'];
+      if (typeof id === 'string') this.byTypeAndId.set(`${entry.type}/${id}`, resolved);
+    }
   }
 
   /** The ref a reference points to, when the target is in the bundle. */
@@ -34,10 +58,11 @@ export class BundleIndex {
       }
       return undefined;
     }
-    const exact = this.byFullUrl.get(reference) ?? this.byTypeAndId.get(reference);
+    if (this.byFullUrl === undefined || this.byTypeAndId === undefined) this.build();
+    const exact = this.byFullUrl?.get(reference) ?? this.byTypeAndId?.get(reference);
     if (exact !== undefined) return exact;
     // An absolute URL or a versioned reference: match its Type/id part.
     const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-    return m?.[1] === undefined ? undefined : this.byTypeAndId.get(m[1]);
+    return m?.[1] === undefined ? undefined : this.byTypeAndId?.get(m[1]);
   }
 }

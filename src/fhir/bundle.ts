@@ -6,7 +6,7 @@
  * is a warning in `record.issues` and never stops the read.
  * @see https://hl7.org/fhir/R4/bundle.html
  */
-import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import { fail, issue, ok } from '../record/index.ts';
 import type {
   AllergyFact,
@@ -21,7 +21,8 @@ import type {
   Result,
 } from '../record/index.ts';
 import { readAllergy } from './allergy.ts';
-import { BundleIndex } from './bundle-index.ts';
+import { BundleIndex, refOf } from './bundle-index.ts';
+import type { EntryView } from './bundle-index.ts';
 import { readCondition } from './condition.ts';
 import { readImmunization } from './immunization.ts';
 import { readMedicationRequest, readMedicationStatement } from './medication.ts';
@@ -32,20 +33,19 @@ import { readQuestionnaireResponse } from './questionnaire-response.ts';
 import { isObject } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
 
-interface IndexedEntry {
-  readonly ref: string;
-  readonly type: string;
-  readonly resource: Record<string, unknown>;
-}
+const READ_TYPES: ReadonlySet<string> = new Set([
+  'Condition',
+  'Observation',
+  'MedicationRequest',
+  'MedicationStatement',
+  'QuestionnaireResponse',
+  'AllergyIntolerance',
+  'Immunization',
+  'Procedure',
+]);
 
 /** Read by reference from the resources that use them, not on their own. */
 const REFERENCED_ONLY: ReadonlySet<string> = new Set(['Medication']);
-
-function refFor(type: string, id: unknown, fullUrl: unknown, position: number): string {
-  if (typeof id === 'string' && id.length > 0) return `${type}/${id}`;
-  if (typeof fullUrl === 'string' && fullUrl.length > 0) return fullUrl;
-  return `Bundle.entry[${position}]`;
-}
 
 export function bundleToRecord(input: unknown): Result<PatientRecord> {
   if (!isObject(input) || input['resourceType'] !== 'Bundle') {
@@ -59,53 +59,45 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
     return fail([issue('fhir.bundle.not-a-bundle', 'Bundle.entry is not an array', 'Bundle.entry')]);
   }
-  const rawEntries: readonly unknown[] = bundle.entry ?? [];
+  const rawEntries: readonly unknown[] = Array.isArray(bundle.entry) ? bundle.entry : [];
   const issues: Issue[] = [];
-  const index = new BundleIndex();
-  const entries: IndexedEntry[] = [];
-  const patients: IndexedEntry[] = [];
+  const entries: EntryView[] = [];
+  const patientRefs: string[] = [];
+  let patientEntry: EntryView | undefined;
 
-  for (let i = 0; i < rawEntries.length; i++) {
-    const entry = rawEntries[i] as Untrusted<BundleEntry> | undefined;
-    const resource = isObject(entry) ? entry.resource : undefined;
-    const fullUrl = isObject(entry) && typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
-    if (!isObject(resource) || typeof resource['resourceType'] !== 'string') {
-      issues.push(
-        issue(
-          'fhir.entry.malformed',
-          'entry has no resource with a resourceType; skipped',
-          `Bundle.entry[${i}]`,
-          'warning',
-        ),
-      );
+  for (let position = 0; position < rawEntries.length; position++) {
+    const entry = rawEntries[position];
+    const resource = isObject(entry) ? entry['resource'] : undefined;
+    if (!isObject(entry) || !isObject(resource) || typeof resource['resourceType'] !== 'string') {
+      const path = `Bundle.entry[${position}]`;
+      issues.push(issue('fhir.entry.malformed', 'entry has no resource with a resourceType; skipped', path, 'warning'));
       continue;
     }
-    const type = resource['resourceType'];
-    const id = resource['id'];
-    const ref = refFor(type, id, fullUrl, i);
-    const indexed: IndexedEntry = { ref, type, resource };
-    index.add(indexed, fullUrl, typeof id === 'string' ? `${type}/${id}` : undefined);
-    if (type === 'Patient') {
-      if (!patients.some((p) => p.ref === ref)) patients.push(indexed);
-    } else entries.push(indexed);
+    const fullUrl = entry['fullUrl'];
+    const view: EntryView = {
+      position,
+      type: resource['resourceType'],
+      resource,
+      ...(typeof fullUrl === 'string' && fullUrl.length > 0 && { fullUrl }),
+    };
+    entries.push(view);
+    if (view.type === 'Patient') {
+      const ref = refOf(view);
+      if (!patientRefs.includes(ref)) patientRefs.push(ref);
+      patientEntry ??= view;
+    }
   }
 
-  const [patientEntry, ...others] = patients;
   if (patientEntry === undefined) {
     return fail([issue('fhir.bundle.no-patient', 'the Bundle holds no Patient resource', 'Bundle.entry')]);
   }
-  if (others.length > 0) {
-    const refs = patients.map((p) => p.ref).join(', ');
-    return fail([
-      issue(
-        'fhir.bundle.several-patients',
-        `the Bundle holds ${patients.length} Patients (${refs}); give one patient per file`,
-        'Bundle.entry',
-      ),
-    ]);
+  if (patientRefs.length > 1) {
+    const message = `the Bundle holds ${patientRefs.length} Patients (${patientRefs.join(', ')}); give one patient per file`;
+    return fail([issue('fhir.bundle.several-patients', message, 'Bundle.entry')]);
   }
+  const index = new BundleIndex(entries);
 
-  const patient = readPatient({ ref: patientEntry.ref, issues }, patientEntry.resource);
+  const patient = readPatient({ ref: refOf(patientEntry), issues }, patientEntry.resource);
   const conditions: ConditionFact[] = [];
   const observations: ObservationFact[] = [];
   const medications: MedicationFact[] = [];
@@ -116,8 +108,13 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
   const skipped = new Map<string, number>();
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
-  for (const { ref, type, resource } of entries) {
-    const ctx: ReadContext = { ref, issues };
+  for (const entry of entries) {
+    const { type, resource } = entry;
+    if (!READ_TYPES.has(type)) {
+      if (type !== 'Patient' && !REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
+      continue;
+    }
+    const ctx: ReadContext = { ref: refOf(entry), issues };
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -143,8 +140,6 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
       case 'Procedure':
         push(procedures, readProcedure(ctx, resource));
         break;
-      default:
-        if (!REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
     }
   }
 

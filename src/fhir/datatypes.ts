@@ -11,37 +11,64 @@ import type {
   Reference,
 } from '@medplum/fhirtypes';
 import type { Coding, Comparator, Concept, Period, Quantity } from '../record/index.ts';
-import { readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
+import { isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext } from './read.ts';
 
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
 const COMPARATORS: ReadonlySet<string> = new Set(['<', '<=', '>=', '>']);
 
+/** Reads an optional string element of `holder` without building its path unless it is malformed (the hot path). */
+function stringAt(ctx: ReadContext, holder: Record<string, unknown>, key: string, path: string): string | undefined {
+  const value = holder[key];
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (value === undefined || value === null) return undefined;
+  return readString(ctx, value, `${path}.${key}`);
+}
+
+const optionalString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
+
+function isWellFormedCoding(v: unknown): v is Record<string, string | undefined> {
+  return isObject(v) && optionalString(v['system']) && optionalString(v['code']) && optionalString(v['display']);
+}
+
+function codingOf(c: Record<string, string | undefined>): Coding | undefined {
+  const { system, code, display } = c;
+  const coding: { system?: string; code?: string; display?: string } = {};
+  if (system) coding.system = system;
+  if (code) coding.code = code;
+  if (display) coding.display = display;
+  return coding.system === undefined && coding.code === undefined && coding.display === undefined ? undefined : coding;
+}
+
 export function readCoding(ctx: ReadContext, value: unknown, path: string): Coding | undefined {
   const c = readObject<FhirCoding>(ctx, value, path);
   if (c === undefined) return undefined;
-  const system = readString(ctx, c.system, `${path}.system`);
-  const code = readString(ctx, c.code, `${path}.code`);
-  const display = readString(ctx, c.display, `${path}.display`);
+  const system = stringAt(ctx, c, 'system', path);
+  const code = stringAt(ctx, c, 'code', path);
+  const display = stringAt(ctx, c, 'display', path);
   if (system === undefined && code === undefined && display === undefined) return undefined;
-  return {
-    ...(system !== undefined && { system }),
-    ...(code !== undefined && { code }),
-    ...(display !== undefined && { display }),
-  };
+  const coding: { system?: string; code?: string; display?: string } = {};
+  if (system !== undefined) coding.system = system;
+  if (code !== undefined) coding.code = code;
+  if (display !== undefined) coding.display = display;
+  return coding;
 }
 
 export function readConcept(ctx: ReadContext, value: unknown, path: string): Concept | undefined {
   const cc = readObject<CodeableConcept>(ctx, value, path);
   if (cc === undefined) return undefined;
   const codings: Coding[] = [];
-  const list = readArray(ctx, cc.coding, `${path}.coding`);
-  for (let i = 0; i < list.length; i++) {
-    const coding = readCoding(ctx, list[i], `${path}.coding[${i}]`);
-    if (coding !== undefined) codings.push(coding);
+  const list = cc.coding === undefined ? undefined : readArray(ctx, cc.coding, `${path}.coding`);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      // Hot path: a well-formed coding is read without building its element path, which only a warning needs.
+      const coding = isWellFormedCoding(item) ? codingOf(item) : readCoding(ctx, item, `${path}.coding[${i}]`);
+      if (coding !== undefined) codings.push(coding);
+    }
   }
-  const text = readString(ctx, cc.text, `${path}.text`);
+  const text = stringAt(ctx, cc, 'text', path);
   if (codings.length === 0 && text === undefined) return undefined;
   return text === undefined ? { codings } : { codings, text };
 }
@@ -72,29 +99,27 @@ export function readQuantity(ctx: ReadContext, value: unknown, path: string): Qu
   const q = readObject<FhirQuantity>(ctx, value, path);
   if (q === undefined) return undefined;
   if (q.value === undefined) return undefined;
-  const amount = readNumber(ctx, q.value, `${path}.value`);
+  const amount =
+    typeof q.value === 'number' && Number.isFinite(q.value) ? q.value : readNumber(ctx, q.value, `${path}.value`);
   if (amount === undefined) return undefined;
-  const system = readString(ctx, q.system, `${path}.system`);
-  const code = readString(ctx, q.code, `${path}.code`);
-  const unit = readString(ctx, q.unit, `${path}.unit`);
-  let comparator: Comparator | undefined;
-  const rawComparator = readString(ctx, q.comparator, `${path}.comparator`);
+  const system = stringAt(ctx, q, 'system', path);
+  const code = stringAt(ctx, q, 'code', path);
+  const unit = stringAt(ctx, q, 'unit', path);
+  const quantity: { value: number; ucum?: string; unitText?: string; comparator?: Comparator } = { value: amount };
+  const rawComparator = stringAt(ctx, q, 'comparator', path);
   if (rawComparator !== undefined) {
     if (!COMPARATORS.has(rawComparator)) {
       // 'ad' ("sufficient to achieve") and unknown comparators make the number's meaning unclear: drop the value.
       warn(ctx, `${path}.comparator`, `${path}.comparator '${rawComparator}' is not <, <=, >= or >; value ignored`);
       return undefined;
     }
-    comparator = rawComparator as Comparator;
   }
   const ucum = system === UCUM_SYSTEM ? code : undefined;
   const unitText = unit ?? (ucum === undefined ? code : undefined);
-  return {
-    value: amount,
-    ...(ucum !== undefined && { ucum }),
-    ...(unitText !== undefined && { unitText }),
-    ...(comparator !== undefined && { comparator }),
-  };
+  if (ucum !== undefined) quantity.ucum = ucum;
+  if (unitText !== undefined) quantity.unitText = unitText;
+  if (rawComparator !== undefined) quantity.comparator = rawComparator as Comparator;
+  return quantity;
 }
 
 export function readRatio(

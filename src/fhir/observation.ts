@@ -124,17 +124,19 @@ export function readObservation(
     if (reference !== undefined) members.push(resolve(reference) ?? reference);
   }
   const method = readConcept(ctx, resource.method, 'method');
-  return {
+  // Built by assignment, not conditional spreads: this runs for every Observation of a large bundle.
+  const fact: { -readonly [K in keyof ObservationFact]: ObservationFact[K] } = {
     ref: ctx.ref,
     code,
     status,
-    ...(effective !== undefined && { effective }),
-    ...(value !== undefined && { value }),
-    ...(dataAbsentReason !== undefined && { dataAbsentReason }),
     interpretation: readConcepts(ctx, resource.interpretation, 'interpretation'),
     referenceRange: readReferenceRanges(ctx, resource.referenceRange),
     components: readComponents(ctx, resource.component),
     members,
-    ...(method !== undefined && { method }),
   };
+  if (effective !== undefined) fact.effective = effective;
+  if (value !== undefined) fact.value = value;
+  if (dataAbsentReason !== undefined) fact.dataAbsentReason = dataAbsentReason;
+  if (method !== undefined) fact.method = method;
+  return fact;
 }

@@ -6,7 +6,7 @@
  * `Untrusted<T>` keeps the element names of the @medplum/fhirtypes R4 interfaces (so a misspelt element is a compile
  * error) while typing every value as `unknown` (so nothing is trusted before it is read through these functions).
  */
-import { issue, toDayNumber } from '../record/index.ts';
+import { issue } from '../record/index.ts';
 import type { Issue, ResourceRef } from '../record/index.ts';
 
 export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
@@ -67,11 +67,32 @@ export function readBoolean(ctx: ReadContext, value: unknown, path: string): boo
   return undefined;
 }
 
+const DATE_PREFIX = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
+
+/**
+ * True when `text` starts with a calendar date (YYYY, YYYY-MM or YYYY-MM-DD) that exists: the same test as
+ * src/record/dates.ts `toDayNumber`, in plain arithmetic because the adapter checks every date of a large bundle.
+ */
+export function isFhirDate(text: string): boolean {
+  const m = DATE_PREFIX.exec(text);
+  if (m === null) return false;
+  if (m[2] === undefined) return true;
+  const month = Number(m[2]);
+  if (month < 1 || month > 12) return false;
+  if (m[3] === undefined) return true;
+  const year = Number(m[1]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const day = Number(m[3]);
+  return day >= 1 && day <= daysInMonth;
+}
+
 /** A FHIR date, dateTime or instant, kept as written; anything that is not a calendar date is dropped with a warning. */
 export function readDate(ctx: ReadContext, value: unknown, path: string): string | undefined {
   const text = readString(ctx, value, path);
   if (text === undefined) return undefined;
-  if (toDayNumber(text) !== undefined) return text;
+  if (isFhirDate(text)) return text;
   warn(ctx, path, `${path} is not a FHIR date; ignored`);
   return undefined;
 }
