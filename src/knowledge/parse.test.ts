@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+import { corruptedKnowledgeDir, bundledFiles, fileJson } from './knowledge.test-support.ts';
+import { KnowledgeError, loadKnowledge } from './load.ts';
+import { parseKnowledge } from './parse.ts';
+
+const messages = (files = bundledFiles()): string[] => {
+  const r = parseKnowledge(files);
+  return r.ok ? [] : r.issues.map((i) => i.message);
+};
+
+test('the bundled knowledge loads with zero issues', () => {
+  const r = parseKnowledge(bundledFiles());
+  assert.ok(r.ok, `issues: ${r.ok ? '' : r.issues.map((i) => i.message).join('\n')}`);
+  assert.deepEqual(r.issues, []);
+  const k = loadKnowledge();
+  assert.ok(k.codeSets.has('depression'));
+  assert.ok(k.citations.has('cdc-aha-2003-crp'));
+  assert.equal(loadKnowledge(), k, 'the bundled knowledge is parsed once per process');
+  assert.ok(k.sources.some((s) => s.id === 'antidepressants' && /^\d+\.\d+\.\d+$/.test(s.version)));
+});
+
+test('a corrupted copy fails with a one-line message naming the file and the field', () => {
+  const dir = corruptedKnowledgeDir('codesets/antidepressants.json', (json) => {
+    const ingredients = json['ingredients'] as Record<string, unknown>[];
+    (ingredients[3] as Record<string, unknown>)['minDailyDoseMg'] = 'twenty';
+  });
+  try {
+    assert.throws(
+      () => loadKnowledge({ knowledgeDir: dir }),
+      (error: unknown) => {
+        assert.ok(error instanceof KnowledgeError);
+        assert.match(error.message, /antidepressants\.json: ingredients\[3\]\.minDailyDoseMg: .*expected number/);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing or non-JSON file is reported by name', () => {
+  const dir = corruptedKnowledgeDir('citations.json', () => undefined);
+  try {
+    assert.throws(() => loadKnowledge({ knowledgeDir: dir, pathwayFile: `${dir}/pathway/nope.json` }), /nope\.json: \(file\): file not found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pathway naming a missing code set fails, naming the pathway field', () => {
+  const files = bundledFiles();
+  const pathway = fileJson(files, 'care-pathway.json');
+  const definitions = pathway['definitions'] as { depression: { codeSets: string[] } };
+  definitions.depression.codeSets[0] = 'no-such-set';
+  const found = messages(files);
+  assert.ok(
+    found.some((m) => /care-pathway\.json: definitions\.depression\.codeSets\[0\]: unknown code set "no-such-set"/.test(m)),
+    found.join('\n'),
+  );
+});
+
+test('unknown citation keys are reported wherever they are used, and all problems are collected', () => {
+  const files = bundledFiles();
+  const depression = fileJson(files, 'codesets/depression.json');
+  (depression['codes'] as Record<string, unknown>[])[0]!['citation'] = 'no-such-source';
+  const table = fileJson(files, 'antidepressants.json');
+  (table['ingredients'] as Record<string, unknown>[])[0]!['minDailyDoseCitation'] = 'also-missing';
+  const crp = fileJson(files, 'codesets/crp.json');
+  crp['version'] = 'v1';
+  const found = messages(files);
+  assert.ok(found.some((m) => /depression\.json: codes\[0\]\.citation: unknown citation "no-such-source"/.test(m)));
+  assert.ok(found.some((m) => /antidepressants\.json: ingredients\[0\]\.minDailyDoseCitation: unknown citation/.test(m)));
+  assert.ok(found.some((m) => /crp\.json: version: expected a semantic version/.test(m)));
+});
+
+test('an entry marked verified may not rest on a citation tagged U', () => {
+  const files = bundledFiles();
+  const infection = fileJson(files, 'codesets/infection-active.json');
+  const first = (infection['codes'] as Record<string, unknown>[])[0]!;
+  assert.equal(first['verified'], false);
+  first['verified'] = true;
+  assert.ok(messages(files).some((m) => /infection-active\.json: codes\[0\]\.citation: marked verified but .* tagged U/.test(m)));
+});
+
+test('structural rules: prefix only where the system allows it, canonical systems, no duplicates, known schema', () => {
+  const files = bundledFiles();
+  const ect = fileJson(files, 'codesets/ect.json');
+  const codes = ect['codes'] as Record<string, unknown>[];
+  codes[0]!['match'] = 'prefix';
+  codes.push({ ...codes[0]!, match: 'exact' }, { ...codes[0]!, match: 'exact', system: 'urn:oid:2.16.840.1.113883.6.96' });
+  files.push({ path: 'knowledge/codesets/stray.json', json: { schema: 'precision-trd/unknown@9' } });
+  files.push({ path: 'knowledge/codesets/ect-copy.json', json: { ...ect, codes: [codes[1]] } });
+  const found = messages(files);
+  assert.ok(found.some((m) => /ect\.json: codes\[0\]\.match: prefix matching is not allowed for SNOMED CT/.test(m)));
+  assert.ok(found.some((m) => /ect\.json: codes\[2\]\.system: use the canonical URI/.test(m)));
+  assert.ok(found.some((m) => /stray\.json: schema: unknown schema "precision-trd\/unknown@9"/.test(m)));
+  assert.ok(found.some((m) => /ect-copy\.json: id: code set "ect" is also defined in knowledge\/codesets\/ect\.json/.test(m)));
+});
+
+test('a product mapped to an unknown ingredient, or a code mapped twice, is rejected', () => {
+  const files = bundledFiles();
+  const table = fileJson(files, 'antidepressants.json');
+  const products = table['products'] as Record<string, unknown>[];
+  products[0]!['ingredient'] = 'unobtainium';
+  products.push({ ...products[1]!, ingredient: 'fluoxetine' });
+  const found = messages(files);
+  assert.ok(found.some((m) => /products\[0\]\.ingredient: unknown ingredient "unobtainium"/.test(m)));
+  assert.ok(found.some((m) => new RegExp(`products\\[${products.length - 1}\\]\\.code: .* is already mapped`).test(m)));
+});
+
+test('missing required files are named', () => {
+  const files = bundledFiles().filter((f) => !f.path.endsWith('citations.json') && !f.path.endsWith('care-pathway.json'));
+  const found = messages(files);
+  assert.ok(found.some((m) => /no citation registry \(precision-trd\/citations@1\)/.test(m)));
+  assert.ok(found.some((m) => /no pathway \(precision-trd\/pathway@1\)/.test(m)));
+});
