@@ -1,0 +1,41 @@
+/**
+ * What every criterion test receives and returns. Tests read the care pathway's derivations (ClinicalFacts from
+ * src/pathway) wherever the pathway defines the concept (TRD, CRP, contraindications, labs), and the normalized
+ * record only for concepts the pathway does not derive (arbitrary code sets, scale items).
+ */
+import type { Knowledge } from '../knowledge/index.ts';
+import type { ClinicalFacts } from '../pathway/facts.ts';
+import type { PatientRecord, ResourceRef } from '../record/index.ts';
+
+export interface MatchContext {
+  readonly record: PatientRecord;
+  readonly knowledge: Knowledge;
+  readonly facts: ClinicalFacts;
+  readonly asOf: string;
+  readonly asOfDay: number;
+}
+
+/** A test's finding about the proposition it states (what the patient must satisfy to pass the criterion). */
+export interface TestOutcome {
+  /** Whether the patient satisfies the test; undefined when the record cannot tell. */
+  readonly holds: boolean | undefined;
+  /** One line a clinician can check against the record. */
+  readonly reason: string;
+  readonly evidence: readonly ResourceRef[];
+  /** What to collect when `holds` is undefined, or what would confirm an absence inferred from silence. */
+  readonly collect?: string;
+  /**
+   * True when `holds` rests only on nothing being recorded (the EHR's silence); an exclusion then stays unknown unless
+   * the protocol says silence counts.
+   */
+  readonly bySilence?: boolean;
+  /** Unverified values ([U]) the finding relied on. */
+  readonly unverifiedNotes?: readonly string[];
+}
+
+export const undecided = (reason: string, collect: string, evidence: readonly ResourceRef[] = []): TestOutcome => ({
+  holds: undefined,
+  reason,
+  evidence,
+  collect,
+});

@@ -1,0 +1,71 @@
+/* eslint-disable no-restricted-imports -- the one Node adapter of src/trials: it reads the bundled protocol files and
+   hands them to the pure parsers (parse.ts, trial-knowledge.ts); nothing else in this folder does I/O. */
+/**
+ * Reads knowledge/trials/*.json (trial protocols) and knowledge/trials/codesets/*.json (their extra code sets),
+ * located relative to this module so the CLI works from any directory. Problems throw one TrialsError whose message
+ * is one line per problem, each naming file and field.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Knowledge } from '../knowledge/index.ts';
+import type { Issue } from '../record/index.ts';
+import { checkProtocol, parseProtocols } from './parse.ts';
+import type { TrialProtocol } from './schema.ts';
+import { addTrialCodeSets } from './trial-knowledge.ts';
+import type { JsonFile } from './trial-knowledge.ts';
+
+export const DEFAULT_TRIALS_DIR = fileURLToPath(new URL('../../knowledge/trials/', import.meta.url));
+
+export class TrialsError extends Error {
+  constructor(readonly issues: readonly Issue[]) {
+    super(issues.map((i) => i.message).join('\n'));
+    this.name = 'TrialsError';
+  }
+}
+
+function readJsonFiles(dir: string): JsonFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
+  } catch (e) {
+    throw new TrialsError([
+      { code: 'trials.dir.unreadable', severity: 'error', message: `${dir}: ${(e as Error).message}` },
+    ]);
+  }
+  const shown = (file: string): string => relative(process.cwd(), file) || file;
+  return names.map((name) => {
+    const file = join(dir, name);
+    try {
+      return { path: shown(file), json: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+    } catch (e) {
+      const message = `${shown(file)}: (root): not valid JSON (${(e as Error).message})`;
+      throw new TrialsError([{ code: 'trials.file.invalid-json', severity: 'error', message }]);
+    }
+  });
+}
+
+/** The trial protocols in `dir` (default: the bundled knowledge/trials/), schema-validated. */
+export function loadProtocols(dir: string = DEFAULT_TRIALS_DIR): TrialProtocol[] {
+  const parsed = parseProtocols(readJsonFiles(dir));
+  if (!parsed.ok) throw new TrialsError(parsed.issues);
+  return parsed.value;
+}
+
+/**
+ * The knowledge with the trial code sets added, and the protocols cross-checked against it (citations, code sets).
+ * This is what `trd match` uses.
+ */
+export function loadTrials(
+  knowledge: Knowledge,
+  dir: string = DEFAULT_TRIALS_DIR,
+): { knowledge: Knowledge; protocols: TrialProtocol[] } {
+  const extended = addTrialCodeSets(knowledge, readJsonFiles(join(dir, 'codesets')));
+  if (!extended.ok) throw new TrialsError(extended.issues);
+  const protocols = loadProtocols(dir);
+  const problems = protocols.flatMap((p) => checkProtocol(p, extended.value, `${p.id}`));
+  if (problems.length > 0) throw new TrialsError(problems);
+  return { knowledge: extended.value, protocols };
+}

@@ -1,0 +1,167 @@
+/**
+ * Trial matching: each protocol criterion is evaluated by the one tested evaluator of its test type (the dispatcher
+ * below), turned into a criterion status by its kind, and the statuses into a verdict:
+ * - inclusion: `met` when the test holds, `not-met` when it fails, `unknown` otherwise;
+ * - exclusion: `met` (excluded) when the test fails, i.e. the excluding fact is present; `not-met` when it holds on
+ *   recorded data, or on the EHR's silence only if the criterion says `absentIfNotRecorded`; `unknown` otherwise.
+ *   `manual` criteria are always `unknown`.
+ * - verdict: `ineligible` if any inclusion is not met or any exclusion is met; `eligible` if every inclusion is met and
+ *   every exclusion is not met; `needs-data` otherwise, with the items to collect.
+ * The clinical derivations come from the care pathway (deriveFacts), computed once per patient for all protocols.
+ */
+import type { Knowledge } from '../knowledge/index.ts';
+import { deriveFacts } from '../pathway/index.ts';
+import { toDayNumber } from '../record/index.ts';
+import type { PatientRecord } from '../record/index.ts';
+import type { MatchContext, TestOutcome } from './context.ts';
+import type { CriterionResult, CriterionStatus, TrialMatchResult, TrialVerdict } from './result.ts';
+import { TRIAL_MATCH_SCHEMA } from './result.ts';
+import type { Criterion, CriterionTest, TrialProtocol } from './schema.ts';
+import { adequateTrialsAtLeast, currentAntidepressant } from './tests/antidepressants.ts';
+import { diagnosisIn, noConditionIn, noInfectionWithin } from './tests/conditions.ts';
+import { noContraindication } from './tests/contraindications.ts';
+import { crpThreshold } from './tests/crp.ts';
+import { ageBetween, notPregnantOrBreastfeeding } from './tests/demographics.ts';
+import { labAtLeast } from './tests/labs.ts';
+import { noMedicationIn } from './tests/medications.ts';
+import { scaleThreshold } from './tests/scales.ts';
+
+/** The single dispatcher over the closed set of test types. */
+export function evaluateTest(ctx: MatchContext, test: CriterionTest): TestOutcome {
+  switch (test.type) {
+    case 'age-between':
+      return ageBetween(ctx, test);
+    case 'diagnosis-in':
+      return diagnosisIn(ctx, test);
+    case 'crp-at-least':
+    case 'crp-below':
+      return crpThreshold(ctx, test);
+    case 'adequate-trials-at-least':
+      return adequateTrialsAtLeast(ctx, test);
+    case 'current-adequate-antidepressant':
+    case 'current-antidepressant':
+      return currentAntidepressant(ctx, test);
+    case 'scale-total-at-least':
+    case 'scale-total-below':
+      return scaleThreshold(ctx, test);
+    case 'lab-at-least':
+      return labAtLeast(ctx, test);
+    case 'no-contraindication':
+      return noContraindication(ctx, test);
+    case 'not-pregnant-or-breastfeeding':
+      return notPregnantOrBreastfeeding(ctx);
+    case 'no-condition-in':
+      return noConditionIn(ctx, test);
+    case 'no-medication-in':
+      return noMedicationIn(ctx, test);
+    case 'no-infection-within':
+      return noInfectionWithin(ctx, test);
+    case 'manual':
+      return {
+        holds: undefined,
+        reason: 'Not recorded in the EHR: ask the patient',
+        evidence: [],
+        collect: test.question,
+      };
+  }
+}
+
+function statusOf(criterion: Criterion, outcome: TestOutcome): { status: CriterionStatus; silenceNote?: string } {
+  if (criterion.test.type === 'manual' || outcome.holds === undefined) return { status: 'unknown' };
+  if (criterion.kind === 'inclusion') return { status: outcome.holds ? 'met' : 'not-met' };
+  if (!outcome.holds) return { status: 'met' };
+  if (outcome.bySilence === true && !criterion.absentIfNotRecorded) return { status: 'unknown' };
+  if (outcome.bySilence === true)
+    return { status: 'not-met', silenceNote: ' (nothing recorded; the protocol accepts that)' };
+  return { status: 'not-met' };
+}
+
+export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): CriterionResult {
+  const outcome = evaluateTest(ctx, criterion.test);
+  const { status, silenceNote } = statusOf(criterion, outcome);
+  const collect = status === 'unknown' ? (outcome.collect ?? criterion.text) : undefined;
+  const unverifiedNotes = [...(outcome.unverifiedNotes ?? [])];
+  if (!criterion.verified)
+    unverifiedNotes.unshift(criterion.note ?? 'criterion not verified against the primary source');
+  return {
+    id: criterion.id,
+    kind: criterion.kind,
+    text: criterion.text,
+    test: criterion.test.type,
+    status,
+    reason: outcome.reason + (silenceNote ?? ''),
+    evidence: outcome.evidence,
+    ...(collect !== undefined && { collect }),
+    citation: criterion.citation,
+    verified: criterion.verified && (outcome.unverifiedNotes ?? []).length === 0,
+    unverifiedNotes,
+  };
+}
+
+function verdictOf(criteria: readonly CriterionResult[]): { verdict: TrialVerdict; failed: string[] } {
+  const failed = criteria
+    .filter((c) => (c.kind === 'inclusion' && c.status === 'not-met') || (c.kind === 'exclusion' && c.status === 'met'))
+    .map((c) => c.id);
+  if (failed.length > 0) return { verdict: 'ineligible', failed };
+  return { verdict: criteria.some((c) => c.status === 'unknown') ? 'needs-data' : 'eligible', failed };
+}
+
+function summaryOf(protocol: TrialProtocol, verdict: TrialVerdict, criteria: readonly CriterionResult[]): string {
+  const count = (pred: (c: CriterionResult) => boolean): number => criteria.filter(pred).length;
+  const unknown = count((c) => c.status === 'unknown');
+  const name = protocol.registry[0]?.id ?? protocol.id;
+  switch (verdict) {
+    case 'ineligible': {
+      const failed = criteria.filter(
+        (c) => (c.kind === 'inclusion' && c.status === 'not-met') || (c.kind === 'exclusion' && c.status === 'met'),
+      );
+      return `Not eligible for ${name}: ${failed.map((c) => `${c.kind} ${c.id} (${c.reason})`).join('; ')}`;
+    }
+    case 'needs-data':
+      return `Possibly eligible for ${name}: no criterion excludes the patient, ${unknown} need data (${count((c) => c.status === 'unknown' && c.test === 'manual')} only the patient or clinician can answer)`;
+    case 'eligible':
+      return `Eligible for ${name} on the recorded data: all ${count((c) => c.kind === 'inclusion')} inclusion criteria met, no exclusion present`;
+  }
+}
+
+export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): TrialMatchResult {
+  const criteria = protocol.criteria.map((c) => evaluateCriterion(ctx, c));
+  const { verdict, failed } = verdictOf(criteria);
+  return {
+    schema: TRIAL_MATCH_SCHEMA,
+    trial: {
+      id: protocol.id,
+      version: protocol.version,
+      title: protocol.title,
+      registry: protocol.registry,
+      population: protocol.population,
+    },
+    patient: { reference: ctx.facts.patient.reference },
+    asOf: ctx.asOf,
+    verdict,
+    summary: summaryOf(protocol, verdict, criteria),
+    failed,
+    toCollect: criteria.flatMap((c) => (c.collect === undefined ? [] : [{ criterion: c.id, item: c.collect }])),
+    criteria,
+    unverified: criteria.filter((c) => !c.verified).map((c) => c.id),
+  };
+}
+
+/**
+ * Match one patient against trial protocols as of a date (nothing dated after it is used).
+ * @param options.asOf YYYY-MM-DD; throws on anything else (a programmer error: the CLI validates it first).
+ */
+export function matchTrials(
+  record: PatientRecord,
+  knowledge: Knowledge,
+  protocols: readonly TrialProtocol[],
+  options: { asOf: string },
+): TrialMatchResult[] {
+  const asOfDay = toDayNumber(options.asOf);
+  if (asOfDay === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
+    throw new Error(`asOf must be a YYYY-MM-DD date, got "${options.asOf}"`);
+  }
+  const facts = deriveFacts(record, knowledge, options.asOf);
+  const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay };
+  return protocols.map((p) => matchProtocol(ctx, p));
+}

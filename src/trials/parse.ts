@@ -1,0 +1,107 @@
+/**
+ * Trial protocol files: schema validation (every problem names file and field, all collected) and the cross-check
+ * against the knowledge each protocol names (citation keys, code sets), done once at load time so that matching never
+ * meets an unknown id.
+ *
+ * Pure: the adapter (load.ts) supplies the parsed JSON with its path.
+ */
+import type { Knowledge } from '../knowledge/index.ts';
+import { fail, issue, ok } from '../record/index.ts';
+import type { Issue, Result } from '../record/index.ts';
+import type { CriterionTest, TrialProtocol } from './schema.ts';
+import { TrialProtocolSchema } from './schema.ts';
+
+/** `criteria[3].test.mgPerL` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+export function parseProtocols(files: readonly { path: string; json: unknown }[]): Result<TrialProtocol[]> {
+  const issues: Issue[] = [];
+  const protocols: TrialProtocol[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const parsed = TrialProtocolSchema.safeParse(file.json);
+    if (!parsed.success) {
+      for (const zi of parsed.error.issues) {
+        const field = formatPath(zi.path);
+        issues.push(issue('trials.protocol.invalid', `${file.path}: ${field}: ${zi.message}`, `${file.path}#${field}`));
+      }
+      continue;
+    }
+    const protocol = parsed.data;
+    const previous = seen.get(protocol.id);
+    if (previous !== undefined) {
+      issues.push(
+        issue('trials.protocol.duplicate', `${file.path}: id: protocol "${protocol.id}" is also in ${previous}`),
+      );
+      continue;
+    }
+    seen.set(protocol.id, file.path);
+    const ids = new Set<string>();
+    protocol.criteria.forEach((c, i) => {
+      if (ids.has(c.id))
+        issues.push(issue('trials.criterion.duplicate', `${file.path}: criteria[${i}].id: "${c.id}" repeats`));
+      ids.add(c.id);
+      if (c.absentIfNotRecorded && (c.kind !== 'exclusion' || c.test.type === 'manual')) {
+        issues.push(
+          issue(
+            'trials.criterion.invalid',
+            `${file.path}: criteria[${i}].absentIfNotRecorded: only for exclusions decided from the record`,
+          ),
+        );
+      }
+    });
+    protocols.push(protocol);
+  }
+  return issues.length > 0 ? fail(issues) : ok(protocols);
+}
+
+function codeSetsOf(test: CriterionTest): { id: string; field: string }[] {
+  switch (test.type) {
+    case 'diagnosis-in':
+    case 'no-condition-in':
+    case 'no-medication-in':
+    case 'lab-at-least':
+      return [{ id: test.codeSet, field: 'codeSet' }];
+    case 'no-infection-within':
+      return test.codeSet === undefined ? [] : [{ id: test.codeSet, field: 'codeSet' }];
+    case 'scale-total-at-least':
+    case 'scale-total-below':
+      return test.scales.flatMap((s, i) => [
+        { id: s.itemCodeSet, field: `scales[${i}].itemCodeSet` },
+        ...(s.totalCodeSet === undefined ? [] : [{ id: s.totalCodeSet, field: `scales[${i}].totalCodeSet` }]),
+      ]);
+    default:
+      return [];
+  }
+}
+
+/** Every citation key and code-set id a protocol names must exist; one issue per problem, naming file and field. */
+export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, path = protocol.id): Issue[] {
+  const issues: Issue[] = [];
+  const known = (key: string): boolean => knowledge.citations.has(key) || key in protocol.citations;
+  protocol.citationKeys.forEach((key, i) => {
+    if (!knowledge.citations.has(key)) {
+      issues.push(issue('trials.citation.unknown', `${path}: citationKeys[${i}]: unknown citation "${key}"`));
+    }
+  });
+  protocol.criteria.forEach((c, i) => {
+    if (!known(c.citation)) {
+      issues.push(
+        issue('trials.citation.unknown', `${path}: criteria[${i}].citation: unknown citation "${c.citation}"`),
+      );
+    }
+    for (const { id, field } of codeSetsOf(c.test)) {
+      if (!knowledge.codeSets.has(id)) {
+        issues.push(issue('trials.codeset.unknown', `${path}: criteria[${i}].test.${field}: unknown code set "${id}"`));
+      }
+    }
+  });
+  return issues;
+}

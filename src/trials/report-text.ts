@@ -1,0 +1,45 @@
+/**
+ * The readable form of trial-match results: per trial, the verdict, then one line per criterion (status, kind, id,
+ * reason), what to collect, and which results rest on unverified values. Pure string building; the CLI prints it.
+ */
+import type { CriterionResult, TrialMatchResult, TrialVerdict } from './result.ts';
+
+const VERDICT: Record<TrialVerdict, string> = {
+  eligible: 'ELIGIBLE on the recorded data',
+  ineligible: 'NOT ELIGIBLE',
+  'needs-data': 'NEEDS DATA (no criterion excludes; some cannot be decided from the record)',
+};
+
+function criterionLine(c: CriterionResult): string {
+  const status = c.status.padEnd(7);
+  const kind = (c.kind === 'inclusion' ? 'incl' : 'excl').padEnd(4);
+  const flag = c.verified ? ' ' : '*';
+  return `  ${status} ${kind} ${flag} ${c.id}: ${c.reason}`;
+}
+
+export function renderMatchText(results: readonly TrialMatchResult[]): string {
+  const lines: string[] = [];
+  const first = results[0];
+  if (first !== undefined) {
+    lines.push(
+      `Trial matching for ${first.patient.reference} as of ${first.asOf} (${results.length} protocol${results.length === 1 ? '' : 's'})`,
+    );
+  }
+  for (const r of results) {
+    const registry = r.trial.registry.map((x) => x.id).join(', ');
+    lines.push('', `${r.trial.title}`, `  ${registry}; protocol ${r.trial.id} v${r.trial.version}`);
+    lines.push(`  Verdict: ${VERDICT[r.verdict]}`, `  ${r.summary}`, `  Population: ${r.trial.population}`, '');
+    lines.push('  status  kind   criterion: reason');
+    for (const c of r.criteria) lines.push(criterionLine(c));
+    if (r.toCollect.length > 0) {
+      lines.push('', '  To collect:');
+      for (const t of r.toCollect) lines.push(`    - ${t.item} [${t.criterion}]`);
+    }
+    const unverified = r.criteria.filter((c) => !c.verified);
+    if (unverified.length > 0) {
+      lines.push('', '  * Rests on unverified values ([U] in clinical-reference.md):');
+      for (const c of unverified) lines.push(`    - ${c.id}: ${c.unverifiedNotes.join('; ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,166 @@
+/**
+ * A trial protocol as data (schema `precision-trd/trial-protocol@1`): registry ids, design, and the eligibility
+ * criteria, each quoting the protocol's wording with a citation and a `verified` flag. Every criterion carries one
+ * typed test from a closed set below; there is deliberately no expression language, so a protocol file can be
+ * reviewed by a clinician and every test has one tested evaluator (src/trials/tests/).
+ *
+ * Semantics of a test: it states what the patient must satisfy to PASS the criterion. An inclusion criterion is
+ * `met` when its test holds; an exclusion criterion is `met` (the patient is excluded) when its test fails, i.e. when
+ * the excluding fact is present. That is why exclusion tests read "no-condition-in", "no-medication-in".
+ *
+ * Pure: no I/O.
+ */
+import { z } from 'zod';
+import { CitationSchema } from '../knowledge/schema-codesets.ts';
+
+const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
+const NonEmpty = z.string().trim().min(1, 'expected a non-empty string');
+const Version = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a semantic version such as 1.0.0');
+const PositiveDays = z.int().positive();
+
+export const TRIAL_PROTOCOL_SCHEMA = 'precision-trd/trial-protocol@1';
+
+/** Contraindication codes the care pathway derives (src/pathway/facts.ts ContraindicationCode). */
+export const ContraindicationCodeSchema = z.enum([
+  'active-infection',
+  'tuberculosis',
+  'hepatitis',
+  'immunodeficiency',
+  'neutropenia',
+  'thrombocytopenia',
+  'hepatic',
+  'pregnancy',
+  'hypersensitivity',
+  'immunosuppressant',
+]);
+
+/**
+ * One scale (or a subset of its items) whose most recent response is summed. Items are recognised by the item code
+ * set (entries carry their item number); totals by the total code set (entries may name their scoring convention).
+ */
+export const ScaleSourceSchema = z
+  .strictObject({
+    /** How the scale is named in reasons, e.g. "BDI-II". */
+    scale: NonEmpty,
+    itemCodeSet: Key,
+    /** Only used when the whole scale is summed (no `items`). */
+    totalCodeSet: Key.optional(),
+    /** Item numbers to sum (BDI-II somatic score: 4, 15, 16, 18, 19, 20, 21). */
+    items: z.array(z.int().min(1)).min(1).optional(),
+    /** Number of items when the whole scale is summed (SHAPS: 14). */
+    itemCount: z.int().min(1).optional(),
+    /** The scoring convention the threshold is expressed in; a total coded with another convention is not used. */
+    scoring: NonEmpty.optional(),
+    /** Allowed item scores under `scoring` (SHAPS 14-56: 1-4); a response outside it was scored differently. */
+    itemRange: z.tuple([z.int(), z.int()]).optional(),
+  })
+  .refine((s) => s.items !== undefined || s.itemCount !== undefined, {
+    message: 'give `items` (a subscore) or `itemCount` (the whole scale)',
+  });
+export type ScaleSource = z.infer<typeof ScaleSourceSchema>;
+
+export const TestSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('age-between'),
+    minYears: z.int().min(0),
+    maxYears: z.int().min(0),
+    /** True if both bounds are allowed ages (INSIGHT "20-65 years inclusive"). */
+    inclusive: z.boolean(),
+  }),
+  /** A current diagnosis: an active Condition coded in the code set. */
+  z.strictObject({ type: z.literal('diagnosis-in'), codeSet: Key }),
+  /** The care pathway's valid CRP (90-day window, converted to mg/L) is at least the threshold. */
+  z.strictObject({
+    type: z.literal('crp-at-least'),
+    mgPerL: z.number().positive(),
+    assay: z.literal('high-sensitivity').optional(),
+  }),
+  z.strictObject({
+    type: z.literal('crp-below'),
+    mgPerL: z.number().positive(),
+    assay: z.literal('high-sensitivity').optional(),
+  }),
+  /** The care pathway's TRD definition: adequate trials (distinct ingredients, adequate dose and duration). */
+  z.strictObject({ type: z.literal('adequate-trials-at-least'), count: z.int().min(1) }),
+  /** ONE antidepressant taken now at or above its minimum adequate daily dose for at least minWeeks (INSIGHT). */
+  z.strictObject({ type: z.literal('current-adequate-antidepressant'), minWeeks: z.int().positive() }),
+  /** An antidepressant taken now for at least minWeeks at any established dose (NCT07493317 "stable antidepressant"). */
+  z.strictObject({ type: z.literal('current-antidepressant'), minWeeks: z.int().positive() }),
+  z.strictObject({
+    type: z.literal('scale-total-at-least'),
+    /** Alternatives: the most recent response of any listed scale decides. */
+    scales: z.array(ScaleSourceSchema).min(1),
+    min: z.number(),
+    withinDays: PositiveDays,
+  }),
+  z.strictObject({
+    type: z.literal('scale-total-below'),
+    scales: z.array(ScaleSourceSchema).min(1),
+    below: z.number(),
+    withinDays: PositiveDays,
+  }),
+  /** The latest result of a lab code set in the window, converted to `unit` (UCUM), is at least `value`. */
+  z.strictObject({
+    type: z.literal('lab-at-least'),
+    analyte: NonEmpty,
+    codeSet: Key,
+    value: z.number(),
+    unit: NonEmpty,
+    withinDays: PositiveDays,
+  }),
+  /** None of the care pathway's absolute contraindications with these codes. */
+  z.strictObject({ type: z.literal('no-contraindication'), codes: z.array(ContraindicationCodeSchema).min(1) }),
+  z.strictObject({ type: z.literal('not-pregnant-or-breastfeeding') }),
+  /** No Condition in the code set: current or lifetime (no withinDays), or with onset/activity in the last withinDays. */
+  z.strictObject({ type: z.literal('no-condition-in'), codeSet: Key, withinDays: PositiveDays.optional() }),
+  /** No current medication in the code set. */
+  z.strictObject({ type: z.literal('no-medication-in'), codeSet: Key }),
+  /** No infection (code set, default the pathway's infection set) active or with onset in the last `days`. */
+  z.strictObject({ type: z.literal('no-infection-within'), days: PositiveDays, codeSet: Key.optional() }),
+  /** A criterion no EHR can decide (consent, language): always `unknown`, with the question to ask. */
+  z.strictObject({ type: z.literal('manual'), question: NonEmpty }),
+]);
+export type CriterionTest = z.infer<typeof TestSchema>;
+export type TestType = CriterionTest['type'];
+
+export const CriterionSchema = z.strictObject({
+  id: Key,
+  kind: z.enum(['inclusion', 'exclusion']),
+  /** The protocol's own wording. */
+  text: NonEmpty,
+  test: TestSchema,
+  /** A key of knowledge/citations.json or of the protocol's local `citations`. */
+  citation: Key,
+  /** False when the criterion (or its threshold) is tagged [U] in clinical-reference.md. */
+  verified: z.boolean(),
+  /**
+   * For exclusions only: whether the EHR's silence (nothing recorded) counts as absence. Default false: absent data
+   * leaves the exclusion `unknown` and asks for it. Never honoured for `manual` tests.
+   */
+  absentIfNotRecorded: z.boolean().default(false),
+  note: NonEmpty.optional(),
+});
+export type Criterion = z.infer<typeof CriterionSchema>;
+
+export const RegistryIdSchema = z.strictObject({ system: z.enum(['ISRCTN', 'NCT']), id: NonEmpty });
+
+export const TrialProtocolSchema = z.strictObject({
+  schema: z.literal(TRIAL_PROTOCOL_SCHEMA),
+  id: Key,
+  version: Version,
+  title: NonEmpty,
+  registry: z.array(RegistryIdSchema).min(1),
+  phase: NonEmpty,
+  design: NonEmpty,
+  intervention: NonEmpty,
+  status: NonEmpty,
+  sites: z.array(NonEmpty),
+  /** Which participants the criteria select (INSIGHT: the randomised hs-CRP >= 3 mg/L cohort). */
+  population: NonEmpty,
+  /** Keys of knowledge/citations.json the protocol rests on. */
+  citationKeys: z.array(Key).default([]),
+  /** Citations not in knowledge/citations.json, in the same shape. */
+  citations: z.record(Key, CitationSchema).default({}),
+  criteria: z.array(CriterionSchema).min(1),
+});
+export type TrialProtocol = z.infer<typeof TrialProtocolSchema>;

@@ -1,0 +1,110 @@
+/**
+ * Two DIFFERENT antidepressant criteria, kept apart on purpose (clinical-reference.md section 0):
+ * - `adequate-trials-at-least`: the care pathway's treatment-resistance definition (>= N adequate trials of distinct
+ *   ingredients, each at the minimum adequate dose for the pathway's minimum duration, within its lookback);
+ * - `current-adequate-antidepressant`: INSIGHT's "non/slow response" criterion, ONE antidepressant taken now at an
+ *   adequate dose for >= minWeeks. One current adequate antidepressant is not TRD, and TRD does not imply a current
+ *   antidepressant; each result says which definition it applied.
+ * Both read the pathway's exposures (joined runs with their doses and the table's minimum doses); neither re-derives.
+ */
+import { toDayNumber } from '../../record/index.ts';
+import type { Exposure } from '../../pathway/facts.ts';
+import type { CriterionTest } from '../schema.ts';
+import type { MatchContext, TestOutcome } from '../context.ts';
+
+type AdequateTrials = Extract<CriterionTest, { type: 'adequate-trials-at-least' }>;
+type CurrentAdequate = Extract<CriterionTest, { type: 'current-adequate-antidepressant' }>;
+type CurrentAny = Extract<CriterionTest, { type: 'current-antidepressant' }>;
+
+export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): TestOutcome {
+  const tr = ctx.facts.treatmentResistance;
+  const names = tr.adequateTrials.map((t) => `${t.ingredient} ${t.dailyDoseMg} mg/day for ${t.days} days`);
+  const evidence = tr.adequateTrials.flatMap((t) => t.sources);
+  const definition = `care-pathway TRD definition: >= ${test.count} adequate trials`;
+  const found = `${tr.count} adequate trial${tr.count === 1 ? '' : 's'}${names.length > 0 ? ` (${names.join('; ')})` : ''}`;
+  if (tr.count >= test.count) return { holds: true, reason: `${found}; ${definition}`, evidence };
+  if (tr.count + tr.unverifiedTrials.length >= test.count) {
+    const confirm = tr.unverifiedTrials.map((t) => `${t.ingredient}: ${t.missing.join(', ')}`).join('; ');
+    return {
+      holds: undefined,
+      reason: `${found} and ${tr.unverifiedTrials.length} unverified; ${definition}`,
+      evidence: [...evidence, ...tr.unverifiedTrials.flatMap((t) => t.sources)],
+      collect: `confirm antidepressant history (${confirm})`,
+    };
+  }
+  return { holds: false, reason: `${found}; ${definition}`, evidence };
+}
+
+/** A run taken on the as-of day (the pathway ends an open-ended active exposure on the as-of date). */
+function isCurrent(exposure: Exposure, asOfDay: number): boolean {
+  const end = toDayNumber(exposure.end, 'end');
+  return end !== undefined && end >= asOfDay;
+}
+
+export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate | CurrentAny): TestOutcome {
+  const minDays = test.minWeeks * 7;
+  const needsDose = test.type === 'current-adequate-antidepressant';
+  const trd = `not the TRD definition (${ctx.facts.treatmentResistance.count} adequate trials by that one)`;
+  const definition = needsDose
+    ? `INSIGHT definition: one current antidepressant at adequate dose for >= ${test.minWeeks} weeks, ${trd}`
+    : `a current antidepressant for >= ${test.minWeeks} weeks at any dose, ${trd}`;
+  const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, ctx.asOfDay));
+  if (current.length === 0) {
+    // The record's silence does not show that no antidepressant is taken (another prescriber, a lapsed order).
+    const past = ctx.facts.treatmentResistance.exposures.filter((e) => e.end !== undefined);
+    const last = past.sort((a, b) => (a.end ?? '').localeCompare(b.end ?? '')).at(-1);
+    const lastText = last === undefined ? '' : ` (last recorded: ${last.ingredient}, ended ${last.end ?? ''})`;
+    return {
+      holds: undefined,
+      reason: `No antidepressant recorded as taken on ${ctx.asOf}${lastText}; ${definition}`,
+      evidence: last === undefined ? [] : last.sources,
+      collect: 'current antidepressant, its daily dose and start date',
+    };
+  }
+  const notes: string[] = [];
+  const failures: string[] = [];
+  let pending: { reason: string; collect: string; exposure: Exposure } | undefined;
+  for (const e of current) {
+    const start = toDayNumber(e.start);
+    const days = start === undefined ? undefined : ctx.asOfDay - start + 1;
+    const min = needsDose ? e.minimumDailyDoseMg : 0;
+    const dose = needsDose ? e.dailyDoseMg : (e.dailyDoseMg ?? 0);
+    if (needsDose && min !== undefined) {
+      notes.push(`${e.ingredient}: minimum adequate dose ${min} mg/day is the label lower bound, not the BNF`);
+    }
+    if (dose !== undefined && min !== undefined && days !== undefined) {
+      const doseText = e.dailyDoseMg === undefined ? '' : ` ${e.dailyDoseMg} mg/day`;
+      const what = `${e.ingredient}${doseText} for ${days} days (${needsDose ? `minimum ${min} mg/day for ` : ''}${minDays} days)`;
+      if (dose >= min && days >= minDays) {
+        return { holds: true, reason: `${what}; ${definition}`, evidence: e.sources, unverifiedNotes: notes };
+      }
+      failures.push(what);
+      continue;
+    }
+    const missing = [
+      dose === undefined ? 'daily dose' : undefined,
+      min === undefined ? 'minimum adequate dose' : undefined,
+      days === undefined ? 'start date' : undefined,
+    ].filter((m): m is string => m !== undefined);
+    pending ??= {
+      reason: `${e.ingredient} taken now, ${missing.join(' and ')} not established`,
+      collect: `${e.ingredient} ${missing.join(' and ')}`,
+      exposure: e,
+    };
+  }
+  if (pending !== undefined) {
+    return {
+      holds: undefined,
+      reason: `${pending.reason}; ${definition}`,
+      evidence: pending.exposure.sources,
+      collect: pending.collect,
+      unverifiedNotes: notes,
+    };
+  }
+  return {
+    holds: false,
+    reason: `${failures.join('; ')}; ${definition}`,
+    evidence: current.flatMap((e) => e.sources),
+    unverifiedNotes: notes,
+  };
+}

@@ -1,0 +1,108 @@
+/** Diagnosis tests: a current diagnosis (inclusion), no history of a condition, no recent infection (exclusions). */
+import type { ConditionFact } from '../../record/index.ts';
+import type { CriterionTest } from '../schema.ts';
+import type { MatchContext, TestOutcome } from '../context.ts';
+import { conditionsInSets, isCurrentOn, presentWithin } from '../conditions.ts';
+import { inSentence } from '../sentence.ts';
+
+type DiagnosisIn = Extract<CriterionTest, { type: 'diagnosis-in' }>;
+type NoConditionIn = Extract<CriterionTest, { type: 'no-condition-in' }>;
+type NoInfectionWithin = Extract<CriterionTest, { type: 'no-infection-within' }>;
+
+const label = (c: ConditionFact): string => {
+  const coding = c.code.codings[0];
+  const code = coding?.code === undefined ? '' : `${coding.code} `;
+  return `${code}${c.code.text ?? coding?.display ?? ''}`.trim() || c.ref;
+};
+
+export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
+  const hits = conditionsInSets(ctx.record, ctx.knowledge, [test.codeSet], ctx.asOfDay);
+  const current = hits.filter((h) => isCurrentOn(h.condition, ctx.asOfDay));
+  const confirmed = current.find((h) => h.confirmed);
+  if (confirmed !== undefined) {
+    return {
+      holds: true,
+      reason: `Current diagnosis ${label(confirmed.condition)}`,
+      evidence: [confirmed.condition.ref],
+    };
+  }
+  const tentative = current[0];
+  if (tentative !== undefined) {
+    return {
+      holds: undefined,
+      reason: `Diagnosis ${label(tentative.condition)} is ${tentative.condition.verificationStatus ?? 'unconfirmed'}`,
+      evidence: [tentative.condition.ref],
+      collect: `confirmed diagnosis (${test.codeSet})`,
+    };
+  }
+  const past = hits.map((h) => h.condition);
+  const pastNote = past.length > 0 ? ` (${past.map(label).join('; ')} not current)` : '';
+  return {
+    holds: false,
+    reason: `No current diagnosis in ${test.codeSet}${pastNote}`,
+    evidence: past.map((c) => c.ref),
+  };
+}
+
+/** Shared by the history and infection tests: present in the window (or ever, when no window) fails the test. */
+function noneWithin(
+  ctx: MatchContext,
+  codeSets: readonly string[],
+  days: number | undefined,
+  what: string,
+): TestOutcome {
+  const hits = conditionsInSets(ctx.record, ctx.knowledge, codeSets, ctx.asOfDay);
+  const when = days === undefined ? 'current or past' : `in the last ${days} days`;
+  let undated: ConditionFact | undefined;
+  let tentative: ConditionFact | undefined;
+  for (const h of hits) {
+    const present = days === undefined ? true : presentWithin(h.condition, ctx.asOfDay, days);
+    if (present === undefined) {
+      undated ??= h.condition;
+    } else if (present) {
+      if (h.confirmed) {
+        return { holds: false, reason: `${label(h.condition)} (${when})`, evidence: [h.condition.ref] };
+      }
+      tentative ??= h.condition;
+    }
+  }
+  if (tentative !== undefined) {
+    return {
+      holds: undefined,
+      reason: `${label(tentative)} is ${tentative.verificationStatus ?? 'unconfirmed'}`,
+      evidence: [tentative.ref],
+      collect: `confirm or refute ${label(tentative)}`,
+    };
+  }
+  if (undated !== undefined) {
+    return {
+      holds: undefined,
+      reason: `${label(undated)} recorded without dates to place it in the last ${days ?? 0} days`,
+      evidence: [undated.ref],
+      collect: `dates of ${label(undated)}`,
+    };
+  }
+  return {
+    holds: true,
+    bySilence: true,
+    reason: `No ${what} recorded (${when})`,
+    evidence: [],
+    collect: `history of ${what}`,
+  };
+}
+
+export function noConditionIn(ctx: MatchContext, test: NoConditionIn): TestOutcome {
+  const title = ctx.knowledge.codeSets.get(test.codeSet)?.title ?? test.codeSet;
+  return noneWithin(ctx, [test.codeSet], test.withinDays, inSentence(title));
+}
+
+/** The default infection set is the one behind the care pathway's `active-infection` contraindication. */
+export function noInfectionWithin(ctx: MatchContext, test: NoInfectionWithin): TestOutcome {
+  const rule = ctx.knowledge.pathway.contraindications.find((c) => c.code === 'active-infection');
+  const pathwaySets = rule !== undefined && 'codeSets' in rule ? rule.codeSets : [];
+  const codeSets = test.codeSet === undefined ? pathwaySets : [test.codeSet];
+  if (codeSets.length === 0) {
+    return { holds: undefined, reason: 'No infection code set to check', evidence: [], collect: 'infection history' };
+  }
+  return noneWithin(ctx, codeSets, test.days, 'infection');
+}

@@ -1,0 +1,53 @@
+/**
+ * CRP thresholds against the care pathway's valid CRP (most recent in its window, converted to mg/L, post-tocilizumab
+ * results rejected). Censored results are placed against the protocol's threshold when the censoring decides it.
+ */
+import type { CrpResult } from '../../pathway/facts.ts';
+import type { CriterionTest } from '../schema.ts';
+import type { MatchContext, TestOutcome } from '../context.ts';
+import { undecided } from '../context.ts';
+
+type CrpTest = Extract<CriterionTest, { type: 'crp-at-least' | 'crp-below' }>;
+
+const HS_CRP = 'hs-CRP (high-sensitivity assay)';
+
+/** Whether the true value is at least `threshold`, or undefined when a censored result straddles it. */
+function atLeast(crp: CrpResult, threshold: number): boolean | undefined {
+  switch (crp.comparator) {
+    case undefined:
+      return crp.mgPerL >= threshold;
+    case '<':
+      return crp.mgPerL <= threshold ? false : undefined;
+    case '<=':
+      return crp.mgPerL < threshold ? false : undefined;
+    case '>':
+      return crp.mgPerL >= threshold ? true : undefined;
+    case '>=':
+      return crp.mgPerL >= threshold ? true : undefined;
+  }
+}
+
+export function crpThreshold(ctx: MatchContext, test: CrpTest): TestOutcome {
+  const inflammation = ctx.facts.inflammation;
+  const crp = inflammation.crp;
+  const wanted = test.type === 'crp-at-least' ? `>= ${test.mgPerL} mg/L` : `< ${test.mgPerL} mg/L`;
+  if (crp === undefined) {
+    return undecided(`No valid CRP in the last ${inflammation.windowDays} days (${inflammation.reason})`, HS_CRP);
+  }
+  const label = crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)';
+  const value = `${crp.comparator ?? ''}${crp.mgPerL} mg/L`;
+  const shown = `${label} ${value}${crp.reported === value ? '' : ` (reported ${crp.reported})`} on ${crp.date}`;
+  if (test.assay === 'high-sensitivity' && crp.assay !== 'high-sensitivity') {
+    return undecided(`${shown}: the protocol requires a high-sensitivity assay (${wanted})`, HS_CRP, [crp.source]);
+  }
+  const above = atLeast(crp, test.mgPerL);
+  if (above === undefined) {
+    return undecided(`${shown} cannot be placed against ${test.mgPerL} mg/L`, HS_CRP, [crp.source]);
+  }
+  const holds = test.type === 'crp-at-least' ? above : !above;
+  const acute =
+    inflammation.status === 'acute'
+      ? `; above ${inflammation.acuteAboveMgPerL} mg/L suggests acute inflammation: repeat after it resolves`
+      : '';
+  return { holds, reason: `${shown} (${wanted})${acute}`, evidence: [crp.source] };
+}

@@ -1,0 +1,72 @@
+/**
+ * A lab threshold for analytes the care pathway does not derive (e.g. NCT07493317's monocyte count): the most recent
+ * valid result of the code set in the window, converted to the protocol's UCUM unit by D1's converter. Unknown or
+ * non-UCUM units are never guessed: the criterion is then undecided.
+ */
+import { convertQuantity } from '../../units/index.ts';
+import { toDayNumber } from '../../record/index.ts';
+import type { ObservationFact, Quantity } from '../../record/index.ts';
+import { conceptInCodeSet } from '../../knowledge/index.ts';
+import type { CriterionTest } from '../schema.ts';
+import type { MatchContext, TestOutcome } from '../context.ts';
+
+type LabAtLeast = Extract<CriterionTest, { type: 'lab-at-least' }>;
+
+const VALID = new Set(['final', 'amended', 'corrected']);
+
+function latest(ctx: MatchContext, test: LabAtLeast): { obs: ObservationFact; quantity: Quantity } | undefined {
+  let best: { obs: ObservationFact; quantity: Quantity; day: number } | undefined;
+  for (const obs of ctx.record.observations) {
+    if (!VALID.has(obs.status) || obs.value?.kind !== 'quantity') continue;
+    const day = toDayNumber(obs.effective);
+    if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays) continue;
+    if (!conceptInCodeSet(ctx.knowledge, test.codeSet, obs.code)) continue;
+    if (best === undefined || day > best.day) best = { obs, quantity: obs.value.quantity, day };
+  }
+  return best;
+}
+
+export function labAtLeast(ctx: MatchContext, test: LabAtLeast): TestOutcome {
+  const wanted = `>= ${test.value} ${test.unit}`;
+  const collect = `${test.analyte} (within ${test.withinDays} days)`;
+  const found = latest(ctx, test);
+  if (found === undefined) {
+    return {
+      holds: undefined,
+      reason: `No ${test.analyte} in the last ${test.withinDays} days`,
+      evidence: [],
+      collect,
+    };
+  }
+  const { obs, quantity } = found;
+  const date = obs.effective?.slice(0, 10) ?? '';
+  const reported = `${quantity.comparator ?? ''}${quantity.value} ${quantity.unitText ?? quantity.ucum ?? ''}`.trim();
+  if (quantity.ucum === undefined) {
+    return {
+      holds: undefined,
+      reason: `${test.analyte} ${reported} on ${date}: unit not UCUM`,
+      evidence: [obs.ref],
+      collect,
+    };
+  }
+  const converted = convertQuantity(quantity, test.unit);
+  if (!converted.ok) {
+    return {
+      holds: undefined,
+      reason: `${test.analyte} ${reported} on ${date}: ${converted.reason}`,
+      evidence: [obs.ref],
+      collect,
+    };
+  }
+  const value = Number(converted.value.toPrecision(12));
+  const shown = `${test.analyte} ${value} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`} on ${date}`;
+  const c = quantity.comparator;
+  // A censored result decides only when its bound lies on one side of the threshold.
+  let holds: boolean | undefined = value >= test.value;
+  if ((c === '<' || c === '<=') && value > test.value) holds = undefined;
+  if (c === '<' && value === test.value) holds = false;
+  if ((c === '>' || c === '>=') && value < test.value) holds = undefined;
+  if (holds === undefined)
+    return { holds, reason: `${shown} cannot be placed against ${wanted}`, evidence: [obs.ref], collect };
+  return { holds, reason: `${shown} (${wanted})`, evidence: [obs.ref] };
+}

@@ -1,0 +1,23 @@
+/** Current medications in an excluded class (INSIGHT: antibiotics, NSAIDs, oral/injectable corticosteroids). */
+import type { CriterionTest } from '../schema.ts';
+import type { MatchContext, TestOutcome } from '../context.ts';
+import { currentMedicationsInSet } from '../medications.ts';
+import { inSentence } from '../sentence.ts';
+
+type NoMedicationIn = Extract<CriterionTest, { type: 'no-medication-in' }>;
+
+export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOutcome {
+  const title = inSentence(ctx.knowledge.codeSets.get(test.codeSet)?.title ?? test.codeSet);
+  const current = currentMedicationsInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.asOfDay);
+  if (current.length > 0) {
+    const names = current.map((m) => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref);
+    return { holds: false, reason: `Current ${title}: ${names.join(', ')}`, evidence: current.map((m) => m.ref) };
+  }
+  return {
+    holds: true,
+    bySilence: true,
+    reason: `No current ${title} recorded on ${ctx.asOf}`,
+    evidence: [],
+    collect: `confirm no current ${title}`,
+  };
+}
