@@ -1,0 +1,174 @@
+/**
+ * fitMmrmTrial: the trial-facing wrapper. Golden against the DIA antidepressant trial
+ * (reference/stats-reference/outputs/antidepressant_hamd17_reference.json, blocks mmrm_pkg["Kenward-Roger|
+ * Kenward-Roger-Linear"], mmrm_pkg["Satterthwaite|Asymptotic"], mmrm_gls.reference_grid_covariate_means and
+ * sas_proc_mixed_kr_published): the wrapper's formula change ~ arm * visit + baseline * visit is the reference's
+ * chg ~ baseline * visit_f + arm * visit_f with columns in another order and named as R names them for this order.
+ * Then the unhappy paths: invalid input gives converged: false with issues, never an exception.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertGolden, readReference } from '../golden.test-support.ts';
+import { readDataset } from './datasets.test-support.ts';
+import type { MmrmPkgBlock } from './mmrm-pkg.test-support.ts';
+import { fitMmrmTrial, type MmrmTrialRow, type MmrmTrialSpec } from './trial.ts';
+
+const SOURCE = 'stats-reference/outputs/antidepressant_hamd17_reference.json';
+
+interface Reference {
+  mmrm_pkg: Record<string, MmrmPkgBlock>;
+  mmrm_gls: { reference_grid_covariate_means: { baseline: number } };
+  sas_proc_mixed_kr_published: { minus2_reml_loglik: number };
+}
+const reference = readReference<Reference>(SOURCE);
+
+const rows: MmrmTrialRow[] = readDataset('antidepressant_hamd17.csv').map((r) => ({
+  subject: r.PATIENT!,
+  arm: r.THERAPY!,
+  visit: r.VISIT!,
+  change: Number(r.CHANGE),
+  baseline: Number(r.BASVAL),
+}));
+const spec: MmrmTrialSpec = {
+  treatment: 'DRUG',
+  control: 'PLACEBO',
+  visits: ['4', '5', '6', '7'],
+  primaryVisit: '7',
+  stratum: false,
+};
+const result = fitMmrmTrial(rows, spec);
+
+test(`${SOURCE} via fitMmrmTrial: LS means and differences (KR-Linear and Satterthwaite), covariance, grid`, () => {
+  assert.equal(result.converged, true);
+  assert.deepEqual(result.issues, []);
+  const kr = reference.mmrm_pkg['Kenward-Roger|Kenward-Roger-Linear']!;
+  const sat = reference.mmrm_pkg['Satterthwaite|Asymptotic']!;
+  assertGolden(result.minus2LogLik, reference.sas_proc_mixed_kr_published.minus2_reml_loglik, 'sasPrinted', '-2RLL');
+  assertGolden(result.logLik, kr.reml_loglik, 'mmrm', 'mmrm_pkg reml_loglik');
+  assertGolden(
+    result.referenceGrid.baseline,
+    reference.mmrm_gls.reference_grid_covariate_means.baseline,
+    'closedForm',
+    'mmrm_gls reference_grid_covariate_means.baseline',
+  );
+  kr.covariance_matrix.values.forEach((row, i) =>
+    row.forEach((v, j) => assertGolden(result.covariance[i]![j]!, v, 'mmrm', `covariance_matrix[${i}][${j}]`)),
+  );
+  for (const visit of result.visits) {
+    for (const [arm, mine] of [
+      ['DRUG', visit.lsMeans.treatment],
+      ['PLACEBO', visit.lsMeans.control],
+    ] as const) {
+      const ref = kr.lsmeans.find((r) => r.arm === arm && r.visit_f === visit.visit)!;
+      const where = `mmrm_pkg[KR-Linear] lsmeans ${arm} visit ${visit.visit}`;
+      assertGolden(mine.estimate, ref.emmean!, 'mmrm', `${where} emmean`);
+      assertGolden(mine.se, ref.se, 'mmrm', `${where} se`);
+      assertGolden(mine.df, ref.df, 'mmrmDf', `${where} df`);
+      assertGolden(mine.ci[0], ref.ci_lower, 'mmrm', `${where} ci_lower`);
+    }
+    for (const [block, mine, name] of [
+      [kr, visit.difference.kenwardRoger, 'KR-Linear'],
+      [sat, visit.difference.satterthwaite, 'Satterthwaite'],
+    ] as const) {
+      const ref = block.diff.find((r) => r.visit_f === visit.visit)!;
+      const where = `mmrm_pkg[${name}] diff visit ${visit.visit}`;
+      assertGolden(mine.estimate, ref.estimate!, 'mmrm', `${where} estimate`);
+      assertGolden(mine.se, ref.se, 'mmrm', `${where} se`);
+      assertGolden(mine.df, ref.df, 'mmrmDf', `${where} df`);
+      assertGolden(mine.t, ref.statistic, 'mmrm', `${where} t`);
+      assertGolden(mine.p, ref.p_value, 'mmrm', `${where} p`);
+      assertGolden(mine.ci[1], ref.ci_upper, 'mmrm', `${where} ci_upper`);
+    }
+  }
+  assert.equal(result.primary.visit, '7');
+  assert.equal(result.primary.difference.kenwardRoger.estimate, result.visits[3]!.difference.kenwardRoger.estimate);
+});
+
+test(`${SOURCE} via fitMmrmTrial: coefficients under R's names for change ~ arm * visit + baseline * visit`, () => {
+  const kr = reference.mmrm_pkg['Kenward-Roger|Kenward-Roger-Linear']!;
+  // Reference term -> wrapper column: visit_f7 -> visit7, visit_f7:armDRUG -> armDRUG:visit7, baseline:visit_f7 ->
+  // baseline:visit7.
+  const rename = (term: string) => term.replace(/^visit_f(\d):armDRUG$/, 'armDRUG:visit$1').replace(/visit_f/, 'visit');
+  assert.deepEqual(
+    result.coefficients.map((c) => c.name),
+    [
+      '(Intercept)',
+      'armDRUG',
+      'visit5',
+      'visit6',
+      'visit7',
+      'baseline',
+      'armDRUG:visit5',
+      'armDRUG:visit6',
+      'armDRUG:visit7',
+      'baseline:visit5',
+      'baseline:visit6',
+      'baseline:visit7',
+    ],
+  );
+  for (const c of kr.coefficients) {
+    const mine = result.coefficients.find((m) => m.name === rename(c.term));
+    assert.ok(mine, `column for ${c.term}`);
+    assertGolden(mine.estimate, c.estimate, 'mmrm', `mmrm_pkg[KR-Linear] ${c.term} estimate`);
+    assertGolden(mine.se, c.se, 'mmrm', `mmrm_pkg[KR-Linear] ${c.term} se`);
+    assertGolden(mine.df, c.df, 'mmrmDf', `mmrm_pkg[KR-Linear] ${c.term} df`);
+  }
+});
+
+test('fitMmrmTrial: a null change is left out (missing at random), exactly as dropping the row', () => {
+  const isTarget = (r: MmrmTrialRow) => r.subject === '1503' && r.visit === '7';
+  assert.equal(rows.filter(isTarget).length, 1);
+  const nulled = fitMmrmTrial(
+    rows.map((r) => (isTarget(r) ? { ...r, change: null } : r)),
+    spec,
+  );
+  const dropped = fitMmrmTrial(
+    rows.filter((r) => !isTarget(r)),
+    spec,
+  );
+  assert.equal(nulled.converged, true);
+  assert.equal(nulled.observations, result.observations - 1);
+  assert.equal(nulled.minus2LogLik, dropped.minus2LogLik);
+  assert.notEqual(nulled.minus2LogLik, result.minus2LogLik);
+});
+
+test('fitMmrmTrial: the stratum enters as a numeric covariate at its mean over the analysed rows', () => {
+  // A stratum that is a function of baseline (>= 20) must be accepted and reported in the reference grid.
+  const stratified = rows.map((r) => ({ ...r, stratum: r.baseline >= 20 ? 1 : 0 }));
+  const fit = fitMmrmTrial(stratified, { ...spec, stratum: true });
+  assert.equal(fit.converged, true);
+  const mean = stratified.reduce((s, r) => s + r.stratum, 0) / stratified.length;
+  assertGolden(fit.referenceGrid.stratum!, mean, 'closedForm', 'stratum mean over long rows');
+  assert.ok(fit.coefficients.some((c) => c.name === 'stratum'));
+  // A covariate changes the estimate a little but not the structure of the result.
+  assert.notEqual(fit.primary.difference.kenwardRoger.estimate, result.primary.difference.kenwardRoger.estimate);
+});
+
+test('fitMmrmTrial: invalid input gives converged false with issues and NaN numbers, never an exception', () => {
+  const cases: [MmrmTrialRow[], MmrmTrialSpec, string][] = [
+    [rows, { ...spec, primaryVisit: '9' }, 'stats.mmrm.primary-visit'],
+    [rows, { ...spec, treatment: 'PLACEBO' }, 'stats.mmrm.arms'],
+    [[...rows, { ...rows[0]!, subject: 'X', arm: 'OTHER' }], spec, 'stats.mmrm.unknown-arm'],
+    [[...rows, { ...rows[0]!, subject: 'X', visit: '8' }], spec, 'stats.mmrm.unknown-visit'],
+    [[...rows, { ...rows[0]! }], spec, 'stats.mmrm.duplicate-visit'],
+    [
+      [...rows, { ...rows[0]!, visit: '9', arm: 'PLACEBO' }],
+      { ...spec, visits: [...spec.visits, '9'] },
+      'stats.mmrm.arm-changes',
+    ],
+    [[...rows, { ...rows[0]!, subject: 'X', baseline: Number.NaN }], spec, 'stats.mmrm.baseline'],
+    [rows, { ...spec, stratum: true }, 'stats.mmrm.stratum'],
+    [rows.map((r) => ({ ...r, change: null })), spec, 'stats.mmrm.no-data'],
+    // No placebo data at visit 7: the arm-by-visit column is aliased, the LS mean not estimable.
+    [rows.filter((r) => !(r.arm === 'PLACEBO' && r.visit === '7')), spec, 'stats.mmrm.rank-deficient'],
+  ];
+  for (const [data, s, code] of cases) {
+    const out = fitMmrmTrial(data, s);
+    assert.equal(out.converged, false, code);
+    assert.ok(
+      out.issues.some((i) => i.code === code),
+      `${code} in ${out.issues.map((i) => i.code).join(', ')}`,
+    );
+    assert.ok(Number.isNaN(out.primary.difference.kenwardRoger.estimate), `${code}: no confident number`);
+  }
+});
