@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readReference } from '../golden.test-support.ts';
+import { calibrateCrpLogNormal, type CrpLogNormal } from './crp-lognormal.ts';
+import { addCounts, runEnrichmentReplicates, type EnrichmentSimulationConfig } from './enrichment-simulation.ts';
+import { simulateEnrichmentPower, type EnrichmentSimulationSummary } from './simulation-summary.ts';
+
+interface Scenario {
+  design: 'enriched' | 'allcomers';
+  analysis: 'ttest' | 'ancova_stratum';
+  n_per_arm: number;
+  pi: number;
+  dpos: number;
+  dneg: number;
+  sigma: number;
+  sim_power: number;
+  mc_se: number;
+  nsim: number;
+  analytic_power: number;
+}
+
+function crpWithPrevalence(prevalence: number): CrpLogNormal {
+  // For the step (binary biomarker) model only P(CRP >= 3) matters; the second point just has to be consistent.
+  const r = calibrateCrpLogNormal({
+    thresholdMgPerL: 3,
+    prevalenceAboveThreshold: prevalence,
+    secondThresholdMgPerL: 1,
+    prevalenceAboveSecondThreshold: Math.min(0.99, prevalence + 0.3),
+  });
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  return r.value;
+}
+
+function summary(config: EnrichmentSimulationConfig, seed: number, trials: number): EnrichmentSimulationSummary {
+  const r = simulateEnrichmentPower(config, seed, trials);
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  return r.value;
+}
+
+test('simulated power agrees with R within 4 Monte-Carlo SE: design_reference.json enrichment_simulation', () => {
+  // R used its Mersenne-Twister stream (seed 424242); we use our own generator, so the two estimates are independent
+  // draws around the same power. Each must be within 4 x R's mc_se of R's estimate (the brief's criterion; the SE of
+  // the difference of two independent estimates is about 1.4 mc_se, so this is a ~2.8-sigma band).
+  const scenarios = readReference<{ enrichment_simulation: { scenarios: Scenario[] } }>(
+    'stats-reference/outputs/design_reference.json',
+  ).enrichment_simulation.scenarios;
+  assert.equal(scenarios.length, 4);
+  const base = {
+    sd: 8,
+    alpha: 0.05,
+    sides: 2 as const,
+    effect: { model: 'step' as const, deltaPlus: 4, deltaMinus: 0.5 },
+  };
+  const crp = crpWithPrevalence(0.45);
+  const byAllComersN = new Map<number, EnrichmentSimulationSummary>();
+  // The second run only needs its all-comers arm; a minimal enriched arm keeps the test fast.
+  for (const [allComers, enriched] of [
+    [150, 64],
+    [64, 3],
+  ] as const) {
+    byAllComersN.set(allComers, summary({ ...base, crp, nPerArm: { enriched, allComers } }, 424242, 20000));
+  }
+  for (const s of scenarios) {
+    assert.equal(s.pi, 0.45);
+    assert.equal(s.dpos, 4);
+    assert.equal(s.dneg, 0.5);
+    const run = s.design === 'enriched' ? byAllComersN.get(150)! : byAllComersN.get(s.n_per_arm)!;
+    const design = s.design === 'enriched' ? run.designs.enriched : run.designs.allComers;
+    assert.equal(design.nPerArm, s.n_per_arm);
+    const simulated = design.power[s.analysis === 'ttest' ? 'ttest' : 'stratified'];
+    const label = `${s.design} ${s.analysis} n ${s.n_per_arm}: ours ${simulated.power}, R ${s.sim_power} (mc_se ${s.mc_se})`;
+    assert.ok(Math.abs(simulated.power - s.sim_power) <= 4 * s.mc_se, label);
+    assert.ok(Math.abs(simulated.power - s.analytic_power) <= 4 * simulated.mcSe, `${label} vs analytic`);
+    // The analytic power printed beside the simulation is power.t.test's: closed form.
+    assert.ok(Math.abs(design.analyticTTestPower - s.analytic_power) <= 1e-10, `${label}: analytic power`);
+  }
+});
+
+test('counts from any split of the replicate range add up to the single run exactly', () => {
+  const config: EnrichmentSimulationConfig = {
+    crp: crpWithPrevalence(0.27),
+    effect: { model: 'logCrp', beta0: 3, beta1: 1.5 },
+    sd: 8,
+    nPerArm: { enriched: 20, allComers: 30 },
+    alpha: 0.05,
+    sides: 2,
+  };
+  const whole = runEnrichmentReplicates(config, { seed: 99, replicateRange: [0, 300] });
+  const a = runEnrichmentReplicates(config, { seed: 99, replicateRange: [0, 117] });
+  const b = runEnrichmentReplicates(config, { seed: 99, replicateRange: [117, 300] });
+  assert.deepEqual(addCounts(a, b), whole);
+  assert.equal(whole.replicates, 300);
+  const other = runEnrichmentReplicates(config, { seed: 100, replicateRange: [0, 300] });
+  assert.notDeepEqual(other, whole);
+});
+
+test('log-CRP model: enrichment randomises fewer patients; design summary and analytic power are consistent', () => {
+  const s = summary(
+    {
+      crp: crpWithPrevalence(0.27),
+      effect: { model: 'logCrp', beta0: 3, beta1: 1.5 },
+      sd: 8,
+      nPerArm: { enriched: 60, allComers: 150 },
+      alpha: 0.05,
+      sides: 2,
+    },
+    20261127,
+    3000,
+  );
+  const { enriched, allComers } = s.designs;
+  assert.equal(enriched.screenedPerRandomised.toFixed(1), '3.7');
+  assert.ok(Math.abs(enriched.screenedExpected - 120 / 0.27) < 1e-9);
+  assert.equal(allComers.screenedExpected, 300);
+  // Mean effect above the threshold exceeds beta0 (log(CRP/3) > 0 there); in all-comers it is below.
+  assert.ok(enriched.meanEffect > 3 && allComers.meanEffect < 3);
+  for (const d of [enriched, allComers]) {
+    assert.ok(Math.abs(d.power.ttest.power - d.analyticTTestPower) <= 4 * d.power.ttest.mcSe, JSON.stringify(d));
+  }
+  assert.ok(enriched.power.ttest.power > allComers.power.ttest.power);
+});
+
+test('invalid simulation settings are issues', () => {
+  const r = simulateEnrichmentPower(
+    {
+      crp: crpWithPrevalence(0.27),
+      effect: { model: 'logCrp', beta0: Number.NaN, beta1: 1 },
+      sd: -1,
+      nPerArm: { enriched: 2, allComers: 10.5 },
+      alpha: 0.05,
+      sides: 2,
+    },
+    -4,
+    0,
+  );
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.issues.map((i) => i.code).sort(), [
+    'design.effect.invalid',
+    'design.n.invalid',
+    'design.n.invalid',
+    'design.sd.invalid',
+    'design.seed.invalid',
+    'design.trials.invalid',
+  ]);
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertGolden, readReference } from '../golden.test-support.ts';
+import { enrichmentAnalytic } from './enrichment.ts';
+
+interface SharedRow {
+  pi: number;
+  delta_pos: number;
+  delta_neg: number;
+  sigma: number;
+  power: number;
+  delta_all: number;
+  sd_all_pooled: number;
+  n_enriched_per_arm: number;
+  n_allcomers_per_arm: number;
+  screened_enriched: number;
+  randomised_allcomers: number;
+}
+
+function value<T>(r: { ok: true; value: T } | { ok: false; issues: unknown[] }): T {
+  if (!r.ok) assert.fail(`expected ok, got ${JSON.stringify(r.issues)}`);
+  return r.value;
+}
+
+function run(r: Pick<SharedRow, 'pi' | 'delta_pos' | 'delta_neg' | 'sigma' | 'power'>) {
+  return value(
+    enrichmentAnalytic({
+      prevalence: r.pi,
+      deltaPlus: r.delta_pos,
+      deltaMinus: r.delta_neg,
+      sd: r.sigma,
+      power: r.power,
+    }),
+  );
+}
+
+test('enrichment vs all-comers: design_reference.json enrichment_analytic.grid', () => {
+  const grid = readReference<{ enrichment_analytic: { grid: SharedRow[] } }>(
+    'stats-reference/outputs/design_reference.json',
+  ).enrichment_analytic.grid;
+  assert.equal(grid.length, 9);
+  for (const r of grid) {
+    const e = run(r);
+    const label = `pi ${r.pi}, delta- ${r.delta_neg}`;
+    assertGolden(e.allComers.delta, r.delta_all, 'closedForm', `${label}: delta_all`);
+    assertGolden(e.allComers.sd, r.sd_all_pooled, 'closedForm', `${label}: sd_all_pooled`);
+    // screened_enriched = 2 ceiling(n) / pi is closed form once the integer n agrees.
+    assertGolden(e.enriched.screenedExpected, r.screened_enriched, 'closedForm', `${label}: screened_enriched`);
+    // The n columns come from power.t.test's default uniroot tol (~1.2e-4): compared as integers here and at
+    // 1e-12 against reference/r/design_tight.json below.
+    assert.equal(e.enriched.nPerArm, Math.ceil(r.n_enriched_per_arm));
+    assert.equal(e.allComers.randomised, r.randomised_allcomers);
+  }
+});
+
+test('all-comers n solved to 1e-12: reference/r/design_tight.json block enrichment (includes pi = 0.27)', () => {
+  const rows = readReference<{ enrichment: SharedRow[] }>('r/design_tight.json').enrichment;
+  assert.equal(rows.length, 12);
+  for (const r of rows) {
+    const e = run(r);
+    const label = `pi ${r.pi}, delta- ${r.delta_neg}`;
+    assertGolden(e.enriched.nPerArmExact, r.n_enriched_per_arm, 'rootFinding', `${label}: enriched n`);
+    assertGolden(e.allComers.nPerArmExact, r.n_allcomers_per_arm, 'rootFinding', `${label}: all-comers n`);
+    assertGolden(e.enriched.screenedExpected, r.screened_enriched, 'closedForm', `${label}: screened`);
+  }
+});
+
+test('the worked example: pi 0.45, delta+ 4, delta- 1, sd 8 -> 64 per arm enriched, 284 screened, 186 all-comers', () => {
+  const e = run({ pi: 0.45, delta_pos: 4, delta_neg: 1, sigma: 8, power: 0.8 });
+  assert.equal(e.enriched.nPerArm, 64);
+  assert.equal(Math.round(e.enriched.screenedExpected), 284);
+  assert.equal(Math.floor(e.allComers.nPerArmExact), 186);
+  assert.equal(e.allComers.nPerArm, 187);
+  assert.ok(Math.abs(e.enriched.screenedPerRandomised - 1 / 0.45) < 1e-15);
+  // Treated-arm SD: sigma^2 + pi (1 - pi) (delta+ - delta-)^2.
+  assert.ok(Math.abs(e.allComers.treatedArmSd - Math.sqrt(64 + 0.45 * 0.55 * 9)) < 1e-14);
+});
+
+test('screening for Osimo prevalence 0.27 is 1 / 0.27 = 3.7 per randomised patient', () => {
+  const e = run({ pi: 0.27, delta_pos: 4, delta_neg: 1, sigma: 8, power: 0.8 });
+  assert.equal(e.enriched.screenedPerRandomised.toFixed(1), '3.7');
+});
+
+test('invalid prevalence, and an all-comers effect <= 0, are issues', () => {
+  const bad = enrichmentAnalytic({ prevalence: 1, deltaPlus: 4, deltaMinus: 0, sd: 8, power: 0.8 });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.issues[0]?.code, 'design.prevalence.invalid');
+  const harm = enrichmentAnalytic({ prevalence: 0.2, deltaPlus: 4, deltaMinus: -2, sd: 8, power: 0.8 });
+  assert.equal(harm.ok, false);
+  assert.equal(harm.issues[0]?.code, 'design.delta-all.not-positive');
+});
