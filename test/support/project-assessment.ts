@@ -19,7 +19,16 @@ export function projectAssessment(a: Assessment): Expected {
     contraindications: codes(a.contraindications),
     cautions: codes(a.cautions),
     missingWorkup: codes(a.missingWorkup),
+    comorbidIl6Disease: codes(a.comorbidIl6Disease),
   };
+}
+
+/**
+ * The actual fields the expectation fixes: optional fields (crpMgPerL, comorbidIl6Disease) are compared only when the
+ * expectation gives them, so "not fixed by the spec" never reads as "must be absent".
+ */
+export function fieldsFixedBy(actual: Expected, wanted: Expected): Partial<Expected> {
+  return Object.fromEntries(Object.keys(wanted).map((k) => [k, actual[k as keyof Expected]]));
 }
 
 /** The expected fields with code lists sorted, for a deepEqual against projectAssessment. */
@@ -29,5 +38,6 @@ export function normaliseExpected(e: Expected): Expected {
     contraindications: [...e.contraindications].sort(),
     cautions: [...e.cautions].sort(),
     missingWorkup: [...e.missingWorkup].sort(),
+    ...(e.comorbidIl6Disease !== undefined && { comorbidIl6Disease: [...e.comorbidIl6Disease].sort() }),
   };
 }

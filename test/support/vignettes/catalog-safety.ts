@@ -346,7 +346,7 @@ export const SAFETY_VIGNETTES: readonly Vignette[] = [
   {
     id: 'comorbid-rheumatoid-arthritis',
     asOf: AS_OF,
-    tests: 'Comorbid active rheumatoid arthritis is informational: the decision stays refer-to-trial.',
+    tests: 'Comorbid active rheumatoid arthritis is reported (definition 10) but the decision stays refer-to-trial.',
     build: () =>
       basePatient('comorbid-rheumatoid-arthritis')
         .condition({
@@ -356,6 +356,6 @@ export const SAFETY_VIGNETTES: readonly Vignette[] = [
           onset: '2018-05-01',
         })
         .build(),
-    expected: expected(),
+    expected: expected({ comorbidIl6Disease: ['rheumatoid-arthritis'] }),
   },
 ];

@@ -28,6 +28,8 @@ export interface Expected {
   readonly contraindications: readonly string[];
   readonly cautions: readonly string[];
   readonly missingWorkup: readonly string[];
+  /** Informational comorbid IL-6-responsive diseases (definition 10); compared only when given. */
+  readonly comorbidIl6Disease?: readonly string[];
 }
 
 export interface Vignette {
