@@ -40,9 +40,13 @@ export interface InteractionResult {
   /** F test of the interaction (nested models, 1 numerator df); equals the squared t. */
   readonly fTest: { readonly f: number; readonly df1: number; readonly df2: number; readonly p: number };
   readonly effects: EffectAtBiomarker[];
+  /** The effect on a log-spaced grid over the observed biomarker range (for plotting the line and its CI band). */
+  readonly curve: EffectAtBiomarker[];
   /** Treatment effect within each stratum, from change ~ arm * stratum + baseline. */
   readonly strata: { readonly low: TInference; readonly high: TInference; readonly n: { low: number; high: number } };
 }
+
+const CURVE_POINTS = 41;
 
 /** Fits the interaction and subgroup models on the rows with change and a positive biomarker. */
 export function biomarkerInteraction(
@@ -91,15 +95,21 @@ export function biomarkerInteraction(
   const nHigh = stratum.values.filter((v) => v === 1).length;
 
   const effectsAt = spec.effectsAt ?? [1, 3, 10];
+  const effectAt = (b: number): EffectAtBiomarker => ({
+    biomarker: b,
+    ...linearContrast(f, [0, 1, 0, 0, Math.log(b) - Math.log(spec.biomarkerCut)]),
+  });
+  const logs = used.map((r) => Math.log(r.biomarker as number));
+  const [logMin, logMax] = [Math.min(...logs), Math.max(...logs)];
   return ok({
     formula: 'change ~ arm * log(biomarker / cut) + baseline',
     n: used.length,
     interaction: linearContrast(f, [0, 0, 0, 0, 1]),
     fTest: { f: fValue, df1: 1, df2: f.df, p: pfUpper(fValue, 1, f.df) },
-    effects: effectsAt.map((b) => {
-      const shift = Math.log(b) - Math.log(spec.biomarkerCut);
-      return { biomarker: b, ...linearContrast(f, [0, 1, 0, 0, shift]) };
-    }),
+    effects: effectsAt.map(effectAt),
+    curve: Array.from({ length: CURVE_POINTS }, (_, i) =>
+      effectAt(Math.exp(logMin + ((logMax - logMin) * i) / (CURVE_POINTS - 1))),
+    ),
     strata: {
       low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
       high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),

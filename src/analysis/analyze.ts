@@ -1,0 +1,250 @@
+/**
+ * `trd analyze`: runs every analysis of a two-arm trial on a validated dataset and assembles the JSON document
+ * (`schema: "precision-trd/analysis@1"`). Each block is computed by src/stats; a block that cannot be computed says
+ * so (`available: false, reason`) instead of being left out silently or faked.
+ */
+import type { Issue } from '../record/index.ts';
+import { ancova, type AncovaResult } from '../stats/ancova.ts';
+import { summarize } from '../stats/ancova-t-tests.ts';
+import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
+import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
+import { tInference, type TInference } from '../stats/linear/ols.ts';
+import type { TrialDataset } from './dataset.ts';
+import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitResult } from './mmrm-port.ts';
+import { responderAnalysis, type ResponderAnalysis } from './responders.ts';
+
+export const ANALYSIS_SCHEMA = 'precision-trd/analysis@1';
+
+export interface AnalysisOptions {
+  /** Stratum cut and log-scale centre for the biomarker (e.g. 3 mg/L hs-CRP); requires a biomarker column. */
+  readonly biomarkerCut?: number;
+  /** Response = change <= -responseReduction x baseline. */
+  readonly responseReduction: number;
+  /** Remission = post score <= remissionMax; remission is not analysed without it. */
+  readonly remissionMax?: number;
+  /** Biomarker values at which the interaction model reports the treatment effect. */
+  readonly effectsAt: readonly number[];
+  readonly level: number;
+}
+
+export interface Unavailable {
+  readonly available: false;
+  readonly reason: string;
+}
+
+export interface VisitDescriptive {
+  readonly visit: string;
+  readonly arm: string;
+  readonly n: number;
+  readonly mean: number | null;
+  readonly sd: number | null;
+  /** t-based CI of the observed mean change; null below 2 observations. */
+  readonly ci: [number, number] | null;
+}
+
+export interface MmrmBlock {
+  readonly available: true;
+  readonly converged: boolean;
+  readonly kenwardRoger: MmrmInference;
+  readonly satterthwaite: MmrmInference;
+  readonly visits: MmrmVisitResult[];
+  readonly covariance: unknown;
+  readonly iterations: number;
+  readonly logLik: number;
+}
+
+export interface AnalysisInputSummary {
+  readonly file: string;
+  readonly subjects: { readonly treatment: number; readonly control: number };
+  readonly visits: string[];
+  readonly primaryVisit: string;
+  readonly options: Record<string, unknown>;
+}
+
+export interface AnalysisReport {
+  readonly schema: typeof ANALYSIS_SCHEMA;
+  readonly input: AnalysisInputSummary;
+  readonly conventions: string[];
+  readonly descriptives: VisitDescriptive[];
+  readonly ancova: (AncovaResult & TInference) | Unavailable;
+  readonly mmrm: MmrmBlock | Unavailable;
+  readonly response: ResponderAnalysis;
+  readonly remission: ResponderAnalysis | Unavailable;
+  readonly hedgesG: HedgesG | Unavailable;
+  readonly interaction:
+    (InteractionResult & { readonly estimate: number; readonly se: number; readonly p: number }) | Unavailable;
+  readonly issues: Issue[];
+}
+
+export const CONVENTIONS = [
+  'change = post-baseline score - baseline score; negative change = improvement on depression scales',
+  'effects are treatment minus control (R contr.treatment with the control arm as reference level)',
+  'ANCOVA: change ~ arm + baseline (+ stratum) at the primary visit, observed cases; t on n - p df',
+  'LS means: equal weights over the biomarker stratum; baseline at its mean over the analysed rows (emmeans/SAS LSMEANS)',
+  'MMRM: change ~ arm*visit + baseline*visit (+ stratum), unstructured covariance, REML; Kenward-Roger as SAS DDFM=KR',
+  'responders: NRI counts subjects without a primary-visit outcome as non-responders; "observed" uses observed cases only',
+  'risk difference CI: Newcombe (1998) hybrid score, method 10; NNT = 1/RD, CI from the Newcombe bounds (Altman 1998)',
+  'Hedges g: exact small-sample correction J; Hedges-Olkin SE with normal CI, and noncentral-t pivot CI',
+  'interaction: change ~ arm * ln(biomarker/cut) + baseline; the arm term is the effect at the cut',
+  'stratum: biomarker >= cut (inclusive)',
+];
+
+/** Runs all analyses. `mmrm` is the MMRM fitter, or null/a reason when it is not available. */
+export function analyzeTrial(
+  ds: TrialDataset,
+  options: AnalysisOptions,
+  file: string,
+  mmrm: MmrmRunner | string,
+): AnalysisReport {
+  const issues: Issue[] = [];
+  const stratified = options.biomarkerCut !== undefined;
+  const primaryRows = ds.rows.filter((r) => r.visit === ds.primaryVisit);
+  const count = (arm: string): number => ds.subjects.filter((s) => s.arm === arm).length;
+
+  const anc = ancova(primaryRows, {
+    treatment: ds.treatment,
+    control: ds.control,
+    level: options.level,
+    ...(stratified ? { biomarkerCut: options.biomarkerCut } : {}),
+  });
+  issues.push(...anc.issues);
+
+  const observedChange = (arm: string): number[] =>
+    primaryRows.filter((r) => r.arm === arm && r.change !== null).map((r) => r.change as number);
+  const treatedChange = observedChange(ds.treatment);
+  const controlChange = observedChange(ds.control);
+
+  let interaction: AnalysisReport['interaction'] = {
+    available: false,
+    reason: 'no --biomarker and --biomarker-cut given',
+  };
+  if (stratified) {
+    const res = biomarkerInteraction(primaryRows, {
+      treatment: ds.treatment,
+      control: ds.control,
+      biomarkerCut: options.biomarkerCut as number,
+      effectsAt: options.effectsAt,
+      level: options.level,
+    });
+    issues.push(...res.issues);
+    interaction = res.ok
+      ? {
+          ...res.value,
+          estimate: res.value.interaction.estimate,
+          se: res.value.interaction.se,
+          p: res.value.interaction.p,
+        }
+      : { available: false, reason: res.issues.map((i) => i.message).join('; ') };
+  }
+
+  return {
+    schema: ANALYSIS_SCHEMA,
+    input: {
+      file,
+      subjects: { treatment: count(ds.treatment), control: count(ds.control) },
+      visits: ds.visits,
+      primaryVisit: ds.primaryVisit,
+      options: { treatment: ds.treatment, control: ds.control, ...options },
+    },
+    conventions: CONVENTIONS,
+    descriptives: describeByVisit(ds, options.level),
+    ancova: anc.ok
+      ? { ...anc.value, ...anc.value.difference }
+      : { available: false, reason: anc.issues.map((i) => i.message).join('; ') },
+    mmrm: runMmrm(ds, stratified ? options.biomarkerCut : undefined, mmrm, issues),
+    response: responderAnalysis(ds, { kind: 'response', reduction: options.responseReduction }, options.level),
+    remission:
+      options.remissionMax === undefined
+        ? { available: false, reason: 'no --remission-max given' }
+        : responderAnalysis(ds, { kind: 'remission', maxScore: options.remissionMax }, options.level),
+    hedgesG:
+      treatedChange.length >= 2 && controlChange.length >= 2
+        ? hedgesG(treatedChange, controlChange, options.level)
+        : { available: false, reason: 'fewer than 2 observed subjects in an arm at the primary visit' },
+    interaction,
+    issues,
+  };
+}
+
+/** Observed mean change by visit and arm with a t-based CI (descriptive; the plot of mean change uses it). */
+export function describeByVisit(ds: TrialDataset, level: number): VisitDescriptive[] {
+  const out: VisitDescriptive[] = [];
+  for (const visit of ds.visits) {
+    for (const arm of [ds.control, ds.treatment]) {
+      const values = ds.rows
+        .filter((r) => r.visit === visit && r.arm === arm && r.change !== null)
+        .map((r) => r.change as number);
+      if (values.length < 2) {
+        const mean = values.length === 1 ? values[0]! : null;
+        out.push({ visit, arm, n: values.length, mean, sd: null, ci: null });
+        continue;
+      }
+      const s = summarize(values);
+      const inf = tInference(s.mean, s.sd / Math.sqrt(s.n), s.n - 1, level);
+      out.push({ visit, arm, n: s.n, mean: s.mean, sd: s.sd, ci: inf.ci });
+    }
+  }
+  return out;
+}
+
+function runMmrm(
+  ds: TrialDataset,
+  cut: number | undefined,
+  mmrm: MmrmRunner | string,
+  issues: Issue[],
+): MmrmBlock | Unavailable {
+  if (typeof mmrm === 'string') return { available: false, reason: mmrm };
+  const rows = ds.rows
+    .filter((r) => cut === undefined || r.biomarker !== null)
+    .map((r) => ({
+      subject: r.subject,
+      arm: r.arm,
+      visit: r.visit,
+      change: r.change,
+      baseline: r.baseline,
+      ...(cut === undefined ? {} : { stratum: (r.biomarker as number) >= cut ? 1 : 0 }),
+    }));
+  let value: unknown;
+  try {
+    value = mmrm(rows, {
+      treatment: ds.treatment,
+      control: ds.control,
+      visits: ds.visits,
+      primaryVisit: ds.primaryVisit,
+      stratum: cut !== undefined,
+    });
+  } catch (err) {
+    // The MMRM is another module's code: a thrown error becomes an unavailable block, not a crashed report.
+    return { available: false, reason: `MMRM failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const result = unwrap(value);
+  if (typeof result === 'string') return { available: false, reason: result };
+  const primaryKr = result.primary.difference.kenwardRoger;
+  if (!result.converged && !Number.isFinite(primaryKr.estimate)) {
+    const why = (result.issues ?? []).map((i) => (i as Issue).message).join('; ');
+    return { available: false, reason: `MMRM did not converge${why === '' ? '' : `: ${why}`}` };
+  }
+  if (!result.converged)
+    issues.push({ code: 'analysis.mmrm.not-converged', severity: 'warning', message: 'the MMRM did not converge' });
+  return {
+    available: true,
+    converged: result.converged,
+    kenwardRoger: result.primary.difference.kenwardRoger,
+    satterthwaite: result.primary.difference.satterthwaite,
+    visits: result.visits,
+    covariance: result.covariance,
+    iterations: result.iterations,
+    logLik: result.logLik,
+  };
+}
+
+/** Accepts either a bare MmrmTrialResult or a Result wrapping one; returns a reason string on failure. */
+function unwrap(value: unknown): MmrmTrialResult | string {
+  if (value !== null && typeof value === 'object' && 'ok' in value) {
+    const r = value as { ok: boolean; value?: MmrmTrialResult; issues?: Issue[] };
+    if (!r.ok || r.value === undefined)
+      return `MMRM failed: ${(r.issues ?? []).map((i) => i.message).join('; ') || 'no result'}`;
+    return r.value;
+  }
+  return value as MmrmTrialResult;
+}

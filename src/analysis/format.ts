@@ -1,0 +1,41 @@
+/**
+ * Number formatting for the human-readable outputs (text summary, HTML report). JSON keeps full precision.
+ */
+import type { NumberNeededToTreat } from '../stats/binary.ts';
+
+/** A fixed number of decimals; non-finite values spelled out. */
+export function fmt(x: number | null | undefined, digits = 2): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return 'NA';
+  if (!Number.isFinite(x)) return x > 0 ? 'infinity' : '-infinity';
+  return x.toFixed(digits);
+}
+
+/** p-values as R's format.pval at 4 digits: "<0.0001" below that. */
+export function fmtP(p: number): string {
+  if (Number.isNaN(p)) return 'NA';
+  return p < 1e-4 ? '<0.0001' : p.toFixed(4);
+}
+
+export function fmtCi(ci: readonly [number, number] | null | undefined, digits = 2): string {
+  return ci ? `${fmt(ci[0], digits)} to ${fmt(ci[1], digits)}` : 'NA';
+}
+
+export function fmtPercent(rate: number, digits = 1): string {
+  return `${(rate * 100).toFixed(digits)}%`;
+}
+
+/** "NNT 5 (raw 4.43; 95% CI NNTB 1.95 to infinity to NNTH 8.27)". */
+export function fmtNnt(nnt: NumberNeededToTreat): string {
+  if (nnt.kind === 'none') return 'NNT infinite (no difference)';
+  const label = nnt.kind === 'benefit' ? 'NNTB' : 'NNTH';
+  const ci = nnt.ci.crossesZero
+    ? [
+        nnt.ci.nntbFrom !== undefined ? `NNTB ${fmt(nnt.ci.nntbFrom)}` : null,
+        'infinity',
+        nnt.ci.nnthFrom !== undefined ? `NNTH ${fmt(nnt.ci.nnthFrom)}` : null,
+      ]
+        .filter((s) => s !== null)
+        .join(' to ')
+    : `${label} ${fmt(nnt.ci.lower)} to ${fmt(nnt.ci.upper)}`;
+  return `${label} ${nnt.rounded} (raw ${fmt(nnt.estimate)}; 95% CI ${ci})`;
+}

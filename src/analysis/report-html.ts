@@ -1,0 +1,179 @@
+/**
+ * One self-contained HTML page for `trd analyze --report`: the input summary, every result as a table with a line on
+ * how to read it, the figures as inline SVG (no scripts, no external files), the conventions and any warnings.
+ */
+import type { BinaryComparison } from '../stats/binary.ts';
+import type { AnalysisReport } from './analyze.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent } from './format.ts';
+import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
+
+const escape = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const th = head.map((h) => `<th>${escape(h)}</th>`).join('');
+  const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;
+}
+
+function binaryTable(b: BinaryComparison, treatment: string, control: string): string {
+  const arm = (label: string, r: BinaryComparison['treatment']): string[] => [
+    label,
+    `${r.events}/${r.n}`,
+    fmtPercent(r.rate),
+    `${fmtPercent(r.ci[0])} to ${fmtPercent(r.ci[1])}`,
+  ];
+  return (
+    table(['Arm', 'Events/n', 'Rate', '95% CI (Wilson)'], [arm(treatment, b.treatment), arm(control, b.control)]) +
+    table(
+      ['Risk difference', '95% CI (Newcombe)', 'NNT', 'Risk ratio (95% CI)', 'Odds ratio (95% CI)', 'Fisher p'],
+      [
+        [
+          fmtPercent(b.difference.estimate),
+          `${fmtPercent(b.difference.ci[0])} to ${fmtPercent(b.difference.ci[1])}`,
+          fmtNnt(b.nnt),
+          `${fmt(b.riskRatio.estimate)} (${fmtCi(b.riskRatio.ci)})`,
+          `${fmt(b.oddsRatio.estimate)} (${fmtCi(b.oddsRatio.ci)})`,
+          fmtP(b.fisherP),
+        ],
+      ],
+    )
+  );
+}
+
+/** Renders the report; `points` are the subjects' baseline biomarker values for the interaction plot's rug. */
+export async function renderHtmlReport(
+  report: AnalysisReport,
+  points: readonly BiomarkerPoint[] = [],
+): Promise<string> {
+  const t = String(report.input.options.treatment);
+  const c = String(report.input.options.control);
+  const parts: string[] = [];
+  parts.push(
+    `<h1>Trial analysis: ${escape(t)} vs ${escape(c)}</h1>`,
+    `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline: negative values mean more improvement on ${escape(t)}.</p>`,
+    '<h2>Mean change by visit</h2>',
+    await renderSvg(meanChangeSpec(report.descriptives, report.input.visits)),
+  );
+
+  parts.push('<h2>ANCOVA at the primary visit</h2>');
+  if ('available' in report.ancova) parts.push(`<p>Not available: ${escape(report.ancova.reason)}</p>`);
+  else {
+    const a = report.ancova;
+    parts.push(
+      `<p>${escape(a.formula)}, observed cases (n = ${a.n.total}). The difference is adjusted for baseline${a.formula.includes('stratum') ? ' and biomarker stratum' : ''}.</p>`,
+      table(
+        ['Estimate', 'SE', 'df', 't', 'p', '95% CI'],
+        [[fmt(a.estimate, 3), fmt(a.se, 4), String(a.df), fmt(a.t, 3), fmtP(a.p), fmtCi(a.ci, 3)]],
+      ),
+      table(
+        ['Arm', 'LS mean', 'SE', '95% CI'],
+        [
+          [t, fmt(a.lsMeans.treatment.estimate, 3), fmt(a.lsMeans.treatment.se, 4), fmtCi(a.lsMeans.treatment.ci, 3)],
+          [c, fmt(a.lsMeans.control.estimate, 3), fmt(a.lsMeans.control.se, 4), fmtCi(a.lsMeans.control.ci, 3)],
+        ],
+      ),
+      `<p>Unadjusted check: Student t p = ${fmtP(a.tTests.student.p)}, Welch t p = ${fmtP(a.tTests.welch.p)} (df ${fmt(a.tTests.welch.df, 1)}).</p>`,
+    );
+  }
+
+  parts.push('<h2>MMRM (all visits)</h2>');
+  if (!report.mmrm.available) parts.push(`<p>Not available: ${escape(report.mmrm.reason)}</p>`);
+  else {
+    const m = report.mmrm;
+    parts.push(
+      `<p>Unstructured covariance, REML, ${m.converged ? `converged in ${m.iterations} iterations` : '<strong>not converged</strong>'}. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
+      table(
+        ['Visit', 'Difference', 'SE (KR)', 'df (KR)', 'p (KR)', '95% CI (KR)', 'SE (Satt.)', 'df (Satt.)', 'p (Satt.)'],
+        m.visits.map((v) => {
+          const kr = v.difference.kenwardRoger;
+          const sw = v.difference.satterthwaite;
+          return [
+            v.visit,
+            fmt(kr.estimate, 3),
+            fmt(kr.se, 4),
+            fmt(kr.df, 1),
+            fmtP(kr.p),
+            fmtCi(kr.ci, 3),
+            fmt(sw.se, 4),
+            fmt(sw.df, 1),
+            fmtP(sw.p),
+          ];
+        }),
+      ),
+    );
+  }
+
+  parts.push('<h2>Forest plot</h2>', await renderSvg(forestSpec(forestRows(report))));
+
+  parts.push(
+    `<h2>Response</h2><p>${escape(report.response.definition)}; non-responder imputation (missing = no response).</p>`,
+  );
+  parts.push(
+    binaryTable(report.response, t, c),
+    '<p>Observed cases only:</p>',
+    binaryTable(report.response.observed, t, c),
+  );
+  parts.push('<h2>Remission</h2>');
+  if ('available' in report.remission) parts.push(`<p>Not analysed: ${escape(report.remission.reason)}</p>`);
+  else {
+    parts.push(`<p>${escape(report.remission.definition)}; non-responder imputation.</p>`);
+    parts.push(
+      binaryTable(report.remission, t, c),
+      '<p>Observed cases only:</p>',
+      binaryTable(report.remission.observed, t, c),
+    );
+  }
+
+  parts.push('<h2>Standardised effect size</h2>');
+  if ('available' in report.hedgesG) parts.push(`<p>Not available: ${escape(report.hedgesG.reason)}</p>`);
+  else {
+    const g = report.hedgesG;
+    parts.push(
+      table(
+        ['Hedges g', 'SE (Hedges-Olkin)', '95% CI (normal)', '95% CI (noncentral t)'],
+        [[fmt(g.estimate, 3), fmt(g.se, 4), fmtCi(g.ciNormal, 3), fmtCi(g.ciNoncentralT, 3)]],
+      ),
+    );
+  }
+
+  parts.push('<h2>Effect modification by the baseline biomarker</h2>');
+  if ('available' in report.interaction) parts.push(`<p>Not analysed: ${escape(report.interaction.reason)}</p>`);
+  else {
+    const i = report.interaction;
+    const cut = Number(report.input.options.biomarkerCut);
+    parts.push(
+      `<p>${escape(i.formula)} (n = ${i.n}). Interaction ${fmt(i.estimate, 3)} per unit ln(biomarker) (SE ${fmt(i.se, 4)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, p = ${fmtP(i.p)}. The line shows the estimated effect at each biomarker value; ticks are the observed baseline values.</p>`,
+      table(
+        ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
+        i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
+      ),
+      await renderSvg(
+        interactionSpec(
+          i.curve,
+          points.filter((p) => p.biomarker > 0),
+          cut,
+        ),
+      ),
+    );
+  }
+
+  parts.push('<h2>Conventions</h2><ul>', ...report.conventions.map((s) => `<li>${escape(s)}</li>`), '</ul>');
+  if (report.issues.length > 0) {
+    parts.push(
+      '<h2>Warnings</h2><ul>',
+      ...report.issues.map((i) => `<li>${escape(`${i.severity}: ${i.message}`)}</li>`),
+      '</ul>',
+    );
+  }
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>precision-trd analysis</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
+th{background:#f3f3f3}td:first-child{text-align:left}svg{max-width:100%;height:auto}</style></head>
+<body>
+${parts.join('\n')}
+<p><small>schema ${escape(report.schema)}</small></p>
+</body></html>
+`;
+}

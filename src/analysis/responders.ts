@@ -1,0 +1,60 @@
+/**
+ * Responder and remitter status at the primary visit, under non-responder imputation (NRI: a subject without an
+ * observed primary-visit outcome counts as a non-event, denominator = all subjects in the arm) and for observed cases
+ * (denominator = subjects observed at the primary visit), as reference/stats-reference/scripts/02_antidepressant.R.
+ * response: change <= -reduction x baseline (>= 50 % reduction by default); remission: post score <= remissionMax.
+ */
+import { compareBinary, type ArmCounts, type BinaryComparison } from '../stats/binary.ts';
+import type { TrialDataset } from './dataset.ts';
+
+export interface ResponderDefinition {
+  readonly kind: 'response' | 'remission';
+  /** For response: the fractional reduction from baseline (0.5 = 50 %). */
+  readonly reduction?: number;
+  /** For remission: the largest post-baseline score that counts as remission. */
+  readonly maxScore?: number;
+}
+
+export interface ResponderAnalysis extends BinaryComparison {
+  readonly definition: string;
+  readonly imputation: 'non-responder';
+  readonly observed: BinaryComparison & { readonly imputation: 'observed-cases' };
+}
+
+/** Whether a primary-visit change is an event under the definition. */
+function isEvent(change: number, baseline: number, def: ResponderDefinition): boolean {
+  if (def.kind === 'response') return change <= -(def.reduction ?? 0.5) * baseline;
+  return baseline + change <= (def.maxScore ?? Number.NEGATIVE_INFINITY);
+}
+
+export function describeDefinition(def: ResponderDefinition): string {
+  return def.kind === 'response'
+    ? `change <= -${def.reduction ?? 0.5} x baseline (>= ${Math.round((def.reduction ?? 0.5) * 100)}% reduction) at the primary visit`
+    : `score <= ${def.maxScore} at the primary visit`;
+}
+
+/** Counts per arm under NRI and observed cases, then compares treatment with control. */
+export function responderAnalysis(ds: TrialDataset, def: ResponderDefinition, level = 0.95): ResponderAnalysis {
+  const primary = new Map<string, number>();
+  for (const r of ds.rows) if (r.visit === ds.primaryVisit && r.change !== null) primary.set(r.subject, r.change);
+  const count = (arm: string, observedOnly: boolean): ArmCounts => {
+    let events = 0;
+    let n = 0;
+    for (const s of ds.subjects) {
+      if (s.arm !== arm) continue;
+      const change = primary.get(s.subject);
+      if (change === undefined && observedOnly) continue;
+      n++;
+      if (change !== undefined && isEvent(change, s.baseline, def)) events++;
+    }
+    return { events, n };
+  };
+  const nri = compareBinary(count(ds.treatment, false), count(ds.control, false), level);
+  const observed = compareBinary(count(ds.treatment, true), count(ds.control, true), level);
+  return {
+    ...nri,
+    definition: describeDefinition(def),
+    imputation: 'non-responder',
+    observed: { ...observed, imputation: 'observed-cases' },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The plain-text summary `trd analyze` prints without --json: each result with its estimate, CI and p-value, and one
+ * line saying what it means, so a clinician can read it without the JSON.
+ */
+import type { BinaryComparison } from '../stats/binary.ts';
+import type { AnalysisReport, Unavailable } from './analyze.ts';
+import type { CountsReport } from './counts.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent } from './format.ts';
+
+const isUnavailable = (x: object): x is Unavailable => 'available' in x && (x as Unavailable).available === false;
+
+function binaryLines(title: string, b: BinaryComparison, treatment: string, control: string): string[] {
+  const arm = (label: string, r: BinaryComparison['treatment']): string =>
+    `  ${label}: ${r.events}/${r.n} = ${fmtPercent(r.rate)} (95% CI ${fmtPercent(r.ci[0])} to ${fmtPercent(r.ci[1])}, Wilson)`;
+  return [
+    title,
+    arm(treatment, b.treatment),
+    arm(control, b.control),
+    `  difference ${fmtPercent(b.difference.estimate)} (95% CI ${fmtPercent(b.difference.ci[0])} to ${fmtPercent(b.difference.ci[1])}, Newcombe); Fisher p = ${fmtP(b.fisherP)}`,
+    `  ${fmtNnt(b.nnt)}`,
+    `  risk ratio ${fmt(b.riskRatio.estimate)} (${fmtCi(b.riskRatio.ci)}); odds ratio ${fmt(b.oddsRatio.estimate)} (${fmtCi(b.oddsRatio.ci)})`,
+  ];
+}
+
+export function countsSummary(r: CountsReport): string {
+  return [...binaryLines(`${r.label} (treatment vs control)`, r, 'treatment', 'control'), ''].join('\n');
+}
+
+export function analysisSummary(r: AnalysisReport): string {
+  const t = String(r.input.options.treatment);
+  const c = String(r.input.options.control);
+  const out: string[] = [
+    `Trial analysis of ${r.input.file}: ${t} (n = ${r.input.subjects.treatment}) vs ${c} (n = ${r.input.subjects.control}); visits ${r.input.visits.join(', ')}; primary visit ${r.input.primaryVisit}.`,
+    'Effects are treatment minus control in change from baseline (negative = more improvement on treatment).',
+    '',
+  ];
+  if (isUnavailable(r.ancova)) out.push(`ANCOVA: not available (${r.ancova.reason})`);
+  else {
+    const a = r.ancova;
+    out.push(
+      `ANCOVA (${a.formula}, observed cases, n = ${a.n.total}): ${fmt(a.estimate)} (SE ${fmt(a.se, 3)}, 95% CI ${fmtCi(a.ci)}), t(${a.df}) = ${fmt(a.t, 3)}, p = ${fmtP(a.p)}`,
+      `  LS means: ${t} ${fmt(a.lsMeans.treatment.estimate)} (${fmtCi(a.lsMeans.treatment.ci)}), ${c} ${fmt(a.lsMeans.control.estimate)} (${fmtCi(a.lsMeans.control.ci)}) at baseline ${fmt(a.covariateMeans.baseline)}`,
+      `  unadjusted: Student t p = ${fmtP(a.tTests.student.p)}, Welch t p = ${fmtP(a.tTests.welch.p)}`,
+    );
+  }
+  if (isUnavailable(r.mmrm)) out.push(`MMRM: not available (${r.mmrm.reason})`);
+  else {
+    const kr = r.mmrm.kenwardRoger;
+    const sw = r.mmrm.satterthwaite;
+    out.push(
+      `MMRM at the primary visit (unstructured, REML${r.mmrm.converged ? '' : ', NOT CONVERGED'}): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), p = ${fmtP(kr.p)}`,
+      `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, p = ${fmtP(sw.p)}`,
+    );
+  }
+  out.push('', ...binaryLines(`Response (${r.response.definition}, non-responder imputation)`, r.response, t, c));
+  out.push(...binaryLines('  observed cases:', r.response.observed, t, c).map((l, i) => (i === 0 ? l : `  ${l}`)));
+  if (isUnavailable(r.remission)) out.push(`Remission: not analysed (${r.remission.reason})`);
+  else {
+    out.push(...binaryLines(`Remission (${r.remission.definition}, non-responder imputation)`, r.remission, t, c));
+    out.push(...binaryLines('  observed cases:', r.remission.observed, t, c).map((l, i) => (i === 0 ? l : `  ${l}`)));
+  }
+  out.push('');
+  if (isUnavailable(r.hedgesG)) out.push(`Hedges g: not available (${r.hedgesG.reason})`);
+  else {
+    const g = r.hedgesG;
+    out.push(
+      `Hedges g (change at the primary visit): ${fmt(g.estimate, 3)} (95% CI ${fmtCi(g.ciNormal, 3)} normal; ${fmtCi(g.ciNoncentralT, 3)} noncentral t)`,
+    );
+  }
+  if (isUnavailable(r.interaction)) out.push(`Biomarker interaction: not analysed (${r.interaction.reason})`);
+  else {
+    const i = r.interaction;
+    out.push(
+      `Treatment x ln(biomarker) interaction: ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, p = ${fmtP(i.p)}`,
+      ...i.effects.map(
+        (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), p = ${fmtP(e.p)}`,
+      ),
+      `  by stratum: low (n = ${i.strata.n.low}) ${fmt(i.strata.low.estimate)} (${fmtCi(i.strata.low.ci)}); high (n = ${i.strata.n.high}) ${fmt(i.strata.high.estimate)} (${fmtCi(i.strata.high.ci)})`,
+    );
+  }
+  for (const issue of r.issues) out.push(`${issue.severity}: ${issue.message}`);
+  return `${out.join('\n')}\n`;
+}
