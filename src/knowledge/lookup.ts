@@ -61,19 +61,50 @@ function setIndex(k: Knowledge, setId: string): CodeSetIndex {
   return index;
 }
 
-/** The code-set entry a coding matches (exact first, then the longest prefix entry), or undefined. */
-export function matchCoding(k: Knowledge, setId: string, coding: Coding): CodeMatch | undefined {
-  const index = setIndex(k, setId);
+function lookupEntry(k: Knowledge, index: CodeSetIndex, coding: Coding): CodeEntry | undefined {
   const key = codingKey(k, coding);
   if (key === undefined) return undefined;
   const exact = index.exact.get(key.key);
-  if (exact !== undefined) return { setId, entry: exact, coding };
+  if (exact !== undefined) return exact;
   if (index.prefix.size === 0 || !key.rule.prefixMatching) return undefined;
   for (let length = Math.min(key.code.length, index.maxPrefixLength); length >= index.minPrefixLength; length--) {
     const entry = index.prefix.get(`${key.rule.uri}|${key.code.slice(0, length)}`);
-    if (entry !== undefined) return { setId, entry, coding };
+    if (entry !== undefined) return entry;
   }
   return undefined;
+}
+
+/**
+ * Results per set and raw (system, code), so a repeated coding costs two Map hits instead of normalising and probing
+ * prefixes again (assessments look the same codes up in many sets). Bounded: past the cap, lookups are computed.
+ */
+const MEMO_CAP_PER_SET = 20_000;
+const memo = new WeakMap<CodeSetIndex, { size: number; bySystem: Map<string, Map<string, CodeEntry | null>> }>();
+
+/** The code-set entry a coding matches (exact first, then the longest prefix entry), or undefined. */
+export function matchCoding(k: Knowledge, setId: string, coding: Coding): CodeMatch | undefined {
+  const index = setIndex(k, setId);
+  const { system, code } = coding;
+  if (system === undefined || code === undefined) return undefined;
+  let cache = memo.get(index);
+  if (cache === undefined) {
+    cache = { size: 0, bySystem: new Map() };
+    memo.set(index, cache);
+  }
+  let byCode = cache.bySystem.get(system);
+  let entry = byCode?.get(code);
+  if (entry === undefined) {
+    entry = lookupEntry(k, index, coding) ?? null;
+    if (cache.size < MEMO_CAP_PER_SET) {
+      if (byCode === undefined) {
+        byCode = new Map();
+        cache.bySystem.set(system, byCode);
+      }
+      byCode.set(code, entry);
+      cache.size++;
+    }
+  }
+  return entry === null ? undefined : { setId, entry, coding };
 }
 
 /** The first coding of a concept that matches the set. Concept text is never matched: only codes count. */
@@ -102,6 +133,34 @@ export function matchConceptInSets(k: Knowledge, setIds: readonly string[], conc
   return undefined;
 }
 
+const targetMemo = new WeakMap<Knowledge, { size: number; bySystem: Map<string, Map<string, AntidepressantCodeTarget | null>> }>();
+
+/** The antidepressant-table row of one coding, memoised per raw (system, code) like matchCoding. */
+function antidepressantTarget(k: Knowledge, coding: Coding): AntidepressantCodeTarget | undefined {
+  const { system, code } = coding;
+  if (system === undefined || code === undefined) return undefined;
+  let cache = targetMemo.get(k);
+  if (cache === undefined) {
+    cache = { size: 0, bySystem: new Map() };
+    targetMemo.set(k, cache);
+  }
+  let byCode = cache.bySystem.get(system);
+  let target = byCode?.get(code);
+  if (target === undefined) {
+    const key = codingKey(k, coding);
+    target = (key === undefined ? undefined : k.index.antidepressantCodes.get(key.key)) ?? null;
+    if (cache.size < MEMO_CAP_PER_SET) {
+      if (byCode === undefined) {
+        byCode = new Map();
+        cache.bySystem.set(system, byCode);
+      }
+      byCode.set(code, target);
+      cache.size++;
+    }
+  }
+  return target ?? undefined;
+}
+
 /**
  * The antidepressant ingredient (and product strength, for an RxNorm clinical drug) a medication concept names.
  * A clinical-drug coding wins over an ingredient coding of the same ingredient (it carries the strength). Codings
@@ -110,9 +169,7 @@ export function matchConceptInSets(k: Knowledge, setIds: readonly string[], conc
 export function resolveAntidepressant(k: Knowledge, concept: Concept): AntidepressantMatch | undefined {
   let best: AntidepressantCodeTarget | undefined;
   for (const coding of concept.codings) {
-    const key = codingKey(k, coding);
-    if (key === undefined) continue;
-    const target = k.index.antidepressantCodes.get(key.key);
+    const target = antidepressantTarget(k, coding);
     if (target === undefined) continue;
     if (best !== undefined && best.ingredient !== target.ingredient) return undefined;
     if (best === undefined || (best.strengthMg === undefined && target.strengthMg !== undefined)) best = target;

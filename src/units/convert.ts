@@ -22,7 +22,6 @@ export interface ConvertOptions {
 type UnitMap = { ok: true; scale: number; offset: number } | { ok: false; reason: string };
 
 const utils = ucum.UcumLhcUtils.getInstance();
-const memo = new Map<string, UnitMap>();
 
 /**
  * Binary floating point turns exact decimal factors into near misses (1/uL -> 0.0009999999999999998 x10^9/L, so
@@ -33,10 +32,30 @@ function clean(x: number): number {
   return x === 0 ? 0 : Number(x.toPrecision(12));
 }
 
+/** Memo lookup by nested Maps (from -> to -> factor): no key strings are built on the hot path. */
+const memoTree = new Map<string, Map<string, Map<number | undefined, UnitMap>>>();
+let memoSize = 0;
+
 function unitMap(fromUcum: string, toUcum: string, molarMassFactor: number | undefined): UnitMap {
-  const key = `${fromUcum}\u0000${toUcum}\u0000${molarMassFactor ?? ''}`;
-  const cached = memo.get(key);
+  let byTo = memoTree.get(fromUcum);
+  if (byTo === undefined) {
+    byTo = new Map();
+    memoTree.set(fromUcum, byTo);
+  }
+  let byFactor = byTo.get(toUcum);
+  if (byFactor === undefined) {
+    byFactor = new Map();
+    byTo.set(toUcum, byFactor);
+  }
+  const cached = byFactor.get(molarMassFactor);
   if (cached !== undefined) return cached;
+  const result = computeUnitMap(fromUcum, toUcum, molarMassFactor);
+  byFactor.set(molarMassFactor, result);
+  memoSize++;
+  return result;
+}
+
+function computeUnitMap(fromUcum: string, toUcum: string, molarMassFactor: number | undefined): UnitMap {
   let result: UnitMap;
   if (molarMassFactor !== undefined && !(Number.isFinite(molarMassFactor) && molarMassFactor > 0)) {
     result = { ok: false, reason: `molar factor must be a positive number, got ${molarMassFactor}` };
@@ -53,7 +72,6 @@ function unitMap(fromUcum: string, toUcum: string, molarMassFactor: number | und
       result = { ok: true, scale: clean(one.toVal - zero.toVal), offset: clean(zero.toVal) };
     }
   }
-  memo.set(key, result);
   return result;
 }
 
@@ -66,6 +84,7 @@ export function convertQuantity(q: Quantity, toUcum: string, opts?: ConvertOptio
   }
   const map = unitMap(q.ucum.trim(), toUcum, opts?.molarMassFactor);
   if (!map.ok) return map;
+  if (map.scale === 1 && map.offset === 0) return { ok: true, value: q.value };
   return { ok: true, value: clean(q.value * map.scale + map.offset) };
 }
 
@@ -82,5 +101,5 @@ export function isUcum(unit: string): boolean {
 
 /** Number of distinct (from, to, factor) conversions memoised: for benchmarks and the memo test. */
 export function conversionCacheSize(): number {
-  return memo.size;
+  return memoSize;
 }
