@@ -91,6 +91,7 @@ function lab(id: string, coding: Coding, date: string, value: Quantity | Coding)
 
 const LOINC_ANC = code('loinc', '751-8', 'Neutrophils [#/volume] in Blood by Automated count');
 const LOINC_PLATELETS = code('loinc', '777-3', 'Platelets [#/volume] in Blood by Automated count');
+const LOINC_ALT = code('loinc', '1742-6', 'Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma');
 const LOINC_HBSAG = code(
   'loinc',
   '5196-1',
@@ -120,6 +121,21 @@ function contraindication(asOf: string): fc.Arbitrary<Resource> {
       .tuple(recent, fc.integer({ min: 5, max: 99 }))
       .map(([d, plt]) => lab('added-platelets', LOINC_PLATELETS, d, ucum(plt, '10*9/L'))),
     recent.map((d) => lab('added-hbsag', LOINC_HBSAG, d, code('snomed', '10828004', 'Positive'))),
+    fc
+      .tuple(recent, fc.integer({ min: 53, max: 2000 }))
+      // Above 1.5 x the result's own ULN of 35 U/L (52.5), whatever the pathway's default ULN.
+      .map(([d, alt]) => ({
+        ...lab('added-alt', LOINC_ALT, d, ucum(alt, 'U/L')),
+        referenceRange: [{ high: ucum(35, 'U/L') }],
+      })),
+    recent.map((d): MedicationStatement => ({
+      resourceType: 'MedicationStatement',
+      id: 'added-adalimumab',
+      status: 'active',
+      medicationCodeableConcept: concept(code('rxnorm', '327361', 'adalimumab')),
+      subject: SUBJECT,
+      effectivePeriod: { start: shift(d, -60) },
+    })),
     fc.constant<AllergyIntolerance>({
       resourceType: 'AllergyIntolerance',
       id: 'added-allergy',
