@@ -4,9 +4,8 @@
  * ingredient's minimum daily dose lasting at least `minDurationDays` (inclusive day count) and ending within the
  * lookback. A stretch that would qualify if an unknown dose were adequate is `unverified`, never adequate.
  */
-import { fromDayNumber } from '../record/index.ts';
 import type { EngineContext } from './context.ts';
-import { useThreshold } from './context.ts';
+import { isoDate, useThreshold } from './context.ts';
 import type { DatedSegment } from './exposures.ts';
 import type { AdequateTrial, Exposure, IgnoredMedication, TreatmentResistanceFacts, UnverifiedTrial } from './facts.ts';
 import { minimumDailyDose } from './lookups.ts';
@@ -74,8 +73,8 @@ function bestStretch(stretches: readonly Stretch[], r: Rules): Stretch | undefin
 function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure {
   const base = {
     ingredient,
-    start: fromDayNumber(run.startDay),
-    end: fromDayNumber(run.endDay),
+    start: isoDate(run.startDay),
+    end: isoDate(run.endDay),
     days: daysOf(run),
     sources: run.segments.map((s) => s.source),
   };
@@ -99,13 +98,13 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
     const dose = lowestDose(adequate.segments) ?? min.mg;
     return {
       ...withMin,
-      start: fromDayNumber(adequate.startDay),
-      end: fromDayNumber(adequate.endDay),
+      start: isoDate(adequate.startDay),
+      end: isoDate(adequate.endDay),
       days: daysOf(adequate),
       dailyDoseMg: dose,
       sources: adequate.segments.map((s) => s.source),
       adequacy: 'adequate',
-      reason: `${fmt(dose)} mg/day for ${daysOf(adequate)} days, ending ${fromDayNumber(adequate.endDay)} (minimum ${fmt(min.mg)} mg/day for ${r.minDays} days)`,
+      reason: `${fmt(dose)} mg/day for ${daysOf(adequate)} days, ending ${isoDate(adequate.endDay)} (minimum ${fmt(min.mg)} mg/day for ${r.minDays} days)`,
     };
   }
   const possible = bestStretch(
@@ -139,7 +138,7 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
 function durationReason(run: Stretch, r: Rules, minMg?: number): string {
   const at = minMg === undefined ? '' : ` at or above ${fmt(minMg)} mg/day`;
   if (run.endDay < r.lookbackStartDay) {
-    return `ended ${fromDayNumber(run.endDay)}, before the lookback window (from ${fromDayNumber(r.lookbackStartDay)})`;
+    return `ended ${isoDate(run.endDay)}, before the lookback window (from ${isoDate(r.lookbackStartDay)})`;
   }
   return `fewer than ${r.minDays} days${at} (${daysOf(run)} days in all)`;
 }

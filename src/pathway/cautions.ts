@@ -31,10 +31,14 @@ function evaluate(
       return meets ? { detail: `age ${age}`, evidence: [ctx.record.patient.ref] } : undefined;
     }
     case 'recent-immunization': {
+      const live = ctx.record.immunizations.filter(
+        (i) => i.status === 'completed' && inAnySet(ctx, rule.codeSets, i.vaccine),
+      );
+      if (live.length === 0) return undefined;
+      // The window is only relied upon when a live vaccine is on record, so only then is it reported.
       const windowDays = useThreshold(ctx, 'live-vaccine window (days)', rule.windowDays);
-      const refs = ctx.record.immunizations
+      const refs = live
         .filter((i) => {
-          if (i.status !== 'completed' || !inAnySet(ctx, rule.codeSets, i.vaccine)) return false;
           const day = dayOf(i.occurrence, 'start');
           return day !== undefined && day <= ctx.asOfDay && day >= ctx.asOfDay - windowDays;
         })

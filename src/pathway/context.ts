@@ -4,9 +4,11 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import type { Pathway, Threshold } from '../knowledge/schema-pathway.ts';
-import { issue, toDayNumber } from '../record/index.ts';
+import { fromDayNumber, issue, toDayNumber } from '../record/index.ts';
 import type { Issue, PatientRecord } from '../record/index.ts';
 import type { UnverifiedItem } from './facts.ts';
+
+const AS_OF = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface EngineContext {
   readonly record: PatientRecord;
@@ -19,7 +21,7 @@ export interface EngineContext {
 }
 
 export function createContext(record: PatientRecord, knowledge: Knowledge, asOf: string): EngineContext {
-  const asOfDay = toDayNumber(asOf);
+  const asOfDay = AS_OF.test(asOf) ? dayOf(asOf) : undefined;
   if (asOfDay === undefined) throw new Error(`asOf must be a YYYY-MM-DD date, got "${asOf}"`);
   return { record, knowledge, pathway: knowledge.pathway, asOf, asOfDay, issues: [], unverified: new Map() };
 }
@@ -41,9 +43,33 @@ export function useThreshold(ctx: EngineContext, name: string, t: Threshold): nu
   return t.value;
 }
 
+// Records repeat the same few dates many times (and a batch repeats them across patients), and parsing a date
+// costs a regex and a Date; a bounded memo keeps the engine fast without changing any result.
+const MEMO_LIMIT = 50_000;
+const startDays = new Map<string, number | undefined>();
+const endDays = new Map<string, number | undefined>();
+const isoDays = new Map<number, string>();
+
 /** Day number of a fact's date, or undefined; partial dates resolve to their earliest or latest day. */
 export function dayOf(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {
-  return toDayNumber(value, bound);
+  if (value === undefined) return undefined;
+  const memo = bound === 'start' ? startDays : endDays;
+  if (memo.has(value)) return memo.get(value);
+  const day = toDayNumber(value, bound);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(value, day);
+  return day;
+}
+
+/** YYYY-MM-DD of a day number (memoised like dayOf). */
+export function isoDate(day: number): string {
+  let iso = isoDays.get(day);
+  if (iso === undefined) {
+    iso = fromDayNumber(day);
+    if (isoDays.size >= MEMO_LIMIT) isoDays.clear();
+    isoDays.set(day, iso);
+  }
+  return iso;
 }
 
 /** True when a FHIR date is given to the day (not a year or month). */

@@ -5,8 +5,7 @@
  */
 import { convertQuantity } from '../units/index.ts';
 import type { MedicationFact, Quantity } from '../record/index.ts';
-import { fromDayNumber } from '../record/index.ts';
-import { dayOf, isFullDate } from './context.ts';
+import { dayOf, isFullDate, isoDate } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ExposureSegment, IgnoredMedication } from './facts.ts';
 import { antidepressantOf } from './lookups.ts';
@@ -148,11 +147,11 @@ function periodOf(ctx: EngineContext, m: MedicationFact, startDay: number | unde
   const out: { -readonly [K in keyof PeriodPart]: PeriodPart[K] } = {};
   if (startDay !== undefined) {
     out.startDay = startDay;
-    out.start = fromDayNumber(startDay);
+    out.start = isoDate(startDay);
   }
   if (endDay !== undefined) {
     out.endDay = endDay;
-    out.end = fromDayNumber(endDay);
+    out.end = isoDate(endDay);
   }
   if (problems.length > 0) out.periodProblem = problems.join('; ');
   return out;

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { deriveFacts } from './index.ts';
+import type { TreatmentResistanceFacts } from './index.ts';
+import {
+  AS_OF,
+  concept,
+  daysBefore,
+  depression,
+  exposure,
+  knowledge,
+  medication,
+  record,
+  RXNORM,
+  SYSTEM,
+} from './builders.test-support.ts';
+import type { MedicationFact } from '../record/index.ts';
+
+const tr = (medications: MedicationFact[]): TreatmentResistanceFacts =>
+  deriveFacts(record({ conditions: [depression()], medications }), knowledge, AS_OF).treatmentResistance;
+
+describe('adequate trial (definitions 3-4): boundaries', () => {
+  test('41 days is not adequate, 42 days is (inclusive day count)', () => {
+    const short = tr([exposure(RXNORM.sertraline, 100, 41)]);
+    assert.equal(short.count, 0);
+    assert.equal(short.exposures[0]?.adequacy, 'inadequate');
+    assert.equal(short.exposures[0]?.days, 41);
+    assert.match(short.exposures[0]?.reason ?? '', /fewer than 42 days/);
+    const enough = tr([exposure(RXNORM.sertraline, 100, 42)]);
+    assert.equal(enough.count, 1);
+    assert.equal(enough.adequateTrials[0]?.days, 42);
+  });
+
+  test('Jan 1 to Feb 11 is 42 days', () => {
+    const t = tr([medication(RXNORM.sertraline, { dailyMg: 50, start: '2026-01-01', end: '2026-02-11' })]);
+    assert.equal(t.adequateTrials[0]?.days, 42);
+  });
+
+  test('dose at the minimum is adequate; just under is not', () => {
+    assert.equal(tr([exposure(RXNORM.sertraline, 50, 60)]).count, 1);
+    const under = tr([exposure(RXNORM.sertraline, 49.9, 60)]);
+    assert.equal(under.count, 0);
+    assert.match(under.exposures[0]?.reason ?? '', /below the minimum adequate dose of 50 mg\/day/);
+  });
+
+  test('lookback: ending exactly 730 days before the as-of date counts, 731 does not', () => {
+    assert.equal(tr([exposure(RXNORM.sertraline, 100, 60, 730)]).count, 1);
+    const old = tr([exposure(RXNORM.sertraline, 100, 60, 731)]);
+    assert.equal(old.count, 0);
+    assert.match(old.exposures[0]?.reason ?? '', /before the lookback window/);
+  });
+
+  test('a gap of 30 days joins two 21-day exposures into one adequate run; 31 days does not', () => {
+    const joined = [
+      medication(RXNORM.sertraline, { dailyMg: 100, start: '2026-01-01', end: '2026-01-21' }),
+      medication(RXNORM.sertraline, { dailyMg: 100, start: '2026-02-21', end: '2026-03-13' }),
+    ];
+    const j = tr(joined);
+    assert.equal(j.exposures.length, 1);
+    assert.equal(j.count, 1);
+    assert.equal(j.adequateTrials[0]?.days, 72);
+    assert.equal(j.adequateTrials[0]?.sources.length, 2);
+    const split = tr([
+      medication(RXNORM.sertraline, { dailyMg: 100, start: '2026-01-01', end: '2026-01-21' }),
+      medication(RXNORM.sertraline, { dailyMg: 100, start: '2026-02-22', end: '2026-03-14' }),
+    ]);
+    assert.equal(split.exposures.length, 2);
+    assert.equal(split.count, 0);
+  });
+
+  test('a run counts only the stretch at an adequate dose', () => {
+    const t = tr([
+      medication(RXNORM.sertraline, { dailyMg: 25, start: '2026-01-01', end: '2026-01-31' }),
+      medication(RXNORM.sertraline, { dailyMg: 100, start: '2026-02-01', end: '2026-03-01' }),
+    ]);
+    assert.equal(t.exposures.length, 1);
+    assert.equal(t.count, 0, '29 days at 100 mg is too short even though the run is 60 days');
+    assert.match(t.exposures[0]?.reason ?? '', /fewer than 42 days at or above 50 mg\/day/);
+  });
+
+  test('each ingredient counts once', () => {
+    const t = tr([exposure(RXNORM.sertraline, 100, 60, 600), exposure(RXNORM.sertraline, 150, 60, 100)]);
+    assert.equal(t.exposures.length, 2);
+    assert.equal(t.count, 1);
+    assert.equal(t.adequateTrials[0]?.dailyDoseMg, 150, 'the most recent adequate exposure is reported');
+    assert.equal(t.met, false);
+  });
+
+  test('an active exposure with no end runs to the as-of date', () => {
+    const t = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: daysBefore(41), status: 'active' })]);
+    assert.equal(t.adequateTrials[0]?.end, AS_OF);
+    assert.equal(t.adequateTrials[0]?.days, 42);
+  });
+
+  test('a completed exposure without an end is unverified (duration)', () => {
+    const t = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: daysBefore(100), status: 'completed' })]);
+    assert.equal(t.count, 0);
+    assert.equal(t.unverifiedTrials.length, 1);
+    assert.deepEqual(t.unverifiedTrials[0]?.missing, ['duration']);
+  });
+
+  test('an exposure without a dose is unverified (daily dose), never adequate', () => {
+    const t = tr([exposure(RXNORM.sertraline, undefined, 90)]);
+    assert.equal(t.count, 0);
+    assert.deepEqual(t.unverifiedTrials[0]?.missing, ['daily dose']);
+    assert.match(t.unverifiedTrials[0]?.reason ?? '', /no structured dose/);
+  });
+
+  test('an unknown dose on a too-short exposure is inadequate, not unverified', () => {
+    const t = tr([exposure(RXNORM.sertraline, undefined, 30)]);
+    assert.equal(t.unverifiedTrials.length, 0);
+    assert.equal(t.exposures[0]?.adequacy, 'inadequate');
+  });
+
+  test('two adequate ingredients meet treatment resistance', () => {
+    const t = tr([exposure(RXNORM.sertraline, 100, 60, 300), exposure(RXNORM.venlafaxine, 150, 60, 100)]);
+    assert.equal(t.count, 2);
+    assert.equal(t.met, true);
+    assert.deepEqual(t.adequateTrials.map((x) => x.ingredient).sort(), ['sertraline', 'venlafaxine']);
+  });
+});
+
+describe('exposures (definition 2): dose and status', () => {
+  test('strength x tablets per day from an RxNorm clinical drug (sertraline 50 mg tablet x 2)', () => {
+    const m = medication('312941', {
+      start: daysBefore(100),
+      end: daysBefore(30),
+      extra: {
+        dosePerAdministration: { value: 2, ucum: '{tbl}' },
+        administrationsPerDay: 1,
+        dailyDose: { value: 2, ucum: '{tbl}' },
+      },
+    });
+    const t = tr([m]);
+    assert.equal(t.segments[0]?.dailyDoseMg, 100);
+    assert.equal(t.segments[0]?.doseBasis, 'strength-x-count');
+    assert.equal(t.count, 1);
+  });
+
+  test('strength from the record ingredient (25 mg per tablet x 1) is below the sertraline minimum', () => {
+    const m = medication(RXNORM.sertraline, {
+      start: daysBefore(100),
+      end: daysBefore(30),
+      extra: {
+        dosePerAdministration: { value: 1, unitText: 'tablet' },
+        administrationsPerDay: 1,
+        ingredients: [
+          {
+            code: concept(SYSTEM.rxnorm, RXNORM.sertraline),
+            strength: { numerator: { value: 25, ucum: 'mg' }, denominator: { value: 1, ucum: '{tbl}' } },
+          },
+        ],
+      },
+    });
+    const t = tr([m]);
+    assert.equal(t.segments[0]?.dailyDoseMg, 25);
+    assert.equal(t.exposures[0]?.adequacy, 'inadequate');
+  });
+
+  test('a daily dose in g converts to mg', () => {
+    const m = medication(RXNORM.sertraline, {
+      start: daysBefore(100),
+      end: daysBefore(30),
+      extra: { dailyDose: { value: 0.1, ucum: 'g' } },
+    });
+    assert.equal(tr([m]).segments[0]?.dailyDoseMg, 100);
+  });
+
+  test('a dose in mL cannot be converted: unverified with the reason', () => {
+    const m = medication(RXNORM.sertraline, {
+      start: daysBefore(100),
+      end: daysBefore(30),
+      extra: { dailyDose: { value: 5, ucum: 'mL' } },
+    });
+    const t = tr([m]);
+    assert.equal(t.segments[0]?.dailyDoseMg, undefined);
+    assert.match(t.segments[0]?.doseProblem ?? '', /mL/);
+    assert.equal(t.unverifiedTrials.length, 1);
+  });
+
+  test('entered-in-error and not-taken statements and cancelled requests are ignored with the reason', () => {
+    const t = tr([
+      exposure(RXNORM.sertraline, 100, 60, 100, { status: 'entered-in-error' }),
+      exposure(RXNORM.escitalopram, 20, 60, 100, { status: 'not-taken' }),
+      exposure(RXNORM.venlafaxine, 150, 60, 100, { kind: 'request', status: 'cancelled' }),
+      exposure(RXNORM.fluoxetine, 20, 60, 100, { kind: 'request', status: 'completed' }),
+    ]);
+    assert.equal(t.count, 1);
+    assert.equal(t.adequateTrials[0]?.ingredient, 'fluoxetine');
+    assert.equal(t.ignored.length, 3);
+    assert.match(t.ignored.map((i) => i.reason).join(' | '), /entered-in-error.*not-taken.*cancelled/);
+  });
+
+  test('non-antidepressants are not exposures', () => {
+    const t = tr([exposure(RXNORM.ibuprofen, 400, 90)]);
+    assert.equal(t.exposures.length, 0);
+    assert.equal(t.ignored.length, 0);
+  });
+
+  test('an ingredient without a minimum dose (milnacipran, ATC) is unverified: minimum adequate dose', () => {
+    const t = tr([exposure('N06AX17', 100, 90, 100, { system: SYSTEM.atc })]);
+    assert.equal(t.count, 0);
+    assert.deepEqual(t.unverifiedTrials[0]?.missing, ['minimum adequate dose']);
+  });
+
+  test('an exposure ending after the as-of date is cut at the as-of date', () => {
+    const t = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: daysBefore(50), end: daysBefore(-30) })]);
+    assert.equal(t.adequateTrials[0]?.end, AS_OF);
+    assert.equal(t.adequateTrials[0]?.days, 51);
+  });
+
+  test('an unverified minimum dose (moclobemide, [U]) is reported in unverified', () => {
+    const f = deriveFacts(
+      record({ conditions: [depression()], medications: [exposure('N06AG02', 300, 60, 100, { system: SYSTEM.atc })] }),
+      knowledge,
+      AS_OF,
+    );
+    assert.equal(f.treatmentResistance.count, 1);
+    assert.ok(f.unverified.some((u) => /moclobemide/.test(u.item)));
+  });
+});

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { deriveFacts } from './index.ts';
+import type { ClinicalFacts } from './index.ts';
+import {
+  AS_OF,
+  candidate,
+  concept,
+  condition,
+  daysBefore,
+  hsCrp,
+  knowledge,
+  medication,
+  quantityObservation,
+  RXNORM,
+  screen,
+  SYSTEM,
+  workup,
+} from './builders.test-support.ts';
+import type { Workup } from './builders.test-support.ts';
+import type { RecordParts } from './builders.test-support.ts';
+import type { ConditionFact, MedicationFact, ObservationFact } from '../record/index.ts';
+
+type Extra = RecordParts & {
+  extraConditions?: ConditionFact[];
+  extraMedications?: MedicationFact[];
+  extraObservations?: ObservationFact[];
+};
+const facts = (extra: Extra): ClinicalFacts => deriveFacts(candidate(extra), knowledge, AS_OF);
+const codes = (f: ClinicalFacts): string[] => f.contraindications.map((c) => c.code);
+const withLabs = (w: Workup): ClinicalFacts => facts({ observations: [hsCrp(7), ...workup(w)] });
+
+describe('absolute contraindications (definition 6)', () => {
+  test('none for the base candidate', () => assert.deepEqual(codes(facts({})), []));
+
+  test('active-infection: an active pneumonia; a resolved one does not count', () => {
+    const f = facts({ extraConditions: [condition(SYSTEM.icd10, 'J18.9')] });
+    assert.deepEqual(codes(f), ['active-infection']);
+    assert.equal(f.contraindications[0]?.citation, 'actemra-us-pi-boxed-warning');
+    assert.equal(f.contraindications[0]?.evidence.length, 1);
+    assert.deepEqual(
+      codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'J18.9', { clinicalStatus: 'resolved' })] })),
+      [],
+    );
+    assert.deepEqual(
+      codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'J18.9', { abatement: daysBefore(3) })] })),
+      [],
+    );
+  });
+
+  test('tuberculosis: active TB; positive IGRA untreated; a treated positive IGRA does not block', () => {
+    assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'A15.0')] })), ['tuberculosis']);
+    const positive = [
+      hsCrp(7),
+      ...workup().filter((o) => o.code.codings[0]?.code !== '71773-6'),
+      screen('71773-6', true),
+    ];
+    assert.deepEqual(codes(facts({ observations: positive })), ['tuberculosis']);
+    const treated = facts({
+      observations: positive,
+      extraMedications: [medication(RXNORM.isoniazid, { start: daysBefore(200), end: daysBefore(20) })],
+    });
+    assert.deepEqual(codes(treated), []);
+  });
+
+  test('hepatitis: chronic hepatitis C; HBsAg positive', () => {
+    assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'B18.2')] })), ['hepatitis']);
+    const hbsag = [hsCrp(7), ...workup().filter((o) => o.code.codings[0]?.code !== '5196-1'), screen('5196-1', true)];
+    assert.deepEqual(codes(facts({ observations: hbsag })), ['hepatitis']);
+  });
+
+  test('immunodeficiency: HIV disease', () => {
+    assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'B20')] })), ['immunodeficiency']);
+  });
+
+  test('neutropenia: ANC 1.99 x10^9/L blocks, exactly 2.0 does not; 1990/uL converts', () => {
+    assert.deepEqual(codes(withLabs({ ancPer10e9L: 1.99 })), ['neutropenia']);
+    assert.deepEqual(codes(withLabs({ ancPer10e9L: 2.0 })), []);
+    const perUl = [
+      hsCrp(7),
+      ...workup().filter((o) => o.code.codings[0]?.code !== '751-8'),
+      quantityObservation('751-8', 1990, '/uL', daysBefore(10)),
+    ];
+    const f = facts({ observations: perUl });
+    assert.deepEqual(codes(f), ['neutropenia']);
+    assert.equal(f.labs.anc?.value, 1.99);
+  });
+
+  test('thrombocytopenia: platelets 99 blocks, exactly 100 x10^9/L does not', () => {
+    assert.deepEqual(codes(withLabs({ plateletsPer10e9L: 99 })), ['thrombocytopenia']);
+    assert.deepEqual(codes(withLabs({ plateletsPer10e9L: 100 })), []);
+  });
+
+  test('hepatic: ALT exactly 1.5 x ULN (60 with ULN 40) is not a contraindication; 60.1 is; AST too', () => {
+    assert.deepEqual(codes(withLabs({ altUPerL: 60 })), []);
+    assert.deepEqual(codes(withLabs({ altUPerL: 60.1 })), ['hepatic']);
+    assert.deepEqual(codes(withLabs({ astUPerL: 75 })), ['hepatic']);
+  });
+
+  test('hepatic: ULN from the reference range, else the unverified default (reported)', () => {
+    const rangeHigh = [
+      hsCrp(7),
+      ...workup().filter((o) => o.code.codings[0]?.code !== '1742-6'),
+      quantityObservation('1742-6', 70, 'U/L', daysBefore(10), { uln: { value: 50, ucum: 'U/L' } }),
+    ];
+    const f = facts({ observations: rangeHigh });
+    assert.deepEqual(codes(f), [], '70 <= 1.5 x 50');
+    assert.ok(!f.unverified.some((u) => /default ULN/.test(u.item)));
+    const noRange = [
+      hsCrp(7),
+      ...workup().filter((o) => o.code.codings[0]?.code !== '1742-6'),
+      quantityObservation('1742-6', 70, 'U/L', daysBefore(10)),
+    ];
+    const g = facts({ observations: noRange });
+    assert.deepEqual(codes(g), ['hepatic'], '70 > 1.5 x default 40');
+    assert.ok(g.unverified.some((u) => /default ULN: ALT/.test(u.item)));
+  });
+
+  test('lab contraindications use the most recent result in the 90-day window', () => {
+    const obs = [
+      hsCrp(7),
+      ...workup({ ancPer10e9L: 1.2, date: daysBefore(60) }),
+      quantityObservation('751-8', 3.1, '10*9/L', daysBefore(5)),
+    ];
+    assert.deepEqual(codes(facts({ observations: obs })), []);
+    const stale = [hsCrp(7), ...workup({ ancPer10e9L: 1.2, date: daysBefore(91) })];
+    const f = facts({ observations: stale });
+    assert.deepEqual(codes(f), []);
+    assert.ok(f.missingWorkup.some((w) => w.code === 'anc'));
+  });
+
+  test('pregnancy: an active pregnancy (SNOMED 77386006)', () => {
+    assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.snomed, '77386006')] })), ['pregnancy']);
+  });
+
+  test('hypersensitivity: an active allergy to tocilizumab; a refuted one does not count', () => {
+    const allergy = {
+      ref: 'AllergyIntolerance/a1',
+      code: concept(SYSTEM.rxnorm, RXNORM.tocilizumab),
+      clinicalStatus: 'active',
+    };
+    assert.deepEqual(codes(facts({ allergies: [allergy] })), ['hypersensitivity']);
+    assert.deepEqual(codes(facts({ allergies: [{ ...allergy, verificationStatus: 'refuted' }] })), []);
+  });
+
+  test('immunosuppressant: current adalimumab (ATC L04AB04); a stopped one does not count', () => {
+    const current = medication('L04AB04', { system: SYSTEM.atc, start: daysBefore(100) });
+    assert.deepEqual(codes(facts({ extraMedications: [current] })), ['immunosuppressant']);
+    const past = medication('L04AB04', { system: SYSTEM.atc, start: daysBefore(300), end: daysBefore(100) });
+    assert.deepEqual(codes(facts({ extraMedications: [past] })), []);
+  });
+
+  test('several contraindications are all listed', () => {
+    const f = facts({
+      extraConditions: [condition(SYSTEM.icd10, 'J18.9'), condition(SYSTEM.icd10, 'B20')],
+      observations: [hsCrp(7), ...workup({ plateletsPer10e9L: 50 })],
+    });
+    assert.deepEqual(codes(f).sort(), ['active-infection', 'immunodeficiency', 'thrombocytopenia']);
+  });
+});
