@@ -1,0 +1,412 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { code, ucum } from '../../test/support/bundle-builder.ts';
+import { fromDayNumber, toDayNumber } from '../record/index.ts';
+import {
+  AS_OF,
+  criterion,
+  depressedPatient,
+  match,
+  matchOne,
+  protocol,
+  seedRecord,
+  trials,
+} from './fixtures.test-support.ts';
+import { matchTrials } from './match.ts';
+import type { TrialProtocol } from './schema.ts';
+
+const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) ?? 0) - n);
+const hsCrp = (mgPerL: number, date = daysBefore(10)) => ({
+  code: code('loinc', '30522-7', 'hs-CRP'),
+  date,
+  quantity: ucum(mgPerL, 'mg/L'),
+});
+const SERTRALINE = code('rxnorm', '36437', 'sertraline');
+const ESCITALOPRAM = code('rxnorm', '321988', 'escitalopram');
+
+describe('the seed vignette (2 adequate trials, hs-CRP 7 mg/L)', () => {
+  const [brazil] = matchTrials(seedRecord(), trials.knowledge, [protocol('nct07052058')], { asOf: '2026-11-27' });
+  it('meets the TRD and CRP criteria of NCT07052058 and is eligible or needs only data', () => {
+    assert.ok(brazil);
+    assert.equal(criterion(brazil, 'nct07052058-in-trd').status, 'met');
+    assert.equal(criterion(brazil, 'nct07052058-in-crp').status, 'met');
+    assert.ok(brazil.verdict === 'eligible' || brazil.verdict === 'needs-data', brazil.summary);
+    assert.deepEqual(brazil.failed, []);
+  });
+  it('carries the schema, protocol id and version, and a citation per criterion', () => {
+    assert.ok(brazil);
+    assert.equal(brazil.schema, 'precision-trd/trial-match@1');
+    assert.deepEqual([brazil.trial.id, brazil.trial.version], ['nct07052058', '1.0.0']);
+    for (const c of brazil.criteria) assert.ok(c.citation.length > 0, c.id);
+    assert.deepEqual(criterion(brazil, 'nct07052058-in-crp').evidence, ['Observation/seed-hscrp']);
+  });
+});
+
+describe('two definitions kept apart: one current antidepressant is not TRD', () => {
+  // Sertraline 100 mg/day for 35 days (5 weeks), ongoing; no other antidepressant.
+  const patient = () =>
+    depressedPatient()
+      .medicationStatement({
+        id: 'sertraline-now',
+        code: SERTRALINE,
+        status: 'active',
+        start: daysBefore(34),
+        dose: { value: 100, unit: 'mg' },
+      })
+      .observation(hsCrp(5));
+  it("meets INSIGHT's current-adequate-antidepressant criterion and says which definition it used", () => {
+    const c = criterion(matchOne(patient(), 'insight'), 'insight-in-antidepressant');
+    assert.equal(c.status, 'met');
+    assert.match(c.reason, /sertraline 100 mg\/day for 35 days/);
+    assert.match(c.reason, /not the TRD definition/);
+    assert.deepEqual(c.evidence, ['MedicationStatement/sertraline-now']);
+    assert.equal(c.verified, false, 'BNF adequacy is unverified');
+  });
+  it("does NOT meet NCT07052058's TRD criterion, which makes the patient ineligible", () => {
+    const result = matchOne(patient(), 'nct07052058');
+    const c = criterion(result, 'nct07052058-in-trd');
+    assert.equal(c.status, 'not-met');
+    assert.match(c.reason, /0 adequate trials; care-pathway TRD definition: >= 2 adequate trials/);
+    assert.equal(result.verdict, 'ineligible');
+    assert.deepEqual(result.failed, ['nct07052058-in-trd']);
+  });
+  it('a current antidepressant for 27 days (under 4 weeks) fails INSIGHT; a sub-minimum dose too', () => {
+    const short = depressedPatient().medicationStatement({
+      code: SERTRALINE,
+      status: 'active',
+      start: daysBefore(26),
+      dose: { value: 100, unit: 'mg' },
+    });
+    assert.equal(criterion(matchOne(short, 'insight'), 'insight-in-antidepressant').status, 'not-met');
+    const low = depressedPatient().medicationStatement({
+      code: SERTRALINE,
+      status: 'active',
+      start: daysBefore(60),
+      dose: { value: 25, unit: 'mg' },
+    });
+    assert.equal(criterion(matchOne(low, 'insight'), 'insight-in-antidepressant').status, 'not-met');
+    // NCT07493317 asks only for a current antidepressant >= 4 weeks, at any dose.
+    assert.equal(criterion(matchOne(low, 'nct07493317'), 'nct07493317-in-antidepressant').status, 'met');
+  });
+  it('exactly 28 days at adequate dose meets INSIGHT (>= 4 weeks, inclusive day count)', () => {
+    const b = depressedPatient().medicationStatement({
+      code: ESCITALOPRAM,
+      status: 'active',
+      start: daysBefore(27),
+      dose: { value: 10, unit: 'mg' },
+    });
+    assert.equal(criterion(matchOne(b, 'insight'), 'insight-in-antidepressant').status, 'met');
+  });
+  it('no current antidepressant in the record is unknown (ask), not a confident no', () => {
+    const c = criterion(matchOne(depressedPatient(), 'insight'), 'insight-in-antidepressant');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.collect ?? '', /current antidepressant/);
+  });
+});
+
+describe('NCT07493317 monocytes >= 500 cells/uL', () => {
+  const monocytes = (value: number, unit: string) =>
+    depressedPatient().observation({
+      id: 'mono',
+      code: code('loinc', '742-7', 'Monocytes'),
+      date: daysBefore(5),
+      quantity: ucum(value, unit),
+    });
+  it('450 /uL is not met and makes the patient ineligible', () => {
+    const result = matchOne(monocytes(450, '/uL'), 'nct07493317');
+    assert.equal(criterion(result, 'nct07493317-in-monocytes').status, 'not-met');
+    assert.equal(result.verdict, 'ineligible');
+    assert.ok(result.failed.includes('nct07493317-in-monocytes'));
+  });
+  it('500 /uL and 0.5 x10^9/L (converted) are met; 0.45 x10^9/L is not', () => {
+    assert.equal(criterion(matchOne(monocytes(500, '/uL'), 'nct07493317'), 'nct07493317-in-monocytes').status, 'met');
+    const si = criterion(matchOne(monocytes(0.5, '10*9/L'), 'nct07493317'), 'nct07493317-in-monocytes');
+    assert.equal(si.status, 'met');
+    assert.match(si.reason, /500 \/uL \(reported 0.5 10\*9\/L\)/);
+    assert.equal(
+      criterion(matchOne(monocytes(0.45, '10*9/L'), 'nct07493317'), 'nct07493317-in-monocytes').status,
+      'not-met',
+    );
+  });
+  it('a unit that cannot be converted leaves it unknown, asking for the count', () => {
+    const c = criterion(matchOne(monocytes(500, 'mg/dL'), 'nct07493317'), 'nct07493317-in-monocytes');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.collect ?? '', /monocyte count/);
+  });
+});
+
+describe('NCT07493317 SHAPS >= 20 (14-56 scoring)', () => {
+  /** 14 items scored 1-4; `total` chosen by raising the first items. */
+  const shapsItems = (total: number): Record<string, number> => {
+    const answers: Record<string, number> = {};
+    let extra = total - 14;
+    for (let i = 1; i <= 14; i++) {
+      const add = Math.min(3, extra);
+      extra -= add;
+      answers[`shaps-${i}`] = 1 + add;
+    }
+    return answers;
+  };
+  const shaps = (answers: Record<string, number>) =>
+    depressedPatient().questionnaireResponse({
+      id: 'shaps',
+      questionnaire: 'http://precision-trd.org/fhir/Questionnaire/shaps',
+      authored: daysBefore(3),
+      answers,
+    });
+  it('19 is not met, 20 is met', () => {
+    const c19 = criterion(matchOne(shaps(shapsItems(19)), 'nct07493317'), 'nct07493317-in-shaps');
+    assert.equal(c19.status, 'not-met');
+    assert.match(c19.reason, /SHAPS total .*= 19/);
+    const c20 = criterion(matchOne(shaps(shapsItems(20)), 'nct07493317'), 'nct07493317-in-shaps');
+    assert.equal(c20.status, 'met');
+    assert.deepEqual(c20.evidence, ['QuestionnaireResponse/shaps']);
+  });
+  it('items scored 0-1 (original scoring) are not read as 14-56', () => {
+    const original = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`shaps-${i + 1}`, i < 5 ? 1 : 0]));
+    const c = criterion(matchOne(shaps(original), 'nct07493317'), 'nct07493317-in-shaps');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.reason, /outside 1-4/);
+  });
+  it('a total Observation counts only in the 14-56 scoring', () => {
+    const total = (codeValue: string, value: number) =>
+      depressedPatient().observation({
+        code: { system: 'http://precision-trd.org/fhir/CodeSystem/scales', code: codeValue },
+        date: daysBefore(2),
+        quantity: ucum(value, '{score}'),
+      });
+    assert.equal(
+      criterion(matchOne(total('shaps-total-likert', 20), 'nct07493317'), 'nct07493317-in-shaps').status,
+      'met',
+    );
+    assert.equal(
+      criterion(matchOne(total('shaps-total-original', 9), 'nct07493317'), 'nct07493317-in-shaps').status,
+      'unknown',
+    );
+  });
+  it('a missing item leaves 17 answered points undecided, but 20 answered points already settle it', () => {
+    const partial = (total: number) => {
+      const a = shapsItems(total);
+      delete a['shaps-14'];
+      return a;
+    };
+    assert.equal(criterion(matchOne(shaps(partial(18)), 'nct07493317'), 'nct07493317-in-shaps').status, 'unknown');
+    assert.equal(criterion(matchOne(shaps(partial(21)), 'nct07493317'), 'nct07493317-in-shaps').status, 'met');
+  });
+});
+
+describe('INSIGHT BDI-II somatic score and suicidal thoughts', () => {
+  const bdi = (scores: Record<number, number>) =>
+    depressedPatient().questionnaireResponse({
+      id: 'bdi',
+      questionnaire: 'http://precision-trd.org/fhir/Questionnaire/bdi-ii',
+      authored: daysBefore(7),
+      answers: Object.fromEntries(Object.entries(scores).map(([item, score]) => [`bdi2-${item}`, score])),
+    });
+  const somatic = (values: number[], extra: Record<number, number> = {}) =>
+    bdi({ ...Object.fromEntries([4, 15, 16, 18, 19, 20, 21].map((item, i) => [item, values[i] ?? 0])), ...extra });
+  it('items 4, 15, 16, 18, 19, 20, 21 summing to 7 meet it; 6 does not', () => {
+    const met = criterion(
+      matchOne(somatic([1, 1, 1, 1, 1, 1, 1], { 1: 3, 2: 3 }), 'insight'),
+      'insight-in-somatic-score',
+    );
+    assert.equal(met.status, 'met');
+    assert.match(met.reason, /= 7/);
+    assert.equal(
+      criterion(matchOne(somatic([1, 1, 1, 1, 1, 1, 0], { 1: 3, 9: 0 }), 'insight'), 'insight-in-somatic-score').status,
+      'not-met',
+    );
+  });
+  it('BDI-II item 9 > 0 is a met exclusion (ineligible); item 9 = 0 rules it out', () => {
+    const result = matchOne(somatic([2, 2, 2, 2, 2, 2, 2], { 9: 1 }), 'insight');
+    assert.equal(criterion(result, 'insight-ex-suicidal-thoughts').status, 'met');
+    assert.equal(result.verdict, 'ineligible');
+    assert.equal(
+      criterion(matchOne(somatic([2, 2, 2, 2, 2, 2, 2], { 9: 0 }), 'insight'), 'insight-ex-suicidal-thoughts').status,
+      'not-met',
+    );
+  });
+  it('PHQ-9 item 9 > 0 also excludes, even when BDI-II item 9 is 0', () => {
+    const b = somatic([2, 2, 2, 2, 2, 2, 2], { 9: 0 }).questionnaireResponse({
+      questionnaire: 'http://loinc.org/q/44249-1',
+      authored: daysBefore(1),
+      answers: { '44260-8': 2 },
+    });
+    assert.equal(criterion(matchOne(b, 'insight'), 'insight-ex-suicidal-thoughts').status, 'met');
+  });
+  it('no scale at all leaves both unknown, naming the items to collect', () => {
+    const result = matchOne(depressedPatient(), 'insight');
+    assert.equal(criterion(result, 'insight-in-somatic-score').status, 'unknown');
+    assert.match(criterion(result, 'insight-in-somatic-score').collect ?? '', /BDI-II items 4, 15, 16, 18, 19, 20, 21/);
+    assert.equal(criterion(result, 'insight-ex-suicidal-thoughts').status, 'unknown');
+  });
+});
+
+describe('CRP criteria', () => {
+  it('missing CRP -> needs-data naming hs-CRP', () => {
+    const b = depressedPatient()
+      .medicationStatement({
+        code: SERTRALINE,
+        start: '2025-01-01',
+        end: '2025-03-31',
+        dose: { value: 100, unit: 'mg' },
+      })
+      .medicationStatement({
+        code: ESCITALOPRAM,
+        start: '2025-05-01',
+        end: '2025-07-31',
+        dose: { value: 20, unit: 'mg' },
+      });
+    const result = matchOne(b, 'nct07052058');
+    assert.equal(criterion(result, 'nct07052058-in-trd').status, 'met');
+    const crp = criterion(result, 'nct07052058-in-crp');
+    assert.equal(crp.status, 'unknown');
+    assert.equal(result.verdict, 'needs-data');
+    assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-in-crp' && /hs-CRP/.test(t.item)));
+  });
+  it('exactly 3 mg/L is met (>= cut-off); 2.9 is not', () => {
+    assert.equal(
+      criterion(matchOne(depressedPatient().observation(hsCrp(3)), 'insight'), 'insight-in-hscrp').status,
+      'met',
+    );
+    assert.equal(
+      criterion(matchOne(depressedPatient().observation(hsCrp(2.9)), 'insight'), 'insight-in-hscrp').status,
+      'not-met',
+    );
+  });
+  it('INSIGHT needs a high-sensitivity assay: a standard CRP of 7 mg/L is unknown there but met for NCT07052058', () => {
+    const b = () =>
+      depressedPatient().observation({
+        code: code('loinc', '1988-5', 'CRP'),
+        date: daysBefore(5),
+        quantity: ucum(7, 'mg/L'),
+      });
+    assert.equal(criterion(matchOne(b(), 'insight'), 'insight-in-hscrp').status, 'unknown');
+    assert.equal(criterion(matchOne(b(), 'nct07052058'), 'nct07052058-in-crp').status, 'met');
+  });
+  it('a censored "<1 mg/L" hs-CRP is not met; a mg/dL result is converted', () => {
+    const censored = depressedPatient().observation({ ...hsCrp(1), comparator: '<' });
+    assert.equal(criterion(matchOne(censored, 'insight'), 'insight-in-hscrp').status, 'not-met');
+    const mgdl = depressedPatient().observation({
+      code: code('loinc', '30522-7'),
+      date: daysBefore(5),
+      quantity: ucum(0.4, 'mg/dL'),
+    });
+    assert.equal(criterion(matchOne(mgdl, 'insight'), 'insight-in-hscrp').status, 'met');
+  });
+});
+
+describe('exclusions', () => {
+  it('pregnancy -> ineligible for all three trials', () => {
+    const b = () =>
+      depressedPatient().condition({
+        code: code('icd10', 'Z33.1', 'Pregnant state'),
+        clinicalStatus: 'active',
+        onset: daysBefore(60),
+      });
+    for (const r of match(b(), trials.protocols)) {
+      assert.equal(r.verdict, 'ineligible', r.trial.id);
+      assert.ok(
+        r.failed.some((id) => id.endsWith('-ex-pregnancy')),
+        r.trial.id,
+      );
+    }
+  });
+  it('lifetime bipolar disorder excludes from INSIGHT even when resolved', () => {
+    const b = depressedPatient().condition({
+      code: code('icd10', 'F31.3'),
+      clinicalStatus: 'resolved',
+      onset: '2010-01-01',
+      abatement: '2012-01-01',
+    });
+    const c = criterion(matchOne(b, 'insight'), 'insight-ex-bipolar');
+    assert.equal(c.status, 'met');
+  });
+  it('self-harm 2 months ago excludes; 1 year ago does not (6-month window); a provisional diagnosis asks to confirm', () => {
+    const recent = depressedPatient().condition({
+      code: code('icd10', 'X61'),
+      clinicalStatus: 'resolved',
+      onset: daysBefore(60),
+      abatement: daysBefore(59),
+    });
+    assert.equal(criterion(matchOne(recent, 'insight'), 'insight-ex-self-harm').status, 'met');
+    const old = depressedPatient().condition({
+      code: code('icd10', 'X61'),
+      clinicalStatus: 'resolved',
+      onset: daysBefore(365),
+      abatement: daysBefore(364),
+    });
+    assert.notEqual(criterion(matchOne(old, 'insight'), 'insight-ex-self-harm').status, 'met');
+    const tentative = depressedPatient().condition({ code: code('icd10', 'F20.0'), verificationStatus: 'provisional' });
+    const c = criterion(matchOne(tentative, 'insight'), 'insight-ex-psychotic');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.collect ?? '', /confirm or refute/);
+  });
+  it('a current NSAID excludes from INSIGHT; a neutropenic ANC meets the label-safety exclusion', () => {
+    const nsaid = depressedPatient().medicationStatement({
+      code: code('rxnorm', '5640', 'ibuprofen'),
+      status: 'active',
+      start: daysBefore(10),
+    });
+    assert.equal(criterion(matchOne(nsaid, 'insight'), 'insight-ex-nsaids').status, 'met');
+    const anc = depressedPatient().observation({
+      code: code('loinc', '751-8'),
+      date: daysBefore(5),
+      quantity: ucum(1.5, '10*9/L'),
+    });
+    const c = criterion(matchOne(anc, 'nct07052058'), 'nct07052058-ex-label-safety');
+    assert.equal(c.status, 'met');
+    assert.equal(c.verified, false);
+  });
+  it('the EHR silence leaves an exclusion unknown; manual criteria are always unknown', () => {
+    const result = matchOne(depressedPatient(), 'insight');
+    assert.equal(criterion(result, 'insight-ex-antibiotics').status, 'unknown');
+    assert.equal(criterion(result, 'insight-in-english').status, 'unknown');
+    assert.match(criterion(result, 'insight-in-english').collect ?? '', /English/);
+  });
+});
+
+describe('verdicts', () => {
+  // A protocol whose every criterion the record can decide, one exclusion accepting the EHR's silence.
+  const decidable: TrialProtocol = {
+    ...protocol('nct07052058'),
+    id: 'decidable',
+    criteria: [
+      { ...protocol('nct07052058').criteria[1]!, absentIfNotRecorded: false },
+      { ...protocol('nct07052058').criteria[2]!, absentIfNotRecorded: false },
+      {
+        id: 'no-nsaid',
+        kind: 'exclusion',
+        text: 'Current NSAID',
+        test: { type: 'no-medication-in', codeSet: 'nsaids' },
+        citation: 'nsaid-corticosteroid-confounders',
+        verified: true,
+        absentIfNotRecorded: true,
+      },
+    ],
+  };
+  const trd = () =>
+    depressedPatient()
+      .medicationStatement({
+        code: SERTRALINE,
+        start: '2025-01-01',
+        end: '2025-03-31',
+        dose: { value: 100, unit: 'mg' },
+      })
+      .medicationStatement({
+        code: ESCITALOPRAM,
+        start: '2025-05-01',
+        end: '2025-07-31',
+        dose: { value: 20, unit: 'mg' },
+      })
+      .observation(hsCrp(6));
+  it('eligible when every inclusion is met and no exclusion is present (silence accepted by the protocol)', () => {
+    const [r] = match(trd(), [decidable]);
+    assert.equal(r?.verdict, 'eligible', r?.summary);
+    assert.match(criterion(r!, 'no-nsaid').reason, /the protocol accepts that/);
+    assert.deepEqual(r?.toCollect, []);
+  });
+  it('rejects an as-of date that is not YYYY-MM-DD', () => {
+    assert.throws(() => match(trd(), [decidable], '2026-11'), /YYYY-MM-DD/);
+  });
+});

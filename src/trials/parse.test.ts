@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { conceptInCodeSet } from '../knowledge/index.ts';
+import { loadKnowledge } from '../knowledge/load.ts';
+import { checkProtocol, parseProtocols } from './parse.ts';
+import { addTrialCodeSets } from './trial-knowledge.ts';
+import { DEFAULT_TRIALS_DIR, loadProtocols } from './load.ts';
+import { trials } from './fixtures.test-support.ts';
+
+const bundled = (name: string): unknown => JSON.parse(readFileSync(`${DEFAULT_TRIALS_DIR}${name}`, 'utf8'));
+
+describe('bundled protocol files', () => {
+  it('the three protocols validate and cross-check against the knowledge (citations, code sets)', () => {
+    const ids = loadProtocols().map((p) => p.id);
+    assert.deepEqual(ids, ['insight', 'nct07052058', 'nct07493317']);
+    for (const p of trials.protocols) assert.deepEqual(checkProtocol(p, trials.knowledge), [], p.id);
+  });
+  it('registry ids are the ones in clinical-reference.md', () => {
+    const registry = trials.protocols.flatMap((p) => p.registry.map((r) => `${r.system}:${r.id}`));
+    assert.deepEqual(registry, ['ISRCTN:ISRCTN16942542', 'NCT:NCT07052058', 'NCT:NCT07493317']);
+  });
+  it('INSIGHT keeps its thresholds: age 20-65 inclusive (flagged), BDI-II somatic >= 7, hs-CRP >= 3, antidepressant >= 4 weeks', () => {
+    const insight = trials.protocols.find((p) => p.id === 'insight');
+    const test = (id: string) => insight?.criteria.find((c) => c.id === id);
+    assert.deepEqual(test('insight-in-age')?.test, {
+      type: 'age-between',
+      minYears: 20,
+      maxYears: 65,
+      inclusive: true,
+    });
+    assert.equal(test('insight-in-age')?.verified, false, 'the 20-55 recruitment page is [U]');
+    assert.deepEqual(test('insight-in-hscrp')?.test, { type: 'crp-at-least', mgPerL: 3, assay: 'high-sensitivity' });
+    assert.deepEqual(test('insight-in-antidepressant')?.test, { type: 'current-adequate-antidepressant', minWeeks: 4 });
+    const somatic = test('insight-in-somatic-score')?.test;
+    assert.ok(somatic?.type === 'scale-total-at-least');
+    assert.equal(somatic.min, 7);
+    assert.deepEqual(somatic.scales[0]?.items, [4, 15, 16, 18, 19, 20, 21]);
+    assert.equal(test('insight-ex-label-safety')?.verified, false, 'intervention-cohort exclusions are [U]');
+  });
+  it('every trial code set loads with its items and prefixes (F31.3 is bipolar, X61 self-harm)', () => {
+    const k = trials.knowledge;
+    const files = readdirSync(`${DEFAULT_TRIALS_DIR}codesets`);
+    for (const f of files) assert.ok(k.codeSets.has(f.replace(/\.json$/, '')), f);
+    assert.equal(k.codeSets.get('shaps-items')?.codes.length, 14);
+    const icd = (c: string) => ({ codings: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: c }] });
+    assert.ok(conceptInCodeSet(k, 'bipolar-disorder', icd('F31.3')));
+    assert.ok(conceptInCodeSet(k, 'self-harm', icd('X61')));
+    assert.ok(conceptInCodeSet(k, 'psychotic-disorders', icd('F25.1')));
+    assert.ok(
+      !conceptInCodeSet(k, 'psychotic-disorders', icd('F32.3')),
+      'psychotic depression is not a psychotic disorder',
+    );
+  });
+});
+
+describe('protocol validation problems name file and field', () => {
+  it('a wrong threshold type and an unknown test type are both reported', () => {
+    const json = structuredClone(bundled('insight.json')) as { criteria: { test: Record<string, unknown> }[] };
+    json.criteria[4]!.test['minYears'] = 'twenty';
+    json.criteria[5]!.test = { type: 'crp-between' };
+    const parsed = parseProtocols([{ path: 'knowledge/trials/insight.json', json }]);
+    assert.equal(parsed.ok, false);
+    const messages = parsed.issues.map((i) => i.message);
+    assert.ok(
+      messages.some((m) => m.startsWith('knowledge/trials/insight.json: criteria[4].test.minYears:')),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('knowledge/trials/insight.json: criteria[5].test')),
+      messages.join('\n'),
+    );
+  });
+  it('duplicate criterion ids and silence-counts on an inclusion are rejected', () => {
+    const json = structuredClone(bundled('nct07052058.json')) as { criteria: Record<string, unknown>[] };
+    json.criteria[1]!['id'] = json.criteria[0]!['id'];
+    json.criteria[2]!['absentIfNotRecorded'] = true;
+    const parsed = parseProtocols([{ path: 'p.json', json }]);
+    const codes = parsed.issues.map((i) => i.code);
+    assert.deepEqual(codes.sort(), ['trials.criterion.duplicate', 'trials.criterion.invalid']);
+  });
+  it('an unknown code set or citation key fails the cross-check', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    protocol.criteria[9] = {
+      ...protocol.criteria[9]!,
+      citation: 'no-such-citation',
+      test: { type: 'no-condition-in', codeSet: 'no-such-set' },
+    };
+    const issues = checkProtocol(protocol, trials.knowledge, 'insight.json');
+    assert.deepEqual(
+      issues.map((i) => i.message),
+      [
+        'insight.json: criteria[9].citation: unknown citation "no-such-citation"',
+        'insight.json: criteria[9].test.codeSet: unknown code set "no-such-set"',
+      ],
+    );
+  });
+  it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
+    const k = loadKnowledge();
+    const nsaids = k.codeSets.get('nsaids');
+    assert.ok(addTrialCodeSets(k, [{ path: 'same.json', json: structuredClone(nsaids) }]).ok);
+    const changed = { ...structuredClone(nsaids), title: 'Other' };
+    const result = addTrialCodeSets(k, [{ path: 'clash.json', json: changed }]);
+    assert.equal(result.ok, false);
+    assert.match(result.issues[0]?.message ?? '', /^clash.json: id: code set "nsaids" is already defined/);
+  });
+});
