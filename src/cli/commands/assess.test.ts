@@ -1,0 +1,111 @@
+/**
+ * `trd assess` as a user runs it: the real CLI (bin/trd.js) in a subprocess, for the happy path in both output forms
+ * and for each kind of bad input (exit 2, one `trd: ` line on stderr, nothing on stdout, no patient data echoed).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { jsonErrorReason } from './assess.ts';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'trd.js');
+const SEED = join(ROOT, 'examples', 'seed-vignette.json');
+
+async function trd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, 'assess', ...args], { cwd: ROOT, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'trd-assess-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const SECRET = 'Zelda-Secret-Name';
+const patient = (id: string) => ({ resource: { resourceType: 'Patient', id, name: [{ family: SECRET }] } });
+const bundle = (entry: unknown[]) => JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry });
+
+describe('trd assess (subprocess)', { concurrency: 2 }, () => {
+  test('seed vignette, --json: the assessment@1 JSON with refer-to-trial, nothing on stderr', async () => {
+    const r = await trd(SEED, '--as-of', '2026-11-27', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const a = JSON.parse(r.stdout) as { schema: string; asOf: string; recommendation: { code: string; rule: number } };
+    assert.equal(a.schema, 'precision-trd/assessment@1');
+    assert.equal(a.asOf, '2026-11-27');
+    assert.deepEqual([a.recommendation.code, a.recommendation.rule], ['refer-to-trial', 8]);
+    assert.match(r.stdout, /^\{\n {2}"schema"/);
+  });
+
+  test('seed vignette, text report: headline with the rule, trials table, trace', async () => {
+    const r = await trd(SEED, '--as-of', '2026-11-27');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^precision-trd assessment: Patient\/seed-patient \(45 y, female\), as of 2026-11-27/);
+    assert.match(r.stdout, /RECOMMENDATION \(rule 8, refer-to-trial\)/);
+    assert.match(r.stdout, /sertraline +100 +50 +2025-01-06 +2025-03-30 +84 +adequate/);
+    assert.match(r.stdout, /> 8 refer-to-trial/);
+  });
+
+  const bad: [string, () => string[], RegExp][] = [
+    ['unreadable file', () => [join(dir, 'missing.json')], /^trd: cannot read .*missing\.json: no such file$/],
+    ['a directory', () => [dir], /^trd: cannot read .*: is a directory$/],
+    ['not JSON', () => [file('bad.json', `{"resourceType": "Bundle", "name": "${SECRET}" x`)], /is not valid JSON: /],
+    ['empty file', () => [file('empty.json', '')], /is not valid JSON: Unexpected end of JSON input$/],
+    [
+      'not a Bundle',
+      () => [file('p.json', JSON.stringify(patient('a').resource))],
+      /got a Patient \(fhir\.bundle\.not-a-bundle\)$/,
+    ],
+    ['no Patient', () => [file('np.json', bundle([]))], /no Patient resource \(fhir\.bundle\.no-patient\)$/],
+    [
+      'several Patients',
+      () => [file('two.json', bundle([patient('a'), patient('b')]))],
+      /Patient\/a, Patient\/b.*several-patients/,
+    ],
+    [
+      'bad --as-of',
+      () => [SEED, '--as-of', '2026-02-30'],
+      /^trd: --as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"$/,
+    ],
+    [
+      'invalid pathway file',
+      () => [SEED, '--pathway', file('pathway.json', '{"schema": 1}')],
+      /^trd: invalid pathway or knowledge: /,
+    ],
+    ['missing pathway file', () => [SEED, '--pathway', join(dir, 'nope.json')], /^trd: invalid pathway or knowledge: /],
+  ];
+  for (const [name, args, message] of bad) {
+    test(`bad input: ${name} -> exit 2, one line on stderr, empty stdout`, async () => {
+      const r = await trd('--as-of', '2026-11-27', ...args());
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.split('\n').filter((l) => l !== '').length, 1, r.stderr);
+      assert.match(r.stderr.trimEnd(), message);
+      assert.doesNotMatch(r.stderr, new RegExp(SECRET));
+    });
+  }
+});
+
+test('jsonErrorReason drops the quoted excerpt V8 adds, keeping the kind and position', () => {
+  assert.equal(
+    jsonErrorReason(`Unexpected token 'x', "{"name": "${SECRET}" x" is not valid JSON`),
+    "Unexpected token 'x'",
+  );
+  assert.equal(
+    jsonErrorReason('Unexpected non-whitespace character after JSON at position 2'),
+    'Unexpected non-whitespace character after JSON at position 2',
+  );
+  assert.equal(jsonErrorReason('Unexpected end of JSON input'), 'Unexpected end of JSON input');
+});

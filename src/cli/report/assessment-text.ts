@@ -1,0 +1,176 @@
+/**
+ * The readable `trd assess` report: the recommendation first (with its decision rule), then the evidence a
+ * clinician checks before acting on it: trials, inflammation, contraindications, cautions, missing work-up, symptoms,
+ * Maudsley staging, every unverified value used, data issues and the decision trace. Every finding names its source
+ * resources so it can be checked in the record.
+ */
+import type { Assessment } from '../../pathway/index.ts';
+import type { Finding } from '../../pathway/index.ts';
+import { bullet, REPORT_WIDTH, table, wrap } from './text-layout.ts';
+
+/** Data issues shown in full; the rest are counted (the JSON output has them all). */
+const MAX_ISSUES_SHOWN = 10;
+
+const heading = (title: string): string[] => [
+  '',
+  title.toUpperCase(),
+  '-'.repeat(Math.min(title.length, REPORT_WIDTH)),
+];
+
+function findings(list: readonly Finding[], none: string): string[] {
+  if (list.length === 0) return [`  ${none}`];
+  const out: string[] = [];
+  for (const f of list) {
+    out.push(...bullet(`${f.title} [${f.code}]: ${f.detail}`));
+    out.push(...wrap(`evidence: ${f.evidence.join(', ') || 'none recorded'}; source: ${f.citation}`, '    '));
+  }
+  return out;
+}
+
+function header(a: Assessment): string[] {
+  const who = [a.patient.age === undefined ? 'age unknown' : `${a.patient.age} y`, a.patient.sex ?? 'sex unknown'];
+  const r = a.recommendation;
+  return [
+    `precision-trd assessment: ${a.patient.reference} (${who.join(', ')}), as of ${a.asOf}`,
+    `pathway ${a.pathway.id} ${a.pathway.version}`,
+    '',
+    `RECOMMENDATION (rule ${r.rule}, ${r.code}): ${r.title}`,
+    ...wrap(r.clinicianSummary),
+    ...wrap(`Source: ${r.citation}`),
+    '',
+    'For the patient:',
+    ...wrap(r.patientSummary),
+  ];
+}
+
+function trials(a: Assessment): string[] {
+  const tr = a.treatmentResistance;
+  const out = heading('Antidepressant trials');
+  out.push(`  ${tr.count} adequate of ${tr.required} required: treatment resistance ${tr.met ? 'met' : 'not met'}`);
+  if (tr.exposures.length === 0) out.push('  No antidepressant exposure found in the record.');
+  else {
+    const rows = tr.exposures.map((e) => [
+      e.ingredient,
+      e.dailyDoseMg === undefined ? '?' : String(e.dailyDoseMg),
+      e.minimumDailyDoseMg === undefined ? '?' : String(e.minimumDailyDoseMg),
+      e.start ?? '?',
+      e.end ?? '?',
+      e.days === undefined ? '?' : String(e.days),
+      e.adequacy,
+      e.sources.join(', '),
+    ]);
+    out.push(...table(['ingredient', 'mg/day', 'min', 'start', 'end', 'days', 'verdict', 'sources'], rows));
+    for (const e of tr.exposures) {
+      const missing = e.missing === undefined || e.missing.length === 0 ? '' : ` (confirm ${e.missing.join(', ')})`;
+      out.push(...bullet(`${e.ingredient}: ${e.reason}${missing}`));
+    }
+  }
+  for (const ignored of tr.ignored) out.push(...bullet(`not used: ${ignored.source}: ${ignored.reason}`));
+  return out;
+}
+
+function inflammation(a: Assessment): string[] {
+  const inf = a.inflammation;
+  const out = heading('Inflammation (CRP)');
+  out.push(`  status: ${inf.status}`);
+  out.push(...wrap(inf.reason));
+  if (inf.crp !== undefined) {
+    const c = inf.crp;
+    const value = `${c.comparator ?? ''}${c.mgPerL} mg/L`;
+    out.push(`  result: ${value} (reported ${c.reported}), ${c.date}, ${c.assay} assay, ${c.source}`);
+  }
+  out.push(
+    `  rule: cut-off ${inf.cutOffMgPerL} mg/L (at or above is elevated), acute above ${inf.acuteAboveMgPerL} mg/L, ` +
+      `window ${inf.windowDays} days`,
+  );
+  for (const r of inf.rejected) out.push(...bullet(`not used: ${r.source}: ${r.reason}`));
+  return out;
+}
+
+function workup(a: Assessment): string[] {
+  const out = heading('Missing work-up (required before referral)');
+  if (a.missingWorkup.length === 0) out.push('  None: the required work-up is on record.');
+  for (const w of a.missingWorkup) out.push(...bullet(`${w.title}: ${w.action} (source: ${w.citation})`));
+  return out;
+}
+
+function symptoms(a: Assessment): string[] {
+  const out = heading('Symptom profile (informational)');
+  const sp = a.symptomProfile;
+  if (sp.scales.length === 0) out.push('  No PHQ-9, BDI-II or MADRS on record.');
+  for (const s of sp.scales) {
+    const total = s.total === undefined ? '' : `, total ${s.total}`;
+    out.push(`  ${s.instrument}${s.date === undefined ? '' : ` on ${s.date}`}${total} (${s.source})`);
+    const items = s.items.map((i) => `${i.domain} item ${i.item}: ${i.score}/${i.maxScore}`);
+    if (items.length > 0) out.push(...wrap(items.join('; '), '    '));
+  }
+  const domains = Object.entries(sp.domains).map(([d, v]) => `${d} ${Math.round((v ?? 0) * 100)}%`);
+  if (domains.length > 0) out.push(...wrap(`highest item score by domain: ${domains.join(', ')}`));
+  out.push(...wrap(sp.note));
+  return out;
+}
+
+function maudsley(a: Assessment): string[] {
+  const m = a.maudsleyStaging;
+  const out = heading('Maudsley Staging Method');
+  const score =
+    m.total === undefined
+      ? `not fully scored: ${m.range.min}-${m.range.max} (unscored: ${m.unscored.join(', ')})`
+      : `${m.total} (${m.category ?? 'uncategorised'})`;
+  out.push(`  total: ${score}; source: ${m.citation}`);
+  const rows = m.dimensions.map((d) => [
+    d.dimension,
+    d.scored ? String(d.minPoints) : `${d.minPoints}-${d.maxPoints}`,
+    d.basis,
+  ]);
+  out.push(...table(['dimension', 'points', 'basis'], rows));
+  return out;
+}
+
+function unverified(a: Assessment): string[] {
+  const out = heading('Unverified values used');
+  if (a.unverified.length === 0) out.push('  None.');
+  for (const u of a.unverified) out.push(...bullet(`${u.item}: ${u.note} (source: ${u.citation})`));
+  return out;
+}
+
+function issues(a: Assessment): string[] {
+  const out = heading('Data issues');
+  if (a.issues.length === 0) return [...out, '  None.'];
+  for (const i of a.issues.slice(0, MAX_ISSUES_SHOWN)) {
+    out.push(...bullet(`${i.severity}: ${i.message}${i.path === undefined ? '' : ` (${i.path})`} [${i.code}]`));
+  }
+  if (a.issues.length > MAX_ISSUES_SHOWN) {
+    out.push(`  ... and ${a.issues.length - MAX_ISSUES_SHOWN} more (see --json)`);
+  }
+  return out;
+}
+
+function trace(a: Assessment): string[] {
+  const out = heading('Decision trace (first matching rule wins, marked >)');
+  for (const t of a.trace) {
+    out.push(...bullet(`${t.rule}: ${t.outcome} (${t.citation})`, t.matched ? '>' : ' '));
+  }
+  return out;
+}
+
+export function formatAssessmentText(a: Assessment): string {
+  const lines = [
+    ...header(a),
+    ...trials(a),
+    ...inflammation(a),
+    ...heading('Absolute contraindications to IL-6 blockade'),
+    ...findings(a.contraindications, 'None found.'),
+    ...heading('Cautions'),
+    ...findings(a.cautions, 'None found.'),
+    ...workup(a),
+    ...heading('Comorbid IL-6-responsive disease (informational)'),
+    ...findings(a.comorbidIl6Disease, 'None recorded.'),
+    ...symptoms(a),
+    ...maudsley(a),
+    ...unverified(a),
+    ...issues(a),
+    ...trace(a),
+  ];
+  return `${lines.join('\n')}\n`;
+}
