@@ -88,8 +88,34 @@ export function checkCitations(
   return issues;
 }
 
+/**
+ * Every code-set reference in the pathway by field name (`codeSet`, `codeSets`, `...CodeSets`), as a backstop for
+ * fields that `pathwayCodeSetIds` (schema-pathway.ts) does not list yet.
+ */
+function codeSetRefsByName(node: unknown, path: string, out: { id: string; path: string }[]): void {
+  if (Array.isArray(node)) {
+    node.forEach((v, i) => codeSetRefsByName(v, `${path}[${i}]`, out));
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    const child = path === '' ? key : `${path}.${key}`;
+    if (key === 'codeSet' && typeof value === 'string') out.push({ id: value, path: child });
+    else if ((key === 'codeSets' || key.endsWith('CodeSets')) && Array.isArray(value)) {
+      value.forEach((id, i) => {
+        if (typeof id === 'string') out.push({ id, path: `${child}[${i}]` });
+      });
+    } else codeSetRefsByName(value, child, out);
+  }
+}
+
 export function checkPathwayCodeSets(pathway: Located<Pathway>, codeSetIds: ReadonlySet<string>): Issue[] {
-  return pathwayCodeSetIds(pathway.value)
+  const refs = pathwayCodeSetIds(pathway.value);
+  const seen = new Set(refs.map((r) => r.path));
+  const byName: { id: string; path: string }[] = [];
+  codeSetRefsByName(pathway.value, '', byName);
+  for (const ref of byName) if (!seen.has(ref.path)) refs.push(ref);
+  return refs
     .filter(({ id }) => !codeSetIds.has(id))
     .map(({ id, path }) =>
       issue(

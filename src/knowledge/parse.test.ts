@@ -117,3 +117,16 @@ test('missing required files are named', () => {
   assert.ok(found.some((m) => /no citation registry \(precision-trd\/citations@1\)/.test(m)));
   assert.ok(found.some((m) => /no pathway \(precision-trd\/pathway@1\)/.test(m)));
 });
+
+test('code-set references are checked by field name too (e.g. a symptom instrument item set)', () => {
+  const files = bundledFiles();
+  const pathway = fileJson(files, 'care-pathway.json');
+  const json = JSON.stringify(pathway);
+  // Rename every reference to one set, wherever it sits, to an id that does not exist.
+  const renamed = JSON.parse(json.replaceAll('"phq9-items"', '"phq9-items-missing"')) as Record<string, unknown>;
+  const index = files.findIndex((f) => f.path.endsWith('care-pathway.json'));
+  files[index] = { path: files[index]!.path, json: renamed };
+  const found = messages(files);
+  assert.ok(json.includes('"phq9-items"'), 'the bundled pathway names phq9-items');
+  assert.ok(found.some((m) => /care-pathway\.json: .*: unknown code set "phq9-items-missing"/.test(m)), found.join('\n'));
+});
