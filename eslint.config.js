@@ -2,6 +2,7 @@
 // must run in the browser too, so it may not import Node built-ins; adapters (cli/, io/) may.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const nodeBuiltins = {
   patterns: [
@@ -16,6 +17,7 @@ export default tseslint.config(
   { ignores: ['node_modules/', 'coverage/', 'reference/**/*.js', 'out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
