@@ -73,7 +73,7 @@ describe('Maudsley Staging Method (clinical-reference 4.3)', () => {
   test('unscorable dimensions are listed and the total becomes a range', () => {
     const m = msm({ conditions: [condition(SYSTEM.icd10, 'F32.9', { onset: undefined as unknown as string })] });
     assert.equal(m.total, undefined);
-    assert.deepEqual(m.unscored.sort(), ['duration', 'severity']);
+    assert.deepEqual([...m.unscored].sort(), ['duration', 'severity']);
     assert.deepEqual(m.range, { min: 1 + 1 + 1 + 0 + 0, max: 3 + 5 + 1 + 0 + 0 });
   });
 
