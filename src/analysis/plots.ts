@@ -8,11 +8,19 @@ import type { AnalysisReport, VisitDescriptive } from './analyze.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** Mean change by visit and arm with 95% CIs (observed cases). */
+/** Horizontal dodge of the two arms around each visit position, so their CIs do not overlap. */
+const DODGE = 0.08;
+
+/**
+ * Mean change by visit and arm with 95% CIs (observed cases). Visits sit at positions 0..K-1 (labelled with the visit
+ * names), so non-numeric visit labels work and the arms can be dodged on a quantitative axis, which lines need.
+ */
 export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits: readonly string[]): TopLevelSpec {
+  const arms = [...new Set(descriptives.map((d) => d.arm))];
   const values = descriptives
     .filter((d) => d.mean !== null)
     .map((d) => ({
+      position: visits.indexOf(d.visit) + (arms.indexOf(d.arm) === 0 ? -DODGE : DODGE),
       visit: d.visit,
       arm: d.arm,
       mean: d.mean,
@@ -20,14 +28,20 @@ export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits
       upper: d.ci?.[1] ?? d.mean,
       n: d.n,
     }));
-  const x = { field: 'visit', type: 'ordinal', sort: [...visits], title: 'Visit' } as const;
+  const x = {
+    field: 'position',
+    type: 'quantitative',
+    title: 'Visit',
+    scale: { domain: [-0.5, visits.length - 0.5], nice: false, zero: false },
+    axis: { values: visits.map((_, i) => i), labelExpr: `${JSON.stringify(visits)}[datum.value]`, grid: false },
+  } as const;
   return {
     $schema: SCHEMA,
     title: 'Mean change from baseline by visit (observed cases, 95% CI)',
     width: 480,
     height: 280,
     data: { values },
-    encoding: { x, color: { field: 'arm', type: 'nominal', title: 'Arm' }, xOffset: { field: 'arm' } },
+    encoding: { x, color: { field: 'arm', type: 'nominal', title: 'Arm', sort: arms } },
     layer: [
       {
         mark: { type: 'rule' },
@@ -36,11 +50,11 @@ export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits
           y2: { field: 'upper' },
         },
       },
+      { mark: { type: 'line' }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
       {
         mark: { type: 'point', filled: true, size: 60 },
-        encoding: { y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'n' }] },
+        encoding: { y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'visit' }, { field: 'n' }] },
       },
-      { mark: { type: 'line' }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
     ],
   } as TopLevelSpec;
 }
@@ -67,7 +81,7 @@ export function forestSpec(rows: readonly ForestRow[]): TopLevelSpec {
           {
             mark: { type: 'rule' },
             encoding: {
-              y: { field: 'label', type: 'nominal', sort: order, title: null },
+              y: { field: 'label', type: 'nominal', sort: order, title: null, axis: { labelLimit: 320 } },
               x: { field: 'lower', type: 'quantitative', title: 'Difference (negative favours treatment)' },
               x2: { field: 'upper' },
             },
@@ -101,10 +115,12 @@ export function interactionSpec(
   observed: readonly BiomarkerPoint[],
   cut: number,
 ): TopLevelSpec {
+  // An explicit domain: otherwise the layers' "nice" log scales widen it to whole decades (0.1 to 100).
+  const all = [...curve.map((c) => c.biomarker), ...observed.map((o) => o.biomarker), cut];
   const x = {
     field: 'biomarker',
     type: 'quantitative',
-    scale: { type: 'log' },
+    scale: { type: 'log', nice: false, domain: [Math.min(...all) / 1.1, Math.max(...all) * 1.1] },
     title: 'Baseline biomarker (log scale)',
   } as const;
   return {
@@ -140,9 +156,9 @@ export function interactionSpec(
         encoding: { y: { field: 'zero', type: 'quantitative' } },
       },
       {
-        data: { values: [{ cut }] },
+        data: { values: [{ biomarker: cut }] },
         mark: { type: 'rule', color: 'gray' },
-        encoding: { x: { field: 'cut', type: 'quantitative' } },
+        encoding: { x },
       },
     ],
   } as TopLevelSpec;
@@ -175,14 +191,15 @@ export function forestRows(report: AnalysisReport): ForestRow[] {
   }
   if (!('available' in report.interaction)) {
     const s = report.interaction.strata;
+    const cut = String(report.input.options.biomarkerCut);
     rows.push({
-      label: `Biomarker < cut (n = ${s.n.low})`,
+      label: `Biomarker < ${cut} (n = ${s.n.low})`,
       estimate: s.low.estimate,
       lower: s.low.ci[0],
       upper: s.low.ci[1],
     });
     rows.push({
-      label: `Biomarker >= cut (n = ${s.n.high})`,
+      label: `Biomarker >= ${cut} (n = ${s.n.high})`,
       estimate: s.high.estimate,
       lower: s.high.ci[0],
       upper: s.high.ci[1],

@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyzeTrial, type AnalysisOptions } from '../../analysis/analyze.ts';
 import { analyzeCounts } from '../../analysis/counts.ts';
-import { buildDataset } from '../../analysis/dataset.ts';
+import { buildDataset, type TrialDataset } from '../../analysis/dataset.ts';
+import type { BiomarkerPoint } from '../../analysis/plots.ts';
 import { renderHtmlReport } from '../../analysis/report-html.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import type { Issue } from '../../record/index.ts';
@@ -156,16 +157,15 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   const report = analyzeTrial(ds.value, options, file, fitMmrmTrial);
   const withDataIssues = { ...report, issues: [...ds.issues, ...report.issues] };
   if (flags.report !== undefined)
-    writeFileSync(
-      flags.report,
-      await renderHtmlReport(
-        withDataIssues,
-        ds.value.subjects
-          .filter((s) => s.biomarker !== null)
-          .map((s) => ({ arm: s.arm, biomarker: s.biomarker as number })),
-      ),
-    );
+    writeFileSync(flags.report, await renderHtmlReport(withDataIssues, analysedBiomarkers(ds.value)));
   process.stdout.write(flags.json ? `${toJson(withDataIssues)}\n` : analysisSummary(withDataIssues));
+}
+
+/** Baseline biomarker of the subjects analysed at the primary visit (the interaction plot's rug). */
+function analysedBiomarkers(ds: TrialDataset): BiomarkerPoint[] {
+  return ds.rows
+    .filter((r) => r.visit === ds.primaryVisit && r.change !== null && r.biomarker !== null)
+    .map((r) => ({ arm: r.arm, biomarker: r.biomarker as number }));
 }
 
 export function registerAnalyze(program: Command): void {

@@ -1,0 +1,143 @@
+/**
+ * analyzeTrial in process, on our simulated MADRS/CRP trial (reference/r/trd_madrs_crp.csv): how blocks that cannot
+ * be computed are reported, responder counting under NRI vs observed cases, the text summary, and the HTML report.
+ * The numbers themselves are checked against R in src/stats/*.test.ts and src/cli/commands/analyze.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { referencePath } from '../stats/golden.test-support.ts';
+import { analyzeTrial, type AnalysisOptions } from './analyze.ts';
+import { buildDataset, type TrialDataset } from './dataset.ts';
+import { fmtNnt, fmtP } from './format.ts';
+import { renderHtmlReport } from './report-html.ts';
+import { analysisSummary } from './text-summary.ts';
+
+const text = readFileSync(referencePath('r/trd_madrs_crp.csv'), 'utf8');
+const records = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+const header = Object.keys(records[0]!);
+const built = buildDataset(header, records, {
+  columns: {
+    subject: 'subject',
+    arm: 'arm',
+    visit: 'week',
+    outcome: 'madrs',
+    baseline: 'baseline_madrs',
+    biomarker: 'crp',
+  },
+  treatment: 'TOCILIZUMAB',
+  control: 'PLACEBO',
+  primaryVisit: '8',
+  outcomeType: 'score',
+});
+assert.ok(built.ok);
+const ds: TrialDataset = built.value;
+const options: AnalysisOptions = {
+  responseReduction: 0.5,
+  remissionMax: 10,
+  effectsAt: [1, 3, 10],
+  level: 0.95,
+  biomarkerCut: 3,
+};
+
+describe('analyzeTrial', () => {
+  it('an unavailable MMRM is reported with its reason, not faked', () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
+    assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });
+    assert.equal(r.schema, 'precision-trd/analysis@1');
+  });
+  it('an MMRM that throws becomes an unavailable block', () => {
+    const r = analyzeTrial(ds, options, 'x.csv', () => {
+      throw new Error('boom');
+    });
+    assert.equal(r.mmrm.available, false);
+    assert.match((r.mmrm as { reason: string }).reason, /MMRM failed: boom/);
+  });
+  it('a non-converged MMRM with no numbers is unavailable and says why', () => {
+    const nan = { estimate: NaN, se: NaN, df: NaN, t: NaN, p: NaN, ci: [NaN, NaN] as const };
+    const failed = {
+      converged: false,
+      visits: [],
+      primary: {
+        visit: '8',
+        lsMeans: { treatment: null, control: null },
+        difference: { kenwardRoger: nan, satterthwaite: nan },
+      },
+      covariance: [],
+      iterations: 0,
+      logLik: NaN,
+      issues: [{ code: 'x', severity: 'error', message: 'Hessian not positive definite' }],
+    };
+    const r = analyzeTrial(ds, options, 'x.csv', () => failed);
+    assert.equal(r.mmrm.available, false);
+    assert.match((r.mmrm as { reason: string }).reason, /did not converge: Hessian not positive definite/);
+  });
+  it('the MMRM receives every long row with the 0/1 stratum and the ordered visits', () => {
+    let seen: { rows: number; stratum: unknown; visits: readonly string[] } | undefined;
+    analyzeTrial(ds, options, 'x.csv', (rows, spec) => {
+      seen = { rows: rows.length, stratum: rows[0]!.stratum, visits: spec.visits };
+      throw new Error('stop');
+    });
+    assert.equal(seen?.rows, ds.rows.length);
+    assert.ok(seen?.stratum === 0 || seen?.stratum === 1);
+    assert.deepEqual(seen?.visits, ['1', '2', '4', '8']);
+  });
+  it('NRI counts every randomised subject; observed cases only those seen at the primary visit', () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'off');
+    assert.equal(r.response.treatment.n + r.response.control.n, 120);
+    assert.equal(r.response.observed.treatment.n + r.response.observed.control.n, 100);
+    assert.ok(r.response.observed.treatment.events === r.response.treatment.events);
+  });
+  it('without --remission-max or a biomarker those blocks say they were not analysed', () => {
+    const r = analyzeTrial(ds, { responseReduction: 0.5, effectsAt: [1, 3, 10], level: 0.95 }, 'x.csv', 'off');
+    assert.equal((r.remission as { available: boolean }).available, false);
+    assert.equal((r.interaction as { available: boolean }).available, false);
+    assert.equal((r.ancova as { formula: string }).formula, 'change ~ arm + baseline');
+  });
+  it('descriptives cover every visit and arm', () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'off');
+    assert.equal(r.descriptives.length, 8);
+    assert.ok(r.descriptives.every((d) => d.ci !== null && d.ci[0] < d.mean! && d.mean! < d.ci[1]));
+  });
+  it('the text summary explains each block', () => {
+    const s = analysisSummary(analyzeTrial(ds, options, 'x.csv', 'not available here'));
+    assert.match(s, /Effects are treatment minus control/);
+    assert.match(s, /ANCOVA \(change ~ arm \+ baseline \+ stratum, observed cases, n = 100\)/);
+    assert.match(s, /MMRM: not available \(not available here\)/);
+    assert.match(s, /effect at biomarker 10: /);
+  });
+});
+
+describe('HTML report', () => {
+  it('is one page with three inline SVG figures, escaped labels and no scripts', async () => {
+    const r = analyzeTrial(ds, options, 'trial <1>.csv', 'off');
+    const html = await renderHtmlReport(r, [{ arm: 'PLACEBO', biomarker: 2 }]);
+    assert.equal((html.match(/<svg /g) ?? []).length, 3);
+    assert.match(html, /trial &lt;1&gt;\.csv/);
+    assert.doesNotMatch(html, /<script/);
+    assert.match(html, /Biomarker &gt;= 3/);
+  });
+});
+
+describe('formatting', () => {
+  it('p-values as R format.pval at 4 digits', () => {
+    assert.equal(fmtP(0.025344), '0.0253');
+    assert.equal(fmtP(4.8e-17), '<0.0001');
+  });
+  it('NNT with a CI that excludes 0, and the NNTB-to-NNTH form', () => {
+    assert.equal(
+      fmtNnt({ estimate: 4.2, rounded: 5, kind: 'benefit', ci: { crossesZero: false, lower: 2.5, upper: 12 } }),
+      'NNTB 5 (raw 4.20; 95% CI NNTB 2.50 to 12.00)',
+    );
+    assert.equal(
+      fmtNnt({
+        estimate: 8.48,
+        rounded: 9,
+        kind: 'benefit',
+        ci: { crossesZero: true, nntbFrom: 4.03, nnthFrom: 58.94 },
+      }),
+      'NNTB 9 (raw 8.48; 95% CI NNTB 4.03 to infinity to NNTH 58.94)',
+    );
+  });
+});
