@@ -1,4 +1,348 @@
+/**
+ * `trd design`: sample size and power of the next trial. `ttest` and `ancova` solve for n (given --power) or for
+ * power (given --n); `enrichment` compares randomising only CRP-high patients with all-comers, analytically or by
+ * simulation (--simulate, on worker threads). Numbers come from src/stats/design; this file parses options, loads
+ * the CRP calibration from knowledge/design/crp-distribution.json, and prints text or JSON
+ * (schema precision-trd/design@1). Invalid options are one-line messages on stderr and exit code 2.
+ */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { runEnrichmentSimulation } from '../../io/workers/run-enrichment-simulation.ts';
+import type { Issue, Result } from '../../record/index.ts';
+import {
+  ancovaPower,
+  ancovaSampleSize,
+  calibrateCrpLogNormal,
+  enrichmentAnalytic,
+  ttestPower,
+  ttestSampleSize,
+  type EffectModel,
+} from '../../stats/design/index.ts';
+import { formatDesign, type DesignReport } from './design-format.ts';
 
-/** Placeholder until the `trd design` command lands; replaced by its owner. */
-export function registerDesign(_program: Command): void {}
+export const DESIGN_SCHEMA = 'precision-trd/design@1';
+
+const CRP_KNOWLEDGE = new URL('../../../knowledge/design/crp-distribution.json', import.meta.url);
+
+const crpKnowledgeSchema = z.object({
+  schema: z.literal('precision-trd/design-crp@1'),
+  version: z.string(),
+  thresholdMgPerL: z.number().positive(),
+  prevalenceAboveThreshold: z.number().gt(0).lt(1),
+  secondThresholdMgPerL: z.number().positive(),
+  prevalenceAboveSecondThreshold: z.number().gt(0).lt(1),
+  citation: z.object({ title: z.string(), source: z.string(), section: z.string(), values: z.string() }),
+  verified: z.boolean(),
+});
+type CrpKnowledge = z.infer<typeof crpKnowledgeSchema>;
+
+class InputError extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(issues.map((i) => i.message).join('\n'));
+  }
+}
+
+const inputError = (message: string): InputError =>
+  new InputError([{ code: 'design.cli', severity: 'error', message }]);
+
+function loadCrpKnowledge(): CrpKnowledge {
+  const parsed = crpKnowledgeSchema.safeParse(JSON.parse(readFileSync(CRP_KNOWLEDGE, 'utf8')));
+  if (!parsed.success) throw new Error(`knowledge/design/crp-distribution.json is invalid: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+function num(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw inputError(`--${name}: "${raw}" is not a number`);
+  return v;
+}
+
+function requiredNum(name: string, raw: string | undefined): number {
+  const v = num(name, raw);
+  if (v === undefined) throw inputError(`missing required option --${name}`);
+  return v;
+}
+
+function integer(name: string, raw: string | undefined): number | undefined {
+  const v = num(name, raw);
+  if (v !== undefined && !Number.isInteger(v)) throw inputError(`--${name}: "${raw}" is not an integer`);
+  return v;
+}
+
+function valueOf<T>(r: Result<T>): T {
+  if (!r.ok) throw new InputError(r.issues);
+  return r.value;
+}
+
+interface CommonFlags {
+  alpha: string;
+  sides: string;
+  strict?: boolean;
+  json?: boolean;
+}
+
+function common(flags: CommonFlags) {
+  const alpha = requiredNum('alpha', flags.alpha);
+  const sides = requiredNum('sides', flags.sides);
+  if (sides !== 1 && sides !== 2) throw inputError(`--sides: must be 1 or 2 (got ${flags.sides})`);
+  return { alpha, sides: sides as 1 | 2, strict: flags.strict ?? false };
+}
+
+/** Exactly one of --power (solve for n) and --n (solve for power). */
+function target(flags: { power?: string; n?: string }): { power: number } | { n: number } {
+  if ((flags.power === undefined) === (flags.n === undefined)) {
+    throw inputError('give exactly one of --power (to solve for n per arm) or --n (to solve for power)');
+  }
+  return flags.power !== undefined ? { power: requiredNum('power', flags.power) } : { n: requiredNum('n', flags.n) };
+}
+
+interface TTestFlags extends CommonFlags {
+  delta?: string;
+  sd?: string;
+  power?: string;
+  n?: string;
+}
+
+function runTTest(flags: TTestFlags): DesignReport {
+  const settings = { delta: requiredNum('delta', flags.delta), sd: requiredNum('sd', flags.sd), ...common(flags) };
+  const t = target(flags);
+  if ('power' in t) {
+    return {
+      kind: 'ttest',
+      solveFor: 'n',
+      inputs: { ...settings, ...t },
+      result: valueOf(ttestSampleSize({ ...settings, ...t })),
+    };
+  }
+  return {
+    kind: 'ttest',
+    solveFor: 'power',
+    inputs: { ...settings, ...t },
+    result: { power: valueOf(ttestPower({ ...settings, ...t })) },
+  };
+}
+
+interface AncovaFlags extends TTestFlags {
+  rho?: string;
+  method: string;
+}
+
+function runAncova(flags: AncovaFlags): DesignReport {
+  if (flags.method !== 'borm' && flags.method !== 'exact') {
+    throw inputError(`--method: must be borm or exact (got ${flags.method})`);
+  }
+  const settings = {
+    delta: requiredNum('delta', flags.delta),
+    sd: requiredNum('sd', flags.sd),
+    rho: requiredNum('rho', flags.rho),
+    method: flags.method as 'borm' | 'exact',
+    ...common(flags),
+  };
+  const t = target(flags);
+  if ('power' in t) {
+    return {
+      kind: 'ancova',
+      solveFor: 'n',
+      inputs: { ...settings, ...t },
+      result: valueOf(ancovaSampleSize({ ...settings, ...t })),
+    };
+  }
+  return {
+    kind: 'ancova',
+    solveFor: 'power',
+    inputs: { ...settings, ...t },
+    result: { power: valueOf(ancovaPower({ ...settings, ...t })) },
+  };
+}
+
+interface EnrichmentFlags extends CommonFlags {
+  prevalence?: string;
+  prevalenceAboveSecond?: string;
+  deltaPlus?: string;
+  deltaMinus?: string;
+  sd?: string;
+  power?: string;
+  simulate?: boolean;
+  effectModel: string;
+  beta0?: string;
+  beta1?: string;
+  nPerArm?: string;
+  nEnriched?: string;
+  nAllComers?: string;
+  trials: string;
+  seed: string;
+  workers: string;
+}
+
+/** The citation applies only when the prevalences come from the knowledge file, not from the command line. */
+function sources(flags: EnrichmentFlags, crp: CrpKnowledge): string[] {
+  const overridden = flags.prevalence !== undefined || flags.prevalenceAboveSecond !== undefined;
+  const cited = `${crp.citation.title} (${crp.citation.values})`;
+  return overridden ? ['CRP prevalence given on the command line', ...(flags.simulate ? [cited] : [])] : [cited];
+}
+
+function runEnrichmentAnalytic(flags: EnrichmentFlags, crp: CrpKnowledge): DesignReport {
+  const inputs = {
+    prevalence: num('prevalence', flags.prevalence) ?? crp.prevalenceAboveThreshold,
+    deltaPlus: requiredNum('delta-plus', flags.deltaPlus),
+    deltaMinus: requiredNum('delta-minus', flags.deltaMinus),
+    sd: requiredNum('sd', flags.sd),
+    power: num('power', flags.power) ?? 0.8,
+    ...common(flags),
+  };
+  return {
+    kind: 'enrichment',
+    solveFor: 'n',
+    inputs: { ...inputs, crpThresholdMgPerL: crp.thresholdMgPerL },
+    result: valueOf(enrichmentAnalytic(inputs)),
+    sources: sources(flags, crp),
+  };
+}
+
+async function runEnrichmentSimulated(flags: EnrichmentFlags, crp: CrpKnowledge): Promise<DesignReport> {
+  const calibration = {
+    thresholdMgPerL: crp.thresholdMgPerL,
+    prevalenceAboveThreshold: num('prevalence', flags.prevalence) ?? crp.prevalenceAboveThreshold,
+    secondThresholdMgPerL: crp.secondThresholdMgPerL,
+    prevalenceAboveSecondThreshold:
+      num('prevalence-above-second', flags.prevalenceAboveSecond) ?? crp.prevalenceAboveSecondThreshold,
+  };
+  const crpDistribution = valueOf(calibrateCrpLogNormal(calibration));
+  let effect: EffectModel;
+  if (flags.effectModel === 'logcrp') {
+    effect = { model: 'logCrp', beta0: requiredNum('beta0', flags.beta0), beta1: requiredNum('beta1', flags.beta1) };
+  } else if (flags.effectModel === 'step') {
+    effect = {
+      model: 'step',
+      deltaPlus: requiredNum('delta-plus', flags.deltaPlus),
+      deltaMinus: requiredNum('delta-minus', flags.deltaMinus),
+    };
+  } else {
+    throw inputError(`--effect-model: must be logcrp or step (got ${flags.effectModel})`);
+  }
+  const nPerArm = integer('n-per-arm', flags.nPerArm);
+  const nEnriched = integer('n-enriched', flags.nEnriched) ?? nPerArm;
+  const nAllComers = integer('n-all-comers', flags.nAllComers) ?? nPerArm;
+  if (nEnriched === undefined || nAllComers === undefined) {
+    throw inputError('give --n-per-arm (or both --n-enriched and --n-all-comers) for the simulated trials');
+  }
+  const { alpha, sides } = common(flags);
+  const config = {
+    crp: crpDistribution,
+    effect,
+    sd: requiredNum('sd', flags.sd),
+    nPerArm: { enriched: nEnriched, allComers: nAllComers },
+    alpha,
+    sides,
+  };
+  const options = {
+    seed: integer('seed', flags.seed) ?? 42,
+    trials: integer('trials', flags.trials) ?? 10000,
+    workers: integer('workers', flags.workers) ?? 2,
+  };
+  const summary = valueOf(await runEnrichmentSimulation(config, options));
+  return {
+    kind: 'enrichment-simulation',
+    solveFor: 'power',
+    inputs: { ...config, calibration, workers: options.workers },
+    result: summary,
+    sources: sources(flags, crp),
+  };
+}
+
+/** Where the command writes; tests pass their own (node:test itself reports through the process's stdout). */
+export interface DesignIo {
+  out(text: string): void;
+  err(text: string): void;
+  setExitCode(code: number): void;
+}
+
+const PROCESS_IO: DesignIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+function emit(io: DesignIo, report: DesignReport, json: boolean | undefined): void {
+  io.out(json ? `${JSON.stringify({ schema: DESIGN_SCHEMA, ...report }, null, 2)}\n` : formatDesign(report));
+}
+
+/** Runs an action; input problems become one line each on stderr with exit code 2. */
+function guarded<F extends { json?: boolean }>(io: DesignIo, run: (flags: F) => DesignReport | Promise<DesignReport>) {
+  return async (flags: F) => {
+    try {
+      emit(io, await run(flags), flags.json);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      for (const i of err.issues) io.err(`trd design: ${i.message}\n`);
+      io.setExitCode(2);
+    }
+  };
+}
+
+function withCommon(command: Command): Command {
+  return command
+    .option('--alpha <a>', 'type I error rate (two-sided unless --sides 1)', '0.05')
+    .option('--sides <1|2>', 'one- or two-sided test', '2')
+    .option('--strict', 'two-sided power counts both rejection tails (R strict = TRUE)')
+    .option('--json', `print JSON (schema ${DESIGN_SCHEMA})`);
+}
+
+export function registerDesign(program: Command, io: DesignIo = PROCESS_IO): void {
+  const design = program
+    .command('design')
+    .description('Sample size and power of the next trial: t-test, ANCOVA, CRP enrichment vs all-comers');
+
+  withCommon(
+    design
+      .command('ttest')
+      .description('two-sample t-test (R power.t.test): n per arm for --power, or power for --n')
+      .option('--delta <d>', 'difference in means to detect (outcome units, > 0)')
+      .option('--sd <s>', 'within-arm standard deviation (outcome units, > 0)')
+      .option('--power <p>', 'target power in (0, 1): solve for n per arm')
+      .option('--n <n>', 'patients per arm: solve for power'),
+  ).action(guarded<TTestFlags>(io, runTTest));
+
+  withCommon(
+    design
+      .command('ancova')
+      .description('ANCOVA adjusted for a baseline covariate correlated rho with the outcome')
+      .option('--delta <d>', 'difference in means to detect (outcome units, > 0)')
+      .option('--sd <s>', 'unadjusted within-arm standard deviation (> 0)')
+      .option('--rho <r>', 'baseline-outcome correlation in (-1, 1)')
+      .option('--method <m>', 'borm (n_ttest (1 - rho^2), Borm 2007) or exact (noncentral t, df 2n - 3)', 'borm')
+      .option('--power <p>', 'target power in (0, 1): solve for n per arm')
+      .option('--n <n>', 'patients per arm: solve for power'),
+  ).action(guarded<AncovaFlags>(io, runAncova));
+
+  withCommon(
+    design
+      .command('enrichment')
+      .description('randomise only CRP-high patients (enriched) vs all-comers: analytic, or --simulate')
+      .option('--prevalence <pi>', 'proportion with CRP >= 3 mg/L (default from knowledge/design: 0.27, Osimo 2019)')
+      .option('--delta-plus <d>', 'effect in CRP-high patients (analytic, or --effect-model step)')
+      .option('--delta-minus <d>', 'effect in CRP-low patients (analytic, or --effect-model step)')
+      .option('--sd <s>', 'within-arm outcome standard deviation (> 0)')
+      .option('--power <p>', 'analytic: target power', '0.8')
+      .option('--simulate', 'simulate trials instead (power at given n, log-normal CRP)')
+      .option('--effect-model <m>', 'simulation: logcrp (beta0 + beta1 ln(CRP/3)) or step (delta+/delta-)', 'logcrp')
+      .option('--beta0 <b>', 'simulation, logcrp: effect at CRP = 3 mg/L')
+      .option('--beta1 <b>', 'simulation, logcrp: change in effect per unit of ln CRP')
+      .option('--n-per-arm <n>', 'simulation: patients per arm in both designs')
+      .option('--n-enriched <n>', 'simulation: patients per arm in the enriched design')
+      .option('--n-all-comers <n>', 'simulation: patients per arm in the all-comers design')
+      .option('--prevalence-above-second <p>', 'simulation: proportion with CRP >= 1 mg/L (sets the CRP spread)')
+      .option('--trials <n>', 'simulation: simulated trials per design', '10000')
+      .option('--seed <s>', 'simulation: random seed, integer in [0, 2^31 - 1]', '42')
+      .option('--workers <n>', 'simulation: worker threads (the result does not depend on it)', '2'),
+  ).action(
+    guarded<EnrichmentFlags>(io, (flags) => {
+      const crp = loadCrpKnowledge();
+      return flags.simulate ? runEnrichmentSimulated(flags, crp) : runEnrichmentAnalytic(flags, crp);
+    }),
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Readable text for `trd design` results: what was solved, the answer with the n to recruit, and how it was
+ * computed, so a statistician can check it against R in one line.
+ */
+import type {
+  AncovaSampleSize,
+  EnrichmentAnalytic,
+  EnrichmentSimulationSummary,
+  SampleSize,
+  SimulatedDesign,
+} from '../../stats/design/index.ts';
+
+export type DesignReport =
+  | { kind: 'ttest'; solveFor: 'n'; inputs: Record<string, unknown>; result: SampleSize }
+  | { kind: 'ttest' | 'ancova'; solveFor: 'power'; inputs: Record<string, unknown>; result: { power: number } }
+  | { kind: 'ancova'; solveFor: 'n'; inputs: Record<string, unknown>; result: AncovaSampleSize }
+  | {
+      kind: 'enrichment';
+      solveFor: 'n';
+      inputs: Record<string, unknown>;
+      result: EnrichmentAnalytic;
+      sources: string[];
+    }
+  | {
+      kind: 'enrichment-simulation';
+      solveFor: 'power';
+      inputs: Record<string, unknown>;
+      result: EnrichmentSimulationSummary;
+      sources: string[];
+    };
+
+const f = (x: number, digits = 4): string => (Number.isFinite(x) ? String(Number(x.toFixed(digits))) : 'n/a');
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+function testLine(inputs: Record<string, unknown>): string {
+  const sides = inputs.sides === 1 ? 'one-sided' : 'two-sided';
+  const tails =
+    inputs.sides === 2 ? (inputs.strict ? ', both rejection tails' : ', far rejection tail ignored (R default)') : '';
+  return `${sides} alpha ${String(inputs.alpha)}${tails}`;
+}
+
+function sampleSizeLines(r: SampleSize): string[] {
+  return [
+    `  n per arm: ${f(r.nPerArmExact, 3)} (exact root) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
+    `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}`,
+  ];
+}
+
+function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): string[] {
+  const i = report.inputs;
+  const d = Number(i.delta) / Number(i.sd);
+  const head =
+    report.kind === 'ttest'
+      ? 'Two-sample t-test (R power.t.test: noncentral t, df 2(n - 1), ncp sqrt(n/2) delta/sd)'
+      : i.method === 'exact'
+        ? 'ANCOVA, exact: noncentral t, df 2n - 3, residual SD sd sqrt(1 - rho^2)'
+        : 'ANCOVA, Borm et al. 2007: n = n_ttest (1 - rho^2)';
+  const rho = report.kind === 'ancova' ? `, rho ${String(i.rho)}` : '';
+  // The exact ANCOVA always counts both rejection tails (as the R reference does).
+  const tails = report.kind === 'ancova' && i.method === 'exact' ? { ...i, strict: true } : i;
+  const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
+  if (report.solveFor === 'power') {
+    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}`);
+  } else {
+    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result));
+    if (report.kind === 'ancova') {
+      lines.push(
+        `  residual SD ${f(report.result.residualSd, 3)}; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm`,
+      );
+    }
+  }
+  return lines;
+}
+
+function enrichment(report: Extract<DesignReport, { kind: 'enrichment' }>): string[] {
+  const { enriched: e, allComers: a, prevalence } = report.result;
+  const row = (name: string, d: EnrichmentAnalytic['enriched']) =>
+    `  ${name.padEnd(11)} ${f(d.delta, 3).padStart(7)} ${f(d.sd, 3).padStart(7)} ${`${d.nPerArm} (${f(d.nPerArmExact, 2)})`.padStart(15)} ${String(d.randomised).padStart(10)} ${f(d.screenedExpected, 1).padStart(10)}`;
+  return [
+    `Enrichment (CRP >= ${String(report.inputs.crpThresholdMgPerL)} mg/L only) vs all-comers, analytic t-test, power ${String(report.inputs.power)}, ${testLine(report.inputs)}`,
+    `  prevalence of high CRP ${prevalence}: screen ${f(e.screenedPerRandomised, 1)} per randomised patient in the enriched trial`,
+    `  design       effect      SD   n/arm (exact) randomised   screened`,
+    row('enriched', e),
+    row('all-comers', a),
+    `  all-comers effect = pi delta+ + (1 - pi) delta-; its treated arm SD is ${f(a.treatedArmSd, 3)} (effect heterogeneity)`,
+    `  source: ${report.sources.join('; ')}`,
+  ];
+}
+
+function simulatedRow(name: string, d: SimulatedDesign): string[] {
+  const p = (a: keyof SimulatedDesign['power']) => `${f(d.power[a].power, 3)} ± ${f(d.power[a].mcSe, 3)}`;
+  return [
+    `  ${name}: ${d.nPerArm} per arm, ${d.randomised} randomised, ${f(d.screenedExpected, 0)} screened (${f(d.screenedPerRandomised, 1)} per randomised)`,
+    `    mean effect ${f(d.meanEffect, 3)} (SD across patients ${f(d.effectSd, 3)}); analytic t-test power ${f(d.analyticTTestPower, 3)}`,
+    `    simulated power: t-test ${p('ttest')}, stratified (arm + CRP>=3) ${p('stratified')}, ANCOVA (arm + ln CRP) ${p('ancovaLogCrp')}`,
+  ];
+}
+
+function simulation(report: Extract<DesignReport, { kind: 'enrichment-simulation' }>): string[] {
+  const r = report.result;
+  const effect = report.inputs.effect as {
+    model: string;
+    beta0?: number;
+    beta1?: number;
+    deltaPlus?: number;
+    deltaMinus?: number;
+  };
+  const effectText =
+    effect.model === 'logCrp'
+      ? `effect = ${String(effect.beta0)} + ${String(effect.beta1)} ln(CRP/3)`
+      : `effect ${String(effect.deltaPlus)} if CRP >= 3 mg/L, else ${String(effect.deltaMinus)}`;
+  const crp = report.inputs.crp as {
+    meanLog: number;
+    sdLog: number;
+    medianMgPerL: number;
+    prevalenceAboveThreshold: number;
+  };
+  return [
+    `Enrichment vs all-comers, simulated: ${r.replicates} trials per design, seed ${r.seed}, ${String(report.inputs.workers)} worker(s)`,
+    `  ${effectText}; outcome SD ${String(report.inputs.sd)}; ${testLine({ ...report.inputs, strict: true })}`,
+    `  CRP log-normal: ln CRP ~ N(${f(crp.meanLog)}, ${f(crp.sdLog)}^2), median ${f(crp.medianMgPerL, 2)} mg/L, P(CRP >= 3) = ${pct(crp.prevalenceAboveThreshold)}`,
+    ...simulatedRow('enriched', r.designs.enriched),
+    ...simulatedRow('all-comers', r.designs.allComers),
+    `  power ± Monte-Carlo SE; source: ${report.sources.join('; ')}`,
+  ];
+}
+
+export function formatDesign(report: DesignReport): string {
+  const lines =
+    report.kind === 'enrichment'
+      ? enrichment(report)
+      : report.kind === 'enrichment-simulation'
+        ? simulation(report)
+        : ttest(report);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { Command } from 'commander';
+import { assertGolden } from '../../stats/golden.test-support.ts';
+import { registerDesign } from './design.ts';
+
+const TRD = fileURLToPath(new URL('../../../bin/trd.js', import.meta.url));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI as a subprocess (bin/trd.js): slow to start (~3 s CPU loading every command), so used sparingly. */
+function subprocess(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [TRD, 'design', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same command registered on a fresh commander program in this process, its output captured. */
+async function trd(...args: string[]): Promise<Run> {
+  const run = { status: 0 as number | null, stdout: '', stderr: '' };
+  const program = new Command('trd').exitOverride();
+  registerDesign(program, {
+    out: (text) => (run.stdout += text),
+    err: (text) => (run.stderr += text),
+    setExitCode: (code) => (run.status = code),
+  });
+  await program.parseAsync(['design', ...args], { from: 'user' });
+  return run;
+}
+
+async function json(...args: string[]): Promise<Record<string, unknown>> {
+  const r = await trd(...args, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(parsed.schema, 'precision-trd/design@1');
+  return parsed;
+}
+
+test('subprocess: bin/trd.js design ttest --json prints the schema and power.t.test n; bad input exits 2', () => {
+  const ok = subprocess('ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--json');
+  assert.equal(ok.status, 0, ok.stderr);
+  const out = JSON.parse(ok.stdout) as { schema: string; result: { nPerArmExact: number; nPerArm: number } };
+  assert.equal(out.schema, 'precision-trd/design@1');
+  // design_reference.json ttest_sample_size.grid, delta 3, sd 8, power 0.8: n_per_arm_tol1e12.
+  assertGolden(out.result.nPerArmExact, 112.59696789145892, 'rootFinding', 'n_per_arm_tol1e12 (delta 3, sd 8, 0.8)');
+  assert.equal(out.result.nPerArm, 113);
+  const bad = subprocess('ttest', '--delta', '3', '--sd', '8', '--power', '1.5');
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stdout, '');
+  assert.equal(bad.stderr, 'trd design: power must be in (0, 1) (got 1.5)\n');
+});
+
+test('trd design ttest --json: n per arm = power.t.test (design_reference.json delta 3, sd 8, power 0.8)', async () => {
+  const out = await json('ttest', '--delta', '3', '--sd', '8', '--power', '0.8');
+  const result = out.result as { nPerArmExact: number; nPerArm: number; totalN: number };
+  assertGolden(result.nPerArmExact, 112.59696789145892, 'rootFinding', 'n_per_arm_tol1e12 (delta 3, sd 8, 0.8)');
+  assert.equal(result.nPerArm, 113);
+  assert.equal(result.totalN, 226);
+});
+
+test('trd design ttest text output names the method and the n to recruit; --n gives power', async () => {
+  const r = await trd('ttest', '--delta', '3', '--sd', '8', '--n', '100');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /power with 100 per arm: 0\.7514/);
+  const n = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--power', '0.8', '--method', 'exact');
+  assert.match(n.stdout, /n per arm: 84\.698 \(exact root\) -> recruit 85 per arm, 170 in total/);
+});
+
+test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
+  const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
+  const r = out.result as {
+    enriched: { nPerArm: number; screenedExpected: number };
+    allComers: { nPerArmExact: number };
+  };
+  assert.equal(r.enriched.nPerArm, 64);
+  assert.equal(Math.round(r.enriched.screenedExpected), 284);
+  assert.equal(Math.floor(r.allComers.nPerArmExact), 186);
+  const text = await trd('enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
+  assert.match(text.stdout, /prevalence of high CRP 0\.27: screen 3\.7 per randomised patient/);
+  assert.match(text.stdout, /Osimo/);
+});
+
+test('trd design enrichment --simulate: same result with 1 and 2 workers, power with Monte-Carlo SE', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '1.5', '--sd', '8', '--n-per-arm', '40'];
+  const one = await json(...args, '--trials', '400', '--seed', '7', '--workers', '1');
+  const two = await json(...args, '--trials', '400', '--seed', '7', '--workers', '2');
+  assert.deepEqual(one.result, two.result);
+  const designs = (one.result as { designs: Record<string, { power: { ttest: { power: number; mcSe: number } } }> })
+    .designs;
+  for (const d of Object.values(designs)) {
+    assert.ok(d.power.ttest.power > 0 && d.power.ttest.power < 1);
+    assert.ok(d.power.ttest.mcSe > 0);
+  }
+});
+
+test('invalid options: one line on stderr each, exit code 2, nothing on stdout', async () => {
+  const cases: [string[], RegExp][] = [
+    [['ttest', '--delta', '3', '--sd', '8', '--power', '1.5'], /power must be in \(0, 1\)/],
+    [['ttest', '--delta', '3', '--sd', '-8', '--power', '0.8'], /sd must be a finite number > 0/],
+    [['ttest', '--delta', '3', '--sd', '8'], /exactly one of --power/],
+    [['ancova', '--delta', '3', '--sd', '8', '--rho', '1', '--n', '50'], /rho must be in \(-1, 1\)/],
+    [['enrichment', '--prevalence', '0', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8'], /prevalence/],
+    [['enrichment', '--simulate', '--sd', '8', '--n-per-arm', '50', '--beta0', '3'], /missing required option --beta1/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await trd(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+    for (const line of r.stderr.trim().split('\n')) assert.match(line, /^trd design: /);
+  }
+});
