@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertGolden, readReference } from '../golden.test-support.ts';
-import { adjustedBetaCovariance, contrast } from './contrast.ts';
+import { adjustedBetaCovariance, contrast, kenwardRogerFTest } from './contrast.ts';
 import { antidepressantModel } from './datasets.test-support.ts';
 import { fitMmrm, type MmrmFit } from './fit.ts';
 import { referenceGridRow } from './lsmeans.ts';
@@ -18,6 +18,7 @@ interface Reference {
   sas_proc_mixed_kr_published: {
     minus2_reml_loglik: number;
     R_matrix: number[][];
+    type3: { effect: string; num_df: number; den_df: number; F: number; p: string }[];
     lsmeans: { therapy: string; visit: number; estimate: number; se: number; df: number }[];
     diffs_drug_minus_placebo: { visit: number; estimate: number; se: number; df: number; t: number; p: number }[];
   };
@@ -97,4 +98,31 @@ test(`${SOURCE}: convergence diagnostics`, () => {
   assert.equal(fit.observations, 608);
   assert.equal(fit.subjects, 172);
   assert.deepEqual(model.aliased, []);
+});
+
+test(`${SOURCE} sas_proc_mixed_kr_published.type3: Kenward-Roger F tests (multi-row KR df and lambda)`, () => {
+  // SAS's MODEL chg = basval*VISIT arm*VISIT (with intercept): the type 3 hypotheses are, in our parameterisation,
+  // all baseline slope columns = 0 (4 df) and all arm/visit cell columns = 0 (7 df; cell means at basval = 0).
+  const unitRows = (names: string[]) => names.map((n) => fit.columnNames.map((c) => (c === n ? 1 : 0)));
+  const hypotheses: Record<string, string[]> = {
+    'basval*VISIT': ['baseline', 'baseline:visit_f5', 'baseline:visit_f6', 'baseline:visit_f7'],
+    'VISIT*THERAPY': [
+      'visit_f5',
+      'visit_f6',
+      'visit_f7',
+      'armDRUG',
+      'visit_f5:armDRUG',
+      'visit_f6:armDRUG',
+      'visit_f7:armDRUG',
+    ],
+  };
+  for (const row of reference.sas_proc_mixed_kr_published.type3) {
+    const r = kenwardRogerFTest(fit, unitRows(hypotheses[row.effect]!));
+    assert.equal(r.numDf, row.num_df, `${row.effect} num df`);
+    // SAS prints den df as an integer and F to 2 decimals.
+    assert.equal(Math.round(r.denDf), row.den_df, `${row.effect} den df ${r.denDf}`);
+    assert.equal(r.F.toFixed(2), row.F.toFixed(2), `${row.effect} F ${r.F}`);
+    if (row.p.startsWith('<')) assert.ok(r.p < Number(row.p.slice(1)), `${row.effect} p ${r.p}`);
+    else assertGolden(r.p, Number(row.p), 'sasPrinted', `${row.effect} p`);
+  }
 });

@@ -5,7 +5,14 @@
  */
 export { fitMmrm, type MmrmFit, type MmrmOptions } from './fit.ts';
 export type { MmrmInput } from './data.ts';
-export { contrast, adjustedBetaCovariance, type ContrastResult, type DfMethod } from './contrast.ts';
+export {
+  contrast,
+  adjustedBetaCovariance,
+  kenwardRogerFTest,
+  type ContrastResult,
+  type DfMethod,
+  type FTestResult,
+} from './contrast.ts';
 export { satterthwaiteDf } from './satterthwaite.ts';
 export { kenwardRogerCovariance, kenwardRogerDf, type KenwardRogerTest } from './kenward-roger.ts';
 export {

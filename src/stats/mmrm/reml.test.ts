@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bthebModel, orthodontModel, type ReferenceModel } from './datasets.test-support.ts';
 import { prepareMmrmData } from './data.ts';
+import { contrast } from './contrast.ts';
 import { fitMmrm } from './fit.ts';
 import { evaluateLikelihood, type LikelihoodMethod } from './reml.ts';
 
@@ -93,4 +94,16 @@ test('fitMmrm: invalid input is returned as issues', () => {
     { method: 'REML' },
   );
   assert.ok(!repeated.ok && repeated.issues.some((i) => i.code === 'stats.mmrm.start'));
+});
+
+test('fitMmrm: non-convergence is data (converged false, an issue), and Kenward-Roger on an ML fit is NaN', () => {
+  const short = fitMmrm(orthodontModel().input, { method: 'REML', maxIterations: 1 });
+  assert.ok(short.ok);
+  assert.equal(short.value.converged, false);
+  assert.ok(short.value.issues.some((i) => i.code === 'stats.mmrm.max-iterations'));
+  const ml = fitMmrm(orthodontModel().input, { method: 'ML' });
+  assert.ok(ml.ok && ml.value.converged);
+  const kr = contrast(ml.value, [0, 1, 0, 0], 'kenward-roger');
+  assert.ok(Number.isNaN(kr.se) && Number.isNaN(kr.df) && Number.isNaN(kr.p));
+  assert.ok(Number.isFinite(contrast(ml.value, [0, 1, 0, 0], 'satterthwaite').p));
 });

@@ -98,7 +98,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
     issues.push(
       issue(
         'stats.mmrm.rank-deficient',
-        `aliased columns ${built.value.aliased.join(', ')} (an arm without data at some visit?): LS means not estimable`,
+        `aliased columns ${built.value.aliased.join(', ')} (an arm without data at a visit, or too few subjects at a visit to estimate its slope?): LS means not estimable`,
       ),
     );
     return failed(spec, issues);
