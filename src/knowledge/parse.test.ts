@@ -62,6 +62,29 @@ test('a pathway naming a missing code set fails, naming the pathway field', () =
   );
 });
 
+test('--pathway FILE: a pathway naming a missing code set fails to load with a one-line message', () => {
+  const dir = corruptedKnowledgeDir('pathway/care-pathway.json', (json) => {
+    const definitions = json['definitions'] as { depression: { remissionCodeSets: string[] } };
+    definitions.depression.remissionCodeSets = ['depression-remission', 'gone'];
+  });
+  try {
+    assert.throws(
+      () => loadKnowledge({ pathwayFile: `${dir}/pathway/care-pathway.json` }),
+      (error: unknown) => {
+        assert.ok(error instanceof KnowledgeError);
+        assert.match(
+          error.message,
+          /care-pathway\.json: definitions\.depression\.remissionCodeSets\[1\]: unknown code set "gone"/,
+        );
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('unknown citation keys are reported wherever they are used, and all problems are collected', () => {
   const files = bundledFiles();
   const depression = fileJson(files, 'codesets/depression.json');
