@@ -4,6 +4,7 @@
  * test/vignettes.test.ts checks that regenerating gives the same bytes and that the engine gives the expected fields.
  */
 import { BOUNDARY_VIGNETTES } from './catalog-boundaries.ts';
+import { CONTROL_VIGNETTES } from './catalog-controls.ts';
 import { DECISION_VIGNETTES } from './catalog-decision.ts';
 import { RECORD_VIGNETTES } from './catalog-records.ts';
 import { SAFETY_VIGNETTES } from './catalog-safety.ts';
@@ -17,6 +18,7 @@ export const VIGNETTES: readonly Vignette[] = [
   ...BOUNDARY_VIGNETTES,
   ...SAFETY_VIGNETTES,
   ...RECORD_VIGNETTES,
+  ...CONTROL_VIGNETTES,
 ];
 
 export const VIGNETTE_DIR = 'test/fixtures/vignettes';
