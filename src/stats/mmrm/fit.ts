@@ -69,7 +69,7 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit>
       (useNewton && newtonDirection(current.hessian!, gradient)) ||
       newtonDirection(current.expectedInformation!, gradient);
     if (!direction) {
-      issues.push(issue('stats.mmrm.singular-information', 'information matrix not positive definite', undefined));
+      issues.push(issue('stats.mmrm.singular-information', 'information matrix not positive definite'));
       break;
     }
     // Newton decrement: predicted reduction of -2 log L is decrement / 2.
@@ -104,7 +104,9 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit>
   }
   const hessianFactor = factorSpd(current.hessian!);
   if (!hessianFactor) {
-    issues.push(issue('stats.mmrm.hessian', 'observed REML information not positive definite: df unavailable'));
+    issues.push(
+      issue('stats.mmrm.hessian', `observed ${method} information not positive definite: small-sample df unavailable`),
+    );
   }
   const thetaCovariance = hessianFactor ? hessianFactor.inverse.map((row) => row.map((v) => 2 * v)) : null;
   const maxAbsGradient = Math.max(...current.gradient!.map(Math.abs));
