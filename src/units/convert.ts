@@ -21,7 +21,9 @@ export interface ConvertOptions {
 
 type UnitMap = { ok: true; scale: number; offset: number } | { ok: false; reason: string };
 
-const utils = ucum.UcumLhcUtils.getInstance();
+// The UCUM tables load on first use (~150 ms), not at import: commands that never convert a unit do not pay for them.
+let instance: ReturnType<typeof ucum.UcumLhcUtils.getInstance> | undefined;
+const utils = (): ReturnType<typeof ucum.UcumLhcUtils.getInstance> => (instance ??= ucum.UcumLhcUtils.getInstance());
 
 /**
  * Binary floating point turns exact decimal factors into near misses (1/uL -> 0.0009999999999999998 x10^9/L, so
@@ -62,8 +64,8 @@ function computeUnitMap(fromUcum: string, toUcum: string, molarMassFactor: numbe
   } else {
     // nmol/L per mg/L = 1e6 / molecular weight (g/mol): 1 mg/L = 1e-3 g/L = 1e-3 / MW mol/L = 1e6 / MW nmol/L.
     const options = molarMassFactor === undefined ? undefined : { molecularWeight: 1e6 / molarMassFactor };
-    const one = utils.convertUnitTo(fromUcum, 1, toUcum, options);
-    const zero = utils.convertUnitTo(fromUcum, 0, toUcum, options);
+    const one = utils().convertUnitTo(fromUcum, 1, toUcum, options);
+    const zero = utils().convertUnitTo(fromUcum, 0, toUcum, options);
     if (one.status !== 'succeeded' || one.toVal === null || zero.status !== 'succeeded' || zero.toVal === null) {
       const why = one.msg.find((m) => m.length > 0) ?? `${fromUcum} cannot be converted to ${toUcum}`;
       result = { ok: false, reason: `cannot convert ${fromUcum} to ${toUcum}: ${why}` };
@@ -93,7 +95,7 @@ const validity = new Map<string, boolean>();
 export function isUcum(unit: string): boolean {
   let valid = validity.get(unit);
   if (valid === undefined) {
-    valid = utils.validateUnitString(unit).status === 'valid';
+    valid = utils().validateUnitString(unit).status === 'valid';
     validity.set(unit, valid);
   }
   return valid;
