@@ -109,4 +109,8 @@ test('invalid designs are returned as issues, all of them at once', () => {
   const tiny = ttestSampleSize({ delta: 1e-6, sd: 8, power: 0.9 });
   assert.equal(tiny.ok, false);
   assert.equal(tiny.issues[0]?.code, 'design.sample-size.no-solution');
+  // A huge effect is powered by fewer than R's minimum of 2 patients per arm.
+  const huge = ttestSampleSize({ delta: 100, sd: 1, power: 0.8 });
+  assert.equal(huge.ok, false);
+  assert.equal(huge.issues[0]?.code, 'design.sample-size.below-minimum');
 });

@@ -124,6 +124,15 @@ export function solveSampleSize(
   bracket: readonly [number, number],
   patientsPerArmToTotal = 2,
 ): Result<SampleSize> {
+  if (powerAt(bracket[0]) >= target) {
+    return fail([
+      issue(
+        'design.sample-size.below-minimum',
+        `the target power ${target} is already reached with ${bracket[0]} patients per arm: check delta, sd and power`,
+        'design.power',
+      ),
+    ]);
+  }
   const root = brentRoot((n) => powerAt(n) - target, bracket[0], bracket[1], { tolerance: ROOT_TOLERANCE_N });
   if (!root.converged) {
     const why =
