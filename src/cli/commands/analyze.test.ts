@@ -5,7 +5,7 @@
  *   mmrm_pkg["Kenward-Roger|Kenward-Roger-Linear"].primary_contrast, mmrm_pkg["Satterthwaite|Asymptotic"].primary_contrast
  *   and sas_proc_mixed_kr_published.diffs_drug_minus_placebo (SAS printed values);
  * - reference/r/interaction.json (interaction_logcrp_week8, ancova_stratified_week8);
- * - reference/r/insight_counts.json (--counts).
+ * - reference/r/insight_counts.json (--counts); reference/r/antidepressant_remission_observed.json.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -219,6 +219,19 @@ describe(`trd analyze on the antidepressant trial (${AD})`, () => {
       assert.equal(mine.nnt.ci.crossesZero, true);
       assertGolden(mine.fisherP, ref.fisher_exact.p_value, 'closedForm', `${ref.label} fisher`);
     }
+  });
+  it('remission observed cases matches our own R fixture reference/r/antidepressant_remission_observed.json', () => {
+    const j: Json = JSON.parse(ad.stdout);
+    const ref: Json = readReference('r/antidepressant_remission_observed.json');
+    const b = ref.remission_observed;
+    const mine = j.remission.observed;
+    assert.equal(mine.treatment.events, b.treatment.x);
+    assert.equal(mine.control.n, b.control.n);
+    assertGolden(mine.treatment.ci[1], b.treatment.wilson[1], 'closedForm', 'wilson upper');
+    assertGolden(mine.difference.ci[0], b.newcombe[0], 'closedForm', 'newcombe lower');
+    assertGolden(mine.difference.ci[1], b.newcombe[1], 'closedForm', 'newcombe upper');
+    assertGolden(mine.nnt.estimate, b.nnt, 'closedForm', 'nnt');
+    assertGolden(mine.fisherP, b.fisher_p, 'closedForm', 'fisher');
   });
   it('hedgesG matches block hedges_g_week6_change', () => {
     const j: Json = JSON.parse(ad.stdout);
