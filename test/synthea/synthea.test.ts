@@ -3,6 +3,8 @@
  * every generated fact parsed (counts match the generator's), skipped types counted, and a sensible decision.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { bundleToRecord } from '../../src/fhir/index.ts';
 import { loadKnowledge } from '../../src/knowledge/load.ts';
@@ -84,4 +86,38 @@ test('the generator is deterministic: same seed, same bundle; another seed, othe
   );
   assert.equal(one, two);
   assert.notEqual(one, other);
+});
+
+test('a real Synthea excerpt (test/fixtures/synthea) parses: patient, immunization, skipped Encounter and Provenance', () => {
+  const path = join(import.meta.dirname, '..', 'fixtures', 'synthea', 'Flavia315_Walker122-excerpt.json');
+  const result = bundleToRecord(JSON.parse(readFileSync(path, 'utf8')));
+  assert.ok(result.ok);
+  const record = result.value;
+  assert.deepEqual(record.patient, {
+    ref: 'Patient/e781e193-43ef-e822-b01b-0b8a15c21ad5',
+    birthDate: '1988-05-08',
+    sex: 'female',
+  });
+  assert.deepEqual(record.immunizations, [
+    {
+      ref: 'Immunization/2c598a04-d7a5-095c-c748-1b45f87a1cb9',
+      vaccine: {
+        codings: [
+          {
+            system: 'http://hl7.org/fhir/sid/cvx',
+            code: '140',
+            display: 'Influenza, seasonal, injectable, preservative free',
+          },
+        ],
+        text: 'Influenza, seasonal, injectable, preservative free',
+      },
+      status: 'completed',
+      occurrence: '2016-07-17T23:23:38-05:00',
+    },
+  ]);
+  assert.deepEqual(
+    record.issues.map((i) => i.message),
+    ['skipped 2 resources the pathway does not use (Encounter 1, Provenance 1)'],
+  );
+  assert.equal(assess(record, loadKnowledge(), { asOf: AS_OF }).recommendation.code, 'out-of-scope');
 });
