@@ -88,7 +88,7 @@ export function isFhirDate(text: string): boolean {
   return day >= 1 && day <= daysInMonth;
 }
 
-/** A FHIR date, dateTime or instant, kept as written; anything that is not a calendar date is dropped with a warning. */
+/** A FHIR date, dateTime or instant, kept as written; anything not a calendar date is dropped with a warning. */
 export function readDate(ctx: ReadContext, value: unknown, path: string): string | undefined {
   const text = readString(ctx, value, path);
   if (text === undefined) return undefined;

@@ -5,8 +5,8 @@
  * The shape copies Synthea's R4 exporter (FhirR4.java) as seen in a real bundle (synthetichealth/synthea,
  * my_output/diabetes_test/Flavia315_Walker122_e781e193-43ef-e822-b01b-0b8a15c21ad5.json, commit 7057990f;
  * excerpt in test/fixtures/synthea/): `type: transaction`, every entry with `fullUrl: urn:uuid:...` and
- * `request: { method: POST, url: Type }`, references as `urn:uuid:...` (patient, encounter) or conditional `Practitioner?identifier=...`, US Core profiles
- * in meta, each encounter followed by its Claim and ExplanationOfBenefit, and one Provenance at the end. Conditions are
+ * `request: { method: POST, url: Type }`, references as `urn:uuid:...` (patient, encounter) or conditional
+ * `Practitioner?identifier=...`, US Core profiles in meta, each encounter followed by its Claim and ExplanationOfBenefit, and one Provenance at the end. Conditions are
  * SNOMED with clinicalStatus/verificationStatus codings; MedicationRequests carry an RxNorm SCD
  * medicationCodeableConcept, authoredOn, and dosageInstruction with timing.repeat and a unitless doseQuantity (a count
  * of tablets), but no dispenseRequest, so their duration is unknown; Observations are LOINC with UCUM quantities.
