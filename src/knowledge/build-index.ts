@@ -36,11 +36,7 @@ export function buildSystemRules(file: Located<readonly CodeSystem[]>, issues: I
   return rules;
 }
 
-function indexSet(
-  file: Located<CodeSet>,
-  systems: ReadonlyMap<string, SystemRule>,
-  issues: Issue[],
-): CodeSetIndex {
+function indexSet(file: Located<CodeSet>, systems: ReadonlyMap<string, SystemRule>, issues: Issue[]): CodeSetIndex {
   const exact = new Map<string, CodeEntry>();
   const prefix = new Map<string, CodeEntry>();
   let minPrefixLength = Number.POSITIVE_INFINITY;
@@ -49,7 +45,9 @@ function indexSet(
     const field = `codes[${i}]`;
     const rule = systems.get(entry.system);
     if (rule === undefined) {
-      issues.push(at(file.path, `${field}.system`, `unknown code system "${entry.system}" (declare it in code-systems.json)`));
+      issues.push(
+        at(file.path, `${field}.system`, `unknown code system "${entry.system}" (declare it in code-systems.json)`),
+      );
       return;
     }
     if (rule.uri !== entry.system) {

@@ -29,7 +29,9 @@ function citationUses(
   );
   for (const { path, value } of codeSets) {
     value.citations.forEach((key, i) => uses.push({ path, field: `citations[${i}]`, key }));
-    value.codes.forEach((c, i) => uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }));
+    value.codes.forEach((c, i) =>
+      uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }),
+    );
   }
   const t = antidepressants.value;
   const ap = antidepressants.path;
@@ -47,7 +49,12 @@ function citationUses(
   });
   t.otherIngredients.forEach((row, i) =>
     row.codes.forEach((c, j) =>
-      uses.push({ path: ap, field: `otherIngredients[${i}].codes[${j}].citation`, key: c.citation, verified: c.verified }),
+      uses.push({
+        path: ap,
+        field: `otherIngredients[${i}].codes[${j}].citation`,
+        key: c.citation,
+        verified: c.verified,
+      }),
     ),
   );
   t.products.forEach((p, i) =>

@@ -12,32 +12,87 @@ const ATC = 'http://www.whocc.no/atc';
 
 // clinical-reference.md 4.5: lower bound of the usual therapeutic dose (mg/day), verified flag.
 const MIN_DOSE: Record<string, [number, boolean]> = {
-  citalopram: [20, true], escitalopram: [10, true], fluoxetine: [20, true], paroxetine: [20, true], sertraline: [50, true],
-  fluvoxamine: [50, true], venlafaxine: [75, true], desvenlafaxine: [50, true], duloxetine: [60, true],
-  levomilnacipran: [40, true], mirtazapine: [15, true], bupropion: [300, true], vortioxetine: [10, true],
-  vilazodone: [20, true], agomelatine: [25, true], amitriptyline: [100, true], clomipramine: [100, true],
-  imipramine: [100, true], desipramine: [100, true], nortriptyline: [75, true], phenelzine: [30, true],
-  tranylcypromine: [20, true], moclobemide: [300, false],
+  citalopram: [20, true],
+  escitalopram: [10, true],
+  fluoxetine: [20, true],
+  paroxetine: [20, true],
+  sertraline: [50, true],
+  fluvoxamine: [50, true],
+  venlafaxine: [75, true],
+  desvenlafaxine: [50, true],
+  duloxetine: [60, true],
+  levomilnacipran: [40, true],
+  mirtazapine: [15, true],
+  bupropion: [300, true],
+  vortioxetine: [10, true],
+  vilazodone: [20, true],
+  agomelatine: [25, true],
+  amitriptyline: [100, true],
+  clomipramine: [100, true],
+  imipramine: [100, true],
+  desipramine: [100, true],
+  nortriptyline: [75, true],
+  phenelzine: [30, true],
+  tranylcypromine: [20, true],
+  moclobemide: [300, false],
 };
 
 // clinical-reference.md 7.4: ingredient RxCUIs and whether they are verified ([V]/[V-sec] vs [U]).
 const RXCUI: Record<string, [string, boolean]> = {
-  fluoxetine: ['4493', true], sertraline: ['36437', true], citalopram: ['2556', true], escitalopram: ['321988', true],
-  paroxetine: ['32937', true], fluvoxamine: ['42355', true], venlafaxine: ['39786', true], duloxetine: ['72625', true],
-  mirtazapine: ['15996', true], bupropion: ['42347', true], vortioxetine: ['1455099', true], vilazodone: ['1040030', true],
-  esketamine: ['2284670', true], amitriptyline: ['704', true], nortriptyline: ['7531', true], imipramine: ['5691', true],
-  clomipramine: ['2597', true], desipramine: ['3247', true], doxepin: ['3638', true], trimipramine: ['10834', true],
-  desvenlafaxine: ['734064', false], phenelzine: ['8123', false], tranylcypromine: ['10734', false], trazodone: ['10737', false],
+  fluoxetine: ['4493', true],
+  sertraline: ['36437', true],
+  citalopram: ['2556', true],
+  escitalopram: ['321988', true],
+  paroxetine: ['32937', true],
+  fluvoxamine: ['42355', true],
+  venlafaxine: ['39786', true],
+  duloxetine: ['72625', true],
+  mirtazapine: ['15996', true],
+  bupropion: ['42347', true],
+  vortioxetine: ['1455099', true],
+  vilazodone: ['1040030', true],
+  esketamine: ['2284670', true],
+  amitriptyline: ['704', true],
+  nortriptyline: ['7531', true],
+  imipramine: ['5691', true],
+  clomipramine: ['2597', true],
+  desipramine: ['3247', true],
+  doxepin: ['3638', true],
+  trimipramine: ['10834', true],
+  desvenlafaxine: ['734064', false],
+  phenelzine: ['8123', false],
+  tranylcypromine: ['10734', false],
+  trazodone: ['10737', false],
 };
 
 // clinical-reference.md 7.5 ATC (desipramine N06AA01 is [U] in 4.5).
 const ATC_CODES: Record<string, string> = {
-  fluoxetine: 'N06AB03', citalopram: 'N06AB04', paroxetine: 'N06AB05', sertraline: 'N06AB06', fluvoxamine: 'N06AB08',
-  escitalopram: 'N06AB10', imipramine: 'N06AA02', clomipramine: 'N06AA04', amitriptyline: 'N06AA09',
-  nortriptyline: 'N06AA10', doxepin: 'N06AA12', phenelzine: 'N06AF03', tranylcypromine: 'N06AF04', moclobemide: 'N06AG02',
-  mianserin: 'N06AX03', trazodone: 'N06AX05', mirtazapine: 'N06AX11', bupropion: 'N06AX12', venlafaxine: 'N06AX16',
-  milnacipran: 'N06AX17', duloxetine: 'N06AX21', agomelatine: 'N06AX22', desvenlafaxine: 'N06AX23', vilazodone: 'N06AX24',
-  vortioxetine: 'N06AX26', esketamine: 'N06AX27',
+  fluoxetine: 'N06AB03',
+  citalopram: 'N06AB04',
+  paroxetine: 'N06AB05',
+  sertraline: 'N06AB06',
+  fluvoxamine: 'N06AB08',
+  escitalopram: 'N06AB10',
+  imipramine: 'N06AA02',
+  clomipramine: 'N06AA04',
+  amitriptyline: 'N06AA09',
+  nortriptyline: 'N06AA10',
+  doxepin: 'N06AA12',
+  phenelzine: 'N06AF03',
+  tranylcypromine: 'N06AF04',
+  moclobemide: 'N06AG02',
+  mianserin: 'N06AX03',
+  trazodone: 'N06AX05',
+  mirtazapine: 'N06AX11',
+  bupropion: 'N06AX12',
+  venlafaxine: 'N06AX16',
+  milnacipran: 'N06AX17',
+  duloxetine: 'N06AX21',
+  agomelatine: 'N06AX22',
+  desvenlafaxine: 'N06AX23',
+  vilazodone: 'N06AX24',
+  vortioxetine: 'N06AX26',
+  esketamine: 'N06AX27',
 };
 
 test('minimum adequate daily doses match clinical-reference.md 4.5', () => {
@@ -77,10 +132,16 @@ test('[U] values of clinical-reference.md are unverified in the data', () => {
   assert.equal(code('depression', 'http://snomed.info/sct', '370143000')?.verified, true);
   assert.equal(code('depression', 'http://snomed.info/sct', '36923009')?.verified, false);
   for (const id of ['madrs-total', 'bdi2-total', 'hamd17-total', 'shaps-total', 'chalder-fatigue-total']) {
-    assert.ok(k.codeSets.get(id)?.codes.every((c) => !c.verified), `${id}: no LOINC code was found, local codes are [U]`);
+    assert.ok(
+      k.codeSets.get(id)?.codes.every((c) => !c.verified),
+      `${id}: no LOINC code was found, local codes are [U]`,
+    );
   }
   for (const id of ['infection-active', 'live-vaccines']) {
-    assert.ok(k.codeSets.get(id)?.codes.every((c) => !c.verified), `${id}: code selection is best knowledge`);
+    assert.ok(
+      k.codeSets.get(id)?.codes.every((c) => !c.verified),
+      `${id}: code selection is best knowledge`,
+    );
   }
 });
 
@@ -99,13 +160,51 @@ test('every entry cites an existing citation, and every citation names a section
 
 test('every code set named in the contracts exists and is non-empty', () => {
   const required = [
-    'depression', 'depression-remission', 'crp', 'il6', 'anc', 'platelets', 'alt', 'ast', 'wbc', 'monocytes', 'hbsag',
-    'anti-hbc', 'igra', 'phq9-total', 'phq9-panel', 'phq9-items', 'gad7-total', 'gad7-panel', 'madrs-total',
-    'madrs-items', 'bdi2-total', 'bdi2-items', 'shaps-total', 'chalder-fatigue-total', 'hamd17-total',
-    'infection-active', 'tuberculosis-active', 'tuberculosis-latent', 'tuberculosis-treatment', 'hepatitis',
-    'immunodeficiency', 'pregnancy', 'breastfeeding', 'pregnancy-test', 'tocilizumab', 'biologic-immunosuppressants',
-    'diverticulitis', 'gi-perforation', 'live-vaccines', 'nsaids', 'systemic-corticosteroids', 'rheumatoid-arthritis',
-    'giant-cell-arteritis', 'augmentation-agents', 'ect',
+    'depression',
+    'depression-remission',
+    'crp',
+    'il6',
+    'anc',
+    'platelets',
+    'alt',
+    'ast',
+    'wbc',
+    'monocytes',
+    'hbsag',
+    'anti-hbc',
+    'igra',
+    'phq9-total',
+    'phq9-panel',
+    'phq9-items',
+    'gad7-total',
+    'gad7-panel',
+    'madrs-total',
+    'madrs-items',
+    'bdi2-total',
+    'bdi2-items',
+    'shaps-total',
+    'chalder-fatigue-total',
+    'hamd17-total',
+    'infection-active',
+    'tuberculosis-active',
+    'tuberculosis-latent',
+    'tuberculosis-treatment',
+    'hepatitis',
+    'immunodeficiency',
+    'pregnancy',
+    'breastfeeding',
+    'pregnancy-test',
+    'tocilizumab',
+    'biologic-immunosuppressants',
+    'diverticulitis',
+    'gi-perforation',
+    'live-vaccines',
+    'nsaids',
+    'systemic-corticosteroids',
+    'rheumatoid-arthritis',
+    'giant-cell-arteritis',
+    'augmentation-agents',
+    'ect',
   ];
   for (const id of required) assert.ok((k.codeSets.get(id)?.codes.length ?? 0) > 0, id);
   assert.equal(k.codeSets.get('madrs-items')?.codes.length, 10);

@@ -82,10 +82,10 @@ test('lab codes carry assay and dimension; scale items carry their item number',
 });
 
 test('RxNorm clinical drug resolves to ingredient and strength; ingredient code to ingredient only', () => {
-  assert.deepEqual(
-    pick(resolveAntidepressant(k, concept({ system: RX, code: '312938' }))),
-    { ingredient: 'sertraline', strengthMg: 100 },
-  );
+  assert.deepEqual(pick(resolveAntidepressant(k, concept({ system: RX, code: '312938' }))), {
+    ingredient: 'sertraline',
+    strengthMg: 100,
+  });
   assert.deepEqual(pick(resolveAntidepressant(k, concept({ system: RX, code: '312941' }))), {
     ingredient: 'sertraline',
     strengthMg: 50,
@@ -94,7 +94,9 @@ test('RxNorm clinical drug resolves to ingredient and strength; ingredient code 
     ingredient: 'venlafaxine',
     strengthMg: 75,
   });
-  assert.deepEqual(pick(resolveAntidepressant(k, concept({ system: RX, code: '36437' }))), { ingredient: 'sertraline' });
+  assert.deepEqual(pick(resolveAntidepressant(k, concept({ system: RX, code: '36437' }))), {
+    ingredient: 'sertraline',
+  });
   assert.deepEqual(pick(resolveAntidepressant(k, concept({ system: 'http://www.whocc.no/atc', code: 'n06ab10' }))), {
     ingredient: 'escitalopram',
   });
@@ -104,7 +106,10 @@ test('RxNorm clinical drug resolves to ingredient and strength; ingredient code 
     { ingredient: 'sertraline', strengthMg: 100 },
   );
   // Codings naming two different antidepressants: ambiguous, no answer.
-  assert.equal(resolveAntidepressant(k, concept({ system: RX, code: '36437' }, { system: RX, code: '4493' })), undefined);
+  assert.equal(
+    resolveAntidepressant(k, concept({ system: RX, code: '36437' }, { system: RX, code: '4493' })),
+    undefined,
+  );
   // Not an antidepressant.
   assert.equal(resolveAntidepressant(k, concept({ system: RX, code: '5640' })), undefined);
 });
@@ -141,7 +146,11 @@ test('unverified entries used by lookups are listed once each, verified ones not
   assert.equal(unverifiedMinimumDose(k, 'moclobemide')?.citation, 'antidepressant-adequacy-unverified');
 });
 
-function pick(m: { ingredient: string; strengthMg?: number } | undefined): { ingredient: string; strengthMg?: number } | undefined {
+function pick(
+  m: { ingredient: string; strengthMg?: number } | undefined,
+): { ingredient: string; strengthMg?: number } | undefined {
   if (m === undefined) return undefined;
-  return m.strengthMg === undefined ? { ingredient: m.ingredient } : { ingredient: m.ingredient, strengthMg: m.strengthMg };
+  return m.strengthMg === undefined
+    ? { ingredient: m.ingredient }
+    : { ingredient: m.ingredient, strengthMg: m.strengthMg };
 }

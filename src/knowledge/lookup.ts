@@ -8,7 +8,12 @@
  */
 import type { Coding, Concept } from '../record/index.ts';
 import type { AntidepressantCodeTarget, CodeSetIndex, Knowledge, SystemRule } from './knowledge.ts';
-import type { AntidepressantIngredient, CodeEntry, CodeNormalization, OtherAntidepressantIngredient } from './schema-codesets.ts';
+import type {
+  AntidepressantIngredient,
+  CodeEntry,
+  CodeNormalization,
+  OtherAntidepressantIngredient,
+} from './schema-codesets.ts';
 
 /** A coding matched in a code set: the entry carries display, citation and the verified flag. */
 export interface CodeMatch {
@@ -133,7 +138,10 @@ export function matchConceptInSets(k: Knowledge, setIds: readonly string[], conc
   return undefined;
 }
 
-const targetMemo = new WeakMap<Knowledge, { size: number; bySystem: Map<string, Map<string, AntidepressantCodeTarget | null>> }>();
+const targetMemo = new WeakMap<
+  Knowledge,
+  { size: number; bySystem: Map<string, Map<string, AntidepressantCodeTarget | null>> }
+>();
 
 /** The antidepressant-table row of one coding, memoised per raw (system, code) like matchCoding. */
 function antidepressantTarget(k: Knowledge, coding: Coding): AntidepressantCodeTarget | undefined {
@@ -173,7 +181,11 @@ export function resolveAntidepressant(k: Knowledge, concept: Concept): Antidepre
     if (target === undefined) continue;
     if (best !== undefined && best.ingredient !== target.ingredient) return undefined;
     if (best === undefined || (best.strengthMg === undefined && target.strengthMg !== undefined)) best = target;
-    else if (best.strengthMg !== undefined && target.strengthMg !== undefined && best.strengthMg !== target.strengthMg) {
+    else if (
+      best.strengthMg !== undefined &&
+      target.strengthMg !== undefined &&
+      best.strengthMg !== target.strengthMg
+    ) {
       return undefined;
     }
   }

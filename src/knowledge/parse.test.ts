@@ -44,7 +44,10 @@ test('a corrupted copy fails with a one-line message naming the file and the fie
 test('a missing or non-JSON file is reported by name', () => {
   const dir = corruptedKnowledgeDir('citations.json', () => undefined);
   try {
-    assert.throws(() => loadKnowledge({ knowledgeDir: dir, pathwayFile: `${dir}/pathway/nope.json` }), /nope\.json: \(file\): file not found/);
+    assert.throws(
+      () => loadKnowledge({ knowledgeDir: dir, pathwayFile: `${dir}/pathway/nope.json` }),
+      /nope\.json: \(file\): file not found/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -57,7 +60,9 @@ test('a pathway naming a missing code set fails, naming the pathway field', () =
   definitions.depression.codeSets[0] = 'no-such-set';
   const found = messages(files);
   assert.ok(
-    found.some((m) => /care-pathway\.json: definitions\.depression\.codeSets\[0\]: unknown code set "no-such-set"/.test(m)),
+    found.some((m) =>
+      /care-pathway\.json: definitions\.depression\.codeSets\[0\]: unknown code set "no-such-set"/.test(m),
+    ),
     found.join('\n'),
   );
 });
@@ -95,7 +100,9 @@ test('unknown citation keys are reported wherever they are used, and all problem
   crp['version'] = 'v1';
   const found = messages(files);
   assert.ok(found.some((m) => /depression\.json: codes\[0\]\.citation: unknown citation "no-such-source"/.test(m)));
-  assert.ok(found.some((m) => /antidepressants\.json: ingredients\[0\]\.minDailyDoseCitation: unknown citation/.test(m)));
+  assert.ok(
+    found.some((m) => /antidepressants\.json: ingredients\[0\]\.minDailyDoseCitation: unknown citation/.test(m)),
+  );
   assert.ok(found.some((m) => /crp\.json: version: expected a semantic version/.test(m)));
 });
 
@@ -105,7 +112,11 @@ test('an entry marked verified may not rest on a citation tagged U', () => {
   const first = (infection['codes'] as Record<string, unknown>[])[0]!;
   assert.equal(first['verified'], false);
   first['verified'] = true;
-  assert.ok(messages(files).some((m) => /infection-active\.json: codes\[0\]\.citation: marked verified but .* tagged U/.test(m)));
+  assert.ok(
+    messages(files).some((m) =>
+      /infection-active\.json: codes\[0\]\.citation: marked verified but .* tagged U/.test(m),
+    ),
+  );
 });
 
 test('structural rules: prefix only where the system allows it, canonical systems, no duplicates, known schema', () => {
@@ -113,14 +124,19 @@ test('structural rules: prefix only where the system allows it, canonical system
   const ect = fileJson(files, 'codesets/ect.json');
   const codes = ect['codes'] as Record<string, unknown>[];
   codes[0]!['match'] = 'prefix';
-  codes.push({ ...codes[0]!, match: 'exact' }, { ...codes[0]!, match: 'exact', system: 'urn:oid:2.16.840.1.113883.6.96' });
+  codes.push(
+    { ...codes[0]!, match: 'exact' },
+    { ...codes[0]!, match: 'exact', system: 'urn:oid:2.16.840.1.113883.6.96' },
+  );
   files.push({ path: 'knowledge/codesets/stray.json', json: { schema: 'precision-trd/unknown@9' } });
   files.push({ path: 'knowledge/codesets/ect-copy.json', json: { ...ect, codes: [codes[1]] } });
   const found = messages(files);
   assert.ok(found.some((m) => /ect\.json: codes\[0\]\.match: prefix matching is not allowed for SNOMED CT/.test(m)));
   assert.ok(found.some((m) => /ect\.json: codes\[2\]\.system: use the canonical URI/.test(m)));
   assert.ok(found.some((m) => /stray\.json: schema: unknown schema "precision-trd\/unknown@9"/.test(m)));
-  assert.ok(found.some((m) => /ect-copy\.json: id: code set "ect" is also defined in knowledge\/codesets\/ect\.json/.test(m)));
+  assert.ok(
+    found.some((m) => /ect-copy\.json: id: code set "ect" is also defined in knowledge\/codesets\/ect\.json/.test(m)),
+  );
 });
 
 test('a product mapped to an unknown ingredient, or a code mapped twice, is rejected', () => {
@@ -135,7 +151,9 @@ test('a product mapped to an unknown ingredient, or a code mapped twice, is reje
 });
 
 test('missing required files are named', () => {
-  const files = bundledFiles().filter((f) => !f.path.endsWith('citations.json') && !f.path.endsWith('care-pathway.json'));
+  const files = bundledFiles().filter(
+    (f) => !f.path.endsWith('citations.json') && !f.path.endsWith('care-pathway.json'),
+  );
   const found = messages(files);
   assert.ok(found.some((m) => /no citation registry \(precision-trd\/citations@1\)/.test(m)));
   assert.ok(found.some((m) => /no pathway \(precision-trd\/pathway@1\)/.test(m)));
@@ -151,5 +169,8 @@ test('code-set references are checked by field name too (e.g. a symptom instrume
   files[index] = { path: files[index]!.path, json: renamed };
   const found = messages(files);
   assert.ok(json.includes('"phq9-items"'), 'the bundled pathway names phq9-items');
-  assert.ok(found.some((m) => /care-pathway\.json: .*: unknown code set "phq9-items-missing"/.test(m)), found.join('\n'));
+  assert.ok(
+    found.some((m) => /care-pathway\.json: .*: unknown code set "phq9-items-missing"/.test(m)),
+    found.join('\n'),
+  );
 });

@@ -68,7 +68,14 @@ interface Sorted {
 }
 
 function validateAll(files: readonly KnowledgeFile[], issues: Issue[]): Sorted {
-  const sorted: Sorted = { citations: [], codeSystems: [], codeSets: [], antidepressants: [], pathways: [], failed: new Set() };
+  const sorted: Sorted = {
+    citations: [],
+    codeSystems: [],
+    codeSets: [],
+    antidepressants: [],
+    pathways: [],
+    failed: new Set(),
+  };
   let schema: string | undefined;
   const push = <T>(list: Located<T>[], located: Located<T> | undefined): void => {
     if (located !== undefined) list.push(located);
@@ -106,10 +113,18 @@ function validateAll(files: readonly KnowledgeFile[], issues: Issue[]): Sorted {
 }
 
 /** Exactly one file of a kind; problems name what is missing or duplicated. */
-function single<T>(sorted: Sorted, list: Located<T>[], schema: string, what: string, issues: Issue[]): Located<T> | undefined {
+function single<T>(
+  sorted: Sorted,
+  list: Located<T>[],
+  schema: string,
+  what: string,
+  issues: Issue[],
+): Located<T> | undefined {
   if (list.length === 1) return list[0];
   if (list.length > 1) {
-    issues.push(issue('knowledge.file.duplicate', `${list.map((f) => f.path).join(', ')}: schema: more than one ${what}`));
+    issues.push(
+      issue('knowledge.file.duplicate', `${list.map((f) => f.path).join(', ')}: schema: more than one ${what}`),
+    );
   } else if (!sorted.failed.has(schema)) {
     issues.push(issue('knowledge.file.missing', `(knowledge): schema: no ${what} (${schema}) was supplied`));
   }
@@ -154,13 +169,24 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   for (const { path, value } of sorted.codeSets) {
     const previous = codeSetPaths.get(value.id);
     if (previous !== undefined) {
-      issues.push(issue('knowledge.codeset.duplicate', `${path}: id: code set "${value.id}" is also defined in ${previous}`, `${path}#id`));
+      issues.push(
+        issue(
+          'knowledge.codeset.duplicate',
+          `${path}: id: code set "${value.id}" is also defined in ${previous}`,
+          `${path}#id`,
+        ),
+      );
     } else {
       codeSets.set(value.id, value);
       codeSetPaths.set(value.id, path);
     }
   }
-  if (citationsFile === undefined || systemsFile === undefined || antidepressants === undefined || pathway === undefined) {
+  if (
+    citationsFile === undefined ||
+    systemsFile === undefined ||
+    antidepressants === undefined ||
+    pathway === undefined
+  ) {
     return fail(issues);
   }
 
@@ -175,10 +201,30 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   if (issues.length > 0) return fail(issues);
 
   const sources: KnowledgeSource[] = [
-    { path: citationsFile.path, schema: KNOWLEDGE_FILE_SCHEMAS.citations, id: 'citations', version: citationsFile.value.version },
-    { path: systemsFile.path, schema: KNOWLEDGE_FILE_SCHEMAS.codeSystems, id: 'code-systems', version: systemsFile.value.version },
-    { path: antidepressants.path, schema: KNOWLEDGE_FILE_SCHEMAS.antidepressants, id: antidepressants.value.id, version: antidepressants.value.version },
-    ...sorted.codeSets.map((f) => ({ path: f.path, schema: KNOWLEDGE_FILE_SCHEMAS.codeSet, id: f.value.id, version: f.value.version })),
+    {
+      path: citationsFile.path,
+      schema: KNOWLEDGE_FILE_SCHEMAS.citations,
+      id: 'citations',
+      version: citationsFile.value.version,
+    },
+    {
+      path: systemsFile.path,
+      schema: KNOWLEDGE_FILE_SCHEMAS.codeSystems,
+      id: 'code-systems',
+      version: systemsFile.value.version,
+    },
+    {
+      path: antidepressants.path,
+      schema: KNOWLEDGE_FILE_SCHEMAS.antidepressants,
+      id: antidepressants.value.id,
+      version: antidepressants.value.version,
+    },
+    ...sorted.codeSets.map((f) => ({
+      path: f.path,
+      schema: KNOWLEDGE_FILE_SCHEMAS.codeSet,
+      id: f.value.id,
+      version: f.value.version,
+    })),
     { path: pathway.path, schema: PATHWAY_SCHEMA, id: pathway.value.id, version: pathway.value.version },
   ];
   return ok({
