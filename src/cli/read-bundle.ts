@@ -12,6 +12,15 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
+/**
+ * V8's JSON.parse messages can quote the text around the error (`Unexpected token 'x', "{"name": "Jane ..." is not
+ * valid JSON`), which may be patient data: keep only the kind of error and its position.
+ */
+export function jsonSyntaxReason(message: string): string {
+  const first = message.split('\n')[0] ?? '';
+  return first.replace(/,\s*".*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+}
+
 export function readBundleFile(file: string): PatientRecord {
   let text: string;
   try {
@@ -24,7 +33,7 @@ export function readBundleFile(file: string): PatientRecord {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${file} is not valid JSON (${(e as Error).message.split('\n')[0] ?? ''})`);
+    throw new InputError(`${file} is not valid JSON (${jsonSyntaxReason((e as Error).message)})`);
   }
   const record = bundleToRecord(json);
   if (!record.ok) {

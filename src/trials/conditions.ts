@@ -3,8 +3,8 @@
  * "Current" and "recorded history" are the pathway's own predicates (src/pathway/conditions.ts); this adds the
  * trial-specific ones: tentative diagnoses kept apart, and presence within a look-back window.
  */
-import { conceptInCodeSet } from '../knowledge/index.ts';
-import type { Knowledge } from '../knowledge/index.ts';
+import { matchConceptInSets } from '../knowledge/index.ts';
+import type { CodeMatch, Knowledge } from '../knowledge/index.ts';
 import { isRecordedHistory, whyNotCurrent } from '../pathway/conditions.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { ConditionFact, PatientRecord } from '../record/index.ts';
@@ -15,6 +15,8 @@ export interface ConditionHit {
   readonly condition: ConditionFact;
   /** False for unconfirmed, provisional or differential diagnoses: a criterion asks to confirm them. */
   readonly confirmed: boolean;
+  /** The code-set entry it matched (carries the `verified` flag). */
+  readonly match: CodeMatch;
 }
 
 /** Conditions coded in any of the sets and recorded on or before the as-of day (refuted / in error dropped). */
@@ -27,10 +29,11 @@ export function conditionsInSets(
   const hits: ConditionHit[] = [];
   for (const condition of record.conditions) {
     if (!isRecordedHistory(condition, asOfDay)) continue;
-    if (!codeSets.some((id) => conceptInCodeSet(knowledge, id, condition.code))) continue;
+    const match = matchConceptInSets(knowledge, codeSets, condition.code);
+    if (match === undefined) continue;
     const confirmed =
       condition.verificationStatus === undefined || !TENTATIVE_VERIFICATION.has(condition.verificationStatus);
-    hits.push({ condition, confirmed });
+    hits.push({ condition, confirmed, match });
   }
   return hits;
 }

@@ -3,7 +3,7 @@
  * src/pathway) wherever the pathway defines the concept (TRD, CRP, contraindications, labs), and the normalized
  * record only for concepts the pathway does not derive (arbitrary code sets, scale items).
  */
-import type { Knowledge } from '../knowledge/index.ts';
+import type { Knowledge, UnverifiedEntry } from '../knowledge/index.ts';
 import type { ClinicalFacts } from '../pathway/facts.ts';
 import type { PatientRecord, ResourceRef } from '../record/index.ts';
 
@@ -32,6 +32,9 @@ export interface TestOutcome {
   /** Unverified values ([U]) the finding relied on. */
   readonly unverifiedNotes?: readonly string[];
 }
+
+/** An unverified knowledge entry as one line for `unverifiedNotes`. */
+export const unverifiedNote = (u: UnverifiedEntry): string => `${u.item}: ${u.note} [${u.citation}]`;
 
 export const undecided = (reason: string, collect: string, evidence: readonly ResourceRef[] = []): TestOutcome => ({
   holds: undefined,

@@ -30,14 +30,12 @@ export function recordOf(bundle: Bundle | unknown): PatientRecord {
 
 /** A 45-year-old woman with current recurrent depression (F33.1) and nothing else. */
 export function depressedPatient(id = 'trial-test'): BundleBuilder {
-  return new BundleBuilder(id)
-    .patient({ birthDate: '1981-03-15', gender: 'female' })
-    .condition({
-      id: 'depression',
-      code: code('icd10', 'F33.1', 'Recurrent depressive disorder'),
-      clinicalStatus: 'active',
-      onset: '2024-01-10',
-    });
+  return new BundleBuilder(id).patient({ birthDate: '1981-03-15', gender: 'female' }).condition({
+    id: 'depression',
+    code: code('icd10', 'F33.1', 'Recurrent depressive disorder'),
+    clinicalStatus: 'active',
+    onset: '2024-01-10',
+  });
 }
 
 export function match(builder: BundleBuilder, protocols: readonly TrialProtocol[], asOf = AS_OF): TrialMatchResult[] {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { code, ucum } from '../../test/support/bundle-builder.ts';
+import { loadKnowledge } from '../knowledge/load.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import {
   AS_OF,
@@ -408,5 +409,14 @@ describe('verdicts', () => {
   });
   it('rejects an as-of date that is not YYYY-MM-DD', () => {
     assert.throws(() => match(trd(), [decidable], '2026-11'), /YYYY-MM-DD/);
+  });
+});
+
+describe('matchTrials guards', () => {
+  it('refuses knowledge without the trial code sets, saying how to load it', () => {
+    assert.throws(
+      () => matchTrials(seedRecord(), loadKnowledge(), [protocol('insight')], { asOf: AS_OF }),
+      /unknown code set "bipolar-disorder".*loadTrials\(\)/,
+    );
   });
 });

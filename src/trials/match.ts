@@ -14,6 +14,7 @@ import { deriveFacts } from '../pathway/index.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
 import type { MatchContext, TestOutcome } from './context.ts';
+import { checkProtocol } from './parse.ts';
 import type { CriterionResult, CriterionStatus, TrialMatchResult, TrialVerdict } from './result.ts';
 import { TRIAL_MATCH_SCHEMA } from './result.ts';
 import type { Criterion, CriterionTest, TrialProtocol } from './schema.ts';
@@ -147,6 +148,30 @@ export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): Trial
   };
 }
 
+/** Protocols already checked against a knowledge object, so the check costs nothing on repeated calls. */
+const checked = new WeakMap<Knowledge, WeakSet<TrialProtocol>>();
+
+/**
+ * Every code set and citation a protocol names must be in the knowledge (loadTrials / addTrialCodeSets add the trial
+ * code sets); otherwise a lookup would fail mid-match. A programmer error, so it throws.
+ */
+function assertResolvable(protocols: readonly TrialProtocol[], knowledge: Knowledge): void {
+  let seen = checked.get(knowledge);
+  if (seen === undefined) {
+    seen = new WeakSet();
+    checked.set(knowledge, seen);
+  }
+  for (const protocol of protocols) {
+    if (seen.has(protocol)) continue;
+    const problems = checkProtocol(protocol, knowledge);
+    if (problems.length > 0) {
+      const hint = 'load the knowledge with loadTrials() or addTrialCodeSets()';
+      throw new Error(`${problems.map((p) => p.message).join('; ')} (${hint})`);
+    }
+    seen.add(protocol);
+  }
+}
+
 /**
  * Match one patient against trial protocols as of a date (nothing dated after it is used).
  * @param options.asOf YYYY-MM-DD; throws on anything else (a programmer error: the CLI validates it first).
@@ -161,6 +186,7 @@ export function matchTrials(
   if (asOfDay === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
     throw new Error(`asOf must be a YYYY-MM-DD date, got "${options.asOf}"`);
   }
+  assertResolvable(protocols, knowledge);
   const facts = deriveFacts(record, knowledge, options.asOf);
   const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay };
   return protocols.map((p) => matchProtocol(ctx, p));

@@ -3,8 +3,8 @@
  * derives only antidepressant exposures and its own named medication sets, so this query is generic: a medication is
  * current when its status says it is being taken and its period covers the as-of day.
  */
-import { conceptInCodeSet } from '../knowledge/index.ts';
-import type { Knowledge } from '../knowledge/index.ts';
+import { matchConcept } from '../knowledge/index.ts';
+import type { CodeMatch, Knowledge } from '../knowledge/index.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { MedicationFact, PatientRecord } from '../record/index.ts';
 
@@ -13,9 +13,19 @@ const CURRENT_STATUSES = new Set(['active', 'intended', 'on-hold']);
 /** Statuses that say the patient took it: current only when its period still covers the as-of day. */
 const PERIOD_STATUSES = new Set(['completed', 'unknown']);
 
-export function medicationInSet(knowledge: Knowledge, codeSet: string, medication: MedicationFact): boolean {
-  if (conceptInCodeSet(knowledge, codeSet, medication.medication)) return true;
-  return medication.ingredients.some((i) => conceptInCodeSet(knowledge, codeSet, i.code));
+/** The code-set entry the product or one of its ingredients matches, or undefined. */
+export function medicationInSet(
+  knowledge: Knowledge,
+  codeSet: string,
+  medication: MedicationFact,
+): CodeMatch | undefined {
+  const product = matchConcept(knowledge, codeSet, medication.medication);
+  if (product !== undefined) return product;
+  for (const ingredient of medication.ingredients) {
+    const match = matchConcept(knowledge, codeSet, ingredient.code);
+    if (match !== undefined) return match;
+  }
+  return undefined;
 }
 
 export function isCurrentOn(medication: MedicationFact, asOfDay: number): boolean {
@@ -32,6 +42,12 @@ export function currentMedicationsInSet(
   knowledge: Knowledge,
   codeSet: string,
   asOfDay: number,
-): MedicationFact[] {
-  return record.medications.filter((m) => isCurrentOn(m, asOfDay) && medicationInSet(knowledge, codeSet, m));
+): { medication: MedicationFact; match: CodeMatch }[] {
+  const found: { medication: MedicationFact; match: CodeMatch }[] = [];
+  for (const medication of record.medications) {
+    if (!isCurrentOn(medication, asOfDay)) continue;
+    const match = medicationInSet(knowledge, codeSet, medication);
+    if (match !== undefined) found.push({ medication, match });
+  }
+  return found;
 }

@@ -4,9 +4,8 @@
  * items mapped to symptom domains, so trial criteria that need other items (BDI-II item 9 and 19, all SHAPS items)
  * read them here, identified by the code sets' `item` numbers.
  */
-import { matchCoding } from '../knowledge/index.ts';
-import type { Knowledge } from '../knowledge/index.ts';
-import type { CodeEntry } from '../knowledge/schema-codesets.ts';
+import { matchCoding, unverifiedEntries } from '../knowledge/index.ts';
+import type { CodeMatch, Knowledge, UnverifiedEntry } from '../knowledge/index.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { Coding, ObservationValue, PatientRecord, ResourceRef } from '../record/index.ts';
 
@@ -18,6 +17,8 @@ export interface ScaleReading {
   readonly items: ReadonlyMap<number, number>;
   /** A total-score Observation, with the scoring its code names. */
   readonly total?: { readonly value: number; readonly scoring?: string };
+  /** Unverified codes the reading was recognised by (the local scales CodeSystem is [U]). */
+  readonly unverified: readonly UnverifiedEntry[];
 }
 
 const VALID_RESPONSE = new Set(['completed', 'amended']);
@@ -28,13 +29,13 @@ const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
  * a bare linkId: QuestionnaireResponse linkIds often are the item code without a system (LHC-Forms uses the LOINC
  * code), so a system-less code is tried under each system the set uses.
  */
-export function entryFor(knowledge: Knowledge, setId: string, coding: Coding): CodeEntry | undefined {
+export function entryFor(knowledge: Knowledge, setId: string, coding: Coding): CodeMatch | undefined {
   if (coding.code === undefined) return undefined;
-  if (coding.system !== undefined) return matchCoding(knowledge, setId, coding)?.entry;
+  if (coding.system !== undefined) return matchCoding(knowledge, setId, coding);
   const systems = new Set((knowledge.codeSets.get(setId)?.codes ?? []).map((e) => e.system));
   for (const system of systems) {
-    const entry = matchCoding(knowledge, setId, { system, code: coding.code })?.entry;
-    if (entry !== undefined) return entry;
+    const match = matchCoding(knowledge, setId, { system, code: coding.code });
+    if (match !== undefined) return match;
   }
   return undefined;
 }
@@ -46,12 +47,18 @@ function numberOf(value: ObservationValue | undefined): number | undefined {
   return undefined;
 }
 
-function itemOf(knowledge: Knowledge, setId: string, codings: readonly Coding[], linkId?: string): number | undefined {
+function itemOf(
+  knowledge: Knowledge,
+  setId: string,
+  codings: readonly Coding[],
+  linkId?: string,
+): CodeMatch | undefined {
   for (const coding of codings) {
-    const item = entryFor(knowledge, setId, coding)?.item;
-    if (item !== undefined) return item;
+    const match = entryFor(knowledge, setId, coding);
+    if (match?.entry.item !== undefined) return match;
   }
-  return linkId === undefined ? undefined : entryFor(knowledge, setId, { code: linkId })?.item;
+  const match = linkId === undefined ? undefined : entryFor(knowledge, setId, { code: linkId });
+  return match?.entry.item === undefined ? undefined : match;
 }
 
 /**
@@ -74,44 +81,68 @@ export function scaleReadings(
     const day = inWindow(qr.authored);
     if (day === undefined || qr.authored === undefined || !VALID_RESPONSE.has(qr.status)) continue;
     const items = new Map<number, number>();
+    const matches: CodeMatch[] = [];
     for (const answer of qr.answers) {
-      const item = itemOf(knowledge, source.itemCodeSet, answer.code, answer.linkId);
-      if (item !== undefined && answer.valueNumber !== undefined) items.set(item, answer.valueNumber);
+      const match = itemOf(knowledge, source.itemCodeSet, answer.code, answer.linkId);
+      if (match?.entry.item === undefined || answer.valueNumber === undefined) continue;
+      items.set(match.entry.item, answer.valueNumber);
+      matches.push(match);
     }
-    if (items.size > 0) readings.push({ ref: qr.ref, date: qr.authored.slice(0, 10), day, items });
+    if (items.size > 0) {
+      const unverified = unverifiedEntries(knowledge, matches);
+      readings.push({ ref: qr.ref, date: qr.authored.slice(0, 10), day, items, unverified });
+    }
   }
-  const itemObservationsByDay = new Map<number, { ref: ResourceRef; date: string; items: Map<number, number> }>();
+  const itemObservationsByDay = new Map<
+    number,
+    { ref: ResourceRef; date: string; items: Map<number, number>; matches: CodeMatch[] }
+  >();
   for (const obs of record.observations) {
     const day = inWindow(obs.effective);
     if (day === undefined || obs.effective === undefined || !VALID_OBSERVATION.has(obs.status)) continue;
     const date = obs.effective.slice(0, 10);
-    const totalEntry =
-      source.totalCodeSet === undefined
+    const totalSet = source.totalCodeSet;
+    const totalMatch =
+      totalSet === undefined
         ? undefined
-        : obs.code.codings.map((c) => entryFor(knowledge, source.totalCodeSet ?? '', c)).find((e) => e !== undefined);
+        : obs.code.codings.map((c) => entryFor(knowledge, totalSet, c)).find((m) => m !== undefined);
     const value = numberOf(obs.value);
-    if (totalEntry !== undefined && value !== undefined) {
-      const total = totalEntry.scoring === undefined ? { value } : { value, scoring: totalEntry.scoring };
-      readings.push({ ref: obs.ref, date, day, items: new Map(), total });
+    if (totalMatch !== undefined && value !== undefined) {
+      const scoring = totalMatch.entry.scoring;
+      const total = scoring === undefined ? { value } : { value, scoring };
+      const unverified = unverifiedEntries(knowledge, [totalMatch]);
+      readings.push({ ref: obs.ref, date, day, items: new Map(), total, unverified });
       continue;
     }
     const components = new Map<number, number>();
+    const matches: CodeMatch[] = [];
     for (const component of obs.components) {
-      const item = itemOf(knowledge, source.itemCodeSet, component.code.codings);
+      const match = itemOf(knowledge, source.itemCodeSet, component.code.codings);
       const score = numberOf(component.value);
-      if (item !== undefined && score !== undefined) components.set(item, score);
+      if (match?.entry.item === undefined || score === undefined) continue;
+      components.set(match.entry.item, score);
+      matches.push(match);
     }
     if (components.size > 0) {
-      readings.push({ ref: obs.ref, date, day, items: components });
+      const unverified = unverifiedEntries(knowledge, matches);
+      readings.push({ ref: obs.ref, date, day, items: components, unverified });
       continue;
     }
-    const item = itemOf(knowledge, source.itemCodeSet, obs.code.codings);
-    if (item !== undefined && value !== undefined) {
-      const group = itemObservationsByDay.get(day) ?? { ref: obs.ref, date, items: new Map<number, number>() };
-      group.items.set(item, value);
+    const match = itemOf(knowledge, source.itemCodeSet, obs.code.codings);
+    if (match?.entry.item !== undefined && value !== undefined) {
+      const group = itemObservationsByDay.get(day) ?? {
+        ref: obs.ref,
+        date,
+        items: new Map<number, number>(),
+        matches: [] as CodeMatch[],
+      };
+      group.items.set(match.entry.item, value);
+      group.matches.push(match);
       itemObservationsByDay.set(day, group);
     }
   }
-  for (const [day, group] of itemObservationsByDay) readings.push({ ...group, day });
+  for (const [day, { ref, date, items, matches }] of itemObservationsByDay) {
+    readings.push({ ref, date, day, items, unverified: unverifiedEntries(knowledge, matches) });
+  }
   return readings.sort((a, b) => b.day - a.day);
 }

@@ -1,13 +1,22 @@
 /** Diagnosis tests: a current diagnosis (inclusion), no history of a condition, no recent infection (exclusions). */
 import type { ConditionFact } from '../../record/index.ts';
 import type { CriterionTest } from '../schema.ts';
+import { unverifiedEntry } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { unverifiedNote } from '../context.ts';
 import { conditionsInSets, isCurrentOn, presentWithin } from '../conditions.ts';
+import type { ConditionHit } from '../conditions.ts';
 import { inSentence } from '../sentence.ts';
 
 type DiagnosisIn = Extract<CriterionTest, { type: 'diagnosis-in' }>;
 type NoConditionIn = Extract<CriterionTest, { type: 'no-condition-in' }>;
 type NoInfectionWithin = Extract<CriterionTest, { type: 'no-infection-within' }>;
+
+/** The [U] note when the decisive condition matched an unverified code. */
+const notesOf = (ctx: MatchContext, hit: ConditionHit): { unverifiedNotes?: string[] } => {
+  const u = unverifiedEntry(ctx.knowledge, hit.match);
+  return u === undefined ? {} : { unverifiedNotes: [unverifiedNote(u)] };
+};
 
 const label = (c: ConditionFact): string => {
   const coding = c.code.codings[0];
@@ -24,6 +33,7 @@ export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
       holds: true,
       reason: `Current diagnosis ${label(confirmed.condition)}`,
       evidence: [confirmed.condition.ref],
+      ...notesOf(ctx, confirmed),
     };
   }
   const tentative = current[0];
@@ -54,24 +64,30 @@ function noneWithin(
   const hits = conditionsInSets(ctx.record, ctx.knowledge, codeSets, ctx.asOfDay);
   const when = days === undefined ? 'current or past' : `in the last ${days} days`;
   let undated: ConditionFact | undefined;
-  let tentative: ConditionFact | undefined;
+  let tentative: ConditionHit | undefined;
   for (const h of hits) {
     const present = days === undefined ? true : presentWithin(h.condition, ctx.asOfDay, days);
     if (present === undefined) {
       undated ??= h.condition;
     } else if (present) {
       if (h.confirmed) {
-        return { holds: false, reason: `${label(h.condition)} (${when})`, evidence: [h.condition.ref] };
+        return {
+          holds: false,
+          reason: `${label(h.condition)} (${when})`,
+          evidence: [h.condition.ref],
+          ...notesOf(ctx, h),
+        };
       }
-      tentative ??= h.condition;
+      tentative ??= h;
     }
   }
   if (tentative !== undefined) {
     return {
       holds: undefined,
-      reason: `${label(tentative)} is ${tentative.verificationStatus ?? 'unconfirmed'}`,
-      evidence: [tentative.ref],
-      collect: `confirm or refute ${label(tentative)}`,
+      reason: `${label(tentative.condition)} is ${tentative.condition.verificationStatus ?? 'unconfirmed'}`,
+      evidence: [tentative.condition.ref],
+      collect: `confirm or refute ${label(tentative.condition)}`,
+      ...notesOf(ctx, tentative),
     };
   }
   if (undated !== undefined) {

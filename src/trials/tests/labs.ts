@@ -6,22 +6,32 @@
 import { convertQuantity } from '../../units/index.ts';
 import { toDayNumber } from '../../record/index.ts';
 import type { ObservationFact, Quantity } from '../../record/index.ts';
-import { conceptInCodeSet } from '../../knowledge/index.ts';
+import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
+import type { CodeMatch } from '../../knowledge/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { unverifiedNote } from '../context.ts';
 
 type LabAtLeast = Extract<CriterionTest, { type: 'lab-at-least' }>;
 
 const VALID = new Set(['final', 'amended', 'corrected']);
 
-function latest(ctx: MatchContext, test: LabAtLeast): { obs: ObservationFact; quantity: Quantity } | undefined {
-  let best: { obs: ObservationFact; quantity: Quantity; day: number } | undefined;
+interface LabHit {
+  obs: ObservationFact;
+  quantity: Quantity;
+  day: number;
+  match: CodeMatch;
+}
+
+function latest(ctx: MatchContext, test: LabAtLeast): LabHit | undefined {
+  let best: LabHit | undefined;
   for (const obs of ctx.record.observations) {
     if (!VALID.has(obs.status) || obs.value?.kind !== 'quantity') continue;
     const day = toDayNumber(obs.effective);
     if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays) continue;
-    if (!conceptInCodeSet(ctx.knowledge, test.codeSet, obs.code)) continue;
-    if (best === undefined || day > best.day) best = { obs, quantity: obs.value.quantity, day };
+    const match = matchConcept(ctx.knowledge, test.codeSet, obs.code);
+    if (match === undefined) continue;
+    if (best === undefined || day > best.day) best = { obs, quantity: obs.value.quantity, day, match };
   }
   return best;
 }
@@ -39,6 +49,8 @@ export function labAtLeast(ctx: MatchContext, test: LabAtLeast): TestOutcome {
     };
   }
   const { obs, quantity } = found;
+  const u = unverifiedEntry(ctx.knowledge, found.match);
+  const unverifiedNotes = u === undefined ? [] : [unverifiedNote(u)];
   const date = obs.effective?.slice(0, 10) ?? '';
   const reported = `${quantity.comparator ?? ''}${quantity.value} ${quantity.unitText ?? quantity.ucum ?? ''}`.trim();
   if (quantity.ucum === undefined) {
@@ -68,5 +80,5 @@ export function labAtLeast(ctx: MatchContext, test: LabAtLeast): TestOutcome {
   if ((c === '>' || c === '>=') && value < test.value) holds = undefined;
   if (holds === undefined)
     return { holds, reason: `${shown} cannot be placed against ${wanted}`, evidence: [obs.ref], collect };
-  return { holds, reason: `${shown} (${wanted})`, evidence: [obs.ref] };
+  return { holds, reason: `${shown} (${wanted})`, evidence: [obs.ref], unverifiedNotes };
 }

@@ -1,6 +1,8 @@
 /** Current medications in an excluded class (INSIGHT: antibiotics, NSAIDs, oral/injectable corticosteroids). */
 import type { CriterionTest } from '../schema.ts';
+import { unverifiedEntries } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { unverifiedNote } from '../context.ts';
 import { currentMedicationsInSet } from '../medications.ts';
 import { inSentence } from '../sentence.ts';
 
@@ -10,8 +12,17 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
   const title = inSentence(ctx.knowledge.codeSets.get(test.codeSet)?.title ?? test.codeSet);
   const current = currentMedicationsInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.asOfDay);
   if (current.length > 0) {
-    const names = current.map((m) => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref);
-    return { holds: false, reason: `Current ${title}: ${names.join(', ')}`, evidence: current.map((m) => m.ref) };
+    const names = current.map(({ medication: m }) => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref);
+    const notes = unverifiedEntries(
+      ctx.knowledge,
+      current.map((c) => c.match),
+    ).map(unverifiedNote);
+    return {
+      holds: false,
+      reason: `Current ${title}: ${names.join(', ')}`,
+      evidence: current.map((c) => c.medication.ref),
+      unverifiedNotes: notes,
+    };
   }
   return {
     holds: true,

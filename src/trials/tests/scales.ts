@@ -6,6 +6,7 @@
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { unverifiedNote } from '../context.ts';
 import { scaleReadings } from '../scale-readings.ts';
 import type { ScaleReading } from '../scale-readings.ts';
 
@@ -69,8 +70,10 @@ function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource)
   }
   const sum = sumOf(reading, source);
   const at = `on ${reading.date}`;
-  if (typeof sum === 'string')
-    return { holds: undefined, reason: `${name} ${at}: ${sum}`, evidence: [reading.ref], collect };
+  const unverifiedNotes = reading.unverified.map(unverifiedNote);
+  if (typeof sum === 'string') {
+    return { holds: undefined, reason: `${name} ${at}: ${sum}`, evidence: [reading.ref], collect, unverifiedNotes };
+  }
   const threshold = test.type === 'scale-total-at-least' ? test.min : test.below;
   const relation = test.type === 'scale-total-at-least' ? `>= ${threshold}` : `< ${threshold}`;
   // With unanswered items, the sum is a lower bound: it settles the question only if it already reaches the threshold.
@@ -82,11 +85,17 @@ function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource)
       reason: `${name} ${at}: ${sum.value} from answered items, items ${sum.missing.join(', ')} missing (${relation})`,
       evidence: [reading.ref],
       collect: `${source.scale} items ${sum.missing.join(', ')}`,
+      unverifiedNotes,
     };
   }
   const holds = test.type === 'scale-total-at-least' ? reached : !reached;
   const partial = sum.missing.length > 0 ? ` (items ${sum.missing.join(', ')} unanswered)` : '';
-  return { holds, reason: `${name} = ${sum.value} ${at}${partial} (${relation})`, evidence: [reading.ref] };
+  return {
+    holds,
+    reason: `${name} = ${sum.value} ${at}${partial} (${relation})`,
+    evidence: [reading.ref],
+    unverifiedNotes,
+  };
 }
 
 export function scaleThreshold(ctx: MatchContext, test: ScaleTest): TestOutcome {
