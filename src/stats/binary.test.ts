@@ -9,8 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { fisherExactP } from './binary-fisher.ts';
-import { compareBinary, newcombeDifference, numberNeededToTreat, wilsonInterval } from './binary.ts';
+import { armRate, compareBinary, newcombeDifference, numberNeededToTreat, wilsonInterval } from './binary.ts';
 import { assertGolden, readReference } from './golden.test-support.ts';
 
 interface NewcombeRef {
@@ -207,5 +208,47 @@ describe('INSIGHT day 28 (reference/r/insight_counts.json, our own R fixture)', 
     const r = compareBinary({ events: 7, n: 13 }, { events: 5, n: 16 });
     assert.equal(r.nnt.rounded, 5);
     assert.equal(r.nnt.estimate.toFixed(2), '4.43');
+  });
+});
+
+describe('binary properties (fast-check)', () => {
+  const counts = fc
+    .integer({ min: 1, max: 200 })
+    .chain((n) => fc.record({ n: fc.constant(n), events: fc.integer({ min: 0, max: n }) }));
+  it('Wilson and Clopper-Pearson intervals lie in [0, 1] and contain the rate', () => {
+    fc.assert(
+      fc.property(counts, ({ events, n }) => {
+        const r = armRate({ events, n });
+        for (const [lo, hi] of [r.ci, r.clopperPearson]) {
+          assert.ok(
+            lo >= 0 && hi <= 1 && lo <= r.rate + 1e-12 && r.rate <= hi + 1e-12,
+            `${events}/${n}: [${lo}, ${hi}]`,
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('the Newcombe CI lies in [-1, 1], contains the RD and flips sign when the arms are swapped', () => {
+    fc.assert(
+      fc.property(counts, counts, (a, b) => {
+        const [lo, hi] = newcombeDifference(a, b);
+        const rd = a.events / a.n - b.events / b.n;
+        assert.ok(lo >= -1 - 1e-12 && hi <= 1 + 1e-12 && lo <= rd + 1e-12 && rd <= hi + 1e-12);
+        const [lo2, hi2] = newcombeDifference(b, a);
+        assert.ok(Math.abs(lo2 + hi) < 1e-12 && Math.abs(hi2 + lo) < 1e-12);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('Fisher p is in (0, 1] and symmetric in the arms', () => {
+    fc.assert(
+      fc.property(counts, counts, (a, b) => {
+        const p = fisherExactP(a.events, a.n - a.events, b.events, b.n - b.events);
+        const q = fisherExactP(b.events, b.n - b.events, a.events, a.n - a.events);
+        assert.ok(p > 0 && p <= 1 && Math.abs(p - q) < 1e-12, `p ${p} q ${q}`);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
