@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { matchCoding, resolveAntidepressant } from './lookup.ts';
 import { loadKnowledge } from './load.ts';
 
 const k = loadKnowledge();
@@ -209,4 +210,24 @@ test('every code set named in the contracts exists and is non-empty', () => {
   for (const id of required) assert.ok((k.codeSets.get(id)?.codes.length ?? 0) > 0, id);
   assert.equal(k.codeSets.get('madrs-items')?.codes.length, 10);
   assert.equal(k.codeSets.get('bdi2-items')?.codes.length, 21);
+});
+
+test('every code of every set finds itself, and every clinical drug resolves to its ingredient and strength', () => {
+  for (const set of k.codeSets.values()) {
+    for (const entry of set.codes) {
+      const found = matchCoding(k, set.id, { system: entry.system, code: entry.code });
+      assert.equal(found?.entry, entry, `${set.id}: ${entry.system}|${entry.code}`);
+    }
+  }
+  for (const product of k.antidepressants.products) {
+    const found = resolveAntidepressant(k, { codings: [{ system: product.system, code: product.code }] });
+    assert.equal(found?.ingredient, product.ingredient, product.display);
+    assert.equal(found?.strengthMg, product.strengthMg, product.display);
+    // The strength in the display agrees with strengthMg (guards against a mistyped row).
+    assert.match(
+      product.display,
+      new RegExp(`\\b${String(product.strengthMg).replace('.', '\\.')} MG\\b`),
+      product.display,
+    );
+  }
 });
