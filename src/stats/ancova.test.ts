@@ -42,6 +42,8 @@ interface Ref {
       p_value: number;
     }[];
     covariate_means_used: { baseline: number };
+    endpoint_difference: { estimate: number; se: number }[];
+    endpoint_lsmeans: EmmRef[];
   };
   hedges_g_week6_change: {
     student_t: number;
@@ -112,6 +114,24 @@ describe(`ANCOVA vs R (${SOURCE}, block ancova_week6)`, () => {
     assertGolden(a.tTests.welch.t, h.welch_t, 'closedForm', 'welch t');
     assertGolden(a.tTests.welch.p, h.welch_p, 'closedForm', 'welch p');
     assertGolden(a.tTests.welch.df, h.welch_df, 'closedForm', 'welch df');
+  });
+});
+
+describe(`endpoint ANCOVA vs R (${SOURCE}, ancova_week6.endpoint_difference, endpoint_lsmeans)`, () => {
+  it('adjusting for baseline, the endpoint gives the same difference and SE as change; LS means shift by baseline', () => {
+    const rows = loadAntidepressant()
+      .filter((r) => r.visit === 7)
+      .map((r) => ({ subject: r.subject, arm: r.arm, change: r.hamd, baseline: r.baseline }));
+    const fit = ancova(rows, { treatment: 'DRUG', control: 'PLACEBO' });
+    assert.ok(fit.ok);
+    const d = ref.ancova_week6.endpoint_difference[0]!;
+    assertGolden(fit.value.difference.estimate, d.estimate, 'closedForm', 'endpoint difference');
+    assertGolden(fit.value.difference.se, d.se, 'closedForm', 'endpoint difference se');
+    for (const e of ref.ancova_week6.endpoint_lsmeans) {
+      const mine = e.arm === 'DRUG' ? fit.value.lsMeans.treatment : fit.value.lsMeans.control;
+      assertGolden(mine.estimate, e.emmean, 'closedForm', `${e.arm} endpoint emmean`);
+      assertGolden(mine.se, e.se, 'closedForm', `${e.arm} endpoint se`);
+    }
   });
 });
 
