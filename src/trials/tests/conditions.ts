@@ -103,7 +103,7 @@ function noneWithin(
     bySilence: true,
     reason: `No ${what} recorded (${when})`,
     evidence: [],
-    collect: `history of ${what}`,
+    collect: `history of ${what} (${when})`,
   };
 }
 
