@@ -8,7 +8,7 @@ import { assertGolden, readReference } from '../golden.test-support.ts';
 import { adjustedBetaCovariance } from './contrast.ts';
 import { bthebModel } from './datasets.test-support.ts';
 import { fitMmrm } from './fit.ts';
-import { covariateMeans } from './lsmeans.ts';
+import { referenceCovariateValues } from './lsmeans.ts';
 import { checkFitQuantities, checkInference, checkVcov, type MmrmPkgBlock } from './mmrm-pkg.test-support.ts';
 
 const SOURCE = 'stats-reference/outputs/btheb_reference.json';
@@ -41,7 +41,7 @@ test(`${SOURCE} mmrm_gls: same REML optimum (nlme) and LS-means covariate mean o
     'mmrm',
     `${SOURCE} mmrm_gls minus2_reml_loglik`,
   );
-  const means = covariateMeans(model.spec);
+  const means = referenceCovariateValues(model.spec);
   assertGolden(
     means.baseline!,
     reference.mmrm_gls.reference_grid_covariate_means.baseline,

@@ -23,11 +23,12 @@ export {
   type DesignSpec,
   type DesignVariable,
 } from './design.ts';
-export { covariateMeans, referenceGridRow } from './lsmeans.ts';
+export { referenceCovariateValues, referenceGridRow } from './lsmeans.ts';
 export { covarianceFromTheta, thetaFromCovariance, thetaLabels } from './covariance.ts';
 export type { LikelihoodMethod } from './reml.ts';
 export {
   fitMmrmTrial,
+  trialDesignSpec,
   type LsMeanResult,
   type MmrmCoefficient,
   type MmrmTrialResult,

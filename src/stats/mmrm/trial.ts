@@ -2,14 +2,15 @@
  * The trial-facing MMRM: change ~ arm * visit + baseline * visit (+ stratum), unstructured covariance by subject,
  * REML; LS means and treatment - control differences at every visit with Kenward-Roger (SAS DDFM=KR) and
  * Satterthwaite inference. Conventions (reference/stats-reference/README.md section 2): treatment contrasts with the
- * control arm and the first visit as references; LS means with equal weights over factors and baseline (and the
- * numeric 0/1 stratum, as crp_high in the R references) at their mean over the analysed long-format rows.
+ * control arm and the first visit as references; LS means with equal weights over factors, baseline at its mean
+ * over the analysed long-format rows, and a 0/1 stratum at 0.5 (equal weights over the two strata, as emmeans and
+ * SAS LSMEANS with a CLASS stratum; see lsmeans.ts).
  */
 import { issue, type Issue } from '../../record/index.ts';
 import { contrast, adjustedBetaCovariance, type ContrastResult } from './contrast.ts';
 import { buildDesign, type DesignSpec } from './design.ts';
 import { fitMmrm } from './fit.ts';
-import { covariateMeans, referenceGridRow } from './lsmeans.ts';
+import { referenceCovariateValues, referenceGridRow } from './lsmeans.ts';
 
 export interface MmrmTrialRow {
   readonly subject: string;
@@ -61,7 +62,7 @@ export interface MmrmTrialResult {
   /** -2 REML log-likelihood as SAS's "-2 Res Log Likelihood". */
   readonly minus2LogLik: number;
   readonly maxAbsGradient: number;
-  /** Covariate values of the LS-means reference grid (means over the analysed long rows). */
+  /** Covariate values of the LS-means reference grid: baseline mean over the analysed long rows; stratum 0.5 if 0/1. */
   readonly referenceGrid: { readonly baseline: number; readonly stratum?: number };
   /** Fixed effects with Kenward-Roger SE and df, R column names (armDRUG, visit5, armDRUG:visit5, ...). */
   readonly coefficients: MmrmCoefficient[];
@@ -76,22 +77,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
   const analysed = rows.filter((row) => row.change !== null);
   if (issues.some((i) => i.severity === 'error')) return failed(spec, issues);
 
-  const design: DesignSpec = {
-    variables: {
-      arm: { kind: 'factor', values: analysed.map((r) => r.arm), levels: [spec.control, spec.treatment] },
-      visit: { kind: 'factor', values: analysed.map((r) => r.visit), levels: [...spec.visits] },
-      baseline: { kind: 'numeric', values: analysed.map((r) => r.baseline) },
-      ...(spec.stratum ? { stratum: { kind: 'numeric', values: analysed.map((r) => r.stratum ?? Number.NaN) } } : {}),
-    },
-    terms: [
-      ['arm'],
-      ['visit'],
-      ['baseline'],
-      ...(spec.stratum ? [['stratum']] : []),
-      ['arm', 'visit'],
-      ['baseline', 'visit'],
-    ],
-  };
+  const design = trialDesignSpec(analysed, spec);
   const built = buildDesign(design);
   if (!built.ok) return failed(spec, [...issues, ...built.issues]);
   if (built.value.aliased.length > 0) {
@@ -117,7 +103,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
   if (!fitted.ok) return failed(spec, [...issues, ...fitted.issues]);
   const fit = fitted.value;
   issues.push(...fit.issues);
-  const means = covariateMeans(design);
+  const means = referenceCovariateValues(design);
   const columns = built.value.columns;
   const lsMean = (arm: string, visit: string): LsMeanResult => {
     const { estimate, se, df, ci } = contrast(
@@ -161,6 +147,29 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
     observations: fit.observations,
     subjects: fit.subjects,
     issues,
+  };
+}
+
+/**
+ * The design of change ~ arm * visit + baseline * visit (+ stratum) over the analysed rows (change not null), with
+ * columns (Intercept), armT, visitV..., baseline, stratum, armT:visitV..., baseline:visitV...
+ */
+export function trialDesignSpec(analysed: readonly MmrmTrialRow[], spec: MmrmTrialSpec): DesignSpec {
+  return {
+    variables: {
+      arm: { kind: 'factor', values: analysed.map((r) => r.arm), levels: [spec.control, spec.treatment] },
+      visit: { kind: 'factor', values: analysed.map((r) => r.visit), levels: [...spec.visits] },
+      baseline: { kind: 'numeric', values: analysed.map((r) => r.baseline) },
+      ...(spec.stratum ? { stratum: { kind: 'numeric', values: analysed.map((r) => r.stratum ?? Number.NaN) } } : {}),
+    },
+    terms: [
+      ['arm'],
+      ['visit'],
+      ['baseline'],
+      ...(spec.stratum ? [['stratum']] : []),
+      ['arm', 'visit'],
+      ['baseline', 'visit'],
+    ],
   };
 }
 
