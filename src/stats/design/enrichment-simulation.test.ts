@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readReference } from '../golden.test-support.ts';
-import { calibrateCrpLogNormal, type CrpLogNormal } from './crp-lognormal.ts';
-import { addCounts, runEnrichmentReplicates, type EnrichmentSimulationConfig } from './enrichment-simulation.ts';
+import { assertGolden, readReference } from '../golden.test-support.ts';
+import { calibrateCrpLogNormal, logCrpMoments, type CrpLogNormal } from './crp-lognormal.ts';
+import {
+  ANALYSES,
+  addCounts,
+  runEnrichmentReplicates,
+  type Analysis,
+  type EnrichmentSimulationConfig,
+} from './enrichment-simulation.ts';
 import { simulateEnrichmentPower, type EnrichmentSimulationSummary } from './simulation-summary.ts';
 
 interface Scenario {
@@ -26,6 +32,17 @@ function crpWithPrevalence(prevalence: number): CrpLogNormal {
     prevalenceAboveThreshold: prevalence,
     secondThresholdMgPerL: 1,
     prevalenceAboveSecondThreshold: Math.min(0.99, prevalence + 0.3),
+  });
+  if (!r.ok) assert.fail(JSON.stringify(r.issues));
+  return r.value;
+}
+
+function crpWithOsimo(): CrpLogNormal {
+  const r = calibrateCrpLogNormal({
+    thresholdMgPerL: 3,
+    prevalenceAboveThreshold: 0.27,
+    secondThresholdMgPerL: 1,
+    prevalenceAboveSecondThreshold: 0.58,
   });
   if (!r.ok) assert.fail(JSON.stringify(r.issues));
   return r.value;
@@ -94,29 +111,66 @@ test('counts from any split of the replicate range add up to the single run exac
   assert.notDeepEqual(other, whole);
 });
 
-test('log-CRP model: enrichment randomises fewer patients; design summary and analytic power are consistent', () => {
+interface LogCrpReference {
+  calibration: { meanLog: number; sdLog: number; medianMgPerL: number };
+  log_crp_moments: Record<'all' | 'above_threshold', { mean: number; variance: number }>;
+  model: { beta0: number; beta1: number; sigma: number; alpha: number };
+  analytic: Record<
+    'enriched' | 'allcomers',
+    { n_per_arm: number; mean_effect: number; effect_sd: number; analytic_power: number }
+  >;
+  simulation: { nsim: number } & Record<'enriched' | 'allcomers', Record<Analysis, { power: number; mc_se: number }>>;
+}
+
+test('log-CRP model = R (integrate, power.t.test, its own simulation): reference/r/enrichment_logcrp.json', () => {
+  const ref = readReference<LogCrpReference>('r/enrichment_logcrp.json');
+  const crp = crpWithOsimo();
+  assertGolden(crp.meanLog, ref.calibration.meanLog, 'closedForm', 'calibration meanLog');
+  assertGolden(crp.sdLog, ref.calibration.sdLog, 'closedForm', 'calibration sdLog');
+  // R integrated the truncated normal numerically (rel.tol 1e-13); we use the inverse-Mills-ratio closed form.
+  for (const [population, key] of [
+    ['all', 'all'],
+    ['aboveThreshold', 'above_threshold'],
+  ] as const) {
+    const m = logCrpMoments(crp, population);
+    assertGolden(m.mean, ref.log_crp_moments[key].mean, 'closedForm', `ln(CRP/3) mean, ${key}`);
+    assertGolden(m.variance, ref.log_crp_moments[key].variance, 'closedForm', `ln(CRP/3) variance, ${key}`);
+  }
+  const { beta0, beta1, sigma, alpha } = ref.model;
   const s = summary(
     {
-      crp: crpWithPrevalence(0.27),
-      effect: { model: 'logCrp', beta0: 3, beta1: 1.5 },
-      sd: 8,
-      nPerArm: { enriched: 60, allComers: 150 },
-      alpha: 0.05,
+      crp,
+      effect: { model: 'logCrp', beta0, beta1 },
+      sd: sigma,
+      nPerArm: { enriched: ref.analytic.enriched.n_per_arm, allComers: ref.analytic.allcomers.n_per_arm },
+      alpha,
       sides: 2,
     },
     20261127,
-    3000,
+    ref.simulation.nsim,
   );
-  const { enriched, allComers } = s.designs;
-  assert.equal(enriched.screenedPerRandomised.toFixed(1), '3.7');
-  assert.ok(Math.abs(enriched.screenedExpected - 120 / 0.27) < 1e-9);
-  assert.equal(allComers.screenedExpected, 300);
-  // Mean effect above the threshold exceeds beta0 (log(CRP/3) > 0 there); in all-comers it is below.
-  assert.ok(enriched.meanEffect > 3 && allComers.meanEffect < 3);
-  for (const d of [enriched, allComers]) {
-    assert.ok(Math.abs(d.power.ttest.power - d.analyticTTestPower) <= 4 * d.power.ttest.mcSe, JSON.stringify(d));
+  for (const [design, key] of [
+    ['enriched', 'enriched'],
+    ['allComers', 'allcomers'],
+  ] as const) {
+    const d = s.designs[design];
+    const a = ref.analytic[key];
+    assertGolden(d.meanEffect, a.mean_effect, 'closedForm', `${key} mean effect`);
+    assertGolden(d.effectSd, a.effect_sd, 'closedForm', `${key} effect SD`);
+    assertGolden(d.analyticTTestPower, a.analytic_power, 'closedForm', `${key} analytic power`);
+    for (const analysis of ANALYSES) {
+      // Independent RNGs (R: Mersenne-Twister, truncation by rejection; ours: xoroshiro128+, tail inversion).
+      const r = ref.simulation[key][analysis];
+      const ours = d.power[analysis].power;
+      assert.ok(
+        Math.abs(ours - r.power) <= 4 * r.mc_se,
+        `${key} ${analysis}: ours ${ours}, R ${r.power} (mc_se ${r.mc_se})`,
+      );
+    }
   }
-  assert.ok(enriched.power.ttest.power > allComers.power.ttest.power);
+  assert.equal(s.designs.enriched.screenedPerRandomised.toFixed(1), '3.7');
+  assert.ok(Math.abs(s.designs.enriched.screenedExpected - 128 / 0.27) < 1e-9);
+  assert.equal(s.designs.allComers.screenedExpected, 374);
 });
 
 test('invalid simulation settings are issues', () => {
