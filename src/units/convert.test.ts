@@ -23,6 +23,9 @@ test('CRP ug/mL is 1:1 with mg/L, and mg/L is identity', () => {
 test('CRP nmol/L converts with the molar factor (mg/L = nmol/L / 9.524)', () => {
   assert.ok(Math.abs(mgPerL(28.572, 'nmol/L', 9.524) - 3) < 1e-9);
   assert.ok(Math.abs(mgPerL(95.24, 'nmol/L', 9.524) - 10) < 1e-9);
+  // A factor passed along with a mass unit is ignored (callers may always pass the pathway's factor).
+  assert.equal(mgPerL(0.5, 'mg/dL', 9.524), 5);
+  assert.equal(mgPerL(5, 'ug/mL', 9.524), 5);
   const noFactor = convertQuantity({ value: 28.572, ucum: 'nmol/L' }, 'mg/L');
   assert.equal(noFactor.ok, false, 'molar to mass needs the factor');
   const badFactor = convertQuantity({ value: 1, ucum: 'nmol/L' }, 'mg/L', { molarMassFactor: -1 });
