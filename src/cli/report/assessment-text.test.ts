@@ -1,0 +1,54 @@
+/**
+ * The text report on every clinical vignette (test/fixtures/vignettes): it never throws, leads with the engine's
+ * recommendation and rule, and shows each finding with its evidence. Vignettes are F's goldens; this only checks
+ * that the report carries what the assessment says.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bundleToRecord } from '../../fhir/index.ts';
+import { loadKnowledge } from '../../knowledge/load.ts';
+import { assess } from '../../pathway/index.ts';
+import type { Assessment } from '../../pathway/index.ts';
+import { REPORT_WIDTH } from './text-layout.ts';
+import { formatAssessmentText } from './assessment-text.ts';
+
+const DIR = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'vignettes');
+const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as {
+  vignettes: { id: string; file: string; asOf: string }[];
+};
+
+function assessmentOf(file: string, asOf: string): Assessment {
+  const record = bundleToRecord(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
+  assert.ok(record.ok, file);
+  return assess(record.value, loadKnowledge(), { asOf });
+}
+
+test('every vignette: the report leads with the recommendation and rule, and names every finding and its evidence', () => {
+  assert.ok(manifest.vignettes.length >= 40);
+  for (const v of manifest.vignettes) {
+    const a = assessmentOf(v.file, v.asOf);
+    const text = formatAssessmentText(a);
+    const lines = text.split('\n');
+    assert.equal(
+      lines[0],
+      `precision-trd assessment: ${a.patient.reference} (${a.patient.age ?? 'age unknown'}${a.patient.age === undefined ? '' : ' y'}, ${a.patient.sex ?? 'sex unknown'}), as of ${v.asOf}`,
+      v.id,
+    );
+    assert.ok(text.includes(`RECOMMENDATION (rule ${a.recommendation.rule}, ${a.recommendation.code})`), v.id);
+    const flat = text.replace(/\s+/g, ' ');
+    for (const f of [...a.contraindications, ...a.cautions]) {
+      assert.ok(flat.includes(`[${f.code}]`), `${v.id}: ${f.code}`);
+      for (const ref of f.evidence) assert.ok(flat.includes(ref), `${v.id}: ${ref}`);
+    }
+    for (const w of a.missingWorkup) assert.ok(flat.includes(w.title), `${v.id}: ${w.code}`);
+    for (const e of a.treatmentResistance.exposures) assert.ok(flat.includes(e.reason.replace(/\s+/g, ' ')), v.id);
+    assert.ok(flat.includes(`> ${a.recommendation.rule} ${a.recommendation.code}`), v.id);
+    for (const line of lines) {
+      // Wrapped prose stays within the width unless one token is too long; tables (two-space columns) may be wider.
+      if (line.length > REPORT_WIDTH && !/\S {2}\S/.test(line.trim()))
+        assert.doesNotMatch(line.trim(), /\s\S+$/, `${v.id}: ${line}`);
+    }
+  }
+});
