@@ -1,23 +1,46 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { asOfDate, InputError, jsonSyntaxReason } from './read-bundle.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asOfDate, InputError, readBundleFile } from './read-bundle.ts';
 
-describe('input reading helpers', () => {
-  it('JSON syntax errors keep the position but never the quoted text (it may be patient data)', () => {
-    let message = '';
-    try {
-      JSON.parse('{"name": Jane Doe}');
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    const reason = jsonSyntaxReason(message);
-    assert.doesNotMatch(reason, /Doe/);
-    assert.match(reason, /position \d+|Unexpected token/);
-  });
+describe('trd match input reading (shared with trd assess)', () => {
   it('--as-of must be a real calendar date; absent means today (UTC)', () => {
     assert.equal(asOfDate('2024-02-29', new Date(0)), '2024-02-29');
     assert.throws(() => asOfDate('2026-02-29', new Date(0)), InputError);
     assert.throws(() => asOfDate('27/11/2026', new Date(0)), /YYYY-MM-DD/);
     assert.equal(asOfDate(undefined, new Date('2026-11-27T23:30:00Z')), '2026-11-27');
+  });
+  it('reads the seed vignette; a missing file is an InputError naming it', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    assert.equal(readBundleFile(join(root, 'examples', 'seed-vignette.json')).patient.ref, 'Patient/seed-patient');
+    assert.throws(
+      () => readBundleFile(join(root, 'no-such-file.json')),
+      (e: unknown) => {
+        return e instanceof InputError && /^cannot read .*no-such-file\.json/.test(e.message);
+      },
+    );
+  });
+});
+
+describe('JSON syntax errors never echo the file text (it may be patient data)', () => {
+  it('short and long (V8 "...") excerpts are both dropped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trd-read-'));
+    try {
+      for (const [name, text] of [
+        ['short.json', '{"name": Jane Doe}'],
+        ['long.json', `{"padding": "${'x'.repeat(200)}", "name": Jane Doe}`],
+      ] as const) {
+        const file = join(dir, name);
+        writeFileSync(file, text);
+        assert.throws(
+          () => readBundleFile(file),
+          (e: unknown) => e instanceof InputError && /is not valid JSON/.test(e.message) && !/Doe/.test(e.message),
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,11 +1,12 @@
 /**
- * Reads one patient's FHIR Bundle from a file (or `-` for stdin) into the normalized record, turning every input
- * problem into one InputError with a one-line reason (file unreadable, not JSON, not a Bundle, no or several
- * Patients). Commands print `trd: <reason>` on stderr and exit 2, with nothing on stdout.
+ * Reads one patient's FHIR Bundle for `trd match`, with exactly `trd assess`'s input handling (its readJsonFile,
+ * resolveAsOf and JSON error wording are reused, so both commands say the same thing about the same bad file), plus
+ * `-` for stdin. Every input problem becomes one InputError with a one-line reason; the command prints
+ * `trd: <reason>` on stderr and exits 2, with nothing on stdout.
  */
 import { readFileSync } from 'node:fs';
+import { AssessInputError, jsonErrorReason, readJsonFile, resolveAsOf } from './commands/assess.ts';
 import { bundleToRecord } from '../fhir/index.ts';
-import { isIsoDate } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
 
 export class InputError extends Error {
@@ -13,39 +14,48 @@ export class InputError extends Error {
 }
 
 /**
- * V8's JSON.parse messages can quote the text around the error (`Unexpected token 'x', "{"name": "Jane ..." is not
- * valid JSON`), which may be patient data: keep only the kind of error and its position.
+ * V8 quotes the text around a JSON syntax error, and for long input starts the quote with `...`
+ * (`Unexpected token 'J', ..."rceType": Jane}" is not valid JSON`), a form jsonErrorReason leaves in: drop any quote.
  */
-export function jsonSyntaxReason(message: string): string {
-  const first = message.split('\n')[0] ?? '';
-  return first.replace(/,\s*".*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+function withoutExcerpt(reason: string): string {
+  return reason.replace(/,\s*(?:\.\.\.)?".*$/s, '');
 }
 
-export function readBundleFile(file: string): PatientRecord {
+function rethrow<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof AssessInputError) throw new InputError(withoutExcerpt(e.message));
+    throw e;
+  }
+}
+
+function readStdinJson(): unknown {
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = readFileSync(0, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${file}${code === undefined ? '' : ` (${code})`}`);
+    throw new InputError(`cannot read stdin: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new InputError(`${file} is not valid JSON (${jsonSyntaxReason((e as Error).message)})`);
+    throw new InputError(`stdin is not valid JSON: ${withoutExcerpt(jsonErrorReason((e as Error).message))}`);
   }
+}
+
+/** The Bundle in `file` (or stdin for `-`) as a normalized record. */
+export function readBundleFile(file: string): PatientRecord {
+  const json = file === '-' ? readStdinJson() : rethrow(() => readJsonFile(file));
   const record = bundleToRecord(json);
   if (!record.ok) {
     const first = record.issues.find((i) => i.severity === 'error') ?? record.issues[0];
-    throw new InputError(`${file}: ${first?.message ?? 'not a usable FHIR Bundle'}`);
+    throw new InputError(`${file}: ${first?.message ?? 'not a usable FHIR Bundle'} (${first?.code ?? 'fhir'})`);
   }
   return record.value;
 }
 
 /** The --as-of value: a real calendar date YYYY-MM-DD, or today (UTC) when absent. */
 export function asOfDate(value: string | undefined, today: Date): string {
-  if (value === undefined) return today.toISOString().slice(0, 10);
-  if (!isIsoDate(value)) throw new InputError(`--as-of must be a date YYYY-MM-DD, got "${value}"`);
-  return value;
+  return rethrow(() => resolveAsOf(value, today));
 }
