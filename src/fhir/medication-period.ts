@@ -24,14 +24,21 @@ const UNIT_WORDS: Readonly<Record<string, string>> = {
   months: 'mo',
 };
 
+function unitWordDays(word: string): number | undefined {
+  const unitOfTime = UNIT_WORDS[word.toLowerCase()];
+  return unitOfTime === undefined ? undefined : DAYS_PER_UNIT_OF_TIME[unitOfTime];
+}
+
 function durationInDays(ctx: ReadContext, value: unknown, path: string): number | undefined {
   const d = readObject<Duration>(ctx, value, path);
   if (d === undefined) return undefined;
   const amount = readNumber(ctx, d.value, `${path}.value`);
   const code = readString(ctx, d.code, `${path}.code`);
   const unit = readString(ctx, d.unit, `${path}.unit`);
-  const unitOfTime = code ?? (unit === undefined ? undefined : UNIT_WORDS[unit.toLowerCase()]);
-  const daysPerUnit = unitOfTime === undefined ? undefined : DAYS_PER_UNIT_OF_TIME[unitOfTime];
+  // The UCUM code first (d, wk, mo); failing that, a plain word in `code` or `unit` ("days", "weeks").
+  const daysPerUnit =
+    (code === undefined ? undefined : (DAYS_PER_UNIT_OF_TIME[code] ?? unitWordDays(code))) ??
+    (unit === undefined ? undefined : unitWordDays(unit));
   if (amount === undefined || daysPerUnit === undefined || daysPerUnit < 1 || amount <= 0) {
     warn(ctx, path, `${path} is not a positive number of days, weeks or months; ignored`);
     return undefined;

@@ -132,6 +132,7 @@ test('request period: authoredOn + supply x (1 + repeats), else validityPeriod, 
   assert.equal(a?.dispense?.expectedSupplyDays, 30);
   assert.equal(supply({ value: 6, system: UCUM, code: 'wk' })?.period.end, '2025-02-11'); // 42 days
   assert.equal(supply({ value: 1, unit: 'month' })?.period.end, '2025-01-30');
+  assert.equal(supply({ value: 2, unit: 'wk', code: 'weeks' })?.period.end, '2025-01-14');
   const validity = recordOf(
     request([], { dispenseRequest: { validityPeriod: { start: '2025-02-01', end: '2025-05-01' } } }),
   ).medications[0];
