@@ -140,8 +140,8 @@ export function readPeriod(ctx: ReadContext, value: unknown, path: string): Peri
   if (p === undefined) return undefined;
   const start = readDate(ctx, p.start, `${path}.start`);
   const end = readDate(ctx, p.end, `${path}.end`);
-  if (start === undefined && end === undefined) return undefined;
-  return { ...(start !== undefined && { start }), ...(end !== undefined && { end }) };
+  if (start === undefined) return end === undefined ? undefined : { end };
+  return end === undefined ? { start } : { start, end };
 }
 
 export function readReference(
