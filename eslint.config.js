@@ -25,7 +25,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/pathway/**/*.ts', 'src/stats/**/*.ts', 'src/fhir/**/*.ts', 'src/trials/**/*.ts', 'src/record/**/*.ts', 'src/knowledge/schema*.ts'],
+    files: [
+      'src/pathway/**/*.ts',
+      'src/stats/**/*.ts',
+      'src/fhir/**/*.ts',
+      'src/trials/**/*.ts',
+      'src/record/**/*.ts',
+      'src/knowledge/schema*.ts',
+    ],
     ignores: ['**/*.test.ts', '**/*.test-support.ts'],
     rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
   },
