@@ -83,6 +83,7 @@ export const CONVENTIONS = [
   'LS means: equal weights over the biomarker stratum; baseline at its mean over the analysed rows (emmeans/SAS LSMEANS)',
   'MMRM: change ~ arm*visit + baseline*visit (+ stratum), unstructured covariance, REML; Kenward-Roger as SAS DDFM=KR',
   'responders: NRI counts subjects without a primary-visit outcome as non-responders; "observed" uses observed cases only',
+  'NRI denominators are the subjects present in the CSV: give randomised subjects without post-baseline data a row with an empty outcome',
   'risk difference CI: Newcombe (1998) hybrid score, method 10; NNT = 1/RD, CI from the Newcombe bounds (Altman 1998)',
   'Hedges g: exact small-sample correction J; Hedges-Olkin SE with normal CI, and noncentral-t pivot CI',
   'interaction: change ~ arm * ln(biomarker/cut) + baseline; the arm term is the effect at the cut',

@@ -52,6 +52,10 @@ export async function renderHtmlReport(
   parts.push(
     `<h1>Trial analysis: ${escape(t)} vs ${escape(c)}</h1>`,
     `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline: negative values mean more improvement on ${escape(t)}.</p>`,
+    table(
+      ['Option', 'Value'],
+      Object.entries(report.input.options).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+    ),
     '<h2>Mean change by visit</h2>',
     await renderSvg(meanChangeSpec(report.descriptives, report.input.visits)),
   );
