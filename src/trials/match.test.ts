@@ -71,6 +71,25 @@ describe('two definitions kept apart: one current antidepressant is not TRD', ()
     assert.equal(result.verdict, 'ineligible');
     assert.deepEqual(result.failed, ['nct07052058-in-trd']);
   });
+  it('a TRD count resting on an unverified minimum dose (moclobemide, [U]) is flagged unverified', () => {
+    const b = depressedPatient()
+      .medicationStatement({
+        code: SERTRALINE,
+        start: '2025-01-01',
+        end: '2025-03-31',
+        dose: { value: 100, unit: 'mg' },
+      })
+      .medicationStatement({
+        code: { system: 'http://www.whocc.no/atc', code: 'N06AG02', display: 'moclobemide' },
+        start: '2025-05-01',
+        end: '2025-07-31',
+        dose: { value: 300, unit: 'mg' },
+      });
+    const c = criterion(matchOne(b, 'nct07052058'), 'nct07052058-in-trd');
+    assert.equal(c.status, 'met');
+    assert.equal(c.verified, false);
+    assert.match(c.unverifiedNotes.join(' '), /moclobemide/);
+  });
   it('a current antidepressant for 27 days (under 4 weeks) fails INSIGHT; a sub-minimum dose too', () => {
     const short = depressedPatient().medicationStatement({
       code: SERTRALINE,

@@ -10,7 +10,9 @@
 import { toDayNumber } from '../../record/index.ts';
 import type { Exposure } from '../../pathway/facts.ts';
 import type { CriterionTest } from '../schema.ts';
+import { unverifiedMinimumDose } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { unverifiedNote } from '../context.ts';
 
 type AdequateTrials = Extract<CriterionTest, { type: 'adequate-trials-at-least' }>;
 type CurrentAdequate = Extract<CriterionTest, { type: 'current-adequate-antidepressant' }>;
@@ -21,8 +23,13 @@ export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): 
   const names = tr.adequateTrials.map((t) => `${t.ingredient} ${t.dailyDoseMg} mg/day for ${t.days} days`);
   const evidence = tr.adequateTrials.flatMap((t) => t.sources);
   const definition = `care-pathway TRD definition: >= ${test.count} adequate trials`;
+  // A trial counted as adequate on an unverified minimum dose ([U], e.g. moclobemide) is flagged as such.
+  const unverifiedNotes = tr.adequateTrials
+    .map((t) => unverifiedMinimumDose(ctx.knowledge, t.ingredient))
+    .filter((u) => u !== undefined)
+    .map(unverifiedNote);
   const found = `${tr.count} adequate trial${tr.count === 1 ? '' : 's'}${names.length > 0 ? ` (${names.join('; ')})` : ''}`;
-  if (tr.count >= test.count) return { holds: true, reason: `${found}; ${definition}`, evidence };
+  if (tr.count >= test.count) return { holds: true, reason: `${found}; ${definition}`, evidence, unverifiedNotes };
   if (tr.count + tr.unverifiedTrials.length >= test.count) {
     const confirm = tr.unverifiedTrials.map((t) => `${t.ingredient}: ${t.missing.join(', ')}`).join('; ');
     return {
@@ -30,6 +37,7 @@ export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): 
       reason: `${found} and ${tr.unverifiedTrials.length} unverified; ${definition}`,
       evidence: [...evidence, ...tr.unverifiedTrials.flatMap((t) => t.sources)],
       collect: `confirm antidepressant history (${confirm})`,
+      unverifiedNotes,
     };
   }
   return { holds: false, reason: `${found}; ${definition}`, evidence };
