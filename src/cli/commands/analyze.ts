@@ -10,7 +10,6 @@ import { analyzeTrial, type AnalysisOptions } from '../../analysis/analyze.ts';
 import { analyzeCounts } from '../../analysis/counts.ts';
 import { buildDataset, type TrialDataset } from '../../analysis/dataset.ts';
 import type { BiomarkerPoint } from '../../analysis/plots.ts';
-import { renderHtmlReport } from '../../analysis/report-html.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import type { Issue } from '../../record/index.ts';
 import { fitMmrmTrial } from '../../stats/mmrm/index.ts';
@@ -156,8 +155,11 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   };
   const report = analyzeTrial(ds.value, options, file, fitMmrmTrial);
   const withDataIssues = { ...report, issues: [...ds.issues, ...report.issues] };
-  if (flags.report !== undefined)
+  if (flags.report !== undefined) {
+    // Loaded on demand: vega costs about a second to import, and every other `trd` command would pay for it.
+    const { renderHtmlReport } = await import('../../analysis/report-html.ts');
     writeFileSync(flags.report, await renderHtmlReport(withDataIssues, analysedBiomarkers(ds.value)));
+  }
   process.stdout.write(flags.json ? `${toJson(withDataIssues)}\n` : analysisSummary(withDataIssues));
 }
 
