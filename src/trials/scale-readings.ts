@@ -24,6 +24,22 @@ export interface ScaleReading {
 const VALID_RESPONSE = new Set(['completed', 'amended']);
 const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
 
+/** The systems a code set uses, computed once per knowledge object and set. */
+const systemsBySet = new WeakMap<Knowledge, Map<string, readonly string[]>>();
+function systemsOf(knowledge: Knowledge, setId: string): readonly string[] {
+  let bySet = systemsBySet.get(knowledge);
+  if (bySet === undefined) {
+    bySet = new Map();
+    systemsBySet.set(knowledge, bySet);
+  }
+  let systems = bySet.get(setId);
+  if (systems === undefined) {
+    systems = [...new Set((knowledge.codeSets.get(setId)?.codes ?? []).map((e) => e.system))];
+    bySet.set(setId, systems);
+  }
+  return systems;
+}
+
 /**
  * The code-set entry for a coding (via D1's matchCoding, which returns the entry with its `item` / `scoring`), or for
  * a bare linkId: QuestionnaireResponse linkIds often are the item code without a system (LHC-Forms uses the LOINC
@@ -32,8 +48,7 @@ const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
 export function entryFor(knowledge: Knowledge, setId: string, coding: Coding): CodeMatch | undefined {
   if (coding.code === undefined) return undefined;
   if (coding.system !== undefined) return matchCoding(knowledge, setId, coding);
-  const systems = new Set((knowledge.codeSets.get(setId)?.codes ?? []).map((e) => e.system));
-  for (const system of systems) {
+  for (const system of systemsOf(knowledge, setId)) {
     const match = matchCoding(knowledge, setId, { system, code: coding.code });
     if (match !== undefined) return match;
   }
