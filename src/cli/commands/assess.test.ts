@@ -108,4 +108,15 @@ test('jsonErrorReason drops the quoted excerpt V8 adds, keeping the kind and pos
     'Unexpected non-whitespace character after JSON at position 2',
   );
   assert.equal(jsonErrorReason('Unexpected end of JSON input'), 'Unexpected end of JSON input');
+  assert.equal(
+    jsonErrorReason(`Unexpected token 'J', ..."rceType": ${SECRET}}" is not valid JSON`),
+    "Unexpected token 'J'",
+  );
+  const long = `{"resourceType": "Bundle", "note": "${SECRET.repeat(20)}" x}`;
+  try {
+    JSON.parse(long);
+    assert.fail('should not parse');
+  } catch (error) {
+    assert.doesNotMatch(jsonErrorReason((error as Error).message), new RegExp(SECRET));
+  }
 });

@@ -41,7 +41,8 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
  */
 export function jsonErrorReason(message: string): string {
   const firstLine = message.split('\n')[0] ?? message;
-  const withoutExcerpt = firstLine.replace(/,\s*".*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  // The excerpt starts with `"` or, for long input, with `..."`.
+  const withoutExcerpt = firstLine.replace(/,\s*(?:\.\.\.)?".*$/s, '');
   return withoutExcerpt.length > 120 ? `${withoutExcerpt.slice(0, 117)}...` : withoutExcerpt;
 }
 
