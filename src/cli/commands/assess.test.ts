@@ -3,8 +3,8 @@
  * and for each kind of bad input (exit 2, one `trd: ` line on stderr, nothing on stdout, no patient data echoed).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -24,6 +24,19 @@ async function trd(...args: string[]): Promise<{ code: number; stdout: string; s
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** The CLI with `text` on standard input. */
+function trdStdin(text: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'assess', '-', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(text);
+  });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'trd-assess-'));
@@ -56,6 +69,19 @@ describe('trd assess (subprocess)', { concurrency: 2 }, () => {
     assert.match(r.stdout, /RECOMMENDATION \(rule 8, refer-to-trial\)/);
     assert.match(r.stdout, /sertraline +100 +50 +2025-01-06 +2025-03-30 +84 +adequate/);
     assert.match(r.stdout, /> 8 refer-to-trial/);
+  });
+
+  test('- reads the Bundle from stdin; bad JSON there is named stdin', async () => {
+    const good = await trdStdin(readFileSync(SEED, 'utf8'), '--as-of', '2026-11-27', '--json');
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(
+      (JSON.parse(good.stdout) as { recommendation: { code: string } }).recommendation.code,
+      'refer-to-trial',
+    );
+    const bad = await trdStdin('{', '--as-of', '2026-11-27');
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '');
+    assert.match(bad.stderr, /^trd: stdin is not valid JSON: /);
   });
 
   const bad: [string, () => string[], RegExp][] = [

@@ -1,5 +1,5 @@
 /**
- * `trd assess FILE [--as-of YYYY-MM-DD] [--pathway FILE] [--json]`: one patient's FHIR R4 Bundle -> the care-pathway
+ * `trd assess FILE|- [--as-of YYYY-MM-DD] [--pathway FILE] [--json]`: one patient's FHIR R4 Bundle -> the care-pathway
  * assessment, as a readable report or as JSON (schema precision-trd/assessment@1).
  *
  * Bad input (unreadable file, not JSON, not a Bundle, no or several Patients, a bad date, an invalid pathway file)
@@ -46,18 +46,21 @@ export function jsonErrorReason(message: string): string {
   return withoutExcerpt.length > 120 ? `${withoutExcerpt.slice(0, 117)}...` : withoutExcerpt;
 }
 
+/** Reads and parses `file`, or standard input when `file` is `-`. */
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new AssessInputError(`cannot read ${file}: ${READ_ERRORS[code] ?? code ?? 'read error'}`);
+    const name = file === '-' ? 'stdin' : file;
+    throw new AssessInputError(`cannot read ${name}: ${READ_ERRORS[code] ?? (code || 'read error')}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new AssessInputError(`${file} is not valid JSON: ${jsonErrorReason((error as Error).message)}`);
+    const name = file === '-' ? 'stdin' : file;
+    throw new AssessInputError(`${name} is not valid JSON: ${jsonErrorReason((error as Error).message)}`);
   }
 }
 
@@ -105,7 +108,7 @@ export function registerAssess(program: Command): void {
   program
     .command('assess')
     .description('assess one patient (a FHIR R4 Bundle) against the TRD IL-6 immunotherapy care pathway')
-    .argument('<file>', 'FHIR R4 Bundle of one patient (JSON)')
+    .argument('<file>', 'FHIR R4 Bundle of one patient (JSON), or - for stdin')
     .option('--as-of <date>', 'assess as of this date (YYYY-MM-DD; default today, UTC); nothing dated later is used')
     .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
     .option('--json', 'print the assessment as JSON (schema precision-trd/assessment@1)')
