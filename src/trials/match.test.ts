@@ -40,6 +40,8 @@ describe('the seed vignette (2 adequate trials, hs-CRP 7 mg/L)', () => {
     assert.deepEqual([brazil.trial.id, brazil.trial.version], ['nct07052058', '1.0.0']);
     for (const c of brazil.criteria) assert.ok(c.citation.length > 0, c.id);
     assert.deepEqual(criterion(brazil, 'nct07052058-in-crp').evidence, ['Observation/seed-hscrp']);
+    assert.equal(brazil.citations['nct07052058-registry']?.tag, 'V-sec');
+    assert.equal(brazil.citations['actemra-us-pi-5.2']?.tag, 'V');
   });
 });
 

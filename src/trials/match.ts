@@ -10,6 +10,7 @@
  * The clinical derivations come from the care pathway (deriveFacts), computed once per patient for all protocols.
  */
 import type { Knowledge } from '../knowledge/index.ts';
+import type { Citation } from '../knowledge/schema-codesets.ts';
 import { deriveFacts } from '../pathway/index.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
@@ -125,6 +126,16 @@ function summaryOf(protocol: TrialProtocol, verdict: TrialVerdict, criteria: rea
   }
 }
 
+/** The citations the criteria use: the protocol's own block first, then the registry (checked at load). */
+function citationsOf(ctx: MatchContext, protocol: TrialProtocol): Record<string, Citation> {
+  const out: Record<string, Citation> = {};
+  for (const { citation: key } of protocol.criteria) {
+    const found = protocol.citations[key] ?? ctx.knowledge.citations.get(key);
+    if (found !== undefined) out[key] = found;
+  }
+  return out;
+}
+
 export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): TrialMatchResult {
   const criteria = protocol.criteria.map((c) => evaluateCriterion(ctx, c));
   const { verdict, failed } = verdictOf(criteria);
@@ -145,6 +156,7 @@ export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): Trial
     toCollect: criteria.flatMap((c) => (c.collect === undefined ? [] : [{ criterion: c.id, item: c.collect }])),
     criteria,
     unverified: criteria.filter((c) => !c.verified).map((c) => c.id),
+    citations: citationsOf(ctx, protocol),
   };
 }
 

@@ -40,6 +40,10 @@ export function renderMatchText(results: readonly TrialMatchResult[]): string {
       lines.push('', '  * Rests on unverified values ([U] in clinical-reference.md):');
       for (const c of unverified) lines.push(`    - ${c.id}: ${c.unverifiedNotes.join('; ')}`);
     }
+    lines.push('', '  Sources (clinical-reference.md section, evidence tag):');
+    for (const [key, c] of Object.entries(r.citations)) {
+      lines.push(`    - ${key}: ${c.title} (section ${c.section}, ${c.tag})`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
  * criterion's status, reason, evidence and citation, so a clinician can see exactly why a patient is (not) eligible and
  * what to collect next.
  */
+import type { Citation } from '../knowledge/schema-codesets.ts';
 import type { ResourceRef } from '../record/index.ts';
 import type { Criterion, TestType } from './schema.ts';
 
@@ -59,4 +60,6 @@ export interface TrialMatchResult {
   readonly criteria: readonly CriterionResult[];
   /** Criterion ids whose result rests on an unverified value or criterion. */
   readonly unverified: readonly string[];
+  /** Every citation key the criteria use, resolved (title, source, clinical-reference section, evidence tag). */
+  readonly citations: Readonly<Record<string, Citation>>;
 }
