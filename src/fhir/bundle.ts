@@ -74,12 +74,10 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
       continue;
     }
     const fullUrl = entry['fullUrl'];
-    const view: EntryView = {
-      position,
-      type: resource['resourceType'],
-      resource,
-      ...(typeof fullUrl === 'string' && fullUrl.length > 0 && { fullUrl }),
-    };
+    const view: EntryView =
+      typeof fullUrl === 'string' && fullUrl.length > 0
+        ? { position, type: resource['resourceType'], resource, fullUrl }
+        : { position, type: resource['resourceType'], resource };
     entries.push(view);
     if (view.type === 'Patient') {
       const ref = refOf(view);

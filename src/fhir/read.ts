@@ -74,18 +74,42 @@ const DATE_PREFIX = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
  * src/record/dates.ts `toDayNumber`, in plain arithmetic because the adapter checks every date of a large bundle.
  */
 export function isFhirDate(text: string): boolean {
-  const m = DATE_PREFIX.exec(text);
-  if (m === null) return false;
-  if (m[2] === undefined) return true;
-  const month = Number(m[2]);
+  let year: number;
+  let month: number;
+  let day: number;
+  const digits = fullDateDigits(text);
+  if (digits !== undefined) [year, month, day] = digits;
+  else {
+    const m = DATE_PREFIX.exec(text);
+    if (m === null) return false;
+    if (m[2] === undefined) return true;
+    month = Number(m[2]);
+    if (m[3] === undefined) return month >= 1 && month <= 12;
+    year = Number(m[1]);
+    day = Number(m[3]);
+  }
   if (month < 1 || month > 12) return false;
-  if (m[3] === undefined) return true;
-  const year = Number(m[1]);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const daysInMonth =
     month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-  const day = Number(m[3]);
   return day >= 1 && day <= daysInMonth;
+}
+
+/** The common `YYYY-MM-DD...` read digit by digit, without a regex match; undefined for any other shape. */
+function fullDateDigits(text: string): [number, number, number] | undefined {
+  if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    if (i < 4) year = year * 10 + d;
+    else if (i < 7) month = month * 10 + d;
+    else day = day * 10 + d;
+  }
+  return [year, month, day];
 }
 
 /** A FHIR date, dateTime or instant, kept as written; anything not a calendar date is dropped with a warning. */
