@@ -59,7 +59,8 @@ export function readConcept(ctx: ReadContext, value: unknown, path: string): Con
   const cc = readObject<CodeableConcept>(ctx, value, path);
   if (cc === undefined) return undefined;
   const codings: Coding[] = [];
-  const list = cc.coding === undefined ? undefined : readArray(ctx, cc.coding, `${path}.coding`);
+  const raw = cc.coding;
+  const list = raw === undefined ? undefined : Array.isArray(raw) ? raw : readArray(ctx, raw, `${path}.coding`);
   if (list !== undefined) {
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
