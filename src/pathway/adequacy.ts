@@ -70,42 +70,75 @@ function bestStretch(stretches: readonly Stretch[], r: Rules): Stretch | undefin
   return best;
 }
 
-function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure {
-  const base = {
+interface ExposureFields {
+  readonly start: string | undefined;
+  readonly end: string | undefined;
+  readonly days: number | undefined;
+  readonly dailyDoseMg: number | undefined;
+  readonly sources: readonly string[];
+}
+
+/**
+ * Exposures are built field by field, never by object spread: spreads of varying shapes are slow in V8 and this runs
+ * for every exposure of every assessment (the engine must do >= 20,000 assessments/s).
+ */
+function exposureOf(
+  ingredient: string,
+  f: ExposureFields,
+  minimumDailyDoseMg: number | undefined,
+  adequacy: Exposure['adequacy'],
+  reason: string,
+  missing?: readonly string[],
+): Exposure {
+  return {
     ingredient,
+    dailyDoseMg: f.dailyDoseMg,
+    minimumDailyDoseMg,
+    start: f.start,
+    end: f.end,
+    days: f.days,
+    sources: f.sources,
+    adequacy,
+    reason,
+    missing,
+  };
+}
+
+const sourcesOf = (segments: readonly DatedSegment[]): string[] => segments.map((s) => s.source);
+
+function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure {
+  const low = lowestDose(run.segments);
+  const whole: ExposureFields = {
     start: isoDate(run.startDay),
     end: isoDate(run.endDay),
     days: daysOf(run),
-    sources: run.segments.map((s) => s.source),
+    dailyDoseMg: low,
+    sources: sourcesOf(run.segments),
   };
-  const low = lowestDose(run.segments);
-  const withDose = low === undefined ? base : { ...base, dailyDoseMg: low };
   const min = minimumDailyDose(ctx, ingredient);
   if (min === undefined) {
     return qualifies(run, r)
-      ? {
-          ...withDose,
-          adequacy: 'unverified',
-          reason: `no minimum adequate dose is known for ${ingredient}`,
-          missing: ['minimum adequate dose'],
-        }
-      : { ...withDose, adequacy: 'inadequate', reason: durationReason(run, r) };
+      ? exposureOf(ingredient, whole, undefined, 'unverified', `no minimum adequate dose is known for ${ingredient}`, [
+          'minimum adequate dose',
+        ])
+      : exposureOf(ingredient, whole, undefined, 'inadequate', durationReason(run, r));
   }
-  const withMin = { ...withDose, minimumDailyDoseMg: min.mg };
-  const atDose = (s: DatedSegment): boolean => s.dailyDoseMg !== undefined && s.dailyDoseMg >= min.mg - DOSE_EPSILON_MG;
+  const minMg = min.mg;
+  const atDose = (s: DatedSegment): boolean => s.dailyDoseMg !== undefined && s.dailyDoseMg >= minMg - DOSE_EPSILON_MG;
   const adequate = bestStretch(join(run.segments.filter(atDose), r.maxGapDays), r);
   if (adequate !== undefined) {
-    const dose = lowestDose(adequate.segments) ?? min.mg;
-    return {
-      ...withMin,
+    const dose = lowestDose(adequate.segments) ?? minMg;
+    const days = daysOf(adequate);
+    const end = isoDate(adequate.endDay);
+    const fields = {
       start: isoDate(adequate.startDay),
-      end: isoDate(adequate.endDay),
-      days: daysOf(adequate),
+      end,
+      days,
       dailyDoseMg: dose,
-      sources: adequate.segments.map((s) => s.source),
-      adequacy: 'adequate',
-      reason: `${fmt(dose)} mg/day for ${daysOf(adequate)} days, ending ${isoDate(adequate.endDay)} (minimum ${fmt(min.mg)} mg/day for ${r.minDays} days)`,
+      sources: sourcesOf(adequate.segments),
     };
+    const reason = `${fmt(dose)} mg/day for ${days} days, ending ${end} (minimum ${fmt(minMg)} mg/day for ${r.minDays} days)`;
+    return exposureOf(ingredient, fields, minMg, 'adequate', reason);
   }
   const possible = bestStretch(
     join(
@@ -118,21 +151,14 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
     const problems = possible.segments
       .filter((s) => s.dailyDoseMg === undefined)
       .map((s) => `${s.source}: ${s.doseProblem ?? 'dose unknown'}`);
-    return {
-      ...withMin,
-      adequacy: 'unverified',
-      reason: `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`,
-      missing: ['daily dose'],
-    };
+    const reason = `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`;
+    return exposureOf(ingredient, whole, minMg, 'unverified', reason, ['daily dose']);
   }
   if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s))) {
-    return {
-      ...withMin,
-      adequacy: 'inadequate',
-      reason: `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(min.mg)} mg/day`,
-    };
+    const reason = `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(minMg)} mg/day`;
+    return exposureOf(ingredient, whole, minMg, 'inadequate', reason);
   }
-  return { ...withMin, adequacy: 'inadequate', reason: durationReason(run, r, min.mg) };
+  return exposureOf(ingredient, whole, minMg, 'inadequate', durationReason(run, r, minMg));
 }
 
 function durationReason(run: Stretch, r: Rules, minMg?: number): string {
@@ -145,30 +171,22 @@ function durationReason(run: Stretch, r: Rules, minMg?: number): string {
 
 function judgeUndated(s: DatedSegment, ctx: EngineContext): Exposure {
   const min = minimumDailyDose(ctx, s.ingredient);
-  const base = {
-    ingredient: s.ingredient,
+  const fields: ExposureFields = {
+    start: s.start,
+    end: s.end,
+    days: undefined,
+    dailyDoseMg: s.dailyDoseMg,
     sources: [s.source],
-    ...(s.start === undefined ? {} : { start: s.start }),
-    ...(s.end === undefined ? {} : { end: s.end }),
   };
-  const withDose = s.dailyDoseMg === undefined ? base : { ...base, dailyDoseMg: s.dailyDoseMg };
-  const withMin = min === undefined ? withDose : { ...withDose, minimumDailyDoseMg: min.mg };
   if (min !== undefined && s.dailyDoseMg !== undefined && s.dailyDoseMg < min.mg - DOSE_EPSILON_MG) {
-    return {
-      ...withMin,
-      adequacy: 'inadequate',
-      reason: `${fmt(s.dailyDoseMg)} mg/day is below the minimum adequate dose of ${fmt(min.mg)} mg/day`,
-    };
+    const reason = `${fmt(s.dailyDoseMg)} mg/day is below the minimum adequate dose of ${fmt(min.mg)} mg/day`;
+    return exposureOf(s.ingredient, fields, min.mg, 'inadequate', reason);
   }
   const missing = ['duration'];
   if (s.dailyDoseMg === undefined) missing.push('daily dose');
   if (min === undefined) missing.push('minimum adequate dose');
-  return {
-    ...withMin,
-    adequacy: 'unverified',
-    reason: `duration not established (${s.periodProblem ?? 'period unknown'})`,
-    missing,
-  };
+  const reason = `duration not established (${s.periodProblem ?? 'period unknown'})`;
+  return exposureOf(s.ingredient, fields, min?.mg, 'unverified', reason, missing);
 }
 
 function fmt(mg: number): string {
@@ -231,13 +249,13 @@ export function deriveTreatmentResistance(
     if (unverifiedTrials.some((t) => t.ingredient === e.ingredient)) continue;
     const t: UnverifiedTrial = {
       ingredient: e.ingredient,
+      dailyDoseMg: e.dailyDoseMg,
+      start: e.start,
+      end: e.end,
+      days: e.days,
       sources: e.sources,
       missing: e.missing ?? [],
       reason: e.reason,
-      ...(e.dailyDoseMg === undefined ? {} : { dailyDoseMg: e.dailyDoseMg }),
-      ...(e.start === undefined ? {} : { start: e.start }),
-      ...(e.end === undefined ? {} : { end: e.end }),
-      ...(e.days === undefined ? {} : { days: e.days }),
     };
     unverifiedTrials.push(t);
   }
@@ -248,7 +266,16 @@ export function deriveTreatmentResistance(
     adequateTrials,
     unverifiedTrials,
     exposures,
-    segments: segments.map(({ startDay: _s, endDay: _e, ...rest }) => rest),
+    segments: segments.map((g) => ({
+      source: g.source,
+      ingredient: g.ingredient,
+      dailyDoseMg: g.dailyDoseMg,
+      doseBasis: g.doseBasis,
+      doseProblem: g.doseProblem,
+      start: g.start,
+      end: g.end,
+      periodProblem: g.periodProblem,
+    })),
     ignored,
   };
 }

@@ -66,7 +66,14 @@ export function deriveCautions(
   const out: Caution[] = [];
   for (const rule of ctx.pathway.cautions) {
     const found = evaluate(ctx, rule, age, inflammation);
-    if (found !== undefined) out.push({ code: rule.code, title: rule.title, citation: rule.citation, ...found });
+    if (found !== undefined)
+      out.push({
+        code: rule.code,
+        title: rule.title,
+        detail: found.detail,
+        evidence: found.evidence,
+        citation: rule.citation,
+      });
   }
   return out;
 }

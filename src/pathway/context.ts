@@ -4,7 +4,7 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import type { Pathway, Threshold } from '../knowledge/schema-pathway.ts';
-import { fromDayNumber, issue, toDayNumber } from '../record/index.ts';
+import { ageInYears, fromDayNumber, issue, toDayNumber } from '../record/index.ts';
 import type { Issue, PatientRecord } from '../record/index.ts';
 import type { UnverifiedItem } from './facts.ts';
 
@@ -23,7 +23,15 @@ export interface EngineContext {
 export function createContext(record: PatientRecord, knowledge: Knowledge, asOf: string): EngineContext {
   const asOfDay = AS_OF.test(asOf) ? dayOf(asOf) : undefined;
   if (asOfDay === undefined) throw new Error(`asOf must be a YYYY-MM-DD date, got "${asOf}"`);
-  return { record, knowledge, pathway: knowledge.pathway, asOf, asOfDay, issues: [], unverified: new Map() };
+  return {
+    record,
+    knowledge,
+    pathway: knowledge.pathway,
+    asOf,
+    asOfDay,
+    issues: [],
+    unverified: new Map(),
+  };
 }
 
 /** Note a data problem once (same code and path). */
@@ -75,4 +83,17 @@ export function isoDate(day: number): string {
 /** True when a FHIR date is given to the day (not a year or month). */
 export function isFullDate(value: string | undefined): boolean {
   return value !== undefined && value.length >= 10;
+}
+
+const ages = new Map<string, number | undefined>();
+
+/** Age in whole years on a day (memoised like dayOf: ageInYears builds Date objects). */
+export function ageOn(birthDate: string | undefined, day: number): number | undefined {
+  if (birthDate === undefined) return undefined;
+  const key = `${birthDate}|${day}`;
+  if (ages.has(key)) return ages.get(key);
+  const age = ageInYears(birthDate, day);
+  if (ages.size >= MEMO_LIMIT) ages.clear();
+  ages.set(key, age);
+  return age;
 }

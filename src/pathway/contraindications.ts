@@ -130,7 +130,14 @@ export function deriveContraindications(ctx: EngineContext, lab: LabContext): Co
   const out: Contraindication[] = [];
   for (const rule of ctx.pathway.contraindications) {
     const found = evaluate(ctx, rule, lab);
-    if (found !== undefined) out.push({ code: rule.code, title: rule.title, citation: rule.citation, ...found });
+    if (found !== undefined)
+      out.push({
+        code: rule.code,
+        title: rule.title,
+        detail: found.detail,
+        evidence: found.evidence,
+        citation: rule.citation,
+      });
   }
   return out;
 }

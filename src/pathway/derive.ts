@@ -3,12 +3,11 @@
  * (decide.ts) and the trial matcher (src/trials) both start from these facts.
  */
 import type { Knowledge } from '../knowledge/index.ts';
-import { ageInYears } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
 import { deriveTreatmentResistance } from './adequacy.ts';
 import { deriveCautions } from './cautions.ts';
 import { deriveComorbidIl6Disease } from './comorbidity.ts';
-import { createContext } from './context.ts';
+import { ageOn, createContext } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { deriveContraindications } from './contraindications.ts';
 import { deriveDepression } from './depression.ts';
@@ -22,7 +21,7 @@ import { deriveMissingWorkup } from './workup.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { record } = ctx;
-  const age = ageInYears(record.patient.birthDate, ctx.asOfDay);
+  const age = ageOn(record.patient.birthDate, ctx.asOfDay);
   const depression = deriveDepression(ctx);
   const { segments, ignored } = deriveSegments(ctx);
   const treatmentResistance = deriveTreatmentResistance(ctx, segments, ignored);
@@ -38,8 +37,8 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     asOf: ctx.asOf,
     patient: {
       reference: record.patient.ref,
-      ...(age === undefined ? {} : { age }),
-      ...(record.patient.sex === undefined ? {} : { sex: record.patient.sex }),
+      age,
+      sex: record.patient.sex,
     },
     depression,
     treatmentResistance,

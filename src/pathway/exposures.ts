@@ -38,11 +38,20 @@ export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; 
       ignored.push({ source: m.ref, reason: `starts ${m.period.start}, after the as-of date` });
       continue;
     }
+    // Built field by field (no object spread): this runs for every medication of every assessment.
+    const dose = doseOf(ctx, m, drug);
+    const period = periodOf(ctx, m, startDay);
     segments.push({
-      ...doseOf(ctx, m, drug),
-      ...periodOf(ctx, m, startDay),
       source: m.ref,
       ingredient: drug.ingredient,
+      dailyDoseMg: dose.dailyDoseMg,
+      doseBasis: dose.doseBasis,
+      doseProblem: dose.doseProblem,
+      start: period.start,
+      end: period.end,
+      startDay: period.startDay,
+      endDay: period.endDay,
+      periodProblem: period.periodProblem,
     });
   }
   return { segments, ignored };
@@ -144,15 +153,11 @@ function periodOf(ctx: EngineContext, m: MedicationFact, startDay: number | unde
   if (startDay === undefined) problems.push('start date unknown');
   if (endDay === undefined) problems.push('end date unknown');
   if (startDay !== undefined && endDay !== undefined && endDay < startDay) problems.push('ends before it starts');
-  const out: { -readonly [K in keyof PeriodPart]: PeriodPart[K] } = {};
-  if (startDay !== undefined) {
-    out.startDay = startDay;
-    out.start = isoDate(startDay);
-  }
-  if (endDay !== undefined) {
-    out.endDay = endDay;
-    out.end = isoDate(endDay);
-  }
-  if (problems.length > 0) out.periodProblem = problems.join('; ');
-  return out;
+  return {
+    startDay,
+    start: startDay === undefined ? undefined : isoDate(startDay),
+    endDay,
+    end: endDay === undefined ? undefined : isoDate(endDay),
+    periodProblem: problems.length > 0 ? problems.join('; ') : undefined,
+  };
 }

@@ -62,7 +62,15 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const cutOffMgPerL = useThreshold(ctx, 'CRP cut-off (mg/L)', def.cutOff);
   const acuteAboveMgPerL = useThreshold(ctx, 'CRP acute threshold (mg/L)', def.acuteAbove);
   const { usable, rejected } = findObservations(ctx, def.crpCodeSets, def.validStatuses, windowDays);
-  const base = { cutOffMgPerL, acuteAboveMgPerL, windowDays };
+  const result = (status: InflammationStatus, reason: string, crp?: CrpResult): InflammationFacts => ({
+    status,
+    reason,
+    crp,
+    cutOffMgPerL,
+    acuteAboveMgPerL,
+    windowDays,
+    rejected,
+  });
   const doses = usable.length > 0 ? tocilizumabDoses(ctx, def.tocilizumabCodeSets) : [];
   // Only a record with tocilizumab relies on the suppression window, so only then is it reported.
   const suppressionDays =
@@ -90,12 +98,10 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     const factor = isMolar ? useThreshold(ctx, 'CRP molar factor (nmol/L per mg/L)', def.molarFactor) : undefined;
     const converted = convert(q, 'mg/L', factor);
     if (!converted.ok) {
-      return {
-        ...base,
-        status: 'unknown',
-        reason: `the most recent CRP (${describeQuantity(q)} on ${isoDay(obs)}) cannot be converted to mg/L: ${converted.reason}`,
-        rejected,
-      };
+      return result(
+        'unknown',
+        `the most recent CRP (${describeQuantity(q)} on ${isoDay(obs)}) cannot be converted to mg/L: ${converted.reason}`,
+      );
     }
     if (isMolar && !def.molarFactor.verified) {
       noteUnverified(
@@ -107,20 +113,20 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     }
     const crp: CrpResult = {
       mgPerL: converted.value,
-      ...(q.comparator === undefined ? {} : { comparator: q.comparator }),
+      comparator: q.comparator,
       date: isoDay(obs),
       assay,
       source: obs.ref,
       reported: describeQuantity(q),
     };
     const status = classifyCrp(converted.value, q.comparator, def.cutOff, def.acuteAbove);
-    return { ...base, status, reason: reasonFor(status, crp, cutOffMgPerL, acuteAboveMgPerL), crp, rejected };
+    return result(status, reasonFor(status, crp, cutOffMgPerL, acuteAboveMgPerL), crp);
   }
   const reason =
     rejected.length > 0
       ? `no valid CRP in the ${windowDays} days before ${ctx.asOf} (${rejected.length} result(s) not usable)`
       : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
-  return { ...base, status: 'unknown', reason, rejected };
+  return result('unknown', reason);
 }
 
 function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acute: number): string {

@@ -39,10 +39,10 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
       analyte,
       value: converted.value,
       unit: a.unit,
-      ...(q.comparator === undefined ? {} : { comparator: q.comparator }),
+      comparator: q.comparator,
       date: isoDay(latest.obs),
       source: latest.obs.ref,
-      ...(uln === undefined ? {} : { upperLimitOfNormal: uln }),
+      upperLimitOfNormal: uln,
     };
   }
   return labs;
@@ -92,8 +92,5 @@ export function deriveScreens(ctx: EngineContext): {
   const s = ctx.pathway.definitions.screens;
   const latentTb = latestScreen(ctx, s.latentTbCodeSets);
   const hbsag = latestScreen(ctx, s.hepatitisBSurfaceAntigenCodeSets);
-  return {
-    ...(latentTb === undefined ? {} : { latentTb }),
-    ...(hbsag === undefined ? {} : { hepatitisBSurfaceAntigen: hbsag }),
-  };
+  return { latentTb, hepatitisBSurfaceAntigen: hbsag };
 }

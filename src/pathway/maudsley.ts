@@ -144,8 +144,15 @@ export function deriveMaudsley(
   const min = dimensions.reduce((s, d) => s + d.minPoints, 0);
   const max = dimensions.reduce((s, d) => s + d.maxPoints, 0);
   const unscored = dimensions.filter((d) => !d.scored).map((d) => d.dimension);
-  const base = { dimensions, range: { min, max }, unscored, citation: def.citation };
-  if (unscored.length > 0) return base;
-  const category = def.categories.find((c) => min >= c.min && min <= c.max)?.category;
-  return category === undefined ? { ...base, total: min } : { ...base, total: min, category };
+  // The total (and its category) exist only when every dimension is scored; otherwise the range says what is possible.
+  const complete = unscored.length === 0;
+  const category = complete ? def.categories.find((c) => min >= c.min && min <= c.max)?.category : undefined;
+  return {
+    dimensions,
+    total: complete ? min : undefined,
+    range: { min, max },
+    category,
+    unscored,
+    citation: def.citation,
+  };
 }

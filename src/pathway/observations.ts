@@ -6,11 +6,39 @@ import { convertQuantity } from '../units/index.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
 import { dayOf, noteIssue } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { inAnySet } from './lookups.ts';
+import { conceptSetHits, useHit } from './lookups.ts';
 
 export interface DatedObservation {
   readonly obs: ObservationFact;
   readonly day: number;
+}
+
+interface ClassifiedObservation extends DatedObservation {
+  readonly hits: ReturnType<typeof conceptSetHits>;
+}
+
+// Each observation's code is resolved against every pathway set and its date parsed once per assessment (the CRP,
+// four labs and two screens would otherwise each rescan and re-resolve every observation).
+const classified = new WeakMap<EngineContext, readonly ClassifiedObservation[]>();
+
+function classify(ctx: EngineContext): readonly ClassifiedObservation[] {
+  let list = classified.get(ctx);
+  if (list === undefined) {
+    const out: ClassifiedObservation[] = [];
+    for (const obs of ctx.record.observations) {
+      const hits = conceptSetHits(ctx, obs.code);
+      if (hits.size === 0) continue;
+      const day = dayOf(obs.effective, 'start');
+      if (day === undefined) {
+        noteIssue(ctx, 'pathway.observation.undated', 'an Observation has no usable date and was not used', obs.ref);
+        continue;
+      }
+      out.push({ obs, day, hits });
+    }
+    list = out;
+    classified.set(ctx, list);
+  }
+  return list;
 }
 
 /**
@@ -26,27 +54,26 @@ export function findObservations(
   const usable: DatedObservation[] = [];
   const rejected: { source: string; reason: string }[] = [];
   const from = windowDays === undefined ? Number.NEGATIVE_INFINITY : ctx.asOfDay - windowDays;
-  for (const obs of ctx.record.observations) {
-    if (!inAnySet(ctx, codeSets, obs.code)) continue;
-    const day = dayOf(obs.effective, 'start');
-    if (day === undefined) {
-      noteIssue(ctx, 'pathway.observation.undated', 'an Observation has no usable date and was not used', obs.ref);
+  for (const c of classify(ctx)) {
+    if (c.day > ctx.asOfDay || c.day < from || useHit(ctx, c.hits, codeSets) === undefined) continue;
+    if (!validStatuses.includes(c.obs.status)) {
+      rejected.push({ source: c.obs.ref, reason: `status is ${c.obs.status}` });
       continue;
     }
-    if (day > ctx.asOfDay || day < from) continue;
-    if (!validStatuses.includes(obs.status)) {
-      rejected.push({ source: obs.ref, reason: `status is ${obs.status}` });
-      continue;
-    }
-    usable.push({ obs, day });
+    usable.push({ obs: c.obs, day: c.day });
   }
   usable.sort((a, b) => b.day - a.day);
   return { usable, rejected };
 }
 
-/** Twelve significant digits: 0.3 mg/dL x 10 is 3 mg/L exactly, so boundary comparisons behave as written. */
+/**
+ * Rounds away binary noise (0.3 mg/dL x 10 = 3.0000000000000004) so that boundary comparisons behave as written:
+ * twelve significant digits, by arithmetic rather than toPrecision (this runs for every converted value).
+ */
 function clean(x: number): number {
-  return Number(x.toPrecision(12));
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const scale = 10 ** (11 - Math.floor(Math.log10(Math.abs(x))));
+  return Math.round(x * scale) / scale;
 }
 
 /** Converts to `toUcum`; undefined (with the reason) when the unit is missing, not UCUM, or incompatible. */

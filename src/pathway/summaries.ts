@@ -59,10 +59,27 @@ export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, 
   };
 }
 
+// Templates are parsed once into literal and placeholder parts (a handful per pathway), then joined per assessment.
+const parsed = new Map<string, readonly string[]>();
+
+/** Alternating literal text (even indexes) and placeholder names (odd indexes). */
+function parts(template: string): readonly string[] {
+  let p = parsed.get(template);
+  if (p === undefined) {
+    p = template.split(PLACEHOLDER);
+    if (parsed.size < 1000) parsed.set(template, p);
+  }
+  return p;
+}
+
 export function fill(template: string, values: Record<MessagePlaceholder, string>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
-    KNOWN.has(name) ? values[name as MessagePlaceholder] : whole,
-  );
+  const p = parts(template);
+  let out = p[0] ?? '';
+  for (let i = 1; i < p.length; i += 2) {
+    const name = p[i] ?? '';
+    out += (KNOWN.has(name) ? values[name as MessagePlaceholder] : `{${name}}`) + (p[i + 1] ?? '');
+  }
+  return out;
 }
 
 function sentence(label: string, body: string): string {

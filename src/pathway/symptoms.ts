@@ -5,10 +5,10 @@
  * not a published algorithm, so the pathway marks it unverified and the result says so.
  */
 import type { Pathway } from '../knowledge/schema-pathway.ts';
-import type { Coding, Concept, ObservationFact, ObservationValue } from '../record/index.ts';
+import type { Coding, ObservationFact, ObservationValue } from '../record/index.ts';
 import { dayOf, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { inAnySet, matchIn } from './lookups.ts';
+import { codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
 type Instrument = Pathway['definitions']['symptoms']['instruments'][number];
@@ -35,16 +35,14 @@ function indexFor(pathway: Pathway): readonly InstrumentIndex[] {
   return idx;
 }
 
-const asConcept = (codings: readonly Coding[]): Concept => ({ codings });
-
 function inSets(ctx: EngineContext, sets: readonly string[], codings: readonly Coding[]): boolean {
-  return sets.length > 0 && codings.length > 0 && inAnySet(ctx, sets, asConcept(codings));
+  return sets.length > 0 && codings.length > 0 && useHit(ctx, codingsSetHits(ctx, codings), sets) !== undefined;
 }
 
 /** The mapped item a coding names (through the item code set's `item` numbers), if it is one the pathway maps. */
 function itemFor(ctx: EngineContext, ix: InstrumentIndex, codings: readonly Coding[]): Item | undefined {
   if (codings.length === 0) return undefined;
-  const n = matchIn(ctx, ix.instrument.itemCodeSets, asConcept(codings))?.entry.item;
+  const n = useHit(ctx, codingsSetHits(ctx, codings), ix.instrument.itemCodeSets)?.item;
   return n === undefined ? undefined : ix.itemByNumber.get(n);
 }
 
@@ -85,9 +83,9 @@ function fromResponses(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
     if (!byUrl && items.length === 0) continue;
     const scale: SymptomScale = {
       instrument: ix.instrument.instrument,
-      ...(qr.authored === undefined ? {} : { date: qr.authored.slice(0, 10) }),
+      date: qr.authored?.slice(0, 10),
       source: qr.ref,
-      ...(total === undefined ? {} : { total }),
+      total,
       items,
     };
     out.push({ scale, day });
@@ -135,7 +133,7 @@ function fromObservations(
       instrument: ix.instrument.instrument,
       date: (obs.effective ?? '').slice(0, 10),
       source: obs.ref,
-      ...(total === undefined ? {} : { total }),
+      total,
       items,
     };
     out.push({ scale, day });
