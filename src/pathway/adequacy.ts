@@ -106,6 +106,10 @@ function exposureOf(
 
 const sourcesOf = (segments: readonly DatedSegment[]): string[] => segments.map((s) => s.source);
 
+function atDose(s: DatedSegment, minMg: number): boolean {
+  return s.dailyDoseMg !== undefined && s.dailyDoseMg >= minMg - DOSE_EPSILON_MG;
+}
+
 function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure {
   const low = lowestDose(run.segments);
   const whole: ExposureFields = {
@@ -124,8 +128,13 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
       : exposureOf(ingredient, whole, undefined, 'inadequate', durationReason(run, r));
   }
   const minMg = min.mg;
-  const atDose = (s: DatedSegment): boolean => s.dailyDoseMg !== undefined && s.dailyDoseMg >= minMg - DOSE_EPSILON_MG;
-  const adequate = bestStretch(join(run.segments.filter(atDose), r.maxGapDays), r);
+  const adequate = bestStretch(
+    join(
+      run.segments.filter((s) => atDose(s, minMg)),
+      r.maxGapDays,
+    ),
+    r,
+  );
   if (adequate !== undefined) {
     const dose = lowestDose(adequate.segments) ?? minMg;
     const days = daysOf(adequate);
@@ -142,7 +151,7 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
   }
   const possible = bestStretch(
     join(
-      run.segments.filter((s) => atDose(s) || s.dailyDoseMg === undefined),
+      run.segments.filter((s) => atDose(s, minMg) || s.dailyDoseMg === undefined),
       r.maxGapDays,
     ),
     r,
@@ -154,7 +163,7 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
     const reason = `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`;
     return exposureOf(ingredient, whole, minMg, 'unverified', reason, ['daily dose']);
   }
-  if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s))) {
+  if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s, minMg))) {
     const reason = `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(minMg)} mg/day`;
     return exposureOf(ingredient, whole, minMg, 'inadequate', reason);
   }

@@ -27,10 +27,8 @@ function currentConditions(ctx: EngineContext, codeSets: readonly string[]): str
 
 /** Is the (possibly censored) value certainly below the threshold? */
 function certainlyBelow(r: LabResult, limit: number, inclusive: boolean): boolean {
-  const below = (x: number): boolean => (inclusive ? x <= limit : x < limit);
-  if (r.comparator === undefined) return below(r.value);
+  if (r.comparator === undefined || r.comparator === '<=') return inclusive ? r.value <= limit : r.value < limit;
   if (r.comparator === '<') return r.value <= limit;
-  if (r.comparator === '<=') return below(r.value);
   return false;
 }
 
@@ -41,8 +39,7 @@ function certainlyAbove(
   inclusive: boolean,
 ): boolean {
   const tol = Math.abs(limit) * RELATIVE_EPSILON;
-  const above = (x: number): boolean => (inclusive ? x >= limit - tol : x > limit + tol);
-  if (comparator === undefined || comparator === '>=') return above(value);
+  if (comparator === undefined || comparator === '>=') return inclusive ? value >= limit - tol : value > limit + tol;
   if (comparator === '>') return value >= limit - tol;
   return false;
 }

@@ -56,21 +56,32 @@ export function classifyCrp(
   return certainAcute ? 'acute' : 'indeterminate';
 }
 
+interface Settings {
+  readonly cutOffMgPerL: number;
+  readonly acuteAboveMgPerL: number;
+  readonly windowDays: number;
+  readonly rejected: { source: string; reason: string }[];
+}
+
+function result(s: Settings, status: InflammationStatus, reason: string, crp?: CrpResult): InflammationFacts {
+  return {
+    status,
+    reason,
+    crp,
+    cutOffMgPerL: s.cutOffMgPerL,
+    acuteAboveMgPerL: s.acuteAboveMgPerL,
+    windowDays: s.windowDays,
+    rejected: s.rejected,
+  };
+}
+
 export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const def = ctx.pathway.definitions.inflammation;
   const windowDays = useThreshold(ctx, 'CRP window (days)', def.windowDays);
   const cutOffMgPerL = useThreshold(ctx, 'CRP cut-off (mg/L)', def.cutOff);
   const acuteAboveMgPerL = useThreshold(ctx, 'CRP acute threshold (mg/L)', def.acuteAbove);
   const { usable, rejected } = findObservations(ctx, def.crpCodeSets, def.validStatuses, windowDays);
-  const result = (status: InflammationStatus, reason: string, crp?: CrpResult): InflammationFacts => ({
-    status,
-    reason,
-    crp,
-    cutOffMgPerL,
-    acuteAboveMgPerL,
-    windowDays,
-    rejected,
-  });
+  const settings: Settings = { cutOffMgPerL, acuteAboveMgPerL, windowDays, rejected };
   const doses = usable.length > 0 ? tocilizumabDoses(ctx, def.tocilizumabCodeSets) : [];
   // Only a record with tocilizumab relies on the suppression window, so only then is it reported.
   const suppressionDays =
@@ -99,6 +110,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     const converted = convert(q, 'mg/L', factor);
     if (!converted.ok) {
       return result(
+        settings,
         'unknown',
         `the most recent CRP (${describeQuantity(q)} on ${isoDay(obs)}) cannot be converted to mg/L: ${converted.reason}`,
       );
@@ -120,13 +132,13 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       reported: describeQuantity(q),
     };
     const status = classifyCrp(converted.value, q.comparator, def.cutOff, def.acuteAbove);
-    return result(status, reasonFor(status, crp, cutOffMgPerL, acuteAboveMgPerL), crp);
+    return result(settings, status, reasonFor(status, crp, cutOffMgPerL, acuteAboveMgPerL), crp);
   }
   const reason =
     rejected.length > 0
       ? `no valid CRP in the ${windowDays} days before ${ctx.asOf} (${rejected.length} result(s) not usable)`
       : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
-  return result('unknown', reason);
+  return result(settings, 'unknown', reason);
 }
 
 function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acute: number): string {

@@ -77,13 +77,18 @@ function severity(ctx: EngineContext, depression: DepressionFacts): MaudsleyDime
   };
 }
 
+function pointsFor(
+  bands: readonly { min: number; max: number | null; points: number }[],
+  n: number,
+): number | undefined {
+  return bands.find((b) => n >= b.min && (b.max === null || n <= b.max))?.points;
+}
+
 function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): MaudsleyDimensionScore {
   const bands = ctx.pathway.definitions.maudsley.antidepressantBands;
-  const pointsFor = (n: number): number | undefined =>
-    bands.find((b) => n >= b.min && (b.max === null || n <= b.max))?.points;
   const all = bands.map((b) => b.points);
-  const low = pointsFor(tr.count);
-  const high = pointsFor(tr.count + tr.unverifiedTrials.length);
+  const low = pointsFor(bands, tr.count);
+  const high = pointsFor(bands, tr.count + tr.unverifiedTrials.length);
   if (low !== undefined && high !== undefined && tr.unverifiedTrials.length === 0) {
     return scored('antidepressants', low, `${tr.count} adequate antidepressant trial(s) in the record`);
   }
