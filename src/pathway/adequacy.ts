@@ -5,7 +5,7 @@
  * lookback. A stretch that would qualify if an unknown dose were adequate is `unverified`, never adequate.
  */
 import type { EngineContext } from './context.ts';
-import { isoDate, useThreshold } from './context.ts';
+import { byRef, isoDate, useThreshold } from './context.ts';
 import type { DatedSegment } from './exposures.ts';
 import type { AdequateTrial, Exposure, IgnoredMedication, TreatmentResistanceFacts, UnverifiedTrial } from './facts.ts';
 import { minimumDailyDose } from './lookups.ts';
@@ -222,10 +222,13 @@ export function deriveTreatmentResistance(
     else list.push(s);
   }
   const exposures: Exposure[] = [];
-  for (const [ingredient, list] of byIngredient) {
-    const dated = list.filter(isDated).sort((a, b) => a.startDay - b.startDay);
+  for (const ingredient of [...byIngredient.keys()].sort()) {
+    const list = byIngredient.get(ingredient) ?? [];
+    const dated = list.filter(isDated).sort((a, b) => a.startDay - b.startDay || byRef(a.source, b.source));
     for (const run of join(dated, r.maxGapDays)) exposures.push(judgeRun(run, ingredient, ctx, r));
-    for (const s of list) if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
+    for (const s of [...list].sort((a, b) => byRef(a.source, b.source))) {
+      if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
+    }
   }
   const adequateTrials: AdequateTrial[] = [];
   const unverifiedTrials: UnverifiedTrial[] = [];
@@ -275,16 +278,18 @@ export function deriveTreatmentResistance(
     adequateTrials,
     unverifiedTrials,
     exposures,
-    segments: segments.map((g) => ({
-      source: g.source,
-      ingredient: g.ingredient,
-      dailyDoseMg: g.dailyDoseMg,
-      doseBasis: g.doseBasis,
-      doseProblem: g.doseProblem,
-      start: g.start,
-      end: g.end,
-      periodProblem: g.periodProblem,
-    })),
-    ignored,
+    segments: [...segments]
+      .sort((a, b) => byRef(a.source, b.source))
+      .map((g) => ({
+        source: g.source,
+        ingredient: g.ingredient,
+        dailyDoseMg: g.dailyDoseMg,
+        doseBasis: g.doseBasis,
+        doseProblem: g.doseProblem,
+        start: g.start,
+        end: g.end,
+        periodProblem: g.periodProblem,
+      })),
+    ignored: [...ignored].sort((a, b) => byRef(a.source, b.source)),
   };
 }

@@ -3,7 +3,7 @@
  */
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { dayOf, useThreshold } from './context.ts';
+import { byRef, dayOf, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { currentMedications } from './current-medication.ts';
 import type { Caution, InflammationFacts } from './facts.ts';
@@ -71,7 +71,7 @@ export function deriveCautions(
         code: rule.code,
         title: rule.title,
         detail: found.detail,
-        evidence: found.evidence,
+        evidence: [...found.evidence].sort(byRef),
         citation: rule.citation,
       });
   }

@@ -3,6 +3,7 @@
  * treat both conditions.
  */
 import { whyNotCurrent } from './conditions.ts';
+import { byRef } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ComorbidIl6Disease } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -12,7 +13,8 @@ export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease
   for (const d of ctx.pathway.definitions.comorbidIl6Disease) {
     const refs = ctx.record.conditions
       .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
-      .map((c) => c.ref);
+      .map((c) => c.ref)
+      .sort(byRef);
     if (refs.length > 0) {
       out.push({
         code: d.code,

@@ -18,6 +18,8 @@ export interface EngineContext {
   readonly asOfDay: number;
   readonly issues: Issue[];
   readonly unverified: Map<string, UnverifiedItem>;
+  /** Per-assessment caches owned by single modules (kept on the context, not in WeakMaps, to spare the GC). */
+  readonly scratch: { classifiedObservations?: readonly unknown[] };
 }
 
 export function createContext(record: PatientRecord, knowledge: Knowledge, asOf: string): EngineContext {
@@ -31,6 +33,7 @@ export function createContext(record: PatientRecord, knowledge: Knowledge, asOf:
     asOfDay,
     issues: [],
     unverified: new Map(),
+    scratch: {},
   };
 }
 
@@ -57,6 +60,14 @@ const MEMO_LIMIT = 50_000;
 const startDays = new Map<string, number | undefined>();
 const endDays = new Map<string, number | undefined>();
 const isoDays = new Map<number, string>();
+
+/**
+ * Orders by resource reference: the tie-break that makes every list in a result independent of the order of the
+ * entries in the input bundle (a property test shuffles them).
+ */
+export function byRef(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** Day number of a fact's date, or undefined; partial dates resolve to their earliest or latest day. */
 export function dayOf(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {

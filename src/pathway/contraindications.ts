@@ -5,7 +5,7 @@
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
-import { useThreshold } from './context.ts';
+import { byRef, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { currentMedications } from './current-medication.ts';
 import type { Contraindication, LabAnalyte, LabResult, ScreenResult } from './facts.ts';
@@ -132,7 +132,7 @@ export function deriveContraindications(ctx: EngineContext, lab: LabContext): Co
         code: rule.code,
         title: rule.title,
         detail: found.detail,
-        evidence: found.evidence,
+        evidence: [...found.evidence].sort(byRef),
         citation: rule.citation,
       });
   }

@@ -4,7 +4,7 @@
  */
 import type { DepressionFacts } from './facts.ts';
 import { whyNotCurrent } from './conditions.ts';
-import { dayOf } from './context.ts';
+import { byRef, dayOf } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet, matchIn } from './lookups.ts';
 
@@ -32,7 +32,8 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
         : { ref: c.ref, onset: c.onset, onsetDay },
     );
   }
-  qualifying.sort((a, b) => b.onsetDay - a.onsetDay);
+  qualifying.sort((a, b) => b.onsetDay - a.onsetDay || byRef(a.ref, b.ref));
+  excluded.sort((a, b) => byRef(a.source, b.source));
   // The current episode is the most recent qualifying diagnosis (Maudsley staging times the current episode).
   const latest = qualifying.find((q) => q.onset !== undefined);
   const facts: DepressionFacts = {

@@ -7,7 +7,7 @@ import type { PatientRecord } from '../record/index.ts';
 import { deriveTreatmentResistance } from './adequacy.ts';
 import { deriveCautions } from './cautions.ts';
 import { deriveComorbidIl6Disease } from './comorbidity.ts';
-import { ageOn, createContext } from './context.ts';
+import { ageOn, byRef, createContext } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { deriveContraindications } from './contraindications.ts';
 import { deriveDepression } from './depression.ts';
@@ -51,8 +51,11 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     symptomProfile,
     comorbidIl6Disease,
     maudsleyStaging,
-    unverified: [...ctx.unverified.values()],
-    issues: [...record.issues, ...ctx.issues],
+    // Sorted so that a result never depends on the order of the input's entries.
+    unverified: [...ctx.unverified.values()].sort((a, b) => byRef(a.item, b.item)),
+    issues: [...record.issues, ...ctx.issues].sort(
+      (a, b) => byRef(a.path ?? '', b.path ?? '') || byRef(a.code, b.code) || byRef(a.message, b.message),
+    ),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Threshold } from '../knowledge/schema-pathway.ts';
 import type { Comparator } from '../record/index.ts';
-import { dayOf, noteUnverified, useThreshold } from './context.ts';
+import { byRef, dayOf, noteUnverified, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
@@ -29,7 +29,7 @@ function tocilizumabDoses(
     const to = dayOf(m.period.end, 'end') ?? (m.status === 'active' ? ctx.asOfDay : from);
     out.push({ from, to, source: m.ref });
   }
-  return out;
+  return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
 }
 
 const meets = (x: number, t: { value: number; inclusive: boolean }): boolean =>

@@ -4,8 +4,7 @@
  * when every dimension is scored and is otherwise reported as a range. Augmentation and ECT are scored 0 when none is
  * recorded (the record is the only history the engine has; the basis says so).
  */
-import { whyNotCurrent } from './conditions.ts';
-import { dayOf } from './context.ts';
+import { byRef, dayOf } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -62,9 +61,11 @@ function duration(ctx: EngineContext, depression: DepressionFacts): MaudsleyDime
 
 function severity(ctx: EngineContext, depression: DepressionFacts): MaudsleyDimensionScore {
   const bands = ctx.pathway.definitions.maudsley.severityByCode;
-  const qualifying = new Set(depression.conditions);
-  for (const c of ctx.record.conditions) {
-    if (!qualifying.has(c.ref) || whyNotCurrent(c, ctx.asOfDay) !== undefined) continue;
+  const byRefMap = new Map(ctx.record.conditions.map((c) => [c.ref, c]));
+  // depression.conditions is most recent first: the current episode's coded severity wins.
+  for (const ref of depression.conditions) {
+    const c = byRefMap.get(ref);
+    if (c === undefined) continue;
     const band = bands.find((b) => inAnySet(ctx, [b.codeSet], c.code));
     if (band !== undefined) return scored('severity', band.points, `episode severity coded on ${c.ref}`);
   }
@@ -112,12 +113,14 @@ function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): Maud
 
 function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
   const sets = ctx.pathway.definitions.maudsley.augmentationCodeSets;
-  const used = ctx.record.medications.find((m) => {
-    if (NOT_USED.has(m.status)) return false;
-    const start = dayOf(m.period.start ?? m.authoredOn, 'start');
-    if (start !== undefined && start > ctx.asOfDay) return false;
-    return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
-  });
+  const used = [...ctx.record.medications]
+    .sort((a, b) => byRef(a.ref, b.ref))
+    .find((m) => {
+      if (NOT_USED.has(m.status)) return false;
+      const start = dayOf(m.period.start ?? m.authoredOn, 'start');
+      if (start !== undefined && start > ctx.asOfDay) return false;
+      return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
+    });
   return used === undefined
     ? scored('augmentation', 0, 'no augmentation recorded')
     : scored('augmentation', 1, `augmentation: ${used.ref}`);
@@ -125,11 +128,13 @@ function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
 
 function ect(ctx: EngineContext): MaudsleyDimensionScore {
   const sets = ctx.pathway.definitions.maudsley.ectCodeSets;
-  const done = ctx.record.procedures.find((p) => {
-    if (p.status !== 'completed' && p.status !== 'in-progress') return false;
-    const day = dayOf(p.performed, 'start');
-    return (day === undefined || day <= ctx.asOfDay) && inAnySet(ctx, sets, p.code);
-  });
+  const done = [...ctx.record.procedures]
+    .sort((a, b) => byRef(a.ref, b.ref))
+    .find((p) => {
+      if (p.status !== 'completed' && p.status !== 'in-progress') return false;
+      const day = dayOf(p.performed, 'start');
+      return (day === undefined || day <= ctx.asOfDay) && inAnySet(ctx, sets, p.code);
+    });
   return done === undefined ? scored('ect', 0, 'no ECT recorded') : scored('ect', 1, `ECT: ${done.ref}`);
 }
 

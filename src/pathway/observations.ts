@@ -4,7 +4,7 @@
  */
 import { convertQuantity } from '../units/index.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
-import { dayOf, noteIssue } from './context.ts';
+import { byRef, dayOf, noteIssue } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { conceptSetHits, useHit } from './lookups.ts';
 
@@ -19,10 +19,8 @@ interface ClassifiedObservation extends DatedObservation {
 
 // Each observation's code is resolved against every pathway set and its date parsed once per assessment (the CRP,
 // four labs and two screens would otherwise each rescan and re-resolve every observation).
-const classified = new WeakMap<EngineContext, readonly ClassifiedObservation[]>();
-
 function classify(ctx: EngineContext): readonly ClassifiedObservation[] {
-  let list = classified.get(ctx);
+  let list = ctx.scratch.classifiedObservations as readonly ClassifiedObservation[] | undefined;
   if (list === undefined) {
     const out: ClassifiedObservation[] = [];
     for (const obs of ctx.record.observations) {
@@ -36,7 +34,7 @@ function classify(ctx: EngineContext): readonly ClassifiedObservation[] {
       out.push({ obs, day, hits });
     }
     list = out;
-    classified.set(ctx, list);
+    ctx.scratch.classifiedObservations = list;
   }
   return list;
 }
@@ -62,7 +60,8 @@ export function findObservations(
     }
     usable.push({ obs: c.obs, day: c.day });
   }
-  usable.sort((a, b) => b.day - a.day);
+  usable.sort((a, b) => b.day - a.day || byRef(a.obs.ref, b.obs.ref));
+  rejected.sort((a, b) => byRef(a.source, b.source));
   return { usable, rejected };
 }
 
