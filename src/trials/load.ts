@@ -1,5 +1,3 @@
-/* eslint-disable no-restricted-imports -- the one Node adapter of src/trials: it reads the bundled protocol files and
-   hands them to the pure parsers (parse.ts, trial-knowledge.ts); nothing else in this folder does I/O. */
 /**
  * Reads knowledge/trials/*.json (trial protocols) and knowledge/trials/codesets/*.json (their extra code sets),
  * located relative to this module so the CLI works from any directory. Problems throw one TrialsError whose message
