@@ -109,6 +109,7 @@ export function clinicianSummary(
   parts.push(sentence('Inflammation', `${f.inflammation.status}, ${f.inflammation.reason}`));
   if (f.contraindications.length > 0) parts.push(sentence('Contraindications', values.contraindicationList));
   if (f.missingWorkup.length > 0) parts.push(sentence('Missing work-up', values.missingWorkupList));
+  else if (row.code === 'refer-to-trial') parts.push('Safety work-up: complete.');
   if (f.cautions.length > 0)
     parts.push(sentence('Cautions', f.cautions.map((c) => `${c.title} (${c.detail})`).join('; ')));
   if (f.unverified.length > 0) {

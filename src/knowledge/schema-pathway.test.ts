@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { PathwaySchema, pathwayCitationKeys, pathwayCodeSetIds } from './schema-pathway.ts';
+
+const file = new URL('../../knowledge/pathway/care-pathway.json', import.meta.url);
+const bundled = (): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+
+function errorsOf(json: unknown): string[] {
+  const r = PathwaySchema.safeParse(json);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+describe('PathwaySchema and the bundled care pathway', () => {
+  test('the bundled file is valid: id trd-il6-candidacy, version 1.0.0, 8 decision rows in order', () => {
+    const p = PathwaySchema.parse(bundled());
+    assert.equal(p.id, 'trd-il6-candidacy');
+    assert.equal(p.version, '1.0.0');
+    assert.deepEqual(
+      p.decision.map((r) => r.code),
+      [
+        'out-of-scope',
+        'confirm-history',
+        'not-trd',
+        'contraindicated',
+        'measure-crp',
+        'repeat-crp',
+        'not-inflamed',
+        'refer-to-trial',
+      ],
+    );
+  });
+
+  test('care-pathway.md defaults: 30/42/730/90/84 days, 2 trials, cut-off 3 inclusive, acute > 10, molar factor unverified', () => {
+    const d = PathwaySchema.parse(bundled()).definitions;
+    assert.equal(d.exposure.maxGapDays.value, 30);
+    assert.equal(d.adequacy.minDurationDays.value, 42);
+    assert.equal(d.adequacy.lookbackDays.value, 730);
+    assert.equal(d.adequacy.requiredTrials.value, 2);
+    assert.equal(d.inflammation.windowDays.value, 90);
+    assert.deepEqual([d.inflammation.cutOff.value, d.inflammation.cutOff.inclusive], [3, true]);
+    assert.deepEqual([d.inflammation.acuteAbove.value, d.inflammation.acuteAbove.inclusive], [10, false]);
+    assert.deepEqual([d.inflammation.molarFactor.value, d.inflammation.molarFactor.verified], [9.524, false]);
+    assert.equal(d.inflammation.tocilizumabSuppressionDays.value, 84);
+    assert.equal(d.labs.windowDays.value, 90);
+  });
+
+  test('contraindication thresholds: ANC < 2.0, platelets < 100 (x10^9/L), ALT/AST > 1.5 x ULN, all exclusive', () => {
+    const p = PathwaySchema.parse(bundled());
+    const byCode = new Map(p.contraindications.map((c) => [c.code, c]));
+    const anc = byCode.get('neutropenia');
+    const plt = byCode.get('thrombocytopenia');
+    const hep = byCode.get('hepatic');
+    assert.ok(anc?.predicate === 'lab-below' && plt?.predicate === 'lab-below' && hep?.predicate === 'lab-above-uln');
+    assert.deepEqual([anc.threshold.value, anc.threshold.unit, anc.threshold.inclusive], [2, '10*9/L', false]);
+    assert.deepEqual([plt.threshold.value, plt.threshold.inclusive], [100, false]);
+    assert.deepEqual([hep.multipleOfUln.value, hep.multipleOfUln.inclusive], [1.5, false]);
+    assert.equal(hep.defaultUln.alt.verified, false);
+    assert.equal(p.contraindications.length, 10);
+  });
+
+  test('collects code-set ids and citation keys with their field paths', () => {
+    const p = PathwaySchema.parse(bundled());
+    const ids = pathwayCodeSetIds(p);
+    assert.ok(ids.some((u) => u.id === 'depression' && u.path === 'definitions.depression.codeSets[0]'));
+    assert.ok(ids.some((u) => u.id === 'crp'));
+    const keys = pathwayCitationKeys(p);
+    assert.ok(
+      keys.some((k) => k.key === 'insight-protocol-2018' && k.path === 'definitions.inflammation.cutOff.citation'),
+    );
+    assert.ok(!keys.some((k) => k.path.startsWith('citations')), 'the citations block itself is not a use');
+  });
+
+  test('rejects an unknown predicate, a misnumbered row, a missing row, an unknown placeholder and a fractional window', () => {
+    const unknownWhen = bundled() as { decision: { when: string }[] };
+    (unknownWhen.decision[0] as { when: string }).when = 'crp-above-5';
+    assert.ok(errorsOf(unknownWhen).some((e) => e.startsWith('decision.0.when')));
+
+    const misnumbered = bundled() as { decision: { rule: number }[] };
+    (misnumbered.decision[1] as { rule: number }).rule = 7;
+    assert.ok(errorsOf(misnumbered).some((e) => /rule must be 2/.test(e)));
+
+    const missing = bundled() as { decision: unknown[] };
+    missing.decision.splice(6, 1);
+    assert.ok(errorsOf(missing).some((e) => /no row for when "inflammation-normal"/.test(e)));
+
+    const placeholder = bundled() as { decision: { patientSummary: string }[] };
+    (placeholder.decision[7] as { patientSummary: string }).patientSummary = 'CRP {crpValue}';
+    assert.ok(errorsOf(placeholder).some((e) => /unknown placeholder \{crpValue\}/.test(e)));
+
+    const fractional = bundled() as { definitions: { exposure: { maxGapDays: { value: number } } } };
+    fractional.definitions.exposure.maxGapDays.value = 30.5;
+    assert.ok(errorsOf(fractional).some((e) => e.startsWith('definitions.exposure.maxGapDays.value')));
+  });
+});
