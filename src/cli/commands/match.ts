@@ -9,7 +9,7 @@ import { matchTrials } from '../../trials/index.ts';
 import type { TrialProtocol } from '../../trials/index.ts';
 import { loadTrials, TrialsError } from '../../trials/load.ts';
 import { renderMatchText } from '../../trials/report-text.ts';
-import { asOfDate, InputError, readBundleFile } from '../read-bundle.ts';
+import { EXIT_BAD_INPUT, InputError, readBundleFile, resolveAsOf } from '../input.ts';
 
 interface MatchOptions {
   asOf?: string;
@@ -37,14 +37,14 @@ function fail(message: string, exitCode: number): void {
 
 export function runMatch(file: string, options: MatchOptions, today: Date): void {
   try {
-    const asOf = asOfDate(options.asOf, today);
+    const asOf = resolveAsOf(options.asOf, today);
     const record = readBundleFile(file);
     const { knowledge, protocols } = loadTrials(loadKnowledge());
     const chosen = select(protocols, options.trial);
     const results = matchTrials(record, knowledge, chosen, { asOf });
     process.stdout.write(options.json === true ? `${JSON.stringify(results, null, 2)}\n` : renderMatchText(results));
   } catch (e) {
-    if (e instanceof InputError) return fail(e.message, 2);
+    if (e instanceof InputError) return fail(e.message, EXIT_BAD_INPUT);
     if (e instanceof KnowledgeError || e instanceof TrialsError) return fail(e.message, 1);
     throw e;
   }

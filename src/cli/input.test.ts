@@ -3,14 +3,14 @@ import { describe, it } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asOfDate, InputError, readBundleFile } from './read-bundle.ts';
+import { InputError, readBundleFile, resolveAsOf } from './input.ts';
 
 describe('trd match input reading (shared with trd assess)', () => {
   it('--as-of must be a real calendar date; absent means today (UTC)', () => {
-    assert.equal(asOfDate('2024-02-29', new Date(0)), '2024-02-29');
-    assert.throws(() => asOfDate('2026-02-29', new Date(0)), InputError);
-    assert.throws(() => asOfDate('27/11/2026', new Date(0)), /YYYY-MM-DD/);
-    assert.equal(asOfDate(undefined, new Date('2026-11-27T23:30:00Z')), '2026-11-27');
+    assert.equal(resolveAsOf('2024-02-29', new Date(0)), '2024-02-29');
+    assert.throws(() => resolveAsOf('2026-02-29', new Date(0)), InputError);
+    assert.throws(() => resolveAsOf('27/11/2026', new Date(0)), /YYYY-MM-DD/);
+    assert.equal(resolveAsOf(undefined, new Date('2026-11-27T23:30:00Z')), '2026-11-27');
   });
   it('reads the seed vignette; a missing file is an InputError naming it', () => {
     const root = join(import.meta.dirname, '..', '..');
