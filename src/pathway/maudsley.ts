@@ -4,21 +4,19 @@
  * when every dimension is scored and is otherwise reported as a range. Augmentation and ECT are scored 0 when none is
  * recorded (the record is the only history the engine has; the basis says so).
  */
-import { byRef, dayOf } from './context.ts';
+import { byRef, dayOf, isoDate } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
-const MS_PER_DAY = 86_400_000;
 const NOT_USED = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
 
-/** Whole calendar months from one day number to another. */
+/** Whole calendar months from one day number to another (from the memoised ISO dates: no Date objects). */
 function monthsBetween(fromDay: number, toDay: number): number {
-  const a = new Date(fromDay * MS_PER_DAY);
-  const b = new Date(toDay * MS_PER_DAY);
-  let months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth());
-  if (b.getUTCDate() < a.getUTCDate()) months -= 1;
-  return months;
+  const a = isoDate(fromDay);
+  const b = isoDate(toDay);
+  const months = (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + (Number(b.slice(5, 7)) - Number(a.slice(5, 7)));
+  return Number(b.slice(8, 10)) < Number(a.slice(8, 10)) ? months - 1 : months;
 }
 
 const scored = (

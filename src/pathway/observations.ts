@@ -13,13 +13,13 @@ export interface DatedObservation {
   readonly day: number;
 }
 
-interface ClassifiedObservation extends DatedObservation {
+export interface ClassifiedObservation extends DatedObservation {
   readonly hits: ReturnType<typeof conceptSetHits>;
 }
 
 // Each observation's code is resolved against every pathway set and its date parsed once per assessment (the CRP,
 // four labs and two screens would otherwise each rescan and re-resolve every observation).
-function classify(ctx: EngineContext): readonly ClassifiedObservation[] {
+export function classifiedObservations(ctx: EngineContext): readonly ClassifiedObservation[] {
   let list = ctx.scratch.classifiedObservations as readonly ClassifiedObservation[] | undefined;
   if (list === undefined) {
     const out: ClassifiedObservation[] = [];
@@ -52,7 +52,7 @@ export function findObservations(
   const usable: DatedObservation[] = [];
   const rejected: { source: string; reason: string }[] = [];
   const from = windowDays === undefined ? Number.NEGATIVE_INFINITY : ctx.asOfDay - windowDays;
-  for (const c of classify(ctx)) {
+  for (const c of classifiedObservations(ctx)) {
     if (c.day > ctx.asOfDay || c.day < from || useHit(ctx, c.hits, codeSets) === undefined) continue;
     if (!validStatuses.includes(c.obs.status)) {
       rejected.push({ source: c.obs.ref, reason: `status is ${c.obs.status}` });
@@ -93,4 +93,14 @@ export function describeQuantity(q: Quantity): string {
 
 export function isoDay(obs: ObservationFact): string {
   return (obs.effective ?? '').slice(0, 10);
+}
+
+/** An observation by its reference (panel members), indexed once per assessment and only when asked for. */
+export function observationByRef(ctx: EngineContext, ref: string): ObservationFact | undefined {
+  let index = ctx.scratch.observationsByRef as ReadonlyMap<string, ObservationFact> | undefined;
+  if (index === undefined) {
+    index = new Map(ctx.record.observations.map((o) => [o.ref, o]));
+    ctx.scratch.observationsByRef = index;
+  }
+  return index.get(ref);
 }

@@ -5,9 +5,10 @@
  * not a published algorithm, so the pathway marks it unverified and the result says so.
  */
 import type { Pathway } from '../knowledge/schema-pathway.ts';
-import type { Coding, ObservationFact, ObservationValue } from '../record/index.ts';
+import type { Coding, ObservationValue } from '../record/index.ts';
 import { dayOf, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
+import { classifiedObservations, observationByRef } from './observations.ts';
 import { codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
@@ -95,31 +96,21 @@ function fromResponses(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
 
 const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
 
-function fromObservations(
-  ctx: EngineContext,
-  ix: InstrumentIndex,
-  byRef: ReadonlyMap<string, ObservationFact>,
-): Candidate[] {
+function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
   const out: Candidate[] = [];
-  for (const obs of ctx.record.observations) {
-    if (
-      !VALID_OBSERVATION.has(obs.status) ||
-      !(
-        inSets(ctx, ix.instrument.panelCodeSets, obs.code.codings) ||
-        inSets(ctx, ix.instrument.totalCodeSets, obs.code.codings)
-      )
-    )
-      continue;
-    const day = dayOf(obs.effective, 'start');
-    if (day === undefined || day > ctx.asOfDay) continue;
+  // Only coded observations (classified once per assessment) can be panels or totals.
+  for (const { obs, day, hits } of classifiedObservations(ctx)) {
+    const isTotal = useHit(ctx, hits, ix.instrument.totalCodeSets) !== undefined;
+    if (!isTotal && useHit(ctx, hits, ix.instrument.panelCodeSets) === undefined) continue;
+    if (!VALID_OBSERVATION.has(obs.status) || day > ctx.asOfDay) continue;
     const items: SymptomItemScore[] = [];
-    let total = inSets(ctx, ix.instrument.totalCodeSets, obs.code.codings) ? numberOf(obs.value) : undefined;
+    let total = isTotal ? numberOf(obs.value) : undefined;
     const parts: { codings: readonly Coding[]; value: ObservationValue | undefined }[] = obs.components.map((c) => ({
       codings: c.code.codings,
       value: c.value,
     }));
     for (const ref of obs.members) {
-      const m = byRef.get(ref);
+      const m = observationByRef(ctx, ref);
       if (m !== undefined && VALID_OBSERVATION.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
     }
     for (const p of parts) {
@@ -143,16 +134,8 @@ function fromObservations(
 
 export function deriveSymptomProfile(ctx: EngineContext): SymptomProfile {
   const scales: SymptomScale[] = [];
-  let byRef: Map<string, ObservationFact> | undefined;
   for (const ix of indexFor(ctx.pathway)) {
-    const fromObs =
-      ctx.record.observations.length > 0
-        ? (byRef ??= new Map(ctx.record.observations.map((o) => [o.ref, o])))
-        : undefined;
-    const candidates = [
-      ...fromResponses(ctx, ix),
-      ...(fromObs === undefined ? [] : fromObservations(ctx, ix, fromObs)),
-    ];
+    const candidates = [...fromResponses(ctx, ix), ...fromObservations(ctx, ix)];
     let latest: Candidate | undefined;
     for (const c of candidates) if (latest === undefined || c.day > latest.day) latest = c;
     if (latest === undefined) continue;
