@@ -5,7 +5,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import { fail, ok, type Result } from '../../record/index.ts';
 import {
   addCounts,
@@ -32,19 +31,24 @@ const WORKER_ENTRY = fileURLToPath(new URL('./enrichment-worker.ts', import.meta
 let workerSource: Promise<string> | undefined;
 
 function bundledWorkerSource(): Promise<string> {
-  workerSource ??= build({
-    entryPoints: [WORKER_ENTRY],
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
-  }).then((result) => {
-    const output = result.outputFiles[0];
-    if (output === undefined) throw new Error('esbuild produced no worker bundle');
-    return output.text;
-  });
+  // esbuild is imported on first use: only multi-worker simulations need it, and every `trd` command would pay its load.
+  workerSource ??= import('esbuild')
+    .then(({ build }) =>
+      build({
+        entryPoints: [WORKER_ENTRY],
+        bundle: true,
+        write: false,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        logLevel: 'silent',
+      }),
+    )
+    .then((result) => {
+      const output = result.outputFiles[0];
+      if (output === undefined) throw new Error('esbuild produced no worker bundle');
+      return output.text;
+    });
   return workerSource;
 }
 
