@@ -138,7 +138,13 @@ const Definitions = z.strictObject({
     severityByCode: z.array(z.strictObject({ codeSet: codeSetId, points: z.number().int().min(1).max(5) })),
     augmentationCodeSets: z.array(codeSetId),
     ectCodeSets: z.array(codeSetId),
-    categories: z.array(z.strictObject({ category: z.enum(['mild', 'moderate', 'severe']), min: z.number().int(), max: z.number().int() })),
+    categories: z.array(
+      z.strictObject({
+        category: z.enum(['mild', 'moderate', 'severe']),
+        min: z.number().int(),
+        max: z.number().int(),
+      }),
+    ),
     citation: citationKey,
   }),
 });
@@ -326,19 +332,31 @@ export const PathwaySchema = z
   .superRefine((p, ctx) => {
     p.decision.forEach((row, i) => {
       if (row.rule !== i + 1) {
-        ctx.addIssue({ code: 'custom', path: ['decision', i, 'rule'], message: `rule must be ${i + 1} (rows are numbered in order)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['decision', i, 'rule'],
+          message: `rule must be ${i + 1} (rows are numbered in order)`,
+        });
       }
     });
     const last = p.decision[p.decision.length - 1];
     if (last !== undefined && last.when !== 'inflammation-elevated') {
       // The table is first-match; without the final row some patients would get no recommendation.
-      ctx.addIssue({ code: 'custom', path: ['decision'], message: 'the last row must be when "inflammation-elevated"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['decision'],
+        message: 'the last row must be when "inflammation-elevated"',
+      });
     }
     p.decision.forEach((row, i) => {
       for (const field of ['title', 'clinicianSummary', 'patientSummary'] as const) {
         for (const m of row[field].matchAll(PLACEHOLDER_PATTERN)) {
           if (!(MESSAGE_PLACEHOLDERS as readonly string[]).includes(m[1] ?? '')) {
-            ctx.addIssue({ code: 'custom', path: ['decision', i, field], message: `unknown placeholder {${m[1] ?? ''}}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['decision', i, field],
+              message: `unknown placeholder {${m[1] ?? ''}}`,
+            });
           }
         }
       }
@@ -353,7 +371,8 @@ export type Pathway = z.infer<typeof PathwaySchema>;
 /** Every code-set id the pathway names, with the field path that names it (for parseKnowledge's cross-check). */
 export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   const out: { id: string; path: string }[] = [];
-  const add = (ids: readonly string[], path: string): void => ids.forEach((id, i) => out.push({ id, path: `${path}[${i}]` }));
+  const add = (ids: readonly string[], path: string): void =>
+    ids.forEach((id, i) => out.push({ id, path: `${path}[${i}]` }));
   const d = p.definitions;
   add(d.depression.codeSets, 'definitions.depression.codeSets');
   add(d.depression.remissionCodeSets, 'definitions.depression.remissionCodeSets');
@@ -373,7 +392,9 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     add(ins.totalCodeSets, `${path}.totalCodeSets`);
   });
   d.comorbidIl6Disease.forEach((c, i) => add(c.codeSets, `definitions.comorbidIl6Disease[${i}].codeSets`));
-  d.maudsley.severityByCode.forEach((s, i) => out.push({ id: s.codeSet, path: `definitions.maudsley.severityByCode[${i}].codeSet` }));
+  d.maudsley.severityByCode.forEach((s, i) =>
+    out.push({ id: s.codeSet, path: `definitions.maudsley.severityByCode[${i}].codeSet` }),
+  );
   add(d.maudsley.augmentationCodeSets, 'definitions.maudsley.augmentationCodeSets');
   add(d.maudsley.ectCodeSets, 'definitions.maudsley.ectCodeSets');
   p.contraindications.forEach((c, i) => {
@@ -398,7 +419,8 @@ export function pathwayCitationKeys(p: Pathway): { key: string; path: string }[]
     } else if (node !== null && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
         const child = path === '' ? k : `${path}.${k}`;
-        if ((k === 'citation' || k === 'minimumDoseCitation') && typeof v === 'string') out.push({ key: v, path: child });
+        if ((k === 'citation' || k === 'minimumDoseCitation') && typeof v === 'string')
+          out.push({ key: v, path: child });
         else if (k !== 'citations') walk(v, child);
       }
     }
