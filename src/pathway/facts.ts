@@ -52,7 +52,10 @@ export type AdequacyVerdict = 'adequate' | 'inadequate' | 'unverified';
  */
 export interface Exposure {
   readonly ingredient: string;
-  /** Lowest established daily dose across the run's segments (a run is only as adequate as its weakest part). */
+  /**
+   * For an adequate exposure, the lowest daily dose within the adequate stretch (its start, end and days are that
+   * stretch's); otherwise the lowest established dose across the whole run.
+   */
   readonly dailyDoseMg?: number;
   readonly minimumDailyDoseMg?: number;
   readonly start?: string;
