@@ -5,12 +5,19 @@
  * Stages: parse (JSON text -> object), adapter (object -> PatientRecord, src/fhir), decision (record -> Assessment,
  * src/pathway), end-to-end (all three). The baseline, measured in the same run, is a trivial walk over the parsed
  * bundle (count entries by resourceType, touch each resource's code): every stage is also shown as a multiple of it,
- * so figures from a busy or slower machine stay comparable. Each figure is the median of several timed rounds after
- * a warm-up, with the min-max spread. Times are process CPU time, not wall-clock time, so a machine shared with other
- * jobs does not inflate them (V8's concurrent GC threads are included, which slightly overstates single-core cost).
+ * so figures from a busy or slower machine stay comparable.
+ *
+ * Timing: wall-clock time (`performance.now()`) of the one JavaScript thread. Process CPU time (`process.cpuUsage`)
+ * was used before and overstated the cost several-fold: it also bills V8's background compiler and GC threads, which
+ * run in parallel on other cores. Each stage first runs until it reaches steady state (at least WARMUP_MS, and until
+ * three consecutive warm-up rounds agree within STABLE_RATIO, at most MAX_WARMUP_MS): the optimising compiler has
+ * then done its work. The figure is the median of ROUNDS timed rounds of ~ROUND_MS each, with the min-max spread.
+ * Wall time grows when other jobs compete for the core, so run this on a quiet machine; the load average is printed
+ * so that a noisy run can be recognised (a wide spread is the other sign).
  * Goal: >= 20,000 typical decisions per second.
  */
 import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -22,9 +29,12 @@ import { generateSyntheaBundle } from '../test/synthea/generate.ts';
 import { typicalBundle } from './typical-bundle.ts';
 
 const AS_OF = '2026-11-27';
-const ROUNDS = 7;
+const ROUNDS = 11;
 const ROUND_MS = 100;
-const WARMUP_MS = 500;
+const WARMUP_MS = 1500;
+const MAX_WARMUP_MS = 5000;
+const WARMUP_ROUND_MS = 50;
+const STABLE_RATIO = 1.05;
 const GOAL_DECISIONS_PER_SECOND = 20_000;
 
 // A full collection before each stage, so one stage's garbage (2 MB of parsed JSON per op) is not billed to the next.
@@ -43,28 +53,34 @@ interface Timing {
   readonly maxUs: number;
 }
 
-/** Process CPU time (user + system) in ms: unlike wall-clock time it does not grow when other jobs share the cores. */
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+/** Time per op in ms of `count` back-to-back calls, wall clock. */
+function roundMs(op: () => unknown, count: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) consume(op());
+  return (performance.now() - t0) / count;
+}
+
+/** Three consecutive warm-up rounds within STABLE_RATIO of one another: the compiler has settled. */
+function stable(recent: readonly number[]): boolean {
+  if (recent.length < 3) return false;
+  const last = recent.slice(-3);
+  return Math.max(...last) <= Math.min(...last) * STABLE_RATIO;
 }
 
 function measure(op: () => unknown): Timing {
   collectGarbage();
-  let iterations = 0;
-  const warmStart = cpuMs();
-  while (cpuMs() - warmStart < WARMUP_MS || iterations < 20) {
-    consume(op());
-    iterations += 1;
+  const warmStart = performance.now();
+  let perOpMs = roundMs(op, 20);
+  const recent: number[] = [];
+  for (;;) {
+    const elapsed = performance.now() - warmStart;
+    if (elapsed >= MAX_WARMUP_MS || (elapsed >= WARMUP_MS && stable(recent))) break;
+    perOpMs = roundMs(op, Math.max(1, Math.round(WARMUP_ROUND_MS / perOpMs)));
+    recent.push(perOpMs);
   }
-  const perOpMs = (cpuMs() - warmStart) / iterations;
   const perRound = Math.max(5, Math.round(ROUND_MS / perOpMs));
   const samples: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const t0 = cpuMs();
-    for (let i = 0; i < perRound; i++) consume(op());
-    samples.push(((cpuMs() - t0) * 1000) / perRound);
-  }
+  for (let round = 0; round < ROUNDS; round++) samples.push(roundMs(op, perRound) * 1000);
   samples.sort((a, b) => a - b);
   return {
     medianUs: samples[Math.floor(ROUNDS / 2)] ?? NaN,
@@ -109,7 +125,7 @@ const sizes = [
 ];
 
 console.log(
-  'precision-trd bench:assess (one core; medians of %d rounds of ~%d ms after %d ms warm-up)',
+  'precision-trd bench:assess (wall clock, one thread; median of %d rounds of ~%d ms after >= %d ms warm-up to steady state)',
   ROUNDS,
   ROUND_MS,
   WARMUP_MS,
