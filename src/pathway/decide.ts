@@ -6,10 +6,17 @@ import type { DecisionRow } from '../knowledge/schema-pathway.ts';
 import type { TraceStep } from './assessment.ts';
 import type { ClinicalFacts } from './facts.ts';
 
+function trialsOutcome(tr: ClinicalFacts['treatmentResistance']): string {
+  return `${tr.count} adequate trial(s)${tr.unverifiedTrials.length > 0 ? ` + ${tr.unverifiedTrials.length} unverified` : ''}; ${tr.required} required`;
+}
+
+function inflammationOutcome(f: ClinicalFacts): string {
+  return `inflammation ${f.inflammation.status}: ${f.inflammation.reason}`;
+}
+
+// Outcome texts are built only in the rows that report them (this runs for every row of every assessment).
 function evaluate(row: DecisionRow, f: ClinicalFacts): { matched: boolean; outcome: string } {
   const tr = f.treatmentResistance;
-  const trials = `${tr.count} adequate trial(s)${tr.unverifiedTrials.length > 0 ? ` + ${tr.unverifiedTrials.length} unverified` : ''}; ${tr.required} required`;
-  const infl = `inflammation ${f.inflammation.status}: ${f.inflammation.reason}`;
   switch (row.when) {
     case 'no-depression':
       return f.depression.present
@@ -18,22 +25,25 @@ function evaluate(row: DecisionRow, f: ClinicalFacts): { matched: boolean; outco
     case 'adequate-plus-unverified-reach-required':
       return {
         matched: tr.count < tr.required && tr.count + tr.unverifiedTrials.length >= tr.required,
-        outcome: trials,
+        outcome: trialsOutcome(tr),
       };
     case 'too-few-adequate-trials':
-      return { matched: tr.count < tr.required, outcome: trials };
+      return { matched: tr.count < tr.required, outcome: trialsOutcome(tr) };
     case 'any-contraindication':
       return f.contraindications.length > 0
         ? { matched: true, outcome: f.contraindications.map((c) => `${c.code}: ${c.detail}`).join('; ') }
         : { matched: false, outcome: 'no absolute contraindication found' };
     case 'inflammation-unknown':
-      return { matched: f.inflammation.status === 'unknown', outcome: infl };
+      return { matched: f.inflammation.status === 'unknown', outcome: inflammationOutcome(f) };
     case 'inflammation-acute-or-indeterminate':
-      return { matched: f.inflammation.status === 'acute' || f.inflammation.status === 'indeterminate', outcome: infl };
+      return {
+        matched: f.inflammation.status === 'acute' || f.inflammation.status === 'indeterminate',
+        outcome: inflammationOutcome(f),
+      };
     case 'inflammation-normal':
-      return { matched: f.inflammation.status === 'normal', outcome: infl };
+      return { matched: f.inflammation.status === 'normal', outcome: inflammationOutcome(f) };
     case 'inflammation-elevated':
-      return { matched: f.inflammation.status === 'elevated', outcome: infl };
+      return { matched: f.inflammation.status === 'elevated', outcome: inflammationOutcome(f) };
   }
 }
 

@@ -36,10 +36,10 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
   excluded.sort((a, b) => byRef(a.source, b.source));
   // The current episode is the most recent qualifying diagnosis (Maudsley staging times the current episode).
   const latest = qualifying.find((q) => q.onset !== undefined);
-  const facts: DepressionFacts = {
-    present: qualifying.length > 0,
-    conditions: qualifying.map((q) => q.ref),
-    excluded,
-  };
-  return latest?.onset === undefined ? facts : { ...facts, onset: latest.onset };
+  const present = qualifying.length > 0;
+  const conditions = qualifying.map((q) => q.ref);
+  // Two literals rather than a spread (`{ ...facts, onset }` measured at over 1 us per call in V8).
+  return latest?.onset === undefined
+    ? { present, conditions, excluded }
+    : { present, conditions, excluded, onset: latest.onset };
 }

@@ -21,6 +21,30 @@ function note(ctx: EngineContext, match: Parameters<typeof unverifiedEntry>[1]):
   if (u !== undefined) noteUnverified(ctx, u.item, u.note, u.citation);
 }
 
+type UnverifiedItem = ReturnType<typeof unverifiedEntry>;
+// The display item of an unverified code-set entry depends only on the knowledge, the set and the entry; building it
+// (a template string with the code system's name) on every use was a measurable share of an assessment.
+const entryItems = new WeakMap<Knowledge, Map<string, Map<CodeEntry, UnverifiedItem>>>();
+
+function noteEntry(ctx: EngineContext, setId: string, entry: CodeEntry): void {
+  let bySet = entryItems.get(ctx.knowledge);
+  if (bySet === undefined) {
+    bySet = new Map();
+    entryItems.set(ctx.knowledge, bySet);
+  }
+  let byEntry = bySet.get(setId);
+  if (byEntry === undefined) {
+    byEntry = new Map();
+    bySet.set(setId, byEntry);
+  }
+  let u = byEntry.get(entry);
+  if (u === undefined && !byEntry.has(entry)) {
+    u = unverifiedEntry(ctx.knowledge, { setId, entry, coding: { system: entry.system, code: entry.code } });
+    byEntry.set(entry, u);
+  }
+  if (u !== undefined) noteUnverified(ctx, u.item, u.note, u.citation);
+}
+
 // Lookups are the engine's hot path: every observation is tested against a dozen sets. So, once per distinct coding
 // (system and code, which recur across every record) and knowledge, the coding is tested against every set the
 // pathway names and the hits are kept, found again by system then code with the record's own strings (no key
@@ -94,7 +118,7 @@ export function matchIn(ctx: EngineContext, setIds: readonly string[], concept: 
       match = matchConcept(ctx.knowledge, setId, concept);
     }
     if (match !== undefined) {
-      if (!match.entry.verified) note(ctx, match);
+      if (!match.entry.verified) noteEntry(ctx, match.setId, match.entry);
       return match;
     }
   }
@@ -127,7 +151,7 @@ export function useHit(ctx: EngineContext, hits: SetHits, setIds: readonly strin
   for (const setId of setIds) {
     const entry = hits.get(setId);
     if (entry !== undefined) {
-      if (!entry.verified) note(ctx, { setId, entry, coding: { system: entry.system, code: entry.code } });
+      if (!entry.verified) noteEntry(ctx, setId, entry);
       return entry;
     }
   }

@@ -4,12 +4,62 @@
  * when every dimension is scored and is otherwise reported as a range. Augmentation and ECT are scored 0 when none is
  * recorded (the record is the only history the engine has; the basis says so).
  */
+import type { Knowledge } from '../knowledge/index.ts';
 import { byRef, dayOf, isoDate } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
 const NOT_USED = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
+
+interface Precomputed {
+  readonly durationPoints: { readonly min: number; readonly max: number };
+  readonly antidepressantPoints: { readonly min: number; readonly max: number };
+  /** One single-set list per severity band, for the lookups (built once, not per assessment). */
+  readonly severitySets: readonly (readonly string[])[];
+}
+
+// Per-knowledge constants of the staging tables, computed once: this runs for every assessment.
+const precomputed = new WeakMap<Knowledge, Precomputed>();
+
+function pointRange(bands: readonly { points: number }[]): { min: number; max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const b of bands) {
+    if (b.points < min) min = b.points;
+    if (b.points > max) max = b.points;
+  }
+  return { min, max };
+}
+
+function tables(k: Knowledge): Precomputed {
+  let p = precomputed.get(k);
+  if (p === undefined) {
+    const def = k.pathway.definitions.maudsley;
+    p = {
+      durationPoints: pointRange(def.durationMonthsBands),
+      antidepressantPoints: pointRange(def.antidepressantBands),
+      severitySets: def.severityByCode.map((b) => [b.codeSet]),
+    };
+    precomputed.set(k, p);
+  }
+  return p;
+}
+
+/**
+ * The first item in reference order that passes `test`, tested in that order (the tests note the unverified codes they
+ * rely on, so the order is part of the result). The list is copied and sorted only when not already in order.
+ */
+function firstByRef<T extends { readonly ref: string }>(
+  items: readonly T[],
+  test: (item: T) => boolean,
+): T | undefined {
+  let ordered = true;
+  for (let i = 1; i < items.length && ordered; i++) ordered = byRef((items[i - 1] as T).ref, (items[i] as T).ref) <= 0;
+  const list = ordered ? items : [...items].sort((a, b) => byRef(a.ref, b.ref));
+  for (const item of list) if (test(item)) return item;
+  return undefined;
+}
 
 /** Whole calendar months from one day number to another (from the memoised ISO dates: no Date objects). */
 function monthsBetween(fromDay: number, toDay: number): number {
@@ -34,12 +84,12 @@ const scored = (
 function duration(ctx: EngineContext, depression: DepressionFacts): MaudsleyDimensionScore {
   const bands = ctx.pathway.definitions.maudsley.durationMonthsBands;
   const onsetDay = dayOf(depression.onset, 'end');
-  const all = bands.map((b) => b.points);
+  const all = tables(ctx.knowledge).durationPoints;
   if (onsetDay === undefined || onsetDay > ctx.asOfDay) {
     return {
       dimension: 'duration',
-      minPoints: Math.min(...all),
-      maxPoints: Math.max(...all),
+      minPoints: all.min,
+      maxPoints: all.max,
       scored: false,
       basis: 'onset of the current episode not recorded',
     };
@@ -49,8 +99,8 @@ function duration(ctx: EngineContext, depression: DepressionFacts): MaudsleyDime
   return band === undefined
     ? {
         dimension: 'duration',
-        minPoints: Math.min(...all),
-        maxPoints: Math.max(...all),
+        minPoints: all.min,
+        maxPoints: all.max,
         scored: false,
         basis: `${months} months fits no band`,
       }
@@ -59,13 +109,22 @@ function duration(ctx: EngineContext, depression: DepressionFacts): MaudsleyDime
 
 function severity(ctx: EngineContext, depression: DepressionFacts): MaudsleyDimensionScore {
   const bands = ctx.pathway.definitions.maudsley.severityByCode;
-  const byRefMap = new Map(ctx.record.conditions.map((c) => [c.ref, c]));
+  const sets = tables(ctx.knowledge).severitySets;
+  const conditions = ctx.record.conditions;
   // depression.conditions is most recent first: the current episode's coded severity wins.
   for (const ref of depression.conditions) {
-    const c = byRefMap.get(ref);
+    // The last condition with the ref, as a Map built from the list would keep.
+    let c: (typeof conditions)[number] | undefined;
+    for (let i = conditions.length - 1; i >= 0 && c === undefined; i--)
+      if (conditions[i]?.ref === ref) c = conditions[i];
     if (c === undefined) continue;
-    const band = bands.find((b) => inAnySet(ctx, [b.codeSet], c.code));
-    if (band !== undefined) return scored('severity', band.points, `episode severity coded on ${c.ref}`);
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b];
+      const set = sets[b];
+      if (band !== undefined && set !== undefined && inAnySet(ctx, set, c.code)) {
+        return scored('severity', band.points, `episode severity coded on ${c.ref}`);
+      }
+    }
   }
   return {
     dimension: 'severity',
@@ -85,7 +144,7 @@ function pointsFor(
 
 function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): MaudsleyDimensionScore {
   const bands = ctx.pathway.definitions.maudsley.antidepressantBands;
-  const all = bands.map((b) => b.points);
+  const all = tables(ctx.knowledge).antidepressantPoints;
   const low = pointsFor(bands, tr.count);
   const high = pointsFor(bands, tr.count + tr.unverifiedTrials.length);
   if (low !== undefined && high !== undefined && tr.unverifiedTrials.length === 0) {
@@ -94,7 +153,7 @@ function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): Maud
   if (high !== undefined) {
     return {
       dimension: 'antidepressants',
-      minPoints: low ?? Math.min(...all),
+      minPoints: low ?? all.min,
       maxPoints: high,
       scored: false,
       basis: `${tr.count} adequate and ${tr.unverifiedTrials.length} unverified trial(s)`,
@@ -102,8 +161,8 @@ function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): Maud
   }
   return {
     dimension: 'antidepressants',
-    minPoints: Math.min(...all),
-    maxPoints: Math.max(...all),
+    minPoints: all.min,
+    maxPoints: all.max,
     scored: false,
     basis: 'no adequate antidepressant trial in the record',
   };
@@ -111,14 +170,12 @@ function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): Maud
 
 function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
   const sets = ctx.pathway.definitions.maudsley.augmentationCodeSets;
-  const used = [...ctx.record.medications]
-    .sort((a, b) => byRef(a.ref, b.ref))
-    .find((m) => {
-      if (NOT_USED.has(m.status)) return false;
-      const start = dayOf(m.period.start ?? m.authoredOn, 'start');
-      if (start !== undefined && start > ctx.asOfDay) return false;
-      return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
-    });
+  const used = firstByRef(ctx.record.medications, (m) => {
+    if (NOT_USED.has(m.status)) return false;
+    const start = dayOf(m.period.start ?? m.authoredOn, 'start');
+    if (start !== undefined && start > ctx.asOfDay) return false;
+    return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
+  });
   return used === undefined
     ? scored('augmentation', 0, 'no augmentation recorded')
     : scored('augmentation', 1, `augmentation: ${used.ref}`);
@@ -126,13 +183,11 @@ function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
 
 function ect(ctx: EngineContext): MaudsleyDimensionScore {
   const sets = ctx.pathway.definitions.maudsley.ectCodeSets;
-  const done = [...ctx.record.procedures]
-    .sort((a, b) => byRef(a.ref, b.ref))
-    .find((p) => {
-      if (p.status !== 'completed' && p.status !== 'in-progress') return false;
-      const day = dayOf(p.performed, 'start');
-      return (day === undefined || day <= ctx.asOfDay) && inAnySet(ctx, sets, p.code);
-    });
+  const done = firstByRef(ctx.record.procedures, (p) => {
+    if (p.status !== 'completed' && p.status !== 'in-progress') return false;
+    const day = dayOf(p.performed, 'start');
+    return (day === undefined || day <= ctx.asOfDay) && inAnySet(ctx, sets, p.code);
+  });
   return done === undefined ? scored('ect', 0, 'no ECT recorded') : scored('ect', 1, `ECT: ${done.ref}`);
 }
 
