@@ -155,9 +155,22 @@ const findingBase = { title: z.string().min(1), citation: citationKey };
 export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
   z.strictObject({
     ...findingBase,
-    code: z.enum(['active-infection', 'immunodeficiency', 'pregnancy']),
+    code: z.enum(['active-infection', 'immunodeficiency']),
     predicate: z.literal('active-condition'),
     codeSets: z.array(codeSetId).min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('pregnancy'),
+    predicate: z.literal('pregnancy'),
+    /** Current pregnancy or breastfeeding as a Condition. */
+    codeSets: z.array(codeSetId).min(1),
+    /** Qualitative hCG tests and the pregnancy-status observation: positive within `testWindowDays` blocks. */
+    testCodeSets: z.array(codeSetId).min(1),
+    /** Coded answers of a pregnancy-status observation read as "pregnant" (besides the positive-result sets). */
+    pregnantAnswerCodeSets: z.array(codeSetId),
+    /** How recent a positive test must be to stand for a current pregnancy (the safety-lab window). */
+    testWindowDays: DaysSchema,
   }),
   z.strictObject({
     ...findingBase,
@@ -403,6 +416,8 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     if ('activeCodeSets' in c) add(c.activeCodeSets, `${path}.activeCodeSets`);
     if ('latentCodeSets' in c) add(c.latentCodeSets, `${path}.latentCodeSets`);
     if ('treatmentCodeSets' in c) add(c.treatmentCodeSets, `${path}.treatmentCodeSets`);
+    if ('testCodeSets' in c) add(c.testCodeSets, `${path}.testCodeSets`);
+    if ('pregnantAnswerCodeSets' in c) add(c.pregnantAnswerCodeSets, `${path}.pregnantAnswerCodeSets`);
   });
   p.cautions.forEach((c, i) => {
     if ('codeSets' in c) add(c.codeSets, `cautions[${i}].codeSets`);

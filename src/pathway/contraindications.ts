@@ -10,6 +10,7 @@ import type { EngineContext } from './context.ts';
 import { currentMedications } from './current-medication.ts';
 import type { Contraindication, LabAnalyte, LabResult, ScreenResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
+import { findPregnancy } from './pregnancy.ts';
 
 /** Relative tolerance so that 1.5 x 40 U/L compares equal to 60 U/L despite floating point. */
 const RELATIVE_EPSILON = 1e-9;
@@ -52,6 +53,8 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       const refs = currentConditions(ctx, rule.codeSets);
       return refs.length > 0 ? { detail: 'active condition recorded', evidence: refs } : undefined;
     }
+    case 'pregnancy':
+      return findPregnancy(ctx, rule);
     case 'tuberculosis': {
       const active = currentConditions(ctx, rule.activeCodeSets);
       if (active.length > 0) return { detail: 'active tuberculosis recorded', evidence: active };

@@ -60,7 +60,8 @@ function upperLimit(obs: ObservationFact, unit: string): number | undefined {
 const NEGATIVE_TEXT = /^\s*(neg|negative|not detected|non-?reactive|absent)\b/i;
 const POSITIVE_TEXT = /^\s*(pos|positive|detected|reactive|present)\b/i;
 
-function outcomeOf(ctx: EngineContext, obs: ObservationFact): ScreenOutcome {
+/** Positive, negative or indeterminate, from a coded or text value, a boolean, or an interpretation code. */
+export function screenOutcome(ctx: EngineContext, obs: ObservationFact): ScreenOutcome {
   const s = ctx.pathway.definitions.screens;
   const v = obs.value;
   if (v?.kind === 'concept') {
@@ -82,7 +83,7 @@ function outcomeOf(ctx: EngineContext, obs: ObservationFact): ScreenOutcome {
 function latestScreen(ctx: EngineContext, codeSets: readonly string[]): ScreenResult | undefined {
   const latest = findObservations(ctx, codeSets, ctx.pathway.definitions.labs.validStatuses).usable[0];
   if (latest === undefined) return undefined;
-  return { outcome: outcomeOf(ctx, latest.obs), date: isoDay(latest.obs), source: latest.obs.ref };
+  return { outcome: screenOutcome(ctx, latest.obs), date: isoDay(latest.obs), source: latest.obs.ref };
 }
 
 export function deriveScreens(ctx: EngineContext): {

@@ -4,12 +4,23 @@
  * otherwise the refer-to-trial base patient, so `contraindicated` can only come from the one added finding.
  */
 import { code, ucum } from '../bundle-builder.ts';
-import type { BundleBuilder, ConditionSpec } from '../bundle-builder.ts';
+import type { BundleBuilder, ConditionSpec, ObservationSpec } from '../bundle-builder.ts';
 import { AS_OF, basePatient, CODES, daysBefore, expected, LAB_DATE, LABS } from './base.ts';
 import type { Expected, Vignette } from './types.ts';
 
 const contraindicated = (...codes: string[]): Expected =>
   expected({ recommendation: 'contraindicated', contraindications: codes });
+
+/** A qualitative urine hCG 14 days before as-of (care-pathway.md definition 6: inside the 90-day lab window). */
+function pregnancyTest(positive: boolean): ObservationSpec {
+  return {
+    id: 'hcg',
+    code: code('loinc', '2106-3', 'Choriogonadotropin (pregnancy test) [Presence] in Urine'),
+    date: daysBefore(14),
+    valueCoding: positive ? CODES.positive : CODES.negative,
+    interpretation: positive ? 'POS' : 'NEG',
+  };
+}
 
 function withCondition(id: string, spec: ConditionSpec): BundleBuilder {
   return basePatient(id).condition({ clinicalStatus: 'active', onset: daysBefore(10), ...spec });
@@ -218,6 +229,21 @@ export const SAFETY_VIGNETTES: readonly Vignette[] = [
         onset: daysBefore(60),
       }).build(),
     expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'ci-pregnancy-test-positive',
+    asOf: AS_OF,
+    tests: 'A positive urine hCG (LOINC 2106-3, Positive, POS) 14 days before as-of -> pregnancy -> contraindicated.',
+    build: () => basePatient('ci-pregnancy-test-positive').observation(pregnancyTest(true)).build(),
+    expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'pregnancy-test-negative-control',
+    asOf: AS_OF,
+    tests:
+      'Negative control: a negative urine hCG (LOINC 2106-3, Negative, NEG) -> no contraindication -> refer-to-trial.',
+    build: () => basePatient('pregnancy-test-negative-control').observation(pregnancyTest(false)).build(),
+    expected: expected(),
   },
   {
     id: 'ci-hypersensitivity',

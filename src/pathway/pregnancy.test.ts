@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assess, deriveFacts } from './index.ts';
+import type { ClinicalFacts } from './index.ts';
+import {
+  AS_OF,
+  candidate,
+  concept,
+  daysBefore,
+  knowledge,
+  quantityObservation,
+  screen,
+  SYSTEM,
+} from './builders.test-support.ts';
+import type { ObservationFact } from '../record/index.ts';
+
+const HL7_INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
+
+const facts = (tests: ObservationFact[]): ClinicalFacts =>
+  deriveFacts(candidate({ extraObservations: tests }), knowledge, AS_OF);
+const pregnancy = (f: ClinicalFacts) => f.contraindications.find((c) => c.code === 'pregnancy');
+const issueCodes = (f: ClinicalFacts): string[] => f.issues.map((i) => i.code);
+
+/** A qualitative urine hCG (LOINC 2106-3) with the given value. */
+function hcg(
+  value: ObservationFact['value'],
+  date = daysBefore(10),
+  extra: Partial<ObservationFact> = {},
+): ObservationFact {
+  return { ...screen('2106-3', true, date), value, ...extra };
+}
+
+describe('pregnancy contraindication from a pregnancy test (definition 6)', () => {
+  test('a positive hCG (coded SNOMED Positive) in the window yields `pregnancy` with the Observation as evidence', () => {
+    const t = screen('2106-3', true, daysBefore(10));
+    const f = facts([t]);
+    const c = pregnancy(f);
+    assert.ok(c !== undefined);
+    assert.deepEqual(c.evidence, [t.ref]);
+    assert.equal(c.detail, `positive pregnancy test on ${daysBefore(10)}`);
+    assert.equal(c.citation, 'actemra-pregnancy');
+    assert.equal(
+      assess(candidate({ extraObservations: [t] }), knowledge, { asOf: AS_OF }).recommendation.code,
+      'contraindicated',
+    );
+  });
+
+  test('positive by interpretation POS, by valueString "POSITIVE", and a pregnancy status of "pregnant" (82810-3)', () => {
+    const byInterpretation = hcg(undefined, daysBefore(5), { interpretation: [concept(HL7_INTERPRETATION, 'POS')] });
+    assert.ok(pregnancy(facts([byInterpretation])) !== undefined);
+    assert.ok(pregnancy(facts([hcg({ kind: 'string', text: 'POSITIVE' })])) !== undefined);
+    const status = {
+      ...screen('82810-3', true),
+      value: { kind: 'concept', concept: concept(SYSTEM.snomed, '77386006') },
+    } as const;
+    const f = facts([status]);
+    assert.deepEqual(pregnancy(f)?.evidence, [status.ref]);
+    assert.ok(
+      f.unverified.some((u) => u.item.includes('82810-3')),
+      'LOINC 82810-3 is flagged unverified in the code set',
+    );
+  });
+
+  test('a negative hCG (coded, NEG interpretation or "negative" text) does not', () => {
+    assert.equal(pregnancy(facts([screen('2106-3', false)])), undefined);
+    assert.equal(
+      pregnancy(facts([hcg(undefined, daysBefore(5), { interpretation: [concept(HL7_INTERPRETATION, 'NEG')] })])),
+      undefined,
+    );
+    assert.equal(pregnancy(facts([hcg({ kind: 'string', text: 'negative' })])), undefined);
+  });
+
+  test('a later negative test overrides an earlier positive one in the window', () => {
+    const f = facts([screen('2106-3', true, daysBefore(60)), screen('2106-3', false, daysBefore(5))]);
+    assert.equal(pregnancy(f), undefined);
+  });
+
+  test('a positive test older than the 90-day window does not count, and an issue says why', () => {
+    const old = screen('2106-3', true, daysBefore(91));
+    const f = facts([old]);
+    assert.equal(pregnancy(f), undefined);
+    const why = f.issues.find((i) => i.code === 'pathway.pregnancy-test.stale');
+    assert.ok(why !== undefined);
+    assert.equal(why.path, old.ref);
+    assert.match(why.message, /older than the 90-day window/);
+    // On the window's first day it still counts (the window is inclusive).
+    assert.ok(pregnancy(facts([screen('2106-3', true, daysBefore(90))])) !== undefined);
+  });
+
+  test('a quantitative hCG without an interpretation is not decided: no contraindication, an issue instead', () => {
+    const quantitative = quantityObservation('2106-3', 250, 'm[IU]/mL', daysBefore(3));
+    const f = facts([quantitative]);
+    assert.equal(pregnancy(f), undefined);
+    assert.ok(issueCodes(f).includes('pathway.pregnancy-test.undecided'));
+    // With an interpretation it is decided.
+    const interpreted = quantityObservation('2106-3', 250, 'm[IU]/mL', daysBefore(3), {
+      extra: { interpretation: [concept(HL7_INTERPRETATION, 'POS')] },
+    });
+    assert.deepEqual(pregnancy(facts([interpreted]))?.evidence, [interpreted.ref]);
+  });
+
+  test('no pregnancy test: no contraindication and no pregnancy-test issue', () => {
+    const f = facts([]);
+    assert.equal(pregnancy(f), undefined);
+    assert.ok(!issueCodes(f).some((c) => c.startsWith('pathway.pregnancy-test')));
+  });
+});
