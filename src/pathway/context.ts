@@ -19,7 +19,11 @@ export interface EngineContext {
   readonly issues: Issue[];
   readonly unverified: Map<string, UnverifiedItem>;
   /** Per-assessment caches owned by single modules (kept on the context, not in WeakMaps, to spare the GC). */
-  readonly scratch: { classifiedObservations?: readonly unknown[]; observationsByRef?: ReadonlyMap<string, unknown> };
+  readonly scratch: {
+    classifiedObservations?: readonly unknown[];
+    observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
+    observationsByRef?: ReadonlyMap<string, unknown>;
+  };
 }
 
 export function createContext(record: PatientRecord, knowledge: Knowledge, asOf: string): EngineContext {

@@ -16,11 +16,6 @@ import type { Coding, Concept } from '../record/index.ts';
 import type { EngineContext } from './context.ts';
 import { noteUnverified } from './context.ts';
 
-function note(ctx: EngineContext, match: Parameters<typeof unverifiedEntry>[1]): void {
-  const u = unverifiedEntry(ctx.knowledge, match);
-  if (u !== undefined) noteUnverified(ctx, u.item, u.note, u.citation);
-}
-
 type UnverifiedItem = ReturnType<typeof unverifiedEntry>;
 // The display item of an unverified code-set entry depends only on the knowledge, the set and the entry; building it
 // (a template string with the code system's name) on every use was a measurable share of an assessment.
@@ -162,12 +157,30 @@ export function inAnySet(ctx: EngineContext, setIds: readonly string[], concept:
   return matchIn(ctx, setIds, concept) !== undefined;
 }
 
+type AntidepressantMatch = NonNullable<ReturnType<typeof resolveAntidepressant>>;
+// Like entryItems: the display item of an unverified antidepressant row, built once per knowledge and row.
+const rowItems = new WeakMap<
+  Knowledge,
+  Map<AntidepressantMatch['matched'], { ingredient: string; u: UnverifiedItem }>
+>();
+
 export function antidepressantOf(
   ctx: EngineContext,
   concept: Concept,
 ): { ingredient: string; strengthMg?: number } | undefined {
   const match = resolveAntidepressant(ctx.knowledge, concept);
-  if (match !== undefined) note(ctx, match);
+  if (match === undefined || match.matched.verified) return match;
+  let byRow = rowItems.get(ctx.knowledge);
+  if (byRow === undefined) {
+    byRow = new Map();
+    rowItems.set(ctx.knowledge, byRow);
+  }
+  let cached = byRow.get(match.matched);
+  if (cached === undefined || cached.ingredient !== match.ingredient) {
+    cached = { ingredient: match.ingredient, u: unverifiedEntry(ctx.knowledge, match) };
+    byRow.set(match.matched, cached);
+  }
+  if (cached.u !== undefined) noteUnverified(ctx, cached.u.item, cached.u.note, cached.u.citation);
   return match;
 }
 
@@ -175,11 +188,31 @@ export interface MinimumDose {
   readonly mg: number;
 }
 
+interface KnownDose {
+  readonly dose: MinimumDose | undefined;
+  readonly unverified: ReturnType<typeof unverifiedMinimumDose>;
+}
+// Per knowledge and ingredient, computed once (the unverified item is a string with the dose in it).
+const doses = new WeakMap<Knowledge, Map<string, KnownDose>>();
+
 /** The minimum adequate daily dose of an ingredient (clinical-reference 4.5), noting it when unverified. */
 export function minimumDailyDose(ctx: EngineContext, ingredient: string): MinimumDose | undefined {
-  const row = antidepressantIngredient(ctx.knowledge, ingredient);
-  if (row === undefined || !('minDailyDoseMg' in row)) return undefined;
-  const u = unverifiedMinimumDose(ctx.knowledge, ingredient);
+  let byIngredient = doses.get(ctx.knowledge);
+  if (byIngredient === undefined) {
+    byIngredient = new Map();
+    doses.set(ctx.knowledge, byIngredient);
+  }
+  let known = byIngredient.get(ingredient);
+  if (known === undefined) {
+    const row = antidepressantIngredient(ctx.knowledge, ingredient);
+    known =
+      row === undefined || !('minDailyDoseMg' in row)
+        ? { dose: undefined, unverified: undefined }
+        : { dose: { mg: row.minDailyDoseMg }, unverified: unverifiedMinimumDose(ctx.knowledge, ingredient) };
+    // Ingredient names come from the knowledge's own table, so the map stays as small as that table.
+    byIngredient.set(ingredient, known);
+  }
+  const u = known.unverified;
   if (u !== undefined) noteUnverified(ctx, u.item, u.note, u.citation);
-  return { mg: row.minDailyDoseMg };
+  return known.dose;
 }

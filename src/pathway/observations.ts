@@ -15,14 +15,20 @@ export interface DatedObservation {
 
 export interface ClassifiedObservation extends DatedObservation {
   readonly hits: ReturnType<typeof conceptSetHits>;
+  /** Position among the classified observations (record order), to merge per-set lists back into that order. */
+  readonly order: number;
 }
 
+const NONE: readonly ClassifiedObservation[] = [];
+
 // Each observation's code is resolved against every pathway set and its date parsed once per assessment (the CRP,
-// four labs and two screens would otherwise each rescan and re-resolve every observation).
+// four labs and two screens would otherwise each rescan and re-resolve every observation), and the observations are
+// listed per set so that each of those reads visits only its own candidates.
 export function classifiedObservations(ctx: EngineContext): readonly ClassifiedObservation[] {
   let list = ctx.scratch.classifiedObservations as readonly ClassifiedObservation[] | undefined;
   if (list === undefined) {
     const out: ClassifiedObservation[] = [];
+    const bySet = new Map<string, ClassifiedObservation[]>();
     for (const obs of ctx.record.observations) {
       const hits = conceptSetHits(ctx, obs.code);
       if (hits.size === 0) continue;
@@ -31,12 +37,37 @@ export function classifiedObservations(ctx: EngineContext): readonly ClassifiedO
         noteIssue(ctx, 'pathway.observation.undated', 'an Observation has no usable date and was not used', obs.ref);
         continue;
       }
-      out.push({ obs, day, hits });
+      const c: ClassifiedObservation = { obs, day, hits, order: out.length };
+      out.push(c);
+      for (const setId of hits.keys()) {
+        const inSet = bySet.get(setId);
+        if (inSet === undefined) bySet.set(setId, [c]);
+        else inSet.push(c);
+      }
     }
     list = out;
     ctx.scratch.classifiedObservations = list;
+    ctx.scratch.observationsBySet = bySet;
   }
   return list;
+}
+
+/** The classified observations coded in any of `codeSets` (in record order): a superset of what useHit accepts. */
+export function observationsInSets(ctx: EngineContext, codeSets: readonly string[]): readonly ClassifiedObservation[] {
+  classifiedObservations(ctx);
+  const bySet = ctx.scratch.observationsBySet as ReadonlyMap<string, readonly ClassifiedObservation[]>;
+  if (codeSets.length === 1) return bySet.get(codeSets[0] ?? '') ?? NONE;
+  const merged: ClassifiedObservation[] = [];
+  const seen = new Set<number>();
+  for (const setId of codeSets) {
+    for (const c of bySet.get(setId) ?? NONE) {
+      if (!seen.has(c.order)) {
+        seen.add(c.order);
+        merged.push(c);
+      }
+    }
+  }
+  return merged.sort((a, b) => a.order - b.order);
 }
 
 /**
@@ -52,7 +83,7 @@ export function findObservations(
   const usable: DatedObservation[] = [];
   const rejected: { source: string; reason: string }[] = [];
   const from = windowDays === undefined ? Number.NEGATIVE_INFINITY : ctx.asOfDay - windowDays;
-  for (const c of classifiedObservations(ctx)) {
+  for (const c of observationsInSets(ctx, codeSets)) {
     if (c.day > ctx.asOfDay || c.day < from || useHit(ctx, c.hits, codeSets) === undefined) continue;
     if (!validStatuses.includes(c.obs.status)) {
       rejected.push({ source: c.obs.ref, reason: `status is ${c.obs.status}` });

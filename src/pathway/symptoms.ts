@@ -8,7 +8,7 @@ import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { Coding, ObservationValue } from '../record/index.ts';
 import { dayOf, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { classifiedObservations, observationByRef } from './observations.ts';
+import { observationByRef, observationsInSets } from './observations.ts';
 import { codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
@@ -19,6 +19,8 @@ interface InstrumentIndex {
   readonly instrument: Instrument;
   readonly itemByNumber: ReadonlyMap<number, Item>;
   readonly itemByLinkId: ReadonlyMap<string, Item>;
+  /** Total and panel sets together: the observations worth reading. */
+  readonly observationSets: readonly string[];
 }
 
 const indexCache = new WeakMap<Pathway, readonly InstrumentIndex[]>();
@@ -30,6 +32,7 @@ function indexFor(pathway: Pathway): readonly InstrumentIndex[] {
       instrument,
       itemByNumber: new Map(instrument.items.map((it) => [it.item, it] as const)),
       itemByLinkId: new Map(instrument.items.flatMap((it) => it.linkIds.map((l) => [l, it] as const))),
+      observationSets: [...instrument.totalCodeSets, ...instrument.panelCodeSets],
     }));
     indexCache.set(pathway, idx);
   }
@@ -98,8 +101,8 @@ const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
 
 function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
   const out: Candidate[] = [];
-  // Only coded observations (classified once per assessment) can be panels or totals.
-  for (const { obs, day, hits } of classifiedObservations(ctx)) {
+  // Only observations coded in a total or panel set (classified once per assessment) can be panels or totals.
+  for (const { obs, day, hits } of observationsInSets(ctx, ix.observationSets)) {
     const isTotal = useHit(ctx, hits, ix.instrument.totalCodeSets) !== undefined;
     if (!isTotal && useHit(ctx, hits, ix.instrument.panelCodeSets) === undefined) continue;
     if (!VALID_OBSERVATION.has(obs.status) || day > ctx.asOfDay) continue;
