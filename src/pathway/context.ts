@@ -77,7 +77,8 @@ export function byRef(a: string, b: string): number {
 export function dayOf(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {
   if (value === undefined) return undefined;
   const memo = bound === 'start' ? startDays : endDays;
-  if (memo.has(value)) return memo.get(value);
+  const known = memo.get(value);
+  if (known !== undefined || memo.has(value)) return known;
   const day = toDayNumber(value, bound);
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(value, day);
@@ -100,15 +101,27 @@ export function isFullDate(value: string | undefined): boolean {
   return value !== undefined && value.length >= 10;
 }
 
-const ages = new Map<string, number | undefined>();
+// By birth date then day: the record's own strings as keys, no key string built per call.
+const ages = new Map<string, Map<number, number | undefined>>();
+let agesSize = 0;
 
 /** Age in whole years on a day (memoised like dayOf: ageInYears builds Date objects). */
 export function ageOn(birthDate: string | undefined, day: number): number | undefined {
   if (birthDate === undefined) return undefined;
-  const key = `${birthDate}|${day}`;
-  if (ages.has(key)) return ages.get(key);
+  let byDay = ages.get(birthDate);
+  const known = byDay?.get(day);
+  if (known !== undefined || byDay?.has(day) === true) return known;
   const age = ageInYears(birthDate, day);
-  if (ages.size >= MEMO_LIMIT) ages.clear();
-  ages.set(key, age);
+  if (agesSize >= MEMO_LIMIT) {
+    ages.clear();
+    agesSize = 0;
+    byDay = undefined;
+  }
+  if (byDay === undefined) {
+    byDay = new Map();
+    ages.set(birthDate, byDay);
+  }
+  byDay.set(day, age);
+  agesSize += 1;
   return age;
 }

@@ -101,7 +101,8 @@ export function findObservations(
  * twelve significant digits, by arithmetic rather than toPrecision (this runs for every converted value).
  */
 function clean(x: number): number {
-  if (x === 0 || !Number.isFinite(x)) return x;
+  // Zero, non-finite values and integers of at most 12 digits are already clean (most lab values in the same unit).
+  if (x === 0 || !Number.isFinite(x) || (Number.isInteger(x) && Math.abs(x) < 1e12)) return x;
   const scale = 10 ** (11 - Math.floor(Math.log10(Math.abs(x))));
   return Math.round(x * scale) / scale;
 }
