@@ -21,6 +21,8 @@ interface InstrumentIndex {
   readonly itemByLinkId: ReadonlyMap<string, Item>;
   /** Total and panel sets together: the observations worth reading. */
   readonly observationSets: readonly string[];
+  /** The instrument's questionnaire URLs, lower-cased once. */
+  readonly urlsLower: readonly string[];
 }
 
 const indexCache = new WeakMap<Pathway, readonly InstrumentIndex[]>();
@@ -33,6 +35,7 @@ function indexFor(pathway: Pathway): readonly InstrumentIndex[] {
       itemByNumber: new Map(instrument.items.map((it) => [it.item, it] as const)),
       itemByLinkId: new Map(instrument.items.flatMap((it) => it.linkIds.map((l) => [l, it] as const))),
       observationSets: [...instrument.totalCodeSets, ...instrument.panelCodeSets],
+      urlsLower: instrument.questionnaireUrls.map((u) => u.toLowerCase()),
     }));
     indexCache.set(pathway, idx);
   }
@@ -72,7 +75,7 @@ function fromResponses(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
     const day = dayOf(qr.authored, 'start');
     if (day === undefined || day > ctx.asOfDay) continue;
     const url = qr.questionnaire?.toLowerCase();
-    const byUrl = url !== undefined && ix.instrument.questionnaireUrls.some((u) => url.includes(u.toLowerCase()));
+    const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     const items: SymptomItemScore[] = [];
     let total: number | undefined;
     for (const a of qr.answers) {
