@@ -13,7 +13,9 @@
  * three consecutive warm-up rounds agree within STABLE_RATIO, at most MAX_WARMUP_MS): the optimising compiler has
  * then done its work. The figure is the median of ROUNDS timed rounds of ~ROUND_MS each, with the min-max spread.
  * Wall time grows when other jobs compete for the core, so run this on a quiet machine; the load average is printed
- * so that a noisy run can be recognised (a wide spread is the other sign).
+ * so that a noisy run can be recognised (a wide spread is the other sign). On a shared machine whole runs can differ
+ * by up to 2x even with a tight spread (core placement, cache pressure from other jobs): compare versions by running
+ * them back to back, more than once, and by the "x baseline" column.
  * Goal: >= 20,000 typical decisions per second.
  */
 import { cpus, loadavg } from 'node:os';
