@@ -5,7 +5,7 @@
  * not a published algorithm, so the pathway marks it unverified and the result says so.
  */
 import type { Pathway } from '../knowledge/schema-pathway.ts';
-import type { Coding, ObservationValue } from '../record/index.ts';
+import type { AnswerFact, Coding, ObservationValue, QuestionnaireResponseFact } from '../record/index.ts';
 import { dayOf, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { observationByRef, observationsInSets } from './observations.ts';
@@ -42,15 +42,40 @@ function indexFor(pathway: Pathway): readonly InstrumentIndex[] {
   return idx;
 }
 
-function inSets(ctx: EngineContext, sets: readonly string[], codings: readonly Coding[]): boolean {
-  return sets.length > 0 && codings.length > 0 && useHit(ctx, codingsSetHits(ctx, codings), sets) !== undefined;
+type SetHits = ReturnType<typeof codingsSetHits>;
+
+function inSets(ctx: EngineContext, sets: readonly string[], hits: SetHits): boolean {
+  return sets.length > 0 && useHit(ctx, hits, sets) !== undefined;
 }
 
-/** The mapped item a coding names (through the item code set's `item` numbers), if it is one the pathway maps. */
-function itemFor(ctx: EngineContext, ix: InstrumentIndex, codings: readonly Coding[]): Item | undefined {
-  if (codings.length === 0) return undefined;
-  const n = useHit(ctx, codingsSetHits(ctx, codings), ix.instrument.itemCodeSets)?.item;
+/** The mapped item a code names (through the item code set's `item` numbers), if it is one the pathway maps. */
+function itemFor(ctx: EngineContext, ix: InstrumentIndex, hits: SetHits): Item | undefined {
+  const n = useHit(ctx, hits, ix.instrument.itemCodeSets)?.item;
   return n === undefined ? undefined : ix.itemByNumber.get(n);
+}
+
+/** A usable QuestionnaireResponse with its numeric answers' code-set hits, read once for all the instruments. */
+interface ReadResponse {
+  readonly qr: QuestionnaireResponseFact;
+  readonly day: number;
+  readonly url: string | undefined;
+  readonly answers: readonly { readonly answer: AnswerFact; readonly value: number; readonly hits: SetHits }[];
+}
+
+function readResponses(ctx: EngineContext): ReadResponse[] {
+  const out: ReadResponse[] = [];
+  for (const qr of ctx.record.questionnaireResponses) {
+    if (qr.status !== 'completed' && qr.status !== 'amended') continue;
+    const day = dayOf(qr.authored, 'start');
+    if (day === undefined || day > ctx.asOfDay) continue;
+    const answers: { answer: AnswerFact; value: number; hits: SetHits }[] = [];
+    for (const a of qr.answers) {
+      if (a.valueNumber !== undefined)
+        answers.push({ answer: a, value: a.valueNumber, hits: codingsSetHits(ctx, a.code) });
+    }
+    out.push({ qr, day, url: qr.questionnaire?.toLowerCase(), answers });
+  }
+  return out;
 }
 
 function numberOf(v: ObservationValue | undefined): number | undefined {
@@ -68,24 +93,19 @@ function score(ix: InstrumentIndex, item: Item, value: number): SymptomItemScore
   return { domain: item.domain, item: item.item, score: value, maxScore: ix.instrument.itemMaxScore };
 }
 
-function fromResponses(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
+function fromResponses(ctx: EngineContext, ix: InstrumentIndex, responses: readonly ReadResponse[]): Candidate[] {
   const out: Candidate[] = [];
-  for (const qr of ctx.record.questionnaireResponses) {
-    if (qr.status !== 'completed' && qr.status !== 'amended') continue;
-    const day = dayOf(qr.authored, 'start');
-    if (day === undefined || day > ctx.asOfDay) continue;
-    const url = qr.questionnaire?.toLowerCase();
+  for (const { qr, day, url, answers } of responses) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     const items: SymptomItemScore[] = [];
     let total: number | undefined;
-    for (const a of qr.answers) {
-      if (a.valueNumber === undefined) continue;
-      if (inSets(ctx, ix.instrument.totalCodeSets, a.code)) {
-        total = a.valueNumber;
+    for (const { answer, value, hits } of answers) {
+      if (inSets(ctx, ix.instrument.totalCodeSets, hits)) {
+        total = value;
         continue;
       }
-      const item = itemFor(ctx, ix, a.code) ?? (byUrl ? ix.itemByLinkId.get(a.linkId) : undefined);
-      if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, a.valueNumber));
+      const item = itemFor(ctx, ix, hits) ?? (byUrl ? ix.itemByLinkId.get(answer.linkId) : undefined);
+      if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, value));
     }
     if (!byUrl && items.length === 0) continue;
     const scale: SymptomScale = {
@@ -122,8 +142,9 @@ function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] 
     for (const p of parts) {
       const n = numberOf(p.value);
       if (n === undefined) continue;
-      if (inSets(ctx, ix.instrument.totalCodeSets, p.codings)) total = n;
-      const item = itemFor(ctx, ix, p.codings);
+      const partHits = codingsSetHits(ctx, p.codings);
+      if (inSets(ctx, ix.instrument.totalCodeSets, partHits)) total = n;
+      const item = itemFor(ctx, ix, partHits);
       if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, n));
     }
     const scale: SymptomScale = {
@@ -140,8 +161,9 @@ function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] 
 
 export function deriveSymptomProfile(ctx: EngineContext): SymptomProfile {
   const scales: SymptomScale[] = [];
+  const responses = readResponses(ctx);
   for (const ix of indexFor(ctx.pathway)) {
-    const candidates = [...fromResponses(ctx, ix), ...fromObservations(ctx, ix)];
+    const candidates = [...fromResponses(ctx, ix, responses), ...fromObservations(ctx, ix)];
     let latest: Candidate | undefined;
     for (const c of candidates) if (latest === undefined || c.day > latest.day) latest = c;
     if (latest === undefined) continue;
