@@ -14,7 +14,7 @@ import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenOutcome } from './facts.ts';
 import { screenOutcome } from './labs.ts';
 import { inAnySet } from './lookups.ts';
-import { findObservations, isoDay } from './observations.ts';
+import { findObservations, isoDay, observationsInSets } from './observations.ts';
 
 type PregnancyRule = Extract<ContraindicationRule, { predicate: 'pregnancy' }>;
 type Found = Omit<Contraindication, 'code' | 'title' | 'citation'>;
@@ -30,6 +30,8 @@ export function findPregnancy(ctx: EngineContext, rule: PregnancyRule): Found | 
     .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
     .map((c) => c.ref);
   if (conditions.length > 0) return { detail: 'active condition recorded', evidence: conditions };
+  // Most records carry no pregnancy test: the per-set list answers that without building the sorted selection.
+  if (observationsInSets(ctx, rule.testCodeSets).length === 0) return undefined;
   const tests = findObservations(ctx, rule.testCodeSets, ctx.pathway.definitions.labs.validStatuses).usable;
   if (tests.length === 0) return undefined;
   const windowDays = useThreshold(ctx, 'pregnancy-test window (days)', rule.testWindowDays);
