@@ -307,18 +307,21 @@ export const DECISION_PREDICATES = [
   'inflammation-elevated',
 ] as const;
 
+/** The decision table's outcomes, in rule order (care-pathway.md "The decision"). */
+export const RECOMMENDATION_CODES = [
+  'out-of-scope',
+  'confirm-history',
+  'not-trd',
+  'contraindicated',
+  'measure-crp',
+  'repeat-crp',
+  'not-inflamed',
+  'refer-to-trial',
+] as const;
+
 export const DecisionRowSchema = z.strictObject({
   rule: z.number().int().positive(),
-  code: z.enum([
-    'out-of-scope',
-    'confirm-history',
-    'not-trd',
-    'contraindicated',
-    'measure-crp',
-    'repeat-crp',
-    'not-inflamed',
-    'refer-to-trial',
-  ]),
+  code: z.enum(RECOMMENDATION_CODES),
   when: z.enum(DECISION_PREDICATES),
   title: z.string().min(1),
   clinicianSummary: z.string().min(1),

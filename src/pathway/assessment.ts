@@ -18,20 +18,12 @@ import type {
   UnverifiedItem,
   UnverifiedTrial,
 } from './facts.ts';
+import { RECOMMENDATION_CODES } from '../knowledge/schema-pathway.ts';
 
 export const ASSESSMENT_SCHEMA = 'precision-trd/assessment@1';
 
-/** The decision table's outcomes, in rule order (care-pathway.md "The decision"). */
-export const RECOMMENDATION_CODES = [
-  'out-of-scope',
-  'confirm-history',
-  'not-trd',
-  'contraindicated',
-  'measure-crp',
-  'repeat-crp',
-  'not-inflamed',
-  'refer-to-trial',
-] as const;
+/** The decision table's outcomes, in rule order; defined with the pathway schema that validates the table. */
+export { RECOMMENDATION_CODES };
 export type RecommendationCode = (typeof RECOMMENDATION_CODES)[number];
 
 export interface Recommendation {
