@@ -136,8 +136,14 @@ const Definitions = z.strictObject({
     ),
     /** Severity points from the depression Condition's code (ICD-10 F32.x / F33.x episode severity). */
     severityByCode: z.array(z.strictObject({ codeSet: codeSetId, points: z.number().int().min(1).max(5) })),
+    /** The severity dimension's whole range (subsyndromal 1 .. severe with psychosis 5), shown when it is not coded. */
+    severityRange: z.strictObject({ minPoints: z.number().int(), maxPoints: z.number().int() }),
     augmentationCodeSets: z.array(codeSetId),
+    /** Augmentation: not used 0, used 1. */
+    augmentationPoints: z.strictObject({ notUsed: z.number().int(), used: z.number().int() }),
     ectCodeSets: z.array(codeSetId),
+    /** ECT: not used 0, used 1. */
+    ectPoints: z.strictObject({ notUsed: z.number().int(), used: z.number().int() }),
     categories: z.array(
       z.strictObject({
         category: z.enum(['mild', 'moderate', 'severe']),
@@ -305,6 +311,20 @@ export const DECISION_PREDICATES = [
   'inflammation-acute-or-indeterminate',
   'inflammation-normal',
   'inflammation-elevated',
+] as const;
+
+/** The absolute contraindications to IL-6 blockade the pathway can derive (care-pathway.md definition 6). */
+export const CONTRAINDICATION_CODES = [
+  'active-infection',
+  'tuberculosis',
+  'hepatitis',
+  'immunodeficiency',
+  'neutropenia',
+  'thrombocytopenia',
+  'hepatic',
+  'pregnancy',
+  'hypersensitivity',
+  'immunosuppressant',
 ] as const;
 
 /** The decision table's outcomes, in rule order (care-pathway.md "The decision"). */

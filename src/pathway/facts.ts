@@ -6,6 +6,7 @@
  * Plain JSON-friendly data: dates are YYYY-MM-DD strings, every finding names its evidence ("ResourceType/id").
  */
 import type { Issue, ResourceRef } from '../record/index.ts';
+import type { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
 
 /** A value the result relied on that clinical-reference.md tags [U]: shown with its note and citation key. */
 export interface UnverifiedItem {
@@ -156,17 +157,7 @@ export interface ScreenResult {
   readonly source: ResourceRef;
 }
 
-export type ContraindicationCode =
-  | 'active-infection'
-  | 'tuberculosis'
-  | 'hepatitis'
-  | 'immunodeficiency'
-  | 'neutropenia'
-  | 'thrombocytopenia'
-  | 'hepatic'
-  | 'pregnancy'
-  | 'hypersensitivity'
-  | 'immunosuppressant';
+export type ContraindicationCode = (typeof CONTRAINDICATION_CODES)[number];
 
 export interface Finding<C extends string = string> {
   readonly code: C;

@@ -128,8 +128,8 @@ function severity(ctx: EngineContext, depression: DepressionFacts): MaudsleyDime
   }
   return {
     dimension: 'severity',
-    minPoints: 1,
-    maxPoints: 5,
+    minPoints: ctx.pathway.definitions.maudsley.severityRange.minPoints,
+    maxPoints: ctx.pathway.definitions.maudsley.severityRange.maxPoints,
     scored: false,
     basis: 'episode severity not coded (rate clinically)',
   };
@@ -176,9 +176,10 @@ function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
     if (start !== undefined && start > ctx.asOfDay) return false;
     return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
   });
+  const points = ctx.pathway.definitions.maudsley.augmentationPoints;
   return used === undefined
-    ? scored('augmentation', 0, 'no augmentation recorded')
-    : scored('augmentation', 1, `augmentation: ${used.ref}`);
+    ? scored('augmentation', points.notUsed, 'no augmentation recorded')
+    : scored('augmentation', points.used, `augmentation: ${used.ref}`);
 }
 
 function ect(ctx: EngineContext): MaudsleyDimensionScore {
@@ -188,7 +189,10 @@ function ect(ctx: EngineContext): MaudsleyDimensionScore {
     const day = dayOf(p.performed, 'start');
     return (day === undefined || day <= ctx.asOfDay) && inAnySet(ctx, sets, p.code);
   });
-  return done === undefined ? scored('ect', 0, 'no ECT recorded') : scored('ect', 1, `ECT: ${done.ref}`);
+  const points = ctx.pathway.definitions.maudsley.ectPoints;
+  return done === undefined
+    ? scored('ect', points.notUsed, 'no ECT recorded')
+    : scored('ect', points.used, `ECT: ${done.ref}`);
 }
 
 export function deriveMaudsley(

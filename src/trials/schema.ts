@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { CitationSchema } from '../knowledge/schema-codesets.ts';
+import { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
 
 const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
 const NonEmpty = z.string().trim().min(1, 'expected a non-empty string');
@@ -20,19 +21,8 @@ const PositiveDays = z.int().positive();
 
 export const TRIAL_PROTOCOL_SCHEMA = 'precision-trd/trial-protocol@1';
 
-/** Contraindication codes the care pathway derives (src/pathway/facts.ts ContraindicationCode). */
-export const ContraindicationCodeSchema = z.enum([
-  'active-infection',
-  'tuberculosis',
-  'hepatitis',
-  'immunodeficiency',
-  'neutropenia',
-  'thrombocytopenia',
-  'hepatic',
-  'pregnancy',
-  'hypersensitivity',
-  'immunosuppressant',
-]);
+/** Contraindication codes the care pathway derives (defined once in src/knowledge/schema-pathway.ts). */
+export const ContraindicationCodeSchema = z.enum(CONTRAINDICATION_CODES);
 
 /**
  * One scale (or a subset of its items) whose most recent response is summed. Items are recognised by the item code
