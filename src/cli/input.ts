@@ -6,14 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { bundleToRecord } from '../fhir/index.ts';
-import { isIsoDate, type PatientRecord } from '../record/index.ts';
+import { InputError, isIsoDate, type PatientRecord } from '../record/index.ts';
 
 export const EXIT_BAD_INPUT = 2;
 
 /** A problem with what the user gave us; its message is the one line printed after `trd: `. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
+export { InputError };
 
 const READ_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',

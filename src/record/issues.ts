@@ -20,3 +20,18 @@ export const ok = <T>(value: T, issues: Issue[] = []): Result<T> => ({ ok: true,
 export const fail = <T = never>(issues: Issue[]): Result<T> => ({ ok: false, issues });
 export const issue = (code: string, message: string, path?: string, severity: Severity = 'error'): Issue =>
   path === undefined ? { code, severity, message } : { code, severity, message, path };
+
+/**
+ * A problem with what the caller gave (a Bundle, a date, a file, an option): the one error type every door throws
+ * for bad input (the library's createEngine, the CLI, the HTTP API). Its message is one line that names files,
+ * fields and resource references only, never the content; `code` is the namespaced Issue code behind it.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    message: string,
+    readonly code: string = 'input.invalid',
+  ) {
+    super(message.replace(/\s*\n\s*/g, ' '));
+  }
+}

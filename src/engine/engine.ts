@@ -1,0 +1,95 @@
+/**
+ * The engine's door, pure: given validated knowledge and trial protocols, `assess` and `match` take a parsed FHIR
+ * Bundle (any JSON value; it is checked here) and return the result objects that `trd assess --json` and
+ * `trd match --json` print. Bad input throws InputError with the same one-line reason the CLI prints. Every adapter
+ * (the CLI, the HTTP service, population screening) calls these two functions and nothing below them.
+ */
+import { bundleToRecord } from '../fhir/index.ts';
+import type { Knowledge } from '../knowledge/index.ts';
+import { assess as assessRecord } from '../pathway/index.ts';
+import type { Assessment } from '../pathway/index.ts';
+import { InputError, isIsoDate } from '../record/index.ts';
+import type { PatientRecord } from '../record/index.ts';
+import { matchTrials } from '../trials/index.ts';
+import type { TrialMatchResult, TrialProtocol } from '../trials/index.ts';
+
+export interface EvaluateOptions {
+  /** YYYY-MM-DD: nothing dated after it is used. */
+  readonly asOf: string;
+  /** Only these trials (protocol id or registry id, case-insensitive); default all. */
+  readonly trials?: readonly string[];
+}
+
+export interface Engine {
+  /** The pathway this engine applies. */
+  readonly pathway: { readonly id: string; readonly version: string };
+  /** The care-pathway knowledge (with the trial code sets added), for adapters that read code sets. */
+  readonly knowledge: Knowledge;
+  readonly protocols: readonly TrialProtocol[];
+  /** One patient's Bundle -> the care-pathway assessment (schema precision-trd/assessment@1). */
+  assess(bundle: unknown, options: EvaluateOptions): Assessment;
+  /** One patient's Bundle -> one result per trial (schema precision-trd/trial-match@1). */
+  match(bundle: unknown, options: EvaluateOptions): TrialMatchResult[];
+  /** A normalized record -> the assessment, for adapters that build records themselves (screening). */
+  assessRecord(record: PatientRecord, options: EvaluateOptions): Assessment;
+  matchRecord(record: PatientRecord, options: EvaluateOptions): TrialMatchResult[];
+}
+
+/** The Bundle as a normalized record, or InputError with the first fatal reason. */
+export function readBundle(bundle: unknown): PatientRecord {
+  const record = bundleToRecord(bundle);
+  if (!record.ok) {
+    const first = record.issues.find((i) => i.severity === 'error') ?? record.issues[0];
+    throw new InputError(first?.message ?? 'not a usable FHIR Bundle', first?.code ?? 'fhir.bundle.invalid');
+  }
+  return record.value;
+}
+
+function checkAsOf(asOf: unknown): string {
+  if (typeof asOf !== 'string' || !isIsoDate(asOf)) {
+    throw new InputError('asOf must be a calendar date YYYY-MM-DD', 'input.as-of.invalid');
+  }
+  return asOf;
+}
+
+/** Protocols chosen by protocol id or registry id (case-insensitive), in the order asked. */
+export function selectProtocols(
+  protocols: readonly TrialProtocol[],
+  wanted: readonly string[] | undefined,
+): TrialProtocol[] {
+  if (wanted === undefined || wanted.length === 0) return [...protocols];
+  return wanted.map((w) => {
+    const key = w.trim().toLowerCase();
+    const found = protocols.find((p) => p.id === key || p.registry.some((r) => r.id.toLowerCase() === key));
+    if (found === undefined) {
+      throw new InputError(`unknown trial (known: ${protocols.map((p) => p.id).join(', ')})`, 'input.trial.unknown');
+    }
+    return found;
+  });
+}
+
+/**
+ * `pathwayKnowledge` drives `assess`; `trialKnowledge` is the same knowledge with the trial code sets added, which
+ * `match` needs. Both come from one load (see index.ts).
+ */
+export function engineFrom(
+  pathwayKnowledge: Knowledge,
+  trialKnowledge: Knowledge,
+  protocols: readonly TrialProtocol[],
+): Engine {
+  const assessR = (record: PatientRecord, options: EvaluateOptions): Assessment =>
+    assessRecord(record, pathwayKnowledge, { asOf: checkAsOf(options.asOf) });
+  const matchR = (record: PatientRecord, options: EvaluateOptions): TrialMatchResult[] =>
+    matchTrials(record, trialKnowledge, selectProtocols(protocols, options.trials), {
+      asOf: checkAsOf(options.asOf),
+    });
+  return {
+    pathway: { id: pathwayKnowledge.pathway.id, version: pathwayKnowledge.pathway.version },
+    knowledge: trialKnowledge,
+    protocols,
+    assess: (bundle, options) => assessR(readBundle(bundle), options),
+    match: (bundle, options) => matchR(readBundle(bundle), options),
+    assessRecord: assessR,
+    matchRecord: matchR,
+  };
+}
