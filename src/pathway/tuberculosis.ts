@@ -77,7 +77,7 @@ function documentedTreatment(ctx: EngineContext, rule: TbRule, fromDay: number |
   if (enough) return { treated: true, evidence: refs };
   return {
     treated: false,
-    note: `treatment started ${isoDate(courseStart)} has run ${running} days (fewer than ${minRun})`,
+    note: `treatment started ${isoDate(courseStart)} has run ${running} days, fewer than ${minRun}`,
     evidence: refs,
   };
 }
