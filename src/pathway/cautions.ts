@@ -21,7 +21,10 @@ function evaluate(
   switch (rule.predicate) {
     case 'age-unknown':
       return age === undefined
-        ? { detail: 'no usable birth date: the adult-age and older-age rules could not be checked', evidence: [ctx.record.patient.ref] }
+        ? {
+            detail: 'no usable birth date: the adult-age and older-age rules could not be checked',
+            evidence: [ctx.record.patient.ref],
+          }
         : undefined;
     case 'isolated-anti-hbc': {
       const core = screens.hepatitisBCoreAntibody;

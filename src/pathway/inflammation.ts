@@ -84,7 +84,10 @@ function result(s: Settings, status: InflammationStatus, reason: string, crp?: C
  * date) to abatement; open-ended while the clinical status is active (or absent); a resolved one without an
  * abatement date ends on its onset day, the earliest it can have resolved.
  */
-function infectionEpisodes(ctx: EngineContext, codeSets: readonly string[]): { from: number; to: number; ref: string }[] {
+function infectionEpisodes(
+  ctx: EngineContext,
+  codeSets: readonly string[],
+): { from: number; to: number; ref: string }[] {
   const out: { from: number; to: number; ref: string }[] = [];
   for (const c of ctx.record.conditions) {
     if (!isRecordedHistory(c, ctx.asOfDay) || !inAnySet(ctx, codeSets, c.code)) continue;
@@ -170,7 +173,8 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     if (status === 'elevated') status = duringInfection(ctx, day) === undefined ? status : 'acute';
     read.push({ crp, status });
   }
-  const first = read[0] as { crp: CrpResult; status: InflammationStatus };
+  // Among same-day results the highest value is reported, so that nothing depends on resource ids.
+  const first = read.reduce((a, b) => (b.crp.mgPerL > a.crp.mgPerL ? b : a));
   if (read.some((r) => r.status !== first.status)) {
     const list = read.map((r) => `${r.crp.reported} (${r.crp.source}): ${r.status}`).join('; ');
     return result(
