@@ -30,6 +30,7 @@ interface ManifestEntry {
   readonly file: string;
   readonly asOf: string;
   readonly tests: string;
+  readonly cites?: string;
   readonly expected: Expected;
 }
 
@@ -54,6 +55,12 @@ describe('vignette golden files', () => {
     for (const [name, text] of files) {
       assert.equal(readFileSync(join(dir, name), 'utf8'), text, `${name} is stale: run scripts/make-vignettes.ts`);
     }
+  });
+
+  test('every care pathway 1.1 vignette cites the definition it tests', () => {
+    const cited = manifest.vignettes.filter((v) => v.cites !== undefined);
+    assert.ok(cited.length >= 25, `${cited.length} vignettes cite a definition`);
+    for (const v of cited) assert.match(v.cites ?? '', /^(definition \d+a?|Inputs)/, v.id);
   });
 
   test('the manifest lists every vignette with its as-of date and expected fields', () => {
@@ -102,9 +109,16 @@ describe('vignette golden files', () => {
       'recent-live-vaccine',
       'crp-confounding-medication',
       'standard-crp-assay',
+      'age-unknown',
+      'hbv-exposure',
     ]) {
       assert.ok(cautions.has(code), code);
     }
+    const scopes = seen((e) => (e.scope === undefined ? [] : [e.scope]));
+    for (const reason of ['in-scope', 'deceased', 'minor', 'bipolar', 'psychotic-disorder', 'no-depression']) {
+      assert.ok(scopes.has(reason), reason);
+    }
+    assert.ok(seen((e) => e.safetyAlerts ?? []).has('suicide-risk'));
     const workup = seen((e) => e.missingWorkup);
     for (const code of ['anc', 'platelets', 'alt', 'ast', 'latent-tb-screen', 'hepatitis-b-serology']) {
       assert.ok(workup.has(code), code);
@@ -122,7 +136,8 @@ describe('vignettes: trd assess gives the expected result fields', () => {
 
   test('the seed vignette (examples/seed-vignette.json): refer-to-trial, 2 adequate trials, hs-CRP 7 elevated', () => {
     const assessment = assessFile(join(root, 'examples/seed-vignette.json'), '2026-11-27');
-    assert.deepEqual(projectAssessment(assessment), {
+    const { issuesInclude: _issues, ...projected } = projectAssessment(assessment);
+    assert.deepEqual(projected, {
       recommendation: 'refer-to-trial',
       adequateTrials: 2,
       unverifiedTrials: 0,
@@ -132,6 +147,8 @@ describe('vignettes: trd assess gives the expected result fields', () => {
       cautions: [],
       missingWorkup: ['latent-tb-screen'],
       comorbidIl6Disease: [],
+      scope: 'in-scope',
+      safetyAlerts: [],
     });
     assert.deepEqual(assessment.treatmentResistance.adequateTrials.map((t) => t.ingredient).sort(), [
       'escitalopram',

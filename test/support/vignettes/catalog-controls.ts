@@ -34,12 +34,8 @@ export const CONTROL_VIGNETTES: readonly Vignette[] = [
       'A stopped MedicationRequest with a supply but no known end has an unknown duration -> unverified -> ' +
       'confirm-history.',
     build: escitalopramRequest('request-stopped', 'stopped'),
-    expected: expected({
-      recommendation: 'confirm-history',
-      adequateTrials: 1,
-      unverifiedTrials: 1,
-      cite: 'care-pathway 1.1 def 2',
-    }),
+    cites: 'definition 2 (a stopped request counts only to a known end)',
+    expected: expected({ recommendation: 'confirm-history', adequateTrials: 1, unverifiedTrials: 1 }),
   },
   {
     id: 'request-draft',
