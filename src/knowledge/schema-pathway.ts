@@ -562,11 +562,11 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     if ('treatmentCodeSets' in c) add(c.treatmentCodeSets, `${path}.treatmentCodeSets`);
     if ('testCodeSets' in c) add(c.testCodeSets, `${path}.testCodeSets`);
     if ('pregnantAnswerCodeSets' in c) add(c.pregnantAnswerCodeSets, `${path}.pregnantAnswerCodeSets`);
-    if ('il6BlockerCodeSets' in c) add(c.il6BlockerCodeSets, `${path}.il6BlockerCodeSets`);
     if ('outcomeCodeSets' in c) add(c.outcomeCodeSets, `${path}.outcomeCodeSets`);
     if ('breastfeedingObservationCodeSets' in c)
       add(c.breastfeedingObservationCodeSets, `${path}.breastfeedingObservationCodeSets`);
     if ('breastfeedingYesCodeSets' in c) add(c.breastfeedingYesCodeSets, `${path}.breastfeedingYesCodeSets`);
+    if ('il6BlockerCodeSets' in c) add(c.il6BlockerCodeSets, `${path}.il6BlockerCodeSets`);
   });
   p.cautions.forEach((c, i) => {
     if ('codeSets' in c) add(c.codeSets, `cautions[${i}].codeSets`);

@@ -58,7 +58,10 @@ function textUnit(value: number, unit: string): Quantity {
 const contraindicated = (...codes: string[]) =>
   expected({ recommendation: 'contraindicated', contraindications: codes });
 
-export const CLINICAL_1_1_VIGNETTES: readonly Vignette[] = [
+/** A vignette with the definition its expectation tests (`Expected.cite`), written next to the test sentence. */
+type Cited = Vignette & { readonly cites: string };
+
+const CITED: readonly Cited[] = [
   // Definition 0: scope.
   {
     id: 'scope-minor-day-before-18th-birthday',
@@ -717,3 +720,8 @@ export const CLINICAL_1_1_VIGNETTES: readonly Vignette[] = [
     expected: expected(),
   },
 ];
+
+export const CLINICAL_1_1_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
+  ...v,
+  expected: { ...v.expected, cite: cites },
+}));

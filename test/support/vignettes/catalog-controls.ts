@@ -34,8 +34,12 @@ export const CONTROL_VIGNETTES: readonly Vignette[] = [
       'A stopped MedicationRequest with a supply but no known end has an unknown duration -> unverified -> ' +
       'confirm-history.',
     build: escitalopramRequest('request-stopped', 'stopped'),
-    cites: 'definition 2 (a stopped request counts only to a known end)',
-    expected: expected({ recommendation: 'confirm-history', adequateTrials: 1, unverifiedTrials: 1 }),
+    expected: expected({
+      recommendation: 'confirm-history',
+      adequateTrials: 1,
+      unverifiedTrials: 1,
+      cite: 'definition 2 (a stopped request counts only to a known end)',
+    }),
   },
   {
     id: 'request-draft',

@@ -116,7 +116,10 @@ function positiveIgra(id: string, igraDaysAgo: number, add: (b: BundleBuilder) =
 const isoniazidActive = (id: string, startDaysAgo: number): MedicationStatement =>
   statement(id, ISONIAZID, { effectivePeriod: { start: daysBefore(startDaysAgo) } });
 
-export const MEDICATION_VIGNETTES: readonly Vignette[] = [
+/** A vignette with the definition its expectation tests (`Expected.cite`), written next to the test sentence. */
+type Cited = Vignette & { readonly cites: string };
+
+const CITED: readonly Cited[] = [
   // Definition 3a: open-ended orders, 179 / 181 days old.
   {
     id: 'med-open-order-179-days',
@@ -545,3 +548,8 @@ export const MEDICATION_VIGNETTES: readonly Vignette[] = [
     expected: contraindicated('tuberculosis'),
   },
 ];
+
+export const MEDICATION_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
+  ...v,
+  expected: { ...v.expected, cite: cites },
+}));

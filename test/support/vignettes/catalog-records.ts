@@ -332,12 +332,12 @@ export const RECORD_VIGNETTES: readonly Vignette[] = [
           end: daysBefore(60),
         })
         .build(),
-    cites: 'definition 3a (tocilizumab washout), definitions 5 and 6',
     expected: expected({
       recommendation: 'contraindicated',
       inflammation: 'unknown',
       crpMgPerL: undefined,
       contraindications: ['immunosuppressant'],
+      cite: 'definition 3a (tocilizumab washout), definitions 5 and 6',
     }),
   },
 ];

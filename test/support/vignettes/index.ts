@@ -36,7 +36,6 @@ export function manifestEntry(v: Vignette): Record<string, unknown> {
     file: `${v.id}.json`,
     asOf: v.asOf,
     tests: v.tests,
-    ...(v.cites !== undefined && { cites: v.cites }),
     expected: v.expected,
   };
 }

@@ -36,6 +36,8 @@ export interface Expected {
   readonly safetyAlerts?: readonly string[];
   /** Data-issue codes the result must list (others may be listed too); compared only when given. */
   readonly issuesInclude?: readonly string[];
+  /** The care-pathway definition the expectation tests, e.g. 'care-pathway 1.1 def 3a'. */
+  readonly cite?: string;
 }
 
 export interface Vignette {
@@ -46,6 +48,4 @@ export interface Vignette {
   readonly tests: string;
   readonly build: () => Bundle;
   readonly expected: Expected;
-  /** The care-pathway.md definition (or section) the expectation tests, e.g. "definition 0 (scope): minor". */
-  readonly cites?: string;
 }
