@@ -18,7 +18,7 @@
  */
 import type { MedicationFact, Quantity } from '../record/index.ts';
 import type { Days } from '../knowledge/schema-pathway.ts';
-import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold } from './context.ts';
+import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet } from './lookups.ts';
 
@@ -114,10 +114,11 @@ interface Settings {
 
 const WINDOW_ITEM = 'open-ended medication window (days)';
 
-/** Is `fromDay` within `days` before the as-of day (the window's own `inclusive` decides the boundary)? */
-export function withinDaysBefore(fromDay: number, asOfDay: number, days: number, inclusive: boolean): boolean {
-  const age = asOfDay - fromDay;
-  return inclusive ? age <= days : age < days;
+/** An open-ended record is stale when undated or started before the window (noted as relied upon only then). */
+function isStale(ctx: EngineContext, startDay: number | undefined, window: Days): boolean {
+  if (startDay === undefined) return true;
+  useThreshold(ctx, WINDOW_ITEM, window);
+  return !withinDaysAfter(ctx.asOfDay, startDay, window);
 }
 
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
@@ -133,11 +134,7 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
   const openEnded = OPEN_STATUSES.has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
   const unconfirmed = m.kind === 'statement' && STATEMENT_UNCONFIRMED.has(m.status);
-  // The window is noted as relied upon only when an open-ended record is judged against it.
-  const stale =
-    openEnded &&
-    (startDay === undefined ||
-      !withinDaysBefore(startDay, ctx.asOfDay, useThreshold(ctx, WINDOW_ITEM, s.window), s.window.inclusive));
+  const stale = openEnded && isStale(ctx, startDay, s.window);
   let endDay: number | undefined;
   let durationProblem: string | undefined;
   if (startDay === undefined) durationProblem = 'start date unknown';
@@ -198,7 +195,8 @@ function withinWashout(ctx: EngineContext, m: MedicationFact, lastDay: number): 
   const own = w.byIngredient.find((i) => inMedicationSets(ctx, i.codeSets, m));
   const days: Days = own?.days ?? w.defaultDays;
   const name = own === undefined ? 'biologic washout (days)' : `${own.ingredient} washout (days)`;
-  return withinDaysBefore(lastDay, ctx.asOfDay, useThreshold(ctx, name, days), days.inclusive);
+  useThreshold(ctx, name, days);
+  return withinDaysAfter(ctx.asOfDay, lastDay, days);
 }
 
 /** The product or one of its ingredients is in any of the code sets. */

@@ -72,12 +72,13 @@ function documentedTreatment(ctx: EngineContext, rule: TbRule, fromDay: number |
     refs.push(u.fact.ref);
   }
   if (!current) return { treated: false, evidence: [] };
+  // Days are counted inclusively: a course started today has run 1 day.
   const running = ctx.asOfDay - courseStart + 1;
   const enough = rule.minRunningDays.inclusive ? running >= minRun : running > minRun;
   if (enough) return { treated: true, evidence: refs };
   return {
     treated: false,
-    note: `treatment started ${isoDate(courseStart)} has run ${running} days (fewer than ${minRun})`,
+    note: `treatment started ${isoDate(courseStart)} has run ${running} days, fewer than ${minRun}`,
     evidence: refs,
   };
 }
