@@ -1,5 +1,5 @@
 /**
- * Care-pathway 1.1 definitions 2 (exposure) and 3a (current medication), written once for every medication record
+ * Definitions 2 (exposure) and 3a (current medication) of docs/care-pathway.md, written once for every medication record
  * (docs: knowledge/pathway/care-pathway.json `definitions.currentMedication`). Antidepressant exposures, latent-TB
  * treatment, tocilizumab before a CRP, cautions, contraindications and trial criteria all read these uses; none
  * re-derives "how long" or "current".

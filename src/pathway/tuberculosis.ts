@@ -1,5 +1,5 @@
 /**
- * Definition 6 `tuberculosis` (care-pathway 1.1): active TB, or untreated latent TB. Latent TB is a current latent-TB
+ * Definition 6 `tuberculosis` (docs/care-pathway.md): active TB, or untreated latent TB. Latent TB is a current latent-TB
  * Condition or a positive IGRA / tuberculin test (the latest screen); it is treated when a course of isoniazid,
  * rifampicin or rifapentine that counts as an exposure (definition 2, medication-use.ts) started on or after the first
  * positive result or diagnosis and on or before the as-of date, and either was completed by the as-of date or is
