@@ -154,7 +154,12 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   } else if (statedEnd !== undefined) endDay = statedEnd;
   else if (openEnded && !stale) endDay = ctx.asOfDay;
   else if (m.kind === 'administration') endDay = startDay;
-  else durationProblem = openEnded ? 'open-ended and stale' : 'a single date, no end';
+  else
+    durationProblem = openEnded
+      ? 'open-ended and stale'
+      : m.periodSource === 'effectiveDateTime'
+        ? 'a single date'
+        : 'no end date';
   if (endDay !== undefined && startDay !== undefined && endDay < startDay) {
     durationProblem = 'ends before it starts';
     endDay = undefined;
