@@ -55,9 +55,11 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
   const steroidCriteria = criteriaWith('no-medication-in', 'systemic-corticosteroids');
   const safetyCriteria = criteriaWith('no-contraindication');
   const trdCriteria = criteriaWith('adequate-trials-at-least');
+  // Every criterion type that reads current antidepressants (the conditional "stable if taking" one included).
   const antidepressantCriteria = new Set([
     ...criteriaWith('current-adequate-antidepressant'),
     ...criteriaWith('current-antidepressant'),
+    ...criteriaWith('antidepressant-stable-if-taking'),
   ]);
 
   test('the trial protocols hold the criteria compared here', () => {
