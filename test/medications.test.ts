@@ -91,7 +91,7 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
         if (byAssess.length > 0) withMedicationFinding += 1;
       }
       const immuno = a.contraindications.find((c) => c.code === 'immunosuppressant');
-      const found = new Set(a.contraindications.map((c) => c.code));
+      const found = new Set<string>(a.contraindications.map((c) => c.code));
       for (const c of criterionResults(m, safetyCriteria)) {
         const protocol = engine.protocols.flatMap((p) => p.criteria).find((x) => x.id === c.id);
         const codes: readonly string[] = protocol?.test.type === 'no-contraindication' ? protocol.test.codes : [];
