@@ -90,3 +90,17 @@ test('isUcum recognises UCUM codes', () => {
     'kelvin per microlitre: valid UCUM, which is why conversion (not validity) decides',
   );
 });
+
+test('a unit with spaces is refused before the UCUM library, which would print it to stdout', () => {
+  const printed: unknown[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => printed.push(args);
+  try {
+    const r = convertQuantity({ value: 7, ucum: 'milligrams per litre' }, 'mg/L');
+    assert.equal(r.ok, false);
+    assert.equal(isUcum('mg per L'), false);
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(printed, []);
+});

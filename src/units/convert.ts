@@ -57,9 +57,21 @@ function unitMap(fromUcum: string, toUcum: string, molarMassFactor: number | und
   return result;
 }
 
+/**
+ * UCUM expressions are printable ASCII without spaces. Anything else is refused before the library sees it: the
+ * library prints (console.log) the unit string of an expression it cannot parse, which would corrupt a JSON output
+ * and echo input.
+ */
+const UCUM_CHARACTERS = /^[\x21-\x7e]+$/;
+
 function computeUnitMap(fromUcum: string, toUcum: string, molarMassFactor: number | undefined): UnitMap {
   let result: UnitMap;
-  if (molarMassFactor !== undefined && !(Number.isFinite(molarMassFactor) && molarMassFactor > 0)) {
+  if (!UCUM_CHARACTERS.test(fromUcum)) {
+    result = {
+      ok: false,
+      reason: 'the unit is not a UCUM expression (UCUM units are printable characters without spaces)',
+    };
+  } else if (molarMassFactor !== undefined && !(Number.isFinite(molarMassFactor) && molarMassFactor > 0)) {
     result = { ok: false, reason: `molar factor must be a positive number, got ${molarMassFactor}` };
   } else {
     // nmol/L per mg/L = 1e6 / molecular weight (g/mol): 1 mg/L = 1e-3 g/L = 1e-3 / MW mol/L = 1e6 / MW nmol/L.
@@ -95,7 +107,7 @@ const validity = new Map<string, boolean>();
 export function isUcum(unit: string): boolean {
   let valid = validity.get(unit);
   if (valid === undefined) {
-    valid = utils().validateUnitString(unit).status === 'valid';
+    valid = UCUM_CHARACTERS.test(unit) && utils().validateUnitString(unit).status === 'valid';
     validity.set(unit, valid);
   }
   return valid;
