@@ -114,6 +114,11 @@ interface Settings {
 
 const WINDOW_ITEM = 'open-ended medication window (days)';
 
+/** A record that documents no exposure (built as one literal: this runs for every medication of every assessment). */
+function ignoredUse(fact: MedicationFact, ignored: string): MedicationUse {
+  return { fact, ignored, unconfirmed: false, openEnded: false, stale: false, current: false };
+}
+
 /** An open-ended record is stale when undated or started before the window (noted as relied upon only then). */
 function isStale(ctx: EngineContext, startDay: number | undefined, window: Days): boolean {
   if (startDay === undefined) return true;
@@ -123,12 +128,11 @@ function isStale(ctx: EngineContext, startDay: number | undefined, window: Days)
 
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
   const ignoredWhy = whyIgnored(m);
-  const base = { fact: m, unconfirmed: false, openEnded: false, stale: false, current: false };
-  if (ignoredWhy !== undefined) return { ...base, ignored: ignoredWhy };
+  if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
   const start = m.period.start;
   const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
   if (startDay !== undefined && startDay > ctx.asOfDay) {
-    return { ...base, ignored: `starts ${start ?? ''}, after the as-of date` };
+    return ignoredUse(m, `starts ${start ?? ''}, after the as-of date`);
   }
   // A partial end date is read as its earliest day: imprecision never lengthens an exposure.
   const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
