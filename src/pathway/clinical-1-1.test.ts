@@ -101,3 +101,16 @@ describe('serology does not expire (definition 6)', () => {
     assert.deepEqual(code([screen(HBSAG, false, daysBefore(1460))]), ['hepatitis']);
   });
 });
+
+describe('scope: age from a partial birth date (definition 0)', () => {
+  test('a year-only birth date is adult only when the latest possible birthday makes the patient 18', () => {
+    const scopeOf = (birthDate: string): string =>
+      deriveFacts({ ...candidate(), patient: { ref: 'Patient/test', birthDate } }, knowledge, AS_OF).scope.reason;
+    // As of 2026-11-27: born in 2008 could be 17 (born in December), so not certainly adult.
+    assert.equal(scopeOf('2008'), 'minor');
+    assert.equal(scopeOf('2008-10'), 'in-scope');
+    assert.equal(scopeOf('2008-11'), 'minor');
+    assert.equal(scopeOf('2008-12'), 'minor');
+    assert.equal(scopeOf('2007'), 'in-scope');
+  });
+});
