@@ -14,6 +14,8 @@ import type {
   InflammationFacts,
   MaudsleyStaging,
   MissingWorkup,
+  SafetyAlert,
+  ScopeFacts,
   SymptomProfile,
   UnverifiedItem,
   UnverifiedTrial,
@@ -52,6 +54,10 @@ export interface Assessment {
     readonly age?: number;
     readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   };
+  /** Definition 0: whether the pathway applies; `reason` is `in-scope` or the first reason it does not. */
+  readonly scope: ScopeFacts;
+  /** Definition 7a: shown first in every report, whatever the recommendation (`suicide-risk`). */
+  readonly safetyAlerts: readonly SafetyAlert[];
   readonly asOf: string;
   readonly pathway: { readonly id: string; readonly version: string };
   readonly recommendation: Recommendation;
@@ -70,7 +76,10 @@ export interface Assessment {
   readonly inflammation: InflammationFacts;
   readonly contraindications: readonly Contraindication[];
   readonly cautions: readonly Caution[];
-  /** Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology). */
+  /**
+   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology),
+   * listed only on the referral track (rules 5, 6 and 8); empty otherwise.
+   */
   readonly missingWorkup: readonly MissingWorkup[];
   readonly symptomProfile: SymptomProfile;
   readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];

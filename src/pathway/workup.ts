@@ -1,9 +1,13 @@
 /**
  * Definition 8: work-up required before referral: safety labs in the lab window, latent-TB screen within its window,
  * hepatitis B serology. An item is missing when no usable result exists (not when the result is abnormal: abnormal
- * results are contraindications).
+ * results are contraindications). The assessment lists it only on the referral track (REFERRAL_TRACK).
  */
-import { dayOf, useThreshold } from './context.ts';
+import type { RecommendationCode } from './assessment.ts';
+
+/** Decision rows whose patients may go on to a referral, so the work-up matters (rules 5, 6 and 8). */
+export const REFERRAL_TRACK: ReadonlySet<RecommendationCode> = new Set(['measure-crp', 'repeat-crp', 'refer-to-trial']);
+import { dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { MissingWorkup } from './facts.ts';
 import type { LabContext } from './contraindications.ts';
@@ -21,7 +25,9 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
       present =
         screen !== undefined &&
         screen.outcome !== 'indeterminate' &&
-        (windowDays === undefined || (dayOf(screen.date) ?? Number.NEGATIVE_INFINITY) >= ctx.asOfDay - windowDays);
+        (windowDays === undefined ||
+          rule.windowDays === undefined ||
+          (dayOf(screen.date) ?? Number.NEGATIVE_INFINITY) >= windowStart(ctx.asOfDay, rule.windowDays));
     }
     if (!present) out.push({ code: rule.code, title: rule.title, action: rule.action, citation: rule.citation });
   }
