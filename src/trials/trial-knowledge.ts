@@ -6,7 +6,7 @@
  *
  * Pure: the adapter (load.ts) supplies the parsed JSON with its path.
  */
-import { buildSetIndexes } from '../knowledge/build-index.ts';
+import { buildCodeIndex, buildSetIndexes, buildUnverifiedEntries } from '../knowledge/build-index.ts';
 import type { Located } from '../knowledge/build-index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import { CodeSetSchema } from '../knowledge/schema-codesets.ts';
@@ -67,10 +67,16 @@ export function addTrialCodeSets(knowledge: Knowledge, files: readonly JsonFile[
   for (const { value } of added) codeSets.set(value.id, value);
   const sets = new Map(knowledge.index.sets);
   for (const [id, index] of indexes) sets.set(id, index);
+  const { systems, antidepressantCodes } = knowledge.index;
   return ok({
     ...knowledge,
     codeSets,
-    index: { ...knowledge.index, sets },
+    index: {
+      ...knowledge.index,
+      sets,
+      codes: buildCodeIndex(systems, sets, antidepressantCodes),
+      unverifiedEntries: buildUnverifiedEntries(systems, sets),
+    },
     sources: [
       ...knowledge.sources,
       ...added.map((a) => ({
