@@ -21,7 +21,10 @@ function evaluate(
   switch (rule.predicate) {
     case 'age-unknown':
       return age === undefined
-        ? { detail: 'no usable birth date: the adult-age and older-age rules could not be checked', evidence: [ctx.record.patient.ref] }
+        ? {
+            detail: 'no usable birth date: the adult-age and older-age rules could not be checked',
+            evidence: [ctx.record.patient.ref],
+          }
         : undefined;
     case 'isolated-anti-hbc': {
       const core = screens.hepatitisBCoreAntibody;
@@ -64,7 +67,7 @@ function evaluate(
     }
     case 'current-medication': {
       const refs = currentMedications(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: 'current therapy may lower CRP', evidence: refs } : undefined;
+      return refs.length > 0 ? { detail: rule.detail, evidence: refs } : undefined;
     }
     case 'standard-crp-assay': {
       const crp = inflammation.crp;

@@ -21,7 +21,10 @@ function evaluate(row: DecisionRow, f: ClinicalFacts): { matched: boolean; outco
     case 'out-of-scope':
       return f.scope.inScope
         ? { matched: false, outcome: `in scope: depression present (${f.depression.conditions.join(', ')})` }
-        : { matched: true, outcome: `out of scope: ${f.scope.reason} (${f.scope.evidence.join(', ') || 'no evidence'})` };
+        : {
+            matched: true,
+            outcome: `out of scope: ${f.scope.reason} (${f.scope.evidence.join(', ') || 'no evidence'})`,
+          };
     case 'adequate-plus-unverified-reach-required':
       return {
         matched: tr.count < tr.required && tr.count + tr.unverifiedTrials.length >= tr.required,

@@ -23,7 +23,8 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
       const date = c.onset ?? c.recordedDate;
       const day = dayOf(date, 'start');
       if (date !== undefined && day !== undefined && isRecordedHistory(c, ctx.asOfDay)) {
-        if (remissionDay === undefined || day > remissionDay.day) remissionDay = { day, date: date.slice(0, 10), ref: c.ref };
+        if (remissionDay === undefined || day > remissionDay.day)
+          remissionDay = { day, date: date.slice(0, 10), ref: c.ref };
       }
       continue;
     }
@@ -46,7 +47,10 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
     const latestActive = Math.max(...qualifying.map((q) => q.datedDay ?? Number.POSITIVE_INFINITY));
     if (ended.day > latestActive) {
       for (const q of qualifying) {
-        excluded.push({ source: q.ref, reason: `episode ended by a remission recorded on ${ended.date} (${ended.ref})` });
+        excluded.push({
+          source: q.ref,
+          reason: `episode ended by a remission recorded on ${ended.date} (${ended.ref})`,
+        });
       }
       qualifying.length = 0;
     }

@@ -19,6 +19,7 @@ import { deriveMaudsley } from './maudsley.ts';
 import { deriveSymptomProfile } from './symptoms.ts';
 import { deriveSafetyAlerts } from './safety.ts';
 import { deriveScope } from './scope.ts';
+import { medicationStatus } from './medication-use.ts';
 import { deriveMissingWorkup } from './workup.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
@@ -47,6 +48,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     scope,
     safetyAlerts,
     depression,
+    medications: medicationStatus(ctx),
     treatmentResistance,
     inflammation,
     labs: lab.labs,

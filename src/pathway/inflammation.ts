@@ -13,25 +13,22 @@ import { byRef, dayOf, useThreshold, windowStart, withinDaysAfter } from './cont
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
+import { inMedicationSets, medicationUses } from './medication-use.ts';
 import { convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
 import type { DatedObservation } from './observations.ts';
 
-const NOT_GIVEN = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
-
-/** Inclusive day ranges during which tocilizumab was given. */
+/**
+ * Inclusive day ranges during which tocilizumab was given, from any record kind (statement, request, dispense,
+ * administration), as definition 2 reads them (medication-use.ts); a record of unknown duration counts from its start.
+ */
 function tocilizumabDoses(
   ctx: EngineContext,
   codeSets: readonly string[],
 ): { from: number; to: number; source: string }[] {
   const out: { from: number; to: number; source: string }[] = [];
-  for (const m of ctx.record.medications) {
-    if (NOT_GIVEN.has(m.status)) continue;
-    const isToci = inAnySet(ctx, codeSets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, codeSets, i.code));
-    if (!isToci) continue;
-    const from = dayOf(m.period.start ?? m.authoredOn, 'start');
-    if (from === undefined) continue;
-    const to = dayOf(m.period.end, 'end') ?? (m.status === 'active' ? ctx.asOfDay : from);
-    out.push({ from, to, source: m.ref });
+  for (const u of medicationUses(ctx)) {
+    if (u.ignored !== undefined || u.startDay === undefined || !inMedicationSets(ctx, codeSets, u.fact)) continue;
+    out.push({ from: u.startDay, to: u.endDay ?? u.startDay, source: u.fact.ref });
   }
   return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
 }
@@ -84,7 +81,10 @@ function result(s: Settings, status: InflammationStatus, reason: string, crp?: C
  * date) to abatement; open-ended while the clinical status is active (or absent); a resolved one without an
  * abatement date ends on its onset day, the earliest it can have resolved.
  */
-function infectionEpisodes(ctx: EngineContext, codeSets: readonly string[]): { from: number; to: number; ref: string }[] {
+function infectionEpisodes(
+  ctx: EngineContext,
+  codeSets: readonly string[],
+): { from: number; to: number; ref: string }[] {
   const out: { from: number; to: number; ref: string }[] = [];
   for (const c of ctx.record.conditions) {
     if (!isRecordedHistory(c, ctx.asOfDay) || !inAnySet(ctx, codeSets, c.code)) continue;

@@ -28,7 +28,9 @@ function testOutcome(ctx: EngineContext, rule: PregnancyRule, obs: ObservationFa
 }
 
 function isLater(a: DatedObservation, b: DatedObservation): boolean {
-  return a.day > b.day || (a.day === b.day && a.instant !== undefined && b.instant !== undefined && a.instant > b.instant);
+  return (
+    a.day > b.day || (a.day === b.day && a.instant !== undefined && b.instant !== undefined && a.instant > b.instant)
+  );
 }
 
 /** The first recorded pregnancy outcome on or after `day` (and on or before the as-of date), if any. */
@@ -70,7 +72,8 @@ function positiveTest(ctx: EngineContext, rule: PregnancyRule): Found | undefine
   if (positive === undefined) return undefined;
   if (read.some((r) => r.outcome === 'negative' && isLater(r.t, positive))) return undefined;
   if (outcomeFrom(ctx, rule, positive.day) !== undefined) return undefined;
-  if (positive.day >= from) return { detail: `positive pregnancy test on ${isoDay(positive.obs)}`, evidence: [positive.obs.ref] };
+  if (positive.day >= from)
+    return { detail: `positive pregnancy test on ${isoDay(positive.obs)}`, evidence: [positive.obs.ref] };
   noteIssue(
     ctx,
     'pathway.pregnancy-test.stale',
@@ -105,6 +108,7 @@ export function findPregnancy(ctx: EngineContext, rule: PregnancyRule): Found | 
   const conditions = ctx.record.conditions
     .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
     .map((c) => c.ref);
-  if (conditions.length > 0) return { detail: 'active pregnancy or breastfeeding condition recorded', evidence: conditions };
+  if (conditions.length > 0)
+    return { detail: 'active pregnancy or breastfeeding condition recorded', evidence: conditions };
   return positiveTest(ctx, rule) ?? breastfeedingObservation(ctx, rule);
 }

@@ -48,7 +48,9 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   }
   for (const c of ctx.record.conditions) {
     if (inAnySet(ctx, rule.ideationCodeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined) {
-      details.push(`active suicidal ideation recorded${c.onset === undefined ? '' : ` (onset ${c.onset.slice(0, 10)})`}`);
+      details.push(
+        `active suicidal ideation recorded${c.onset === undefined ? '' : ` (onset ${c.onset.slice(0, 10)})`}`,
+      );
       evidence.add(c.ref);
     }
   }

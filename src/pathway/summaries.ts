@@ -96,7 +96,10 @@ export function clinicianSummary(
   if (row.code === 'out-of-scope' && !f.scope.inScope && f.scope.reason !== 'in-scope') {
     // The message names the reason that applied (a bipolar patient is not told that no depression is recorded).
     const message = f.scope.reason;
-    const parts = [fill(row.clinicianSummary, values), fill(pathway.definitions.scope.messages[message].clinicianSummary, values)];
+    const parts = [
+      fill(row.clinicianSummary, values),
+      fill(pathway.definitions.scope.messages[message].clinicianSummary, values),
+    ];
     if (f.scope.evidence.length > 0) parts.push(sentence('Evidence', f.scope.evidence.join(', ')));
     if (message === 'no-depression' && f.depression.excluded.length > 0) {
       parts.push(
