@@ -170,7 +170,8 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     if (status === 'elevated') status = duringInfection(ctx, day) === undefined ? status : 'acute';
     read.push({ crp, status });
   }
-  const first = read[0] as { crp: CrpResult; status: InflammationStatus };
+  // Among same-day results the highest value is reported, so that nothing depends on resource ids.
+  const first = read.reduce((a, b) => (b.crp.mgPerL > a.crp.mgPerL ? b : a));
   if (read.some((r) => r.status !== first.status)) {
     const list = read.map((r) => `${r.crp.reported} (${r.crp.source}): ${r.status}`).join('; ');
     return result(

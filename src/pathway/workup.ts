@@ -5,14 +5,14 @@
  * the referral track (REFERRAL_TRACK).
  */
 import type { RecommendationCode } from './assessment.ts';
-
-/** Decision rows whose patients may go on to a referral, so the work-up matters (rules 5, 6 and 8). */
-export const REFERRAL_TRACK: ReadonlySet<RecommendationCode> = new Set(['measure-crp', 'repeat-crp', 'refer-to-trial']);
 import { dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { MissingWorkup } from './facts.ts';
 import type { LabContext } from './contraindications.ts';
 import { staleUsesIn } from './medication-use.ts';
+
+/** Decision rows whose patients may go on to a referral, so the work-up matters (rules 5, 6 and 8). */
+export const REFERRAL_TRACK: ReadonlySet<RecommendationCode> = new Set(['measure-crp', 'repeat-crp', 'refer-to-trial']);
 
 export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): MissingWorkup[] {
   const out: MissingWorkup[] = [];
