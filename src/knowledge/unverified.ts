@@ -1,7 +1,7 @@
 /**
  * Which unverified knowledge a result relied on. Lookups return the matched entry (code-set entry or antidepressant
  * table row) with its `verified` flag; this turns the unverified ones into display items, so that every output that
- * used a value tagged [U] in clinical-reference.md says so.
+ * used a value tagged [U] (docs/README.md) says so.
  *
  * The item shape `{ item, note, citation }` is the same as src/pathway/facts.ts `UnverifiedItem`.
  */
@@ -57,7 +57,7 @@ export function unverifiedEntries(
 }
 
 /**
- * The minimum adequate daily dose of an ingredient as an unverified entry when clinical-reference.md tags it [U]
+ * The minimum adequate daily dose of an ingredient as an unverified entry when its source is tagged [U] (docs/README.md)
  * (e.g. moclobemide), or undefined when it is verified or the ingredient has none.
  */
 export function unverifiedMinimumDose(k: Knowledge, ingredient: string): UnverifiedEntry | undefined {

@@ -1,6 +1,6 @@
 /**
  * The result of one care-pathway assessment, schema `precision-trd/assessment@1`: the fields of
- * /work/shared/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
+ * docs/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
  * it (the rule that fired, every unverified value relied on, data issues, each exposure's verdict).
  */
 import type { Issue, ResourceRef } from '../record/index.ts';
@@ -84,7 +84,7 @@ export interface Assessment {
   readonly symptomProfile: SymptomProfile;
   readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];
   readonly maudsleyStaging: MaudsleyStaging;
-  /** Every value tagged [U] in clinical-reference.md that this result relied on. */
+  /** Every value tagged [U] (docs/README.md) that this result relied on. */
   readonly unverified: readonly UnverifiedItem[];
   /** Data problems met while assessing (not fatal; fatal input errors never reach the engine). */
   readonly issues: readonly Issue[];

@@ -48,7 +48,7 @@ export function noteIssue(ctx: EngineContext, code: string, message: string, pat
   ctx.issues.push(issue(code, message, path, 'warning'));
 }
 
-/** Record that the result relied on an unverified value (tagged [U] in clinical-reference.md). */
+/** Record that the result relied on an unverified value (tagged [U], docs/README.md). */
 export function noteUnverified(ctx: EngineContext, item: string, note: string, citation: string): void {
   if (!ctx.unverified.has(item)) ctx.unverified.set(item, { item, note, citation });
 }

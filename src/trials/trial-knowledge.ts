@@ -1,6 +1,6 @@
 /**
  * The trial matcher's extra code sets (knowledge/trials/codesets/: psychiatric exclusions, antibiotics, SHAPS items)
- * are added to a loaded Knowledge here, validated with D1's code-set schema and indexed with D1's index builder, so
+ * are added to a loaded Knowledge here, validated with the code-set schema and indexed by src/knowledge/build-index.ts, so
  * lookups behave exactly as for the bundled sets. A set already present with identical content is skipped (if the
  * knowledge loader learns to read the folder itself, nothing breaks); a different set under a taken id is an error.
  *

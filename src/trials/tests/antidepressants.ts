@@ -1,5 +1,5 @@
 /**
- * Two DIFFERENT antidepressant criteria, kept apart on purpose (clinical-reference.md section 0):
+ * Two DIFFERENT antidepressant criteria, kept apart on purpose (docs/trial-criteria.md):
  * - `adequate-trials-at-least`: the care pathway's treatment-resistance definition (>= N adequate trials of distinct
  *   ingredients, each at the minimum adequate dose for the pathway's minimum duration, within its lookback);
  * - `current-adequate-antidepressant`: INSIGHT's "non/slow response" criterion, ONE antidepressant taken now at an
