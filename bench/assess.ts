@@ -19,13 +19,15 @@
  * Goals (issue 6): adapter + decision <= 50 us per typical patient (>= 20,000 per second on one core); end to end
  * <= 1.5 x JSON.parse alone for typical patients; for Synthea-size records adapter + decision < 20% of the parse.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createEngine } from '../src/engine/index.ts';
-import { readBundle } from '../src/engine/engine.ts';
+import type { createEngine as createEngineType } from '../src/engine/index.ts';
+import type { readBundle as readBundleType } from '../src/engine/engine.ts';
 import type { BenchPatient } from './population.ts';
 import { syntheaPatients, typicalPatients } from './population.ts';
 
@@ -43,6 +45,26 @@ const consume = (value: unknown): void => {
   sink = (sink + (value === undefined ? 0 : 1)) | 0;
 };
 
+/**
+ * The engine as production runs it: the compiled build (dist/, `npm run build`) when there is one and it is newer
+ * than every source file, else the TypeScript sources through tsx (whose keep-names wrappers cost a little).
+ */
+type EngineModule = { createEngine: typeof createEngineType };
+type EngineInternals = { readBundle: typeof readBundleType };
+const root = fileURLToPath(new URL('..', import.meta.url));
+const newestSource = (dir: string): number =>
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((d) =>
+      d.isDirectory() ? newestSource(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs,
+    ),
+  );
+const built = join(root, 'dist/engine/index.js');
+const useBuild = existsSync(built) && statSync(built).mtimeMs >= newestSource(join(root, 'src'));
+const { createEngine } = (await import(useBuild ? built : '../src/engine/index.ts')) as EngineModule;
+const { readBundle } = (await import(
+  useBuild ? join(root, 'dist/engine/engine.js') : '../src/engine/engine.ts'
+)) as EngineInternals;
 const engineStart = performance.now();
 const engine = createEngine();
 const engineMs = performance.now() - engineStart;
@@ -155,6 +177,13 @@ console.log(
   `node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, load average ${loadavg()
     .map((l) => fmt(l, 2))
     .join(' ')} (a load above ~1 per core inflates every figure: judge by the ratios)`,
+);
+console.log(
+  useBuild
+    ? 'engine: the compiled build (dist/)'
+    : existsSync(built)
+      ? 'engine: the TypeScript sources through tsx (dist/ is older than src/: run npm run build to time the build)'
+      : 'engine: the TypeScript sources through tsx (no build in dist/)',
 );
 console.log(
   `createEngine (knowledge + trials, once per process): ${fmt(engineMs)} ms; population: ${distinct} distinct bundles built in ${fmt(buildMs, 0)} ms\n`,
