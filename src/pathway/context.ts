@@ -3,7 +3,7 @@
  * (data issues, unverified values relied on). Built once per assessment; everything here is pure.
  */
 import type { Knowledge } from '../knowledge/index.ts';
-import type { Days, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
+import type { CitedValue, Days, Pathway } from '../knowledge/schema-pathway.ts';
 import { ageInYears, fromDayNumber, issue, toDayNumber } from '../record/index.ts';
 import type { Issue, PatientRecord } from '../record/index.ts';
 import type { UnverifiedItem } from './facts.ts';
@@ -54,7 +54,7 @@ export function noteUnverified(ctx: EngineContext, item: string, note: string, c
 }
 
 /** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */
-export function useThreshold(ctx: EngineContext, name: string, t: Threshold): number {
+export function useThreshold(ctx: EngineContext, name: string, t: CitedValue): number {
   if (!t.verified) noteUnverified(ctx, name, t.note ?? `${name} = ${t.value} ${t.unit} is not verified`, t.citation);
   return t.value;
 }
