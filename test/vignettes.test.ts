@@ -1,7 +1,7 @@
 /**
  * The clinical vignette suite: the golden bundles in test/fixtures/vignettes/ are what scripts/make-vignettes.ts
  * generates, and `trd assess`'s logic (bundleToRecord -> loadKnowledge -> assess) gives, for each, the result fields
- * that /work/shared/care-pathway.md demands (recorded in manifest.json). Expectations come from the spec and the
+ * that docs/care-pathway.md demands (recorded in manifest.json). Expectations come from the spec and the
  * contracts' counting rules, never from running the engine.
  */
 import assert from 'node:assert/strict';

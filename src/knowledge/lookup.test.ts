@@ -74,7 +74,7 @@ test('lab codes carry assay and dimension; scale items carry their item number',
   assert.equal(matchCoding(k, 'crp', { system: 'http://loinc.org', code: '30522-7' })?.entry.assay, 'high-sensitivity');
   assert.equal(matchCoding(k, 'crp', { system: 'http://loinc.org', code: '1988-5' })?.entry.assay, 'standard');
   assert.equal(matchCoding(k, 'crp', { system: 'http://loinc.org', code: '76486-0' })?.entry.dimension, 'molar');
-  // PHQ-9 items 1-9 in the LOINC order of clinical-reference.md 6.1.
+  // PHQ-9 items 1-9 in the LOINC order of reference section 6.1, docs/README.md.
   const order = ['44250-9', '44255-8', '44259-0', '44254-1', '44251-7', '44258-2', '44252-5', '44253-3', '44260-8'];
   order.forEach((code, i) => {
     assert.equal(matchCoding(k, 'phq9-items', { system: 'http://loinc.org', code })?.entry.item, i + 1, code);

@@ -31,7 +31,7 @@ describe('PathwaySchema and the bundled care pathway', () => {
     );
   });
 
-  test('care-pathway.md defaults: 30/42/730/90/84 days, 2 trials, cut-off 3 inclusive, acute > 10, molar factor unverified', () => {
+  test('docs/care-pathway.md defaults: 30/42/730/90/84 days, 2 trials, cut-off 3 inclusive, acute > 10, molar factor unverified', () => {
     const d = PathwaySchema.parse(bundled()).definitions;
     assert.equal(d.exposure.maxGapDays.value, 30);
     assert.equal(d.adequacy.minDurationDays.value, 42);

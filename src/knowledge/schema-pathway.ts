@@ -20,7 +20,7 @@ export const PATHWAY_SCHEMA = 'precision-trd/pathway@1';
 const citationKey = z.string().min(1);
 const codeSetId = z.string().min(1);
 
-/** A cited threshold. `verified: false` marks values tagged [U] in clinical-reference.md. */
+/** A cited threshold. `verified: false` marks values tagged [U] (docs/README.md). */
 export const ThresholdSchema = z.strictObject({
   value: z.number().finite(),
   unit: z.string().min(1),
@@ -415,7 +415,7 @@ export const MESSAGE_PLACEHOLDERS = [
 export type MessagePlaceholder = (typeof MESSAGE_PLACEHOLDERS)[number];
 const PLACEHOLDER_PATTERN = /\{([a-zA-Z]+)\}/g;
 
-/** The decision table's named conditions (care-pathway.md "The decision"). */
+/** The decision table's named conditions (docs/care-pathway.md "The decision"). */
 export const DECISION_PREDICATES = [
   'out-of-scope',
   'adequate-plus-unverified-reach-required',
@@ -427,7 +427,7 @@ export const DECISION_PREDICATES = [
   'inflammation-elevated',
 ] as const;
 
-/** The absolute contraindications to IL-6 blockade the pathway can derive (care-pathway.md definition 6). */
+/** The absolute contraindications to IL-6 blockade the pathway can derive (docs/care-pathway.md definition 6). */
 export const CONTRAINDICATION_CODES = [
   'active-infection',
   'tuberculosis',
@@ -441,7 +441,7 @@ export const CONTRAINDICATION_CODES = [
   'immunosuppressant',
 ] as const;
 
-/** The decision table's outcomes, in rule order (care-pathway.md "The decision"). */
+/** The decision table's outcomes, in rule order (docs/care-pathway.md "The decision"). */
 export const RECOMMENDATION_CODES = [
   'out-of-scope',
   'confirm-history',

@@ -86,7 +86,7 @@ export interface Assessment {
   readonly symptomProfile: SymptomProfile;
   readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];
   readonly maudsleyStaging: MaudsleyStaging;
-  /** Every value tagged [U] in clinical-reference.md that this result relied on. */
+  /** Every value tagged [U] (docs/README.md) that this result relied on. */
   readonly unverified: readonly UnverifiedItem[];
   /** Data problems met while assessing (not fatal; fatal input errors never reach the engine). */
   readonly issues: readonly Issue[];

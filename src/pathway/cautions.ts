@@ -1,5 +1,5 @@
 /**
- * Definition 7: cautions, shown but not blocking (clinical-reference 5.5, 1.2, 3.2).
+ * Definition 7: cautions, shown but not blocking (reference section 5.5, 1.2, 3.2).
  */
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
 import { isRecordedHistory } from './conditions.ts';

@@ -1,5 +1,5 @@
 /**
- * Definition 6: absolute contraindications to IL-6 blockade (clinical-reference 5). Each pathway entry names one
+ * Definition 6: absolute contraindications to IL-6 blockade (reference section 5). Each pathway entry names one
  * predicate; this module evaluates it against the record and the derived labs and screens. Lab-based ones use the most
  * recent result in the lab window; a boundary value never triggers (ANC exactly 2.0, ALT exactly 1.5 x ULN).
  */

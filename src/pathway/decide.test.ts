@@ -22,7 +22,7 @@ import type { PatientRecord } from '../record/index.ts';
 
 const run = (r: PatientRecord): Assessment => assess(r, knowledge, { asOf: AS_OF });
 
-describe('decision table: each row (care-pathway.md "The decision")', () => {
+describe('decision table: each row (docs/care-pathway.md "The decision")', () => {
   test('row 1 out-of-scope: no depression, even with 2 adequate trials and raised CRP', () => {
     const a = run(candidate({ conditions: [] }));
     assert.equal(a.recommendation.code, 'out-of-scope');

@@ -1,5 +1,5 @@
 /**
- * deriveFacts: every derivation of care-pathway.md definitions 0-10 for one record on one as-of date. The decision
+ * deriveFacts: every derivation of docs/care-pathway.md definitions 0-10 for one record on one as-of date. The decision
  * (decide.ts) and the trial matcher (src/trials) both start from these facts.
  */
 import type { Knowledge } from '../knowledge/index.ts';

@@ -14,7 +14,7 @@ import type {
   WorkupRule,
 } from '../knowledge/schema-pathway.ts';
 
-/** A value the result relied on that clinical-reference.md tags [U]: shown with its note and citation key. */
+/** A value the result relied on that its source tags [U] (docs/README.md): shown with its note and citation key. */
 export interface UnverifiedItem {
   readonly item: string;
   readonly note: string;
@@ -230,7 +230,7 @@ export interface MaudsleyDimensionScore {
   readonly basis: string;
 }
 
-/** Maudsley Staging Method (clinical-reference 4.3): total 3-15; mild 3-6, moderate 7-10, severe 11-15. */
+/** Maudsley Staging Method (reference section 4.3): total 3-15; mild 3-6, moderate 7-10, severe 11-15. */
 export interface MaudsleyStaging {
   readonly dimensions: readonly MaudsleyDimensionScore[];
   /** Present only when every dimension is scored. */

@@ -1,7 +1,7 @@
 /**
  * Definition 5: inflammation status from the most recent valid CRP in the window. Valid = usable status, a value, and
- * not drawn within `tocilizumabSuppressionDays` after a tocilizumab dose (the drug suppresses CRP, clinical-reference
- * 3.2). Censored results ("<0.3", ">3") are placed against the cut-off only when every value they allow falls on one
+ * not drawn within `tocilizumabSuppressionDays` after a tocilizumab dose (the drug suppresses CRP, reference
+ * section 3.2). Censored results ("<0.3", ">3") are placed against the cut-off only when every value they allow falls on one
  * side; otherwise the status is `indeterminate`. "Most recent" is the latest effective instant; valid results on the
  * same day that times cannot order and that fall in different statuses give `indeterminate`. A result at or above
  * the cut-off drawn while an infection was active, or within the recovery days after it resolved, is `acute`.

@@ -1,5 +1,5 @@
 /**
- * Definition 9 (informational): the most recent PHQ-9, BDI-II or MADRS, with the items that clinical-reference 6.1
+ * Definition 9 (informational): the most recent PHQ-9, BDI-II or MADRS, with the items that reference section 6.1
  * maps to fatigue, anhedonia, psychomotor change, sleep and appetite. Read from QuestionnaireResponse answers (by item
  * code or linkId) or from Observation panels (components, or hasMember item Observations). The mapping is a proposal,
  * not a published algorithm, so the pathway marks it unverified and the result says so.

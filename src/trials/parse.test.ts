@@ -16,7 +16,7 @@ describe('bundled protocol files', () => {
     assert.deepEqual(ids, ['insight', 'nct07052058', 'nct07493317']);
     for (const p of trials.protocols) assert.deepEqual(checkProtocol(p, trials.knowledge), [], p.id);
   });
-  it('registry ids are the ones in clinical-reference.md', () => {
+  it('registry ids are the ones of the registry records (docs/trial-criteria.md)', () => {
     const registry = trials.protocols.flatMap((p) => p.registry.map((r) => `${r.system}:${r.id}`));
     assert.deepEqual(registry, ['ISRCTN:ISRCTN16942542', 'NCT:NCT07052058', 'NCT:NCT07493317']);
   });

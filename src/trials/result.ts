@@ -18,8 +18,10 @@ export type CriterionStatus = 'met' | 'not-met' | 'unknown';
 export interface CriterionResult {
   readonly id: string;
   readonly kind: Criterion['kind'];
-  /** The protocol's wording. */
+  /** The criterion as the protocol file states it. */
   readonly text: string;
+  /** The registry record's wording, quoted; null when the registry record does not state the criterion. */
+  readonly registryText: string | null;
   readonly test: TestType;
   readonly status: CriterionStatus;
   /** One line: what the record shows, e.g. "hs-CRP 7 mg/L on 2026-11-06 (>= 3 mg/L)". */
@@ -28,7 +30,7 @@ export interface CriterionResult {
   /** For `unknown`: the data item to collect, e.g. "hs-CRP (high-sensitivity assay)". */
   readonly collect?: string;
   readonly citation: string;
-  /** False when the criterion or a value it relied on is unverified ([U] in clinical-reference.md). */
+  /** False when the criterion or a value it relied on is unverified ([U], see docs/README.md). */
   readonly verified: boolean;
   /** Unverified values the evaluation relied on (e.g. a minimum antidepressant dose), with their notes. */
   readonly unverifiedNotes: readonly string[];
@@ -60,6 +62,6 @@ export interface TrialMatchResult {
   readonly criteria: readonly CriterionResult[];
   /** Criterion ids whose result rests on an unverified value or criterion. */
   readonly unverified: readonly string[];
-  /** Every citation key the criteria use, resolved (title, source, clinical-reference section, evidence tag). */
+  /** Every citation key the criteria use, resolved (title, source, reference section, evidence tag). */
   readonly citations: Readonly<Record<string, Citation>>;
 }

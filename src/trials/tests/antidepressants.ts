@@ -1,5 +1,5 @@
 /**
- * Two DIFFERENT antidepressant criteria, kept apart on purpose (clinical-reference.md section 0):
+ * Two DIFFERENT antidepressant criteria, kept apart on purpose (docs/trial-criteria.md):
  * - `adequate-trials-at-least`: the care pathway's treatment-resistance definition (>= N adequate trials of distinct
  *   ingredients, each at the minimum adequate dose for the pathway's minimum duration, within its lookback);
  * - `current-adequate-antidepressant`: INSIGHT's "non/slow response" criterion, ONE antidepressant taken now at an
@@ -44,7 +44,7 @@ export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): 
 }
 
 /** A run with a record that is current on the as-of day (docs/care-pathway.md, definition 3a, judged by the pathway). */
-function isCurrent(exposure: Exposure, current: ReadonlySet<string>): boolean {
+export function isCurrent(exposure: Exposure, current: ReadonlySet<string>): boolean {
   return exposure.sources.some((s) => current.has(s));
 }
 

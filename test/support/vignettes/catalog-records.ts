@@ -1,5 +1,5 @@
 /**
- * Record shapes and statuses: which resources count (care-pathway.md definitions 1, 2 and 5), how a dose and a period
+ * Record shapes and statuses: which resources count (docs/care-pathway.md definitions 1, 2 and 5), how a dose and a period
  * are read from MedicationStatement and MedicationRequest, contained vs referenced Medication, alternative depression
  * codings, and a CRP made invalid by a recent tocilizumab dose.
  */
