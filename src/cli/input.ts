@@ -5,6 +5,7 @@
  * JSON syntax error reports its kind and position, never the text around it, which may be patient data.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InputError, isIsoDate } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
@@ -148,6 +149,32 @@ function sameFile(a: string, b: string): boolean {
     return x.dev === y.dev && x.ino === y.ino;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Checks, before any work, that `path` can be written as an output file: its folder exists, it is not a directory and
+ * not one of `inputs`. writeOutputFile checks again when writing.
+ */
+export function checkOutputFile(what: string, path: string, inputs: readonly string[] = []): void {
+  if (inputs.some((input) => input !== '-' && sameFile(input, path))) {
+    throw new InputError(`${what} ${path} is an input of this command; choose another file`, 'output.is-input');
+  }
+  let folder;
+  try {
+    folder = statSync(dirname(resolve(path)));
+  } catch (error) {
+    throw new InputError(`${what}: cannot write ${path}: ${fsReason(error)}`, 'output.unwritable');
+  }
+  if (!folder.isDirectory()) {
+    throw new InputError(`${what}: cannot write ${path}: a part of the path is not a folder`, 'output.unwritable');
+  }
+  try {
+    if (statSync(path).isDirectory()) {
+      throw new InputError(`${what}: cannot write ${path}: is a directory`, 'output.unwritable');
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
   }
 }
 

@@ -12,7 +12,7 @@ import type { BiomarkerPoint } from '../../analysis/plots.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import { InputError, type Issue } from '../../record/index.ts';
 import { fitMmrmTrial } from '../../stats/mmrm/index.ts';
-import { maxBytesOption, readInputText, writeOutputFile } from '../input.ts';
+import { checkOutputFile, maxBytesOption, readInputText, writeOutputFile } from '../input.ts';
 import { out } from '../io.ts';
 
 interface AnalyzeFlags {
@@ -131,6 +131,7 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   const effectsAt = flags.effectsAt.split(',').map((s) => numberFlag('--effects-at', s)!);
   if (effectsAt.some((v) => !(v > 0))) throw inputError('--effects-at values must be > 0');
 
+  if (flags.report !== undefined) checkOutputFile('--report', flags.report, [file]);
   const { header, records } = readCsv(file, maxBytesOption(flags.maxBytes));
   const ds = buildDataset(header, records, {
     columns: {
