@@ -26,6 +26,8 @@ import type { EntryView } from './bundle-index.ts';
 import { readCondition } from './condition.ts';
 import { readImmunization } from './immunization.ts';
 import { readMedicationRequest, readMedicationStatement } from './medication.ts';
+import { readMedicationAdministration } from './medication-administration.ts';
+import { readMedicationDispense } from './medication-dispense.ts';
 import { readObservation } from './observation.ts';
 import { readPatient } from './patient.ts';
 import { readProcedure } from './procedure.ts';
@@ -38,6 +40,8 @@ const READ_TYPES: ReadonlySet<string> = new Set([
   'Observation',
   'MedicationRequest',
   'MedicationStatement',
+  'MedicationDispense',
+  'MedicationAdministration',
   'QuestionnaireResponse',
   'AllergyIntolerance',
   'Immunization',
@@ -131,6 +135,12 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
         break;
       case 'MedicationStatement':
         push(medications, readMedicationStatement(ctx, resource, index));
+        break;
+      case 'MedicationDispense':
+        push(medications, readMedicationDispense(ctx, resource, index));
+        break;
+      case 'MedicationAdministration':
+        push(medications, readMedicationAdministration(ctx, resource, index));
         break;
       case 'QuestionnaireResponse':
         questionnaireResponses.push(readQuestionnaireResponse(ctx, resource));

@@ -85,6 +85,21 @@ const Definitions = z.strictObject({
     maxGapDays: DaysSchema,
     citation: citationKey,
   }),
+  /** Definition 3a: what "current" means for every use (cautions, contraindications, trial criteria). */
+  currentMedication: z.strictObject({
+    /** An open-ended record (active or on-hold, no end) is current while its start is at most this old; then stale. */
+    openEndedWindowDays: DaysSchema,
+    /** Biologic immunosuppressants stay current for their washout after the last dose or supply end. */
+    biologicWashout: z.strictObject({
+      codeSets: z.array(codeSetId).min(1),
+      defaultDays: DaysSchema,
+      /** Per-ingredient washouts; the first whose code sets match the record wins, else `defaultDays`. */
+      byIngredient: z.array(
+        z.strictObject({ ingredient: z.string().min(1), codeSets: z.array(codeSetId).min(1), days: DaysSchema }),
+      ),
+    }),
+    citation: citationKey,
+  }),
   adequacy: z.strictObject({
     minDurationDays: DaysSchema,
     lookbackDays: DaysSchema,
@@ -185,8 +200,10 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     activeCodeSets: z.array(codeSetId).min(1),
     /** Latent TB infection as a diagnosis: blocks like a positive IGRA unless treatment is documented. */
     latentCodeSets: z.array(codeSetId),
-    /** Conditions, procedures or medications documenting latent-TB treatment (a positive IGRA then does not block). */
+    /** Medications whose course documents latent-TB treatment (definition 6: isoniazid, rifampicin, rifapentine). */
     treatmentCodeSets: z.array(codeSetId),
+    /** A current (not yet completed) course documents treatment once it has run this many days (inclusive count). */
+    minRunningDays: DaysSchema,
   }),
   z.strictObject({
     ...findingBase,
@@ -221,6 +238,10 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     code: z.literal('immunosuppressant'),
     predicate: z.literal('current-medication'),
     codeSets: z.array(codeSetId).min(1),
+    /** IL-6 blockers: a patient already on one gets `il6BlockerDetail` ({drugs} filled in) instead of the plain one. */
+    il6BlockerCodeSets: z.array(codeSetId),
+    detail: z.string().min(1),
+    il6BlockerDetail: z.string().min(1),
   }),
 ]);
 export type ContraindicationRule = z.infer<typeof ContraindicationRuleSchema>;
@@ -248,9 +269,11 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
   }),
   z.strictObject({
     ...findingBase,
-    code: z.literal('crp-confounding-medication'),
+    code: z.enum(['crp-confounding-medication', 'conventional-immunosuppressant']),
     predicate: z.literal('current-medication'),
     codeSets: z.array(codeSetId).min(1),
+    /** The one-line detail shown with the caution. */
+    detail: z.string().min(1),
   }),
   z.strictObject({
     ...findingBase,
@@ -276,6 +299,14 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     screen: z.enum(['latentTb', 'hepatitisBSurfaceAntigen']),
     /** Omitted: any result on or before the as-of date counts. */
     windowDays: DaysSchema.optional(),
+    action: z.string().min(1),
+  }),
+  z.strictObject({
+    ...findingBase,
+    /** A stale record (definition 3a) of a medication in the code sets: ask whether it is still taken. */
+    code: z.literal('confirm-immunosuppressant'),
+    predicate: z.literal('stale-medication'),
+    codeSets: z.array(codeSetId).min(1),
     action: z.string().min(1),
   }),
 ]);
@@ -412,6 +443,11 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   const d = p.definitions;
   add(d.depression.codeSets, 'definitions.depression.codeSets');
   add(d.depression.remissionCodeSets, 'definitions.depression.remissionCodeSets');
+  const washout = d.currentMedication.biologicWashout;
+  add(washout.codeSets, 'definitions.currentMedication.biologicWashout.codeSets');
+  washout.byIngredient.forEach((w, i) =>
+    add(w.codeSets, `definitions.currentMedication.biologicWashout.byIngredient[${i}].codeSets`),
+  );
   add(d.inflammation.crpCodeSets, 'definitions.inflammation.crpCodeSets');
   add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {
@@ -441,9 +477,13 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     if ('treatmentCodeSets' in c) add(c.treatmentCodeSets, `${path}.treatmentCodeSets`);
     if ('testCodeSets' in c) add(c.testCodeSets, `${path}.testCodeSets`);
     if ('pregnantAnswerCodeSets' in c) add(c.pregnantAnswerCodeSets, `${path}.pregnantAnswerCodeSets`);
+    if ('il6BlockerCodeSets' in c) add(c.il6BlockerCodeSets, `${path}.il6BlockerCodeSets`);
   });
   p.cautions.forEach((c, i) => {
     if ('codeSets' in c) add(c.codeSets, `cautions[${i}].codeSets`);
+  });
+  p.missingWorkup.forEach((w, i) => {
+    if ('codeSets' in w) add(w.codeSets, `missingWorkup[${i}].codeSets`);
   });
   return out;
 }

@@ -47,7 +47,7 @@ function evaluate(
     }
     case 'current-medication': {
       const refs = currentMedications(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: 'current therapy may lower CRP', evidence: refs } : undefined;
+      return refs.length > 0 ? { detail: rule.detail, evidence: refs } : undefined;
     }
     case 'standard-crp-assay': {
       const crp = inflammation.crp;

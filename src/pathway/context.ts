@@ -23,6 +23,7 @@ export interface EngineContext {
     classifiedObservations?: readonly unknown[];
     observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
     observationsByRef?: ReadonlyMap<string, unknown>;
+    medicationUses?: readonly unknown[];
   };
 }
 

@@ -17,6 +17,7 @@ import { deriveInflammation } from './inflammation.ts';
 import { deriveLabs, deriveScreens } from './labs.ts';
 import { deriveMaudsley } from './maudsley.ts';
 import { deriveSymptomProfile } from './symptoms.ts';
+import { medicationStatus } from './medication-use.ts';
 import { deriveMissingWorkup } from './workup.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
@@ -41,6 +42,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
       sex: record.patient.sex,
     },
     depression,
+    medications: medicationStatus(ctx),
     treatmentResistance,
     inflammation,
     labs: lab.labs,

@@ -6,7 +6,7 @@
  * Plain JSON-friendly data: dates are YYYY-MM-DD strings, every finding names its evidence ("ResourceType/id").
  */
 import type { Issue, ResourceRef } from '../record/index.ts';
-import type { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
+import type { CautionRule, CONTRAINDICATION_CODES, WorkupRule } from '../knowledge/schema-pathway.ts';
 
 /** A value the result relied on that clinical-reference.md tags [U]: shown with its note and citation key. */
 export interface UnverifiedItem {
@@ -61,7 +61,7 @@ export interface Exposure {
   readonly minimumDailyDoseMg?: number;
   readonly start?: string;
   readonly end?: string;
-  /** Inclusive days from start to end (end - start + 1), gaps included. */
+  /** Days on the drug, counted inclusively (1 March to 11 April is 42); gap days between joined records do not count. */
   readonly days?: number;
   readonly sources: readonly ResourceRef[];
   readonly adequacy: AdequacyVerdict;
@@ -170,11 +170,10 @@ export interface Finding<C extends string = string> {
 
 export type Contraindication = Finding<ContraindicationCode>;
 
-export type CautionCode =
-  'gi-perforation-risk' | 'older-age' | 'recent-live-vaccine' | 'crp-confounding-medication' | 'standard-crp-assay';
+export type CautionCode = CautionRule['code'];
 export type Caution = Finding<CautionCode>;
 
-export type WorkupCode = 'anc' | 'platelets' | 'alt' | 'ast' | 'latent-tb-screen' | 'hepatitis-b-serology';
+export type WorkupCode = WorkupRule['code'];
 export interface MissingWorkup {
   readonly code: WorkupCode;
   readonly title: string;
@@ -242,6 +241,11 @@ export interface ClinicalFacts {
     readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   };
   readonly depression: DepressionFacts;
+  /**
+   * Definition 3a for every medication record: the refs of those current on the as-of date (washout included) and of
+   * the stale open-ended ones, sorted. Trial criteria read these instead of judging "current" again.
+   */
+  readonly medications: { readonly current: readonly ResourceRef[]; readonly stale: readonly ResourceRef[] };
   readonly treatmentResistance: TreatmentResistanceFacts;
   readonly inflammation: InflammationFacts;
   /** Latest valid result per analyte in the lab window, converted to the pathway unit. */

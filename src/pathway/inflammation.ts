@@ -6,28 +6,25 @@
  */
 import type { Threshold } from '../knowledge/schema-pathway.ts';
 import type { Comparator } from '../record/index.ts';
-import { byRef, dayOf, noteUnverified, useThreshold } from './context.ts';
+import { byRef, noteUnverified, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
-import { inAnySet, matchIn } from './lookups.ts';
+import { matchIn } from './lookups.ts';
+import { inMedicationSets, medicationUses } from './medication-use.ts';
 import { convert, describeQuantity, findObservations, isoDay } from './observations.ts';
 
-const NOT_GIVEN = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
-
-/** Inclusive day ranges during which tocilizumab was given. */
+/**
+ * Inclusive day ranges during which tocilizumab was given, from any record kind (statement, request, dispense,
+ * administration), as definition 2 reads them (medication-use.ts); a record of unknown duration counts from its start.
+ */
 function tocilizumabDoses(
   ctx: EngineContext,
   codeSets: readonly string[],
 ): { from: number; to: number; source: string }[] {
   const out: { from: number; to: number; source: string }[] = [];
-  for (const m of ctx.record.medications) {
-    if (NOT_GIVEN.has(m.status)) continue;
-    const isToci = inAnySet(ctx, codeSets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, codeSets, i.code));
-    if (!isToci) continue;
-    const from = dayOf(m.period.start ?? m.authoredOn, 'start');
-    if (from === undefined) continue;
-    const to = dayOf(m.period.end, 'end') ?? (m.status === 'active' ? ctx.asOfDay : from);
-    out.push({ from, to, source: m.ref });
+  for (const u of medicationUses(ctx)) {
+    if (u.ignored !== undefined || u.startDay === undefined || !inMedicationSets(ctx, codeSets, u.fact)) continue;
+    out.push({ from: u.startDay, to: u.endDay ?? u.startDay, source: u.fact.ref });
   }
   return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
 }

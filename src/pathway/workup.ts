@@ -1,12 +1,13 @@
 /**
  * Definition 8: work-up required before referral: safety labs in the lab window, latent-TB screen within its window,
- * hepatitis B serology. An item is missing when no usable result exists (not when the result is abnormal: abnormal
+ * hepatitis B serology; confirmation of a stale immunosuppressant order. An item is missing when no usable result exists (not when the result is abnormal: abnormal
  * results are contraindications).
  */
 import { dayOf, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { MissingWorkup } from './facts.ts';
 import type { LabContext } from './contraindications.ts';
+import { staleUsesIn } from './medication-use.ts';
 
 export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): MissingWorkup[] {
   const out: MissingWorkup[] = [];
@@ -14,6 +15,9 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
     let present: boolean;
     if (rule.predicate === 'lab-in-window') {
       present = lab.labs[rule.analyte] !== undefined;
+    } else if (rule.predicate === 'stale-medication') {
+      // Definition 6: a stale record of an immunosuppressant is not current; ask whether it is still taken.
+      present = staleUsesIn(ctx, rule.codeSets).length === 0;
     } else {
       const screen = lab.screens[rule.screen];
       const windowDays =

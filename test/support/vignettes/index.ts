@@ -6,6 +6,7 @@
 import { BOUNDARY_VIGNETTES } from './catalog-boundaries.ts';
 import { CONTROL_VIGNETTES } from './catalog-controls.ts';
 import { DECISION_VIGNETTES } from './catalog-decision.ts';
+import { MEDICATION_VIGNETTES } from './catalog-medications-1-1.ts';
 import { RECORD_VIGNETTES } from './catalog-records.ts';
 import { SAFETY_VIGNETTES } from './catalog-safety.ts';
 import type { Vignette } from './types.ts';
@@ -19,6 +20,7 @@ export const VIGNETTES: readonly Vignette[] = [
   ...SAFETY_VIGNETTES,
   ...RECORD_VIGNETTES,
   ...CONTROL_VIGNETTES,
+  ...MEDICATION_VIGNETTES,
 ];
 
 export const VIGNETTE_DIR = 'test/fixtures/vignettes';

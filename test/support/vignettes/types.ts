@@ -30,6 +30,8 @@ export interface Expected {
   readonly missingWorkup: readonly string[];
   /** Informational comorbid IL-6-responsive diseases (definition 10); compared only when given. */
   readonly comorbidIl6Disease?: readonly string[];
+  /** The care-pathway definition the expectation tests, e.g. 'care-pathway 1.1 def 3a'. */
+  readonly cite?: string;
 }
 
 export interface Vignette {
