@@ -7,6 +7,18 @@
 const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
 const MS_PER_DAY = 86_400_000;
 
+/**
+ * Milliseconds since 1970 for a UTC calendar date with the year taken literally: Date.UTC maps years 0-99 to
+ * 1900-1999, so a record dated 0045 would read as 1945 (plausible, and silently wrong). Month and day may overflow as
+ * in Date.UTC.
+ */
+function utc(year: number, month: number, day: number): number {
+  if (year >= 100) return Date.UTC(year, month, day);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  return date.getTime();
+}
+
 /** Days since 1970-01-01 for a FHIR date/dateTime/instant, or undefined if it is not one. */
 export function toDayNumber(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {
   if (value === undefined) return undefined;
@@ -14,15 +26,15 @@ export function toDayNumber(value: string | undefined, bound: 'start' | 'end' = 
   if (!m) return undefined;
   const year = Number(m[1]);
   if (m[2] === undefined) {
-    return bound === 'start' ? Date.UTC(year, 0, 1) / MS_PER_DAY : Date.UTC(year, 11, 31) / MS_PER_DAY;
+    return bound === 'start' ? utc(year, 0, 1) / MS_PER_DAY : utc(year, 11, 31) / MS_PER_DAY;
   }
   const month = Number(m[2]) - 1;
   if (month < 0 || month > 11) return undefined;
   if (m[3] === undefined) {
-    return bound === 'start' ? Date.UTC(year, month, 1) / MS_PER_DAY : Date.UTC(year, month + 1, 0) / MS_PER_DAY;
+    return bound === 'start' ? utc(year, month, 1) / MS_PER_DAY : utc(year, month + 1, 0) / MS_PER_DAY;
   }
   const day = Number(m[3]);
-  const ms = Date.UTC(year, month, day);
+  const ms = utc(year, month, day);
   if (new Date(ms).getUTCDate() !== day) return undefined;
   return ms / MS_PER_DAY;
 }
