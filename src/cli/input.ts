@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError, isIsoDate } from '../record/index.ts';
+import { InputError, isIsoDate, jsonSyntaxReason } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -93,25 +93,8 @@ export function readInputText(file: string, maxBytes?: number): string {
   return readInputBytes(file, maxBytes).toString('utf8');
 }
 
-/**
- * V8's JSON.parse messages quote the text around the error (`Unexpected token 'x', "{"name": "Jane ..." is not valid
- * JSON`). Only the kind of error and its position are kept; an unexpected token is not named (it is one character of
- * the file).
- */
-export function jsonErrorReason(message: string): string {
-  const firstLine = message.split('\n')[0] ?? message;
-  const position = /position (\d+)/.exec(firstLine)?.[1];
-  const kind = /^Unexpected end of JSON input/.test(firstLine)
-    ? 'unexpected end of input'
-    : /^Unexpected non-whitespace/.test(firstLine)
-      ? 'unexpected text after the JSON value'
-      : /^Bad control character/.test(firstLine)
-        ? 'control character in a string'
-        : /^(Bad|Unterminated|Expected)/.test(firstLine)
-          ? 'malformed string, number or separator'
-          : 'unexpected character';
-  return position === undefined ? kind : `${kind} at position ${position}`;
-}
+/** The kind and position of a JSON syntax error, never the text around it (src/record/issues.ts). */
+export const jsonErrorReason = jsonSyntaxReason;
 
 /** Reads and parses `file`, or standard input when `file` is `-`. */
 export function readJsonFile(file: string, maxBytes?: number): unknown {

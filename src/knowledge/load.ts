@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issue } from '../record/index.ts';
+import { issue, jsonSyntaxReason } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import type { Knowledge } from './knowledge.ts';
 import { parseKnowledge } from './parse.ts';
@@ -45,14 +45,21 @@ function readJson(absolute: string, issues: Issue[]): KnowledgeFile | undefined 
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
     issues.push(issue('knowledge.file.unreadable', `${path}: (file): ${reason}`, path));
     return undefined;
   }
   try {
     return { path, json: JSON.parse(text) as unknown };
   } catch (error) {
-    issues.push(issue('knowledge.file.not-json', `${path}: (file): not valid JSON: ${(error as Error).message}`, path));
+    issues.push(
+      issue(
+        'knowledge.file.not-json',
+        `${path}: (file): not valid JSON: ${jsonSyntaxReason((error as Error).message)}`,
+        path,
+      ),
+    );
     return undefined;
   }
 }

@@ -432,7 +432,29 @@ export const PathwaySchema = z
     for (const w of DECISION_PREDICATES) {
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
     }
+    checkCrossFields(p.definitions, ctx);
   });
+
+/**
+ * Values that are each valid alone but contradict each other: a CRP cut-off at or above the acute threshold would
+ * send every inflamed patient to "repeat CRP" and none to a trial; thresholds compared must share a unit.
+ */
+function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx): void {
+  const { cutOff, acuteAbove } = d.inflammation;
+  if (cutOff.unit !== acuteAbove.unit) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['definitions', 'inflammation', 'acuteAbove', 'unit'],
+      message: 'must be the unit of definitions.inflammation.cutOff',
+    });
+  } else if (!(cutOff.value < acuteAbove.value)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['definitions', 'inflammation', 'cutOff', 'value'],
+      message: 'the CRP cut-off must be below the acute threshold (definitions.inflammation.acuteAbove)',
+    });
+  }
+}
 export type Pathway = z.infer<typeof PathwaySchema>;
 
 /** Every code-set id the pathway names, with the field path that names it (for parseKnowledge's cross-check). */

@@ -51,3 +51,22 @@ export function oneLine(text: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
   return flat.length > MAX_REASON_CHARS ? `${flat.slice(0, MAX_REASON_CHARS - 3)}...` : flat;
 }
+
+/**
+ * The reason a JSON.parse failed, without the excerpt V8 quotes (`Unexpected token 'x', "{"name": "Jane ..." is not
+ * valid JSON`): only the kind of error and its position, never a character of the text, which may be patient data.
+ */
+export function jsonSyntaxReason(message: string): string {
+  const firstLine = message.split('\n')[0] ?? message;
+  const position = /position (\d+)/.exec(firstLine)?.[1];
+  const kind = /^Unexpected end of JSON input/.test(firstLine)
+    ? 'unexpected end of input'
+    : /^Unexpected non-whitespace/.test(firstLine)
+      ? 'unexpected text after the JSON value'
+      : /^Bad control character/.test(firstLine)
+        ? 'control character in a string'
+        : /^(Bad|Unterminated|Expected)/.test(firstLine)
+          ? 'malformed string, number or separator'
+          : 'unexpected character';
+  return position === undefined ? kind : `${kind} at position ${position}`;
+}
