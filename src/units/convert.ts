@@ -132,6 +132,8 @@ export function convertQuantity(q: Quantity, toUcum: string, opts?: ConvertOptio
   }
   const code = q.ucum.trim();
   if (!isSafeUnitCode(code)) return { ok: false, reason: `the unit is not a UCUM code; cannot convert to ${toUcum}` };
+  // The same unit needs no conversion: the common case (CRP already in mg/L, doses in mg) never loads UCUM's tables.
+  if (code === toUcum) return { ok: true, value: q.value };
   const map = unitMap(code, toUcum, opts?.molarMassFactor);
   if (!map.ok) return map;
   if (map.scale === 1 && map.offset === 0) return { ok: true, value: q.value };

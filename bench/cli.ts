@@ -1,0 +1,68 @@
+/**
+ * `npm run bench:cli`: how long `trd` takes to start and answer, as a user runs it (bin/trd.js on the build), against
+ * `node -e 0` measured in the same run (Node's own start-up: the floor). Each command runs ROUNDS times, the commands
+ * interleaved round by round so that the machine's load falls on all of them alike; the figure is the median wall
+ * time. Goal (issue 6): `trd assess` on the demo patient within 4x `node -e 0`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'trd.js');
+const ROUNDS = Number(process.env.BENCH_CLI_ROUNDS ?? 21);
+const GOAL = 4;
+
+if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
+  console.error('bench:cli: the build is missing; run `npm run build` first');
+  process.exit(1);
+}
+
+const demo = join(ROOT, 'examples', 'seed-vignette.json');
+const commands: { name: string; args: string[] }[] = [
+  { name: 'node -e 0', args: ['-e', '0'] },
+  { name: 'trd --help', args: [BIN, '--help'] },
+  { name: 'trd assess (demo patient)', args: [BIN, 'assess', demo, '--as-of', '2026-11-27'] },
+  { name: 'trd assess --json', args: [BIN, 'assess', demo, '--as-of', '2026-11-27', '--json'] },
+  { name: 'trd match (demo patient)', args: [BIN, 'match', demo, '--as-of', '2026-11-27'] },
+];
+
+function runOnce(args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 200)}`);
+  return ms;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+// One untimed round first: the file-system cache and the OS page cache warm up for every command alike.
+for (const c of commands) runOnce(c.args);
+const times = commands.map(() => [] as number[]);
+for (let round = 0; round < ROUNDS; round++) commands.forEach((c, k) => times[k]!.push(runOnce(c.args)));
+
+const medians = times.map(median);
+const floor = medians[0]!;
+console.log(
+  `bench:cli: node ${process.version}, ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; ${ROUNDS} interleaved rounds, median wall time`,
+);
+commands.forEach((c, k) => {
+  const q = [...times[k]!].sort((a, b) => a - b);
+  const p10 = q[Math.floor(q.length * 0.1)]!;
+  const p90 = q[Math.min(q.length - 1, Math.floor(q.length * 0.9))]!;
+  console.log(
+    `  ${c.name.padEnd(28)} ${medians[k]!.toFixed(1).padStart(7)} ms  (p10 ${p10.toFixed(1)}, p90 ${p90.toFixed(1)})  ${(medians[k]! / floor).toFixed(2)}x node -e 0`,
+  );
+});
+const assessRatio = medians[2]! / floor;
+console.log(
+  `verdict: trd assess = ${assessRatio.toFixed(2)}x node -e 0 (goal <= ${GOAL}x): ${assessRatio <= GOAL ? 'MET' : 'NOT MET'}`,
+);
