@@ -116,6 +116,7 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
   const skipped = new Map<string, number>();
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
+  const self = { id: patientEntry.resource['id'], fullUrl: patientEntry.fullUrl };
   for (const entry of entries) {
     const { type, resource } = entry;
     if (!READ_TYPES.has(type)) {
@@ -123,6 +124,17 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
       continue;
     }
     const ctx: ReadContext = { ref: refOf(entry), issues };
+    if (aboutAnotherPatient(resource, self)) {
+      issues.push(
+        issue(
+          'fhir.resource.other-patient',
+          'the resource is about another patient (its subject or patient reference names a different Patient); not used',
+          ctx.ref,
+          'warning',
+        ),
+      );
+      continue;
+    }
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -200,6 +212,25 @@ function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): bo
 /** A FHIR resource type name (R4: a capitalised word); anything else is not a resource. */
 function isResourceType(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(value);
+}
+
+const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+
+/**
+ * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? Only a reference of
+ * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
+ * Patient. A resource about another patient is never used (care-pathway.md "Inputs").
+ */
+function aboutAnotherPatient(resource: Record<string, unknown>, self: { id: unknown; fullUrl?: string }): boolean {
+  for (const field of ['subject', 'patient'] as const) {
+    const target = resource[field];
+    if (!isObject(target)) continue;
+    const reference = target['reference'];
+    if (typeof reference !== 'string' || reference === self.fullUrl) continue;
+    const m = PATIENT_REFERENCE.exec(reference);
+    if (m !== null && m[1] !== self.id) return true;
+  }
+  return false;
 }
 
 function push<T>(list: T[], fact: T | undefined): void {

@@ -7,7 +7,7 @@ import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { whyNotCurrent } from './conditions.ts';
 import { byRef, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { Contraindication, LabAnalyte, LabResult, ScreenResult } from './facts.ts';
+import type { ClinicalFacts, Contraindication, LabAnalyte, LabResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 import { findImmunosuppressant } from './immunosuppressant.ts';
 import { findPregnancy } from './pregnancy.ts';
@@ -18,7 +18,7 @@ const RELATIVE_EPSILON = 1e-9;
 
 export interface LabContext {
   readonly labs: Partial<Record<LabAnalyte, LabResult>>;
-  readonly screens: { readonly latentTb?: ScreenResult; readonly hepatitisBSurfaceAntigen?: ScreenResult };
+  readonly screens: ClinicalFacts['screens'];
 }
 
 function currentConditions(ctx: EngineContext, codeSets: readonly string[]): string[] {

@@ -6,7 +6,13 @@
  * Plain JSON-friendly data: dates are YYYY-MM-DD strings, every finding names its evidence ("ResourceType/id").
  */
 import type { Issue, ResourceRef } from '../record/index.ts';
-import type { CautionRule, CONTRAINDICATION_CODES, WorkupRule } from '../knowledge/schema-pathway.ts';
+import type {
+  CautionRule,
+  CONTRAINDICATION_CODES,
+  SafetyAlertCode,
+  ScopeResultReason,
+  WorkupRule,
+} from '../knowledge/schema-pathway.ts';
 
 /** A value the result relied on that clinical-reference.md tags [U]: shown with its note and citation key. */
 export interface UnverifiedItem {
@@ -155,6 +161,8 @@ export interface ScreenResult {
   readonly outcome: ScreenOutcome;
   readonly date: string;
   readonly source: ResourceRef;
+  /** The earliest positive result of this test on record (latent-TB treatment must start on or after it). */
+  readonly firstPositive?: { readonly date: string; readonly source: ResourceRef };
 }
 
 export type ContraindicationCode = (typeof CONTRAINDICATION_CODES)[number];
@@ -233,8 +241,28 @@ export interface MaudsleyStaging {
   readonly citation: string;
 }
 
+/** Definition 0: whether the pathway applies, and the first reason it does not. */
+export interface ScopeFacts {
+  readonly inScope: boolean;
+  readonly reason: ScopeResultReason;
+  /** The resources the reason rests on (the Patient, the bipolar or psychotic-disorder Conditions). */
+  readonly evidence: readonly ResourceRef[];
+}
+
+/** Definition 7a: shown first, whatever the recommendation; never changes the decision. */
+export interface SafetyAlert {
+  readonly code: SafetyAlertCode;
+  readonly title: string;
+  /** One line per finding, each with its date. */
+  readonly detail: string;
+  readonly evidence: readonly ResourceRef[];
+  readonly citation: string;
+}
+
 export interface ClinicalFacts {
   readonly asOf: string;
+  readonly scope: ScopeFacts;
+  readonly safetyAlerts: readonly SafetyAlert[];
   readonly patient: {
     readonly reference: ResourceRef;
     readonly age?: number;
@@ -253,6 +281,7 @@ export interface ClinicalFacts {
   readonly screens: {
     readonly latentTb?: ScreenResult;
     readonly hepatitisBSurfaceAntigen?: ScreenResult;
+    readonly hepatitisBCoreAntibody?: ScreenResult;
   };
   readonly contraindications: readonly Contraindication[];
   readonly cautions: readonly Caution[];

@@ -72,6 +72,7 @@ function documentedTreatment(ctx: EngineContext, rule: TbRule, fromDay: number |
     refs.push(u.fact.ref);
   }
   if (!current) return { treated: false, evidence: [] };
+  // Days are counted inclusively: a course started today has run 1 day.
   const running = ctx.asOfDay - courseStart + 1;
   const enough = rule.minRunningDays.inclusive ? running >= minRun : running > minRun;
   if (enough) return { treated: true, evidence: refs };

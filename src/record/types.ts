@@ -45,6 +45,8 @@ export interface PatientFacts {
   readonly birthDate?: string;
   readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   readonly deceased?: boolean;
+  /** deceasedDateTime, when the death is dated (the engine compares it with the as-of date). */
+  readonly deceasedDate?: string;
 }
 
 export interface ConditionFact {

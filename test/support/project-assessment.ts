@@ -20,6 +20,9 @@ export function projectAssessment(a: Assessment): Expected {
     cautions: codes(a.cautions),
     missingWorkup: codes(a.missingWorkup),
     comorbidIl6Disease: codes(a.comorbidIl6Disease),
+    scope: a.scope.reason,
+    safetyAlerts: codes(a.safetyAlerts),
+    issuesInclude: [...new Set(a.issues.map((i) => i.code))].sort(),
   };
 }
 
@@ -32,7 +35,12 @@ export function fieldsFixedBy(actual: Expected, wanted: Expected): Partial<Expec
   return Object.fromEntries(
     Object.keys(wanted)
       .filter((k) => k !== 'cite')
-      .map((k) => [k, actual[k as keyof Expected]]),
+      .map((k) =>
+        // issuesInclude: the wanted codes that the result lists (extra issues are allowed).
+        k === 'issuesInclude'
+          ? [k, (wanted.issuesInclude ?? []).filter((c) => (actual.issuesInclude ?? []).includes(c)).sort()]
+          : [k, actual[k as keyof Expected]],
+      ),
   );
 }
 
@@ -45,5 +53,7 @@ export function normaliseExpected(withCite: Expected): Expected {
     cautions: [...e.cautions].sort(),
     missingWorkup: [...e.missingWorkup].sort(),
     ...(e.comorbidIl6Disease !== undefined && { comorbidIl6Disease: [...e.comorbidIl6Disease].sort() }),
+    ...(e.safetyAlerts !== undefined && { safetyAlerts: [...e.safetyAlerts].sort() }),
+    ...(e.issuesInclude !== undefined && { issuesInclude: [...e.issuesInclude].sort() }),
   };
 }
