@@ -35,6 +35,19 @@ export type Threshold = z.infer<typeof ThresholdSchema>;
 export const CitedValueSchema = ThresholdSchema.omit({ inclusive: true });
 export type CitedValue = z.infer<typeof CitedValueSchema>;
 
+/** A range a measured value must lie in (both ends inclusive) to be used at all. */
+export const PlausibleRangeSchema = z
+  .strictObject({
+    min: z.number().finite(),
+    max: z.number().finite(),
+    unit: z.string().min(1),
+    citation: citationKey,
+    verified: z.boolean(),
+    note: z.string().optional(),
+  })
+  .refine((r) => r.min < r.max, { message: 'min must be below max', path: ['max'] });
+export type PlausibleRange = z.infer<typeof PlausibleRangeSchema>;
+
 /** A window or duration in whole days (UCUM `d`). */
 export const DaysSchema = ThresholdSchema.extend({
   value: z.number().int().nonnegative(),
@@ -233,6 +246,14 @@ const Definitions = z.strictObject({
       }),
     ),
     citation: citationKey,
+  }),
+  /**
+   * Values outside these ranges are not believed: an impossible CRP or dose (negative, 1e-300, 2e301 mg/day) becomes
+   * a data issue and never drives a decision. Project limits, not clinical thresholds.
+   */
+  plausibility: z.strictObject({
+    crpMgPerL: PlausibleRangeSchema,
+    antidepressantDailyDoseMg: PlausibleRangeSchema,
   }),
 });
 
