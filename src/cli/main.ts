@@ -2,12 +2,7 @@
  * The `trd` process: runs the command line (trd.ts) on the process's arguments and streams. bin/trd.js starts the
  * compiled form of this file (dist/cli/main.js); `npm start` runs it from source.
  */
-import { z } from 'zod';
 import { runTrd } from './trd.ts';
-
-// A `trd` run validates each knowledge file once: zod's default JIT (compiling a validator per schema) costs more
-// than it saves for a single pass, so the command line validates without it. Long-running adapters keep the default.
-z.config({ jitless: true });
 
 // A closed pipe (`trd assess x | head -1`) ends the output quietly instead of raising an unhandled EPIPE.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
