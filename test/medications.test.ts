@@ -50,7 +50,7 @@ function bothDoors(v: LoadedVignette): { a: Assessment; m: TrialMatchResult[] } 
   return { a: engine.assess(v.bundle, { asOf: v.asOf }), m: engine.match(v.bundle, { asOf: v.asOf }) };
 }
 
-describe('assess and match agree on every medication-based finding (care-pathway 1.1 def 3a), over every vignette', () => {
+describe('assess and match agree on every medication-based finding (docs/care-pathway.md, definition 3a), over every vignette', () => {
   const nsaidCriteria = criteriaWith('no-medication-in', 'nsaids');
   const steroidCriteria = criteriaWith('no-medication-in', 'systemic-corticosteroids');
   const safetyCriteria = criteriaWith('no-contraindication');

@@ -6,7 +6,7 @@ const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const UCUM = 'http://unitsofmeasure.org';
 const sertraline = { coding: [{ system: RXNORM, code: '36437', display: 'sertraline' }] };
 
-test('MedicationDispense: handover date, daysSupply, quantity and the request it fulfils (care pathway 1.1 def 2)', () => {
+test('MedicationDispense: handover date, daysSupply, quantity and the request it fulfils (docs/care-pathway.md, definition 2)', () => {
   const record = recordOf(
     {
       resourceType: 'MedicationRequest',

@@ -1,5 +1,5 @@
 /**
- * Definition 6 `immunosuppressant` (care-pathway 1.1): a current (definition 3a, washout included) biologic
+ * Definition 6 `immunosuppressant` (docs/care-pathway.md): a current (definition 3a, washout included) biologic
  * immunosuppressant or JAK inhibitor. A patient already on an IL-6 blocker for another disease gets the pathway's own
  * message: keep taking it; IL-6 blockade for depression is offered only within a trial. Drug names in the message come
  * from the knowledge's code-set entries, never from the record's free text.

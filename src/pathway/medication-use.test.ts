@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Knowledge } from '../knowledge/index.ts';
 import type { MedicationFact } from '../record/index.ts';
-import { AS_OF, candidate, daysBefore, knowledge, medication, RXNORM, SYSTEM } from './builders.test-support.ts';
+import {
+  AS_OF,
+  candidate,
+  daysBefore,
+  hsCrp,
+  knowledge,
+  medication,
+  RXNORM,
+  screen,
+  SYSTEM,
+  workup,
+} from './builders.test-support.ts';
 import { deriveFacts } from './index.ts';
 
 const NAPROXEN = '7258';
@@ -173,5 +184,39 @@ describe('definition 2: one supply per request, dispenses, administrations', () 
     );
     assert.deepEqual(exposureDays([running]), [50]);
     assert.equal(isCurrent(running), true);
+  });
+});
+
+describe('definition 6: latent-TB treatment is a course that counts as an exposure', () => {
+  const positive = [
+    hsCrp(7),
+    ...workup().filter((o) => o.code.codings[0]?.code !== '71773-6'),
+    screen('71773-6', true, daysBefore(120)),
+  ];
+  const tb = (meds: MedicationFact[]): string[] =>
+    deriveFacts(candidate({ observations: positive, extraMedications: meds }), knowledge, AS_OF)
+      .contraindications.map((c) => c.code)
+      .filter((c) => c === 'tuberculosis');
+  const isoniazid = (ref: string, o: Parameters<typeof medication>[1]): MedicationFact =>
+    withRef(medication(RXNORM.isoniazid, o), ref);
+
+  test('monthly dispenses joined into a current course of 60 days document treatment', () => {
+    const d = (ref: string, start: string): MedicationFact =>
+      isoniazid(ref, { status: 'completed', start, extra: { kind: 'dispense', supply: { days: 30 } } });
+    assert.deepEqual(tb([d('MedicationDispense/d1', daysBefore(59)), d('MedicationDispense/d2', daysBefore(29))]), []);
+  });
+
+  test('one completed dispense long ago is a supply handed over, not a completed treatment', () => {
+    const d = isoniazid('MedicationDispense/d1', {
+      status: 'completed',
+      start: daysBefore(100),
+      extra: { kind: 'dispense', supply: { days: 30 } },
+    });
+    assert.deepEqual(tb([d]), ['tuberculosis']);
+  });
+
+  test('an open isoniazid order without a supply, 40 days old, is current and has run long enough', () => {
+    const r = isoniazid('MedicationRequest/r1', { kind: 'request', status: 'active', start: daysBefore(39) });
+    assert.deepEqual(tb([r]), []);
   });
 });

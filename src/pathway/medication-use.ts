@@ -1,5 +1,5 @@
 /**
- * Care-pathway 1.1 definitions 2 (exposure) and 3a (current medication), written once for every medication record
+ * Definitions 2 (exposure) and 3a (current medication) of docs/care-pathway.md, written once for every medication record
  * (docs: knowledge/pathway/care-pathway.json `definitions.currentMedication`). Antidepressant exposures, latent-TB
  * treatment, tocilizumab before a CRP, cautions, contraindications and trial criteria all read these uses; none
  * re-derives "how long" or "current".
@@ -154,7 +154,12 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   } else if (statedEnd !== undefined) endDay = statedEnd;
   else if (openEnded && !stale) endDay = ctx.asOfDay;
   else if (m.kind === 'administration') endDay = startDay;
-  else durationProblem = openEnded ? 'open-ended and stale' : 'a single date, no end';
+  else
+    durationProblem = openEnded
+      ? 'open-ended and stale'
+      : m.periodSource === 'effectiveDateTime'
+        ? 'a single date'
+        : 'no end date';
   if (endDay !== undefined && startDay !== undefined && endDay < startDay) {
     durationProblem = 'ends before it starts';
     endDay = undefined;
