@@ -90,7 +90,9 @@ commands.forEach((c, k) => {
 });
 const assessRatio = medians[2]! / floor;
 const assessCpuRatio = cpuMedians[2]! / cpuFloor;
+// Met only when both hold: wall time is what a user waits, CPU time is what the load on a shared machine cannot hide.
+const met = assessRatio <= GOAL && assessCpuRatio <= GOAL;
 console.log(
-  `verdict: trd assess = ${assessRatio.toFixed(2)}x node -e 0 in wall time (goal <= ${GOAL}x): ${assessRatio <= GOAL ? 'MET' : 'NOT MET'}` +
-    `; ${assessCpuRatio.toFixed(2)}x in CPU time (the machine's load inflates wall times: load average above)`,
+  `verdict: trd assess = ${assessRatio.toFixed(2)}x node -e 0 in wall time and ${assessCpuRatio.toFixed(2)}x in CPU time ` +
+    `(goal <= ${GOAL}x): ${met ? 'MET' : 'NOT MET'}`,
 );
