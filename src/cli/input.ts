@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError, isIsoDate, jsonSyntaxReason } from '../record/index.ts';
+import { InputError, isIsoDate, jsonSyntaxReason, lookupTable } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -17,7 +17,7 @@ export { InputError };
 /** Default upper bound on one input file or standard input (--max-bytes): far above a lifetime Synthea record. */
 export const DEFAULT_MAX_INPUT_BYTES = 100_000_000;
 
-const FS_REASONS: Readonly<Record<string, string>> = {
+const FS_REASONS = lookupTable<string>({
   ENOENT: 'no such file or folder',
   ENOTDIR: 'a part of the path is not a folder',
   EISDIR: 'is a directory',
@@ -27,7 +27,7 @@ const FS_REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
   ENAMETOOLONG: 'name too long',
   ELOOP: 'too many symbolic links',
-};
+});
 
 /** The reason a file-system call failed, in words (the code alone when it is not a common one). */
 export function fsReason(error: unknown): string {

@@ -155,7 +155,7 @@ export function bundleSeeds(): Json[] {
   const picked = readdirSync(vignettes)
     .filter((name) => name.endsWith('.json') && name !== 'manifest.json')
     .sort()
-    .filter((_, i) => i % 12 === 0)
+    .filter((_, i) => i % 6 === 0)
     .map((name) => readJson(join(vignettes, name)));
   return [
     readJson(join(ROOT, 'examples', 'seed-vignette.json')),
