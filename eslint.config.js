@@ -14,7 +14,7 @@ const nodeBuiltins = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'reference/**/*.js', 'out/'] },
+  { ignores: ['node_modules/', 'coverage/', 'reference/**/*.js', 'out/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },

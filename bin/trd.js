@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The `trd` command: runs the TypeScript CLI through tsx's loader, so no build step stands between a checkout and use.
-import { register } from 'tsx/esm/api';
+// The `trd` command: runs the compiled JavaScript in dist/ (built by `npm run build`, which `npm ci` runs through the
+// `prepare` script). No TypeScript compiler runs here.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/trd.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('trd: the compiled CLI is missing; run `npm run build` (or `npm ci`) first\n');
+  process.exit(1);
+}
+await import(main.href);

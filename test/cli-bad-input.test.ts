@@ -1,37 +1,19 @@
 /**
- * The real `trd assess` command (bin/trd.js, as a user runs it) on bad input: each case exits non-zero with exactly one
+ * The `trd assess` command line (runTrd, src/cli/trd.ts, in-process) on bad input: each case exits non-zero with exactly one
  * line on stderr and nothing on stdout (docs/care-pathway.md "The result": bad input prints no result). And the seed
  * vignette prints refer-to-trial in both the text and the --json forms.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
+import { REPO_ROOT, trd as run, type CliRun } from '../src/cli/run.test-support.ts';
 
-const run = promisify(execFile);
-const REPO_ROOT = join(import.meta.dirname, '..');
-const BIN = join(REPO_ROOT, 'bin', 'trd.js');
 const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
 const AS_OF = '2026-11-27';
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function trd(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const trd = (...args: string[]): Promise<CliRun> => run(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'trd-bad-input-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { referencePath } from '../stats/golden.test-support.ts';
-import { analyzeTrial, type AnalysisOptions } from './analyze.ts';
+import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type TrialDataset } from './dataset.ts';
 import { fmtNnt, fmtP } from './format.ts';
 import { renderHtmlReport } from './report-html.ts';
@@ -139,5 +139,36 @@ describe('formatting', () => {
       }),
       'NNTB 9 (raw 8.48; 95% CI NNTB 4.03 to infinity to NNTH 58.94)',
     );
+  });
+});
+
+describe('MMRM non-convergence names its likely cause', () => {
+  const ds = (visits: string[]): TrialDataset => ({
+    rows: [],
+    subjects: [],
+    visits,
+    primaryVisit: visits[visits.length - 1]!,
+    treatment: 'T',
+    control: 'C',
+    otherArmRows: 0,
+  });
+  const rowsOf = (subjects: number, visits: string[], skip?: string) =>
+    Array.from({ length: subjects }, (_, s) =>
+      visits.filter((v) => v !== skip || s < 3).map((visit) => ({ subject: `s${s}`, visit, change: s % 7 })),
+    ).flat();
+  it('too many covariance parameters for the subjects', () => {
+    const visits = ['1', '2', '3', '4', '5', '6'];
+    assert.match(
+      likelyNonConvergenceCause(ds(visits), rowsOf(20, visits)),
+      /6 visits need 21 covariance parameters.*20 subjects/,
+    );
+  });
+  it('a sparse visit', () => {
+    const visits = ['1', '2', '3'];
+    assert.match(likelyNonConvergenceCause(ds(visits), rowsOf(60, visits, '2')), /a visit with only 3 outcomes/);
+  });
+  it('otherwise a near-singular covariance', () => {
+    const visits = ['1', '2'];
+    assert.match(likelyNonConvergenceCause(ds(visits), rowsOf(60, visits)), /near-singular/);
   });
 });

@@ -188,6 +188,29 @@ export function describeByVisit(ds: TrialDataset, level: number): VisitDescripti
   return out;
 }
 
+/**
+ * The likely reason an unstructured-covariance MMRM fails to converge, from the data's shape: too many covariance
+ * parameters for the subjects, a visit with few outcomes, or (otherwise) a near-singular covariance.
+ */
+export function likelyNonConvergenceCause(
+  ds: TrialDataset,
+  rows: readonly { subject: string; visit: string; change: number | null }[],
+): string {
+  const v = ds.visits.length;
+  const parameters = (v * (v + 1)) / 2;
+  const subjects = new Set(rows.filter((r) => r.change !== null).map((r) => r.subject)).size;
+  if (subjects < 2 * parameters) {
+    return `likely cause: ${v} visits need ${parameters} covariance parameters (unstructured) and only ${subjects} subjects have an outcome; analyse fewer visits`;
+  }
+  const perVisit = new Map<string, number>();
+  for (const r of rows) if (r.change !== null) perVisit.set(r.visit, (perVisit.get(r.visit) ?? 0) + 1);
+  const fewest = ds.visits.reduce((min, visit) => Math.min(min, perVisit.get(visit) ?? 0), Infinity);
+  if (fewest < v + 2) {
+    return `likely cause: a visit with only ${fewest} outcomes; drop or merge the sparse visits`;
+  }
+  return 'likely cause: a near-singular covariance (outcomes almost identical across visits, or without variation)';
+}
+
 function runMmrm(
   ds: TrialDataset,
   cut: number | undefined,
@@ -223,10 +246,17 @@ function runMmrm(
   const primaryKr = result.primary.difference.kenwardRoger;
   if (!result.converged && !Number.isFinite(primaryKr.estimate)) {
     const why = (result.issues ?? []).map((i) => (i as Issue).message).join('; ');
-    return { available: false, reason: `MMRM did not converge${why === '' ? '' : `: ${why}`}` };
+    return {
+      available: false,
+      reason: `MMRM did not converge${why === '' ? '' : `: ${why}`}; ${likelyNonConvergenceCause(ds, rows)}`,
+    };
   }
   if (!result.converged)
-    issues.push({ code: 'analysis.mmrm.not-converged', severity: 'warning', message: 'the MMRM did not converge' });
+    issues.push({
+      code: 'analysis.mmrm.not-converged',
+      severity: 'warning',
+      message: `the MMRM did not converge; ${likelyNonConvergenceCause(ds, rows)}`,
+    });
   return {
     available: true,
     converged: result.converged,

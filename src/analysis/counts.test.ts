@@ -27,9 +27,10 @@ describe('analyzeCounts', () => {
     assert.ok(r.ok);
     assert.equal(r.value.nnt.kind, 'harm');
   });
-  it('rejects n = 0, fractional counts and events above n, naming the option', () => {
+  it('rejects n = 0, n beyond 10 million (2^53), fractional counts and events above n, naming the option', () => {
     for (const [bad, pattern] of [
-      [{ treatmentN: 0 }, /--treatment-n must be a whole number >= 1/],
+      [{ treatmentN: 0 }, /--treatment-n must be a whole number from 1 to 10000000/],
+      [{ treatmentN: 2 ** 53, treatmentEvents: 1 }, /--treatment-n must be a whole number from 1 to 10000000/],
       [{ controlEvents: 2.5 }, /--control-events must be a whole number from 0 to --control-n/],
       [{ controlEvents: 17 }, /--control-events must be a whole number from 0 to --control-n \(got 17\)/],
     ] as const) {

@@ -24,6 +24,12 @@ export interface CountsReport extends BinaryComparison {
   readonly conventions: string[];
 }
 
+/**
+ * Largest arm analysed: Fisher's exact test sums the hypergeometric over the table (work grows with n), and no trial
+ * randomises ten million patients to one arm.
+ */
+export const MAX_ARM_SIZE = 10_000_000;
+
 /** Validates the counts (whole numbers, 0 <= events <= n, n >= 1) and compares the arms. */
 export function analyzeCounts(input: CountsInput): Result<CountsReport> {
   const issues: Issue[] = [];
@@ -32,8 +38,8 @@ export function analyzeCounts(input: CountsInput): Result<CountsReport> {
     ['--control-events', input.controlEvents, '--control-n', input.controlN],
   ];
   for (const [eName, e, nName, n] of pairs) {
-    if (!Number.isInteger(n) || n < 1)
-      issues.push(issue('analysis.counts.n', `${nName} must be a whole number >= 1 (got ${n})`));
+    if (!Number.isInteger(n) || n < 1 || n > MAX_ARM_SIZE)
+      issues.push(issue('analysis.counts.n', `${nName} must be a whole number from 1 to ${MAX_ARM_SIZE} (got ${n})`));
     else if (!Number.isInteger(e) || e < 0 || e > n)
       issues.push(issue('analysis.counts.events', `${eName} must be a whole number from 0 to ${nName} (got ${e})`));
   }

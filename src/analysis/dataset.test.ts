@@ -44,25 +44,32 @@ describe('buildDataset', () => {
     assert.ok(r.ok);
     assert.equal(r.value.rows[0]!.change, 25);
   });
-  it('unknown column names the option and lists the columns', () => {
+  it('unknown column names the option, never the header (file content)', () => {
     const r = buildDataset(header, good, { ...spec, columns: { ...spec.columns, outcome: 'MADRS' } });
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /--outcome: unknown column "MADRS" \(columns: id, group, week, madrs, base, crp\)/);
+    assert.match(messages(r)[0]!, /^--outcome: unknown column "MADRS" \(the header has 6 columns\)$/);
   });
-  it('an absent arm label lists the labels found', () => {
+  it('an absent arm label counts the labels found without quoting them', () => {
     const r = buildDataset(header, good, { ...spec, treatment: 'TCZ' });
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /--treatment: arm label "TCZ" not found in column group \(found: TOCI, PBO\)/);
+    assert.match(
+      messages(r)[0]!,
+      /^--treatment: arm label "TCZ" not found in column group \(it holds 2 other labels\)$/,
+    );
   });
-  it('a non-numeric outcome names the CSV line', () => {
+  it('non-numeric outcomes: one line with the count and the first line numbers, no cell quoted', () => {
     const r = buildDataset(header, [...good, row('3', 'PBO', '8', 'n/a')], spec);
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /^line 6: outcome "n\/a" in column madrs is not a number$/);
+    assert.equal(messages(r)[0]!, 'outcome column madrs is not a number: 1 row (line 6)');
+    const many = Array.from({ length: 40 }, (_, k) => row(String(10 + k), 'PBO', '8', 'x'));
+    const m = buildDataset(header, [...good, ...many], spec);
+    assert.equal(m.ok, false);
+    assert.deepEqual(messages(m), ['outcome column madrs is not a number: 40 rows (lines 6, 7, 8, 9, 10 and 35 more)']);
   });
-  it('a subject in two arms is an error with both lines', () => {
+  it('a subject in two arms is an error naming the line', () => {
     const r = buildDataset(header, [...good, row('1', 'PBO', '2', '27')], spec);
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /line 6: subject 1 is in arm PBO but in arm TOCI on line 2/);
+    assert.match(messages(r)[0]!, /^a subject in another arm than on an earlier line: 1 row \(line 6\)$/);
   });
   it('duplicate subject-visit rows, inconsistent baselines and bad biomarkers are errors', () => {
     const r = buildDataset(
@@ -72,20 +79,26 @@ describe('buildDataset', () => {
     );
     assert.equal(r.ok, false);
     const m = messages(r).join('\n');
-    assert.match(m, /subject 1 has a second row for visit 8/);
-    assert.match(m, /subject 2 has baseline 31 but 30 on line 4/);
-    assert.match(m, /biomarker "0" in column crp must be a positive number/);
+    assert.match(m, /a second row for the same subject and visit: 1 row/);
+    assert.match(m, /a subject with another baseline than on an earlier line: 1 row/);
+    assert.match(m, /biomarker column crp is not a positive number/);
   });
   it('a primary visit that is not in the data is an error', () => {
     const r = buildDataset(header, good, { ...spec, primaryVisit: '12' });
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /--primary-visit: visit "12" not found in column week \(found: 4, 8\)/);
+    assert.match(messages(r)[0]!, /--primary-visit: visit "12" not found in column week \(it holds 2 visits\)/);
   });
   it('rows of a third arm are left out with a warning', () => {
     const r = buildDataset(header, [...good, row('9', 'OTHER', '8', '10')], spec);
     assert.ok(r.ok);
     assert.equal(r.value.otherArmRows, 1);
     assert.equal(r.issues[0]!.severity, 'warning');
+  });
+  it('a baseline visit among post-baseline rows is a warning with the hint to remove those rows', () => {
+    const r = buildDataset(header, [...good, row('1', 'TOCI', '0', '30')], spec);
+    assert.ok(r.ok);
+    const m = r.issues.find((i) => i.code === 'analysis.visit.baseline-row');
+    assert.match(m?.message ?? '', /looks like the baseline visit.*column base.*remove these rows: 1 row \(line 6\)/);
   });
   it('an empty file is an error', () => {
     assert.equal(buildDataset(header, [], spec).ok, false);

@@ -67,10 +67,44 @@ function numberCell(raw: string | undefined): number | null {
   return Number.isFinite(v) ? v : Number.NaN;
 }
 
+/** How many line numbers a message lists before "and N more". */
+const LINES_SHOWN = 5;
+
+/**
+ * Problems of one kind gathered over all rows, reported as ONE issue with the count and the first line numbers: a
+ * column of 10,000 bad cells is one line, and no cell content is ever quoted (it is the user's data).
+ */
+class RowProblems {
+  private readonly byCode = new Map<string, { describe: string; lines: number[]; severity: Issue['severity'] }>();
+
+  add(code: string, describe: string, line: number, severity: Issue['severity'] = 'error'): void {
+    const entry = this.byCode.get(code) ?? { describe, lines: [], severity };
+    entry.lines.push(line);
+    this.byCode.set(code, entry);
+  }
+
+  issues(): Issue[] {
+    return [...this.byCode].map(([code, { describe, lines, severity }]) => {
+      const shown = lines.slice(0, LINES_SHOWN).join(', ');
+      const more = lines.length > LINES_SHOWN ? ` and ${lines.length - LINES_SHOWN} more` : '';
+      const rows = lines.length === 1 ? '1 row' : `${lines.length} rows`;
+      return issue(
+        code,
+        `${describe}: ${rows} (line${lines.length === 1 ? '' : 's'} ${shown}${more})`,
+        undefined,
+        severity,
+      );
+    });
+  }
+}
+
+/** Visit labels that name the baseline itself (a baseline row among post-baseline rows). */
+const BASELINE_LABEL = /^(?:0|bl|base(?:line)?|screen(?:ing)?|(?:week|wk|day|visit|v)[\s_-]?0+)$/i;
+
 /**
  * Validates and builds the dataset.
  * @param header the CSV column names
- * @param records the CSV records keyed by column name (as csv-parse `columns: true` returns them)
+ * @param records the CSV records keyed by column name (prototype-free objects)
  */
 export function buildDataset(
   header: readonly string[],
@@ -90,23 +124,26 @@ export function buildDataset(
   for (const [option, column] of named) {
     if (column !== undefined && !header.includes(column)) {
       issues.push(
-        issue('analysis.column.unknown', `${option}: unknown column "${column}" (columns: ${header.join(', ')})`),
+        issue(
+          'analysis.column.unknown',
+          `${option}: unknown column "${column}" (the header has ${header.length} columns)`,
+        ),
       );
     }
   }
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
 
-  const armsFound = [...new Set(records.map((r) => r[cols.arm] ?? ''))];
+  const armsFound = new Set(records.map((r) => r[cols.arm] ?? ''));
   for (const [option, label] of [
     ['--treatment', spec.treatment],
     ['--control', spec.control],
   ] as const) {
-    if (!armsFound.includes(label)) {
+    if (!armsFound.has(label)) {
       issues.push(
         issue(
           'analysis.arm.absent',
-          `${option}: arm label "${label}" not found in column ${cols.arm} (found: ${armsFound.join(', ')})`,
+          `${option}: arm label "${label}" not found in column ${cols.arm} (it holds ${armsFound.size} other labels)`,
         ),
       );
     }
@@ -114,6 +151,8 @@ export function buildDataset(
   if (spec.treatment === spec.control) issues.push(issue('analysis.arm.same', '--treatment and --control must differ'));
   if (issues.length > 0) return fail(issues);
 
+  const problems = new RowProblems();
+  const notes = new RowProblems();
   const rows: LongRow[] = [];
   const subjects = new Map<string, TrialSubject & { line: number }>();
   const seen = new Set<string>();
@@ -127,34 +166,22 @@ export function buildDataset(
     }
     const subject = (r[cols.subject] ?? '').trim();
     const visit = (r[cols.visit] ?? '').trim();
-    if (subject === '')
-      issues.push(issue('analysis.subject.missing', `line ${line}: empty subject in column ${cols.subject}`));
-    if (visit === '') issues.push(issue('analysis.visit.missing', `line ${line}: empty visit in column ${cols.visit}`));
+    if (subject === '') problems.add('analysis.subject.missing', `empty subject in column ${cols.subject}`, line);
+    if (visit === '') problems.add('analysis.visit.missing', `empty visit in column ${cols.visit}`, line);
     const outcome = numberCell(r[cols.outcome]);
     const baseline = numberCell(r[cols.baseline]);
     const biomarker = cols.biomarker === undefined ? null : numberCell(r[cols.biomarker]);
     if (Number.isNaN(outcome)) {
-      issues.push(
-        issue(
-          'analysis.outcome.non-numeric',
-          `line ${line}: outcome "${r[cols.outcome]}" in column ${cols.outcome} is not a number`,
-        ),
-      );
+      problems.add('analysis.outcome.non-numeric', `outcome column ${cols.outcome} is not a number`, line);
     }
     if (baseline === null || Number.isNaN(baseline)) {
-      issues.push(
-        issue(
-          'analysis.baseline.invalid',
-          `line ${line}: baseline "${r[cols.baseline] ?? ''}" in column ${cols.baseline} is missing or not a number`,
-        ),
-      );
+      problems.add('analysis.baseline.invalid', `baseline column ${cols.baseline} is missing or not a number`, line);
     }
     if (Number.isNaN(biomarker) || (biomarker !== null && biomarker <= 0)) {
-      issues.push(
-        issue(
-          'analysis.biomarker.invalid',
-          `line ${line}: biomarker "${r[cols.biomarker!]}" in column ${cols.biomarker} must be a positive number (it is log-transformed)`,
-        ),
+      problems.add(
+        'analysis.biomarker.invalid',
+        `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed)`,
+        line,
       );
     }
     if (
@@ -168,56 +195,71 @@ export function buildDataset(
       return;
 
     const key = `${subject}\u0000${visit}`;
-    if (seen.has(key))
-      issues.push(
-        issue('analysis.row.duplicate', `line ${line}: subject ${subject} has a second row for visit ${visit}`),
-      );
+    if (seen.has(key)) problems.add('analysis.row.duplicate', 'a second row for the same subject and visit', line);
     seen.add(key);
     const prior = subjects.get(subject);
     if (prior === undefined) {
       subjects.set(subject, { subject, arm, baseline, biomarker, line });
     } else if (prior.arm !== arm) {
-      issues.push(
-        issue(
-          'analysis.subject.two-arms',
-          `line ${line}: subject ${subject} is in arm ${arm} but in arm ${prior.arm} on line ${prior.line}`,
-        ),
-      );
+      problems.add('analysis.subject.two-arms', 'a subject in another arm than on an earlier line', line);
     } else if (prior.baseline !== baseline) {
-      issues.push(
-        issue(
-          'analysis.baseline.inconsistent',
-          `line ${line}: subject ${subject} has baseline ${baseline} but ${prior.baseline} on line ${prior.line}`,
-        ),
-      );
+      problems.add('analysis.baseline.inconsistent', 'a subject with another baseline than on an earlier line', line);
     } else if (prior.biomarker !== biomarker) {
-      issues.push(
-        issue(
-          'analysis.biomarker.inconsistent',
-          `line ${line}: subject ${subject} has baseline biomarker ${biomarker} but ${prior.biomarker} on line ${prior.line}`,
-        ),
+      problems.add(
+        'analysis.biomarker.inconsistent',
+        'a subject with another baseline biomarker than on an earlier line',
+        line,
+      );
+    }
+    if (outcome === null) {
+      notes.add(
+        'analysis.outcome.missing',
+        'outcome missing (kept for the MMRM, left out of ANCOVA and observed-case analyses at that visit)',
+        line,
+        'warning',
+      );
+    }
+    if (BASELINE_LABEL.test(visit)) {
+      notes.add(
+        'analysis.visit.baseline-row',
+        `visit looks like the baseline visit; rows must be post-baseline only (the baseline score belongs in column ${cols.baseline}): remove these rows`,
+        line,
+        'warning',
       );
     }
     const change = outcome === null ? null : spec.outcomeType === 'score' ? outcome - baseline : outcome;
     rows.push({ subject, arm, visit, change, baseline, biomarker });
   });
+  issues.push(...problems.issues());
 
   const visits = orderVisits(rows.map((r) => r.visit));
   if (!visits.includes(spec.primaryVisit)) {
     issues.push(
       issue(
         'analysis.visit.primary-absent',
-        `--primary-visit: visit "${spec.primaryVisit}" not found in column ${cols.visit} (found: ${visits.join(', ')})`,
+        `--primary-visit: visit "${spec.primaryVisit}" not found in column ${cols.visit} (it holds ${visits.length} visits)`,
       ),
     );
   }
   if (issues.length > 0) return fail(issues);
-  const warnings: Issue[] = [];
+  const warnings: Issue[] = notes.issues();
   if (otherArmRows > 0) {
     warnings.push(
       issue(
         'analysis.arm.other',
         `${otherArmRows} rows of arms other than ${spec.treatment} and ${spec.control} were left out`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
+  const primary = new Set(rows.filter((r) => r.visit === spec.primaryVisit && r.change !== null).map((r) => r.subject));
+  const withoutPrimary = subjects.size - primary.size;
+  if (withoutPrimary > 0) {
+    warnings.push(
+      issue(
+        'analysis.subject.no-primary',
+        `${withoutPrimary} of ${subjects.size} subjects have no outcome at the primary visit: left out of ANCOVA, Hedges g and observed cases, counted as non-responders under NRI`,
         undefined,
         'warning',
       ),

@@ -8,6 +8,18 @@ import type { AnalysisReport, VisitDescriptive } from './analyze.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/** Names every plain object answers to (`toString`, `constructor`, `__proto__`, ...). */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
+/**
+ * Labels as a vega expression array literal. Vega resolves a computed label text that equals an object member name
+ * (`toString`, `constructor`) as one of its own operators and fails, so such a label gets a trailing zero-width
+ * space: it prints the same and is no longer that name.
+ */
+function labelsLiteral(labels: readonly string[]): string {
+  return JSON.stringify(labels.map((label) => (OBJECT_MEMBERS.has(label) ? `${label}\u200b` : label)));
+}
+
 /** Horizontal dodge of the two arms around each visit position, so their CIs do not overlap. */
 const DODGE = 0.08;
 
@@ -21,8 +33,7 @@ export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits
     .filter((d) => d.mean !== null)
     .map((d) => ({
       position: visits.indexOf(d.visit) + (arms.indexOf(d.arm) === 0 ? -DODGE : DODGE),
-      visit: d.visit,
-      arm: d.arm,
+      arm: arms.indexOf(d.arm),
       mean: d.mean,
       lower: d.ci?.[0] ?? d.mean,
       upper: d.ci?.[1] ?? d.mean,
@@ -33,7 +44,7 @@ export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits
     type: 'quantitative',
     title: 'Visit',
     scale: { domain: [-0.5, visits.length - 0.5], nice: false, zero: false },
-    axis: { values: visits.map((_, i) => i), labelExpr: `${JSON.stringify(visits)}[datum.value]`, grid: false },
+    axis: { values: visits.map((_, i) => i), labelExpr: `${labelsLiteral(visits)}[datum.value]`, grid: false },
   } as const;
   return {
     $schema: SCHEMA,
@@ -41,7 +52,7 @@ export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits
     width: 480,
     height: 280,
     data: { values },
-    encoding: { x, color: { field: 'arm', type: 'nominal', title: 'Arm', sort: arms } },
+    encoding: { x, color: armColor(arms, 'Arm') },
     layer: [
       {
         mark: { type: 'rule' },
@@ -53,10 +64,46 @@ export function meanChangeSpec(descriptives: readonly VisitDescriptive[], visits
       { mark: { type: 'line' }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
       {
         mark: { type: 'point', filled: true, size: 60 },
-        encoding: { y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'visit' }, { field: 'n' }] },
+        encoding: { y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'n' }] },
       },
     ],
   } as TopLevelSpec;
+}
+
+/**
+ * The arm colour channel. Vega keeps scale domains in plain objects, so data labels named like object members
+ * (`constructor`, `__proto__`) crash it: the data carry the arm's index and the legend shows its label.
+ */
+function armColor(arms: readonly string[], title: string) {
+  return {
+    field: 'arm',
+    type: 'nominal',
+    title,
+    sort: arms.map((_, i) => i),
+    legend: { labelExpr: `${labelsLiteral(arms)}[datum.value]` },
+  } as const;
+}
+
+/** Most rug ticks drawn per arm: beyond that a rug is ink, so evenly spaced order statistics stand for the rest. */
+export const MAX_RUG_TICKS_PER_ARM = 1000;
+
+function thinned(values: readonly number[]): number[] {
+  if (values.length <= MAX_RUG_TICKS_PER_ARM) return [...values];
+  const sorted = [...values].sort((a, b) => a - b);
+  return Array.from(
+    { length: MAX_RUG_TICKS_PER_ARM },
+    (_, k) => sorted[Math.round((k * (sorted.length - 1)) / (MAX_RUG_TICKS_PER_ARM - 1))]!,
+  );
+}
+
+function extent(values: Iterable<number>): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
 }
 
 export interface ForestRow {
@@ -115,12 +162,19 @@ export function interactionSpec(
   observed: readonly BiomarkerPoint[],
   cut: number,
 ): TopLevelSpec {
+  const arms = [...new Set(observed.map((o) => o.arm))];
+  const rug = arms.flatMap((arm, index) =>
+    thinned(observed.filter((o) => o.arm === arm).map((o) => o.biomarker)).map((biomarker) => ({
+      arm: index,
+      biomarker,
+    })),
+  );
   // An explicit domain: otherwise the layers' "nice" log scales widen it to whole decades (0.1 to 100).
-  const all = [...curve.map((c) => c.biomarker), ...observed.map((o) => o.biomarker), cut];
+  const [low, high] = extent([...curve.map((c) => c.biomarker), ...rug.map((o) => o.biomarker), cut]);
   const x = {
     field: 'biomarker',
     type: 'quantitative',
-    scale: { type: 'log', nice: false, domain: [Math.min(...all) / 1.1, Math.max(...all) * 1.1] },
+    scale: { type: 'log', nice: false, domain: [low / 1.1, high * 1.1] },
     title: 'Baseline biomarker (log scale)',
   } as const;
   return {
@@ -146,9 +200,9 @@ export function interactionSpec(
         ],
       },
       {
-        data: { values: observed.map((o) => ({ ...o })) },
+        data: { values: rug },
         mark: { type: 'tick', orient: 'vertical', opacity: 0.6 },
-        encoding: { x, y: { value: 275 }, color: { field: 'arm', type: 'nominal', title: 'Observed (arm)' } },
+        encoding: { x, y: { value: 275 }, color: armColor(arms, 'Observed (arm)') },
       },
       {
         data: { values: [{ zero: 0 }] },

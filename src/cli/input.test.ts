@@ -3,20 +3,26 @@ import { describe, it } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, readBundleFile, resolveAsOf } from './input.ts';
+import { InputError, readJsonFile, resolveAsOf } from './input.ts';
 
-describe('trd match input reading (shared with trd assess)', () => {
+describe('input reading shared by every command', () => {
   it('--as-of must be a real calendar date; absent means today (UTC)', () => {
-    assert.equal(resolveAsOf('2024-02-29', new Date(0)), '2024-02-29');
-    assert.throws(() => resolveAsOf('2026-02-29', new Date(0)), InputError);
-    assert.throws(() => resolveAsOf('27/11/2026', new Date(0)), /YYYY-MM-DD/);
+    const later = new Date('2030-01-01T00:00:00Z');
+    assert.equal(resolveAsOf('2024-02-29', later), '2024-02-29');
+    assert.throws(() => resolveAsOf('2026-02-29', later), InputError);
+    assert.throws(() => resolveAsOf('27/11/2026', later), /YYYY-MM-DD/);
+    assert.throws(() => resolveAsOf('2030-01-02', later), /after today \(2030-01-01\).*--allow-future-as-of/);
+    assert.equal(resolveAsOf('2030-01-02', later, true), '2030-01-02');
     assert.equal(resolveAsOf(undefined, new Date('2026-11-27T23:30:00Z')), '2026-11-27');
   });
   it('reads the seed vignette; a missing file is an InputError naming it', () => {
     const root = join(import.meta.dirname, '..', '..');
-    assert.equal(readBundleFile(join(root, 'examples', 'seed-vignette.json')).patient.ref, 'Patient/seed-patient');
+    assert.equal(
+      (readJsonFile(join(root, 'examples', 'seed-vignette.json')) as { resourceType: string }).resourceType,
+      'Bundle',
+    );
     assert.throws(
-      () => readBundleFile(join(root, 'no-such-file.json')),
+      () => readJsonFile(join(root, 'no-such-file.json')),
       (e: unknown) => {
         return e instanceof InputError && /^cannot read .*no-such-file\.json/.test(e.message);
       },
@@ -35,7 +41,7 @@ describe('JSON syntax errors never echo the file text (it may be patient data)',
         const file = join(dir, name);
         writeFileSync(file, text);
         assert.throws(
-          () => readBundleFile(file),
+          () => readJsonFile(file),
           (e: unknown) => e instanceof InputError && /is not valid JSON/.test(e.message) && !/Doe/.test(e.message),
         );
       }

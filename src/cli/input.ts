@@ -1,65 +1,177 @@
 /**
- * Reading one patient's FHIR Bundle from the command line, shared by `trd assess` and `trd match` so both say the
- * same thing about the same bad input. Every problem becomes one InputError whose message is the line printed after
- * `trd: ` (exit code 2, nothing on stdout). Reasons name files, element paths and resource references only: a JSON
- * syntax error reports its kind and position, never the text around it, which may be patient data.
+ * Reading what the user gives `trd` and writing where the user asks, shared by every command so that all of them
+ * say the same thing about the same bad input. Every problem becomes one InputError whose message is the line printed
+ * after `trd: ` (exit code 2, nothing on stdout). Reasons name files, element paths and resource references only: a
+ * JSON syntax error reports its kind and position, never the text around it, which may be patient data.
  */
-import { readFileSync } from 'node:fs';
-import { bundleToRecord } from '../fhir/index.ts';
-import { InputError, isIsoDate, type PatientRecord } from '../record/index.ts';
+import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError, isIsoDate, jsonSyntaxReason, lookupTable } from '../record/index.ts';
+import { cliIo } from './io.ts';
 
 export const EXIT_BAD_INPUT = 2;
 
 /** A problem with what the user gave us; its message is the one line printed after `trd: `. */
 export { InputError };
 
-const READ_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
+/** Default upper bound on one input file or standard input (--max-bytes): far above a lifetime Synthea record. */
+export const DEFAULT_MAX_INPUT_BYTES = 100_000_000;
+
+const FS_REASONS = lookupTable<string>({
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
   EISDIR: 'is a directory',
   EACCES: 'permission denied',
-};
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENAMETOOLONG: 'name too long',
+  ELOOP: 'too many symbolic links',
+});
 
-/**
- * V8's JSON.parse messages quote the text around the error (`Unexpected token 'x', "{"name": "Jane ..." is not valid
- * JSON`). Only the kind of error and its position are kept.
- */
-export function jsonErrorReason(message: string): string {
-  const firstLine = message.split('\n')[0] ?? message;
-  // The excerpt starts with `"` or, for long input, with `..."`.
-  const withoutExcerpt = firstLine.replace(/,\s*(?:\.\.\.)?".*$/s, '');
-  return withoutExcerpt.length > 120 ? `${withoutExcerpt.slice(0, 117)}...` : withoutExcerpt;
+/** The reason a file-system call failed, in words (the code alone when it is not a common one). */
+export function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return FS_REASONS[code] ?? (code || 'input/output error');
 }
 
-/** Reads and parses `file`, or standard input when `file` is `-`. */
-export function readJsonFile(file: string): unknown {
-  const name = file === '-' ? 'stdin' : file;
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new InputError(`cannot read ${name}: ${READ_ERRORS[code] ?? (code || 'read error')}`);
+/** Parses --max-bytes: a whole number of bytes from 1. */
+export function maxBytesOption(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_MAX_INPUT_BYTES;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InputError('--max-bytes must be a whole number of bytes from 1', 'input.max-bytes.invalid');
   }
+  return n;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * The bytes of `file` (standard input for `-`), read in chunks and refused as soon as they pass `maxBytes`: reading
+ * /dev/zero or an endless pipe stops at the limit instead of filling memory.
+ */
+export function readInputBytes(file: string, maxBytes: number = DEFAULT_MAX_INPUT_BYTES): Buffer {
+  const name = file === '-' ? 'stdin' : file;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let fd: number | undefined;
+  try {
+    let read: (buffer: Buffer, offset: number, length: number) => number;
+    if (file === '-') {
+      read = (buffer, offset, length) => cliIo().readStdin(buffer, offset, length);
+    } else {
+      fd = openSync(file, 'r');
+      if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      const descriptor = fd;
+      read = (buffer, offset, length) => readSync(descriptor, buffer, offset, length, null);
+    }
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const n = read(chunk, 0, CHUNK);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) {
+        throw new InputError(
+          `${name} is larger than ${maxBytes} bytes (the limit; --max-bytes raises it)`,
+          'input.too-large',
+        );
+      }
+      chunks.push(n === CHUNK ? chunk : chunk.subarray(0, n));
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read ${name}: ${fsReason(error)}`, 'input.unreadable');
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** The text of `file` (or stdin for `-`), UTF-8, within `maxBytes`. */
+export function readInputText(file: string, maxBytes?: number): string {
+  return readInputBytes(file, maxBytes).toString('utf8');
+}
+
+/** The kind and position of a JSON syntax error, never the text around it (src/record/issues.ts). */
+export const jsonErrorReason = jsonSyntaxReason;
+
+/** Reads and parses `file`, or standard input when `file` is `-`. */
+export function readJsonFile(file: string, maxBytes?: number): unknown {
+  const name = file === '-' ? 'stdin' : file;
+  const text = readInputText(file, maxBytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new InputError(`${name} is not valid JSON: ${jsonErrorReason((error as Error).message)}`);
+    throw new InputError(`${name} is not valid JSON: ${jsonErrorReason((error as Error).message)}`, 'input.json');
   }
 }
 
-/** The --as-of value: a real calendar date YYYY-MM-DD, or today (UTC) when absent. The CLI is the only clock reader. */
-export function resolveAsOf(value: string | undefined, today: Date): string {
-  if (value === undefined) return today.toISOString().slice(0, 10);
-  if (!isIsoDate(value)) throw new InputError(`--as-of must be a calendar date YYYY-MM-DD, got "${value}"`);
+/**
+ * The --as-of value: a real calendar date YYYY-MM-DD, or today (UTC) when absent. A date after today is refused
+ * unless `allowFuture` (then the caller reports it in the result). The CLI is the only clock reader.
+ */
+export function resolveAsOf(value: string | undefined, today: Date, allowFuture = false): string {
+  const todayIso = today.toISOString().slice(0, 10);
+  if (value === undefined) return todayIso;
+  if (!isIsoDate(value)) throw new InputError('--as-of must be a calendar date YYYY-MM-DD', 'input.as-of.invalid');
+  if (value > todayIso && !allowFuture) {
+    throw new InputError(
+      `--as-of ${value} is after today (${todayIso}); give --allow-future-as-of to evaluate as of a future date`,
+      'input.as-of.future',
+    );
+  }
   return value;
 }
 
-/** The Bundle in `file` (or stdin for `-`) as a normalized record. */
-export function readBundleFile(file: string): PatientRecord {
-  const record = bundleToRecord(readJsonFile(file));
-  if (!record.ok) {
-    const first = record.issues.find((i) => i.severity === 'error') ?? record.issues[0];
-    throw new InputError(`${file}: ${first?.message ?? 'not a usable FHIR Bundle'} (${first?.code ?? 'fhir'})`);
+/** Same file on disk (device and inode), so a hard link or a symbolic link is caught too. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
   }
-  return record.value;
+}
+
+/**
+ * Checks, before any work, that `path` can be written as an output file: its folder exists, it is not a directory and
+ * not one of `inputs`. writeOutputFile checks again when writing.
+ */
+export function checkOutputFile(what: string, path: string, inputs: readonly string[] = []): void {
+  if (inputs.some((input) => input !== '-' && sameFile(input, path))) {
+    throw new InputError(`${what} ${path} is an input of this command; choose another file`, 'output.is-input');
+  }
+  let folder;
+  try {
+    folder = statSync(dirname(resolve(path)));
+  } catch (error) {
+    throw new InputError(`${what}: cannot write ${path}: ${fsReason(error)}`, 'output.unwritable');
+  }
+  if (!folder.isDirectory()) {
+    throw new InputError(`${what}: cannot write ${path}: a part of the path is not a folder`, 'output.unwritable');
+  }
+  try {
+    if (statSync(path).isDirectory()) {
+      throw new InputError(`${what}: cannot write ${path}: is a directory`, 'output.unwritable');
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+  }
+}
+
+/**
+ * Writes an output file the user named (`what`, e.g. "--report"), refusing to overwrite any of `inputs` (`-` is
+ * skipped) and turning file-system failures into one-line InputErrors.
+ */
+export function writeOutputFile(what: string, path: string, content: string, inputs: readonly string[] = []): void {
+  if (inputs.some((input) => input !== '-' && sameFile(input, path))) {
+    throw new InputError(`${what} ${path} is an input of this command; choose another file`, 'output.is-input');
+  }
+  try {
+    writeFileSync(path, content);
+  } catch (error) {
+    throw new InputError(`${what}: cannot write ${path}: ${fsReason(error)}`, 'output.unwritable');
+  }
 }

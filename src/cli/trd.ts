@@ -1,23 +1,155 @@
 /**
- * The `trd` command line. Each subcommand lives in commands/<name>.ts and registers itself on the program; this file
- * only assembles them, so that adding a command never touches another's code.
+ * The `trd` command line: the table of commands and the one error boundary every command runs inside.
+ *
+ * Each command lives in commands/<name>.ts and exports register<Name>(program). The table below holds one line per
+ * command (its name, the summary `trd --help` lists, and how to load it); a command's module, and everything it
+ * imports, is loaded only when that command runs, so `trd --help` and `trd assess` never pay for vega, the MMRM or
+ * the HTTP server. See docs/cli.md.
+ *
+ * The boundary: whatever goes wrong, a run ends with an exit code and, on failure, ONE line `trd: <reason>` on
+ * stderr: 2 for bad usage or input (commander's own errors, InputError, unreadable or unwritable files), 1 for a
+ * broken installation (knowledge files) or a fault in trd itself. Never a stack trace (unless TRD_DEBUG=1), never the
+ * whole help, never a control character (oneLine, src/record/issues.ts).
  */
-import { Command } from 'commander';
-import { registerAnalyze } from './commands/analyze.ts';
-import { registerAssess } from './commands/assess.ts';
-import { registerDesign } from './commands/design.ts';
-import { registerMatch } from './commands/match.ts';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { InputError, oneLine } from '../record/index.ts';
+import { fsReason } from './input.ts';
+import { cliIo, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+interface CommandEntry {
+  /** One line for `trd --help`. */
+  readonly summary: string;
+  /** Imports the command's module on demand and returns its register function. */
+  readonly load: () => Promise<Register>;
+}
+
+/** Every `trd` command, one line each. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  assess: {
+    summary: 'assess one patient (FHIR R4 Bundle) against the care pathway',
+    load: async () => (await import('./commands/assess.ts')).registerAssess,
+  },
+  match: {
+    summary: 'match one patient (FHIR R4 Bundle) against the trial protocols',
+    load: async () => (await import('./commands/match.ts')).registerMatch,
+  },
+  analyze: {
+    summary: 'statistics of a two-arm trial from a long CSV, or from published counts',
+    load: async () => (await import('./commands/analyze.ts')).registerAnalyze,
+  },
+  design: {
+    summary: 'sample size and power of the next trial (t-test, ANCOVA, CRP enrichment)',
+    load: async () => (await import('./commands/design.ts')).registerDesign,
+  },
+};
+
+/** The package version, read from package.json (two folders up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** The command a user named: the first argument that is not an option (`trd help X` names X). */
+function requestedCommand(args: readonly string[]): string | undefined {
+  const first = args.find((a) => !a.startsWith('-'));
+  if (first === 'help') return args[args.indexOf('help') + 1];
+  return first;
+}
+
+/** `trd assess`, `trd design enrichment`: the deepest command named by the leading arguments, for the help hint. */
+function commandPath(program: Command, args: readonly string[]): string {
+  const names = ['trd'];
+  let command = program;
+  for (const arg of args.filter((a) => !a.startsWith('-'))) {
+    const sub = command.commands.find((c) => c.name() === arg);
+    if (sub === undefined) break;
+    names.push(arg);
+    command = sub;
+  }
+  return names.join(' ');
+}
+
+async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command('trd')
     .description('precision-trd: inflammation-stratified care of treatment-resistant depression')
-    .version('0.1.0')
-    .showHelpAfterError();
-  registerAssess(program);
-  registerMatch(program);
-  registerAnalyze(program);
-  registerDesign(program);
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => cliIo().out(text),
+      // Commander's own error output (and the help it prints on a usage error) is replaced by the boundary's line.
+      writeErr: () => undefined,
+      outputError: () => undefined,
+    });
+  const wanted = requestedCommand(args);
+  const entry = wanted === undefined ? undefined : Object.hasOwn(COMMANDS, wanted) ? COMMANDS[wanted] : undefined;
+  if (entry !== undefined) {
+    (await entry.load())(program);
+  } else {
+    // Only names and summaries: enough for `trd --help` and for "unknown command" with a suggestion.
+    for (const [name, { summary }] of Object.entries(COMMANDS)) program.command(name).summary(summary);
+  }
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+/** The one line for an error commander raised (unknown option, missing argument, ...), or undefined for help. */
+function usageLine(error: CommanderError, program: Command, args: readonly string[]): string | undefined {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return undefined;
+  const path = commandPath(program, args);
+  if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
+    return `${path}: a command is required (see ${path} --help)`;
+  }
+  const first = error.message.replace(/^error:\s*/, '').split('\n')[0] ?? '';
+  return `${first} (see ${path} --help)`;
+}
+
+/** The one line and exit code for anything a command threw. */
+function failure(error: unknown): { line: string; code: number } {
+  if (error instanceof InputError) return { line: error.message, code: EXIT_USAGE };
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'KnowledgeError' || name === 'TrialsError') {
+    return { line: `broken knowledge files: ${(error as Error).message}`, code: EXIT_FAILURE };
+  }
+  const errno = error as NodeJS.ErrnoException;
+  if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') {
+    return { line: `${errno.syscall} failed: ${fsReason(error)}`, code: EXIT_USAGE };
+  }
+  return {
+    line: `internal error (${typeof name === 'string' ? name : 'unknown'}); TRD_DEBUG=1 shows the details`,
+    code: EXIT_FAILURE,
+  };
+}
+
+/**
+ * Runs `trd` with `args` (the words after `trd`) and returns the exit code. Output goes to `io` (the process's
+ * streams by default); tests run commands in-process this way.
+ */
+export async function runTrd(args: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+  return withCliIo(io, async () => {
+    const fail = (line: string, code: number): number => {
+      io.err(`trd: ${oneLine(line)}\n`);
+      return code;
+    };
+    if (args.length === 0) return fail('a command is required (see trd --help)', EXIT_USAGE);
+    let program: Command | undefined;
+    try {
+      program = await buildProgram(args);
+      await program.parseAsync([...args], { from: 'user' });
+      return EXIT_OK;
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        const line = program === undefined ? error.message : usageLine(error, program, args);
+        return line === undefined ? EXIT_OK : fail(line, EXIT_USAGE);
+      }
+      if (process.env.TRD_DEBUG === '1') io.err(`${(error as Error)?.stack ?? String(error)}\n`);
+      const { line, code } = failure(error);
+      return fail(line, code);
+    }
+  });
+}

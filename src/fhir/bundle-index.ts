@@ -20,11 +20,21 @@ export interface EntryView {
   readonly fullUrl?: string;
 }
 
-/** "Type/id", else the fullUrl, else the entry's position. */
+/** A FHIR id (R4 datatype id): the only ids that may appear in a reference the engine prints. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** A fullUrl worth printing: a URI of printable characters, not too long. */
+const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
+
+/**
+ * "Type/id", else the fullUrl, else the entry's position. An id or fullUrl that is not a valid one (any length, any
+ * character) is replaced by the position, so a reference carried into results and messages is always short and
+ * printable.
+ */
 export function refOf(entry: EntryView): ResourceRef {
   const id = entry.resource['id'];
-  if (typeof id === 'string' && id.length > 0) return `${entry.type}/${id}`;
-  return entry.fullUrl ?? `Bundle.entry[${entry.position}]`;
+  if (typeof id === 'string' && FHIR_ID.test(id)) return `${entry.type}/${id}`;
+  if (entry.fullUrl !== undefined && PRINTABLE_URI.test(entry.fullUrl)) return entry.fullUrl;
+  return `Bundle.entry[${entry.position}]`;
 }
 
 /** Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. */

@@ -16,6 +16,7 @@ test('fatal: not a Bundle, no Patient, several Patients, each with one code and 
     [{ resourceType: 'Bundle' }, 'fhir.bundle.no-patient'],
     [bundleOf({ resourceType: 'Condition', id: 'c' }), 'fhir.bundle.no-patient'],
     [bundleOf(patient, { ...patient, id: 'p2' }), 'fhir.bundle.several-patients'],
+    [bundleOf(patient, { ...patient, birthDate: '1990-01-01' }), 'fhir.bundle.duplicate-patient'],
   ];
   for (const [input, code] of cases) {
     const result = bundleToRecord(input);
@@ -25,7 +26,19 @@ test('fatal: not a Bundle, no Patient, several Patients, each with one code and 
     assert.equal(result.issues[0]?.severity, 'error');
     assert.doesNotMatch(result.issues[0]?.message ?? '\n', /\n/);
   }
-  assert.match(bundleToRecord(patient).issues[0]?.message ?? '', /got a Patient/);
+  // The resourceType found is input: never echoed.
+  assert.equal(bundleToRecord(patient).issues[0]?.message, 'expected a FHIR Bundle, got another resource type');
+  const escape = bundleToRecord({ resourceType: '\u001b]0;pwned\u0007' }).issues[0]?.message ?? '';
+  assert.ok(!escape.includes('pwned') && !escape.includes('\u001b'), escape);
+});
+
+test('50,000 Patient entries: refused in linear time with a short message', () => {
+  const many = bundleOf(...Array.from({ length: 50_000 }, (_, k) => ({ ...patient, id: `p${k}` })));
+  const result = bundleToRecord(many);
+  assert.equal(result.ok, false);
+  const message = result.issues[0]?.message ?? '';
+  assert.match(message, /^the Bundle holds 50000 Patients \(Patient\/p0, Patient\/p1, Patient\/p2 and 49997 more\)/);
+  assert.ok(message.length < 200, `${message.length} characters`);
 });
 
 test('the same Patient listed twice (transaction + search include) is one patient', () => {

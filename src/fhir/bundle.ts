@@ -53,10 +53,9 @@ const REFERENCED_ONLY: ReadonlySet<string> = new Set(['Medication']);
 
 export function bundleToRecord(input: unknown): Result<PatientRecord> {
   if (!isObject(input) || input['resourceType'] !== 'Bundle') {
+    // The resourceType found is not named: it is input, and may be anything.
     const what =
-      isObject(input) && typeof input['resourceType'] === 'string'
-        ? `a ${input['resourceType']}`
-        : 'not a FHIR resource';
+      isObject(input) && typeof input['resourceType'] === 'string' ? 'another resource type' : 'not a FHIR resource';
     return fail([issue('fhir.bundle.not-a-bundle', `expected a FHIR Bundle, got ${what}`)]);
   }
   const bundle = input as Untrusted<Bundle>;
@@ -66,13 +65,14 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
   const rawEntries: readonly unknown[] = Array.isArray(bundle.entry) ? bundle.entry : [];
   const issues: Issue[] = [];
   const entries: EntryView[] = [];
-  const patientRefs: string[] = [];
+  const patientRefs = new Set<string>();
+  let conflictingCopies = 0;
   let patientEntry: EntryView | undefined;
 
   for (let position = 0; position < rawEntries.length; position++) {
     const entry = rawEntries[position];
     const resource = isObject(entry) ? entry['resource'] : undefined;
-    if (!isObject(entry) || !isObject(resource) || typeof resource['resourceType'] !== 'string') {
+    if (!isObject(entry) || !isObject(resource) || !isResourceType(resource['resourceType'])) {
       const path = `Bundle.entry[${position}]`;
       issues.push(issue('fhir.entry.malformed', 'entry has no resource with a resourceType; skipped', path, 'warning'));
       continue;
@@ -84,18 +84,24 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
         : { position, type: resource['resourceType'], resource };
     entries.push(view);
     if (view.type === 'Patient') {
-      const ref = refOf(view);
-      if (!patientRefs.includes(ref)) patientRefs.push(ref);
-      patientEntry ??= view;
+      patientRefs.add(refOf(view));
+      if (patientEntry === undefined) patientEntry = view;
+      else if (!sameContent(patientEntry.resource, view.resource)) conflictingCopies++;
     }
   }
 
   if (patientEntry === undefined) {
     return fail([issue('fhir.bundle.no-patient', 'the Bundle holds no Patient resource', 'Bundle.entry')]);
   }
-  if (patientRefs.length > 1) {
-    const message = `the Bundle holds ${patientRefs.length} Patients (${patientRefs.join(', ')}); give one patient per file`;
+  if (patientRefs.size > 1) {
+    const message = `the Bundle holds ${patientRefs.size} Patients (${listed([...patientRefs])}); give one patient per file`;
     return fail([issue('fhir.bundle.several-patients', message, 'Bundle.entry')]);
+  }
+  if (conflictingCopies > 0) {
+    // Identical copies (a transaction plus a search include) are one patient; differing copies of the same id cannot
+    // be told apart, and entry order must not decide which is true.
+    const message = `the Bundle holds ${conflictingCopies + 1} differing copies of ${refOf(patientEntry)}; give each Patient once`;
+    return fail([issue('fhir.bundle.duplicate-patient', message, 'Bundle.entry')]);
   }
   const index = new BundleIndex(entries);
 
@@ -190,6 +196,22 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
     procedures,
     issues,
   });
+}
+
+/** At most three references, then how many more: a message stays one short line whatever the Bundle holds. */
+function listed(refs: readonly string[]): string {
+  const shown = refs.slice(0, 3).join(', ');
+  return refs.length > 3 ? `${shown} and ${refs.length - 3} more` : shown;
+}
+
+/** The same JSON content (key order included: a copy made by a server keeps it). */
+function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A FHIR resource type name (R4: a capitalised word); anything else is not a resource. */
+function isResourceType(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(value);
 }
 
 const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;

@@ -5,13 +5,13 @@
  * @see https://hl7.org/fhir/R4/dosage.html and https://hl7.org/fhir/R4/datatypes.html#Timing
  */
 import type { Dosage, DosageDoseAndRate, Timing, TimingRepeat } from '@medplum/fhirtypes';
-import type { Period, Quantity } from '../record/index.ts';
+import { lookupTable, type Period, type Quantity } from '../record/index.ts';
 import { readConcept, readPeriod, readQuantity } from './datatypes.ts';
 import { note, readArray, readBoolean, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
 
 /** UCUM's `mo` and `a` are the mean Julian month and year (30.4375 d, 365.25 d); FHIR's UnitsOfTime uses them. */
-export const DAYS_PER_UNIT_OF_TIME: Readonly<Record<string, number>> = {
+export const DAYS_PER_UNIT_OF_TIME = lookupTable<number>({
   s: 1 / 86_400,
   min: 1 / 1_440,
   h: 1 / 24,
@@ -19,10 +19,10 @@ export const DAYS_PER_UNIT_OF_TIME: Readonly<Record<string, number>> = {
   wk: 7,
   mo: 30.4375,
   a: 365.25,
-};
+});
 
 /** HL7 v3 GTSAbbreviation timing codes -> administrations per day. */
-export const ADMINISTRATIONS_PER_DAY_BY_TIMING_CODE: Readonly<Record<string, number>> = {
+export const ADMINISTRATIONS_PER_DAY_BY_TIMING_CODE = lookupTable<number>({
   QD: 1,
   BID: 2,
   TID: 3,
@@ -38,7 +38,7 @@ export const ADMINISTRATIONS_PER_DAY_BY_TIMING_CODE: Readonly<Record<string, num
   AM: 1,
   PM: 1,
   WAKE: 1,
-};
+});
 
 export interface DosageFacts {
   readonly dosePerAdministration?: Quantity;

@@ -5,7 +5,7 @@
  * @see https://hl7.org/fhir/R4/medicationrequest.html#MedicationRequest.dispenseRequest
  */
 import type { Duration, MedicationRequestDispenseRequest } from '@medplum/fhirtypes';
-import { toDayNumber } from '../record/index.ts';
+import { lookupTable, toDayNumber } from '../record/index.ts';
 import type { MedicationFact, Period } from '../record/index.ts';
 import { readPeriod, readQuantity } from './datatypes.ts';
 import { DAYS_PER_UNIT_OF_TIME } from './dosage.ts';
@@ -17,14 +17,14 @@ type Dispense = NonNullable<MedicationFact['dispense']>;
 const MAX_SUPPLY_DAYS = 36_525;
 
 /** Plain-word units seen in `Duration.unit` when `code` is absent. */
-const UNIT_WORDS: Readonly<Record<string, string>> = {
+const UNIT_WORDS = lookupTable<string>({
   day: 'd',
   days: 'd',
   week: 'wk',
   weeks: 'wk',
   month: 'mo',
   months: 'mo',
-};
+});
 
 function unitWordDays(word: string): number | undefined {
   const unitOfTime = UNIT_WORDS[word.toLowerCase()];

@@ -4,10 +4,11 @@
  * Problems become one KnowledgeError whose message is a single line naming the first file and field; all issues
  * ride along in `issues`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issue } from '../record/index.ts';
+import { issue, jsonSyntaxReason } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import type { Knowledge } from './knowledge.ts';
 import { parseKnowledge } from './parse.ts';
@@ -45,16 +46,47 @@ function readJson(absolute: string, issues: Issue[]): KnowledgeFile | undefined 
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
     issues.push(issue('knowledge.file.unreadable', `${path}: (file): ${reason}`, path));
     return undefined;
   }
   try {
-    return { path, json: JSON.parse(text) as unknown };
+    const json = JSON.parse(text) as unknown;
+    const validated = validatedByBuild(absolute, text);
+    return validated === undefined ? { path, json } : { path, json, validated };
   } catch (error) {
-    issues.push(issue('knowledge.file.not-json', `${path}: (file): not valid JSON: ${(error as Error).message}`, path));
+    issues.push(
+      issue(
+        'knowledge.file.not-json',
+        `${path}: (file): not valid JSON: ${jsonSyntaxReason((error as Error).message)}`,
+        path,
+      ),
+    );
     return undefined;
   }
+}
+
+/** Where the build stores its validation of the bundled files: dist/knowledge-validated.json (none under src/). */
+const SNAPSHOT = new URL('../knowledge-validated.json', import.meta.url);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let snapshot: Record<string, { sha256: string; value: unknown }> | null | undefined;
+
+/**
+ * The schema output the build recorded for the file at `absolute`, if its text is still exactly what was validated
+ * (same SHA-256); undefined otherwise, and then the caller validates (src/knowledge/validated.ts).
+ */
+export function validatedByBuild(absolute: string, text: string): unknown {
+  if (snapshot === undefined) {
+    try {
+      snapshot = (JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { files: typeof snapshot }).files ?? null;
+    } catch {
+      snapshot = null;
+    }
+  }
+  const entry = snapshot?.[relative(REPO_ROOT, absolute).split('\\').join('/')];
+  if (entry === undefined) return undefined;
+  return createHash('sha256').update(text).digest('hex') === entry.sha256 ? entry.value : undefined;
 }
 
 function jsonFilesIn(dir: string, issues: Issue[]): string[] {

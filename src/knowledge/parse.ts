@@ -30,11 +30,11 @@ import {
 import type { AntidepressantTable, Citation, CitationsFile, CodeSet, CodeSystemsFile } from './schema-codesets.ts';
 import { PATHWAY_SCHEMA, PathwaySchema } from './schema-pathway.ts';
 import type { Pathway } from './schema-pathway.ts';
+import { checked, type MaybeValidated } from './validated.ts';
 
-export interface KnowledgeFile {
+export interface KnowledgeFile extends MaybeValidated {
   /** Where the JSON came from, as it should appear in messages (e.g. `knowledge/codesets/depression.json`). */
   readonly path: string;
-  readonly json: unknown;
 }
 
 /** `ingredients[3].minDailyDoseMg`, `citations["actemra-us-pi-5.2"].tag` */
@@ -49,7 +49,7 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
 }
 
 function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[]): Located<T> | undefined {
-  const parsed = schema.safeParse(file.json);
+  const parsed = checked(schema, file);
   if (parsed.success) return { path: file.path, value: parsed.data };
   for (const zi of parsed.error.issues) {
     const field = formatFieldPath(zi.path);

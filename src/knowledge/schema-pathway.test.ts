@@ -92,4 +92,19 @@ describe('PathwaySchema and the bundled care pathway', () => {
     fractional.definitions.exposure.maxGapDays.value = 30.5;
     assert.ok(errorsOf(fractional).some((e) => e.startsWith('definitions.exposure.maxGapDays.value')));
   });
+  test('cross-field: a CRP cut-off at or above the acute threshold, or in another unit, is refused', () => {
+    type Inflammation = {
+      definitions: { inflammation: { cutOff: { value: number }; acuteAbove: { value: number; unit: string } } };
+    };
+    const above = bundled() as Inflammation;
+    above.definitions.inflammation.cutOff.value = 12;
+    assert.ok(errorsOf(above).some((e) => /cutOff\.value: the CRP cut-off must be below the acute threshold/.test(e)));
+    const equal = bundled() as Inflammation;
+    equal.definitions.inflammation.cutOff.value = equal.definitions.inflammation.acuteAbove.value;
+    assert.ok(errorsOf(equal).some((e) => /must be below the acute threshold/.test(e)));
+    const unit = bundled() as Inflammation;
+    unit.definitions.inflammation.acuteAbove.unit = 'mg/dL';
+    assert.ok(errorsOf(unit).length > 0);
+    assert.deepEqual(errorsOf(bundled()), []);
+  });
 });

@@ -35,6 +35,19 @@ export type Threshold = z.infer<typeof ThresholdSchema>;
 export const CitedValueSchema = ThresholdSchema.omit({ inclusive: true });
 export type CitedValue = z.infer<typeof CitedValueSchema>;
 
+/** A range a measured value must lie in (both ends inclusive) to be used at all. */
+export const PlausibleRangeSchema = z
+  .strictObject({
+    min: z.number().finite(),
+    max: z.number().finite(),
+    unit: z.string().min(1),
+    citation: citationKey,
+    verified: z.boolean(),
+    note: z.string().optional(),
+  })
+  .refine((r) => r.min < r.max, { message: 'min must be below max', path: ['max'] });
+export type PlausibleRange = z.infer<typeof PlausibleRangeSchema>;
+
 /** A window or duration in whole days (UCUM `d`). */
 export const DaysSchema = ThresholdSchema.extend({
   value: z.number().int().nonnegative(),
@@ -233,6 +246,14 @@ const Definitions = z.strictObject({
       }),
     ),
     citation: citationKey,
+  }),
+  /**
+   * Values outside these ranges are not believed: an impossible CRP or dose (negative, 1e-300, 2e301 mg/day) becomes
+   * a data issue and never drives a decision. Project limits, not clinical thresholds.
+   */
+  plausibility: z.strictObject({
+    crpMgPerL: PlausibleRangeSchema,
+    antidepressantDailyDoseMg: PlausibleRangeSchema,
   }),
 });
 
@@ -515,7 +536,29 @@ export const PathwaySchema = z
     for (const w of DECISION_PREDICATES) {
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
     }
+    checkCrossFields(p.definitions, ctx);
   });
+
+/**
+ * Values that are each valid alone but contradict each other: a CRP cut-off at or above the acute threshold would
+ * send every inflamed patient to "repeat CRP" and none to a trial; thresholds compared must share a unit.
+ */
+function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx): void {
+  const { cutOff, acuteAbove } = d.inflammation;
+  if (cutOff.unit !== acuteAbove.unit) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['definitions', 'inflammation', 'acuteAbove', 'unit'],
+      message: 'must be the unit of definitions.inflammation.cutOff',
+    });
+  } else if (!(cutOff.value < acuteAbove.value)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['definitions', 'inflammation', 'cutOff', 'value'],
+      message: 'the CRP cut-off must be below the acute threshold (definitions.inflammation.acuteAbove)',
+    });
+  }
+}
 export type Pathway = z.infer<typeof PathwaySchema>;
 
 /** Every code-set id the pathway names, with the field path that names it (for parseKnowledge's cross-check). */

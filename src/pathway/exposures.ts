@@ -5,6 +5,7 @@
  * records that document no exposure are ignored and listed with the reason.
  */
 import { convertQuantity } from '../units/index.ts';
+import { implausible } from './plausibility.ts';
 import type { MedicationFact, Quantity } from '../record/index.ts';
 import { isoDate } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -76,7 +77,20 @@ function unitLabel(q: Quantity): string {
 
 type DosePart = Pick<ExposureSegment, 'dailyDoseMg' | 'doseBasis' | 'doseProblem'>;
 
+/** The dose as found, or a dose problem when it is outside the pathway's plausible range (a data error). */
 function doseOf(ctx: EngineContext, m: MedicationFact, drug: { ingredient: string; strengthMg?: number }): DosePart {
+  const dose = statedDoseOf(ctx, m, drug);
+  if (dose.dailyDoseMg === undefined) return dose;
+  const range = ctx.pathway.definitions.plausibility.antidepressantDailyDoseMg;
+  const problem = implausible(ctx, `${drug.ingredient} daily dose`, range, dose.dailyDoseMg, m.ref);
+  return problem === undefined ? dose : { doseProblem: problem };
+}
+
+function statedDoseOf(
+  ctx: EngineContext,
+  m: MedicationFact,
+  drug: { ingredient: string; strengthMg?: number },
+): DosePart {
   const daily = m.dailyDose;
   if (daily !== undefined && !isCountUnit(daily)) {
     const mg = toMg(daily);

@@ -15,6 +15,7 @@ import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from 
 import { inAnySet, matchIn } from './lookups.ts';
 import { inMedicationSets, medicationUses } from './medication-use.ts';
 import { convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
+import { implausible } from './plausibility.ts';
 import type { DatedObservation } from './observations.ts';
 
 /**
@@ -158,6 +159,20 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
         settings,
         'unknown',
         `the most recent CRP (${isoDay(obs)}, ${obs.ref}) cannot be converted to mg/L: ${converted.reason}`,
+      );
+    }
+    const unbelievable = implausible(
+      ctx,
+      'CRP',
+      ctx.pathway.definitions.plausibility.crpMgPerL,
+      converted.value,
+      obs.ref,
+    );
+    if (unbelievable !== undefined) {
+      return result(
+        settings,
+        'unknown',
+        `the most recent CRP (${isoDay(obs)}, ${obs.ref}): ${unbelievable}; repeat it`,
       );
     }
     const crp: CrpResult = {

@@ -1,3 +1,4 @@
 export * from './types.ts';
 export * from './issues.ts';
 export * from './dates.ts';
+export * from './tables.ts';

@@ -32,6 +32,41 @@ export class InputError extends Error {
     message: string,
     readonly code: string = 'input.invalid',
   ) {
-    super(message.replace(/\s*\n\s*/g, ' '));
+    super(oneLine(message));
   }
+}
+
+/** Longest reason an InputError carries: a reason names things, it never carries the input itself. */
+export const MAX_REASON_CHARS = 400;
+
+/**
+ * `text` as one printable line: line breaks become spaces, every other control or bidirectional-override character
+ * (terminal escapes among them) becomes `?`, and the line is cut at MAX_REASON_CHARS. Every InputError message and
+ * every line the CLI prints on stderr goes through this, so no input can drive the user's terminal.
+ */
+export function oneLine(text: string): string {
+  const flat = text
+    .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
+    // eslint-disable-next-line no-control-regex -- the point is to find control characters
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+  return flat.length > MAX_REASON_CHARS ? `${flat.slice(0, MAX_REASON_CHARS - 3)}...` : flat;
+}
+
+/**
+ * The reason a JSON.parse failed, without the excerpt V8 quotes (`Unexpected token 'x', "{"name": "Jane ..." is not
+ * valid JSON`): only the kind of error and its position, never a character of the text, which may be patient data.
+ */
+export function jsonSyntaxReason(message: string): string {
+  const firstLine = message.split('\n')[0] ?? message;
+  const position = /position (\d+)/.exec(firstLine)?.[1];
+  const kind = /^Unexpected end of JSON input/.test(firstLine)
+    ? 'unexpected end of input'
+    : /^Unexpected non-whitespace/.test(firstLine)
+      ? 'unexpected text after the JSON value'
+      : /^Bad control character/.test(firstLine)
+        ? 'control character in a string'
+        : /^(Bad|Unterminated|Expected)/.test(firstLine)
+          ? 'malformed string, number or separator'
+          : 'unexpected character';
+  return position === undefined ? kind : `${kind} at position ${position}`;
 }

@@ -100,7 +100,13 @@ export function biomarkerInteraction(
     ...linearContrast(f, [0, 1, 0, 0, Math.log(b) - Math.log(spec.biomarkerCut)]),
   });
   const logs = used.map((r) => Math.log(r.biomarker as number));
-  const [logMin, logMax] = [Math.min(...logs), Math.max(...logs)];
+  // A loop, not Math.min(...logs): spreading 130,000 values overflows the call stack.
+  let logMin = Infinity;
+  let logMax = -Infinity;
+  for (const l of logs) {
+    if (l < logMin) logMin = l;
+    if (l > logMax) logMax = l;
+  }
   return ok({
     formula: 'change ~ arm * log(biomarker / cut) + baseline',
     n: used.length,

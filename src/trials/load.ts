@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knowledge } from '../knowledge/index.ts';
+import { validatedByBuild } from '../knowledge/load.ts';
 import type { Issue } from '../record/index.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import type { TrialProtocol } from './schema.ts';
@@ -37,7 +38,10 @@ function readJsonFiles(dir: string): JsonFile[] {
   return names.map((name) => {
     const file = join(dir, name);
     try {
-      return { path: shown(file), json: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+      const text = readFileSync(file, 'utf8');
+      const json = JSON.parse(text) as unknown;
+      const validated = validatedByBuild(file, text);
+      return validated === undefined ? { path: shown(file), json } : { path: shown(file), json, validated };
     } catch (e) {
       const message = `${shown(file)}: (root): not valid JSON (${(e as Error).message})`;
       throw new TrialsError([{ code: 'trials.file.invalid-json', severity: 'error', message }]);

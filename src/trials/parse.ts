@@ -10,6 +10,7 @@ import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
+import { checked, type MaybeValidated } from '../knowledge/validated.ts';
 
 /** `criteria[3].test.mgPerL` */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -21,12 +22,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-export function parseProtocols(files: readonly { path: string; json: unknown }[]): Result<TrialProtocol[]> {
+export function parseProtocols(files: readonly ({ path: string } & MaybeValidated)[]): Result<TrialProtocol[]> {
   const issues: Issue[] = [];
   const protocols: TrialProtocol[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
-    const parsed = TrialProtocolSchema.safeParse(file.json);
+    const parsed = checked(TrialProtocolSchema, file);
     if (!parsed.success) {
       for (const zi of parsed.error.issues) {
         const field = formatPath(zi.path);

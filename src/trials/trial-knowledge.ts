@@ -14,17 +14,17 @@ import type { CodeSet } from '../knowledge/schema-codesets.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
 import { formatPath } from './parse.ts';
+import { checked, type MaybeValidated } from '../knowledge/validated.ts';
 
-export interface JsonFile {
+export interface JsonFile extends MaybeValidated {
   readonly path: string;
-  readonly json: unknown;
 }
 
 export function addTrialCodeSets(knowledge: Knowledge, files: readonly JsonFile[]): Result<Knowledge> {
   const issues: Issue[] = [];
   const added: Located<CodeSet>[] = [];
   for (const file of files) {
-    const parsed = CodeSetSchema.safeParse(file.json);
+    const parsed = checked(CodeSetSchema, file);
     if (!parsed.success) {
       for (const zi of parsed.error.issues) {
         const field = formatPath(zi.path);

@@ -1,5 +1,5 @@
 /**
- * `trd analyze` as a subprocess, on the DIA antidepressant CSV (reference/stats-reference/data/antidepressant_hamd17.csv)
+ * `trd analyze` (the whole command line, in-process), on the DIA antidepressant CSV (reference/stats-reference/data/antidepressant_hamd17.csv)
  * and our simulated MADRS/CRP trial (reference/r/trd_madrs_crp.csv). Goldens:
  * - antidepressant_hamd17_reference.json blocks ancova_week6, responders, hedges_g_week6_change,
  *   mmrm_pkg["Kenward-Roger|Kenward-Roger-Linear"].primary_contrast, mmrm_pkg["Satterthwaite|Asymptotic"].primary_contrast
@@ -8,34 +8,14 @@
  * - reference/r/insight_counts.json (--counts); reference/r/antidepressant_remission_observed.json.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { assertGolden, readReference, referencePath } from '../../stats/golden.test-support.ts';
+import { trd as run, type CliRun as Run } from '../run.test-support.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'src/cli/trd.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function trd(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { cwd: ROOT, maxBuffer: 1 << 24 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const trd = (args: string[]): Promise<Run> => run(args);
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the CLI's JSON is checked field by field against goldens */
 type Json = any;
@@ -161,7 +141,6 @@ const runs = {
 const out = {} as Record<keyof typeof runs, Run>;
 let ad: Run;
 let madrs: Run;
-// All subprocesses start together: the two full analyses (MMRM, vega) dominate the wall time.
 before(async () => {
   const keys = Object.keys(runs) as (keyof typeof runs)[];
   const results = await Promise.all(keys.map((k) => trd(runs[k])));
@@ -322,7 +301,7 @@ describe('trd analyze --counts (reference/r/insight_counts.json)', () => {
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr.trim(),
-      'trd analyze: --treatment-events must be a whole number from 0 to --treatment-n (got 14)',
+      'trd: analyze: --treatment-events must be a whole number from 0 to --treatment-n (got 14)',
     );
   });
 });
@@ -331,7 +310,7 @@ describe('trd analyze input errors', () => {
   it('an unknown column exits 2 with one clear line', () => {
     const run = out.unknownColumn;
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^trd analyze: --outcome: unknown column "HAMD" \(columns: PATIENT, .*\)\n$/);
+    assert.match(run.stderr, /^trd: analyze: --outcome: unknown column "HAMD" \(the header has \d+ columns\)\n$/);
     assert.equal(run.stdout, '');
   });
   it('missing required options are named', () => {

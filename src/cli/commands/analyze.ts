@@ -4,15 +4,16 @@
  * text, JSON or an HTML report. Input problems are one-line messages on stderr and exit code 2.
  */
 import { parse } from 'csv-parse/sync';
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyzeTrial, type AnalysisOptions } from '../../analysis/analyze.ts';
 import { analyzeCounts } from '../../analysis/counts.ts';
 import { buildDataset, type TrialDataset } from '../../analysis/dataset.ts';
 import type { BiomarkerPoint } from '../../analysis/plots.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
-import type { Issue } from '../../record/index.ts';
+import { InputError, type Issue } from '../../record/index.ts';
 import { fitMmrmTrial } from '../../stats/mmrm/index.ts';
+import { checkOutputFile, maxBytesOption, readInputText, writeOutputFile } from '../input.ts';
+import { out } from '../io.ts';
 
 interface AnalyzeFlags {
   subject?: string;
@@ -38,17 +39,18 @@ interface AnalyzeFlags {
   controlN?: string;
   label: string;
   adverse?: boolean;
+  maxBytes?: string;
 }
 
-/** Input errors end here: printed one per line, exit code 2 (usage/data error, as commander uses for bad options). */
-class InputError extends Error {
-  constructor(readonly issues: Issue[]) {
-    super(issues.map((i) => i.message).join('\n'));
-  }
+/** The first error as the one line the boundary prints, with the count of the others. */
+function issuesError(issues: readonly Issue[]): InputError {
+  const errors = issues.filter((i) => i.severity === 'error');
+  const first = errors[0] ?? issues[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  return new InputError(`analyze: ${first?.message ?? 'invalid input'}${more}`, first?.code ?? 'analysis.invalid');
 }
 
-const inputError = (message: string): InputError =>
-  new InputError([{ code: 'analysis.cli', severity: 'error', message }]);
+const inputError = (message: string): InputError => new InputError(`analyze: ${message}`, 'analysis.cli');
 
 function numberFlag(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -85,30 +87,29 @@ function runCounts(flags: AnalyzeFlags): void {
     eventIsBeneficial: flags.adverse !== true,
     level: 0.95,
   });
-  if (!res.ok) throw new InputError(res.issues);
-  process.stdout.write(flags.json ? `${toJson(res.value)}\n` : countsSummary(res.value));
+  if (!res.ok) throw issuesError(res.issues);
+  out(flags.json ? `${toJson(res.value)}\n` : countsSummary(res.value));
 }
 
-function readCsv(file: string): { header: string[]; records: Record<string, string>[] } {
-  let text: string;
+/** csv-parse's messages can quote the offending field; only its error code and line are kept. */
+function readCsv(file: string, maxBytes: number): { header: string[]; records: Record<string, string>[] } {
+  const name = file === '-' ? 'stdin' : file;
+  const text = readInputText(file, maxBytes);
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw inputError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  let header: string[] = [];
-  try {
-    const records = parse(text, {
-      bom: true,
-      skip_empty_lines: true,
-      columns: (h: string[]) => {
-        header = h.map((s) => s.trim());
-        return header;
-      },
-    }) as Record<string, string>[];
+    const rows = parse(text, { bom: true, skip_empty_lines: true }) as string[][];
+    const header = (rows[0] ?? []).map((s) => s.trim());
+    // Rows keyed by column name in prototype-free objects: a column named __proto__ or constructor is just a column.
+    const records = rows.slice(1).map((row) => {
+      const record = Object.create(null) as Record<string, string>;
+      header.forEach((column, k) => (record[column] = row[k] ?? ''));
+      return record;
+    });
     return { header, records };
   } catch (err) {
-    throw inputError(`${file}: not a readable CSV (${err instanceof Error ? err.message : String(err)})`);
+    const e = err as { code?: unknown; lines?: unknown };
+    const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
+    const code = typeof e.code === 'string' ? e.code : 'CSV_INVALID';
+    throw inputError(`${name}: not a readable CSV (${code}${where})`);
   }
 }
 
@@ -130,7 +131,8 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   const effectsAt = flags.effectsAt.split(',').map((s) => numberFlag('--effects-at', s)!);
   if (effectsAt.some((v) => !(v > 0))) throw inputError('--effects-at values must be > 0');
 
-  const { header, records } = readCsv(file);
+  if (flags.report !== undefined) checkOutputFile('--report', flags.report, [file]);
+  const { header, records } = readCsv(file, maxBytesOption(flags.maxBytes));
   const ds = buildDataset(header, records, {
     columns: {
       subject: flags.subject!,
@@ -145,7 +147,7 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
     primaryVisit: flags.primaryVisit!,
     outcomeType: flags.outcomeType,
   });
-  if (!ds.ok) throw new InputError(ds.issues);
+  if (!ds.ok) throw issuesError(ds.issues);
   const options: AnalysisOptions = {
     responseReduction,
     effectsAt,
@@ -158,9 +160,10 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   if (flags.report !== undefined) {
     // Loaded on demand: vega costs about a second to import, and every other `trd` command would pay for it.
     const { renderHtmlReport } = await import('../../analysis/report-html.ts');
-    writeFileSync(flags.report, await renderHtmlReport(withDataIssues, analysedBiomarkers(ds.value)));
+    const html = await renderHtmlReport(withDataIssues, analysedBiomarkers(ds.value));
+    writeOutputFile('--report', flags.report, html, [file]);
   }
-  process.stdout.write(flags.json ? `${toJson(withDataIssues)}\n` : analysisSummary(withDataIssues));
+  out(flags.json ? `${toJson(withDataIssues)}\n` : analysisSummary(withDataIssues));
 }
 
 /** Baseline biomarker of the subjects analysed at the primary visit (the interaction plot's rug). */
@@ -176,7 +179,7 @@ export function registerAnalyze(program: Command): void {
     .description(
       'Analyse a two-arm trial from a long CSV (one row per subject and visit), or published counts with --counts',
     )
-    .argument('[file]', 'long-format CSV: one row per subject and post-baseline visit')
+    .argument('[file]', 'long-format CSV: one row per subject and post-baseline visit, or - for stdin')
     .option('--subject <col>', 'subject identifier column')
     .option('--arm <col>', 'treatment arm column')
     .option('--treatment <label>', 'label of the treatment arm in --arm')
@@ -207,14 +210,9 @@ export function registerAnalyze(program: Command): void {
       '--adverse',
       'with --counts: the event is harmful (an adverse event), so a higher rate on treatment is harm',
     )
+    .option('--max-bytes <n>', 'refuse input larger than this many bytes (default 100000000)')
     .action(async (file: string | undefined, flags: AnalyzeFlags) => {
-      try {
-        if (flags.counts) runCounts(flags);
-        else await runFile(file, flags);
-      } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        for (const i of err.issues) process.stderr.write(`trd analyze: ${i.message}\n`);
-        process.exitCode = 2;
-      }
+      if (flags.counts) runCounts(flags);
+      else await runFile(file, flags);
     });
 }

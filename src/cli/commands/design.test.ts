@@ -1,36 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { Command } from 'commander';
 import { assertGolden } from '../../stats/golden.test-support.ts';
-import { registerDesign } from './design.ts';
+import { trd as run, trdProcess } from '../run.test-support.ts';
 
-const TRD = fileURLToPath(new URL('../../../bin/trd.js', import.meta.url));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real CLI as a subprocess (bin/trd.js): slow to start (~3 s CPU loading every command), so used sparingly. */
-function subprocess(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [TRD, 'design', ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same command registered on a fresh commander program in this process, its output captured. */
-async function trd(...args: string[]): Promise<Run> {
-  const run = { status: 0 as number | null, stdout: '', stderr: '' };
-  const program = new Command('trd').exitOverride();
-  registerDesign(program, {
-    out: (text) => (run.stdout += text),
-    err: (text) => (run.stderr += text),
-    setExitCode: (code) => (run.status = code),
-  });
-  await program.parseAsync(['design', ...args], { from: 'user' });
-  return run;
+/** `trd design ...args` in-process (runTrd), its output captured. */
+async function trd(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const r = await run(['design', ...args]);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function json(...args: string[]): Promise<Record<string, unknown>> {
@@ -41,18 +17,18 @@ async function json(...args: string[]): Promise<Record<string, unknown>> {
   return parsed;
 }
 
-test('subprocess: bin/trd.js design ttest --json prints the schema and power.t.test n; bad input exits 2', () => {
-  const ok = subprocess('ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--json');
-  assert.equal(ok.status, 0, ok.stderr);
+test('as a process: trd design ttest --json prints the schema and power.t.test n; bad input exits 2', async () => {
+  const ok = await trdProcess(['design', 'ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
   const out = JSON.parse(ok.stdout) as { schema: string; result: { nPerArmExact: number; nPerArm: number } };
   assert.equal(out.schema, 'precision-trd/design@1');
   // design_reference.json ttest_sample_size.grid, delta 3, sd 8, power 0.8: n_per_arm_tol1e12.
   assertGolden(out.result.nPerArmExact, 112.59696789145892, 'rootFinding', 'n_per_arm_tol1e12 (delta 3, sd 8, 0.8)');
   assert.equal(out.result.nPerArm, 113);
-  const bad = subprocess('ttest', '--delta', '3', '--sd', '8', '--power', '1.5');
-  assert.equal(bad.status, 2);
+  const bad = await trdProcess(['design', 'ttest', '--delta', '3', '--sd', '8', '--power', '1.5']);
+  assert.equal(bad.code, 2);
   assert.equal(bad.stdout, '');
-  assert.equal(bad.stderr, 'trd design: power must be in (0, 1) (got 1.5)\n');
+  assert.equal(bad.stderr, 'trd: design: power must be in (0, 1) (got 1.5)\n');
 });
 
 test('trd design ttest --json: n per arm = power.t.test (design_reference.json delta 3, sd 8, power 0.8)', async () => {
@@ -112,6 +88,6 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
     assert.equal(r.status, 2, args.join(' '));
     assert.equal(r.stdout, '');
     assert.match(r.stderr, message);
-    for (const line of r.stderr.trim().split('\n')) assert.match(line, /^trd design: /);
+    assert.match(r.stderr, /^trd: design: [^\n]+\n$/);
   }
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { runEnrichmentSimulation } from '../../io/workers/run-enrichment-simulation.ts';
-import type { Issue, Result } from '../../record/index.ts';
+import { InputError, type Issue, type Result } from '../../record/index.ts';
 import {
   ancovaPower,
   ancovaSampleSize,
@@ -19,6 +19,7 @@ import {
   ttestSampleSize,
   type EffectModel,
 } from '../../stats/design/index.ts';
+import { out } from '../io.ts';
 import { formatDesign, type DesignReport } from './design-format.ts';
 
 export const DESIGN_SCHEMA = 'precision-trd/design@1';
@@ -37,14 +38,14 @@ const crpKnowledgeSchema = z.object({
 });
 type CrpKnowledge = z.infer<typeof crpKnowledgeSchema>;
 
-class InputError extends Error {
-  constructor(readonly issues: Issue[]) {
-    super(issues.map((i) => i.message).join('\n'));
-  }
+/** The first error as the one line the boundary prints, with the count of the others. */
+function issuesError(issues: readonly Issue[]): InputError {
+  const first = issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return new InputError(`design: ${first?.message ?? 'invalid settings'}${more}`, first?.code ?? 'design.invalid');
 }
 
-const inputError = (message: string): InputError =>
-  new InputError([{ code: 'design.cli', severity: 'error', message }]);
+const inputError = (message: string): InputError => new InputError(`design: ${message}`, 'design.cli');
 
 function loadCrpKnowledge(): CrpKnowledge {
   const parsed = crpKnowledgeSchema.safeParse(JSON.parse(readFileSync(CRP_KNOWLEDGE, 'utf8')));
@@ -72,7 +73,7 @@ function integer(name: string, raw: string | undefined): number | undefined {
 }
 
 function valueOf<T>(r: Result<T>): T {
-  if (!r.ok) throw new InputError(r.issues);
+  if (!r.ok) throw issuesError(r.issues);
   return r.value;
 }
 
@@ -252,36 +253,13 @@ async function runEnrichmentSimulated(flags: EnrichmentFlags, crp: CrpKnowledge)
   };
 }
 
-/** Where the command writes; tests pass their own (node:test itself reports through the process's stdout). */
-export interface DesignIo {
-  out(text: string): void;
-  err(text: string): void;
-  setExitCode(code: number): void;
+function emit(report: DesignReport, json: boolean | undefined): void {
+  out(json ? `${JSON.stringify({ schema: DESIGN_SCHEMA, ...report }, null, 2)}\n` : formatDesign(report));
 }
 
-const PROCESS_IO: DesignIo = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-  setExitCode: (code) => {
-    process.exitCode = code;
-  },
-};
-
-function emit(io: DesignIo, report: DesignReport, json: boolean | undefined): void {
-  io.out(json ? `${JSON.stringify({ schema: DESIGN_SCHEMA, ...report }, null, 2)}\n` : formatDesign(report));
-}
-
-/** Runs an action; input problems become one line each on stderr with exit code 2. */
-function guarded<F extends { json?: boolean }>(io: DesignIo, run: (flags: F) => DesignReport | Promise<DesignReport>) {
-  return async (flags: F) => {
-    try {
-      emit(io, await run(flags), flags.json);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      for (const i of err.issues) io.err(`trd design: ${i.message}\n`);
-      io.setExitCode(2);
-    }
-  };
+/** An action that prints the report; input problems are thrown to the boundary in src/cli/trd.ts. */
+function printed<F extends { json?: boolean }>(run: (flags: F) => DesignReport | Promise<DesignReport>) {
+  return async (flags: F) => emit(await run(flags), flags.json);
 }
 
 function withCommon(command: Command): Command {
@@ -292,7 +270,7 @@ function withCommon(command: Command): Command {
     .option('--json', `print JSON (schema ${DESIGN_SCHEMA})`);
 }
 
-export function registerDesign(program: Command, io: DesignIo = PROCESS_IO): void {
+export function registerDesign(program: Command): void {
   const design = program
     .command('design')
     .description('Sample size and power of the next trial: t-test, ANCOVA, CRP enrichment vs all-comers');
@@ -305,7 +283,7 @@ export function registerDesign(program: Command, io: DesignIo = PROCESS_IO): voi
       .option('--sd <s>', 'within-arm standard deviation (outcome units, > 0)')
       .option('--power <p>', 'target power in (0, 1): solve for n per arm')
       .option('--n <n>', 'patients per arm: solve for power'),
-  ).action(guarded<TTestFlags>(io, runTTest));
+  ).action(printed<TTestFlags>(runTTest));
 
   withCommon(
     design
@@ -317,7 +295,7 @@ export function registerDesign(program: Command, io: DesignIo = PROCESS_IO): voi
       .option('--method <m>', 'borm (n_ttest (1 - rho^2), Borm 2007) or exact (noncentral t, df 2n - 3)', 'borm')
       .option('--power <p>', 'target power in (0, 1): solve for n per arm')
       .option('--n <n>', 'patients per arm: solve for power'),
-  ).action(guarded<AncovaFlags>(io, runAncova));
+  ).action(printed<AncovaFlags>(runAncova));
 
   withCommon(
     design
@@ -340,7 +318,7 @@ export function registerDesign(program: Command, io: DesignIo = PROCESS_IO): voi
       .option('--seed <s>', 'simulation: random seed, integer in [0, 2^31 - 1]', '42')
       .option('--workers <n>', 'simulation: worker threads (the result does not depend on it)', '2'),
   ).action(
-    guarded<EnrichmentFlags>(io, (flags) => {
+    printed<EnrichmentFlags>((flags) => {
       const crp = loadCrpKnowledge();
       return flags.simulate ? runEnrichmentSimulated(flags, crp) : runEnrichmentAnalytic(flags, crp);
     }),

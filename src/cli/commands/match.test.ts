@@ -1,29 +1,17 @@
 /**
- * `trd match` as a user runs it (bin/trd.js in a subprocess): the seed vignette in text and --json forms, trial
+ * `trd match` as a user runs it (the whole command line, runTrd in src/cli/trd.ts, in-process): the seed vignette in text and --json forms, trial
  * selection, and bad input (exit 2, one line `trd: <reason>` on stderr, nothing on stdout).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { REPO_ROOT, trd as run } from '../run.test-support.ts';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'trd.js');
+const ROOT = REPO_ROOT;
 const SEED = join(ROOT, 'examples', 'seed-vignette.json');
-
-async function trd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const trd = (...args: string[]) => run(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'trd-match-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

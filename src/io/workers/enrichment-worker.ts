@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry: runs one replicate range of the enrichment simulation and posts the rejection counts back.
- * Started by run-enrichment-simulation.ts with tsx's loader, so it runs straight from TypeScript.
+ * Started by run-enrichment-simulation.ts: compiled (dist/) in production, from source under tsx in the tests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {

@@ -3,7 +3,6 @@
  * per worker; each replicate has its own random stream (src/stats/random/streams.ts), so the summed counts, and the
  * result, are identical to the single-thread run for the same seed whatever the number of workers.
  */
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fail, ok, type Result } from '../../record/index.ts';
 import {
@@ -20,36 +19,18 @@ import {
 } from '../../stats/design/simulation-summary.ts';
 import type { EnrichmentWorkerData } from './enrichment-worker.ts';
 
-const WORKER_ENTRY = fileURLToPath(new URL('./enrichment-worker.ts', import.meta.url));
-
 /**
- * The worker is TypeScript. On Node 20, `execArgv: ['--import', 'tsx']` does not reach a worker's module loader
- * (ERR_UNKNOWN_FILE_EXTENSION), and registering tsx inside each worker costs ~3 s of start-up (its own transform
- * service, then hundreds of small @stdlib files). So the worker entry is bundled once per process with esbuild
- * (already tsx's compiler) into one CommonJS string, ~0.3 s, and each worker evaluates it in ~0.1 s.
+ * The worker entry sits beside this module: enrichment-worker.js in the build (dist/, what `trd` runs), or
+ * enrichment-worker.ts when this module itself runs from source under tsx (the tests). A worker does not inherit
+ * tsx's loader on Node 20, so from source the worker registers it first; the build needs no compiler at all.
  */
-let workerSource: Promise<string> | undefined;
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_ENTRY = new URL(`./enrichment-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
 
-function bundledWorkerSource(): Promise<string> {
-  // esbuild is imported on first use: only multi-worker simulations need it, and every `trd` command would pay its load.
-  workerSource ??= import('esbuild')
-    .then(({ build }) =>
-      build({
-        entryPoints: [WORKER_ENTRY],
-        bundle: true,
-        write: false,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
-        logLevel: 'silent',
-      }),
-    )
-    .then((result) => {
-      const output = result.outputFiles[0];
-      if (output === undefined) throw new Error('esbuild produced no worker bundle');
-      return output.text;
-    });
-  return workerSource;
+function startWorker(data: EnrichmentWorkerData): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_ENTRY, { workerData: data });
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_ENTRY.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: data });
 }
 
 export interface ParallelSimulationOptions {
@@ -71,9 +52,9 @@ export function splitRange(trials: number, parts: number): Array<[number, number
   return ranges;
 }
 
-function runInWorker(source: string, data: EnrichmentWorkerData): Promise<RejectionCounts> {
+function runInWorker(data: EnrichmentWorkerData): Promise<RejectionCounts> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(source, { eval: true, workerData: data });
+    const worker = startWorker(data);
     let settled = false;
     worker.once('message', (counts: RejectionCounts) => {
       settled = true;
@@ -107,11 +88,8 @@ export async function runEnrichmentSimulation(
   if (workers === 1) {
     counts = runEnrichmentReplicates(config, { seed, replicateRange: [0, trials] });
   } else {
-    const source = await bundledWorkerSource();
     const parts = await Promise.all(
-      splitRange(trials, workers).map((replicateRange) =>
-        runInWorker(source, { config, range: { seed, replicateRange } }),
-      ),
+      splitRange(trials, workers).map((replicateRange) => runInWorker({ config, range: { seed, replicateRange } })),
     );
     counts = parts.reduce(addCounts, emptyCounts());
   }

@@ -43,12 +43,26 @@ export interface EnrichmentSimulationSummary {
   readonly designs: Record<Design, SimulatedDesign>;
 }
 
+/** Bounds that keep a simulation finishing in minutes on one core, far above any trial that is planned. */
+export const SIMULATION_LIMITS = {
+  maxNPerArm: 100_000,
+  maxTrials: 1_000_000,
+  /** Simulated patients in total (trials x both designs x both arms). */
+  maxPatients: 2_000_000_000,
+} as const;
+
 export function checkSimulationConfig(config: EnrichmentSimulationConfig, seed: number, replicates: number): Issue[] {
   const issues: Issue[] = [];
   for (const design of DESIGNS) {
     const n = config.nPerArm[design];
-    if (!(Number.isInteger(n) && n >= 3)) {
-      issues.push(issue('design.n.invalid', `n per arm (${design}) must be an integer >= 3 (got ${n})`, 'design.n'));
+    if (!(Number.isInteger(n) && n >= 3 && n <= SIMULATION_LIMITS.maxNPerArm)) {
+      issues.push(
+        issue(
+          'design.n.invalid',
+          `n per arm (${design}) must be an integer from 3 to ${SIMULATION_LIMITS.maxNPerArm} (got ${n})`,
+          'design.n',
+        ),
+      );
     }
   }
   if (!(Number.isFinite(config.sd) && config.sd > 0)) {
@@ -67,8 +81,25 @@ export function checkSimulationConfig(config: EnrichmentSimulationConfig, seed: 
       issue('design.seed.invalid', `seed must be an integer in [0, 2147483647] (got ${seed})`, 'design.seed'),
     );
   }
-  if (!(Number.isInteger(replicates) && replicates >= 1)) {
-    issues.push(issue('design.trials.invalid', `trials must be an integer >= 1 (got ${replicates})`, 'design.trials'));
+  if (!(Number.isInteger(replicates) && replicates >= 1 && replicates <= SIMULATION_LIMITS.maxTrials)) {
+    issues.push(
+      issue(
+        'design.trials.invalid',
+        `trials must be an integer from 1 to ${SIMULATION_LIMITS.maxTrials} (got ${replicates})`,
+        'design.trials',
+      ),
+    );
+  } else if (issues.length === 0) {
+    const patients = replicates * 2 * DESIGNS.reduce((sum, d) => sum + config.nPerArm[d], 0);
+    if (patients > SIMULATION_LIMITS.maxPatients) {
+      issues.push(
+        issue(
+          'design.trials.too-much-work',
+          `trials x n per arm asks for ${patients} simulated patients (at most ${SIMULATION_LIMITS.maxPatients}); lower --trials`,
+          'design.trials',
+        ),
+      );
+    }
   }
   return issues;
 }

@@ -73,7 +73,7 @@ export function fitOls(
   const qr = new QrDecomposition(new Matrix(x.map((r) => [...r])));
   const r = qr.upperTriangularMatrix;
   const diag = Array.from({ length: p }, (_, j) => Math.abs(r.get(j, j)));
-  const maxDiag = Math.max(...diag);
+  const maxDiag = diag.reduce((m, d) => Math.max(m, d), -Infinity);
   const dependent = terms.filter((_, j) => !(diag[j]! > RANK_TOLERANCE * maxDiag));
   if (dependent.length > 0) {
     return fail([

@@ -109,7 +109,7 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit>
     );
   }
   const thetaCovariance = hessianFactor ? hessianFactor.inverse.map((row) => row.map((v) => 2 * v)) : null;
-  const maxAbsGradient = Math.max(...current.gradient!.map(Math.abs));
+  const maxAbsGradient = current.gradient!.reduce((m, g) => Math.max(m, Math.abs(g)), 0);
   const fit: MmrmFit = {
     method,
     converged: converged && hessianFactor !== null,

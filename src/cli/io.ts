@@ -1,0 +1,47 @@
+/**
+ * Where a `trd` run writes and reads: standard output, standard error and standard input by default, or the strings
+ * a test passes to runTrd (src/cli/trd.ts). Held in an AsyncLocalStorage so that commands run in-process in tests,
+ * concurrently, each see their own streams; commands write through `out` and `err` here, never process.stdout.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readSync } from 'node:fs';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Reads standard input into `buffer` at `offset`; returns the bytes read, 0 at the end. */
+  readStdin(buffer: Buffer, offset: number, length: number): number;
+}
+
+/** Standard input as a file descriptor; EAGAIN (a non-blocking pipe with nothing yet) is waited out. */
+function readFd0(buffer: Buffer, offset: number, length: number): number {
+  for (;;) {
+    try {
+      return readSync(0, buffer, offset, length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') return 0;
+      throw error;
+    }
+  }
+}
+
+export const PROCESS_IO: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  readStdin: readFd0,
+};
+
+const current = new AsyncLocalStorage<CliIo>();
+
+/** The streams of the run in progress. */
+export function cliIo(): CliIo {
+  return current.getStore() ?? PROCESS_IO;
+}
+
+export function withCliIo<T>(io: CliIo, run: () => T): T {
+  return current.run(io, run);
+}
+
+export const out = (text: string): void => cliIo().out(text);

@@ -1,0 +1,14 @@
+/**
+ * The `trd` process: runs the command line (trd.ts) on the process's arguments and streams. bin/trd.js starts the
+ * compiled form of this file (dist/cli/main.js); `npm start` runs it from source.
+ */
+import { runTrd } from './trd.ts';
+
+// A closed pipe (`trd assess x | head -1`) ends the output quietly instead of raising an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+const code = await runTrd(process.argv.slice(2));
+if (code !== 0) process.exitCode = code;

@@ -1,0 +1,213 @@
+/**
+ * The one error boundary of `trd` (src/cli/trd.ts): every command, for every kind of bad usage or input, exits 2 with
+ * exactly one line `trd: <reason>` on stderr, nothing on stdout, no stack trace, no help text, no control character
+ * and no file content. Runs the whole command line in-process (runTrd), plus real processes where only a process
+ * shows the behaviour (standard input from a pipe, the exit status).
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { referencePath } from '../src/stats/golden.test-support.ts';
+import { REPO_ROOT, trd, trdProcess, type CliRun } from '../src/cli/run.test-support.ts';
+
+const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
+const SECRET = 'Zelda-Secret-Name';
+const dir = mkdtempSync(join(tmpdir(), 'trd-boundary-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const madrs = referencePath('r/trd_madrs_crp.csv');
+const madrsOptions = [
+  '--subject',
+  'subject',
+  '--arm',
+  'arm',
+  '--treatment',
+  'TOCILIZUMAB',
+  '--control',
+  'PLACEBO',
+  '--visit',
+  'week',
+  '--outcome',
+  'madrs',
+  '--baseline',
+  'baseline_madrs',
+  '--primary-visit',
+  '8',
+];
+
+function assertOneLine(run: CliRun, reason: RegExp, label: string): void {
+  assert.equal(run.code, 2, `${label}: exit code (stderr ${JSON.stringify(run.stderr)})`);
+  assert.equal(run.stdout, '', `${label}: stdout`);
+  assert.match(run.stderr, /^trd: [^\n]+\n$/, `${label}: one line`);
+  assert.match(run.stderr, reason, label);
+  assert.doesNotMatch(run.stderr, /^\s+at |Usage:|Options:/m, `${label}: no stack trace, no help`);
+  // eslint-disable-next-line no-control-regex -- checking that none reach the terminal
+  assert.doesNotMatch(run.stderr.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/, `${label}: control characters`);
+  assert.ok(!run.stderr.includes(SECRET), `${label}: file content`);
+}
+
+describe('usage errors: one line, exit 2, for every command', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['no command', [], /a command is required/],
+    ['unknown command', ['asess', SEED], /unknown command 'asess'/],
+    ['unknown option (assess)', ['assess', SEED, '--jsn'], /unknown option '--jsn'.*see trd assess --help/],
+    ['unknown option (match)', ['match', SEED, '--bogus'], /unknown option '--bogus'/],
+    ['unknown option (analyze)', ['analyze', '--counts', '--bogus'], /unknown option '--bogus'/],
+    ['unknown option (design)', ['design', 'ttest', '--bogus'], /unknown option '--bogus'.*trd design ttest --help/],
+    ['missing argument (assess)', ['assess'], /missing required argument 'file'/],
+    ['missing argument (match)', ['match', '--json'], /missing required argument 'file'/],
+    ['missing subcommand (design)', ['design'], /trd design: a command is required/],
+    ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
+    ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
+    ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
+  ];
+  for (const [name, args, reason] of cases) {
+    test(name, async () => assertOneLine(await trd(args), reason, name));
+  }
+  test('--help and --version still print and exit 0', async () => {
+    const help = await trd(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /assess +assess one patient/);
+    const version = await trd(['--version']);
+    assert.equal(version.code, 0);
+    assert.equal(
+      version.stdout.trim(),
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
+    const sub = await trd(['assess', '--help']);
+    assert.equal(sub.code, 0);
+    assert.match(sub.stdout, /--allow-future-as-of/);
+  });
+});
+
+describe('bad input and unwritable output: one line, exit 2', () => {
+  const report = ['analyze', madrs, ...madrsOptions];
+  const cases: [string, () => string[], RegExp][] = [
+    [
+      '--report into a missing folder',
+      () => [...report, '--report', join(dir, 'no', 'such', 'r.html')],
+      /--report: cannot write .*: no such file or folder\n$/,
+    ],
+    [
+      '--report over its own input',
+      () => {
+        const copy = join(dir, 'input.csv');
+        copyFileSync(madrs, copy);
+        return ['analyze', copy, ...madrsOptions, '--report', copy];
+      },
+      /--report .*input\.csv is an input of this command/,
+    ],
+    ['--report into a directory', () => [...report, '--report', dir], /cannot write .*: is a directory\n$/],
+    ['--as-of after today', () => ['assess', SEED, '--as-of', '2999-01-01'], /after today .*--allow-future-as-of/],
+    ['--as-of after today (match)', () => ['match', SEED, '--as-of', '2999-01-01'], /after today/],
+    [
+      'a CSV that is not a CSV',
+      () => ['analyze', file('bad.csv', `a,b\n"${SECRET},1\n`), ...madrsOptions],
+      /not a readable CSV \(CSV_[A-Z_]+/,
+    ],
+    [
+      '/dev/zero is refused at the size limit',
+      () => ['assess', '/dev/zero', '--max-bytes', '5000000'],
+      /\/dev\/zero is larger than 5000000 bytes/,
+    ],
+    [
+      'a pathway file with a syntax error: position only, no excerpt',
+      () => ['assess', SEED, '--pathway', file('pathway.json', `{"id": "${SECRET}" ,, }`)],
+      /invalid pathway: .*not valid JSON: [a-z ,]+ at position \d+/,
+    ],
+    [
+      'a non-Bundle: its resourceType is not echoed',
+      () => ['assess', file('np.json', JSON.stringify({ resourceType: `${SECRET}\u001b[2J` }))],
+      /expected a FHIR Bundle, got another resource type/,
+    ],
+    [
+      'design: --n-per-arm and --trials are bounded',
+      () => [
+        'design',
+        'enrichment',
+        '--simulate',
+        '--beta0',
+        '3',
+        '--beta1',
+        '1',
+        '--sd',
+        '8',
+        '--n-per-arm',
+        '1000000000',
+      ],
+      /n per arm \(enriched\) must be an integer from 3 to 100000/,
+    ],
+    [
+      'design: too much simulation work',
+      () => [
+        'design',
+        'enrichment',
+        '--simulate',
+        '--beta0',
+        '3',
+        '--beta1',
+        '1',
+        '--sd',
+        '8',
+        '--n-per-arm',
+        '100000',
+        '--trials',
+        '1000000',
+      ],
+      /simulated patients .*lower --trials/,
+    ],
+    [
+      'analyze --counts at 2^53',
+      () => [
+        'analyze',
+        '--counts',
+        '--treatment-events',
+        '9007199254740992',
+        '--treatment-n',
+        '9007199254740993',
+        '--control-events',
+        '1',
+        '--control-n',
+        '9007199254740992',
+      ],
+      /--treatment-n must be a whole number from 1 to 10000000/,
+    ],
+    ['--max-bytes not a number', () => ['assess', SEED, '--max-bytes', 'lots'], /--max-bytes must be a whole number/],
+    [
+      'a JSON syntax error quotes nothing',
+      () => ['assess', file('bad.json', `{"name": "${SECRET}" x}`)],
+      /is not valid JSON: [a-z ,]+ at position \d+\n$/,
+    ],
+  ];
+  for (const [name, args, reason] of cases) {
+    test(name, async () => assertOneLine(await trd(args()), reason, name));
+  }
+  test('--allow-future-as-of evaluates and reports the future date in the result issues', async () => {
+    const r = await trd(['assess', SEED, '--as-of', '2999-01-01', '--allow-future-as-of', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const issues = (JSON.parse(r.stdout) as { issues: { code: string; severity: string }[] }).issues;
+    assert.ok(issues.some((i) => i.code === 'input.as-of.future' && i.severity === 'warning'));
+  });
+});
+
+describe('analyze reads standard input with -', () => {
+  test('in-process', async () => {
+    const r = await trd(['analyze', '-', ...madrsOptions, '--json'], readFileSync(madrs, 'utf8'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { schema: string }).schema, 'precision-trd/analysis@1');
+  });
+  test('as a real process with a pipe; bad input on the pipe is one line, exit 2', async () => {
+    const good = await trdProcess(['analyze', '-', ...madrsOptions, '--json'], { stdin: readFileSync(madrs, 'utf8') });
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /"schema": "precision-trd\/analysis@1"/);
+    const bad = await trdProcess(['assess', '-', '--as-of', '2026-11-27'], { stdin: `{"x": "${SECRET}"` });
+    assertOneLine(bad, /^trd: stdin is not valid JSON/, 'stdin');
+  });
+});
