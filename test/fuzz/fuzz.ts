@@ -60,6 +60,61 @@ const HOSTILE: readonly unknown[] = [
   { start: '2026-12-31', end: '2020-01-01' },
 ];
 
+/** Whole resources about the patient, each with hostile fields, appended to a Bundle by the `append` mutation. */
+const HOSTILE_RESOURCES: readonly Record<string, unknown>[] = [
+  {
+    resourceType: 'MedicationDispense',
+    id: 'fz-dispense',
+    status: 'completed',
+    subject: { reference: 'Patient/seed-patient' },
+    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '36437' }] },
+    whenHandedOver: '2026-06-01',
+    daysSupply: { value: 30, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' },
+    quantity: {
+      value: 30,
+      unit: 'tablet',
+      system: 'http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm',
+      code: 'TAB',
+    },
+  },
+  {
+    resourceType: 'MedicationRequest',
+    id: 'fz-request',
+    status: 'active',
+    intent: 'order',
+    subject: { reference: 'Patient/seed-patient' },
+    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '321988' }] },
+    authoredOn: '2026-01-01',
+    dosageInstruction: [
+      {
+        timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+        doseAndRate: [{ doseQuantity: { value: 20, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } }],
+      },
+    ],
+    dispenseRequest: {
+      numberOfRepeatsAllowed: 2,
+      expectedSupplyDuration: { value: 30, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' },
+    },
+  },
+  {
+    resourceType: 'MedicationAdministration',
+    id: 'fz-administration',
+    status: 'completed',
+    subject: { reference: 'Patient/seed-patient' },
+    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '612865' }] },
+    effectiveDateTime: '2026-10-01',
+  },
+  {
+    resourceType: 'Observation',
+    id: 'fz-crp',
+    status: 'final',
+    subject: { reference: 'Patient/seed-patient' },
+    code: { coding: [{ system: 'http://loinc.org', code: '30522-7' }] },
+    effectiveDateTime: '2026-11-01',
+    valueQuantity: { value: 4, unit: 'mg/L', system: 'http://unitsofmeasure.org', code: 'mg/L' },
+  },
+];
+
 type Json = unknown;
 type Path = readonly (string | number)[];
 
@@ -80,13 +135,13 @@ function pathsOf(doc: Json, prefix: Path = [], out: Path[] = []): Path[] {
 }
 
 export interface Mutation {
-  readonly op: 'replace' | 'delete' | 'duplicate';
+  readonly op: 'replace' | 'delete' | 'duplicate' | 'append';
   readonly at: number;
   readonly value: number;
 }
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  op: fc.constantFrom('replace', 'replace', 'replace', 'delete', 'duplicate'),
+  op: fc.constantFrom('replace', 'replace', 'replace', 'delete', 'duplicate', 'append'),
   at: fc.nat(),
   value: fc.nat(HOSTILE.length - 1),
 });
@@ -95,8 +150,24 @@ export const mutationsArb = fc.array(mutationArb, { minLength: 1, maxLength: 4 }
 /** Applies the mutations to a copy of `doc`, each at a path chosen among the copy's current paths. */
 export function mutate(doc: Json, mutations: readonly Mutation[]): Json {
   const copy = structuredClone(doc);
-  for (const m of mutations) {
-    const paths = pathsOf(copy);
+  // Appended resources come first, so that the other mutations can then reach their fields.
+  const ordered = [...mutations.filter((m) => m.op === 'append'), ...mutations.filter((m) => m.op !== 'append')];
+  // After an append, the other mutations aim inside the appended resources (hostile fields in a new medication record).
+  let appended: number | undefined;
+  for (const m of ordered) {
+    if (m.op === 'append') {
+      const entries = (copy as { entry?: unknown })?.entry;
+      if (Array.isArray(entries)) {
+        appended ??= entries.length;
+        entries.push({ resource: structuredClone(HOSTILE_RESOURCES[m.value % HOSTILE_RESOURCES.length]) });
+      }
+      continue;
+    }
+    const all = pathsOf(copy);
+    const first = appended;
+    const inside =
+      first === undefined ? [] : all.filter((p) => p[0] === 'entry' && Number(p[1]) >= first && p.length > 3);
+    const paths = inside.length > 0 ? inside : all;
     if (paths.length === 0) break;
     const path = paths[m.at % paths.length]!;
     const parent = path.slice(0, -1).reduce<Json>((node, key) => (node as Record<string | number, Json>)[key], copy);
@@ -108,7 +179,11 @@ export function mutate(doc: Json, mutations: readonly Mutation[]): Json {
     } else if (m.op === 'duplicate' && Array.isArray(parent)) {
       parent.splice(key as number, 0, structuredClone(parent[key as number]));
     } else {
-      container[key] = structuredClone(HOSTILE[m.value]);
+      // A string is replaced by a hostile string (a code, a date, a reference) more often than by another type.
+      const strings = HOSTILE.filter((h) => typeof h === 'string');
+      const value =
+        typeof container[key] === 'string' && m.value % 2 === 0 ? strings[m.value % strings.length] : HOSTILE[m.value];
+      container[key] = structuredClone(value);
     }
   }
   return copy;
