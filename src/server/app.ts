@@ -4,11 +4,20 @@
  * no clinical rule lives here. Other features add their routes as fastify plugins through `options.plugins`
  * (docs/service.md, "Adding routes").
  */
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { registerErrorHandling } from './api/operation-outcome.ts';
+import { apiRoutes } from './api/routes.ts';
+import { cdsAuthenticator } from './auth/cds-jwt.ts';
+import type { CdsClient } from './auth/jwks.ts';
+import { FeedbackStore } from './cds-hooks/feedback-store.ts';
+import { cdsRoutes } from './cds-hooks/routes.ts';
+import { webRoutes } from './web/routes.ts';
 import { loggerOptions } from './log.ts';
 
 export interface ServerPlugin {
@@ -29,6 +38,14 @@ export interface ServerOptions {
   readonly logLevel?: string | false;
   /** Largest accepted request body in bytes (JSON and uploads). */
   readonly bodyLimitBytes?: number;
+  /** Trusted CDS clients (issuer and keys); without any, every CDS call is 401 unless allowUnauthenticated. */
+  readonly cdsClients?: readonly CdsClient[];
+  /** Accept CDS Hooks calls without a client JWT (the demo; never in production). */
+  readonly allowUnauthenticated?: boolean;
+  /** Where SQLite files live (CDS feedback); default in memory. */
+  readonly dataDir?: string;
+  /** The folder of demo patients (index.json and bundles); default examples/demo of this package. */
+  readonly demoDir?: string;
   /** Extra features registered inside the same server (each encapsulated, with its own prefix). */
   readonly plugins?: readonly ServerPlugin[];
   /** Today, for the default as-of date; the only clock the routes read. */
@@ -59,6 +76,20 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     publicUrl: () => options.publicUrl ?? listeningUrl(app),
   };
   registerErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'precision-trd service',
+        version: engine.pathway.version,
+        description:
+          'REST API (FHIR R4 Bundle in, precision-trd/assessment@1 and trial-match@1 out) and CDS Hooks 2.0 services. Errors are FHIR OperationOutcome.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, {
+    limits: { fileSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, files: 1, fields: 5, parts: 6 },
+  });
   // FHIR's JSON media type is parsed like application/json.
   app.addContentTypeParser(
     ['application/fhir+json', 'application/json+fhir'],
@@ -70,10 +101,24 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     pathway: engine.pathway,
   }));
 
+  await app.register(apiRoutes(context));
+  const feedback = new FeedbackStore(options.dataDir);
+  app.addHook('onClose', async () => feedback.close());
+  await app.register(
+    cdsRoutes(context, {
+      ...(options.cdsClients !== undefined && options.cdsClients.length > 0
+        ? { authenticator: cdsAuthenticator(options.cdsClients) }
+        : {}),
+      allowUnauthenticated: options.allowUnauthenticated === true,
+      feedback,
+    }),
+    { prefix: '/cds-services' },
+  );
+  await app.register(webRoutes(context, { ...(options.demoDir === undefined ? {} : { demoDir: options.demoDir }) }));
+
   for (const extra of options.plugins ?? []) {
     await app.register(extra.plugin, extra.prefix === undefined ? {} : { prefix: extra.prefix });
   }
-  void context;
   return app;
 }
 

@@ -6,6 +6,7 @@
 import { InputError } from '../engine/index.ts';
 import { buildServer } from './app.ts';
 import type { ServerOptions } from './app.ts';
+import { parseCdsClient } from './auth/jwks.ts';
 
 export interface StartOptions {
   readonly port: string;
@@ -43,6 +44,9 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
     port = parsePort(options.port);
     serverOptions = {
       ...extra,
+      cdsClients: options.cdsClient.map(parseCdsClient),
+      allowUnauthenticated: options.allowUnauthenticated === true,
+      dataDir: options.dataDir,
       ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
     };
   } catch (error) {
@@ -53,7 +57,16 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
   }
   const app = await buildServer(serverOptions);
   const address = await app.listen({ port, host: options.host });
-  app.log.info({ address }, 'listening');
+  app.log.info(
+    { address, cdsClients: serverOptions.cdsClients?.map((c) => ({ iss: c.issuer, jwks: c.jwksSource })) },
+    'listening',
+  );
+  if (serverOptions.allowUnauthenticated === true) {
+    app.log.warn('CDS Hooks client authentication is OFF (--allow-unauthenticated): for the demo and development only');
+    process.stdout.write('CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only\n');
+  } else if ((serverOptions.cdsClients?.length ?? 0) === 0) {
+    app.log.warn('no --cds-client given: every CDS Hooks call will be refused (401)');
+  }
   process.stdout.write(`precision-trd service listening on ${address} (open ${address}/ in a browser)\n`);
   let closing = false;
   const close = (signal: string): void => {

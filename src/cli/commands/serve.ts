@@ -4,7 +4,6 @@
  * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
  */
 import type { Command } from 'commander';
-import { startService } from '../../server/start.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -33,6 +32,8 @@ export function registerServe(program: Command): void {
     .option('--allow-unauthenticated', 'accept CDS Hooks calls without a client JWT (demo and development only)')
     .option('--data-dir <dir>', 'where the service keeps its SQLite files (CDS feedback)', '.trd-data')
     .action(async (options: ServeCliOptions) => {
+      // Loaded on use: the other commands never pay for fastify.
+      const { startService } = await import('../../server/start.ts');
       await startService(options);
     });
 }
