@@ -63,7 +63,9 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
   );
   if (serverOptions.allowUnauthenticated === true) {
     app.log.warn('CDS Hooks client authentication is OFF (--allow-unauthenticated): for the demo and development only');
-    process.stdout.write('CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only\n');
+    process.stdout.write(
+      'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only\n',
+    );
   } else if ((serverOptions.cdsClients?.length ?? 0) === 0) {
     app.log.warn('no --cds-client given: every CDS Hooks call will be refused (401)');
   }
