@@ -90,7 +90,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(multipart, {
     limits: { fileSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, files: 1, fields: 5, parts: 6 },
   });
-  // FHIR's JSON media type is parsed like application/json.
+  // Bodies are JSON (FHIR's media type parsed like application/json) or multipart uploads; text is refused (415).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     ['application/fhir+json', 'application/json+fhir'],
     { parseAs: 'string' },

@@ -101,7 +101,7 @@ function trials(matches: readonly TrialMatchResult[]): Html {
         i,
       ) => html`<details${i === 0 ? raw(' open') : ''}><summary><strong>${m.trial.registry.map((r) => r.id).join(' / ')}</strong>: ${m.verdict} (${m.trial.title})</summary>
 <p>${m.summary}</p>
-<div class="table-wrap"><table><caption class="muted">Criterion by criterion</caption>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Criteria of ${m.trial.registry.map((r) => r.id).join(' / ')}"><table><caption class="muted">Criterion by criterion</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
 <tbody>${m.criteria.map(
         (c) =>
@@ -180,7 +180,7 @@ export function patientPage(
       ${recommendationBox(a)} ${checklist(a)}
       <section aria-labelledby="chart-title">
         <h2 id="chart-title">Timeline</h2>
-        <figure class="chart" role="img" aria-label="${description}">${raw(chart.svg)}</figure>
+        <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>
         <p class="muted">
           ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab
           limits.${chart.data.notPlotted > 0 ? ` ${chart.data.notPlotted} result(s) not plotted (unit not convertible).` : ''}
