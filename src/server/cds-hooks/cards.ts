@@ -95,7 +95,9 @@ function workupCoding(knowledge: Knowledge, workupCode: string): Coding | undefi
   const setId =
     rule.predicate === 'lab-in-window'
       ? definitions.labs.analytes[rule.analyte]?.codeSets[0]
-      : definitions.screens[`${rule.screen}CodeSets`]?.[0];
+      : rule.predicate === 'screen-in-window'
+        ? definitions.screens[`${rule.screen}CodeSets`]?.[0]
+        : undefined;
   return setId === undefined ? undefined : coding(knowledge, setId);
 }
 
