@@ -3,7 +3,7 @@
  * the address printed, and a graceful close on SIGTERM / SIGINT. Kept apart from the commander wiring so tests and
  * other commands can start the same service.
  */
-import { InputError } from '../engine/index.ts';
+import { createEngine, InputError } from '../engine/index.ts';
 import { buildServer } from './app.ts';
 import type { ServerOptions } from './app.ts';
 import { parseCdsClient } from './auth/jwks.ts';
@@ -55,7 +55,8 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
     process.exitCode = 2;
     return;
   }
-  const app = await buildServer(serverOptions);
+  // One engine (knowledge loaded once) for every feature of the server; features receive it through `extra`.
+  const app = await buildServer({ ...serverOptions, engine: extra.engine ?? createEngine() });
   const address = await app.listen({ port, host: options.host });
   app.log.info(
     { address, cdsClients: serverOptions.cdsClients?.map((c) => ({ iss: c.issuer, jwks: c.jwksSource })) },

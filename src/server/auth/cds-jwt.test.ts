@@ -3,7 +3,7 @@
  * called, the FHIR server is not asked); a valid ES384 token passes. Keys are generated per run; the JWKS is a file.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -121,6 +121,44 @@ describe('CDS Hooks client authentication (JWT)', () => {
     assert.equal(first.status, 200);
     assert.ok(engine.calls.assess > 0, 'evaluated');
     await assertRefused(jwt, /already used/);
+  });
+
+  test('RS384 from a second client passes; a rotated key in the JWKS file is picked up without a restart', async () => {
+    const rsa = await generateKeyPair('RS384', { extractable: true });
+    const rsaJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS384' };
+    writeFileSync(join(dir, 'rsa.json'), JSON.stringify({ keys: [rsaJwk] }));
+    const rotated = await generateKeyPair('ES384', { extractable: true });
+    const rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: 'ehr-key-2', alg: 'ES384' };
+    const two = await startTestServer({
+      engine,
+      cdsClients: [
+        parseCdsClient(`${ISS}=${join(dir, 'jwks.json')}`),
+        parseCdsClient(`rsa-client=${join(dir, 'rsa.json')}`),
+      ],
+    });
+    try {
+      const aud = `${two.base}/cds-services/${SERVICE}`;
+      const sign = (key: CryptoKey, alg: string, kid: string, iss: string) =>
+        new SignJWT({ iss, aud, iat: now(), exp: now() + 120, jti: crypto.randomUUID() })
+          .setProtectedHeader({ alg, kid })
+          .sign(key);
+      const send = (jwt: string) =>
+        postJson(`${two.base}/cds-services/${SERVICE}`, hookRequest('patient-view', seed), {
+          authorization: `Bearer ${jwt}`,
+        });
+      assert.equal((await send(await sign(rsa.privateKey, 'RS384', 'rsa-1', 'rsa-client'))).status, 200);
+      assert.equal(
+        (await send(await sign(rotated.privateKey, 'ES384', 'ehr-key-2', ISS))).status,
+        401,
+        'not yet published',
+      );
+      const current = JSON.parse(readFileSync(join(dir, 'jwks.json'), 'utf8')) as { keys: unknown[] };
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // the file is checked at most once a second
+      writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [...current.keys, rotatedJwk] }));
+      assert.equal((await send(await sign(rotated.privateKey, 'ES384', 'ehr-key-2', ISS))).status, 200, 'rotated in');
+    } finally {
+      await two.close();
+    }
   });
 
   test('without --cds-client every call is refused', async () => {

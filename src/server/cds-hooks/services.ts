@@ -29,7 +29,7 @@ export function loincTokens(knowledge: Knowledge): string[] {
   return [...codes].sort().map((code) => `${LOINC}|${code}`);
 }
 
-/** The patient's record as the pathway reads it (care-pathway.md "Inputs"), one query per key. */
+/** The patient's record as the pathway reads it (docs/care-pathway.md, "Inputs"), one query per key. */
 export function patientPrefetch(knowledge: Knowledge): Record<string, string> {
   const patient = '{{context.patientId}}';
   return {
