@@ -229,7 +229,8 @@ export function patientViewCards(
     const crp = crpSuggestion(knowledge, assessment, patientId);
     if (crp !== undefined) suggestions.push(crp);
   }
-  if (r.code === 'refer-to-trial') suggestions.push(...missingWorkupSuggestions(knowledge, assessment, patientId));
+  // The engine lists the missing work-up only on the referral track (docs/care-pathway.md, definition 8).
+  suggestions.push(...missingWorkupSuggestions(knowledge, assessment, patientId));
   const links = matches
     .filter((m) => m.verdict !== 'ineligible')
     .flatMap((m) =>

@@ -63,6 +63,22 @@ describe('clinician web app in Chromium', () => {
     await page.getByRole('link', { name: /Patient handout/ }).click();
     await page.getByRole('heading', { name: /what we found/ }).waitFor();
     assert.match((await page.locator('main').textContent()) ?? '', /Why a trial comes first/);
+    await page.close();
+  });
+
+  test('a safety alert is shown first, before the recommendation, and on the handout', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/`);
+    await page.getByRole('link', { name: /Tom Becker/ }).click();
+    await page.waitForURL(/\/patients\/suicide-risk/);
+    const headings = await page.locator('main h2').allTextContents();
+    assert.match(headings[0] ?? '', /^Safety alert: /, 'the first section is the safety alert');
+    assert.match(headings[1] ?? '', /^Recommendation: /);
+    await page.screenshot({ path: `${OUT}/web-safety-alert.png` });
+    await assertAccessible(page, 'safety alert page');
+    await page.getByRole('link', { name: /Patient handout/ }).click();
+    await page.getByRole('heading', { name: /what we found/ }).waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /Your safety comes before any test or trial/);
     await page.screenshot({ path: `${OUT}/web-handout.png`, fullPage: true });
     await assertAccessible(page, 'handout');
     await page.close();
