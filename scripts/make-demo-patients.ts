@@ -20,11 +20,20 @@ const seed = JSON.parse(readFileSync('examples/seed-vignette.json', 'utf8')) as 
 const AS_OF = '2026-11-27';
 
 /** The seed with every id prefixed and references rewritten, a new name, and `change` applied. */
-function variant(prefix: string, given: string, family: string, change: (resources: Resource[]) => Resource[]): Bundle {
+function variant(
+  prefix: string,
+  given: string,
+  family: string,
+  change: (resources: Resource[]) => Resource[],
+  gender: 'female' | 'male' = 'female',
+): Bundle {
   const text = JSON.stringify(seed.entry.map((e) => e.resource)).replace(/seed-/g, `${prefix}-`);
   const resources = change(JSON.parse(text) as Resource[]);
   const patient = resources.find((r) => r.resourceType === 'Patient');
-  if (patient !== undefined) patient.name = [{ family, given: [given] }];
+  if (patient !== undefined) {
+    patient.name = [{ family, given: [given] }];
+    patient.gender = gender;
+  }
   return {
     resourceType: 'Bundle',
     type: 'collection',
@@ -75,10 +84,15 @@ const patients: { file: string; title: string; expect: string; bundle: Bundle }[
     file: 'neutropenia.json',
     title: 'Daniel Hughes, 45: referral track but ANC 1.5 x10^9/L (neutropenia)',
     expect: 'contraindicated',
-    bundle: variant('demo-neutro', 'Daniel', 'Hughes', (rs) =>
-      rs.map((r) =>
-        r.id === 'demo-neutro-anc' ? { ...r, valueQuantity: { ...(r.valueQuantity as object), value: 1.5 } } : r,
-      ),
+    bundle: variant(
+      'demo-neutro',
+      'Daniel',
+      'Hughes',
+      (rs) =>
+        rs.map((r) =>
+          r.id === 'demo-neutro-anc' ? { ...r, valueQuantity: { ...(r.valueQuantity as object), value: 1.5 } } : r,
+        ),
+      'male',
     ),
   },
   {
@@ -93,28 +107,33 @@ const patients: { file: string; title: string; expect: string; bundle: Bundle }[
     file: 'suicide-risk.json',
     title: 'Tom Becker, 45: referral track, PHQ-9 item 9 answered "more than half the days"',
     expect: 'refer-to-trial with a suicide-risk safety alert',
-    bundle: variant('demo-risk', 'Tom', 'Becker', (rs) =>
-      rs.map((r) => {
-        if (r.resourceType !== 'QuestionnaireResponse') return r;
-        const items = (r.item as { linkId: string; answer: unknown[] }[]).map((item) =>
-          item.linkId === '44260-8'
-            ? {
-                ...item,
-                answer: [
-                  {
-                    valueCoding: {
-                      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/ordinalValue', valueDecimal: 2 }],
-                      system: 'http://loinc.org',
-                      code: 'LA6570-1',
-                      display: 'More than half the days',
+    bundle: variant(
+      'demo-risk',
+      'Tom',
+      'Becker',
+      (rs) =>
+        rs.map((r) => {
+          if (r.resourceType !== 'QuestionnaireResponse') return r;
+          const items = (r.item as { linkId: string; answer: unknown[] }[]).map((item) =>
+            item.linkId === '44260-8'
+              ? {
+                  ...item,
+                  answer: [
+                    {
+                      valueCoding: {
+                        extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/ordinalValue', valueDecimal: 2 }],
+                        system: 'http://loinc.org',
+                        code: 'LA6570-1',
+                        display: 'More than half the days',
+                      },
                     },
-                  },
-                ],
-              }
-            : item,
-        );
-        return { ...r, item: items };
-      }),
+                  ],
+                }
+              : item,
+          );
+          return { ...r, item: items };
+        }),
+      'male',
     ),
   },
   {
