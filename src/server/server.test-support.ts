@@ -30,6 +30,14 @@ export function countingEngine(engine: Engine = sharedEngine): CountingEngine {
       calls.match++;
       return engine.match(bundle, options);
     },
+    assessRecord: (record, options) => {
+      calls.assess++;
+      return engine.assessRecord(record, options);
+    },
+    matchRecord: (record, options) => {
+      calls.match++;
+      return engine.matchRecord(record, options);
+    },
   };
 }
 

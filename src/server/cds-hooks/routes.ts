@@ -7,6 +7,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { readBundle } from '../../engine/engine.ts';
 import type { ServerContext } from '../app.ts';
 import { HttpError, operationOutcome, sendOutcome } from '../api/operation-outcome.ts';
 import { todayIso } from '../as-of.ts';
@@ -117,8 +118,10 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         const resources = record.bundle.entry.map((e) => e.resource);
         let cards: Card[];
         if (service.hook === 'patient-view') {
-          const assessment = context.engine.assess(record.bundle, { asOf });
-          const matches = context.engine.match(record.bundle, { asOf });
+          // One normalized record for both the assessment and the trial matches (the engine door's reader).
+          const patientRecord = readBundle(record.bundle);
+          const assessment = context.engine.assessRecord(patientRecord, { asOf });
+          const matches = context.engine.matchRecord(patientRecord, { asOf });
           cards = patientViewCards(context.engine.knowledge, assessment, matches, patientId);
         } else {
           const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;

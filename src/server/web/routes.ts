@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { readBundle } from '../../engine/engine.ts';
 import { InputError } from '../../engine/index.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
@@ -61,9 +62,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string) => {
-    const assessment = context.engine.assess(bundle, { asOf });
-    const matches = context.engine.match(bundle, { asOf });
-    const chart = await timelineSvg(context.engine.knowledge, bundle, assessment);
+    const record = readBundle(bundle);
+    const assessment = context.engine.assessRecord(record, { asOf });
+    const matches = context.engine.matchRecord(record, { asOf });
+    const chart = await timelineSvg(context.engine.knowledge, record, assessment);
     return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref));
   };
 

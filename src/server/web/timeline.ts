@@ -2,15 +2,15 @@
  * The patient timeline as a vega-lite spec, rendered to SVG on the server by the project's one renderer
  * (renderSvg in src/analysis/plots.ts): CRP results against the pathway's cut-off and acute lines; antidepressant
  * courses as bars marked adequate, short, under-dosed or unverified (the engine's verdicts); ANC, platelets, ALT
- * and AST against their limits. Values are read from the record (readBundle, the engine door's reader), matched to
- * the knowledge's code sets and converted with src/units; the limits come from the pathway file.
+ * and AST against their limits. Values are read from the normalized record (made by readBundle, the engine door's
+ * reader), matched to the knowledge's code sets and converted with src/units; the limits come from the pathway file.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../../analysis/plots.ts';
 import type { Assessment } from '../../engine/index.ts';
-import { readBundle } from '../../engine/engine.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { matchConceptInSets } from '../../knowledge/index.ts';
+import type { PatientRecord } from '../../record/index.ts';
 import { convertQuantity } from '../../units/index.ts';
 
 interface Point {
@@ -57,8 +57,7 @@ const LAB_LABEL: Readonly<Record<string, string>> = {
   ast: 'AST (U/L)',
 };
 
-export function timelineData(knowledge: Knowledge, bundle: unknown, assessment: Assessment): TimelineData {
-  const record = readBundle(bundle);
+export function timelineData(knowledge: Knowledge, record: PatientRecord, assessment: Assessment): TimelineData {
   const definitions = knowledge.pathway.definitions as unknown as Definitions;
   const crp: Point[] = [];
   const labs: Point[] = [];
@@ -219,9 +218,9 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
 
 export async function timelineSvg(
   knowledge: Knowledge,
-  bundle: unknown,
+  record: PatientRecord,
   assessment: Assessment,
 ): Promise<{ svg: string; data: TimelineData }> {
-  const data = timelineData(knowledge, bundle, assessment);
+  const data = timelineData(knowledge, record, assessment);
   return { svg: await renderSvg(timelineSpec(data, assessment)), data };
 }
