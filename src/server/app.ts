@@ -36,6 +36,8 @@ export interface ServerOptions {
   readonly publicUrl?: string;
   /** false (tests, bench) or a pino level; default 'info'. */
   readonly logLevel?: string | false;
+  /** Where log lines go (default standard output); tests capture them to check that no patient data is logged. */
+  readonly logStream?: { write(line: string): void };
   /** Largest accepted request body in bytes (JSON and uploads). */
   readonly bodyLimitBytes?: number;
   /** Trusted CDS clients (issuer and keys); without any, every CDS call is 401 unless allowUnauthenticated. */
@@ -64,7 +66,7 @@ export interface ServerContext {
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions = {
-    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info'),
+    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info', options.logStream),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     return503OnClosing: true,
   };

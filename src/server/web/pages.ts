@@ -159,6 +159,8 @@ export function patientPage(
   matches: readonly TrialMatchResult[],
   chart: { svg: string; data: TimelineData },
   handoutHref: string,
+  /** For a demo patient: the page's own path, so the as-of date can be changed (GET form). */
+  selfPath?: string,
 ): string {
   const alerts = safetyAlertsOf(a);
   const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
@@ -169,6 +171,17 @@ export function patientPage(
         ${a.patient.age === undefined ? '' : `${a.patient.age} years`}${a.patient.sex === undefined ? '' : `, ${a.patient.sex}`}
         · <a href="${handoutHref}">Patient handout (printable)</a>
       </p>
+      ${
+        selfPath === undefined
+          ? ''
+          : html`<form class="inline no-print" method="get" action="${selfPath}">
+              <div>
+                <label for="asOf">Assess as of</label
+                ><input id="asOf" name="asOf" type="date" value="${a.asOf}" required />
+              </div>
+              <div><button type="submit">Reassess</button></div>
+            </form>`
+      }
       ${alerts.map(
         (s) =>
           html`<section class="alert critical" role="alert">

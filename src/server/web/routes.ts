@@ -61,12 +61,12 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
-  const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string) => {
+  const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = readBundle(bundle);
     const assessment = context.engine.assessRecord(record, { asOf });
     const matches = context.engine.matchRecord(record, { asOf });
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
-    return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref));
+    return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
   };
 
   const found = (token: string): Held => {
@@ -89,7 +89,8 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
         if (bundle === undefined)
           return html(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
-        return render(reply, bundle, asOf, `/patients/${request.params.id}/handout?asOf=${asOf}`);
+        const path = `/patients/${request.params.id}`;
+        return render(reply, bundle, asOf, `${path}/handout?asOf=${asOf}`, path);
       },
     );
 

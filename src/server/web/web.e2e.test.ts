@@ -84,6 +84,25 @@ describe('clinician web app in Chromium', () => {
     await page.close();
   });
 
+  test('changing the as-of date reassesses a demo patient', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/patients/measure-crp`);
+    const heading = page.getByRole('heading', { name: /^Recommendation:/ });
+    const before = await heading.textContent();
+    const bundle = readBundleFile('examples/demo/measure-crp.json');
+    assert.equal(
+      before?.trim(),
+      `Recommendation: ${sharedEngine.assess(bundle, { asOf: '2026-11-27' }).recommendation.title}`,
+    );
+    await page.getByLabel('Assess as of').fill('2026-06-01');
+    await page.getByRole('button', { name: 'Reassess' }).click();
+    await page.waitForURL(/asOf=2026-06-01/);
+    const expected = sharedEngine.assess(bundle, { asOf: '2026-06-01' }).recommendation.title;
+    assert.notEqual(`Recommendation: ${expected}`, before?.trim(), 'the earlier date changes the decision');
+    assert.equal((await heading.textContent())?.trim(), `Recommendation: ${expected}`);
+    await page.close();
+  });
+
   test('upload a Bundle at 360 px width: assessed, no horizontal scroll of the page, keyboard reachable', async () => {
     const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
     await page.goto(`${server.base}/`);
