@@ -203,7 +203,8 @@ const INDICATOR: Readonly<Partial<Record<Assessment['recommendation']['code'], I
 export function patientViewCards(
   knowledge: Knowledge,
   assessment: Assessment,
-  matches: readonly TrialMatchResult[],
+  /** Called only when a recommendation card is shown (not for a patient outside the pathway's scope). */
+  trialMatches: () => readonly TrialMatchResult[],
   patientId: string,
 ): Card[] {
   const cards: Card[] = [];
@@ -231,6 +232,7 @@ export function patientViewCards(
   }
   // The engine lists the missing work-up only on the referral track (docs/care-pathway.md, definition 8).
   suggestions.push(...missingWorkupSuggestions(knowledge, assessment, patientId));
+  const matches = trialMatches();
   const links = matches
     .filter((m) => m.verdict !== 'ineligible')
     .flatMap((m) =>

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Card } from './cards.ts';
 import {
+  countingEngine,
   hookRequest,
   postJson,
   readBundleFile,
@@ -232,6 +233,24 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal(cards[0]?.indicator, 'critical', 'the safety card comes first');
     assert.match(cards[0]?.summary ?? '', /safety alert/i);
     assert.match(cards[0]?.detail ?? '', /QuestionnaireResponse\//);
+  });
+
+  test('a patient outside the pathway (no depression recorded) gets no card, and no trial matching is run', async () => {
+    const engine = countingEngine();
+    const other = await startTestServer({ allowUnauthenticated: true, engine });
+    try {
+      const noDepression = seed.filter((r) => r.resourceType !== 'Condition');
+      const { status, body } = await postJson(
+        `${other.base}/cds-services/trd-il6-candidacy`,
+        hookRequest('patient-view', noDepression),
+      );
+      assert.equal(status, 200);
+      assert.deepEqual(body, { cards: [], systemActions: [] });
+      assert.equal(engine.calls.assess, 1);
+      assert.equal(engine.calls.match, 0);
+    } finally {
+      await other.close();
+    }
   });
 
   test('bad requests: unknown service 404, wrong hook 400, a prefetched Patient that is not context.patientId 400', async () => {

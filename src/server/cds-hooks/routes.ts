@@ -121,7 +121,7 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           // One normalized record for both the assessment and the trial matches (the engine door's reader).
           const patientRecord = readBundle(record.bundle);
           const assessment = context.engine.assessRecord(patientRecord, { asOf });
-          const matches = context.engine.matchRecord(patientRecord, { asOf });
+          const matches = () => context.engine.matchRecord(patientRecord, { asOf });
           cards = patientViewCards(context.engine.knowledge, assessment, matches, patientId);
         } else {
           const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
