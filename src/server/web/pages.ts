@@ -223,9 +223,35 @@ export function patientPage(
   );
 }
 
-/** The one-page handout in plain language; the recommendation's own patient summary leads. */
+/** What inflammation testing and a trial mean, for a patient the pathway applies to. */
+function explanation(cutOff: number): Html {
+  return html`<h2>What inflammation testing means</h2>
+    <p>
+      Some people with depression have a little more inflammation in their body than usual. A simple blood test called
+      high-sensitivity CRP measures it. A result of ${cutOff} mg/L or more can mean low-grade inflammation. A very high
+      result usually means an infection or another short illness, so the test is repeated once you are well.
+    </p>
+    <h2>Why a trial comes first</h2>
+    <p>
+      Medicines that calm inflammation (such as tocilizumab, which blocks a messenger called IL-6) are being tested for
+      depression. It is not yet known whether they help, and they have side effects, so they are offered only inside a
+      research trial, with extra safety checks. Please do not stop or change any of your medicines because of this
+      leaflet.
+    </p>
+    <h2>Questions you could ask</h2>
+    <ul>
+      <li>Has my CRP been measured recently, and what was it?</li>
+      <li>Am I eligible for a trial, and what would taking part involve?</li>
+      <li>Which blood tests or checks would I need first?</li>
+      <li>What other treatments could help me now?</li>
+    </ul>`;
+}
+
+/**
+ * The one-page handout in plain language; the recommendation's own patient summary leads. A patient outside the
+ * pathway's scope gets that summary only, not an explanation of trials that do not concern them.
+ */
 export function handoutPage(a: Assessment, backHref: string): string {
-  const cutOff = a.inflammation.cutOffMgPerL;
   return page(
     'Your depression care: inflammation testing and trials',
     html`<p class="no-print">
@@ -234,26 +260,7 @@ export function handoutPage(a: Assessment, backHref: string): string {
       <h1>Your depression care: what we found</h1>
       <p>${a.recommendation.patientSummary}</p>
       ${safetyAlertsOf(a).length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
-      <h2>What inflammation testing means</h2>
-      <p>
-        Some people with depression have a little more inflammation in their body than usual. A simple blood test called
-        high-sensitivity CRP measures it. A result of ${cutOff} mg/L or more can mean low-grade inflammation. A very
-        high result usually means an infection or another short illness, so the test is repeated once you are well.
-      </p>
-      <h2>Why a trial comes first</h2>
-      <p>
-        Medicines that calm inflammation (such as tocilizumab, which blocks a messenger called IL-6) are being tested
-        for depression. It is not yet known whether they help, and they have side effects, so they are offered only
-        inside a research trial, with extra safety checks. Please do not stop or change any of your medicines because of
-        this leaflet.
-      </p>
-      <h2>Questions you could ask</h2>
-      <ul>
-        <li>Has my CRP been measured recently, and what was it?</li>
-        <li>Am I eligible for a trial, and what would taking part involve?</li>
-        <li>Which blood tests or checks would I need first?</li>
-        <li>What other treatments could help me now?</li>
-      </ul>
+      ${scopeOf(a).inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
       <p class="muted">
         Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace
         advice from your care team.
