@@ -43,7 +43,7 @@ export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): 
   return { holds: false, reason: `${found}; ${definition}`, evidence };
 }
 
-/** A run with a record that is current on the as-of day (care-pathway 1.1 definition 3a, judged by the pathway). */
+/** A run with a record that is current on the as-of day (docs/care-pathway.md, definition 3a, judged by the pathway). */
 function isCurrent(exposure: Exposure, current: ReadonlySet<string>): boolean {
   return exposure.sources.some((s) => current.has(s));
 }

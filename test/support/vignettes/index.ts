@@ -7,6 +7,7 @@ import { BOUNDARY_VIGNETTES } from './catalog-boundaries.ts';
 import { CLINICAL_1_1_VIGNETTES } from './catalog-clinical-1-1.ts';
 import { CONTROL_VIGNETTES } from './catalog-controls.ts';
 import { DECISION_VIGNETTES } from './catalog-decision.ts';
+import { MEDICATION_VIGNETTES } from './catalog-medications-1-1.ts';
 import { RECORD_VIGNETTES } from './catalog-records.ts';
 import { SAFETY_VIGNETTES } from './catalog-safety.ts';
 import type { Vignette } from './types.ts';
@@ -20,6 +21,7 @@ export const VIGNETTES: readonly Vignette[] = [
   ...SAFETY_VIGNETTES,
   ...RECORD_VIGNETTES,
   ...CONTROL_VIGNETTES,
+  ...MEDICATION_VIGNETTES,
   ...CLINICAL_1_1_VIGNETTES,
 ];
 
