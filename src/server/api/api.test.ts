@@ -62,6 +62,19 @@ describe('REST API', () => {
       assert.ok(path in openapi.paths, path);
   });
 
+  test('web pages answer bad input with an HTML page and the reason, not JSON', async () => {
+    for (const [path, status] of [
+      ['/patients/refer-to-trial?asOf=2026-13-45', 400],
+      ['/uploads/no-such-token', 400],
+      ['/patients/nobody', 404],
+    ] as const) {
+      const response = await fetch(`${server.base}${path}`);
+      assert.equal(response.status, status, path);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(await response.text(), /role="alert"/);
+    }
+  });
+
   test('errors: bad JSON 400, not a Bundle 400, no Patient 400, bad asOf 400, future asOf 400, too large 413, wrong type 415', async () => {
     const secret = 'Jane-Secret-Doe';
     assert.doesNotMatch(await outcome(await post('/api/assess', `{"name": "${secret}", `), 400), new RegExp(secret));

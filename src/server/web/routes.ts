@@ -77,6 +77,13 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
   };
 
   return async function routes(app: FastifyInstance): Promise<void> {
+    // Pages answer bad input with the home page and the one-line reason (never the input), not with JSON.
+    app.setErrorHandler((error, _request, reply) => {
+      if (error instanceof InputError) {
+        return html(reply, homePage(index.patients, todayIso(context.today()), error.message), 400);
+      }
+      throw error;
+    });
     app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       html(reply, homePage(index.patients, todayIso(context.today()))),
     );
