@@ -214,6 +214,17 @@ describe('CDS Hooks 2.0 services', () => {
       }),
     );
     assert.ok((selectToci.body as { cards: Card[] }).cards.some((c) => c.indicator === 'critical'));
+    const serviceOrder = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: { resourceType: 'ServiceRequest', id: 'draft-xray', status: 'draft', intent: 'order' } }],
+    };
+    const noMedication = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, { prefetch: null, context: { draftOrders: serviceOrder } }),
+    );
+    assert.equal(noMedication.status, 200, 'no medication order: no record needed, so no 412 without prefetch');
+    assert.deepEqual((noMedication.body as { cards: Card[] }).cards, []);
   });
 
   test('PHQ-9 item 9 = 2 gives a critical safety card', async (t) => {

@@ -41,6 +41,15 @@ function resources(bundle: unknown): FhirResource[] {
     .filter((r): r is FhirResource => typeof r === 'object' && r !== null);
 }
 
+/** Whether any (selected) draft order is a MedicationRequest: if none, the record is not needed at all. */
+export function hasDraftMedicationRequest(draftOrders: unknown, selections?: readonly string[]): boolean {
+  return resources(draftOrders).some(
+    (r) =>
+      r.resourceType === 'MedicationRequest' &&
+      (selections === undefined || selections.includes(`MedicationRequest/${String(r.id)}`)),
+  );
+}
+
 export function draftIl6Orders(
   knowledge: Knowledge,
   draftOrders: unknown,

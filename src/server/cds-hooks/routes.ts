@@ -15,9 +15,8 @@ import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
 import { orderCheckCards, patientViewCards } from './cards.ts';
 import type { Card } from './cards.ts';
-import { draftIl6Orders } from './draft-orders.ts';
+import { draftIl6Orders, hasDraftMedicationRequest } from './draft-orders.ts';
 import { DataUnavailable } from './fhir-client.ts';
-import type { FhirResource } from './fhir-client.ts';
 import { FeedbackRequestSchema } from './feedback-store.ts';
 import type { FeedbackStore } from './feedback-store.ts';
 import { assembleRecord } from './prefetch.ts';
@@ -105,6 +104,14 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         if (hookRequest.hook !== service.hook) {
           throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
         }
+        const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
+        if (
+          service.hook !== 'patient-view' &&
+          !hasDraftMedicationRequest(hookRequest.context.draftOrders, selections)
+        ) {
+          // Orders for something other than a medication: nothing to check, nothing to fetch.
+          return { cards: [], systemActions: [] };
+        }
         let record;
         try {
           record = await assembleRecord(hookRequest, service.prefetch);
@@ -124,7 +131,6 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           const matches = () => context.engine.matchRecord(patientRecord, { asOf });
           cards = patientViewCards(context.engine.knowledge, assessment, matches, patientId);
         } else {
-          const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
           const orders = draftIl6Orders(
             context.engine.knowledge,
             hookRequest.context.draftOrders,
@@ -172,5 +178,3 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
-
-export type { FhirResource };
