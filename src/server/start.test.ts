@@ -1,6 +1,7 @@
 /**
  * The service as `npm start` runs it, in a child process: it prints its address, says that client authentication is
- * off, answers /health, and on SIGTERM closes and exits 0. Bad options are one line and exit 2.
+ * off, answers /health, and on SIGTERM closes and exits 0. Bad options throw a one-line InputError before anything
+ * starts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../engine/index.ts';
+import { startService } from './start.ts';
 
 function startChild(options: Record<string, unknown>) {
   const script = `import('./src/server/start.ts').then((m) => m.startService(${JSON.stringify(options)}))`;
@@ -38,11 +41,14 @@ test('starts, prints its address, serves /health, and exits 0 on SIGTERM', async
   }
 });
 
-test('a bad --port is one line on stderr and exit 2', async () => {
-  const child = startChild({ port: 'http', host: '127.0.0.1', cdsClient: [], dataDir: '.' });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  assert.equal(code, 2);
-  assert.equal(stderr, 'trd: --port must be an integer 0-65535\n');
+test('bad options are a one-line InputError before anything starts', async () => {
+  const base = { port: '0', host: '127.0.0.1', cdsClient: [], dataDir: '.' };
+  await assert.rejects(startService({ ...base, port: 'http' }), new InputError('--port must be an integer 0-65535'));
+  await assert.rejects(startService({ ...base, port: '70000' }), InputError);
+  await assert.rejects(
+    startService({ ...base, publicUrl: 'ftp://x' }),
+    /--public-url must be an absolute http\(s\) URL/,
+  );
+  await assert.rejects(startService({ ...base, cdsClient: ['no-equals-sign'] }), /--cds-client must be ISS=JWKS/);
+  await assert.rejects(startService({ ...base, cdsClient: ['iss=http://plain.example/jwks'] }), /file or an https URL/);
 });

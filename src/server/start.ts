@@ -1,5 +1,6 @@
 /**
- * Starting the service from the command line: options checked (one-line InputError), the server built, listening,
+ * Starting the service from the command line: options checked (bad ones throw a one-line InputError), the server
+ * built, listening,
  * the address printed, and a graceful close on SIGTERM / SIGINT. Kept apart from the commander wiring so tests and
  * other commands can start the same service.
  */
@@ -38,23 +39,15 @@ export function parsePublicUrl(value: string): string {
 }
 
 export async function startService(options: StartOptions, extra: Partial<ServerOptions> = {}): Promise<void> {
-  let port: number;
-  let serverOptions: ServerOptions;
-  try {
-    port = parsePort(options.port);
-    serverOptions = {
-      ...extra,
-      cdsClients: options.cdsClient.map(parseCdsClient),
-      allowUnauthenticated: options.allowUnauthenticated === true,
-      dataDir: options.dataDir,
-      ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
-    };
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    process.stderr.write(`trd: ${error.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  // Bad options throw InputError (one line) before anything starts.
+  const port = parsePort(options.port);
+  const serverOptions: ServerOptions = {
+    ...extra,
+    cdsClients: options.cdsClient.map(parseCdsClient),
+    allowUnauthenticated: options.allowUnauthenticated === true,
+    dataDir: options.dataDir,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
+  };
   // One engine (knowledge loaded once) for every feature of the server; features receive it through `extra`.
   const app = await buildServer({ ...serverOptions, engine: extra.engine ?? createEngine() });
   const address = await app.listen({ port, host: options.host });

@@ -4,6 +4,7 @@
  * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
  */
 import type { Command } from 'commander';
+import { InputError } from '../../record/index.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -34,6 +35,13 @@ export function registerServe(program: Command): void {
     .action(async (options: ServeCliOptions) => {
       // Loaded on use: the other commands never pay for fastify.
       const { startService } = await import('../../server/start.ts');
-      await startService(options);
+      try {
+        await startService(options);
+      } catch (error) {
+        // The one-line reason and exit 2, as the other commands answer bad input.
+        if (!(error instanceof InputError)) throw error;
+        process.stderr.write(`trd: ${error.message}\n`);
+        process.exitCode = 2;
+      }
     });
 }
