@@ -49,6 +49,8 @@ th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;v
 .status-met{color:var(--ok)}.status-not-met{color:var(--crit)}.status-unknown{color:var(--warn)}
 .chart{overflow-x:auto;max-width:100%}
 .chart svg{max-width:100%;height:auto}
+/* On a narrow screen the chart keeps its size and scrolls inside its figure, so its labels stay legible. */
+@media (max-width:600px){.chart svg{max-width:none}}
 .muted{color:var(--muted)}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:block;font-weight:600}
