@@ -13,8 +13,9 @@ import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { registerErrorHandling } from './api/operation-outcome.ts';
 import { apiRoutes } from './api/routes.ts';
-import { cdsAuthenticator } from './auth/cds-jwt.ts';
+import { cdsAuthenticator, ReplayCache } from './auth/cds-jwt.ts';
 import type { CdsClient } from './auth/jwks.ts';
+import { SqliteReplayCache } from './auth/replay-store.ts';
 import { FeedbackStore } from './cds-hooks/feedback-store.ts';
 import { cdsRoutes } from './cds-hooks/routes.ts';
 import { webRoutes } from './web/routes.ts';
@@ -44,7 +45,7 @@ export interface ServerOptions {
   readonly cdsClients?: readonly CdsClient[];
   /** Accept CDS Hooks calls without a client JWT (the demo; never in production). */
   readonly allowUnauthenticated?: boolean;
-  /** Where SQLite files live (CDS feedback); default in memory. */
+  /** Where SQLite files live (CDS feedback, the JWT replay cache); default in memory. */
   readonly dataDir?: string;
   /** The folder of demo patients (index.json and bundles); default examples/demo of this package. */
   readonly demoDir?: string;
@@ -107,10 +108,12 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(apiRoutes(context));
   const feedback = new FeedbackStore(options.dataDir);
   app.addHook('onClose', async () => feedback.close());
+  const replay = options.dataDir === undefined ? new ReplayCache() : new SqliteReplayCache(options.dataDir);
+  if (replay instanceof SqliteReplayCache) app.addHook('onClose', async () => replay.close());
   await app.register(
     cdsRoutes(context, {
       ...(options.cdsClients !== undefined && options.cdsClients.length > 0
-        ? { authenticator: cdsAuthenticator(options.cdsClients) }
+        ? { authenticator: cdsAuthenticator(options.cdsClients, replay) }
         : {}),
       allowUnauthenticated: options.allowUnauthenticated === true,
       feedback,

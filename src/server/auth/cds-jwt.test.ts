@@ -161,6 +161,27 @@ describe('CDS Hooks client authentication (JWT)', () => {
     }
   });
 
+  test('with a data directory, a token used before a restart is refused after it', async () => {
+    const dataDir = join(dir, 'data');
+    const client = parseCdsClient(`${ISS}=${join(dir, 'jwks.json')}`);
+    let first = await startTestServer({ engine, dataDir, cdsClients: [client], publicUrl: 'https://cds.example.org' });
+    const jwt = await token({ aud: `https://cds.example.org/cds-services/${SERVICE}` });
+    const send = (base: string) =>
+      postJson(`${base}/cds-services/${SERVICE}`, hookRequest('patient-view', seed), {
+        authorization: `Bearer ${jwt}`,
+      });
+    assert.equal((await send(first.base)).status, 200);
+    await first.close();
+    first = await startTestServer({ engine, dataDir, cdsClients: [client], publicUrl: 'https://cds.example.org' });
+    try {
+      const again = await send(first.base);
+      assert.equal(again.status, 401);
+      assert.match((again.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /already used/);
+    } finally {
+      await first.close();
+    }
+  });
+
   test('without --cds-client every call is refused', async () => {
     const closed = await startTestServer({ engine });
     try {

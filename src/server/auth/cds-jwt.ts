@@ -6,7 +6,8 @@
  * - `aud` the service endpoint's absolute URL under the public URL (the feedback endpoint's URL is also accepted);
  * - `exp` and `iat` required and checked with at most 60 s skew, `iat` not in the future, `exp` at most 5 minutes
  *   (plus the skew) after now as the spec bounds it;
- * - `jti` required and never accepted twice from one issuer while the token could still be valid (replay cache).
+ * - `jti` required and never accepted twice from one issuer while the token could still be valid (replay cache: in
+ *   SQLite under the data directory when there is one, replay-store.ts; else in memory).
  * Any failure is a 401 whose message names the check, never the token's content.
  */
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
@@ -21,8 +22,13 @@ export class AuthFailure extends Error {
   override readonly name = 'AuthFailure';
 }
 
-/** Seen `iss|jti` pairs until the token they came in has expired (plus the skew). */
-export class ReplayCache {
+/** Remembers `iss|jti` pairs; `remember` is false for a pair seen while its token could still be valid. */
+export interface ReplayGuard {
+  remember(issuer: string, jti: string, expiresAt: number, now: number): boolean;
+}
+
+/** Seen `iss|jti` pairs in memory until the token they came in has expired (plus the skew). */
+export class ReplayCache implements ReplayGuard {
   private readonly seen = new Map<string, number>();
   constructor(private readonly maxEntries = 100_000) {}
 
@@ -53,10 +59,10 @@ export interface CdsAuthenticator {
 
 export function cdsAuthenticator(
   clients: readonly CdsClient[],
+  replay: ReplayGuard = new ReplayCache(),
   now: () => number = () => Math.floor(Date.now() / 1000),
 ): CdsAuthenticator {
   const byIssuer = new Map(clients.map((c) => [c.issuer, c]));
-  const replay = new ReplayCache();
   return {
     async verify(authorization, audiences) {
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
