@@ -93,6 +93,21 @@ describe('CDS Hooks 2.0 services', () => {
     const response = await fetch(`${server.base}/cds-services`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    const preflight = await fetch(`${server.base}/cds-services/trd-il6-candidacy`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://ehr.example.org',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    const apiPreflight = await fetch(`${server.base}/api/assess`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(apiPreflight.headers.get('access-control-allow-origin'), null, 'CORS only for the CDS routes');
     const body = (await response.json()) as {
       services: { hook: string; id: string; description: string; prefetch: Record<string, string> }[];
     };
