@@ -197,7 +197,7 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
 /**
  * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? Only a reference of
  * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
- * Patient. A resource about another patient is never used (care-pathway.md "Inputs").
+ * Patient. A resource about another patient is never used (docs/care-pathway.md "Inputs").
  */
 function aboutAnotherPatient(resource: Record<string, unknown>, self: { id: unknown; fullUrl?: string }): boolean {
   for (const field of ['subject', 'patient'] as const) {

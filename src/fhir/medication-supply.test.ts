@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { loadKnowledge } from '../knowledge/load.ts';
+import { assess } from '../pathway/index.ts';
 import { recordOf } from './fixtures.test-support.ts';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
@@ -129,4 +132,51 @@ test('malformed dispense and administration elements are warnings, never crashes
     );
   }
   assert.ok(record.issues.every((i) => i.severity !== 'error'));
+});
+
+test('any value in any dispense or administration field never throws, in the reader or the engine (fast-check)', () => {
+  const knowledge = loadKnowledge();
+  const field = fc.oneof(
+    fc.anything(),
+    fc.constantFrom('2025-01-01', '0000-01-01', '9999-12-31T23:59:59Z', 'toString', '__proto__', -1, 1e308, NaN),
+    fc.record({
+      value: fc.oneof(fc.double(), fc.string()),
+      unit: fc.string(),
+      code: fc.constantFrom('d', 'wk', 'mo', '{tbl}', 'constructor'),
+    }),
+  );
+  const keys = [
+    'status',
+    'whenHandedOver',
+    'whenPrepared',
+    'daysSupply',
+    'quantity',
+    'effectiveDateTime',
+    'effectivePeriod',
+    'dosage',
+    'dosageInstruction',
+    'authorizingPrescription',
+    'request',
+  ];
+  fc.assert(
+    fc.property(
+      fc.constantFrom('MedicationDispense', 'MedicationAdministration'),
+      fc.dictionary(fc.constantFrom(...keys), field),
+      (type, fields) => {
+        const resource = {
+          resourceType: type,
+          id: 'x',
+          medicationCodeableConcept: sertraline,
+          status: 'completed',
+          ...fields,
+        };
+        const record = recordOf(resource);
+        for (const asOf of ['2025-06-01', '2026-11-27']) {
+          const a = assess(record, knowledge, { asOf });
+          assert.ok(Number.isFinite(a.treatmentResistance.count));
+        }
+      },
+    ),
+    { seed: 61, numRuns: 300 },
+  );
 });

@@ -1,6 +1,6 @@
 /**
  * The result of one care-pathway assessment, schema `precision-trd/assessment@1`: the fields of
- * /work/shared/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
+ * docs/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
  * it (the rule that fired, every unverified value relied on, data issues, each exposure's verdict).
  */
 import type { Issue, ResourceRef } from '../record/index.ts';

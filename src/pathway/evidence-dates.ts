@@ -1,5 +1,5 @@
 /**
- * The date of every resource a result cites as evidence (care-pathway.md: reports show the date of every medication
+ * The date of every resource a result cites as evidence (docs/care-pathway.md: reports show the date of every medication
  * and result they cite): a Condition's onset (else recorded date), an Observation's effective date, a medication
  * record's period (start to end, else authored date), a questionnaire's authored date, an immunization's date, an
  * allergy's recorded date, a procedure's date. Only the cited resources are looked up; calendar dates (YYYY-MM-DD).

@@ -16,7 +16,7 @@ export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', '
 /**
  * Which way a value is worse, from the contraindication that reads the analyte: lower for a `lab-below` rule
  * (ANC, platelets), higher for `lab-above-uln` (ALT, AST). Same-day results that times cannot order are resolved to
- * the worse one, so a conflict never hides a contraindication (care-pathway.md definition 6; docs/care-pathway.md).
+ * the worse one, so a conflict never hides a contraindication (docs/care-pathway.md definition 6; docs/care-pathway.md).
  */
 function worseIsLower(ctx: EngineContext, analyte: LabAnalyte): boolean {
   return ctx.pathway.contraindications.some((c) => c.predicate === 'lab-below' && c.analyte === analyte);
@@ -108,7 +108,7 @@ export function screenOutcome(ctx: EngineContext, obs: ObservationFact): ScreenO
 }
 
 /**
- * Serology and IGRA results do not expire (care-pathway.md definition 6): a positive result counts at any time before
+ * Serology and IGRA results do not expire (docs/care-pathway.md definition 6): a positive result counts at any time before
  * the as-of date unless a later result of the same test is negative. Same-day results without ordering times are not
  * "later", so a same-day negative never cancels a positive. Otherwise the most recent decided result is reported
  * (negative), else the most recent one (indeterminate).

@@ -34,7 +34,7 @@ export function newestFirst(a: DatedObservation, b: DatedObservation): number {
 
 /**
  * The results that are all "the most recent" of a newest-first list: the first, and every other result on the same
- * calendar day that no pair of times places before it (care-pathway.md definition 5: same-day results without
+ * calendar day that no pair of times places before it (docs/care-pathway.md definition 5: same-day results without
  * distinguishing times). Callers decide what a disagreement among them means.
  */
 export function latestTies<T extends DatedObservation>(sorted: readonly T[]): T[] {
@@ -150,7 +150,7 @@ const MAX_TEXT_UNIT_LENGTH = 40;
 
 /**
  * Converts to `toUcum`; not ok (with the reason) when the unit is missing, not UCUM, or incompatible. A unit given
- * only as text (valueQuantity.unit without a code) is tried as a UCUM expression (care-pathway.md definition 5):
+ * only as text (valueQuantity.unit without a code) is tried as a UCUM expression (docs/care-pathway.md definition 5):
  * `fromText` says so, and the caller reports it (convertNoting).
  */
 export function convert(

@@ -1,6 +1,6 @@
 /**
  * A vignette: one synthetic patient (a FHIR Bundle), the as-of date it is assessed on, what it tests, and the result
- * fields the care pathway (/work/shared/care-pathway.md) demands for it. The expectations come from the spec, not
+ * fields the care pathway (docs/care-pathway.md) demands for it. The expectations come from the spec, not
  * from running the engine.
  */
 import type { Bundle } from '@medplum/fhirtypes';
