@@ -44,6 +44,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'sample size and power of the next trial (t-test, ANCOVA, CRP enrichment)',
     load: async () => (await import('./commands/design.ts')).registerDesign,
   },
+  serve: {
+    summary: 'serve the REST API, CDS Hooks and the clinician web app',
+    load: async () => (await import('./commands/serve.ts')).registerServe,
+  },
 };
 
 /** The package version, read from package.json (two folders up from both src/cli and dist/cli). */

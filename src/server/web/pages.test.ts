@@ -1,0 +1,32 @@
+/**
+ * The handout follows the result: the recommendation's patient summary always leads; the explanation of
+ * inflammation testing and trials is there for a patient in the pathway's scope, not for one outside it; a safety
+ * alert adds the safety paragraph. Patient data in the page is escaped.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readBundleFile, sharedEngine } from '../server.test-support.ts';
+import { handoutPage } from './pages.ts';
+
+const asOf = '2026-11-27';
+
+test('in scope: summary, explanation and questions; out of scope: the summary only', () => {
+  const seed = readBundleFile('examples/seed-vignette.json');
+  const inScope = sharedEngine.assess(seed, { asOf });
+  const page = handoutPage(inScope, '/back');
+  assert.ok(page.includes('Why a trial comes first'));
+  assert.ok(page.includes(`A result of ${inScope.inflammation.cutOffMgPerL} mg/L or more`));
+  assert.ok(!page.includes('Your safety comes before'));
+
+  const noDepression = { ...seed, entry: seed.entry.filter((e) => e.resource.resourceType !== 'Condition') };
+  const outOfScope = sharedEngine.assess(noDepression, { asOf });
+  assert.equal(outOfScope.recommendation.code, 'out-of-scope');
+  const other = handoutPage(outOfScope, '/back');
+  assert.ok(!other.includes('Why a trial comes first'));
+  assert.ok(other.includes(outOfScope.recommendation.patientSummary.replace(/'/g, '&#39;')));
+});
+
+test('a safety alert adds the safety paragraph', () => {
+  const risk = sharedEngine.assess(readBundleFile('examples/demo/suicide-risk.json'), { asOf });
+  assert.ok(handoutPage(risk, '/back').includes('Your safety comes before any test or trial'));
+});
