@@ -7,6 +7,8 @@ import { registerAnalyze } from './commands/analyze.ts';
 import { registerAssess } from './commands/assess.ts';
 import { registerDesign } from './commands/design.ts';
 import { registerMatch } from './commands/match.ts';
+import { registerScreen } from './commands/screen.ts';
+import { registerSynth } from './commands/synth.ts';
 
 export function buildProgram(): Command {
   const program = new Command('trd')
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerMatch(program);
   registerAnalyze(program);
   registerDesign(program);
+  registerSynth(program);
+  registerScreen(program);
   return program;
 }
 

@@ -46,7 +46,7 @@ class InputError extends Error {
 const inputError = (message: string): InputError =>
   new InputError([{ code: 'design.cli', severity: 'error', message }]);
 
-function loadCrpKnowledge(): CrpKnowledge {
+export function loadCrpKnowledge(): CrpKnowledge {
   const parsed = crpKnowledgeSchema.safeParse(JSON.parse(readFileSync(CRP_KNOWLEDGE, 'utf8')));
   if (!parsed.success) throw new Error(`knowledge/design/crp-distribution.json is invalid: ${parsed.error.message}`);
   return parsed.data;
