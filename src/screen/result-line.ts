@@ -17,6 +17,8 @@ export interface ScreenLine {
   readonly safetyAlerts: readonly string[];
   readonly inflammation: { readonly status: string; readonly crpMgPerL?: number };
   readonly adequateTrials: number;
+  /** CRP or lab results set aside because their unit could not be converted (data quality). */
+  readonly unconvertibleUnits: number;
   /** Issue codes the engine raised (data quality), deduplicated. */
   readonly issues: readonly string[];
   /** The recommendation code at each extra CRP cut-off (`--cut-offs`), keyed by the cut-off in mg/L. */
@@ -44,6 +46,9 @@ export function screenLine(patient: string, a: Assessment, atCutOff?: Record<str
       ...(crp?.mgPerL === undefined ? {} : { crpMgPerL: crp.mgPerL }),
     },
     adequateTrials: a.treatmentResistance.count,
+    unconvertibleUnits:
+      (a.inflammation.status === 'unknown' && /cannot be converted/.test(a.inflammation.reason) ? 1 : 0) +
+      a.issues.filter((i) => /\.unit\b/.test(i.code)).length,
     issues: [...new Set(a.issues.map((i) => i.code))].sort(),
     ...(atCutOff === undefined ? {} : { atCutOff }),
   };
@@ -59,6 +64,7 @@ export function errorLine(patient: string, reason: string): ScreenLine {
     safetyAlerts: [],
     inflammation: { status: 'unknown' },
     adequateTrials: 0,
+    unconvertibleUnits: 0,
     issues: [],
     error: reason,
   };

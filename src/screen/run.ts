@@ -63,6 +63,8 @@ interface Checkpoint {
 /** Beside `--out`: what was screened, how, and the source's data-quality counts (merge and report read it). */
 export interface ScreenMeta {
   readonly schema: 'precision-trd/screen-meta@1';
+  /** The source kind, which fixes the patient order (merge.ts). */
+  readonly kind: ScreenSource['kind'];
   readonly identity: RunIdentity;
   readonly patients: number;
   readonly quality: SourceQuality;
@@ -263,6 +265,7 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
   }
   const meta: ScreenMeta = {
     schema: 'precision-trd/screen-meta@1',
+    kind: source.kind,
     identity: o.identity,
     patients: done,
     quality,
