@@ -17,6 +17,8 @@ export type DialectName = (typeof DIALECT_NAMES)[number];
 interface Dialect {
   /** The type a value is cast to for text. */
   readonly text: string;
+  /** A floating-point type (typed NULLs in the first UNION branch fix the column types). */
+  readonly number: string;
   /** Qualify a table with a schema (dataset) name. */
   qualify(schema: string | undefined, table: string): string;
 }
@@ -25,11 +27,15 @@ const dotted = (schema: string | undefined, table: string): string =>
   schema === undefined ? table : `${schema}.${table}`;
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
-  duckdb: { text: 'VARCHAR', qualify: dotted },
-  postgres: { text: 'TEXT', qualify: dotted },
-  spark: { text: 'STRING', qualify: dotted },
-  bigquery: { text: 'STRING', qualify: (schema, table) => (schema === undefined ? table : `\`${schema}.${table}\``) },
-  snowflake: { text: 'VARCHAR', qualify: dotted },
+  duckdb: { text: 'VARCHAR', number: 'DOUBLE', qualify: dotted },
+  postgres: { text: 'TEXT', number: 'DOUBLE PRECISION', qualify: dotted },
+  spark: { text: 'STRING', number: 'DOUBLE', qualify: dotted },
+  bigquery: {
+    text: 'STRING',
+    number: 'FLOAT64',
+    qualify: (schema, table) => (schema === undefined ? table : `\`${schema}.${table}\``),
+  },
+  snowflake: { text: 'VARCHAR', number: 'DOUBLE', qualify: dotted },
 };
 
 export interface ProjectionOptions {
@@ -46,31 +52,51 @@ export interface ProjectionOptions {
 
 const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-/** The pathway codes whose system has an OMOP vocabulary, as rows (vocabulary_id, concept_code, is_prefix). */
-function pathwayCodeRows(codes: readonly PathwayCode[]): string {
-  const rows = codes
-    .map((c) => ({ vocabulary: vocabularyOf(c.system), code: c.code, prefix: c.prefix ? 1 : 0 }))
-    .filter((c) => c.vocabulary !== undefined)
-    .map(
-      (c) =>
-        `SELECT ${literal(c.vocabulary as string)} AS vocabulary_id, ${literal(c.code)} AS concept_code, ${c.prefix} AS is_prefix`,
-    );
-  return rows.length > 0
-    ? rows.join('\n    UNION ALL ')
-    : `SELECT 'none' AS vocabulary_id, 'none' AS concept_code, 0 AS is_prefix`;
+/**
+ * The condition that picks the pathway's concepts out of the concept table: per vocabulary, the exact codes as one
+ * IN list and the prefix entries (ICD-10 categories, ATC groups) as IN lists over SUBSTR of each prefix length.
+ * IN lists rather than a table of literal rows: hundreds of UNION branches overflow some parsers (PGlite's among them).
+ */
+function pathwayConceptCondition(codes: readonly PathwayCode[]): string {
+  const byVocabulary = new Map<string, { exact: Set<string>; prefixes: Map<number, Set<string>> }>();
+  for (const c of codes) {
+    const vocabulary = vocabularyOf(c.system);
+    if (vocabulary === undefined) continue;
+    const entry = byVocabulary.get(vocabulary) ?? {
+      exact: new Set<string>(),
+      prefixes: new Map<number, Set<string>>(),
+    };
+    byVocabulary.set(vocabulary, entry);
+    if (c.prefix) {
+      const set = entry.prefixes.get(c.code.length) ?? new Set<string>();
+      entry.prefixes.set(c.code.length, set);
+      set.add(c.code);
+    } else {
+      entry.exact.add(c.code);
+    }
+  }
+  const list = (values: Set<string>): string => [...values].sort().map(literal).join(', ');
+  const parts = [...byVocabulary.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([vocabulary, e]) => {
+      const tests = [
+        ...(e.exact.size > 0 ? [`c.concept_code IN (${list(e.exact)})`] : []),
+        ...[...e.prefixes.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([length, values]) => `SUBSTR(c.concept_code, 1, ${length}) IN (${list(values)})`),
+      ];
+      return `(c.vocabulary_id = ${literal(vocabulary)} AND (${tests.join(' OR ')}))`;
+    });
+  return parts.length > 0 ? parts.join('\n      OR ') : '1 = 0';
 }
 
 /** CTEs: the pathway's concepts (by vocabulary and code) and the standard concepts they map to. */
 function vocabularyCtes(d: Dialect, o: ProjectionOptions): string {
   const t = (table: string): string => d.qualify(o.schema, table);
-  return `pathway_code AS (
-    ${pathwayCodeRows(o.codes)}
-  ),
-  pathway_concept AS (
+  return `pathway_concept AS (
     SELECT c.concept_id, c.vocabulary_id, c.concept_code
     FROM ${t('concept')} c
-    JOIN pathway_code p ON c.vocabulary_id = p.vocabulary_id
-      AND (c.concept_code = p.concept_code OR (p.is_prefix = 1 AND c.concept_code LIKE p.concept_code || '%'))
+    WHERE ${pathwayConceptCondition(o.codes)}
   ),
   wanted AS (
     SELECT cr.concept_id_2 AS concept_id
@@ -119,6 +145,8 @@ export const PROJECTION_COLUMNS = [
   'ingredient_code',
 ] as const;
 
+const NUMERIC = new Set(['value_number', 'range_high', 'quantity', 'days_supply', 'strength_mg']);
+
 /** The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id. */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
@@ -141,11 +169,12 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     }
   ),
   projected AS (
-    SELECT p.person_id, 'person' AS domain, p.person_id AS row_id, NULL AS concept_vocabulary,
-      ${txt('p.gender_concept_id')} AS concept_code, NULL AS source_vocabulary, NULL AS source_code,
+    SELECT p.person_id, 'person' AS domain, p.person_id AS row_id, CAST(NULL AS ${d.text}) AS concept_vocabulary,
+      ${txt('p.gender_concept_id')} AS concept_code, CAST(NULL AS ${d.text}) AS source_vocabulary,
+      CAST(NULL AS ${d.text}) AS source_code,
       ${txt("p.year_of_birth || '-' || COALESCE(p.month_of_birth, 0) || '-' || COALESCE(p.day_of_birth, 0)")} AS start_date,
       ${txt('de.death_date')} AS end_date, ${PROJECTION_COLUMNS.slice(9)
-        .map((c) => `NULL AS ${c}`)
+        .map((c) => `CAST(NULL AS ${NUMERIC.has(c) ? d.number : d.text}) AS ${c}`)
         .join(', ')}
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
