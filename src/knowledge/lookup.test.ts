@@ -32,10 +32,10 @@ test('prefix entries cover sub-codes; exact entries do not', () => {
   assert.equal(matchCoding(k, 'depression', { system: ICD, code: 'F32.01' })?.entry.code, 'F32.0');
   // ICD-10-CM F32.0 is exact: a made-up F32.09 does not match it.
   assert.equal(inCodeSet(k, 'depression', { system: CM, code: 'F32.09' }), false);
-  // Infection: J18 prefix covers J18.9, but not the shorter J1 or a different category J19.
+  // Infection: J18 prefix covers J18.9, but not the shorter J1 or a category outside J00-J22 (J30).
   assert.equal(matchCoding(k, 'infection-active', { system: CM, code: 'J18.9' })?.entry.code, 'J18');
   assert.equal(inCodeSet(k, 'infection-active', { system: CM, code: 'J1' }), false);
-  assert.equal(inCodeSet(k, 'infection-active', { system: CM, code: 'J19' }), false);
+  assert.equal(inCodeSet(k, 'infection-active', { system: CM, code: 'J30' }), false);
   // ATC group prefix: any M01A NSAID matches; SNOMED never matches by prefix.
   assert.equal(inCodeSet(k, 'nsaids', { system: 'http://www.whocc.no/atc', code: 'm01ae01' }), true);
   assert.equal(inCodeSet(k, 'depression', { system: SCT, code: '3701430001' }), false);

@@ -9,7 +9,23 @@ import type { Assessment } from './assessment.ts';
 import { createContext } from './context.ts';
 import { decide } from './decide.ts';
 import { deriveFactsInContext } from './derive.ts';
-import { clinicianSummary, fill, patientSummary, placeholderValues } from './summaries.ts';
+import { clinicianStatement, clinicianSummary, fill, patientSummary, placeholderValues } from './summaries.ts';
+import { REFERRAL_TRACK } from './workup.ts';
+import { evidenceDates } from './evidence-dates.ts';
+import type { ClinicalFacts } from './facts.ts';
+
+/** Every resource the result cites as evidence (findings, alerts, scope, CRP, trials, medications not used). */
+function citedRefs(f: ClinicalFacts): Set<string> {
+  const refs = new Set<string>();
+  const add = (list: readonly string[]): void => list.forEach((r) => refs.add(r));
+  for (const x of [...f.contraindications, ...f.cautions, ...f.comorbidIl6Disease, ...f.safetyAlerts]) add(x.evidence);
+  add(f.scope.evidence);
+  if (f.inflammation.crp !== undefined) refs.add(f.inflammation.crp.source);
+  add(f.inflammation.rejected.map((r) => r.source));
+  for (const e of f.treatmentResistance.exposures) add(e.sources);
+  add(f.treatmentResistance.ignored.map((i) => i.source));
+  return refs;
+}
 
 export interface AssessOptions {
   /** YYYY-MM-DD. Nothing dated after it is used. */
@@ -18,22 +34,27 @@ export interface AssessOptions {
 
 export function assess(record: PatientRecord, knowledge: Knowledge, options: AssessOptions): Assessment {
   const ctx = createContext(record, knowledge, options.asOf);
-  const facts = deriveFactsInContext(ctx);
+  const derived = deriveFactsInContext(ctx);
   const pathway = knowledge.pathway;
-  const { row, trace } = decide(pathway.decision, facts);
+  const { row, trace } = decide(pathway.decision, derived);
+  // The missing work-up matters only to patients who may go on to a referral (definition 8).
+  const facts = REFERRAL_TRACK.has(row.code) ? derived : { ...derived, missingWorkup: [] };
   const values = placeholderValues(facts);
   const tr = facts.treatmentResistance;
   return {
     schema: ASSESSMENT_SCHEMA,
     patient: facts.patient,
+    scope: { inScope: facts.scope.inScope, reason: facts.scope.reason, evidence: facts.scope.evidence },
+    safetyAlerts: facts.safetyAlerts,
     asOf: options.asOf,
     pathway: { id: pathway.id, version: pathway.version },
     recommendation: {
       code: row.code,
       rule: row.rule,
       title: fill(row.title, values),
-      clinicianSummary: clinicianSummary(row, facts, values),
-      patientSummary: patientSummary(row, values),
+      statement: clinicianStatement(pathway, row, facts, values),
+      clinicianSummary: clinicianSummary(pathway, row, facts, values),
+      patientSummary: patientSummary(pathway, row, facts, values),
       citation: row.citation,
     },
     treatmentResistance: {
@@ -54,6 +75,7 @@ export function assess(record: PatientRecord, knowledge: Knowledge, options: Ass
     maudsleyStaging: facts.maudsleyStaging,
     unverified: facts.unverified,
     issues: facts.issues,
+    evidenceDates: evidenceDates(record, citedRefs(facts)),
     trace,
   };
 }

@@ -14,6 +14,8 @@ import type {
   InflammationFacts,
   MaudsleyStaging,
   MissingWorkup,
+  SafetyAlert,
+  ScopeFacts,
   SymptomProfile,
   UnverifiedItem,
   UnverifiedTrial,
@@ -31,6 +33,8 @@ export interface Recommendation {
   /** The decision-table row that matched first (1-8). */
   readonly rule: number;
   readonly title: string;
+  /** The decision row's message alone (filled); clinicianSummary appends the facts it rests on. */
+  readonly statement: string;
   readonly clinicianSummary: string;
   readonly patientSummary: string;
   readonly citation: string;
@@ -52,6 +56,10 @@ export interface Assessment {
     readonly age?: number;
     readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   };
+  /** Definition 0: whether the pathway applies; `reason` is `in-scope` or the first reason it does not. */
+  readonly scope: ScopeFacts;
+  /** Definition 7a: shown first in every report, whatever the recommendation (`suicide-risk`). */
+  readonly safetyAlerts: readonly SafetyAlert[];
   readonly asOf: string;
   readonly pathway: { readonly id: string; readonly version: string };
   readonly recommendation: Recommendation;
@@ -70,7 +78,10 @@ export interface Assessment {
   readonly inflammation: InflammationFacts;
   readonly contraindications: readonly Contraindication[];
   readonly cautions: readonly Caution[];
-  /** Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology). */
+  /**
+   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology),
+   * listed only on the referral track (rules 5, 6 and 8); empty otherwise.
+   */
   readonly missingWorkup: readonly MissingWorkup[];
   readonly symptomProfile: SymptomProfile;
   readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];
@@ -79,5 +90,7 @@ export interface Assessment {
   readonly unverified: readonly UnverifiedItem[];
   /** Data problems met while assessing (not fatal; fatal input errors never reach the engine). */
   readonly issues: readonly Issue[];
+  /** The calendar date (or date range, for a medication) of every resource the result cites as evidence. */
+  readonly evidenceDates: Readonly<Record<ResourceRef, string>>;
   readonly trace: readonly TraceStep[];
 }

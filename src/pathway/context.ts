@@ -3,7 +3,7 @@
  * (data issues, unverified values relied on). Built once per assessment; everything here is pure.
  */
 import type { Knowledge } from '../knowledge/index.ts';
-import type { Pathway, Threshold } from '../knowledge/schema-pathway.ts';
+import type { CitedValue, Days, Pathway } from '../knowledge/schema-pathway.ts';
 import { ageInYears, fromDayNumber, issue, toDayNumber } from '../record/index.ts';
 import type { Issue, PatientRecord } from '../record/index.ts';
 import type { UnverifiedItem } from './facts.ts';
@@ -23,6 +23,7 @@ export interface EngineContext {
     classifiedObservations?: readonly unknown[];
     observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
     observationsByRef?: ReadonlyMap<string, unknown>;
+    medicationUses?: readonly unknown[];
   };
 }
 
@@ -53,9 +54,24 @@ export function noteUnverified(ctx: EngineContext, item: string, note: string, c
 }
 
 /** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */
-export function useThreshold(ctx: EngineContext, name: string, t: Threshold): number {
+export function useThreshold(ctx: EngineContext, name: string, t: CitedValue): number {
   if (!t.verified) noteUnverified(ctx, name, t.note ?? `${name} = ${t.value} ${t.unit} is not verified`, t.citation);
   return t.value;
+}
+
+/**
+ * The first day inside a window that ends on `endDay` (the as-of day): with `inclusive`, a date exactly `value` days
+ * before is inside (day >= end - value); without, it must be newer (day > end - value). Every window of the pathway
+ * is read through this function or withinDaysAfter, so the `inclusive` flag always means the same thing.
+ */
+export function windowStart(endDay: number, window: Pick<Days, 'value' | 'inclusive'>): number {
+  return window.inclusive ? endDay - window.value : endDay - window.value + 1;
+}
+
+/** Is `day` on or after `anchorDay` and within `window` days after it (the boundary day per `inclusive`)? */
+export function withinDaysAfter(day: number, anchorDay: number, window: Pick<Days, 'value' | 'inclusive'>): boolean {
+  const after = day - anchorDay;
+  return after >= 0 && (window.inclusive ? after <= window.value : after < window.value);
 }
 
 // Records repeat the same few dates many times (and a batch repeats them across patients), and parsing a date

@@ -4,7 +4,7 @@
  * the CRP value, date and assay, each reason, the missing work-up, cautions and unverified values.
  */
 import { MESSAGE_PLACEHOLDERS } from '../knowledge/schema-pathway.ts';
-import type { DecisionRow, MessagePlaceholder } from '../knowledge/schema-pathway.ts';
+import type { DecisionRow, MessagePlaceholder, Pathway } from '../knowledge/schema-pathway.ts';
 import type { ClinicalFacts } from './facts.ts';
 
 const PLACEHOLDER = /\{([a-zA-Z]+)\}/g;
@@ -56,6 +56,7 @@ export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, 
       f.missingWorkup.map((w) => WORKUP_LABEL[w.code] ?? w.code),
       'none',
     ),
+    age: f.patient.age === undefined ? 'unknown' : String(f.patient.age),
   };
 }
 
@@ -86,14 +87,38 @@ function sentence(label: string, body: string): string {
   return `${label}: ${body.endsWith('.') ? body : `${body}.`}`;
 }
 
-export function clinicianSummary(
+/**
+ * The recommendation in the clinician's words: the decision row's message (for out-of-scope, the message of the
+ * reason that applied: a bipolar patient is not told that no depression is recorded), led by the safety alert's note
+ * on a referral. The text report shows this and the facts in their own sections, so each thing is said once.
+ */
+export function clinicianStatement(
+  pathway: Pathway,
   row: DecisionRow,
   f: ClinicalFacts,
   values: Record<MessagePlaceholder, string>,
 ): string {
   const parts = [fill(row.clinicianSummary, values)];
+  if (row.code === 'out-of-scope' && f.scope.reason !== 'in-scope') {
+    parts.push(fill(pathway.definitions.scope.messages[f.scope.reason].clinicianSummary, values));
+  }
+  if (row.code === 'refer-to-trial' && f.safetyAlerts.length > 0) {
+    parts.unshift(pathway.definitions.safety.suicideRisk.referralNote);
+  }
+  return parts.join(' ');
+}
+
+/** The statement followed by the facts the decision rests on (one self-contained paragraph, for the JSON result). */
+export function clinicianSummary(
+  pathway: Pathway,
+  row: DecisionRow,
+  f: ClinicalFacts,
+  values: Record<MessagePlaceholder, string>,
+): string {
+  const parts = [clinicianStatement(pathway, row, f, values)];
   if (row.code === 'out-of-scope') {
-    if (f.depression.excluded.length > 0) {
+    if (f.scope.evidence.length > 0) parts.push(sentence('Evidence', f.scope.evidence.join(', ')));
+    if (f.scope.reason === 'no-depression' && f.depression.excluded.length > 0) {
       parts.push(
         sentence(
           'Depression records not counted',
@@ -102,6 +127,9 @@ export function clinicianSummary(
       );
     }
     return parts.join(' ');
+  }
+  if (f.safetyAlerts.length > 0 && row.code !== 'refer-to-trial') {
+    parts.push(sentence('Safety alert', f.safetyAlerts.map((a) => `${a.title} (${a.detail})`).join('; ')));
   }
   const tr = f.treatmentResistance;
   parts.push(sentence('Adequate trials', `${tr.count} of ${tr.required} required (${values.adequateList})`));
@@ -118,6 +146,14 @@ export function clinicianSummary(
   return parts.join(' ');
 }
 
-export function patientSummary(row: DecisionRow, values: Record<MessagePlaceholder, string>): string {
+export function patientSummary(
+  pathway: Pathway,
+  row: DecisionRow,
+  f: ClinicalFacts,
+  values: Record<MessagePlaceholder, string>,
+): string {
+  if (row.code === 'out-of-scope' && f.scope.reason !== 'in-scope') {
+    return fill(pathway.definitions.scope.messages[f.scope.reason].patientSummary, values);
+  }
   return fill(row.patientSummary, values);
 }

@@ -38,7 +38,7 @@ describe('bundled protocol files', () => {
     assert.deepEqual(somatic.scales[0]?.items, [4, 15, 16, 18, 19, 20, 21]);
     assert.equal(test('insight-ex-label-safety')?.verified, false, 'intervention-cohort exclusions are [U]');
   });
-  it('every trial code set loads with its items and prefixes (F31.3 is bipolar, X61 self-harm)', () => {
+  it('every trial code set (and the pathway sets the protocols name) loads with its items and prefixes (F31.3 is bipolar, X61 self-harm)', () => {
     const k = trials.knowledge;
     const files = readdirSync(`${DEFAULT_TRIALS_DIR}codesets`);
     for (const f of files) assert.ok(k.codeSets.has(f.replace(/\.json$/, '')), f);

@@ -320,7 +320,9 @@ export const RECORD_VIGNETTES: readonly Vignette[] = [
   {
     id: 'crp-after-tocilizumab',
     asOf: AS_OF,
-    tests: 'hs-CRP drawn 39 days after a tocilizumab dose (within 12 weeks) is not valid -> measure-crp.',
+    tests:
+      'hs-CRP drawn 39 days after a tocilizumab dose (within 12 weeks) is not valid; the dose 60 days ago is within ' +
+      'the 84-day tocilizumab washout, so the IL-6 blocker is current -> immunosuppressant -> contraindicated.',
     build: () =>
       basePatient('crp-after-tocilizumab')
         .medicationStatement({
@@ -330,6 +332,12 @@ export const RECORD_VIGNETTES: readonly Vignette[] = [
           end: daysBefore(60),
         })
         .build(),
-    expected: expected({ recommendation: 'measure-crp', inflammation: 'unknown', crpMgPerL: undefined }),
+    expected: expected({
+      recommendation: 'contraindicated',
+      inflammation: 'unknown',
+      crpMgPerL: undefined,
+      contraindications: ['immunosuppressant'],
+      cite: 'definition 3a (tocilizumab washout), definitions 5 and 6',
+    }),
   },
 ];

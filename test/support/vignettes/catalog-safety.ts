@@ -258,14 +258,14 @@ export const SAFETY_VIGNETTES: readonly Vignette[] = [
   {
     id: 'ci-immunosuppressant',
     asOf: AS_OF,
-    tests: 'Current adalimumab therapy (active, no end) -> immunosuppressant -> contraindicated.',
+    tests: 'Current adalimumab therapy (active, no end, started 100 days ago) -> immunosuppressant -> contraindicated.',
     build: () =>
       basePatient('ci-immunosuppressant')
         .medicationStatement({
           id: 'adalimumab',
           status: 'active',
           code: code('rxnorm', '327361', 'adalimumab'),
-          start: daysBefore(200),
+          start: daysBefore(100),
         })
         .build(),
     expected: contraindicated('immunosuppressant'),

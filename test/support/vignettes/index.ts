@@ -4,8 +4,10 @@
  * test/vignettes.test.ts checks that regenerating gives the same bytes and that the engine gives the expected fields.
  */
 import { BOUNDARY_VIGNETTES } from './catalog-boundaries.ts';
+import { CLINICAL_1_1_VIGNETTES } from './catalog-clinical-1-1.ts';
 import { CONTROL_VIGNETTES } from './catalog-controls.ts';
 import { DECISION_VIGNETTES } from './catalog-decision.ts';
+import { MEDICATION_VIGNETTES } from './catalog-medications-1-1.ts';
 import { RECORD_VIGNETTES } from './catalog-records.ts';
 import { SAFETY_VIGNETTES } from './catalog-safety.ts';
 import type { Vignette } from './types.ts';
@@ -19,6 +21,8 @@ export const VIGNETTES: readonly Vignette[] = [
   ...SAFETY_VIGNETTES,
   ...RECORD_VIGNETTES,
   ...CONTROL_VIGNETTES,
+  ...CLINICAL_1_1_VIGNETTES,
+  ...MEDICATION_VIGNETTES,
 ];
 
 export const VIGNETTE_DIR = 'test/fixtures/vignettes';
@@ -27,7 +31,13 @@ export const MANIFEST_SCHEMA = 'precision-trd/vignette-manifest@1';
 
 /** The manifest entry of one vignette: where its bundle is and what the pathway must conclude from it. */
 export function manifestEntry(v: Vignette): Record<string, unknown> {
-  return { id: v.id, file: `${v.id}.json`, asOf: v.asOf, tests: v.tests, expected: v.expected };
+  return {
+    id: v.id,
+    file: `${v.id}.json`,
+    asOf: v.asOf,
+    tests: v.tests,
+    expected: v.expected,
+  };
 }
 
 /** File name (relative to VIGNETTE_DIR) -> exact file text, for every vignette and the manifest. */
