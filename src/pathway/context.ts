@@ -24,6 +24,7 @@ export interface EngineContext {
     observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
     observationsByRef?: ReadonlyMap<string, unknown>;
     medicationUses?: readonly unknown[];
+    responses?: readonly unknown[];
   };
 }
 

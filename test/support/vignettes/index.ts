@@ -21,8 +21,8 @@ export const VIGNETTES: readonly Vignette[] = [
   ...SAFETY_VIGNETTES,
   ...RECORD_VIGNETTES,
   ...CONTROL_VIGNETTES,
-  ...CLINICAL_1_1_VIGNETTES,
   ...MEDICATION_VIGNETTES,
+  ...CLINICAL_1_1_VIGNETTES,
 ];
 
 export const VIGNETTE_DIR = 'test/fixtures/vignettes';
