@@ -17,6 +17,7 @@ import { writeNdjson } from '../synth/write-ndjson.ts';
 import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
 import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
 import type { SqlRunner } from './sources/omop.ts';
+import { postgresRunner } from './sources/postgres.ts';
 
 export const AS_OF = '2026-11-27';
 
@@ -64,13 +65,15 @@ export async function postgresWithOmop(csvDir: string): Promise<{ runner: SqlRun
         await client.query(`INSERT INTO ${schema}.${table} VALUES ${values}`, params);
       }
     }
+    // The screen's own runner (src/screen/sources/postgres.ts) reads; this client only loads and cleans up.
+    const runner = await postgresRunner(url);
     return {
       kind: 'PostgreSQL server (TRD_PG_URL)',
       schema,
       runner: {
-        dialect: 'postgres',
-        rows: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
+        ...runner,
         close: async () => {
+          await runner.close();
           await client.query(`DROP SCHEMA ${schema} CASCADE`);
           await client.end();
         },
