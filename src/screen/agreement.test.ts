@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { RECOMMENDATION_CODES } from '../knowledge/schema-pathway.ts';
 import { patientBundle } from '../synth/fhir.ts';
 import { personId } from '../synth/omop.ts';
 import type { SynthPatient } from '../synth/population.ts';
@@ -110,16 +111,7 @@ function checkAgreement(lines: readonly ScreenLine[], idOf: (patient: string) =>
   assert.ok(truthCompared >= (engineHasScope() ? N : N * 0.7), `compared with the ground truth: ${truthCompared}`);
   // The population exercises every recommendation, so agreement is not agreement on one easy case.
   const codes = new Set(lines.map((l) => l.recommendation.code));
-  for (const c of [
-    'out-of-scope',
-    'confirm-history',
-    'not-trd',
-    'contraindicated',
-    'measure-crp',
-    'repeat-crp',
-    'not-inflamed',
-    'refer-to-trial',
-  ]) {
+  for (const c of RECOMMENDATION_CODES) {
     assert.ok(codes.has(c), `no patient with ${c}`);
   }
 }

@@ -9,6 +9,7 @@
  * chosen for the test to exercise every branch of the decision; the CRP distribution is the log-normal calibrated on
  * knowledge/design/crp-distribution.json (27% >= 3 mg/L, 58% > 1 mg/L).
  */
+import { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { standardNormal } from '../stats/random/normal.ts';
 import { replicateStreams, type UniformSource } from '../stats/random/streams.ts';
@@ -93,18 +94,10 @@ export const OTHER_DRUGS = {
 
 export const POSITIVE = code(SYSTEM.snomed, '10828004', 'Positive');
 
-/** The absolute contraindications the generator plants (care-pathway.md definition 6), each rendered one way. */
-export const PLANTED_CONTRAINDICATIONS = [
-  'active-infection',
-  'tuberculosis',
-  'hepatitis',
-  'immunodeficiency',
-  'neutropenia',
-  'thrombocytopenia',
-  'hepatic',
-  'pregnancy',
-  'immunosuppressant',
-] as const;
+/** The absolute contraindications the generator plants (care-pathway.md definition 6): all but hypersensitivity. */
+export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES.filter(
+  (c): c is Exclude<(typeof CONTRAINDICATION_CODES)[number], 'hypersensitivity'> => c !== 'hypersensitivity',
+);
 export type PlantedContraindication = (typeof PLANTED_CONTRAINDICATIONS)[number];
 
 export type CrpUnit = 'mg/L' | 'mg/dL' | 'nmol/L' | 'none';
