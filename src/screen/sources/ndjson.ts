@@ -171,22 +171,36 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     await c.run('CHECKPOINT');
   };
 
+  /**
+   * Rows sorted by patient (an external sort: DuckDB spills to its work file, so memory stays bounded) and grouped
+   * here, one patient at a time; a referenced Medication joins every patient whose resources reference it.
+   */
   async function* patients(after: string | undefined): AsyncIterable<PatientInput & { key: string }> {
     const since = after === undefined ? '' : `AND k.patient > ${sqlString(after)}`;
     const result = await connection.stream(
-      `SELECT patient, '[' || string_agg(j, ',' ORDER BY rtype <> 'Patient', rtype, j) || ']' FROM (
+      `SELECT patient, j FROM (
          SELECT k.patient, k.rtype, k.j FROM kept k WHERE k.patient IS NOT NULL ${since}
-         UNION
-         SELECT k.patient, m.rtype, m.j FROM kept k JOIN kept m ON m.ref = k.medref WHERE k.patient IS NOT NULL ${since}
-       ) GROUP BY patient ORDER BY patient`,
+         UNION ALL
+         SELECT DISTINCT k.patient, m.rtype, m.j FROM kept k JOIN kept m ON m.ref = k.medref WHERE k.patient IS NOT NULL ${since}
+       ) ORDER BY patient, rtype <> 'Patient', rtype, j`,
     );
+    let current: string | undefined;
+    let resources: string[] = [];
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
       for (const [patient, json] of chunk.getRows()) {
         const key = String(patient);
-        yield { key, patient: key, resources: JSON.parse(String(json)) as unknown[] };
+        if (current !== undefined && key !== current) {
+          yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+          resources = [];
+        }
+        current = key;
+        resources.push(String(json));
       }
+    }
+    if (current !== undefined) {
+      yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
     }
   }
 
