@@ -7,7 +7,7 @@ import { registerAnalyze } from './commands/analyze.ts';
 import { registerAssess } from './commands/assess.ts';
 import { registerDesign } from './commands/design.ts';
 import { registerMatch } from './commands/match.ts';
-import { registerScreen } from './commands/screen.ts';
+import { registerScreen, registerScreenMerge, registerScreenSql } from './commands/screen.ts';
 import { registerSynth } from './commands/synth.ts';
 
 export function buildProgram(): Command {
@@ -21,6 +21,8 @@ export function buildProgram(): Command {
   registerDesign(program);
   registerSynth(program);
   registerScreen(program);
+  registerScreenMerge(program);
+  registerScreenSql(program);
   return program;
 }
 

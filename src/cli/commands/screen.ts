@@ -195,6 +195,9 @@ export function registerScreen(program: Command): void {
     .option('--memory-limit <size>', 'NDJSON: DuckDB memory limit for the projection', '512MB')
     .option('--quiet', 'no progress bar or summary line')
     .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()).catch(fail));
+}
+
+export function registerScreenMerge(program: Command): void {
   program
     .command('screen-merge')
     .description('merge the outputs of trd screen --shard i/n into the output of an unsharded run')
@@ -217,6 +220,9 @@ export function registerScreen(program: Command): void {
         fail(error);
       }
     });
+}
+
+export function registerScreenSql(program: Command): void {
   program
     .command('screen-sql')
     .description('print the OMOP projection SQL the screen runs, for a warehouse dialect')
