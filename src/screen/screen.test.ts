@@ -4,9 +4,19 @@
  * stop the screen; a missing folder, an unreadable file and an unreachable database give one clear InputError.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { InputError } from '../record/index.ts';
 import { AS_OF, readLines, writePopulation, type Population } from './fixtures.test-support.ts';
 import { mergeShards } from './merge.ts';
@@ -140,6 +150,19 @@ test('malformed lines are counted and located by file and line; the screen goes 
   assert.match(html, /<svg/);
   assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>3</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
+});
+
+test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON', async () => {
+  const dir = join(pop.dir, 'gz');
+  mkdirSync(dir);
+  for (const f of readdirSync(pop.ndjson).filter((x) => x.endsWith('.ndjson'))) {
+    writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(pop.ndjson, f)), { level: 1 }));
+  }
+  const plain = join(pop.dir, 'plain-for-gz.ndjson');
+  await screenNdjson(plain);
+  const out = join(pop.dir, 'gz.ndjson');
+  await screenNdjson(out, { dir });
+  assert.ok(readFileSync(out).equals(readFileSync(plain)));
 });
 
 test('a missing folder, a folder without NDJSON and an unreadable file are one-line InputErrors', async () => {
