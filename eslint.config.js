@@ -38,4 +38,19 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', '**/*.test-support.ts', '**/load.ts'],
     rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
   },
+  {
+    // Population screening: the generator's decisions, its ground truth and FHIR/OMOP renderings, the projection SQL
+    // and the result lines and counts are pure; the writers, sources and the run are the adapters around them.
+    files: [
+      'src/synth/**/*.ts',
+      'src/screen/dialect.ts',
+      'src/screen/pathway-codes.ts',
+      'src/screen/result-line.ts',
+      'src/screen/summary.ts',
+      'src/screen/sources/omop-vocabulary.ts',
+      'src/screen/sources/omop-schema.ts',
+    ],
+    ignores: ['**/*.test.ts', '**/*.test-support.ts', 'src/synth/write-*.ts'],
+    rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
+  },
 );

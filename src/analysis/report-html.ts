@@ -7,10 +7,10 @@ import type { AnalysisReport } from './analyze.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent } from './format.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
-const escape = (s: string): string =>
+export const escape = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = head.map((h) => `<th>${escape(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${trs}\n</tbody></table>`;

@@ -48,6 +48,22 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'serve the REST API, CDS Hooks and the clinician web app',
     load: async () => (await import('./commands/serve.ts')).registerServe,
   },
+  synth: {
+    summary: 'write a seeded synthetic population (FHIR Bulk Data NDJSON or OMOP CDM) with its ground truth',
+    load: async () => (await import('./commands/synth.ts')).registerSynth,
+  },
+  screen: {
+    summary: 'screen a population (NDJSON folder, OMOP in DuckDB or PostgreSQL) through the care pathway',
+    load: async () => (await import('./commands/screen.ts')).registerScreen,
+  },
+  'screen-merge': {
+    summary: 'merge the outputs of a sharded screen into one',
+    load: async () => (await import('./commands/screen.ts')).registerScreenMerge,
+  },
+  'screen-sql': {
+    summary: 'print the projection SQL a warehouse runs for the screen (duckdb, postgres, spark, bigquery, snowflake)',
+    load: async () => (await import('./commands/screen.ts')).registerScreenSql,
+  },
 };
 
 /** The package version, read from package.json (two folders up from both src/cli and dist/cli). */

@@ -47,7 +47,7 @@ function issuesError(issues: readonly Issue[]): InputError {
 
 const inputError = (message: string): InputError => new InputError(`design: ${message}`, 'design.cli');
 
-function loadCrpKnowledge(): CrpKnowledge {
+export function loadCrpKnowledge(): CrpKnowledge {
   const parsed = crpKnowledgeSchema.safeParse(JSON.parse(readFileSync(CRP_KNOWLEDGE, 'utf8')));
   if (!parsed.success) throw new Error(`knowledge/design/crp-distribution.json is invalid: ${parsed.error.message}`);
   return parsed.data;

@@ -47,10 +47,15 @@ export function forEachReplicateStream(
   end: number,
   run: (replicate: number, source: UniformSource) => void,
 ): void {
+  for (const [replicate, source] of replicateStreams(seed, start, end)) run(replicate, source);
+}
+
+/** The same streams as forEachReplicateStream, pulled one at a time (for consumers that pause between replicates). */
+export function* replicateStreams(seed: number, start: number, end: number): Generator<[number, UniformSource]> {
   const base = xoroshiro128plus(seed);
   for (let i = 0; i < start; i++) base.jump();
   for (let replicate = start; replicate < end; replicate++) {
     base.jump();
-    run(replicate, new XoroshiroUniform(base.clone()));
+    yield [replicate, new XoroshiroUniform(base.clone())];
   }
 }

@@ -1,0 +1,51 @@
+/**
+ * One measured step of bench/screen.ts, in its own process so that the peak RSS it reports is its own:
+ *   parse DIR          read every line of every NDJSON file and JSON.parse it (the baseline)
+ *   screen SOURCE OUT  the screen end to end (as `trd screen`, without progress bar or report)
+ *   projection FILE    the OMOP projection SQL on a DuckDB file, rows fetched and counted, no engine
+ * Prints one JSON line: { seconds, patients, maxRssMb }.
+ */
+import { createReadStream, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { screenCommand } from '../src/cli/commands/screen.ts';
+import { createEngine } from '../src/engine/index.ts';
+import { projectionSql } from '../src/screen/dialect.ts';
+import { pathwayCodes } from '../src/screen/pathway-codes.ts';
+import { duckDbRunner } from '../src/screen/sources/omop.ts';
+
+const [step, a, b] = process.argv.slice(2) as [string, string, string | undefined];
+const started = performance.now();
+let patients = 0;
+
+if (step === 'parse') {
+  for (const f of readdirSync(a).filter((x) => /^[A-Z].*\.ndjson$/.test(x))) {
+    const lines = createInterface({
+      input: createReadStream(join(a, f), { highWaterMark: 1 << 20 }),
+      crlfDelay: Infinity,
+    });
+    for await (const line of lines) {
+      const r = JSON.parse(line) as { resourceType: string };
+      if (r.resourceType === 'Patient') patients++;
+    }
+  }
+} else if (step === 'screen') {
+  await screenCommand(a, { asOf: '2026-11-27', out: b as string, quiet: true }, new Date());
+  const meta = (await import('node:fs')).readFileSync(`${b}.meta.json`, 'utf8');
+  patients = (JSON.parse(meta) as { patients: number }).patients;
+} else if (step === 'projection') {
+  const runner = await duckDbRunner(a);
+  const sql = projectionSql('duckdb', { codes: pathwayCodes(createEngine().knowledge) });
+  let last: unknown;
+  for await (const rows of runner.stream?.(sql) ?? []) {
+    for (const r of rows) {
+      if (r[0] !== last) patients++;
+      last = r[0];
+    }
+  }
+  await runner.close();
+} else {
+  throw new Error(`unknown step ${step}`);
+}
+const seconds = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ seconds, patients, maxRssMb: process.resourceUsage().maxRSS / 1024 }));

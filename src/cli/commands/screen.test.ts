@@ -1,0 +1,131 @@
+/**
+ * `trd synth`, `trd screen`, `trd screen-merge` and `trd screen-sql` as a user runs them: the real CLI in a
+ * subprocess, on a small synthetic population (OMOP in DuckDB, and NDJSON in two shards), and bad input (exit 2,
+ * one `trd: ` line, no output file).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'trd.js');
+const dir = mkdtempSync(join(tmpdir(), 'trd-screen-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function trd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const lines = (
+  file: string,
+): { patient: string; recommendation: { code: string }; atCutOff?: Record<string, string> }[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as never);
+
+test('synth OMOP in DuckDB, then screen it with a report and extra cut-offs', async () => {
+  const synth = await trd(
+    'synth',
+    '--patients',
+    '400',
+    '--seed',
+    '5',
+    '--format',
+    'omop-duckdb',
+    '--as-of',
+    '2026-11-27',
+    '--out',
+    join(dir, 'omop'),
+  );
+  assert.equal(synth.code, 0, synth.stderr);
+  const out = join(dir, 'omop-screen.ndjson');
+  const report = join(dir, 'omop-screen.html');
+  const r = await trd(
+    'screen',
+    join(dir, 'omop', 'omop.duckdb'),
+    '--as-of',
+    '2026-11-27',
+    '--out',
+    out,
+    '--report',
+    report,
+    '--cut-offs',
+    '1,5',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const got = lines(out);
+  assert.equal(got.length, 400);
+  const truth = new Map(
+    lines(join(dir, 'omop', 'ground-truth.ndjson')).map((t) => [t.patient, (t as unknown as { code: string }).code]),
+  );
+  assert.equal(truth.size, 400);
+  assert.ok(got.every((l) => l.atCutOff?.['1'] !== undefined && l.atCutOff['5'] !== undefined));
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /<svg/);
+  assert.match(html, /Screening funnel/);
+  assert.equal(existsSync(`${out}.partial`), false);
+});
+
+test('synth NDJSON, screen it in two shards and merge them into the unsharded output', async () => {
+  assert.equal(
+    (await trd('synth', '--patients', '300', '--seed', '6', '--as-of', '2026-11-27', '--out', join(dir, 'fhir'))).code,
+    0,
+  );
+  const src = join(dir, 'fhir');
+  const whole = join(dir, 'whole.ndjson');
+  assert.equal((await trd('screen', src, '--as-of', '2026-11-27', '--out', whole, '--quiet')).code, 0);
+  for (const i of [1, 2]) {
+    const r = await trd(
+      'screen',
+      src,
+      '--as-of',
+      '2026-11-27',
+      '--out',
+      join(dir, `s${i}.ndjson`),
+      '--shard',
+      `${i}/2`,
+      '--quiet',
+    );
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const merged = join(dir, 'merged.ndjson');
+  const m = await trd('screen-merge', join(dir, 's1.ndjson'), join(dir, 's2.ndjson'), '--out', merged);
+  assert.equal(m.code, 0, m.stderr);
+  assert.ok(readFileSync(merged).equals(readFileSync(whole)));
+});
+
+test('screen-sql prints the projection for a warehouse dialect', async () => {
+  const r = await trd('screen-sql', '--dialect', 'bigquery', '--schema', 'cdm');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /`cdm\.concept_relationship`/);
+  assert.match(r.stdout, /'Maps to'/);
+});
+
+test('bad input: exit 2 with one trd: line and no output', async () => {
+  for (const args of [
+    ['screen', join(dir, 'no-such-folder'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
+    ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--shard', '0/2'],
+    ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--cut-offs', '2,40'],
+    ['screen', 'postgres://u:hunter2@127.0.0.1:1/omop', '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
+    ['screen-sql', '--dialect', 'oracle'],
+    ['synth', '--patients', 'many', '--out', join(dir, 'bad')],
+  ]) {
+    const r = await trd(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^trd: [^\n]+\n$/, r.stderr);
+    assert.doesNotMatch(r.stderr, /hunter2/);
+    assert.equal(existsSync(join(dir, 'bad.ndjson')), false);
+  }
+});

@@ -1,0 +1,241 @@
+/**
+ * `trd screen SOURCE --as-of YYYY-MM-DD --out FILE [--report FILE.html] [--pathway FILE] [--cut-offs 1,2,3,5]
+ * [--shard i/n] [--schema NAME]`: every patient of a health system's records through the care pathway, one NDJSON
+ * line each (docs/screening.md). SOURCE is a FHIR Bulk Data NDJSON folder, an OMOP CDM DuckDB file (*.duckdb) or a
+ * PostgreSQL URL. An interrupted screen, run again with the same arguments, resumes where it stopped.
+ *
+ * `trd screen-merge SHARD_OUT... --out FILE [--report FILE.html]` merges sharded runs into the unsharded output;
+ * `trd screen-sql --dialect duckdb|postgres|spark|bigquery|snowflake [--schema NAME]` prints the OMOP projection SQL
+ * for running inside a warehouse.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createEngine, type Engine } from '../../engine/index.ts';
+import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from '../../screen/dialect.ts';
+import { mergeShards } from '../../screen/merge.ts';
+import { pathwayCodes } from '../../screen/pathway-codes.ts';
+import { writeReport } from '../../screen/report-file.ts';
+import { engineAtCutOff, runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
+import { resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
+import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
+import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
+import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
+import { InputError, resolveAsOf } from '../input.ts';
+import { cliIo, out } from '../io.ts';
+
+interface ScreenFlags {
+  asOf?: string;
+  out?: string;
+  report?: string;
+  pathway?: string;
+  cutOffs?: string;
+  shard?: string;
+  schema?: string;
+  quiet?: boolean;
+  memoryLimit?: string;
+}
+
+export function parseShard(raw: string | undefined): Shard | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (m === null || !(n >= 1 && n <= 4096 && i >= 1 && i <= n)) {
+    throw new InputError('--shard must be i/n with 1 <= i <= n <= 4096 (e.g. 2/8)', 'screen.shard.invalid');
+  }
+  return { index: i - 1, count: n };
+}
+
+export function parseCutOffs(raw: string | undefined): number[] {
+  if (raw === undefined) return [];
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (values.length > 20 || values.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new InputError(
+      '--cut-offs must be up to 20 positive numbers in mg/L, e.g. 1,2,3,5',
+      'screen.cut-off.invalid',
+    );
+  }
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+function checkSchema(schema: string | undefined): string | undefined {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new InputError('--schema must be a plain identifier (letters, digits, underscores)', 'screen.schema.invalid');
+  }
+  return schema;
+}
+
+/** What identifies the source for resumption: the folder's files with sizes and times, or the database. */
+function sourceIdentity(source: string): string {
+  if (isPostgresUrl(source)) {
+    const u = new URL(source);
+    return `postgres://${u.hostname}:${u.port}${u.pathname}`;
+  }
+  const path = resolve(source);
+  if (source.endsWith('.duckdb')) {
+    const s = statSync(path);
+    return `${path}|${s.size}|${s.mtimeMs}`;
+  }
+  return resourceFiles(path)
+    .map((f) => {
+      const s = statSync(f.path);
+      return `${f.path}|${s.size}|${s.mtimeMs}`;
+    })
+    .join(';');
+}
+
+export async function screenCommand(source: string, flags: ScreenFlags, today: Date): Promise<void> {
+  const asOf = resolveAsOf(flags.asOf, today);
+  if (flags.out === undefined || flags.out === '') throw new InputError('--out FILE is required', 'screen.out.missing');
+  const shard = parseShard(flags.shard);
+  const cutOffs = parseCutOffs(flags.cutOffs);
+  const schema = checkSchema(flags.schema);
+  const engine: Engine = createEngine(flags.pathway === undefined ? {} : { pathway: flags.pathway });
+  for (const c of cutOffs) engineAtCutOff(engine, c);
+  const paths = screenPaths(flags.out);
+  const outDir = resolve(paths.out, '..');
+  if (!existsSync(outDir)) throw new InputError(`--out: no such folder ${outDir}`, 'screen.out.folder');
+  if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) resourceFiles(source);
+  if (source.endsWith('.duckdb') && !existsSync(source))
+    throw new InputError(`${source}: no such DuckDB file`, 'screen.source.missing');
+  const identity: RunIdentity = {
+    source: sourceIdentity(source),
+    asOf,
+    pathway: engine.pathway,
+    shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
+    cutOffs,
+  };
+  const openSource = async (): Promise<ScreenSource> => {
+    if (isPostgresUrl(source)) {
+      return openOmopSource({
+        runner: await postgresRunner(source),
+        knowledge: engine.knowledge,
+        asOf,
+        ...(schema === undefined ? {} : { schema }),
+        ...(shard === undefined ? {} : { shard }),
+      });
+    }
+    if (source.endsWith('.duckdb')) {
+      return openOmopSource({
+        runner: await duckDbRunner(source),
+        knowledge: engine.knowledge,
+        asOf,
+        ...(schema === undefined ? {} : { schema }),
+        ...(shard === undefined ? {} : { shard }),
+      });
+    }
+    return openNdjsonSource({
+      dir: source,
+      knowledge: engine.knowledge,
+      workDb: paths.workDb,
+      ...(shard === undefined ? {} : { shard }),
+      ...(flags.memoryLimit === undefined ? {} : { memoryLimit: flags.memoryLimit }),
+    });
+  };
+  const started = performance.now();
+  const outcome = await runScreen({
+    openSource,
+    paths,
+    identity,
+    engine,
+    asOf,
+    cutOffs,
+    progress: flags.quiet !== true,
+  });
+  const meta = outcome.meta;
+  if (meta === undefined) return;
+  const seconds = (performance.now() - started) / 1000;
+  if (flags.report !== undefined) {
+    await writeReport(paths.out, meta, flags.report, {
+      asOf,
+      pathway: engine.pathway,
+      source: isPostgresUrl(source)
+        ? 'PostgreSQL (OMOP CDM)'
+        : source.endsWith('.duckdb')
+          ? 'OMOP CDM (DuckDB)'
+          : 'FHIR Bulk Data NDJSON',
+      defaultCutOffMgPerL: engine.knowledge.pathway.definitions.inflammation.cutOff.value,
+    });
+  }
+  if (flags.quiet !== true) {
+    cliIo().err(
+      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}; ` +
+        `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed -> ${paths.out}\n`,
+    );
+    for (const m of meta.quality.malformedAt.slice(0, 10))
+      cliIo().err(`trd screen: malformed line ${m.file}:${m.line} (skipped)\n`);
+  }
+}
+
+export function registerScreen(program: Command): void {
+  program
+    .command('screen')
+    .description(
+      'screen a population (FHIR Bulk Data NDJSON folder, OMOP CDM DuckDB file or PostgreSQL URL) through the care pathway',
+    )
+    .argument('<source>', 'NDJSON folder, OMOP *.duckdb file or postgres:// URL')
+    .option('--as-of <date>', 'screen as of this date (YYYY-MM-DD; default today, UTC)')
+    .requiredOption(
+      '--out <file>',
+      'NDJSON output, one line per patient (written to <file>.partial, renamed at the end)',
+    )
+    .option('--report <file>', 'an HTML report: funnel, reasons, cut-offs, data quality')
+    .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
+    .option('--cut-offs <list>', 'also count referable patients at these CRP cut-offs (mg/L), e.g. 1,2,3,5')
+    .option('--shard <i/n>', 'screen only shard i of n (merge the outputs with trd screen-merge)')
+    .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
+    .option('--memory-limit <size>', 'NDJSON: DuckDB memory limit for the projection', '512MB')
+    .option('--quiet', 'no progress bar or summary line')
+    .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()));
+}
+
+export function registerScreenMerge(program: Command): void {
+  program
+    .command('screen-merge')
+    .description('merge the outputs of trd screen --shard i/n into the output of an unsharded run')
+    .argument('<shards...>', 'the shard outputs')
+    .requiredOption('--out <file>', 'the merged output')
+    .option('--report <file>', 'an HTML report of the merged output')
+    .action(async (shards: string[], flags: { out: string; report?: string }) => {
+      const meta = await mergeShards(shards, flags.out);
+      if (flags.report !== undefined) {
+        const engine = createEngine();
+        await writeReport(flags.out, meta, flags.report, {
+          asOf: meta.identity.asOf,
+          pathway: meta.identity.pathway,
+          source: `${shards.length} shards`,
+          defaultCutOffMgPerL: engine.knowledge.pathway.definitions.inflammation.cutOff.value,
+        });
+      }
+    });
+}
+
+export function registerScreenSql(program: Command): void {
+  program
+    .command('screen-sql')
+    .description('print the OMOP projection SQL the screen runs, for a warehouse dialect')
+    .requiredOption('--dialect <name>', DIALECT_NAMES.join(' | '))
+    .option('--schema <name>', 'the schema (dataset) holding the CDM tables')
+    .option('--shard <i/n>', 'only persons with MOD(person_id, n) = i - 1')
+    .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
+    .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string }) => {
+      if (!(DIALECT_NAMES as readonly string[]).includes(flags.dialect)) {
+        throw new InputError(`--dialect must be one of ${DIALECT_NAMES.join(', ')}`, 'screen.dialect.unknown');
+      }
+      const engine = createEngine(flags.pathway === undefined ? {} : { pathway: flags.pathway });
+      const schema = checkSchema(flags.schema);
+      const shard = parseShard(flags.shard);
+      const o = {
+        codes: pathwayCodes(engine.knowledge),
+        ...(schema === undefined ? {} : { schema }),
+        ...(shard === undefined ? {} : { shard }),
+      };
+      const d = flags.dialect as DialectName;
+      out(
+        `-- Pathway codes mapped to standard concepts\n${vocabularySql(d, o)};\n\n-- The projection, one patient after another\n${projectionSql(d, o)};\n`,
+      );
+    });
+}

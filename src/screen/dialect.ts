@@ -1,0 +1,218 @@
+/**
+ * The OMOP projection as SQL, for each warehouse the screen supports: the few rows and columns the pathway reads,
+ * filtered to the pathway's codes through the OMOP vocabulary tables (concept, concept_relationship "Maps to"), one
+ * patient after another in person_id order. The decision is not here: the rows become FHIR-shaped resources
+ * (sources/omop.ts) that the one engine assesses. Everything that differs between warehouses lives in DIALECTS.
+ *
+ * The SQL is built from dialect-neutral parts (CTEs, UNION ALL, LEFT JOIN, CASE, LIKE, MOD) so that only text
+ * casts and table qualification vary. The pathway's codes enter as a UNION ALL of literal rows rather than VALUES,
+ * which BigQuery and Hive-family grammars do not accept in FROM.
+ */
+import type { PathwayCode } from './pathway-codes.ts';
+import { vocabularyOf } from './sources/omop-vocabulary.ts';
+
+export const DIALECT_NAMES = ['duckdb', 'postgres', 'spark', 'bigquery', 'snowflake'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
+interface Dialect {
+  /** The type a value is cast to for text. */
+  readonly text: string;
+  /** A floating-point type (typed NULLs in the first UNION branch fix the column types). */
+  readonly number: string;
+  /** Qualify a table with a schema (dataset) name. */
+  qualify(schema: string | undefined, table: string): string;
+}
+
+const dotted = (schema: string | undefined, table: string): string =>
+  schema === undefined ? table : `${schema}.${table}`;
+
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
+  duckdb: { text: 'VARCHAR', number: 'DOUBLE', qualify: dotted },
+  postgres: { text: 'TEXT', number: 'DOUBLE PRECISION', qualify: dotted },
+  spark: { text: 'STRING', number: 'DOUBLE', qualify: dotted },
+  bigquery: {
+    text: 'STRING',
+    number: 'FLOAT64',
+    qualify: (schema, table) => (schema === undefined ? table : `\`${schema}.${table}\``),
+  },
+  snowflake: { text: 'VARCHAR', number: 'DOUBLE', qualify: dotted },
+};
+
+export interface ProjectionOptions {
+  /** The schema (dataset) holding the CDM tables; absent for the default search path. */
+  readonly schema?: string;
+  readonly codes: readonly PathwayCode[];
+  /** Only persons with MOD(person_id, count) = index. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Only persons after this person_id (resuming, or the next batch). */
+  readonly afterPersonId?: number;
+  /** At most this many persons (a batch), the lowest person_ids first. */
+  readonly limitPersons?: number;
+}
+
+const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * The condition that picks the pathway's concepts out of the concept table: per vocabulary, the exact codes as one
+ * IN list and the prefix entries (ICD-10 categories, ATC groups) as IN lists over SUBSTR of each prefix length.
+ * IN lists rather than a table of literal rows: hundreds of UNION branches overflow some parsers (PGlite's among them).
+ */
+function pathwayConceptCondition(codes: readonly PathwayCode[]): string {
+  const byVocabulary = new Map<string, { exact: Set<string>; prefixes: Map<number, Set<string>> }>();
+  for (const c of codes) {
+    const vocabulary = vocabularyOf(c.system);
+    if (vocabulary === undefined) continue;
+    const entry = byVocabulary.get(vocabulary) ?? {
+      exact: new Set<string>(),
+      prefixes: new Map<number, Set<string>>(),
+    };
+    byVocabulary.set(vocabulary, entry);
+    if (c.prefix) {
+      const set = entry.prefixes.get(c.code.length) ?? new Set<string>();
+      entry.prefixes.set(c.code.length, set);
+      set.add(c.code);
+    } else {
+      entry.exact.add(c.code);
+    }
+  }
+  const list = (values: Set<string>): string => [...values].sort().map(literal).join(', ');
+  const parts = [...byVocabulary.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([vocabulary, e]) => {
+      const tests = [
+        ...(e.exact.size > 0 ? [`c.concept_code IN (${list(e.exact)})`] : []),
+        ...[...e.prefixes.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([length, values]) => `SUBSTR(c.concept_code, 1, ${length}) IN (${list(values)})`),
+      ];
+      return `(c.vocabulary_id = ${literal(vocabulary)} AND (${tests.join(' OR ')}))`;
+    });
+  return parts.length > 0 ? parts.join('\n      OR ') : '1 = 0';
+}
+
+/** CTEs: the pathway's concepts (by vocabulary and code) and the standard concepts they map to. */
+function vocabularyCtes(d: Dialect, o: ProjectionOptions): string {
+  const t = (table: string): string => d.qualify(o.schema, table);
+  return `pathway_concept AS (
+    SELECT c.concept_id, c.vocabulary_id, c.concept_code
+    FROM ${t('concept')} c
+    WHERE ${pathwayConceptCondition(o.codes)}
+  ),
+  wanted AS (
+    SELECT cr.concept_id_2 AS concept_id
+    FROM ${t('concept_relationship')} cr
+    JOIN pathway_concept pc ON cr.concept_id_1 = pc.concept_id
+    WHERE cr.relationship_id = 'Maps to' AND cr.invalid_reason IS NULL
+    UNION
+    SELECT concept_id FROM pathway_concept
+  )`;
+}
+
+/**
+ * The pathway concepts and the standard concept each maps to: the screen adds these source codes to a row whose
+ * standard concept they map to when the row carries no source concept of its own.
+ */
+export function vocabularySql(name: DialectName, o: ProjectionOptions): string {
+  const d = DIALECTS[name];
+  return `WITH ${vocabularyCtes(d, o)}
+SELECT cr.concept_id_2 AS standard_concept_id, pc.vocabulary_id, pc.concept_code
+FROM ${d.qualify(o.schema, 'concept_relationship')} cr
+JOIN pathway_concept pc ON cr.concept_id_1 = pc.concept_id
+WHERE cr.relationship_id = 'Maps to' AND cr.invalid_reason IS NULL
+ORDER BY 1, 2, 3`;
+}
+
+/** Column order of every projection row. */
+export const PROJECTION_COLUMNS = [
+  'person_id',
+  'domain',
+  'row_id',
+  'concept_vocabulary',
+  'concept_code',
+  'source_vocabulary',
+  'source_code',
+  'start_date',
+  'end_date',
+  'value_number',
+  'value_vocabulary',
+  'value_code',
+  'unit_code',
+  'range_high',
+  'quantity',
+  'days_supply',
+  'strength_mg',
+  'ingredient_vocabulary',
+  'ingredient_code',
+] as const;
+
+const NUMERIC = new Set(['value_number', 'range_high', 'quantity', 'days_supply', 'strength_mg']);
+
+/** The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id. */
+export function projectionSql(name: DialectName, o: ProjectionOptions): string {
+  const d = DIALECTS[name];
+  const t = (table: string): string => d.qualify(o.schema, table);
+  const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
+  const persons = [
+    o.shard === undefined || o.shard.count === 1 ? undefined : `MOD(p.person_id, ${o.shard.count}) = ${o.shard.index}`,
+    o.afterPersonId === undefined ? undefined : `p.person_id > ${Math.trunc(o.afterPersonId)}`,
+  ].filter((x) => x !== undefined);
+  const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
+  const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');
+  return `WITH ${vocabularyCtes(d, o)},
+  persons AS (
+    SELECT p.person_id, p.gender_concept_id, p.year_of_birth, p.month_of_birth, p.day_of_birth
+    FROM ${t('person')} p ${where}${
+      o.limitPersons === undefined
+        ? ''
+        : `
+    ORDER BY p.person_id LIMIT ${Math.trunc(o.limitPersons)}`
+    }
+  ),
+  projected AS (
+    SELECT p.person_id, 'person' AS domain, p.person_id AS row_id, CAST(NULL AS ${d.text}) AS concept_vocabulary,
+      ${txt('p.gender_concept_id')} AS concept_code, CAST(NULL AS ${d.text}) AS source_vocabulary,
+      CAST(NULL AS ${d.text}) AS source_code,
+      ${txt("p.year_of_birth || '-' || COALESCE(p.month_of_birth, 0) || '-' || COALESCE(p.day_of_birth, 0)")} AS start_date,
+      ${txt('de.death_date')} AS end_date, ${PROJECTION_COLUMNS.slice(9)
+        .map((c) => `CAST(NULL AS ${NUMERIC.has(c) ? d.number : d.text}) AS ${c}`)
+        .join(', ')}
+    FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
+    UNION ALL
+    SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${txt('co.condition_start_date')}, ${txt('co.condition_end_date')}, ${nulls(10)}
+    FROM ${t('condition_occurrence')} co
+    JOIN persons p ON p.person_id = co.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = co.condition_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = co.condition_source_concept_id
+    WHERE co.condition_concept_id IN (SELECT concept_id FROM wanted)
+      OR co.condition_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    UNION ALL
+    SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${txt('dx.drug_exposure_start_date')}, ${txt('dx.drug_exposure_end_date')},
+      NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code
+    FROM ${t('drug_exposure')} dx
+    JOIN persons p ON p.person_id = dx.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = dx.drug_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = dx.drug_source_concept_id
+    LEFT JOIN ${t('drug_strength')} ds ON ds.drug_concept_id = dx.drug_concept_id
+    LEFT JOIN ${t('concept')} ic ON ic.concept_id = ds.ingredient_concept_id
+    WHERE dx.drug_concept_id IN (SELECT concept_id FROM wanted)
+      OR dx.drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+      OR ds.ingredient_concept_id IN (SELECT concept_id FROM wanted)
+    UNION ALL
+    SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${txt('m.measurement_date')}, NULL,
+      m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)}
+    FROM ${t('measurement')} m
+    JOIN persons p ON p.person_id = m.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = m.measurement_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = m.measurement_source_concept_id
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
+    LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
+    WHERE m.measurement_concept_id IN (SELECT concept_id FROM wanted)
+      OR m.measurement_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+  )
+SELECT ${PROJECTION_COLUMNS.join(', ')}
+FROM projected
+ORDER BY person_id, domain DESC, row_id`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Test fixtures for the screen: a synthetic population written once per test file as FHIR NDJSON, OMOP CSV and an
+ * OMOP DuckDB file, the same patients in memory (for the engine and the ground truth), and OMOP loading into
+ * PostgreSQL (PGlite, or the real server named by TRD_PG_URL).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { populationOptions } from '../cli/commands/synth.ts';
+import { createEngine, type Engine } from '../engine/index.ts';
+import { generatePopulation, type SynthPatient } from '../synth/population.ts';
+import { thresholdsFrom } from '../synth/truth.ts';
+import { writeNdjson } from '../synth/write-ndjson.ts';
+import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
+import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
+import type { SqlRunner } from './sources/omop.ts';
+import { postgresRunner } from './sources/postgres.ts';
+
+export const AS_OF = '2026-11-27';
+
+export interface Population {
+  readonly dir: string;
+  readonly ndjson: string;
+  readonly omopCsv: string;
+  readonly omopDuckDb: string;
+  readonly patients: readonly SynthPatient[];
+  readonly engine: Engine;
+}
+
+export async function writePopulation(n: number, seed: number): Promise<Population> {
+  const dir = mkdtempSync(join(tmpdir(), 'trd-screen-test-'));
+  const engine = createEngine();
+  const thresholds = thresholdsFrom(engine.knowledge);
+  const patients = [...generatePopulation(populationOptions(seed, AS_OF), 0, n)];
+  const ndjson = join(dir, 'ndjson');
+  const omopCsv = join(dir, 'omop');
+  await writeNdjson(patients, { dir: ndjson, asOf: AS_OF, thresholds });
+  await writeOmop(patients, { dir: omopCsv, asOf: AS_OF, thresholds, knowledge: engine.knowledge, duckdb: false });
+  const omopDuckDb = join(omopCsv, 'omop.duckdb');
+  await loadCsvIntoDuckDb(omopCsv, omopDuckDb, false);
+  return { dir, ndjson, omopCsv, omopDuckDb, patients, engine };
+}
+
+/** A PostgreSQL runner over PGlite (in-process) or, when TRD_PG_URL is set, a real server in a fresh schema. */
+export async function postgresWithOmop(csvDir: string): Promise<{ runner: SqlRunner; schema?: string; kind: string }> {
+  const url = process.env['TRD_PG_URL'];
+  if (url !== undefined && url !== '') {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const schema = `trd_screen_${process.pid}_${Date.now()}`;
+    await client.query(`CREATE SCHEMA ${schema}`);
+    for (const ddl of omopDdl(schema)) await client.query(ddl);
+    for (const table of Object.keys(OMOP_TABLES)) {
+      const rows = csvRows(join(csvDir, `${table}.csv`));
+      const width = (OMOP_TABLES[table] ?? []).length;
+      for (let i = 0; i < rows.length; i += 1000) {
+        const batch = rows.slice(i, i + 1000);
+        const params = batch.flat();
+        const values = batch
+          .map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`)
+          .join(', ');
+        await client.query(`INSERT INTO ${schema}.${table} VALUES ${values}`, params);
+      }
+    }
+    // The screen's own runner (src/screen/sources/postgres.ts) reads; this client only loads and cleans up.
+    const runner = await postgresRunner(url);
+    return {
+      kind: 'PostgreSQL server (TRD_PG_URL)',
+      schema,
+      runner: {
+        ...runner,
+        close: async () => {
+          await runner.close();
+          await client.query(`DROP SCHEMA ${schema} CASCADE`);
+          await client.end();
+        },
+      },
+    };
+  }
+  const db = await PGlite.create();
+  for (const ddl of omopDdl()) await db.exec(ddl);
+  for (const table of Object.keys(OMOP_TABLES)) {
+    const blob = new Blob([readFileSync(join(csvDir, `${table}.csv`))]);
+    await db.query(`COPY ${table} FROM '/dev/blob' WITH (FORMAT csv, HEADER true, NULL '')`, [], { blob });
+  }
+  return {
+    kind: 'PGlite',
+    runner: {
+      dialect: 'postgres',
+      rows: async (sql) => ((await db.exec(sql, { rowMode: 'array' })).at(-1)?.rows ?? []) as unknown[][],
+      close: async () => db.close(),
+    },
+  };
+}
+
+/** A CSV written by the synthetic writer as rows; empty cells are NULL. */
+function csvRows(path: string): (string | null)[][] {
+  return parse(readFileSync(path), { from_line: 2, cast: (v: string) => (v === '' ? null : v) }) as (string | null)[][];
+}
+
+export function readLines<T>(path: string): T[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+}

@@ -1,0 +1,123 @@
+/**
+ * The screen's report (`trd screen --report FILE.html`): one self-contained HTML page with the screening funnel as a
+ * chart (vega-lite rendered to SVG server-side by the project's one renderer, src/analysis/plots.ts), the counts per
+ * scope reason, contraindication and missing work-up item, the referable count at each CRP cut-off, and data
+ * quality. It shows counts only: no patient identifiers.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { escape, table } from '../analysis/report-html.ts';
+import { renderSvg } from '../analysis/plots.ts';
+import type { ScreenSummary } from './summary.ts';
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+export function funnelSpec(s: ScreenSummary): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title: 'Screening funnel',
+    width: 520,
+    data: { values: s.funnel.map((f, i) => ({ order: i, stage: f.label, count: f.count })) },
+    encoding: {
+      y: {
+        field: 'stage',
+        type: 'nominal',
+        sort: s.funnel.map((f) => f.label),
+        title: null,
+        axis: { labelLimit: 360 },
+      },
+      x: { field: 'count', type: 'quantitative', title: 'Patients' },
+    },
+    layer: [
+      { mark: { type: 'bar', color: '#4c78a8' } },
+      { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { text: { field: 'count', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+export function cutOffSpec(s: ScreenSummary): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title: 'Referable patients by CRP cut-off',
+    width: 360,
+    data: {
+      values: s.cutOffs.map((c) => ({
+        cutOff: `${c.cutOffMgPerL} mg/L`,
+        referable: c.referable,
+        value: Number(c.cutOffMgPerL),
+      })),
+    },
+    encoding: {
+      x: {
+        field: 'cutOff',
+        type: 'ordinal',
+        sort: s.cutOffs.map((c) => `${c.cutOffMgPerL} mg/L`),
+        title: 'CRP cut-off',
+      },
+      y: { field: 'referable', type: 'quantitative', title: 'Referable' },
+    },
+    layer: [
+      { mark: { type: 'bar', color: '#54a24b' } },
+      { mark: { type: 'text', dy: -6 }, encoding: { text: { field: 'referable', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+const counts = (title: string, m: Readonly<Record<string, number>>): string =>
+  Object.keys(m).length === 0
+    ? `<h2>${escape(title)}</h2><p>None.</p>`
+    : `<h2>${escape(title)}</h2>${table(
+        ['Code', 'Patients'],
+        Object.entries(m).map(([k, v]) => [k, String(v)]),
+      )}`;
+
+export interface ReportContext {
+  readonly asOf: string;
+  readonly pathway: { readonly id: string; readonly version: string };
+  readonly source: string;
+  readonly defaultCutOffMgPerL: number;
+}
+
+export async function renderScreenReport(s: ScreenSummary, c: ReportContext): Promise<string> {
+  const [funnel, cutOffs] = await Promise.all([renderSvg(funnelSpec(s)), renderSvg(cutOffSpec(s))]);
+  const q = s.dataQuality;
+  const located = q.malformedAt.map((m) => [m.file, String(m.line)]);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Population screen: ${escape(c.pathway.id)} ${escape(c.pathway.version)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+th{background:#f3f3f3}.note{color:#555}</style></head><body>
+<h1>Population screen</h1>
+<p>Pathway ${escape(c.pathway.id)} version ${escape(c.pathway.version)}, as of ${escape(c.asOf)}; source: ${escape(c.source)}.
+${s.population} patients. Each patient was assessed by the same engine as <code>trd assess</code>; IL-6 blockade is offered only within a trial.</p>
+<h2>Screening funnel</h2>
+${funnel}
+${table(
+  ['Stage', 'Patients'],
+  s.funnel.map((f) => [f.label, String(f.count)]),
+)}
+${counts('Recommendations', s.recommendations)}
+${counts('Scope', s.scopeReasons)}
+${counts('Absolute contraindications', s.contraindications)}
+${counts('Missing work-up (referral track)', s.missingWorkup)}
+${counts('Safety alerts', s.safetyAlerts)}
+<h2>CRP cut-off</h2>
+<p class="note">The decision re-run with the cut-off changed in the pathway knowledge (default ${c.defaultCutOffMgPerL} mg/L); the acute threshold and every other rule unchanged.</p>
+${cutOffs}
+${table(
+  ['Cut-off (mg/L)', 'Referable'],
+  s.cutOffs.map((x) => [x.cutOffMgPerL, String(x.referable)]),
+)}
+<h2>Data quality</h2>
+${table(
+  ['Measure', 'Count'],
+  [
+    ['Malformed lines (not a JSON object; skipped)', String(q.malformedLines)],
+    ['Patients not assessed (no or several Patient resources)', String(q.notAssessed)],
+    ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
+  ],
+)}
+${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line'], located)}`}
+${counts('Data issues raised by the engine (patients)', q.issues)}
+</body></html>
+`;
+}

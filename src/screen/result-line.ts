@@ -1,0 +1,71 @@
+/**
+ * One line of `trd screen --out` (schema precision-trd/screen-result@1): the assessment of one patient reduced to
+ * what a population report counts, with the assessment's own field names. Pure: no I/O.
+ */
+import type { Assessment } from '../pathway/index.ts';
+
+export const SCREEN_RESULT_SCHEMA = 'precision-trd/screen-result@1';
+
+export interface ScreenLine {
+  readonly patient: string;
+  readonly recommendation: { readonly code: string };
+  /** Pathway 1.1 scope: `in-scope` or the reason the pathway does not apply; absent from a 1.0 engine. */
+  readonly scope?: { readonly inScope: boolean; readonly reason: string };
+  readonly contraindications: readonly string[];
+  readonly cautions: readonly string[];
+  readonly missingWorkup: readonly string[];
+  readonly safetyAlerts: readonly string[];
+  readonly inflammation: { readonly status: string; readonly crpMgPerL?: number };
+  readonly adequateTrials: number;
+  /** CRP or lab results set aside because their unit could not be converted (data quality). */
+  readonly unconvertibleUnits: number;
+  /** Issue codes the engine raised (data quality), deduplicated. */
+  readonly issues: readonly string[];
+  /** The recommendation code at each extra CRP cut-off (`--cut-offs`), keyed by the cut-off in mg/L. */
+  readonly atCutOff?: Readonly<Record<string, string>>;
+  /** When the patient's data could not be assessed at all (no Patient resource, several...): the one-line reason. */
+  readonly error?: string;
+}
+
+export function screenLine(patient: string, a: Assessment, atCutOff?: Record<string, string>): ScreenLine {
+  const extra = a as Assessment & {
+    scope?: { inScope: boolean; reason: string };
+    safetyAlerts?: readonly { code: string }[];
+  };
+  const crp = a.inflammation.crp;
+  return {
+    patient,
+    recommendation: { code: a.recommendation.code },
+    ...(extra.scope === undefined ? {} : { scope: { inScope: extra.scope.inScope, reason: extra.scope.reason } }),
+    contraindications: a.contraindications.map((c) => c.code),
+    cautions: a.cautions.map((c) => c.code),
+    missingWorkup: a.missingWorkup.map((m) => m.code),
+    safetyAlerts: (extra.safetyAlerts ?? []).map((s) => s.code),
+    inflammation: {
+      status: a.inflammation.status,
+      ...(crp?.mgPerL === undefined ? {} : { crpMgPerL: crp.mgPerL }),
+    },
+    adequateTrials: a.treatmentResistance.count,
+    unconvertibleUnits:
+      (a.inflammation.status === 'unknown' && /cannot be converted/.test(a.inflammation.reason) ? 1 : 0) +
+      a.issues.filter((i) => /\.unit\b/.test(i.code)).length,
+    issues: [...new Set(a.issues.map((i) => i.code))].sort(),
+    ...(atCutOff === undefined ? {} : { atCutOff }),
+  };
+}
+
+export function errorLine(patient: string, reason: string): ScreenLine {
+  return {
+    patient,
+    recommendation: { code: 'not-assessed' },
+    contraindications: [],
+    cautions: [],
+    missingWorkup: [],
+    safetyAlerts: [],
+    inflammation: { status: 'unknown' },
+    adequateTrials: 0,
+    unconvertibleUnits: 0,
+    issues: [],
+    error: reason,
+  };
+}

@@ -1,0 +1,291 @@
+/**
+ * The screen's run: every patient of a source through the one engine (src/engine), one NDJSON line each
+ * (result-line.ts), in the source's order. Never a partial `--out` that looks complete: lines go to `<out>.partial`
+ * and the file is renamed to `<out>` only at the end. Every few thousand patients the partial file is flushed and a
+ * checkpoint (`<out>.checkpoint.json`) records the last patient and the byte length, so an interrupted screen run
+ * again with the same arguments truncates the partial file to the checkpoint and goes on after that patient. The
+ * projection lives in a work database (`<out>.work.duckdb`) that a resumed run reuses instead of rescanning.
+ */
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import { engineFrom, type Engine } from '../engine/engine.ts';
+import type { Knowledge } from '../knowledge/index.ts';
+import { InputError } from '../record/index.ts';
+import { errorLine, screenLine, type ScreenLine } from './result-line.ts';
+import type { ScreenSource, SourceQuality } from './sources/source.ts';
+
+export interface ScreenPaths {
+  readonly out: string;
+  readonly partial: string;
+  readonly checkpoint: string;
+  readonly workDb: string;
+  readonly meta: string;
+}
+
+export function screenPaths(out: string): ScreenPaths {
+  return {
+    out,
+    partial: `${out}.partial`,
+    checkpoint: `${out}.checkpoint.json`,
+    workDb: `${out}.work.duckdb`,
+    meta: `${out}.meta.json`,
+  };
+}
+
+/** What must match for a checkpoint to be resumed: the same source, date, pathway, shard and cut-offs. */
+export interface RunIdentity {
+  readonly source: string;
+  readonly asOf: string;
+  readonly pathway: { readonly id: string; readonly version: string };
+  readonly shard: string;
+  readonly cutOffs: readonly number[];
+}
+
+interface Checkpoint {
+  readonly schema: 'precision-trd/screen-checkpoint@1';
+  readonly identity: RunIdentity;
+  readonly lastKey?: string;
+  readonly bytes: number;
+  readonly patients: number;
+}
+
+/** Beside `--out`: what was screened, how, and the source's data-quality counts (merge and report read it). */
+export interface ScreenMeta {
+  readonly schema: 'precision-trd/screen-meta@1';
+  /** The source kind, which fixes the patient order (merge.ts). */
+  readonly kind: ScreenSource['kind'];
+  readonly identity: RunIdentity;
+  readonly patients: number;
+  readonly quality: SourceQuality;
+  readonly notAssessed: number;
+}
+
+/**
+ * Where to start: a checkpoint of the same run resumes; anything else starts afresh, removing the leftovers of
+ * another run (partial output, work database), which are never mistaken for this run's.
+ */
+export function startingPoint(paths: ScreenPaths, identity: RunIdentity): Checkpoint | undefined {
+  if (existsSync(paths.checkpoint)) {
+    try {
+      const c = JSON.parse(readFileSync(paths.checkpoint, 'utf8')) as Checkpoint;
+      if (
+        c.schema === 'precision-trd/screen-checkpoint@1' &&
+        JSON.stringify(c.identity) === JSON.stringify(identity) &&
+        existsSync(paths.partial)
+      ) {
+        return c;
+      }
+    } catch {
+      // An unreadable checkpoint is no checkpoint: start afresh.
+    }
+  }
+  for (const p of [paths.partial, paths.checkpoint, paths.workDb, `${paths.workDb}.wal`]) rmSync(p, { force: true });
+  return undefined;
+}
+
+function writeCheckpoint(paths: ScreenPaths, c: Checkpoint): void {
+  writeFileSync(`${paths.checkpoint}.tmp`, JSON.stringify(c));
+  renameSync(`${paths.checkpoint}.tmp`, paths.checkpoint);
+}
+
+/** An engine that applies the same pathway with another CRP cut-off (the knowledge changed, not the rule). */
+export function engineAtCutOff(engine: Engine, cutOffMgPerL: number): Engine {
+  const k = engine.knowledge;
+  const inflammation = k.pathway.definitions.inflammation;
+  if (!(cutOffMgPerL > 0 && cutOffMgPerL <= inflammation.acuteAbove.value)) {
+    throw new InputError(
+      `--cut-offs: each cut-off must be above 0 and at most the acute threshold (${inflammation.acuteAbove.value} mg/L)`,
+      'screen.cut-off.invalid',
+    );
+  }
+  const changed: Knowledge = {
+    ...k,
+    pathway: {
+      ...k.pathway,
+      definitions: {
+        ...k.pathway.definitions,
+        inflammation: { ...inflammation, cutOff: { ...inflammation.cutOff, value: cutOffMgPerL } },
+      },
+    },
+  };
+  return engineFrom(changed, changed, engine.protocols);
+}
+
+/** Recommendations that rules 6-8 decide from the CRP; the rules before them never read the cut-off. */
+const CRP_DEPENDENT = new Set(['refer-to-trial', 'not-inflamed', 'repeat-crp']);
+
+export interface RunOptions {
+  /** Opened after the starting point is settled (a fresh run first removes an old work database). */
+  readonly openSource: () => Promise<ScreenSource>;
+  readonly paths: ScreenPaths;
+  readonly identity: RunIdentity;
+  readonly engine: Engine;
+  readonly asOf: string;
+  readonly cutOffs?: readonly number[];
+  /** Show a progress bar with an ETA (only on a terminal). */
+  readonly progress?: boolean;
+  readonly checkpointEvery?: number;
+  /** Stop after this many patients as if interrupted (tests of resumption). */
+  readonly stopAfter?: number;
+}
+
+export interface RunOutcome {
+  readonly patients: number;
+  readonly resumedAfter?: string;
+  readonly completed: boolean;
+  readonly meta?: ScreenMeta;
+}
+
+export async function runScreen(o: RunOptions): Promise<RunOutcome> {
+  const start = startingPoint(o.paths, o.identity);
+  const source = await o.openSource();
+  let outcome: RunOutcome;
+  try {
+    outcome = await screenFrom(source, start, o);
+  } finally {
+    await source.close();
+  }
+  if (outcome.completed) for (const p of [o.paths.workDb, `${o.paths.workDb}.wal`]) rmSync(p, { force: true });
+  return outcome;
+}
+
+async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o: RunOptions): Promise<RunOutcome> {
+  const { patients: total, quality } = await source.prepare();
+  const cutOffEngines = (o.cutOffs ?? []).map((c) => [String(c), engineAtCutOff(o.engine, c)] as const);
+  const fd = openSync(o.paths.partial, start === undefined ? 'w' : 'r+');
+  let bytes = start?.bytes ?? 0;
+  let done = start?.patients ?? 0;
+  let lastKey = start?.lastKey;
+  let notAssessed = 0;
+  ftruncateSync(fd, bytes);
+  if (start === undefined)
+    writeCheckpoint(o.paths, {
+      schema: 'precision-trd/screen-checkpoint@1',
+      identity: o.identity,
+      bytes: 0,
+      patients: 0,
+    });
+  const bar =
+    o.progress === true && process.stderr.isTTY === true
+      ? new SingleBar({
+          stream: process.stderr,
+          format: 'screen |{bar}| {percentage}% | {value}/{total} patients | {speed}/s | ETA {eta_formatted}',
+          etaBuffer: 5000,
+          fps: 5,
+        })
+      : undefined;
+  bar?.start(total, done, { speed: 0 });
+  const started = performance.now();
+  let buffer: string[] = [];
+  let sinceCheckpoint = 0;
+  const flush = (): void => {
+    if (buffer.length === 0) return;
+    const text = buffer.join('');
+    buffer = [];
+    bytes += writeSync(fd, text, bytes);
+  };
+  const every = o.checkpointEvery ?? 5000;
+  let completed = true;
+  try {
+    for await (const input of source.patients(start?.lastKey)) {
+      if (o.stopAfter !== undefined && done >= o.stopAfter) {
+        completed = false;
+        break;
+      }
+      let line: ScreenLine;
+      try {
+        const bundle = {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: input.resources.map((resource) => ({ resource })),
+        };
+        const assessment = o.engine.assess(bundle, { asOf: o.asOf });
+        let atCutOff: Record<string, string> | undefined;
+        if (cutOffEngines.length > 0) {
+          atCutOff = {};
+          for (const [c, e] of cutOffEngines) {
+            atCutOff[c] = CRP_DEPENDENT.has(assessment.recommendation.code)
+              ? e.assess(bundle, { asOf: o.asOf }).recommendation.code
+              : assessment.recommendation.code;
+          }
+        }
+        line = screenLine(input.patient, assessment, atCutOff);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        line = errorLine(input.patient, error.message);
+        notAssessed++;
+      }
+      buffer.push(`${JSON.stringify(line)}\n`);
+      done++;
+      lastKey = input.key;
+      if (++sinceCheckpoint >= every) {
+        sinceCheckpoint = 0;
+        flush();
+        fsyncSync(fd);
+        writeCheckpoint(o.paths, {
+          schema: 'precision-trd/screen-checkpoint@1',
+          identity: o.identity,
+          lastKey,
+          bytes,
+          patients: done,
+        });
+        bar?.update(done, { speed: Math.round(done / ((performance.now() - started) / 1000)) });
+      }
+    }
+    flush();
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+    bar?.stop();
+  }
+  if (!completed) {
+    writeCheckpoint(o.paths, {
+      schema: 'precision-trd/screen-checkpoint@1',
+      identity: o.identity,
+      ...(lastKey === undefined ? {} : { lastKey }),
+      bytes,
+      patients: done,
+    });
+    return {
+      patients: done,
+      completed: false,
+      ...(start?.lastKey === undefined ? {} : { resumedAfter: start.lastKey }),
+    };
+  }
+  const meta: ScreenMeta = {
+    schema: 'precision-trd/screen-meta@1',
+    kind: source.kind,
+    identity: o.identity,
+    patients: done,
+    quality,
+    notAssessed: notAssessed + (start === undefined ? 0 : countNotAssessedBefore(o.paths.partial, start.bytes)),
+  };
+  writeFileSync(o.paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
+  renameSync(o.paths.partial, o.paths.out);
+  rmSync(o.paths.checkpoint, { force: true });
+  return {
+    patients: done,
+    completed: true,
+    meta,
+    ...(start?.lastKey === undefined ? {} : { resumedAfter: start.lastKey }),
+  };
+}
+
+/** Patients not assessed in the part written before a resume (counted again from the lines themselves). */
+function countNotAssessedBefore(partial: string, bytes: number): number {
+  const text = readFileSync(partial).subarray(0, bytes).toString('utf8');
+  let n = 0;
+  for (const line of text.split('\n')) if (line.includes('"error":')) n++;
+  return n;
+}

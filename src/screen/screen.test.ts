@@ -1,0 +1,195 @@
+/**
+ * The screen's run on a small population: sharded runs merged equal the unsharded output byte for byte; an
+ * interrupted run leaves no `--out` and resumes to the same output; malformed lines are counted, located and do not
+ * stop the screen; a missing folder, an unreadable file and an unreachable database give one clear InputError.
+ */
+import assert from 'node:assert/strict';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { InputError } from '../record/index.ts';
+import { AS_OF, readLines, writePopulation, type Population } from './fixtures.test-support.ts';
+import { mergeShards } from './merge.ts';
+import type { ScreenLine } from './result-line.ts';
+import { runScreen, screenPaths, type RunIdentity } from './run.ts';
+import { openNdjsonSource } from './sources/ndjson.ts';
+import { duckDbRunner } from './sources/omop.ts';
+import { postgresRunner } from './sources/postgres.ts';
+import type { Shard } from './sources/source.ts';
+import { summarize } from './report-file.ts';
+import { renderScreenReport } from './report-html.ts';
+
+let pop: Population;
+
+before(async () => {
+  pop = await writePopulation(1500, 4242);
+});
+
+after(() => rmSync(pop.dir, { recursive: true, force: true }));
+
+function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
+  return {
+    source,
+    asOf: AS_OF,
+    pathway: pop.engine.pathway,
+    shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
+    cutOffs: [],
+  };
+}
+
+async function screenNdjson(out: string, o: { shard?: Shard; dir?: string; stopAfter?: number } = {}) {
+  const paths = screenPaths(out);
+  const dir = o.dir ?? pop.ndjson;
+  return runScreen({
+    openSource: () =>
+      openNdjsonSource({
+        dir,
+        knowledge: pop.engine.knowledge,
+        workDb: paths.workDb,
+        ...(o.shard === undefined ? {} : { shard: o.shard }),
+      }),
+    paths,
+    identity: identity(o.shard, dir),
+    engine: pop.engine,
+    asOf: AS_OF,
+    checkpointEvery: 200,
+    ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+  });
+}
+
+test('sharded runs merged give the unsharded output, byte for byte', async () => {
+  const whole = join(pop.dir, 'whole.ndjson');
+  await screenNdjson(whole);
+  const shards = [0, 1, 2].map((index) => join(pop.dir, `shard-${index}.ndjson`));
+  const sizes: number[] = [];
+  for (const [index, out] of shards.entries()) {
+    const outcome = await screenNdjson(out, { shard: { index, count: 3 } });
+    sizes.push(outcome.patients);
+  }
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    1500,
+  );
+  assert.ok(
+    sizes.every((n) => n > 300),
+    `shards are balanced: ${sizes.join(', ')}`,
+  );
+  const merged = join(pop.dir, 'merged.ndjson');
+  await mergeShards([shards[2], shards[0], shards[1]] as string[], merged);
+  assert.ok(readFileSync(merged).equals(readFileSync(whole)), 'merged output equals the unsharded output');
+  await assert.rejects(
+    mergeShards([shards[0], shards[1]] as string[], join(pop.dir, 'm2.ndjson')),
+    /1 of 3 shards are missing/,
+  );
+  await assert.rejects(
+    mergeShards([shards[0], shards[0], shards[1]] as string[], join(pop.dir, 'm3.ndjson')),
+    /given twice/,
+  );
+});
+
+test('an interrupted screen leaves no --out file and resumes to the same output', async () => {
+  const whole = join(pop.dir, 'whole-2.ndjson');
+  await screenNdjson(whole);
+  const out = join(pop.dir, 'resumed.ndjson');
+  const paths = screenPaths(out);
+  const first = await screenNdjson(out, { stopAfter: 650 });
+  assert.equal(first.completed, false);
+  assert.equal(existsSync(out), false, 'no --out before the end');
+  assert.ok(existsSync(paths.partial) && existsSync(paths.checkpoint) && existsSync(paths.workDb));
+  // A torn write after the checkpoint: the resumed run truncates it away.
+  appendFileSync(paths.partial, '{"patient":"Patient/torn');
+  const second = await screenNdjson(out);
+  assert.equal(second.completed, true);
+  assert.equal(second.resumedAfter !== undefined, true, 'resumed after a patient');
+  assert.ok(readFileSync(out).equals(readFileSync(whole)), 'resumed output equals an uninterrupted run');
+  assert.equal(existsSync(paths.partial) || existsSync(paths.checkpoint) || existsSync(paths.workDb), false);
+});
+
+test('malformed lines are counted and located by file and line; the screen goes on', async () => {
+  const dir = join(pop.dir, 'dirty');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  const observations = join(dir, 'Observation.ndjson');
+  const lineCount = readFileSync(observations, 'utf8').split('\n').length - 1;
+  appendFileSync(observations, '{"resourceType":"Observation","code":{"coding":[{"code":"30522-7"\n');
+  appendFileSync(observations, 'not json at all\n');
+  appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition",\n');
+  const out = join(pop.dir, 'dirty.ndjson');
+  const outcome = await screenNdjson(out, { dir });
+  assert.equal(outcome.completed, true);
+  assert.equal(outcome.patients, 1500, 'every patient screened');
+  const q = outcome.meta?.quality;
+  assert.equal(q?.malformedLines, 3);
+  assert.deepEqual(
+    q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line}`),
+    [
+      'Condition.ndjson:' + String(readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1),
+      `Observation.ndjson:${lineCount + 1}`,
+      `Observation.ndjson:${lineCount + 2}`,
+    ],
+  );
+  const clean = readLines<ScreenLine>(join(pop.dir, 'whole.ndjson'));
+  assert.deepEqual(readLines<ScreenLine>(out), clean, 'the malformed lines changed no decision');
+  const summary = await summarize(out, outcome.meta as never, 3);
+  assert.equal(summary.dataQuality.malformedLines, 3);
+  const html = await renderScreenReport(summary, {
+    asOf: AS_OF,
+    pathway: pop.engine.pathway,
+    source: 'test',
+    defaultCutOffMgPerL: 3,
+  });
+  assert.match(html, /<svg/);
+  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>3</);
+  assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
+});
+
+test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON', async () => {
+  const dir = join(pop.dir, 'gz');
+  mkdirSync(dir);
+  for (const f of readdirSync(pop.ndjson).filter((x) => x.endsWith('.ndjson'))) {
+    writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(pop.ndjson, f)), { level: 1 }));
+  }
+  const plain = join(pop.dir, 'plain-for-gz.ndjson');
+  await screenNdjson(plain);
+  const out = join(pop.dir, 'gz.ndjson');
+  await screenNdjson(out, { dir });
+  assert.ok(readFileSync(out).equals(readFileSync(plain)));
+});
+
+test('a missing folder, a folder without NDJSON and an unreadable file are one-line InputErrors', async () => {
+  const missing = join(pop.dir, 'no-such-folder');
+  await assert.rejects(
+    screenNdjson(join(pop.dir, 'x.ndjson'), { dir: missing }),
+    (e: unknown) => e instanceof InputError && /no such folder/.test(e.message),
+  );
+  const empty = join(pop.dir, 'empty');
+  mkdirSync(empty);
+  await assert.rejects(screenNdjson(join(pop.dir, 'y.ndjson'), { dir: empty }), /no FHIR NDJSON files/);
+  const unreadable = join(pop.dir, 'unreadable');
+  mkdirSync(join(unreadable, 'Observation.ndjson'), { recursive: true });
+  await assert.rejects(
+    screenNdjson(join(pop.dir, 'z.ndjson'), { dir: unreadable }),
+    (e: unknown) => e instanceof InputError && /cannot read .*Observation\.ndjson: is a folder/.test(e.message),
+  );
+  assert.equal(existsSync(join(pop.dir, 'z.ndjson')), false);
+});
+
+test('an unreachable database and a missing DuckDB file are one-line InputErrors that hide credentials', async () => {
+  await assert.rejects(
+    postgresRunner('postgres://someone:secret-password@127.0.0.1:1/omop'),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /cannot connect .* 127\.0\.0\.1:1 \(ECONNREFUSED\)/.test(e.message) &&
+      !e.message.includes('secret'),
+  );
+  await assert.rejects(duckDbRunner(join(pop.dir, 'missing.duckdb')), /no such DuckDB file/);
+});

@@ -1,0 +1,218 @@
+/**
+ * A FHIR Bulk Data export folder (`<ResourceType>[.suffix].ndjson`, optionally `.gz`) as a screen source. DuckDB
+ * reads every line, keeps the resource types the FHIR adapter reads, keeps Observations only when one of their codes
+ * is a pathway code (pathway-codes.ts), and groups what is kept by patient; the decision is the engine's.
+ *
+ * Lines are read as text (read_csv with one column) and parsed by `try(json_extract_string(...))`, so a malformed
+ * line becomes NULL instead of stopping the scan: it is counted and located (file and line) and screening goes on.
+ * Files are assigned a resource type by their name, as the Bulk Data specification lays them out; a file whose name
+ * does not start with a resource type (an upper-case letter) is not read. Resource types the pathway never reads
+ * (Encounter, ...) are skipped unread.
+ */
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Knowledge } from '../../knowledge/index.ts';
+import { InputError } from '../../record/index.ts';
+import { pathwayCodes, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
+import {
+  listFolder,
+  openWorkDb,
+  sqlString,
+  type MalformedLine,
+  type PatientInput,
+  type ScreenSource,
+  type Shard,
+  type SourceQuality,
+} from './source.ts';
+
+const FILE_NAME = /^([A-Z][A-Za-z]+)(?:[._-][^/]*)?\.ndjson(?:\.gz)?$/;
+/** Lines located by file and line number in the report; the count covers all of them. */
+const MAX_LOCATED = 100;
+
+export interface NdjsonSourceOptions {
+  readonly dir: string;
+  readonly knowledge: Knowledge;
+  readonly workDb: string;
+  readonly shard?: Shard;
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+}
+
+/** The resource files of the folder by type, each checked readable; InputError when there are none. */
+export function resourceFiles(dir: string): { type: string; path: string }[] {
+  const files = listFolder(dir)
+    .map((name) => ({ name, match: FILE_NAME.exec(name) }))
+    .filter((f) => f.match !== null)
+    .map((f) => ({ type: (f.match as RegExpExecArray)[1] as string, path: join(dir, f.name) }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  if (files.length === 0) {
+    throw new InputError(`${dir}: no FHIR NDJSON files (<ResourceType>.ndjson or .ndjson.gz)`, 'screen.source.empty');
+  }
+  for (const f of files) {
+    try {
+      const fd = openSync(f.path, 'r');
+      readSync(fd, Buffer.alloc(1), 0, 1, 0);
+      closeSync(fd);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : 'read error';
+      throw new InputError(`cannot read ${f.path}: ${why}`, 'screen.source.unreadable');
+    }
+  }
+  return files;
+}
+
+const linesOf = (paths: readonly string[]): string =>
+  `read_csv([${paths.map(sqlString).join(', ')}], columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), ` +
+  `quote = '', escape = '', auto_detect = false, filename = true, max_line_size = 8388608, buffer_size = 16777216)`;
+
+/** Line numbers of the malformed lines of one file (a slow pass, run only for files that have some). */
+async function locateMalformed(path: string, limit: number): Promise<number[]> {
+  const raw = createReadStream(path);
+  const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const found: number[] = [];
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    let ok = false;
+    try {
+      const v: unknown = JSON.parse(line);
+      ok = typeof v === 'object' && v !== null && !Array.isArray(v);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      found.push(n);
+      if (found.length >= limit) break;
+    }
+  }
+  lines.close();
+  raw.destroy();
+  return found;
+}
+
+export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSource> {
+  const files = resourceFiles(o.dir).filter((f) => (RESOURCE_TYPES_READ as readonly string[]).includes(f.type));
+  const filtered = files.filter((f) => (TYPES_FILTERED_BY_CODE as readonly string[]).includes(f.type));
+  const whole = files.filter((f) => !(TYPES_FILTERED_BY_CODE as readonly string[]).includes(f.type));
+  const { instance, connection } = await openWorkDb(o.workDb, o.memoryLimit ?? '512MB', o.threads ?? 2);
+  const shard = o.shard ?? { index: 0, count: 1 };
+
+  const prepare = async (): Promise<{ patients: number; quality: SourceQuality }> => {
+    const done = await connection.runAndReadAll(
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = 'screen_done'`,
+    );
+    if (Number(done.getRows()[0]?.[0] ?? 0) === 0) await project(connection);
+    const stats = await connection.runAndReadAll(`SELECT stats FROM screen_done`);
+    return JSON.parse(String(stats.getRows()[0]?.[0])) as { patients: number; quality: SourceQuality };
+  };
+
+  const project = async (c: DuckDBConnection): Promise<void> => {
+    const codes = [...new Set(pathwayCodes(o.knowledge).map((p) => p.code))];
+    const parts: string[] = [];
+    if (whole.length > 0) parts.push(`SELECT filename AS file, j FROM ${linesOf(whole.map((f) => f.path))}`);
+    if (filtered.length > 0) {
+      parts.push(
+        `SELECT file, j FROM (SELECT filename AS file, j, try(json_extract_string(j, '$.code.coding[*].code')) AS codes ` +
+          `FROM ${linesOf(filtered.map((f) => f.path))}) ` +
+          `WHERE codes IS NULL OR list_has_any(list_transform(codes, x -> trim(x)), [${codes.map(sqlString).join(', ')}])`,
+      );
+    }
+    if (parts.length === 0) {
+      await c.run(
+        `CREATE OR REPLACE TABLE kept (file VARCHAR, j VARCHAR, rtype VARCHAR, patient VARCHAR, medref VARCHAR, ref VARCHAR)`,
+      );
+    } else {
+      // x: resourceType, id, subject, patient, medicationReference; NULL when the line is not JSON.
+      const refPatient = (e: string): string => `nullif(regexp_extract(${e}, '(?:^|/)(Patient/[^/]+)$', 1), '')`;
+      await c.run(
+        `CREATE OR REPLACE TABLE kept AS
+         SELECT file, j, x[1] AS rtype,
+                CASE WHEN x[1] = 'Patient' THEN 'Patient/' || x[2] ELSE coalesce(${refPatient('x[3]')}, ${refPatient('x[4]')}) END AS patient,
+                x[5] AS medref,
+                CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
+         FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
+               FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND trim(j) <> '')`,
+      );
+    }
+    // Malformed lines stay with shard 0 only, so that merged shards count each once.
+    const mine = `hash(patient) % ${shard.count} = ${shard.index}`;
+    await c.run(
+      `DELETE FROM kept WHERE (rtype IS NULL AND ${shard.index} <> 0) OR (patient IS NOT NULL AND NOT (${mine}))`,
+    );
+    const counts = await c.runAndReadAll(
+      `SELECT count(DISTINCT patient), count(*) FILTER (WHERE rtype IS NULL), count(*) FILTER (WHERE rtype IS NOT NULL),
+              count(*) FILTER (WHERE rtype IS NOT NULL AND patient IS NULL AND rtype <> 'Medication') FROM kept`,
+    );
+    const [patients, malformed, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    const badFiles = await c.runAndReadAll(`SELECT DISTINCT file FROM kept WHERE rtype IS NULL ORDER BY file`);
+    const malformedAt: MalformedLine[] = [];
+    for (const [file] of badFiles.getRows()) {
+      if (malformedAt.length >= MAX_LOCATED) break;
+      for (const line of await locateMalformed(String(file), MAX_LOCATED - malformedAt.length)) {
+        malformedAt.push({ file: String(file), line });
+      }
+    }
+    const quality: SourceQuality = {
+      malformedLines: malformed ?? 0,
+      malformedAt,
+      recordsRead: (kept ?? 0) + (malformed ?? 0),
+      recordsKept: kept ?? 0,
+      withoutPatient: withoutPatient ?? 0,
+    };
+    await c.run(
+      `CREATE OR REPLACE TABLE screen_done AS SELECT ${sqlString(JSON.stringify({ patients, quality }))} AS stats`,
+    );
+    await c.run('CHECKPOINT');
+  };
+
+  /**
+   * Rows sorted by patient (an external sort: DuckDB spills to its work file, so memory stays bounded) and grouped
+   * here, one patient at a time; a referenced Medication joins every patient whose resources reference it.
+   */
+  async function* patients(after: string | undefined): AsyncIterable<PatientInput & { key: string }> {
+    const since = after === undefined ? '' : `AND k.patient > ${sqlString(after)}`;
+    const result = await connection.stream(
+      `SELECT patient, j FROM (
+         SELECT k.patient, k.rtype, k.j FROM kept k WHERE k.patient IS NOT NULL ${since}
+         UNION ALL
+         SELECT DISTINCT k.patient, m.rtype, m.j FROM kept k JOIN kept m ON m.ref = k.medref WHERE k.patient IS NOT NULL ${since}
+       ) ORDER BY patient, rtype <> 'Patient', rtype, j`,
+    );
+    let current: string | undefined;
+    let resources: string[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      for (const [patient, json] of chunk.getRows()) {
+        const key = String(patient);
+        if (current !== undefined && key !== current) {
+          yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+          resources = [];
+        }
+        current = key;
+        resources.push(String(json));
+      }
+    }
+    if (current !== undefined) {
+      yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+    }
+  }
+
+  return {
+    kind: 'ndjson',
+    prepare,
+    patients,
+    close: async () => closeDb(connection, instance),
+  };
+}
+
+export function closeDb(connection: DuckDBConnection, instance: DuckDBInstance): void {
+  connection.closeSync();
+  instance.closeSync();
+}

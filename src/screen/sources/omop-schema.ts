@@ -1,0 +1,108 @@
+/**
+ * The OMOP CDM 5.4 tables the screen reads, with the columns it reads (a subset of each table; the names and types
+ * are those of the CDM 5.4 DDL). The synthetic writer creates them; a real site already has them. Types are the
+ * portable ones shared by DuckDB and PostgreSQL.
+ */
+export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  person: [
+    ['person_id', 'BIGINT'],
+    ['gender_concept_id', 'INTEGER'],
+    ['year_of_birth', 'INTEGER'],
+    ['month_of_birth', 'INTEGER'],
+    ['day_of_birth', 'INTEGER'],
+    ['birth_datetime', 'TIMESTAMP'],
+    ['race_concept_id', 'INTEGER'],
+    ['ethnicity_concept_id', 'INTEGER'],
+    ['person_source_value', 'VARCHAR(50)'],
+    ['gender_source_value', 'VARCHAR(50)'],
+  ],
+  death: [
+    ['person_id', 'BIGINT'],
+    ['death_date', 'DATE'],
+    ['death_type_concept_id', 'INTEGER'],
+  ],
+  visit_occurrence: [
+    ['visit_occurrence_id', 'BIGINT'],
+    ['person_id', 'BIGINT'],
+    ['visit_concept_id', 'INTEGER'],
+    ['visit_start_date', 'DATE'],
+    ['visit_end_date', 'DATE'],
+    ['visit_type_concept_id', 'INTEGER'],
+  ],
+  condition_occurrence: [
+    ['condition_occurrence_id', 'BIGINT'],
+    ['person_id', 'BIGINT'],
+    ['condition_concept_id', 'INTEGER'],
+    ['condition_start_date', 'DATE'],
+    ['condition_end_date', 'DATE'],
+    ['condition_type_concept_id', 'INTEGER'],
+    ['condition_source_value', 'VARCHAR(50)'],
+    ['condition_source_concept_id', 'INTEGER'],
+  ],
+  drug_exposure: [
+    ['drug_exposure_id', 'BIGINT'],
+    ['person_id', 'BIGINT'],
+    ['drug_concept_id', 'INTEGER'],
+    ['drug_exposure_start_date', 'DATE'],
+    ['drug_exposure_end_date', 'DATE'],
+    ['drug_type_concept_id', 'INTEGER'],
+    ['quantity', 'DOUBLE PRECISION'],
+    ['days_supply', 'INTEGER'],
+    ['sig', 'VARCHAR(200)'],
+    ['drug_source_value', 'VARCHAR(50)'],
+    ['drug_source_concept_id', 'INTEGER'],
+  ],
+  measurement: [
+    ['measurement_id', 'BIGINT'],
+    ['person_id', 'BIGINT'],
+    ['measurement_concept_id', 'INTEGER'],
+    ['measurement_date', 'DATE'],
+    ['measurement_type_concept_id', 'INTEGER'],
+    ['value_as_number', 'DOUBLE PRECISION'],
+    ['value_as_concept_id', 'INTEGER'],
+    ['unit_concept_id', 'INTEGER'],
+    ['range_low', 'DOUBLE PRECISION'],
+    ['range_high', 'DOUBLE PRECISION'],
+    ['measurement_source_value', 'VARCHAR(50)'],
+    ['measurement_source_concept_id', 'INTEGER'],
+    ['unit_source_value', 'VARCHAR(50)'],
+  ],
+  concept: [
+    ['concept_id', 'INTEGER'],
+    ['concept_name', 'VARCHAR(255)'],
+    ['domain_id', 'VARCHAR(20)'],
+    ['vocabulary_id', 'VARCHAR(20)'],
+    ['concept_class_id', 'VARCHAR(20)'],
+    ['standard_concept', 'VARCHAR(1)'],
+    ['concept_code', 'VARCHAR(50)'],
+    ['valid_start_date', 'DATE'],
+    ['valid_end_date', 'DATE'],
+    ['invalid_reason', 'VARCHAR(1)'],
+  ],
+  concept_relationship: [
+    ['concept_id_1', 'INTEGER'],
+    ['concept_id_2', 'INTEGER'],
+    ['relationship_id', 'VARCHAR(20)'],
+    ['valid_start_date', 'DATE'],
+    ['valid_end_date', 'DATE'],
+    ['invalid_reason', 'VARCHAR(1)'],
+  ],
+  drug_strength: [
+    ['drug_concept_id', 'INTEGER'],
+    ['ingredient_concept_id', 'INTEGER'],
+    ['amount_value', 'DOUBLE PRECISION'],
+    ['amount_unit_concept_id', 'INTEGER'],
+    ['valid_start_date', 'DATE'],
+    ['valid_end_date', 'DATE'],
+  ],
+};
+
+export const OMOP_TABLE_NAMES = Object.keys(OMOP_TABLES);
+
+/** CREATE TABLE statements for the tables above (DuckDB and PostgreSQL). */
+export function omopDdl(schema?: string): string[] {
+  const prefix = schema === undefined ? '' : `${schema}.`;
+  return Object.entries(OMOP_TABLES).map(
+    ([table, columns]) => `CREATE TABLE ${prefix}${table} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`,
+  );
+}

@@ -1,0 +1,31 @@
+/**
+ * How OMOP vocabularies and FHIR code systems name each other (OMOP CDM 5.4 `vocabulary_id` <-> FHIR system URI),
+ * and the OMOP type concepts the screen reads. This is naming, not clinical knowledge: which codes matter comes from
+ * the pathway's code sets, and a concept reaches them through the vocabulary tables (concept_relationship
+ * "Maps to"), never through a list here. Only vocabularies that the pathway's code sets use are named.
+ */
+export const VOCABULARY_SYSTEMS: Readonly<Record<string, string>> = {
+  ICD10: 'http://hl7.org/fhir/sid/icd-10',
+  ICD10CM: 'http://hl7.org/fhir/sid/icd-10-cm',
+  SNOMED: 'http://snomed.info/sct',
+  LOINC: 'http://loinc.org',
+  RxNorm: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+  ATC: 'http://www.whocc.no/atc',
+  CVX: 'http://hl7.org/fhir/sid/cvx',
+  UCUM: 'http://unitsofmeasure.org',
+};
+
+/** The OMOP vocabulary of a FHIR system URI, or undefined when OMOP has none the screen reads. */
+export function vocabularyOf(system: string): string | undefined {
+  for (const [vocabulary, uri] of Object.entries(VOCABULARY_SYSTEMS)) if (uri === system) return vocabulary;
+  return undefined;
+}
+
+/** OMOP standard concepts for sex (Gender domain). */
+export const GENDER_CONCEPTS = { male: 8507, female: 8532 } as const;
+
+/** Type concepts (OMOP "Type Concept" vocabulary): where a row came from. */
+export const TYPE_CONCEPTS = { ehr: 32817, ehrPrescription: 32838, patientReported: 32865, lab: 32856 } as const;
+
+/** Site-local concept ids start above 2,000,000,000 (OMOP CDM convention for concepts a site adds). */
+export const LOCAL_CONCEPT_BASE = 2_000_000_000;

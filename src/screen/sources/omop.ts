@@ -1,0 +1,318 @@
+/**
+ * An OMOP CDM 5.4 database as a screen source: DuckDB (a file) or PostgreSQL (a URL; PGlite in tests). The
+ * projection SQL comes from the dialect layer (../dialect.ts); each patient's rows become FHIR-shaped resources
+ * (Patient, Condition, MedicationStatement, Observation) for the one engine. The mapping is structural only: codes
+ * are carried as codings (the row's standard concept, its source concept, and the pathway codes that map to it when
+ * the row has no source concept), and the engine decides what they mean through the pathway's code sets.
+ *
+ * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date is
+ * resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
+ * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
+ * measurement is a final Observation with its UCUM unit (a unit concept 0 leaves the unit out).
+ */
+import { existsSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Knowledge } from '../../knowledge/index.ts';
+import { InputError } from '../../record/index.ts';
+import { PROJECTION_COLUMNS, projectionSql, vocabularySql, type DialectName } from '../dialect.ts';
+import { pathwayCodes } from '../pathway-codes.ts';
+import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
+import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
+
+/** Runs one SQL text and returns its rows as arrays, in column order. */
+export interface SqlRunner {
+  readonly dialect: DialectName;
+  rows(sql: string): Promise<unknown[][]>;
+  /** Streams rows in chunks when the driver can (DuckDB); otherwise undefined. */
+  stream?(sql: string): AsyncIterable<unknown[][]>;
+  close(): Promise<void>;
+}
+
+type Cell = string | number | null;
+const cell = (v: unknown): Cell => {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return String(v);
+};
+
+/** A DuckDB file opened read-only. */
+export async function duckDbRunner(file: string): Promise<SqlRunner> {
+  if (!existsSync(file)) throw new InputError(`${file}: no such DuckDB file`, 'screen.source.missing');
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', threads: '2' });
+  } catch {
+    throw new InputError(`${file}: cannot open as a DuckDB database`, 'screen.source.unreadable');
+  }
+  const connection = await instance.connect();
+  return {
+    dialect: 'duckdb',
+    rows: async (sql) => (await connection.runAndReadAll(sql)).getRows(),
+    async *stream(sql) {
+      const result = await connection.stream(sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        yield chunk.getRows();
+      }
+    },
+    close: async () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Batches of persons per query on PostgreSQL, which has no streaming here: memory stays bounded by the batch. */
+const PERSON_BATCH = 5000;
+
+interface VocabularyMap {
+  /** Pathway codings that map to a standard concept, by the standard concept's vocabulary|code. */
+  readonly byStandard: Map<string, { vocabulary: string; code: string }[]>;
+}
+
+const systemOf = (vocabulary: string): string =>
+  VOCABULARY_SYSTEMS[vocabulary] ?? `urn:omop:vocabulary:${encodeURIComponent(vocabulary)}`;
+
+function codings(
+  row: Record<(typeof PROJECTION_COLUMNS)[number], Cell>,
+  vocab: VocabularyMap,
+): { system: string; code: string }[] {
+  const out: { system: string; code: string }[] = [];
+  const add = (vocabulary: Cell, code: Cell): void => {
+    if (vocabulary === null || code === null) return;
+    const c = { system: systemOf(String(vocabulary)), code: String(code) };
+    if (!out.some((x) => x.system === c.system && x.code === c.code)) out.push(c);
+  };
+  add(row.concept_vocabulary, row.concept_code);
+  add(row.source_vocabulary, row.source_code);
+  if (row.source_code === null && row.concept_code !== null) {
+    for (const m of vocab.byStandard.get(`${row.concept_vocabulary}|${row.concept_code}`) ?? [])
+      add(m.vocabulary, m.code);
+  }
+  add(row.ingredient_vocabulary, row.ingredient_code);
+  return out;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** The rows of one person as FHIR-shaped resources, Patient first. */
+export function personResources(
+  rows: readonly Record<(typeof PROJECTION_COLUMNS)[number], Cell>[],
+  vocab: VocabularyMap,
+  asOf: string,
+): unknown[] {
+  const out: unknown[] = [];
+  for (const r of rows) {
+    const subject = { reference: `Patient/${r.person_id}` };
+    const start = r.start_date === null ? undefined : String(r.start_date).slice(0, 10);
+    const end = r.end_date === null ? undefined : String(r.end_date).slice(0, 10);
+    switch (r.domain) {
+      case 'person': {
+        const [y, m, d] = String(r.start_date ?? '')
+          .split('-')
+          .map(Number);
+        const birthDate =
+          y === undefined || !Number.isFinite(y) || y <= 0
+            ? undefined
+            : m === undefined || !(m >= 1)
+              ? String(y)
+              : d === undefined || !(d >= 1)
+                ? `${y}-${pad(m)}`
+                : `${y}-${pad(m)}-${pad(d)}`;
+        const gender = Number(r.concept_code);
+        out.push({
+          resourceType: 'Patient',
+          id: String(r.person_id),
+          gender: gender === GENDER_CONCEPTS.male ? 'male' : gender === GENDER_CONCEPTS.female ? 'female' : 'unknown',
+          ...(birthDate === undefined ? {} : { birthDate }),
+          ...(end === undefined ? {} : { deceasedDateTime: end }),
+        });
+        break;
+      }
+      case 'condition': {
+        const resolved = end !== undefined && end <= asOf;
+        out.push({
+          resourceType: 'Condition',
+          id: `c${r.row_id}`,
+          subject,
+          code: { coding: codings(r, vocab) },
+          clinicalStatus: {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+                code: resolved ? 'resolved' : 'active',
+              },
+            ],
+          },
+          ...(start === undefined ? {} : { onsetDateTime: start }),
+          ...(resolved ? { abatementDateTime: end } : {}),
+        });
+        break;
+      }
+      case 'drug': {
+        const perDay =
+          r.quantity !== null && r.days_supply !== null && r.strength_mg !== null && Number(r.days_supply) > 0
+            ? (Number(r.strength_mg) * Number(r.quantity)) / Number(r.days_supply)
+            : undefined;
+        out.push({
+          resourceType: 'MedicationStatement',
+          id: `d${r.row_id}`,
+          subject,
+          status: end !== undefined && end < asOf ? 'completed' : 'active',
+          medicationCodeableConcept: { coding: codings(r, vocab) },
+          effectivePeriod: { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) },
+          ...(perDay === undefined
+            ? {}
+            : {
+                dosage: [
+                  {
+                    timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+                    doseAndRate: [
+                      { doseQuantity: { value: perDay, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } },
+                    ],
+                  },
+                ],
+              }),
+        });
+        break;
+      }
+      case 'measurement': {
+        const unit = r.unit_code === null ? undefined : String(r.unit_code);
+        const quantity = (value: number): object =>
+          unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+        out.push({
+          resourceType: 'Observation',
+          id: `m${r.row_id}`,
+          status: 'final',
+          subject,
+          code: { coding: codings(r, vocab) },
+          ...(start === undefined ? {} : { effectiveDateTime: start }),
+          ...(r.value_number !== null ? { valueQuantity: quantity(Number(r.value_number)) } : {}),
+          ...(r.value_number === null && r.value_code !== null
+            ? {
+                valueCodeableConcept: {
+                  coding: [{ system: systemOf(String(r.value_vocabulary)), code: String(r.value_code) }],
+                },
+              }
+            : {}),
+          ...(r.range_high === null ? {} : { referenceRange: [{ high: quantity(Number(r.range_high)) }] }),
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+export interface OmopSourceOptions {
+  readonly runner: SqlRunner;
+  readonly knowledge: Knowledge;
+  readonly asOf: string;
+  readonly schema?: string;
+  readonly shard?: Shard;
+}
+
+export function openOmopSource(o: OmopSourceOptions): ScreenSource {
+  const codes = pathwayCodes(o.knowledge);
+  const base = {
+    codes,
+    ...(o.schema === undefined ? {} : { schema: o.schema }),
+    ...(o.shard === undefined ? {} : { shard: o.shard }),
+  };
+  let vocab: VocabularyMap | undefined;
+  const toRecord = (row: unknown[]): Record<(typeof PROJECTION_COLUMNS)[number], Cell> => {
+    const r = {} as Record<(typeof PROJECTION_COLUMNS)[number], Cell>;
+    PROJECTION_COLUMNS.forEach((c, i) => (r[c] = cell(row[i])));
+    return r;
+  };
+
+  async function* grouped(chunks: AsyncIterable<unknown[][]>): AsyncIterable<PatientInput & { key: string }> {
+    let current: Record<(typeof PROJECTION_COLUMNS)[number], Cell>[] = [];
+    const emit = (): PatientInput & { key: string } => {
+      const id = String(current[0]?.person_id);
+      return { key: id, patient: `Patient/${id}`, resources: personResources(current, vocab as VocabularyMap, o.asOf) };
+    };
+    for await (const chunk of chunks) {
+      for (const raw of chunk) {
+        const r = toRecord(raw);
+        if (current.length > 0 && current[0]?.person_id !== r.person_id) {
+          yield emit();
+          current = [];
+        }
+        current.push(r);
+      }
+    }
+    if (current.length > 0) yield emit();
+  }
+
+  async function* batches(after: number | undefined): AsyncIterable<unknown[][]> {
+    let last = after;
+    for (;;) {
+      const rows = await o.runner.rows(
+        projectionSql(o.runner.dialect, {
+          ...base,
+          limitPersons: PERSON_BATCH,
+          ...(last === undefined ? {} : { afterPersonId: last }),
+        }),
+      );
+      if (rows.length === 0) return;
+      yield rows;
+      last = Number(cell(rows[rows.length - 1]?.[0]));
+    }
+  }
+
+  return {
+    kind: o.runner.dialect === 'duckdb' ? 'omop-duckdb' : 'omop-postgres',
+    async prepare() {
+      const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
+      const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
+      const standard = await o.runner.rows(
+        `SELECT concept_id, vocabulary_id, concept_code FROM ${o.schema === undefined ? '' : `${o.schema}.`}concept WHERE concept_id IN (${
+          [...new Set(rows.map((r) => Number(cell(r[0]))))].join(', ') || '0'
+        })`,
+      );
+      const names = new Map(standard.map((r) => [Number(cell(r[0])), `${cell(r[1])}|${cell(r[2])}`]));
+      for (const [id, vocabulary, code] of rows) {
+        const key = names.get(Number(cell(id)));
+        if (key === undefined) continue;
+        const list = byStandard.get(key) ?? [];
+        list.push({ vocabulary: String(vocabulary), code: String(code) });
+        byStandard.set(key, list);
+      }
+      vocab = { byStandard };
+      const shard =
+        o.shard === undefined || o.shard.count === 1
+          ? ''
+          : ` WHERE MOD(person_id, ${o.shard.count}) = ${o.shard.index}`;
+      const count = await o.runner.rows(
+        `SELECT count(*) FROM ${o.schema === undefined ? '' : `${o.schema}.`}person${shard}`,
+      );
+      const patients = Number(cell(count[0]?.[0]));
+      const quality: SourceQuality = {
+        malformedLines: 0,
+        malformedAt: [],
+        recordsRead: 0,
+        recordsKept: 0,
+        withoutPatient: 0,
+      };
+      return { patients, quality };
+    },
+    patients(after) {
+      const afterId = after === undefined ? undefined : Number(after);
+      if (o.runner.stream !== undefined) {
+        return grouped(
+          o.runner.stream(
+            projectionSql(o.runner.dialect, { ...base, ...(afterId === undefined ? {} : { afterPersonId: afterId }) }),
+          ),
+        );
+      }
+      return grouped(batches(afterId));
+    },
+    close: () => o.runner.close(),
+  };
+}

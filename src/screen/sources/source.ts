@@ -1,0 +1,81 @@
+/**
+ * What every screen source gives the runner (src/screen/run.ts): each patient's FHIR-shaped resources, one patient
+ * at a time in a fixed order, so the one engine (src/engine) decides every patient the same way whatever the source.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../../record/index.ts';
+
+export interface PatientInput {
+  /** `Patient/<id>`. */
+  readonly patient: string;
+  /** The patient's resources that the pathway can read (Patient first when there is one). */
+  readonly resources: readonly unknown[];
+}
+
+export interface MalformedLine {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface SourceQuality {
+  /** Lines that are not a JSON object, counted; the first ones located by file and line. */
+  readonly malformedLines: number;
+  readonly malformedAt: readonly MalformedLine[];
+  /** Resources (or rows) read, and kept after the projection. */
+  readonly recordsRead: number;
+  readonly recordsKept: number;
+  /** Resources that name no patient (neither subject nor patient), skipped. */
+  readonly withoutPatient: number;
+}
+
+export interface Shard {
+  /** 0-based shard index and count: patients whose hash modulo `count` equals `index`. */
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface ScreenSource {
+  readonly kind: 'ndjson' | 'omop-duckdb' | 'omop-postgres';
+  /** Runs the projection once (skipped when a resumed work database already holds it). */
+  prepare(): Promise<{ patients: number; quality: SourceQuality }>;
+  /** Patients in ascending order of the source's key, strictly after `after` (a key from `keyOf`). */
+  patients(after: string | undefined): AsyncIterable<PatientInput & { readonly key: string }>;
+  close(): Promise<void>;
+}
+
+/** A DuckDB database for the screen's work (a file, so that an interrupted screen resumes without rescanning). */
+export async function openWorkDb(
+  path: string,
+  memoryLimit: string,
+  threads: number,
+): Promise<{
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+}> {
+  const instance = await DuckDBInstance.create(path, {
+    threads: String(threads),
+    memory_limit: memoryLimit,
+    preserve_insertion_order: 'false',
+  });
+  return { instance, connection: await instance.connect() };
+}
+
+/** The folder's entries, or an InputError naming the folder and what is wrong. */
+export function listFolder(dir: string): string[] {
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    throw new InputError(`${dir}: no such folder`, 'screen.source.missing');
+  }
+  if (!stat.isDirectory()) throw new InputError(`${dir}: not a folder`, 'screen.source.not-a-folder');
+  try {
+    return readdirSync(dir);
+  } catch {
+    throw new InputError(`${dir}: cannot read the folder (permission denied)`, 'screen.source.unreadable');
+  }
+}
+
+/** SQL string literal. */
+export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;

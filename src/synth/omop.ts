@@ -1,0 +1,272 @@
+/**
+ * A synthetic patient as OMOP CDM 5.4 rows (src/screen/sources/omop-schema.ts column order), and the vocabulary
+ * rows (concept, concept_relationship "Maps to", drug_strength) for every concept used. As in a real ETL, diagnoses
+ * keep their ICD-10 source concept and map to a SNOMED CT standard concept; labs are LOINC, drugs RxNorm, units UCUM;
+ * records marked entered-in-error never reach the CDM. The vocabulary is synthetic: concepts carry their real codes
+ * but site-local ids (above 2,000,000,000), so the screen must resolve them by code through the vocabulary tables.
+ */
+import { fromDayNumber, toDayNumber } from '../record/index.ts';
+import { GENDER_CONCEPTS, LOCAL_CONCEPT_BASE, TYPE_CONCEPTS, vocabularyOf } from '../screen/sources/omop-vocabulary.ts';
+import { ANTIDEPRESSANT_PRODUCTS, DIAGNOSES, LABS, OTHER_DRUGS, POSITIVE, SYSTEM } from './population.ts';
+import type { SynthCode, SynthPatient } from './population.ts';
+
+export type Cell = string | number | null;
+export type Row = Cell[];
+
+interface ConceptSpec {
+  readonly code: SynthCode;
+  readonly domain: string;
+  readonly conceptClass: string;
+  readonly standard: boolean;
+  /** The standard concept it maps to (for a non-standard source concept). */
+  readonly mapsTo?: SynthCode;
+}
+
+const sct = (c: string, display: string): SynthCode => ({ system: SYSTEM.snomed, code: c, display });
+const VITAL_CODES: SynthCode[] = [
+  { system: SYSTEM.loinc, code: '8867-4', display: 'Heart rate' },
+  { system: SYSTEM.loinc, code: '9279-1', display: 'Respiratory rate' },
+  { system: SYSTEM.loinc, code: '8310-5', display: 'Body temperature' },
+  { system: SYSTEM.loinc, code: '8302-2', display: 'Body height' },
+];
+const VITAL_UNITS = ['/min', '/min', 'Cel', 'cm'];
+const UNITS = ['mg/L', 'mg/dL', 'nmol/L', '10*9/L', 'U/L', 'mg', '/min', 'Cel', 'cm'];
+
+/** SNOMED CT standard concepts the ICD-10 source codes map to (OMOP "Maps to"). */
+const MAPS: ReadonlyArray<readonly [SynthCode, SynthCode]> = [
+  [DIAGNOSES.depression[0], sct('370143000', 'Major depressive disorder')],
+  [DIAGNOSES.depression[1], sct('370143000', 'Major depressive disorder')],
+  [DIAGNOSES.depression[2], sct('370143000', 'Major depressive disorder')],
+  [DIAGNOSES.remission, sct('46244001', 'Recurrent major depression in full remission')],
+  [DIAGNOSES.bipolar, sct('83225003', 'Bipolar II disorder')],
+  [DIAGNOSES.psychotic, sct('58214004', 'Schizophrenia')],
+  [DIAGNOSES.pneumonia, sct('233604007', 'Pneumonia')],
+  [DIAGNOSES.tuberculosis, sct('56717001', 'Tuberculosis')],
+  [DIAGNOSES.hepatitisB, sct('61977001', 'Chronic type B viral hepatitis')],
+  [DIAGNOSES.hiv, sct('86406008', 'Human immunodeficiency virus infection')],
+  [DIAGNOSES.pregnancy, sct('77386006', 'Pregnancy')],
+  [DIAGNOSES.hypertension, sct('59621000', 'Essential hypertension')],
+];
+
+function conceptSpecs(): ConceptSpec[] {
+  const specs: ConceptSpec[] = [];
+  const seen = new Set<string>();
+  const add = (s: ConceptSpec): void => {
+    const key = `${s.code.system}|${s.code.code}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      specs.push(s);
+    }
+  };
+  for (const [source, target] of MAPS) {
+    add({ code: target, domain: 'Condition', conceptClass: 'Disorder', standard: true });
+    add({ code: source, domain: 'Condition', conceptClass: 'ICD10 code', standard: false, mapsTo: target });
+  }
+  add({ code: DIAGNOSES.depression[3], domain: 'Condition', conceptClass: 'Disorder', standard: true });
+  add({ code: DIAGNOSES.unknownLocal, domain: 'Condition', conceptClass: 'Local', standard: false });
+  for (const lab of [...Object.values(LABS), ...VITAL_CODES]) {
+    add({ code: lab, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
+  }
+  for (const p of ANTIDEPRESSANT_PRODUCTS)
+    add({ code: p.code, domain: 'Drug', conceptClass: 'Clinical Drug', standard: true });
+  for (const d of Object.values(OTHER_DRUGS))
+    add({ code: d, domain: 'Drug', conceptClass: 'Ingredient', standard: true });
+  add({ code: POSITIVE, domain: 'Meas Value', conceptClass: 'Qualifier Value', standard: true });
+  for (const u of UNITS)
+    add({ code: { system: SYSTEM.ucum, code: u, display: u }, domain: 'Unit', conceptClass: 'Unit', standard: true });
+  return specs;
+}
+
+const SPECS = conceptSpecs();
+const IDS = new Map(SPECS.map((s, i) => [`${s.code.system}|${s.code.code}`, LOCAL_CONCEPT_BASE + 1 + i]));
+const idOf = (c: SynthCode): number => IDS.get(`${c.system}|${c.code}`) as number;
+const unitId = (u: string): number => IDS.get(`${SYSTEM.ucum}|${u}`) as number;
+
+/** concept, concept_relationship and drug_strength rows for every concept the generator uses. */
+export function vocabularyRows(): { concept: Row[]; concept_relationship: Row[]; drug_strength: Row[] } {
+  const vocab = (c: SynthCode): string => (c.system === SYSTEM.local ? 'Local' : (vocabularyOf(c.system) as string));
+  const concept = SPECS.map((s) => [
+    idOf(s.code),
+    s.code.display,
+    s.domain,
+    vocab(s.code),
+    s.conceptClass,
+    s.standard ? 'S' : null,
+    s.code.code,
+    '1970-01-01',
+    '2099-12-31',
+    null,
+  ]);
+  const relationship: Row[] = [];
+  for (const s of SPECS) {
+    // Standard concepts map to themselves; source concepts to their standard concept (OMOP convention).
+    const target = s.standard ? s.code : s.mapsTo;
+    if (target !== undefined)
+      relationship.push([idOf(s.code), idOf(target), 'Maps to', '1970-01-01', '2099-12-31', null]);
+  }
+  const strength = ANTIDEPRESSANT_PRODUCTS.map((p) => [
+    idOf(p.code),
+    null,
+    p.strengthMg,
+    unitId('mg'),
+    '1970-01-01',
+    '2099-12-31',
+  ]);
+  return { concept, concept_relationship: relationship, drug_strength: strength };
+}
+
+export interface OmopRows {
+  person: Row[];
+  death: Row[];
+  visit_occurrence: Row[];
+  condition_occurrence: Row[];
+  drug_exposure: Row[];
+  measurement: Row[];
+}
+
+export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
+
+/** One patient's rows; row ids are the person id times 1000 plus a running number, unique in the population. */
+export function patientRows(p: SynthPatient, asOf: string): OmopRows {
+  const pid = personId(p);
+  let n = 0;
+  const rowId = (): number => pid * 1000 + n++;
+  const rows: OmopRows = {
+    person: [],
+    death: [],
+    visit_occurrence: [],
+    condition_occurrence: [],
+    drug_exposure: [],
+    measurement: [],
+  };
+  const [y, m, d] = p.birthDate.split('-').map(Number);
+  rows.person.push([
+    pid,
+    GENDER_CONCEPTS[p.sex],
+    y ?? null,
+    m ?? null,
+    d ?? null,
+    `${p.birthDate} 00:00:00`,
+    0,
+    0,
+    p.id,
+    p.sex,
+  ]);
+  if (p.deceasedDate !== undefined) rows.death.push([pid, p.deceasedDate, TYPE_CONCEPTS.ehr]);
+  const standardOf = (c: SynthCode): SynthCode | undefined =>
+    MAPS.find(([source]) => source === c)?.[1] ?? (c === DIAGNOSES.depression[3] ? c : undefined);
+  const condition = (c: SynthCode, start: string): void => {
+    const standard = standardOf(c);
+    const source = c.system === SYSTEM.snomed ? 0 : idOf(c);
+    rows.condition_occurrence.push([
+      rowId(),
+      pid,
+      standard === undefined ? 0 : idOf(standard),
+      start,
+      null,
+      TYPE_CONCEPTS.ehr,
+      c.code,
+      source,
+    ]);
+  };
+  if (p.depression !== undefined) condition(p.depression.code, p.depression.onset);
+  if (p.remissionDate !== undefined) condition(DIAGNOSES.remission, p.remissionDate);
+  if (p.bipolarOnset !== undefined) condition(DIAGNOSES.bipolar, p.bipolarOnset);
+  if (p.psychoticOnset !== undefined) condition(DIAGNOSES.psychotic, p.psychoticOnset);
+  if (p.hasUnknownCode) condition(DIAGNOSES.unknownLocal, fromDayNumber((toDayNumber(asOf) as number) - 400));
+  for (const c of p.courses) {
+    const days = (toDayNumber(c.end) as number) - (toDayNumber(c.start) as number) + 1;
+    const quantity = c.unitsPerDay === undefined ? null : c.unitsPerDay * days;
+    rows.drug_exposure.push([
+      rowId(),
+      pid,
+      idOf(c.product.code),
+      c.start,
+      c.end,
+      c.kind === 'request' ? TYPE_CONCEPTS.ehrPrescription : TYPE_CONCEPTS.patientReported,
+      quantity,
+      c.unitsPerDay === undefined ? null : days,
+      null,
+      c.product.code.code,
+      idOf(c.product.code),
+    ]);
+  }
+  const measure = (
+    c: SynthCode,
+    date: string,
+    value: number | null,
+    unit: string | null,
+    valueConcept: number | null,
+    high: number | null,
+  ): void => {
+    rows.measurement.push([
+      rowId(),
+      pid,
+      idOf(c),
+      date,
+      TYPE_CONCEPTS.lab,
+      value,
+      valueConcept,
+      unit === null ? 0 : unitId(unit),
+      null,
+      high,
+      c.code,
+      idOf(c),
+      unit,
+    ]);
+  };
+  const at = p.contraindicationDate as string;
+  const diagnosis: Partial<Record<string, SynthCode>> = {
+    'active-infection': DIAGNOSES.pneumonia,
+    tuberculosis: DIAGNOSES.tuberculosis,
+    hepatitis: DIAGNOSES.hepatitisB,
+    immunodeficiency: DIAGNOSES.hiv,
+    pregnancy: DIAGNOSES.pregnancy,
+  };
+  const planted = p.contraindication === undefined ? undefined : diagnosis[p.contraindication];
+  if (planted !== undefined) condition(planted, at);
+  if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
+  if (p.contraindication === 'immunosuppressant') {
+    const end = fromDayNumber((toDayNumber(at) as number) + 84);
+    rows.drug_exposure.push([
+      rowId(),
+      pid,
+      idOf(OTHER_DRUGS.adalimumab),
+      at,
+      end,
+      TYPE_CONCEPTS.patientReported,
+      null,
+      null,
+      '40 mg every other week',
+      '327361',
+      idOf(OTHER_DRUGS.adalimumab),
+    ]);
+  }
+  for (const l of p.labs) measure(l.code, l.date, l.value, l.ucum, null, l.referenceHigh ?? null);
+  if (p.crp !== undefined)
+    measure(p.crp.loinc, p.crp.date, p.crp.value, p.crp.unit === 'none' ? null : p.crp.unit, null, null);
+  if (p.staleNaproxenDate !== undefined) {
+    const end = fromDayNumber((toDayNumber(p.staleNaproxenDate) as number) + 29);
+    rows.drug_exposure.push([
+      rowId(),
+      pid,
+      idOf(OTHER_DRUGS.naproxen),
+      p.staleNaproxenDate,
+      end,
+      TYPE_CONCEPTS.ehrPrescription,
+      60,
+      30,
+      '500 mg twice daily as needed',
+      '7258',
+      idOf(OTHER_DRUGS.naproxen),
+    ]);
+  }
+  p.encounterDates.forEach((date, i) => {
+    rows.visit_occurrence.push([rowId(), pid, 9202, date, date, TYPE_CONCEPTS.ehr]);
+    VITAL_CODES.forEach((v, k) => {
+      const value = Math.round(((toDayNumber(date) as number) * 7 + k * 13 + i) % 100) / 10 + 50;
+      measure(v, date, value, VITAL_UNITS[k] ?? null, null, null);
+    });
+  });
+  return rows;
+}
