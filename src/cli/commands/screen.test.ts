@@ -1,31 +1,20 @@
 /**
- * `trd synth`, `trd screen`, `trd screen-merge` and `trd screen-sql` as a user runs them: the real CLI in a
- * subprocess, on a small synthetic population (OMOP in DuckDB, and NDJSON in two shards), and bad input (exit 2,
+ * `trd synth`, `trd screen`, `trd screen-merge` and `trd screen-sql` as a user runs them: the real CLI in
+ * this process (runTrd), on a small synthetic population (OMOP in DuckDB, and NDJSON in two shards), and bad input (exit 2,
  * one `trd: ` line, no output file).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { promisify } from 'node:util';
+import { trd as runTrd } from '../run.test-support.ts';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'trd.js');
 const dir = mkdtempSync(join(tmpdir(), 'trd-screen-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function trd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+/** The real CLI, in-process (runTrd with captured streams): the same parsing, boundary and exit codes. */
+const trd = (...args: string[]) => runTrd(args);
 
 const lines = (
   file: string,
