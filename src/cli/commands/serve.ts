@@ -1,0 +1,38 @@
+/**
+ * `trd serve [--port N] [--host H] [--public-url URL] [--cds-client ISS=JWKS ...] [--allow-unauthenticated]
+ * [--data-dir DIR]`: the point-of-care service (REST API, CDS Hooks, clinician web app) on one port, loopback by
+ * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
+ */
+import type { Command } from 'commander';
+import { startService } from '../../server/start.ts';
+
+export interface ServeCliOptions {
+  readonly port: string;
+  readonly host: string;
+  readonly publicUrl?: string;
+  readonly cdsClient: string[];
+  readonly allowUnauthenticated?: boolean;
+  readonly dataDir: string;
+}
+
+export const DEFAULT_PORT = 8787;
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the REST API, CDS Hooks services and the clinician web app (demo patients included)')
+    .option('--port <n>', 'TCP port (0 picks a free one)', String(DEFAULT_PORT))
+    .option('--host <host>', 'interface to listen on (default loopback only)', '127.0.0.1')
+    .option('--public-url <url>', 'absolute URL clients use to reach this server (JWT aud); default http://HOST:PORT')
+    .option(
+      '--cds-client <iss=jwks>',
+      'a trusted CDS client: its issuer and its JWKS (a file or an https URL); repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--allow-unauthenticated', 'accept CDS Hooks calls without a client JWT (demo and development only)')
+    .option('--data-dir <dir>', 'where the service keeps its SQLite files (CDS feedback)', '.trd-data')
+    .action(async (options: ServeCliOptions) => {
+      await startService(options);
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * The HTTP service: one fastify instance that serves the REST API (api/), CDS Hooks (cds-hooks/) and the clinician
+ * web app (web/). It is an output adapter: every route calls the engine door (src/engine) and renders its result;
+ * no clinical rule lives here. Other features add their routes as fastify plugins through `options.plugins`
+ * (docs/service.md, "Adding routes").
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import { createEngine } from '../engine/index.ts';
+import type { Engine } from '../engine/index.ts';
+import { registerErrorHandling } from './api/operation-outcome.ts';
+import { loggerOptions } from './log.ts';
+
+export interface ServerPlugin {
+  readonly plugin: FastifyPluginAsync;
+  /** Route prefix, e.g. "/trial". */
+  readonly prefix?: string;
+}
+
+export interface ServerOptions {
+  /** The engine to serve; default createEngine() (the bundled pathway), loaded once per process. */
+  readonly engine?: Engine;
+  /**
+   * The absolute URL clients use to reach this server (no trailing slash), e.g. https://cds.example.org. CDS Hooks
+   * JWTs must carry `aud` = this URL + /cds-services/{id}. Default http://HOST:PORT once listening.
+   */
+  readonly publicUrl?: string;
+  /** false (tests, bench) or a pino level; default 'info'. */
+  readonly logLevel?: string | false;
+  /** Largest accepted request body in bytes (JSON and uploads). */
+  readonly bodyLimitBytes?: number;
+  /** Extra features registered inside the same server (each encapsulated, with its own prefix). */
+  readonly plugins?: readonly ServerPlugin[];
+  /** Today, for the default as-of date; the only clock the routes read. */
+  readonly today?: () => Date;
+}
+
+/** 8 MiB: a Synthea-size bundle of one patient fits; a runaway upload does not. */
+export const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+export interface ServerContext {
+  readonly engine: Engine;
+  readonly today: () => Date;
+  /** The absolute base URL, resolved once the server listens when not configured. */
+  publicUrl(): string;
+}
+
+export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const fastifyOptions: FastifyServerOptions = {
+    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info'),
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+  };
+  const app = Fastify(fastifyOptions);
+  const engine = options.engine ?? createEngine();
+  const context: ServerContext = {
+    engine,
+    today: options.today ?? (() => new Date()),
+    publicUrl: () => options.publicUrl ?? listeningUrl(app),
+  };
+  registerErrorHandling(app);
+  // FHIR's JSON media type is parsed like application/json.
+  app.addContentTypeParser(
+    ['application/fhir+json', 'application/json+fhir'],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.get('/health', async () => ({
+    status: 'ok',
+    pathway: engine.pathway,
+  }));
+
+  for (const extra of options.plugins ?? []) {
+    await app.register(extra.plugin, extra.prefix === undefined ? {} : { prefix: extra.prefix });
+  }
+  void context;
+  return app;
+}
+
+/** http://host:port of the first address the server listens on (before listening: http://127.0.0.1). */
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') return 'http://127.0.0.1';
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * The page shell every server-rendered page shares (the clinician app and any feature that adds pages): language,
+ * viewport for 360 px screens, one stylesheet, a skip link, a header with navigation and a main landmark.
+ */
+import { html, raw } from './html.ts';
+import type { Html } from './html.ts';
+
+export interface PageOptions {
+  /** Navigation links shown in the header, e.g. [{ href: '/', label: 'Patients' }]. */
+  readonly nav?: readonly { readonly href: string; readonly label: string }[];
+  /** Extra <head> markup (trusted). */
+  readonly head?: Html;
+  /** Body class, e.g. "handout" for the printable handout. */
+  readonly bodyClass?: string;
+}
+
+export const APP_NAME = 'precision-trd';
+
+/** Colours chosen for at least 4.5:1 contrast on white (WCAG AA for body text). */
+const STYLE = `
+:root{--fg:#1b1b1b;--muted:#4a4a4a;--accent:#0b5394;--crit-bg:#fde7e9;--crit:#8a1020;--warn-bg:#fff4d6;--warn:#6b4a00;--ok-bg:#e6f4ea;--ok:#135c2b;--line:#c8c8c8}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff}
+a{color:var(--accent)}
+a:focus,button:focus,input:focus,select:focus,summary:focus{outline:3px solid #f4b400;outline-offset:2px}
+.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
+header.site{background:#0b3d6b;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
+header.site a{color:#fff}
+header.site .name{font-weight:700;font-size:1.1rem}
+header.site nav ul{list-style:none;margin:0;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
+.alert{border-left:6px solid;padding:.75rem 1rem;margin:1rem 0;border-radius:4px}
+.alert.critical{background:var(--crit-bg);border-color:var(--crit)}
+.alert.warning{background:var(--warn-bg);border-color:var(--warn)}
+.alert.info{background:#e8f0fe;border-color:var(--accent)}
+.alert.ok{background:var(--ok-bg);border-color:var(--ok)}
+.alert h2,.alert h3{margin-top:0}
+.tag{display:inline-block;font-size:.85rem;padding:0 .4rem;border-radius:3px;border:1px solid var(--muted)}
+ul.checklist{list-style:none;padding-left:0}
+ul.checklist li{padding:.25rem 0 .25rem 1.8rem;position:relative}
+ul.checklist li::before{position:absolute;left:0;font-weight:700}
+ul.checklist li.blocker::before{content:"\\2716";color:var(--crit)}
+ul.checklist li.caution::before{content:"!";color:var(--warn)}
+ul.checklist li.todo::before{content:"\\2610";color:var(--fg)}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
+.status-met{color:var(--ok)}.status-not-met{color:var(--crit)}.status-unknown{color:var(--warn)}
+.chart{overflow-x:auto;max-width:100%}
+.chart svg{max-width:100%;height:auto}
+.muted{color:var(--muted)}
+form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+label{display:block;font-weight:600}
+input,select,button{font:inherit;padding:.4rem .6rem}
+button{background:var(--accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
+ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
+@media print{header.site,nav,.no-print{display:none}main{max-width:none;padding:0}body{font-size:12pt}}
+body.handout main{max-width:42rem}
+`;
+
+export function page(title: string, body: Html, options: PageOptions = {}): string {
+  const nav = options.nav ?? [
+    { href: '/', label: 'Patients' },
+    { href: '/docs', label: 'API' },
+  ];
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${APP_NAME}</title>
+<style>${raw(STYLE)}</style>
+${options.head}
+</head>
+<body${options.bodyClass === undefined ? '' : html` class="${options.bodyClass}"`}>
+<a class="skip" href="#main">Skip to content</a>
+<header class="site"><span class="name">${APP_NAME}</span>
+<nav aria-label="Main"><ul>${nav.map((n) => html`<li><a href="${n.href}">${n.label}</a></li>`)}</ul></nav>
+</header>
+<main id="main">
+${body}
+</main>
+</body>
+</html>`.value;
+}
