@@ -18,11 +18,11 @@ import {
   ItemAnswerSchema,
   KitInputSchema,
   LabInputSchema,
-  ScreeningCriterionSchema,
 } from '../../trial/model.ts';
-import type { Participant, ScreeningCriterion } from '../../trial/model.ts';
-import { checkSite, NotFound, siteScope, userOf } from './auth.ts';
+import type { Participant } from '../../trial/model.ts';
+import { NotFound, userOf } from './auth.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
+import { participantInScope, randomize, screen, ScreeningRequestSchema } from './operations.ts';
 import { currentProtocol, parseBody, reasonFrom, siteFilter, viewerOf, writeContext } from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { consortView } from './consort-view.ts';
@@ -33,25 +33,11 @@ import { participantSchedule } from './schedule.ts';
 
 const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
 
-/** The screening request: entered criteria, or a FHIR Bundle evaluated by the engine with answers for the rest. */
-const ScreeningRequestSchema = z.strictObject({
-  site: z.string().trim().min(1).max(120),
-  screeningCode: z.string().trim().min(1).max(120),
-  screenedOn: z.iso.date(),
-  bundle: z.unknown().optional(),
-  /** Entered criteria; with a bundle, they answer what the record leaves unknown (consent, language). */
-  criteria: z.array(ScreeningCriterionSchema.omit({ source: true })).default([]),
-});
-
 export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
   const { store } = deps;
 
-  async function participantFor(request: FastifyRequest, id: string): Promise<Participant> {
-    const participant = await store.getParticipant(id);
-    if (participant === null) throw new NotFound();
-    checkSite(userOf(request), participant.site);
-    return participant;
-  }
+  const participantFor = (request: FastifyRequest, id: string): Promise<Participant> =>
+    participantInScope(deps, request, id);
 
   app.get('/api/session', { config: { trialAccess: 'authenticated' } }, async (request, reply) => {
     const viewer = await viewerOf(request, deps);
@@ -80,36 +66,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
   );
 
   app.post('/api/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) => {
-    const body = parseBody(ScreeningRequestSchema, request.body);
-    const user = userOf(request);
-    const scope = siteScope(user);
-    if (scope !== undefined && scope !== body.site) throw new InputError('site: not your site', 'trial.forbidden');
-    const protocol = await currentProtocol(deps);
-    const entered = new Map(body.criteria.map((c) => [c.id, { ...c, source: 'entered' as const }]));
-    let criteria: ScreeningCriterion[];
-    if (body.bundle !== undefined) {
-      const [match] = deps.engine.match(body.bundle, { asOf: body.screenedOn, trials: [protocol.id] });
-      if (match === undefined) throw new InputError('the trial protocol could not be evaluated', 'trial.not-found');
-      criteria = match.criteria.map(
-        (c) =>
-          entered.get(c.id) ?? {
-            id: c.id,
-            kind: c.kind,
-            status: c.status,
-            reason: c.reason.slice(0, 2000),
-            source: 'record',
-            verified: c.verified,
-          },
-      );
-    } else {
-      criteria = [...entered.values()];
-    }
-    const entry = await store.addScreening(writeContext(request, 'screening'), {
-      site: body.site,
-      screeningCode: body.screeningCode,
-      screenedOn: body.screenedOn,
-      criteria,
-    });
+    const entry = await screen(deps, request, parseBody(ScreeningRequestSchema, request.body));
     return reply.code(201).send(entry);
   });
 
@@ -149,9 +106,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/api/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = parseBody(IdParam, request.params);
-    await participantFor(request, id);
-    const allocation = await store.randomize(writeContext(request, 'randomization'), id);
-    return reply.code(201).send(allocationView(allocation, await viewerOf(request, deps)));
+    return reply.code(201).send(await randomize(deps, request, id));
   });
 
   app.post(
