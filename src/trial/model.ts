@@ -310,6 +310,7 @@ export interface SessionRecord {
   readonly csrfSecret: string;
   readonly createdAt: string;
   readonly expiresAt: string;
+  readonly lastSeenAt: string;
 }
 
 /** Everything an export or the CONSORT flow needs, read in one transaction. */

@@ -126,6 +126,8 @@ export interface TrialStore {
   setPasswordHash(ctx: WriteContext, userId: string, passwordHash: string): Promise<void>;
   createSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | null>;
+  /** Sliding expiry: sets expiresAt and lastSeenAt. */
+  touchSession(id: string, expiresAt: string, lastSeenAt: string): Promise<void>;
   deleteSession(id: string): Promise<void>;
   /** Deletes sessions whose expiresAt is before `now` (ISO); returns how many. */
   deleteExpiredSessions(now: string): Promise<number>;
