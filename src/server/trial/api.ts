@@ -251,11 +251,17 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
   // Audit
   app.get('/api/audit', { config: { trialAccess: 'audit.read' } }, async (request) => {
     const query = parseBody(
-      z.strictObject({ fromSeq: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }),
+      z.strictObject({
+        fromSeq: z.coerce.number().int().min(0).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+      }),
       request.query,
     );
     const viewer = await viewerOf(request, deps);
-    const entries = await store.listAudit({ limit: query.limit ?? 200, ...(query.fromSeq === undefined ? {} : { fromSeq: query.fromSeq }) });
+    const entries = await store.listAudit({
+      limit: query.limit ?? 200,
+      ...(query.fromSeq === undefined ? {} : { fromSeq: query.fromSeq }),
+    });
     return viewerSeesArms(viewer) ? entries : entries.map(redactAuditEntry);
   });
 

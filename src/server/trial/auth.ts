@@ -53,8 +53,10 @@ export function newSecret(): string {
 
 export interface AuthOptions {
   readonly store: TrialStore;
-  /** Session lifetime in seconds (absolute; a new sign-in starts a new session). */
+  /** Idle timeout in seconds: a session unused this long expires (sliding; renewed at most once a minute). */
   readonly sessionSeconds: number;
+  /** Absolute lifetime in seconds from sign-in, however active the session. */
+  readonly maxSessionSeconds: number;
   /** Set the Secure flag (behind HTTPS). */
   readonly secureCookies: boolean;
   readonly now: () => Date;
@@ -66,7 +68,7 @@ export function sessionCookieOptions(options: AuthOptions) {
     httpOnly: true,
     sameSite: 'strict' as const,
     secure: options.secureCookies,
-    maxAge: options.sessionSeconds,
+    // A browser-session cookie: the server decides expiry (idle and absolute), the browser forgets it on close.
   };
 }
 
@@ -84,6 +86,7 @@ export async function startSession(
     csrfSecret,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + options.sessionSeconds * 1000).toISOString(),
+    lastSeenAt: now.toISOString(),
   });
   return { token, csrfSecret };
 }
@@ -95,9 +98,14 @@ export async function loadSession(request: FastifyRequest, options: AuthOptions)
   const id = hashToken(token);
   const session = await options.store.getSession(id);
   if (session === null) return;
-  if (Date.parse(session.expiresAt) <= options.now().getTime()) {
+  const now = options.now().getTime();
+  if (Date.parse(session.expiresAt) <= now || Date.parse(session.createdAt) + options.maxSessionSeconds * 1000 <= now) {
     await options.store.deleteSession(id);
     return;
+  }
+  if (now - Date.parse(session.lastSeenAt) > 60_000) {
+    const expiresAt = new Date(now + options.sessionSeconds * 1000).toISOString();
+    await options.store.touchSession(id, expiresAt, new Date(now).toISOString());
   }
   const user = await options.store.getUser(session.userId);
   if (user === null || !user.active) return;

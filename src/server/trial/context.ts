@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Engine } from '../../engine/index.ts';
+import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { InputError } from '../../record/issues.ts';
 import type { WriteContext } from '../../trial/model.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
@@ -18,6 +19,8 @@ export interface TrialDeps {
   readonly store: TrialStore;
   readonly engine: Engine;
   readonly auth: AuthOptions;
+  /** Instrument definitions (knowledge/instruments/) for the visit forms. */
+  readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
   /** scrypt cost for new password hashes (tests lower it; production keeps the default). */
   readonly passwordCost?: { N: number; r: number; p: number };
 }

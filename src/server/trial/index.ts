@@ -10,8 +10,8 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/index.ts';
+import { loadInstruments } from '../../instruments/load.ts';
 import { InputError } from '../../record/issues.ts';
-import { openTrialStore } from '../../trial/store/open.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
 import { registerApi } from './api.ts';
@@ -25,11 +25,13 @@ import type { TrialDeps } from './context.ts';
 import { registerPages } from './pages.ts';
 
 export interface TrialServerOptions {
-  /** Trial store location (a file path, sqlite:PATH, postgres://..., pglite:memory; src/trial/store/open.ts). */
-  readonly location: string;
+  /** The opened trial store (src/trial/store/open.ts openTrialStore); closed by TrialServer.close(). */
+  readonly store: TrialStore;
   readonly engine: Engine;
-  /** Session lifetime in seconds; default 8 hours. */
+  /** Idle timeout of a session in seconds; default 30 minutes. */
   readonly sessionSeconds?: number;
+  /** Absolute session lifetime in seconds; default 12 hours. */
+  readonly maxSessionSeconds?: number;
   /** Secure cookies (when served over HTTPS). */
   readonly secureCookies?: boolean;
   readonly loginRateLimit?: LoginRateLimit;
@@ -58,7 +60,8 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
 }
 
 export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof InputError) return sendError(request, reply, statusOfCode(error.code), error.message, error.code);
+  if (error instanceof InputError)
+    return sendError(request, reply, statusOfCode(error.code), error.message, error.code);
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as { code?: unknown }).code;
@@ -77,20 +80,25 @@ export async function registerTrial(app: FastifyInstance, deps: TrialDeps, login
   app.setErrorHandler(trialErrorHandler);
   guardRoutes(app, deps.auth);
   let terms: string[] = [];
-  guardResponses(app, async () => {
-    if (terms.length === 0) terms = armTerms(await armLabels(deps));
-    return terms;
-  }, async () => (await deps.store.trial())?.lockedAt != null);
+  guardResponses(
+    app,
+    async () => {
+      if (terms.length === 0) terms = armTerms(await armLabels(deps));
+      return terms;
+    },
+    async () => (await deps.store.trial())?.lockedAt != null,
+  );
   registerAuthRoutes(app, deps, loginLimit);
   registerApi(app, deps);
   registerPages(app, deps);
 }
 
 export async function openTrialServer(options: TrialServerOptions): Promise<TrialServer> {
-  const store = await openTrialStore(options.location);
+  const { store } = options;
   const auth: AuthOptions = {
     store,
-    sessionSeconds: options.sessionSeconds ?? 8 * 3600,
+    sessionSeconds: options.sessionSeconds ?? 30 * 60,
+    maxSessionSeconds: options.maxSessionSeconds ?? 12 * 3600,
     secureCookies: options.secureCookies ?? false,
     now: options.now ?? (() => new Date()),
   };
@@ -98,6 +106,7 @@ export async function openTrialServer(options: TrialServerOptions): Promise<Tria
     store,
     engine: options.engine,
     auth,
+    instruments: loadInstruments(),
     ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }),
   };
   const loginLimit = options.loginRateLimit ?? defaultLoginRateLimit;

@@ -6,7 +6,13 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../record/issues.ts';
 import { ScreeningCriterionSchema } from '../../trial/model.ts';
-import type { BlindedAllocation, Allocation, Participant, ScreeningCriterion, ScreeningEntry } from '../../trial/model.ts';
+import type {
+  BlindedAllocation,
+  Allocation,
+  Participant,
+  ScreeningCriterion,
+  ScreeningEntry,
+} from '../../trial/model.ts';
 import { checkSite, NotFound, siteScope, userOf } from './auth.ts';
 import { allocationView } from './blinding.ts';
 import { currentProtocol, viewerOf, writeContext } from './context.ts';
@@ -32,7 +38,11 @@ export const ScreeningRequestSchema = z.strictObject({
 export type ScreeningRequest = z.infer<typeof ScreeningRequestSchema>;
 
 /** Records a screening-log entry; with a Bundle the criteria come from the engine's trial match (engine.match). */
-export async function screen(deps: TrialDeps, request: FastifyRequest, body: ScreeningRequest): Promise<ScreeningEntry> {
+export async function screen(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  body: ScreeningRequest,
+): Promise<ScreeningEntry> {
   const scope = siteScope(userOf(request));
   if (scope !== undefined && scope !== body.site) throw new InputError('site: not your site', 'trial.forbidden');
   const protocol = await currentProtocol(deps);

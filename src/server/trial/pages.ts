@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import { LAB_ANALYTES } from '../../trial/model.ts';
+import { LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
 import type { AlertRecord, FormRecord, LabRecord, Participant, ScreeningEntry } from '../../trial/model.ts';
 import { html, raw } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
@@ -40,7 +40,9 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
   const signedIn =
     user === undefined
       ? html``
-      : html`<p class="muted">Signed in as ${user.displayName} (${user.role}${user.site === null ? '' : html`, site ${user.site}`}).</p>`;
+      : html`<p class="muted">
+          Signed in as ${user.displayName} (${user.role}${user.site === null ? '' : html`, site ${user.site}`}).
+        </p>`;
   return reply
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
@@ -48,10 +50,12 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
 }
 
 /** The CSRF field every form of a signed-in page carries. */
-const csrfField = (reply: FastifyReply) => html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}">`;
+const csrfField = (reply: FastifyReply) => html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}" />`;
 
 const logoutForm = (reply: FastifyReply) =>
-  html`<form method="post" action="/trial/logout" class="no-print">${csrfField(reply)}<button type="submit">Sign out</button></form>`;
+  html`<form method="post" action="/trial/logout" class="no-print">
+    ${csrfField(reply)}<button type="submit">Sign out</button>
+  </form>`;
 
 /** Protocol wording with each arm's id and label replaced by "study drug", for blinded viewers. */
 export function maskArms(text: string, terms: readonly string[]): string {
@@ -89,71 +93,192 @@ const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(
 
 function participantsTable(participants: readonly Participant[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
-  return html`<div class="table-wrap"><table>
-<caption class="muted">Participants</caption>
-<thead><tr><th scope="col">Participant</th><th scope="col">Site</th><th scope="col">Enrolled</th><th scope="col">Status</th><th scope="col">Randomization no.</th><th scope="col">Kit</th></tr></thead>
-<tbody>${participants.map(
-    (p) => html`<tr><td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td><td>${p.site}</td><td>${p.enrolledOn}</td><td>${p.status}${p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}</td><td>${p.randomizationNumber ?? ''}</td><td>${p.kitCode ?? ''}</td></tr>`,
-  )}</tbody></table></div>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Participants
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Participant</th>
+          <th scope="col">Site</th>
+          <th scope="col">Enrolled</th>
+          <th scope="col">Status</th>
+          <th scope="col">Randomization no.</th>
+          <th scope="col">Kit</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${participants.map(
+          (p) =>
+            html`<tr>
+              <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
+              <td>${p.site}</td>
+              <td>${p.enrolledOn}</td>
+              <td>${p.status}${p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}</td>
+              <td>${p.randomizationNumber ?? ''}</td>
+              <td>${p.kitCode ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 function alertList(alerts: readonly AlertRecord[], terms: readonly string[]): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
-  return html`<ul>${alerts.map(
-    (a) =>
-      html`<li><div class="alert ${a.kind === 'stop-rule' || a.kind === 'serious-adverse-event' || a.kind === 'susar' ? 'critical' : 'warning'}" role="alert"><strong>${a.kind}</strong>: ${maskArms(a.message, terms)} <span class="muted">(raised ${dateOnly(a.raisedAt)}; <a href="/trial/participants/${a.participantId}">participant</a>)</span></div></li>`,
-  )}</ul>`;
+  return html`<ul>
+    ${alerts.map(
+      (a) =>
+        html`<li>
+          <div
+            class="alert ${a.kind === 'stop-rule' || a.kind === 'serious-adverse-event' || a.kind === 'susar' ? 'critical' : 'warning'}"
+            role="alert"
+          >
+            <strong>${a.kind}</strong>: ${maskArms(a.message, terms)}
+            <span class="muted"
+              >(raised ${dateOnly(a.raisedAt)}; <a href="/trial/participants/${a.participantId}">participant</a>)</span
+            >
+          </div>
+        </li>`,
+    )}
+  </ul>`;
 }
 
 function labTable(labs: readonly LabRecord[], terms: readonly string[]): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
-  return html`<div class="table-wrap"><table>
-<caption class="muted">Safety labs, graded by CTCAE with the label's hold and stop rules</caption>
-<thead><tr><th scope="col">Visit</th><th scope="col">Collected</th><th scope="col">Analyte</th><th scope="col">Value</th><th scope="col">Assessment</th></tr></thead>
-<tbody>${labs.map(
-    (l) =>
-      html`<tr><td>${l.visit}</td><td>${l.collectedOn}</td><td>${l.analyte}</td><td>${l.value} ${l.unit}</td><td>${maskArms(JSON.stringify(l.assessment), terms)}</td></tr>`,
-  )}</tbody></table></div>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Safety labs, graded by CTCAE with the label's hold and stop rules
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Visit</th>
+          <th scope="col">Collected</th>
+          <th scope="col">Analyte</th>
+          <th scope="col">Value</th>
+          <th scope="col">Assessment</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${labs.map(
+          (l) =>
+            html`<tr>
+              <td>${l.visit}</td>
+              <td>${l.collectedOn}</td>
+              <td>${l.analyte}</td>
+              <td>${l.value} ${l.unit}</td>
+              <td>${maskArms(JSON.stringify(l.assessment), terms)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 function formTable(forms: readonly FormRecord[]): Html {
   if (forms.length === 0) return html`<p>No visit forms yet.</p>`;
-  return html`<div class="table-wrap"><table>
-<caption class="muted">Visit forms (totals computed from the items)</caption>
-<thead><tr><th scope="col">Visit</th><th scope="col">Instrument</th><th scope="col">Completed</th><th scope="col">Total</th><th scope="col">Status</th></tr></thead>
-<tbody>${forms.map(
-    (f) =>
-      html`<tr><td>${f.visit}</td><td>${f.instrument}${f.scoring === null ? '' : ` (${f.scoring})`}</td><td>${f.completedOn}</td><td>${f.score.total ?? 'incomplete'}</td><td>${f.status}</td></tr>`,
-  )}</tbody></table></div>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Visit forms (totals computed from the items)
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Visit</th>
+          <th scope="col">Instrument</th>
+          <th scope="col">Completed</th>
+          <th scope="col">Total</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${forms.map(
+          (f) =>
+            html`<tr>
+              <td>${f.visit}</td>
+              <td>${f.instrument}${f.scoring === null ? '' : ` (${f.scoring})`}</td>
+              <td>${f.completedOn}</td>
+              <td>${f.score.total ?? 'incomplete'}</td>
+              <td>${f.status}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 function screeningTable(entries: readonly ScreeningEntry[], terms: readonly string[]): Html {
   if (entries.length === 0) return html`<p>Nobody screened yet.</p>`;
   return html`${entries.map(
-    (e) => html`<details><summary>${e.screeningCode} (site ${e.site}, ${e.screenedOn}): <strong>${e.verdict}</strong> <span class="muted">id ${e.id}</span></summary>
-<ul>${e.criteria.map(
-      (c) =>
-        html`<li><span class="status-${c.status}">${c.status}</span> ${c.kind} ${c.id}: ${maskArms(c.reason, terms)} <span class="muted">(${c.source}${c.verified ? '' : ', unverified'})</span></li>`,
-    )}</ul></details>`,
+    (e) =>
+      html`<details>
+        <summary>
+          ${e.screeningCode} (site ${e.site}, ${e.screenedOn}): <strong>${e.verdict}</strong>
+          <span class="muted">id ${e.id}</span>
+        </summary>
+        <ul>
+          ${e.criteria.map(
+            (c) =>
+              html`<li>
+                <span class="status-${c.status}">${c.status}</span> ${c.kind} ${c.id}: ${maskArms(c.reason, terms)}
+                <span class="muted">(${c.source}${c.verified ? '' : ', unverified'})</span>
+              </li>`,
+          )}
+        </ul>
+      </details>`,
   )}`;
 }
 
 function consortBoxes(view: ConsortView): Html {
-  return html`<ol class="consort">${view.boxes.map(
-    (b) => html`<li><strong>${b.label}</strong>: ${b.n}${b.detail.length === 0 ? '' : html`<ul>${b.detail.map((d) => html`<li>${d.label}: ${d.n}</li>`)}</ul>`}</li>`,
-  )}</ol>`;
+  return html`<ol class="consort">
+    ${view.boxes.map(
+      (b) =>
+        html`<li>
+          <strong>${b.label}</strong>:
+          ${b.n}${
+            b.detail.length === 0
+              ? ''
+              : html`<ul>
+                  ${b.detail.map((d) => html`<li>${d.label}: ${d.n}</li>`)}
+                </ul>`
+          }
+        </li>`,
+    )}
+  </ol>`;
 }
 
 function instrumentFields(def: InstrumentDefinition): Html {
   const [lo, hi] = def.responseRange;
-  return html`<fieldset><legend>${def.name}: ${def.title}</legend>${def.items.map((item) => {
-    const options = def.optionItems[String(item.number)];
-    const id = `item-${def.id}-${item.number}`;
-    if (options !== undefined) {
-      return html`<p><label for="${id}">${item.number}. ${item.label}</label><select id="${id}" name="item${item.number}"><option value="">not answered</option>${Object.keys(options).map((o) => html`<option value="${o}">${o}</option>`)}</select></p>`;
-    }
-    return html`<p><label for="${id}">${item.number}. ${item.label} (${lo}-${hi})</label><input id="${id}" name="item${item.number}" type="number" inputmode="numeric" min="${lo}" max="${hi}" step="1"></p>`;
-  })}</fieldset>`;
+  return html`<fieldset>
+    <legend>${def.name}: ${def.title}</legend>
+    ${def.items.map((item) => {
+      const options = def.optionItems[String(item.number)];
+      const id = `item-${def.id}-${item.number}`;
+      if (options !== undefined) {
+        return html`<p>
+          <label for="${id}">${item.number}. ${item.label}</label
+          ><select id="${id}" name="item${item.number}">
+            <option value="">not answered</option>
+            ${Object.keys(options).map((o) => html`<option value="${o}">${o}</option>`)}
+          </select>
+        </p>`;
+      }
+      return html`<p>
+        <label for="${id}">${item.number}. ${item.label} (${lo}-${hi})</label
+        ><input
+          id="${id}"
+          name="item${item.number}"
+          type="number"
+          inputmode="numeric"
+          min="${lo}"
+          max="${hi}"
+          step="1"
+        />
+      </p>`;
+    })}
+  </fieldset>`;
 }
 
 const ScreeningFormSchema = z.object({
@@ -175,12 +300,18 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       undefined,
       'Trial sign-in',
       html`<h1>Trial sign-in</h1>
-${failed ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>` : ''}
-<form method="post" action="/trial/login">
-<p><label for="username">User name</label><input id="username" name="username" autocomplete="username" required></p>
-<p><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></p>
-<p><button type="submit">Sign in</button></p>
-</form>`,
+        ${failed ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>` : ''}
+        <form method="post" action="/trial/login">
+          <p>
+            <label for="username">User name</label
+            ><input id="username" name="username" autocomplete="username" required />
+          </p>
+          <p>
+            <label for="password">Password</label
+            ><input id="password" name="password" type="password" autocomplete="current-password" required />
+          </p>
+          <p><button type="submit">Sign in</button></p>
+        </form>`,
     );
   });
 
@@ -202,11 +333,14 @@ ${failed ? html`<div class="alert warning" role="alert"><p>User name or password
       reply,
       user,
       'Trial participants',
-      html`<h1>Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}</h1>
-${notice(request)}
-<h2>Open safety alerts</h2>${alertList(alerts, terms)}
-<h2>Enrolled</h2>${participantsTable(participants)}
-${logoutForm(reply)}`,
+      html`<h1>
+          Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
+        </h1>
+        ${notice(request)}
+        <h2>Open safety alerts</h2>
+        ${alertList(alerts, terms)}
+        <h2>Enrolled</h2>
+        ${participantsTable(participants)} ${logoutForm(reply)}`,
     );
   });
 
@@ -217,43 +351,106 @@ ${logoutForm(reply)}`,
     const terms = await termsFor(request);
     const mayWrite = can(user.role, 'screening.write');
     const criteriaFields = protocol.criteria.map(
-      (c) => html`<p><label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms)}</label><select id="c-${c.id}" name="c-${c.id}"><option value="">from the record (or unknown)</option><option value="met">met</option><option value="not-met">not met</option><option value="unknown">unknown</option></select></p>`,
+      (c) =>
+        html`<p>
+          <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms)}</label
+          ><select id="c-${c.id}" name="c-${c.id}">
+            <option value="">from the record (or unknown)</option>
+            <option value="met">met</option>
+            <option value="not-met">not met</option>
+            <option value="unknown">unknown</option>
+          </select>
+        </p>`,
     );
     const eligible = entries.filter((e) => e.verdict === 'eligible');
     return send(
       reply,
       user,
       'Screening log',
-      html`<h1>Screening log</h1>${notice(request)}
-${screeningTable(entries, terms)}
-${mayWrite
-  ? html`<h2>Screen a patient</h2>
-<form method="post" action="/trial/screening">${csrfField(reply)}
-<p><label for="site">Site</label><input id="site" name="site" required value="${user.site ?? ''}"></p>
-<p><label for="screeningCode">Screening code (no names)</label><input id="screeningCode" name="screeningCode" required></p>
-<p><label for="screenedOn">Screened on</label><input id="screenedOn" name="screenedOn" type="date" required></p>
-<p><label for="bundle">FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the engine)</label><textarea id="bundle" name="bundle" rows="4" cols="60"></textarea></p>
-<fieldset><legend>Criteria (entered answers override the record)</legend>${criteriaFields}</fieldset>
-<p><button type="submit">Record screening</button></p></form>
-<h2>Consent and enrolment</h2>
-<form method="post" action="/trial/consents">${csrfField(reply)}
-<p><label for="consent-screening">Screening entry</label><select id="consent-screening" name="screeningId" required>${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}</select></p>
-<p><label for="consentedOn">Consented on</label><input id="consentedOn" name="consentedOn" type="date" required></p>
-<p><label for="formVersion">Consent form version</label><input id="formVersion" name="formVersion" required></p>
-<p><button type="submit">Record consent</button></p></form>
-<form method="post" action="/trial/participants">${csrfField(reply)}
-<p><label for="enrol-screening">Screening entry</label><select id="enrol-screening" name="screeningId" required>${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}</select></p>
-<p><label for="participantCode">Participant code</label><input id="participantCode" name="participantCode" required></p>
-<p><label for="enrolledOn">Enrolled on</label><input id="enrolledOn" name="enrolledOn" type="date" required></p>
-<p><label for="baselineCrp">Baseline hs-CRP (mg/L)</label><input id="baselineCrp" name="baselineCrpMgPerL" type="number" step="0.1" min="0"></p>
-${(await store.trial())?.factors
-  .filter((f) => f.id !== 'site')
-  .map(
-    (f) =>
-      html`<p><label for="stratum-${f.id}">Stratum: ${f.id}</label><select id="stratum-${f.id}" name="stratum-${f.id}">${f.levels.map((l) => html`<option value="${l}">${l}</option>`)}</select></p>`,
-  )}
-<p><button type="submit">Enrol</button></p></form>`
-  : ''}`,
+      html`<h1>Screening log</h1>
+        ${notice(request)} ${screeningTable(entries, terms)}
+        ${
+          mayWrite
+            ? html`<h2>Screen a patient</h2>
+                <form method="post" action="/trial/screening">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="site">Site</label><input id="site" name="site" required value="${user.site ?? ''}" />
+                  </p>
+                  <p>
+                    <label for="screeningCode">Screening code (no names)</label
+                    ><input id="screeningCode" name="screeningCode" required />
+                  </p>
+                  <p>
+                    <label for="screenedOn">Screened on</label
+                    ><input id="screenedOn" name="screenedOn" type="date" required />
+                  </p>
+                  <p>
+                    <label for="bundle"
+                      >FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the
+                      engine)</label
+                    ><textarea id="bundle" name="bundle" rows="4" cols="60"></textarea>
+                  </p>
+                  <fieldset>
+                    <legend>Criteria (entered answers override the record)</legend>
+                    ${criteriaFields}
+                  </fieldset>
+                  <p><button type="submit">Record screening</button></p>
+                </form>
+                <h2>Consent and enrolment</h2>
+                <form method="post" action="/trial/consents">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="consent-screening">Screening entry</label
+                    ><select id="consent-screening" name="screeningId" required>
+                      ${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="consentedOn">Consented on</label
+                    ><input id="consentedOn" name="consentedOn" type="date" required />
+                  </p>
+                  <p>
+                    <label for="formVersion">Consent form version</label
+                    ><input id="formVersion" name="formVersion" required />
+                  </p>
+                  <p><button type="submit">Record consent</button></p>
+                </form>
+                <form method="post" action="/trial/participants">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="enrol-screening">Screening entry</label
+                    ><select id="enrol-screening" name="screeningId" required>
+                      ${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="participantCode">Participant code</label
+                    ><input id="participantCode" name="participantCode" required />
+                  </p>
+                  <p>
+                    <label for="enrolledOn">Enrolled on</label
+                    ><input id="enrolledOn" name="enrolledOn" type="date" required />
+                  </p>
+                  <p>
+                    <label for="baselineCrp">Baseline hs-CRP (mg/L)</label
+                    ><input id="baselineCrp" name="baselineCrpMgPerL" type="number" step="0.1" min="0" />
+                  </p>
+                  ${(await store.trial())?.factors
+                    .filter((f) => f.id !== 'site')
+                    .map(
+                      (f) =>
+                        html`<p>
+                          <label for="stratum-${f.id}">Stratum: ${f.id}</label
+                          ><select id="stratum-${f.id}" name="stratum-${f.id}">
+                            ${f.levels.map((l) => html`<option value="${l}">${l}</option>`)}
+                          </select>
+                        </p>`,
+                    )}
+                  <p><button type="submit">Enrol</button></p>
+                </form>`
+            : ''
+        }`,
     );
   });
 
@@ -263,8 +460,9 @@ ${(await store.trial())?.factors
       const protocol = await currentProtocol(deps);
       const criteria = protocol.criteria.flatMap((c) => {
         const status = form[`c-${c.id}`];
-        return status === 'met' || status === 'not-met' || status === 'unknown'
-          ? [{ id: c.id, kind: c.kind, status, reason: 'entered by the screener', verified: c.verified }]
+        const parsed = ScreeningCriterionSchema.shape.status.safeParse(status);
+        return parsed.success
+          ? [{ id: c.id, kind: c.kind, status: parsed.data, reason: 'entered by the screener', verified: c.verified }]
           : [];
       });
       let bundle: unknown;
@@ -321,61 +519,159 @@ ${(await store.trial())?.factors
     }),
   );
 
-  app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
-    const user = userOf(request);
-    const { id } = request.params as { id: string };
-    const participant = await participantInScope(deps, request, id);
-    const protocol = await currentProtocol(deps);
-    const [forms, labs, alerts, allocation] = await Promise.all([
-      store.listForms({ participantId: id }),
-      store.listLabs({ participantId: id }),
-      store.listAlerts({ openOnly: true }),
-      store.getAllocation(id),
-    ]);
-    const terms = await termsFor(request);
-    const schedule = participantSchedule(protocol, participant, allocation?.randomizedAt ?? null);
-    const mine = alerts.filter((a) => a.participantId === id);
-    const path = `/trial/participants/${id}`;
-    return send(
-      reply,
-      user,
-      `Participant ${participant.participantCode}`,
-      html`<h1>Participant ${participant.participantCode}</h1>${notice(request)}
-${alertList(mine, terms)}
-<p>Site ${participant.site}; enrolled ${participant.enrolledOn}; status <strong>${participant.status}</strong>${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.</p>
-${participant.kitCode === null && can(user.role, 'randomize')
-  ? html`<form method="post" action="${path}/randomize">${csrfField(reply)}<button type="submit">Randomize</button></form>`
-  : ''}
-<h2>Visits and windows</h2>
-<div class="table-wrap"><table><caption class="muted">Visit schedule (windows from the protocol)</caption>
-<thead><tr><th scope="col">Visit</th><th scope="col">Target</th><th scope="col">Window</th><th scope="col">Instruments</th><th scope="col">Safety labs</th></tr></thead>
-<tbody>${schedule.map((v) => html`<tr><td>${v.label}</td><td>${v.targetOn ?? `day ${v.day}`}</td><td>${v.windowText}</td><td>${v.instruments.join(', ')}</td><td>${v.labs.join(', ')}</td></tr>`)}</tbody></table></div>
-<h2>Visit forms</h2>${formTable(forms)}
-${can(user.role, 'visit.write')
-  ? html`<h3>Enter a visit form</h3>${[...deps.instruments.values()].map(
-      (def) => html`<details><summary>${def.name}</summary><form method="post" action="${path}/forms">${csrfField(reply)}
-<input type="hidden" name="instrument" value="${def.id}">
-<p><label for="visit-${def.id}">Visit</label><select id="visit-${def.id}" name="visit">${schedule.map((v) => html`<option value="${v.id}">${v.label} (${v.windowText})</option>`)}</select></p>
-${def.scorings.length > 1 ? html`<p><label for="scoring-${def.id}">Scoring</label><select id="scoring-${def.id}" name="scoring">${def.scorings.map((s) => html`<option value="${s.id}">${s.label}</option>`)}</select></p>` : ''}
-<p><label for="completed-${def.id}">Completed on</label><input id="completed-${def.id}" name="completedOn" type="date" required></p>
-${instrumentFields(def)}
-<p><button type="submit">Save ${def.name}</button></p></form></details>`,
-    )}`
-  : ''}
-<h2>Safety labs</h2>${labTable(labs, terms)}
-${can(user.role, 'lab.write')
-  ? html`<form method="post" action="${path}/labs">${csrfField(reply)}
-<p><label for="lab-visit">Visit</label><select id="lab-visit" name="visit">${schedule.map((v) => html`<option value="${v.id}">${v.label}</option>`)}</select></p>
-<p><label for="analyte">Analyte</label><select id="analyte" name="analyte">${LAB_ANALYTES.map((a) => html`<option value="${a}">${a}</option>`)}</select></p>
-<p><label for="lab-value">Value</label><input id="lab-value" name="value" type="number" step="any" min="0" required></p>
-<p><label for="lab-unit">Unit (UCUM)</label><select id="lab-unit" name="unit"><option value="10*9/L">10*9/L</option><option value="10*3/uL">10*3/uL</option><option value="U/L">U/L</option></select></p>
-<p><label for="lln">Lower limit of normal</label><input id="lln" name="lowerLimitOfNormal" type="number" step="any" min="0"></p>
-<p><label for="uln">Upper limit of normal</label><input id="uln" name="upperLimitOfNormal" type="number" step="any" min="0"></p>
-<p><label for="collectedOn">Collected on</label><input id="collectedOn" name="collectedOn" type="date" required></p>
-<p><button type="submit">Save lab result</button></p></form>`
-  : ''}`,
-    );
-  });
+  app.get(
+    '/participants/:id',
+    { config: { trialAccess: 'public' }, preHandler: pageAccess },
+    async (request, reply) => {
+      const user = userOf(request);
+      const { id } = request.params as { id: string };
+      const participant = await participantInScope(deps, request, id);
+      const protocol = await currentProtocol(deps);
+      const [forms, labs, alerts, allocation] = await Promise.all([
+        store.listForms({ participantId: id }),
+        store.listLabs({ participantId: id }),
+        store.listAlerts({ openOnly: true }),
+        store.getAllocation(id),
+      ]);
+      const terms = await termsFor(request);
+      const schedule = participantSchedule(protocol, participant, allocation?.randomizedAt ?? null);
+      const mine = alerts.filter((a) => a.participantId === id);
+      const path = `/trial/participants/${id}`;
+      return send(
+        reply,
+        user,
+        `Participant ${participant.participantCode}`,
+        html`<h1>Participant ${participant.participantCode}</h1>
+          ${notice(request)} ${alertList(mine, terms)}
+          <p>
+            Site ${participant.site}; enrolled ${participant.enrolledOn}; status
+            <strong>${participant.status}</strong
+            >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
+          </p>
+          ${
+            participant.kitCode === null && can(user.role, 'randomize')
+              ? html`<form method="post" action="${path}/randomize">
+                  ${csrfField(reply)}<button type="submit">Randomize</button>
+                </form>`
+              : ''
+          }
+          <h2>Visits and windows</h2>
+          <div class="table-wrap">
+            <table>
+              <caption class="muted">
+                Visit schedule (windows from the protocol)
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Visit</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Window</th>
+                  <th scope="col">Instruments</th>
+                  <th scope="col">Safety labs</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${schedule.map(
+                  (v) =>
+                    html`<tr>
+                      <td>${v.label}</td>
+                      <td>${v.targetOn ?? `day ${v.day}`}</td>
+                      <td>${v.windowText}</td>
+                      <td>${v.instruments.join(', ')}</td>
+                      <td>${v.labs.join(', ')}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+          <h2>Visit forms</h2>
+          ${formTable(forms)}
+          ${
+            can(user.role, 'visit.write')
+              ? html`<h3>Enter a visit form</h3>
+                  ${[...deps.instruments.values()].map(
+                    (def) =>
+                      html`<details>
+                        <summary>${def.name}</summary>
+                        <form method="post" action="${path}/forms">
+                          ${csrfField(reply)}
+                          <input type="hidden" name="instrument" value="${def.id}" />
+                          <p>
+                            <label for="visit-${def.id}">Visit</label
+                            ><select id="visit-${def.id}" name="visit">
+                              ${schedule.map((v) => html`<option value="${v.id}">${v.label} (${v.windowText})</option>`)}
+                            </select>
+                          </p>
+                          ${
+                            def.scorings.length > 1
+                              ? html`<p>
+                                  <label for="scoring-${def.id}">Scoring</label
+                                  ><select id="scoring-${def.id}" name="scoring">
+                                    ${def.scorings.map((s: InstrumentDefinition['scorings'][number]) => html`<option value="${s.id}">${s.label}</option>`)}
+                                  </select>
+                                </p>`
+                              : ''
+                          }
+                          <p>
+                            <label for="completed-${def.id}">Completed on</label
+                            ><input id="completed-${def.id}" name="completedOn" type="date" required />
+                          </p>
+                          ${instrumentFields(def)}
+                          <p><button type="submit">Save ${def.name}</button></p>
+                        </form>
+                      </details>`,
+                  )}`
+              : ''
+          }
+          <h2>Safety labs</h2>
+          ${labTable(labs, terms)}
+          ${
+            can(user.role, 'lab.write')
+              ? html`<form method="post" action="${path}/labs">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="lab-visit">Visit</label
+                    ><select id="lab-visit" name="visit">
+                      ${schedule.map((v) => html`<option value="${v.id}">${v.label}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="analyte">Analyte</label
+                    ><select id="analyte" name="analyte">
+                      ${LAB_ANALYTES.map((a) => html`<option value="${a}">${a}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="lab-value">Value</label
+                    ><input id="lab-value" name="value" type="number" step="any" min="0" required />
+                  </p>
+                  <p>
+                    <label for="lab-unit">Unit (UCUM)</label
+                    ><select id="lab-unit" name="unit">
+                      <option value="10*9/L">10*9/L</option>
+                      <option value="10*3/uL">10*3/uL</option>
+                      <option value="U/L">U/L</option>
+                    </select>
+                  </p>
+                  <p>
+                    <label for="lln">Lower limit of normal</label
+                    ><input id="lln" name="lowerLimitOfNormal" type="number" step="any" min="0" />
+                  </p>
+                  <p>
+                    <label for="uln">Upper limit of normal</label
+                    ><input id="uln" name="upperLimitOfNormal" type="number" step="any" min="0" />
+                  </p>
+                  <p>
+                    <label for="collectedOn">Collected on</label
+                    ><input id="collectedOn" name="collectedOn" type="date" required />
+                  </p>
+                  <p><button type="submit">Save lab result</button></p>
+                </form>`
+              : ''
+          }`,
+      );
+    },
+  );
 
   app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -438,9 +734,14 @@ ${can(user.role, 'lab.write')
       user,
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
-<h2>Open alerts</h2>${alertList(dashboard.openAlerts, terms)}
-<h2>Counts</h2><ul>${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}</ul>
-<h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>${labTable(dashboard.flaggedLabs, terms)}`,
+        <h2>Open alerts</h2>
+        ${alertList(dashboard.openAlerts, terms)}
+        <h2>Counts</h2>
+        <ul>
+          ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
+        </ul>
+        <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
+        ${labTable(dashboard.flaggedLabs, terms)}`,
     );
   });
 
@@ -451,7 +752,8 @@ ${can(user.role, 'lab.write')
       reply,
       viewer.user,
       'CONSORT flow',
-      html`<h1>CONSORT flow</h1>${view.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortBoxes(view)}`,
+      html`<h1>CONSORT flow</h1>
+        ${view.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortBoxes(view)}`,
     );
   });
   void raw;

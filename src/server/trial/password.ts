@@ -49,7 +49,11 @@ export async function verifyPassword(password: string, stored: string | undefine
     cost.p <= 4;
   const salt = Buffer.from(wellFormed ? (saltB64 ?? '') : '', 'base64url');
   const expected = Buffer.from(wellFormed ? (hashB64 ?? '') : '', 'base64url');
-  const actual = await scryptAsync(password, salt.length > 0 ? salt : Buffer.alloc(16), wellFormed ? cost : defaultScryptCost);
+  const actual = await scryptAsync(
+    password,
+    salt.length > 0 ? salt : Buffer.alloc(16),
+    wellFormed ? cost : defaultScryptCost,
+  );
   const same = expected.length === actual.length && timingSafeEqual(expected, actual);
   return wellFormed && stored !== undefined && same;
 }
