@@ -40,10 +40,14 @@ export interface Period {
   readonly end?: string;
 }
 
+/** Patient.gender (FHIR administrative gender). */
+export const SEXES = ['male', 'female', 'other', 'unknown'] as const;
+export type Sex = (typeof SEXES)[number];
+
 export interface PatientFacts {
   readonly ref: ResourceRef;
   readonly birthDate?: string;
-  readonly sex?: 'male' | 'female' | 'other' | 'unknown';
+  readonly sex?: Sex;
   readonly deceased?: boolean;
 }
 

@@ -30,16 +30,16 @@ describe('the seed vignette (2 adequate trials, hs-CRP 7 mg/L)', () => {
   it('meets the TRD and CRP criteria of NCT07052058 and is eligible or needs only data', () => {
     assert.ok(brazil);
     assert.equal(criterion(brazil, 'nct07052058-in-trd').status, 'met');
-    assert.equal(criterion(brazil, 'nct07052058-in-crp').status, 'met');
+    assert.equal(criterion(brazil, 'nct07052058-in-hscrp').status, 'met');
     assert.ok(brazil.verdict === 'eligible' || brazil.verdict === 'needs-data', brazil.summary);
     assert.deepEqual(brazil.failed, []);
   });
   it('carries the schema, protocol id and version, and a citation per criterion', () => {
     assert.ok(brazil);
     assert.equal(brazil.schema, 'precision-trd/trial-match@1');
-    assert.deepEqual([brazil.trial.id, brazil.trial.version], ['nct07052058', '1.0.0']);
+    assert.deepEqual([brazil.trial.id, brazil.trial.version], ['nct07052058', '1.1.0']);
     for (const c of brazil.criteria) assert.ok(c.citation.length > 0, c.id);
-    assert.deepEqual(criterion(brazil, 'nct07052058-in-crp').evidence, ['Observation/seed-hscrp']);
+    assert.deepEqual(criterion(brazil, 'nct07052058-in-hscrp').evidence, ['Observation/seed-hscrp']);
     assert.equal(brazil.citations['nct07052058-registry']?.tag, 'V-sec');
     assert.equal(brazil.citations['actemra-us-pi-5.2']?.tag, 'V');
   });
@@ -281,10 +281,10 @@ describe('CRP criteria', () => {
       });
     const result = matchOne(b, 'nct07052058');
     assert.equal(criterion(result, 'nct07052058-in-trd').status, 'met');
-    const crp = criterion(result, 'nct07052058-in-crp');
+    const crp = criterion(result, 'nct07052058-in-hscrp');
     assert.equal(crp.status, 'unknown');
     assert.equal(result.verdict, 'needs-data');
-    assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-in-crp' && /hs-CRP/.test(t.item)));
+    assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-in-hscrp' && /hs-CRP/.test(t.item)));
   });
   it('exactly 3 mg/L is met (>= cut-off); 2.9 is not', () => {
     assert.equal(
@@ -296,7 +296,7 @@ describe('CRP criteria', () => {
       'not-met',
     );
   });
-  it('INSIGHT needs a high-sensitivity assay: a standard CRP of 7 mg/L is unknown there but met for NCT07052058', () => {
+  it('INSIGHT and NCT07052058 need a high-sensitivity assay: a standard CRP of 7 mg/L is unknown in both', () => {
     const b = () =>
       depressedPatient().observation({
         code: code('loinc', '1988-5', 'CRP'),
@@ -304,7 +304,7 @@ describe('CRP criteria', () => {
         quantity: ucum(7, 'mg/L'),
       });
     assert.equal(criterion(matchOne(b(), 'insight'), 'insight-in-hscrp').status, 'unknown');
-    assert.equal(criterion(matchOne(b(), 'nct07052058'), 'nct07052058-in-crp').status, 'met');
+    assert.equal(criterion(matchOne(b(), 'nct07052058'), 'nct07052058-in-hscrp').status, 'unknown');
   });
   it('a censored "<1 mg/L" hs-CRP is not met; a mg/dL result is converted', () => {
     const censored = depressedPatient().observation({ ...hsCrp(1), comparator: '<' });
@@ -400,6 +400,8 @@ describe('verdicts', () => {
         id: 'no-nsaid',
         kind: 'exclusion',
         text: 'Current NSAID',
+        registryText: null,
+        note: 'A test criterion.',
         test: { type: 'no-medication-in', codeSet: 'nsaids' },
         citation: 'nsaid-corticosteroid-confounders',
         verified: true,

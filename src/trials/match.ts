@@ -5,6 +5,8 @@
  * - exclusion: `met` (excluded) when the test fails, i.e. the excluding fact is present; `not-met` when it holds on
  *   recorded data, or on the EHR's silence only if the criterion says `absentIfNotRecorded`; `unknown` otherwise.
  *   `manual` criteria are always `unknown`.
+ * - a criterion with `appliesTo` that the record places the patient outside of (a male, a child, for a pregnancy
+ *   exclusion) is not tested: an inclusion is `met`, an exclusion `not-met`, and the reason says why.
  * - verdict: `ineligible` if any inclusion is not met or any exclusion is met; `eligible` if every inclusion is met and
  *   every exclusion is not met; `needs-data` otherwise, with the items to collect.
  * The clinical derivations come from the care pathway (deriveFacts), computed once per patient for all protocols.
@@ -18,13 +20,14 @@ import type { MatchContext, TestOutcome } from './context.ts';
 import { checkProtocol } from './parse.ts';
 import type { CriterionResult, CriterionStatus, TrialMatchResult, TrialVerdict } from './result.ts';
 import { TRIAL_MATCH_SCHEMA } from './result.ts';
-import type { Criterion, CriterionTest, TrialProtocol } from './schema.ts';
+import type { Applicability, Criterion, CriterionTest, TrialProtocol } from './schema.ts';
 import { adequateTrialsAtLeast, currentAntidepressant } from './tests/antidepressants.ts';
 import { diagnosisIn, noConditionIn, noInfectionWithin } from './tests/conditions.ts';
 import { noContraindication } from './tests/contraindications.ts';
 import { crpThreshold } from './tests/crp.ts';
 import { ageBetween, notPregnantOrBreastfeeding } from './tests/demographics.ts';
-import { labAtLeast } from './tests/labs.ts';
+import { labThreshold } from './tests/labs.ts';
+import { antidepressantStableIfTaking } from './tests/antidepressant-if-taking.ts';
 import { noMedicationIn } from './tests/medications.ts';
 import { scaleThreshold } from './tests/scales.ts';
 
@@ -46,8 +49,11 @@ export function evaluateTest(ctx: MatchContext, test: CriterionTest): TestOutcom
     case 'scale-total-at-least':
     case 'scale-total-below':
       return scaleThreshold(ctx, test);
+    case 'antidepressant-stable-if-taking':
+      return antidepressantStableIfTaking(ctx, test);
     case 'lab-at-least':
-      return labAtLeast(ctx, test);
+    case 'measurement-at-most':
+      return labThreshold(ctx, test);
     case 'no-contraindication':
       return noContraindication(ctx, test);
     case 'not-pregnant-or-breastfeeding':
@@ -69,7 +75,7 @@ export function evaluateTest(ctx: MatchContext, test: CriterionTest): TestOutcom
 }
 
 function statusOf(criterion: Criterion, outcome: TestOutcome): { status: CriterionStatus; silenceNote?: string } {
-  if (criterion.test.type === 'manual' || outcome.holds === undefined) return { status: 'unknown' };
+  if (outcome.holds === undefined) return { status: 'unknown' };
   if (criterion.kind === 'inclusion') return { status: outcome.holds ? 'met' : 'not-met' };
   if (!outcome.holds) return { status: 'met' };
   if (outcome.bySilence === true && !criterion.absentIfNotRecorded) return { status: 'unknown' };
@@ -78,8 +84,42 @@ function statusOf(criterion: Criterion, outcome: TestOutcome): { status: Criteri
   return { status: 'not-met' };
 }
 
+/**
+ * Why the record places the patient outside the people the criterion applies to (a male, or a 7-year-old, for a
+ * pregnancy exclusion), or undefined when it applies or the record cannot say (unknown sex or age: it applies).
+ */
+function outsideOf(ctx: MatchContext, applicability: Applicability): string | undefined {
+  const { sex, age } = ctx.facts.patient;
+  if (applicability.sex !== undefined && sex !== undefined && sex !== 'unknown' && !applicability.sex.includes(sex)) {
+    return `${sex} patient`;
+  }
+  if (age !== undefined && applicability.minAgeYears !== undefined && age < applicability.minAgeYears) {
+    return `age ${age}`;
+  }
+  if (age !== undefined && applicability.maxAgeYears !== undefined && age > applicability.maxAgeYears) {
+    return `age ${age}`;
+  }
+  return undefined;
+}
+
+/** A criterion that does not apply: an inclusion holds, an exclusion's excluding fact cannot be present. */
+function notApplicable(ctx: MatchContext, applicability: Applicability, why: string): TestOutcome {
+  return {
+    holds: true,
+    reason: `Does not apply: ${why} (applies to ${applicability.who})`,
+    evidence: [ctx.facts.patient.reference],
+    ...(!applicability.verified && {
+      unverifiedNotes: [`who the criterion applies to (${applicability.who}) [${applicability.citation}]`],
+    }),
+  };
+}
+
 export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): CriterionResult {
-  const outcome = evaluateTest(ctx, criterion.test);
+  const outside = criterion.appliesTo === undefined ? undefined : outsideOf(ctx, criterion.appliesTo);
+  const outcome =
+    criterion.appliesTo !== undefined && outside !== undefined
+      ? notApplicable(ctx, criterion.appliesTo, outside)
+      : evaluateTest(ctx, criterion.test);
   const { status, silenceNote } = statusOf(criterion, outcome);
   const collect = status === 'unknown' ? (outcome.collect ?? criterion.text) : undefined;
   const unverifiedNotes = [...(outcome.unverifiedNotes ?? [])];
@@ -89,6 +129,7 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
     id: criterion.id,
     kind: criterion.kind,
     text: criterion.text,
+    registryText: criterion.registryText,
     test: criterion.test.type,
     status,
     reason: outcome.reason + (silenceNote ?? ''),

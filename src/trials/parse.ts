@@ -8,6 +8,7 @@
 import type { Knowledge } from '../knowledge/index.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
+import { checkConduct } from './check-conduct.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 
@@ -48,6 +49,14 @@ export function parseProtocols(files: readonly { path: string; json: unknown }[]
       if (ids.has(c.id))
         issues.push(issue('trials.criterion.duplicate', `${file.path}: criteria[${i}].id: "${c.id}" repeats`));
       ids.add(c.id);
+      if (c.registryText === null && c.note === undefined) {
+        issues.push(
+          issue(
+            'trials.criterion.invalid',
+            `${file.path}: criteria[${i}].note: a criterion not on the registry record says where it comes from`,
+          ),
+        );
+      }
       if (c.absentIfNotRecorded && (c.kind !== 'exclusion' || c.test.type === 'manual')) {
         issues.push(
           issue(
@@ -68,6 +77,7 @@ function codeSetsOf(test: CriterionTest): { id: string; field: string }[] {
     case 'no-condition-in':
     case 'no-medication-in':
     case 'lab-at-least':
+    case 'measurement-at-most':
       return [{ id: test.codeSet, field: 'codeSet' }];
     case 'no-infection-within':
       return test.codeSet === undefined ? [] : [{ id: test.codeSet, field: 'codeSet' }];
@@ -97,11 +107,16 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
         issue('trials.citation.unknown', `${path}: criteria[${i}].citation: unknown citation "${c.citation}"`),
       );
     }
+    if (c.appliesTo !== undefined && !known(c.appliesTo.citation)) {
+      const field = `criteria[${i}].appliesTo.citation`;
+      issues.push(issue('trials.citation.unknown', `${path}: ${field}: unknown citation "${c.appliesTo.citation}"`));
+    }
     for (const { id, field } of codeSetsOf(c.test)) {
       if (!knowledge.codeSets.has(id)) {
         issues.push(issue('trials.codeset.unknown', `${path}: criteria[${i}].test.${field}: unknown code set "${id}"`));
       }
     }
   });
+  issues.push(...checkConduct(protocol, known, path));
   return issues;
 }

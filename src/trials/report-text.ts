@@ -1,6 +1,7 @@
 /**
- * The readable form of trial-match results: per trial, the verdict, then one line per criterion (status, kind, id,
- * reason), what to collect, and which results rest on unverified values. Pure string building; the CLI prints it.
+ * The readable form of trial-match results: first one line per trial (verdict and the first reason), then per trial
+ * the detail: one line per criterion (status, kind, id, reason), what to collect, and which results rest on
+ * unverified values. Pure string building; the CLI prints it.
  */
 import type { CriterionResult, TrialMatchResult, TrialVerdict } from './result.ts';
 
@@ -17,6 +18,23 @@ function criterionLine(c: CriterionResult): string {
   return `  ${status} ${kind} ${flag} ${c.id}: ${c.reason}`;
 }
 
+const SHORT_VERDICT: Record<TrialVerdict, string> = {
+  eligible: 'ELIGIBLE',
+  ineligible: 'NOT ELIGIBLE',
+  'needs-data': 'NEEDS DATA',
+};
+
+/** The reason that decides the verdict first: the first failed criterion, else the first open one, else all met. */
+function firstReason(r: TrialMatchResult): string {
+  const failed = r.criteria.find((c) => r.failed.includes(c.id));
+  if (failed !== undefined) return `${failed.text}: ${failed.reason}`;
+  const open =
+    r.criteria.find((c) => c.status === 'unknown' && c.test !== 'manual') ??
+    r.criteria.find((c) => c.status === 'unknown');
+  if (open !== undefined) return `${open.text}: ${open.collect ?? open.reason}`;
+  return 'every criterion decided from the record';
+}
+
 export function renderMatchText(results: readonly TrialMatchResult[]): string {
   const lines: string[] = [];
   const first = results[0];
@@ -24,6 +42,11 @@ export function renderMatchText(results: readonly TrialMatchResult[]): string {
     lines.push(
       `Trial matching for ${first.patient.reference} as of ${first.asOf} (${results.length} protocol${results.length === 1 ? '' : 's'})`,
     );
+  }
+  const width = Math.max(0, ...results.map((r) => (r.trial.registry[0]?.id ?? r.trial.id).length));
+  for (const r of results) {
+    const name = (r.trial.registry[0]?.id ?? r.trial.id).padEnd(width);
+    lines.push(`  ${name}  ${SHORT_VERDICT[r.verdict]}: ${firstReason(r)}`);
   }
   for (const r of results) {
     const registry = r.trial.registry.map((x) => x.id).join(', ');
@@ -37,10 +60,10 @@ export function renderMatchText(results: readonly TrialMatchResult[]): string {
     }
     const unverified = r.criteria.filter((c) => !c.verified);
     if (unverified.length > 0) {
-      lines.push('', '  * Rests on unverified values ([U] in clinical-reference.md):');
+      lines.push('', '  * Rests on unverified values ([U], see docs/trial-criteria.md):');
       for (const c of unverified) lines.push(`    - ${c.id}: ${c.unverifiedNotes.join('; ')}`);
     }
-    lines.push('', '  Sources (clinical-reference.md section, evidence tag):');
+    lines.push('', '  Sources (reference section, evidence tag):');
     for (const [key, c] of Object.entries(r.citations)) {
       lines.push(`    - ${key}: ${c.title} (section ${c.section}, ${c.tag})`);
     }

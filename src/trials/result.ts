@@ -18,8 +18,10 @@ export type CriterionStatus = 'met' | 'not-met' | 'unknown';
 export interface CriterionResult {
   readonly id: string;
   readonly kind: Criterion['kind'];
-  /** The protocol's wording. */
+  /** The criterion as the protocol file states it. */
   readonly text: string;
+  /** The registry record's wording, quoted; null when the registry record does not state the criterion. */
+  readonly registryText: string | null;
   readonly test: TestType;
   readonly status: CriterionStatus;
   /** One line: what the record shows, e.g. "hs-CRP 7 mg/L on 2026-11-06 (>= 3 mg/L)". */

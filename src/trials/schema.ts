@@ -13,6 +13,8 @@
 import { z } from 'zod';
 import { CitationSchema } from '../knowledge/schema-codesets.ts';
 import { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
+import { ConductBlocks } from './schema-conduct.ts';
+import { SEXES } from '../record/types.ts';
 
 const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
 const NonEmpty = z.string().trim().min(1, 'expected a non-empty string');
@@ -74,8 +76,13 @@ export const TestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('adequate-trials-at-least'), count: z.int().min(1) }),
   /** ONE antidepressant taken now at or above its minimum adequate daily dose for at least minWeeks (INSIGHT). */
   z.strictObject({ type: z.literal('current-adequate-antidepressant'), minWeeks: z.int().positive() }),
-  /** An antidepressant taken now for at least minWeeks at any established dose (NCT07493317 "stable antidepressant"). */
+  /** An antidepressant taken now for at least minWeeks at any established dose. */
   z.strictObject({ type: z.literal('current-antidepressant'), minWeeks: z.int().positive() }),
+  /**
+   * Conditional on taking one (NCT07493317 "If patient is on antidepressant medication, ... stable dose for >= 4
+   * weeks"): every antidepressant taken now has been taken for at least minWeeks; no current antidepressant passes.
+   */
+  z.strictObject({ type: z.literal('antidepressant-stable-if-taking'), minWeeks: z.int().positive() }),
   z.strictObject({
     type: z.literal('scale-total-at-least'),
     /** Alternatives: the most recent response of any listed scale decides. */
@@ -98,6 +105,18 @@ export const TestSchema = z.discriminatedUnion('type', [
     unit: NonEmpty,
     withinDays: PositiveDays,
   }),
+  /**
+   * The latest result of a measurement code set in the window (body weight, BMI), converted to `unit` (UCUM), is at
+   * most `value`. The same reading of results as `lab-at-least`.
+   */
+  z.strictObject({
+    type: z.literal('measurement-at-most'),
+    analyte: NonEmpty,
+    codeSet: Key,
+    value: z.number(),
+    unit: NonEmpty,
+    withinDays: PositiveDays,
+  }),
   /** None of the care pathway's absolute contraindications with these codes. */
   z.strictObject({ type: z.literal('no-contraindication'), codes: z.array(ContraindicationCodeSchema).min(1) }),
   z.strictObject({ type: z.literal('not-pregnant-or-breastfeeding') }),
@@ -113,12 +132,43 @@ export const TestSchema = z.discriminatedUnion('type', [
 export type CriterionTest = z.infer<typeof TestSchema>;
 export type TestType = CriterionTest['type'];
 
+export const SexSchema = z.enum(SEXES);
+
+/**
+ * Who a criterion can apply to (a pregnancy exclusion: those who can be pregnant). A criterion whose `appliesTo` the
+ * record places the patient outside is decided without its test: an inclusion is `met`, an exclusion `not-met`, with
+ * the reason. A sex or age the record does not give never takes a patient outside: the test is then evaluated.
+ */
+export const ApplicabilitySchema = z
+  .strictObject({
+    /** The recorded sexes it applies to; a patient recorded with another sex is outside. */
+    sex: z.array(SexSchema).min(1).optional(),
+    /** Ages (whole years on the as-of date, inclusive) it applies to. */
+    minAgeYears: z.int().min(0).optional(),
+    maxAgeYears: z.int().min(0).optional(),
+    /** Who it applies to, in words for the reason line ("those who can be pregnant"). */
+    who: NonEmpty,
+    citation: Key,
+    verified: z.boolean(),
+  })
+  .refine((a) => a.sex !== undefined || a.minAgeYears !== undefined || a.maxAgeYears !== undefined, {
+    message: 'give `sex`, `minAgeYears` or `maxAgeYears`',
+  });
+export type Applicability = z.infer<typeof ApplicabilitySchema>;
+
 export const CriterionSchema = z.strictObject({
   id: Key,
   kind: z.enum(['inclusion', 'exclusion']),
-  /** The protocol's own wording. */
+  /** The criterion as the project states it (short, shown in reports). */
   text: NonEmpty,
+  /**
+   * The registry record's own wording of the criterion, quoted (ClinicalTrials.gov or ISRCTN eligibility text), or
+   * null when the registry record does not state it (the criterion then comes from the published protocol or the
+   * drug label, and `note` says which).
+   */
+  registryText: NonEmpty.nullable(),
   test: TestSchema,
+  appliesTo: ApplicabilitySchema.optional(),
   /** A key of knowledge/citations.json or of the protocol's local `citations`. */
   citation: Key,
   /** False when the criterion (or its threshold) is tagged [U] in clinical-reference.md. */
@@ -152,5 +202,7 @@ export const TrialProtocolSchema = z.strictObject({
   /** Citations not in knowledge/citations.json, in the same shape. */
   citations: z.record(Key, CitationSchema).default({}),
   criteria: z.array(CriterionSchema).min(1),
+  /** Arms, stratification, visits, outcomes and safety rules for running the trial (src/trials/schema-conduct.ts). */
+  ...ConductBlocks,
 });
 export type TrialProtocol = z.infer<typeof TrialProtocolSchema>;

@@ -52,7 +52,7 @@ describe('trd match on the seed vignette', { concurrency: true }, () => {
     assert.ok(brazil?.verdict === 'eligible' || brazil?.verdict === 'needs-data');
     const status = (id: string) => brazil?.criteria.find((c) => c.id === id)?.status;
     assert.equal(status('nct07052058-in-trd'), 'met');
-    assert.equal(status('nct07052058-in-crp'), 'met');
+    assert.equal(status('nct07052058-in-hscrp'), 'met');
   });
   it('the text form shows the verdict, each criterion and what to collect; --trial takes a registry id', async () => {
     const { code, stdout } = await trd('match', SEED, '--as-of', '2026-11-27', '--trial', 'NCT07052058');

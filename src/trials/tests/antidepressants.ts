@@ -44,7 +44,7 @@ export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): 
 }
 
 /** A run taken on the as-of day (the pathway ends an open-ended active exposure on the as-of date). */
-function isCurrent(exposure: Exposure, asOfDay: number): boolean {
+export function isCurrent(exposure: Exposure, asOfDay: number): boolean {
   const end = toDayNumber(exposure.end, 'end');
   return end !== undefined && end >= asOfDay;
 }

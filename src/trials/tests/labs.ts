@@ -1,7 +1,7 @@
 /**
- * A lab threshold for analytes the care pathway does not derive (e.g. NCT07493317's monocyte count): the most recent
- * valid result of the code set in the window, converted to the protocol's UCUM unit by D1's converter. Unknown or
- * non-UCUM units are never guessed: the criterion is then undecided.
+ * A threshold on a measurement the care pathway does not derive (NCT07493317's monocyte count, NCT07052058's body
+ * weight and BMI): the most recent valid result of the code set in the window, converted to the protocol's UCUM unit
+ * by src/units. Unknown or non-UCUM units are never guessed: the criterion is then undecided.
  */
 import { convertQuantity } from '../../units/index.ts';
 import { toDayNumber } from '../../record/index.ts';
@@ -12,7 +12,7 @@ import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { unverifiedNote } from '../context.ts';
 
-type LabAtLeast = Extract<CriterionTest, { type: 'lab-at-least' }>;
+type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
 
 const VALID = new Set(['final', 'amended', 'corrected']);
 
@@ -23,7 +23,7 @@ interface LabHit {
   match: CodeMatch;
 }
 
-function latest(ctx: MatchContext, test: LabAtLeast): LabHit | undefined {
+function latest(ctx: MatchContext, test: LabTest): LabHit | undefined {
   let best: LabHit | undefined;
   for (const obs of ctx.record.observations) {
     if (!VALID.has(obs.status) || obs.value?.kind !== 'quantity') continue;
@@ -36,8 +36,38 @@ function latest(ctx: MatchContext, test: LabAtLeast): LabHit | undefined {
   return best;
 }
 
-export function labAtLeast(ctx: MatchContext, test: LabAtLeast): TestOutcome {
-  const wanted = `>= ${test.value} ${test.unit}`;
+/** Whether the true value is at least `threshold`, or undefined when a censored result straddles it. */
+function atLeast(value: number, comparator: Quantity['comparator'], threshold: number): boolean | undefined {
+  switch (comparator) {
+    case undefined:
+      return value >= threshold;
+    case '<':
+      return value <= threshold ? false : undefined;
+    case '<=':
+      return value < threshold ? false : undefined;
+    case '>':
+    case '>=':
+      return value >= threshold ? true : undefined;
+  }
+}
+
+/** Whether the true value is at most `max`, or undefined when a censored result straddles it. */
+function atMost(value: number, comparator: Quantity['comparator'], max: number): boolean | undefined {
+  switch (comparator) {
+    case undefined:
+      return value <= max;
+    case '>':
+      return value >= max ? false : undefined;
+    case '>=':
+      return value > max ? false : undefined;
+    case '<':
+    case '<=':
+      return value <= max ? true : undefined;
+  }
+}
+
+export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
+  const wanted = `${test.type === 'lab-at-least' ? '>=' : '<='} ${test.value} ${test.unit}`;
   const collect = `${test.analyte} (within ${test.withinDays} days)`;
   const found = latest(ctx, test);
   if (found === undefined) {
@@ -72,12 +102,11 @@ export function labAtLeast(ctx: MatchContext, test: LabAtLeast): TestOutcome {
   }
   const value = Number(converted.value.toPrecision(12));
   const shown = `${test.analyte} ${value} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`} on ${date}`;
-  const c = quantity.comparator;
   // A censored result decides only when its bound lies on one side of the threshold.
-  let holds: boolean | undefined = value >= test.value;
-  if ((c === '<' || c === '<=') && value > test.value) holds = undefined;
-  if (c === '<' && value === test.value) holds = false;
-  if ((c === '>' || c === '>=') && value < test.value) holds = undefined;
+  const holds =
+    test.type === 'lab-at-least'
+      ? atLeast(value, quantity.comparator, test.value)
+      : atMost(value, quantity.comparator, test.value);
   if (holds === undefined)
     return { holds, reason: `${shown} cannot be placed against ${wanted}`, evidence: [obs.ref], collect };
   return { holds, reason: `${shown} (${wanted})`, evidence: [obs.ref], unverifiedNotes };

@@ -1,0 +1,211 @@
+/**
+ * The bundled protocols against their registry records (docs/trial-criteria.md): NCT07052058's age range, hs-CRP
+ * assay, CRP upper limit and exclusions (bipolar or personality disorder, autoimmune disease, BMI > 40 or weight
+ * > 100 kg); NCT07493317's antidepressant criterion that applies only to a patient on one; pregnancy criteria that do
+ * not apply to a male or a child; and the registry wording every criterion carries.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { code, ucum } from '../../test/support/bundle-builder.ts';
+import { BundleBuilder } from '../../test/support/bundle-builder.ts';
+import { fromDayNumber, toDayNumber } from '../record/index.ts';
+import { AS_OF, criterion, depressedPatient, matchOne, trials } from './fixtures.test-support.ts';
+import { parseProtocols } from './parse.ts';
+import { renderMatchText } from './report-text.ts';
+import { matchTrials } from './match.ts';
+import { recordOf } from './fixtures.test-support.ts';
+
+const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) ?? 0) - n);
+const hsCrp = (mgPerL: number) => ({
+  code: code('loinc', '30522-7', 'hs-CRP'),
+  date: daysBefore(10),
+  quantity: ucum(mgPerL, 'mg/L'),
+});
+const SERTRALINE = code('rxnorm', '36437', 'sertraline');
+
+/** A depressed patient born on `birthDate` (the as-of date is 2026-11-27). */
+const patientBorn = (birthDate: string, gender: 'male' | 'female' = 'female'): BundleBuilder =>
+  new BundleBuilder('registry').patient({ birthDate, gender }).condition({
+    id: 'depression',
+    code: code('icd10', 'F33.1', 'Recurrent depressive disorder'),
+    clinicalStatus: 'active',
+    onset: '2024-01-10',
+  });
+
+describe('NCT07052058 as on its registry record', () => {
+  it('age 18-65 inclusive: 17 and 66 are not met, 18 (on the birthday) and 65 are met', () => {
+    const age = (birthDate: string) => criterion(matchOne(patientBorn(birthDate), 'nct07052058'), 'nct07052058-in-age');
+    assert.equal(age('2008-11-28').status, 'not-met'); // 17 the day before the 18th birthday
+    assert.equal(age('2008-11-27').status, 'met');
+    assert.equal(age('1961-11-28').status, 'met'); // 65
+    assert.equal(age('1960-11-27').status, 'not-met'); // 66
+  });
+  it('requires a high-sensitivity CRP >= 3 mg/L and excludes CRP >= 20 mg/L', () => {
+    const at = (mgPerL: number) => matchOne(depressedPatient().observation(hsCrp(mgPerL)), 'nct07052058');
+    assert.equal(criterion(at(3), 'nct07052058-in-hscrp').status, 'met');
+    assert.equal(criterion(at(19.9), 'nct07052058-ex-crp-20').status, 'not-met');
+    const twenty = at(20);
+    assert.equal(criterion(twenty, 'nct07052058-ex-crp-20').status, 'met');
+    assert.equal(twenty.verdict, 'ineligible');
+    assert.ok(twenty.failed.includes('nct07052058-ex-crp-20'));
+  });
+  it('excludes bipolar disorder, personality disorder and autoimmune disease', () => {
+    const withCondition = (system: 'icd10', c: string) =>
+      matchOne(
+        depressedPatient().condition({ code: code(system, c), clinicalStatus: 'active', onset: '2020-01-01' }),
+        'nct07052058',
+      );
+    assert.equal(criterion(withCondition('icd10', 'F31.3'), 'nct07052058-ex-bipolar').status, 'met');
+    assert.equal(criterion(withCondition('icd10', 'F60.3'), 'nct07052058-ex-personality').status, 'met');
+    const lupus = criterion(withCondition('icd10', 'M32.1'), 'nct07052058-ex-autoimmune');
+    assert.equal(lupus.status, 'met');
+    assert.equal(lupus.verified, false, 'the autoimmune code set is the project reading of the registry: unverified');
+    const none = criterion(matchOne(depressedPatient(), 'nct07052058'), 'nct07052058-ex-autoimmune');
+    assert.equal(none.status, 'unknown', 'nothing recorded is not proof of no autoimmune disease');
+  });
+  it('excludes BMI > 40 kg/m2 and weight > 100 kg, converting pounds; no measurement asks for one', () => {
+    const bmi = (value: number) =>
+      criterion(
+        matchOne(
+          depressedPatient().observation({
+            code: code('loinc', '39156-5', 'BMI'),
+            date: daysBefore(30),
+            quantity: ucum(value, 'kg/m2'),
+          }),
+          'nct07052058',
+        ),
+        'nct07052058-ex-bmi',
+      );
+    assert.equal(bmi(40).status, 'not-met');
+    assert.equal(bmi(40.1).status, 'met');
+    const weight = (value: number, unit: string) =>
+      criterion(
+        matchOne(
+          depressedPatient().observation({
+            code: code('loinc', '29463-7', 'Body weight'),
+            date: daysBefore(30),
+            quantity: ucum(value, unit),
+          }),
+          'nct07052058',
+        ),
+        'nct07052058-ex-weight',
+      );
+    assert.equal(weight(100, 'kg').status, 'not-met');
+    assert.equal(weight(101, 'kg').status, 'met');
+    assert.equal(weight(220, '[lb_av]').status, 'not-met', '220 lb = 99.8 kg');
+    assert.equal(weight(221, '[lb_av]').status, 'met', '221 lb = 100.2 kg');
+    assert.match(weight(221, '[lb_av]').reason, /reported 221/);
+    const none = criterion(matchOne(depressedPatient(), 'nct07052058'), 'nct07052058-ex-weight');
+    assert.equal(none.status, 'unknown');
+    assert.match(none.collect ?? '', /body weight/);
+  });
+});
+
+describe('NCT07493317: an antidepressant only if the patient takes one', () => {
+  const onSertralineFor = (days: number) =>
+    depressedPatient().medicationStatement({
+      code: SERTRALINE,
+      status: 'active',
+      start: daysBefore(days - 1),
+      dose: { value: 100, unit: 'mg' },
+    });
+  it('no antidepressant recorded: met, and the reason says the criterion is conditional', () => {
+    const c = criterion(matchOne(depressedPatient(), 'nct07493317'), 'nct07493317-in-antidepressant');
+    assert.equal(c.status, 'met');
+    assert.match(c.reason, /only to a patient on one/);
+  });
+  it('on one for 27 days: not met; for 28 days: met', () => {
+    assert.equal(
+      criterion(matchOne(onSertralineFor(27), 'nct07493317'), 'nct07493317-in-antidepressant').status,
+      'not-met',
+    );
+    assert.equal(
+      criterion(matchOne(onSertralineFor(28), 'nct07493317'), 'nct07493317-in-antidepressant').status,
+      'met',
+    );
+  });
+});
+
+describe('pregnancy criteria apply only to those who can be pregnant', () => {
+  it('a 7-year-old is not asked for a pregnancy test', () => {
+    for (const id of ['insight', 'nct07052058', 'nct07493317']) {
+      const result = matchOne(patientBorn('2019-06-01'), id);
+      const pregnancy = result.criteria.find((c) => c.test === 'not-pregnant-or-breastfeeding');
+      assert.ok(pregnancy, id);
+      assert.equal(pregnancy.status, 'not-met', id);
+      assert.match(pregnancy.reason, /Does not apply: age 7/);
+      assert.ok(!result.toCollect.some((t) => /pregnan/i.test(t.item)), id);
+    }
+  });
+  it('a man is not asked either, and meets the contraception criterion written for women', () => {
+    const result = matchOne(patientBorn('1980-01-01', 'male'), 'nct07493317');
+    assert.equal(criterion(result, 'nct07493317-ex-pregnancy').status, 'not-met');
+    assert.match(criterion(result, 'nct07493317-ex-pregnancy').reason, /male patient/);
+    assert.equal(criterion(result, 'nct07493317-in-contraception').status, 'met');
+    assert.ok(!result.toCollect.some((t) => /pregnan|contracept/i.test(t.item)));
+  });
+  it('a woman of 45 with nothing recorded is asked', () => {
+    const result = matchOne(depressedPatient(), 'nct07052058');
+    assert.equal(criterion(result, 'nct07052058-ex-pregnancy').status, 'unknown');
+    assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-ex-pregnancy'));
+  });
+  it('a patient whose sex is not recorded is asked (the record cannot place them outside)', () => {
+    const b = new BundleBuilder('nosex').patient({ birthDate: '1981-03-15' }).condition({
+      code: code('icd10', 'F33.1'),
+      clinicalStatus: 'active',
+      onset: '2024-01-10',
+    });
+    assert.equal(criterion(matchOne(b, 'insight'), 'insight-ex-pregnancy').status, 'unknown');
+  });
+});
+
+describe('registry wording', () => {
+  it('every bundled criterion quotes its registry record, or says where it comes from', () => {
+    for (const p of trials.protocols) {
+      for (const c of p.criteria) {
+        assert.ok(c.registryText !== null || (c.note ?? '').length > 0, `${p.id} ${c.id}`);
+      }
+    }
+    const [result] = matchTrials(recordOf(depressedPatient().build()), trials.knowledge, trials.protocols, {
+      asOf: AS_OF,
+    });
+    assert.equal(
+      criterion(result!, 'insight-in-age').registryText,
+      'Age: 20-65 years (inclusive) at the time of eligibility assessment',
+    );
+  });
+  it('a criterion without registry wording and without a note is refused at load, naming file and field', () => {
+    const insight = trials.protocols.find((p) => p.id === 'insight')!;
+    const json = JSON.parse(JSON.stringify(insight)) as { criteria: Record<string, unknown>[] };
+    json.criteria[0] = { ...json.criteria[0], registryText: null, note: undefined };
+    const parsed = parseProtocols([{ path: 'x.json', json }]);
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.ok ? '' : (parsed.issues[0]?.message ?? ''), /^x\.json: criteria\[0\]\.note: /);
+  });
+});
+
+describe('trd match text', () => {
+  it('opens with one line per trial (verdict and first reason) before any detail', () => {
+    const results = matchTrials(
+      recordOf(depressedPatient().observation(hsCrp(25)).build()),
+      trials.knowledge,
+      trials.protocols,
+      { asOf: AS_OF },
+    );
+    const lines = renderMatchText(results).split('\n');
+    const overview = lines.slice(1, 1 + results.length);
+    results.forEach((r, i) => {
+      const line = overview[i] ?? '';
+      assert.ok(line.includes(r.trial.registry[0]!.id), line);
+      assert.ok(
+        line.includes(
+          r.verdict === 'ineligible' ? 'NOT ELIGIBLE' : r.verdict === 'eligible' ? 'ELIGIBLE' : 'NEEDS DATA',
+        ),
+        line,
+      );
+    });
+    const brazil = overview.find((l) => l.includes('NCT07052058')) ?? '';
+    assert.match(brazil, /NOT ELIGIBLE: .*adequate trials/);
+    assert.equal(overview.filter((l) => l.trim() === '').length, 0);
+  });
+});
