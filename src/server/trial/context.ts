@@ -39,7 +39,7 @@ export async function armLabels(deps: TrialDeps): Promise<ArmLabel[]> {
   const trial = await deps.store.trial();
   if (trial === null) return [];
   const protocol = deps.engine.protocols.find((p) => p.id === trial.protocolId);
-  const described = (protocol as { arms?: readonly { id: string; label?: string }[] } | undefined)?.arms ?? [];
+  const described = protocol?.arms ?? [];
   return trial.arms.map((id) => ({ id, label: described.find((a) => a.id === id)?.label ?? id }));
 }
 

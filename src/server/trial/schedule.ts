@@ -6,18 +6,7 @@
  */
 import type { Participant } from '../../trial/model.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-
-/** The fields of a protocol visit this schedule reads (the protocol's `visits` block). */
-interface Visit {
-  readonly id: string;
-  readonly label: string;
-  readonly day: number;
-  readonly windowBefore: number;
-  readonly windowAfter: number;
-  readonly instruments: readonly string[];
-  readonly safetyLabs: readonly string[];
-  readonly verified: boolean;
-}
+import type { Visit } from '../../trials/schema-conduct.ts';
 
 export interface ScheduledVisit {
   readonly id: string;
@@ -42,7 +31,7 @@ export function addDays(isoDate: string, days: number): string {
 }
 
 export function protocolVisits(protocol: TrialProtocol): readonly Visit[] {
-  return (protocol as TrialProtocol & { visits?: readonly Visit[] }).visits ?? [];
+  return protocol.visits ?? [];
 }
 
 /**
