@@ -167,10 +167,17 @@ export class NotFound extends Error {
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Adds to each route of the trial plugin: session loading, the role guard and, on every unsafe method of a
+ * Adds to each route of the trial plugin (and lists it in `table`, the route table tests sweep): session loading, the role guard and, on every unsafe method of a
  * non-public route, the CSRF check. A public unsafe route (sign-in) is checked for a same-origin request instead.
  */
-export function guardRoutes(app: FastifyInstance, options: AuthOptions): void {
+export interface GuardedRoute {
+  readonly methods: readonly string[];
+  readonly url: string;
+  readonly access: RouteAccess;
+  readonly disclosesAllocation: boolean;
+}
+
+export function guardRoutes(app: FastifyInstance, options: AuthOptions, table: GuardedRoute[] = []): void {
   app.decorateRequest('session', null);
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.trialAccess;
@@ -178,6 +185,7 @@ export function guardRoutes(app: FastifyInstance, options: AuthOptions): void {
       throw new Error(`trial route ${String(route.method)} ${route.url} declares no trialAccess`);
     }
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    table.push({ methods, url: route.url, access, disclosesAllocation: route.config?.disclosesAllocation === true });
     const unsafe = methods.some((m) => unsafeMethods.has(m));
     const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
       await loadSession(request, options);

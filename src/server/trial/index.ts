@@ -16,7 +16,7 @@ import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
 import { registerApi } from './api.ts';
 import { guardRoutes } from './auth.ts';
-import type { AuthOptions } from './auth.ts';
+import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses } from './blinding.ts';
@@ -25,7 +25,7 @@ import type { TrialDeps } from './context.ts';
 import { registerPages } from './pages.ts';
 
 export interface TrialServerOptions {
-  /** The opened trial store (src/trial/store/open.ts openTrialStore); closed by TrialServer.close(). */
+  /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
   readonly store: TrialStore;
   readonly engine: Engine;
   /** Idle timeout of a session in seconds; default 30 minutes. */
@@ -42,8 +42,9 @@ export interface TrialServerOptions {
 
 export interface TrialServer {
   readonly plugin: ServerPlugin;
+  /** Every trial route as registered (filled when the plugin registers), with its declared access. */
+  readonly routes: readonly GuardedRoute[];
   readonly store: TrialStore;
-  close(): Promise<void>;
 }
 
 /** Store error codes (src/trial/store/port.ts, "Errors") -> HTTP status. */
@@ -72,13 +73,20 @@ export function trialErrorHandler(error: FastifyError | Error, request: FastifyR
   return sendError(request, reply, 500, 'internal error', 'trial.internal');
 }
 
-export async function registerTrial(app: FastifyInstance, deps: TrialDeps, loginLimit: LoginRateLimit): Promise<void> {
+export async function registerTrial(
+  app: FastifyInstance,
+  deps: TrialDeps,
+  loginLimit: LoginRateLimit,
+  table: GuardedRoute[] = [],
+): Promise<void> {
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   await app.register(csrfProtection, { sessionPlugin: '@fastify/session' });
   await app.register(rateLimit, { global: false });
   app.setErrorHandler(trialErrorHandler);
-  guardRoutes(app, deps.auth);
+  // The server owns the store it was given: closing the server (SIGTERM, tests) closes it after the last request.
+  app.addHook('onClose', async () => deps.store.close());
+  guardRoutes(app, deps.auth, table);
   let terms: string[] = [];
   guardResponses(
     app,
@@ -110,9 +118,10 @@ export async function openTrialServer(options: TrialServerOptions): Promise<Tria
     ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }),
   };
   const loginLimit = options.loginRateLimit ?? defaultLoginRateLimit;
+  const routes: GuardedRoute[] = [];
   return {
-    plugin: { prefix: '/trial', plugin: async (app) => registerTrial(app, deps, loginLimit) },
+    plugin: { prefix: '/trial', plugin: async (app) => registerTrial(app, deps, loginLimit, routes) },
+    routes,
     store,
-    close: () => store.close(),
   };
 }
