@@ -4,7 +4,10 @@
  * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
  */
 import type { Command } from 'commander';
+import { createEngine } from '../../engine/index.ts';
 import { startService } from '../../server/start.ts';
+import { trialPlugin } from '../../server/trial/start.ts';
+import type { TrialStartOptions } from '../../server/trial/start.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -32,7 +35,11 @@ export function registerServe(program: Command): void {
     )
     .option('--allow-unauthenticated', 'accept CDS Hooks calls without a client JWT (demo and development only)')
     .option('--data-dir <dir>', 'where the service keeps its SQLite files (CDS feedback)', '.trd-data')
-    .action(async (options: ServeCliOptions) => {
-      await startService(options);
+    .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
+    .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
+    .action(async (options: ServeCliOptions & TrialStartOptions) => {
+      const engine = createEngine();
+      const trial = await trialPlugin(options, engine, (line) => process.stdout.write(`${line}\n`));
+      await startService(options, { engine, ...(trial === undefined ? {} : { plugins: [trial] }) });
     });
 }

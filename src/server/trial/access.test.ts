@@ -26,8 +26,7 @@ describe('roles and sites', () => {
     await t.close();
   });
 
-  const concrete = (url: string) =>
-    url.replace(':id', ids.a).replace(':name', 'analysis.csv');
+  const concrete = (url: string) => url.replace(':id', ids.a).replace(':name', 'analysis.csv');
 
   test('every route refuses each role that lacks its permission (403) and anyone signed out (401)', async () => {
     const guarded = t.trial.routes.filter((r) => permissionSchema.safeParse(r.access).success);
@@ -89,7 +88,7 @@ describe('roles and sites', () => {
     assert.ok(all.some((p) => p.id === ids.a) && all.some((p) => p.id === ids.b));
   });
 
-  test('a write without the CSRF token, or with another session\'s token, is refused with 403', async () => {
+  test("a write without the CSRF token, or with another session's token, is refused with 403", async () => {
     const coordA = await t.signIn('coordinator', 'site-a');
     const other = await t.signIn('coordinator', 'site-a');
     const body = { screeningId: 'none', consentedOn: '2026-11-03', formVersion: 'v1' };

@@ -57,13 +57,14 @@ export function demoAccounts(sites: readonly [string, string]): AccountSpec[] {
     site,
     password: randomPassword(),
   });
+  // The store's first account must be an administrator.
   return [
+    spec('administrator', 'Administrator', 'administrator', null),
     spec('coordinator-a', `Coordinator (${a})`, 'coordinator', a),
     spec('coordinator-b', `Coordinator (${b})`, 'coordinator', b),
     spec('investigator-a', `Investigator (${a})`, 'investigator', a),
     spec('pharmacist', 'Unblinded pharmacist', 'unblinded-pharmacist', null),
     spec('monitor', 'Monitor', 'monitor', null),
     spec('statistician', 'Trial statistician', 'statistician', null),
-    spec('administrator', 'Administrator', 'administrator', null),
   ];
 }

@@ -161,7 +161,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
     return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers);
   });
 
-  app.post('/api/forms/:id/sign', { config: { trialAccess: 'visit.write' } }, async (request) => {
+  app.post('/api/forms/:id/sign', { config: { trialAccess: 'form.sign' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const body = parseBody(
       z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),

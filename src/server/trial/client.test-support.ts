@@ -19,9 +19,7 @@ export class TrialClient {
       const [pair] = set.split(';');
       if (pair === undefined) continue;
       const name = pair.slice(0, pair.indexOf('='));
-      const kept = this.cookie
-        .split('; ')
-        .filter((c) => c.length > 0 && !c.startsWith(`${name}=`));
+      const kept = this.cookie.split('; ').filter((c) => c.length > 0 && !c.startsWith(`${name}=`));
       if (!/=\s*$/.test(pair) && !/expires=Thu, 01 Jan 1970/i.test(set)) kept.push(pair);
       this.cookie = kept.join('; ');
     }

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createEngine } from '../../engine/index.ts';
 import type { Engine } from '../../engine/index.ts';
 import { generateKits } from '../../trial/kits.ts';
+import { planArms, planFactors } from '../../trial/strata.ts';
 import type { TrialRole } from '../../trial/roles.ts';
 import { openTrialStore } from '../../trial/store/open.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
@@ -27,13 +28,26 @@ export const SITES = ['site-a', 'site-b'] as const;
 export const TEST_COST = { N: 2 ** 14, r: 8, p: 1 };
 
 export const TEST_ACCOUNTS: readonly AccountSpec[] = [
-  { username: 'coord-a', displayName: 'Coordinator A', role: 'coordinator', site: 'site-a', password: 'pw-coord-a-123' },
-  { username: 'coord-b', displayName: 'Coordinator B', role: 'coordinator', site: 'site-b', password: 'pw-coord-b-123' },
+  // The store's first account must be an administrator.
+  { username: 'admin', displayName: 'Administrator', role: 'administrator', site: null, password: 'pw-admin-123' },
+  {
+    username: 'coord-a',
+    displayName: 'Coordinator A',
+    role: 'coordinator',
+    site: 'site-a',
+    password: 'pw-coord-a-123',
+  },
+  {
+    username: 'coord-b',
+    displayName: 'Coordinator B',
+    role: 'coordinator',
+    site: 'site-b',
+    password: 'pw-coord-b-123',
+  },
   { username: 'inv-a', displayName: 'Investigator A', role: 'investigator', site: 'site-a', password: 'pw-inv-a-123' },
   { username: 'pharm', displayName: 'Pharmacist', role: 'unblinded-pharmacist', site: null, password: 'pw-pharm-123' },
   { username: 'monitor', displayName: 'Monitor', role: 'monitor', site: null, password: 'pw-monitor-123' },
   { username: 'stat', displayName: 'Statistician', role: 'statistician', site: null, password: 'pw-stat-123' },
-  { username: 'admin', displayName: 'Administrator', role: 'administrator', site: null, password: 'pw-admin-123' },
 ];
 
 export const accountFor = (role: TrialRole, site?: string): AccountSpec => {
@@ -56,16 +70,13 @@ export async function initTestStore(location: string, engine: Engine, kitsPerArm
   const store = await openTrialStore(location);
   if ((await store.trial()) !== null) return store;
   const protocol = insightProtocol(engine);
-  const arms = (protocol.arms ?? []).map((a) => ({ id: a.id, ratio: a.ratio }));
+  const arms = planArms(protocol);
   await store.init(SETUP_CONTEXT, {
     protocol,
     plan: {
       method: 'permuted-blocks',
       arms,
-      factors: [
-        { id: 'crp', levels: ['low', 'high'], weight: 1 },
-        { id: 'site', levels: [...SITES], weight: 1 },
-      ],
+      factors: planFactors(protocol, SITES),
       seed: 20261129,
       blockSizes: [2, 4, 6],
       perStratum: 300,
@@ -73,7 +84,11 @@ export async function initTestStore(location: string, engine: Engine, kitsPerArm
   });
   await store.addKits(
     { actor: { userId: 'setup', role: 'unblinded-pharmacist', site: null }, reason: 'kit list received' },
-    generateKits(arms, kitsPerArm, 7),
+    generateKits(
+      arms.map((a) => a.id),
+      kitsPerArm,
+      7,
+    ),
   );
   await createAccounts(store, TEST_ACCOUNTS, TEST_COST);
   return store;

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../record/issues.ts';
 import { ScreeningCriterionSchema } from '../../trial/model.ts';
+import { criteriaFromMatch, mergeAnswers } from '../../trial/screening.ts';
 import type {
   BlindedAllocation,
   Allocation,
@@ -46,24 +47,12 @@ export async function screen(
   const scope = siteScope(userOf(request));
   if (scope !== undefined && scope !== body.site) throw new InputError('site: not your site', 'trial.forbidden');
   const protocol = await currentProtocol(deps);
-  const entered = new Map(body.criteria.map((c) => [c.id, { ...c, source: 'entered' as const }]));
-  let criteria: ScreeningCriterion[];
+  const entered = body.criteria.map((c): ScreeningCriterion => ({ ...c, source: 'entered' }));
+  let criteria: ScreeningCriterion[] = entered;
   if (body.bundle !== undefined) {
     const [match] = deps.engine.match(body.bundle, { asOf: body.screenedOn, trials: [protocol.id] });
     if (match === undefined) throw new InputError('the trial protocol could not be evaluated', 'trial.not-found');
-    criteria = match.criteria.map(
-      (c): ScreeningCriterion =>
-        entered.get(c.id) ?? {
-          id: c.id,
-          kind: c.kind,
-          status: c.status,
-          reason: c.reason.slice(0, 2000),
-          source: 'record',
-          verified: c.verified,
-        },
-    );
-  } else {
-    criteria = [...entered.values()];
+    criteria = mergeAnswers(criteriaFromMatch(match), entered);
   }
   return deps.store.addScreening(writeContext(request, 'screening'), {
     site: body.site,

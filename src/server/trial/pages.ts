@@ -9,7 +9,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { InputError } from '../../record/issues.ts';
 import { LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
+import { participantLevels } from '../../trial/strata.ts';
 import type { AlertRecord, FormRecord, LabRecord, Participant, ScreeningEntry } from '../../trial/model.ts';
 import { html, raw } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
@@ -84,7 +86,7 @@ async function action(reply: FastifyReply, path: string, run: () => Promise<stri
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401) return reply.code(303).redirect('/trial/login');
-    const message = error instanceof Error && error.name === 'InputError' ? error.message : 'not saved';
+    const message = error instanceof InputError ? error.message : 'not saved';
     return back(reply, path, 'error', `Not saved: ${message}`);
   }
 }
@@ -436,17 +438,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                     <label for="baselineCrp">Baseline hs-CRP (mg/L)</label
                     ><input id="baselineCrp" name="baselineCrpMgPerL" type="number" step="0.1" min="0" />
                   </p>
-                  ${(await store.trial())?.factors
-                    .filter((f) => f.id !== 'site')
-                    .map(
-                      (f) =>
-                        html`<p>
-                          <label for="stratum-${f.id}">Stratum: ${f.id}</label
-                          ><select id="stratum-${f.id}" name="stratum-${f.id}">
-                            ${f.levels.map((l) => html`<option value="${l}">${l}</option>`)}
-                          </select>
-                        </p>`,
-                    )}
+                  <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
                 </form>`
             : ''
@@ -471,7 +463,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         try {
           bundle = JSON.parse(text);
         } catch {
-          throw Object.assign(new Error('the Bundle is not valid JSON'), { name: 'InputError' });
+          throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
         }
       }
       const entry = await screen(deps, request, {
@@ -502,17 +494,19 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const form = request.body as Record<string, string>;
       const screening = (await store.listScreening(siteFilter(userOf(request)))).find((e) => e.id === form.screeningId);
       const trial = await store.trial();
-      const strata: Record<string, string> = {};
-      for (const f of trial?.factors ?? []) {
-        const level = f.id === 'site' ? screening?.site : form[`stratum-${f.id}`];
-        if (level !== undefined) strata[f.id] = level;
-      }
       const crp = form.baselineCrpMgPerL?.trim() ?? '';
+      const baselineCrpMgPerL = crp === '' ? null : Number(crp);
+      const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
+      const levels = participantLevels(await currentProtocol(deps), factors, {
+        site: screening?.site ?? '',
+        baselineCrpMgPerL,
+      });
+      if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
       const participant = await store.enrol(writeContext(request, 'enrolment'), {
         screeningId: form.screeningId ?? '',
         participantCode: form.participantCode ?? '',
-        strata,
-        baselineCrpMgPerL: crp === '' ? null : Number(crp),
+        strata: levels.levels,
+        baselineCrpMgPerL,
         enrolledOn: form.enrolledOn ?? '',
       });
       return `Enrolled ${participant.participantCode}`;

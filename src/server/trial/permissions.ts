@@ -14,8 +14,10 @@ export const permissionSchema = z.enum([
   'consent.write',
   'enrolment.write',
   'randomize',
-  /** Visit forms (eCRF), corrections and e-signature. */
+  /** Visit forms (eCRF) and their corrections. */
   'visit.write',
+  /** E-signature of a completed form (the investigator's attestation). */
+  'form.sign',
   'lab.write',
   'adverse-event.write',
   /** Break the blind for one participant, with a reason (audited). */
@@ -42,7 +44,7 @@ const clinicalWrites: readonly Permission[] = [
 /** A role not listing a permission is refused it on the server, whatever a page shows. */
 const matrix: Readonly<Record<TrialRole, readonly Permission[]>> = {
   coordinator: ['trial.read', ...clinicalWrites],
-  investigator: ['trial.read', ...clinicalWrites],
+  investigator: ['trial.read', ...clinicalWrites, 'form.sign'],
   'unblinded-pharmacist': ['trial.read', 'allocation.read'],
   monitor: ['trial.read', 'audit.read'],
   // Exports carry arms: the route also requires seesAllocation (after database lock).

@@ -43,7 +43,11 @@ export async function initDemoTrial(store: TrialStore, engine: Engine): Promise<
   });
   await store.addKits(
     { actor: { userId: 'setup', role: 'unblinded-pharmacist', site: null }, reason: 'demo kit list' },
-    generateKits(arms, 500, Math.floor(Math.random() * 0x7fffffff)),
+    generateKits(
+      arms.map((a) => a.id),
+      500,
+      Math.floor(Math.random() * 0x7fffffff),
+    ),
   );
 }
 
@@ -61,7 +65,8 @@ export async function trialPlugin(
       const accounts = demoAccounts(DEMO_SITES);
       await createAccounts(store, accounts);
       print('Trial demo accounts (passwords made for this demo database, shown once):');
-      for (const a of accounts) print(`  ${a.username.padEnd(15)} ${a.password}  ${a.role}${a.site === null ? '' : ` at ${a.site}`}`);
+      for (const a of accounts)
+        print(`  ${a.username.padEnd(15)} ${a.password}  ${a.role}${a.site === null ? '' : ` at ${a.site}`}`);
     }
   } else if ((await store.countUsers()) === 0) {
     print('The trial store has no accounts yet: create them with createAccounts (docs/trial-server.md).');
