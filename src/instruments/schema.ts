@@ -28,6 +28,8 @@ export const InstrumentSchema = z
     schema: z.literal(INSTRUMENT_SCHEMA),
     id: Key,
     name: NonEmpty,
+    /** Short upper-case code for export test codes (SDTM-style QSTESTCD `BDI2I16`, `BDI2TOT`). */
+    code: z.string().regex(/^[A-Z][A-Z0-9]{1,4}$/),
     title: NonEmpty,
     /** Who completes it. */
     rater: z.enum(['clinician', 'self']),

@@ -2,7 +2,7 @@
  * What a blinded role receives instead of an allocation or an audit entry that holds one. Pure.
  */
 import type { AuditEntry } from './audit.ts';
-import type { Allocation, BlindedAllocation } from './model.ts';
+import type { Allocation, BlindedAllocation, TrialSnapshot } from './model.ts';
 
 export function blindAllocation(a: Allocation): BlindedAllocation {
   return {
@@ -24,4 +24,9 @@ export const REDACTED = '[concealed]';
 export function redactAuditEntry(e: AuditEntry): AuditEntry {
   if (!ALLOCATION_ENTITIES.includes(e.entity)) return e;
   return { ...e, before: e.before === null ? null : REDACTED, after: e.after === null ? null : REDACTED };
+}
+
+/** A snapshot without allocations (exports and the CONSORT flow then pool the arms). */
+export function blindSnapshot(s: TrialSnapshot): TrialSnapshot {
+  return { ...s, allocations: [] };
 }

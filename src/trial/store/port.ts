@@ -63,6 +63,8 @@ export interface TrialStore {
   init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo>;
   /** The trial, or null before init. */
   trial(): Promise<TrialInfo | null>;
+  /** The protocol the trial was initialised with (visit schedule, exports), or null before init. */
+  protocol(): Promise<TrialProtocol | null>;
   /** Database lock: no more data writes; the statistician sees allocations from then on. */
   lock(ctx: WriteContext): Promise<TrialInfo>;
 
