@@ -208,7 +208,11 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
 
   app.get('/api/consort', { config: { trialAccess: 'trial.read' } }, async (request) => {
     const viewer = await viewerOf(request, deps);
-    return consortView(await store.snapshot(siteFilter(viewer.user)), viewerSeesArms(viewer));
+    return consortView(
+      await store.snapshot(siteFilter(viewer.user)),
+      await currentProtocol(deps),
+      viewerSeesArms(viewer),
+    );
   });
 
   // Kits and allocations: the unblinded pharmacist
@@ -234,7 +238,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
     const { name } = parseBody(z.strictObject({ name: z.enum(exportNames) }), request.params);
     const viewer = await viewerOf(request, deps);
     if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
-    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps));
+    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments);
     await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
     return reply
       .type(file.contentType)

@@ -140,7 +140,12 @@ for (const role of blindedRoles) {
     }
     assert.ok(calls >= routes.length, 'every route was called');
     // The sweep read real data: the participant, visit-form, safety, CONSORT and page routes answered 200.
-    for (const url of ['/trial/api/participants/:id', '/trial/api/safety', '/trial/api/consort', '/trial/participants/:id']) {
+    for (const url of [
+      '/trial/api/participants/:id',
+      '/trial/api/safety',
+      '/trial/api/consort',
+      '/trial/participants/:id',
+    ]) {
       assert.ok(readable.includes(url), `${url} answered 200 to ${role}`);
     }
     const out = await client.post('/trial/logout');

@@ -38,7 +38,8 @@ test(
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     try {
-      const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+      const page = await context.newPage();
       const bodies: { url: string; text: Promise<string> }[] = [];
       page.on('response', (response) => {
         bodies.push({ url: response.url(), text: response.text().catch(() => '') });

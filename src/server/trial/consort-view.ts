@@ -1,8 +1,17 @@
 /**
- * The CONSORT flow as boxes for the page and the API. Blinded viewers get the allocation and follow-up boxes pooled
- * over arms (a per-arm count would let them infer allocations); unblinded viewers get them per arm.
+ * The CONSORT flow (consortFlow, src/trial/consort.ts) as this viewer may see it, and as boxes for the page. Blinded
+ * viewers get it from a snapshot without allocations (blindSnapshot), so the allocation and later stages are pooled
+ * over arms: per-arm counts would let them infer allocations in a small trial.
  */
+import { blindSnapshot } from '../../trial/blinding.ts';
+import { consortFlow } from '../../trial/consort.ts';
+import type { ConsortFlow } from '../../trial/consort.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+
+export function consortView(snapshot: TrialSnapshot, protocol: TrialProtocol, seesArms: boolean): ConsortFlow {
+  return consortFlow(seesArms ? snapshot : blindSnapshot(snapshot), protocol);
+}
 
 export interface ConsortBox {
   readonly label: string;
@@ -10,37 +19,37 @@ export interface ConsortBox {
   readonly detail: readonly { readonly label: string; readonly n: number }[];
 }
 
-export interface ConsortView {
-  readonly pooled: boolean;
-  readonly boxes: readonly ConsortBox[];
-}
-
-export function consortView(snapshot: TrialSnapshot, seesArms: boolean): ConsortView {
-  const screened = snapshot.screening.length;
-  const eligible = snapshot.screening.filter((s) => s.verdict === 'eligible').length;
-  const randomized = snapshot.allocations;
-  const armOf = new Map(randomized.map((a) => [a.participantId, a.arm]));
-  const byArm = (ids: readonly string[]) =>
-    seesArms
-      ? snapshot.trial.arms.map((arm) => ({ label: arm, n: ids.filter((id) => armOf.get(id) === arm).length }))
-      : [];
-  const dispositions = new Map(snapshot.dispositions.map((d) => [d.participantId, d.event]));
-  const randomizedIds = randomized.map((a) => a.participantId);
-  const completed = randomizedIds.filter((id) => dispositions.get(id) === 'completed');
-  const discontinued = randomizedIds.filter((id) => {
-    const e = dispositions.get(id);
-    return e !== undefined && e !== 'completed';
-  });
-  return {
-    pooled: !seesArms,
-    boxes: [
-      { label: 'Assessed for eligibility', n: screened, detail: [] },
-      { label: 'Excluded (not eligible or data needed)', n: screened - eligible, detail: [] },
-      { label: 'Consented', n: snapshot.consents.length, detail: [] },
-      { label: 'Enrolled', n: snapshot.participants.length, detail: [] },
-      { label: 'Randomized', n: randomized.length, detail: byArm(randomizedIds) },
-      { label: 'Discontinued', n: discontinued.length, detail: byArm(discontinued) },
-      { label: 'Completed follow-up', n: completed.length, detail: byArm(completed) },
-    ],
-  };
+export function consortBoxes(flow: ConsortFlow, armLabel: (id: string) => string): ConsortBox[] {
+  const x = flow.excluded;
+  return [
+    { label: 'Assessed for eligibility', n: flow.assessedForEligibility, detail: [] },
+    {
+      label: 'Excluded',
+      n: x.total,
+      detail: [
+        { label: 'Not meeting inclusion criteria', n: x.notMeetingCriteria },
+        { label: 'Eligibility undecided (data needed)', n: x.undecided },
+        { label: 'Declined or not yet consented', n: x.declinedOrNotConsented },
+        { label: 'Other reasons', n: x.otherReasons },
+      ],
+    },
+    { label: 'Enrolled', n: flow.enrolled, detail: [] },
+    {
+      label: 'Randomized',
+      n: flow.randomized,
+      detail: [{ label: 'Awaiting randomization', n: flow.awaitingRandomization }],
+    },
+    ...flow.arms.map((a) => ({
+      label: a.arm === 'all' ? 'Allocated (all arms pooled)' : `Allocated to ${armLabel(a.arm)}`,
+      n: a.allocated,
+      detail: [
+        { label: 'Received the intervention', n: a.receivedIntervention },
+        { label: 'Did not receive it', n: a.didNotReceiveIntervention },
+        { label: 'Lost to follow-up', n: a.lostToFollowUp },
+        { label: 'Discontinued', n: a.discontinued },
+        { label: 'Analysed (primary outcome complete)', n: a.analysed },
+        { label: 'Not analysed', n: a.notAnalysed },
+      ],
+    })),
+  ];
 }

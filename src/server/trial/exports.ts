@@ -1,8 +1,11 @@
 /**
- * The export files the statistician downloads after database lock, by name. The content comes from the trial
- * exports (src/trial/exports/); this module only names the files and their media types.
+ * The export files the statistician downloads after database lock, by file name; the content is the trial exports'
+ * (src/trial/exports/): the long analysis CSV that `trd analyze` reads, SDTM-style domains, and a FHIR Bundle of
+ * ResearchStudy and ResearchSubject resources. This module only names the files and their media types.
  */
-import { InputError } from '../../record/issues.ts';
+import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { analysisCsv, fhirResearchBundle, sdtmDomains } from '../../trial/exports/index.ts';
+import type { SdtmDomain } from '../../trial/exports/index.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
@@ -14,14 +17,21 @@ export const exportNames = [
   'sdtm-qs.csv',
   'sdtm-lb.csv',
   'sdtm-ae.csv',
-  'research-study.json',
+  'research.fhir.json',
 ] as const;
 export type ExportName = (typeof exportNames)[number];
 
 export function exportFile(
   name: ExportName,
-  _snapshot: TrialSnapshot,
-  _protocol: TrialProtocol,
+  snapshot: TrialSnapshot,
+  protocol: TrialProtocol,
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
 ): { contentType: string; content: string } {
-  throw new InputError(`export ${name} is not available yet`, 'trial.not-found');
+  if (name === 'analysis.csv')
+    return { contentType: 'text/csv; charset=utf-8', content: analysisCsv(snapshot, protocol).csv };
+  if (name === 'research.fhir.json') {
+    return { contentType: 'application/fhir+json', content: JSON.stringify(fhirResearchBundle(snapshot, protocol)) };
+  }
+  const domain = name.slice('sdtm-'.length, -'.csv'.length).toUpperCase() as SdtmDomain;
+  return { contentType: 'text/csv; charset=utf-8', content: sdtmDomains(snapshot, protocol, instruments)[domain] };
 }

@@ -13,7 +13,7 @@ import { InputError } from '../../record/issues.ts';
 import { LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
 import { participantLevels } from '../../trial/strata.ts';
 import type { AlertRecord, FormRecord, LabRecord, Participant, ScreeningEntry } from '../../trial/model.ts';
-import { html, raw } from '../web/html.ts';
+import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
 import { page } from '../web/layout.ts';
 import { userOf } from './auth.ts';
@@ -21,8 +21,8 @@ import type { TrialUser } from './auth.ts';
 import { armTerms, viewerSeesArms } from './blinding.ts';
 import { armLabels, currentProtocol, parseBody, siteFilter, viewerOf, writeContext } from './context.ts';
 import type { TrialDeps } from './context.ts';
-import { consortView } from './consort-view.ts';
-import type { ConsortView } from './consort-view.ts';
+import { consortBoxes, consortView } from './consort-view.ts';
+import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { can } from './permissions.ts';
 import { safetyDashboard } from './safety-view.ts';
@@ -147,6 +147,22 @@ function alertList(alerts: readonly AlertRecord[], terms: readonly string[]): Ht
   </ul>`;
 }
 
+/** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
+function assessmentText(l: LabRecord, terms: readonly string[]): Html {
+  const a = l.assessment;
+  const grade = a.grade === null ? 'grade undecided' : `grade ${a.grade}`;
+  const action =
+    a.action === 'continue'
+      ? 'no hold or stop rule applies'
+      : a.action === 'unknown'
+        ? 'rules could not be checked'
+        : a.action;
+  return html`CTCAE v${a.ctcaeVersion} ${a.term}: ${grade};
+    <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${maskArms(t, terms)}`)}
+    ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
+    ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`}`;
+}
+
 function labTable(labs: readonly LabRecord[], terms: readonly string[]): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
   return html`<div class="table-wrap">
@@ -171,7 +187,7 @@ function labTable(labs: readonly LabRecord[], terms: readonly string[]): Html {
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
               <td>${l.value} ${l.unit}</td>
-              <td>${maskArms(JSON.stringify(l.assessment), terms)}</td>
+              <td>${assessmentText(l, terms)}</td>
             </tr>`,
         )}
       </tbody>
@@ -233,9 +249,9 @@ function screeningTable(entries: readonly ScreeningEntry[], terms: readonly stri
   )}`;
 }
 
-function consortBoxes(view: ConsortView): Html {
+function consortList(boxes: readonly ConsortBox[]): Html {
   return html`<ol class="consort">
-    ${view.boxes.map(
+    ${boxes.map(
       (b) =>
         html`<li>
           <strong>${b.label}</strong>:
@@ -741,14 +757,15 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.get('/consort', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const viewer = await viewerOf(request, deps);
-    const view = consortView(await store.snapshot(siteFilter(viewer.user)), viewerSeesArms(viewer));
+    const protocol = await currentProtocol(deps);
+    const flow = consortView(await store.snapshot(siteFilter(viewer.user)), protocol, viewerSeesArms(viewer));
+    const armLabel = (id: string) => protocol.arms?.find((a) => a.id === id)?.label ?? id;
     return send(
       reply,
       viewer.user,
       'CONSORT flow',
       html`<h1>CONSORT flow</h1>
-        ${view.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortBoxes(view)}`,
+        ${flow.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortList(consortBoxes(flow, armLabel))}`,
     );
   });
-  void raw;
 }
