@@ -23,7 +23,16 @@ import type { Participant } from '../../trial/model.ts';
 import { NotFound, userOf } from './auth.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
 import { participantInScope, randomize, screen, ScreeningRequestSchema } from './operations.ts';
-import { currentProtocol, parseBody, reasonFrom, siteFilter, viewerOf, writeContext } from './context.ts';
+import {
+  currentProtocol,
+  parseBody,
+  trialInfo,
+  trialInfoChanged,
+  reasonFrom,
+  siteFilter,
+  viewerOf,
+  writeContext,
+} from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { consortView } from './consort-view.ts';
 import { exportFile, exportNames } from './exports.ts';
@@ -41,7 +50,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
 
   app.get('/api/session', { config: { trialAccess: 'authenticated' } }, async (request, reply) => {
     const viewer = await viewerOf(request, deps);
-    const trial = await store.trial();
+    const trial = await trialInfo(deps);
     return {
       user: viewer.user,
       csrfToken: reply.generateCsrf(),
@@ -249,6 +258,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/api/lock', { config: { trialAccess: 'database.lock' } }, async (request) => {
     const reason = reasonFrom(request.body);
     const trial = await store.lock(writeContext(request, reason));
+    trialInfoChanged(deps);
     return { lockedAt: trial.lockedAt };
   });
 

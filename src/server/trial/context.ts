@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { Engine } from '../../engine/index.ts';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { InputError } from '../../record/issues.ts';
-import type { WriteContext } from '../../trial/model.ts';
+import type { TrialInfo, WriteContext } from '../../trial/model.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import { siteScope, userOf } from './auth.ts';
@@ -25,9 +25,32 @@ export interface TrialDeps {
   readonly passwordCost?: { N: number; r: number; p: number };
 }
 
+const TRIAL_INFO_TTL_MS = 1000;
+const trialInfoCache = new WeakMap<TrialStore, { at: number; info: Promise<TrialInfo | null> }>();
+
+/**
+ * The trial's set-up (protocol, arms, lock) read at most once a second per store: every request needs it (guard,
+ * blinding check) and it changes only at init and lock. A lock made elsewhere (the CLI) is seen within a second;
+ * until then the statistician simply stays blinded, and the store itself refuses writes after lock at once.
+ */
+export function trialInfo(deps: TrialDeps): Promise<TrialInfo | null> {
+  const now = Date.now();
+  const cached = trialInfoCache.get(deps.store);
+  if (cached !== undefined && now - cached.at < TRIAL_INFO_TTL_MS) return cached.info;
+  const info = deps.store.trial();
+  trialInfoCache.set(deps.store, { at: now, info });
+  info.catch(() => trialInfoCache.delete(deps.store));
+  return info;
+}
+
+/** Forgets the cached set-up (after init or lock through this server). */
+export function trialInfoChanged(deps: TrialDeps): void {
+  trialInfoCache.delete(deps.store);
+}
+
 /** The protocol the store was initialised with, resolved once per request (the trial may be initialised later). */
 export async function currentProtocol(deps: TrialDeps): Promise<TrialProtocol> {
-  const trial = await deps.store.trial();
+  const trial = await trialInfo(deps);
   if (trial === null) throw new InputError('the trial is not initialised (trd trial init)', 'trial.not-initialised');
   const protocol = deps.engine.protocols.find((p) => p.id === trial.protocolId);
   if (protocol === undefined) throw new InputError('the trial protocol is not in the knowledge', 'trial.not-found');
@@ -36,7 +59,7 @@ export async function currentProtocol(deps: TrialDeps): Promise<TrialProtocol> {
 
 /** Arm ids and labels of the running trial (for the fail-closed response check). */
 export async function armLabels(deps: TrialDeps): Promise<ArmLabel[]> {
-  const trial = await deps.store.trial();
+  const trial = await trialInfo(deps);
   if (trial === null) return [];
   const protocol = deps.engine.protocols.find((p) => p.id === trial.protocolId);
   const described = protocol?.arms ?? [];
@@ -49,7 +72,7 @@ export function writeContext(request: FastifyRequest, reason: string): WriteCont
 }
 
 export async function viewerOf(request: FastifyRequest, deps: TrialDeps): Promise<Viewer> {
-  const trial = await deps.store.trial();
+  const trial = await trialInfo(deps);
   return { user: userOf(request), databaseLocked: trial?.lockedAt != null };
 }
 

@@ -70,12 +70,14 @@ test('after SIGKILL mid-burst, every acknowledged write survives and the audit c
     const ackedAllocations = new Map<string, { kitCode: string; randomizationNumber: number }>();
     let sent = 0;
     let killed = false;
+    let unacknowledged = 0;
     const writeOne = async (i: number): Promise<void> => {
       try {
         if (i % 4 === 0 && toRandomize.length > 0) {
           const id = toRandomize.shift() as string;
           const r = await coord.post(`/trial/api/participants/${id}/randomize`);
           if (r.status === 201) ackedAllocations.set(id, r.json as { kitCode: string; randomizationNumber: number });
+          else unacknowledged += 1;
         } else {
           const code = `CRASH-${i}`;
           const r = await coord.post('/trial/api/screening', {
@@ -85,9 +87,11 @@ test('after SIGKILL mid-burst, every acknowledged write survives and the audit c
             criteria: eligibleCriteria(protocol),
           });
           if (r.status === 201) ackedScreening.set((r.json as { id: string }).id, code);
+          else unacknowledged += 1;
         }
       } catch {
         // The connection died with the server: not acknowledged.
+        unacknowledged += 1;
       }
     };
     const worker = async (): Promise<void> => {
@@ -107,6 +111,7 @@ test('after SIGKILL mid-burst, every acknowledged write survives and the audit c
     assert.equal(server.child.signalCode, 'SIGKILL');
     assert.ok(ackedScreening.size + ackedAllocations.size >= 120);
     assert.ok(ackedAllocations.size > 0, 'randomizations were part of the burst');
+    assert.ok(unacknowledged > 0, 'the kill cut requests in flight (the burst was still running)');
 
     server = await startServer(location);
     const monitor = await signIn(server.url, 'monitor');

@@ -20,7 +20,7 @@ import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses } from './blinding.ts';
-import { armLabels } from './context.ts';
+import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { registerPages } from './pages.ts';
 
@@ -94,7 +94,7 @@ export async function registerTrial(
       if (terms.length === 0) terms = armTerms(await armLabels(deps));
       return terms;
     },
-    async () => (await deps.store.trial())?.lockedAt != null,
+    async () => (await trialInfo(deps))?.lockedAt != null,
   );
   registerAuthRoutes(app, deps, loginLimit);
   registerApi(app, deps);

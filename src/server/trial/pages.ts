@@ -19,7 +19,7 @@ import { page } from '../web/layout.ts';
 import { userOf } from './auth.ts';
 import type { TrialUser } from './auth.ts';
 import { armTerms, viewerSeesArms } from './blinding.ts';
-import { armLabels, currentProtocol, parseBody, siteFilter, viewerOf, writeContext } from './context.ts';
+import { armLabels, currentProtocol, parseBody, trialInfo, siteFilter, viewerOf, writeContext } from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
 import type { ConsortBox } from './consort-view.ts';
@@ -344,7 +344,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const [participants, alerts, trial] = await Promise.all([
       store.listParticipants(siteFilter(user)),
       store.listAlerts({ ...siteFilter(user), openOnly: true }),
-      store.trial(),
+      trialInfo(deps),
     ]);
     const terms = await termsFor(request);
     return send(
@@ -509,7 +509,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     action(reply, '/trial/', async () => {
       const form = request.body as Record<string, string>;
       const screening = (await store.listScreening(siteFilter(userOf(request)))).find((e) => e.id === form.screeningId);
-      const trial = await store.trial();
+      const trial = await trialInfo(deps);
       const crp = form.baselineCrpMgPerL?.trim() ?? '';
       const baselineCrpMgPerL = crp === '' ? null : Number(crp);
       const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));

@@ -48,8 +48,9 @@ const matrix: Readonly<Record<TrialRole, readonly Permission[]>> = {
   'unblinded-pharmacist': ['trial.read', 'allocation.read'],
   monitor: ['trial.read', 'audit.read'],
   // Exports carry arms: the route also requires seesAllocation (after database lock).
-  statistician: ['trial.read', 'export.read', 'database.lock'],
-  administrator: ['trial.read', 'audit.read'],
+  statistician: ['trial.read', 'export.read'],
+  // The database lock is the administrator's (the store allows no one else); it unblinds the statistician.
+  administrator: ['trial.read', 'audit.read', 'database.lock'],
 };
 
 export const rolePermissions: Readonly<Record<TrialRole, readonly Permission[]>> = Object.fromEntries(
