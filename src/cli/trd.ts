@@ -7,6 +7,7 @@ import { registerAnalyze } from './commands/analyze.ts';
 import { registerAssess } from './commands/assess.ts';
 import { registerDesign } from './commands/design.ts';
 import { registerMatch } from './commands/match.ts';
+import { registerTrial } from './commands/trial.ts';
 
 export function buildProgram(): Command {
   const program = new Command('trd')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerMatch(program);
   registerAnalyze(program);
   registerDesign(program);
+  registerTrial(program);
   return program;
 }
 

@@ -96,14 +96,37 @@ export function insightProtocol(): TrialProtocol {
 export const SITES = ['A', 'B'];
 
 export function blocksPlan(protocol: TrialProtocol, seed = 20261129, perStratum = 40): RandomizationPlan {
-  return { method: 'permuted-blocks', arms: planArms(protocol), factors: planFactors(protocol, SITES), seed, blockSizes: [2, 4, 6], perStratum };
+  return {
+    method: 'permuted-blocks',
+    arms: planArms(protocol),
+    factors: planFactors(protocol, SITES),
+    seed,
+    blockSizes: [2, 4, 6],
+    perStratum,
+  };
 }
 
-export const actor = (role: Actor['role'], site: string | null = null, userId = `${role}-1`): Actor => ({ userId, role, site });
-export const as = (role: Actor['role'], site: string | null = null, reason = 'test'): WriteContext => ({ actor: actor(role, site), reason });
+export const actor = (role: Actor['role'], site: string | null = null, userId = `${role}-1`): Actor => ({
+  userId,
+  role,
+  site,
+});
+export const as = (role: Actor['role'], site: string | null = null, reason = 'test'): WriteContext => ({
+  actor: actor(role, site),
+  reason,
+});
 
 /** Every INSIGHT criterion answered `met`/`not-met` so the verdict is eligible. */
-export function eligibleCriteria(protocol: TrialProtocol): { id: string; kind: 'inclusion' | 'exclusion'; status: 'met' | 'not-met'; reason: string; source: 'entered'; verified: boolean }[] {
+export function eligibleCriteria(
+  protocol: TrialProtocol,
+): {
+  id: string;
+  kind: 'inclusion' | 'exclusion';
+  status: 'met' | 'not-met';
+  reason: string;
+  source: 'entered';
+  verified: boolean;
+}[] {
   return protocol.criteria.map((c) => ({
     id: c.id,
     kind: c.kind,
@@ -115,7 +138,11 @@ export function eligibleCriteria(protocol: TrialProtocol): { id: string; kind: '
 }
 
 /** Initialises the INSIGHT trial with kits for `kitsPerArm` participants per arm. */
-export async function initTrial(store: SqlTrialStore, plan?: RandomizationPlan, kitsPerArm = 60): Promise<TrialProtocol> {
+export async function initTrial(
+  store: SqlTrialStore,
+  plan?: RandomizationPlan,
+  kitsPerArm = 60,
+): Promise<TrialProtocol> {
   const protocol = insightProtocol();
   await store.init(as('administrator'), { protocol, plan: plan ?? blocksPlan(protocol) });
   const arms = (protocol.arms ?? []).map((a) => a.id);
@@ -124,9 +151,20 @@ export async function initTrial(store: SqlTrialStore, plan?: RandomizationPlan, 
 }
 
 /** Screens, consents and enrols one participant at `site` with baseline CRP `crp`. */
-export async function enrolOne(store: SqlTrialStore, protocol: TrialProtocol, code: string, site = 'A', crp = 5.2): Promise<string> {
+export async function enrolOne(
+  store: SqlTrialStore,
+  protocol: TrialProtocol,
+  code: string,
+  site = 'A',
+  crp = 5.2,
+): Promise<string> {
   const ctx = as('coordinator', site);
-  const s = await store.addScreening(ctx, { site, screeningCode: `S-${code}`, screenedOn: '2026-11-01', criteria: eligibleCriteria(protocol) });
+  const s = await store.addScreening(ctx, {
+    site,
+    screeningCode: `S-${code}`,
+    screenedOn: '2026-11-01',
+    criteria: eligibleCriteria(protocol),
+  });
   await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
   const p = await store.enrol(ctx, {
     screeningId: s.id,
