@@ -117,9 +117,7 @@ export const as = (role: Actor['role'], site: string | null = null, reason = 'te
 });
 
 /** Every INSIGHT criterion answered `met`/`not-met` so the verdict is eligible. */
-export function eligibleCriteria(
-  protocol: TrialProtocol,
-): {
+export function eligibleCriteria(protocol: TrialProtocol): {
   id: string;
   kind: 'inclusion' | 'exclusion';
   status: 'met' | 'not-met';
