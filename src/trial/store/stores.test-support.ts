@@ -13,11 +13,21 @@ import type { RandomizationPlan } from '../../randomization/index.ts';
 import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import type { Actor, WriteContext } from '../model.ts';
-import { openTrialStore } from './open.ts';
-import type { SqlTrialStore } from './sql-store.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrations.ts';
+import { bundledStoreKnowledge, openDb } from './open.ts';
+import { SqlTrialStore } from './sql-store.ts';
+
+/** Opens the store and keeps the raw database handle, so tests can play an attacker with direct SQL access. */
+async function openWithDb(location: string, clock?: () => Date): Promise<{ store: SqlTrialStore; db: Db }> {
+  const db = await openDb(location);
+  await migrate(db);
+  return { store: new SqlTrialStore(db, bundledStoreKnowledge(), clock), db };
+}
 
 export interface OpenedStore {
   readonly store: SqlTrialStore;
+  readonly db: Db;
   /** The location it was opened from (to reopen it). */
   readonly location: string;
   cleanup(): Promise<void>;
@@ -33,9 +43,10 @@ export const sqliteFactory: StoreFactory = {
   async open(clock) {
     const dir = mkdtempSync(join(tmpdir(), 'trd-trial-'));
     const location = join(dir, 'trial.db');
-    const store = await openTrialStore(location, clock === undefined ? {} : { clock });
+    const { store, db } = await openWithDb(location, clock);
     return {
       store,
+      db,
       location,
       async cleanup() {
         await store.close().catch(() => undefined);
@@ -48,8 +59,8 @@ export const sqliteFactory: StoreFactory = {
 export const pgliteFactory: StoreFactory = {
   name: 'PostgreSQL (PGlite in memory)',
   async open(clock) {
-    const store = await openTrialStore('pglite:memory', clock === undefined ? {} : { clock });
-    return { store, location: 'pglite:memory', cleanup: () => store.close().catch(() => undefined) };
+    const { store, db } = await openWithDb('pglite:memory', clock);
+    return { store, db, location: 'pglite:memory', cleanup: () => store.close().catch(() => undefined) };
   },
 };
 
@@ -65,9 +76,10 @@ export function serverFactory(url: string): StoreFactory {
       await admin.end();
       const u = new URL(url);
       u.pathname = `/${name}`;
-      const store = await openTrialStore(u.toString(), clock === undefined ? {} : { clock });
+      const { store, db } = await openWithDb(u.toString(), clock);
       return {
         store,
+        db,
         location: u.toString(),
         async cleanup() {
           await store.close().catch(() => undefined);
