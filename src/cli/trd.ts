@@ -8,6 +8,7 @@ import { registerAssess } from './commands/assess.ts';
 import { registerDesign } from './commands/design.ts';
 import { registerMatch } from './commands/match.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTrial } from './commands/trial.ts';
 
 export function buildProgram(): Command {
   const program = new Command('trd')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerDesign(program);
   registerServe(program);
+  registerTrial(program);
   return program;
 }
 

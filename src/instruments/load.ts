@@ -11,7 +11,9 @@ export const DEFAULT_INSTRUMENTS_DIR = fileURLToPath(new URL('../../knowledge/in
 
 export function loadInstruments(dir: string = DEFAULT_INSTRUMENTS_DIR): Map<string, InstrumentDefinition> {
   const out = new Map<string, InstrumentDefinition>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const parsed = InstrumentSchema.safeParse(JSON.parse(readFileSync(join(dir, name), 'utf8')));
     if (!parsed.success) {
       const first = parsed.error.issues[0];

@@ -70,11 +70,13 @@ export const InstrumentSchema = z
     const known = new Set(numbers);
     for (const s of def.subscales) {
       for (const n of s.items) {
-        if (!known.has(n)) ctx.addIssue({ code: 'custom', message: `subscale ${s.id}: no item ${n}`, path: ['subscales'] });
+        if (!known.has(n))
+          ctx.addIssue({ code: 'custom', message: `subscale ${s.id}: no item ${n}`, path: ['subscales'] });
       }
     }
     for (const key of Object.keys(def.optionItems)) {
-      if (!known.has(Number(key))) ctx.addIssue({ code: 'custom', message: `optionItems: no item ${key}`, path: ['optionItems'] });
+      if (!known.has(Number(key)))
+        ctx.addIssue({ code: 'custom', message: `optionItems: no item ${key}`, path: ['optionItems'] });
     }
   });
 export type InstrumentDefinition = z.infer<typeof InstrumentSchema>;

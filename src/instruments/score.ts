@@ -47,7 +47,11 @@ function responseOf(def: InstrumentDefinition, item: number, answer: ItemAnswer)
   const value = typeof answer === 'number' ? answer : Number(answer.trim());
   const [lo, hi] = def.responseRange;
   if (!Number.isInteger(value) || value < lo || value > hi) {
-    return issue('instrument.item.out-of-range', `${def.name} item ${item}: expected a whole number ${lo}-${hi}`, where);
+    return issue(
+      'instrument.item.out-of-range',
+      `${def.name} item ${item}: expected a whole number ${lo}-${hi}`,
+      where,
+    );
   }
   return value;
 }
@@ -86,7 +90,13 @@ export function scoreInstrument(
   for (const item of def.items) {
     const r = responseOf(def, item.number, answers[String(item.number)] ?? null);
     if (r === null) {
-      issues.push(issue('instrument.item.missing', `${def.name} item ${item.number} is not answered`, `${def.id}.item.${item.number}`));
+      issues.push(
+        issue(
+          'instrument.item.missing',
+          `${def.name} item ${item.number} is not answered`,
+          `${def.id}.item.${item.number}`,
+        ),
+      );
     } else if (typeof r !== 'number') {
       issues.push(r);
     } else {

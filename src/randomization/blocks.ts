@@ -41,7 +41,5 @@ export function stratumList(plan: PermutedBlocksPlan, index: number, stratum: st
 
 /** The whole allocation table, stratum by stratum in allStrata order. */
 export function allocationTable(plan: PermutedBlocksPlan): AllocationRow[] {
-  return allStrata(plan.factors).flatMap((levels, index) =>
-    stratumList(plan, index, stratumKey(plan.factors, levels)),
-  );
+  return allStrata(plan.factors).flatMap((levels, index) => stratumList(plan, index, stratumKey(plan.factors, levels)));
 }

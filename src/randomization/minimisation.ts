@@ -55,15 +55,18 @@ export function minimise(
   const bestArms = plan.arms.filter((_, i) => isBest[i]);
   const others = plan.arms.filter((_, i) => !isBest[i]);
   const pickFrom = others.length === 0 || source.unit() < plan.pBest ? bestArms : others;
-  return (pickFrom[weightedIndex(pickFrom.map((a) => a.ratio), source)] as { id: string }).id;
+  return (
+    pickFrom[
+      weightedIndex(
+        pickFrom.map((a) => a.ratio),
+        source,
+      )
+    ] as { id: string }
+  ).id;
 }
 
 /** Adds one allocation to the counts (in place). */
-export function countAllocation(
-  counts: MarginalCounts,
-  levels: Readonly<Record<string, string>>,
-  arm: string,
-): void {
+export function countAllocation(counts: MarginalCounts, levels: Readonly<Record<string, string>>, arm: string): void {
   for (const [factor, level] of Object.entries(levels)) {
     const row = counts[factor]?.[level];
     if (row !== undefined) row[arm] = (row[arm] ?? 0) + 1;

@@ -49,7 +49,8 @@ export const RandomizationPlanSchema = z
   .discriminatedUnion('method', [PermutedBlocksPlanSchema, MinimisationPlanSchema])
   .superRefine((plan, ctx) => {
     const ids = plan.arms.map((a) => a.id);
-    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'arm ids must differ', path: ['arms'] });
+    if (new Set(ids).size !== ids.length)
+      ctx.addIssue({ code: 'custom', message: 'arm ids must differ', path: ['arms'] });
     const factorIds = plan.factors.map((f) => f.id);
     if (new Set(factorIds).size !== factorIds.length) {
       ctx.addIssue({ code: 'custom', message: 'factor ids must differ', path: ['factors'] });

@@ -50,10 +50,17 @@ function ulnMultiple(reading: LabReading): number | Issue {
   return reading.value / uln;
 }
 
-export function gradeLab(table: CtcaeTable, reading: LabReading): { term: string; grade: number | null; issues: Issue[] } {
+export function gradeLab(
+  table: CtcaeTable,
+  reading: LabReading,
+): { term: string; grade: number | null; issues: Issue[] } {
   const def = table.terms[reading.analyte];
   if (def === undefined) {
-    return { term: reading.analyte, grade: null, issues: [issue('safety.ctcae.term', `${reading.analyte}: not graded by CTCAE v${table.version} here`)] };
+    return {
+      term: reading.analyte,
+      grade: null,
+      issues: [issue('safety.ctcae.term', `${reading.analyte}: not graded by CTCAE v${table.version} here`)],
+    };
   }
   if (def.measure === 'value') {
     const v = valueIn(reading, def.unit);
@@ -64,7 +71,16 @@ export function gradeLab(table: CtcaeTable, reading: LabReading): { term: string
         if (!within(v, band)) continue;
         const lln = reading.lowerLimitOfNormal;
         if (lln === null) {
-          return { term: def.term, grade: null, issues: [issue('safety.lab.lln-missing', `${reading.analyte}: the lower limit of normal is needed to tell grade 0 from grade 1`)] };
+          return {
+            term: def.term,
+            grade: null,
+            issues: [
+              issue(
+                'safety.lab.lln-missing',
+                `${reading.analyte}: the lower limit of normal is needed to tell grade 0 from grade 1`,
+              ),
+            ],
+          };
         }
         const llnIn = valueIn({ ...reading, value: lln }, def.unit);
         if (typeof llnIn !== 'number') return { term: def.term, grade: null, issues: [llnIn] };
@@ -76,7 +92,8 @@ export function gradeLab(table: CtcaeTable, reading: LabReading): { term: string
   }
   const uln = reading.upperLimitOfNormal;
   const baseline = reading.baselineValue;
-  const abnormalBaseline = uln !== null && baseline !== null && baseline > uln && def.abnormalBaselineGrades !== undefined;
+  const abnormalBaseline =
+    uln !== null && baseline !== null && baseline > uln && def.abnormalBaselineGrades !== undefined;
   const m = abnormalBaseline ? reading.value / (baseline as number) : ulnMultiple(reading);
   if (typeof m !== 'number') return { term: def.term, grade: null, issues: [m] };
   const bands = abnormalBaseline ? (def.abnormalBaselineGrades ?? []) : def.grades;

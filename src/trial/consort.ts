@@ -57,7 +57,13 @@ export function consortFlow(s: TrialSnapshot, protocol: TrialProtocol): ConsortF
   const primary = protocol.outcomes?.primary;
   const analysed = new Set(
     s.forms
-      .filter((f) => primary !== undefined && f.instrument === primary.instrument && primary.visits.includes(f.visit) && f.score.complete)
+      .filter(
+        (f) =>
+          primary !== undefined &&
+          f.instrument === primary.instrument &&
+          primary.visits.includes(f.visit) &&
+          f.score.complete,
+      )
       .map((f) => f.participantId),
   );
   const arms = armIds.map((arm): ConsortArm => {

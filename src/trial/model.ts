@@ -81,7 +81,14 @@ export const DoseInputSchema = z.strictObject({
 });
 export type DoseInput = z.infer<typeof DoseInputSchema>;
 
-export const DISPOSITION_EVENTS = ['completed', 'withdrew-consent', 'lost-to-follow-up', 'adverse-event', 'death', 'other'] as const;
+export const DISPOSITION_EVENTS = [
+  'completed',
+  'withdrew-consent',
+  'lost-to-follow-up',
+  'adverse-event',
+  'death',
+  'other',
+] as const;
 export const DispositionInputSchema = z.strictObject({
   participantId: Id,
   event: z.enum(DISPOSITION_EVENTS),

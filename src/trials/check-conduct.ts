@@ -28,7 +28,10 @@ export function checkConduct(protocol: TrialProtocol, known: (citation: string) 
   unique('arms', arms?.map((a) => a.id) ?? []);
   stratification?.forEach((f, i) => {
     cite(`stratification[${i}].citation`, f.citation);
-    unique(`stratification[${i}].levels`, f.levels.map((l) => l.id));
+    unique(
+      `stratification[${i}].levels`,
+      f.levels.map((l) => l.id),
+    );
   });
   unique('stratification', stratification?.map((f) => f.id) ?? []);
   visits?.forEach((v, i) => cite(`visits[${i}].citation`, v.citation));

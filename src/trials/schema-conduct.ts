@@ -96,7 +96,10 @@ export const OutcomesSchema = z.strictObject({
 
 export const TrialSafetySchema = z.strictObject({
   /** Pinned per study (clinical-reference.md 5.7); v5.0 unless the protocol says otherwise. */
-  ctcaeVersion: z.string().regex(/^\d+\.\d+$/).default('5.0'),
+  ctcaeVersion: z
+    .string()
+    .regex(/^\d+\.\d+$/)
+    .default('5.0'),
   rules: z.array(SafetyRuleSchema),
   /** Raise an alert for every serious adverse event (ICH E2A seriousness criteria). */
   alertOnSeriousAdverseEvent: z.boolean().default(true),

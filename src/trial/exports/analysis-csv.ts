@@ -38,10 +38,16 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
   const all = protocol.outcomes === undefined ? [] : [protocol.outcomes.primary, ...protocol.outcomes.secondary];
   const outcome = outcomeId === undefined ? all[0] : all.find((o) => o.id === outcomeId);
   if (outcome === undefined) {
-    throw new Error(outcomeId === undefined ? 'the protocol defines no outcomes' : `unknown outcome ${outcomeId} (known: ${all.map((o) => o.id).join(', ')})`);
+    throw new Error(
+      outcomeId === undefined
+        ? 'the protocol defines no outcomes'
+        : `unknown outcome ${outcomeId} (known: ${all.map((o) => o.id).join(', ')})`,
+    );
   }
   const visits = protocol.visits ?? [];
-  const baselineVisit = visits.find((v) => v.id === 'baseline') ?? visits.find((v) => v.instruments.includes(outcome.instrument) && v.day < 0);
+  const baselineVisit =
+    visits.find((v) => v.id === 'baseline') ??
+    visits.find((v) => v.instruments.includes(outcome.instrument) && v.day < 0);
   const armOf = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
   const formsOf = new Map<string, FormRecord[]>();
   for (const f of s.forms) {

@@ -27,13 +27,19 @@ export function migrationsFor(dialect: Db['dialect']): Migration[] {
   }
   return [...byVersion.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([version, list]) => ({ version, name: list.map((l) => l.name).join('+'), sql: list.map((l) => l.sql).join('\n') }));
+    .map(([version, list]) => ({
+      version,
+      name: list.map((l) => l.name).join('+'),
+      sql: list.map((l) => l.sql).join('\n'),
+    }));
 }
 
 export const LATEST_VERSION = (): number => Math.max(...migrationsFor('sqlite').map((m) => m.version));
 
 export async function migrate(db: Db): Promise<number[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
   const applied = new Set(
     (await db.transaction('read', (tx) => tx.all<{ version: number }>('SELECT version FROM schema_migrations'))).map(
       (r) => Number(r.version),
@@ -43,7 +49,9 @@ export async function migrate(db: Db): Promise<number[]> {
   const newest = Math.max(...all.map((m) => m.version));
   const unknown = [...applied].filter((v) => v > newest);
   if (unknown.length > 0) {
-    throw new Error(`the trial database has schema version ${Math.max(...unknown)}, newer than this release (${newest})`);
+    throw new Error(
+      `the trial database has schema version ${Math.max(...unknown)}, newer than this release (${newest})`,
+    );
   }
   const ran: number[] = [];
   for (const m of all) {

@@ -35,11 +35,13 @@ export function bundledStoreKnowledge(): StoreKnowledge {
   return bundled;
 }
 
-export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string | null };
+export type StoreLocation =
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string | null };
 
 export function parseLocation(location: string): StoreLocation {
   const l = location.trim();
-  if (l === '') throw new InputError('trial database: give a file path, sqlite:<path>, postgres://... or pglite:memory');
+  if (l === '')
+    throw new InputError('trial database: give a file path, sqlite:<path>, postgres://... or pglite:memory');
   if (/^postgres(ql)?:\/\//.test(l)) return { kind: 'postgres', url: l };
   if (l.startsWith('pglite:')) {
     const rest = l.slice('pglite:'.length);

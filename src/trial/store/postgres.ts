@@ -24,7 +24,8 @@ interface Queryable {
 
 function txOver(q: Queryable): Tx {
   return {
-    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await q.query(pgSql(sql), [...params])).rows as T[],
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) =>
+      (await q.query(pgSql(sql), [...params])).rows as T[],
     get: async <T>(sql: string, params: readonly SqlValue[] = []) =>
       (await q.query(pgSql(sql), [...params])).rows[0] as T | undefined,
     run: async (sql: string, params: readonly SqlValue[] = []) => {

@@ -422,11 +422,20 @@ export class SqlTrialStore implements TrialStore {
         throw conflict('the trial is already initialised');
       }
       const minimisation =
-        plan.method === 'minimisation' ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] } : null;
+        plan.method === 'minimisation'
+          ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] }
+          : null;
       await tx.run(
         `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json)
          VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?)`,
-        [protocol.id, protocol.version, json(protocol), json(plan), at, minimisation === null ? null : json(minimisation)],
+        [
+          protocol.id,
+          protocol.version,
+          json(protocol),
+          json(plan),
+          at,
+          minimisation === null ? null : json(minimisation),
+        ],
       );
       await append({
         action: 'init',
@@ -465,7 +474,13 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       await tx.run('UPDATE trial_meta SET locked_at = ? WHERE id = 1', [at]);
-      await append({ action: 'lock', entity: 'trial', entityId: meta.info.protocolId, before: { lockedAt: null }, after: { lockedAt: at } });
+      await append({
+        action: 'lock',
+        entity: 'trial',
+        entityId: meta.info.protocolId,
+        before: { lockedAt: null },
+        after: { lockedAt: at },
+      });
       return { ...meta.info, lockedAt: at };
     });
   }
@@ -484,13 +499,33 @@ export class SqlTrialStore implements TrialStore {
         throw fail('trial.invalid', `screening: give each of the protocol's ${ids.size} criteria exactly once`);
       }
       const { verdict, failed } = screeningVerdict(input.criteria);
-      const entry: ScreeningEntry = { ...input, id: randomUUID(), verdict, failed, recordedBy: ctx.actor.userId, recordedAt: at };
-      const exists = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ?', [input.site, input.screeningCode]);
+      const entry: ScreeningEntry = {
+        ...input,
+        id: randomUUID(),
+        verdict,
+        failed,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
+      const exists = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ?', [
+        input.site,
+        input.screeningCode,
+      ]);
       if (exists !== undefined) throw conflict('this screening code is already in the log for the site');
       await tx.run(
         `INSERT INTO screening (id, site, screening_code, screened_on, criteria_json, verdict, failed_json, recorded_by, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [entry.id, entry.site, entry.screeningCode, entry.screenedOn, json(entry.criteria), verdict, json(failed), entry.recordedBy, at],
+        [
+          entry.id,
+          entry.site,
+          entry.screeningCode,
+          entry.screenedOn,
+          json(entry.criteria),
+          verdict,
+          json(failed),
+          entry.recordedBy,
+          at,
+        ],
       );
       await append({ action: 'create', entity: 'screening', entityId: entry.id, before: null, after: entry });
       return entry;
@@ -544,7 +579,12 @@ export class SqlTrialStore implements TrialStore {
       if (siteFactor !== undefined && input.strata[siteFactor.id] !== site) {
         throw fail('trial.invalid', `enrolment: factor ${siteFactor.id} must be the screening site`);
       }
-      if ((await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [input.screeningId, input.participantCode])) !== undefined) {
+      if (
+        (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [
+          input.screeningId,
+          input.participantCode,
+        ])) !== undefined
+      ) {
         throw conflict('this screening entry or participant code is already enrolled');
       }
       const p: Participant = {
@@ -563,7 +603,16 @@ export class SqlTrialStore implements TrialStore {
       await tx.run(
         `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
-        [p.id, p.participantCode, p.screeningId, site, json(p.strata), stratumKey(meta.plan.factors, p.strata), p.baselineCrpMgPerL, p.enrolledOn],
+        [
+          p.id,
+          p.participantCode,
+          p.screeningId,
+          site,
+          json(p.strata),
+          stratumKey(meta.plan.factors, p.strata),
+          p.baselineCrpMgPerL,
+          p.enrolledOn,
+        ],
       );
       await append({ action: 'create', entity: 'participant', entityId: p.id, before: null, after: p });
       return p;
@@ -580,7 +629,9 @@ export class SqlTrialStore implements TrialStore {
   async listParticipants(filter?: SiteFilter): Promise<Participant[]> {
     const w = siteWhere(filter);
     return this.read(async (tx) =>
-      (await tx.all<Row>(`SELECT * FROM participants WHERE ${w.sql} ORDER BY enrolled_on, participant_code`, w.params)).map(participantOf),
+      (
+        await tx.all<Row>(`SELECT * FROM participants WHERE ${w.sql} ORDER BY enrolled_on, participant_code`, w.params)
+      ).map(participantOf),
     );
   }
 
@@ -590,20 +641,23 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const p = await this.participantFor(tx, ctx, input.participantId, true);
-      if (p.status === 'completed' || p.status === 'discontinued') throw conflict('the participant already has a final disposition');
+      if (p.status === 'completed' || p.status === 'discontinued')
+        throw conflict('the participant already has a final disposition');
       const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
-      await tx.run('INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)', [
-        record.id,
-        record.participantId,
-        record.event,
-        record.on,
-        record.recordedBy,
-        at,
-      ]);
+      await tx.run(
+        'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [record.id, record.participantId, record.event, record.on, record.recordedBy, at],
+      );
       const status = input.event === 'completed' ? 'completed' : 'discontinued';
       await tx.run('UPDATE participants SET status = ? WHERE id = ?', [status, p.id]);
       await append({ action: 'create', entity: 'disposition', entityId: record.id, before: null, after: record });
-      await append({ action: 'update', entity: 'participant', entityId: p.id, before: { status: p.status }, after: { status } });
+      await append({
+        action: 'update',
+        entity: 'participant',
+        entityId: p.id,
+        before: { status: p.status },
+        after: { status },
+      });
       return record;
     });
   }
@@ -621,7 +675,11 @@ export class SqlTrialStore implements TrialStore {
         if ((await tx.get<Row>('SELECT kit_code FROM kits WHERE kit_code = ?', [k.kitCode])) !== undefined) {
           throw conflict('a kit code is already in the kit list');
         }
-        await tx.run('INSERT INTO kits (kit_code, arm, participant_id, added_at) VALUES (?, ?, NULL, ?)', [k.kitCode, k.arm, at]);
+        await tx.run('INSERT INTO kits (kit_code, arm, participant_id, added_at) VALUES (?, ?, NULL, ?)', [
+          k.kitCode,
+          k.arm,
+          at,
+        ]);
       }
       await append({ action: 'create', entity: 'kit', entityId: null, before: null, after: { kits } });
       return kits.length;
@@ -655,7 +713,11 @@ export class SqlTrialStore implements TrialStore {
         if (slot === undefined) throw conflict('the allocation list of this stratum is exhausted');
         arm = str(slot, 'arm');
         stratumSequence = num(slot.sequence);
-        await tx.run('UPDATE allocation_list SET participant_id = ? WHERE stratum = ? AND sequence = ?', [p.id, stratum, stratumSequence]);
+        await tx.run('UPDATE allocation_list SET participant_id = ? WHERE stratum = ? AND sequence = ?', [
+          p.id,
+          stratum,
+          stratumSequence,
+        ]);
       } else {
         const state = meta.minimisation as NonNullable<Meta['minimisation']>;
         const source = streamFromState(state.rng);
@@ -665,17 +727,31 @@ export class SqlTrialStore implements TrialStore {
         const inStratum = await tx.get<Row>('SELECT COUNT(*) AS n FROM allocations WHERE stratum = ?', [stratum]);
         stratumSequence = num(inStratum?.n ?? 0) + 1;
       }
-      const kit = await tx.get<Row>('SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1', [arm]);
+      const kit = await tx.get<Row>(
+        'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1',
+        [arm],
+      );
       if (kit === undefined) throw conflict('no kit left for the allocated arm: ask the pharmacist to add kits');
       const kitCode = str(kit, 'kit_code');
       const number = meta.nextRandomization;
-      const allocation: Allocation = { participantId: p.id, randomizationNumber: number, stratum, stratumSequence, arm, kitCode, randomizedAt: at };
+      const allocation: Allocation = {
+        participantId: p.id,
+        randomizationNumber: number,
+        stratum,
+        stratumSequence,
+        arm,
+        kitCode,
+        randomizedAt: at,
+      };
       await tx.run('UPDATE kits SET participant_id = ? WHERE kit_code = ?', [p.id, kitCode]);
       await tx.run(
         'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         [p.id, number, stratum, stratumSequence, arm, kitCode, at],
       );
-      await tx.run("UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?", [kitCode, number, p.id]);
+      await tx.run(
+        "UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?",
+        [kitCode, number, p.id],
+      );
       await tx.run('UPDATE trial_meta SET next_randomization = ?, minimisation_json = ? WHERE id = 1', [
         number + 1,
         minimisationAfter === null ? null : json(minimisationAfter),
@@ -700,7 +776,9 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async listAllocations(): Promise<Allocation[]> {
-    return this.read(async (tx) => (await tx.all<Row>('SELECT * FROM allocations ORDER BY randomization_number')).map(allocationOf));
+    return this.read(async (tx) =>
+      (await tx.all<Row>('SELECT * FROM allocations ORDER BY randomization_number')).map(allocationOf),
+    );
   }
 
   async emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation> {
@@ -734,7 +812,17 @@ export class SqlTrialStore implements TrialStore {
       const record: DoseRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
       await tx.run(
         'INSERT INTO doses (id, participant_id, visit, kit_code, administered_on, dose_mg, body_weight_kg, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [record.id, p.id, record.visit, record.kitCode, record.administeredOn, record.doseMg, record.bodyWeightKg, record.recordedBy, at],
+        [
+          record.id,
+          p.id,
+          record.visit,
+          record.kitCode,
+          record.administeredOn,
+          record.doseMg,
+          record.bodyWeightKg,
+          record.recordedBy,
+          at,
+        ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       return record;
@@ -761,8 +849,15 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, input.participantId);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
-      if (!visit.instruments.includes(def.id)) throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
-      if ((await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [p.id, input.visit, def.id])) !== undefined) {
+      if (!visit.instruments.includes(def.id))
+        throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
+      if (
+        (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
+          p.id,
+          input.visit,
+          def.id,
+        ])) !== undefined
+      ) {
         throw conflict('form: already entered for this visit; correct it instead');
       }
       const score = scoreInstrument(def, input.answers, input.scoring);
@@ -784,23 +879,43 @@ export class SqlTrialStore implements TrialStore {
       await tx.run(
         `INSERT INTO forms (id, participant_id, visit, instrument, scoring, answers_json, completed_on, score_json, status, signature_json, version, created_by, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, ?)`,
-        [form.id, p.id, form.visit, form.instrument, form.scoring, json(form.answers), form.completedOn, json(score), form.status, form.createdBy, at],
+        [
+          form.id,
+          p.id,
+          form.visit,
+          form.instrument,
+          form.scoring,
+          json(form.answers),
+          form.completedOn,
+          json(score),
+          form.status,
+          form.createdBy,
+          at,
+        ],
       );
       await append({ action: 'create', entity: 'form', entityId: form.id, before: null, after: form });
       return form;
     });
   }
 
-  async correctForm(ctx: WriteContext, formId: string, answers: Readonly<Record<string, ItemAnswer>>): Promise<FormRecord> {
+  async correctForm(
+    ctx: WriteContext,
+    formId: string,
+    answers: Readonly<Record<string, ItemAnswer>>,
+  ): Promise<FormRecord> {
     SqlTrialStore.assertWriter(ctx);
     const entries = Object.entries(answers ?? {});
     if (entries.length === 0) throw fail('trial.invalid', 'correction: give at least one item');
     for (const [item, value] of entries) {
-      if (!/^\d+$/.test(item) || !ItemAnswerSchema.safeParse(value).success) throw fail('trial.invalid', 'correction: invalid item or answer');
+      if (!/^\d+$/.test(item) || !ItemAnswerSchema.safeParse(value).success)
+        throw fail('trial.invalid', 'correction: invalid item or answer');
     }
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
-      const row = await tx.get<Row>(`SELECT * FROM forms WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [formId]);
+      const row = await tx.get<Row>(
+        `SELECT * FROM forms WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [formId],
+      );
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       await this.participantFor(tx, ctx, before.participantId);
@@ -821,7 +936,16 @@ export class SqlTrialStore implements TrialStore {
         };
         await tx.run(
           'INSERT INTO form_corrections (id, form_id, item, old_value_json, new_value_json, user_id, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [randomUUID(), formId, item, json(correction.oldValue), json(correction.newValue), correction.userId, at, correction.reason],
+          [
+            randomUUID(),
+            formId,
+            item,
+            json(correction.oldValue),
+            json(correction.newValue),
+            correction.userId,
+            at,
+            correction.reason,
+          ],
         );
       }
       // A correction invalidates an earlier signature: the signed content is no longer what is stored.
@@ -845,7 +969,8 @@ export class SqlTrialStore implements TrialStore {
 
   async signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord> {
     if (ctx.actor.role !== 'investigator') throw forbidden('sign a form');
-    if (typeof meaning !== 'string' || meaning.trim() === '') throw fail('trial.invalid', 'signature: state what the signature means');
+    if (typeof meaning !== 'string' || meaning.trim() === '')
+      throw fail('trial.invalid', 'signature: state what the signature means');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const row = await tx.get<Row>('SELECT * FROM forms WHERE id = ?', [formId]);
@@ -854,10 +979,25 @@ export class SqlTrialStore implements TrialStore {
       await this.participantFor(tx, ctx, before.participantId);
       if (before.status === 'signed') throw conflict('the form is already signed');
       if (before.status !== 'complete') throw conflict('only a complete form can be signed');
-      const signature = { userId: ctx.actor.userId, signedAt: at, meaning: meaning.trim(), contentHash: sha256Hex(json(before.answers)) };
-      await tx.run("UPDATE forms SET status = 'signed', signature_json = ?, updated_at = ? WHERE id = ?", [json(signature), at, formId]);
+      const signature = {
+        userId: ctx.actor.userId,
+        signedAt: at,
+        meaning: meaning.trim(),
+        contentHash: sha256Hex(json(before.answers)),
+      };
+      await tx.run("UPDATE forms SET status = 'signed', signature_json = ?, updated_at = ? WHERE id = ?", [
+        json(signature),
+        at,
+        formId,
+      ]);
       const after: FormRecord = { ...before, status: 'signed', signature, updatedAt: at };
-      await append({ action: 'sign', entity: 'form', entityId: formId, before: { status: before.status, signature: null }, after: { status: 'signed', signature } });
+      await append({
+        action: 'sign',
+        entity: 'form',
+        entityId: formId,
+        before: { status: before.status, signature: null },
+        after: { status: 'signed', signature },
+      });
       return after;
     });
   }
@@ -907,7 +1047,16 @@ export class SqlTrialStore implements TrialStore {
     const record: AlertRecord = { ...alert, id: randomUUID(), acknowledgedBy: null, acknowledgedAt: null };
     await tx.run(
       'INSERT INTO alerts (id, participant_id, site, kind, message, source_type, source_id, raised_at, acknowledged_by, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)',
-      [record.id, record.participantId, record.site, record.kind, record.message, record.sourceType, record.sourceId, record.raisedAt],
+      [
+        record.id,
+        record.participantId,
+        record.site,
+        record.kind,
+        record.message,
+        record.sourceType,
+        record.sourceId,
+        record.raisedAt,
+      ],
     );
     await append({ action: 'raise', entity: 'alert', entityId: record.id, before: null, after: record });
     return record;
@@ -919,7 +1068,8 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const p = await this.participantFor(tx, ctx, input.participantId);
-      if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit)) throw fail('trial.invalid', 'lab result: unknown visit');
+      if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
+        throw fail('trial.invalid', 'lab result: unknown visit');
       const safety = meta.protocol.safety;
       if (safety === undefined) throw conflict('the protocol has no safety block');
       // The baseline for CTCAE's abnormal-baseline bands: the earliest earlier result of the analyte in the same unit.
@@ -935,11 +1085,32 @@ export class SqlTrialStore implements TrialStore {
         lowerLimitOfNormal: input.lowerLimitOfNormal,
         baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
       });
-      const lab: LabRecord = { ...input, id: randomUUID(), site: p.site, assessment, recordedBy: ctx.actor.userId, recordedAt: at };
+      const lab: LabRecord = {
+        ...input,
+        id: randomUUID(),
+        site: p.site,
+        assessment,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         `INSERT INTO labs (id, participant_id, site, visit, analyte, value, unit, uln, lln, collected_on, assessment_json, recorded_by, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [lab.id, p.id, p.site, lab.visit, lab.analyte, lab.value, lab.unit, lab.upperLimitOfNormal, lab.lowerLimitOfNormal, lab.collectedOn, json(assessment), lab.recordedBy, at],
+        [
+          lab.id,
+          p.id,
+          p.site,
+          lab.visit,
+          lab.analyte,
+          lab.value,
+          lab.unit,
+          lab.upperLimitOfNormal,
+          lab.lowerLimitOfNormal,
+          lab.collectedOn,
+          json(assessment),
+          lab.recordedBy,
+          at,
+        ],
       );
       await append({ action: 'create', entity: 'lab', entityId: lab.id, before: null, after: lab });
       const alerts: AlertRecord[] = [];
@@ -965,22 +1136,48 @@ export class SqlTrialStore implements TrialStore {
     const extra = filter?.participantId === undefined ? '' : ' AND participant_id = ?';
     const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
     return this.read(async (tx) =>
-      (await tx.all<Row>(`SELECT * FROM labs WHERE ${w.sql}${extra} ORDER BY collected_on, recorded_at, id`, params)).map(labOf),
+      (
+        await tx.all<Row>(`SELECT * FROM labs WHERE ${w.sql}${extra} ORDER BY collected_on, recorded_at, id`, params)
+      ).map(labOf),
     );
   }
 
-  async addAdverseEvent(ctx: WriteContext, raw: unknown): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
+  async addAdverseEvent(
+    ctx: WriteContext,
+    raw: unknown,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(AdverseEventInputSchema, raw, 'adverse event');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const p = await this.participantFor(tx, ctx, input.participantId);
       const serious = input.seriousCriteria.length > 0;
-      const event: AdverseEventRecord = { ...input, id: randomUUID(), site: p.site, serious, recordedBy: ctx.actor.userId, recordedAt: at };
+      const event: AdverseEventRecord = {
+        ...input,
+        id: randomUUID(),
+        site: p.site,
+        serious,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         `INSERT INTO adverse_events (id, participant_id, site, term, onset_on, grade, serious_criteria_json, serious, relatedness, expectedness, outcome, recorded_by, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [event.id, p.id, p.site, event.term, event.onsetOn, event.grade, json(event.seriousCriteria), serious ? 1 : 0, event.relatedness, event.expectedness, event.outcome, event.recordedBy, at],
+        [
+          event.id,
+          p.id,
+          p.site,
+          event.term,
+          event.onsetOn,
+          event.grade,
+          json(event.seriousCriteria),
+          serious ? 1 : 0,
+          event.relatedness,
+          event.expectedness,
+          event.outcome,
+          event.recordedBy,
+          at,
+        ],
       );
       await append({ action: 'create', entity: 'adverse-event', entityId: event.id, before: null, after: event });
       const alerts: AlertRecord[] = [];
@@ -1009,7 +1206,12 @@ export class SqlTrialStore implements TrialStore {
     const extra = filter?.participantId === undefined ? '' : ' AND participant_id = ?';
     const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
     return this.read(async (tx) =>
-      (await tx.all<Row>(`SELECT * FROM adverse_events WHERE ${w.sql}${extra} ORDER BY onset_on, recorded_at, id`, params)).map(adverseEventOf),
+      (
+        await tx.all<Row>(
+          `SELECT * FROM adverse_events WHERE ${w.sql}${extra} ORDER BY onset_on, recorded_at, id`,
+          params,
+        )
+      ).map(adverseEventOf),
     );
   }
 
@@ -1029,7 +1231,11 @@ export class SqlTrialStore implements TrialStore {
       const before = alertOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
       if (before.acknowledgedAt !== null) throw conflict('the alert is already acknowledged');
-      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?', [ctx.actor.userId, at, alertId]);
+      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?', [
+        ctx.actor.userId,
+        at,
+        alertId,
+      ]);
       const after: AlertRecord = { ...before, acknowledgedBy: ctx.actor.userId, acknowledgedAt: at };
       await append({ action: 'acknowledge', entity: 'alert', entityId: alertId, before, after });
       return after;
@@ -1044,7 +1250,8 @@ export class SqlTrialStore implements TrialStore {
       const n = num((await tx.get<Row>('SELECT COUNT(*) AS n FROM users'))?.n ?? 0);
       // The first account is created by whoever sets the system up; after that only an administrator adds users.
       if (n > 0 && ctx.actor.role !== 'administrator') throw forbidden('create users');
-      if (n === 0 && input.role !== 'administrator') throw fail('trial.invalid', 'user: the first account must be an administrator');
+      if (n === 0 && input.role !== 'administrator')
+        throw fail('trial.invalid', 'user: the first account must be an administrator');
       if ((await tx.get<Row>('SELECT id FROM users WHERE username = ?', [input.username])) !== undefined) {
         throw conflict('the username is taken');
       }
@@ -1090,13 +1297,20 @@ export class SqlTrialStore implements TrialStore {
       const before = userOf(r);
       await tx.run('UPDATE users SET active = ? WHERE id = ?', [active ? 1 : 0, userId]);
       if (!active) await tx.run('DELETE FROM sessions WHERE user_id = ?', [userId]);
-      await append({ action: 'update', entity: 'user', entityId: userId, before: { active: before.active }, after: { active } });
+      await append({
+        action: 'update',
+        entity: 'user',
+        entityId: userId,
+        before: { active: before.active },
+        after: { active },
+      });
       return { ...before, active };
     });
   }
 
   async setPasswordHash(ctx: WriteContext, userId: string, passwordHash: string): Promise<void> {
-    if (ctx.actor.role !== 'administrator' && ctx.actor.userId !== userId) throw forbidden("change another user's password");
+    if (ctx.actor.role !== 'administrator' && ctx.actor.userId !== userId)
+      throw forbidden("change another user's password");
     if (typeof passwordHash !== 'string' || passwordHash === '') throw fail('trial.invalid', 'password hash: empty');
     await this.write(ctx, async (tx, append) => {
       const changed = await tx.run('UPDATE users SET password_hash = ? WHERE id = ?', [passwordHash, userId]);
@@ -1107,14 +1321,10 @@ export class SqlTrialStore implements TrialStore {
 
   async createSession(s: SessionRecord): Promise<void> {
     await this.db.transaction('write', (tx) =>
-      tx.run('INSERT INTO sessions (id, user_id, csrf_secret, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)', [
-        s.id,
-        s.userId,
-        s.csrfSecret,
-        s.createdAt,
-        s.expiresAt,
-        s.lastSeenAt,
-      ]),
+      tx.run(
+        'INSERT INTO sessions (id, user_id, csrf_secret, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [s.id, s.userId, s.csrfSecret, s.createdAt, s.expiresAt, s.lastSeenAt],
+      ),
     );
   }
 
@@ -1135,7 +1345,9 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async touchSession(id: string, expiresAt: string, lastSeenAt: string): Promise<void> {
-    await this.db.transaction('write', (tx) => tx.run('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?', [expiresAt, lastSeenAt, id]));
+    await this.db.transaction('write', (tx) =>
+      tx.run('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?', [expiresAt, lastSeenAt, id]),
+    );
   }
 
   async deleteSession(id: string): Promise<void> {
@@ -1150,7 +1362,9 @@ export class SqlTrialStore implements TrialStore {
 
   async recordEvent(ctx: WriteContext, action: string, detail: unknown): Promise<void> {
     if (!/^[a-z][a-z0-9-]{0,40}$/.test(action)) throw fail('trial.invalid', 'event: invalid action name');
-    await this.write(ctx, (_tx, append) => append({ action, entity: 'event', entityId: null, before: null, after: detail ?? null }));
+    await this.write(ctx, (_tx, append) =>
+      append({ action, entity: 'event', entityId: null, before: null, after: detail ?? null }),
+    );
   }
 
   async listAudit(options: { fromSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
@@ -1179,21 +1393,37 @@ export class SqlTrialStore implements TrialStore {
       const w = siteWhere(filter);
       const pw = siteWhere(filter, 'p.site');
       const viaParticipant = async (table: string, order: string): Promise<Row[]> =>
-        tx.all<Row>(`SELECT t.* FROM ${table} t JOIN participants p ON p.id = t.participant_id WHERE ${pw.sql} ORDER BY ${order}`, pw.params);
-      const screening = (await tx.all<Row>(`SELECT * FROM screening WHERE ${w.sql} ORDER BY recorded_at, id`, w.params)).map(screeningOf);
+        tx.all<Row>(
+          `SELECT t.* FROM ${table} t JOIN participants p ON p.id = t.participant_id WHERE ${pw.sql} ORDER BY ${order}`,
+          pw.params,
+        );
+      const screening = (
+        await tx.all<Row>(`SELECT * FROM screening WHERE ${w.sql} ORDER BY recorded_at, id`, w.params)
+      ).map(screeningOf);
       const screeningIds = new Set(screening.map((s) => s.id));
-      const consents = (await tx.all<Row>('SELECT * FROM consents ORDER BY recorded_at, id')).map(consentOf).filter((c) => screeningIds.has(c.screeningId));
+      const consents = (await tx.all<Row>('SELECT * FROM consents ORDER BY recorded_at, id'))
+        .map(consentOf)
+        .filter((c) => screeningIds.has(c.screeningId));
       return {
         trial: meta.info,
         screening,
         consents,
-        participants: (await tx.all<Row>(`SELECT * FROM participants WHERE ${w.sql} ORDER BY enrolled_on, participant_code`, w.params)).map(participantOf),
+        participants: (
+          await tx.all<Row>(
+            `SELECT * FROM participants WHERE ${w.sql} ORDER BY enrolled_on, participant_code`,
+            w.params,
+          )
+        ).map(participantOf),
         allocations: (await viaParticipant('allocations', 't.randomization_number')).map(allocationOf),
         doses: (await viaParticipant('doses', 't.administered_on, t.id')).map(doseOf),
         dispositions: (await viaParticipant('dispositions', 't.on_date, t.id')).map(dispositionOf),
         forms: (await viaParticipant('forms', 't.completed_on, t.id')).map(formOf),
-        labs: (await tx.all<Row>(`SELECT * FROM labs WHERE ${w.sql} ORDER BY collected_on, recorded_at, id`, w.params)).map(labOf),
-        adverseEvents: (await tx.all<Row>(`SELECT * FROM adverse_events WHERE ${w.sql} ORDER BY onset_on, recorded_at, id`, w.params)).map(adverseEventOf),
+        labs: (
+          await tx.all<Row>(`SELECT * FROM labs WHERE ${w.sql} ORDER BY collected_on, recorded_at, id`, w.params)
+        ).map(labOf),
+        adverseEvents: (
+          await tx.all<Row>(`SELECT * FROM adverse_events WHERE ${w.sql} ORDER BY onset_on, recorded_at, id`, w.params)
+        ).map(adverseEventOf),
       };
     });
   }

@@ -13,11 +13,21 @@ import type { RandomizationPlan } from '../../randomization/index.ts';
 import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import type { Actor, WriteContext } from '../model.ts';
-import { openTrialStore } from './open.ts';
-import type { SqlTrialStore } from './sql-store.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrations.ts';
+import { bundledStoreKnowledge, openDb } from './open.ts';
+import { SqlTrialStore } from './sql-store.ts';
+
+/** Opens the store and keeps the raw database handle, so tests can play an attacker with direct SQL access. */
+async function openWithDb(location: string, clock?: () => Date): Promise<{ store: SqlTrialStore; db: Db }> {
+  const db = await openDb(location);
+  await migrate(db);
+  return { store: new SqlTrialStore(db, bundledStoreKnowledge(), clock), db };
+}
 
 export interface OpenedStore {
   readonly store: SqlTrialStore;
+  readonly db: Db;
   /** The location it was opened from (to reopen it). */
   readonly location: string;
   cleanup(): Promise<void>;
@@ -33,9 +43,10 @@ export const sqliteFactory: StoreFactory = {
   async open(clock) {
     const dir = mkdtempSync(join(tmpdir(), 'trd-trial-'));
     const location = join(dir, 'trial.db');
-    const store = await openTrialStore(location, clock === undefined ? {} : { clock });
+    const { store, db } = await openWithDb(location, clock);
     return {
       store,
+      db,
       location,
       async cleanup() {
         await store.close().catch(() => undefined);
@@ -48,8 +59,8 @@ export const sqliteFactory: StoreFactory = {
 export const pgliteFactory: StoreFactory = {
   name: 'PostgreSQL (PGlite in memory)',
   async open(clock) {
-    const store = await openTrialStore('pglite:memory', clock === undefined ? {} : { clock });
-    return { store, location: 'pglite:memory', cleanup: () => store.close().catch(() => undefined) };
+    const { store, db } = await openWithDb('pglite:memory', clock);
+    return { store, db, location: 'pglite:memory', cleanup: () => store.close().catch(() => undefined) };
   },
 };
 
@@ -65,9 +76,10 @@ export function serverFactory(url: string): StoreFactory {
       await admin.end();
       const u = new URL(url);
       u.pathname = `/${name}`;
-      const store = await openTrialStore(u.toString(), clock === undefined ? {} : { clock });
+      const { store, db } = await openWithDb(u.toString(), clock);
       return {
         store,
+        db,
         location: u.toString(),
         async cleanup() {
           await store.close().catch(() => undefined);
@@ -96,14 +108,35 @@ export function insightProtocol(): TrialProtocol {
 export const SITES = ['A', 'B'];
 
 export function blocksPlan(protocol: TrialProtocol, seed = 20261129, perStratum = 40): RandomizationPlan {
-  return { method: 'permuted-blocks', arms: planArms(protocol), factors: planFactors(protocol, SITES), seed, blockSizes: [2, 4, 6], perStratum };
+  return {
+    method: 'permuted-blocks',
+    arms: planArms(protocol),
+    factors: planFactors(protocol, SITES),
+    seed,
+    blockSizes: [2, 4, 6],
+    perStratum,
+  };
 }
 
-export const actor = (role: Actor['role'], site: string | null = null, userId = `${role}-1`): Actor => ({ userId, role, site });
-export const as = (role: Actor['role'], site: string | null = null, reason = 'test'): WriteContext => ({ actor: actor(role, site), reason });
+export const actor = (role: Actor['role'], site: string | null = null, userId = `${role}-1`): Actor => ({
+  userId,
+  role,
+  site,
+});
+export const as = (role: Actor['role'], site: string | null = null, reason = 'test'): WriteContext => ({
+  actor: actor(role, site),
+  reason,
+});
 
 /** Every INSIGHT criterion answered `met`/`not-met` so the verdict is eligible. */
-export function eligibleCriteria(protocol: TrialProtocol): { id: string; kind: 'inclusion' | 'exclusion'; status: 'met' | 'not-met'; reason: string; source: 'entered'; verified: boolean }[] {
+export function eligibleCriteria(protocol: TrialProtocol): {
+  id: string;
+  kind: 'inclusion' | 'exclusion';
+  status: 'met' | 'not-met';
+  reason: string;
+  source: 'entered';
+  verified: boolean;
+}[] {
   return protocol.criteria.map((c) => ({
     id: c.id,
     kind: c.kind,
@@ -115,7 +148,11 @@ export function eligibleCriteria(protocol: TrialProtocol): { id: string; kind: '
 }
 
 /** Initialises the INSIGHT trial with kits for `kitsPerArm` participants per arm. */
-export async function initTrial(store: SqlTrialStore, plan?: RandomizationPlan, kitsPerArm = 60): Promise<TrialProtocol> {
+export async function initTrial(
+  store: SqlTrialStore,
+  plan?: RandomizationPlan,
+  kitsPerArm = 60,
+): Promise<TrialProtocol> {
   const protocol = insightProtocol();
   await store.init(as('administrator'), { protocol, plan: plan ?? blocksPlan(protocol) });
   const arms = (protocol.arms ?? []).map((a) => a.id);
@@ -124,9 +161,20 @@ export async function initTrial(store: SqlTrialStore, plan?: RandomizationPlan, 
 }
 
 /** Screens, consents and enrols one participant at `site` with baseline CRP `crp`. */
-export async function enrolOne(store: SqlTrialStore, protocol: TrialProtocol, code: string, site = 'A', crp = 5.2): Promise<string> {
+export async function enrolOne(
+  store: SqlTrialStore,
+  protocol: TrialProtocol,
+  code: string,
+  site = 'A',
+  crp = 5.2,
+): Promise<string> {
   const ctx = as('coordinator', site);
-  const s = await store.addScreening(ctx, { site, screeningCode: `S-${code}`, screenedOn: '2026-11-01', criteria: eligibleCriteria(protocol) });
+  const s = await store.addScreening(ctx, {
+    site,
+    screeningCode: `S-${code}`,
+    screenedOn: '2026-11-01',
+    criteria: eligibleCriteria(protocol),
+  });
   await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
   const p = await store.enrol(ctx, {
     screeningId: s.id,
