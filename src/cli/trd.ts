@@ -9,6 +9,7 @@ import { registerDesign } from './commands/design.ts';
 import { registerMatch } from './commands/match.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTrial } from './commands/trial.ts';
+import { registerTrialUser } from './commands/trial-user.ts';
 
 export function buildProgram(): Command {
   const program = new Command('trd')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDesign(program);
   registerServe(program);
   registerTrial(program);
+  registerTrialUser(program);
   return program;
 }
 

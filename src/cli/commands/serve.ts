@@ -4,10 +4,8 @@
  * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
  */
 import type { Command } from 'commander';
-import { createEngine } from '../../engine/index.ts';
-import { startService } from '../../server/start.ts';
-import { trialPlugin } from '../../server/trial/start.ts';
 import type { TrialStartOptions } from '../../server/trial/start.ts';
+import { startService } from '../../server/start.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -38,6 +36,8 @@ export function registerServe(program: Command): void {
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
     .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
     .action(async (options: ServeCliOptions & TrialStartOptions) => {
+      const { createEngine } = await import('../../engine/index.ts');
+      const { trialPlugin } = await import('../../server/trial/start.ts');
       const engine = createEngine();
       const trial = await trialPlugin(options, engine, (line) => process.stdout.write(`${line}\n`));
       await startService(options, { engine, ...(trial === undefined ? {} : { plugins: [trial] }) });

@@ -27,11 +27,12 @@ export async function createAccounts(
   store: TrialStore,
   accounts: readonly AccountSpec[],
   cost?: { N: number; r: number; p: number },
+  ctx: WriteContext = SETUP_CONTEXT,
 ): Promise<UserRecord[]> {
   const created: UserRecord[] = [];
   for (const a of accounts) {
     created.push(
-      await store.createUser(SETUP_CONTEXT, {
+      await store.createUser(ctx, {
         username: a.username,
         displayName: a.displayName,
         role: a.role,
