@@ -46,6 +46,10 @@ async function startServer(location: string): Promise<{ child: ChildProcess; url
   return { child, url };
 }
 
+/** Resolves when the process has ended (at once if it already has: killed by a signal, exitCode stays null). */
+const ended = (child: ChildProcess): Promise<unknown> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+
 async function signIn(url: string, role: 'coordinator' | 'monitor'): Promise<TrialClient> {
   const account = accountFor(role, role === 'coordinator' ? 'site-a' : undefined);
   const client = new TrialClient(url);
@@ -105,9 +109,7 @@ test('after SIGKILL mid-burst, every acknowledged write survives and the audit c
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    await new Promise((resolve) =>
-      server.child.exitCode !== null ? resolve(null) : server.child.once('exit', resolve),
-    );
+    await ended(server.child);
     assert.equal(server.child.signalCode, 'SIGKILL');
     assert.ok(ackedScreening.size + ackedAllocations.size >= 120);
     assert.ok(ackedAllocations.size > 0, 'randomizations were part of the burst');
@@ -138,9 +140,7 @@ test('after SIGKILL mid-burst, every acknowledged write survives and the audit c
     assert.equal((verify.json as { ok: boolean }).ok, true, verify.text.slice(0, 300));
   } finally {
     server.child.kill('SIGTERM');
-    await new Promise((resolve) =>
-      server.child.exitCode !== null ? resolve(null) : server.child.once('exit', resolve),
-    );
+    await ended(server.child);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,7 +2,7 @@
  * `trd serve --trial-db LOCATION [--demo]`: opens the trial store and returns the trial plugin for the service.
  * With --demo (and no --trial-db, a fresh SQLite file in a temporary folder) the INSIGHT trial is initialised on two
  * demo sites with a kit list, and one account per role is created with a random password, printed once at start.
- * Without --demo nothing is created: accounts come from `createAccounts` (accounts.ts) through the trial CLI.
+ * Without --demo nothing is created: accounts come from `trd trial-user add` (src/cli/commands/trial-user.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,7 @@ export async function trialPlugin(
         print(`  ${a.username.padEnd(15)} ${a.password}  ${a.role}${a.site === null ? '' : ` at ${a.site}`}`);
     }
   } else if ((await store.countUsers()) === 0) {
-    print('The trial store has no accounts yet: create them with createAccounts (docs/trial-server.md).');
+    print('The trial store has no accounts yet: create them with trd trial-user add (docs/trial-server.md).');
   }
   const trial = await openTrialServer({ store, engine, secureCookies: options.secureCookies ?? false });
   print(`Trial operations at /trial/ (store: ${store.dialect}).`);
