@@ -65,7 +65,7 @@ export function insightProtocol(engine: Engine): TrialProtocol {
   return protocol;
 }
 
-/** Opens and initialises a trial store at `location` (permuted blocks, crp x site strata, kits for every slot). */
+/** Opens and initialises a trial store at `location` (permuted blocks, crp x site strata, `kitsPerArm` kits per arm). */
 export async function initTestStore(location: string, engine: Engine, kitsPerArm = 400): Promise<TrialStore> {
   const store = await openTrialStore(location);
   if ((await store.trial()) !== null) return store;
@@ -79,7 +79,8 @@ export async function initTestStore(location: string, engine: Engine, kitsPerArm
       factors: planFactors(protocol, SITES),
       seed: 20261129,
       blockSizes: [2, 4, 6],
-      perStratum: 300,
+      // Every stratum's list can take all the participants the kits allow.
+      perStratum: kitsPerArm * 2,
     },
   });
   await store.addKits(
