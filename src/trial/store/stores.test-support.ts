@@ -13,7 +13,9 @@ import type { RandomizationPlan } from '../../randomization/index.ts';
 import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import type { Actor, WriteContext } from '../model.ts';
+import { PGlite } from '@electric-sql/pglite';
 import type { Db } from './db.ts';
+import { openPgliteDb } from './postgres.ts';
 import { migrate } from './migrations.ts';
 import { bundledStoreKnowledge, openDb } from './open.ts';
 import { SqlTrialStore } from './sql-store.ts';
@@ -56,13 +58,34 @@ export const sqliteFactory: StoreFactory = {
   },
 };
 
+let sharedPglite: Promise<PGlite> | undefined;
+let schemaCounter = 0;
+
+/** PGlite starts slowly (WASM), so one instance serves the suite and each test gets a fresh schema. */
 export const pgliteFactory: StoreFactory = {
   name: 'PostgreSQL (PGlite in memory)',
   async open(clock) {
-    const { store, db } = await openWithDb('pglite:memory', clock);
-    return { store, db, location: 'pglite:memory', cleanup: () => store.close().catch(() => undefined) };
+    sharedPglite ??= PGlite.create();
+    const pglite = await sharedPglite;
+    const schema = `t${++schemaCounter}`;
+    await pglite.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};`);
+    const inner = openPgliteDb(pglite);
+    const db: Db = { ...inner, close: async () => undefined };
+    await migrate(db);
+    const store = new SqlTrialStore(db, bundledStoreKnowledge(), clock);
+    return {
+      store,
+      db,
+      location: 'pglite:memory',
+      cleanup: () => pglite.exec(`SET search_path TO public; DROP SCHEMA ${schema} CASCADE;`).then(() => undefined),
+    };
   },
 };
+
+export async function closeSharedPglite(): Promise<void> {
+  if (sharedPglite !== undefined) await (await sharedPglite).close();
+  sharedPglite = undefined;
+}
 
 /** A fresh database on the server of TRD_PG_URL, dropped afterwards. */
 export function serverFactory(url: string): StoreFactory {
