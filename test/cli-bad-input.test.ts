@@ -1,6 +1,6 @@
 /**
  * The real `trd assess` command (bin/trd.js, as a user runs it) on bad input: each case exits non-zero with exactly one
- * line on stderr and nothing on stdout (care-pathway.md "The result": bad input prints no result). And the seed
+ * line on stderr and nothing on stdout (docs/care-pathway.md "The result": bad input prints no result). And the seed
  * vignette prints refer-to-trial in both the text and the --json forms.
  */
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 /**
  * The clinical vignette suite: the golden bundles in test/fixtures/vignettes/ are what scripts/make-vignettes.ts
  * generates, and `trd assess`'s logic (bundleToRecord -> loadKnowledge -> assess) gives, for each, the result fields
- * that /work/shared/care-pathway.md demands (recorded in manifest.json). Expectations come from the spec and the
+ * that docs/care-pathway.md demands (recorded in manifest.json). Expectations come from the spec and the
  * contracts' counting rules, never from running the engine.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import type { Assessment } from '../src/pathway/assessment.ts';
 import { assess } from '../src/pathway/index.ts';
 import { fieldsFixedBy, normaliseExpected, projectAssessment } from './support/project-assessment.ts';
 import type { Expected } from './support/vignettes/index.ts';
+import { CLINICAL_1_1_VIGNETTES } from './support/vignettes/catalog-clinical-1-1.ts';
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
@@ -38,6 +39,7 @@ const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as {
   vignettes: ManifestEntry[];
 };
 const knowledge = loadKnowledge();
+const CLINICAL_IDS = new Set(CLINICAL_1_1_VIGNETTES.map((v) => v.id));
 
 function assessFile(file: string, asOf: string): Assessment {
   const bundle: unknown = JSON.parse(readFileSync(file, 'utf8'));
@@ -54,6 +56,12 @@ describe('vignette golden files', () => {
     for (const [name, text] of files) {
       assert.equal(readFileSync(join(dir, name), 'utf8'), text, `${name} is stale: run scripts/make-vignettes.ts`);
     }
+  });
+
+  test('every care pathway 1.1 vignette cites the definition it tests', () => {
+    const ours = manifest.vignettes.filter((v) => v.file.length > 0 && CLINICAL_IDS.has(v.id));
+    assert.ok(ours.length >= 25, `${ours.length} vignettes`);
+    for (const v of ours) assert.match(v.expected.cite ?? '', /^(definition \d+a?|Inputs)/, v.id);
   });
 
   test('the manifest lists every vignette with its as-of date and expected fields', () => {
@@ -102,9 +110,16 @@ describe('vignette golden files', () => {
       'recent-live-vaccine',
       'crp-confounding-medication',
       'standard-crp-assay',
+      'age-unknown',
+      'hbv-exposure',
     ]) {
       assert.ok(cautions.has(code), code);
     }
+    const scopes = seen((e) => (e.scope === undefined ? [] : [e.scope]));
+    for (const reason of ['in-scope', 'deceased', 'minor', 'bipolar', 'psychotic-disorder', 'no-depression']) {
+      assert.ok(scopes.has(reason), reason);
+    }
+    assert.ok(seen((e) => e.safetyAlerts ?? []).has('suicide-risk'));
     const workup = seen((e) => e.missingWorkup);
     for (const code of ['anc', 'platelets', 'alt', 'ast', 'latent-tb-screen', 'hepatitis-b-serology']) {
       assert.ok(workup.has(code), code);
@@ -122,7 +137,8 @@ describe('vignettes: trd assess gives the expected result fields', () => {
 
   test('the seed vignette (examples/seed-vignette.json): refer-to-trial, 2 adequate trials, hs-CRP 7 elevated', () => {
     const assessment = assessFile(join(root, 'examples/seed-vignette.json'), '2026-11-27');
-    assert.deepEqual(projectAssessment(assessment), {
+    const { issuesInclude: _issues, ...projected } = projectAssessment(assessment);
+    assert.deepEqual(projected, {
       recommendation: 'refer-to-trial',
       adequateTrials: 2,
       unverifiedTrials: 0,
@@ -132,6 +148,8 @@ describe('vignettes: trd assess gives the expected result fields', () => {
       cautions: [],
       missingWorkup: ['latent-tb-screen'],
       comorbidIl6Disease: [],
+      scope: 'in-scope',
+      safetyAlerts: [],
     });
     assert.deepEqual(assessment.treatmentResistance.adequateTrials.map((t) => t.ingredient).sort(), [
       'escitalopram',

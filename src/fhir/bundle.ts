@@ -26,6 +26,8 @@ import type { EntryView } from './bundle-index.ts';
 import { readCondition } from './condition.ts';
 import { readImmunization } from './immunization.ts';
 import { readMedicationRequest, readMedicationStatement } from './medication.ts';
+import { readMedicationAdministration } from './medication-administration.ts';
+import { readMedicationDispense } from './medication-dispense.ts';
 import { readObservation } from './observation.ts';
 import { readPatient } from './patient.ts';
 import { readProcedure } from './procedure.ts';
@@ -38,6 +40,8 @@ const READ_TYPES: ReadonlySet<string> = new Set([
   'Observation',
   'MedicationRequest',
   'MedicationStatement',
+  'MedicationDispense',
+  'MedicationAdministration',
   'QuestionnaireResponse',
   'AllergyIntolerance',
   'Immunization',
@@ -106,6 +110,7 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
   const skipped = new Map<string, number>();
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
+  const self = { id: patientEntry.resource['id'], fullUrl: patientEntry.fullUrl };
   for (const entry of entries) {
     const { type, resource } = entry;
     if (!READ_TYPES.has(type)) {
@@ -113,6 +118,17 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
       continue;
     }
     const ctx: ReadContext = { ref: refOf(entry), issues };
+    if (aboutAnotherPatient(resource, self)) {
+      issues.push(
+        issue(
+          'fhir.resource.other-patient',
+          'the resource is about another patient (its subject or patient reference names a different Patient); not used',
+          ctx.ref,
+          'warning',
+        ),
+      );
+      continue;
+    }
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -125,6 +141,12 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
         break;
       case 'MedicationStatement':
         push(medications, readMedicationStatement(ctx, resource, index));
+        break;
+      case 'MedicationDispense':
+        push(medications, readMedicationDispense(ctx, resource, index));
+        break;
+      case 'MedicationAdministration':
+        push(medications, readMedicationAdministration(ctx, resource, index));
         break;
       case 'QuestionnaireResponse':
         questionnaireResponses.push(readQuestionnaireResponse(ctx, resource));
@@ -168,6 +190,25 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
     procedures,
     issues,
   });
+}
+
+const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+
+/**
+ * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? Only a reference of
+ * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
+ * Patient. A resource about another patient is never used (docs/care-pathway.md "Inputs").
+ */
+function aboutAnotherPatient(resource: Record<string, unknown>, self: { id: unknown; fullUrl?: string }): boolean {
+  for (const field of ['subject', 'patient'] as const) {
+    const target = resource[field];
+    if (!isObject(target)) continue;
+    const reference = target['reference'];
+    if (typeof reference !== 'string' || reference === self.fullUrl) continue;
+    const m = PATIENT_REFERENCE.exec(reference);
+    if (m !== null && m[1] !== self.id) return true;
+  }
+  return false;
 }
 
 function push<T>(list: T[], fact: T | undefined): void {

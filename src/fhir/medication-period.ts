@@ -1,11 +1,11 @@
 /**
- * When a medication was taken, and how firmly we know it (`periodSource`). Statements carry their own effective[x];
- * a request (a prescription) implies a period only through its dispense: authoredOn + expected supply x (1 + refills),
- * else the dispense validity period; then the dosage's timing bounds; else just its authoredOn as a start.
+ * The period a medication record states, and where it came from (`periodSource`). No supply arithmetic here: how long
+ * one supply lasts, whether refills were taken and whether an open-ended record is still current are the engine's
+ * definitions (src/pathway/medication-use.ts, care-pathway 1.1 definitions 2 and 3a), so the reader stays knowledge-free.
  * @see https://hl7.org/fhir/R4/medicationrequest.html#MedicationRequest.dispenseRequest
  */
 import type { Duration, MedicationRequestDispenseRequest } from '@medplum/fhirtypes';
-import { fromDayNumber, toDayNumber } from '../record/index.ts';
+import { toDayNumber } from '../record/index.ts';
 import type { MedicationFact, Period } from '../record/index.ts';
 import { readPeriod, readQuantity } from './datatypes.ts';
 import { DAYS_PER_UNIT_OF_TIME } from './dosage.ts';
@@ -13,6 +13,8 @@ import { readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
 
 type Dispense = NonNullable<MedicationFact['dispense']>;
+
+const MAX_SUPPLY_DAYS = 36_525;
 
 /** Plain-word units seen in `Duration.unit` when `code` is absent. */
 const UNIT_WORDS: Readonly<Record<string, string>> = {
@@ -29,7 +31,7 @@ function unitWordDays(word: string): number | undefined {
   return unitOfTime === undefined ? undefined : DAYS_PER_UNIT_OF_TIME[unitOfTime];
 }
 
-function durationInDays(ctx: ReadContext, value: unknown, path: string): number | undefined {
+export function durationInDays(ctx: ReadContext, value: unknown, path: string): number | undefined {
   const d = readObject<Duration>(ctx, value, path);
   if (d === undefined) return undefined;
   const amount = readNumber(ctx, d.value, `${path}.value`);
@@ -41,6 +43,11 @@ function durationInDays(ctx: ReadContext, value: unknown, path: string): number 
     (unit === undefined ? undefined : unitWordDays(unit));
   if (amount === undefined || daysPerUnit === undefined || daysPerUnit < 1 || amount <= 0) {
     warn(ctx, path, `${path} is not a positive number of days, weeks or months; ignored`);
+    return undefined;
+  }
+  // A supply longer than a century is not a supply: day arithmetic on it would leave the calendar.
+  if (amount * daysPerUnit > MAX_SUPPLY_DAYS) {
+    warn(ctx, path, `${path} is longer than ${MAX_SUPPLY_DAYS} days; ignored`);
     return undefined;
   }
   // Whole days: a "3 month" supply of 91.3 days is 91 days of tablets.
@@ -74,34 +81,41 @@ export interface PeriodReading {
   readonly periodSource?: MedicationFact['periodSource'];
 }
 
+/**
+ * A request's stated period: its dosage bounds; else authoredOn (or validityPeriod.start) to validityPeriod.end. The
+ * expected supply is not turned into an end here (one supply, refills only when dispensed: the engine's rule).
+ */
 export function requestPeriod(
   authoredOn: string | undefined,
   dispense: Dispense | undefined,
   dosageBounds: Period | undefined,
 ): PeriodReading {
-  const start = toDayNumber(authoredOn);
-  if (start !== undefined && authoredOn !== undefined && dispense?.expectedSupplyDays !== undefined) {
-    // Inclusive count: a 30-day supply authored on Jan 1 lasts to Jan 30.
-    const days = dispense.expectedSupplyDays * (1 + (dispense.numberOfRepeatsAllowed ?? 0));
-    return { period: { start: authoredOn, end: fromDayNumber(start + days - 1) }, periodSource: 'dispenseRequest' };
-  }
-  if (dispense?.validityPeriod !== undefined)
-    return { period: dispense.validityPeriod, periodSource: 'dispenseRequest' };
   if (dosageBounds !== undefined) return { period: dosageBounds, periodSource: 'dosageBounds' };
-  if (authoredOn !== undefined) return { period: { start: authoredOn }, periodSource: 'authoredOn' };
-  return { period: {} };
+  const validity = dispense?.validityPeriod;
+  const start = authoredOn ?? validity?.start;
+  const end = validity?.end;
+  if (start === undefined && end === undefined) return { period: {} };
+  const period: Period = start === undefined ? { end: end as string } : end === undefined ? { start } : { start, end };
+  return { period, periodSource: authoredOn !== undefined ? 'authoredOn' : 'dispenseRequest' };
 }
 
+/**
+ * effective[x] of a statement or an administration. A statement's single effectiveDateTime is only a start (its
+ * duration is unknown, care-pathway 1.1 def 2); an administration's is one dose on that day (`pointIsOneDay`).
+ */
 export function statementPeriod(
   ctx: ReadContext,
   resource: Untrusted<{ effectivePeriod: unknown; effectiveDateTime: unknown }>,
   dosageBounds: Period | undefined,
+  pointIsOneDay = false,
 ): PeriodReading {
   const effectivePeriod = readPeriod(ctx, resource.effectivePeriod, 'effectivePeriod');
   if (effectivePeriod !== undefined) return { period: effectivePeriod, periodSource: 'effectivePeriod' };
   const at = readString(ctx, resource.effectiveDateTime, 'effectiveDateTime');
   if (at !== undefined) {
-    if (toDayNumber(at) !== undefined) return { period: { start: at, end: at }, periodSource: 'effectiveDateTime' };
+    if (toDayNumber(at) !== undefined) {
+      return { period: pointIsOneDay ? { start: at, end: at } : { start: at }, periodSource: 'effectiveDateTime' };
+    }
     warn(ctx, 'effectiveDateTime', 'effectiveDateTime is not a FHIR date; ignored');
   }
   if (dosageBounds !== undefined) return { period: dosageBounds, periodSource: 'dosageBounds' };

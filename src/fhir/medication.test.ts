@@ -123,18 +123,24 @@ test('Synthea-style dose: a unitless count of tablets stays a count (the engine 
   assert.deepEqual(m?.period, { start: '2025-01-01' });
 });
 
-test('request period: authoredOn + supply x (1 + repeats), else validityPeriod, else dosage bounds', () => {
+test('request period: the stated period only (authoredOn, validityPeriod.end, else dosage bounds); supply and refills kept as data', () => {
+  // Care pathway 1.1 def 2: one supply per request, refills only when dispensed. The reader no longer turns
+  // supply x (1 + refills) into an end date (it used to give 2025-03-31 here); the engine applies the rule.
   const supply = (expectedSupplyDuration: object, numberOfRepeatsAllowed?: number) =>
     recordOf(request([], { dispenseRequest: { expectedSupplyDuration, numberOfRepeatsAllowed } })).medications[0];
   const a = supply({ value: 30, unit: 'days', system: UCUM, code: 'd' }, 2);
-  assert.deepEqual(a?.period, { start: '2025-01-01', end: '2025-03-31' }); // 90 days inclusive
-  assert.equal(a?.periodSource, 'dispenseRequest');
+  assert.deepEqual(a?.period, { start: '2025-01-01' });
+  assert.equal(a?.periodSource, 'authoredOn');
   assert.equal(a?.dispense?.expectedSupplyDays, 30);
-  assert.equal(supply({ value: 6, system: UCUM, code: 'wk' })?.period.end, '2025-02-11'); // 42 days
-  assert.equal(supply({ value: 1, unit: 'month' })?.period.end, '2025-01-30');
-  assert.equal(supply({ value: 2, unit: 'wk', code: 'weeks' })?.period.end, '2025-01-14');
+  assert.equal(a?.dispense?.numberOfRepeatsAllowed, 2);
+  assert.equal(supply({ value: 6, system: UCUM, code: 'wk' })?.dispense?.expectedSupplyDays, 42);
+  assert.equal(supply({ value: 1, unit: 'month' })?.dispense?.expectedSupplyDays, 30);
+  assert.equal(supply({ value: 2, unit: 'wk', code: 'weeks' })?.dispense?.expectedSupplyDays, 14);
   const validity = recordOf(
-    request([], { dispenseRequest: { validityPeriod: { start: '2025-02-01', end: '2025-05-01' } } }),
+    request([], {
+      authoredOn: undefined,
+      dispenseRequest: { validityPeriod: { start: '2025-02-01', end: '2025-05-01' } },
+    }),
   ).medications[0];
   assert.deepEqual(
     [validity?.periodSource, validity?.period],
@@ -163,7 +169,7 @@ test('request period: authoredOn + supply x (1 + repeats), else validityPeriod, 
   );
 });
 
-test('statement period: effectivePeriod, or effectiveDateTime as a single day', () => {
+test('statement period: effectivePeriod, or effectiveDateTime as a start only (unknown duration, care pathway 1.1 def 2)', () => {
   const record = recordOf(
     {
       resourceType: 'MedicationStatement',
@@ -184,7 +190,7 @@ test('statement period: effectivePeriod, or effectiveDateTime as a single day', 
     [record.medications[0]?.kind, record.medications[0]?.periodSource, record.medications[0]?.period],
     ['statement', 'effectivePeriod', { start: '2025-01-06' }],
   );
-  assert.deepEqual(record.medications[1]?.period, { start: '2025-02-01T10:00:00Z', end: '2025-02-01T10:00:00Z' });
+  assert.deepEqual(record.medications[1]?.period, { start: '2025-02-01T10:00:00Z' });
 });
 
 test('medicationReference resolves to contained, Medication/id, urn:uuid fullUrl and absolute URL; ingredients keep strength', () => {

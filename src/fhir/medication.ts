@@ -37,9 +37,9 @@ function readIngredients(ctx: ReadContext, value: unknown, path: string): Ingred
   return out;
 }
 
-function readMedicationDetails(
+export function readMedicationDetails(
   ctx: ReadContext,
-  resource: Untrusted<MedicationRequest>,
+  resource: Untrusted<Pick<MedicationRequest, 'medicationCodeableConcept' | 'medicationReference' | 'contained'>>,
   index: BundleIndex,
 ): MedicationDetails | undefined {
   const concept = readConcept(ctx, resource.medicationCodeableConcept, 'medicationCodeableConcept');
@@ -74,7 +74,7 @@ function readMedicationDetails(
   return { medication, medicationRef: medCtx.ref, ingredients, ...(form !== undefined && { form }) };
 }
 
-function status(ctx: ReadContext, value: unknown): string {
+export function readMedicationStatus(ctx: ReadContext, value: unknown): string {
   const s = readString(ctx, value, 'status');
   if (s !== undefined) return s;
   warn(ctx, 'status', 'no status; read as unknown');
@@ -96,7 +96,7 @@ export function readMedicationRequest(
   return {
     ref: ctx.ref,
     kind: 'request',
-    status: status(ctx, resource.status),
+    status: readMedicationStatus(ctx, resource.status),
     ...(intent !== undefined && { intent }),
     ...details,
     ...doseFields(dosage),
@@ -120,7 +120,7 @@ export function readMedicationStatement(
   return {
     ref: ctx.ref,
     kind: 'statement',
-    status: status(ctx, resource.status),
+    status: readMedicationStatus(ctx, resource.status),
     ...details,
     ...doseFields(dosage),
     ...(periodSource !== undefined && { periodSource }),
@@ -129,7 +129,7 @@ export function readMedicationStatement(
   };
 }
 
-function doseFields(d: ReturnType<typeof readDosages>): Partial<MedicationFact> {
+export function doseFields(d: ReturnType<typeof readDosages>): Partial<MedicationFact> {
   return {
     ...(d.dosePerAdministration !== undefined && { dosePerAdministration: d.dosePerAdministration }),
     ...(d.administrationsPerDay !== undefined && { administrationsPerDay: d.administrationsPerDay }),

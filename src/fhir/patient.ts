@@ -15,13 +15,13 @@ export function readPatient(ctx: ReadContext, resource: Untrusted<Patient>): Pat
     else warn(ctx, 'gender', `gender '${gender}' is not male, female, other or unknown; ignored`);
   }
   let deceased = readBoolean(ctx, resource.deceasedBoolean, 'deceasedBoolean');
-  if (deceased === undefined && readDate(ctx, resource.deceasedDateTime, 'deceasedDateTime') !== undefined) {
-    deceased = true;
-  }
+  const deceasedDate = readDate(ctx, resource.deceasedDateTime, 'deceasedDateTime');
+  if (deceased === undefined && deceasedDate !== undefined) deceased = true;
   return {
     ref: ctx.ref,
     ...(birthDate !== undefined && { birthDate }),
     ...(sex !== undefined && { sex }),
     ...(deceased !== undefined && { deceased }),
+    ...(deceasedDate !== undefined && { deceasedDate }),
   };
 }

@@ -5,7 +5,14 @@
  */
 import { issue } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
-import type { AntidepressantCodeTarget, CodeSetIndex, KnowledgeIndex, SystemRule } from './knowledge.ts';
+import type {
+  AntidepressantCodeTarget,
+  CodeSetIndex,
+  KnowledgeIndex,
+  SystemCodes,
+  SystemRule,
+  UnverifiedEntry,
+} from './knowledge.ts';
 import { normalizeCode } from './lookup.ts';
 import type { AntidepressantTable, CodeEntry, CodeSet, CodeSystem } from './schema-codesets.ts';
 
@@ -127,4 +134,160 @@ export function buildAntidepressantIndex(
     add(field, { system, code, display, ingredient, strengthMg, citation, verified });
   });
   return { antidepressantCodes: codes, ingredients };
+}
+
+interface MutableMembership {
+  sets: Map<string, CodeEntry>;
+  antidepressant?: AntidepressantCodeTarget;
+}
+
+interface MutableSystemCodes {
+  readonly rule: SystemRule;
+  readonly exact: Map<string, MutableMembership>;
+  readonly prefix: Map<string, MutableMembership>;
+  minPrefixLength: number;
+  maxPrefixLength: number;
+}
+
+const splitKey = (key: string): [string, string] => {
+  const bar = key.indexOf('|');
+  return [key.slice(0, bar), key.slice(bar + 1)];
+};
+
+/** Fills the sets a membership lacks from another (so an exact entry, or a longer prefix, keeps precedence). */
+function inherit(into: MutableMembership, from: MutableMembership | undefined): void {
+  if (from === undefined) return;
+  for (const [setId, entry] of from.sets) if (!into.sets.has(setId)) into.sets.set(setId, entry);
+}
+
+/**
+ * Which sets each code belongs to, per system, from the per-set indexes and the antidepressant table: the lookup
+ * of a coding during an assessment is then one Map get (plus, for a hierarchical code not listed itself, a probe of
+ * its prefixes). A code listed exactly also carries the sets its prefixes put it in, and a prefix those of its
+ * shorter prefixes, so the first hit is the whole answer.
+ */
+export function buildCodeIndex(
+  systems: ReadonlyMap<string, SystemRule>,
+  sets: ReadonlyMap<string, CodeSetIndex>,
+  antidepressantCodes: ReadonlyMap<string, AntidepressantCodeTarget>,
+): Map<string, SystemCodes> {
+  const byUri = new Map<string, MutableSystemCodes>();
+  const systemOf = (uri: string): MutableSystemCodes | undefined => {
+    let found = byUri.get(uri);
+    const rule = systems.get(uri);
+    if (found === undefined && rule !== undefined) {
+      found = { rule, exact: new Map(), prefix: new Map(), minPrefixLength: Infinity, maxPrefixLength: 0 };
+      byUri.set(uri, found);
+    }
+    return found;
+  };
+  const membership = (map: Map<string, MutableMembership>, code: string): MutableMembership => {
+    let m = map.get(code);
+    if (m === undefined) {
+      m = { sets: new Map() };
+      map.set(code, m);
+    }
+    return m;
+  };
+  for (const [setId, index] of sets) {
+    for (const [key, entry] of index.exact) {
+      const [uri, code] = splitKey(key);
+      const system = systemOf(uri);
+      if (system !== undefined) membership(system.exact, code).sets.set(setId, entry);
+    }
+    for (const [key, entry] of index.prefix) {
+      const [uri, code] = splitKey(key);
+      const system = systemOf(uri);
+      if (system === undefined) continue;
+      membership(system.prefix, code).sets.set(setId, entry);
+      system.minPrefixLength = Math.min(system.minPrefixLength, code.length);
+      system.maxPrefixLength = Math.max(system.maxPrefixLength, code.length);
+    }
+  }
+  for (const [key, target] of antidepressantCodes) {
+    const [uri, code] = splitKey(key);
+    const system = systemOf(uri);
+    if (system !== undefined) membership(system.exact, code).antidepressant = target;
+  }
+  for (const system of byUri.values()) {
+    if (system.prefix.size === 0) {
+      system.minPrefixLength = 0;
+      continue;
+    }
+    // Shorter prefixes first: each then inherits from the nearest shorter prefix, which is already complete.
+    const prefixes = [...system.prefix.entries()].sort((a, b) => a[0].length - b[0].length);
+    for (const [code, m] of prefixes) {
+      for (let length = code.length - 1; length >= system.minPrefixLength; length--) {
+        const shorter = system.prefix.get(code.slice(0, length));
+        if (shorter !== undefined) {
+          inherit(m, shorter);
+          break;
+        }
+      }
+    }
+    for (const [code, m] of system.exact) {
+      for (let length = Math.min(code.length, system.maxPrefixLength); length >= system.minPrefixLength; length--) {
+        const covering = system.prefix.get(code.slice(0, length));
+        if (covering !== undefined) {
+          inherit(m, covering);
+          break;
+        }
+      }
+    }
+  }
+  const codes = new Map<string, SystemCodes>();
+  for (const [uri, rule] of systems) {
+    const found = byUri.get(rule.uri);
+    codes.set(uri, found ?? { rule, exact: new Map(), prefix: new Map(), minPrefixLength: 0, maxPrefixLength: 0 });
+  }
+  return codes;
+}
+
+const systemName = (systems: ReadonlyMap<string, SystemRule>, uri: string): string => systems.get(uri)?.name ?? uri;
+
+/** The display line of every unverified code-set entry, built once (results list what they relied on). */
+export function buildUnverifiedEntries(
+  systems: ReadonlyMap<string, SystemRule>,
+  sets: ReadonlyMap<string, CodeSetIndex>,
+): Map<string, Map<CodeEntry, UnverifiedEntry>> {
+  const out = new Map<string, Map<CodeEntry, UnverifiedEntry>>();
+  for (const [setId, index] of sets) {
+    const items = new Map<CodeEntry, UnverifiedEntry>();
+    for (const entry of [...index.exact.values(), ...index.prefix.values()]) {
+      if (entry.verified) continue;
+      items.set(entry, {
+        item: `code set ${setId}: ${systemName(systems, entry.system)} ${entry.code} "${entry.display}"`,
+        note: entry.note ?? `the code ${entry.code} is not verified in the stored sources`,
+        citation: entry.citation,
+      });
+    }
+    if (items.size > 0) out.set(setId, items);
+  }
+  return out;
+}
+
+/** The display lines of unverified antidepressant-table rows and minimum doses, built once. */
+export function buildUnverifiedAntidepressants(
+  systems: ReadonlyMap<string, SystemRule>,
+  index: Pick<KnowledgeIndex, 'antidepressantCodes' | 'ingredients'>,
+): Pick<KnowledgeIndex, 'unverifiedRows' | 'unverifiedDoses'> {
+  const rows = new Map<AntidepressantCodeTarget, UnverifiedEntry>();
+  for (const row of index.antidepressantCodes.values()) {
+    if (row.verified) continue;
+    rows.set(row, {
+      item: `antidepressants: ${systemName(systems, row.system)} ${row.code} "${row.display}" = ${row.ingredient}`,
+      note: `the code ${row.code} is not verified in the stored sources`,
+      citation: row.citation,
+    });
+  }
+  const doses = new Map<string, UnverifiedEntry>();
+  for (const [ingredient, row] of index.ingredients) {
+    if (!('minDailyDoseMg' in row) || row.minDailyDoseVerified) continue;
+    doses.set(ingredient, {
+      item: `minimum adequate daily dose of ${ingredient}: ${row.minDailyDoseMg} mg`,
+      note: row.note ?? `the minimum adequate dose of ${ingredient} is not verified`,
+      citation: row.minDailyDoseCitation,
+    });
+  }
+  return { unverifiedRows: rows, unverifiedDoses: doses };
 }

@@ -1,5 +1,5 @@
 /**
- * The bundled data against clinical-reference.md, typed here independently of the JSON so that an edit to the data
+ * The bundled data against the cited sources (knowledge/citations.json), typed here independently of the JSON so that an edit to the data
  * that drifts from the reference fails a test.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ const k = loadKnowledge();
 const RX = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const ATC = 'http://www.whocc.no/atc';
 
-// clinical-reference.md 4.5: lower bound of the usual therapeutic dose (mg/day), verified flag.
+// reference section 4.5, docs/README.md: lower bound of the usual therapeutic dose (mg/day), verified flag.
 const MIN_DOSE: Record<string, [number, boolean]> = {
   citalopram: [20, true],
   escitalopram: [10, true],
@@ -38,7 +38,7 @@ const MIN_DOSE: Record<string, [number, boolean]> = {
   moclobemide: [300, false],
 };
 
-// clinical-reference.md 7.4: ingredient RxCUIs and whether they are verified ([V]/[V-sec] vs [U]).
+// reference section 7.4, docs/README.md: ingredient RxCUIs and whether they are verified ([V]/[V-sec] vs [U]).
 const RXCUI: Record<string, [string, boolean]> = {
   fluoxetine: ['4493', true],
   sertraline: ['36437', true],
@@ -66,7 +66,7 @@ const RXCUI: Record<string, [string, boolean]> = {
   trazodone: ['10737', false],
 };
 
-// clinical-reference.md 7.5 ATC (desipramine N06AA01 is [U] in 4.5).
+// reference section 7.5, docs/README.md ATC (desipramine N06AA01 is [U] in 4.5).
 const ATC_CODES: Record<string, string> = {
   fluoxetine: 'N06AB03',
   citalopram: 'N06AB04',
@@ -96,7 +96,7 @@ const ATC_CODES: Record<string, string> = {
   esketamine: 'N06AX27',
 };
 
-test('minimum adequate daily doses match clinical-reference.md 4.5', () => {
+test('minimum adequate daily doses match reference section 4.5, docs/README.md', () => {
   const table = new Map(k.antidepressants.ingredients.map((i) => [i.ingredient, i]));
   assert.deepEqual([...table.keys()].sort(), Object.keys(MIN_DOSE).sort());
   for (const [ingredient, [mg, verified]] of Object.entries(MIN_DOSE)) {
@@ -110,7 +110,7 @@ test('minimum adequate daily doses match clinical-reference.md 4.5', () => {
   }
 });
 
-test('ingredient RxCUIs and ATC codes match clinical-reference.md 7.4 and 7.5 with their verified flags', () => {
+test('ingredient RxCUIs and ATC codes match reference sections 7.4 and 7.5 (docs/README.md) with their verified flags', () => {
   const rows = [...k.antidepressants.ingredients, ...k.antidepressants.otherIngredients];
   for (const [ingredient, [rxcui, verified]] of Object.entries(RXCUI)) {
     const code = rows.find((r) => r.ingredient === ingredient)?.codes.find((c) => c.system === RX);
@@ -123,7 +123,7 @@ test('ingredient RxCUIs and ATC codes match clinical-reference.md 7.4 and 7.5 wi
   }
 });
 
-test('[U] values of clinical-reference.md are unverified in the data', () => {
+test('[U] values (docs/README.md) are unverified in the data', () => {
   const code = (setId: string, system: string, value: string) =>
     k.codeSets.get(setId)?.codes.find((c) => c.system === system && c.code === value);
   assert.equal(code('tocilizumab', RX, '612865')?.verified, false, 'tocilizumab RxCUI 612865 is [U]');

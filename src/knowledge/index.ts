@@ -2,11 +2,20 @@
  * Clinical knowledge as versioned, cited, schema-validated data: the care pathway, code sets, the antidepressant
  * table and the citation registry, with fast lookups. Pure (no I/O); the Node loader is `./load.ts`.
  */
-export type { Knowledge, KnowledgeIndex, KnowledgeSource, SystemRule, AntidepressantCodeTarget } from './knowledge.ts';
+export type {
+  AntidepressantCodeTarget,
+  CodeMembership,
+  Knowledge,
+  KnowledgeIndex,
+  KnowledgeSource,
+  SystemRule,
+} from './knowledge.ts';
 export { parseKnowledge, formatFieldPath } from './parse.ts';
 export type { KnowledgeFile } from './parse.ts';
 export {
   antidepressantIngredient,
+  codeMembership,
+  codingSets,
   conceptInCodeSet,
   inCodeSet,
   matchCoding,

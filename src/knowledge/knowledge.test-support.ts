@@ -1,5 +1,5 @@
 /**
- * Test helpers: the bundled knowledge files as in-memory JSON (deep copies, so a test can corrupt them freely) and
+ * Test support: the bundled knowledge files as in-memory JSON (deep copies, so a test can corrupt them freely) and
  * a temp copy of the knowledge folder for loader tests.
  */
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

@@ -42,11 +42,46 @@ export interface AntidepressantCodeTarget {
   readonly verified: boolean;
 }
 
+/**
+ * Everything the knowledge says about one code of one system: the code sets it belongs to (with the entry that made
+ * it a member: an exact entry before a prefix entry, a longer prefix before a shorter one) and the antidepressant it
+ * names. Built once at load, so the engine classifies a coding with one Map get.
+ */
+export interface CodeMembership {
+  readonly sets: ReadonlyMap<string, CodeEntry>;
+  readonly antidepressant?: AntidepressantCodeTarget;
+}
+
+/** One code system's codes: exact codes, and prefixes (hierarchical systems) probed from the longest down. */
+export interface SystemCodes {
+  readonly rule: SystemRule;
+  readonly exact: ReadonlyMap<string, CodeMembership>;
+  readonly prefix: ReadonlyMap<string, CodeMembership>;
+  readonly minPrefixLength: number;
+  readonly maxPrefixLength: number;
+}
+
+/** An unverified value as one display line (the shape of src/pathway/facts.ts `UnverifiedItem`). */
+export interface UnverifiedEntry {
+  /** What was relied on, e.g. `code set depression: ICD-10-CM F32.A "Depression, unspecified"`. */
+  readonly item: string;
+  readonly note: string;
+  readonly citation: string;
+}
+
 export interface KnowledgeIndex {
   readonly systems: ReadonlyMap<string, SystemRule>;
   readonly sets: ReadonlyMap<string, CodeSetIndex>;
   readonly antidepressantCodes: ReadonlyMap<string, AntidepressantCodeTarget>;
   readonly ingredients: ReadonlyMap<string, AntidepressantIngredient | OtherAntidepressantIngredient>;
+  /** Per system URI (canonical and every alias, as senders write them): which sets each code belongs to. */
+  readonly codes: ReadonlyMap<string, SystemCodes>;
+  /** The display line of every unverified code-set entry, per set id and entry. */
+  readonly unverifiedEntries: ReadonlyMap<string, ReadonlyMap<CodeEntry, UnverifiedEntry>>;
+  /** The display line of every unverified antidepressant-table row. */
+  readonly unverifiedRows: ReadonlyMap<AntidepressantCodeTarget, UnverifiedEntry>;
+  /** The display line of every unverified minimum dose, per ingredient. */
+  readonly unverifiedDoses: ReadonlyMap<string, UnverifiedEntry>;
 }
 
 /** A knowledge file that went into this Knowledge, for provenance in outputs ("which version said so"). */

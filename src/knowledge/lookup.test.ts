@@ -32,10 +32,10 @@ test('prefix entries cover sub-codes; exact entries do not', () => {
   assert.equal(matchCoding(k, 'depression', { system: ICD, code: 'F32.01' })?.entry.code, 'F32.0');
   // ICD-10-CM F32.0 is exact: a made-up F32.09 does not match it.
   assert.equal(inCodeSet(k, 'depression', { system: CM, code: 'F32.09' }), false);
-  // Infection: J18 prefix covers J18.9, but not the shorter J1 or a different category J19.
+  // Infection: J18 prefix covers J18.9, but not the shorter J1 or a category outside J00-J22 (J30).
   assert.equal(matchCoding(k, 'infection-active', { system: CM, code: 'J18.9' })?.entry.code, 'J18');
   assert.equal(inCodeSet(k, 'infection-active', { system: CM, code: 'J1' }), false);
-  assert.equal(inCodeSet(k, 'infection-active', { system: CM, code: 'J19' }), false);
+  assert.equal(inCodeSet(k, 'infection-active', { system: CM, code: 'J30' }), false);
   // ATC group prefix: any M01A NSAID matches; SNOMED never matches by prefix.
   assert.equal(inCodeSet(k, 'nsaids', { system: 'http://www.whocc.no/atc', code: 'm01ae01' }), true);
   assert.equal(inCodeSet(k, 'depression', { system: SCT, code: '3701430001' }), false);
@@ -74,7 +74,7 @@ test('lab codes carry assay and dimension; scale items carry their item number',
   assert.equal(matchCoding(k, 'crp', { system: 'http://loinc.org', code: '30522-7' })?.entry.assay, 'high-sensitivity');
   assert.equal(matchCoding(k, 'crp', { system: 'http://loinc.org', code: '1988-5' })?.entry.assay, 'standard');
   assert.equal(matchCoding(k, 'crp', { system: 'http://loinc.org', code: '76486-0' })?.entry.dimension, 'molar');
-  // PHQ-9 items 1-9 in the LOINC order of clinical-reference.md 6.1.
+  // PHQ-9 items 1-9 in the LOINC order of reference section 6.1, docs/README.md.
   const order = ['44250-9', '44255-8', '44259-0', '44254-1', '44251-7', '44258-2', '44252-5', '44253-3', '44260-8'];
   order.forEach((code, i) => {
     assert.equal(matchCoding(k, 'phq9-items', { system: 'http://loinc.org', code })?.entry.item, i + 1, code);

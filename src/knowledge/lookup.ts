@@ -1,13 +1,14 @@
 /**
- * Fast, pure code lookups against the indexes built once by parseKnowledge: membership of a coding or concept in a
- * code set (exact or explicit prefix match) and resolution of a medication concept to an antidepressant ingredient.
+ * Fast, pure code lookups against the indexes built once by parseKnowledge (src/knowledge/build-index.ts): which
+ * code sets a coding belongs to (exact or explicit prefix match) and the antidepressant ingredient a medication
+ * concept names. No caches: every answer is a read of the index.
  *
  * Codes are compared after their system's normalisation (code-systems.json): ICD-10 ignores case and dots
  * ("F32.1" = "f321"), ATC ignores case, CVX ignores leading zeros. System URIs are resolved through their aliases
  * (OIDs). A coding whose system is unknown never matches: codes are not guessed across systems.
  */
 import type { Coding, Concept } from '../record/index.ts';
-import type { AntidepressantCodeTarget, CodeSetIndex, Knowledge, SystemRule } from './knowledge.ts';
+import type { AntidepressantCodeTarget, CodeMembership, Knowledge, SystemRule } from './knowledge.ts';
 import type {
   AntidepressantIngredient,
   CodeEntry,
@@ -59,57 +60,45 @@ export function codingKey(k: Knowledge, coding: Coding): { key: string; rule: Sy
   return { key: `${rule.uri}|${code}`, rule, code };
 }
 
-function setIndex(k: Knowledge, setId: string): CodeSetIndex {
-  const index = k.index.sets.get(setId);
+function assertSet(k: Knowledge, setId: string): void {
   // An unknown id is a programmer error: parseKnowledge already checked every id the pathway names.
-  if (index === undefined) throw new Error(`unknown code set "${setId}"`);
-  return index;
+  if (!k.index.sets.has(setId)) throw new Error(`unknown code set "${setId}"`);
 }
 
-function lookupEntry(k: Knowledge, index: CodeSetIndex, coding: Coding): CodeEntry | undefined {
-  const key = codingKey(k, coding);
-  if (key === undefined) return undefined;
-  const exact = index.exact.get(key.key);
-  if (exact !== undefined) return exact;
-  if (index.prefix.size === 0 || !key.rule.prefixMatching) return undefined;
-  for (let length = Math.min(key.code.length, index.maxPrefixLength); length >= index.minPrefixLength; length--) {
-    const entry = index.prefix.get(`${key.rule.uri}|${key.code.slice(0, length)}`);
-    if (entry !== undefined) return entry;
+const NO_SETS: ReadonlyMap<string, CodeEntry> = new Map();
+
+/**
+ * Everything the knowledge says about a coding (the sets it belongs to, the antidepressant it names), from the
+ * index built at load: one Map get for the system, one for the code, and for a hierarchical code that is not listed
+ * itself a probe of its prefixes from the longest down. Undefined when the system or the code is unknown.
+ */
+export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | undefined {
+  const { system, code } = coding;
+  if (system === undefined || code === undefined) return undefined;
+  const codes = k.index.codes.get(system) ?? k.index.codes.get(system.trim());
+  if (codes === undefined) return undefined;
+  const normalized = normalizeCode(code, codes.rule.normalize);
+  if (normalized === '') return undefined;
+  const listed = codes.exact.get(normalized);
+  if (listed !== undefined || codes.prefix.size === 0) return listed;
+  for (let length = Math.min(normalized.length, codes.maxPrefixLength); length >= codes.minPrefixLength; length--) {
+    const covering = codes.prefix.get(normalized.slice(0, length));
+    if (covering !== undefined) return covering;
   }
   return undefined;
 }
 
-/**
- * Results per set and raw (system, code), so a repeated coding costs two Map hits instead of normalising and probing
- * prefixes again (assessments look the same codes up in many sets). Bounded: past the cap, lookups are computed.
- */
-const MEMO_CAP_PER_SET = 20_000;
-const memo = new WeakMap<CodeSetIndex, { size: number; bySystem: Map<string, Map<string, CodeEntry | null>> }>();
+/** The sets a coding belongs to, each with the entry that made it a member (empty when none). */
+export function codingSets(k: Knowledge, coding: Coding): ReadonlyMap<string, CodeEntry> {
+  return codeMembership(k, coding)?.sets ?? NO_SETS;
+}
 
 /** The code-set entry a coding matches (exact first, then the longest prefix entry), or undefined. */
 export function matchCoding(k: Knowledge, setId: string, coding: Coding): CodeMatch | undefined {
-  const index = setIndex(k, setId);
-  const { system, code } = coding;
-  if (system === undefined || code === undefined) return undefined;
-  let cache = memo.get(index);
-  if (cache === undefined) {
-    cache = { size: 0, bySystem: new Map() };
-    memo.set(index, cache);
-  }
-  let byCode = cache.bySystem.get(system);
-  let entry = byCode?.get(code);
-  if (entry === undefined) {
-    entry = lookupEntry(k, index, coding) ?? null;
-    if (cache.size < MEMO_CAP_PER_SET) {
-      if (byCode === undefined) {
-        byCode = new Map();
-        cache.bySystem.set(system, byCode);
-      }
-      byCode.set(code, entry);
-      cache.size++;
-    }
-  }
-  return entry === null ? undefined : { setId, entry, coding };
+  const entry = codeMembership(k, coding)?.sets.get(setId);
+  if (entry !== undefined) return { setId, entry, coding };
+  assertSet(k, setId);
+  return undefined;
 }
 
 /** The first coding of a concept that matches the set. Concept text is never matched: only codes count. */
@@ -138,36 +127,9 @@ export function matchConceptInSets(k: Knowledge, setIds: readonly string[], conc
   return undefined;
 }
 
-const targetMemo = new WeakMap<
-  Knowledge,
-  { size: number; bySystem: Map<string, Map<string, AntidepressantCodeTarget | null>> }
->();
-
-/** The antidepressant-table row of one coding, memoised per raw (system, code) like matchCoding. */
-function antidepressantTarget(k: Knowledge, coding: Coding): AntidepressantCodeTarget | undefined {
-  const { system, code } = coding;
-  if (system === undefined || code === undefined) return undefined;
-  let cache = targetMemo.get(k);
-  if (cache === undefined) {
-    cache = { size: 0, bySystem: new Map() };
-    targetMemo.set(k, cache);
-  }
-  let byCode = cache.bySystem.get(system);
-  let target = byCode?.get(code);
-  if (target === undefined) {
-    const key = codingKey(k, coding);
-    target = (key === undefined ? undefined : k.index.antidepressantCodes.get(key.key)) ?? null;
-    if (cache.size < MEMO_CAP_PER_SET) {
-      if (byCode === undefined) {
-        byCode = new Map();
-        cache.bySystem.set(system, byCode);
-      }
-      byCode.set(code, target);
-      cache.size++;
-    }
-  }
-  return target ?? undefined;
-}
+/** The antidepressant-table row of one coding. */
+const antidepressantTarget = (k: Knowledge, coding: Coding): AntidepressantCodeTarget | undefined =>
+  codeMembership(k, coding)?.antidepressant;
 
 /**
  * The antidepressant ingredient (and product strength, for an RxNorm clinical drug) a medication concept names.

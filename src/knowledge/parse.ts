@@ -9,7 +9,14 @@
 import type { z } from 'zod';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
-import { buildAntidepressantIndex, buildSetIndexes, buildSystemRules } from './build-index.ts';
+import {
+  buildAntidepressantIndex,
+  buildCodeIndex,
+  buildSetIndexes,
+  buildSystemRules,
+  buildUnverifiedAntidepressants,
+  buildUnverifiedEntries,
+} from './build-index.ts';
 import type { Located } from './build-index.ts';
 import { checkCitations, checkPathwayCodeSets } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
@@ -234,6 +241,13 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
     citations,
     codeSystems: systemsFile.value.systems,
     sources,
-    index: { systems, sets, ...adIndex },
+    index: {
+      systems,
+      sets,
+      ...adIndex,
+      codes: buildCodeIndex(systems, sets, adIndex.antidepressantCodes),
+      unverifiedEntries: buildUnverifiedEntries(systems, sets),
+      ...buildUnverifiedAntidepressants(systems, adIndex),
+    },
   });
 }

@@ -1,7 +1,7 @@
 /**
- * Zod schemas for the knowledge files D1 owns: the citation registry, the code-system table, code sets and the
+ * Zod schemas for the knowledge files other than the pathway: the citation registry, the code-system table, code sets and the
  * antidepressant table. Every clinical code or threshold in them names a citation key and says whether it was verified
- * (clinical-reference.md tags [V]/[V-sec] vs [U]), so outputs can flag what rests on unverified values.
+ * (evidence tags V / V-sec vs U, docs/README.md), so outputs can flag what rests on unverified values.
  *
  * Pure: no I/O. The files are schema-checked once, when the knowledge is loaded, never per request.
  */
@@ -17,9 +17,9 @@ export type EvidenceTag = z.infer<typeof EvidenceTagSchema>;
 
 export const CitationSchema = z.strictObject({
   title: NonEmpty,
-  /** A URL or a bibliographic reference, as given in clinical-reference.md. */
+  /** A URL or a bibliographic reference, as recorded when the value was curated. */
   source: NonEmpty,
-  /** The clinical-reference.md section that holds the value, e.g. "5.2" (or a care-pathway.md anchor). */
+  /** The section of the reference notes that discusses the value, e.g. "5.2" (see docs/README.md), or a docs/ page. */
   section: NonEmpty,
   tag: EvidenceTagSchema,
   note: NonEmpty.optional(),
@@ -115,13 +115,13 @@ const ingredientBase = {
   note: NonEmpty.optional(),
 };
 
-/** An antidepressant without a minimum adequate dose in clinical-reference.md 4.5: recognised, never "adequate". */
+/** An antidepressant without a minimum adequate dose in reference section 4.5, docs/README.md: recognised, never "adequate". */
 export const OtherAntidepressantIngredientSchema = z.strictObject(ingredientBase);
 export type OtherAntidepressantIngredient = z.infer<typeof OtherAntidepressantIngredientSchema>;
 
 export const AntidepressantIngredientSchema = z.strictObject({
   ...ingredientBase,
-  /** Minimum adequate daily dose (clinical-reference.md 4.5): lower bound of the usual therapeutic adult dose. */
+  /** Minimum adequate daily dose (reference section 4.5, docs/README.md): lower bound of the usual therapeutic adult dose. */
   minDailyDoseMg: z.number().positive(),
   minDailyDoseCitation: Key,
   minDailyDoseVerified: z.boolean(),

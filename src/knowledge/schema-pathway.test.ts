@@ -12,10 +12,10 @@ function errorsOf(json: unknown): string[] {
 }
 
 describe('PathwaySchema and the bundled care pathway', () => {
-  test('the bundled file is valid: id trd-il6-candidacy, version 1.0.0, 8 decision rows in order', () => {
+  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.0, 8 decision rows in order', () => {
     const p = PathwaySchema.parse(bundled());
     assert.equal(p.id, 'trd-il6-candidacy');
-    assert.equal(p.version, '1.0.0');
+    assert.equal(p.version, '1.1.0');
     assert.deepEqual(
       p.decision.map((r) => r.code),
       [
@@ -31,7 +31,7 @@ describe('PathwaySchema and the bundled care pathway', () => {
     );
   });
 
-  test('care-pathway.md defaults: 30/42/730/90/84 days, 2 trials, cut-off 3 inclusive, acute > 10, molar factor unverified', () => {
+  test('docs/care-pathway.md defaults: 30/42/730/90/84 days, 2 trials, cut-off 3 inclusive, acute > 10, molar factor unverified', () => {
     const d = PathwaySchema.parse(bundled()).definitions;
     assert.equal(d.exposure.maxGapDays.value, 30);
     assert.equal(d.adequacy.minDurationDays.value, 42);

@@ -1,10 +1,12 @@
 /**
  * The care-pathway file (`knowledge/pathway/care-pathway.json`, schema `precision-trd/pathway@1`): every threshold,
- * window, code-set reference and message of /work/shared/care-pathway.md as versioned, cited data.
+ * window, code-set reference and message of the care pathway (docs/care-pathway.md) as versioned, cited data.
  *
  * Design choices:
  * - Every threshold is `{ value, unit, inclusive, citation, verified }`; every window is such a threshold in days
- *   (unit `d`) whose name ends in `Days`. `inclusive` says whether the boundary value itself satisfies the rule.
+ *   (unit `d`) whose name ends in `Days`. `inclusive` says whether the boundary value itself satisfies the rule: for
+ *   a window, whether a date exactly `value` days before the as-of date is inside it (src/pathway/context.ts
+ *   windowStart reads every window that way).
  * - Rules choose among a CLOSED set of named predicates (`predicate`, decision `when`): no expression language, so a
  *   pathway file can change values and codes but cannot invent logic the engine has not been tested for.
  * - Codes are referenced by code-set id (resolved in knowledge/codesets/), citations by key (knowledge/citations.json
@@ -18,7 +20,7 @@ export const PATHWAY_SCHEMA = 'precision-trd/pathway@1';
 const citationKey = z.string().min(1);
 const codeSetId = z.string().min(1);
 
-/** A cited threshold. `verified: false` marks values tagged [U] in clinical-reference.md. */
+/** A cited threshold. `verified: false` marks values tagged [U] (docs/README.md). */
 export const ThresholdSchema = z.strictObject({
   value: z.number().finite(),
   unit: z.string().min(1),
@@ -74,7 +76,61 @@ const SymptomInstrument = z.strictObject({
   verified: z.boolean(),
 });
 
+/** Definition 0: why a patient is outside the pathway, in the order the reasons are checked. */
+export const SCOPE_REASONS = ['deceased', 'minor', 'bipolar', 'psychotic-disorder', 'no-depression'] as const;
+export const ScopeReasonSchema = z.enum(SCOPE_REASONS);
+export type ScopeReason = z.infer<typeof ScopeReasonSchema>;
+/** The result's `scope.reason`: `in-scope` or the first reason that applies. */
+export const ScopeResultReasonSchema = z.enum(['in-scope', ...SCOPE_REASONS]);
+export type ScopeResultReason = z.infer<typeof ScopeResultReasonSchema>;
+
+const ScopeMessage = z.strictObject({ clinicianSummary: z.string().min(1), patientSummary: z.string().min(1) });
+
+/** Safety alerts (definition 7a): shown first, whatever the recommendation; they never change the decision. */
+export const SAFETY_ALERT_CODES = ['suicide-risk'] as const;
+export type SafetyAlertCode = (typeof SAFETY_ALERT_CODES)[number];
+
+const SuicideItemRule = z.strictObject({
+  instrument: z.enum(['PHQ-9', 'BDI-II', 'MADRS']),
+  /** The item number as the instrument's item code set numbers it (PHQ-9 9, BDI-II 9, MADRS 10). */
+  item: z.number().int().positive(),
+  /** QuestionnaireResponse linkIds that identify the item when the answer carries no code. */
+  linkIds: z.array(z.string().min(1)),
+  /** The score at or above which (inclusive: true) the item signals suicidal thoughts. */
+  atLeast: ThresholdSchema,
+});
+
 const Definitions = z.strictObject({
+  scope: z.strictObject({
+    /** Adults only: age in whole years at the as-of date (the 18th birthday itself is adult when inclusive). */
+    adultAgeYears: ThresholdSchema,
+    bipolarCodeSets: z.array(codeSetId).min(1),
+    /** Schizophrenia-spectrum disorders (ICD-10 F20-F29); depression with psychotic features stays in scope. */
+    psychoticCodeSets: z.array(codeSetId).min(1),
+    /** The out-of-scope row's summaries per reason, so the message matches the reason. */
+    messages: z.strictObject({
+      deceased: ScopeMessage,
+      minor: ScopeMessage,
+      bipolar: ScopeMessage,
+      'psychotic-disorder': ScopeMessage,
+      'no-depression': ScopeMessage,
+    }),
+    citation: citationKey,
+  }),
+  safety: z.strictObject({
+    suicideRisk: z.strictObject({
+      title: z.string().min(1),
+      /** The most recent response of each instrument within this window is read. */
+      windowDays: DaysSchema,
+      items: z.array(SuicideItemRule).min(1),
+      ideationCodeSets: z.array(codeSetId).min(1),
+      selfHarmCodeSets: z.array(codeSetId).min(1),
+      selfHarmWindowDays: DaysSchema,
+      /** Added to a referral's clinician summary when the alert is raised. */
+      referralNote: z.string().min(1),
+      citation: citationKey,
+    }),
+  }),
   depression: z.strictObject({
     codeSets: z.array(codeSetId).min(1),
     remissionCodeSets: z.array(codeSetId),
@@ -83,6 +139,21 @@ const Definitions = z.strictObject({
   exposure: z.strictObject({
     /** Same-ingredient exposures whose gap (days strictly between them) is at most this join into one run. */
     maxGapDays: DaysSchema,
+    citation: citationKey,
+  }),
+  /** Definition 3a: what "current" means for every use (cautions, contraindications, trial criteria). */
+  currentMedication: z.strictObject({
+    /** An open-ended record (active or on-hold, no end) is current while its start is at most this old; then stale. */
+    openEndedWindowDays: DaysSchema,
+    /** Biologic immunosuppressants stay current for their washout after the last dose or supply end. */
+    biologicWashout: z.strictObject({
+      codeSets: z.array(codeSetId).min(1),
+      defaultDays: DaysSchema,
+      /** Per-ingredient washouts; the first whose code sets match the record wins, else `defaultDays`. */
+      byIngredient: z.array(
+        z.strictObject({ ingredient: z.string().min(1), codeSets: z.array(codeSetId).min(1), days: DaysSchema }),
+      ),
+    }),
     citation: citationKey,
   }),
   adequacy: z.strictObject({
@@ -104,6 +175,10 @@ const Definitions = z.strictObject({
     molarFactor: ThresholdSchema,
     tocilizumabCodeSets: z.array(codeSetId).min(1),
     tocilizumabSuppressionDays: DaysSchema,
+    /** Infections (the active-infection set): a CRP at or above the cut-off drawn during one, or soon after, is acute. */
+    infectionCodeSets: z.array(codeSetId).min(1),
+    /** Days after an infection resolved during which a raised CRP is still read as acute. */
+    infectionRecoveryDays: DaysSchema,
     citation: citationKey,
   }),
   labs: z.strictObject({
@@ -114,6 +189,8 @@ const Definitions = z.strictObject({
   screens: z.strictObject({
     latentTbCodeSets: z.array(codeSetId).min(1),
     hepatitisBSurfaceAntigenCodeSets: z.array(codeSetId).min(1),
+    /** Anti-HBc (total core antibody): positive with HBsAg negative is the caution hbv-exposure. */
+    hepatitisBCoreAntibodyCodeSets: z.array(codeSetId).min(1),
     /** Coded results (SNOMED/HL7 interpretation) read as positive / negative. */
     positiveCodeSets: z.array(codeSetId).min(1),
     negativeCodeSets: z.array(codeSetId).min(1),
@@ -175,8 +252,14 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     testCodeSets: z.array(codeSetId).min(1),
     /** Coded answers of a pregnancy-status observation read as "pregnant" (besides the positive-result sets). */
     pregnantAnswerCodeSets: z.array(codeSetId),
-    /** How recent a positive test must be to stand for a current pregnancy (the safety-lab window). */
+    /** How recent a positive test must be to stand for a current pregnancy (a full-term pregnancy). */
     testWindowDays: DaysSchema,
+    /** Recorded pregnancy outcomes (delivery, miscarriage, termination): a positive test before one no longer counts. */
+    outcomeCodeSets: z.array(codeSetId).min(1),
+    /** Breastfeeding-status observations (LOINC 63895-7) and the answers read as "yes". */
+    breastfeedingObservationCodeSets: z.array(codeSetId).min(1),
+    breastfeedingYesCodeSets: z.array(codeSetId).min(1),
+    breastfeedingWindowDays: DaysSchema,
   }),
   z.strictObject({
     ...findingBase,
@@ -185,8 +268,10 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     activeCodeSets: z.array(codeSetId).min(1),
     /** Latent TB infection as a diagnosis: blocks like a positive IGRA unless treatment is documented. */
     latentCodeSets: z.array(codeSetId),
-    /** Conditions, procedures or medications documenting latent-TB treatment (a positive IGRA then does not block). */
+    /** Medications whose course documents latent-TB treatment (definition 6: isoniazid, rifampicin, rifapentine). */
     treatmentCodeSets: z.array(codeSetId),
+    /** A current (not yet completed) course documents treatment once it has run this many days (inclusive count). */
+    minRunningDays: DaysSchema,
   }),
   z.strictObject({
     ...findingBase,
@@ -221,6 +306,10 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     code: z.literal('immunosuppressant'),
     predicate: z.literal('current-medication'),
     codeSets: z.array(codeSetId).min(1),
+    /** IL-6 blockers: a patient already on one gets `il6BlockerDetail` ({drugs} filled in) instead of the plain one. */
+    il6BlockerCodeSets: z.array(codeSetId),
+    detail: z.string().min(1),
+    il6BlockerDetail: z.string().min(1),
   }),
 ]);
 export type ContraindicationRule = z.infer<typeof ContraindicationRuleSchema>;
@@ -241,6 +330,16 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
   }),
   z.strictObject({
     ...findingBase,
+    code: z.literal('age-unknown'),
+    predicate: z.literal('age-unknown'),
+  }),
+  z.strictObject({
+    ...findingBase,
+    code: z.literal('hbv-exposure'),
+    predicate: z.literal('isolated-anti-hbc'),
+  }),
+  z.strictObject({
+    ...findingBase,
     code: z.literal('recent-live-vaccine'),
     predicate: z.literal('recent-immunization'),
     codeSets: z.array(codeSetId).min(1),
@@ -248,9 +347,11 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
   }),
   z.strictObject({
     ...findingBase,
-    code: z.literal('crp-confounding-medication'),
+    code: z.enum(['crp-confounding-medication', 'conventional-immunosuppressant']),
     predicate: z.literal('current-medication'),
     codeSets: z.array(codeSetId).min(1),
+    /** The one-line detail shown with the caution. */
+    detail: z.string().min(1),
   }),
   z.strictObject({
     ...findingBase,
@@ -278,6 +379,14 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     windowDays: DaysSchema.optional(),
     action: z.string().min(1),
   }),
+  z.strictObject({
+    ...findingBase,
+    /** A stale record (definition 3a) of a medication in the code sets: ask whether it is still taken. */
+    code: z.literal('confirm-immunosuppressant'),
+    predicate: z.literal('stale-medication'),
+    codeSets: z.array(codeSetId).min(1),
+    action: z.string().min(1),
+  }),
 ]);
 export type WorkupRule = z.infer<typeof WorkupRuleSchema>;
 
@@ -297,13 +406,14 @@ export const MESSAGE_PLACEHOLDERS = [
   'inflammationReason',
   'contraindicationList',
   'missingWorkupList',
+  'age',
 ] as const;
 export type MessagePlaceholder = (typeof MESSAGE_PLACEHOLDERS)[number];
 const PLACEHOLDER_PATTERN = /\{([a-zA-Z]+)\}/g;
 
-/** The decision table's named conditions (care-pathway.md "The decision"). */
+/** The decision table's named conditions (docs/care-pathway.md "The decision"). */
 export const DECISION_PREDICATES = [
-  'no-depression',
+  'out-of-scope',
   'adequate-plus-unverified-reach-required',
   'too-few-adequate-trials',
   'any-contraindication',
@@ -313,7 +423,7 @@ export const DECISION_PREDICATES = [
   'inflammation-elevated',
 ] as const;
 
-/** The absolute contraindications to IL-6 blockade the pathway can derive (care-pathway.md definition 6). */
+/** The absolute contraindications to IL-6 blockade the pathway can derive (docs/care-pathway.md definition 6). */
 export const CONTRAINDICATION_CODES = [
   'active-infection',
   'tuberculosis',
@@ -327,7 +437,7 @@ export const CONTRAINDICATION_CODES = [
   'immunosuppressant',
 ] as const;
 
-/** The decision table's outcomes, in rule order (care-pathway.md "The decision"). */
+/** The decision table's outcomes, in rule order (docs/care-pathway.md "The decision"). */
 export const RECOMMENDATION_CODES = [
   'out-of-scope',
   'confirm-history',
@@ -410,8 +520,19 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   const add = (ids: readonly string[], path: string): void =>
     ids.forEach((id, i) => out.push({ id, path: `${path}[${i}]` }));
   const d = p.definitions;
+  add(d.scope.bipolarCodeSets, 'definitions.scope.bipolarCodeSets');
+  add(d.scope.psychoticCodeSets, 'definitions.scope.psychoticCodeSets');
+  add(d.safety.suicideRisk.ideationCodeSets, 'definitions.safety.suicideRisk.ideationCodeSets');
+  add(d.safety.suicideRisk.selfHarmCodeSets, 'definitions.safety.suicideRisk.selfHarmCodeSets');
+  add(d.inflammation.infectionCodeSets, 'definitions.inflammation.infectionCodeSets');
+  add(d.screens.hepatitisBCoreAntibodyCodeSets, 'definitions.screens.hepatitisBCoreAntibodyCodeSets');
   add(d.depression.codeSets, 'definitions.depression.codeSets');
   add(d.depression.remissionCodeSets, 'definitions.depression.remissionCodeSets');
+  const washout = d.currentMedication.biologicWashout;
+  add(washout.codeSets, 'definitions.currentMedication.biologicWashout.codeSets');
+  washout.byIngredient.forEach((w, i) =>
+    add(w.codeSets, `definitions.currentMedication.biologicWashout.byIngredient[${i}].codeSets`),
+  );
   add(d.inflammation.crpCodeSets, 'definitions.inflammation.crpCodeSets');
   add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {
@@ -441,9 +562,17 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     if ('treatmentCodeSets' in c) add(c.treatmentCodeSets, `${path}.treatmentCodeSets`);
     if ('testCodeSets' in c) add(c.testCodeSets, `${path}.testCodeSets`);
     if ('pregnantAnswerCodeSets' in c) add(c.pregnantAnswerCodeSets, `${path}.pregnantAnswerCodeSets`);
+    if ('outcomeCodeSets' in c) add(c.outcomeCodeSets, `${path}.outcomeCodeSets`);
+    if ('breastfeedingObservationCodeSets' in c)
+      add(c.breastfeedingObservationCodeSets, `${path}.breastfeedingObservationCodeSets`);
+    if ('breastfeedingYesCodeSets' in c) add(c.breastfeedingYesCodeSets, `${path}.breastfeedingYesCodeSets`);
+    if ('il6BlockerCodeSets' in c) add(c.il6BlockerCodeSets, `${path}.il6BlockerCodeSets`);
   });
   p.cautions.forEach((c, i) => {
     if ('codeSets' in c) add(c.codeSets, `cautions[${i}].codeSets`);
+  });
+  p.missingWorkup.forEach((w, i) => {
+    if ('codeSets' in w) add(w.codeSets, `missingWorkup[${i}].codeSets`);
   });
   return out;
 }

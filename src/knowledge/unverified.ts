@@ -1,20 +1,15 @@
 /**
  * Which unverified knowledge a result relied on. Lookups return the matched entry (code-set entry or antidepressant
  * table row) with its `verified` flag; this turns the unverified ones into display items, so that every output that
- * used a value tagged [U] in clinical-reference.md says so.
+ * used a value tagged [U] (docs/README.md) says so.
  *
  * The item shape `{ item, note, citation }` is the same as src/pathway/facts.ts `UnverifiedItem`.
  */
-import type { Knowledge } from './knowledge.ts';
+import type { Knowledge, UnverifiedEntry } from './knowledge.ts';
 import type { AntidepressantMatch, CodeMatch } from './lookup.ts';
 import { systemRule } from './lookup.ts';
 
-export interface UnverifiedEntry {
-  /** What was relied on, e.g. `code set depression: ICD-10-CM F32.A "Depression, unspecified"`. */
-  readonly item: string;
-  readonly note: string;
-  readonly citation: string;
-}
+export type { UnverifiedEntry };
 
 function systemName(k: Knowledge, system: string): string {
   return systemRule(k, system)?.name ?? system;
@@ -29,6 +24,8 @@ export function unverifiedEntry(
   if ('setId' in match) {
     const { entry, setId } = match;
     if (entry.verified) return undefined;
+    const built = k.index.unverifiedEntries.get(setId)?.get(entry);
+    if (built !== undefined) return built;
     return {
       item: `code set ${setId}: ${systemName(k, entry.system)} ${entry.code} "${entry.display}"`,
       note: entry.note ?? `the code ${entry.code} is not verified in the stored sources`,
@@ -37,6 +34,8 @@ export function unverifiedEntry(
   }
   const row = match.matched;
   if (row.verified) return undefined;
+  const built = k.index.unverifiedRows.get(row);
+  if (built !== undefined && row.ingredient === match.ingredient) return built;
   return {
     item: `antidepressants: ${systemName(k, row.system)} ${row.code} "${row.display}" = ${match.ingredient}`,
     note: `the code ${row.code} is not verified in the stored sources`,
@@ -58,15 +57,9 @@ export function unverifiedEntries(
 }
 
 /**
- * The minimum adequate daily dose of an ingredient as an unverified entry when clinical-reference.md tags it [U]
+ * The minimum adequate daily dose of an ingredient as an unverified entry when its source is tagged [U] (docs/README.md)
  * (e.g. moclobemide), or undefined when it is verified or the ingredient has none.
  */
 export function unverifiedMinimumDose(k: Knowledge, ingredient: string): UnverifiedEntry | undefined {
-  const row = k.index.ingredients.get(ingredient);
-  if (row === undefined || !('minDailyDoseMg' in row) || row.minDailyDoseVerified) return undefined;
-  return {
-    item: `minimum adequate daily dose of ${ingredient}: ${row.minDailyDoseMg} mg`,
-    note: row.note ?? `the minimum adequate dose of ${ingredient} is not verified`,
-    citation: row.minDailyDoseCitation,
-  };
+  return k.index.unverifiedDoses.get(ingredient);
 }

@@ -58,7 +58,8 @@ describe('adequate trial (definitions 3-4): boundaries', () => {
     const j = tr(joined);
     assert.equal(j.exposures.length, 1);
     assert.equal(j.count, 1);
-    assert.equal(j.adequateTrials[0]?.days, 72);
+    // Care pathway 1.1 def 2: the 30 gap days join the course but are not days on the drug (1.0 counted 72).
+    assert.equal(j.adequateTrials[0]?.days, 42);
     assert.equal(j.adequateTrials[0]?.sources.length, 2);
     const split = tr([
       medication(RXNORM.sertraline, { dailyMg: 100, start: '2026-01-01', end: '2026-01-21' }),

@@ -21,36 +21,47 @@ interface Dated extends DatedSegment {
 interface Stretch {
   readonly startDay: number;
   readonly endDay: number;
+  /** Days on the drug: the union of the segments' days (gap days between them do not count). */
+  readonly daysOnDrug: number;
   readonly segments: readonly Dated[];
 }
 
 interface Rules {
   readonly maxGapDays: number;
+  readonly gapInclusive: boolean;
   readonly minDays: number;
+  readonly minInclusive: boolean;
   readonly lookbackStartDay: number;
+  readonly lookbackInclusive: boolean;
 }
 
 const isDated = (s: DatedSegment): s is Dated =>
   s.startDay !== undefined && s.endDay !== undefined && s.endDay >= s.startDay;
 
-/** Joins sorted segments into stretches: a gap of `maxGapDays` days or fewer between them does not break a stretch. */
-function join(sorted: readonly Dated[], maxGapDays: number): Stretch[] {
+/**
+ * Joins sorted segments into stretches: a gap of `maxGapDays` days or fewer between them does not break a stretch
+ * (the window's `inclusive` decides whether exactly `maxGapDays` joins). Overlapping days count once; gap days none.
+ */
+function join(sorted: readonly Dated[], maxGapDays: number, inclusive: boolean): Stretch[] {
   const out: Stretch[] = [];
-  let current: { startDay: number; endDay: number; segments: Dated[] } | undefined;
+  let current: { startDay: number; endDay: number; daysOnDrug: number; segments: Dated[] } | undefined;
   for (const s of sorted) {
-    if (current !== undefined && s.startDay - current.endDay - 1 <= maxGapDays) {
+    const gap = current === undefined ? 0 : s.startDay - current.endDay - 1;
+    if (current !== undefined && (inclusive ? gap <= maxGapDays : gap < maxGapDays)) {
+      const newFrom = Math.max(s.startDay, current.endDay + 1);
+      if (s.endDay >= newFrom) current.daysOnDrug += s.endDay - newFrom + 1;
       current.endDay = Math.max(current.endDay, s.endDay);
       current.segments.push(s);
     } else {
       if (current !== undefined) out.push(current);
-      current = { startDay: s.startDay, endDay: s.endDay, segments: [s] };
+      current = { startDay: s.startDay, endDay: s.endDay, daysOnDrug: s.endDay - s.startDay + 1, segments: [s] };
     }
   }
   if (current !== undefined) out.push(current);
   return out;
 }
 
-const daysOf = (s: { startDay: number; endDay: number }): number => s.endDay - s.startDay + 1;
+const daysOf = (s: Stretch): number => s.daysOnDrug;
 
 function lowestDose(segments: readonly DatedSegment[]): number | undefined {
   let low: number | undefined;
@@ -60,7 +71,9 @@ function lowestDose(segments: readonly DatedSegment[]): number | undefined {
 }
 
 function qualifies(s: Stretch, r: Rules): boolean {
-  return daysOf(s) >= r.minDays && s.endDay >= r.lookbackStartDay;
+  const longEnough = r.minInclusive ? daysOf(s) >= r.minDays : daysOf(s) > r.minDays;
+  const recent = r.lookbackInclusive ? s.endDay >= r.lookbackStartDay : s.endDay > r.lookbackStartDay;
+  return longEnough && recent;
 }
 
 /** The qualifying stretch that ends last (the most recent trial), if any. */
@@ -121,17 +134,16 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
   };
   const min = minimumDailyDose(ctx, ingredient);
   if (min === undefined) {
-    return qualifies(run, r)
-      ? exposureOf(ingredient, whole, undefined, 'unverified', `no minimum adequate dose is known for ${ingredient}`, [
-          'minimum adequate dose',
-        ])
-      : exposureOf(ingredient, whole, undefined, 'inadequate', durationReason(run, r));
+    // Definition 3: an ingredient without a minimum dose in the table is unverified, never adequate nor inadequate.
+    const reason = `no minimum adequate dose is known for ${ingredient} (${daysOf(run)} days on the drug)`;
+    return exposureOf(ingredient, whole, undefined, 'unverified', reason, ['minimum adequate dose']);
   }
   const minMg = min.mg;
   const adequate = bestStretch(
     join(
       run.segments.filter((s) => atDose(s, minMg)),
       r.maxGapDays,
+      r.gapInclusive,
     ),
     r,
   );
@@ -153,6 +165,7 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
     join(
       run.segments.filter((s) => atDose(s, minMg) || s.dailyDoseMg === undefined),
       r.maxGapDays,
+      r.gapInclusive,
     ),
     r,
   );
@@ -191,10 +204,22 @@ function judgeUndated(s: DatedSegment, ctx: EngineContext): Exposure {
     const reason = `${fmt(s.dailyDoseMg)} mg/day is below the minimum adequate dose of ${fmt(min.mg)} mg/day`;
     return exposureOf(s.ingredient, fields, min.mg, 'inadequate', reason);
   }
+  if (s.unconfirmed === true) {
+    const missing = ['whether it was taken'];
+    if (s.dailyDoseMg === undefined) missing.push('daily dose');
+    return exposureOf(
+      s.ingredient,
+      fields,
+      min?.mg,
+      'unverified',
+      s.periodProblem ?? 'not confirmed as taken',
+      missing,
+    );
+  }
   const missing = ['duration'];
   if (s.dailyDoseMg === undefined) missing.push('daily dose');
   if (min === undefined) missing.push('minimum adequate dose');
-  const reason = `duration not established (${s.periodProblem ?? 'period unknown'})`;
+  const reason = s.periodProblem ?? 'duration not established (period unknown)';
   return exposureOf(s.ingredient, fields, min?.mg, 'unverified', reason, missing);
 }
 
@@ -211,8 +236,11 @@ export function deriveTreatmentResistance(
   const def = ctx.pathway.definitions;
   const r: Rules = {
     maxGapDays: useThreshold(ctx, 'exposure gap (days)', def.exposure.maxGapDays),
+    gapInclusive: def.exposure.maxGapDays.inclusive,
     minDays: useThreshold(ctx, 'adequate trial duration (days)', def.adequacy.minDurationDays),
+    minInclusive: def.adequacy.minDurationDays.inclusive,
     lookbackStartDay: ctx.asOfDay - useThreshold(ctx, 'adequacy lookback (days)', def.adequacy.lookbackDays),
+    lookbackInclusive: def.adequacy.lookbackDays.inclusive,
   };
   const required = useThreshold(ctx, 'adequate trials required', def.adequacy.requiredTrials);
   const byIngredient = new Map<string, DatedSegment[]>();
@@ -225,7 +253,7 @@ export function deriveTreatmentResistance(
   for (const ingredient of [...byIngredient.keys()].sort()) {
     const list = byIngredient.get(ingredient) ?? [];
     const dated = list.filter(isDated).sort((a, b) => a.startDay - b.startDay || byRef(a.source, b.source));
-    for (const run of join(dated, r.maxGapDays)) exposures.push(judgeRun(run, ingredient, ctx, r));
+    for (const run of join(dated, r.maxGapDays, r.gapInclusive)) exposures.push(judgeRun(run, ingredient, ctx, r));
     for (const s of [...list].sort((a, b) => byRef(a.source, b.source))) {
       if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
     }

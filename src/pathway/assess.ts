@@ -10,6 +10,7 @@ import { createContext } from './context.ts';
 import { decide } from './decide.ts';
 import { deriveFactsInContext } from './derive.ts';
 import { clinicianSummary, fill, patientSummary, placeholderValues } from './summaries.ts';
+import { REFERRAL_TRACK } from './workup.ts';
 
 export interface AssessOptions {
   /** YYYY-MM-DD. Nothing dated after it is used. */
@@ -18,22 +19,26 @@ export interface AssessOptions {
 
 export function assess(record: PatientRecord, knowledge: Knowledge, options: AssessOptions): Assessment {
   const ctx = createContext(record, knowledge, options.asOf);
-  const facts = deriveFactsInContext(ctx);
+  const derived = deriveFactsInContext(ctx);
   const pathway = knowledge.pathway;
-  const { row, trace } = decide(pathway.decision, facts);
+  const { row, trace } = decide(pathway.decision, derived);
+  // The missing work-up matters only to patients who may go on to a referral (definition 8).
+  const facts = REFERRAL_TRACK.has(row.code) ? derived : { ...derived, missingWorkup: [] };
   const values = placeholderValues(facts);
   const tr = facts.treatmentResistance;
   return {
     schema: ASSESSMENT_SCHEMA,
     patient: facts.patient,
+    scope: { inScope: facts.scope.inScope, reason: facts.scope.reason, evidence: facts.scope.evidence },
+    safetyAlerts: facts.safetyAlerts,
     asOf: options.asOf,
     pathway: { id: pathway.id, version: pathway.version },
     recommendation: {
       code: row.code,
       rule: row.rule,
       title: fill(row.title, values),
-      clinicianSummary: clinicianSummary(row, facts, values),
-      patientSummary: patientSummary(row, values),
+      clinicianSummary: clinicianSummary(pathway, row, facts, values),
+      patientSummary: patientSummary(pathway, row, facts, values),
       citation: row.citation,
     },
     treatmentResistance: {

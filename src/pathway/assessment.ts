@@ -1,6 +1,6 @@
 /**
  * The result of one care-pathway assessment, schema `precision-trd/assessment@1`: the fields of
- * /work/shared/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
+ * docs/care-pathway.md "The result" with these exact names, plus the audit fields a clinician needs to trust
  * it (the rule that fired, every unverified value relied on, data issues, each exposure's verdict).
  */
 import type { Issue, ResourceRef } from '../record/index.ts';
@@ -14,6 +14,8 @@ import type {
   InflammationFacts,
   MaudsleyStaging,
   MissingWorkup,
+  SafetyAlert,
+  ScopeFacts,
   SymptomProfile,
   UnverifiedItem,
   UnverifiedTrial,
@@ -52,6 +54,10 @@ export interface Assessment {
     readonly age?: number;
     readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   };
+  /** Definition 0: whether the pathway applies; `reason` is `in-scope` or the first reason it does not. */
+  readonly scope: ScopeFacts;
+  /** Definition 7a: shown first in every report, whatever the recommendation (`suicide-risk`). */
+  readonly safetyAlerts: readonly SafetyAlert[];
   readonly asOf: string;
   readonly pathway: { readonly id: string; readonly version: string };
   readonly recommendation: Recommendation;
@@ -70,12 +76,15 @@ export interface Assessment {
   readonly inflammation: InflammationFacts;
   readonly contraindications: readonly Contraindication[];
   readonly cautions: readonly Caution[];
-  /** Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology). */
+  /**
+   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology),
+   * listed only on the referral track (rules 5, 6 and 8); empty otherwise.
+   */
   readonly missingWorkup: readonly MissingWorkup[];
   readonly symptomProfile: SymptomProfile;
   readonly comorbidIl6Disease: readonly ComorbidIl6Disease[];
   readonly maudsleyStaging: MaudsleyStaging;
-  /** Every value tagged [U] in clinical-reference.md that this result relied on. */
+  /** Every value tagged [U] (docs/README.md) that this result relied on. */
   readonly unverified: readonly UnverifiedItem[];
   /** Data problems met while assessing (not fatal; fatal input errors never reach the engine). */
   readonly issues: readonly Issue[];

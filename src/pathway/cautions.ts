@@ -1,12 +1,12 @@
 /**
- * Definition 7: cautions, shown but not blocking (clinical-reference 5.5, 1.2, 3.2).
+ * Definition 7: cautions, shown but not blocking (reference section 5.5, 1.2, 3.2).
  */
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { byRef, dayOf, useThreshold } from './context.ts';
+import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { currentMedications } from './current-medication.ts';
-import type { Caution, InflammationFacts } from './facts.ts';
+import type { Caution, ClinicalFacts, InflammationFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
 type Found = Omit<Caution, 'code' | 'title' | 'citation'>;
@@ -16,8 +16,27 @@ function evaluate(
   rule: CautionRule,
   age: number | undefined,
   inflammation: InflammationFacts,
+  screens: ClinicalFacts['screens'],
 ): Found | undefined {
   switch (rule.predicate) {
+    case 'age-unknown':
+      return age === undefined
+        ? {
+            detail: 'no usable birth date: the adult-age and older-age rules could not be checked',
+            evidence: [ctx.record.patient.ref],
+          }
+        : undefined;
+    case 'isolated-anti-hbc': {
+      const core = screens.hepatitisBCoreAntibody;
+      const surface = screens.hepatitisBSurfaceAntigen;
+      // HBsAg positive is the hepatitis contraindication; with HBsAg unknown the work-up asks for the serology.
+      return core?.outcome === 'positive' && surface?.outcome === 'negative'
+        ? {
+            detail: `anti-HBc positive on ${core.date} with HBsAg negative on ${surface.date}`,
+            evidence: [core.source, surface.source],
+          }
+        : undefined;
+    }
     case 'condition-history': {
       const refs = ctx.record.conditions
         .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
@@ -37,17 +56,18 @@ function evaluate(
       if (live.length === 0) return undefined;
       // The window is only relied upon when a live vaccine is on record, so only then is it reported.
       const windowDays = useThreshold(ctx, 'live-vaccine window (days)', rule.windowDays);
+      const from = windowStart(ctx.asOfDay, rule.windowDays);
       const refs = live
         .filter((i) => {
           const day = dayOf(i.occurrence, 'start');
-          return day !== undefined && day <= ctx.asOfDay && day >= ctx.asOfDay - windowDays;
+          return day !== undefined && day <= ctx.asOfDay && day >= from;
         })
         .map((i) => i.ref);
       return refs.length > 0 ? { detail: `live vaccine in the last ${windowDays} days`, evidence: refs } : undefined;
     }
     case 'current-medication': {
       const refs = currentMedications(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: 'current therapy may lower CRP', evidence: refs } : undefined;
+      return refs.length > 0 ? { detail: rule.detail, evidence: refs } : undefined;
     }
     case 'standard-crp-assay': {
       const crp = inflammation.crp;
@@ -62,10 +82,11 @@ export function deriveCautions(
   ctx: EngineContext,
   age: number | undefined,
   inflammation: InflammationFacts,
+  screens: ClinicalFacts['screens'],
 ): Caution[] {
   const out: Caution[] = [];
   for (const rule of ctx.pathway.cautions) {
-    const found = evaluate(ctx, rule, age, inflammation);
+    const found = evaluate(ctx, rule, age, inflammation, screens);
     if (found !== undefined)
       out.push({
         code: rule.code,

@@ -1,5 +1,5 @@
 /**
- * When a Condition counts as present on the as-of date (care-pathway.md definition 1, reused by definitions 6 and 10):
+ * When a Condition counts as present on the as-of date (docs/care-pathway.md definition 1, reused by definitions 6 and 10):
  * clinicalStatus active, recurrence or relapse (or absent), verificationStatus not refuted or entered-in-error,
  * onset on or before the as-of date, and no abatement before it.
  */

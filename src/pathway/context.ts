@@ -3,7 +3,7 @@
  * (data issues, unverified values relied on). Built once per assessment; everything here is pure.
  */
 import type { Knowledge } from '../knowledge/index.ts';
-import type { Pathway, Threshold } from '../knowledge/schema-pathway.ts';
+import type { Days, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
 import { ageInYears, fromDayNumber, issue, toDayNumber } from '../record/index.ts';
 import type { Issue, PatientRecord } from '../record/index.ts';
 import type { UnverifiedItem } from './facts.ts';
@@ -23,6 +23,7 @@ export interface EngineContext {
     classifiedObservations?: readonly unknown[];
     observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
     observationsByRef?: ReadonlyMap<string, unknown>;
+    medicationUses?: readonly unknown[];
   };
 }
 
@@ -47,7 +48,7 @@ export function noteIssue(ctx: EngineContext, code: string, message: string, pat
   ctx.issues.push(issue(code, message, path, 'warning'));
 }
 
-/** Record that the result relied on an unverified value (tagged [U] in clinical-reference.md). */
+/** Record that the result relied on an unverified value (tagged [U], docs/README.md). */
 export function noteUnverified(ctx: EngineContext, item: string, note: string, citation: string): void {
   if (!ctx.unverified.has(item)) ctx.unverified.set(item, { item, note, citation });
 }
@@ -58,12 +59,20 @@ export function useThreshold(ctx: EngineContext, name: string, t: Threshold): nu
   return t.value;
 }
 
-// Records repeat the same few dates many times (and a batch repeats them across patients), and parsing a date
-// costs a regex and a Date; a bounded memo keeps the engine fast without changing any result.
-const MEMO_LIMIT = 50_000;
-const startDays = new Map<string, number | undefined>();
-const endDays = new Map<string, number | undefined>();
-const isoDays = new Map<number, string>();
+/**
+ * The first day inside a window that ends on `endDay` (the as-of day): with `inclusive`, a date exactly `value` days
+ * before is inside (day >= end - value); without, it must be newer (day > end - value). Every window of the pathway
+ * is read through this function or withinDaysAfter, so the `inclusive` flag always means the same thing.
+ */
+export function windowStart(endDay: number, window: Pick<Days, 'value' | 'inclusive'>): number {
+  return window.inclusive ? endDay - window.value : endDay - window.value + 1;
+}
+
+/** Is `day` on or after `anchorDay` and within `window` days after it (the boundary day per `inclusive`)? */
+export function withinDaysAfter(day: number, anchorDay: number, window: Pick<Days, 'value' | 'inclusive'>): boolean {
+  const after = day - anchorDay;
+  return after >= 0 && (window.inclusive ? after <= window.value : after < window.value);
+}
 
 /**
  * Orders by resource reference: the tie-break that makes every list in a result independent of the order of the
@@ -75,25 +84,12 @@ export function byRef(a: string, b: string): number {
 
 /** Day number of a fact's date, or undefined; partial dates resolve to their earliest or latest day. */
 export function dayOf(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {
-  if (value === undefined) return undefined;
-  const memo = bound === 'start' ? startDays : endDays;
-  const known = memo.get(value);
-  if (known !== undefined || memo.has(value)) return known;
-  const day = toDayNumber(value, bound);
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(value, day);
-  return day;
+  return toDayNumber(value, bound);
 }
 
-/** YYYY-MM-DD of a day number (memoised like dayOf). */
+/** YYYY-MM-DD of a day number. */
 export function isoDate(day: number): string {
-  let iso = isoDays.get(day);
-  if (iso === undefined) {
-    iso = fromDayNumber(day);
-    if (isoDays.size >= MEMO_LIMIT) isoDays.clear();
-    isoDays.set(day, iso);
-  }
-  return iso;
+  return fromDayNumber(day);
 }
 
 /** True when a FHIR date is given to the day (not a year or month). */
@@ -101,27 +97,7 @@ export function isFullDate(value: string | undefined): boolean {
   return value !== undefined && value.length >= 10;
 }
 
-// By birth date then day: the record's own strings as keys, no key string built per call.
-const ages = new Map<string, Map<number, number | undefined>>();
-let agesSize = 0;
-
-/** Age in whole years on a day (memoised like dayOf: ageInYears builds Date objects). */
+/** Age in whole years on a day. */
 export function ageOn(birthDate: string | undefined, day: number): number | undefined {
-  if (birthDate === undefined) return undefined;
-  let byDay = ages.get(birthDate);
-  const known = byDay?.get(day);
-  if (known !== undefined || byDay?.has(day) === true) return known;
-  const age = ageInYears(birthDate, day);
-  if (agesSize >= MEMO_LIMIT) {
-    ages.clear();
-    agesSize = 0;
-    byDay = undefined;
-  }
-  if (byDay === undefined) {
-    byDay = new Map();
-    ages.set(birthDate, byDay);
-  }
-  byDay.set(day, age);
-  agesSize += 1;
-  return age;
+  return ageInYears(birthDate, day);
 }

@@ -58,9 +58,16 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(facts({ observations: positive })), ['tuberculosis']);
     const treated = facts({
       observations: positive,
-      extraMedications: [medication(RXNORM.isoniazid, { start: daysBefore(200), end: daysBefore(20) })],
+      extraMedications: [medication(RXNORM.isoniazid, { start: daysBefore(29), end: daysBefore(1) })],
     });
     assert.deepEqual(codes(treated), []);
+    // Care pathway 1.1 def 6: treatment must start on or after the first positive result (here 30 days ago); 1.0
+    // accepted any isoniazid record, so a course that ended before the screen used to count.
+    const before = facts({
+      observations: positive,
+      extraMedications: [medication(RXNORM.isoniazid, { start: daysBefore(200), end: daysBefore(40) })],
+    });
+    assert.deepEqual(codes(before), ['tuberculosis']);
   });
 
   test('hepatitis: chronic hepatitis C; HBsAg positive', () => {

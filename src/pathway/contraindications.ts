@@ -1,23 +1,24 @@
 /**
- * Definition 6: absolute contraindications to IL-6 blockade (clinical-reference 5). Each pathway entry names one
+ * Definition 6: absolute contraindications to IL-6 blockade (reference section 5). Each pathway entry names one
  * predicate; this module evaluates it against the record and the derived labs and screens. Lab-based ones use the most
  * recent result in the lab window; a boundary value never triggers (ANC exactly 2.0, ALT exactly 1.5 x ULN).
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
-import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { whyNotCurrent } from './conditions.ts';
 import { byRef, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { currentMedications } from './current-medication.ts';
-import type { Contraindication, LabAnalyte, LabResult, ScreenResult } from './facts.ts';
+import type { ClinicalFacts, Contraindication, LabAnalyte, LabResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
+import { findImmunosuppressant } from './immunosuppressant.ts';
 import { findPregnancy } from './pregnancy.ts';
+import { findTuberculosis } from './tuberculosis.ts';
 
 /** Relative tolerance so that 1.5 x 40 U/L compares equal to 60 U/L despite floating point. */
 const RELATIVE_EPSILON = 1e-9;
 
 export interface LabContext {
   readonly labs: Partial<Record<LabAnalyte, LabResult>>;
-  readonly screens: { readonly latentTb?: ScreenResult; readonly hepatitisBSurfaceAntigen?: ScreenResult };
+  readonly screens: ClinicalFacts['screens'];
 }
 
 function currentConditions(ctx: EngineContext, codeSets: readonly string[]): string[] {
@@ -55,21 +56,8 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
     }
     case 'pregnancy':
       return findPregnancy(ctx, rule);
-    case 'tuberculosis': {
-      const active = currentConditions(ctx, rule.activeCodeSets);
-      if (active.length > 0) return { detail: 'active tuberculosis recorded', evidence: active };
-      const igra = lab.screens.latentTb;
-      if (igra?.outcome !== 'positive') return undefined;
-      const treated =
-        ctx.record.conditions.some(
-          (c) => inAnySet(ctx, rule.treatmentCodeSets, c.code) && isRecordedHistory(c, ctx.asOfDay),
-        ) ||
-        ctx.record.procedures.some((p) => inAnySet(ctx, rule.treatmentCodeSets, p.code)) ||
-        ctx.record.medications.some((m) => inAnySet(ctx, rule.treatmentCodeSets, m.medication));
-      return treated
-        ? undefined
-        : { detail: `positive latent-TB screen on ${igra.date} with no documented treatment`, evidence: [igra.source] };
-    }
+    case 'tuberculosis':
+      return findTuberculosis(ctx, rule, lab.screens.latentTb);
     case 'hepatitis': {
       const active = currentConditions(ctx, rule.activeCodeSets);
       if (active.length > 0) return { detail: 'active chronic hepatitis B or C recorded', evidence: active };
@@ -119,10 +107,8 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
         .map((a) => a.ref);
       return refs.length > 0 ? { detail: 'active allergy or intolerance recorded', evidence: refs } : undefined;
     }
-    case 'current-medication': {
-      const refs = currentMedications(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: 'current therapy recorded', evidence: refs } : undefined;
-    }
+    case 'current-medication':
+      return findImmunosuppressant(ctx, rule);
   }
 }
 

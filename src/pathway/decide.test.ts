@@ -22,7 +22,7 @@ import type { PatientRecord } from '../record/index.ts';
 
 const run = (r: PatientRecord): Assessment => assess(r, knowledge, { asOf: AS_OF });
 
-describe('decision table: each row (care-pathway.md "The decision")', () => {
+describe('decision table: each row (docs/care-pathway.md "The decision")', () => {
   test('row 1 out-of-scope: no depression, even with 2 adequate trials and raised CRP', () => {
     const a = run(candidate({ conditions: [] }));
     assert.equal(a.recommendation.code, 'out-of-scope');
@@ -111,7 +111,7 @@ describe('the result', () => {
 
   test('carries the schema, pathway id and version, patient age and sex', () => {
     assert.equal(a.schema, 'precision-trd/assessment@1');
-    assert.deepEqual(a.pathway, { id: 'trd-il6-candidacy', version: '1.0.0' });
+    assert.deepEqual(a.pathway, { id: 'trd-il6-candidacy', version: '1.1.0' });
     assert.deepEqual(a.patient, { reference: 'Patient/test', age: 45, sex: 'female' });
     assert.equal(a.asOf, AS_OF);
   });

@@ -1,5 +1,5 @@
 /**
- * The decision (care-pathway.md "The decision: the first rule that matches"): rows are evaluated in order and the
+ * The decision (docs/care-pathway.md "The decision: the first rule that matches"): rows are evaluated in order and the
  * first whose named predicate holds gives the recommendation. Every row appears in the trace with what it saw.
  */
 import type { DecisionRow } from '../knowledge/schema-pathway.ts';
@@ -18,10 +18,13 @@ function inflammationOutcome(f: ClinicalFacts): string {
 function evaluate(row: DecisionRow, f: ClinicalFacts): { matched: boolean; outcome: string } {
   const tr = f.treatmentResistance;
   switch (row.when) {
-    case 'no-depression':
-      return f.depression.present
-        ? { matched: false, outcome: `depression present (${f.depression.conditions.join(', ')})` }
-        : { matched: true, outcome: 'no current depressive episode or recurrent depressive disorder recorded' };
+    case 'out-of-scope':
+      return f.scope.inScope
+        ? { matched: false, outcome: `in scope: depression present (${f.depression.conditions.join(', ')})` }
+        : {
+            matched: true,
+            outcome: `out of scope: ${f.scope.reason} (${f.scope.evidence.join(', ') || 'no evidence'})`,
+          };
     case 'adequate-plus-unverified-reach-required':
       return {
         matched: tr.count < tr.required && tr.count + tr.unverifiedTrials.length >= tr.required,

@@ -1,22 +1,31 @@
 /**
  * Definition 1: a current depressive episode or recurrent depressive disorder. Remission codes are checked first
  * because the depression sets may include a whole ICD-10 category (F33) whose remission code (F33.4) must not count.
+ * A remission Condition dated (onset, else recordedDate) after the latest qualifying one ends the episode; one on the
+ * same day does not (nothing orders them).
  */
 import type { DepressionFacts } from './facts.ts';
-import { whyNotCurrent } from './conditions.ts';
+import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
 import { byRef, dayOf } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet, matchIn } from './lookups.ts';
 
 export function deriveDepression(ctx: EngineContext): DepressionFacts {
   const def = ctx.pathway.definitions.depression;
-  const qualifying: { ref: string; onset?: string; onsetDay: number }[] = [];
+  const qualifying: { ref: string; onset?: string; onsetDay: number; datedDay?: number }[] = [];
   const excluded: { source: string; reason: string }[] = [];
+  let remissionDay: { day: number; date: string; ref: string } | undefined;
   for (const c of ctx.record.conditions) {
     const remission = matchIn(ctx, def.remissionCodeSets, c.code);
     const isDepression = remission === undefined && inAnySet(ctx, def.codeSets, c.code);
     if (remission !== undefined) {
       excluded.push({ source: c.ref, reason: `coded as in remission (${remission.entry.code})` });
+      const date = c.onset ?? c.recordedDate;
+      const day = dayOf(date, 'start');
+      if (date !== undefined && day !== undefined && isRecordedHistory(c, ctx.asOfDay)) {
+        if (remissionDay === undefined || day > remissionDay.day)
+          remissionDay = { day, date: date.slice(0, 10), ref: c.ref };
+      }
       continue;
     }
     if (!isDepression) continue;
@@ -26,11 +35,25 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
       continue;
     }
     const onsetDay = dayOf(c.onset, 'start');
+    const datedDay = dayOf(c.onset ?? c.recordedDate, 'start');
     qualifying.push(
       onsetDay === undefined || c.onset === undefined
-        ? { ref: c.ref, onsetDay: Number.NEGATIVE_INFINITY }
-        : { ref: c.ref, onset: c.onset, onsetDay },
+        ? { ref: c.ref, onsetDay: Number.NEGATIVE_INFINITY, datedDay }
+        : { ref: c.ref, onset: c.onset, onsetDay, datedDay },
     );
+  }
+  if (remissionDay !== undefined && qualifying.length > 0) {
+    const ended = remissionDay;
+    const latestActive = Math.max(...qualifying.map((q) => q.datedDay ?? Number.POSITIVE_INFINITY));
+    if (ended.day > latestActive) {
+      for (const q of qualifying) {
+        excluded.push({
+          source: q.ref,
+          reason: `episode ended by a remission recorded on ${ended.date} (${ended.ref})`,
+        });
+      }
+      qualifying.length = 0;
+    }
   }
   qualifying.sort((a, b) => b.onsetDay - a.onsetDay || byRef(a.ref, b.ref));
   excluded.sort((a, b) => byRef(a.source, b.source));

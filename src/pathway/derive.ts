@@ -1,5 +1,5 @@
 /**
- * deriveFacts: every derivation of care-pathway.md definitions 1-10 for one record on one as-of date. The decision
+ * deriveFacts: every derivation of docs/care-pathway.md definitions 0-10 for one record on one as-of date. The decision
  * (decide.ts) and the trial matcher (src/trials) both start from these facts.
  */
 import type { Knowledge } from '../knowledge/index.ts';
@@ -17,6 +17,9 @@ import { deriveInflammation } from './inflammation.ts';
 import { deriveLabs, deriveScreens } from './labs.ts';
 import { deriveMaudsley } from './maudsley.ts';
 import { deriveSymptomProfile } from './symptoms.ts';
+import { deriveSafetyAlerts } from './safety.ts';
+import { deriveScope } from './scope.ts';
+import { medicationStatus } from './medication-use.ts';
 import { deriveMissingWorkup } from './workup.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
@@ -28,9 +31,11 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const inflammation = deriveInflammation(ctx);
   const lab = { labs: deriveLabs(ctx), screens: deriveScreens(ctx) };
   const contraindications = deriveContraindications(ctx, lab);
-  const cautions = deriveCautions(ctx, age, inflammation);
+  const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
+  const scope = deriveScope(ctx, age, depression);
+  const safetyAlerts = deriveSafetyAlerts(ctx);
   const comorbidIl6Disease = deriveComorbidIl6Disease(ctx);
   const maudsleyStaging = deriveMaudsley(ctx, depression, treatmentResistance);
   return {
@@ -40,7 +45,10 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
       age,
       sex: record.patient.sex,
     },
+    scope,
+    safetyAlerts,
     depression,
+    medications: medicationStatus(ctx),
     treatmentResistance,
     inflammation,
     labs: lab.labs,

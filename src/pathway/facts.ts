@@ -6,9 +6,15 @@
  * Plain JSON-friendly data: dates are YYYY-MM-DD strings, every finding names its evidence ("ResourceType/id").
  */
 import type { Issue, ResourceRef } from '../record/index.ts';
-import type { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
+import type {
+  CautionRule,
+  CONTRAINDICATION_CODES,
+  SafetyAlertCode,
+  ScopeResultReason,
+  WorkupRule,
+} from '../knowledge/schema-pathway.ts';
 
-/** A value the result relied on that clinical-reference.md tags [U]: shown with its note and citation key. */
+/** A value the result relied on that its source tags [U] (docs/README.md): shown with its note and citation key. */
 export interface UnverifiedItem {
   readonly item: string;
   readonly note: string;
@@ -61,7 +67,7 @@ export interface Exposure {
   readonly minimumDailyDoseMg?: number;
   readonly start?: string;
   readonly end?: string;
-  /** Inclusive days from start to end (end - start + 1), gaps included. */
+  /** Days on the drug, counted inclusively (1 March to 11 April is 42); gap days between joined records do not count. */
   readonly days?: number;
   readonly sources: readonly ResourceRef[];
   readonly adequacy: AdequacyVerdict;
@@ -155,6 +161,8 @@ export interface ScreenResult {
   readonly outcome: ScreenOutcome;
   readonly date: string;
   readonly source: ResourceRef;
+  /** The earliest positive result of this test on record (latent-TB treatment must start on or after it). */
+  readonly firstPositive?: { readonly date: string; readonly source: ResourceRef };
 }
 
 export type ContraindicationCode = (typeof CONTRAINDICATION_CODES)[number];
@@ -170,11 +178,10 @@ export interface Finding<C extends string = string> {
 
 export type Contraindication = Finding<ContraindicationCode>;
 
-export type CautionCode =
-  'gi-perforation-risk' | 'older-age' | 'recent-live-vaccine' | 'crp-confounding-medication' | 'standard-crp-assay';
+export type CautionCode = CautionRule['code'];
 export type Caution = Finding<CautionCode>;
 
-export type WorkupCode = 'anc' | 'platelets' | 'alt' | 'ast' | 'latent-tb-screen' | 'hepatitis-b-serology';
+export type WorkupCode = WorkupRule['code'];
 export interface MissingWorkup {
   readonly code: WorkupCode;
   readonly title: string;
@@ -223,7 +230,7 @@ export interface MaudsleyDimensionScore {
   readonly basis: string;
 }
 
-/** Maudsley Staging Method (clinical-reference 4.3): total 3-15; mild 3-6, moderate 7-10, severe 11-15. */
+/** Maudsley Staging Method (reference section 4.3): total 3-15; mild 3-6, moderate 7-10, severe 11-15. */
 export interface MaudsleyStaging {
   readonly dimensions: readonly MaudsleyDimensionScore[];
   /** Present only when every dimension is scored. */
@@ -234,14 +241,39 @@ export interface MaudsleyStaging {
   readonly citation: string;
 }
 
+/** Definition 0: whether the pathway applies, and the first reason it does not. */
+export interface ScopeFacts {
+  readonly inScope: boolean;
+  readonly reason: ScopeResultReason;
+  /** The resources the reason rests on (the Patient, the bipolar or psychotic-disorder Conditions). */
+  readonly evidence: readonly ResourceRef[];
+}
+
+/** Definition 7a: shown first, whatever the recommendation; never changes the decision. */
+export interface SafetyAlert {
+  readonly code: SafetyAlertCode;
+  readonly title: string;
+  /** One line per finding, each with its date. */
+  readonly detail: string;
+  readonly evidence: readonly ResourceRef[];
+  readonly citation: string;
+}
+
 export interface ClinicalFacts {
   readonly asOf: string;
+  readonly scope: ScopeFacts;
+  readonly safetyAlerts: readonly SafetyAlert[];
   readonly patient: {
     readonly reference: ResourceRef;
     readonly age?: number;
     readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   };
   readonly depression: DepressionFacts;
+  /**
+   * Definition 3a for every medication record: the refs of those current on the as-of date (washout included) and of
+   * the stale open-ended ones, sorted. Trial criteria read these instead of judging "current" again.
+   */
+  readonly medications: { readonly current: readonly ResourceRef[]; readonly stale: readonly ResourceRef[] };
   readonly treatmentResistance: TreatmentResistanceFacts;
   readonly inflammation: InflammationFacts;
   /** Latest valid result per analyte in the lab window, converted to the pathway unit. */
@@ -249,6 +281,7 @@ export interface ClinicalFacts {
   readonly screens: {
     readonly latentTb?: ScreenResult;
     readonly hepatitisBSurfaceAntigen?: ScreenResult;
+    readonly hepatitisBCoreAntibody?: ScreenResult;
   };
   readonly contraindications: readonly Contraindication[];
   readonly cautions: readonly Caution[];

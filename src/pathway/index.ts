@@ -1,5 +1,5 @@
 /**
- * The care-pathway engine (care-pathway.md): `assess` gives the recommendation for one patient; `deriveFacts` gives the
+ * The care-pathway engine (docs/care-pathway.md): `assess` gives the recommendation for one patient; `deriveFacts` gives the
  * derivations alone (definitions 1-10) for reuse by the trial matcher.
  */
 export { assess } from './assess.ts';

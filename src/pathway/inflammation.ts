@@ -1,33 +1,34 @@
 /**
  * Definition 5: inflammation status from the most recent valid CRP in the window. Valid = usable status, a value, and
- * not drawn within `tocilizumabSuppressionDays` after a tocilizumab dose (the drug suppresses CRP, clinical-reference
- * 3.2). Censored results ("<0.3", ">3") are placed against the cut-off only when every value they allow falls on one
- * side; otherwise the status is `indeterminate`.
+ * not drawn within `tocilizumabSuppressionDays` after a tocilizumab dose (the drug suppresses CRP, reference
+ * section 3.2). Censored results ("<0.3", ">3") are placed against the cut-off only when every value they allow falls on one
+ * side; otherwise the status is `indeterminate`. "Most recent" is the latest effective instant; valid results on the
+ * same day that times cannot order and that fall in different statuses give `indeterminate`. A result at or above
+ * the cut-off drawn while an infection was active, or within the recovery days after it resolved, is `acute`.
  */
 import type { Threshold } from '../knowledge/schema-pathway.ts';
-import type { Comparator } from '../record/index.ts';
-import { byRef, dayOf, noteUnverified, useThreshold } from './context.ts';
+import type { Comparator, Quantity } from '../record/index.ts';
+import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { byRef, dayOf, useThreshold, windowStart, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
-import { convert, describeQuantity, findObservations, isoDay } from './observations.ts';
+import { inMedicationSets, medicationUses } from './medication-use.ts';
+import { convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
+import type { DatedObservation } from './observations.ts';
 
-const NOT_GIVEN = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
-
-/** Inclusive day ranges during which tocilizumab was given. */
+/**
+ * Inclusive day ranges during which tocilizumab was given, from any record kind (statement, request, dispense,
+ * administration), as definition 2 reads them (medication-use.ts); a record of unknown duration counts from its start.
+ */
 function tocilizumabDoses(
   ctx: EngineContext,
   codeSets: readonly string[],
 ): { from: number; to: number; source: string }[] {
   const out: { from: number; to: number; source: string }[] = [];
-  for (const m of ctx.record.medications) {
-    if (NOT_GIVEN.has(m.status)) continue;
-    const isToci = inAnySet(ctx, codeSets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, codeSets, i.code));
-    if (!isToci) continue;
-    const from = dayOf(m.period.start ?? m.authoredOn, 'start');
-    if (from === undefined) continue;
-    const to = dayOf(m.period.end, 'end') ?? (m.status === 'active' ? ctx.asOfDay : from);
-    out.push({ from, to, source: m.ref });
+  for (const u of medicationUses(ctx)) {
+    if (u.ignored !== undefined || u.startDay === undefined || !inMedicationSets(ctx, codeSets, u.fact)) continue;
+    out.push({ from: u.startDay, to: u.endDay ?? u.startDay, source: u.fact.ref });
   }
   return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
 }
@@ -75,18 +76,48 @@ function result(s: Settings, status: InflammationStatus, reason: string, crp?: C
   };
 }
 
+/**
+ * Infection episodes (the infection set; not refuted or entered in error) as day ranges: from onset (else recorded
+ * date) to abatement; open-ended while the clinical status is active (or absent); a resolved one without an
+ * abatement date ends on its onset day, the earliest it can have resolved.
+ */
+function infectionEpisodes(
+  ctx: EngineContext,
+  codeSets: readonly string[],
+): { from: number; to: number; ref: string }[] {
+  const out: { from: number; to: number; ref: string }[] = [];
+  for (const c of ctx.record.conditions) {
+    if (!isRecordedHistory(c, ctx.asOfDay) || !inAnySet(ctx, codeSets, c.code)) continue;
+    const from = dayOf(c.onset ?? c.recordedDate, 'start') ?? Number.NEGATIVE_INFINITY;
+    const abated = c.abatement === undefined ? undefined : dayOf(c.abatement, 'end');
+    const open = whyNotCurrent(c, ctx.asOfDay) === undefined;
+    const to = abated ?? (open ? Number.POSITIVE_INFINITY : from);
+    out.push({ from, to, ref: c.ref });
+  }
+  return out;
+}
+
+interface Candidate {
+  readonly obs: DatedObservation['obs'];
+  readonly day: number;
+  readonly instant?: number;
+}
+
 export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const def = ctx.pathway.definitions.inflammation;
   const windowDays = useThreshold(ctx, 'CRP window (days)', def.windowDays);
   const cutOffMgPerL = useThreshold(ctx, 'CRP cut-off (mg/L)', def.cutOff);
   const acuteAboveMgPerL = useThreshold(ctx, 'CRP acute threshold (mg/L)', def.acuteAbove);
-  const { usable, rejected } = findObservations(ctx, def.crpCodeSets, def.validStatuses, windowDays);
+  const from = windowStart(ctx.asOfDay, def.windowDays);
+  const { usable, rejected } = findObservations(ctx, def.crpCodeSets, def.validStatuses, from);
   const settings: Settings = { cutOffMgPerL, acuteAboveMgPerL, windowDays, rejected };
   const doses = usable.length > 0 ? tocilizumabDoses(ctx, def.tocilizumabCodeSets) : [];
   // Only a record with tocilizumab relies on the suppression window, so only then is it reported.
   const suppressionDays =
     doses.length > 0 ? useThreshold(ctx, 'tocilizumab CRP suppression (days)', def.tocilizumabSuppressionDays) : 0;
-  for (const { obs, day } of usable) {
+  const valid: Candidate[] = [];
+  for (const c of usable) {
+    const { obs, day } = c;
     const dose = doses.find((d) => day >= d.from && day - d.to <= suppressionDays);
     if (dose !== undefined) {
       rejected.push({
@@ -102,25 +133,29 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       });
       continue;
     }
-    const q = obs.value.quantity;
+    valid.push(c);
+  }
+  const ties = latestTies(valid);
+  if (ties.length === 0) {
+    const reason =
+      rejected.length > 0
+        ? `no valid CRP in the ${windowDays} days before ${ctx.asOf} (${rejected.length} result(s) not usable)`
+        : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
+    return result(settings, 'unknown', reason);
+  }
+  const read: { crp: CrpResult; status: InflammationStatus }[] = [];
+  for (const { obs, day } of ties) {
+    const q = (obs.value as { kind: 'quantity'; quantity: Quantity }).quantity;
     // A CRP code without a stated assay is treated as standard: it cannot vouch for low-range precision.
     const assay: CrpAssay = matchIn(ctx, def.crpCodeSets, obs.code)?.entry.assay ?? 'standard';
-    const isMolar = q.ucum !== undefined && q.ucum.includes('mol');
+    const isMolar = (q.ucum ?? q.unitText ?? '').includes('mol');
     const factor = isMolar ? useThreshold(ctx, 'CRP molar factor (nmol/L per mg/L)', def.molarFactor) : undefined;
-    const converted = convert(q, 'mg/L', factor);
+    const converted = convertNoting(ctx, obs, q, 'mg/L', factor);
     if (!converted.ok) {
       return result(
         settings,
         'unknown',
-        `the most recent CRP (${describeQuantity(q)} on ${isoDay(obs)}) cannot be converted to mg/L: ${converted.reason}`,
-      );
-    }
-    if (isMolar && !def.molarFactor.verified) {
-      noteUnverified(
-        ctx,
-        'CRP molar factor (nmol/L per mg/L)',
-        `CRP converted from ${q.ucum} with factor ${def.molarFactor.value}`,
-        def.molarFactor.citation,
+        `the most recent CRP (${isoDay(obs)}, ${obs.ref}) cannot be converted to mg/L: ${converted.reason}`,
       );
     }
     const crp: CrpResult = {
@@ -131,18 +166,46 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       source: obs.ref,
       reported: describeQuantity(q),
     };
-    const status = classifyCrp(converted.value, q.comparator, def.cutOff, def.acuteAbove);
-    return result(settings, status, reasonFor(status, crp, cutOffMgPerL, acuteAboveMgPerL), crp);
+    let status = classifyCrp(converted.value, q.comparator, def.cutOff, def.acuteAbove);
+    if (status === 'elevated') status = duringInfection(ctx, day) === undefined ? status : 'acute';
+    read.push({ crp, status });
   }
+  // Among same-day results the highest value is reported, so that nothing depends on resource ids.
+  const first = read.reduce((a, b) => (b.crp.mgPerL > a.crp.mgPerL ? b : a));
+  if (read.some((r) => r.status !== first.status)) {
+    const list = read.map((r) => `${r.crp.reported} (${r.crp.source}): ${r.status}`).join('; ');
+    return result(
+      settings,
+      'indeterminate',
+      `${read.length} valid CRPs on ${first.crp.date} without times that order them fall in different statuses (${list})`,
+      first.crp,
+    );
+  }
+  const infection = first.status === 'acute' ? duringInfection(ctx, dayOf(first.crp.date) ?? ctx.asOfDay) : undefined;
   const reason =
-    rejected.length > 0
-      ? `no valid CRP in the ${windowDays} days before ${ctx.asOf} (${rejected.length} result(s) not usable)`
-      : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
-  return result(settings, 'unknown', reason);
+    infection !== undefined && !meets(first.crp.mgPerL, def.acuteAbove)
+      ? `${describe(first.crp)} is at or above the ${cutOffMgPerL} mg/L cut-off while an infection was active or within ${def.infectionRecoveryDays.value} days after it resolved (${infection}): possible acute phase; look for and treat the cause, and repeat at least 2 weeks after it resolves`
+      : reasonFor(first.status, first.crp, cutOffMgPerL, acuteAboveMgPerL);
+  return result(settings, first.status, reason, first.crp);
+
+  /** The infection a CRP drawn on `day` falls in (or within the recovery days after), as its reference. */
+  function duringInfection(context: EngineContext, day: number): string | undefined {
+    const episodes = infectionEpisodes(context, def.infectionCodeSets);
+    const hit = episodes.find(
+      (e) => day >= e.from && (day <= e.to || withinDaysAfter(day, e.to, def.infectionRecoveryDays)),
+    );
+    if (hit === undefined) return undefined;
+    useThreshold(context, 'infection recovery before CRP (days)', def.infectionRecoveryDays);
+    return hit.ref;
+  }
+}
+
+function describe(crp: CrpResult): string {
+  return `${crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)'} ${crp.comparator ?? ''}${crp.mgPerL} mg/L on ${crp.date}`;
 }
 
 function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acute: number): string {
-  const what = `${crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)'} ${crp.comparator ?? ''}${crp.mgPerL} mg/L on ${crp.date}`;
+  const what = describe(crp);
   switch (status) {
     case 'acute':
       return `${what} is above ${acute} mg/L: possible acute infection or inflammation; repeat at least 2 weeks after it resolves`;

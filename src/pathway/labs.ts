@@ -1,49 +1,76 @@
 /**
  * Safety labs (definitions 6 and 8): the most recent result per analyte in the lab window, converted to the pathway
- * unit; and the qualitative screens (latent TB, hepatitis B surface antigen), most recent on or before the as-of date.
+ * unit; and the qualitative screens (latent TB, hepatitis B surface antigen and core antibody), which do not expire.
  * The most recent result decides: if its unit cannot be converted the analyte counts as not measured (and is listed
  * in the missing work-up) rather than falling back to an older value.
  */
 import type { ObservationFact } from '../record/index.ts';
-import { noteIssue, useThreshold } from './context.ts';
+import { noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
-import { convert, describeQuantity, findObservations, isoDay } from './observations.ts';
+import { convert, convertNoting, findObservations, isoDay, latestTies } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
 
+/**
+ * Which way a value is worse, from the contraindication that reads the analyte: lower for a `lab-below` rule
+ * (ANC, platelets), higher for `lab-above-uln` (ALT, AST). Same-day results that times cannot order are resolved to
+ * the worse one, so a conflict never hides a contraindication (docs/care-pathway.md definition 6; docs/care-pathway.md).
+ */
+function worseIsLower(ctx: EngineContext, analyte: LabAnalyte): boolean {
+  return ctx.pathway.contraindications.some((c) => c.predicate === 'lab-below' && c.analyte === analyte);
+}
+
 export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabResult>> {
   const def = ctx.pathway.definitions.labs;
-  const windowDays = useThreshold(ctx, 'safety-lab window (days)', def.windowDays);
+  useThreshold(ctx, 'safety-lab window (days)', def.windowDays);
+  const from = windowStart(ctx.asOfDay, def.windowDays);
   const labs: Partial<Record<LabAnalyte, LabResult>> = {};
   for (const analyte of LAB_ANALYTES) {
     const a = def.analytes[analyte];
-    const latest = findObservations(ctx, a.codeSets, def.validStatuses, windowDays).usable.find(
+    const quantities = findObservations(ctx, a.codeSets, def.validStatuses, from).usable.filter(
       ({ obs }) => obs.value?.kind === 'quantity',
     );
-    if (latest === undefined || latest.obs.value?.kind !== 'quantity') continue;
-    const q = latest.obs.value.quantity;
-    const converted = convert(q, a.unit);
-    if (!converted.ok) {
+    const ties = latestTies(quantities);
+    let chosen: LabResult | undefined;
+    let unconvertible = false;
+    for (const { obs } of ties) {
+      if (obs.value?.kind !== 'quantity') continue;
+      const q = obs.value.quantity;
+      const converted = convertNoting(ctx, obs, q, a.unit);
+      if (!converted.ok) {
+        noteIssue(
+          ctx,
+          'pathway.lab.unit',
+          `${analyte} result cannot be converted to ${a.unit}: ${converted.reason}`,
+          obs.ref,
+        );
+        unconvertible = true;
+        continue;
+      }
+      const r: LabResult = {
+        analyte,
+        value: converted.value,
+        unit: a.unit,
+        comparator: q.comparator,
+        date: isoDay(obs),
+        source: obs.ref,
+        upperLimitOfNormal: upperLimit(obs, a.unit),
+      };
+      if (chosen === undefined) chosen = r;
+      else if (worseIsLower(ctx, analyte) ? r.value < chosen.value : r.value > chosen.value) chosen = r;
+    }
+    if (ties.length > 1) {
       noteIssue(
         ctx,
-        'pathway.lab.unit',
-        `${analyte} ${describeQuantity(q)} cannot be converted to ${a.unit}: ${converted.reason}`,
-        latest.obs.ref,
+        'pathway.lab.same-day',
+        `${ties.length} ${analyte} results on ${isoDay(ties[0]!.obs)} without times that order them: the worse value is used`,
+        ties[0]!.obs.ref,
       );
-      continue;
     }
-    const uln = upperLimit(latest.obs, a.unit);
-    labs[analyte] = {
-      analyte,
-      value: converted.value,
-      unit: a.unit,
-      comparator: q.comparator,
-      date: isoDay(latest.obs),
-      source: latest.obs.ref,
-      upperLimitOfNormal: uln,
-    };
+    // The most recent result decides: an unconvertible one leaves the analyte unmeasured, never an older value.
+    if (chosen !== undefined && !unconvertible) labs[analyte] = chosen;
   }
   return labs;
 }
@@ -80,18 +107,44 @@ export function screenOutcome(ctx: EngineContext, obs: ObservationFact): ScreenO
   return 'indeterminate';
 }
 
-function latestScreen(ctx: EngineContext, codeSets: readonly string[]): ScreenResult | undefined {
-  const latest = findObservations(ctx, codeSets, ctx.pathway.definitions.labs.validStatuses).usable[0];
-  if (latest === undefined) return undefined;
-  return { outcome: screenOutcome(ctx, latest.obs), date: isoDay(latest.obs), source: latest.obs.ref };
+/**
+ * Serology and IGRA results do not expire (docs/care-pathway.md definition 6): a positive result counts at any time before
+ * the as-of date unless a later result of the same test is negative. Same-day results without ordering times are not
+ * "later", so a same-day negative never cancels a positive. Otherwise the most recent decided result is reported
+ * (negative), else the most recent one (indeterminate).
+ */
+function screenResult(ctx: EngineContext, codeSets: readonly string[]): ScreenResult | undefined {
+  const results = findObservations(ctx, codeSets, ctx.pathway.definitions.labs.validStatuses).usable;
+  if (results.length === 0) return undefined;
+  const outcomes = results.map((r) => ({ r, outcome: screenOutcome(ctx, r.obs) }));
+  const isLater = (a: (typeof results)[number], b: (typeof results)[number]): boolean =>
+    a.day > b.day || (a.day === b.day && a.instant !== undefined && b.instant !== undefined && a.instant > b.instant);
+  // Newest first: the first positive with no negative after it stands.
+  const positives = outcomes.filter((o) => o.outcome === 'positive');
+  const standing = positives.find((p) => !outcomes.some((o) => o.outcome === 'negative' && isLater(o.r, p.r)));
+  const firstPositive = positives[positives.length - 1];
+  const screen = (o: (typeof outcomes)[number]): ScreenResult => ({
+    outcome: o.outcome,
+    date: isoDay(o.r.obs),
+    source: o.r.obs.ref,
+    ...(firstPositive !== undefined && {
+      firstPositive: { date: isoDay(firstPositive.r.obs), source: firstPositive.r.obs.ref },
+    }),
+  });
+  if (standing !== undefined) return screen(standing);
+  const decided = outcomes.find((o) => o.outcome !== 'indeterminate');
+  return screen(decided ?? (outcomes[0] as (typeof outcomes)[number]));
 }
 
 export function deriveScreens(ctx: EngineContext): {
   latentTb?: ScreenResult;
   hepatitisBSurfaceAntigen?: ScreenResult;
+  hepatitisBCoreAntibody?: ScreenResult;
 } {
   const s = ctx.pathway.definitions.screens;
-  const latentTb = latestScreen(ctx, s.latentTbCodeSets);
-  const hbsag = latestScreen(ctx, s.hepatitisBSurfaceAntigenCodeSets);
-  return { latentTb, hepatitisBSurfaceAntigen: hbsag };
+  return {
+    latentTb: screenResult(ctx, s.latentTbCodeSets),
+    hepatitisBSurfaceAntigen: screenResult(ctx, s.hepatitisBSurfaceAntigenCodeSets),
+    hepatitisBCoreAntibody: screenResult(ctx, s.hepatitisBCoreAntibodyCodeSets),
+  };
 }

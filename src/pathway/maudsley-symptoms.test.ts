@@ -29,7 +29,7 @@ const points = (m: MaudsleyStaging, d: string): [number, number] | undefined => 
   return x === undefined ? undefined : [x.minPoints, x.maxPoints];
 };
 
-describe('Maudsley Staging Method (clinical-reference 4.3)', () => {
+describe('Maudsley Staging Method (reference section 4.3)', () => {
   test('all dimensions scored: moderate F33.1 (3), episode > 24 months (3), 2 failures (1), no augmentation/ECT: 7 moderate', () => {
     const m = msm({ conditions: [condition(SYSTEM.icd10, 'F33.1', { onset: '2024-01-15' })] });
     assert.deepEqual(m.unscored, []);

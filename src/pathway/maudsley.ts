@@ -1,5 +1,5 @@
 /**
- * Maudsley Staging Method (clinical-reference 4.3; Fekadu et al. 2009/2018): five dimensions, total 3-15. Each
+ * Maudsley Staging Method (reference section 4.3; Fekadu et al. 2009/2018): five dimensions, total 3-15. Each
  * dimension the data allow is scored; the others carry the range of points still possible, so the total is exact only
  * when every dimension is scored and is otherwise reported as a range. Augmentation and ECT are scored 0 when none is
  * recorded (the record is the only history the engine has; the basis says so).

@@ -11,6 +11,43 @@ import { conceptSetHits, useHit } from './lookups.ts';
 export interface DatedObservation {
   readonly obs: ObservationFact;
   readonly day: number;
+  /** Epoch milliseconds when the date carries a time (and so can be ordered within its day), else undefined. */
+  readonly instant?: number;
+}
+
+/** The instant of a dateTime with a time part; undefined for a date alone. */
+export function instantOf(value: string | undefined): number | undefined {
+  if (value === undefined || value.length <= 10) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * Most recent first: by calendar day, then by instant where both results give a time; results on one day that times
+ * cannot order keep a stable order by reference (never read as "later": see latestTies).
+ */
+export function newestFirst(a: DatedObservation, b: DatedObservation): number {
+  if (a.day !== b.day) return b.day - a.day;
+  if (a.instant !== undefined && b.instant !== undefined && a.instant !== b.instant) return b.instant - a.instant;
+  return byRef(a.obs.ref, b.obs.ref);
+}
+
+/**
+ * The results that are all "the most recent" of a newest-first list: the first, and every other result on the same
+ * calendar day that no pair of times places before it (docs/care-pathway.md definition 5: same-day results without
+ * distinguishing times). Callers decide what a disagreement among them means.
+ */
+export function latestTies<T extends DatedObservation>(sorted: readonly T[]): T[] {
+  const first = sorted[0];
+  if (first === undefined) return [];
+  const out = [first];
+  for (let i = 1; i < sorted.length; i++) {
+    const o = sorted[i] as T;
+    if (o.day !== first.day) break;
+    if (first.instant !== undefined && o.instant !== undefined && o.instant < first.instant) continue;
+    out.push(o);
+  }
+  return out;
 }
 
 export interface ClassifiedObservation extends DatedObservation {
@@ -71,27 +108,28 @@ export function observationsInSets(ctx: EngineContext, codeSets: readonly string
 }
 
 /**
- * Observations coded in any of `codeSets` dated within [asOf - windowDays, asOf] (no window: any date up to asOf),
- * newest first. Those with an unusable status are returned separately; undated ones are noted as issues.
+ * Observations coded in any of `codeSets` dated from `fromDay` (context.ts windowStart; none: any date) to the as-of
+ * date, newest first (newestFirst). Those with an unusable status are returned separately; undated ones are noted.
  */
 export function findObservations(
   ctx: EngineContext,
   codeSets: readonly string[],
   validStatuses: readonly string[],
-  windowDays?: number,
+  fromDay?: number,
 ): { usable: DatedObservation[]; rejected: { source: string; reason: string }[] } {
   const usable: DatedObservation[] = [];
   const rejected: { source: string; reason: string }[] = [];
-  const from = windowDays === undefined ? Number.NEGATIVE_INFINITY : ctx.asOfDay - windowDays;
+  const from = fromDay ?? Number.NEGATIVE_INFINITY;
   for (const c of observationsInSets(ctx, codeSets)) {
     if (c.day > ctx.asOfDay || c.day < from || useHit(ctx, c.hits, codeSets) === undefined) continue;
     if (!validStatuses.includes(c.obs.status)) {
       rejected.push({ source: c.obs.ref, reason: `status is ${c.obs.status}` });
       continue;
     }
-    usable.push({ obs: c.obs, day: c.day });
+    const instant = instantOf(c.obs.effective);
+    usable.push(instant === undefined ? { obs: c.obs, day: c.day } : { obs: c.obs, day: c.day, instant });
   }
-  usable.sort((a, b) => b.day - a.day || byRef(a.obs.ref, b.obs.ref));
+  usable.sort(newestFirst);
   rejected.sort((a, b) => byRef(a.source, b.source));
   return { usable, rejected };
 }
@@ -107,16 +145,51 @@ function clean(x: number): number {
   return Math.round(x * scale) / scale;
 }
 
-/** Converts to `toUcum`; undefined (with the reason) when the unit is missing, not UCUM, or incompatible. */
+/** Longest unit text tried as a UCUM expression (real units are short; this bounds the parser's work). */
+const MAX_TEXT_UNIT_LENGTH = 40;
+
+/**
+ * Converts to `toUcum`; not ok (with the reason) when the unit is missing, not UCUM, or incompatible. A unit given
+ * only as text (valueQuantity.unit without a code) is tried as a UCUM expression (docs/care-pathway.md definition 5):
+ * `fromText` says so, and the caller reports it (convertNoting).
+ */
 export function convert(
   q: Quantity,
   toUcum: string,
   molarMassFactor?: number,
-): { ok: true; value: number } | { ok: false; reason: string } {
-  if (q.ucum === undefined) return { ok: false, reason: `unit "${q.unitText ?? ''}" is not a UCUM unit` };
+): { ok: true; value: number; fromText: boolean } | { ok: false; reason: string } {
+  let from = q;
+  if (q.ucum === undefined) {
+    const text = q.unitText?.trim();
+    if (text === undefined || text.length === 0 || text.length > MAX_TEXT_UNIT_LENGTH) {
+      return { ok: false, reason: 'the unit is not given as a UCUM code' };
+    }
+    from = { ...q, ucum: text };
+  }
   const r =
-    molarMassFactor === undefined ? convertQuantity(q, toUcum) : convertQuantity(q, toUcum, { molarMassFactor });
-  return r.ok ? { ok: true, value: clean(r.value) } : { ok: false, reason: r.reason };
+    molarMassFactor === undefined ? convertQuantity(from, toUcum) : convertQuantity(from, toUcum, { molarMassFactor });
+  if (r.ok) return { ok: true, value: clean(r.value), fromText: from !== q };
+  return from === q ? { ok: false, reason: r.reason } : { ok: false, reason: 'the unit text is not a UCUM unit' };
+}
+
+/** convert, reporting a unit that was read from its text as a data issue of the observation. */
+export function convertNoting(
+  ctx: EngineContext,
+  obs: ObservationFact,
+  q: Quantity,
+  toUcum: string,
+  molarMassFactor?: number,
+): ReturnType<typeof convert> {
+  const r = convert(q, toUcum, molarMassFactor);
+  if (r.ok && r.fromText) {
+    noteIssue(
+      ctx,
+      'pathway.unit.text-only',
+      'the unit is given only as text (no UCUM code); it is a valid UCUM expression and was used',
+      obs.ref,
+    );
+  }
+  return r;
 }
 
 export function describeQuantity(q: Quantity): string {

@@ -75,16 +75,16 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     assert.equal(pregnancy(f), undefined);
   });
 
-  test('a positive test older than the 90-day window does not count, and an issue says why', () => {
-    const old = screen('2106-3', true, daysBefore(91));
+  test('a positive test older than the 280-day window does not count, and an issue says why (pathway 1.1)', () => {
+    const old = screen('2106-3', true, daysBefore(281));
     const f = facts([old]);
     assert.equal(pregnancy(f), undefined);
     const why = f.issues.find((i) => i.code === 'pathway.pregnancy-test.stale');
     assert.ok(why !== undefined);
     assert.equal(why.path, old.ref);
-    assert.match(why.message, /older than the 90-day window/);
+    assert.match(why.message, /older than the 280-day window/);
     // On the window's first day it still counts (the window is inclusive).
-    assert.ok(pregnancy(facts([screen('2106-3', true, daysBefore(90))])) !== undefined);
+    assert.ok(pregnancy(facts([screen('2106-3', true, daysBefore(280))])) !== undefined);
   });
 
   test('a quantitative hCG without an interpretation is not decided: no contraindication, an issue instead', () => {

@@ -1,20 +1,22 @@
 /**
- * Definition 6, `pregnancy`: a current pregnancy or breastfeeding Condition, or a positive pregnancy test (qualitative
- * hCG, or a pregnancy-status observation answered "pregnant") within the test window. Like the other lab-based
- * contraindications, the most recent decided result in the window counts, so a later negative test overrides an
- * earlier positive one. A quantitative hCG without an interpretation is not read either way (hCG cut-offs depend on
- * the assay and gestation), and a positive test older than the window is not taken as a current pregnancy: both are
- * reported as issues so the clinician can confirm the pregnancy status.
+ * Definition 6, `pregnancy`: a current pregnancy or breastfeeding Condition; a positive pregnancy test (qualitative
+ * hCG, or a pregnancy-status observation answered "pregnant") within the test window (280 days [U]) that no later
+ * negative test and no recorded outcome (delivery, miscarriage, termination, on or after the test's day) follows; or
+ * a breastfeeding-status observation answered yes as the most recent one in its window (90 days). A same-day negative
+ * without a time that orders it is not "later", so it never cancels a positive. A quantitative hCG without an
+ * interpretation is not read either way (hCG cut-offs depend on the assay and gestation), and a positive test older
+ * than the window is not taken as a current pregnancy: both are reported as issues.
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact } from '../record/index.ts';
-import { whyNotCurrent } from './conditions.ts';
-import { noteIssue, useThreshold } from './context.ts';
+import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenOutcome } from './facts.ts';
 import { screenOutcome } from './labs.ts';
 import { inAnySet } from './lookups.ts';
-import { findObservations, isoDay, observationsInSets } from './observations.ts';
+import { findObservations, isoDay, latestTies, observationsInSets } from './observations.ts';
+import type { DatedObservation } from './observations.ts';
 
 type PregnancyRule = Extract<ContraindicationRule, { predicate: 'pregnancy' }>;
 type Found = Omit<Contraindication, 'code' | 'title' | 'citation'>;
@@ -25,38 +27,88 @@ function testOutcome(ctx: EngineContext, rule: PregnancyRule, obs: ObservationFa
   return screenOutcome(ctx, obs);
 }
 
-export function findPregnancy(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
-  const conditions = ctx.record.conditions
-    .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
-    .map((c) => c.ref);
-  if (conditions.length > 0) return { detail: 'active condition recorded', evidence: conditions };
+function isLater(a: DatedObservation, b: DatedObservation): boolean {
+  return (
+    a.day > b.day || (a.day === b.day && a.instant !== undefined && b.instant !== undefined && a.instant > b.instant)
+  );
+}
+
+/** The first recorded pregnancy outcome on or after `day` (and on or before the as-of date), if any. */
+function outcomeFrom(ctx: EngineContext, rule: PregnancyRule, day: number): { ref: string; date: string } | undefined {
+  for (const c of ctx.record.conditions) {
+    const date = c.onset ?? c.recordedDate;
+    const d = dayOf(date, 'start');
+    if (d === undefined || d < day || !isRecordedHistory(c, ctx.asOfDay)) continue;
+    if (inAnySet(ctx, rule.outcomeCodeSets, c.code)) return { ref: c.ref, date: (date ?? '').slice(0, 10) };
+  }
+  for (const p of ctx.record.procedures) {
+    const d = dayOf(p.performed, 'start');
+    if (d === undefined || d < day || d > ctx.asOfDay) continue;
+    if (p.status === 'entered-in-error' || p.status === 'not-done') continue;
+    if (inAnySet(ctx, rule.outcomeCodeSets, p.code)) return { ref: p.ref, date: (p.performed ?? '').slice(0, 10) };
+  }
+  return undefined;
+}
+
+function positiveTest(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
   // Most records carry no pregnancy test: the per-set list answers that without building the sorted selection.
   if (observationsInSets(ctx, rule.testCodeSets).length === 0) return undefined;
   const tests = findObservations(ctx, rule.testCodeSets, ctx.pathway.definitions.labs.validStatuses).usable;
   if (tests.length === 0) return undefined;
   const windowDays = useThreshold(ctx, 'pregnancy-test window (days)', rule.testWindowDays);
-  const from = ctx.asOfDay - windowDays;
-  for (const { obs, day } of tests) {
-    const outcome = testOutcome(ctx, rule, obs);
-    if (outcome === 'indeterminate') {
-      if (day < from) continue;
+  const from = windowStart(ctx.asOfDay, rule.testWindowDays);
+  const read = tests.map((t) => ({ t, outcome: testOutcome(ctx, rule, t.obs) }));
+  for (const { t, outcome } of read) {
+    if (outcome === 'indeterminate' && t.day >= from) {
       noteIssue(
         ctx,
         'pathway.pregnancy-test.undecided',
-        `pregnancy test on ${isoDay(obs)} is neither positive nor negative (a quantitative hCG needs an interpretation): not used`,
-        obs.ref,
+        `pregnancy test on ${isoDay(t.obs)} is neither positive nor negative (a quantitative hCG needs an interpretation): not used`,
+        t.obs.ref,
       );
-      continue;
     }
-    if (outcome === 'negative') return undefined;
-    if (day >= from) return { detail: `positive pregnancy test on ${isoDay(obs)}`, evidence: [obs.ref] };
-    noteIssue(
-      ctx,
-      'pathway.pregnancy-test.stale',
-      `positive pregnancy test on ${isoDay(obs)} is older than the ${windowDays}-day window: not taken as a current pregnancy (confirm the pregnancy status)`,
-      obs.ref,
-    );
-    return undefined;
   }
+  const positive = read.find((r) => r.outcome === 'positive')?.t;
+  if (positive === undefined) return undefined;
+  if (read.some((r) => r.outcome === 'negative' && isLater(r.t, positive))) return undefined;
+  if (outcomeFrom(ctx, rule, positive.day) !== undefined) return undefined;
+  if (positive.day >= from)
+    return { detail: `positive pregnancy test on ${isoDay(positive.obs)}`, evidence: [positive.obs.ref] };
+  noteIssue(
+    ctx,
+    'pathway.pregnancy-test.stale',
+    `positive pregnancy test on ${isoDay(positive.obs)} is older than the ${windowDays}-day window and no outcome is recorded: not taken as a current pregnancy (confirm the pregnancy status)`,
+    positive.obs.ref,
+  );
   return undefined;
+}
+
+function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
+  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
+  useThreshold(ctx, 'breastfeeding observation window (days)', rule.breastfeedingWindowDays);
+  const from = windowStart(ctx.asOfDay, rule.breastfeedingWindowDays);
+  const answers = findObservations(
+    ctx,
+    rule.breastfeedingObservationCodeSets,
+    ctx.pathway.definitions.labs.validStatuses,
+    from,
+  ).usable;
+  // The most recent answer decides; among same-day answers times cannot order, a "yes" wins (the safe reading).
+  const yes = latestTies(answers).find(
+    ({ obs }) =>
+      (obs.value?.kind === 'concept' && inAnySet(ctx, rule.breastfeedingYesCodeSets, obs.value.concept)) ||
+      (obs.value?.kind === 'boolean' && obs.value.value),
+  );
+  return yes === undefined
+    ? undefined
+    : { detail: `breastfeeding recorded on ${isoDay(yes.obs)}`, evidence: [yes.obs.ref] };
+}
+
+export function findPregnancy(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
+  const conditions = ctx.record.conditions
+    .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+    .map((c) => c.ref);
+  if (conditions.length > 0)
+    return { detail: 'active pregnancy or breastfeeding condition recorded', evidence: conditions };
+  return positiveTest(ctx, rule) ?? breastfeedingObservation(ctx, rule);
 }

@@ -4,7 +4,7 @@
  * the CRP value, date and assay, each reason, the missing work-up, cautions and unverified values.
  */
 import { MESSAGE_PLACEHOLDERS } from '../knowledge/schema-pathway.ts';
-import type { DecisionRow, MessagePlaceholder } from '../knowledge/schema-pathway.ts';
+import type { DecisionRow, MessagePlaceholder, Pathway } from '../knowledge/schema-pathway.ts';
 import type { ClinicalFacts } from './facts.ts';
 
 const PLACEHOLDER = /\{([a-zA-Z]+)\}/g;
@@ -56,6 +56,7 @@ export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, 
       f.missingWorkup.map((w) => WORKUP_LABEL[w.code] ?? w.code),
       'none',
     ),
+    age: f.patient.age === undefined ? 'unknown' : String(f.patient.age),
   };
 }
 
@@ -87,11 +88,33 @@ function sentence(label: string, body: string): string {
 }
 
 export function clinicianSummary(
+  pathway: Pathway,
   row: DecisionRow,
   f: ClinicalFacts,
   values: Record<MessagePlaceholder, string>,
 ): string {
+  if (row.code === 'out-of-scope' && !f.scope.inScope && f.scope.reason !== 'in-scope') {
+    // The message names the reason that applied (a bipolar patient is not told that no depression is recorded).
+    const message = f.scope.reason;
+    const parts = [
+      fill(row.clinicianSummary, values),
+      fill(pathway.definitions.scope.messages[message].clinicianSummary, values),
+    ];
+    if (f.scope.evidence.length > 0) parts.push(sentence('Evidence', f.scope.evidence.join(', ')));
+    if (message === 'no-depression' && f.depression.excluded.length > 0) {
+      parts.push(
+        sentence(
+          'Depression records not counted',
+          f.depression.excluded.map((e) => `${e.source} (${e.reason})`).join('; '),
+        ),
+      );
+    }
+    return parts.join(' ');
+  }
   const parts = [fill(row.clinicianSummary, values)];
+  if (row.code === 'refer-to-trial' && f.safetyAlerts.length > 0) {
+    parts.unshift(pathway.definitions.safety.suicideRisk.referralNote);
+  }
   if (row.code === 'out-of-scope') {
     if (f.depression.excluded.length > 0) {
       parts.push(
@@ -118,6 +141,14 @@ export function clinicianSummary(
   return parts.join(' ');
 }
 
-export function patientSummary(row: DecisionRow, values: Record<MessagePlaceholder, string>): string {
+export function patientSummary(
+  pathway: Pathway,
+  row: DecisionRow,
+  f: ClinicalFacts,
+  values: Record<MessagePlaceholder, string>,
+): string {
+  if (row.code === 'out-of-scope' && f.scope.reason !== 'in-scope') {
+    return fill(pathway.definitions.scope.messages[f.scope.reason].patientSummary, values);
+  }
   return fill(row.patientSummary, values);
 }

@@ -1,5 +1,5 @@
 /**
- * Definition 9 (informational): the most recent PHQ-9, BDI-II or MADRS, with the items that clinical-reference 6.1
+ * Definition 9 (informational): the most recent PHQ-9, BDI-II or MADRS, with the items that reference section 6.1
  * maps to fatigue, anhedonia, psychomotor change, sleep and appetite. Read from QuestionnaireResponse answers (by item
  * code or linkId) or from Observation panels (components, or hasMember item Observations). The mapping is a proposal,
  * not a published algorithm, so the pathway marks it unverified and the result says so.
@@ -8,7 +8,7 @@ import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { AnswerFact, Coding, ObservationValue, QuestionnaireResponseFact } from '../record/index.ts';
 import { dayOf, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { observationByRef, observationsInSets } from './observations.ts';
+import { instantOf, observationByRef, observationsInSets } from './observations.ts';
 import { codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
@@ -190,4 +190,61 @@ export function deriveSymptomProfile(ctx: EngineContext): SymptomProfile {
       ? 'no PHQ-9, BDI-II or MADRS on or before the as-of date'
       : 'items linked to inflammation (fatigue, anhedonia, psychomotor change, sleep, appetite) are informational only';
   return { scales, domains, note };
+}
+
+/** One score of one instrument item, with its date and source (for the suicide-risk alert, definition 7a). */
+export interface ItemReading {
+  readonly score: number;
+  readonly day: number;
+  /** Epoch ms when the date carries a time. */
+  readonly instant?: number;
+  readonly date: string;
+  readonly source: string;
+}
+
+/**
+ * Every score of `item` of `instrumentName` on or before the as-of date: QuestionnaireResponse answers (by the item
+ * code set's item numbers, or by linkId when the questionnaire URL names the instrument), Observation panels
+ * (components or hasMember) and item Observations on their own.
+ */
+export function itemReadings(
+  ctx: EngineContext,
+  instrumentName: Instrument['instrument'],
+  item: number,
+  linkIds: readonly string[],
+): ItemReading[] {
+  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
+  if (ix === undefined) return [];
+  const itemSets = ix.instrument.itemCodeSets;
+  const isItem = (hits: SetHits): boolean => useHit(ctx, hits, itemSets)?.item === item;
+  const out: ItemReading[] = [];
+  const push = (score: number, date: string | undefined, day: number, source: string): void => {
+    const instant = instantOf(date);
+    const base = { score, day, date: (date ?? '').slice(0, 10), source };
+    out.push(instant === undefined ? base : { ...base, instant });
+  };
+  for (const { qr, day, url, answers } of readResponses(ctx)) {
+    const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
+    const a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
+    if (a !== undefined) push(a.value, qr.authored, day, qr.ref);
+  }
+  for (const { obs, day, hits } of observationsInSets(ctx, [...itemSets, ...ix.observationSets])) {
+    if (!VALID_OBSERVATION.has(obs.status) || day > ctx.asOfDay) continue;
+    if (isItem(hits)) {
+      const n = numberOf(obs.value);
+      if (n !== undefined) push(n, obs.effective, day, obs.ref);
+      continue;
+    }
+    const parts: { codings: readonly Coding[]; value: ObservationValue | undefined }[] = obs.components.map((c) => ({
+      codings: c.code.codings,
+      value: c.value,
+    }));
+    for (const ref of obs.members) {
+      const m = observationByRef(ctx, ref);
+      if (m !== undefined && VALID_OBSERVATION.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
+    }
+    const part = parts.find((p) => numberOf(p.value) !== undefined && isItem(codingsSetHits(ctx, p.codings)));
+    if (part !== undefined) push(numberOf(part.value) as number, obs.effective, day, obs.ref);
+  }
+  return out;
 }

@@ -1,12 +1,18 @@
 /**
  * Definition 8: work-up required before referral: safety labs in the lab window, latent-TB screen within its window,
- * hepatitis B serology. An item is missing when no usable result exists (not when the result is abnormal: abnormal
- * results are contraindications).
+ * hepatitis B serology; confirmation of a stale immunosuppressant order. An item is missing when no usable result
+ * exists (not when the result is abnormal: abnormal results are contraindications). The assessment lists it only on
+ * the referral track (REFERRAL_TRACK).
  */
-import { dayOf, useThreshold } from './context.ts';
+import type { RecommendationCode } from './assessment.ts';
+import { dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { MissingWorkup } from './facts.ts';
 import type { LabContext } from './contraindications.ts';
+import { staleUsesIn } from './medication-use.ts';
+
+/** Decision rows whose patients may go on to a referral, so the work-up matters (rules 5, 6 and 8). */
+export const REFERRAL_TRACK: ReadonlySet<RecommendationCode> = new Set(['measure-crp', 'repeat-crp', 'refer-to-trial']);
 
 export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): MissingWorkup[] {
   const out: MissingWorkup[] = [];
@@ -14,6 +20,9 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
     let present: boolean;
     if (rule.predicate === 'lab-in-window') {
       present = lab.labs[rule.analyte] !== undefined;
+    } else if (rule.predicate === 'stale-medication') {
+      // Definition 6: a stale record of an immunosuppressant is not current; ask whether it is still taken.
+      present = staleUsesIn(ctx, rule.codeSets).length === 0;
     } else {
       const screen = lab.screens[rule.screen];
       const windowDays =
@@ -21,7 +30,9 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
       present =
         screen !== undefined &&
         screen.outcome !== 'indeterminate' &&
-        (windowDays === undefined || (dayOf(screen.date) ?? Number.NEGATIVE_INFINITY) >= ctx.asOfDay - windowDays);
+        (windowDays === undefined ||
+          rule.windowDays === undefined ||
+          (dayOf(screen.date) ?? Number.NEGATIVE_INFINITY) >= windowStart(ctx.asOfDay, rule.windowDays));
     }
     if (!present) out.push({ code: rule.code, title: rule.title, action: rule.action, citation: rule.citation });
   }

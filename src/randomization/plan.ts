@@ -14,7 +14,7 @@ export type Arm = z.infer<typeof ArmSchema>;
 
 export const FactorSchema = z.strictObject({
   id: Key,
-  levels: z.array(Key).min(2),
+  levels: z.array(Key).min(1),
   /** Weight in the minimisation imbalance sum (Pocock & Simon 1975); ignored by permuted blocks. */
   weight: z.number().positive().default(1),
 });

@@ -4,32 +4,79 @@
  * Partial dates take their earliest day ("2024-03" is 2024-03-01) for starts and their latest day for ends
  * (see `toDayNumber`'s `bound`), so an imprecise date never widens a window in a patient's favour silently.
  */
-const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/;
 const MS_PER_DAY = 86_400_000;
 
-/** Days since 1970-01-01 for a FHIR date/dateTime/instant, or undefined if it is not one. */
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, years taken literally (0045 is the year 45, not 1945), by
+ * H. Hinnant's days_from_civil: integer arithmetic, no Date object, because every date of every record goes
+ * through here.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const monthFromMarch = (month + 9) % 12;
+  const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** [year, month 1-12, day] of a day number (civil_from_days, the inverse of daysFromCivil). */
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+const isLeap = (year: number): boolean => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 && isLeap(year) ? 29 : (MONTH_DAYS[month - 1] ?? 0);
+
+/** The two-digit number at `at`, or -1. */
+function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Days since 1970-01-01 for a FHIR date/dateTime/instant (read from its leading YYYY, YYYY-MM or YYYY-MM-DD), or
+ * undefined if it is not one.
+ */
 export function toDayNumber(value: string | undefined, bound: 'start' | 'end' = 'start'): number | undefined {
   if (value === undefined) return undefined;
-  const m = DATE.exec(value.trim());
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  if (m[2] === undefined) {
-    return bound === 'start' ? Date.UTC(year, 0, 1) / MS_PER_DAY : Date.UTC(year, 11, 31) / MS_PER_DAY;
-  }
-  const month = Number(m[2]) - 1;
-  if (month < 0 || month > 11) return undefined;
-  if (m[3] === undefined) {
-    return bound === 'start' ? Date.UTC(year, month, 1) / MS_PER_DAY : Date.UTC(year, month + 1, 0) / MS_PER_DAY;
-  }
-  const day = Number(m[3]);
-  const ms = Date.UTC(year, month, day);
-  if (new Date(ms).getUTCDate() !== day) return undefined;
-  return ms / MS_PER_DAY;
+  const first = value.charCodeAt(0);
+  const s = first >= 48 && first <= 57 ? value : value.trim();
+  const hi = twoDigits(s, 0);
+  const lo = twoDigits(s, 2);
+  if (hi < 0 || lo < 0) return undefined;
+  const year = hi * 100 + lo;
+  const month = s.charCodeAt(4) === 45 ? twoDigits(s, 5) : -1;
+  if (month < 0) return bound === 'start' ? daysFromCivil(year, 1, 1) : daysFromCivil(year, 12, 31);
+  if (month < 1 || month > 12) return undefined;
+  const day = s.charCodeAt(7) === 45 ? twoDigits(s, 8) : -1;
+  if (day < 0) return daysFromCivil(year, month, bound === 'start' ? 1 : daysInMonth(year, month));
+  if (day < 1 || day > daysInMonth(year, month)) return undefined;
+  return daysFromCivil(year, month, day);
 }
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 /** YYYY-MM-DD for a day number. */
 export function fromDayNumber(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  if (!Number.isInteger(day)) return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  const [y, m, d] = civilFromDays(day);
+  if (y < 0 || y > 9999) return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
 }
 
 /** True for a strict calendar date YYYY-MM-DD that exists. */
@@ -40,12 +87,8 @@ export function isIsoDate(value: string): boolean {
 /** Whole years between a birth date and a day, as clinicians count age. */
 export function ageInYears(birthDate: string | undefined, onDay: number): number | undefined {
   const birth = toDayNumber(birthDate);
-  if (birth === undefined || birthDate === undefined) return undefined;
-  const b = new Date(birth * MS_PER_DAY);
-  const d = new Date(onDay * MS_PER_DAY);
-  let age = d.getUTCFullYear() - b.getUTCFullYear();
-  if (d.getUTCMonth() < b.getUTCMonth() || (d.getUTCMonth() === b.getUTCMonth() && d.getUTCDate() < b.getUTCDate())) {
-    age -= 1;
-  }
-  return age;
+  if (birth === undefined) return undefined;
+  const [by, bm, bd] = civilFromDays(birth);
+  const [y, m, d] = civilFromDays(onDay);
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }

@@ -49,6 +49,8 @@ export interface PatientFacts {
   readonly birthDate?: string;
   readonly sex?: Sex;
   readonly deceased?: boolean;
+  /** deceasedDateTime, when the death is dated (the engine compares it with the as-of date). */
+  readonly deceasedDate?: string;
 }
 
 export interface ConditionFact {
@@ -108,11 +110,22 @@ export interface IngredientFact {
   readonly isActive?: boolean;
 }
 
+/** Which FHIR resource a medication fact was read from. */
+export type MedicationKind = 'statement' | 'request' | 'dispense' | 'administration';
+
+/**
+ * One medication record (MedicationStatement, MedicationRequest, MedicationDispense or MedicationAdministration), as
+ * the record states it. `period` is only what the resource itself says (no supply arithmetic): the engine decides how
+ * long a supply lasts and whether the record is current (src/pathway/medication-use.ts, care-pathway 1.1 def 2, 3a).
+ */
 export interface MedicationFact {
   readonly ref: ResourceRef;
-  readonly kind: 'statement' | 'request';
+  readonly kind: MedicationKind;
   /** MedicationStatement: active | completed | entered-in-error | intended | stopped | on-hold | unknown | not-taken.
-   *  MedicationRequest: active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown. */
+   *  MedicationRequest: active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown.
+   *  MedicationDispense: preparation | in-progress | cancelled | on-hold | completed | entered-in-error | stopped |
+   *  declined | unknown. MedicationAdministration: in-progress | not-done | on-hold | completed | entered-in-error |
+   *  stopped | unknown. */
   readonly status: string;
   readonly intent?: string;
   /** medicationCodeableConcept, or the referenced / contained Medication's code. */
@@ -128,15 +141,31 @@ export interface MedicationFact {
   /** Dose x administrations per day, in the dose's own unit; undefined when either is missing. */
   readonly dailyDose?: Quantity;
   /** Where `period` came from, so the engine can explain and judge how firm it is. */
-  readonly periodSource?: 'effectivePeriod' | 'effectiveDateTime' | 'dispenseRequest' | 'authoredOn' | 'dosageBounds';
+  readonly periodSource?:
+    | 'effectivePeriod'
+    | 'effectiveDateTime'
+    | 'dispenseRequest'
+    | 'authoredOn'
+    | 'dosageBounds'
+    | 'whenHandedOver'
+    | 'whenPrepared';
+  /**
+   * The period the resource states: a statement's or administration's effective[x] (a single effectiveDateTime gives
+   * a start only for a statement, whose duration is then unknown; start = end for an administration); a request's
+   * authoredOn (or validityPeriod.start) to validityPeriod.end, or its dosage bounds; a dispense's handover date.
+   */
   readonly period: Period;
-  /** MedicationRequest.dispenseRequest, kept for audit. */
+  /** MedicationRequest.dispenseRequest, kept for audit and for the one-supply duration. */
   readonly dispense?: {
     readonly validityPeriod?: Period;
     readonly expectedSupplyDays?: number;
     readonly numberOfRepeatsAllowed?: number;
     readonly quantity?: Quantity;
   };
+  /** MedicationDispense: daysSupply in whole days, and the quantity handed over. */
+  readonly supply?: { readonly days?: number; readonly quantity?: Quantity };
+  /** MedicationDispense.authorizingPrescription / MedicationAdministration.request: the requests it fulfils. */
+  readonly basedOn?: readonly ResourceRef[];
   readonly authoredOn?: string;
   readonly dosageText?: string;
   readonly reasonCodes: readonly Concept[];

@@ -1,5 +1,5 @@
 /**
- * Assertion helper for golden tests: one place that formats a mismatch with the source file and the tolerance used.
+ * The assertion of golden tests: one place that formats a mismatch with the source file and the tolerance used.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
  * From a protocol's conduct blocks to a randomization plan's arms and factors, and from a participant's baseline
  * hs-CRP and site to their stratification levels. Pure.
  */
-import type { Arm, Factor } from '../randomization/index.ts';
+import type { Arm, Factor, RandomizationPlan } from '../randomization/index.ts';
 import { within } from '../safety/schema.ts';
 import type { TrialProtocol } from '../trials/schema.ts';
 
@@ -44,4 +44,29 @@ export function participantLevels(
     }
   }
   return { ok: true, levels };
+}
+
+export interface PlanSettings {
+  readonly method: 'permuted-blocks' | 'minimisation';
+  readonly seed: number;
+  /** Site codes: the levels of the protocol's site factor (default: the protocol's own). */
+  readonly sites?: readonly string[];
+  /** Permuted blocks (defaults 2,4,6 and 100). */
+  readonly blockSizes?: readonly number[];
+  readonly perStratum?: number;
+  /** Minimisation (default 0.8). */
+  readonly pBest?: number;
+}
+
+/** The randomization plan for a protocol (validate it with RandomizationPlanSchema before use). */
+export function planFromProtocol(protocol: TrialProtocol, s: PlanSettings): RandomizationPlan {
+  const common = { arms: planArms(protocol), factors: planFactors(protocol, s.sites), seed: s.seed };
+  return s.method === 'permuted-blocks'
+    ? {
+        method: 'permuted-blocks',
+        ...common,
+        blockSizes: [...(s.blockSizes ?? [2, 4, 6])],
+        perStratum: s.perStratum ?? 100,
+      }
+    : { method: 'minimisation', ...common, pBest: s.pBest ?? 0.8 };
 }

@@ -439,7 +439,7 @@ describe('matchTrials guards', () => {
   it('refuses knowledge without the trial code sets, saying how to load it', () => {
     assert.throws(
       () => matchTrials(seedRecord(), loadKnowledge(), [protocol('insight')], { asOf: AS_OF }),
-      /unknown code set "bipolar-disorder".*loadTrials\(\)/,
+      /unknown code set "personality-disorders".*loadTrials\(\)/,
     );
   });
 });

@@ -16,7 +16,7 @@ describe('bundled protocol files', () => {
     assert.deepEqual(ids, ['insight', 'nct07052058', 'nct07493317']);
     for (const p of trials.protocols) assert.deepEqual(checkProtocol(p, trials.knowledge), [], p.id);
   });
-  it('registry ids are the ones in clinical-reference.md', () => {
+  it('registry ids are the ones of the registry records (docs/trial-criteria.md)', () => {
     const registry = trials.protocols.flatMap((p) => p.registry.map((r) => `${r.system}:${r.id}`));
     assert.deepEqual(registry, ['ISRCTN:ISRCTN16942542', 'NCT:NCT07052058', 'NCT:NCT07493317']);
   });
@@ -38,7 +38,7 @@ describe('bundled protocol files', () => {
     assert.deepEqual(somatic.scales[0]?.items, [4, 15, 16, 18, 19, 20, 21]);
     assert.equal(test('insight-ex-label-safety')?.verified, false, 'intervention-cohort exclusions are [U]');
   });
-  it('every trial code set loads with its items and prefixes (F31.3 is bipolar, X61 self-harm)', () => {
+  it('every trial code set (and the pathway sets the protocols name) loads with its items and prefixes (F31.3 is bipolar, X61 self-harm)', () => {
     const k = trials.knowledge;
     const files = readdirSync(`${DEFAULT_TRIALS_DIR}codesets`);
     for (const f of files) assert.ok(k.codeSets.has(f.replace(/\.json$/, '')), f);

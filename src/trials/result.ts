@@ -30,7 +30,7 @@ export interface CriterionResult {
   /** For `unknown`: the data item to collect, e.g. "hs-CRP (high-sensitivity assay)". */
   readonly collect?: string;
   readonly citation: string;
-  /** False when the criterion or a value it relied on is unverified ([U] in clinical-reference.md). */
+  /** False when the criterion or a value it relied on is unverified ([U], see docs/README.md). */
   readonly verified: boolean;
   /** Unverified values the evaluation relied on (e.g. a minimum antidepressant dose), with their notes. */
   readonly unverifiedNotes: readonly string[];
@@ -62,6 +62,6 @@ export interface TrialMatchResult {
   readonly criteria: readonly CriterionResult[];
   /** Criterion ids whose result rests on an unverified value or criterion. */
   readonly unverified: readonly string[];
-  /** Every citation key the criteria use, resolved (title, source, clinical-reference section, evidence tag). */
+  /** Every citation key the criteria use, resolved (title, source, reference section, evidence tag). */
   readonly citations: Readonly<Record<string, Citation>>;
 }

@@ -41,7 +41,7 @@ function systemsOf(knowledge: Knowledge, setId: string): readonly string[] {
 }
 
 /**
- * The code-set entry for a coding (via D1's matchCoding, which returns the entry with its `item` / `scoring`), or for
+ * The code-set entry for a coding (via matchCoding, which returns the entry with its `item` / `scoring`), or for
  * a bare linkId: QuestionnaireResponse linkIds often are the item code without a system (LHC-Forms uses the LOINC
  * code), so a system-less code is tried under each system the set uses.
  */

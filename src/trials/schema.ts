@@ -171,7 +171,7 @@ export const CriterionSchema = z.strictObject({
   appliesTo: ApplicabilitySchema.optional(),
   /** A key of knowledge/citations.json or of the protocol's local `citations`. */
   citation: Key,
-  /** False when the criterion (or its threshold) is tagged [U] in clinical-reference.md. */
+  /** False when the criterion (or its threshold) is tagged [U] (docs/README.md). */
   verified: z.boolean(),
   /**
    * For exclusions only: whether the EHR's silence (nothing recorded) counts as absence. Default false: absent data

@@ -1,12 +1,12 @@
 /**
  * The trial matcher's extra code sets (knowledge/trials/codesets/: psychiatric exclusions, antibiotics, SHAPS items)
- * are added to a loaded Knowledge here, validated with D1's code-set schema and indexed with D1's index builder, so
+ * are added to a loaded Knowledge here, validated with the code-set schema and indexed by src/knowledge/build-index.ts, so
  * lookups behave exactly as for the bundled sets. A set already present with identical content is skipped (if the
  * knowledge loader learns to read the folder itself, nothing breaks); a different set under a taken id is an error.
  *
  * Pure: the adapter (load.ts) supplies the parsed JSON with its path.
  */
-import { buildSetIndexes } from '../knowledge/build-index.ts';
+import { buildCodeIndex, buildSetIndexes, buildUnverifiedEntries } from '../knowledge/build-index.ts';
 import type { Located } from '../knowledge/build-index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import { CodeSetSchema } from '../knowledge/schema-codesets.ts';
@@ -67,10 +67,16 @@ export function addTrialCodeSets(knowledge: Knowledge, files: readonly JsonFile[
   for (const { value } of added) codeSets.set(value.id, value);
   const sets = new Map(knowledge.index.sets);
   for (const [id, index] of indexes) sets.set(id, index);
+  const { systems, antidepressantCodes } = knowledge.index;
   return ok({
     ...knowledge,
     codeSets,
-    index: { ...knowledge.index, sets },
+    index: {
+      ...knowledge.index,
+      sets,
+      codes: buildCodeIndex(systems, sets, antidepressantCodes),
+      unverifiedEntries: buildUnverifiedEntries(systems, sets),
+    },
     sources: [
       ...knowledge.sources,
       ...added.map((a) => ({

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { conversionCacheSize, convertQuantity, isUcum } from './index.ts';
 
-// Expected factors: clinical-reference.md 3.4 (mg/dL x 10, ug/mL x 1, nmol/L / 9.524 [U], /mm3 / 1000 = 10*9/L).
+// Expected factors: reference section 3.4, docs/README.md (mg/dL x 10, ug/mL x 1, nmol/L / 9.524 [U], /mm3 / 1000 = 10*9/L).
 const mgPerL = (value: number, ucum: string, molarMassFactor?: number): number => {
   const r = convertQuantity({ value, ucum }, 'mg/L', molarMassFactor === undefined ? undefined : { molarMassFactor });
   assert.ok(r.ok, `expected ${value} ${ucum} to convert`);

@@ -148,7 +148,13 @@ export class BundleBuilder {
 
   constructor(private readonly bundleId: string) {}
 
-  patient(spec: { id?: string; birthDate?: string; gender?: Patient['gender'] }): this {
+  patient(spec: {
+    id?: string;
+    birthDate?: string;
+    gender?: Patient['gender'];
+    deceasedBoolean?: boolean;
+    deceasedDateTime?: string;
+  }): this {
     this.patientId = spec.id ?? 'patient';
     const patient: Patient = {
       resourceType: 'Patient',
@@ -157,6 +163,8 @@ export class BundleBuilder {
     };
     if (spec.gender !== undefined) patient.gender = spec.gender;
     if (spec.birthDate !== undefined) patient.birthDate = spec.birthDate;
+    if (spec.deceasedBoolean !== undefined) patient.deceasedBoolean = spec.deceasedBoolean;
+    if (spec.deceasedDateTime !== undefined) patient.deceasedDateTime = spec.deceasedDateTime;
     return this.add(patient);
   }
 

@@ -20,6 +20,9 @@ export function projectAssessment(a: Assessment): Expected {
     cautions: codes(a.cautions),
     missingWorkup: codes(a.missingWorkup),
     comorbidIl6Disease: codes(a.comorbidIl6Disease),
+    scope: a.scope.reason,
+    safetyAlerts: codes(a.safetyAlerts),
+    issuesInclude: [...new Set(a.issues.map((i) => i.code))].sort(),
   };
 }
 
@@ -28,16 +31,29 @@ export function projectAssessment(a: Assessment): Expected {
  * expectation gives them, so "not fixed by the spec" never reads as "must be absent".
  */
 export function fieldsFixedBy(actual: Expected, wanted: Expected): Partial<Expected> {
-  return Object.fromEntries(Object.keys(wanted).map((k) => [k, actual[k as keyof Expected]]));
+  // `cite` names the definition an expectation tests; it is documentation, not a result field.
+  return Object.fromEntries(
+    Object.keys(wanted)
+      .filter((k) => k !== 'cite')
+      .map((k) =>
+        // issuesInclude: the wanted codes that the result lists (extra issues are allowed).
+        k === 'issuesInclude'
+          ? [k, (wanted.issuesInclude ?? []).filter((c) => (actual.issuesInclude ?? []).includes(c)).sort()]
+          : [k, actual[k as keyof Expected]],
+      ),
+  );
 }
 
 /** The expected fields with code lists sorted, for a deepEqual against projectAssessment. */
-export function normaliseExpected(e: Expected): Expected {
+export function normaliseExpected(withCite: Expected): Expected {
+  const { cite: _cite, ...e } = withCite;
   return {
     ...e,
     contraindications: [...e.contraindications].sort(),
     cautions: [...e.cautions].sort(),
     missingWorkup: [...e.missingWorkup].sort(),
     ...(e.comorbidIl6Disease !== undefined && { comorbidIl6Disease: [...e.comorbidIl6Disease].sort() }),
+    ...(e.safetyAlerts !== undefined && { safetyAlerts: [...e.safetyAlerts].sort() }),
+    ...(e.issuesInclude !== undefined && { issuesInclude: [...e.issuesInclude].sort() }),
   };
 }

@@ -30,7 +30,7 @@ import { consortFlow } from '../../trial/consort.ts';
 import { analysisCsv, fhirResearchBundle, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
 import { generateKits } from '../../trial/kits.ts';
 import type { TrialRole } from '../../trial/roles.ts';
-import { planArms, planFactors } from '../../trial/strata.ts';
+import { planFromProtocol } from '../../trial/strata.ts';
 import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
 import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
 import { loadTrials } from '../../trials/load.ts';
@@ -215,20 +215,19 @@ export async function runInit(options: InitOptions): Promise<void> {
   if (sites !== undefined && sites.some((s) => !/^[a-z0-9A-Z][A-Za-z0-9._-]*$/.test(s)))
     throw new InputError('--sites: expected site codes separated by commas');
   const seed = parseInteger('--seed', options.seed, 0, 0x7fffffff);
-  const common = { arms: planArms(protocol), factors: planFactors(protocol, sites), seed };
-  const candidate =
-    options.method === 'permuted-blocks'
-      ? {
-          method: 'permuted-blocks',
-          ...common,
-          blockSizes: parseIntList('--block-sizes', options.blockSizes),
-          perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
-        }
-      : options.method === 'minimisation'
-        ? { method: 'minimisation', ...common, pBest: Number(options.pBest) }
-        : undefined;
-  if (candidate === undefined) throw new InputError('--method: expected permuted-blocks or minimisation');
-  const plan = planOrFail(candidate);
+  if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
+    throw new InputError('--method: expected permuted-blocks or minimisation');
+  }
+  const plan = planOrFail(
+    planFromProtocol(protocol, {
+      method: options.method,
+      seed,
+      ...(sites !== undefined && { sites }),
+      blockSizes: parseIntList('--block-sizes', options.blockSizes),
+      perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
+      pBest: Number(options.pBest),
+    }),
+  );
   const where = parseLocation(options.db);
   if (where.kind === 'sqlite' && existsSync(where.path))
     throw new InputError('--db: the file exists; a trial is initialised once');

@@ -1,7 +1,7 @@
 /**
  * The distribution of hs-CRP in depressed patients, as a log-normal calibrated on two published prevalences:
  * P(CRP > 3 mg/L) = 0.27 and P(CRP > 1 mg/L) = 0.58 (Osimo et al. 2019, Psychol Med 49(12):1958-1970; see
- * clinical-reference.md section 3.1; the values are passed in from knowledge/design/crp-distribution.json).
+ * reference section 3.1, docs/README.md; the values are passed in from knowledge/design/crp-distribution.json).
  *
  * With log CRP ~ N(mu, s^2) and z_p the standard normal quantile, P(CRP > c) = pi gives (ln c - mu) / s = z_{1-pi};
  * two thresholds give two linear equations in (mu, s). With the defaults: mu = 0.2723, s = 1.3485 (median CRP

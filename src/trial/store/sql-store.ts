@@ -56,6 +56,7 @@ import {
   type WriteContext,
 } from '../model.ts';
 import { EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, WRITING_ROLES } from '../roles.ts';
+import { conductProblems } from '../check.ts';
 import { screeningVerdict } from '../screening.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
@@ -417,6 +418,8 @@ export class SqlTrialStore implements TrialStore {
       throw fail('trial.invalid', `the plan's arms must be the protocol's (${protocolArms.join(', ')})`);
     }
     this.knowledge.ctcae(protocol.safety.ctcaeVersion);
+    const problems = conductProblems(protocol, this.knowledge.instruments);
+    if (problems.length > 0) throw fail('trial.invalid', `protocol ${protocol.id}: ${problems.join('; ')}`);
     return this.write(ctx, async (tx, append, at) => {
       if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
         throw conflict('the trial is already initialised');

@@ -13,7 +13,9 @@ import type { RandomizationPlan } from '../../randomization/index.ts';
 import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import type { Actor, WriteContext } from '../model.ts';
+import { PGlite } from '@electric-sql/pglite';
 import type { Db } from './db.ts';
+import { openPgliteDb } from './postgres.ts';
 import { migrate } from './migrations.ts';
 import { bundledStoreKnowledge, openDb } from './open.ts';
 import { SqlTrialStore } from './sql-store.ts';
@@ -56,13 +58,34 @@ export const sqliteFactory: StoreFactory = {
   },
 };
 
+let sharedPglite: Promise<PGlite> | undefined;
+let schemaCounter = 0;
+
+/** PGlite starts slowly (WASM), so one instance serves the suite and each test gets a fresh schema. */
 export const pgliteFactory: StoreFactory = {
   name: 'PostgreSQL (PGlite in memory)',
   async open(clock) {
-    const { store, db } = await openWithDb('pglite:memory', clock);
-    return { store, db, location: 'pglite:memory', cleanup: () => store.close().catch(() => undefined) };
+    sharedPglite ??= PGlite.create();
+    const pglite = await sharedPglite;
+    const schema = `t${++schemaCounter}`;
+    await pglite.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};`);
+    const inner = openPgliteDb(pglite);
+    const db: Db = { ...inner, close: async () => undefined };
+    await migrate(db);
+    const store = new SqlTrialStore(db, bundledStoreKnowledge(), clock);
+    return {
+      store,
+      db,
+      location: 'pglite:memory',
+      cleanup: () => pglite.exec(`SET search_path TO public; DROP SCHEMA ${schema} CASCADE;`).then(() => undefined),
+    };
   },
 };
+
+export async function closeSharedPglite(): Promise<void> {
+  if (sharedPglite !== undefined) await (await sharedPglite).close();
+  sharedPglite = undefined;
+}
 
 /** A fresh database on the server of TRD_PG_URL, dropped afterwards. */
 export function serverFactory(url: string): StoreFactory {
@@ -184,4 +207,93 @@ export async function enrolOne(
     enrolledOn: '2026-11-03',
   });
   return p.id;
+}
+
+/** BDI-II answers whose somatic items (4, 15, 16, 18, 19, 20, 21) sum to `somatic` and other items to `rest`. */
+export function bdiAnswers(somatic: number, rest: number): Record<string, number | string> {
+  const somaticItems = [4, 15, 16, 18, 19, 20, 21];
+  const others = Array.from({ length: 21 }, (_, i) => i + 1).filter((n) => !somaticItems.includes(n));
+  const spread = (total: number, items: number[]): Map<number, number> => {
+    const m = new Map(items.map((n) => [n, 0]));
+    for (let k = 0; k < total; k++)
+      m.set(items[k % items.length] as number, (m.get(items[k % items.length] as number) ?? 0) + 1);
+    return m;
+  };
+  const values = new Map([...spread(somatic, somaticItems), ...spread(rest, others)]);
+  return Object.fromEntries(
+    [...values].map(([n, v]) => [
+      String(n),
+      n === 16 || n === 18 ? (v === 0 ? '0' : `${v}${n === 16 ? 'a' : 'b'}`) : v,
+    ]),
+  );
+}
+
+/**
+ * A trial with `n` randomized participants at sites A and B: infusion, BDI-II at baseline and days 7, 14, 28 (the
+ * somatic score falls more in the tocilizumab arm), day-7 safety labs, one serious adverse event, one participant
+ * lost to follow-up before day 28, and two screening failures.
+ */
+export async function populateTrial(store: SqlTrialStore, n = 12): Promise<TrialProtocol> {
+  const protocol = await initTrial(store);
+  const criteria = eligibleCriteria(protocol);
+  for (const code of ['X1', 'X2']) {
+    await store.addScreening(as('coordinator', 'A'), {
+      site: 'A',
+      screeningCode: code,
+      screenedOn: '2026-10-01',
+      criteria: criteria.map((c) => (c.id === 'insight-in-hscrp' ? { ...c, status: 'not-met' as const } : c)),
+    });
+  }
+  for (let i = 0; i < n; i++) {
+    const site = i % 2 === 0 ? 'A' : 'B';
+    const ctx = as('coordinator', site, 'visit entry');
+    const id = await enrolOne(store, protocol, `P${String(i + 1).padStart(3, '0')}`, site, 3 + (i % 5) * 1.7);
+    const allocation = await store.randomize(ctx, id);
+    await store.recordDose(ctx, {
+      participantId: id,
+      visit: 'infusion',
+      kitCode: allocation.kitCode,
+      administeredOn: '2026-11-05',
+      doseMg: allocation.arm === 'tocilizumab' ? 560 : null,
+      bodyWeightKg: 70,
+    });
+    const baseline = 9 + (i % 4);
+    const drop = allocation.arm === 'tocilizumab' ? 4 : 1;
+    const days = i === n - 1 ? ['baseline', 'day-7', 'day-14'] : ['baseline', 'day-7', 'day-14', 'day-28'];
+    for (const [k, visit] of days.entries()) {
+      const somatic = Math.max(0, baseline - Math.round((drop * k) / 1.5) - (i % 3 === 0 ? 1 : 0) * (k > 0 ? 1 : 0));
+      await store.saveForm(ctx, {
+        participantId: id,
+        visit,
+        instrument: 'bdi-ii',
+        answers: bdiAnswers(somatic, 8),
+        completedOn: `2026-11-${String(2 + k * 7).padStart(2, '0')}`,
+      });
+    }
+    await store.addLab(ctx, {
+      participantId: id,
+      visit: 'day-7',
+      analyte: 'anc',
+      value: i === 2 ? 0.8 : 3.2,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-12',
+    });
+    if (i === 3) {
+      await store.addAdverseEvent(ctx, {
+        participantId: id,
+        term: 'Cellulitis',
+        onsetOn: '2026-11-10',
+        grade: 3,
+        seriousCriteria: ['hospitalisation'],
+        relatedness: 'possible',
+        expectedness: 'expected',
+        outcome: 'recovered',
+      });
+    }
+    if (i === n - 1)
+      await store.recordDisposition(ctx, { participantId: id, event: 'lost-to-follow-up', on: '2026-11-25' });
+  }
+  return protocol;
 }

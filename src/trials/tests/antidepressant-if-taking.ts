@@ -13,7 +13,8 @@ type StableIfTaking = Extract<CriterionTest, { type: 'antidepressant-stable-if-t
 
 export function antidepressantStableIfTaking(ctx: MatchContext, test: StableIfTaking): TestOutcome {
   const minDays = test.minWeeks * 7;
-  const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, ctx.asOfDay));
+  const currentRefs = new Set(ctx.facts.medications.current);
+  const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, currentRefs));
   if (current.length === 0) {
     return {
       holds: true,

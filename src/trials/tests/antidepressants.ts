@@ -1,5 +1,5 @@
 /**
- * Two DIFFERENT antidepressant criteria, kept apart on purpose (clinical-reference.md section 0):
+ * Two DIFFERENT antidepressant criteria, kept apart on purpose (docs/trial-criteria.md):
  * - `adequate-trials-at-least`: the care pathway's treatment-resistance definition (>= N adequate trials of distinct
  *   ingredients, each at the minimum adequate dose for the pathway's minimum duration, within its lookback);
  * - `current-adequate-antidepressant`: INSIGHT's "non/slow response" criterion, ONE antidepressant taken now at an
@@ -43,10 +43,9 @@ export function adequateTrialsAtLeast(ctx: MatchContext, test: AdequateTrials): 
   return { holds: false, reason: `${found}; ${definition}`, evidence };
 }
 
-/** A run taken on the as-of day (the pathway ends an open-ended active exposure on the as-of date). */
-export function isCurrent(exposure: Exposure, asOfDay: number): boolean {
-  const end = toDayNumber(exposure.end, 'end');
-  return end !== undefined && end >= asOfDay;
+/** A run with a record that is current on the as-of day (docs/care-pathway.md, definition 3a, judged by the pathway). */
+export function isCurrent(exposure: Exposure, current: ReadonlySet<string>): boolean {
+  return exposure.sources.some((s) => current.has(s));
 }
 
 export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate | CurrentAny): TestOutcome {
@@ -56,7 +55,8 @@ export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate |
   const definition = needsDose
     ? `INSIGHT definition: one current antidepressant at adequate dose for >= ${test.minWeeks} weeks, ${trd}`
     : `a current antidepressant for >= ${test.minWeeks} weeks at any dose, ${trd}`;
-  const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, ctx.asOfDay));
+  const currentRefs = new Set(ctx.facts.medications.current);
+  const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, currentRefs));
   if (current.length === 0) {
     // The record's silence does not show that no antidepressant is taken (another prescriber, a lapsed order).
     const past = ctx.facts.treatmentResistance.exposures.filter((e) => e.end !== undefined);

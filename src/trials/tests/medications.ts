@@ -10,7 +10,7 @@ type NoMedicationIn = Extract<CriterionTest, { type: 'no-medication-in' }>;
 
 export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOutcome {
   const title = inSentence(ctx.knowledge.codeSets.get(test.codeSet)?.title ?? test.codeSet);
-  const current = currentMedicationsInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.asOfDay);
+  const current = currentMedicationsInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.facts);
   if (current.length > 0) {
     const names = current.map(({ medication: m }) => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref);
     const notes = unverifiedEntries(

@@ -52,8 +52,11 @@ export type BasePart =
 
 export interface BaseOptions {
   readonly omit?: readonly BasePart[];
-  readonly birthDate?: string;
+  /** null: no birth date recorded. */
+  readonly birthDate?: string | null;
   readonly gender?: 'male' | 'female';
+  readonly deceasedBoolean?: boolean;
+  readonly deceasedDateTime?: string;
 }
 
 /** hs-CRP in mg/L, dated like the base labs unless a date is given. */
@@ -115,8 +118,10 @@ export const ESCITALOPRAM_START = '2025-05-05';
 export function basePatient(id: string, options: BaseOptions = {}): BundleBuilder {
   const omit = new Set(options.omit ?? []);
   const b = new BundleBuilder(id).patient({
-    birthDate: options.birthDate ?? BIRTH_DATE_45,
+    ...(options.birthDate !== null && { birthDate: options.birthDate ?? BIRTH_DATE_45 }),
     gender: options.gender ?? 'female',
+    ...(options.deceasedBoolean !== undefined && { deceasedBoolean: options.deceasedBoolean }),
+    ...(options.deceasedDateTime !== undefined && { deceasedDateTime: options.deceasedDateTime }),
   });
   if (!omit.has('depression')) {
     b.condition({ id: 'depression', code: CODES.recurrentModerate, clinicalStatus: 'active', onset: '2024-09-02' });

@@ -30,9 +30,16 @@ export const CONTROL_VIGNETTES: readonly Vignette[] = [
   {
     id: 'request-stopped',
     asOf: AS_OF,
-    tests: 'A stopped MedicationRequest is not an exposure (only active or completed requests count) -> not-trd.',
+    tests:
+      'A stopped MedicationRequest with a supply but no known end has an unknown duration -> unverified -> ' +
+      'confirm-history.',
     build: escitalopramRequest('request-stopped', 'stopped'),
-    expected: notTrd,
+    expected: expected({
+      recommendation: 'confirm-history',
+      adequateTrials: 1,
+      unverifiedTrials: 1,
+      cite: 'care-pathway 1.1 def 2',
+    }),
   },
   {
     id: 'request-draft',

@@ -1,6 +1,6 @@
 /**
  * Vignettes for each decision-table row, each inflammation status and the CRP unit conversions
- * (/work/shared/care-pathway.md "The decision" and definition 5; clinical-reference.md 3.2, 3.4).
+ * (docs/care-pathway.md "The decision" and definition 5; reference section 3.2, docs/README.md, 3.4).
  */
 import { code, ucum } from '../bundle-builder.ts';
 import { AS_OF, basePatient, CODES, daysBefore, expected, hsCrp, LAB_DATE } from './base.ts';

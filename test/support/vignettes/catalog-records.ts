@@ -1,5 +1,5 @@
 /**
- * Record shapes and statuses: which resources count (care-pathway.md definitions 1, 2 and 5), how a dose and a period
+ * Record shapes and statuses: which resources count (docs/care-pathway.md definitions 1, 2 and 5), how a dose and a period
  * are read from MedicationStatement and MedicationRequest, contained vs referenced Medication, alternative depression
  * codings, and a CRP made invalid by a recent tocilizumab dose.
  */
@@ -320,7 +320,9 @@ export const RECORD_VIGNETTES: readonly Vignette[] = [
   {
     id: 'crp-after-tocilizumab',
     asOf: AS_OF,
-    tests: 'hs-CRP drawn 39 days after a tocilizumab dose (within 12 weeks) is not valid -> measure-crp.',
+    tests:
+      'hs-CRP drawn 39 days after a tocilizumab dose (within 12 weeks) is not valid; the dose 60 days ago is within ' +
+      'the 84-day tocilizumab washout, so the IL-6 blocker is current -> immunosuppressant -> contraindicated.',
     build: () =>
       basePatient('crp-after-tocilizumab')
         .medicationStatement({
@@ -330,6 +332,12 @@ export const RECORD_VIGNETTES: readonly Vignette[] = [
           end: daysBefore(60),
         })
         .build(),
-    expected: expected({ recommendation: 'measure-crp', inflammation: 'unknown', crpMgPerL: undefined }),
+    expected: expected({
+      recommendation: 'contraindicated',
+      inflammation: 'unknown',
+      crpMgPerL: undefined,
+      contraindications: ['immunosuppressant'],
+      cite: 'care-pathway 1.1 def 3a, 5, 6',
+    }),
   },
 ];

@@ -1,5 +1,5 @@
 /**
- * Absolute contraindications (care-pathway.md definition 6; clinical-reference.md 5.1-5.2), their negative controls,
+ * Absolute contraindications (docs/care-pathway.md definition 6; reference section 5.1-5.2, docs/README.md), their negative controls,
  * lab unit conversions for ANC and platelets, and the cautions of definition 7. Every contraindication vignette is
  * otherwise the refer-to-trial base patient, so `contraindicated` can only come from the one added finding.
  */
@@ -11,7 +11,7 @@ import type { Expected, Vignette } from './types.ts';
 const contraindicated = (...codes: string[]): Expected =>
   expected({ recommendation: 'contraindicated', contraindications: codes });
 
-/** A qualitative urine hCG 14 days before as-of (care-pathway.md definition 6: inside the 90-day lab window). */
+/** A qualitative urine hCG 14 days before as-of (docs/care-pathway.md definition 6: inside the 90-day lab window). */
 function pregnancyTest(positive: boolean): ObservationSpec {
   return {
     id: 'hcg',
@@ -258,14 +258,14 @@ export const SAFETY_VIGNETTES: readonly Vignette[] = [
   {
     id: 'ci-immunosuppressant',
     asOf: AS_OF,
-    tests: 'Current adalimumab therapy (active, no end) -> immunosuppressant -> contraindicated.',
+    tests: 'Current adalimumab therapy (active, no end, started 100 days ago) -> immunosuppressant -> contraindicated.',
     build: () =>
       basePatient('ci-immunosuppressant')
         .medicationStatement({
           id: 'adalimumab',
           status: 'active',
           code: code('rxnorm', '327361', 'adalimumab'),
-          start: daysBefore(200),
+          start: daysBefore(100),
         })
         .build(),
     expected: contraindicated('immunosuppressant'),

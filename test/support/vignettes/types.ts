@@ -1,6 +1,6 @@
 /**
  * A vignette: one synthetic patient (a FHIR Bundle), the as-of date it is assessed on, what it tests, and the result
- * fields the care pathway (/work/shared/care-pathway.md) demands for it. The expectations come from the spec, not
+ * fields the care pathway (docs/care-pathway.md) demands for it. The expectations come from the spec, not
  * from running the engine.
  */
 import type { Bundle } from '@medplum/fhirtypes';
@@ -30,6 +30,14 @@ export interface Expected {
   readonly missingWorkup: readonly string[];
   /** Informational comorbid IL-6-responsive diseases (definition 10); compared only when given. */
   readonly comorbidIl6Disease?: readonly string[];
+  /** Definition 0: `in-scope` or the out-of-scope reason; compared only when given. */
+  readonly scope?: 'in-scope' | 'deceased' | 'minor' | 'bipolar' | 'psychotic-disorder' | 'no-depression';
+  /** Definition 7a: the exact set of safety-alert codes; compared only when given. */
+  readonly safetyAlerts?: readonly string[];
+  /** Data-issue codes the result must list (others may be listed too); compared only when given. */
+  readonly issuesInclude?: readonly string[];
+  /** The care-pathway definition the expectation tests, e.g. 'care-pathway 1.1 def 3a'. */
+  readonly cite?: string;
 }
 
 export interface Vignette {

@@ -1,0 +1,32 @@
+/**
+ * Definition 6 `immunosuppressant` (care-pathway 1.1): a current (definition 3a, washout included) biologic
+ * immunosuppressant or JAK inhibitor. A patient already on an IL-6 blocker for another disease gets the pathway's own
+ * message: keep taking it; IL-6 blockade for depression is offered only within a trial. Drug names in the message come
+ * from the knowledge's code-set entries, never from the record's free text.
+ */
+import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
+import type { EngineContext } from './context.ts';
+import type { Contraindication } from './facts.ts';
+import { matchIn } from './lookups.ts';
+import { currentUsesIn, inMedicationSets } from './medication-use.ts';
+import type { MedicationUse } from './medication-use.ts';
+
+type Rule = Extract<ContraindicationRule, { predicate: 'current-medication' }>;
+type Found = Omit<Contraindication, 'code' | 'title' | 'citation'>;
+
+function drugName(ctx: EngineContext, codeSets: readonly string[], u: MedicationUse): string {
+  const m = u.fact;
+  const match =
+    matchIn(ctx, codeSets, m.medication) ?? m.ingredients.map((i) => matchIn(ctx, codeSets, i.code)).find(Boolean);
+  return match?.entry.display ?? 'an IL-6 blocker';
+}
+
+export function findImmunosuppressant(ctx: EngineContext, rule: Rule): Found | undefined {
+  const uses = currentUsesIn(ctx, [...rule.codeSets, ...rule.il6BlockerCodeSets]);
+  if (uses.length === 0) return undefined;
+  const il6 = uses.filter((u) => inMedicationSets(ctx, rule.il6BlockerCodeSets, u.fact));
+  const evidence = uses.map((u) => u.fact.ref);
+  if (il6.length === 0) return { detail: rule.detail, evidence };
+  const drugs = [...new Set(il6.map((u) => drugName(ctx, rule.il6BlockerCodeSets, u)))].sort().join(', ');
+  return { detail: rule.il6BlockerDetail.replaceAll('{drugs}', drugs), evidence };
+}

@@ -1,0 +1,250 @@
+/**
+ * Care-pathway 1.1 definitions 2 (exposure) and 3a (current medication), written once for every medication record
+ * (docs: knowledge/pathway/care-pathway.json `definitions.currentMedication`). Antidepressant exposures, latent-TB
+ * treatment, tocilizumab before a CRP, cautions, contraindications and trial criteria all read these uses; none
+ * re-derives "how long" or "current".
+ *
+ * - Which records document an exposure: statements active, completed, stopped, on-hold (intended and unknown:
+ *   unverified); requests with an order intent and status active, completed, stopped, on-hold; dispenses completed;
+ *   administrations completed or in-progress. Nothing that starts after the as-of date exists yet.
+ * - How long: a request is ONE supply from authoredOn (expectedSupplyDuration, else quantity / daily dose); refills
+ *   count only through the dispenses recorded for them, which are uses of their own. A stopped request ends only at a
+ *   known end. A dispense lasts its daysSupply (else quantity / daily dose). An active or on-hold statement without an
+ *   end runs to the as-of date while it is current. Anything else without an end has an unknown duration: unverified,
+ *   never counted up to the as-of date.
+ * - Current: the period contains the as-of date, or the record is open-ended (active or on-hold, no end) and started
+ *   within `openEndedWindowDays`; an older open-ended record is stale (not current, reported with its date). A
+ *   biologic immunosuppressant with a known last dose or supply end stays current for its washout.
+ */
+import type { MedicationFact, Quantity } from '../record/index.ts';
+import type { Days } from '../knowledge/schema-pathway.ts';
+import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold } from './context.ts';
+import type { EngineContext } from './context.ts';
+import { inAnySet } from './lookups.ts';
+
+const STATEMENT_TAKEN = new Set(['active', 'completed', 'stopped', 'on-hold']);
+const STATEMENT_UNCONFIRMED = new Set(['intended', 'unknown']);
+const REQUEST_USED = new Set(['active', 'completed', 'stopped', 'on-hold']);
+const ORDER_INTENTS = new Set(['order', 'original-order', 'reflex-order', 'filler-order', 'instance-order']);
+const ADMINISTRATION_USED = new Set(['completed', 'in-progress']);
+const OPEN_STATUSES = new Set(['active', 'on-hold', 'in-progress']);
+/** Unit texts that name a count of dose units when the sender gave no UCUM code. */
+const COUNT_UNIT_TEXT = new Set(['tablet', 'tablets', 'tab', 'tabs', 'capsule', 'capsules', 'cap', 'caps', 'each']);
+
+export interface MedicationUse {
+  readonly fact: MedicationFact;
+  /** Why the record documents no exposure (status, intent, a start after the as-of date). */
+  readonly ignored?: string;
+  /** First day on the drug (a partial date is read as its latest day, so imprecision never lengthens an exposure). */
+  readonly startDay?: number;
+  /** Last day on the drug, inclusive, at most the as-of day; undefined when the duration is unknown. */
+  readonly endDay?: number;
+  /** The same, not capped at the as-of day (a completed course must have ended by then). */
+  readonly knownEndDay?: number;
+  /** Why the exposure is unverified (status intended or unknown, duration unknown); undefined when firm. */
+  readonly unverified?: string;
+  /** True when the status alone makes it unverified (intended, unknown): not confirmed as taken. */
+  readonly unconfirmed: boolean;
+  /** Active or on-hold (in-progress for an administration) with no stated end. */
+  readonly openEnded: boolean;
+  /** Open-ended and started before the open-ended window (or undated): not current, reported as a data issue. */
+  readonly stale: boolean;
+  /** Definition 3a, washout included. */
+  readonly current: boolean;
+}
+
+/** A count unit (tablets, {tbl}, 1) rather than a mass. */
+export function isCountUnit(q: Quantity): boolean {
+  if (q.ucum !== undefined) return q.ucum === '1' || (q.ucum.startsWith('{') && q.ucum.endsWith('}'));
+  return q.unitText !== undefined && COUNT_UNIT_TEXT.has(q.unitText.trim().toLowerCase());
+}
+
+/** Whole days a quantity lasts at a daily dose in the same unit (30 tablets at 2 a day: 15 days). */
+function daysOfQuantity(quantity: Quantity | undefined, daily: Quantity | undefined): number | undefined {
+  if (quantity === undefined || daily === undefined || !(daily.value > 0) || !(quantity.value > 0)) return undefined;
+  const same =
+    (isCountUnit(quantity) && isCountUnit(daily)) ||
+    (quantity.ucum !== undefined && quantity.ucum === daily.ucum) ||
+    (quantity.ucum === undefined && daily.ucum === undefined && quantity.unitText === daily.unitText);
+  if (!same) return undefined;
+  const days = Math.floor(quantity.value / daily.value);
+  return days >= 1 && days <= 36_525 ? days : undefined;
+}
+
+/** One supply in days: a request's expected supply, a dispense's daysSupply, else quantity / daily dose. */
+export function supplyDays(m: MedicationFact): number | undefined {
+  if (m.kind === 'request') {
+    return m.dispense?.expectedSupplyDays ?? daysOfQuantity(m.dispense?.quantity, m.dailyDose);
+  }
+  if (m.kind === 'dispense') return m.supply?.days ?? daysOfQuantity(m.supply?.quantity, m.dailyDose);
+  return undefined;
+}
+
+function whyIgnored(m: MedicationFact): string | undefined {
+  switch (m.kind) {
+    case 'statement':
+      return STATEMENT_TAKEN.has(m.status) || STATEMENT_UNCONFIRMED.has(m.status)
+        ? undefined
+        : `MedicationStatement status is ${m.status}`;
+    case 'request':
+      if (m.intent !== undefined && !ORDER_INTENTS.has(m.intent))
+        return `MedicationRequest intent is ${m.intent} (not an order)`;
+      return REQUEST_USED.has(m.status)
+        ? undefined
+        : `MedicationRequest status is ${m.status} (only active, completed, stopped or on-hold count)`;
+    case 'dispense':
+      return m.status === 'completed' ? undefined : `MedicationDispense status is ${m.status} (only completed counts)`;
+    case 'administration':
+      return ADMINISTRATION_USED.has(m.status)
+        ? undefined
+        : `MedicationAdministration status is ${m.status} (only completed or in-progress count)`;
+  }
+}
+
+const RESOURCE_NAME = {
+  statement: 'MedicationStatement',
+  request: 'MedicationRequest',
+  dispense: 'MedicationDispense',
+  administration: 'MedicationAdministration',
+} as const;
+
+interface Settings {
+  readonly window: Days;
+}
+
+const WINDOW_ITEM = 'open-ended medication window (days)';
+
+/** Is `fromDay` within `days` before the as-of day (the window's own `inclusive` decides the boundary)? */
+export function withinDaysBefore(fromDay: number, asOfDay: number, days: number, inclusive: boolean): boolean {
+  const age = asOfDay - fromDay;
+  return inclusive ? age <= days : age < days;
+}
+
+function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
+  const ignoredWhy = whyIgnored(m);
+  const base = { fact: m, unconfirmed: false, openEnded: false, stale: false, current: false };
+  if (ignoredWhy !== undefined) return { ...base, ignored: ignoredWhy };
+  const start = m.period.start;
+  const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
+  if (startDay !== undefined && startDay > ctx.asOfDay) {
+    return { ...base, ignored: `starts ${start ?? ''}, after the as-of date` };
+  }
+  // A partial end date is read as its earliest day: imprecision never lengthens an exposure.
+  const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
+  const openEnded = OPEN_STATUSES.has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
+  const unconfirmed = m.kind === 'statement' && STATEMENT_UNCONFIRMED.has(m.status);
+  // The window is noted as relied upon only when an open-ended record is judged against it.
+  const stale =
+    openEnded &&
+    (startDay === undefined ||
+      !withinDaysBefore(startDay, ctx.asOfDay, useThreshold(ctx, WINDOW_ITEM, s.window), s.window.inclusive));
+  let endDay: number | undefined;
+  let durationProblem: string | undefined;
+  if (startDay === undefined) durationProblem = 'start date unknown';
+  else if (m.kind === 'request' || m.kind === 'dispense') {
+    const supply = supplyDays(m);
+    if (m.kind === 'request' && m.status === 'stopped' && statedEnd === undefined) {
+      durationProblem = 'stopped, with no known end';
+    } else if (supply !== undefined) {
+      const supplyEnd = startDay + supply - 1;
+      endDay = statedEnd === undefined ? supplyEnd : Math.min(supplyEnd, statedEnd);
+    } else if (statedEnd !== undefined) endDay = statedEnd;
+    else durationProblem = 'no supply duration and no end';
+  } else if (statedEnd !== undefined) endDay = statedEnd;
+  else if (openEnded && !stale) endDay = ctx.asOfDay;
+  else if (m.kind === 'administration') endDay = startDay;
+  else durationProblem = openEnded ? 'open-ended and stale' : 'a single date, no end';
+  if (endDay !== undefined && startDay !== undefined && endDay < startDay) {
+    durationProblem = 'ends before it starts';
+    endDay = undefined;
+  }
+  // Definition 3a: the period contains the as-of date, or an open-ended record within the window.
+  let current =
+    (startDay !== undefined && endDay !== undefined && endDay >= ctx.asOfDay) ||
+    (openEnded && !stale && startDay !== undefined);
+  if (!current && !openEnded && startDay !== undefined) current = withinWashout(ctx, m, endDay ?? startDay);
+  if (stale) {
+    const what = `open-ended ${RESOURCE_NAME[m.kind]}`;
+    const since = startDay === undefined ? 'with no start date' : `from ${isoDate(startDay)}`;
+    noteIssue(
+      ctx,
+      'medication.stale',
+      `${what} ${since} is older than ${s.window.value} days: not counted as current (confirm whether it is still taken)`,
+      m.ref,
+    );
+  }
+  const unverified = unconfirmed
+    ? `${RESOURCE_NAME[m.kind]} status is ${m.status}: not confirmed as taken`
+    : durationProblem === undefined
+      ? undefined
+      : `duration not established (${durationProblem})`;
+  return {
+    fact: m,
+    startDay,
+    endDay: endDay === undefined ? undefined : Math.min(endDay, ctx.asOfDay),
+    knownEndDay: endDay,
+    unverified,
+    unconfirmed,
+    openEnded,
+    stale,
+    current,
+  };
+}
+
+/** A biologic immunosuppressant is current for its washout after the last known day of use. */
+function withinWashout(ctx: EngineContext, m: MedicationFact, lastDay: number): boolean {
+  const w = ctx.pathway.definitions.currentMedication.biologicWashout;
+  if (!inMedicationSets(ctx, w.codeSets, m)) return false;
+  const own = w.byIngredient.find((i) => inMedicationSets(ctx, i.codeSets, m));
+  const days: Days = own?.days ?? w.defaultDays;
+  const name = own === undefined ? 'biologic washout (days)' : `${own.ingredient} washout (days)`;
+  return withinDaysBefore(lastDay, ctx.asOfDay, useThreshold(ctx, name, days), days.inclusive);
+}
+
+/** The product or one of its ingredients is in any of the code sets. */
+export function inMedicationSets(ctx: EngineContext, codeSets: readonly string[], m: MedicationFact): boolean {
+  if (inAnySet(ctx, codeSets, m.medication)) return true;
+  for (const i of m.ingredients) if (inAnySet(ctx, codeSets, i.code)) return true;
+  return false;
+}
+
+/** Every medication record's use, judged once per assessment (in record order). */
+export function medicationUses(ctx: EngineContext): readonly MedicationUse[] {
+  const cached = ctx.scratch.medicationUses as readonly MedicationUse[] | undefined;
+  if (cached !== undefined) return cached;
+  const settings: Settings = { window: ctx.pathway.definitions.currentMedication.openEndedWindowDays };
+  const uses: MedicationUse[] = [];
+  for (const m of ctx.record.medications) uses.push(judge(ctx, m, settings));
+  ctx.scratch.medicationUses = uses;
+  return uses;
+}
+
+/** Current uses (definition 3a) whose product or an ingredient is in any of the code sets. */
+export function currentUsesIn(ctx: EngineContext, codeSets: readonly string[]): MedicationUse[] {
+  const out: MedicationUse[] = [];
+  for (const u of medicationUses(ctx)) if (u.current && inMedicationSets(ctx, codeSets, u.fact)) out.push(u);
+  return out;
+}
+
+/** Stale open-ended uses whose product or an ingredient is in any of the code sets. */
+export function staleUsesIn(ctx: EngineContext, codeSets: readonly string[]): MedicationUse[] {
+  const out: MedicationUse[] = [];
+  for (const u of medicationUses(ctx)) if (u.stale && inMedicationSets(ctx, codeSets, u.fact)) out.push(u);
+  return out;
+}
+
+/** YYYY-MM-DD of a use's start, for messages. */
+export function useStart(u: MedicationUse): string | undefined {
+  return u.startDay === undefined ? undefined : isoDate(u.startDay);
+}
+
+/** The refs of current and of stale records, sorted (ClinicalFacts.medications). */
+export function medicationStatus(ctx: EngineContext): { current: string[]; stale: string[] } {
+  const current: string[] = [];
+  const stale: string[] = [];
+  for (const u of medicationUses(ctx)) {
+    if (u.current) current.push(u.fact.ref);
+    if (u.stale) stale.push(u.fact.ref);
+  }
+  return { current: current.sort(byRef), stale: stale.sort(byRef) };
+}

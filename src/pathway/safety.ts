@@ -1,0 +1,77 @@
+/**
+ * Definition 7a, the `suicide-risk` safety alert: within the window (90 days) the most recent PHQ-9 item 9, BDI-II
+ * item 9 or MADRS item 10 at or above its threshold; or an active suicidal-ideation Condition; or self-harm or a
+ * suicide attempt dated in the last 180 days. Same-day scores that times cannot order are read at their highest (the
+ * safe reading). The alert never changes the decision; it is shown first and a referral's summary says to assess and
+ * manage the risk first.
+ */
+import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
+import type { EngineContext } from './context.ts';
+import type { SafetyAlert } from './facts.ts';
+import { inAnySet } from './lookups.ts';
+import { itemReadings } from './symptoms.ts';
+import type { ItemReading } from './symptoms.ts';
+
+function newest(readings: readonly ItemReading[]): ItemReading[] {
+  const sorted = [...readings].sort(
+    (a, b) =>
+      b.day - a.day ||
+      (a.instant !== undefined && b.instant !== undefined ? b.instant - a.instant : 0) ||
+      byRef(a.source, b.source),
+  );
+  const first = sorted[0];
+  if (first === undefined) return [];
+  return sorted.filter(
+    (r) =>
+      r.day === first.day && (first.instant === undefined || r.instant === undefined || r.instant === first.instant),
+  );
+}
+
+export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
+  const rule = ctx.pathway.definitions.safety.suicideRisk;
+  const details: string[] = [];
+  const evidence = new Set<string>();
+  const from = windowStart(ctx.asOfDay, rule.windowDays);
+  for (const item of rule.items) {
+    const readings = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter((r) => r.day >= from);
+    const latest = newest(readings);
+    if (latest.length === 0) continue;
+    useThreshold(ctx, 'suicide-risk window (days)', rule.windowDays);
+    const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);
+    const worst = latest.reduce((a, b) => (b.score > a.score ? b : a));
+    const meets = item.atLeast.inclusive ? worst.score >= limit : worst.score > limit;
+    if (meets) {
+      details.push(`${item.instrument} item ${item.item} = ${worst.score} on ${worst.date}`);
+      evidence.add(worst.source);
+    }
+  }
+  for (const c of ctx.record.conditions) {
+    if (inAnySet(ctx, rule.ideationCodeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined) {
+      details.push(
+        `active suicidal ideation recorded${c.onset === undefined ? '' : ` (onset ${c.onset.slice(0, 10)})`}`,
+      );
+      evidence.add(c.ref);
+    }
+  }
+  const harmFrom = windowStart(ctx.asOfDay, rule.selfHarmWindowDays);
+  for (const c of ctx.record.conditions) {
+    if (!inAnySet(ctx, rule.selfHarmCodeSets, c.code) || !isRecordedHistory(c, ctx.asOfDay)) continue;
+    const date = c.onset ?? c.recordedDate;
+    const day = dayOf(date, 'start');
+    useThreshold(ctx, 'self-harm window (days)', rule.selfHarmWindowDays);
+    if (day === undefined || day < harmFrom) continue;
+    details.push(`self-harm or suicide attempt on ${(date ?? '').slice(0, 10)}`);
+    evidence.add(c.ref);
+  }
+  if (details.length === 0) return [];
+  return [
+    {
+      code: 'suicide-risk',
+      title: rule.title,
+      detail: details.join('; '),
+      evidence: [...evidence].sort(byRef),
+      citation: rule.citation,
+    },
+  ];
+}

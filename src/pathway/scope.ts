@@ -1,0 +1,45 @@
+/**
+ * Definition 0, scope: the pathway is for living adults with unipolar depression. The first reason that applies, in
+ * the schema's order (SCOPE_REASONS): deceased (deceasedBoolean true, or deceasedDateTime on or before the as-of date),
+ * minor (under 18 at the as-of date; the 18th birthday is adult; an unknown birth date is a caution, not out of
+ * scope), bipolar or psychotic disorder (a Condition at any time up to the as-of date, not refuted or entered in
+ * error), no depression (definition 1).
+ */
+import type { ScopeReason } from '../knowledge/schema-pathway.ts';
+import { isRecordedHistory } from './conditions.ts';
+import { byRef, dayOf, useThreshold } from './context.ts';
+import type { EngineContext } from './context.ts';
+import type { DepressionFacts, ScopeFacts } from './facts.ts';
+import { inAnySet } from './lookups.ts';
+
+function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): string[] {
+  return ctx.record.conditions
+    .filter((c) => inAnySet(ctx, codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
+    .map((c) => c.ref)
+    .sort(byRef);
+}
+
+function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFacts {
+  return { inScope: false, reason, evidence };
+}
+
+export function deriveScope(ctx: EngineContext, age: number | undefined, depression: DepressionFacts): ScopeFacts {
+  const def = ctx.pathway.definitions.scope;
+  const patient = ctx.record.patient;
+  if (patient.deceased === true) {
+    // A death dated after the as-of date had not happened yet on it.
+    const diedDay = dayOf(patient.deceasedDate, 'start');
+    if (diedDay === undefined || diedDay <= ctx.asOfDay) return outOfScope('deceased', [patient.ref]);
+  }
+  if (age !== undefined) {
+    const adult = useThreshold(ctx, 'adult age (years)', def.adultAgeYears);
+    const isAdult = def.adultAgeYears.inclusive ? age >= adult : age > adult;
+    if (!isAdult) return outOfScope('minor', [patient.ref]);
+  }
+  const bipolar = diagnosedEver(ctx, def.bipolarCodeSets);
+  if (bipolar.length > 0) return outOfScope('bipolar', bipolar);
+  const psychotic = diagnosedEver(ctx, def.psychoticCodeSets);
+  if (psychotic.length > 0) return outOfScope('psychotic-disorder', psychotic);
+  if (!depression.present) return outOfScope('no-depression', depression.conditions);
+  return { inScope: true, reason: 'in-scope', evidence: depression.conditions };
+}
