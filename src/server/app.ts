@@ -4,11 +4,20 @@
  * no clinical rule lives here. Other features add their routes as fastify plugins through `options.plugins`
  * (docs/service.md, "Adding routes").
  */
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { registerErrorHandling } from './api/operation-outcome.ts';
+import { apiRoutes } from './api/routes.ts';
+import { cdsAuthenticator } from './auth/cds-jwt.ts';
+import type { CdsClient } from './auth/jwks.ts';
+import { FeedbackStore } from './cds-hooks/feedback-store.ts';
+import { cdsRoutes } from './cds-hooks/routes.ts';
+import { webRoutes } from './web/routes.ts';
 import { loggerOptions } from './log.ts';
 
 export interface ServerPlugin {
@@ -27,8 +36,18 @@ export interface ServerOptions {
   readonly publicUrl?: string;
   /** false (tests, bench) or a pino level; default 'info'. */
   readonly logLevel?: string | false;
+  /** Where log lines go (default standard output); tests capture them to check that no patient data is logged. */
+  readonly logStream?: { write(line: string): void };
   /** Largest accepted request body in bytes (JSON and uploads). */
   readonly bodyLimitBytes?: number;
+  /** Trusted CDS clients (issuer and keys); without any, every CDS call is 401 unless allowUnauthenticated. */
+  readonly cdsClients?: readonly CdsClient[];
+  /** Accept CDS Hooks calls without a client JWT (the demo; never in production). */
+  readonly allowUnauthenticated?: boolean;
+  /** Where SQLite files live (CDS feedback); default in memory. */
+  readonly dataDir?: string;
+  /** The folder of demo patients (index.json and bundles); default examples/demo of this package. */
+  readonly demoDir?: string;
   /** Extra features registered inside the same server (each encapsulated, with its own prefix). */
   readonly plugins?: readonly ServerPlugin[];
   /** Today, for the default as-of date; the only clock the routes read. */
@@ -47,7 +66,7 @@ export interface ServerContext {
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions = {
-    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info'),
+    logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info', options.logStream),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     return503OnClosing: true,
   };
@@ -59,7 +78,22 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     publicUrl: () => options.publicUrl ?? listeningUrl(app),
   };
   registerErrorHandling(app);
-  // FHIR's JSON media type is parsed like application/json.
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'precision-trd service',
+        version: engine.pathway.version,
+        description:
+          'REST API (FHIR R4 Bundle in, precision-trd/assessment@1 and trial-match@1 out) and CDS Hooks 2.0 services. Errors are FHIR OperationOutcome.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, {
+    limits: { fileSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, files: 1, fields: 5, parts: 6 },
+  });
+  // Bodies are JSON (FHIR's media type parsed like application/json) or multipart uploads; text is refused (415).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     ['application/fhir+json', 'application/json+fhir'],
     { parseAs: 'string' },
@@ -70,10 +104,24 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     pathway: engine.pathway,
   }));
 
+  await app.register(apiRoutes(context));
+  const feedback = new FeedbackStore(options.dataDir);
+  app.addHook('onClose', async () => feedback.close());
+  await app.register(
+    cdsRoutes(context, {
+      ...(options.cdsClients !== undefined && options.cdsClients.length > 0
+        ? { authenticator: cdsAuthenticator(options.cdsClients) }
+        : {}),
+      allowUnauthenticated: options.allowUnauthenticated === true,
+      feedback,
+    }),
+    { prefix: '/cds-services' },
+  );
+  await app.register(webRoutes(context, { ...(options.demoDir === undefined ? {} : { demoDir: options.demoDir }) }));
+
   for (const extra of options.plugins ?? []) {
     await app.register(extra.plugin, extra.prefix === undefined ? {} : { prefix: extra.prefix });
   }
-  void context;
   return app;
 }
 

@@ -5,9 +5,10 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream === undefined ? {} : { stream }),
     serializers: {
       req: (request: { method?: string; id?: string; routeOptions?: { url?: string } }) => ({
         id: request.id,

@@ -3,9 +3,10 @@
  * the address printed, and a graceful close on SIGTERM / SIGINT. Kept apart from the commander wiring so tests and
  * other commands can start the same service.
  */
-import { InputError } from '../engine/index.ts';
+import { createEngine, InputError } from '../engine/index.ts';
 import { buildServer } from './app.ts';
 import type { ServerOptions } from './app.ts';
+import { parseCdsClient } from './auth/jwks.ts';
 
 export interface StartOptions {
   readonly port: string;
@@ -43,6 +44,9 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
     port = parsePort(options.port);
     serverOptions = {
       ...extra,
+      cdsClients: options.cdsClient.map(parseCdsClient),
+      allowUnauthenticated: options.allowUnauthenticated === true,
+      dataDir: options.dataDir,
       ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
     };
   } catch (error) {
@@ -51,9 +55,21 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
     process.exitCode = 2;
     return;
   }
-  const app = await buildServer(serverOptions);
+  // One engine (knowledge loaded once) for every feature of the server; features receive it through `extra`.
+  const app = await buildServer({ ...serverOptions, engine: extra.engine ?? createEngine() });
   const address = await app.listen({ port, host: options.host });
-  app.log.info({ address }, 'listening');
+  app.log.info(
+    { address, cdsClients: serverOptions.cdsClients?.map((c) => ({ iss: c.issuer, jwks: c.jwksSource })) },
+    'listening',
+  );
+  if (serverOptions.allowUnauthenticated === true) {
+    app.log.warn('CDS Hooks client authentication is OFF (--allow-unauthenticated): for the demo and development only');
+    process.stdout.write(
+      'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only\n',
+    );
+  } else if ((serverOptions.cdsClients?.length ?? 0) === 0) {
+    app.log.warn('no --cds-client given: every CDS Hooks call will be refused (401)');
+  }
   process.stdout.write(`precision-trd service listening on ${address} (open ${address}/ in a browser)\n`);
   let closing = false;
   const close = (signal: string): void => {

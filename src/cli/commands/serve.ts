@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import type { TrialStartOptions } from '../../server/trial/start.ts';
-import { startService } from '../../server/start.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -36,6 +35,8 @@ export function registerServe(program: Command): void {
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
     .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
     .action(async (options: ServeCliOptions & TrialStartOptions) => {
+      // Loaded on use: the other commands never pay for fastify.
+      const { startService } = await import('../../server/start.ts');
       const { createEngine } = await import('../../engine/index.ts');
       const { trialPlugin } = await import('../../server/trial/start.ts');
       const engine = createEngine();

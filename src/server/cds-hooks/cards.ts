@@ -1,0 +1,325 @@
+/**
+ * CDS Hooks 2.0 cards computed from the engine's results: the assessment (recommendation, safety alerts,
+ * contraindications, cautions, missing work-up, trace, citations) and the trial matches. No rule is restated here;
+ * this module chooses how a result is shown (indicator, wording of the summary line, which orders to suggest) and
+ * takes every code and citation from the knowledge.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
+import type { Knowledge } from '../../knowledge/index.ts';
+import { safetyAlertsOf } from '../assessment-view.ts';
+
+export type Indicator = 'info' | 'warning' | 'critical';
+
+export interface Coding {
+  readonly system: string;
+  readonly code: string;
+  readonly display?: string;
+}
+
+export interface Suggestion {
+  readonly label: string;
+  readonly uuid: string;
+  readonly isRecommended?: boolean;
+  readonly actions: readonly {
+    readonly type: 'create' | 'update' | 'delete';
+    readonly description: string;
+    readonly resource?: Record<string, unknown>;
+  }[];
+}
+
+export interface Card {
+  readonly uuid: string;
+  readonly summary: string;
+  readonly detail: string;
+  readonly indicator: Indicator;
+  readonly source: { readonly label: string; readonly url?: string; readonly topic?: Coding };
+  readonly suggestions?: readonly Suggestion[];
+  readonly selectionBehavior?: 'at-most-one' | 'any';
+  readonly overrideReasons?: readonly Coding[];
+  readonly links?: readonly { readonly label: string; readonly url: string; readonly type: 'absolute' | 'smart' }[];
+}
+
+/** The spec: "summary: one-sentence, <140-character summary message". */
+export const SUMMARY_MAX = 139;
+
+export const OVERRIDE_REASON_SYSTEM = 'urn:precision-trd:cds-override-reason';
+export const OVERRIDE_REASONS: readonly Coding[] = [
+  { system: OVERRIDE_REASON_SYSTEM, code: 'data-incorrect', display: 'The record used is incomplete or wrong' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'already-addressed', display: 'Already addressed' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'patient-declined', display: 'Patient declined' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'clinical-judgement', display: 'Clinical judgement' },
+];
+
+function summary(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= SUMMARY_MAX ? line : `${line.slice(0, SUMMARY_MAX - 1).trimEnd()}…`;
+}
+
+function source(knowledge: Knowledge, citationKey: string, fallback: string): Card['source'] {
+  const citation = knowledge.citations.get(citationKey);
+  const label = citation?.title ?? fallback;
+  const url = citation !== undefined && /^https?:\/\//.test(citation.source) ? citation.source : undefined;
+  return url === undefined ? { label } : { label, url };
+}
+
+function refs(evidence: readonly string[]): string {
+  return evidence.length === 0 ? '' : ` (evidence: ${evidence.map((e) => `\`${e}\``).join(', ')})`;
+}
+
+/** Registry pages of a trial's registry ids (the registries the trial protocols use). */
+export function registryUrl(system: string, id: string): string | undefined {
+  if (/^NCT\d{8}$/.test(id)) return `https://clinicaltrials.gov/study/${id}`;
+  if (/^ISRCTN\d+$/.test(id) || system.toUpperCase() === 'ISRCTN') return `https://www.isrctn.com/${id}`;
+  return undefined;
+}
+
+function coding(
+  knowledge: Knowledge,
+  setId: string,
+  pick?: (assay: string | undefined) => boolean,
+): Coding | undefined {
+  const set = knowledge.codeSets.get(setId);
+  const entry = set?.codes.find((c) => c.match !== 'prefix' && (pick === undefined || pick(c.assay)));
+  return entry === undefined ? undefined : { system: entry.system, code: entry.code, display: entry.display };
+}
+
+/** The code to order for a missing work-up item: the first code of the analyte's or screen's code set. */
+function workupCoding(knowledge: Knowledge, workupCode: string): Coding | undefined {
+  const rule = knowledge.pathway.missingWorkup.find((w) => w.code === workupCode);
+  if (rule === undefined) return undefined;
+  const definitions = knowledge.pathway.definitions as unknown as {
+    labs: { analytes: Record<string, { codeSets: string[] }> };
+    screens: Record<string, string[] | undefined>;
+  };
+  const setId =
+    rule.predicate === 'lab-in-window'
+      ? definitions.labs.analytes[rule.analyte]?.codeSets[0]
+      : rule.predicate === 'screen-in-window'
+        ? definitions.screens[`${rule.screen}CodeSets`]?.[0]
+        : undefined;
+  return setId === undefined ? undefined : coding(knowledge, setId);
+}
+
+function serviceRequest(label: string, code: Coding, patientId: string, reason: string): Suggestion {
+  return {
+    label,
+    uuid: randomUUID(),
+    actions: [
+      {
+        type: 'create',
+        description: label,
+        resource: {
+          resourceType: 'ServiceRequest',
+          status: 'draft',
+          intent: 'proposal',
+          code: { coding: [code], text: code.display },
+          subject: { reference: `Patient/${patientId}` },
+          reasonCode: [{ text: reason }],
+        },
+      },
+    ],
+  };
+}
+
+export function missingWorkupSuggestions(
+  knowledge: Knowledge,
+  assessment: Assessment,
+  patientId: string,
+): Suggestion[] {
+  const out: Suggestion[] = [];
+  for (const item of assessment.missingWorkup) {
+    const code = workupCoding(knowledge, item.code);
+    if (code !== undefined) out.push(serviceRequest(`Order ${item.title}`, code, patientId, item.action));
+  }
+  return out;
+}
+
+function crpSuggestion(knowledge: Knowledge, assessment: Assessment, patientId: string): Suggestion | undefined {
+  const hsCrp = coding(
+    knowledge,
+    knowledge.pathway.definitions.inflammation.crpCodeSets[0] ?? 'crp',
+    (assay) => assay === 'high-sensitivity',
+  );
+  if (hsCrp === undefined) return undefined;
+  return { ...serviceRequest('Order hs-CRP', hsCrp, patientId, assessment.recommendation.title), isRecommended: true };
+}
+
+function assessmentMarkdown(assessment: Assessment): string {
+  const lines: string[] = [];
+  const r = assessment.recommendation;
+  lines.push(
+    `**${r.title}** (rule ${r.rule}, \`${r.code}\`, pathway ${assessment.pathway.id} ${assessment.pathway.version}, as of ${assessment.asOf})`,
+    '',
+    r.clinicianSummary,
+  );
+  for (const alert of safetyAlertsOf(assessment))
+    lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence)}`);
+  const inflammation = assessment.inflammation;
+  lines.push(
+    '',
+    `**Inflammation:** ${inflammation.status}: ${inflammation.reason}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source])}`,
+  );
+  const tr = assessment.treatmentResistance;
+  lines.push(
+    '',
+    `**Adequate antidepressant trials:** ${tr.count} of ${tr.required} required` +
+      (tr.adequateTrials.length === 0
+        ? ''
+        : `: ${tr.adequateTrials.map((t) => `${t.ingredient} ${t.dailyDoseMg} mg/day, ${t.start} to ${t.end} (${t.days} days)`).join('; ')}`),
+  );
+  if (tr.unverifiedTrials.length > 0) {
+    lines.push(
+      `Unverified: ${tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')})`).join('; ')}`,
+    );
+  }
+  if (assessment.contraindications.length > 0) {
+    lines.push('', '**Absolute contraindications:**');
+    for (const c of assessment.contraindications) lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence)}`);
+  }
+  if (assessment.cautions.length > 0) {
+    lines.push('', '**Cautions:**');
+    for (const c of assessment.cautions) lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence)}`);
+  }
+  if (assessment.missingWorkup.length > 0) {
+    lines.push('', '**Work-up required before referral:**');
+    for (const w of assessment.missingWorkup) lines.push(`- ${w.title}: ${w.action}`);
+  }
+  if (assessment.unverified.length > 0) {
+    lines.push('', `**Unverified values relied on:** ${assessment.unverified.map((u) => u.item).join('; ')}`);
+  }
+  lines.push('', '**Trace:**', '', '| rule | matched | outcome |', '|---|---|---|');
+  for (const t of assessment.trace)
+    lines.push(`| ${t.rule} | ${t.matched ? 'yes' : 'no'} | ${t.outcome.replace(/\|/g, '/')} |`);
+  return lines.join('\n');
+}
+
+const INDICATOR: Readonly<Partial<Record<Assessment['recommendation']['code'], Indicator>>> = {
+  contraindicated: 'warning',
+  'repeat-crp': 'warning',
+};
+
+/** patient-view: one critical card per safety alert, then the recommendation card (none when out of scope). */
+export function patientViewCards(
+  knowledge: Knowledge,
+  assessment: Assessment,
+  /** Called only when a recommendation card is shown (not for a patient outside the pathway's scope). */
+  trialMatches: () => readonly TrialMatchResult[],
+  patientId: string,
+): Card[] {
+  const cards: Card[] = [];
+  for (const alert of safetyAlertsOf(assessment)) {
+    cards.push({
+      uuid: randomUUID(),
+      summary: summary(`Safety alert: ${alert.title}`),
+      indicator: 'critical',
+      detail: [
+        `**${alert.title}**${refs(alert.evidence)}`,
+        alert.detail ?? '',
+        '',
+        `Recommendation: ${assessment.recommendation.title}`,
+      ].join('\n'),
+      source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
+      overrideReasons: OVERRIDE_REASONS,
+    });
+  }
+  const r = assessment.recommendation;
+  if (r.code === 'out-of-scope') return cards;
+  const suggestions: Suggestion[] = [];
+  if (r.code === 'measure-crp' || r.code === 'repeat-crp') {
+    const crp = crpSuggestion(knowledge, assessment, patientId);
+    if (crp !== undefined) suggestions.push(crp);
+  }
+  // The engine lists the missing work-up only on the referral track (docs/care-pathway.md, definition 8).
+  suggestions.push(...missingWorkupSuggestions(knowledge, assessment, patientId));
+  const matches = trialMatches();
+  const links = matches
+    .filter((m) => m.verdict !== 'ineligible')
+    .flatMap((m) =>
+      m.trial.registry.flatMap((reg) => {
+        const url = registryUrl(reg.system, reg.id);
+        return url === undefined
+          ? []
+          : [{ label: summary(`${reg.id} (${m.verdict}): ${m.trial.title}`), url, type: 'absolute' as const }];
+      }),
+    );
+  const trialLines = matches.map(
+    (m) => `- ${m.trial.registry.map((x) => x.id).join('/')}: **${m.verdict}**: ${m.summary}`,
+  );
+  cards.push({
+    uuid: randomUUID(),
+    summary: summary(r.title),
+    indicator: INDICATOR[r.code] ?? 'info',
+    detail: [assessmentMarkdown(assessment), '', '**Trials:**', ...trialLines].join('\n'),
+    source: source(knowledge, r.citation, knowledge.pathway.title),
+    ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'any' as const } : {}),
+    overrideReasons: OVERRIDE_REASONS,
+    ...(links.length > 0 ? { links } : {}),
+  });
+  return cards;
+}
+
+/**
+ * order-sign / order-select: a card for draft IL-6 blocker orders. Critical, naming each reason, when the record
+ * shows an absolute contraindication or missing work-up; otherwise the recommendation (IL-6 blockade for depression
+ * only within a trial).
+ */
+export function orderCheckCards(
+  knowledge: Knowledge,
+  assessment: Assessment,
+  orders: readonly { reference: string; medication: string }[],
+  patientId: string,
+): Card[] {
+  if (orders.length === 0) return [];
+  const medicines = [...new Set(orders.map((o) => o.medication))].join(', ');
+  const blockers = assessment.contraindications;
+  const missing = assessment.missingWorkup;
+  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication})`).join(', ')}`;
+  const cards: Card[] = [];
+  for (const alert of safetyAlertsOf(assessment)) {
+    cards.push({
+      uuid: randomUUID(),
+      summary: summary(`Safety alert: ${alert.title}`),
+      indicator: 'critical',
+      detail: `**${alert.title}**${refs(alert.evidence)}`,
+      source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
+      overrideReasons: OVERRIDE_REASONS,
+    });
+  }
+  if (blockers.length > 0 || missing.length > 0) {
+    const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${w.title}`)];
+    const suggestions = missingWorkupSuggestions(knowledge, assessment, patientId);
+    cards.push({
+      uuid: randomUUID(),
+      summary: summary(
+        `${medicines}: ${blockers.length > 0 ? 'contraindicated' : 'work-up missing'}: ${reasons.join(', ')}`,
+      ),
+      indicator: 'critical',
+      detail: [
+        header,
+        '',
+        ...blockers.map((c) => `- **${c.title}** (\`${c.code}\`): ${c.detail}${refs(c.evidence)}`),
+        ...missing.map((w) => `- **Missing: ${w.title}** (\`${w.code}\`): ${w.action}`),
+        '',
+        assessmentMarkdown(assessment),
+      ].join('\n'),
+      source: source(
+        knowledge,
+        blockers[0]?.citation ?? missing[0]?.citation ?? assessment.recommendation.citation,
+        knowledge.pathway.title,
+      ),
+      ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'any' as const } : {}),
+      overrideReasons: OVERRIDE_REASONS,
+    });
+    return cards;
+  }
+  cards.push({
+    uuid: randomUUID(),
+    summary: summary(`${medicines}: ${assessment.recommendation.title}`),
+    indicator: assessment.recommendation.code === 'refer-to-trial' ? 'info' : 'warning',
+    detail: [header, '', assessmentMarkdown(assessment)].join('\n'),
+    source: source(knowledge, assessment.recommendation.citation, knowledge.pathway.title),
+    overrideReasons: OVERRIDE_REASONS,
+  });
+  return cards;
+}

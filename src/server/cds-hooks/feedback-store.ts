@@ -1,0 +1,131 @@
+/**
+ * CDS Hooks feedback (card accepted or overridden, with the override reason and the clinician's comment), kept
+ * durably in SQLite (better-sqlite3; WAL) so nothing a clinician entered is lost across restarts. One row per
+ * feedback entry; listed per service, newest first.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+
+const CodingSchema = z.object({
+  system: z.string().max(2048).optional(),
+  code: z.string().max(256),
+  display: z.string().max(1024).optional(),
+});
+
+/** The feedback request body (CDS Hooks 2.0 "Feedback"). */
+export const FeedbackRequestSchema = z.object({
+  feedback: z
+    .array(
+      z.object({
+        card: z.string().min(1).max(128),
+        outcome: z.enum(['accepted', 'overridden']),
+        acceptedSuggestions: z
+          .array(z.object({ id: z.string().min(1).max(128) }))
+          .max(100)
+          .optional(),
+        overrideReason: z
+          .object({ reason: CodingSchema.optional(), userComment: z.string().max(10_000).optional() })
+          .optional(),
+        outcomeTimestamp: z.iso.datetime({ offset: true }),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+export type FeedbackRequest = z.infer<typeof FeedbackRequestSchema>;
+
+export interface StoredFeedback {
+  readonly id: number;
+  readonly serviceId: string;
+  readonly card: string;
+  readonly outcome: 'accepted' | 'overridden';
+  readonly acceptedSuggestions: readonly { id: string }[];
+  readonly overrideReason?: { reason?: { system?: string; code: string; display?: string }; userComment?: string };
+  readonly outcomeTimestamp: string;
+  readonly receivedAt: string;
+  readonly client?: string;
+}
+
+interface Row {
+  id: number;
+  service_id: string;
+  card: string;
+  outcome: 'accepted' | 'overridden';
+  accepted_suggestions: string;
+  override_reason: string | null;
+  outcome_timestamp: string;
+  received_at: string;
+  client: string | null;
+}
+
+export class FeedbackStore {
+  private readonly db: Database.Database;
+
+  /** `dataDir` undefined: an in-memory database (tests, bench). */
+  constructor(dataDir?: string) {
+    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(dataDir === undefined ? ':memory:' : join(dataDir, 'cds-feedback.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS feedback (
+      id INTEGER PRIMARY KEY,
+      service_id TEXT NOT NULL,
+      card TEXT NOT NULL,
+      outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'overridden')),
+      accepted_suggestions TEXT NOT NULL,
+      override_reason TEXT,
+      outcome_timestamp TEXT NOT NULL,
+      received_at TEXT NOT NULL,
+      client TEXT
+    );
+    CREATE INDEX IF NOT EXISTS feedback_by_service ON feedback (service_id, id);`);
+  }
+
+  /** Stores every entry of one request in one transaction; returns their ids. */
+  add(serviceId: string, request: FeedbackRequest, receivedAt: string, client?: string): number[] {
+    const insert = this.db.prepare(
+      `INSERT INTO feedback (service_id, card, outcome, accepted_suggestions, override_reason, outcome_timestamp, received_at, client)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return this.db.transaction(() =>
+      request.feedback.map((f) =>
+        Number(
+          insert.run(
+            serviceId,
+            f.card,
+            f.outcome,
+            JSON.stringify(f.acceptedSuggestions ?? []),
+            f.overrideReason === undefined ? null : JSON.stringify(f.overrideReason),
+            f.outcomeTimestamp,
+            receivedAt,
+            client ?? null,
+          ).lastInsertRowid,
+        ),
+      ),
+    )();
+  }
+
+  list(serviceId: string, limit = 100): StoredFeedback[] {
+    const rows = this.db
+      .prepare('SELECT * FROM feedback WHERE service_id = ? ORDER BY id DESC LIMIT ?')
+      .all(serviceId, limit) as Row[];
+    return rows.map((r) => ({
+      id: r.id,
+      serviceId: r.service_id,
+      card: r.card,
+      outcome: r.outcome,
+      acceptedSuggestions: JSON.parse(r.accepted_suggestions) as { id: string }[],
+      ...(r.override_reason === null
+        ? {}
+        : { overrideReason: JSON.parse(r.override_reason) as StoredFeedback['overrideReason'] }),
+      outcomeTimestamp: r.outcome_timestamp,
+      receivedAt: r.received_at,
+      ...(r.client === null ? {} : { client: r.client }),
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

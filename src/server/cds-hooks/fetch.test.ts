@@ -1,0 +1,91 @@
+/**
+ * Fetch when there is no prefetch: the service reads the record from a real FHIR HTTP server (in-process, paged two
+ * resources at a time) with the fhirAuthorization token, gives the same cards as with the full prefetch, and
+ * answers 412 when the server is down or a key can be had from nowhere.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Card } from './cards.ts';
+import { startFhirServer } from './fhir-server.test-support.ts';
+import type { TestFhirServer } from './fhir-server.test-support.ts';
+import { fullPrefetch, hookRequest, postJson, readBundleFile, startTestServer } from '../server.test-support.ts';
+
+const seed = readBundleFile('examples/seed-vignette.json').entry.map((e) => e.resource);
+const URL_PATH = '/cds-services/trd-il6-candidacy';
+
+/** Cards without their random uuids, for comparing two answers. */
+function comparable(cards: Card[]): unknown {
+  return cards.map(({ uuid: _uuid, suggestions, ...card }) => ({
+    ...card,
+    suggestions: suggestions?.map(({ uuid: _s, ...s }) => s),
+  }));
+}
+
+describe('CDS Hooks: fetching from fhirServer', () => {
+  let service: Awaited<ReturnType<typeof startTestServer>>;
+  let fhir: TestFhirServer;
+  before(async () => {
+    service = await startTestServer({ allowUnauthenticated: true });
+    fhir = await startFhirServer(seed, 2);
+  });
+  after(async () => {
+    await service.close();
+    await fhir.close();
+  });
+
+  test('no prefetch: every key is fetched, pages followed, the token sent, and the cards equal the full-prefetch cards', async () => {
+    const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed));
+    assert.equal(full.status, 200);
+    const fetched = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: fhir.baseUrl, accessToken: 'token-abc' }),
+    );
+    assert.equal(fetched.status, 200);
+    assert.deepEqual(
+      comparable((fetched.body as { cards: Card[] }).cards),
+      comparable((full.body as { cards: Card[] }).cards),
+    );
+    assert.ok(
+      fhir.requests.some((r) => r.path.includes('_page=1')),
+      'a next link was followed',
+    );
+    assert.ok(
+      fhir.requests.some((r) => r.path.includes('_page=2')),
+      'observations span several pages',
+    );
+    assert.ok(fhir.requests.every((r) => r.authorization === 'Bearer token-abc'));
+  });
+
+  test('partial prefetch: null keys are fetched and the rest read from the prefetch', async () => {
+    fhir.requests.length = 0;
+    const prefetch = fullPrefetch(seed);
+    prefetch.observations = null;
+    const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed));
+    const partial = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch, fhirServer: fhir.baseUrl }),
+    );
+    assert.equal(partial.status, 200);
+    assert.deepEqual(
+      comparable((partial.body as { cards: Card[] }).cards),
+      comparable((full.body as { cards: Card[] }).cards),
+    );
+    assert.ok(fhir.requests.length > 0 && fhir.requests.every((r) => r.path.startsWith('/fhir/Observation?')));
+  });
+
+  test('412 when the FHIR server is down, and when a key is missing with no fhirServer', async () => {
+    const down = await startFhirServer([]);
+    const deadUrl = down.baseUrl;
+    await down.close();
+    const response = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: deadUrl }),
+    );
+    assert.equal(response.status, 412);
+    assert.equal((response.body as { resourceType: string }).resourceType, 'OperationOutcome');
+    const prefetch = fullPrefetch(seed);
+    delete prefetch.conditions;
+    const missing = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed, { prefetch }));
+    assert.equal(missing.status, 412);
+  });
+});

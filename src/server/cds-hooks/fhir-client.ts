@@ -1,0 +1,103 @@
+/**
+ * Reading what the prefetch did not bring from the client's FHIR server (CDS Hooks 2.0 "FHIR resource access"):
+ * FHIR REST reads and searches with the `fhirAuthorization` bearer token, following the searchset's `next` links
+ * (FHIR R4 paging). Every failure (network, timeout, non-2xx, not a Bundle, too many pages, a `next` link to another
+ * server) is a DataUnavailable, which the route answers with 412 as the spec says. Uses Node's fetch.
+ */
+export class DataUnavailable extends Error {
+  override readonly name = 'DataUnavailable';
+}
+
+export interface FhirAccess {
+  /** fhirServer from the hook request, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly accessToken?: string;
+  readonly timeoutMs?: number;
+  /** Stop after this many pages per search (a patient's record; a runaway server). */
+  readonly maxPages?: number;
+}
+
+interface FhirResource {
+  readonly resourceType?: unknown;
+  readonly id?: unknown;
+  readonly [key: string]: unknown;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_PAGES = 50;
+
+async function getJson(url: string, access: FhirAccess): Promise<FhirResource> {
+  const headers: Record<string, string> = { accept: 'application/fhir+json' };
+  if (access.accessToken !== undefined) headers.authorization = `Bearer ${access.accessToken}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+  } catch {
+    throw new DataUnavailable('the FHIR server could not be reached');
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new DataUnavailable(`the FHIR server answered ${response.status}`);
+  }
+  try {
+    const body = (await response.json()) as unknown;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
+    return body as FhirResource;
+  } catch {
+    throw new DataUnavailable('the FHIR server sent a body that is not JSON');
+  }
+}
+
+/** The URL of a relative query ("Observation?patient=1") on the FHIR server, or an absolute URL on that server. */
+function resolveOnServer(query: string, access: FhirAccess): string {
+  const base = new URL(`${access.baseUrl}/`);
+  const url = new URL(query, base);
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) {
+    throw new DataUnavailable('a link points outside the FHIR server');
+  }
+  return url.href;
+}
+
+function nextLink(bundle: FhirResource): string | undefined {
+  const links = Array.isArray(bundle.link) ? (bundle.link as { relation?: unknown; url?: unknown }[]) : [];
+  const next = links.find((l) => l.relation === 'next' && typeof l.url === 'string');
+  return next?.url as string | undefined;
+}
+
+/** The resources of a searchset Bundle's entries (search.mode match or include), OperationOutcomes left out. */
+export function bundleResources(bundle: FhirResource): FhirResource[] {
+  const entries = Array.isArray(bundle.entry) ? (bundle.entry as { resource?: unknown }[]) : [];
+  const out: FhirResource[] = [];
+  for (const entry of entries) {
+    const resource = entry?.resource;
+    if (typeof resource !== 'object' || resource === null) continue;
+    if ((resource as FhirResource).resourceType === 'OperationOutcome') continue;
+    out.push(resource as FhirResource);
+  }
+  return out;
+}
+
+/**
+ * The resources a prefetch query yields: a read ("Patient/123") gives one resource, a search every page's entries.
+ * `first` is an already-fetched first page (a prefetched searchset whose `next` link still needs following).
+ */
+export async function fetchQuery(query: string, access: FhirAccess, first?: FhirResource): Promise<FhirResource[]> {
+  let page = first ?? (await getJson(resolveOnServer(query, access), access));
+  if (page.resourceType !== 'Bundle') {
+    if (typeof page.resourceType !== 'string') throw new DataUnavailable('the FHIR server sent something not FHIR');
+    return [page];
+  }
+  const resources = bundleResources(page);
+  const maxPages = access.maxPages ?? DEFAULT_MAX_PAGES;
+  for (let pages = 1; ; pages++) {
+    const next = nextLink(page);
+    if (next === undefined) return resources;
+    if (pages >= maxPages) throw new DataUnavailable(`more than ${maxPages} pages for one search`);
+    page = await getJson(resolveOnServer(next, access), access);
+    if (page.resourceType !== 'Bundle') throw new DataUnavailable('a next page is not a Bundle');
+    resources.push(...bundleResources(page));
+  }
+}
+
+export { nextLink };
+export type { FhirResource };

@@ -1,0 +1,88 @@
+/**
+ * The patient's record for one hook call: each prefetch key as the client sent it, and what is missing or `null`
+ * fetched from `fhirServer` (CDS Hooks 2.0 "Prefetch" and "FHIR resource access"). The result is one FHIR
+ * collection Bundle for the engine door. When a key can be neither read from the prefetch nor fetched, the call
+ * fails with DataUnavailable (412).
+ */
+import { InputError } from '../../engine/index.ts';
+import { bundleResources, DataUnavailable, fetchQuery, nextLink } from './fhir-client.ts';
+import type { FhirAccess, FhirResource } from './fhir-client.ts';
+
+export interface HookRequestData {
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly prefetch?: Readonly<Record<string, unknown>> | null;
+  readonly fhirServer?: string;
+  readonly fhirAuthorization?: { readonly access_token?: unknown } | null;
+}
+
+/** Replaces `{{context.x}}` tokens with the context's string values (URL-encoded); unknown tokens fail. */
+export function fillTemplate(template: string, context: Readonly<Record<string, unknown>>): string {
+  return template.replace(/\{\{\s*context\.([A-Za-z]+)\s*\}\}/g, (_all, name: string) => {
+    const value = context[name];
+    if (typeof value !== 'string' || value === '') {
+      throw new InputError(`context.${name} is required by the prefetch template`, 'cds.context.missing');
+    }
+    return encodeURIComponent(value);
+  });
+}
+
+function isObject(value: unknown): value is FhirResource {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function access(request: HookRequestData): FhirAccess | undefined {
+  if (typeof request.fhirServer !== 'string' || request.fhirServer === '') return undefined;
+  const token = request.fhirAuthorization?.access_token;
+  return {
+    baseUrl: request.fhirServer.replace(/\/+$/, ''),
+    ...(typeof token === 'string' ? { accessToken: token } : {}),
+  };
+}
+
+export interface AssembledRecord {
+  readonly bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { resource: FhirResource }[] };
+  /** Prefetch keys read from the FHIR server. */
+  readonly fetched: readonly string[];
+}
+
+export async function assembleRecord(
+  request: HookRequestData,
+  templates: Readonly<Record<string, string>>,
+): Promise<AssembledRecord> {
+  const server = access(request);
+  const prefetch = isObject(request.prefetch) ? request.prefetch : {};
+  const fetched: string[] = [];
+  const perKey = await Promise.all(
+    Object.entries(templates).map(async ([key, template]): Promise<FhirResource[]> => {
+      const value = prefetch[key];
+      const query = fillTemplate(template, request.context);
+      if (isObject(value)) {
+        if (value.resourceType !== 'Bundle') return [value];
+        if (nextLink(value) === undefined) return bundleResources(value);
+        if (server === undefined) throw new DataUnavailable(`prefetch ${key} is partial and there is no fhirServer`);
+        fetched.push(key);
+        return fetchQuery(query, server, value);
+      }
+      if (value !== undefined && value !== null) {
+        throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+      }
+      if (server === undefined) throw new DataUnavailable(`prefetch ${key} is missing and there is no fhirServer`);
+      fetched.push(key);
+      return fetchQuery(query, server);
+    }),
+  );
+  const seen = new Set<string>();
+  const entry: { resource: FhirResource }[] = [];
+  for (const resource of perKey.flat()) {
+    const key = `${String(resource.resourceType)}/${String(resource.id)}`;
+    if (typeof resource.id === 'string' && seen.has(key)) continue;
+    seen.add(key);
+    entry.push({ resource });
+  }
+  const patientId = request.context.patientId;
+  const patient = entry.find((e) => e.resource.resourceType === 'Patient');
+  if (patient !== undefined && patient.resource.id !== patientId) {
+    throw new InputError('the prefetched Patient is not context.patientId', 'cds.prefetch.patient-mismatch');
+  }
+  return { bundle: { resourceType: 'Bundle', type: 'collection', entry }, fetched: fetched.sort() };
+}

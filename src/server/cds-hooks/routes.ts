@@ -1,0 +1,176 @@
+/**
+ * CDS Hooks 2.0 endpoints: discovery (`GET /cds-services`), the three services (`POST /cds-services/{id}`), and
+ * feedback (`POST` to store, `GET` to list, `/cds-services/{id}/feedback`). Client authentication runs in an
+ * onRequest hook, before the body is even parsed: a failure is 401 and nothing is read, fetched or evaluated.
+ * CORS is open to any origin for these routes, as the spec advises for browser-based CDS clients.
+ */
+import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { readBundle } from '../../engine/engine.ts';
+import type { ServerContext } from '../app.ts';
+import { HttpError, operationOutcome, sendOutcome } from '../api/operation-outcome.ts';
+import { todayIso } from '../as-of.ts';
+import { AuthFailure } from '../auth/cds-jwt.ts';
+import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
+import { orderCheckCards, patientViewCards } from './cards.ts';
+import type { Card } from './cards.ts';
+import { draftIl6Orders } from './draft-orders.ts';
+import { DataUnavailable } from './fhir-client.ts';
+import type { FhirResource } from './fhir-client.ts';
+import { FeedbackRequestSchema } from './feedback-store.ts';
+import type { FeedbackStore } from './feedback-store.ts';
+import { assembleRecord } from './prefetch.ts';
+import { cdsServices } from './services.ts';
+import type { CdsService } from './services.ts';
+
+export interface CdsOptions {
+  readonly authenticator?: CdsAuthenticator;
+  /** Accept calls without a JWT (a JWT that is sent is still checked). */
+  readonly allowUnauthenticated: boolean;
+  readonly feedback: FeedbackStore;
+}
+
+const HookRequestSchema = z.object({
+  hook: z.string().min(1),
+  hookInstance: z.string().min(1).max(128),
+  fhirServer: z.url({ protocol: /^https?$/ }).optional(),
+  fhirAuthorization: z
+    .object({
+      access_token: z.string().min(1),
+      token_type: z.literal('Bearer'),
+      expires_in: z.number().optional(),
+      scope: z.string(),
+      subject: z.string(),
+      patient: z.string().optional(),
+    })
+    .nullable()
+    .optional(),
+  context: z.looseObject({ patientId: z.string().min(1).max(64), userId: z.string().optional() }),
+  prefetch: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+function zodReason(error: z.ZodError): string {
+  const first = error.issues[0];
+  return `${first?.path.join('.') || 'body'}: ${first?.message ?? 'invalid'}`;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    cdsClient?: VerifiedClient;
+  }
+}
+
+export function cdsRoutes(context: ServerContext, options: CdsOptions) {
+  const services = cdsServices(context.engine.knowledge);
+  const byId = new Map(services.map((s) => [s.id, s]));
+
+  return async function routes(app: FastifyInstance): Promise<void> {
+    await app.register(cors, {
+      origin: '*',
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
+    app.decorateRequest('cdsClient', undefined);
+
+    const authenticate = async (request: FastifyRequest<{ Params: { id: string } }>): Promise<void> => {
+      const service = byId.get(request.params.id);
+      if (service === undefined) throw new HttpError(404, 'not-found', 'no such CDS service');
+      const header = request.headers.authorization;
+      if (header === undefined && options.allowUnauthenticated) return;
+      const endpoint = `${context.publicUrl()}/cds-services/${service.id}`;
+      try {
+        if (options.authenticator === undefined) throw new AuthFailure('no CDS client is trusted by this server');
+        request.cdsClient = await options.authenticator.verify(header, [endpoint, `${endpoint}/feedback`]);
+      } catch (error) {
+        if (!(error instanceof AuthFailure)) throw error;
+        request.log.warn({ check: error.message }, 'CDS client authentication failed');
+        throw new HttpError(401, 'login', `authentication failed: ${error.message}`, 'cds.auth', {
+          'www-authenticate': 'Bearer',
+        });
+      }
+    };
+
+    app.get('/', { schema: { summary: 'CDS Hooks discovery', tags: ['cds-hooks'] } }, async () => ({ services }));
+
+    app.post<{ Params: { id: string } }>(
+      '/:id',
+      { onRequest: authenticate, schema: { summary: 'Call a CDS service (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      async (request, reply) => {
+        const service = byId.get(request.params.id) as CdsService;
+        const parsed = HookRequestSchema.safeParse(request.body);
+        if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.request.invalid');
+        const hookRequest = parsed.data;
+        if (hookRequest.hook !== service.hook) {
+          throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
+        }
+        let record;
+        try {
+          record = await assembleRecord(hookRequest, service.prefetch);
+        } catch (error) {
+          if (!(error instanceof DataUnavailable)) throw error;
+          request.log.warn({ reason: error.message }, 'CDS data unavailable');
+          return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
+        }
+        const asOf = todayIso(context.today());
+        const patientId = hookRequest.context.patientId;
+        const resources = record.bundle.entry.map((e) => e.resource);
+        let cards: Card[];
+        if (service.hook === 'patient-view') {
+          // One normalized record for both the assessment and the trial matches (the engine door's reader).
+          const patientRecord = readBundle(record.bundle);
+          const assessment = context.engine.assessRecord(patientRecord, { asOf });
+          const matches = () => context.engine.matchRecord(patientRecord, { asOf });
+          cards = patientViewCards(context.engine.knowledge, assessment, matches, patientId);
+        } else {
+          const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
+          const orders = draftIl6Orders(
+            context.engine.knowledge,
+            hookRequest.context.draftOrders,
+            resources,
+            selections,
+          );
+          cards =
+            orders.length === 0
+              ? []
+              : orderCheckCards(
+                  context.engine.knowledge,
+                  context.engine.assess(record.bundle, { asOf }),
+                  orders,
+                  patientId,
+                );
+        }
+        return { cards, systemActions: [] };
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/:id/feedback',
+      { onRequest: authenticate, schema: { summary: 'Feedback on cards (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      async (request) => {
+        const parsed = FeedbackRequestSchema.safeParse(request.body);
+        if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.feedback.invalid');
+        const ids = options.feedback.add(
+          request.params.id,
+          parsed.data,
+          context.today().toISOString(),
+          request.cdsClient?.issuer,
+        );
+        return { stored: ids.length };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/:id/feedback',
+      { onRequest: authenticate, schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] } },
+      async (request) => ({ feedback: options.feedback.list(request.params.id) }),
+    );
+  };
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export type { FhirResource };

@@ -1,0 +1,83 @@
+/**
+ * The CDS services this server offers (discovery, CDS Hooks 2.0) and their prefetch templates. The Observation
+ * template asks for every LOINC code of the knowledge's code sets (the pathway's labs, scales and screens, and the
+ * trial protocols' extra sets), so adding a code to a code set adds it to the prefetch.
+ */
+import type { Knowledge } from '../../knowledge/index.ts';
+
+export type HookName = 'patient-view' | 'order-sign' | 'order-select';
+
+export interface CdsService {
+  readonly hook: HookName;
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly prefetch: Readonly<Record<string, string>>;
+  readonly usageRequirements?: string;
+}
+
+const LOINC = 'http://loinc.org';
+
+/** Every LOINC code in the knowledge's code sets, sorted, as `system|code` search tokens. */
+export function loincTokens(knowledge: Knowledge): string[] {
+  const codes = new Set<string>();
+  for (const set of knowledge.codeSets.values()) {
+    for (const entry of set.codes) {
+      if (entry.system === LOINC && entry.match !== 'prefix') codes.add(entry.code);
+    }
+  }
+  return [...codes].sort().map((code) => `${LOINC}|${code}`);
+}
+
+/** The patient's record as the pathway reads it (docs/care-pathway.md, "Inputs"), one query per key. */
+export function patientPrefetch(knowledge: Knowledge): Record<string, string> {
+  const patient = '{{context.patientId}}';
+  return {
+    patient: `Patient/${patient}`,
+    conditions: `Condition?patient=${patient}`,
+    observations: `Observation?patient=${patient}&code=${loincTokens(knowledge).join(',')}`,
+    medicationStatements: `MedicationStatement?patient=${patient}&_include=MedicationStatement:medication`,
+    medicationRequests: `MedicationRequest?patient=${patient}&_include=MedicationRequest:medication`,
+    medicationDispenses: `MedicationDispense?patient=${patient}&_include=MedicationDispense:medication`,
+    medicationAdministrations: `MedicationAdministration?patient=${patient}&_include=MedicationAdministration:medication`,
+    questionnaireResponses: `QuestionnaireResponse?patient=${patient}`,
+    allergies: `AllergyIntolerance?patient=${patient}`,
+    immunizations: `Immunization?patient=${patient}`,
+    procedures: `Procedure?patient=${patient}`,
+  };
+}
+
+export const PATIENT_VIEW_ID = 'trd-il6-candidacy';
+export const ORDER_SIGN_ID = 'trd-il6-blocker-order-sign';
+export const ORDER_SELECT_ID = 'trd-il6-blocker-order-select';
+
+export function cdsServices(knowledge: Knowledge): CdsService[] {
+  const prefetch = patientPrefetch(knowledge);
+  const pathway = `${knowledge.pathway.title} (pathway ${knowledge.pathway.id} ${knowledge.pathway.version})`;
+  const orderCheck =
+    'Checks a draft order for an IL-6 blocker (tocilizumab, sarilumab) against the absolute contraindications and ' +
+    `the missing safety work-up of ${pathway}; IL-6 blockade for depression is offered only within a trial.`;
+  return [
+    {
+      hook: 'patient-view',
+      id: PATIENT_VIEW_ID,
+      title: 'Treatment-resistant depression: inflammation and IL-6 trial candidacy',
+      description: `Assesses the patient against ${pathway}: treatment resistance, hs-CRP, contraindications, safety alerts and trial matches.`,
+      prefetch,
+    },
+    {
+      hook: 'order-sign',
+      id: ORDER_SIGN_ID,
+      title: 'IL-6 blocker order check (sign)',
+      description: orderCheck,
+      prefetch,
+    },
+    {
+      hook: 'order-select',
+      id: ORDER_SELECT_ID,
+      title: 'IL-6 blocker order check (select)',
+      description: orderCheck,
+      prefetch,
+    },
+  ];
+}

@@ -1,0 +1,67 @@
+/**
+ * No patient data in the logs: a day of typical traffic (CDS calls, API calls with good and bad bodies, web pages,
+ * an upload, a refused token) is logged at debug level, and none of the patient's names, ids, values or the query
+ * strings appear in any line; the request lines name the route pattern.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { hookRequest, postJson, readBundleFile, startTestServer } from './server.test-support.ts';
+
+test('logs carry routes and statuses, never patient data, queries or tokens', async () => {
+  const lines: string[] = [];
+  const server = await startTestServer({
+    logLevel: 'debug',
+    logStream: { write: (line) => void lines.push(line) },
+    allowUnauthenticated: true,
+  });
+  try {
+    const seedText = readFileSync('examples/seed-vignette.json', 'utf8');
+    const seed = readBundleFile('examples/seed-vignette.json').entry.map((e) => e.resource);
+    await postJson(`${server.base}/cds-services/trd-il6-candidacy`, hookRequest('patient-view', seed));
+    await postJson(
+      `${server.base}/cds-services/trd-il6-candidacy`,
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: 'http://127.0.0.1:9/fhir' }),
+    );
+    await postJson(`${server.base}/cds-services/trd-il6-candidacy`, hookRequest('patient-view', seed), {
+      authorization: 'Bearer secret-token-value.x.y',
+    });
+    await fetch(`${server.base}/api/assess?asOf=2026-11-27`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: seedText,
+    });
+    await fetch(`${server.base}/api/assess?asOf=2026-11-27`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": "Zelda-Quartermain", ',
+    });
+    await fetch(`${server.base}/patients/refer-to-trial?asOf=2026-11-20`);
+    const form = new FormData();
+    form.append('asOf', '2026-11-27');
+    form.append('bundle', new Blob([seedText], { type: 'application/json' }), 'alice.json');
+    await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+  } finally {
+    await server.close();
+  }
+  const text = lines.join('');
+  assert.ok(lines.length > 10, 'requests were logged');
+  assert.match(text, /"route":"\/cds-services\/:id"/);
+  assert.match(text, /"route":"\/patients\/:id"/);
+  for (const secret of [
+    'Alice',
+    'Example',
+    'seed-patient',
+    'seed-hscrp',
+    'Zelda-Quartermain',
+    'asOf=',
+    '2026-11-20',
+    'refer-to-trial?',
+    'secret-token-value',
+    'alice.json',
+    'Ruth',
+    'Okafor',
+  ]) {
+    assert.ok(!text.includes(secret), `the logs contain ${secret}`);
+  }
+});

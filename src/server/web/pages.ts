@@ -1,0 +1,263 @@
+/**
+ * The clinician pages, server-rendered from the engine's results: safety alerts and the recommendation first, the
+ * timeline, the checklist (contraindications, cautions, missing work-up), trial matches criterion by criterion,
+ * then data issues and unverified values; and the plain-language one-page handout.
+ */
+import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
+import { safetyAlertsOf, scopeOf } from '../assessment-view.ts';
+import { html, raw } from './html.ts';
+import type { Html } from './html.ts';
+import { page } from './layout.ts';
+import type { TimelineData } from './timeline.ts';
+
+export interface DemoPatient {
+  readonly id: string;
+  readonly file: string;
+  readonly title: string;
+  readonly expect: string;
+}
+
+export function homePage(demo: readonly DemoPatient[], asOf: string, error?: string): string {
+  return page(
+    'Patients',
+    html`<h1>Treatment-resistant depression: inflammation and IL-6 trial candidacy</h1>
+      <p>
+        Pick a synthetic demo patient, or upload one patient's FHIR R4 Bundle (JSON). The assessment applies the care
+        pathway and the trial protocols bundled with this server.
+      </p>
+      ${error === undefined ? '' : html`<div class="alert critical" role="alert"><p>${error}</p></div>`}
+      <h2>Demo patients</h2>
+      <ul class="patients">
+        ${demo.map((p) => html`<li><a href="/patients/${p.id}">${p.title}</a></li>`)}
+      </ul>
+      <h2>Upload a Bundle</h2>
+      <form class="inline" method="post" action="/upload" enctype="multipart/form-data">
+        <div>
+          <label for="bundle">FHIR R4 Bundle (JSON file)</label
+          ><input
+            id="bundle"
+            name="bundle"
+            type="file"
+            accept=".json,application/json,application/fhir+json"
+            required
+          />
+        </div>
+        <div><label for="asOf">As of</label><input id="asOf" name="asOf" type="date" value="${asOf}" required /></div>
+        <div><button type="submit">Assess</button></div>
+      </form>
+      <p class="muted">
+        The uploaded file is assessed in memory and kept for 30 minutes so the handout can be opened; it is never
+        written to disk or logged.
+      </p>`,
+  );
+}
+
+const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': 'not met', unknown: 'unknown' };
+
+function recommendationBox(a: Assessment): Html {
+  const r = a.recommendation;
+  const kind =
+    r.code === 'refer-to-trial' ? 'ok' : r.code === 'contraindicated' || r.code === 'repeat-crp' ? 'warning' : 'info';
+  const scope = scopeOf(a);
+  return html`<section class="alert ${kind}" aria-labelledby="rec-title">
+    <h2 id="rec-title">Recommendation: ${r.title}</h2>
+    <p>${r.clinicianSummary}</p>
+    <p class="muted">
+      Rule ${r.rule} (<code>${r.code}</code>)${scope.inScope ? '' : html`; out of scope: ${scope.reason}`} · pathway
+      ${a.pathway.id} ${a.pathway.version} · as of ${a.asOf}
+    </p>
+  </section>`;
+}
+
+function checklist(a: Assessment): Html {
+  const items = [
+    ...a.contraindications.map(
+      (c) =>
+        html`<li class="blocker">
+          <strong>Contraindication: ${c.title}.</strong> ${c.detail} <span class="muted">${c.evidence.join(', ')}</span>
+        </li>`,
+    ),
+    ...a.cautions.map((c) => html`<li class="caution"><strong>Caution: ${c.title}.</strong> ${c.detail}</li>`),
+    ...a.missingWorkup.map((w) => html`<li class="todo"><strong>To do: ${w.title}.</strong> ${w.action}</li>`),
+  ];
+  return html`<section aria-labelledby="checklist-title">
+    <h2 id="checklist-title">Contraindications, cautions and work-up</h2>
+    ${
+      items.length === 0
+        ? html`<p>None recorded.</p>`
+        : html`<ul class="checklist">
+            ${items}
+          </ul>`
+    }
+  </section>`;
+}
+
+function trials(matches: readonly TrialMatchResult[]): Html {
+  return html`<section aria-labelledby="trials-title">
+    <h2 id="trials-title">Trial matches</h2>
+    ${matches.map(
+      (
+        m,
+        i,
+      ) => html`<details${i === 0 ? raw(' open') : ''}><summary><strong>${m.trial.registry.map((r) => r.id).join(' / ')}</strong>: ${m.verdict} (${m.trial.title})</summary>
+<p>${m.summary}</p>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Criteria of ${m.trial.registry.map((r) => r.id).join(' / ')}"><table><caption class="muted">Criterion by criterion</caption>
+<thead><tr><th scope="col">Criterion</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
+<tbody>${m.criteria.map(
+        (c) =>
+          html`<tr>
+            <td>${c.kind === 'exclusion' ? 'Exclusion: ' : ''}${c.text}</td>
+            <td class="status-${c.status}">
+              ${STATUS_TEXT[c.status] ?? c.status}${c.verified ? '' : html` <span class="tag">unverified</span>`}
+            </td>
+            <td>${c.reason}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}</td>
+          </tr>`,
+      )}</tbody></table></div></details>`,
+    )}
+  </section>`;
+}
+
+function evidence(a: Assessment): Html {
+  const tr = a.treatmentResistance;
+  return html`<section aria-labelledby="why-title">
+    <h2 id="why-title">Why</h2>
+    <p><strong>Adequate antidepressant trials:</strong> ${tr.count} of ${tr.required} required.</p>
+    <ul>
+      ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
+    </ul>
+    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
+    <details>
+      <summary>Decision trace</summary>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col">Matched</th>
+              <th scope="col">What it saw</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${a.trace.map(
+              (t) =>
+                html`<tr>
+                  <td>${t.rule}</td>
+                  <td>${t.matched ? 'yes' : 'no'}</td>
+                  <td>${t.outcome}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  </section>`;
+}
+
+export function patientPage(
+  name: string,
+  a: Assessment,
+  matches: readonly TrialMatchResult[],
+  chart: { svg: string; data: TimelineData },
+  handoutHref: string,
+  /** For a demo patient: the page's own path, so the as-of date can be changed (GET form). */
+  selfPath?: string,
+): string {
+  const alerts = safetyAlertsOf(a);
+  const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
+  return page(
+    `Assessment: ${name}`,
+    html`<h1>${name}</h1>
+      <p class="muted">
+        ${a.patient.age === undefined ? '' : `${a.patient.age} years`}${a.patient.sex === undefined ? '' : `, ${a.patient.sex}`}
+        · <a href="${handoutHref}">Patient handout (printable)</a>
+      </p>
+      ${
+        selfPath === undefined
+          ? ''
+          : html`<form class="inline no-print" method="get" action="${selfPath}">
+              <div>
+                <label for="asOf">Assess as of</label
+                ><input id="asOf" name="asOf" type="date" value="${a.asOf}" required />
+              </div>
+              <div><button type="submit">Reassess</button></div>
+            </form>`
+      }
+      ${alerts.map(
+        (s) =>
+          html`<section class="alert critical" role="alert">
+            <h2>Safety alert: ${s.title}</h2>
+            ${s.detail === undefined ? '' : html`<p>${s.detail}</p>`}
+            <p class="muted">Evidence: ${s.evidence.join(', ')}</p>
+          </section>`,
+      )}
+      ${recommendationBox(a)} ${checklist(a)}
+      <section aria-labelledby="chart-title">
+        <h2 id="chart-title">Timeline</h2>
+        <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>
+        <p class="muted">
+          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab
+          limits.${chart.data.notPlotted > 0 ? ` ${chart.data.notPlotted} result(s) not plotted (unit not convertible).` : ''}
+        </p>
+      </section>
+      ${trials(matches)} ${evidence(a)}
+      ${
+        a.unverified.length === 0
+          ? ''
+          : html`<section aria-labelledby="unverified-title">
+              <h2 id="unverified-title">Unverified values this result relied on</h2>
+              <ul>
+                ${a.unverified.map((u) => html`<li>${u.item}: ${u.note}</li>`)}
+              </ul>
+            </section>`
+      }
+      ${
+        a.issues.length === 0
+          ? ''
+          : html`<section aria-labelledby="issues-title">
+              <h2 id="issues-title">Data issues</h2>
+              <ul>
+                ${a.issues.map((i) => html`<li>${i.message}${i.path === undefined ? '' : html` <span class="muted">(${i.path})</span>`}</li>`)}
+              </ul>
+            </section>`
+      }`,
+  );
+}
+
+/** The one-page handout in plain language; the recommendation's own patient summary leads. */
+export function handoutPage(a: Assessment, backHref: string): string {
+  const cutOff = a.inflammation.cutOffMgPerL;
+  return page(
+    'Your depression care: inflammation testing and trials',
+    html`<p class="no-print">
+        <a href="${backHref}">Back to the assessment</a> · <button type="button" onclick="window.print()">Print</button>
+      </p>
+      <h1>Your depression care: what we found</h1>
+      <p>${a.recommendation.patientSummary}</p>
+      ${safetyAlertsOf(a).length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
+      <h2>What inflammation testing means</h2>
+      <p>
+        Some people with depression have a little more inflammation in their body than usual. A simple blood test called
+        high-sensitivity CRP measures it. A result of ${cutOff} mg/L or more can mean low-grade inflammation. A very
+        high result usually means an infection or another short illness, so the test is repeated once you are well.
+      </p>
+      <h2>Why a trial comes first</h2>
+      <p>
+        Medicines that calm inflammation (such as tocilizumab, which blocks a messenger called IL-6) are being tested
+        for depression. It is not yet known whether they help, and they have side effects, so they are offered only
+        inside a research trial, with extra safety checks. Please do not stop or change any of your medicines because of
+        this leaflet.
+      </p>
+      <h2>Questions you could ask</h2>
+      <ul>
+        <li>Has my CRP been measured recently, and what was it?</li>
+        <li>Am I eligible for a trial, and what would taking part involve?</li>
+        <li>Which blood tests or checks would I need first?</li>
+        <li>What other treatments could help me now?</li>
+      </ul>
+      <p class="muted">
+        Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace
+        advice from your care team.
+      </p>`,
+    { bodyClass: 'handout' },
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * The clinician web app: server-rendered HTML (docs/service.md says why), one page per patient, no client
+ * framework. Demo patients come from examples/demo/index.json; an uploaded Bundle is assessed in memory and kept
+ * for 30 minutes under a random token so its handout can be opened, then dropped (never written or logged).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { readBundle } from '../../engine/engine.ts';
+import { InputError } from '../../engine/index.ts';
+import type { ServerContext } from '../app.ts';
+import { resolveAsOf, todayIso } from '../as-of.ts';
+import { homePage, handoutPage, patientPage } from './pages.ts';
+import type { DemoPatient } from './pages.ts';
+import { timelineSvg } from './timeline.ts';
+
+/** examples/demo of this package, found relative to this file (src/server/web -> package root). */
+export const DEFAULT_DEMO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'demo');
+
+interface DemoIndex {
+  readonly asOf: string;
+  readonly patients: readonly DemoPatient[];
+}
+
+interface Held {
+  readonly bundle: unknown;
+  readonly asOf: string;
+  readonly expires: number;
+}
+
+const UPLOAD_TTL_MS = 30 * 60 * 1000;
+const MAX_HELD = 200;
+
+function patientName(bundle: unknown): string {
+  const entries = (
+    bundle as { entry?: { resource?: { resourceType?: string; name?: { given?: string[]; family?: string }[] } }[] }
+  ).entry;
+  const patient = entries?.find((e) => e.resource?.resourceType === 'Patient')?.resource;
+  const name = patient?.name?.[0];
+  const text = [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
+  return text === '' ? 'Patient' : text;
+}
+
+export function webRoutes(context: ServerContext, options: { demoDir?: string } = {}) {
+  const demoDir = options.demoDir ?? DEFAULT_DEMO_DIR;
+  const index = JSON.parse(readFileSync(join(demoDir, 'index.json'), 'utf8')) as DemoIndex;
+  const demoBundles = new Map(
+    index.patients.map((p) => [p.id, JSON.parse(readFileSync(join(demoDir, p.file), 'utf8')) as unknown]),
+  );
+  const held = new Map<string, Held>();
+  const hold = (bundle: unknown, asOf: string): string => {
+    const now = Date.now();
+    for (const [k, v] of held) if (v.expires < now || held.size >= MAX_HELD) held.delete(k);
+    const token = randomBytes(18).toString('base64url');
+    held.set(token, { bundle, asOf, expires: now + UPLOAD_TTL_MS });
+    return token;
+  };
+
+  const html = (reply: FastifyReply, body: string, status = 200) =>
+    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+  const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
+    const record = readBundle(bundle);
+    const assessment = context.engine.assessRecord(record, { asOf });
+    const matches = context.engine.matchRecord(record, { asOf });
+    const chart = await timelineSvg(context.engine.knowledge, record, assessment);
+    return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
+  };
+
+  const found = (token: string): Held => {
+    const h = held.get(token);
+    if (h === undefined || h.expires < Date.now())
+      throw new InputError('this upload has expired: upload the file again');
+    return h;
+  };
+
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      html(reply, homePage(index.patients, todayIso(context.today()))),
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
+      '/patients/:id',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const bundle = demoBundles.get(request.params.id);
+        if (bundle === undefined)
+          return html(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+        const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
+        const path = `/patients/${request.params.id}`;
+        return render(reply, bundle, asOf, `${path}/handout?asOf=${asOf}`, path);
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
+      '/patients/:id/handout',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const bundle = demoBundles.get(request.params.id);
+        if (bundle === undefined)
+          return html(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+        const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
+        return html(
+          reply,
+          handoutPage(context.engine.assess(bundle, { asOf }), `/patients/${request.params.id}?asOf=${asOf}`),
+        );
+      },
+    );
+
+    app.post('/upload', { schema: { hide: true } }, async (request, reply) => {
+      let bundle: unknown;
+      let asOfField: string | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            const bytes = await part.toBuffer();
+            try {
+              bundle = JSON.parse(bytes.toString('utf8'));
+            } catch {
+              throw new InputError('the file is not JSON');
+            }
+          } else if (part.fieldname === 'asOf' && typeof part.value === 'string') {
+            asOfField = part.value;
+          }
+        }
+        if (bundle === undefined) throw new InputError('choose a FHIR Bundle file to upload');
+        const asOf = resolveAsOf(asOfField, context.today());
+        context.engine.assess(bundle, { asOf }); // bad input fails here, before anything is held
+        return reply.redirect(`/uploads/${hold(bundle, asOf)}`, 303);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return html(
+          reply,
+          homePage(index.patients, todayIso(context.today()), `Could not assess the upload: ${error.message}`),
+          400,
+        );
+      }
+    });
+
+    app.get<{ Params: { token: string } }>('/uploads/:token', { schema: { hide: true } }, async (request, reply) => {
+      const h = found(request.params.token);
+      return render(reply, h.bundle, h.asOf, `/uploads/${request.params.token}/handout`);
+    });
+
+    app.get<{ Params: { token: string } }>(
+      '/uploads/:token/handout',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const h = found(request.params.token);
+        return html(
+          reply,
+          handoutPage(context.engine.assess(h.bundle, { asOf: h.asOf }), `/uploads/${request.params.token}`),
+        );
+      },
+    );
+  };
+}

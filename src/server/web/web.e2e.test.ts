@@ -1,0 +1,135 @@
+/**
+ * The clinician web app end to end in Debian's Chromium (playwright-core, headless): open the app, pick a demo
+ * patient, see the recommendation and the chart, upload a Bundle, open the handout, and check accessibility with
+ * axe-core (no serious or critical violations), at desktop width and at 360 px. Screenshots go to test-output/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { readBundleFile, sharedEngine, startTestServer } from '../server.test-support.ts';
+
+const OUT = resolve('test-output');
+
+async function assertAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.nodes.length} node(s)`),
+    [],
+    `${label}: axe-core serious violations`,
+  );
+}
+
+describe('clinician web app in Chromium', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(OUT, { recursive: true });
+    server = await startTestServer();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('pick a demo patient: recommendation first, chart, trial criteria, handout; accessible', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/`);
+    await assertAccessible(page, 'home');
+    await page.getByRole('link', { name: /Daniel Hughes/ }).click();
+    await page.waitForURL(/\/patients\/neutropenia/);
+    const recommendation = page.getByRole('heading', { name: /^Recommendation:/ });
+    await recommendation.waitFor();
+    const expected = sharedEngine.assess(readBundleFile('examples/demo/neutropenia.json'), { asOf: '2026-11-27' });
+    assert.equal(expected.recommendation.code, 'contraindicated');
+    assert.equal((await recommendation.textContent())?.trim(), `Recommendation: ${expected.recommendation.title}`);
+    assert.match((await page.locator('ul.checklist').textContent()) ?? '', /Neutropenia/);
+    const chart = page.locator('figure.chart svg');
+    assert.equal(await chart.count(), 1, 'the timeline SVG');
+    assert.ok((await chart.locator('path, line, rect').count()) > 10, 'the chart has marks');
+    assert.match((await page.locator('figure.chart').getAttribute('aria-label')) ?? '', /CRP result/);
+    assert.ok((await page.locator('details table tbody tr').count()) > 3, 'criterion rows');
+    await page.screenshot({ path: `${OUT}/web-patient.png`, fullPage: true });
+    await assertAccessible(page, 'patient page');
+
+    await page.getByRole('link', { name: /Patient handout/ }).click();
+    await page.getByRole('heading', { name: /what we found/ }).waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /Why a trial comes first/);
+    await page.close();
+  });
+
+  test('a safety alert is shown first, before the recommendation, and on the handout', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/`);
+    await page.getByRole('link', { name: /Tom Becker/ }).click();
+    await page.waitForURL(/\/patients\/suicide-risk/);
+    const headings = await page.locator('main h2').allTextContents();
+    assert.match(headings[0] ?? '', /^Safety alert: /, 'the first section is the safety alert');
+    assert.match(headings[1] ?? '', /^Recommendation: /);
+    await page.screenshot({ path: `${OUT}/web-safety-alert.png` });
+    await assertAccessible(page, 'safety alert page');
+    await page.getByRole('link', { name: /Patient handout/ }).click();
+    await page.getByRole('heading', { name: /what we found/ }).waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /Your safety comes before any test or trial/);
+    await page.screenshot({ path: `${OUT}/web-handout.png`, fullPage: true });
+    await assertAccessible(page, 'handout');
+    await page.close();
+  });
+
+  test('changing the as-of date reassesses a demo patient', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/patients/measure-crp`);
+    const heading = page.getByRole('heading', { name: /^Recommendation:/ });
+    const before = await heading.textContent();
+    const bundle = readBundleFile('examples/demo/measure-crp.json');
+    assert.equal(
+      before?.trim(),
+      `Recommendation: ${sharedEngine.assess(bundle, { asOf: '2026-11-27' }).recommendation.title}`,
+    );
+    await page.getByLabel('Assess as of').fill('2026-06-01');
+    await page.getByRole('button', { name: 'Reassess' }).click();
+    await page.waitForURL(/asOf=2026-06-01/);
+    const expected = sharedEngine.assess(bundle, { asOf: '2026-06-01' }).recommendation.title;
+    assert.notEqual(`Recommendation: ${expected}`, before?.trim(), 'the earlier date changes the decision');
+    assert.equal((await heading.textContent())?.trim(), `Recommendation: ${expected}`);
+    await page.close();
+  });
+
+  test('upload a Bundle at 360 px width: assessed, no horizontal scroll of the page, keyboard reachable', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+    await page.goto(`${server.base}/`);
+    await page.getByLabel('FHIR R4 Bundle (JSON file)').setInputFiles(resolve('examples/seed-vignette.json'));
+    await page.getByLabel('As of').fill('2026-11-27');
+    await page.getByRole('button', { name: 'Assess' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/uploads\//);
+    const heading = (await page.getByRole('heading', { name: /^Recommendation:/ }).textContent()) ?? '';
+    assert.match(heading, /Refer to a clinical trial/);
+    const overflow = (await page.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    )) as number;
+    assert.ok(overflow <= 1, `no page-level horizontal scroll at 360 px (${overflow} px)`);
+    await page.screenshot({ path: `${OUT}/web-upload-360.png`, fullPage: true });
+    await assertAccessible(page, 'uploaded patient at 360 px');
+    await page.getByRole('link', { name: /Patient handout/ }).click();
+    await page.getByRole('heading', { name: /what we found/ }).waitFor();
+
+    await page.goto(`${server.base}/`);
+    await page.getByLabel('FHIR R4 Bundle (JSON file)').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"resourceType":"Patient"}'),
+    });
+    await page.getByRole('button', { name: 'Assess' }).click();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /Could not assess/);
+    await page.close();
+  });
+});
