@@ -111,6 +111,8 @@ export interface TestTrialOptions {
   readonly now?: () => Date;
   readonly sessionSeconds?: number;
   readonly loginRateLimit?: LoginRateLimit;
+  /** Capture the server's log lines (at info level) instead of discarding them. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export async function startTestTrial(options: TestTrialOptions = {}): Promise<TestTrial> {
@@ -125,7 +127,11 @@ export async function startTestTrial(options: TestTrialOptions = {}): Promise<Te
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.sessionSeconds === undefined ? {} : { sessionSeconds: options.sessionSeconds }),
   });
-  const app = await buildServer({ engine, logLevel: false, plugins: [trial.plugin] });
+  const app = await buildServer({
+    engine,
+    plugins: [trial.plugin],
+    ...(options.logStream === undefined ? { logLevel: false } : { logLevel: 'info', logStream: options.logStream }),
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const protocol = insightProtocol(engine);
   return {
