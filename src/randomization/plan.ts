@@ -102,7 +102,7 @@ export function levelProblems(factors: readonly Factor[], levels: Readonly<Recor
     else if (!f.levels.includes(level)) problems.push(`${f.id}: level not in the plan (${f.levels.join(', ')})`);
   }
   for (const id of Object.keys(levels)) {
-    if (!factors.some((f) => f.id === id)) problems.push(`unknown stratification factor ${id}`);
+    if (!factors.some((f) => f.id === id)) problems.push('a stratification factor not in the plan');
   }
   return problems;
 }

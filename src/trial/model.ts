@@ -75,7 +75,10 @@ export const DoseInputSchema = z.strictObject({
   visit: Id,
   kitCode: Id,
   administeredOn: IsoDate,
-  /** Dose given in mg; null when the kit is blinded saline or the dose was not recorded. */
+  /**
+   * The dose as prescribed in mg (the protocol's mg/kg x body weight, capped), the same calculation in every arm so
+   * that it reveals no allocation; null when not recorded.
+   */
   doseMg: z.number().positive().nullable(),
   bodyWeightKg: z.number().positive().nullable(),
 });

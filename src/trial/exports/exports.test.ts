@@ -100,11 +100,17 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(ae.records[0]?.AESHOSP, 'Y');
   const ex = read(d.EX);
   assert.equal(ex.records.length, N);
+  assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));
   const ds = read(d.DS);
   assert.equal(ds.records.filter((r) => r.DSDECOD === 'RANDOMIZED').length, N);
   assert.equal(ds.records.filter((r) => r.DSDECOD === 'LOST TO FOLLOW-UP').length, 1);
   const blinded = sdtmDomains(blindSnapshot(snapshot), protocol, loadInstruments());
-  assert.ok(!/TOCILIZUMAB|PLACEBO/.test(blinded.DM + blinded.EX));
+  assert.ok(!/TOCILIZUMAB|PLACEBO|SALINE/.test(blinded.DM + blinded.EX));
+  assert.equal(
+    new Set(read(blinded.EX).records.map((r) => r.EXDOSE)).size,
+    1,
+    'the blinded dose column is the same in every arm',
+  );
 });
 
 test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participant; blinded has no assigned arm', () => {

@@ -104,14 +104,17 @@ export function sdtmDomains(
       a === undefined
         ? 'BLINDED STUDY TREATMENT'
         : (protocol.arms?.find((x) => x.id === a.arm)?.intervention.toUpperCase() ?? a.arm);
+    // Unblinded, a placebo arm (no dose in the protocol) received 0 mg of the active drug (SDTM's placebo convention).
+    const placebo = a !== undefined && protocol.arms?.find((x) => x.id === a.arm)?.dose === null;
+    const dose = placebo ? 0 : d.doseMg;
     return [
       study,
       'EX',
       p === undefined ? d.participantId : usubjid(p),
       i + 1,
       treatment,
-      d.doseMg,
-      d.doseMg === null ? null : 'mg',
+      dose,
+      dose === null ? null : 'mg',
       'INTRAVENOUS',
       d.administeredOn,
       d.kitCode,

@@ -254,7 +254,7 @@ export async function populateTrial(store: SqlTrialStore, n = 12): Promise<Trial
       visit: 'infusion',
       kitCode: allocation.kitCode,
       administeredOn: '2026-11-05',
-      doseMg: allocation.arm === 'tocilizumab' ? 560 : null,
+      doseMg: 560,
       bodyWeightKg: 70,
     });
     const baseline = 9 + (i % 4);
