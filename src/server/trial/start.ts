@@ -4,7 +4,7 @@
  * demo sites with a kit list, and one account per role is created with a random password, printed once at start.
  * Without --demo nothing is created: accounts come from `trd trial-user add` (src/cli/commands/trial-user.ts).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../engine/index.ts';
@@ -57,7 +57,13 @@ export async function trialPlugin(
   print: (line: string) => void,
 ): Promise<ServerPlugin | undefined> {
   if (options.trialDb === undefined && options.demo !== true) return undefined;
-  const location = options.trialDb ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'trd-trial-demo-')), 'trial.sqlite')}`;
+  let location = options.trialDb;
+  if (location === undefined) {
+    // A throwaway demo store: removed when the process ends.
+    const dir = mkdtempSync(join(tmpdir(), 'trd-trial-demo-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    location = `sqlite:${join(dir, 'trial.sqlite')}`;
+  }
   const store = await openTrialStore(location);
   if (options.demo === true) {
     await initDemoTrial(store, engine);
