@@ -38,7 +38,7 @@ import { consortView } from './consort-view.ts';
 import { exportFile, exportNames } from './exports.ts';
 import { verifyPassword } from './password.ts';
 import { safetyDashboard } from './safety-view.ts';
-import { participantSchedule } from './schedule.ts';
+import { dosingRecord, participantSchedule } from './schedule.ts';
 
 const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
 
@@ -103,10 +103,16 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
       store.getAllocation(id),
     ]);
     const viewer = await viewerOf(request, deps);
+    const protocol = await currentProtocol(deps);
     return {
       participant,
       allocation: allocation === null ? null : allocationView(allocation, viewer),
-      schedule: participantSchedule(await currentProtocol(deps), participant, allocation?.randomizedAt ?? null),
+      schedule: participantSchedule(
+        protocol,
+        participant,
+        allocation?.randomizedAt ?? null,
+        (await dosingRecord(store, protocol, participant))?.administeredOn ?? null,
+      ),
       forms,
       labs,
       adverseEvents,

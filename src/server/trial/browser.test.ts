@@ -1,7 +1,7 @@
 /**
  * End to end in Debian's Chromium (playwright-core, /usr/bin/chromium): a site coordinator signs in, screens a
- * patient, records consent, enrols, randomizes, enters the day-14 BDI-II, records an ANC of 0.8 x10^9/L and sees the
- * safety alert. Every response the browser received and every page shown is checked for arm names (the coordinator
+ * patient, records consent, enrols, randomizes, records the infusion (the visit windows are then shown as dates from
+ * it), enters the day-14 BDI-II, records an ANC of 0.8 x10^9/L and sees the safety alert. Every response the browser received and every page shown is checked for arm names (the coordinator
  * is blinded), each page is checked with axe-core (no serious or critical violations), and screenshots are written
  * to test-output/. Skipped only when Chromium is not installed (.ci/run installs it).
  * Run: node --import tsx --test src/server/trial/browser.test.ts
@@ -78,6 +78,13 @@ test(
       await page.getByRole('link', { name: 'INS-A-001' }).click();
       await page.getByRole('button', { name: 'Randomize' }).click();
       await page.getByText(/Randomized: kit \S+, randomization no\. 1/).waitFor();
+
+      // The infusion anchors the visit windows: day 14 (-2/+2 days) after 2026-11-05.
+      await page.getByLabel('Given on').fill('2026-11-05');
+      await page.getByLabel('Body weight (kg)').fill('70');
+      await page.getByRole('button', { name: 'Record the dose' }).click();
+      await page.getByText('Dose recorded').waitFor();
+      await page.locator('td', { hasText: '2026-11-17 to 2026-11-21 (day 14, -2/+2 days)' }).waitFor();
 
       // Day-14 BDI-II: 21 items, 16 and 18 with their a/b options.
       await page.getByText('BDI-II', { exact: true }).click();

@@ -26,7 +26,7 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { can } from './permissions.ts';
 import { safetyDashboard } from './safety-view.ts';
-import { participantSchedule } from './schedule.ts';
+import { dosingRecord, participantSchedule } from './schedule.ts';
 
 const nav = (user: TrialUser | undefined) =>
   user === undefined
@@ -544,7 +544,14 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         store.getAllocation(id),
       ]);
       const terms = await termsFor(request);
-      const schedule = participantSchedule(protocol, participant, allocation?.randomizedAt ?? null);
+      const dose = await dosingRecord(store, protocol, participant);
+      const schedule = participantSchedule(
+        protocol,
+        participant,
+        allocation?.randomizedAt ?? null,
+        dose?.administeredOn ?? null,
+      );
+      const dosingVisit = protocol.visits?.find((v) => v.dosing);
       const mine = alerts.filter((a) => a.participantId === id);
       const path = `/trial/participants/${id}`;
       return send(
@@ -564,6 +571,32 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   ${csrfField(reply)}<button type="submit">Randomize</button>
                 </form>`
               : ''
+          }
+          ${
+            participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
+              ? html`<h2>${dosingVisit.label}: study drug given</h2>
+                  <form method="post" action="${path}/doses">
+                    ${csrfField(reply)}
+                    <p class="muted">
+                      Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
+                    </p>
+                    <p>
+                      <label for="administeredOn">Given on</label
+                      ><input id="administeredOn" name="administeredOn" type="date" required />
+                    </p>
+                    <p>
+                      <label for="bodyWeightKg">Body weight (kg)</label
+                      ><input id="bodyWeightKg" name="bodyWeightKg" type="number" step="0.1" min="0" />
+                    </p>
+                    <p>
+                      <label for="doseMg">Dose given (mg, as prescribed)</label
+                      ><input id="doseMg" name="doseMg" type="number" step="any" min="0" />
+                    </p>
+                    <p><button type="submit">Record the dose</button></p>
+                  </form>`
+              : dose === null
+                ? ''
+                : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>`
           }
           <h2>Visits and windows</h2>
           <div class="table-wrap">
@@ -688,6 +721,25 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
       const allocation = await randomize(deps, request, id);
       return `Randomized: kit ${allocation.kitCode}, randomization no. ${allocation.randomizationNumber}`;
+    });
+  });
+
+  app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+      const participant = await participantInScope(deps, request, id);
+      const protocol = await currentProtocol(deps);
+      const form = request.body as Record<string, string>;
+      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
+      await store.recordDose(writeContext(request, 'study drug administered'), {
+        participantId: id,
+        visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
+        kitCode: participant.kitCode ?? '',
+        administeredOn: form.administeredOn ?? '',
+        doseMg: num(form.doseMg),
+        bodyWeightKg: num(form.bodyWeightKg),
+      });
+      return 'Dose recorded: the visit windows are now anchored on it';
     });
   });
 

@@ -3,7 +3,8 @@
  * (visitSchedule, src/trial/visits.ts), anchored on the day the study drug was given or, until it is recorded,
  * provisionally on the randomization date; before randomization, the days and windows without dates.
  */
-import type { Participant } from '../../trial/model.ts';
+import type { DoseRecord, Participant } from '../../trial/model.ts';
+import type { TrialStore } from '../../trial/store/port.ts';
 import { visitSchedule } from '../../trial/visits.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
@@ -19,6 +20,18 @@ export interface ScheduleRow {
   readonly instruments: readonly string[];
   readonly labs: readonly string[];
   readonly verified: boolean;
+}
+
+/** The participant's dose at the protocol's dosing visit, if recorded (read from the site's snapshot). */
+export async function dosingRecord(
+  store: TrialStore,
+  protocol: TrialProtocol,
+  participant: Participant,
+): Promise<DoseRecord | null> {
+  const dosingVisit = protocol.visits?.find((v) => v.dosing)?.id;
+  if (dosingVisit === undefined || participant.kitCode === null) return null;
+  const { doses } = await store.snapshot({ site: participant.site });
+  return doses.find((d) => d.participantId === participant.id && d.visit === dosingVisit) ?? null;
 }
 
 export function participantSchedule(
