@@ -577,3 +577,88 @@ for (const factory of allFactories()) {
     });
   });
 }
+
+test('SQLite: two connections to one file (a server and the command line) randomize concurrently without sharing a slot', async () => {
+  const { sqliteFactory } = await import('./stores.test-support.ts');
+  const { openTrialStore } = await import('./open.ts');
+  const first = await sqliteFactory.open();
+  try {
+    const protocol = insightProtocol();
+    await initTrial(first.store, blocksPlan(protocol, 13, 80), 80);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await enrolOne(first.store, protocol, `T${i}`, 'A'));
+    const second = await openTrialStore(first.location);
+    try {
+      const results = await Promise.all(
+        ids.map((id, i) => (i % 2 === 0 ? first.store : second).randomize(as('coordinator', 'A'), id)),
+      );
+      assert.deepEqual(
+        results.map((r) => r.randomizationNumber).sort((a, b) => a - b),
+        Array.from({ length: 60 }, (_, i) => i + 1),
+      );
+      assert.equal(new Set(results.map((r) => `${r.stratum}#${r.stratumSequence}`)).size, 60);
+      assert.equal((await second.verifyAudit()).ok, true);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await first.cleanup();
+  }
+});
+
+test('SQLite: two processes randomize concurrently without sharing or skipping a slot', async () => {
+  const { spawn } = await import('node:child_process');
+  const { sqliteFactory } = await import('./stores.test-support.ts');
+  const opened = await sqliteFactory.open();
+  try {
+    const protocol = insightProtocol();
+    await initTrial(opened.store, blocksPlan(protocol, 17, 100), 100);
+    const ids: string[] = [];
+    for (let i = 0; i < 80; i++) ids.push(await enrolOne(opened.store, protocol, `X${i}`, 'A'));
+    const theirs = ids.filter((_, i) => i % 2 === 1);
+    const child = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      new URL('./randomize-worker.test-support.ts', import.meta.url).pathname,
+      opened.location,
+      theirs.join(','),
+    ]);
+    let out = '';
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.startsWith('ready\n')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await ready;
+    // Both processes start together: the worker on this line, this process right after.
+    child.stdin.write('go\n');
+    const mine = [];
+    for (const id of ids.filter((_, i) => i % 2 === 0)) {
+      mine.push(await opened.store.randomize(as('coordinator', 'A'), id));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.equal(await exited, 0);
+    const other = JSON.parse(out.slice('ready\n'.length)) as { randomizationNumber: number; stratumSequence: number }[];
+    const all = [...mine, ...other];
+    assert.equal(other.length, 40);
+    assert.deepEqual(
+      all.map((r) => r.randomizationNumber).sort((a, b) => a - b),
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      all.map((r) => r.stratumSequence).sort((a, b) => a - b),
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+    // Interleaved, not one process after the other: each process got numbers below the other's highest.
+    const maxMine = Math.max(...mine.map((r) => r.randomizationNumber));
+    const maxOther = Math.max(...other.map((r) => r.randomizationNumber));
+    const interleaved =
+      mine.some((r) => r.randomizationNumber < maxOther) && other.some((r) => r.randomizationNumber < maxMine);
+    assert.equal((await opened.store.verifyAudit()).ok, true);
+    if (!interleaved) process.stderr.write('note: the two processes did not overlap in this run\n');
+  } finally {
+    await opened.cleanup();
+  }
+});
