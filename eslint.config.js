@@ -33,9 +33,14 @@ export default tseslint.config(
       'src/record/**/*.ts',
       'src/units/**/*.ts',
       'src/knowledge/**/*.ts',
+      'src/randomization/**/*.ts',
+      'src/instruments/**/*.ts',
+      'src/safety/**/*.ts',
+      'src/trial/**/*.ts',
     ],
     // load.ts files are the Node adapters that read the bundled knowledge for their folder.
-    ignores: ['**/*.test.ts', '**/*.test-support.ts', '**/load.ts'],
+    // src/trial/store/ is the trial store adapter (databases, hashing).
+    ignores: ['**/*.test.ts', '**/*.test-support.ts', '**/load.ts', 'src/trial/store/**'],
     rules: { 'no-restricted-imports': ['error', nodeBuiltins] },
   },
   {

@@ -64,6 +64,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'print the projection SQL a warehouse runs for the screen (duckdb, postgres, spark, bigquery, snowflake)',
     load: async () => (await import('./commands/screen.ts')).registerScreenSql,
   },
+  trial: {
+    summary: 'run a trial: allocation tables, store, audit verification, backup and restore, exports',
+    load: async () => (await import('./commands/trial.ts')).registerTrial,
+  },
+  'trial-user': {
+    summary: 'add or list the trial service accounts (password from standard input)',
+    load: async () => (await import('./commands/trial-user.ts')).registerTrialUser,
+  },
 };
 
 /** The package version, read from package.json (two folders up from both src/cli and dist/cli). */

@@ -141,7 +141,11 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
   };
 }
 
-function verdictOf(criteria: readonly CriterionResult[]): { verdict: TrialVerdict; failed: string[] } {
+/** The verdict rule, shared with the trial's screening log (src/trial/screening.ts). */
+export function verdictOf(criteria: readonly Pick<CriterionResult, 'id' | 'kind' | 'status'>[]): {
+  verdict: TrialVerdict;
+  failed: string[];
+} {
   const failed = criteria
     .filter((c) => (c.kind === 'inclusion' && c.status === 'not-met') || (c.kind === 'exclusion' && c.status === 'met'))
     .map((c) => c.id);

@@ -8,6 +8,7 @@
 import type { Knowledge } from '../knowledge/index.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
+import { checkConduct } from './check-conduct.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 import { checked, type MaybeValidated } from '../knowledge/validated.ts';
@@ -117,5 +118,6 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
       }
     }
   });
+  issues.push(...checkConduct(protocol, known, path));
   return issues;
 }

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { CitationSchema } from '../knowledge/schema-codesets.ts';
 import { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
+import { ConductBlocks } from './schema-conduct.ts';
 import { SEXES } from '../record/types.ts';
 
 const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
@@ -201,5 +202,7 @@ export const TrialProtocolSchema = z.strictObject({
   /** Citations not in knowledge/citations.json, in the same shape. */
   citations: z.record(Key, CitationSchema).default({}),
   criteria: z.array(CriterionSchema).min(1),
+  /** Arms, stratification, visits, outcomes and safety rules for running the trial (src/trials/schema-conduct.ts). */
+  ...ConductBlocks,
 });
 export type TrialProtocol = z.infer<typeof TrialProtocolSchema>;

@@ -4,6 +4,7 @@
  * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
  */
 import type { Command } from 'commander';
+import type { TrialStartOptions } from '../../server/trial/start.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -31,10 +32,16 @@ export function registerServe(program: Command): void {
     )
     .option('--allow-unauthenticated', 'accept CDS Hooks calls without a client JWT (demo and development only)')
     .option('--data-dir <dir>', 'where the service keeps its SQLite files (CDS feedback)', '.trd-data')
-    .action(async (options: ServeCliOptions) => {
+    .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
+    .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
+    .action(async (options: ServeCliOptions & TrialStartOptions) => {
       // Loaded on use: the other commands never pay for fastify.
       // Bad options throw InputError, which the CLI's one boundary (src/cli/trd.ts) prints as one line, exit 2.
       const { startService } = await import('../../server/start.ts');
-      await startService(options);
+      const { createEngine } = await import('../../engine/index.ts');
+      const { trialPlugin } = await import('../../server/trial/start.ts');
+      const engine = createEngine();
+      const trial = await trialPlugin(options, engine, (line) => process.stdout.write(`${line}\n`));
+      await startService(options, { engine, ...(trial === undefined ? {} : { plugins: [trial] }) });
     });
 }

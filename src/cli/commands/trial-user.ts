@@ -1,0 +1,108 @@
+/**
+ * `trd trial-user add --trial-db LOCATION --username NAME --role ROLE [--site SITE] [--display-name TEXT]`: creates a
+ * trial account for the web pages and API of `trd serve --trial-db`. The password is read from standard input (one
+ * line; never an argument, which other users of the machine could see in the process list), hashed with scrypt and
+ * only the hash is stored. The first account of a trial store must be an administrator. `trd trial-user list` prints
+ * the accounts (no hashes).
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { TrialRoleSchema } from '../../trial/roles.ts';
+import { EXIT_BAD_INPUT, InputError } from '../input.ts';
+
+interface AddOptions {
+  trialDb: string;
+  username: string;
+  role: string;
+  site?: string;
+  displayName?: string;
+}
+
+async function readPassword(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (line.length < 12)
+    throw new InputError('the password (standard input, one line) must have at least 12 characters');
+  return line;
+}
+
+async function add(options: AddOptions): Promise<void> {
+  const role = TrialRoleSchema.safeParse(options.role);
+  if (!role.success) throw new InputError(`--role: one of ${TrialRoleSchema.options.join(', ')}`);
+  const password = await readPassword();
+  const { openTrialStore } = await import('../../trial/store/open.ts');
+  const { createAccounts } = await import('../../server/trial/accounts.ts');
+  const store = await openTrialStore(options.trialDb);
+  try {
+    const [user] = await createAccounts(
+      store,
+      [
+        {
+          username: options.username,
+          displayName: options.displayName ?? options.username,
+          role: role.data,
+          site: options.site ?? null,
+          password,
+        },
+      ],
+      undefined,
+      {
+        // The command line acts as the local operator, as `trd trial` does.
+        actor: { userId: `cli:${userInfo().username}`, role: 'administrator', site: null },
+        reason: 'account created from the command line',
+      },
+    );
+    process.stdout.write(
+      `created ${user?.username} (${user?.role}${user?.site === null ? '' : ` at ${user?.site}`})\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+async function list(options: { trialDb: string }): Promise<void> {
+  const { openTrialStore } = await import('../../trial/store/open.ts');
+  const store = await openTrialStore(options.trialDb);
+  try {
+    for (const u of await store.listUsers()) {
+      process.stdout.write(
+        `${u.username}\t${u.role}\t${u.site ?? '(all sites)'}\t${u.active ? 'active' : 'inactive'}\n`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+const guarded =
+  <A>(action: (options: A) => Promise<void>) =>
+  async (options: A): Promise<void> => {
+    try {
+      await action(options);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      process.stderr.write(`trd: ${error.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+    }
+  };
+
+export function registerTrialUser(program: Command): void {
+  const command = program
+    .command('trial-user')
+    .description('accounts for the trial pages and API (trd serve --trial-db)');
+  command
+    .command('add')
+    .description('create an account; the password is read from standard input')
+    .requiredOption('--trial-db <location>', 'the trial store (file path, sqlite:PATH, postgres://...)')
+    .requiredOption('--username <name>', 'lower-case letters, digits, ".", "_" or "-"')
+    .requiredOption('--role <role>', TrialRoleSchema.options.join(' | '))
+    .option('--site <site>', 'the site a coordinator or investigator works at')
+    .option('--display-name <text>', 'the name shown on the pages')
+    .action(guarded(add));
+  command
+    .command('list')
+    .description('list the accounts')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .action(guarded(list));
+}

@@ -1,0 +1,296 @@
+/**
+ * `trd trial` as a user runs it (bin/trd.js in a subprocess): the allocation table (CSV and REDCap), bad input (exit 2,
+ * one line `trd: <reason>`, nothing on stdout), init -> verify-audit -> tampering detected, backup and restore, and the
+ * analysis export read by `trd analyze`.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { openTrialStore } from '../../trial/store/open.ts';
+import { as, eligibleCriteria, bdiAnswers } from '../../trial/store/stores.test-support.ts';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'trd.js');
+
+async function trd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'trd-trial-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const TABLE = [
+  'trial',
+  'allocation-table',
+  '--arms',
+  'tocilizumab:1,placebo:1',
+  '--strata',
+  'crp=high,low',
+  '--strata',
+  'site=A,B',
+  '--block-sizes',
+  '2,4,6',
+  '--per-stratum',
+  '20',
+];
+
+describe('trd trial allocation-table', { concurrency: true }, () => {
+  test('prints stratum,sequence,block,block_size,arm for every stratum; same seed same table, other seed differs', async () => {
+    const a = await trd(...TABLE, '--seed', '2026');
+    assert.equal(a.code, 0, a.stderr);
+    const rows = parse(a.stdout, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(rows[0] ?? {}), ['stratum', 'sequence', 'block', 'block_size', 'arm']);
+    assert.deepEqual(
+      [...new Set(rows.map((r) => r.stratum))],
+      ['crp=high|site=A', 'crp=high|site=B', 'crp=low|site=A', 'crp=low|site=B'],
+    );
+    for (const stratum of new Set(rows.map((r) => r.stratum))) {
+      const mine = rows.filter((r) => r.stratum === stratum);
+      assert.ok(mine.length >= 20);
+      assert.equal(mine.filter((r) => r.arm === 'tocilizumab').length * 2, mine.length, 'complete 1:1 blocks');
+    }
+    assert.ok(rows.every((r) => ['2', '4', '6'].includes(r.block_size ?? '')));
+    assert.equal((await trd(...TABLE, '--seed', '2026')).stdout, a.stdout);
+    assert.notEqual((await trd(...TABLE, '--seed', '2027')).stdout, a.stdout);
+  });
+
+  test('--format redcap: coded arm and strata columns, DAG ids for the site factor', async () => {
+    const r = await trd(
+      'trial',
+      'allocation-table',
+      '--arms',
+      'tocilizumab:1,placebo:1',
+      '--strata',
+      'crp=high,low',
+      '--strata',
+      'site=9147,9148',
+      '--block-sizes',
+      '2,4',
+      '--per-stratum',
+      '8',
+      '--seed',
+      '5',
+      '--format',
+      'redcap',
+      '--redcap-dag',
+      'site',
+      '--redcap-field',
+      'rand_group',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(rows[0] ?? {}), ['rand_group', 'crp', 'redcap_data_access_group']);
+    assert.ok(
+      rows.every(
+        (x) =>
+          ['1', '2'].includes(x.rand_group ?? '') &&
+          ['1', '2'].includes(x.crp ?? '') &&
+          ['9147', '9148'].includes(x.redcap_data_access_group ?? ''),
+      ),
+    );
+    assert.match(r.stderr, /1=tocilizumab, 2=placebo; crp: 1=high, 2=low/);
+  });
+
+  for (const [name, args, reason] of [
+    [
+      'a block size not a multiple of the ratio sum',
+      ['--arms', 'a:1,b:2', '--block-sizes', '2', '--per-stratum', '4', '--seed', '1'],
+      /block size 2 is not a multiple of the ratio sum 3/,
+    ],
+    [
+      'one arm',
+      ['--arms', 'a:1', '--block-sizes', '2', '--per-stratum', '4', '--seed', '1'],
+      /--arms: give at least two arms/,
+    ],
+    [
+      'a bad seed',
+      ['--arms', 'a:1,b:1', '--block-sizes', '2', '--per-stratum', '4', '--seed', 'x'],
+      /--seed: expected a whole number/,
+    ],
+    [
+      'a malformed stratum',
+      ['--arms', 'a:1,b:1', '--strata', 'crp', '--block-sizes', '2', '--per-stratum', '4', '--seed', '1'],
+      /--strata: expected factor=level/,
+    ],
+    [
+      'an unknown format',
+      ['--arms', 'a:1,b:1', '--block-sizes', '2', '--per-stratum', '4', '--seed', '1', '--format', 'xlsx'],
+      /--format: expected csv or redcap/,
+    ],
+  ] as const) {
+    test(`bad input: ${name} exits 2 with one line`, async () => {
+      const r = await trd('trial', 'allocation-table', ...args);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /^trd: /);
+      assert.match(r.stderr, reason);
+    });
+  }
+});
+
+describe('trd trial on a database', () => {
+  const db = join(dir, 'trial.db');
+
+  test('init, then verify-audit passes; an edited row fails verification with exit 1', async () => {
+    const init = await trd(
+      'trial',
+      'init',
+      '--db',
+      db,
+      '--protocol',
+      'insight',
+      '--sites',
+      'A,B',
+      '--seed',
+      '4242',
+      '--kits-per-arm',
+      '30',
+      '--kit-seed',
+      '9',
+    );
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /initialised insight .*permuted-blocks.*60 kits/);
+    assert.equal(
+      (await trd('trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '1')).code,
+      2,
+      'initialised once',
+    );
+
+    // Data entry through the store, as the server does.
+    const store = await openTrialStore(db);
+    const protocol = await store.protocol();
+    for (let i = 0; i < 6; i++) {
+      const site = i % 2 === 0 ? 'A' : 'B';
+      const ctx = as('coordinator', site);
+      const s = await store.addScreening(ctx, {
+        site,
+        screeningCode: `S${i}`,
+        screenedOn: '2026-11-01',
+        criteria: eligibleCriteria(protocol!),
+      });
+      await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-01', formVersion: 'v1' });
+      const p = await store.enrol(ctx, {
+        screeningId: s.id,
+        participantCode: `P${i}`,
+        strata: { crp: 'high', site },
+        baselineCrpMgPerL: 4 + i,
+        enrolledOn: '2026-11-02',
+      });
+      await store.randomize(ctx, p.id);
+      for (const [visit, somatic] of [
+        ['baseline', 10],
+        ['day-14', 10 - i],
+      ] as const) {
+        await store.saveForm(ctx, {
+          participantId: p.id,
+          visit,
+          instrument: 'bdi-ii',
+          answers: bdiAnswers(somatic, 6),
+          completedOn: '2026-11-03',
+        });
+      }
+    }
+    await store.close();
+
+    const ok = await trd('trial', 'verify-audit', '--db', db);
+    assert.equal(ok.code, 0, ok.stderr);
+    const head = /head (\d+:[0-9a-f]{64})/.exec(ok.stdout)?.[1];
+    assert.ok(head);
+    assert.equal((await trd('trial', 'verify-audit', '--db', db, '--expect-head', head)).code, 0);
+
+    const backup = join(dir, 'backup.db');
+    const b = await trd('trial', 'backup', '--db', db, '--to', backup);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /backup written and verified/);
+    assert.equal((await trd('trial', 'backup', '--db', db, '--to', backup)).code, 2, 'never overwrites');
+
+    const csv = join(dir, 'analysis.csv');
+    const e = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--out', csv);
+    assert.equal(e.code, 0, e.stderr);
+    const analysis = await trd(
+      'analyze',
+      csv,
+      '--subject',
+      'subject',
+      '--arm',
+      'arm',
+      '--treatment',
+      'tocilizumab',
+      '--control',
+      'placebo',
+      '--visit',
+      'visit',
+      '--outcome',
+      'outcome',
+      '--baseline',
+      'baseline',
+      '--primary-visit',
+      '14',
+      '--json',
+    );
+    assert.equal(analysis.code, 0, analysis.stderr);
+    assert.equal(JSON.parse(analysis.stdout).schema, 'precision-trd/analysis@1');
+
+    const sdtm = join(dir, 'sdtm');
+    assert.equal((await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm)).code, 0);
+    assert.match(readFileSync(join(sdtm, 'qs.csv'), 'utf8'), /^STUDYID,DOMAIN,USUBJID,QSSEQ,QSTESTCD/);
+    const fhir = await trd('trial', 'export', '--db', db, '--format', 'fhir', '--blinded');
+    assert.equal(JSON.parse(fhir.stdout).resourceType, 'Bundle');
+    assert.ok(!fhir.stdout.includes('assignedArm'));
+    const consort = await trd('trial', 'consort', '--db', db, '--json');
+    assert.equal(JSON.parse(consort.stdout).randomized, 6);
+
+    // Someone with the file edits an audit row (removing the append-only guard first).
+    const raw = new Database(db);
+    raw.exec('DROP TRIGGER audit_no_update');
+    raw
+      .prepare(
+        "UPDATE audit SET after_json = replace(after_json, '\"P3\"', '\"P9\"') WHERE entity = 'participant' AND action = 'create'",
+      )
+      .run();
+    raw.close();
+    const bad = await trd('trial', 'verify-audit', '--db', db);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /hash-mismatch: entry \d+: content does not match its hash/);
+    assert.match(bad.stderr, /^trd: the audit trail fails verification/);
+
+    // The backup taken before the edit restores a verifying database.
+    const restored = join(dir, 'restored.db');
+    const r = await trd('trial', 'restore', '--from', backup, '--db', restored);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await trd('trial', 'verify-audit', '--db', restored, '--expect-head', head)).code, 0);
+    assert.equal(
+      (await trd('trial', 'restore', '--from', backup, '--db', restored)).code,
+      2,
+      'no overwrite without --force',
+    );
+  });
+
+  test('bad input on database commands exits 2', async () => {
+    for (const args of [
+      ['trial', 'verify-audit', '--db', join(dir, 'missing.db')],
+      ['trial', 'export', '--db', db, '--format', 'xml'],
+      ['trial', 'init', '--db', join(dir, 'x.db'), '--protocol', 'nope', '--seed', '1'],
+      ['trial', 'backup', '--db', 'postgres://localhost/x', '--to', join(dir, 'y.db')],
+    ]) {
+      const r = await trd(...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /^trd: /);
+    }
+  });
+});

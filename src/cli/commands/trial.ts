@@ -1,0 +1,525 @@
+/**
+ * `trd trial <subcommand>`: trial operations from the command line.
+ *   allocation-table  print a stratified permuted-block allocation table (CSV, or REDCap's allocation upload)
+ *   init              create the trial database from a protocol and a randomization plan
+ *   verify-audit      recompute the audit hash chain and report any tampering
+ *   backup / restore  online SQLite backup, verified by reading it back
+ *   export            analysis CSV (for trd analyze), SDTM-style domains, FHIR ResearchStudy/ResearchSubject
+ *   consort           the CONSORT flow counts
+ * Bad input exits 2 with one line `trd: <reason>`; a failed audit verification or backup check exits 1.
+ * The command line acts as the local operator: writes are audited as user `cli:<login name>`.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { loadKnowledge } from '../../knowledge/load.ts';
+import { loadInstruments } from '../../instruments/load.ts';
+import {
+  allocationTable,
+  RandomizationPlanSchema,
+  type Arm,
+  type Factor,
+  type PermutedBlocksPlan,
+  type RandomizationPlan,
+} from '../../randomization/index.ts';
+import { blindSnapshot } from '../../trial/blinding.ts';
+import { consortFlow } from '../../trial/consort.ts';
+import { analysisCsv, fhirResearchBundle, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
+import { generateKits } from '../../trial/kits.ts';
+import type { TrialRole } from '../../trial/roles.ts';
+import { planFromProtocol } from '../../trial/strata.ts';
+import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
+import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
+import { loadTrials } from '../../trials/load.ts';
+import { EXIT_BAD_INPUT, InputError } from '../input.ts';
+
+const EXIT_CHECK_FAILED = 1;
+
+function report(error: unknown): void {
+  if (error instanceof InputError) {
+    process.stderr.write(`trd: ${error.message}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+    return;
+  }
+  throw error;
+}
+
+/** Runs an action, turning InputError into `trd: reason` and exit 2. */
+const guarded =
+  <A extends unknown[]>(action: (...args: A) => Promise<void> | void) =>
+  async (...args: A): Promise<void> => {
+    try {
+      await action(...args);
+    } catch (error) {
+      report(error);
+    }
+  };
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** `tocilizumab:1,placebo:1` */
+export function parseArms(text: string): Arm[] {
+  const arms = text.split(',').map((part) => {
+    const [id, ratio, extra] = part.trim().split(':');
+    const r = Number(ratio ?? '1');
+    if (id === undefined || !KEY.test(id) || extra !== undefined || !Number.isInteger(r) || r < 1 || r > 20) {
+      throw new InputError('--arms: expected arm:ratio pairs such as tocilizumab:1,placebo:1 (ratios 1-20)');
+    }
+    return { id, ratio: r };
+  });
+  if (arms.length < 2) throw new InputError('--arms: give at least two arms');
+  return arms;
+}
+
+/** `crp=high,low` (repeatable). */
+export function parseStrata(values: readonly string[]): Factor[] {
+  return values.map((v) => {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/.exec(v.trim());
+    const levels = m?.[2]?.split(',').map((l) => l.trim()) ?? [];
+    if (m === null || levels.length < 1 || levels.some((l) => !KEY.test(l))) {
+      throw new InputError('--strata: expected factor=level,level such as crp=high,low');
+    }
+    return { id: m[1] as string, levels, weight: 1 };
+  });
+}
+
+export function parseIntList(option: string, text: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new InputError(`${option}: expected positive whole numbers separated by commas`);
+  }
+  return values;
+}
+
+function parseInteger(option: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(v) || v < min || v > max) {
+    throw new InputError(`${option}: expected a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+/** Zod issues of a plan as one line naming the fields. */
+function planOrFail(candidate: unknown): RandomizationPlan {
+  const parsed = RandomizationPlanSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new InputError(parsed.error.issues.map((i) => i.message).join('; '));
+  }
+  return parsed.data;
+}
+
+interface TableOptions {
+  arms: string;
+  strata?: string[];
+  blockSizes: string;
+  perStratum: string;
+  seed: string;
+  format: string;
+  redcapField: string;
+  redcapDag?: string;
+}
+
+/**
+ * REDCap's allocation upload: one column named after the randomization field (the arm's code: its position in
+ * --arms, 1, 2, ...), one per stratification field (the level's position, 1, 2, ...), and for the factor named by
+ * --redcap-dag the column `redcap_data_access_group` holding the level itself, which must be REDCap's numeric DAG id.
+ */
+function redcapCsv(plan: PermutedBlocksPlan, field: string, dag: string | undefined): string {
+  const dagFactor = dag === undefined ? undefined : plan.factors.find((f) => f.id === dag);
+  if (dag !== undefined && dagFactor === undefined)
+    throw new InputError(`--redcap-dag: no stratification factor ${dag}`);
+  if (dagFactor !== undefined && dagFactor.levels.some((l) => !/^\d+$/.test(l))) {
+    throw new InputError('--redcap-dag: the levels of that factor must be REDCap data access group ids (numbers)');
+  }
+  const header = [field, ...plan.factors.map((f) => (f === dagFactor ? 'redcap_data_access_group' : f.id))];
+  const rows = allocationTable(plan).map((row) => {
+    const levels = Object.fromEntries(row.stratum.split('|').map((kv) => kv.split('=') as [string, string]));
+    return [
+      plan.arms.findIndex((a) => a.id === row.arm) + 1,
+      ...plan.factors.map((f) => (f === dagFactor ? (levels[f.id] ?? '') : f.levels.indexOf(levels[f.id] ?? '') + 1)),
+    ];
+  });
+  const key = [
+    `arms: ${plan.arms.map((a, i) => `${i + 1}=${a.id}`).join(', ')}`,
+    ...plan.factors
+      .filter((f) => f !== dagFactor)
+      .map((f) => `${f.id}: ${f.levels.map((l, i) => `${i + 1}=${l}`).join(', ')}`),
+  ];
+  process.stderr.write(`REDCap codes (set the same choices in the project): ${key.join('; ')}\n`);
+  return stringify([header, ...rows]);
+}
+
+export function runAllocationTable(options: TableOptions): void {
+  const seed = parseInteger('--seed', options.seed, 0, 0x7fffffff);
+  const plan = planOrFail({
+    method: 'permuted-blocks',
+    arms: parseArms(options.arms),
+    factors: parseStrata(options.strata ?? []),
+    blockSizes: parseIntList('--block-sizes', options.blockSizes),
+    perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
+    seed,
+  }) as PermutedBlocksPlan;
+  if (options.format === 'csv') {
+    const rows = allocationTable(plan).map((r) => [r.stratum, r.sequence, r.block, r.blockSize, r.arm]);
+    process.stdout.write(stringify([['stratum', 'sequence', 'block', 'block_size', 'arm'], ...rows]));
+  } else if (options.format === 'redcap') {
+    if (!KEY.test(options.redcapField)) throw new InputError('--redcap-field: expected a REDCap variable name');
+    process.stdout.write(redcapCsv(plan, options.redcapField, options.redcapDag));
+  } else {
+    throw new InputError('--format: expected csv or redcap');
+  }
+}
+
+const operator = (role: TrialRole, reason: string) => ({
+  actor: { userId: `cli:${userInfo().username}`, role, site: null },
+  reason,
+});
+
+async function withStore<T>(db: string, fn: (store: SqlTrialStore) => Promise<T>): Promise<T> {
+  const where = parseLocation(db);
+  if (where.kind === 'sqlite' && !existsSync(where.path)) throw new InputError(`--db: no trial database at ${db}`);
+  const store = await openTrialStore(db);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+interface InitOptions {
+  db: string;
+  protocol: string;
+  sites?: string;
+  method: string;
+  blockSizes: string;
+  perStratum: string;
+  pBest: string;
+  seed: string;
+  kitsPerArm?: string;
+  kitSeed?: string;
+}
+
+export async function runInit(options: InitOptions): Promise<void> {
+  const { protocols } = loadTrials(loadKnowledge());
+  const protocol = protocols.find((p) => p.id === options.protocol.trim().toLowerCase());
+  if (protocol === undefined)
+    throw new InputError(`--protocol: unknown protocol (known: ${protocols.map((p) => p.id).join(', ')})`);
+  if (protocol.arms === undefined)
+    throw new InputError('--protocol: this protocol has no arms block: it can be matched, not run');
+  const sites = options.sites?.split(',').map((s) => s.trim());
+  if (sites !== undefined && sites.some((s) => !/^[a-z0-9A-Z][A-Za-z0-9._-]*$/.test(s)))
+    throw new InputError('--sites: expected site codes separated by commas');
+  const seed = parseInteger('--seed', options.seed, 0, 0x7fffffff);
+  if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
+    throw new InputError('--method: expected permuted-blocks or minimisation');
+  }
+  const plan = planOrFail(
+    planFromProtocol(protocol, {
+      method: options.method,
+      seed,
+      ...(sites !== undefined && { sites }),
+      blockSizes: parseIntList('--block-sizes', options.blockSizes),
+      perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
+      pBest: Number(options.pBest),
+    }),
+  );
+  const where = parseLocation(options.db);
+  if (where.kind === 'sqlite' && existsSync(where.path))
+    throw new InputError('--db: the file exists; a trial is initialised once');
+  await (async () => {
+    const store = await openTrialStore(options.db);
+    try {
+      const info = await store.init(operator('administrator', 'trial initialised from the command line'), {
+        protocol,
+        plan,
+      });
+      let kits = 0;
+      if (options.kitsPerArm !== undefined) {
+        const perArm = parseInteger('--kits-per-arm', options.kitsPerArm, 1, 100000);
+        const kitSeed = parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
+        kits = await store.addKits(
+          operator('unblinded-pharmacist', 'kit list generated at initialisation'),
+          generateKits(info.arms, perArm, kitSeed),
+        );
+      }
+      process.stdout.write(
+        `initialised ${info.protocolId} ${info.protocolVersion}: ${info.method}, arms ${info.arms.join(', ')}, factors ${info.factors.map((f) => `${f.id}=${f.levels.join('/')}`).join(' ')}, ${kits} kits\n`,
+      );
+    } finally {
+      await store.close();
+    }
+  })();
+}
+
+export async function runVerifyAudit(options: { db: string; expectHead?: string }): Promise<void> {
+  await withStore(options.db, async (store) => {
+    const v = await store.verifyAudit();
+    const problems = [...v.problems];
+    if (options.expectHead !== undefined) {
+      const m = /^(\d+):([0-9a-f]{64})$/.exec(options.expectHead.trim());
+      if (m === null) throw new InputError('--expect-head: expected SEQ:HASH as printed by an earlier verify-audit');
+      const seq = Number(m[1]);
+      const kept = v.head.seq >= seq ? (await store.listAudit({ fromSeq: seq, limit: 1 }))[0] : undefined;
+      if (kept?.hash !== m[2]) {
+        problems.push({
+          seq,
+          kind: 'head-mismatch',
+          message: `entry ${seq} no longer has the hash recorded earlier (trail truncated or rewritten)`,
+        });
+      }
+    }
+    if (problems.length === 0) {
+      process.stdout.write(`audit trail verified: ${v.entries} entries; head ${v.head.seq}:${v.head.hash}\n`);
+      return;
+    }
+    for (const p of problems) process.stdout.write(`${p.kind}: ${p.message}\n`);
+    process.stderr.write(`trd: the audit trail fails verification (${problems.length} problem(s))\n`);
+    process.exitCode = EXIT_CHECK_FAILED;
+  });
+}
+
+/** Table row counts, to compare a backup with its source. */
+function counts(db: Database.Database): Record<string, number> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+    name: string;
+  }[];
+  return Object.fromEntries(
+    tables.map((t) => [t.name, (db.prepare(`SELECT COUNT(*) AS n FROM "${t.name}"`).get() as { n: number }).n]),
+  );
+}
+
+/** Opens a copy of the file as a store and verifies its audit chain; returns the verification. */
+async function verifyCopy(path: string): ReturnType<SqlTrialStore['verifyAudit']> {
+  const store = await openTrialStore(path);
+  try {
+    if ((await store.trial()) === null) throw new InputError('the backup holds no initialised trial');
+    return await store.verifyAudit();
+  } finally {
+    await store.close();
+  }
+}
+
+function sqlitePath(option: string, location: string): string {
+  const where = parseLocation(location);
+  if (where.kind !== 'sqlite') {
+    throw new InputError(
+      `${option}: backup and restore handle SQLite; for PostgreSQL use pg_dump/pg_restore (docs/trial-operations.md)`,
+    );
+  }
+  return where.path;
+}
+
+export async function runBackup(options: { db: string; to: string }): Promise<void> {
+  const source = sqlitePath('--db', options.db);
+  if (!existsSync(source)) throw new InputError(`--db: no trial database at ${options.db}`);
+  const target = resolve(options.to);
+  if (existsSync(target)) throw new InputError('--to: the file exists; choose a new backup file');
+  const db = new Database(source, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 10000');
+    // better-sqlite3's online backup copies pages while other connections keep writing.
+    await db.backup(target);
+    const before = counts(db);
+    const copy = new Database(target, { readonly: true, fileMustExist: true });
+    const after = counts(copy);
+    const integrity = copy.pragma('integrity_check', { simple: true });
+    copy.close();
+    const v = await verifyCopy(target);
+    // Rows written after the backup started are not in it: the copy may have fewer audit entries, never more.
+    const auditOk = v.ok && (after.audit ?? 0) <= (before.audit ?? 0);
+    if (integrity !== 'ok' || !auditOk) {
+      process.stderr.write('trd: the backup failed its check (integrity or audit chain); it was removed\n');
+      rmSync(target, { force: true });
+      process.exitCode = EXIT_CHECK_FAILED;
+      return;
+    }
+    process.stdout.write(
+      `backup written and verified: ${target} (${v.entries} audit entries; head ${v.head.seq}:${v.head.hash})\n`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+export async function runRestore(options: { from: string; db: string; force?: boolean }): Promise<void> {
+  const from = resolve(options.from);
+  if (!existsSync(from)) throw new InputError(`--from: no such file ${options.from}`);
+  const target = resolve(sqlitePath('--db', options.db));
+  if (existsSync(target) && options.force !== true)
+    throw new InputError('--db: the file exists; pass --force to replace it');
+  const v = await verifyCopy(from);
+  if (!v.ok) {
+    process.stderr.write('trd: the backup fails audit verification; nothing was restored\n');
+    process.exitCode = EXIT_CHECK_FAILED;
+    return;
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = `${target}.restoring`;
+  rmSync(staging, { force: true });
+  const src = new Database(from, { readonly: true, fileMustExist: true });
+  try {
+    await src.backup(staging);
+  } finally {
+    src.close();
+  }
+  const check = await verifyCopy(staging);
+  if (!check.ok || check.head.hash !== v.head.hash) {
+    rmSync(staging, { force: true });
+    process.stderr.write('trd: the restored copy does not match the backup; nothing was restored\n');
+    process.exitCode = EXIT_CHECK_FAILED;
+    return;
+  }
+  for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+  renameSync(staging, target);
+  process.stdout.write(
+    `restored ${target} from ${from} (${check.entries} audit entries; head ${check.head.seq}:${check.head.hash})\n`,
+  );
+}
+
+interface ExportOptions {
+  db: string;
+  format: string;
+  out?: string;
+  outcome?: string;
+  blinded?: boolean;
+}
+
+export async function runExport(options: ExportOptions): Promise<void> {
+  if (!['analysis-csv', 'sdtm', 'fhir'].includes(options.format))
+    throw new InputError('--format: expected analysis-csv, sdtm or fhir');
+  if (options.format === 'sdtm' && options.out === undefined)
+    throw new InputError('--out: sdtm writes one CSV per domain into a folder');
+  await withStore(options.db, async (store) => {
+    const protocol = await store.protocol();
+    if (protocol === null) throw new InputError('--db: the trial is not initialised');
+    const full = await store.snapshot();
+    const snapshot = options.blinded === true ? blindSnapshot(full) : full;
+    await store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
+      format: options.format,
+      blinded: options.blinded === true,
+    });
+    if (options.format === 'analysis-csv') {
+      let result;
+      try {
+        result = analysisCsv(snapshot, protocol, options.outcome);
+      } catch (error) {
+        throw new InputError(`--outcome: ${(error as Error).message}`);
+      }
+      if (options.out === undefined) process.stdout.write(result.csv);
+      else writeFileSync(options.out, result.csv);
+      if (result.excluded.length > 0) {
+        process.stderr.write(
+          `note: ${result.excluded.length} randomized participant(s) left out: no complete baseline score\n`,
+        );
+      }
+    } else if (options.format === 'sdtm') {
+      const dir = options.out as string;
+      mkdirSync(dir, { recursive: true });
+      const domains = sdtmDomains(snapshot, protocol, loadInstruments());
+      for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
+      process.stdout.write(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')} to ${dir}\n`);
+    } else {
+      const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
+      if (options.out === undefined) process.stdout.write(text);
+      else writeFileSync(options.out, text);
+    }
+  });
+}
+
+export async function runConsort(options: { db: string; blinded?: boolean; json?: boolean }): Promise<void> {
+  await withStore(options.db, async (store) => {
+    const protocol = await store.protocol();
+    if (protocol === null) throw new InputError('--db: the trial is not initialised');
+    const s = await store.snapshot();
+    const flow = consortFlow(options.blinded === true ? blindSnapshot(s) : s, protocol);
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify(flow, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `Assessed for eligibility: ${flow.assessedForEligibility}`,
+      `Excluded: ${flow.excluded.total} (not meeting criteria ${flow.excluded.notMeetingCriteria}, undecided ${flow.excluded.undecided}, not consented ${flow.excluded.declinedOrNotConsented}, other ${flow.excluded.otherReasons})`,
+      `Enrolled: ${flow.enrolled}; randomized: ${flow.randomized}; awaiting randomization: ${flow.awaitingRandomization}`,
+      ...flow.arms.map(
+        (a) =>
+          `Arm ${a.arm}: allocated ${a.allocated}, received intervention ${a.receivedIntervention}, lost to follow-up ${a.lostToFollowUp}, discontinued ${a.discontinued}, analysed ${a.analysed}`,
+      ),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
+
+export function registerTrial(program: Command): void {
+  const trial = program
+    .command('trial')
+    .description('trial operations: allocation tables, the trial database, audit, backup, exports');
+  trial
+    .command('allocation-table')
+    .description('print a stratified permuted-block allocation table (columns stratum,sequence,block,block_size,arm)')
+    .requiredOption('--arms <list>', 'arms and ratios, e.g. tocilizumab:1,placebo:1')
+    .option('--strata <factor=levels>', 'a stratification factor, e.g. crp=high,low (repeat for each factor)', collect)
+    .requiredOption(
+      '--block-sizes <list>',
+      'block sizes drawn at random per block, multiples of the ratio sum, e.g. 2,4,6',
+    )
+    .requiredOption('--per-stratum <n>', 'slots per stratum at least (the last block is complete)')
+    .requiredOption('--seed <s>', 'seed (0 to 2147483647): the same seed gives the same table')
+    .option('--format <csv|redcap>', "csv, or redcap for REDCap's allocation upload", 'csv')
+    .option('--redcap-field <name>', 'with --format redcap: the randomization field name', 'rand_group')
+    .option('--redcap-dag <factor>', 'with --format redcap: the factor whose levels are data access group ids')
+    .action(guarded((options: TableOptions) => runAllocationTable(options)));
+  trial
+    .command('init')
+    .description('create a trial database from a bundled protocol (knowledge/trials/) and a randomization plan')
+    .requiredOption('--db <location>', 'SQLite file (created), sqlite:<path>, or postgres://...')
+    .requiredOption('--protocol <id>', 'protocol id, e.g. insight')
+    .option('--sites <codes>', 'site codes (the site stratification levels), e.g. A,B')
+    .option('--method <m>', 'permuted-blocks or minimisation', 'permuted-blocks')
+    .option('--block-sizes <list>', 'permuted blocks: block sizes', '2,4,6')
+    .option('--per-stratum <n>', 'permuted blocks: slots generated per stratum', '100')
+    .option('--p-best <p>', 'minimisation: probability of the imbalance-minimising arm', '0.8')
+    .requiredOption('--seed <s>', 'randomization seed (keep it secret: it rebuilds the list)')
+    .option('--kits-per-arm <n>', 'also generate a blinded kit list with this many kits per arm')
+    .option('--kit-seed <s>', 'seed of the kit list (required with --kits-per-arm)')
+    .action(guarded(runInit));
+  trial
+    .command('verify-audit')
+    .description('recompute the audit hash chain; exit 1 if any entry was edited, deleted, inserted or reordered')
+    .requiredOption('--db <location>', 'trial database')
+    .option('--expect-head <seq:hash>', 'a head printed earlier: detects truncation and rewriting since then')
+    .action(guarded(runVerifyAudit));
+  trial
+    .command('backup')
+    .description('online backup of a SQLite trial database, verified by reading it back')
+    .requiredOption('--db <location>', 'trial database (SQLite)')
+    .requiredOption('--to <file>', 'new backup file')
+    .action(guarded(runBackup));
+  trial
+    .command('restore')
+    .description('restore a SQLite trial database from a verified backup')
+    .requiredOption('--from <file>', 'backup file')
+    .requiredOption('--db <location>', 'trial database to write')
+    .option('--force', 'replace an existing database file')
+    .action(guarded(runRestore));
+  trial
+    .command('export')
+    .description('export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, AE), fhir')
+    .requiredOption('--db <location>', 'trial database')
+    .requiredOption('--format <f>', 'analysis-csv, sdtm or fhir')
+    .option('--out <path>', 'file (analysis-csv, fhir) or folder (sdtm); default stdout')
+    .option('--outcome <id>', 'analysis-csv: an outcome id of the protocol (default the primary)')
+    .option('--blinded', 'leave the allocated arms out')
+    .action(guarded(runExport));
+  trial
+    .command('consort')
+    .description('the CONSORT flow counts')
+    .requiredOption('--db <location>', 'trial database')
+    .option('--blinded', 'pool the arms')
+    .option('--json', 'print as JSON')
+    .action(guarded(runConsort));
+}

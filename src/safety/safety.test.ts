@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadKnowledge } from '../knowledge/load.ts';
+import { loadTrials } from '../trials/load.ts';
+import { assessLab, gradeLab, type LabReading } from './index.ts';
+import { loadCtcae } from './load.ts';
+
+const ctcae = loadCtcae('5.0');
+const insight = loadTrials(loadKnowledge()).protocols.find((p) => p.id === 'insight');
+const rules = insight?.safety?.rules ?? [];
+
+const reading = (r: Partial<LabReading> & Pick<LabReading, 'analyte' | 'value' | 'unit'>): LabReading => ({
+  upperLimitOfNormal: null,
+  lowerLimitOfNormal: null,
+  baselineValue: null,
+  ...r,
+});
+
+test('CTCAE v5.0 neutrophil count decreased: band edges read as the CTCAE text (<1.5-1.0 is 1.0 <= x < 1.5)', () => {
+  const g = (value: number, lln: number | null = 2.0) =>
+    gradeLab(ctcae, reading({ analyte: 'anc', value, unit: '10*9/L', lowerLimitOfNormal: lln })).grade;
+  assert.equal(g(2.5), 0);
+  assert.equal(g(1.8), 1);
+  assert.equal(g(1.5), 1);
+  assert.equal(g(1.49), 2);
+  assert.equal(g(1.0), 2);
+  assert.equal(g(0.99), 3);
+  assert.equal(g(0.8), 3);
+  assert.equal(g(0.5), 3);
+  assert.equal(g(0.49), 4);
+  assert.equal(g(1.8, null), null, 'grade 0 or 1 needs the LLN');
+  assert.equal(g(0.8, null), 3, 'grades 2-4 do not need the LLN');
+});
+
+test('CTCAE v5.0: counts in /uL and 10*3/uL convert; an unknown unit is not guessed', () => {
+  assert.equal(gradeLab(ctcae, reading({ analyte: 'anc', value: 800, unit: '/uL' })).grade, 3);
+  assert.equal(gradeLab(ctcae, reading({ analyte: 'platelets', value: 60, unit: '10*3/uL' })).grade, 2);
+  const bad = gradeLab(ctcae, reading({ analyte: 'platelets', value: 60, unit: 'mg/dL' }));
+  assert.equal(bad.grade, null);
+  assert.equal(bad.issues[0]?.code, 'safety.lab.unit');
+});
+
+test('CTCAE v5.0 platelets and ALT/AST (normal and abnormal baseline)', () => {
+  const plt = (value: number) =>
+    gradeLab(ctcae, reading({ analyte: 'platelets', value, unit: '10*9/L', lowerLimitOfNormal: 150 })).grade;
+  assert.deepEqual([200, 120, 75, 74, 50, 49, 25, 24].map(plt), [0, 1, 1, 2, 2, 3, 3, 4]);
+  const alt = (value: number, baselineValue: number | null = null) =>
+    gradeLab(ctcae, reading({ analyte: 'alt', value, unit: 'U/L', upperLimitOfNormal: 40, baselineValue })).grade;
+  assert.deepEqual(
+    [40, 41, 120, 121, 200, 201, 800, 801].map((v) => alt(v)),
+    [0, 1, 1, 2, 2, 3, 3, 4],
+  );
+  // Baseline 80 U/L (2 x ULN): grades by multiples of baseline.
+  assert.equal(alt(100, 80), 0);
+  assert.equal(alt(120, 80), 1);
+  assert.equal(alt(250, 80), 2);
+  const noUln = gradeLab(ctcae, reading({ analyte: 'ast', value: 100, unit: 'U/L' }));
+  assert.equal(noUln.grade, null);
+  assert.equal(noUln.issues[0]?.code, 'safety.lab.uln-missing');
+});
+
+test('label rules (US PI 5.3): ANC hold 0.5-1.0, discontinue < 0.5 x10^9/L; platelets hold 50-100, discontinue < 50', () => {
+  const act = (analyte: 'anc' | 'platelets', value: number) =>
+    assessLab(
+      ctcae,
+      rules,
+      reading({ analyte, value, unit: '10*9/L', lowerLimitOfNormal: analyte === 'anc' ? 2 : 150 }),
+    ).action;
+  assert.deepEqual(
+    [1.5, 1.01, 1.0, 0.8, 0.5, 0.49].map((v) => act('anc', v)),
+    ['continue', 'continue', 'hold', 'hold', 'hold', 'discontinue'],
+  );
+  assert.deepEqual(
+    [150, 101, 100, 60, 50, 49].map((v) => act('platelets', v)),
+    ['continue', 'continue', 'hold', 'hold', 'hold', 'discontinue'],
+  );
+  const anc = assessLab(ctcae, rules, reading({ analyte: 'anc', value: 0.8, unit: '10*9/L', lowerLimitOfNormal: 2 }));
+  assert.deepEqual(anc.rules, ['anc-hold']);
+  assert.ok(anc.citations.includes('actemra-us-pi-5.3'));
+  assert.equal(anc.grade, 3);
+});
+
+test('label rules: ALT/AST > 1-3 x ULN monitor, > 3-5 hold, > 5 discontinue; without a ULN the action is unknown', () => {
+  const act = (value: number, uln: number | null = 40) =>
+    assessLab(ctcae, rules, reading({ analyte: 'ast', value, unit: 'U/L', upperLimitOfNormal: uln })).action;
+  assert.deepEqual(
+    [40, 60, 120, 121, 200, 201].map((v) => act(v)),
+    ['continue', 'monitor', 'monitor', 'hold', 'hold', 'discontinue'],
+  );
+  const unknown = assessLab(ctcae, rules, reading({ analyte: 'alt', value: 500, unit: 'U/L' }));
+  assert.equal(unknown.action, 'unknown', 'never "continue" when the rule could not be evaluated');
+  assert.equal(unknown.grade, null);
+});
+
+test('the INSIGHT protocol pins CTCAE v5.0 and cites every rule', () => {
+  assert.equal(insight?.safety?.ctcaeVersion, '5.0');
+  assert.equal(rules.length, 10);
+  assert.ok(rules.every((r) => r.citation === 'actemra-us-pi-5.3' && r.verified));
+  assert.throws(() => loadCtcae('6.0'), /not bundled/);
+});

@@ -1,0 +1,97 @@
+/**
+ * Safety definitions as data. CTCAE grading tables (schema `precision-trd/ctcae@1`, knowledge/safety/ctcae-v*.json)
+ * and a protocol's hold/stop rules (its `safety` block, src/trials/schema.ts). A band reads as the CTCAE text does:
+ * "<1.5-1.0" is 1.0 <= x < 1.5, so bands carry explicit `atLeast` / `above` / `below` / `atMost` bounds. Pure.
+ */
+import { z } from 'zod';
+import { CitationSchema } from '../knowledge/schema-codesets.ts';
+
+const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
+const NonEmpty = z.string().trim().min(1);
+
+export const SafetyAnalyteSchema = z.enum(['anc', 'platelets', 'alt', 'ast']);
+export type SafetyAnalyte = z.infer<typeof SafetyAnalyteSchema>;
+
+/** Bounds on a number; every given bound must hold. */
+export const BoundsSchema = z
+  .strictObject({
+    above: z.number().optional(),
+    atLeast: z.number().optional(),
+    below: z.number().optional(),
+    atMost: z.number().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one bound' });
+export type Bounds = z.infer<typeof BoundsSchema>;
+
+export const within = (x: number, b: Bounds): boolean =>
+  (b.above === undefined || x > b.above) &&
+  (b.atLeast === undefined || x >= b.atLeast) &&
+  (b.below === undefined || x < b.below) &&
+  (b.atMost === undefined || x <= b.atMost);
+
+/**
+ * What a band or rule measures: the value in `unit` (counts), or the value as a multiple of the upper limit of
+ * normal (ALT/AST), or as a multiple of the participant's baseline when the baseline was above the ULN.
+ */
+export const MeasureSchema = z.enum(['value', 'x-uln', 'x-baseline']);
+
+export const CtcaeTermSchema = z.strictObject({
+  term: NonEmpty,
+  /** UCUM unit of `value` bands. */
+  unit: NonEmpty,
+  direction: z.enum(['increased', 'decreased']),
+  measure: MeasureSchema,
+  grades: z.array(
+    z.strictObject({
+      grade: z.int().min(1).max(5),
+      belowLln: z.boolean().optional(),
+      above: z.number().optional(),
+      atLeast: z.number().optional(),
+      below: z.number().optional(),
+      atMost: z.number().optional(),
+    }),
+  ),
+  /** Bands used when the baseline is above the ULN (ALT/AST in v5.0: multiples of baseline). */
+  abnormalBaselineGrades: z
+    .array(
+      z.strictObject({
+        grade: z.int().min(1).max(5),
+        above: z.number().optional(),
+        atLeast: z.number().optional(),
+        below: z.number().optional(),
+        atMost: z.number().optional(),
+      }),
+    )
+    .optional(),
+});
+export type CtcaeTerm = z.infer<typeof CtcaeTermSchema>;
+
+export const CtcaeTableSchema = z.strictObject({
+  schema: z.literal('precision-trd/ctcae@1'),
+  version: NonEmpty,
+  citation: Key,
+  verified: z.boolean(),
+  citations: z.record(Key, CitationSchema).default({}),
+  terms: z.record(SafetyAnalyteSchema, CtcaeTermSchema),
+});
+export type CtcaeTable = z.infer<typeof CtcaeTableSchema>;
+
+export const SAFETY_ACTIONS = ['monitor', 'hold', 'discontinue'] as const;
+export type SafetyAction = (typeof SAFETY_ACTIONS)[number];
+
+/** A label rule: when the analyte falls in the bounds (measured as `measure`), take `action`. */
+export const SafetyRuleSchema = z.strictObject({
+  id: Key,
+  analyte: SafetyAnalyteSchema,
+  measure: z.enum(['value', 'x-uln']),
+  /** UCUM unit of `value` bounds (counts: 10*9/L). */
+  unit: NonEmpty.optional(),
+  bounds: BoundsSchema,
+  action: z.enum(SAFETY_ACTIONS),
+  /** The label's words. */
+  text: NonEmpty,
+  citation: Key,
+  verified: z.boolean(),
+  note: NonEmpty.optional(),
+});
+export type SafetyRule = z.infer<typeof SafetyRuleSchema>;

@@ -1,0 +1,170 @@
+/**
+ * Authentication and roles on the running server: every route refuses each role its permission matrix leaves out
+ * (routes from the server's route table), every route but sign-in refuses a request without a session, a site-A
+ * coordinator cannot see or write site B's participants, a write without its CSRF token is refused, an expired
+ * session is refused, sign-in is rate limited and does not say which of user name and password was wrong.
+ * Run: node --import tsx --test src/server/trial/access.test.ts
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TRIAL_ROLES } from '../../trial/roles.ts';
+import { TrialClient } from './client.test-support.ts';
+import { accountFor, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import type { TestTrial } from './harness.test-support.ts';
+import { can, permissionSchema } from './permissions.ts';
+
+describe('roles and sites', () => {
+  let t: TestTrial;
+  const ids = { a: '', b: '' };
+  before(async () => {
+    t = await startTestTrial();
+    const protocol = insightProtocol(t.engine);
+    ids.a = await enrolThroughApi(await t.signIn('coordinator', 'site-a'), protocol, 'site-a');
+    ids.b = await enrolThroughApi(await t.signIn('coordinator', 'site-b'), protocol, 'site-b');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const concrete = (url: string) => url.replace(':id', ids.a).replace(':name', 'analysis.csv');
+
+  test('every route refuses each role that lacks its permission (403) and anyone signed out (401)', async () => {
+    const guarded = t.trial.routes.filter((r) => permissionSchema.safeParse(r.access).success);
+    assert.ok(guarded.length >= 20, `${guarded.length} permission-guarded routes`);
+    const anonymous = new TrialClient(t.url);
+    let refusals = 0;
+    for (const role of TRIAL_ROLES) {
+      const client = await t.signIn(role, role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined);
+      for (const route of guarded) {
+        const permission = permissionSchema.parse(route.access);
+        if (can(role, permission)) continue;
+        for (const method of route.methods.filter((m) => m !== 'HEAD')) {
+          const reply = await client.request(method, concrete(route.url), method === 'GET' ? undefined : {});
+          assert.equal(reply.status, 403, `${role} ${method} ${route.url}`);
+          refusals += 1;
+        }
+      }
+    }
+    for (const route of t.trial.routes.filter((r) => r.access !== 'public')) {
+      for (const method of route.methods.filter((m) => m !== 'HEAD')) {
+        const reply = await anonymous.request(method, concrete(route.url), method === 'GET' ? undefined : {});
+        assert.equal(reply.status, 401, `anonymous ${method} ${route.url}`);
+      }
+    }
+    assert.ok(refusals > 50, `${refusals} refusals checked`);
+  });
+
+  test('a site-A coordinator neither sees nor writes site B participants', async () => {
+    const coordA = await t.signIn('coordinator', 'site-a');
+    const list = (await coordA.get('/trial/api/participants')).json as { id: string; site: string }[];
+    assert.ok(list.some((p) => p.id === ids.a));
+    assert.ok(list.every((p) => p.site === 'site-a'));
+    assert.equal((await coordA.get(`/trial/api/participants/${ids.b}`)).status, 404);
+    assert.equal((await coordA.get(`/trial/participants/${ids.b}`)).status, 404);
+    assert.equal((await coordA.post(`/trial/api/participants/${ids.b}/randomize`)).status, 404);
+    const lab = await coordA.post('/trial/api/labs', {
+      participantId: ids.b,
+      visit: 'day-7',
+      analyte: 'anc',
+      value: 3.1,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 2,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-12',
+    });
+    assert.equal(lab.status, 404);
+    const screening = (await coordA.get('/trial/api/screening')).json as { site: string }[];
+    assert.ok(screening.every((s) => s.site === 'site-a'));
+    const other = await coordA.post('/trial/api/screening', {
+      site: 'site-b',
+      screeningCode: 'X-1',
+      screenedOn: '2026-11-02',
+      criteria: [{ id: 'x', kind: 'inclusion', status: 'met', reason: 'r', verified: true }],
+    });
+    assert.equal(other.status, 403);
+    // The monitor (no site) sees both.
+    const monitor = await t.signIn('monitor');
+    const all = (await monitor.get('/trial/api/participants')).json as { id: string }[];
+    assert.ok(all.some((p) => p.id === ids.a) && all.some((p) => p.id === ids.b));
+  });
+
+  test("a write without the CSRF token, or with another session's token, is refused with 403", async () => {
+    const coordA = await t.signIn('coordinator', 'site-a');
+    const other = await t.signIn('coordinator', 'site-a');
+    const body = { screeningId: 'none', consentedOn: '2026-11-03', formVersion: 'v1' };
+    const missing = await coordA.post('/trial/api/consents', body, { csrf: false });
+    assert.equal(missing.status, 403);
+    const saved = coordA.csrf;
+    coordA.csrf = other.csrf;
+    const foreign = await coordA.post('/trial/api/consents', body);
+    assert.equal(foreign.status, 403);
+    coordA.csrf = saved;
+    const withToken = await coordA.post('/trial/api/consents', body);
+    assert.notEqual(withToken.status, 403, 'the same request with its token passes the guard');
+  });
+});
+
+describe('sessions and sign-in', () => {
+  test('a session expires after the idle timeout', async () => {
+    let now = Date.parse('2026-11-29T10:00:00Z');
+    const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+    try {
+      const client = await t.signIn('monitor');
+      assert.equal((await client.get('/trial/api/participants')).status, 200);
+      now += 30_000;
+      assert.equal((await client.get('/trial/api/participants')).status, 200);
+      now += 61_000;
+      assert.equal((await client.get('/trial/api/participants')).status, 401);
+      const page = await client.get('/trial/');
+      assert.equal(page.status, 303);
+      assert.equal(page.headers.get('location'), '/trial/login');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('sign-in is rate limited per address; failures do not say which part was wrong', async () => {
+    const t = await startTestTrial({ loginRateLimit: { max: 3, windowMs: 60_000 } });
+    try {
+      const client = new TrialClient(t.url);
+      const monitor = accountFor('monitor');
+      const wrongPassword = await client.login(monitor.username, 'not-the-password');
+      const unknownUser = await client.login('nobody-here', 'not-the-password');
+      assert.equal(wrongPassword.status, 401);
+      assert.equal(unknownUser.status, 401);
+      assert.equal(wrongPassword.text, unknownUser.text);
+      assert.equal((await client.login(monitor.username, monitor.password)).status, 200);
+      const limited = await client.login(monitor.username, monitor.password);
+      assert.equal(limited.status, 429);
+      // The cookie is httpOnly and SameSite=Strict.
+      const fresh = await fetch(`${t.url}/trial/api/session`);
+      assert.equal(fresh.status, 401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('the session cookie is httpOnly and SameSite=Strict; a cross-site sign-in is refused', async () => {
+    const t = await startTestTrial();
+    try {
+      const monitor = accountFor('monitor');
+      const reply = await fetch(`${t.url}/trial/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: monitor.username, password: monitor.password }),
+      });
+      const cookie = reply.headers.getSetCookie().find((c) => c.startsWith('trd_trial_session='));
+      assert.ok(cookie !== undefined);
+      assert.match(cookie, /HttpOnly/i);
+      assert.match(cookie, /SameSite=Strict/i);
+      const crossSite = await fetch(`${t.url}/trial/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+        body: JSON.stringify({ username: monitor.username, password: monitor.password }),
+      });
+      assert.equal(crossSite.status, 403);
+    } finally {
+      await t.close();
+    }
+  });
+});

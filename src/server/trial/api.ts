@@ -1,0 +1,289 @@
+/**
+ * The trial's JSON API under /trial/api: one route per trial operation, each declaring the permission the guard
+ * checks (auth.ts), each write carrying the session's user and a reason into the store, which audits it in the same
+ * transaction. Allocations reach a response only through allocationView (blinding.ts); participant records carry
+ * kit codes only.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { InputError } from '../../record/issues.ts';
+import { redactAuditEntry } from '../../trial/blinding.ts';
+import {
+  AdverseEventInputSchema,
+  ConsentInputSchema,
+  DispositionInputSchema,
+  DoseInputSchema,
+  EnrolInputSchema,
+  FormInputSchema,
+  ItemAnswerSchema,
+  KitInputSchema,
+  LabInputSchema,
+} from '../../trial/model.ts';
+import type { Participant } from '../../trial/model.ts';
+import { NotFound, userOf } from './auth.ts';
+import { allocationView, viewerSeesArms } from './blinding.ts';
+import { participantInScope, randomize, screen, ScreeningRequestSchema } from './operations.ts';
+import {
+  currentProtocol,
+  parseBody,
+  trialInfo,
+  trialInfoChanged,
+  reasonFrom,
+  siteFilter,
+  viewerOf,
+  writeContext,
+} from './context.ts';
+import type { TrialDeps } from './context.ts';
+import { consortView } from './consort-view.ts';
+import { exportFile, exportNames } from './exports.ts';
+import { verifyPassword } from './password.ts';
+import { safetyDashboard } from './safety-view.ts';
+import { dosingRecord, participantSchedule } from './schedule.ts';
+
+const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
+
+export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
+  const { store } = deps;
+
+  const participantFor = (request: FastifyRequest, id: string): Promise<Participant> =>
+    participantInScope(deps, request, id);
+
+  app.get('/api/session', { config: { trialAccess: 'authenticated' } }, async (request, reply) => {
+    const viewer = await viewerOf(request, deps);
+    const trial = await trialInfo(deps);
+    return {
+      user: viewer.user,
+      csrfToken: reply.generateCsrf(),
+      seesAllocation: viewerSeesArms(viewer),
+      trial:
+        trial === null
+          ? null
+          : {
+              protocolId: trial.protocolId,
+              protocolVersion: trial.protocolVersion,
+              method: trial.method,
+              armCount: trial.arms.length,
+              factors: trial.factors,
+              lockedAt: trial.lockedAt,
+            },
+    };
+  });
+
+  // Enrolment
+  app.get('/api/screening', { config: { trialAccess: 'trial.read' } }, async (request) =>
+    store.listScreening(siteFilter(userOf(request))),
+  );
+
+  app.post('/api/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) => {
+    const entry = await screen(deps, request, parseBody(ScreeningRequestSchema, request.body));
+    return reply.code(201).send(entry);
+  });
+
+  app.post('/api/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) => {
+    const input = parseBody(ConsentInputSchema, request.body);
+    return reply.code(201).send(await store.recordConsent(writeContext(request, 'consent recorded'), input));
+  });
+
+  app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) =>
+    store.listParticipants(siteFilter(userOf(request))),
+  );
+
+  app.post('/api/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
+    const input = parseBody(EnrolInputSchema, request.body);
+    return reply.code(201).send(await store.enrol(writeContext(request, 'enrolment'), input));
+  });
+
+  app.get('/api/participants/:id', { config: { trialAccess: 'trial.read' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const participant = await participantFor(request, id);
+    const [forms, labs, adverseEvents, allocation] = await Promise.all([
+      store.listForms({ participantId: id }),
+      store.listLabs({ participantId: id }),
+      store.listAdverseEvents({ participantId: id }),
+      store.getAllocation(id),
+    ]);
+    const viewer = await viewerOf(request, deps);
+    const protocol = await currentProtocol(deps);
+    return {
+      participant,
+      allocation: allocation === null ? null : allocationView(allocation, viewer),
+      schedule: participantSchedule(
+        protocol,
+        participant,
+        allocation?.randomizedAt ?? null,
+        (await dosingRecord(store, protocol, participant))?.administeredOn ?? null,
+      ),
+      forms,
+      labs,
+      adverseEvents,
+    };
+  });
+
+  app.post('/api/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
+    const { id } = parseBody(IdParam, request.params);
+    return reply.code(201).send(await randomize(deps, request, id));
+  });
+
+  app.post(
+    '/api/participants/:id/emergency-unblind',
+    { config: { trialAccess: 'emergency-unblind', disclosesAllocation: true } },
+    async (request) => {
+      const { id } = parseBody(IdParam, request.params);
+      await participantFor(request, id);
+      const reason = reasonFrom(request.body);
+      const allocation = await store.emergencyUnblind(writeContext(request, reason), id);
+      request.log.warn({ code: 'trial.emergency-unblinding' }, 'emergency unblinding');
+      return { participantId: allocation.participantId, kitCode: allocation.kitCode, arm: allocation.arm };
+    },
+  );
+
+  app.post('/api/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
+    const input = parseBody(DispositionInputSchema, request.body);
+    await participantFor(request, input.participantId);
+    return reply.code(201).send(await store.recordDisposition(writeContext(request, 'disposition'), input));
+  });
+
+  app.post('/api/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+    const input = parseBody(DoseInputSchema, request.body);
+    await participantFor(request, input.participantId);
+    return reply.code(201).send(await store.recordDose(writeContext(request, 'study drug administered'), input));
+  });
+
+  // Outcome capture
+  app.post('/api/forms', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+    const input = parseBody(FormInputSchema, request.body);
+    await participantFor(request, input.participantId);
+    return reply.code(201).send(await store.saveForm(writeContext(request, 'visit form'), input));
+  });
+
+  app.get('/api/forms/:id', { config: { trialAccess: 'trial.read' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const form = await store.getForm(id);
+    if (form === null) throw new NotFound();
+    await participantFor(request, form.participantId);
+    return { form, corrections: await store.listCorrections(id) };
+  });
+
+  app.post('/api/forms/:id/corrections', { config: { trialAccess: 'visit.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const body = parseBody(
+      z.strictObject({ reason: z.string(), answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema) }),
+      request.body,
+    );
+    const form = await store.getForm(id);
+    if (form === null) throw new NotFound();
+    await participantFor(request, form.participantId);
+    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers);
+  });
+
+  app.post('/api/forms/:id/sign', { config: { trialAccess: 'form.sign' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const body = parseBody(
+      z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
+      request.body,
+    );
+    const form = await store.getForm(id);
+    if (form === null) throw new NotFound();
+    await participantFor(request, form.participantId);
+    // An e-signature re-authenticates the signer (21 CFR 11.200(a)(1)).
+    const account = await store.getUser(userOf(request).id);
+    if (!(await verifyPassword(body.password, account?.passwordHash))) {
+      throw new InputError('the password does not match', 'trial.forbidden');
+    }
+    return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
+  });
+
+  // Safety
+  app.post('/api/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
+    const input = parseBody(LabInputSchema, request.body);
+    await participantFor(request, input.participantId);
+    return reply.code(201).send(await store.addLab(writeContext(request, 'lab result'), input));
+  });
+
+  app.post('/api/adverse-events', { config: { trialAccess: 'adverse-event.write' } }, async (request, reply) => {
+    const input = parseBody(AdverseEventInputSchema, request.body);
+    await participantFor(request, input.participantId);
+    return reply.code(201).send(await store.addAdverseEvent(writeContext(request, 'adverse event'), input));
+  });
+
+  app.get('/api/alerts', { config: { trialAccess: 'trial.read' } }, async (request) =>
+    store.listAlerts(siteFilter(userOf(request))),
+  );
+
+  app.post('/api/alerts/:id/acknowledge', { config: { trialAccess: 'lab.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const alert = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === id);
+    if (alert === undefined) throw new NotFound();
+    return store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), id);
+  });
+
+  app.get('/api/safety', { config: { trialAccess: 'trial.read' } }, async (request) =>
+    safetyDashboard(store, siteFilter(userOf(request))),
+  );
+
+  app.get('/api/consort', { config: { trialAccess: 'trial.read' } }, async (request) => {
+    const viewer = await viewerOf(request, deps);
+    return consortView(
+      await store.snapshot(siteFilter(viewer.user)),
+      await currentProtocol(deps),
+      viewerSeesArms(viewer),
+    );
+  });
+
+  // Kits and allocations: the unblinded pharmacist
+  app.get('/api/kits/stock', { config: { trialAccess: 'trial.read' } }, async (request) => {
+    const stock = await store.kitStock();
+    return viewerSeesArms(await viewerOf(request, deps)) ? stock : { total: stock.total };
+  });
+
+  app.post('/api/kits', { config: { trialAccess: 'allocation.read' } }, async (request, reply) => {
+    const kits = parseBody(z.array(KitInputSchema).min(1).max(10_000), request.body);
+    return reply.code(201).send({ added: await store.addKits(writeContext(request, 'kits received'), kits) });
+  });
+
+  app.get('/api/allocations', { config: { trialAccess: 'allocation.read' } }, async (request) => {
+    const viewer = await viewerOf(request, deps);
+    return (await store.listAllocations()).map((a) => allocationView(a, viewer));
+  });
+
+  // Exports and database lock: the statistician
+  app.get('/api/exports', { config: { trialAccess: 'export.read' } }, async () => exportNames);
+
+  app.get('/api/exports/:name', { config: { trialAccess: 'export.read' } }, async (request, reply) => {
+    const { name } = parseBody(z.strictObject({ name: z.enum(exportNames) }), request.params);
+    const viewer = await viewerOf(request, deps);
+    if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
+    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments);
+    await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
+    return reply
+      .type(file.contentType)
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(file.content);
+  });
+
+  app.post('/api/lock', { config: { trialAccess: 'database.lock' } }, async (request) => {
+    const reason = reasonFrom(request.body);
+    const trial = await store.lock(writeContext(request, reason));
+    trialInfoChanged(deps);
+    return { lockedAt: trial.lockedAt };
+  });
+
+  // Audit
+  app.get('/api/audit', { config: { trialAccess: 'audit.read' } }, async (request) => {
+    const query = parseBody(
+      z.strictObject({
+        fromSeq: z.coerce.number().int().min(0).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+      }),
+      request.query,
+    );
+    const viewer = await viewerOf(request, deps);
+    const entries = await store.listAudit({
+      limit: query.limit ?? 200,
+      ...(query.fromSeq === undefined ? {} : { fromSeq: query.fromSeq }),
+    });
+    return viewerSeesArms(viewer) ? entries : entries.map(redactAuditEntry);
+  });
+
+  app.get('/api/audit/verify', { config: { trialAccess: 'audit.read' } }, async () => store.verifyAudit());
+}

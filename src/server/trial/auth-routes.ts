@@ -1,0 +1,78 @@
+/**
+ * Sign-in and sign-out. Sign-in is rate limited per client address (@fastify/rate-limit) and spends the same scrypt
+ * work whether or not the user exists; success starts a session (auth.ts) and is audited. The answer never says
+ * which of user name and password was wrong.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './auth.ts';
+import type { TrialDeps } from './context.ts';
+import { parseBody, writeContext } from './context.ts';
+import { verifyPassword } from './password.ts';
+
+export interface LoginRateLimit {
+  /** Sign-in attempts allowed per client address within the window. */
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+export const defaultLoginRateLimit: LoginRateLimit = { max: 10, windowMs: 15 * 60 * 1000 };
+
+const LoginSchema = z.strictObject({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  /** Where the login form came from (a page under /trial), for the redirect after sign-in. */
+  next: z.string().max(200).optional(),
+});
+
+/** Only a path under /trial/ (never another origin or a scheme-relative URL). */
+function safeNext(next: string | undefined): string {
+  return next !== undefined && /^\/trial\/[A-Za-z0-9/_-]*$/.test(next) ? next : '/trial/';
+}
+
+const wantsHtml = (request: FastifyRequest): boolean =>
+  (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+
+export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit: LoginRateLimit): void {
+  app.post(
+    '/login',
+    {
+      config: {
+        trialAccess: 'public',
+        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => request.ip },
+      },
+    },
+    async (request, reply) => {
+      const body = parseBody(LoginSchema, request.body);
+      const account = await deps.store.getUserByUsername(body.username.toLowerCase());
+      const passwordOk = await verifyPassword(body.password, account?.passwordHash);
+      if (account === null || !account.active || !passwordOk) {
+        request.log.warn({ code: 'trial.login.failed' }, 'sign-in refused');
+        if (wantsHtml(request)) return reply.code(303).redirect('/trial/login?failed=1');
+        return reply.code(401).send({ error: 'user name or password not accepted' });
+      }
+      const session = await startSession(deps.auth, account.id);
+      reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));
+      request.trialUser = {
+        id: account.id,
+        username: account.username,
+        displayName: account.displayName,
+        role: account.role,
+        site: account.site,
+      };
+      request.session = { _csrf: session.csrfSecret };
+      await deps.store.recordEvent(writeContext(request, 'sign-in'), 'login', { username: account.username });
+      if (wantsHtml(request)) return reply.code(303).redirect(safeNext(body.next));
+      return { user: request.trialUser, csrfToken: reply.generateCsrf() };
+    },
+  );
+
+  app.post('/logout', { config: { trialAccess: 'authenticated' } }, async (request, reply: FastifyReply) => {
+    const token = request.cookies[sessionCookie];
+    if (token !== undefined) await deps.store.deleteSession(hashToken(token));
+    await deps.store.recordEvent(writeContext(request, 'sign-out'), 'logout', {});
+    reply.clearCookie(sessionCookie, { path: '/' });
+    if (wantsHtml(request)) return reply.code(303).redirect('/trial/login');
+    return { signedOut: true };
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Allocation concealment over HTTP: every trial route, taken from the server's own route table (so a new route is
+ * covered without editing this file), is called by every blinded role with real data in the store (randomized
+ * participants in both arms, forms, a lab that raises a safety alert, a serious adverse event), and no response
+ * carries an arm id or label. The only route that may disclose an arm, emergency unblinding, is checked apart:
+ * reason required, investigator only, audited.
+ * Run: node --import tsx --test src/server/trial/blinding.test.ts
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TrialRole } from '../../trial/roles.ts';
+import type { TrialClient } from './client.test-support.ts';
+import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import type { TestTrial } from './harness.test-support.ts';
+
+let t: TestTrial;
+const ids = { participant: '', form: '', alert: '' };
+
+before(async () => {
+  t = await startTestTrial();
+  const protocol = insightProtocol(t.engine);
+  const coord = await t.signIn('coordinator', 'site-a');
+  const participants: string[] = [];
+  for (let i = 0; i < 4; i += 1) participants.push(await enrolThroughApi(coord, protocol, 'site-a'));
+  for (const id of participants) {
+    const r = await coord.post(`/trial/api/participants/${id}/randomize`);
+    assert.equal(r.status, 201, r.text);
+  }
+  ids.participant = participants[0] as string;
+  const form = await coord.post('/trial/api/forms', {
+    participantId: ids.participant,
+    visit: 'day-14',
+    instrument: 'gad-7',
+    answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
+    completedOn: '2026-11-20',
+  });
+  assert.equal(form.status, 201, form.text);
+  ids.form = (form.json as { id: string }).id;
+  const lab = await coord.post('/trial/api/labs', {
+    participantId: ids.participant,
+    visit: 'day-14',
+    analyte: 'anc',
+    value: 0.8,
+    unit: '10*9/L',
+    lowerLimitOfNormal: 2.0,
+    upperLimitOfNormal: null,
+    collectedOn: '2026-11-20',
+  });
+  assert.equal(lab.status, 201, lab.text);
+  const alerts = (lab.json as { alerts: { id: string }[] }).alerts;
+  assert.ok(alerts.length > 0, 'ANC 0.8 raises a safety alert');
+  ids.alert = (alerts[0] as { id: string }).id;
+  const ae = await coord.post('/trial/api/adverse-events', {
+    participantId: ids.participant,
+    term: 'Pneumonia',
+    onsetOn: '2026-11-21',
+    grade: 3,
+    seriousCriteria: ['hospitalisation'],
+    relatedness: 'possible',
+    expectedness: 'expected',
+    outcome: 'recovering',
+  });
+  assert.equal(ae.status, 201, ae.text);
+  const coordB = await t.signIn('coordinator', 'site-b');
+  await enrolThroughApi(coordB, protocol, 'site-b');
+  // The coordinator's own writes (form, lab with its alert, serious adverse event) answered without an arm.
+  for (const reply of [form, lab, ae]) assert.equal(findArm(reply.text, t.armNames), undefined, reply.text);
+});
+
+after(async () => {
+  await t.close();
+});
+
+function concreteUrl(url: string): string {
+  return url
+    .replace(':id/randomize', `${ids.participant}/randomize`)
+    .replace('/participants/:id', `/participants/${ids.participant}`)
+    .replace('/forms/:id', `/forms/${ids.form}`)
+    .replace('/alerts/:id', `/alerts/${ids.alert}`)
+    .replace('/exports/:name', '/exports/analysis.csv');
+}
+
+function findArm(text: string, armNames: readonly string[]): string | undefined {
+  const lower = text.toLowerCase();
+  return armNames.find((a) => lower.includes(a.toLowerCase()));
+}
+
+const blindedRoles: readonly TrialRole[] = ['coordinator', 'investigator', 'monitor', 'statistician', 'administrator'];
+
+test('the route table lists the trial operations, each with a declared access', () => {
+  const urls = t.trial.routes.map((r) => r.url);
+  for (const expected of [
+    '/trial/api/participants/:id/randomize',
+    '/trial/api/screening',
+    '/trial/api/labs',
+    '/trial/api/consort',
+    '/trial/api/exports/:name',
+    '/trial/consort',
+  ]) {
+    assert.ok(urls.includes(expected), expected);
+  }
+  assert.deepEqual(
+    t.trial.routes.filter((r) => r.disclosesAllocation).map((r) => r.url),
+    ['/trial/api/participants/:id/emergency-unblind'],
+  );
+});
+
+for (const role of blindedRoles) {
+  test(`no response to a ${role} names an arm (every route, every method)`, async () => {
+    const client: TrialClient = await t.signIn(
+      role,
+      role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined,
+    );
+    let calls = 0;
+    // HEAD routes are fastify's automatic twins of the GET routes.
+    const routes = t.trial.routes.filter(
+      (r) => !r.disclosesAllocation && !r.url.endsWith('/logout') && r.methods.some((m) => m !== 'HEAD'),
+    );
+    const readable: string[] = [];
+    for (const route of routes) {
+      for (const method of route.methods) {
+        if (method === 'HEAD') continue;
+        const url = concreteUrl(route.url);
+        const reply = method === 'GET' ? await client.get(url) : await client.request(method, url, {});
+        calls += 1;
+        if (method === 'GET' && reply.status === 200) readable.push(route.url);
+        if (process.env.TRD_TEST_VERBOSE) console.log(role, method, route.url, reply.status);
+        assert.notEqual(reply.status, 500, `${method} ${route.url}: ${reply.text.slice(0, 200)}`);
+        assert.equal(findArm(reply.text, t.armNames), undefined, `${method} ${route.url} as ${role} names an arm`);
+      }
+    }
+    // Randomizing a new participant answers with the kit code only.
+    if (role === 'coordinator' || role === 'investigator') {
+      const id = await enrolThroughApi(client, insightProtocol(t.engine), 'site-a');
+      const r = await client.post(`/trial/api/participants/${id}/randomize`);
+      assert.equal(r.status, 201, r.text);
+      assert.match((r.json as { kitCode: string }).kitCode, /\S/);
+      assert.equal(findArm(r.text, t.armNames), undefined);
+      assert.equal('arm' in (r.json as object), false);
+    }
+    assert.ok(calls >= routes.length, 'every route was called');
+    // The sweep read real data: the participant, visit-form, safety, CONSORT and page routes answered 200.
+    for (const url of [
+      '/trial/api/participants/:id',
+      '/trial/api/safety',
+      '/trial/api/consort',
+      '/trial/participants/:id',
+    ]) {
+      assert.ok(readable.includes(url), `${url} answered 200 to ${role}`);
+    }
+    const out = await client.post('/trial/logout');
+    assert.equal(out.status, 200);
+  });
+}
+
+test("the same sweep finds the arms where they may be seen: the pharmacist's allocation list", async () => {
+  const pharmacist = await t.signIn('unblinded-pharmacist');
+  const reply = await pharmacist.get('/trial/api/allocations');
+  assert.equal(reply.status, 200);
+  assert.notEqual(findArm(reply.text, t.armNames), undefined, 'the detector sees arms when they are there');
+});
+
+test('emergency unblinding: investigator only, a reason required, audited', async () => {
+  const coordinator = await t.signIn('coordinator', 'site-a');
+  const refused = await coordinator.post(`/trial/api/participants/${ids.participant}/emergency-unblind`, {
+    reason: 'anaphylaxis',
+  });
+  assert.equal(refused.status, 403);
+  const investigator = await t.signIn('investigator', 'site-a');
+  const noReason = await investigator.post(`/trial/api/participants/${ids.participant}/emergency-unblind`, {});
+  assert.equal(noReason.status, 400);
+  const done = await investigator.post(`/trial/api/participants/${ids.participant}/emergency-unblind`, {
+    reason: 'suspected anaphylaxis: treating team needs the allocation',
+  });
+  assert.equal(done.status, 200, done.text);
+  assert.notEqual(findArm(done.text, t.armNames), undefined);
+  const audit = await t.store.listAudit({ limit: 1000 });
+  assert.ok(audit.some((e) => e.entity === 'unblinding' && e.reason.includes('anaphylaxis')));
+  // The participant's record now says so, still without the arm for blinded roles.
+  const record = await coordinator.get(`/trial/api/participants/${ids.participant}`);
+  assert.equal((record.json as { participant: { emergencyUnblinded: boolean } }).participant.emergencyUnblinded, true);
+  assert.equal(findArm(record.text, t.armNames), undefined);
+});

@@ -1,0 +1,37 @@
+/**
+ * The export files the statistician downloads after database lock, by file name; the content is the trial exports'
+ * (src/trial/exports/): the long analysis CSV that `trd analyze` reads, SDTM-style domains, and a FHIR Bundle of
+ * ResearchStudy and ResearchSubject resources. This module only names the files and their media types.
+ */
+import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { analysisCsv, fhirResearchBundle, sdtmDomains } from '../../trial/exports/index.ts';
+import type { SdtmDomain } from '../../trial/exports/index.ts';
+import type { TrialSnapshot } from '../../trial/model.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+
+export const exportNames = [
+  'analysis.csv',
+  'sdtm-dm.csv',
+  'sdtm-ds.csv',
+  'sdtm-ex.csv',
+  'sdtm-qs.csv',
+  'sdtm-lb.csv',
+  'sdtm-ae.csv',
+  'research.fhir.json',
+] as const;
+export type ExportName = (typeof exportNames)[number];
+
+export function exportFile(
+  name: ExportName,
+  snapshot: TrialSnapshot,
+  protocol: TrialProtocol,
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+): { contentType: string; content: string } {
+  if (name === 'analysis.csv')
+    return { contentType: 'text/csv; charset=utf-8', content: analysisCsv(snapshot, protocol).csv };
+  if (name === 'research.fhir.json') {
+    return { contentType: 'application/fhir+json', content: JSON.stringify(fhirResearchBundle(snapshot, protocol)) };
+  }
+  const domain = name.slice('sdtm-'.length, -'.csv'.length).toUpperCase() as SdtmDomain;
+  return { contentType: 'text/csv; charset=utf-8', content: sdtmDomains(snapshot, protocol, instruments)[domain] };
+}

@@ -1,0 +1,202 @@
+/**
+ * A real trial server for tests: a SQLite trial store in a temporary folder, initialised with the INSIGHT protocol
+ * (knowledge/trials/insight.json) on two sites, a kit list, one account per role, and the whole service
+ * (buildServer with the trial plugin) listening on 127.0.0.1, port 0. Accounts use a lower scrypt cost than
+ * production (2^14) so that the suites sign in quickly; the algorithm and code path are the production ones.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createEngine } from '../../engine/index.ts';
+import type { Engine } from '../../engine/index.ts';
+import { generateKits } from '../../trial/kits.ts';
+import { planArms, planFactors } from '../../trial/strata.ts';
+import type { TrialRole } from '../../trial/roles.ts';
+import { openTrialStore } from '../../trial/store/open.ts';
+import type { TrialStore } from '../../trial/store/port.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+import { buildServer } from '../app.ts';
+import { createAccounts, SETUP_CONTEXT } from './accounts.ts';
+import type { AccountSpec } from './accounts.ts';
+import type { LoginRateLimit } from './auth-routes.ts';
+import { TrialClient } from './client.test-support.ts';
+import { openTrialServer } from './index.ts';
+import type { TrialServer } from './index.ts';
+
+export const SITES = ['site-a', 'site-b'] as const;
+export const TEST_COST = { N: 2 ** 14, r: 8, p: 1 };
+
+export const TEST_ACCOUNTS: readonly AccountSpec[] = [
+  // The store's first account must be an administrator.
+  { username: 'admin', displayName: 'Administrator', role: 'administrator', site: null, password: 'pw-admin-123' },
+  {
+    username: 'coord-a',
+    displayName: 'Coordinator A',
+    role: 'coordinator',
+    site: 'site-a',
+    password: 'pw-coord-a-123',
+  },
+  {
+    username: 'coord-b',
+    displayName: 'Coordinator B',
+    role: 'coordinator',
+    site: 'site-b',
+    password: 'pw-coord-b-123',
+  },
+  { username: 'inv-a', displayName: 'Investigator A', role: 'investigator', site: 'site-a', password: 'pw-inv-a-123' },
+  { username: 'pharm', displayName: 'Pharmacist', role: 'unblinded-pharmacist', site: null, password: 'pw-pharm-123' },
+  { username: 'monitor', displayName: 'Monitor', role: 'monitor', site: null, password: 'pw-monitor-123' },
+  { username: 'stat', displayName: 'Statistician', role: 'statistician', site: null, password: 'pw-stat-123' },
+];
+
+export const accountFor = (role: TrialRole, site?: string): AccountSpec => {
+  const found = TEST_ACCOUNTS.find((a) => a.role === role && (site === undefined || a.site === site));
+  if (found === undefined) throw new Error(`no test account for ${role}`);
+  return found;
+};
+
+let sharedEngine: Engine | undefined;
+export const testEngine = (): Engine => (sharedEngine ??= createEngine());
+
+export function insightProtocol(engine: Engine): TrialProtocol {
+  const protocol = engine.protocols.find((p) => p.id === 'insight');
+  if (protocol === undefined) throw new Error('INSIGHT protocol missing');
+  return protocol;
+}
+
+/** Opens and initialises a trial store at `location` (permuted blocks, crp x site strata, `kitsPerArm` kits per arm). */
+export async function initTestStore(location: string, engine: Engine, kitsPerArm = 400): Promise<TrialStore> {
+  const store = await openTrialStore(location);
+  if ((await store.trial()) !== null) return store;
+  const protocol = insightProtocol(engine);
+  const arms = planArms(protocol);
+  await store.init(SETUP_CONTEXT, {
+    protocol,
+    plan: {
+      method: 'permuted-blocks',
+      arms,
+      factors: planFactors(protocol, SITES),
+      seed: 20261129,
+      blockSizes: [2, 4, 6],
+      // Every stratum's list can take all the participants the kits allow.
+      perStratum: kitsPerArm * 2,
+    },
+  });
+  await store.addKits(
+    { actor: { userId: 'setup', role: 'unblinded-pharmacist', site: null }, reason: 'kit list received' },
+    generateKits(
+      arms.map((a) => a.id),
+      kitsPerArm,
+      7,
+    ),
+  );
+  await createAccounts(store, TEST_ACCOUNTS, TEST_COST);
+  return store;
+}
+
+export interface TestTrial {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly store: TrialStore;
+  readonly trial: TrialServer;
+  readonly engine: Engine;
+  readonly armNames: readonly string[];
+  /** A client signed in as the role's test account (of `site` when given). */
+  signIn(role: TrialRole, site?: string): Promise<TrialClient>;
+  close(): Promise<void>;
+}
+
+export interface TestTrialOptions {
+  readonly now?: () => Date;
+  readonly sessionSeconds?: number;
+  readonly loginRateLimit?: LoginRateLimit;
+  /** Capture the server's log lines (at info level) instead of discarding them. */
+  readonly logStream?: { write(line: string): void };
+}
+
+export async function startTestTrial(options: TestTrialOptions = {}): Promise<TestTrial> {
+  const dir = mkdtempSync(join(tmpdir(), 'trd-trial-server-'));
+  const engine = testEngine();
+  const store = await initTestStore(`sqlite:${join(dir, 'trial.sqlite')}`, engine);
+  const trial = await openTrialServer({
+    store,
+    engine,
+    passwordCost: TEST_COST,
+    loginRateLimit: options.loginRateLimit ?? { max: 1000, windowMs: 60_000 },
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.sessionSeconds === undefined ? {} : { sessionSeconds: options.sessionSeconds }),
+  });
+  const app = await buildServer({
+    engine,
+    plugins: [trial.plugin],
+    ...(options.logStream === undefined ? { logLevel: false } : { logLevel: 'info', logStream: options.logStream }),
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const protocol = insightProtocol(engine);
+  return {
+    app,
+    url,
+    store,
+    trial,
+    engine,
+    armNames: (protocol.arms ?? []).flatMap((a) => [a.id, a.label]),
+    async signIn(role, site) {
+      const account = accountFor(role, site);
+      const client = new TrialClient(url);
+      const reply = await client.login(account.username, account.password);
+      if (reply.status !== 200) throw new Error(`sign-in as ${role} failed: ${reply.status}`);
+      return client;
+    },
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The screening answers that make a person eligible: every inclusion met, every exclusion not met. */
+export function eligibleCriteria(protocol: TrialProtocol) {
+  return protocol.criteria.map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    status: c.kind === 'inclusion' ? ('met' as const) : ('not-met' as const),
+    reason: 'checked at the screening visit',
+    verified: c.verified,
+  }));
+}
+
+let codeCounter = 0;
+/** Screens, consents and enrols one participant through the API; returns the participant id. */
+export async function enrolThroughApi(
+  client: TrialClient,
+  protocol: TrialProtocol,
+  site: string,
+  crp: 'low' | 'high' = 'high',
+): Promise<string> {
+  codeCounter += 1;
+  const code = `S${process.pid}-${codeCounter}`;
+  const screening = await client.post('/trial/api/screening', {
+    site,
+    screeningCode: code,
+    screenedOn: '2026-11-02',
+    criteria: eligibleCriteria(protocol),
+  });
+  if (screening.status !== 201) throw new Error(`screening: ${screening.status} ${screening.text}`);
+  const screeningId = (screening.json as { id: string }).id;
+  const consent = await client.post('/trial/api/consents', {
+    screeningId,
+    consentedOn: '2026-11-03',
+    formVersion: 'v1.0',
+  });
+  if (consent.status !== 201) throw new Error(`consent: ${consent.status} ${consent.text}`);
+  const enrol = await client.post('/trial/api/participants', {
+    screeningId,
+    participantCode: `P-${code}`,
+    strata: { crp, site },
+    baselineCrpMgPerL: crp === 'high' ? 6.5 : 1.2,
+    enrolledOn: '2026-11-04',
+  });
+  if (enrol.status !== 201) throw new Error(`enrol: ${enrol.status} ${enrol.text}`);
+  return (enrol.json as { id: string }).id;
+}

@@ -1,0 +1,127 @@
+/**
+ * Trial operations inside `trd serve` (mounted at /trial): sign-in, the JSON API (api.ts) and the coordinator's pages
+ * (pages.ts), on the trial store (src/trial/store). This folder is an adapter: rules (randomization, scoring, safety
+ * grading, audit) live in the pure modules and the store; here are authentication, roles, blinding of responses and
+ * rendering. It may import the engine door, src/trial and src/server; nothing imports it but the serve command.
+ */
+import cookie from '@fastify/cookie';
+import csrfProtection from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../../engine/index.ts';
+import { loadInstruments } from '../../instruments/load.ts';
+import { InputError } from '../../record/issues.ts';
+import type { TrialStore } from '../../trial/store/port.ts';
+import type { ServerPlugin } from '../app.ts';
+import { registerApi } from './api.ts';
+import { guardRoutes } from './auth.ts';
+import type { AuthOptions, GuardedRoute } from './auth.ts';
+import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
+import type { LoginRateLimit } from './auth-routes.ts';
+import { armTerms, guardResponses } from './blinding.ts';
+import { armLabels, trialInfo } from './context.ts';
+import type { TrialDeps } from './context.ts';
+import { registerPages } from './pages.ts';
+
+export interface TrialServerOptions {
+  /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
+  readonly store: TrialStore;
+  readonly engine: Engine;
+  /** Idle timeout of a session in seconds; default 30 minutes. */
+  readonly sessionSeconds?: number;
+  /** Absolute session lifetime in seconds; default 12 hours. */
+  readonly maxSessionSeconds?: number;
+  /** Secure cookies (when served over HTTPS). */
+  readonly secureCookies?: boolean;
+  readonly loginRateLimit?: LoginRateLimit;
+  readonly passwordCost?: { N: number; r: number; p: number };
+  /** The clock for sessions; default the system clock. */
+  readonly now?: () => Date;
+}
+
+export interface TrialServer {
+  readonly plugin: ServerPlugin;
+  /** Every trial route as registered (filled when the plugin registers), with its declared access. */
+  readonly routes: readonly GuardedRoute[];
+  readonly store: TrialStore;
+}
+
+/** Store error codes (src/trial/store/port.ts, "Errors") -> HTTP status. */
+export function statusOfCode(code: string): number {
+  if (code === 'trial.forbidden') return 403;
+  if (code === 'trial.not-found') return 404;
+  if (code.startsWith('trial.conflict') || code.endsWith('.already') || code.includes('locked')) return 409;
+  return 400;
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string, code: string) {
+  request.log.info({ code, status }, 'trial request refused');
+  return reply.code(status).type('application/json').send({ error: message, code });
+}
+
+export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof InputError)
+    return sendError(request, reply, statusOfCode(error.code), error.message, error.code);
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (error as { code?: unknown }).code;
+    // Framework and guard messages name no input (CSRF, rate limit, access, body size); pass them on.
+    return sendError(request, reply, status, error.message, typeof code === 'string' ? code : 'trial.refused');
+  }
+  request.log.error({ code: 'trial.internal', name: error.name }, 'trial request failed');
+  return sendError(request, reply, 500, 'internal error', 'trial.internal');
+}
+
+export async function registerTrial(
+  app: FastifyInstance,
+  deps: TrialDeps,
+  loginLimit: LoginRateLimit,
+  table: GuardedRoute[] = [],
+): Promise<void> {
+  if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
+  await app.register(csrfProtection, { sessionPlugin: '@fastify/session' });
+  await app.register(rateLimit, { global: false });
+  app.setErrorHandler(trialErrorHandler);
+  // The server owns the store it was given: closing the server (SIGTERM, tests) closes it after the last request.
+  app.addHook('onClose', async () => deps.store.close());
+  guardRoutes(app, deps.auth, table);
+  let terms: string[] = [];
+  guardResponses(
+    app,
+    async () => {
+      if (terms.length === 0) terms = armTerms(await armLabels(deps));
+      return terms;
+    },
+    async () => (await trialInfo(deps))?.lockedAt != null,
+  );
+  registerAuthRoutes(app, deps, loginLimit);
+  registerApi(app, deps);
+  registerPages(app, deps);
+}
+
+export async function openTrialServer(options: TrialServerOptions): Promise<TrialServer> {
+  const { store } = options;
+  const auth: AuthOptions = {
+    store,
+    sessionSeconds: options.sessionSeconds ?? 30 * 60,
+    maxSessionSeconds: options.maxSessionSeconds ?? 12 * 3600,
+    secureCookies: options.secureCookies ?? false,
+    now: options.now ?? (() => new Date()),
+  };
+  const deps: TrialDeps = {
+    store,
+    engine: options.engine,
+    auth,
+    instruments: loadInstruments(),
+    ...(options.passwordCost === undefined ? {} : { passwordCost: options.passwordCost }),
+  };
+  const loginLimit = options.loginRateLimit ?? defaultLoginRateLimit;
+  const routes: GuardedRoute[] = [];
+  return {
+    plugin: { prefix: '/trial', plugin: async (app) => registerTrial(app, deps, loginLimit, routes) },
+    routes,
+    store,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Database lock over HTTP: before lock the statistician is blinded (no arm in any participant record, exports
+ * refused); the administrator locks with a reason (audited); afterwards the statistician sees allocations, downloads
+ * the analysis CSV with arms, and the CONSORT flow per arm, while the coordinator stays blinded and no data write is
+ * accepted any more. An e-signature needs the investigator's password again.
+ * Run: node --import tsx --test src/server/trial/lock.test.ts
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { accountFor, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import type { TestTrial } from './harness.test-support.ts';
+
+let t: TestTrial;
+let participant = '';
+before(async () => {
+  t = await startTestTrial();
+  const coord = await t.signIn('coordinator', 'site-a');
+  participant = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+  assert.equal((await coord.post(`/trial/api/participants/${participant}/randomize`)).status, 201);
+});
+after(async () => {
+  await t.close();
+});
+
+const hasArm = (text: string, arms: readonly string[]) =>
+  arms.some((a) => text.toLowerCase().includes(a.toLowerCase()));
+
+test('e-signature: investigator only, with the password again', async () => {
+  const coord = await t.signIn('coordinator', 'site-a');
+  const form = await coord.post('/trial/api/forms', {
+    participantId: participant,
+    visit: 'day-14',
+    instrument: 'gad-7',
+    answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
+    completedOn: '2026-11-20',
+  });
+  assert.equal(form.status, 201, form.text);
+  const id = (form.json as { id: string }).id;
+  assert.equal((await coord.post(`/trial/api/forms/${id}/sign`, { password: 'x', meaning: 'reviewed' })).status, 403);
+  const investigator = await t.signIn('investigator', 'site-a');
+  const wrong = await investigator.post(`/trial/api/forms/${id}/sign`, { password: 'not-mine', meaning: 'reviewed' });
+  assert.equal(wrong.status, 403);
+  const signed = await investigator.post(`/trial/api/forms/${id}/sign`, {
+    password: accountFor('investigator', 'site-a').password,
+    meaning: 'I reviewed this form and it is complete',
+  });
+  assert.equal(signed.status, 200, signed.text);
+  assert.equal((signed.json as { status: string }).status, 'signed');
+});
+
+test('lock: the statistician is blinded before and unblinded after; writes stop', async () => {
+  const statistician = await t.signIn('statistician');
+  const before = await statistician.get(`/trial/api/participants/${participant}`);
+  assert.equal(hasArm(before.text, t.armNames), false);
+  assert.equal((await statistician.get('/trial/api/exports/analysis.csv')).status, 403);
+  assert.equal((await statistician.post('/trial/api/lock', { reason: 'final analysis' })).status, 403);
+
+  const admin = await t.signIn('administrator');
+  assert.equal((await admin.post('/trial/api/lock', {})).status, 400, 'a reason is required');
+  const locked = await admin.post('/trial/api/lock', { reason: 'last participant completed; data cleaned' });
+  assert.equal(locked.status, 200, locked.text);
+  const audit = await t.store.listAudit({ limit: 10000 });
+  assert.ok(audit.some((e) => e.action === 'lock' && e.reason.includes('data cleaned')));
+
+  const after = await statistician.get(`/trial/api/participants/${participant}`);
+  assert.equal(after.status, 200);
+  assert.equal(hasArm(after.text, t.armNames), true, 'the statistician sees the allocation after lock');
+  const csv = await statistician.get('/trial/api/exports/analysis.csv');
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
+  assert.match(csv.text, /^subject,arm,visit/);
+  const consort = await statistician.get('/trial/api/consort');
+  assert.equal((consort.json as { pooled: boolean }).pooled, false);
+
+  const coord = await t.signIn('coordinator', 'site-a');
+  const stillBlind = await coord.get(`/trial/api/participants/${participant}`);
+  assert.equal(hasArm(stillBlind.text, t.armNames), false);
+  const write = await coord.post('/trial/api/labs', {
+    participantId: participant,
+    visit: 'day-28',
+    analyte: 'anc',
+    value: 3,
+    unit: '10*9/L',
+    lowerLimitOfNormal: 2,
+    upperLimitOfNormal: null,
+    collectedOn: '2026-12-01',
+  });
+  assert.equal(write.status, 409, 'no data write after lock');
+});

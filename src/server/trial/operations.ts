@@ -1,0 +1,74 @@
+/**
+ * Operations shared by the JSON API (api.ts) and the pages' form actions (pages.ts), so a page and an API call do
+ * exactly the same checks: the caller's site, eligibility from the engine, blinding of the allocation returned.
+ */
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { InputError } from '../../record/issues.ts';
+import { ScreeningCriterionSchema } from '../../trial/model.ts';
+import { criteriaFromMatch, mergeAnswers } from '../../trial/screening.ts';
+import type {
+  BlindedAllocation,
+  Allocation,
+  Participant,
+  ScreeningCriterion,
+  ScreeningEntry,
+} from '../../trial/model.ts';
+import { checkSite, NotFound, siteScope, userOf } from './auth.ts';
+import { allocationView } from './blinding.ts';
+import { currentProtocol, viewerOf, writeContext } from './context.ts';
+import type { TrialDeps } from './context.ts';
+
+/** A participant the caller may see (another site's participant is "not found"). */
+export async function participantInScope(deps: TrialDeps, request: FastifyRequest, id: string): Promise<Participant> {
+  const participant = await deps.store.getParticipant(id);
+  if (participant === null) throw new NotFound();
+  checkSite(userOf(request), participant.site);
+  return participant;
+}
+
+/** The screening request: entered criteria, or a FHIR Bundle evaluated by the engine with answers for the rest. */
+export const ScreeningRequestSchema = z.strictObject({
+  site: z.string().trim().min(1).max(120),
+  screeningCode: z.string().trim().min(1).max(120),
+  screenedOn: z.iso.date(),
+  bundle: z.unknown().optional(),
+  /** Entered criteria; with a bundle they answer what the record leaves unknown (consent, language). */
+  criteria: z.array(ScreeningCriterionSchema.omit({ source: true })).default([]),
+});
+export type ScreeningRequest = z.infer<typeof ScreeningRequestSchema>;
+
+/** Records a screening-log entry; with a Bundle the criteria come from the engine's trial match (engine.match). */
+export async function screen(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  body: ScreeningRequest,
+): Promise<ScreeningEntry> {
+  const scope = siteScope(userOf(request));
+  if (scope !== undefined && scope !== body.site) throw new InputError('site: not your site', 'trial.forbidden');
+  const protocol = await currentProtocol(deps);
+  const entered = body.criteria.map((c): ScreeningCriterion => ({ ...c, source: 'entered' }));
+  let criteria: ScreeningCriterion[] = entered;
+  if (body.bundle !== undefined) {
+    const [match] = deps.engine.match(body.bundle, { asOf: body.screenedOn, trials: [protocol.id] });
+    if (match === undefined) throw new InputError('the trial protocol could not be evaluated', 'trial.not-found');
+    criteria = mergeAnswers(criteriaFromMatch(match), entered);
+  }
+  return deps.store.addScreening(writeContext(request, 'screening'), {
+    site: body.site,
+    screeningCode: body.screeningCode,
+    screenedOn: body.screenedOn,
+    criteria,
+  });
+}
+
+/** Randomizes (atomically, in the store) and returns what this caller may see of the allocation. */
+export async function randomize(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  participantId: string,
+): Promise<Allocation | BlindedAllocation> {
+  await participantInScope(deps, request, participantId);
+  const allocation = await deps.store.randomize(writeContext(request, 'randomization'), participantId);
+  return allocationView(allocation, await viewerOf(request, deps));
+}

@@ -1,0 +1,823 @@
+/**
+ * The coordinator's pages under /trial, server-rendered in the clinician app's layout (src/server/web/layout.ts):
+ * sign-in, participants, screening log, enrolment, randomization, a participant's visits (with each visit's window)
+ * and visit forms, lab results with their safety verdicts, the safety dashboard and the CONSORT flow. Forms post to
+ * page actions that call the same operations as the JSON API (operations.ts) and redirect back (post/redirect/get),
+ * so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
+ * shown with "study drug" in its place (maskArms), so a page can never carry an arm name to them.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { InputError } from '../../record/issues.ts';
+import { LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
+import { participantLevels } from '../../trial/strata.ts';
+import type { AlertRecord, FormRecord, LabRecord, Participant, ScreeningEntry } from '../../trial/model.ts';
+import { html } from '../web/html.ts';
+import type { Html } from '../web/html.ts';
+import { page } from '../web/layout.ts';
+import { userOf } from './auth.ts';
+import type { TrialUser } from './auth.ts';
+import { armTerms, viewerSeesArms } from './blinding.ts';
+import { armLabels, currentProtocol, parseBody, trialInfo, siteFilter, viewerOf, writeContext } from './context.ts';
+import type { TrialDeps } from './context.ts';
+import { consortBoxes, consortView } from './consort-view.ts';
+import type { ConsortBox } from './consort-view.ts';
+import { participantInScope, randomize, screen } from './operations.ts';
+import { can } from './permissions.ts';
+import { safetyDashboard } from './safety-view.ts';
+import { dosingRecord, participantSchedule } from './schedule.ts';
+
+const nav = (user: TrialUser | undefined) =>
+  user === undefined
+    ? [{ href: '/trial/login', label: 'Sign in' }]
+    : [
+        { href: '/trial/', label: 'Participants' },
+        { href: '/trial/screening', label: 'Screening log' },
+        { href: '/trial/safety', label: 'Safety' },
+        { href: '/trial/consort', label: 'CONSORT' },
+      ];
+
+function send(reply: FastifyReply, user: TrialUser | undefined, title: string, body: Html): FastifyReply {
+  const signedIn =
+    user === undefined
+      ? html``
+      : html`<p class="muted">
+          Signed in as ${user.displayName} (${user.role}${user.site === null ? '' : html`, site ${user.site}`}).
+        </p>`;
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(page(title, html`${signedIn}${body}`, { nav: nav(user) }));
+}
+
+/** The CSRF field every form of a signed-in page carries. */
+const csrfField = (reply: FastifyReply) => html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}" />`;
+
+const logoutForm = (reply: FastifyReply) =>
+  html`<form method="post" action="/trial/logout" class="no-print">
+    ${csrfField(reply)}<button type="submit">Sign out</button>
+  </form>`;
+
+/** Protocol wording with each arm's id and label replaced by "study drug", for blinded viewers. */
+export function maskArms(text: string, terms: readonly string[]): string {
+  return terms.reduce(
+    (out, term) => out.replace(new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), 'study drug'),
+    text,
+  );
+}
+
+const notice = (request: FastifyRequest): Html => {
+  const q = request.query as Record<string, string | undefined>;
+  if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
+  if (q.done !== undefined) return html`<div class="alert ok" role="status"><p>${q.done}</p></div>`;
+  return html``;
+};
+
+/** Redirect back with a message (the message is ours, never input). */
+function back(reply: FastifyReply, path: string, kind: 'done' | 'error', message: string): FastifyReply {
+  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}`);
+}
+
+/** Runs a form action; a refused write comes back to the form as a message instead of an error page. */
+async function action(reply: FastifyReply, path: string, run: () => Promise<string>): Promise<FastifyReply> {
+  try {
+    return back(reply, path, 'done', await run());
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 401) return reply.code(303).redirect('/trial/login');
+    const message = error instanceof InputError ? error.message : 'not saved';
+    return back(reply, path, 'error', `Not saved: ${message}`);
+  }
+}
+
+const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
+
+function participantsTable(participants: readonly Participant[]): Html {
+  if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Participants
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Participant</th>
+          <th scope="col">Site</th>
+          <th scope="col">Enrolled</th>
+          <th scope="col">Status</th>
+          <th scope="col">Randomization no.</th>
+          <th scope="col">Kit</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${participants.map(
+          (p) =>
+            html`<tr>
+              <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
+              <td>${p.site}</td>
+              <td>${p.enrolledOn}</td>
+              <td>${p.status}${p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}</td>
+              <td>${p.randomizationNumber ?? ''}</td>
+              <td>${p.kitCode ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function alertList(alerts: readonly AlertRecord[], terms: readonly string[]): Html {
+  if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
+  return html`<ul>
+    ${alerts.map(
+      (a) =>
+        html`<li>
+          <div
+            class="alert ${a.kind === 'stop-rule' || a.kind === 'serious-adverse-event' || a.kind === 'susar' ? 'critical' : 'warning'}"
+            role="alert"
+          >
+            <strong>${a.kind}</strong>: ${maskArms(a.message, terms)}
+            <span class="muted"
+              >(raised ${dateOnly(a.raisedAt)}; <a href="/trial/participants/${a.participantId}">participant</a>)</span
+            >
+          </div>
+        </li>`,
+    )}
+  </ul>`;
+}
+
+/** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
+function assessmentText(l: LabRecord, terms: readonly string[]): Html {
+  const a = l.assessment;
+  const grade = a.grade === null ? 'grade undecided' : `grade ${a.grade}`;
+  const action =
+    a.action === 'continue'
+      ? 'no hold or stop rule applies'
+      : a.action === 'unknown'
+        ? 'rules could not be checked'
+        : a.action;
+  return html`CTCAE v${a.ctcaeVersion} ${a.term}: ${grade};
+    <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${maskArms(t, terms)}`)}
+    ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
+    ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`}`;
+}
+
+function labTable(labs: readonly LabRecord[], terms: readonly string[]): Html {
+  if (labs.length === 0) return html`<p>No lab results.</p>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Safety labs, graded by CTCAE with the label's hold and stop rules
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Visit</th>
+          <th scope="col">Collected</th>
+          <th scope="col">Analyte</th>
+          <th scope="col">Value</th>
+          <th scope="col">Assessment</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${labs.map(
+          (l) =>
+            html`<tr>
+              <td>${l.visit}</td>
+              <td>${l.collectedOn}</td>
+              <td>${l.analyte}</td>
+              <td>${l.value} ${l.unit}</td>
+              <td>${assessmentText(l, terms)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function formTable(forms: readonly FormRecord[]): Html {
+  if (forms.length === 0) return html`<p>No visit forms yet.</p>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Visit forms (totals computed from the items)
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Visit</th>
+          <th scope="col">Instrument</th>
+          <th scope="col">Completed</th>
+          <th scope="col">Total</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${forms.map(
+          (f) =>
+            html`<tr>
+              <td>${f.visit}</td>
+              <td>${f.instrument}${f.scoring === null ? '' : ` (${f.scoring})`}</td>
+              <td>${f.completedOn}</td>
+              <td>${f.score.total ?? 'incomplete'}</td>
+              <td>${f.status}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function screeningTable(entries: readonly ScreeningEntry[], terms: readonly string[]): Html {
+  if (entries.length === 0) return html`<p>Nobody screened yet.</p>`;
+  return html`${entries.map(
+    (e) =>
+      html`<details>
+        <summary>
+          ${e.screeningCode} (site ${e.site}, ${e.screenedOn}): <strong>${e.verdict}</strong>
+          <span class="muted">id ${e.id}</span>
+        </summary>
+        <ul>
+          ${e.criteria.map(
+            (c) =>
+              html`<li>
+                <span class="status-${c.status}">${c.status}</span> ${c.kind} ${c.id}: ${maskArms(c.reason, terms)}
+                <span class="muted">(${c.source}${c.verified ? '' : ', unverified'})</span>
+              </li>`,
+          )}
+        </ul>
+      </details>`,
+  )}`;
+}
+
+function consortList(boxes: readonly ConsortBox[]): Html {
+  return html`<ol class="consort">
+    ${boxes.map(
+      (b) =>
+        html`<li>
+          <strong>${b.label}</strong>:
+          ${b.n}${
+            b.detail.length === 0
+              ? ''
+              : html`<ul>
+                  ${b.detail.map((d) => html`<li>${d.label}: ${d.n}</li>`)}
+                </ul>`
+          }
+        </li>`,
+    )}
+  </ol>`;
+}
+
+function instrumentFields(def: InstrumentDefinition): Html {
+  const [lo, hi] = def.responseRange;
+  return html`<fieldset>
+    <legend>${def.name}: ${def.title}</legend>
+    ${def.items.map((item) => {
+      const options = def.optionItems[String(item.number)];
+      const id = `item-${def.id}-${item.number}`;
+      if (options !== undefined) {
+        return html`<p>
+          <label for="${id}">${item.number}. ${item.label}</label
+          ><select id="${id}" name="item${item.number}">
+            <option value="">not answered</option>
+            ${Object.keys(options).map((o) => html`<option value="${o}">${o}</option>`)}
+          </select>
+        </p>`;
+      }
+      return html`<p>
+        <label for="${id}">${item.number}. ${item.label} (${lo}-${hi})</label
+        ><input
+          id="${id}"
+          name="item${item.number}"
+          type="number"
+          inputmode="numeric"
+          min="${lo}"
+          max="${hi}"
+          step="1"
+        />
+      </p>`;
+    })}
+  </fieldset>`;
+}
+
+const ScreeningFormSchema = z.object({
+  site: z.string(),
+  screeningCode: z.string(),
+  screenedOn: z.string(),
+  bundle: z.string().optional(),
+});
+
+export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
+  const { store } = deps;
+  const termsFor = async (request: FastifyRequest): Promise<readonly string[]> =>
+    viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
+
+  app.get('/login', { config: { trialAccess: 'public' } }, async (request, reply) => {
+    const failed = (request.query as { failed?: string }).failed !== undefined;
+    return send(
+      reply,
+      undefined,
+      'Trial sign-in',
+      html`<h1>Trial sign-in</h1>
+        ${failed ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>` : ''}
+        <form method="post" action="/trial/login">
+          <p>
+            <label for="username">User name</label
+            ><input id="username" name="username" autocomplete="username" required />
+          </p>
+          <p>
+            <label for="password">Password</label
+            ><input id="password" name="password" type="password" autocomplete="current-password" required />
+          </p>
+          <p><button type="submit">Sign in</button></p>
+        </form>`,
+    );
+  });
+
+  // Pages need a session; without one they go to the sign-in page instead of answering 401.
+  const pageAccess = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.trialUser === undefined) return reply.code(303).redirect('/trial/login');
+    return undefined;
+  };
+
+  app.get('/', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
+    const user = userOf(request);
+    const [participants, alerts, trial] = await Promise.all([
+      store.listParticipants(siteFilter(user)),
+      store.listAlerts({ ...siteFilter(user), openOnly: true }),
+      trialInfo(deps),
+    ]);
+    const terms = await termsFor(request);
+    return send(
+      reply,
+      user,
+      'Trial participants',
+      html`<h1>
+          Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
+        </h1>
+        ${notice(request)}
+        <h2>Open safety alerts</h2>
+        ${alertList(alerts, terms)}
+        <h2>Enrolled</h2>
+        ${participantsTable(participants)} ${logoutForm(reply)}`,
+    );
+  });
+
+  app.get('/screening', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
+    const user = userOf(request);
+    const protocol = await currentProtocol(deps);
+    const entries = await store.listScreening(siteFilter(user));
+    const terms = await termsFor(request);
+    const mayWrite = can(user.role, 'screening.write');
+    const criteriaFields = protocol.criteria.map(
+      (c) =>
+        html`<p>
+          <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms)}</label
+          ><select id="c-${c.id}" name="c-${c.id}">
+            <option value="">from the record (or unknown)</option>
+            <option value="met">met</option>
+            <option value="not-met">not met</option>
+            <option value="unknown">unknown</option>
+          </select>
+        </p>`,
+    );
+    const eligible = entries.filter((e) => e.verdict === 'eligible');
+    return send(
+      reply,
+      user,
+      'Screening log',
+      html`<h1>Screening log</h1>
+        ${notice(request)} ${screeningTable(entries, terms)}
+        ${
+          mayWrite
+            ? html`<h2>Screen a patient</h2>
+                <form method="post" action="/trial/screening">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="site">Site</label><input id="site" name="site" required value="${user.site ?? ''}" />
+                  </p>
+                  <p>
+                    <label for="screeningCode">Screening code (no names)</label
+                    ><input id="screeningCode" name="screeningCode" required />
+                  </p>
+                  <p>
+                    <label for="screenedOn">Screened on</label
+                    ><input id="screenedOn" name="screenedOn" type="date" required />
+                  </p>
+                  <p>
+                    <label for="bundle"
+                      >FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the
+                      engine)</label
+                    ><textarea id="bundle" name="bundle" rows="4" cols="60"></textarea>
+                  </p>
+                  <fieldset>
+                    <legend>Criteria (entered answers override the record)</legend>
+                    ${criteriaFields}
+                  </fieldset>
+                  <p><button type="submit">Record screening</button></p>
+                </form>
+                <h2>Consent and enrolment</h2>
+                <form method="post" action="/trial/consents">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="consent-screening">Screening entry</label
+                    ><select id="consent-screening" name="screeningId" required>
+                      ${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="consentedOn">Consented on</label
+                    ><input id="consentedOn" name="consentedOn" type="date" required />
+                  </p>
+                  <p>
+                    <label for="formVersion">Consent form version</label
+                    ><input id="formVersion" name="formVersion" required />
+                  </p>
+                  <p><button type="submit">Record consent</button></p>
+                </form>
+                <form method="post" action="/trial/participants">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="enrol-screening">Screening entry</label
+                    ><select id="enrol-screening" name="screeningId" required>
+                      ${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="participantCode">Participant code</label
+                    ><input id="participantCode" name="participantCode" required />
+                  </p>
+                  <p>
+                    <label for="enrolledOn">Enrolled on</label
+                    ><input id="enrolledOn" name="enrolledOn" type="date" required />
+                  </p>
+                  <p>
+                    <label for="baselineCrp">Baseline hs-CRP (mg/L)</label
+                    ><input id="baselineCrp" name="baselineCrpMgPerL" type="number" step="0.1" min="0" />
+                  </p>
+                  <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
+                  <p><button type="submit">Enrol</button></p>
+                </form>`
+            : ''
+        }`,
+    );
+  });
+
+  app.post('/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) =>
+    action(reply, '/trial/screening', async () => {
+      const form = parseBody(ScreeningFormSchema.passthrough(), request.body) as Record<string, string>;
+      const protocol = await currentProtocol(deps);
+      const criteria = protocol.criteria.flatMap((c) => {
+        const status = form[`c-${c.id}`];
+        const parsed = ScreeningCriterionSchema.shape.status.safeParse(status);
+        return parsed.success
+          ? [{ id: c.id, kind: c.kind, status: parsed.data, reason: 'entered by the screener', verified: c.verified }]
+          : [];
+      });
+      let bundle: unknown;
+      const text = form.bundle?.trim() ?? '';
+      if (text.length > 0) {
+        try {
+          bundle = JSON.parse(text);
+        } catch {
+          throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
+        }
+      }
+      const entry = await screen(deps, request, {
+        site: form.site ?? '',
+        screeningCode: form.screeningCode ?? '',
+        screenedOn: form.screenedOn ?? '',
+        criteria,
+        ...(bundle === undefined ? {} : { bundle }),
+      });
+      return `Screening recorded: ${entry.verdict}`;
+    }),
+  );
+
+  app.post('/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) =>
+    action(reply, '/trial/screening', async () => {
+      const form = request.body as Record<string, string>;
+      await store.recordConsent(writeContext(request, 'consent recorded'), {
+        screeningId: form.screeningId ?? '',
+        consentedOn: form.consentedOn ?? '',
+        formVersion: form.formVersion ?? '',
+      });
+      return 'Consent recorded';
+    }),
+  );
+
+  app.post('/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) =>
+    action(reply, '/trial/', async () => {
+      const form = request.body as Record<string, string>;
+      const screening = (await store.listScreening(siteFilter(userOf(request)))).find((e) => e.id === form.screeningId);
+      const trial = await trialInfo(deps);
+      const crp = form.baselineCrpMgPerL?.trim() ?? '';
+      const baselineCrpMgPerL = crp === '' ? null : Number(crp);
+      const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
+      const levels = participantLevels(await currentProtocol(deps), factors, {
+        site: screening?.site ?? '',
+        baselineCrpMgPerL,
+      });
+      if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
+      const participant = await store.enrol(writeContext(request, 'enrolment'), {
+        screeningId: form.screeningId ?? '',
+        participantCode: form.participantCode ?? '',
+        strata: levels.levels,
+        baselineCrpMgPerL,
+        enrolledOn: form.enrolledOn ?? '',
+      });
+      return `Enrolled ${participant.participantCode}`;
+    }),
+  );
+
+  app.get(
+    '/participants/:id',
+    { config: { trialAccess: 'public' }, preHandler: pageAccess },
+    async (request, reply) => {
+      const user = userOf(request);
+      const { id } = request.params as { id: string };
+      const participant = await participantInScope(deps, request, id);
+      const protocol = await currentProtocol(deps);
+      const [forms, labs, alerts, allocation] = await Promise.all([
+        store.listForms({ participantId: id }),
+        store.listLabs({ participantId: id }),
+        store.listAlerts({ openOnly: true }),
+        store.getAllocation(id),
+      ]);
+      const terms = await termsFor(request);
+      const dose = await dosingRecord(store, protocol, participant);
+      const schedule = participantSchedule(
+        protocol,
+        participant,
+        allocation?.randomizedAt ?? null,
+        dose?.administeredOn ?? null,
+      );
+      const dosingVisit = protocol.visits?.find((v) => v.dosing);
+      const mine = alerts.filter((a) => a.participantId === id);
+      const path = `/trial/participants/${id}`;
+      return send(
+        reply,
+        user,
+        `Participant ${participant.participantCode}`,
+        html`<h1>Participant ${participant.participantCode}</h1>
+          ${notice(request)} ${alertList(mine, terms)}
+          <p>
+            Site ${participant.site}; enrolled ${participant.enrolledOn}; status
+            <strong>${participant.status}</strong
+            >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
+          </p>
+          ${
+            participant.kitCode === null && can(user.role, 'randomize')
+              ? html`<form method="post" action="${path}/randomize">
+                  ${csrfField(reply)}<button type="submit">Randomize</button>
+                </form>`
+              : ''
+          }
+          ${
+            participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
+              ? html`<h2>${dosingVisit.label}: study drug given</h2>
+                  <form method="post" action="${path}/doses">
+                    ${csrfField(reply)}
+                    <p class="muted">
+                      Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
+                    </p>
+                    <p>
+                      <label for="administeredOn">Given on</label
+                      ><input id="administeredOn" name="administeredOn" type="date" required />
+                    </p>
+                    <p>
+                      <label for="bodyWeightKg">Body weight (kg)</label
+                      ><input id="bodyWeightKg" name="bodyWeightKg" type="number" step="0.1" min="0" />
+                    </p>
+                    <p>
+                      <label for="doseMg">Dose given (mg, as prescribed)</label
+                      ><input id="doseMg" name="doseMg" type="number" step="any" min="0" />
+                    </p>
+                    <p><button type="submit">Record the dose</button></p>
+                  </form>`
+              : dose === null
+                ? ''
+                : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>`
+          }
+          <h2>Visits and windows</h2>
+          <div class="table-wrap">
+            <table>
+              <caption class="muted">
+                Visit schedule (windows from the protocol)
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Visit</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Window</th>
+                  <th scope="col">Instruments</th>
+                  <th scope="col">Safety labs</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${schedule.map(
+                  (v) =>
+                    html`<tr>
+                      <td>${v.label}</td>
+                      <td>${v.targetOn ?? `day ${v.day}`}</td>
+                      <td>${v.windowText}</td>
+                      <td>${v.instruments.join(', ')}</td>
+                      <td>${v.labs.join(', ')}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+          <h2>Visit forms</h2>
+          ${formTable(forms)}
+          ${
+            can(user.role, 'visit.write')
+              ? html`<h3>Enter a visit form</h3>
+                  ${[...deps.instruments.values()].map(
+                    (def) =>
+                      html`<details>
+                        <summary>${def.name}</summary>
+                        <form method="post" action="${path}/forms">
+                          ${csrfField(reply)}
+                          <input type="hidden" name="instrument" value="${def.id}" />
+                          <p>
+                            <label for="visit-${def.id}">Visit</label
+                            ><select id="visit-${def.id}" name="visit">
+                              ${schedule.map((v) => html`<option value="${v.id}">${v.label} (${v.windowText})</option>`)}
+                            </select>
+                          </p>
+                          ${
+                            def.scorings.length > 1
+                              ? html`<p>
+                                  <label for="scoring-${def.id}">Scoring</label
+                                  ><select id="scoring-${def.id}" name="scoring">
+                                    ${def.scorings.map((s: InstrumentDefinition['scorings'][number]) => html`<option value="${s.id}">${s.label}</option>`)}
+                                  </select>
+                                </p>`
+                              : ''
+                          }
+                          <p>
+                            <label for="completed-${def.id}">Completed on</label
+                            ><input id="completed-${def.id}" name="completedOn" type="date" required />
+                          </p>
+                          ${instrumentFields(def)}
+                          <p><button type="submit">Save ${def.name}</button></p>
+                        </form>
+                      </details>`,
+                  )}`
+              : ''
+          }
+          <h2>Safety labs</h2>
+          ${labTable(labs, terms)}
+          ${
+            can(user.role, 'lab.write')
+              ? html`<form method="post" action="${path}/labs">
+                  ${csrfField(reply)}
+                  <p>
+                    <label for="lab-visit">Visit</label
+                    ><select id="lab-visit" name="visit">
+                      ${schedule.map((v) => html`<option value="${v.id}">${v.label}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="analyte">Analyte</label
+                    ><select id="analyte" name="analyte">
+                      ${LAB_ANALYTES.map((a) => html`<option value="${a}">${a}</option>`)}
+                    </select>
+                  </p>
+                  <p>
+                    <label for="lab-value">Value</label
+                    ><input id="lab-value" name="value" type="number" step="any" min="0" required />
+                  </p>
+                  <p>
+                    <label for="lab-unit">Unit (UCUM)</label
+                    ><select id="lab-unit" name="unit">
+                      <option value="10*9/L">10*9/L</option>
+                      <option value="10*3/uL">10*3/uL</option>
+                      <option value="U/L">U/L</option>
+                    </select>
+                  </p>
+                  <p>
+                    <label for="lln">Lower limit of normal</label
+                    ><input id="lln" name="lowerLimitOfNormal" type="number" step="any" min="0" />
+                  </p>
+                  <p>
+                    <label for="uln">Upper limit of normal</label
+                    ><input id="uln" name="upperLimitOfNormal" type="number" step="any" min="0" />
+                  </p>
+                  <p>
+                    <label for="collectedOn">Collected on</label
+                    ><input id="collectedOn" name="collectedOn" type="date" required />
+                  </p>
+                  <p><button type="submit">Save lab result</button></p>
+                </form>`
+              : ''
+          }`,
+      );
+    },
+  );
+
+  app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+      const allocation = await randomize(deps, request, id);
+      return `Randomized: kit ${allocation.kitCode}, randomization no. ${allocation.randomizationNumber}`;
+    });
+  });
+
+  app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+      const participant = await participantInScope(deps, request, id);
+      const protocol = await currentProtocol(deps);
+      const form = request.body as Record<string, string>;
+      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
+      await store.recordDose(writeContext(request, 'study drug administered'), {
+        participantId: id,
+        visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
+        kitCode: participant.kitCode ?? '',
+        administeredOn: form.administeredOn ?? '',
+        doseMg: num(form.doseMg),
+        bodyWeightKg: num(form.bodyWeightKg),
+      });
+      return 'Dose recorded: the visit windows are now anchored on it';
+    });
+  });
+
+  app.post('/participants/:id/forms', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+      await participantInScope(deps, request, id);
+      const form = request.body as Record<string, string>;
+      const answers: Record<string, number | string | null> = {};
+      for (const [key, value] of Object.entries(form)) {
+        const m = /^item(\d+)$/.exec(key);
+        if (m === null) continue;
+        const v = value.trim();
+        answers[m[1] as string] = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+      }
+      const saved = await store.saveForm(writeContext(request, 'visit form'), {
+        participantId: id,
+        visit: form.visit ?? '',
+        instrument: form.instrument ?? '',
+        ...(form.scoring === undefined ? {} : { scoring: form.scoring }),
+        answers,
+        completedOn: form.completedOn ?? '',
+      });
+      return `Saved ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
+    });
+  });
+
+  app.post('/participants/:id/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+      await participantInScope(deps, request, id);
+      const form = request.body as Record<string, string>;
+      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
+      const { alerts } = await store.addLab(writeContext(request, 'lab result'), {
+        participantId: id,
+        visit: form.visit ?? '',
+        analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
+        value: num(form.value) ?? Number.NaN,
+        unit: form.unit ?? '',
+        lowerLimitOfNormal: num(form.lowerLimitOfNormal),
+        upperLimitOfNormal: num(form.upperLimitOfNormal),
+        collectedOn: form.collectedOn ?? '',
+      });
+      return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
+    });
+  });
+
+  app.get('/safety', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
+    const user = userOf(request);
+    const dashboard = await safetyDashboard(store, siteFilter(user));
+    const terms = await termsFor(request);
+    return send(
+      reply,
+      user,
+      'Safety dashboard',
+      html`<h1>Safety dashboard</h1>
+        <h2>Open alerts</h2>
+        ${alertList(dashboard.openAlerts, terms)}
+        <h2>Counts</h2>
+        <ul>
+          ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
+        </ul>
+        <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
+        ${labTable(dashboard.flaggedLabs, terms)}`,
+    );
+  });
+
+  app.get('/consort', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
+    const viewer = await viewerOf(request, deps);
+    const protocol = await currentProtocol(deps);
+    const flow = consortView(await store.snapshot(siteFilter(viewer.user)), protocol, viewerSeesArms(viewer));
+    const armLabel = (id: string) => protocol.arms?.find((a) => a.id === id)?.label ?? id;
+    return send(
+      reply,
+      viewer.user,
+      'CONSORT flow',
+      html`<h1>CONSORT flow</h1>
+        ${flow.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortList(consortBoxes(flow, armLabel))}`,
+    );
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * The long analysis CSV that `trd analyze` reads (src/analysis/dataset.ts): one row per randomized participant and
+ * post-baseline visit of an outcome, with columns
+ *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l
+ * where `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
+ * protocol's visit id, `outcome` the
+ * post-baseline score (empty when missing or incomplete: never imputed) and `baseline` the score at the baseline
+ * visit. Participants without a complete baseline score cannot enter an ANCOVA and are listed in `excluded`.
+ * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
+ *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Outcome } from '../../trials/schema-conduct.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+import type { FormRecord, TrialSnapshot } from '../model.ts';
+
+export const ANALYSIS_COLUMNS = ['subject', 'arm', 'visit', 'visit_id', 'outcome', 'baseline', 'crp_mg_per_l'] as const;
+
+/** Arm label written when the snapshot is blinded. */
+export const CONCEALED_ARM = 'concealed';
+
+export interface AnalysisExport {
+  readonly csv: string;
+  readonly outcome: Outcome;
+  readonly rows: number;
+  /** Participant codes left out, with why. */
+  readonly excluded: readonly { readonly participant: string; readonly reason: string }[];
+}
+
+/** The value of `outcome` in a form: a subscale or the total; null unless the form is complete. */
+export function outcomeValue(form: FormRecord, outcome: Outcome): number | null {
+  if (!form.score.complete) return null;
+  if (outcome.scoring !== undefined && form.scoring !== outcome.scoring) return null;
+  return outcome.subscale === undefined ? form.score.total : (form.score.subscales[outcome.subscale] ?? null);
+}
+
+export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId?: string): AnalysisExport {
+  const all = protocol.outcomes === undefined ? [] : [protocol.outcomes.primary, ...protocol.outcomes.secondary];
+  const outcome = outcomeId === undefined ? all[0] : all.find((o) => o.id === outcomeId);
+  if (outcome === undefined) {
+    throw new Error(
+      outcomeId === undefined
+        ? 'the protocol defines no outcomes'
+        : `unknown outcome ${outcomeId} (known: ${all.map((o) => o.id).join(', ')})`,
+    );
+  }
+  const visits = protocol.visits ?? [];
+  const baselineVisit =
+    visits.find((v) => v.id === 'baseline') ??
+    visits.find((v) => v.instruments.includes(outcome.instrument) && v.day < 0);
+  const armOf = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
+  const formsOf = new Map<string, FormRecord[]>();
+  for (const f of s.forms) {
+    if (f.instrument !== outcome.instrument) continue;
+    formsOf.set(f.participantId, [...(formsOf.get(f.participantId) ?? []), f]);
+  }
+  const records: (string | number)[][] = [];
+  const excluded: { participant: string; reason: string }[] = [];
+  for (const p of s.participants) {
+    if (p.randomizationNumber === null) continue;
+    const forms = formsOf.get(p.id) ?? [];
+    const baselineForm = forms.find((f) => f.visit === baselineVisit?.id);
+    const baseline = baselineForm === undefined ? null : outcomeValue(baselineForm, outcome);
+    if (baseline === null) {
+      excluded.push({ participant: p.participantCode, reason: 'no complete baseline score' });
+      continue;
+    }
+    for (const visitId of outcome.visits) {
+      const visit = visits.find((v) => v.id === visitId);
+      if (visit === undefined) continue;
+      const form = forms.find((f) => f.visit === visitId);
+      const value = form === undefined ? null : outcomeValue(form, outcome);
+      records.push([
+        p.participantCode,
+        armOf.get(p.id) ?? CONCEALED_ARM,
+        visit.day,
+        visit.id,
+        value ?? '',
+        baseline,
+        p.baselineCrpMgPerL ?? '',
+      ]);
+    }
+  }
+  return { csv: stringify([[...ANALYSIS_COLUMNS], ...records]), outcome, rows: records.length, excluded };
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { buildDataset } from '../../analysis/dataset.ts';
+import { loadInstruments } from '../../instruments/load.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+import { blindSnapshot } from '../blinding.ts';
+import { consortFlow } from '../consort.ts';
+import type { TrialSnapshot } from '../model.ts';
+import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
+import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
+
+let opened: OpenedStore;
+let protocol: TrialProtocol;
+let snapshot: TrialSnapshot;
+const N = 12;
+
+before(async () => {
+  opened = await sqliteFactory.open();
+  protocol = await populateTrial(opened.store, N);
+  snapshot = await opened.store.snapshot();
+});
+after(() => opened.cleanup());
+
+const read = (csv: string) => {
+  let header: string[] = [];
+  const records = parse(csv, { bom: true, skip_empty_lines: true, columns: (h: string[]) => (header = h) }) as Record<
+    string,
+    string
+  >[];
+  return { header, records };
+};
+
+test('analysis CSV: the long format trd analyze reads, primary outcome by default, read back by its own reader', () => {
+  const out = analysisCsv(snapshot, protocol);
+  assert.equal(out.outcome.id, 'bdi-somatic-day-14');
+  const { header, records } = read(out.csv);
+  assert.deepEqual(header, [...ANALYSIS_COLUMNS]);
+  assert.equal(records.length, N * 1, 'one post-baseline visit (day 14) per participant for the primary outcome');
+  const ds = buildDataset(header, records, {
+    columns: {
+      subject: 'subject',
+      arm: 'arm',
+      visit: 'visit',
+      outcome: 'outcome',
+      baseline: 'baseline',
+      biomarker: 'crp_mg_per_l',
+    },
+    treatment: 'tocilizumab',
+    control: 'placebo',
+    primaryVisit: '14',
+    outcomeType: 'score',
+  });
+  assert.ok(ds.ok, JSON.stringify(!ds.ok && ds.issues));
+  assert.equal(ds.value.subjects.length, N);
+  const arms = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
+  const byCode = new Map(snapshot.participants.map((p) => [p.participantCode, arms.get(p.id)]));
+  for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
+});
+
+test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
+  const out = analysisCsv(snapshot, protocol, 'bdi-ii-total');
+  const { records } = read(out.csv);
+  assert.equal(records.length, N * 3);
+  assert.deepEqual([...new Set(records.map((r) => r.visit))], ['7', '14', '28']);
+  const lost = records.filter((r) => r.subject === `P${String(N).padStart(3, '0')}` && r.visit === '28');
+  assert.equal(lost.length, 1);
+  assert.equal(lost[0]?.outcome, '');
+  assert.throws(() => analysisCsv(snapshot, protocol, 'nonexistent'), /unknown outcome/);
+});
+
+test('analysis CSV from a blinded snapshot carries no arm', () => {
+  const out = analysisCsv(blindSnapshot(snapshot), protocol);
+  assert.ok(!/tocilizumab|placebo/.test(out.csv));
+  assert.ok(read(out.csv).records.every((r) => r.arm === 'concealed'));
+});
+
+test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {
+  const d = sdtmDomains(snapshot, protocol, loadInstruments());
+  const dm = read(d.DM);
+  assert.deepEqual(dm.header.slice(0, 5), ['STUDYID', 'DOMAIN', 'USUBJID', 'SUBJID', 'SITEID']);
+  assert.equal(dm.records.length, N);
+  assert.ok(
+    dm.records.every((r) => r.STUDYID === 'ISRCTN16942542' && ['TOCILIZUMAB', 'PLACEBO'].includes(r.ARMCD ?? '')),
+  );
+  const qs = read(d.QS);
+  const forms = snapshot.forms.length;
+  assert.equal(qs.records.length, forms * (21 + 1 + 1));
+  const item16 = qs.records.find((r) => r.QSTESTCD === 'BDI2I16' && r.QSORRES !== '0');
+  assert.match(item16?.QSORRES ?? '', /^[123]a$/);
+  assert.equal(item16?.QSSTRESN, item16?.QSORRES?.slice(0, 1));
+  assert.ok(qs.records.some((r) => r.QSTESTCD === 'BDI2SOM'));
+  const lb = read(d.LB);
+  assert.equal(lb.records.length, N);
+  assert.deepEqual([...new Set(lb.records.map((r) => r.LBTESTCD))], ['NEUT']);
+  assert.deepEqual(lb.records.map((r) => r.LBTOXGR).sort(), [...Array(N - 1).fill('0'), '3']);
+  const ae = read(d.AE);
+  assert.equal(ae.records.length, 1);
+  assert.equal(ae.records[0]?.AESER, 'Y');
+  assert.equal(ae.records[0]?.AESHOSP, 'Y');
+  const ex = read(d.EX);
+  assert.equal(ex.records.length, N);
+  assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));
+  const ds = read(d.DS);
+  assert.equal(ds.records.filter((r) => r.DSDECOD === 'RANDOMIZED').length, N);
+  assert.equal(ds.records.filter((r) => r.DSDECOD === 'LOST TO FOLLOW-UP').length, 1);
+  const blinded = sdtmDomains(blindSnapshot(snapshot), protocol, loadInstruments());
+  assert.ok(!/TOCILIZUMAB|PLACEBO|SALINE/.test(blinded.DM + blinded.EX));
+  assert.equal(
+    new Set(read(blinded.EX).records.map((r) => r.EXDOSE)).size,
+    1,
+    'the blinded dose column is the same in every arm',
+  );
+});
+
+test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participant; blinded has no assigned arm', () => {
+  const bundle = fhirResearchBundle(snapshot, protocol);
+  const resources = (bundle.entry ?? []).map((e) => e.resource);
+  const study = resources.find((r) => r?.resourceType === 'ResearchStudy');
+  assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.arm?.map((a) => a.name), [
+    'tocilizumab',
+    'placebo',
+  ]);
+  const subjects = resources.filter((r) => r?.resourceType === 'ResearchSubject');
+  assert.equal(subjects.length, N);
+  assert.ok(
+    subjects.every(
+      (s) =>
+        s?.resourceType === 'ResearchSubject' &&
+        s.assignedArm !== undefined &&
+        s.study.reference === 'ResearchStudy/insight',
+    ),
+  );
+  const blinded = fhirResearchBundle(blindSnapshot(snapshot), protocol);
+  assert.ok(
+    !JSON.stringify(blinded.entry?.filter((e) => e.resource?.resourceType === 'ResearchSubject')).includes('Arm'),
+  );
+});
+
+test('CONSORT flow: screening, exclusions, allocation per arm, losses and analysed; pooled when blinded', () => {
+  const flow = consortFlow(snapshot, protocol);
+  assert.equal(flow.assessedForEligibility, N + 2);
+  assert.equal(flow.excluded.notMeetingCriteria, 2);
+  assert.equal(flow.enrolled, N);
+  assert.equal(flow.randomized, N);
+  assert.deepEqual(
+    flow.arms.map((a) => a.arm),
+    ['tocilizumab', 'placebo'],
+  );
+  assert.equal(
+    flow.arms.reduce((s, a) => s + a.allocated, 0),
+    N,
+  );
+  assert.equal(
+    flow.arms.reduce((s, a) => s + a.receivedIntervention, 0),
+    N,
+  );
+  assert.equal(
+    flow.arms.reduce((s, a) => s + a.lostToFollowUp, 0),
+    1,
+  );
+  assert.equal(
+    flow.arms.reduce((s, a) => s + a.analysed, 0),
+    N,
+    'the primary visit is day 14, before the loss',
+  );
+  const pooled = consortFlow(blindSnapshot(snapshot), protocol);
+  assert.equal(pooled.pooled, true);
+  assert.deepEqual(
+    pooled.arms.map((a) => [a.arm, a.allocated]),
+    [['all', N]],
+  );
+});

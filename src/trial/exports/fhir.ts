@@ -1,0 +1,65 @@
+/**
+ * FHIR R4 ResearchStudy (the protocol, its arms and sites) and one ResearchSubject per participant, in a collection
+ * Bundle. `individual` is a logical reference by participant code: the trial store holds no Patient resources.
+ * From a blinded snapshot `assignedArm`/`actualArm` are left out. Pure.
+ */
+import type { Bundle, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
+import type { TrialProtocol } from '../../trials/schema.ts';
+import type { Participant, TrialSnapshot } from '../model.ts';
+
+export const PARTICIPANT_SYSTEM = 'urn:precision-trd:trial-participant';
+
+const REGISTRY_SYSTEMS: Record<string, string> = {
+  ISRCTN: 'https://www.isrctn.com',
+  NCT: 'https://clinicaltrials.gov',
+};
+
+/** ResearchSubject.status (R4 research-subject-status) from the participant's state. */
+function subjectStatus(p: Participant, dosed: boolean): ResearchSubject['status'] {
+  switch (p.status) {
+    case 'completed':
+      return 'off-study';
+    case 'discontinued':
+      return 'withdrawn';
+    case 'randomized':
+      return dosed ? 'on-study-intervention' : 'on-study';
+    default:
+      return 'pending-on-study';
+  }
+}
+
+export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): Bundle {
+  const studyId = protocol.id;
+  const study: ResearchStudy = {
+    resourceType: 'ResearchStudy',
+    id: studyId,
+    identifier: protocol.registry.map((r) => ({ system: REGISTRY_SYSTEMS[r.system] ?? r.system, value: r.id })),
+    title: protocol.title,
+    status: s.trial.lockedAt !== null ? 'completed' : 'active',
+    phase: { text: protocol.phase },
+    description: protocol.design,
+    site: [...new Set(s.participants.map((p) => p.site))].map((site) => ({ display: site })),
+    arm: (protocol.arms ?? []).map((a) => ({ name: a.id, description: `${a.label}: ${a.intervention}` })),
+  };
+  const arms = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
+  const dosed = new Set(s.doses.map((d) => d.participantId));
+  const subjects = s.participants.map((p): ResearchSubject => {
+    const arm = arms.get(p.id);
+    return {
+      resourceType: 'ResearchSubject',
+      id: p.id,
+      identifier: [{ system: PARTICIPANT_SYSTEM, value: p.participantCode }],
+      status: subjectStatus(p, dosed.has(p.id)),
+      period: { start: p.enrolledOn },
+      study: { reference: `ResearchStudy/${studyId}` },
+      individual: { identifier: { system: PARTICIPANT_SYSTEM, value: p.participantCode } },
+      ...(arm !== undefined && { assignedArm: arm }),
+      ...(arm !== undefined && dosed.has(p.id) && { actualArm: arm }),
+    };
+  });
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [study, ...subjects].map((resource) => ({ resource })),
+  };
+}

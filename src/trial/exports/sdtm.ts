@@ -1,0 +1,302 @@
+/**
+ * CDISC SDTM-style domains as CSV: DM (demographics/arms), DS (disposition and milestones), EX (exposure), QS
+ * (questionnaire items, totals and subscales), LB (safety labs with CTCAE grade) and AE. Variable names follow SDTMIG
+ * 3.3; LB test codes (NEUT, PLAT, ALT, AST) are CDISC controlled terminology; QS test codes are built from each
+ * instrument's `code` (BDI2I16, BDI2TOT) and are this project's, not CDISC's QS terminology (licensed per
+ * instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
+ * a blinded snapshot ARM/ACTARM read CONCEALED and EX carries the kit but not the treatment. Pure.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+import type { Participant, TrialSnapshot } from '../model.ts';
+
+export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'AE'] as const;
+export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
+
+type Cell = string | number | null;
+
+const LB_TESTS: Record<string, { code: string; name: string }> = {
+  anc: { code: 'NEUT', name: 'Neutrophils' },
+  platelets: { code: 'PLAT', name: 'Platelets' },
+  alt: { code: 'ALT', name: 'Alanine Aminotransferase' },
+  ast: { code: 'AST', name: 'Aspartate Aminotransferase' },
+};
+
+const DS_TERMS: Record<string, string> = {
+  completed: 'COMPLETED',
+  'withdrew-consent': 'WITHDRAWAL BY SUBJECT',
+  'lost-to-follow-up': 'LOST TO FOLLOW-UP',
+  'adverse-event': 'ADVERSE EVENT',
+  death: 'DEATH',
+  other: 'OTHER',
+};
+
+const csv = (header: readonly string[], rows: readonly Cell[][]): string =>
+  stringify([header as string[], ...rows.map((r) => r.map((c) => (c === null ? '' : c)))]);
+
+export function sdtmDomains(
+  s: TrialSnapshot,
+  protocol: TrialProtocol,
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+): Record<SdtmDomain, string> {
+  const study = protocol.registry[0]?.id ?? protocol.id;
+  const usubjid = (p: Participant): string => `${study}-${p.participantCode}`;
+  const byId = new Map(s.participants.map((p) => [p.id, p]));
+  const allocation = new Map(s.allocations.map((a) => [a.participantId, a]));
+  const armLabel = (id: string): string =>
+    protocol.arms?.find((a) => a.id === id)?.label.toUpperCase() ?? id.toUpperCase();
+  const visitOf = (id: string) => protocol.visits?.find((v) => v.id === id);
+  const dosingDate = new Map(s.doses.map((d) => [d.participantId, d.administeredOn]));
+  const studyDay = (pid: string, date: string): number | null => {
+    const ref = dosingDate.get(pid);
+    if (ref === undefined) return null;
+    const diff = Math.round((Date.parse(date) - Date.parse(ref)) / 86_400_000);
+    return diff >= 0 ? diff + 1 : diff; // SDTM study days have no day 0
+  };
+  const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
+
+  const dm = s.participants.map((p): Cell[] => {
+    const a = allocation.get(p.id);
+    const randomized = p.randomizationNumber !== null;
+    const arm = !randomized ? 'NOT ASSIGNED' : a === undefined ? 'CONCEALED' : armLabel(a.arm);
+    const armcd = !randomized ? 'NOTASSGN' : a === undefined ? 'CONCEALED' : a.arm.toUpperCase();
+    const dosed = dosingDate.has(p.id);
+    return [
+      study,
+      'DM',
+      usubjid(p),
+      p.participantCode,
+      p.site,
+      consentOn.get(p.screeningId) ?? null,
+      dosingDate.get(p.id) ?? null,
+      armcd,
+      arm,
+      dosed ? armcd : randomized ? 'NOTTRT' : 'NOTASSGN',
+      dosed ? arm : randomized ? 'NOT TREATED' : 'NOT ASSIGNED',
+    ];
+  });
+
+  const ds: Cell[][] = [];
+  for (const p of s.participants) {
+    const events: [string, string, string, string | null][] = [];
+    const consented = consentOn.get(p.screeningId);
+    if (consented !== undefined)
+      events.push(['INFORMED CONSENT OBTAINED', 'INFORMED CONSENT OBTAINED', 'PROTOCOL MILESTONE', consented]);
+    const a = allocation.get(p.id);
+    if (p.randomizationNumber !== null)
+      events.push(['RANDOMIZED', 'RANDOMIZED', 'PROTOCOL MILESTONE', a?.randomizedAt.slice(0, 10) ?? null]);
+    for (const d of s.dispositions.filter((x) => x.participantId === p.id)) {
+      events.push([
+        DS_TERMS[d.event] ?? d.event.toUpperCase(),
+        DS_TERMS[d.event] ?? 'OTHER',
+        'DISPOSITION EVENT',
+        d.on,
+      ]);
+    }
+    events.forEach(([term, decod, cat, date], i) => ds.push([study, 'DS', usubjid(p), i + 1, term, decod, cat, date]));
+  }
+
+  const ex = s.doses.map((d, i): Cell[] => {
+    const p = byId.get(d.participantId);
+    const a = allocation.get(d.participantId);
+    const treatment =
+      a === undefined
+        ? 'BLINDED STUDY TREATMENT'
+        : (protocol.arms?.find((x) => x.id === a.arm)?.intervention.toUpperCase() ?? a.arm);
+    // Unblinded, a placebo arm (no dose in the protocol) received 0 mg of the active drug (SDTM's placebo convention).
+    const placebo = a !== undefined && protocol.arms?.find((x) => x.id === a.arm)?.dose === null;
+    const dose = placebo ? 0 : d.doseMg;
+    return [
+      study,
+      'EX',
+      p === undefined ? d.participantId : usubjid(p),
+      i + 1,
+      treatment,
+      dose,
+      dose === null ? null : 'mg',
+      'INTRAVENOUS',
+      d.administeredOn,
+      d.kitCode,
+      visitOf(d.visit)?.label ?? d.visit,
+    ];
+  });
+
+  const qs: Cell[][] = [];
+  for (const f of s.forms) {
+    const p = byId.get(f.participantId);
+    const def = instruments.get(f.instrument);
+    if (p === undefined || def === undefined) continue;
+    const visit = visitOf(f.visit);
+    const base = (testcd: string, test: string, orres: Cell, stresn: number | null): Cell[] => [
+      study,
+      'QS',
+      usubjid(p),
+      qs.length + 1,
+      testcd,
+      test,
+      def.name,
+      f.scoring,
+      orres,
+      stresn === null ? null : String(stresn),
+      stresn,
+      stresn === null && orres === null ? 'NOT DONE' : null,
+      visit?.label ?? f.visit,
+      visit?.day ?? null,
+      f.completedOn,
+      studyDay(f.participantId, f.completedOn),
+    ];
+    for (const item of def.items) {
+      const answer = f.answers[String(item.number)] ?? null;
+      const options = def.optionItems[String(item.number)];
+      const response =
+        answer === null ? null : options !== undefined ? (options[String(answer)] ?? null) : Number(answer);
+      qs.push(
+        base(
+          `${def.code}I${String(item.number).padStart(2, '0')}`,
+          `${def.name} item ${item.number}: ${item.label}`,
+          answer,
+          Number.isFinite(response) ? response : null,
+        ),
+      );
+    }
+    qs.push(base(`${def.code}TOT`, `${def.name} total (${f.scoring})`, f.score.total, f.score.total));
+    for (const sub of def.subscales) {
+      const v = f.score.subscales[sub.id] ?? null;
+      qs.push(base(`${def.code}${sub.id.slice(0, 3).toUpperCase()}`, `${def.name} ${sub.label}`, v, v));
+    }
+  }
+
+  const lb = s.labs.map((l, i): Cell[] => {
+    const p = byId.get(l.participantId);
+    const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte };
+    const visit = visitOf(l.visit);
+    return [
+      study,
+      'LB',
+      p === undefined ? l.participantId : usubjid(p),
+      i + 1,
+      t.code,
+      t.name,
+      'HEMATOLOGY/CHEMISTRY',
+      l.value,
+      l.unit,
+      l.value,
+      l.unit,
+      l.lowerLimitOfNormal,
+      l.upperLimitOfNormal,
+      l.assessment.grade,
+      `CTCAE v${l.assessment.ctcaeVersion}`,
+      visit?.label ?? l.visit,
+      visit?.day ?? null,
+      l.collectedOn,
+      studyDay(l.participantId, l.collectedOn),
+    ];
+  });
+
+  const yn = (b: boolean): string => (b ? 'Y' : 'N');
+  const ae = s.adverseEvents.map((e, i): Cell[] => {
+    const p = byId.get(e.participantId);
+    const c = new Set(e.seriousCriteria);
+    return [
+      study,
+      'AE',
+      p === undefined ? e.participantId : usubjid(p),
+      i + 1,
+      e.term,
+      e.onsetOn,
+      studyDay(e.participantId, e.onsetOn),
+      e.grade,
+      yn(e.serious),
+      e.relatedness.toUpperCase(),
+      e.expectedness.toUpperCase(),
+      e.outcome.toUpperCase(),
+      yn(c.has('death')),
+      yn(c.has('life-threatening')),
+      yn(c.has('hospitalisation')),
+      yn(c.has('disability')),
+      yn(c.has('congenital-anomaly')),
+      yn(c.has('important-medical-event')),
+    ];
+  });
+
+  return {
+    DM: csv(
+      ['STUDYID', 'DOMAIN', 'USUBJID', 'SUBJID', 'SITEID', 'RFICDTC', 'RFXSTDTC', 'ARMCD', 'ARM', 'ACTARMCD', 'ACTARM'],
+      dm,
+    ),
+    DS: csv(['STUDYID', 'DOMAIN', 'USUBJID', 'DSSEQ', 'DSTERM', 'DSDECOD', 'DSCAT', 'DSSTDTC'], ds),
+    EX: csv(
+      ['STUDYID', 'DOMAIN', 'USUBJID', 'EXSEQ', 'EXTRT', 'EXDOSE', 'EXDOSU', 'EXROUTE', 'EXSTDTC', 'EXREFID', 'VISIT'],
+      ex,
+    ),
+    QS: csv(
+      [
+        'STUDYID',
+        'DOMAIN',
+        'USUBJID',
+        'QSSEQ',
+        'QSTESTCD',
+        'QSTEST',
+        'QSCAT',
+        'QSSCAT',
+        'QSORRES',
+        'QSSTRESC',
+        'QSSTRESN',
+        'QSSTAT',
+        'VISIT',
+        'VISITDY',
+        'QSDTC',
+        'QSDY',
+      ],
+      qs,
+    ),
+    LB: csv(
+      [
+        'STUDYID',
+        'DOMAIN',
+        'USUBJID',
+        'LBSEQ',
+        'LBTESTCD',
+        'LBTEST',
+        'LBCAT',
+        'LBORRES',
+        'LBORRESU',
+        'LBSTRESN',
+        'LBSTRESU',
+        'LBORNRLO',
+        'LBORNRHI',
+        'LBTOXGR',
+        'LBTOX',
+        'VISIT',
+        'VISITDY',
+        'LBDTC',
+        'LBDY',
+      ],
+      lb,
+    ),
+    AE: csv(
+      [
+        'STUDYID',
+        'DOMAIN',
+        'USUBJID',
+        'AESEQ',
+        'AETERM',
+        'AESTDTC',
+        'AESTDY',
+        'AETOXGR',
+        'AESER',
+        'AEREL',
+        'AEEXPECT',
+        'AEOUT',
+        'AESDTH',
+        'AESLIFE',
+        'AESHOSP',
+        'AESDISAB',
+        'AESCONG',
+        'AESMIE',
+      ],
+      ae,
+    ),
+  };
+}

@@ -1,0 +1,340 @@
+/**
+ * The trial's records: what a write takes (zod schemas, so the HTTP layer and the CLI validate with the same
+ * definition) and what the store gives back. One trial per database. Pure.
+ */
+import { z } from 'zod';
+import type { AuditEntry } from './audit.ts';
+import { TrialRoleSchema } from './roles.ts';
+import type { InstrumentScore } from '../instruments/index.ts';
+import type { LabAssessment } from '../safety/index.ts';
+
+const Id = z.string().trim().min(1).max(120);
+const Text = z.string().trim().min(1).max(2000);
+const IsoDate = z.iso.date();
+
+/** Who is writing. The server fills it from the session, never from the request body. */
+export interface Actor {
+  readonly userId: string;
+  readonly role: z.infer<typeof TrialRoleSchema>;
+  /** The user's site; null for roles that see every site. */
+  readonly site: string | null;
+}
+
+/** Every write carries who and why; the store adds the time from its clock. */
+export interface WriteContext {
+  readonly actor: Actor;
+  /** Why this write happens (audit trail). Required non-empty for corrections, unblinding and deletions. */
+  readonly reason: string;
+}
+
+/** A criterion of the screening log: from the matcher (`record`) or answered by the coordinator (`entered`). */
+export const ScreeningCriterionSchema = z.strictObject({
+  id: Id,
+  kind: z.enum(['inclusion', 'exclusion']),
+  status: z.enum(['met', 'not-met', 'unknown']),
+  reason: z.string().max(2000),
+  source: z.enum(['record', 'entered']),
+  verified: z.boolean(),
+});
+export type ScreeningCriterion = z.infer<typeof ScreeningCriterionSchema>;
+
+export const ScreeningInputSchema = z.strictObject({
+  site: Id,
+  /** The site's own screening identifier (no names). */
+  screeningCode: Id,
+  /** Date the eligibility was assessed. */
+  screenedOn: IsoDate,
+  criteria: z.array(ScreeningCriterionSchema).min(1),
+});
+export type ScreeningInput = z.infer<typeof ScreeningInputSchema>;
+
+export const ConsentInputSchema = z.strictObject({
+  screeningId: Id,
+  consentedOn: IsoDate,
+  /** Version of the participant information sheet and consent form. */
+  formVersion: Id,
+});
+export type ConsentInput = z.infer<typeof ConsentInputSchema>;
+
+export const EnrolInputSchema = z.strictObject({
+  screeningId: Id,
+  participantCode: Id,
+  /** Stratification levels by factor id, e.g. { crp: 'high', site: 'A' } (src/trial/strata.ts derives them). */
+  strata: z.record(Id, Id),
+  /** Baseline hs-CRP in mg/L as measured (kept for the analysis export's biomarker column). */
+  baselineCrpMgPerL: z.number().positive().nullable(),
+  enrolledOn: IsoDate,
+});
+export type EnrolInput = z.infer<typeof EnrolInputSchema>;
+
+export const KitInputSchema = z.strictObject({ kitCode: Id, arm: Id });
+export type KitInput = z.infer<typeof KitInputSchema>;
+
+export const DoseInputSchema = z.strictObject({
+  participantId: Id,
+  visit: Id,
+  kitCode: Id,
+  administeredOn: IsoDate,
+  /**
+   * The dose as prescribed in mg (the protocol's mg/kg x body weight, capped), the same calculation in every arm so
+   * that it reveals no allocation; null when not recorded.
+   */
+  doseMg: z.number().positive().nullable(),
+  bodyWeightKg: z.number().positive().nullable(),
+});
+export type DoseInput = z.infer<typeof DoseInputSchema>;
+
+export const DISPOSITION_EVENTS = [
+  'completed',
+  'withdrew-consent',
+  'lost-to-follow-up',
+  'adverse-event',
+  'death',
+  'other',
+] as const;
+export const DispositionInputSchema = z.strictObject({
+  participantId: Id,
+  event: z.enum(DISPOSITION_EVENTS),
+  on: IsoDate,
+});
+export type DispositionInput = z.infer<typeof DispositionInputSchema>;
+
+/** An item answer: a number, an option code such as BDI-II `1a`, or null (not answered). */
+export const ItemAnswerSchema = z.union([z.number(), z.string().max(8), z.null()]);
+export type ItemAnswer = z.infer<typeof ItemAnswerSchema>;
+
+export const FormInputSchema = z.strictObject({
+  participantId: Id,
+  visit: Id,
+  /** Instrument id from knowledge/instruments/ (madrs, bdi-ii, phq-9, gad-7, chalder-fatigue, shaps). */
+  instrument: Id,
+  /** Scoring method where the instrument has more than one (chalder-fatigue: bimodal|likert; shaps: ...). */
+  scoring: Id.optional(),
+  /** Item number (as a string) to answer. */
+  answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema),
+  completedOn: IsoDate,
+});
+export type FormInput = z.infer<typeof FormInputSchema>;
+
+export const LAB_ANALYTES = ['anc', 'platelets', 'alt', 'ast'] as const;
+export const LabAnalyteSchema = z.enum(LAB_ANALYTES);
+export type LabAnalyte = z.infer<typeof LabAnalyteSchema>;
+
+export const LabInputSchema = z.strictObject({
+  participantId: Id,
+  visit: Id,
+  analyte: LabAnalyteSchema,
+  value: z.number().nonnegative(),
+  /** UCUM: `10*9/L` or `10*3/uL` (= /mm3 x 1000) for counts; `U/L` for ALT/AST. */
+  unit: Id,
+  /** The laboratory's reference limits; ALT/AST need the ULN, ANC/platelets the LLN (grade 1 starts below it). */
+  upperLimitOfNormal: z.number().positive().nullable(),
+  lowerLimitOfNormal: z.number().positive().nullable(),
+  collectedOn: IsoDate,
+});
+export type LabInput = z.infer<typeof LabInputSchema>;
+
+export const RELATEDNESS = ['not-related', 'unlikely', 'possible', 'probable', 'definite'] as const;
+export const SERIOUSNESS_CRITERIA = [
+  'death',
+  'life-threatening',
+  'hospitalisation',
+  'disability',
+  'congenital-anomaly',
+  'important-medical-event',
+] as const;
+export const AdverseEventInputSchema = z.strictObject({
+  participantId: Id,
+  /** Verbatim term (MedDRA coding is left to the sponsor's coder). */
+  term: Text,
+  onsetOn: IsoDate,
+  /** CTCAE grade 1-5 as assessed by the investigator. */
+  grade: z.int().min(1).max(5),
+  /** ICH E2A seriousness criteria met; empty means not serious. */
+  seriousCriteria: z.array(z.enum(SERIOUSNESS_CRITERIA)),
+  relatedness: z.enum(RELATEDNESS),
+  expectedness: z.enum(['expected', 'unexpected']),
+  outcome: z.enum(['recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown']),
+});
+export type AdverseEventInput = z.infer<typeof AdverseEventInputSchema>;
+
+export const UserInputSchema = z.strictObject({
+  username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
+  displayName: Text,
+  role: TrialRoleSchema,
+  site: Id.nullable(),
+  /** A scrypt/argon2 hash string made by the server; the store never sees a password. */
+  passwordHash: Text,
+});
+export type UserInput = z.infer<typeof UserInputSchema>;
+
+export interface TrialInfo {
+  readonly protocolId: string;
+  readonly protocolVersion: string;
+  readonly method: 'permuted-blocks' | 'minimisation';
+  readonly arms: readonly string[];
+  readonly factors: readonly { readonly id: string; readonly levels: readonly string[] }[];
+  readonly initialisedAt: string;
+  /** Database lock (statistician unblinded from then on); null while open. */
+  readonly lockedAt: string | null;
+}
+
+export interface ScreeningEntry extends ScreeningInput {
+  readonly id: string;
+  readonly verdict: 'eligible' | 'ineligible' | 'needs-data';
+  readonly failed: readonly string[];
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
+export interface ConsentRecord extends ConsentInput {
+  readonly id: string;
+  readonly takenBy: string;
+  readonly recordedAt: string;
+}
+
+export type ParticipantStatus = 'enrolled' | 'randomized' | 'completed' | 'discontinued';
+
+export interface Participant {
+  readonly id: string;
+  readonly participantCode: string;
+  readonly screeningId: string;
+  readonly site: string;
+  readonly strata: Readonly<Record<string, string>>;
+  readonly baselineCrpMgPerL: number | null;
+  readonly enrolledOn: string;
+  readonly status: ParticipantStatus;
+  /** Set once randomized: the kit code is what blinded roles see. */
+  readonly kitCode: string | null;
+  readonly randomizationNumber: number | null;
+  readonly emergencyUnblinded: boolean;
+}
+
+/** The full allocation; only roles for which `seesAllocation` holds may receive it (src/trial/blinding.ts). */
+export interface Allocation {
+  readonly participantId: string;
+  /** Consecutive over the whole trial: 1, 2, 3, ... */
+  readonly randomizationNumber: number;
+  readonly stratum: string;
+  /** Position in the stratum's concealed list (permuted blocks) or in the stratum's enrolments (minimisation). */
+  readonly stratumSequence: number;
+  readonly arm: string;
+  readonly kitCode: string;
+  readonly randomizedAt: string;
+}
+export type BlindedAllocation = Omit<Allocation, 'arm'>;
+
+export interface DoseRecord extends DoseInput {
+  readonly id: string;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
+export interface DispositionRecord extends DispositionInput {
+  readonly id: string;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
+export interface FormSignature {
+  readonly userId: string;
+  readonly signedAt: string;
+  /** What the signature means, shown to the signer (21 CFR 11.50). */
+  readonly meaning: string;
+  /** sha256 of the canonical answers at signing; a later correction no longer matches it. */
+  readonly contentHash: string;
+}
+
+export interface FormRecord {
+  readonly id: string;
+  readonly participantId: string;
+  readonly visit: string;
+  readonly instrument: string;
+  readonly scoring: string | null;
+  readonly answers: Readonly<Record<string, ItemAnswer>>;
+  readonly completedOn: string;
+  /** Computed from the answers by src/instruments (never typed). */
+  readonly score: InstrumentScore;
+  /** `incomplete`: an item is missing or out of range; `complete`: ready to sign; `signed`. */
+  readonly status: 'incomplete' | 'complete' | 'signed';
+  readonly signature: FormSignature | null;
+  readonly version: number;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+}
+
+export interface FormCorrection {
+  readonly formId: string;
+  readonly item: string;
+  readonly oldValue: ItemAnswer;
+  readonly newValue: ItemAnswer;
+  readonly userId: string;
+  readonly at: string;
+  readonly reason: string;
+}
+
+export interface LabRecord extends LabInput {
+  readonly id: string;
+  readonly site: string;
+  /** CTCAE grade and the label's hold/stop rule (src/safety). */
+  readonly assessment: LabAssessment;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
+export interface AdverseEventRecord extends AdverseEventInput {
+  readonly id: string;
+  readonly site: string;
+  readonly serious: boolean;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
+export const ALERT_KINDS = ['stop-rule', 'hold-rule', 'serious-adverse-event', 'susar'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface AlertRecord {
+  readonly id: string;
+  readonly participantId: string;
+  readonly site: string;
+  readonly kind: AlertKind;
+  /** One line without patient identifiers. */
+  readonly message: string;
+  readonly sourceType: 'lab' | 'adverse-event';
+  readonly sourceId: string;
+  readonly raisedAt: string;
+  readonly acknowledgedBy: string | null;
+  readonly acknowledgedAt: string | null;
+}
+
+export interface UserRecord extends UserInput {
+  readonly id: string;
+  readonly active: boolean;
+  readonly createdAt: string;
+}
+
+export interface SessionRecord {
+  /** The server stores a hash of the session token here, never the token. */
+  readonly id: string;
+  readonly userId: string;
+  readonly csrfSecret: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastSeenAt: string;
+}
+
+/** Everything an export or the CONSORT flow needs, read in one transaction. */
+export interface TrialSnapshot {
+  readonly trial: TrialInfo;
+  readonly screening: readonly ScreeningEntry[];
+  readonly consents: readonly ConsentRecord[];
+  readonly participants: readonly Participant[];
+  readonly allocations: readonly Allocation[];
+  readonly doses: readonly DoseRecord[];
+  readonly dispositions: readonly DispositionRecord[];
+  readonly forms: readonly FormRecord[];
+  readonly labs: readonly LabRecord[];
+  readonly adverseEvents: readonly AdverseEventRecord[];
+}
+
+export type { AuditEntry };

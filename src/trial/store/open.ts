@@ -1,0 +1,81 @@
+/**
+ * Opens the trial store named by a location, runs its migrations, and returns the port:
+ * - a file path or `sqlite:<path>`: SQLite (the embedded default);
+ * - `postgres://...` or `postgresql://...`: a PostgreSQL server (multicentre);
+ * - `pglite:memory` or `pglite:<dir>`: PGlite, PostgreSQL in-process (tests).
+ */
+import { loadInstruments } from '../../instruments/load.ts';
+import { InputError } from '../../record/index.ts';
+import { loadCtcae } from '../../safety/load.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrations.ts';
+import type { OpenOptions, TrialStore } from './port.ts';
+import { openPgliteDb, openPgPoolDb } from './postgres.ts';
+import { openSqliteDb } from './sqlite.ts';
+import { SqlTrialStore, type StoreKnowledge } from './sql-store.ts';
+
+let bundled: StoreKnowledge | undefined;
+
+/** The bundled instruments and CTCAE tables, read once per process. */
+export function bundledStoreKnowledge(): StoreKnowledge {
+  if (bundled === undefined) {
+    const tables = new Map<string, ReturnType<typeof loadCtcae>>();
+    bundled = {
+      instruments: loadInstruments(),
+      ctcae(version) {
+        let t = tables.get(version);
+        if (t === undefined) {
+          t = loadCtcae(version);
+          tables.set(version, t);
+        }
+        return t;
+      },
+    };
+  }
+  return bundled;
+}
+
+export type StoreLocation =
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string | null };
+
+export function parseLocation(location: string): StoreLocation {
+  const l = location.trim();
+  if (l === '')
+    throw new InputError('trial database: give a file path, sqlite:<path>, postgres://... or pglite:memory');
+  if (/^postgres(ql)?:\/\//.test(l)) return { kind: 'postgres', url: l };
+  if (l.startsWith('pglite:')) {
+    const rest = l.slice('pglite:'.length);
+    return { kind: 'pglite', dir: rest === 'memory' || rest === '' ? null : rest };
+  }
+  return { kind: 'sqlite', path: l.startsWith('sqlite:') ? l.slice('sqlite:'.length) : l };
+}
+
+export async function openDb(location: string): Promise<Db> {
+  const where = parseLocation(location);
+  switch (where.kind) {
+    case 'sqlite':
+      return openSqliteDb(where.path);
+    case 'postgres':
+      return openPgPoolDb(where.url);
+    case 'pglite': {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const pglite = where.dir === null ? new PGlite() : new PGlite(where.dir);
+      await pglite.waitReady;
+      return openPgliteDb(pglite);
+    }
+  }
+}
+
+/** The store at `location`, migrated to the current schema. */
+export async function openTrialStore(location: string, options: OpenOptions = {}): Promise<SqlTrialStore> {
+  const db = await openDb(location);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  return new SqlTrialStore(db, bundledStoreKnowledge(), options.clock);
+}
+
+export type { TrialStore };

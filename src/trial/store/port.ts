@@ -1,0 +1,154 @@
+/**
+ * The trial store's port: what the CLI and the HTTP server call. Two adapters implement it with one schema
+ * (src/trial/store/migrations/): SQLite (better-sqlite3, WAL; the embedded default) and PostgreSQL (pg, or PGlite in
+ * tests). Every method that writes takes a WriteContext, runs in one transaction and appends its audit entry (with
+ * before/after images) in that same transaction. Bad input and illegal state changes throw InputError
+ * (src/record/issues.ts) with a `trial.*` code; `trial.forbidden` when the actor's role may not do it (the server
+ * checks first; the store checks again).
+ *
+ * Blinding: methods returning an Allocation return the arm; the caller hands it on only when `seesAllocation`
+ * (src/trial/roles.ts) holds, otherwise through `blindAllocation` / `redactAuditEntry` (src/trial/blinding.ts).
+ */
+import type { AuditEntry, AuditVerification } from '../audit.ts';
+import type { RandomizationPlan } from '../../randomization/index.ts';
+import type {
+  AdverseEventInput,
+  AdverseEventRecord,
+  AlertRecord,
+  Allocation,
+  ConsentInput,
+  ConsentRecord,
+  DispositionInput,
+  DispositionRecord,
+  DoseInput,
+  DoseRecord,
+  EnrolInput,
+  FormCorrection,
+  FormInput,
+  FormRecord,
+  ItemAnswer,
+  KitInput,
+  LabInput,
+  LabRecord,
+  Participant,
+  ScreeningEntry,
+  ScreeningInput,
+  SessionRecord,
+  TrialInfo,
+  TrialSnapshot,
+  UserInput,
+  UserRecord,
+  WriteContext,
+} from '../model.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
+
+export interface InitTrialInput {
+  /** The protocol (knowledge/trials/<id>.json) with its `arms`, `stratification`, `visits` and `safety` blocks. */
+  readonly protocol: TrialProtocol;
+  /** Method, seed, block sizes or minimisation settings; the concealed list is generated from it at init. */
+  readonly plan: RandomizationPlan;
+}
+
+/** Filters: `site` restricts to one site's participants (coordinators and investigators are bound to theirs). */
+export interface SiteFilter {
+  readonly site?: string;
+}
+
+export interface TrialStore {
+  /** `sqlite` or `postgres` (PGlite reports `postgres`). */
+  readonly dialect: 'sqlite' | 'postgres';
+
+  // Set-up
+  /** Creates the trial once: protocol id/version, randomization plan, concealed allocation list. */
+  init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo>;
+  /** The trial, or null before init. */
+  trial(): Promise<TrialInfo | null>;
+  /** The protocol the trial was initialised with (visit schedule, exports), or null before init. */
+  protocol(): Promise<TrialProtocol | null>;
+  /** Database lock: no more data writes; the statistician sees allocations from then on. */
+  lock(ctx: WriteContext): Promise<TrialInfo>;
+
+  // Enrolment
+  addScreening(ctx: WriteContext, input: ScreeningInput): Promise<ScreeningEntry>;
+  listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]>;
+  recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
+  /** Needs an eligible screening entry with consent; strata levels must be the plan's. */
+  enrol(ctx: WriteContext, input: EnrolInput): Promise<Participant>;
+  getParticipant(id: string): Promise<Participant | null>;
+  listParticipants(filter?: SiteFilter): Promise<Participant[]>;
+  recordDisposition(ctx: WriteContext, input: DispositionInput): Promise<DispositionRecord>;
+
+  // Randomization and kits
+  /** Unblinded pharmacist only: the kit list (kit code and the arm it contains). */
+  addKits(ctx: WriteContext, kits: readonly KitInput[]): Promise<number>;
+  /** Counts of unused kits per arm (unblinded roles) and in total (anyone). */
+  kitStock(): Promise<{ total: number; byArm: Record<string, number> }>;
+  /**
+   * Atomically takes the next slot of the participant's stratum (permuted blocks) or computes the minimisation
+   * allocation, assigns an unused kit of that arm and the next consecutive randomization number. A participant is
+   * randomized at most once: a second call throws `trial.randomize.already`.
+   */
+  randomize(ctx: WriteContext, participantId: string): Promise<Allocation>;
+  getAllocation(participantId: string): Promise<Allocation | null>;
+  listAllocations(): Promise<Allocation[]>;
+  /** Emergency unblinding of one participant: investigator only, reason required, audited. */
+  emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation>;
+  recordDose(ctx: WriteContext, input: DoseInput): Promise<DoseRecord>;
+
+  // Outcome capture (eCRF)
+  /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */
+  saveForm(ctx: WriteContext, input: FormInput): Promise<FormRecord>;
+  /** Changes item answers; keeps every old value with who, when and why; a signed form needs signing again. */
+  correctForm(ctx: WriteContext, formId: string, answers: Readonly<Record<string, ItemAnswer>>): Promise<FormRecord>;
+  /** E-signature of a complete form; the server re-authenticates the signer before calling. */
+  signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord>;
+  getForm(id: string): Promise<FormRecord | null>;
+  listForms(filter?: SiteFilter & { participantId?: string }): Promise<FormRecord[]>;
+  listCorrections(formId: string): Promise<FormCorrection[]>;
+
+  // Safety
+  /** Grades by CTCAE and checks the hold/stop rules of the protocol; raises alerts in the same transaction. */
+  addLab(ctx: WriteContext, input: LabInput): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
+  listLabs(filter?: SiteFilter & { participantId?: string }): Promise<LabRecord[]>;
+  addAdverseEvent(
+    ctx: WriteContext,
+    input: AdverseEventInput,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
+  listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]>;
+  listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]>;
+  acknowledgeAlert(ctx: WriteContext, alertId: string): Promise<AlertRecord>;
+
+  // Users and sessions (for the server's authentication; sessions are not trial data and are not audited)
+  createUser(ctx: WriteContext, input: UserInput): Promise<UserRecord>;
+  countUsers(): Promise<number>;
+  getUser(id: string): Promise<UserRecord | null>;
+  getUserByUsername(username: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  setUserActive(ctx: WriteContext, userId: string, active: boolean): Promise<UserRecord>;
+  setPasswordHash(ctx: WriteContext, userId: string, passwordHash: string): Promise<void>;
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Sliding expiry: sets expiresAt and lastSeenAt. */
+  touchSession(id: string, expiresAt: string, lastSeenAt: string): Promise<void>;
+  deleteSession(id: string): Promise<void>;
+  /** Deletes sessions whose expiresAt is before `now` (ISO); returns how many. */
+  deleteExpiredSessions(now: string): Promise<number>;
+
+  // Audit
+  /** An audit-only event (login, failed login, export, view of unblinded data): no other table changes. */
+  recordEvent(ctx: WriteContext, action: string, detail: unknown): Promise<void>;
+  listAudit(options?: { fromSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+  /** Recomputes the chain: an edited, deleted, inserted or reordered row is reported. */
+  verifyAudit(): Promise<AuditVerification>;
+
+  // Exports
+  /** Everything, read in one transaction, optionally one site's participants only. */
+  snapshot(filter?: SiteFilter): Promise<TrialSnapshot>;
+
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** The store's clock (ISO timestamps of writes); tests pass a fixed one. Default: the system clock. */
+  readonly clock?: () => Date;
+}

@@ -1,0 +1,88 @@
+/**
+ * PostgreSQL through pg (a Pool: one client per transaction) or PGlite (one in-process connection, serialised with a
+ * Mutex). The store's SQL is written with `?`; it is rewritten to $1, $2, ... once per statement text. Counts come
+ * back as strings from pg (bigint); the store converts them.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Db, SqlValue, Tx } from './db.ts';
+import { Mutex, numberedPlaceholders } from './db.ts';
+
+const rewritten = new Map<string, string>();
+const pgSql = (sql: string): string => {
+  let s = rewritten.get(sql);
+  if (s === undefined) {
+    s = numberedPlaceholders(sql);
+    rewritten.set(sql, s);
+  }
+  return s;
+};
+
+interface Queryable {
+  query(sql: string, params: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null; affectedRows?: number }>;
+}
+
+function txOver(q: Queryable): Tx {
+  return {
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) =>
+      (await q.query(pgSql(sql), [...params])).rows as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) =>
+      (await q.query(pgSql(sql), [...params])).rows[0] as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => {
+      const r = await q.query(pgSql(sql), [...params]);
+      return r.rowCount ?? r.affectedRows ?? 0;
+    },
+  };
+}
+
+export function openPgPoolDb(connectionString: string): Db {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  return {
+    dialect: 'postgres',
+    async transaction(mode, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query(mode === 'write' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN READ ONLY');
+        const result = await fn(txOver(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(script) {
+      const client = await pool.connect();
+      try {
+        await client.query(script);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function openPgliteDb(db: PGlite): Db {
+  const mutex = new Mutex();
+  const q: Queryable = { query: (sql, params) => db.query(sql, params) };
+  return {
+    dialect: 'postgres',
+    transaction: (mode, fn) =>
+      mutex.run(async () => {
+        await db.exec(mode === 'write' ? 'BEGIN' : 'BEGIN READ ONLY');
+        try {
+          const result = await fn(txOver(q));
+          await db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          await db.exec('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    exec: (script) => mutex.run(async () => void (await db.exec(script))),
+    close: () => mutex.run(() => db.close()),
+  };
+}

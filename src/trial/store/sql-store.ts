@@ -1,0 +1,1444 @@
+/**
+ * The trial store over either database (db.ts): every rule of the port (port.ts) is implemented here once, in SQL
+ * both SQLite and PostgreSQL accept. Each write is one transaction that first locks the audit head (PostgreSQL:
+ * SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE already holds the write lock), does its work, and appends its audit
+ * entries to the chain before committing, so the data and its audit trail commit or vanish together and the chain
+ * stays linear under concurrency.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { scoreInstrument } from '../../instruments/index.ts';
+import {
+  countAllocation,
+  emptyCounts,
+  levelProblems,
+  minimise,
+  RandomizationPlanSchema,
+  stratumKey,
+  allocationTable,
+  streamFor,
+  streamFromState,
+  type MarginalCounts,
+  type RandomizationPlan,
+} from '../../randomization/index.ts';
+import { InputError } from '../../record/index.ts';
+import { assessLab, type CtcaeTable } from '../../safety/index.ts';
+import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
+import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
+import {
+  AdverseEventInputSchema,
+  ConsentInputSchema,
+  DispositionInputSchema,
+  DoseInputSchema,
+  EnrolInputSchema,
+  FormInputSchema,
+  ItemAnswerSchema,
+  KitInputSchema,
+  LabInputSchema,
+  ScreeningInputSchema,
+  UserInputSchema,
+  type AdverseEventRecord,
+  type AlertRecord,
+  type Allocation,
+  type ConsentRecord,
+  type DispositionRecord,
+  type DoseRecord,
+  type FormCorrection,
+  type FormRecord,
+  type ItemAnswer,
+  type LabRecord,
+  type Participant,
+  type ScreeningEntry,
+  type SessionRecord,
+  type TrialInfo,
+  type TrialSnapshot,
+  type UserRecord,
+  type WriteContext,
+} from '../model.ts';
+import { EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, WRITING_ROLES } from '../roles.ts';
+import { conductProblems } from '../check.ts';
+import { screeningVerdict } from '../screening.ts';
+import type { Db, SqlValue, Tx } from './db.ts';
+import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
+import type { z } from 'zod';
+
+export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export interface StoreKnowledge {
+  readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
+  /** The CTCAE table of a version ("5.0"); throws when not bundled. */
+  ctcae(version: string): CtcaeTable;
+}
+
+const fail = (code: string, message: string): InputError => new InputError(message, code);
+const forbidden = (what: string): InputError => fail('trial.forbidden', `your role may not ${what}`);
+const notFound = (what: string): InputError => fail('trial.not-found', `no such ${what}`);
+const conflict = (message: string): InputError => fail('trial.conflict', message);
+
+/** Validates `input` with `schema`; the message names fields only, never the values. */
+function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+  throw fail('trial.invalid', `${what}: invalid field(s): ${fields}`);
+}
+
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+const fromJson = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+type Row = Record<string, unknown>;
+const str = (r: Row, k: string): string => String(r[k]);
+const strOrNull = (r: Row, k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
+
+function participantOf(r: Row): Participant {
+  return {
+    id: str(r, 'id'),
+    participantCode: str(r, 'participant_code'),
+    screeningId: str(r, 'screening_id'),
+    site: str(r, 'site'),
+    strata: fromJson(str(r, 'strata_json')),
+    baselineCrpMgPerL: numOrNull(r.baseline_crp),
+    enrolledOn: str(r, 'enrolled_on'),
+    status: str(r, 'status') as Participant['status'],
+    kitCode: strOrNull(r, 'kit_code'),
+    randomizationNumber: numOrNull(r.randomization_number),
+    emergencyUnblinded: num(r.emergency_unblinded) === 1,
+  };
+}
+
+function allocationOf(r: Row): Allocation {
+  return {
+    participantId: str(r, 'participant_id'),
+    randomizationNumber: num(r.randomization_number),
+    stratum: str(r, 'stratum'),
+    stratumSequence: num(r.stratum_sequence),
+    arm: str(r, 'arm'),
+    kitCode: str(r, 'kit_code'),
+    randomizedAt: str(r, 'randomized_at'),
+  };
+}
+
+function screeningOf(r: Row): ScreeningEntry {
+  return {
+    id: str(r, 'id'),
+    site: str(r, 'site'),
+    screeningCode: str(r, 'screening_code'),
+    screenedOn: str(r, 'screened_on'),
+    criteria: fromJson(str(r, 'criteria_json')),
+    verdict: str(r, 'verdict') as ScreeningEntry['verdict'],
+    failed: fromJson(str(r, 'failed_json')),
+    recordedBy: str(r, 'recorded_by'),
+    recordedAt: str(r, 'recorded_at'),
+  };
+}
+
+function consentOf(r: Row): ConsentRecord {
+  return {
+    id: str(r, 'id'),
+    screeningId: str(r, 'screening_id'),
+    consentedOn: str(r, 'consented_on'),
+    formVersion: str(r, 'form_version'),
+    takenBy: str(r, 'taken_by'),
+    recordedAt: str(r, 'recorded_at'),
+  };
+}
+
+function formOf(r: Row): FormRecord {
+  return {
+    id: str(r, 'id'),
+    participantId: str(r, 'participant_id'),
+    visit: str(r, 'visit'),
+    instrument: str(r, 'instrument'),
+    scoring: strOrNull(r, 'scoring'),
+    answers: fromJson(str(r, 'answers_json')),
+    completedOn: str(r, 'completed_on'),
+    score: fromJson(str(r, 'score_json')),
+    status: str(r, 'status') as FormRecord['status'],
+    signature: fromJson(strOrNull(r, 'signature_json')),
+    version: num(r.version),
+    createdBy: str(r, 'created_by'),
+    updatedAt: str(r, 'updated_at'),
+  };
+}
+
+function labOf(r: Row): LabRecord {
+  return {
+    id: str(r, 'id'),
+    participantId: str(r, 'participant_id'),
+    site: str(r, 'site'),
+    visit: str(r, 'visit'),
+    analyte: str(r, 'analyte') as LabRecord['analyte'],
+    value: num(r.value),
+    unit: str(r, 'unit'),
+    upperLimitOfNormal: numOrNull(r.uln),
+    lowerLimitOfNormal: numOrNull(r.lln),
+    collectedOn: str(r, 'collected_on'),
+    assessment: fromJson(str(r, 'assessment_json')),
+    recordedBy: str(r, 'recorded_by'),
+    recordedAt: str(r, 'recorded_at'),
+  };
+}
+
+function adverseEventOf(r: Row): AdverseEventRecord {
+  return {
+    id: str(r, 'id'),
+    participantId: str(r, 'participant_id'),
+    site: str(r, 'site'),
+    term: str(r, 'term'),
+    onsetOn: str(r, 'onset_on'),
+    grade: num(r.grade),
+    seriousCriteria: fromJson(str(r, 'serious_criteria_json')),
+    serious: num(r.serious) === 1,
+    relatedness: str(r, 'relatedness') as AdverseEventRecord['relatedness'],
+    expectedness: str(r, 'expectedness') as AdverseEventRecord['expectedness'],
+    outcome: str(r, 'outcome') as AdverseEventRecord['outcome'],
+    recordedBy: str(r, 'recorded_by'),
+    recordedAt: str(r, 'recorded_at'),
+  };
+}
+
+function alertOf(r: Row): AlertRecord {
+  return {
+    id: str(r, 'id'),
+    participantId: str(r, 'participant_id'),
+    site: str(r, 'site'),
+    kind: str(r, 'kind') as AlertRecord['kind'],
+    message: str(r, 'message'),
+    sourceType: str(r, 'source_type') as AlertRecord['sourceType'],
+    sourceId: str(r, 'source_id'),
+    raisedAt: str(r, 'raised_at'),
+    acknowledgedBy: strOrNull(r, 'acknowledged_by'),
+    acknowledgedAt: strOrNull(r, 'acknowledged_at'),
+  };
+}
+
+function userOf(r: Row): UserRecord {
+  return {
+    id: str(r, 'id'),
+    username: str(r, 'username'),
+    displayName: str(r, 'display_name'),
+    role: TrialRoleSchema.parse(str(r, 'role')),
+    site: strOrNull(r, 'site'),
+    passwordHash: str(r, 'password_hash'),
+    active: num(r.active) === 1,
+    createdAt: str(r, 'created_at'),
+  };
+}
+
+function doseOf(r: Row): DoseRecord {
+  return {
+    id: str(r, 'id'),
+    participantId: str(r, 'participant_id'),
+    visit: str(r, 'visit'),
+    kitCode: str(r, 'kit_code'),
+    administeredOn: str(r, 'administered_on'),
+    doseMg: numOrNull(r.dose_mg),
+    bodyWeightKg: numOrNull(r.body_weight_kg),
+    recordedBy: str(r, 'recorded_by'),
+    recordedAt: str(r, 'recorded_at'),
+  };
+}
+
+function dispositionOf(r: Row): DispositionRecord {
+  return {
+    id: str(r, 'id'),
+    participantId: str(r, 'participant_id'),
+    event: str(r, 'event') as DispositionRecord['event'],
+    on: str(r, 'on_date'),
+    recordedBy: str(r, 'recorded_by'),
+    recordedAt: str(r, 'recorded_at'),
+  };
+}
+
+function auditOf(r: Row): AuditEntry {
+  return {
+    seq: num(r.seq),
+    at: str(r, 'at'),
+    userId: str(r, 'user_id'),
+    role: str(r, 'role'),
+    action: str(r, 'action'),
+    entity: str(r, 'entity'),
+    entityId: strOrNull(r, 'entity_id'),
+    reason: str(r, 'reason'),
+    before: fromJson(str(r, 'before_json')),
+    after: fromJson(str(r, 'after_json')),
+    prevHash: str(r, 'prev_hash'),
+    hash: str(r, 'hash'),
+  };
+}
+
+interface Meta {
+  protocol: TrialProtocol;
+  plan: RandomizationPlan;
+  info: TrialInfo;
+  nextRandomization: number;
+  minimisation: { counts: MarginalCounts; rng: number[] } | null;
+}
+
+type Append = (draft: Pick<AuditDraft, 'action' | 'entity' | 'entityId' | 'before' | 'after'>) => Promise<void>;
+
+/** `WHERE` clause and parameters for a site filter on a table with a `site` column (or via participants). */
+function siteWhere(filter: SiteFilter | undefined, column = 'site'): { sql: string; params: SqlValue[] } {
+  return filter?.site === undefined ? { sql: '1 = 1', params: [] } : { sql: `${column} = ?`, params: [filter.site] };
+}
+
+export class SqlTrialStore implements TrialStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  private metaCache: Meta | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly knowledge: StoreKnowledge,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.dialect = db.dialect;
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** One write transaction with its audit appends; the audit head is locked first. */
+  private write<T>(ctx: WriteContext, fn: (tx: Tx, append: Append, at: string) => Promise<T>): Promise<T> {
+    if (typeof ctx.reason !== 'string' || ctx.reason.trim() === '') {
+      return Promise.reject(fail('trial.reason.missing', 'every change needs a reason'));
+    }
+    const role = TrialRoleSchema.safeParse(ctx.actor.role);
+    if (!role.success || typeof ctx.actor.userId !== 'string' || ctx.actor.userId === '') {
+      return Promise.reject(forbidden('write without a known user and role'));
+    }
+    return this.db.transaction('write', async (tx) => {
+      const lock = this.dialect === 'postgres' ? ' FOR UPDATE' : '';
+      const headRow = await tx.get<Row>(`SELECT seq, hash FROM audit_head WHERE id = 1${lock}`);
+      let head: AuditHead = { seq: num(headRow?.seq ?? 0), hash: str(headRow ?? { hash: '' }, 'hash') };
+      const at = this.now();
+      const append: Append = async (d) => {
+        const entry = chainEntry(
+          head,
+          { ...d, at, userId: ctx.actor.userId, role: ctx.actor.role, reason: ctx.reason.trim() },
+          sha256Hex,
+        );
+        await tx.run(
+          `INSERT INTO audit (seq, at, user_id, role, action, entity, entity_id, reason, before_json, after_json, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            entry.seq,
+            entry.at,
+            entry.userId,
+            entry.role,
+            entry.action,
+            entry.entity,
+            entry.entityId,
+            entry.reason,
+            json(entry.before),
+            json(entry.after),
+            entry.prevHash,
+            entry.hash,
+          ],
+        );
+        head = { seq: entry.seq, hash: entry.hash };
+      };
+      const result = await fn(tx, append, at);
+      await tx.run('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1', [head.seq, head.hash]);
+      return result;
+    });
+  }
+
+  private read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction('read', fn);
+  }
+
+  private async meta(tx: Tx): Promise<Meta | null> {
+    const r = await tx.get<Row>('SELECT * FROM trial_meta WHERE id = 1');
+    if (r === undefined) return null;
+    const protocol =
+      this.metaCache?.info.initialisedAt === str(r, 'initialised_at')
+        ? this.metaCache.protocol
+        : TrialProtocolSchema.parse(fromJson(str(r, 'protocol_json')));
+    const plan = RandomizationPlanSchema.parse(fromJson(str(r, 'plan_json')));
+    const meta: Meta = {
+      protocol,
+      plan,
+      info: {
+        protocolId: str(r, 'protocol_id'),
+        protocolVersion: str(r, 'protocol_version'),
+        method: plan.method,
+        arms: plan.arms.map((a) => a.id),
+        factors: plan.factors.map((f) => ({ id: f.id, levels: f.levels })),
+        initialisedAt: str(r, 'initialised_at'),
+        lockedAt: strOrNull(r, 'locked_at'),
+      },
+      nextRandomization: num(r.next_randomization),
+      minimisation: fromJson(strOrNull(r, 'minimisation_json')),
+    };
+    this.metaCache = meta;
+    return meta;
+  }
+
+  /** The trial must exist and be open for data entry. */
+  private async openMeta(tx: Tx): Promise<Meta> {
+    const meta = await this.meta(tx);
+    if (meta === null) throw conflict('the trial is not initialised (trd trial init)');
+    if (meta.info.lockedAt !== null) throw conflict('the database is locked');
+    return meta;
+  }
+
+  private static assertWriter(ctx: WriteContext): void {
+    if (!WRITING_ROLES.includes(ctx.actor.role)) throw forbidden('change trial data');
+  }
+
+  private static assertSite(ctx: WriteContext, site: string): void {
+    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
+      throw forbidden("change another site's data");
+    }
+  }
+
+  private async participantFor(tx: Tx, ctx: WriteContext, participantId: string, lock = false): Promise<Participant> {
+    const suffix = lock && this.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const row = await tx.get<Row>(`SELECT * FROM participants WHERE id = ?${suffix}`, [participantId]);
+    if (row === undefined) throw notFound('participant');
+    const p = participantOf(row);
+    SqlTrialStore.assertSite(ctx, p.site);
+    return p;
+  }
+
+  // ---- Set-up
+
+  async init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo> {
+    if (ctx.actor.role !== 'administrator') throw forbidden('initialise the trial');
+    const protocol = TrialProtocolSchema.parse(input.protocol);
+    const plan = parse(RandomizationPlanSchema, input.plan, 'randomization plan');
+    if (protocol.arms === undefined || protocol.safety === undefined) {
+      throw fail('trial.invalid', `protocol ${protocol.id} has no arms or safety block: it cannot run a trial`);
+    }
+    const protocolArms = protocol.arms.map((a) => a.id).sort();
+    if (json(plan.arms.map((a) => a.id).sort()) !== json(protocolArms)) {
+      throw fail('trial.invalid', `the plan's arms must be the protocol's (${protocolArms.join(', ')})`);
+    }
+    this.knowledge.ctcae(protocol.safety.ctcaeVersion);
+    const problems = conductProblems(protocol, this.knowledge.instruments);
+    if (problems.length > 0) throw fail('trial.invalid', `protocol ${protocol.id}: ${problems.join('; ')}`);
+    return this.write(ctx, async (tx, append, at) => {
+      if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
+        throw conflict('the trial is already initialised');
+      }
+      const minimisation =
+        plan.method === 'minimisation'
+          ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] }
+          : null;
+      await tx.run(
+        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json)
+         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?)`,
+        [
+          protocol.id,
+          protocol.version,
+          json(protocol),
+          json(plan),
+          at,
+          minimisation === null ? null : json(minimisation),
+        ],
+      );
+      await append({
+        action: 'init',
+        entity: 'trial',
+        entityId: protocol.id,
+        before: null,
+        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan },
+      });
+      if (plan.method === 'permuted-blocks') {
+        const rows = allocationTable(plan);
+        for (const row of rows) {
+          await tx.run(
+            'INSERT INTO allocation_list (stratum, sequence, block, block_size, arm, participant_id) VALUES (?, ?, ?, ?, ?, NULL)',
+            [row.stratum, row.sequence, row.block, row.blockSize, row.arm],
+          );
+        }
+        await append({
+          action: 'generate',
+          entity: 'allocation-list',
+          entityId: null,
+          before: null,
+          after: { rows: rows.length, sha256: sha256Hex(json(rows)) },
+        });
+      }
+      const meta = await this.meta(tx);
+      return (meta as Meta).info;
+    });
+  }
+
+  async trial(): Promise<TrialInfo | null> {
+    return this.read(async (tx) => (await this.meta(tx))?.info ?? null);
+  }
+
+  async lock(ctx: WriteContext): Promise<TrialInfo> {
+    if (ctx.actor.role !== 'administrator') throw forbidden('lock the database');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      await tx.run('UPDATE trial_meta SET locked_at = ? WHERE id = 1', [at]);
+      await append({
+        action: 'lock',
+        entity: 'trial',
+        entityId: meta.info.protocolId,
+        before: { lockedAt: null },
+        after: { lockedAt: at },
+      });
+      return { ...meta.info, lockedAt: at };
+    });
+  }
+
+  // ---- Enrolment
+
+  async addScreening(ctx: WriteContext, raw: unknown): Promise<ScreeningEntry> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(ScreeningInputSchema, raw, 'screening');
+    SqlTrialStore.assertSite(ctx, input.site);
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const ids = new Set(meta.protocol.criteria.map((c) => c.id));
+      const given = input.criteria.map((c) => c.id);
+      if (given.length !== ids.size || given.some((id) => !ids.has(id)) || new Set(given).size !== given.length) {
+        throw fail('trial.invalid', `screening: give each of the protocol's ${ids.size} criteria exactly once`);
+      }
+      const { verdict, failed } = screeningVerdict(input.criteria);
+      const entry: ScreeningEntry = {
+        ...input,
+        id: randomUUID(),
+        verdict,
+        failed,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
+      const exists = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ?', [
+        input.site,
+        input.screeningCode,
+      ]);
+      if (exists !== undefined) throw conflict('this screening code is already in the log for the site');
+      await tx.run(
+        `INSERT INTO screening (id, site, screening_code, screened_on, criteria_json, verdict, failed_json, recorded_by, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          entry.id,
+          entry.site,
+          entry.screeningCode,
+          entry.screenedOn,
+          json(entry.criteria),
+          verdict,
+          json(failed),
+          entry.recordedBy,
+          at,
+        ],
+      );
+      await append({ action: 'create', entity: 'screening', entityId: entry.id, before: null, after: entry });
+      return entry;
+    });
+  }
+
+  async listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]> {
+    const w = siteWhere(filter);
+    return this.read(async (tx) =>
+      (await tx.all<Row>(`SELECT * FROM screening WHERE ${w.sql} ORDER BY recorded_at, id`, w.params)).map(screeningOf),
+    );
+  }
+
+  async recordConsent(ctx: WriteContext, raw: unknown): Promise<ConsentRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(ConsentInputSchema, raw, 'consent');
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
+      if (s === undefined) throw notFound('screening entry');
+      SqlTrialStore.assertSite(ctx, str(s, 'site'));
+      if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) !== undefined) {
+        throw conflict('consent is already recorded for this screening entry');
+      }
+      const record: ConsentRecord = { ...input, id: randomUUID(), takenBy: ctx.actor.userId, recordedAt: at };
+      await tx.run(
+        'INSERT INTO consents (id, screening_id, consented_on, form_version, taken_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [record.id, record.screeningId, record.consentedOn, record.formVersion, record.takenBy, at],
+      );
+      await append({ action: 'create', entity: 'consent', entityId: record.id, before: null, after: record });
+      return record;
+    });
+  }
+
+  async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(EnrolInputSchema, raw, 'enrolment');
+    return this.write(ctx, async (tx, append) => {
+      const meta = await this.openMeta(tx);
+      const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
+      if (s === undefined) throw notFound('screening entry');
+      const site = str(s, 'site');
+      SqlTrialStore.assertSite(ctx, site);
+      if (str(s, 'verdict') !== 'eligible') throw conflict('only an eligible screening entry can be enrolled');
+      if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) === undefined) {
+        throw conflict('consent must be recorded before enrolment');
+      }
+      const problems = levelProblems(meta.plan.factors, input.strata);
+      if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
+      const siteFactor = meta.protocol.stratification?.find((f) => f.source === 'site');
+      if (siteFactor !== undefined && input.strata[siteFactor.id] !== site) {
+        throw fail('trial.invalid', `enrolment: factor ${siteFactor.id} must be the screening site`);
+      }
+      if (
+        (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [
+          input.screeningId,
+          input.participantCode,
+        ])) !== undefined
+      ) {
+        throw conflict('this screening entry or participant code is already enrolled');
+      }
+      const p: Participant = {
+        id: randomUUID(),
+        participantCode: input.participantCode,
+        screeningId: input.screeningId,
+        site,
+        strata: input.strata,
+        baselineCrpMgPerL: input.baselineCrpMgPerL,
+        enrolledOn: input.enrolledOn,
+        status: 'enrolled',
+        kitCode: null,
+        randomizationNumber: null,
+        emergencyUnblinded: false,
+      };
+      await tx.run(
+        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
+        [
+          p.id,
+          p.participantCode,
+          p.screeningId,
+          site,
+          json(p.strata),
+          stratumKey(meta.plan.factors, p.strata),
+          p.baselineCrpMgPerL,
+          p.enrolledOn,
+        ],
+      );
+      await append({ action: 'create', entity: 'participant', entityId: p.id, before: null, after: p });
+      return p;
+    });
+  }
+
+  async getParticipant(id: string): Promise<Participant | null> {
+    return this.read(async (tx) => {
+      const r = await tx.get<Row>('SELECT * FROM participants WHERE id = ?', [id]);
+      return r === undefined ? null : participantOf(r);
+    });
+  }
+
+  async listParticipants(filter?: SiteFilter): Promise<Participant[]> {
+    const w = siteWhere(filter);
+    return this.read(async (tx) =>
+      (
+        await tx.all<Row>(`SELECT * FROM participants WHERE ${w.sql} ORDER BY enrolled_on, participant_code`, w.params)
+      ).map(participantOf),
+    );
+  }
+
+  async recordDisposition(ctx: WriteContext, raw: unknown): Promise<DispositionRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(DispositionInputSchema, raw, 'disposition');
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const p = await this.participantFor(tx, ctx, input.participantId, true);
+      if (p.status === 'completed' || p.status === 'discontinued')
+        throw conflict('the participant already has a final disposition');
+      const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
+      await tx.run(
+        'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [record.id, record.participantId, record.event, record.on, record.recordedBy, at],
+      );
+      const status = input.event === 'completed' ? 'completed' : 'discontinued';
+      await tx.run('UPDATE participants SET status = ? WHERE id = ?', [status, p.id]);
+      await append({ action: 'create', entity: 'disposition', entityId: record.id, before: null, after: record });
+      await append({
+        action: 'update',
+        entity: 'participant',
+        entityId: p.id,
+        before: { status: p.status },
+        after: { status },
+      });
+      return record;
+    });
+  }
+
+  // ---- Randomization and kits
+
+  async addKits(ctx: WriteContext, raw: unknown): Promise<number> {
+    if (ctx.actor.role !== 'unblinded-pharmacist') throw forbidden('manage the kit list');
+    if (!Array.isArray(raw) || raw.length === 0) throw fail('trial.invalid', 'kits: give a non-empty list');
+    const kits = raw.map((k, i) => parse(KitInputSchema, k, `kits[${i}]`));
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      for (const k of kits) {
+        if (!meta.info.arms.includes(k.arm)) throw fail('trial.invalid', 'kits: an arm is not one of the trial arms');
+        if ((await tx.get<Row>('SELECT kit_code FROM kits WHERE kit_code = ?', [k.kitCode])) !== undefined) {
+          throw conflict('a kit code is already in the kit list');
+        }
+        await tx.run('INSERT INTO kits (kit_code, arm, participant_id, added_at) VALUES (?, ?, NULL, ?)', [
+          k.kitCode,
+          k.arm,
+          at,
+        ]);
+      }
+      await append({ action: 'create', entity: 'kit', entityId: null, before: null, after: { kits } });
+      return kits.length;
+    });
+  }
+
+  async kitStock(): Promise<{ total: number; byArm: Record<string, number> }> {
+    return this.read(async (tx) => {
+      const rows = await tx.all<Row>('SELECT arm, COUNT(*) AS n FROM kits WHERE participant_id IS NULL GROUP BY arm');
+      const byArm = Object.fromEntries(rows.map((r) => [str(r, 'arm'), num(r.n)]));
+      return { total: Object.values(byArm).reduce((s, n) => s + n, 0), byArm };
+    });
+  }
+
+  async randomize(ctx: WriteContext, participantId: string): Promise<Allocation> {
+    SqlTrialStore.assertWriter(ctx);
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const p = await this.participantFor(tx, ctx, participantId, true);
+      if (p.randomizationNumber !== null) throw conflict('the participant is already randomized');
+      if (p.status !== 'enrolled') throw conflict('only an enrolled participant can be randomized');
+      const stratum = stratumKey(meta.plan.factors, p.strata);
+      let arm: string;
+      let stratumSequence: number;
+      let minimisationAfter: Meta['minimisation'] = null;
+      if (meta.plan.method === 'permuted-blocks') {
+        const slot = await tx.get<Row>(
+          'SELECT sequence, arm FROM allocation_list WHERE stratum = ? AND participant_id IS NULL ORDER BY sequence LIMIT 1',
+          [stratum],
+        );
+        if (slot === undefined) throw conflict('the allocation list of this stratum is exhausted');
+        arm = str(slot, 'arm');
+        stratumSequence = num(slot.sequence);
+        await tx.run('UPDATE allocation_list SET participant_id = ? WHERE stratum = ? AND sequence = ?', [
+          p.id,
+          stratum,
+          stratumSequence,
+        ]);
+      } else {
+        const state = meta.minimisation as NonNullable<Meta['minimisation']>;
+        const source = streamFromState(state.rng);
+        arm = minimise(meta.plan, state.counts, p.strata, source);
+        countAllocation(state.counts, p.strata, arm);
+        minimisationAfter = { counts: state.counts, rng: [...source.state()] };
+        const inStratum = await tx.get<Row>('SELECT COUNT(*) AS n FROM allocations WHERE stratum = ?', [stratum]);
+        stratumSequence = num(inStratum?.n ?? 0) + 1;
+      }
+      const kit = await tx.get<Row>(
+        'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1',
+        [arm],
+      );
+      if (kit === undefined) throw conflict('no kit left for the allocated arm: ask the pharmacist to add kits');
+      const kitCode = str(kit, 'kit_code');
+      const number = meta.nextRandomization;
+      const allocation: Allocation = {
+        participantId: p.id,
+        randomizationNumber: number,
+        stratum,
+        stratumSequence,
+        arm,
+        kitCode,
+        randomizedAt: at,
+      };
+      await tx.run('UPDATE kits SET participant_id = ? WHERE kit_code = ?', [p.id, kitCode]);
+      await tx.run(
+        'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [p.id, number, stratum, stratumSequence, arm, kitCode, at],
+      );
+      await tx.run(
+        "UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?",
+        [kitCode, number, p.id],
+      );
+      await tx.run('UPDATE trial_meta SET next_randomization = ?, minimisation_json = ? WHERE id = 1', [
+        number + 1,
+        minimisationAfter === null ? null : json(minimisationAfter),
+      ]);
+      await append({ action: 'randomize', entity: 'allocation', entityId: p.id, before: null, after: allocation });
+      await append({
+        action: 'update',
+        entity: 'participant',
+        entityId: p.id,
+        before: { status: p.status, kitCode: null, randomizationNumber: null },
+        after: { status: 'randomized', kitCode, randomizationNumber: number },
+      });
+      return allocation;
+    });
+  }
+
+  async getAllocation(participantId: string): Promise<Allocation | null> {
+    return this.read(async (tx) => {
+      const r = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [participantId]);
+      return r === undefined ? null : allocationOf(r);
+    });
+  }
+
+  async listAllocations(): Promise<Allocation[]> {
+    return this.read(async (tx) =>
+      (await tx.all<Row>('SELECT * FROM allocations ORDER BY randomization_number')).map(allocationOf),
+    );
+  }
+
+  async emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation> {
+    if (!EMERGENCY_UNBLINDING_ROLES.includes(ctx.actor.role)) throw forbidden('unblind a participant');
+    return this.write(ctx, async (tx, append) => {
+      const p = await this.participantFor(tx, ctx, participantId, true);
+      const r = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
+      if (r === undefined) throw conflict('the participant is not randomized');
+      await tx.run('UPDATE participants SET emergency_unblinded = 1 WHERE id = ?', [p.id]);
+      await append({
+        action: 'emergency-unblind',
+        entity: 'unblinding',
+        entityId: p.id,
+        before: { emergencyUnblinded: p.emergencyUnblinded },
+        after: { emergencyUnblinded: true },
+      });
+      return allocationOf(r);
+    });
+  }
+
+  async recordDose(ctx: WriteContext, raw: unknown): Promise<DoseRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(DoseInputSchema, raw, 'dose');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const p = await this.participantFor(tx, ctx, input.participantId);
+      const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
+      if (visit?.dosing !== true) throw fail('trial.invalid', 'dose: the visit is not the dosing visit');
+      if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
+      if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
+      const record: DoseRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
+      await tx.run(
+        'INSERT INTO doses (id, participant_id, visit, kit_code, administered_on, dose_mg, body_weight_kg, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          record.id,
+          p.id,
+          record.visit,
+          record.kitCode,
+          record.administeredOn,
+          record.doseMg,
+          record.bodyWeightKg,
+          record.recordedBy,
+          at,
+        ],
+      );
+      await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
+      return record;
+    });
+  }
+
+  // ---- Outcome capture
+
+  private instrument(id: string): InstrumentDefinition {
+    const def = this.knowledge.instruments.get(id);
+    if (def === undefined) throw fail('trial.invalid', 'form: unknown instrument');
+    return def;
+  }
+
+  async saveForm(ctx: WriteContext, raw: unknown): Promise<FormRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(FormInputSchema, raw, 'form');
+    const def = this.instrument(input.instrument);
+    if (input.scoring !== undefined && !def.scorings.some((s) => s.id === input.scoring)) {
+      throw fail('trial.invalid', 'form: unknown scoring method for the instrument');
+    }
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const p = await this.participantFor(tx, ctx, input.participantId);
+      const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
+      if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
+      if (!visit.instruments.includes(def.id))
+        throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
+      if (
+        (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
+          p.id,
+          input.visit,
+          def.id,
+        ])) !== undefined
+      ) {
+        throw conflict('form: already entered for this visit; correct it instead');
+      }
+      const score = scoreInstrument(def, input.answers, input.scoring);
+      const form: FormRecord = {
+        id: randomUUID(),
+        participantId: p.id,
+        visit: input.visit,
+        instrument: def.id,
+        scoring: score.scoring,
+        answers: input.answers,
+        completedOn: input.completedOn,
+        score,
+        status: score.complete ? 'complete' : 'incomplete',
+        signature: null,
+        version: 1,
+        createdBy: ctx.actor.userId,
+        updatedAt: at,
+      };
+      await tx.run(
+        `INSERT INTO forms (id, participant_id, visit, instrument, scoring, answers_json, completed_on, score_json, status, signature_json, version, created_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, ?)`,
+        [
+          form.id,
+          p.id,
+          form.visit,
+          form.instrument,
+          form.scoring,
+          json(form.answers),
+          form.completedOn,
+          json(score),
+          form.status,
+          form.createdBy,
+          at,
+        ],
+      );
+      await append({ action: 'create', entity: 'form', entityId: form.id, before: null, after: form });
+      return form;
+    });
+  }
+
+  async correctForm(
+    ctx: WriteContext,
+    formId: string,
+    answers: Readonly<Record<string, ItemAnswer>>,
+  ): Promise<FormRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const entries = Object.entries(answers ?? {});
+    if (entries.length === 0) throw fail('trial.invalid', 'correction: give at least one item');
+    for (const [item, value] of entries) {
+      if (!/^\d+$/.test(item) || !ItemAnswerSchema.safeParse(value).success)
+        throw fail('trial.invalid', 'correction: invalid item or answer');
+    }
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM forms WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [formId],
+      );
+      if (row === undefined) throw notFound('form');
+      const before = formOf(row);
+      await this.participantFor(tx, ctx, before.participantId);
+      const def = this.instrument(before.instrument);
+      const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
+      if (changed.length === 0) throw fail('trial.invalid', 'correction: nothing changes');
+      const newAnswers = { ...before.answers, ...Object.fromEntries(changed) };
+      const score = scoreInstrument(def, newAnswers, before.scoring ?? undefined);
+      for (const [item, value] of changed) {
+        const correction: FormCorrection = {
+          formId,
+          item,
+          oldValue: before.answers[item] ?? null,
+          newValue: value,
+          userId: ctx.actor.userId,
+          at,
+          reason: ctx.reason.trim(),
+        };
+        await tx.run(
+          'INSERT INTO form_corrections (id, form_id, item, old_value_json, new_value_json, user_id, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [
+            randomUUID(),
+            formId,
+            item,
+            json(correction.oldValue),
+            json(correction.newValue),
+            correction.userId,
+            at,
+            correction.reason,
+          ],
+        );
+      }
+      // A correction invalidates an earlier signature: the signed content is no longer what is stored.
+      const after: FormRecord = {
+        ...before,
+        answers: newAnswers,
+        score,
+        status: score.complete ? 'complete' : 'incomplete',
+        signature: null,
+        version: before.version + 1,
+        updatedAt: at,
+      };
+      await tx.run(
+        'UPDATE forms SET answers_json = ?, score_json = ?, status = ?, signature_json = NULL, version = ?, updated_at = ? WHERE id = ?',
+        [json(after.answers), json(score), after.status, after.version, at, formId],
+      );
+      await append({ action: 'correct', entity: 'form', entityId: formId, before, after });
+      return after;
+    });
+  }
+
+  async signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord> {
+    if (ctx.actor.role !== 'investigator') throw forbidden('sign a form');
+    if (typeof meaning !== 'string' || meaning.trim() === '')
+      throw fail('trial.invalid', 'signature: state what the signature means');
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const row = await tx.get<Row>('SELECT * FROM forms WHERE id = ?', [formId]);
+      if (row === undefined) throw notFound('form');
+      const before = formOf(row);
+      await this.participantFor(tx, ctx, before.participantId);
+      if (before.status === 'signed') throw conflict('the form is already signed');
+      if (before.status !== 'complete') throw conflict('only a complete form can be signed');
+      const signature = {
+        userId: ctx.actor.userId,
+        signedAt: at,
+        meaning: meaning.trim(),
+        contentHash: sha256Hex(json(before.answers)),
+      };
+      await tx.run("UPDATE forms SET status = 'signed', signature_json = ?, updated_at = ? WHERE id = ?", [
+        json(signature),
+        at,
+        formId,
+      ]);
+      const after: FormRecord = { ...before, status: 'signed', signature, updatedAt: at };
+      await append({
+        action: 'sign',
+        entity: 'form',
+        entityId: formId,
+        before: { status: before.status, signature: null },
+        after: { status: 'signed', signature },
+      });
+      return after;
+    });
+  }
+
+  async getForm(id: string): Promise<FormRecord | null> {
+    return this.read(async (tx) => {
+      const r = await tx.get<Row>('SELECT * FROM forms WHERE id = ?', [id]);
+      return r === undefined ? null : formOf(r);
+    });
+  }
+
+  async listForms(filter?: SiteFilter & { participantId?: string }): Promise<FormRecord[]> {
+    const w = siteWhere(filter, 'p.site');
+    const byParticipant = filter?.participantId === undefined ? '' : ' AND f.participant_id = ?';
+    const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
+    return this.read(async (tx) =>
+      (
+        await tx.all<Row>(
+          `SELECT f.* FROM forms f JOIN participants p ON p.id = f.participant_id WHERE ${w.sql}${byParticipant} ORDER BY f.completed_on, f.id`,
+          params,
+        )
+      ).map(formOf),
+    );
+  }
+
+  async listCorrections(formId: string): Promise<FormCorrection[]> {
+    return this.read(async (tx) =>
+      (await tx.all<Row>('SELECT * FROM form_corrections WHERE form_id = ? ORDER BY at, id', [formId])).map((r) => ({
+        formId: str(r, 'form_id'),
+        item: str(r, 'item'),
+        oldValue: fromJson<ItemAnswer>(str(r, 'old_value_json')),
+        newValue: fromJson<ItemAnswer>(str(r, 'new_value_json')),
+        userId: str(r, 'user_id'),
+        at: str(r, 'at'),
+        reason: str(r, 'reason'),
+      })),
+    );
+  }
+
+  // ---- Safety
+
+  private async raiseAlert(
+    tx: Tx,
+    append: Append,
+    alert: Omit<AlertRecord, 'id' | 'acknowledgedBy' | 'acknowledgedAt'>,
+  ): Promise<AlertRecord> {
+    const record: AlertRecord = { ...alert, id: randomUUID(), acknowledgedBy: null, acknowledgedAt: null };
+    await tx.run(
+      'INSERT INTO alerts (id, participant_id, site, kind, message, source_type, source_id, raised_at, acknowledged_by, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)',
+      [
+        record.id,
+        record.participantId,
+        record.site,
+        record.kind,
+        record.message,
+        record.sourceType,
+        record.sourceId,
+        record.raisedAt,
+      ],
+    );
+    await append({ action: 'raise', entity: 'alert', entityId: record.id, before: null, after: record });
+    return record;
+  }
+
+  async addLab(ctx: WriteContext, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(LabInputSchema, raw, 'lab result');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const p = await this.participantFor(tx, ctx, input.participantId);
+      if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
+        throw fail('trial.invalid', 'lab result: unknown visit');
+      const safety = meta.protocol.safety;
+      if (safety === undefined) throw conflict('the protocol has no safety block');
+      // The baseline for CTCAE's abnormal-baseline bands: the earliest earlier result of the analyte in the same unit.
+      const baselineRow = await tx.get<Row>(
+        'SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? ORDER BY collected_on, recorded_at LIMIT 1',
+        [p.id, input.analyte, input.unit, input.collectedOn],
+      );
+      const assessment = assessLab(this.knowledge.ctcae(safety.ctcaeVersion), safety.rules, {
+        analyte: input.analyte,
+        value: input.value,
+        unit: input.unit,
+        upperLimitOfNormal: input.upperLimitOfNormal,
+        lowerLimitOfNormal: input.lowerLimitOfNormal,
+        baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+      });
+      const lab: LabRecord = {
+        ...input,
+        id: randomUUID(),
+        site: p.site,
+        assessment,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
+      await tx.run(
+        `INSERT INTO labs (id, participant_id, site, visit, analyte, value, unit, uln, lln, collected_on, assessment_json, recorded_by, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          lab.id,
+          p.id,
+          p.site,
+          lab.visit,
+          lab.analyte,
+          lab.value,
+          lab.unit,
+          lab.upperLimitOfNormal,
+          lab.lowerLimitOfNormal,
+          lab.collectedOn,
+          json(assessment),
+          lab.recordedBy,
+          at,
+        ],
+      );
+      await append({ action: 'create', entity: 'lab', entityId: lab.id, before: null, after: lab });
+      const alerts: AlertRecord[] = [];
+      if (assessment.action === 'discontinue' || assessment.action === 'hold') {
+        alerts.push(
+          await this.raiseAlert(tx, append, {
+            participantId: p.id,
+            site: p.site,
+            kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
+            message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
+            sourceType: 'lab',
+            sourceId: lab.id,
+            raisedAt: at,
+          }),
+        );
+      }
+      return { lab, alerts };
+    });
+  }
+
+  async listLabs(filter?: SiteFilter & { participantId?: string }): Promise<LabRecord[]> {
+    const w = siteWhere(filter);
+    const extra = filter?.participantId === undefined ? '' : ' AND participant_id = ?';
+    const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
+    return this.read(async (tx) =>
+      (
+        await tx.all<Row>(`SELECT * FROM labs WHERE ${w.sql}${extra} ORDER BY collected_on, recorded_at, id`, params)
+      ).map(labOf),
+    );
+  }
+
+  async addAdverseEvent(
+    ctx: WriteContext,
+    raw: unknown,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertWriter(ctx);
+    const input = parse(AdverseEventInputSchema, raw, 'adverse event');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const p = await this.participantFor(tx, ctx, input.participantId);
+      const serious = input.seriousCriteria.length > 0;
+      const event: AdverseEventRecord = {
+        ...input,
+        id: randomUUID(),
+        site: p.site,
+        serious,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
+      await tx.run(
+        `INSERT INTO adverse_events (id, participant_id, site, term, onset_on, grade, serious_criteria_json, serious, relatedness, expectedness, outcome, recorded_by, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          event.id,
+          p.id,
+          p.site,
+          event.term,
+          event.onsetOn,
+          event.grade,
+          json(event.seriousCriteria),
+          serious ? 1 : 0,
+          event.relatedness,
+          event.expectedness,
+          event.outcome,
+          event.recordedBy,
+          at,
+        ],
+      );
+      await append({ action: 'create', entity: 'adverse-event', entityId: event.id, before: null, after: event });
+      const alerts: AlertRecord[] = [];
+      if (serious && meta.protocol.safety?.alertOnSeriousAdverseEvent !== false) {
+        // A suspected unexpected serious adverse reaction (SUSAR): serious, possibly related or more, unexpected.
+        const related = !['not-related', 'unlikely'].includes(event.relatedness);
+        const susar = related && event.expectedness === 'unexpected';
+        alerts.push(
+          await this.raiseAlert(tx, append, {
+            participantId: p.id,
+            site: p.site,
+            kind: susar ? 'susar' : 'serious-adverse-event',
+            message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
+            sourceType: 'adverse-event',
+            sourceId: event.id,
+            raisedAt: at,
+          }),
+        );
+      }
+      return { event, alerts };
+    });
+  }
+
+  async listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]> {
+    const w = siteWhere(filter);
+    const extra = filter?.participantId === undefined ? '' : ' AND participant_id = ?';
+    const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
+    return this.read(async (tx) =>
+      (
+        await tx.all<Row>(
+          `SELECT * FROM adverse_events WHERE ${w.sql}${extra} ORDER BY onset_on, recorded_at, id`,
+          params,
+        )
+      ).map(adverseEventOf),
+    );
+  }
+
+  async listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]> {
+    const w = siteWhere(filter);
+    const open = filter?.openOnly === true ? ' AND acknowledged_at IS NULL' : '';
+    return this.read(async (tx) =>
+      (await tx.all<Row>(`SELECT * FROM alerts WHERE ${w.sql}${open} ORDER BY raised_at, id`, w.params)).map(alertOf),
+    );
+  }
+
+  async acknowledgeAlert(ctx: WriteContext, alertId: string): Promise<AlertRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    return this.write(ctx, async (tx, append, at) => {
+      const row = await tx.get<Row>('SELECT * FROM alerts WHERE id = ?', [alertId]);
+      if (row === undefined) throw notFound('alert');
+      const before = alertOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      if (before.acknowledgedAt !== null) throw conflict('the alert is already acknowledged');
+      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?', [
+        ctx.actor.userId,
+        at,
+        alertId,
+      ]);
+      const after: AlertRecord = { ...before, acknowledgedBy: ctx.actor.userId, acknowledgedAt: at };
+      await append({ action: 'acknowledge', entity: 'alert', entityId: alertId, before, after });
+      return after;
+    });
+  }
+
+  // ---- Users and sessions
+
+  async createUser(ctx: WriteContext, raw: unknown): Promise<UserRecord> {
+    const input = parse(UserInputSchema, raw, 'user');
+    return this.write(ctx, async (tx, append, at) => {
+      const n = num((await tx.get<Row>('SELECT COUNT(*) AS n FROM users'))?.n ?? 0);
+      // The first account is created by whoever sets the system up; after that only an administrator adds users.
+      if (n > 0 && ctx.actor.role !== 'administrator') throw forbidden('create users');
+      if (n === 0 && input.role !== 'administrator')
+        throw fail('trial.invalid', 'user: the first account must be an administrator');
+      if ((await tx.get<Row>('SELECT id FROM users WHERE username = ?', [input.username])) !== undefined) {
+        throw conflict('the username is taken');
+      }
+      const user: UserRecord = { ...input, id: randomUUID(), active: true, createdAt: at };
+      await tx.run(
+        'INSERT INTO users (id, username, display_name, role, site, password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)',
+        [user.id, user.username, user.displayName, user.role, user.site, user.passwordHash, at],
+      );
+      // The password hash is not copied into the audit trail.
+      const { passwordHash: _hash, ...visible } = user;
+      await append({ action: 'create', entity: 'user', entityId: user.id, before: null, after: visible });
+      return user;
+    });
+  }
+
+  async countUsers(): Promise<number> {
+    return this.read(async (tx) => num((await tx.get<Row>('SELECT COUNT(*) AS n FROM users'))?.n ?? 0));
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    return this.read(async (tx) => {
+      const r = await tx.get<Row>('SELECT * FROM users WHERE id = ?', [id]);
+      return r === undefined ? null : userOf(r);
+    });
+  }
+
+  async getUserByUsername(username: string): Promise<UserRecord | null> {
+    return this.read(async (tx) => {
+      const r = await tx.get<Row>('SELECT * FROM users WHERE username = ?', [username]);
+      return r === undefined ? null : userOf(r);
+    });
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.read(async (tx) => (await tx.all<Row>('SELECT * FROM users ORDER BY username')).map(userOf));
+  }
+
+  async setUserActive(ctx: WriteContext, userId: string, active: boolean): Promise<UserRecord> {
+    if (ctx.actor.role !== 'administrator') throw forbidden('manage users');
+    return this.write(ctx, async (tx, append) => {
+      const r = await tx.get<Row>('SELECT * FROM users WHERE id = ?', [userId]);
+      if (r === undefined) throw notFound('user');
+      const before = userOf(r);
+      await tx.run('UPDATE users SET active = ? WHERE id = ?', [active ? 1 : 0, userId]);
+      if (!active) await tx.run('DELETE FROM sessions WHERE user_id = ?', [userId]);
+      await append({
+        action: 'update',
+        entity: 'user',
+        entityId: userId,
+        before: { active: before.active },
+        after: { active },
+      });
+      return { ...before, active };
+    });
+  }
+
+  async setPasswordHash(ctx: WriteContext, userId: string, passwordHash: string): Promise<void> {
+    if (ctx.actor.role !== 'administrator' && ctx.actor.userId !== userId)
+      throw forbidden("change another user's password");
+    if (typeof passwordHash !== 'string' || passwordHash === '') throw fail('trial.invalid', 'password hash: empty');
+    await this.write(ctx, async (tx, append) => {
+      const changed = await tx.run('UPDATE users SET password_hash = ? WHERE id = ?', [passwordHash, userId]);
+      if (changed === 0) throw notFound('user');
+      await append({ action: 'set-password', entity: 'user', entityId: userId, before: null, after: null });
+    });
+  }
+
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.db.transaction('write', (tx) =>
+      tx.run(
+        'INSERT INTO sessions (id, user_id, csrf_secret, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [s.id, s.userId, s.csrfSecret, s.createdAt, s.expiresAt, s.lastSeenAt],
+      ),
+    );
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    return this.read(async (tx) => {
+      const r = await tx.get<Row>('SELECT * FROM sessions WHERE id = ?', [id]);
+      return r === undefined
+        ? null
+        : {
+            id: str(r, 'id'),
+            userId: str(r, 'user_id'),
+            csrfSecret: str(r, 'csrf_secret'),
+            createdAt: str(r, 'created_at'),
+            expiresAt: str(r, 'expires_at'),
+            lastSeenAt: str(r, 'last_seen_at'),
+          };
+    });
+  }
+
+  async touchSession(id: string, expiresAt: string, lastSeenAt: string): Promise<void> {
+    await this.db.transaction('write', (tx) =>
+      tx.run('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?', [expiresAt, lastSeenAt, id]),
+    );
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.db.transaction('write', (tx) => tx.run('DELETE FROM sessions WHERE id = ?', [id]));
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    return this.db.transaction('write', (tx) => tx.run('DELETE FROM sessions WHERE expires_at < ?', [now]));
+  }
+
+  // ---- Audit
+
+  async recordEvent(ctx: WriteContext, action: string, detail: unknown): Promise<void> {
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(action)) throw fail('trial.invalid', 'event: invalid action name');
+    await this.write(ctx, (_tx, append) =>
+      append({ action, entity: 'event', entityId: null, before: null, after: detail ?? null }),
+    );
+  }
+
+  async listAudit(options: { fromSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+    const from = options.fromSeq ?? 1;
+    const limit = Math.min(Math.max(options.limit ?? 1000, 1), 100000);
+    return this.read(async (tx) =>
+      (await tx.all<Row>('SELECT * FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?', [from, limit])).map(auditOf),
+    );
+  }
+
+  async verifyAudit(): ReturnType<TrialStore['verifyAudit']> {
+    return this.read(async (tx) => {
+      // Storage order (rowid / physical) would hide a reorder only if seq were rewritten too: then hashes break.
+      const rows = (await tx.all<Row>('SELECT * FROM audit ORDER BY seq')).map(auditOf);
+      const head = await tx.get<Row>('SELECT seq, hash FROM audit_head WHERE id = 1');
+      return verifyChain(rows, head === undefined ? null : { seq: num(head.seq), hash: str(head, 'hash') }, sha256Hex);
+    });
+  }
+
+  // ---- Exports
+
+  async snapshot(filter?: SiteFilter): Promise<TrialSnapshot> {
+    return this.read(async (tx) => {
+      const meta = await this.meta(tx);
+      if (meta === null) throw conflict('the trial is not initialised (trd trial init)');
+      const w = siteWhere(filter);
+      const pw = siteWhere(filter, 'p.site');
+      const viaParticipant = async (table: string, order: string): Promise<Row[]> =>
+        tx.all<Row>(
+          `SELECT t.* FROM ${table} t JOIN participants p ON p.id = t.participant_id WHERE ${pw.sql} ORDER BY ${order}`,
+          pw.params,
+        );
+      const screening = (
+        await tx.all<Row>(`SELECT * FROM screening WHERE ${w.sql} ORDER BY recorded_at, id`, w.params)
+      ).map(screeningOf);
+      const screeningIds = new Set(screening.map((s) => s.id));
+      const consents = (await tx.all<Row>('SELECT * FROM consents ORDER BY recorded_at, id'))
+        .map(consentOf)
+        .filter((c) => screeningIds.has(c.screeningId));
+      return {
+        trial: meta.info,
+        screening,
+        consents,
+        participants: (
+          await tx.all<Row>(
+            `SELECT * FROM participants WHERE ${w.sql} ORDER BY enrolled_on, participant_code`,
+            w.params,
+          )
+        ).map(participantOf),
+        allocations: (await viaParticipant('allocations', 't.randomization_number')).map(allocationOf),
+        doses: (await viaParticipant('doses', 't.administered_on, t.id')).map(doseOf),
+        dispositions: (await viaParticipant('dispositions', 't.on_date, t.id')).map(dispositionOf),
+        forms: (await viaParticipant('forms', 't.completed_on, t.id')).map(formOf),
+        labs: (
+          await tx.all<Row>(`SELECT * FROM labs WHERE ${w.sql} ORDER BY collected_on, recorded_at, id`, w.params)
+        ).map(labOf),
+        adverseEvents: (
+          await tx.all<Row>(`SELECT * FROM adverse_events WHERE ${w.sql} ORDER BY onset_on, recorded_at, id`, w.params)
+        ).map(adverseEventOf),
+      };
+    });
+  }
+
+  /** The protocol the trial was initialised with (exports need it). */
+  async protocol(): Promise<TrialProtocol | null> {
+    return this.read(async (tx) => (await this.meta(tx))?.protocol ?? null);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+export type { Db };

@@ -1,0 +1,664 @@
+/**
+ * One contract suite for every trial store: SQLite (temporary file), PostgreSQL in PGlite, and a real PostgreSQL
+ * server when TRD_PG_URL is set (.ci/run sets it; without it the server run is skipped and says so).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { InputError } from '../../record/index.ts';
+import { minimise, type MinimisationPlan } from '../../randomization/index.ts';
+import { planArms, planFactors } from '../strata.ts';
+import { migrationsFor } from './migrations.ts';
+import {
+  allFactories,
+  as,
+  closeSharedPglite,
+  blocksPlan,
+  eligibleCriteria,
+  enrolOne,
+  initTrial,
+  insightProtocol,
+  SITES,
+  type StoreFactory,
+} from './stores.test-support.ts';
+
+const rejectsWith = async (p: Promise<unknown>, code: string): Promise<void> => {
+  await assert.rejects(p, (e: unknown) => e instanceof InputError && e.code === code);
+};
+
+const bdiAnswers = (value: number) =>
+  Object.fromEntries(
+    Array.from({ length: 21 }, (_, i) => [String(i + 1), i === 15 ? `${value}a` : i === 17 ? `${value}b` : value]),
+  );
+
+after(closeSharedPglite);
+
+if (process.env.TRD_PG_URL === undefined) {
+  test('PostgreSQL server run of the contract suite', { skip: 'TRD_PG_URL is not set (.ci/run sets it)' }, () => {});
+}
+
+for (const factory of allFactories()) {
+  describe(`trial store contract: ${factory.name}`, () => {
+    const withStore = async (
+      fn: (opened: Awaited<ReturnType<StoreFactory['open']>>) => Promise<void>,
+    ): Promise<void> => {
+      const opened = await factory.open();
+      try {
+        await fn(opened);
+      } finally {
+        await opened.cleanup();
+      }
+    };
+
+    test('migrations are versioned and recorded; the schema is the same file for both dialects', async () => {
+      await withStore(async ({ db }) => {
+        const rows = await db.transaction('read', (tx) =>
+          tx.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'),
+        );
+        assert.deepEqual(
+          rows.map((r) => Number(r.version)),
+          migrationsFor(db.dialect).map((m) => m.version),
+        );
+        assert.deepEqual(
+          migrationsFor('sqlite').map((m) => m.version),
+          migrationsFor('postgres').map((m) => m.version),
+        );
+      });
+    });
+
+    test('enrolment: screening log with the verdict, consent before enrolment, only eligible entries enrol', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A');
+        const criteria = eligibleCriteria(protocol);
+        const ineligible = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-1',
+          screenedOn: '2026-11-01',
+          criteria: criteria.map((c) => (c.id === 'insight-in-age' ? { ...c, status: 'not-met' as const } : c)),
+        });
+        assert.equal(ineligible.verdict, 'ineligible');
+        assert.deepEqual(ineligible.failed, ['insight-in-age']);
+        const undecided = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-2',
+          screenedOn: '2026-11-01',
+          criteria: criteria.map((c, i) => (i === 0 ? { ...c, status: 'unknown' as const } : c)),
+        });
+        assert.equal(undecided.verdict, 'needs-data');
+        await rejectsWith(
+          store.addScreening(ctx, {
+            site: 'A',
+            screeningCode: 'S-3',
+            screenedOn: '2026-11-01',
+            criteria: criteria.slice(1),
+          }),
+          'trial.invalid',
+        );
+        await rejectsWith(
+          store.addScreening(ctx, { site: 'A', screeningCode: 'S-1', screenedOn: '2026-11-01', criteria }),
+          'trial.conflict',
+        );
+        const eligible = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-4',
+          screenedOn: '2026-11-01',
+          criteria,
+        });
+        const enrolInput = {
+          screeningId: eligible.id,
+          participantCode: 'P-4',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 6.1,
+          enrolledOn: '2026-11-03',
+        };
+        await rejectsWith(store.enrol(ctx, enrolInput), 'trial.conflict');
+        await store.recordConsent(ctx, { screeningId: eligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, strata: { crp: 'medium', site: 'A' } }), 'trial.invalid');
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, strata: { crp: 'high', site: 'B' } }), 'trial.invalid');
+        const p = await store.enrol(ctx, enrolInput);
+        assert.equal(p.status, 'enrolled');
+        await store.recordConsent(ctx, { screeningId: ineligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+        await rejectsWith(
+          store.enrol(ctx, { ...enrolInput, screeningId: ineligible.id, participantCode: 'P-1' }),
+          'trial.conflict',
+        );
+        assert.equal((await store.listScreening({ site: 'A' })).length, 3);
+        assert.equal((await store.listScreening({ site: 'B' })).length, 0);
+      });
+    });
+
+    test('randomization: concealed arm, kit code for everyone, one allocation per participant, consecutive numbers', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const ids = [
+          await enrolOne(store, protocol, 'P1', 'A'),
+          await enrolOne(store, protocol, 'P2', 'B'),
+          await enrolOne(store, protocol, 'P3', 'A', 1.2),
+        ];
+        const allocations = [];
+        for (const id of ids)
+          allocations.push(await store.randomize(as('coordinator', (await store.getParticipant(id))!.site), id));
+        assert.deepEqual(
+          allocations.map((a) => a.randomizationNumber),
+          [1, 2, 3],
+        );
+        assert.deepEqual(
+          allocations.map((a) => a.stratum),
+          ['crp=high|site=A', 'crp=high|site=B', 'crp=low|site=A'],
+        );
+        assert.deepEqual(
+          allocations.map((a) => a.stratumSequence),
+          [1, 1, 1],
+        );
+        await rejectsWith(store.randomize(as('coordinator', 'A'), ids[0]!), 'trial.conflict');
+        const p = await store.getParticipant(ids[0]!);
+        assert.equal(p?.kitCode, allocations[0]?.kitCode);
+        assert.equal(
+          JSON.stringify(await store.listParticipants()).includes('"arm"'),
+          false,
+          'participant reads carry no arm',
+        );
+        assert.ok(!JSON.stringify(await store.listParticipants()).includes('tocilizumab'));
+        const stock = await store.kitStock();
+        assert.equal(stock.total, 120 - 3);
+        // The allocated arm is the first slot of the stratum's concealed list.
+        const { allocationTable } = await import('../../randomization/index.ts');
+        const table = allocationTable(blocksPlan(protocol) as never);
+        for (const a of allocations) {
+          assert.equal(a.arm, table.find((r) => r.stratum === a.stratum && r.sequence === a.stratumSequence)?.arm);
+        }
+      });
+    });
+
+    test('concurrency: 200 parallel randomizations give 200 distinct consecutive numbers and slots, chain verifies', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        await initTrial(store, blocksPlan(protocol, 31, 220), 220);
+        const ids: string[] = [];
+        for (let i = 0; i < 200; i++) ids.push(await enrolOne(store, protocol, `C${i}`, 'A'));
+        const results = await Promise.all(ids.map((id) => store.randomize(as('coordinator', 'A'), id)));
+        assert.deepEqual(
+          results.map((r) => r.randomizationNumber).sort((a, b) => a - b),
+          Array.from({ length: 200 }, (_, i) => i + 1),
+        );
+        assert.deepEqual(
+          results.map((r) => r.stratumSequence).sort((a, b) => a - b),
+          Array.from({ length: 200 }, (_, i) => i + 1),
+        );
+        assert.equal(new Set(results.map((r) => r.kitCode)).size, 200);
+        assert.equal(new Set(results.map((r) => r.participantId)).size, 200);
+        const v = await store.verifyAudit();
+        assert.equal(v.ok, true, JSON.stringify(v.problems.slice(0, 3)));
+      });
+    });
+
+    test('minimisation in the store follows the pure algorithm from the persisted generator state', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const plan: MinimisationPlan = {
+          method: 'minimisation',
+          arms: planArms(protocol),
+          factors: planFactors(protocol, SITES),
+          seed: 77,
+          pBest: 0.8,
+        };
+        await initTrial(store, plan, 30);
+        const enrolled: { id: string; levels: Record<string, string> }[] = [];
+        for (let i = 0; i < 20; i++) {
+          const site = i % 3 === 0 ? 'B' : 'A';
+          const crp = i % 4 === 0 ? 2 : 5;
+          enrolled.push({
+            id: await enrolOne(store, protocol, `M${i}`, site, crp),
+            levels: { crp: crp >= 3 ? 'high' : 'low', site },
+          });
+        }
+        const arms: string[] = [];
+        for (const e of enrolled) arms.push((await store.randomize(as('coordinator', e.levels.site!), e.id)).arm);
+        // Replaying the same enrolments through the pure functions gives the same arms.
+        const { emptyCounts, countAllocation, streamFor } = await import('../../randomization/index.ts');
+        const counts = emptyCounts(plan);
+        const rng = streamFor(77, 0);
+        const expected = enrolled.map((e) => {
+          const arm = minimise(plan, counts, e.levels, rng);
+          countAllocation(counts, e.levels, arm);
+          return arm;
+        });
+        assert.deepEqual(arms, expected);
+      });
+    });
+
+    test('roles and sites: read-only and other-site writes are refused; kits by the pharmacist only', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'R1', 'A');
+        await rejectsWith(store.randomize(as('monitor'), id), 'trial.forbidden');
+        await rejectsWith(store.randomize(as('statistician'), id), 'trial.forbidden');
+        await rejectsWith(store.randomize(as('coordinator', 'B'), id), 'trial.forbidden');
+        await rejectsWith(
+          store.addKits(as('coordinator', 'A'), [{ kitCode: 'X1', arm: 'placebo' }]),
+          'trial.forbidden',
+        );
+        await rejectsWith(
+          store.randomize({ actor: { userId: 'c', role: 'coordinator', site: 'A' }, reason: ' ' }, id),
+          'trial.reason.missing',
+        );
+        await store.randomize(as('coordinator', 'A'), id);
+        await rejectsWith(store.emergencyUnblind(as('coordinator', 'A'), id), 'trial.forbidden');
+        await rejectsWith(store.emergencyUnblind(as('investigator', 'B'), id), 'trial.forbidden');
+        const unblinded = await store.emergencyUnblind(as('investigator', 'A', 'suspected anaphylaxis'), id);
+        assert.ok(['tocilizumab', 'placebo'].includes(unblinded.arm));
+        assert.equal((await store.getParticipant(id))?.emergencyUnblinded, true);
+        const last = (await store.listAudit()).at(-1);
+        assert.equal(last?.action, 'emergency-unblind');
+        assert.equal(last?.reason, 'suspected anaphylaxis');
+        assert.equal(last?.userId, 'investigator-1');
+      });
+    });
+
+    test('eCRF: totals computed; corrections keep the old value with who, when and why; signing and re-signing', async () => {
+      let tick = 0;
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9, 0, tick++)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'F1', 'A');
+        await store.randomize(as('coordinator', 'A'), id);
+        const ctx = as('coordinator', 'A', 'day-14 visit');
+        await rejectsWith(
+          store.saveForm(ctx, {
+            participantId: id,
+            visit: 'day-14',
+            instrument: 'phq-9',
+            answers: {},
+            completedOn: '2026-11-20',
+          }),
+          'trial.invalid',
+        );
+        const form = await store.saveForm(ctx, {
+          participantId: id,
+          visit: 'day-14',
+          instrument: 'bdi-ii',
+          answers: { ...bdiAnswers(1), '7': 5 },
+          completedOn: '2026-11-20',
+        });
+        assert.equal(form.status, 'incomplete');
+        assert.equal(form.score.total, null);
+        await rejectsWith(store.signForm(as('investigator', 'A'), form.id, 'I confirm'), 'trial.conflict');
+        await rejectsWith(
+          store.saveForm(ctx, {
+            participantId: id,
+            visit: 'day-14',
+            instrument: 'bdi-ii',
+            answers: bdiAnswers(1),
+            completedOn: '2026-11-20',
+          }),
+          'trial.conflict',
+        );
+        const corrected = await store.correctForm(
+          as('coordinator', 'A', 'transcription error: item 7 read from the wrong line'),
+          form.id,
+          { '7': 2 },
+        );
+        assert.equal(corrected.status, 'complete');
+        assert.equal(corrected.score.total, 22);
+        assert.equal(corrected.score.subscales.somatic, 7);
+        assert.equal(corrected.version, 2);
+        const corrections = await store.listCorrections(form.id);
+        assert.equal(corrections.length, 1);
+        assert.deepEqual(
+          { ...corrections[0], at: undefined },
+          {
+            formId: form.id,
+            item: '7',
+            oldValue: 5,
+            newValue: 2,
+            userId: 'coordinator-1',
+            at: undefined,
+            reason: 'transcription error: item 7 read from the wrong line',
+          },
+        );
+        assert.match(corrections[0]!.at, /^2026-11-20T09:00:/);
+        await rejectsWith(store.signForm(as('coordinator', 'A'), form.id, 'I confirm'), 'trial.forbidden');
+        const signed = await store.signForm(
+          as('investigator', 'A', 'review'),
+          form.id,
+          'I confirm the entries are accurate',
+        );
+        assert.equal(signed.status, 'signed');
+        assert.equal(signed.signature?.userId, 'investigator-1');
+        const again = await store.correctForm(as('coordinator', 'A', 'participant changed answer 3'), form.id, {
+          '3': 0,
+        });
+        assert.equal(again.status, 'complete', 'a correction voids the signature');
+        assert.equal(again.signature, null);
+        assert.equal((await store.listCorrections(form.id)).length, 2);
+        const audit = await store.listAudit();
+        const correction = audit.filter((e) => e.entity === 'form' && e.action === 'correct');
+        assert.equal(correction.length, 2);
+        assert.equal((correction[0]?.before as { answers: Record<string, number> }).answers['7'], 5);
+        assert.equal((correction[0]?.after as { answers: Record<string, number> }).answers['7'], 2);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    test('safety: CTCAE grade and hold/stop rules on labs, alerts for stop rules and serious adverse events', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'S1', 'A');
+        const ctx = as('coordinator', 'A', 'day-14 bloods');
+        const lab = (analyte: 'anc' | 'platelets' | 'alt', value: number, unit: string) =>
+          store.addLab(ctx, {
+            participantId: id,
+            visit: 'day-14',
+            analyte,
+            value,
+            unit,
+            upperLimitOfNormal: analyte === 'alt' ? 40 : null,
+            lowerLimitOfNormal: analyte === 'anc' ? 2 : 150,
+            collectedOn: '2026-11-20',
+          });
+        const normal = await lab('anc', 3.1, '10*9/L');
+        assert.equal(normal.lab.assessment.grade, 0);
+        assert.equal(normal.alerts.length, 0);
+        const hold = await lab('anc', 0.8, '10*9/L');
+        assert.equal(hold.lab.assessment.grade, 3);
+        assert.equal(hold.lab.assessment.action, 'hold');
+        assert.deepEqual(
+          hold.alerts.map((a) => a.kind),
+          ['hold-rule'],
+        );
+        const stop = await lab('platelets', 40, '10*3/uL');
+        assert.deepEqual(
+          stop.alerts.map((a) => a.kind),
+          ['stop-rule'],
+        );
+        const liver = await lab('alt', 250, 'U/L');
+        assert.equal(liver.lab.assessment.action, 'discontinue');
+        const sae = await store.addAdverseEvent(ctx, {
+          participantId: id,
+          term: 'Pneumonia',
+          onsetOn: '2026-11-18',
+          grade: 3,
+          seriousCriteria: ['hospitalisation'],
+          relatedness: 'possible',
+          expectedness: 'expected',
+          outcome: 'recovering',
+        });
+        assert.equal(sae.event.serious, true);
+        assert.deepEqual(
+          sae.alerts.map((a) => a.kind),
+          ['serious-adverse-event'],
+        );
+        const susar = await store.addAdverseEvent(ctx, {
+          participantId: id,
+          term: 'Acute liver failure',
+          onsetOn: '2026-11-19',
+          grade: 4,
+          seriousCriteria: ['life-threatening'],
+          relatedness: 'probable',
+          expectedness: 'unexpected',
+          outcome: 'not-recovered',
+        });
+        assert.deepEqual(
+          susar.alerts.map((a) => a.kind),
+          ['susar'],
+        );
+        const mild = await store.addAdverseEvent(ctx, {
+          participantId: id,
+          term: 'Headache',
+          onsetOn: '2026-11-19',
+          grade: 1,
+          seriousCriteria: [],
+          relatedness: 'unlikely',
+          expectedness: 'expected',
+          outcome: 'recovered',
+        });
+        assert.equal(mild.alerts.length, 0);
+        const open = await store.listAlerts({ openOnly: true });
+        assert.equal(open.length, 5);
+        await rejectsWith(store.acknowledgeAlert(as('coordinator', 'B'), open[0]!.id), 'trial.forbidden');
+        await store.acknowledgeAlert(as('investigator', 'A', 'reviewed, infusion withheld'), open[0]!.id);
+        assert.equal((await store.listAlerts({ openOnly: true })).length, 4);
+        assert.equal((await store.listAlerts({ site: 'B' })).length, 0);
+        assert.ok(!JSON.stringify(open).includes('S1'), 'alert messages carry no participant code');
+      });
+    });
+
+    test('audit: every write is chained with user, time, reason and before/after; tampering is detected', async () => {
+      await withStore(async ({ store, db }) => {
+        const protocol = await initTrial(store);
+        await enrolOne(store, protocol, 'A1', 'A');
+        const entries = await store.listAudit();
+        assert.ok(entries.length >= 5);
+        assert.ok(entries.every((e) => e.userId !== '' && e.reason !== '' && /^\d{4}-\d\d-\d\dT/.test(e.at)));
+        assert.equal((await store.verifyAudit()).ok, true);
+        // The database refuses updates and deletes of the trail.
+        await assert.rejects(db.transaction('write', (tx) => tx.run("UPDATE audit SET reason = 'x' WHERE seq = 2")));
+        await assert.rejects(db.transaction('write', (tx) => tx.run('DELETE FROM audit WHERE seq = 2')));
+        // Someone with direct database access removes the guard and edits a row.
+        const drop =
+          db.dialect === 'sqlite'
+            ? 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;'
+            : 'DROP TRIGGER audit_no_update ON audit;';
+        await db.exec(drop);
+        await db.transaction('write', (tx) => tx.run("UPDATE audit SET reason = 'edited' WHERE seq = 3"));
+        const edited = await store.verifyAudit();
+        assert.equal(edited.ok, false);
+        assert.deepEqual(
+          edited.problems.map((p) => `${p.kind}@${p.seq}`),
+          ['hash-mismatch@3'],
+        );
+      });
+    });
+
+    test('audit: a deleted row and a truncated tail are detected', async () => {
+      await withStore(async ({ store, db }) => {
+        const protocol = await initTrial(store);
+        await enrolOne(store, protocol, 'A1', 'A');
+        const drop =
+          db.dialect === 'sqlite'
+            ? 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;'
+            : 'DROP TRIGGER audit_no_update ON audit;';
+        await db.exec(drop);
+        const n = (await store.listAudit()).length;
+        await db.transaction('write', (tx) => tx.run('DELETE FROM audit WHERE seq = ?', [n]));
+        const truncated = await store.verifyAudit();
+        assert.deepEqual(
+          truncated.problems.map((p) => p.kind),
+          ['head-mismatch'],
+        );
+        await db.transaction('write', (tx) => tx.run('DELETE FROM audit WHERE seq = 2'));
+        const gap = await store.verifyAudit();
+        assert.ok(gap.problems.some((p) => p.kind === 'sequence-gap' && p.seq === 3));
+      });
+    });
+
+    test('users and sessions for the server; the first user is an administrator; password hashes stay out of the trail', async () => {
+      await withStore(async ({ store }) => {
+        assert.equal(await store.countUsers(), 0);
+        await rejectsWith(
+          store.createUser(as('coordinator', 'A'), {
+            username: 'c1',
+            displayName: 'C One',
+            role: 'coordinator',
+            site: 'A',
+            passwordHash: 'scrypt$x',
+          }),
+          'trial.invalid',
+        );
+        const admin = await store.createUser(as('administrator'), {
+          username: 'admin',
+          displayName: 'Admin',
+          role: 'administrator',
+          site: null,
+          passwordHash: 'scrypt$secret-hash',
+        });
+        await rejectsWith(
+          store.createUser(as('coordinator', 'A'), {
+            username: 'c1',
+            displayName: 'C One',
+            role: 'coordinator',
+            site: 'A',
+            passwordHash: 'scrypt$x',
+          }),
+          'trial.forbidden',
+        );
+        const c1 = await store.createUser(as('administrator'), {
+          username: 'c1',
+          displayName: 'C One',
+          role: 'coordinator',
+          site: 'A',
+          passwordHash: 'scrypt$x',
+        });
+        await rejectsWith(
+          store.createUser(as('administrator'), {
+            username: 'c1',
+            displayName: 'Again',
+            role: 'monitor',
+            site: null,
+            passwordHash: 'h',
+          }),
+          'trial.conflict',
+        );
+        assert.equal((await store.getUserByUsername('c1'))?.site, 'A');
+        assert.equal((await store.getUser(admin.id))?.role, 'administrator');
+        assert.ok(!JSON.stringify(await store.listAudit()).includes('secret-hash'));
+        await store.createSession({
+          id: 'h1',
+          userId: c1.id,
+          csrfSecret: 's',
+          createdAt: '2026-11-29T10:00:00.000Z',
+          expiresAt: '2026-11-29T11:00:00.000Z',
+          lastSeenAt: '2026-11-29T10:00:00.000Z',
+        });
+        await store.createSession({
+          id: 'h2',
+          userId: c1.id,
+          csrfSecret: 's',
+          createdAt: '2026-11-29T10:00:00.000Z',
+          expiresAt: '2026-11-29T10:30:00.000Z',
+          lastSeenAt: '2026-11-29T10:00:00.000Z',
+        });
+        await store.touchSession('h1', '2026-11-29T12:00:00.000Z', '2026-11-29T10:50:00.000Z');
+        assert.equal((await store.getSession('h1'))?.expiresAt, '2026-11-29T12:00:00.000Z');
+        assert.equal(await store.deleteExpiredSessions('2026-11-29T10:45:00.000Z'), 1);
+        assert.equal(await store.getSession('h2'), null);
+        await store.setUserActive(as('administrator'), c1.id, false);
+        assert.equal(await store.getSession('h1'), null, 'deactivating a user ends their sessions');
+        assert.equal((await store.getUser(c1.id))?.active, false);
+      });
+    });
+
+    test('database lock: no more data entry; snapshot filtered by site', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const a = await enrolOne(store, protocol, 'L1', 'A');
+        await enrolOne(store, protocol, 'L2', 'B');
+        await store.randomize(as('coordinator', 'A'), a);
+        assert.equal((await store.snapshot({ site: 'A' })).participants.length, 1);
+        assert.equal((await store.snapshot({ site: 'A' })).allocations.length, 1);
+        assert.equal((await store.snapshot({ site: 'B' })).allocations.length, 0);
+        await rejectsWith(store.lock(as('coordinator', 'A')), 'trial.forbidden');
+        const info = await store.lock(as('administrator', null, 'database lock for the final analysis'));
+        assert.ok(info.lockedAt !== null);
+        await rejectsWith(
+          store.saveForm(as('coordinator', 'A'), {
+            participantId: a,
+            visit: 'day-7',
+            instrument: 'gad-7',
+            answers: {},
+            completedOn: '2026-11-10',
+          }),
+          'trial.conflict',
+        );
+        assert.equal((await store.verifyAudit()).ok, true);
+      });
+    });
+  });
+}
+
+test('SQLite: two connections to one file (a server and the command line) randomize concurrently without sharing a slot', async () => {
+  const { sqliteFactory } = await import('./stores.test-support.ts');
+  const { openTrialStore } = await import('./open.ts');
+  const first = await sqliteFactory.open();
+  try {
+    const protocol = insightProtocol();
+    await initTrial(first.store, blocksPlan(protocol, 13, 80), 80);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await enrolOne(first.store, protocol, `T${i}`, 'A'));
+    const second = await openTrialStore(first.location);
+    try {
+      const results = await Promise.all(
+        ids.map((id, i) => (i % 2 === 0 ? first.store : second).randomize(as('coordinator', 'A'), id)),
+      );
+      assert.deepEqual(
+        results.map((r) => r.randomizationNumber).sort((a, b) => a - b),
+        Array.from({ length: 60 }, (_, i) => i + 1),
+      );
+      assert.equal(new Set(results.map((r) => `${r.stratum}#${r.stratumSequence}`)).size, 60);
+      assert.equal((await second.verifyAudit()).ok, true);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await first.cleanup();
+  }
+});
+
+test('SQLite: two processes randomize concurrently without sharing or skipping a slot', async () => {
+  const { spawn } = await import('node:child_process');
+  const { sqliteFactory } = await import('./stores.test-support.ts');
+  const opened = await sqliteFactory.open();
+  try {
+    const protocol = insightProtocol();
+    await initTrial(opened.store, blocksPlan(protocol, 17, 100), 100);
+    const ids: string[] = [];
+    for (let i = 0; i < 80; i++) ids.push(await enrolOne(opened.store, protocol, `X${i}`, 'A'));
+    const theirs = ids.filter((_, i) => i % 2 === 1);
+    const child = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      new URL('./randomize-worker.test-support.ts', import.meta.url).pathname,
+      opened.location,
+      theirs.join(','),
+    ]);
+    let out = '';
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.startsWith('ready\n')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await ready;
+    // Both processes start together: the worker on this line, this process right after.
+    child.stdin.write('go\n');
+    const mine = [];
+    for (const id of ids.filter((_, i) => i % 2 === 0)) {
+      mine.push(await opened.store.randomize(as('coordinator', 'A'), id));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.equal(await exited, 0);
+    const other = JSON.parse(out.slice('ready\n'.length)) as { randomizationNumber: number; stratumSequence: number }[];
+    const all = [...mine, ...other];
+    assert.equal(other.length, 40);
+    assert.deepEqual(
+      all.map((r) => r.randomizationNumber).sort((a, b) => a - b),
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      all.map((r) => r.stratumSequence).sort((a, b) => a - b),
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
+    // Interleaved, not one process after the other: each process got numbers below the other's highest.
+    const maxMine = Math.max(...mine.map((r) => r.randomizationNumber));
+    const maxOther = Math.max(...other.map((r) => r.randomizationNumber));
+    const interleaved =
+      mine.some((r) => r.randomizationNumber < maxOther) && other.some((r) => r.randomizationNumber < maxMine);
+    assert.equal((await opened.store.verifyAudit()).ok, true);
+    if (!interleaved) process.stderr.write('note: the two processes did not overlap in this run\n');
+  } finally {
+    await opened.cleanup();
+  }
+});

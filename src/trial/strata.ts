@@ -1,0 +1,72 @@
+/**
+ * From a protocol's conduct blocks to a randomization plan's arms and factors, and from a participant's baseline
+ * hs-CRP and site to their stratification levels. Pure.
+ */
+import type { Arm, Factor, RandomizationPlan } from '../randomization/index.ts';
+import { within } from '../safety/schema.ts';
+import type { TrialProtocol } from '../trials/schema.ts';
+
+/** Arms with their ratios, as the protocol gives them. */
+export function planArms(protocol: TrialProtocol): Arm[] {
+  return (protocol.arms ?? []).map((a) => ({ id: a.id, ratio: a.ratio }));
+}
+
+/** The protocol's factors; `sites` (site codes) replaces the protocol's default site levels when given. */
+export function planFactors(protocol: TrialProtocol, sites?: readonly string[]): Factor[] {
+  return (protocol.stratification ?? []).map((f) => ({
+    id: f.id,
+    levels: f.source === 'site' && sites !== undefined && sites.length > 0 ? [...sites] : f.levels.map((l) => l.id),
+    weight: 1,
+  }));
+}
+
+/**
+ * The participant's level for each factor, or the reason one cannot be given (no baseline CRP, a CRP in no band, a
+ * site not in the plan). Levels are never guessed.
+ */
+export function participantLevels(
+  protocol: TrialProtocol,
+  factors: readonly Factor[],
+  participant: { site: string; baselineCrpMgPerL: number | null },
+): { ok: true; levels: Record<string, string> } | { ok: false; reason: string } {
+  const levels: Record<string, string> = {};
+  for (const f of protocol.stratification ?? []) {
+    if (f.source === 'site') {
+      const allowed = factors.find((p) => p.id === f.id)?.levels ?? [];
+      if (!allowed.includes(participant.site)) return { ok: false, reason: `site is not a level of factor ${f.id}` };
+      levels[f.id] = participant.site;
+    } else {
+      const crp = participant.baselineCrpMgPerL;
+      if (crp === null) return { ok: false, reason: `factor ${f.id} needs the baseline hs-CRP (mg/L)` };
+      const level = f.levels.find((l) => within(crp, l.mgPerL));
+      if (level === undefined) return { ok: false, reason: `baseline hs-CRP falls in no band of factor ${f.id}` };
+      levels[f.id] = level.id;
+    }
+  }
+  return { ok: true, levels };
+}
+
+export interface PlanSettings {
+  readonly method: 'permuted-blocks' | 'minimisation';
+  readonly seed: number;
+  /** Site codes: the levels of the protocol's site factor (default: the protocol's own). */
+  readonly sites?: readonly string[];
+  /** Permuted blocks (defaults 2,4,6 and 100). */
+  readonly blockSizes?: readonly number[];
+  readonly perStratum?: number;
+  /** Minimisation (default 0.8). */
+  readonly pBest?: number;
+}
+
+/** The randomization plan for a protocol (validate it with RandomizationPlanSchema before use). */
+export function planFromProtocol(protocol: TrialProtocol, s: PlanSettings): RandomizationPlan {
+  const common = { arms: planArms(protocol), factors: planFactors(protocol, s.sites), seed: s.seed };
+  return s.method === 'permuted-blocks'
+    ? {
+        method: 'permuted-blocks',
+        ...common,
+        blockSizes: [...(s.blockSizes ?? [2, 4, 6])],
+        perStratum: s.perStratum ?? 100,
+      }
+    : { method: 'minimisation', ...common, pBest: s.pBest ?? 0.8 };
+}
