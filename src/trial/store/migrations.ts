@@ -36,15 +36,18 @@ export function migrationsFor(dialect: Db['dialect']): Migration[] {
 
 export const LATEST_VERSION = (): number => Math.max(...migrationsFor('sqlite').map((m) => m.version));
 
-export async function migrate(db: Db): Promise<number[]> {
-  await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
-  const applied = new Set(
+const appliedVersions = async (db: Db): Promise<Set<number>> =>
+  new Set(
     (await db.transaction('read', (tx) => tx.all<{ version: number }>('SELECT version FROM schema_migrations'))).map(
       (r) => Number(r.version),
     ),
   );
+
+export async function migrate(db: Db): Promise<number[]> {
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const applied = await appliedVersions(db);
   const all = migrationsFor(db.dialect);
   const newest = Math.max(...all.map((m) => m.version));
   const unknown = [...applied].filter((v) => v > newest);
@@ -61,6 +64,8 @@ export async function migrate(db: Db): Promise<number[]> {
       await db.exec(`BEGIN;\n${m.sql}\n${record}\nCOMMIT;`);
     } catch (error) {
       await db.exec('ROLLBACK').catch(() => undefined);
+      // Another process opening the same new database may have applied it first: then it is done, not failed.
+      if ((await appliedVersions(db)).has(m.version)) continue;
       throw error;
     }
     ran.push(m.version);
