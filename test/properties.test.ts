@@ -4,7 +4,9 @@
  * - adding any absolute contraindication never yields refer-to-trial (and turns a referral into contraindicated);
  * - moving the CRP within its status band (normal [0, 3), elevated [3, 10], acute (10, 200] mg/L) never changes the
  *   recommendation;
- * - nothing dated after the as-of date changes the result.
+ * - nothing dated after the as-of date changes the result;
+ * - a resource about another patient never changes the result (it is reported as an issue);
+ * - moving every date of a record and the as-of date by the same number of days changes nothing.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -283,4 +285,89 @@ describe('care-pathway properties over the vignettes', () => {
       { seed: 1101, numRuns: RUNS, includeErrorInReport: true },
     );
   });
+
+  test('adding a resource about another patient never changes the result (only an issue says it was not used)', () => {
+    fc.assert(
+      fc.property(
+        vignette.chain((v) =>
+          fc.tuple(
+            fc.constant(v),
+            fc.oneof(contraindication(v.asOf), futureResource(shift(v.asOf, -200))),
+            fc.constantFrom('Patient/someone-else', 'https://example.org/fhir/Patient/p2', 'Patient/patient2'),
+          ),
+        ),
+        ([v, resource, other]) => {
+          const aboutOther = {
+            ...resource,
+            id: `other-${resource.id ?? 'resource'}`,
+            ...('patient' in resource ? { patient: { reference: other } } : { subject: { reference: other } }),
+          } as Resource;
+          const original = assessBundle(v.bundle, v.asOf);
+          const withOther = assessBundle(withResources(v.bundle, [aboutOther]), v.asOf);
+          const { issues: before, ...rest } = original;
+          const { issues: after, ...restWithOther } = withOther;
+          assert.deepEqual(differences(orderFree(rest), orderFree(restWithOther)), [], v.id);
+          const added = after.filter((i) => !before.some((b) => b.code === i.code && b.path === i.path));
+          assert.deepEqual(
+            added.map((i) => [i.code, i.path]),
+            [['fhir.resource.other-patient', `${aboutOther.resourceType}/${aboutOther.id ?? ''}`]],
+          );
+        },
+      ),
+      { seed: 2611, numRuns: RUNS, includeErrorInReport: true },
+    );
+  });
+
+  test('moving every date of a record and the as-of date by the same number of days changes nothing', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SHIFTABLE), fc.integer({ min: -3000, max: 3000 }), (v, days) => {
+        const shifted = shiftDates(v.bundle, days) as Bundle;
+        const original = projectAssessment(assessBundle(v.bundle, v.asOf));
+        const moved = projectAssessment(assessBundle(shifted, shift(v.asOf, days)));
+        assert.deepEqual(moved, original, `${v.id} moved by ${days} days`);
+      }),
+      { seed: 1129, numRuns: RUNS, includeErrorInReport: true },
+    );
+  });
+});
+
+const FULL_DATE = /^(\d{4}-\d{2}-\d{2})(T.*)?$/;
+const PARTIAL_DATE = /^\d{4}(-\d{2})?$/;
+
+/** Every full date (and the date part of every dateTime) in a JSON value moved by `days`. */
+function shiftDates(value: unknown, days: number): unknown {
+  if (typeof value === 'string') {
+    const m = FULL_DATE.exec(value);
+    const day = m?.[1] === undefined ? undefined : toDayNumber(m[1]);
+    return day === undefined ? value : `${fromDayNumber(day + days)}${m?.[2] ?? ''}`;
+  }
+  if (Array.isArray(value)) return value.map((x) => shiftDates(x, days));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, shiftDates(x, days)]));
+  }
+  return value;
+}
+
+function hasPartialDate(value: unknown): boolean {
+  if (typeof value === 'string') return PARTIAL_DATE.test(value);
+  if (Array.isArray(value)) return value.some(hasPartialDate);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasPartialDate);
+  return false;
+}
+
+/**
+ * Vignettes whose dates can all be moved by days: no year- or month-only dates (which a shift in days cannot move),
+ * and no birth date within two days of its anniversary on the as-of date. Age is counted in calendar years, and moving
+ * two dates by the same number of days across different leap years can move a birthday by one day.
+ */
+const SHIFTABLE = VIGNETTES.filter((v) => {
+  if (hasPartialDate(v.bundle)) return false;
+  const patient = v.bundle.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource as
+    { birthDate?: string } | undefined;
+  const birth = patient?.birthDate;
+  if (birth === undefined || birth.length < 10) return true;
+  const asOfYear = Number(v.asOf.slice(0, 4));
+  const anniversary = toDayNumber(`${asOfYear}${birth.slice(4, 10)}`);
+  const asOfDay = toDayNumber(v.asOf) as number;
+  return anniversary === undefined || Math.abs(anniversary - asOfDay) > 2;
 });

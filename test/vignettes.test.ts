@@ -135,6 +135,26 @@ describe('vignettes: trd assess gives the expected result fields', () => {
     });
   }
 
+  test('messages frame IL-6 blockade as trial-only and the patient summary matches the scope reason (pathway 1.1)', () => {
+    const advice =
+      /\b(start|stop|switch|increase|reduce|begin|discontinue)\b[^.]*\b(tocilizumab|sarilumab|antidepressant|medicine|dose)/i;
+    for (const v of manifest.vignettes) {
+      const a = assessFile(join(dir, v.file), v.asOf);
+      const r = a.recommendation;
+      for (const text of [r.title, r.clinicianSummary, r.patientSummary]) {
+        assert.doesNotMatch(text, /tocilizumab is (not )?suitable|suitable now/i, v.id);
+        assert.doesNotMatch(text.replace(/do not stop it/g, ''), advice, `${v.id}: ${text}`);
+      }
+      if (a.scope.reason !== 'no-depression') {
+        assert.doesNotMatch(r.patientSummary, /do not show a current diagnosis of depression/, v.id);
+      }
+      if (r.code === 'refer-to-trial') assert.match(r.clinicianSummary, /only within a trial/, v.id);
+      if (r.code === 'refer-to-trial' && a.safetyAlerts.length > 0) {
+        assert.match(r.clinicianSummary, /^Suicide risk recorded: assess and manage the risk first/, v.id);
+      }
+    }
+  });
+
   test('the seed vignette (examples/seed-vignette.json): refer-to-trial, 2 adequate trials, hs-CRP 7 elevated', () => {
     const assessment = assessFile(join(root, 'examples/seed-vignette.json'), '2026-11-27');
     const { issuesInclude: _issues, ...projected } = projectAssessment(assessment);

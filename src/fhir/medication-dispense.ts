@@ -1,7 +1,7 @@
 /**
  * MedicationDispense -> MedicationFact (kind `dispense`): a supply handed over. Its start is whenHandedOver, else
- * whenPrepared; its supply is daysSupply, else the engine divides the quantity by the daily dose (care-pathway 1.1
- * def 2). authorizingPrescription links it to the requests whose refills it shows taken.
+ * whenPrepared; its supply is daysSupply, else the engine divides the quantity by the daily dose (docs/care-pathway.md,
+ * definition 2). authorizingPrescription links it to the requests whose refills it shows taken.
  * @see https://hl7.org/fhir/R4/medicationdispense.html
  */
 import type { MedicationDispense } from '@medplum/fhirtypes';

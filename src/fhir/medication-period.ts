@@ -1,7 +1,7 @@
 /**
  * The period a medication record states, and where it came from (`periodSource`). No supply arithmetic here: how long
  * one supply lasts, whether refills were taken and whether an open-ended record is still current are the engine's
- * definitions (src/pathway/medication-use.ts, care-pathway 1.1 definitions 2 and 3a), so the reader stays knowledge-free.
+ * definitions (src/pathway/medication-use.ts, docs/care-pathway.md, definitions 2 and 3a), so the reader stays knowledge-free.
  * @see https://hl7.org/fhir/R4/medicationrequest.html#MedicationRequest.dispenseRequest
  */
 import type { Duration, MedicationRequestDispenseRequest } from '@medplum/fhirtypes';
@@ -101,7 +101,7 @@ export function requestPeriod(
 
 /**
  * effective[x] of a statement or an administration. A statement's single effectiveDateTime is only a start (its
- * duration is unknown, care-pathway 1.1 def 2); an administration's is one dose on that day (`pointIsOneDay`).
+ * duration is unknown, docs/care-pathway.md, definition 2); an administration's is one dose on that day (`pointIsOneDay`).
  */
 export function statementPeriod(
   ctx: ReadContext,

@@ -169,7 +169,7 @@ test('request period: the stated period only (authoredOn, validityPeriod.end, el
   );
 });
 
-test('statement period: effectivePeriod, or effectiveDateTime as a start only (unknown duration, care pathway 1.1 def 2)', () => {
+test('statement period: effectivePeriod, or effectiveDateTime as a start only (unknown duration, docs/care-pathway.md, definition 2)', () => {
   const record = recordOf(
     {
       resourceType: 'MedicationStatement',

@@ -235,6 +235,17 @@ export function buildCodeIndex(
       }
     }
   }
+  // The spellings the files use ("F32.1", "n06ab06") also lead to the membership, so the common input needs no
+  // normalisation: a normalised key never has a dot, a lower-case letter or a leading zero, so aliases cannot clash.
+  const alias = (uri: string, raw: string): void => {
+    const system = byUri.get(uri);
+    const spelled = raw.trim();
+    if (system === undefined || system.rule.normalize === 'exact') return;
+    const m = system.exact.get(normalizeCode(spelled, system.rule.normalize));
+    if (m !== undefined && !system.exact.has(spelled)) system.exact.set(spelled, m);
+  };
+  for (const index of sets.values()) for (const entry of index.exact.values()) alias(entry.system, entry.code);
+  for (const target of antidepressantCodes.values()) alias(target.system, target.code);
   const codes = new Map<string, SystemCodes>();
   for (const [uri, rule] of systems) {
     const found = byUri.get(rule.uri);

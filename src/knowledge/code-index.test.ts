@@ -89,3 +89,20 @@ test('the antidepressant a coding names is on its exact membership, whatever the
 test('an unknown set id is a programmer error, even for a coding in no set', () => {
   assert.throws(() => matchCoding(pathwayKnowledge, 'no-such-set', { system: 'urn:x', code: '1' }), /unknown code set/);
 });
+
+test('normalisation: codes already in normal form are returned as they are; others as before', () => {
+  const cases: [string, 'icd10' | 'upper' | 'cvx' | 'exact', string][] = [
+    ['F32.1', 'icd10', 'F321'],
+    ['f32 1', 'icd10', 'F321'],
+    ['F321', 'icd10', 'F321'],
+    ['F32\u20031', 'icd10', 'F321'],
+    ['n06ab06', 'upper', 'N06AB06'],
+    ['N06AB06', 'upper', 'N06AB06'],
+    ['03', 'cvx', '3'],
+    ['0', 'cvx', '0'],
+    ['140', 'cvx', '140'],
+    [' 30522-7 ', 'exact', '30522-7'],
+    ['\u200330522-7', 'exact', '30522-7'],
+  ];
+  for (const [code, rule, expected] of cases) assert.equal(normalizeCode(code, rule), expected, `${code} ${rule}`);
+});

@@ -32,7 +32,25 @@ export interface AntidepressantMatch {
   readonly matched: AntidepressantCodeTarget;
 }
 
+// Control characters, space and anything beyond ASCII (which may be a Unicode space) take the general path.
+const isSpace = (c: number): boolean => c <= 32 || c > 126;
+
+/** True when `code` is already in the form `rule` produces (the common input), so no new string is built. */
+function isNormal(code: string, rule: CodeNormalization): boolean {
+  const n = code.length;
+  if (n === 0 || isSpace(code.charCodeAt(0)) || isSpace(code.charCodeAt(n - 1))) return false;
+  if (rule === 'exact') return true;
+  if (rule === 'cvx') return code.charCodeAt(0) !== 48 || n === 1;
+  for (let i = 0; i < n; i++) {
+    const c = code.charCodeAt(i);
+    if (c >= 97 && c <= 122) return false; // a-z
+    if (rule === 'icd10' && (c === 46 || isSpace(c))) return false; // '.', whitespace
+  }
+  return true;
+}
+
 export function normalizeCode(code: string, rule: CodeNormalization): string {
+  if (isNormal(code, rule)) return code;
   const trimmed = code.trim();
   switch (rule) {
     case 'icd10':
@@ -77,9 +95,12 @@ export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | u
   if (system === undefined || code === undefined) return undefined;
   const codes = k.index.codes.get(system) ?? k.index.codes.get(system.trim());
   if (codes === undefined) return undefined;
+  // The code as written first (the index also holds each listed code's own spelling), then normalised.
+  const asWritten = codes.exact.get(code);
+  if (asWritten !== undefined) return asWritten;
   const normalized = normalizeCode(code, codes.rule.normalize);
   if (normalized === '') return undefined;
-  const listed = codes.exact.get(normalized);
+  const listed = normalized === code ? undefined : codes.exact.get(normalized);
   if (listed !== undefined || codes.prefix.size === 0) return listed;
   for (let length = Math.min(normalized.length, codes.maxPrefixLength); length >= codes.minPrefixLength; length--) {
     const covering = codes.prefix.get(normalized.slice(0, length));

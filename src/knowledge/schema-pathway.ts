@@ -31,6 +31,10 @@ export const ThresholdSchema = z.strictObject({
 });
 export type Threshold = z.infer<typeof ThresholdSchema>;
 
+/** A cited value that is not compared against (a conversion factor, a default upper limit): no `inclusive`. */
+export const CitedValueSchema = ThresholdSchema.omit({ inclusive: true });
+export type CitedValue = z.infer<typeof CitedValueSchema>;
+
 /** A window or duration in whole days (UCUM `d`). */
 export const DaysSchema = ThresholdSchema.extend({
   value: z.number().int().nonnegative(),
@@ -172,7 +176,7 @@ const Definitions = z.strictObject({
     cutOff: ThresholdSchema,
     acuteAbove: ThresholdSchema,
     /** nmol/L per mg/L: CRP mg/L = nmol/L / factor. */
-    molarFactor: ThresholdSchema,
+    molarFactor: CitedValueSchema,
     tocilizumabCodeSets: z.array(codeSetId).min(1),
     tocilizumabSuppressionDays: DaysSchema,
     /** Infections (the active-infection set): a CRP at or above the cut-off drawn during one, or soon after, is acute. */
@@ -293,7 +297,7 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     analytes: z.array(labAnalyte).min(1),
     multipleOfUln: ThresholdSchema,
     /** Used when a result has no referenceRange high value. */
-    defaultUln: z.strictObject({ alt: ThresholdSchema, ast: ThresholdSchema }),
+    defaultUln: z.strictObject({ alt: CitedValueSchema, ast: CitedValueSchema }),
   }),
   z.strictObject({
     ...findingBase,

@@ -9,8 +9,23 @@ import type { Assessment } from './assessment.ts';
 import { createContext } from './context.ts';
 import { decide } from './decide.ts';
 import { deriveFactsInContext } from './derive.ts';
-import { clinicianSummary, fill, patientSummary, placeholderValues } from './summaries.ts';
+import { clinicianStatement, clinicianSummary, fill, patientSummary, placeholderValues } from './summaries.ts';
 import { REFERRAL_TRACK } from './workup.ts';
+import { evidenceDates } from './evidence-dates.ts';
+import type { ClinicalFacts } from './facts.ts';
+
+/** Every resource the result cites as evidence (findings, alerts, scope, CRP, trials, medications not used). */
+function citedRefs(f: ClinicalFacts): Set<string> {
+  const refs = new Set<string>();
+  const add = (list: readonly string[]): void => list.forEach((r) => refs.add(r));
+  for (const x of [...f.contraindications, ...f.cautions, ...f.comorbidIl6Disease, ...f.safetyAlerts]) add(x.evidence);
+  add(f.scope.evidence);
+  if (f.inflammation.crp !== undefined) refs.add(f.inflammation.crp.source);
+  add(f.inflammation.rejected.map((r) => r.source));
+  for (const e of f.treatmentResistance.exposures) add(e.sources);
+  add(f.treatmentResistance.ignored.map((i) => i.source));
+  return refs;
+}
 
 export interface AssessOptions {
   /** YYYY-MM-DD. Nothing dated after it is used. */
@@ -37,6 +52,7 @@ export function assess(record: PatientRecord, knowledge: Knowledge, options: Ass
       code: row.code,
       rule: row.rule,
       title: fill(row.title, values),
+      statement: clinicianStatement(pathway, row, facts, values),
       clinicianSummary: clinicianSummary(pathway, row, facts, values),
       patientSummary: patientSummary(pathway, row, facts, values),
       citation: row.citation,
@@ -59,6 +75,7 @@ export function assess(record: PatientRecord, knowledge: Knowledge, options: Ass
     maudsleyStaging: facts.maudsleyStaging,
     unverified: facts.unverified,
     issues: facts.issues,
+    evidenceDates: evidenceDates(record, citedRefs(facts)),
     trace,
   };
 }

@@ -33,6 +33,8 @@ export interface Recommendation {
   /** The decision-table row that matched first (1-8). */
   readonly rule: number;
   readonly title: string;
+  /** The decision row's message alone (filled); clinicianSummary appends the facts it rests on. */
+  readonly statement: string;
   readonly clinicianSummary: string;
   readonly patientSummary: string;
   readonly citation: string;
@@ -88,5 +90,7 @@ export interface Assessment {
   readonly unverified: readonly UnverifiedItem[];
   /** Data problems met while assessing (not fatal; fatal input errors never reach the engine). */
   readonly issues: readonly Issue[];
+  /** The calendar date (or date range, for a medication) of every resource the result cites as evidence. */
+  readonly evidenceDates: Readonly<Record<ResourceRef, string>>;
   readonly trace: readonly TraceStep[];
 }

@@ -3,7 +3,7 @@
  * (data issues, unverified values relied on). Built once per assessment; everything here is pure.
  */
 import type { Knowledge } from '../knowledge/index.ts';
-import type { Days, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
+import type { CitedValue, Days, Pathway } from '../knowledge/schema-pathway.ts';
 import { ageInYears, fromDayNumber, issue, toDayNumber } from '../record/index.ts';
 import type { Issue, PatientRecord } from '../record/index.ts';
 import type { UnverifiedItem } from './facts.ts';
@@ -24,6 +24,7 @@ export interface EngineContext {
     observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
     observationsByRef?: ReadonlyMap<string, unknown>;
     medicationUses?: readonly unknown[];
+    responses?: readonly unknown[];
   };
 }
 
@@ -54,7 +55,7 @@ export function noteUnverified(ctx: EngineContext, item: string, note: string, c
 }
 
 /** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */
-export function useThreshold(ctx: EngineContext, name: string, t: Threshold): number {
+export function useThreshold(ctx: EngineContext, name: string, t: CitedValue): number {
   if (!t.verified) noteUnverified(ctx, name, t.note ?? `${name} = ${t.value} ${t.unit} is not verified`, t.citation);
   return t.value;
 }

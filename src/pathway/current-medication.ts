@@ -1,6 +1,6 @@
 /**
  * "Current" medication for the pathway's own rules (contraindication `immunosuppressant`, cautions
- * `crp-confounding-medication` and `conventional-immunosuppressant`): care-pathway 1.1 definition 3a, written once in
+ * `crp-confounding-medication` and `conventional-immunosuppressant`): docs/care-pathway.md, definition 3a, written once in
  * medication-use.ts and read here and by the trial matcher alike.
  */
 import type { EngineContext } from './context.ts';

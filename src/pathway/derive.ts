@@ -17,9 +17,9 @@ import { deriveInflammation } from './inflammation.ts';
 import { deriveLabs, deriveScreens } from './labs.ts';
 import { deriveMaudsley } from './maudsley.ts';
 import { deriveSymptomProfile } from './symptoms.ts';
+import { medicationStatus } from './medication-use.ts';
 import { deriveSafetyAlerts } from './safety.ts';
 import { deriveScope } from './scope.ts';
-import { medicationStatus } from './medication-use.ts';
 import { deriveMissingWorkup } from './workup.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {

@@ -1,5 +1,5 @@
 /**
- * Definition 6 `immunosuppressant` (care-pathway 1.1): a current (definition 3a, washout included) biologic
+ * Definition 6 `immunosuppressant` (docs/care-pathway.md): a current (definition 3a, washout included) biologic
  * immunosuppressant or JAK inhibitor. A patient already on an IL-6 blocker for another disease gets the pathway's own
  * message: keep taking it; IL-6 blockade for depression is offered only within a trial. Drug names in the message come
  * from the knowledge's code-set entries, never from the record's free text.
@@ -8,7 +8,7 @@ import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication } from './facts.ts';
 import { matchIn } from './lookups.ts';
-import { currentUsesIn, inMedicationSets } from './medication-use.ts';
+import { inMedicationSets, medicationUses } from './medication-use.ts';
 import type { MedicationUse } from './medication-use.ts';
 
 type Rule = Extract<ContraindicationRule, { predicate: 'current-medication' }>;
@@ -22,9 +22,15 @@ function drugName(ctx: EngineContext, codeSets: readonly string[], u: Medication
 }
 
 export function findImmunosuppressant(ctx: EngineContext, rule: Rule): Found | undefined {
-  const uses = currentUsesIn(ctx, [...rule.codeSets, ...rule.il6BlockerCodeSets]);
+  const uses: MedicationUse[] = [];
+  const il6: MedicationUse[] = [];
+  for (const u of medicationUses(ctx)) {
+    if (!u.current) continue;
+    const isIl6 = inMedicationSets(ctx, rule.il6BlockerCodeSets, u.fact);
+    if (isIl6) il6.push(u);
+    if (isIl6 || inMedicationSets(ctx, rule.codeSets, u.fact)) uses.push(u);
+  }
   if (uses.length === 0) return undefined;
-  const il6 = uses.filter((u) => inMedicationSets(ctx, rule.il6BlockerCodeSets, u.fact));
   const evidence = uses.map((u) => u.fact.ref);
   if (il6.length === 0) return { detail: rule.detail, evidence };
   const drugs = [...new Set(il6.map((u) => drugName(ctx, rule.il6BlockerCodeSets, u)))].sort().join(', ');

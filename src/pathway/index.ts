@@ -1,11 +1,12 @@
 /**
- * The care-pathway engine (docs/care-pathway.md): `assess` gives the recommendation for one patient; `deriveFacts` gives the
- * derivations alone (definitions 1-10) for reuse by the trial matcher.
+ * The care-pathway engine (docs/care-pathway.md): `assess` gives the recommendation for one patient; `deriveFacts`
+ * gives the derivations alone (definitions 0-10) for reuse by the trial matcher.
  */
 export { assess } from './assess.ts';
 export type { AssessOptions } from './assess.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp } from './inflammation.ts';
+export { REFERRAL_TRACK } from './workup.ts';
 export { ASSESSMENT_SCHEMA, RECOMMENDATION_CODES } from './assessment.ts';
 export type { Assessment, Recommendation, RecommendationCode, TraceStep } from './assessment.ts';
 export type * from './facts.ts';

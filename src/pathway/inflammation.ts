@@ -118,7 +118,9 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const valid: Candidate[] = [];
   for (const c of usable) {
     const { obs, day } = c;
-    const dose = doses.find((d) => day >= d.from && day - d.to <= suppressionDays);
+    const dose = doses.find(
+      (d) => day >= d.from && (day <= d.to || withinDaysAfter(day, d.to, def.tocilizumabSuppressionDays)),
+    );
     if (dose !== undefined) {
       rejected.push({
         source: obs.ref,

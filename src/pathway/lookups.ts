@@ -6,7 +6,6 @@
 import {
   antidepressantIngredient,
   codingSets,
-  matchConcept,
   resolveAntidepressant,
   unverifiedEntry,
   unverifiedMinimumDose,
@@ -27,15 +26,32 @@ const NO_HITS: SetHits = new Map();
 
 /** The first set (in the given order) whose codes include the concept, with the matched entry. */
 export function matchIn(ctx: EngineContext, setIds: readonly string[], concept: Concept): CodeMatch | undefined {
-  if (concept.codings.length === 0) return undefined;
+  const codings = concept.codings;
+  // Each coding's memberships are read once (one index read), then every set is a Map get on them.
+  if (codings.length === 1) {
+    const coding = codings[0] as Coding;
+    const sets = codingSets(ctx.knowledge, coding);
+    if (sets.size === 0) return undefined;
+    for (const setId of setIds) {
+      const entry = sets.get(setId);
+      if (entry !== undefined) return used(ctx, setId, entry, coding);
+    }
+    return undefined;
+  }
+  if (codings.length === 0) return undefined;
+  const memberships = codings.map((c) => codingSets(ctx.knowledge, c));
   for (const setId of setIds) {
-    const match = matchConcept(ctx.knowledge, setId, concept);
-    if (match !== undefined) {
-      if (!match.entry.verified) noteEntry(ctx, match.setId, match.entry);
-      return match;
+    for (let i = 0; i < codings.length; i++) {
+      const entry = memberships[i]?.get(setId);
+      if (entry !== undefined) return used(ctx, setId, entry, codings[i] as Coding);
     }
   }
   return undefined;
+}
+
+function used(ctx: EngineContext, setId: string, entry: CodeEntry, coding: Coding): CodeMatch {
+  if (!entry.verified) noteEntry(ctx, setId, entry);
+  return { setId, entry, coding };
 }
 
 /**

@@ -9,8 +9,7 @@ import { byRef, dayOf, isoDate } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
-
-const NOT_USED = new Set(['entered-in-error', 'not-taken', 'cancelled', 'draft']);
+import { inMedicationSets, medicationUses } from './medication-use.ts';
 
 interface Precomputed {
   readonly durationPoints: { readonly min: number; readonly max: number };
@@ -170,12 +169,13 @@ function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): Maud
 
 function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
   const sets = ctx.pathway.definitions.maudsley.augmentationCodeSets;
-  const used = firstByRef(ctx.record.medications, (m) => {
-    if (NOT_USED.has(m.status)) return false;
-    const start = dayOf(m.period.start ?? m.authoredOn, 'start');
-    if (start !== undefined && start > ctx.asOfDay) return false;
-    return inAnySet(ctx, sets, m.medication) || m.ingredients.some((i) => inAnySet(ctx, sets, i.code));
-  });
+  // Any record that documents an exposure (definition 2, medication-use.ts: not ignored, not after the as-of date);
+  // the first by reference, so that entry order never changes the basis.
+  let used: { readonly ref: string } | undefined;
+  for (const u of medicationUses(ctx)) {
+    if (u.ignored !== undefined || (used !== undefined && byRef(u.fact.ref, used.ref) >= 0)) continue;
+    if (inMedicationSets(ctx, sets, u.fact)) used = u.fact;
+  }
   const points = ctx.pathway.definitions.maudsley.augmentationPoints;
   return used === undefined
     ? scored('augmentation', points.notUsed, 'no augmentation recorded')

@@ -1,5 +1,5 @@
 /**
- * Care-pathway 1.1 definitions 2 (exposure) and 3a (current medication), written once for every medication record
+ * Definitions 2 (exposure) and 3a (current medication) of docs/care-pathway.md, written once for every medication record
  * (docs: knowledge/pathway/care-pathway.json `definitions.currentMedication`). Antidepressant exposures, latent-TB
  * treatment, tocilizumab before a CRP, cautions, contraindications and trial criteria all read these uses; none
  * re-derives "how long" or "current".
@@ -18,7 +18,7 @@
  */
 import type { MedicationFact, Quantity } from '../record/index.ts';
 import type { Days } from '../knowledge/schema-pathway.ts';
-import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold } from './context.ts';
+import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet } from './lookups.ts';
 
@@ -114,30 +114,31 @@ interface Settings {
 
 const WINDOW_ITEM = 'open-ended medication window (days)';
 
-/** Is `fromDay` within `days` before the as-of day (the window's own `inclusive` decides the boundary)? */
-export function withinDaysBefore(fromDay: number, asOfDay: number, days: number, inclusive: boolean): boolean {
-  const age = asOfDay - fromDay;
-  return inclusive ? age <= days : age < days;
+/** A record that documents no exposure (built as one literal: this runs for every medication of every assessment). */
+function ignoredUse(fact: MedicationFact, ignored: string): MedicationUse {
+  return { fact, ignored, unconfirmed: false, openEnded: false, stale: false, current: false };
+}
+
+/** An open-ended record is stale when undated or started before the window (noted as relied upon only then). */
+function isStale(ctx: EngineContext, startDay: number | undefined, window: Days): boolean {
+  if (startDay === undefined) return true;
+  useThreshold(ctx, WINDOW_ITEM, window);
+  return !withinDaysAfter(ctx.asOfDay, startDay, window);
 }
 
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
   const ignoredWhy = whyIgnored(m);
-  const base = { fact: m, unconfirmed: false, openEnded: false, stale: false, current: false };
-  if (ignoredWhy !== undefined) return { ...base, ignored: ignoredWhy };
+  if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
   const start = m.period.start;
   const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
   if (startDay !== undefined && startDay > ctx.asOfDay) {
-    return { ...base, ignored: `starts ${start ?? ''}, after the as-of date` };
+    return ignoredUse(m, `starts ${start ?? ''}, after the as-of date`);
   }
   // A partial end date is read as its earliest day: imprecision never lengthens an exposure.
   const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
   const openEnded = OPEN_STATUSES.has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
   const unconfirmed = m.kind === 'statement' && STATEMENT_UNCONFIRMED.has(m.status);
-  // The window is noted as relied upon only when an open-ended record is judged against it.
-  const stale =
-    openEnded &&
-    (startDay === undefined ||
-      !withinDaysBefore(startDay, ctx.asOfDay, useThreshold(ctx, WINDOW_ITEM, s.window), s.window.inclusive));
+  const stale = openEnded && isStale(ctx, startDay, s.window);
   let endDay: number | undefined;
   let durationProblem: string | undefined;
   if (startDay === undefined) durationProblem = 'start date unknown';
@@ -153,7 +154,12 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   } else if (statedEnd !== undefined) endDay = statedEnd;
   else if (openEnded && !stale) endDay = ctx.asOfDay;
   else if (m.kind === 'administration') endDay = startDay;
-  else durationProblem = openEnded ? 'open-ended and stale' : 'a single date, no end';
+  else
+    durationProblem = openEnded
+      ? 'open-ended and stale'
+      : m.periodSource === 'effectiveDateTime'
+        ? 'a single date'
+        : 'no end date';
   if (endDay !== undefined && startDay !== undefined && endDay < startDay) {
     durationProblem = 'ends before it starts';
     endDay = undefined;
@@ -198,7 +204,8 @@ function withinWashout(ctx: EngineContext, m: MedicationFact, lastDay: number): 
   const own = w.byIngredient.find((i) => inMedicationSets(ctx, i.codeSets, m));
   const days: Days = own?.days ?? w.defaultDays;
   const name = own === undefined ? 'biologic washout (days)' : `${own.ingredient} washout (days)`;
-  return withinDaysBefore(lastDay, ctx.asOfDay, useThreshold(ctx, name, days), days.inclusive);
+  useThreshold(ctx, name, days);
+  return withinDaysAfter(ctx.asOfDay, lastDay, days);
 }
 
 /** The product or one of its ingredients is in any of the code sets. */

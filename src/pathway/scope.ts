@@ -1,13 +1,13 @@
 /**
  * Definition 0, scope: the pathway is for living adults with unipolar depression. The first reason that applies, in
  * the schema's order (SCOPE_REASONS): deceased (deceasedBoolean true, or deceasedDateTime on or before the as-of date),
- * minor (under 18 at the as-of date; the 18th birthday is adult; an unknown birth date is a caution, not out of
- * scope), bipolar or psychotic disorder (a Condition at any time up to the as-of date, not refuted or entered in
+ * minor (under 18 at the as-of date; the 18th birthday is adult; a year- or month-only birth date counts from its
+ * latest possible day; an unknown birth date is a caution, not out of scope), bipolar or psychotic disorder (a Condition at any time up to the as-of date, not refuted or entered in
  * error), no depression (definition 1).
  */
 import type { ScopeReason } from '../knowledge/schema-pathway.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { byRef, dayOf, useThreshold } from './context.ts';
+import { ageOn, byRef, dayOf, isFullDate, isoDate, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, ScopeFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -17,6 +17,10 @@ function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): string[
     .filter((c) => inAnySet(ctx, codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
     .map((c) => c.ref)
     .sort(byRef);
+}
+
+function isoDateOf(day: number | undefined): string | undefined {
+  return day === undefined ? undefined : isoDate(day);
 }
 
 function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFacts {
@@ -31,9 +35,11 @@ export function deriveScope(ctx: EngineContext, age: number | undefined, depress
     const diedDay = dayOf(patient.deceasedDate, 'start');
     if (diedDay === undefined || diedDay <= ctx.asOfDay) return outOfScope('deceased', [patient.ref]);
   }
-  if (age !== undefined) {
+  // A birth date given only as a year or month is read at its latest possible day: adult only when certainly adult.
+  const youngest = isFullDate(patient.birthDate) ? age : ageOn(isoDateOf(dayOf(patient.birthDate, 'end')), ctx.asOfDay);
+  if (youngest !== undefined) {
     const adult = useThreshold(ctx, 'adult age (years)', def.adultAgeYears);
-    const isAdult = def.adultAgeYears.inclusive ? age >= adult : age > adult;
+    const isAdult = def.adultAgeYears.inclusive ? youngest >= adult : youngest > adult;
     if (!isAdult) return outOfScope('minor', [patient.ref]);
   }
   const bipolar = diagnosedEver(ctx, def.bipolarCodeSets);

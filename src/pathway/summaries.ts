@@ -87,36 +87,38 @@ function sentence(label: string, body: string): string {
   return `${label}: ${body.endsWith('.') ? body : `${body}.`}`;
 }
 
+/**
+ * The recommendation in the clinician's words: the decision row's message (for out-of-scope, the message of the
+ * reason that applied: a bipolar patient is not told that no depression is recorded), led by the safety alert's note
+ * on a referral. The text report shows this and the facts in their own sections, so each thing is said once.
+ */
+export function clinicianStatement(
+  pathway: Pathway,
+  row: DecisionRow,
+  f: ClinicalFacts,
+  values: Record<MessagePlaceholder, string>,
+): string {
+  const parts = [fill(row.clinicianSummary, values)];
+  if (row.code === 'out-of-scope' && f.scope.reason !== 'in-scope') {
+    parts.push(fill(pathway.definitions.scope.messages[f.scope.reason].clinicianSummary, values));
+  }
+  if (row.code === 'refer-to-trial' && f.safetyAlerts.length > 0) {
+    parts.unshift(pathway.definitions.safety.suicideRisk.referralNote);
+  }
+  return parts.join(' ');
+}
+
+/** The statement followed by the facts the decision rests on (one self-contained paragraph, for the JSON result). */
 export function clinicianSummary(
   pathway: Pathway,
   row: DecisionRow,
   f: ClinicalFacts,
   values: Record<MessagePlaceholder, string>,
 ): string {
-  if (row.code === 'out-of-scope' && !f.scope.inScope && f.scope.reason !== 'in-scope') {
-    // The message names the reason that applied (a bipolar patient is not told that no depression is recorded).
-    const message = f.scope.reason;
-    const parts = [
-      fill(row.clinicianSummary, values),
-      fill(pathway.definitions.scope.messages[message].clinicianSummary, values),
-    ];
-    if (f.scope.evidence.length > 0) parts.push(sentence('Evidence', f.scope.evidence.join(', ')));
-    if (message === 'no-depression' && f.depression.excluded.length > 0) {
-      parts.push(
-        sentence(
-          'Depression records not counted',
-          f.depression.excluded.map((e) => `${e.source} (${e.reason})`).join('; '),
-        ),
-      );
-    }
-    return parts.join(' ');
-  }
-  const parts = [fill(row.clinicianSummary, values)];
-  if (row.code === 'refer-to-trial' && f.safetyAlerts.length > 0) {
-    parts.unshift(pathway.definitions.safety.suicideRisk.referralNote);
-  }
+  const parts = [clinicianStatement(pathway, row, f, values)];
   if (row.code === 'out-of-scope') {
-    if (f.depression.excluded.length > 0) {
+    if (f.scope.evidence.length > 0) parts.push(sentence('Evidence', f.scope.evidence.join(', ')));
+    if (f.scope.reason === 'no-depression' && f.depression.excluded.length > 0) {
       parts.push(
         sentence(
           'Depression records not counted',
@@ -125,6 +127,9 @@ export function clinicianSummary(
       );
     }
     return parts.join(' ');
+  }
+  if (f.safetyAlerts.length > 0 && row.code !== 'refer-to-trial') {
+    parts.push(sentence('Safety alert', f.safetyAlerts.map((a) => `${a.title} (${a.detail})`).join('; ')));
   }
   const tr = f.treatmentResistance;
   parts.push(sentence('Adequate trials', `${tr.count} of ${tr.required} required (${values.adequateList})`));

@@ -62,7 +62,16 @@ interface ReadResponse {
   readonly answers: readonly { readonly answer: AnswerFact; readonly value: number; readonly hits: SetHits }[];
 }
 
-function readResponses(ctx: EngineContext): ReadResponse[] {
+// Read once per assessment: the symptom profile and the suicide-risk alert (three items) all use them.
+function readResponses(ctx: EngineContext): readonly ReadResponse[] {
+  const cached = ctx.scratch.responses as readonly ReadResponse[] | undefined;
+  if (cached !== undefined) return cached;
+  const out = readResponsesOnce(ctx);
+  ctx.scratch.responses = out;
+  return out;
+}
+
+function readResponsesOnce(ctx: EngineContext): ReadResponse[] {
   const out: ReadResponse[] = [];
   for (const qr of ctx.record.questionnaireResponses) {
     if (qr.status !== 'completed' && qr.status !== 'amended') continue;

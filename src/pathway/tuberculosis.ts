@@ -1,5 +1,5 @@
 /**
- * Definition 6 `tuberculosis` (care-pathway 1.1): active TB, or untreated latent TB. Latent TB is a current latent-TB
+ * Definition 6 `tuberculosis` (docs/care-pathway.md): active TB, or untreated latent TB. Latent TB is a current latent-TB
  * Condition or a positive IGRA / tuberculin test (the latest screen); it is treated when a course of isoniazid,
  * rifampicin or rifapentine that counts as an exposure (definition 2, medication-use.ts) started on or after the first
  * positive result or diagnosis and on or before the as-of date, and either was completed by the as-of date or is
@@ -47,39 +47,55 @@ function documentedTreatment(ctx: EngineContext, rule: TbRule, fromDay: number |
     if (u.ignored !== undefined || u.unconfirmed || u.startDay === undefined) continue;
     if (fromDay !== undefined && u.startDay < fromDay) continue;
     if (!inMedicationSets(ctx, rule.treatmentCodeSets, u.fact)) continue;
-    const completed = u.fact.status === 'completed' && u.knownEndDay !== undefined && u.knownEndDay <= ctx.asOfDay;
+    // A completed treatment is a statement or order marked completed that ended by the as-of date; a dispense's or
+    // administration's `completed` only says one supply was handed over or one dose given, so those count as course
+    // records (current and running long enough), not as a completed treatment.
+    const treatmentRecord = u.fact.kind === 'statement' || u.fact.kind === 'request';
+    const completed =
+      treatmentRecord &&
+      u.fact.status === 'completed' &&
+      u.unverified === undefined &&
+      u.knownEndDay !== undefined &&
+      u.knownEndDay <= ctx.asOfDay;
     if (completed) return { treated: true, evidence: [u.fact.ref] };
-    if (u.endDay !== undefined) courses.push(u);
+    if (u.endDay !== undefined || u.current) courses.push(u);
   }
   if (courses.length === 0) return { treated: false, evidence: [] };
   // Records of one course (monthly dispenses, a renewed order) join like antidepressant exposures do.
   courses.sort((a, b) => (a.startDay ?? 0) - (b.startDay ?? 0));
   const gap = ctx.pathway.definitions.exposure.maxGapDays;
   const minRun = useThreshold(ctx, 'latent-TB treatment: minimum days running', rule.minRunningDays);
-  let courseStart = courses[0]?.startDay ?? 0;
-  let courseEnd = Number.NEGATIVE_INFINITY;
-  let current = false;
-  let refs: string[] = [];
-  for (const u of courses) {
-    const g = (u.startDay ?? 0) - courseEnd - 1;
-    if (courseEnd !== Number.NEGATIVE_INFINITY && !(gap.inclusive ? g <= gap.value : g < gap.value)) {
-      courseStart = u.startDay ?? 0;
-      current = false;
-      refs = [];
-    }
-    courseEnd = Math.max(courseEnd, u.endDay ?? courseEnd);
-    current ||= u.current;
-    refs.push(u.fact.ref);
-  }
-  if (!current) return { treated: false, evidence: [] };
-  const running = ctx.asOfDay - courseStart + 1;
-  const enough = rule.minRunningDays.inclusive ? running >= minRun : running > minRun;
-  if (enough) return { treated: true, evidence: refs };
-  return {
-    treated: false,
-    note: `treatment started ${isoDate(courseStart)} has run ${running} days, fewer than ${minRun}`,
-    evidence: refs,
+  let best: Treatment = { treated: false, evidence: [] };
+  let course: { start: number; end: number; current: boolean; refs: string[] } | undefined;
+  const judgeCourse = (c: NonNullable<typeof course>): void => {
+    if (!c.current || best.treated) return;
+    // Days are counted inclusively: a course started today has run 1 day.
+    const running = ctx.asOfDay - c.start + 1;
+    const enough = rule.minRunningDays.inclusive ? running >= minRun : running > minRun;
+    best = enough
+      ? { treated: true, evidence: c.refs }
+      : {
+          treated: false,
+          note: `treatment started ${isoDate(c.start)} has run ${running} days, fewer than ${minRun}`,
+          evidence: c.refs,
+        };
   };
+  for (const u of courses) {
+    const start = u.startDay ?? ctx.asOfDay;
+    // A current record of unknown duration (an open order without a supply) runs to the as-of date.
+    const end = u.endDay ?? ctx.asOfDay;
+    const g = course === undefined ? 0 : start - course.end - 1;
+    if (course !== undefined && (gap.inclusive ? g <= gap.value : g < gap.value)) {
+      course.end = Math.max(course.end, end);
+      course.current ||= u.current;
+      course.refs.push(u.fact.ref);
+    } else {
+      if (course !== undefined) judgeCourse(course);
+      course = { start, end, current: u.current, refs: [u.fact.ref] };
+    }
+  }
+  if (course !== undefined) judgeCourse(course);
+  return best;
 }
 
 export function findTuberculosis(

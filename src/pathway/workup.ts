@@ -1,8 +1,8 @@
 /**
  * Definition 8: work-up required before referral: safety labs in the lab window, latent-TB screen within its window,
- * hepatitis B serology; confirmation of a stale immunosuppressant order. An item is missing when no usable result
- * exists (not when the result is abnormal: abnormal results are contraindications). The assessment lists it only on
- * the referral track (REFERRAL_TRACK).
+ * hepatitis B serology; confirmation of a stale immunosuppressant order (definition 3a). An item is missing when no
+ * usable result exists (not when the result is abnormal: abnormal results are contraindications). The assessment
+ * lists it only on the referral track (REFERRAL_TRACK).
  */
 import type { RecommendationCode } from './assessment.ts';
 import { dayOf, useThreshold, windowStart } from './context.ts';

@@ -69,14 +69,15 @@ export function toDayNumber(value: string | undefined, bound: 'start' | 'end' = 
   return daysFromCivil(year, month, day);
 }
 
-const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
 
 /** YYYY-MM-DD for a day number. */
 export function fromDayNumber(day: number): string {
   if (!Number.isInteger(day)) return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
   const [y, m, d] = civilFromDays(day);
   if (y < 0 || y > 9999) return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+  const century = TWO_DIGITS[Math.floor(y / 100)] as string;
+  return `${century}${TWO_DIGITS[y % 100] as string}-${TWO_DIGITS[m] as string}-${TWO_DIGITS[d] as string}`;
 }
 
 /** True for a strict calendar date YYYY-MM-DD that exists. */

@@ -116,7 +116,7 @@ export type MedicationKind = 'statement' | 'request' | 'dispense' | 'administrat
 /**
  * One medication record (MedicationStatement, MedicationRequest, MedicationDispense or MedicationAdministration), as
  * the record states it. `period` is only what the resource itself says (no supply arithmetic): the engine decides how
- * long a supply lasts and whether the record is current (src/pathway/medication-use.ts, care-pathway 1.1 def 2, 3a).
+ * long a supply lasts and whether the record is current (src/pathway/medication-use.ts, docs/care-pathway.md, definitions 2 and 3a).
  */
 export interface MedicationFact {
   readonly ref: ResourceRef;

@@ -90,3 +90,24 @@ test('isUcum recognises UCUM codes', () => {
     'kelvin per microlitre: valid UCUM, which is why conversion (not validity) decides',
   );
 });
+
+test('hostile unit codes: object member names, 120,000 characters, control characters are not units, quickly', () => {
+  for (const ucum of [
+    'toString',
+    'constructor',
+    '__proto__',
+    'mg/valueOf',
+    '10*hasOwnProperty',
+    'm'.repeat(120_000),
+    'mg\u001b[2J',
+  ]) {
+    const started = performance.now();
+    const r = convertQuantity({ value: 5, ucum }, 'mg/L');
+    assert.equal(r.ok, false, ucum.slice(0, 20));
+    if (!r.ok) assert.ok(r.reason.length < 120 && !r.reason.includes('\u001b'), r.reason);
+    assert.equal(isUcum(ucum), false);
+    assert.ok(performance.now() - started < 1000, 'rejected without parsing');
+  }
+  // An annotation may say anything: {toString} is a valid (dimensionless) UCUM unit.
+  assert.equal(isUcum('{toString}'), true);
+});

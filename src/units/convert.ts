@@ -37,6 +37,7 @@ function clean(x: number): number {
 /** Memo lookup by nested Maps (from -> to -> factor): no key strings are built on the hot path. */
 const memoTree = new Map<string, Map<string, Map<number | undefined, UnitMap>>>();
 let memoSize = 0;
+const MAX_MEMO_ENTRIES = 10_000;
 
 function unitMap(fromUcum: string, toUcum: string, molarMassFactor: number | undefined): UnitMap {
   let byTo = memoTree.get(fromUcum);
@@ -52,6 +53,11 @@ function unitMap(fromUcum: string, toUcum: string, molarMassFactor: number | und
   const cached = byFactor.get(molarMassFactor);
   if (cached !== undefined) return cached;
   const result = computeUnitMap(fromUcum, toUcum, molarMassFactor);
+  // Bounded: a stream of records each with a new unit (a hostile or broken feed) must not grow memory for ever.
+  if (memoSize >= MAX_MEMO_ENTRIES) {
+    memoTree.clear();
+    memoSize = 0;
+  }
   byFactor.set(molarMassFactor, result);
   memoSize++;
   return result;
@@ -64,11 +70,18 @@ function computeUnitMap(fromUcum: string, toUcum: string, molarMassFactor: numbe
   } else {
     // nmol/L per mg/L = 1e6 / molecular weight (g/mol): 1 mg/L = 1e-3 g/L = 1e-3 / MW mol/L = 1e6 / MW nmol/L.
     const options = molarMassFactor === undefined ? undefined : { molecularWeight: 1e6 / molarMassFactor };
-    const one = utils().convertUnitTo(fromUcum, 1, toUcum, options);
-    const zero = utils().convertUnitTo(fromUcum, 0, toUcum, options);
-    if (one.status !== 'succeeded' || one.toVal === null || zero.status !== 'succeeded' || zero.toVal === null) {
-      const why = one.msg.find((m) => m.length > 0) ?? `${fromUcum} cannot be converted to ${toUcum}`;
-      result = { ok: false, reason: `cannot convert ${fromUcum} to ${toUcum}: ${why}` };
+    const one = guarded(() => utils().convertUnitTo(fromUcum, 1, toUcum, options));
+    const zero = guarded(() => utils().convertUnitTo(fromUcum, 0, toUcum, options));
+    if (
+      one === undefined ||
+      zero === undefined ||
+      one.status !== 'succeeded' ||
+      one.toVal === null ||
+      zero.status !== 'succeeded' ||
+      zero.toVal === null
+    ) {
+      // The library's own message quotes the unit and may run long: the reason says what failed, in our words.
+      result = { ok: false, reason: `cannot convert ${fromUcum} to ${toUcum} (not a UCUM unit, or another dimension)` };
     } else {
       // convert(0) is non-zero only for units with an offset (Cel, [degF]); lab units are pure scalings.
       result = { ok: true, scale: clean(one.toVal - zero.toVal), offset: clean(zero.toVal) };
@@ -77,14 +90,51 @@ function computeUnitMap(fromUcum: string, toUcum: string, molarMassFactor: numbe
   return result;
 }
 
+/** Longest unit code handed to UCUM: real codes are a few characters; parsing grows with length. */
+export const MAX_UNIT_CODE_CHARS = 64;
+
+/** Names every plain object answers to (`toString`, `constructor`, `__proto__`, ...). */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
+/**
+ * Whether `code` may be handed to the UCUM library at all: printable ASCII, at most MAX_UNIT_CODE_CHARS, and no
+ * symbol named like an object member (outside {annotations}). The library keeps its unit tables in plain objects, so
+ * `toString` or `constructor` finds a function there and throws deep inside it; such a code is simply not a unit.
+ */
+export function isSafeUnitCode(code: string): boolean {
+  if (code.length === 0 || code.length > MAX_UNIT_CODE_CHARS || !/^[\x21-\x7e]+$/.test(code)) return false;
+  const symbols = code.replace(/\{[^}]*\}/g, '').match(/[A-Za-z_$]+/g) ?? [];
+  return !symbols.some((symbol) => OBJECT_MEMBERS.has(symbol));
+}
+
+/** Runs a UCUM library call; anything it throws is a unit it cannot handle. */
+function guarded<T>(call: () => T): T | undefined {
+  try {
+    return call();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Convert a quantity to `toUcum`. Comparators ("<5 mg/L") are the caller's: only the number is converted. */
 export function convertQuantity(q: Quantity, toUcum: string, opts?: ConvertOptions): Conversion {
-  if (!Number.isFinite(q.value)) return { ok: false, reason: `value ${q.value} is not a finite number` };
+  if (!Number.isFinite(q.value)) return { ok: false, reason: 'the value is not a finite number' };
   if (q.ucum === undefined || q.ucum.trim() === '') {
-    const sent = q.unitText === undefined ? 'no unit' : `unit "${q.unitText}"`;
+    // A unit text is named only when it is short and printable (it is input).
+    const text = q.unitText;
+    const sent =
+      text === undefined
+        ? 'no unit'
+        : /^[\x20-\x7e]{1,32}$/.test(text)
+          ? `unit "${text}"`
+          : 'a unit given only as text';
     return { ok: false, reason: `no UCUM unit (${sent}); units are not guessed` };
   }
-  const map = unitMap(q.ucum.trim(), toUcum, opts?.molarMassFactor);
+  const code = q.ucum.trim();
+  if (!isSafeUnitCode(code)) return { ok: false, reason: `the unit is not a UCUM code; cannot convert to ${toUcum}` };
+  // The same unit needs no conversion: the common case (CRP already in mg/L, doses in mg) never loads UCUM's tables.
+  if (code === toUcum) return { ok: true, value: q.value };
+  const map = unitMap(code, toUcum, opts?.molarMassFactor);
   if (!map.ok) return map;
   if (map.scale === 1 && map.offset === 0) return { ok: true, value: q.value };
   return { ok: true, value: clean(q.value * map.scale + map.offset) };
@@ -93,9 +143,11 @@ export function convertQuantity(q: Quantity, toUcum: string, opts?: ConvertOptio
 /** Whether a string is a valid UCUM unit code (memoised with the conversions' cache policy). */
 const validity = new Map<string, boolean>();
 export function isUcum(unit: string): boolean {
+  if (!isSafeUnitCode(unit)) return false;
   let valid = validity.get(unit);
   if (valid === undefined) {
-    valid = utils().validateUnitString(unit).status === 'valid';
+    valid = guarded(() => utils().validateUnitString(unit).status === 'valid') ?? false;
+    if (validity.size >= MAX_MEMO_ENTRIES) validity.clear();
     validity.set(unit, valid);
   }
   return valid;

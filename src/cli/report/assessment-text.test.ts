@@ -52,3 +52,35 @@ test('every vignette: the report leads with the recommendation and rule, and nam
     }
   }
 });
+
+test('a safety alert comes first, every cited resource shows its date, and each fact is said once (pathway 1.1)', () => {
+  const byId = (id: string): { file: string; asOf: string } => {
+    const v = manifest.vignettes.find((x) => x.id === id);
+    assert.ok(v !== undefined, id);
+    return v;
+  };
+  const alert = byId('suicide-risk-on-not-trd');
+  const a = assessmentOf(alert.file, alert.asOf);
+  const text = formatAssessmentText(a);
+  const alertAt = text.indexOf('SAFETY ALERT [suicide-risk]');
+  assert.ok(alertAt > 0 && alertAt < text.indexOf('RECOMMENDATION ('), 'the alert precedes the recommendation');
+  // Not on the referral track: no work-up section at all (definition 8).
+  assert.doesNotMatch(text, /MISSING WORK-UP/);
+  // The recommendation shows its statement; the facts appear once, in their sections.
+  assert.doesNotMatch(text, /Adequate trials: 1 of 2 required/);
+  for (const v of manifest.vignettes) {
+    const b = assessmentOf(v.file, v.asOf);
+    const flat = formatAssessmentText(b).replace(/\s+/g, ' ');
+    for (const f of [...b.contraindications, ...b.cautions, ...b.safetyAlerts]) {
+      for (const ref of f.evidence) {
+        const date = b.evidenceDates[ref];
+        if (ref.startsWith('Patient/')) continue;
+        assert.ok(date !== undefined, `${v.id}: ${ref} has a date`);
+        assert.ok(flat.includes(`${ref} (${date})`), `${v.id}: ${ref} (${date})`);
+      }
+    }
+    if (b.inflammation.crp !== undefined) {
+      assert.ok(flat.includes(`${b.inflammation.crp.source} (${b.inflammation.crp.date})`), v.id);
+    }
+  }
+});

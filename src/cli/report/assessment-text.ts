@@ -1,9 +1,11 @@
 /**
- * The readable `trd assess` report: the recommendation first (with its decision rule), then the evidence a
- * clinician checks before acting on it: trials, inflammation, contraindications, cautions, missing work-up, symptoms,
- * Maudsley staging, every unverified value used, data issues and the decision trace. Every finding names its source
- * resources so it can be checked in the record.
+ * The readable `trd assess` report: any safety alert and the recommendation first (with its decision rule and the
+ * scope), then the evidence a clinician checks before acting on it: trials, inflammation, contraindications,
+ * cautions, missing work-up, symptoms, Maudsley staging, every unverified value used, data issues and the decision
+ * trace. Every finding names its source resources with their dates (Assessment.evidenceDates) so it can be checked in
+ * the record; each fact is said once (the recommendation shows its statement, the sections the facts).
  */
+import { REFERRAL_TRACK } from '../../pathway/index.ts';
 import type { Assessment } from '../../pathway/index.ts';
 import type { Finding } from '../../pathway/index.ts';
 import { bullet, REPORT_WIDTH, table, wrap } from './text-layout.ts';
@@ -17,12 +19,32 @@ const heading = (title: string): string[] => [
   '-'.repeat(Math.min(title.length, REPORT_WIDTH)),
 ];
 
-function findings(list: readonly Finding[], none: string): string[] {
+/** "Observation/crp (2026-11-06)": a cited resource with its date, when the record gives one. */
+function dated(a: Assessment, ref: string): string {
+  const date = a.evidenceDates[ref];
+  return date === undefined ? ref : `${ref} (${date})`;
+}
+
+function evidenceList(a: Assessment, refs: readonly string[]): string {
+  return refs.map((r) => dated(a, r)).join(', ') || 'none recorded';
+}
+
+function findings(a: Assessment, list: readonly Finding[], none: string): string[] {
   if (list.length === 0) return [`  ${none}`];
   const out: string[] = [];
   for (const f of list) {
     out.push(...bullet(`${f.title} [${f.code}]: ${f.detail}`));
-    out.push(...wrap(`evidence: ${f.evidence.join(', ') || 'none recorded'}; source: ${f.citation}`, '    '));
+    out.push(...wrap(`evidence: ${evidenceList(a, f.evidence)}; source: ${f.citation}`, '    '));
+  }
+  return out;
+}
+
+function safetyAlerts(a: Assessment): string[] {
+  const out: string[] = [];
+  for (const s of a.safetyAlerts) {
+    out.push('', `SAFETY ALERT [${s.code}]: ${s.title}`);
+    out.push(...wrap(s.detail));
+    out.push(...wrap(`evidence: ${evidenceList(a, s.evidence)}; source: ${s.citation}`));
   }
   return out;
 }
@@ -30,13 +52,17 @@ function findings(list: readonly Finding[], none: string): string[] {
 function header(a: Assessment): string[] {
   const who = [a.patient.age === undefined ? 'age unknown' : `${a.patient.age} y`, a.patient.sex ?? 'sex unknown'];
   const r = a.recommendation;
+  const scope = a.scope.inScope
+    ? 'in scope'
+    : `out of scope (${a.scope.reason}${a.scope.evidence.length > 0 ? `: ${evidenceList(a, a.scope.evidence)}` : ''})`;
   return [
     `precision-trd assessment: ${a.patient.reference} (${who.join(', ')}), as of ${a.asOf}`,
     `pathway ${a.pathway.id} ${a.pathway.version}`,
+    ...safetyAlerts(a),
     '',
     `RECOMMENDATION (rule ${r.rule}, ${r.code}): ${r.title}`,
-    ...wrap(r.clinicianSummary),
-    ...wrap(`Source: ${r.citation}`),
+    ...wrap(r.statement),
+    ...wrap(`Scope: ${scope}. Source: ${r.citation}`),
     '',
     'For the patient:',
     ...wrap(r.patientSummary),
@@ -65,7 +91,7 @@ function trials(a: Assessment): string[] {
       out.push(...bullet(`${e.ingredient}: ${e.reason}${missing}`));
     }
   }
-  for (const ignored of tr.ignored) out.push(...bullet(`not used: ${ignored.source}: ${ignored.reason}`));
+  for (const ignored of tr.ignored) out.push(...bullet(`not used: ${dated(a, ignored.source)}: ${ignored.reason}`));
   return out;
 }
 
@@ -76,18 +102,20 @@ function inflammation(a: Assessment): string[] {
   out.push(...wrap(inf.reason));
   if (inf.crp !== undefined) {
     const c = inf.crp;
-    const value = `${c.comparator ?? ''}${c.mgPerL} mg/L`;
-    out.push(`  result: ${value} (reported ${c.reported}), ${c.date}, ${c.assay} assay, ${c.source}`);
+    // The value and date are in the reason above; this line adds what it does not say.
+    out.push(`  source: ${dated(a, c.source)}, reported as ${c.reported}, ${c.assay} assay`);
   }
   out.push(
     `  rule: cut-off ${inf.cutOffMgPerL} mg/L (at or above is elevated), acute above ${inf.acuteAboveMgPerL} mg/L, ` +
       `window ${inf.windowDays} days`,
   );
-  for (const r of inf.rejected) out.push(...bullet(`not used: ${r.source}: ${r.reason}`));
+  for (const r of inf.rejected) out.push(...bullet(`not used: ${dated(a, r.source)}: ${r.reason}`));
   return out;
 }
 
 function workup(a: Assessment): string[] {
+  // The work-up is listed only on the referral track (definition 8); elsewhere the section would say nothing.
+  if (!REFERRAL_TRACK.has(a.recommendation.code)) return [];
   const out = heading('Missing work-up (required before referral)');
   if (a.missingWorkup.length === 0) out.push('  None: the required work-up is on record.');
   for (const w of a.missingWorkup) out.push(...bullet(`${w.title}: ${w.action} (source: ${w.citation})`));
@@ -160,12 +188,12 @@ export function formatAssessmentText(a: Assessment): string {
     ...trials(a),
     ...inflammation(a),
     ...heading('Absolute contraindications to IL-6 blockade'),
-    ...findings(a.contraindications, 'None found.'),
+    ...findings(a, a.contraindications, 'None found.'),
     ...heading('Cautions'),
-    ...findings(a.cautions, 'None found.'),
+    ...findings(a, a.cautions, 'None found.'),
     ...workup(a),
     ...heading('Comorbid IL-6-responsive disease (informational)'),
-    ...findings(a.comorbidIl6Disease, 'None recorded.'),
+    ...findings(a, a.comorbidIl6Disease, 'None recorded.'),
     ...symptoms(a),
     ...maudsley(a),
     ...unverified(a),

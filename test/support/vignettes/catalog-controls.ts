@@ -38,7 +38,7 @@ export const CONTROL_VIGNETTES: readonly Vignette[] = [
       recommendation: 'confirm-history',
       adequateTrials: 1,
       unverifiedTrials: 1,
-      cite: 'care-pathway 1.1 def 2',
+      cite: 'definition 2 (a stopped request counts only to a known end)',
     }),
   },
   {

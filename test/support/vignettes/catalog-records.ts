@@ -337,7 +337,7 @@ export const RECORD_VIGNETTES: readonly Vignette[] = [
       inflammation: 'unknown',
       crpMgPerL: undefined,
       contraindications: ['immunosuppressant'],
-      cite: 'care-pathway 1.1 def 3a, 5, 6',
+      cite: 'definition 3a (tocilizumab washout), definitions 5 and 6',
     }),
   },
 ];

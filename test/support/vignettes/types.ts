@@ -4,6 +4,7 @@
  * from running the engine.
  */
 import type { Bundle } from '@medplum/fhirtypes';
+import type { ScopeResultReason } from '../../../src/knowledge/schema-pathway.ts';
 
 export type ExpectedRecommendation =
   | 'out-of-scope'
@@ -31,7 +32,7 @@ export interface Expected {
   /** Informational comorbid IL-6-responsive diseases (definition 10); compared only when given. */
   readonly comorbidIl6Disease?: readonly string[];
   /** Definition 0: `in-scope` or the out-of-scope reason; compared only when given. */
-  readonly scope?: 'in-scope' | 'deceased' | 'minor' | 'bipolar' | 'psychotic-disorder' | 'no-depression';
+  readonly scope?: ScopeResultReason;
   /** Definition 7a: the exact set of safety-alert codes; compared only when given. */
   readonly safetyAlerts?: readonly string[];
   /** Data-issue codes the result must list (others may be listed too); compared only when given. */

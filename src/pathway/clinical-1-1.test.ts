@@ -1,0 +1,116 @@
+/**
+ * Care pathway 1.1 (non-medication half): the window reading shared by every window (`inclusive`), "most recent" by
+ * instant, serology that does not expire, and the pathway file's own `inclusive` flags actually changing results.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Knowledge } from '../knowledge/index.ts';
+import { assess } from './assess.ts';
+import { AS_OF, candidate, daysBefore, hsCrp, knowledge, screen, workup } from './builders.test-support.ts';
+import { windowStart, withinDaysAfter } from './context.ts';
+import { deriveFacts } from './derive.ts';
+import { latestTies } from './observations.ts';
+import type { DatedObservation } from './observations.ts';
+
+/** The bundled knowledge with one change to its pathway (a deep copy: the bundled object is shared). */
+function withPathway(change: (p: Knowledge['pathway']) => void): Knowledge {
+  const pathway = structuredClone(knowledge.pathway);
+  change(pathway);
+  return { ...knowledge, pathway };
+}
+
+describe('windows honour `inclusive` (docs/care-pathway.md: windows)', () => {
+  test('windowStart: inclusive keeps the boundary day, exclusive drops it', () => {
+    assert.equal(windowStart(1000, { value: 90, inclusive: true }), 910);
+    assert.equal(windowStart(1000, { value: 90, inclusive: false }), 911);
+    assert.equal(withinDaysAfter(1014, 1000, { value: 14, inclusive: true }), true);
+    assert.equal(withinDaysAfter(1014, 1000, { value: 14, inclusive: false }), false);
+    assert.equal(withinDaysAfter(999, 1000, { value: 14, inclusive: true }), false);
+  });
+
+  test('a CRP exactly 90 days old counts with the bundled (inclusive) window, not with an exclusive one', () => {
+    const record = candidate({ crp: [hsCrp(7, daysBefore(90))] });
+    assert.equal(assess(record, knowledge, { asOf: AS_OF }).inflammation.status, 'elevated');
+    const exclusive = withPathway((p) => {
+      p.definitions.inflammation.windowDays.inclusive = false;
+    });
+    assert.equal(assess(record, exclusive, { asOf: AS_OF }).inflammation.status, 'unknown');
+  });
+
+  test('self-harm exactly 180 days ago alerts with the inclusive window, not with an exclusive one', () => {
+    const harm = {
+      ref: 'Condition/harm',
+      code: { codings: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'X78' }] },
+      clinicalStatus: 'resolved',
+      onset: daysBefore(180),
+      categories: [],
+    };
+    const record = candidate({ extraConditions: [harm] });
+    assert.equal(assess(record, knowledge, { asOf: AS_OF }).safetyAlerts.length, 1);
+    const exclusive = withPathway((p) => {
+      p.definitions.safety.suicideRisk.selfHarmWindowDays.inclusive = false;
+    });
+    assert.equal(assess(record, exclusive, { asOf: AS_OF }).safetyAlerts.length, 0);
+  });
+});
+
+describe('most recent by instant; same-day ties (definition 5)', () => {
+  const at = (ref: string, day: number, instant?: number): DatedObservation =>
+    ({ obs: { ref }, day, ...(instant === undefined ? {} : { instant }) }) as unknown as DatedObservation;
+
+  test('latestTies: same-day results without ordering times are ties; an earlier time is not', () => {
+    assert.deepEqual(
+      latestTies([at('a', 5), at('b', 5), at('c', 4)]).map((o) => o.obs.ref),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      latestTies([at('a', 5, 200), at('b', 5, 100)]).map((o) => o.obs.ref),
+      ['a'],
+    );
+    assert.deepEqual(
+      latestTies([at('a', 5, 200), at('b', 5)]).map((o) => o.obs.ref),
+      ['a', 'b'],
+    );
+  });
+
+  test('renaming resource ids never changes which of two same-day CRPs decides', () => {
+    const day = daysBefore(20);
+    const statuses = ['x', 'z'].map((first) => {
+      const early = hsCrp(2, `${day}T08:00:00Z`, { extra: { ref: `Observation/${first}` } });
+      const late = hsCrp(7, `${day}T16:00:00Z`, { extra: { ref: `Observation/${first === 'x' ? 'z' : 'x'}` } });
+      return assess(candidate({ crp: [early, late] }), knowledge, { asOf: AS_OF }).inflammation.status;
+    });
+    assert.deepEqual(statuses, ['elevated', 'elevated']);
+  });
+});
+
+describe('serology does not expire (definition 6)', () => {
+  const HBSAG = '5196-1';
+  const others = workup().filter((o) => !o.code.codings.some((c) => c.code === HBSAG));
+
+  test('an HBsAg positive 4 years ago still counts; a later negative ends it; a same-day negative does not', () => {
+    const old = screen(HBSAG, true, daysBefore(1460));
+    const code = (extra: ReturnType<typeof screen>[]): readonly string[] =>
+      deriveFacts(
+        candidate({ observations: [hsCrp(7), ...others, old, ...extra] }),
+        knowledge,
+        AS_OF,
+      ).contraindications.map((c) => c.code);
+    assert.deepEqual(code([]), ['hepatitis']);
+    assert.deepEqual(code([screen(HBSAG, false, daysBefore(10))]), []);
+    assert.deepEqual(code([screen(HBSAG, false, daysBefore(1460))]), ['hepatitis']);
+  });
+});
+
+describe('scope: age from a partial birth date (definition 0)', () => {
+  test('a year-only birth date is adult only when the latest possible birthday makes the patient 18', () => {
+    const scopeOf = (birthDate: string): string =>
+      deriveFacts({ ...candidate(), patient: { ref: 'Patient/test', birthDate } }, knowledge, AS_OF).scope.reason;
+    // As of 2026-11-27: born in 2008 could be 17 (born in December), so not certainly adult.
+    assert.equal(scopeOf('2008'), 'minor');
+    assert.equal(scopeOf('2008-10'), 'in-scope');
+    assert.equal(scopeOf('2008-11'), 'minor');
+    assert.equal(scopeOf('2008-12'), 'minor');
+    assert.equal(scopeOf('2007'), 'in-scope');
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * The date of every resource a result cites as evidence (docs/care-pathway.md: reports show the date of every medication
+ * and result they cite): a Condition's onset (else recorded date), an Observation's effective date, a medication
+ * record's period (start to end, else authored date), a questionnaire's authored date, an immunization's date, an
+ * allergy's recorded date, a procedure's date. Only the cited resources are looked up; calendar dates (YYYY-MM-DD).
+ */
+import type { PatientRecord, ResourceRef } from '../record/index.ts';
+
+const day = (value: string | undefined): string | undefined => value?.slice(0, 10);
+
+function span(start: string | undefined, end: string | undefined): string | undefined {
+  const s = day(start);
+  const e = day(end);
+  if (s === undefined) return e === undefined ? undefined : `until ${e}`;
+  return e === undefined || e === s ? s : `${s} to ${e}`;
+}
+
+export function evidenceDates(record: PatientRecord, cited: ReadonlySet<ResourceRef>): Record<ResourceRef, string> {
+  const out: Record<ResourceRef, string> = {};
+  if (cited.size === 0) return out;
+  // Membership first: a record holds far more resources than a result cites, and the dates are cut only for those.
+  const put = (ref: ResourceRef, date: string | undefined): void => {
+    if (date !== undefined) out[ref] = date;
+  };
+  for (const c of record.conditions) if (cited.has(c.ref)) put(c.ref, day(c.onset ?? c.recordedDate));
+  for (const o of record.observations) if (cited.has(o.ref)) put(o.ref, day(o.effective));
+  for (const m of record.medications) {
+    if (cited.has(m.ref)) put(m.ref, span(m.period.start ?? m.authoredOn, m.period.end));
+  }
+  for (const q of record.questionnaireResponses) if (cited.has(q.ref)) put(q.ref, day(q.authored));
+  for (const i of record.immunizations) if (cited.has(i.ref)) put(i.ref, day(i.occurrence));
+  for (const a of record.allergies) if (cited.has(a.ref)) put(a.ref, day(a.recordedDate ?? a.onset));
+  for (const p of record.procedures) if (cited.has(p.ref)) put(p.ref, day(p.performed));
+  const patient = record.patient;
+  if (patient.deceasedDate !== undefined && cited.has(patient.ref))
+    put(patient.ref, `died ${day(patient.deceasedDate)}`);
+  return out;
+}
