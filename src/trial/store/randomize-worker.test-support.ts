@@ -1,7 +1,7 @@
 /**
  * A second process for the cross-process randomization test: opens the SQLite store named in argv[2], prints
  * `ready`, waits for a line on stdin (so both processes start together), randomizes the participant ids in argv[3]
- * (comma-separated) as a site-A coordinator, and prints the allocations as JSON.
+ * (comma-separated, possibly none) as a site-A coordinator, and prints the allocations as JSON.
  */
 import { once } from 'node:events';
 import { openTrialStore } from './open.ts';
@@ -14,7 +14,7 @@ try {
   const ctx = { actor: { userId: 'worker', role: 'coordinator' as const, site: 'A' }, reason: 'second process' };
   // One request per event-loop turn, as requests arriving over time, so the other process gets its turns too.
   const results = [];
-  for (const id of (ids ?? '').split(',')) {
+  for (const id of (ids ?? '').split(',').filter((x) => x !== '')) {
     results.push(await store.randomize(ctx, id));
     await new Promise((resolve) => setTimeout(resolve, 2));
   }

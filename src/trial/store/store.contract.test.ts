@@ -662,3 +662,36 @@ test('SQLite: two processes randomize concurrently without sharing or skipping a
     await opened.cleanup();
   }
 });
+
+test('SQLite: processes opening a new database at the same moment apply each migration once', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'trd-migrate-'));
+  try {
+    const location = join(dir, 'new.db');
+    const worker = new URL('./randomize-worker.test-support.ts', import.meta.url).pathname;
+    const runs = Array.from({ length: 3 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', worker, location, '']);
+      child.stdout.once('data', () => child.stdin.write('go\n'));
+      return new Promise<number | null>((resolve) => child.on('close', resolve));
+    });
+    assert.deepEqual(await Promise.all(runs), [0, 0, 0]);
+    const { openTrialStore } = await import('./open.ts');
+    const store = await openTrialStore(location);
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const raw = new Database(location, { readonly: true });
+    const versions = (
+      raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]
+    ).map((r) => r.version);
+    raw.close();
+    assert.deepEqual(
+      versions,
+      migrationsFor('sqlite').map((m) => m.version),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,3 +1,9 @@
+/**
+ * Schema version 1: one SQL text for SQLite and PostgreSQL (TEXT for ISO dates, timestamps and JSON; INTEGER for
+ * counts and 0/1 flags; DOUBLE PRECISION for measurements). One trial per database. Kept as a TypeScript module so
+ * the build carries it with the code.
+ */
+export const sql = `
 -- Trial store schema, version 1. One file for SQLite and PostgreSQL: TEXT (ISO dates and timestamps, JSON),
 -- INTEGER (counts, 0/1 flags), DOUBLE PRECISION (measurements). One trial per database.
 
@@ -219,3 +225,4 @@ CREATE TABLE audit_head (
   hash TEXT NOT NULL
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+`;
