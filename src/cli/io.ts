@@ -45,3 +45,11 @@ export function withCliIo<T>(io: CliIo, run: () => T): T {
 }
 
 export const out = (text: string): void => cliIo().out(text);
+
+/**
+ * A check the user asked for ran and failed (an audit trail that does not verify, a backup that fails its check): the
+ * boundary prints its one line and exits 1, where bad input exits 2.
+ */
+export class CheckFailed extends Error {
+  override readonly name = 'CheckFailed';
+}

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError, oneLine } from '../record/index.ts';
 import { fsReason } from './input.ts';
-import { cliIo, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
+import { CheckFailed, cliIo, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
 
 type Register = (program: Command) => void;
 
@@ -140,6 +140,7 @@ function usageLine(error: CommanderError, program: Command, args: readonly strin
 /** The one line and exit code for anything a command threw. */
 function failure(error: unknown): { line: string; code: number } {
   if (error instanceof InputError) return { line: error.message, code: EXIT_USAGE };
+  if (error instanceof CheckFailed) return { line: error.message, code: EXIT_FAILURE };
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'KnowledgeError' || name === 'TrialsError') {
     return { line: `broken knowledge files: ${(error as Error).message}`, code: EXIT_FAILURE };

@@ -8,7 +8,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { TrialRoleSchema } from '../../trial/roles.ts';
-import { EXIT_BAD_INPUT, InputError } from '../input.ts';
+import { InputError, readInputText } from '../input.ts';
+import { out } from '../io.ts';
 
 interface AddOptions {
   trialDb: string;
@@ -19,9 +20,7 @@ interface AddOptions {
 }
 
 async function readPassword(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  const line = readInputText('-', 4096).split(/\r?\n/)[0] ?? '';
   if (line.length < 12)
     throw new InputError('the password (standard input, one line) must have at least 12 characters');
   return line;
@@ -53,9 +52,7 @@ async function add(options: AddOptions): Promise<void> {
         reason: 'account created from the command line',
       },
     );
-    process.stdout.write(
-      `created ${user?.username} (${user?.role}${user?.site === null ? '' : ` at ${user?.site}`})\n`,
-    );
+    out(`created ${user?.username} (${user?.role}${user?.site === null ? '' : ` at ${user?.site}`})\n`);
   } finally {
     await store.close();
   }
@@ -66,26 +63,12 @@ async function list(options: { trialDb: string }): Promise<void> {
   const store = await openTrialStore(options.trialDb);
   try {
     for (const u of await store.listUsers()) {
-      process.stdout.write(
-        `${u.username}\t${u.role}\t${u.site ?? '(all sites)'}\t${u.active ? 'active' : 'inactive'}\n`,
-      );
+      out(`${u.username}\t${u.role}\t${u.site ?? '(all sites)'}\t${u.active ? 'active' : 'inactive'}\n`);
     }
   } finally {
     await store.close();
   }
 }
-
-const guarded =
-  <A>(action: (options: A) => Promise<void>) =>
-  async (options: A): Promise<void> => {
-    try {
-      await action(options);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      process.stderr.write(`trd: ${error.message}\n`);
-      process.exitCode = EXIT_BAD_INPUT;
-    }
-  };
 
 export function registerTrialUser(program: Command): void {
   const command = program
@@ -99,10 +82,10 @@ export function registerTrialUser(program: Command): void {
     .requiredOption('--role <role>', TrialRoleSchema.options.join(' | '))
     .option('--site <site>', 'the site a coordinator or investigator works at')
     .option('--display-name <text>', 'the name shown on the pages')
-    .action(guarded(add));
+    .action(add);
   command
     .command('list')
     .description('list the accounts')
     .requiredOption('--trial-db <location>', 'the trial store')
-    .action(guarded(list));
+    .action(list);
 }

@@ -1,33 +1,21 @@
 /**
- * `trd trial` as a user runs it (bin/trd.js in a subprocess): the allocation table (CSV and REDCap), bad input (exit 2,
+ * `trd trial` as a user runs it (runTrd in this process): the allocation table (CSV and REDCap), bad input (exit 2,
  * one line `trd: <reason>`, nothing on stdout), init -> verify-audit -> tampering detected, backup and restore, and the
  * analysis export read by `trd analyze`.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { after, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { openTrialStore } from '../../trial/store/open.ts';
 import { as, eligibleCriteria, bdiAnswers } from '../../trial/store/stores.test-support.ts';
+import { trd as runTrd } from '../run.test-support.ts';
 
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'trd.js');
-
-async function trd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+/** The real CLI, in-process (runTrd with captured streams): the same parsing, boundary and exit codes. */
+const trd = (...args: string[]) => runTrd(args);
 
 const dir = mkdtempSync(join(tmpdir(), 'trd-trial-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -34,29 +34,8 @@ import { planFromProtocol } from '../../trial/strata.ts';
 import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
 import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
 import { loadTrials } from '../../trials/load.ts';
-import { EXIT_BAD_INPUT, InputError } from '../input.ts';
-
-const EXIT_CHECK_FAILED = 1;
-
-function report(error: unknown): void {
-  if (error instanceof InputError) {
-    process.stderr.write(`trd: ${error.message}\n`);
-    process.exitCode = EXIT_BAD_INPUT;
-    return;
-  }
-  throw error;
-}
-
-/** Runs an action, turning InputError into `trd: reason` and exit 2. */
-const guarded =
-  <A extends unknown[]>(action: (...args: A) => Promise<void> | void) =>
-  async (...args: A): Promise<void> => {
-    try {
-      await action(...args);
-    } catch (error) {
-      report(error);
-    }
-  };
+import { InputError } from '../input.ts';
+import { CheckFailed, cliIo, out } from '../io.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -150,7 +129,7 @@ function redcapCsv(plan: PermutedBlocksPlan, field: string, dag: string | undefi
       .filter((f) => f !== dagFactor)
       .map((f) => `${f.id}: ${f.levels.map((l, i) => `${i + 1}=${l}`).join(', ')}`),
   ];
-  process.stderr.write(`REDCap codes (set the same choices in the project): ${key.join('; ')}\n`);
+  cliIo().err(`REDCap codes (set the same choices in the project): ${key.join('; ')}\n`);
   return stringify([header, ...rows]);
 }
 
@@ -166,10 +145,10 @@ export function runAllocationTable(options: TableOptions): void {
   }) as PermutedBlocksPlan;
   if (options.format === 'csv') {
     const rows = allocationTable(plan).map((r) => [r.stratum, r.sequence, r.block, r.blockSize, r.arm]);
-    process.stdout.write(stringify([['stratum', 'sequence', 'block', 'block_size', 'arm'], ...rows]));
+    out(stringify([['stratum', 'sequence', 'block', 'block_size', 'arm'], ...rows]));
   } else if (options.format === 'redcap') {
     if (!KEY.test(options.redcapField)) throw new InputError('--redcap-field: expected a REDCap variable name');
-    process.stdout.write(redcapCsv(plan, options.redcapField, options.redcapDag));
+    out(redcapCsv(plan, options.redcapField, options.redcapDag));
   } else {
     throw new InputError('--format: expected csv or redcap');
   }
@@ -247,7 +226,7 @@ export async function runInit(options: InitOptions): Promise<void> {
           generateKits(info.arms, perArm, kitSeed),
         );
       }
-      process.stdout.write(
+      out(
         `initialised ${info.protocolId} ${info.protocolVersion}: ${info.method}, arms ${info.arms.join(', ')}, factors ${info.factors.map((f) => `${f.id}=${f.levels.join('/')}`).join(' ')}, ${kits} kits\n`,
       );
     } finally {
@@ -274,12 +253,11 @@ export async function runVerifyAudit(options: { db: string; expectHead?: string 
       }
     }
     if (problems.length === 0) {
-      process.stdout.write(`audit trail verified: ${v.entries} entries; head ${v.head.seq}:${v.head.hash}\n`);
+      out(`audit trail verified: ${v.entries} entries; head ${v.head.seq}:${v.head.hash}\n`);
       return;
     }
-    for (const p of problems) process.stdout.write(`${p.kind}: ${p.message}\n`);
-    process.stderr.write(`trd: the audit trail fails verification (${problems.length} problem(s))\n`);
-    process.exitCode = EXIT_CHECK_FAILED;
+    for (const p of problems) out(`${p.kind}: ${p.message}\n`);
+    throw new CheckFailed(`the audit trail fails verification (${problems.length} problem(s))`);
   });
 }
 
@@ -333,14 +311,10 @@ export async function runBackup(options: { db: string; to: string }): Promise<vo
     // Rows written after the backup started are not in it: the copy may have fewer audit entries, never more.
     const auditOk = v.ok && (after.audit ?? 0) <= (before.audit ?? 0);
     if (integrity !== 'ok' || !auditOk) {
-      process.stderr.write('trd: the backup failed its check (integrity or audit chain); it was removed\n');
       rmSync(target, { force: true });
-      process.exitCode = EXIT_CHECK_FAILED;
-      return;
+      throw new CheckFailed('the backup failed its check (integrity or audit chain); it was removed');
     }
-    process.stdout.write(
-      `backup written and verified: ${target} (${v.entries} audit entries; head ${v.head.seq}:${v.head.hash})\n`,
-    );
+    out(`backup written and verified: ${target} (${v.entries} audit entries; head ${v.head.seq}:${v.head.hash})\n`);
   } finally {
     db.close();
   }
@@ -354,9 +328,7 @@ export async function runRestore(options: { from: string; db: string; force?: bo
     throw new InputError('--db: the file exists; pass --force to replace it');
   const v = await verifyCopy(from);
   if (!v.ok) {
-    process.stderr.write('trd: the backup fails audit verification; nothing was restored\n');
-    process.exitCode = EXIT_CHECK_FAILED;
-    return;
+    throw new CheckFailed('the backup fails audit verification; nothing was restored');
   }
   mkdirSync(dirname(target), { recursive: true });
   const staging = `${target}.restoring`;
@@ -370,15 +342,11 @@ export async function runRestore(options: { from: string; db: string; force?: bo
   const check = await verifyCopy(staging);
   if (!check.ok || check.head.hash !== v.head.hash) {
     rmSync(staging, { force: true });
-    process.stderr.write('trd: the restored copy does not match the backup; nothing was restored\n');
-    process.exitCode = EXIT_CHECK_FAILED;
-    return;
+    throw new CheckFailed('the restored copy does not match the backup; nothing was restored');
   }
   for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   renameSync(staging, target);
-  process.stdout.write(
-    `restored ${target} from ${from} (${check.entries} audit entries; head ${check.head.seq}:${check.head.hash})\n`,
-  );
+  out(`restored ${target} from ${from} (${check.entries} audit entries; head ${check.head.seq}:${check.head.hash})\n`);
 }
 
 interface ExportOptions {
@@ -410,22 +378,20 @@ export async function runExport(options: ExportOptions): Promise<void> {
       } catch (error) {
         throw new InputError(`--outcome: ${(error as Error).message}`);
       }
-      if (options.out === undefined) process.stdout.write(result.csv);
+      if (options.out === undefined) out(result.csv);
       else writeFileSync(options.out, result.csv);
       if (result.excluded.length > 0) {
-        process.stderr.write(
-          `note: ${result.excluded.length} randomized participant(s) left out: no complete baseline score\n`,
-        );
+        cliIo().err(`note: ${result.excluded.length} randomized participant(s) left out: no complete baseline score\n`);
       }
     } else if (options.format === 'sdtm') {
       const dir = options.out as string;
       mkdirSync(dir, { recursive: true });
       const domains = sdtmDomains(snapshot, protocol, loadInstruments());
       for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
-      process.stdout.write(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')} to ${dir}\n`);
+      out(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')} to ${dir}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
-      if (options.out === undefined) process.stdout.write(text);
+      if (options.out === undefined) out(text);
       else writeFileSync(options.out, text);
     }
   });
@@ -438,7 +404,7 @@ export async function runConsort(options: { db: string; blinded?: boolean; json?
     const s = await store.snapshot();
     const flow = consortFlow(options.blinded === true ? blindSnapshot(s) : s, protocol);
     if (options.json === true) {
-      process.stdout.write(`${JSON.stringify(flow, null, 2)}\n`);
+      out(`${JSON.stringify(flow, null, 2)}\n`);
       return;
     }
     const lines = [
@@ -450,7 +416,7 @@ export async function runConsort(options: { db: string; blinded?: boolean; json?
           `Arm ${a.arm}: allocated ${a.allocated}, received intervention ${a.receivedIntervention}, lost to follow-up ${a.lostToFollowUp}, discontinued ${a.discontinued}, analysed ${a.analysed}`,
       ),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    out(`${lines.join('\n')}\n`);
   });
 }
 
@@ -472,7 +438,7 @@ export function registerTrial(program: Command): void {
     .option('--format <csv|redcap>', "csv, or redcap for REDCap's allocation upload", 'csv')
     .option('--redcap-field <name>', 'with --format redcap: the randomization field name', 'rand_group')
     .option('--redcap-dag <factor>', 'with --format redcap: the factor whose levels are data access group ids')
-    .action(guarded((options: TableOptions) => runAllocationTable(options)));
+    .action((options: TableOptions) => runAllocationTable(options));
   trial
     .command('init')
     .description('create a trial database from a bundled protocol (knowledge/trials/) and a randomization plan')
@@ -486,26 +452,26 @@ export function registerTrial(program: Command): void {
     .requiredOption('--seed <s>', 'randomization seed (keep it secret: it rebuilds the list)')
     .option('--kits-per-arm <n>', 'also generate a blinded kit list with this many kits per arm')
     .option('--kit-seed <s>', 'seed of the kit list (required with --kits-per-arm)')
-    .action(guarded(runInit));
+    .action(runInit);
   trial
     .command('verify-audit')
     .description('recompute the audit hash chain; exit 1 if any entry was edited, deleted, inserted or reordered')
     .requiredOption('--db <location>', 'trial database')
     .option('--expect-head <seq:hash>', 'a head printed earlier: detects truncation and rewriting since then')
-    .action(guarded(runVerifyAudit));
+    .action(runVerifyAudit);
   trial
     .command('backup')
     .description('online backup of a SQLite trial database, verified by reading it back')
     .requiredOption('--db <location>', 'trial database (SQLite)')
     .requiredOption('--to <file>', 'new backup file')
-    .action(guarded(runBackup));
+    .action(runBackup);
   trial
     .command('restore')
     .description('restore a SQLite trial database from a verified backup')
     .requiredOption('--from <file>', 'backup file')
     .requiredOption('--db <location>', 'trial database to write')
     .option('--force', 'replace an existing database file')
-    .action(guarded(runRestore));
+    .action(runRestore);
   trial
     .command('export')
     .description('export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, AE), fhir')
@@ -514,12 +480,12 @@ export function registerTrial(program: Command): void {
     .option('--out <path>', 'file (analysis-csv, fhir) or folder (sdtm); default stdout')
     .option('--outcome <id>', 'analysis-csv: an outcome id of the protocol (default the primary)')
     .option('--blinded', 'leave the allocated arms out')
-    .action(guarded(runExport));
+    .action(runExport);
   trial
     .command('consort')
     .description('the CONSORT flow counts')
     .requiredOption('--db <location>', 'trial database')
     .option('--blinded', 'pool the arms')
     .option('--json', 'print as JSON')
-    .action(guarded(runConsort));
+    .action(runConsort);
 }
