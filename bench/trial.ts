@@ -37,7 +37,7 @@ const CONNECTIONS = 50;
 const BASELINE_SECONDS = 5;
 const GOAL_CEILING_SHARE = 0.5;
 
-const trd = fileURLToPath(new URL('../src/cli/trd.ts', import.meta.url));
+const trd = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 async function prepare(location: string, count: number = PARTICIPANTS): Promise<string[]> {
   const engine = testEngine();

@@ -23,7 +23,7 @@ import {
   testEngine,
 } from './harness.test-support.ts';
 
-const trd = fileURLToPath(new URL('../../cli/trd.ts', import.meta.url));
+const trd = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
 async function startServer(location: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', trd, 'serve', '--port', '0', '--trial-db', location], {

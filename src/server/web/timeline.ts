@@ -123,6 +123,16 @@ const VERDICT_COLOURS = {
   range: ['#1b7837', '#b35806', '#8c2d04', '#5e5e5e'],
 };
 
+/**
+ * A YYYY-MM-DD day as a vega expression. The shared x scale is bounded with domainMin/domainMax expressions rather
+ * than `domain: [start, end]`: vega-lite parses an explicit date domain differently in a bar with x2 (the course
+ * panel) and warns of two conflicting domains.
+ */
+function dayExpr(day: string): { expr: string } {
+  const [year, month, date] = day.slice(0, 10).split('-').map(Number);
+  return { expr: `datetime(${year ?? 1970}, ${(month ?? 1) - 1}, ${date ?? 1})` };
+}
+
 export function timelineSpec(data: TimelineData, assessment: Assessment): TopLevelSpec {
   const dates = [...data.crp, ...data.labs].map((p) => p.date).concat(data.courses.flatMap((c) => [c.start, c.end]));
   const first = dates.length === 0 ? assessment.asOf : dates.reduce((a, b) => (a < b ? a : b));
@@ -130,7 +140,7 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
     field: 'date',
     type: 'temporal',
     title: null,
-    scale: { domain: [first, assessment.asOf] },
+    scale: { domainMin: dayExpr(first), domainMax: dayExpr(assessment.asOf) },
   } as const;
   const width = 560;
   const crpPanel = {
@@ -169,7 +179,9 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
             mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#8a1020' },
             encoding: {
               y: { field: 'value', type: 'quantitative' },
-              x: { datum: first, type: 'temporal' },
+              // Pinned to the panel's left edge in pixels: a temporal datum here would add a second,
+              // differently typed domain to the shared x scale.
+              x: { value: 0 },
               text: { field: 'line' },
             },
           },

@@ -4,6 +4,8 @@
  * - `postgres://...` or `postgresql://...`: a PostgreSQL server (multicentre);
  * - `pglite:memory` or `pglite:<dir>`: PGlite, PostgreSQL in-process (tests).
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadInstruments } from '../../instruments/load.ts';
 import { InputError } from '../../record/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
@@ -54,6 +56,8 @@ export async function openDb(location: string): Promise<Db> {
   const where = parseLocation(location);
   switch (where.kind) {
     case 'sqlite':
+      // The folder is made as `trd serve --data-dir` makes its own: a new trial's database needs no setup step.
+      if (where.path !== ':memory:') mkdirSync(dirname(resolve(where.path)), { recursive: true });
       return openSqliteDb(where.path);
     case 'postgres':
       return openPgPoolDb(where.url);
