@@ -37,22 +37,46 @@ export function refOf(entry: EntryView): ResourceRef {
   return `Bundle.entry[${entry.position}]`;
 }
 
-/** Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. */
+/**
+ * Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. The maps hold the entry
+ * views themselves; an entry's printable ref (a regex test and a string) is made only when a reference resolves to it,
+ * since a bundle resolves a few of its entries at most.
+ */
 export class BundleIndex {
-  private byFullUrl: Map<string, Resolved> | undefined;
-  private byTypeAndId: Map<string, Resolved> | undefined;
+  private byFullUrl: Map<string, EntryView> | undefined;
+  /** Resource type -> id -> entry: no "Type/id" string is built per entry. */
+  private byTypeAndId: Map<string, Map<string, EntryView>> | undefined;
+  private readonly resolved = new Map<EntryView, Resolved>();
 
   constructor(private readonly entries: readonly EntryView[]) {}
 
   private build(): void {
-    this.byFullUrl = new Map();
-    this.byTypeAndId = new Map();
+    const byFullUrl = new Map<string, EntryView>();
+    const byTypeAndId = new Map<string, Map<string, EntryView>>();
     for (const entry of this.entries) {
-      const resolved: Resolved = { ref: refOf(entry), resource: entry.resource };
-      if (entry.fullUrl !== undefined) this.byFullUrl.set(entry.fullUrl, resolved);
+      if (entry.fullUrl !== undefined) byFullUrl.set(entry.fullUrl, entry);
       const id = entry.resource['id'];
-      if (typeof id === 'string') this.byTypeAndId.set(`${entry.type}/${id}`, resolved);
+      if (typeof id !== 'string') continue;
+      let ids = byTypeAndId.get(entry.type);
+      if (ids === undefined) byTypeAndId.set(entry.type, (ids = new Map()));
+      ids.set(id, entry);
     }
+    this.byFullUrl = byFullUrl;
+    this.byTypeAndId = byTypeAndId;
+  }
+
+  /** The entry whose "Type/id" is `typeAndId` exactly (a resource type never holds a '/', so the first one splits). */
+  private byReference(typeAndId: string): EntryView | undefined {
+    const slash = typeAndId.indexOf('/');
+    if (slash < 0) return undefined;
+    return this.byTypeAndId?.get(typeAndId.slice(0, slash))?.get(typeAndId.slice(slash + 1));
+  }
+
+  private resolvedOf(entry: EntryView | undefined): Resolved | undefined {
+    if (entry === undefined) return undefined;
+    let r = this.resolved.get(entry);
+    if (r === undefined) this.resolved.set(entry, (r = { ref: refOf(entry), resource: entry.resource }));
+    return r;
   }
 
   /** The ref a reference points to, when the target is in the bundle. */
@@ -68,11 +92,11 @@ export class BundleIndex {
       }
       return undefined;
     }
-    if (this.byFullUrl === undefined || this.byTypeAndId === undefined) this.build();
-    const exact = this.byFullUrl?.get(reference) ?? this.byTypeAndId?.get(reference);
-    if (exact !== undefined) return exact;
+    if (this.byFullUrl === undefined) this.build();
+    const exact = this.byFullUrl?.get(reference) ?? this.byReference(reference);
+    if (exact !== undefined) return this.resolvedOf(exact);
     // An absolute URL or a versioned reference: match its Type/id part.
     const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-    return m?.[1] === undefined ? undefined : this.byTypeAndId?.get(m[1]);
+    return m?.[1] === undefined ? undefined : this.resolvedOf(this.byReference(m[1]));
   }
 }

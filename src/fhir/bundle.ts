@@ -221,12 +221,16 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
  * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
  * Patient. A resource about another patient is never used (docs/care-pathway.md "Inputs").
  */
+const SUBJECT_FIELDS = ['subject', 'patient'] as const;
+
 function aboutAnotherPatient(resource: Record<string, unknown>, self: { id: unknown; fullUrl?: string }): boolean {
-  for (const field of ['subject', 'patient'] as const) {
+  for (const field of SUBJECT_FIELDS) {
     const target = resource[field];
     if (!isObject(target)) continue;
     const reference = target['reference'];
     if (typeof reference !== 'string' || reference === self.fullUrl) continue;
+    // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
+    if (!reference.includes('Patient/')) continue;
     const m = PATIENT_REFERENCE.exec(reference);
     if (m !== null && m[1] !== self.id) return true;
   }
