@@ -20,8 +20,22 @@ export interface EntryView {
   readonly fullUrl?: string;
 }
 
-/** A FHIR id (R4 datatype id): the only ids that may appear in a reference the engine prints. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/**
+ * A FHIR id (R4 datatype id, `[A-Za-z0-9\-.]{1,64}`): the only ids that may appear in a reference the engine prints.
+ * Tested character by character rather than by a regular expression: every resource read passes here.
+ */
+export function isFhirId(id: string): boolean {
+  const n = id.length;
+  if (n === 0 || n > 64) return false;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    const ok =
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 /* - */ || c === 46; /* . */
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** A fullUrl worth printing: a URI of printable characters, not too long. */
 const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
 
@@ -32,7 +46,7 @@ const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
  */
 export function refOf(entry: EntryView): ResourceRef {
   const id = entry.resource['id'];
-  if (typeof id === 'string' && FHIR_ID.test(id)) return `${entry.type}/${id}`;
+  if (typeof id === 'string' && isFhirId(id)) return `${entry.type}/${id}`;
   if (entry.fullUrl !== undefined && PRINTABLE_URI.test(entry.fullUrl)) return entry.fullUrl;
   return `Bundle.entry[${entry.position}]`;
 }
