@@ -20,8 +20,22 @@ export interface EntryView {
   readonly fullUrl?: string;
 }
 
-/** A FHIR id (R4 datatype id): the only ids that may appear in a reference the engine prints. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/**
+ * A FHIR id (R4 datatype id, `[A-Za-z0-9\-.]{1,64}`): the only ids that may appear in a reference the engine prints.
+ * Tested character by character rather than by a regular expression: every resource read passes here.
+ */
+export function isFhirId(id: string): boolean {
+  const n = id.length;
+  if (n === 0 || n > 64) return false;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    const ok =
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 /* - */ || c === 46; /* . */
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** A fullUrl worth printing: a URI of printable characters, not too long. */
 const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
 
@@ -32,27 +46,51 @@ const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
  */
 export function refOf(entry: EntryView): ResourceRef {
   const id = entry.resource['id'];
-  if (typeof id === 'string' && FHIR_ID.test(id)) return `${entry.type}/${id}`;
+  if (typeof id === 'string' && isFhirId(id)) return `${entry.type}/${id}`;
   if (entry.fullUrl !== undefined && PRINTABLE_URI.test(entry.fullUrl)) return entry.fullUrl;
   return `Bundle.entry[${entry.position}]`;
 }
 
-/** Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. */
+/**
+ * Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. The maps hold the entry
+ * views themselves; an entry's printable ref (a regex test and a string) is made only when a reference resolves to it,
+ * since a bundle resolves a few of its entries at most.
+ */
 export class BundleIndex {
-  private byFullUrl: Map<string, Resolved> | undefined;
-  private byTypeAndId: Map<string, Resolved> | undefined;
+  private byFullUrl: Map<string, EntryView> | undefined;
+  /** Resource type -> id -> entry: no "Type/id" string is built per entry. */
+  private byTypeAndId: Map<string, Map<string, EntryView>> | undefined;
+  private readonly resolved = new Map<EntryView, Resolved>();
 
   constructor(private readonly entries: readonly EntryView[]) {}
 
   private build(): void {
-    this.byFullUrl = new Map();
-    this.byTypeAndId = new Map();
+    const byFullUrl = new Map<string, EntryView>();
+    const byTypeAndId = new Map<string, Map<string, EntryView>>();
     for (const entry of this.entries) {
-      const resolved: Resolved = { ref: refOf(entry), resource: entry.resource };
-      if (entry.fullUrl !== undefined) this.byFullUrl.set(entry.fullUrl, resolved);
+      if (entry.fullUrl !== undefined) byFullUrl.set(entry.fullUrl, entry);
       const id = entry.resource['id'];
-      if (typeof id === 'string') this.byTypeAndId.set(`${entry.type}/${id}`, resolved);
+      if (typeof id !== 'string') continue;
+      let ids = byTypeAndId.get(entry.type);
+      if (ids === undefined) byTypeAndId.set(entry.type, (ids = new Map()));
+      ids.set(id, entry);
     }
+    this.byFullUrl = byFullUrl;
+    this.byTypeAndId = byTypeAndId;
+  }
+
+  /** The entry whose "Type/id" is `typeAndId` exactly (a resource type never holds a '/', so the first one splits). */
+  private byReference(typeAndId: string): EntryView | undefined {
+    const slash = typeAndId.indexOf('/');
+    if (slash < 0) return undefined;
+    return this.byTypeAndId?.get(typeAndId.slice(0, slash))?.get(typeAndId.slice(slash + 1));
+  }
+
+  private resolvedOf(entry: EntryView | undefined): Resolved | undefined {
+    if (entry === undefined) return undefined;
+    let r = this.resolved.get(entry);
+    if (r === undefined) this.resolved.set(entry, (r = { ref: refOf(entry), resource: entry.resource }));
+    return r;
   }
 
   /** The ref a reference points to, when the target is in the bundle. */
@@ -68,11 +106,11 @@ export class BundleIndex {
       }
       return undefined;
     }
-    if (this.byFullUrl === undefined || this.byTypeAndId === undefined) this.build();
-    const exact = this.byFullUrl?.get(reference) ?? this.byTypeAndId?.get(reference);
-    if (exact !== undefined) return exact;
+    if (this.byFullUrl === undefined) this.build();
+    const exact = this.byFullUrl?.get(reference) ?? this.byReference(reference);
+    if (exact !== undefined) return this.resolvedOf(exact);
     // An absolute URL or a versioned reference: match its Type/id part.
     const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-    return m?.[1] === undefined ? undefined : this.byTypeAndId?.get(m[1]);
+    return m?.[1] === undefined ? undefined : this.resolvedOf(this.byReference(m[1]));
   }
 }

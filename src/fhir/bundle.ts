@@ -209,9 +209,21 @@ function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): bo
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** A FHIR resource type name (R4: a capitalised word); anything else is not a resource. */
+/**
+ * A FHIR resource type name (R4: a capitalised word of at most 64 letters); anything else is not a resource. Tested
+ * character by character rather than by a regular expression: every entry of a bundle passes here.
+ */
 function isResourceType(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(value);
+  if (typeof value !== 'string') return false;
+  const n = value.length;
+  if (n === 0 || n > 64) return false;
+  const first = value.charCodeAt(0);
+  if (first < 65 || first > 90) return false;
+  for (let i = 1; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
 }
 
 const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
@@ -221,12 +233,16 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
  * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
  * Patient. A resource about another patient is never used (docs/care-pathway.md "Inputs").
  */
+const SUBJECT_FIELDS = ['subject', 'patient'] as const;
+
 function aboutAnotherPatient(resource: Record<string, unknown>, self: { id: unknown; fullUrl?: string }): boolean {
-  for (const field of ['subject', 'patient'] as const) {
+  for (const field of SUBJECT_FIELDS) {
     const target = resource[field];
     if (!isObject(target)) continue;
     const reference = target['reference'];
     if (typeof reference !== 'string' || reference === self.fullUrl) continue;
+    // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
+    if (!reference.includes('Patient/')) continue;
     const m = PATIENT_REFERENCE.exec(reference);
     if (m !== null && m[1] !== self.id) return true;
   }

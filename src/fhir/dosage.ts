@@ -49,12 +49,15 @@ export interface DosageFacts {
   readonly bounds?: Period;
 }
 
+/** Absent values are undefined (one shape for every dosage). */
 interface OneDosage {
-  readonly sequence?: number;
-  readonly dose?: Quantity;
-  readonly perDay?: number;
+  readonly sequence: number | undefined;
+  readonly dose: Quantity | undefined;
+  readonly perDay: number | undefined;
   readonly asNeeded: boolean;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function readDose(ctx: ReadContext, value: unknown, path: string): Quantity | undefined {
   const list = readArray(ctx, value, path);
@@ -143,26 +146,20 @@ export function readDosages(ctx: ReadContext, value: unknown, element: string): 
     const sequence = readNumber(ctx, d.sequence, `${path}.sequence`);
     const dose = readDose(ctx, d.doseAndRate, `${path}.doseAndRate`);
     const perDay = perDayFromTiming(ctx, d.timing, `${path}.timing`);
-    dosages.push({
-      asNeeded,
-      ...(sequence !== undefined && { sequence }),
-      ...(dose !== undefined && { dose }),
-      ...(perDay !== undefined && { perDay }),
-    });
+    // One object filled in, not spreads: every medication resource of a bundle passes here.
+    dosages.push({ asNeeded, sequence, dose, perDay });
   }
-  const text = dosageText === undefined ? {} : { dosageText };
-  const bound = bounds === undefined ? {} : { bounds };
+  const shown: Writable<DosageFacts> = {};
+  if (dosageText !== undefined) shown.dosageText = dosageText;
+  if (bounds !== undefined) shown.bounds = bounds;
   const first = dosages.find((d) => d.dose !== undefined) ?? dosages[0];
-  if (first === undefined) return { ...text, ...bound };
-  const shown = {
-    ...text,
-    ...bound,
-    ...(first.dose !== undefined && { dosePerAdministration: first.dose }),
-    ...(first.perDay !== undefined && { administrationsPerDay: first.perDay }),
-  };
+  if (first === undefined) return shown;
+  if (first.dose !== undefined) shown.dosePerAdministration = first.dose;
+  if (first.perDay !== undefined) shown.administrationsPerDay = first.perDay;
   if (dosages.length === 1) {
     if (first.asNeeded || first.dose === undefined || first.perDay === undefined) return shown;
-    return { ...shown, dailyDose: { ...first.dose, value: first.dose.value * first.perDay } };
+    shown.dailyDose = { ...first.dose, value: first.dose.value * first.perDay };
+    return shown;
   }
   const concurrent = dosages.every((d) => d.sequence === first.sequence);
   if (!concurrent) {
@@ -180,9 +177,7 @@ export function readDosages(ctx: ReadContext, value: unknown, element: string): 
     dailyValue += d.dose.value * d.perDay;
     perDayTotal += d.perDay;
   }
-  return {
-    ...shown,
-    administrationsPerDay: perDayTotal,
-    dailyDose: { ...firstDose, value: dailyValue },
-  };
+  shown.administrationsPerDay = perDayTotal;
+  shown.dailyDose = { ...firstDose, value: dailyValue };
+  return shown;
 }

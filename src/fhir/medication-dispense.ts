@@ -9,7 +9,7 @@ import type { MedicationFact, Period } from '../record/index.ts';
 import type { BundleIndex } from './bundle-index.ts';
 import { readQuantity, readReference } from './datatypes.ts';
 import { readDosages } from './dosage.ts';
-import { doseFields, readMedicationDetails, readMedicationStatus } from './medication.ts';
+import { factHead, readMedicationDetails, readMedicationStatus } from './medication.ts';
 import { durationInDays } from './medication-period.ts';
 import { readArray, readDate } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
@@ -40,18 +40,13 @@ export function readMedicationDispense(
   const days = durationInDays(ctx, resource.daysSupply, 'daysSupply');
   const quantity = readQuantity(ctx, resource.quantity, 'quantity');
   const basedOn = readRequestRefs(ctx, resource.authorizingPrescription, 'authorizingPrescription', index);
-  return {
-    ref: ctx.ref,
-    kind: 'dispense',
-    status: readMedicationStatus(ctx, resource.status),
-    ...details,
-    ...doseFields(dosage),
-    ...(start !== undefined && { periodSource: handedOver !== undefined ? 'whenHandedOver' : 'whenPrepared' }),
-    period,
-    ...((days !== undefined || quantity !== undefined) && {
-      supply: { ...(days !== undefined && { days }), ...(quantity !== undefined && { quantity }) },
-    }),
-    ...(basedOn.length > 0 && { basedOn }),
-    reasonCodes: [],
-  };
+  const fact = factHead(ctx.ref, 'dispense', readMedicationStatus(ctx, resource.status), undefined, details, dosage);
+  if (start !== undefined) fact.periodSource = handedOver !== undefined ? 'whenHandedOver' : 'whenPrepared';
+  fact.period = period;
+  if (days !== undefined || quantity !== undefined) {
+    fact.supply = { ...(days !== undefined && { days }), ...(quantity !== undefined && { quantity }) };
+  }
+  if (basedOn.length > 0) fact.basedOn = basedOn;
+  fact.reasonCodes = [];
+  return fact as MedicationFact;
 }

@@ -14,7 +14,7 @@ import { readDispense, requestPeriod, statementPeriod } from './medication-perio
 import { readArray, readBoolean, readDate, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
 
-interface MedicationDetails {
+export interface MedicationDetails {
   readonly medication: Concept;
   readonly medicationRef?: string;
   readonly ingredients: IngredientFact[];
@@ -93,19 +93,13 @@ export function readMedicationRequest(
   const dispense = readDispense(ctx, resource.dispenseRequest);
   const { period, periodSource } = requestPeriod(authoredOn, dispense, dosage.bounds);
   const intent = readString(ctx, resource.intent, 'intent');
-  return {
-    ref: ctx.ref,
-    kind: 'request',
-    status: readMedicationStatus(ctx, resource.status),
-    ...(intent !== undefined && { intent }),
-    ...details,
-    ...doseFields(dosage),
-    ...(periodSource !== undefined && { periodSource }),
-    period,
-    ...(dispense !== undefined && { dispense }),
-    ...(authoredOn !== undefined && { authoredOn }),
-    reasonCodes: readConcepts(ctx, resource.reasonCode, 'reasonCode'),
-  };
+  const fact = factHead(ctx.ref, 'request', readMedicationStatus(ctx, resource.status), intent, details, dosage);
+  if (periodSource !== undefined) fact.periodSource = periodSource;
+  fact.period = period;
+  if (dispense !== undefined) fact.dispense = dispense;
+  if (authoredOn !== undefined) fact.authoredOn = authoredOn;
+  fact.reasonCodes = readConcepts(ctx, resource.reasonCode, 'reasonCode');
+  return fact as MedicationFact;
 }
 
 export function readMedicationStatement(
@@ -117,23 +111,38 @@ export function readMedicationStatement(
   if (details === undefined) return undefined;
   const dosage = readDosages(ctx, resource.dosage, 'dosage');
   const { period, periodSource } = statementPeriod(ctx, resource, dosage.bounds);
-  return {
-    ref: ctx.ref,
-    kind: 'statement',
-    status: readMedicationStatus(ctx, resource.status),
-    ...details,
-    ...doseFields(dosage),
-    ...(periodSource !== undefined && { periodSource }),
-    period,
-    reasonCodes: readConcepts(ctx, resource.reasonCode, 'reasonCode'),
-  };
+  const fact = factHead(ctx.ref, 'statement', readMedicationStatus(ctx, resource.status), undefined, details, dosage);
+  if (periodSource !== undefined) fact.periodSource = periodSource;
+  fact.period = period;
+  fact.reasonCodes = readConcepts(ctx, resource.reasonCode, 'reasonCode');
+  return fact as MedicationFact;
 }
 
-export function doseFields(d: ReturnType<typeof readDosages>): Partial<MedicationFact> {
-  return {
-    ...(d.dosePerAdministration !== undefined && { dosePerAdministration: d.dosePerAdministration }),
-    ...(d.administrationsPerDay !== undefined && { administrationsPerDay: d.administrationsPerDay }),
-    ...(d.dailyDose !== undefined && { dailyDose: d.dailyDose }),
-    ...(d.dosageText !== undefined && { dosageText: d.dosageText }),
-  };
+/** A MedicationFact while it is filled in; the readers return it once every required field is set. */
+export type FactInProgress = { -readonly [K in keyof MedicationFact]?: MedicationFact[K] };
+
+/**
+ * The fields every medication fact starts with, set one by one (no object spreads: the adapter reads every medication
+ * resource of a bundle, and each spread builds and copies a temporary object). Keys keep the order the fact has always
+ * had: ref, kind, status, intent, the medication details, then the dose.
+ */
+export function factHead(
+  ref: MedicationFact['ref'],
+  kind: MedicationFact['kind'],
+  status: string,
+  intent: string | undefined,
+  details: MedicationDetails,
+  d: ReturnType<typeof readDosages>,
+): FactInProgress {
+  const fact: FactInProgress = { ref, kind, status };
+  if (intent !== undefined) fact.intent = intent;
+  fact.medication = details.medication;
+  if (details.medicationRef !== undefined) fact.medicationRef = details.medicationRef;
+  fact.ingredients = details.ingredients;
+  if (details.form !== undefined) fact.form = details.form;
+  if (d.dosePerAdministration !== undefined) fact.dosePerAdministration = d.dosePerAdministration;
+  if (d.administrationsPerDay !== undefined) fact.administrationsPerDay = d.administrationsPerDay;
+  if (d.dailyDose !== undefined) fact.dailyDose = d.dailyDose;
+  if (d.dosageText !== undefined) fact.dosageText = d.dosageText;
+  return fact;
 }

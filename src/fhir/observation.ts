@@ -15,6 +15,12 @@ import { readConcept, readConcepts, readPeriod, readQuantity, readReference } fr
 import { readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
 
+/**
+ * One shared empty list for the elements an Observation leaves out (most leave out most of them): a large bundle's
+ * observations then allocate no empty arrays. Frozen, so no reader can add to it.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The value[x] forms the pathway can use; others (Range, Ratio, SampledData, times) are left out of the record. */
 type ValueCarrier = Untrusted<
   Pick<Observation, 'valueQuantity' | 'valueCodeableConcept' | 'valueString' | 'valueBoolean' | 'valueInteger'>
@@ -90,6 +96,20 @@ function readComponents(ctx: ReadContext, value: unknown): ComponentFact[] {
   return out;
 }
 
+function readMembers(
+  ctx: ReadContext,
+  value: unknown,
+  resolve: (reference: string) => ResourceRef | undefined,
+): ResourceRef[] {
+  const members: ResourceRef[] = [];
+  const hasMember = readArray(ctx, value, 'hasMember');
+  for (let i = 0; i < hasMember.length; i++) {
+    const { reference } = readReference(ctx, hasMember[i], `hasMember[${i}]`);
+    if (reference !== undefined) members.push(resolve(reference) ?? reference);
+  }
+  return members;
+}
+
 /**
  * @param resolve maps a reference as written (urn:uuid:..., Observation/id, absolute URL) to the member's ref, so
  *   panel members point at the same refs as the observations themselves.
@@ -117,21 +137,17 @@ export function readObservation(
   const value = readObservationValue(ctx, resource, '');
   const absent = readConcept(ctx, resource.dataAbsentReason, 'dataAbsentReason');
   const dataAbsentReason = absent?.codings.find((c) => c.code !== undefined)?.code ?? absent?.text;
-  const members: ResourceRef[] = [];
-  const hasMember = readArray(ctx, resource.hasMember, 'hasMember');
-  for (let i = 0; i < hasMember.length; i++) {
-    const { reference } = readReference(ctx, hasMember[i], `hasMember[${i}]`);
-    if (reference !== undefined) members.push(resolve(reference) ?? reference);
-  }
+  const members = resource.hasMember === undefined ? NONE : readMembers(ctx, resource.hasMember, resolve);
   const method = readConcept(ctx, resource.method, 'method');
   // Built by assignment, not conditional spreads: this runs for every Observation of a large bundle.
   const fact: { -readonly [K in keyof ObservationFact]: ObservationFact[K] } = {
     ref: ctx.ref,
     code,
     status,
-    interpretation: readConcepts(ctx, resource.interpretation, 'interpretation'),
-    referenceRange: readReferenceRanges(ctx, resource.referenceRange),
-    components: readComponents(ctx, resource.component),
+    interpretation:
+      resource.interpretation === undefined ? NONE : readConcepts(ctx, resource.interpretation, 'interpretation'),
+    referenceRange: resource.referenceRange === undefined ? NONE : readReferenceRanges(ctx, resource.referenceRange),
+    components: resource.component === undefined ? NONE : readComponents(ctx, resource.component),
     members,
   };
   if (effective !== undefined) fact.effective = effective;

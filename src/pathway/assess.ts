@@ -17,14 +17,20 @@ import type { ClinicalFacts } from './facts.ts';
 /** Every resource the result cites as evidence (findings, alerts, scope, CRP, trials, medications not used). */
 function citedRefs(f: ClinicalFacts): Set<string> {
   const refs = new Set<string>();
-  const add = (list: readonly string[]): void => list.forEach((r) => refs.add(r));
-  for (const x of [...f.contraindications, ...f.cautions, ...f.comorbidIl6Disease, ...f.safetyAlerts]) add(x.evidence);
-  add(f.scope.evidence);
+  // Plain loops: no concatenated copies of the finding lists and no mapped arrays per assessment.
+  for (const list of [f.contraindications, f.cautions, f.comorbidIl6Disease, f.safetyAlerts]) {
+    for (const x of list) addAll(refs, x.evidence);
+  }
+  addAll(refs, f.scope.evidence);
   if (f.inflammation.crp !== undefined) refs.add(f.inflammation.crp.source);
-  add(f.inflammation.rejected.map((r) => r.source));
-  for (const e of f.treatmentResistance.exposures) add(e.sources);
-  add(f.treatmentResistance.ignored.map((i) => i.source));
+  for (const r of f.inflammation.rejected) refs.add(r.source);
+  for (const e of f.treatmentResistance.exposures) addAll(refs, e.sources);
+  for (const i of f.treatmentResistance.ignored) refs.add(i.source);
   return refs;
+}
+
+function addAll(refs: Set<string>, list: readonly string[]): void {
+  for (const r of list) refs.add(r);
 }
 
 export interface AssessOptions {

@@ -15,9 +15,22 @@ function span(start: string | undefined, end: string | undefined): string | unde
   return e === undefined || e === s ? s : `${s} to ${e}`;
 }
 
+/**
+ * An empty plain object in dictionary mode. Its keys are resource refs, different for every patient: added one by one
+ * to an ordinary object literal, each new key makes the JavaScript engine create and keep a new hidden class (slow,
+ * and a growing cost over a population). Deleting a property that is not the last one switches an object to
+ * dictionary mode, which stores keys like a hash table; the object stays a plain object with the same key order.
+ */
+function keyedByRef(): Record<ResourceRef, string> {
+  const out: Record<string, string> = { a: '', b: '' };
+  delete out['a'];
+  delete out['b'];
+  return out;
+}
+
 export function evidenceDates(record: PatientRecord, cited: ReadonlySet<ResourceRef>): Record<ResourceRef, string> {
-  const out: Record<ResourceRef, string> = {};
-  if (cited.size === 0) return out;
+  if (cited.size === 0) return {};
+  const out = keyedByRef();
   // Membership first: a record holds far more resources than a result cites, and the dates are cut only for those.
   const put = (ref: ResourceRef, date: string | undefined): void => {
     if (date !== undefined) out[ref] = date;
