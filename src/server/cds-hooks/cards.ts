@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
-import { safetyAlertsOf } from '../assessment-view.ts';
 
 export type Indicator = 'info' | 'warning' | 'critical';
 
@@ -153,7 +152,7 @@ function assessmentMarkdown(assessment: Assessment): string {
     '',
     r.clinicianSummary,
   );
-  for (const alert of safetyAlertsOf(assessment))
+  for (const alert of assessment.safetyAlerts)
     lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence)}`);
   const inflammation = assessment.inflammation;
   lines.push(
@@ -208,7 +207,7 @@ export function patientViewCards(
   patientId: string,
 ): Card[] {
   const cards: Card[] = [];
-  for (const alert of safetyAlertsOf(assessment)) {
+  for (const alert of assessment.safetyAlerts) {
     cards.push({
       uuid: randomUUID(),
       summary: summary(`Safety alert: ${alert.title}`),
@@ -276,7 +275,7 @@ export function orderCheckCards(
   const missing = assessment.missingWorkup;
   const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication})`).join(', ')}`;
   const cards: Card[] = [];
-  for (const alert of safetyAlertsOf(assessment)) {
+  for (const alert of assessment.safetyAlerts) {
     cards.push({
       uuid: randomUUID(),
       summary: summary(`Safety alert: ${alert.title}`),

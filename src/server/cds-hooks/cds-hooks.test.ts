@@ -242,13 +242,9 @@ describe('CDS Hooks 2.0 services', () => {
     assert.deepEqual((noMedication.body as { cards: Card[] }).cards, []);
   });
 
-  test('PHQ-9 item 9 = 2 gives a critical safety card', async (t) => {
+  test('PHQ-9 item 9 = 2 gives a critical safety card', async () => {
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: suicideRisk.map((resource) => ({ resource })) };
-    const assessment = sharedEngine.assess(bundle, { asOf: '2026-11-27' }) as { safetyAlerts?: unknown };
-    if (!('safetyAlerts' in assessment)) {
-      t.skip('the engine does not report safetyAlerts yet (care pathway 1.1)');
-      return;
-    }
+    assert.equal(sharedEngine.assess(bundle, { asOf: '2026-11-27' }).safetyAlerts[0]?.code, 'suicide-risk');
     const { status, body } = await postJson(
       `${server.base}/cds-services/trd-il6-candidacy`,
       hookRequest('patient-view', suicideRisk),

@@ -4,7 +4,6 @@
  * then data issues and unverified values; and the plain-language one-page handout.
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
-import { safetyAlertsOf, scopeOf } from '../assessment-view.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 import { page } from './layout.ts';
@@ -58,7 +57,7 @@ function recommendationBox(a: Assessment): Html {
   const r = a.recommendation;
   const kind =
     r.code === 'refer-to-trial' ? 'ok' : r.code === 'contraindicated' || r.code === 'repeat-crp' ? 'warning' : 'info';
-  const scope = scopeOf(a);
+  const scope = a.scope;
   return html`<section class="alert ${kind}" aria-labelledby="rec-title">
     <h2 id="rec-title">Recommendation: ${r.title}</h2>
     <p>${r.clinicianSummary}</p>
@@ -162,7 +161,7 @@ export function patientPage(
   /** For a demo patient: the page's own path, so the as-of date can be changed (GET form). */
   selfPath?: string,
 ): string {
-  const alerts = safetyAlertsOf(a);
+  const alerts = a.safetyAlerts;
   const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
   return page(
     `Assessment: ${name}`,
@@ -259,8 +258,8 @@ export function handoutPage(a: Assessment, backHref: string): string {
       </p>
       <h1>Your depression care: what we found</h1>
       <p>${a.recommendation.patientSummary}</p>
-      ${safetyAlertsOf(a).length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
-      ${scopeOf(a).inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
+      ${a.safetyAlerts.length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
+      ${a.scope.inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
       <p class="muted">
         Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace
         advice from your care team.
