@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { referencePath } from '../src/stats/golden.test-support.ts';
+import { MADRS_ANALYZE_OPTIONS, MADRS_CSV } from '../src/stats/golden.test-support.ts';
 import { REPO_ROOT, trd, trdProcess, type CliRun } from '../src/cli/run.test-support.ts';
 
 const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
@@ -22,25 +22,8 @@ const file = (name: string, text: string): string => {
   return path;
 };
 
-const madrs = referencePath('r/trd_madrs_crp.csv');
-const madrsOptions = [
-  '--subject',
-  'subject',
-  '--arm',
-  'arm',
-  '--treatment',
-  'TOCILIZUMAB',
-  '--control',
-  'PLACEBO',
-  '--visit',
-  'week',
-  '--outcome',
-  'madrs',
-  '--baseline',
-  'baseline_madrs',
-  '--primary-visit',
-  '8',
-];
+const madrs = MADRS_CSV;
+const madrsOptions = MADRS_ANALYZE_OPTIONS;
 
 function assertOneLine(run: CliRun, reason: RegExp, label: string): void {
   assert.equal(run.code, 2, `${label}: exit code (stderr ${JSON.stringify(run.stderr)})`);

@@ -11,6 +11,29 @@ export function referencePath(relative: string): string {
   return fileURLToPath(new URL(`../../reference/${relative}`, import.meta.url));
 }
 
+/** The seeded MADRS/CRP trial CSV (reference/r/trd_madrs_crp.csv, made by its R script) that CLI tests analyse. */
+export const MADRS_CSV = referencePath('r/trd_madrs_crp.csv');
+
+/** `trd analyze` options naming that CSV's columns, primary visit week 8 (add --biomarker/--json as a test needs). */
+export const MADRS_ANALYZE_OPTIONS: readonly string[] = [
+  '--subject',
+  'subject',
+  '--arm',
+  'arm',
+  '--treatment',
+  'TOCILIZUMAB',
+  '--control',
+  'PLACEBO',
+  '--visit',
+  'week',
+  '--outcome',
+  'madrs',
+  '--baseline',
+  'baseline_madrs',
+  '--primary-visit',
+  '8',
+];
+
 /** Parses a JSON reference file under reference/. */
 export function readReference<T = unknown>(relative: string): T {
   return JSON.parse(readFileSync(referencePath(relative), 'utf8')) as T;

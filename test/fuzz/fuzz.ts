@@ -18,6 +18,7 @@ import { engineFrom } from '../../src/engine/engine.ts';
 import { parseKnowledge, type KnowledgeFile } from '../../src/knowledge/parse.ts';
 import { loadTrials } from '../../src/trials/load.ts';
 import { trd } from '../../src/cli/run.test-support.ts';
+import { MADRS_ANALYZE_OPTIONS, MADRS_CSV } from '../../src/stats/golden.test-support.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const AS_OF = '2026-11-27';
@@ -302,7 +303,7 @@ export function fuzzPathways(options: FuzzOptions): void {
 
 /** A trial CSV with cells, headers or rows mutated, through the whole `trd analyze` command line (in-process). */
 export async function fuzzCsv(options: FuzzOptions): Promise<void> {
-  const text = readFileSync(join(ROOT, 'reference', 'r', 'trd_madrs_crp.csv'), 'utf8');
+  const text = readFileSync(MADRS_CSV, 'utf8');
   const rows = text
     .trim()
     .split('\n')
@@ -333,29 +334,7 @@ export async function fuzzCsv(options: FuzzOptions): Promise<void> {
     }),
     { minLength: 1, maxLength: 6 },
   );
-  const args = [
-    '--subject',
-    'subject',
-    '--arm',
-    'arm',
-    '--treatment',
-    'TOCILIZUMAB',
-    '--control',
-    'PLACEBO',
-    '--visit',
-    'week',
-    '--outcome',
-    'madrs',
-    '--baseline',
-    'baseline_madrs',
-    '--biomarker',
-    'crp',
-    '--biomarker-cut',
-    '3',
-    '--primary-visit',
-    '8',
-    '--json',
-  ];
+  const args = [...MADRS_ANALYZE_OPTIONS, '--biomarker', 'crp', '--biomarker-cut', '3', '--json'];
   await fc.assert(
     fc.asyncProperty(cellsArb, async (cells) => {
       const copy = rows.map((r) => [...r]);

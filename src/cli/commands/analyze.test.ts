@@ -12,7 +12,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { assertGolden, readReference, referencePath } from '../../stats/golden.test-support.ts';
+import {
+  assertGolden,
+  MADRS_ANALYZE_OPTIONS,
+  MADRS_CSV,
+  readReference,
+  referencePath,
+} from '../../stats/golden.test-support.ts';
 import { trd as run, type CliRun as Run } from '../run.test-support.ts';
 
 const trd = (args: string[]): Promise<Run> => run(args);
@@ -51,27 +57,12 @@ const adArgs = [
 ];
 const madrsArgs = [
   'analyze',
-  referencePath('r/trd_madrs_crp.csv'),
-  '--subject',
-  'subject',
-  '--arm',
-  'arm',
-  '--treatment',
-  'TOCILIZUMAB',
-  '--control',
-  'PLACEBO',
-  '--visit',
-  'week',
-  '--outcome',
-  'madrs',
-  '--baseline',
-  'baseline_madrs',
+  MADRS_CSV,
+  ...MADRS_ANALYZE_OPTIONS,
   '--biomarker',
   'crp',
   '--biomarker-cut',
   '3',
-  '--primary-visit',
-  '8',
   '--json',
 ];
 
@@ -136,7 +127,7 @@ const runs = {
     '--primary-visit',
     '7',
   ],
-  missingOptions: ['analyze', referencePath('r/trd_madrs_crp.csv'), '--subject', 'subject'],
+  missingOptions: ['analyze', MADRS_CSV, '--subject', 'subject'],
 };
 const out = {} as Record<keyof typeof runs, Run>;
 let ad: Run;
