@@ -37,6 +37,16 @@ function txOver(q: Queryable): Tx {
 
 export function openPgPoolDb(connectionString: string): Db {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // A server restart or an administrator's terminate drops idle connections; the pool discards them and connects
+  // afresh on the next transaction, but an 'error' event without a listener would end the whole process.
+  pool.on('error', () => undefined);
+  // pool.end() resolves once the goodbye is sent, not once the server has let go; close() waits for each socket to
+  // close so a caller may drop the database straight after.
+  const live = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    live.add(client);
+    client.once('end', () => live.delete(client));
+  });
   return {
     dialect: 'postgres',
     async transaction(mode, fn) {
@@ -61,7 +71,11 @@ export function openPgPoolDb(connectionString: string): Db {
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      const closed = [...live].map((client) => new Promise((resolve) => client.once('end', resolve)));
+      await pool.end();
+      await Promise.all(closed);
+    },
   };
 }
 
