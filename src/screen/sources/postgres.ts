@@ -31,6 +31,8 @@ export async function postgresRunner(url: string): Promise<SqlRunner> {
       'screen.source.unreachable',
     );
   }
+  // A connection the server drops between queries fails the next query; without a listener it would end the process.
+  client.on('error', () => undefined);
   // Numeric and bigint columns as JavaScript numbers (person ids and values fit).
   return {
     dialect: 'postgres',
