@@ -5,6 +5,8 @@
  * (the CLI, the HTTP service, population screening) calls these two functions and nothing below them.
  */
 import { bundleToRecord } from '../fhir/index.ts';
+import type { CodeRelevance } from '../fhir/index.ts';
+import { usesCoding } from '../knowledge/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import { assess as assessRecord } from '../pathway/index.ts';
 import type { Assessment } from '../pathway/index.ts';
@@ -30,14 +32,24 @@ export interface Engine {
   assess(bundle: unknown, options: EvaluateOptions): Assessment;
   /** One patient's Bundle -> one result per trial (schema precision-trd/trial-match@1). */
   match(bundle: unknown, options: EvaluateOptions): TrialMatchResult[];
+  /**
+   * One patient's Bundle -> the normalized record `assess` and `match` read: only the resources the knowledge can use
+   * (the others are counted in the `fhir.resource.skipped` information issue). Pass it to assessRecord and
+   * matchRecord to assess and match one Bundle with one read. InputError as `assess`.
+   */
+  read(bundle: unknown): PatientRecord;
   /** A normalized record -> the assessment, for adapters that build records themselves (screening). */
   assessRecord(record: PatientRecord, options: EvaluateOptions): Assessment;
   matchRecord(record: PatientRecord, options: EvaluateOptions): TrialMatchResult[];
 }
 
-/** The Bundle as a normalized record, or InputError with the first fatal reason. */
-export function readBundle(bundle: unknown): PatientRecord {
-  const record = bundleToRecord(bundle);
+/**
+ * The Bundle as a normalized record, or InputError with the first fatal reason. Without `relevance` every resource
+ * of a type the pathway reads is read (a timeline shows them all); with it, resources coded outside the knowledge
+ * are skipped (Engine.read).
+ */
+export function readBundle(bundle: unknown, relevance?: CodeRelevance): PatientRecord {
+  const record = bundleToRecord(bundle, relevance);
   if (!record.ok) {
     const first = record.issues.find((i) => i.severity === 'error') ?? record.issues[0];
     throw new InputError(first?.message ?? 'not a usable FHIR Bundle', first?.code ?? 'fhir.bundle.invalid');
@@ -83,12 +95,16 @@ export function engineFrom(
     matchTrials(record, trialKnowledge, selectProtocols(protocols, options.trials), {
       asOf: checkAsOf(options.asOf),
     });
+  // The trial knowledge holds every pathway code set too: a code either door may use is read.
+  const relevance: CodeRelevance = (system, code) => usesCoding(trialKnowledge, system, code);
+  const read = (bundle: unknown): PatientRecord => readBundle(bundle, relevance);
   return {
     pathway: { id: pathwayKnowledge.pathway.id, version: pathwayKnowledge.pathway.version },
     knowledge: trialKnowledge,
     protocols,
-    assess: (bundle, options) => assessR(readBundle(bundle), options),
-    match: (bundle, options) => matchR(readBundle(bundle), options),
+    read,
+    assess: (bundle, options) => assessR(read(bundle), options),
+    match: (bundle, options) => matchR(read(bundle), options),
     assessRecord: assessR,
     matchRecord: matchR,
   };

@@ -51,7 +51,19 @@ const READ_TYPES: ReadonlySet<string> = new Set([
 /** Read by reference from the resources that use them, not on their own. */
 const REFERENCED_ONLY: ReadonlySet<string> = new Set(['Medication']);
 
-export function bundleToRecord(input: unknown): Result<PatientRecord> {
+/**
+ * Does the knowledge use this coding (a code of a known system listed in some code set or table)? Given by the
+ * engine (src/knowledge `usesCoding`), so that this adapter stays knowledge-free.
+ */
+export type CodeRelevance = (system: string, code: string) => boolean;
+
+/**
+ * With a `relevance`, a Condition, Observation, Immunization, AllergyIntolerance or Procedure whose codes are all
+ * outside every code set is counted as skipped instead of being read (docs/care-pathway.md "Inputs"): the engine
+ * could not use it, since every rule finds these resources by code set. Medications and QuestionnaireResponses are
+ * always read (a medication may be named through a Medication resource or its ingredients; answers by linkId).
+ */
+export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Result<PatientRecord> {
   if (!isObject(input) || input['resourceType'] !== 'Bundle') {
     // The resourceType found is not named: it is input, and may be anything.
     const what =
@@ -114,27 +126,39 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
   const immunizations: ImmunizationFact[] = [];
   const procedures: ProcedureFact[] = [];
   const skipped = new Map<string, number>();
+  const unused = new Map<string, number>();
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
-  const self = { id: patientEntry.resource['id'], fullUrl: patientEntry.fullUrl };
+  const selfId = patientEntry.resource['id'];
+  const selfRef = typeof selfId === 'string' ? `Patient/${selfId}` : undefined;
+  const self: PatientSelf = {
+    id: selfId,
+    fullUrl: patientEntry.fullUrl,
+    relative: selfRef,
+    absoluteTail: selfRef === undefined ? undefined : `/${selfRef}`,
+  };
   for (const entry of entries) {
     const { type, resource } = entry;
     if (!READ_TYPES.has(type)) {
       if (type !== 'Patient' && !REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
       continue;
     }
-    const ctx: ReadContext = { ref: refOf(entry), issues };
     if (aboutAnotherPatient(resource, self)) {
       issues.push(
         issue(
           'fhir.resource.other-patient',
           'the resource is about another patient (its subject or patient reference names a different Patient); not used',
-          ctx.ref,
+          refOf(entry),
           'warning',
         ),
       );
       continue;
     }
+    if (relevance !== undefined && !mayBeUsed(type, resource, relevance)) {
+      unused.set(type, (unused.get(type) ?? 0) + 1);
+      continue;
+    }
+    const ctx: ReadContext = { ref: refOf(entry), issues };
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -169,16 +193,15 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
     }
   }
 
-  if (skipped.size > 0) {
-    const total = [...skipped.values()].reduce((a, b) => a + b, 0);
-    const byType = [...skipped.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([type, n]) => `${type} ${n}`)
-      .join(', ');
+  if (skipped.size > 0 || unused.size > 0) {
+    const total = count(skipped) + count(unused);
+    const parts: string[] = [];
+    if (skipped.size > 0) parts.push(byType(skipped));
+    if (unused.size > 0) parts.push(`coded outside every code set: ${byType(unused)}`);
     issues.push(
       issue(
         'fhir.resource.skipped',
-        `skipped ${total} resources the pathway does not use (${byType})`,
+        `skipped ${total} resources the pathway does not use (${parts.join('; ')})`,
         'Bundle.entry',
         'information',
       ),
@@ -196,6 +219,66 @@ export function bundleToRecord(input: unknown): Result<PatientRecord> {
     procedures,
     issues,
   });
+}
+
+function count(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  return total;
+}
+
+function byType(counts: ReadonlyMap<string, number>): string {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([type, n]) => `${type} ${n}`)
+    .join(', ');
+}
+
+/** The element holding the code by which the engine finds each resource type it may skip. */
+const CODE_ELEMENT: Readonly<Record<string, string>> = {
+  Condition: 'code',
+  Observation: 'code',
+  AllergyIntolerance: 'code',
+  Procedure: 'code',
+  Immunization: 'vaccineCode',
+};
+
+/**
+ * False only when the resource's code (and, for an Observation, every component's code) is well formed and names no
+ * code the knowledge uses. A missing or malformed code is read as before, so that its warning is kept; a coding
+ * without a system may still match a set by its bare code (a trial's scale items), so it counts as used.
+ */
+function mayBeUsed(type: string, resource: Record<string, unknown>, relevance: CodeRelevance): boolean {
+  const element = CODE_ELEMENT[type];
+  if (element === undefined) return true;
+  const used = conceptUsed(resource[element], relevance);
+  if (used !== false) return true;
+  if (type !== 'Observation') return false;
+  const components = resource['component'];
+  if (components === undefined) return false;
+  if (!Array.isArray(components)) return true;
+  for (const c of components) {
+    if (!isObject(c) || conceptUsed(c['code'], relevance) !== false) return true;
+  }
+  return false;
+}
+
+/** True when a coding of the concept is used, false when none is, undefined when the concept is not well formed. */
+function conceptUsed(concept: unknown, relevance: CodeRelevance): boolean | undefined {
+  if (!isObject(concept)) return undefined;
+  const codings = concept['coding'];
+  if (!Array.isArray(codings) || codings.length === 0) return undefined;
+  for (const coding of codings) {
+    if (!isObject(coding)) return undefined;
+    const { system, code } = coding;
+    if (typeof code !== 'string' || code.length === 0) {
+      if (code === undefined || code === null) continue;
+      return undefined;
+    }
+    if (typeof system !== 'string' || system.length === 0) return true;
+    if (relevance(system, code)) return true;
+  }
+  return false;
 }
 
 /** At most three references, then how many more: a message stays one short line whatever the Bundle holds. */
@@ -235,12 +318,21 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
  */
 const SUBJECT_FIELDS = ['subject', 'patient'] as const;
 
-function aboutAnotherPatient(resource: Record<string, unknown>, self: { id: unknown; fullUrl?: string }): boolean {
+interface PatientSelf {
+  readonly id: unknown;
+  readonly fullUrl: string | undefined;
+  /** "Patient/id" and "/Patient/id" of the bundle's Patient: the usual references to it, told apart without a regex. */
+  readonly relative: string | undefined;
+  readonly absoluteTail: string | undefined;
+}
+
+function aboutAnotherPatient(resource: Record<string, unknown>, self: PatientSelf): boolean {
   for (const field of SUBJECT_FIELDS) {
     const target = resource[field];
     if (!isObject(target)) continue;
     const reference = target['reference'];
-    if (typeof reference !== 'string' || reference === self.fullUrl) continue;
+    if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.relative) continue;
+    if (self.absoluteTail !== undefined && reference.endsWith(self.absoluteTail)) continue;
     // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
     if (!reference.includes('Patient/')) continue;
     const m = PATIENT_REFERENCE.exec(reference);

@@ -5,3 +5,4 @@
  * fhir.resource.skipped, fhir.dosage.as-needed, fhir.dosage.sequential.
  */
 export { bundleToRecord } from './bundle.ts';
+export type { CodeRelevance } from './bundle.ts';

@@ -23,6 +23,7 @@ export {
   matchConceptInSets,
   normalizeCode,
   resolveAntidepressant,
+  usesCoding,
 } from './lookup.ts';
 export type { AntidepressantMatch, CodeMatch } from './lookup.ts';
 export { unverifiedEntries, unverifiedEntry, unverifiedMinimumDose } from './unverified.ts';

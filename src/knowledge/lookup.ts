@@ -109,6 +109,14 @@ export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | u
   return undefined;
 }
 
+/**
+ * Does the knowledge say anything about this code (a code set lists it, or the antidepressant table)? The FHIR
+ * adapter skips a resource none of whose codes it uses (src/fhir/bundle.ts, docs/care-pathway.md "Inputs").
+ */
+export function usesCoding(k: Knowledge, system: string, code: string): boolean {
+  return codeMembership(k, { system, code }) !== undefined;
+}
+
 /** The sets a coding belongs to, each with the entry that made it a member (empty when none). */
 export function codingSets(k: Knowledge, coding: Coding): ReadonlyMap<string, CodeEntry> {
   return codeMembership(k, coding)?.sets ?? NO_SETS;
