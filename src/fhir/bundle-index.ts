@@ -20,6 +20,36 @@ export interface EntryView {
   readonly fullUrl?: string;
 }
 
+/** The view of one raw Bundle entry, or undefined when it holds no resource with a valid resourceType. */
+export function entryView(entry: unknown, position: number): EntryView | undefined {
+  if (!isObject(entry)) return undefined;
+  const resource = entry['resource'];
+  if (!isObject(resource)) return undefined;
+  const type = resource['resourceType'];
+  if (!isResourceType(type)) return undefined;
+  const fullUrl = entry['fullUrl'];
+  return typeof fullUrl === 'string' && fullUrl.length > 0
+    ? { position, type, resource, fullUrl }
+    : { position, type, resource };
+}
+
+/**
+ * A FHIR resource type name (R4: a capitalised word of at most 64 letters); anything else is not a resource. Tested
+ * character by character rather than by a regular expression: every entry of a bundle passes here.
+ */
+export function isResourceType(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const n = value.length;
+  if (n === 0 || n > 64) return false;
+  const first = value.charCodeAt(0);
+  if (first < 65 || first > 90) return false;
+  for (let i = 1; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return true;
+}
+
 /**
  * A FHIR id (R4 datatype id, `[A-Za-z0-9\-.]{1,64}`): the only ids that may appear in a reference the engine prints.
  * Tested character by character rather than by a regular expression: every resource read passes here.
@@ -62,12 +92,15 @@ export class BundleIndex {
   private byTypeAndId: Map<string, Map<string, EntryView>> | undefined;
   private readonly resolved = new Map<EntryView, Resolved>();
 
-  constructor(private readonly entries: readonly EntryView[]) {}
+  /** @param entries the Bundle's raw entries (malformed ones are left out here, as the reader leaves them out). */
+  constructor(private readonly entries: readonly unknown[]) {}
 
   private build(): void {
     const byFullUrl = new Map<string, EntryView>();
     const byTypeAndId = new Map<string, Map<string, EntryView>>();
-    for (const entry of this.entries) {
+    for (let position = 0; position < this.entries.length; position++) {
+      const entry = entryView(this.entries[position], position);
+      if (entry === undefined) continue;
       if (entry.fullUrl !== undefined) byFullUrl.set(entry.fullUrl, entry);
       const id = entry.resource['id'];
       if (typeof id !== 'string') continue;

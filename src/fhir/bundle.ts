@@ -1,7 +1,7 @@
 /**
- * FHIR R4 Bundle of one patient -> PatientRecord. Two linear passes over the entries: the first indexes fullUrls and
- * ids (so references resolve whatever the entry order) and finds the Patient; the second reads each resource the
- * pathway uses. Other resource types (Encounter, Claim, ExplanationOfBenefit, Provenance, ...) are skipped and counted
+ * FHIR R4 Bundle of one patient -> PatientRecord. Two linear passes: the first over the entries finds the Patient and
+ * the resources of the types the pathway reads; the second reads each of those (references resolve through an index
+ * of fullUrls and ids, built on the first lookup, whatever the entry order). Other resource types (Encounter, Claim, ExplanationOfBenefit, Provenance, ...) are skipped and counted
  * in one information issue. A bundle that is not one, or that holds no Patient or several, fails; any other problem
  * is a warning in `record.issues` and never stops the read.
  * @see https://hl7.org/fhir/R4/bundle.html
@@ -21,7 +21,7 @@ import type {
   Result,
 } from '../record/index.ts';
 import { readAllergy } from './allergy.ts';
-import { BundleIndex, refOf } from './bundle-index.ts';
+import { BundleIndex, entryView, refOf } from './bundle-index.ts';
 import type { EntryView } from './bundle-index.ts';
 import { readCondition } from './condition.ts';
 import { readImmunization } from './immunization.ts';
@@ -81,25 +81,23 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   let conflictingCopies = 0;
   let patientEntry: EntryView | undefined;
 
+  // Entries of the types read get a view now; the others (Claims, Encounters, ... : most of a Synthea bundle) are only
+  // counted, and reach the reference index (built from the raw entries, only when a reference is resolved).
+  const skipped = new Map<string, number>();
   for (let position = 0; position < rawEntries.length; position++) {
-    const entry = rawEntries[position];
-    const resource = isObject(entry) ? entry['resource'] : undefined;
-    if (!isObject(entry) || !isObject(resource) || !isResourceType(resource['resourceType'])) {
+    const view = entryView(rawEntries[position], position);
+    if (view === undefined) {
       const path = `Bundle.entry[${position}]`;
       issues.push(issue('fhir.entry.malformed', 'entry has no resource with a resourceType; skipped', path, 'warning'));
       continue;
     }
-    const fullUrl = entry['fullUrl'];
-    const view: EntryView =
-      typeof fullUrl === 'string' && fullUrl.length > 0
-        ? { position, type: resource['resourceType'], resource, fullUrl }
-        : { position, type: resource['resourceType'], resource };
-    entries.push(view);
-    if (view.type === 'Patient') {
+    const type = view.type;
+    if (READ_TYPES.has(type)) entries.push(view);
+    else if (type === 'Patient') {
       patientRefs.add(refOf(view));
       if (patientEntry === undefined) patientEntry = view;
       else if (!sameContent(patientEntry.resource, view.resource)) conflictingCopies++;
-    }
+    } else if (!REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
   }
 
   if (patientEntry === undefined) {
@@ -115,7 +113,7 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
     const message = `the Bundle holds ${conflictingCopies + 1} differing copies of ${refOf(patientEntry)}; give each Patient once`;
     return fail([issue('fhir.bundle.duplicate-patient', message, 'Bundle.entry')]);
   }
-  const index = new BundleIndex(entries);
+  const index = new BundleIndex(rawEntries);
 
   const patient = readPatient({ ref: refOf(patientEntry), issues }, patientEntry.resource);
   const conditions: ConditionFact[] = [];
@@ -125,7 +123,6 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   const allergies: AllergyFact[] = [];
   const immunizations: ImmunizationFact[] = [];
   const procedures: ProcedureFact[] = [];
-  const skipped = new Map<string, number>();
   const unused = new Map<string, number>();
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
@@ -139,10 +136,6 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   };
   for (const entry of entries) {
     const { type, resource } = entry;
-    if (!READ_TYPES.has(type)) {
-      if (type !== 'Patient' && !REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
-      continue;
-    }
     if (aboutAnotherPatient(resource, self)) {
       issues.push(
         issue(
@@ -290,23 +283,6 @@ function listed(refs: readonly string[]): string {
 /** The same JSON content (key order included: a copy made by a server keeps it). */
 function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * A FHIR resource type name (R4: a capitalised word of at most 64 letters); anything else is not a resource. Tested
- * character by character rather than by a regular expression: every entry of a bundle passes here.
- */
-function isResourceType(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const n = value.length;
-  if (n === 0 || n > 64) return false;
-  const first = value.charCodeAt(0);
-  if (first < 65 || first > 90) return false;
-  for (let i = 1; i < n; i++) {
-    const c = value.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
-  }
-  return true;
 }
 
 const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
