@@ -59,7 +59,7 @@ export type CodeRelevance = (system: string, code: string) => boolean;
 
 /**
  * With a `relevance`, a Condition, Observation, Immunization, AllergyIntolerance or Procedure whose codes are all
- * outside every code set is counted as skipped instead of being read (docs/care-pathway.md "Inputs"): the engine
+ * outside every code set is counted as skipped instead of being read (docs/care-pathway.md "What goes in"): the engine
  * could not use it, since every rule finds these resources by code set. Medications and QuestionnaireResponses are
  * always read (a medication may be named through a Medication resource or its ingredients; answers by linkId).
  */
@@ -287,13 +287,6 @@ function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): bo
 
 const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 
-/**
- * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? Only a reference of
- * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
- * Patient. A resource about another patient is never used (docs/care-pathway.md "Inputs").
- */
-const SUBJECT_FIELDS = ['subject', 'patient'] as const;
-
 interface PatientSelf {
   readonly id: unknown;
   readonly fullUrl: string | undefined;
@@ -302,19 +295,24 @@ interface PatientSelf {
   readonly absoluteTail: string | undefined;
 }
 
+/**
+ * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? Only a reference of
+ * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
+ * Patient. A resource about another patient is never used (docs/care-pathway.md "What goes in").
+ */
 function aboutAnotherPatient(resource: Record<string, unknown>, self: PatientSelf): boolean {
-  for (const field of SUBJECT_FIELDS) {
-    const target = resource[field];
-    if (!isObject(target)) continue;
-    const reference = target['reference'];
-    if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.relative) continue;
-    if (self.absoluteTail !== undefined && reference.endsWith(self.absoluteTail)) continue;
-    // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
-    if (!reference.includes('Patient/')) continue;
-    const m = PATIENT_REFERENCE.exec(reference);
-    if (m !== null && m[1] !== self.id) return true;
-  }
-  return false;
+  return namesAnotherPatient(resource['subject'], self) || namesAnotherPatient(resource['patient'], self);
+}
+
+function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
+  if (!isObject(target)) return false;
+  const reference = target['reference'];
+  if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.relative) return false;
+  if (self.absoluteTail !== undefined && reference.endsWith(self.absoluteTail)) return false;
+  // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
+  if (!reference.includes('Patient/')) return false;
+  const m = PATIENT_REFERENCE.exec(reference);
+  return m !== null && m[1] !== self.id;
 }
 
 function push<T>(list: T[], fact: T | undefined): void {

@@ -111,7 +111,7 @@ export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | u
 
 /**
  * Does the knowledge say anything about this code (a code set lists it, or the antidepressant table)? The FHIR
- * adapter skips a resource none of whose codes it uses (src/fhir/bundle.ts, docs/care-pathway.md "Inputs").
+ * adapter skips a resource none of whose codes it uses (src/fhir/bundle.ts, docs/care-pathway.md "What goes in").
  */
 export function usesCoding(k: Knowledge, system: string, code: string): boolean {
   return codeMembership(k, { system, code }) !== undefined;
