@@ -82,47 +82,57 @@ export function refOf(entry: EntryView): ResourceRef {
 }
 
 /**
- * Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. The maps hold the entry
- * views themselves; an entry's printable ref (a regex test and a string) is made only when a reference resolves to it,
- * since a bundle resolves a few of its entries at most.
+ * Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. The maps hold entry
+ * positions; an entry's view and printable ref (a regex test and a string) are made only when a reference resolves to
+ * it, since a bundle resolves a few of its entries at most.
  */
 export class BundleIndex {
-  private byFullUrl: Map<string, EntryView> | undefined;
-  /** Resource type -> id -> entry: no "Type/id" string is built per entry. */
-  private byTypeAndId: Map<string, Map<string, EntryView>> | undefined;
-  private readonly resolved = new Map<EntryView, Resolved>();
+  /** fullUrl -> entry position. */
+  private byFullUrl: Map<string, number> | undefined;
+  /** Resource type -> id -> entry position: no "Type/id" string and no view is built per entry. */
+  private byTypeAndId: Map<string, Map<string, number>> | undefined;
+  private readonly resolved = new Map<number, Resolved>();
 
   /** @param entries the Bundle's raw entries (malformed ones are left out here, as the reader leaves them out). */
   constructor(private readonly entries: readonly unknown[]) {}
 
   private build(): void {
-    const byFullUrl = new Map<string, EntryView>();
-    const byTypeAndId = new Map<string, Map<string, EntryView>>();
+    const byFullUrl = new Map<string, number>();
+    const byTypeAndId = new Map<string, Map<string, number>>();
     for (let position = 0; position < this.entries.length; position++) {
-      const entry = entryView(this.entries[position], position);
-      if (entry === undefined) continue;
-      if (entry.fullUrl !== undefined) byFullUrl.set(entry.fullUrl, entry);
-      const id = entry.resource['id'];
+      const entry = this.entries[position];
+      if (!isObject(entry)) continue;
+      const resource = entry['resource'];
+      if (!isObject(resource)) continue;
+      const type = resource['resourceType'];
+      if (!isResourceType(type)) continue;
+      const fullUrl = entry['fullUrl'];
+      if (typeof fullUrl === 'string' && fullUrl.length > 0) byFullUrl.set(fullUrl, position);
+      const id = resource['id'];
       if (typeof id !== 'string') continue;
-      let ids = byTypeAndId.get(entry.type);
-      if (ids === undefined) byTypeAndId.set(entry.type, (ids = new Map()));
-      ids.set(id, entry);
+      let ids = byTypeAndId.get(type);
+      if (ids === undefined) byTypeAndId.set(type, (ids = new Map()));
+      ids.set(id, position);
     }
     this.byFullUrl = byFullUrl;
     this.byTypeAndId = byTypeAndId;
   }
 
   /** The entry whose "Type/id" is `typeAndId` exactly (a resource type never holds a '/', so the first one splits). */
-  private byReference(typeAndId: string): EntryView | undefined {
+  private byReference(typeAndId: string): number | undefined {
     const slash = typeAndId.indexOf('/');
     if (slash < 0) return undefined;
     return this.byTypeAndId?.get(typeAndId.slice(0, slash))?.get(typeAndId.slice(slash + 1));
   }
 
-  private resolvedOf(entry: EntryView | undefined): Resolved | undefined {
-    if (entry === undefined) return undefined;
-    let r = this.resolved.get(entry);
-    if (r === undefined) this.resolved.set(entry, (r = { ref: refOf(entry), resource: entry.resource }));
+  private resolvedOf(position: number | undefined): Resolved | undefined {
+    if (position === undefined) return undefined;
+    let r = this.resolved.get(position);
+    if (r === undefined) {
+      const entry = entryView(this.entries[position], position);
+      if (entry === undefined) return undefined;
+      this.resolved.set(position, (r = { ref: refOf(entry), resource: entry.resource }));
+    }
     return r;
   }
 
