@@ -227,14 +227,20 @@ function byType(counts: ReadonlyMap<string, number>): string {
     .join(', ');
 }
 
-/** The element holding the code by which the engine finds each resource type it may skip. */
-const CODE_ELEMENT: Readonly<Record<string, string>> = {
-  Condition: 'code',
-  Observation: 'code',
-  AllergyIntolerance: 'code',
-  Procedure: 'code',
-  Immunization: 'vaccineCode',
-};
+/** The element holding the code by which the engine finds each resource type it may skip (a switch: no keyed read). */
+function codeElement(type: string): string | undefined {
+  switch (type) {
+    case 'Observation':
+    case 'Condition':
+    case 'AllergyIntolerance':
+    case 'Procedure':
+      return 'code';
+    case 'Immunization':
+      return 'vaccineCode';
+    default:
+      return undefined;
+  }
+}
 
 /**
  * False only when the resource's code (and, for an Observation, every component's code) is well formed and names no
@@ -242,7 +248,7 @@ const CODE_ELEMENT: Readonly<Record<string, string>> = {
  * without a system may still match a set by its bare code (a trial's scale items), so it counts as used.
  */
 function mayBeUsed(type: string, resource: Record<string, unknown>, relevance: CodeRelevance): boolean {
-  const element = CODE_ELEMENT[type];
+  const element = codeElement(type);
   if (element === undefined) return true;
   const used = conceptUsed(resource[element], relevance);
   if (used !== false) return true;
