@@ -105,13 +105,15 @@ function outsideOf(ctx: MatchContext, applicability: Applicability): string | un
 
 /** A criterion that does not apply: an inclusion holds, an exclusion's excluding fact cannot be present. */
 function notApplicable(ctx: MatchContext, applicability: Applicability, why: string): TestOutcome {
-  return {
+  const outcome = {
     holds: true,
     reason: `Does not apply: ${why} (applies to ${applicability.who})`,
     evidence: [ctx.facts.patient.reference],
-    ...(!applicability.verified && {
-      unverifiedNotes: [`who the criterion applies to (${applicability.who}) [${applicability.citation}]`],
-    }),
+  };
+  if (applicability.verified) return outcome;
+  return {
+    ...outcome,
+    unverifiedNotes: [`who the criterion applies to (${applicability.who}) [${applicability.citation}]`],
   };
 }
 
@@ -267,6 +269,6 @@ export function matchTrials(
   }
   assertResolvable(protocols, knowledge);
   const facts = options.facts ?? deriveFacts(record, knowledge, options.asOf);
-  const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay };
+  const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay, memo: new Map() };
   return protocols.map((p) => matchProtocol(ctx, p));
 }
