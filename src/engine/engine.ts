@@ -8,7 +8,7 @@ import { bundleToRecord } from '../fhir/index.ts';
 import type { CodeRelevance } from '../fhir/index.ts';
 import { usesCoding } from '../knowledge/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
-import { assess as assessRecord } from '../pathway/index.ts';
+import { assess as assessRecord, assessFacts, deriveFacts } from '../pathway/index.ts';
 import type { Assessment } from '../pathway/index.ts';
 import { InputError, isIsoDate } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
@@ -41,6 +41,15 @@ export interface Engine {
   /** A normalized record -> the assessment, for adapters that build records themselves (screening). */
   assessRecord(record: PatientRecord, options: EvaluateOptions): Assessment;
   matchRecord(record: PatientRecord, options: EvaluateOptions): TrialMatchResult[];
+  /**
+   * Both for one record with the care pathway's facts derived once (CDS Hooks patient-view and the web app show
+   * both): the assessment, and the trial matches computed on the first call of `matches` (a patient outside the
+   * pathway's scope may need none). Equal to assessRecord and matchRecord called separately.
+   */
+  assessAndMatchRecord(
+    record: PatientRecord,
+    options: EvaluateOptions,
+  ): { assessment: Assessment; matches: () => TrialMatchResult[] };
 }
 
 /**
@@ -107,5 +116,16 @@ export function engineFrom(
     match: (bundle, options) => matchR(read(bundle), options),
     assessRecord: assessR,
     matchRecord: matchR,
+    assessAndMatchRecord: (record, options) => {
+      const asOf = checkAsOf(options.asOf);
+      const selected = selectProtocols(protocols, options.trials);
+      // The trial knowledge only adds code sets to the pathway's: the facts derived with either are the same.
+      const facts = deriveFacts(record, pathwayKnowledge, asOf);
+      let matches: TrialMatchResult[] | undefined;
+      return {
+        assessment: assessFacts(record, facts, pathwayKnowledge, { asOf }),
+        matches: () => (matches ??= matchTrials(record, trialKnowledge, selected, { asOf, facts })),
+      };
+    },
   };
 }

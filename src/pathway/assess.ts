@@ -39,8 +39,19 @@ export interface AssessOptions {
 }
 
 export function assess(record: PatientRecord, knowledge: Knowledge, options: AssessOptions): Assessment {
-  const ctx = createContext(record, knowledge, options.asOf);
-  const derived = deriveFactsInContext(ctx);
+  return assessFacts(record, deriveFactsInContext(createContext(record, knowledge, options.asOf)), knowledge, options);
+}
+
+/**
+ * The assessment from facts already derived (deriveFacts) from the same record, knowledge and asOf: lets one caller
+ * share the facts between the assessment and the trial matcher. `derived` is not modified.
+ */
+export function assessFacts(
+  record: PatientRecord,
+  derived: ClinicalFacts,
+  knowledge: Knowledge,
+  options: AssessOptions,
+): Assessment {
   const pathway = knowledge.pathway;
   const { row, trace } = decide(pathway.decision, derived);
   // The missing work-up matters only to patients who may go on to a referral (definition 8).

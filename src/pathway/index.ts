@@ -2,7 +2,7 @@
  * The care-pathway engine (docs/care-pathway.md): `assess` gives the recommendation for one patient; `deriveFacts`
  * gives the derivations alone (definitions 0-10) for reuse by the trial matcher.
  */
-export { assess } from './assess.ts';
+export { assess, assessFacts } from './assess.ts';
 export type { AssessOptions } from './assess.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp } from './inflammation.ts';

@@ -38,6 +38,17 @@ export function countingEngine(engine: Engine = sharedEngine): CountingEngine {
       calls.match++;
       return engine.matchRecord(record, options);
     },
+    assessAndMatchRecord: (record, options) => {
+      calls.assess++;
+      const both = engine.assessAndMatchRecord(record, options);
+      return {
+        assessment: both.assessment,
+        matches: () => {
+          calls.match++;
+          return both.matches();
+        },
+      };
+    },
   };
 }
 

@@ -13,6 +13,16 @@ export interface MatchContext {
   readonly facts: ClinicalFacts;
   readonly asOf: string;
   readonly asOfDay: number;
+  /** Values several criteria read, computed once per patient and match call (see `once`). */
+  readonly memo: Map<string, unknown>;
+}
+
+/** `compute()` the first time `key` is asked for in this match call, the same value afterwards. */
+export function once<T>(ctx: MatchContext, key: string, compute: () => T): T {
+  if (ctx.memo.has(key)) return ctx.memo.get(key) as T;
+  const value = compute();
+  ctx.memo.set(key, value);
+  return value;
 }
 
 /** A test's finding about the proposition it states (what the patient must satisfy to pass the criterion). */

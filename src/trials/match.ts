@@ -14,6 +14,7 @@
 import type { Knowledge } from '../knowledge/index.ts';
 import type { Citation } from '../knowledge/schema-codesets.ts';
 import { deriveFacts } from '../pathway/index.ts';
+import type { ClinicalFacts } from '../pathway/index.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
 import type { MatchContext, TestOutcome } from './context.ts';
@@ -104,13 +105,15 @@ function outsideOf(ctx: MatchContext, applicability: Applicability): string | un
 
 /** A criterion that does not apply: an inclusion holds, an exclusion's excluding fact cannot be present. */
 function notApplicable(ctx: MatchContext, applicability: Applicability, why: string): TestOutcome {
-  return {
+  const outcome = {
     holds: true,
     reason: `Does not apply: ${why} (applies to ${applicability.who})`,
     evidence: [ctx.facts.patient.reference],
-    ...(!applicability.verified && {
-      unverifiedNotes: [`who the criterion applies to (${applicability.who}) [${applicability.citation}]`],
-    }),
+  };
+  if (applicability.verified) return outcome;
+  return {
+    ...outcome,
+    unverifiedNotes: [`who the criterion applies to (${applicability.who}) [${applicability.citation}]`],
   };
 }
 
@@ -121,10 +124,29 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
       ? notApplicable(ctx, criterion.appliesTo, outside)
       : evaluateTest(ctx, criterion.test);
   const { status, silenceNote } = statusOf(criterion, outcome);
-  const collect = status === 'unknown' ? (outcome.collect ?? criterion.text) : undefined;
-  const unverifiedNotes = [...(outcome.unverifiedNotes ?? [])];
-  if (!criterion.verified)
-    unverifiedNotes.unshift(criterion.note ?? 'criterion not verified against the primary source');
+  const notes = outcome.unverifiedNotes ?? [];
+  const unverifiedNotes = criterion.verified
+    ? [...notes]
+    : [criterion.note ?? 'criterion not verified against the primary source', ...notes];
+  const reason = silenceNote === undefined ? outcome.reason : outcome.reason + silenceNote;
+  const verified = criterion.verified && notes.length === 0;
+  // Two literals rather than a conditional spread: this runs for every criterion of every protocol per patient, and
+  // a literal keeps one object shape (same key order, so the same JSON).
+  if (status !== 'unknown') {
+    return {
+      id: criterion.id,
+      kind: criterion.kind,
+      text: criterion.text,
+      registryText: criterion.registryText,
+      test: criterion.test.type,
+      status,
+      reason,
+      evidence: outcome.evidence,
+      citation: criterion.citation,
+      verified,
+      unverifiedNotes,
+    };
+  }
   return {
     id: criterion.id,
     kind: criterion.kind,
@@ -132,11 +154,11 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
     registryText: criterion.registryText,
     test: criterion.test.type,
     status,
-    reason: outcome.reason + (silenceNote ?? ''),
+    reason,
     evidence: outcome.evidence,
-    ...(collect !== undefined && { collect }),
+    collect: outcome.collect ?? criterion.text,
     citation: criterion.citation,
-    verified: criterion.verified && (outcome.unverifiedNotes ?? []).length === 0,
+    verified,
     unverifiedNotes,
   };
 }
@@ -232,19 +254,21 @@ function assertResolvable(protocols: readonly TrialProtocol[], knowledge: Knowle
 /**
  * Match one patient against trial protocols as of a date (nothing dated after it is used).
  * @param options.asOf YYYY-MM-DD; throws on anything else (a programmer error: the CLI validates it first).
+ * @param options.facts the care pathway's facts already derived from this record on this asOf (the engine's
+ *   assessAndMatchRecord shares them with the assessment); derived here when absent.
  */
 export function matchTrials(
   record: PatientRecord,
   knowledge: Knowledge,
   protocols: readonly TrialProtocol[],
-  options: { asOf: string },
+  options: { asOf: string; facts?: ClinicalFacts },
 ): TrialMatchResult[] {
   const asOfDay = toDayNumber(options.asOf);
   if (asOfDay === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
     throw new Error(`asOf must be a YYYY-MM-DD date, got "${options.asOf}"`);
   }
   assertResolvable(protocols, knowledge);
-  const facts = deriveFacts(record, knowledge, options.asOf);
-  const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay };
+  const facts = options.facts ?? deriveFacts(record, knowledge, options.asOf);
+  const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay, memo: new Map() };
   return protocols.map((p) => matchProtocol(ctx, p));
 }

@@ -15,15 +15,32 @@ export interface HookRequestData {
   readonly fhirAuthorization?: { readonly access_token?: unknown } | null;
 }
 
+const TOKEN = /\{\{\s*context\.([A-Za-z]+)\s*\}\}/g;
+
+function contextValue(context: Readonly<Record<string, unknown>>, name: string): string {
+  const value = context[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new InputError(`context.${name} is required by the prefetch template`, 'cds.context.missing');
+  }
+  return value;
+}
+
 /** Replaces `{{context.x}}` tokens with the context's string values (URL-encoded); unknown tokens fail. */
 export function fillTemplate(template: string, context: Readonly<Record<string, unknown>>): string {
-  return template.replace(/\{\{\s*context\.([A-Za-z]+)\s*\}\}/g, (_all, name: string) => {
-    const value = context[name];
-    if (typeof value !== 'string' || value === '') {
-      throw new InputError(`context.${name} is required by the prefetch template`, 'cds.context.missing');
-    }
-    return encodeURIComponent(value);
-  });
+  return template.replace(TOKEN, (_all, name: string) => encodeURIComponent(contextValue(context, name)));
+}
+
+/** The context names each template uses, found once per template (the templates are fixed at start-up). */
+const namesByTemplate = new Map<string, readonly string[]>();
+
+/** Fails as fillTemplate does when the context lacks a token's value, without building the query. */
+function checkTemplate(template: string, context: Readonly<Record<string, unknown>>): void {
+  let names = namesByTemplate.get(template);
+  if (names === undefined) {
+    names = [...template.matchAll(TOKEN)].map((m) => m[1] as string);
+    namesByTemplate.set(template, names);
+  }
+  for (const name of names) contextValue(context, name);
 }
 
 function isObject(value: unknown): value is FhirResource {
@@ -55,20 +72,21 @@ export async function assembleRecord(
   const perKey = await Promise.all(
     Object.entries(templates).map(async ([key, template]): Promise<FhirResource[]> => {
       const value = prefetch[key];
-      const query = fillTemplate(template, request.context);
+      // The query string is built only to fetch (the Observation one is long); its context tokens are checked always.
+      checkTemplate(template, request.context);
       if (isObject(value)) {
         if (value.resourceType !== 'Bundle') return [value];
         if (nextLink(value) === undefined) return bundleResources(value);
         if (server === undefined) throw new DataUnavailable(`prefetch ${key} is partial and there is no fhirServer`);
         fetched.push(key);
-        return fetchQuery(query, server, value);
+        return fetchQuery(fillTemplate(template, request.context), server, value);
       }
       if (value !== undefined && value !== null) {
         throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
       }
       if (server === undefined) throw new DataUnavailable(`prefetch ${key} is missing and there is no fhirServer`);
       fetched.push(key);
-      return fetchQuery(query, server);
+      return fetchQuery(fillTemplate(template, request.context), server);
     }),
   );
   const seen = new Set<string>();

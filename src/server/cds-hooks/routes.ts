@@ -125,10 +125,8 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         const resources = record.bundle.entry.map((e) => e.resource);
         let cards: Card[];
         if (service.hook === 'patient-view') {
-          // One normalized record for both the assessment and the trial matches (the engine door's reader).
-          const patientRecord = readBundle(record.bundle);
-          const assessment = context.engine.assessRecord(patientRecord, { asOf });
-          const matches = () => context.engine.matchRecord(patientRecord, { asOf });
+          // One normalized record and one derivation of the facts for both the assessment and the trial matches.
+          const { assessment, matches } = context.engine.assessAndMatchRecord(readBundle(record.bundle), { asOf });
           cards = patientViewCards(context.engine.knowledge, assessment, matches, patientId);
         } else {
           const orders = draftIl6Orders(

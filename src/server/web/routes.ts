@@ -63,8 +63,9 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
 
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = readBundle(bundle);
-    const assessment = context.engine.assessRecord(record, { asOf });
-    const matches = context.engine.matchRecord(record, { asOf });
+    const both = context.engine.assessAndMatchRecord(record, { asOf });
+    const assessment = both.assessment;
+    const matches = both.matches();
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
     return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
   };

@@ -18,15 +18,36 @@ const WORKUP: Partial<Record<ContraindicationCode, readonly WorkupCode[]>> = {
   hepatitis: ['hepatitis-b-serology'],
 };
 
+/** What a test object asks, worked out once (protocols are loaded once; this runs per patient). */
+interface Plan {
+  readonly codes: ReadonlySet<string>;
+  readonly needed: ReadonlySet<WorkupCode>;
+  readonly checked: string;
+  /** Codes ruled out only by the record's silence (no work-up rules them out). */
+  readonly silentCodes: readonly string[];
+}
+const plans = new WeakMap<NoContraindication, Plan>();
+function planOf(test: NoContraindication): Plan {
+  let plan = plans.get(test);
+  if (plan === undefined) {
+    plan = {
+      codes: new Set<string>(test.codes),
+      needed: new Set(test.codes.flatMap((c) => WORKUP[c] ?? [])),
+      checked: test.codes.join(', '),
+      silentCodes: test.codes.filter((c) => WORKUP[c] === undefined),
+    };
+    plans.set(test, plan);
+  }
+  return plan;
+}
+
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
-  const codes = new Set<string>(test.codes);
+  const { codes, needed, checked, silentCodes } = planOf(test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
     return { holds: false, reason: found.map((c) => c.detail).join('; '), evidence: found.flatMap((c) => c.evidence) };
   }
-  const needed = new Set(test.codes.flatMap((c) => WORKUP[c] ?? []));
   const missing = ctx.facts.missingWorkup.filter((w) => needed.has(w.code));
-  const checked = test.codes.join(', ');
   if (missing.length > 0) {
     return {
       holds: undefined,
@@ -35,14 +56,7 @@ export function noContraindication(ctx: MatchContext, test: NoContraindication):
       collect: missing.map((w) => w.action).join('; '),
     };
   }
-  const silent = test.codes.some((c) => WORKUP[c] === undefined);
-  return {
-    holds: true,
-    reason: `None of ${checked} found${needed.size > 0 ? ' (work-up present)' : ''}`,
-    evidence: [],
-    ...(silent && {
-      bySilence: true,
-      collect: `history of ${test.codes.filter((c) => WORKUP[c] === undefined).join(', ')}`,
-    }),
-  };
+  const reason = `None of ${checked} found${needed.size > 0 ? ' (work-up present)' : ''}`;
+  if (silentCodes.length === 0) return { holds: true, reason, evidence: [] };
+  return { holds: true, reason, evidence: [], bySilence: true, collect: `history of ${silentCodes.join(', ')}` };
 }

@@ -6,7 +6,7 @@
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { unverifiedNote } from '../context.ts';
+import { once, unverifiedNote } from '../context.ts';
 import { scaleReadings } from '../scale-readings.ts';
 import type { ScaleReading } from '../scale-readings.ts';
 
@@ -57,7 +57,11 @@ function sumOf(reading: ScaleReading, source: ScaleSource): Sum | string {
 
 function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource): TestOutcome {
   const name = describe(source);
-  const readings = scaleReadings(ctx.record, ctx.knowledge, source, ctx.asOfDay - test.withinDays, ctx.asOfDay);
+  const from = ctx.asOfDay - test.withinDays;
+  // Several criteria read the same scale in the same window (BDI-II somatic items and item 9).
+  const readings = once(ctx, `scale|${source.itemCodeSet}|${source.totalCodeSet ?? ''}|${from}`, () =>
+    scaleReadings(ctx.record, ctx.knowledge, source, from, ctx.asOfDay),
+  );
   const collect = `${name} (within ${test.withinDays} days)`;
   const reading = readings[0];
   if (reading === undefined) {
