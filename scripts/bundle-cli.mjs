@@ -15,11 +15,11 @@ const root = join(import.meta.dirname, '..');
 const src = join(root, 'src');
 const outdir = join(root, 'dist', 'cli-bundle');
 
-// Pure JavaScript packages on the paths of the quick commands are bundled (the schemas, the argument parser, the UCUM
-// tables); every other package stays a normal import from node_modules: native addons (better-sqlite3, DuckDB),
+// Pure JavaScript packages on the paths of the quick commands are bundled (the schemas, the argument parser); every
+// other package stays a normal import from node_modules: native addons (better-sqlite3, DuckDB),
 // packages that read their own files at run time (PGlite's WebAssembly, fastify plugins' assets, pino's transports)
 // and the large ones only some commands need.
-const BUNDLED = [/^zod(\/|$)/, /^commander(\/|$)/, /^@lhncbc\/ucum-lhc(\/|$)/, /^canonicalize(\/|$)/];
+const BUNDLED = [/^zod(\/|$)/, /^commander(\/|$)/, /^canonicalize(\/|$)/];
 
 /** The URL tsc's output of `file` has, relative to a chunk in dist/cli-bundle/. */
 function compiledUrlFrom(file) {
@@ -49,7 +49,7 @@ function patch(text, file, from, to) {
   return text.replace(from, to);
 }
 
-// Three changes to bundled packages that only remove start-up work, never behaviour `trd` uses:
+// Changes to how packages are bundled that only remove start-up work, never behaviour `trd` uses:
 const trimPackages = {
   name: 'trim-packages',
   setup(b) {
@@ -70,11 +70,16 @@ const trimPackages = {
       ),
       loader: 'js',
     }));
-    // JSON bundled as a string for JSON.parse, which V8 reads several times faster than the same object literal in
-    // code (the UCUM tables are 230 KB).
-    b.onLoad({ filter: /\.json$/ }, (args) => ({
-      contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8'))))});`,
+    // The UCUM package (CommonJS, some twenty modules and 230 KB of tables) stays in node_modules and is loaded on
+    // first use instead of when the engine loads: src/units/convert.ts builds its tables lazily, and a unit that is
+    // already the wanted one never needs them.
+    b.onResolve({ filter: /^@lhncbc\/ucum-lhc$/ }, (args) =>
+      args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-cjs' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (args) => ({
+      contents: `let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(args.path)}))[key] });`,
       loader: 'js',
+      resolveDir: root,
     }));
   },
 };
@@ -99,7 +104,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __trdCreateRequire } from 'node:module';\nconst require = __trdCreateRequire(import.meta.url);",
   },
-  plugins: [keepRelativeUrls, trimPackages],
+  plugins: [trimPackages, keepRelativeUrls],
   metafile: true,
   logLevel: 'warning',
 });

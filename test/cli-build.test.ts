@@ -46,6 +46,8 @@ describe('bin/trd.js gives what the sources give', () => {
     ['assess', SEED, ...AS_OF, '--json'],
     ['match', SEED, ...AS_OF],
     ['match', SEED, ...AS_OF, '--json'],
+    // A CRP in mg/dL: the unit conversion loads the UCUM package on first use.
+    ['assess', join(REPO_ROOT, 'test', 'fixtures', 'vignettes', 'crp-unit-mg-per-dl.json'), ...AS_OF, '--json'],
     ['design', 'ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--json'],
     // design enrichment reads knowledge/design/ relative to its module and starts worker threads from dist/.
     ['design', 'enrichment', '--simulate', '--beta0', '3', '--beta1', '1.5', '--sd', '8', '--n-per-arm', '40'].concat([
