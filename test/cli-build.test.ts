@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { BUILT_CLI, builtCliIsCurrent, REPO_ROOT, trd, type CliRun } from '../src/cli/run.test-support.ts';
+import { COMMANDS } from '../src/cli/trd.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'trd.js');
 const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
@@ -63,6 +64,8 @@ describe('bin/trd.js gives what the sources give', () => {
     ['assess', SEED, '--as-of', '2026-02-30'],
     ['assess', SEED, '--no-such-option'],
     ['no-such-command'],
+    // Every command's own chunk loads and registers its options.
+    ...Object.keys(COMMANDS).map((name) => [name, '--help']),
   ];
   for (const args of cases) {
     test(`trd ${args.map((a) => a.replace(REPO_ROOT, '.')).join(' ')}`, async () => {
