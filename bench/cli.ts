@@ -2,7 +2,9 @@
  * `npm run bench:cli`: how long `trd` takes to start and answer, as a user runs it (bin/trd.js on the build), against
  * `node -e 0` measured in the same run (Node's own start-up: the floor). Each command runs ROUNDS times, the commands
  * interleaved round by round so that the machine's load falls on all of them alike; the figure is the median wall
- * time, with the median CPU time of the process beside it (less disturbed when the machine is shared). Goal (issue 6): `trd assess` on the demo patient within 4x `node -e 0`.
+ * time, with the median CPU time of the process beside it (less disturbed when the machine is shared). Goal (issue 6):
+ * `trd assess` on the demo patient within 4x `node -e 0`. BENCH_CLI_BEFORE=<folder> adds another built checkout (an
+ * earlier commit) to the same rounds, for a before/after under the same load.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,7 +16,7 @@ const BIN = join(ROOT, 'bin', 'trd.js');
 const ROUNDS = Number(process.env.BENCH_CLI_ROUNDS ?? 21);
 const GOAL = 4;
 
-if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'cli-bundle', 'main.js'))) {
   console.error('bench:cli: the build is missing; run `npm run build` first');
   process.exit(1);
 }
@@ -32,24 +34,35 @@ const commands: { name: string; args: string[] }[] = [
     args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'assess', demo, '--as-of', '2026-11-27'],
   },
 ];
+// BENCH_CLI_BEFORE=<folder>: another checkout of precision-trd, built (an earlier commit), measured in the same rounds.
+const before = process.env.BENCH_CLI_BEFORE;
+if (before !== undefined && before !== '') {
+  const otherBin = join(before, 'bin', 'trd.js');
+  if (!existsSync(otherBin)) {
+    console.error(`bench:cli: ${otherBin} does not exist`);
+    process.exit(1);
+  }
+  commands.push(
+    { name: 'BEFORE trd --help', args: [otherBin, '--help'] },
+    { name: 'BEFORE trd assess', args: [otherBin, 'assess', demo, '--as-of', '2026-11-27'] },
+  );
+}
 
-/** Wall time of one run, and its CPU time (user + system) read from the shell's `times` for its child. */
+/**
+ * Wall time of one run, and its CPU time (user + system, all threads) from bash's `time` (getrusage of the child, to
+ * the millisecond; the POSIX shell's `times` counts in 10 ms clock ticks).
+ */
 function runOnce(args: string[]): { wall: number; cpu: number } {
   const start = process.hrtime.bigint();
   const r = spawnSync(
-    '/bin/sh',
-    ['-c', '"$0" "$@" >/dev/null 2>/tmp/trd-bench-cli.err || exit 9; times', process.execPath, ...args],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
+    'bash',
+    ['-c', 'TIMEFORMAT="%3U %3S"; time "$0" "$@" >/dev/null 2>/tmp/trd-bench-cli.err', process.execPath, ...args],
+    { cwd: ROOT, encoding: 'utf8' },
   );
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (status ${r.status})`);
-  // `times` prints the shell's own user/system times, then its children's: "0m0.280s 0m0.040s".
-  const children = r.stdout.trim().split('\n')[1] ?? '';
-  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  return { wall, cpu: (seconds[0] ?? NaN) * 1000 + (seconds[1] ?? NaN) * 1000 };
+  const [user, system] = r.stderr.trim().split(/\s+/).map(Number);
+  return { wall, cpu: ((user ?? NaN) + (system ?? NaN)) * 1000 };
 }
 
 const median = (values: number[]): number => {

@@ -3,7 +3,7 @@
  * a test passes to runTrd (src/cli/trd.ts). Held in an AsyncLocalStorage so that commands run in-process in tests,
  * concurrently, each see their own streams; commands write through `out` and `err` here, never process.stdout.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { readSync } from 'node:fs';
 
 export interface CliIo {
@@ -33,14 +33,18 @@ export const PROCESS_IO: CliIo = {
   readStdin: readFd0,
 };
 
-const current = new AsyncLocalStorage<CliIo>();
+// Created on the first run with other streams than the process's (tests): the `trd` process itself never loads
+// async_hooks, whose promise tracking costs every run of the command line several milliseconds at start-up.
+let current: AsyncLocalStorage<CliIo> | undefined;
 
 /** The streams of the run in progress. */
 export function cliIo(): CliIo {
-  return current.getStore() ?? PROCESS_IO;
+  return current?.getStore() ?? PROCESS_IO;
 }
 
 export function withCliIo<T>(io: CliIo, run: () => T): T {
+  if (io === PROCESS_IO && current?.getStore() === undefined) return run();
+  current ??= new (process.getBuiltinModule('node:async_hooks').AsyncLocalStorage)<CliIo>();
   return current.run(io, run);
 }
 
