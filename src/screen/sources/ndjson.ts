@@ -16,7 +16,7 @@ import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
-import { pathwayCodes, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
+import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
   listFolder,
   openWorkDb,
@@ -113,14 +113,15 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   };
 
   const project = async (c: DuckDBConnection): Promise<void> => {
-    const codes = [...new Set(pathwayCodes(o.knowledge).map((p) => p.code))];
     const parts: string[] = [];
     if (whole.length > 0) parts.push(`SELECT filename AS file, j FROM ${linesOf(whole.map((f) => f.path))}`);
     if (filtered.length > 0) {
+      // The raw text decides what is parsed: a line is kept when a pathway code appears in it (a superset of what
+      // the engine matches, pathway-codes.ts) or when it is not valid JSON, so that it is counted as malformed.
+      // Valid lines without a pathway code are dropped unparsed: they are most of the export (vital signs, ...).
       parts.push(
-        `SELECT file, j FROM (SELECT filename AS file, j, try(json_extract_string(j, '$.code.coding[*].code')) AS codes ` +
-          `FROM ${linesOf(filtered.map((f) => f.path))}) ` +
-          `WHERE codes IS NULL OR list_has_any(list_transform(codes, x -> trim(x)), [${codes.map(sqlString).join(', ')}])`,
+        `SELECT filename AS file, j FROM ${linesOf(filtered.map((f) => f.path))} ` +
+          `WHERE regexp_matches(j, ${sqlString(codeLinePattern(o.knowledge))}) OR NOT json_valid(j)`,
       );
     }
     if (parts.length === 0) {
