@@ -47,7 +47,10 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
   };
 }
 
-async function screenNdjson(out: string, o: { shard?: Shard; dir?: string; stopAfter?: number } = {}) {
+async function screenNdjson(
+  out: string,
+  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number } = {},
+) {
   const paths = screenPaths(out);
   const dir = o.dir ?? pop.ndjson;
   return runScreen({
@@ -63,6 +66,7 @@ async function screenNdjson(out: string, o: { shard?: Shard; dir?: string; stopA
     engine: pop.engine,
     asOf: AS_OF,
     checkpointEvery: 200,
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
     ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
   });
 }
@@ -97,13 +101,14 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
   );
 });
 
-test('an interrupted screen leaves no --out file and resumes to the same output', async () => {
+test('an interrupted screen leaves no --out file and resumes to the same output (worker threads or not)', async () => {
   const whole = join(pop.dir, 'whole-2.ndjson');
   await screenNdjson(whole);
   const out = join(pop.dir, 'resumed.ndjson');
   const paths = screenPaths(out);
-  const first = await screenNdjson(out, { stopAfter: 650 });
+  const first = await screenNdjson(out, { stopAfter: 650, workers: 2 });
   assert.equal(first.completed, false);
+  assert.equal(first.patients, 650, 'stopped exactly where asked');
   assert.equal(existsSync(out), false, 'no --out before the end');
   assert.ok(existsSync(paths.partial) && existsSync(paths.checkpoint) && existsSync(paths.workDb));
   // A torn write after the checkpoint: the resumed run truncates it away.

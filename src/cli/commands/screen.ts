@@ -9,6 +9,7 @@
  * for running inside a warehouse.
  */
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
@@ -16,7 +17,8 @@ import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from '.
 import { mergeShards } from '../../screen/merge.ts';
 import { pathwayCodes } from '../../screen/pathway-codes.ts';
 import { writeReport } from '../../screen/report-file.ts';
-import { engineAtCutOff, runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
+import { engineAtCutOff } from '../../screen/assess-batch.ts';
+import { runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
 import { resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
@@ -34,6 +36,7 @@ interface ScreenFlags {
   schema?: string;
   quiet?: boolean;
   memoryLimit?: string;
+  workers?: string;
 }
 
 export function parseShard(raw: string | undefined): Shard | undefined {
@@ -57,6 +60,16 @@ export function parseCutOffs(raw: string | undefined): number[] {
     );
   }
   return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** Worker threads for the engine: by default one per core (DuckDB's own threads work between batches). */
+export function parseWorkers(raw: string | undefined): number {
+  if (raw === undefined) return availableParallelism() > 1 ? Math.min(availableParallelism(), 8) : 0;
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 64)) {
+    throw new InputError('--workers must be a whole number from 0 to 64', 'screen.workers.invalid');
+  }
+  return n;
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/;
@@ -144,6 +157,8 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     asOf,
     cutOffs,
     progress: flags.quiet !== true,
+    workers: parseWorkers(flags.workers),
+    ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
   });
   const meta = outcome.meta;
   if (meta === undefined) return;
@@ -188,6 +203,7 @@ export function registerScreen(program: Command): void {
     .option('--shard <i/n>', 'screen only shard i of n (merge the outputs with trd screen-merge)')
     .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
     .option('--memory-limit <size>', 'NDJSON: DuckDB memory limit for the projection', '512MB')
+    .option('--workers <n>', 'worker threads that run the engine (0: none; default one per core)')
     .option('--quiet', 'no progress bar or summary line')
     .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()));
 }

@@ -193,7 +193,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       for (const [patient, json] of chunk.getRows()) {
         const key = String(patient);
         if (current !== undefined && key !== current) {
-          yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+          yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
           resources = [];
         }
         current = key;
@@ -201,7 +201,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       }
     }
     if (current !== undefined) {
-      yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+      yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
     }
   }
 
