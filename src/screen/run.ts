@@ -18,6 +18,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Engine } from '../engine/engine.ts';
 import { assessBatch, engineAtCutOff, type BatchResult } from './assess-batch.ts';
@@ -109,8 +110,12 @@ export interface RunOptions {
   /** Show a progress bar with an ETA (only on a terminal). */
   readonly progress?: boolean;
   readonly checkpointEvery?: number;
-  /** Worker threads that run the engine (0: the screen's own thread); each builds its engine from `pathwayFile`. */
-  readonly workers?: number;
+  /**
+   * Worker threads that run the engine (0: the screen's own thread; 'auto': one per core when the population is
+   * large enough to repay each worker's start, about half a second of loading the knowledge); each builds its
+   * engine from `pathwayFile`.
+   */
+  readonly workers?: number | 'auto';
   /** The pathway file the engine was built from (`--pathway`), absent for the bundled one. */
   readonly pathwayFile?: string;
   /** Stop after this many patients as if interrupted (tests of resumption). */
@@ -139,11 +144,18 @@ export async function runScreen(o: RunOptions): Promise<RunOutcome> {
 
 /** Patients per batch handed to the engine (a worker thread's unit of work). */
 const BATCH = 256;
+/** Below this many patients to screen, worker threads cost more to start than they save. */
+const AUTO_WORKERS_FROM = 10_000;
 
 async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o: RunOptions): Promise<RunOutcome> {
   const { patients: total, quality } = await source.prepare();
   const cutOffEngines = (o.cutOffs ?? []).map((c) => [String(c), engineAtCutOff(o.engine, c)] as const);
-  const workers = Math.max(0, Math.trunc(o.workers ?? 0));
+  const workers =
+    o.workers === 'auto'
+      ? total - (start?.patients ?? 0) >= AUTO_WORKERS_FROM && availableParallelism() > 1
+        ? Math.min(availableParallelism(), 8)
+        : 0
+      : Math.max(0, Math.trunc(o.workers ?? 0));
   const pool =
     workers === 0
       ? undefined

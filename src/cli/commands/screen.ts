@@ -9,7 +9,6 @@
  * for running inside a warehouse.
  */
 import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
@@ -62,9 +61,9 @@ export function parseCutOffs(raw: string | undefined): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-/** Worker threads for the engine: by default one per core (DuckDB's own threads work between batches). */
-export function parseWorkers(raw: string | undefined): number {
-  if (raw === undefined) return availableParallelism() > 1 ? Math.min(availableParallelism(), 8) : 0;
+/** Worker threads for the engine: by default one per core on a large population (src/screen/run.ts). */
+export function parseWorkers(raw: string | undefined): number | 'auto' {
+  if (raw === undefined) return 'auto';
   const n = Number(raw);
   if (!(Number.isInteger(n) && n >= 0 && n <= 64)) {
     throw new InputError('--workers must be a whole number from 0 to 64', 'screen.workers.invalid');
@@ -133,7 +132,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     }
     if (source.endsWith('.duckdb')) {
       return openOmopSource({
-        runner: await duckDbRunner(source),
+        runner: await duckDbRunner(source, flags.memoryLimit),
         knowledge: engine.knowledge,
         asOf,
         ...(schema === undefined ? {} : { schema }),
@@ -202,8 +201,8 @@ export function registerScreen(program: Command): void {
     .option('--cut-offs <list>', 'also count referable patients at these CRP cut-offs (mg/L), e.g. 1,2,3,5')
     .option('--shard <i/n>', 'screen only shard i of n (merge the outputs with trd screen-merge)')
     .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
-    .option('--memory-limit <size>', 'NDJSON: DuckDB memory limit for the projection', '512MB')
-    .option('--workers <n>', 'worker threads that run the engine (0: none; default one per core)')
+    .option('--memory-limit <size>', 'DuckDB memory limit for the projection (NDJSON and OMOP in DuckDB)', '512MB')
+    .option('--workers <n>', 'worker threads that run the engine (0: none; default one per core from 10,000 patients)')
     .option('--quiet', 'no progress bar or summary line')
     .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()));
 }
