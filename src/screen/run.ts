@@ -111,9 +111,10 @@ export interface RunOptions {
   readonly progress?: boolean;
   readonly checkpointEvery?: number;
   /**
-   * Worker threads that run the engine (0: the screen's own thread; 'auto': one per core when the population is
-   * large enough to repay each worker's start, about half a second of loading the knowledge); each builds its
-   * engine from `pathwayFile`.
+   * Worker threads that run the engine (0: the screen's own thread; 'auto': one per core but one, which is left to
+   * this thread and DuckDB reading the source, when the population is large enough to repay a worker's start);
+   * each builds its engine from `pathwayFile`. Measured on 2 cores: one worker overlaps the engine with the reading
+   * at no extra CPU, two cost more CPU than they save (bench/screen.ts).
    */
   readonly workers?: number | 'auto';
   /** The pathway file the engine was built from (`--pathway`), absent for the bundled one. */
@@ -153,7 +154,7 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
   const workers =
     o.workers === 'auto'
       ? total - (start?.patients ?? 0) >= AUTO_WORKERS_FROM && availableParallelism() > 1
-        ? Math.min(availableParallelism(), 8)
+        ? Math.min(availableParallelism() - 1, 8)
         : 0
       : Math.max(0, Math.trunc(o.workers ?? 0));
   const pool =

@@ -61,7 +61,7 @@ export function parseCutOffs(raw: string | undefined): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-/** Worker threads for the engine: by default one per core on a large population (src/screen/run.ts). */
+/** Worker threads for the engine: by default one per core but one on a large population (src/screen/run.ts). */
 export function parseWorkers(raw: string | undefined): number | 'auto' {
   if (raw === undefined) return 'auto';
   const n = Number(raw);
@@ -202,7 +202,10 @@ export function registerScreen(program: Command): void {
     .option('--shard <i/n>', 'screen only shard i of n (merge the outputs with trd screen-merge)')
     .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
     .option('--memory-limit <size>', 'DuckDB memory limit for the projection (NDJSON and OMOP in DuckDB)', '512MB')
-    .option('--workers <n>', 'worker threads that run the engine (0: none; default one per core from 10,000 patients)')
+    .option(
+      '--workers <n>',
+      'worker threads that run the engine (0: none; default one per core but one, from 10,000 patients)',
+    )
     .option('--quiet', 'no progress bar or summary line')
     .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()));
 }
