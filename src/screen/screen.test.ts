@@ -127,25 +127,28 @@ test('malformed lines are counted and located by file and line; the screen goes 
   const lineCount = readFileSync(observations, 'utf8').split('\n').length - 1;
   appendFileSync(observations, '{"resourceType":"Observation","code":{"coding":[{"code":"30522-7"\n');
   appendFileSync(observations, 'not json at all\n');
+  // Valid JSON, no pathway code, not a resource: judged by its raw text, still counted.
+  appendFileSync(observations, '["an array", 1]\n');
   appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition",\n');
   const out = join(pop.dir, 'dirty.ndjson');
   const outcome = await screenNdjson(out, { dir });
   assert.equal(outcome.completed, true);
   assert.equal(outcome.patients, 1500, 'every patient screened');
   const q = outcome.meta?.quality;
-  assert.equal(q?.malformedLines, 3);
+  assert.equal(q?.malformedLines, 4);
   assert.deepEqual(
     q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line}`),
     [
       'Condition.ndjson:' + String(readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1),
       `Observation.ndjson:${lineCount + 1}`,
       `Observation.ndjson:${lineCount + 2}`,
+      `Observation.ndjson:${lineCount + 3}`,
     ],
   );
   const clean = readLines<ScreenLine>(join(pop.dir, 'whole.ndjson'));
   assert.deepEqual(readLines<ScreenLine>(out), clean, 'the malformed lines changed no decision');
   const summary = await summarize(out, outcome.meta as never, 3);
-  assert.equal(summary.dataQuality.malformedLines, 3);
+  assert.equal(summary.dataQuality.malformedLines, 4);
   const html = await renderScreenReport(summary, {
     asOf: AS_OF,
     pathway: pop.engine.pathway,
@@ -153,7 +156,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     defaultCutOffMgPerL: 3,
   });
   assert.match(html, /<svg/);
-  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>3</);
+  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>4</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
 });
 

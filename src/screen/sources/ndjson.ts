@@ -1,7 +1,8 @@
 /**
  * A FHIR Bulk Data export folder (`<ResourceType>[.suffix].ndjson`, optionally `.gz`) as a screen source. DuckDB
- * reads every line, keeps the resource types the FHIR adapter reads, keeps Observations only when one of their codes
- * is a pathway code (pathway-codes.ts), and groups what is kept by patient; the decision is the engine's.
+ * reads every line, keeps the resource types the FHIR adapter reads, keeps Observations only when the raw text of
+ * the line holds a pathway code (pathway-codes.ts codeLinePattern: the other lines, most of an export, are never
+ * parsed), and groups what is kept by patient; the decision is the engine's.
  *
  * Lines are read as text (read_csv with one column) and parsed by `try(json_extract_string(...))`, so a malformed
  * line becomes NULL instead of stopping the scan: it is counted and located (file and line) and screening goes on.
@@ -117,11 +118,12 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     if (whole.length > 0) parts.push(`SELECT filename AS file, j FROM ${linesOf(whole.map((f) => f.path))}`);
     if (filtered.length > 0) {
       // The raw text decides what is parsed: a line is kept when a pathway code appears in it (a superset of what
-      // the engine matches, pathway-codes.ts) or when it is not valid JSON, so that it is counted as malformed.
+      // the engine matches, pathway-codes.ts), or when it may not be a JSON object (it does not start with `{`, or
+      // json_valid, a validation far cheaper than a parse, fails), so that it is counted as malformed below.
       // Valid lines without a pathway code are dropped unparsed: they are most of the export (vital signs, ...).
       parts.push(
         `SELECT filename AS file, j FROM ${linesOf(filtered.map((f) => f.path))} ` +
-          `WHERE regexp_matches(j, ${sqlString(codeLinePattern(o.knowledge))}) OR NOT json_valid(j)`,
+          `WHERE regexp_matches(j, ${sqlString(codeLinePattern(o.knowledge))}) OR left(j, 1) <> '{' OR NOT json_valid(j)`,
       );
     }
     if (parts.length === 0) {
