@@ -130,6 +130,9 @@ test('malformed lines are counted and located by file and line; the screen goes 
   // Valid JSON, no pathway code, not a resource: judged by its raw text, still counted.
   appendFileSync(observations, '["an array", 1]\n');
   appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition",\n');
+  // Windows line ends in one file, and a blank line: neither is a malformed line.
+  const statements = join(dir, 'MedicationStatement.ndjson');
+  writeFileSync(statements, `${readFileSync(statements, 'utf8').replace(/\n/g, '\r\n')}\r\n`);
   const out = join(pop.dir, 'dirty.ndjson');
   const outcome = await screenNdjson(out, { dir });
   assert.equal(outcome.completed, true);

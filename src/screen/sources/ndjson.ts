@@ -140,7 +140,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
                 x[5] AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
-               FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND trim(j) <> '')`,
+               FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
       );
     }
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
