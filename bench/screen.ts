@@ -5,6 +5,8 @@
  * Figures, each from its own child process so that its peak RSS is its own:
  * - NDJSON: `trd screen` on the folder (projection in DuckDB, every patient through the engine, output written):
  *   wall time, patients per second, peak RSS;
+ * - the NDJSON projection alone (DuckDB reads the lines, keeps those with a pathway code, groups by patient; no
+ *   engine), so the share of the database and of the engine in the end-to-end time is visible;
  * - baseline, same run, same files: a plain pass that reads every line and JSON.parses it (Node's floor for touching
  *   every resource); the screen's time is given as a ratio to it;
  * - bounded memory: the same screen on a tenth of the population, peak RSS compared;
@@ -33,6 +35,7 @@ interface ChildFigures {
   readonly seconds: number;
   readonly patients: number;
   readonly maxRssMb: number;
+  readonly cpuSeconds: number;
 }
 
 /** Runs bench/screen-child.ts in a fresh process and returns its figures. */
@@ -79,6 +82,9 @@ const load = (): string =>
     .join(' ');
 const rate = (f: ChildFigures): number => f.patients / f.seconds;
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+/** CPU seconds of all the child's threads, and CPU microseconds per patient. */
+const cpu = (f: ChildFigures): string =>
+  `CPU ${f.cpuSeconds.toFixed(1)} s (${Math.round((f.cpuSeconds / f.patients) * 1e6)} us/patient)`;
 
 const n = arg('patients', 100_000);
 const small = Math.max(1000, Math.round(n / 10));
@@ -106,24 +112,28 @@ try {
 
   const baseline = child('parse', ndjson);
   console.log(
-    `baseline   read + JSON.parse every line:  ${baseline.seconds.toFixed(1)} s, ${fmt(rate(baseline))} patients/s, peak RSS ${fmt(baseline.maxRssMb)} MB (load ${load()})`,
+    `baseline   read + JSON.parse every line:  ${baseline.seconds.toFixed(1)} s, ${fmt(rate(baseline))} patients/s, ${cpu(baseline)}, peak RSS ${fmt(baseline.maxRssMb)} MB (load ${load()})`,
   );
   const screen = child('screen', ndjson, join(work, 'out-ndjson.ndjson'));
   console.log(
-    `NDJSON     trd screen end to end:         ${screen.seconds.toFixed(1)} s, ${fmt(rate(screen))} patients/s, peak RSS ${fmt(screen.maxRssMb)} MB, ${(screen.seconds / baseline.seconds).toFixed(2)}x the parse baseline (load ${load()})`,
+    `NDJSON     trd screen end to end:         ${screen.seconds.toFixed(1)} s, ${fmt(rate(screen))} patients/s, ${cpu(screen)}, peak RSS ${fmt(screen.maxRssMb)} MB, ${(screen.seconds / baseline.seconds).toFixed(2)}x the parse baseline (load ${load()})`,
+  );
+  const ndjsonProjection = child('ndjson-projection', ndjson, join(work, 'projection.work.duckdb'));
+  console.log(
+    `NDJSON     projection alone (DuckDB):     ${ndjsonProjection.seconds.toFixed(1)} s, ${fmt(rate(ndjsonProjection))} patients/s, ${cpu(ndjsonProjection)}, peak RSS ${fmt(ndjsonProjection.maxRssMb)} MB`,
   );
   const screenSmall = child('screen', ndjsonSmall, join(work, 'out-small.ndjson'));
   console.log(
-    `NDJSON     ${small.toLocaleString('en-US')} patients:               ${screenSmall.seconds.toFixed(1)} s, ${fmt(rate(screenSmall))} patients/s, peak RSS ${fmt(screenSmall.maxRssMb)} MB`,
+    `NDJSON     ${small.toLocaleString('en-US')} patients:               ${screenSmall.seconds.toFixed(1)} s, ${fmt(rate(screenSmall))} patients/s, ${cpu(screenSmall)}, peak RSS ${fmt(screenSmall.maxRssMb)} MB`,
   );
   const omopDb = join(omop, 'omop.duckdb');
   const projection = child('projection', omopDb);
   console.log(
-    `OMOP       projection SQL alone (DuckDB): ${projection.seconds.toFixed(1)} s, ${fmt(rate(projection))} patients/s`,
+    `OMOP       projection SQL alone (DuckDB): ${projection.seconds.toFixed(1)} s, ${fmt(rate(projection))} patients/s, ${cpu(projection)}`,
   );
   const omopScreen = child('screen', omopDb, join(work, 'out-omop.ndjson'));
   console.log(
-    `OMOP       trd screen from loaded tables: ${omopScreen.seconds.toFixed(1)} s, ${fmt(rate(omopScreen))} patients/s, peak RSS ${fmt(omopScreen.maxRssMb)} MB (load ${load()})`,
+    `OMOP       trd screen from loaded tables: ${omopScreen.seconds.toFixed(1)} s, ${fmt(rate(omopScreen))} patients/s, ${cpu(omopScreen)}, peak RSS ${fmt(omopScreen.maxRssMb)} MB (load ${load()})`,
   );
 
   const verdict = (ok: boolean, text: string): void => console.log(`verdict: ${ok ? 'MET' : 'NOT MET'}: ${text}`);
@@ -133,7 +143,7 @@ try {
   );
   verdict(
     rate(omopScreen) >= GOAL_OMOP,
-    `OMOP in DuckDB from loaded tables ${fmt(rate(omopScreen))} patients/s (goal >= ${fmt(GOAL_OMOP)}); projection SQL alone ${fmt(rate(projection))} patients/s`,
+    `OMOP in DuckDB from loaded tables ${fmt(rate(omopScreen))} patients/s (goal >= ${fmt(GOAL_OMOP)}); projection SQL alone ${fmt(rate(projection))} patients/s, ${cpu(projection)}`,
   );
   const peak = Math.max(screen.maxRssMb, omopScreen.maxRssMb);
   verdict(peak < GOAL_RSS_MB, `peak RSS ${fmt(peak)} MB (goal < ${GOAL_RSS_MB} MB)`);

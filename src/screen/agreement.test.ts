@@ -52,7 +52,8 @@ after(() => rmSync(pop.dir, { recursive: true, force: true }));
 const SCOPE_1_1 = new Set(['deceased', 'minor', 'bipolar', 'psychotic-disorder']);
 const engineHasScope = (): boolean => !pop.engine.pathway.version.startsWith('1.0');
 
-async function screen(name: string, open: () => Promise<ScreenSource>): Promise<ScreenLine[]> {
+/** `workers`: worker threads for the engine (the CLI's default), or 0 for the screen's own thread. */
+async function screen(name: string, open: () => Promise<ScreenSource>, workers = 2): Promise<ScreenLine[]> {
   const paths = screenPaths(join(pop.dir, `${name}.ndjson`));
   const identity: RunIdentity = {
     source: name,
@@ -68,6 +69,7 @@ async function screen(name: string, open: () => Promise<ScreenSource>): Promise<
     engine: pop.engine,
     asOf: AS_OF,
     cutOffs: CUT_OFFS,
+    workers,
   });
   assert.equal(outcome.completed, true);
   return readLines<ScreenLine>(paths.out);
@@ -134,16 +136,19 @@ test('OMOP in DuckDB: every patient as the engine on its own Bundle and as the g
   assert.equal(personId(pop.patients[42] as never), 42);
 });
 
-test('OMOP in PostgreSQL: every patient as the engine on its own Bundle and as the ground truth', async (t) => {
+test("OMOP in PostgreSQL (the engine in the screen's own thread): every patient as the engine on its own Bundle and as the ground truth", async (t) => {
   const pgdb = await postgresWithOmop(pop.omopCsv);
   t.diagnostic(`PostgreSQL: ${pgdb.kind}`);
-  const lines = await screen('omop-postgres', async () =>
-    openOmopSource({
-      runner: pgdb.runner,
-      knowledge: pop.engine.knowledge,
-      asOf: AS_OF,
-      ...(pgdb.schema === undefined ? {} : { schema: pgdb.schema }),
-    }),
+  const lines = await screen(
+    'omop-postgres',
+    async () =>
+      openOmopSource({
+        runner: pgdb.runner,
+        knowledge: pop.engine.knowledge,
+        asOf: AS_OF,
+        ...(pgdb.schema === undefined ? {} : { schema: pgdb.schema }),
+      }),
+    0,
   );
   checkAgreement(lines, omopId);
 });

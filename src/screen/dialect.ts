@@ -180,17 +180,24 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${txt('co.condition_start_date')}, ${txt('co.condition_end_date')}, ${nulls(10)}
-    FROM ${t('condition_occurrence')} co
+    FROM (
+      SELECT * FROM ${t('condition_occurrence')}
+      WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
+        OR condition_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) co
     JOIN persons p ON p.person_id = co.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = co.condition_concept_id
     LEFT JOIN ${t('concept')} src ON src.concept_id = co.condition_source_concept_id
-    WHERE co.condition_concept_id IN (SELECT concept_id FROM wanted)
-      OR co.condition_source_concept_id IN (SELECT concept_id FROM pathway_concept)
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${txt('dx.drug_exposure_start_date')}, ${txt('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code
-    FROM ${t('drug_exposure')} dx
+    FROM (
+      SELECT * FROM ${t('drug_exposure')}
+      WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
+        OR drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+        OR drug_concept_id IN (SELECT drug_concept_id FROM ${t('drug_strength')} WHERE ingredient_concept_id IN (SELECT concept_id FROM wanted))
+    ) dx
     JOIN persons p ON p.person_id = dx.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = dx.drug_concept_id
     LEFT JOIN ${t('concept')} src ON src.concept_id = dx.drug_source_concept_id
@@ -203,14 +210,16 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${txt('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)}
-    FROM ${t('measurement')} m
+    FROM (
+      SELECT * FROM ${t('measurement')}
+      WHERE measurement_concept_id IN (SELECT concept_id FROM wanted)
+        OR measurement_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) m
     JOIN persons p ON p.person_id = m.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = m.measurement_concept_id
     LEFT JOIN ${t('concept')} src ON src.concept_id = m.measurement_source_concept_id
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
-    WHERE m.measurement_concept_id IN (SELECT concept_id FROM wanted)
-      OR m.measurement_source_concept_id IN (SELECT concept_id FROM pathway_concept)
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}
 FROM projected

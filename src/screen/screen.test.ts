@@ -47,7 +47,10 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
   };
 }
 
-async function screenNdjson(out: string, o: { shard?: Shard; dir?: string; stopAfter?: number } = {}) {
+async function screenNdjson(
+  out: string,
+  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number } = {},
+) {
   const paths = screenPaths(out);
   const dir = o.dir ?? pop.ndjson;
   return runScreen({
@@ -63,6 +66,7 @@ async function screenNdjson(out: string, o: { shard?: Shard; dir?: string; stopA
     engine: pop.engine,
     asOf: AS_OF,
     checkpointEvery: 200,
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
     ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
   });
 }
@@ -97,13 +101,14 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
   );
 });
 
-test('an interrupted screen leaves no --out file and resumes to the same output', async () => {
+test('an interrupted screen leaves no --out file and resumes to the same output (worker threads or not)', async () => {
   const whole = join(pop.dir, 'whole-2.ndjson');
   await screenNdjson(whole);
   const out = join(pop.dir, 'resumed.ndjson');
   const paths = screenPaths(out);
-  const first = await screenNdjson(out, { stopAfter: 650 });
+  const first = await screenNdjson(out, { stopAfter: 650, workers: 2 });
   assert.equal(first.completed, false);
+  assert.equal(first.patients, 650, 'stopped exactly where asked');
   assert.equal(existsSync(out), false, 'no --out before the end');
   assert.ok(existsSync(paths.partial) && existsSync(paths.checkpoint) && existsSync(paths.workDb));
   // A torn write after the checkpoint: the resumed run truncates it away.
@@ -122,25 +127,31 @@ test('malformed lines are counted and located by file and line; the screen goes 
   const lineCount = readFileSync(observations, 'utf8').split('\n').length - 1;
   appendFileSync(observations, '{"resourceType":"Observation","code":{"coding":[{"code":"30522-7"\n');
   appendFileSync(observations, 'not json at all\n');
+  // Valid JSON, no pathway code, not a resource: judged by its raw text, still counted.
+  appendFileSync(observations, '["an array", 1]\n');
   appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition",\n');
+  // Windows line ends in one file, and a blank line: neither is a malformed line.
+  const statements = join(dir, 'MedicationStatement.ndjson');
+  writeFileSync(statements, `${readFileSync(statements, 'utf8').replace(/\n/g, '\r\n')}\r\n`);
   const out = join(pop.dir, 'dirty.ndjson');
   const outcome = await screenNdjson(out, { dir });
   assert.equal(outcome.completed, true);
   assert.equal(outcome.patients, 1500, 'every patient screened');
   const q = outcome.meta?.quality;
-  assert.equal(q?.malformedLines, 3);
+  assert.equal(q?.malformedLines, 4);
   assert.deepEqual(
     q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line}`),
     [
       'Condition.ndjson:' + String(readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1),
       `Observation.ndjson:${lineCount + 1}`,
       `Observation.ndjson:${lineCount + 2}`,
+      `Observation.ndjson:${lineCount + 3}`,
     ],
   );
   const clean = readLines<ScreenLine>(join(pop.dir, 'whole.ndjson'));
   assert.deepEqual(readLines<ScreenLine>(out), clean, 'the malformed lines changed no decision');
   const summary = await summarize(out, outcome.meta as never, 3);
-  assert.equal(summary.dataQuality.malformedLines, 3);
+  assert.equal(summary.dataQuality.malformedLines, 4);
   const html = await renderScreenReport(summary, {
     asOf: AS_OF,
     pathway: pop.engine.pathway,
@@ -148,7 +159,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     defaultCutOffMgPerL: 3,
   });
   assert.match(html, /<svg/);
-  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>3</);
+  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>4</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
 });
 

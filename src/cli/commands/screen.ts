@@ -16,7 +16,8 @@ import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from '.
 import { mergeShards } from '../../screen/merge.ts';
 import { pathwayCodes } from '../../screen/pathway-codes.ts';
 import { writeReport } from '../../screen/report-file.ts';
-import { engineAtCutOff, runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
+import { engineAtCutOff } from '../../screen/assess-batch.ts';
+import { runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
 import { resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
@@ -34,6 +35,7 @@ interface ScreenFlags {
   schema?: string;
   quiet?: boolean;
   memoryLimit?: string;
+  workers?: string;
 }
 
 export function parseShard(raw: string | undefined): Shard | undefined {
@@ -57,6 +59,16 @@ export function parseCutOffs(raw: string | undefined): number[] {
     );
   }
   return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** Worker threads for the engine: by default one per core but one on a large population (src/screen/run.ts). */
+export function parseWorkers(raw: string | undefined): number | 'auto' {
+  if (raw === undefined) return 'auto';
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n >= 0 && n <= 64)) {
+    throw new InputError('--workers must be a whole number from 0 to 64', 'screen.workers.invalid');
+  }
+  return n;
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/;
@@ -120,7 +132,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     }
     if (source.endsWith('.duckdb')) {
       return openOmopSource({
-        runner: await duckDbRunner(source),
+        runner: await duckDbRunner(source, flags.memoryLimit),
         knowledge: engine.knowledge,
         asOf,
         ...(schema === undefined ? {} : { schema }),
@@ -144,6 +156,8 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     asOf,
     cutOffs,
     progress: flags.quiet !== true,
+    workers: parseWorkers(flags.workers),
+    ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
   });
   const meta = outcome.meta;
   if (meta === undefined) return;
@@ -187,7 +201,11 @@ export function registerScreen(program: Command): void {
     .option('--cut-offs <list>', 'also count referable patients at these CRP cut-offs (mg/L), e.g. 1,2,3,5')
     .option('--shard <i/n>', 'screen only shard i of n (merge the outputs with trd screen-merge)')
     .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
-    .option('--memory-limit <size>', 'NDJSON: DuckDB memory limit for the projection', '512MB')
+    .option('--memory-limit <size>', 'DuckDB memory limit for the projection (NDJSON and OMOP in DuckDB)', '512MB')
+    .option(
+      '--workers <n>',
+      'worker threads that run the engine (0: none; default one per core but one, from 10,000 patients)',
+    )
     .option('--quiet', 'no progress bar or summary line')
     .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()));
 }

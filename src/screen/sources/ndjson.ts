@@ -1,7 +1,8 @@
 /**
  * A FHIR Bulk Data export folder (`<ResourceType>[.suffix].ndjson`, optionally `.gz`) as a screen source. DuckDB
- * reads every line, keeps the resource types the FHIR adapter reads, keeps Observations only when one of their codes
- * is a pathway code (pathway-codes.ts), and groups what is kept by patient; the decision is the engine's.
+ * reads every line, keeps the resource types the FHIR adapter reads, keeps Observations only when the raw text of
+ * the line holds a pathway code (pathway-codes.ts codeLinePattern: the other lines, most of an export, are never
+ * parsed), and groups what is kept by patient; the decision is the engine's.
  *
  * Lines are read as text (read_csv with one column) and parsed by `try(json_extract_string(...))`, so a malformed
  * line becomes NULL instead of stopping the scan: it is counted and located (file and line) and screening goes on.
@@ -16,7 +17,7 @@ import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
-import { pathwayCodes, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
+import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
   listFolder,
   openWorkDb,
@@ -113,14 +114,16 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   };
 
   const project = async (c: DuckDBConnection): Promise<void> => {
-    const codes = [...new Set(pathwayCodes(o.knowledge).map((p) => p.code))];
     const parts: string[] = [];
     if (whole.length > 0) parts.push(`SELECT filename AS file, j FROM ${linesOf(whole.map((f) => f.path))}`);
     if (filtered.length > 0) {
+      // The raw text decides what is parsed: a line is kept when a pathway code appears in it (a superset of what
+      // the engine matches, pathway-codes.ts), or when it may not be a JSON object (it does not start with `{`, or
+      // json_valid, a validation far cheaper than a parse, fails), so that it is counted as malformed below.
+      // Valid lines without a pathway code are dropped unparsed: they are most of the export (vital signs, ...).
       parts.push(
-        `SELECT file, j FROM (SELECT filename AS file, j, try(json_extract_string(j, '$.code.coding[*].code')) AS codes ` +
-          `FROM ${linesOf(filtered.map((f) => f.path))}) ` +
-          `WHERE codes IS NULL OR list_has_any(list_transform(codes, x -> trim(x)), [${codes.map(sqlString).join(', ')}])`,
+        `SELECT filename AS file, j FROM ${linesOf(filtered.map((f) => f.path))} ` +
+          `WHERE regexp_matches(j, ${sqlString(codeLinePattern(o.knowledge))}) OR left(j, 1) <> '{' OR NOT json_valid(j)`,
       );
     }
     if (parts.length === 0) {
@@ -137,7 +140,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
                 x[5] AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
-               FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND trim(j) <> '')`,
+               FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
       );
     }
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
@@ -192,7 +195,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       for (const [patient, json] of chunk.getRows()) {
         const key = String(patient);
         if (current !== undefined && key !== current) {
-          yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+          yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
           resources = [];
         }
         current = key;
@@ -200,7 +203,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       }
     }
     if (current !== undefined) {
-      yield { key: current, patient: current, resources: JSON.parse(`[${resources.join(',')}]`) as unknown[] };
+      yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
     }
   }
 

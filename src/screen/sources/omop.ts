@@ -11,6 +11,7 @@
  * measurement is a final Observation with its UCUM unit (a unit concept 0 leaves the unit out).
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
@@ -37,12 +38,20 @@ const cell = (v: unknown): Cell => {
   return String(v);
 };
 
-/** A DuckDB file opened read-only. */
-export async function duckDbRunner(file: string): Promise<SqlRunner> {
+/**
+ * A DuckDB file opened read-only, within a memory limit (DuckDB's default is most of the machine's memory; the
+ * projection's sort spills to a temporary file beyond it), so a screen's memory does not grow with the population.
+ */
+export async function duckDbRunner(file: string, memoryLimit = '512MB'): Promise<SqlRunner> {
   if (!existsSync(file)) throw new InputError(`${file}: no such DuckDB file`, 'screen.source.missing');
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', threads: '2' });
+    instance = await DuckDBInstance.create(file, {
+      access_mode: 'READ_ONLY',
+      threads: '2',
+      memory_limit: memoryLimit,
+      temp_directory: `${tmpdir()}/trd-screen-duckdb-${process.pid}`,
+    });
   } catch {
     throw new InputError(`${file}: cannot open as a DuckDB database`, 'screen.source.unreadable');
   }

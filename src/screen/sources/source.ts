@@ -9,8 +9,10 @@ import { InputError } from '../../record/index.ts';
 export interface PatientInput {
   /** `Patient/<id>`. */
   readonly patient: string;
-  /** The patient's resources that the pathway can read (Patient first when there is one). */
-  readonly resources: readonly unknown[];
+  /** The patient's resources that the pathway can read (Patient first when there is one): as objects, or as the
+   * JSON text of their array (parsed where the engine runs, in a worker thread when there are some). */
+  readonly resources?: readonly unknown[];
+  readonly resourcesJson?: string;
 }
 
 export interface MalformedLine {

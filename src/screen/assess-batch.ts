@@ -1,0 +1,76 @@
+/**
+ * One batch of patients through the one engine (src/engine), each to its output line (result-line.ts). The same
+ * code runs in the screen's own thread and in its worker threads (assess-worker.ts), so both give the same bytes.
+ */
+import { engineFrom, type Engine } from '../engine/engine.ts';
+import type { Knowledge } from '../knowledge/index.ts';
+import { InputError } from '../record/index.ts';
+import { errorLine, screenLine, type ScreenLine } from './result-line.ts';
+import type { PatientInput } from './sources/source.ts';
+
+export interface BatchResult {
+  /** The output lines, each ending in a newline. */
+  readonly text: string;
+  /** Patients whose data could not be assessed at all (an error line each). */
+  readonly notAssessed: number;
+}
+
+/** An engine that applies the same pathway with another CRP cut-off (the knowledge changed, not the rule). */
+export function engineAtCutOff(engine: Engine, cutOffMgPerL: number): Engine {
+  const k = engine.knowledge;
+  const inflammation = k.pathway.definitions.inflammation;
+  if (!(cutOffMgPerL > 0 && cutOffMgPerL <= inflammation.acuteAbove.value)) {
+    throw new InputError(
+      `--cut-offs: each cut-off must be above 0 and at most the acute threshold (${inflammation.acuteAbove.value} mg/L)`,
+      'screen.cut-off.invalid',
+    );
+  }
+  const changed: Knowledge = {
+    ...k,
+    pathway: {
+      ...k.pathway,
+      definitions: {
+        ...k.pathway.definitions,
+        inflammation: { ...inflammation, cutOff: { ...inflammation.cutOff, value: cutOffMgPerL } },
+      },
+    },
+  };
+  return engineFrom(changed, changed, engine.protocols);
+}
+
+/** Recommendations that rules 6-8 decide from the CRP; the rules before them never read the cut-off. */
+const CRP_DEPENDENT = new Set(['refer-to-trial', 'not-inflamed', 'repeat-crp']);
+
+export function assessBatch(
+  engine: Engine,
+  cutOffEngines: readonly (readonly [string, Engine])[],
+  asOf: string,
+  patients: readonly PatientInput[],
+): BatchResult {
+  let text = '';
+  let notAssessed = 0;
+  for (const p of patients) {
+    let line: ScreenLine;
+    try {
+      const resources = p.resources ?? (JSON.parse(p.resourcesJson ?? '[]') as unknown[]);
+      const bundle = { resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) };
+      const assessment = engine.assess(bundle, { asOf });
+      let atCutOff: Record<string, string> | undefined;
+      if (cutOffEngines.length > 0) {
+        atCutOff = {};
+        for (const [c, e] of cutOffEngines) {
+          atCutOff[c] = CRP_DEPENDENT.has(assessment.recommendation.code)
+            ? e.assess(bundle, { asOf }).recommendation.code
+            : assessment.recommendation.code;
+        }
+      }
+      line = screenLine(p.patient, assessment, atCutOff);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      line = errorLine(p.patient, error.message);
+      notAssessed++;
+    }
+    text += `${JSON.stringify(line)}\n`;
+  }
+  return { text, notAssessed };
+}
