@@ -50,16 +50,6 @@ describe('bin/trd.js gives what the sources give', () => {
     // A CRP in mg/dL: the unit conversion loads the UCUM package on first use.
     ['assess', join(REPO_ROOT, 'test', 'fixtures', 'vignettes', 'crp-unit-mg-per-dl.json'), ...AS_OF, '--json'],
     ['design', 'ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--json'],
-    // design enrichment reads knowledge/design/ relative to its module and starts worker threads from dist/.
-    ['design', 'enrichment', '--simulate', '--beta0', '3', '--beta1', '1.5', '--sd', '8', '--n-per-arm', '40'].concat([
-      '--trials',
-      '200',
-      '--seed',
-      '7',
-      '--workers',
-      '2',
-      '--json',
-    ]),
     ['assess', join(REPO_ROOT, 'no-such-file.json'), ...AS_OF],
     ['assess', SEED, '--as-of', '2026-02-30'],
     ['assess', SEED, '--no-such-option'],
@@ -75,6 +65,27 @@ describe('bin/trd.js gives what the sources give', () => {
       assert.equal(fromBuild.stderr, fromSource.stderr);
     });
   }
+});
+
+test('trd design enrichment --simulate: worker threads started from the build give the single-thread result', async () => {
+  // Reads knowledge/design/ relative to its module, and starts its workers from dist/ (their own module URL).
+  const args = ['design', 'enrichment', '--simulate', '--beta0', '3', '--beta1', '1.5', '--sd', '8'].concat([
+    '--n-per-arm',
+    '40',
+    '--trials',
+    '200',
+    '--seed',
+    '7',
+    '--json',
+  ]);
+  const [fromBuild, inProcess] = await Promise.all([
+    built([...args, '--workers', '2']),
+    trd([...args, '--workers', '1']),
+  ]);
+  assert.equal(fromBuild.code, 0, fromBuild.stderr);
+  assert.equal(inProcess.code, 0, inProcess.stderr);
+  const result = (run: CliRun): unknown => (JSON.parse(run.stdout) as { result: unknown }).result;
+  assert.deepEqual(result(fromBuild), result(inProcess));
 });
 
 describe('a fault in trd, from the build', () => {
