@@ -7,7 +7,6 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { readBundle } from '../../engine/engine.ts';
 import type { ServerContext } from '../app.ts';
 import { HttpError, operationOutcome, sendOutcome } from '../api/operation-outcome.ts';
 import { todayIso } from '../as-of.ts';
@@ -126,7 +125,9 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         let cards: Card[];
         if (service.hook === 'patient-view') {
           // One normalized record and one derivation of the facts for both the assessment and the trial matches.
-          const { assessment, matches } = context.engine.assessAndMatchRecord(readBundle(record.bundle), { asOf });
+          const { assessment, matches } = context.engine.assessAndMatchRecord(context.engine.read(record.bundle), {
+            asOf,
+          });
           cards = patientViewCards(context.engine.knowledge, assessment, matches, patientId);
         } else {
           const orders = draftIl6Orders(

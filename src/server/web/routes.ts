@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { readBundle } from '../../engine/engine.ts';
 import { InputError } from '../../engine/index.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
@@ -62,7 +61,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
-    const record = readBundle(bundle);
+    const record = context.engine.read(bundle);
     const both = context.engine.assessAndMatchRecord(record, { asOf });
     const assessment = both.assessment;
     const matches = both.matches();

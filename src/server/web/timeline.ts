@@ -2,7 +2,7 @@
  * The patient timeline as a vega-lite spec, rendered to SVG on the server by the project's one renderer
  * (renderSvg in src/analysis/plots.ts): CRP results against the pathway's cut-off and acute lines; antidepressant
  * courses as bars marked adequate, short, under-dosed or unverified (the engine's verdicts); ANC, platelets, ALT
- * and AST against their limits. Values are read from the normalized record (made by readBundle, the engine door's
+ * and AST against their limits. Values are read from the normalized record (made by engine.read, the engine door's
  * reader), matched to the knowledge's code sets and converted with src/units; the limits come from the pathway file.
  */
 import type { TopLevelSpec } from 'vega-lite';
