@@ -27,7 +27,7 @@ import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey } from 'jose';
 import { createEngine } from '../src/engine/index.ts';
-import { readBundle } from '../src/engine/engine.ts';
+import { prefetchKeyByType } from '../src/server/cds-hooks/services.ts';
 import { typicalBundle } from './typical-bundle.ts';
 
 const AS_OF = '2026-11-27';
@@ -67,29 +67,24 @@ function patient(i: number): Resource[] {
     .map((x) => x.r);
 }
 
-const KEY_OF: Readonly<Record<string, string>> = {
-  Condition: 'conditions',
-  Observation: 'observations',
-  MedicationStatement: 'medicationStatements',
-  MedicationRequest: 'medicationRequests',
-  MedicationDispense: 'medicationDispenses',
-  MedicationAdministration: 'medicationAdministrations',
-  QuestionnaireResponse: 'questionnaireResponses',
-  AllergyIntolerance: 'allergies',
-  Immunization: 'immunizations',
-  Procedure: 'procedures',
-};
+/** The engine of the in-process ceiling; its knowledge gives the prefetch templates' keys. */
+const engine = createEngine();
+const KEY_OF = prefetchKeyByType(engine.knowledge);
 
 function hookBody(resources: Resource[], i: number): string {
   const prefetch: Record<string, unknown> = {};
-  for (const key of Object.values(KEY_OF)) prefetch[key] = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+  for (const key of KEY_OF.values()) {
+    if (key !== 'patient') prefetch[key] = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+  }
   let patientId = '';
   for (const r of resources) {
     if (r.resourceType === 'Patient') {
       prefetch.patient = r;
       patientId = r.id;
-    } else if (KEY_OF[r.resourceType] !== undefined)
-      (prefetch[KEY_OF[r.resourceType] as string] as { entry: unknown[] }).entry.push({ resource: r });
+    } else {
+      const key = KEY_OF.get(r.resourceType);
+      if (key !== undefined) (prefetch[key] as { entry: unknown[] }).entry.push({ resource: r });
+    }
     // Resources the templates do not ask for (Encounter...) are not sent, as a client would not send them.
   }
   return JSON.stringify({
@@ -199,9 +194,8 @@ async function main(): Promise<void> {
       .sign(privateKey as CryptoKey);
   };
 
-  const engine = createEngine();
   const viewEngineWork = (text: string): unknown =>
-    engine.assessAndMatchRecord(readBundle(hookBundle(JSON.parse(text))), { asOf: AS_OF }).matches();
+    engine.assessAndMatchRecord(engine.read(hookBundle(JSON.parse(text))), { asOf: AS_OF }).matches();
   const assessEngineWork = (text: string): unknown => engine.assess(JSON.parse(text), { asOf: AS_OF });
   const ceilingOf = (label: string, bodies: readonly string[], op: (text: string) => unknown): number => {
     rate(bodies, op, 1000);

@@ -8,7 +8,7 @@ import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { buildServer } from './app.ts';
 import type { ServerOptions } from './app.ts';
-import { patientPrefetch } from './cds-hooks/services.ts';
+import { prefetchKeyByType } from './cds-hooks/services.ts';
 
 export const TEST_TODAY = new Date('2026-11-27T12:00:00Z');
 export const sharedEngine = createEngine();
@@ -70,24 +70,11 @@ export function readBundleFile(path: string): { resourceType: 'Bundle'; entry: {
   return JSON.parse(readFileSync(path, 'utf8')) as { resourceType: 'Bundle'; entry: { resource: FhirResourceJson }[] };
 }
 
-/** Which prefetch key a resource type belongs to (the templates of services.ts). */
-const KEY_OF: Readonly<Record<string, string>> = {
-  Condition: 'conditions',
-  Observation: 'observations',
-  MedicationStatement: 'medicationStatements',
-  MedicationRequest: 'medicationRequests',
-  MedicationDispense: 'medicationDispenses',
-  MedicationAdministration: 'medicationAdministrations',
-  QuestionnaireResponse: 'questionnaireResponses',
-  AllergyIntolerance: 'allergies',
-  Immunization: 'immunizations',
-  Procedure: 'procedures',
-};
-
 /** The full prefetch a CDS client would send for this patient: the Patient and one searchset per key. */
 export function fullPrefetch(resources: readonly FhirResourceJson[]): Record<string, unknown> {
   const prefetch: Record<string, unknown> = {};
-  for (const key of Object.keys(patientPrefetch(sharedEngine.knowledge))) {
+  const keyOf = prefetchKeyByType(sharedEngine.knowledge);
+  for (const key of keyOf.values()) {
     if (key !== 'patient') prefetch[key] = { resourceType: 'Bundle', type: 'searchset', entry: [] };
   }
   for (const resource of resources) {
@@ -95,7 +82,7 @@ export function fullPrefetch(resources: readonly FhirResourceJson[]): Record<str
       prefetch.patient = resource;
       continue;
     }
-    const key = KEY_OF[resource.resourceType];
+    const key = keyOf.get(resource.resourceType);
     if (key !== undefined) (prefetch[key] as { entry: unknown[] }).entry.push({ resource, search: { mode: 'match' } });
   }
   return prefetch;

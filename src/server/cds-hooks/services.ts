@@ -47,6 +47,16 @@ export function patientPrefetch(knowledge: Knowledge): Record<string, string> {
   };
 }
 
+/**
+ * The prefetch key each resource type is sent under, read off the templates above (a search for a type returns that
+ * type; `_include`d Medications travel inside the same searchset).
+ */
+export function prefetchKeyByType(knowledge: Knowledge): ReadonlyMap<string, string> {
+  return new Map(
+    Object.entries(patientPrefetch(knowledge)).map(([key, query]) => [query.split(/[?/]/, 1)[0] ?? query, key]),
+  );
+}
+
 export const PATIENT_VIEW_ID = 'trd-il6-candidacy';
 export const ORDER_SIGN_ID = 'trd-il6-blocker-order-sign';
 export const ORDER_SELECT_ID = 'trd-il6-blocker-order-select';
