@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assess, deriveFacts } from './index.ts';
+import { assess, cutOffDependentCodes, deriveFacts } from './index.ts';
 import type { Assessment } from './index.ts';
 import {
   AS_OF,
@@ -220,4 +220,20 @@ describe('the result', () => {
 
 test('depression builders: a current depression qualifies', () => {
   assert.equal(deriveFacts(record({ conditions: [depression()] }), knowledge, AS_OF).depression.present, true);
+});
+
+describe('which recommendations another CRP cut-off could change (a screen re-decides only these)', () => {
+  const rows = knowledge.pathway.decision;
+  test('the bundled table: the rows from the first that reads the inflammation status on', () => {
+    assert.deepEqual([...cutOffDependentCodes(rows)].sort(), [
+      'measure-crp',
+      'not-inflamed',
+      'refer-to-trial',
+      'repeat-crp',
+    ]);
+  });
+  test('a table that reads the inflammation first: every code, whatever its name', () => {
+    const inflammationFirst = [...rows.filter((r) => r.when.startsWith('inflammation-')), ...rows];
+    assert.deepEqual([...cutOffDependentCodes(inflammationFirst)].sort(), [...new Set(rows.map((r) => r.code))].sort());
+  });
 });

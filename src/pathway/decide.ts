@@ -50,6 +50,24 @@ function evaluate(row: DecisionRow, f: ClinicalFacts): { matched: boolean; outco
   }
 }
 
+/** The predicates of `evaluate` that read the inflammation status (and so the CRP cut-off). */
+const READS_INFLAMMATION: ReadonlySet<DecisionRow['when']> = new Set([
+  'inflammation-unknown',
+  'inflammation-acute-or-indeterminate',
+  'inflammation-normal',
+  'inflammation-elevated',
+]);
+
+/**
+ * The recommendation codes another CRP cut-off could change: those of the first row that reads the inflammation
+ * status and of every row after it. Rows are first-match, so a row before it decides without the CRP. A screen
+ * re-decides only these at each extra cut-off (src/screen/assess-batch.ts).
+ */
+export function cutOffDependentCodes(rows: readonly DecisionRow[]): ReadonlySet<string> {
+  const first = rows.findIndex((row) => READS_INFLAMMATION.has(row.when));
+  return new Set(first < 0 ? [] : rows.slice(first).map((row) => row.code));
+}
+
 export function decide(rows: readonly DecisionRow[], facts: ClinicalFacts): { row: DecisionRow; trace: TraceStep[] } {
   const trace: TraceStep[] = [];
   let chosen: DecisionRow | undefined;

@@ -4,6 +4,7 @@
  */
 export { assess, assessFacts } from './assess.ts';
 export type { AssessOptions } from './assess.ts';
+export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp } from './inflammation.ts';
 export { REFERRAL_TRACK } from './workup.ts';

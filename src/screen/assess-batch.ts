@@ -4,6 +4,7 @@
  */
 import { engineFrom, type Engine } from '../engine/engine.ts';
 import type { Knowledge } from '../knowledge/index.ts';
+import { cutOffDependentCodes } from '../pathway/index.ts';
 import { InputError } from '../record/index.ts';
 import { errorLine, screenLine, type ScreenLine } from './result-line.ts';
 import type { PatientInput } from './sources/source.ts';
@@ -38,9 +39,6 @@ export function engineAtCutOff(engine: Engine, cutOffMgPerL: number): Engine {
   return engineFrom(changed, changed, engine.protocols);
 }
 
-/** Recommendations that rules 6-8 decide from the CRP; the rules before them never read the cut-off. */
-const CRP_DEPENDENT = new Set(['refer-to-trial', 'not-inflamed', 'repeat-crp']);
-
 export function assessBatch(
   engine: Engine,
   cutOffEngines: readonly (readonly [string, Engine])[],
@@ -49,6 +47,7 @@ export function assessBatch(
 ): BatchResult {
   let text = '';
   let notAssessed = 0;
+  const dependsOnCutOff = cutOffDependentCodes(engine.knowledge.pathway.decision);
   for (const p of patients) {
     let line: ScreenLine;
     try {
@@ -59,7 +58,7 @@ export function assessBatch(
       if (cutOffEngines.length > 0) {
         atCutOff = {};
         for (const [c, e] of cutOffEngines) {
-          atCutOff[c] = CRP_DEPENDENT.has(assessment.recommendation.code)
+          atCutOff[c] = dependsOnCutOff.has(assessment.recommendation.code)
             ? e.assess(bundle, { asOf }).recommendation.code
             : assessment.recommendation.code;
         }
