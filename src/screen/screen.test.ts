@@ -49,7 +49,7 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
 
 async function screenNdjson(
   out: string,
-  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number } = {},
+  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number; patientsPerRange?: number } = {},
 ) {
   const paths = screenPaths(out);
   const dir = o.dir ?? pop.ndjson;
@@ -60,6 +60,7 @@ async function screenNdjson(
         knowledge: pop.engine.knowledge,
         workDb: paths.workDb,
         ...(o.shard === undefined ? {} : { shard: o.shard }),
+        ...(o.patientsPerRange === undefined ? {} : { patientsPerRange: o.patientsPerRange }),
       }),
     paths,
     identity: identity(o.shard, dir),
@@ -99,6 +100,18 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
     mergeShards([shards[0], shards[0], shards[1]] as string[], join(pop.dir, 'm3.ndjson')),
     /given twice/,
   );
+});
+
+test('patients handed out in sorted ranges give the same output, interrupted mid-range or not', async () => {
+  const whole = join(pop.dir, 'whole-ranges.ndjson');
+  await screenNdjson(whole);
+  const ranged = join(pop.dir, 'ranged.ndjson');
+  await screenNdjson(ranged, { patientsPerRange: 97 });
+  assert.ok(readFileSync(ranged).equals(readFileSync(whole)), 'ranges of 97 patients: the same output');
+  const out = join(pop.dir, 'ranged-resumed.ndjson');
+  assert.equal((await screenNdjson(out, { patientsPerRange: 97, stopAfter: 500, workers: 0 })).completed, false);
+  assert.equal((await screenNdjson(out, { patientsPerRange: 97 })).completed, true);
+  assert.ok(readFileSync(out).equals(readFileSync(whole)), 'resumed inside a range: the same output');
 });
 
 test('an interrupted screen leaves no --out file and resumes to the same output (worker threads or not)', async () => {

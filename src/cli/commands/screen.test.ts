@@ -95,6 +95,18 @@ test('synth NDJSON, screen it in two shards and merge them into the unsharded ou
   assert.ok(readFileSync(merged).equals(readFileSync(whole)));
 });
 
+test('a memory limit the projection cannot work within: exit 2 with one line naming it, no output; more memory resumes', async () => {
+  const out = join(dir, 'small-memory.ndjson');
+  const args = ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', out, '--quiet'];
+  const r = await trd(...args, '--memory-limit', '2MB');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^trd: the database ran out of memory within --memory-limit 2MB; [^\n]+\n$/);
+  assert.equal(existsSync(out), false);
+  const again = await trd(...args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(readFileSync(out).equals(readFileSync(join(dir, 'whole.ndjson'))));
+});
+
 test('screen-sql prints the projection for a warehouse dialect', async () => {
   const r = await trd('screen-sql', '--dialect', 'bigquery', '--schema', 'cdm');
   assert.equal(r.code, 0, r.stderr);

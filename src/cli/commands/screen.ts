@@ -21,6 +21,7 @@ import { runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
 import { resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
 import { InputError, resolveAsOf } from '../input.ts';
 import { cliIo, out } from '../io.ts';
@@ -99,6 +100,18 @@ function sourceIdentity(source: string): string {
     .join(';');
 }
 
+/**
+ * DuckDB's out-of-memory error as a one-line InputError naming the limit (the sorts spill to disk, but a few operators
+ * need their working set in memory); undefined for any other error.
+ */
+function outOfMemory(error: unknown, limit: string): InputError | undefined {
+  if (!(error instanceof Error) || !error.message.includes('Out of Memory Error')) return undefined;
+  return new InputError(
+    `the database ran out of memory within --memory-limit ${limit}; give it more (e.g. --memory-limit 1GB) and run the same command again to resume`,
+    'screen.memory-limit',
+  );
+}
+
 export async function screenCommand(source: string, flags: ScreenFlags, today: Date): Promise<void> {
   const asOf = resolveAsOf(flags.asOf, today);
   if (flags.out === undefined || flags.out === '') throw new InputError('--out FILE is required', 'screen.out.missing');
@@ -158,6 +171,8 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     progress: flags.quiet !== true,
     workers: parseWorkers(flags.workers),
     ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
+  }).catch((error: unknown) => {
+    throw outOfMemory(error, flags.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT) ?? error;
   });
   const meta = outcome.meta;
   if (meta === undefined) return;
@@ -201,7 +216,11 @@ export function registerScreen(program: Command): void {
     .option('--cut-offs <list>', 'also count referable patients at these CRP cut-offs (mg/L), e.g. 1,2,3,5')
     .option('--shard <i/n>', 'screen only shard i of n (merge the outputs with trd screen-merge)')
     .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
-    .option('--memory-limit <size>', 'DuckDB memory limit for the projection (NDJSON and OMOP in DuckDB)', '512MB')
+    .option(
+      '--memory-limit <size>',
+      'DuckDB memory limit for the projection (NDJSON and OMOP in DuckDB)',
+      DEFAULT_DUCKDB_MEMORY_LIMIT,
+    )
     .option(
       '--workers <n>',
       'worker threads that run the engine (0: none; default one per core but one, from 10,000 patients)',

@@ -19,6 +19,7 @@ import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
+  DEFAULT_DUCKDB_MEMORY_LIMIT,
   listFolder,
   openWorkDb,
   sqlString,
@@ -40,6 +41,8 @@ export interface NdjsonSourceOptions {
   readonly shard?: Shard;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /** Patients sorted at a time when their resources are handed out (default PATIENTS_PER_RANGE). */
+  readonly patientsPerRange?: number;
 }
 
 /** The resource files of the folder by type, each checked readable; InputError when there are none. */
@@ -66,9 +69,15 @@ export function resourceFiles(dir: string): { type: string; path: string }[] {
   return files;
 }
 
+/** The longest line read (a resource of 8 MiB); each reading thread buffers a little more than one line. */
+const MAX_LINE_BYTES = 8 << 20;
+/** Patients sorted at a time when their resources are handed out (see `patients`). */
+const PATIENTS_PER_RANGE = 10_000;
+
 const linesOf = (paths: readonly string[]): string =>
   `read_csv([${paths.map(sqlString).join(', ')}], columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), ` +
-  `quote = '', escape = '', auto_detect = false, filename = true, max_line_size = 8388608, buffer_size = 16777216)`;
+  `quote = '', escape = '', auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, ` +
+  `buffer_size = ${MAX_LINE_BYTES + (1 << 20)})`;
 
 /** Line numbers of the malformed lines of one file (a slow pass, run only for files that have some). */
 async function locateMalformed(path: string, limit: number): Promise<number[]> {
@@ -101,7 +110,11 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   const files = resourceFiles(o.dir).filter((f) => (RESOURCE_TYPES_READ as readonly string[]).includes(f.type));
   const filtered = files.filter((f) => (TYPES_FILTERED_BY_CODE as readonly string[]).includes(f.type));
   const whole = files.filter((f) => !(TYPES_FILTERED_BY_CODE as readonly string[]).includes(f.type));
-  const { instance, connection } = await openWorkDb(o.workDb, o.memoryLimit ?? '512MB', o.threads ?? 2);
+  const { instance, connection } = await openWorkDb(
+    o.workDb,
+    o.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
+    o.threads ?? 2,
+  );
   const shard = o.shard ?? { index: 0, count: 1 };
 
   const prepare = async (): Promise<{ patients: number; quality: SourceQuality }> => {
@@ -175,16 +188,37 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   };
 
   /**
-   * Rows sorted by patient (an external sort: DuckDB spills to its work file, so memory stays bounded) and grouped
-   * here, one patient at a time; a referenced Medication joins every patient whose resources reference it.
+   * Rows sorted by patient and grouped here, one patient at a time; a referenced Medication joins every patient whose
+   * resources reference it. The patients are taken in ranges of PATIENTS_PER_RANGE, each sorted on its own, so that
+   * the sort holds one range whatever the population (peak memory does not grow with it: bench:screen).
    */
   async function* patients(after: string | undefined): AsyncIterable<PatientInput & { key: string }> {
-    const since = after === undefined ? '' : `AND k.patient > ${sqlString(after)}`;
+    const since = after === undefined ? '' : `AND patient > ${sqlString(after)}`;
+    const ends = await connection.runAndReadAll(
+      `SELECT patient FROM (
+         SELECT patient, row_number() OVER (ORDER BY patient) AS n FROM (SELECT DISTINCT patient FROM kept WHERE patient IS NOT NULL ${since})
+       ) WHERE n % ${Math.max(1, Math.trunc(o.patientsPerRange ?? PATIENTS_PER_RANGE))} = 0 ORDER BY patient`,
+    );
+    let from = after;
+    for (const to of [...ends.getRows().map(([p]) => String(p)), undefined]) {
+      yield* range(from, to);
+      from = to;
+    }
+  }
+
+  /** The patients after `from` up to `to` (both optional), with their resources. */
+  async function* range(
+    from: string | undefined,
+    to: string | undefined,
+  ): AsyncIterable<PatientInput & { key: string }> {
+    const inRange =
+      (from === undefined ? '' : `AND k.patient > ${sqlString(from)} `) +
+      (to === undefined ? '' : `AND k.patient <= ${sqlString(to)}`);
     const result = await connection.stream(
       `SELECT patient, j FROM (
-         SELECT k.patient, k.rtype, k.j FROM kept k WHERE k.patient IS NOT NULL ${since}
+         SELECT k.patient, k.rtype, k.j FROM kept k WHERE k.patient IS NOT NULL ${inRange}
          UNION ALL
-         SELECT DISTINCT k.patient, m.rtype, m.j FROM kept k JOIN kept m ON m.ref = k.medref WHERE k.patient IS NOT NULL ${since}
+         SELECT DISTINCT k.patient, m.rtype, m.j FROM kept k JOIN kept m ON m.ref = k.medref WHERE k.patient IS NOT NULL ${inRange}
        ) ORDER BY patient, rtype <> 'Patient', rtype, j`,
     );
     let current: string | undefined;

@@ -18,6 +18,7 @@ import { InputError } from '../../record/index.ts';
 import { PROJECTION_COLUMNS, projectionSql, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
 import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
 import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
 
 /** Runs one SQL text and returns its rows as arrays, in column order. */
@@ -42,7 +43,7 @@ const cell = (v: unknown): Cell => {
  * A DuckDB file opened read-only, within a memory limit (DuckDB's default is most of the machine's memory; the
  * projection's sort spills to a temporary file beyond it), so a screen's memory does not grow with the population.
  */
-export async function duckDbRunner(file: string, memoryLimit = '512MB'): Promise<SqlRunner> {
+export async function duckDbRunner(file: string, memoryLimit = DEFAULT_DUCKDB_MEMORY_LIMIT): Promise<SqlRunner> {
   if (!existsSync(file)) throw new InputError(`${file}: no such DuckDB file`, 'screen.source.missing');
   let instance: DuckDBInstance;
   try {

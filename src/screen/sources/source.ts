@@ -46,6 +46,12 @@ export interface ScreenSource {
   close(): Promise<void>;
 }
 
+/**
+ * DuckDB's memory limit for the projection unless `--memory-limit` says otherwise: small, so that a screen's peak
+ * memory hardly grows with the population (bench:screen); the sorts spill to disk beyond it.
+ */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '128MB';
+
 /** A DuckDB database for the screen's work (a file, so that an interrupted screen resumes without rescanning). */
 export async function openWorkDb(
   path: string,
