@@ -8,11 +8,8 @@ import { byRef, dayOf, noteIssue } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { conceptSetHits, useHit } from './lookups.ts';
 
-export interface DatedObservation {
+export interface DatedObservation extends Dated {
   readonly obs: ObservationFact;
-  readonly day: number;
-  /** Epoch milliseconds when the date carries a time (and so can be ordered within its day), else undefined. */
-  readonly instant?: number;
 }
 
 /** The instant of a dateTime with a time part; undefined for a date alone. */
@@ -22,14 +19,25 @@ export function instantOf(value: string | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/**
- * Most recent first: by calendar day, then by instant where both results give a time; results on one day that times
- * cannot order keep a stable order by reference (never read as "later": see latestTies).
- */
-export function newestFirst(a: DatedObservation, b: DatedObservation): number {
+/** When a result was taken: its calendar day, and its instant when the date carries a time. */
+export interface Dated {
+  readonly day: number;
+  readonly instant?: number;
+}
+
+/** The later first, by calendar day, then by instant where both give a time; 0 when times cannot order them. */
+export function laterFirst(a: Dated, b: Dated): number {
   if (a.day !== b.day) return b.day - a.day;
   if (a.instant !== undefined && b.instant !== undefined && a.instant !== b.instant) return b.instant - a.instant;
-  return byRef(a.obs.ref, b.obs.ref);
+  return 0;
+}
+
+/**
+ * Most recent first (laterFirst); results on one day that times cannot order keep a stable order by reference (never
+ * read as "later": see latestTies).
+ */
+export function newestFirst(a: DatedObservation, b: DatedObservation): number {
+  return laterFirst(a, b) || byRef(a.obs.ref, b.obs.ref);
 }
 
 /**
@@ -37,7 +45,7 @@ export function newestFirst(a: DatedObservation, b: DatedObservation): number {
  * calendar day that no pair of times places before it (docs/care-pathway.md definition 5: same-day results without
  * distinguishing times). Callers decide what a disagreement among them means.
  */
-export function latestTies<T extends DatedObservation>(sorted: readonly T[]): T[] {
+export function latestTies<T extends Dated>(sorted: readonly T[]): T[] {
   const first = sorted[0];
   if (first === undefined) return [];
   const out = [first];

@@ -157,6 +157,70 @@ describe('NCT07493317 monocytes >= 500 cells/uL', () => {
   });
 });
 
+describe('trial thresholds read "most recent" as the pathway does (definition 5)', () => {
+  const monocyteResults = (results: { id: string; value: number; date: string }[]) => {
+    const b = depressedPatient();
+    for (const r of results)
+      b.observation({
+        id: r.id,
+        code: code('loinc', '742-7', 'Monocytes'),
+        date: r.date,
+        quantity: ucum(r.value, '/uL'),
+      });
+    return criterion(matchOne(b, 'nct07493317'), 'nct07493317-in-monocytes');
+  };
+  it('two same-day results on either side of the threshold leave it unknown, whatever their ids', () => {
+    const day = daysBefore(5);
+    for (const [a, b] of [
+      [450, 600],
+      [600, 450],
+    ] as const) {
+      const c = monocyteResults([
+        { id: 'mono-a', value: a, date: day },
+        { id: 'mono-b', value: b, date: day },
+      ]);
+      assert.equal(c.status, 'unknown', `${a} then ${b}`);
+      assert.match(c.reason, /2 monocyte count results on .* disagree/);
+      assert.deepEqual([...c.evidence].sort(), ['Observation/mono-a', 'Observation/mono-b']);
+    }
+  });
+  it('same-day results that agree settle it; times on one day order them', () => {
+    const day = daysBefore(5);
+    assert.equal(
+      monocyteResults([
+        { id: 'mono-a', value: 520, date: day },
+        { id: 'mono-b', value: 700, date: day },
+      ]).status,
+      'met',
+    );
+    const timed = monocyteResults([
+      { id: 'mono-a', value: 700, date: `${day}T08:00:00Z` },
+      { id: 'mono-b', value: 450, date: `${day}T15:00:00Z` },
+    ]);
+    assert.equal(timed.status, 'not-met', 'the afternoon result is the most recent');
+  });
+  it('two same-day BDI-II responses that disagree on the somatic score leave it unknown', () => {
+    const somatic = (value: number) =>
+      Object.fromEntries([4, 15, 16, 18, 19, 20, 21].map((item) => [`bdi2-${item}`, item === 4 ? value : 1]));
+    const b = depressedPatient()
+      .questionnaireResponse({
+        id: 'bdi-a',
+        questionnaire: 'http://precision-trd.org/fhir/Questionnaire/bdi-ii',
+        authored: daysBefore(7),
+        answers: somatic(3),
+      })
+      .questionnaireResponse({
+        id: 'bdi-b',
+        questionnaire: 'http://precision-trd.org/fhir/Questionnaire/bdi-ii',
+        authored: daysBefore(7),
+        answers: somatic(0),
+      });
+    const c = criterion(matchOne(b, 'insight'), 'insight-in-somatic-score');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.reason, /2 BDI-II readings on .* disagree/);
+  });
+});
+
 describe('NCT07493317 SHAPS >= 20 (14-56 scoring)', () => {
   /** 14 items scored 1-4; `total` chosen by raising the first items. */
   const shapsItems = (total: number): Record<string, number> => {

@@ -6,6 +6,8 @@
  */
 import { matchCoding, unverifiedEntries } from '../knowledge/index.ts';
 import type { CodeMatch, Knowledge, UnverifiedEntry } from '../knowledge/index.ts';
+import { instantOf, laterFirst } from '../pathway/observations.ts';
+import { byRef } from '../pathway/context.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { Coding, ObservationValue, PatientRecord, ResourceRef } from '../record/index.ts';
 
@@ -13,6 +15,8 @@ export interface ScaleReading {
   readonly ref: ResourceRef;
   readonly date: string;
   readonly day: number;
+  /** Epoch ms when the date carries a time (orders readings of one day). */
+  readonly instant?: number;
   /** Item number -> score. */
   readonly items: ReadonlyMap<number, number>;
   /** A total-score Observation, with the scoring its code names. */
@@ -76,6 +80,12 @@ function itemOf(
   return match?.entry.item === undefined ? undefined : match;
 }
 
+/** The reading with the instant of its date, when the date carries a time. */
+function timed(reading: ScaleReading, date: string): ScaleReading {
+  const instant = instantOf(date);
+  return instant === undefined ? reading : { ...reading, instant };
+}
+
 /**
  * Readings of one scale dated in [fromDay, toDay], most recent first. Item-coded Observations of the same day are
  * grouped into one reading (an EHR that stores each item as its own Observation).
@@ -105,7 +115,7 @@ export function scaleReadings(
     }
     if (items.size > 0) {
       const unverified = unverifiedEntries(knowledge, matches);
-      readings.push({ ref: qr.ref, date: qr.authored.slice(0, 10), day, items, unverified });
+      readings.push(timed({ ref: qr.ref, date: qr.authored.slice(0, 10), day, items, unverified }, qr.authored));
     }
   }
   const itemObservationsByDay = new Map<
@@ -126,7 +136,7 @@ export function scaleReadings(
       const scoring = totalMatch.entry.scoring;
       const total = scoring === undefined ? { value } : { value, scoring };
       const unverified = unverifiedEntries(knowledge, [totalMatch]);
-      readings.push({ ref: obs.ref, date, day, items: new Map(), total, unverified });
+      readings.push(timed({ ref: obs.ref, date, day, items: new Map(), total, unverified }, obs.effective));
       continue;
     }
     const components = new Map<number, number>();
@@ -140,7 +150,7 @@ export function scaleReadings(
     }
     if (components.size > 0) {
       const unverified = unverifiedEntries(knowledge, matches);
-      readings.push({ ref: obs.ref, date, day, items: components, unverified });
+      readings.push(timed({ ref: obs.ref, date, day, items: components, unverified }, obs.effective));
       continue;
     }
     const match = itemOf(knowledge, source.itemCodeSet, obs.code.codings);
@@ -159,5 +169,6 @@ export function scaleReadings(
   for (const [day, { ref, date, items, matches }] of itemObservationsByDay) {
     readings.push({ ref, date, day, items, unverified: unverifiedEntries(knowledge, matches) });
   }
-  return readings.sort((a, b) => b.day - a.day);
+  // Most recent first as the pathway orders results; the reference only keeps same-time readings in a stable order.
+  return readings.sort((a, b) => laterFirst(a, b) || byRef(a.ref, b.ref));
 }

@@ -1,39 +1,43 @@
 /**
  * A threshold on a measurement the care pathway does not derive (NCT07493317's monocyte count, NCT07052058's body
  * weight and BMI): the most recent valid result of the code set in the window, converted to the protocol's UCUM unit
- * by src/units. Unknown or non-UCUM units are never guessed: the criterion is then undecided.
+ * by src/units. "Most recent", the valid statuses and the units read are the pathway's own (docs/care-pathway.md
+ * definition 5, src/pathway/observations.ts): same-day results that times cannot order are all the most recent, and
+ * when they fall on different sides of the threshold the criterion is undecided, never settled by entry order or id.
+ * Unknown or non-UCUM units are never guessed: the criterion is then undecided.
  */
-import { convertQuantity } from '../../units/index.ts';
 import { toDayNumber } from '../../record/index.ts';
-import type { ObservationFact, Quantity } from '../../record/index.ts';
+import type { Quantity } from '../../record/index.ts';
 import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
 import type { CodeMatch } from '../../knowledge/index.ts';
+import { convert, describeQuantity, instantOf, isoDay, latestTies, newestFirst } from '../../pathway/observations.ts';
+import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { unverifiedNote } from '../context.ts';
 
 type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
 
-const VALID = new Set(['final', 'amended', 'corrected']);
-
-interface LabHit {
-  obs: ObservationFact;
-  quantity: Quantity;
-  day: number;
-  match: CodeMatch;
+interface LabHit extends DatedObservation {
+  readonly quantity: Quantity;
+  readonly match: CodeMatch;
 }
 
-function latest(ctx: MatchContext, test: LabTest): LabHit | undefined {
-  let best: LabHit | undefined;
+/** The most recent results of the code set in the window: one, or several on one day that times cannot order. */
+function latest(ctx: MatchContext, test: LabTest): LabHit[] {
+  const statuses = ctx.knowledge.pathway.definitions.labs.validStatuses;
+  const hits: LabHit[] = [];
   for (const obs of ctx.record.observations) {
-    if (!VALID.has(obs.status) || obs.value?.kind !== 'quantity') continue;
+    if (!statuses.includes(obs.status) || obs.value?.kind !== 'quantity') continue;
     const day = toDayNumber(obs.effective);
     if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays) continue;
     const match = matchConcept(ctx.knowledge, test.codeSet, obs.code);
     if (match === undefined) continue;
-    if (best === undefined || day > best.day) best = { obs, quantity: obs.value.quantity, day, match };
+    const instant = instantOf(obs.effective);
+    const quantity = obs.value.quantity;
+    hits.push(instant === undefined ? { obs, day, quantity, match } : { obs, day, instant, quantity, match });
   }
-  return best;
+  return latestTies(hits.sort(newestFirst));
 }
 
 /** Whether the true value is at least `threshold`, or undefined when a censored result straddles it. */
@@ -67,10 +71,10 @@ function atMost(value: number, comparator: Quantity['comparator'], max: number):
 }
 
 export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
-  const wanted = `${test.type === 'lab-at-least' ? '>=' : '<='} ${test.value} ${test.unit}`;
   const collect = `${test.analyte} (within ${test.withinDays} days)`;
   const found = latest(ctx, test);
-  if (found === undefined) {
+  const first = found[0];
+  if (first === undefined) {
     return {
       holds: undefined,
       reason: `No ${test.analyte} in the last ${test.withinDays} days`,
@@ -78,20 +82,31 @@ export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
       collect,
     };
   }
-  const { obs, quantity } = found;
-  const u = unverifiedEntry(ctx.knowledge, found.match);
-  const unverifiedNotes = u === undefined ? [] : [unverifiedNote(u)];
-  const date = obs.effective?.slice(0, 10) ?? '';
-  const reported = `${quantity.comparator ?? ''}${quantity.value} ${quantity.unitText ?? quantity.ucum ?? ''}`.trim();
-  if (quantity.ucum === undefined) {
-    return {
-      holds: undefined,
-      reason: `${test.analyte} ${reported} on ${date}: unit not UCUM`,
-      evidence: [obs.ref],
-      collect,
-    };
+  const outcomes = found.map((hit) => resultAgainst(ctx, test, hit, collect));
+  if (outcomes.every((o) => o.holds !== undefined && o.holds === outcomes[0]?.holds)) {
+    const settled = outcomes[0] as TestOutcome;
+    if (outcomes.length === 1) return settled;
+    const notes = [...new Set(outcomes.flatMap((o) => o.unverifiedNotes ?? []))];
+    return { ...settled, evidence: outcomes.flatMap((o) => o.evidence), unverifiedNotes: notes };
   }
-  const converted = convertQuantity(quantity, test.unit);
+  if (outcomes.length === 1) return outcomes[0] as TestOutcome;
+  return {
+    holds: undefined,
+    reason: `${outcomes.length} ${test.analyte} results on ${isoDay(first.obs)} that their times cannot order disagree: ${outcomes.map((o) => o.reason).join('; ')}`,
+    evidence: outcomes.flatMap((o) => o.evidence),
+    collect,
+  };
+}
+
+/** One result against the threshold, converted to the protocol's unit. */
+function resultAgainst(ctx: MatchContext, test: LabTest, hit: LabHit, collect: string): TestOutcome {
+  const wanted = `${test.type === 'lab-at-least' ? '>=' : '<='} ${test.value} ${test.unit}`;
+  const { obs, quantity } = hit;
+  const u = unverifiedEntry(ctx.knowledge, hit.match);
+  const unverifiedNotes = u === undefined ? [] : [unverifiedNote(u)];
+  const date = isoDay(obs);
+  const reported = describeQuantity(quantity);
+  const converted = convert(quantity, test.unit);
   if (!converted.ok) {
     return {
       holds: undefined,
@@ -100,8 +115,9 @@ export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
       collect,
     };
   }
-  const value = Number(converted.value.toPrecision(12));
-  const shown = `${test.analyte} ${value} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`} on ${date}`;
+  const value = converted.value;
+  const unitNote = converted.fromText ? ' (unit given as text)' : '';
+  const shown = `${test.analyte} ${value} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`}${unitNote} on ${date}`;
   // A censored result decides only when its bound lies on one side of the threshold.
   const holds =
     test.type === 'lab-at-least'
