@@ -120,7 +120,7 @@ export function scaleReadings(
   }
   const itemObservationsByDay = new Map<
     number,
-    { ref: ResourceRef; date: string; items: Map<number, number>; matches: CodeMatch[] }
+    { ref: ResourceRef; date: string; items: Map<number, number>; conflicting: Set<number>; matches: CodeMatch[] }
   >();
   for (const obs of record.observations) {
     const day = inWindow(obs.effective);
@@ -159,14 +159,22 @@ export function scaleReadings(
         ref: obs.ref,
         date,
         items: new Map<number, number>(),
+        conflicting: new Set<number>(),
         matches: [] as CodeMatch[],
       };
-      group.items.set(match.entry.item, value);
+      // The group is named by its first reference in sort order, not in entry order.
+      if (byRef(obs.ref, group.ref) < 0) group.ref = obs.ref;
+      const item = match.entry.item;
+      const earlier = group.items.get(item);
+      if (earlier !== undefined && earlier !== value) group.conflicting.add(item);
+      group.items.set(item, value);
       group.matches.push(match);
       itemObservationsByDay.set(day, group);
     }
   }
-  for (const [day, { ref, date, items, matches }] of itemObservationsByDay) {
+  for (const [day, { ref, date, items, conflicting, matches }] of itemObservationsByDay) {
+    // One item scored twice that day with different values: neither is used (the item counts as unanswered).
+    for (const item of conflicting) items.delete(item);
     readings.push({ ref, date, day, items, unverified: unverifiedEntries(knowledge, matches) });
   }
   // Most recent first as the pathway orders results; the reference only keeps same-time readings in a stable order.
