@@ -1,9 +1,10 @@
 /**
  * The benches time the code users run: the compiled build in dist/ (`npm run build`: tsc, the knowledge snapshot and
  * the `trd` bundle), in plain `node` processes. The bench scripts themselves run through tsx (they generate their
- * inputs with the TypeScript test generators), but tsx's module hooks also transform the JavaScript they import
- * (esbuild's keep-names wrappers cost ~30% in the engine), so the timed code runs in a child process started from a
- * JavaScript file in bench/ (`*-child.mjs`) with no `--import tsx`.
+ * inputs with the TypeScript test generators); whatever they import from src/ runs as tsx transforms it (esbuild with
+ * keep-names wrappers), and worker threads started there register tsx again (src/screen/assess-pool.ts). So the timed
+ * code runs in a child process started from a JavaScript file in bench/ (`*-child.mjs`, or bin/trd.js) with no
+ * `--import tsx`, importing dist/.
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import type { ChildProcess, ForkOptions, SpawnSyncReturns } from 'node:child_process';
