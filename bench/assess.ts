@@ -14,19 +14,22 @@
  * figure is the median over the timed rounds. Garbage collection is billed to whichever stage triggers it, as it is
  * in production; a full collection runs before each pass so that one pass's garbage is not billed to the next.
  *
+ * What is timed is the code users run: the compiled engine (dist/; built first when older than the sources,
+ * bench/compiled.ts) in a plain node process (bench/assess-child.mjs), not the TypeScript sources under tsx, whose
+ * hooks would also transform the compiled files. This process only generates the population (the TypeScript test
+ * generators), hands it over in a temporary file, and prints and judges the child's figures.
+ *
  * Wall clock of the one JavaScript thread. On a loaded machine absolute figures move with the load (printed); the
  * ratios to JSON.parse of the same bytes, measured in the same rounds, move much less: judge by those.
  * Goals (issue 6): adapter + decision <= 50 us per typical patient (>= 20,000 per second on one core); end to end
  * <= 1.5 x JSON.parse alone for typical patients; for Synthea-size records adapter + decision < 20% of the parse.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import type { createEngine as createEngineType } from '../src/engine/index.ts';
+import { ensureBuild, runChild } from './compiled.ts';
 import type { BenchPatient } from './population.ts';
 import { syntheaPatients, typicalPatients } from './population.ts';
 
@@ -35,123 +38,27 @@ const GOAL_TYPICAL_US = 50;
 const GOAL_E2E_OVER_PARSE = 1.5;
 const GOAL_SYNTHEA_SHARE = 0.2;
 
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** Results feed this so the optimiser cannot drop the work being timed. */
-let sink = 0;
-const consume = (value: unknown): void => {
-  sink = (sink + (value === undefined ? 0 : 1)) | 0;
-};
-
-/**
- * The engine as production runs it: the compiled build (dist/, `npm run build`) when there is one and it is newer
- * than every source file, else the TypeScript sources through tsx (whose keep-names wrappers cost a little).
- */
-type EngineModule = { createEngine: typeof createEngineType };
-const root = fileURLToPath(new URL('..', import.meta.url));
-const newestSource = (dir: string): number =>
-  Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((d) =>
-      d.isDirectory() ? newestSource(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs,
-    ),
-  );
-const built = join(root, 'dist/engine/index.js');
-const useBuild = existsSync(built) && statSync(built).mtimeMs >= newestSource(join(root, 'src'));
-const { createEngine } = (await import(useBuild ? built : '../src/engine/index.ts')) as EngineModule;
-const engineStart = performance.now();
-const engine = createEngine();
-const engineMs = performance.now() - engineStart;
-const options = { asOf: AS_OF };
-
-interface Stages {
-  parse: number;
-  adapter: number;
-  decision: number;
-}
-
-/** One instrumented pass: per-stage totals in ms. */
-function stagePass(patients: readonly BenchPatient[]): Stages {
-  const t: Stages = { parse: 0, adapter: 0, decision: 0 };
-  for (const p of patients) {
-    const t0 = performance.now();
-    const bundle: unknown = JSON.parse(p.text);
-    const t1 = performance.now();
-    const record = engine.read(bundle);
-    const t2 = performance.now();
-    consume(engine.assessRecord(record, options));
-    const t3 = performance.now();
-    t.parse += t1 - t0;
-    t.adapter += t2 - t1;
-    t.decision += t3 - t2;
-  }
-  return t;
-}
-
-function floorPass(patients: readonly BenchPatient[]): number {
-  const t0 = performance.now();
-  for (const p of patients) consume(JSON.parse(p.text));
-  return performance.now() - t0;
-}
-
-function endToEndPass(patients: readonly BenchPatient[]): number {
-  const t0 = performance.now();
-  for (const p of patients) consume(engine.assess(JSON.parse(p.text), options));
-  return performance.now() - t0;
-}
-
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
-
+/** One group's figures from bench/assess-child.mjs; per patient, microseconds (median over the timed rounds). */
 interface GroupResult {
   readonly name: string;
   readonly patients: number;
   readonly meanResources: number;
   readonly meanKiB: number;
-  /** Per patient, microseconds (median over rounds). */
   readonly floorUs: number;
   readonly parseUs: number;
   readonly adapterUs: number;
   readonly decisionUs: number;
   readonly stagesUs: number;
   readonly endToEndUs: number;
-  readonly spread: string;
+  readonly minStagesUs: number;
+  readonly maxStagesUs: number;
 }
 
-function measureGroup(name: string, patients: readonly BenchPatient[], warmup: number, rounds: number): GroupResult {
-  const floors: number[] = [];
-  const stages: Stages[] = [];
-  const ends: number[] = [];
-  for (let round = 0; round < warmup + rounds; round++) {
-    collectGarbage();
-    const floor = floorPass(patients);
-    collectGarbage();
-    const s = stagePass(patients);
-    collectGarbage();
-    const end = endToEndPass(patients);
-    if (round < warmup) continue;
-    floors.push(floor);
-    stages.push(s);
-    ends.push(end);
-  }
-  const us = (ms: number): number => (ms * 1000) / patients.length;
-  const totals = stages.map((s) => s.parse + s.adapter + s.decision);
-  return {
-    name,
-    patients: patients.length,
-    meanResources: patients.reduce((n, p) => n + p.resources, 0) / patients.length,
-    meanKiB: patients.reduce((n, p) => n + p.text.length, 0) / patients.length / 1024,
-    floorUs: us(median(floors)),
-    parseUs: us(median(stages.map((s) => s.parse))),
-    adapterUs: us(median(stages.map((s) => s.adapter))),
-    decisionUs: us(median(stages.map((s) => s.decision))),
-    stagesUs: us(median(totals)),
-    endToEndUs: us(median(ends)),
-    spread: `${Math.round(us(Math.min(...totals)))}-${Math.round(us(Math.max(...totals)))}`,
-  };
+interface ChildResult {
+  readonly engineMs: number;
+  readonly results: readonly GroupResult[];
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
 }
 
 const fmt = (n: number, digits = 1): string =>
@@ -159,32 +66,36 @@ const fmt = (n: number, digits = 1): string =>
 
 const seedPath = fileURLToPath(new URL('../examples/seed-vignette.json', import.meta.url));
 const buildStart = performance.now();
-const groups: [string, BenchPatient[], number, number][] = [
-  ['typical', typicalPatients(seedPath, 900), 3, 9],
-  ['synthea ~300', syntheaPatients(80, 300, AS_OF, 11), 3, 7],
-  ['synthea ~2,000', syntheaPatients(20, 2000, AS_OF, 13), 2, 5],
+const groups: { name: string; patients: BenchPatient[]; warmup: number; rounds: number }[] = [
+  { name: 'typical', patients: typicalPatients(seedPath, 900), warmup: 3, rounds: 9 },
+  { name: 'synthea ~300', patients: syntheaPatients(80, 300, AS_OF, 11), warmup: 3, rounds: 7 },
+  { name: 'synthea ~2,000', patients: syntheaPatients(20, 2000, AS_OF, 13), warmup: 2, rounds: 5 },
 ];
 const buildMs = performance.now() - buildStart;
-const distinct = new Set(groups.flatMap(([, ps]) => ps.map((p) => p.text))).size;
+const distinct = new Set(groups.flatMap((g) => g.patients.map((p) => p.text))).size;
 
+ensureBuild('bench:assess');
 console.log('precision-trd bench:assess (wall clock, one thread; median over timed rounds, warm-up rounds dropped)');
 console.log(
   `node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, load average ${loadavg()
     .map((l) => fmt(l, 2))
     .join(' ')} (a load above ~1 per core inflates every figure: judge by the ratios)`,
 );
-console.log(
-  useBuild
-    ? 'engine: the compiled build (dist/)'
-    : existsSync(built)
-      ? 'engine: the TypeScript sources through tsx (dist/ is older than src/: run npm run build to time the build)'
-      : 'engine: the TypeScript sources through tsx (no build in dist/)',
-);
-console.log(
-  `createEngine (knowledge + trials, once per process): ${fmt(engineMs)} ms; population: ${distinct} distinct bundles built in ${fmt(buildMs, 0)} ms\n`,
-);
+console.log('engine: the compiled build (dist/), timed in a plain node process (bench/assess-child.mjs)');
 
-const results = groups.map(([name, patients, warmup, rounds]) => measureGroup(name, patients, warmup, rounds));
+const work = mkdtempSync(join(tmpdir(), 'trd-bench-assess-'));
+let child: ChildResult;
+try {
+  const populationFile = join(work, 'population.json');
+  writeFileSync(populationFile, JSON.stringify(groups));
+  child = JSON.parse(runChild('assess-child.mjs', [populationFile], ['--expose-gc'])) as ChildResult;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const results = child.results;
+console.log(
+  `createEngine (knowledge + trials, once per process): ${fmt(child.engineMs)} ms; population: ${distinct} distinct bundles built in ${fmt(buildMs, 0)} ms\n`,
+);
 
 const header = [
   'group',
@@ -212,7 +123,7 @@ const rows = results.map((r) => [
   fmt(r.decisionUs),
   fmt(r.stagesUs),
   fmt(r.endToEndUs),
-  r.spread,
+  `${Math.round(r.minStagesUs)}-${Math.round(r.maxStagesUs)}`,
   `${fmt(r.endToEndUs / r.floorUs, 2)}x`,
   `${fmt((100 * (r.adapterUs + r.decisionUs)) / r.floorUs, 0)}%`,
 ]);
@@ -224,8 +135,11 @@ console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(row));
 
-const memory = process.memoryUsage();
-console.log(`\nmemory: rss ${fmt(memory.rss / 1_048_576)} MB, heap used ${fmt(memory.heapUsed / 1_048_576)} MB`);
+console.log(
+  `\nmemory of the timing process: rss ${fmt(child.rssBytes / 1_048_576)} MB, heap used ${fmt(child.heapUsedBytes / 1_048_576)} MB (load average after: ${loadavg()
+    .map((l) => fmt(l, 2))
+    .join(' ')})`,
+);
 
 const typical = results[0];
 const synthea = results[2];
@@ -248,4 +162,3 @@ if (typical !== undefined && synthea !== undefined) {
     `check: typical stage sum ${fmt(typical.stagesUs)} us vs uninstrumented end to end ${fmt(typical.endToEndUs)} us (${fmt(100 * gap, 1)}% apart)`,
   );
 }
-if (sink === 42) console.log('');

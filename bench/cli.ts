@@ -1,6 +1,7 @@
 /**
  * `npm run bench:cli`: how long `trd` takes to start and answer, as a user runs it (bin/trd.js on the build), against
- * `node -e 0` measured in the same run (Node's own start-up: the floor). Each command runs ROUNDS times, the commands
+ * `node -e 0` measured in the same run (Node's own start-up: the floor); dist/ is rebuilt first if older than the
+ * sources (bench/compiled.ts). Each command runs ROUNDS times, the commands
  * interleaved round by round so that the machine's load falls on all of them alike; the figure is the median wall
  * time, with the median CPU time of the process beside it (less disturbed when the machine is shared). Goal (issue 6):
  * `trd assess` on the demo patient within 4x `node -e 0`. BENCH_CLI_BEFORE=<folder> adds another built checkout (an
@@ -10,16 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuild, ROOT } from './compiled.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'trd.js');
 const ROUNDS = Number(process.env.BENCH_CLI_ROUNDS ?? 21);
 const GOAL = 4;
 
-if (!existsSync(join(ROOT, 'dist', 'cli-bundle', 'main.js'))) {
-  console.error('bench:cli: the build is missing; run `npm run build` first');
-  process.exit(1);
-}
+ensureBuild('bench:cli');
 
 const demo = join(ROOT, 'examples', 'seed-vignette.json');
 const commands: { name: string; args: string[] }[] = [

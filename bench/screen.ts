@@ -2,8 +2,10 @@
  * `npm run bench:screen [-- --patients N]`: population screening end to end on a synthetic population (default
  * 100,000 patients, about 2.5 GB of FHIR NDJSON, generated into a temporary folder and deleted afterwards).
  *
- * Figures, each from its own child process so that its peak RSS is its own:
- * - NDJSON: `trd screen` on the folder (projection in DuckDB, every patient through the engine, output written):
+ * Figures, each from its own child process (bench/screen-child.mjs, plain node on the compiled build in dist/, which
+ * is rebuilt first if older than the sources: bench/compiled.ts) so that its peak RSS is its own and no tsx hooks
+ * run in it or in the screen's worker threads:
+ * - NDJSON: `trd screen` (bin/trd.js) on the folder (projection in DuckDB, every patient through the engine, output written):
  *   wall time, patients per second, peak RSS;
  * - the NDJSON projection alone (DuckDB reads the lines, keeps those with a pathway code, groups by patient; no
  *   engine), so the share of the database and of the engine in the end-to-end time is visible;
@@ -15,16 +17,16 @@
  * Goals (issue 8, this 2-core machine): >= 25,000 patients/s from NDJSON end to end, >= 300,000 patients/s once the
  * OMOP tables are loaded, peak RSS < 1 GB. The machine is shared: the load average is printed with the figures.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, readdirSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuild, ROOT, runChild } from './compiled.ts';
 
 const AS_OF = '2026-11-27';
 const GOAL_NDJSON = 25_000;
 const GOAL_OMOP = 300_000;
 const GOAL_RSS_MB = 1024;
-const ROOT = join(import.meta.dirname, '..');
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,16 +40,9 @@ interface ChildFigures {
   readonly cpuSeconds: number;
 }
 
-/** Runs bench/screen-child.ts in a fresh process and returns its figures. */
-function child(...args: string[]): ChildFigures {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'screen-child.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  if (r.status !== 0) throw new Error(`bench child ${args[0]} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as ChildFigures;
-}
+/** Runs one step of bench/screen-child.mjs in a fresh plain node process and returns its figures. */
+const child = (...args: string[]): ChildFigures =>
+  JSON.parse(runChild('screen-child.mjs', args).trim().split('\n').at(-1) as string) as ChildFigures;
 
 function synth(n: number, out: string, format: string): number {
   const t = performance.now();
@@ -86,6 +81,7 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const cpu = (f: ChildFigures): string =>
   `CPU ${f.cpuSeconds.toFixed(1)} s (${Math.round((f.cpuSeconds / f.patients) * 1e6)} us/patient)`;
 
+ensureBuild('bench:screen');
 const n = arg('patients', 100_000);
 const small = Math.max(1000, Math.round(n / 10));
 const work = mkdtempSync(join(tmpdir(), 'trd-bench-screen-'));

@@ -3,7 +3,8 @@
  * `patient-view` with a full prefetch and for `POST /api/assess`, each with many distinct realistic patients
  * (different ids, birth dates, CRP values, entry order), never one body repeated.
  *
- * The server runs as production runs it (`trd serve`), in its own process: logging at `info` (to /dev/null), a data
+ * The server runs as production runs it (`trd serve`: the compiled build in dist/, plain node), in its own process
+ * (bench/serve-child.mjs; this process, under tsx, only builds the bodies, drives the load and prints): logging at `info` (to /dev/null), a data
  * directory (SQLite feedback and JWT replay cache), one trusted CDS client (an ES384 JWKS file), and
  * `--allow-unauthenticated` so that the issue's two figures can be measured without a token. Three phases:
  * 1. patient-view with no client JWT (the issue's figure; what the demo server does);
@@ -12,22 +13,21 @@
  * 3. `POST /api/assess` (no authentication on the REST API).
  * For each: requests/s, p50/p99 latency, and the CPU time the server process and the load generator spent per
  * request (process.cpuUsage: robust to other jobs on the machine, unlike wall rates). The ceiling, measured in the
- * same run on the same bodies just before and after each phase: the engine work alone in this process
- * (JSON.parse + read + assessAndMatchRecord for patient-view, JSON.parse + assess for the REST API), and the ES384
- * verification alone. Goal on a 2-core machine: >= 2,000 requests/s with p99 < 25 ms.
+ * same run on the same bodies just before and after each phase: the engine work alone in one thread of a third
+ * process, also plain node on dist/ (JSON.parse + read + assessAndMatchRecord for patient-view, JSON.parse + assess
+ * for the REST API), and the ES384 verification alone. dist/ is rebuilt first if older than the sources
+ * (bench/compiled.ts). Goal on a 2-core machine: >= 2,000 requests/s with p99 < 25 ms.
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, Serializable } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey } from 'jose';
 import { createEngine } from '../src/engine/index.ts';
 import { prefetchKeyByType } from '../src/server/cds-hooks/services.ts';
+import { ensureBuild, forkChild } from './compiled.ts';
 import { typicalBundle } from './typical-bundle.ts';
 
 const AS_OF = '2026-11-27';
@@ -67,9 +67,8 @@ function patient(i: number): Resource[] {
     .map((x) => x.r);
 }
 
-/** The engine of the in-process ceiling; its knowledge gives the prefetch templates' keys. */
-const engine = createEngine();
-const KEY_OF = prefetchKeyByType(engine.knowledge);
+/** The prefetch templates' keys, from the knowledge. */
+const KEY_OF = prefetchKeyByType(createEngine().knowledge);
 
 function hookBody(resources: Resource[], i: number): string {
   const prefetch: Record<string, unknown> = {};
@@ -95,60 +94,14 @@ function hookBody(resources: Resource[], i: number): string {
   });
 }
 
-/** A hook body's prefetch as the one collection Bundle the service assembles from it. */
-function hookBundle(parsed: unknown): unknown {
-  const prefetch = (parsed as { prefetch: Record<string, unknown> }).prefetch;
-  const entry: unknown[] = [{ resource: prefetch.patient }];
-  for (const [k, v] of Object.entries(prefetch)) if (k !== 'patient') entry.push(...(v as { entry: unknown[] }).entry);
-  return { resourceType: 'Bundle', type: 'collection', entry };
-}
+type ChildMessage =
+  { address: string } | { cpuMicros: number } | { wall: number; cpu: number } | { perCpuSecond: number };
 
-type ServerMessage = { address: string } | { cpuMicros: number };
-
-/** The server process: `trd serve` as production starts it, plus the demo's --allow-unauthenticated. */
-async function serverProcess(jwksPath: string, dataDir: string): Promise<void> {
-  const { buildServer } = await import('../src/server/app.ts');
-  const { parseCdsClient } = await import('../src/server/auth/jwks.ts');
-  const app = await buildServer({
-    logLevel: 'info',
-    dataDir,
-    cdsClients: [parseCdsClient(`${ISSUER}=${jwksPath}`)],
-    allowUnauthenticated: true,
-    today: () => new Date(`${AS_OF}T12:00:00Z`),
-  });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const send = (m: ServerMessage): boolean | undefined => process.send?.(m);
-  send({ address });
-  process.on('message', (m: string) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      send({ cpuMicros: u.user + u.system });
-    } else void app.close().then(() => process.exit(0));
-  });
-}
-
-function ask(child: ChildProcess, message: string): Promise<ServerMessage> {
+function ask<M extends ChildMessage>(child: ChildProcess, message: Serializable): Promise<M> {
   return new Promise((resolve) => {
-    child.once('message', (m: ServerMessage) => resolve(m));
+    child.once('message', (m: M) => resolve(m));
     child.send(message);
   });
-}
-
-/** Operations per second of `op` over the bodies in this thread, by wall clock and by CPU time. */
-function rate(bodies: readonly string[], op: (text: string) => unknown, ms: number): { wall: number; cpu: number } {
-  let i = 0;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  while (performance.now() - t0 < ms) op(bodies[i++ % bodies.length] as string);
-  const c = process.cpuUsage(c0);
-  return { wall: i / ((performance.now() - t0) / 1000), cpu: i / ((c.user + c.system) / 1e6) };
-}
-
-async function asyncRate(items: readonly string[], op: (item: string) => Promise<unknown>): Promise<number> {
-  const c0 = process.cpuUsage();
-  for (const item of items) await op(item);
-  const c = process.cpuUsage(c0);
-  return items.length / ((c.user + c.system) / 1e6);
 }
 
 interface Row {
@@ -161,6 +114,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  ensureBuild('bench:serve');
   console.log(
     `bench:serve on ${cpus().length} cores, load average ${loadavg()
       .map((l) => l.toFixed(2))
@@ -180,12 +134,18 @@ async function main(): Promise<void> {
   const { publicKey, privateKey } = await generateKeyPair('ES384', { extractable: true });
   const jwksPath = join(dir, 'jwks.json');
   writeFileSync(jwksPath, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: KID, alg: 'ES384' }] }));
-  const child = fork(fileURLToPath(import.meta.url), ['--server', jwksPath, join(dir, 'data')], {
-    execArgv: ['--import', 'tsx'],
+  const bodiesPath = join(dir, 'bodies.json');
+  writeFileSync(bodiesPath, JSON.stringify({ hook: hookBodies, assess: assessBodies }));
+  const child = forkChild('serve-child.mjs', ['server', jwksPath, join(dir, 'data')], {
     // Log lines go where a production server's would, but not to this terminal.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const base = ((await new Promise((resolve) => child.once('message', resolve))) as { address: string }).address;
+  const ceilingChild = forkChild('serve-child.mjs', ['ceiling', bodiesPath, jwksPath]);
+  const ready = (c: ChildProcess): Promise<unknown> => new Promise((resolve) => c.once('message', resolve));
+  const [{ address: base }] = (await Promise.all([ready(child), ready(ceilingChild)])) as [
+    { address: string },
+    unknown,
+  ];
   const audience = `${base}${SERVICE}`;
   const sign = (jti: string): Promise<string> => {
     const t = Math.floor(Date.now() / 1000);
@@ -194,40 +154,33 @@ async function main(): Promise<void> {
       .sign(privateKey as CryptoKey);
   };
 
-  const viewEngineWork = (text: string): unknown =>
-    engine.assessAndMatchRecord(engine.read(hookBundle(JSON.parse(text))), { asOf: AS_OF }).matches();
-  const assessEngineWork = (text: string): unknown => engine.assess(JSON.parse(text), { asOf: AS_OF });
-  const ceilingOf = (label: string, bodies: readonly string[], op: (text: string) => unknown): number => {
-    rate(bodies, op, 1000);
-    const r = rate(bodies, op, 2500);
+  const ceilingOf = async (label: string, op: 'view' | 'assess'): Promise<number> => {
+    const r = await ask<{ wall: number; cpu: number }>(ceilingChild, { op });
     console.log(
       `  in-process ceiling, ${label}: ${Math.round(r.wall)} per second (one thread), ${Math.round(r.cpu)} per CPU-second`,
     );
     return r.wall;
   };
-  const viewCeiling = () => ceilingOf('JSON.parse + read + assessAndMatchRecord', hookBodies, viewEngineWork);
-  const assessCeiling = () => ceilingOf('JSON.parse + engine.assess', assessBodies, assessEngineWork);
+  const viewCeiling = () => ceilingOf('JSON.parse + read + assessAndMatchRecord', 'view');
+  const assessCeiling = () => ceilingOf('JSON.parse + engine.assess', 'assess');
 
-  const { cdsAuthenticator } = await import('../src/server/auth/cds-jwt.ts');
-  const { parseCdsClient } = await import('../src/server/auth/jwks.ts');
-  const verifier = cdsAuthenticator([parseCdsClient(`${ISSUER}=${jwksPath}`)]);
   const sample = await Promise.all(Array.from({ length: 300 }, (_, i) => sign(`sample-${i}`)));
-  const verifyRate = await asyncRate(sample, (token) => verifier.verify(`Bearer ${token}`, [audience]));
-  console.log(`  in-process ES384 client JWT verification: ${Math.round(verifyRate)} per CPU-second`);
+  const verify = await ask<{ perCpuSecond: number }>(ceilingChild, { op: 'verify', tokens: sample, audience });
+  console.log(`  in-process ES384 client JWT verification: ${Math.round(verify.perCpuSecond)} per CPU-second`);
 
   const measure = async (
     label: string,
     options: autocannon.Options,
-    ceilingNow: () => number,
+    ceilingNow: () => Promise<number>,
     judged: boolean,
   ): Promise<Row> => {
-    const before = ceilingNow();
-    const s0 = ((await ask(child, 'cpu')) as { cpuMicros: number }).cpuMicros;
+    const before = await ceilingNow();
+    const s0 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
     const c0 = process.cpuUsage();
     const result = await autocannon(options);
     const c = process.cpuUsage(c0);
-    const s1 = ((await ask(child, 'cpu')) as { cpuMicros: number }).cpuMicros;
-    const after = ceilingNow();
+    const s1 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
+    const after = await ceilingNow();
     const done = result.requests.total;
     return {
       label,
@@ -281,9 +234,10 @@ async function main(): Promise<void> {
   await autocannon(assess(WARMUP_S));
   rows.push(await measure('POST /api/assess', assess(DURATION_S), assessCeiling, true));
 
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exited = [child, ceilingChild].map((c) => new Promise((resolve) => c.once('exit', resolve)));
   child.send('close');
-  await exited;
+  ceilingChild.send('close');
+  await Promise.all(exited);
   rmSync(dir, { recursive: true, force: true });
 
   console.log(
@@ -318,5 +272,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (process.argv[2] === '--server') await serverProcess(process.argv[3] as string, process.argv[4] as string);
-else await main();
+await main();

@@ -9,6 +9,9 @@
  *   same 50 clients against the same process;
  * - ceiling: the store's own randomize() called in-process, one after another, on a copy of the same trial: what the
  *   durable SQLite write costs without HTTP, sessions, CSRF and the guard.
+ * The server (bin/trd.js) and the ceiling (bench/trial-child.mjs) run the compiled build in dist/ in plain node, as
+ * users run it (rebuilt first if older than the sources: bench/compiled.ts); this process, under tsx, only prepares
+ * the trials with the test support and drives the clients.
  * Afterwards: exactly N allocations, numbers 1..N without gap or repeat, and the audit hash chain verified.
  * (autocannon is not used here: its setupRequest hook is called more often than requests are sent, which repeats
  * and skips participants.)
@@ -17,10 +20,9 @@
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SETUP_CONTEXT } from '../src/server/trial/accounts.ts';
 import { TrialClient } from '../src/server/trial/client.test-support.ts';
 import {
@@ -31,13 +33,14 @@ import {
   testEngine,
 } from '../src/server/trial/harness.test-support.ts';
 import { openTrialStore } from '../src/trial/store/open.ts';
+import { ensureBuild, ROOT, runChild } from './compiled.ts';
 
 const PARTICIPANTS = Number(process.env.BENCH_TRIAL_N ?? 1000);
 const CONNECTIONS = 50;
 const BASELINE_SECONDS = 5;
 const GOAL_CEILING_SHARE = 0.5;
 
-const trd = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const trd = join(ROOT, 'bin', 'trd.js');
 
 async function prepare(location: string, count: number = PARTICIPANTS): Promise<string[]> {
   const engine = testEngine();
@@ -73,7 +76,7 @@ async function prepare(location: string, count: number = PARTICIPANTS): Promise<
 }
 
 function startServer(location: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', trd, 'serve', '--port', '0', '--trial-db', location], {
+  const child = spawn(process.execPath, [trd, 'serve', '--port', '0', '--trial-db', location], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = new Promise<string>((resolve, reject) => {
@@ -130,23 +133,16 @@ async function load(
   return { ok, other, errors, seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-/** The store's randomize() in-process, serially, on its own copy of the trial: the ceiling. */
+/** The store's randomize() in-process, serially, on its own copy of the trial (bench/trial-child.mjs): the ceiling. */
 async function storeCeiling(dir: string, count: number): Promise<number> {
   const location = `sqlite:${join(dir, 'ceiling.sqlite')}`;
-  const ids = await prepare(location, count);
-  const store = await openTrialStore(location);
-  const ctx = { actor: { userId: 'bench', role: 'coordinator' as const, site: 'site-a' }, reason: 'randomization' };
-  const t0 = performance.now();
-  for (const id of ids) {
-    const p = await store.getParticipant(id);
-    await store.randomize({ ...ctx, actor: { ...ctx.actor, site: p?.site ?? 'site-a' } }, id);
-  }
-  const rate = ids.length / ((performance.now() - t0) / 1000);
-  await store.close();
-  return rate;
+  const idsPath = join(dir, 'ceiling-ids.json');
+  writeFileSync(idsPath, JSON.stringify(await prepare(location, count)));
+  return (JSON.parse(runChild('trial-child.mjs', [location, idsPath])) as { perSecond: number }).perSecond;
 }
 
 async function main(): Promise<void> {
+  ensureBuild('bench:trial');
   const dir = mkdtempSync(join(tmpdir(), 'trd-bench-trial-'));
   const location = `sqlite:${join(dir, 'trial.sqlite')}`;
   const server = { child: undefined as ReturnType<typeof startServer>['child'] | undefined };
