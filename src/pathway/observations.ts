@@ -25,10 +25,19 @@ export interface Dated {
   readonly instant?: number;
 }
 
-/** The later first, by calendar day, then by instant where both give a time; 0 when times cannot order them. */
-export function laterFirst(a: Dated, b: Dated): number {
-  if (a.day !== b.day) return b.day - a.day;
-  if (a.instant !== undefined && b.instant !== undefined && a.instant !== b.instant) return b.instant - a.instant;
+/**
+ * The later first, by calendar day, then by instant where both give a time; 0 when times cannot order them. Takes the
+ * numbers, not the objects: the results of several modules pass here, and each caller reading its own objects keeps
+ * this shared comparison free of their different shapes.
+ */
+export function laterFirst(
+  aDay: number,
+  aInstant: number | undefined,
+  bDay: number,
+  bInstant: number | undefined,
+): number {
+  if (aDay !== bDay) return bDay - aDay;
+  if (aInstant !== undefined && bInstant !== undefined && aInstant !== bInstant) return bInstant - aInstant;
   return 0;
 }
 
@@ -37,7 +46,7 @@ export function laterFirst(a: Dated, b: Dated): number {
  * read as "later": see latestTies).
  */
 export function newestFirst(a: DatedObservation, b: DatedObservation): number {
-  return laterFirst(a, b) || byRef(a.obs.ref, b.obs.ref);
+  return laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.obs.ref, b.obs.ref);
 }
 
 /**
@@ -115,6 +124,18 @@ export function observationsInSets(ctx: EngineContext, codeSets: readonly string
   return merged.sort((a, b) => a.order - b.order);
 }
 
+const statusSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/**
+ * A list of valid statuses from the pathway file as a Set, made once per list: tested for every result of a long
+ * record, a Set lookup is several times cheaper than searching the array.
+ */
+export function statusSet(validStatuses: readonly string[]): ReadonlySet<string> {
+  let set = statusSets.get(validStatuses);
+  if (set === undefined) statusSets.set(validStatuses, (set = new Set(validStatuses)));
+  return set;
+}
+
 /**
  * Observations coded in any of `codeSets` dated from `fromDay` (context.ts windowStart; none: any date) to the as-of
  * date, newest first (newestFirst). Those with an unusable status are returned separately; undated ones are noted.
@@ -128,9 +149,10 @@ export function findObservations(
   const usable: DatedObservation[] = [];
   const rejected: { source: string; reason: string }[] = [];
   const from = fromDay ?? Number.NEGATIVE_INFINITY;
+  const valid = statusSet(validStatuses);
   for (const c of observationsInSets(ctx, codeSets)) {
     if (c.day > ctx.asOfDay || c.day < from || useHit(ctx, c.hits, codeSets) === undefined) continue;
-    if (!validStatuses.includes(c.obs.status)) {
+    if (!valid.has(c.obs.status)) {
       rejected.push({ source: c.obs.ref, reason: `status is ${c.obs.status}` });
       continue;
     }

@@ -178,5 +178,5 @@ export function scaleReadings(
     readings.push({ ref, date, day, items, unverified: unverifiedEntries(knowledge, matches) });
   }
   // Most recent first as the pathway orders results; the reference only keeps same-time readings in a stable order.
-  return readings.sort((a, b) => laterFirst(a, b) || byRef(a.ref, b.ref));
+  return readings.sort((a, b) => laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.ref, b.ref));
 }

@@ -7,10 +7,18 @@
  * Unknown or non-UCUM units are never guessed: the criterion is then undecided.
  */
 import { toDayNumber } from '../../record/index.ts';
-import type { Quantity } from '../../record/index.ts';
+import type { ObservationFact, ObservationValue, Quantity } from '../../record/index.ts';
 import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
 import type { CodeMatch } from '../../knowledge/index.ts';
-import { convert, describeQuantity, instantOf, isoDay, latestTies, newestFirst } from '../../pathway/observations.ts';
+import {
+  convert,
+  describeQuantity,
+  instantOf,
+  isoDay,
+  latestTies,
+  newestFirst,
+  statusSet,
+} from '../../pathway/observations.ts';
 import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
@@ -18,26 +26,28 @@ import { unverifiedNote } from '../context.ts';
 
 type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
 
-interface LabHit extends DatedObservation {
-  readonly quantity: Quantity;
-  readonly match: CodeMatch;
-}
-
 /** The most recent results of the code set in the window: one, or several on one day that times cannot order. */
-function latest(ctx: MatchContext, test: LabTest): LabHit[] {
-  const statuses = ctx.knowledge.pathway.definitions.labs.validStatuses;
-  const hits: LabHit[] = [];
+function latest(ctx: MatchContext, test: LabTest): DatedObservation[] {
+  const statuses = statusSet(ctx.knowledge.pathway.definitions.labs.validStatuses);
+  // Only the latest day's results are kept while scanning (a long record holds hundreds of weights); their times are
+  // read at the end, into the pathway's own dated results (newestFirst, latestTies).
+  let newestDay: ObservationFact[] = [];
+  let newest = Number.NEGATIVE_INFINITY;
   for (const obs of ctx.record.observations) {
-    if (!statuses.includes(obs.status) || obs.value?.kind !== 'quantity') continue;
+    if (obs.value?.kind !== 'quantity' || !statuses.has(obs.status)) continue;
     const day = toDayNumber(obs.effective);
-    if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays) continue;
-    const match = matchConcept(ctx.knowledge, test.codeSet, obs.code);
-    if (match === undefined) continue;
-    const instant = instantOf(obs.effective);
-    const quantity = obs.value.quantity;
-    hits.push(instant === undefined ? { obs, day, quantity, match } : { obs, day, instant, quantity, match });
+    if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays || day < newest) continue;
+    if (matchConcept(ctx.knowledge, test.codeSet, obs.code) === undefined) continue;
+    if (day > newest) {
+      newest = day;
+      newestDay = [obs];
+    } else newestDay.push(obs);
   }
-  return latestTies(hits.sort(newestFirst));
+  const dated = newestDay.map((obs): DatedObservation => {
+    const instant = instantOf(obs.effective);
+    return instant === undefined ? { obs, day: newest } : { obs, day: newest, instant };
+  });
+  return latestTies(dated.sort(newestFirst));
 }
 
 /** Whether the true value is at least `threshold`, or undefined when a censored result straddles it. */
@@ -99,10 +109,12 @@ export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
 }
 
 /** One result against the threshold, converted to the protocol's unit. */
-function resultAgainst(ctx: MatchContext, test: LabTest, hit: LabHit, collect: string): TestOutcome {
+function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservation, collect: string): TestOutcome {
   const wanted = `${test.type === 'lab-at-least' ? '>=' : '<='} ${test.value} ${test.unit}`;
-  const { obs, quantity } = hit;
-  const u = unverifiedEntry(ctx.knowledge, hit.match);
+  // latest() keeps only coded quantity results, so both are there.
+  const quantity = (obs.value as Extract<ObservationValue, { kind: 'quantity' }>).quantity;
+  const match = matchConcept(ctx.knowledge, test.codeSet, obs.code) as CodeMatch;
+  const u = unverifiedEntry(ctx.knowledge, match);
   const unverifiedNotes = u === undefined ? [] : [unverifiedNote(u)];
   const date = isoDay(obs);
   const reported = describeQuantity(quantity);
