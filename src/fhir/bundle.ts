@@ -1,8 +1,8 @@
 /**
  * FHIR R4 Bundle of one patient -> PatientRecord. Two linear passes: the first over the entries finds the Patient and
- * the resources of the types the pathway reads; the second reads each of those (references resolve through an index
- * of fullUrls and ids, built on the first lookup, whatever the entry order). Other resource types (Encounter, Claim, ExplanationOfBenefit, Provenance, ...) are skipped and counted
- * in one information issue. A bundle that is not one, or that holds no Patient or several, fails; any other problem
+ * the resources of the types the pathway reads; the second reads each of those (references resolve within the bundle,
+ * whatever the entry order: bundle-index.ts). Other resource types (Encounter, Claim, ExplanationOfBenefit,
+ * Provenance, ...) are skipped and counted in one information issue. A bundle that is not one, or that holds no Patient or several, fails; any other problem
  * is a warning in `record.issues` and never stops the read.
  * @see https://hl7.org/fhir/R4/bundle.html
  */
@@ -18,11 +18,11 @@ import type {
   PatientRecord,
   ProcedureFact,
   QuestionnaireResponseFact,
+  ResourceRef,
   Result,
 } from '../record/index.ts';
 import { readAllergy } from './allergy.ts';
-import { BundleIndex, entryView, refOf } from './bundle-index.ts';
-import type { EntryView } from './bundle-index.ts';
+import { BundleIndex, isResourceType, refOf } from './bundle-index.ts';
 import { readCondition } from './condition.ts';
 import { readImmunization } from './immunization.ts';
 import { readMedicationRequest, readMedicationStatement } from './medication.ts';
@@ -33,7 +33,7 @@ import { readPatient } from './patient.ts';
 import { readProcedure } from './procedure.ts';
 import { readQuestionnaireResponse } from './questionnaire-response.ts';
 import { isObject } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { Untrusted } from './read.ts';
 
 const READ_TYPES: ReadonlySet<string> = new Set([
   'Condition',
@@ -76,46 +76,69 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   }
   const rawEntries: readonly unknown[] = Array.isArray(bundle.entry) ? bundle.entry : [];
   const issues: Issue[] = [];
-  const entries: EntryView[] = [];
-  const patientRefs = new Set<string>();
+  // The entries read, as parallel lists (no object per entry): their resource, type and position.
+  const resources: Record<string, unknown>[] = [];
+  const types: string[] = [];
+  const positions: number[] = [];
+  let patientRef: ResourceRef | undefined;
+  // Made only when a second Patient with another ref turns up (a bundle holds one Patient).
+  let patientRefs: Set<ResourceRef> | undefined;
   let conflictingCopies = 0;
-  let patientEntry: EntryView | undefined;
+  let patientResource: Record<string, unknown> | undefined;
+  let patientPosition = 0;
 
-  // Entries of the types read get a view now; the others (Claims, Encounters, ... : most of a Synthea bundle) are only
-  // counted, and reach the reference index (built from the raw entries, only when a reference is resolved).
-  const skipped = new Map<string, number>();
+  // Entries of the types read are listed now; the others (Claims, Encounters, ... : most of a Synthea bundle) are
+  // only counted, and reach the reference index (built from the raw entries, only when a reference is resolved).
+  let skipped: Map<string, number> | undefined;
   for (let position = 0; position < rawEntries.length; position++) {
-    const view = entryView(rawEntries[position], position);
-    if (view === undefined) {
+    const entry = rawEntries[position];
+    const resource = isObject(entry) ? entry['resource'] : undefined;
+    const type = isObject(resource) ? resource['resourceType'] : undefined;
+    // The known names first: a Set lookup, and the character test of isResourceType only for other names.
+    if (typeof type === 'string' && READ_TYPES.has(type)) {
+      resources.push(resource as Record<string, unknown>);
+      types.push(type);
+      positions.push(position);
+      continue;
+    }
+    const seen = typeof type === 'string' ? skipped?.get(type) : undefined;
+    if (seen !== undefined) {
+      (skipped as Map<string, number>).set(type as string, seen + 1);
+      continue;
+    }
+    if (!isResourceType(type)) {
       const path = `Bundle.entry[${position}]`;
       issues.push(issue('fhir.entry.malformed', 'entry has no resource with a resourceType; skipped', path, 'warning'));
       continue;
     }
-    const type = view.type;
-    if (READ_TYPES.has(type)) entries.push(view);
-    else if (type === 'Patient') {
-      patientRefs.add(refOf(view));
-      if (patientEntry === undefined) patientEntry = view;
-      else if (!sameContent(patientEntry.resource, view.resource)) conflictingCopies++;
-    } else if (!REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
+    const r = resource as Record<string, unknown>;
+    if (type === 'Patient') {
+      const ref = refOf(type, r, (entry as Record<string, unknown>)['fullUrl'], position);
+      if (patientRef === undefined) patientRef = ref;
+      else if (ref !== patientRef || patientRefs !== undefined) (patientRefs ??= new Set([patientRef])).add(ref);
+      if (patientResource === undefined) {
+        patientResource = r;
+        patientPosition = position;
+      } else if (!sameContent(patientResource, r)) conflictingCopies++;
+    } else if (!REFERENCED_ONLY.has(type)) (skipped ??= new Map()).set(type, 1);
   }
 
-  if (patientEntry === undefined) {
+  if (patientResource === undefined || patientRef === undefined) {
     return fail([issue('fhir.bundle.no-patient', 'the Bundle holds no Patient resource', 'Bundle.entry')]);
   }
-  if (patientRefs.size > 1) {
+  if (patientRefs !== undefined && patientRefs.size > 1) {
     const message = `the Bundle holds ${patientRefs.size} Patients (${listed([...patientRefs])}); give one patient per file`;
     return fail([issue('fhir.bundle.several-patients', message, 'Bundle.entry')]);
   }
   if (conflictingCopies > 0) {
     // Identical copies (a transaction plus a search include) are one patient; differing copies of the same id cannot
     // be told apart, and entry order must not decide which is true.
-    const message = `the Bundle holds ${conflictingCopies + 1} differing copies of ${refOf(patientEntry)}; give each Patient once`;
+    const message = `the Bundle holds ${conflictingCopies + 1} differing copies of ${patientRef}; give each Patient once`;
     return fail([issue('fhir.bundle.duplicate-patient', message, 'Bundle.entry')]);
   }
   const index = new BundleIndex(rawEntries);
 
-  const patient = readPatient({ ref: refOf(patientEntry), issues }, patientEntry.resource);
+  const patient = readPatient({ ref: patientRef, issues }, patientResource);
   const conditions: ConditionFact[] = [];
   const observations: ObservationFact[] = [];
   const medications: MedicationFact[] = [];
@@ -123,35 +146,40 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   const allergies: AllergyFact[] = [];
   const immunizations: ImmunizationFact[] = [];
   const procedures: ProcedureFact[] = [];
-  const unused = new Map<string, number>();
+  let unused: Map<string, number> | undefined;
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
-  const selfId = patientEntry.resource['id'];
+  const selfId = patientResource['id'];
   const selfRef = typeof selfId === 'string' ? `Patient/${selfId}` : undefined;
+  const selfFullUrl = (rawEntries[patientPosition] as Record<string, unknown>)['fullUrl'];
   const self: PatientSelf = {
     id: selfId,
-    fullUrl: patientEntry.fullUrl,
+    fullUrl: typeof selfFullUrl === 'string' && selfFullUrl.length > 0 ? selfFullUrl : undefined,
     relative: selfRef,
     absoluteTail: selfRef === undefined ? undefined : `/${selfRef}`,
   };
-  for (const entry of entries) {
-    const { type, resource } = entry;
+  // One context for the whole bundle, its ref set per resource: the readers use it only while they run.
+  const ctx: { ref: ResourceRef; issues: Issue[] } = { ref: patientRef, issues };
+  for (let i = 0; i < resources.length; i++) {
+    const resource = resources[i] as Record<string, unknown>;
+    const type = types[i] as string;
     if (aboutAnotherPatient(resource, self)) {
       issues.push(
         issue(
           'fhir.resource.other-patient',
           'the resource is about another patient (its subject or patient reference names a different Patient); not used',
-          refOf(entry),
+          entryRef(rawEntries, type, resource, positions[i] as number),
           'warning',
         ),
       );
       continue;
     }
     if (relevance !== undefined && !mayBeUsed(type, resource, relevance)) {
+      unused ??= new Map();
       unused.set(type, (unused.get(type) ?? 0) + 1);
       continue;
     }
-    const ctx: ReadContext = { ref: refOf(entry), issues };
+    ctx.ref = entryRef(rawEntries, type, resource, positions[i] as number);
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -186,11 +214,11 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
     }
   }
 
-  if (skipped.size > 0 || unused.size > 0) {
-    const total = count(skipped) + count(unused);
+  if (skipped !== undefined || unused !== undefined) {
+    const total = (skipped === undefined ? 0 : count(skipped)) + (unused === undefined ? 0 : count(unused));
     const parts: string[] = [];
-    if (skipped.size > 0) parts.push(byType(skipped));
-    if (unused.size > 0) parts.push(`coded outside every code set: ${byType(unused)}`);
+    if (skipped !== undefined) parts.push(byType(skipped));
+    if (unused !== undefined) parts.push(`coded outside every code set: ${byType(unused)}`);
     issues.push(
       issue(
         'fhir.resource.skipped',
@@ -319,6 +347,16 @@ function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
   if (!reference.includes('Patient/')) return false;
   const m = PATIENT_REFERENCE.exec(reference);
   return m !== null && m[1] !== self.id;
+}
+
+/** The printable ref of a read entry (its fullUrl is looked up only when the id cannot be used). */
+function entryRef(
+  rawEntries: readonly unknown[],
+  type: string,
+  resource: Record<string, unknown>,
+  position: number,
+): ResourceRef {
+  return refOf(type, resource, (rawEntries[position] as Record<string, unknown>)['fullUrl'], position);
 }
 
 function push<T>(list: T[], fact: T | undefined): void {
