@@ -18,12 +18,21 @@ export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
 const COMPARATORS: ReadonlySet<string> = new Set(['<', '<=', '>=', '>']);
 
-/** Reads an optional string element of `holder` without building its path unless it is malformed (the hot path). */
-function stringAt(ctx: ReadContext, holder: Record<string, unknown>, key: string, path: string): string | undefined {
+/**
+ * Reads an optional string element of `holder` without building its path unless it is malformed (the hot path);
+ * `path` + `suffix` name the holder (read.ts: joined only for a warning).
+ */
+function stringAt(
+  ctx: ReadContext,
+  holder: Record<string, unknown>,
+  key: string,
+  path: string,
+  suffix = '',
+): string | undefined {
   const value = holder[key];
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
   if (value === undefined || value === null) return undefined;
-  return readString(ctx, value, `${path}.${key}`);
+  return readString(ctx, value, `${path}${suffix}.${key}`);
 }
 
 const optionalString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
@@ -41,12 +50,12 @@ function codingOf(c: Record<string, string | undefined>): Coding | undefined {
   return coding.system === undefined && coding.code === undefined && coding.display === undefined ? undefined : coding;
 }
 
-export function readCoding(ctx: ReadContext, value: unknown, path: string): Coding | undefined {
-  const c = readObject<FhirCoding>(ctx, value, path);
+export function readCoding(ctx: ReadContext, value: unknown, path: string, suffix = ''): Coding | undefined {
+  const c = readObject<FhirCoding>(ctx, value, path, suffix);
   if (c === undefined) return undefined;
-  const system = stringAt(ctx, c, 'system', path);
-  const code = stringAt(ctx, c, 'code', path);
-  const display = stringAt(ctx, c, 'display', path);
+  const system = stringAt(ctx, c, 'system', path, suffix);
+  const code = stringAt(ctx, c, 'code', path, suffix);
+  const display = stringAt(ctx, c, 'display', path, suffix);
   if (system === undefined && code === undefined && display === undefined) return undefined;
   const coding: { system?: string; code?: string; display?: string } = {};
   if (system !== undefined) coding.system = system;
@@ -55,21 +64,22 @@ export function readCoding(ctx: ReadContext, value: unknown, path: string): Codi
   return coding;
 }
 
-export function readConcept(ctx: ReadContext, value: unknown, path: string): Concept | undefined {
-  const cc = readObject<CodeableConcept>(ctx, value, path);
+export function readConcept(ctx: ReadContext, value: unknown, path: string, suffix = ''): Concept | undefined {
+  const cc = readObject<CodeableConcept>(ctx, value, path, suffix);
   if (cc === undefined) return undefined;
   const codings: Coding[] = [];
   const raw = cc.coding;
-  const list = raw === undefined ? undefined : Array.isArray(raw) ? raw : readArray(ctx, raw, `${path}.coding`);
+  const list =
+    raw === undefined ? undefined : Array.isArray(raw) ? raw : readArray(ctx, raw, `${path}${suffix}.coding`);
   if (list !== undefined) {
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
       // Hot path: a well-formed coding is read without building its element path, which only a warning needs.
-      const coding = isWellFormedCoding(item) ? codingOf(item) : readCoding(ctx, item, `${path}.coding[${i}]`);
+      const coding = isWellFormedCoding(item) ? codingOf(item) : readCoding(ctx, item, `${path}${suffix}.coding[${i}]`);
       if (coding !== undefined) codings.push(coding);
     }
   }
-  const text = stringAt(ctx, cc, 'text', path);
+  const text = stringAt(ctx, cc, 'text', path, suffix);
   if (codings.length === 0 && text === undefined) return undefined;
   return text === undefined ? { codings } : { codings, text };
 }
@@ -96,22 +106,23 @@ export function readStatusCode(ctx: ReadContext, value: unknown, path: string): 
  * A Quantity keeps its UCUM code only when `system` says UCUM: a unit from another system (or none) is kept as text
  * for display, and the engine refuses to convert it rather than guess.
  */
-export function readQuantity(ctx: ReadContext, value: unknown, path: string): Quantity | undefined {
-  const q = readObject<FhirQuantity>(ctx, value, path);
+export function readQuantity(ctx: ReadContext, value: unknown, path: string, suffix = ''): Quantity | undefined {
+  const q = readObject<FhirQuantity>(ctx, value, path, suffix);
   if (q === undefined) return undefined;
-  if (q.value === undefined) return undefined;
-  const amount =
-    typeof q.value === 'number' && Number.isFinite(q.value) ? q.value : readNumber(ctx, q.value, `${path}.value`);
+  const raw = q.value;
+  if (raw === undefined) return undefined;
+  const amount = typeof raw === 'number' && Number.isFinite(raw) ? raw : readNumber(ctx, raw, `${path}${suffix}.value`);
   if (amount === undefined) return undefined;
-  const system = stringAt(ctx, q, 'system', path);
-  const code = stringAt(ctx, q, 'code', path);
-  const unit = stringAt(ctx, q, 'unit', path);
+  const system = stringAt(ctx, q, 'system', path, suffix);
+  const code = stringAt(ctx, q, 'code', path, suffix);
+  const unit = stringAt(ctx, q, 'unit', path, suffix);
   const quantity: { value: number; ucum?: string; unitText?: string; comparator?: Comparator } = { value: amount };
-  const rawComparator = stringAt(ctx, q, 'comparator', path);
+  const rawComparator = stringAt(ctx, q, 'comparator', path, suffix);
   if (rawComparator !== undefined) {
     if (!COMPARATORS.has(rawComparator)) {
       // 'ad' ("sufficient to achieve") and unknown comparators make the number's meaning unclear: drop the value.
-      warn(ctx, `${path}.comparator`, `${path}.comparator '${rawComparator}' is not <, <=, >= or >; value ignored`);
+      const at = `${path}${suffix}.comparator`;
+      warn(ctx, at, `${at} '${rawComparator}' is not <, <=, >= or >; value ignored`);
       return undefined;
     }
   }

@@ -12,14 +12,8 @@ import type {
   ResourceRef,
 } from '../record/index.ts';
 import { readConcept, readConcepts, readPeriod, readQuantity, readReference } from './datatypes.ts';
-import { readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
+import { NONE, readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
-
-/**
- * One shared empty list for the elements an Observation leaves out (most leave out most of them): a large bundle's
- * observations then allocate no empty arrays. Frozen, so no reader can add to it.
- */
-const NONE: readonly never[] = Object.freeze([]);
 
 /** The value[x] forms the pathway can use; others (Range, Ratio, SampledData, times) are left out of the record. */
 type ValueCarrier = Untrusted<
@@ -32,23 +26,23 @@ export function readObservationValue(
   path: string,
 ): ObservationValue | undefined {
   if (holder.valueQuantity !== undefined) {
-    const quantity = readQuantity(ctx, holder.valueQuantity, `${path}valueQuantity`);
+    const quantity = readQuantity(ctx, holder.valueQuantity, path, 'valueQuantity');
     return quantity === undefined ? undefined : { kind: 'quantity', quantity };
   }
   if (holder.valueCodeableConcept !== undefined) {
-    const concept = readConcept(ctx, holder.valueCodeableConcept, `${path}valueCodeableConcept`);
+    const concept = readConcept(ctx, holder.valueCodeableConcept, path, 'valueCodeableConcept');
     return concept === undefined ? undefined : { kind: 'concept', concept };
   }
   if (holder.valueString !== undefined) {
-    const text = readString(ctx, holder.valueString, `${path}valueString`);
+    const text = readString(ctx, holder.valueString, path, 'valueString');
     return text === undefined ? undefined : { kind: 'string', text };
   }
   if (holder.valueBoolean !== undefined) {
-    const value = readBoolean(ctx, holder.valueBoolean, `${path}valueBoolean`);
+    const value = readBoolean(ctx, holder.valueBoolean, path, 'valueBoolean');
     return value === undefined ? undefined : { kind: 'boolean', value };
   }
   if (holder.valueInteger !== undefined) {
-    const value = readNumber(ctx, holder.valueInteger, `${path}valueInteger`);
+    const value = readNumber(ctx, holder.valueInteger, path, 'valueInteger');
     if (value !== undefined && !Number.isInteger(value)) {
       warn(ctx, `${path}valueInteger`, `${path}valueInteger is not an integer; ignored`);
       return undefined;
@@ -58,22 +52,24 @@ export function readObservationValue(
   return undefined;
 }
 
-function readReferenceRanges(ctx: ReadContext, value: unknown): ReferenceRange[] {
-  const out: ReferenceRange[] = [];
+function readReferenceRanges(ctx: ReadContext, value: unknown): readonly ReferenceRange[] {
   const list = readArray(ctx, value, 'referenceRange');
+  if (list.length === 0) return NONE;
+  const out: ReferenceRange[] = [];
   for (let i = 0; i < list.length; i++) {
     const path = `referenceRange[${i}]`;
     const rr = readObject<ObservationReferenceRange>(ctx, list[i], path);
     if (rr === undefined) continue;
-    const low = readQuantity(ctx, rr.low, `${path}.low`);
-    const high = readQuantity(ctx, rr.high, `${path}.high`);
-    const text = readString(ctx, rr.text, `${path}.text`);
+    const low = readQuantity(ctx, rr.low, path, '.low');
+    const high = readQuantity(ctx, rr.high, path, '.high');
+    const text = readString(ctx, rr.text, path, '.text');
     if (low === undefined && high === undefined && text === undefined) continue;
-    out.push({
-      ...(low !== undefined && { low }),
-      ...(high !== undefined && { high }),
-      ...(text !== undefined && { text }),
-    });
+    // Assigned in the fact's key order (low, high, text): no temporary objects from conditional spreads.
+    const range: { -readonly [K in keyof ReferenceRange]: ReferenceRange[K] } = {};
+    if (low !== undefined) range.low = low;
+    if (high !== undefined) range.high = high;
+    if (text !== undefined) range.text = text;
+    out.push(range);
   }
   return out;
 }
@@ -85,7 +81,7 @@ function readComponents(ctx: ReadContext, value: unknown): ComponentFact[] {
     const path = `component[${i}]`;
     const c = readObject<ObservationComponent>(ctx, list[i], path);
     if (c === undefined) continue;
-    const code = readConcept(ctx, c.code, `${path}.code`);
+    const code = readConcept(ctx, c.code, path, '.code');
     if (code === undefined) {
       warn(ctx, `${path}.code`, `${path} has no code; ignored`);
       continue;

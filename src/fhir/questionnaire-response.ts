@@ -11,7 +11,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { AnswerFact, Coding, QuestionnaireResponseFact } from '../record/index.ts';
 import { readCoding } from './datatypes.ts';
-import { isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
+import { NONE, isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
 
 export const ORDINAL_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -22,13 +22,18 @@ export const ORDINAL_EXTENSIONS: ReadonlySet<string> = new Set([
 /** Guards against a malicious or broken bundle nesting items without end. */
 const MAX_ITEM_DEPTH = 32;
 
-function ordinalOf(ctx: ReadContext, holder: unknown, path: string): number | undefined {
+/** The ordinal of a coding or answer; `path` + `suffix` name the holder, joined only for a warning. */
+function ordinalOf(ctx: ReadContext, holder: unknown, path: string, suffix: string): number | undefined {
   if (!isObject(holder)) return undefined;
-  const list = readArray(ctx, holder['extension'], `${path}.extension`);
+  const extensions = holder['extension'];
+  if (extensions === undefined) return undefined;
+  const list = readArray(ctx, extensions, `${path}${suffix}.extension`);
   for (let i = 0; i < list.length; i++) {
     const ext = list[i];
     if (isObject(ext) && typeof ext['url'] === 'string' && ORDINAL_EXTENSIONS.has(ext['url'])) {
-      return readNumber(ctx, ext['valueDecimal'] ?? ext['valueInteger'], `${path}.extension[${i}].valueDecimal`);
+      const value = ext['valueDecimal'] ?? ext['valueInteger'];
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      return readNumber(ctx, value, `${path}${suffix}.extension[${i}].valueDecimal`);
     }
   }
   return undefined;
@@ -45,24 +50,23 @@ function readAnswer(
   let valueCoding: Coding | undefined;
   let valueString: string | undefined;
   if (answer.valueInteger !== undefined) {
-    valueNumber = readNumber(ctx, answer.valueInteger, `${path}.valueInteger`);
+    valueNumber = readNumber(ctx, answer.valueInteger, path, '.valueInteger');
   } else if (answer.valueDecimal !== undefined) {
-    valueNumber = readNumber(ctx, answer.valueDecimal, `${path}.valueDecimal`);
+    valueNumber = readNumber(ctx, answer.valueDecimal, path, '.valueDecimal');
   } else if (answer.valueCoding !== undefined) {
-    valueCoding = readCoding(ctx, answer.valueCoding, `${path}.valueCoding`);
-    valueNumber = ordinalOf(ctx, answer.valueCoding, `${path}.valueCoding`) ?? ordinalOf(ctx, answer, path);
+    valueCoding = readCoding(ctx, answer.valueCoding, path, '.valueCoding');
+    valueNumber = ordinalOf(ctx, answer.valueCoding, path, '.valueCoding') ?? ordinalOf(ctx, answer, path, '');
   } else if (answer.valueString !== undefined) {
-    valueString = readString(ctx, answer.valueString, `${path}.valueString`);
+    valueString = readString(ctx, answer.valueString, path, '.valueString');
   }
   if (valueNumber === undefined && valueCoding === undefined && valueString === undefined) return undefined;
-  return {
-    linkId,
-    code: [],
-    ...(text !== undefined && { text }),
-    ...(valueNumber !== undefined && { valueNumber }),
-    ...(valueCoding !== undefined && { valueCoding }),
-    ...(valueString !== undefined && { valueString }),
-  };
+  // Filled in by assignment in the order the fact has always had (no spreads: every answer of every form passes here).
+  const fact: { -readonly [K in keyof AnswerFact]: AnswerFact[K] } = { linkId, code: NONE };
+  if (text !== undefined) fact.text = text;
+  if (valueNumber !== undefined) fact.valueNumber = valueNumber;
+  if (valueCoding !== undefined) fact.valueCoding = valueCoding;
+  if (valueString !== undefined) fact.valueString = valueString;
+  return fact;
 }
 
 function collectItems(ctx: ReadContext, value: unknown, path: string, depth: number, out: AnswerFact[]): void {
@@ -75,9 +79,9 @@ function collectItems(ctx: ReadContext, value: unknown, path: string, depth: num
     const p = `${path}[${i}]`;
     const item = readObject<QuestionnaireResponseItem>(ctx, items[i], p);
     if (item === undefined) continue;
-    const linkId = readString(ctx, item.linkId, `${p}.linkId`);
-    const text = readString(ctx, item.text, `${p}.text`);
-    const answers = readArray(ctx, item.answer, `${p}.answer`);
+    const linkId = readString(ctx, item.linkId, p, '.linkId');
+    const text = readString(ctx, item.text, p, '.text');
+    const answers = readArray(ctx, item.answer, p, '.answer');
     for (let j = 0; j < answers.length; j++) {
       const ap = `${p}.answer[${j}]`;
       const answer = readObject<QuestionnaireResponseItemAnswer>(ctx, answers[j], ap);
@@ -87,9 +91,11 @@ function collectItems(ctx: ReadContext, value: unknown, path: string, depth: num
         const fact = readAnswer(ctx, answer, ap, linkId, text);
         if (fact !== undefined) out.push(fact);
       }
-      collectItems(ctx, answer.item, `${ap}.item`, depth + 1, out);
+      // Nested items are rare: their path is built only when there are some (or to warn at the depth limit).
+      if (answer.item !== undefined || depth >= MAX_ITEM_DEPTH)
+        collectItems(ctx, answer.item, `${ap}.item`, depth + 1, out);
     }
-    collectItems(ctx, item.item, `${p}.item`, depth + 1, out);
+    if (item.item !== undefined || depth >= MAX_ITEM_DEPTH) collectItems(ctx, item.item, `${p}.item`, depth + 1, out);
   }
 }
 

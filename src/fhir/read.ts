@@ -31,39 +31,48 @@ export function note(ctx: ReadContext, path: string, message: string, code: stri
   ctx.issues.push(issue(code, message, `${ctx.ref}.${path}`, 'information'));
 }
 
-export function readObject<T>(ctx: ReadContext, value: unknown, path: string): Untrusted<T> | undefined {
+/**
+ * One shared empty list for a missing array element (most resources leave most lists out): no empty array is made
+ * per read. Frozen, so no reader can add to it.
+ */
+export const NONE: readonly never[] = Object.freeze([]);
+
+// Each reader below takes the element path in two parts, `path` and an optional `suffix`, and joins them only for a
+// warning: a hot reader passes a literal suffix ('.text') instead of building `${p}.text` for every element it reads.
+
+export function readObject<T>(ctx: ReadContext, value: unknown, path: string, suffix = ''): Untrusted<T> | undefined {
   if (value === undefined || value === null) return undefined;
   if (isObject(value)) return value as Untrusted<T>;
-  warn(ctx, path, `${path} should be an object; ignored`);
+  warn(ctx, path + suffix, `${path}${suffix} should be an object; ignored`);
   return undefined;
 }
 
-export function readArray(ctx: ReadContext, value: unknown, path: string): readonly unknown[] {
-  if (value === undefined || value === null) return [];
+export function readArray(ctx: ReadContext, value: unknown, path: string, suffix = ''): readonly unknown[] {
   if (Array.isArray(value)) return value;
-  warn(ctx, path, `${path} should be an array; ignored`);
-  return [];
+  if (value === undefined || value === null) return NONE;
+  warn(ctx, path + suffix, `${path}${suffix} should be an array; ignored`);
+  return NONE;
 }
 
-export function readString(ctx: ReadContext, value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readString(ctx: ReadContext, value: unknown, path: string, suffix = ''): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
-  warn(ctx, path, `${path} should be a string; ignored`);
+  if (value === undefined || value === null) return undefined;
+  warn(ctx, path + suffix, `${path}${suffix} should be a string; ignored`);
   return undefined;
 }
 
 /** A finite JSON number. Numeric strings are refused: FHIR JSON sends decimals as numbers. */
-export function readNumber(ctx: ReadContext, value: unknown, path: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readNumber(ctx: ReadContext, value: unknown, path: string, suffix = ''): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  warn(ctx, path, `${path} should be a number; ignored`);
+  if (value === undefined || value === null) return undefined;
+  warn(ctx, path + suffix, `${path}${suffix} should be a number; ignored`);
   return undefined;
 }
 
-export function readBoolean(ctx: ReadContext, value: unknown, path: string): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readBoolean(ctx: ReadContext, value: unknown, path: string, suffix = ''): boolean | undefined {
   if (typeof value === 'boolean') return value;
-  warn(ctx, path, `${path} should be true or false; ignored`);
+  if (value === undefined || value === null) return undefined;
+  warn(ctx, path + suffix, `${path}${suffix} should be true or false; ignored`);
   return undefined;
 }
 
@@ -113,10 +122,10 @@ function fullDateDigits(text: string): [number, number, number] | undefined {
 }
 
 /** A FHIR date, dateTime or instant, kept as written; anything not a calendar date is dropped with a warning. */
-export function readDate(ctx: ReadContext, value: unknown, path: string): string | undefined {
-  const text = readString(ctx, value, path);
+export function readDate(ctx: ReadContext, value: unknown, path: string, suffix = ''): string | undefined {
+  const text = readString(ctx, value, path, suffix);
   if (text === undefined) return undefined;
   if (isFhirDate(text)) return text;
-  warn(ctx, path, `${path} is not a FHIR date; ignored`);
+  warn(ctx, path + suffix, `${path}${suffix} is not a FHIR date; ignored`);
   return undefined;
 }
