@@ -53,14 +53,11 @@ const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
  * character) is replaced by the position, so a reference carried into results and messages is always short and
  * printable.
  */
-export function refOf(
-  type: string,
-  resource: Record<string, unknown>,
-  fullUrl: unknown,
-  position: number,
-): ResourceRef {
+export function refOf(type: string, resource: Record<string, unknown>, entry: unknown, position: number): ResourceRef {
   const id = resource['id'];
   if (typeof id === 'string' && isFhirId(id)) return `${type}/${id}`;
+  // The entry (and its fullUrl) is looked at only when the id cannot be used.
+  const fullUrl = isObject(entry) ? entry['fullUrl'] : undefined;
   if (typeof fullUrl === 'string' && PRINTABLE_URI.test(fullUrl)) return fullUrl;
   return `Bundle.entry[${position}]`;
 }
@@ -154,8 +151,7 @@ export class BundleIndex {
     if (r === undefined) {
       const resource = this.resourceAt(position);
       if (resource === undefined) return undefined;
-      const fullUrl = (this.entries[position] as Record<string, unknown>)['fullUrl'];
-      const ref = refOf(resource['resourceType'] as string, resource, fullUrl, position);
+      const ref = refOf(resource['resourceType'] as string, resource, this.entries[position], position);
       this.resolved.set(position, (r = { ref, resource }));
     }
     return r;

@@ -113,7 +113,7 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
     }
     const r = resource as Record<string, unknown>;
     if (type === 'Patient') {
-      const ref = refOf(type, r, (entry as Record<string, unknown>)['fullUrl'], position);
+      const ref = refOf(type, r, entry, position);
       if (patientRef === undefined) patientRef = ref;
       else if (ref !== patientRef || patientRefs !== undefined) (patientRefs ??= new Set([patientRef])).add(ref);
       if (patientResource === undefined) {
@@ -168,7 +168,7 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
         issue(
           'fhir.resource.other-patient',
           'the resource is about another patient (its subject or patient reference names a different Patient); not used',
-          entryRef(rawEntries, type, resource, positions[i] as number),
+          refOf(type, resource, rawEntries[positions[i] as number], positions[i] as number),
           'warning',
         ),
       );
@@ -179,7 +179,7 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
       unused.set(type, (unused.get(type) ?? 0) + 1);
       continue;
     }
-    ctx.ref = entryRef(rawEntries, type, resource, positions[i] as number);
+    ctx.ref = refOf(type, resource, rawEntries[positions[i] as number], positions[i] as number);
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -249,6 +249,8 @@ function count(counts: ReadonlyMap<string, number>): number {
 }
 
 function byType(counts: ReadonlyMap<string, number>): string {
+  // One type (a typical bundle's Encounters): nothing to sort.
+  if (counts.size === 1) for (const [type, n] of counts) return `${type} ${n}`;
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([type, n]) => `${type} ${n}`)
@@ -347,16 +349,6 @@ function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
   if (!reference.includes('Patient/')) return false;
   const m = PATIENT_REFERENCE.exec(reference);
   return m !== null && m[1] !== self.id;
-}
-
-/** The printable ref of a read entry (its fullUrl is looked up only when the id cannot be used). */
-function entryRef(
-  rawEntries: readonly unknown[],
-  type: string,
-  resource: Record<string, unknown>,
-  position: number,
-): ResourceRef {
-  return refOf(type, resource, (rawEntries[position] as Record<string, unknown>)['fullUrl'], position);
 }
 
 function push<T>(list: T[], fact: T | undefined): void {

@@ -141,17 +141,18 @@ export function readRatio(
 ): { numerator: Quantity; denominator?: Quantity } | undefined {
   const r = readObject<Ratio>(ctx, value, path);
   if (r === undefined) return undefined;
-  const numerator = readQuantity(ctx, r.numerator, `${path}.numerator`);
+  const numerator = readQuantity(ctx, r.numerator, path, '.numerator');
   if (numerator === undefined) return undefined;
-  const denominator = readQuantity(ctx, r.denominator, `${path}.denominator`);
+  const denominator = readQuantity(ctx, r.denominator, path, '.denominator');
   return denominator === undefined ? { numerator } : { numerator, denominator };
 }
 
 export function readPeriod(ctx: ReadContext, value: unknown, path: string): Period | undefined {
   const p = readObject<FhirPeriod>(ctx, value, path);
   if (p === undefined) return undefined;
-  const start = readDate(ctx, p.start, `${path}.start`);
-  const end = readDate(ctx, p.end, `${path}.end`);
+  // An absent bound needs no path: most periods have one bound.
+  const start = p.start === undefined ? undefined : readDate(ctx, p.start, `${path}.start`);
+  const end = p.end === undefined ? undefined : readDate(ctx, p.end, `${path}.end`);
   if (start === undefined) return end === undefined ? undefined : { end };
   return end === undefined ? { start } : { start, end };
 }
@@ -163,7 +164,10 @@ export function readReference(
 ): { reference?: string; display?: string } {
   const r = readObject<Reference>(ctx, value, path);
   if (r === undefined) return {};
-  const reference = readString(ctx, r.reference, `${path}.reference`);
-  const display = readString(ctx, r.display, `${path}.display`);
-  return { ...(reference !== undefined && { reference }), ...(display !== undefined && { display }) };
+  const reference = readString(ctx, r.reference, path, '.reference');
+  const display = readString(ctx, r.display, path, '.display');
+  const out: { reference?: string; display?: string } = {};
+  if (reference !== undefined) out.reference = reference;
+  if (display !== undefined) out.display = display;
+  return out;
 }

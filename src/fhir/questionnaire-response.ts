@@ -12,7 +12,7 @@ import type {
 import type { AnswerFact, Coding, QuestionnaireResponseFact } from '../record/index.ts';
 import { readCoding } from './datatypes.ts';
 import { NONE, isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 export const ORDINAL_EXTENSIONS: ReadonlySet<string> = new Set([
   'http://hl7.org/fhir/StructureDefinition/ordinalValue',
@@ -61,7 +61,7 @@ function readAnswer(
   }
   if (valueNumber === undefined && valueCoding === undefined && valueString === undefined) return undefined;
   // Filled in by assignment in the order the fact has always had (no spreads: every answer of every form passes here).
-  const fact: { -readonly [K in keyof AnswerFact]: AnswerFact[K] } = { linkId, code: NONE };
+  const fact: Writable<AnswerFact> = { linkId, code: NONE };
   if (text !== undefined) fact.text = text;
   if (valueNumber !== undefined) fact.valueNumber = valueNumber;
   if (valueCoding !== undefined) fact.valueCoding = valueCoding;
@@ -112,11 +112,10 @@ export function readQuestionnaireResponse(
   const authored = readDate(ctx, resource.authored, 'authored');
   const answers: AnswerFact[] = [];
   collectItems(ctx, resource.item, 'item', 0, answers);
-  return {
-    ref: ctx.ref,
-    ...(questionnaire !== undefined && { questionnaire }),
-    status,
-    ...(authored !== undefined && { authored }),
-    answers,
-  };
+  const fact: Partial<Writable<QuestionnaireResponseFact>> = { ref: ctx.ref };
+  if (questionnaire !== undefined) fact.questionnaire = questionnaire;
+  fact.status = status;
+  if (authored !== undefined) fact.authored = authored;
+  fact.answers = answers;
+  return fact as QuestionnaireResponseFact;
 }

@@ -11,6 +11,9 @@ import type { Issue, ResourceRef } from '../record/index.ts';
 
 export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
 
+/** A fact while a reader fills it in, field by field in the fact's key order (cheaper than conditional spreads). */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Where the reader is: the resource being read and the sink for its warnings. */
 export interface ReadContext {
   readonly ref: ResourceRef;
