@@ -37,11 +37,12 @@ function stringAt(
 
 const optionalString = (v: unknown): boolean => v === undefined || v === null || typeof v === 'string';
 
-function isWellFormedCoding(v: unknown): v is Record<string, string | undefined> {
+export function isWellFormedCoding(v: unknown): v is Record<string, string | undefined> {
   return isObject(v) && optionalString(v['system']) && optionalString(v['code']) && optionalString(v['display']);
 }
 
-function codingOf(c: Record<string, string | undefined>): Coding | undefined {
+/** The Coding of a well-formed one (isWellFormedCoding): the same as readCoding gives, without its paths. */
+export function codingOf(c: Record<string, string | undefined>): Coding | undefined {
   const { system, code, display } = c;
   const coding: { system?: string; code?: string; display?: string } = {};
   if (system) coding.system = system;
@@ -64,18 +65,27 @@ export function readCoding(ctx: ReadContext, value: unknown, path: string, suffi
   return coding;
 }
 
+/** Hot path: a well-formed coding is read without building its element path, which only a warning needs. */
+function codingAt(ctx: ReadContext, item: unknown, path: string, suffix: string, i: number): Coding | undefined {
+  return isWellFormedCoding(item) ? codingOf(item) : readCoding(ctx, item, `${path}${suffix}.coding[${i}]`);
+}
+
 export function readConcept(ctx: ReadContext, value: unknown, path: string, suffix = ''): Concept | undefined {
   const cc = readObject<CodeableConcept>(ctx, value, path, suffix);
   if (cc === undefined) return undefined;
-  const codings: Coding[] = [];
   const raw = cc.coding;
   const list =
     raw === undefined ? undefined : Array.isArray(raw) ? raw : readArray(ctx, raw, `${path}${suffix}.coding`);
-  if (list !== undefined) {
+  let codings: Coding[];
+  if (list === undefined || list.length === 0) codings = [];
+  else if (list.length === 1) {
+    // Most concepts carry one coding: a list of exactly one, not the spare room the first push would make.
+    const coding = codingAt(ctx, list[0], path, suffix, 0);
+    codings = coding === undefined ? [] : [coding];
+  } else {
+    codings = [];
     for (let i = 0; i < list.length; i++) {
-      const item = list[i];
-      // Hot path: a well-formed coding is read without building its element path, which only a warning needs.
-      const coding = isWellFormedCoding(item) ? codingOf(item) : readCoding(ctx, item, `${path}${suffix}.coding[${i}]`);
+      const coding = codingAt(ctx, list[i], path, suffix, i);
       if (coding !== undefined) codings.push(coding);
     }
   }
@@ -85,8 +95,13 @@ export function readConcept(ctx: ReadContext, value: unknown, path: string, suff
 }
 
 export function readConcepts(ctx: ReadContext, value: unknown, path: string): Concept[] {
-  const out: Concept[] = [];
   const list = readArray(ctx, value, path);
+  if (list.length === 1) {
+    // The common single concept: a list of exactly one, and its path suffix a literal.
+    const concept = readConcept(ctx, list[0], path, '[0]');
+    return concept === undefined ? [] : [concept];
+  }
+  const out: Concept[] = [];
   for (let i = 0; i < list.length; i++) {
     const concept = readConcept(ctx, list[i], `${path}[${i}]`);
     if (concept !== undefined) out.push(concept);

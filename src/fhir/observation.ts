@@ -13,7 +13,7 @@ import type {
 } from '../record/index.ts';
 import { readConcept, readConcepts, readPeriod, readQuantity, readReference } from './datatypes.ts';
 import { NONE, readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 /** The value[x] forms the pathway can use; others (Range, Ratio, SampledData, times) are left out of the record. */
 type ValueCarrier = Untrusted<
@@ -52,24 +52,33 @@ export function readObservationValue(
   return undefined;
 }
 
+function readReferenceRange(ctx: ReadContext, value: unknown, path: string): ReferenceRange | undefined {
+  const rr = readObject<ObservationReferenceRange>(ctx, value, path);
+  if (rr === undefined) return undefined;
+  const low = readQuantity(ctx, rr.low, path, '.low');
+  const high = readQuantity(ctx, rr.high, path, '.high');
+  const text = readString(ctx, rr.text, path, '.text');
+  if (low === undefined && high === undefined && text === undefined) return undefined;
+  // Assigned in the fact's key order (low, high, text): no temporary objects from conditional spreads.
+  const range: Writable<ReferenceRange> = {};
+  if (low !== undefined) range.low = low;
+  if (high !== undefined) range.high = high;
+  if (text !== undefined) range.text = text;
+  return range;
+}
+
 function readReferenceRanges(ctx: ReadContext, value: unknown): readonly ReferenceRange[] {
   const list = readArray(ctx, value, 'referenceRange');
   if (list.length === 0) return NONE;
+  if (list.length === 1) {
+    // The usual single range: a literal path and a list of exactly one.
+    const range = readReferenceRange(ctx, list[0], 'referenceRange[0]');
+    return range === undefined ? NONE : [range];
+  }
   const out: ReferenceRange[] = [];
   for (let i = 0; i < list.length; i++) {
-    const path = `referenceRange[${i}]`;
-    const rr = readObject<ObservationReferenceRange>(ctx, list[i], path);
-    if (rr === undefined) continue;
-    const low = readQuantity(ctx, rr.low, path, '.low');
-    const high = readQuantity(ctx, rr.high, path, '.high');
-    const text = readString(ctx, rr.text, path, '.text');
-    if (low === undefined && high === undefined && text === undefined) continue;
-    // Assigned in the fact's key order (low, high, text): no temporary objects from conditional spreads.
-    const range: { -readonly [K in keyof ReferenceRange]: ReferenceRange[K] } = {};
-    if (low !== undefined) range.low = low;
-    if (high !== undefined) range.high = high;
-    if (text !== undefined) range.text = text;
-    out.push(range);
+    const range = readReferenceRange(ctx, list[i], `referenceRange[${i}]`);
+    if (range !== undefined) out.push(range);
   }
   return out;
 }

@@ -89,9 +89,12 @@ export function isFhirDate(text: string): boolean {
   let year: number;
   let month: number;
   let day: number;
-  const digits = fullDateDigits(text);
-  if (digits !== undefined) [year, month, day] = digits;
-  else {
+  if (isFullDateShape(text)) {
+    // The common `YYYY-MM-DD...`, read digit by digit: no regex match and no array.
+    year = digitsAt(text, 0, 4);
+    month = digitsAt(text, 5, 7);
+    day = digitsAt(text, 8, 10);
+  } else {
     const m = DATE_PREFIX.exec(text);
     if (m === null) return false;
     if (m[2] === undefined) return true;
@@ -107,21 +110,22 @@ export function isFhirDate(text: string): boolean {
   return day >= 1 && day <= daysInMonth;
 }
 
-/** The common `YYYY-MM-DD...` read digit by digit, without a regex match; undefined for any other shape. */
-function fullDateDigits(text: string): [number, number, number] | undefined {
-  if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  let year = 0;
-  let month = 0;
-  let day = 0;
+/** Ten characters `DDDD-DD-DD` at the start (D a digit). */
+function isFullDateShape(text: string): boolean {
+  if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
   for (let i = 0; i < 10; i++) {
     if (i === 4 || i === 7) continue;
     const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return undefined;
-    if (i < 4) year = year * 10 + d;
-    else if (i < 7) month = month * 10 + d;
-    else day = day * 10 + d;
+    if (d < 0 || d > 9) return false;
   }
-  return [year, month, day];
+  return true;
+}
+
+/** The number written by the digits from `start` to `end` (already checked to be digits). */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
 }
 
 /** A FHIR date, dateTime or instant, kept as written; anything not a calendar date is dropped with a warning. */
