@@ -12,7 +12,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { Coding, Comparator, Concept, Period, Quantity } from '../record/index.ts';
 import { isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
-import type { ReadContext } from './read.ts';
+import type { ReadContext, Writable } from './read.ts';
 
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
@@ -131,7 +131,6 @@ export function readQuantity(ctx: ReadContext, value: unknown, path: string, suf
   const system = stringAt(ctx, q, 'system', path, suffix);
   const code = stringAt(ctx, q, 'code', path, suffix);
   const unit = stringAt(ctx, q, 'unit', path, suffix);
-  const quantity: { value: number; ucum?: string; unitText?: string; comparator?: Comparator } = { value: amount };
   const rawComparator = stringAt(ctx, q, 'comparator', path, suffix);
   if (rawComparator !== undefined) {
     if (!COMPARATORS.has(rawComparator)) {
@@ -143,6 +142,12 @@ export function readQuantity(ctx: ReadContext, value: unknown, path: string, suf
   }
   const ucum = system === UCUM_SYSTEM ? code : undefined;
   const unitText = unit ?? (ucum === undefined ? code : undefined);
+  // The usual UCUM quantity with a unit as one literal (its fields in the object, no separate property store);
+  // otherwise filled in by assignment, in the same key order.
+  if (ucum !== undefined && unitText !== undefined && rawComparator === undefined) {
+    return { value: amount, ucum, unitText };
+  }
+  const quantity: Writable<Quantity> = { value: amount };
   if (ucum !== undefined) quantity.ucum = ucum;
   if (unitText !== undefined) quantity.unitText = unitText;
   if (rawComparator !== undefined) quantity.comparator = rawComparator as Comparator;

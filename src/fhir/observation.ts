@@ -144,15 +144,23 @@ export function readObservation(
   const dataAbsentReason = absent?.codings.find((c) => c.code !== undefined)?.code ?? absent?.text;
   const members = resource.hasMember === undefined ? NONE : readMembers(ctx, resource.hasMember, resolve);
   const method = readConcept(ctx, resource.method, 'method');
-  // Built by assignment, not conditional spreads: this runs for every Observation of a large bundle.
-  const fact: { -readonly [K in keyof ObservationFact]: ObservationFact[K] } = {
+  const interpretation =
+    resource.interpretation === undefined ? NONE : readConcepts(ctx, resource.interpretation, 'interpretation');
+  const referenceRange =
+    resource.referenceRange === undefined ? NONE : readReferenceRanges(ctx, resource.referenceRange);
+  const components = resource.component === undefined ? NONE : readComponents(ctx, resource.component);
+  // The usual dated result as one literal (every field in the object, no separate property store); otherwise built
+  // by assignment, not conditional spreads, in the same key order: this runs for every Observation of a large bundle.
+  if (effective !== undefined && value !== undefined && dataAbsentReason === undefined && method === undefined) {
+    return { ref: ctx.ref, code, status, interpretation, referenceRange, components, members, effective, value };
+  }
+  const fact: Writable<ObservationFact> = {
     ref: ctx.ref,
     code,
     status,
-    interpretation:
-      resource.interpretation === undefined ? NONE : readConcepts(ctx, resource.interpretation, 'interpretation'),
-    referenceRange: resource.referenceRange === undefined ? NONE : readReferenceRanges(ctx, resource.referenceRange),
-    components: resource.component === undefined ? NONE : readComponents(ctx, resource.component),
+    interpretation,
+    referenceRange,
+    components,
     members,
   };
   if (effective !== undefined) fact.effective = effective;
