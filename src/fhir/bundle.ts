@@ -36,35 +36,42 @@ import { isObject } from './read.ts';
 import type { Untrusted } from './read.ts';
 
 /**
- * The name of a resource type the pathway reads, as this module's own string constant, else undefined. A switch
- * rather than a Set: it compares lengths first and hashes nothing, and the constant it returns makes every later
- * comparison of the type (the reading switch, the skipped counts) a pointer comparison.
+ * The name of a resource type the pathway reads, as this module's own string constant, else undefined. Dispatched on
+ * the length (no two read types share one but for two pairs, told apart by the first letter), then one comparison:
+ * a Set would hash the name and a switch on strings would compare it with each case. The constant returned makes
+ * every later comparison of the type (the reading switch, the skipped counts) a pointer comparison.
  */
 function readType(type: string): string | undefined {
-  switch (type) {
-    case 'Condition':
-      return 'Condition';
-    case 'Observation':
-      return 'Observation';
-    case 'MedicationRequest':
-      return 'MedicationRequest';
-    case 'MedicationStatement':
-      return 'MedicationStatement';
-    case 'MedicationDispense':
-      return 'MedicationDispense';
-    case 'MedicationAdministration':
-      return 'MedicationAdministration';
-    case 'QuestionnaireResponse':
-      return 'QuestionnaireResponse';
-    case 'AllergyIntolerance':
-      return 'AllergyIntolerance';
-    case 'Immunization':
-      return 'Immunization';
-    case 'Procedure':
-      return 'Procedure';
+  let name: string;
+  switch (type.length) {
+    case 9:
+      name = type.charCodeAt(0) === 67 /* C */ ? 'Condition' : 'Procedure';
+      break;
+    case 11:
+      name = 'Observation';
+      break;
+    case 12:
+      name = 'Immunization';
+      break;
+    case 17:
+      name = 'MedicationRequest';
+      break;
+    case 18:
+      name = type.charCodeAt(0) === 77 /* M */ ? 'MedicationDispense' : 'AllergyIntolerance';
+      break;
+    case 19:
+      name = 'MedicationStatement';
+      break;
+    case 21:
+      name = 'QuestionnaireResponse';
+      break;
+    case 24:
+      name = 'MedicationAdministration';
+      break;
     default:
       return undefined;
   }
+  return type === name ? name : undefined;
 }
 
 /** Read by reference from the resources that use them, not on their own. */
@@ -169,14 +176,10 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   let unused: Map<string, number> | undefined;
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
-  const selfId = patientResource['id'];
-  const selfRef = typeof selfId === 'string' ? `Patient/${selfId}` : undefined;
   const selfFullUrl = (rawEntries[patientPosition] as Record<string, unknown>)['fullUrl'];
   const self: PatientSelf = {
-    id: selfId,
+    id: patientResource['id'],
     fullUrl: typeof selfFullUrl === 'string' && selfFullUrl.length > 0 ? selfFullUrl : undefined,
-    relative: selfRef,
-    absoluteTail: selfRef === undefined ? undefined : `/${selfRef}`,
   };
   // One context for the whole bundle, its ref set per resource: the readers use it only while they run.
   const ctx: { ref: ResourceRef; issues: Issue[] } = { ref: patientRef, issues };
@@ -346,9 +349,6 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
 interface PatientSelf {
   readonly id: unknown;
   readonly fullUrl: string | undefined;
-  /** "Patient/id" and "/Patient/id" of the bundle's Patient: the usual references to it, told apart without a regex. */
-  readonly relative: string | undefined;
-  readonly absoluteTail: string | undefined;
 }
 
 /**
@@ -363,12 +363,23 @@ function aboutAnotherPatient(resource: Record<string, unknown>, self: PatientSel
 function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
   if (!isObject(target)) return false;
   const reference = target['reference'];
-  if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.relative) return false;
-  if (self.absoluteTail !== undefined && reference.endsWith(self.absoluteTail)) return false;
+  if (typeof reference !== 'string' || reference === self.fullUrl || namesSelf(reference, self.id)) return false;
   // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
   if (!reference.includes('Patient/')) return false;
   const m = PATIENT_REFERENCE.exec(reference);
   return m !== null && m[1] !== self.id;
+}
+
+/**
+ * Is the reference "Patient/<id>" or ends it in "/Patient/<id>" (the usual references to the bundle's own Patient)?
+ * Compared in place: a "Patient/" + id string built per bundle would be a two-part string that every comparison
+ * with it has to walk.
+ */
+function namesSelf(reference: string, id: unknown): boolean {
+  if (typeof id !== 'string') return false;
+  const start = reference.length - id.length - 8;
+  if (start < 0 || (start > 0 && reference.charCodeAt(start - 1) !== 47) /* / */) return false;
+  return reference.startsWith('Patient/', start) && reference.endsWith(id);
 }
 
 function push<T>(list: T[], fact: T | undefined): void {
