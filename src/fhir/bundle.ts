@@ -2,8 +2,8 @@
  * FHIR R4 Bundle of one patient -> PatientRecord. Two linear passes: the first over the entries finds the Patient and
  * the resources of the types the pathway reads; the second reads each of those (references resolve within the bundle,
  * whatever the entry order: bundle-index.ts). Other resource types (Encounter, Claim, ExplanationOfBenefit,
- * Provenance, ...) are skipped and counted in one information issue. A bundle that is not one, or that holds no Patient or several, fails; any other problem
- * is a warning in `record.issues` and never stops the read.
+ * Provenance, ...) are skipped and counted in one information issue. A bundle that is not one, or that holds no
+ * Patient or several, fails; any other problem is a warning in `record.issues` and never stops the read.
  * @see https://hl7.org/fhir/R4/bundle.html
  */
 import type { Bundle } from '@medplum/fhirtypes';
@@ -74,6 +74,9 @@ function readType(type: string): string | undefined {
   return type === name ? name : undefined;
 }
 
+/** Entry lists longer than this are not made at full size up front (an array this long is still a fast one). */
+const MAX_PRESIZED_ENTRIES = 65_536;
+
 /** Read by reference from the resources that use them, not on their own. */
 const REFERENCED_ONLY: ReadonlySet<string> = new Set(['Medication']);
 
@@ -103,9 +106,13 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   const rawEntries: readonly unknown[] = Array.isArray(bundle.entry) ? bundle.entry : [];
   const issues: Issue[] = [];
   // The entries read, as parallel lists (no object per entry): their resource, type and position.
-  const resources: Record<string, unknown>[] = [];
-  const types: string[] = [];
-  const positions: number[] = [];
+  // Sized once for every entry (capped: a larger bundle grows them as it goes), not grown push by push: a Synthea
+  // bundle's 2,000 entries would otherwise copy each list ten times.
+  const room = Math.min(rawEntries.length, MAX_PRESIZED_ENTRIES);
+  const resources = new Array<Record<string, unknown>>(room);
+  const types = new Array<string>(room);
+  const positions = new Array<number>(room);
+  let listedCount = 0;
   let patientRef: ResourceRef | undefined;
   // Made only when a second Patient with another ref turns up (a bundle holds one Patient).
   let patientRefs: Set<ResourceRef> | undefined;
@@ -123,9 +130,10 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
     // The known names first: a Set lookup, and the character test of isResourceType only for other names.
     const known = typeof type === 'string' ? readType(type) : undefined;
     if (known !== undefined) {
-      resources.push(resource as Record<string, unknown>);
-      types.push(known);
-      positions.push(position);
+      resources[listedCount] = resource as Record<string, unknown>;
+      types[listedCount] = known;
+      positions[listedCount] = position;
+      listedCount++;
       continue;
     }
     const seen = typeof type === 'string' ? skipped?.get(type) : undefined;
@@ -183,7 +191,7 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   };
   // One context for the whole bundle, its ref set per resource: the readers use it only while they run.
   const ctx: { ref: ResourceRef; issues: Issue[] } = { ref: patientRef, issues };
-  for (let i = 0; i < resources.length; i++) {
+  for (let i = 0; i < listedCount; i++) {
     const resource = resources[i] as Record<string, unknown>;
     const type = types[i] as string;
     if (aboutAnotherPatient(resource, self)) {
