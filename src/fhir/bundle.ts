@@ -188,6 +188,7 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   const self: PatientSelf = {
     id: patientResource['id'],
     fullUrl: typeof selfFullUrl === 'string' && selfFullUrl.length > 0 ? selfFullUrl : undefined,
+    lastOwn: undefined,
   };
   // One context for the whole bundle, its ref set per resource: the readers use it only while they run.
   const ctx: { ref: ResourceRef; issues: Issue[] } = { ref: patientRef, issues };
@@ -247,13 +248,14 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
 
   if (skipped !== undefined || unused !== undefined) {
     const total = (skipped === undefined ? 0 : count(skipped)) + (unused === undefined ? 0 : count(unused));
-    const parts: string[] = [];
-    if (skipped !== undefined) parts.push(byType(skipped));
-    if (unused !== undefined) parts.push(`coded outside every code set: ${byType(unused)}`);
+    // Joined by concatenation, not a list and join: one message per bundle, but every bundle has one.
+    const other = skipped === undefined ? undefined : byType(skipped);
+    const outside = unused === undefined ? undefined : `coded outside every code set: ${byType(unused)}`;
+    const detail = other === undefined ? outside : outside === undefined ? other : `${other}; ${outside}`;
     issues.push(
       issue(
         'fhir.resource.skipped',
-        `skipped ${total} resources the pathway does not use (${parts.join('; ')})`,
+        `skipped ${total} resources the pathway does not use (${detail})`,
         'Bundle.entry',
         'information',
       ),
@@ -357,6 +359,8 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
 interface PatientSelf {
   readonly id: unknown;
   readonly fullUrl: string | undefined;
+  /** The last reference found to name the bundle's own Patient: the next resource most likely writes the same. */
+  lastOwn: string | undefined;
 }
 
 /**
@@ -371,7 +375,11 @@ function aboutAnotherPatient(resource: Record<string, unknown>, self: PatientSel
 function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
   if (!isObject(target)) return false;
   const reference = target['reference'];
-  if (typeof reference !== 'string' || reference === self.fullUrl || namesSelf(reference, self.id)) return false;
+  if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.lastOwn) return false;
+  if (namesSelf(reference, self.id)) {
+    self.lastOwn = reference;
+    return false;
+  }
   // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
   if (!reference.includes('Patient/')) return false;
   const m = PATIENT_REFERENCE.exec(reference);
