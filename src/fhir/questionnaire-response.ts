@@ -14,10 +14,11 @@ import { codingOf, isWellFormedCoding, readCoding } from './datatypes.ts';
 import { NONE, isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted, Writable } from './read.ts';
 
-export const ORDINAL_EXTENSIONS: ReadonlySet<string> = new Set([
-  'http://hl7.org/fhir/StructureDefinition/ordinalValue',
-  'http://hl7.org/fhir/StructureDefinition/itemWeight',
-]);
+const ORDINAL_VALUE = 'http://hl7.org/fhir/StructureDefinition/ordinalValue';
+const ITEM_WEIGHT = 'http://hl7.org/fhir/StructureDefinition/itemWeight';
+
+/** The two extensions that give a coded answer its score. Compared, not looked up in a Set: that would hash the URL. */
+const isOrdinalExtension = (url: string): boolean => url === ORDINAL_VALUE || url === ITEM_WEIGHT;
 
 /** Guards against a malicious or broken bundle nesting items without end. */
 const MAX_ITEM_DEPTH = 32;
@@ -68,7 +69,7 @@ function ordinalOf(
     : readArray(ctx, extensions, `${at(path, i, j)}${suffix}.extension`);
   for (let k = 0; k < list.length; k++) {
     const ext = list[k];
-    if (isObject(ext) && typeof ext['url'] === 'string' && ORDINAL_EXTENSIONS.has(ext['url'])) {
+    if (isObject(ext) && typeof ext['url'] === 'string' && isOrdinalExtension(ext['url'])) {
       const value = ext['valueDecimal'] ?? ext['valueInteger'];
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       return readNumber(ctx, value, `${at(path, i, j)}${suffix}.extension[${k}].valueDecimal`);
