@@ -3,7 +3,7 @@ import type { AllergyIntolerance } from '@medplum/fhirtypes';
 import type { AllergyFact } from '../record/index.ts';
 import { readConcept, readPeriod, readStatusCode } from './datatypes.ts';
 import { readDate, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 export function readAllergy(ctx: ReadContext, resource: Untrusted<AllergyIntolerance>): AllergyFact | undefined {
   const code = readConcept(ctx, resource.code, 'code');
@@ -17,12 +17,10 @@ export function readAllergy(ctx: ReadContext, resource: Untrusted<AllergyIntoler
     readDate(ctx, resource.onsetDateTime, 'onsetDateTime') ??
     readPeriod(ctx, resource.onsetPeriod, 'onsetPeriod')?.start;
   const recordedDate = readDate(ctx, resource.recordedDate, 'recordedDate');
-  return {
-    ref: ctx.ref,
-    code,
-    ...(clinicalStatus !== undefined && { clinicalStatus }),
-    ...(verificationStatus !== undefined && { verificationStatus }),
-    ...(onset !== undefined && { onset }),
-    ...(recordedDate !== undefined && { recordedDate }),
-  };
+  const fact: Writable<AllergyFact> = { ref: ctx.ref, code };
+  if (clinicalStatus !== undefined) fact.clinicalStatus = clinicalStatus;
+  if (verificationStatus !== undefined) fact.verificationStatus = verificationStatus;
+  if (onset !== undefined) fact.onset = onset;
+  if (recordedDate !== undefined) fact.recordedDate = recordedDate;
+  return fact;
 }

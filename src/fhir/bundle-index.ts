@@ -12,27 +12,6 @@ export interface Resolved {
   readonly resource: Record<string, unknown>;
 }
 
-/** One bundle entry as the first pass saw it; its ref is computed only for resources that are read or resolved. */
-export interface EntryView {
-  readonly position: number;
-  readonly type: string;
-  readonly resource: Record<string, unknown>;
-  readonly fullUrl?: string;
-}
-
-/** The view of one raw Bundle entry, or undefined when it holds no resource with a valid resourceType. */
-export function entryView(entry: unknown, position: number): EntryView | undefined {
-  if (!isObject(entry)) return undefined;
-  const resource = entry['resource'];
-  if (!isObject(resource)) return undefined;
-  const type = resource['resourceType'];
-  if (!isResourceType(type)) return undefined;
-  const fullUrl = entry['fullUrl'];
-  return typeof fullUrl === 'string' && fullUrl.length > 0
-    ? { position, type, resource, fullUrl }
-    : { position, type, resource };
-}
-
 /**
  * A FHIR resource type name (R4: a capitalised word of at most 64 letters); anything else is not a resource. Tested
  * character by character rather than by a regular expression: every entry of a bundle passes here.
@@ -74,42 +53,53 @@ const PRINTABLE_URI = /^[\x21-\x7e]{1,256}$/;
  * character) is replaced by the position, so a reference carried into results and messages is always short and
  * printable.
  */
-export function refOf(entry: EntryView): ResourceRef {
-  const id = entry.resource['id'];
-  if (typeof id === 'string' && isFhirId(id)) return `${entry.type}/${id}`;
-  if (entry.fullUrl !== undefined && PRINTABLE_URI.test(entry.fullUrl)) return entry.fullUrl;
-  return `Bundle.entry[${entry.position}]`;
+export function refOf(type: string, resource: Record<string, unknown>, entry: unknown, position: number): ResourceRef {
+  const id = resource['id'];
+  if (typeof id === 'string' && isFhirId(id)) return `${type}/${id}`;
+  // The entry (and its fullUrl) is looked at only when the id cannot be used.
+  const fullUrl = isObject(entry) ? entry['fullUrl'] : undefined;
+  if (typeof fullUrl === 'string' && PRINTABLE_URI.test(fullUrl)) return fullUrl;
+  return `Bundle.entry[${position}]`;
 }
 
+/** Bundles up to this many entries resolve a reference by a scan: cheaper than building the maps for a few lookups. */
+const SCAN_ENTRIES = 64;
+
 /**
- * Built on the first lookup: most bundles (Synthea's among them) never resolve a reference. The maps hold entry
- * positions; an entry's view and printable ref (a regex test and a string) are made only when a reference resolves to
- * it, since a bundle resolves a few of its entries at most.
+ * Built on the first lookup in a large bundle: most bundles (Synthea's among them) never resolve a reference; a small
+ * one is scanned instead, with the same answer (the last valid entry that matches, as a map keeps the last one set).
+ * The maps hold entry positions; a resolved entry's printable ref (a regex test and a string) is made only when a
+ * reference resolves to it, since a bundle resolves a few of its entries at most.
  */
 export class BundleIndex {
   /** fullUrl -> entry position. */
   private byFullUrl: Map<string, number> | undefined;
   /** Resource type -> id -> entry position: no "Type/id" string and no view is built per entry. */
   private byTypeAndId: Map<string, Map<string, number>> | undefined;
-  private readonly resolved = new Map<number, Resolved>();
+  private resolved: Map<number, Resolved> | undefined;
 
   /** @param entries the Bundle's raw entries (malformed ones are left out here, as the reader leaves them out). */
   constructor(private readonly entries: readonly unknown[]) {}
+
+  /** The resource of a valid entry (an object whose resource has a resourceType), else undefined. */
+  private resourceAt(position: number): Record<string, unknown> | undefined {
+    const entry = this.entries[position];
+    if (!isObject(entry)) return undefined;
+    const resource = entry['resource'];
+    return isObject(resource) && isResourceType(resource['resourceType']) ? resource : undefined;
+  }
 
   private build(): void {
     const byFullUrl = new Map<string, number>();
     const byTypeAndId = new Map<string, Map<string, number>>();
     for (let position = 0; position < this.entries.length; position++) {
-      const entry = this.entries[position];
-      if (!isObject(entry)) continue;
-      const resource = entry['resource'];
-      if (!isObject(resource)) continue;
-      const type = resource['resourceType'];
-      if (!isResourceType(type)) continue;
-      const fullUrl = entry['fullUrl'];
+      const resource = this.resourceAt(position);
+      if (resource === undefined) continue;
+      const fullUrl = (this.entries[position] as Record<string, unknown>)['fullUrl'];
       if (typeof fullUrl === 'string' && fullUrl.length > 0) byFullUrl.set(fullUrl, position);
       const id = resource['id'];
       if (typeof id !== 'string') continue;
+      const type = resource['resourceType'] as string;
       let ids = byTypeAndId.get(type);
       if (ids === undefined) byTypeAndId.set(type, (ids = new Map()));
       ids.set(id, position);
@@ -118,20 +108,51 @@ export class BundleIndex {
     this.byTypeAndId = byTypeAndId;
   }
 
+  /** The last valid entry whose fullUrl is `reference`, by a scan (a small bundle) or the map. */
+  private byUrl(reference: string): number | undefined {
+    if (this.byFullUrl !== undefined) return this.byFullUrl.get(reference);
+    if (reference.length === 0) return undefined;
+    for (let position = this.entries.length - 1; position >= 0; position--) {
+      const entry = this.entries[position];
+      if (isObject(entry) && entry['fullUrl'] === reference && this.resourceAt(position) !== undefined) return position;
+    }
+    return undefined;
+  }
+
   /** The entry whose "Type/id" is `typeAndId` exactly (a resource type never holds a '/', so the first one splits). */
   private byReference(typeAndId: string): number | undefined {
     const slash = typeAndId.indexOf('/');
     if (slash < 0) return undefined;
-    return this.byTypeAndId?.get(typeAndId.slice(0, slash))?.get(typeAndId.slice(slash + 1));
+    if (this.byTypeAndId !== undefined) {
+      return this.byTypeAndId.get(typeAndId.slice(0, slash))?.get(typeAndId.slice(slash + 1));
+    }
+    for (let position = this.entries.length - 1; position >= 0; position--) {
+      const resource = this.resourceAt(position);
+      if (resource === undefined) continue;
+      const type = resource['resourceType'] as string;
+      const id = resource['id'];
+      if (
+        typeof id === 'string' &&
+        type.length === slash &&
+        typeAndId.length === slash + 1 + id.length &&
+        typeAndId.startsWith(type) &&
+        typeAndId.endsWith(id)
+      ) {
+        return position;
+      }
+    }
+    return undefined;
   }
 
   private resolvedOf(position: number | undefined): Resolved | undefined {
     if (position === undefined) return undefined;
+    this.resolved ??= new Map();
     let r = this.resolved.get(position);
     if (r === undefined) {
-      const entry = entryView(this.entries[position], position);
-      if (entry === undefined) return undefined;
-      this.resolved.set(position, (r = { ref: refOf(entry), resource: entry.resource }));
+      const resource = this.resourceAt(position);
+      if (resource === undefined) return undefined;
+      const ref = refOf(resource['resourceType'] as string, resource, this.entries[position], position);
+      this.resolved.set(position, (r = { ref, resource }));
     }
     return r;
   }
@@ -149,8 +170,8 @@ export class BundleIndex {
       }
       return undefined;
     }
-    if (this.byFullUrl === undefined) this.build();
-    const exact = this.byFullUrl?.get(reference) ?? this.byReference(reference);
+    if (this.byFullUrl === undefined && this.entries.length > SCAN_ENTRIES) this.build();
+    const exact = this.byUrl(reference) ?? this.byReference(reference);
     if (exact !== undefined) return this.resolvedOf(exact);
     // An absolute URL or a versioned reference: match its Type/id part.
     const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);

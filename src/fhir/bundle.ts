@@ -1,9 +1,9 @@
 /**
  * FHIR R4 Bundle of one patient -> PatientRecord. Two linear passes: the first over the entries finds the Patient and
- * the resources of the types the pathway reads; the second reads each of those (references resolve through an index
- * of fullUrls and ids, built on the first lookup, whatever the entry order). Other resource types (Encounter, Claim, ExplanationOfBenefit, Provenance, ...) are skipped and counted
- * in one information issue. A bundle that is not one, or that holds no Patient or several, fails; any other problem
- * is a warning in `record.issues` and never stops the read.
+ * the resources of the types the pathway reads; the second reads each of those (references resolve within the bundle,
+ * whatever the entry order: bundle-index.ts). Other resource types (Encounter, Claim, ExplanationOfBenefit,
+ * Provenance, ...) are skipped and counted in one information issue. A bundle that is not one, or that holds no
+ * Patient or several, fails; any other problem is a warning in `record.issues` and never stops the read.
  * @see https://hl7.org/fhir/R4/bundle.html
  */
 import type { Bundle } from '@medplum/fhirtypes';
@@ -18,11 +18,11 @@ import type {
   PatientRecord,
   ProcedureFact,
   QuestionnaireResponseFact,
+  ResourceRef,
   Result,
 } from '../record/index.ts';
 import { readAllergy } from './allergy.ts';
-import { BundleIndex, entryView, refOf } from './bundle-index.ts';
-import type { EntryView } from './bundle-index.ts';
+import { BundleIndex, isResourceType, refOf } from './bundle-index.ts';
 import { readCondition } from './condition.ts';
 import { readImmunization } from './immunization.ts';
 import { readMedicationRequest, readMedicationStatement } from './medication.ts';
@@ -33,20 +33,49 @@ import { readPatient } from './patient.ts';
 import { readProcedure } from './procedure.ts';
 import { readQuestionnaireResponse } from './questionnaire-response.ts';
 import { isObject } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { Untrusted } from './read.ts';
 
-const READ_TYPES: ReadonlySet<string> = new Set([
-  'Condition',
-  'Observation',
-  'MedicationRequest',
-  'MedicationStatement',
-  'MedicationDispense',
-  'MedicationAdministration',
-  'QuestionnaireResponse',
-  'AllergyIntolerance',
-  'Immunization',
-  'Procedure',
-]);
+/**
+ * The name of a resource type the pathway reads, as this module's own string constant, else undefined. Dispatched on
+ * the length (no two read types share one but for two pairs, told apart by the first letter), then one comparison:
+ * a Set would hash the name and a switch on strings would compare it with each case. The constant returned makes
+ * every later comparison of the type (the reading switch, the skipped counts) a pointer comparison.
+ */
+function readType(type: string): string | undefined {
+  let name: string;
+  switch (type.length) {
+    case 9:
+      name = type.charCodeAt(0) === 67 /* C */ ? 'Condition' : 'Procedure';
+      break;
+    case 11:
+      name = 'Observation';
+      break;
+    case 12:
+      name = 'Immunization';
+      break;
+    case 17:
+      name = 'MedicationRequest';
+      break;
+    case 18:
+      name = type.charCodeAt(0) === 77 /* M */ ? 'MedicationDispense' : 'AllergyIntolerance';
+      break;
+    case 19:
+      name = 'MedicationStatement';
+      break;
+    case 21:
+      name = 'QuestionnaireResponse';
+      break;
+    case 24:
+      name = 'MedicationAdministration';
+      break;
+    default:
+      return undefined;
+  }
+  return type === name ? name : undefined;
+}
+
+/** Entry lists longer than this are not made at full size up front (an array this long is still a fast one). */
+const MAX_PRESIZED_ENTRIES = 65_536;
 
 /** Read by reference from the resources that use them, not on their own. */
 const REFERENCED_ONLY: ReadonlySet<string> = new Set(['Medication']);
@@ -76,46 +105,75 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   }
   const rawEntries: readonly unknown[] = Array.isArray(bundle.entry) ? bundle.entry : [];
   const issues: Issue[] = [];
-  const entries: EntryView[] = [];
-  const patientRefs = new Set<string>();
+  // The entries read, as parallel lists (no object per entry): their resource, type and position.
+  // Sized once for every entry (capped: a larger bundle grows them as it goes), not grown push by push: a Synthea
+  // bundle's 2,000 entries would otherwise copy each list ten times.
+  const room = Math.min(rawEntries.length, MAX_PRESIZED_ENTRIES);
+  const resources = new Array<Record<string, unknown>>(room);
+  const types = new Array<string>(room);
+  const positions = new Array<number>(room);
+  let listedCount = 0;
+  let patientRef: ResourceRef | undefined;
+  // Made only when a second Patient with another ref turns up (a bundle holds one Patient).
+  let patientRefs: Set<ResourceRef> | undefined;
   let conflictingCopies = 0;
-  let patientEntry: EntryView | undefined;
+  let patientResource: Record<string, unknown> | undefined;
+  let patientPosition = 0;
 
-  // Entries of the types read get a view now; the others (Claims, Encounters, ... : most of a Synthea bundle) are only
-  // counted, and reach the reference index (built from the raw entries, only when a reference is resolved).
-  const skipped = new Map<string, number>();
+  // Entries of the types read are listed now; the others (Claims, Encounters, ... : most of a Synthea bundle) are
+  // only counted, and reach the reference index (built from the raw entries, only when a reference is resolved).
+  let skipped: Map<string, number> | undefined;
   for (let position = 0; position < rawEntries.length; position++) {
-    const view = entryView(rawEntries[position], position);
-    if (view === undefined) {
+    const entry = rawEntries[position];
+    const resource = isObject(entry) ? entry['resource'] : undefined;
+    const type = isObject(resource) ? resource['resourceType'] : undefined;
+    // The known names first: a Set lookup, and the character test of isResourceType only for other names.
+    const known = typeof type === 'string' ? readType(type) : undefined;
+    if (known !== undefined) {
+      resources[listedCount] = resource as Record<string, unknown>;
+      types[listedCount] = known;
+      positions[listedCount] = position;
+      listedCount++;
+      continue;
+    }
+    const seen = typeof type === 'string' ? skipped?.get(type) : undefined;
+    if (seen !== undefined) {
+      (skipped as Map<string, number>).set(type as string, seen + 1);
+      continue;
+    }
+    if (!isResourceType(type)) {
       const path = `Bundle.entry[${position}]`;
       issues.push(issue('fhir.entry.malformed', 'entry has no resource with a resourceType; skipped', path, 'warning'));
       continue;
     }
-    const type = view.type;
-    if (READ_TYPES.has(type)) entries.push(view);
-    else if (type === 'Patient') {
-      patientRefs.add(refOf(view));
-      if (patientEntry === undefined) patientEntry = view;
-      else if (!sameContent(patientEntry.resource, view.resource)) conflictingCopies++;
-    } else if (!REFERENCED_ONLY.has(type)) skipped.set(type, (skipped.get(type) ?? 0) + 1);
+    const r = resource as Record<string, unknown>;
+    if (type === 'Patient') {
+      const ref = refOf(type, r, entry, position);
+      if (patientRef === undefined) patientRef = ref;
+      else if (ref !== patientRef || patientRefs !== undefined) (patientRefs ??= new Set([patientRef])).add(ref);
+      if (patientResource === undefined) {
+        patientResource = r;
+        patientPosition = position;
+      } else if (!sameContent(patientResource, r)) conflictingCopies++;
+    } else if (!REFERENCED_ONLY.has(type)) (skipped ??= new Map()).set(type, 1);
   }
 
-  if (patientEntry === undefined) {
+  if (patientResource === undefined || patientRef === undefined) {
     return fail([issue('fhir.bundle.no-patient', 'the Bundle holds no Patient resource', 'Bundle.entry')]);
   }
-  if (patientRefs.size > 1) {
+  if (patientRefs !== undefined && patientRefs.size > 1) {
     const message = `the Bundle holds ${patientRefs.size} Patients (${listed([...patientRefs])}); give one patient per file`;
     return fail([issue('fhir.bundle.several-patients', message, 'Bundle.entry')]);
   }
   if (conflictingCopies > 0) {
     // Identical copies (a transaction plus a search include) are one patient; differing copies of the same id cannot
     // be told apart, and entry order must not decide which is true.
-    const message = `the Bundle holds ${conflictingCopies + 1} differing copies of ${refOf(patientEntry)}; give each Patient once`;
+    const message = `the Bundle holds ${conflictingCopies + 1} differing copies of ${patientRef}; give each Patient once`;
     return fail([issue('fhir.bundle.duplicate-patient', message, 'Bundle.entry')]);
   }
   const index = new BundleIndex(rawEntries);
 
-  const patient = readPatient({ ref: refOf(patientEntry), issues }, patientEntry.resource);
+  const patient = readPatient({ ref: patientRef, issues }, patientResource);
   const conditions: ConditionFact[] = [];
   const observations: ObservationFact[] = [];
   const medications: MedicationFact[] = [];
@@ -123,35 +181,37 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   const allergies: AllergyFact[] = [];
   const immunizations: ImmunizationFact[] = [];
   const procedures: ProcedureFact[] = [];
-  const unused = new Map<string, number>();
+  let unused: Map<string, number> | undefined;
   const resolve = (reference: string): string | undefined => index.refOf(reference);
 
-  const selfId = patientEntry.resource['id'];
-  const selfRef = typeof selfId === 'string' ? `Patient/${selfId}` : undefined;
+  const selfFullUrl = (rawEntries[patientPosition] as Record<string, unknown>)['fullUrl'];
   const self: PatientSelf = {
-    id: selfId,
-    fullUrl: patientEntry.fullUrl,
-    relative: selfRef,
-    absoluteTail: selfRef === undefined ? undefined : `/${selfRef}`,
+    id: patientResource['id'],
+    fullUrl: typeof selfFullUrl === 'string' && selfFullUrl.length > 0 ? selfFullUrl : undefined,
+    lastOwn: undefined,
   };
-  for (const entry of entries) {
-    const { type, resource } = entry;
+  // One context for the whole bundle, its ref set per resource: the readers use it only while they run.
+  const ctx: { ref: ResourceRef; issues: Issue[] } = { ref: patientRef, issues };
+  for (let i = 0; i < listedCount; i++) {
+    const resource = resources[i] as Record<string, unknown>;
+    const type = types[i] as string;
     if (aboutAnotherPatient(resource, self)) {
       issues.push(
         issue(
           'fhir.resource.other-patient',
           'the resource is about another patient (its subject or patient reference names a different Patient); not used',
-          refOf(entry),
+          refOf(type, resource, rawEntries[positions[i] as number], positions[i] as number),
           'warning',
         ),
       );
       continue;
     }
     if (relevance !== undefined && !mayBeUsed(type, resource, relevance)) {
+      unused ??= new Map();
       unused.set(type, (unused.get(type) ?? 0) + 1);
       continue;
     }
-    const ctx: ReadContext = { ref: refOf(entry), issues };
+    ctx.ref = refOf(type, resource, rawEntries[positions[i] as number], positions[i] as number);
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -186,15 +246,16 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
     }
   }
 
-  if (skipped.size > 0 || unused.size > 0) {
-    const total = count(skipped) + count(unused);
-    const parts: string[] = [];
-    if (skipped.size > 0) parts.push(byType(skipped));
-    if (unused.size > 0) parts.push(`coded outside every code set: ${byType(unused)}`);
+  if (skipped !== undefined || unused !== undefined) {
+    const total = (skipped === undefined ? 0 : count(skipped)) + (unused === undefined ? 0 : count(unused));
+    // Joined by concatenation, not a list and join: one message per bundle, but every bundle has one.
+    const other = skipped === undefined ? undefined : byType(skipped);
+    const outside = unused === undefined ? undefined : `coded outside every code set: ${byType(unused)}`;
+    const detail = other === undefined ? outside : outside === undefined ? other : `${other}; ${outside}`;
     issues.push(
       issue(
         'fhir.resource.skipped',
-        `skipped ${total} resources the pathway does not use (${parts.join('; ')})`,
+        `skipped ${total} resources the pathway does not use (${detail})`,
         'Bundle.entry',
         'information',
       ),
@@ -221,6 +282,8 @@ function count(counts: ReadonlyMap<string, number>): number {
 }
 
 function byType(counts: ReadonlyMap<string, number>): string {
+  // One type (a typical bundle's Encounters): nothing to sort.
+  if (counts.size === 1) for (const [type, n] of counts) return `${type} ${n}`;
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([type, n]) => `${type} ${n}`)
@@ -296,9 +359,8 @@ const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
 interface PatientSelf {
   readonly id: unknown;
   readonly fullUrl: string | undefined;
-  /** "Patient/id" and "/Patient/id" of the bundle's Patient: the usual references to it, told apart without a regex. */
-  readonly relative: string | undefined;
-  readonly absoluteTail: string | undefined;
+  /** The last reference found to name the bundle's own Patient: the next resource most likely writes the same. */
+  lastOwn: string | undefined;
 }
 
 /**
@@ -313,12 +375,27 @@ function aboutAnotherPatient(resource: Record<string, unknown>, self: PatientSel
 function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
   if (!isObject(target)) return false;
   const reference = target['reference'];
-  if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.relative) return false;
-  if (self.absoluteTail !== undefined && reference.endsWith(self.absoluteTail)) return false;
+  if (typeof reference !== 'string' || reference === self.fullUrl || reference === self.lastOwn) return false;
+  if (namesSelf(reference, self.id)) {
+    self.lastOwn = reference;
+    return false;
+  }
   // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
   if (!reference.includes('Patient/')) return false;
   const m = PATIENT_REFERENCE.exec(reference);
   return m !== null && m[1] !== self.id;
+}
+
+/**
+ * Is the reference "Patient/<id>" or ends it in "/Patient/<id>" (the usual references to the bundle's own Patient)?
+ * Compared in place: a "Patient/" + id string built per bundle would be a two-part string that every comparison
+ * with it has to walk.
+ */
+function namesSelf(reference: string, id: unknown): boolean {
+  if (typeof id !== 'string') return false;
+  const start = reference.length - id.length - 8;
+  if (start < 0 || (start > 0 && reference.charCodeAt(start - 1) !== 47) /* / */) return false;
+  return reference.startsWith('Patient/', start) && reference.endsWith(id);
 }
 
 function push<T>(list: T[], fact: T | undefined): void {

@@ -10,7 +10,7 @@ import { toDayNumber } from '../record/index.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { readConcept, readConcepts, readPeriod, readStatusCode } from './datatypes.ts';
 import { readBoolean, readDate, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 export const ABATED_WITHOUT_DATE = 'abated';
 
@@ -52,14 +52,13 @@ export function readCondition(ctx: ReadContext, resource: Untrusted<Condition>):
   for (const concept of readConcepts(ctx, resource.category, 'category')) {
     for (const coding of concept.codings) if (coding.code !== undefined) categories.push(coding.code);
   }
-  return {
-    ref: ctx.ref,
-    code,
-    ...(clinicalStatus !== undefined && { clinicalStatus }),
-    ...(verificationStatus !== undefined && { verificationStatus }),
-    ...(onset !== undefined && { onset }),
-    ...(abatement !== undefined && { abatement }),
-    ...(recordedDate !== undefined && { recordedDate }),
-    categories,
-  };
+  // Assigned in the fact's key order: conditional spreads would each build a temporary object.
+  const fact: Partial<Writable<ConditionFact>> = { ref: ctx.ref, code };
+  if (clinicalStatus !== undefined) fact.clinicalStatus = clinicalStatus;
+  if (verificationStatus !== undefined) fact.verificationStatus = verificationStatus;
+  if (onset !== undefined) fact.onset = onset;
+  if (abatement !== undefined) fact.abatement = abatement;
+  if (recordedDate !== undefined) fact.recordedDate = recordedDate;
+  fact.categories = categories;
+  return fact as ConditionFact;
 }

@@ -59,53 +59,58 @@ interface OneDosage {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+// The readers below take the path of the Dosage itself and name their elements by literal suffixes, joined only for a
+// warning (read.ts): every medication resource of a bundle passes here.
+
 function readDose(ctx: ReadContext, value: unknown, path: string): Quantity | undefined {
-  const list = readArray(ctx, value, path);
+  const list = readArray(ctx, value, path, '.doseAndRate');
   for (let i = 0; i < list.length; i++) {
-    const p = `${path}[${i}]`;
+    const p = `${path}.doseAndRate[${i}]`;
     const dr = readObject<DosageDoseAndRate>(ctx, list[i], p);
     if (dr === undefined) continue;
     const dose =
-      readQuantity(ctx, dr.doseQuantity, `${p}.doseQuantity`) ??
-      readQuantity(ctx, readObject<{ low: unknown }>(ctx, dr.doseRange, `${p}.doseRange`)?.low, `${p}.doseRange.low`);
+      readQuantity(ctx, dr.doseQuantity, p, '.doseQuantity') ??
+      readQuantity(ctx, readObject<{ low: unknown }>(ctx, dr.doseRange, p, '.doseRange')?.low, p, '.doseRange.low');
     if (dose !== undefined) return dose;
   }
   return undefined;
 }
 
 function perDayFromRepeat(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, path: string): number | undefined {
-  const frequency = readNumber(ctx, repeat.frequency, `${path}.frequency`);
-  const frequencyMax = readNumber(ctx, repeat.frequencyMax, `${path}.frequencyMax`);
-  const period = readNumber(ctx, repeat.period, `${path}.period`);
-  const periodUnit = readString(ctx, repeat.periodUnit, `${path}.periodUnit`);
+  const frequency = readNumber(ctx, repeat.frequency, path, '.timing.repeat.frequency');
+  const frequencyMax = readNumber(ctx, repeat.frequencyMax, path, '.timing.repeat.frequencyMax');
+  const period = readNumber(ctx, repeat.period, path, '.timing.repeat.period');
+  const periodUnit = readString(ctx, repeat.periodUnit, path, '.timing.repeat.periodUnit');
   const count = frequency ?? frequencyMax;
   if (period !== undefined || periodUnit !== undefined) {
     if (period === undefined || periodUnit === undefined || period <= 0) {
-      warn(ctx, path, `${path} needs both a positive period and a periodUnit; frequency not established`);
+      const at = `${path}.timing.repeat`;
+      warn(ctx, at, `${at} needs both a positive period and a periodUnit; frequency not established`);
       return undefined;
     }
     const daysPerUnit = DAYS_PER_UNIT_OF_TIME[periodUnit];
     if (daysPerUnit === undefined) {
-      warn(ctx, `${path}.periodUnit`, `${path}.periodUnit '${periodUnit}' is not a FHIR unit of time; ignored`);
+      const at = `${path}.timing.repeat.periodUnit`;
+      warn(ctx, at, `${at} '${periodUnit}' is not a FHIR unit of time; ignored`);
       return undefined;
     }
     return (count ?? 1) / (period * daysPerUnit);
   }
   // Without a period, named times of day ("08:00", "20:00") or events (MORN, EVE) each mean one dose a day.
-  const timesOfDay = readArray(ctx, repeat.timeOfDay, `${path}.timeOfDay`).length;
+  const timesOfDay = readArray(ctx, repeat.timeOfDay, path, '.timing.repeat.timeOfDay').length;
   if (timesOfDay > 0) return timesOfDay;
-  const events = readArray(ctx, repeat.when, `${path}.when`).length;
+  const events = readArray(ctx, repeat.when, path, '.timing.repeat.when').length;
   if (events > 0) return events;
   return undefined;
 }
 
 function perDayFromTiming(ctx: ReadContext, value: unknown, path: string): number | undefined {
-  const timing = readObject<Timing>(ctx, value, path);
+  const timing = readObject<Timing>(ctx, value, path, '.timing');
   if (timing === undefined) return undefined;
-  const repeat = readObject<TimingRepeat>(ctx, timing.repeat, `${path}.repeat`);
-  const fromRepeat = repeat === undefined ? undefined : perDayFromRepeat(ctx, repeat, `${path}.repeat`);
+  const repeat = readObject<TimingRepeat>(ctx, timing.repeat, path, '.timing.repeat');
+  const fromRepeat = repeat === undefined ? undefined : perDayFromRepeat(ctx, repeat, path);
   if (fromRepeat !== undefined) return fromRepeat;
-  const code = readConcept(ctx, timing.code, `${path}.code`);
+  const code = readConcept(ctx, timing.code, path, '.timing.code');
   for (const coding of code?.codings ?? []) {
     const perDay = coding.code === undefined ? undefined : ADMINISTRATIONS_PER_DAY_BY_TIMING_CODE[coding.code];
     if (perDay !== undefined) return perDay;
@@ -114,9 +119,10 @@ function perDayFromTiming(ctx: ReadContext, value: unknown, path: string): numbe
 }
 
 function readBounds(ctx: ReadContext, value: unknown, path: string): Period | undefined {
-  const timing = readObject<Timing>(ctx, value, path);
-  const repeat = readObject<TimingRepeat>(ctx, timing?.repeat, `${path}.repeat`);
-  return repeat === undefined ? undefined : readPeriod(ctx, repeat.boundsPeriod, `${path}.repeat.boundsPeriod`);
+  const timing = readObject<Timing>(ctx, value, path, '.timing');
+  const repeat = readObject<TimingRepeat>(ctx, timing?.repeat, path, '.timing.repeat');
+  if (repeat === undefined || repeat.boundsPeriod === undefined) return undefined;
+  return readPeriod(ctx, repeat.boundsPeriod, `${path}.timing.repeat.boundsPeriod`);
 }
 
 const unitKey = (q: Quantity): string => `${q.ucum ?? ''}|${q.unitText ?? ''}`;
@@ -135,17 +141,17 @@ export function readDosages(ctx: ReadContext, value: unknown, element: string): 
     const path = `${element}[${i}]`;
     const d = readObject<Dosage>(ctx, list[i], path);
     if (d === undefined) continue;
-    dosageText ??= readString(ctx, d.text, `${path}.text`);
-    bounds ??= readBounds(ctx, d.timing, `${path}.timing`);
+    dosageText ??= readString(ctx, d.text, path, '.text');
+    bounds ??= readBounds(ctx, d.timing, path);
     const asNeeded =
-      readBoolean(ctx, d.asNeededBoolean, `${path}.asNeededBoolean`) === true ||
-      readConcept(ctx, d.asNeededCodeableConcept, `${path}.asNeededCodeableConcept`) !== undefined;
+      readBoolean(ctx, d.asNeededBoolean, path, '.asNeededBoolean') === true ||
+      readConcept(ctx, d.asNeededCodeableConcept, path, '.asNeededCodeableConcept') !== undefined;
     if (asNeeded) {
       note(ctx, path, 'dose taken as needed: no regular daily dose is established', 'fhir.dosage.as-needed');
     }
-    const sequence = readNumber(ctx, d.sequence, `${path}.sequence`);
-    const dose = readDose(ctx, d.doseAndRate, `${path}.doseAndRate`);
-    const perDay = perDayFromTiming(ctx, d.timing, `${path}.timing`);
+    const sequence = readNumber(ctx, d.sequence, path, '.sequence');
+    const dose = readDose(ctx, d.doseAndRate, path);
+    const perDay = perDayFromTiming(ctx, d.timing, path);
     // One object filled in, not spreads: every medication resource of a bundle passes here.
     dosages.push({ asNeeded, sequence, dose, perDay });
   }

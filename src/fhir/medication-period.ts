@@ -10,7 +10,7 @@ import type { MedicationFact, Period } from '../record/index.ts';
 import { readPeriod, readQuantity } from './datatypes.ts';
 import { DAYS_PER_UNIT_OF_TIME } from './dosage.ts';
 import { readNumber, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 type Dispense = NonNullable<MedicationFact['dispense']>;
 
@@ -68,12 +68,12 @@ export function readDispense(ctx: ReadContext, value: unknown): Dispense | undef
     numberOfRepeatsAllowed = undefined;
   }
   const quantity = readQuantity(ctx, dr.quantity, 'dispenseRequest.quantity');
-  return {
-    ...(validityPeriod !== undefined && { validityPeriod }),
-    ...(expectedSupplyDays !== undefined && { expectedSupplyDays }),
-    ...(numberOfRepeatsAllowed !== undefined && { numberOfRepeatsAllowed }),
-    ...(quantity !== undefined && { quantity }),
-  };
+  const dispense: Writable<Dispense> = {};
+  if (validityPeriod !== undefined) dispense.validityPeriod = validityPeriod;
+  if (expectedSupplyDays !== undefined) dispense.expectedSupplyDays = expectedSupplyDays;
+  if (numberOfRepeatsAllowed !== undefined) dispense.numberOfRepeatsAllowed = numberOfRepeatsAllowed;
+  if (quantity !== undefined) dispense.quantity = quantity;
+  return dispense;
 }
 
 export interface PeriodReading {

@@ -12,7 +12,7 @@ import { readConcept, readConcepts, readRatio, readReference } from './datatypes
 import { readDosages } from './dosage.ts';
 import { readDispense, requestPeriod, statementPeriod } from './medication-period.ts';
 import { readArray, readBoolean, readDate, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 export interface MedicationDetails {
   readonly medication: Concept;
@@ -28,11 +28,14 @@ function readIngredients(ctx: ReadContext, value: unknown, path: string): Ingred
     const p = `${path}[${i}]`;
     const ing = readObject<MedicationIngredient>(ctx, list[i], p);
     if (ing === undefined) continue;
-    const code = readConcept(ctx, ing.itemCodeableConcept, `${p}.itemCodeableConcept`);
+    const code = readConcept(ctx, ing.itemCodeableConcept, p, '.itemCodeableConcept');
     if (code === undefined) continue;
     const strength = readRatio(ctx, ing.strength, `${p}.strength`);
-    const isActive = readBoolean(ctx, ing.isActive, `${p}.isActive`);
-    out.push({ code, ...(strength !== undefined && { strength }), ...(isActive !== undefined && { isActive }) });
+    const isActive = readBoolean(ctx, ing.isActive, p, '.isActive');
+    const ingredient: Writable<IngredientFact> = { code };
+    if (strength !== undefined) ingredient.strength = strength;
+    if (isActive !== undefined) ingredient.isActive = isActive;
+    out.push(ingredient);
   }
   return out;
 }
@@ -71,7 +74,9 @@ export function readMedicationDetails(
   const form = readConcept(medCtx, med.form, 'form');
   const ingredients = readIngredients(medCtx, med.ingredient, 'ingredient');
   const medication = code ?? (display !== undefined ? { codings: [], text: display } : { codings: [] });
-  return { medication, medicationRef: medCtx.ref, ingredients, ...(form !== undefined && { form }) };
+  const details: Writable<MedicationDetails> = { medication, medicationRef: medCtx.ref, ingredients };
+  if (form !== undefined) details.form = form;
+  return details;
 }
 
 export function readMedicationStatus(ctx: ReadContext, value: unknown): string {

@@ -12,14 +12,8 @@ import type {
   ResourceRef,
 } from '../record/index.ts';
 import { readConcept, readConcepts, readPeriod, readQuantity, readReference } from './datatypes.ts';
-import { readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
-
-/**
- * One shared empty list for the elements an Observation leaves out (most leave out most of them): a large bundle's
- * observations then allocate no empty arrays. Frozen, so no reader can add to it.
- */
-const NONE: readonly never[] = Object.freeze([]);
+import { NONE, readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 /** The value[x] forms the pathway can use; others (Range, Ratio, SampledData, times) are left out of the record. */
 type ValueCarrier = Untrusted<
@@ -32,23 +26,23 @@ export function readObservationValue(
   path: string,
 ): ObservationValue | undefined {
   if (holder.valueQuantity !== undefined) {
-    const quantity = readQuantity(ctx, holder.valueQuantity, `${path}valueQuantity`);
+    const quantity = readQuantity(ctx, holder.valueQuantity, path, 'valueQuantity');
     return quantity === undefined ? undefined : { kind: 'quantity', quantity };
   }
   if (holder.valueCodeableConcept !== undefined) {
-    const concept = readConcept(ctx, holder.valueCodeableConcept, `${path}valueCodeableConcept`);
+    const concept = readConcept(ctx, holder.valueCodeableConcept, path, 'valueCodeableConcept');
     return concept === undefined ? undefined : { kind: 'concept', concept };
   }
   if (holder.valueString !== undefined) {
-    const text = readString(ctx, holder.valueString, `${path}valueString`);
+    const text = readString(ctx, holder.valueString, path, 'valueString');
     return text === undefined ? undefined : { kind: 'string', text };
   }
   if (holder.valueBoolean !== undefined) {
-    const value = readBoolean(ctx, holder.valueBoolean, `${path}valueBoolean`);
+    const value = readBoolean(ctx, holder.valueBoolean, path, 'valueBoolean');
     return value === undefined ? undefined : { kind: 'boolean', value };
   }
   if (holder.valueInteger !== undefined) {
-    const value = readNumber(ctx, holder.valueInteger, `${path}valueInteger`);
+    const value = readNumber(ctx, holder.valueInteger, path, 'valueInteger');
     if (value !== undefined && !Number.isInteger(value)) {
       warn(ctx, `${path}valueInteger`, `${path}valueInteger is not an integer; ignored`);
       return undefined;
@@ -58,22 +52,33 @@ export function readObservationValue(
   return undefined;
 }
 
-function readReferenceRanges(ctx: ReadContext, value: unknown): ReferenceRange[] {
-  const out: ReferenceRange[] = [];
+function readReferenceRange(ctx: ReadContext, value: unknown, path: string): ReferenceRange | undefined {
+  const rr = readObject<ObservationReferenceRange>(ctx, value, path);
+  if (rr === undefined) return undefined;
+  const low = readQuantity(ctx, rr.low, path, '.low');
+  const high = readQuantity(ctx, rr.high, path, '.high');
+  const text = readString(ctx, rr.text, path, '.text');
+  if (low === undefined && high === undefined && text === undefined) return undefined;
+  // Assigned in the fact's key order (low, high, text): no temporary objects from conditional spreads.
+  const range: Writable<ReferenceRange> = {};
+  if (low !== undefined) range.low = low;
+  if (high !== undefined) range.high = high;
+  if (text !== undefined) range.text = text;
+  return range;
+}
+
+function readReferenceRanges(ctx: ReadContext, value: unknown): readonly ReferenceRange[] {
   const list = readArray(ctx, value, 'referenceRange');
+  if (list.length === 0) return NONE;
+  if (list.length === 1) {
+    // The usual single range: a literal path and a list of exactly one.
+    const range = readReferenceRange(ctx, list[0], 'referenceRange[0]');
+    return range === undefined ? NONE : [range];
+  }
+  const out: ReferenceRange[] = [];
   for (let i = 0; i < list.length; i++) {
-    const path = `referenceRange[${i}]`;
-    const rr = readObject<ObservationReferenceRange>(ctx, list[i], path);
-    if (rr === undefined) continue;
-    const low = readQuantity(ctx, rr.low, `${path}.low`);
-    const high = readQuantity(ctx, rr.high, `${path}.high`);
-    const text = readString(ctx, rr.text, `${path}.text`);
-    if (low === undefined && high === undefined && text === undefined) continue;
-    out.push({
-      ...(low !== undefined && { low }),
-      ...(high !== undefined && { high }),
-      ...(text !== undefined && { text }),
-    });
+    const range = readReferenceRange(ctx, list[i], `referenceRange[${i}]`);
+    if (range !== undefined) out.push(range);
   }
   return out;
 }
@@ -85,7 +90,7 @@ function readComponents(ctx: ReadContext, value: unknown): ComponentFact[] {
     const path = `component[${i}]`;
     const c = readObject<ObservationComponent>(ctx, list[i], path);
     if (c === undefined) continue;
-    const code = readConcept(ctx, c.code, `${path}.code`);
+    const code = readConcept(ctx, c.code, path, '.code');
     if (code === undefined) {
       warn(ctx, `${path}.code`, `${path} has no code; ignored`);
       continue;
@@ -139,15 +144,23 @@ export function readObservation(
   const dataAbsentReason = absent?.codings.find((c) => c.code !== undefined)?.code ?? absent?.text;
   const members = resource.hasMember === undefined ? NONE : readMembers(ctx, resource.hasMember, resolve);
   const method = readConcept(ctx, resource.method, 'method');
-  // Built by assignment, not conditional spreads: this runs for every Observation of a large bundle.
-  const fact: { -readonly [K in keyof ObservationFact]: ObservationFact[K] } = {
+  const interpretation =
+    resource.interpretation === undefined ? NONE : readConcepts(ctx, resource.interpretation, 'interpretation');
+  const referenceRange =
+    resource.referenceRange === undefined ? NONE : readReferenceRanges(ctx, resource.referenceRange);
+  const components = resource.component === undefined ? NONE : readComponents(ctx, resource.component);
+  // The usual dated result as one literal (every field in the object, no separate property store); otherwise built
+  // by assignment, not conditional spreads, in the same key order: this runs for every Observation of a large bundle.
+  if (effective !== undefined && value !== undefined && dataAbsentReason === undefined && method === undefined) {
+    return { ref: ctx.ref, code, status, interpretation, referenceRange, components, members, effective, value };
+  }
+  const fact: Writable<ObservationFact> = {
     ref: ctx.ref,
     code,
     status,
-    interpretation:
-      resource.interpretation === undefined ? NONE : readConcepts(ctx, resource.interpretation, 'interpretation'),
-    referenceRange: resource.referenceRange === undefined ? NONE : readReferenceRanges(ctx, resource.referenceRange),
-    components: resource.component === undefined ? NONE : readComponents(ctx, resource.component),
+    interpretation,
+    referenceRange,
+    components,
     members,
   };
   if (effective !== undefined) fact.effective = effective;

@@ -2,7 +2,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { PatientFacts } from '../record/index.ts';
 import { readBoolean, readDate, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 const SEXES: ReadonlySet<string> = new Set(['male', 'female', 'other', 'unknown']);
 
@@ -17,11 +17,10 @@ export function readPatient(ctx: ReadContext, resource: Untrusted<Patient>): Pat
   let deceased = readBoolean(ctx, resource.deceasedBoolean, 'deceasedBoolean');
   const deceasedDate = readDate(ctx, resource.deceasedDateTime, 'deceasedDateTime');
   if (deceased === undefined && deceasedDate !== undefined) deceased = true;
-  return {
-    ref: ctx.ref,
-    ...(birthDate !== undefined && { birthDate }),
-    ...(sex !== undefined && { sex }),
-    ...(deceased !== undefined && { deceased }),
-    ...(deceasedDate !== undefined && { deceasedDate }),
-  };
+  const facts: Writable<PatientFacts> = { ref: ctx.ref };
+  if (birthDate !== undefined) facts.birthDate = birthDate;
+  if (sex !== undefined) facts.sex = sex;
+  if (deceased !== undefined) facts.deceased = deceased;
+  if (deceasedDate !== undefined) facts.deceasedDate = deceasedDate;
+  return facts;
 }

@@ -10,25 +10,69 @@ import type {
   QuestionnaireResponseItemAnswer,
 } from '@medplum/fhirtypes';
 import type { AnswerFact, Coding, QuestionnaireResponseFact } from '../record/index.ts';
-import { readCoding } from './datatypes.ts';
-import { isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
-import type { ReadContext, Untrusted } from './read.ts';
+import { codingOf, isWellFormedCoding, readCoding } from './datatypes.ts';
+import { NONE, isObject, readArray, readDate, readNumber, readObject, readString, warn } from './read.ts';
+import type { ReadContext, Untrusted, Writable } from './read.ts';
 
-export const ORDINAL_EXTENSIONS: ReadonlySet<string> = new Set([
-  'http://hl7.org/fhir/StructureDefinition/ordinalValue',
-  'http://hl7.org/fhir/StructureDefinition/itemWeight',
-]);
+const ORDINAL_VALUE = 'http://hl7.org/fhir/StructureDefinition/ordinalValue';
+const ITEM_WEIGHT = 'http://hl7.org/fhir/StructureDefinition/itemWeight';
+
+/** The two extensions that give a coded answer its score. Compared, not looked up in a Set: that would hash the URL. */
+const isOrdinalExtension = (url: string): boolean => url === ORDINAL_VALUE || url === ITEM_WEIGHT;
 
 /** Guards against a malicious or broken bundle nesting items without end. */
 const MAX_ITEM_DEPTH = 32;
 
-function ordinalOf(ctx: ReadContext, holder: unknown, path: string): number | undefined {
+// An item is named by the path of its list and its index i, an answer also by its index j (j < 0: the item itself);
+// the path string is built only for a warning or for nested items, since every answer of every form passes here.
+
+function at(path: string, i: number, j: number): string {
+  return j < 0 ? `${path}[${i}]` : `${path}[${i}].answer[${j}]`;
+}
+
+function textAt(ctx: ReadContext, v: unknown, path: string, i: number, j: number, suffix: string): string | undefined {
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  return v === undefined || v === null ? undefined : readString(ctx, v, at(path, i, j), suffix);
+}
+
+function numberAt(
+  ctx: ReadContext,
+  v: unknown,
+  path: string,
+  i: number,
+  j: number,
+  suffix: string,
+): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  return v === undefined || v === null ? undefined : readNumber(ctx, v, at(path, i, j), suffix);
+}
+
+function listAt(ctx: ReadContext, v: unknown, path: string, i: number, j: number, suffix: string): readonly unknown[] {
+  if (Array.isArray(v)) return v;
+  return v === undefined || v === null ? NONE : readArray(ctx, v, at(path, i, j), suffix);
+}
+
+/** The ordinal of a coding (suffix '.valueCoding') or of the answer itself (suffix ''). */
+function ordinalOf(
+  ctx: ReadContext,
+  holder: unknown,
+  path: string,
+  i: number,
+  j: number,
+  suffix: string,
+): number | undefined {
   if (!isObject(holder)) return undefined;
-  const list = readArray(ctx, holder['extension'], `${path}.extension`);
-  for (let i = 0; i < list.length; i++) {
-    const ext = list[i];
-    if (isObject(ext) && typeof ext['url'] === 'string' && ORDINAL_EXTENSIONS.has(ext['url'])) {
-      return readNumber(ctx, ext['valueDecimal'] ?? ext['valueInteger'], `${path}.extension[${i}].valueDecimal`);
+  const extensions = holder['extension'];
+  if (extensions === undefined) return undefined;
+  const list = Array.isArray(extensions)
+    ? extensions
+    : readArray(ctx, extensions, `${at(path, i, j)}${suffix}.extension`);
+  for (let k = 0; k < list.length; k++) {
+    const ext = list[k];
+    if (isObject(ext) && typeof ext['url'] === 'string' && isOrdinalExtension(ext['url'])) {
+      const value = ext['valueDecimal'] ?? ext['valueInteger'];
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      return readNumber(ctx, value, `${at(path, i, j)}${suffix}.extension[${k}].valueDecimal`);
     }
   }
   return undefined;
@@ -38,6 +82,8 @@ function readAnswer(
   ctx: ReadContext,
   answer: Untrusted<QuestionnaireResponseItemAnswer>,
   path: string,
+  i: number,
+  j: number,
   linkId: string,
   text: string | undefined,
 ): AnswerFact | undefined {
@@ -45,24 +91,26 @@ function readAnswer(
   let valueCoding: Coding | undefined;
   let valueString: string | undefined;
   if (answer.valueInteger !== undefined) {
-    valueNumber = readNumber(ctx, answer.valueInteger, `${path}.valueInteger`);
+    valueNumber = numberAt(ctx, answer.valueInteger, path, i, j, '.valueInteger');
   } else if (answer.valueDecimal !== undefined) {
-    valueNumber = readNumber(ctx, answer.valueDecimal, `${path}.valueDecimal`);
+    valueNumber = numberAt(ctx, answer.valueDecimal, path, i, j, '.valueDecimal');
   } else if (answer.valueCoding !== undefined) {
-    valueCoding = readCoding(ctx, answer.valueCoding, `${path}.valueCoding`);
-    valueNumber = ordinalOf(ctx, answer.valueCoding, `${path}.valueCoding`) ?? ordinalOf(ctx, answer, path);
+    const coding = answer.valueCoding;
+    valueCoding = isWellFormedCoding(coding)
+      ? codingOf(coding)
+      : readCoding(ctx, coding, at(path, i, j), '.valueCoding');
+    valueNumber = ordinalOf(ctx, coding, path, i, j, '.valueCoding') ?? ordinalOf(ctx, answer, path, i, j, '');
   } else if (answer.valueString !== undefined) {
-    valueString = readString(ctx, answer.valueString, `${path}.valueString`);
+    valueString = textAt(ctx, answer.valueString, path, i, j, '.valueString');
   }
   if (valueNumber === undefined && valueCoding === undefined && valueString === undefined) return undefined;
-  return {
-    linkId,
-    code: [],
-    ...(text !== undefined && { text }),
-    ...(valueNumber !== undefined && { valueNumber }),
-    ...(valueCoding !== undefined && { valueCoding }),
-    ...(valueString !== undefined && { valueString }),
-  };
+  // Filled in by assignment in the order the fact has always had (no spreads: every answer of every form passes here).
+  const fact: Writable<AnswerFact> = { linkId, code: NONE };
+  if (text !== undefined) fact.text = text;
+  if (valueNumber !== undefined) fact.valueNumber = valueNumber;
+  if (valueCoding !== undefined) fact.valueCoding = valueCoding;
+  if (valueString !== undefined) fact.valueString = valueString;
+  return fact;
 }
 
 function collectItems(ctx: ReadContext, value: unknown, path: string, depth: number, out: AnswerFact[]): void {
@@ -72,24 +120,33 @@ function collectItems(ctx: ReadContext, value: unknown, path: string, depth: num
   }
   const items = readArray(ctx, value, path);
   for (let i = 0; i < items.length; i++) {
-    const p = `${path}[${i}]`;
-    const item = readObject<QuestionnaireResponseItem>(ctx, items[i], p);
+    const rawItem = items[i];
+    const item = isObject(rawItem)
+      ? (rawItem as Untrusted<QuestionnaireResponseItem>)
+      : readObject<QuestionnaireResponseItem>(ctx, rawItem, at(path, i, -1));
     if (item === undefined) continue;
-    const linkId = readString(ctx, item.linkId, `${p}.linkId`);
-    const text = readString(ctx, item.text, `${p}.text`);
-    const answers = readArray(ctx, item.answer, `${p}.answer`);
+    const linkId = textAt(ctx, item.linkId, path, i, -1, '.linkId');
+    const text = textAt(ctx, item.text, path, i, -1, '.text');
+    const answers = listAt(ctx, item.answer, path, i, -1, '.answer');
     for (let j = 0; j < answers.length; j++) {
-      const ap = `${p}.answer[${j}]`;
-      const answer = readObject<QuestionnaireResponseItemAnswer>(ctx, answers[j], ap);
+      const rawAnswer = answers[j];
+      const answer = isObject(rawAnswer)
+        ? (rawAnswer as Untrusted<QuestionnaireResponseItemAnswer>)
+        : readObject<QuestionnaireResponseItemAnswer>(ctx, rawAnswer, at(path, i, j));
       if (answer === undefined) continue;
-      if (linkId === undefined) warn(ctx, `${p}.linkId`, 'answered item has no linkId; answer ignored');
+      if (linkId === undefined) warn(ctx, `${at(path, i, -1)}.linkId`, 'answered item has no linkId; answer ignored');
       else {
-        const fact = readAnswer(ctx, answer, ap, linkId, text);
+        const fact = readAnswer(ctx, answer, path, i, j, linkId, text);
         if (fact !== undefined) out.push(fact);
       }
-      collectItems(ctx, answer.item, `${ap}.item`, depth + 1, out);
+      // Nested items are rare: their path is built only when there are some (or to warn at the depth limit).
+      if (answer.item !== undefined || depth >= MAX_ITEM_DEPTH) {
+        collectItems(ctx, answer.item, `${at(path, i, j)}.item`, depth + 1, out);
+      }
     }
-    collectItems(ctx, item.item, `${p}.item`, depth + 1, out);
+    if (item.item !== undefined || depth >= MAX_ITEM_DEPTH) {
+      collectItems(ctx, item.item, `${at(path, i, -1)}.item`, depth + 1, out);
+    }
   }
 }
 
@@ -106,11 +163,10 @@ export function readQuestionnaireResponse(
   const authored = readDate(ctx, resource.authored, 'authored');
   const answers: AnswerFact[] = [];
   collectItems(ctx, resource.item, 'item', 0, answers);
-  return {
-    ref: ctx.ref,
-    ...(questionnaire !== undefined && { questionnaire }),
-    status,
-    ...(authored !== undefined && { authored }),
-    answers,
-  };
+  const fact: Partial<Writable<QuestionnaireResponseFact>> = { ref: ctx.ref };
+  if (questionnaire !== undefined) fact.questionnaire = questionnaire;
+  fact.status = status;
+  if (authored !== undefined) fact.authored = authored;
+  fact.answers = answers;
+  return fact as QuestionnaireResponseFact;
 }

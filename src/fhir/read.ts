@@ -11,6 +11,9 @@ import type { Issue, ResourceRef } from '../record/index.ts';
 
 export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
 
+/** A fact while a reader fills it in, field by field in the fact's key order (cheaper than conditional spreads). */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Where the reader is: the resource being read and the sink for its warnings. */
 export interface ReadContext {
   readonly ref: ResourceRef;
@@ -31,39 +34,48 @@ export function note(ctx: ReadContext, path: string, message: string, code: stri
   ctx.issues.push(issue(code, message, `${ctx.ref}.${path}`, 'information'));
 }
 
-export function readObject<T>(ctx: ReadContext, value: unknown, path: string): Untrusted<T> | undefined {
+/**
+ * One shared empty list for a missing array element (most resources leave most lists out): no empty array is made
+ * per read. Frozen, so no reader can add to it.
+ */
+export const NONE: readonly never[] = Object.freeze([]);
+
+// Each reader below takes the element path in two parts, `path` and an optional `suffix`, and joins them only for a
+// warning: a hot reader passes a literal suffix ('.text') instead of building `${p}.text` for every element it reads.
+
+export function readObject<T>(ctx: ReadContext, value: unknown, path: string, suffix = ''): Untrusted<T> | undefined {
   if (value === undefined || value === null) return undefined;
   if (isObject(value)) return value as Untrusted<T>;
-  warn(ctx, path, `${path} should be an object; ignored`);
+  warn(ctx, path + suffix, `${path}${suffix} should be an object; ignored`);
   return undefined;
 }
 
-export function readArray(ctx: ReadContext, value: unknown, path: string): readonly unknown[] {
-  if (value === undefined || value === null) return [];
+export function readArray(ctx: ReadContext, value: unknown, path: string, suffix = ''): readonly unknown[] {
   if (Array.isArray(value)) return value;
-  warn(ctx, path, `${path} should be an array; ignored`);
-  return [];
+  if (value === undefined || value === null) return NONE;
+  warn(ctx, path + suffix, `${path}${suffix} should be an array; ignored`);
+  return NONE;
 }
 
-export function readString(ctx: ReadContext, value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readString(ctx: ReadContext, value: unknown, path: string, suffix = ''): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
-  warn(ctx, path, `${path} should be a string; ignored`);
+  if (value === undefined || value === null) return undefined;
+  warn(ctx, path + suffix, `${path}${suffix} should be a string; ignored`);
   return undefined;
 }
 
 /** A finite JSON number. Numeric strings are refused: FHIR JSON sends decimals as numbers. */
-export function readNumber(ctx: ReadContext, value: unknown, path: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readNumber(ctx: ReadContext, value: unknown, path: string, suffix = ''): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  warn(ctx, path, `${path} should be a number; ignored`);
+  if (value === undefined || value === null) return undefined;
+  warn(ctx, path + suffix, `${path}${suffix} should be a number; ignored`);
   return undefined;
 }
 
-export function readBoolean(ctx: ReadContext, value: unknown, path: string): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
+export function readBoolean(ctx: ReadContext, value: unknown, path: string, suffix = ''): boolean | undefined {
   if (typeof value === 'boolean') return value;
-  warn(ctx, path, `${path} should be true or false; ignored`);
+  if (value === undefined || value === null) return undefined;
+  warn(ctx, path + suffix, `${path}${suffix} should be true or false; ignored`);
   return undefined;
 }
 
@@ -77,9 +89,12 @@ export function isFhirDate(text: string): boolean {
   let year: number;
   let month: number;
   let day: number;
-  const digits = fullDateDigits(text);
-  if (digits !== undefined) [year, month, day] = digits;
-  else {
+  if (isFullDateShape(text)) {
+    // The common `YYYY-MM-DD...`, read digit by digit: no regex match and no array.
+    year = digitsAt(text, 0, 4);
+    month = digitsAt(text, 5, 7);
+    day = digitsAt(text, 8, 10);
+  } else {
     const m = DATE_PREFIX.exec(text);
     if (m === null) return false;
     if (m[2] === undefined) return true;
@@ -95,28 +110,29 @@ export function isFhirDate(text: string): boolean {
   return day >= 1 && day <= daysInMonth;
 }
 
-/** The common `YYYY-MM-DD...` read digit by digit, without a regex match; undefined for any other shape. */
-function fullDateDigits(text: string): [number, number, number] | undefined {
-  if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  let year = 0;
-  let month = 0;
-  let day = 0;
+/** Ten characters `DDDD-DD-DD` at the start (D a digit). */
+function isFullDateShape(text: string): boolean {
+  if (text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
   for (let i = 0; i < 10; i++) {
     if (i === 4 || i === 7) continue;
     const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return undefined;
-    if (i < 4) year = year * 10 + d;
-    else if (i < 7) month = month * 10 + d;
-    else day = day * 10 + d;
+    if (d < 0 || d > 9) return false;
   }
-  return [year, month, day];
+  return true;
+}
+
+/** The number written by the digits from `start` to `end` (already checked to be digits). */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return n;
 }
 
 /** A FHIR date, dateTime or instant, kept as written; anything not a calendar date is dropped with a warning. */
-export function readDate(ctx: ReadContext, value: unknown, path: string): string | undefined {
-  const text = readString(ctx, value, path);
+export function readDate(ctx: ReadContext, value: unknown, path: string, suffix = ''): string | undefined {
+  const text = readString(ctx, value, path, suffix);
   if (text === undefined) return undefined;
   if (isFhirDate(text)) return text;
-  warn(ctx, path, `${path} is not a FHIR date; ignored`);
+  warn(ctx, path + suffix, `${path}${suffix} is not a FHIR date; ignored`);
   return undefined;
 }
