@@ -92,7 +92,10 @@ const NO_SETS: ReadonlyMap<string, CodeEntry> = new Map();
  */
 export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | undefined {
   const { system, code } = coding;
-  if (system === undefined || code === undefined) return undefined;
+  return system === undefined || code === undefined ? undefined : membershipOf(k, system, code);
+}
+
+function membershipOf(k: Knowledge, system: string, code: string): CodeMembership | undefined {
   const codes = k.index.codes.get(system) ?? k.index.codes.get(system.trim());
   if (codes === undefined) return undefined;
   // The code as written first (the index also holds each listed code's own spelling), then normalised.
@@ -114,7 +117,8 @@ export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | u
  * adapter skips a resource none of whose codes it uses (src/fhir/bundle.ts, docs/care-pathway.md "What goes in").
  */
 export function usesCoding(k: Knowledge, system: string, code: string): boolean {
-  return codeMembership(k, { system, code }) !== undefined;
+  // Given the two strings, not a Coding: the adapter asks this for every coded resource of a bundle.
+  return membershipOf(k, system, code) !== undefined;
 }
 
 /** The sets a coding belongs to, each with the entry that made it a member (empty when none). */
