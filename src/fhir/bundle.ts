@@ -127,7 +127,8 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
     const entry = rawEntries[position];
     const resource = isObject(entry) ? entry['resource'] : undefined;
     const type = isObject(resource) ? resource['resourceType'] : undefined;
-    // The known names first: a Set lookup, and the character test of isResourceType only for other names.
+    // The names read first (readType), the counts of names already seen next, and the character test of
+    // isResourceType only for a name met for the first time.
     const known = typeof type === 'string' ? readType(type) : undefined;
     if (known !== undefined) {
       resources[listedCount] = resource as Record<string, unknown>;
