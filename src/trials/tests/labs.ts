@@ -22,7 +22,7 @@ import {
 import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { unverifiedNote } from '../context.ts';
+import { sameDayOutcome, unverifiedNote } from '../context.ts';
 
 type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
 
@@ -93,19 +93,7 @@ export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
     };
   }
   const outcomes = found.map((hit) => resultAgainst(ctx, test, hit, collect));
-  if (outcomes.every((o) => o.holds !== undefined && o.holds === outcomes[0]?.holds)) {
-    const settled = outcomes[0] as TestOutcome;
-    if (outcomes.length === 1) return settled;
-    const notes = [...new Set(outcomes.flatMap((o) => o.unverifiedNotes ?? []))];
-    return { ...settled, evidence: outcomes.flatMap((o) => o.evidence), unverifiedNotes: notes };
-  }
-  if (outcomes.length === 1) return outcomes[0] as TestOutcome;
-  return {
-    holds: undefined,
-    reason: `${outcomes.length} ${test.analyte} results on ${isoDay(first.obs)} that their times cannot order disagree: ${outcomes.map((o) => o.reason).join('; ')}`,
-    evidence: outcomes.flatMap((o) => o.evidence),
-    collect,
-  };
+  return sameDayOutcome(outcomes, `${outcomes.length} ${test.analyte} results on ${isoDay(first.obs)}`, collect);
 }
 
 /** One result against the threshold, converted to the protocol's unit. */

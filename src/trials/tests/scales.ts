@@ -6,7 +6,7 @@
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { once, unverifiedNote } from '../context.ts';
+import { once, sameDayOutcome, unverifiedNote } from '../context.ts';
 import { latestTies } from '../../pathway/observations.ts';
 import { scaleReadings } from '../scale-readings.ts';
 import type { ScaleReading } from '../scale-readings.ts';
@@ -73,20 +73,8 @@ function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource)
       collect,
     };
   }
-  // Readings of one day that times cannot order are all the most recent (docs/care-pathway.md definition 5): they
-  // settle the criterion only when they agree.
   const outcomes = latest.map((reading) => readingAgainst(test, source, name, reading, collect));
-  if (outcomes.length === 1) return outcomes[0] as TestOutcome;
-  if (outcomes.every((o) => o.holds !== undefined && o.holds === outcomes[0]?.holds)) {
-    const notes = [...new Set(outcomes.flatMap((o) => o.unverifiedNotes ?? []))];
-    return { ...(outcomes[0] as TestOutcome), evidence: outcomes.flatMap((o) => o.evidence), unverifiedNotes: notes };
-  }
-  return {
-    holds: undefined,
-    reason: `${outcomes.length} ${source.scale} readings on ${latest[0]?.date} that their times cannot order disagree: ${outcomes.map((o) => o.reason).join('; ')}`,
-    evidence: outcomes.flatMap((o) => o.evidence),
-    collect,
-  };
+  return sameDayOutcome(outcomes, `${outcomes.length} ${source.scale} readings on ${latest[0]?.date}`, collect);
 }
 
 /** One reading's sum against the test's threshold. */
