@@ -10,21 +10,14 @@ import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { SafetyAlert } from './facts.ts';
 import { inAnySet } from './lookups.ts';
+import { laterFirst, latestTies } from './observations.ts';
 import { itemReadings } from './symptoms.ts';
 import type { ItemReading } from './symptoms.ts';
 
+/** The most recent readings (definition 5: by day, then by time; same-day readings times cannot order are all kept). */
 function newest(readings: readonly ItemReading[]): ItemReading[] {
-  const sorted = [...readings].sort(
-    (a, b) =>
-      b.day - a.day ||
-      (a.instant !== undefined && b.instant !== undefined ? b.instant - a.instant : 0) ||
-      byRef(a.source, b.source),
-  );
-  const first = sorted[0];
-  if (first === undefined) return [];
-  return sorted.filter(
-    (r) =>
-      r.day === first.day && (first.instant === undefined || r.instant === undefined || r.instant === first.instant),
+  return latestTies(
+    [...readings].sort((a, b) => laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.source, b.source)),
   );
 }
 
