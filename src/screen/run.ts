@@ -145,6 +145,11 @@ export async function runScreen(o: RunOptions): Promise<RunOutcome> {
 
 /** Patients per batch handed to the engine (a worker thread's unit of work). */
 const BATCH = 256;
+/**
+ * A batch also ends at this much resource text (NDJSON): 256 Synthea-size records are hundreds of megabytes, and up to
+ * two batches per worker are in flight.
+ */
+const BATCH_BYTES = 4 << 20;
 /** Below this many patients to screen, worker threads cost more to start than they save. */
 const AUTO_WORKERS_FROM = 10_000;
 
@@ -227,6 +232,7 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
   let sent = done;
   try {
     let batch: PatientInput[] = [];
+    let batchBytes = 0;
     let batchKey = '';
     for await (const input of source.patients(start?.lastKey)) {
       if (o.stopAfter !== undefined && sent >= o.stopAfter) {
@@ -234,11 +240,13 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
         break;
       }
       batch.push(input);
+      batchBytes += input.resourcesJson?.length ?? 0;
       batchKey = input.key;
       sent++;
-      if (batch.length >= BATCH) {
+      if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) {
         send(batch, batchKey);
         batch = [];
+        batchBytes = 0;
         while (inFlight.length >= maxInFlight) await writeOldest();
       }
     }

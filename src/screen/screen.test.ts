@@ -49,7 +49,7 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
 
 async function screenNdjson(
   out: string,
-  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number; patientsPerRange?: number } = {},
+  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number; bytesPerRange?: number } = {},
 ) {
   const paths = screenPaths(out);
   const dir = o.dir ?? pop.ndjson;
@@ -60,7 +60,7 @@ async function screenNdjson(
         knowledge: pop.engine.knowledge,
         workDb: paths.workDb,
         ...(o.shard === undefined ? {} : { shard: o.shard }),
-        ...(o.patientsPerRange === undefined ? {} : { patientsPerRange: o.patientsPerRange }),
+        ...(o.bytesPerRange === undefined ? {} : { bytesPerRange: o.bytesPerRange }),
       }),
     paths,
     identity: identity(o.shard, dir),
@@ -106,11 +106,11 @@ test('patients handed out in sorted ranges give the same output, interrupted mid
   const whole = join(pop.dir, 'whole-ranges.ndjson');
   await screenNdjson(whole);
   const ranged = join(pop.dir, 'ranged.ndjson');
-  await screenNdjson(ranged, { patientsPerRange: 97 });
-  assert.ok(readFileSync(ranged).equals(readFileSync(whole)), 'ranges of 97 patients: the same output');
+  await screenNdjson(ranged, { bytesPerRange: 40_000 });
+  assert.ok(readFileSync(ranged).equals(readFileSync(whole)), 'ranges of 40,000 bytes: the same output');
   const out = join(pop.dir, 'ranged-resumed.ndjson');
-  assert.equal((await screenNdjson(out, { patientsPerRange: 97, stopAfter: 500, workers: 0 })).completed, false);
-  assert.equal((await screenNdjson(out, { patientsPerRange: 97 })).completed, true);
+  assert.equal((await screenNdjson(out, { bytesPerRange: 40_000, stopAfter: 500, workers: 0 })).completed, false);
+  assert.equal((await screenNdjson(out, { bytesPerRange: 40_000 })).completed, true);
   assert.ok(readFileSync(out).equals(readFileSync(whole)), 'resumed inside a range: the same output');
 });
 

@@ -41,8 +41,8 @@ export interface NdjsonSourceOptions {
   readonly shard?: Shard;
   readonly memoryLimit?: string;
   readonly threads?: number;
-  /** Patients sorted at a time when their resources are handed out (default PATIENTS_PER_RANGE). */
-  readonly patientsPerRange?: number;
+  /** Resource text sorted at a time when patients are handed out (default BYTES_PER_RANGE). */
+  readonly bytesPerRange?: number;
 }
 
 /** The resource files of the folder by type, each checked readable; InputError when there are none. */
@@ -71,8 +71,11 @@ export function resourceFiles(dir: string): { type: string; path: string }[] {
 
 /** The longest line read (a resource of 8 MiB); each reading thread buffers a little more than one line. */
 const MAX_LINE_BYTES = 8 << 20;
-/** Patients sorted at a time when their resources are handed out (see `patients`). */
-const PATIENTS_PER_RANGE = 10_000;
+/**
+ * Resource text sorted at a time when patients are handed out (see `patients`): a few patients of a Synthea-size
+ * export or tens of thousands of small records, well within the default memory limit either way.
+ */
+const BYTES_PER_RANGE = 16 << 20;
 
 const linesOf = (paths: readonly string[]): string =>
   `read_csv([${paths.map(sqlString).join(', ')}], columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), ` +
@@ -189,15 +192,21 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
 
   /**
    * Rows sorted by patient and grouped here, one patient at a time; a referenced Medication joins every patient whose
-   * resources reference it. The patients are taken in ranges of PATIENTS_PER_RANGE, each sorted on its own, so that
-   * the sort holds one range whatever the population (peak memory does not grow with it: bench:screen).
+   * resources reference it. The patients are taken in ranges of about BYTES_PER_RANGE of resource text (a patient
+   * larger than that is a range of its own), each sorted on its own, so that no sort grows with the population or
+   * with the size of the records (bench:screen; a Synthea-size export sorted whole did not fit the default limit).
    */
   async function* patients(after: string | undefined): AsyncIterable<PatientInput & { key: string }> {
     const since = after === undefined ? '' : `AND patient > ${sqlString(after)}`;
+    const budget = Math.max(1, Math.trunc(o.bytesPerRange ?? BYTES_PER_RANGE));
+    // The last patient of each range: where the running total of resource text passes a multiple of the budget.
     const ends = await connection.runAndReadAll(
       `SELECT patient FROM (
-         SELECT patient, row_number() OVER (ORDER BY patient) AS n FROM (SELECT DISTINCT patient FROM kept WHERE patient IS NOT NULL ${since})
-       ) WHERE n % ${Math.max(1, Math.trunc(o.patientsPerRange ?? PATIENTS_PER_RANGE))} = 0 ORDER BY patient`,
+         SELECT patient, upto, lead(upto) OVER (ORDER BY patient) AS next FROM (
+           SELECT patient, sum(bytes) OVER (ORDER BY patient) AS upto
+           FROM (SELECT patient, sum(strlen(j)) AS bytes FROM kept WHERE patient IS NOT NULL ${since} GROUP BY patient)
+         )
+       ) WHERE next IS NOT NULL AND upto // ${budget} <> next // ${budget} ORDER BY patient`,
     );
     let from = after;
     for (const to of [...ends.getRows().map(([p]) => String(p)), undefined]) {
