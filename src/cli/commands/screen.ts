@@ -133,6 +133,9 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
     cutOffs,
   };
+  const memoryLimit =
+    flags.memoryLimit ??
+    (source.endsWith('.duckdb') ? DEFAULT_DUCKDB_MEMORY_LIMIT.omop : DEFAULT_DUCKDB_MEMORY_LIMIT.ndjson);
   const openSource = async (): Promise<ScreenSource> => {
     if (isPostgresUrl(source)) {
       return openOmopSource({
@@ -145,7 +148,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     }
     if (source.endsWith('.duckdb')) {
       return openOmopSource({
-        runner: await duckDbRunner(source, flags.memoryLimit),
+        runner: await duckDbRunner(source, memoryLimit),
         knowledge: engine.knowledge,
         asOf,
         ...(schema === undefined ? {} : { schema }),
@@ -157,7 +160,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
       knowledge: engine.knowledge,
       workDb: paths.workDb,
       ...(shard === undefined ? {} : { shard }),
-      ...(flags.memoryLimit === undefined ? {} : { memoryLimit: flags.memoryLimit }),
+      memoryLimit,
     });
   };
   const started = performance.now();
@@ -172,7 +175,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     workers: parseWorkers(flags.workers),
     ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
   }).catch((error: unknown) => {
-    throw outOfMemory(error, flags.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT) ?? error;
+    throw outOfMemory(error, memoryLimit) ?? error;
   });
   const meta = outcome.meta;
   if (meta === undefined) return;
@@ -218,8 +221,7 @@ export function registerScreen(program: Command): void {
     .option('--schema <name>', 'OMOP: the schema holding the CDM tables')
     .option(
       '--memory-limit <size>',
-      'DuckDB memory limit for the projection (NDJSON and OMOP in DuckDB)',
-      DEFAULT_DUCKDB_MEMORY_LIMIT,
+      `DuckDB memory limit for the projection (default ${DEFAULT_DUCKDB_MEMORY_LIMIT.ndjson} for NDJSON, ${DEFAULT_DUCKDB_MEMORY_LIMIT.omop} for an OMOP DuckDB file)`,
     )
     .option(
       '--workers <n>',

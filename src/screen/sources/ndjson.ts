@@ -115,7 +115,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   const whole = files.filter((f) => !(TYPES_FILTERED_BY_CODE as readonly string[]).includes(f.type));
   const { instance, connection } = await openWorkDb(
     o.workDb,
-    o.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT,
+    o.memoryLimit ?? DEFAULT_DUCKDB_MEMORY_LIMIT.ndjson,
     o.threads ?? 2,
   );
   const shard = o.shard ?? { index: 0, count: 1 };

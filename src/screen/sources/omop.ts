@@ -43,7 +43,10 @@ const cell = (v: unknown): Cell => {
  * A DuckDB file opened read-only, within a memory limit (DuckDB's default is most of the machine's memory; the
  * projection's sort spills to a temporary file beyond it), so a screen's memory does not grow with the population.
  */
-export async function duckDbRunner(file: string, memoryLimit = DEFAULT_DUCKDB_MEMORY_LIMIT): Promise<SqlRunner> {
+export async function duckDbRunner(
+  file: string,
+  memoryLimit: string = DEFAULT_DUCKDB_MEMORY_LIMIT.omop,
+): Promise<SqlRunner> {
   if (!existsSync(file)) throw new InputError(`${file}: no such DuckDB file`, 'screen.source.missing');
   let instance: DuckDBInstance;
   try {

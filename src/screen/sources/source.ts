@@ -47,10 +47,12 @@ export interface ScreenSource {
 }
 
 /**
- * DuckDB's memory limit for the projection unless `--memory-limit` says otherwise: small, so that a screen's peak
- * memory hardly grows with the population (bench:screen); the sorts spill to disk beyond it.
+ * DuckDB's memory limit for the projection unless `--memory-limit` says otherwise. NDJSON: small, so that a screen's
+ * peak memory hardly grows with the population (its sorts are bounded and spill to disk; bench:screen). An OMOP
+ * DuckDB file: the projection is one query over every person, whose joins and sort need more as the population grows
+ * (a million persons did not fit 128MB, and peaked at 900 MB within 512MB).
  */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '128MB';
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = { ndjson: '128MB', omop: '512MB' } as const;
 
 /** A DuckDB database for the screen's work (a file, so that an interrupted screen resumes without rescanning). */
 export async function openWorkDb(
