@@ -130,23 +130,8 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
     : [criterion.note ?? 'criterion not verified against the primary source', ...notes];
   const reason = silenceNote === undefined ? outcome.reason : outcome.reason + silenceNote;
   const verified = criterion.verified && notes.length === 0;
-  // Two literals rather than a conditional spread: this runs for every criterion of every protocol per patient, and
-  // a literal keeps one object shape (same key order, so the same JSON).
-  if (status !== 'unknown') {
-    return {
-      id: criterion.id,
-      kind: criterion.kind,
-      text: criterion.text,
-      registryText: criterion.registryText,
-      test: criterion.test.type,
-      status,
-      reason,
-      evidence: outcome.evidence,
-      citation: criterion.citation,
-      verified,
-      unverifiedNotes,
-    };
-  }
+  // One literal (one object shape for every criterion of every protocol, per patient); `collect` is undefined unless
+  // the status is unknown, and JSON leaves an undefined field out.
   return {
     id: criterion.id,
     kind: criterion.kind,
@@ -156,7 +141,7 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
     status,
     reason,
     evidence: outcome.evidence,
-    collect: outcome.collect ?? criterion.text,
+    collect: status === 'unknown' ? (outcome.collect ?? criterion.text) : undefined,
     citation: criterion.citation,
     verified,
     unverifiedNotes,

@@ -119,6 +119,7 @@ test('bad input: exit 2 with one trd: line and no output', async () => {
     ['screen', join(dir, 'no-such-folder'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--shard', '0/2'],
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--cut-offs', '2,40'],
+    ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--memory-limit', 'lots'],
     ['screen', 'postgres://u:hunter2@127.0.0.1:1/omop', '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
     ['screen-sql', '--dialect', 'oracle'],
     ['synth', '--patients', 'many', '--out', join(dir, 'bad')],

@@ -62,6 +62,16 @@ export function parseCutOffs(raw: string | undefined): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
+/** A size DuckDB reads as a memory limit (a number and a unit: 512MB, 1.5GB, 800MiB), checked before DuckDB sees it. */
+export function parseMemoryLimit(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const size = raw.trim();
+  if (!/^\d+(?:\.\d+)?\s*(?:[KMGT]i?B)$/i.test(size)) {
+    throw new InputError('--memory-limit must be a size such as 128MB, 1GB or 800MiB', 'screen.memory-limit.invalid');
+  }
+  return size;
+}
+
 /** Worker threads for the engine: by default one per core but one on a large population (src/screen/run.ts). */
 export function parseWorkers(raw: string | undefined): number | 'auto' {
   if (raw === undefined) return 'auto';
@@ -134,7 +144,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     cutOffs,
   };
   const memoryLimit =
-    flags.memoryLimit ??
+    parseMemoryLimit(flags.memoryLimit) ??
     (source.endsWith('.duckdb') ? DEFAULT_DUCKDB_MEMORY_LIMIT.omop : DEFAULT_DUCKDB_MEMORY_LIMIT.ndjson);
   const openSource = async (): Promise<ScreenSource> => {
     if (isPostgresUrl(source)) {
