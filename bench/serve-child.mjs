@@ -1,23 +1,58 @@
 /**
  * The timed processes of bench/serve.ts, in plain node on the compiled build (dist/): no tsx hooks.
- *   server JWKS DATADIR   the service as `trd serve` builds it (dist/server/app.js): logging at info (stdout, which
- *                         the bench sends to /dev/null), a data directory, one trusted CDS client, and
- *                         --allow-unauthenticated; sends { address } once listening; answers 'cpu' with the
- *                         process's CPU time so far, 'close' by closing and exiting.
+ *   server JWKS DATADIR WORKERS
+ *                         the service as `trd serve --workers WORKERS` runs it: with more than one, a primary
+ *                         (dist/server/cluster.js) forking that many server processes (this script again, as cluster
+ *                         workers), each built as `trd serve` builds it (dist/server/app.js): logging at info (stdout,
+ *                         which the bench sends to /dev/null), a data directory, one trusted CDS client, and
+ *                         --allow-unauthenticated. Sends { address } once listening; answers 'cpu' with the CPU time
+ *                         of the primary and every server process so far, 'close' by closing and exiting.
  *   ceiling BODIES JWKS   the in-process ceiling, in a process of its own so that it does not warm the server up:
  *                         answers { op: 'view' | 'assess' } with the engine work alone per second on the bodies in the
  *                         file BODIES ({ hook, assess }: JSON texts), { op: 'verify', tokens, audience } with ES384
  *                         client JWT verifications per CPU-second; 'close' exits.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const AS_OF = '2026-11-27';
 const ISSUER = 'https://ehr.bench.example';
-const [role, a, b] = process.argv.slice(2);
+const [role, a, b, c] = process.argv.slice(2);
 const send = (m) => process.send(m);
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
-async function server(jwksPath, dataDir) {
+/** The primary of `trd serve --workers N`: the address once, and the CPU time of all the processes. */
+async function primary(workers, dataDir) {
+  const { runCluster } = await import('../dist/server/cluster.js');
+  const { prepareDataDir } = await import('../dist/server/start.js');
+  prepareDataDir(dataDir);
+  const done = runCluster({
+    workers,
+    onListening: (address) => send({ address }),
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.on('message', async (m) => {
+    if (m !== 'cpu') return void process.kill(process.pid, 'SIGTERM');
+    const each = Object.values(cluster.workers).map(
+      (w) =>
+        new Promise((resolve) => {
+          w.once('message', (r) => resolve(r.cpuMicros));
+          w.send('cpu');
+        }),
+    );
+    send({ cpuMicros: cpuMicros() + (await Promise.all(each)).reduce((s, x) => s + x, 0) });
+  });
+  process.exit(await done);
+}
+
+async function server(jwksPath, dataDir, workers) {
+  const { parseWorkers } = await import('../dist/server/cluster.js');
+  const n = parseWorkers(workers, false);
+  if (n > 1 && cluster.isPrimary) return primary(n, dataDir);
   const { buildServer } = await import('../dist/server/app.js');
   const { parseCdsClient } = await import('../dist/server/auth/jwks.js');
   const app = await buildServer({
@@ -27,12 +62,16 @@ async function server(jwksPath, dataDir) {
     allowUnauthenticated: true,
     today: () => new Date(`${AS_OF}T12:00:00Z`),
   });
-  send({ address: await app.listen({ port: 0, host: '127.0.0.1' }) });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  if (cluster.isWorker) {
+    process.on('message', (m) => m === 'cpu' && send({ cpuMicros: cpuMicros() }));
+    process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+    return;
+  }
+  send({ address });
   process.on('message', (m) => {
-    if (m === 'cpu') {
-      const u = process.cpuUsage();
-      send({ cpuMicros: u.user + u.system });
-    } else void app.close().then(() => process.exit(0));
+    if (m === 'cpu') send({ cpuMicros: cpuMicros() });
+    else void app.close().then(() => process.exit(0));
   });
 }
 
@@ -84,6 +123,6 @@ async function ceiling(bodiesPath, jwksPath) {
   send({ ready: true });
 }
 
-if (role === 'server') await server(a, b);
+if (role === 'server') await server(a, b, c);
 else if (role === 'ceiling') await ceiling(a, b);
 else throw new Error(`unknown role ${role}`);

@@ -3,15 +3,18 @@
  * `patient-view` with a full prefetch and for `POST /api/assess`, each with many distinct realistic patients
  * (different ids, birth dates, CRP values, entry order), never one body repeated.
  *
- * The server runs as production runs it (`trd serve`: the compiled build in dist/, plain node), in its own process
- * (bench/serve-child.mjs; this process, under tsx, only builds the bodies, drives the load and prints): logging at `info` (to /dev/null), a data
- * directory (SQLite feedback and JWT replay cache), one trusted CDS client (an ES384 JWKS file), and
- * `--allow-unauthenticated` so that the issue's two figures can be measured without a token. Three phases:
+ * The server runs as production runs it on this machine (`trd serve --workers auto`: one server process per core
+ * under a node:cluster primary, the compiled build in dist/, plain node), in processes of its own
+ * (bench/serve-child.mjs; this process, under tsx, only builds the bodies, drives the load and prints): logging at
+ * `info` (to /dev/null), a data directory (SQLite feedback and JWT replay cache), one trusted CDS client (an ES384
+ * JWKS file), and `--allow-unauthenticated` so that the issue's two figures can be measured without a token. Three
+ * phases:
  * 1. patient-view with no client JWT (the issue's figure; what the demo server does);
  * 2. patient-view with a fresh ES384 client JWT per request (the production path: signature, claims, `jti` replay
  *    check in SQLite), a fixed number of requests with tokens signed before the phase starts;
  * 3. `POST /api/assess` (no authentication on the REST API).
- * For each: requests/s, p50/p99 latency, and the CPU time the server process and the load generator spent per
+ * Then the baseline: phases 1 and 3 again on one server process (`--workers 1`, the default), and the ratio.
+ * For each: requests/s, p50/p99 latency, and the CPU time the server processes and the load generator spent per
  * request (process.cpuUsage: robust to other jobs on the machine, unlike wall rates). The ceiling, measured in the
  * same run on the same bodies just before and after each phase: the engine work alone in one thread of a third
  * process, also plain node on dist/ (JSON.parse + read + assessAndMatchRecord for patient-view, JSON.parse + assess
@@ -20,13 +23,14 @@
  */
 import type { ChildProcess, Serializable } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey } from 'jose';
 import { createEngine } from '../src/engine/index.ts';
 import { prefetchKeyByType } from '../src/server/cds-hooks/services.ts';
+import { MAX_AUTO_WORKERS } from '../src/server/cluster.ts';
 import { ensureBuild, forkChild } from './compiled.ts';
 import { typicalBundle } from './typical-bundle.ts';
 
@@ -110,7 +114,8 @@ interface Row {
   serverCpuMs: number;
   clientCpuMs: number;
   ceiling: number;
-  judged: boolean;
+  /** judged: the goal's two endpoints as deployed; jwt: the production path; baseline: one server process. */
+  kind: 'judged' | 'jwt' | 'baseline';
 }
 
 async function main(): Promise<void> {
@@ -136,24 +141,9 @@ async function main(): Promise<void> {
   writeFileSync(jwksPath, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: KID, alg: 'ES384' }] }));
   const bodiesPath = join(dir, 'bodies.json');
   writeFileSync(bodiesPath, JSON.stringify({ hook: hookBodies, assess: assessBodies }));
-  const child = forkChild('serve-child.mjs', ['server', jwksPath, join(dir, 'data')], {
-    // Log lines go where a production server's would, but not to this terminal.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
   const ceilingChild = forkChild('serve-child.mjs', ['ceiling', bodiesPath, jwksPath]);
   const ready = (c: ChildProcess): Promise<unknown> => new Promise((resolve) => c.once('message', resolve));
-  const [{ address: base }] = (await Promise.all([ready(child), ready(ceilingChild)])) as [
-    { address: string },
-    unknown,
-  ];
-  const audience = `${base}${SERVICE}`;
-  const sign = (jti: string): Promise<string> => {
-    const t = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: ISSUER, sub: 'bench-client', aud: audience, iat: t, exp: t + 240, jti })
-      .setProtectedHeader({ alg: 'ES384', kid: KID, typ: 'JWT' })
-      .sign(privateKey as CryptoKey);
-  };
-
+  await ready(ceilingChild);
   const ceilingOf = async (label: string, op: 'view' | 'assess'): Promise<number> => {
     const r = await ask<{ wall: number; cpu: number }>(ceilingChild, { op });
     console.log(
@@ -164,84 +154,110 @@ async function main(): Promise<void> {
   const viewCeiling = () => ceilingOf('JSON.parse + read + assessAndMatchRecord', 'view');
   const assessCeiling = () => ceilingOf('JSON.parse + engine.assess', 'assess');
 
-  const sample = await Promise.all(Array.from({ length: 300 }, (_, i) => sign(`sample-${i}`)));
-  const verify = await ask<{ perCpuSecond: number }>(ceilingChild, { op: 'verify', tokens: sample, audience });
-  console.log(`  in-process ES384 client JWT verification: ${Math.round(verify.perCpuSecond)} per CPU-second`);
-
-  const measure = async (
-    label: string,
-    options: autocannon.Options,
-    ceilingNow: () => Promise<number>,
-    judged: boolean,
-  ): Promise<Row> => {
-    const before = await ceilingNow();
-    const s0 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
-    const c0 = process.cpuUsage();
-    const result = await autocannon(options);
-    const c = process.cpuUsage(c0);
-    const s1 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
-    const after = await ceilingNow();
-    const done = result.requests.total;
-    return {
-      label,
-      result,
-      serverCpuMs: (s1 - s0) / 1000 / done,
-      clientCpuMs: (c.user + c.system) / 1000 / done,
-      ceiling: (before + after) / 2,
-      judged,
-    };
-  };
-  const unauthenticated = (path: string, bodies: readonly string[]) => {
-    let i = 0;
-    return (duration: number): autocannon.Options => ({
-      url: `${base}${path}`,
-      connections: CONNECTIONS,
-      duration,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (request) => ({ ...request, body: bodies[i++ % bodies.length] }) }],
+  /** One server (`trd serve --workers WORKERS`) under the phases; `withJwt` adds the authenticated phase. */
+  const runServer = async (workers: string, withJwt: boolean): Promise<Row[]> => {
+    const child = forkChild('serve-child.mjs', ['server', jwksPath, join(dir, `data-${workers}`), workers], {
+      // Log lines go where a production server's would, but not to this terminal.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
+    const { address: base } = (await ready(child)) as { address: string };
+    const audience = `${base}${SERVICE}`;
+    const sign = (jti: string): Promise<string> => {
+      const t = Math.floor(Date.now() / 1000);
+      return new SignJWT({ iss: ISSUER, sub: 'bench-client', aud: audience, iat: t, exp: t + 240, jti })
+        .setProtectedHeader({ alg: 'ES384', kid: KID, typ: 'JWT' })
+        .sign(privateKey as CryptoKey);
+    };
+    const label = (endpoint: string) => `${endpoint}, --workers ${workers}`;
+
+    const measure = async (
+      endpoint: string,
+      options: autocannon.Options,
+      ceilingNow: () => Promise<number>,
+      kind: Row['kind'],
+    ): Promise<Row> => {
+      const before = await ceilingNow();
+      const s0 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
+      const c0 = process.cpuUsage();
+      const result = await autocannon(options);
+      const c = process.cpuUsage(c0);
+      const s1 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
+      const after = await ceilingNow();
+      const done = result.requests.total;
+      return {
+        label: label(endpoint),
+        result,
+        serverCpuMs: (s1 - s0) / 1000 / done,
+        clientCpuMs: (c.user + c.system) / 1000 / done,
+        ceiling: (before + after) / 2,
+        kind,
+      };
+    };
+    const unauthenticated = (path: string, bodies: readonly string[]) => {
+      let i = 0;
+      return (duration: number): autocannon.Options => ({
+        url: `${base}${path}`,
+        connections: CONNECTIONS,
+        duration,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        requests: [{ setupRequest: (request) => ({ ...request, body: bodies[i++ % bodies.length] }) }],
+      });
+    };
+
+    const rows: Row[] = [];
+    const view = unauthenticated(SERVICE, hookBodies);
+    await autocannon(view(WARMUP_S));
+    const kind = withJwt ? 'judged' : 'baseline';
+    rows.push(await measure('patient-view', view(DURATION_S), viewCeiling, kind));
+
+    if (withJwt) {
+      const sample = await Promise.all(Array.from({ length: 300 }, (_, i) => sign(`sample-${i}`)));
+      const verify = await ask<{ perCpuSecond: number }>(ceilingChild, { op: 'verify', tokens: sample, audience });
+      console.log(`  in-process ES384 client JWT verification: ${Math.round(verify.perCpuSecond)} per CPU-second`);
+      const tokens = await Promise.all(Array.from({ length: AUTH_REQUESTS }, (_, i) => sign(`bench-${i}`)));
+      let k = 0;
+      const authenticated: autocannon.Options = {
+        url: audience,
+        connections: CONNECTIONS,
+        amount: AUTH_REQUESTS,
+        method: 'POST',
+        requests: [
+          {
+            setupRequest: (request) => {
+              const n = k++;
+              return {
+                ...request,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[n % tokens.length]}` },
+                body: hookBodies[n % hookBodies.length],
+              };
+            },
+          },
+        ],
+      };
+      rows.push(await measure('patient-view + JWT', authenticated, viewCeiling, 'jwt'));
+    }
+
+    const assess = unauthenticated(`/api/assess?asOf=${AS_OF}`, assessBodies);
+    await autocannon(assess(WARMUP_S));
+    rows.push(await measure('POST /api/assess', assess(DURATION_S), assessCeiling, kind));
+
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send('close');
+    await exited;
+    return rows;
   };
 
-  const rows: Row[] = [];
-  const view = unauthenticated(SERVICE, hookBodies);
-  await autocannon(view(WARMUP_S));
-  rows.push(await measure('patient-view, no client JWT', view(DURATION_S), viewCeiling, true));
-
-  const tokens = await Promise.all(Array.from({ length: AUTH_REQUESTS }, (_, i) => sign(`bench-${i}`)));
-  let k = 0;
-  const withJwt: autocannon.Options = {
-    url: audience,
-    connections: CONNECTIONS,
-    amount: AUTH_REQUESTS,
-    method: 'POST',
-    requests: [
-      {
-        setupRequest: (request) => {
-          const n = k++;
-          return {
-            ...request,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[n % tokens.length]}` },
-            body: hookBodies[n % hookBodies.length],
-          };
-        },
-      },
-    ],
-  };
-  rows.push(await measure('patient-view, ES384 client JWT', withJwt, viewCeiling, false));
-
-  const assess = unauthenticated(`/api/assess?asOf=${AS_OF}`, assessBodies);
-  await autocannon(assess(WARMUP_S));
-  rows.push(await measure('POST /api/assess', assess(DURATION_S), assessCeiling, true));
-
-  const exited = [child, ceilingChild].map((c) => new Promise((resolve) => c.once('exit', resolve)));
-  child.send('close');
+  // The service as deployed on this machine (one server process per core), then one process as the baseline.
+  console.log(`--workers auto: ${Math.min(availableParallelism(), MAX_AUTO_WORKERS)} server processes`);
+  const rows = [...(await runServer('auto', true)), ...(await runServer('1', false))];
+  const exited = new Promise((resolve) => ceilingChild.once('exit', resolve));
   ceilingChild.send('close');
-  await Promise.all(exited);
+  await exited;
   rmSync(dir, { recursive: true, force: true });
 
   console.log(
-    '\nendpoint                          req/s  p50 ms  p99 ms  non-2xx  errors  server CPU ms/req  client CPU ms/req  of ceiling',
+    '\nendpoint, server processes               req/s  p50 ms  p99 ms  non-2xx  errors  server CPU ms/req  client CPU ms/req  of ceiling',
   );
   let pass = true;
   let authPass = true;
@@ -251,12 +267,20 @@ async function main(): Promise<void> {
     // phase to whole seconds).
     const rps = r.requests.total / r.duration;
     const ok = rps >= GOAL_RPS && r.latency.p99 < GOAL_P99_MS && r.non2xx === 0 && r.errors === 0;
-    if (row.judged) pass &&= ok;
-    else authPass = ok;
+    if (row.kind === 'judged') pass &&= ok;
+    else if (row.kind === 'jwt') authPass = ok;
     console.log(
-      `${row.label.padEnd(32)} ${String(Math.round(rps)).padStart(6)}  ${r.latency.p50.toFixed(1).padStart(6)}  ${r.latency.p99.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${row.serverCpuMs.toFixed(3).padStart(17)}  ${row.clientCpuMs.toFixed(3).padStart(17)}  ${((rps / row.ceiling) * 100).toFixed(0).padStart(9)}%`,
+      `${row.label.padEnd(40)} ${String(Math.round(rps)).padStart(6)}  ${r.latency.p50.toFixed(1).padStart(6)}  ${r.latency.p99.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${row.serverCpuMs.toFixed(3).padStart(17)}  ${row.clientCpuMs.toFixed(3).padStart(17)}  ${((rps / row.ceiling) * 100).toFixed(0).padStart(9)}%`,
     );
   }
+  const rate = (label: string) => {
+    const row = rows.find((r) => r.label === label);
+    return row === undefined ? Number.NaN : row.result.requests.total / row.result.duration;
+  };
+  for (const endpoint of ['patient-view', 'POST /api/assess'])
+    console.log(
+      `${endpoint}: --workers auto serves ${(rate(`${endpoint}, --workers auto`) / rate(`${endpoint}, --workers 1`)).toFixed(2)}x the requests/s of one process`,
+    );
   console.log(
     `load average after: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -264,8 +288,8 @@ async function main(): Promise<void> {
   );
   console.log(
     `\nverdict: ${pass ? 'MET' : 'NOT MET'}: goal >= ${GOAL_RPS} req/s with p99 < ${GOAL_P99_MS} ms for patient-view (no client JWT, ` +
-      'as the demo runs) and POST /api/assess on this 2-core machine (server and load generator share the 2 cores, ' +
-      'and other jobs may be running).',
+      'as the demo runs) and POST /api/assess, served by `trd serve --workers auto`, on this 2-core machine (server ' +
+      'and load generator share the 2 cores, and other jobs may be running).',
   );
   console.log(
     `production path (patient-view with a client JWT): ${authPass ? 'MET' : 'NOT MET'} against the same goal.`,

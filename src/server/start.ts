@@ -1,13 +1,17 @@
 /**
  * Starting the service from the command line: options checked (bad ones throw a one-line InputError), the server
- * built, listening,
- * the address printed, and a graceful close on SIGTERM / SIGINT. Kept apart from the commander wiring so tests and
+ * built, listening, the address printed, and a graceful close on SIGTERM / SIGINT; or, with --workers above 1,
+ * several such server processes under one primary (cluster.ts). Kept apart from the commander wiring so tests and
  * other commands can start the same service.
  */
+import cluster from 'node:cluster';
 import { createEngine, InputError } from '../engine/index.ts';
 import { buildServer } from './app.ts';
 import type { ServerOptions } from './app.ts';
 import { parseCdsClient } from './auth/jwks.ts';
+import { SqliteReplayCache } from './auth/replay-store.ts';
+import { FeedbackStore } from './cds-hooks/feedback-store.ts';
+import { runCluster } from './cluster.ts';
 
 export interface StartOptions {
   readonly port: string;
@@ -38,16 +42,24 @@ export function parsePublicUrl(value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-export async function startService(options: StartOptions, extra: Partial<ServerOptions> = {}): Promise<void> {
-  // Bad options throw InputError (one line) before anything starts.
-  const port = parsePort(options.port);
-  const serverOptions: ServerOptions = {
+/** The server's options from the command line's; bad ones throw InputError (one line) before anything starts. */
+function serverOptionsOf(options: StartOptions, extra: Partial<ServerOptions>): ServerOptions {
+  return {
     ...extra,
     cdsClients: options.cdsClient.map(parseCdsClient),
     allowUnauthenticated: options.allowUnauthenticated === true,
     dataDir: options.dataDir,
     ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
   };
+}
+
+const AUTH_OFF = 'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only';
+const listeningLine = (address: string, processes: string): string =>
+  `precision-trd service listening on ${address}${processes} (open ${address}/ in a browser)\n`;
+
+export async function startService(options: StartOptions, extra: Partial<ServerOptions> = {}): Promise<void> {
+  const port = parsePort(options.port);
+  const serverOptions = serverOptionsOf(options, extra);
   // One engine (knowledge loaded once) for every feature of the server; features receive it through `extra`.
   const app = await buildServer({ ...serverOptions, engine: extra.engine ?? createEngine() });
   const address = await app.listen({ port, host: options.host });
@@ -55,15 +67,15 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
     { address, cdsClients: serverOptions.cdsClients?.map((c) => ({ iss: c.issuer, jwks: c.jwksSource })) },
     'listening',
   );
+  // In a cluster the primary speaks for the service on standard output (startCluster); each process still logs.
+  const announce = !cluster.isWorker;
   if (serverOptions.allowUnauthenticated === true) {
-    app.log.warn('CDS Hooks client authentication is OFF (--allow-unauthenticated): for the demo and development only');
-    process.stdout.write(
-      'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only\n',
-    );
+    app.log.warn(AUTH_OFF);
+    if (announce) process.stdout.write(`${AUTH_OFF}\n`);
   } else if ((serverOptions.cdsClients?.length ?? 0) === 0) {
     app.log.warn('no --cds-client given: every CDS Hooks call will be refused (401)');
   }
-  process.stdout.write(`precision-trd service listening on ${address} (open ${address}/ in a browser)\n`);
+  if (announce) process.stdout.write(listeningLine(address, ''));
   let closing = false;
   const close = (signal: string): void => {
     if (closing) return;
@@ -76,4 +88,30 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
   };
   process.once('SIGTERM', () => close('SIGTERM'));
   process.once('SIGINT', () => close('SIGINT'));
+}
+
+/** Creates the service's SQLite files (and their tables) in DATA_DIR, as one process, before several open them. */
+export function prepareDataDir(dataDir: string): void {
+  new FeedbackStore(dataDir).close();
+  new SqliteReplayCache(dataDir).close();
+}
+
+/**
+ * `trd serve --workers N` (N > 1), in the primary process: the options are checked and the SQLite files created
+ * here, once, before N processes open them; each server process then runs this command line as a lone
+ * `trd serve` (startService). Ends the process when the service ends.
+ */
+export async function startCluster(options: StartOptions, workers: number): Promise<never> {
+  parsePort(options.port);
+  const serverOptions = serverOptionsOf(options, {});
+  prepareDataDir(options.dataDir);
+  const code = await runCluster({
+    workers,
+    onListening: (address) => {
+      if (serverOptions.allowUnauthenticated === true) process.stdout.write(`${AUTH_OFF}\n`);
+      process.stdout.write(listeningLine(address, `, ${workers} server processes`));
+    },
+    warn: (line) => process.stderr.write(`trd: ${line}\n`),
+  });
+  process.exit(code);
 }

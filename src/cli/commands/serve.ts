@@ -1,8 +1,10 @@
 /**
  * `trd serve [--port N] [--host H] [--public-url URL] [--cds-client ISS=JWKS ...] [--allow-unauthenticated]
- * [--data-dir DIR]`: the point-of-care service (REST API, CDS Hooks, clinician web app) on one port, loopback by
- * default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones get 503).
+ * [--data-dir DIR] [--workers N|auto]`: the point-of-care service (REST API, CDS Hooks, clinician web app) on one
+ * port, loopback by default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones
+ * get 503). With --workers above 1, several server processes share the port (src/server/cluster.ts).
  */
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import type { TrialStartOptions } from '../../server/trial/start.ts';
 
@@ -13,6 +15,7 @@ export interface ServeCliOptions {
   readonly cdsClient: string[];
   readonly allowUnauthenticated?: boolean;
   readonly dataDir: string;
+  readonly workers: string;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -31,13 +34,26 @@ export function registerServe(program: Command): void {
       [] as string[],
     )
     .option('--allow-unauthenticated', 'accept CDS Hooks calls without a client JWT (demo and development only)')
-    .option('--data-dir <dir>', 'where the service keeps its SQLite files (CDS feedback)', '.trd-data')
+    .option(
+      '--data-dir <dir>',
+      'where the service keeps its SQLite files (CDS feedback, JWT replay cache)',
+      '.trd-data',
+    )
+    .option(
+      '--workers <n>',
+      'server processes sharing the port: a number, or auto (one per core, at most 8); a trial store needs 1',
+      '1',
+    )
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
     .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
     .action(async (options: ServeCliOptions & TrialStartOptions) => {
       // Loaded on use: the other commands never pay for fastify.
       // Bad options throw InputError, which the CLI's one boundary (src/cli/trd.ts) prints as one line, exit 2.
-      const { startService } = await import('../../server/start.ts');
+      const { parseWorkers } = await import('../../server/cluster.ts');
+      const { startCluster, startService } = await import('../../server/start.ts');
+      const workers = parseWorkers(options.workers, options.trialDb !== undefined || options.demo === true);
+      // The primary forks the server processes; each runs this same action as a lone server (cluster.isWorker).
+      if (workers > 1 && cluster.isPrimary) return startCluster(options, workers);
       const { createEngine } = await import('../../engine/index.ts');
       const { trialPlugin } = await import('../../server/trial/start.ts');
       const engine = createEngine();

@@ -1,9 +1,9 @@
 /**
  * The clinician web app: server-rendered HTML (docs/service.md says why), one page per patient, no client
  * framework. Demo patients come from examples/demo/index.json; an uploaded Bundle is assessed in memory and kept
- * for 30 minutes under a random token so its handout can be opened, then dropped (never written or logged).
+ * for 30 minutes under a random token so its handout can be opened, then dropped (never written or logged;
+ * upload-shelf.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ import { resolveAsOf, todayIso } from '../as-of.ts';
 import { homePage, handoutPage, patientPage } from './pages.ts';
 import type { DemoPatient } from './pages.ts';
 import { timelineSvg } from './timeline.ts';
+import { uploadShelf } from './upload-shelf.ts';
+import type { UploadShelf } from './upload-shelf.ts';
 
 /** examples/demo of this package, found relative to this file (src/server/web -> package root). */
 export const DEFAULT_DEMO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'demo');
@@ -22,15 +24,6 @@ interface DemoIndex {
   readonly asOf: string;
   readonly patients: readonly DemoPatient[];
 }
-
-interface Held {
-  readonly bundle: unknown;
-  readonly asOf: string;
-  readonly expires: number;
-}
-
-const UPLOAD_TTL_MS = 30 * 60 * 1000;
-const MAX_HELD = 200;
 
 function patientName(bundle: unknown): string {
   const entries = (
@@ -42,20 +35,13 @@ function patientName(bundle: unknown): string {
   return text === '' ? 'Patient' : text;
 }
 
-export function webRoutes(context: ServerContext, options: { demoDir?: string } = {}) {
+export function webRoutes(context: ServerContext, options: { demoDir?: string; shelf?: UploadShelf } = {}) {
   const demoDir = options.demoDir ?? DEFAULT_DEMO_DIR;
   const index = JSON.parse(readFileSync(join(demoDir, 'index.json'), 'utf8')) as DemoIndex;
   const demoBundles = new Map(
     index.patients.map((p) => [p.id, JSON.parse(readFileSync(join(demoDir, p.file), 'utf8')) as unknown]),
   );
-  const held = new Map<string, Held>();
-  const hold = (bundle: unknown, asOf: string): string => {
-    const now = Date.now();
-    for (const [k, v] of held) if (v.expires < now || held.size >= MAX_HELD) held.delete(k);
-    const token = randomBytes(18).toString('base64url');
-    held.set(token, { bundle, asOf, expires: now + UPLOAD_TTL_MS });
-    return token;
-  };
+  const shelf = options.shelf ?? uploadShelf();
 
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
@@ -69,10 +55,9 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
     return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
   };
 
-  const found = (token: string): Held => {
-    const h = held.get(token);
-    if (h === undefined || h.expires < Date.now())
-      throw new InputError('this upload has expired: upload the file again');
+  const found = async (token: string) => {
+    const h = await shelf.find(token);
+    if (h === undefined) throw new InputError('this upload has expired: upload the file again');
     return h;
   };
 
@@ -135,7 +120,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
         if (bundle === undefined) throw new InputError('choose a FHIR Bundle file to upload');
         const asOf = resolveAsOf(asOfField, context.today());
         context.engine.assess(bundle, { asOf }); // bad input fails here, before anything is held
-        return reply.redirect(`/uploads/${hold(bundle, asOf)}`, 303);
+        return reply.redirect(`/uploads/${await shelf.hold({ bundle, asOf })}`, 303);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         return html(
@@ -147,7 +132,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
     });
 
     app.get<{ Params: { token: string } }>('/uploads/:token', { schema: { hide: true } }, async (request, reply) => {
-      const h = found(request.params.token);
+      const h = await found(request.params.token);
       return render(reply, h.bundle, h.asOf, `/uploads/${request.params.token}/handout`);
     });
 
@@ -155,7 +140,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string } 
       '/uploads/:token/handout',
       { schema: { hide: true } },
       async (request, reply) => {
-        const h = found(request.params.token);
+        const h = await found(request.params.token);
         return html(
           reply,
           handoutPage(context.engine.assess(h.bundle, { asOf: h.asOf }), `/uploads/${request.params.token}`),

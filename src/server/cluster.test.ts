@@ -1,0 +1,148 @@
+/**
+ * `trd serve --workers 2` as a real process tree: one address printed once; connections served by both server
+ * processes; an upload opened from the other process (the primary holds uploads); a killed server process replaced;
+ * SIGTERM ends them all with exit 0. And --workers's one-line refusals.
+ * Run: node --import tsx --test src/server/cluster.test.ts
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT, trd, trdCommand } from '../cli/run.test-support.ts';
+import { InputError } from '../engine/index.ts';
+import { MAX_AUTO_WORKERS, parseWorkers } from './cluster.ts';
+
+/** One request on a connection of its own (no keep-alive pool), so the primary hands each to the next process. */
+function fresh(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
+  return new Promise<{ status: number; location?: string; body: string }>((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body,
+          ...(res.headers.location === undefined ? {} : { location: res.headers.location }),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** The pids of the server processes that logged `message` so far (pino's JSON lines on standard output). */
+const pidsThatLogged = (stdout: string, message: string): Set<number> =>
+  new Set(
+    stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { pid: number; msg: string })
+      .filter((entry) => entry.msg === message)
+      .map((entry) => entry.pid),
+  );
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('two server processes: one address, both serve, uploads cross processes, a dead one is replaced', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'trd-cluster-'));
+  const child = spawn(
+    process.execPath,
+    [...trdCommand(), 'serve', '--port', '0', '--workers', '2', '--allow-unauthenticated', '--data-dir', dataDir],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    await until(() => /listening on http:\/\/127\.0\.0\.1:\d+, 2 server processes/.test(stdout), 'the address');
+    const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+    await until(() => pidsThatLogged(stdout, 'listening').size === 2, 'both processes to listen');
+    const plain = stdout.split('\n').filter((line) => line !== '' && !line.startsWith('{'));
+    assert.deepEqual(
+      plain.map((line) => line.replace(/http:\/\/[\d.:]+\/?/g, 'URL')),
+      [
+        'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only',
+        'precision-trd service listening on URL, 2 server processes (open URL in a browser)',
+      ],
+    );
+
+    // Connections alternate between the two processes.
+    for (let i = 0; i < 6; i += 1) assert.equal((await fresh(`${base}/health`)).status, 200);
+    await until(() => pidsThatLogged(stdout, 'request completed').size === 2, 'requests logged by both processes');
+
+    // An upload held by the primary opens from either process, page and handout.
+    const file = readFileSync(join(REPO_ROOT, 'examples', 'seed-vignette.json'));
+    const boundary = 'trd-cluster-test';
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.json"\r\n` +
+          'Content-Type: application/json\r\n\r\n',
+      ),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const upload = await fresh(`${base}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    assert.equal(upload.status, 303);
+    assert.match(upload.location ?? '', /^\/uploads\/[\w-]+$/);
+    for (let i = 0; i < 4; i += 1) {
+      const page = await fresh(`${base}${upload.location}`);
+      assert.equal(page.status, 200);
+      assert.match(page.body, /Recommendation/);
+      assert.equal((await fresh(`${base}${upload.location}/handout`)).status, 200);
+    }
+    assert.equal((await fresh(`${base}/uploads/not-a-token`)).status, 400);
+
+    // A server process that dies is replaced; the service goes on answering.
+    const first = [...pidsThatLogged(stdout, 'listening')];
+    process.kill(first[0] as number, 'SIGKILL');
+    await until(() => pidsThatLogged(stdout, 'listening').size === 3, 'a replacement process');
+    assert.match(stderr, /^trd: a server process ended \(SIGKILL\): starting another$/m);
+    for (let i = 0; i < 4; i += 1) assert.equal((await fresh(`${base}/health`)).status, 200);
+
+    // SIGTERM: every process closes, the primary exits 0.
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    for (const pid of pidsThatLogged(stdout, 'listening'))
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} still running`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('--workers: a number 1-64 or auto; a trial store is served by one process', async () => {
+  assert.equal(parseWorkers('1', false), 1);
+  assert.equal(parseWorkers('3', false), 3);
+  assert.equal(parseWorkers('auto', false), Math.min(availableParallelism(), MAX_AUTO_WORKERS));
+  assert.equal(parseWorkers('auto', true), 1);
+  assert.equal(parseWorkers('1', true), 1);
+  for (const bad of ['0', '65', '-1', '1.5', 'two', '', ' 2'])
+    assert.throws(() => parseWorkers(bad, false), new InputError('--workers must be auto or a whole number 1-64'));
+  assert.throws(() => parseWorkers('2', true), /--workers above 1 cannot serve a trial store/);
+
+  for (const args of [
+    ['serve', '--port', '0', '--workers', 'lots'],
+    ['serve', '--port', '0', '--workers', '2', '--demo'],
+  ]) {
+    const r = await trd(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^trd: [^\n]+\n$/);
+  }
+});

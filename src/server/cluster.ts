@@ -1,0 +1,105 @@
+/**
+ * `trd serve --workers N`: N server processes share one port through node:cluster (the primary accepts the
+ * connections and hands them round-robin to the processes), so the service uses more than one core. Each server
+ * process is a whole `trd serve` (its own engine, every route); what they must share lives outside them: CDS
+ * feedback and the JWT replay cache in SQLite under --data-dir, the web app's uploads in this primary process
+ * (web/upload-shelf.ts). The trial pages keep their sign-in rate limit per process, so a trial store is served by
+ * one process (docs/service.md, "Several server processes").
+ *
+ * The primary loads no engine. It reports the address once, restarts a process that dies after it started serving
+ * (a process that fails to start ends the service), and on SIGTERM or SIGINT closes every process gracefully.
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { InputError } from '../engine/index.ts';
+import { MemoryShelf, serveShelf } from './web/upload-shelf.ts';
+
+/** `auto` never starts more processes than this: each holds its own engine and heap. */
+export const MAX_AUTO_WORKERS = 8;
+/** More restarts than this within RESTART_WINDOW_MS is a crash loop: the service ends instead. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/** The number of server processes for --workers: a whole number 1-64, or `auto` (one per core, at most 8). */
+export function parseWorkers(value: string, servesTrial: boolean): number {
+  const workers = value === 'auto' ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : Number(value);
+  if (value !== 'auto' && (!/^\d{1,2}$/.test(value) || workers < 1 || workers > 64))
+    throw new InputError('--workers must be auto or a whole number 1-64');
+  if (servesTrial) {
+    if (value !== 'auto' && workers > 1)
+      throw new InputError('--workers above 1 cannot serve a trial store (--trial-db, --demo): use one process');
+    return 1;
+  }
+  return workers;
+}
+
+export interface ClusterOptions {
+  readonly workers: number;
+  /** Called once, when the first server process listens, with the service's base URL. */
+  readonly onListening: (url: string) => void;
+  /** One line for the operator (standard error); never patient data. */
+  readonly warn: (line: string) => void;
+}
+
+/**
+ * Forks the server processes (each runs this same command line with cluster.isWorker true) and resolves with the
+ * exit code once they have all ended.
+ */
+export function runCluster(options: ClusterOptions): Promise<number> {
+  const shelf = new MemoryShelf();
+  const running = new Set<Worker>();
+  const listened = new WeakSet<Worker>();
+  const restarts: number[] = [];
+  let closing = false;
+  let announced = false;
+  let exitCode = 0;
+
+  const fork = (): void => {
+    const worker = cluster.fork();
+    running.add(worker);
+    serveShelf(worker, shelf);
+  };
+
+  return new Promise((resolve) => {
+    const closeAll = (code: number): void => {
+      exitCode = Math.max(exitCode, code);
+      if (closing) return;
+      closing = true;
+      for (const worker of running) worker.process.kill('SIGTERM');
+    };
+    cluster.on('listening', (worker, address: AddressInfo | string) => {
+      listened.add(worker);
+      if (announced || typeof address === 'string') return;
+      announced = true;
+      const a = address as AddressInfo & { addressType?: number | string };
+      const host = a.addressType === 6 || a.address.includes(':') ? `[${a.address}]` : a.address;
+      options.onListening(`http://${host}:${a.port}`);
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      running.delete(worker);
+      if (!closing) {
+        if (!listened.has(worker)) {
+          // It failed to start (it printed its own one-line reason): the others would fail the same way.
+          closeAll(code === 0 || code === null ? 1 : code);
+        } else {
+          const now = Date.now();
+          restarts.push(now);
+          while ((restarts[0] ?? now) < now - RESTART_WINDOW_MS) restarts.shift();
+          if (restarts.length > MAX_RESTARTS) {
+            options.warn(`server processes keep ending (${restarts.length} in a minute): stopping the service`);
+            closeAll(1);
+          } else {
+            options.warn(`a server process ended (${signal ?? `exit code ${code}`}): starting another`);
+            fork();
+          }
+        }
+      }
+      if (closing && running.size === 0) resolve(exitCode);
+    });
+    process.once('SIGTERM', () => closeAll(0));
+    process.once('SIGINT', () => closeAll(0));
+    for (let i = 0; i < options.workers; i += 1) fork();
+  });
+}
