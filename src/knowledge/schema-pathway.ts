@@ -212,7 +212,18 @@ const Definitions = z.strictObject({
     positiveCodeSets: z.array(codeSetId).min(1),
     negativeCodeSets: z.array(codeSetId).min(1),
   }),
-  symptoms: z.strictObject({ instruments: z.array(SymptomInstrument).min(1), citation: citationKey }),
+  symptoms: z.strictObject({
+    instruments: z.array(SymptomInstrument).min(1),
+    /**
+     * Which scale records are used, for the symptom profile, the suicide-risk alert and the trials' scale criteria:
+     * Observations (totals, panels, items) and QuestionnaireResponses with these statuses.
+     */
+    validStatuses: z.strictObject({
+      observation: z.array(z.string().min(1)).min(1),
+      questionnaireResponse: z.array(z.string().min(1)).min(1),
+    }),
+    citation: citationKey,
+  }),
   comorbidIl6Disease: z.array(
     z.strictObject({
       code: z.enum(['rheumatoid-arthritis', 'giant-cell-arteritis']),

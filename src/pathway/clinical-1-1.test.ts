@@ -6,8 +6,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Knowledge } from '../knowledge/index.ts';
 import { assess } from './assess.ts';
-import { AS_OF, candidate, daysBefore, hsCrp, knowledge, screen, workup } from './builders.test-support.ts';
+import {
+  AS_OF,
+  candidate,
+  daysBefore,
+  hsCrp,
+  knowledge,
+  quantityObservation,
+  screen,
+  workup,
+} from './builders.test-support.ts';
 import { windowStart, withinDaysAfter } from './context.ts';
+import { scaleReadings } from '../trials/scale-readings.ts';
+import { toDayNumber } from '../record/index.ts';
 import { deriveFacts } from './derive.ts';
 import { latestTies } from './observations.ts';
 import type { DatedObservation } from './observations.ts';
@@ -51,6 +62,27 @@ describe('windows honour `inclusive` (docs/care-pathway.md: windows)', () => {
       p.definitions.safety.suicideRisk.selfHarmWindowDays.inclusive = false;
     });
     assert.equal(assess(record, exclusive, { asOf: AS_OF }).safetyAlerts.length, 0);
+  });
+});
+
+describe("the scales' valid statuses are the pathway's (definitions.symptoms.validStatuses)", () => {
+  // PHQ-9 item 9 (suicidal thoughts) = 2, recorded as an amended Observation 10 days ago.
+  const item9 = quantityObservation('44260-8', 2, undefined, daysBefore(10), { status: 'amended' });
+  const record = candidate({ extraObservations: [item9] });
+  const withoutAmended = withPathway((p) => {
+    p.definitions.symptoms.validStatuses.observation = ['final', 'corrected'];
+  });
+
+  test('the suicide-risk alert reads an amended item with the bundled statuses, not when the file drops amended', () => {
+    assert.equal(assess(record, knowledge, { asOf: AS_OF }).safetyAlerts.length, 1);
+    assert.equal(assess(record, withoutAmended, { asOf: AS_OF }).safetyAlerts.length, 0);
+  });
+
+  test("the trials' scale readings follow the same statuses", () => {
+    const source = { itemCodeSet: 'phq9-items', totalCodeSet: 'phq9-total' };
+    const asOfDay = toDayNumber(AS_OF) as number;
+    assert.equal(scaleReadings(record, knowledge, source, asOfDay - 90, asOfDay).length, 1);
+    assert.equal(scaleReadings(record, withoutAmended, source, asOfDay - 90, asOfDay).length, 0);
   });
 });
 

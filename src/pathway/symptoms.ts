@@ -8,7 +8,7 @@ import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { AnswerFact, Coding, ObservationValue, QuestionnaireResponseFact } from '../record/index.ts';
 import { dayOf, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { instantOf, observationByRef, observationsInSets } from './observations.ts';
+import { instantOf, observationByRef, observationsInSets, statusSet } from './observations.ts';
 import { codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
@@ -73,8 +73,9 @@ function readResponses(ctx: EngineContext): readonly ReadResponse[] {
 
 function readResponsesOnce(ctx: EngineContext): ReadResponse[] {
   const out: ReadResponse[] = [];
+  const validResponse = statusSet(ctx.pathway.definitions.symptoms.validStatuses.questionnaireResponse);
   for (const qr of ctx.record.questionnaireResponses) {
-    if (qr.status !== 'completed' && qr.status !== 'amended') continue;
+    if (!validResponse.has(qr.status)) continue;
     const day = dayOf(qr.authored, 'start');
     if (day === undefined || day > ctx.asOfDay) continue;
     const answers: { answer: AnswerFact; value: number; hits: SetHits }[] = [];
@@ -129,15 +130,18 @@ function fromResponses(ctx: EngineContext, ix: InstrumentIndex, responses: reado
   return out;
 }
 
-const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
+/** The scales' valid Observation statuses (definitions.symptoms.validStatuses), as a Set. */
+const validObservation = (ctx: EngineContext): ReadonlySet<string> =>
+  statusSet(ctx.pathway.definitions.symptoms.validStatuses.observation);
 
 function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] {
   const out: Candidate[] = [];
+  const valid = validObservation(ctx);
   // Only observations coded in a total or panel set (classified once per assessment) can be panels or totals.
   for (const { obs, day, hits } of observationsInSets(ctx, ix.observationSets)) {
     const isTotal = useHit(ctx, hits, ix.instrument.totalCodeSets) !== undefined;
     if (!isTotal && useHit(ctx, hits, ix.instrument.panelCodeSets) === undefined) continue;
-    if (!VALID_OBSERVATION.has(obs.status) || day > ctx.asOfDay) continue;
+    if (!valid.has(obs.status) || day > ctx.asOfDay) continue;
     const items: SymptomItemScore[] = [];
     let total = isTotal ? numberOf(obs.value) : undefined;
     const parts: { codings: readonly Coding[]; value: ObservationValue | undefined }[] = obs.components.map((c) => ({
@@ -146,7 +150,7 @@ function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] 
     }));
     for (const ref of obs.members) {
       const m = observationByRef(ctx, ref);
-      if (m !== undefined && VALID_OBSERVATION.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
+      if (m !== undefined && valid.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
     }
     for (const p of parts) {
       const n = numberOf(p.value);
@@ -226,6 +230,7 @@ export function itemReadings(
   if (ix === undefined) return [];
   const itemSets = ix.instrument.itemCodeSets;
   const isItem = (hits: SetHits): boolean => useHit(ctx, hits, itemSets)?.item === item;
+  const valid = validObservation(ctx);
   const out: ItemReading[] = [];
   const push = (score: number, date: string | undefined, day: number, source: string): void => {
     const instant = instantOf(date);
@@ -238,7 +243,7 @@ export function itemReadings(
     if (a !== undefined) push(a.value, qr.authored, day, qr.ref);
   }
   for (const { obs, day, hits } of observationsInSets(ctx, [...itemSets, ...ix.observationSets])) {
-    if (!VALID_OBSERVATION.has(obs.status) || day > ctx.asOfDay) continue;
+    if (!valid.has(obs.status) || day > ctx.asOfDay) continue;
     if (isItem(hits)) {
       const n = numberOf(obs.value);
       if (n !== undefined) push(n, obs.effective, day, obs.ref);
@@ -250,7 +255,7 @@ export function itemReadings(
     }));
     for (const ref of obs.members) {
       const m = observationByRef(ctx, ref);
-      if (m !== undefined && VALID_OBSERVATION.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
+      if (m !== undefined && valid.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
     }
     const part = parts.find((p) => numberOf(p.value) !== undefined && isItem(codingsSetHits(ctx, p.codings)));
     if (part !== undefined) push(numberOf(part.value) as number, obs.effective, day, obs.ref);

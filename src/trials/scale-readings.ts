@@ -6,7 +6,7 @@
  */
 import { matchCoding, unverifiedEntries } from '../knowledge/index.ts';
 import type { CodeMatch, Knowledge, UnverifiedEntry } from '../knowledge/index.ts';
-import { instantOf, laterFirst } from '../pathway/observations.ts';
+import { instantOf, laterFirst, statusSet } from '../pathway/observations.ts';
 import { byRef } from '../pathway/context.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { Coding, ObservationValue, PatientRecord, ResourceRef } from '../record/index.ts';
@@ -24,9 +24,6 @@ export interface ScaleReading {
   /** Unverified codes the reading was recognised by (the local scales CodeSystem is [U]). */
   readonly unverified: readonly UnverifiedEntry[];
 }
-
-const VALID_RESPONSE = new Set(['completed', 'amended']);
-const VALID_OBSERVATION = new Set(['final', 'amended', 'corrected']);
 
 /** The systems a code set uses, computed once per knowledge object and set. */
 const systemsBySet = new WeakMap<Knowledge, Map<string, readonly string[]>>();
@@ -98,13 +95,17 @@ export function scaleReadings(
   toDay: number,
 ): ScaleReading[] {
   const readings: ScaleReading[] = [];
+  // The pathway's valid statuses for scale records (definitions.symptoms.validStatuses), as the profile uses them.
+  const statuses = knowledge.pathway.definitions.symptoms.validStatuses;
+  const validResponse = statusSet(statuses.questionnaireResponse);
+  const validObservation = statusSet(statuses.observation);
   const inWindow = (date: string | undefined): number | undefined => {
     const day = toDayNumber(date);
     return day !== undefined && day >= fromDay && day <= toDay ? day : undefined;
   };
   for (const qr of record.questionnaireResponses) {
     const day = inWindow(qr.authored);
-    if (day === undefined || qr.authored === undefined || !VALID_RESPONSE.has(qr.status)) continue;
+    if (day === undefined || qr.authored === undefined || !validResponse.has(qr.status)) continue;
     const items = new Map<number, number>();
     const matches: CodeMatch[] = [];
     for (const answer of qr.answers) {
@@ -124,7 +125,7 @@ export function scaleReadings(
   >();
   for (const obs of record.observations) {
     const day = inWindow(obs.effective);
-    if (day === undefined || obs.effective === undefined || !VALID_OBSERVATION.has(obs.status)) continue;
+    if (day === undefined || obs.effective === undefined || !validObservation.has(obs.status)) continue;
     const date = obs.effective.slice(0, 10);
     const totalSet = source.totalCodeSet;
     const totalMatch =
