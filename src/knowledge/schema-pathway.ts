@@ -268,6 +268,20 @@ const Definitions = z.strictObject({
   }),
 });
 
+/** The absolute contraindications to IL-6 blockade the pathway can derive (docs/care-pathway.md definition 6). */
+export const CONTRAINDICATION_CODES = [
+  'active-infection',
+  'tuberculosis',
+  'hepatitis',
+  'immunodeficiency',
+  'neutropenia',
+  'thrombocytopenia',
+  'hepatic',
+  'pregnancy',
+  'hypersensitivity',
+  'immunosuppressant',
+] as const;
+
 const findingBase = { title: z.string().min(1), citation: citationKey };
 
 /** Definition 6: absolute contraindications, each one named predicate with its parameters. */
@@ -397,6 +411,12 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
 ]);
 export type CautionRule = z.infer<typeof CautionRuleSchema>;
 
+/**
+ * The contraindications a work-up item, once on record, lets a trial criterion rule out (while it is missing, a
+ * "no contraindication" criterion naming them stays unknown: src/trials/tests/contraindications.ts).
+ */
+const rulesOut = z.array(z.enum(CONTRAINDICATION_CODES)).min(1);
+
 /** Definition 8: work-up required before referral. */
 export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
   z.strictObject({
@@ -404,6 +424,7 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     code: z.enum(['anc', 'platelets', 'alt', 'ast']),
     predicate: z.literal('lab-in-window'),
     analyte: labAnalyte,
+    rulesOut,
     action: z.string().min(1),
   }),
   z.strictObject({
@@ -413,6 +434,7 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     screen: z.enum(['latentTb', 'hepatitisBSurfaceAntigen']),
     /** Omitted: any result on or before the as-of date counts. */
     windowDays: DaysSchema.optional(),
+    rulesOut,
     action: z.string().min(1),
   }),
   z.strictObject({
@@ -457,20 +479,6 @@ export const DECISION_PREDICATES = [
   'inflammation-acute-or-indeterminate',
   'inflammation-normal',
   'inflammation-elevated',
-] as const;
-
-/** The absolute contraindications to IL-6 blockade the pathway can derive (docs/care-pathway.md definition 6). */
-export const CONTRAINDICATION_CODES = [
-  'active-infection',
-  'tuberculosis',
-  'hepatitis',
-  'immunodeficiency',
-  'neutropenia',
-  'thrombocytopenia',
-  'hepatic',
-  'pregnancy',
-  'hypersensitivity',
-  'immunosuppressant',
 ] as const;
 
 /** The decision table's outcomes, in rule order (docs/care-pathway.md "The decision"). */

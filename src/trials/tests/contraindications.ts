@@ -1,22 +1,15 @@
 /**
  * The care pathway's absolute contraindications (definition 6), reused as trial exclusions. A contraindication found
  * fails the test. When none is found, lab- and screen-based ones are only ruled out if the work-up they rest on is
- * present (facts.missingWorkup); condition-based ones rest on the record's silence.
+ * present (facts.missingWorkup; which work-up item rules out which contraindication is the pathway's
+ * `missingWorkup[].rulesOut`); the others rest on the record's silence.
  */
-import type { ContraindicationCode, WorkupCode } from '../../pathway/facts.ts';
+import type { Pathway } from '../../knowledge/schema-pathway.ts';
+import type { WorkupCode } from '../../pathway/facts.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 
 type NoContraindication = Extract<CriterionTest, { type: 'no-contraindication' }>;
-
-/** Which pathway work-up item rules each contraindication out. */
-const WORKUP: Partial<Record<ContraindicationCode, readonly WorkupCode[]>> = {
-  neutropenia: ['anc'],
-  thrombocytopenia: ['platelets'],
-  hepatic: ['alt', 'ast'],
-  tuberculosis: ['latent-tb-screen'],
-  hepatitis: ['hepatitis-b-serology'],
-};
 
 /** What a test object asks, worked out once (protocols are loaded once; this runs per patient). */
 interface Plan {
@@ -26,23 +19,27 @@ interface Plan {
   /** Codes ruled out only by the record's silence (no work-up rules them out). */
   readonly silentCodes: readonly string[];
 }
-const plans = new WeakMap<NoContraindication, Plan>();
-function planOf(test: NoContraindication): Plan {
-  let plan = plans.get(test);
+const plans = new WeakMap<Pathway, WeakMap<NoContraindication, Plan>>();
+function planOf(pathway: Pathway, test: NoContraindication): Plan {
+  let byTest = plans.get(pathway);
+  if (byTest === undefined) plans.set(pathway, (byTest = new WeakMap()));
+  let plan = byTest.get(test);
   if (plan === undefined) {
+    const ruling = (code: NoContraindication['codes'][number]) =>
+      pathway.missingWorkup.filter((w) => 'rulesOut' in w && w.rulesOut.includes(code));
     plan = {
       codes: new Set<string>(test.codes),
-      needed: new Set(test.codes.flatMap((c) => WORKUP[c] ?? [])),
+      needed: new Set(test.codes.flatMap((c) => ruling(c).map((w) => w.code))),
       checked: test.codes.join(', '),
-      silentCodes: test.codes.filter((c) => WORKUP[c] === undefined),
+      silentCodes: test.codes.filter((c) => ruling(c).length === 0),
     };
-    plans.set(test, plan);
+    byTest.set(test, plan);
   }
   return plan;
 }
 
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
-  const { codes, needed, checked, silentCodes } = planOf(test);
+  const { codes, needed, checked, silentCodes } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
     return { holds: false, reason: found.map((c) => c.detail).join('; '), evidence: found.flatMap((c) => c.evidence) };

@@ -1,0 +1,48 @@
+/**
+ * A "no contraindication" criterion rules a lab- or screen-based contraindication out only once the work-up item the
+ * pathway names for it (`missingWorkup[].rulesOut`) is present; the mapping is the pathway file's, not the code's.
+ * Run: node --import tsx --test src/trials/tests/contraindications.test.ts
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Knowledge } from '../../knowledge/index.ts';
+import type { ClinicalFacts } from '../../pathway/facts.ts';
+import { trials } from '../fixtures.test-support.ts';
+import type { MatchContext } from '../context.ts';
+import { noContraindication } from './contraindications.ts';
+
+const missingAnc = {
+  code: 'anc',
+  title: 'Absolute neutrophil count',
+  action: 'Order a full blood count with differential (ANC).',
+};
+
+function context(knowledge: Knowledge, missingWorkup: readonly unknown[]): MatchContext {
+  const facts = { contraindications: [], missingWorkup } as unknown as ClinicalFacts;
+  return { record: {} as MatchContext['record'], knowledge, facts, asOf: '2026-11-27', asOfDay: 0, memo: new Map() };
+}
+
+const neutropenia: Parameters<typeof noContraindication>[1] = {
+  type: 'no-contraindication',
+  codes: ['neutropenia', 'immunodeficiency'],
+};
+
+test('missing ANC leaves neutropenia open; once present, neutropenia is ruled out and immunodeficiency by silence', () => {
+  const open = noContraindication(context(trials.knowledge, [missingAnc]), neutropenia);
+  assert.equal(open.holds, undefined);
+  assert.equal(open.reason, 'Cannot rule out neutropenia, immunodeficiency: Absolute neutrophil count missing');
+  const present = noContraindication(context(trials.knowledge, []), neutropenia);
+  assert.equal(present.holds, true);
+  assert.equal(present.reason, 'None of neutropenia, immunodeficiency found (work-up present)');
+  assert.equal(present.collect, 'history of immunodeficiency');
+});
+
+test('the mapping is read from the pathway file: ANC that rules out something else leaves neutropenia to silence', () => {
+  const pathway = structuredClone(trials.knowledge.pathway);
+  for (const w of pathway.missingWorkup) if (w.code === 'anc' && 'rulesOut' in w) w.rulesOut = ['thrombocytopenia'];
+  const changed = { ...trials.knowledge, pathway };
+  const outcome = noContraindication(context(changed, [missingAnc]), neutropenia);
+  assert.equal(outcome.holds, true);
+  assert.equal(outcome.bySilence, true);
+  assert.equal(outcome.collect, 'history of neutropenia, immunodeficiency');
+});
