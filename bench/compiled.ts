@@ -4,7 +4,8 @@
  * inputs with the TypeScript test generators); whatever they import from src/ runs as tsx transforms it (esbuild with
  * keep-names wrappers), and worker threads started there register tsx again (src/screen/assess-pool.ts). So the timed
  * code runs in a child process started from a JavaScript file in bench/ (`*-child.mjs`, or bin/trd.js) with no
- * `--import tsx`, importing dist/.
+ * `--import tsx`, importing dist/; or, for bench:stats, it is imported from dist/ into the bench script
+ * (importBuilt), which tsx loads untransformed (the design simulation's workers start from dist/ too).
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import type { ChildProcess, ForkOptions, SpawnSyncReturns } from 'node:child_process';
@@ -46,6 +47,14 @@ export function ensureBuild(bench: string): void {
     newer === undefined ? 'there is no build in dist/' : `${relative(ROOT, newer)} is newer than the build in dist/`;
   process.stderr.write(`${bench}: ${why}; running npm run build (the bench times the compiled code)\n`);
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', process.stderr, 'inherit'] });
+}
+
+/**
+ * A module of the build (dist/<path>.js) imported into a bench script: loaded as plain JavaScript (tsx leaves .js
+ * files alone), so what it runs is the compiled code. Call ensureBuild first. `path` is relative to dist/.
+ */
+export async function importBuilt<M>(path: string): Promise<M> {
+  return (await import(new URL(`../dist/${path}`, import.meta.url).href)) as M;
 }
 
 /** A bench child script (bench/<name>), run by plain node: no tsx hooks in it or in its worker threads. */

@@ -11,20 +11,20 @@
 import { loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
 import type * as Runner from '../src/io/workers/run-enrichment-simulation.ts';
-import { calibrateCrpLogNormal, type EnrichmentSimulationConfig } from '../src/stats/design/index.ts';
-import { forEachReplicateStream } from '../src/stats/random/streams.ts';
-import { standardNormal } from '../src/stats/random/normal.ts';
+import type * as Design from '../src/stats/design/index.ts';
+import type { EnrichmentSimulationConfig } from '../src/stats/design/index.ts';
+import type * as Normal from '../src/stats/random/normal.ts';
+import type * as Streams from '../src/stats/random/streams.ts';
+import { ensureBuild, importBuilt } from './compiled.ts';
 
-// The compiled runner (dist/, what `trd design` runs: its workers start from JavaScript) when built; else the source.
-const COMPILED = new URL('../dist/io/workers/run-enrichment-simulation.js', import.meta.url);
-const runnerFrom = existsSync(COMPILED)
-  ? 'compiled (dist/)'
-  : 'source under tsx (run npm run build for the real figure)';
-const { runEnrichmentSimulation } = (await import(
-  existsSync(COMPILED) ? COMPILED.href : '../src/io/workers/run-enrichment-simulation.ts'
-)) as typeof Runner;
+// The compiled build (dist/), what `trd design` runs (its workers start from JavaScript), for the simulation and for
+// the baseline alike; rebuilt first if older than the sources.
+ensureBuild('bench:stats');
+const { runEnrichmentSimulation } = await importBuilt<typeof Runner>('io/workers/run-enrichment-simulation.js');
+const { calibrateCrpLogNormal } = await importBuilt<typeof Design>('stats/design/index.js');
+const { forEachReplicateStream } = await importBuilt<typeof Streams>('stats/random/streams.js');
+const { standardNormal } = await importBuilt<typeof Normal>('stats/random/normal.js');
 
 const TRIALS = 10_000;
 const SEED = 42;
@@ -82,7 +82,7 @@ export async function benchDesign(): Promise<void> {
   console.log(
     `  first (cold) calls, 100 trials: variates ${s(firstBaseline.ms)}, 1-thread simulation ${s(firstOne.ms)} (not in the figures below)`,
   );
-  console.log(`  worker start-up (2 threads, 2 trials; runner ${runnerFrom}): ${s(startup.ms)}`);
+  console.log(`  worker start-up (2 threads, 2 trials): ${s(startup.ms)}`);
   console.log(`  1 thread:  ${s(one.ms)} (${(one.ms / baseline.ms).toFixed(2)} x baseline)`);
   console.log(`  2 workers: ${s(two.ms)} (speed-up ${(one.ms / two.ms).toFixed(2)} x; goal < 30 s)`);
   console.log(`  identical results 1 vs 2 workers: ${isDeepStrictEqual(one.value, two.value)}`);

@@ -2,13 +2,16 @@
  * MMRM fit time on simulated trials (200 and 2,000 subjects x 4 visits, UN covariance, ~20% monotone dropout),
  * with a baseline measured in the same run: one OLS fit (QR) of the same long data and design. Prints medians of
  * several runs, Newton iterations and the ratio. Goal: under 1 s for 2,000 subjects (full trial analysis: fit,
- * Kenward-Roger covariance, LS means and differences at every visit).
+ * Kenward-Roger covariance, LS means and differences at every visit). The fit timed is the compiled build's
+ * (dist/, rebuilt first if older than the sources: bench/compiled.ts), as `trd analyze` runs it.
  * Run alone: npx tsx bench/stats-mmrm.ts
  */
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { fitMmrmTrial, type MmrmTrialRow, type MmrmTrialSpec } from '../src/stats/mmrm/index.ts';
+import type * as Mmrm from '../src/stats/mmrm/index.ts';
+import type { MmrmTrialRow, MmrmTrialSpec } from '../src/stats/mmrm/index.ts';
+import { ensureBuild, importBuilt } from './compiled.ts';
 
 const VISITS = ['week1', 'week2', 'week4', 'week8'];
 // Change-from-baseline covariance (MADRS points^2): variance and correlation grow over time, like real TRD trials.
@@ -105,6 +108,8 @@ function median(values: number[]): number {
 }
 
 export async function benchMmrm(): Promise<void> {
+  ensureBuild('bench:stats');
+  const { fitMmrmTrial } = await importBuilt<typeof Mmrm>('stats/mmrm/index.js');
   // The machine is shared: report the load so wall times can be read in context (CPU time is less affected).
   console.log(
     `MMRM (UN covariance, REML, KR + Satterthwaite LS means at 4 visits) vs OLS baseline; load average ${loadavg()
