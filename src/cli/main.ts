@@ -11,4 +11,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const code = await runTrd(process.argv.slice(2));
-if (code !== 0) process.exitCode = code;
+if (code !== 0) {
+  process.exitCode = code;
+  // A server process of `trd serve --workers N` that failed to start would live on through its IPC channel.
+  if (process.connected === true) process.exit(code);
+}

@@ -1,17 +1,18 @@
 /**
  * `trd serve --workers 2` as a real process tree: one address printed once; connections served by both server
  * processes; an upload opened from the other process (the primary holds uploads); a killed server process replaced;
- * SIGTERM ends them all with exit 0. And --workers's one-line refusals.
+ * SIGTERM ends them all with exit 0; a port in use is one line and exit 2. And --workers's one-line refusals.
  * Run: node --import tsx --test src/server/cluster.test.ts
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT, trd, trdCommand } from '../cli/run.test-support.ts';
+import { REPO_ROOT, trd, trdCommand, trdProcess } from '../cli/run.test-support.ts';
 import { InputError } from '../engine/index.ts';
 import { MAX_AUTO_WORKERS, parseWorkers } from './cluster.ts';
 
@@ -123,6 +124,23 @@ test('two server processes: one address, both serve, uploads cross processes, a 
       assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} still running`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a port in use: one trd: line, exit 2, no server process left behind', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'trd-cluster-'));
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = String((taken.address() as AddressInfo).port);
+  try {
+    const r = await trdProcess(['serve', '--port', port, '--workers', '2', '--data-dir', dataDir], {
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, 'trd: bind failed: EADDRINUSE\n');
+  } finally {
+    taken.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

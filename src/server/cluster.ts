@@ -6,8 +6,10 @@
  * (web/upload-shelf.ts). The trial pages keep their sign-in rate limit per process, so a trial store is served by
  * one process (docs/service.md, "Several server processes").
  *
- * The primary loads no engine. It reports the address once, restarts a process that dies after it started serving
- * (a process that fails to start ends the service), and on SIGTERM or SIGINT closes every process gracefully.
+ * The primary loads no engine. It starts one server process first and the others once it listens, so that a start
+ * that fails (port in use, an unreadable JWKS) is reported once, by that process, and ends the service. It reports
+ * the address once, replaces a process that ends after it started serving, and on SIGTERM or SIGINT closes every
+ * process gracefully.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
@@ -73,6 +75,7 @@ export function runCluster(options: ClusterOptions): Promise<number> {
       listened.add(worker);
       if (announced || typeof address === 'string') return;
       announced = true;
+      for (let i = 1; i < options.workers; i += 1) fork();
       const a = address as AddressInfo & { addressType?: number | string };
       const host = a.addressType === 6 || a.address.includes(':') ? `[${a.address}]` : a.address;
       options.onListening(`http://${host}:${a.port}`);
@@ -100,6 +103,6 @@ export function runCluster(options: ClusterOptions): Promise<number> {
     });
     process.once('SIGTERM', () => closeAll(0));
     process.once('SIGINT', () => closeAll(0));
-    for (let i = 0; i < options.workers; i += 1) fork();
+    fork();
   });
 }
