@@ -1,20 +1,25 @@
 /**
  * `trd serve --workers 2` as a real process tree: one address printed once; connections served by both server
- * processes; an upload opened from the other process (the primary holds uploads); a killed server process replaced;
+ * processes; a CDS client JWT replayed to the other process refused (the SQLite replay cache is shared); an upload
+ * opened from the other process (the primary holds uploads); a killed server process replaced;
  * SIGTERM ends them all with exit 0; a port in use is one line and exit 2. And --workers's one-line refusals.
  * Run: node --import tsx --test src/server/cluster.test.ts
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { REPO_ROOT, trd, trdCommand, trdProcess } from '../cli/run.test-support.ts';
 import { InputError } from '../engine/index.ts';
 import { MAX_AUTO_WORKERS, parseWorkers } from './cluster.ts';
+import { hookRequest, readBundleFile } from './server.test-support.ts';
+
+const ISSUER = 'https://ehr.cluster-test.example';
 
 /** One request on a connection of its own (no keep-alive pool), so the primary hands each to the next process. */
 function fresh(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
@@ -57,9 +62,16 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 test('two server processes: one address, both serve, uploads cross processes, a dead one is replaced', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'trd-cluster-'));
+  const { publicKey, privateKey } = await generateKeyPair('ES384', { extractable: true });
+  const jwks = join(dataDir, 'jwks.json');
+  writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES384' }] }));
   const child = spawn(
     process.execPath,
-    [...trdCommand(), 'serve', '--port', '0', '--workers', '2', '--allow-unauthenticated', '--data-dir', dataDir],
+    [
+      ...trdCommand(),
+      ...['serve', '--port', '0', '--workers', '2', '--allow-unauthenticated', '--data-dir', dataDir],
+      ...['--cds-client', `${ISSUER}=${jwks}`],
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -83,6 +95,22 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     // Connections alternate between the two processes.
     for (let i = 0; i < 6; i += 1) assert.equal((await fresh(`${base}/health`)).status, 200);
     await until(() => pidsThatLogged(stdout, 'request completed').size === 2, 'requests logged by both processes');
+
+    // A client JWT is accepted once; replayed on new connections (so to the other process too), it is refused.
+    const service = `${base}/cds-services/trd-il6-candidacy`;
+    const t = Math.floor(Date.now() / 1000);
+    const jwt = await new SignJWT({ iss: ISSUER, aud: service, iat: t, exp: t + 120, jti: 'cluster-once' })
+      .setProtectedHeader({ alg: 'ES384', kid: 'k1', typ: 'JWT' })
+      .sign(privateKey);
+    const resources = readBundleFile(join(REPO_ROOT, 'examples', 'seed-vignette.json')).entry.map((e) => e.resource);
+    const call = () =>
+      fresh(service, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+        body: Buffer.from(JSON.stringify(hookRequest('patient-view', resources))),
+      });
+    assert.equal((await call()).status, 200);
+    for (let i = 0; i < 3; i += 1) assert.equal((await call()).status, 401);
 
     // An upload held by the primary opens from either process, page and handout.
     const file = readFileSync(join(REPO_ROOT, 'examples', 'seed-vignette.json'));
