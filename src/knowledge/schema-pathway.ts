@@ -19,6 +19,8 @@ export const PATHWAY_SCHEMA = 'precision-trd/pathway@1';
 
 const citationKey = z.string().min(1);
 const codeSetId = z.string().min(1);
+/** FHIR status (or intent) codes, at least one. */
+const statusList = z.array(z.string().min(1)).min(1);
 
 /** A cited threshold. `verified: false` marks values tagged [U] (docs/README.md). */
 export const ThresholdSchema = z.strictObject({
@@ -160,6 +162,18 @@ const Definitions = z.strictObject({
   }),
   /** Definition 3a: what "current" means for every use (cautions, contraindications, trial criteria). */
   currentMedication: z.strictObject({
+    /**
+     * Which medication records document an exposure (definition 2), by resource: a statement whose status says it
+     * was taken (or, unverified, only intended or unknown), a request with an order intent and a used status, a
+     * dispense or administration with a used status; and the statuses that leave a record without an end open.
+     */
+    records: z.strictObject({
+      statement: z.strictObject({ taken: statusList, unconfirmed: statusList }),
+      request: z.strictObject({ statuses: statusList, orderIntents: statusList }),
+      dispense: z.strictObject({ statuses: statusList }),
+      administration: z.strictObject({ statuses: statusList }),
+      openEndedStatuses: statusList,
+    }),
     /** An open-ended record (active or on-hold, no end) is current while its start is at most this old; then stale. */
     openEndedWindowDays: DaysSchema,
     /** Biologic immunosuppressants stay current for their washout after the last dose or supply end. */
@@ -185,7 +199,7 @@ const Definitions = z.strictObject({
     windowDays: DaysSchema,
     /** CRP codes; each entry's `assay` (high-sensitivity | standard) says which assay a result came from. */
     crpCodeSets: z.array(codeSetId).min(1),
-    validStatuses: z.array(z.string().min(1)).min(1),
+    validStatuses: statusList,
     cutOff: ThresholdSchema,
     acuteAbove: ThresholdSchema,
     /** nmol/L per mg/L: CRP mg/L = nmol/L / factor. */
@@ -200,7 +214,7 @@ const Definitions = z.strictObject({
   }),
   labs: z.strictObject({
     windowDays: DaysSchema,
-    validStatuses: z.array(z.string().min(1)).min(1),
+    validStatuses: statusList,
     analytes: z.strictObject({ anc: LabDefinition, platelets: LabDefinition, alt: LabDefinition, ast: LabDefinition }),
   }),
   screens: z.strictObject({
@@ -219,8 +233,8 @@ const Definitions = z.strictObject({
      * Observations (totals, panels, items) and QuestionnaireResponses with these statuses.
      */
     validStatuses: z.strictObject({
-      observation: z.array(z.string().min(1)).min(1),
-      questionnaireResponse: z.array(z.string().min(1)).min(1),
+      observation: statusList,
+      questionnaireResponse: statusList,
     }),
     citation: citationKey,
   }),

@@ -101,6 +101,47 @@ describe('definition 3a: current medication', () => {
   });
 });
 
+describe("which records document an exposure is the pathway's (currentMedication.records)", () => {
+  /** The bundled knowledge with the currentMedication.records of `change`. */
+  function withRecords(
+    change: (r: Knowledge['pathway']['definitions']['currentMedication']['records']) => void,
+  ): Knowledge {
+    const pathway = structuredClone(knowledge.pathway);
+    change(pathway.definitions.currentMedication.records);
+    return { ...knowledge, pathway };
+  }
+  const onHoldRequest = medication(NAPROXEN, { kind: 'request', status: 'on-hold', start: daysBefore(30) });
+
+  test('an on-hold request counts with the bundled file; without on-hold it is ignored, naming what counts', () => {
+    assert.equal(isCurrent(onHoldRequest), true);
+    const strict = withRecords((r) => {
+      r.request.statuses = ['active', 'completed', 'stopped'];
+    });
+    assert.equal(isCurrent(onHoldRequest, strict), false);
+    const sertraline = medication(RXNORM.sertraline, { kind: 'request', status: 'on-hold', start: daysBefore(30) });
+    const ignored = facts([sertraline], strict).treatmentResistance.ignored;
+    assert.deepEqual(
+      ignored.map((i) => i.reason),
+      ['MedicationRequest status is on-hold (only active, completed or stopped count)'],
+    );
+  });
+
+  test('open-ended statuses and order intents come from the file too', () => {
+    const active = medication(NAPROXEN, { start: daysBefore(30) });
+    assert.equal(isCurrent(active), true);
+    const closed = withRecords((r) => {
+      r.openEndedStatuses = ['on-hold', 'in-progress'];
+    });
+    assert.equal(isCurrent(active, closed), false, 'an active statement without an end is no longer open-ended');
+    const plan = medication(NAPROXEN, { kind: 'request', start: daysBefore(30), extra: { intent: 'plan' } });
+    assert.equal(isCurrent(plan), false);
+    const plansCount = withRecords((r) => {
+      r.request.orderIntents = [...r.request.orderIntents, 'plan'];
+    });
+    assert.equal(isCurrent(plan, plansCount), true);
+  });
+});
+
 describe('definition 2: one supply per request, dispenses, administrations', () => {
   const sertralineRequest = (extra: Partial<MedicationFact>): MedicationFact =>
     medication(RXNORM.sertraline, {

@@ -4,9 +4,10 @@
  * treatment, tocilizumab before a CRP, cautions, contraindications and trial criteria all read these uses; none
  * re-derives "how long" or "current".
  *
- * - Which records document an exposure: statements active, completed, stopped, on-hold (intended and unknown:
- *   unverified); requests with an order intent and status active, completed, stopped, on-hold; dispenses completed;
- *   administrations completed or in-progress. Nothing that starts after the as-of date exists yet.
+ * - Which records document an exposure (`definitions.currentMedication.records`): statements active, completed,
+ *   stopped, on-hold (intended and unknown: unverified); requests with an order intent and status active, completed,
+ *   stopped, on-hold; dispenses completed; administrations completed or in-progress. Nothing that starts after the
+ *   as-of date exists yet.
  * - How long: a request is ONE supply from authoredOn (expectedSupplyDuration, else quantity / daily dose); refills
  *   count only through the dispenses recorded for them, which are uses of their own. A stopped request ends only at a
  *   known end. A dispense lasts its daysSupply (else quantity / daily dose). An active or on-hold statement without an
@@ -17,17 +18,10 @@
  *   biologic immunosuppressant with a known last dose or supply end stays current for its washout.
  */
 import type { MedicationFact, Quantity } from '../record/index.ts';
-import type { Days } from '../knowledge/schema-pathway.ts';
+import type { Days, Pathway } from '../knowledge/schema-pathway.ts';
 import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet } from './lookups.ts';
-
-const STATEMENT_TAKEN = new Set(['active', 'completed', 'stopped', 'on-hold']);
-const STATEMENT_UNCONFIRMED = new Set(['intended', 'unknown']);
-const REQUEST_USED = new Set(['active', 'completed', 'stopped', 'on-hold']);
-const ORDER_INTENTS = new Set(['order', 'original-order', 'reflex-order', 'filler-order', 'instance-order']);
-const ADMINISTRATION_USED = new Set(['completed', 'in-progress']);
-const OPEN_STATUSES = new Set(['active', 'on-hold', 'in-progress']);
 /** Unit texts that name a count of dose units when the sender gave no UCUM code. */
 const COUNT_UNIT_TEXT = new Set(['tablet', 'tablets', 'tab', 'tabs', 'capsule', 'capsules', 'cap', 'caps', 'each']);
 
@@ -80,24 +74,64 @@ export function supplyDays(m: MedicationFact): number | undefined {
   return undefined;
 }
 
-function whyIgnored(m: MedicationFact): string | undefined {
+/** The pathway's statuses and intents of records that document an exposure, as Sets. */
+interface RecordRules {
+  readonly statementTaken: ReadonlySet<string>;
+  readonly statementUnconfirmed: ReadonlySet<string>;
+  readonly requestStatuses: ReadonlySet<string>;
+  readonly orderIntents: ReadonlySet<string>;
+  readonly dispenseStatuses: ReadonlySet<string>;
+  readonly administrationStatuses: ReadonlySet<string>;
+  readonly openEnded: ReadonlySet<string>;
+  readonly records: Pathway['definitions']['currentMedication']['records'];
+}
+
+/** Built once per pathway object (the knowledge loads it once), read for every medication record. */
+const rulesByPathway = new WeakMap<Pathway, RecordRules>();
+function recordRules(pathway: Pathway): RecordRules {
+  const cached = rulesByPathway.get(pathway);
+  if (cached !== undefined) return cached;
+  const records = pathway.definitions.currentMedication.records;
+  const rules: RecordRules = {
+    statementTaken: new Set(records.statement.taken),
+    statementUnconfirmed: new Set(records.statement.unconfirmed),
+    requestStatuses: new Set(records.request.statuses),
+    orderIntents: new Set(records.request.orderIntents),
+    dispenseStatuses: new Set(records.dispense.statuses),
+    administrationStatuses: new Set(records.administration.statuses),
+    openEnded: new Set(records.openEndedStatuses),
+    records,
+  };
+  rulesByPathway.set(pathway, rules);
+  return rules;
+}
+
+/** "(only completed counts)", "(only completed or in-progress count)". */
+function onlyThese(statuses: readonly string[]): string {
+  const named = statuses.length === 1 ? statuses[0] : `${statuses.slice(0, -1).join(', ')} or ${statuses.at(-1)}`;
+  return `(only ${named} ${statuses.length === 1 ? 'counts' : 'count'})`;
+}
+
+function whyIgnored(m: MedicationFact, r: RecordRules): string | undefined {
   switch (m.kind) {
     case 'statement':
-      return STATEMENT_TAKEN.has(m.status) || STATEMENT_UNCONFIRMED.has(m.status)
+      return r.statementTaken.has(m.status) || r.statementUnconfirmed.has(m.status)
         ? undefined
         : `MedicationStatement status is ${m.status}`;
     case 'request':
-      if (m.intent !== undefined && !ORDER_INTENTS.has(m.intent))
+      if (m.intent !== undefined && !r.orderIntents.has(m.intent))
         return `MedicationRequest intent is ${m.intent} (not an order)`;
-      return REQUEST_USED.has(m.status)
+      return r.requestStatuses.has(m.status)
         ? undefined
-        : `MedicationRequest status is ${m.status} (only active, completed, stopped or on-hold count)`;
+        : `MedicationRequest status is ${m.status} ${onlyThese(r.records.request.statuses)}`;
     case 'dispense':
-      return m.status === 'completed' ? undefined : `MedicationDispense status is ${m.status} (only completed counts)`;
-    case 'administration':
-      return ADMINISTRATION_USED.has(m.status)
+      return r.dispenseStatuses.has(m.status)
         ? undefined
-        : `MedicationAdministration status is ${m.status} (only completed or in-progress count)`;
+        : `MedicationDispense status is ${m.status} ${onlyThese(r.records.dispense.statuses)}`;
+    case 'administration':
+      return r.administrationStatuses.has(m.status)
+        ? undefined
+        : `MedicationAdministration status is ${m.status} ${onlyThese(r.records.administration.statuses)}`;
   }
 }
 
@@ -110,6 +144,7 @@ const RESOURCE_NAME = {
 
 interface Settings {
   readonly window: Days;
+  readonly rules: RecordRules;
 }
 
 const WINDOW_ITEM = 'open-ended medication window (days)';
@@ -127,7 +162,7 @@ function isStale(ctx: EngineContext, startDay: number | undefined, window: Days)
 }
 
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
-  const ignoredWhy = whyIgnored(m);
+  const ignoredWhy = whyIgnored(m, s.rules);
   if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
   const start = m.period.start;
   const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
@@ -136,8 +171,8 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   }
   // A partial end date is read as its earliest day: imprecision never lengthens an exposure.
   const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
-  const openEnded = OPEN_STATUSES.has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
-  const unconfirmed = m.kind === 'statement' && STATEMENT_UNCONFIRMED.has(m.status);
+  const openEnded = s.rules.openEnded.has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
+  const unconfirmed = m.kind === 'statement' && s.rules.statementUnconfirmed.has(m.status);
   const stale = openEnded && isStale(ctx, startDay, s.window);
   let endDay: number | undefined;
   let durationProblem: string | undefined;
@@ -219,7 +254,10 @@ export function inMedicationSets(ctx: EngineContext, codeSets: readonly string[]
 export function medicationUses(ctx: EngineContext): readonly MedicationUse[] {
   const cached = ctx.scratch.medicationUses as readonly MedicationUse[] | undefined;
   if (cached !== undefined) return cached;
-  const settings: Settings = { window: ctx.pathway.definitions.currentMedication.openEndedWindowDays };
+  const settings: Settings = {
+    window: ctx.pathway.definitions.currentMedication.openEndedWindowDays,
+    rules: recordRules(ctx.pathway),
+  };
   const uses: MedicationUse[] = [];
   for (const m of ctx.record.medications) uses.push(judge(ctx, m, settings));
   ctx.scratch.medicationUses = uses;
