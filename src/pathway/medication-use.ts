@@ -22,6 +22,7 @@ import type { Days, Pathway } from '../knowledge/schema-pathway.ts';
 import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet } from './lookups.ts';
+import { statusSet } from './observations.ts';
 /** Unit texts that name a count of dose units when the sender gave no UCUM code. */
 const COUNT_UNIT_TEXT = new Set(['tablet', 'tablets', 'tab', 'tabs', 'capsule', 'capsules', 'cap', 'caps', 'each']);
 
@@ -74,37 +75,8 @@ export function supplyDays(m: MedicationFact): number | undefined {
   return undefined;
 }
 
-/** The pathway's statuses and intents of records that document an exposure, as Sets. */
-interface RecordRules {
-  readonly statementTaken: ReadonlySet<string>;
-  readonly statementUnconfirmed: ReadonlySet<string>;
-  readonly requestStatuses: ReadonlySet<string>;
-  readonly orderIntents: ReadonlySet<string>;
-  readonly dispenseStatuses: ReadonlySet<string>;
-  readonly administrationStatuses: ReadonlySet<string>;
-  readonly openEnded: ReadonlySet<string>;
-  readonly records: Pathway['definitions']['currentMedication']['records'];
-}
-
-/** Built once per pathway object (the knowledge loads it once), read for every medication record. */
-const rulesByPathway = new WeakMap<Pathway, RecordRules>();
-function recordRules(pathway: Pathway): RecordRules {
-  const cached = rulesByPathway.get(pathway);
-  if (cached !== undefined) return cached;
-  const records = pathway.definitions.currentMedication.records;
-  const rules: RecordRules = {
-    statementTaken: new Set(records.statement.taken),
-    statementUnconfirmed: new Set(records.statement.unconfirmed),
-    requestStatuses: new Set(records.request.statuses),
-    orderIntents: new Set(records.request.orderIntents),
-    dispenseStatuses: new Set(records.dispense.statuses),
-    administrationStatuses: new Set(records.administration.statuses),
-    openEnded: new Set(records.openEndedStatuses),
-    records,
-  };
-  rulesByPathway.set(pathway, rules);
-  return rules;
-}
+/** The pathway's statuses and intents of the records that document an exposure. */
+type RecordRules = Pathway['definitions']['currentMedication']['records'];
 
 /** "(only completed counts)", "(only completed or in-progress count)". */
 function onlyThese(statuses: readonly string[]): string {
@@ -115,23 +87,23 @@ function onlyThese(statuses: readonly string[]): string {
 function whyIgnored(m: MedicationFact, r: RecordRules): string | undefined {
   switch (m.kind) {
     case 'statement':
-      return r.statementTaken.has(m.status) || r.statementUnconfirmed.has(m.status)
+      return statusSet(r.statement.taken).has(m.status) || statusSet(r.statement.unconfirmed).has(m.status)
         ? undefined
         : `MedicationStatement status is ${m.status}`;
     case 'request':
-      if (m.intent !== undefined && !r.orderIntents.has(m.intent))
+      if (m.intent !== undefined && !statusSet(r.request.orderIntents).has(m.intent))
         return `MedicationRequest intent is ${m.intent} (not an order)`;
-      return r.requestStatuses.has(m.status)
+      return statusSet(r.request.statuses).has(m.status)
         ? undefined
-        : `MedicationRequest status is ${m.status} ${onlyThese(r.records.request.statuses)}`;
+        : `MedicationRequest status is ${m.status} ${onlyThese(r.request.statuses)}`;
     case 'dispense':
-      return r.dispenseStatuses.has(m.status)
+      return statusSet(r.dispense.statuses).has(m.status)
         ? undefined
-        : `MedicationDispense status is ${m.status} ${onlyThese(r.records.dispense.statuses)}`;
+        : `MedicationDispense status is ${m.status} ${onlyThese(r.dispense.statuses)}`;
     case 'administration':
-      return r.administrationStatuses.has(m.status)
+      return statusSet(r.administration.statuses).has(m.status)
         ? undefined
-        : `MedicationAdministration status is ${m.status} ${onlyThese(r.records.administration.statuses)}`;
+        : `MedicationAdministration status is ${m.status} ${onlyThese(r.administration.statuses)}`;
   }
 }
 
@@ -144,7 +116,7 @@ const RESOURCE_NAME = {
 
 interface Settings {
   readonly window: Days;
-  readonly rules: RecordRules;
+  readonly records: RecordRules;
 }
 
 const WINDOW_ITEM = 'open-ended medication window (days)';
@@ -162,7 +134,7 @@ function isStale(ctx: EngineContext, startDay: number | undefined, window: Days)
 }
 
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
-  const ignoredWhy = whyIgnored(m, s.rules);
+  const ignoredWhy = whyIgnored(m, s.records);
   if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
   const start = m.period.start;
   const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
@@ -171,8 +143,9 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   }
   // A partial end date is read as its earliest day: imprecision never lengthens an exposure.
   const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
-  const openEnded = s.rules.openEnded.has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
-  const unconfirmed = m.kind === 'statement' && s.rules.statementUnconfirmed.has(m.status);
+  const openEnded =
+    statusSet(s.records.openEndedStatuses).has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
+  const unconfirmed = m.kind === 'statement' && statusSet(s.records.statement.unconfirmed).has(m.status);
   const stale = openEnded && isStale(ctx, startDay, s.window);
   let endDay: number | undefined;
   let durationProblem: string | undefined;
@@ -256,7 +229,7 @@ export function medicationUses(ctx: EngineContext): readonly MedicationUse[] {
   if (cached !== undefined) return cached;
   const settings: Settings = {
     window: ctx.pathway.definitions.currentMedication.openEndedWindowDays,
-    rules: recordRules(ctx.pathway),
+    records: ctx.pathway.definitions.currentMedication.records,
   };
   const uses: MedicationUse[] = [];
   for (const m of ctx.record.medications) uses.push(judge(ctx, m, settings));
