@@ -96,15 +96,25 @@ export const MAX_UNIT_CODE_CHARS = 64;
 /** Names every plain object answers to (`toString`, `constructor`, `__proto__`, ...). */
 const OBJECT_MEMBERS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
 
+/** isSafeUnitCode's verdicts, per code (bounded like the conversions' memo). */
+const safety = new Map<string, boolean>();
+
 /**
  * Whether `code` may be handed to the UCUM library at all: printable ASCII, at most MAX_UNIT_CODE_CHARS, and no
  * symbol named like an object member (outside {annotations}). The library keeps its unit tables in plain objects, so
  * `toString` or `constructor` finds a function there and throws deep inside it; such a code is simply not a unit.
  */
 export function isSafeUnitCode(code: string): boolean {
-  if (code.length === 0 || code.length > MAX_UNIT_CODE_CHARS || !/^[\x21-\x7e]+$/.test(code)) return false;
-  const symbols = code.replace(/\{[^}]*\}/g, '').match(/[A-Za-z_$]+/g) ?? [];
-  return !symbols.some((symbol) => OBJECT_MEMBERS.has(symbol));
+  if (code.length === 0 || code.length > MAX_UNIT_CODE_CHARS) return false;
+  // Remembered per code: a record repeats a handful of units, and every quantity of every patient is checked.
+  let safe = safety.get(code);
+  if (safe === undefined) {
+    const symbols = /^[\x21-\x7e]+$/.test(code) ? (code.replace(/\{[^}]*\}/g, '').match(/[A-Za-z_$]+/g) ?? []) : null;
+    safe = symbols !== null && !symbols.some((symbol) => OBJECT_MEMBERS.has(symbol));
+    if (safety.size >= MAX_MEMO_ENTRIES) safety.clear();
+    safety.set(code, safe);
+  }
+  return safe;
 }
 
 /** Runs a UCUM library call; anything it throws is a unit it cannot handle. */
