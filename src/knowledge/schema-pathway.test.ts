@@ -107,4 +107,27 @@ describe('PathwaySchema and the bundled care pathway', () => {
     assert.ok(errorsOf(unit).length > 0);
     assert.deepEqual(errorsOf(bundled()), []);
   });
+
+  test('cross-field: work-up rulesOut must match the contraindications that read its lab; taken and unconfirmed apart', () => {
+    type Loose = {
+      missingWorkup: { code: string; rulesOut?: string[] }[];
+      contraindications: { code: string }[];
+      definitions: { currentMedication: { records: { statement: { unconfirmed: string[] } } } };
+    };
+    const anc = (p: Loose) => p.missingWorkup.find((w) => w.code === 'anc') as { rulesOut: string[] };
+    const moved = bundled() as Loose;
+    anc(moved).rulesOut = ['thrombocytopenia'];
+    assert.ok(
+      errorsOf(moved).some((e) =>
+        /missingWorkup\.0\.rulesOut: must be the contraindications that read anc: neutropenia/.test(e),
+      ),
+      errorsOf(moved).join('; '),
+    );
+    const undefinedCode = bundled() as Loose;
+    undefinedCode.contraindications = undefinedCode.contraindications.filter((c) => c.code !== 'tuberculosis');
+    assert.ok(errorsOf(undefinedCode).some((e) => /no contraindication "tuberculosis" is defined/.test(e)));
+    const both = bundled() as Loose;
+    both.definitions.currentMedication.records.statement.unconfirmed.push('active');
+    assert.ok(errorsOf(both).some((e) => /statement\.unconfirmed: "active" is also a taken status/.test(e)));
+  });
 });

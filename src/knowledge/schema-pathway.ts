@@ -570,11 +570,48 @@ export const PathwaySchema = z
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
     }
     checkCrossFields(p.definitions, ctx);
+    checkRulesOut(p.contraindications, p.missingWorkup, ctx);
   });
 
 /**
+ * A work-up item's `rulesOut` must name contraindications the pathway defines, and a lab item's must be exactly
+ * those whose rule reads its analyte: otherwise a trial criterion would rule a lab contraindication out without the
+ * lab, or never, while the pathway itself reads it from that lab.
+ */
+function checkRulesOut(
+  contraindications: readonly z.infer<typeof ContraindicationRuleSchema>[],
+  workup: readonly z.infer<typeof WorkupRuleSchema>[],
+  ctx: z.RefinementCtx,
+): void {
+  const defined = new Set<string>(contraindications.map((c) => c.code));
+  const readingLab = (analyte: z.infer<typeof labAnalyte>): string[] =>
+    contraindications
+      .filter((c) => ('analyte' in c && c.analyte === analyte) || ('analytes' in c && c.analytes.includes(analyte)))
+      .map((c) => c.code)
+      .sort();
+  workup.forEach((w, i) => {
+    if (!('rulesOut' in w)) return;
+    const path = ['missingWorkup', i, 'rulesOut'];
+    for (const code of w.rulesOut) {
+      if (!defined.has(code))
+        ctx.addIssue({ code: 'custom', path, message: `no contraindication "${code}" is defined` });
+    }
+    if (w.predicate !== 'lab-in-window') return;
+    const expected = readingLab(w.analyte);
+    if ([...w.rulesOut].sort().join() !== expected.join()) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `must be the contraindications that read ${w.analyte}: ${expected.join(', ') || 'none'}`,
+      });
+    }
+  });
+}
+
+/**
  * Values that are each valid alone but contradict each other: a CRP cut-off at or above the acute threshold would
- * send every inflamed patient to "repeat CRP" and none to a trial; thresholds compared must share a unit.
+ * send every inflamed patient to "repeat CRP" and none to a trial; thresholds compared must share a unit; a
+ * medication statement status cannot be both taken and unconfirmed.
  */
 function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx): void {
   const { cutOff, acuteAbove } = d.inflammation;
@@ -589,6 +626,15 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
       code: 'custom',
       path: ['definitions', 'inflammation', 'cutOff', 'value'],
       message: 'the CRP cut-off must be below the acute threshold (definitions.inflammation.acuteAbove)',
+    });
+  }
+  // A statement status both "taken" and "unconfirmed" would be read as either.
+  const { taken, unconfirmed } = d.currentMedication.records.statement;
+  for (const status of unconfirmed.filter((u) => taken.includes(u))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['definitions', 'currentMedication', 'records', 'statement', 'unconfirmed'],
+      message: `"${status}" is also a taken status`,
     });
   }
 }
