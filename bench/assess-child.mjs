@@ -6,8 +6,14 @@
  * Per group, rounds alternate three passes over the same texts in the same order: the floor (JSON.parse alone), the
  * instrumented pass (parse, adapter = engine.read, decision = engine.assessRecord, timed back to back) and an
  * uninstrumented end-to-end pass (engine.assess(JSON.parse(text))). The first rounds warm the optimiser up and are
- * dropped; each figure is the median over the timed rounds. A full collection runs before each pass so that one
- * pass's garbage is not billed to the next; within a pass, collection is billed to whichever stage triggers it.
+ * dropped; each figure is the median over the timed rounds. Garbage collection is billed to whichever pass and stage
+ * triggers it, as in a running screen or service.
+ *
+ * One full collection runs before each group's warm-up rounds, and none between passes: a collection forced while no
+ * record is alive lets V8 drop the hidden classes of the parsed FHIR objects and with them the optimised code of the
+ * adapter and the engine (--trace-deopt: about 520 "weak objects" deoptimisations in a run), so every pass began
+ * cold and adapter + decision read about 1.6x their steady cost. A service under load keeps records alive through
+ * its collections and showed none of those deoptimisations (docs/engine.md, "What it costs").
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -65,12 +71,11 @@ function measureGroup({ name, patients, warmup, rounds }) {
   const floors = [];
   const stages = [];
   const ends = [];
+  // The previous group's garbage is not billed to this one; the warm-up rounds re-optimise whatever this drops.
+  collectGarbage();
   for (let round = 0; round < warmup + rounds; round++) {
-    collectGarbage();
     const floor = floorPass(patients);
-    collectGarbage();
     const s = stagePass(patients);
-    collectGarbage();
     const end = endToEndPass(patients);
     if (round < warmup) continue;
     floors.push(floor);

@@ -11,8 +11,8 @@
  * resources coded outside the knowledge) and decision (record -> assessment, engine.assessRecord). In the same round, and over the same texts in the same order: the floor, `JSON.parse` alone,
  * and an uninstrumented end-to-end pass (engine.assess(JSON.parse(text))) that checks the stage timers cost nothing
  * that matters. Rounds alternate the three passes; the first rounds warm the optimiser up and are dropped; each
- * figure is the median over the timed rounds. Garbage collection is billed to whichever stage triggers it, as it is
- * in production; a full collection runs before each pass so that one pass's garbage is not billed to the next.
+ * figure is the median over the timed rounds. Garbage collection is billed to whichever pass and stage triggers it,
+ * as it is in production; no collection is forced between passes (why: bench/assess-child.mjs).
  *
  * What is timed is the code users run: the compiled engine (dist/; built first when older than the sources,
  * bench/compiled.ts) in a plain node process (bench/assess-child.mjs), not the TypeScript sources under tsx, whose
