@@ -3,11 +3,12 @@
  * "Current" and "recorded history" are the pathway's own predicates (src/pathway/conditions.ts); this adds the
  * trial-specific ones: tentative diagnoses kept apart, and presence within a look-back window.
  */
-import { matchConceptInSets } from '../knowledge/index.ts';
-import type { CodeMatch, Knowledge } from '../knowledge/index.ts';
-import { isRecordedHistory, whyNotCurrent } from '../pathway/conditions.ts';
+import type { CodeMatch } from '../knowledge/index.ts';
+import { whyNotCurrent } from '../pathway/conditions.ts';
 import { toDayNumber } from '../record/index.ts';
-import type { ConditionFact, PatientRecord } from '../record/index.ts';
+import type { ConditionFact } from '../record/index.ts';
+import { conditionsCodedIn, matchInSets } from './classified.ts';
+import type { MatchContext } from './context.ts';
 
 const TENTATIVE_VERIFICATION = new Set(['unconfirmed', 'provisional', 'differential']);
 
@@ -20,17 +21,12 @@ export interface ConditionHit {
 }
 
 /** Conditions coded in any of the sets and recorded on or before the as-of day (refuted / in error dropped). */
-export function conditionsInSets(
-  record: PatientRecord,
-  knowledge: Knowledge,
-  codeSets: readonly string[],
-  asOfDay: number,
-): ConditionHit[] {
+export function conditionsInSets(ctx: MatchContext, codeSets: readonly string[]): ConditionHit[] {
   const hits: ConditionHit[] = [];
-  for (const condition of record.conditions) {
-    if (!isRecordedHistory(condition, asOfDay)) continue;
-    const match = matchConceptInSets(knowledge, codeSets, condition.code);
+  for (const item of conditionsCodedIn(ctx, codeSets)) {
+    const match = matchInSets(item, codeSets);
     if (match === undefined) continue;
+    const condition = item.fact;
     const confirmed =
       condition.verificationStatus === undefined || !TENTATIVE_VERIFICATION.has(condition.verificationStatus);
     hits.push({ condition, confirmed, match });

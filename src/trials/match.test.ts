@@ -14,6 +14,8 @@ import {
   trials,
 } from './fixtures.test-support.ts';
 import { matchTrials } from './match.ts';
+import type { Observation } from '@medplum/fhirtypes';
+import type { TrialMatchResult } from './result.ts';
 import type { TrialProtocol } from './schema.ts';
 
 const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) ?? 0) - n);
@@ -325,6 +327,69 @@ describe('INSIGHT BDI-II somatic score and suicidal thoughts', () => {
     assert.equal(criterion(result, 'insight-in-somatic-score').status, 'unknown');
     assert.match(criterion(result, 'insight-in-somatic-score').collect ?? '', /BDI-II items 4, 15, 16, 18, 19, 20, 21/);
     assert.equal(criterion(result, 'insight-ex-suicidal-thoughts').status, 'unknown');
+  });
+});
+
+describe('scale items and lab results recorded as Observations of every shape', () => {
+  const SCALES = 'http://precision-trd.org/fhir/CodeSystem/scales';
+  /** The patient's bundle with extra raw Observations (shapes the builder does not make: panels, bare codes). */
+  const withObservations = (...observations: Record<string, unknown>[]): TrialMatchResult[] => {
+    const builder = depressedPatient();
+    const patient = builder.build().entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource;
+    observations.forEach((o, i) =>
+      builder.raw({
+        resourceType: 'Observation',
+        id: `obs-${i}`,
+        status: 'final',
+        subject: { reference: `Patient/${patient?.id ?? ''}` },
+        effectiveDateTime: daysBefore(2),
+        ...o,
+      } as Observation),
+    );
+    return match(builder, [protocol('insight'), protocol('nct07493317')]);
+  };
+  const insight = (results: TrialMatchResult[], id: string) => criterion(results[0] as TrialMatchResult, id);
+  /** An item-coded result; `system` null for a bare code with no system. */
+  const item = (codeValue: string, score: number, system: string | null = SCALES) => ({
+    code: { coding: [system === null ? { code: codeValue } : { system, code: codeValue }] },
+    valueInteger: score,
+  });
+
+  it('one Observation per BDI-II item on one day makes one reading', () => {
+    const somatic = [4, 15, 16, 18, 19, 20, 21].map((n) => item(`bdi2-${n}`, 1));
+    const c = insight(withObservations(...somatic, item('bdi2-9', 0)), 'insight-in-somatic-score');
+    assert.equal(c.status, 'met');
+    assert.match(c.reason, /= 7/);
+    assert.equal(c.evidence.length, 1);
+  });
+  it('a PHQ-9 panel whose item 9 is a component is read; so is a bare LOINC item code with no system', () => {
+    const panel = {
+      code: { coding: [{ system: 'http://loinc.org', code: '44249-1' }] },
+      component: [{ ...item('44260-8', 2, 'http://loinc.org') }],
+    };
+    assert.equal(insight(withObservations(panel), 'insight-ex-suicidal-thoughts').status, 'met');
+    assert.equal(insight(withObservations(item('44260-8', 1, null)), 'insight-ex-suicidal-thoughts').status, 'met');
+    assert.equal(insight(withObservations(item('44260-8', 0, null)), 'insight-ex-suicidal-thoughts').status, 'not-met');
+  });
+  it('a lab threshold reads an Observation by its own code, never by a component code', () => {
+    const monocytes = (value: number) => ({
+      value,
+      unit: 'cells/uL',
+      system: 'http://unitsofmeasure.org',
+      code: '/uL',
+    });
+    const panel = {
+      code: { coding: [{ system: 'http://loinc.org', code: '58410-2', display: 'CBC panel' }] },
+      valueQuantity: monocytes(900),
+      component: [{ code: { coding: [{ system: 'http://loinc.org', code: '742-7' }] }, valueQuantity: monocytes(900) }],
+    };
+    const [, sinai] = withObservations(panel);
+    assert.equal(criterion(sinai as TrialMatchResult, 'nct07493317-in-monocytes').status, 'unknown');
+    const [, coded] = withObservations({
+      code: { coding: [{ system: 'http://loinc.org', code: '742-7' }] },
+      valueQuantity: monocytes(600),
+    });
+    assert.equal(criterion(coded as TrialMatchResult, 'nct07493317-in-monocytes').status, 'met');
   });
 });
 

@@ -179,13 +179,20 @@ function summaryOf(protocol: TrialProtocol, verdict: TrialVerdict, criteria: rea
 }
 
 /** The citations the criteria use: the protocol's own block first, then the registry (checked at load). */
-function citationsOf(ctx: MatchContext, protocol: TrialProtocol): Record<string, Citation> {
+function citationsOf(knowledge: Knowledge, protocol: TrialProtocol): Readonly<Record<string, Citation>> {
   const out: Record<string, Citation> = {};
   for (const { citation: key } of protocol.criteria) {
-    const found = protocol.citations[key] ?? ctx.knowledge.citations.get(key);
+    const found = protocol.citations[key] ?? knowledge.citations.get(key);
     if (found !== undefined) out[key] = found;
   }
-  return out;
+  return Object.freeze(out);
+}
+
+/** One row per criterion with something to collect (a loop: Array.prototype.flatMap is several times slower here). */
+function toCollectOf(criteria: readonly CriterionResult[]): TrialMatchResult['toCollect'] {
+  const rows: { criterion: string; item: string }[] = [];
+  for (const c of criteria) if (c.collect !== undefined) rows.push({ criterion: c.id, item: c.collect });
+  return rows;
 }
 
 export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): TrialMatchResult {
@@ -205,15 +212,18 @@ export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): Trial
     verdict,
     summary: summaryOf(protocol, verdict, criteria),
     failed,
-    toCollect: criteria.flatMap((c) => (c.collect === undefined ? [] : [{ criterion: c.id, item: c.collect }])),
+    toCollect: toCollectOf(criteria),
     criteria,
     unverified: criteria.filter((c) => !c.verified).map((c) => c.id),
-    citations: citationsOf(ctx, protocol),
+    citations: resolvedCitations(ctx.knowledge, protocol),
   };
 }
 
-/** Protocols already checked against a knowledge object, so the check costs nothing on repeated calls. */
-const checked = new WeakMap<Knowledge, WeakSet<TrialProtocol>>();
+/**
+ * Protocols already checked against a knowledge object, with the citations their criteria use: the check and the
+ * citations cost nothing on repeated calls, and every result of a protocol shares its (frozen) citations.
+ */
+const checked = new WeakMap<Knowledge, WeakMap<TrialProtocol, Readonly<Record<string, Citation>>>>();
 
 /**
  * Every code set and citation a protocol names must be in the knowledge (loadTrials / addTrialCodeSets add the trial
@@ -222,7 +232,7 @@ const checked = new WeakMap<Knowledge, WeakSet<TrialProtocol>>();
 function assertResolvable(protocols: readonly TrialProtocol[], knowledge: Knowledge): void {
   let seen = checked.get(knowledge);
   if (seen === undefined) {
-    seen = new WeakSet();
+    seen = new WeakMap();
     checked.set(knowledge, seen);
   }
   for (const protocol of protocols) {
@@ -232,8 +242,13 @@ function assertResolvable(protocols: readonly TrialProtocol[], knowledge: Knowle
       const hint = 'load the knowledge with loadTrials() or addTrialCodeSets()';
       throw new Error(`${problems.map((p) => p.message).join('; ')} (${hint})`);
     }
-    seen.add(protocol);
+    seen.set(protocol, citationsOf(knowledge, protocol));
   }
+}
+
+/** The citations of a protocol that assertResolvable has checked against this knowledge. */
+function resolvedCitations(knowledge: Knowledge, protocol: TrialProtocol): Readonly<Record<string, Citation>> {
+  return checked.get(knowledge)?.get(protocol) ?? citationsOf(knowledge, protocol);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CodeMatch, Knowledge, UnverifiedEntry } from '../knowledge/index.t
 import { instantOf, laterFirst, statusSet } from '../pathway/observations.ts';
 import { byRef } from '../pathway/context.ts';
 import { toDayNumber } from '../record/index.ts';
-import type { Coding, ObservationValue, PatientRecord, ResourceRef } from '../record/index.ts';
+import type { Coding, ObservationFact, ObservationValue, PatientRecord, ResourceRef } from '../record/index.ts';
 
 export interface ScaleReading {
   readonly ref: ResourceRef;
@@ -86,6 +86,8 @@ function timed(reading: ScaleReading, date: string): ScaleReading {
 /**
  * Readings of one scale dated in [fromDay, toDay], most recent first. Item-coded Observations of the same day are
  * grouped into one reading (an EHR that stores each item as its own Observation).
+ * @param observations the record's observations that may hold a reading, in record order (default: all of them); a
+ *   caller that has classified the record passes only those coded in the scale's sets (src/trials/classified.ts).
  */
 export function scaleReadings(
   record: PatientRecord,
@@ -93,6 +95,7 @@ export function scaleReadings(
   source: { readonly itemCodeSet: string; readonly totalCodeSet?: string },
   fromDay: number,
   toDay: number,
+  observations: readonly ObservationFact[] = record.observations,
 ): ScaleReading[] {
   const readings: ScaleReading[] = [];
   // The pathway's valid statuses for scale records (definitions.symptoms.validStatuses), as the profile uses them.
@@ -123,7 +126,7 @@ export function scaleReadings(
     number,
     { ref: ResourceRef; date: string; items: Map<number, number>; conflicting: Set<number>; matches: CodeMatch[] }
   >();
-  for (const obs of record.observations) {
+  for (const obs of observations) {
     const day = inWindow(obs.effective);
     if (day === undefined || obs.effective === undefined || !validObservation.has(obs.status)) continue;
     const date = obs.effective.slice(0, 10);

@@ -25,7 +25,7 @@ const label = (c: ConditionFact): string => {
 };
 
 export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
-  const hits = conditionsInSets(ctx.record, ctx.knowledge, [test.codeSet], ctx.asOfDay);
+  const hits = conditionsInSets(ctx, [test.codeSet]);
   const current = hits.filter((h) => isCurrentOn(h.condition, ctx.asOfDay));
   const confirmed = current.find((h) => h.confirmed);
   if (confirmed !== undefined) {
@@ -61,7 +61,7 @@ function noneWithin(
   days: number | undefined,
   what: string,
 ): TestOutcome {
-  const hits = conditionsInSets(ctx.record, ctx.knowledge, codeSets, ctx.asOfDay);
+  const hits = conditionsInSets(ctx, codeSets);
   const when = days === undefined ? 'current or past' : `in the last ${days} days`;
   let undated: ConditionFact | undefined;
   let tentative: ConditionHit | undefined;

@@ -6,7 +6,6 @@
  * when they fall on different sides of the threshold the criterion is undecided, never settled by entry order or id.
  * Unknown or non-UCUM units are never guessed: the criterion is then undecided.
  */
-import { toDayNumber } from '../../record/index.ts';
 import type { ObservationFact, ObservationValue, Quantity } from '../../record/index.ts';
 import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
 import type { CodeMatch } from '../../knowledge/index.ts';
@@ -23,6 +22,7 @@ import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { sameDayOutcome, unverifiedNote } from '../context.ts';
+import { observationsCodedIn } from '../classified.ts';
 
 type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
 
@@ -33,11 +33,9 @@ function latest(ctx: MatchContext, test: LabTest): DatedObservation[] {
   // read at the end, into the pathway's own dated results (newestFirst, latestTies).
   let newestDay: ObservationFact[] = [];
   let newest = Number.NEGATIVE_INFINITY;
-  for (const obs of ctx.record.observations) {
+  for (const { fact: obs, day } of observationsCodedIn(ctx, test.codeSet)) {
     if (obs.value?.kind !== 'quantity' || !statuses.has(obs.status)) continue;
-    const day = toDayNumber(obs.effective);
     if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays || day < newest) continue;
-    if (matchConcept(ctx.knowledge, test.codeSet, obs.code) === undefined) continue;
     if (day > newest) {
       newest = day;
       newestDay = [obs];

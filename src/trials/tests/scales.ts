@@ -9,6 +9,7 @@ import type { MatchContext, TestOutcome } from '../context.ts';
 import { once, sameDayOutcome, unverifiedNote } from '../context.ts';
 import { latestTies } from '../../pathway/observations.ts';
 import { scaleReadings } from '../scale-readings.ts';
+import { observationsMaybeIn } from '../classified.ts';
 import type { ScaleReading } from '../scale-readings.ts';
 
 type ScaleTest = Extract<CriterionTest, { type: 'scale-total-at-least' | 'scale-total-below' }>;
@@ -56,12 +57,15 @@ function sumOf(reading: ScaleReading, source: ScaleSource): Sum | string {
     : { value, missing, maxValue: value + missing.length * source.itemRange[1] };
 }
 
+const setsOf = (source: ScaleSource): string[] =>
+  source.totalCodeSet === undefined ? [source.itemCodeSet] : [source.itemCodeSet, source.totalCodeSet];
+
 function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource): TestOutcome {
   const name = describe(source);
   const from = ctx.asOfDay - test.withinDays;
   // Several criteria read the same scale in the same window (BDI-II somatic items and item 9).
   const readings = once(ctx, `scale|${source.itemCodeSet}|${source.totalCodeSet ?? ''}|${from}`, () =>
-    scaleReadings(ctx.record, ctx.knowledge, source, from, ctx.asOfDay),
+    scaleReadings(ctx.record, ctx.knowledge, source, from, ctx.asOfDay, observationsMaybeIn(ctx, setsOf(source))),
   );
   const collect = `${name} (within ${test.withinDays} days)`;
   const latest = latestTies(readings);
