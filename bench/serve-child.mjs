@@ -17,6 +17,8 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const AS_OF = '2026-11-27';
+/** The server's clock, fixed so that every request is judged on the as-of date of the bench population. */
+const TODAY = new Date(`${AS_OF}T12:00:00Z`);
 const ISSUER = 'https://ehr.bench.example';
 const [role, a, b, c] = process.argv.slice(2);
 const send = (m) => process.send(m);
@@ -60,7 +62,7 @@ async function server(jwksPath, dataDir, workers) {
     dataDir,
     cdsClients: [parseCdsClient(`${ISSUER}=${jwksPath}`)],
     allowUnauthenticated: true,
-    today: () => new Date(`${AS_OF}T12:00:00Z`),
+    today: () => TODAY,
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   if (cluster.isWorker) {

@@ -91,11 +91,14 @@ export async function assembleRecord(
   );
   const seen = new Set<string>();
   const entry: { resource: FhirResource }[] = [];
-  for (const resource of perKey.flat()) {
-    const key = `${String(resource.resourceType)}/${String(resource.id)}`;
-    if (typeof resource.id === 'string' && seen.has(key)) continue;
-    seen.add(key);
-    entry.push({ resource });
+  // Nested loops, not perKey.flat(): flat is several times slower, and this runs for every resource of every call.
+  for (const resources of perKey) {
+    for (const resource of resources) {
+      const key = `${String(resource.resourceType)}/${String(resource.id)}`;
+      if (typeof resource.id === 'string' && seen.has(key)) continue;
+      seen.add(key);
+      entry.push({ resource });
+    }
   }
   const patientId = request.context.patientId;
   const patient = entry.find((e) => e.resource.resourceType === 'Patient');
