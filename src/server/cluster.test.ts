@@ -1,8 +1,9 @@
 /**
  * `trd serve --workers 2` as a real process tree: one address printed once; connections served by both server
  * processes; a CDS client JWT replayed to the other process refused (the SQLite replay cache is shared); an upload
- * opened from the other process (the primary holds uploads); a killed server process replaced;
- * SIGTERM ends them all with exit 0; a port in use is one line and exit 2. And --workers's one-line refusals.
+ * opened from the other process (the primary holds uploads); sign-in attempts counted across both (the trial store
+ * holds them); a killed server process replaced; SIGTERM ends them all with exit 0; a port in use is one line and
+ * exit 2. And --workers's one-line refusals.
  * Run: node --import tsx --test src/server/cluster.test.ts
  */
 import assert from 'node:assert/strict';
@@ -70,7 +71,7 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     [
       ...trdCommand(),
       ...['serve', '--port', '0', '--workers', '2', '--allow-unauthenticated', '--data-dir', dataDir],
-      ...['--cds-client', `${ISSUER}=${jwks}`],
+      ...['--cds-client', `${ISSUER}=${jwks}`, '--trial-db', join(dataDir, 'trial.sqlite')],
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -87,6 +88,8 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     assert.deepEqual(
       plain.map((line) => line.replace(/http:\/\/[\d.:]+\/?/g, 'URL')),
       [
+        'The trial store has no accounts yet: create them with trd trial-user add (docs/trial-server.md).',
+        'Trial operations at /trial/ (store: sqlite).',
         'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only',
         'precision-trd service listening on URL, 2 server processes (open URL in a browser)',
       ],
@@ -138,6 +141,18 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     }
     assert.equal((await fresh(`${base}/uploads/not-a-token`)).status, 400);
 
+    // The sign-in limit (10 attempts per 15 minutes) holds across both processes: the 11th attempt is refused.
+    const signIn = () =>
+      fresh(`${base}/trial/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ username: 'nobody', password: 'not-the-password' })),
+      });
+    for (let i = 0; i < 10; i += 1) assert.equal((await signIn()).status, 401);
+    assert.equal(pidsThatLogged(stdout, 'sign-in refused').size, 2, 'both processes counted attempts');
+    assert.equal((await signIn()).status, 429);
+    assert.equal((await signIn()).status, 429);
+
     // A server process that dies is replaced; the service goes on answering.
     const first = [...pidsThatLogged(stdout, 'listening')];
     process.kill(first[0] as number, 'SIGKILL');
@@ -173,7 +188,7 @@ test('a port in use: one trd: line, exit 2, no server process left behind', asyn
   }
 });
 
-test('--workers: a number 1-64 or auto; a trial store is served by one process', async () => {
+test('--workers: a number 1-64 or auto; the trial demo runs in one process', async () => {
   assert.equal(parseWorkers('1', false), 1);
   assert.equal(parseWorkers('3', false), 3);
   assert.equal(parseWorkers('auto', false), Math.min(availableParallelism(), MAX_AUTO_WORKERS));
@@ -181,7 +196,7 @@ test('--workers: a number 1-64 or auto; a trial store is served by one process',
   assert.equal(parseWorkers('1', true), 1);
   for (const bad of ['0', '65', '-1', '1.5', 'two', '', ' 2'])
     assert.throws(() => parseWorkers(bad, false), new InputError('--workers must be auto or a whole number 1-64'));
-  assert.throws(() => parseWorkers('2', true), /--workers above 1 cannot serve a trial store/);
+  assert.throws(() => parseWorkers('2', true), /--workers above 1 cannot run the trial demo/);
 
   for (const args of [
     ['serve', '--port', '0', '--workers', 'lots'],

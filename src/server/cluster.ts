@@ -3,8 +3,8 @@
  * connections and hands them round-robin to the processes), so the service uses more than one core. Each server
  * process is a whole `trd serve` (its own engine, every route); what they must share lives outside them: CDS
  * feedback and the JWT replay cache in SQLite under --data-dir, the web app's uploads in this primary process
- * (web/upload-shelf.ts). The trial pages keep their sign-in rate limit per process, so a trial store is served by
- * one process (docs/service.md, "Several server processes").
+ * (web/upload-shelf.ts), and the trial pages' sessions and sign-in attempts in the trial store. The trial demo
+ * (--demo) makes a database of its own at start, so it runs in one process (docs/service.md, "Several server processes").
  *
  * The primary loads no engine. It starts one server process first and the others once it listens, so that a start
  * that fails (port in use, an unreadable JWKS) is reported once, by that process, and ends the service. It reports
@@ -24,14 +24,17 @@ export const MAX_AUTO_WORKERS = 8;
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 
-/** The number of server processes for --workers: a whole number 1-64, or `auto` (one per core, at most 8). */
-export function parseWorkers(value: string, servesTrial: boolean): number {
+/**
+ * The number of server processes for --workers: a whole number 1-64, or `auto` (one per core, at most 8). The trial
+ * demo gets one: each process would make its own demo database, accounts and passwords.
+ */
+export function parseWorkers(value: string, demo: boolean): number {
   const workers = value === 'auto' ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : Number(value);
   if (value !== 'auto' && (!/^\d{1,2}$/.test(value) || workers < 1 || workers > 64))
     throw new InputError('--workers must be auto or a whole number 1-64');
-  if (servesTrial) {
+  if (demo) {
     if (value !== 'auto' && workers > 1)
-      throw new InputError('--workers above 1 cannot serve a trial store (--trial-db, --demo): use one process');
+      throw new InputError('--workers above 1 cannot run the trial demo (--demo): use one process, or --trial-db');
     return 1;
   }
   return workers;

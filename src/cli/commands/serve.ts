@@ -41,7 +41,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'server processes sharing the port: a number, or auto (one per core, at most 8); a trial store needs 1',
+      'server processes sharing the port: a number, or auto (one per core, at most 8); the trial demo needs 1',
       '1',
     )
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
@@ -51,13 +51,17 @@ export function registerServe(program: Command): void {
       // Bad options throw InputError, which the CLI's one boundary (src/cli/trd.ts) prints as one line, exit 2.
       const { parseWorkers } = await import('../../server/cluster.ts');
       const { startCluster, startService } = await import('../../server/start.ts');
-      const workers = parseWorkers(options.workers, options.trialDb !== undefined || options.demo === true);
+      const workers = parseWorkers(options.workers, options.demo === true);
       // The primary forks the server processes; each runs this same action as a lone server (cluster.isWorker).
       if (workers > 1 && cluster.isPrimary) return startCluster(options, workers);
       const { createEngine } = await import('../../engine/index.ts');
       const { trialPlugin } = await import('../../server/trial/start.ts');
       const engine = createEngine();
-      const trial = await trialPlugin(options, engine, (line) => process.stdout.write(`${line}\n`));
+      // Under --workers, the first server process alone prints the trial store's lines (the primary opens no store).
+      const quiet = cluster.isWorker && cluster.worker?.id !== 1;
+      const trial = await trialPlugin(options, engine, (line) => {
+        if (!quiet) process.stdout.write(`${line}\n`);
+      });
       await startService(options, { engine, ...(trial === undefined ? {} : { plugins: [trial] }) });
     });
 }

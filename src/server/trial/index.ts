@@ -8,6 +8,7 @@ import cookie from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
+import { signInAttemptCounter } from './sign-in-limit.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/index.ts';
 import { loadInstruments } from '../../instruments/load.ts';
@@ -82,7 +83,8 @@ export async function registerTrial(
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   await app.register(csrfProtection, { sessionPlugin: '@fastify/session' });
-  await app.register(rateLimit, { global: false });
+  // The attempts are counted in the trial store: shared by every server process on the database (sign-in-limit.ts).
+  await app.register(rateLimit, { global: false, store: signInAttemptCounter(deps.store) });
   app.setErrorHandler(trialErrorHandler);
   // The server owns the store it was given: closing the server (SIGTERM, tests) closes it after the last request.
   app.addHook('onClose', async () => deps.store.close());

@@ -7,6 +7,7 @@
 import type { Db } from './db.ts';
 import * as v001 from './migrations/001-initial.ts';
 import * as v002 from './migrations/002-audit-append-only.ts';
+import * as v003 from './migrations/003-sign-in-attempts.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -14,6 +15,7 @@ type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [1, '001-initial', v001],
   [2, '002-audit-append-only', v002],
+  [3, '003-sign-in-attempts', v003],
 ];
 
 export interface Migration {

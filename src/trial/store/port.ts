@@ -133,6 +133,12 @@ export interface TrialStore {
   deleteSession(id: string): Promise<void>;
   /** Deletes sessions whose expiresAt is before `now` (ISO); returns how many. */
   deleteExpiredSessions(now: string): Promise<number>;
+  /**
+   * Counts one sign-in attempt from a client (its address) in a fixed window of `windowMs` that starts at its first
+   * attempt; returns the attempts in the current window and the milliseconds left in it (by the store's clock).
+   * Atomic across processes: the servers of one database share the count. Windows that have ended are deleted.
+   */
+  countSignInAttempt(clientKey: string, windowMs: number): Promise<{ attempts: number; msLeft: number }>;
 
   // Audit
   /** An audit-only event (login, failed login, export, view of unblinded data): no other table changes. */

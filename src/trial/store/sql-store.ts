@@ -1361,6 +1361,34 @@ export class SqlTrialStore implements TrialStore {
     return this.db.transaction('write', (tx) => tx.run('DELETE FROM sessions WHERE expires_at < ?', [now]));
   }
 
+  async countSignInAttempt(clientKey: string, windowMs: number): Promise<{ attempts: number; msLeft: number }> {
+    if (!(Number.isSafeInteger(windowMs) && windowMs > 0))
+      throw fail('trial.invalid', 'sign-in window: not a duration');
+    const nowMs = this.clock().getTime();
+    const endedBefore = nowMs - windowMs;
+    // One statement (an upsert) counts the attempt, so that concurrent sign-ins in several processes each count once.
+    const row = await this.db.transaction('write', async (tx) => {
+      await tx.run('DELETE FROM sign_in_attempts WHERE window_start_ms <= ? AND client_key <> ?', [
+        endedBefore,
+        clientKey,
+      ]);
+      return tx.get<Row>(
+        `INSERT INTO sign_in_attempts (client_key, window_start_ms, attempts) VALUES (?, ?, 1)
+         ON CONFLICT (client_key) DO UPDATE SET
+           attempts = CASE WHEN sign_in_attempts.window_start_ms <= ? THEN 1 ELSE sign_in_attempts.attempts + 1 END,
+           window_start_ms = CASE WHEN sign_in_attempts.window_start_ms <= ? THEN excluded.window_start_ms
+                                  ELSE sign_in_attempts.window_start_ms END
+         RETURNING attempts, window_start_ms`,
+        [clientKey, nowMs, endedBefore, endedBefore],
+      );
+    });
+    if (row === undefined) throw new Error('sign-in attempt not counted');
+    return {
+      attempts: Number(row['attempts']),
+      msLeft: Math.max(0, Number(row['window_start_ms']) + windowMs - nowMs),
+    };
+  }
+
   // ---- Audit
 
   async recordEvent(ctx: WriteContext, action: string, detail: unknown): Promise<void> {

@@ -550,6 +550,38 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped', async () => {
+      let now = Date.parse('2026-11-30T10:00:00.000Z');
+      const opened = await factory.open(() => new Date(now));
+      try {
+        const { store, db } = opened;
+        const count = (client: string) => store.countSignInAttempt(client, 60_000);
+        assert.deepEqual(await count('192.0.2.1'), { attempts: 1, msLeft: 60_000 });
+        now += 20_000;
+        assert.deepEqual(await count('192.0.2.1'), { attempts: 2, msLeft: 40_000 });
+        assert.deepEqual(await count('192.0.2.2'), { attempts: 1, msLeft: 60_000 });
+        const concurrent = await Promise.all(Array.from({ length: 40 }, () => count('192.0.2.3')));
+        assert.deepEqual(
+          concurrent.map((c) => c.attempts).sort((a, b) => a - b),
+          Array.from({ length: 40 }, (_, i) => i + 1),
+        );
+        now += 40_000; // the first client's window has ended: it starts again
+        assert.deepEqual(await count('192.0.2.1'), { attempts: 1, msLeft: 60_000 });
+        now += 60_000; // every window has ended: the next attempt deletes them
+        await count('192.0.2.4');
+        const rows = await db.transaction('read', (tx) =>
+          tx.all<{ client_key: string }>('SELECT client_key FROM sign_in_attempts ORDER BY client_key'),
+        );
+        assert.deepEqual(
+          rows.map((r) => r.client_key),
+          ['192.0.2.4'],
+        );
+        await rejectsWith(store.countSignInAttempt('192.0.2.5', 0), 'trial.invalid');
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('database lock: no more data entry; snapshot filtered by site', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
