@@ -7,7 +7,10 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { TrialStore } from '../../trial/store/port.ts';
 
-/** A store class for @fastify/rate-limit (it constructs the store itself) counting in `store`. */
+/**
+ * A store class for @fastify/rate-limit (it constructs the store itself) counting in `store`. Only the sign-in route
+ * is rate limited, so one counter serves every route that asks (`child`); its keys are client addresses.
+ */
 export function signInAttemptCounter(store: TrialStore): FastifyRateLimitStoreCtor {
   class SharedAttempts implements FastifyRateLimitStore {
     incr(

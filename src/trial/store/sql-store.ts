@@ -1366,20 +1366,15 @@ export class SqlTrialStore implements TrialStore {
       throw fail('trial.invalid', 'sign-in window: not a duration');
     const nowMs = this.clock().getTime();
     const endedBefore = nowMs - windowMs;
-    // One statement (an upsert) counts the attempt, so that concurrent sign-ins in several processes each count once.
+    // Ended windows go first (this client's too: its next attempt starts a new one); then one statement, an upsert,
+    // counts the attempt, so that concurrent sign-ins in several processes each count once.
     const row = await this.db.transaction('write', async (tx) => {
-      await tx.run('DELETE FROM sign_in_attempts WHERE window_start_ms <= ? AND client_key <> ?', [
-        endedBefore,
-        clientKey,
-      ]);
+      await tx.run('DELETE FROM sign_in_attempts WHERE window_start_ms <= ?', [endedBefore]);
       return tx.get<Row>(
         `INSERT INTO sign_in_attempts (client_key, window_start_ms, attempts) VALUES (?, ?, 1)
-         ON CONFLICT (client_key) DO UPDATE SET
-           attempts = CASE WHEN sign_in_attempts.window_start_ms <= ? THEN 1 ELSE sign_in_attempts.attempts + 1 END,
-           window_start_ms = CASE WHEN sign_in_attempts.window_start_ms <= ? THEN excluded.window_start_ms
-                                  ELSE sign_in_attempts.window_start_ms END
+         ON CONFLICT (client_key) DO UPDATE SET attempts = sign_in_attempts.attempts + 1
          RETURNING attempts, window_start_ms`,
-        [clientKey, nowMs, endedBefore, endedBefore],
+        [clientKey, nowMs],
       );
     });
     if (row === undefined) throw new Error('sign-in attempt not counted');
