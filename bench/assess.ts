@@ -8,9 +8,11 @@
  *
  * Stages per patient, timed back to back in one pass so that they add up to its end-to-end time: parse
  * (JSON.parse), adapter (Bundle -> normalized record, engine.read: the read engine.assess makes, which skips the
- * resources coded outside the knowledge) and decision (record -> assessment, engine.assessRecord). In the same round, and over the same texts in the same order: the floor, `JSON.parse` alone,
- * and an uninstrumented end-to-end pass (engine.assess(JSON.parse(text))) that checks the stage timers cost nothing
- * that matters. Rounds alternate the three passes; the first rounds warm the optimiser up and are dropped; each
+ * resources coded outside the knowledge) and decision (record -> assessment, engine.assessRecord). In the same round,
+ * and over the same texts in the same order: the floor, `JSON.parse` alone; an uninstrumented end-to-end pass
+ * (engine.assess(JSON.parse(text))) that checks the stage timers cost nothing that matters; and the same with the
+ * trial matches of every protocol on the assessment's facts (what `trd match` and the service's patient-view add),
+ * timing only the matches: match, not in the stage sum. Rounds alternate the four passes; the first rounds warm the optimiser up and are dropped; each
  * figure is the median over the timed rounds. Garbage collection is billed to whichever pass and stage triggers it,
  * as it is in production; no collection is forced between passes (why: bench/assess-child.mjs).
  *
@@ -21,10 +23,12 @@
  *
  * Wall clock of the one JavaScript thread. On a loaded machine absolute figures move with the load (printed); the
  * ratios to JSON.parse of the same bytes, measured in the same rounds, move much less: judge by those.
+ * BENCH_ASSESS_BEFORE=<folder> times another built checkout (an earlier commit) on the same population in the same
+ * rounds (each round runs the passes of one engine, then of the other) and prints the ratios.
  * Goals (issue 6): adapter + decision <= 50 us per typical patient (>= 20,000 per second on one core); end to end
  * <= 1.5 x JSON.parse alone for typical patients; for Synthea-size records adapter + decision < 20% of the parse.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -48,6 +52,8 @@ interface GroupResult {
   readonly parseUs: number;
   readonly adapterUs: number;
   readonly decisionUs: number;
+  /** The trial matches (every protocol) on the assessment's facts, timed in a pass of their own; not in the sum. */
+  readonly matchUs: number;
   readonly stagesUs: number;
   readonly endToEndUs: number;
   readonly minStagesUs: number;
@@ -57,6 +63,8 @@ interface GroupResult {
 interface ChildResult {
   readonly engineMs: number;
   readonly results: readonly GroupResult[];
+  /** The BENCH_ASSESS_BEFORE checkout's figures, timed in the same rounds. */
+  readonly before?: readonly GroupResult[];
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
 }
@@ -83,12 +91,21 @@ console.log(
 );
 console.log('engine: the compiled build (dist/), timed in a plain node process (bench/assess-child.mjs)');
 
+// BENCH_ASSESS_BEFORE=<folder>: another built checkout (an earlier commit), timed on the same population in the same
+// rounds as this one (the child alternates the two engines).
+const beforeDir = process.env.BENCH_ASSESS_BEFORE;
+const beforeDist = beforeDir === undefined || beforeDir === '' ? undefined : join(beforeDir, 'dist');
+if (beforeDist !== undefined && !existsSync(join(beforeDist, 'engine', 'index.js'))) {
+  console.error(`bench:assess: ${beforeDist} holds no built engine (run npm run build there)`);
+  process.exit(1);
+}
 const work = mkdtempSync(join(tmpdir(), 'trd-bench-assess-'));
 let child: ChildResult;
 try {
   const populationFile = join(work, 'population.json');
   writeFileSync(populationFile, JSON.stringify(groups));
-  child = JSON.parse(runChild('assess-child.mjs', [populationFile], ['--expose-gc'])) as ChildResult;
+  const args = beforeDist === undefined ? [populationFile] : [populationFile, beforeDist];
+  child = JSON.parse(runChild('assess-child.mjs', args, ['--expose-gc'])) as ChildResult;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -111,8 +128,9 @@ const header = [
   'sum spread',
   'e2e/parse',
   '(adapter+decision)/parse',
+  'match (not in sum)',
 ];
-const rows = results.map((r) => [
+const rowOf = (r: GroupResult): string[] => [
   r.name,
   String(r.patients),
   fmt(r.meanResources, 0),
@@ -126,14 +144,30 @@ const rows = results.map((r) => [
   `${Math.round(r.minStagesUs)}-${Math.round(r.maxStagesUs)}`,
   `${fmt(r.endToEndUs / r.floorUs, 2)}x`,
   `${fmt((100 * (r.adapterUs + r.decisionUs)) / r.floorUs, 0)}%`,
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  fmt(r.matchUs),
+];
+const rows = results.map(rowOf);
+const before = child.before;
+const beforeRows = (before ?? []).map((r) => rowOf({ ...r, name: `${r.name}, before` }));
+const widths = header.map((h, i) => Math.max(h.length, ...[...rows, ...beforeRows].map((r) => (r[i] ?? '').length)));
 const line = (cells: readonly string[]): string =>
   cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
 console.log('microseconds per patient (JSON.parse = the floor, timed alone over the same bytes)');
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of rows) console.log(line(row));
+if (before !== undefined) {
+  console.log(`\nthe engine of ${beforeDir ?? ''} (BENCH_ASSESS_BEFORE), timed in the same rounds:`);
+  for (const row of beforeRows) console.log(line(row));
+  results.forEach((r, i) => {
+    const b = before?.[i];
+    if (b === undefined) return;
+    const ratio = (now: number, then: number): string => `${fmt(now / then, 2)}x`;
+    console.log(
+      `${r.name}: adapter + decision ${ratio(r.adapterUs + r.decisionUs, b.adapterUs + b.decisionUs)}, match ${ratio(r.matchUs, b.matchUs)}, end to end ${ratio(r.endToEndUs, b.endToEndUs)} of before`,
+    );
+  });
+}
 
 console.log(
   `\nmemory of the timing process: rss ${fmt(child.rssBytes / 1_048_576)} MB, heap used ${fmt(child.heapUsedBytes / 1_048_576)} MB (load average after: ${loadavg()
