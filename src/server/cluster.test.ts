@@ -1,8 +1,8 @@
 /**
  * `trd serve --workers 2` as a real process tree: one address printed once; connections served by both server
  * processes; a CDS client JWT replayed to the other process refused (the SQLite replay cache is shared); an upload
- * opened from the other process (the primary holds uploads); sign-in attempts counted across both (the trial store
- * holds them); a killed server process replaced; SIGTERM ends them all with exit 0; a port in use is one line and
+ * opened from the other process (the primary holds uploads); a trial session and the sign-in attempts honoured
+ * across both (the trial store holds them); a killed server process replaced; SIGTERM ends them all with exit 0; a port in use is one line and
  * exit 2. And --workers's one-line refusals.
  * Run: node --import tsx --test src/server/cluster.test.ts
  */
@@ -24,7 +24,7 @@ const ISSUER = 'https://ehr.cluster-test.example';
 
 /** One request on a connection of its own (no keep-alive pool), so the primary hands each to the next process. */
 function fresh(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
-  return new Promise<{ status: number; location?: string; body: string }>((resolve, reject) => {
+  return new Promise<{ status: number; location?: string; body: string; cookies: string[] }>((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -33,6 +33,7 @@ function fresh(url: string, options: { method?: string; headers?: Record<string,
         resolve({
           status: res.statusCode ?? 0,
           body,
+          cookies: res.headers['set-cookie'] ?? [],
           ...(res.headers.location === undefined ? {} : { location: res.headers.location }),
         }),
       );
@@ -66,12 +67,19 @@ test('two server processes: one address, both serve, uploads cross processes, a 
   const { publicKey, privateKey } = await generateKeyPair('ES384', { extractable: true });
   const jwks = join(dataDir, 'jwks.json');
   writeFileSync(jwks, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES384' }] }));
+  const trialDb = join(dataDir, 'trial.sqlite');
+  const password = 'cluster-test-password-1';
+  const added = await trd(
+    ['trial-user', 'add', '--trial-db', trialDb, '--username', 'admin', '--role', 'administrator'],
+    `${password}\n`,
+  );
+  assert.equal(added.code, 0, added.stderr);
   const child = spawn(
     process.execPath,
     [
       ...trdCommand(),
       ...['serve', '--port', '0', '--workers', '2', '--allow-unauthenticated', '--data-dir', dataDir],
-      ...['--cds-client', `${ISSUER}=${jwks}`, '--trial-db', join(dataDir, 'trial.sqlite')],
+      ...['--cds-client', `${ISSUER}=${jwks}`, '--trial-db', trialDb],
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -88,7 +96,6 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     assert.deepEqual(
       plain.map((line) => line.replace(/http:\/\/[\d.:]+\/?/g, 'URL')),
       [
-        'The trial store has no accounts yet: create them with trd trial-user add (docs/trial-server.md).',
         'Trial operations at /trial/ (store: sqlite).',
         'CDS Hooks client authentication is OFF (--allow-unauthenticated): demo and development only',
         'precision-trd service listening on URL, 2 server processes (open URL in a browser)',
@@ -141,17 +148,27 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     }
     assert.equal((await fresh(`${base}/uploads/not-a-token`)).status, 400);
 
-    // The sign-in limit (10 attempts per 15 minutes) holds across both processes: the 11th attempt is refused.
-    const signIn = () =>
+    // A trial session started on one process is honoured on new connections, so by both (the trial store holds it).
+    const signIn = (username: string, secret: string) =>
       fresh(`${base}/trial/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: Buffer.from(JSON.stringify({ username: 'nobody', password: 'not-the-password' })),
+        body: Buffer.from(JSON.stringify({ username, password: secret })),
       });
-    for (let i = 0; i < 10; i += 1) assert.equal((await signIn()).status, 401);
+    const signedIn = await signIn('admin', password);
+    assert.equal(signedIn.status, 200);
+    const cookie = signedIn.cookies.find((c) => c.startsWith('trd_trial_session='))?.split(';')[0] ?? '';
+    for (let i = 0; i < 4; i += 1) {
+      const session = await fresh(`${base}/trial/api/session`, { headers: { cookie } });
+      assert.equal(session.status, 200);
+      assert.match(session.body, /"username":"admin"/);
+    }
+
+    // The sign-in limit (10 attempts per 15 minutes) holds across both processes: the 11th attempt is refused.
+    for (let i = 0; i < 9; i += 1) assert.equal((await signIn('nobody', 'not-the-password')).status, 401);
     assert.equal(pidsThatLogged(stdout, 'sign-in refused').size, 2, 'both processes counted attempts');
-    assert.equal((await signIn()).status, 429);
-    assert.equal((await signIn()).status, 429);
+    assert.equal((await signIn('nobody', 'not-the-password')).status, 429);
+    assert.equal((await signIn('admin', password)).status, 429);
 
     // A server process that dies is replaced; the service goes on answering.
     const first = [...pidsThatLogged(stdout, 'listening')];
