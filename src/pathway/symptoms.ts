@@ -234,8 +234,13 @@ export function itemReadings(
   const out: ItemReading[] = [];
   const push = (score: number, date: string | undefined, day: number, source: string): void => {
     const instant = instantOf(date);
-    const base = { score, day, date: (date ?? '').slice(0, 10), source };
-    out.push(instant === undefined ? base : { ...base, instant });
+    const calendarDate = (date ?? '').slice(0, 10);
+    // Two literals, not a spread of one into the other: this runs for every scale reading of every patient.
+    out.push(
+      instant === undefined
+        ? { score, day, date: calendarDate, source }
+        : { score, day, date: calendarDate, source, instant },
+    );
   };
   for (const { qr, day, url, answers } of readResponses(ctx)) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
