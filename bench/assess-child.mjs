@@ -7,9 +7,8 @@
  * Per group, rounds alternate four passes over the same texts in the same order: the floor (JSON.parse alone), the
  * instrumented pass (parse, adapter = engine.read, decision = engine.assessRecord, timed back to back), an
  * uninstrumented end-to-end pass (engine.assess(JSON.parse(text))) and one that also makes the trial matches and
- * times only them. The first rounds warm the optimiser up and are
- * dropped; each figure is the median over the timed rounds. Garbage collection is billed to whichever pass and stage
- * triggers it, as in a running screen or service.
+ * times only them. The first rounds warm the optimiser up and are dropped; each figure is the median over the timed
+ * rounds. Garbage collection is billed to whichever pass and stage triggers it, as in a running screen or service.
  *
  * One full collection runs before each group's warm-up rounds, and none between passes: a collection forced while no
  * record is alive lets V8 drop the hidden classes of the parsed FHIR objects and with them the optimised code of the
