@@ -21,6 +21,7 @@ export {
   matchCoding,
   matchConcept,
   matchConceptInSets,
+  matchInMemberships,
   normalizeCode,
   resolveAntidepressant,
   usesCoding,

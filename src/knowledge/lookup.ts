@@ -151,13 +151,33 @@ export function conceptInCodeSet(k: Knowledge, setId: string, concept: Concept):
   return matchConcept(k, setId, concept) !== undefined;
 }
 
-/** The first set (in the order given) whose codes include the concept, with the match. */
-export function matchConceptInSets(k: Knowledge, setIds: readonly string[], concept: Concept): CodeMatch | undefined {
+/**
+ * The one rule for a concept against several sets: the first set (in the order given) that a coding belongs to, with
+ * the first such coding. `memberships[i]` are the sets of `codings[i]` (codingSets), read once by callers that test
+ * one concept against many lists of sets.
+ */
+export function matchInMemberships(
+  setIds: readonly string[],
+  codings: readonly Coding[],
+  memberships: readonly ReadonlyMap<string, CodeEntry>[],
+): CodeMatch | undefined {
   for (const setId of setIds) {
-    const match = matchConcept(k, setId, concept);
-    if (match !== undefined) return match;
+    for (let i = 0; i < codings.length; i++) {
+      const entry = memberships[i]?.get(setId);
+      if (entry !== undefined) return { setId, entry, coding: codings[i] as Coding };
+    }
   }
   return undefined;
+}
+
+/** The first set (in the order given) whose codes include the concept, with the match. */
+export function matchConceptInSets(k: Knowledge, setIds: readonly string[], concept: Concept): CodeMatch | undefined {
+  for (const setId of setIds) assertSet(k, setId);
+  return matchInMemberships(
+    setIds,
+    concept.codings,
+    concept.codings.map((c) => codingSets(k, c)),
+  );
 }
 
 /** The antidepressant-table row of one coding. */

@@ -6,6 +6,7 @@
 import {
   antidepressantIngredient,
   codingSets,
+  matchInMemberships,
   resolveAntidepressant,
   unverifiedEntry,
   unverifiedMinimumDose,
@@ -39,14 +40,12 @@ export function matchIn(ctx: EngineContext, setIds: readonly string[], concept: 
     return undefined;
   }
   if (codings.length === 0) return undefined;
-  const memberships = codings.map((c) => codingSets(ctx.knowledge, c));
-  for (const setId of setIds) {
-    for (let i = 0; i < codings.length; i++) {
-      const entry = memberships[i]?.get(setId);
-      if (entry !== undefined) return used(ctx, setId, entry, codings[i] as Coding);
-    }
-  }
-  return undefined;
+  const match = matchInMemberships(
+    setIds,
+    codings,
+    codings.map((c) => codingSets(ctx.knowledge, c)),
+  );
+  return match === undefined ? undefined : used(ctx, match.setId, match.entry, match.coding);
 }
 
 function used(ctx: EngineContext, setId: string, entry: CodeEntry, coding: Coding): CodeMatch {

@@ -6,10 +6,10 @@
  * every code and date again, and matching three protocols cost more than the assessment itself.
  *
  * The lists only narrow where a criterion looks: each criterion keeps its own checks (status, window, value), visits
- * its candidates in record order and matches a concept exactly as matchConceptInSets does (the first set in the
- * criterion's order, then the first coding of the concept).
+ * its candidates in record order and matches a concept by the knowledge's one rule (matchInMemberships: the first set
+ * in the criterion's order, then the first coding of the concept).
  */
-import { codingSets } from '../knowledge/index.ts';
+import { codingSets, matchInMemberships } from '../knowledge/index.ts';
 import type { CodeEntry, CodeMatch } from '../knowledge/index.ts';
 import { isRecordedHistory } from '../pathway/conditions.ts';
 import { toDayNumber } from '../record/index.ts';
@@ -124,15 +124,9 @@ function inRecordOrder<T extends { readonly order: number }>(
   return merged.sort((a, b) => a.order - b.order);
 }
 
-/** The first of `codeSets` that a coding of the item belongs to, with the first such coding (matchConceptInSets). */
+/** The first of `codeSets` that a coding of the item belongs to, with the first such coding (the knowledge's rule). */
 export function matchInSets<T>(item: Classified<T>, codeSets: readonly string[]): CodeMatch | undefined {
-  for (const setId of codeSets) {
-    for (let i = 0; i < item.codings.length; i++) {
-      const entry = item.memberships[i]?.get(setId);
-      if (entry !== undefined) return { setId, entry, coding: item.codings[i] as Coding };
-    }
-  }
-  return undefined;
+  return matchInMemberships(codeSets, item.codings, item.memberships);
 }
 
 /** Conditions recorded on or before the as-of day whose code is in any of the sets, in record order. */
