@@ -17,6 +17,7 @@ import { test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { REPO_ROOT, trd, trdCommand, trdProcess } from '../cli/run.test-support.ts';
 import { InputError } from '../engine/index.ts';
+import { sharedAcrossProcesses } from '../trial/store/open.ts';
 import { MAX_AUTO_WORKERS, parseWorkers } from './cluster.ts';
 import { hookRequest, readBundleFile } from './server.test-support.ts';
 
@@ -205,22 +206,35 @@ test('a port in use: one trd: line, exit 2, no server process left behind', asyn
   }
 });
 
-test('--workers: a number 1-64 or auto; the trial demo runs in one process', async () => {
-  assert.equal(parseWorkers('1', false), 1);
-  assert.equal(parseWorkers('3', false), 3);
-  assert.equal(parseWorkers('auto', false), Math.min(availableParallelism(), MAX_AUTO_WORKERS));
-  assert.equal(parseWorkers('auto', true), 1);
-  assert.equal(parseWorkers('1', true), 1);
+test('--workers: a number 1-64 or auto; the trial demo and a store held in memory run in one process', async () => {
+  const demo = 'the trial demo: use one process';
+  assert.equal(parseWorkers('1'), 1);
+  assert.equal(parseWorkers('3'), 3);
+  assert.equal(parseWorkers('auto'), Math.min(availableParallelism(), MAX_AUTO_WORKERS));
+  assert.equal(parseWorkers('auto', demo), 1);
+  assert.equal(parseWorkers('1', demo), 1);
   for (const bad of ['0', '65', '-1', '1.5', 'two', '', ' 2'])
-    assert.throws(() => parseWorkers(bad, false), new InputError('--workers must be auto or a whole number 1-64'));
-  assert.throws(() => parseWorkers('2', true), /--workers above 1 cannot run the trial demo/);
+    assert.throws(() => parseWorkers(bad), new InputError('--workers must be auto or a whole number 1-64'));
+  assert.throws(
+    () => parseWorkers('2', demo),
+    new InputError('--workers above 1 cannot run the trial demo: use one process'),
+  );
 
   for (const args of [
     ['serve', '--port', '0', '--workers', 'lots'],
     ['serve', '--port', '0', '--workers', '2', '--demo'],
+    ['serve', '--port', '0', '--workers', '2', '--trial-db', ':memory:'],
+    ['serve', '--port', '0', '--workers', '2', '--trial-db', 'pglite:memory'],
   ]) {
     const r = await trd(args);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^trd: [^\n]+\n$/);
+    if (args.includes('--trial-db')) assert.match(r.stderr, /cannot run a trial store kept in one process/);
   }
+  // Several processes share a trial only through a SQLite file or a PostgreSQL server.
+  assert.equal(sharedAcrossProcesses('trial/insight.sqlite'), true);
+  assert.equal(sharedAcrossProcesses('sqlite:trial.sqlite'), true);
+  assert.equal(sharedAcrossProcesses('postgres://trd@db.example.org/trial'), true);
+  for (const alone of [':memory:', 'sqlite::memory:', 'pglite:memory', 'pglite:some/dir'])
+    assert.equal(sharedAcrossProcesses(alone), false, alone);
 });

@@ -4,7 +4,8 @@
  * process is a whole `trd serve` (its own engine, every route); what they must share lives outside them: CDS
  * feedback and the JWT replay cache in SQLite under --data-dir, the web app's uploads in this primary process
  * (web/upload-shelf.ts), and the trial pages' sessions and sign-in attempts in the trial store. The trial demo
- * (--demo) makes a database of its own at start, so it runs in one process (docs/service.md, "Several server processes").
+ * (--demo) makes a database of its own at start, and an in-memory store belongs to one process, so those run in one
+ * process (docs/service.md, "Several server processes").
  *
  * The primary loads no engine. It starts one server process first and the others once it listens, so that a start
  * that fails (port in use, an unreadable JWKS) is reported once, by that process, and ends the service. It reports
@@ -25,16 +26,16 @@ const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 
 /**
- * The number of server processes for --workers: a whole number 1-64, or `auto` (one per core, at most 8). The trial
- * demo gets one: each process would make its own demo database, accounts and passwords.
+ * The number of server processes for --workers: a whole number 1-64, or `auto` (one per core, at most 8).
+ * `oneProcessOnly` names what the service was asked to run that only one process can (the trial demo, a trial store
+ * held in one process's memory), with the advice to give: `auto` then gives 1, and a number above 1 is refused with it.
  */
-export function parseWorkers(value: string, demo: boolean): number {
+export function parseWorkers(value: string, oneProcessOnly?: string): number {
   const workers = value === 'auto' ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : Number(value);
   if (value !== 'auto' && (!/^\d{1,2}$/.test(value) || workers < 1 || workers > 64))
     throw new InputError('--workers must be auto or a whole number 1-64');
-  if (demo) {
-    if (value !== 'auto' && workers > 1)
-      throw new InputError('--workers above 1 cannot run the trial demo (--demo): use one process, or --trial-db');
+  if (oneProcessOnly !== undefined) {
+    if (value !== 'auto' && workers > 1) throw new InputError(`--workers above 1 cannot run ${oneProcessOnly}`);
     return 1;
   }
   return workers;

@@ -20,6 +20,17 @@ export interface ServeCliOptions {
 
 export const DEFAULT_PORT = 8787;
 
+/** What of the options only one server process can run (each process would hold its own trial), if anything. */
+function oneProcessOnly(
+  options: TrialStartOptions,
+  sharedAcrossProcesses: (location: string) => boolean,
+): string | undefined {
+  if (options.demo === true) return 'the trial demo (--demo makes its own database in each process): use one process';
+  if (options.trialDb !== undefined && !sharedAcrossProcesses(options.trialDb))
+    return 'a trial store kept in one process (--trial-db :memory: or pglite:): use one process, or a SQLite file or a PostgreSQL URL';
+  return undefined;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -51,7 +62,8 @@ export function registerServe(program: Command): void {
       // Bad options throw InputError, which the CLI's one boundary (src/cli/trd.ts) prints as one line, exit 2.
       const { parseWorkers } = await import('../../server/cluster.ts');
       const { startCluster, startService } = await import('../../server/start.ts');
-      const workers = parseWorkers(options.workers, options.demo === true);
+      const { sharedAcrossProcesses } = await import('../../trial/store/open.ts');
+      const workers = parseWorkers(options.workers, oneProcessOnly(options, sharedAcrossProcesses));
       // The primary forks the server processes; each runs this same action as a lone server (cluster.isWorker).
       if (workers > 1 && cluster.isPrimary) return startCluster(options, workers);
       const { createEngine } = await import('../../engine/index.ts');

@@ -52,6 +52,15 @@ export function parseLocation(location: string): StoreLocation {
   return { kind: 'sqlite', path: l.startsWith('sqlite:') ? l.slice('sqlite:'.length) : l };
 }
 
+/**
+ * Can several processes open this store and see one trial? A SQLite file or a PostgreSQL server can; an in-memory
+ * SQLite database or PGlite (in-process PostgreSQL) belongs to the process that opened it.
+ */
+export function sharedAcrossProcesses(location: string): boolean {
+  const where = parseLocation(location);
+  return where.kind === 'postgres' || (where.kind === 'sqlite' && where.path !== ':memory:');
+}
+
 export async function openDb(location: string): Promise<Db> {
   const where = parseLocation(location);
   switch (where.kind) {
