@@ -6,7 +6,8 @@
  *                         workers), each built as `trd serve` builds it (dist/server/app.js): logging at info (stdout,
  *                         which the bench sends to /dev/null), a data directory, one trusted CDS client, and
  *                         --allow-unauthenticated. Sends { address } once listening; answers 'cpu' with the CPU time
- *                         of the primary and every server process so far, 'close' by closing and exiting.
+ *                         of the primary and every server process so far and the number of server processes
+ *                         running, 'close' by closing and exiting.
  *   ceiling BODIES JWKS   the in-process ceiling, in a process of its own so that it does not warm the server up:
  *                         answers { op: 'view' | 'assess' } with the engine work alone per second on the bodies in the
  *                         file BODIES ({ hook, assess }: JSON texts), { op: 'verify', tokens, audience } with ES384
@@ -46,14 +47,14 @@ async function primary(workers, dataDir) {
           w.send('cpu');
         }),
     );
-    send({ cpuMicros: cpuMicros() + (await Promise.all(each)).reduce((s, x) => s + x, 0) });
+    send({ cpuMicros: cpuMicros() + (await Promise.all(each)).reduce((s, x) => s + x, 0), processes: each.length });
   });
   process.exit(await done);
 }
 
 async function server(jwksPath, dataDir, workers) {
   const { parseWorkers } = await import('../dist/server/cluster.js');
-  const n = parseWorkers(workers, false);
+  const n = parseWorkers(workers);
   if (n > 1 && cluster.isPrimary) return primary(n, dataDir);
   const { buildServer } = await import('../dist/server/app.js');
   const { parseCdsClient } = await import('../dist/server/auth/jwks.js');
@@ -72,7 +73,7 @@ async function server(jwksPath, dataDir, workers) {
   }
   send({ address });
   process.on('message', (m) => {
-    if (m === 'cpu') send({ cpuMicros: cpuMicros() });
+    if (m === 'cpu') send({ cpuMicros: cpuMicros(), processes: 1 });
     else void app.close().then(() => process.exit(0));
   });
 }

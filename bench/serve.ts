@@ -99,7 +99,10 @@ function hookBody(resources: Resource[], i: number): string {
 }
 
 type ChildMessage =
-  { address: string } | { cpuMicros: number } | { wall: number; cpu: number } | { perCpuSecond: number };
+  | { address: string }
+  | { cpuMicros: number; processes: number }
+  | { wall: number; cpu: number }
+  | { perCpuSecond: number };
 
 function ask<M extends ChildMessage>(child: ChildProcess, message: Serializable): Promise<M> {
   return new Promise((resolve) => {
@@ -117,6 +120,10 @@ interface Row {
   /** judged: the goal's two endpoints as deployed; jwt: the production path; baseline: one server process. */
   kind: 'judged' | 'jwt' | 'baseline';
 }
+
+/** The server processes `trd serve --workers WORKERS` runs on this machine (src/server/cluster.ts). */
+const expectedProcesses = (workers: string): number =>
+  workers === 'auto' ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : Number(workers);
 
 async function main(): Promise<void> {
   ensureBuild('bench:serve');
@@ -169,6 +176,15 @@ async function main(): Promise<void> {
         .sign(privateKey as CryptoKey);
     };
     const label = (endpoint: string) => `${endpoint}, --workers ${workers}`;
+    /** The server's CPU so far, checking that it runs as many processes as --workers asked for. */
+    const serverCpu = async (): Promise<number> => {
+      const r = await ask<{ cpuMicros: number; processes: number }>(child, 'cpu');
+      if (r.processes !== expectedProcesses(workers))
+        throw new Error(
+          `--workers ${workers}: ${r.processes} server processes running, not ${expectedProcesses(workers)}`,
+        );
+      return r.cpuMicros;
+    };
 
     const measure = async (
       endpoint: string,
@@ -177,11 +193,11 @@ async function main(): Promise<void> {
       kind: Row['kind'],
     ): Promise<Row> => {
       const before = await ceilingNow();
-      const s0 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
+      const s0 = await serverCpu();
       const c0 = process.cpuUsage();
       const result = await autocannon(options);
       const c = process.cpuUsage(c0);
-      const s1 = (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros;
+      const s1 = await serverCpu();
       const after = await ceilingNow();
       const done = result.requests.total;
       return {
@@ -249,7 +265,7 @@ async function main(): Promise<void> {
   };
 
   // The service as deployed on this machine (one server process per core), then one process as the baseline.
-  console.log(`--workers auto: ${Math.min(availableParallelism(), MAX_AUTO_WORKERS)} server processes`);
+  console.log(`--workers auto: ${expectedProcesses('auto')} server processes`);
   const rows = [...(await runServer('auto', true)), ...(await runServer('1', false))];
   const exited = new Promise((resolve) => ceilingChild.once('exit', resolve));
   ceilingChild.send('close');

@@ -85,6 +85,9 @@ test('synth NDJSON, screen it in two shards and merge them into the unsharded ou
       join(dir, `s${i}.ndjson`),
       '--shard',
       `${i}/2`,
+      // Either worker setting gives the same bytes: `auto` (no thread below 10,000 patients) and one thread.
+      '--workers',
+      i === 1 ? 'auto' : '1',
       '--quiet',
     );
     assert.equal(r.code, 0, r.stderr);
@@ -120,6 +123,8 @@ test('bad input: exit 2 with one trd: line and no output', async () => {
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--shard', '0/2'],
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--cut-offs', '2,40'],
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--memory-limit', 'lots'],
+    ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--workers', '1.5'],
+    ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--workers', '65'],
     ['screen', 'postgres://u:hunter2@127.0.0.1:1/omop', '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
     ['screen-sql', '--dialect', 'oracle'],
     ['synth', '--patients', 'many', '--out', join(dir, 'bad')],

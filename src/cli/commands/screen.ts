@@ -72,12 +72,15 @@ export function parseMemoryLimit(raw: string | undefined): string | undefined {
   return size;
 }
 
-/** Worker threads for the engine: by default one per core but one on a large population (src/screen/run.ts). */
-export function parseWorkers(raw: string | undefined): number | 'auto' {
-  if (raw === undefined) return 'auto';
+/**
+ * Worker threads for the engine: `auto` (the default) is one per core but one on a large population
+ * (src/screen/run.ts). Threads of one process, unlike the server processes of `trd serve --workers`.
+ */
+export function parseWorkerThreads(raw: string | undefined): number | 'auto' {
+  if (raw === undefined || raw === 'auto') return 'auto';
   const n = Number(raw);
-  if (!(Number.isInteger(n) && n >= 0 && n <= 64)) {
-    throw new InputError('--workers must be a whole number from 0 to 64', 'screen.workers.invalid');
+  if (!(/^\d{1,2}$/.test(raw) && n <= 64)) {
+    throw new InputError('--workers must be auto or a whole number from 0 to 64', 'screen.workers.invalid');
   }
   return n;
 }
@@ -182,7 +185,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     asOf,
     cutOffs,
     progress: flags.quiet !== true,
-    workers: parseWorkers(flags.workers),
+    workers: parseWorkerThreads(flags.workers),
     ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
   }).catch((error: unknown) => {
     throw outOfMemory(error, memoryLimit) ?? error;
@@ -235,7 +238,7 @@ export function registerScreen(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'worker threads that run the engine (0: none; default one per core but one, from 10,000 patients)',
+      'worker threads that run the engine (0: none; auto, the default: one per core but one, from 10,000 patients)',
     )
     .option('--quiet', 'no progress bar or summary line')
     .action((source: string, flags: ScreenFlags) => screenCommand(source, flags, new Date()));
