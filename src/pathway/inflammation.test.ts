@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { classifyCrp, deriveFacts } from './index.ts';
+import { crpText } from './inflammation.ts';
 import type { InflammationFacts } from './index.ts';
 import {
   AS_OF,
@@ -85,6 +86,34 @@ describe('inflammation (definition 5)', () => {
     assert.ok(Math.abs((molar.inflammation.crp?.mgPerL ?? 0) - 5) < 1e-3);
     assert.ok(molar.unverified.some((u) => /molar factor/.test(u.item)));
     assert.ok(!facts([hsCrp(5)]).unverified.some((u) => /molar factor/.test(u.item)));
+  });
+
+  test('a converted CRP is shown rounded, with the value as reported, never rounded across a threshold', () => {
+    const molar = infl([quantityObservation('76486-0', 66.7, 'nmol/L', daysBefore(5))]);
+    assert.match(
+      molar.reason,
+      /^hs-CRP 7\.003 mg\/L \(reported as 66\.7 nmol\/L\) on \d{4}-\d{2}-\d{2} is at or above/,
+    );
+    assert.match(
+      infl([quantityObservation('30522-7', 0.5, 'mg/dL', daysBefore(5))]).reason,
+      /hs-CRP 5 mg\/L \(reported as 0\.5 mg\/dL\)/,
+    );
+    assert.match(infl([hsCrp(5)]).reason, /^hs-CRP 5 mg\/L on /);
+    const crp = { mgPerL: 2.99996, date: '2026-11-01', assay: 'high-sensitivity', source: 'Observation/x' } as const;
+    // 4 digits would show 3, at the cut-off, for a value below it: the full value is shown instead.
+    assert.equal(crpText({ ...crp, reported: '28.5716 nmol/L' }, [3, 10]), '2.99996 mg/L (reported as 28.5716 nmol/L)');
+    assert.equal(
+      crpText({ ...crp, mgPerL: 10.00004, reported: '95.2404 nmol/L' }, [3, 10]),
+      '10.00004 mg/L (reported as 95.2404 nmol/L)',
+    );
+    assert.equal(
+      crpText({ ...crp, mgPerL: 4.56789, reported: '43.5 nmol/L' }, [3, 10]),
+      '4.568 mg/L (reported as 43.5 nmol/L)',
+    );
+    assert.equal(
+      crpText({ ...crp, mgPerL: 0.2, comparator: '<', reported: '<0.02 mg/dL' }, [3, 10]),
+      '<0.2 mg/L (reported as <0.02 mg/dL)',
+    );
   });
 
   test('an unconvertible or non-UCUM unit gives unknown with the reason', () => {

@@ -201,7 +201,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const infection = first.status === 'acute' ? duringInfection(ctx, dayOf(first.crp.date) ?? ctx.asOfDay) : undefined;
   const reason =
     infection !== undefined && !meets(first.crp.mgPerL, def.acuteAbove)
-      ? `${describe(first.crp)} is at or above the ${cutOffMgPerL} mg/L cut-off while an infection was active or within ${def.infectionRecoveryDays.value} days after it resolved (${infection}): possible acute phase; look for and treat the cause, and repeat at least 2 weeks after it resolves`
+      ? `${describe(first.crp, cutOffMgPerL, acuteAboveMgPerL)} is at or above the ${cutOffMgPerL} mg/L cut-off while an infection was active or within ${def.infectionRecoveryDays.value} days after it resolved (${infection}): possible acute phase; look for and treat the cause, and repeat at least 2 weeks after it resolves`
       : reasonFor(first.status, first.crp, cutOffMgPerL, acuteAboveMgPerL);
   return result(settings, first.status, reason, first.crp);
 
@@ -217,12 +217,27 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   }
 }
 
-function describe(crp: CrpResult): string {
-  return `${crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)'} ${crp.comparator ?? ''}${crp.mgPerL} mg/L on ${crp.date}`;
+/**
+ * The CRP in mg/L as a person reads it. A value given in mg/L is shown as given. A converted one (mg/dL, nmol/L) is
+ * rounded to 4 significant digits (the molar factor turns 66.7 nmol/L into 7.0033599328 mg/L), unless the rounding
+ * would move it across one of the thresholds it is compared with, and is followed by the value as reported.
+ */
+export function crpText(crp: CrpResult, thresholdsMgPerL: readonly number[]): string {
+  const comparator = crp.comparator ?? '';
+  const asGiven = `${comparator}${crp.mgPerL} mg/L`;
+  if (crp.reported === asGiven) return asGiven;
+  const x = crp.mgPerL;
+  const rounded = Number(x.toPrecision(4));
+  const sameSide = thresholdsMgPerL.every((t) => rounded >= t === x >= t && rounded > t === x > t);
+  return `${comparator}${sameSide ? rounded : x} mg/L (reported as ${crp.reported})`;
+}
+
+function describe(crp: CrpResult, cut: number, acute: number): string {
+  return `${crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)'} ${crpText(crp, [cut, acute])} on ${crp.date}`;
 }
 
 function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acute: number): string {
-  const what = describe(crp);
+  const what = describe(crp, cut, acute);
   switch (status) {
     case 'acute':
       return `${what} is above ${acute} mg/L: possible acute infection or inflammation; repeat at least 2 weeks after it resolves`;

@@ -6,6 +6,7 @@
 import { MESSAGE_PLACEHOLDERS } from '../knowledge/schema-pathway.ts';
 import type { DecisionRow, MessagePlaceholder, Pathway } from '../knowledge/schema-pathway.ts';
 import type { ClinicalFacts } from './facts.ts';
+import { crpText } from './inflammation.ts';
 
 const PLACEHOLDER = /\{([a-zA-Z]+)\}/g;
 const KNOWN = new Set<string>(MESSAGE_PLACEHOLDERS);
@@ -40,7 +41,10 @@ export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, 
       tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(' and ')}; ${t.sources.join(', ')})`),
       'none',
     ),
-    crp: crp === undefined ? 'no valid result' : `${crp.comparator ?? ''}${crp.mgPerL} mg/L`,
+    crp:
+      crp === undefined
+        ? 'no valid result'
+        : crpText(crp, [f.inflammation.cutOffMgPerL, f.inflammation.acuteAboveMgPerL]),
     crpDate: crp?.date ?? 'none',
     crpAssay:
       crp === undefined ? 'none' : crp.assay === 'high-sensitivity' ? 'high-sensitivity assay' : 'standard assay',
