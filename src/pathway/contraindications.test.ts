@@ -76,6 +76,41 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(facts({ observations: hbsag })), ['hepatitis']);
   });
 
+  test('an HBsAg or IGRA result that reads as neither positive nor negative: not done, named in an issue', () => {
+    const unreadable = (loinc: string, date: string): ObservationFact => ({
+      ...screen(loinc, false, date),
+      value: { kind: 'concept', concept: { codings: [], text: 'Positive' } },
+    });
+    const without = (loinc: string) => workup().filter((o) => o.code.codings[0]?.code !== loinc);
+    const issuesOf = (f: ClinicalFacts) => f.issues.filter((i) => i.code === 'pathway.screen.unreadable');
+    // The only result: not done (the work-up asks for it), never negative.
+    const only = facts({ observations: [hsCrp(7), ...without('5196-1'), unreadable('5196-1', daysBefore(10))] });
+    assert.equal(only.screens.hepatitisBSurfaceAntigen?.outcome, 'indeterminate');
+    assert.ok(only.missingWorkup.some((w) => w.code === 'hepatitis-b-serology'));
+    assert.match(
+      issuesOf(only)[0]?.message ?? '',
+      /^HBsAg result of \d{4}-\d{2}-\d{2} reads as neither positive nor negative/,
+    );
+    // Newer than the last negative: the negative may no longer hold.
+    const afterNegative = facts({ observations: [hsCrp(7), ...workup(), unreadable('5196-1', daysBefore(10))] });
+    assert.equal(afterNegative.screens.hepatitisBSurfaceAntigen?.outcome, 'indeterminate');
+    assert.match(issuesOf(afterNegative)[0]?.message ?? '', /after the negative of/);
+    // Older than a negative: the negative stands, nothing to report.
+    const beforeNegative = facts({ observations: [hsCrp(7), ...workup(), unreadable('5196-1', daysBefore(400))] });
+    assert.equal(beforeNegative.screens.hepatitisBSurfaceAntigen?.outcome, 'negative');
+    assert.deepEqual(issuesOf(beforeNegative), []);
+    // A standing positive IGRA is not undone by a later unreadable one.
+    const positive = facts({
+      observations: [
+        hsCrp(7),
+        ...without('71773-6'),
+        screen('71773-6', true, daysBefore(60)),
+        unreadable('71773-6', daysBefore(5)),
+      ],
+    });
+    assert.deepEqual(codes(positive), ['tuberculosis']);
+  });
+
   test('immunodeficiency: HIV disease', () => {
     assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'B20')] })), ['immunodeficiency']);
   });

@@ -111,9 +111,11 @@ export function screenOutcome(ctx: EngineContext, obs: ObservationFact): ScreenO
  * Serology and IGRA results do not expire (docs/care-pathway.md definition 6): a positive result counts at any time before
  * the as-of date unless a later result of the same test is negative. Same-day results without ordering times are not
  * "later", so a same-day negative never cancels a positive. Otherwise the most recent decided result is reported
- * (negative), else the most recent one (indeterminate).
+ * (negative). A result that reads as neither (text-only concept, unknown code) decides nothing, but when it is the
+ * newest it may hide a change since the last negative: the test is then indeterminate (not done, so the work-up asks
+ * for it again), and every such result is named in the issue `pathway.screen.unreadable`.
  */
-function screenResult(ctx: EngineContext, codeSets: readonly string[]): ScreenResult | undefined {
+function screenResult(ctx: EngineContext, test: string, codeSets: readonly string[]): ScreenResult | undefined {
   const results = findObservations(ctx, codeSets, ctx.pathway.definitions.labs.validStatuses).usable;
   if (results.length === 0) return undefined;
   const outcomes = results.map((r) => ({ r, outcome: screenOutcome(ctx, r.obs) }));
@@ -133,7 +135,23 @@ function screenResult(ctx: EngineContext, codeSets: readonly string[]): ScreenRe
   });
   if (standing !== undefined) return screen(standing);
   const decided = outcomes.find((o) => o.outcome !== 'indeterminate');
-  return screen(decided ?? (outcomes[0] as (typeof outcomes)[number]));
+  const unreadable = outcomes.filter(
+    (o) => o.outcome === 'indeterminate' && (decided === undefined || isLater(o.r, decided.r)),
+  );
+  if (unreadable.length === 0) return screen(decided as (typeof outcomes)[number]);
+  const newest = unreadable[0] as (typeof outcomes)[number];
+  const which =
+    unreadable.length === 1
+      ? `result of ${isoDay(newest.r.obs)} reads`
+      : `results of ${unreadable.map((o) => `${isoDay(o.r.obs)} (${o.r.obs.ref})`).join(', ')} read`;
+  const after = decided === undefined ? '' : `, after the negative of ${isoDay(decided.r.obs)}`;
+  noteIssue(
+    ctx,
+    'pathway.screen.unreadable',
+    `${test} ${which} as neither positive nor negative (no coded value, text or interpretation the pathway knows)${after}: counted as not done; repeat the test`,
+    newest.r.obs.ref,
+  );
+  return screen(newest);
 }
 
 export function deriveScreens(ctx: EngineContext): {
@@ -143,8 +161,8 @@ export function deriveScreens(ctx: EngineContext): {
 } {
   const s = ctx.pathway.definitions.screens;
   return {
-    latentTb: screenResult(ctx, s.latentTbCodeSets),
-    hepatitisBSurfaceAntigen: screenResult(ctx, s.hepatitisBSurfaceAntigenCodeSets),
-    hepatitisBCoreAntibody: screenResult(ctx, s.hepatitisBCoreAntibodyCodeSets),
+    latentTb: screenResult(ctx, 'latent TB screen (IGRA or tuberculin test)', s.latentTbCodeSets),
+    hepatitisBSurfaceAntigen: screenResult(ctx, 'HBsAg', s.hepatitisBSurfaceAntigenCodeSets),
+    hepatitisBCoreAntibody: screenResult(ctx, 'anti-HBc', s.hepatitisBCoreAntibodyCodeSets),
   };
 }
