@@ -23,14 +23,14 @@
  */
 import type { ChildProcess, Serializable } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey } from 'jose';
 import { createEngine } from '../src/engine/index.ts';
 import { prefetchKeyByType } from '../src/server/cds-hooks/services.ts';
-import { MAX_AUTO_WORKERS } from '../src/server/cluster.ts';
+import { parseWorkers } from '../src/server/cluster.ts';
 import { ensureBuild, forkChild } from './compiled.ts';
 import { typicalBundle } from './typical-bundle.ts';
 
@@ -121,9 +121,8 @@ interface Row {
   kind: 'judged' | 'jwt' | 'baseline';
 }
 
-/** The server processes `trd serve --workers WORKERS` runs on this machine (src/server/cluster.ts). */
-const expectedProcesses = (workers: string): number =>
-  workers === 'auto' ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : Number(workers);
+/** The server processes `trd serve --workers WORKERS` runs on this machine: the service's own rule. */
+const expectedProcesses = (workers: string): number => parseWorkers(workers);
 
 async function main(): Promise<void> {
   ensureBuild('bench:serve');

@@ -228,7 +228,8 @@ export function crpText(crp: CrpResult, thresholdsMgPerL: readonly number[]): st
   if (crp.reported === asGiven) return asGiven;
   const x = crp.mgPerL;
   const rounded = Number(x.toPrecision(4));
-  const sameSide = thresholdsMgPerL.every((t) => rounded >= t === x >= t && rounded > t === x > t);
+  // Below, at or above each threshold, as the full value is (the cut-off is inclusive, the acute threshold is not).
+  const sameSide = thresholdsMgPerL.every((t) => Math.sign(rounded - t) === Math.sign(x - t));
   return `${comparator}${sameSide ? rounded : x} mg/L (reported as ${crp.reported})`;
 }
 
