@@ -19,7 +19,7 @@ import { SqliteReplayCache } from './auth/replay-store.ts';
 import { FeedbackStore } from './cds-hooks/feedback-store.ts';
 import { cdsRoutes } from './cds-hooks/routes.ts';
 import { webRoutes } from './web/routes.ts';
-import { loggerOptions } from './log.ts';
+import { loggerOptions, OneLinePerRequest } from './log.ts';
 
 export interface ServerPlugin {
   readonly plugin: FastifyPluginAsync;
@@ -70,6 +70,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     logger: options.logLevel === false ? false : loggerOptions(options.logLevel ?? 'info', options.logStream),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    logController: new OneLinePerRequest(),
   };
   const app = Fastify(fastifyOptions);
   const engine = options.engine ?? createEngine();

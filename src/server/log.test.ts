@@ -48,6 +48,12 @@ test('logs carry routes and statuses, never patient data, queries or tokens', as
   assert.ok(lines.length > 10, 'requests were logged');
   assert.match(text, /"route":"\/cds-services\/:id"/);
   assert.match(text, /"route":"\/patients\/:id"/);
+  // One line per request, on completion, with its route pattern and status.
+  assert.ok(!text.includes('incoming request'));
+  const completed = lines.filter((line) => line.includes('"msg":"request completed"'));
+  assert.ok(completed.length >= 7, 'each request logged once');
+  for (const line of completed)
+    assert.match(line, /"req":\{"id":"[^"]+","method":"(GET|POST)","route":"[^"]+"\},"res":\{"status":\d{3}\}/);
   for (const secret of [
     'Alice',
     'Example',
