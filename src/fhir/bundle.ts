@@ -365,9 +365,9 @@ interface PatientSelf {
 }
 
 /**
- * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? Only a reference of
- * the "Patient/id" form (relative or absolute) can name one: a urn:uuid resolves within the bundle, which holds one
- * Patient. A resource about another patient is never used (docs/care-pathway.md "What goes in").
+ * Does the resource's subject (or patient) reference name a Patient other than the bundle's own? A reference of the
+ * "Patient/id" form (relative or absolute) with another id, or a urn:uuid other than the Patient's own fullUrl when
+ * that is a urn:uuid. A resource about another patient is never used (docs/care-pathway.md "What goes in").
  */
 function aboutAnotherPatient(resource: Record<string, unknown>, self: PatientSelf): boolean {
   return namesAnotherPatient(resource['subject'], self) || namesAnotherPatient(resource['patient'], self);
@@ -381,7 +381,9 @@ function namesAnotherPatient(target: unknown, self: PatientSelf): boolean {
     self.lastOwn = reference;
     return false;
   }
-  // Most references (urn:uuid, the patient's own fullUrl) cannot match: skip the regex for them.
+  // A urn:uuid or urn:oid names an entry of this bundle: when the Patient is identified by one, any other names
+  // something else (docs/care-pathway.md "What goes in").
+  if (reference.startsWith('urn:')) return self.fullUrl?.startsWith('urn:') === true;
   if (!reference.includes('Patient/')) return false;
   const m = PATIENT_REFERENCE.exec(reference);
   return m !== null && m[1] !== self.id;

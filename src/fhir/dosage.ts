@@ -68,20 +68,63 @@ function readDose(ctx: ReadContext, value: unknown, path: string): Quantity | un
     const p = `${path}.doseAndRate[${i}]`;
     const dr = readObject<DosageDoseAndRate>(ctx, list[i], p);
     if (dr === undefined) continue;
-    const dose =
-      readQuantity(ctx, dr.doseQuantity, p, '.doseQuantity') ??
-      readQuantity(ctx, readObject<{ low: unknown }>(ctx, dr.doseRange, p, '.doseRange')?.low, p, '.doseRange.low');
+    const dose = readQuantity(ctx, dr.doseQuantity, p, '.doseQuantity') ?? rangeDose(ctx, dr.doseRange, p);
     if (dose !== undefined) return dose;
   }
   return undefined;
 }
 
+/**
+ * A dose range is one dose only when its ends agree ("25-50 mg" may be either): otherwise the dose is not established
+ * and the exposure stays unverified (docs/care-pathway.md definition 3).
+ */
+function rangeDose(ctx: ReadContext, value: unknown, path: string): Quantity | undefined {
+  const range = readObject<{ low: unknown; high: unknown }>(ctx, value, path, '.doseRange');
+  if (range === undefined) return undefined;
+  const low = readQuantity(ctx, range.low, path, '.doseRange.low');
+  const high = readQuantity(ctx, range.high, path, '.doseRange.high');
+  if (low !== undefined && high !== undefined && low.value === high.value && unitKey(low) === unitKey(high)) return low;
+  note(ctx, `${path}.doseRange`, 'dose given as a range: no single dose is established', 'fhir.dosage.range');
+  return undefined;
+}
+
+const DAYS_OF_WEEK: ReadonlySet<string> = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
 function perDayFromRepeat(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, path: string): number | undefined {
+  const perDay = everyDayRate(ctx, repeat, path);
+  // dayOfWeek limits a daily schedule to some days of the week: 50 mg once a day on Mon, Wed and Fri is 3/7 of a dose.
+  const listed = readArray(ctx, repeat.dayOfWeek, path, '.timing.repeat.dayOfWeek');
+  if (perDay === undefined || listed.length === 0) return perDay;
+  const days = new Set(listed.filter((d) => typeof d === 'string' && DAYS_OF_WEEK.has(d)));
+  if (days.size === 0 || days.size === 7) return perDay;
+  const period = readNumber(ctx, repeat.period, path, '.timing.repeat.period');
+  const periodUnit = readString(ctx, repeat.periodUnit, path, '.timing.repeat.periodUnit');
+  if (period === undefined || (period === 1 && periodUnit === 'd')) return (perDay * days.size) / 7;
+  note(
+    ctx,
+    `${path}.timing.repeat`,
+    'days of the week with a period other than a day: frequency not established',
+    'fhir.dosage.timing',
+  );
+  return undefined;
+}
+
+function everyDayRate(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, path: string): number | undefined {
   const frequency = readNumber(ctx, repeat.frequency, path, '.timing.repeat.frequency');
   const frequencyMax = readNumber(ctx, repeat.frequencyMax, path, '.timing.repeat.frequencyMax');
   const period = readNumber(ctx, repeat.period, path, '.timing.repeat.period');
   const periodUnit = readString(ctx, repeat.periodUnit, path, '.timing.repeat.periodUnit');
-  const count = frequency ?? frequencyMax;
+  // frequency is the least number of doses; frequencyMax alone ("up to twice a day") gives no regular number.
+  if (frequency === undefined && frequencyMax !== undefined) {
+    note(
+      ctx,
+      `${path}.timing.repeat`,
+      'only a maximum frequency is given: frequency not established',
+      'fhir.dosage.timing',
+    );
+    return undefined;
+  }
+  const count = frequency;
   if (period !== undefined || periodUnit !== undefined) {
     if (period === undefined || periodUnit === undefined || period <= 0) {
       const at = `${path}.timing.repeat`;

@@ -28,7 +28,8 @@ test('timing.repeat: frequency / period in h, d, wk, mo -> administrations per d
     [{ frequency: 1, period: 12, periodUnit: 'h' }, 2],
     [{ frequency: 1, period: 1, periodUnit: 'wk' }, 1 / 7],
     [{ frequency: 1, period: 1, periodUnit: 'mo' }, 1 / 30.4375],
-    [{ frequencyMax: 3, period: 1, periodUnit: 'd' }, 3],
+    [{ frequency: 2, frequencyMax: 3, period: 1, periodUnit: 'd' }, 2],
+    [{ frequency: 1, period: 1, periodUnit: 'd', dayOfWeek: ['mon', 'wed', 'fri'] }, 3 / 7],
     [{ period: 2, periodUnit: 'd' }, 0.5],
     [{ timeOfDay: ['08:00:00', '20:00:00'] }, 2],
   ];
@@ -63,13 +64,27 @@ test('timing.code QD/BID/TID/QID/QOD/Q4H/Q6H/Q8H/Q12H/QAM/QPM/HS', () => {
   }
 });
 
-test('doseRange.low; as-needed gives no daily dose; split doses sum; titration steps do not', () => {
+test('a dose range or a maximum frequency establishes no dose; as-needed gives no daily dose; split doses sum; titration steps do not', () => {
   const range = recordOf(
     request([
       { timing: { code: { coding: [{ code: 'BID' }] } }, doseAndRate: [{ doseRange: { low: mg(25), high: mg(50) } }] },
     ]),
   );
-  assert.equal(range.medications[0]?.dailyDose?.value, 50);
+  assert.equal(range.medications[0]?.dailyDose, undefined);
+  assert.ok(range.issues.some((i) => i.code === 'fhir.dosage.range'));
+  const fixedRange = recordOf(
+    request([
+      { timing: { code: { coding: [{ code: 'BID' }] } }, doseAndRate: [{ doseRange: { low: mg(25), high: mg(25) } }] },
+    ]),
+  );
+  assert.equal(fixedRange.medications[0]?.dailyDose?.value, 50);
+  const upTo = recordOf(
+    request([
+      { timing: { repeat: { frequencyMax: 2, period: 1, periodUnit: 'd' } }, doseAndRate: [{ doseQuantity: mg(25) }] },
+    ]),
+  );
+  assert.equal(upTo.medications[0]?.dailyDose, undefined);
+  assert.ok(upTo.issues.some((i) => i.code === 'fhir.dosage.timing'));
 
   const prn = recordOf(
     request([

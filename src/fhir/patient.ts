@@ -1,7 +1,7 @@
 /** Patient -> PatientFacts: only what the pathway uses (age, sex, deceased); names and identifiers are not read. */
 import type { Patient } from '@medplum/fhirtypes';
 import type { PatientFacts } from '../record/index.ts';
-import { readBoolean, readDate, readString, warn } from './read.ts';
+import { isFhirDate, readBoolean, readDate, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted, Writable } from './read.ts';
 
 const SEXES: ReadonlySet<string> = new Set(['male', 'female', 'other', 'unknown']);
@@ -14,9 +14,25 @@ export function readPatient(ctx: ReadContext, resource: Untrusted<Patient>): Pat
     if (SEXES.has(gender)) sex = gender as PatientFacts['sex'];
     else warn(ctx, 'gender', `gender '${gender}' is not male, female, other or unknown; ignored`);
   }
-  let deceased = readBoolean(ctx, resource.deceasedBoolean, 'deceasedBoolean');
-  const deceasedDate = readDate(ctx, resource.deceasedDateTime, 'deceasedDateTime');
-  if (deceased === undefined && deceasedDate !== undefined) deceased = true;
+  const rawFlag = resource.deceasedBoolean as unknown;
+  const rawTime = resource.deceasedDateTime as unknown;
+  let deceased = readBoolean(ctx, rawFlag, 'deceasedBoolean');
+  let deceasedDate: string | undefined;
+  if (rawTime !== undefined && rawTime !== null) {
+    // A stated death is a death even when its time cannot be read (the safe reading: never taken to be alive).
+    deceasedDate = typeof rawTime === 'string' && isFhirDate(rawTime) ? rawTime : undefined;
+    if (deceasedDate === undefined) {
+      warn(
+        ctx,
+        'deceasedDateTime',
+        'deceasedDateTime is not a FHIR date: the patient is taken as deceased, date unknown',
+      );
+    }
+    deceased ??= true;
+  } else if (deceased === undefined && typeof rawFlag === 'string' && rawFlag.trim().toLowerCase() === 'true') {
+    deceased = true;
+    warn(ctx, 'deceasedBoolean', 'deceasedBoolean is the text "true", not a boolean: the patient is taken as deceased');
+  }
   const facts: Writable<PatientFacts> = { ref: ctx.ref };
   if (birthDate !== undefined) facts.birthDate = birthDate;
   if (sex !== undefined) facts.sex = sex;

@@ -102,3 +102,18 @@ export function isFullDate(value: string | undefined): boolean {
 export function ageOn(birthDate: string | undefined, day: number): number | undefined {
   return ageInYears(birthDate, day);
 }
+
+/**
+ * The ages a birth date given only as a year or month allows on a day (born on its first or its last day); undefined
+ * for a full or unusable birth date, or when both give the same age.
+ */
+export function ageRangeOn(
+  birthDate: string | undefined,
+  day: number,
+): { youngest: number; oldest: number } | undefined {
+  if (birthDate === undefined || isFullDate(birthDate)) return undefined;
+  const oldest = ageInYears(birthDate, day);
+  const last = toDayNumber(birthDate, 'end');
+  const youngest = last === undefined ? undefined : ageInYears(fromDayNumber(last), day);
+  return oldest === undefined || youngest === undefined || youngest === oldest ? undefined : { youngest, oldest };
+}

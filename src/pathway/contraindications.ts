@@ -5,7 +5,7 @@
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { whyNotCurrent } from './conditions.ts';
-import { byRef, useThreshold } from './context.ts';
+import { byRef, noteIssue, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ClinicalFacts, Contraindication, LabAnalyte, LabResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -28,9 +28,14 @@ function currentConditions(ctx: EngineContext, codeSets: readonly string[]): str
 }
 
 /** Is the (possibly censored) value certainly below the threshold? */
-function certainlyBelow(r: LabResult, limit: number, inclusive: boolean): boolean {
-  if (r.comparator === undefined || r.comparator === '<=') return inclusive ? r.value <= limit : r.value < limit;
-  if (r.comparator === '<') return r.value <= limit;
+function certainlyBelow(
+  value: number,
+  comparator: LabResult['comparator'],
+  limit: number,
+  inclusive: boolean,
+): boolean {
+  if (comparator === undefined || comparator === '<=') return inclusive ? value <= limit : value < limit;
+  if (comparator === '<') return value <= limit;
   return false;
 }
 
@@ -44,6 +49,84 @@ function certainlyAbove(
   if (comparator === undefined || comparator === '>=') return inclusive ? value >= limit - tol : value > limit + tol;
   if (comparator === '>') return value >= limit - tol;
   return false;
+}
+
+/** The limit one lab rule applies to one result, and on which side of it the contraindication lies. */
+interface LabLimit {
+  readonly limit: number;
+  readonly inclusive: boolean;
+  readonly worse: 'below' | 'above';
+  /** How the limit reads in a detail: "< 2" or "1.5 x ULN 40". */
+  readonly text: string;
+}
+
+function labLimit(ctx: EngineContext, rule: ContraindicationRule, r: LabResult): LabLimit | undefined {
+  if (rule.predicate === 'lab-below' && rule.analyte === r.analyte) {
+    const limit = useThreshold(ctx, `${rule.code} threshold`, rule.threshold);
+    const inclusive = rule.threshold.inclusive;
+    return { limit, inclusive, worse: 'below', text: `${inclusive ? '<=' : '<'} ${limit}` };
+  }
+  if (rule.predicate === 'lab-above-uln' && rule.analytes.includes(r.analyte)) {
+    if (r.analyte !== 'alt' && r.analyte !== 'ast') return undefined;
+    const multiple = useThreshold(ctx, 'liver enzymes: multiple of ULN', rule.multipleOfUln);
+    const fallback = rule.defaultUln[r.analyte];
+    const uln = r.upperLimitOfNormal ?? useThreshold(ctx, `default ULN: ${r.analyte.toUpperCase()}`, fallback);
+    const basis = r.upperLimitOfNormal === undefined ? 'default ULN' : 'ULN';
+    return {
+      limit: multiple * uln,
+      inclusive: rule.multipleOfUln.inclusive,
+      worse: 'above',
+      text: `> ${multiple} x ${basis} ${uln}`,
+    };
+  }
+  return undefined;
+}
+
+const certainlyWorse = (r: LabResult, l: LabLimit): boolean =>
+  l.worse === 'below'
+    ? certainlyBelow(r.value, r.comparator, l.limit, l.inclusive)
+    : certainlyAbove(r.value, r.comparator, l.limit, l.inclusive);
+
+/** Is every value a censored result allows on the safe side of the limit ("ANC >3" against 2.0)? */
+function certainlySafe(r: LabResult, l: LabLimit): boolean {
+  const v = r.value;
+  const tol = Math.abs(l.limit) * RELATIVE_EPSILON;
+  if (l.worse === 'below') {
+    if (r.comparator === '>') return v >= l.limit - tol;
+    if (r.comparator === '>=') return l.inclusive ? v > l.limit + tol : v >= l.limit - tol;
+    return false;
+  }
+  if (r.comparator === '<') return v <= l.limit + tol;
+  if (r.comparator === '<=') return l.inclusive ? v < l.limit - tol : v <= l.limit + tol;
+  return false;
+}
+
+/**
+ * A censored result that allows values on both sides of the limit ("ANC <2.5" may be 1.0) can neither show nor rule
+ * out the contraindication: the analyte counts as not measured and the work-up asks for a result with a value.
+ */
+export function withoutUndecidableLabs(
+  ctx: EngineContext,
+  labs: Partial<Record<LabAnalyte, LabResult>>,
+): Partial<Record<LabAnalyte, LabResult>> {
+  let out = labs;
+  for (const r of Object.values(labs)) {
+    if (r.comparator === undefined) continue;
+    for (const rule of ctx.pathway.contraindications) {
+      const l = labLimit(ctx, rule, r);
+      if (l === undefined || certainlyWorse(r, l) || certainlySafe(r, l)) continue;
+      noteIssue(
+        ctx,
+        'pathway.lab.censored',
+        `${r.analyte} ${r.comparator}${r.value} ${r.unit} on ${r.date} cannot be placed against the ${rule.code} limit (${l.text}): counted as not measured; repeat it for a value`,
+        r.source,
+      );
+      out = { ...out };
+      delete out[r.analyte];
+      break;
+    }
+  }
+  return out;
 }
 
 type Found = Omit<Contraindication, 'code' | 'title' | 'citation'>;
@@ -67,31 +150,25 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
         : undefined;
     }
     case 'lab-below': {
+      useThreshold(ctx, `${rule.code} threshold`, rule.threshold); // reported whether or not a result exists
       const r = lab.labs[rule.analyte];
-      const limit = useThreshold(ctx, `${rule.code} threshold`, rule.threshold);
-      if (r === undefined || !certainlyBelow(r, limit, rule.threshold.inclusive)) return undefined;
+      const l = r === undefined ? undefined : labLimit(ctx, rule, r);
+      if (r === undefined || l === undefined || !certainlyWorse(r, l)) return undefined;
       return {
-        detail: `${rule.analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${r.unit} on ${r.date} (${rule.threshold.inclusive ? '<=' : '<'} ${limit})`,
+        detail: `${rule.analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${r.unit} on ${r.date} (${l.text})`,
         evidence: [r.source],
       };
     }
     case 'lab-above-uln': {
-      const multiple = useThreshold(ctx, 'liver enzymes: multiple of ULN', rule.multipleOfUln);
+      useThreshold(ctx, 'liver enzymes: multiple of ULN', rule.multipleOfUln);
       const details: string[] = [];
       const evidence: string[] = [];
       for (const analyte of rule.analytes) {
         const r = lab.labs[analyte];
-        if (r === undefined || (analyte !== 'alt' && analyte !== 'ast')) continue;
-        const fallback = rule.defaultUln[analyte];
-        const uln = r.upperLimitOfNormal ?? useThreshold(ctx, `default ULN: ${analyte.toUpperCase()}`, fallback);
-        const limit = multiple * uln;
-        if (certainlyAbove(r.value, r.comparator, limit, rule.multipleOfUln.inclusive)) {
-          const basis = r.upperLimitOfNormal === undefined ? 'default ULN' : 'ULN';
-          details.push(
-            `${analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${r.unit} on ${r.date} > ${multiple} x ${basis} ${uln}`,
-          );
-          evidence.push(r.source);
-        }
+        const l = r === undefined ? undefined : labLimit(ctx, rule, r);
+        if (r === undefined || l === undefined || !certainlyWorse(r, l)) continue;
+        details.push(`${analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${r.unit} on ${r.date} ${l.text}`);
+        evidence.push(r.source);
       }
       return evidence.length > 0 ? { detail: details.join('; '), evidence } : undefined;
     }

@@ -7,9 +7,9 @@ import type { PatientRecord } from '../record/index.ts';
 import { deriveTreatmentResistance } from './adequacy.ts';
 import { deriveCautions } from './cautions.ts';
 import { deriveComorbidIl6Disease } from './comorbidity.ts';
-import { ageOn, byRef, createContext } from './context.ts';
+import { ageOn, ageRangeOn, byRef, createContext } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { deriveContraindications } from './contraindications.ts';
+import { deriveContraindications, withoutUndecidableLabs } from './contraindications.ts';
 import { deriveDepression } from './depression.ts';
 import { deriveSegments } from './exposures.ts';
 import type { ClinicalFacts } from './facts.ts';
@@ -25,16 +25,17 @@ import { deriveMissingWorkup } from './workup.ts';
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { record } = ctx;
   const age = ageOn(record.patient.birthDate, ctx.asOfDay);
+  const ageRange = ageRangeOn(record.patient.birthDate, ctx.asOfDay);
   const depression = deriveDepression(ctx);
   const { segments, ignored } = deriveSegments(ctx);
   const treatmentResistance = deriveTreatmentResistance(ctx, segments, ignored);
   const inflammation = deriveInflammation(ctx);
-  const lab = { labs: deriveLabs(ctx), screens: deriveScreens(ctx) };
+  const lab = { labs: withoutUndecidableLabs(ctx, deriveLabs(ctx)), screens: deriveScreens(ctx) };
   const contraindications = deriveContraindications(ctx, lab);
   const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
-  const scope = deriveScope(ctx, age, depression);
+  const scope = deriveScope(ctx, ageRange?.youngest ?? age, depression);
   const safetyAlerts = deriveSafetyAlerts(ctx);
   const comorbidIl6Disease = deriveComorbidIl6Disease(ctx);
   const maudsleyStaging = deriveMaudsley(ctx, depression, treatmentResistance);
@@ -43,6 +44,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     patient: {
       reference: record.patient.ref,
       age,
+      ...(ageRange !== undefined && { ageRange }),
       sex: record.patient.sex,
     },
     scope,

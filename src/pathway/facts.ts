@@ -265,7 +265,10 @@ export interface ClinicalFacts {
   readonly safetyAlerts: readonly SafetyAlert[];
   readonly patient: {
     readonly reference: ResourceRef;
+    /** Whole years on the as-of date; for a birth date given as a year or month, the age on its earliest day. */
     readonly age?: number;
+    /** Only for a birth date given as a year or month whose days give different ages: the youngest and oldest. */
+    readonly ageRange?: { readonly youngest: number; readonly oldest: number };
     readonly sex?: 'male' | 'female' | 'other' | 'unknown';
   };
   readonly depression: DepressionFacts;

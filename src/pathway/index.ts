@@ -7,6 +7,7 @@ export type { AssessOptions } from './assess.ts';
 export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp } from './inflammation.ts';
+export { ageYearsText } from './summaries.ts';
 export { REFERRAL_TRACK } from './workup.ts';
 export { ASSESSMENT_SCHEMA, RECOMMENDATION_CODES } from './assessment.ts';
 export type { Assessment, Recommendation, RecommendationCode, TraceStep } from './assessment.ts';

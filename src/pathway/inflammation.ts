@@ -129,16 +129,25 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       });
       continue;
     }
-    if (obs.value?.kind !== 'quantity') {
+    // No value at all (dataAbsentReason) is not a result; a value that is not a number is one the pathway cannot read.
+    if (obs.value === undefined) {
       rejected.push({
         source: obs.ref,
-        reason: obs.dataAbsentReason === undefined ? 'no numeric value' : `no value (${obs.dataAbsentReason})`,
+        reason: obs.dataAbsentReason === undefined ? 'no value' : `no value (${obs.dataAbsentReason})`,
       });
       continue;
     }
     valid.push(c);
   }
   const ties = latestTies(valid);
+  const unreadable = ties.find(({ obs }) => obs.value?.kind !== 'quantity');
+  if (unreadable !== undefined) {
+    return result(
+      settings,
+      'unknown',
+      `the most recent CRP (${isoDay(unreadable.obs)}, ${unreadable.obs.ref}) has no numeric value: it cannot be read, and an older CRP is not used; repeat it`,
+    );
+  }
   if (ties.length === 0) {
     const reason =
       rejected.length > 0

@@ -29,14 +29,25 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
   const labs: Partial<Record<LabAnalyte, LabResult>> = {};
   for (const analyte of LAB_ANALYTES) {
     const a = def.analytes[analyte];
-    const quantities = findObservations(ctx, a.codeSets, def.validStatuses, from).usable.filter(
-      ({ obs }) => obs.value?.kind === 'quantity',
+    // A result with no value at all (dataAbsentReason) says nothing about the patient and is passed over; one with a
+    // value that is not a number (text such as "0.8 x10^9/L", a concept) is a newer result the pathway cannot read.
+    const results = findObservations(ctx, a.codeSets, def.validStatuses, from).usable.filter(
+      ({ obs }) => obs.value !== undefined,
     );
-    const ties = latestTies(quantities);
+    const ties = latestTies(results);
     let chosen: LabResult | undefined;
     let unconvertible = false;
     for (const { obs } of ties) {
-      if (obs.value?.kind !== 'quantity') continue;
+      if (obs.value?.kind !== 'quantity') {
+        noteIssue(
+          ctx,
+          'pathway.lab.unreadable',
+          `the most recent ${analyte} result (${isoDay(obs)}) has no numeric value: counted as not measured (an older result is not used); repeat it`,
+          obs.ref,
+        );
+        unconvertible = true;
+        continue;
+      }
       const q = obs.value.quantity;
       const converted = convertNoting(ctx, obs, q, a.unit);
       if (!converted.ok) {
@@ -69,7 +80,8 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         ties[0]!.obs.ref,
       );
     }
-    // The most recent result decides: an unconvertible one leaves the analyte unmeasured, never an older value.
+    // The most recent result decides: an unreadable or unconvertible one leaves the analyte unmeasured, never an older
+    // value.
     if (chosen !== undefined && !unconvertible) labs[analyte] = chosen;
   }
   return labs;

@@ -42,7 +42,10 @@ export interface MedicationUse {
   readonly unconfirmed: boolean;
   /** Active or on-hold (in-progress for an administration) with no stated end. */
   readonly openEnded: boolean;
-  /** Open-ended and started before the open-ended window (or undated): not current, reported as a data issue. */
+  /**
+   * Not counted as current, but may be: open-ended and started before the open-ended window (or undated), or a
+   * biologic with a washout whose last dose is unknown. Reported as a data issue; confirmed through the work-up.
+   */
   readonly stale: boolean;
   /** Definition 3a, washout included. */
   readonly current: boolean;
@@ -146,7 +149,7 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   const openEnded =
     statusSet(s.records.openEndedStatuses).has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
   const unconfirmed = m.kind === 'statement' && statusSet(s.records.statement.unconfirmed).has(m.status);
-  const stale = openEnded && isStale(ctx, startDay, s.window);
+  let stale = openEnded && isStale(ctx, startDay, s.window);
   let endDay: number | undefined;
   let durationProblem: string | undefined;
   if (startDay === undefined) durationProblem = 'start date unknown';
@@ -176,8 +179,23 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   let current =
     (startDay !== undefined && endDay !== undefined && endDay >= ctx.asOfDay) ||
     (openEnded && !stale && startDay !== undefined);
-  if (!current && !openEnded && startDay !== undefined) current = withinWashout(ctx, m, endDay ?? startDay);
-  if (stale) {
+  // The last known day of use: the end, else the date of a record dated by one day (a dose on that day).
+  const lastDay = endDay ?? (m.periodSource === 'effectiveDateTime' ? startDay : undefined);
+  if (!current && !openEnded) {
+    if (lastDay !== undefined) current = withinWashout(ctx, m, lastDay);
+    else if (washoutOf(ctx, m) !== undefined) {
+      // A biologic's washout runs from its last dose: with no end, supply or date, the last dose may have been
+      // yesterday, so the record is neither current nor safely past (definition 3a).
+      stale = true;
+      noteIssue(
+        ctx,
+        'medication.last-dose-unknown',
+        `${RESOURCE_NAME[m.kind]} of a biologic ${startDay === undefined ? 'with no date' : `from ${isoDate(startDay)}`} gives no last dose: its washout cannot be established (confirm when it was last given)`,
+        m.ref,
+      );
+    }
+  }
+  if (stale && openEnded) {
     const what = `open-ended ${RESOURCE_NAME[m.kind]}`;
     const since = startDay === undefined ? 'with no start date' : `from ${isoDate(startDay)}`;
     noteIssue(
@@ -205,15 +223,22 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   };
 }
 
+/** The washout of a biologic immunosuppressant (its own, else the default); undefined for other medications. */
+function washoutOf(ctx: EngineContext, m: MedicationFact): { name: string; days: Days } | undefined {
+  const w = ctx.pathway.definitions.currentMedication.biologicWashout;
+  if (!inMedicationSets(ctx, w.codeSets, m)) return undefined;
+  const own = w.byIngredient.find((i) => inMedicationSets(ctx, i.codeSets, m));
+  return own === undefined
+    ? { name: 'biologic washout (days)', days: w.defaultDays }
+    : { name: `${own.ingredient} washout (days)`, days: own.days };
+}
+
 /** A biologic immunosuppressant is current for its washout after the last known day of use. */
 function withinWashout(ctx: EngineContext, m: MedicationFact, lastDay: number): boolean {
-  const w = ctx.pathway.definitions.currentMedication.biologicWashout;
-  if (!inMedicationSets(ctx, w.codeSets, m)) return false;
-  const own = w.byIngredient.find((i) => inMedicationSets(ctx, i.codeSets, m));
-  const days: Days = own?.days ?? w.defaultDays;
-  const name = own === undefined ? 'biologic washout (days)' : `${own.ingredient} washout (days)`;
-  useThreshold(ctx, name, days);
-  return withinDaysAfter(ctx.asOfDay, lastDay, days);
+  const washout = washoutOf(ctx, m);
+  if (washout === undefined) return false;
+  useThreshold(ctx, washout.name, washout.days);
+  return withinDaysAfter(ctx.asOfDay, lastDay, washout.days);
 }
 
 /** The product or one of its ingredients is in any of the code sets. */

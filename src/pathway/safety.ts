@@ -1,7 +1,7 @@
 /**
  * Definition 7a, the `suicide-risk` safety alert: within the window (90 days) the most recent PHQ-9 item 9, BDI-II
  * item 9 or MADRS item 10 at or above its threshold; or an active suicidal-ideation Condition; or self-harm or a
- * suicide attempt dated in the last 180 days. Same-day scores that times cannot order are read at their highest (the
+ * suicide attempt dated in the last 180 days (or undated). Same-day scores that times cannot order are read at their highest (the
  * safe reading). The alert never changes the decision; it is shown first and a referral's summary says to assess and
  * manage the risk first.
  */
@@ -51,10 +51,16 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   for (const c of ctx.record.conditions) {
     if (!inAnySet(ctx, rule.selfHarmCodeSets, c.code) || !isRecordedHistory(c, ctx.asOfDay)) continue;
     const date = c.onset ?? c.recordedDate;
-    const day = dayOf(date, 'start');
     useThreshold(ctx, 'self-harm window (days)', rule.selfHarmWindowDays);
-    if (day === undefined || day < harmFrom) continue;
-    details.push(`self-harm or suicide attempt on ${(date ?? '').slice(0, 10)}`);
+    // The safe reading of an imprecise date: a month or year counts if any day of it is in the window, and an
+    // undated record may be recent (the alert asks for an assessment; it never changes the decision).
+    const day = dayOf(date, 'end');
+    if (day !== undefined && day < harmFrom) continue;
+    details.push(
+      day === undefined
+        ? 'self-harm or suicide attempt recorded without a usable date (it may be recent)'
+        : `self-harm or suicide attempt on ${(date ?? '').slice(0, 10)}`,
+    );
     evidence.add(c.ref);
   }
   if (details.length === 0) return [];

@@ -7,7 +7,7 @@
  */
 import type { ScopeReason } from '../knowledge/schema-pathway.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { ageOn, byRef, dayOf, isFullDate, isoDate, useThreshold } from './context.ts';
+import { byRef, dayOf, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, ScopeFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -19,15 +19,15 @@ function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): string[
     .sort(byRef);
 }
 
-function isoDateOf(day: number | undefined): string | undefined {
-  return day === undefined ? undefined : isoDate(day);
-}
-
 function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFacts {
   return { inScope: false, reason, evidence };
 }
 
-export function deriveScope(ctx: EngineContext, age: number | undefined, depression: DepressionFacts): ScopeFacts {
+/**
+ * @param youngest the patient's age, the youngest one a birth date given only as a year or month allows (adult only when
+ * certainly adult)
+ */
+export function deriveScope(ctx: EngineContext, youngest: number | undefined, depression: DepressionFacts): ScopeFacts {
   const def = ctx.pathway.definitions.scope;
   const patient = ctx.record.patient;
   if (patient.deceased === true) {
@@ -35,8 +35,6 @@ export function deriveScope(ctx: EngineContext, age: number | undefined, depress
     const diedDay = dayOf(patient.deceasedDate, 'start');
     if (diedDay === undefined || diedDay <= ctx.asOfDay) return outOfScope('deceased', [patient.ref]);
   }
-  // A birth date given only as a year or month is read at its latest possible day: adult only when certainly adult.
-  const youngest = isFullDate(patient.birthDate) ? age : ageOn(isoDateOf(dayOf(patient.birthDate, 'end')), ctx.asOfDay);
   if (youngest !== undefined) {
     const adult = useThreshold(ctx, 'adult age (years)', def.adultAgeYears);
     const isAdult = def.adultAgeYears.inclusive ? youngest >= adult : youngest > adult;

@@ -60,7 +60,7 @@ export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, 
       f.missingWorkup.map((w) => WORKUP_LABEL[w.code] ?? w.code),
       'none',
     ),
-    age: f.patient.age === undefined ? 'unknown' : String(f.patient.age),
+    age: ageYearsText(f.patient) ?? 'unknown',
   };
 }
 
@@ -160,4 +160,10 @@ export function patientSummary(
     return fill(pathway.definitions.scope.messages[f.scope.reason].patientSummary, values);
   }
   return fill(row.patientSummary, values);
+}
+
+/** "66", or "65 or 66" for a birth date given only as a year or month; undefined without a birth date. */
+export function ageYearsText(patient: ClinicalFacts['patient']): string | undefined {
+  if (patient.ageRange !== undefined) return `${patient.ageRange.youngest} or ${patient.ageRange.oldest}`;
+  return patient.age === undefined ? undefined : String(patient.age);
 }

@@ -5,7 +5,7 @@
  * trace. Every finding names its source resources with their dates (Assessment.evidenceDates) so it can be checked in
  * the record; each fact is said once (the recommendation shows its statement, the sections the facts).
  */
-import { REFERRAL_TRACK } from '../../pathway/index.ts';
+import { ageYearsText, REFERRAL_TRACK } from '../../pathway/index.ts';
 import type { Assessment } from '../../pathway/index.ts';
 import type { Finding } from '../../pathway/index.ts';
 import { bullet, REPORT_WIDTH, table, wrap } from './text-layout.ts';
@@ -50,7 +50,8 @@ function safetyAlerts(a: Assessment): string[] {
 }
 
 function header(a: Assessment): string[] {
-  const who = [a.patient.age === undefined ? 'age unknown' : `${a.patient.age} y`, a.patient.sex ?? 'sex unknown'];
+  const years = ageYearsText(a.patient);
+  const who = [years === undefined ? 'age unknown' : `${years} y`, a.patient.sex ?? 'sex unknown'];
   const r = a.recommendation;
   const scope = a.scope.inScope
     ? 'in scope'

@@ -4,6 +4,7 @@
  * then data issues and unverified values; and the plain-language one-page handout.
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
+import { ageYearsText } from '../../pathway/index.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 import { page } from './layout.ts';
@@ -167,8 +168,8 @@ export function patientPage(
     `Assessment: ${name}`,
     html`<h1>${name}</h1>
       <p class="muted">
-        ${a.patient.age === undefined ? '' : `${a.patient.age} years`}${a.patient.sex === undefined ? '' : `, ${a.patient.sex}`}
-        · <a href="${handoutHref}">Patient handout (printable)</a>
+        ${ageYearsText(a.patient)?.concat(' years') ?? ''}${a.patient.sex === undefined ? '' : `, ${a.patient.sex}`} ·
+        <a href="${handoutHref}">Patient handout (printable)</a>
       </p>
       ${
         selfPath === undefined

@@ -6,13 +6,21 @@ import { undecided } from '../context.ts';
 type AgeBetween = Extract<CriterionTest, { type: 'age-between' }>;
 
 export function ageBetween(ctx: MatchContext, test: AgeBetween): TestOutcome {
-  const { age, reference } = ctx.facts.patient;
+  const { age, ageRange, reference } = ctx.facts.patient;
   if (age === undefined) return undecided('No birth date in the record', 'date of birth', [reference]);
   const range = `${test.minYears}-${test.maxYears} years${test.inclusive ? ' inclusive' : ' exclusive'}`;
-  const holds = test.inclusive
-    ? age >= test.minYears && age <= test.maxYears
-    : age > test.minYears && age < test.maxYears;
-  return { holds, reason: `Age ${age} on ${ctx.asOf} (${range})`, evidence: [reference] };
+  const within = (years: number): boolean =>
+    test.inclusive ? years >= test.minYears && years <= test.maxYears : years > test.minYears && years < test.maxYears;
+  // A birth date given as a year or month allows two ages: the test holds or fails only if both agree.
+  if (ageRange !== undefined && within(ageRange.youngest) !== within(ageRange.oldest)) {
+    return undecided(
+      `Birth date given only as a year or month: age ${ageRange.youngest} or ${ageRange.oldest} on ${ctx.asOf} (${range})`,
+      'full date of birth',
+      [reference],
+    );
+  }
+  const shown = ageRange === undefined ? `${age}` : `${ageRange.youngest} or ${ageRange.oldest}`;
+  return { holds: within(age), reason: `Age ${shown} on ${ctx.asOf} (${range})`, evidence: [reference] };
 }
 
 export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
