@@ -32,7 +32,8 @@ export interface ServerOptions {
   readonly engine?: Engine;
   /**
    * The absolute URL clients use to reach this server (no trailing slash), e.g. https://cds.example.org. CDS Hooks
-   * JWTs must carry `aud` = this URL + /cds-services/{id}. Default http://HOST:PORT once listening.
+   * JWTs must carry `aud` = this URL + /cds-services/{id} (+ /feedback for feedback). Default http://HOST:PORT once
+   * listening.
    */
   readonly publicUrl?: string;
   /** false (tests, bench) or a pino level; default 'info'. */

@@ -99,6 +99,25 @@ describe('CDS Hooks client authentication (JWT)', () => {
   });
 
   test('wrong aud', async () => assertRefused(await token({ aud: `${server.base}/cds-services/other` }), /aud/));
+  test('aud of the feedback endpoint on the service call', async () =>
+    assertRefused(await token({ aud: `${audience}/feedback` }), /aud/));
+
+  test('feedback takes only a token for the feedback URL; one for the service URL stores nothing', async () => {
+    const url = `${audience}/feedback`;
+    const entry = { card: crypto.randomUUID(), outcome: 'accepted', outcomeTimestamp: '2026-11-27T10:00:00Z' };
+    const refused = await postJson(url, { feedback: [entry] }, { authorization: `Bearer ${await token()}` });
+    assert.equal(refused.status, 401);
+    assert.match((refused.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /aud/);
+    const list = async () =>
+      fetch(url, { headers: { authorization: `Bearer ${await token({ aud: url })}` } }).then(
+        async (r) => ((await r.json()) as { feedback: unknown[] }).feedback.length,
+      );
+    const before = await list();
+    const stored = await postJson(url, { feedback: [entry] }, { authorization: `Bearer ${await token({ aud: url })}` });
+    assert.equal(stored.status, 200);
+    assert.equal(await list(), before + 1);
+  });
+
   test('expired beyond the 60 s skew', async () =>
     assertRefused(await token({ iat: now() - 400, exp: now() - 90 }), /expired/));
   test('iat in the future beyond the skew', async () =>

@@ -3,7 +3,7 @@
  * signed by a trusted client. Checked here, before any prefetch is read or fetched and before the engine runs:
  * - alg ES384 or RS384 only (never `none`, never HMAC, whatever the header says), `kid` required;
  * - `iss` a configured client, whose JWKS holds the `kid`;
- * - `aud` the service endpoint's absolute URL under the public URL (the feedback endpoint's URL is also accepted);
+ * - `aud` the absolute URL of the endpoint called, under the public URL (a service's, or its feedback endpoint's);
  * - `exp` and `iat` required and checked with at most 60 s skew, `iat` not in the future, `exp` at most 5 minutes
  *   (plus the skew) after now as the spec bounds it;
  * - `jti` required and never accepted twice from one issuer while the token could still be valid (replay cache: in
@@ -54,7 +54,8 @@ export interface VerifiedClient {
 }
 
 export interface CdsAuthenticator {
-  verify(authorization: string | undefined, audiences: readonly string[]): Promise<VerifiedClient>;
+  /** `audience`: the absolute URL of the endpoint being called, the one `aud` value accepted. */
+  verify(authorization: string | undefined, audience: string): Promise<VerifiedClient>;
 }
 
 export function cdsAuthenticator(
@@ -64,7 +65,7 @@ export function cdsAuthenticator(
 ): CdsAuthenticator {
   const byIssuer = new Map(clients.map((c) => [c.issuer, c]));
   return {
-    async verify(authorization, audiences) {
+    async verify(authorization, audience) {
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
       if (match === null) throw new AuthFailure('a Bearer JWT is required');
       const token = match[1] as string;
@@ -87,7 +88,7 @@ export function cdsAuthenticator(
         ({ payload } = await jwtVerify(token, client.keys, {
           algorithms: ALLOWED_ALGORITHMS,
           issuer: client.issuer,
-          audience: [...audiences],
+          audience,
           clockTolerance: CLOCK_SKEW_SECONDS,
           currentDate: new Date(now() * 1000),
           requiredClaims: ['iss', 'aud', 'exp', 'iat', 'jti'],

@@ -72,29 +72,35 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
     });
     app.decorateRequest('cdsClient', undefined);
 
-    const authenticate = async (request: FastifyRequest<{ Params: { id: string } }>): Promise<void> => {
-      const service = byId.get(request.params.id);
-      if (service === undefined) throw new HttpError(404, 'not-found', 'no such CDS service');
-      const header = request.headers.authorization;
-      if (header === undefined && options.allowUnauthenticated) return;
-      const endpoint = `${context.publicUrl()}/cds-services/${service.id}`;
-      try {
-        if (options.authenticator === undefined) throw new AuthFailure('no CDS client is trusted by this server');
-        request.cdsClient = await options.authenticator.verify(header, [endpoint, `${endpoint}/feedback`]);
-      } catch (error) {
-        if (!(error instanceof AuthFailure)) throw error;
-        request.log.warn({ check: error.message }, 'CDS client authentication failed');
-        throw new HttpError(401, 'login', `authentication failed: ${error.message}`, 'cds.auth', {
-          'www-authenticate': 'Bearer',
-        });
-      }
-    };
+    /**
+     * The onRequest check of one route: the JWT's `aud` must be that route's own absolute URL (`path` after the
+     * service's; '' for the service call, '/feedback'), so a token minted for one endpoint opens no other.
+     */
+    const authenticate =
+      (path: '' | '/feedback') =>
+      async (request: FastifyRequest<{ Params: { id: string } }>): Promise<void> => {
+        const service = byId.get(request.params.id);
+        if (service === undefined) throw new HttpError(404, 'not-found', 'no such CDS service');
+        const header = request.headers.authorization;
+        if (header === undefined && options.allowUnauthenticated) return;
+        const endpoint = `${context.publicUrl()}/cds-services/${service.id}${path}`;
+        try {
+          if (options.authenticator === undefined) throw new AuthFailure('no CDS client is trusted by this server');
+          request.cdsClient = await options.authenticator.verify(header, endpoint);
+        } catch (error) {
+          if (!(error instanceof AuthFailure)) throw error;
+          request.log.warn({ check: error.message }, 'CDS client authentication failed');
+          throw new HttpError(401, 'login', `authentication failed: ${error.message}`, 'cds.auth', {
+            'www-authenticate': 'Bearer',
+          });
+        }
+      };
 
     app.get('/', { schema: { summary: 'CDS Hooks discovery', tags: ['cds-hooks'] } }, async () => ({ services }));
 
     app.post<{ Params: { id: string } }>(
       '/:id',
-      { onRequest: authenticate, schema: { summary: 'Call a CDS service (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      { onRequest: authenticate(''), schema: { summary: 'Call a CDS service (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
       async (request, reply) => {
         const service = byId.get(request.params.id) as CdsService;
         const parsed = HookRequestSchema.safeParse(request.body);
@@ -152,7 +158,10 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
 
     app.post<{ Params: { id: string } }>(
       '/:id/feedback',
-      { onRequest: authenticate, schema: { summary: 'Feedback on cards (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      {
+        onRequest: authenticate('/feedback'),
+        schema: { summary: 'Feedback on cards (CDS Hooks 2.0)', tags: ['cds-hooks'] },
+      },
       async (request) => {
         const parsed = FeedbackRequestSchema.safeParse(request.body);
         if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.feedback.invalid');
@@ -168,7 +177,10 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
 
     app.get<{ Params: { id: string } }>(
       '/:id/feedback',
-      { onRequest: authenticate, schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] } },
+      {
+        onRequest: authenticate('/feedback'),
+        schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] },
+      },
       async (request) => ({ feedback: options.feedback.list(request.params.id) }),
     );
   };
