@@ -142,6 +142,15 @@ describe('CDS Hooks client authentication (JWT)', () => {
     await assertRefused(jwt, /already used/);
   });
 
+  test('the Bearer scheme is read in any case', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const response = await postJson(`${server.base}/cds-services/${SERVICE}`, hookRequest('patient-view', seed), {
+        authorization: `${scheme} ${await token()}`,
+      });
+      assert.equal(response.status, 200, scheme);
+    }
+  });
+
   test('RS384 from a second client passes; a rotated key in the JWKS file is picked up without a restart', async () => {
     const rsa = await generateKeyPair('RS384', { extractable: true });
     const rsaJwk = { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS384' };

@@ -66,7 +66,8 @@ export function cdsAuthenticator(
   const byIssuer = new Map(clients.map((c) => [c.issuer, c]));
   return {
     async verify(authorization, audience) {
-      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
+      // RFC 7235: the scheme is case-insensitive and followed by one or more spaces.
+      const match = /^Bearer +([A-Za-z0-9_\-.]+)$/i.exec(authorization ?? '');
       if (match === null) throw new AuthFailure('a Bearer JWT is required');
       const token = match[1] as string;
       let header;
