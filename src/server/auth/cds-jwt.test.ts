@@ -122,6 +122,12 @@ describe('CDS Hooks client authentication (JWT)', () => {
     assertRefused(await token({ iat: now() - 400, exp: now() - 90 }), /expired/));
   test('iat in the future beyond the skew', async () =>
     assertRefused(await token({ iat: now() + 120, exp: now() + 200 }), /iat/));
+  test('iat older than the 5-minute lifetime plus the skew, exp still ahead', async () =>
+    assertRefused(await token({ iat: now() - 86_400, exp: now() + 120 }), /iat is too old/));
+  test('iat just past the 5-minute lifetime but within the skew passes', async () => {
+    const response = await call(await token({ iat: now() - 330, exp: now() + 60 }));
+    assert.equal(response.status, 200);
+  });
   test('unknown issuer', async () =>
     assertRefused(await token({ iss: 'https://other.example.org' }), /unknown issuer/));
   test('unknown kid', async () => assertRefused(await token({}, { kid: 'rotated-away' }), /unknown kid/));
