@@ -68,7 +68,7 @@ describe('CDS Hooks client authentication (JWT)', () => {
   const call = (jwt: string | undefined) =>
     postJson(
       `${server.base}/cds-services/${SERVICE}`,
-      hookRequest('patient-view', seed, { prefetch: null, fhirServer: fhir.baseUrl }),
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: fhir.baseUrl, accessToken: 'fhir-token' }),
       jwt === undefined ? {} : { authorization: `Bearer ${jwt}` },
     );
 

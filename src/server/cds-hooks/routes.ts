@@ -29,24 +29,30 @@ export interface CdsOptions {
   readonly feedback: FeedbackStore;
 }
 
-const HookRequestSchema = z.object({
-  hook: z.string().min(1),
-  hookInstance: z.string().min(1).max(128),
-  fhirServer: z.url({ protocol: /^https?$/ }).optional(),
-  fhirAuthorization: z
-    .object({
-      access_token: z.string().min(1),
-      token_type: z.literal('Bearer'),
-      expires_in: z.number().optional(),
-      scope: z.string(),
-      subject: z.string(),
-      patient: z.string().optional(),
-    })
-    .nullable()
-    .optional(),
-  context: z.looseObject({ patientId: z.string().min(1).max(64), userId: z.string().optional() }),
-  prefetch: z.record(z.string(), z.unknown()).nullable().optional(),
-});
+const HookRequestSchema = z
+  .object({
+    hook: z.string().min(1),
+    hookInstance: z.string().min(1).max(128),
+    fhirServer: z.url({ protocol: /^https?$/ }).optional(),
+    fhirAuthorization: z
+      .object({
+        access_token: z.string().min(1),
+        token_type: z.literal('Bearer'),
+        expires_in: z.number().optional(),
+        scope: z.string(),
+        subject: z.string(),
+        patient: z.string().optional(),
+      })
+      .nullable()
+      .optional(),
+    context: z.looseObject({ patientId: z.string().min(1).max(64), userId: z.string().optional() }),
+    prefetch: z.record(z.string(), z.unknown()).nullable().optional(),
+  })
+  // CDS Hooks 2.0: fhirServer is required when fhirAuthorization is given.
+  .refine((r) => r.fhirAuthorization == null || r.fhirServer !== undefined, {
+    path: ['fhirServer'],
+    message: 'required with fhirAuthorization',
+  });
 
 function zodReason(error: z.ZodError): string {
   const first = error.issues[0];
