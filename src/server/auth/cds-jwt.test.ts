@@ -118,6 +118,62 @@ describe('CDS Hooks client authentication (JWT)', () => {
     assert.equal(await list(), before + 1);
   });
 
+  test('each client lists only its own feedback; a call without a JWT only the entries sent without one', async () => {
+    const other = await generateKeyPair('ES384', { extractable: true });
+    const otherJwk = { ...(await exportJWK(other.publicKey)), kid: 'b-1', alg: 'ES384' };
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ keys: [otherJwk] }));
+    const OTHER = 'https://ehr-b.example.org';
+    const two = await startTestServer({
+      engine,
+      allowUnauthenticated: true,
+      cdsClients: [
+        parseCdsClient(`${ISS}=${join(dir, 'jwks.json')}`),
+        parseCdsClient(`${OTHER}=${join(dir, 'b.json')}`),
+      ],
+    });
+    try {
+      const url = `${two.base}/cds-services/${SERVICE}/feedback`;
+      const asA = async () => ({ authorization: `Bearer ${await token({ aud: url })}` });
+      const asB = async () => ({
+        authorization: `Bearer ${await new SignJWT({
+          iss: OTHER,
+          aud: url,
+          iat: now(),
+          exp: now() + 120,
+          jti: crypto.randomUUID(),
+        })
+          .setProtectedHeader({ alg: 'ES384', kid: 'b-1' })
+          .sign(other.privateKey)}`,
+      });
+      const entry = (userComment: string) => ({
+        feedback: [
+          {
+            card: crypto.randomUUID(),
+            outcome: 'overridden',
+            overrideReason: {
+              reason: { system: 'urn:precision-trd:cds-override-reason', code: 'patient-declined' },
+              userComment,
+            },
+            outcomeTimestamp: '2026-11-27T10:00:00Z',
+          },
+        ],
+      });
+      const list = async (headers: Record<string, string>) =>
+        (
+          (await (await fetch(url, { headers })).json()) as {
+            feedback: { overrideReason?: { userComment?: string } }[];
+          }
+        ).feedback.map((f) => f.overrideReason?.userComment);
+      assert.equal((await postJson(url, entry('from A'), await asA())).status, 200);
+      assert.equal((await postJson(url, entry('unauthenticated'))).status, 200);
+      assert.deepEqual(await list(await asB()), [], "B reads none of A's entries");
+      assert.deepEqual(await list(await asA()), ['from A']);
+      assert.deepEqual(await list({}), ['unauthenticated']);
+    } finally {
+      await two.close();
+    }
+  });
+
   test('expired beyond the 60 s skew', async () =>
     assertRefused(await token({ iat: now() - 400, exp: now() - 90 }), /expired/));
   test('iat in the future beyond the skew', async () =>

@@ -314,12 +314,25 @@ describe('CDS Hooks 2.0 services', () => {
       feedback: [{ card: 'x', outcome: 'maybe' }],
     });
     assert.equal(bad.status, 400);
+    const neverOffered = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [
+        {
+          ...feedback.feedback[0],
+          overrideReason: { reason: { system: 'urn:precision-trd:cds-override-reason', code: 'too-busy' } },
+        },
+      ],
+    });
+    assert.equal(neverOffered.status, 400, 'an override reason the cards never offered');
+    assert.match(
+      (neverOffered.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+      /overrideReason\.reason: not an override reason this service offers/,
+    );
     await server.close();
     server = await startTestServer({ allowUnauthenticated: true, dataDir });
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
       feedback: { outcome: string; overrideReason?: { userComment?: string } }[];
     };
-    assert.equal(listed.feedback.length, 2);
+    assert.equal(listed.feedback.length, 2, 'the refused entries were not stored');
     assert.equal(listed.feedback[1]?.overrideReason?.userComment, 'Prefers to wait');
     const other = (await (await fetch(`${server.base}/cds-services/trd-il6-blocker-order-sign/feedback`)).json()) as {
       feedback: unknown[];

@@ -187,7 +187,8 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         onRequest: authenticate('/feedback'),
         schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] },
       },
-      async (request) => ({ feedback: options.feedback.list(request.params.id) }),
+      // Only the caller's own entries: another client's (and their free-text comments) are not its to read.
+      async (request) => ({ feedback: options.feedback.list(request.params.id, request.cdsClient?.issuer) }),
     );
   };
 }
