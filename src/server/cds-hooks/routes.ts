@@ -54,6 +54,13 @@ const HookRequestSchema = z
     message: 'required with fhirAuthorization',
   });
 
+/** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
+const DraftOrdersSchema = z.looseObject({ resourceType: z.literal('Bundle') });
+const OrderContextSchemas = {
+  'order-sign': z.looseObject({ draftOrders: DraftOrdersSchema }),
+  'order-select': z.looseObject({ draftOrders: DraftOrdersSchema, selections: z.array(z.string()) }),
+};
+
 function zodReason(error: z.ZodError): string {
   const first = error.issues[0];
   return `${first?.path.join('.') || 'body'}: ${first?.message ?? 'invalid'}`;
@@ -114,6 +121,12 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         const hookRequest = parsed.data;
         if (hookRequest.hook !== service.hook) {
           throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
+        }
+        if (service.hook !== 'patient-view') {
+          const order = OrderContextSchemas[service.hook].safeParse(hookRequest.context);
+          if (!order.success) {
+            throw new HttpError(400, 'invalid', `context.${zodReason(order.error)}`, 'cds.request.invalid');
+          }
         }
         const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
         if (
