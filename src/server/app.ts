@@ -8,10 +8,10 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
-import { registerErrorHandling } from './api/operation-outcome.ts';
+import { HttpError, registerErrorHandling } from './api/operation-outcome.ts';
 import { apiRoutes } from './api/routes.ts';
 import { cdsAuthenticator, ReplayCache } from './auth/cds-jwt.ts';
 import type { CdsClient } from './auth/jwks.ts';
@@ -32,7 +32,8 @@ export interface ServerOptions {
   readonly engine?: Engine;
   /**
    * The absolute URL clients use to reach this server (no trailing slash), e.g. https://cds.example.org. CDS Hooks
-   * JWTs must carry `aud` = this URL + /cds-services/{id}. Default http://HOST:PORT once listening.
+   * JWTs must carry `aud` = this URL + /cds-services/{id} (+ /feedback for feedback). Default http://HOST:PORT once
+   * listening.
    */
   readonly publicUrl?: string;
   /** false (tests, bench) or a pino level; default 'info'. */
@@ -95,11 +96,11 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     limits: { fileSize: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, files: 1, fields: 5, parts: 6 },
   });
   // Bodies are JSON (FHIR's media type parsed like application/json) or multipart uploads; text is refused (415).
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
   app.addContentTypeParser(
-    ['application/fhir+json', 'application/json+fhir'],
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
+    ['application/json', 'application/fhir+json', 'application/json+fhir'],
+    { parseAs: 'buffer' },
+    utf8JsonParser(app.getDefaultJsonParser('error', 'error')),
   );
   app.get('/health', async () => ({
     status: 'ok',
@@ -127,6 +128,31 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     await app.register(extra.plugin, extra.prefix === undefined ? {} : { prefix: extra.prefix });
   }
   return app;
+}
+
+const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]*))/i;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * JSON is UTF-8 (RFC 8259): a charset other than utf-8 is 415 and bytes that are not UTF-8 are 400, where decoding
+ * them as UTF-8 would read a body the client did not send (U+FFFD in place of each bad byte).
+ */
+function utf8JsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser<Buffer> {
+  return (request, body, done) => {
+    const charset = CHARSET.exec(request.headers['content-type'] ?? '');
+    if (charset !== null && (charset[1] ?? charset[2] ?? '').toLowerCase() !== 'utf-8') {
+      done(new HttpError(415, 'not-supported', 'unsupported charset (send UTF-8 JSON)'), undefined);
+      return;
+    }
+    let text: string;
+    try {
+      text = UTF8.decode(body);
+    } catch {
+      done(new HttpError(400, 'structure', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  };
 }
 
 /** http://host:port of the first address the server listens on (before listening: http://127.0.0.1). */

@@ -21,7 +21,11 @@ test('logs carry routes and statuses, never patient data, queries or tokens', as
     await postJson(`${server.base}/cds-services/trd-il6-candidacy`, hookRequest('patient-view', seed));
     await postJson(
       `${server.base}/cds-services/trd-il6-candidacy`,
-      hookRequest('patient-view', seed, { prefetch: null, fhirServer: 'http://127.0.0.1:9/fhir' }),
+      hookRequest('patient-view', seed, {
+        prefetch: null,
+        fhirServer: 'http://127.0.0.1:9/fhir',
+        accessToken: 'fhir-access-token-value',
+      }),
     );
     await postJson(`${server.base}/cds-services/trd-il6-candidacy`, hookRequest('patient-view', seed), {
       authorization: 'Bearer secret-token-value.x.y',
@@ -64,6 +68,7 @@ test('logs carry routes and statuses, never patient data, queries or tokens', as
     '2026-11-20',
     'refer-to-trial?',
     'secret-token-value',
+    'fhir-access-token-value',
     'alice.json',
     'Ruth',
     'Okafor',

@@ -94,4 +94,37 @@ describe('REST API', () => {
     );
     await outcome(await post('/api/assess', seedText, 'text/plain'), 415);
   });
+
+  test('JSON is read as UTF-8 only: invalid UTF-8 400, a charset other than utf-8 415, for the API and CDS Hooks', async () => {
+    const send = (path: string, body: string | Uint8Array, type: string) =>
+      fetch(`${server.base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+    // A valid Bundle but for one byte that is not UTF-8 (0xff) in a string value.
+    const [head, tail] = seedText.split('"Example"', 2) as [string, string];
+    const badUtf8 = Buffer.concat([Buffer.from(`${head}"Ex`), Buffer.from([0xff]), Buffer.from(`ample"${tail}`)]);
+    for (const type of ['application/json', 'application/fhir+json', 'application/json+fhir']) {
+      assert.match(await outcome(await send('/api/assess?asOf=2026-11-27', badUtf8, type), 400), /UTF-8/, type);
+    }
+    const cds = await startTestServer({ allowUnauthenticated: true });
+    try {
+      const response = await fetch(`${cds.base}/cds-services/trd-il6-candidacy`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from([0x7b, 0x22, 0xc3, 0x22, 0x7d]), // {"\xc3"}: a lead byte with no continuation
+      });
+      assert.match(await outcome(response, 400), /UTF-8/, 'the same for CDS Hooks');
+    } finally {
+      await cds.close();
+    }
+    for (const charset of ['utf-16', 'latin1', 'ISO-8859-1', '"utf-16"']) {
+      const type = `application/json; charset=${charset}`;
+      assert.match(await outcome(await send('/api/assess?asOf=2026-11-27', seedText, type), 415), /charset/, type);
+    }
+    for (const type of [
+      'application/json; charset=utf-8',
+      'application/fhir+json; charset=UTF-8',
+      'application/json;charset="utf-8"',
+    ]) {
+      assert.equal((await send('/api/assess?asOf=2026-11-27', seedText, type)).status, 200, type);
+    }
+  });
 });

@@ -68,7 +68,7 @@ describe('CDS Hooks client authentication (JWT)', () => {
   const call = (jwt: string | undefined) =>
     postJson(
       `${server.base}/cds-services/${SERVICE}`,
-      hookRequest('patient-view', seed, { prefetch: null, fhirServer: fhir.baseUrl }),
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: fhir.baseUrl, accessToken: 'fhir-token' }),
       jwt === undefined ? {} : { authorization: `Bearer ${jwt}` },
     );
 
@@ -99,10 +99,91 @@ describe('CDS Hooks client authentication (JWT)', () => {
   });
 
   test('wrong aud', async () => assertRefused(await token({ aud: `${server.base}/cds-services/other` }), /aud/));
+  test('aud of the feedback endpoint on the service call', async () =>
+    assertRefused(await token({ aud: `${audience}/feedback` }), /aud/));
+
+  test('feedback takes only a token for the feedback URL; one for the service URL stores nothing', async () => {
+    const url = `${audience}/feedback`;
+    const entry = { card: crypto.randomUUID(), outcome: 'accepted', outcomeTimestamp: '2026-11-27T10:00:00Z' };
+    const refused = await postJson(url, { feedback: [entry] }, { authorization: `Bearer ${await token()}` });
+    assert.equal(refused.status, 401);
+    assert.match((refused.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /aud/);
+    const list = async () =>
+      fetch(url, { headers: { authorization: `Bearer ${await token({ aud: url })}` } }).then(
+        async (r) => ((await r.json()) as { feedback: unknown[] }).feedback.length,
+      );
+    const before = await list();
+    const stored = await postJson(url, { feedback: [entry] }, { authorization: `Bearer ${await token({ aud: url })}` });
+    assert.equal(stored.status, 200);
+    assert.equal(await list(), before + 1);
+  });
+
+  test('each client lists only its own feedback; a call without a JWT only the entries sent without one', async () => {
+    const other = await generateKeyPair('ES384', { extractable: true });
+    const otherJwk = { ...(await exportJWK(other.publicKey)), kid: 'b-1', alg: 'ES384' };
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ keys: [otherJwk] }));
+    const OTHER = 'https://ehr-b.example.org';
+    const two = await startTestServer({
+      engine,
+      allowUnauthenticated: true,
+      cdsClients: [
+        parseCdsClient(`${ISS}=${join(dir, 'jwks.json')}`),
+        parseCdsClient(`${OTHER}=${join(dir, 'b.json')}`),
+      ],
+    });
+    try {
+      const url = `${two.base}/cds-services/${SERVICE}/feedback`;
+      const asA = async () => ({ authorization: `Bearer ${await token({ aud: url })}` });
+      const asB = async () => ({
+        authorization: `Bearer ${await new SignJWT({
+          iss: OTHER,
+          aud: url,
+          iat: now(),
+          exp: now() + 120,
+          jti: crypto.randomUUID(),
+        })
+          .setProtectedHeader({ alg: 'ES384', kid: 'b-1' })
+          .sign(other.privateKey)}`,
+      });
+      const entry = (userComment: string) => ({
+        feedback: [
+          {
+            card: crypto.randomUUID(),
+            outcome: 'overridden',
+            overrideReason: {
+              reason: { system: 'urn:precision-trd:cds-override-reason', code: 'patient-declined' },
+              userComment,
+            },
+            outcomeTimestamp: '2026-11-27T10:00:00Z',
+          },
+        ],
+      });
+      const list = async (headers: Record<string, string>) =>
+        (
+          (await (await fetch(url, { headers })).json()) as {
+            feedback: { overrideReason?: { userComment?: string } }[];
+          }
+        ).feedback.map((f) => f.overrideReason?.userComment);
+      assert.equal((await postJson(url, entry('from A'), await asA())).status, 200);
+      assert.equal((await postJson(url, entry('unauthenticated'))).status, 200);
+      assert.deepEqual(await list(await asB()), [], "B reads none of A's entries");
+      assert.deepEqual(await list(await asA()), ['from A']);
+      assert.deepEqual(await list({}), ['unauthenticated']);
+    } finally {
+      await two.close();
+    }
+  });
+
   test('expired beyond the 60 s skew', async () =>
     assertRefused(await token({ iat: now() - 400, exp: now() - 90 }), /expired/));
   test('iat in the future beyond the skew', async () =>
     assertRefused(await token({ iat: now() + 120, exp: now() + 200 }), /iat/));
+  test('iat older than the 5-minute lifetime plus the skew, exp still ahead', async () =>
+    assertRefused(await token({ iat: now() - 86_400, exp: now() + 120 }), /iat is too old/));
+  test('iat just past the 5-minute lifetime but within the skew passes', async () => {
+    const response = await call(await token({ iat: now() - 330, exp: now() + 60 }));
+    assert.equal(response.status, 200);
+  });
   test('unknown issuer', async () =>
     assertRefused(await token({ iss: 'https://other.example.org' }), /unknown issuer/));
   test('unknown kid', async () => assertRefused(await token({}, { kid: 'rotated-away' }), /unknown kid/));
@@ -121,6 +202,15 @@ describe('CDS Hooks client authentication (JWT)', () => {
     assert.equal(first.status, 200);
     assert.ok(engine.calls.assess > 0, 'evaluated');
     await assertRefused(jwt, /already used/);
+  });
+
+  test('the Bearer scheme is read in any case', async () => {
+    for (const scheme of ['bearer', 'BEARER']) {
+      const response = await postJson(`${server.base}/cds-services/${SERVICE}`, hookRequest('patient-view', seed), {
+        authorization: `${scheme} ${await token()}`,
+      });
+      assert.equal(response.status, 200, scheme);
+    }
   });
 
   test('RS384 from a second client passes; a rotated key in the JWKS file is picked up without a restart', async () => {

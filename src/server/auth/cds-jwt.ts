@@ -3,9 +3,10 @@
  * signed by a trusted client. Checked here, before any prefetch is read or fetched and before the engine runs:
  * - alg ES384 or RS384 only (never `none`, never HMAC, whatever the header says), `kid` required;
  * - `iss` a configured client, whose JWKS holds the `kid`;
- * - `aud` the service endpoint's absolute URL under the public URL (the feedback endpoint's URL is also accepted);
+ * - `aud` the absolute URL of the endpoint called, under the public URL (a service's, or its feedback endpoint's);
  * - `exp` and `iat` required and checked with at most 60 s skew, `iat` not in the future, `exp` at most 5 minutes
- *   (plus the skew) after now as the spec bounds it;
+ *   (plus the skew) after now as the spec bounds it, and `iat` at most as long ago (a token lives 5 minutes at most,
+ *   however far its `exp` is set);
  * - `jti` required and never accepted twice from one issuer while the token could still be valid (replay cache: in
  *   SQLite under the data directory when there is one, replay-store.ts; else in memory).
  * Any failure is a 401 whose message names the check, never the token's content.
@@ -15,7 +16,7 @@ import type { CdsClient } from './jwks.ts';
 
 export const ALLOWED_ALGORITHMS = ['ES384', 'RS384'];
 export const CLOCK_SKEW_SECONDS = 60;
-/** CDS Hooks: "exp ... SHALL NOT be greater than 5 minutes in the future". */
+/** CDS Hooks: "exp ... SHALL NOT be greater than 5 minutes in the future"; also the oldest `iat` accepted. */
 export const MAX_LIFETIME_SECONDS = 300;
 
 export class AuthFailure extends Error {
@@ -54,7 +55,8 @@ export interface VerifiedClient {
 }
 
 export interface CdsAuthenticator {
-  verify(authorization: string | undefined, audiences: readonly string[]): Promise<VerifiedClient>;
+  /** `audience`: the absolute URL of the endpoint being called, the one `aud` value accepted. */
+  verify(authorization: string | undefined, audience: string): Promise<VerifiedClient>;
 }
 
 export function cdsAuthenticator(
@@ -64,8 +66,9 @@ export function cdsAuthenticator(
 ): CdsAuthenticator {
   const byIssuer = new Map(clients.map((c) => [c.issuer, c]));
   return {
-    async verify(authorization, audiences) {
-      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
+    async verify(authorization, audience) {
+      // RFC 7235: the scheme is case-insensitive and followed by one or more spaces.
+      const match = /^Bearer +([A-Za-z0-9_\-.]+)$/i.exec(authorization ?? '');
       if (match === null) throw new AuthFailure('a Bearer JWT is required');
       const token = match[1] as string;
       let header;
@@ -87,7 +90,7 @@ export function cdsAuthenticator(
         ({ payload } = await jwtVerify(token, client.keys, {
           algorithms: ALLOWED_ALGORITHMS,
           issuer: client.issuer,
-          audience: [...audiences],
+          audience,
           clockTolerance: CLOCK_SKEW_SECONDS,
           currentDate: new Date(now() * 1000),
           requiredClaims: ['iss', 'aud', 'exp', 'iat', 'jti'],
@@ -105,6 +108,7 @@ export function cdsAuthenticator(
       const exp = payload.exp as number;
       if (iat > t + CLOCK_SKEW_SECONDS) throw new AuthFailure('claim iat is in the future');
       if (exp > t + MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) throw new AuthFailure('claim exp is too far ahead');
+      if (t - iat > MAX_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS) throw new AuthFailure('claim iat is too old');
       if (typeof payload.jti !== 'string' || payload.jti === '') throw new AuthFailure('claim jti is required');
       if (!replay.remember(client.issuer, payload.jti, exp, t)) throw new AuthFailure('the token was already used');
       return { issuer: client.issuer, ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}) };

@@ -275,12 +275,25 @@ describe('CDS Hooks 2.0 services', () => {
     }
   });
 
-  test('bad requests: unknown service 404, wrong hook 400, a prefetched Patient that is not context.patientId 400', async () => {
+  test('bad requests: unknown service 404, wrong hook 400, an order hook without draftOrders (order-select: selections) 400, a prefetched Patient that is not context.patientId 400', async () => {
     assert.equal((await postJson(`${server.base}/cds-services/nope`, hookRequest('patient-view', seed))).status, 404);
     assert.equal(
       (await postJson(`${server.base}/cds-services/trd-il6-candidacy`, hookRequest('order-sign', seed))).status,
       400,
     );
+    for (const [id, hook, context] of [
+      ['trd-il6-blocker-order-sign', 'order-sign', {}],
+      ['trd-il6-blocker-order-select', 'order-select', { selections: ['MedicationRequest/x'] }],
+      ['trd-il6-blocker-order-sign', 'order-sign', { draftOrders: { resourceType: 'MedicationRequest' } }],
+      ['trd-il6-blocker-order-select', 'order-select', { draftOrders: { resourceType: 'Bundle', entry: [] } }],
+    ] as const) {
+      const noOrders = await postJson(`${server.base}/cds-services/${id}`, hookRequest(hook, seed, { context }));
+      assert.equal(noOrders.status, 400, `${hook} with context ${JSON.stringify(context)}`);
+      assert.match(
+        (noOrders.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+        /^context\.(draftOrders|selections)/,
+      );
+    }
     const mismatch = hookRequest('patient-view', seed, { context: { patientId: 'someone-else' } });
     const response = await postJson(`${server.base}/cds-services/trd-il6-candidacy`, mismatch);
     assert.equal(response.status, 400);
@@ -314,12 +327,25 @@ describe('CDS Hooks 2.0 services', () => {
       feedback: [{ card: 'x', outcome: 'maybe' }],
     });
     assert.equal(bad.status, 400);
+    const neverOffered = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [
+        {
+          ...feedback.feedback[0],
+          overrideReason: { reason: { system: 'urn:precision-trd:cds-override-reason', code: 'too-busy' } },
+        },
+      ],
+    });
+    assert.equal(neverOffered.status, 400, 'an override reason the cards never offered');
+    assert.match(
+      (neverOffered.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+      /overrideReason\.reason: not an override reason this service offers/,
+    );
     await server.close();
     server = await startTestServer({ allowUnauthenticated: true, dataDir });
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
       feedback: { outcome: string; overrideReason?: { userComment?: string } }[];
     };
-    assert.equal(listed.feedback.length, 2);
+    assert.equal(listed.feedback.length, 2, 'the refused entries were not stored');
     assert.equal(listed.feedback[1]?.overrideReason?.userComment, 'Prefers to wait');
     const other = (await (await fetch(`${server.base}/cds-services/trd-il6-blocker-order-sign/feedback`)).json()) as {
       feedback: unknown[];

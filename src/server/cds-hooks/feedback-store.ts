@@ -1,12 +1,14 @@
 /**
  * CDS Hooks feedback (card accepted or overridden, with the override reason and the clinician's comment), kept
  * durably in SQLite (better-sqlite3; WAL) so nothing a clinician entered is lost across restarts. One row per
- * feedback entry; listed per service, newest first.
+ * feedback entry, with the client (JWT issuer) that sent it; listed per service and client, newest first, so a
+ * client reads only its own entries (their comments are free text).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { OVERRIDE_REASONS } from './cards.ts';
 
 const CodingSchema = z.object({
   system: z.string().max(2048).optional(),
@@ -26,7 +28,14 @@ export const FeedbackRequestSchema = z.object({
           .max(100)
           .optional(),
         overrideReason: z
-          .object({ reason: CodingSchema.optional(), userComment: z.string().max(10_000).optional() })
+          .object({
+            // One of the reasons the cards offer (same system and code): anything else was never offered.
+            reason: CodingSchema.refine(
+              (c) => OVERRIDE_REASONS.some((r) => r.system === c.system && r.code === c.code),
+              'not an override reason this service offers',
+            ).optional(),
+            userComment: z.string().max(10_000).optional(),
+          })
           .optional(),
         outcomeTimestamp: z.iso.datetime({ offset: true }),
       }),
@@ -79,7 +88,8 @@ export class FeedbackStore {
       received_at TEXT NOT NULL,
       client TEXT
     );
-    CREATE INDEX IF NOT EXISTS feedback_by_service ON feedback (service_id, id);`);
+    DROP INDEX IF EXISTS feedback_by_service;
+    CREATE INDEX IF NOT EXISTS feedback_by_client ON feedback (service_id, client, id);`);
   }
 
   /** Stores every entry of one request in one transaction; returns their ids. */
@@ -106,10 +116,11 @@ export class FeedbackStore {
     )();
   }
 
-  list(serviceId: string, limit = 100): StoredFeedback[] {
+  /** The entries `client` sent (undefined: those stored without a client, i.e. unauthenticated). */
+  list(serviceId: string, client: string | undefined, limit = 100): StoredFeedback[] {
     const rows = this.db
-      .prepare('SELECT * FROM feedback WHERE service_id = ? ORDER BY id DESC LIMIT ?')
-      .all(serviceId, limit) as Row[];
+      .prepare('SELECT * FROM feedback WHERE service_id = ? AND client IS ? ORDER BY id DESC LIMIT ?')
+      .all(serviceId, client ?? null, limit) as Row[];
     return rows.map((r) => ({
       id: r.id,
       serviceId: r.service_id,

@@ -1,7 +1,8 @@
 /**
  * Fetch when there is no prefetch: the service reads the record from a real FHIR HTTP server (in-process, paged two
  * resources at a time) with the fhirAuthorization token, gives the same cards as with the full prefetch, and
- * answers 412 when the server is down or a key can be had from nowhere.
+ * answers 412 when the server is down or a key can be had from nowhere: without fhirAuthorization the server is not
+ * read at all. fhirAuthorization without fhirServer is a 400.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -63,7 +64,7 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed));
     const partial = await postJson(
       `${service.base}${URL_PATH}`,
-      hookRequest('patient-view', seed, { prefetch, fhirServer: fhir.baseUrl }),
+      hookRequest('patient-view', seed, { prefetch, fhirServer: fhir.baseUrl, accessToken: 'token-abc' }),
     );
     assert.equal(partial.status, 200);
     assert.deepEqual(
@@ -79,7 +80,7 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     await down.close();
     const response = await postJson(
       `${service.base}${URL_PATH}`,
-      hookRequest('patient-view', seed, { prefetch: null, fhirServer: deadUrl }),
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: deadUrl, accessToken: 'token-abc' }),
     );
     assert.equal(response.status, 412);
     assert.equal((response.body as { resourceType: string }).resourceType, 'OperationOutcome');
@@ -87,5 +88,35 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     delete prefetch.conditions;
     const missing = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed, { prefetch }));
     assert.equal(missing.status, 412);
+  });
+
+  test('412 without fetching when fhirServer comes without fhirAuthorization', async () => {
+    fhir.requests.length = 0;
+    const prefetch = fullPrefetch(seed);
+    prefetch.observations = null;
+    for (const request of [
+      hookRequest('patient-view', seed, { prefetch: null, fhirServer: fhir.baseUrl }),
+      hookRequest('patient-view', seed, { prefetch, fhirServer: fhir.baseUrl }),
+    ]) {
+      const response = await postJson(`${service.base}${URL_PATH}`, request);
+      assert.equal(response.status, 412);
+      const outcome = response.body as { resourceType: string; issue: { diagnostics: string }[] };
+      assert.equal(outcome.resourceType, 'OperationOutcome');
+      assert.match(outcome.issue[0]?.diagnostics ?? '', /no fhirAuthorization/);
+    }
+    assert.equal(fhir.requests.length, 0, 'the FHIR server was not asked');
+  });
+
+  test('fhirAuthorization without fhirServer is a 400', async () => {
+    const prefetch = fullPrefetch(seed);
+    prefetch.observations = null;
+    const response = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch, accessToken: 'token-abc' }),
+    );
+    assert.equal(response.status, 400);
+    const outcome = response.body as { resourceType: string; issue: { diagnostics: string }[] };
+    assert.equal(outcome.resourceType, 'OperationOutcome');
+    assert.match(outcome.issue[0]?.diagnostics ?? '', /^fhirServer: /);
   });
 });

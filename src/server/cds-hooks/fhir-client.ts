@@ -11,7 +11,8 @@ export class DataUnavailable extends Error {
 export interface FhirAccess {
   /** fhirServer from the hook request, without a trailing slash. */
   readonly baseUrl: string;
-  readonly accessToken?: string;
+  /** fhirAuthorization.access_token: the server is never read without it. */
+  readonly accessToken: string;
   readonly timeoutMs?: number;
   /** Stop after this many pages per search (a patient's record; a runaway server). */
   readonly maxPages?: number;
@@ -27,8 +28,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_PAGES = 50;
 
 async function getJson(url: string, access: FhirAccess): Promise<FhirResource> {
-  const headers: Record<string, string> = { accept: 'application/fhir+json' };
-  if (access.accessToken !== undefined) headers.authorization = `Bearer ${access.accessToken}`;
+  const headers = { accept: 'application/fhir+json', authorization: `Bearer ${access.accessToken}` };
   let response: Response;
   try {
     response = await fetch(url, { headers, signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS) });

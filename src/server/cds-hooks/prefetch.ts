@@ -1,7 +1,8 @@
 /**
  * The patient's record for one hook call: each prefetch key as the client sent it, and what is missing or `null`
  * fetched from `fhirServer` (CDS Hooks 2.0 "Prefetch" and "FHIR resource access"). The result is one FHIR
- * collection Bundle for the engine door. When a key can be neither read from the prefetch nor fetched, the call
+ * collection Bundle for the engine door. The FHIR server is read only when the client gives both `fhirServer` and
+ * `fhirAuthorization`, as the spec allows. When a key can be neither read from the prefetch nor fetched, the call
  * fails with DataUnavailable (412).
  */
 import { InputError } from '../../engine/index.ts';
@@ -47,13 +48,12 @@ function isObject(value: unknown): value is FhirResource {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function access(request: HookRequestData): FhirAccess | undefined {
-  if (typeof request.fhirServer !== 'string' || request.fhirServer === '') return undefined;
+/** CDS Hooks 2.0: the service may use the client's FHIR server only with the fhirAuthorization the client gives. */
+function access(request: HookRequestData): FhirAccess | string {
+  if (typeof request.fhirServer !== 'string' || request.fhirServer === '') return 'there is no fhirServer';
   const token = request.fhirAuthorization?.access_token;
-  return {
-    baseUrl: request.fhirServer.replace(/\/+$/, ''),
-    ...(typeof token === 'string' ? { accessToken: token } : {}),
-  };
+  if (typeof token !== 'string') return 'there is no fhirAuthorization to read fhirServer with';
+  return { baseUrl: request.fhirServer.replace(/\/+$/, ''), accessToken: token };
 }
 
 export interface AssembledRecord {
@@ -66,6 +66,7 @@ export async function assembleRecord(
   request: HookRequestData,
   templates: Readonly<Record<string, string>>,
 ): Promise<AssembledRecord> {
+  /** How to read the FHIR server, or why it may not be read. */
   const server = access(request);
   const prefetch = isObject(request.prefetch) ? request.prefetch : {};
   const fetched: string[] = [];
@@ -77,14 +78,14 @@ export async function assembleRecord(
       if (isObject(value)) {
         if (value.resourceType !== 'Bundle') return [value];
         if (nextLink(value) === undefined) return bundleResources(value);
-        if (server === undefined) throw new DataUnavailable(`prefetch ${key} is partial and there is no fhirServer`);
+        if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} is partial and ${server}`);
         fetched.push(key);
         return fetchQuery(fillTemplate(template, request.context), server, value);
       }
       if (value !== undefined && value !== null) {
         throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
       }
-      if (server === undefined) throw new DataUnavailable(`prefetch ${key} is missing and there is no fhirServer`);
+      if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} is missing and ${server}`);
       fetched.push(key);
       return fetchQuery(fillTemplate(template, request.context), server);
     }),

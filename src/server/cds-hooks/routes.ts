@@ -29,24 +29,37 @@ export interface CdsOptions {
   readonly feedback: FeedbackStore;
 }
 
-const HookRequestSchema = z.object({
-  hook: z.string().min(1),
-  hookInstance: z.string().min(1).max(128),
-  fhirServer: z.url({ protocol: /^https?$/ }).optional(),
-  fhirAuthorization: z
-    .object({
-      access_token: z.string().min(1),
-      token_type: z.literal('Bearer'),
-      expires_in: z.number().optional(),
-      scope: z.string(),
-      subject: z.string(),
-      patient: z.string().optional(),
-    })
-    .nullable()
-    .optional(),
-  context: z.looseObject({ patientId: z.string().min(1).max(64), userId: z.string().optional() }),
-  prefetch: z.record(z.string(), z.unknown()).nullable().optional(),
-});
+const HookRequestSchema = z
+  .object({
+    hook: z.string().min(1),
+    hookInstance: z.string().min(1).max(128),
+    fhirServer: z.url({ protocol: /^https?$/ }).optional(),
+    fhirAuthorization: z
+      .object({
+        access_token: z.string().min(1),
+        token_type: z.literal('Bearer'),
+        expires_in: z.number().optional(),
+        scope: z.string(),
+        subject: z.string(),
+        patient: z.string().optional(),
+      })
+      .nullable()
+      .optional(),
+    context: z.looseObject({ patientId: z.string().min(1).max(64), userId: z.string().optional() }),
+    prefetch: z.record(z.string(), z.unknown()).nullable().optional(),
+  })
+  // CDS Hooks 2.0: fhirServer is required when fhirAuthorization is given.
+  .refine((r) => r.fhirAuthorization == null || r.fhirServer !== undefined, {
+    path: ['fhirServer'],
+    message: 'required with fhirAuthorization',
+  });
+
+/** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
+const DraftOrdersSchema = z.looseObject({ resourceType: z.literal('Bundle') });
+const OrderContextSchemas = {
+  'order-sign': z.looseObject({ draftOrders: DraftOrdersSchema }),
+  'order-select': z.looseObject({ draftOrders: DraftOrdersSchema, selections: z.array(z.string()) }),
+};
 
 function zodReason(error: z.ZodError): string {
   const first = error.issues[0];
@@ -72,29 +85,35 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
     });
     app.decorateRequest('cdsClient', undefined);
 
-    const authenticate = async (request: FastifyRequest<{ Params: { id: string } }>): Promise<void> => {
-      const service = byId.get(request.params.id);
-      if (service === undefined) throw new HttpError(404, 'not-found', 'no such CDS service');
-      const header = request.headers.authorization;
-      if (header === undefined && options.allowUnauthenticated) return;
-      const endpoint = `${context.publicUrl()}/cds-services/${service.id}`;
-      try {
-        if (options.authenticator === undefined) throw new AuthFailure('no CDS client is trusted by this server');
-        request.cdsClient = await options.authenticator.verify(header, [endpoint, `${endpoint}/feedback`]);
-      } catch (error) {
-        if (!(error instanceof AuthFailure)) throw error;
-        request.log.warn({ check: error.message }, 'CDS client authentication failed');
-        throw new HttpError(401, 'login', `authentication failed: ${error.message}`, 'cds.auth', {
-          'www-authenticate': 'Bearer',
-        });
-      }
-    };
+    /**
+     * The onRequest check of one route: the JWT's `aud` must be that route's own absolute URL (`path` after the
+     * service's; '' for the service call, '/feedback'), so a token minted for one endpoint opens no other.
+     */
+    const authenticate =
+      (path: '' | '/feedback') =>
+      async (request: FastifyRequest<{ Params: { id: string } }>): Promise<void> => {
+        const service = byId.get(request.params.id);
+        if (service === undefined) throw new HttpError(404, 'not-found', 'no such CDS service');
+        const header = request.headers.authorization;
+        if (header === undefined && options.allowUnauthenticated) return;
+        const endpoint = `${context.publicUrl()}/cds-services/${service.id}${path}`;
+        try {
+          if (options.authenticator === undefined) throw new AuthFailure('no CDS client is trusted by this server');
+          request.cdsClient = await options.authenticator.verify(header, endpoint);
+        } catch (error) {
+          if (!(error instanceof AuthFailure)) throw error;
+          request.log.warn({ check: error.message }, 'CDS client authentication failed');
+          throw new HttpError(401, 'login', `authentication failed: ${error.message}`, 'cds.auth', {
+            'www-authenticate': 'Bearer',
+          });
+        }
+      };
 
     app.get('/', { schema: { summary: 'CDS Hooks discovery', tags: ['cds-hooks'] } }, async () => ({ services }));
 
     app.post<{ Params: { id: string } }>(
       '/:id',
-      { onRequest: authenticate, schema: { summary: 'Call a CDS service (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      { onRequest: authenticate(''), schema: { summary: 'Call a CDS service (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
       async (request, reply) => {
         const service = byId.get(request.params.id) as CdsService;
         const parsed = HookRequestSchema.safeParse(request.body);
@@ -102,6 +121,12 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         const hookRequest = parsed.data;
         if (hookRequest.hook !== service.hook) {
           throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
+        }
+        if (service.hook !== 'patient-view') {
+          const order = OrderContextSchemas[service.hook].safeParse(hookRequest.context);
+          if (!order.success) {
+            throw new HttpError(400, 'invalid', `context.${zodReason(order.error)}`, 'cds.request.invalid');
+          }
         }
         const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
         if (
@@ -152,7 +177,10 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
 
     app.post<{ Params: { id: string } }>(
       '/:id/feedback',
-      { onRequest: authenticate, schema: { summary: 'Feedback on cards (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      {
+        onRequest: authenticate('/feedback'),
+        schema: { summary: 'Feedback on cards (CDS Hooks 2.0)', tags: ['cds-hooks'] },
+      },
       async (request) => {
         const parsed = FeedbackRequestSchema.safeParse(request.body);
         if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.feedback.invalid');
@@ -168,8 +196,12 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
 
     app.get<{ Params: { id: string } }>(
       '/:id/feedback',
-      { onRequest: authenticate, schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] } },
-      async (request) => ({ feedback: options.feedback.list(request.params.id) }),
+      {
+        onRequest: authenticate('/feedback'),
+        schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] },
+      },
+      // Only the caller's own entries: another client's (and their free-text comments) are not its to read.
+      async (request) => ({ feedback: options.feedback.list(request.params.id, request.cdsClient?.issuer) }),
     );
   };
 }
