@@ -6,6 +6,7 @@
 import type { Issue, ResourceRef } from '../record/index.ts';
 import type {
   AdequateTrial,
+  ClinicalFacts,
   Caution,
   ComorbidIl6Disease,
   Contraindication,
@@ -51,11 +52,8 @@ export interface TraceStep {
 
 export interface Assessment {
   readonly schema: typeof ASSESSMENT_SCHEMA;
-  readonly patient: {
-    readonly reference: ResourceRef;
-    readonly age?: number;
-    readonly sex?: 'male' | 'female' | 'other' | 'unknown';
-  };
+  /** As in the facts (ClinicalFacts['patient']): `ageRange` only for a birth date given as a year or month. */
+  readonly patient: ClinicalFacts['patient'];
   /** Definition 0: whether the pathway applies; `reason` is `in-scope` or the first reason it does not. */
   readonly scope: ScopeFacts;
   /** Definition 7a: shown first in every report, whatever the recommendation (`suicide-risk`). */

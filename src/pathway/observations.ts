@@ -26,9 +26,9 @@ export interface Dated {
 }
 
 /**
- * The later first, by calendar day, then by instant where both give a time; 0 when times cannot order them. Takes the
- * numbers, not the objects: the results of several modules pass here, and each caller reading its own objects keeps
- * this shared comparison free of their different shapes.
+ * The later first: by instant where both give a time (07 Nov 01:00+10:00 is before 06 Nov 20:00-05:00), else by
+ * calendar day; 0 when neither orders them. Takes the numbers, not the objects: the results of several modules pass
+ * here, and each caller reading its own objects keeps this shared comparison free of their different shapes.
  */
 export function laterFirst(
   aDay: number,
@@ -36,9 +36,8 @@ export function laterFirst(
   bDay: number,
   bInstant: number | undefined,
 ): number {
-  if (aDay !== bDay) return bDay - aDay;
   if (aInstant !== undefined && bInstant !== undefined && aInstant !== bInstant) return bInstant - aInstant;
-  return 0;
+  return bDay - aDay;
 }
 
 /**

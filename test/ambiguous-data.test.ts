@@ -1,0 +1,244 @@
+/**
+ * Ambiguous or unreadable data never gives a confident answer (docs/care-pathway.md): each case is the referable
+ * vignette `refer-base` (test/fixtures/vignettes) with one change, as an EHR would send it, through the public engine.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { createEngine } from '../src/engine/index.ts';
+
+const engine = createEngine();
+const AS_OF = '2026-11-20';
+type Resource = Record<string, unknown> & { resourceType: string; id?: string };
+type Bundle = { resourceType: 'Bundle'; type: string; entry: { fullUrl?: string; resource: Resource }[] };
+
+function referBase(): Bundle {
+  return JSON.parse(readFileSync('test/fixtures/vignettes/refer-base.json', 'utf8')) as Bundle;
+}
+
+function withChange(change: (b: Bundle, byId: (id: string) => Resource) => void): Bundle {
+  const b = referBase();
+  change(b, (id) => {
+    const found = b.entry.find((e) => e.resource.id === id)?.resource;
+    if (found === undefined) throw new Error(`refer-base has no resource ${id}`);
+    return found;
+  });
+  return b;
+}
+
+const issueCodes = (a: { issues: readonly { code: string }[] }): string[] => a.issues.map((i) => i.code);
+const workup = (a: { missingWorkup: readonly { code: string }[] }): string[] => a.missingWorkup.map((m) => m.code);
+
+test('the base vignette is referable with a complete work-up (the control)', () => {
+  const a = engine.assess(referBase(), { asOf: AS_OF });
+  assert.equal(a.recommendation.code, 'refer-to-trial');
+  assert.deepEqual(workup(a), []);
+});
+
+test('a censored safety lab that straddles its limit counts as not measured; one on the safe side decides', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      'anc',
+      { value: 2.5, comparator: '<', unit: '10^9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
+      'anc',
+    ],
+    [
+      'platelets',
+      { value: 150, comparator: '<', unit: '10^9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
+      'platelets',
+    ],
+    ['alt', { value: 40, comparator: '>', unit: 'U/L', system: 'http://unitsofmeasure.org', code: 'U/L' }, 'alt'],
+  ];
+  for (const [id, valueQuantity, item] of cases) {
+    const a = engine.assess(
+      withChange((_, r) => void (r(id).valueQuantity = valueQuantity)),
+      { asOf: AS_OF },
+    );
+    assert.ok(workup(a).includes(item), `${id}: work-up asks for it again`);
+    assert.ok(issueCodes(a).includes('pathway.lab.censored'), id);
+    assert.deepEqual(a.contraindications, [], `${id}: no contraindication claimed`);
+  }
+  const safe = engine.assess(
+    withChange((_, r) => {
+      r('anc').valueQuantity = {
+        value: 3,
+        comparator: '>',
+        unit: '10^9/L',
+        system: 'http://unitsofmeasure.org',
+        code: '10*9/L',
+      };
+    }),
+    { asOf: AS_OF },
+  );
+  assert.deepEqual(workup(safe), []);
+  const certain = engine.assess(
+    withChange((_, r) => {
+      r('anc').valueQuantity = {
+        value: 1.5,
+        comparator: '<',
+        unit: '10^9/L',
+        system: 'http://unitsofmeasure.org',
+        code: '10*9/L',
+      };
+    }),
+    { asOf: AS_OF },
+  );
+  assert.deepEqual(
+    certain.contraindications.map((c) => c.code),
+    ['neutropenia'],
+  );
+});
+
+test('the newest lab or CRP given as text decides (unmeasured, unknown); an older value is not used', () => {
+  const newer = (id: string, text: string) =>
+    withChange((b, r) => {
+      const older = r(id);
+      b.entry.push({
+        resource: {
+          ...older,
+          id: `${id}-newer`,
+          effectiveDateTime: '2026-11-15',
+          valueQuantity: undefined,
+          valueString: text,
+        },
+      });
+    });
+  const anc = engine.assess(newer('anc', '0.8 x10^9/L'), { asOf: AS_OF });
+  assert.ok(workup(anc).includes('anc'));
+  assert.ok(issueCodes(anc).includes('pathway.lab.unreadable'));
+  const crp = engine.assess(newer('crp', '<0.3 mg/L'), { asOf: AS_OF });
+  assert.equal(crp.inflammation.status, 'unknown');
+  assert.notEqual(crp.recommendation.code, 'refer-to-trial');
+  // A result with no value at all is not a result: the older one stands.
+  const absent = withChange((b, r) => {
+    b.entry.push({
+      resource: {
+        ...r('crp'),
+        id: 'crp-absent',
+        effectiveDateTime: '2026-11-15',
+        valueQuantity: undefined,
+        dataAbsentReason: { text: 'haemolysed' },
+      },
+    });
+  });
+  assert.equal(engine.assess(absent, { asOf: AS_OF }).inflammation.status, 'elevated');
+});
+
+test('"most recent" compares instants across time zones', () => {
+  const b = withChange((bundle, r) => {
+    const crp = r('crp');
+    crp.effectiveDateTime = '2026-11-06T20:00:00-05:00'; // 7 Nov 01:00 UTC: the later one
+    bundle.entry.push({
+      resource: {
+        ...crp,
+        id: 'crp-earlier',
+        effectiveDateTime: '2026-11-07T01:00:00+10:00',
+        valueQuantity: { value: 1.2, unit: 'mg/L', system: 'http://unitsofmeasure.org', code: 'mg/L' },
+      },
+    });
+  });
+  assert.equal(engine.assess(b, { asOf: AS_OF }).inflammation.crp?.mgPerL, 7);
+});
+
+test('self-harm dated by month counts if any day is in the window; undated self-harm counts', () => {
+  const selfHarm = (onset: string | undefined) =>
+    withChange((b) => {
+      b.entry.push({
+        resource: {
+          resourceType: 'Condition',
+          id: 'self-harm',
+          subject: { reference: 'Patient/patient' },
+          code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'X78' }] },
+          ...(onset === undefined ? {} : { onsetDateTime: onset }),
+        },
+      });
+    });
+  const alerts = (bundle: Bundle, asOf: string): string[] =>
+    engine.assess(bundle, { asOf }).safetyAlerts.map((s) => s.code);
+  assert.deepEqual(alerts(selfHarm('2026-06'), '2026-11-30'), ['suicide-risk']); // 3-30 June are inside 180 days
+  assert.deepEqual(alerts(selfHarm('2026-04'), '2026-11-30'), []); // all of April is older
+  assert.deepEqual(alerts(selfHarm(undefined), '2026-11-30'), ['suicide-risk']);
+});
+
+test('a biologic with no known last dose is neither current nor past its washout: confirm it', () => {
+  const b = withChange((bundle) => {
+    bundle.entry.push({
+      resource: {
+        resourceType: 'MedicationStatement',
+        id: 'infliximab',
+        status: 'stopped',
+        subject: { reference: 'Patient/patient' },
+        medicationCodeableConcept: {
+          coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '191831' }],
+        },
+        effectivePeriod: { start: '2024-01-01' },
+      },
+    });
+  });
+  const a = engine.assess(b, { asOf: AS_OF });
+  assert.ok(workup(a).includes('confirm-immunosuppressant'));
+  assert.ok(issueCodes(a).includes('medication.last-dose-unknown'));
+});
+
+test("a urn:uuid subject other than the Patient's own fullUrl names another patient", () => {
+  const b = withChange((bundle, r) => {
+    for (const e of bundle.entry)
+      e.fullUrl = `urn:uuid:00000000-0000-4000-8000-${String(bundle.entry.indexOf(e)).padStart(12, '0')}`;
+    const own = bundle.entry[0]?.fullUrl as string;
+    for (const e of bundle.entry) if (e.resource.subject !== undefined) e.resource.subject = { reference: own };
+    r('crp').subject = { reference: 'urn:uuid:22222222-2222-4222-8222-222222222222' };
+  });
+  const a = engine.assess(b, { asOf: AS_OF });
+  assert.ok(issueCodes(a).includes('fhir.resource.other-patient'));
+  assert.equal(a.inflammation.status, 'unknown');
+});
+
+test('a deceasedDateTime that cannot be read is a death on an unknown day', () => {
+  const a = engine.assess(
+    withChange((_, r) => void (r('patient').deceasedDateTime = '2026-13-01')),
+    { asOf: AS_OF },
+  );
+  assert.equal(a.scope.reason, 'deceased');
+});
+
+test('a dose range or a maximum frequency establishes no dose: the trial is unverified, not inadequate', () => {
+  const dosed = (dosage: Record<string, unknown>) =>
+    withChange((_, r) => {
+      r('escitalopram').dosage = [dosage];
+    });
+  const range = engine.assess(
+    dosed({
+      timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+      doseAndRate: [
+        {
+          doseRange: {
+            low: { value: 5, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' },
+            high: { value: 20, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' },
+          },
+        },
+      ],
+    }),
+    { asOf: AS_OF },
+  );
+  assert.equal(range.recommendation.code, 'confirm-history');
+  const upTo = engine.assess(
+    dosed({
+      timing: { repeat: { frequencyMax: 2, period: 1, periodUnit: 'd' } },
+      doseAndRate: [{ doseQuantity: { value: 10, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' } }],
+    }),
+    { asOf: AS_OF },
+  );
+  assert.equal(upTo.recommendation.code, 'confirm-history');
+});
+
+test('a birth year that allows two ages: a trial age criterion holds or fails only if both agree', () => {
+  const born = (birthDate: string) => withChange((_, r) => void (r('patient').birthDate = birthDate));
+  const ageCriterion = (birthDate: string) => {
+    const [m] = engine.match(born(birthDate), { asOf: AS_OF, trials: ['insight'] });
+    return m?.criteria.find((c) => c.test === 'age-between');
+  };
+  assert.equal(ageCriterion('1960')?.status, 'unknown'); // 65 or 66 against 20-65
+  assert.equal(ageCriterion('1960-01')?.status, 'not-met'); // 66 either way
+  assert.equal(ageCriterion('1970')?.status, 'met'); // 55 or 56
+  assert.deepEqual(engine.assess(born('1960'), { asOf: AS_OF }).patient.ageRange, { youngest: 65, oldest: 66 });
+});
