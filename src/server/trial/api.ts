@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../record/issues.ts';
-import { redactAuditEntry } from '../../trial/blinding.ts';
+import { blindAuditEntry, blindAuditVerification } from '../../trial/blinding.ts';
 import {
   AdverseEventInputSchema,
   ConsentInputSchema,
@@ -282,8 +282,12 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
       limit: query.limit ?? 200,
       ...(query.fromSeq === undefined ? {} : { fromSeq: query.fromSeq }),
     });
-    return viewerSeesArms(viewer) ? entries : entries.map(redactAuditEntry);
+    return viewerSeesArms(viewer) ? entries : entries.map(blindAuditEntry);
   });
 
-  app.get('/api/audit/verify', { config: { trialAccess: 'audit.read' } }, async () => store.verifyAudit());
+  // The head hash (for `--expect-head`) is printed by `trd trial verify-audit`, for whoever runs the database.
+  app.get('/api/audit/verify', { config: { trialAccess: 'audit.read' } }, async (request) => {
+    const verification = await store.verifyAudit();
+    return viewerSeesArms(await viewerOf(request, deps)) ? verification : blindAuditVerification(verification);
+  });
 }

@@ -181,3 +181,31 @@ test('emergency unblinding: investigator only, a reason required, audited', asyn
   assert.equal((record.json as { participant: { emergencyUnblinded: boolean } }).participant.emergencyUnblinded, true);
   assert.equal(findArm(record.text, t.armNames), undefined);
 });
+
+test('the audit trail reaches blinded readers without hashes: no hash of the chain, no head hash', async () => {
+  // Each hash covers an allocation's image (or, through prevHash, earlier ones): hashing each candidate arm with the
+  // visible fields would tell which arm matches. So no hash the store holds may appear in what they receive.
+  const stored = await t.store.listAudit({ limit: 1000 });
+  const hashes = new Set(stored.flatMap((e) => [e.hash, e.prevHash]));
+  for (const role of ['monitor', 'administrator'] as const) {
+    const client = await t.signIn(role);
+    const audit = await client.get('/trial/api/audit?limit=1000');
+    assert.equal(audit.status, 200, audit.text.slice(0, 200));
+    const entries = audit.json as Record<string, unknown>[];
+    assert.ok(entries.some((e) => e.entity === 'allocation'));
+    for (const e of entries) {
+      assert.equal('hash' in e, false, `entry ${String(e.seq)} has a hash`);
+      assert.equal('prevHash' in e, false, `entry ${String(e.seq)} has a prevHash`);
+    }
+    const verify = await client.get('/trial/api/audit/verify');
+    assert.equal(verify.status, 200);
+    const v = verify.json as { ok: boolean; entries: number; head: Record<string, unknown> };
+    assert.equal(v.ok, true);
+    assert.equal(v.entries, (await t.store.verifyAudit()).entries);
+    assert.deepEqual(Object.keys(v.head), ['seq']);
+    for (const text of [audit.text, verify.text]) {
+      const leaked = [...hashes].find((h) => text.includes(h));
+      assert.equal(leaked, undefined, `${role} received a hash of the chain`);
+    }
+  }
+});
