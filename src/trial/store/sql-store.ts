@@ -5,7 +5,7 @@
  * entries to the chain before committing, so the data and its audit trail commit or vanish together and the chain
  * stays linear under concurrency.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import {
@@ -730,11 +730,17 @@ export class SqlTrialStore implements TrialStore {
         const inStratum = await tx.get<Row>('SELECT COUNT(*) AS n FROM allocations WHERE stratum = ?', [stratum]);
         stratumSequence = num(inStratum?.n ?? 0) + 1;
       }
-      const kit = await tx.get<Row>(
-        'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1',
-        [arm],
+      // Any free kit of the arm, drawn uniformly with a cryptographic generator: taking each arm's lowest free code
+      // would let a blinded reader group participants by arm (a free kit below one just given is of another arm).
+      const free = num(
+        (await tx.get<Row>('SELECT COUNT(*) AS n FROM kits WHERE arm = ? AND participant_id IS NULL', [arm]))?.n ?? 0,
       );
-      if (kit === undefined) throw conflict('no kit left for the allocated arm: ask the pharmacist to add kits');
+      if (free === 0) throw conflict('no kit left for the allocated arm: ask the pharmacist to add kits');
+      const kit = await tx.get<Row>(
+        'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1 OFFSET ?',
+        [arm, randomInt(free)],
+      );
+      if (kit === undefined) throw new Error('a counted free kit was not found');
       const kitCode = str(kit, 'kit_code');
       const number = meta.nextRandomization;
       const allocation: Allocation = {

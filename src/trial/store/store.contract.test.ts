@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { InputError } from '../../record/index.ts';
 import { minimise, type MinimisationPlan } from '../../randomization/index.ts';
+import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import { migrationsFor } from './migrations.ts';
 import {
@@ -166,6 +167,38 @@ for (const factory of allFactories()) {
         const table = allocationTable(blocksPlan(protocol) as never);
         for (const a of allocations) {
           assert.equal(a.arm, table.find((r) => r.stratum === a.stratum && r.sequence === a.stratumSequence)?.arm);
+        }
+      });
+    });
+
+    test('kits: any free kit of the arm is given, not its lowest code; the stock stays right', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const perArm = 30;
+        await initTrial(store, blocksPlan(protocol, 20261129, 60), perArm);
+        const armOf = new Map(
+          generateKits(
+            planArms(protocol).map((a) => a.id),
+            perArm,
+            7,
+          ).map((k) => [k.kitCode, k.arm]),
+        );
+        const free = new Set(armOf.keys());
+        let skipped = 0;
+        for (let i = 0; i < 40; i++) {
+          const id = await enrolOne(store, protocol, `K${i}`, 'A');
+          const { arm, kitCode } = await store.randomize(as('coordinator', 'A'), id);
+          assert.equal(armOf.get(kitCode), arm, 'the kit holds the allocated arm');
+          assert.ok(free.delete(kitCode), 'the kit was free');
+          if ([...free].some((k) => armOf.get(k) === arm && k < kitCode)) skipped += 1;
+        }
+        // Lowest-first would never skip; a uniform draw takes the lowest of its arm's 11 or more free kits with
+        // probability at most 1/11 each time, so 40 lowest in a row has probability below 1e-41.
+        assert.ok(skipped > 0, 'some assignment passed over a lower free kit of its arm');
+        const stock = await store.kitStock();
+        assert.equal(stock.total, free.size);
+        for (const arm of new Set(armOf.values())) {
+          assert.equal(stock.byArm[arm], [...free].filter((k) => armOf.get(k) === arm).length);
         }
       });
     });
