@@ -2,7 +2,8 @@
  * Authentication and roles on the running server: every route refuses each role its permission matrix leaves out
  * (routes from the server's route table), every route but sign-in refuses a request without a session, a site-A
  * coordinator cannot see or write site B's participants, a write without its CSRF token is refused, an expired
- * session is refused, sign-in is rate limited and does not say which of user name and password was wrong.
+ * session is refused, sign-in is rate limited and does not say which of user name and password was wrong, and
+ * e-signature passwords are limited the same way per signer, each failure audited.
  * Run: node --import tsx --test src/server/trial/access.test.ts
  */
 import assert from 'node:assert/strict';
@@ -139,6 +140,41 @@ describe('sessions and sign-in', () => {
       // The cookie is httpOnly and SameSite=Strict.
       const fresh = await fetch(`${t.url}/trial/api/session`);
       assert.equal(fresh.status, 401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('e-signature passwords: limited per signer like sign-in, each failure audited without the password', async () => {
+    const t = await startTestTrial({ loginRateLimit: { max: 3, windowMs: 60_000 } });
+    try {
+      const coord = await t.signIn('coordinator', 'site-a');
+      const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+      const form = await coord.post('/trial/api/forms', {
+        participantId,
+        visit: 'day-14',
+        instrument: 'gad-7',
+        answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
+        completedOn: '2026-11-20',
+      });
+      assert.equal(form.status, 201, form.text);
+      const investigator = await t.signIn('investigator', 'site-a');
+      const sign = (password: string) =>
+        investigator.post(`/trial/api/forms/${(form.json as { id: string }).id}/sign`, {
+          password,
+          meaning: 'reviewed',
+        });
+      const right = accountFor('investigator', 'site-a').password;
+      const statuses: number[] = [];
+      for (const password of ['guess-1', 'guess-2', right, 'guess-3', 'guess-4', 'guess-5', 'guess-6', right]) {
+        statuses.push((await sign(password)).status);
+      }
+      // A matching password clears the count (only failures add up); after 3 failures even the right one waits.
+      assert.deepEqual(statuses, [403, 403, 200, 403, 403, 403, 429, 429]);
+      const failed = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'e-signature-failed');
+      assert.equal(failed.length, 5);
+      assert.ok(failed.every((e) => e.role === 'investigator' && e.reason.length > 0));
+      assert.equal(/guess-/.test(JSON.stringify(failed)), false, 'the attempted password is not stored');
     } finally {
       await t.close();
     }

@@ -36,13 +36,15 @@ import {
 import type { TrialDeps } from './context.ts';
 import { consortView } from './consort-view.ts';
 import { exportFile, exportNames } from './exports.ts';
+import type { LoginRateLimit } from './auth-routes.ts';
 import { verifyPassword } from './password.ts';
+import { signatureKey } from './sign-in-limit.ts';
 import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 
 const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
 
-export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
+export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
 
   const participantFor = (request: FastifyRequest, id: string): Promise<Participant> =>
@@ -176,22 +178,45 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
     return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers);
   });
 
-  app.post('/api/forms/:id/sign', { config: { trialAccess: 'form.sign' } }, async (request) => {
-    const { id } = parseBody(IdParam, request.params);
-    const body = parseBody(
-      z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
-      request.body,
-    );
-    const form = await store.getForm(id);
-    if (form === null) throw new NotFound();
-    await participantFor(request, form.participantId);
-    // An e-signature re-authenticates the signer (21 CFR 11.200(a)(1)).
-    const account = await store.getUser(userOf(request).id);
-    if (!(await verifyPassword(body.password, account?.passwordHash))) {
-      throw new InputError('the password does not match', 'trial.forbidden');
-    }
-    return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
-  });
+  // Password guessing is limited as at sign-in, per signing user (counted after the session guard: preHandler);
+  // a matching password clears the count, so only failures add up.
+  const signatureLimit = {
+    max: passwordLimit.max,
+    timeWindow: passwordLimit.windowMs,
+    hook: 'preHandler' as const,
+    keyGenerator: (request: FastifyRequest) => signatureKey(userOf(request).id),
+  };
+  app.post(
+    '/api/forms/:id/sign',
+    { config: { trialAccess: 'form.sign', rateLimit: signatureLimit } },
+    async (request) => {
+      const { id } = parseBody(IdParam, request.params);
+      const body = parseBody(
+        z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
+        request.body,
+      );
+      const form = await store.getForm(id);
+      if (form === null) throw new NotFound();
+      await participantFor(request, form.participantId);
+      // An e-signature re-authenticates the signer (21 CFR 11.200(a)(1)).
+      const user = userOf(request);
+      const account = await store.getUser(user.id);
+      if (!(await verifyPassword(body.password, account?.passwordHash))) {
+        // Every failed attempt is audited (21 CFR 11.300(d)); what was typed is not.
+        await store.recordEvent(
+          writeContext(request, 'e-signature refused: password did not match'),
+          'e-signature-failed',
+          {
+            formId: id,
+          },
+        );
+        request.log.warn({ code: 'trial.e-signature.failed' }, 'e-signature refused');
+        throw new InputError('the password does not match', 'trial.forbidden');
+      }
+      await store.forgetSignInAttempts(signatureKey(user.id));
+      return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
+    },
+  );
 
   // Safety
   app.post('/api/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {

@@ -98,7 +98,7 @@ export async function registerTrial(
   maskResponses(app, armTermsNow, locked);
   guardResponses(app, armTermsNow, locked);
   registerAuthRoutes(app, deps, loginLimit);
-  registerApi(app, deps);
+  registerApi(app, deps, loginLimit);
   registerPages(app, deps);
 }
 

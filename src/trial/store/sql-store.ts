@@ -1390,6 +1390,12 @@ export class SqlTrialStore implements TrialStore {
     };
   }
 
+  async forgetSignInAttempts(clientKey: string): Promise<void> {
+    await this.db.transaction('write', (tx) =>
+      tx.run('DELETE FROM sign_in_attempts WHERE client_key = ?', [clientKey]),
+    );
+  }
+
   // ---- Audit
 
   async recordEvent(ctx: WriteContext, action: string, detail: unknown): Promise<void> {

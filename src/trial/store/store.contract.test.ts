@@ -583,7 +583,7 @@ for (const factory of allFactories()) {
       });
     });
 
-    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped', async () => {
+    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped, forgotten on request', async () => {
       let now = Date.parse('2026-11-30T10:00:00.000Z');
       const opened = await factory.open(() => new Date(now));
       try {
@@ -610,6 +610,11 @@ for (const factory of allFactories()) {
           ['192.0.2.4'],
         );
         await rejectsWith(store.countSignInAttempt('192.0.2.5', 0), 'trial.invalid');
+        // Forgetting a client's attempts (a matching e-signature password) starts its count again.
+        await count('e-signature:u1');
+        await count('e-signature:u1');
+        await store.forgetSignInAttempts('e-signature:u1');
+        assert.equal((await count('e-signature:u1')).attempts, 1);
       } finally {
         await opened.cleanup();
       }
