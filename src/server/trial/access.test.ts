@@ -204,3 +204,46 @@ describe('sessions and sign-in', () => {
     }
   });
 });
+
+describe('numbers typed in forms', () => {
+  test('a lab value that is not a plain decimal (0x10, 1e3) is refused with a message, not stored as another number', async () => {
+    const t = await startTestTrial();
+    try {
+      const coord = await t.signIn('coordinator', 'site-a');
+      const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+      const path = `/trial/participants/${participantId}`;
+      const lab = (value: string) =>
+        coord.request(
+          'POST',
+          `${path}/labs`,
+          {
+            visit: 'day-14',
+            analyte: 'anc',
+            value,
+            unit: '10*9/L',
+            lowerLimitOfNormal: '2.0',
+            collectedOn: '2026-11-20',
+          },
+          { contentType: 'application/x-www-form-urlencoded' },
+        );
+      for (const value of ['0x10', '1e3', '12abc', 'Infinity']) {
+        const refused = await lab(value);
+        assert.equal(refused.status, 303);
+        const location = decodeURIComponent(refused.headers.get('location') ?? '');
+        assert.match(location, /\?error=Not saved: value: not a plain decimal number/, value);
+      }
+      assert.equal((await t.store.listLabs({ participantId })).length, 0);
+      const saved = await lab('0.8');
+      assert.match(decodeURIComponent(saved.headers.get('location') ?? ''), /\?done=Lab result saved/);
+      assert.deepEqual(
+        (await t.store.listLabs({ participantId })).map((l) => [l.value, l.lowerLimitOfNormal]),
+        [[0.8, 2]],
+      );
+      const monitor = await t.signIn('monitor');
+      assert.equal((await monitor.get('/trial/api/audit?limit=0x10')).status, 400);
+      assert.equal((await monitor.get('/trial/api/audit?limit=16')).status, 200);
+    } finally {
+      await t.close();
+    }
+  });
+});

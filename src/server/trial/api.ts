@@ -43,6 +43,8 @@ import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 
 const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
+/** A whole number in a query string: digits only (z.coerce.number would take "0x10" as 16). */
+const QueryCount = z.string().regex(/^\d+$/).transform(Number);
 
 export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
@@ -297,8 +299,8 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.get('/api/audit', { config: { trialAccess: 'audit.read' } }, async (request) => {
     const query = parseBody(
       z.strictObject({
-        fromSeq: z.coerce.number().int().min(0).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        fromSeq: QueryCount.pipe(z.number().int().min(0)).optional(),
+        limit: QueryCount.pipe(z.number().int().min(1).max(1000)).optional(),
       }),
       request.query,
     );

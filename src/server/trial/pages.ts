@@ -88,6 +88,19 @@ async function action(reply: FastifyReply, path: string, run: () => Promise<stri
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
 
+/**
+ * A number typed in a form: empty is null; anything but a plain decimal ("12", "-0.5", ".5") is refused rather than
+ * read as JavaScript reads it (Number("0x10") is 16, Number("1e3") 1000), so what is stored is what was typed.
+ */
+function formNumber(value: string | undefined, field: string): number | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  if (!/^-?(\d+(\.\d+)?|\.\d+)$/.test(text)) {
+    throw new InputError(`${field}: not a plain decimal number (digits, optionally a point)`, 'input.number');
+  }
+  return Number(text);
+}
+
 function participantsTable(participants: readonly Participant[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
   return html`<div class="table-wrap">
@@ -512,8 +525,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const form = request.body as Record<string, string>;
       const screening = (await store.listScreening(siteFilter(userOf(request)))).find((e) => e.id === form.screeningId);
       const trial = await trialInfo(deps);
-      const crp = form.baselineCrpMgPerL?.trim() ?? '';
-      const baselineCrpMgPerL = crp === '' ? null : Number(crp);
+      const baselineCrpMgPerL = formNumber(form.baselineCrpMgPerL, 'baseline hs-CRP');
       const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
       const levels = participantLevels(await currentProtocol(deps), factors, {
         site: screening?.site ?? '',
@@ -739,14 +751,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const participant = await participantInScope(deps, request, id);
       const protocol = await currentProtocol(deps);
       const form = request.body as Record<string, string>;
-      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
       await store.recordDose(writeContext(request, 'study drug administered'), {
         participantId: id,
         visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
         kitCode: participant.kitCode ?? '',
         administeredOn: form.administeredOn ?? '',
-        doseMg: num(form.doseMg),
-        bodyWeightKg: num(form.bodyWeightKg),
+        doseMg: formNumber(form.doseMg, 'dose'),
+        bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
       });
       return 'Dose recorded: the visit windows are now anchored on it';
     });
@@ -781,15 +792,14 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
       await participantInScope(deps, request, id);
       const form = request.body as Record<string, string>;
-      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
       const { alerts } = await store.addLab(writeContext(request, 'lab result'), {
         participantId: id,
         visit: form.visit ?? '',
         analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
-        value: num(form.value) ?? Number.NaN,
+        value: formNumber(form.value, 'value') ?? Number.NaN,
         unit: form.unit ?? '',
-        lowerLimitOfNormal: num(form.lowerLimitOfNormal),
-        upperLimitOfNormal: num(form.upperLimitOfNormal),
+        lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
+        upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
         collectedOn: form.collectedOn ?? '',
       });
       return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
