@@ -704,6 +704,13 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, participantId, true);
       if (p.randomizationNumber !== null) throw conflict('the participant is already randomized');
       if (p.status !== 'enrolled') throw conflict('only an enrolled participant can be randomized');
+      // Refused while any arm is out of kits, whatever this participant's arm: refusing only when the allocated arm
+      // is out would tell a blinded coordinator that the stratum's next slot holds that arm (and, as other strata go
+      // on, which participants hold the other).
+      const stocked = await tx.get<Row>('SELECT COUNT(DISTINCT arm) AS n FROM kits WHERE participant_id IS NULL');
+      if (num(stocked?.n ?? 0) < meta.info.arms.length) {
+        throw conflict('an arm has no kit left: ask the pharmacist to add kits');
+      }
       const stratum = stratumKey(meta.plan.factors, p.strata);
       let arm: string;
       let stratumSequence: number;
@@ -735,7 +742,7 @@ export class SqlTrialStore implements TrialStore {
       const free = num(
         (await tx.get<Row>('SELECT COUNT(*) AS n FROM kits WHERE arm = ? AND participant_id IS NULL', [arm]))?.n ?? 0,
       );
-      if (free === 0) throw conflict('no kit left for the allocated arm: ask the pharmacist to add kits');
+      if (free === 0) throw new Error('the allocated arm has no free kit after the stock check');
       const kit = await tx.get<Row>(
         'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1 OFFSET ?',
         [arm, randomInt(free)],

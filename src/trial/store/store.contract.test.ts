@@ -203,6 +203,36 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('kits: while any arm is out, every randomization is refused alike, whatever the next slot holds', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        await initTrial(store, blocksPlan(protocol, 20261129, 20), 2);
+        const taken = [];
+        // Two kits per arm: randomize until one arm is out (at most 3 participants can leave both arms stocked).
+        // (kitStock lists only arms with a free kit.)
+        while (Object.keys((await store.kitStock()).byArm).length === 2 && taken.length < 4) {
+          const id = await enrolOne(store, protocol, `E${taken.length}`, 'A');
+          taken.push(await store.randomize(as('coordinator', 'A'), id));
+        }
+        const stock = await store.kitStock();
+        assert.ok(stock.total > 0 && Object.keys(stock.byArm).length < 2, 'one arm is out, the other is not');
+        // Participants in both strata, so next slots of either arm: each refusal is the same.
+        for (const [code, site] of [
+          ['EA', 'A'],
+          ['EB', 'B'],
+          ['EC', 'A'],
+        ] as const) {
+          const id = await enrolOne(store, protocol, code, site, site === 'A' ? 5.2 : 1.2);
+          await assert.rejects(
+            store.randomize(as('coordinator', site), id),
+            (e: unknown) =>
+              e instanceof InputError && e.code === 'trial.conflict' && /an arm has no kit left/.test(e.message),
+          );
+        }
+        assert.equal((await store.listAllocations()).length, taken.length);
+      });
+    });
+
     test('concurrency: 200 parallel randomizations give 200 distinct consecutive numbers and slots, chain verifies', async () => {
       await withStore(async ({ store }) => {
         const protocol = insightProtocol();
