@@ -2,7 +2,8 @@
  * Authentication and roles on the running server: every route refuses each role its permission matrix leaves out
  * (routes from the server's route table), every route but sign-in refuses a request without a session, a site-A
  * coordinator cannot see or write site B's participants, a write without its CSRF token is refused, an expired
- * session is refused, sign-in is rate limited and does not say which of user name and password was wrong.
+ * session is refused, sign-in is rate limited and does not say which of user name and password was wrong, and
+ * e-signature passwords are limited the same way per signer, each failure audited.
  * Run: node --import tsx --test src/server/trial/access.test.ts
  */
 import assert from 'node:assert/strict';
@@ -144,6 +145,41 @@ describe('sessions and sign-in', () => {
     }
   });
 
+  test('e-signature passwords: limited per signer like sign-in, each failure audited without the password', async () => {
+    const t = await startTestTrial({ loginRateLimit: { max: 3, windowMs: 60_000 } });
+    try {
+      const coord = await t.signIn('coordinator', 'site-a');
+      const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+      const form = await coord.post('/trial/api/forms', {
+        participantId,
+        visit: 'day-14',
+        instrument: 'gad-7',
+        answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
+        completedOn: '2026-11-20',
+      });
+      assert.equal(form.status, 201, form.text);
+      const investigator = await t.signIn('investigator', 'site-a');
+      const sign = (password: string) =>
+        investigator.post(`/trial/api/forms/${(form.json as { id: string }).id}/sign`, {
+          password,
+          meaning: 'reviewed',
+        });
+      const right = accountFor('investigator', 'site-a').password;
+      const statuses: number[] = [];
+      for (const password of ['guess-1', 'guess-2', right, 'guess-3', 'guess-4', 'guess-5', 'guess-6', right]) {
+        statuses.push((await sign(password)).status);
+      }
+      // A matching password clears the count (only failures add up); after 3 failures even the right one waits.
+      assert.deepEqual(statuses, [403, 403, 200, 403, 403, 403, 429, 429]);
+      const failed = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'e-signature-failed');
+      assert.equal(failed.length, 5);
+      assert.ok(failed.every((e) => e.role === 'investigator' && e.reason.length > 0));
+      assert.equal(/guess-/.test(JSON.stringify(failed)), false, 'the attempted password is not stored');
+    } finally {
+      await t.close();
+    }
+  });
+
   test('the session cookie is httpOnly and SameSite=Strict; a cross-site sign-in is refused', async () => {
     const t = await startTestTrial();
     try {
@@ -163,6 +199,49 @@ describe('sessions and sign-in', () => {
         body: JSON.stringify({ username: monitor.username, password: monitor.password }),
       });
       assert.equal(crossSite.status, 403);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('numbers typed in forms', () => {
+  test('a lab value that is not a plain decimal (0x10, 1e3) is refused with a message, not stored as another number', async () => {
+    const t = await startTestTrial();
+    try {
+      const coord = await t.signIn('coordinator', 'site-a');
+      const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+      const path = `/trial/participants/${participantId}`;
+      const lab = (value: string) =>
+        coord.request(
+          'POST',
+          `${path}/labs`,
+          {
+            visit: 'day-14',
+            analyte: 'anc',
+            value,
+            unit: '10*9/L',
+            lowerLimitOfNormal: '2.0',
+            collectedOn: '2026-11-20',
+          },
+          { contentType: 'application/x-www-form-urlencoded' },
+        );
+      for (const value of ['0x10', '1e3', '12abc', 'Infinity']) {
+        const refused = await lab(value);
+        assert.equal(refused.status, 303);
+        const location = decodeURIComponent(refused.headers.get('location') ?? '');
+        assert.match(location, /\?error=Not saved: value: not a plain decimal number/, value);
+      }
+      assert.equal((await t.store.listLabs({ participantId })).length, 0);
+      const saved = await lab('0.8');
+      assert.match(decodeURIComponent(saved.headers.get('location') ?? ''), /\?done=Lab result saved/);
+      assert.deepEqual(
+        (await t.store.listLabs({ participantId })).map((l) => [l.value, l.lowerLimitOfNormal]),
+        [[0.8, 2]],
+      );
+      const monitor = await t.signIn('monitor');
+      assert.equal((await monitor.get('/trial/api/audit?limit=0x10')).status, 400);
+      assert.equal((await monitor.get('/trial/api/audit?limit=16')).status, 200);
     } finally {
       await t.close();
     }

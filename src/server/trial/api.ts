@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../record/issues.ts';
-import { redactAuditEntry } from '../../trial/blinding.ts';
+import { blindAuditEntry, blindAuditVerification } from '../../trial/blinding.ts';
 import {
   AdverseEventInputSchema,
   ConsentInputSchema,
@@ -36,13 +36,17 @@ import {
 import type { TrialDeps } from './context.ts';
 import { consortView } from './consort-view.ts';
 import { exportFile, exportNames } from './exports.ts';
+import type { LoginRateLimit } from './auth-routes.ts';
 import { verifyPassword } from './password.ts';
+import { signatureKey } from './sign-in-limit.ts';
 import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 
 const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
+/** A whole number in a query string: digits only (z.coerce.number would take "0x10" as 16). */
+const QueryCount = z.string().regex(/^\d+$/).transform(Number);
 
-export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
+export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
 
   const participantFor = (request: FastifyRequest, id: string): Promise<Participant> =>
@@ -176,22 +180,45 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
     return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers);
   });
 
-  app.post('/api/forms/:id/sign', { config: { trialAccess: 'form.sign' } }, async (request) => {
-    const { id } = parseBody(IdParam, request.params);
-    const body = parseBody(
-      z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
-      request.body,
-    );
-    const form = await store.getForm(id);
-    if (form === null) throw new NotFound();
-    await participantFor(request, form.participantId);
-    // An e-signature re-authenticates the signer (21 CFR 11.200(a)(1)).
-    const account = await store.getUser(userOf(request).id);
-    if (!(await verifyPassword(body.password, account?.passwordHash))) {
-      throw new InputError('the password does not match', 'trial.forbidden');
-    }
-    return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
-  });
+  // Password guessing is limited as at sign-in, per signing user (counted after the session guard: preHandler);
+  // a matching password clears the count, so only failures add up.
+  const signatureLimit = {
+    max: passwordLimit.max,
+    timeWindow: passwordLimit.windowMs,
+    hook: 'preHandler' as const,
+    keyGenerator: (request: FastifyRequest) => signatureKey(userOf(request).id),
+  };
+  app.post(
+    '/api/forms/:id/sign',
+    { config: { trialAccess: 'form.sign', rateLimit: signatureLimit } },
+    async (request) => {
+      const { id } = parseBody(IdParam, request.params);
+      const body = parseBody(
+        z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
+        request.body,
+      );
+      const form = await store.getForm(id);
+      if (form === null) throw new NotFound();
+      await participantFor(request, form.participantId);
+      // An e-signature re-authenticates the signer (21 CFR 11.200(a)(1)).
+      const user = userOf(request);
+      const account = await store.getUser(user.id);
+      if (!(await verifyPassword(body.password, account?.passwordHash))) {
+        // Every failed attempt is audited (21 CFR 11.300(d)); what was typed is not.
+        await store.recordEvent(
+          writeContext(request, 'e-signature refused: password did not match'),
+          'e-signature-failed',
+          {
+            formId: id,
+          },
+        );
+        request.log.warn({ code: 'trial.e-signature.failed' }, 'e-signature refused');
+        throw new InputError('the password does not match', 'trial.forbidden');
+      }
+      await store.forgetSignInAttempts(signatureKey(user.id));
+      return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
+    },
+  );
 
   // Safety
   app.post('/api/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
@@ -272,8 +299,8 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
   app.get('/api/audit', { config: { trialAccess: 'audit.read' } }, async (request) => {
     const query = parseBody(
       z.strictObject({
-        fromSeq: z.coerce.number().int().min(0).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        fromSeq: QueryCount.pipe(z.number().int().min(0)).optional(),
+        limit: QueryCount.pipe(z.number().int().min(1).max(1000)).optional(),
       }),
       request.query,
     );
@@ -282,8 +309,12 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps): void {
       limit: query.limit ?? 200,
       ...(query.fromSeq === undefined ? {} : { fromSeq: query.fromSeq }),
     });
-    return viewerSeesArms(viewer) ? entries : entries.map(redactAuditEntry);
+    return viewerSeesArms(viewer) ? entries : entries.map(blindAuditEntry);
   });
 
-  app.get('/api/audit/verify', { config: { trialAccess: 'audit.read' } }, async () => store.verifyAudit());
+  // The head hash (for `--expect-head`) is printed by `trd trial verify-audit`, for whoever runs the database.
+  app.get('/api/audit/verify', { config: { trialAccess: 'audit.read' } }, async (request) => {
+    const verification = await store.verifyAudit();
+    return viewerSeesArms(await viewerOf(request, deps)) ? verification : blindAuditVerification(verification);
+  });
 }

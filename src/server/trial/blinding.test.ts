@@ -15,6 +15,16 @@ import type { TestTrial } from './harness.test-support.ts';
 
 let t: TestTrial;
 const ids = { participant: '', form: '', alert: '' };
+/** Adverse event terms that name an arm (its id; its label, in other case), and how blinded viewers see them. */
+const ENTERED_TERMS = [
+  'Rash; patient previously on placebo in another study',
+  'Headache after PLACEBO (0.9% saline) in a past trial; tocilizumab-naive',
+];
+const MASKED_TERMS = [
+  'Rash; patient previously on [concealed] in another study',
+  'Headache after [concealed] in a past trial; [concealed]-naive',
+];
+const enteredReplies: string[] = [];
 
 before(async () => {
   t = await startTestTrial();
@@ -61,6 +71,21 @@ before(async () => {
     outcome: 'recovering',
   });
   assert.equal(ae.status, 201, ae.text);
+  // Entered text may name an arm without disclosing an allocation; the sweep below reads every route with these in.
+  for (const term of ENTERED_TERMS) {
+    const named = await coord.post('/trial/api/adverse-events', {
+      participantId: ids.participant,
+      term,
+      onsetOn: '2026-11-20',
+      grade: 3,
+      seriousCriteria: ['hospitalisation'],
+      relatedness: 'possible',
+      expectedness: 'unexpected',
+      outcome: 'recovering',
+    });
+    assert.equal(named.status, 201, named.text);
+    enteredReplies.push(named.text);
+  }
   const coordB = await t.signIn('coordinator', 'site-b');
   await enrolThroughApi(coordB, protocol, 'site-b');
   // The coordinator's own writes (form, lab with its alert, serious adverse event) answered without an arm.
@@ -180,4 +205,60 @@ test('emergency unblinding: investigator only, a reason required, audited', asyn
   const record = await coordinator.get(`/trial/api/participants/${ids.participant}`);
   assert.equal((record.json as { participant: { emergencyUnblinded: boolean } }).participant.emergencyUnblinded, true);
   assert.equal(findArm(record.text, t.armNames), undefined);
+});
+
+test('the audit trail reaches blinded readers without hashes: no hash of the chain, no head hash', async () => {
+  // Each hash covers an allocation's image (or, through prevHash, earlier ones): hashing each candidate arm with the
+  // visible fields would tell which arm matches. So no hash the store holds may appear in what they receive.
+  const stored = await t.store.listAudit({ limit: 1000 });
+  const hashes = new Set(stored.flatMap((e) => [e.hash, e.prevHash]));
+  for (const role of ['monitor', 'administrator'] as const) {
+    const client = await t.signIn(role);
+    const audit = await client.get('/trial/api/audit?limit=1000');
+    assert.equal(audit.status, 200, audit.text.slice(0, 200));
+    const entries = audit.json as Record<string, unknown>[];
+    assert.ok(entries.some((e) => e.entity === 'allocation'));
+    for (const e of entries) {
+      assert.equal('hash' in e, false, `entry ${String(e.seq)} has a hash`);
+      assert.equal('prevHash' in e, false, `entry ${String(e.seq)} has a prevHash`);
+    }
+    const verify = await client.get('/trial/api/audit/verify');
+    assert.equal(verify.status, 200);
+    const v = verify.json as { ok: boolean; entries: number; head: Record<string, unknown> };
+    assert.equal(v.ok, true);
+    assert.equal(v.entries, (await t.store.verifyAudit()).entries);
+    assert.deepEqual(Object.keys(v.head), ['seq']);
+    for (const text of [audit.text, verify.text]) {
+      const leaked = [...hashes].find((h) => text.includes(h));
+      assert.equal(leaked, undefined, `${role} received a hash of the chain`);
+    }
+  }
+});
+
+test('entered text naming an arm: saved once, shown [concealed] to blinded roles, as written to the pharmacist', async () => {
+  // The writer's own answer (201, above) carried the term masked, not a 500 that would invite entering it again.
+  enteredReplies.forEach((text, i) => assert.ok(text.includes(JSON.stringify(MASKED_TERMS[i])), text));
+  const stored = (await t.store.listAdverseEvents({ participantId: ids.participant })).map((e) => e.term);
+  for (const term of ENTERED_TERMS) assert.equal(stored.filter((s) => s === term).length, 1, 'stored as entered');
+  for (const role of ['coordinator', 'investigator', 'monitor', 'administrator'] as const) {
+    const client = await t.signIn(role, role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined);
+    const record = await client.get(`/trial/api/participants/${ids.participant}`);
+    assert.equal(record.status, 200, `${role}: ${record.text.slice(0, 200)}`);
+    const terms = (record.json as { adverseEvents: { term: string }[] }).adverseEvents.map((e) => e.term);
+    for (const masked of MASKED_TERMS) assert.ok(terms.includes(masked), `${role} sees ${masked}`);
+    const page = await client.get(`/trial/participants/${ids.participant}`);
+    assert.equal(page.status, 200, `${role} page: ${page.text.slice(0, 200)}`);
+    for (const reply of [record, page]) assert.equal(findArm(reply.text, t.armNames), undefined);
+    if (role === 'monitor' || role === 'administrator') {
+      const audit = await client.get('/trial/api/audit?limit=1000');
+      assert.equal(audit.status, 200, `${role} audit: ${audit.text.slice(0, 200)}`);
+      for (const masked of MASKED_TERMS) assert.ok(audit.text.includes(JSON.stringify(masked)), `${role} audit`);
+      assert.equal(findArm(audit.text, t.armNames), undefined);
+    }
+  }
+  const pharmacist = await t.signIn('unblinded-pharmacist');
+  const record = await pharmacist.get(`/trial/api/participants/${ids.participant}`);
+  assert.equal(record.status, 200);
+  const terms = (record.json as { adverseEvents: { term: string }[] }).adverseEvents.map((e) => e.term);
+  for (const term of ENTERED_TERMS) assert.ok(terms.includes(term), 'the pharmacist sees the term as entered');
 });

@@ -20,7 +20,7 @@ import { guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
-import { armTerms, guardResponses } from './blinding.ts';
+import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { registerPages } from './pages.ts';
@@ -90,16 +90,15 @@ export async function registerTrial(
   app.addHook('onClose', async () => deps.store.close());
   guardRoutes(app, deps.auth, table);
   let terms: string[] = [];
-  guardResponses(
-    app,
-    async () => {
-      if (terms.length === 0) terms = armTerms(await armLabels(deps));
-      return terms;
-    },
-    async () => (await trialInfo(deps))?.lockedAt != null,
-  );
+  const armTermsNow = async () => {
+    if (terms.length === 0) terms = armTerms(await armLabels(deps));
+    return terms;
+  };
+  const locked = async () => (await trialInfo(deps))?.lockedAt != null;
+  maskResponses(app, armTermsNow, locked);
+  guardResponses(app, armTermsNow, locked);
   registerAuthRoutes(app, deps, loginLimit);
-  registerApi(app, deps);
+  registerApi(app, deps, loginLimit);
   registerPages(app, deps);
 }
 

@@ -4,7 +4,9 @@
  * and visit forms, lab results with their safety verdicts, the safety dashboard and the CONSORT flow. Forms post to
  * page actions that call the same operations as the JSON API (operations.ts) and redirect back (post/redirect/get),
  * so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
- * shown with "study drug" in its place (maskArms), so a page can never carry an arm name to them.
+ * shown with "study drug" in its place, and the records a page shows (text people entered among them) pass through
+ * maskStrings first, so each arm name in them reads [concealed] (blinding.ts): a page never carries an arm name to
+ * them, and never fails for a term someone typed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -18,7 +20,8 @@ import type { Html } from '../web/html.ts';
 import { page } from '../web/layout.ts';
 import { userOf } from './auth.ts';
 import type { TrialUser } from './auth.ts';
-import { armTerms, viewerSeesArms } from './blinding.ts';
+import { REDACTED } from '../../trial/blinding.ts';
+import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import { armLabels, currentProtocol, parseBody, trialInfo, siteFilter, viewerOf, writeContext } from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
@@ -59,16 +62,8 @@ const logoutForm = (reply: FastifyReply) =>
     ${csrfField(reply)}<button type="submit">Sign out</button>
   </form>`;
 
-/** Protocol wording with each arm's id and label replaced by "study drug", for blinded viewers. */
-export function maskArms(text: string, terms: readonly string[]): string {
-  return terms.reduce(
-    (out, term) => out.replace(new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), 'study drug'),
-    text,
-  );
-}
-
-const notice = (request: FastifyRequest): Html => {
-  const q = request.query as Record<string, string | undefined>;
+/** The message a form action sent back (the query, which anyone can write: shown masked like stored text). */
+const notice = (q: Record<string, string | undefined>): Html => {
   if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
   if (q.done !== undefined) return html`<div class="alert ok" role="status"><p>${q.done}</p></div>`;
   return html``;
@@ -92,6 +87,19 @@ async function action(reply: FastifyReply, path: string, run: () => Promise<stri
 }
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
+
+/**
+ * A number typed in a form: empty is null; anything but a plain decimal ("12", "-0.5", ".5") is refused rather than
+ * read as JavaScript reads it (Number("0x10") is 16, Number("1e3") 1000), so what is stored is what was typed.
+ */
+function formNumber(value: string | undefined, field: string): number | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  if (!/^-?(\d+(\.\d+)?|\.\d+)$/.test(text)) {
+    throw new InputError(`${field}: not a plain decimal number (digits, optionally a point)`, 'input.number');
+  }
+  return Number(text);
+}
 
 function participantsTable(participants: readonly Participant[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
@@ -127,7 +135,7 @@ function participantsTable(participants: readonly Participant[]): Html {
   </div>`;
 }
 
-function alertList(alerts: readonly AlertRecord[], terms: readonly string[]): Html {
+function alertList(alerts: readonly AlertRecord[]): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
     ${alerts.map(
@@ -137,7 +145,7 @@ function alertList(alerts: readonly AlertRecord[], terms: readonly string[]): Ht
             class="alert ${a.kind === 'stop-rule' || a.kind === 'serious-adverse-event' || a.kind === 'susar' ? 'critical' : 'warning'}"
             role="alert"
           >
-            <strong>${a.kind}</strong>: ${maskArms(a.message, terms)}
+            <strong>${a.kind}</strong>: ${a.message}
             <span class="muted"
               >(raised ${dateOnly(a.raisedAt)}; <a href="/trial/participants/${a.participantId}">participant</a>)</span
             >
@@ -148,7 +156,7 @@ function alertList(alerts: readonly AlertRecord[], terms: readonly string[]): Ht
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
-function assessmentText(l: LabRecord, terms: readonly string[]): Html {
+function assessmentText(l: LabRecord): Html {
   const a = l.assessment;
   const grade = a.grade === null ? 'grade undecided' : `grade ${a.grade}`;
   const action =
@@ -158,12 +166,12 @@ function assessmentText(l: LabRecord, terms: readonly string[]): Html {
         ? 'rules could not be checked'
         : a.action;
   return html`CTCAE v${a.ctcaeVersion} ${a.term}: ${grade};
-    <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${maskArms(t, terms)}`)}
+    <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${t}`)}
     ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
     ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`}`;
 }
 
-function labTable(labs: readonly LabRecord[], terms: readonly string[]): Html {
+function labTable(labs: readonly LabRecord[]): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
   return html`<div class="table-wrap">
     <table>
@@ -187,7 +195,7 @@ function labTable(labs: readonly LabRecord[], terms: readonly string[]): Html {
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
               <td>${l.value} ${l.unit}</td>
-              <td>${assessmentText(l, terms)}</td>
+              <td>${assessmentText(l)}</td>
             </tr>`,
         )}
       </tbody>
@@ -227,7 +235,7 @@ function formTable(forms: readonly FormRecord[]): Html {
   </div>`;
 }
 
-function screeningTable(entries: readonly ScreeningEntry[], terms: readonly string[]): Html {
+function screeningTable(entries: readonly ScreeningEntry[]): Html {
   if (entries.length === 0) return html`<p>Nobody screened yet.</p>`;
   return html`${entries.map(
     (e) =>
@@ -240,7 +248,7 @@ function screeningTable(entries: readonly ScreeningEntry[], terms: readonly stri
           ${e.criteria.map(
             (c) =>
               html`<li>
-                <span class="status-${c.status}">${c.status}</span> ${c.kind} ${c.id}: ${maskArms(c.reason, terms)}
+                <span class="status-${c.status}">${c.status}</span> ${c.kind} ${c.id}: ${c.reason}
                 <span class="muted">(${c.source}${c.verified ? '' : ', unverified'})</span>
               </li>`,
           )}
@@ -308,8 +316,15 @@ const ScreeningFormSchema = z.object({
 
 export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   const { store } = deps;
-  const termsFor = async (request: FastifyRequest): Promise<readonly string[]> =>
-    viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
+  /**
+   * The viewer's arm terms (none when they may see arms) and `blind`, which masks each arm name in the records a page
+   * shows as REDACTED; protocol wording read from the protocol says STUDY_DRUG instead (maskArms).
+   */
+  const blindingFor = async (request: FastifyRequest) => {
+    const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
+    return { terms, blind: <T>(value: T): T => maskStrings(value, terms, REDACTED) };
+  };
+  const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
 
   app.get('/login', { config: { trialAccess: 'public' } }, async (request, reply) => {
     const failed = (request.query as { failed?: string }).failed !== undefined;
@@ -346,32 +361,32 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       store.listAlerts({ ...siteFilter(user), openOnly: true }),
       trialInfo(deps),
     ]);
-    const terms = await termsFor(request);
+    const { blind } = await blindingFor(request);
     return send(
       reply,
-      user,
+      blind(user),
       'Trial participants',
       html`<h1>
           Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
         </h1>
-        ${notice(request)}
+        ${notice(blind(query(request)))}
         <h2>Open safety alerts</h2>
-        ${alertList(alerts, terms)}
+        ${alertList(blind(alerts))}
         <h2>Enrolled</h2>
-        ${participantsTable(participants)} ${logoutForm(reply)}`,
+        ${participantsTable(blind(participants))} ${logoutForm(reply)}`,
     );
   });
 
   app.get('/screening', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);
     const protocol = await currentProtocol(deps);
-    const entries = await store.listScreening(siteFilter(user));
-    const terms = await termsFor(request);
+    const { terms, blind } = await blindingFor(request);
+    const entries = blind(await store.listScreening(siteFilter(user)));
     const mayWrite = can(user.role, 'screening.write');
     const criteriaFields = protocol.criteria.map(
       (c) =>
         html`<p>
-          <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms)}</label
+          <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms, STUDY_DRUG)}</label
           ><select id="c-${c.id}" name="c-${c.id}">
             <option value="">from the record (or unknown)</option>
             <option value="met">met</option>
@@ -383,10 +398,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const eligible = entries.filter((e) => e.verdict === 'eligible');
     return send(
       reply,
-      user,
+      blind(user),
       'Screening log',
       html`<h1>Screening log</h1>
-        ${notice(request)} ${screeningTable(entries, terms)}
+        ${notice(blind(query(request)))} ${screeningTable(entries)}
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
@@ -510,8 +525,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const form = request.body as Record<string, string>;
       const screening = (await store.listScreening(siteFilter(userOf(request)))).find((e) => e.id === form.screeningId);
       const trial = await trialInfo(deps);
-      const crp = form.baselineCrpMgPerL?.trim() ?? '';
-      const baselineCrpMgPerL = crp === '' ? null : Number(crp);
+      const baselineCrpMgPerL = formNumber(form.baselineCrpMgPerL, 'baseline hs-CRP');
       const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
       const levels = participantLevels(await currentProtocol(deps), factors, {
         site: screening?.site ?? '',
@@ -535,31 +549,38 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const user = userOf(request);
       const { id } = request.params as { id: string };
-      const participant = await participantInScope(deps, request, id);
+      const record = await participantInScope(deps, request, id);
       const protocol = await currentProtocol(deps);
-      const [forms, labs, alerts, allocation] = await Promise.all([
+      const [storedForms, storedLabs, alerts, allocation] = await Promise.all([
         store.listForms({ participantId: id }),
         store.listLabs({ participantId: id }),
         store.listAlerts({ openOnly: true }),
         store.getAllocation(id),
       ]);
-      const terms = await termsFor(request);
-      const dose = await dosingRecord(store, protocol, participant);
+      const storedDose = await dosingRecord(store, protocol, record);
       const schedule = participantSchedule(
         protocol,
-        participant,
+        record,
         allocation?.randomizedAt ?? null,
-        dose?.administeredOn ?? null,
+        storedDose?.administeredOn ?? null,
       );
+      // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
+      const { blind } = await blindingFor(request);
+      const { participant, forms, labs, mine, dose } = blind({
+        participant: record,
+        forms: storedForms,
+        labs: storedLabs,
+        mine: alerts.filter((a) => a.participantId === id),
+        dose: storedDose,
+      });
       const dosingVisit = protocol.visits?.find((v) => v.dosing);
-      const mine = alerts.filter((a) => a.participantId === id);
       const path = `/trial/participants/${id}`;
       return send(
         reply,
-        user,
+        blind(user),
         `Participant ${participant.participantCode}`,
         html`<h1>Participant ${participant.participantCode}</h1>
-          ${notice(request)} ${alertList(mine, terms)}
+          ${notice(blind(query(request)))} ${alertList(mine)}
           <p>
             Site ${participant.site}; enrolled ${participant.enrolledOn}; status
             <strong>${participant.status}</strong
@@ -667,7 +688,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
               : ''
           }
           <h2>Safety labs</h2>
-          ${labTable(labs, terms)}
+          ${labTable(labs)}
           ${
             can(user.role, 'lab.write')
               ? html`<form method="post" action="${path}/labs">
@@ -730,14 +751,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const participant = await participantInScope(deps, request, id);
       const protocol = await currentProtocol(deps);
       const form = request.body as Record<string, string>;
-      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
       await store.recordDose(writeContext(request, 'study drug administered'), {
         participantId: id,
         visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
         kitCode: participant.kitCode ?? '',
         administeredOn: form.administeredOn ?? '',
-        doseMg: num(form.doseMg),
-        bodyWeightKg: num(form.bodyWeightKg),
+        doseMg: formNumber(form.doseMg, 'dose'),
+        bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
       });
       return 'Dose recorded: the visit windows are now anchored on it';
     });
@@ -772,15 +792,14 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
       await participantInScope(deps, request, id);
       const form = request.body as Record<string, string>;
-      const num = (v: string | undefined) => (v === undefined || v.trim() === '' ? null : Number(v));
       const { alerts } = await store.addLab(writeContext(request, 'lab result'), {
         participantId: id,
         visit: form.visit ?? '',
         analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
-        value: num(form.value) ?? Number.NaN,
+        value: formNumber(form.value, 'value') ?? Number.NaN,
         unit: form.unit ?? '',
-        lowerLimitOfNormal: num(form.lowerLimitOfNormal),
-        upperLimitOfNormal: num(form.upperLimitOfNormal),
+        lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
+        upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
         collectedOn: form.collectedOn ?? '',
       });
       return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
@@ -789,21 +808,21 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.get('/safety', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);
-    const dashboard = await safetyDashboard(store, siteFilter(user));
-    const terms = await termsFor(request);
+    const { blind } = await blindingFor(request);
+    const dashboard = blind(await safetyDashboard(store, siteFilter(user)));
     return send(
       reply,
-      user,
+      blind(user),
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
         <h2>Open alerts</h2>
-        ${alertList(dashboard.openAlerts, terms)}
+        ${alertList(dashboard.openAlerts)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
         <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
-        ${labTable(dashboard.flaggedLabs, terms)}`,
+        ${labTable(dashboard.flaggedLabs)}`,
     );
   });
 
@@ -812,9 +831,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const protocol = await currentProtocol(deps);
     const flow = consortView(await store.snapshot(siteFilter(viewer.user)), protocol, viewerSeesArms(viewer));
     const armLabel = (id: string) => protocol.arms?.find((a) => a.id === id)?.label ?? id;
+    const { blind } = await blindingFor(request);
     return send(
       reply,
-      viewer.user,
+      blind(viewer.user),
       'CONSORT flow',
       html`<h1>CONSORT flow</h1>
         ${flow.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortList(consortBoxes(flow, armLabel))}`,

@@ -8,9 +8,12 @@ import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/
 import type { TrialStore } from '../../trial/store/port.ts';
 
 /**
- * A store class for @fastify/rate-limit (it constructs the store itself) counting in `store`. Only the sign-in route
- * is rate limited, so one counter serves every route that asks (`child`); its keys are client addresses.
+ * A store class for @fastify/rate-limit (it constructs the store itself) counting in `store`. One counter serves
+ * every route that asks (`child`): sign-in, keyed by client address, and the e-signature, keyed by signatureKey.
  */
+/** The e-signature's counter key: per signing user, since a guesser has that user's session, from any address. */
+export const signatureKey = (userId: string): string => `e-signature:${userId}`;
+
 export function signInAttemptCounter(store: TrialStore): FastifyRateLimitStoreCtor {
   class SharedAttempts implements FastifyRateLimitStore {
     incr(

@@ -139,6 +139,8 @@ export interface TrialStore {
    * Atomic across processes: the servers of one database share the count. Windows that have ended are deleted.
    */
   countSignInAttempt(clientKey: string, windowMs: number): Promise<{ attempts: number; msLeft: number }>;
+  /** Drops a client's count (an e-signature whose password matched: only failed ones count against the signer). */
+  forgetSignInAttempts(clientKey: string): Promise<void>;
 
   // Audit
   /** An audit-only event (login, failed login, export, view of unblinded data): no other table changes. */

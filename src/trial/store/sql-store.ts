@@ -5,7 +5,7 @@
  * entries to the chain before committing, so the data and its audit trail commit or vanish together and the chain
  * stays linear under concurrency.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import {
@@ -704,6 +704,13 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, participantId, true);
       if (p.randomizationNumber !== null) throw conflict('the participant is already randomized');
       if (p.status !== 'enrolled') throw conflict('only an enrolled participant can be randomized');
+      // Refused while any arm is out of kits, whatever this participant's arm: refusing only when the allocated arm
+      // is out would tell a blinded coordinator that the stratum's next slot holds that arm (and, as other strata go
+      // on, which participants hold the other).
+      const stocked = await tx.get<Row>('SELECT COUNT(DISTINCT arm) AS n FROM kits WHERE participant_id IS NULL');
+      if (num(stocked?.n ?? 0) < meta.info.arms.length) {
+        throw conflict('an arm has no kit left: ask the pharmacist to add kits');
+      }
       const stratum = stratumKey(meta.plan.factors, p.strata);
       let arm: string;
       let stratumSequence: number;
@@ -730,11 +737,17 @@ export class SqlTrialStore implements TrialStore {
         const inStratum = await tx.get<Row>('SELECT COUNT(*) AS n FROM allocations WHERE stratum = ?', [stratum]);
         stratumSequence = num(inStratum?.n ?? 0) + 1;
       }
-      const kit = await tx.get<Row>(
-        'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1',
-        [arm],
+      // Any free kit of the arm, drawn uniformly with a cryptographic generator: taking each arm's lowest free code
+      // would let a blinded reader group participants by arm (a free kit below one just given is of another arm).
+      const free = num(
+        (await tx.get<Row>('SELECT COUNT(*) AS n FROM kits WHERE arm = ? AND participant_id IS NULL', [arm]))?.n ?? 0,
       );
-      if (kit === undefined) throw conflict('no kit left for the allocated arm: ask the pharmacist to add kits');
+      if (free === 0) throw new Error('the allocated arm has no free kit after the stock check');
+      const kit = await tx.get<Row>(
+        'SELECT kit_code FROM kits WHERE arm = ? AND participant_id IS NULL ORDER BY kit_code LIMIT 1 OFFSET ?',
+        [arm, randomInt(free)],
+      );
+      if (kit === undefined) throw new Error('a counted free kit was not found');
       const kitCode = str(kit, 'kit_code');
       const number = meta.nextRandomization;
       const allocation: Allocation = {
@@ -1382,6 +1395,12 @@ export class SqlTrialStore implements TrialStore {
       attempts: Number(row['attempts']),
       msLeft: Math.max(0, Number(row['window_start_ms']) + windowMs - nowMs),
     };
+  }
+
+  async forgetSignInAttempts(clientKey: string): Promise<void> {
+    await this.db.transaction('write', (tx) =>
+      tx.run('DELETE FROM sign_in_attempts WHERE client_key = ?', [clientKey]),
+    );
   }
 
   // ---- Audit

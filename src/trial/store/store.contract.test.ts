@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { InputError } from '../../record/index.ts';
 import { minimise, type MinimisationPlan } from '../../randomization/index.ts';
+import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import { migrationsFor } from './migrations.ts';
 import {
@@ -167,6 +168,68 @@ for (const factory of allFactories()) {
         for (const a of allocations) {
           assert.equal(a.arm, table.find((r) => r.stratum === a.stratum && r.sequence === a.stratumSequence)?.arm);
         }
+      });
+    });
+
+    test('kits: any free kit of the arm is given, not its lowest code; the stock stays right', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const perArm = 30;
+        await initTrial(store, blocksPlan(protocol, 20261129, 60), perArm);
+        const armOf = new Map(
+          generateKits(
+            planArms(protocol).map((a) => a.id),
+            perArm,
+            7,
+          ).map((k) => [k.kitCode, k.arm]),
+        );
+        const free = new Set(armOf.keys());
+        let skipped = 0;
+        for (let i = 0; i < 40; i++) {
+          const id = await enrolOne(store, protocol, `K${i}`, 'A');
+          const { arm, kitCode } = await store.randomize(as('coordinator', 'A'), id);
+          assert.equal(armOf.get(kitCode), arm, 'the kit holds the allocated arm');
+          assert.ok(free.delete(kitCode), 'the kit was free');
+          if ([...free].some((k) => armOf.get(k) === arm && k < kitCode)) skipped += 1;
+        }
+        // Lowest-first would never skip; a uniform draw takes the lowest of its arm's 11 or more free kits with
+        // probability at most 1/11 each time, so 40 lowest in a row has probability below 1e-41.
+        assert.ok(skipped > 0, 'some assignment passed over a lower free kit of its arm');
+        const stock = await store.kitStock();
+        assert.equal(stock.total, free.size);
+        for (const arm of new Set(armOf.values())) {
+          assert.equal(stock.byArm[arm], [...free].filter((k) => armOf.get(k) === arm).length);
+        }
+      });
+    });
+
+    test('kits: while any arm is out, every randomization is refused alike, whatever the next slot holds', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        await initTrial(store, blocksPlan(protocol, 20261129, 20), 2);
+        const taken = [];
+        // Two kits per arm: randomize until one arm is out (at most 3 participants can leave both arms stocked).
+        // (kitStock lists only arms with a free kit.)
+        while (Object.keys((await store.kitStock()).byArm).length === 2 && taken.length < 4) {
+          const id = await enrolOne(store, protocol, `E${taken.length}`, 'A');
+          taken.push(await store.randomize(as('coordinator', 'A'), id));
+        }
+        const stock = await store.kitStock();
+        assert.ok(stock.total > 0 && Object.keys(stock.byArm).length < 2, 'one arm is out, the other is not');
+        // Participants in both strata, so next slots of either arm: each refusal is the same.
+        for (const [code, site] of [
+          ['EA', 'A'],
+          ['EB', 'B'],
+          ['EC', 'A'],
+        ] as const) {
+          const id = await enrolOne(store, protocol, code, site, site === 'A' ? 5.2 : 1.2);
+          await assert.rejects(
+            store.randomize(as('coordinator', site), id),
+            (e: unknown) =>
+              e instanceof InputError && e.code === 'trial.conflict' && /an arm has no kit left/.test(e.message),
+          );
+        }
+        assert.equal((await store.listAllocations()).length, taken.length);
       });
     });
 
@@ -550,7 +613,7 @@ for (const factory of allFactories()) {
       });
     });
 
-    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped', async () => {
+    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped, forgotten on request', async () => {
       let now = Date.parse('2026-11-30T10:00:00.000Z');
       const opened = await factory.open(() => new Date(now));
       try {
@@ -577,6 +640,11 @@ for (const factory of allFactories()) {
           ['192.0.2.4'],
         );
         await rejectsWith(store.countSignInAttempt('192.0.2.5', 0), 'trial.invalid');
+        // Forgetting a client's attempts (a matching e-signature password) starts its count again.
+        await count('e-signature:u1');
+        await count('e-signature:u1');
+        await store.forgetSignInAttempts('e-signature:u1');
+        assert.equal((await count('e-signature:u1')).attempts, 1);
       } finally {
         await opened.cleanup();
       }
