@@ -242,3 +242,16 @@ test('a birth year that allows two ages: a trial age criterion holds or fails on
   assert.equal(ageCriterion('1970')?.status, 'met'); // 55 or 56
   assert.deepEqual(engine.assess(born('1960'), { asOf: AS_OF }).patient.ageRange, { youngest: 65, oldest: 66 });
 });
+
+test('differing copies of one resource (two versions) are not used; an identical copy is read once', () => {
+  const twoVersions = withChange((b, r) => {
+    b.entry.push({ resource: { ...r('crp'), status: 'entered-in-error' } });
+  });
+  const a = engine.assess(twoVersions, { asOf: AS_OF });
+  assert.ok(issueCodes(a).includes('fhir.resource.conflicting-copies'));
+  assert.equal(a.inflammation.status, 'unknown');
+  const copied = withChange((b, r) => void b.entry.push({ resource: structuredClone(r('crp')) }));
+  const c = engine.assess(copied, { asOf: AS_OF });
+  assert.equal(c.recommendation.code, 'refer-to-trial');
+  assert.ok(!issueCodes(c).includes('fhir.resource.conflicting-copies'));
+});

@@ -193,6 +193,10 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   };
   // One context for the whole bundle, its ref set per resource: the readers use it only while they run.
   const ctx: { ref: ResourceRef; issues: Issue[] } = { ref: patientRef, issues };
+  // Each resource once: an identical copy (a transaction plus a search include) is read once; differing copies of one
+  // id (two versions) cannot be told apart by entry order, so none of them is used.
+  const readByRef = new Map<ResourceRef, Record<string, unknown>>();
+  let conflicting: Map<ResourceRef, number> | undefined;
   for (let i = 0; i < listedCount; i++) {
     const resource = resources[i] as Record<string, unknown>;
     const type = types[i] as string;
@@ -213,6 +217,13 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
       continue;
     }
     ctx.ref = refOf(type, resource, rawEntries[positions[i] as number], positions[i] as number);
+    const earlier = readByRef.get(ctx.ref);
+    if (earlier !== undefined) {
+      if (!sameContent(earlier, resource))
+        (conflicting ??= new Map()).set(ctx.ref, (conflicting.get(ctx.ref) ?? 1) + 1);
+      continue;
+    }
+    readByRef.set(ctx.ref, resource);
     switch (type) {
       case 'Condition':
         push(conditions, readCondition(ctx, resource));
@@ -245,6 +256,22 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
         push(procedures, readProcedure(ctx, resource));
         break;
     }
+  }
+
+  if (conflicting !== undefined) {
+    const out = conflicting;
+    for (const [ref, copies] of out) {
+      const message = `the Bundle holds ${copies} differing copies of ${ref}; none is used (give each resource once)`;
+      issues.push(issue('fhir.resource.conflicting-copies', message, ref, 'warning'));
+    }
+    const keep = <T extends { ref: ResourceRef }>(list: T[]): T[] => list.filter((f) => !out.has(f.ref));
+    conditions.splice(0, conditions.length, ...keep(conditions));
+    observations.splice(0, observations.length, ...keep(observations));
+    medications.splice(0, medications.length, ...keep(medications));
+    questionnaireResponses.splice(0, questionnaireResponses.length, ...keep(questionnaireResponses));
+    allergies.splice(0, allergies.length, ...keep(allergies));
+    immunizations.splice(0, immunizations.length, ...keep(immunizations));
+    procedures.splice(0, procedures.length, ...keep(procedures));
   }
 
   if (skipped !== undefined || unused !== undefined) {
