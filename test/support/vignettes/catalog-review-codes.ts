@@ -1,0 +1,126 @@
+/**
+ * The code-set and answer-reading review (care pathway 1.1): answers coded with LOINC answer codes and no ordinal
+ * value (definition 7a), ICD-10-CM self-harm codes (7a), pregnancy and hepatitis codes (6), SNOMED CT bipolar and
+ * schizophrenia codes (0), breastfeeding-status answers given as text (6) and a MedicationRequest without an intent
+ * (2). Each vignette is the refer-to-trial base patient with one change; the expectation comes from the definition it
+ * cites, not from running the engine.
+ */
+import type { Observation, QuestionnaireResponse } from '@medplum/fhirtypes';
+import { code, SYSTEM } from '../bundle-builder.ts';
+import type { BundleBuilder } from '../bundle-builder.ts';
+import { AS_OF, basePatient, daysBefore, expected } from './base.ts';
+import type { BaseOptions } from './base.ts';
+import type { Vignette } from './types.ts';
+
+const PHQ9 = 'http://loinc.org/q/44249-1';
+const PHQ9_ITEM9 = code('loinc', '44260-8', 'Thoughts that you would be better off dead, or of hurting yourself');
+
+function base(id: string, options: BaseOptions = {}): BundleBuilder {
+  return basePatient(id, options);
+}
+
+/** A PHQ-9 QuestionnaireResponse whose item 9 answer is a bare coding (no ordinalValue extension). */
+function phq9Item9Coded(id: string, answerCode: string, authored: string): QuestionnaireResponse {
+  return {
+    resourceType: 'QuestionnaireResponse',
+    id,
+    questionnaire: PHQ9,
+    status: 'completed',
+    subject: { reference: 'Patient/patient' },
+    authored,
+    item: [{ linkId: '/44260-8', answer: [{ valueCoding: { system: SYSTEM.loinc, code: answerCode } }] }],
+  };
+}
+
+/** A PHQ-9 item 9 Observation answered with a LOINC answer code (valueCodeableConcept). */
+function phq9Item9Observation(id: string, answerCode: string, date: string): Observation {
+  return {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    code: { coding: [PHQ9_ITEM9] },
+    subject: { reference: 'Patient/patient' },
+    effectiveDateTime: date,
+    valueCodeableConcept: { coding: [{ system: SYSTEM.loinc, code: answerCode }] },
+  };
+}
+
+/** A vignette with the definition its expectation tests (`Expected.cite`), written next to the test sentence. */
+type Cited = Vignette & { readonly cites: string };
+
+const CITED: readonly Cited[] = [
+  // Definition 7a: PHQ-9 item 9 answered with a LOINC answer code (LL358-3) and no ordinal value.
+  {
+    id: 'review-phq9-item9-loinc-answer-qr',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): the most recent PHQ-9 item 9 within 90 days is 1 or more',
+    tests:
+      'PHQ-9 QuestionnaireResponse 7 days before, item 9 answered LA6571-9 "Nearly every day" (= 3) with no ordinal value -> suicide-risk alert; refer-to-trial.',
+    build: () =>
+      base('review-phq9-item9-loinc-answer-qr')
+        .raw(phq9Item9Coded('phq9', 'LA6571-9', daysBefore(7)))
+        .build(),
+    expected: expected({ safetyAlerts: ['suicide-risk'] }),
+  },
+  {
+    id: 'review-phq9-item9-loinc-answer-observation-1',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): PHQ-9 item 9 of 1 or more (the boundary, "Several days" = 1)',
+    tests:
+      'PHQ-9 item 9 Observation 7 days before valued LA6569-3 "Several days" (= 1) -> suicide-risk alert; refer-to-trial.',
+    build: () =>
+      base('review-phq9-item9-loinc-answer-observation-1')
+        .raw(phq9Item9Observation('phq9-item9', 'LA6569-3', daysBefore(7)))
+        .build(),
+    expected: expected({ safetyAlerts: ['suicide-risk'] }),
+  },
+  {
+    id: 'review-phq9-item9-loinc-answer-0-control',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): PHQ-9 item 9 of 0 is no suicide-risk signal',
+    tests:
+      'Negative control: PHQ-9 item 9 Observation 7 days before valued LA6568-5 "Not at all" (= 0) -> no alert; refer-to-trial.',
+    build: () =>
+      base('review-phq9-item9-loinc-answer-0-control')
+        .raw(phq9Item9Observation('phq9-item9', 'LA6568-5', daysBefore(7)))
+        .build(),
+    expected: expected({ safetyAlerts: [] }),
+  },
+  {
+    id: 'review-phq9-item9-unknown-answer-code',
+    asOf: AS_OF,
+    cites:
+      'definition 7a (safety alert) and docs/care-pathway.md 7a: an item 9 answer with no known score is not read as 0; it is named as an issue',
+    tests:
+      'PHQ-9 item 9 answered with a code outside the answer list (LA9999-9) and no ordinal -> no alert from it, issue pathway.scale.unreadable; refer-to-trial.',
+    build: () =>
+      base('review-phq9-item9-unknown-answer-code')
+        .raw(phq9Item9Coded('phq9', 'LA9999-9', daysBefore(7)))
+        .build(),
+    expected: expected({ safetyAlerts: [], issuesInclude: ['pathway.scale.unreadable'] }),
+  },
+  {
+    id: 'review-phq9-item9-unknown-after-positive',
+    asOf: AS_OF,
+    cites:
+      'definition 7a (safety alert) and docs/care-pathway.md 7a: an unreadable newer answer never undoes an older item 9 of 1 or more',
+    tests:
+      'PHQ-9 item 9 = 2 30 days before, then an unreadable item 9 answer 7 days before -> suicide-risk alert stands, issue pathway.scale.unreadable; refer-to-trial.',
+    build: () =>
+      base('review-phq9-item9-unknown-after-positive')
+        .questionnaireResponse({
+          id: 'phq9-old',
+          questionnaire: PHQ9,
+          authored: daysBefore(30),
+          answers: { '44260-8': 2 },
+        })
+        .raw(phq9Item9Coded('phq9-new', 'LA9999-9', daysBefore(7)))
+        .build(),
+    expected: expected({ safetyAlerts: ['suicide-risk'], issuesInclude: ['pathway.scale.unreadable'] }),
+  },
+];
+
+export const REVIEW_CODES_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
+  ...v,
+  expected: { ...v.expected, cite: cites },
+}));
