@@ -118,6 +118,86 @@ const CITED: readonly Cited[] = [
         .build(),
     expected: expected({ safetyAlerts: ['suicide-risk'], issuesInclude: ['pathway.scale.unreadable'] }),
   },
+  // Definition 7a: self-harm or a suicide attempt in the last 180 days, coded in ICD-10-CM.
+  {
+    id: 'review-self-harm-icd10cm-ssri-overdose',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): self-harm or a suicide attempt recorded in the last 180 days',
+    tests:
+      'ICD-10-CM T43.222A (SSRI poisoning, intentional self-harm) with onset 30 days before -> suicide-risk alert; refer-to-trial.',
+    build: () =>
+      base('review-self-harm-icd10cm-ssri-overdose')
+        .condition({
+          id: 'overdose',
+          code: code(
+            'icd10cm',
+            'T43.222A',
+            'Poisoning by selective serotonin reuptake inhibitors, intentional self-harm, initial encounter',
+          ),
+          clinicalStatus: 'resolved',
+          onset: daysBefore(30),
+        })
+        .build(),
+    expected: expected({ safetyAlerts: ['suicide-risk'] }),
+  },
+  {
+    id: 'review-self-harm-icd10cm-ssri-accidental-control',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): a poisoning coded as accidental is not self-harm',
+    tests:
+      'Negative control: ICD-10-CM T43.221A (SSRI poisoning, accidental) with onset 30 days before -> no alert; refer-to-trial.',
+    build: () =>
+      base('review-self-harm-icd10cm-ssri-accidental-control')
+        .condition({
+          id: 'overdose',
+          code: code(
+            'icd10cm',
+            'T43.221A',
+            'Poisoning by selective serotonin reuptake inhibitors, accidental, initial encounter',
+          ),
+          clinicalStatus: 'resolved',
+          onset: daysBefore(30),
+        })
+        .build(),
+    expected: expected({ safetyAlerts: [] }),
+  },
+  {
+    id: 'review-self-harm-icd10cm-paracetamol-overdose',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): self-harm or a suicide attempt recorded in the last 180 days',
+    tests:
+      'ICD-10-CM T39.1X2A (paracetamol poisoning, intentional self-harm) with onset 100 days before -> suicide-risk alert; refer-to-trial.',
+    build: () =>
+      base('review-self-harm-icd10cm-paracetamol-overdose')
+        .condition({
+          id: 'overdose',
+          code: code(
+            'icd10cm',
+            'T39.1X2A',
+            'Poisoning by 4-Aminophenol derivatives, intentional self-harm, initial encounter',
+          ),
+          clinicalStatus: 'resolved',
+          onset: daysBefore(100),
+        })
+        .build(),
+    expected: expected({ safetyAlerts: ['suicide-risk'] }),
+  },
+  {
+    id: 'review-self-harm-icd10cm-nonsuicidal',
+    asOf: AS_OF,
+    cites: 'definition 7a (safety alert): self-harm recorded in the last 180 days',
+    tests: 'ICD-10-CM R45.88 (nonsuicidal self-harm) with onset 60 days before -> suicide-risk alert; refer-to-trial.',
+    build: () =>
+      base('review-self-harm-icd10cm-nonsuicidal')
+        .condition({
+          id: 'self-harm',
+          code: code('icd10cm', 'R45.88', 'Nonsuicidal self-harm'),
+          clinicalStatus: 'active',
+          onset: daysBefore(60),
+        })
+        .build(),
+    expected: expected({ safetyAlerts: ['suicide-risk'] }),
+  },
 ];
 
 export const REVIEW_CODES_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
