@@ -45,6 +45,9 @@ function phq9Item9Observation(id: string, answerCode: string, date: string): Obs
   };
 }
 
+const contraindicated = (...codes: string[]) =>
+  expected({ recommendation: 'contraindicated', contraindications: codes });
+
 /** A vignette with the definition its expectation tests (`Expected.cite`), written next to the test sentence. */
 type Cited = Vignette & { readonly cites: string };
 
@@ -197,6 +200,89 @@ const CITED: readonly Cited[] = [
         })
         .build(),
     expected: expected({ safetyAlerts: ['suicide-risk'] }),
+  },
+  // Definition 6, pregnancy: an active pregnancy Condition in ICD-10-CM and SNOMED CT.
+  {
+    id: 'review-pregnancy-icd10cm-mental-disorder-first-trimester',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): an active pregnancy Condition',
+    tests:
+      'Active ICD-10-CM O99.341 (mental disorder complicating pregnancy, first trimester) -> contraindicated: pregnancy.',
+    build: () =>
+      base('review-pregnancy-icd10cm-mental-disorder-first-trimester')
+        .condition({
+          id: 'pregnancy',
+          code: code('icd10cm', 'O99.341', 'Other mental disorders complicating pregnancy, first trimester'),
+          clinicalStatus: 'active',
+          onset: daysBefore(40),
+        })
+        .build(),
+    expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'review-pregnancy-icd10cm-puerperium-control',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): a puerperium code is not a pregnancy Condition',
+    tests:
+      'Negative control: active ICD-10-CM O99.345 (mental disorder complicating the puerperium) -> not pregnancy -> refer-to-trial.',
+    build: () =>
+      base('review-pregnancy-icd10cm-puerperium-control')
+        .condition({
+          id: 'pregnancy',
+          code: code('icd10cm', 'O99.345', 'Other mental disorders complicating the puerperium'),
+          clinicalStatus: 'active',
+          onset: daysBefore(40),
+        })
+        .build(),
+    expected: expected({ contraindications: [] }),
+  },
+  {
+    id: 'review-pregnancy-icd10cm-weeks-of-gestation',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): an active pregnancy Condition',
+    tests: 'Active ICD-10-CM Z3A.12 (12 weeks gestation) -> contraindicated: pregnancy.',
+    build: () =>
+      base('review-pregnancy-icd10cm-weeks-of-gestation')
+        .condition({
+          id: 'pregnancy',
+          code: code('icd10cm', 'Z3A.12', '12 weeks gestation of pregnancy'),
+          clinicalStatus: 'active',
+          onset: daysBefore(40),
+        })
+        .build(),
+    expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'review-pregnancy-icd10cm-gestational-diabetes',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): an active pregnancy Condition',
+    tests: 'Active ICD-10-CM O24.410 (gestational diabetes in pregnancy) -> contraindicated: pregnancy.',
+    build: () =>
+      base('review-pregnancy-icd10cm-gestational-diabetes')
+        .condition({
+          id: 'pregnancy',
+          code: code('icd10cm', 'O24.410', 'Gestational diabetes mellitus in pregnancy, diet controlled'),
+          clinicalStatus: 'active',
+          onset: daysBefore(40),
+        })
+        .build(),
+    expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'review-pregnancy-snomed-high-risk',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): an active pregnancy Condition',
+    tests: 'Active SNOMED CT 47200007 (high risk pregnancy) -> contraindicated: pregnancy.',
+    build: () =>
+      base('review-pregnancy-snomed-high-risk')
+        .condition({
+          id: 'pregnancy',
+          code: code('snomed', '47200007', 'High risk pregnancy'),
+          clinicalStatus: 'active',
+          onset: daysBefore(40),
+        })
+        .build(),
+    expected: contraindicated('pregnancy'),
   },
 ];
 
