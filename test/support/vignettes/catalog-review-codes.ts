@@ -284,6 +284,91 @@ const CITED: readonly Cited[] = [
         .build(),
     expected: contraindicated('pregnancy'),
   },
+  // Definition 6: viral hepatitis B and C are hepatitis; the other viral hepatitides are active infections.
+  {
+    id: 'review-hepatitis-icd10cm-unspecified-hepatitis-b',
+    asOf: AS_OF,
+    cites: 'definition 6 (hepatitis): active chronic hepatitis B or C; unspecified hepatitis B is hepatitis B',
+    tests:
+      'Active ICD-10-CM B19.10 (unspecified viral hepatitis B), onset 400 days before -> contraindicated: hepatitis only.',
+    build: () =>
+      base('review-hepatitis-icd10cm-unspecified-hepatitis-b')
+        .condition({
+          id: 'hepatitis',
+          code: code('icd10cm', 'B19.10', 'Unspecified viral hepatitis B without hepatic coma'),
+          clinicalStatus: 'active',
+          onset: daysBefore(400),
+        })
+        .build(),
+    expected: contraindicated('hepatitis'),
+  },
+  {
+    id: 'review-hepatitis-icd10cm-hbv-carrier',
+    asOf: AS_OF,
+    cites: 'definition 6 (hepatitis): HBsAg positive; a hepatitis B carrier is HBsAg positive',
+    tests: 'Active ICD-10-CM Z22.51 (carrier of viral hepatitis B) -> contraindicated: hepatitis.',
+    build: () =>
+      base('review-hepatitis-icd10cm-hbv-carrier')
+        .condition({
+          id: 'hepatitis',
+          code: code('icd10cm', 'Z22.51', 'Carrier of viral hepatitis B'),
+          clinicalStatus: 'active',
+          onset: daysBefore(400),
+        })
+        .build(),
+    expected: contraindicated('hepatitis'),
+  },
+  {
+    id: 'review-hepatitis-icd10-chronic-hepatitis-c',
+    asOf: AS_OF,
+    cites: 'definition 6 (hepatitis): active chronic hepatitis C',
+    tests: 'Active ICD-10 B18.2 (chronic viral hepatitis C) -> contraindicated: hepatitis only, not active-infection.',
+    build: () =>
+      base('review-hepatitis-icd10-chronic-hepatitis-c')
+        .condition({
+          id: 'hepatitis',
+          code: code('icd10', 'B18.2', 'Chronic viral hepatitis C'),
+          clinicalStatus: 'active',
+          onset: daysBefore(400),
+        })
+        .build(),
+    expected: contraindicated('hepatitis'),
+  },
+  {
+    id: 'review-infection-icd10-acute-hepatitis-a',
+    asOf: AS_OF,
+    cites: 'definition 6 (active-infection): the infectious chapter A00-B99; hepatitis A is not hepatitis B or C',
+    tests:
+      'Active ICD-10 B15.9 (acute hepatitis A), onset 5 days before -> contraindicated: active-infection, not hepatitis.',
+    build: () =>
+      base('review-infection-icd10-acute-hepatitis-a')
+        .condition({
+          id: 'hepatitis',
+          code: code('icd10', 'B15.9', 'Hepatitis A without hepatic coma'),
+          clinicalStatus: 'active',
+          onset: daysBefore(5),
+        })
+        .build(),
+    expected: contraindicated('active-infection'),
+  },
+  {
+    id: 'review-infection-icd10-unspecified-viral-hepatitis',
+    asOf: AS_OF,
+    cites:
+      'definition 6 (active-infection): the infectious chapter A00-B99; unspecified viral hepatitis is not known to be B or C',
+    tests:
+      'Active ICD-10 B19.9 (unspecified viral hepatitis), onset 5 days before -> contraindicated: active-infection, not hepatitis.',
+    build: () =>
+      base('review-infection-icd10-unspecified-viral-hepatitis')
+        .condition({
+          id: 'hepatitis',
+          code: code('icd10', 'B19.9', 'Unspecified viral hepatitis without hepatic coma'),
+          clinicalStatus: 'active',
+          onset: daysBefore(5),
+        })
+        .build(),
+    expected: contraindicated('active-infection'),
+  },
 ];
 
 export const REVIEW_CODES_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
