@@ -369,6 +369,59 @@ const CITED: readonly Cited[] = [
         .build(),
     expected: contraindicated('active-infection'),
   },
+  // Definition 0: SNOMED CT bipolar and schizophrenia-spectrum codes put the patient out of scope.
+  {
+    id: 'review-scope-bipolar-snomed-current-episode-depression',
+    asOf: AS_OF,
+    cites: 'definition 0 (scope): a bipolar disorder Condition at any time (SNOMED CT bipolar disorder codes)',
+    tests:
+      'SNOMED CT 191627008 (bipolar affective disorder, current episode depression) beside the active F33.1 -> out-of-scope: bipolar.',
+    build: () =>
+      base('review-scope-bipolar-snomed-current-episode-depression')
+        .condition({
+          id: 'bipolar',
+          code: code('snomed', '191627008', 'Bipolar affective disorder, current episode depression'),
+          clinicalStatus: 'active',
+          onset: '2023-04-01',
+        })
+        .build(),
+    expected: expected({ recommendation: 'out-of-scope', scope: 'bipolar' }),
+  },
+  {
+    id: 'review-scope-bipolar-snomed-refuted-control',
+    asOf: AS_OF,
+    cites: 'definition 0 (scope): a refuted bipolar disorder Condition does not count',
+    tests:
+      'Negative control: SNOMED CT 767631007 (bipolar disorder, most recent episode depression) with verificationStatus refuted -> in scope -> refer-to-trial.',
+    build: () =>
+      base('review-scope-bipolar-snomed-refuted-control')
+        .condition({
+          id: 'bipolar',
+          code: code('snomed', '767631007', 'Bipolar disorder, most recent episode depression'),
+          clinicalStatus: 'inactive',
+          verificationStatus: 'refuted',
+          onset: '2023-04-01',
+        })
+        .build(),
+    expected: expected({ scope: 'in-scope' }),
+  },
+  {
+    id: 'review-scope-paranoid-schizophrenia-snomed',
+    asOf: AS_OF,
+    cites: 'definition 0 (scope): a schizophrenia-spectrum disorder at any time (SNOMED CT equivalents of F20-F29)',
+    tests:
+      'SNOMED CT 64905009 (paranoid schizophrenia), resolved, beside the active F33.1 -> out-of-scope: psychotic-disorder.',
+    build: () =>
+      base('review-scope-paranoid-schizophrenia-snomed')
+        .condition({
+          id: 'schizophrenia',
+          code: code('snomed', '64905009', 'Paranoid schizophrenia'),
+          clinicalStatus: 'resolved',
+          onset: '2015-06-01',
+        })
+        .build(),
+    expected: expected({ recommendation: 'out-of-scope', scope: 'psychotic-disorder' }),
+  },
 ];
 
 export const REVIEW_CODES_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
