@@ -48,6 +48,21 @@ function phq9Item9Observation(id: string, answerCode: string, date: string): Obs
 const contraindicated = (...codes: string[]) =>
   expected({ recommendation: 'contraindicated', contraindications: codes });
 
+/** A breastfeeding-status Observation (LOINC 63895-7) answered as text: a valueString, or a concept with text only. */
+function breastfeedingText(id: string, text: string, as: 'string' | 'concept', date: string): Observation {
+  const observation: Observation = {
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    code: { coding: [code('loinc', '63895-7', 'Breastfeeding status')] },
+    subject: { reference: 'Patient/patient' },
+    effectiveDateTime: date,
+  };
+  if (as === 'string') observation.valueString = text;
+  else observation.valueCodeableConcept = { text };
+  return observation;
+}
+
 /** A vignette with the definition its expectation tests (`Expected.cite`), written next to the test sentence. */
 type Cited = Vignette & { readonly cites: string };
 
@@ -421,6 +436,55 @@ const CITED: readonly Cited[] = [
         })
         .build(),
     expected: expected({ recommendation: 'out-of-scope', scope: 'psychotic-disorder' }),
+  },
+  // Definition 6, pregnancy: the breastfeeding-status observation answered as text.
+  {
+    id: 'review-breastfeeding-valuestring-yes',
+    asOf: AS_OF,
+    cites:
+      'definition 6 (pregnancy): a breastfeeding-status Observation (LOINC 63895-7) answered yes in the last 90 days',
+    tests: 'Breastfeeding status valueString "Yes" 10 days before -> contraindicated: pregnancy.',
+    build: () =>
+      base('review-breastfeeding-valuestring-yes')
+        .raw(breastfeedingText('breastfeeding', 'Yes', 'string', daysBefore(10)))
+        .build(),
+    expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'review-breastfeeding-text-only-concept-yes',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): a breastfeeding-status Observation answered yes in the last 90 days',
+    tests:
+      'Breastfeeding status as a concept with text only, "Yes - exclusively", 10 days before -> contraindicated: pregnancy.',
+    build: () =>
+      base('review-breastfeeding-text-only-concept-yes')
+        .raw(breastfeedingText('breastfeeding', 'Yes - exclusively', 'concept', daysBefore(10)))
+        .build(),
+    expected: contraindicated('pregnancy'),
+  },
+  {
+    id: 'review-breastfeeding-valuestring-no-control',
+    asOf: AS_OF,
+    cites: 'definition 6 (pregnancy): a breastfeeding-status answer of no is not breastfeeding',
+    tests: 'Negative control: breastfeeding status valueString "No" 10 days before -> refer-to-trial.',
+    build: () =>
+      base('review-breastfeeding-valuestring-no-control')
+        .raw(breastfeedingText('breastfeeding', 'No', 'string', daysBefore(10)))
+        .build(),
+    expected: expected({ contraindications: [] }),
+  },
+  {
+    id: 'review-breastfeeding-unreadable-text',
+    asOf: AS_OF,
+    cites:
+      'definition 6 (pregnancy) and docs/care-pathway.md: an answer that reads as neither yes nor no is not read as "not breastfeeding" in silence',
+    tests:
+      'Breastfeeding status valueString "occasionally" 10 days before -> no contraindication from it, issue pathway.breastfeeding.unreadable; refer-to-trial.',
+    build: () =>
+      base('review-breastfeeding-unreadable-text')
+        .raw(breastfeedingText('breastfeeding', 'occasionally', 'string', daysBefore(10)))
+        .build(),
+    expected: expected({ issuesInclude: ['pathway.breastfeeding.unreadable'] }),
   },
 ];
 
