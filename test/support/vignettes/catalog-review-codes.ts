@@ -5,7 +5,7 @@
  * (2). Each vignette is the refer-to-trial base patient with one change; the expectation comes from the definition it
  * cites, not from running the engine.
  */
-import type { Observation, QuestionnaireResponse } from '@medplum/fhirtypes';
+import type { MedicationRequest, Observation, QuestionnaireResponse } from '@medplum/fhirtypes';
 import { code, SYSTEM } from '../bundle-builder.ts';
 import type { BundleBuilder } from '../bundle-builder.ts';
 import { AS_OF, basePatient, daysBefore, expected } from './base.ts';
@@ -61,6 +61,28 @@ function breastfeedingText(id: string, text: string, as: 'string' | 'concept', d
   if (as === 'string') observation.valueString = text;
   else observation.valueCodeableConcept = { text };
   return observation;
+}
+
+/** Escitalopram 20 mg once daily for 90 days, authored on `authoredOn`, as a MedicationRequest with the given intent. */
+function escitalopramRequest(authoredOn: string, intent?: MedicationRequest['intent']): MedicationRequest {
+  const request: Omit<MedicationRequest, 'intent'> & { intent?: MedicationRequest['intent'] } = {
+    resourceType: 'MedicationRequest',
+    id: 'escitalopram-request',
+    status: 'completed',
+    ...(intent !== undefined && { intent }),
+    subject: { reference: 'Patient/patient' },
+    medicationCodeableConcept: { coding: [code('rxnorm', '321988', 'escitalopram')] },
+    authoredOn,
+    dosageInstruction: [
+      {
+        timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+        doseAndRate: [{ doseQuantity: { value: 20, unit: 'mg', system: SYSTEM.ucum, code: 'mg' } }],
+      },
+    ],
+    dispenseRequest: { expectedSupplyDuration: { value: 90, unit: 'days', system: SYSTEM.ucum, code: 'd' } },
+  };
+  // A request without intent is invalid R4, which is what the vignette tests.
+  return request as MedicationRequest;
 }
 
 /** A vignette with the definition its expectation tests (`Expected.cite`), written next to the test sentence. */
@@ -485,6 +507,32 @@ const CITED: readonly Cited[] = [
         .raw(breastfeedingText('breastfeeding', 'occasionally', 'string', daysBefore(10)))
         .build(),
     expected: expected({ issuesInclude: ['pathway.breastfeeding.unreadable'] }),
+  },
+  // Definition 2: a MedicationRequest counts only with an order intent.
+  {
+    id: 'review-request-without-intent',
+    asOf: AS_OF,
+    cites:
+      'definition 2 (exposure): a MedicationRequest counts with intent order, original-order, reflex-order, filler-order or instance-order',
+    tests:
+      'Escitalopram 20 mg daily for 90 days as a completed MedicationRequest with no intent (instead of the statement) -> not an exposure, 1 adequate trial -> not-trd.',
+    build: () =>
+      base('review-request-without-intent', { omit: ['escitalopram'] })
+        .raw(escitalopramRequest('2025-05-05'))
+        .build(),
+    expected: expected({ recommendation: 'not-trd', adequateTrials: 1, issuesInclude: ['fhir.element.malformed'] }),
+  },
+  {
+    id: 'review-request-intent-order-control',
+    asOf: AS_OF,
+    cites: 'definition 2 (exposure): a completed MedicationRequest with intent order is an exposure',
+    tests:
+      'Control: the same escitalopram request with intent order -> 90 days at 20 mg, 2 adequate trials -> refer-to-trial.',
+    build: () =>
+      base('review-request-intent-order-control', { omit: ['escitalopram'] })
+        .raw(escitalopramRequest('2025-05-05', 'order'))
+        .build(),
+    expected: expected(),
   },
 ];
 
