@@ -98,6 +98,8 @@ export function readMedicationRequest(
   const dispense = readDispense(ctx, resource.dispenseRequest);
   const { period, periodSource } = requestPeriod(authoredOn, dispense, dosage.bounds);
   const intent = readString(ctx, resource.intent, 'intent');
+  // intent is required in R4; without it the request is not known to be an order (care pathway definition 2).
+  if (intent === undefined && resource.intent === undefined) warn(ctx, 'intent', 'no intent; not counted as an order');
   const fact = factHead(ctx.ref, 'request', readMedicationStatus(ctx, resource.status), intent, details, dosage);
   if (periodSource !== undefined) fact.periodSource = periodSource;
   fact.period = period;

@@ -132,3 +132,36 @@ export function checkPathwayCodeSets(pathway: Located<Pathway>, codeSetIds: Read
       ),
     );
 }
+
+/**
+ * Every `answerCodeSets` id of a code set names a loaded set whose entries all carry a `score`: a coded answer is read
+ * through it, so an entry without a score would read as no answer at all.
+ */
+export function checkAnswerCodeSets(codeSets: readonly Located<CodeSet>[]): Issue[] {
+  const byId = new Map(codeSets.map((s) => [s.value.id, s.value] as const));
+  const issues: Issue[] = [];
+  for (const { path, value } of codeSets) {
+    (value.answerCodeSets ?? []).forEach((id, i) => {
+      const field = `answerCodeSets[${i}]`;
+      const target = byId.get(id);
+      if (target === undefined) {
+        issues.push(
+          issue(
+            'knowledge.codeset.unknown',
+            `${path}: ${field}: unknown code set "${id}" (no knowledge/codesets file has this id)`,
+            `${path}#${field}`,
+          ),
+        );
+      } else if (target.codes.some((c) => c.score === undefined)) {
+        issues.push(
+          issue(
+            'knowledge.field.invalid',
+            `${path}: ${field}: answer code set "${id}" has entries without a score`,
+            `${path}#${field}`,
+          ),
+        );
+      }
+    });
+  }
+  return issues;
+}

@@ -18,6 +18,7 @@ export {
   codingSets,
   conceptInCodeSet,
   inCodeSet,
+  matchAnswerScore,
   matchCoding,
   matchConcept,
   matchConceptInSets,

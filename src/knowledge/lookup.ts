@@ -134,6 +134,23 @@ export function matchCoding(k: Knowledge, setId: string, coding: Coding): CodeMa
   return undefined;
 }
 
+/**
+ * The answer-code entry (with its `score`) that gives a coded answer to an item of `itemSetId` its score, through the
+ * item set's `answerCodeSets` (PHQ-9 items: the LOINC answer list LL358-3): the first coding that any of them lists.
+ * Undefined when the item set names no answer sets or none lists the codes.
+ */
+export function matchAnswerScore(k: Knowledge, itemSetId: string, codings: readonly Coding[]): CodeMatch | undefined {
+  const answerSets = k.codeSets.get(itemSetId)?.answerCodeSets;
+  if (answerSets === undefined) return undefined;
+  for (const setId of answerSets) {
+    for (const coding of codings) {
+      const match = matchCoding(k, setId, coding);
+      if (match?.entry.score !== undefined) return match;
+    }
+  }
+  return undefined;
+}
+
 /** The first coding of a concept that matches the set. Concept text is never matched: only codes count. */
 export function matchConcept(k: Knowledge, setId: string, concept: Concept): CodeMatch | undefined {
   for (const coding of concept.codings) {

@@ -18,7 +18,7 @@ import {
   buildUnverifiedEntries,
 } from './build-index.ts';
 import type { Located } from './build-index.ts';
-import { checkCitations, checkPathwayCodeSets } from './cross-check.ts';
+import { checkAnswerCodeSets, checkCitations, checkPathwayCodeSets } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
   AntidepressantTableSchema,
@@ -201,6 +201,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const systemsList: Located<CodeSystemsFile['systems']> = { path: systemsFile.path, value: systemsFile.value.systems };
   issues.push(...checkCitations(citations, systemsList, sorted.codeSets, antidepressants, pathway));
   issues.push(...checkPathwayCodeSets(pathway, new Set(codeSets.keys())));
+  issues.push(...checkAnswerCodeSets(sorted.codeSets));
 
   const systems = buildSystemRules(systemsList, issues);
   const sets = buildSetIndexes(sorted.codeSets, systems, issues);

@@ -80,6 +80,8 @@ export const CodeEntrySchema = z.strictObject({
   item: z.int().min(1).optional(),
   /** Rating-scale totals with more than one scoring convention (SHAPS 0-14 vs 14-56). */
   scoring: NonEmpty.optional(),
+  /** Answer codes: the item score the answer stands for (LOINC LL358-3 "Nearly every day" LA6571-9 = 3). */
+  score: z.number().min(0).optional(),
 });
 export type CodeEntry = z.infer<typeof CodeEntrySchema>;
 
@@ -91,6 +93,11 @@ export const CodeSetSchema = z.strictObject({
   description: NonEmpty,
   /** The sources of the rule the set serves (e.g. the label section), as opposed to each code's own citation. */
   citations: z.array(Key).default([]),
+  /**
+   * Item sets: the answer code sets whose entries (each with a `score`) give a coded answer to these items its score
+   * when the answer carries no ordinalValue / itemWeight extension (PHQ-9 items: LOINC answer list LL358-3).
+   */
+  answerCodeSets: z.array(Key).optional(),
   codes: z.array(CodeEntrySchema).min(1),
 });
 export type CodeSet = z.infer<typeof CodeSetSchema>;

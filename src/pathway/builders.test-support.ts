@@ -101,6 +101,8 @@ export function medication(code: string, o: MedOptions = {}): MedicationFact {
     ...(dailyDose === undefined ? {} : { dailyDose, dosePerAdministration: dailyDose, administrationsPerDay: 1 }),
     period,
     reasonCodes: [],
+    // R4 requires a request's intent; an order, unless the test says otherwise (definition 2).
+    ...(kind === 'request' ? { intent: 'order' } : {}),
     ...o.extra,
   };
 }

@@ -25,6 +25,8 @@ export interface EngineContext {
     observationsByRef?: ReadonlyMap<string, unknown>;
     medicationUses?: readonly unknown[];
     responses?: readonly unknown[];
+    /** Resource reference -> the scale items it answers with no score the pathway knows (symptoms.ts). */
+    unreadableItems?: Map<string, string[]>;
   };
 }
 

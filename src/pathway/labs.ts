@@ -96,8 +96,20 @@ function upperLimit(obs: ObservationFact, unit: string): number | undefined {
   return undefined;
 }
 
-const NEGATIVE_TEXT = /^\s*(neg|negative|not detected|non-?reactive|absent)\b/i;
-const POSITIVE_TEXT = /^\s*(pos|positive|detected|reactive|present)\b/i;
+const NEGATIVE_TEXT = /^\s*(neg|negative|not detected|non-?reactive|absent|no)\b/i;
+const POSITIVE_TEXT = /^\s*(pos|positive|detected|reactive|present|yes)\b/i;
+
+/**
+ * The one reading of a qualitative answer given as text (a valueString, or the text of a concept for the answers that
+ * read it): "negative", "not detected", "non-reactive", "absent", "no" are negative; "positive", "detected",
+ * "reactive", "present", "yes" are positive (by the first word: "Yes - exclusively" is positive); anything else is
+ * indeterminate.
+ */
+export function textOutcome(text: string): ScreenOutcome {
+  if (NEGATIVE_TEXT.test(text)) return 'negative';
+  if (POSITIVE_TEXT.test(text)) return 'positive';
+  return 'indeterminate';
+}
 
 /** Positive, negative or indeterminate, from a coded or text value, a boolean, or an interpretation code. */
 export function screenOutcome(ctx: EngineContext, obs: ObservationFact): ScreenOutcome {
@@ -107,8 +119,8 @@ export function screenOutcome(ctx: EngineContext, obs: ObservationFact): ScreenO
     if (inAnySet(ctx, s.positiveCodeSets, v.concept)) return 'positive';
     if (inAnySet(ctx, s.negativeCodeSets, v.concept)) return 'negative';
   } else if (v?.kind === 'string') {
-    if (NEGATIVE_TEXT.test(v.text)) return 'negative';
-    if (POSITIVE_TEXT.test(v.text)) return 'positive';
+    const outcome = textOutcome(v.text);
+    if (outcome !== 'indeterminate') return outcome;
   } else if (v?.kind === 'boolean') {
     return v.value ? 'positive' : 'negative';
   }

@@ -6,6 +6,7 @@
 import {
   antidepressantIngredient,
   codingSets,
+  matchAnswerScore,
   matchInMemberships,
   resolveAntidepressant,
   unverifiedEntry,
@@ -81,6 +82,22 @@ export function useHit(ctx: EngineContext, hits: SetHits, setIds: readonly strin
       if (!entry.verified) noteEntry(ctx, setId, entry);
       return entry;
     }
+  }
+  return undefined;
+}
+
+/**
+ * The score a coded answer to an item of one of `itemSetIds` stands for, from the item sets' answer code sets
+ * (knowledge/codesets/README.md, `answerCodeSets`), noting the entry when unverified; undefined when none lists it.
+ */
+export function answerScoreOf(
+  ctx: EngineContext,
+  itemSetIds: readonly string[],
+  codings: readonly Coding[],
+): number | undefined {
+  for (const setId of itemSetIds) {
+    const match = matchAnswerScore(ctx.knowledge, setId, codings);
+    if (match !== undefined) return used(ctx, match.setId, match.entry, match.coding).entry.score;
   }
   return undefined;
 }

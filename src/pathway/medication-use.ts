@@ -94,7 +94,9 @@ function whyIgnored(m: MedicationFact, r: RecordRules): string | undefined {
         ? undefined
         : `MedicationStatement status is ${m.status}`;
     case 'request':
-      if (m.intent !== undefined && !statusSet(r.request.orderIntents).has(m.intent))
+      // Definition 2 lists the intents that count; a request that states none is not known to be an order.
+      if (m.intent === undefined) return `MedicationRequest has no intent ${onlyThese(r.request.orderIntents)}`;
+      if (!statusSet(r.request.orderIntents).has(m.intent))
         return `MedicationRequest intent is ${m.intent} (not an order)`;
       return statusSet(r.request.statuses).has(m.status)
         ? undefined

@@ -2,7 +2,11 @@
  * Definition 6, `pregnancy`: a current pregnancy or breastfeeding Condition; a positive pregnancy test (qualitative
  * hCG, or a pregnancy-status observation answered "pregnant") within the test window (280 days [U]) that no later
  * negative test and no recorded outcome (delivery, miscarriage, termination, on or after the test's day) follows; or
- * a breastfeeding-status observation answered yes as the most recent one in its window (90 days). A same-day negative
+ * a breastfeeding-status observation answered yes as the most recent one in its window (90 days): a yes or no code
+ * (breastfeedingYesCodeSets, the screens' negativeCodeSets), a boolean, or text read as the screens read it
+ * (textOutcome: "Yes", "yes - exclusively", "No"), as a valueString or a concept's text. An answer that reads as neither
+ * is not "not breastfeeding": it decides nothing, never undoes an older yes, and the issue
+ * `pathway.breastfeeding.unreadable` names it when it is the newest. A same-day negative
  * without a time that orders it is not "later", so it never cancels a positive. A quantitative hCG without an
  * interpretation is not read either way (hCG cut-offs depend on the assay and gestation), and a positive test older
  * than the window is not taken as a current pregnancy: both are reported as issues.
@@ -13,7 +17,7 @@ import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
 import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenOutcome } from './facts.ts';
-import { screenOutcome } from './labs.ts';
+import { screenOutcome, textOutcome } from './labs.ts';
 import { inAnySet } from './lookups.ts';
 import { findObservations, isoDay, latestTies, observationsInSets } from './observations.ts';
 import type { DatedObservation } from './observations.ts';
@@ -83,6 +87,22 @@ function positiveTest(ctx: EngineContext, rule: PregnancyRule): Found | undefine
   return undefined;
 }
 
+type BreastfeedingAnswer = 'yes' | 'no' | 'unreadable';
+
+/** A breastfeeding-status answer: a yes or no code, a boolean, or text (a valueString, or a concept's text). */
+function breastfeedingAnswer(ctx: EngineContext, rule: PregnancyRule, obs: ObservationFact): BreastfeedingAnswer {
+  const v = obs.value;
+  if (v?.kind === 'boolean') return v.value ? 'yes' : 'no';
+  let text: string | undefined;
+  if (v?.kind === 'concept') {
+    if (inAnySet(ctx, rule.breastfeedingYesCodeSets, v.concept)) return 'yes';
+    if (inAnySet(ctx, ctx.pathway.definitions.screens.negativeCodeSets, v.concept)) return 'no';
+    text = v.concept.text;
+  } else if (v?.kind === 'string') text = v.text;
+  const outcome = text === undefined ? 'indeterminate' : textOutcome(text);
+  return outcome === 'positive' ? 'yes' : outcome === 'negative' ? 'no' : 'unreadable';
+}
+
 function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
   if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
   useThreshold(ctx, 'breastfeeding observation window (days)', rule.breastfeedingWindowDays);
@@ -92,13 +112,22 @@ function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Foun
     rule.breastfeedingObservationCodeSets,
     ctx.pathway.definitions.labs.validStatuses,
     from,
-  ).usable;
-  // The most recent answer decides; among same-day answers times cannot order, a "yes" wins (the safe reading).
-  const yes = latestTies(answers).find(
-    ({ obs }) =>
-      (obs.value?.kind === 'concept' && inAnySet(ctx, rule.breastfeedingYesCodeSets, obs.value.concept)) ||
-      (obs.value?.kind === 'boolean' && obs.value.value),
-  );
+  ).usable.map((a) => ({ ...a, answer: breastfeedingAnswer(ctx, rule, a.obs) }));
+  // The most recent decided answer decides; among same-day answers times cannot order, a "yes" wins (the safe reading).
+  const decided = latestTies(answers.filter((a) => a.answer !== 'unreadable'));
+  const newest = decided[0];
+  const unreadable = answers.filter((a) => a.answer === 'unreadable' && (newest === undefined || !isLater(newest, a)));
+  const first = unreadable[0];
+  if (first !== undefined) {
+    noteIssue(
+      ctx,
+      'pathway.breastfeeding.unreadable',
+      `breastfeeding status on ${isoDay(first.obs)} reads as neither yes nor no (no code, boolean or text the pathway knows)` +
+        `${newest === undefined ? '' : `, after the answer of ${isoDay(newest.obs)}`}: not taken as "not breastfeeding"; ask again`,
+      first.obs.ref,
+    );
+  }
+  const yes = decided.find((a) => a.answer === 'yes');
   return yes === undefined
     ? undefined
     : { detail: `breastfeeding recorded on ${isoDay(yes.obs)}`, evidence: [yes.obs.ref] };

@@ -3,7 +3,9 @@
  * item 9 or MADRS item 10 at or above its threshold; or an active suicidal-ideation Condition; or self-harm or a
  * suicide attempt dated in the last 180 days (or undated). Same-day scores that times cannot order are read at their highest (the
  * safe reading). The alert never changes the decision; it is shown first and a referral's summary says to assess and
- * manage the risk first.
+ * manage the risk first. An item answered with no score the pathway knows (symptoms.ts: issue
+ * `pathway.scale.unreadable`) decides nothing: it never undoes an older score at or above the threshold, and an older
+ * lower score does not stand for "no risk" after it (the issue says to assess the risk directly).
  */
 import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
 import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
@@ -15,7 +17,7 @@ import { itemReadings } from './symptoms.ts';
 import type { ItemReading } from './symptoms.ts';
 
 /** The most recent readings (definition 5: by day, then by time; same-day readings times cannot order are all kept). */
-function newest(readings: readonly ItemReading[]): ItemReading[] {
+function newest<R extends ItemReading>(readings: readonly R[]): R[] {
   return latestTies(
     [...readings].sort((a, b) => laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.source, b.source)),
   );
@@ -27,7 +29,10 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   const evidence = new Set<string>();
   const from = windowStart(ctx.asOfDay, rule.windowDays);
   for (const item of rule.items) {
-    const readings = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter((r) => r.day >= from);
+    // Unreadable answers are named by itemReadings (an issue) and decide nothing here: the newest scored one decides.
+    const readings = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter(
+      (r): r is ItemReading & { score: number } => r.day >= from && r.score !== undefined,
+    );
     const latest = newest(readings);
     if (latest.length === 0) continue;
     useThreshold(ctx, 'suicide-risk window (days)', rule.windowDays);

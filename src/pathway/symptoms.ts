@@ -3,13 +3,18 @@
  * maps to fatigue, anhedonia, psychomotor change, sleep and appetite. Read from QuestionnaireResponse answers (by item
  * code or linkId) or from Observation panels (components, or hasMember item Observations). The mapping is a proposal,
  * not a published algorithm, so the pathway marks it unverified and the result says so.
+ *
+ * An item's score is a number (valueInteger / valueDecimal, a coded answer's ordinalValue or itemWeight, an
+ * Observation's integer or quantity) or a coded answer listed in the item set's answer code sets (PHQ-9: LOINC
+ * LL358-3, knowledge/codesets/phq9-answers.json). An answer that gives neither (a code outside the answer list, text)
+ * is never dropped in silence: the item counts as not answered and the issue `pathway.scale.unreadable` names it.
  */
 import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { AnswerFact, Coding, ObservationValue, QuestionnaireResponseFact } from '../record/index.ts';
-import { dayOf, noteUnverified } from './context.ts';
+import { dayOf, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { instantOf, observationByRef, observationsInSets, statusSet } from './observations.ts';
-import { codingsSetHits, useHit } from './lookups.ts';
+import { answerScoreOf, codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
 type Instrument = Pathway['definitions']['symptoms']['instruments'][number];
@@ -59,7 +64,8 @@ interface ReadResponse {
   readonly qr: QuestionnaireResponseFact;
   readonly day: number;
   readonly url: string | undefined;
-  readonly answers: readonly { readonly answer: AnswerFact; readonly value: number; readonly hits: SetHits }[];
+  /** Every answer with a value: `value` is its number when it carries one (else the answer code decides, per scale). */
+  readonly answers: readonly { readonly answer: AnswerFact; readonly value?: number; readonly hits: SetHits }[];
 }
 
 // Read once per assessment: the symptom profile and the suicide-risk alert (three items) all use them.
@@ -78,10 +84,12 @@ function readResponsesOnce(ctx: EngineContext): ReadResponse[] {
     if (!validResponse.has(qr.status)) continue;
     const day = dayOf(qr.authored, 'start');
     if (day === undefined || day > ctx.asOfDay) continue;
-    const answers: { answer: AnswerFact; value: number; hits: SetHits }[] = [];
+    const answers: { answer: AnswerFact; value?: number; hits: SetHits }[] = [];
     for (const a of qr.answers) {
       if (a.valueNumber !== undefined)
         answers.push({ answer: a, value: a.valueNumber, hits: codingsSetHits(ctx, a.code) });
+      else if (a.valueCoding !== undefined || a.valueString !== undefined)
+        answers.push({ answer: a, hits: codingsSetHits(ctx, a.code) });
     }
     out.push({ qr, day, url: qr.questionnaire?.toLowerCase(), answers });
   }
@@ -92,6 +100,45 @@ function numberOf(v: ObservationValue | undefined): number | undefined {
   if (v?.kind === 'integer') return v.value;
   if (v?.kind === 'quantity') return v.quantity.value;
   return undefined;
+}
+
+/** An Observation value's item score: a number, or an answer code of the instrument's answer sets. */
+function valueScore(ctx: EngineContext, ix: InstrumentIndex, v: ObservationValue | undefined): number | undefined {
+  const n = numberOf(v);
+  if (n !== undefined || v?.kind !== 'concept') return n;
+  return answerScoreOf(ctx, ix.instrument.itemCodeSets, v.concept.codings);
+}
+
+/** A QuestionnaireResponse answer's item score: its number, or its answer code in the instrument's answer sets. */
+function answerScore(
+  ctx: EngineContext,
+  ix: InstrumentIndex,
+  a: { readonly answer: AnswerFact; readonly value?: number },
+): number | undefined {
+  if (a.value !== undefined) return a.value;
+  const coding = a.answer.valueCoding;
+  return coding === undefined ? undefined : answerScoreOf(ctx, ix.instrument.itemCodeSets, [coding]);
+}
+
+const UNREADABLE = 'pathway.scale.unreadable';
+
+/**
+ * Names an item answered with no score the pathway knows (a code outside the item's answer list, text), one issue per
+ * resource listing every such item: the item counts as not answered, never as a score of 0.
+ */
+function noteUnreadable(ctx: EngineContext, label: string, source: string, date: string | undefined): void {
+  const byRef = (ctx.scratch.unreadableItems ??= new Map<string, string[]>());
+  const labels = byRef.get(source) ?? [];
+  if (labels.includes(label)) return;
+  labels.push(label);
+  byRef.set(source, labels);
+  const message =
+    `${labels.join(', ')} ${labels.length === 1 ? 'was' : 'were'} answered${date === undefined ? '' : ` on ${date.slice(0, 10)}`} ` +
+    "with no score the pathway knows (a code outside the item's answer list, or text): counted as not answered, " +
+    'not as 0; ask again (for a suicide item, assess the risk directly)';
+  const at = ctx.issues.findIndex((i) => i.code === UNREADABLE && i.path === source);
+  if (at < 0) noteIssue(ctx, UNREADABLE, message, source);
+  else ctx.issues[at] = { ...(ctx.issues[at] as (typeof ctx.issues)[number]), message };
 }
 
 interface Candidate {
@@ -109,13 +156,17 @@ function fromResponses(ctx: EngineContext, ix: InstrumentIndex, responses: reado
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     const items: SymptomItemScore[] = [];
     let total: number | undefined;
-    for (const { answer, value, hits } of answers) {
+    for (const a of answers) {
+      const { answer, hits } = a;
       if (inSets(ctx, ix.instrument.totalCodeSets, hits)) {
-        total = value;
+        if (a.value !== undefined) total = a.value;
         continue;
       }
       const item = itemFor(ctx, ix, hits) ?? (byUrl ? ix.itemByLinkId.get(answer.linkId) : undefined);
-      if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, value));
+      if (item === undefined || items.some((i) => i.item === item.item)) continue;
+      const value = answerScore(ctx, ix, a);
+      if (value !== undefined) items.push(score(ix, item, value));
+      else noteUnreadable(ctx, `${ix.instrument.instrument} item ${item.item}`, qr.ref, qr.authored);
     }
     if (!byUrl && items.length === 0) continue;
     const scale: SymptomScale = {
@@ -153,12 +204,15 @@ function fromObservations(ctx: EngineContext, ix: InstrumentIndex): Candidate[] 
       if (m !== undefined && valid.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
     }
     for (const p of parts) {
-      const n = numberOf(p.value);
-      if (n === undefined) continue;
+      if (p.value === undefined) continue;
       const partHits = codingsSetHits(ctx, p.codings);
-      if (inSets(ctx, ix.instrument.totalCodeSets, partHits)) total = n;
+      const n = numberOf(p.value);
+      if (n !== undefined && inSets(ctx, ix.instrument.totalCodeSets, partHits)) total = n;
       const item = itemFor(ctx, ix, partHits);
-      if (item !== undefined && !items.some((i) => i.item === item.item)) items.push(score(ix, item, n));
+      if (item === undefined || items.some((i) => i.item === item.item)) continue;
+      const value = valueScore(ctx, ix, p.value);
+      if (value !== undefined) items.push(score(ix, item, value));
+      else noteUnreadable(ctx, `${ix.instrument.instrument} item ${item.item}`, obs.ref, obs.effective);
     }
     const scale: SymptomScale = {
       instrument: ix.instrument.instrument,
@@ -207,7 +261,8 @@ export function deriveSymptomProfile(ctx: EngineContext): SymptomProfile {
 
 /** One score of one instrument item, with its date and source (for the suicide-risk alert, definition 7a). */
 export interface ItemReading {
-  readonly score: number;
+  /** Undefined: answered with no score the pathway knows (the item counts as not answered; an issue names it). */
+  readonly score: number | undefined;
   readonly day: number;
   /** Epoch ms when the date carries a time. */
   readonly instant?: number;
@@ -232,7 +287,9 @@ export function itemReadings(
   const isItem = (hits: SetHits): boolean => useHit(ctx, hits, itemSets)?.item === item;
   const valid = validObservation(ctx);
   const out: ItemReading[] = [];
-  const push = (score: number, date: string | undefined, day: number, source: string): void => {
+  const label = `${instrumentName} item ${item}`;
+  const push = (score: number | undefined, date: string | undefined, day: number, source: string): void => {
+    if (score === undefined) noteUnreadable(ctx, label, source, date);
     const instant = instantOf(date);
     const calendarDate = (date ?? '').slice(0, 10);
     // Two literals, not a spread of one into the other: this runs for every scale reading of every patient.
@@ -245,13 +302,12 @@ export function itemReadings(
   for (const { qr, day, url, answers } of readResponses(ctx)) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     const a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
-    if (a !== undefined) push(a.value, qr.authored, day, qr.ref);
+    if (a !== undefined) push(answerScore(ctx, ix, a), qr.authored, day, qr.ref);
   }
   for (const { obs, day, hits } of observationsInSets(ctx, [...itemSets, ...ix.observationSets])) {
     if (!valid.has(obs.status) || day > ctx.asOfDay) continue;
     if (isItem(hits)) {
-      const n = numberOf(obs.value);
-      if (n !== undefined) push(n, obs.effective, day, obs.ref);
+      if (obs.value !== undefined) push(valueScore(ctx, ix, obs.value), obs.effective, day, obs.ref);
       continue;
     }
     const parts: { codings: readonly Coding[]; value: ObservationValue | undefined }[] = obs.components.map((c) => ({
@@ -262,8 +318,8 @@ export function itemReadings(
       const m = observationByRef(ctx, ref);
       if (m !== undefined && valid.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
     }
-    const part = parts.find((p) => numberOf(p.value) !== undefined && isItem(codingsSetHits(ctx, p.codings)));
-    if (part !== undefined) push(numberOf(part.value) as number, obs.effective, day, obs.ref);
+    const part = parts.find((p) => p.value !== undefined && isItem(codingsSetHits(ctx, p.codings)));
+    if (part !== undefined) push(valueScore(ctx, ix, part.value), obs.effective, day, obs.ref);
   }
   return out;
 }

@@ -2,9 +2,11 @@
  * Rating-scale readings at item level, from QuestionnaireResponses (answers identified by item code or linkId) and
  * from Observations (item-coded results, panel components, and totals). The care pathway's symptom profile keeps only
  * items mapped to symptom domains, so trial criteria that need other items (BDI-II item 9 and 19, all SHAPS items)
- * read them here, identified by the code sets' `item` numbers.
+ * read them here, identified by the code sets' `item` numbers. A coded answer without an ordinal value is scored
+ * through the item set's answer code sets (PHQ-9: LOINC LL358-3), as the pathway reads it (src/pathway/symptoms.ts);
+ * one that no answer set lists leaves the item unanswered.
  */
-import { matchCoding, unverifiedEntries } from '../knowledge/index.ts';
+import { matchAnswerScore, matchCoding, unverifiedEntries } from '../knowledge/index.ts';
 import type { CodeMatch, Knowledge, UnverifiedEntry } from '../knowledge/index.ts';
 import { instantOf, laterFirst, statusSet } from '../pathway/observations.ts';
 import { byRef } from '../pathway/context.ts';
@@ -63,6 +65,11 @@ function numberOf(value: ObservationValue | undefined): number | undefined {
   return undefined;
 }
 
+/** A coded value's score through the item set's answer code sets, with the answer entry it rests on. */
+function codedScore(knowledge: Knowledge, setId: string, codings: readonly Coding[]): CodeMatch | undefined {
+  return codings.length === 0 ? undefined : matchAnswerScore(knowledge, setId, codings);
+}
+
 function itemOf(
   knowledge: Knowledge,
   setId: string,
@@ -113,9 +120,16 @@ export function scaleReadings(
     const matches: CodeMatch[] = [];
     for (const answer of qr.answers) {
       const match = itemOf(knowledge, source.itemCodeSet, answer.code, answer.linkId);
-      if (match?.entry.item === undefined || answer.valueNumber === undefined) continue;
-      items.set(match.entry.item, answer.valueNumber);
+      if (match?.entry.item === undefined) continue;
+      const coded =
+        answer.valueNumber === undefined && answer.valueCoding !== undefined
+          ? codedScore(knowledge, source.itemCodeSet, [answer.valueCoding])
+          : undefined;
+      const value = answer.valueNumber ?? coded?.entry.score;
+      if (value === undefined) continue;
+      items.set(match.entry.item, value);
       matches.push(match);
+      if (coded !== undefined) matches.push(coded);
     }
     if (items.size > 0) {
       const unverified = unverifiedEntries(knowledge, matches);
@@ -147,10 +161,15 @@ export function scaleReadings(
     const matches: CodeMatch[] = [];
     for (const component of obs.components) {
       const match = itemOf(knowledge, source.itemCodeSet, component.code.codings);
-      const score = numberOf(component.value);
+      const coded =
+        component.value?.kind === 'concept'
+          ? codedScore(knowledge, source.itemCodeSet, component.value.concept.codings)
+          : undefined;
+      const score = numberOf(component.value) ?? coded?.entry.score;
       if (match?.entry.item === undefined || score === undefined) continue;
       components.set(match.entry.item, score);
       matches.push(match);
+      if (coded !== undefined) matches.push(coded);
     }
     if (components.size > 0) {
       const unverified = unverifiedEntries(knowledge, matches);
@@ -158,7 +177,12 @@ export function scaleReadings(
       continue;
     }
     const match = itemOf(knowledge, source.itemCodeSet, obs.code.codings);
-    if (match?.entry.item !== undefined && value !== undefined) {
+    const coded =
+      value === undefined && obs.value?.kind === 'concept'
+        ? codedScore(knowledge, source.itemCodeSet, obs.value.concept.codings)
+        : undefined;
+    const itemValue = value ?? coded?.entry.score;
+    if (match?.entry.item !== undefined && itemValue !== undefined) {
       const group = itemObservationsByDay.get(day) ?? {
         ref: obs.ref,
         date,
@@ -170,9 +194,10 @@ export function scaleReadings(
       if (byRef(obs.ref, group.ref) < 0) group.ref = obs.ref;
       const item = match.entry.item;
       const earlier = group.items.get(item);
-      if (earlier !== undefined && earlier !== value) group.conflicting.add(item);
-      group.items.set(item, value);
+      if (earlier !== undefined && earlier !== itemValue) group.conflicting.add(item);
+      group.items.set(item, itemValue);
       group.matches.push(match);
+      if (coded !== undefined) group.matches.push(coded);
       itemObservationsByDay.set(day, group);
     }
   }
