@@ -8,7 +8,7 @@
  * `--ignore-skipped` leaves out the wording of the adapter's "skipped N resources" information issue, whose counts
  * move when the adapter reads fewer resource kinds (docs/care-pathway.md "Inputs").
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../src/engine/index.ts';
@@ -99,11 +99,16 @@ const engine = createEngine();
 const all = cases();
 if (mode === 'write') mkdirSync(dir, { recursive: true });
 let differing = 0;
+let added = 0;
 for (const c of all) {
   const file = join(dir, `${c.id}.json`);
   const output = outputOf(engine, c, ignoreSkipped);
   if (mode === 'write') {
     writeFileSync(file, JSON.stringify(output, null, 1));
+    continue;
+  }
+  if (!existsSync(file)) {
+    added++; // a case written after the golden (a new vignette): nothing to compare it with
     continue;
   }
   const stored = readFileSync(file, 'utf8');
@@ -120,6 +125,6 @@ for (const c of all) {
 console.log(
   mode === 'write'
     ? `wrote ${all.length} patients to ${dir}`
-    : `${all.length} patients compared, ${differing} differ${differing === 0 ? '' : ' (first 40 listed)'}`,
+    : `${all.length - added} patients compared, ${differing} differ${differing === 0 ? '' : ' (first 40 listed)'}${added === 0 ? '' : `; ${added} new, not in the golden`}`,
 );
 process.exit(differing === 0 ? 0 : 1);
