@@ -255,3 +255,14 @@ test('differing copies of one resource (two versions) are not used; an identical
   assert.equal(c.recommendation.code, 'refer-to-trial');
   assert.ok(!issueCodes(c).includes('fhir.resource.conflicting-copies'));
 });
+
+test('a unit text that is a UCUM unit other than the code: the value is not converted', () => {
+  const conflict = withChange((_, r) => {
+    r('crp').valueQuantity = { value: 0.5, unit: 'mg/L', system: 'http://unitsofmeasure.org', code: 'mg/dL' };
+  });
+  assert.equal(engine.assess(conflict, { asOf: AS_OF }).inflammation.status, 'unknown');
+  const agree = withChange((_, r) => {
+    r('crp').valueQuantity = { value: 0.7, unit: 'mg/dl', system: 'http://unitsofmeasure.org', code: 'mg/dL' };
+  });
+  assert.equal(engine.assess(agree, { asOf: AS_OF }).inflammation.crp?.mgPerL, 7);
+});

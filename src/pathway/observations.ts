@@ -2,7 +2,7 @@
  * Shared reading of Observations: which are usable (status, date on or before the as-of date), newest first, and
  * quantity conversion to a pathway unit through src/units (UCUM; never guessed).
  */
-import { convertQuantity } from '../units/index.ts';
+import { convertQuantity, isUcum } from '../units/index.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
 import { byRef, dayOf, noteIssue } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -188,6 +188,8 @@ export function convert(
   molarMassFactor?: number,
 ): { ok: true; value: number; fromText: boolean } | { ok: false; reason: string } {
   let from = q;
+  const disagreement = unitTextDisagrees(q);
+  if (disagreement !== undefined) return { ok: false, reason: disagreement };
   if (q.ucum === undefined) {
     const text = q.unitText?.trim();
     if (text === undefined || text.length === 0 || text.length > MAX_TEXT_UNIT_LENGTH) {
@@ -199,6 +201,19 @@ export function convert(
     molarMassFactor === undefined ? convertQuantity(from, toUcum) : convertQuantity(from, toUcum, { molarMassFactor });
   if (r.ok) return { ok: true, value: clean(r.value), fromText: from !== q };
   return from === q ? { ok: false, reason: r.reason } : { ok: false, reason: 'the unit text is not a UCUM unit' };
+}
+
+/**
+ * A unit text that is itself a UCUM unit other than the code's ("mg/L" beside the code mg/dL): which one the sender
+ * meant cannot be told, so the value is not converted. A display that is not UCUM ("10^9/L") is not compared.
+ */
+function unitTextDisagrees(q: Quantity): string | undefined {
+  if (q.ucum === undefined || q.unitText === undefined) return undefined;
+  const text = q.unitText.trim();
+  if (text === q.ucum || text.length === 0 || text.length > MAX_TEXT_UNIT_LENGTH || !isUcum(text)) return undefined;
+  const one = convertQuantity({ value: 1, ucum: text }, q.ucum);
+  if (one.ok && Math.abs(one.value - 1) < 1e-9) return undefined;
+  return `the unit text '${text}' and the UCUM code '${q.ucum}' disagree`;
 }
 
 /** convert, reporting a unit that was read from its text as a data issue of the observation. */
