@@ -4,6 +4,7 @@
  * for 30 minutes under a random token so its handout can be opened, then dropped (never written or logged;
  * upload-shelf.ts).
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +109,8 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         for await (const part of request.parts()) {
           if (part.type === 'file') {
             const bytes = await part.toBuffer();
+            // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen.
+            if (!isUtf8(bytes)) throw new InputError('the file is not UTF-8 text');
             try {
               bundle = JSON.parse(bytes.toString('utf8'));
             } catch {
