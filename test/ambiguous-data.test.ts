@@ -35,54 +35,31 @@ test('the base vignette is referable with a complete work-up (the control)', () 
   assert.deepEqual(workup(a), []);
 });
 
+/** A UCUM quantity, censored when a comparator is given. */
+const ucum = (value: number, code: string, comparator?: string): Record<string, unknown> => ({
+  value,
+  ...(comparator === undefined ? {} : { comparator }),
+  unit: code,
+  system: 'http://unitsofmeasure.org',
+  code,
+});
+const withLab = (id: string, valueQuantity: Record<string, unknown>): Bundle =>
+  withChange((_, r) => void (r(id).valueQuantity = valueQuantity));
+
 test('a censored safety lab that straddles its limit counts as not measured; one on the safe side decides', () => {
-  const cases: [string, Record<string, unknown>, string][] = [
-    [
-      'anc',
-      { value: 2.5, comparator: '<', unit: '10^9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
-      'anc',
-    ],
-    [
-      'platelets',
-      { value: 150, comparator: '<', unit: '10^9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
-      'platelets',
-    ],
-    ['alt', { value: 40, comparator: '>', unit: 'U/L', system: 'http://unitsofmeasure.org', code: 'U/L' }, 'alt'],
+  const straddling: [string, Record<string, unknown>][] = [
+    ['anc', ucum(2.5, '10*9/L', '<')],
+    ['platelets', ucum(150, '10*9/L', '<')],
+    ['alt', ucum(40, 'U/L', '>')],
   ];
-  for (const [id, valueQuantity, item] of cases) {
-    const a = engine.assess(
-      withChange((_, r) => void (r(id).valueQuantity = valueQuantity)),
-      { asOf: AS_OF },
-    );
-    assert.ok(workup(a).includes(item), `${id}: work-up asks for it again`);
+  for (const [id, valueQuantity] of straddling) {
+    const a = engine.assess(withLab(id, valueQuantity), { asOf: AS_OF });
+    assert.ok(workup(a).includes(id), `${id}: work-up asks for it again`);
     assert.ok(issueCodes(a).includes('pathway.lab.censored'), id);
     assert.deepEqual(a.contraindications, [], `${id}: no contraindication claimed`);
   }
-  const safe = engine.assess(
-    withChange((_, r) => {
-      r('anc').valueQuantity = {
-        value: 3,
-        comparator: '>',
-        unit: '10^9/L',
-        system: 'http://unitsofmeasure.org',
-        code: '10*9/L',
-      };
-    }),
-    { asOf: AS_OF },
-  );
-  assert.deepEqual(workup(safe), []);
-  const certain = engine.assess(
-    withChange((_, r) => {
-      r('anc').valueQuantity = {
-        value: 1.5,
-        comparator: '<',
-        unit: '10^9/L',
-        system: 'http://unitsofmeasure.org',
-        code: '10*9/L',
-      };
-    }),
-    { asOf: AS_OF },
-  );
+  assert.deepEqual(workup(engine.assess(withLab('anc', ucum(3, '10*9/L', '>')), { asOf: AS_OF })), []);
+  const certain = engine.assess(withLab('anc', ucum(1.5, '10*9/L', '<')), { asOf: AS_OF });
   assert.deepEqual(
     certain.contraindications.map((c) => c.code),
     ['neutropenia'],
