@@ -96,12 +96,13 @@ function upperLimit(obs: ObservationFact, unit: string): number | undefined {
   return undefined;
 }
 
-const NEGATIVE_TEXT = /^\s*(neg|negative|not detected|non-?reactive|absent|no)\b/i;
+// "No" only as the whole answer: "No result", "No sample received" are not negative results.
+const NEGATIVE_TEXT = /^\s*(?:(neg|negative|not detected|non-?reactive|absent)\b|no\s*[.!]?\s*$)/i;
 const POSITIVE_TEXT = /^\s*(pos|positive|detected|reactive|present|yes)\b/i;
 
 /**
  * The one reading of a qualitative answer given as text (a valueString, or the text of a concept for the answers that
- * read it): "negative", "not detected", "non-reactive", "absent", "no" are negative; "positive", "detected",
+ * read it): "negative", "not detected", "non-reactive", "absent", and "no" as the whole answer are negative; "positive", "detected",
  * "reactive", "present", "yes" are positive (by the first word: "Yes - exclusively" is positive); anything else is
  * indeterminate.
  */

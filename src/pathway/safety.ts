@@ -4,8 +4,9 @@
  * suicide attempt dated in the last 180 days (or undated). Same-day scores that times cannot order are read at their highest (the
  * safe reading). The alert never changes the decision; it is shown first and a referral's summary says to assess and
  * manage the risk first. An item answered with no score the pathway knows (symptoms.ts: issue
- * `pathway.scale.unreadable`) decides nothing: it never undoes an older score at or above the threshold, and an older
- * lower score does not stand for "no risk" after it (the issue says to assess the risk directly).
+ * `pathway.scale.unreadable`) never undoes an older score at or above the threshold; when it is the newest answer it
+ * may itself be at or above it, so it raises the alert (assess the risk directly) rather than letting an older lower
+ * score stand for "no risk".
  */
 import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
 import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
@@ -29,19 +30,24 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   const evidence = new Set<string>();
   const from = windowStart(ctx.asOfDay, rule.windowDays);
   for (const item of rule.items) {
-    // Unreadable answers are named by itemReadings (an issue) and decide nothing here: the newest scored one decides.
-    const readings = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter(
-      (r): r is ItemReading & { score: number } => r.day >= from && r.score !== undefined,
-    );
-    const latest = newest(readings);
-    if (latest.length === 0) continue;
+    const inWindow = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter((r) => r.day >= from);
+    if (inWindow.length === 0) continue;
     useThreshold(ctx, 'suicide-risk window (days)', rule.windowDays);
     const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);
-    const worst = latest.reduce((a, b) => (b.score > a.score ? b : a));
-    const meets = item.atLeast.inclusive ? worst.score >= limit : worst.score > limit;
-    if (meets) {
+    // An unreadable answer never undoes an older score at or above the threshold (the newest scored one is read), and
+    // when it is the newest, it may itself be at or above it: the alert asks for the risk to be assessed.
+    const latest = newest(inWindow.filter((r): r is ItemReading & { score: number } => r.score !== undefined));
+    const worst = latest.length === 0 ? undefined : latest.reduce((a, b) => (b.score > a.score ? b : a));
+    const meets = worst !== undefined && (item.atLeast.inclusive ? worst.score >= limit : worst.score > limit);
+    const unscored = newest(inWindow).find((r) => r.score === undefined);
+    if (worst !== undefined && meets) {
       details.push(`${item.instrument} item ${item.item} = ${worst.score} on ${worst.date}`);
       evidence.add(worst.source);
+    } else if (unscored !== undefined) {
+      details.push(
+        `${item.instrument} item ${item.item} on ${unscored.date} has an answer the pathway cannot score (it may be ${limit} or more): assess the risk directly`,
+      );
+      evidence.add(unscored.source);
     }
   }
   for (const c of ctx.record.conditions) {

@@ -130,14 +130,14 @@ const CITED: readonly Cited[] = [
     id: 'review-phq9-item9-unknown-answer-code',
     asOf: AS_OF,
     cites:
-      'definition 7a (safety alert) and docs/care-pathway.md 7a: an item 9 answer with no known score is not read as 0; it is named as an issue',
+      'definition 7a (safety alert) and docs/care-pathway.md 7a: an item 9 answer with no known score is not read as 0; as the newest answer it may be 1 or more, so the alert asks for the risk to be assessed',
     tests:
-      'PHQ-9 item 9 answered with a code outside the answer list (LA9999-9) and no ordinal -> no alert from it, issue pathway.scale.unreadable; refer-to-trial.',
+      'PHQ-9 item 9 answered with a code outside the answer list (LA9999-9) and no ordinal -> suicide-risk alert (assess the risk directly), issue pathway.scale.unreadable; refer-to-trial.',
     build: () =>
       base('review-phq9-item9-unknown-answer-code')
         .raw(phq9Item9Coded('phq9', 'LA9999-9', daysBefore(7)))
         .build(),
-    expected: expected({ safetyAlerts: [], issuesInclude: ['pathway.scale.unreadable'] }),
+    expected: expected({ safetyAlerts: ['suicide-risk'], issuesInclude: ['pathway.scale.unreadable'] }),
   },
   {
     id: 'review-phq9-item9-unknown-after-positive',
