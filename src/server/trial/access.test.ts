@@ -124,7 +124,7 @@ describe('sessions and sign-in', () => {
     }
   });
 
-  test('sign-in is rate limited per address; failures do not say which part was wrong', async () => {
+  test('sign-in is rate limited per address; failures do not say which part was wrong and are audited', async () => {
     const t = await startTestTrial({ loginRateLimit: { max: 3, windowMs: 60_000 } });
     try {
       const client = new TrialClient(t.url);
@@ -137,6 +137,11 @@ describe('sessions and sign-in', () => {
       assert.equal((await client.login(monitor.username, monitor.password)).status, 200);
       const limited = await client.login(monitor.username, monitor.password);
       assert.equal(limited.status, 429);
+      // The refused sign-in to the existing account is audited under it, without what was typed.
+      const refused = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'login-failed');
+      assert.equal(refused.length, 1);
+      assert.equal(refused[0]?.role, 'monitor');
+      assert.equal(JSON.stringify(refused).includes('not-the-password'), false);
       // The cookie is httpOnly and SameSite=Strict.
       const fresh = await fetch(`${t.url}/trial/api/session`);
       assert.equal(fresh.status, 401);

@@ -48,6 +48,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
       const passwordOk = await verifyPassword(body.password, account?.passwordHash);
       if (account === null || !account.active || !passwordOk) {
         request.log.warn({ code: 'trial.login.failed' }, 'sign-in refused');
+        // A refused sign-in to an existing account is audited under that account (21 CFR 11.300(d)); an unknown
+        // user name has no account to record it under. What was typed is never stored.
+        if (account !== null) {
+          const actor = { userId: account.id, role: account.role, site: account.site };
+          await deps.store.recordEvent({ actor, reason: 'sign-in refused' }, 'login-failed', {
+            username: account.username,
+            inactive: !account.active,
+          });
+        }
         if (wantsHtml(request)) return reply.code(303).redirect('/trial/login?failed=1');
         return reply.code(401).send({ error: 'user name or password not accepted' });
       }
