@@ -133,6 +133,11 @@ export interface InflammationFacts {
   readonly reason: string;
   /** The result the status rests on (absent when `unknown` for lack of any result). */
   readonly crp?: CrpResult;
+  /**
+   * Only when several valid results of the most recent day cannot be ordered by their times: all of them (`crp` is
+   * the highest). A trial threshold is settled only when every one of them falls on the same side of it.
+   */
+  readonly sameDay?: readonly CrpResult[];
   readonly cutOffMgPerL: number;
   readonly acuteAboveMgPerL: number;
   readonly windowDays: number;

@@ -65,11 +65,18 @@ interface Settings {
   readonly rejected: { source: string; reason: string }[];
 }
 
-function result(s: Settings, status: InflammationStatus, reason: string, crp?: CrpResult): InflammationFacts {
+function result(
+  s: Settings,
+  status: InflammationStatus,
+  reason: string,
+  crp?: CrpResult,
+  sameDay?: readonly CrpResult[],
+): InflammationFacts {
   return {
     status,
     reason,
     crp,
+    ...(sameDay !== undefined && sameDay.length > 1 && { sameDay }),
     cutOffMgPerL: s.cutOffMgPerL,
     acuteAboveMgPerL: s.acuteAboveMgPerL,
     windowDays: s.windowDays,
@@ -198,6 +205,8 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   }
   // Among same-day results the highest value is reported, so that nothing depends on resource ids.
   const first = read.reduce((a, b) => (b.crp.mgPerL > a.crp.mgPerL ? b : a));
+  // Every tied result is kept: a trial threshold other than the pathway's cut-offs must not rest on the highest alone.
+  const sameDay = read.map((r) => r.crp);
   if (read.some((r) => r.status !== first.status)) {
     const list = read.map((r) => `${r.crp.reported} (${r.crp.source}): ${r.status}`).join('; ');
     return result(
@@ -205,6 +214,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       'indeterminate',
       `${read.length} valid CRPs on ${first.crp.date} without times that order them fall in different statuses (${list})`,
       first.crp,
+      sameDay,
     );
   }
   const infection = first.status === 'acute' ? duringInfection(ctx, dayOf(first.crp.date) ?? ctx.asOfDay) : undefined;
@@ -212,7 +222,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     infection !== undefined && !meets(first.crp.mgPerL, def.acuteAbove)
       ? `${describe(first.crp, cutOffMgPerL, acuteAboveMgPerL)} is at or above the ${cutOffMgPerL} mg/L cut-off while an infection was active or within ${def.infectionRecoveryDays.value} days after it resolved (${infection}): possible acute phase; look for and treat the cause, and repeat at least 2 weeks after it resolves`
       : reasonFor(first.status, first.crp, cutOffMgPerL, acuteAboveMgPerL);
-  return result(settings, first.status, reason, first.crp);
+  return result(settings, first.status, reason, first.crp, sameDay);
 
   /** The infection a CRP drawn on `day` falls in (or within the recovery days after), as its reference. */
   function duringInfection(context: EngineContext, day: number): string | undefined {

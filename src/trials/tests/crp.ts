@@ -1,11 +1,12 @@
 /**
  * CRP thresholds against the care pathway's valid CRP (most recent in its window, converted to mg/L, post-tocilizumab
  * results rejected). Censored results are placed against the protocol's threshold when the censoring decides it.
+ * Same-day results that times cannot order (the pathway's `sameDay`) settle the threshold only when all agree.
  */
 import type { CrpResult } from '../../pathway/facts.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { undecided } from '../context.ts';
+import { sameDayOutcome, undecided } from '../context.ts';
 
 type CrpTest = Extract<CriterionTest, { type: 'crp-at-least' | 'crp-below' }>;
 
@@ -30,10 +31,20 @@ function atLeast(crp: CrpResult, threshold: number): boolean | undefined {
 export function crpThreshold(ctx: MatchContext, test: CrpTest): TestOutcome {
   const inflammation = ctx.facts.inflammation;
   const crp = inflammation.crp;
-  const wanted = test.type === 'crp-at-least' ? `>= ${test.mgPerL} mg/L` : `< ${test.mgPerL} mg/L`;
   if (crp === undefined) {
     return undecided(`No valid CRP in the last ${inflammation.windowDays} days (${inflammation.reason})`, HS_CRP);
   }
+  // Same-day results that times cannot order are all the most recent: each is placed against the threshold, and
+  // they settle it only when they agree (docs/trial-criteria.md), never by the one value the pathway reports.
+  const tied = inflammation.sameDay ?? [crp];
+  const outcomes = tied.map((r) => resultAgainst(ctx, test, r));
+  return sameDayOutcome(outcomes, `${tied.length} CRP results on ${crp.date}`, HS_CRP);
+}
+
+/** One CRP result against the protocol's threshold. */
+function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOutcome {
+  const inflammation = ctx.facts.inflammation;
+  const wanted = test.type === 'crp-at-least' ? `>= ${test.mgPerL} mg/L` : `< ${test.mgPerL} mg/L`;
   const label = crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)';
   const value = `${crp.comparator ?? ''}${crp.mgPerL} mg/L`;
   const shown = `${label} ${value}${crp.reported === value ? '' : ` (reported ${crp.reported})`} on ${crp.date}`;
