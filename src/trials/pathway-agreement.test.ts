@@ -42,3 +42,48 @@ describe('same-day CRPs that times cannot order (definition 5)', () => {
     assert.ok(!brazil.failed.includes('nct07052058-ex-crp-20'));
   });
 });
+
+describe('"an antidepressant for >= 4 weeks" counts days on the drug as the exposure does (definition 2)', () => {
+  const SERTRALINE = code('rxnorm', '36437', 'sertraline');
+  const criteria = [
+    ['insight', 'insight-in-antidepressant'],
+    ['nct07493317', 'nct07493317-in-antidepressant'],
+  ] as const;
+  it('6 days, a 15-day gap, then 18 days ongoing is 24 days on the drug: not 4 weeks', () => {
+    const b = depressedPatient()
+      .medicationStatement({
+        id: 'first',
+        code: SERTRALINE,
+        start: daysBefore(38),
+        end: daysBefore(33),
+        dose: { value: 50, unit: 'mg' },
+      })
+      .medicationStatement({
+        id: 'now',
+        code: SERTRALINE,
+        status: 'active',
+        start: daysBefore(17),
+        dose: { value: 50, unit: 'mg' },
+      });
+    for (const [trial, id] of criteria) {
+      const c = criterion(matchOne(b, trial), id);
+      assert.equal(c.status, 'not-met', c.reason);
+      assert.match(c.reason, /24 days on the drug/);
+    }
+  });
+  it('an active order with a 7-day supply authored 39 days ago is one supply: 7 days, not 39', () => {
+    const b = depressedPatient().medicationRequest({
+      id: 'order',
+      code: SERTRALINE,
+      status: 'active',
+      authoredOn: daysBefore(38),
+      supplyDays: 7,
+      dose: { value: 50, unit: 'mg' },
+    });
+    for (const [trial, id] of criteria) {
+      const c = criterion(matchOne(b, trial), id);
+      assert.equal(c.status, 'not-met', c.reason);
+      assert.match(c.reason, /7 days on the drug/);
+    }
+  });
+});

@@ -1,10 +1,9 @@
 /**
  * NCT07493317: "If patient is on antidepressant medication, they must be on a stable dose for >= 4 weeks". A
  * conditional criterion: a patient on no antidepressant meets it; a patient on one meets it only when every
- * antidepressant taken now has been taken for minWeeks. Dose stability is not checked (an exposure carries the lowest
+ * antidepressant taken now has been taken for minWeeks (days on the drug as the pathway's exposure counts them). Dose stability is not checked (an exposure carries the lowest
  * dose of its run), so a met result says so. Reads the pathway's exposures and its "current" test.
  */
-import { toDayNumber } from '../../record/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { isCurrent } from './antidepressants.ts';
@@ -26,13 +25,13 @@ export function antidepressantStableIfTaking(ctx: MatchContext, test: StableIfTa
   const undated: string[] = [];
   const taken: string[] = [];
   for (const e of current) {
-    const start = toDayNumber(e.start);
-    if (start === undefined) {
+    // Days on the drug as the pathway's exposure counts them (gap days do not count, a request is one supply).
+    const days = e.days;
+    if (days === undefined) {
       undated.push(e.ingredient);
       continue;
     }
-    const days = ctx.asOfDay - start + 1;
-    (days >= minDays ? taken : short).push(`${e.ingredient} for ${days} days since ${e.start ?? ''}`);
+    (days >= minDays ? taken : short).push(`${e.ingredient} for ${days} days on the drug since ${e.start ?? ''}`);
   }
   const evidence = current.flatMap((e) => e.sources);
   const wanted = `(>= ${minDays} days; dose stability not checked)`;
@@ -40,9 +39,9 @@ export function antidepressantStableIfTaking(ctx: MatchContext, test: StableIfTa
   if (undated.length > 0) {
     return {
       holds: undefined,
-      reason: `${undated.join(', ')} taken now without a start date ${wanted}`,
+      reason: `${undated.join(', ')} taken now without a start date or duration ${wanted}`,
       evidence,
-      collect: `start date of ${undated.join(', ')}`,
+      collect: `start date and duration of ${undated.join(', ')}`,
     };
   }
   return { holds: true, reason: `${taken.join('; ')} ${wanted}`, evidence };

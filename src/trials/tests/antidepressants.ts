@@ -7,7 +7,6 @@
  *   antidepressant; each result says which definition it applied.
  * Both read the pathway's exposures (joined runs with their doses and the table's minimum doses); neither re-derives.
  */
-import { toDayNumber } from '../../record/index.ts';
 import type { Exposure } from '../../pathway/facts.ts';
 import type { CriterionTest } from '../schema.ts';
 import { unverifiedMinimumDose } from '../../knowledge/index.ts';
@@ -73,8 +72,9 @@ export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate |
   const failures: string[] = [];
   let pending: { reason: string; collect: string; exposure: Exposure } | undefined;
   for (const e of current) {
-    const start = toDayNumber(e.start);
-    const days = start === undefined ? undefined : ctx.asOfDay - start + 1;
+    // Days on the drug as the pathway's exposure counts them (definition 2): gap days between joined records do not
+    // count, and a request is one supply; never the calendar days since the run started.
+    const days = e.days;
     const min = needsDose ? e.minimumDailyDoseMg : 0;
     const dose = needsDose ? e.dailyDoseMg : (e.dailyDoseMg ?? 0);
     if (needsDose && min !== undefined) {
@@ -82,7 +82,7 @@ export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate |
     }
     if (dose !== undefined && min !== undefined && days !== undefined) {
       const doseText = e.dailyDoseMg === undefined ? '' : ` ${e.dailyDoseMg} mg/day`;
-      const what = `${e.ingredient}${doseText} for ${days} days (${needsDose ? `minimum ${min} mg/day for ` : ''}${minDays} days)`;
+      const what = `${e.ingredient}${doseText} for ${days} days on the drug (${needsDose ? `minimum ${min} mg/day for ` : ''}${minDays} days)`;
       if (dose >= min && days >= minDays) {
         return { holds: true, reason: `${what}; ${definition}`, evidence: e.sources, unverifiedNotes: notes };
       }
@@ -92,7 +92,7 @@ export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate |
     const missing = [
       dose === undefined ? 'daily dose' : undefined,
       min === undefined ? 'minimum adequate dose' : undefined,
-      days === undefined ? 'start date' : undefined,
+      days === undefined ? 'start date or duration' : undefined,
     ].filter((m): m is string => m !== undefined);
     pending ??= {
       reason: `${e.ingredient} taken now, ${missing.join(' and ')} not established`,
