@@ -87,3 +87,49 @@ describe('"an antidepressant for >= 4 weeks" counts days on the drug as the expo
     }
   });
 });
+
+describe("INSIGHT's current suicidal thoughts follow the pathway's suicide-risk alert (definition 7a)", () => {
+  const phq9 = (id: string, authored: string, answer: Record<string, unknown>) => ({
+    resourceType: 'QuestionnaireResponse' as const,
+    id,
+    questionnaire: 'http://loinc.org/q/44249-1',
+    status: 'completed' as const,
+    subject: { reference: 'Patient/patient' },
+    authored,
+    item: [{ linkId: '44260-8', answer: [answer] }],
+  });
+  it('BDI-II item 9 = 0, then MADRS item 10 = 4: unknown (assess directly), never not-met', () => {
+    const b = depressedPatient()
+      .questionnaireResponse({
+        id: 'bdi',
+        questionnaire: 'http://precision-trd.org/fhir/Questionnaire/bdi-ii',
+        authored: daysBefore(17),
+        answers: { 'bdi2-9': 0 },
+      })
+      .questionnaireResponse({
+        id: 'madrs',
+        questionnaire: 'http://precision-trd.org/fhir/Questionnaire/madrs',
+        authored: daysBefore(7),
+        answers: { 'madrs-10': 4 },
+      });
+    const c = criterion(matchOne(b, 'insight'), 'insight-ex-suicidal-thoughts');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.match(c.reason, /suicide-risk: MADRS item 10 = 4/);
+    assert.match(c.collect ?? '', /assess directly/);
+    assert.ok(c.evidence.includes('QuestionnaireResponse/madrs'));
+  });
+  it('PHQ-9 item 9 = 0, then a newer answer that cannot be scored: unknown, never not-met', () => {
+    const b = depressedPatient()
+      .raw(phq9('phq-old', daysBefore(22), { valueInteger: 0 }))
+      .raw(phq9('phq-new', daysBefore(5), { valueCoding: { system: 'http://loinc.org', code: 'LA9999-9' } }));
+    const c = criterion(matchOne(b, 'insight'), 'insight-ex-suicidal-thoughts');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.match(c.reason, /cannot score/);
+  });
+  it('item 9 = 0 with no alert still rules it out; item 9 >= 1 still excludes', () => {
+    const b = depressedPatient().raw(phq9('phq', daysBefore(5), { valueInteger: 0 }));
+    assert.equal(criterion(matchOne(b, 'insight'), 'insight-ex-suicidal-thoughts').status, 'not-met');
+    const pos = depressedPatient().raw(phq9('phq', daysBefore(5), { valueInteger: 2 }));
+    assert.equal(criterion(matchOne(pos, 'insight'), 'insight-ex-suicidal-thoughts').status, 'met');
+  });
+});

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { CitationSchema } from '../knowledge/schema-codesets.ts';
-import { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
+import { CONTRAINDICATION_CODES, SAFETY_ALERT_CODES } from '../knowledge/schema-pathway.ts';
 import { ConductBlocks } from './schema-conduct.ts';
 import { SEXES } from '../record/types.ts';
 
@@ -95,6 +95,11 @@ export const TestSchema = z.discriminatedUnion('type', [
     scales: z.array(ScaleSourceSchema).min(1),
     below: z.number(),
     withinDays: PositiveDays,
+    /**
+     * The care pathway's safety alert (definition 7a) that reads the same risk: while it is raised the test never
+     * passes on the scales alone (it is undecided and asks for a direct assessment, unless a scale already fails it).
+     */
+    safetyAlert: z.enum(SAFETY_ALERT_CODES).optional(),
   }),
   /** The latest result of a lab code set in the window, converted to `unit` (UCUM), is at least `value`. */
   z.strictObject({

@@ -2,7 +2,8 @@
  * Scale thresholds on a sum of items (a subscore such as INSIGHT's BDI-II somatic score, or one item such as BDI-II
  * item 9) or on a whole scale (SHAPS in its 14-56 scoring). The most recent reading of each listed scale in the window
  * is used; when several scales are listed (BDI-II item 9 or PHQ-9 item 9), a finding against the patient wins.
- * Missing items leave the sum undecided unless the answered items already settle it.
+ * Missing items leave the sum undecided unless the answered items already settle it. A `below` test that names the
+ * pathway's safety alert (INSIGHT's suicidal thoughts: `suicide-risk`) never passes while that alert is raised.
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
@@ -120,6 +121,22 @@ function readingAgainst(
 }
 
 export function scaleThreshold(ctx: MatchContext, test: ScaleTest): TestOutcome {
+  const outcome = scalesOutcome(ctx, test);
+  if (test.type !== 'scale-total-below' || test.safetyAlert === undefined || outcome.holds === false) return outcome;
+  // The pathway's alert reads more than these scales (MADRS item 10, a newest answer it cannot score, 90 days): while
+  // it is raised, a low score here does not rule the risk out, so the criterion asks for a direct assessment.
+  const alert = ctx.facts.safetyAlerts.find((a) => a.code === test.safetyAlert);
+  if (alert === undefined) return outcome;
+  return {
+    holds: undefined,
+    reason: `${outcome.reason}; but the care pathway raises ${alert.code}: ${alert.detail}`,
+    evidence: [...new Set([...outcome.evidence, ...alert.evidence])],
+    collect: `assess directly (${alert.title}): ${alert.detail}`,
+    unverifiedNotes: outcome.unverifiedNotes,
+  };
+}
+
+function scalesOutcome(ctx: MatchContext, test: ScaleTest): TestOutcome {
   const outcomes = test.scales.map((s) => evaluateSource(ctx, test, s));
   // at-least is a requirement: any listed scale meeting it suffices. below guards a risk: any scale above it decides.
   const decisive = test.type === 'scale-total-at-least';
