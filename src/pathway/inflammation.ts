@@ -14,7 +14,7 @@ import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
 import { inMedicationSets, medicationUses } from './medication-use.ts';
-import { convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
+import { carriesValue, convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
 import { implausible } from './plausibility.ts';
 import type { DatedObservation } from './observations.ts';
 
@@ -137,7 +137,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       continue;
     }
     // No value at all (dataAbsentReason) is not a result; a value that is not a number is one the pathway cannot read.
-    if (obs.value === undefined) {
+    if (!carriesValue(obs)) {
       rejected.push({
         source: obs.ref,
         reason: obs.dataAbsentReason === undefined ? 'no value' : `no value (${obs.dataAbsentReason})`,

@@ -9,7 +9,7 @@ import { noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
-import { convert, convertNoting, findObservations, isoDay, latestTies } from './observations.ts';
+import { convert, convertNoting, findObservations, isoDay, latestWithValue } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
 
@@ -31,10 +31,7 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
     const a = def.analytes[analyte];
     // A result with no value at all (dataAbsentReason) says nothing about the patient and is passed over; one with a
     // value that is not a number (text such as "0.8 x10^9/L", a concept) is a newer result the pathway cannot read.
-    const results = findObservations(ctx, a.codeSets, def.validStatuses, from).usable.filter(
-      ({ obs }) => obs.value !== undefined,
-    );
-    const ties = latestTies(results);
+    const ties = latestWithValue(findObservations(ctx, a.codeSets, def.validStatuses, from).usable);
     let chosen: LabResult | undefined;
     let unconvertible = false;
     for (const { obs } of ties) {

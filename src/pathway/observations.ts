@@ -66,6 +66,23 @@ export function latestTies<T extends Dated>(sorted: readonly T[]): T[] {
   return out;
 }
 
+/**
+ * A result with no value at all (dataAbsentReason) is not a result: "most recent" passes over it (definitions 5 and 6).
+ * A value that is not a number is a result, one that cannot be read.
+ */
+export function carriesValue(obs: ObservationFact): boolean {
+  return obs.value !== undefined;
+}
+
+/**
+ * The most recent results (latestTies) among those that carry a value, from a newest-first list: the one reading of
+ * "the newest result decides" for labs and measurements. A tie whose value is not a number leaves the reading unknown
+ * for the caller; an older result is never used in its place.
+ */
+export function latestWithValue<T extends DatedObservation>(sorted: readonly T[]): T[] {
+  return latestTies(sorted.filter(({ obs }) => carriesValue(obs)));
+}
+
 export interface ClassifiedObservation extends DatedObservation {
   readonly hits: ReturnType<typeof conceptSetHits>;
   /** Position among the classified observations (record order), to merge per-set lists back into that order. */

@@ -133,3 +133,39 @@ describe("INSIGHT's current suicidal thoughts follow the pathway's suicide-risk 
     assert.equal(criterion(matchOne(pos, 'insight'), 'insight-ex-suicidal-thoughts').status, 'met');
   });
 });
+
+describe('monocytes and body weight: the newest result decides, as for the pathway labs (definitions 5 and 6)', () => {
+  const obs = (id: string, loinc: string, date: string, value: Record<string, unknown>) => ({
+    resourceType: 'Observation' as const,
+    id,
+    status: 'final' as const,
+    code: { coding: [{ system: 'http://loinc.org', code: loinc }] },
+    subject: { reference: 'Patient/patient' },
+    effectiveDateTime: date,
+    ...value,
+  });
+  const mono = (value: number) => ({
+    valueQuantity: { value, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
+  });
+  const kg = (value: number) => ({
+    valueQuantity: { value, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+  });
+  it('a newest monocyte count given as text leaves the criterion unknown; the older 600 /uL is not used', () => {
+    const b = depressedPatient()
+      .raw(obs('mono-old', '742-7', daysBefore(60), mono(0.6)))
+      .raw(obs('mono-new', '742-7', daysBefore(10), { valueString: 'sample clotted - no result' }));
+    const c = criterion(matchOne(b, 'nct07493317'), 'nct07493317-in-monocytes');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.deepEqual(c.evidence, ['Observation/mono-new']);
+  });
+  it('a newest weight that is not a number leaves "weight > 100 kg" unknown; one with no value is passed over', () => {
+    const text = depressedPatient()
+      .raw(obs('wt-old', '29463-7', daysBefore(170), kg(130)))
+      .raw(obs('wt-new', '29463-7', daysBefore(20), { valueString: 'refused' }));
+    assert.equal(criterion(matchOne(text, 'nct07052058'), 'nct07052058-ex-weight').status, 'unknown');
+    const absent = depressedPatient()
+      .raw(obs('wt-old', '29463-7', daysBefore(170), kg(130)))
+      .raw(obs('wt-new', '29463-7', daysBefore(20), { dataAbsentReason: { text: 'not asked' } }));
+    assert.equal(criterion(matchOne(absent, 'nct07052058'), 'nct07052058-ex-weight').status, 'met');
+  });
+});

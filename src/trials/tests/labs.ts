@@ -4,17 +4,20 @@
  * by src/units. "Most recent", the valid statuses and the units read are the pathway's own (docs/care-pathway.md
  * definition 5, src/pathway/observations.ts): same-day results that times cannot order are all the most recent, and
  * when they fall on different sides of the threshold the criterion is undecided, never settled by entry order or id.
- * Unknown or non-UCUM units are never guessed: the criterion is then undecided.
+ * Unknown or non-UCUM units are never guessed: the criterion is then undecided. The newest result decides as in the
+ * pathway (observations.ts latestWithValue): a value that is not a number leaves the criterion undecided, and a result
+ * with no value at all (dataAbsentReason) is passed over.
  */
-import type { ObservationFact, ObservationValue, Quantity } from '../../record/index.ts';
+import type { ObservationFact, Quantity } from '../../record/index.ts';
 import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
 import type { CodeMatch } from '../../knowledge/index.ts';
 import {
+  carriesValue,
   convert,
   describeQuantity,
   instantOf,
   isoDay,
-  latestTies,
+  latestWithValue,
   newestFirst,
   statusSet,
 } from '../../pathway/observations.ts';
@@ -34,7 +37,9 @@ function latest(ctx: MatchContext, test: LabTest): DatedObservation[] {
   let newestDay: ObservationFact[] = [];
   let newest = Number.NEGATIVE_INFINITY;
   for (const { fact: obs, day } of observationsCodedIn(ctx, test.codeSet)) {
-    if (obs.value?.kind !== 'quantity' || !statuses.has(obs.status)) continue;
+    // The pathway's "newest decides" (definitions 5 and 6): a result with no value at all is passed over; one whose
+    // value is not a number is kept, and leaves the criterion unknown rather than letting an older result decide.
+    if (!carriesValue(obs) || !statuses.has(obs.status)) continue;
     if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays || day < newest) continue;
     if (day > newest) {
       newest = day;
@@ -45,7 +50,7 @@ function latest(ctx: MatchContext, test: LabTest): DatedObservation[] {
     const instant = instantOf(obs.effective);
     return instant === undefined ? { obs, day: newest } : { obs, day: newest, instant };
   });
-  return latestTies(dated.sort(newestFirst));
+  return latestWithValue(dated.sort(newestFirst));
 }
 
 /** Whether the true value is at least `threshold`, or undefined when a censored result straddles it. */
@@ -97,12 +102,20 @@ export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
 /** One result against the threshold, converted to the protocol's unit. */
 function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservation, collect: string): TestOutcome {
   const wanted = `${test.type === 'lab-at-least' ? '>=' : '<='} ${test.value} ${test.unit}`;
-  // latest() keeps only coded quantity results, so both are there.
-  const quantity = (obs.value as Extract<ObservationValue, { kind: 'quantity' }>).quantity;
+  const date = isoDay(obs);
+  if (obs.value?.kind !== 'quantity') {
+    return {
+      holds: undefined,
+      reason: `the most recent ${test.analyte} (${date}) has no numeric value: it cannot be read, and an older result is not used`,
+      evidence: [obs.ref],
+      collect,
+    };
+  }
+  const quantity = obs.value.quantity;
+  // latest() keeps only results coded in the set.
   const match = matchConcept(ctx.knowledge, test.codeSet, obs.code) as CodeMatch;
   const u = unverifiedEntry(ctx.knowledge, match);
   const unverifiedNotes = u === undefined ? [] : [unverifiedNote(u)];
-  const date = isoDay(obs);
   const reported = describeQuantity(quantity);
   const converted = convert(quantity, test.unit);
   if (!converted.ok) {
