@@ -121,6 +121,24 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
     );
   });
 
+  test('every vignette: a criterion that reads a pathway caution is met exactly when assess raises it', () => {
+    const cautionCriteria = criteriaWith('no-pathway-caution');
+    assert.ok(cautionCriteria.size > 0);
+    const codeOf = new Map(
+      engine.protocols.flatMap((p) =>
+        p.criteria.flatMap((c) => (c.test.type === 'no-pathway-caution' ? [[c.id, c.test.code] as const] : [])),
+      ),
+    );
+    for (const v of VIGNETTES) {
+      const { a, m } = bothDoors(v);
+      for (const c of criterionResults(m, cautionCriteria)) {
+        const raised = a.cautions.find((x) => x.code === codeOf.get(c.id));
+        assert.equal(c.status, raised === undefined ? 'unknown' : 'met', `${v.id}: ${c.id}`);
+        if (raised !== undefined) assert.deepEqual(sorted(c.evidence), sorted(raised.evidence), `${v.id}: ${c.id}`);
+      }
+    }
+  });
+
   test('an on-hold NSAID is current for both: the caution in assess, the INSIGHT exclusion in match', () => {
     const v = VIGNETTES.find((x) => x.id === 'med-nsaid-on-hold');
     assert.ok(v !== undefined);

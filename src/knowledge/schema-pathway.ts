@@ -425,6 +425,18 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
 ]);
 export type CautionRule = z.infer<typeof CautionRuleSchema>;
 
+/** Every caution code, for trial criteria that read a caution (src/trials/tests/cautions.ts). */
+export const CAUTION_CODES = [
+  'gi-perforation-risk',
+  'older-age',
+  'age-unknown',
+  'hbv-exposure',
+  'recent-live-vaccine',
+  'crp-confounding-medication',
+  'conventional-immunosuppressant',
+  'standard-crp-assay',
+] as const satisfies readonly CautionRule['code'][];
+
 /**
  * The contraindications a work-up item, once on record, lets a trial criterion rule out (while it is missing, a
  * "no contraindication" criterion naming them stays unknown: src/trials/tests/contraindications.ts).

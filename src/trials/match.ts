@@ -25,6 +25,7 @@ import type { Applicability, Criterion, CriterionTest, TrialProtocol } from './s
 import { adequateTrialsAtLeast, currentAntidepressant } from './tests/antidepressants.ts';
 import { diagnosisIn, noConditionIn, noInfectionWithin } from './tests/conditions.ts';
 import { noContraindication } from './tests/contraindications.ts';
+import { noPathwayCaution } from './tests/cautions.ts';
 import { crpThreshold } from './tests/crp.ts';
 import { ageBetween, notPregnantOrBreastfeeding } from './tests/demographics.ts';
 import { labThreshold } from './tests/labs.ts';
@@ -63,6 +64,8 @@ export function evaluateTest(ctx: MatchContext, test: CriterionTest): TestOutcom
       return noConditionIn(ctx, test);
     case 'no-medication-in':
       return noMedicationIn(ctx, test);
+    case 'no-pathway-caution':
+      return noPathwayCaution(ctx, test);
     case 'no-infection-within':
       return noInfectionWithin(ctx, test);
     case 'manual':

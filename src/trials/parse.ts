@@ -112,6 +112,11 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
       const field = `criteria[${i}].appliesTo.citation`;
       issues.push(issue('trials.citation.unknown', `${path}: ${field}: unknown citation "${c.appliesTo.citation}"`));
     }
+    const test = c.test;
+    if (test.type === 'no-pathway-caution' && !knowledge.pathway.cautions.some((r) => r.code === test.code)) {
+      const field = `criteria[${i}].test.code`;
+      issues.push(issue('trials.caution.unknown', `${path}: ${field}: the care pathway has no caution "${test.code}"`));
+    }
     for (const { id, field } of codeSetsOf(c.test)) {
       if (!knowledge.codeSets.has(id)) {
         issues.push(issue('trials.codeset.unknown', `${path}: criteria[${i}].test.${field}: unknown code set "${id}"`));

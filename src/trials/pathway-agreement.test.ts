@@ -169,3 +169,21 @@ describe('monocytes and body weight: the newest result decides, as for the pathw
     assert.equal(criterion(matchOne(absent, 'nct07052058'), 'nct07052058-ex-weight').status, 'met');
   });
 });
+
+describe("INSIGHT's recent live vaccine reads the pathway's caution (definition 7)", () => {
+  const mmr = (date: string) => ({ id: 'mmr', vaccine: code('cvx', '03', 'MMR'), date });
+  it('an MMR 10 days ago is met (excluded); 40 days ago the question is asked', () => {
+    const recent = criterion(
+      matchOne(depressedPatient().immunization(mmr(daysBefore(10))), 'insight'),
+      'insight-ex-live-vaccine',
+    );
+    assert.equal(recent.status, 'met', recent.reason);
+    assert.deepEqual(recent.evidence, ['Immunization/mmr']);
+    const old = criterion(
+      matchOne(depressedPatient().immunization(mmr(daysBefore(40))), 'insight'),
+      'insight-ex-live-vaccine',
+    );
+    assert.equal(old.status, 'unknown');
+    assert.match(old.collect ?? '', /live vaccine in the last 4 weeks/);
+  });
+});

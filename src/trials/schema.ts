@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { CitationSchema } from '../knowledge/schema-codesets.ts';
-import { CONTRAINDICATION_CODES, SAFETY_ALERT_CODES } from '../knowledge/schema-pathway.ts';
+import { CAUTION_CODES, CONTRAINDICATION_CODES, SAFETY_ALERT_CODES } from '../knowledge/schema-pathway.ts';
 import { ConductBlocks } from './schema-conduct.ts';
 import { SEXES } from '../record/types.ts';
 
@@ -127,6 +127,11 @@ export const TestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('not-pregnant-or-breastfeeding') }),
   /** No Condition in the code set: current or lifetime (no withinDays), or with onset/activity in the last withinDays. */
   z.strictObject({ type: z.literal('no-condition-in'), codeSet: Key, withinDays: PositiveDays.optional() }),
+  /**
+   * The care pathway's caution (definition 7) with this code is not raised: raised, the excluding fact is on record;
+   * not raised, it rests on the record's silence and `question` asks for it (a live vaccine may be given elsewhere).
+   */
+  z.strictObject({ type: z.literal('no-pathway-caution'), code: z.enum(CAUTION_CODES), question: NonEmpty }),
   /** No current medication in the code set. */
   z.strictObject({ type: z.literal('no-medication-in'), codeSet: Key }),
   /** No infection (code set, default the pathway's infection set) active or with onset in the last `days`. */

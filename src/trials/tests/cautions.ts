@@ -1,0 +1,25 @@
+/**
+ * A trial exclusion that is one of the care pathway's cautions (definition 7): INSIGHT's recent live vaccine and
+ * concurrent conventional immunosuppressant. The pathway's finding decides, so `trd match` and `trd assess` cannot
+ * disagree; when the pathway finds nothing, the absence rests on the record's silence and the criterion's question
+ * is asked.
+ */
+import type { CriterionTest } from '../schema.ts';
+import type { MatchContext, TestOutcome } from '../context.ts';
+
+type NoPathwayCaution = Extract<CriterionTest, { type: 'no-pathway-caution' }>;
+
+export function noPathwayCaution(ctx: MatchContext, test: NoPathwayCaution): TestOutcome {
+  const found = ctx.facts.cautions.find((c) => c.code === test.code);
+  if (found !== undefined) {
+    return { holds: false, reason: `${found.title}: ${found.detail}`, evidence: found.evidence };
+  }
+  const title = ctx.knowledge.pathway.cautions.find((c) => c.code === test.code)?.title ?? test.code;
+  return {
+    holds: true,
+    bySilence: true,
+    reason: `Not recorded in the EHR (the care pathway's caution "${title}" is not raised)`,
+    evidence: [],
+    collect: test.question,
+  };
+}
