@@ -187,3 +187,18 @@ describe("INSIGHT's recent live vaccine reads the pathway's caution (definition 
     assert.match(old.collect ?? '', /live vaccine in the last 4 weeks/);
   });
 });
+
+describe("INSIGHT's antibiotics exclusion recognises RxNorm ingredients as well as ATC J01", () => {
+  it('current amoxicillin coded RxCUI 723 is met (excluded), marked unverified', () => {
+    const b = depressedPatient().medicationStatement({
+      id: 'amox',
+      code: code('rxnorm', '723', 'amoxicillin'),
+      status: 'active',
+      start: daysBefore(3),
+    });
+    const c = criterion(matchOne(b, 'insight'), 'insight-ex-antibiotics');
+    assert.equal(c.status, 'met', c.reason);
+    assert.deepEqual(c.evidence, ['MedicationStatement/amox']);
+    assert.ok(c.unverifiedNotes.some((n) => /rxnorm-unverified/.test(n)));
+  });
+});
