@@ -202,3 +202,20 @@ describe("INSIGHT's antibiotics exclusion recognises RxNorm ingredients as well 
     assert.ok(c.unverifiedNotes.some((n) => /rxnorm-unverified/.test(n)));
   });
 });
+
+describe("INSIGHT's diverticulitis exclusion: diverticulitis only, never diverticulosis", () => {
+  const withCode = (system: 'icd10' | 'icd10cm', value: string) =>
+    depressedPatient().condition({ id: 'gi', code: code(system, value), onset: '2020-05-01' });
+  const status = (system: 'icd10' | 'icd10cm', value: string): string =>
+    criterion(matchOne(withCode(system, value), 'insight'), 'insight-ex-diverticulitis').status;
+  it('ICD-10-CM diverticulitis K57.32 and K57.20 exclude; diverticulosis K57.30 and K57.91 do not', () => {
+    assert.equal(status('icd10cm', 'K57.32'), 'met');
+    assert.equal(status('icd10cm', 'K57.20'), 'met');
+    assert.equal(status('icd10cm', 'K57.30'), 'unknown');
+    assert.equal(status('icd10cm', 'K57.91'), 'unknown');
+  });
+  it('WHO ICD-10 K57.2 (with perforation and abscess) excludes; K57.3, which does not separate them, asks', () => {
+    assert.equal(status('icd10', 'K57.2'), 'met');
+    assert.equal(status('icd10', 'K57.3'), 'unknown');
+  });
+});
