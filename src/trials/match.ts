@@ -6,7 +6,8 @@
  *   recorded data, or on the EHR's silence only if the criterion says `absentIfNotRecorded`; `unknown` otherwise.
  *   `manual` criteria are always `unknown`.
  * - a criterion with `appliesTo` that the record places the patient outside of (a male, a child, for a pregnancy
- *   exclusion) is not tested: an inclusion is `met`, an exclusion `not-met`, and the reason says why.
+ *   exclusion) is not asked: an inclusion is `met`, an exclusion `not-met`, and the reason says why; unless its test
+ *   fails on recorded data (a recorded pregnancy), which decides whatever appliesTo says.
  * - verdict: `ineligible` if any inclusion is not met or any exclusion is met; `eligible` if every inclusion is met and
  *   every exclusion is not met; `needs-data` otherwise, with the items to collect.
  * The clinical derivations come from the care pathway (deriveFacts), computed once per patient for all protocols.
@@ -122,10 +123,14 @@ function notApplicable(ctx: MatchContext, applicability: Applicability, why: str
 
 export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): CriterionResult {
   const outside = criterion.appliesTo === undefined ? undefined : outsideOf(ctx, criterion.appliesTo);
+  const tested = evaluateTest(ctx, criterion.test);
+  // `appliesTo` only stops asking (no pregnancy test for a man or a 61-year-old); it never overrides a finding on
+  // record: a test that fails on recorded data (a positive pregnancy test, the pathway's pregnancy contraindication)
+  // decides whoever the patient is.
   const outcome =
-    criterion.appliesTo !== undefined && outside !== undefined
+    criterion.appliesTo !== undefined && outside !== undefined && tested.holds !== false
       ? notApplicable(ctx, criterion.appliesTo, outside)
-      : evaluateTest(ctx, criterion.test);
+      : tested;
   const { status, silenceNote } = statusOf(criterion, outcome);
   const notes = outcome.unverifiedNotes ?? [];
   const unverifiedNotes = criterion.verified

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { code, ucum } from '../../test/support/bundle-builder.ts';
+import { BundleBuilder, code, ucum } from '../../test/support/bundle-builder.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { AS_OF, criterion, depressedPatient, matchOne } from './fixtures.test-support.ts';
 
@@ -217,5 +217,44 @@ describe("INSIGHT's diverticulitis exclusion: diverticulitis only, never diverti
   it('WHO ICD-10 K57.2 (with perforation and abscess) excludes; K57.3, which does not separate them, asks', () => {
     assert.equal(status('icd10', 'K57.2'), 'met');
     assert.equal(status('icd10', 'K57.3'), 'unknown');
+  });
+});
+
+describe('appliesTo stops asking, never overrides a recorded pregnancy (definition 6)', () => {
+  const person = (birthDate: string, gender: 'female' | 'male') =>
+    new BundleBuilder('applies-to').patient({ birthDate, gender }).condition({
+      id: 'depression',
+      code: code('icd10', 'F33.1', 'Recurrent depressive disorder'),
+      clinicalStatus: 'active',
+      onset: '2024-01-10',
+    });
+  it('a positive pregnancy test at 61 and a pregnancy Condition in a man exclude from every trial', () => {
+    const hcg = {
+      id: 'hcg',
+      code: code('loinc', '2106-3', 'hCG [Presence] in Urine'),
+      date: daysBefore(21),
+      valueCoding: code('snomed', '10828004', 'Positive'),
+    };
+    const older = person('1965-01-10', 'female').observation(hcg);
+    const man = person('1981-03-15', 'male').condition({
+      id: 'preg',
+      code: code('icd10', 'Z33.1', 'Pregnant state, incidental'),
+      clinicalStatus: 'active',
+    });
+    for (const [b, ref] of [
+      [older, 'Observation/hcg'],
+      [man, 'Condition/preg'],
+    ] as const) {
+      for (const trial of ['insight', 'nct07052058', 'nct07493317']) {
+        const c = criterion(matchOne(b, trial), `${trial}-ex-pregnancy`);
+        assert.equal(c.status, 'met', `${trial}: ${c.reason}`);
+        assert.ok(c.evidence.includes(ref));
+      }
+    }
+  });
+  it('with nothing recorded, a man is still not asked for a pregnancy test', () => {
+    const c = criterion(matchOne(person('1981-03-15', 'male'), 'insight'), 'insight-ex-pregnancy');
+    assert.equal(c.status, 'not-met');
+    assert.match(c.reason, /Does not apply: male patient/);
   });
 });
