@@ -258,3 +258,20 @@ describe('appliesTo stops asking, never overrides a recorded pregnancy (definiti
     assert.match(c.reason, /Does not apply: male patient/);
   });
 });
+
+describe("INSIGHT's concurrent immunosuppressants include the pathway's conventional immunosuppressants", () => {
+  it('current methotrexate is met (excluded), as assess raises its caution; none recorded asks', () => {
+    const b = depressedPatient().medicationStatement({
+      id: 'mtx',
+      code: code('rxnorm', '6851', 'methotrexate'),
+      status: 'active',
+      start: daysBefore(60),
+    });
+    const c = criterion(matchOne(b, 'insight'), 'insight-ex-conventional-immunosuppressant');
+    assert.equal(c.status, 'met', c.reason);
+    assert.deepEqual(c.evidence, ['MedicationStatement/mtx']);
+    const none = criterion(matchOne(depressedPatient(), 'insight'), 'insight-ex-conventional-immunosuppressant');
+    assert.equal(none.status, 'unknown');
+    assert.match(none.collect ?? '', /methotrexate/);
+  });
+});
