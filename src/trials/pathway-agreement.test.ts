@@ -275,3 +275,20 @@ describe("INSIGHT's concurrent immunosuppressants include the pathway's conventi
     assert.match(none.collect ?? '', /methotrexate/);
   });
 });
+
+describe('a CRP the pathway calls acute because of an infection says so (definition 5)', () => {
+  it('hs-CRP 7 mg/L during pneumonia gives the infection, not "above 10 mg/L", as the reason', () => {
+    const b = depressedPatient()
+      .condition({
+        id: 'pna',
+        code: code('icd10', 'J18.9', 'Pneumonia, unspecified'),
+        clinicalStatus: 'resolved',
+        onset: daysBefore(40),
+        abatement: daysBefore(30),
+      })
+      .observation(hsCrp('crp', 7, daysBefore(21)));
+    const c = criterion(matchOne(b, 'insight'), 'insight-in-hscrp');
+    assert.match(c.reason, /while an infection was active or within 14 days after it resolved \(Condition\/pna\)/);
+    assert.doesNotMatch(c.reason, /above 10 mg\/L/);
+  });
+});

@@ -56,9 +56,8 @@ function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOu
     return undecided(`${shown} cannot be placed against ${test.mgPerL} mg/L`, HS_CRP, [crp.source]);
   }
   const holds = test.type === 'crp-at-least' ? above : !above;
-  const acute =
-    inflammation.status === 'acute'
-      ? `; above ${inflammation.acuteAboveMgPerL} mg/L suggests acute inflammation: repeat after it resolves`
-      : '';
+  // The pathway's own reason: a CRP is acute above the acute threshold, or at or above the cut-off during or soon
+  // after an infection (definition 5); a second wording here would say the wrong one.
+  const acute = inflammation.status === 'acute' ? `; the care pathway reads it as acute: ${inflammation.reason}` : '';
   return { holds, reason: `${shown} (${wanted})${acute}`, evidence: [crp.source] };
 }
