@@ -1,8 +1,9 @@
 /**
  * NCT07493317: "If patient is on antidepressant medication, they must be on a stable dose for >= 4 weeks". A
  * conditional criterion: a patient on no antidepressant meets it; a patient on one meets it only when every
- * antidepressant taken now has been taken for minWeeks (days on the drug as the pathway's exposure counts them). Dose stability is not checked (an exposure carries the lowest
- * dose of its run), so a met result says so. Reads the pathway's exposures and its "current" test.
+ * antidepressant taken now has been taken for minWeeks (days on the drug as the pathway's exposure counts them). Dose
+ * stability is not checked (an exposure carries the lowest dose of its run), so a met result says so. Reads the
+ * pathway's exposures and its "current" test.
  */
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
@@ -37,11 +38,12 @@ export function antidepressantStableIfTaking(ctx: MatchContext, test: StableIfTa
   const wanted = `(>= ${minDays} days; dose stability not checked)`;
   if (short.length > 0) return { holds: false, reason: `${short.join('; ')} ${wanted}`, evidence };
   if (undated.length > 0) {
+    const names = [...new Set(undated)].join(', ');
     return {
       holds: undefined,
-      reason: `${undated.join(', ')} taken now without a start date or duration ${wanted}`,
+      reason: `${names} taken now, for a time the record does not establish (no start, end or supply duration) ${wanted}`,
       evidence,
-      collect: `start date and duration of ${undated.join(', ')}`,
+      collect: `how long ${names} has been taken`,
     };
   }
   return { holds: true, reason: `${taken.join('; ')} ${wanted}`, evidence };
