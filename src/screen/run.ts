@@ -90,7 +90,8 @@ export function startingPoint(paths: ScreenPaths, identity: RunIdentity): Checkp
       // An unreadable checkpoint is no checkpoint: start afresh.
     }
   }
-  for (const p of [paths.partial, paths.checkpoint, paths.workDb, `${paths.workDb}.wal`]) rmSync(p, { force: true });
+  for (const p of [paths.partial, paths.checkpoint]) rmSync(p, { force: true });
+  removeWork(paths);
   return undefined;
 }
 
@@ -132,15 +133,25 @@ export interface RunOutcome {
 
 export async function runScreen(o: RunOptions): Promise<RunOutcome> {
   const start = startingPoint(o.paths, o.identity);
-  const source = await o.openSource();
   let outcome: RunOutcome;
   try {
-    outcome = await screenFrom(source, start, o);
-  } finally {
-    await source.close();
+    const source = await o.openSource();
+    try {
+      outcome = await screenFrom(source, start, o);
+    } finally {
+      await source.close();
+    }
+  } catch (error) {
+    // Before the first checkpoint there is nothing to resume: leave no work database behind.
+    if (!existsSync(o.paths.checkpoint)) removeWork(o.paths);
+    throw error;
   }
-  if (outcome.completed) for (const p of [o.paths.workDb, `${o.paths.workDb}.wal`]) rmSync(p, { force: true });
+  if (outcome.completed) removeWork(o.paths);
   return outcome;
+}
+
+function removeWork(paths: ScreenPaths): void {
+  for (const p of [paths.workDb, `${paths.workDb}.wal`]) rmSync(p, { force: true });
 }
 
 /** Patients per batch handed to the engine (a worker thread's unit of work). */

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { InputError } from '../record/index.ts';
 import { AS_OF, readLines, writePopulation, type Population } from './fixtures.test-support.ts';
 import { mergeShards } from './merge.ts';
@@ -187,6 +187,37 @@ test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON'
   const out = join(pop.dir, 'gz.ndjson');
   await screenNdjson(out, { dir });
   assert.ok(readFileSync(out).equals(readFileSync(plain)));
+});
+
+test('a truncated .ndjson.gz (cut at a flush point or mid-line) is an unreadable file; no output, no work files', async () => {
+  const text = readFileSync(join(pop.ndjson, 'Observation.ndjson'), 'utf8');
+  const lines = text.split('\n');
+  const half = `${lines.slice(0, lines.length >> 1).join('\n')}\n`;
+  const whole = gzipSync(text);
+  for (const [name, gz] of [
+    // No trailer, ends where a flush left whole lines: DuckDB's own reader takes it as the whole file.
+    ['flush', gzipSync(half, { finishFlush: zlibConstants.Z_SYNC_FLUSH })],
+    ['mid-line', whole.subarray(0, whole.length >> 1)],
+  ] as const) {
+    const dir = join(pop.dir, `gz-${name}`);
+    cpSync(pop.ndjson, dir, { recursive: true });
+    rmSync(join(dir, 'Observation.ndjson'));
+    writeFileSync(join(dir, 'Observation.ndjson.gz'), gz);
+    const out = join(pop.dir, `gz-${name}.ndjson`);
+    await assert.rejects(
+      screenNdjson(out, { dir }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          `cannot read ${join(dir, 'Observation.ndjson.gz')}: not a complete gzip file (unexpected end of file)`,
+    );
+    const paths = screenPaths(out);
+    assert.deepEqual(
+      [paths.out, paths.partial, paths.meta, paths.workDb].filter((p) => existsSync(p)),
+      [],
+      `${name}: no output and no work database left`,
+    );
+  }
 });
 
 test('a missing folder, a folder without NDJSON and an unreadable file are one-line InputErrors', async () => {
