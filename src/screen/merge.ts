@@ -41,7 +41,7 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
     const { shard, ...rest } = m.identity;
     if (JSON.stringify(rest) !== JSON.stringify(same) || Number(shard.split('/')[1]) !== count) {
       throw new InputError(
-        'the shard outputs come from different screens (source, date, pathway or cut-offs differ)',
+        'the shard outputs come from different screens (source, schema, date, pathway, trd version or cut-offs differ)',
         'screen.merge.mismatch',
       );
     }

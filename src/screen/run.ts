@@ -43,11 +43,17 @@ export function screenPaths(out: string): ScreenPaths {
   };
 }
 
-/** What must match for a checkpoint to be resumed: the same source, date, pathway, shard and cut-offs. */
+/**
+ * What must match for a checkpoint to be resumed, and between shards to be merged: everything that decides the
+ * output (the CLI builds it: src/cli/commands/screen.ts runIdentity).
+ */
 export interface RunIdentity {
+  /** The source, with the schema its tables are read from. */
   readonly source: string;
   readonly asOf: string;
   readonly pathway: { readonly id: string; readonly version: string };
+  /** The program's version, and the pathway file's hash when one is given. */
+  readonly engine: string;
   readonly shard: string;
   readonly cutOffs: readonly number[];
 }

@@ -21,7 +21,7 @@ import { InputError } from '../record/index.ts';
 import { AS_OF, readLines, writePopulation, type Population } from './fixtures.test-support.ts';
 import { mergeShards } from './merge.ts';
 import type { ScreenLine } from './result-line.ts';
-import { runScreen, screenPaths, type RunIdentity } from './run.ts';
+import { runScreen, screenPaths, startingPoint, type RunIdentity } from './run.ts';
 import { openNdjsonSource } from './sources/ndjson.ts';
 import { duckDbRunner } from './sources/omop.ts';
 import { postgresRunner } from './sources/postgres.ts';
@@ -42,6 +42,7 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
     source,
     asOf: AS_OF,
     pathway: pop.engine.pathway,
+    engine: 'test',
     shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
     cutOffs: [],
   };
@@ -49,7 +50,14 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
 
 async function screenNdjson(
   out: string,
-  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number; bytesPerRange?: number } = {},
+  o: {
+    shard?: Shard;
+    dir?: string;
+    stopAfter?: number;
+    workers?: number;
+    bytesPerRange?: number;
+    identity?: RunIdentity;
+  } = {},
 ) {
   const paths = screenPaths(out);
   const dir = o.dir ?? pop.ndjson;
@@ -63,7 +71,7 @@ async function screenNdjson(
         ...(o.bytesPerRange === undefined ? {} : { bytesPerRange: o.bytesPerRange }),
       }),
     paths,
-    identity: identity(o.shard, dir),
+    identity: o.identity ?? identity(o.shard, dir),
     engine: pop.engine,
     asOf: AS_OF,
     checkpointEvery: 200,
@@ -131,6 +139,21 @@ test('an interrupted screen leaves no --out file and resumes to the same output 
   assert.equal(second.resumedAfter !== undefined, true, 'resumed after a patient');
   assert.ok(readFileSync(out).equals(readFileSync(whole)), 'resumed output equals an uninterrupted run');
   assert.equal(existsSync(paths.partial) || existsSync(paths.checkpoint) || existsSync(paths.workDb), false);
+});
+
+test('a checkpoint of another run (here another schema) is not resumed: the run starts afresh', async () => {
+  const whole = join(pop.dir, 'whole-identity.ndjson');
+  await screenNdjson(whole);
+  const out = join(pop.dir, 'other-identity.ndjson');
+  const a = { ...identity(undefined), source: `${pop.ndjson} schema a` };
+  const b = { ...identity(undefined), source: `${pop.ndjson} schema b` };
+  assert.equal((await screenNdjson(out, { identity: a, stopAfter: 400, workers: 0 })).completed, false);
+  assert.equal(startingPoint(screenPaths(out), a)?.patients, 400, 'the same run resumes');
+  const second = await screenNdjson(out, { identity: b });
+  assert.equal(second.completed, true);
+  assert.equal(second.resumedAfter, undefined, 'not resumed');
+  assert.equal(second.patients, 1500);
+  assert.ok(readFileSync(out).equals(readFileSync(whole)));
 });
 
 test('malformed lines are counted and located by file and line; the screen goes on', async () => {

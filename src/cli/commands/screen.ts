@@ -8,7 +8,8 @@
  * `trd screen-sql --dialect duckdb|postgres|spark|bigquery|snowflake [--schema NAME]` prints the OMOP projection SQL
  * for running inside a warehouse.
  */
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
@@ -25,6 +26,7 @@ import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
 import { InputError, resolveAsOf } from '../input.ts';
 import { cliIo, out } from '../io.ts';
+import { packageVersion } from '../version.ts';
 
 interface ScreenFlags {
   asOf?: string;
@@ -94,16 +96,20 @@ function checkSchema(schema: string | undefined): string | undefined {
   return schema;
 }
 
-/** What identifies the source for resumption: the folder's files with sizes and times, or the database. */
-function sourceIdentity(source: string): string {
+/**
+ * What identifies the source for resumption: the folder's files with sizes and times, or the database with the schema
+ * the CDM tables are read from (the search path when no --schema: then also the user, whose name heads it).
+ */
+function sourceIdentity(source: string, schema: string | undefined): string {
   if (isPostgresUrl(source)) {
     const u = new URL(source);
-    return `postgres://${u.hostname}:${u.port}${u.pathname}`;
+    const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
+    return `postgres://${user}${u.hostname}:${u.port}${u.pathname} schema ${schema ?? '(search path)'}`;
   }
   const path = resolve(source);
   if (source.endsWith('.duckdb')) {
     const s = statSync(path);
-    return `${path}|${s.size}|${s.mtimeMs}`;
+    return `${path}|${s.size}|${s.mtimeMs} schema ${schema ?? '(default)'}`;
   }
   return resourceFiles(path)
     .map((f) => {
@@ -111,6 +117,36 @@ function sourceIdentity(source: string): string {
       return `${f.path}|${s.size}|${s.mtimeMs}`;
     })
     .join(';');
+}
+
+/**
+ * Everything that decides a screen's output, which a checkpoint must match to be resumed and shards must share to
+ * be merged: the source (with its schema), the date, the pathway, the program's version and the pathway file's
+ * content (an edited file may keep its version number), the shard and the cut-offs.
+ */
+export function runIdentity(
+  source: string,
+  o: {
+    asOf: string;
+    engine: Engine;
+    pathwayFile?: string | undefined;
+    schema?: string | undefined;
+    shard?: Shard | undefined;
+    cutOffs: readonly number[];
+  },
+): RunIdentity {
+  const pathwayFile =
+    o.pathwayFile === undefined
+      ? ''
+      : ` pathway sha256:${createHash('sha256').update(readFileSync(o.pathwayFile)).digest('hex')}`;
+  return {
+    source: sourceIdentity(source, o.schema),
+    asOf: o.asOf,
+    pathway: o.engine.pathway,
+    engine: `precision-trd ${packageVersion()}${pathwayFile}`,
+    shard: o.shard === undefined ? '1/1' : `${o.shard.index + 1}/${o.shard.count}`,
+    cutOffs: o.cutOffs,
+  };
 }
 
 /**
@@ -139,13 +175,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) resourceFiles(source);
   if (source.endsWith('.duckdb') && !existsSync(source))
     throw new InputError(`${source}: no such DuckDB file`, 'screen.source.missing');
-  const identity: RunIdentity = {
-    source: sourceIdentity(source),
-    asOf,
-    pathway: engine.pathway,
-    shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
-    cutOffs,
-  };
+  const identity = runIdentity(source, { asOf, engine, pathwayFile: flags.pathway, schema, shard, cutOffs });
   const memoryLimit =
     parseMemoryLimit(flags.memoryLimit) ??
     (source.endsWith('.duckdb') ? DEFAULT_DUCKDB_MEMORY_LIMIT.omop : DEFAULT_DUCKDB_MEMORY_LIMIT.ndjson);
