@@ -108,6 +108,23 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
     mergeShards([shards[0], shards[0], shards[1]] as string[], join(pop.dir, 'm3.ndjson')),
     /given twice/,
   );
+  // A shard output cut short (whole lines, or mid-line) is refused, naming the shard; no merged output.
+  const text = readFileSync(shards[1] as string, 'utf8');
+  const cut = join(pop.dir, 'cut.ndjson');
+  cpSync(`${shards[1]}.meta.json`, `${cut}.meta.json`);
+  const wholeLines = text.split('\n').slice(0, 100).join('\n');
+  for (const [content, reason] of [
+    [`${wholeLines}\n`, `${cut}: 100 patients, but ${cut}.meta.json says ${sizes[1]}`],
+    [wholeLines.slice(0, -20), `${cut}:100: not a screen result line`],
+  ] as const) {
+    writeFileSync(cut, content);
+    const m4 = join(pop.dir, 'm4.ndjson');
+    await assert.rejects(
+      mergeShards([shards[0], cut, shards[2]] as string[], m4),
+      (e: unknown) => e instanceof InputError && e.message.startsWith(reason),
+    );
+    assert.equal(existsSync(m4) || existsSync(`${m4}.partial`), false);
+  }
 });
 
 test('patients handed out in sorted ranges give the same output, interrupted mid-range or not', async () => {
