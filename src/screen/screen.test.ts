@@ -216,6 +216,62 @@ test('malformed lines are counted and located by file and line; the screen goes 
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
 });
 
+test('a line that is not UTF-8 or is longer than 8 MiB is counted and located as malformed; the screen goes on', async () => {
+  const dir = join(pop.dir, 'unreadable-lines');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  const edit = (file: string, change: (lines: Buffer[]) => void): void => {
+    const text = readFileSync(join(dir, file));
+    const lines: Buffer[] = [];
+    for (let at = 0; at < text.length;) {
+      const end = text.indexOf(10, at);
+      lines.push(text.subarray(at, end));
+      at = end + 1;
+    }
+    change(lines);
+    writeFileSync(join(dir, file), Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+  };
+  const latin1 = (line: Buffer): Buffer =>
+    Buffer.concat([Buffer.from('{"note":"caf'), Buffer.from([0xe9]), Buffer.from('",'), line.subarray(1)]);
+  const padded = (line: Buffer, bytes: number): Buffer =>
+    Buffer.concat([Buffer.from(`{"pad":"${'x'.repeat(bytes)}",`), line.subarray(1)]);
+  let crpLine = 0;
+  let vitalLine = 0;
+  edit('Observation.ndjson', (lines) => {
+    crpLine = lines.findIndex((l) => l.includes('"1988-5"')) + 1;
+    vitalLine = lines.findIndex((l) => !l.includes('"1988-5"')) + 1;
+    lines[crpLine - 1] = latin1(lines[crpLine - 1] as Buffer);
+    lines[vitalLine - 1] = latin1(lines[vitalLine - 1] as Buffer);
+  });
+  edit('Patient.ndjson', (lines) => {
+    lines[2] = latin1(lines[2] as Buffer);
+    lines[4] = padded(lines[4] as Buffer, 9 << 20);
+    // 7 MiB: read whole, across the readers' buffer boundaries.
+    lines[6] = padded(lines[6] as Buffer, 7 << 20);
+  });
+  const out = join(pop.dir, 'unreadable-lines.ndjson');
+  const outcome = await screenNdjson(out, { dir });
+  assert.equal(outcome.completed, true);
+  const q = outcome.meta?.quality;
+  assert.deepEqual(
+    q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line} ${m.reason}`),
+    [
+      ...[crpLine, vitalLine].sort((a, b) => a - b).map((n) => `Observation.ndjson:${n} not UTF-8 text`),
+      'Patient.ndjson:3 not UTF-8 text',
+      'Patient.ndjson:5 longer than 8 MiB',
+    ],
+  );
+  assert.equal(q?.malformedLines, 4);
+  const clean = new Map(readLines<ScreenLine>(join(pop.dir, 'whole.ndjson')).map((l) => [l.patient, l]));
+  const got = new Map(readLines<ScreenLine>(out).map((l) => [l.patient, l]));
+  const patientOn = (n: number): string =>
+    `Patient/${(JSON.parse(readFileSync(join(pop.ndjson, 'Patient.ndjson'), 'utf8').split('\n')[n - 1] as string) as { id: string }).id}`;
+  assert.deepEqual(got.get(patientOn(7)), clean.get(patientOn(7)), 'the 7 MiB line is read');
+  for (const n of [3, 5]) {
+    // Without its Patient resource a patient is not assessed (or has no line, when nothing else names it).
+    assert.ok([undefined, 'not-assessed'].includes(got.get(patientOn(n))?.recommendation.code), `line ${n}`);
+  }
+});
+
 test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON', async () => {
   const dir = join(pop.dir, 'gz');
   mkdirSync(dir);

@@ -241,7 +241,9 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed -> ${paths.out}\n`,
     );
     for (const m of meta.quality.malformedAt.slice(0, 10))
-      cliIo().err(`trd screen: malformed line ${m.file}:${m.line} (skipped)\n`);
+      cliIo().err(
+        `trd screen: malformed line ${m.file}:${m.line}${m.reason === undefined ? '' : `, ${m.reason}`} (skipped)\n`,
+      );
   }
 }
 

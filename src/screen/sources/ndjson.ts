@@ -6,6 +6,8 @@
  *
  * Lines are read as text (read_csv with one column) and parsed by `try(json_extract_string(...))`, so a malformed
  * line becomes NULL instead of stopping the scan: it is counted and located (file and line) and screening goes on.
+ * A line the reader itself rejects (not UTF-8, longer than 8 MiB) is stored in DuckDB's rejects tables with its line
+ * number, and counted and located the same way.
  * Files are assigned a resource type by their name, as the Bulk Data specification lays them out; a file whose name
  * does not start with a resource type (an upper-case letter) is not read. Resource types the pathway never reads
  * (Encounter, ...) are skipped unread.
@@ -71,8 +73,19 @@ export function resourceFiles(dir: string): { type: string; path: string }[] {
   return files;
 }
 
-/** The longest line read (a resource of 8 MiB); each reading thread buffers a little more than one line. */
+/** The longest line read (a resource of 8 MiB); a longer line is a malformed line. */
 const MAX_LINE_BYTES = 8 << 20;
+/**
+ * Each reading thread's buffer: twice the longest line and a little more. With one line's worth and a little more,
+ * DuckDB's parallel reader failed on a 7 MiB line across a buffer boundary ("does not support a full read") or,
+ * storing rejects, dropped it without a word.
+ */
+const BUFFER_BYTES = 2 * MAX_LINE_BYTES + (1 << 20);
+/** Why DuckDB's reader rejected a line (reject_errors.error_type), in the words of the report. */
+const REJECTED: Readonly<Record<string, string>> = {
+  'INVALID ENCODING': 'not UTF-8 text',
+  'LINE SIZE OVER MAXIMUM': `longer than ${MAX_LINE_BYTES >> 20} MiB`,
+};
 /**
  * Resource text sorted at a time when patients are handed out (see `patients`): a few patients of a Synthea-size
  * export or tens of thousands of small records, well within the default memory limit either way.
@@ -82,7 +95,7 @@ const BYTES_PER_RANGE = 16 << 20;
 const linesOf = (paths: readonly string[]): string =>
   `read_csv([${paths.map(sqlString).join(', ')}], columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), ` +
   `quote = '', escape = '', auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, ` +
-  `buffer_size = ${MAX_LINE_BYTES + (1 << 20)})`;
+  `buffer_size = ${BUFFER_BYTES}, store_rejects = true)`;
 
 /**
  * Each `.gz` file decompressed to its end, its length and CRC checked: DuckDB's gzip reader returns what it could
@@ -204,19 +217,39 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       `SELECT count(DISTINCT patient), count(*) FILTER (WHERE rtype IS NULL), count(*) FILTER (WHERE rtype IS NOT NULL),
               count(*) FILTER (WHERE rtype IS NOT NULL AND patient IS NULL AND rtype <> 'Medication') FROM kept`,
     );
-    const [patients, malformed, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    const [patients, parsedBadly, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    // Lines DuckDB's reader rejected (not UTF-8, too long), with their line numbers; each error is stored once per
+    // thread that met it, hence DISTINCT. Shard 0 counts them, as the other malformed lines.
+    const rejected =
+      parts.length === 0 || shard.index !== 0
+        ? []
+        : (
+            await c.runAndReadAll(
+              `SELECT s.file_path, e.line, min(e.error_type) FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id)
+               GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line`,
+            )
+          )
+            .getRows()
+            .map(([file, line, type]) => ({
+              file: String(file),
+              line: Number(line),
+              reason: REJECTED[String(type)] ?? String(type).toLowerCase(),
+            }));
+    const malformed = (parsedBadly ?? 0) + rejected.length;
     const badFiles = await c.runAndReadAll(`SELECT DISTINCT file FROM kept WHERE rtype IS NULL ORDER BY file`);
-    const malformedAt: MalformedLine[] = [];
+    const located: MalformedLine[] = [...rejected];
     for (const [file] of badFiles.getRows()) {
-      if (malformedAt.length >= MAX_LOCATED) break;
-      for (const line of await locateMalformed(String(file), MAX_LOCATED - malformedAt.length)) {
-        malformedAt.push({ file: String(file), line });
+      for (const line of await locateMalformed(String(file), MAX_LOCATED)) {
+        if (!rejected.some((r) => r.file === file && r.line === line)) located.push({ file: String(file), line });
       }
     }
+    const malformedAt = located
+      .sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
+      .slice(0, MAX_LOCATED);
     const quality: SourceQuality = {
-      malformedLines: malformed ?? 0,
+      malformedLines: malformed,
       malformedAt,
-      recordsRead: (kept ?? 0) + (malformed ?? 0),
+      recordsRead: (kept ?? 0) + malformed,
       recordsKept: kept ?? 0,
       withoutPatient: withoutPatient ?? 0,
     };
