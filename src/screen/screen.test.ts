@@ -272,6 +272,39 @@ test('a line that is not UTF-8 or is longer than 8 MiB is counted and located as
   }
 });
 
+test('versioned and absolute references (Patient/id/_history/n) are read as the FHIR adapter reads them', async () => {
+  const dir = join(pop.dir, 'versioned');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  const rewrite = (file: string, change: (r: Record<string, unknown>) => void): void => {
+    const lines = readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const out = lines.map((l) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      change(r);
+      return JSON.stringify(r);
+    });
+    writeFileSync(join(dir, file), `${out.join('\n')}\n`);
+  };
+  const subject = (r: Record<string, unknown>): { reference: string } => r['subject'] as { reference: string };
+  rewrite('Condition.ndjson', (r) => (subject(r).reference += '/_history/1'));
+  rewrite('Observation.ndjson', (r) => {
+    subject(r).reference = `https://ehr.example/fhir/${subject(r).reference}/_history/3`;
+  });
+  const medications: string[] = [];
+  rewrite('MedicationRequest.ndjson', (r) => {
+    const id = `med-${medications.length}`;
+    medications.push(JSON.stringify({ resourceType: 'Medication', id, code: r['medicationCodeableConcept'] }));
+    delete r['medicationCodeableConcept'];
+    r['medicationReference'] = { reference: `Medication/${id}/_history/2` };
+  });
+  writeFileSync(join(dir, 'Medication.ndjson'), `${medications.join('\n')}\n`);
+  const out = join(pop.dir, 'versioned.ndjson');
+  const outcome = await screenNdjson(out, { dir });
+  assert.equal(outcome.meta?.quality.withoutPatient, 0);
+  assert.ok(readFileSync(out).equals(readFileSync(join(pop.dir, 'whole.ndjson'))), 'the same decisions');
+});
+
 test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON', async () => {
   const dir = join(pop.dir, 'gz');
   mkdirSync(dir);

@@ -19,6 +19,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { VERSION_TAIL } from '../../fhir/reference.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
@@ -195,13 +196,16 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
         `CREATE OR REPLACE TABLE kept (file VARCHAR, j VARCHAR, rtype VARCHAR, patient VARCHAR, medref VARCHAR, ref VARCHAR)`,
       );
     } else {
-      // x: resourceType, id, subject, patient, medicationReference; NULL when the line is not JSON.
-      const refPatient = (e: string): string => `nullif(regexp_extract(${e}, '(?:^|/)(Patient/[^/]+)$', 1), '')`;
+      // x: resourceType, id, subject, patient, medicationReference; NULL when the line is not JSON. A reference is
+      // read as the FHIR adapter reads it: relative or absolute, versioned or not (src/fhir/reference.ts).
+      const refTo = (type: string, e: string): string =>
+        `nullif(regexp_extract(${e}, ${sqlString(`(?:^|/)(${type}/[^/]+)${VERSION_TAIL}$`)}, 1), '')`;
+      const refPatient = (e: string): string => refTo('Patient', e);
       await c.run(
         `CREATE OR REPLACE TABLE kept AS
          SELECT file, j, x[1] AS rtype,
                 CASE WHEN x[1] = 'Patient' THEN 'Patient/' || x[2] ELSE coalesce(${refPatient('x[3]')}, ${refPatient('x[4]')}) END AS patient,
-                x[5] AS medref,
+                coalesce(${refTo('Medication', 'x[5]')}, x[5]) AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
                FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
