@@ -44,8 +44,9 @@ export interface ProjectionOptions {
   readonly codes: readonly PathwayCode[];
   /** Only persons with MOD(person_id, count) = index. */
   readonly shard?: { readonly index: number; readonly count: number };
-  /** Only persons after this person_id (resuming, or the next batch). */
-  readonly afterPersonId?: number;
+  /** Only persons after this person_id (resuming, or the next batch): a whole number, as text or bigint so that an
+   * id above 2^53 keeps every digit. */
+  readonly afterPersonId?: string | bigint | number;
   /** At most this many persons (a batch), the lowest person_ids first. */
   readonly limitPersons?: number;
 }
@@ -147,6 +148,13 @@ export const PROJECTION_COLUMNS = [
 
 const NUMERIC = new Set(['value_number', 'range_high', 'quantity', 'days_supply', 'strength_mg']);
 
+/** A person_id as SQL text, every digit kept (never through a JavaScript number, which holds 53 bits). */
+function wholeNumber(v: string | bigint | number): string {
+  const text = typeof v === 'number' ? String(Math.trunc(v)) : String(v);
+  if (!/^-?\d+$/.test(text)) throw new Error(`not a person_id: ${text}`);
+  return text;
+}
+
 /** The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id. */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
@@ -154,7 +162,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
   const persons = [
     o.shard === undefined || o.shard.count === 1 ? undefined : `MOD(p.person_id, ${o.shard.count}) = ${o.shard.index}`,
-    o.afterPersonId === undefined ? undefined : `p.person_id > ${Math.trunc(o.afterPersonId)}`,
+    o.afterPersonId === undefined ? undefined : `p.person_id > ${wholeNumber(o.afterPersonId)}`,
   ].filter((x) => x !== undefined);
   const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
   const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');

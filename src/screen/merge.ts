@@ -27,9 +27,20 @@ function readMeta(out: string): ScreenMeta {
 /** The order a source's patients come in: text order of the reference (NDJSON), or person_id (OMOP). */
 export function patientOrder(kind: string): (a: string, b: string) => number {
   if (kind.startsWith('omop')) {
-    return (a, b) => Number(a.slice(8)) - Number(b.slice(8));
+    // As whole numbers of any size: a person_id above 2^53 is not a JavaScript number.
+    return (a, b) => {
+      const x = personIdOf(a);
+      const y = personIdOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
   }
   return (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function personIdOf(patient: string): bigint {
+  const id = patient.slice('Patient/'.length);
+  if (!/^-?\d+$/.test(id)) throw new InputError(`${patient}: not an OMOP person's reference`, 'screen.merge.malformed');
+  return BigInt(id);
 }
 
 export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {

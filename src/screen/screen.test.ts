@@ -17,13 +17,15 @@ import {
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError } from '../record/index.ts';
 import { AS_OF, readLines, writePopulation, type Population } from './fixtures.test-support.ts';
 import { mergeShards } from './merge.ts';
 import type { ScreenLine } from './result-line.ts';
 import { runScreen, screenPaths, startingPoint, type RunIdentity } from './run.ts';
 import { openNdjsonSource } from './sources/ndjson.ts';
-import { duckDbRunner } from './sources/omop.ts';
+import { duckDbRunner, openOmopSource } from './sources/omop.ts';
+import { OMOP_TABLES } from './sources/omop-schema.ts';
 import { postgresRunner } from './sources/postgres.ts';
 import type { Shard } from './sources/source.ts';
 import { summarize } from './report-file.ts';
@@ -347,6 +349,59 @@ test('a truncated .ndjson.gz (cut at a flush point or mid-line) is an unreadable
       `${name}: no output and no work database left`,
     );
   }
+});
+
+/** The OMOP DuckDB file screened (a shard of it, stopped early or not), as the CLI opens it. */
+async function screenOmop(file: string, out: string, o: { shard?: Shard; stopAfter?: number } = {}) {
+  return runScreen({
+    openSource: async () =>
+      openOmopSource({
+        runner: await duckDbRunner(file),
+        knowledge: pop.engine.knowledge,
+        asOf: AS_OF,
+        ...(o.shard === undefined ? {} : { shard: o.shard }),
+      }),
+    paths: screenPaths(out),
+    identity: identity(o.shard, file),
+    engine: pop.engine,
+    asOf: AS_OF,
+    checkpointEvery: 200,
+    workers: 0,
+    ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+  });
+}
+
+test('OMOP person_ids above 2^53 keep every digit: screened, resumed and merged in order', async () => {
+  const file = join(pop.dir, 'big-ids.duckdb');
+  cpSync(pop.omopDuckDb, file);
+  const shift = 9_007_199_254_740_000n; // ids 0..1499 become 2^53 - 992 .. 2^53 + 507
+  const db = await DuckDBInstance.create(file);
+  const c = await db.connect();
+  for (const [table, columns] of Object.entries(OMOP_TABLES)) {
+    if (columns.some(([name]) => name === 'person_id'))
+      await c.run(`UPDATE ${table} SET person_id = person_id + ${shift}`);
+  }
+  c.closeSync();
+  db.closeSync();
+  const plain = join(pop.dir, 'omop-plain.ndjson');
+  await screenOmop(pop.omopDuckDb, plain);
+  const expected = readLines<ScreenLine>(plain).map((l) => ({
+    ...l,
+    patient: `Patient/${BigInt(l.patient.slice(8)) + shift}`,
+  }));
+  const whole = join(pop.dir, 'omop-big.ndjson');
+  assert.equal((await screenOmop(file, whole)).patients, 1500);
+  assert.deepEqual(readLines<ScreenLine>(whole), expected, 'every person, with the exact id, in id order');
+  const resumed = join(pop.dir, 'omop-big-resumed.ndjson');
+  assert.equal((await screenOmop(file, resumed, { stopAfter: 1000 })).completed, false);
+  const again = await screenOmop(file, resumed);
+  assert.equal(again.resumedAfter, String(shift + 999n), 'after person 1000 (ids from 0), above 2^53');
+  assert.ok(readFileSync(resumed).equals(readFileSync(whole)), 'resumed after an id above 2^53');
+  const shards = [0, 1].map((index) => join(pop.dir, `omop-big-${index}.ndjson`));
+  for (const [index, out] of shards.entries()) await screenOmop(file, out, { shard: { index, count: 2 } });
+  const merged = join(pop.dir, 'omop-big-merged.ndjson');
+  await mergeShards(shards, merged);
+  assert.ok(readFileSync(merged).equals(readFileSync(whole)), 'merged in person_id order');
 });
 
 test('a missing folder, a folder without NDJSON and an unreadable file are one-line InputErrors', async () => {

@@ -31,9 +31,10 @@ export interface SqlRunner {
 }
 
 type Cell = string | number | null;
+/** A driver's value as text or number; a BIGINT as text, so that a person_id above 2^53 keeps every digit. */
 const cell = (v: unknown): Cell => {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return String(v);
   if (typeof v === 'number' || typeof v === 'string') return v;
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   return String(v);
@@ -263,7 +264,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
     if (current.length > 0) yield emit();
   }
 
-  async function* batches(after: number | undefined): AsyncIterable<unknown[][]> {
+  async function* batches(after: string | undefined): AsyncIterable<unknown[][]> {
     let last = after;
     for (;;) {
       const rows = await o.runner.rows(
@@ -275,7 +276,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       );
       if (rows.length === 0) return;
       yield rows;
-      last = Number(cell(rows[rows.length - 1]?.[0]));
+      last = String(cell(rows[rows.length - 1]?.[0]));
     }
   }
 
@@ -316,7 +317,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       return { patients, quality };
     },
     patients(after) {
-      const afterId = after === undefined ? undefined : Number(after);
+      const afterId = after;
       if (o.runner.stream !== undefined) {
         return grouped(
           o.runner.stream(
