@@ -404,6 +404,29 @@ test('OMOP person_ids above 2^53 keep every digit: screened, resumed and merged 
   assert.ok(readFileSync(merged).equals(readFileSync(whole)), 'merged in person_id order');
 });
 
+test('negative OMOP person_ids fall in a shard: three shards hold every person and merge into the whole', async () => {
+  const file = join(pop.dir, 'negative-ids.duckdb');
+  cpSync(pop.omopDuckDb, file);
+  const db = await DuckDBInstance.create(file);
+  const c = await db.connect();
+  for (const [table, columns] of Object.entries(OMOP_TABLES)) {
+    if (columns.some(([name]) => name === 'person_id')) await c.run(`UPDATE ${table} SET person_id = person_id - 700`);
+  }
+  c.closeSync();
+  db.closeSync();
+  const whole = join(pop.dir, 'omop-negative.ndjson');
+  assert.equal((await screenOmop(file, whole)).patients, 1500);
+  const shards = [0, 1, 2].map((index) => join(pop.dir, `omop-negative-${index}.ndjson`));
+  let total = 0;
+  for (const [index, out] of shards.entries()) {
+    total += (await screenOmop(file, out, { shard: { index, count: 3 } })).patients;
+  }
+  assert.equal(total, 1500);
+  const merged = join(pop.dir, 'omop-negative-merged.ndjson');
+  await mergeShards(shards, merged);
+  assert.ok(readFileSync(merged).equals(readFileSync(whole)));
+});
+
 test('a missing folder, a folder without NDJSON and an unreadable file are one-line InputErrors', async () => {
   const missing = join(pop.dir, 'no-such-folder');
   await assert.rejects(

@@ -303,7 +303,7 @@ export function registerScreenSql(program: Command): void {
     .description('print the OMOP projection SQL the screen runs, for a warehouse dialect')
     .requiredOption('--dialect <name>', DIALECT_NAMES.join(' | '))
     .option('--schema <name>', 'the schema (dataset) holding the CDM tables')
-    .option('--shard <i/n>', 'only persons with MOD(person_id, n) = i - 1')
+    .option('--shard <i/n>', 'only persons whose person_id modulo n, taken into 0..n-1, is i - 1')
     .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
     .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string }) => {
       if (!(DIALECT_NAMES as readonly string[]).includes(flags.dialect)) {

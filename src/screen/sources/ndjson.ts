@@ -22,6 +22,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION_TAIL } from '../../fhir/reference.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
+import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
   DEFAULT_DUCKDB_MEMORY_LIMIT,
@@ -213,7 +214,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     }
     await complete;
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
-    const mine = `hash(patient) % ${shard.count} = ${shard.index}`;
+    const mine = shardCondition('hash(patient)', shard);
     await c.run(
       `DELETE FROM kept WHERE (rtype IS NULL AND ${shard.index} <> 0) OR (patient IS NOT NULL AND NOT (${mine}))`,
     );

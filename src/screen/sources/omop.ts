@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
-import { PROJECTION_COLUMNS, projectionSql, vocabularySql, type DialectName } from '../dialect.ts';
+import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
 import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
@@ -300,9 +300,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       }
       vocab = { byStandard };
       const shard =
-        o.shard === undefined || o.shard.count === 1
-          ? ''
-          : ` WHERE MOD(person_id, ${o.shard.count}) = ${o.shard.index}`;
+        o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
       const count = await o.runner.rows(
         `SELECT count(*) FROM ${o.schema === undefined ? '' : `${o.schema}.`}person${shard}`,
       );
