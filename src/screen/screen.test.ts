@@ -307,6 +307,19 @@ test('versioned and absolute references (Patient/id/_history/n) are read as the 
   assert.ok(readFileSync(out).equals(readFileSync(join(pop.dir, 'whole.ndjson'))), 'the same decisions');
 });
 
+test('merged shards count the data quality as the unsharded run: resources of no patient once', async () => {
+  const dir = join(pop.dir, 'no-patient');
+  cpSync(join(pop.dir, 'versioned'), dir, { recursive: true }); // with a Medication file
+  appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition","id":"orphan","code":{"text":"x"}}\n');
+  appendFileSync(join(dir, 'Observation.ndjson'), 'not json\n');
+  const whole = await screenNdjson(join(pop.dir, 'no-patient.ndjson'), { dir });
+  assert.equal(whole.meta?.quality.withoutPatient, 1);
+  const shards = [0, 1, 2].map((index) => join(pop.dir, `no-patient-${index}.ndjson`));
+  for (const [index, out] of shards.entries()) await screenNdjson(out, { dir, shard: { index, count: 3 } });
+  const merged = await mergeShards(shards, join(pop.dir, 'no-patient-merged.ndjson'));
+  assert.deepEqual(merged.quality, whole.meta?.quality);
+});
+
 test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON', async () => {
   const dir = join(pop.dir, 'gz');
   mkdirSync(dir);

@@ -218,9 +218,14 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     await c.run(
       `DELETE FROM kept WHERE (rtype IS NULL AND ${shard.index} <> 0) OR (patient IS NOT NULL AND NOT (${mine}))`,
     );
+    // Resources of no patient (Medications, and those naming none) stay in every shard, for the joins; shard 0
+    // alone counts them, so that merged counts add up to an unsharded run's.
+    const counted = `(patient IS NOT NULL OR ${shard.index} = 0)`;
     const counts = await c.runAndReadAll(
-      `SELECT count(DISTINCT patient), count(*) FILTER (WHERE rtype IS NULL), count(*) FILTER (WHERE rtype IS NOT NULL),
-              count(*) FILTER (WHERE rtype IS NOT NULL AND patient IS NULL AND rtype <> 'Medication') FROM kept`,
+      `SELECT count(DISTINCT patient), count(*) FILTER (WHERE rtype IS NULL),
+              count(*) FILTER (WHERE rtype IS NOT NULL AND ${counted}),
+              count(*) FILTER (WHERE rtype IS NOT NULL AND patient IS NULL AND rtype <> 'Medication' AND ${counted})
+       FROM kept`,
     );
     const [patients, parsedBadly, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
     // Lines DuckDB's reader rejected (not UTF-8, too long), with their line numbers; each error is stored once per
