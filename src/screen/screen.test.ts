@@ -185,6 +185,8 @@ test('malformed lines are counted and located by file and line; the screen goes 
   // Valid JSON, no pathway code, not a resource: judged by its raw text, still counted.
   appendFileSync(observations, '["an array", 1]\n');
   appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition",\n');
+  // A JSON object that is not a resource (no resourceType): counted, and located as well.
+  appendFileSync(join(dir, 'Condition.ndjson'), '{"id":"no-type"}\n');
   // Windows line ends in one file, and a blank line: neither is a malformed line.
   const statements = join(dir, 'MedicationStatement.ndjson');
   writeFileSync(statements, `${readFileSync(statements, 'utf8').replace(/\n/g, '\r\n')}\r\n`);
@@ -193,11 +195,13 @@ test('malformed lines are counted and located by file and line; the screen goes 
   assert.equal(outcome.completed, true);
   assert.equal(outcome.patients, 1500, 'every patient screened');
   const q = outcome.meta?.quality;
-  assert.equal(q?.malformedLines, 4);
+  assert.equal(q?.malformedLines, 5);
+  const conditionLines = readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1;
   assert.deepEqual(
     q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line}`),
     [
-      'Condition.ndjson:' + String(readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1),
+      `Condition.ndjson:${conditionLines - 1}`,
+      `Condition.ndjson:${conditionLines}`,
       `Observation.ndjson:${lineCount + 1}`,
       `Observation.ndjson:${lineCount + 2}`,
       `Observation.ndjson:${lineCount + 3}`,
@@ -206,7 +210,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
   const clean = readLines<ScreenLine>(join(pop.dir, 'whole.ndjson'));
   assert.deepEqual(readLines<ScreenLine>(out), clean, 'the malformed lines changed no decision');
   const summary = await summarize(out, outcome.meta as never, 3);
-  assert.equal(summary.dataQuality.malformedLines, 4);
+  assert.equal(summary.dataQuality.malformedLines, 5);
   const html = await renderScreenReport(summary, {
     asOf: AS_OF,
     pathway: pop.engine.pathway,
@@ -214,7 +218,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     defaultCutOffMgPerL: 3,
   });
   assert.match(html, /<svg/);
-  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>4</);
+  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>5</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
 });
 

@@ -128,6 +128,27 @@ test('bad input: exit 2 with one trd: line and no output', async () => {
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--workers', '1.5'],
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--workers', '65'],
     ['screen', 'postgres://u:hunter2@127.0.0.1:1/omop', '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
+    [
+      'screen',
+      join(dir, 'omop', 'omop.duckdb'),
+      '--as-of',
+      '2026-11-27',
+      '--out',
+      join(dir, 'bad.ndjson'),
+      '--schema',
+      'nosuch',
+    ],
+    ['screen', join(dir, 'fhir'), '--as-of', '2999-01-01', '--out', join(dir, 'bad.ndjson')],
+    [
+      'screen',
+      join(dir, 'fhir'),
+      '--as-of',
+      '2026-11-27',
+      '--out',
+      join(dir, 'bad.ndjson'),
+      '--report',
+      join(dir, 'no-such', 'r.html'),
+    ],
     ['screen-sql', '--dialect', 'oracle'],
     ['synth', '--patients', 'many', '--out', join(dir, 'bad')],
   ]) {
@@ -162,4 +183,67 @@ test('the run identity holds everything that decides the output: the schema, the
   writeFileSync(pathway, '{"a":2}');
   assert.notEqual(runIdentity(pgUrl, { ...base, pathwayFile: pathway }).engine, first);
   assert.match(runIdentity(pgUrl, base).engine, /^precision-trd \d/);
+});
+
+test('clear reasons: missing CDM tables named with the schema, a --report folder checked first, a future --as-of accepted on request', async () => {
+  const noTables = await trd(
+    'screen',
+    join(dir, 'omop', 'omop.duckdb'),
+    '--as-of',
+    '2026-11-27',
+    '--out',
+    join(dir, 'x.ndjson'),
+    '--schema',
+    'nosuch',
+  );
+  assert.match(
+    noTables.stderr,
+    /^trd: the OMOP CDM tables person, .*concept.* are not in schema nosuch \(give the CDM schema with --schema\)\n$/,
+  );
+  const started = performance.now();
+  const report = join(dir, 'no-such', 'r.html');
+  const noFolder = await trd(
+    'screen',
+    join(dir, 'fhir'),
+    '--as-of',
+    '2026-11-27',
+    '--out',
+    join(dir, 'x.ndjson'),
+    '--report',
+    report,
+  );
+  assert.equal(noFolder.stderr, `trd: --report ${report}: no such folder ${join(dir, 'no-such')}\n`);
+  assert.ok(performance.now() - started < 5000 && !existsSync(join(dir, 'x.ndjson')), 'refused before the screen');
+  const future = await trd('screen', join(dir, 'fhir'), '--as-of', '2999-01-01', '--out', join(dir, 'x.ndjson'));
+  assert.match(future.stderr, /give --allow-future-as-of/);
+  assert.equal(
+    (
+      await trd(
+        'screen',
+        join(dir, 'fhir'),
+        '--as-of',
+        '2999-01-01',
+        '--allow-future-as-of',
+        '--out',
+        join(dir, 'x.ndjson'),
+        '--quiet',
+      )
+    ).code,
+    0,
+  );
+  assert.equal(
+    (
+      await trd(
+        'synth',
+        '--patients',
+        '3',
+        '--as-of',
+        '2999-01-01',
+        '--allow-future-as-of',
+        '--out',
+        join(dir, 'future'),
+      )
+    ).code,
+    0,
+  );
 });

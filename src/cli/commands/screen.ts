@@ -30,6 +30,7 @@ import { packageVersion } from '../version.ts';
 
 interface ScreenFlags {
   asOf?: string;
+  allowFutureAsOf?: boolean;
   out?: string;
   report?: string;
   pathway?: string;
@@ -161,8 +162,15 @@ function outOfMemory(error: unknown, limit: string): InputError | undefined {
   );
 }
 
+/** The --report file's folder exists, checked before a screen that may take hours rather than after it. */
+function checkReportFolder(report: string | undefined): void {
+  if (report === undefined) return;
+  const dir = resolve(report, '..');
+  if (!existsSync(dir)) throw new InputError(`--report ${report}: no such folder ${dir}`, 'screen.report.folder');
+}
+
 export async function screenCommand(source: string, flags: ScreenFlags, today: Date): Promise<void> {
-  const asOf = resolveAsOf(flags.asOf, today);
+  const asOf = resolveAsOf(flags.asOf, today, flags.allowFutureAsOf === true);
   if (flags.out === undefined || flags.out === '') throw new InputError('--out FILE is required', 'screen.out.missing');
   const shard = parseShard(flags.shard);
   const cutOffs = parseCutOffs(flags.cutOffs);
@@ -172,6 +180,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   const paths = screenPaths(flags.out);
   const outDir = resolve(paths.out, '..');
   if (!existsSync(outDir)) throw new InputError(`--out: no such folder ${outDir}`, 'screen.out.folder');
+  checkReportFolder(flags.report);
   if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) resourceFiles(source);
   if (source.endsWith('.duckdb') && !existsSync(source))
     throw new InputError(`${source}: no such DuckDB file`, 'screen.source.missing');
@@ -255,6 +264,7 @@ export function registerScreen(program: Command): void {
     )
     .argument('<source>', 'NDJSON folder, OMOP *.duckdb file or postgres:// URL')
     .option('--as-of <date>', 'screen as of this date (YYYY-MM-DD; default today, UTC)')
+    .option('--allow-future-as-of', 'accept an --as-of date after today (recorded in the .meta.json as any as-of date)')
     .requiredOption(
       '--out <file>',
       'NDJSON output, one line per patient (written to <file>.partial, renamed at the end)',
@@ -284,6 +294,7 @@ export function registerScreenMerge(program: Command): void {
     .requiredOption('--out <file>', 'the merged output')
     .option('--report <file>', 'an HTML report of the merged output')
     .action(async (shards: string[], flags: { out: string; report?: string }) => {
+      checkReportFolder(flags.report);
       const meta = await mergeShards(shards, flags.out);
       if (flags.report !== undefined) {
         const engine = createEngine();

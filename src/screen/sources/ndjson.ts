@@ -122,8 +122,12 @@ async function checkGzipComplete(paths: readonly string[]): Promise<void> {
   }
 }
 
-/** Line numbers of the malformed lines of one file (a slow pass, run only for files that have some). */
-async function locateMalformed(path: string, limit: number): Promise<number[]> {
+/**
+ * Line numbers of the malformed lines of one file (a slow pass, run only for files that have some): the lines whose
+ * text is one the projection counted as malformed, so that what is located is what is counted (a JSON object
+ * without resourceType included, and in Observation files only the lines the code pattern kept).
+ */
+async function locateMalformed(path: string, texts: ReadonlySet<string>, limit: number): Promise<number[]> {
   const raw = createReadStream(path);
   const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -131,15 +135,7 @@ async function locateMalformed(path: string, limit: number): Promise<number[]> {
   let n = 0;
   for await (const line of lines) {
     n++;
-    if (line.trim() === '') continue;
-    let ok = false;
-    try {
-      const v: unknown = JSON.parse(line);
-      ok = typeof v === 'object' && v !== null && !Array.isArray(v);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
+    if (texts.has(line) || texts.has(`${line}\r`)) {
       found.push(n);
       if (found.length >= limit) break;
     }
@@ -249,7 +245,11 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     const badFiles = await c.runAndReadAll(`SELECT DISTINCT file FROM kept WHERE rtype IS NULL ORDER BY file`);
     const located: MalformedLine[] = [...rejected];
     for (const [file] of badFiles.getRows()) {
-      for (const line of await locateMalformed(String(file), MAX_LOCATED)) {
+      const texts = await c.runAndReadAll(
+        `SELECT DISTINCT j FROM kept WHERE rtype IS NULL AND file = ${sqlString(String(file))} LIMIT ${MAX_LOCATED}`,
+      );
+      const set = new Set(texts.getRows().map(([j]) => String(j)));
+      for (const line of await locateMalformed(String(file), set, MAX_LOCATED)) {
         if (!rejected.some((r) => r.file === file && r.line === line)) located.push({ file: String(file), line });
       }
     }

@@ -17,6 +17,7 @@ import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
 import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
+import { OMOP_TABLE_NAMES } from './omop-schema.ts';
 import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
 import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
@@ -223,6 +224,35 @@ export function personResources(
   return out;
 }
 
+/**
+ * The CDM tables the projection reads are there, or an InputError naming the missing ones and the schema (without
+ * this, the first query failed as an internal error). The tables are those the projection's own SQL names.
+ */
+async function checkTables(
+  runner: SqlRunner,
+  schema: string | undefined,
+  base: Parameters<typeof projectionSql>[1],
+): Promise<void> {
+  const sql = projectionSql(runner.dialect, base) + vocabularySql(runner.dialect, base);
+  const needed = OMOP_TABLE_NAMES.filter((t) => new RegExp(`\\b${t}\\b`).test(sql));
+  const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
+  const rows = await runner.rows(
+    `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE lower(table_schema) = ${
+      name === undefined ? 'lower(current_schema())' : `lower('${name}')`
+    }${catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`}`,
+  );
+  const present = new Set(rows.map((r) => String(r[0])));
+  const missing = needed.filter((t) => !present.has(t));
+  if (missing.length > 0) {
+    throw new InputError(
+      `the OMOP CDM table${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${
+        schema === undefined ? 'the default schema' : `schema ${schema}`
+      } (give the CDM schema with --schema)`,
+      'screen.source.tables',
+    );
+  }
+}
+
 export interface OmopSourceOptions {
   readonly runner: SqlRunner;
   readonly knowledge: Knowledge;
@@ -283,6 +313,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
   return {
     kind: o.runner.dialect === 'duckdb' ? 'omop-duckdb' : 'omop-postgres',
     async prepare() {
+      await checkTables(o.runner, o.schema, base);
       const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
       const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
       const standard = await o.runner.rows(
