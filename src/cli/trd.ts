@@ -11,11 +11,11 @@
  * broken installation (knowledge files) or a fault in trd itself. Never a stack trace (unless TRD_DEBUG=1), never the
  * whole help, never a control character (oneLine, src/record/issues.ts).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError, oneLine } from '../record/index.ts';
 import { fsReason } from './input.ts';
 import { CheckFailed, cliIo, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
+import { packageVersion } from './version.ts';
 
 type Register = (program: Command) => void;
 
@@ -73,12 +73,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./commands/trial-user.ts')).registerTrialUser,
   },
 };
-
-/** The package version, read from package.json (two folders up from both src/cli and dist/cli). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -5,7 +5,11 @@
  * @see https://hl7.org/fhir/R4/bundle.html#references
  */
 import type { ResourceRef } from '../record/index.ts';
+import { VERSION_TAIL } from './reference.ts';
 import { isObject } from './read.ts';
+
+/** `Type/id` at the end of an absolute or versioned reference. */
+const TYPE_AND_ID = new RegExp(`([A-Z][A-Za-z]+/[A-Za-z0-9\\-.]{1,64})${VERSION_TAIL}$`);
 
 export interface Resolved {
   readonly ref: ResourceRef;
@@ -174,7 +178,7 @@ export class BundleIndex {
     const exact = this.byUrl(reference) ?? this.byReference(reference);
     if (exact !== undefined) return this.resolvedOf(exact);
     // An absolute URL or a versioned reference: match its Type/id part.
-    const m = /([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+    const m = TYPE_AND_ID.exec(reference);
     return m?.[1] === undefined ? undefined : this.resolvedOf(this.byReference(m[1]));
   }
 }

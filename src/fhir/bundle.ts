@@ -32,6 +32,7 @@ import { readObservation } from './observation.ts';
 import { readPatient } from './patient.ts';
 import { readProcedure } from './procedure.ts';
 import { readQuestionnaireResponse } from './questionnaire-response.ts';
+import { VERSION_TAIL } from './reference.ts';
 import { isObject } from './read.ts';
 import type { Untrusted } from './read.ts';
 
@@ -382,7 +383,7 @@ function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): bo
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-const PATIENT_REFERENCE = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+const PATIENT_REFERENCE = new RegExp(`(?:^|/)Patient/([A-Za-z0-9\\-.]{1,64})${VERSION_TAIL}$`);
 
 interface PatientSelf {
   readonly id: unknown;

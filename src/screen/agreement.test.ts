@@ -59,6 +59,7 @@ async function screen(name: string, open: () => Promise<ScreenSource>, workers =
     source: name,
     asOf: AS_OF,
     pathway: pop.engine.pathway,
+    engine: 'test',
     shard: '1/1',
     cutOffs: CUT_OFFS,
   };

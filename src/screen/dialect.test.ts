@@ -47,7 +47,7 @@ test('the projection names every pathway code vocabulary and filters persons by 
   const sql = projectionSql('postgres', { codes, shard: { index: 1, count: 4 }, afterPersonId: 77, limitPersons: 10 });
   for (const vocabulary of ['ICD10', 'ICD10CM', 'SNOMED', 'LOINC', 'RxNorm', 'ATC'])
     assert.match(sql, new RegExp(`vocabulary_id = '${vocabulary}'`));
-  assert.match(sql, /MOD\(p\.person_id, 4\) = 1/);
+  assert.match(sql, /MOD\(MOD\(p\.person_id, 4\) \+ 4, 4\) = 1/, 'in 0..n-1 for a negative person_id too');
   assert.match(sql, /p\.person_id > 77/);
   assert.match(sql, /LIMIT 10/);
   assert.match(sql, /'30522-7'/, 'hs-CRP from the pathway code sets');

@@ -42,10 +42,11 @@ export interface ProjectionOptions {
   /** The schema (dataset) holding the CDM tables; absent for the default search path. */
   readonly schema?: string;
   readonly codes: readonly PathwayCode[];
-  /** Only persons with MOD(person_id, count) = index. */
+  /** Only persons in shard `index` of `count` (shardCondition). */
   readonly shard?: { readonly index: number; readonly count: number };
-  /** Only persons after this person_id (resuming, or the next batch). */
-  readonly afterPersonId?: number;
+  /** Only persons after this person_id (resuming, or the next batch): a whole number, as text or bigint so that an
+   * id above 2^53 keeps every digit. */
+  readonly afterPersonId?: string | bigint | number;
   /** At most this many persons (a batch), the lowest person_ids first. */
   readonly limitPersons?: number;
 }
@@ -147,14 +148,30 @@ export const PROJECTION_COLUMNS = [
 
 const NUMERIC = new Set(['value_number', 'range_high', 'quantity', 'days_supply', 'strength_mg']);
 
+/**
+ * The condition that a key (a person_id, or the hash of an NDJSON patient reference) falls in a shard: its remainder
+ * modulo n, taken into 0..n-1. A plain MOD is negative for a negative key in every warehouse here (MOD(-7, 3) = -1),
+ * which would put that person in no shard; MOD(MOD(k, n) + n, n) is in 0..n-1 and cannot overflow.
+ */
+export function shardCondition(key: string, shard: { readonly index: number; readonly count: number }): string {
+  return `MOD(MOD(${key}, ${shard.count}) + ${shard.count}, ${shard.count}) = ${shard.index}`;
+}
+
+/** A person_id as SQL text, every digit kept (never through a JavaScript number, which holds 53 bits). */
+function wholeNumber(v: string | bigint | number): string {
+  const text = typeof v === 'number' ? String(Math.trunc(v)) : String(v);
+  if (!/^-?\d+$/.test(text)) throw new Error(`not a person_id: ${text}`);
+  return text;
+}
+
 /** The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id. */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
   const t = (table: string): string => d.qualify(o.schema, table);
   const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
   const persons = [
-    o.shard === undefined || o.shard.count === 1 ? undefined : `MOD(p.person_id, ${o.shard.count}) = ${o.shard.index}`,
-    o.afterPersonId === undefined ? undefined : `p.person_id > ${Math.trunc(o.afterPersonId)}`,
+    o.shard === undefined || o.shard.count === 1 ? undefined : shardCondition('p.person_id', o.shard),
+    o.afterPersonId === undefined ? undefined : `p.person_id > ${wholeNumber(o.afterPersonId)}`,
   ].filter((x) => x !== undefined);
   const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
   const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');

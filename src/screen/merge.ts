@@ -1,9 +1,11 @@
 /**
  * `trd screen-merge`: the outputs of `trd screen --shard i/n` (i = 1..n) merged into the output an unsharded run
  * gives, byte for byte: each shard's lines are in the source's patient order, so a k-way merge restores the whole
- * order. Refuses shards of different runs, missing or repeated shards, and unfinished shards (no meta file).
+ * order. Refuses shards of different runs, missing or repeated shards, unfinished shards (no meta file), and shard
+ * outputs that are not as written: fewer or more lines than their meta file counts, a line that is not a result, or
+ * patients out of order.
  */
-import { existsSync, openSync, closeSync, writeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync, writeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../record/index.ts';
@@ -25,9 +27,20 @@ function readMeta(out: string): ScreenMeta {
 /** The order a source's patients come in: text order of the reference (NDJSON), or person_id (OMOP). */
 export function patientOrder(kind: string): (a: string, b: string) => number {
   if (kind.startsWith('omop')) {
-    return (a, b) => Number(a.slice(8)) - Number(b.slice(8));
+    // As whole numbers of any size: a person_id above 2^53 is not a JavaScript number.
+    return (a, b) => {
+      const x = personIdOf(a);
+      const y = personIdOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
   }
   return (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function personIdOf(patient: string): bigint {
+  const id = patient.slice('Patient/'.length);
+  if (!/^-?\d+$/.test(id)) throw new InputError(`${patient}: not an OMOP person's reference`, 'screen.merge.malformed');
+  return BigInt(id);
 }
 
 export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {
@@ -41,7 +54,7 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
     const { shard, ...rest } = m.identity;
     if (JSON.stringify(rest) !== JSON.stringify(same) || Number(shard.split('/')[1]) !== count) {
       throw new InputError(
-        'the shard outputs come from different screens (source, date, pathway or cut-offs differ)',
+        'the shard outputs come from different screens (source, schema, date, pathway, trd version or cut-offs differ)',
         'screen.merge.mismatch',
       );
     }
@@ -51,33 +64,54 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
   if (seen.size !== count)
     throw new InputError(`${count - seen.size} of ${count} shards are missing`, 'screen.merge.missing');
   const order = patientOrder(first.kind ?? 'ndjson');
-  const readers = shardOuts.map((f) =>
-    createInterface({ input: createReadStream(f), crlfDelay: Infinity })[Symbol.asyncIterator](),
-  );
-  const heads: ({ line: string; key: string } | undefined)[] = await Promise.all(readers.map((r) => next(r)));
+  const readers = shardOuts.map((file) => new ShardReader(file));
   const paths = screenPaths(out);
   const fd = openSync(paths.partial, 'w');
   let patients = 0;
   try {
+    const heads: (Head | undefined)[] = await Promise.all(readers.map((r) => r.next()));
     let buffer: string[] = [];
     for (;;) {
       let best = -1;
       for (let i = 0; i < heads.length; i++) {
         const h = heads[i];
-        if (h !== undefined && (best < 0 || order(h.key, (heads[best] as { key: string }).key) < 0)) best = i;
+        if (h !== undefined && (best < 0 || order(h.key, (heads[best] as Head).key) < 0)) best = i;
       }
       if (best < 0) break;
-      buffer.push(`${(heads[best] as { line: string }).line}\n`);
+      const head = heads[best] as Head;
+      buffer.push(`${head.line}\n`);
       patients++;
       if (buffer.length >= 10_000) {
         writeSync(fd, buffer.join(''));
         buffer = [];
       }
-      heads[best] = await next(readers[best] as AsyncIterator<string>);
+      const following = await (readers[best] as ShardReader).next();
+      if (following !== undefined && order(following.key, head.key) <= 0) {
+        throw new InputError(
+          `${shardOuts[best]}:${(readers[best] as ShardReader).lineNumber}: ${following.key} is out of the source's patient order (not a screen output as written)`,
+          'screen.merge.order',
+        );
+      }
+      heads[best] = following;
     }
     writeSync(fd, buffer.join(''));
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    rmSync(paths.partial, { force: true });
+    for (const r of readers) r.close();
+    throw error;
+  }
+  closeSync(fd);
+  // A shard cut short (copied in part, truncated) is only seen in its count: each line alone is whole.
+  for (const [i, r] of readers.entries()) {
+    const expected = (metas[i] as ScreenMeta).patients;
+    if (r.patients !== expected) {
+      rmSync(paths.partial, { force: true });
+      throw new InputError(
+        `${shardOuts[i]}: ${r.patients} patients, but ${screenPaths(shardOuts[i] as string).meta} says ${expected} (an incomplete or altered shard output)`,
+        'screen.merge.incomplete',
+      );
+    }
   }
   const meta: ScreenMeta = {
     ...first,
@@ -97,12 +131,47 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
   return meta;
 }
 
-async function next(r: AsyncIterator<string>): Promise<{ line: string; key: string } | undefined> {
-  for (;;) {
-    const n = await r.next();
-    if (n.done === true) return undefined;
-    if (n.value.trim() === '') continue;
-    const key = (JSON.parse(n.value) as { patient: string }).patient;
-    return { line: n.value, key };
+interface Head {
+  readonly line: string;
+  readonly key: string;
+}
+
+/** One shard output read line by line; a line that is not a screen result is an InputError naming file and line. */
+class ShardReader {
+  readonly #input: ReturnType<typeof createReadStream>;
+  readonly #lines: AsyncIterator<string>;
+  lineNumber = 0;
+  patients = 0;
+
+  constructor(readonly file: string) {
+    this.#input = createReadStream(file);
+    this.#lines = createInterface({ input: this.#input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  }
+
+  async next(): Promise<Head | undefined> {
+    for (;;) {
+      const n = await this.#lines.next();
+      if (n.done === true) return undefined;
+      this.lineNumber++;
+      if (n.value.trim() === '') continue;
+      let key: unknown;
+      try {
+        key = (JSON.parse(n.value) as { patient?: unknown } | null)?.patient;
+      } catch {
+        key = undefined;
+      }
+      if (typeof key !== 'string') {
+        throw new InputError(
+          `${this.file}:${this.lineNumber}: not a screen result line (a cut or altered shard output)`,
+          'screen.merge.malformed',
+        );
+      }
+      this.patients++;
+      return { line: n.value, key };
+    }
+  }
+
+  close(): void {
+    this.#input.destroy();
   }
 }

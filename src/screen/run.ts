@@ -43,11 +43,17 @@ export function screenPaths(out: string): ScreenPaths {
   };
 }
 
-/** What must match for a checkpoint to be resumed: the same source, date, pathway, shard and cut-offs. */
+/**
+ * What must match for a checkpoint to be resumed, and between shards to be merged: everything that decides the
+ * output (the CLI builds it: src/cli/commands/screen.ts runIdentity).
+ */
 export interface RunIdentity {
+  /** The source, with the schema its tables are read from. */
   readonly source: string;
   readonly asOf: string;
   readonly pathway: { readonly id: string; readonly version: string };
+  /** The program's version, and the pathway file's hash when one is given. */
+  readonly engine: string;
   readonly shard: string;
   readonly cutOffs: readonly number[];
 }
@@ -90,7 +96,8 @@ export function startingPoint(paths: ScreenPaths, identity: RunIdentity): Checkp
       // An unreadable checkpoint is no checkpoint: start afresh.
     }
   }
-  for (const p of [paths.partial, paths.checkpoint, paths.workDb, `${paths.workDb}.wal`]) rmSync(p, { force: true });
+  for (const p of [paths.partial, paths.checkpoint]) rmSync(p, { force: true });
+  removeWork(paths);
   return undefined;
 }
 
@@ -132,15 +139,25 @@ export interface RunOutcome {
 
 export async function runScreen(o: RunOptions): Promise<RunOutcome> {
   const start = startingPoint(o.paths, o.identity);
-  const source = await o.openSource();
   let outcome: RunOutcome;
   try {
-    outcome = await screenFrom(source, start, o);
-  } finally {
-    await source.close();
+    const source = await o.openSource();
+    try {
+      outcome = await screenFrom(source, start, o);
+    } finally {
+      await source.close();
+    }
+  } catch (error) {
+    // Before the first checkpoint there is nothing to resume: leave no work database behind.
+    if (!existsSync(o.paths.checkpoint)) removeWork(o.paths);
+    throw error;
   }
-  if (outcome.completed) for (const p of [o.paths.workDb, `${o.paths.workDb}.wal`]) rmSync(p, { force: true });
+  if (outcome.completed) removeWork(o.paths);
   return outcome;
+}
+
+function removeWork(paths: ScreenPaths): void {
+  for (const p of [paths.workDb, `${paths.workDb}.wal`]) rmSync(p, { force: true });
 }
 
 /** Patients per batch handed to the engine (a worker thread's unit of work). */

@@ -16,14 +16,16 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError } from '../record/index.ts';
 import { AS_OF, readLines, writePopulation, type Population } from './fixtures.test-support.ts';
 import { mergeShards } from './merge.ts';
 import type { ScreenLine } from './result-line.ts';
-import { runScreen, screenPaths, type RunIdentity } from './run.ts';
+import { runScreen, screenPaths, startingPoint, type RunIdentity } from './run.ts';
 import { openNdjsonSource } from './sources/ndjson.ts';
-import { duckDbRunner } from './sources/omop.ts';
+import { duckDbRunner, openOmopSource } from './sources/omop.ts';
+import { OMOP_TABLES } from './sources/omop-schema.ts';
 import { postgresRunner } from './sources/postgres.ts';
 import type { Shard } from './sources/source.ts';
 import { summarize } from './report-file.ts';
@@ -42,6 +44,7 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
     source,
     asOf: AS_OF,
     pathway: pop.engine.pathway,
+    engine: 'test',
     shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
     cutOffs: [],
   };
@@ -49,7 +52,14 @@ function identity(shard: Shard | undefined, source = pop.ndjson): RunIdentity {
 
 async function screenNdjson(
   out: string,
-  o: { shard?: Shard; dir?: string; stopAfter?: number; workers?: number; bytesPerRange?: number } = {},
+  o: {
+    shard?: Shard;
+    dir?: string;
+    stopAfter?: number;
+    workers?: number;
+    bytesPerRange?: number;
+    identity?: RunIdentity;
+  } = {},
 ) {
   const paths = screenPaths(out);
   const dir = o.dir ?? pop.ndjson;
@@ -63,7 +73,7 @@ async function screenNdjson(
         ...(o.bytesPerRange === undefined ? {} : { bytesPerRange: o.bytesPerRange }),
       }),
     paths,
-    identity: identity(o.shard, dir),
+    identity: o.identity ?? identity(o.shard, dir),
     engine: pop.engine,
     asOf: AS_OF,
     checkpointEvery: 200,
@@ -100,6 +110,23 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
     mergeShards([shards[0], shards[0], shards[1]] as string[], join(pop.dir, 'm3.ndjson')),
     /given twice/,
   );
+  // A shard output cut short (whole lines, or mid-line) is refused, naming the shard; no merged output.
+  const text = readFileSync(shards[1] as string, 'utf8');
+  const cut = join(pop.dir, 'cut.ndjson');
+  cpSync(`${shards[1]}.meta.json`, `${cut}.meta.json`);
+  const wholeLines = text.split('\n').slice(0, 100).join('\n');
+  for (const [content, reason] of [
+    [`${wholeLines}\n`, `${cut}: 100 patients, but ${cut}.meta.json says ${sizes[1]}`],
+    [wholeLines.slice(0, -20), `${cut}:100: not a screen result line`],
+  ] as const) {
+    writeFileSync(cut, content);
+    const m4 = join(pop.dir, 'm4.ndjson');
+    await assert.rejects(
+      mergeShards([shards[0], cut, shards[2]] as string[], m4),
+      (e: unknown) => e instanceof InputError && e.message.startsWith(reason),
+    );
+    assert.equal(existsSync(m4) || existsSync(`${m4}.partial`), false);
+  }
 });
 
 test('patients handed out in sorted ranges give the same output, interrupted mid-range or not', async () => {
@@ -133,6 +160,21 @@ test('an interrupted screen leaves no --out file and resumes to the same output 
   assert.equal(existsSync(paths.partial) || existsSync(paths.checkpoint) || existsSync(paths.workDb), false);
 });
 
+test('a checkpoint of another run (here another schema) is not resumed: the run starts afresh', async () => {
+  const whole = join(pop.dir, 'whole-identity.ndjson');
+  await screenNdjson(whole);
+  const out = join(pop.dir, 'other-identity.ndjson');
+  const a = { ...identity(undefined), source: `${pop.ndjson} schema a` };
+  const b = { ...identity(undefined), source: `${pop.ndjson} schema b` };
+  assert.equal((await screenNdjson(out, { identity: a, stopAfter: 400, workers: 0 })).completed, false);
+  assert.equal(startingPoint(screenPaths(out), a)?.patients, 400, 'the same run resumes');
+  const second = await screenNdjson(out, { identity: b });
+  assert.equal(second.completed, true);
+  assert.equal(second.resumedAfter, undefined, 'not resumed');
+  assert.equal(second.patients, 1500);
+  assert.ok(readFileSync(out).equals(readFileSync(whole)));
+});
+
 test('malformed lines are counted and located by file and line; the screen goes on', async () => {
   const dir = join(pop.dir, 'dirty');
   cpSync(pop.ndjson, dir, { recursive: true });
@@ -143,6 +185,8 @@ test('malformed lines are counted and located by file and line; the screen goes 
   // Valid JSON, no pathway code, not a resource: judged by its raw text, still counted.
   appendFileSync(observations, '["an array", 1]\n');
   appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition",\n');
+  // A JSON object that is not a resource (no resourceType): counted, and located as well.
+  appendFileSync(join(dir, 'Condition.ndjson'), '{"id":"no-type"}\n');
   // Windows line ends in one file, and a blank line: neither is a malformed line.
   const statements = join(dir, 'MedicationStatement.ndjson');
   writeFileSync(statements, `${readFileSync(statements, 'utf8').replace(/\n/g, '\r\n')}\r\n`);
@@ -151,11 +195,13 @@ test('malformed lines are counted and located by file and line; the screen goes 
   assert.equal(outcome.completed, true);
   assert.equal(outcome.patients, 1500, 'every patient screened');
   const q = outcome.meta?.quality;
-  assert.equal(q?.malformedLines, 4);
+  assert.equal(q?.malformedLines, 5);
+  const conditionLines = readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1;
   assert.deepEqual(
     q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line}`),
     [
-      'Condition.ndjson:' + String(readFileSync(join(dir, 'Condition.ndjson'), 'utf8').split('\n').length - 1),
+      `Condition.ndjson:${conditionLines - 1}`,
+      `Condition.ndjson:${conditionLines}`,
       `Observation.ndjson:${lineCount + 1}`,
       `Observation.ndjson:${lineCount + 2}`,
       `Observation.ndjson:${lineCount + 3}`,
@@ -164,7 +210,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
   const clean = readLines<ScreenLine>(join(pop.dir, 'whole.ndjson'));
   assert.deepEqual(readLines<ScreenLine>(out), clean, 'the malformed lines changed no decision');
   const summary = await summarize(out, outcome.meta as never, 3);
-  assert.equal(summary.dataQuality.malformedLines, 4);
+  assert.equal(summary.dataQuality.malformedLines, 5);
   const html = await renderScreenReport(summary, {
     asOf: AS_OF,
     pathway: pop.engine.pathway,
@@ -172,8 +218,110 @@ test('malformed lines are counted and located by file and line; the screen goes 
     defaultCutOffMgPerL: 3,
   });
   assert.match(html, /<svg/);
-  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>4</);
+  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>5</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
+});
+
+test('a line that is not UTF-8 or is longer than 8 MiB is counted and located as malformed; the screen goes on', async () => {
+  const dir = join(pop.dir, 'unreadable-lines');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  const edit = (file: string, change: (lines: Buffer[]) => void): void => {
+    const text = readFileSync(join(dir, file));
+    const lines: Buffer[] = [];
+    for (let at = 0; at < text.length;) {
+      const end = text.indexOf(10, at);
+      lines.push(text.subarray(at, end));
+      at = end + 1;
+    }
+    change(lines);
+    writeFileSync(join(dir, file), Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
+  };
+  const latin1 = (line: Buffer): Buffer =>
+    Buffer.concat([Buffer.from('{"note":"caf'), Buffer.from([0xe9]), Buffer.from('",'), line.subarray(1)]);
+  const padded = (line: Buffer, bytes: number): Buffer =>
+    Buffer.concat([Buffer.from(`{"pad":"${'x'.repeat(bytes)}",`), line.subarray(1)]);
+  let crpLine = 0;
+  let vitalLine = 0;
+  edit('Observation.ndjson', (lines) => {
+    crpLine = lines.findIndex((l) => l.includes('"1988-5"')) + 1;
+    vitalLine = lines.findIndex((l) => !l.includes('"1988-5"')) + 1;
+    lines[crpLine - 1] = latin1(lines[crpLine - 1] as Buffer);
+    lines[vitalLine - 1] = latin1(lines[vitalLine - 1] as Buffer);
+  });
+  edit('Patient.ndjson', (lines) => {
+    lines[2] = latin1(lines[2] as Buffer);
+    lines[4] = padded(lines[4] as Buffer, 9 << 20);
+    // 7 MiB: read whole, across the readers' buffer boundaries.
+    lines[6] = padded(lines[6] as Buffer, 7 << 20);
+  });
+  const out = join(pop.dir, 'unreadable-lines.ndjson');
+  const outcome = await screenNdjson(out, { dir });
+  assert.equal(outcome.completed, true);
+  const q = outcome.meta?.quality;
+  assert.deepEqual(
+    q?.malformedAt.map((m) => `${m.file.slice(dir.length + 1)}:${m.line} ${m.reason}`),
+    [
+      ...[crpLine, vitalLine].sort((a, b) => a - b).map((n) => `Observation.ndjson:${n} not UTF-8 text`),
+      'Patient.ndjson:3 not UTF-8 text',
+      'Patient.ndjson:5 longer than 8 MiB',
+    ],
+  );
+  assert.equal(q?.malformedLines, 4);
+  const clean = new Map(readLines<ScreenLine>(join(pop.dir, 'whole.ndjson')).map((l) => [l.patient, l]));
+  const got = new Map(readLines<ScreenLine>(out).map((l) => [l.patient, l]));
+  const patientOn = (n: number): string =>
+    `Patient/${(JSON.parse(readFileSync(join(pop.ndjson, 'Patient.ndjson'), 'utf8').split('\n')[n - 1] as string) as { id: string }).id}`;
+  assert.deepEqual(got.get(patientOn(7)), clean.get(patientOn(7)), 'the 7 MiB line is read');
+  for (const n of [3, 5]) {
+    // Without its Patient resource a patient is not assessed (or has no line, when nothing else names it).
+    assert.ok([undefined, 'not-assessed'].includes(got.get(patientOn(n))?.recommendation.code), `line ${n}`);
+  }
+});
+
+test('versioned and absolute references (Patient/id/_history/n) are read as the FHIR adapter reads them', async () => {
+  const dir = join(pop.dir, 'versioned');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  const rewrite = (file: string, change: (r: Record<string, unknown>) => void): void => {
+    const lines = readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const out = lines.map((l) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      change(r);
+      return JSON.stringify(r);
+    });
+    writeFileSync(join(dir, file), `${out.join('\n')}\n`);
+  };
+  const subject = (r: Record<string, unknown>): { reference: string } => r['subject'] as { reference: string };
+  rewrite('Condition.ndjson', (r) => (subject(r).reference += '/_history/1'));
+  rewrite('Observation.ndjson', (r) => {
+    subject(r).reference = `https://ehr.example/fhir/${subject(r).reference}/_history/3`;
+  });
+  const medications: string[] = [];
+  rewrite('MedicationRequest.ndjson', (r) => {
+    const id = `med-${medications.length}`;
+    medications.push(JSON.stringify({ resourceType: 'Medication', id, code: r['medicationCodeableConcept'] }));
+    delete r['medicationCodeableConcept'];
+    r['medicationReference'] = { reference: `Medication/${id}/_history/2` };
+  });
+  writeFileSync(join(dir, 'Medication.ndjson'), `${medications.join('\n')}\n`);
+  const out = join(pop.dir, 'versioned.ndjson');
+  const outcome = await screenNdjson(out, { dir });
+  assert.equal(outcome.meta?.quality.withoutPatient, 0);
+  assert.ok(readFileSync(out).equals(readFileSync(join(pop.dir, 'whole.ndjson'))), 'the same decisions');
+});
+
+test('merged shards count the data quality as the unsharded run: resources of no patient once', async () => {
+  const dir = join(pop.dir, 'no-patient');
+  cpSync(join(pop.dir, 'versioned'), dir, { recursive: true }); // with a Medication file
+  appendFileSync(join(dir, 'Condition.ndjson'), '{"resourceType":"Condition","id":"orphan","code":{"text":"x"}}\n');
+  appendFileSync(join(dir, 'Observation.ndjson'), 'not json\n');
+  const whole = await screenNdjson(join(pop.dir, 'no-patient.ndjson'), { dir });
+  assert.equal(whole.meta?.quality.withoutPatient, 1);
+  const shards = [0, 1, 2].map((index) => join(pop.dir, `no-patient-${index}.ndjson`));
+  for (const [index, out] of shards.entries()) await screenNdjson(out, { dir, shard: { index, count: 3 } });
+  const merged = await mergeShards(shards, join(pop.dir, 'no-patient-merged.ndjson'));
+  assert.deepEqual(merged.quality, whole.meta?.quality);
 });
 
 test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON', async () => {
@@ -187,6 +335,113 @@ test('gzip-compressed NDJSON (.ndjson.gz) gives the same output as plain NDJSON'
   const out = join(pop.dir, 'gz.ndjson');
   await screenNdjson(out, { dir });
   assert.ok(readFileSync(out).equals(readFileSync(plain)));
+});
+
+test('a truncated .ndjson.gz (cut at a flush point or mid-line) is an unreadable file; no output, no work files', async () => {
+  const text = readFileSync(join(pop.ndjson, 'Observation.ndjson'), 'utf8');
+  const lines = text.split('\n');
+  const half = `${lines.slice(0, lines.length >> 1).join('\n')}\n`;
+  const whole = gzipSync(text);
+  for (const [name, gz] of [
+    // No trailer, ends where a flush left whole lines: DuckDB's own reader takes it as the whole file.
+    ['flush', gzipSync(half, { finishFlush: zlibConstants.Z_SYNC_FLUSH })],
+    ['mid-line', whole.subarray(0, whole.length >> 1)],
+  ] as const) {
+    const dir = join(pop.dir, `gz-${name}`);
+    cpSync(pop.ndjson, dir, { recursive: true });
+    rmSync(join(dir, 'Observation.ndjson'));
+    writeFileSync(join(dir, 'Observation.ndjson.gz'), gz);
+    const out = join(pop.dir, `gz-${name}.ndjson`);
+    await assert.rejects(
+      screenNdjson(out, { dir }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          `cannot read ${join(dir, 'Observation.ndjson.gz')}: not a complete gzip file (unexpected end of file)`,
+    );
+    const paths = screenPaths(out);
+    assert.deepEqual(
+      [paths.out, paths.partial, paths.meta, paths.workDb].filter((p) => existsSync(p)),
+      [],
+      `${name}: no output and no work database left`,
+    );
+  }
+});
+
+/** The OMOP DuckDB file screened (a shard of it, stopped early or not), as the CLI opens it. */
+async function screenOmop(file: string, out: string, o: { shard?: Shard; stopAfter?: number } = {}) {
+  return runScreen({
+    openSource: async () =>
+      openOmopSource({
+        runner: await duckDbRunner(file),
+        knowledge: pop.engine.knowledge,
+        asOf: AS_OF,
+        ...(o.shard === undefined ? {} : { shard: o.shard }),
+      }),
+    paths: screenPaths(out),
+    identity: identity(o.shard, file),
+    engine: pop.engine,
+    asOf: AS_OF,
+    checkpointEvery: 200,
+    workers: 0,
+    ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+  });
+}
+
+test('OMOP person_ids above 2^53 keep every digit: screened, resumed and merged in order', async () => {
+  const file = join(pop.dir, 'big-ids.duckdb');
+  cpSync(pop.omopDuckDb, file);
+  const shift = 9_007_199_254_740_000n; // ids 0..1499 become 2^53 - 992 .. 2^53 + 507
+  const db = await DuckDBInstance.create(file);
+  const c = await db.connect();
+  for (const [table, columns] of Object.entries(OMOP_TABLES)) {
+    if (columns.some(([name]) => name === 'person_id'))
+      await c.run(`UPDATE ${table} SET person_id = person_id + ${shift}`);
+  }
+  c.closeSync();
+  db.closeSync();
+  const plain = join(pop.dir, 'omop-plain.ndjson');
+  await screenOmop(pop.omopDuckDb, plain);
+  const expected = readLines<ScreenLine>(plain).map((l) => ({
+    ...l,
+    patient: `Patient/${BigInt(l.patient.slice(8)) + shift}`,
+  }));
+  const whole = join(pop.dir, 'omop-big.ndjson');
+  assert.equal((await screenOmop(file, whole)).patients, 1500);
+  assert.deepEqual(readLines<ScreenLine>(whole), expected, 'every person, with the exact id, in id order');
+  const resumed = join(pop.dir, 'omop-big-resumed.ndjson');
+  assert.equal((await screenOmop(file, resumed, { stopAfter: 1000 })).completed, false);
+  const again = await screenOmop(file, resumed);
+  assert.equal(again.resumedAfter, String(shift + 999n), 'after person 1000 (ids from 0), above 2^53');
+  assert.ok(readFileSync(resumed).equals(readFileSync(whole)), 'resumed after an id above 2^53');
+  const shards = [0, 1].map((index) => join(pop.dir, `omop-big-${index}.ndjson`));
+  for (const [index, out] of shards.entries()) await screenOmop(file, out, { shard: { index, count: 2 } });
+  const merged = join(pop.dir, 'omop-big-merged.ndjson');
+  await mergeShards(shards, merged);
+  assert.ok(readFileSync(merged).equals(readFileSync(whole)), 'merged in person_id order');
+});
+
+test('negative OMOP person_ids fall in a shard: three shards hold every person and merge into the whole', async () => {
+  const file = join(pop.dir, 'negative-ids.duckdb');
+  cpSync(pop.omopDuckDb, file);
+  const db = await DuckDBInstance.create(file);
+  const c = await db.connect();
+  for (const [table, columns] of Object.entries(OMOP_TABLES)) {
+    if (columns.some(([name]) => name === 'person_id')) await c.run(`UPDATE ${table} SET person_id = person_id - 700`);
+  }
+  c.closeSync();
+  db.closeSync();
+  const whole = join(pop.dir, 'omop-negative.ndjson');
+  assert.equal((await screenOmop(file, whole)).patients, 1500);
+  const shards = [0, 1, 2].map((index) => join(pop.dir, `omop-negative-${index}.ndjson`));
+  let total = 0;
+  for (const [index, out] of shards.entries()) {
+    total += (await screenOmop(file, out, { shard: { index, count: 3 } })).patients;
+  }
+  assert.equal(total, 1500);
+  const merged = join(pop.dir, 'omop-negative-merged.ndjson');
+  await mergeShards(shards, merged);
+  assert.ok(readFileSync(merged).equals(readFileSync(whole)));
 });
 
 test('a missing folder, a folder without NDJSON and an unreadable file are one-line InputErrors', async () => {

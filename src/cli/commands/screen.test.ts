@@ -4,11 +4,13 @@
  * one `trd: ` line, no output file).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { createEngine } from '../../engine/index.ts';
 import { trd as runTrd } from '../run.test-support.ts';
+import { runIdentity } from './screen.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'trd-screen-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,6 +128,27 @@ test('bad input: exit 2 with one trd: line and no output', async () => {
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--workers', '1.5'],
     ['screen', join(dir, 'fhir'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson'), '--workers', '65'],
     ['screen', 'postgres://u:hunter2@127.0.0.1:1/omop', '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],
+    [
+      'screen',
+      join(dir, 'omop', 'omop.duckdb'),
+      '--as-of',
+      '2026-11-27',
+      '--out',
+      join(dir, 'bad.ndjson'),
+      '--schema',
+      'nosuch',
+    ],
+    ['screen', join(dir, 'fhir'), '--as-of', '2999-01-01', '--out', join(dir, 'bad.ndjson')],
+    [
+      'screen',
+      join(dir, 'fhir'),
+      '--as-of',
+      '2026-11-27',
+      '--out',
+      join(dir, 'bad.ndjson'),
+      '--report',
+      join(dir, 'no-such', 'r.html'),
+    ],
     ['screen-sql', '--dialect', 'oracle'],
     ['synth', '--patients', 'many', '--out', join(dir, 'bad')],
   ]) {
@@ -135,4 +158,92 @@ test('bad input: exit 2 with one trd: line and no output', async () => {
     assert.doesNotMatch(r.stderr, /hunter2/);
     assert.equal(existsSync(join(dir, 'bad.ndjson')), false);
   }
+});
+
+test('the run identity holds everything that decides the output: the schema, the pathway file, the shard', async () => {
+  const engine = createEngine();
+  const base = { asOf: '2026-11-27', engine, cutOffs: [] };
+  const pgUrl = 'postgres://someone:hunter2@db.example:5432/omop';
+  const pgA = runIdentity(pgUrl, { ...base, schema: 'cdm_a' });
+  const pgB = runIdentity(pgUrl, { ...base, schema: 'cdm_b' });
+  assert.notEqual(pgA.source, pgB.source);
+  assert.notEqual(pgA.source, runIdentity(pgUrl, base).source);
+  assert.doesNotMatch(JSON.stringify(pgA), /hunter2/);
+  const duck = join(dir, 'identity.duckdb');
+  writeFileSync(duck, '');
+  assert.notEqual(
+    runIdentity(duck, { ...base, schema: 'a' }).source,
+    runIdentity(duck, { ...base, schema: 'b' }).source,
+  );
+  assert.notEqual(runIdentity(pgUrl, base).shard, runIdentity(pgUrl, { ...base, shard: { index: 0, count: 2 } }).shard);
+  // A pathway file edited without a new version number is another run.
+  const pathway = join(dir, 'pathway-copy.json');
+  writeFileSync(pathway, '{"a":1}');
+  const first = runIdentity(pgUrl, { ...base, pathwayFile: pathway }).engine;
+  writeFileSync(pathway, '{"a":2}');
+  assert.notEqual(runIdentity(pgUrl, { ...base, pathwayFile: pathway }).engine, first);
+  assert.match(runIdentity(pgUrl, base).engine, /^precision-trd \d/);
+});
+
+test('clear reasons: missing CDM tables named with the schema, a --report folder checked first, a future --as-of accepted on request', async () => {
+  const noTables = await trd(
+    'screen',
+    join(dir, 'omop', 'omop.duckdb'),
+    '--as-of',
+    '2026-11-27',
+    '--out',
+    join(dir, 'x.ndjson'),
+    '--schema',
+    'nosuch',
+  );
+  assert.match(
+    noTables.stderr,
+    /^trd: the OMOP CDM tables person, .*concept.* are not in schema nosuch \(give the CDM schema with --schema\)\n$/,
+  );
+  const started = performance.now();
+  const report = join(dir, 'no-such', 'r.html');
+  const noFolder = await trd(
+    'screen',
+    join(dir, 'fhir'),
+    '--as-of',
+    '2026-11-27',
+    '--out',
+    join(dir, 'x.ndjson'),
+    '--report',
+    report,
+  );
+  assert.equal(noFolder.stderr, `trd: --report ${report}: no such folder ${join(dir, 'no-such')}\n`);
+  assert.ok(performance.now() - started < 5000 && !existsSync(join(dir, 'x.ndjson')), 'refused before the screen');
+  const future = await trd('screen', join(dir, 'fhir'), '--as-of', '2999-01-01', '--out', join(dir, 'x.ndjson'));
+  assert.match(future.stderr, /give --allow-future-as-of/);
+  assert.equal(
+    (
+      await trd(
+        'screen',
+        join(dir, 'fhir'),
+        '--as-of',
+        '2999-01-01',
+        '--allow-future-as-of',
+        '--out',
+        join(dir, 'x.ndjson'),
+        '--quiet',
+      )
+    ).code,
+    0,
+  );
+  assert.equal(
+    (
+      await trd(
+        'synth',
+        '--patients',
+        '3',
+        '--as-of',
+        '2999-01-01',
+        '--allow-future-as-of',
+        '--out',
+        join(dir, 'future'),
+      )
+    ).code,
+    0,
+  );
 });

@@ -8,7 +8,8 @@
  * `trd screen-sql --dialect duckdb|postgres|spark|bigquery|snowflake [--schema NAME]` prints the OMOP projection SQL
  * for running inside a warehouse.
  */
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
@@ -25,9 +26,11 @@ import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
 import { InputError, resolveAsOf } from '../input.ts';
 import { cliIo, out } from '../io.ts';
+import { packageVersion } from '../version.ts';
 
 interface ScreenFlags {
   asOf?: string;
+  allowFutureAsOf?: boolean;
   out?: string;
   report?: string;
   pathway?: string;
@@ -94,16 +97,20 @@ function checkSchema(schema: string | undefined): string | undefined {
   return schema;
 }
 
-/** What identifies the source for resumption: the folder's files with sizes and times, or the database. */
-function sourceIdentity(source: string): string {
+/**
+ * What identifies the source for resumption: the folder's files with sizes and times, or the database with the schema
+ * the CDM tables are read from (the search path when no --schema: then also the user, whose name heads it).
+ */
+function sourceIdentity(source: string, schema: string | undefined): string {
   if (isPostgresUrl(source)) {
     const u = new URL(source);
-    return `postgres://${u.hostname}:${u.port}${u.pathname}`;
+    const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
+    return `postgres://${user}${u.hostname}:${u.port}${u.pathname} schema ${schema ?? '(search path)'}`;
   }
   const path = resolve(source);
   if (source.endsWith('.duckdb')) {
     const s = statSync(path);
-    return `${path}|${s.size}|${s.mtimeMs}`;
+    return `${path}|${s.size}|${s.mtimeMs} schema ${schema ?? '(default)'}`;
   }
   return resourceFiles(path)
     .map((f) => {
@@ -111,6 +118,36 @@ function sourceIdentity(source: string): string {
       return `${f.path}|${s.size}|${s.mtimeMs}`;
     })
     .join(';');
+}
+
+/**
+ * Everything that decides a screen's output, which a checkpoint must match to be resumed and shards must share to
+ * be merged: the source (with its schema), the date, the pathway, the program's version and the pathway file's
+ * content (an edited file may keep its version number), the shard and the cut-offs.
+ */
+export function runIdentity(
+  source: string,
+  o: {
+    asOf: string;
+    engine: Engine;
+    pathwayFile?: string | undefined;
+    schema?: string | undefined;
+    shard?: Shard | undefined;
+    cutOffs: readonly number[];
+  },
+): RunIdentity {
+  const pathwayFile =
+    o.pathwayFile === undefined
+      ? ''
+      : ` pathway sha256:${createHash('sha256').update(readFileSync(o.pathwayFile)).digest('hex')}`;
+  return {
+    source: sourceIdentity(source, o.schema),
+    asOf: o.asOf,
+    pathway: o.engine.pathway,
+    engine: `precision-trd ${packageVersion()}${pathwayFile}`,
+    shard: o.shard === undefined ? '1/1' : `${o.shard.index + 1}/${o.shard.count}`,
+    cutOffs: o.cutOffs,
+  };
 }
 
 /**
@@ -125,8 +162,15 @@ function outOfMemory(error: unknown, limit: string): InputError | undefined {
   );
 }
 
+/** The --report file's folder exists, checked before a screen that may take hours rather than after it. */
+function checkReportFolder(report: string | undefined): void {
+  if (report === undefined) return;
+  const dir = resolve(report, '..');
+  if (!existsSync(dir)) throw new InputError(`--report ${report}: no such folder ${dir}`, 'screen.report.folder');
+}
+
 export async function screenCommand(source: string, flags: ScreenFlags, today: Date): Promise<void> {
-  const asOf = resolveAsOf(flags.asOf, today);
+  const asOf = resolveAsOf(flags.asOf, today, flags.allowFutureAsOf === true);
   if (flags.out === undefined || flags.out === '') throw new InputError('--out FILE is required', 'screen.out.missing');
   const shard = parseShard(flags.shard);
   const cutOffs = parseCutOffs(flags.cutOffs);
@@ -136,16 +180,11 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   const paths = screenPaths(flags.out);
   const outDir = resolve(paths.out, '..');
   if (!existsSync(outDir)) throw new InputError(`--out: no such folder ${outDir}`, 'screen.out.folder');
+  checkReportFolder(flags.report);
   if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) resourceFiles(source);
   if (source.endsWith('.duckdb') && !existsSync(source))
     throw new InputError(`${source}: no such DuckDB file`, 'screen.source.missing');
-  const identity: RunIdentity = {
-    source: sourceIdentity(source),
-    asOf,
-    pathway: engine.pathway,
-    shard: shard === undefined ? '1/1' : `${shard.index + 1}/${shard.count}`,
-    cutOffs,
-  };
+  const identity = runIdentity(source, { asOf, engine, pathwayFile: flags.pathway, schema, shard, cutOffs });
   const memoryLimit =
     parseMemoryLimit(flags.memoryLimit) ??
     (source.endsWith('.duckdb') ? DEFAULT_DUCKDB_MEMORY_LIMIT.omop : DEFAULT_DUCKDB_MEMORY_LIMIT.ndjson);
@@ -211,7 +250,9 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed -> ${paths.out}\n`,
     );
     for (const m of meta.quality.malformedAt.slice(0, 10))
-      cliIo().err(`trd screen: malformed line ${m.file}:${m.line} (skipped)\n`);
+      cliIo().err(
+        `trd screen: malformed line ${m.file}:${m.line}${m.reason === undefined ? '' : `, ${m.reason}`} (skipped)\n`,
+      );
   }
 }
 
@@ -223,6 +264,7 @@ export function registerScreen(program: Command): void {
     )
     .argument('<source>', 'NDJSON folder, OMOP *.duckdb file or postgres:// URL')
     .option('--as-of <date>', 'screen as of this date (YYYY-MM-DD; default today, UTC)')
+    .option('--allow-future-as-of', 'accept an --as-of date after today (recorded in the .meta.json as any as-of date)')
     .requiredOption(
       '--out <file>',
       'NDJSON output, one line per patient (written to <file>.partial, renamed at the end)',
@@ -252,6 +294,7 @@ export function registerScreenMerge(program: Command): void {
     .requiredOption('--out <file>', 'the merged output')
     .option('--report <file>', 'an HTML report of the merged output')
     .action(async (shards: string[], flags: { out: string; report?: string }) => {
+      checkReportFolder(flags.report);
       const meta = await mergeShards(shards, flags.out);
       if (flags.report !== undefined) {
         const engine = createEngine();
@@ -271,7 +314,7 @@ export function registerScreenSql(program: Command): void {
     .description('print the OMOP projection SQL the screen runs, for a warehouse dialect')
     .requiredOption('--dialect <name>', DIALECT_NAMES.join(' | '))
     .option('--schema <name>', 'the schema (dataset) holding the CDM tables')
-    .option('--shard <i/n>', 'only persons with MOD(person_id, n) = i - 1')
+    .option('--shard <i/n>', 'only persons whose person_id modulo n, taken into 0..n-1, is i - 1')
     .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
     .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string }) => {
       if (!(DIALECT_NAMES as readonly string[]).includes(flags.dialect)) {

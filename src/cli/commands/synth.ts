@@ -68,7 +68,7 @@ function parseOptions(raw: Record<string, string | boolean | undefined>, today: 
     seed,
     out: raw.out,
     format: format as SynthFormat,
-    asOf: resolveAsOf(typeof raw.asOf === 'string' ? raw.asOf : undefined, today),
+    asOf: resolveAsOf(typeof raw.asOf === 'string' ? raw.asOf : undefined, today, raw.allowFutureAsOf === true),
     gzip: raw.gzip === true,
     ...(typeof raw.pathway === 'string' ? { pathway: raw.pathway } : {}),
   };
@@ -84,6 +84,7 @@ export function registerSynth(program: Command): void {
     .option('--format <format>', `ndjson | omop-duckdb | omop-csv`, 'ndjson')
     .option('--gzip', 'NDJSON: write .ndjson.gz files')
     .option('--as-of <date>', 'the date the population is screened on (YYYY-MM-DD; default today, UTC)')
+    .option('--allow-future-as-of', 'accept an --as-of date after today')
     .option('--pathway <file>', 'the care-pathway file whose thresholds the ground truth uses')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       // Bad options throw InputError: the CLI's one boundary (src/cli/trd.ts) prints it as one line, exit 2.

@@ -6,6 +6,8 @@
  *
  * Lines are read as text (read_csv with one column) and parsed by `try(json_extract_string(...))`, so a malformed
  * line becomes NULL instead of stopping the scan: it is counted and located (file and line) and screening goes on.
+ * A line the reader itself rejects (not UTF-8, longer than 8 MiB) is stored in DuckDB's rejects tables with its line
+ * number, and counted and located the same way.
  * Files are assigned a resource type by their name, as the Bulk Data specification lays them out; a file whose name
  * does not start with a resource type (an upper-case letter) is not read. Resource types the pathway never reads
  * (Encounter, ...) are skipped unread.
@@ -13,10 +15,14 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { VERSION_TAIL } from '../../fhir/reference.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
+import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
   DEFAULT_DUCKDB_MEMORY_LIMIT,
@@ -69,8 +75,19 @@ export function resourceFiles(dir: string): { type: string; path: string }[] {
   return files;
 }
 
-/** The longest line read (a resource of 8 MiB); each reading thread buffers a little more than one line. */
+/** The longest line read (a resource of 8 MiB); a longer line is a malformed line. */
 const MAX_LINE_BYTES = 8 << 20;
+/**
+ * Each reading thread's buffer: twice the longest line and a little more. With one line's worth and a little more,
+ * DuckDB's parallel reader failed on a 7 MiB line across a buffer boundary ("does not support a full read") or,
+ * storing rejects, dropped it without a word.
+ */
+const BUFFER_BYTES = 2 * MAX_LINE_BYTES + (1 << 20);
+/** Why DuckDB's reader rejected a line (reject_errors.error_type), in the words of the report. */
+const REJECTED: Readonly<Record<string, string>> = {
+  'INVALID ENCODING': 'not UTF-8 text',
+  'LINE SIZE OVER MAXIMUM': `longer than ${MAX_LINE_BYTES >> 20} MiB`,
+};
 /**
  * Resource text sorted at a time when patients are handed out (see `patients`): a few patients of a Synthea-size
  * export or tens of thousands of small records, well within the default memory limit either way.
@@ -80,10 +97,37 @@ const BYTES_PER_RANGE = 16 << 20;
 const linesOf = (paths: readonly string[]): string =>
   `read_csv([${paths.map(sqlString).join(', ')}], columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), ` +
   `quote = '', escape = '', auto_detect = false, filename = true, max_line_size = ${MAX_LINE_BYTES}, ` +
-  `buffer_size = ${MAX_LINE_BYTES + (1 << 20)})`;
+  `buffer_size = ${BUFFER_BYTES}, store_rejects = true)`;
 
-/** Line numbers of the malformed lines of one file (a slow pass, run only for files that have some). */
-async function locateMalformed(path: string, limit: number): Promise<number[]> {
+/**
+ * Each `.gz` file decompressed to its end, its length and CRC checked: DuckDB's gzip reader returns what it could
+ * decompress of a file cut short (at a flush point, with no trailer) without an error, which would screen part of an
+ * export as if it were whole. zlib runs in Node's thread pool, beside DuckDB's projection; about 1.5 ms of CPU per MB
+ * of text (docs/screening.md).
+ */
+async function checkGzipComplete(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    try {
+      await pipeline(
+        createReadStream(path, { highWaterMark: 1 << 20 }),
+        createGunzip({ chunkSize: 1 << 20 }),
+        new Writable({ write: (_chunk, _encoding, done) => done() }),
+      );
+    } catch (error) {
+      throw new InputError(
+        `cannot read ${path}: not a complete gzip file (${(error as Error).message})`,
+        'screen.source.unreadable',
+      );
+    }
+  }
+}
+
+/**
+ * Line numbers of the malformed lines of one file (a slow pass, run only for files that have some): the lines whose
+ * text is one the projection counted as malformed, so that what is located is what is counted (a JSON object
+ * without resourceType included, and in Observation files only the lines the code pattern kept).
+ */
+async function locateMalformed(path: string, texts: ReadonlySet<string>, limit: number): Promise<number[]> {
   const raw = createReadStream(path);
   const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -91,15 +135,7 @@ async function locateMalformed(path: string, limit: number): Promise<number[]> {
   let n = 0;
   for await (const line of lines) {
     n++;
-    if (line.trim() === '') continue;
-    let ok = false;
-    try {
-      const v: unknown = JSON.parse(line);
-      ok = typeof v === 'object' && v !== null && !Array.isArray(v);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
+    if (texts.has(line) || texts.has(`${line}\r`)) {
       found.push(n);
       if (found.length >= limit) break;
     }
@@ -124,12 +160,22 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     const done = await connection.runAndReadAll(
       `SELECT count(*) FROM information_schema.tables WHERE table_name = 'screen_done'`,
     );
-    if (Number(done.getRows()[0]?.[0] ?? 0) === 0) await project(connection);
+    if (Number(done.getRows()[0]?.[0] ?? 0) === 0) {
+      const complete = checkGzipComplete(files.filter((f) => f.path.endsWith('.gz')).map((f) => f.path));
+      complete.catch(() => undefined); // awaited below; an incomplete file explains a projection error first
+      try {
+        await project(connection, complete);
+      } catch (error) {
+        await complete;
+        throw error;
+      }
+    }
     const stats = await connection.runAndReadAll(`SELECT stats FROM screen_done`);
     return JSON.parse(String(stats.getRows()[0]?.[0])) as { patients: number; quality: SourceQuality };
   };
 
-  const project = async (c: DuckDBConnection): Promise<void> => {
+  /** `complete`: the gzip check, which must pass before anything is read again or recorded as done. */
+  const project = async (c: DuckDBConnection, complete: Promise<void>): Promise<void> => {
     const parts: string[] = [];
     if (whole.length > 0) parts.push(`SELECT filename AS file, j FROM ${linesOf(whole.map((f) => f.path))}`);
     if (filtered.length > 0) {
@@ -147,40 +193,73 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
         `CREATE OR REPLACE TABLE kept (file VARCHAR, j VARCHAR, rtype VARCHAR, patient VARCHAR, medref VARCHAR, ref VARCHAR)`,
       );
     } else {
-      // x: resourceType, id, subject, patient, medicationReference; NULL when the line is not JSON.
-      const refPatient = (e: string): string => `nullif(regexp_extract(${e}, '(?:^|/)(Patient/[^/]+)$', 1), '')`;
+      // x: resourceType, id, subject, patient, medicationReference; NULL when the line is not JSON. A reference is
+      // read as the FHIR adapter reads it: relative or absolute, versioned or not (src/fhir/reference.ts).
+      const refTo = (type: string, e: string): string =>
+        `nullif(regexp_extract(${e}, ${sqlString(`(?:^|/)(${type}/[^/]+)${VERSION_TAIL}$`)}, 1), '')`;
+      const refPatient = (e: string): string => refTo('Patient', e);
       await c.run(
         `CREATE OR REPLACE TABLE kept AS
          SELECT file, j, x[1] AS rtype,
                 CASE WHEN x[1] = 'Patient' THEN 'Patient/' || x[2] ELSE coalesce(${refPatient('x[3]')}, ${refPatient('x[4]')}) END AS patient,
-                x[5] AS medref,
+                coalesce(${refTo('Medication', 'x[5]')}, x[5]) AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
                FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
       );
     }
+    await complete;
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
-    const mine = `hash(patient) % ${shard.count} = ${shard.index}`;
+    const mine = shardCondition('hash(patient)', shard);
     await c.run(
       `DELETE FROM kept WHERE (rtype IS NULL AND ${shard.index} <> 0) OR (patient IS NOT NULL AND NOT (${mine}))`,
     );
+    // Resources of no patient (Medications, and those naming none) stay in every shard, for the joins; shard 0
+    // alone counts them, so that merged counts add up to an unsharded run's.
+    const counted = `(patient IS NOT NULL OR ${shard.index} = 0)`;
     const counts = await c.runAndReadAll(
-      `SELECT count(DISTINCT patient), count(*) FILTER (WHERE rtype IS NULL), count(*) FILTER (WHERE rtype IS NOT NULL),
-              count(*) FILTER (WHERE rtype IS NOT NULL AND patient IS NULL AND rtype <> 'Medication') FROM kept`,
+      `SELECT count(DISTINCT patient), count(*) FILTER (WHERE rtype IS NULL),
+              count(*) FILTER (WHERE rtype IS NOT NULL AND ${counted}),
+              count(*) FILTER (WHERE rtype IS NOT NULL AND patient IS NULL AND rtype <> 'Medication' AND ${counted})
+       FROM kept`,
     );
-    const [patients, malformed, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    const [patients, parsedBadly, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    // Lines DuckDB's reader rejected (not UTF-8, too long), with their line numbers; each error is stored once per
+    // thread that met it, hence DISTINCT. Shard 0 counts them, as the other malformed lines.
+    const rejected =
+      parts.length === 0 || shard.index !== 0
+        ? []
+        : (
+            await c.runAndReadAll(
+              `SELECT s.file_path, e.line, min(e.error_type) FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id)
+               GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line`,
+            )
+          )
+            .getRows()
+            .map(([file, line, type]) => ({
+              file: String(file),
+              line: Number(line),
+              reason: REJECTED[String(type)] ?? String(type).toLowerCase(),
+            }));
+    const malformed = (parsedBadly ?? 0) + rejected.length;
     const badFiles = await c.runAndReadAll(`SELECT DISTINCT file FROM kept WHERE rtype IS NULL ORDER BY file`);
-    const malformedAt: MalformedLine[] = [];
+    const located: MalformedLine[] = [...rejected];
     for (const [file] of badFiles.getRows()) {
-      if (malformedAt.length >= MAX_LOCATED) break;
-      for (const line of await locateMalformed(String(file), MAX_LOCATED - malformedAt.length)) {
-        malformedAt.push({ file: String(file), line });
+      const texts = await c.runAndReadAll(
+        `SELECT DISTINCT j FROM kept WHERE rtype IS NULL AND file = ${sqlString(String(file))} LIMIT ${MAX_LOCATED}`,
+      );
+      const set = new Set(texts.getRows().map(([j]) => String(j)));
+      for (const line of await locateMalformed(String(file), set, MAX_LOCATED)) {
+        if (!rejected.some((r) => r.file === file && r.line === line)) located.push({ file: String(file), line });
       }
     }
+    const malformedAt = located
+      .sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
+      .slice(0, MAX_LOCATED);
     const quality: SourceQuality = {
-      malformedLines: malformed ?? 0,
+      malformedLines: malformed,
       malformedAt,
-      recordsRead: (kept ?? 0) + (malformed ?? 0),
+      recordsRead: (kept ?? 0) + malformed,
       recordsKept: kept ?? 0,
       withoutPatient: withoutPatient ?? 0,
     };

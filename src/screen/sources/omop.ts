@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
-import { PROJECTION_COLUMNS, projectionSql, vocabularySql, type DialectName } from '../dialect.ts';
+import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
+import { OMOP_TABLE_NAMES } from './omop-schema.ts';
 import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
 import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
@@ -31,9 +32,10 @@ export interface SqlRunner {
 }
 
 type Cell = string | number | null;
+/** A driver's value as text or number; a BIGINT as text, so that a person_id above 2^53 keeps every digit. */
 const cell = (v: unknown): Cell => {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return String(v);
   if (typeof v === 'number' || typeof v === 'string') return v;
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   return String(v);
@@ -222,6 +224,35 @@ export function personResources(
   return out;
 }
 
+/**
+ * The CDM tables the projection reads are there, or an InputError naming the missing ones and the schema (without
+ * this, the first query failed as an internal error). The tables are those the projection's own SQL names.
+ */
+async function checkTables(
+  runner: SqlRunner,
+  schema: string | undefined,
+  base: Parameters<typeof projectionSql>[1],
+): Promise<void> {
+  const sql = projectionSql(runner.dialect, base) + vocabularySql(runner.dialect, base);
+  const needed = OMOP_TABLE_NAMES.filter((t) => new RegExp(`\\b${t}\\b`).test(sql));
+  const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
+  const rows = await runner.rows(
+    `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE lower(table_schema) = ${
+      name === undefined ? 'lower(current_schema())' : `lower('${name}')`
+    }${catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`}`,
+  );
+  const present = new Set(rows.map((r) => String(r[0])));
+  const missing = needed.filter((t) => !present.has(t));
+  if (missing.length > 0) {
+    throw new InputError(
+      `the OMOP CDM table${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${
+        schema === undefined ? 'the default schema' : `schema ${schema}`
+      } (give the CDM schema with --schema)`,
+      'screen.source.tables',
+    );
+  }
+}
+
 export interface OmopSourceOptions {
   readonly runner: SqlRunner;
   readonly knowledge: Knowledge;
@@ -263,7 +294,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
     if (current.length > 0) yield emit();
   }
 
-  async function* batches(after: number | undefined): AsyncIterable<unknown[][]> {
+  async function* batches(after: string | undefined): AsyncIterable<unknown[][]> {
     let last = after;
     for (;;) {
       const rows = await o.runner.rows(
@@ -275,13 +306,14 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       );
       if (rows.length === 0) return;
       yield rows;
-      last = Number(cell(rows[rows.length - 1]?.[0]));
+      last = String(cell(rows[rows.length - 1]?.[0]));
     }
   }
 
   return {
     kind: o.runner.dialect === 'duckdb' ? 'omop-duckdb' : 'omop-postgres',
     async prepare() {
+      await checkTables(o.runner, o.schema, base);
       const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
       const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
       const standard = await o.runner.rows(
@@ -299,9 +331,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       }
       vocab = { byStandard };
       const shard =
-        o.shard === undefined || o.shard.count === 1
-          ? ''
-          : ` WHERE MOD(person_id, ${o.shard.count}) = ${o.shard.index}`;
+        o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
       const count = await o.runner.rows(
         `SELECT count(*) FROM ${o.schema === undefined ? '' : `${o.schema}.`}person${shard}`,
       );
@@ -316,7 +346,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       return { patients, quality };
     },
     patients(after) {
-      const afterId = after === undefined ? undefined : Number(after);
+      const afterId = after;
       if (o.runner.stream !== undefined) {
         return grouped(
           o.runner.stream(

@@ -33,7 +33,7 @@ export async function postgresRunner(url: string): Promise<SqlRunner> {
   }
   // A connection the server drops between queries fails the next query; without a listener it would end the process.
   client.on('error', () => undefined);
-  // Numeric and bigint columns as JavaScript numbers (person ids and values fit).
+  // pg gives bigint and numeric columns as text: person ids keep every digit; values are read with Number.
   return {
     dialect: 'postgres',
     rows: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],

@@ -18,6 +18,8 @@ export interface PatientInput {
 export interface MalformedLine {
   readonly file: string;
   readonly line: number;
+  /** Why, when the line was refused before its JSON was read (not UTF-8 text, too long). */
+  readonly reason?: string;
 }
 
 export interface SourceQuality {
