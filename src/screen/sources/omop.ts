@@ -174,7 +174,9 @@ export function personResources(
             : undefined;
         out.push({
           resourceType: 'MedicationStatement',
-          id: `d${r.row_id}`,
+          // A combination product has one drug_strength row per ingredient, so one exposure gives one row each: the
+          // ingredient in the id keeps them distinct records (two copies of one id would be conflicting versions).
+          id: r.ingredient_code === null ? `d${r.row_id}` : `d${r.row_id}-${String(r.ingredient_code)}`,
           subject,
           status: end !== undefined && end < asOf ? 'completed' : 'active',
           medicationCodeableConcept: { coding: codings(r, vocab) },
