@@ -148,7 +148,7 @@ test('every file the bundle finds relative to a module is found from that module
     for (const m of code.matchAll(/new URL\("(\.\.\/[^"]+)",import\.meta\.url\)/g)) targets.add(m[1]!);
   }
   // The modules that read knowledge/, the snapshot, package.json, the demo patients and the worker entry point.
-  for (const module of ['knowledge/load.js', 'trials/load.js', 'cli/trd.js', 'cli/commands/design.js']) {
+  for (const module of ['knowledge/load.js', 'trials/load.js', 'cli/version.js', 'cli/commands/design.js']) {
     assert.ok(targets.has(`../${module}`), `${module}: no module-relative URL in the bundle`);
   }
   for (const target of targets) assert.ok(existsSync(join(dir, target)), `${target} is not in dist/`);
