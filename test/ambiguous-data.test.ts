@@ -243,3 +243,18 @@ test('a unit text that is a UCUM unit other than the code: the value is not conv
   });
   assert.equal(engine.assess(agree, { asOf: AS_OF }).inflammation.crp?.mgPerL, 7);
 });
+
+test('an undated questionnaire is not read, and the result says so', () => {
+  const b = withChange((bundle) => {
+    bundle.entry.push({
+      resource: {
+        resourceType: 'QuestionnaireResponse',
+        id: 'phq9-undated',
+        status: 'completed',
+        subject: { reference: 'Patient/patient' },
+        item: [{ linkId: '44260-8', answer: [{ valueInteger: 3 }] }],
+      },
+    });
+  });
+  assert.ok(issueCodes(engine.assess(b, { asOf: AS_OF })).includes('pathway.response.undated'));
+});

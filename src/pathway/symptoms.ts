@@ -83,7 +83,12 @@ function readResponsesOnce(ctx: EngineContext): ReadResponse[] {
   for (const qr of ctx.record.questionnaireResponses) {
     if (!validResponse.has(qr.status)) continue;
     const day = dayOf(qr.authored, 'start');
-    if (day === undefined || day > ctx.asOfDay) continue;
+    if (day === undefined) {
+      // As an undated Observation (observations.ts): it cannot be placed in any window, and it is said so.
+      noteIssue(ctx, 'pathway.response.undated', 'a QuestionnaireResponse has no usable date and was not used', qr.ref);
+      continue;
+    }
+    if (day > ctx.asOfDay) continue;
     const answers: { answer: AnswerFact; value?: number; hits: SetHits }[] = [];
     for (const a of qr.answers) {
       if (a.valueNumber !== undefined)
