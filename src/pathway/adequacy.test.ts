@@ -221,3 +221,20 @@ describe('exposures (definition 2): dose and status', () => {
     assert.ok(f.unverified.some((u) => /moclobemide/.test(u.item)));
   });
 });
+
+test('a dose reduced after an adequate stretch stays visible as an exposure of its own, in start order', () => {
+  const t = tr([
+    medication(RXNORM.sertraline, { dailyMg: 100, start: daysBefore(200), end: daysBefore(17) }),
+    medication(RXNORM.sertraline, { dailyMg: 25, start: daysBefore(16), end: AS_OF }),
+  ]);
+  assert.equal(t.count, 1);
+  assert.deepEqual(
+    t.exposures.map((e) => [e.dailyDoseMg, e.adequacy, e.days]),
+    [
+      [100, 'adequate', 184],
+      [25, 'inadequate', 17],
+    ],
+  );
+  // One record at one dose is still one exposure.
+  assert.equal(tr([exposure(RXNORM.sertraline, 100, 60)]).exposures.length, 1);
+});

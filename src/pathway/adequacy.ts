@@ -123,7 +123,29 @@ function atDose(s: DatedSegment, minMg: number): boolean {
   return s.dailyDoseMg !== undefined && s.dailyDoseMg >= minMg - DOSE_EPSILON_MG;
 }
 
-function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure {
+/**
+ * The exposures of one run: one, or, when an adequate stretch is only part of the run (a dose reduced to 25 mg after
+ * weeks at 100 mg), the adequate stretch and the run's other days judged on their own, in start order, so that what
+ * the patient takes now stays visible (and `trd match` sees it as the current exposure).
+ */
+function judgeRunParts(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules): Exposure[] {
+  const { exposure, adequate } = judgeRun(run, ingredient, ctx, r);
+  if (adequate === undefined || adequate.segments.length === run.segments.length) return [exposure];
+  const inAdequate = new Set(adequate.segments);
+  const rest = run.segments.filter((seg) => !inAdequate.has(seg));
+  const parts: { startDay: number; exposures: Exposure[] }[] = [{ startDay: adequate.startDay, exposures: [exposure] }];
+  for (const stretch of join(rest, r.maxGapDays, r.gapInclusive)) {
+    parts.push({ startDay: stretch.startDay, exposures: judgeRunParts(stretch, ingredient, ctx, r) });
+  }
+  return parts.sort((a, b) => a.startDay - b.startDay).flatMap((p) => p.exposures);
+}
+
+function judgeRun(
+  run: Stretch,
+  ingredient: string,
+  ctx: EngineContext,
+  r: Rules,
+): { exposure: Exposure; adequate?: Stretch } {
   const low = lowestDose(run.segments);
   const whole: ExposureFields = {
     start: isoDate(run.startDay),
@@ -136,7 +158,7 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
   if (min === undefined) {
     // Definition 3: an ingredient without a minimum dose in the table is unverified, never adequate nor inadequate.
     const reason = `no minimum adequate dose is known for ${ingredient} (${daysOf(run)} days on the drug)`;
-    return exposureOf(ingredient, whole, undefined, 'unverified', reason, ['minimum adequate dose']);
+    return { exposure: exposureOf(ingredient, whole, undefined, 'unverified', reason, ['minimum adequate dose']) };
   }
   const minMg = min.mg;
   const adequate = bestStretch(
@@ -159,7 +181,7 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
       sources: sourcesOf(adequate.segments),
     };
     const reason = `${fmt(dose)} mg/day for ${days} days, ending ${end} (minimum ${fmt(minMg)} mg/day for ${r.minDays} days)`;
-    return exposureOf(ingredient, fields, minMg, 'adequate', reason);
+    return { exposure: exposureOf(ingredient, fields, minMg, 'adequate', reason), adequate };
   }
   const possible = bestStretch(
     join(
@@ -174,13 +196,13 @@ function judgeRun(run: Stretch, ingredient: string, ctx: EngineContext, r: Rules
       .filter((s) => s.dailyDoseMg === undefined)
       .map((s) => `${s.source}: ${s.doseProblem ?? 'dose unknown'}`);
     const reason = `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`;
-    return exposureOf(ingredient, whole, minMg, 'unverified', reason, ['daily dose']);
+    return { exposure: exposureOf(ingredient, whole, minMg, 'unverified', reason, ['daily dose']) };
   }
   if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s, minMg))) {
     const reason = `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(minMg)} mg/day`;
-    return exposureOf(ingredient, whole, minMg, 'inadequate', reason);
+    return { exposure: exposureOf(ingredient, whole, minMg, 'inadequate', reason) };
   }
-  return exposureOf(ingredient, whole, minMg, 'inadequate', durationReason(run, r, minMg));
+  return { exposure: exposureOf(ingredient, whole, minMg, 'inadequate', durationReason(run, r, minMg)) };
 }
 
 function durationReason(run: Stretch, r: Rules, minMg?: number): string {
@@ -253,7 +275,8 @@ export function deriveTreatmentResistance(
   for (const ingredient of [...byIngredient.keys()].sort()) {
     const list = byIngredient.get(ingredient) ?? [];
     const dated = list.filter(isDated).sort((a, b) => a.startDay - b.startDay || byRef(a.source, b.source));
-    for (const run of join(dated, r.maxGapDays, r.gapInclusive)) exposures.push(judgeRun(run, ingredient, ctx, r));
+    for (const run of join(dated, r.maxGapDays, r.gapInclusive))
+      exposures.push(...judgeRunParts(run, ingredient, ctx, r));
     for (const s of [...list].sort((a, b) => byRef(a.source, b.source))) {
       if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
     }
