@@ -158,13 +158,17 @@ export function analyzeTrial(
       options.remissionMax === undefined
         ? { available: false, reason: 'no --remission-max given' }
         : responderAnalysis(ds, { kind: 'remission', maxScore: options.remissionMax }, options.level),
-    hedgesG:
-      treatedChange.length >= 2 && controlChange.length >= 2
-        ? hedgesG(treatedChange, controlChange, options.level)
-        : { available: false, reason: 'fewer than 2 observed subjects in an arm at the primary visit' },
+    hedgesG: effectSize(treatedChange, controlChange, options.level),
     interaction,
     issues,
   };
+}
+
+function effectSize(treated: number[], control: number[], level: number): HedgesG | Unavailable {
+  if (treated.length < 2 || control.length < 2)
+    return { available: false, reason: 'fewer than 2 observed subjects in an arm at the primary visit' };
+  const g = hedgesG(treated, control, level);
+  return g.ok ? g.value : { available: false, reason: g.issues.map((i) => i.message).join('; ') };
 }
 
 /** Observed mean change by visit and arm with a t-based CI (descriptive; the plot of mean change uses it). */

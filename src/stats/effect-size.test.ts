@@ -27,10 +27,12 @@ const ref = readReference<{ hedges_g_week6_change: HedgesRef }>(
 
 describe('Hedges g vs R (antidepressant_hamd17_reference.json, block hedges_g_week6_change)', () => {
   const week6 = loadAntidepressant().filter((r) => r.visit === 7);
-  const g = hedgesG(
+  const fit = hedgesG(
     week6.filter((r) => r.arm === 'DRUG').map((r) => r.change),
     week6.filter((r) => r.arm === 'PLACEBO').map((r) => r.change),
   );
+  assert.ok(fit.ok);
+  const g = fit.value;
   it('d, exact J, g, Hedges-Olkin SE and normal CI (closed form)', () => {
     assert.equal(g.n.treatment, ref.n1);
     assert.equal(g.df, ref.df);
@@ -55,6 +57,23 @@ describe('Hedges g vs R (antidepressant_hamd17_reference.json, block hedges_g_we
   it('g is antisymmetric in the arms', () => {
     const swapped = hedgesG([1, 2, 3, 4], [2, 4, 6, 9]);
     const back = hedgesG([2, 4, 6, 9], [1, 2, 3, 4]);
-    assertGolden(swapped.estimate, -back.estimate, 'closedForm', 'antisymmetry');
+    assert.ok(swapped.ok && back.ok);
+    assertGolden(swapped.value.estimate, -back.value.estimate, 'closedForm', 'antisymmetry');
+  });
+  it('is not estimable when the pooled SD is 0 (constant change in each arm), never +-infinity', () => {
+    for (const [t, c] of [
+      [
+        [-8, -8, -8],
+        [-5, -5, -5],
+      ],
+      [
+        [-5, -5, -5],
+        [-5, -5, -5],
+      ],
+    ] as const) {
+      const r = hedgesG(t, c);
+      assert.equal(r.ok, false);
+      assert.equal(r.issues[0]!.code, 'stats.hedges.no-variation');
+    }
   });
 });

@@ -4,8 +4,10 @@
  * (metafor `escalc("SMD")`), and the noncentral-t pivot CI for d scaled by J (effectsize::hedges_g).
  * Sign convention: treatment minus control, so a larger symptom reduction on treatment gives a negative g.
  */
+import { fail, issue, ok, type Result } from '../record/index.ts';
 import { summarize } from './ancova-t-tests.ts';
 import { lgamma, qnorm } from './distributions.ts';
+import { isZeroSpread } from './linear/ols.ts';
 import { pnt } from './noncentral-t.ts';
 
 export interface HedgesG {
@@ -24,12 +26,20 @@ export interface HedgesG {
   readonly ciNoncentralT: [number, number] | null;
 }
 
-/** Hedges' g for treatment vs control values (each at least 2 observations). */
-export function hedgesG(treatment: readonly number[], control: readonly number[], level = 0.95): HedgesG {
+/**
+ * Hedges' g for treatment vs control values (each at least 2 observations); not estimable when the pooled SD is
+ * (numerically) 0, where d would be 0/0 or +-infinity.
+ */
+export function hedgesG(treatment: readonly number[], control: readonly number[], level = 0.95): Result<HedgesG> {
   const a = summarize(treatment);
   const b = summarize(control);
   const df = a.n + b.n - 2;
   const sdPooled = Math.sqrt(((a.n - 1) * a.sd ** 2 + (b.n - 1) * b.sd ** 2) / df);
+  if (isZeroSpread(sdPooled, [...treatment, ...control])) {
+    return fail([
+      issue('stats.hedges.no-variation', 'not estimable: pooled SD 0, no variation in change within the arms'),
+    ]);
+  }
   const d = (a.mean - b.mean) / sdPooled;
   const j = Math.exp(lgamma(df / 2) - Math.log(Math.sqrt(df / 2)) - lgamma((df - 1) / 2));
   const g = d * j;
@@ -42,7 +52,7 @@ export function hedgesG(treatment: readonly number[], control: readonly number[]
   const ncpUpper = solveNcp(tObserved, df, alpha / 2);
   const ciNoncentralT: [number, number] | null =
     ncpLower === null || ncpUpper === null ? null : [ncpLower * scale * j, ncpUpper * scale * j];
-  return {
+  return ok({
     n: { treatment: a.n, control: b.n },
     df,
     sdPooled,
@@ -52,7 +62,7 @@ export function hedgesG(treatment: readonly number[], control: readonly number[]
     se,
     ciNormal: [g - z * se, g + z * se],
     ciNoncentralT,
-  };
+  });
 }
 
 /**

@@ -79,6 +79,22 @@ describe('fitOls failures are issues', () => {
     const e = designMatrix([{ name: 'a', values: [1, 2] }]);
     assert.equal(fitOls([1, 2], e.x, e.terms).issues[0]!.code, 'stats.ols.too-few-rows');
   });
+  it('an exact fit (constant or perfectly explained outcome) has no test: rounding noise is not a p-value', () => {
+    const arm = [0, 0, 0, 0, 1, 1, 1, 1];
+    const baseline = [20, 25, 31, 22, 27, 24, 29, 33];
+    const d = designMatrix([
+      { name: 'arm', values: arm },
+      { name: 'baseline', values: baseline },
+    ]);
+    for (const y of [arm.map(() => -5), arm.map((a) => -8 - 3 * a), baseline.map((b) => 0.1 * b - 7)]) {
+      const r = fitOls(y, d.x, d.terms);
+      assert.equal(r.ok, false);
+      assert.equal(r.issues[0]!.code, 'stats.ols.no-residual-variation');
+    }
+    // A residual SD far below the outcome's scale but above rounding (1e-6 relative) is still a fit.
+    const tiny = arm.map((a, i) => -8 - 3 * a + 1e-5 * ((i % 3) - 1));
+    assert.equal(fitOls(tiny, d.x, d.terms).ok, true);
+  });
   it('interaction columns multiply elementwise and are named a:b', () => {
     const c = interactionColumn({ name: 'a', values: [1, 0, 1] }, { name: 'b', values: [2, 3, 4] });
     assert.deepEqual(c, { name: 'a:b', values: [2, 0, 4] });

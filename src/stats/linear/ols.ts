@@ -50,6 +50,19 @@ export interface OlsFit {
 const RANK_TOLERANCE = 1e-7;
 
 /**
+ * A spread (residual SD, pooled SD) at or below this fraction of the values' root mean square is rounding error, not
+ * variation: double precision carries ~16 digits and the QR loses a few more to the design's conditioning, while no
+ * clinical measurement has 8 significant digits. Measured on the RMS (not the SD) so a constant outcome counts.
+ */
+export const ZERO_SPREAD_TOLERANCE = 1e-8;
+
+/** True when `spread` is numerically zero relative to the scale (root mean square) of `values`. */
+export function isZeroSpread(spread: number, values: readonly number[]): boolean {
+  const rms = Math.sqrt(values.reduce((s, v) => s + v * v, 0) / Math.max(1, values.length));
+  return !(spread > ZERO_SPREAD_TOLERANCE * rms);
+}
+
+/**
  * Fits y = X beta + e by QR.
  * @param y response, length n
  * @param x design matrix rows (n x p), usually from `designMatrix`
@@ -90,6 +103,15 @@ export function fitOls(
   const rss = residuals.reduce((s, e) => s + e * e, 0);
   const df = n - p;
   const sigma2 = rss / df;
+  // An exact fit leaves a residual SD of rounding noise (~1e-15): its t, p and CI would be noise printed as a finding.
+  if (isZeroSpread(Math.sqrt(sigma2), y)) {
+    return fail([
+      issue(
+        'stats.ols.no-residual-variation',
+        'no residual variation: the outcome is an exact function of the model terms (residual SD 0), so no test or CI is possible',
+      ),
+    ]);
+  }
   // (X'X)^-1 = R^-1 R^-T from the triangular factor, which is better conditioned than inverting X'X.
   const rInv = inverse(r);
   const vcov = rInv.mmul(rInv.transpose()).mul(sigma2).to2DArray();
