@@ -86,8 +86,27 @@ describe('analyzeTrial', () => {
   it('NRI counts every randomised subject; observed cases only those seen at the primary visit', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'off');
     assert.equal(r.response.treatment.n + r.response.control.n, 120);
-    assert.equal(r.response.observed.treatment.n + r.response.observed.control.n, 100);
-    assert.ok(r.response.observed.treatment.events === r.response.treatment.events);
+    const observed = r.response.observed;
+    assert.ok(!('available' in observed));
+    assert.equal(observed.treatment.n + observed.control.n, 100);
+    assert.ok(observed.treatment.events === r.response.treatment.events);
+  });
+  it('observed cases are not estimable, with no Fisher p, when an arm has no primary-visit outcome', () => {
+    const noTreated = {
+      ...ds,
+      rows: ds.rows.map((row) =>
+        row.arm === ds.treatment && row.visit === ds.primaryVisit ? { ...row, change: null } : row,
+      ),
+    };
+    const r = analyzeTrial(noTreated, options, 'x.csv', 'off');
+    assert.deepEqual(r.response.observed, {
+      available: false,
+      reason: `not estimable (no observed outcome in arm ${ds.treatment})`,
+      imputation: 'observed-cases',
+    });
+    const s = analysisSummary(r);
+    assert.match(s, /observed cases: not estimable \(no observed outcome in arm TOCILIZUMAB\)/);
+    assert.doesNotMatch(s, /NaN/);
   });
   it('without --remission-max or a biomarker those blocks say they were not analysed', () => {
     const r = analyzeTrial(ds, { responseReduction: 0.5, effectsAt: [1, 3, 10], level: 0.95 }, 'x.csv', 'off');

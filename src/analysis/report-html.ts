@@ -3,7 +3,7 @@
  * how to read it, the figures as inline SVG (no scripts, no external files), the conventions and any warnings.
  */
 import type { BinaryComparison } from '../stats/binary.ts';
-import type { AnalysisReport } from './analyze.ts';
+import type { AnalysisReport, Unavailable } from './analyze.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent } from './format.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
@@ -39,6 +39,10 @@ function binaryTable(b: BinaryComparison, treatment: string, control: string): s
       ],
     )
   );
+}
+
+function observedTable(b: BinaryComparison | Unavailable, treatment: string, control: string): string {
+  return 'available' in b ? `<p>${escape(b.reason)}</p>` : binaryTable(b, treatment, control);
 }
 
 /** Renders the report; `points` are the subjects' baseline biomarker values for the interaction plot's rug. */
@@ -116,7 +120,7 @@ export async function renderHtmlReport(
   parts.push(
     binaryTable(report.response, t, c),
     '<p>Observed cases only:</p>',
-    binaryTable(report.response.observed, t, c),
+    observedTable(report.response.observed, t, c),
   );
   parts.push('<h2>Remission</h2>');
   if ('available' in report.remission) parts.push(`<p>Not analysed: ${escape(report.remission.reason)}</p>`);
@@ -125,7 +129,7 @@ export async function renderHtmlReport(
     parts.push(
       binaryTable(report.remission, t, c),
       '<p>Observed cases only:</p>',
-      binaryTable(report.remission.observed, t, c),
+      observedTable(report.remission.observed, t, c),
     );
   }
 

@@ -5,6 +5,7 @@
  * response: change <= -reduction x baseline (>= 50 % reduction by default); remission: post score <= remissionMax.
  */
 import { compareBinary, type ArmCounts, type BinaryComparison } from '../stats/binary.ts';
+import type { Unavailable } from './analyze.ts';
 import type { TrialDataset } from './dataset.ts';
 
 export interface ResponderDefinition {
@@ -18,7 +19,8 @@ export interface ResponderDefinition {
 export interface ResponderAnalysis extends BinaryComparison {
   readonly definition: string;
   readonly imputation: 'non-responder';
-  readonly observed: BinaryComparison & { readonly imputation: 'observed-cases' };
+  /** Not estimable when an arm has no observed primary-visit outcome (a rate of 0/0 is no rate at all). */
+  readonly observed: (BinaryComparison | Unavailable) & { readonly imputation: 'observed-cases' };
 }
 
 /** Whether a primary-visit change is an event under the definition. */
@@ -50,7 +52,11 @@ export function responderAnalysis(ds: TrialDataset, def: ResponderDefinition, le
     return { events, n };
   };
   const nri = compareBinary(count(ds.treatment, false), count(ds.control, false), level);
-  const observed = compareBinary(count(ds.treatment, true), count(ds.control, true), level);
+  const observedCounts = [ds.treatment, ds.control].map((arm) => ({ arm, counts: count(arm, true) }));
+  const empty = observedCounts.find((a) => a.counts.n === 0);
+  const observed: BinaryComparison | Unavailable = empty
+    ? { available: false, reason: `not estimable (no observed outcome in arm ${empty.arm})` }
+    : compareBinary(observedCounts[0]!.counts, observedCounts[1]!.counts, level);
   return {
     ...nri,
     definition: describeDefinition(def),

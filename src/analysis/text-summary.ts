@@ -22,6 +22,11 @@ function binaryLines(title: string, b: BinaryComparison, treatment: string, cont
   ];
 }
 
+function observedLines(b: BinaryComparison | Unavailable, treatment: string, control: string): string[] {
+  if (isUnavailable(b)) return [`  observed cases: ${b.reason}`];
+  return binaryLines('  observed cases:', b, treatment, control).map((l, i) => (i === 0 ? l : `  ${l}`));
+}
+
 export function countsSummary(r: CountsReport): string {
   return [...binaryLines(`${r.label} (treatment vs control)`, r, 'treatment', 'control'), ''].join('\n');
 }
@@ -53,11 +58,11 @@ export function analysisSummary(r: AnalysisReport): string {
     );
   }
   out.push('', ...binaryLines(`Response (${r.response.definition}, non-responder imputation)`, r.response, t, c));
-  out.push(...binaryLines('  observed cases:', r.response.observed, t, c).map((l, i) => (i === 0 ? l : `  ${l}`)));
+  out.push(...observedLines(r.response.observed, t, c));
   if (isUnavailable(r.remission)) out.push(`Remission: not analysed (${r.remission.reason})`);
   else {
     out.push(...binaryLines(`Remission (${r.remission.definition}, non-responder imputation)`, r.remission, t, c));
-    out.push(...binaryLines('  observed cases:', r.remission.observed, t, c).map((l, i) => (i === 0 ? l : `  ${l}`)));
+    out.push(...observedLines(r.remission.observed, t, c));
   }
   out.push('');
   if (isUnavailable(r.hedgesG)) out.push(`Hedges g: not available (${r.hedgesG.reason})`);
