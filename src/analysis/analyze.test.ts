@@ -73,6 +73,30 @@ describe('analyzeTrial', () => {
     assert.equal(r.mmrm.available, false);
     assert.match((r.mmrm as { reason: string }).reason, /did not converge: Hessian not positive definite/);
   });
+  it('a non-converged MMRM that stopped with numbers is still unavailable, with the fitter reason', () => {
+    const stopped = { estimate: -1.49, se: 1.57, df: 27, t: -0.95, p: 0.35, ci: [-4.7, 1.7] as const };
+    const fit = {
+      converged: false,
+      visits: [],
+      primary: {
+        visit: '8',
+        lsMeans: { treatment: null, control: null },
+        difference: { kenwardRoger: stopped, satterthwaite: stopped },
+      },
+      covariance: [],
+      iterations: 200,
+      logLik: -10,
+      issues: [
+        { code: 'stats.mmrm.max-iterations', severity: 'warning', message: 'no convergence within 200 iterations' },
+      ],
+    };
+    const r = analyzeTrial(ds, options, 'x.csv', () => fit);
+    assert.deepEqual(r.mmrm, {
+      available: false,
+      reason: 'MMRM did not converge: no convergence within 200 iterations',
+    });
+    assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
+  });
   it('the MMRM receives every long row with the 0/1 stratum and the ordered visits', () => {
     let seen: { rows: number; stratum: unknown; visits: readonly string[] } | undefined;
     analyzeTrial(ds, options, 'x.csv', (rows, spec) => {

@@ -44,7 +44,8 @@ export interface VisitDescriptive {
 
 export interface MmrmBlock {
   readonly available: true;
-  readonly converged: boolean;
+  /** Always true: a fit that did not converge is an Unavailable block, never numbers. */
+  readonly converged: true;
   readonly kenwardRoger: MmrmInference;
   readonly satterthwaite: MmrmInference;
   readonly visits: MmrmVisitResult[];
@@ -152,7 +153,7 @@ export function analyzeTrial(
     ancova: anc.ok
       ? { ...anc.value, ...anc.value.difference }
       : { available: false, reason: anc.issues.map((i) => i.message).join('; ') },
-    mmrm: runMmrm(ds, stratified ? options.biomarkerCut : undefined, mmrm, issues),
+    mmrm: runMmrm(ds, stratified ? options.biomarkerCut : undefined, mmrm),
     response: responderAnalysis(ds, { kind: 'response', reduction: options.responseReduction }, options.level),
     remission:
       options.remissionMax === undefined
@@ -215,12 +216,7 @@ export function likelyNonConvergenceCause(
   return 'likely cause: a near-singular covariance (outcomes almost identical across visits, or without variation)';
 }
 
-function runMmrm(
-  ds: TrialDataset,
-  cut: number | undefined,
-  mmrm: MmrmRunner | string,
-  issues: Issue[],
-): MmrmBlock | Unavailable {
+function runMmrm(ds: TrialDataset, cut: number | undefined, mmrm: MmrmRunner | string): MmrmBlock | Unavailable {
   if (typeof mmrm === 'string') return { available: false, reason: mmrm };
   const rows = ds.rows
     .filter((r) => cut === undefined || r.biomarker !== null)
@@ -247,23 +243,19 @@ function runMmrm(
   }
   const result = unwrap(value);
   if (typeof result === 'string') return { available: false, reason: result };
-  const primaryKr = result.primary.difference.kenwardRoger;
-  if (!result.converged && !Number.isFinite(primaryKr.estimate)) {
+  if (!result.converged) {
+    // A non-converged fit's estimate, SE and df are wherever the optimiser stopped: not a result. The fitter's own
+    // issues name what went wrong (an aliased column, the iteration limit); the guess from the data's shape is only
+    // used when it gave none.
     const why = (result.issues ?? []).map((i) => (i as Issue).message).join('; ');
     return {
       available: false,
-      reason: `MMRM did not converge${why === '' ? '' : `: ${why}`}; ${likelyNonConvergenceCause(ds, rows)}`,
+      reason: `MMRM did not converge: ${why === '' ? likelyNonConvergenceCause(ds, rows) : why}`,
     };
   }
-  if (!result.converged)
-    issues.push({
-      code: 'analysis.mmrm.not-converged',
-      severity: 'warning',
-      message: `the MMRM did not converge; ${likelyNonConvergenceCause(ds, rows)}`,
-    });
   return {
     available: true,
-    converged: result.converged,
+    converged: true,
     kenwardRoger: result.primary.difference.kenwardRoger,
     satterthwaite: result.primary.difference.satterthwaite,
     visits: result.visits,

