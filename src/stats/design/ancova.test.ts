@@ -69,3 +69,14 @@ test('ANCOVA rejects |rho| >= 1 and reports every invalid input', () => {
   assert.deepEqual(r.issues.map((i) => i.code).sort(), ['design.rho.invalid', 'design.sd.invalid']);
   assert.equal(ancovaPower({ n: 50, delta: 3, sd: 8, rho: -1.2 }).ok, false);
 });
+
+test('Borm n is floored at 3 per arm (residual df >= 1) and its power is the exact noncentral t at that n', () => {
+  const high = value(ancovaSampleSize({ delta: 3, sd: 8, rho: 0.999, power: 0.8 }));
+  assert.ok(high.nPerArmExact < 1);
+  assert.equal(high.nPerArm, 3);
+  const near = value(ancovaSampleSize({ delta: 3, sd: 8, rho: 0.99, power: 0.9 }));
+  assert.equal(near.nPerArm, 3);
+  const exact = value(ancovaPower({ n: 3, delta: 3, sd: 8, rho: 0.99, method: 'exact' }));
+  assert.equal(near.achievedPower, exact);
+  assert.ok(near.achievedPower < 0.9);
+});

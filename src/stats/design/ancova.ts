@@ -97,7 +97,10 @@ export function ancovaSampleSize(input: AncovaSampleSizeInput): Result<AncovaSam
   if (method === 'borm') {
     const factor = 1 - input.rho * input.rho;
     const nPerArmExact = nPerArmTTestExact * factor;
-    const nPerArm = Math.ceil(nPerArmExact - 1e-9);
+    // The ANCOVA needs residual df 2n - 3 >= 1 whatever the approximation says (rho near 1 gives n < 1), and the
+    // power at the recommended n is the exact noncentral t, so a Borm n that falls short at small n shows it.
+    const nPerArm = Math.max(EXACT_BRACKET[0], Math.ceil(nPerArmExact - 1e-9));
+    const achievedPower = ancovaExactPowerAt(nPerArm, input);
     return ok({
       method,
       residualSd,
@@ -105,7 +108,7 @@ export function ancovaSampleSize(input: AncovaSampleSizeInput): Result<AncovaSam
       nPerArmExact,
       nPerArm,
       totalN: 2 * nPerArm,
-      achievedPower: ttestPowerAt(nPerArm / factor, s),
+      achievedPower,
       iterations: ttest.value.iterations,
     });
   }
