@@ -60,11 +60,22 @@ describe('buildDataset', () => {
   it('non-numeric outcomes: one line with the count and the first line numbers, no cell quoted', () => {
     const r = buildDataset(header, [...good, row('3', 'PBO', '8', 'n/a')], spec);
     assert.equal(r.ok, false);
-    assert.equal(messages(r)[0]!, 'outcome column madrs is not a number: 1 row (line 6)');
+    assert.equal(messages(r)[0]!, 'outcome column madrs is not a number (or is beyond ±1e+150): 1 row (line 6)');
     const many = Array.from({ length: 40 }, (_, k) => row(String(10 + k), 'PBO', '8', 'x'));
     const m = buildDataset(header, [...good, ...many], spec);
     assert.equal(m.ok, false);
-    assert.deepEqual(messages(m), ['outcome column madrs is not a number: 40 rows (lines 6, 7, 8, 9, 10 and 35 more)']);
+    assert.deepEqual(messages(m), [
+      'outcome column madrs is not a number (or is beyond ±1e+150): 40 rows (lines 6, 7, 8, 9, 10 and 35 more)',
+    ]);
+  });
+  it('a value whose square would overflow (beyond ±1e150) is refused like a non-number; 1e150 itself is read', () => {
+    const huge = buildDataset(header, [...good, row('3', 'PBO', '8', '1e308')], spec);
+    assert.equal(huge.ok, false);
+    assert.match(
+      messages(huge)[0]!,
+      /^outcome column madrs is not a number \(or is beyond ±1e\+150\): 1 row \(line 6\)$/,
+    );
+    assert.equal(buildDataset(header, [...good, row('3', 'PBO', '8', '1e150')], spec).ok, true);
   });
   it('a subject in two arms is an error naming the line', () => {
     const r = buildDataset(header, [...good, row('1', 'PBO', '2', '27')], spec);

@@ -59,12 +59,18 @@ export interface TrialDataset {
 /** The first data record is CSV line 2 (after the header). */
 const lineOf = (index: number): number => index + 2;
 
-/** Parses a numeric cell; '' is missing (null); anything non-numeric is NaN. */
+/**
+ * The largest magnitude a cell may hold: sums of squares (variances, least squares) of values beyond it overflow to
+ * Infinity in double precision, and every figure built on them would be noise (1e150 squared is 1e300).
+ */
+const MAX_MAGNITUDE = 1e150;
+
+/** Parses a numeric cell; '' is missing (null); anything non-numeric, or beyond MAX_MAGNITUDE, is NaN. */
 function numberCell(raw: string | undefined): number | null {
   const s = (raw ?? '').trim();
   if (s === '' || s.toUpperCase() === 'NA') return null;
   const v = Number(s);
-  return Number.isFinite(v) ? v : Number.NaN;
+  return Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE ? v : Number.NaN;
 }
 
 /** How many line numbers a message lists before "and N more". */
@@ -172,10 +178,18 @@ export function buildDataset(
     const baseline = numberCell(r[cols.baseline]);
     const biomarker = cols.biomarker === undefined ? null : numberCell(r[cols.biomarker]);
     if (Number.isNaN(outcome)) {
-      problems.add('analysis.outcome.non-numeric', `outcome column ${cols.outcome} is not a number`, line);
+      problems.add(
+        'analysis.outcome.non-numeric',
+        `outcome column ${cols.outcome} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
+        line,
+      );
     }
     if (baseline === null || Number.isNaN(baseline)) {
-      problems.add('analysis.baseline.invalid', `baseline column ${cols.baseline} is missing or not a number`, line);
+      problems.add(
+        'analysis.baseline.invalid',
+        `baseline column ${cols.baseline} is missing or not a number (or is beyond ±${MAX_MAGNITUDE})`,
+        line,
+      );
     }
     if (Number.isNaN(biomarker) || (biomarker !== null && biomarker <= 0)) {
       problems.add(
