@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type TrialDataset } from './dataset.ts';
-import { fmtNnt, fmtP } from './format.ts';
+import { fmtNnt, fmtP, fmtRatio } from './format.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { analysisSummary } from './text-summary.ts';
 
@@ -182,6 +182,23 @@ describe('formatting', () => {
       }),
       'NNTB 9 (raw 8.48; 95% CI NNTB 4.03 to infinity to NNTH 58.94)',
     );
+  });
+  it('a risk difference of 0 keeps its CI; a ratio with a zero cell is not estimable', () => {
+    assert.equal(
+      fmtNnt({
+        estimate: Number.POSITIVE_INFINITY,
+        rounded: Number.POSITIVE_INFINITY,
+        kind: 'none',
+        ci: { crossesZero: true, nntbFrom: 2.68, nnthFrom: 2.68 },
+      }),
+      'NNT infinite (risk difference 0; 95% CI NNTB 2.68 to infinity to NNTH 2.68)',
+    );
+    assert.equal(
+      fmtRatio({ estimate: Number.POSITIVE_INFINITY, ci: [Number.NaN, Number.POSITIVE_INFINITY] }),
+      'not estimable (a zero cell)',
+    );
+    assert.equal(fmtRatio({ estimate: 0, ci: [0, Number.NaN] }), 'not estimable (a zero cell)');
+    assert.equal(fmtRatio({ estimate: 0.6, ci: [0.19, 1.86] }), '0.60 (0.19 to 1.86)');
   });
 });
 

@@ -20,13 +20,24 @@ export function fmtCi(ci: readonly [number, number] | null | undefined, digits =
   return ci ? `${fmt(ci[0], digits)} to ${fmt(ci[1], digits)}` : 'NA';
 }
 
+/**
+ * A risk or odds ratio with its CI; with a zero cell the ratio is 0 or infinite and its log-scale CI undefined, so it
+ * is "not estimable (a zero cell)" rather than "infinity (NA to infinity)".
+ */
+export function fmtRatio(r: { readonly estimate: number; readonly ci: readonly [number, number] }): string {
+  const defined = [r.estimate, ...r.ci].every((x) => Number.isFinite(x) && x > 0);
+  return defined ? `${fmt(r.estimate)} (${fmtCi(r.ci)})` : 'not estimable (a zero cell)';
+}
+
 export function fmtPercent(rate: number, digits = 1): string {
   return `${(rate * 100).toFixed(digits)}%`;
 }
 
-/** "NNT 5 (raw 4.43; 95% CI NNTB 1.95 to infinity to NNTH 8.27)". */
+/**
+ * "NNT 5 (raw 4.43; 95% CI NNTB 1.95 to infinity to NNTH 8.27)". A risk difference of exactly 0 gives an infinite NNT,
+ * shown with its interval: the data do not show "no difference", only an estimate of none.
+ */
 export function fmtNnt(nnt: NumberNeededToTreat): string {
-  if (nnt.kind === 'none') return 'NNT infinite (no difference)';
   const label = nnt.kind === 'benefit' ? 'NNTB' : 'NNTH';
   const ci = nnt.ci.crossesZero
     ? [
@@ -37,5 +48,6 @@ export function fmtNnt(nnt: NumberNeededToTreat): string {
         .filter((s) => s !== null)
         .join(' to ')
     : `${label} ${fmt(nnt.ci.lower)} to ${fmt(nnt.ci.upper)}`;
+  if (nnt.kind === 'none') return `NNT infinite (risk difference 0; 95% CI ${ci})`;
   return `${label} ${nnt.rounded} (raw ${fmt(nnt.estimate)}; 95% CI ${ci})`;
 }

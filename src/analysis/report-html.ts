@@ -4,7 +4,7 @@
  */
 import type { BinaryComparison } from '../stats/binary.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
-import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
 export const escape = (s: string): string =>
@@ -32,8 +32,8 @@ function binaryTable(b: BinaryComparison, treatment: string, control: string): s
           fmtPercent(b.difference.estimate),
           `${fmtPercent(b.difference.ci[0])} to ${fmtPercent(b.difference.ci[1])}`,
           fmtNnt(b.nnt),
-          `${fmt(b.riskRatio.estimate)} (${fmtCi(b.riskRatio.ci)})`,
-          `${fmt(b.oddsRatio.estimate)} (${fmtCi(b.oddsRatio.ci)})`,
+          fmtRatio(b.riskRatio),
+          fmtRatio(b.oddsRatio),
           fmtP(b.fisherP),
         ],
       ],

@@ -5,7 +5,7 @@
 import type { BinaryComparison } from '../stats/binary.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import type { CountsReport } from './counts.ts';
-import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
 
 const isUnavailable = (x: object): x is Unavailable => 'available' in x && (x as Unavailable).available === false;
 
@@ -18,7 +18,7 @@ function binaryLines(title: string, b: BinaryComparison, treatment: string, cont
     arm(control, b.control),
     `  difference ${fmtPercent(b.difference.estimate)} (95% CI ${fmtPercent(b.difference.ci[0])} to ${fmtPercent(b.difference.ci[1])}, Newcombe); Fisher p = ${fmtP(b.fisherP)}`,
     `  ${fmtNnt(b.nnt)}`,
-    `  risk ratio ${fmt(b.riskRatio.estimate)} (${fmtCi(b.riskRatio.ci)}); odds ratio ${fmt(b.oddsRatio.estimate)} (${fmtCi(b.oddsRatio.ci)})`,
+    `  risk ratio ${fmtRatio(b.riskRatio)}; odds ratio ${fmtRatio(b.oddsRatio)}`,
   ];
 }
 
