@@ -42,6 +42,25 @@ const options: AnalysisOptions = {
 };
 
 describe('analyzeTrial', () => {
+  it('subjects without a biomarker are named as left out of the stratified MMRM, which gets none of their rows', () => {
+    const first = ds.rows[0]!.subject;
+    const withGap: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((r) => (r.subject === first ? { ...r, biomarker: null } : r)),
+    };
+    let rowsSeen: readonly { subject: string }[] = [];
+    const r = analyzeTrial(withGap, options, 'x.csv', (rows) => {
+      rowsSeen = rows;
+      return 'not fitted in this test';
+    });
+    assert.ok(
+      r.issues.some(
+        (i) => i.code === 'analysis.biomarker.missing' && /^1 subjects without a biomarker/.test(i.message),
+      ),
+    );
+    assert.ok(!rowsSeen.some((row) => row.subject === first));
+    assert.ok(!analyzeTrial(ds, options, 'x.csv', 'n/a').issues.some((i) => i.code === 'analysis.biomarker.missing'));
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });

@@ -3,7 +3,7 @@
  * (`schema: "precision-trd/analysis@1"`). Each block is computed by src/stats; a block that cannot be computed says
  * so (`available: false, reason`) instead of being left out silently or faked.
  */
-import type { Issue } from '../record/index.ts';
+import { issue, type Issue } from '../record/index.ts';
 import { ancova, type AncovaResult } from '../stats/ancova.ts';
 import { summarize } from '../stats/ancova-t-tests.ts';
 import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
@@ -115,6 +115,21 @@ export function analyzeTrial(
     primaryRows.filter((r) => r.arm === arm && r.change !== null).map((r) => r.change as number);
   const treatedChange = observedChange(ds.treatment);
   const controlChange = observedChange(ds.control);
+
+  if (stratified) {
+    // The stratified MMRM needs each row's stratum: rows without a biomarker are left out of it, and it is said so.
+    const without = new Set(ds.rows.filter((r) => r.biomarker === null).map((r) => r.subject)).size;
+    if (without > 0) {
+      issues.push(
+        issue(
+          'analysis.biomarker.missing',
+          `${without} subjects without a biomarker value are left out of the MMRM too (it is stratified by it); the responder analyses keep them`,
+          undefined,
+          'warning',
+        ),
+      );
+    }
+  }
 
   let interaction: AnalysisReport['interaction'] = {
     available: false,
