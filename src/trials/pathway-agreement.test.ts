@@ -1,7 +1,7 @@
 /**
  * `trd match` reads the care pathway's own findings (docs/trial-criteria.md, "Readings shared with the care
- * pathway"): each case is one where the review found match and assess disagreeing, and the criterion now follows the
- * pathway's reading, or stays unknown where the record cannot settle it.
+ * pathway"): each case is one where match and assess could disagree, and the criterion follows the pathway's
+ * reading, or stays unknown where the record cannot settle it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -9,7 +9,7 @@ import { CONTROL_VIGNETTES } from './catalog-controls.ts';
 import { DECISION_VIGNETTES } from './catalog-decision.ts';
 import { MEDICATION_VIGNETTES } from './catalog-medications-1-1.ts';
 import { RECORD_VIGNETTES } from './catalog-records.ts';
-import { REVIEW_CODES_VIGNETTES } from './catalog-review-codes.ts';
+import { CODES_ANSWERS_VIGNETTES } from './catalog-codes-answers.ts';
 import { SAFETY_VIGNETTES } from './catalog-safety.ts';
 import type { Vignette } from './types.ts';
 
@@ -24,7 +24,7 @@ export const VIGNETTES: readonly Vignette[] = [
   ...CONTROL_VIGNETTES,
   ...MEDICATION_VIGNETTES,
   ...CLINICAL_1_1_VIGNETTES,
-  ...REVIEW_CODES_VIGNETTES,
+  ...CODES_ANSWERS_VIGNETTES,
 ];
 
 export const VIGNETTE_DIR = 'test/fixtures/vignettes';

@@ -1,5 +1,5 @@
 /**
- * The code-set and answer-reading review (care pathway 1.1): answers coded with LOINC answer codes and no ordinal
+ * Code sets and coded answers (care pathway 1.1): answers coded with LOINC answer codes and no ordinal
  * value (definition 7a), ICD-10-CM self-harm codes (7a), pregnancy and hepatitis codes (6), SNOMED CT bipolar and
  * schizophrenia codes (0), breastfeeding-status answers given as text (6) and a MedicationRequest without an intent
  * (2). Each vignette is the refer-to-trial base patient with one change; the expectation comes from the definition it
@@ -91,63 +91,63 @@ type Cited = Vignette & { readonly cites: string };
 const CITED: readonly Cited[] = [
   // Definition 7a: PHQ-9 item 9 answered with a LOINC answer code (LL358-3) and no ordinal value.
   {
-    id: 'review-phq9-item9-loinc-answer-qr',
+    id: 'phq9-item9-loinc-answer-qr',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): the most recent PHQ-9 item 9 within 90 days is 1 or more',
     tests:
       'PHQ-9 QuestionnaireResponse 7 days before, item 9 answered LA6571-9 "Nearly every day" (= 3) with no ordinal value -> suicide-risk alert; refer-to-trial.',
     build: () =>
-      base('review-phq9-item9-loinc-answer-qr')
+      base('phq9-item9-loinc-answer-qr')
         .raw(phq9Item9Coded('phq9', 'LA6571-9', daysBefore(7)))
         .build(),
     expected: expected({ safetyAlerts: ['suicide-risk'] }),
   },
   {
-    id: 'review-phq9-item9-loinc-answer-observation-1',
+    id: 'phq9-item9-loinc-answer-observation-1',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): PHQ-9 item 9 of 1 or more (the boundary, "Several days" = 1)',
     tests:
       'PHQ-9 item 9 Observation 7 days before valued LA6569-3 "Several days" (= 1) -> suicide-risk alert; refer-to-trial.',
     build: () =>
-      base('review-phq9-item9-loinc-answer-observation-1')
+      base('phq9-item9-loinc-answer-observation-1')
         .raw(phq9Item9Observation('phq9-item9', 'LA6569-3', daysBefore(7)))
         .build(),
     expected: expected({ safetyAlerts: ['suicide-risk'] }),
   },
   {
-    id: 'review-phq9-item9-loinc-answer-0-control',
+    id: 'phq9-item9-loinc-answer-0-control',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): PHQ-9 item 9 of 0 is no suicide-risk signal',
     tests:
       'Negative control: PHQ-9 item 9 Observation 7 days before valued LA6568-5 "Not at all" (= 0) -> no alert; refer-to-trial.',
     build: () =>
-      base('review-phq9-item9-loinc-answer-0-control')
+      base('phq9-item9-loinc-answer-0-control')
         .raw(phq9Item9Observation('phq9-item9', 'LA6568-5', daysBefore(7)))
         .build(),
     expected: expected({ safetyAlerts: [] }),
   },
   {
-    id: 'review-phq9-item9-unknown-answer-code',
+    id: 'phq9-item9-unknown-answer-code',
     asOf: AS_OF,
     cites:
       'definition 7a (safety alert) and docs/care-pathway.md 7a: an item 9 answer with no known score is not read as 0; as the newest answer it may be 1 or more, so the alert asks for the risk to be assessed',
     tests:
       'PHQ-9 item 9 answered with a code outside the answer list (LA9999-9) and no ordinal -> suicide-risk alert (assess the risk directly), issue pathway.scale.unreadable; refer-to-trial.',
     build: () =>
-      base('review-phq9-item9-unknown-answer-code')
+      base('phq9-item9-unknown-answer-code')
         .raw(phq9Item9Coded('phq9', 'LA9999-9', daysBefore(7)))
         .build(),
     expected: expected({ safetyAlerts: ['suicide-risk'], issuesInclude: ['pathway.scale.unreadable'] }),
   },
   {
-    id: 'review-phq9-item9-unknown-after-positive',
+    id: 'phq9-item9-unknown-after-positive',
     asOf: AS_OF,
     cites:
       'definition 7a (safety alert) and docs/care-pathway.md 7a: an unreadable newer answer never undoes an older item 9 of 1 or more',
     tests:
       'PHQ-9 item 9 = 2 30 days before, then an unreadable item 9 answer 7 days before -> suicide-risk alert stands, issue pathway.scale.unreadable; refer-to-trial.',
     build: () =>
-      base('review-phq9-item9-unknown-after-positive')
+      base('phq9-item9-unknown-after-positive')
         .questionnaireResponse({
           id: 'phq9-old',
           questionnaire: PHQ9,
@@ -160,13 +160,13 @@ const CITED: readonly Cited[] = [
   },
   // Definition 7a: self-harm or a suicide attempt in the last 180 days, coded in ICD-10-CM.
   {
-    id: 'review-self-harm-icd10cm-ssri-overdose',
+    id: 'self-harm-icd10cm-ssri-overdose',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): self-harm or a suicide attempt recorded in the last 180 days',
     tests:
       'ICD-10-CM T43.222A (SSRI poisoning, intentional self-harm) with onset 30 days before -> suicide-risk alert; refer-to-trial.',
     build: () =>
-      base('review-self-harm-icd10cm-ssri-overdose')
+      base('self-harm-icd10cm-ssri-overdose')
         .condition({
           id: 'overdose',
           code: code(
@@ -181,13 +181,13 @@ const CITED: readonly Cited[] = [
     expected: expected({ safetyAlerts: ['suicide-risk'] }),
   },
   {
-    id: 'review-self-harm-icd10cm-ssri-accidental-control',
+    id: 'self-harm-icd10cm-ssri-accidental-control',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): a poisoning coded as accidental is not self-harm',
     tests:
       'Negative control: ICD-10-CM T43.221A (SSRI poisoning, accidental) with onset 30 days before -> no alert; refer-to-trial.',
     build: () =>
-      base('review-self-harm-icd10cm-ssri-accidental-control')
+      base('self-harm-icd10cm-ssri-accidental-control')
         .condition({
           id: 'overdose',
           code: code(
@@ -202,13 +202,13 @@ const CITED: readonly Cited[] = [
     expected: expected({ safetyAlerts: [] }),
   },
   {
-    id: 'review-self-harm-icd10cm-paracetamol-overdose',
+    id: 'self-harm-icd10cm-paracetamol-overdose',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): self-harm or a suicide attempt recorded in the last 180 days',
     tests:
       'ICD-10-CM T39.1X2A (paracetamol poisoning, intentional self-harm) with onset 100 days before -> suicide-risk alert; refer-to-trial.',
     build: () =>
-      base('review-self-harm-icd10cm-paracetamol-overdose')
+      base('self-harm-icd10cm-paracetamol-overdose')
         .condition({
           id: 'overdose',
           code: code(
@@ -223,12 +223,12 @@ const CITED: readonly Cited[] = [
     expected: expected({ safetyAlerts: ['suicide-risk'] }),
   },
   {
-    id: 'review-self-harm-icd10cm-nonsuicidal',
+    id: 'self-harm-icd10cm-nonsuicidal',
     asOf: AS_OF,
     cites: 'definition 7a (safety alert): self-harm recorded in the last 180 days',
     tests: 'ICD-10-CM R45.88 (nonsuicidal self-harm) with onset 60 days before -> suicide-risk alert; refer-to-trial.',
     build: () =>
-      base('review-self-harm-icd10cm-nonsuicidal')
+      base('self-harm-icd10cm-nonsuicidal')
         .condition({
           id: 'self-harm',
           code: code('icd10cm', 'R45.88', 'Nonsuicidal self-harm'),
@@ -240,13 +240,13 @@ const CITED: readonly Cited[] = [
   },
   // Definition 6, pregnancy: an active pregnancy Condition in ICD-10-CM and SNOMED CT.
   {
-    id: 'review-pregnancy-icd10cm-mental-disorder-first-trimester',
+    id: 'pregnancy-icd10cm-mental-disorder-first-trimester',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): an active pregnancy Condition',
     tests:
       'Active ICD-10-CM O99.341 (mental disorder complicating pregnancy, first trimester) -> contraindicated: pregnancy.',
     build: () =>
-      base('review-pregnancy-icd10cm-mental-disorder-first-trimester')
+      base('pregnancy-icd10cm-mental-disorder-first-trimester')
         .condition({
           id: 'pregnancy',
           code: code('icd10cm', 'O99.341', 'Other mental disorders complicating pregnancy, first trimester'),
@@ -257,13 +257,13 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('pregnancy'),
   },
   {
-    id: 'review-pregnancy-icd10cm-puerperium-control',
+    id: 'pregnancy-icd10cm-puerperium-control',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): a puerperium code is not a pregnancy Condition',
     tests:
       'Negative control: active ICD-10-CM O99.345 (mental disorder complicating the puerperium) -> not pregnancy -> refer-to-trial.',
     build: () =>
-      base('review-pregnancy-icd10cm-puerperium-control')
+      base('pregnancy-icd10cm-puerperium-control')
         .condition({
           id: 'pregnancy',
           code: code('icd10cm', 'O99.345', 'Other mental disorders complicating the puerperium'),
@@ -274,12 +274,12 @@ const CITED: readonly Cited[] = [
     expected: expected({ contraindications: [] }),
   },
   {
-    id: 'review-pregnancy-icd10cm-weeks-of-gestation',
+    id: 'pregnancy-icd10cm-weeks-of-gestation',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): an active pregnancy Condition',
     tests: 'Active ICD-10-CM Z3A.12 (12 weeks gestation) -> contraindicated: pregnancy.',
     build: () =>
-      base('review-pregnancy-icd10cm-weeks-of-gestation')
+      base('pregnancy-icd10cm-weeks-of-gestation')
         .condition({
           id: 'pregnancy',
           code: code('icd10cm', 'Z3A.12', '12 weeks gestation of pregnancy'),
@@ -290,12 +290,12 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('pregnancy'),
   },
   {
-    id: 'review-pregnancy-icd10cm-gestational-diabetes',
+    id: 'pregnancy-icd10cm-gestational-diabetes',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): an active pregnancy Condition',
     tests: 'Active ICD-10-CM O24.410 (gestational diabetes in pregnancy) -> contraindicated: pregnancy.',
     build: () =>
-      base('review-pregnancy-icd10cm-gestational-diabetes')
+      base('pregnancy-icd10cm-gestational-diabetes')
         .condition({
           id: 'pregnancy',
           code: code('icd10cm', 'O24.410', 'Gestational diabetes mellitus in pregnancy, diet controlled'),
@@ -306,12 +306,12 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('pregnancy'),
   },
   {
-    id: 'review-pregnancy-snomed-high-risk',
+    id: 'pregnancy-snomed-high-risk',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): an active pregnancy Condition',
     tests: 'Active SNOMED CT 47200007 (high risk pregnancy) -> contraindicated: pregnancy.',
     build: () =>
-      base('review-pregnancy-snomed-high-risk')
+      base('pregnancy-snomed-high-risk')
         .condition({
           id: 'pregnancy',
           code: code('snomed', '47200007', 'High risk pregnancy'),
@@ -323,13 +323,13 @@ const CITED: readonly Cited[] = [
   },
   // Definition 6: viral hepatitis B and C are hepatitis; the other viral hepatitides are active infections.
   {
-    id: 'review-hepatitis-icd10cm-unspecified-hepatitis-b',
+    id: 'hepatitis-icd10cm-unspecified-hepatitis-b',
     asOf: AS_OF,
     cites: 'definition 6 (hepatitis): active chronic hepatitis B or C; unspecified hepatitis B is hepatitis B',
     tests:
       'Active ICD-10-CM B19.10 (unspecified viral hepatitis B), onset 400 days before -> contraindicated: hepatitis only.',
     build: () =>
-      base('review-hepatitis-icd10cm-unspecified-hepatitis-b')
+      base('hepatitis-icd10cm-unspecified-hepatitis-b')
         .condition({
           id: 'hepatitis',
           code: code('icd10cm', 'B19.10', 'Unspecified viral hepatitis B without hepatic coma'),
@@ -340,12 +340,12 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('hepatitis'),
   },
   {
-    id: 'review-hepatitis-icd10cm-hbv-carrier',
+    id: 'hepatitis-icd10cm-hbv-carrier',
     asOf: AS_OF,
     cites: 'definition 6 (hepatitis): HBsAg positive; a hepatitis B carrier is HBsAg positive',
     tests: 'Active ICD-10-CM Z22.51 (carrier of viral hepatitis B) -> contraindicated: hepatitis.',
     build: () =>
-      base('review-hepatitis-icd10cm-hbv-carrier')
+      base('hepatitis-icd10cm-hbv-carrier')
         .condition({
           id: 'hepatitis',
           code: code('icd10cm', 'Z22.51', 'Carrier of viral hepatitis B'),
@@ -356,12 +356,12 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('hepatitis'),
   },
   {
-    id: 'review-hepatitis-icd10-chronic-hepatitis-c',
+    id: 'hepatitis-icd10-chronic-hepatitis-c',
     asOf: AS_OF,
     cites: 'definition 6 (hepatitis): active chronic hepatitis C',
     tests: 'Active ICD-10 B18.2 (chronic viral hepatitis C) -> contraindicated: hepatitis only, not active-infection.',
     build: () =>
-      base('review-hepatitis-icd10-chronic-hepatitis-c')
+      base('hepatitis-icd10-chronic-hepatitis-c')
         .condition({
           id: 'hepatitis',
           code: code('icd10', 'B18.2', 'Chronic viral hepatitis C'),
@@ -372,13 +372,13 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('hepatitis'),
   },
   {
-    id: 'review-infection-icd10-acute-hepatitis-a',
+    id: 'infection-icd10-acute-hepatitis-a',
     asOf: AS_OF,
     cites: 'definition 6 (active-infection): the infectious chapter A00-B99; hepatitis A is not hepatitis B or C',
     tests:
       'Active ICD-10 B15.9 (acute hepatitis A), onset 5 days before -> contraindicated: active-infection, not hepatitis.',
     build: () =>
-      base('review-infection-icd10-acute-hepatitis-a')
+      base('infection-icd10-acute-hepatitis-a')
         .condition({
           id: 'hepatitis',
           code: code('icd10', 'B15.9', 'Hepatitis A without hepatic coma'),
@@ -389,14 +389,14 @@ const CITED: readonly Cited[] = [
     expected: contraindicated('active-infection'),
   },
   {
-    id: 'review-infection-icd10-unspecified-viral-hepatitis',
+    id: 'infection-icd10-unspecified-viral-hepatitis',
     asOf: AS_OF,
     cites:
       'definition 6 (active-infection): the infectious chapter A00-B99; unspecified viral hepatitis is not known to be B or C',
     tests:
       'Active ICD-10 B19.9 (unspecified viral hepatitis), onset 5 days before -> contraindicated: active-infection, not hepatitis.',
     build: () =>
-      base('review-infection-icd10-unspecified-viral-hepatitis')
+      base('infection-icd10-unspecified-viral-hepatitis')
         .condition({
           id: 'hepatitis',
           code: code('icd10', 'B19.9', 'Unspecified viral hepatitis without hepatic coma'),
@@ -408,13 +408,13 @@ const CITED: readonly Cited[] = [
   },
   // Definition 0: SNOMED CT bipolar and schizophrenia-spectrum codes put the patient out of scope.
   {
-    id: 'review-scope-bipolar-snomed-current-episode-depression',
+    id: 'scope-bipolar-snomed-current-episode-depression',
     asOf: AS_OF,
     cites: 'definition 0 (scope): a bipolar disorder Condition at any time (SNOMED CT bipolar disorder codes)',
     tests:
       'SNOMED CT 191627008 (bipolar affective disorder, current episode depression) beside the active F33.1 -> out-of-scope: bipolar.',
     build: () =>
-      base('review-scope-bipolar-snomed-current-episode-depression')
+      base('scope-bipolar-snomed-current-episode-depression')
         .condition({
           id: 'bipolar',
           code: code('snomed', '191627008', 'Bipolar affective disorder, current episode depression'),
@@ -425,13 +425,13 @@ const CITED: readonly Cited[] = [
     expected: expected({ recommendation: 'out-of-scope', scope: 'bipolar' }),
   },
   {
-    id: 'review-scope-bipolar-snomed-refuted-control',
+    id: 'scope-bipolar-snomed-refuted-control',
     asOf: AS_OF,
     cites: 'definition 0 (scope): a refuted bipolar disorder Condition does not count',
     tests:
       'Negative control: SNOMED CT 767631007 (bipolar disorder, most recent episode depression) with verificationStatus refuted -> in scope -> refer-to-trial.',
     build: () =>
-      base('review-scope-bipolar-snomed-refuted-control')
+      base('scope-bipolar-snomed-refuted-control')
         .condition({
           id: 'bipolar',
           code: code('snomed', '767631007', 'Bipolar disorder, most recent episode depression'),
@@ -443,13 +443,13 @@ const CITED: readonly Cited[] = [
     expected: expected({ scope: 'in-scope' }),
   },
   {
-    id: 'review-scope-paranoid-schizophrenia-snomed',
+    id: 'scope-paranoid-schizophrenia-snomed',
     asOf: AS_OF,
     cites: 'definition 0 (scope): a schizophrenia-spectrum disorder at any time (SNOMED CT equivalents of F20-F29)',
     tests:
       'SNOMED CT 64905009 (paranoid schizophrenia), resolved, beside the active F33.1 -> out-of-scope: psychotic-disorder.',
     build: () =>
-      base('review-scope-paranoid-schizophrenia-snomed')
+      base('scope-paranoid-schizophrenia-snomed')
         .condition({
           id: 'schizophrenia',
           code: code('snomed', '64905009', 'Paranoid schizophrenia'),
@@ -461,82 +461,82 @@ const CITED: readonly Cited[] = [
   },
   // Definition 6, pregnancy: the breastfeeding-status observation answered as text.
   {
-    id: 'review-breastfeeding-valuestring-yes',
+    id: 'breastfeeding-valuestring-yes',
     asOf: AS_OF,
     cites:
       'definition 6 (pregnancy): a breastfeeding-status Observation (LOINC 63895-7) answered yes in the last 90 days',
     tests: 'Breastfeeding status valueString "Yes" 10 days before -> contraindicated: pregnancy.',
     build: () =>
-      base('review-breastfeeding-valuestring-yes')
+      base('breastfeeding-valuestring-yes')
         .raw(breastfeedingText('breastfeeding', 'Yes', 'string', daysBefore(10)))
         .build(),
     expected: contraindicated('pregnancy'),
   },
   {
-    id: 'review-breastfeeding-text-only-concept-yes',
+    id: 'breastfeeding-text-only-concept-yes',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): a breastfeeding-status Observation answered yes in the last 90 days',
     tests:
       'Breastfeeding status as a concept with text only, "Yes - exclusively", 10 days before -> contraindicated: pregnancy.',
     build: () =>
-      base('review-breastfeeding-text-only-concept-yes')
+      base('breastfeeding-text-only-concept-yes')
         .raw(breastfeedingText('breastfeeding', 'Yes - exclusively', 'concept', daysBefore(10)))
         .build(),
     expected: contraindicated('pregnancy'),
   },
   {
-    id: 'review-breastfeeding-valuestring-no-control',
+    id: 'breastfeeding-valuestring-no-control',
     asOf: AS_OF,
     cites: 'definition 6 (pregnancy): a breastfeeding-status answer of no is not breastfeeding',
     tests: 'Negative control: breastfeeding status valueString "No" 10 days before -> refer-to-trial.',
     build: () =>
-      base('review-breastfeeding-valuestring-no-control')
+      base('breastfeeding-valuestring-no-control')
         .raw(breastfeedingText('breastfeeding', 'No', 'string', daysBefore(10)))
         .build(),
     expected: expected({ contraindications: [] }),
   },
   {
-    id: 'review-breastfeeding-unreadable-text',
+    id: 'breastfeeding-unreadable-text',
     asOf: AS_OF,
     cites:
       'definition 6 (pregnancy) and docs/care-pathway.md: an answer that reads as neither yes nor no is not read as "not breastfeeding" in silence',
     tests:
       'Breastfeeding status valueString "occasionally" 10 days before -> no contraindication from it, issue pathway.breastfeeding.unreadable; refer-to-trial.',
     build: () =>
-      base('review-breastfeeding-unreadable-text')
+      base('breastfeeding-unreadable-text')
         .raw(breastfeedingText('breastfeeding', 'occasionally', 'string', daysBefore(10)))
         .build(),
     expected: expected({ issuesInclude: ['pathway.breastfeeding.unreadable'] }),
   },
   // Definition 2: a MedicationRequest counts only with an order intent.
   {
-    id: 'review-request-without-intent',
+    id: 'request-without-intent',
     asOf: AS_OF,
     cites:
       'definition 2 (exposure): a MedicationRequest counts with intent order, original-order, reflex-order, filler-order or instance-order',
     tests:
       'Escitalopram 20 mg daily for 90 days as a completed MedicationRequest with no intent (instead of the statement) -> not an exposure, 1 adequate trial -> not-trd.',
     build: () =>
-      base('review-request-without-intent', { omit: ['escitalopram'] })
+      base('request-without-intent', { omit: ['escitalopram'] })
         .raw(escitalopramRequest('2025-05-05'))
         .build(),
     expected: expected({ recommendation: 'not-trd', adequateTrials: 1, issuesInclude: ['fhir.element.malformed'] }),
   },
   {
-    id: 'review-request-intent-order-control',
+    id: 'request-intent-order-control',
     asOf: AS_OF,
     cites: 'definition 2 (exposure): a completed MedicationRequest with intent order is an exposure',
     tests:
       'Control: the same escitalopram request with intent order -> 90 days at 20 mg, 2 adequate trials -> refer-to-trial.',
     build: () =>
-      base('review-request-intent-order-control', { omit: ['escitalopram'] })
+      base('request-intent-order-control', { omit: ['escitalopram'] })
         .raw(escitalopramRequest('2025-05-05', 'order'))
         .build(),
     expected: expected(),
   },
 ];
 
-export const REVIEW_CODES_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
+export const CODES_ANSWERS_VIGNETTES: readonly Vignette[] = CITED.map(({ cites, ...v }) => ({
   ...v,
   expected: { ...v.expected, cite: cites },
 }));
