@@ -170,6 +170,18 @@ test("a urn:uuid subject other than the Patient's own fullUrl names another pati
   assert.equal(a.inflammation.status, 'unknown');
 });
 
+test('deceasedBoolean given as the text "true" is a death, said once', () => {
+  const a = engine.assess(
+    withChange((_, r) => void (r('patient').deceasedBoolean = 'true')),
+    { asOf: AS_OF },
+  );
+  assert.equal(a.scope.reason, 'deceased');
+  assert.deepEqual(
+    a.issues.filter((i) => (i.path ?? '').includes('deceasedBoolean')).map((i) => i.message),
+    ['deceasedBoolean is the text "true", not a boolean: the patient is taken as deceased'],
+  );
+});
+
 test('a deceasedDateTime that cannot be read is a death on an unknown day', () => {
   const a = engine.assess(
     withChange((_, r) => void (r('patient').deceasedDateTime = '2026-13-01')),

@@ -91,14 +91,14 @@ function rangeDose(ctx: ReadContext, value: unknown, path: string): Quantity | u
 const DAYS_OF_WEEK: ReadonlySet<string> = new Set(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 
 function perDayFromRepeat(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, path: string): number | undefined {
-  const perDay = everyDayRate(ctx, repeat, path);
+  const period = readNumber(ctx, repeat.period, path, '.timing.repeat.period');
+  const periodUnit = readString(ctx, repeat.periodUnit, path, '.timing.repeat.periodUnit');
+  const perDay = everyDayRate(ctx, repeat, path, period, periodUnit);
   // dayOfWeek limits a daily schedule to some days of the week: 50 mg once a day on Mon, Wed and Fri is 3/7 of a dose.
   const listed = readArray(ctx, repeat.dayOfWeek, path, '.timing.repeat.dayOfWeek');
   if (perDay === undefined || listed.length === 0) return perDay;
   const days = new Set(listed.filter((d) => typeof d === 'string' && DAYS_OF_WEEK.has(d)));
   if (days.size === 0 || days.size === 7) return perDay;
-  const period = readNumber(ctx, repeat.period, path, '.timing.repeat.period');
-  const periodUnit = readString(ctx, repeat.periodUnit, path, '.timing.repeat.periodUnit');
   if (period === undefined || (period === 1 && periodUnit === 'd')) return (perDay * days.size) / 7;
   note(
     ctx,
@@ -109,11 +109,16 @@ function perDayFromRepeat(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, pat
   return undefined;
 }
 
-function everyDayRate(ctx: ReadContext, repeat: Untrusted<TimingRepeat>, path: string): number | undefined {
+/** Administrations per day on the days it is taken, from frequency per period (read by the caller). */
+function everyDayRate(
+  ctx: ReadContext,
+  repeat: Untrusted<TimingRepeat>,
+  path: string,
+  period: number | undefined,
+  periodUnit: string | undefined,
+): number | undefined {
   const frequency = readNumber(ctx, repeat.frequency, path, '.timing.repeat.frequency');
   const frequencyMax = readNumber(ctx, repeat.frequencyMax, path, '.timing.repeat.frequencyMax');
-  const period = readNumber(ctx, repeat.period, path, '.timing.repeat.period');
-  const periodUnit = readString(ctx, repeat.periodUnit, path, '.timing.repeat.periodUnit');
   // frequency is the least number of doses; frequencyMax alone ("up to twice a day") gives no regular number.
   if (frequency === undefined && frequencyMax !== undefined) {
     note(

@@ -16,7 +16,9 @@ export function readPatient(ctx: ReadContext, resource: Untrusted<Patient>): Pat
   }
   const rawFlag = resource.deceasedBoolean as unknown;
   const rawTime = resource.deceasedDateTime as unknown;
-  let deceased = readBoolean(ctx, rawFlag, 'deceasedBoolean');
+  // "true" as text is read below as a death, with its own message; any other non-boolean is reported and ignored.
+  const flagText = typeof rawFlag === 'string' && rawFlag.trim().toLowerCase() === 'true';
+  let deceased = flagText ? undefined : readBoolean(ctx, rawFlag, 'deceasedBoolean');
   let deceasedDate: string | undefined;
   if (rawTime !== undefined && rawTime !== null) {
     // A stated death is a death even when its time cannot be read (the safe reading: never taken to be alive).
@@ -29,7 +31,7 @@ export function readPatient(ctx: ReadContext, resource: Untrusted<Patient>): Pat
       );
     }
     deceased ??= true;
-  } else if (deceased === undefined && typeof rawFlag === 'string' && rawFlag.trim().toLowerCase() === 'true') {
+  } else if (flagText) {
     deceased = true;
     warn(ctx, 'deceasedBoolean', 'deceasedBoolean is the text "true", not a boolean: the patient is taken as deceased');
   }

@@ -17,12 +17,9 @@ import { laterFirst, latestTies } from './observations.ts';
 import { itemReadings } from './symptoms.ts';
 import type { ItemReading } from './symptoms.ts';
 
-/** The most recent readings (definition 5: by day, then by time; same-day readings times cannot order are all kept). */
-function newest<R extends ItemReading>(readings: readonly R[]): R[] {
-  return latestTies(
-    [...readings].sort((a, b) => laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.source, b.source)),
-  );
-}
+/** Most recent first (definition 5: by instant where both give one, else by day); ties keep a stable order. */
+const newestFirst = (a: ItemReading, b: ItemReading): number =>
+  laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.source, b.source);
 
 export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   const rule = ctx.pathway.definitions.safety.suicideRisk;
@@ -36,10 +33,12 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
     const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);
     // An unreadable answer never undoes an older score at or above the threshold (the newest scored one is read), and
     // when it is the newest, it may itself be at or above it: the alert asks for the risk to be assessed.
-    const latest = newest(inWindow.filter((r): r is ItemReading & { score: number } => r.score !== undefined));
+    const sorted = inWindow.sort(newestFirst);
+    const latest = latestTies(sorted.filter((r): r is ItemReading & { score: number } => r.score !== undefined));
     const worst = latest.length === 0 ? undefined : latest.reduce((a, b) => (b.score > a.score ? b : a));
     const meets = worst !== undefined && (item.atLeast.inclusive ? worst.score >= limit : worst.score > limit);
-    const unscored = newest(inWindow).find((r) => r.score === undefined);
+    // Same-day readings times cannot order are all the most recent (latestTies).
+    const unscored = latestTies(sorted).find((r) => r.score === undefined);
     if (worst !== undefined && meets) {
       details.push(`${item.instrument} item ${item.item} = ${worst.score} on ${worst.date}`);
       evidence.add(worst.source);

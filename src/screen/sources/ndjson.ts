@@ -245,6 +245,9 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     const badFiles = await c.runAndReadAll(`SELECT DISTINCT file FROM kept WHERE rtype IS NULL ORDER BY file`);
     const located: MalformedLine[] = [...rejected];
     for (const [file] of badFiles.getRows()) {
+      // Files come in name order, so once the first MAX_LOCATED lines up to this file are known, no later file's
+      // lines can be among them: the slow pass stops (a rejected line of a later file sorts after them too).
+      if (located.filter((l) => l.file < String(file)).length >= MAX_LOCATED) break;
       const texts = await c.runAndReadAll(
         `SELECT DISTINCT j FROM kept WHERE rtype IS NULL AND file = ${sqlString(String(file))} LIMIT ${MAX_LOCATED}`,
       );
