@@ -256,17 +256,48 @@ test('a unit text that is a UCUM unit other than the code: the value is not conv
   assert.equal(engine.assess(agree, { asOf: AS_OF }).inflammation.crp?.mgPerL, 7);
 });
 
-test('an undated questionnaire is not read, and the result says so', () => {
+test('an undated questionnaire is placed in no window, and the result says so; its suicide item still alerts', () => {
+  const undatedResponse = (item9: number) =>
+    withChange((bundle) => {
+      bundle.entry.push({
+        resource: {
+          resourceType: 'QuestionnaireResponse',
+          id: 'phq9-undated',
+          status: 'completed',
+          questionnaire: 'http://loinc.org/q/44249-1',
+          subject: { reference: 'Patient/patient' },
+          item: [{ linkId: '44260-8', answer: [{ valueInteger: item9 }] }],
+        },
+      });
+    });
+  const positive = engine.assess(undatedResponse(3), { asOf: AS_OF });
+  assert.ok(issueCodes(positive).includes('pathway.response.undated'));
+  assert.deepEqual(
+    positive.safetyAlerts.map((s) => s.code),
+    ['suicide-risk'],
+  );
+  assert.match(positive.safetyAlerts[0]?.detail ?? '', /PHQ-9 item 9 = 3 recorded without a usable date/);
+  assert.deepEqual(positive.safetyAlerts[0]?.evidence, ['QuestionnaireResponse/phq9-undated']);
+  assert.equal(positive.recommendation.code, 'refer-to-trial', 'the alert never changes the decision');
+  const negative = engine.assess(undatedResponse(0), { asOf: AS_OF });
+  assert.ok(issueCodes(negative).includes('pathway.response.undated'));
+  assert.deepEqual(negative.safetyAlerts, []);
+});
+
+test('an undated PHQ-9 item 9 Observation at or above the threshold raises the alert', () => {
   const b = withChange((bundle) => {
     bundle.entry.push({
       resource: {
-        resourceType: 'QuestionnaireResponse',
-        id: 'phq9-undated',
-        status: 'completed',
+        resourceType: 'Observation',
+        id: 'phq9-item9-undated',
+        status: 'final',
         subject: { reference: 'Patient/patient' },
-        item: [{ linkId: '44260-8', answer: [{ valueInteger: 3 }] }],
+        code: { coding: [{ system: 'http://loinc.org', code: '44260-8' }] },
+        valueInteger: 1,
       },
     });
   });
-  assert.ok(issueCodes(engine.assess(b, { asOf: AS_OF })).includes('pathway.response.undated'));
+  const a = engine.assess(b, { asOf: AS_OF });
+  assert.ok(issueCodes(a).includes('pathway.observation.undated'));
+  assert.deepEqual(a.safetyAlerts[0]?.evidence, ['Observation/phq9-item9-undated']);
 });

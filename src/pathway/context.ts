@@ -23,8 +23,12 @@ export interface EngineContext {
     classifiedObservations?: readonly unknown[];
     observationsBySet?: ReadonlyMap<string, readonly unknown[]>;
     observationsByRef?: ReadonlyMap<string, unknown>;
+    /** Classified observations with no usable date (observations.ts). */
+    undatedObservations?: readonly unknown[];
     medicationUses?: readonly unknown[];
     responses?: readonly unknown[];
+    /** Usable responses with no usable date (symptoms.ts). */
+    undatedResponses?: readonly unknown[];
     /** Resource reference -> the scale items it answers with no score the pathway knows (symptoms.ts). */
     unreadableItems?: Map<string, string[]>;
   };

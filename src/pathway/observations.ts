@@ -99,12 +99,14 @@ export function classifiedObservations(ctx: EngineContext): readonly ClassifiedO
   if (list === undefined) {
     const out: ClassifiedObservation[] = [];
     const bySet = new Map<string, ClassifiedObservation[]>();
+    const undated: UndatedObservation[] = [];
     for (const obs of ctx.record.observations) {
       const hits = conceptSetHits(ctx, obs.code);
       if (hits.size === 0) continue;
       const day = dayOf(obs.effective, 'start');
       if (day === undefined) {
         noteIssue(ctx, 'pathway.observation.undated', 'an Observation has no usable date and was not used', obs.ref);
+        undated.push({ obs, hits });
         continue;
       }
       const c: ClassifiedObservation = { obs, day, hits, order: out.length };
@@ -118,8 +120,25 @@ export function classifiedObservations(ctx: EngineContext): readonly ClassifiedO
     list = out;
     ctx.scratch.classifiedObservations = list;
     ctx.scratch.observationsBySet = bySet;
+    ctx.scratch.undatedObservations = undated;
   }
   return list;
+}
+
+/** A classified observation with no usable date: used only where an undated result may still matter (safety.ts). */
+export interface UndatedObservation {
+  readonly obs: ObservationFact;
+  readonly hits: ReturnType<typeof conceptSetHits>;
+}
+
+/** The undated observations coded in any of `codeSets` (rare: a plain scan). */
+export function undatedObservationsInSets(
+  ctx: EngineContext,
+  codeSets: readonly string[],
+): readonly UndatedObservation[] {
+  classifiedObservations(ctx);
+  const undated = ctx.scratch.undatedObservations as readonly UndatedObservation[];
+  return undated.filter((u) => codeSets.some((setId) => u.hits.has(setId)));
 }
 
 /** The classified observations coded in any of `codeSets` (in record order): a superset of what useHit accepts. */

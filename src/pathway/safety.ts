@@ -1,7 +1,8 @@
 /**
  * Definition 7a, the `suicide-risk` safety alert: within the window (90 days) the most recent PHQ-9 item 9, BDI-II
  * item 9 or MADRS item 10 at or above its threshold; or an active suicidal-ideation Condition; or self-harm or a
- * suicide attempt dated in the last 180 days (or undated). Same-day scores that times cannot order are read at their highest (the
+ * suicide attempt dated in the last 180 days (or undated). A score at or above the threshold with no usable date counts
+ * too (it may be recent). Same-day scores that times cannot order are read at their highest (the
  * safe reading). The alert never changes the decision; it is shown first and a referral's summary says to assess and
  * manage the risk first. An item answered with no score the pathway knows (symptoms.ts: issue
  * `pathway.scale.unreadable`) never undoes an older score at or above the threshold; when it is the newest answer it
@@ -14,12 +15,27 @@ import type { EngineContext } from './context.ts';
 import type { SafetyAlert } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 import { laterFirst, latestTies } from './observations.ts';
-import { itemReadings } from './symptoms.ts';
+import { itemReadings, undatedItemScores } from './symptoms.ts';
 import type { ItemReading } from './symptoms.ts';
 
 /** Most recent first (definition 5: by instant where both give one, else by day); ties keep a stable order. */
 const newestFirst = (a: ItemReading, b: ItemReading): number =>
   laterFirst(a.day, a.instant, b.day, b.instant) || byRef(a.source, b.source);
+
+type SuicideItem = EngineContext['pathway']['definitions']['safety']['suicideRisk']['items'][number];
+
+/**
+ * A score at or above the threshold in a response or Observation with no usable date cannot be placed in the window,
+ * and may be recent: the safe reading counts it (as an undated self-harm record), saying it is undated.
+ */
+function noteUndatedScores(ctx: EngineContext, item: SuicideItem, details: string[], evidence: Set<string>): void {
+  for (const { score, source } of undatedItemScores(ctx, item.instrument, item.item, item.linkIds)) {
+    const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);
+    if (item.atLeast.inclusive ? score < limit : score <= limit) continue;
+    details.push(`${item.instrument} item ${item.item} = ${score} recorded without a usable date (it may be recent)`);
+    evidence.add(source);
+  }
+}
 
 export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   const rule = ctx.pathway.definitions.safety.suicideRisk;
@@ -27,6 +43,7 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   const evidence = new Set<string>();
   const from = windowStart(ctx.asOfDay, rule.windowDays);
   for (const item of rule.items) {
+    noteUndatedScores(ctx, item, details, evidence);
     const inWindow = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter((r) => r.day >= from);
     if (inWindow.length === 0) continue;
     useThreshold(ctx, 'suicide-risk window (days)', rule.windowDays);

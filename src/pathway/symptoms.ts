@@ -10,10 +10,22 @@
  * is never dropped in silence: the item counts as not answered and the issue `pathway.scale.unreadable` names it.
  */
 import type { Pathway } from '../knowledge/schema-pathway.ts';
-import type { AnswerFact, Coding, ObservationValue, QuestionnaireResponseFact } from '../record/index.ts';
+import type {
+  AnswerFact,
+  Coding,
+  ObservationFact,
+  ObservationValue,
+  QuestionnaireResponseFact,
+} from '../record/index.ts';
 import { dayOf, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { instantOf, observationByRef, observationsInSets, statusSet } from './observations.ts';
+import {
+  instantOf,
+  observationByRef,
+  observationsInSets,
+  statusSet,
+  undatedObservationsInSets,
+} from './observations.ts';
 import { answerScoreOf, codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
@@ -59,13 +71,17 @@ function itemFor(ctx: EngineContext, ix: InstrumentIndex, hits: SetHits): Item |
   return n === undefined ? undefined : ix.itemByNumber.get(n);
 }
 
-/** A usable QuestionnaireResponse with its numeric answers' code-set hits, read once for all the instruments. */
-interface ReadResponse {
+/** A QuestionnaireResponse with its answers' code-set hits, read once for all the instruments. */
+interface ResponseAnswers {
   readonly qr: QuestionnaireResponseFact;
-  readonly day: number;
   readonly url: string | undefined;
   /** Every answer with a value: `value` is its number when it carries one (else the answer code decides, per scale). */
   readonly answers: readonly { readonly answer: AnswerFact; readonly value?: number; readonly hits: SetHits }[];
+}
+
+/** A usable, dated QuestionnaireResponse. */
+interface ReadResponse extends ResponseAnswers {
+  readonly day: number;
 }
 
 // Read once per assessment: the symptom profile and the suicide-risk alert (three items) all use them.
@@ -79,26 +95,33 @@ function readResponses(ctx: EngineContext): readonly ReadResponse[] {
 
 function readResponsesOnce(ctx: EngineContext): ReadResponse[] {
   const out: ReadResponse[] = [];
+  const undated: ResponseAnswers[] = [];
   const validResponse = statusSet(ctx.pathway.definitions.symptoms.validStatuses.questionnaireResponse);
   for (const qr of ctx.record.questionnaireResponses) {
     if (!validResponse.has(qr.status)) continue;
     const day = dayOf(qr.authored, 'start');
     if (day === undefined) {
-      // As an undated Observation (observations.ts): it cannot be placed in any window, and it is said so.
+      // As an undated Observation (observations.ts): it cannot be placed in any window, and it is said so. It is
+      // kept only for the suicide-risk alert (undatedItemScores).
       noteIssue(ctx, 'pathway.response.undated', 'a QuestionnaireResponse has no usable date and was not used', qr.ref);
+      undated.push(readAnswers(ctx, qr));
       continue;
     }
-    if (day > ctx.asOfDay) continue;
-    const answers: { answer: AnswerFact; value?: number; hits: SetHits }[] = [];
-    for (const a of qr.answers) {
-      if (a.valueNumber !== undefined)
-        answers.push({ answer: a, value: a.valueNumber, hits: codingsSetHits(ctx, a.code) });
-      else if (a.valueCoding !== undefined || a.valueString !== undefined)
-        answers.push({ answer: a, hits: codingsSetHits(ctx, a.code) });
-    }
-    out.push({ qr, day, url: qr.questionnaire?.toLowerCase(), answers });
+    if (day <= ctx.asOfDay) out.push({ ...readAnswers(ctx, qr), day });
   }
+  ctx.scratch.undatedResponses = undated;
   return out;
+}
+
+function readAnswers(ctx: EngineContext, qr: QuestionnaireResponseFact): ResponseAnswers {
+  const answers: { answer: AnswerFact; value?: number; hits: SetHits }[] = [];
+  for (const a of qr.answers) {
+    if (a.valueNumber !== undefined)
+      answers.push({ answer: a, value: a.valueNumber, hits: codingsSetHits(ctx, a.code) });
+    else if (a.valueCoding !== undefined || a.valueString !== undefined)
+      answers.push({ answer: a, hits: codingsSetHits(ctx, a.code) });
+  }
+  return { qr, url: qr.questionnaire?.toLowerCase(), answers };
 }
 
 function numberOf(v: ObservationValue | undefined): number | undefined {
@@ -288,12 +311,11 @@ export function itemReadings(
 ): ItemReading[] {
   const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
   if (ix === undefined) return [];
-  const itemSets = ix.instrument.itemCodeSets;
-  const isItem = (hits: SetHits): boolean => useHit(ctx, hits, itemSets)?.item === item;
-  const valid = validObservation(ctx);
   const out: ItemReading[] = [];
   const label = `${instrumentName} item ${item}`;
-  const push = (score: number | undefined, date: string | undefined, day: number, source: string): void => {
+  const observations = observationsInSets(ctx, [...ix.instrument.itemCodeSets, ...ix.observationSets]);
+  eachItemScore(ctx, ix, item, linkIds, readResponses(ctx), observations, (score, date, source, day) => {
+    if (day === undefined || day > ctx.asOfDay) return;
     if (score === undefined) noteUnreadable(ctx, label, source, date);
     const instant = instantOf(date);
     const calendarDate = (date ?? '').slice(0, 10);
@@ -303,16 +325,56 @@ export function itemReadings(
         ? { score, day, date: calendarDate, source }
         : { score, day, date: calendarDate, source, instant },
     );
-  };
-  for (const { qr, day, url, answers } of readResponses(ctx)) {
+  });
+  return out;
+}
+
+/**
+ * The scores of `item` in responses and Observations with no usable date (noted as not used, and placed in no
+ * window): the suicide-risk alert still reads them, since such a score may be recent (safety.ts).
+ */
+export function undatedItemScores(
+  ctx: EngineContext,
+  instrumentName: Instrument['instrument'],
+  item: number,
+  linkIds: readonly string[],
+): { readonly score: number; readonly source: string }[] {
+  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
+  if (ix === undefined) return [];
+  readResponses(ctx);
+  const responses = ctx.scratch.undatedResponses as readonly ResponseAnswers[];
+  const observations = undatedObservationsInSets(ctx, [...ix.instrument.itemCodeSets, ...ix.observationSets]);
+  const out: { score: number; source: string }[] = [];
+  eachItemScore(ctx, ix, item, linkIds, responses, observations, (score, _date, source) => {
+    if (score !== undefined) out.push({ score, source });
+  });
+  return out;
+}
+
+/**
+ * Calls `visit` with each answer to `item` (its score, undefined when unreadable; the day of its response or
+ * Observation when dated): the responses first, then the Observations.
+ */
+function eachItemScore(
+  ctx: EngineContext,
+  ix: InstrumentIndex,
+  item: number,
+  linkIds: readonly string[],
+  responses: readonly (ResponseAnswers & { readonly day?: number })[],
+  observations: readonly { readonly obs: ObservationFact; readonly hits: SetHits; readonly day?: number }[],
+  visit: (score: number | undefined, date: string | undefined, source: string, day: number | undefined) => void,
+): void {
+  const isItem = (hits: SetHits): boolean => useHit(ctx, hits, ix.instrument.itemCodeSets)?.item === item;
+  const valid = validObservation(ctx);
+  for (const { qr, url, answers, day } of responses) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     const a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
-    if (a !== undefined) push(answerScore(ctx, ix, a), qr.authored, day, qr.ref);
+    if (a !== undefined) visit(answerScore(ctx, ix, a), qr.authored, qr.ref, day);
   }
-  for (const { obs, day, hits } of observationsInSets(ctx, [...itemSets, ...ix.observationSets])) {
-    if (!valid.has(obs.status) || day > ctx.asOfDay) continue;
+  for (const { obs, hits, day } of observations) {
+    if (!valid.has(obs.status)) continue;
     if (isItem(hits)) {
-      if (obs.value !== undefined) push(valueScore(ctx, ix, obs.value), obs.effective, day, obs.ref);
+      if (obs.value !== undefined) visit(valueScore(ctx, ix, obs.value), obs.effective, obs.ref, day);
       continue;
     }
     const parts: { codings: readonly Coding[]; value: ObservationValue | undefined }[] = obs.components.map((c) => ({
@@ -324,7 +386,6 @@ export function itemReadings(
       if (m !== undefined && valid.has(m.status)) parts.push({ codings: m.code.codings, value: m.value });
     }
     const part = parts.find((p) => p.value !== undefined && isItem(codingsSetHits(ctx, p.codings)));
-    if (part !== undefined) push(valueScore(ctx, ix, part.value), obs.effective, day, obs.ref);
+    if (part !== undefined) visit(valueScore(ctx, ix, part.value), obs.effective, obs.ref, day);
   }
-  return out;
 }
