@@ -157,6 +157,41 @@ test('a biologic with no known last dose is neither current nor past its washout
   assert.ok(issueCodes(a).includes('medication.last-dose-unknown'));
 });
 
+test('a CRP after a tocilizumab record whose last dose is unknown may be suppressed: the CRP is unknown', () => {
+  const tocilizumab = (extra: Record<string, unknown>) =>
+    withChange((bundle) => {
+      bundle.entry.push({
+        resource: {
+          resourceType: 'MedicationStatement',
+          id: 'tocilizumab',
+          subject: { reference: 'Patient/patient' },
+          medicationCodeableConcept: {
+            coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '612865' }],
+          },
+          ...extra,
+        },
+      });
+    });
+  const unknownLastDose = [
+    { status: 'completed' }, // no date at all
+    { status: 'stopped', effectivePeriod: { start: '2024-01-01' } }, // started, last dose unknown
+  ];
+  for (const extra of unknownLastDose) {
+    const a = engine.assess(tocilizumab(extra), { asOf: AS_OF });
+    assert.equal(a.inflammation.status, 'unknown', JSON.stringify(extra));
+    assert.equal(a.inflammation.crp, undefined);
+    assert.match(a.inflammation.rejected[0]?.reason ?? '', /last dose is not known/);
+    assert.match(a.inflammation.reason, /confirm it first/);
+    assert.notEqual(a.recommendation.code, 'refer-to-trial');
+  }
+  // A known last dose long before the CRP leaves it valid.
+  const past = engine.assess(
+    tocilizumab({ status: 'completed', effectivePeriod: { start: '2024-01-01', end: '2024-06-01' } }),
+    { asOf: AS_OF },
+  );
+  assert.equal(past.inflammation.crp?.mgPerL, 7);
+});
+
 test("a urn:uuid subject other than the Patient's own fullUrl names another patient", () => {
   const b = withChange((bundle, r) => {
     for (const e of bundle.entry)

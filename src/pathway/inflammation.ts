@@ -20,18 +20,29 @@ import type { DatedObservation } from './observations.ts';
 
 /**
  * Inclusive day ranges during which tocilizumab was given, from any record kind (statement, request, dispense,
- * administration), as definition 2 reads them (medication-use.ts); a record of unknown duration counts from its start.
+ * administration), as definition 2 reads them (medication-use.ts). A record whose first or last dose is unknown (no
+ * date; open-ended; no end or supply) reaches as far as it may: any CRP in that reach may be suppressed.
  */
-function tocilizumabDoses(
-  ctx: EngineContext,
-  codeSets: readonly string[],
-): { from: number; to: number; source: string }[] {
-  const out: { from: number; to: number; source: string }[] = [];
+function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): TocilizumabDoses[] {
+  const out: TocilizumabDoses[] = [];
   for (const u of medicationUses(ctx)) {
-    if (u.ignored !== undefined || u.startDay === undefined || !inMedicationSets(ctx, codeSets, u.fact)) continue;
-    out.push({ from: u.startDay, to: u.endDay ?? u.startDay, source: u.fact.ref });
+    if (u.ignored !== undefined || !inMedicationSets(ctx, codeSets, u.fact)) continue;
+    const from = u.startDay ?? Number.NEGATIVE_INFINITY;
+    out.push({
+      from,
+      to: u.lastDay ?? Number.POSITIVE_INFINITY,
+      lastDoseKnown: u.lastDay !== undefined,
+      source: u.fact.ref,
+    });
   }
   return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
+}
+
+interface TocilizumabDoses {
+  readonly from: number;
+  readonly to: number;
+  readonly lastDoseKnown: boolean;
+  readonly source: string;
 }
 
 const meets = (x: number, t: { value: number; inclusive: boolean }): boolean =>
@@ -124,15 +135,19 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const suppressionDays =
     doses.length > 0 ? useThreshold(ctx, 'tocilizumab CRP suppression (days)', def.tocilizumabSuppressionDays) : 0;
   const valid: Candidate[] = [];
+  let unknownLastDose: string | undefined;
   for (const c of usable) {
     const { obs, day } = c;
     const dose = doses.find(
       (d) => day >= d.from && (day <= d.to || withinDaysAfter(day, d.to, def.tocilizumabSuppressionDays)),
     );
     if (dose !== undefined) {
+      if (!dose.lastDoseKnown) unknownLastDose ??= dose.source;
       rejected.push({
         source: obs.ref,
-        reason: `drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP`,
+        reason: dose.lastDoseKnown
+          ? `drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP`
+          : `may have been drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP: its last dose is not known (confirm when it was last given)`,
       });
       continue;
     }
@@ -160,7 +175,12 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       rejected.length > 0
         ? `no valid CRP in the ${windowDays} days before ${ctx.asOf} (${rejected.length} result(s) not usable)`
         : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
-    return result(settings, 'unknown', reason);
+    // A new CRP would be as doubtful until the tocilizumab's last dose is known: say what to confirm first.
+    const confirm =
+      unknownLastDose === undefined
+        ? ''
+        : `; tocilizumab (${unknownLastDose}) may suppress CRP and its last dose is not known: confirm it first`;
+    return result(settings, 'unknown', reason + confirm);
   }
   const read: { crp: CrpResult; status: InflammationStatus }[] = [];
   for (const { obs, day } of ties) {

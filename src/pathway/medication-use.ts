@@ -36,6 +36,8 @@ export interface MedicationUse {
   readonly endDay?: number;
   /** The same, not capped at the as-of day (a completed course must have ended by then). */
   readonly knownEndDay?: number;
+  /** The last known day of use: the end, else the date of a record dated by one day; undefined when unknown. */
+  readonly lastDay?: number;
   /** Why the exposure is unverified (status intended or unknown, duration unknown); undefined when firm. */
   readonly unverified?: string;
   /** True when the status alone makes it unverified (intended, unknown): not confirmed as taken. */
@@ -217,6 +219,7 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
     startDay,
     endDay: endDay === undefined ? undefined : Math.min(endDay, ctx.asOfDay),
     knownEndDay: endDay,
+    lastDay,
     unverified,
     unconfirmed,
     openEnded,
