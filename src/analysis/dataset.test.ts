@@ -116,11 +116,40 @@ describe('buildDataset', () => {
   });
 });
 
+describe('visit order in the dataset', () => {
+  it('warns when visits can only be listed in order of first appearance', () => {
+    const relabel = (week: string): string => (week === '4' ? 'Mid' : 'End');
+    const r = buildDataset(
+      header,
+      good.map((x) => ({ ...x, week: relabel(x.week ?? '') })),
+      { ...spec, primaryVisit: 'End' },
+    );
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.visits, ['Mid', 'End']);
+    assert.deepEqual(
+      r.issues.filter((i) => i.code === 'analysis.visit.order').map((i) => i.severity),
+      ['warning'],
+    );
+    assert.ok(buildDataset(header, good, spec).issues.every((i) => i.code !== 'analysis.visit.order'));
+  });
+});
+
 describe('orderVisits', () => {
   it('orders numeric labels numerically (10 after 9)', () => {
-    assert.deepEqual(orderVisits(['10', '2', '9', '2']), ['2', '9', '10']);
+    assert.deepEqual(orderVisits(['10', '2', '9', '2']), { visits: ['2', '9', '10'], byAppearance: false });
   });
-  it('keeps first appearance for non-numeric labels', () => {
-    assert.deepEqual(orderVisits(['Week 2', 'Week 10', 'Baseline']), ['Week 2', 'Week 10', 'Baseline']);
+  it('orders one name with numbers by the number (Week 10 after Week 9)', () => {
+    assert.deepEqual(orderVisits(['Week 10', 'week 2', 'Week 9']), {
+      visits: ['week 2', 'Week 9', 'Week 10'],
+      byAppearance: false,
+    });
+    assert.deepEqual(orderVisits(['day28', 'day7']).visits, ['day7', 'day28']);
+  });
+  it('keeps first appearance for other labels, and says so', () => {
+    assert.deepEqual(orderVisits(['Week 2', 'Day 10', 'End']), {
+      visits: ['Week 2', 'Day 10', 'End'],
+      byAppearance: true,
+    });
+    assert.equal(orderVisits(['End']).byAppearance, false);
   });
 });

@@ -4,7 +4,8 @@
  * then the build fails once (an analysis of malformed data would look confident and be wrong).
  *
  * Conventions: change = post - baseline; an empty outcome cell is missing; visits sort numerically when every visit
- * label is a number, otherwise in order of first appearance; only the treatment and control arms are analysed.
+ * label is a number or one name with a number ("Week 2"), otherwise in order of first appearance, with a warning;
+ * only the treatment and control arms are analysed.
  */
 import { fail, issue, ok, type Issue, type Result } from '../record/index.ts';
 
@@ -246,7 +247,7 @@ export function buildDataset(
   });
   issues.push(...problems.issues());
 
-  const visits = orderVisits(rows.map((r) => r.visit));
+  const { visits, byAppearance } = orderVisits(rows.map((r) => r.visit));
   if (!visits.includes(spec.primaryVisit)) {
     issues.push(
       issue(
@@ -257,6 +258,16 @@ export function buildDataset(
   }
   if (issues.length > 0) return fail(issues);
   const warnings: Issue[] = notes.issues();
+  if (byAppearance) {
+    warnings.push(
+      issue(
+        'analysis.visit.order',
+        `visit labels are neither numbers nor one name with numbers: visits are listed in order of first appearance (${visits.slice(0, 6).join(', ')}${visits.length > 6 ? ', ...' : ''}); the unstructured MMRM does not depend on it`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
   if (otherArmRows > 0) {
     warnings.push(
       issue(
@@ -294,9 +305,23 @@ export function buildDataset(
   );
 }
 
-/** Numeric order when every label is a number (so "10" follows "9"), else first appearance. */
-export function orderVisits(labels: readonly string[]): string[] {
+/** A visit label made of a name and a number ("Week 2", "day28", "V10"): the name and the number. */
+const NAMED_NUMBER = /^(\D*?)\s*(\d+(?:\.\d+)?)$/;
+
+/**
+ * The visits in time order: numerically when every label is a number (so "10" follows "9") or one name with a
+ * number ("Week 2" before "Week 10"), else in order of first appearance (`byAppearance`: the caller says so, since
+ * nothing in the labels vouches for that order).
+ */
+export function orderVisits(labels: readonly string[]): { visits: string[]; byAppearance: boolean } {
   const unique = [...new Set(labels)];
-  const allNumeric = unique.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
-  return allNumeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique;
+  if (unique.every((v) => v.trim() !== '' && Number.isFinite(Number(v))))
+    return { visits: unique.sort((a, b) => Number(a) - Number(b)), byAppearance: false };
+  const named = unique.map((v) => NAMED_NUMBER.exec(v.trim()));
+  const name = named[0]?.[1]?.toLowerCase();
+  if (named.every((m) => m !== null && m[1]?.toLowerCase() === name)) {
+    const numberOf = new Map(unique.map((v, i) => [v, Number(named[i]?.[2])]));
+    return { visits: unique.sort((a, b) => (numberOf.get(a) ?? 0) - (numberOf.get(b) ?? 0)), byAppearance: false };
+  }
+  return { visits: unique, byAppearance: unique.length > 1 };
 }
