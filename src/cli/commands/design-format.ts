@@ -67,6 +67,12 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
       lines.push(
         `  residual SD ${f(report.result.residualSd, 3)}; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm`,
       );
+      const exactN = report.result.nPerArmExactMethod;
+      if (exactN !== undefined) {
+        lines.push(
+          `  warning: Borm's approximation falls short of the target power at this small n; the exact method (--method exact) needs ${exactN} per arm`,
+        );
+      }
     }
   }
   return lines;

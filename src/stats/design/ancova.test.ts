@@ -79,4 +79,9 @@ test('Borm n is floored at 3 per arm (residual df >= 1) and its power is the exa
   const exact = value(ancovaPower({ n: 3, delta: 3, sd: 8, rho: 0.99, method: 'exact' }));
   assert.equal(near.achievedPower, exact);
   assert.ok(near.achievedPower < 0.9);
+  // The shortfall comes with the exact method's n, which reaches the target.
+  const exactN = near.nPerArmExactMethod ?? 0;
+  assert.ok(exactN > 3);
+  assert.ok(value(ancovaPower({ n: exactN, delta: 3, sd: 8, rho: 0.99, method: 'exact' })) >= 0.9);
+  assert.equal(value(ancovaSampleSize({ delta: 3, sd: 8, rho: 0.5, power: 0.8 })).nPerArmExactMethod, undefined);
 });

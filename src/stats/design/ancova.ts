@@ -38,6 +38,11 @@ export interface AncovaSampleSize extends SampleSize {
   readonly residualSd: number;
   /** Fractional t-test n per arm without the covariate, for comparison. */
   readonly nPerArmTTestExact: number;
+  /**
+   * Borm only, when its n falls short of the target power by the exact noncentral t (the approximation is liberal
+   * at small n, e.g. rho near 1): the exact method's n per arm, so that the shortfall is never shown alone.
+   */
+  readonly nPerArmExactMethod?: number;
 }
 
 /** n per arm must leave residual df 2n - 3 > 0; R's reference solves on [3, 1e5]. */
@@ -101,6 +106,10 @@ export function ancovaSampleSize(input: AncovaSampleSizeInput): Result<AncovaSam
     // power at the recommended n is the exact noncentral t, so a Borm n that falls short at small n shows it.
     const nPerArm = Math.max(EXACT_BRACKET[0], Math.ceil(nPerArmExact - 1e-9));
     const achievedPower = ancovaExactPowerAt(nPerArm, input);
+    const exact =
+      achievedPower < input.power
+        ? solveSampleSize((n) => ancovaExactPowerAt(n, input), input.power, EXACT_BRACKET)
+        : undefined;
     return ok({
       method,
       residualSd,
@@ -110,6 +119,7 @@ export function ancovaSampleSize(input: AncovaSampleSizeInput): Result<AncovaSam
       totalN: 2 * nPerArm,
       achievedPower,
       iterations: ttest.value.iterations,
+      ...(exact?.ok === true && { nPerArmExactMethod: exact.value.nPerArm }),
     });
   }
   const exact = solveSampleSize((n) => ancovaExactPowerAt(n, input), input.power, EXACT_BRACKET);
