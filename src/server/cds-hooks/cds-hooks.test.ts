@@ -12,6 +12,7 @@ import type { Card } from './cards.ts';
 import {
   countingEngine,
   hookRequest,
+  patientIdOf,
   postJson,
   readBundleFile,
   sharedEngine,
@@ -196,6 +197,43 @@ describe('CDS Hooks 2.0 services', () => {
     assert.ok(critical, `a critical card naming neutropenia: ${cards.map((c) => c.summary).join(' | ')}`);
     assert.match(critical.detail, /`neutropenia`/);
     assert.match(critical.detail, /MedicationRequest\/draft-toci/);
+  });
+
+  test('order-sign: a tocilizumab draft for a patient with no safety labs at all, off the referral track, gives a critical card naming each missing item', async () => {
+    // Patient and depression only: the pathway asks to confirm the history (not the referral track), so the
+    // assessment lists no work-up; the order still needs every safety lab and screen.
+    const bare = neutropenia.filter((r) => r.resourceType === 'Patient' || r.resourceType === 'Condition');
+    const patientId = patientIdOf(bare);
+    const assessment = sharedEngine.assess(
+      { resourceType: 'Bundle', type: 'collection', entry: bare.map((resource) => ({ resource })) },
+      { asOf: '2026-11-27' },
+    );
+    assert.deepEqual(assessment.missingWorkup, [], 'off the referral track the assessment lists no work-up');
+    const request = hookRequest('order-sign', bare, {
+      context: {
+        draftOrders: {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [{ resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) }],
+        },
+      },
+    });
+    const { status, body } = await postJson(`${server.base}/cds-services/trd-il6-blocker-order-sign`, request);
+    assert.equal(status, 200);
+    const cards = (body as { cards: Card[] }).cards;
+    cards.forEach(assertConformingCard);
+    assert.equal(cards.length, 1);
+    const card = cards[0] as Card;
+    assert.equal(card.indicator, 'critical');
+    assert.match(card.summary, /work-up missing/);
+    for (const code of ['anc', 'platelets', 'alt', 'ast', 'latent-tb-screen', 'hepatitis-b-serology']) {
+      assert.match(card.detail, new RegExp(`\\(\`${code}\`\\)`), `the detail names ${code}`);
+    }
+    const ordered = (card.suggestions ?? []).map(
+      (s) => (s.actions[0]?.resource as { code: { coding: { code: string }[] } }).code.coding[0]?.code,
+    );
+    assert.ok(ordered.includes('751-8') || ordered.includes('26499-4'), `an ANC order: ${ordered.join(', ')}`);
+    assert.equal(card.selectionBehavior, 'any');
   });
 
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {

@@ -161,15 +161,14 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
             resources,
             selections,
           );
-          cards =
-            orders.length === 0
-              ? []
-              : orderCheckCards(
-                  context.engine.knowledge,
-                  context.engine.assess(record.bundle, { asOf }),
-                  orders,
-                  patientId,
-                );
+          if (orders.length === 0) {
+            cards = [];
+          } else {
+            const { assessment, missingWorkup } = context.engine.assessForOrder(context.engine.read(record.bundle), {
+              asOf,
+            });
+            cards = orderCheckCards(context.engine.knowledge, assessment, missingWorkup, orders, patientId);
+          }
         }
         return { cards, systemActions: [] };
       },
