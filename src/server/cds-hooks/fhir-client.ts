@@ -64,6 +64,22 @@ function nextLink(bundle: FhirResource): string | undefined {
   return next?.url as string | undefined;
 }
 
+/**
+ * Whether a search answer says the search failed: an OperationOutcome instead of a Bundle, or a searchset carrying an
+ * OperationOutcome with an error or fatal issue (FHIR R4 "search", outcome entries). CDS Hooks 2.0 lets a client send
+ * an OperationOutcome as a prefetch value when its own prefetch failed. Either way the data is missing, not empty.
+ */
+export function isFailedSearch(answer: FhirResource): boolean {
+  if (answer.resourceType === 'OperationOutcome') return true;
+  if (answer.resourceType !== 'Bundle' || !Array.isArray(answer.entry)) return false;
+  return (answer.entry as { resource?: FhirResource }[]).some(
+    (e) =>
+      e?.resource?.resourceType === 'OperationOutcome' &&
+      Array.isArray(e.resource.issue) &&
+      (e.resource.issue as { severity?: unknown }[]).some((i) => i?.severity === 'error' || i?.severity === 'fatal'),
+  );
+}
+
 /** The resources of a searchset Bundle's entries (search.mode match or include), OperationOutcomes left out. */
 export function bundleResources(bundle: FhirResource): FhirResource[] {
   const entries = Array.isArray(bundle.entry) ? (bundle.entry as { resource?: unknown }[]) : [];
@@ -83,8 +99,13 @@ export function bundleResources(bundle: FhirResource): FhirResource[] {
  */
 export async function fetchQuery(query: string, access: FhirAccess, first?: FhirResource): Promise<FhirResource[]> {
   let page = first ?? (await getJson(resolveOnServer(query, access), access));
+  if (typeof page.resourceType !== 'string') throw new DataUnavailable('the FHIR server sent something not FHIR');
+  if (isFailedSearch(page)) throw new DataUnavailable('the FHIR server answered with an error OperationOutcome');
   if (page.resourceType !== 'Bundle') {
-    if (typeof page.resourceType !== 'string') throw new DataUnavailable('the FHIR server sent something not FHIR');
+    // A read ("Patient/123") answers the type it names; a search answers a Bundle.
+    if (query.includes('?') || page.resourceType !== query.split('/', 1)[0]) {
+      throw new DataUnavailable(`the FHIR server answered with a ${page.resourceType}`);
+    }
     return [page];
   }
   const resources = bundleResources(page);
@@ -95,6 +116,7 @@ export async function fetchQuery(query: string, access: FhirAccess, first?: Fhir
     if (pages >= maxPages) throw new DataUnavailable(`more than ${maxPages} pages for one search`);
     page = await getJson(resolveOnServer(next, access), access);
     if (page.resourceType !== 'Bundle') throw new DataUnavailable('a next page is not a Bundle');
+    if (isFailedSearch(page)) throw new DataUnavailable('the FHIR server answered with an error OperationOutcome');
     resources.push(...bundleResources(page));
   }
 }
