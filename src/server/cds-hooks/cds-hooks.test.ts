@@ -338,6 +338,39 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal((response.body as { resourceType: string }).resourceType, 'OperationOutcome');
   });
 
+  test('an order hook whose (selected) draft order is for another patient is a 400, never judged on this record', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const draftOrders = (...orders: FhirResourceJson[]) => ({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: orders.map((resource) => ({ resource })),
+    });
+    for (const subject of ['Patient/someone-else', 'https://ehr.example.org/fhir/Patient/someone-else', 'Group/1']) {
+      const other = { ...draftOrder(patientId, 'draft-toci', TOCILIZUMAB), subject: { reference: subject } };
+      const response = await postJson(
+        `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+        hookRequest('order-sign', neutropenia, { context: { draftOrders: draftOrders(other) } }),
+      );
+      assert.equal(response.status, 400, subject);
+      const outcome = response.body as { issue: { details?: { coding: { code: string }[] } }[] };
+      assert.equal(outcome.issue[0]?.details?.coding[0]?.code, 'cds.draft-orders.patient-mismatch');
+    }
+    // The same patient by an absolute or versioned reference is that patient; an unselected order is not looked at.
+    const own = {
+      ...draftOrder(patientId, 'draft-toci', TOCILIZUMAB),
+      subject: { reference: `https://ehr.example.org/fhir/Patient/${patientId}/_history/3` },
+    };
+    const unselected = { ...draftOrder('someone-else', 'draft-other', SERTRALINE) };
+    const select = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-select`,
+      hookRequest('order-select', neutropenia, {
+        context: { draftOrders: draftOrders(own, unselected), selections: ['MedicationRequest/draft-toci'] },
+      }),
+    );
+    assert.equal(select.status, 200);
+    assert.ok((select.body as { cards: Card[] }).cards.some((c) => /neutropenia/i.test(c.summary)));
+  });
+
   test('feedback is stored in SQLite, listed per service, and kept across a restart', async () => {
     const feedback = {
       feedback: [

@@ -14,7 +14,7 @@ import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
 import { orderCheckCards, patientViewCards } from './cards.ts';
 import type { Card } from './cards.ts';
-import { draftIl6Orders, hasDraftMedicationRequest } from './draft-orders.ts';
+import { draftIl6Orders, hasDraftForAnotherPatient, hasDraftMedicationRequest } from './draft-orders.ts';
 import { DataUnavailable } from './fhir-client.ts';
 import { FeedbackRequestSchema } from './feedback-store.ts';
 import type { FeedbackStore } from './feedback-store.ts';
@@ -129,6 +129,17 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           }
         }
         const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
+        if (
+          service.hook !== 'patient-view' &&
+          hasDraftForAnotherPatient(hookRequest.context.draftOrders, hookRequest.context.patientId, selections)
+        ) {
+          throw new HttpError(
+            400,
+            'invalid',
+            "a draft order's subject is not context.patientId",
+            'cds.draft-orders.patient-mismatch',
+          );
+        }
         if (
           service.hook !== 'patient-view' &&
           !hasDraftMedicationRequest(hookRequest.context.draftOrders, selections)
