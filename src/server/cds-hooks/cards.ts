@@ -55,10 +55,22 @@ function summary(text: string): string {
   return line.length <= SUMMARY_MAX ? line : `${line.slice(0, SUMMARY_MAX - 1).trimEnd()}…`;
 }
 
+/**
+ * The web address of a citation's `source` text (knowledge/citations.json), which lists identifiers and addresses
+ * separated by ';' ("doi:10.1136/...; PMID 30244217; https://..."): the DOI's resolver address when there is a DOI
+ * (the stable one), else the first http(s) address, cut at the first space, ';' or ','; undefined when there is none.
+ */
+export function citationUrl(sourceText: string): string | undefined {
+  const doi = /\bdoi:\s*(10\.\d{4,9}\/[^\s;,]+)/i.exec(sourceText)?.[1];
+  const candidate = doi !== undefined ? `https://doi.org/${doi}` : /https?:\/\/[^\s;,]+/.exec(sourceText)?.[0];
+  if (candidate === undefined || !URL.canParse(candidate)) return undefined;
+  return candidate;
+}
+
 function source(knowledge: Knowledge, citationKey: string, fallback: string): Card['source'] {
   const citation = knowledge.citations.get(citationKey);
   const label = citation?.title ?? fallback;
-  const url = citation !== undefined && /^https?:\/\//.test(citation.source) ? citation.source : undefined;
+  const url = citation === undefined ? undefined : citationUrl(citation.source);
   return url === undefined ? { label } : { label, url };
 }
 

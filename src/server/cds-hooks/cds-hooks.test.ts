@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { citationUrl } from './cards.ts';
 import type { Card } from './cards.ts';
 import {
   countingEngine,
@@ -35,7 +36,10 @@ export function assertConformingCard(card: Card): void {
   );
   assert.ok(['info', 'warning', 'critical'].includes(card.indicator));
   assert.equal(typeof card.source?.label, 'string');
-  if (card.source.url !== undefined) assert.match(card.source.url, /^https?:\/\//);
+  if (card.source.url !== undefined) {
+    assert.match(card.source.url, /^https?:\/\/\S+$/);
+    assert.ok(URL.canParse(card.source.url), `source.url is a URL: ${card.source.url}`);
+  }
   if (card.detail !== undefined) assert.equal(typeof card.detail, 'string');
   if (card.suggestions !== undefined) {
     assert.ok(
@@ -160,6 +164,28 @@ describe('CDS Hooks 2.0 services', () => {
       (card.links ?? []).some((l) => /clinicaltrials\.gov|isrctn\.com/.test(l.url)),
       'trial registry links',
     );
+    // The recommendation's citation (the INSIGHT protocol) gives its DOI as the source's address.
+    assert.equal(expected.recommendation.citation, 'insight-protocol-2018');
+    assert.equal(card.source.url, 'https://doi.org/10.1136/bmjopen-2018-025333');
+  });
+
+  test("a card source's url is the citation's DOI or first web address, a whole URL, never the source text", () => {
+    assert.equal(
+      citationUrl('doi:10.1002/da.23135; https://pmc.ncbi.nlm.nih.gov/x'),
+      'https://doi.org/10.1002/da.23135',
+    );
+    assert.equal(citationUrl('https://a.example/p.html ; http://b.example/q'), 'https://a.example/p.html');
+    assert.equal(
+      citationUrl('http://precision-trd.org/fhir/CodeSystem/scales (project-defined)'),
+      'http://precision-trd.org/fhir/CodeSystem/scales',
+    );
+    assert.equal(citationUrl('lab text https://one.example/show/7264834'), 'https://one.example/show/7264834');
+    assert.equal(citationUrl('docs/care-pathway.md'), undefined);
+    assert.equal(citationUrl('actemrahcp.com; drugs.com'), undefined);
+    for (const [key, citation] of sharedEngine.knowledge.citations) {
+      const url = citationUrl(citation.source);
+      if (url !== undefined) assert.ok(URL.canParse(url) && !/\s/.test(url), `${key}: ${url}`);
+    }
   });
 
   test('measure-crp suggests a ServiceRequest for hs-CRP (LOINC 30522-7)', async () => {
