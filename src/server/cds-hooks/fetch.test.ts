@@ -189,4 +189,53 @@ describe('CDS Hooks: fetching from fhirServer', () => {
       }
     }
   });
+
+  test('a redirect is followed on the FHIR server only: one to another host is a 412, and that host is never asked', async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [] }));
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherBase = `http://localhost:${(other.address() as AddressInfo).port}`;
+    // Redirects Condition searches (to another host, or to the same search on the real FHIR server); the rest
+    // goes to the real FHIR server.
+    let target = '';
+    const proxy = createServer((req, res) => {
+      const path = req.url ?? '/';
+      if (path.startsWith('/fhir/Condition') && !path.includes('moved=1')) {
+        res.writeHead(302, { location: target === 'other' ? `${otherBase}/steal` : `${path}&moved=1` });
+        return res.end();
+      }
+      void fetch(`${fhir.baseUrl}${path.replace(/^\/fhir/, '')}`, {
+        headers: { authorization: req.headers.authorization ?? '' },
+      }).then(async (answer) => {
+        res.writeHead(answer.status, { 'content-type': 'application/fhir+json' });
+        res.end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyBase = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/fhir`;
+    try {
+      const prefetch = fullPrefetch(seed);
+      prefetch.conditions = null;
+      const request = hookRequest('patient-view', seed, { prefetch, fhirServer: proxyBase, accessToken: 'token-abc' });
+      target = 'other';
+      const away = await postJson(`${service.base}${URL_PATH}`, request);
+      assert.equal(away.status, 412, 'a redirect to another host');
+      assert.deepEqual(elsewhere, [], 'the other host was never asked (the query names the patient)');
+      target = 'same';
+      const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed));
+      const same = await postJson(`${service.base}${URL_PATH}`, request);
+      assert.equal(same.status, 200, 'a redirect on the same server is followed');
+      assert.deepEqual(
+        comparable((same.body as { cards: Card[] }).cards),
+        comparable((full.body as { cards: Card[] }).cards),
+      );
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
 });

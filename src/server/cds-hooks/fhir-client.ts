@@ -1,8 +1,9 @@
 /**
  * Reading what the prefetch did not bring from the client's FHIR server (CDS Hooks 2.0 "FHIR resource access"):
  * FHIR REST reads and searches with the `fhirAuthorization` bearer token, following the searchset's `next` links
- * (FHIR R4 paging). Every failure (network, timeout, non-2xx, not a Bundle, too many pages, a `next` link to another
- * server) is a DataUnavailable, which the route answers with 412 as the spec says. Uses Node's fetch.
+ * (FHIR R4 paging) and redirects that stay on the server. Every failure (network, timeout, non-2xx, not a Bundle, too
+ * many pages, a `next` link or a redirect to another server) is a DataUnavailable, which the route answers with 412
+ * as the spec says. Uses Node's fetch.
  */
 export class DataUnavailable extends Error {
   override readonly name = 'DataUnavailable';
@@ -27,13 +28,25 @@ interface FhirResource {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_PAGES = 50;
 
+const MAX_REDIRECTS = 5;
+
 async function getJson(url: string, access: FhirAccess): Promise<FhirResource> {
   const headers = { accept: 'application/fhir+json', authorization: `Bearer ${access.accessToken}` };
+  const signal = AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let response: Response;
-  try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
-  } catch {
-    throw new DataUnavailable('the FHIR server could not be reached');
+  // Redirects are followed here, and only on the FHIR server: fetch's own following would send the query (with the
+  // patient's id) to any host a redirect names, and use that host's answer as the record.
+  for (let redirects = 0; ; redirects++) {
+    try {
+      response = await fetch(url, { headers, signal, redirect: 'manual' });
+    } catch {
+      throw new DataUnavailable('the FHIR server could not be reached');
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null) break;
+    await response.body?.cancel();
+    if (redirects >= MAX_REDIRECTS) throw new DataUnavailable('the FHIR server redirected too many times');
+    url = resolveOnServer(new URL(location, url).href, access);
   }
   if (!response.ok) {
     await response.body?.cancel();
