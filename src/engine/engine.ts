@@ -9,7 +9,7 @@ import type { CodeRelevance } from '../fhir/index.ts';
 import { usesCoding } from '../knowledge/index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
 import { assess as assessRecord, assessFacts, deriveFacts } from '../pathway/index.ts';
-import type { Assessment } from '../pathway/index.ts';
+import type { Assessment, MissingWorkup } from '../pathway/index.ts';
 import { InputError, isIsoDate } from '../record/index.ts';
 import type { PatientRecord } from '../record/index.ts';
 import { matchTrials } from '../trials/index.ts';
@@ -50,6 +50,15 @@ export interface Engine {
     record: PatientRecord,
     options: EvaluateOptions,
   ): { assessment: Assessment; matches: () => TrialMatchResult[] };
+  /**
+   * The assessment and the work-up still missing whatever the decision (CDS Hooks order-sign and order-select): the
+   * assessment lists the missing work-up only on the referral track (docs/care-pathway.md, definition 8), but a draft
+   * order of an IL-6 blocker needs it on every track. One derivation of the facts for both.
+   */
+  assessForOrder(
+    record: PatientRecord,
+    options: EvaluateOptions,
+  ): { assessment: Assessment; missingWorkup: readonly MissingWorkup[] };
 }
 
 /**
@@ -126,6 +135,11 @@ export function engineFrom(
         assessment: assessFacts(record, facts, pathwayKnowledge, { asOf }),
         matches: () => (matches ??= matchTrials(record, trialKnowledge, selected, { asOf, facts })),
       };
+    },
+    assessForOrder: (record, options) => {
+      const asOf = checkAsOf(options.asOf);
+      const facts = deriveFacts(record, pathwayKnowledge, asOf);
+      return { assessment: assessFacts(record, facts, pathwayKnowledge, { asOf }), missingWorkup: facts.missingWorkup };
     },
   };
 }

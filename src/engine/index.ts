@@ -16,7 +16,7 @@ import type { Engine } from './engine.ts';
 
 export type { Engine, EvaluateOptions } from './engine.ts';
 export { InputError } from '../record/index.ts';
-export type { Assessment } from '../pathway/index.ts';
+export type { Assessment, MissingWorkup } from '../pathway/index.ts';
 export type { TrialMatchResult } from '../trials/index.ts';
 
 export interface EngineOptions {

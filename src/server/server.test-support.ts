@@ -38,6 +38,10 @@ export function countingEngine(engine: Engine = sharedEngine): CountingEngine {
       calls.match++;
       return engine.matchRecord(record, options);
     },
+    assessForOrder: (record, options) => {
+      calls.assess++;
+      return engine.assessForOrder(record, options);
+    },
     assessAndMatchRecord: (record, options) => {
       calls.assess++;
       const both = engine.assessAndMatchRecord(record, options);

@@ -55,10 +55,22 @@ function summary(text: string): string {
   return line.length <= SUMMARY_MAX ? line : `${line.slice(0, SUMMARY_MAX - 1).trimEnd()}…`;
 }
 
+/**
+ * The web address of a citation's `source` text (knowledge/citations.json), which lists identifiers and addresses
+ * separated by ';' ("doi:10.1136/...; PMID 30244217; https://..."): the DOI's resolver address when there is a DOI
+ * (the stable one), else the first http(s) address, cut at the first space, ';' or ','; undefined when there is none.
+ */
+export function citationUrl(sourceText: string): string | undefined {
+  const doi = /\bdoi:\s*(10\.\d{4,9}\/[^\s;,]+)/i.exec(sourceText)?.[1];
+  const candidate = doi !== undefined ? `https://doi.org/${doi}` : /https?:\/\/[^\s;,]+/.exec(sourceText)?.[0];
+  if (candidate === undefined || !URL.canParse(candidate)) return undefined;
+  return candidate;
+}
+
 function source(knowledge: Knowledge, citationKey: string, fallback: string): Card['source'] {
   const citation = knowledge.citations.get(citationKey);
   const label = citation?.title ?? fallback;
-  const url = citation !== undefined && /^https?:\/\//.test(citation.source) ? citation.source : undefined;
+  const url = citation === undefined ? undefined : citationUrl(citation.source);
   return url === undefined ? { label } : { label, url };
 }
 
@@ -123,11 +135,11 @@ function serviceRequest(label: string, code: Coding, patientId: string, reason: 
 
 export function missingWorkupSuggestions(
   knowledge: Knowledge,
-  assessment: Assessment,
+  missingWorkup: Assessment['missingWorkup'],
   patientId: string,
 ): Suggestion[] {
   const out: Suggestion[] = [];
-  for (const item of assessment.missingWorkup) {
+  for (const item of missingWorkup) {
     const code = workupCoding(knowledge, item.code);
     if (code !== undefined) out.push(serviceRequest(`Order ${item.title}`, code, patientId, item.action));
   }
@@ -230,7 +242,7 @@ export function patientViewCards(
     if (crp !== undefined) suggestions.push(crp);
   }
   // The engine lists the missing work-up only on the referral track (docs/care-pathway.md, definition 8).
-  suggestions.push(...missingWorkupSuggestions(knowledge, assessment, patientId));
+  suggestions.push(...missingWorkupSuggestions(knowledge, assessment.missingWorkup, patientId));
   const matches = trialMatches();
   const links = matches
     .filter((m) => m.verdict !== 'ineligible')
@@ -261,18 +273,20 @@ export function patientViewCards(
 /**
  * order-sign / order-select: a card for draft IL-6 blocker orders. Critical, naming each reason, when the record
  * shows an absolute contraindication or missing work-up; otherwise the recommendation (IL-6 blockade for depression
- * only within a trial).
+ * only within a trial). `missingWorkup` is the work-up missing whatever the decision (Engine.assessForOrder): an
+ * IL-6 blocker needs it on every track, not only on the referral track where the assessment lists it.
  */
 export function orderCheckCards(
   knowledge: Knowledge,
   assessment: Assessment,
+  missingWorkup: Assessment['missingWorkup'],
   orders: readonly { reference: string; medication: string }[],
   patientId: string,
 ): Card[] {
   if (orders.length === 0) return [];
   const medicines = [...new Set(orders.map((o) => o.medication))].join(', ');
   const blockers = assessment.contraindications;
-  const missing = assessment.missingWorkup;
+  const missing = missingWorkup;
   const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication})`).join(', ')}`;
   const cards: Card[] = [];
   for (const alert of assessment.safetyAlerts) {
@@ -287,7 +301,7 @@ export function orderCheckCards(
   }
   if (blockers.length > 0 || missing.length > 0) {
     const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${w.title}`)];
-    const suggestions = missingWorkupSuggestions(knowledge, assessment, patientId);
+    const suggestions = missingWorkupSuggestions(knowledge, missing, patientId);
     cards.push({
       uuid: randomUUID(),
       summary: summary(

@@ -8,10 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { citationUrl } from './cards.ts';
 import type { Card } from './cards.ts';
 import {
   countingEngine,
   hookRequest,
+  patientIdOf,
   postJson,
   readBundleFile,
   sharedEngine,
@@ -34,7 +36,10 @@ export function assertConformingCard(card: Card): void {
   );
   assert.ok(['info', 'warning', 'critical'].includes(card.indicator));
   assert.equal(typeof card.source?.label, 'string');
-  if (card.source.url !== undefined) assert.match(card.source.url, /^https?:\/\//);
+  if (card.source.url !== undefined) {
+    assert.match(card.source.url, /^https?:\/\/\S+$/);
+    assert.ok(URL.canParse(card.source.url), `source.url is a URL: ${card.source.url}`);
+  }
   if (card.detail !== undefined) assert.equal(typeof card.detail, 'string');
   if (card.suggestions !== undefined) {
     assert.ok(
@@ -159,6 +164,28 @@ describe('CDS Hooks 2.0 services', () => {
       (card.links ?? []).some((l) => /clinicaltrials\.gov|isrctn\.com/.test(l.url)),
       'trial registry links',
     );
+    // The recommendation's citation (the INSIGHT protocol) gives its DOI as the source's address.
+    assert.equal(expected.recommendation.citation, 'insight-protocol-2018');
+    assert.equal(card.source.url, 'https://doi.org/10.1136/bmjopen-2018-025333');
+  });
+
+  test("a card source's url is the citation's DOI or first web address, a whole URL, never the source text", () => {
+    assert.equal(
+      citationUrl('doi:10.1002/da.23135; https://pmc.ncbi.nlm.nih.gov/x'),
+      'https://doi.org/10.1002/da.23135',
+    );
+    assert.equal(citationUrl('https://a.example/p.html ; http://b.example/q'), 'https://a.example/p.html');
+    assert.equal(
+      citationUrl('http://precision-trd.org/fhir/CodeSystem/scales (project-defined)'),
+      'http://precision-trd.org/fhir/CodeSystem/scales',
+    );
+    assert.equal(citationUrl('lab text https://one.example/show/7264834'), 'https://one.example/show/7264834');
+    assert.equal(citationUrl('docs/care-pathway.md'), undefined);
+    assert.equal(citationUrl('actemrahcp.com; drugs.com'), undefined);
+    for (const [key, citation] of sharedEngine.knowledge.citations) {
+      const url = citationUrl(citation.source);
+      if (url !== undefined) assert.ok(URL.canParse(url) && !/\s/.test(url), `${key}: ${url}`);
+    }
   });
 
   test('measure-crp suggests a ServiceRequest for hs-CRP (LOINC 30522-7)', async () => {
@@ -196,6 +223,43 @@ describe('CDS Hooks 2.0 services', () => {
     assert.ok(critical, `a critical card naming neutropenia: ${cards.map((c) => c.summary).join(' | ')}`);
     assert.match(critical.detail, /`neutropenia`/);
     assert.match(critical.detail, /MedicationRequest\/draft-toci/);
+  });
+
+  test('order-sign: a tocilizumab draft for a patient with no safety labs at all, off the referral track, gives a critical card naming each missing item', async () => {
+    // Patient and depression only: the pathway asks to confirm the history (not the referral track), so the
+    // assessment lists no work-up; the order still needs every safety lab and screen.
+    const bare = neutropenia.filter((r) => r.resourceType === 'Patient' || r.resourceType === 'Condition');
+    const patientId = patientIdOf(bare);
+    const assessment = sharedEngine.assess(
+      { resourceType: 'Bundle', type: 'collection', entry: bare.map((resource) => ({ resource })) },
+      { asOf: '2026-11-27' },
+    );
+    assert.deepEqual(assessment.missingWorkup, [], 'off the referral track the assessment lists no work-up');
+    const request = hookRequest('order-sign', bare, {
+      context: {
+        draftOrders: {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [{ resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) }],
+        },
+      },
+    });
+    const { status, body } = await postJson(`${server.base}/cds-services/trd-il6-blocker-order-sign`, request);
+    assert.equal(status, 200);
+    const cards = (body as { cards: Card[] }).cards;
+    cards.forEach(assertConformingCard);
+    assert.equal(cards.length, 1);
+    const card = cards[0] as Card;
+    assert.equal(card.indicator, 'critical');
+    assert.match(card.summary, /work-up missing/);
+    for (const code of ['anc', 'platelets', 'alt', 'ast', 'latent-tb-screen', 'hepatitis-b-serology']) {
+      assert.match(card.detail, new RegExp(`\\(\`${code}\`\\)`), `the detail names ${code}`);
+    }
+    const ordered = (card.suggestions ?? []).map(
+      (s) => (s.actions[0]?.resource as { code: { coding: { code: string }[] } }).code.coding[0]?.code,
+    );
+    assert.ok(ordered.includes('751-8') || ordered.includes('26499-4'), `an ANC order: ${ordered.join(', ')}`);
+    assert.equal(card.selectionBehavior, 'any');
   });
 
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {
@@ -298,6 +362,39 @@ describe('CDS Hooks 2.0 services', () => {
     const response = await postJson(`${server.base}/cds-services/trd-il6-candidacy`, mismatch);
     assert.equal(response.status, 400);
     assert.equal((response.body as { resourceType: string }).resourceType, 'OperationOutcome');
+  });
+
+  test('an order hook whose (selected) draft order is for another patient is a 400, never judged on this record', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const draftOrders = (...orders: FhirResourceJson[]) => ({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: orders.map((resource) => ({ resource })),
+    });
+    for (const subject of ['Patient/someone-else', 'https://ehr.example.org/fhir/Patient/someone-else', 'Group/1']) {
+      const other = { ...draftOrder(patientId, 'draft-toci', TOCILIZUMAB), subject: { reference: subject } };
+      const response = await postJson(
+        `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+        hookRequest('order-sign', neutropenia, { context: { draftOrders: draftOrders(other) } }),
+      );
+      assert.equal(response.status, 400, subject);
+      const outcome = response.body as { issue: { details?: { coding: { code: string }[] } }[] };
+      assert.equal(outcome.issue[0]?.details?.coding[0]?.code, 'cds.draft-orders.patient-mismatch');
+    }
+    // The same patient by an absolute or versioned reference is that patient; an unselected order is not looked at.
+    const own = {
+      ...draftOrder(patientId, 'draft-toci', TOCILIZUMAB),
+      subject: { reference: `https://ehr.example.org/fhir/Patient/${patientId}/_history/3` },
+    };
+    const unselected = { ...draftOrder('someone-else', 'draft-other', SERTRALINE) };
+    const select = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-select`,
+      hookRequest('order-select', neutropenia, {
+        context: { draftOrders: draftOrders(own, unselected), selections: ['MedicationRequest/draft-toci'] },
+      }),
+    );
+    assert.equal(select.status, 200);
+    assert.ok((select.body as { cards: Card[] }).cards.some((c) => /neutropenia/i.test(c.summary)));
   });
 
   test('feedback is stored in SQLite, listed per service, and kept across a restart', async () => {

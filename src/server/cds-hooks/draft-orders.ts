@@ -50,6 +50,28 @@ export function hasDraftMedicationRequest(draftOrders: unknown, selections?: rea
   );
 }
 
+/** The id a Patient reference names ("Patient/1", an absolute URL, a versioned reference), else undefined. */
+function patientIdOf(reference: string): string | undefined {
+  return /(?:^|\/)Patient\/([^/]+)(?:\/_history\/[^/]+)?$/.exec(reference)?.[1];
+}
+
+/**
+ * Whether a (selected) draft order names, as its subject, someone other than the patient in context: the hook's
+ * record is that patient's, so checking the order against it would judge the wrong patient. An order without a
+ * subject is taken as the context patient's (the hook's draftOrders are that patient's orders).
+ */
+export function hasDraftForAnotherPatient(
+  draftOrders: unknown,
+  patientId: string,
+  selections?: readonly string[],
+): boolean {
+  return resources(draftOrders).some((r) => {
+    if (selections !== undefined && !selections.includes(`${String(r.resourceType)}/${String(r.id)}`)) return false;
+    const reference = (r.subject as { reference?: unknown } | undefined)?.reference;
+    return typeof reference === 'string' && patientIdOf(reference) !== patientId;
+  });
+}
+
 export function draftIl6Orders(
   knowledge: Knowledge,
   draftOrders: unknown,

@@ -2,9 +2,12 @@
  * Fetch when there is no prefetch: the service reads the record from a real FHIR HTTP server (in-process, paged two
  * resources at a time) with the fhirAuthorization token, gives the same cards as with the full prefetch, and
  * answers 412 when the server is down or a key can be had from nowhere: without fhirAuthorization the server is not
- * read at all. fhirAuthorization without fhirServer is a 400.
+ * read at all. fhirAuthorization without fhirServer is a 400. An OperationOutcome, as a prefetch value (the client's
+ * prefetch failed) or as the FHIR server's answer to a search, is missing data, never an empty list.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Card } from './cards.ts';
 import { startFhirServer } from './fhir-server.test-support.ts';
@@ -118,5 +121,121 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     const outcome = response.body as { resourceType: string; issue: { diagnostics: string }[] };
     assert.equal(outcome.resourceType, 'OperationOutcome');
     assert.match(outcome.issue[0]?.diagnostics ?? '', /^fhirServer: /);
+  });
+
+  test('an OperationOutcome as a prefetch value, or a searchset with an error outcome, is missing data: fetched, else 412', async () => {
+    const failed = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] };
+    const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed));
+    for (const key of ['observations', 'conditions', 'patient']) {
+      const prefetch = fullPrefetch(seed);
+      prefetch[key] = failed;
+      const response = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed, { prefetch }));
+      assert.equal(response.status, 412, `${key}: the client's prefetch failed and there is no fhirServer`);
+      assert.match(
+        (response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+        new RegExp(`prefetch ${key} failed at the client`),
+      );
+      fhir.requests.length = 0;
+      const refetched = await postJson(
+        `${service.base}${URL_PATH}`,
+        hookRequest('patient-view', seed, { prefetch, fhirServer: fhir.baseUrl, accessToken: 'token-abc' }),
+      );
+      assert.equal(refetched.status, 200);
+      assert.ok(fhir.requests.length > 0, `${key} was fetched`);
+      assert.deepEqual(
+        comparable((refetched.body as { cards: Card[] }).cards),
+        comparable((full.body as { cards: Card[] }).cards),
+      );
+    }
+    const prefetch = fullPrefetch(seed);
+    (prefetch.observations as { entry: unknown[] }).entry.push({ resource: failed, search: { mode: 'outcome' } });
+    const withOutcome = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed, { prefetch }));
+    assert.equal(withOutcome.status, 412);
+  });
+
+  test('412 when the FHIR server answers a search with an OperationOutcome (status 200) or a searchset with an error outcome', async () => {
+    for (const answer of [
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },
+      {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [
+          {
+            resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception' }] },
+            search: { mode: 'outcome' },
+          },
+        ],
+      },
+    ]) {
+      const server = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/fhir+json' });
+        res.end(JSON.stringify(answer));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const prefetch = fullPrefetch(seed);
+        prefetch.observations = null;
+        const response = await postJson(
+          `${service.base}${URL_PATH}`,
+          hookRequest('patient-view', seed, {
+            prefetch,
+            fhirServer: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
+            accessToken: 'token-abc',
+          }),
+        );
+        assert.equal(response.status, 412, `${answer.resourceType}: the observations are missing, not empty`);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
+  });
+
+  test('a redirect is followed on the FHIR server only: one to another host is a 412, and that host is never asked', async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [] }));
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherBase = `http://localhost:${(other.address() as AddressInfo).port}`;
+    // Redirects Condition searches (to another host, or to the same search on the real FHIR server); the rest
+    // goes to the real FHIR server.
+    let target = '';
+    const proxy = createServer((req, res) => {
+      const path = req.url ?? '/';
+      if (path.startsWith('/fhir/Condition') && !path.includes('moved=1')) {
+        res.writeHead(302, { location: target === 'other' ? `${otherBase}/steal` : `${path}&moved=1` });
+        return res.end();
+      }
+      void fetch(`${fhir.baseUrl}${path.replace(/^\/fhir/, '')}`, {
+        headers: { authorization: req.headers.authorization ?? '' },
+      }).then(async (answer) => {
+        res.writeHead(answer.status, { 'content-type': 'application/fhir+json' });
+        res.end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyBase = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/fhir`;
+    try {
+      const prefetch = fullPrefetch(seed);
+      prefetch.conditions = null;
+      const request = hookRequest('patient-view', seed, { prefetch, fhirServer: proxyBase, accessToken: 'token-abc' });
+      target = 'other';
+      const away = await postJson(`${service.base}${URL_PATH}`, request);
+      assert.equal(away.status, 412, 'a redirect to another host');
+      assert.deepEqual(elsewhere, [], 'the other host was never asked (the query names the patient)');
+      target = 'same';
+      const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed));
+      const same = await postJson(`${service.base}${URL_PATH}`, request);
+      assert.equal(same.status, 200, 'a redirect on the same server is followed');
+      assert.deepEqual(
+        comparable((same.body as { cards: Card[] }).cards),
+        comparable((full.body as { cards: Card[] }).cards),
+      );
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Reading what the prefetch did not bring from the client's FHIR server (CDS Hooks 2.0 "FHIR resource access"):
  * FHIR REST reads and searches with the `fhirAuthorization` bearer token, following the searchset's `next` links
- * (FHIR R4 paging). Every failure (network, timeout, non-2xx, not a Bundle, too many pages, a `next` link to another
- * server) is a DataUnavailable, which the route answers with 412 as the spec says. Uses Node's fetch.
+ * (FHIR R4 paging) and redirects that stay on the server. Every failure (network, timeout, non-2xx, not a Bundle, too
+ * many pages, a `next` link or a redirect to another server) is a DataUnavailable, which the route answers with 412
+ * as the spec says. Uses Node's fetch.
  */
 export class DataUnavailable extends Error {
   override readonly name = 'DataUnavailable';
@@ -27,13 +28,25 @@ interface FhirResource {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_PAGES = 50;
 
+const MAX_REDIRECTS = 5;
+
 async function getJson(url: string, access: FhirAccess): Promise<FhirResource> {
   const headers = { accept: 'application/fhir+json', authorization: `Bearer ${access.accessToken}` };
+  const signal = AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let response: Response;
-  try {
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
-  } catch {
-    throw new DataUnavailable('the FHIR server could not be reached');
+  // Redirects are followed here, and only on the FHIR server: fetch's own following would send the query (with the
+  // patient's id) to any host a redirect names, and use that host's answer as the record.
+  for (let redirects = 0; ; redirects++) {
+    try {
+      response = await fetch(url, { headers, signal, redirect: 'manual' });
+    } catch {
+      throw new DataUnavailable('the FHIR server could not be reached');
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null) break;
+    await response.body?.cancel();
+    if (redirects >= MAX_REDIRECTS) throw new DataUnavailable('the FHIR server redirected too many times');
+    url = resolveOnServer(new URL(location, url).href, access);
   }
   if (!response.ok) {
     await response.body?.cancel();
@@ -64,6 +77,22 @@ function nextLink(bundle: FhirResource): string | undefined {
   return next?.url as string | undefined;
 }
 
+/**
+ * Whether a search answer says the search failed: an OperationOutcome instead of a Bundle, or a searchset carrying an
+ * OperationOutcome with an error or fatal issue (FHIR R4 "search", outcome entries). CDS Hooks 2.0 lets a client send
+ * an OperationOutcome as a prefetch value when its own prefetch failed. Either way the data is missing, not empty.
+ */
+export function isFailedSearch(answer: FhirResource): boolean {
+  if (answer.resourceType === 'OperationOutcome') return true;
+  if (answer.resourceType !== 'Bundle' || !Array.isArray(answer.entry)) return false;
+  return (answer.entry as { resource?: FhirResource }[]).some(
+    (e) =>
+      e?.resource?.resourceType === 'OperationOutcome' &&
+      Array.isArray(e.resource.issue) &&
+      (e.resource.issue as { severity?: unknown }[]).some((i) => i?.severity === 'error' || i?.severity === 'fatal'),
+  );
+}
+
 /** The resources of a searchset Bundle's entries (search.mode match or include), OperationOutcomes left out. */
 export function bundleResources(bundle: FhirResource): FhirResource[] {
   const entries = Array.isArray(bundle.entry) ? (bundle.entry as { resource?: unknown }[]) : [];
@@ -83,8 +112,13 @@ export function bundleResources(bundle: FhirResource): FhirResource[] {
  */
 export async function fetchQuery(query: string, access: FhirAccess, first?: FhirResource): Promise<FhirResource[]> {
   let page = first ?? (await getJson(resolveOnServer(query, access), access));
+  if (typeof page.resourceType !== 'string') throw new DataUnavailable('the FHIR server sent something not FHIR');
+  if (isFailedSearch(page)) throw new DataUnavailable('the FHIR server answered with an error OperationOutcome');
   if (page.resourceType !== 'Bundle') {
-    if (typeof page.resourceType !== 'string') throw new DataUnavailable('the FHIR server sent something not FHIR');
+    // A read ("Patient/123") answers the type it names; a search answers a Bundle.
+    if (query.includes('?') || page.resourceType !== query.split('/', 1)[0]) {
+      throw new DataUnavailable(`the FHIR server answered with a ${page.resourceType}`);
+    }
     return [page];
   }
   const resources = bundleResources(page);
@@ -95,6 +129,7 @@ export async function fetchQuery(query: string, access: FhirAccess, first?: Fhir
     if (pages >= maxPages) throw new DataUnavailable(`more than ${maxPages} pages for one search`);
     page = await getJson(resolveOnServer(next, access), access);
     if (page.resourceType !== 'Bundle') throw new DataUnavailable('a next page is not a Bundle');
+    if (isFailedSearch(page)) throw new DataUnavailable('the FHIR server answered with an error OperationOutcome');
     resources.push(...bundleResources(page));
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The patient's record for one hook call: each prefetch key as the client sent it, and what is missing or `null`
  * fetched from `fhirServer` (CDS Hooks 2.0 "Prefetch" and "FHIR resource access"). The result is one FHIR
- * collection Bundle for the engine door. The FHIR server is read only when the client gives both `fhirServer` and
+ * collection Bundle for the engine door. A key whose value is an OperationOutcome (the client's prefetch failed, as
+ * the spec allows) counts as missing. The FHIR server is read only when the client gives both `fhirServer` and
  * `fhirAuthorization`, as the spec allows. When a key can be neither read from the prefetch nor fetched, the call
  * fails with DataUnavailable (412).
  */
 import { InputError } from '../../engine/index.ts';
-import { bundleResources, DataUnavailable, fetchQuery, nextLink } from './fhir-client.ts';
+import { bundleResources, DataUnavailable, fetchQuery, isFailedSearch, nextLink } from './fhir-client.ts';
 import type { FhirAccess, FhirResource } from './fhir-client.ts';
 
 export interface HookRequestData {
@@ -75,17 +76,21 @@ export async function assembleRecord(
       const value = prefetch[key];
       // The query string is built only to fetch (the Observation one is long); its context tokens are checked always.
       checkTemplate(template, request.context);
-      if (isObject(value)) {
+      if (value !== undefined && value !== null && !isObject(value)) {
+        throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+      }
+      // The client's prefetch failed (an OperationOutcome, or a searchset with an error outcome): missing, not empty.
+      const failed = isObject(value) && isFailedSearch(value);
+      if (isObject(value) && !failed) {
         if (value.resourceType !== 'Bundle') return [value];
         if (nextLink(value) === undefined) return bundleResources(value);
         if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} is partial and ${server}`);
         fetched.push(key);
         return fetchQuery(fillTemplate(template, request.context), server, value);
       }
-      if (value !== undefined && value !== null) {
-        throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+      if (typeof server === 'string') {
+        throw new DataUnavailable(`prefetch ${key} ${failed ? 'failed at the client' : 'is missing'} and ${server}`);
       }
-      if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} is missing and ${server}`);
       fetched.push(key);
       return fetchQuery(fillTemplate(template, request.context), server);
     }),

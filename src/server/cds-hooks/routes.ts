@@ -14,7 +14,7 @@ import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
 import { orderCheckCards, patientViewCards } from './cards.ts';
 import type { Card } from './cards.ts';
-import { draftIl6Orders, hasDraftMedicationRequest } from './draft-orders.ts';
+import { draftIl6Orders, hasDraftForAnotherPatient, hasDraftMedicationRequest } from './draft-orders.ts';
 import { DataUnavailable } from './fhir-client.ts';
 import { FeedbackRequestSchema } from './feedback-store.ts';
 import type { FeedbackStore } from './feedback-store.ts';
@@ -131,6 +131,17 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
         if (
           service.hook !== 'patient-view' &&
+          hasDraftForAnotherPatient(hookRequest.context.draftOrders, hookRequest.context.patientId, selections)
+        ) {
+          throw new HttpError(
+            400,
+            'invalid',
+            "a draft order's subject is not context.patientId",
+            'cds.draft-orders.patient-mismatch',
+          );
+        }
+        if (
+          service.hook !== 'patient-view' &&
           !hasDraftMedicationRequest(hookRequest.context.draftOrders, selections)
         ) {
           // Orders for something other than a medication: nothing to check, nothing to fetch.
@@ -161,15 +172,14 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
             resources,
             selections,
           );
-          cards =
-            orders.length === 0
-              ? []
-              : orderCheckCards(
-                  context.engine.knowledge,
-                  context.engine.assess(record.bundle, { asOf }),
-                  orders,
-                  patientId,
-                );
+          if (orders.length === 0) {
+            cards = [];
+          } else {
+            const { assessment, missingWorkup } = context.engine.assessForOrder(context.engine.read(record.bundle), {
+              asOf,
+            });
+            cards = orderCheckCards(context.engine.knowledge, assessment, missingWorkup, orders, patientId);
+          }
         }
         return { cards, systemActions: [] };
       },
