@@ -53,3 +53,25 @@ test('the projection names every pathway code vocabulary and filters persons by 
   assert.match(sql, /'30522-7'/, 'hs-CRP from the pathway code sets');
   assert.match(sql, /SUBSTR\(c\.concept_code, 1, 3\) IN \([^)]*'J18'/, 'ICD-10 categories as prefixes');
 });
+
+test('every dialect: UNION ALL only, and || joins only text (BigQuery rejects a bare UNION and INT64 || STRING)', () => {
+  for (const dialect of DIALECT_NAMES) {
+    const sql = projectionSql(dialect, { codes, schema: 'cdm' }) + vocabularySql(dialect, { codes, schema: 'cdm' });
+    assert.doesNotMatch(sql, /\bUNION\b(?!\s+ALL\b)/, `${dialect}: a UNION without ALL`);
+    const joins = sql.match(/\|\|/g)?.length ?? 0;
+    const textJoins = sql.match(/(AS (?:STRING|TEXT|VARCHAR)\)|')\s*\|\|\s*('|CAST\()/g)?.length ?? 0;
+    assert.ok(joins > 0);
+    assert.equal(textJoins, joins, `${dialect}: every || between text`);
+  }
+});
+
+test('postgres and snowflake give dates as YYYY-MM-DD whatever the session settings (DateStyle, DATE_OUTPUT_FORMAT)', () => {
+  for (const [dialect, format] of [
+    ['postgres', /to_char\(co\.condition_start_date, 'YYYY-MM-DD'\)/],
+    ['snowflake', /TO_CHAR\(co\.condition_start_date, 'YYYY-MM-DD'\)/],
+  ] as const) {
+    const sql = projectionSql(dialect, { codes });
+    assert.match(sql, format);
+    assert.doesNotMatch(sql, /CAST\(\w+\.\w+_date AS/, `${dialect}: a date through a plain cast`);
+  }
+});

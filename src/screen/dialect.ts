@@ -5,8 +5,8 @@
  * (sources/omop.ts) that the one engine assesses. Everything that differs between warehouses lives in DIALECTS.
  *
  * The SQL is built from dialect-neutral parts (CTEs, UNION ALL, LEFT JOIN, CASE, LIKE, MOD) so that only text
- * casts and table qualification vary. The pathway's codes enter as a UNION ALL of literal rows rather than VALUES,
- * which BigQuery and Hive-family grammars do not accept in FROM.
+ * casts, dates as text and table qualification vary. Only UNION ALL, never a bare UNION (BigQuery requires ALL or
+ * DISTINCT); `||` joins only text (BigQuery has no INT64 || STRING).
  */
 import type { PathwayCode } from './pathway-codes.ts';
 import { vocabularyOf } from './sources/omop-vocabulary.ts';
@@ -19,6 +19,12 @@ interface Dialect {
   readonly text: string;
   /** A floating-point type (typed NULLs in the first UNION branch fix the column types). */
   readonly number: string;
+  /**
+   * A DATE as YYYY-MM-DD text whatever the session's settings: a plain cast follows PostgreSQL's DateStyle
+   * ('SQL, DMY' gives 05/03/2024) and Snowflake's DATE_OUTPUT_FORMAT, and the engine would read such a date as
+   * malformed.
+   */
+  isoDate(e: string): string;
   /** Qualify a table with a schema (dataset) name. */
   qualify(schema: string | undefined, table: string): string;
 }
@@ -27,15 +33,22 @@ const dotted = (schema: string | undefined, table: string): string =>
   schema === undefined ? table : `${schema}.${table}`;
 
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
-  duckdb: { text: 'VARCHAR', number: 'DOUBLE', qualify: dotted },
-  postgres: { text: 'TEXT', number: 'DOUBLE PRECISION', qualify: dotted },
-  spark: { text: 'STRING', number: 'DOUBLE', qualify: dotted },
+  // DuckDB, Spark and BigQuery cast a DATE to ISO text whatever the session.
+  duckdb: { text: 'VARCHAR', number: 'DOUBLE', isoDate: (e) => `CAST(${e} AS VARCHAR)`, qualify: dotted },
+  postgres: {
+    text: 'TEXT',
+    number: 'DOUBLE PRECISION',
+    isoDate: (e) => `to_char(${e}, 'YYYY-MM-DD')`,
+    qualify: dotted,
+  },
+  spark: { text: 'STRING', number: 'DOUBLE', isoDate: (e) => `CAST(${e} AS STRING)`, qualify: dotted },
   bigquery: {
     text: 'STRING',
     number: 'FLOAT64',
+    isoDate: (e) => `CAST(${e} AS STRING)`,
     qualify: (schema, table) => (schema === undefined ? table : `\`${schema}.${table}\``),
   },
-  snowflake: { text: 'VARCHAR', number: 'DOUBLE', qualify: dotted },
+  snowflake: { text: 'VARCHAR', number: 'DOUBLE', isoDate: (e) => `TO_CHAR(${e}, 'YYYY-MM-DD')`, qualify: dotted },
 };
 
 export interface ProjectionOptions {
@@ -100,11 +113,12 @@ function vocabularyCtes(d: Dialect, o: ProjectionOptions): string {
     WHERE ${pathwayConceptCondition(o.codes)}
   ),
   wanted AS (
+    -- UNION ALL: only read through IN, where a repeated concept changes nothing.
     SELECT cr.concept_id_2 AS concept_id
     FROM ${t('concept_relationship')} cr
     JOIN pathway_concept pc ON cr.concept_id_1 = pc.concept_id
     WHERE cr.relationship_id = 'Maps to' AND cr.invalid_reason IS NULL
-    UNION
+    UNION ALL
     SELECT concept_id FROM pathway_concept
   )`;
 }
@@ -189,14 +203,14 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     SELECT p.person_id, 'person' AS domain, p.person_id AS row_id, CAST(NULL AS ${d.text}) AS concept_vocabulary,
       ${txt('p.gender_concept_id')} AS concept_code, CAST(NULL AS ${d.text}) AS source_vocabulary,
       CAST(NULL AS ${d.text}) AS source_code,
-      ${txt("p.year_of_birth || '-' || COALESCE(p.month_of_birth, 0) || '-' || COALESCE(p.day_of_birth, 0)")} AS start_date,
-      ${txt('de.death_date')} AS end_date, ${PROJECTION_COLUMNS.slice(9)
+      ${[txt('p.year_of_birth'), txt('COALESCE(p.month_of_birth, 0)'), txt('COALESCE(p.day_of_birth, 0)')].join(" || '-' || ")} AS start_date,
+      ${d.isoDate('de.death_date')} AS end_date, ${PROJECTION_COLUMNS.slice(9)
         .map((c) => `CAST(NULL AS ${NUMERIC.has(c) ? d.number : d.text}) AS ${c}`)
         .join(', ')}
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${txt('co.condition_start_date')}, ${txt('co.condition_end_date')}, ${nulls(10)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(10)}
     FROM (
       SELECT * FROM ${t('condition_occurrence')}
       WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
@@ -207,7 +221,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     LEFT JOIN ${t('concept')} src ON src.concept_id = co.condition_source_concept_id
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${txt('dx.drug_exposure_start_date')}, ${txt('dx.drug_exposure_end_date')},
+      src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code
     FROM (
       SELECT * FROM ${t('drug_exposure')}
@@ -225,7 +239,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       OR ds.ingredient_concept_id IN (SELECT concept_id FROM wanted)
     UNION ALL
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${txt('m.measurement_date')}, NULL,
+      src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)}
     FROM (
       SELECT * FROM ${t('measurement')}

@@ -75,10 +75,42 @@ export interface ReportContext {
   readonly pathway: { readonly id: string; readonly version: string };
   readonly source: string;
   readonly defaultCutOffMgPerL: number;
+  /** The pathway cut-off's `verified` flag: an unverified one is flagged [U] where it surfaces. */
+  readonly defaultCutOffVerified: boolean;
 }
 
+/**
+ * The rendered SVG as an image with an accessible name and description (vega's SVG string carries neither on its
+ * root); the tables after each chart are its full text alternative.
+ */
+export function accessibleSvg(svg: string, id: string, title: string, description: string): string {
+  return svg.replace(
+    /^<svg\b([^>]*)>/,
+    `<svg$1 role="img" aria-labelledby="${id}-title ${id}-desc"><title id="${id}-title">${escape(title)}</title><desc id="${id}-desc">${escape(description)}</desc>`,
+  );
+}
+
+const cutOffBasis = (cutOff: string, c: ReportContext): string =>
+  cutOff !== String(c.defaultCutOffMgPerL)
+    ? "[U] exploratory: not the pathway's cut-off"
+    : c.defaultCutOffVerified
+      ? "the pathway's cut-off (verified)"
+      : "[U] the pathway's cut-off (unverified)";
+
 export async function renderScreenReport(s: ScreenSummary, c: ReportContext): Promise<string> {
-  const [funnel, cutOffs] = await Promise.all([renderSvg(funnelSpec(s)), renderSvg(cutOffSpec(s))]);
+  const [funnelSvg, cutOffSvg] = await Promise.all([renderSvg(funnelSpec(s)), renderSvg(cutOffSpec(s))]);
+  const funnel = accessibleSvg(
+    funnelSvg,
+    'funnel',
+    'Screening funnel',
+    `Patients at each stage: ${s.funnel.map((f) => `${f.label}: ${f.count}`).join('; ')}.`,
+  );
+  const cutOffs = accessibleSvg(
+    cutOffSvg,
+    'cut-offs',
+    'Referable patients by CRP cut-off',
+    `Referable patients at each CRP cut-off: ${s.cutOffs.map((x) => `${x.cutOffMgPerL} mg/L: ${x.referable}`).join('; ')}.`,
+  );
   const q = s.dataQuality;
   const located = q.malformedAt.map((m) => [m.file, String(m.line)]);
   return `<!doctype html>
@@ -97,15 +129,27 @@ ${table(
 )}
 ${counts('Recommendations', s.recommendations)}
 ${counts('Scope', s.scopeReasons)}
-${counts('Absolute contraindications', s.contraindications)}
+<h2>Absolute contraindications</h2>
+${
+  Object.keys(s.contraindications).length === 0
+    ? '<p>None.</p>'
+    : `<p class="note">Treatment-resistant patients are those the funnel's "no absolute contraindication" stage drops; a patient with several contraindications counts once under each.</p>${table(
+        ['Code', 'Treatment-resistant patients', 'All patients'],
+        Object.entries(s.contraindications).map(([k, v]) => [
+          k,
+          String(s.contraindicationsAmongTrd[k] ?? 0),
+          String(v),
+        ]),
+      )}`
+}
 ${counts('Missing work-up (referral track)', s.missingWorkup)}
 ${counts('Safety alerts', s.safetyAlerts)}
 <h2>CRP cut-off</h2>
 <p class="note">The decision re-run with the cut-off changed in the pathway knowledge (default ${c.defaultCutOffMgPerL} mg/L); the acute threshold and every other rule unchanged.</p>
 ${cutOffs}
 ${table(
-  ['Cut-off (mg/L)', 'Referable'],
-  s.cutOffs.map((x) => [x.cutOffMgPerL, String(x.referable)]),
+  ['Cut-off (mg/L)', 'Referable', 'Basis'],
+  s.cutOffs.map((x) => [x.cutOffMgPerL, String(x.referable), cutOffBasis(x.cutOffMgPerL, c)]),
 )}
 <h2>Data quality</h2>
 ${table(

@@ -216,6 +216,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     pathway: pop.engine.pathway,
     source: 'test',
     defaultCutOffMgPerL: 3,
+    defaultCutOffVerified: true,
   });
   assert.match(html, /<svg/);
   assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>5</);

@@ -8,7 +8,8 @@ import type { MalformedLine } from './sources/source.ts';
 
 export const FUNNEL_STAGES = [
   ['population', 'Population'],
-  ['adults-in-scope', 'Adults in scope (living, 18+, unipolar)'],
+  // The issue's "adults in scope": pathway definition 0 but for no-depression, which the next stage counts.
+  ['adults-in-scope', 'Living adults without bipolar or psychotic disorder'],
   ['depression', 'Current depressive episode'],
   ['trd', 'Treatment-resistant (2+ adequate trials)'],
   ['no-contraindication', 'No absolute contraindication'],
@@ -48,7 +49,10 @@ export interface ScreenSummary {
   readonly funnel: readonly { readonly stage: FunnelStage; readonly label: string; readonly count: number }[];
   readonly recommendations: Readonly<Record<string, number>>;
   readonly scopeReasons: Readonly<Record<string, number>>;
+  /** Patients with each contraindication, at any stage (out of scope, not TRD too). */
   readonly contraindications: Readonly<Record<string, number>>;
+  /** Treatment-resistant patients with each: those the funnel's "no absolute contraindication" stage drops. */
+  readonly contraindicationsAmongTrd: Readonly<Record<string, number>>;
   readonly missingWorkup: Readonly<Record<string, number>>;
   readonly safetyAlerts: Readonly<Record<string, number>>;
   /** Referable patients at the pathway's cut-off and at each `--cut-offs` value. */
@@ -74,6 +78,7 @@ export class SummaryBuilder {
   private readonly recommendations: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly scopeReasons: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly contraindications: Record<string, number> = Object.create(null) as Record<string, number>;
+  private readonly contraindicationsAmongTrd: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly missingWorkup: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly safetyAlerts: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly issues: Record<string, number> = Object.create(null) as Record<string, number>;
@@ -85,10 +90,12 @@ export class SummaryBuilder {
 
   add(line: ScreenLine): void {
     this.population++;
-    for (const s of stagesOf(line)) this.funnel.set(s, (this.funnel.get(s) ?? 0) + 1);
+    const stages = stagesOf(line);
+    for (const s of stages) this.funnel.set(s, (this.funnel.get(s) ?? 0) + 1);
     bump(this.recommendations, line.recommendation.code);
     if (line.scope !== undefined) bump(this.scopeReasons, line.scope.reason);
     for (const c of line.contraindications) bump(this.contraindications, c);
+    if (stages.includes('trd')) for (const c of line.contraindications) bump(this.contraindicationsAmongTrd, c);
     for (const m of line.missingWorkup) bump(this.missingWorkup, m);
     for (const a of line.safetyAlerts) bump(this.safetyAlerts, a);
     for (const i of line.issues) bump(this.issues, i);
@@ -113,6 +120,7 @@ export class SummaryBuilder {
       recommendations: plain(this.recommendations),
       scopeReasons: plain(this.scopeReasons),
       contraindications: plain(this.contraindications),
+      contraindicationsAmongTrd: plain(this.contraindicationsAmongTrd),
       missingWorkup: plain(this.missingWorkup),
       safetyAlerts: plain(this.safetyAlerts),
       cutOffs: all.map((c) => ({ cutOffMgPerL: String(c), referable: this.referableAt[String(c)] ?? 0 })),

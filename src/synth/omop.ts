@@ -5,6 +5,7 @@
  * records marked entered-in-error never reach the CDM. The vocabulary is synthetic: concepts carry their real codes
  * but site-local ids (above 2,000,000,000), so the screen must resolve them by code through the vocabulary tables.
  */
+import type { Knowledge } from '../knowledge/index.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { GENDER_CONCEPTS, LOCAL_CONCEPT_BASE, TYPE_CONCEPTS, vocabularyOf } from '../screen/sources/omop-vocabulary.ts';
 import { ANTIDEPRESSANT_PRODUCTS, DIAGNOSES, LABS, OTHER_DRUGS, POSITIVE, SYSTEM } from './population.ts';
@@ -82,11 +83,40 @@ const IDS = new Map(SPECS.map((s, i) => [`${s.code.system}|${s.code.code}`, LOCA
 const idOf = (c: SynthCode): number => IDS.get(`${c.system}|${c.code}`) as number;
 const unitId = (u: string): number => IDS.get(`${SYSTEM.ucum}|${u}`) as number;
 
+/**
+ * The RxNorm ingredient of each antidepressant product, from the antidepressant table (knowledge/codesets/
+ * antidepressants.json): drug_strength.ingredient_concept_id is NOT NULL in the CDM 5.4.
+ */
+function productIngredients(k: Knowledge): Map<string, SynthCode> {
+  const out = new Map<string, SynthCode>();
+  for (const p of ANTIDEPRESSANT_PRODUCTS) {
+    const product = k.antidepressants.products.find((x) => x.system === SYSTEM.rxnorm && x.code === p.code.code);
+    const ingredient = k.antidepressants.ingredients.find((i) => i.ingredient === product?.ingredient);
+    const code = ingredient?.codes.find((c) => c.system === SYSTEM.rxnorm)?.code;
+    if (ingredient === undefined || code === undefined) {
+      throw new Error(`the antidepressant table gives no RxNorm ingredient for ${p.code.display}`);
+    }
+    out.set(p.code.code, { system: SYSTEM.rxnorm, code, display: ingredient.ingredient });
+  }
+  return out;
+}
+
 /** concept, concept_relationship and drug_strength rows for every concept the generator uses. */
-export function vocabularyRows(): { concept: Row[]; concept_relationship: Row[]; drug_strength: Row[] } {
+export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relationship: Row[]; drug_strength: Row[] } {
+  const ingredients = productIngredients(k);
+  // Ingredient concepts get ids after the generator's own concepts, so that those keep theirs.
+  const specs = [...SPECS];
+  const ids = new Map(IDS);
+  for (const code of ingredients.values()) {
+    const key = `${code.system}|${code.code}`;
+    if (ids.has(key)) continue;
+    specs.push({ code, domain: 'Drug', conceptClass: 'Ingredient', standard: true });
+    ids.set(key, LOCAL_CONCEPT_BASE + specs.length);
+  }
+  const id = (c: SynthCode): number => ids.get(`${c.system}|${c.code}`) as number;
   const vocab = (c: SynthCode): string => (c.system === SYSTEM.local ? 'Local' : (vocabularyOf(c.system) as string));
-  const concept = SPECS.map((s) => [
-    idOf(s.code),
+  const concept = specs.map((s) => [
+    id(s.code),
     s.code.display,
     s.domain,
     vocab(s.code),
@@ -98,15 +128,14 @@ export function vocabularyRows(): { concept: Row[]; concept_relationship: Row[];
     null,
   ]);
   const relationship: Row[] = [];
-  for (const s of SPECS) {
+  for (const s of specs) {
     // Standard concepts map to themselves; source concepts to their standard concept (OMOP convention).
     const target = s.standard ? s.code : s.mapsTo;
-    if (target !== undefined)
-      relationship.push([idOf(s.code), idOf(target), 'Maps to', '1970-01-01', '2099-12-31', null]);
+    if (target !== undefined) relationship.push([id(s.code), id(target), 'Maps to', '1970-01-01', '2099-12-31', null]);
   }
   const strength = ANTIDEPRESSANT_PRODUCTS.map((p) => [
-    idOf(p.code),
-    null,
+    id(p.code),
+    id(ingredients.get(p.code.code) as SynthCode),
     p.strengthMg,
     unitId('mg'),
     '1970-01-01',

@@ -55,7 +55,7 @@ export async function writeOmop(
     for (const table of Object.keys(rows) as (keyof OmopRows)[]) await put(table, rows[table]);
     await truth.write(JSON.stringify({ ...truthOf(p, o.asOf, o.thresholds), patient: `Patient/${personId(p)}` }));
   }
-  const vocabulary = vocabularyRows();
+  const vocabulary = vocabularyRows(o.knowledge);
   for (const table of Object.keys(vocabulary) as (keyof typeof vocabulary)[]) await put(table, vocabulary[table]);
   await Promise.all([...sinks.values(), truth].map((s) => s.close()));
   if (o.duckdb) await loadCsvIntoDuckDb(o.dir, join(o.dir, OMOP_DUCKDB_FILE), true);

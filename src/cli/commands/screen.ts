@@ -242,6 +242,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
           ? 'OMOP CDM (DuckDB)'
           : 'FHIR Bulk Data NDJSON',
       defaultCutOffMgPerL: engine.knowledge.pathway.definitions.inflammation.cutOff.value,
+      defaultCutOffVerified: engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
     });
   }
   if (flags.quiet !== true) {
@@ -303,6 +304,7 @@ export function registerScreenMerge(program: Command): void {
           pathway: meta.identity.pathway,
           source: `${shards.length} shards`,
           defaultCutOffMgPerL: engine.knowledge.pathway.definitions.inflammation.cutOff.value,
+          defaultCutOffVerified: engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
         });
       }
     });

@@ -1,0 +1,100 @@
+/**
+ * The screen's summary and HTML report on hand-made result lines: the funnel's stages are named for what they count,
+ * each contraindication is counted where the funnel drops it, the cut-off table names the pathway's own cut-off and
+ * flags the others [U], and the charts carry an accessible name and description.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderScreenReport } from './report-html.ts';
+import type { ScreenLine } from './result-line.ts';
+import { SummaryBuilder } from './summary.ts';
+
+const line = (over: Partial<ScreenLine> & { code: string; reason?: string }): ScreenLine => ({
+  patient: 'Patient/x',
+  recommendation: { code: over.code },
+  scope: { inScope: (over.reason ?? 'in-scope') === 'in-scope', reason: over.reason ?? 'in-scope' },
+  contraindications: [],
+  cautions: [],
+  missingWorkup: [],
+  safetyAlerts: [],
+  inflammation: { status: 'unknown' },
+  adequateTrials: 0,
+  unconvertibleUnits: 0,
+  issues: [],
+  ...over,
+});
+
+const LINES: ScreenLine[] = [
+  line({ code: 'out-of-scope', reason: 'minor', contraindications: ['neutropenia'] }),
+  line({ code: 'out-of-scope', reason: 'no-depression' }),
+  line({ code: 'out-of-scope', reason: 'no-depression' }),
+  line({ code: 'not-trd', contraindications: ['neutropenia'] }),
+  line({ code: 'contraindicated', adequateTrials: 2, contraindications: ['neutropenia', 'hepatic'] }),
+  line({
+    code: 'refer-to-trial',
+    adequateTrials: 2,
+    inflammation: { status: 'elevated', crpMgPerL: 4 },
+    atCutOff: { '1': 'refer-to-trial', '5': 'not-inflamed' },
+  }),
+  line({
+    code: 'not-inflamed',
+    adequateTrials: 2,
+    inflammation: { status: 'normal', crpMgPerL: 1.5 },
+    atCutOff: { '1': 'refer-to-trial', '5': 'not-inflamed' },
+  }),
+];
+
+function summary() {
+  const b = new SummaryBuilder(3);
+  for (const l of LINES) b.add(l);
+  return b.build({ malformedLines: 0, malformedAt: [] }, [1, 5]);
+}
+
+test('the funnel: each stage at most the one before, and the stage after population is not called "in scope"', () => {
+  const s = summary();
+  const counts = s.funnel.map((f) => f.count);
+  assert.deepEqual(counts, [7, 6, 4, 3, 2, 2, 1, 1]);
+  for (let i = 1; i < counts.length; i++) assert.ok((counts[i] as number) <= (counts[i - 1] as number));
+  // Patients with no depression are out of scope (pathway definition 0) yet pass this stage: its label must not say
+  // "in scope", or it contradicts the scope table (in-scope 4).
+  assert.doesNotMatch(s.funnel[1]?.label ?? '', /in scope/i);
+  assert.equal(s.scopeReasons['in-scope'], 4);
+});
+
+test('contraindications are counted where the funnel drops them (treatment-resistant patients) and in all', () => {
+  const s = summary();
+  assert.deepEqual(s.contraindications, { hepatic: 1, neutropenia: 3 });
+  assert.deepEqual(s.contraindicationsAmongTrd, { hepatic: 1, neutropenia: 1 });
+});
+
+test('the report: the pathway cut-off named, the others flagged [U]; charts with a title and description', async () => {
+  const html = await renderScreenReport(summary(), {
+    asOf: '2026-11-30',
+    pathway: { id: 'p', version: '1.1' },
+    source: 'test',
+    defaultCutOffMgPerL: 3,
+    defaultCutOffVerified: true,
+  });
+  assert.match(html, /<tr><td>3<\/td><td>1<\/td><td>the pathway's cut-off \(verified\)<\/td><\/tr>/);
+  assert.match(html, /<tr><td>1<\/td><td>2<\/td><td>\[U\] exploratory/);
+  assert.match(html, /<tr><td>5<\/td><td>0<\/td><td>\[U\] exploratory/);
+  assert.match(html, /<tr><td>hepatic<\/td><td>1<\/td><td>1<\/td><\/tr>/);
+  assert.match(html, /<tr><td>neutropenia<\/td><td>1<\/td><td>3<\/td><\/tr>/);
+  const svgs = html.match(/<svg[^>]*>/g) ?? [];
+  assert.equal(svgs.length, 2);
+  for (const [i, svg] of svgs.entries()) {
+    assert.match(svg, /role="img"/);
+    const ids = /aria-labelledby="([^"]+)"/.exec(svg)?.[1]?.split(' ') ?? [];
+    assert.equal(ids.length, 2, `chart ${i}: title and description`);
+    for (const id of ids) assert.match(html, new RegExp(`<(title|desc) id="${id}">[^<]+</(title|desc)>`));
+  }
+  assert.match(html, /<desc id="[^"]+">[^<]*Population: 7[^<]*Referable to a trial of IL-6 blockade: 1/);
+  const unverified = await renderScreenReport(summary(), {
+    asOf: '2026-11-30',
+    pathway: { id: 'p', version: '1.1' },
+    source: 'test',
+    defaultCutOffMgPerL: 3,
+    defaultCutOffVerified: false,
+  });
+  assert.match(unverified, /<tr><td>3<\/td><td>1<\/td><td>\[U\] the pathway's cut-off \(unverified\)<\/td><\/tr>/);
+});

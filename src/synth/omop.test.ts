@@ -1,0 +1,102 @@
+/**
+ * The synthetic OMOP CDM rows load into the CDM 5.4 tables: every column the CDM 5.4 DDL declares NOT NULL has a
+ * value, and every drug_strength row names its ingredient (an RxNorm ingredient concept in the shipped vocabulary,
+ * the one the antidepressant table gives for the product).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createEngine } from '../engine/index.ts';
+import { OMOP_TABLES } from '../screen/sources/omop-schema.ts';
+import { populationOptions } from '../cli/commands/synth.ts';
+import { patientRows, vocabularyRows, type Row } from './omop.ts';
+import { generatePopulation, SYSTEM } from './population.ts';
+
+/** Columns of the tables written that OMOP CDM 5.4 declares NOT NULL. */
+const NOT_NULL: Record<string, readonly string[]> = {
+  person: ['person_id', 'gender_concept_id', 'year_of_birth', 'race_concept_id', 'ethnicity_concept_id'],
+  death: ['person_id', 'death_date'],
+  visit_occurrence: [
+    'visit_occurrence_id',
+    'person_id',
+    'visit_concept_id',
+    'visit_start_date',
+    'visit_end_date',
+    'visit_type_concept_id',
+  ],
+  condition_occurrence: [
+    'condition_occurrence_id',
+    'person_id',
+    'condition_concept_id',
+    'condition_start_date',
+    'condition_type_concept_id',
+  ],
+  drug_exposure: [
+    'drug_exposure_id',
+    'person_id',
+    'drug_concept_id',
+    'drug_exposure_start_date',
+    'drug_exposure_end_date',
+    'drug_type_concept_id',
+  ],
+  measurement: [
+    'measurement_id',
+    'person_id',
+    'measurement_concept_id',
+    'measurement_date',
+    'measurement_type_concept_id',
+  ],
+  concept: [
+    'concept_id',
+    'concept_name',
+    'domain_id',
+    'vocabulary_id',
+    'concept_class_id',
+    'concept_code',
+    'valid_start_date',
+    'valid_end_date',
+  ],
+  concept_relationship: ['concept_id_1', 'concept_id_2', 'relationship_id', 'valid_start_date', 'valid_end_date'],
+  drug_strength: ['drug_concept_id', 'ingredient_concept_id', 'valid_start_date', 'valid_end_date'],
+};
+
+const knowledge = createEngine().knowledge;
+
+test('every CDM 5.4 NOT NULL column has a value in every row written', () => {
+  const tables: Record<string, Row[]> = {};
+  const add = (rows: Record<string, Row[]>): void => {
+    for (const [t, r] of Object.entries(rows)) (tables[t] ??= []).push(...r);
+  };
+  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 0, 300))
+    add({ ...patientRows(p, '2026-11-30') });
+  add(vocabularyRows(knowledge));
+  for (const [table, required] of Object.entries(NOT_NULL)) {
+    const columns = (OMOP_TABLES[table] ?? []).map(([c]) => c);
+    assert.ok((tables[table] ?? []).length > 0, `rows in ${table}`);
+    for (const column of required) {
+      const i = columns.indexOf(column);
+      assert.ok(i >= 0, `${table}.${column} is written`);
+      const nulls = (tables[table] ?? []).filter((r) => r[i] === null || r[i] === undefined).length;
+      assert.equal(nulls, 0, `${table}.${column}: ${nulls} rows without a value`);
+    }
+  }
+});
+
+test("drug_strength names each product's RxNorm ingredient, as the antidepressant table gives it", () => {
+  const v = vocabularyRows(knowledge);
+  const concepts = new Map(v.concept.map((c) => [c[0], c]));
+  assert.ok(v.drug_strength.length > 0);
+  for (const row of v.drug_strength) {
+    const product = concepts.get(row[0] ?? null);
+    const ingredient = concepts.get(row[1] ?? null);
+    assert.ok(product !== undefined && ingredient !== undefined, `concepts of ${JSON.stringify(row)}`);
+    assert.equal(ingredient[3], 'RxNorm');
+    assert.equal(ingredient[4], 'Ingredient');
+    assert.equal(ingredient[5], 'S');
+    const entry = knowledge.antidepressants.products.find((p) => p.system === SYSTEM.rxnorm && p.code === product[6]);
+    const expected = knowledge.antidepressants.ingredients
+      .find((i) => i.ingredient === entry?.ingredient)
+      ?.codes.find((c) => c.system === SYSTEM.rxnorm)?.code;
+    assert.ok(expected !== undefined);
+    assert.equal(ingredient[6], expected, `ingredient of ${String(product[1])}`);
+  }
+});
