@@ -57,6 +57,7 @@ import {
 } from '../model.ts';
 import { EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, WRITING_ROLES } from '../roles.ts';
 import { conductProblems } from '../check.ts';
+import { participantLevels } from '../strata.ts';
 import { addDays } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
@@ -615,9 +616,20 @@ export class SqlTrialStore implements TrialStore {
       }
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
-      const siteFactor = meta.protocol.stratification?.find((f) => f.source === 'site');
-      if (siteFactor !== undefined && input.strata[siteFactor.id] !== site) {
-        throw fail('trial.invalid', `enrolment: factor ${siteFactor.id} must be the screening site`);
+      // Levels are derived from the baseline hs-CRP and the site (src/trial/strata.ts), never taken on the caller's
+      // word: a level contradicting the measured baseline would randomize from another stratum's list.
+      const derived = participantLevels(meta.protocol, meta.plan.factors, {
+        site,
+        baselineCrpMgPerL: input.baselineCrpMgPerL,
+      });
+      if (!derived.ok) throw fail('trial.invalid', `enrolment: ${derived.reason}`);
+      for (const [factor, level] of Object.entries(derived.levels)) {
+        if (input.strata[factor] !== level) {
+          throw fail(
+            'trial.invalid',
+            `enrolment: factor ${factor} is not the level of the baseline hs-CRP or screening site`,
+          );
+        }
       }
       if (
         (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [

@@ -116,6 +116,13 @@ for (const factory of allFactories()) {
         await store.recordConsent(ctx, { screeningId: eligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
         await rejectsWith(store.enrol(ctx, { ...enrolInput, strata: { crp: 'medium', site: 'A' } }), 'trial.invalid');
         await rejectsWith(store.enrol(ctx, { ...enrolInput, strata: { crp: 'high', site: 'B' } }), 'trial.invalid');
+        // The hs-CRP level is the protocol's band of the measured baseline, not the caller's word.
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 1.2 }), 'trial.invalid');
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: null }), 'trial.invalid');
+        await rejectsWith(
+          store.enrol(ctx, { ...enrolInput, strata: { crp: 'low', site: 'A' }, baselineCrpMgPerL: 3 }),
+          'trial.invalid',
+        );
         const p = await store.enrol(ctx, enrolInput);
         assert.equal(p.status, 'enrolled');
         await store.recordConsent(ctx, { screeningId: ineligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
