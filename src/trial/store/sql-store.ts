@@ -1152,11 +1152,20 @@ export class SqlTrialStore implements TrialStore {
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
       const safety = meta.protocol.safety;
       if (safety === undefined) throw conflict('the protocol has no safety block');
-      // The baseline for CTCAE's abnormal-baseline bands: the earliest earlier result of the analyte in the same unit.
-      const baselineRow = await tx.get<Row>(
-        'SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? ORDER BY collected_on, recorded_at LIMIT 1',
-        [p.id, input.analyte, input.unit, input.collectedOn],
-      );
+      // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
+      // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
+      // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
+      const preTreatment = (meta.protocol.visits ?? [])
+        .filter((v) => dosingDay !== undefined && v.day < dosingDay)
+        .map((v) => v.id);
+      const baselineRow =
+        preTreatment.length === 0
+          ? undefined
+          : await tx.get<Row>(
+              `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+              [p.id, input.analyte, input.unit, input.collectedOn, ...preTreatment],
+            );
       const assessment = assessLab(this.knowledge.ctcae(safety.ctcaeVersion), safety.rules, {
         analyte: input.analyte,
         value: input.value,

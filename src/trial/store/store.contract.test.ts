@@ -482,6 +482,35 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('safety: the abnormal-baseline ALT/AST grading takes its baseline before the infusion, never after', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const alt = (id: string, visit: string, value: number, collectedOn: string) =>
+          store.addLab(as('coordinator', 'A', 'bloods'), {
+            participantId: id,
+            visit,
+            analyte: 'alt',
+            value,
+            unit: 'U/L',
+            upperLimitOfNormal: 40,
+            lowerLimitOfNormal: null,
+            collectedOn,
+          });
+        // No pre-infusion ALT: a raised day-7 ALT is no baseline; 300 U/L at day 14 is 7.5 x ULN, grade 3.
+        const first = await enrolOne(store, protocol, 'B1', 'A');
+        await store.randomize(as('coordinator', 'A'), first);
+        assert.equal((await alt(first, 'day-7', 110, '2026-11-12')).lab.assessment.grade, 1);
+        const later = await alt(first, 'day-14', 300, '2026-11-19');
+        assert.equal(later.lab.assessment.grade, 3);
+        assert.equal(later.lab.assessment.action, 'discontinue');
+        // A raised pre-infusion ALT is the baseline: 300 U/L is 5 x a baseline of 60, grade 2 (CTCAE v5.0).
+        const second = await enrolOne(store, protocol, 'B2', 'A');
+        await alt(second, 'baseline', 60, '2026-11-02');
+        await store.randomize(as('coordinator', 'A'), second);
+        assert.equal((await alt(second, 'day-14', 300, '2026-11-19')).lab.assessment.grade, 2);
+      });
+    });
+
     test('safety: CTCAE grade and hold/stop rules on labs, alerts for stop rules and serious adverse events', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
