@@ -15,6 +15,8 @@ export type IssueType =
   | 'security'
   | 'login'
   | 'not-found'
+  | 'conflict'
+  | 'throttled'
   | 'too-costly'
   | 'not-supported'
   | 'incomplete'

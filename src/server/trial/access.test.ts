@@ -157,7 +157,7 @@ describe('sessions and sign-in', () => {
       const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
       const form = await coord.post('/trial/api/forms', {
         participantId,
-        visit: 'day-14',
+        visit: 'baseline',
         instrument: 'gad-7',
         answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
         completedOn: '2026-11-20',
@@ -222,7 +222,7 @@ describe('numbers typed in forms', () => {
           'POST',
           `${path}/labs`,
           {
-            visit: 'day-14',
+            visit: 'baseline',
             analyte: 'anc',
             value,
             unit: '10*9/L',

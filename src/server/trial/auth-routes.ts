@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './auth.ts';
 import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
+import { sendTrialError } from './errors.ts';
 import { verifyPassword } from './password.ts';
 
 export interface LoginRateLimit {
@@ -58,7 +59,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
           });
         }
         if (wantsHtml(request)) return reply.code(303).redirect('/trial/login?failed=1');
-        return reply.code(401).send({ error: 'user name or password not accepted' });
+        return sendTrialError(reply, 401, 'user name or password not accepted', 'trial.login.failed');
       }
       const session = await startSession(deps.auth, account.id);
       reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));

@@ -13,6 +13,7 @@
  *    emergency-unblinding route, which exists to disclose one participant's arm, is exempt from 2 and 3.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { operationOutcome } from '../api/operation-outcome.ts';
 import { blindAllocation, REDACTED } from '../../trial/blinding.ts';
 import type { Allocation, BlindedAllocation } from '../../trial/model.ts';
 import { seesAllocation } from '../../trial/roles.ts';
@@ -124,7 +125,9 @@ export function guardResponses(
       typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
     if (text !== undefined && !containsArmTerm(text, await armTermsNow())) return payload;
     request.log.error({ route: request.routeOptions.url, code: 'trial.blinding.withheld' }, 'response withheld');
-    reply.code(500).type('application/json');
-    return JSON.stringify({ error: 'response withheld: it would disclose an allocation' });
+    reply.code(500).type('application/fhir+json');
+    return JSON.stringify(
+      operationOutcome('exception', 'response withheld: it would disclose an allocation', 'trial.blinding.withheld'),
+    );
   });
 }

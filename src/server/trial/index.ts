@@ -16,6 +16,7 @@ import { InputError } from '../../record/issues.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
 import { registerApi } from './api.ts';
+import { sendTrialError } from './errors.ts';
 import { guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
@@ -58,7 +59,7 @@ export function statusOfCode(code: string): number {
 
 function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string, code: string) {
   request.log.info({ code, status }, 'trial request refused');
-  return reply.code(status).type('application/json').send({ error: message, code });
+  return sendTrialError(reply, status, message, code);
 }
 
 export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {

@@ -9,7 +9,7 @@
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
  *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
  */
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from './sdtm.ts';
 import type { Outcome } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { FormRecord, TrialSnapshot } from '../model.ts';
@@ -81,5 +81,5 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
       ]);
     }
   }
-  return { csv: stringify([[...ANALYSIS_COLUMNS], ...records]), outcome, rows: records.length, excluded };
+  return { csv: csvText([[...ANALYSIS_COLUMNS], ...records]), outcome, rows: records.length, excluded };
 }

@@ -171,3 +171,31 @@ test('CONSORT flow: screening, exclusions, allocation per arm, losses and analys
     [['all', N]],
   );
 });
+
+test('CSV exports: entered text that a spreadsheet would run as a formula is written with a leading apostrophe', () => {
+  const ae = snapshot.adverseEvents[0];
+  assert.ok(ae !== undefined);
+  const participant = snapshot.participants.find((p) => p.id === ae.participantId);
+  assert.ok(participant !== undefined);
+  const tampered: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) => (p.id === participant.id ? { ...p, participantCode: '+1-2' } : p)),
+    adverseEvents: [
+      { ...ae, term: '=HYPERLINK("http://example.invalid","x")', onsetOn: '2026-11-01' },
+      { ...ae, id: 'second', term: '@SUM(A1)' },
+      { ...ae, id: 'third', term: '-rash' },
+    ],
+  };
+  const d = sdtmDomains(tampered, protocol, loadInstruments());
+  const records = read(d.AE).records;
+  assert.deepEqual(
+    records.map((r) => r.AETERM),
+    ['\'=HYPERLINK("http://example.invalid","x")', "'@SUM(A1)", "'-rash"],
+  );
+  assert.equal(read(d.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
+  // Numbers stay numbers: a negative study day is not escaped.
+  assert.equal(records[0]?.AESTDY, '-4');
+  const analysis = read(analysisCsv(tampered, protocol).csv).records;
+  assert.ok(analysis.some((r) => r.subject === "'+1-2"));
+  assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
+});

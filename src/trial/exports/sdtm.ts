@@ -32,8 +32,18 @@ const DS_TERMS: Record<string, string> = {
   other: 'OTHER',
 };
 
-const csv = (header: readonly string[], rows: readonly Cell[][]): string =>
-  stringify([header as string[], ...rows.map((r) => r.map((c) => (c === null ? '' : c)))]);
+/**
+ * Text cells beginning with = + - @ (or a tab or carriage return) get a leading apostrophe (csv-stringify's
+ * escape_formulas), so that entered text such as an adverse event term cannot run as a spreadsheet formula when the
+ * file is opened; numbers, negative study days included, are written as they are.
+ */
+export const csvText = (rows: readonly (readonly Cell[])[]): string =>
+  stringify(
+    rows.map((r) => r.map((c) => (c === null ? '' : c))),
+    { escape_formulas: true },
+  );
+
+const csv = (header: readonly string[], rows: readonly Cell[][]): string => csvText([header, ...rows]);
 
 export function sdtmDomains(
   s: TrialSnapshot,

@@ -57,6 +57,8 @@ import {
 } from '../model.ts';
 import { EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, WRITING_ROLES } from '../roles.ts';
 import { conductProblems } from '../check.ts';
+import { participantLevels } from '../strata.ts';
+import { addDays } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
@@ -74,6 +76,14 @@ const fail = (code: string, message: string): InputError => new InputError(messa
 const forbidden = (what: string): InputError => fail('trial.forbidden', `your role may not ${what}`);
 const notFound = (what: string): InputError => fail('trial.not-found', `no such ${what}`);
 const conflict = (message: string): InputError => fail('trial.conflict', message);
+
+/**
+ * A date the user entered must not lie after today. Today is the store clock's UTC date plus one day, so that a site
+ * ahead of UTC (up to UTC+14) can enter its own today; a year typed wrong (2099) is refused instead of stored.
+ */
+function notAfterToday(date: string, at: string, field: string): void {
+  if (date > addDays(at.slice(0, 10), 1)) throw fail('trial.invalid', `${field}: the date is in the future`);
+}
 
 /** Validates `input` with `schema`; the message names fields only, never the values. */
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
@@ -404,6 +414,31 @@ export class SqlTrialStore implements TrialStore {
     return p;
   }
 
+  /**
+   * A visit after the dosing visit (a follow-up) happens after the infusion: refused for a participant not yet
+   * randomized, and dated before the recorded infusion (it would be exported as that visit with a negative study day).
+   */
+  private async assertAfterDosing(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    visitId: string,
+    date: string,
+    what: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
+    const visit = protocol.visits?.find((v) => v.id === visitId);
+    if (dosingDay === undefined || visit === undefined || visit.day <= dosingDay) return;
+    if (p.randomizationNumber === null) throw conflict(`${what}: a follow-up visit before randomization`);
+    const dose = await tx.get<Row>(
+      'SELECT administered_on FROM doses WHERE participant_id = ? ORDER BY administered_on LIMIT 1',
+      [p.id],
+    );
+    if (dose !== undefined && date < str(dose, 'administered_on')) {
+      throw fail('trial.invalid', `${what}: a follow-up visit dated before the infusion`);
+    }
+  }
+
   // ---- Set-up
 
   async init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo> {
@@ -496,6 +531,7 @@ export class SqlTrialStore implements TrialStore {
     SqlTrialStore.assertSite(ctx, input.site);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      notAfterToday(input.screenedOn, at, 'screening: screenedOn');
       const ids = new Set(meta.protocol.criteria.map((c) => c.id));
       const given = input.criteria.map((c) => c.id);
       if (given.length !== ids.size || given.some((id) => !ids.has(id)) || new Set(given).size !== given.length) {
@@ -547,6 +583,7 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(ConsentInputSchema, raw, 'consent');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
+      notAfterToday(input.consentedOn, at, 'consent: consentedOn');
       const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
       if (s === undefined) throw notFound('screening entry');
       SqlTrialStore.assertSite(ctx, str(s, 'site'));
@@ -566,8 +603,9 @@ export class SqlTrialStore implements TrialStore {
   async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(EnrolInputSchema, raw, 'enrolment');
-    return this.write(ctx, async (tx, append) => {
+    return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      notAfterToday(input.enrolledOn, at, 'enrolment: enrolledOn');
       const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
       if (s === undefined) throw notFound('screening entry');
       const site = str(s, 'site');
@@ -578,9 +616,20 @@ export class SqlTrialStore implements TrialStore {
       }
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
-      const siteFactor = meta.protocol.stratification?.find((f) => f.source === 'site');
-      if (siteFactor !== undefined && input.strata[siteFactor.id] !== site) {
-        throw fail('trial.invalid', `enrolment: factor ${siteFactor.id} must be the screening site`);
+      // Levels are derived from the baseline hs-CRP and the site (src/trial/strata.ts), never taken on the caller's
+      // word: a level contradicting the measured baseline would randomize from another stratum's list.
+      const derived = participantLevels(meta.protocol, meta.plan.factors, {
+        site,
+        baselineCrpMgPerL: input.baselineCrpMgPerL,
+      });
+      if (!derived.ok) throw fail('trial.invalid', `enrolment: ${derived.reason}`);
+      for (const [factor, level] of Object.entries(derived.levels)) {
+        if (input.strata[factor] !== level) {
+          throw fail(
+            'trial.invalid',
+            `enrolment: factor ${factor} is not the level of the baseline hs-CRP or screening site`,
+          );
+        }
       }
       if (
         (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [
@@ -643,6 +692,7 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(DispositionInputSchema, raw, 'disposition');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
+      notAfterToday(input.on, at, 'disposition: on');
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       if (p.status === 'completed' || p.status === 'discontinued')
         throw conflict('the participant already has a final disposition');
@@ -820,11 +870,21 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(DoseInputSchema, raw, 'dose');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      const p = await this.participantFor(tx, ctx, input.participantId);
+      notAfterToday(input.administeredOn, at, 'dose: administeredOn');
+      const p = await this.participantFor(tx, ctx, input.participantId, true);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit?.dosing !== true) throw fail('trial.invalid', 'dose: the visit is not the dosing visit');
       if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
+      if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
+      // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
+      // two dosing dates to anchor the visit schedule and study days on.
+      if (
+        (await tx.get<Row>('SELECT id FROM doses WHERE participant_id = ? AND visit = ?', [p.id, input.visit])) !==
+        undefined
+      ) {
+        throw conflict('dose: already recorded for this participant and visit');
+      }
       const record: DoseRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
       await tx.run(
         'INSERT INTO doses (id, participant_id, visit, kit_code, administered_on, dose_mg, body_weight_kg, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -862,11 +922,13 @@ export class SqlTrialStore implements TrialStore {
     }
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      notAfterToday(input.completedOn, at, 'form: completedOn');
       const p = await this.participantFor(tx, ctx, input.participantId);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
       if (!visit.instruments.includes(def.id))
         throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
+      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
       if (
         (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
           p.id,
@@ -1083,16 +1145,27 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(LabInputSchema, raw, 'lab result');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
       const p = await this.participantFor(tx, ctx, input.participantId);
       if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
         throw fail('trial.invalid', 'lab result: unknown visit');
+      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
       const safety = meta.protocol.safety;
       if (safety === undefined) throw conflict('the protocol has no safety block');
-      // The baseline for CTCAE's abnormal-baseline bands: the earliest earlier result of the analyte in the same unit.
-      const baselineRow = await tx.get<Row>(
-        'SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? ORDER BY collected_on, recorded_at LIMIT 1',
-        [p.id, input.analyte, input.unit, input.collectedOn],
-      );
+      // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
+      // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
+      // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
+      const preTreatment = (meta.protocol.visits ?? [])
+        .filter((v) => dosingDay !== undefined && v.day < dosingDay)
+        .map((v) => v.id);
+      const baselineRow =
+        preTreatment.length === 0
+          ? undefined
+          : await tx.get<Row>(
+              `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+              [p.id, input.analyte, input.unit, input.collectedOn, ...preTreatment],
+            );
       const assessment = assessLab(this.knowledge.ctcae(safety.ctcaeVersion), safety.rules, {
         analyte: input.analyte,
         value: input.value,
@@ -1166,6 +1239,7 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(AdverseEventInputSchema, raw, 'adverse event');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      notAfterToday(input.onsetOn, at, 'adverse event: onsetOn');
       const p = await this.participantFor(tx, ctx, input.participantId);
       const serious = input.seriousCriteria.length > 0;
       const event: AdverseEventRecord = {

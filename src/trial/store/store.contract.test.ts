@@ -116,6 +116,13 @@ for (const factory of allFactories()) {
         await store.recordConsent(ctx, { screeningId: eligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
         await rejectsWith(store.enrol(ctx, { ...enrolInput, strata: { crp: 'medium', site: 'A' } }), 'trial.invalid');
         await rejectsWith(store.enrol(ctx, { ...enrolInput, strata: { crp: 'high', site: 'B' } }), 'trial.invalid');
+        // The hs-CRP level is the protocol's band of the measured baseline, not the caller's word.
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 1.2 }), 'trial.invalid');
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: null }), 'trial.invalid');
+        await rejectsWith(
+          store.enrol(ctx, { ...enrolInput, strata: { crp: 'low', site: 'A' }, baselineCrpMgPerL: 3 }),
+          'trial.invalid',
+        );
         const p = await store.enrol(ctx, enrolInput);
         assert.equal(p.status, 'enrolled');
         await store.recordConsent(ctx, { screeningId: ineligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
@@ -405,11 +412,111 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('dates: none after today; one infusion per dosing visit; follow-up visits not before randomization or the infusion', async () => {
+      // The store's clock says 2026-11-20 (UTC); a site ahead of UTC may enter 2026-11-21 as its today.
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'D1', 'A');
+        const ctx = as('coordinator', 'A', 'visit entry');
+        const bdi = (visit: string, completedOn: string) =>
+          store.saveForm(ctx, { participantId: id, visit, instrument: 'bdi-ii', answers: bdiAnswers(1), completedOn });
+        const anc = (visit: string, collectedOn: string) =>
+          store.addLab(ctx, {
+            participantId: id,
+            visit,
+            analyte: 'anc',
+            value: 3,
+            unit: '10*9/L',
+            upperLimitOfNormal: null,
+            lowerLimitOfNormal: 2,
+            collectedOn,
+          });
+        await rejectsWith(bdi('day-14', '2026-11-19'), 'trial.conflict');
+        await rejectsWith(anc('day-7', '2026-11-12'), 'trial.conflict');
+        await bdi('baseline', '2026-11-04');
+        const allocation = await store.randomize(ctx, id);
+        const dose = {
+          participantId: id,
+          visit: 'infusion',
+          kitCode: allocation.kitCode,
+          administeredOn: '2026-11-05',
+          doseMg: 560,
+          bodyWeightKg: 70,
+        };
+        await rejectsWith(store.recordDose(ctx, { ...dose, administeredOn: '2099-11-05' }), 'trial.invalid');
+        await rejectsWith(store.recordDose(ctx, { ...dose, administeredOn: '2026-10-01' }), 'trial.invalid');
+        await store.recordDose(ctx, dose);
+        await rejectsWith(store.recordDose(ctx, { ...dose, administeredOn: '2026-11-06' }), 'trial.conflict');
+        await rejectsWith(bdi('day-7', '2026-11-04'), 'trial.invalid');
+        await rejectsWith(anc('day-7', '2026-11-04'), 'trial.invalid');
+        await rejectsWith(bdi('day-14', '2099-01-01'), 'trial.invalid');
+        await rejectsWith(anc('day-14', '2026-11-22'), 'trial.invalid');
+        await bdi('day-14', '2026-11-21');
+        await anc('day-14', '2026-11-19');
+        await rejectsWith(
+          store.addAdverseEvent(ctx, {
+            participantId: id,
+            term: 'Headache',
+            onsetOn: '2027-11-19',
+            grade: 1,
+            seriousCriteria: [],
+            relatedness: 'unlikely',
+            expectedness: 'expected',
+            outcome: 'recovered',
+          }),
+          'trial.invalid',
+        );
+        await rejectsWith(
+          store.recordDisposition(ctx, { participantId: id, event: 'withdrew-consent', on: '2026-12-24' }),
+          'trial.invalid',
+        );
+        const snapshot = await store.snapshot();
+        assert.equal(snapshot.doses.length, 1);
+        assert.equal(snapshot.forms.length, 2);
+        assert.equal(snapshot.labs.length, 1);
+        assert.equal(snapshot.adverseEvents.length + snapshot.dispositions.length, 0);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    test('safety: the abnormal-baseline ALT/AST grading takes its baseline before the infusion, never after', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const alt = (id: string, visit: string, value: number, collectedOn: string) =>
+          store.addLab(as('coordinator', 'A', 'bloods'), {
+            participantId: id,
+            visit,
+            analyte: 'alt',
+            value,
+            unit: 'U/L',
+            upperLimitOfNormal: 40,
+            lowerLimitOfNormal: null,
+            collectedOn,
+          });
+        // No pre-infusion ALT: a raised day-7 ALT is no baseline; 300 U/L at day 14 is 7.5 x ULN, grade 3.
+        const first = await enrolOne(store, protocol, 'B1', 'A');
+        await store.randomize(as('coordinator', 'A'), first);
+        assert.equal((await alt(first, 'day-7', 110, '2026-11-12')).lab.assessment.grade, 1);
+        const later = await alt(first, 'day-14', 300, '2026-11-19');
+        assert.equal(later.lab.assessment.grade, 3);
+        assert.equal(later.lab.assessment.action, 'discontinue');
+        // A raised pre-infusion ALT is the baseline: 300 U/L is 5 x a baseline of 60, grade 2 (CTCAE v5.0).
+        const second = await enrolOne(store, protocol, 'B2', 'A');
+        await alt(second, 'baseline', 60, '2026-11-02');
+        await store.randomize(as('coordinator', 'A'), second);
+        assert.equal((await alt(second, 'day-14', 300, '2026-11-19')).lab.assessment.grade, 2);
+      });
+    });
+
     test('safety: CTCAE grade and hold/stop rules on labs, alerts for stop rules and serious adverse events', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
         const id = await enrolOne(store, protocol, 'S1', 'A');
         const ctx = as('coordinator', 'A', 'day-14 bloods');
+        await store.randomize(ctx, id);
         const lab = (analyte: 'anc' | 'platelets' | 'alt', value: number, unit: string) =>
           store.addLab(ctx, {
             participantId: id,
