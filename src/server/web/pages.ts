@@ -153,6 +153,12 @@ function evidence(a: Assessment): Html {
   </section>`;
 }
 
+/** " Not plotted: 2 undated, 1 status entered-in-error." for the results the chart leaves out, by reason. */
+function notPlottedText(counts: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(counts).map(([reason, n]) => `${n} ${reason}`);
+  return parts.length === 0 ? '' : ` Not plotted (not read by the assessment): ${parts.join(', ')}.`;
+}
+
 export function patientPage(
   name: string,
   a: Assessment,
@@ -195,8 +201,9 @@ export function patientPage(
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>
         <p class="muted">
-          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab
-          limits.${chart.data.notPlotted > 0 ? ` ${chart.data.notPlotted} result(s) not plotted (unit not convertible).` : ''}
+          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab limits ([U]: an unverified
+          value). Hollow triangles: censored results (a bound such as &lt;3.5, not a
+          value).${notPlottedText(chart.data.notPlotted)}
         </p>
       </section>
       ${trials(matches)} ${evidence(a)}

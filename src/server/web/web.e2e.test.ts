@@ -84,6 +84,26 @@ describe('clinician web app in Chromium', () => {
     await page.close();
   });
 
+  test('an uploaded Bundle with no CRP at all: the empty CRP panel is still accessible', async () => {
+    const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+    const noCrp = {
+      ...bundle,
+      entry: bundle.entry.filter((e) => !JSON.stringify(e.resource).includes('"30522-7"')),
+    };
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/`);
+    await page.getByLabel('FHIR R4 Bundle (JSON file)').setInputFiles({
+      name: 'no-crp.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(noCrp)),
+    });
+    await page.getByRole('button', { name: 'Assess' }).click();
+    await page.waitForURL(/\/uploads\//);
+    assert.match((await page.locator('figure.chart').getAttribute('aria-label')) ?? '', /0 CRP result/);
+    await assertAccessible(page, 'uploaded patient without CRP');
+    await page.close();
+  });
+
   test('changing the as-of date reassesses a demo patient', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
     await page.goto(`${server.base}/patients/measure-crp`);
