@@ -7,7 +7,7 @@ import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import { ageYearsText } from '../../pathway/index.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
-import { page } from './layout.ts';
+import { page, printButton } from './layout.ts';
 import type { TimelineData } from './timeline.ts';
 
 export interface DemoPatient {
@@ -261,9 +261,7 @@ function explanation(cutOff: number): Html {
 export function handoutPage(a: Assessment, backHref: string): string {
   return page(
     'Your depression care: inflammation testing and trials',
-    html`<p class="no-print">
-        <a href="${backHref}">Back to the assessment</a> · <button type="button" onclick="window.print()">Print</button>
-      </p>
+    html`<p class="no-print"><a href="${backHref}">Back to the assessment</a> · ${printButton}</p>
       <h1>Your depression care: what we found</h1>
       <p>${a.recommendation.patientSummary}</p>
       ${a.safetyAlerts.length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError } from '../../engine/index.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
+import { PAGE_HEADERS } from './layout.ts';
 import { homePage, handoutPage, patientPage } from './pages.ts';
 import type { DemoPatient } from './pages.ts';
 import { timelineSvg } from './timeline.ts';
@@ -45,7 +46,12 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
   const shelf = options.shelf ?? uploadShelf();
 
   const html = (reply: FastifyReply, body: string, status = 200) =>
-    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .headers(PAGE_HEADERS)
+      .send(body);
 
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = context.engine.read(bundle);

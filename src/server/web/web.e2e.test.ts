@@ -42,6 +42,10 @@ describe('clinician web app in Chromium', () => {
 
   test('pick a demo patient: recommendation first, chart, trial criteria, handout; accessible', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     await page.goto(`${server.base}/`);
     await assertAccessible(page, 'home');
     await page.getByRole('link', { name: /Daniel Hughes/ }).click();
@@ -63,6 +67,15 @@ describe('clinician web app in Chromium', () => {
     await page.getByRole('link', { name: /Patient handout/ }).click();
     await page.getByRole('heading', { name: /what we found/ }).waitFor();
     assert.match((await page.locator('main').textContent()) ?? '', /Why a trial comes first/);
+    // Under the page's content security policy: the stylesheet applies, the Print button prints, nothing is blocked.
+    assert.equal(
+      await page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor"),
+      'rgb(11, 61, 107)',
+    );
+    await page.evaluate('window.print = () => { window.printed = true; }');
+    await page.getByRole('button', { name: 'Print' }).click();
+    assert.equal(await page.evaluate('window.printed'), true, 'the Print button calls window.print');
+    assert.deepEqual(blocked, [], 'no content security policy violation');
     await page.close();
   });
 
