@@ -255,7 +255,8 @@ function explanation(cutOff: number): Html {
 }
 
 /**
- * The one-page handout in plain language; the recommendation's own patient summary leads. A patient outside the
+ * The one-page handout in plain language: a safety alert's paragraph first (as the alert leads every report), then
+ * the recommendation's own patient summary. A patient outside the
  * pathway's scope gets that summary only, not an explanation of trials that do not concern them.
  */
 export function handoutPage(a: Assessment, backHref: string): string {
@@ -263,8 +264,8 @@ export function handoutPage(a: Assessment, backHref: string): string {
     'Your depression care: inflammation testing and trials',
     html`<p class="no-print"><a href="${backHref}">Back to the assessment</a> · ${printButton}</p>
       <h1>Your depression care: what we found</h1>
-      <p>${a.recommendation.patientSummary}</p>
       ${a.safetyAlerts.length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
+      <p>${a.recommendation.patientSummary}</p>
       ${a.scope.inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
       <p class="muted">
         Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace
