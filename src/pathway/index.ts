@@ -7,6 +7,8 @@ export type { AssessOptions } from './assess.ts';
 export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp } from './inflammation.ts';
+export { upperLimitOfNormal } from './labs.ts';
+export { convert as convertObservationQuantity } from './observations.ts';
 export { ageYearsText } from './summaries.ts';
 export { REFERRAL_TRACK } from './workup.ts';
 export { ASSESSMENT_SCHEMA, RECOMMENDATION_CODES } from './assessment.ts';

@@ -64,7 +64,7 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         comparator: q.comparator,
         date: isoDay(obs),
         source: obs.ref,
-        upperLimitOfNormal: upperLimit(obs, a.unit),
+        upperLimitOfNormal: upperLimitOfNormal(obs, a.unit),
       };
       if (chosen === undefined) chosen = r;
       else if (worseIsLower(ctx, analyte) ? r.value < chosen.value : r.value > chosen.value) chosen = r;
@@ -84,7 +84,8 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
   return labs;
 }
 
-function upperLimit(obs: ObservationFact, unit: string): number | undefined {
+/** A result's upper limit of normal in `unit`, from its first reference range with a convertible high value. */
+export function upperLimitOfNormal(obs: ObservationFact, unit: string): number | undefined {
   for (const range of obs.referenceRange) {
     if (range.high === undefined) continue;
     const r = convert(range.high, unit);

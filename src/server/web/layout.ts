@@ -2,6 +2,7 @@
  * The page shell every server-rendered page shares (the clinician app and any feature that adds pages): language,
  * viewport for 360 px screens, one stylesheet, a skip link, a header with navigation and a main landmark.
  */
+import { createHash } from 'node:crypto';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 
@@ -60,6 +61,35 @@ ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
 @media print{header.site,nav,.no-print{display:none}main{max-width:none;padding:0}body{font-size:12pt}}
 body.handout main{max-width:42rem}
 `;
+
+/** The only script of any page: the handout's Print button (pages work without JavaScript). */
+const PRINT_SCRIPT = `document.getElementById('print-button').addEventListener('click',()=>window.print())`;
+
+/** A Print button for a printable page. A plain string: the script must stay byte for byte what its hash allows. */
+export const printButton = raw(
+  `<button type="button" id="print-button">Print</button><script>${PRINT_SCRIPT}</script>`,
+);
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * The response headers of every page built with page(): the content security policy allows this stylesheet and the
+ * print script by their hashes and nothing else (no other script, no inline handler, no remote resource, no framing),
+ * and the page address (an upload's token) is never sent as a referrer.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'none'",
+    `style-src ${sha256(STYLE)}`,
+    `script-src ${sha256(PRINT_SCRIPT)}`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
 
 export function page(title: string, body: Html, options: PageOptions = {}): string {
   const nav = options.nav ?? [

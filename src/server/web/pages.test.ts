@@ -1,7 +1,7 @@
 /**
  * The handout follows the result: the recommendation's patient summary always leads; the explanation of
  * inflammation testing and trials is there for a patient in the pathway's scope, not for one outside it; a safety
- * alert adds the safety paragraph. Patient data in the page is escaped.
+ * alert adds the safety paragraph, first. Patient data in the page is escaped.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -26,7 +26,12 @@ test('in scope: summary, explanation and questions; out of scope: the summary on
   assert.ok(other.includes(outOfScope.recommendation.patientSummary.replace(/'/g, '&#39;')));
 });
 
-test('a safety alert adds the safety paragraph', () => {
+test('a safety alert adds the safety paragraph, before the recommendation', () => {
   const risk = sharedEngine.assess(readBundleFile('examples/demo/suicide-risk.json'), { asOf });
-  assert.ok(handoutPage(risk, '/back').includes('Your safety comes before any test or trial'));
+  const page = handoutPage(risk, '/back');
+  const safety = page.indexOf('Your safety comes before any test or trial');
+  assert.ok(safety > 0);
+  const summary = page.indexOf(risk.recommendation.patientSummary.slice(0, 40));
+  assert.ok(summary > 0);
+  assert.ok(safety < summary, 'the safety paragraph comes before the trial advice');
 });

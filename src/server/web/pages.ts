@@ -7,7 +7,7 @@ import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import { ageYearsText } from '../../pathway/index.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
-import { page } from './layout.ts';
+import { page, printButton } from './layout.ts';
 import type { TimelineData } from './timeline.ts';
 
 export interface DemoPatient {
@@ -153,6 +153,12 @@ function evidence(a: Assessment): Html {
   </section>`;
 }
 
+/** " Not plotted: 2 undated, 1 status entered-in-error." for the results the chart leaves out, by reason. */
+function notPlottedText(counts: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(counts).map(([reason, n]) => `${n} ${reason}`);
+  return parts.length === 0 ? '' : ` Not plotted (not read by the assessment): ${parts.join(', ')}.`;
+}
+
 export function patientPage(
   name: string,
   a: Assessment,
@@ -195,8 +201,9 @@ export function patientPage(
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>
         <p class="muted">
-          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab
-          limits.${chart.data.notPlotted > 0 ? ` ${chart.data.notPlotted} result(s) not plotted (unit not convertible).` : ''}
+          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab limits ([U]: an unverified
+          value). Hollow triangles: censored results (a bound such as &lt;3.5, not a
+          value).${notPlottedText(chart.data.notPlotted)}
         </p>
       </section>
       ${trials(matches)} ${evidence(a)}
@@ -248,18 +255,17 @@ function explanation(cutOff: number): Html {
 }
 
 /**
- * The one-page handout in plain language; the recommendation's own patient summary leads. A patient outside the
+ * The one-page handout in plain language: a safety alert's paragraph first (as the alert leads every report), then
+ * the recommendation's own patient summary. A patient outside the
  * pathway's scope gets that summary only, not an explanation of trials that do not concern them.
  */
 export function handoutPage(a: Assessment, backHref: string): string {
   return page(
     'Your depression care: inflammation testing and trials',
-    html`<p class="no-print">
-        <a href="${backHref}">Back to the assessment</a> · <button type="button" onclick="window.print()">Print</button>
-      </p>
+    html`<p class="no-print"><a href="${backHref}">Back to the assessment</a> · ${printButton}</p>
       <h1>Your depression care: what we found</h1>
-      <p>${a.recommendation.patientSummary}</p>
       ${a.safetyAlerts.length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
+      <p>${a.recommendation.patientSummary}</p>
       ${a.scope.inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
       <p class="muted">
         Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace

@@ -8,10 +8,11 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
+import { PAGE_HEADERS } from './layout.ts';
 import { homePage, handoutPage, patientPage } from './pages.ts';
 import type { DemoPatient } from './pages.ts';
 import { timelineSvg } from './timeline.ts';
@@ -36,6 +37,30 @@ function patientName(bundle: unknown): string {
   return text === '' ? 'Patient' : text;
 }
 
+/**
+ * Why the upload form could not be read, for the page (never the content): the multipart reader's limits on files
+ * and fields (src/server/app.ts) or a body that is not a well-formed form.
+ */
+function formRefusal(error: unknown): { message: string; status: number } {
+  switch ((error as { code?: unknown }).code) {
+    case 'FST_FILES_LIMIT':
+      return { message: 'choose one file (one patient) per upload', status: 413 };
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return { message: 'the form has more fields than it should', status: 413 };
+    default:
+      return { message: 'the upload is not a well-formed form (multipart/form-data)', status: 400 };
+  }
+}
+
+/**
+ * A file over the size limit is cut there rather than thrown, so the rest of the form (the date) is still read.
+ * @fastify/multipart reads this option in parts() although its type for parts() leaves it out.
+ */
+const KEEP_READING_AT_SIZE_LIMIT: Parameters<FastifyRequest['parts']>[0] & { throwFileSizeLimit: boolean } = {
+  throwFileSizeLimit: false,
+};
+
 export function webRoutes(context: ServerContext, options: { demoDir?: string; shelf?: UploadShelf } = {}) {
   const demoDir = options.demoDir ?? DEFAULT_DEMO_DIR;
   const index = JSON.parse(readFileSync(join(demoDir, 'index.json'), 'utf8')) as DemoIndex;
@@ -45,7 +70,12 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
   const shelf = options.shelf ?? uploadShelf();
 
   const html = (reply: FastifyReply, body: string, status = 200) =>
-    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .headers(PAGE_HEADERS)
+      .send(body);
 
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = context.engine.read(bundle);
@@ -105,32 +135,48 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     app.post('/upload', { schema: { hide: true } }, async (request, reply) => {
       let bundle: unknown;
       let asOfField: string | undefined;
+      // The form is shown again with the message and the date the user entered (a browser cannot refill a file).
+      const refused = (message: string, status: number) =>
+        html(
+          reply,
+          homePage(index.patients, asOfField ?? todayIso(context.today()), `Could not assess the upload: ${message}`),
+          status,
+        );
+      // A problem with the file is kept until every field is read, so the form comes back with the date entered.
+      let fileProblem: { message: string; status: number } | undefined;
       try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            const bytes = await part.toBuffer();
-            // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen.
-            if (!isUtf8(bytes)) throw new InputError('the file is not UTF-8 text');
-            try {
-              bundle = JSON.parse(bytes.toString('utf8'));
-            } catch {
-              throw new InputError('the file is not JSON');
+        try {
+          for await (const part of request.parts(KEEP_READING_AT_SIZE_LIMIT)) {
+            if (part.type === 'file') {
+              const bytes = await part.toBuffer();
+              if (part.file.truncated)
+                fileProblem = { message: 'the file is larger than this server accepts', status: 413 };
+              // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen.
+              else if (!isUtf8(bytes)) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
+              else {
+                try {
+                  bundle = JSON.parse(bytes.toString('utf8'));
+                } catch {
+                  fileProblem = { message: 'the file is not JSON', status: 400 };
+                }
+              }
+            } else if (part.fieldname === 'asOf' && typeof part.value === 'string') {
+              asOfField = part.value;
             }
-          } else if (part.fieldname === 'asOf' && typeof part.value === 'string') {
-            asOfField = part.value;
           }
+        } catch (error) {
+          if (error instanceof TypeError) throw error;
+          const refusal = formRefusal(error);
+          return refused(refusal.message, refusal.status);
         }
+        if (fileProblem !== undefined) return refused(fileProblem.message, fileProblem.status);
         if (bundle === undefined) throw new InputError('choose a FHIR Bundle file to upload');
         const asOf = resolveAsOf(asOfField, context.today());
         context.engine.assess(bundle, { asOf }); // bad input fails here, before anything is held
         return reply.redirect(`/uploads/${await shelf.hold({ bundle, asOf })}`, 303);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return html(
-          reply,
-          homePage(index.patients, todayIso(context.today()), `Could not assess the upload: ${error.message}`),
-          400,
-        );
+        return refused(error.message, 400);
       }
     });
 

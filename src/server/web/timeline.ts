@@ -10,15 +10,19 @@ import { renderSvg } from '../../analysis/plots.ts';
 import type { Assessment } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { matchConceptInSets } from '../../knowledge/index.ts';
+import { convertObservationQuantity, upperLimitOfNormal } from '../../pathway/index.ts';
 import type { PatientRecord } from '../../record/index.ts';
-import { convertQuantity } from '../../units/index.ts';
 
 interface Point {
   readonly series: string;
   readonly date: string;
+  /** In `unit`; for a censored result ("<3.5") the bound, drawn as a bound and never joined to the line. */
   readonly value: number;
   readonly unit: string;
   readonly used: boolean;
+  /** How the result reads: "7", "<3.5". */
+  readonly shown: string;
+  readonly censored: boolean;
 }
 
 interface Course {
@@ -31,23 +35,21 @@ interface Course {
 interface Limit {
   readonly series: string;
   readonly value: number;
+  /** Drawn beside the line: what the limit is, with [U] when a value it rests on is unverified. */
   readonly label: string;
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
-type Definitions = {
-  labs: { analytes: Record<string, { codeSets: string[]; unit: string }> };
-  inflammation: { crpCodeSets: string[] };
-};
 
 export interface TimelineData {
   readonly crp: readonly Point[];
   readonly labs: readonly Point[];
   readonly courses: readonly Course[];
   readonly limits: readonly Limit[];
-  /** Results that could not be placed (unit not convertible, no value), counted for the caption. */
-  readonly notPlotted: number;
+  /** The CRP cut-off and acute lines, labelled ([U] when unverified). */
+  readonly crpLines: readonly { readonly value: number; readonly line: string }[];
+  /** Results not drawn, counted by reason for the caption ("undated", "unit not convertible"...). */
+  readonly notPlotted: Readonly<Record<string, number>>;
 }
 
 const LAB_LABEL: Readonly<Record<string, string>> = {
@@ -57,28 +59,76 @@ const LAB_LABEL: Readonly<Record<string, string>> = {
   ast: 'AST (U/L)',
 };
 
+/** " [U]" after a value whose source is unverified (docs/README.md): shown wherever the value is. */
+const flag = (...values: readonly { readonly verified: boolean }[]): string =>
+  values.every((v) => v.verified) ? '' : ' [U]';
+
+/** Numbers as a person reads them: 52.5, not 52.500000000000001. */
+const num = (x: number): string => String(Number(x.toPrecision(6)));
+
+/**
+ * The chart draws the results the assessment reads and nothing else: the pathway's valid statuses (an
+ * entered-in-error or preliminary result is left out and counted), dated on or before the as-of date, converted by
+ * the pathway's own reading (src/pathway/observations.ts `convert`: UCUM codes, a unit given only as UCUM text, the
+ * CRP molar factor). An ALT or AST result is drawn against the limit the contraindication applies to it: the multiple
+ * of its own reference range's upper limit, or of the default ULN ([U]) when it has none (src/pathway/labs.ts,
+ * contraindications.ts).
+ */
 export function timelineData(knowledge: Knowledge, record: PatientRecord, assessment: Assessment): TimelineData {
-  const definitions = knowledge.pathway.definitions as unknown as Definitions;
+  const definitions = knowledge.pathway.definitions;
   const crp: Point[] = [];
   const labs: Point[] = [];
-  let notPlotted = 0;
+  const limits: Limit[] = [];
+  const notPlotted: Record<string, number> = {};
+  const skip = (reason: string): void => {
+    notPlotted[reason] = (notPlotted[reason] ?? 0) + 1;
+  };
   const usedCrp = assessment.inflammation.crp?.source;
-  for (const obs of record.observations) {
-    if (obs.effective === undefined || obs.effective.slice(0, 10) > assessment.asOf) continue;
+  const hepatic = knowledge.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
+  const place = (
+    obs: PatientRecord['observations'][number],
+    validStatuses: readonly string[],
+    unit: string,
+    molarFactor?: number,
+  ): { date: string; value: number; shown: string; censored: boolean } | undefined => {
+    if (!validStatuses.includes(obs.status)) return void skip(`status ${obs.status}`);
+    if (obs.effective === undefined) return void skip('undated');
     const date = obs.effective.slice(0, 10);
+    if (date > assessment.asOf) return undefined;
+    if (obs.value?.kind !== 'quantity') return void skip('no numeric value');
+    const q = obs.value.quantity;
+    const v = convertObservationQuantity(q, unit, molarFactor);
+    if (!v.ok) return void skip('unit not convertible');
+    return {
+      date,
+      value: v.value,
+      shown: `${q.comparator ?? ''}${num(v.value)}`,
+      censored: q.comparator !== undefined,
+    };
+  };
+  for (const obs of record.observations) {
     if (matchConceptInSets(knowledge, definitions.inflammation.crpCodeSets, obs.code) !== undefined) {
-      const v = obs.value?.kind === 'quantity' ? convertQuantity(obs.value.quantity, 'mg/L') : undefined;
-      if (v?.ok === true)
-        crp.push({ series: 'CRP (mg/L)', date, value: v.value, unit: 'mg/L', used: obs.ref === usedCrp });
-      else notPlotted++;
+      const p = place(obs, definitions.inflammation.validStatuses, 'mg/L', definitions.inflammation.molarFactor.value);
+      if (p !== undefined) crp.push({ series: 'CRP (mg/L)', unit: 'mg/L', used: obs.ref === usedCrp, ...p });
       continue;
     }
     for (const [analyte, def] of Object.entries(definitions.labs.analytes)) {
       if (matchConceptInSets(knowledge, def.codeSets, obs.code) === undefined) continue;
-      const v = obs.value?.kind === 'quantity' ? convertQuantity(obs.value.quantity, def.unit) : undefined;
-      if (v?.ok === true)
-        labs.push({ series: LAB_LABEL[analyte] ?? analyte, date, value: v.value, unit: def.unit, used: false });
-      else notPlotted++;
+      const p = place(obs, definitions.labs.validStatuses, def.unit);
+      if (p === undefined) continue;
+      const series = LAB_LABEL[analyte] ?? analyte;
+      labs.push({ series, unit: def.unit, used: false, ...p });
+      if (hepatic?.predicate === 'lab-above-uln' && (analyte === 'alt' || analyte === 'ast')) {
+        const own = upperLimitOfNormal(obs, def.unit);
+        const uln = own ?? hepatic.defaultUln[analyte].value;
+        const m = hepatic.multipleOfUln;
+        const label =
+          own === undefined
+            ? `${num(m.value)} x default ULN ${num(uln)} = ${num(m.value * uln)}${flag(m, hepatic.defaultUln[analyte])}`
+            : `${num(m.value)} x the result's ULN ${num(uln)} = ${num(m.value * uln)}${flag(m)}`;
+        if (!limits.some((l) => l.series === series && l.label === label))
+          limits.push({ series, value: m.value * uln, label });
+      }
     }
   }
   const courses: Course[] = assessment.treatmentResistance.exposures
@@ -96,26 +146,27 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
               ? 'under-dosed'
               : 'short',
     }));
-  const limits: Limit[] = [];
   for (const rule of knowledge.pathway.contraindications) {
     if (rule.predicate === 'lab-below') {
       limits.push({
         series: LAB_LABEL[rule.analyte] ?? rule.analyte,
         value: rule.threshold.value,
-        label: `${rule.title} below`,
+        label: `${rule.title}${flag(rule.threshold)}`,
       });
-    } else if (rule.predicate === 'lab-above-uln') {
-      for (const analyte of rule.analytes) {
-        const uln = rule.defaultUln[analyte as 'alt' | 'ast'];
-        limits.push({
-          series: LAB_LABEL[analyte] ?? analyte,
-          value: uln.value * rule.multipleOfUln.value,
-          label: `${rule.multipleOfUln.value} x default ULN`,
-        });
-      }
     }
   }
-  return { crp, labs, courses, limits, notPlotted };
+  const { cutOff, acuteAbove } = definitions.inflammation;
+  const crpLines = [
+    {
+      value: assessment.inflammation.cutOffMgPerL,
+      line: `cut-off ${num(assessment.inflammation.cutOffMgPerL)} mg/L${flag(cutOff)}`,
+    },
+    {
+      value: assessment.inflammation.acuteAboveMgPerL,
+      line: `acute above ${num(assessment.inflammation.acuteAboveMgPerL)} mg/L${flag(acuteAbove)}`,
+    },
+  ];
+  return { crp, labs, courses, limits, crpLines, notPlotted };
 }
 
 const VERDICT_COLOURS = {
@@ -133,6 +184,84 @@ function dayExpr(day: string): { expr: string } {
   return { expr: `datetime(${year ?? 1970}, ${(month ?? 1) - 1}, ${date ?? 1})` };
 }
 
+const LINE_COLOUR = '#0b5394';
+const LIMIT_COLOUR = '#8a1020';
+const RESULT_MARKS = ['value', 'at most (censored)', 'at least (censored)'];
+
+/**
+ * One panel's marks: the measured values joined by a line; every result as a point, a censored one ("<3.5", a bound
+ * and not a value) as a hollow triangle pointing the way the value may lie, with its text beside it; the panel's
+ * limits as dashed lines, each labelled at the left edge.
+ */
+function seriesLayers(
+  points: readonly Point[],
+  limits: readonly { readonly value: number; readonly line: string }[],
+  x: object,
+  yTitle: string | null,
+  fromZero: boolean,
+): object[] {
+  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: fromZero } } as const;
+  const values = points.map((p) => ({
+    ...p,
+    mark: !p.censored ? 'value' : p.shown.startsWith('<') ? 'at most (censored)' : 'at least (censored)',
+  }));
+  return [
+    {
+      data: { values: values.filter((p) => !p.censored) },
+      mark: { type: 'line', color: LINE_COLOUR },
+      encoding: { x, y },
+    },
+    {
+      data: { values },
+      mark: { type: 'point', size: 60, color: LINE_COLOUR },
+      encoding: {
+        x,
+        y,
+        shape: {
+          field: 'mark',
+          type: 'nominal',
+          title: 'Result',
+          scale: {
+            domain: ['value', 'at most (censored)', 'at least (censored)'],
+            range: ['circle', 'triangle-down', 'triangle-up'],
+          },
+        },
+        // The same field and title as the shape: the legend merges the two and shows a value filled, a bound hollow.
+        fill: {
+          field: 'mark',
+          type: 'nominal',
+          title: 'Result',
+          scale: { domain: RESULT_MARKS, range: [LINE_COLOUR, 'white', 'white'] },
+        },
+      },
+    },
+    {
+      data: { values: values.filter((p) => p.censored) },
+      mark: { type: 'text', align: 'left', dx: 7, color: LINE_COLOUR },
+      encoding: { x, y, text: { field: 'shown' } },
+    },
+    {
+      data: { values: limits.map((l) => ({ ...l })) },
+      layer: [
+        {
+          mark: { type: 'rule', strokeDash: [6, 4], color: LIMIT_COLOUR },
+          encoding: { y: { field: 'value', type: 'quantitative' } },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: LIMIT_COLOUR },
+          encoding: {
+            y: { field: 'value', type: 'quantitative' },
+            // Pinned to the panel's left edge in pixels: a temporal datum here would add a second,
+            // differently typed domain to the shared x scale.
+            x: { value: 0 },
+            text: { field: 'line' },
+          },
+        },
+      ],
+    },
+  ];
+}
+
 export function timelineSpec(data: TimelineData, assessment: Assessment): TopLevelSpec {
   const dates = [...data.crp, ...data.labs].map((p) => p.date).concat(data.courses.flatMap((c) => [c.start, c.end]));
   const first = dates.length === 0 ? assessment.asOf : dates.reduce((a, b) => (a < b ? a : b));
@@ -141,53 +270,15 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
     type: 'temporal',
     title: null,
     scale: { domainMin: dayExpr(first), domainMax: dayExpr(assessment.asOf) },
+    // Month and year: a timeline spans years, and "June" alone does not say which.
+    axis: { format: '%b %Y', labelOverlap: true },
   } as const;
   const width = 560;
   const crpPanel = {
     title: 'CRP (mg/L)',
     width,
     height: 140,
-    layer: [
-      {
-        data: { values: data.crp.map((p) => ({ ...p, result: p.used ? 'used for the decision' : 'other result' })) },
-        mark: { type: 'line', point: { filled: true, size: 60 }, color: '#0b5394' },
-        encoding: {
-          x,
-          y: { field: 'value', type: 'quantitative', title: 'mg/L' },
-          tooltip: [{ field: 'date', type: 'temporal' }, { field: 'value', type: 'quantitative' }, { field: 'result' }],
-        },
-      },
-      {
-        data: {
-          values: [
-            {
-              value: assessment.inflammation.cutOffMgPerL,
-              line: `cut-off ${assessment.inflammation.cutOffMgPerL} mg/L`,
-            },
-            {
-              value: assessment.inflammation.acuteAboveMgPerL,
-              line: `acute above ${assessment.inflammation.acuteAboveMgPerL} mg/L`,
-            },
-          ],
-        },
-        layer: [
-          {
-            mark: { type: 'rule', strokeDash: [6, 4], color: '#8a1020' },
-            encoding: { y: { field: 'value', type: 'quantitative' } },
-          },
-          {
-            mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#8a1020' },
-            encoding: {
-              y: { field: 'value', type: 'quantitative' },
-              // Pinned to the panel's left edge in pixels: a temporal datum here would add a second,
-              // differently typed domain to the shared x scale.
-              x: { value: 0 },
-              text: { field: 'line' },
-            },
-          },
-        ],
-      },
-    ],
+    layer: seriesLayers(data.crp, data.crpLines, x, 'mg/L', true),
   };
   const coursePanel = {
     title: 'Antidepressant courses',
@@ -200,7 +291,6 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
       x2: { field: 'end' },
       y: { field: 'ingredient', type: 'nominal', title: null },
       color: { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'Course' },
-      tooltip: [{ field: 'ingredient' }, { field: 'start' }, { field: 'end' }, { field: 'verdict' }],
     },
   };
   const labSeries = [...new Set(data.labs.map((p) => p.series))];
@@ -208,23 +298,19 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
     title: series,
     width,
     height: 80,
-    layer: [
-      {
-        data: { values: data.labs.filter((p) => p.series === series).map((p) => ({ ...p })) },
-        mark: { type: 'line', point: { filled: true, size: 50 }, color: '#0b5394' },
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } } },
-      },
-      {
-        data: { values: data.limits.filter((l) => l.series === series).map((l) => ({ ...l })) },
-        mark: { type: 'rule', strokeDash: [6, 4], color: '#8a1020' },
-        encoding: { y: { field: 'value', type: 'quantitative' }, tooltip: [{ field: 'label' }, { field: 'value' }] },
-      },
-    ],
+    layer: seriesLayers(
+      data.labs.filter((p) => p.series === series),
+      data.limits.filter((l) => l.series === series).map((l) => ({ value: l.value, line: l.label })),
+      x,
+      null,
+      false,
+    ),
   }));
   return {
     $schema: SCHEMA,
     vconcat: [crpPanel, ...(data.courses.length > 0 ? [coursePanel] : []), ...labPanels],
-    config: { font: 'system-ui, sans-serif', axis: { labelFontSize: 11, titleFontSize: 11 } },
+    // No ARIA description per point: the figure around the SVG carries the description (timelineSvg).
+    config: { font: 'system-ui, sans-serif', axis: { labelFontSize: 11, titleFontSize: 11 }, aria: false },
   } as TopLevelSpec;
 }
 
@@ -234,5 +320,8 @@ export async function timelineSvg(
   assessment: Assessment,
 ): Promise<{ svg: string; data: TimelineData }> {
   const data = timelineData(knowledge, record, assessment);
-  return { svg: await renderSvg(timelineSpec(data, assessment)), data };
+  const svg = await renderSvg(timelineSpec(data, assessment));
+  // The figure around the SVG is the image for assistive technology (role img, its description in aria-label); the
+  // group roles vega still writes on mark containers would be unnamed images inside it (axe-core svg-img-alt).
+  return { svg: svg.replace(/^<svg /, '<svg aria-hidden="true" focusable="false" '), data };
 }

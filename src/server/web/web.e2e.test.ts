@@ -42,6 +42,10 @@ describe('clinician web app in Chromium', () => {
 
   test('pick a demo patient: recommendation first, chart, trial criteria, handout; accessible', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     await page.goto(`${server.base}/`);
     await assertAccessible(page, 'home');
     await page.getByRole('link', { name: /Daniel Hughes/ }).click();
@@ -63,6 +67,15 @@ describe('clinician web app in Chromium', () => {
     await page.getByRole('link', { name: /Patient handout/ }).click();
     await page.getByRole('heading', { name: /what we found/ }).waitFor();
     assert.match((await page.locator('main').textContent()) ?? '', /Why a trial comes first/);
+    // Under the page's content security policy: the stylesheet applies, the Print button prints, nothing is blocked.
+    assert.equal(
+      await page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor"),
+      'rgb(11, 61, 107)',
+    );
+    await page.evaluate('window.print = () => { window.printed = true; }');
+    await page.getByRole('button', { name: 'Print' }).click();
+    assert.equal(await page.evaluate('window.printed'), true, 'the Print button calls window.print');
+    assert.deepEqual(blocked, [], 'no content security policy violation');
     await page.close();
   });
 
@@ -81,6 +94,26 @@ describe('clinician web app in Chromium', () => {
     assert.match((await page.locator('main').textContent()) ?? '', /Your safety comes before any test or trial/);
     await page.screenshot({ path: `${OUT}/web-handout.png`, fullPage: true });
     await assertAccessible(page, 'handout');
+    await page.close();
+  });
+
+  test('an uploaded Bundle with no CRP at all: the empty CRP panel is still accessible', async () => {
+    const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+    const noCrp = {
+      ...bundle,
+      entry: bundle.entry.filter((e) => !JSON.stringify(e.resource).includes('"30522-7"')),
+    };
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+    await page.goto(`${server.base}/`);
+    await page.getByLabel('FHIR R4 Bundle (JSON file)').setInputFiles({
+      name: 'no-crp.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(noCrp)),
+    });
+    await page.getByRole('button', { name: 'Assess' }).click();
+    await page.waitForURL(/\/uploads\//);
+    assert.match((await page.locator('figure.chart').getAttribute('aria-label')) ?? '', /0 CRP result/);
+    await assertAccessible(page, 'uploaded patient without CRP');
     await page.close();
   });
 

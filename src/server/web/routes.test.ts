@@ -1,0 +1,95 @@
+/**
+ * The web app's pages over HTTP (a real server on loopback): every page, an error page included, carries the
+ * content security policy and the other protective headers; an upload that cannot be assessed (not JSON, too large,
+ * two files, not a well-formed form) comes back as the form with a one-line reason and the date the user entered,
+ * never as JSON or a server error, and never quoting the file.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer } from '../server.test-support.ts';
+
+/** POSTs the upload form as a browser does (the file first, then the date) and returns status and page. */
+async function upload(base: string, files: readonly string[], asOf: string): Promise<{ status: number; page: string }> {
+  const form = new FormData();
+  for (const content of files) form.append('bundle', new Blob([content], { type: 'application/json' }), 'b.json');
+  form.append('asOf', asOf);
+  const response = await fetch(`${base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+  return { status: response.status, page: await response.text() };
+}
+
+const alertOf = (page: string): string | undefined => /role="alert"><p>([^<]*)/.exec(page)?.[1];
+const dateOf = (page: string): string | undefined =>
+  /id="asOf" name="asOf" type="date" value="([^"]*)"/.exec(page)?.[1];
+
+describe('web app pages over HTTP', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('every page, an error page too, carries a strict content security policy', async () => {
+    for (const [path, status] of [
+      ['/', 200],
+      ['/patients/neutropenia', 200],
+      ['/patients/neutropenia/handout', 200],
+      ['/patients/nobody', 404],
+      ['/patients/neutropenia?asOf=not-a-date', 400],
+    ] as const) {
+      const response = await fetch(server.base + path);
+      assert.equal(response.status, status, path);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'none'/, path);
+      assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'(;|$)/, `${path}: scripts only by hash`);
+      assert.match(csp, /frame-ancestors 'none'/, path);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
+      const body = await response.text();
+      assert.doesNotMatch(body, /\son[a-z]+=/i, `${path}: no inline event handler (the policy would block it)`);
+    }
+  });
+
+  test('an upload that cannot be assessed: the form again, with the reason and the date entered', async () => {
+    const notJson = await upload(server.base, ['hello <b>"world"</b>'], '2020-01-02');
+    assert.equal(notJson.status, 400);
+    assert.equal(alertOf(notJson.page), 'Could not assess the upload: the file is not JSON');
+    assert.equal(dateOf(notJson.page), '2020-01-02', 'the date entered is kept');
+    assert.ok(!notJson.page.includes('world'), 'the file is not quoted');
+
+    const two = await upload(server.base, ['{}', '{}'], '2020-01-02');
+    assert.equal(two.status, 413);
+    assert.equal(alertOf(two.page), 'Could not assess the upload: choose one file (one patient) per upload');
+
+    const malformed = await fetch(`${server.base}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+      body: 'not a form <script>',
+    });
+    assert.equal(malformed.status, 400);
+    assert.match(malformed.headers.get('content-type') ?? '', /^text\/html/);
+    const page = await malformed.text();
+    assert.equal(
+      alertOf(page),
+      'Could not assess the upload: the upload is not a well-formed form (multipart/form-data)',
+    );
+    assert.ok(!page.includes('not a form'));
+
+    const quoted = await upload(server.base, ['{}'], '"><script>alert(1)</script>');
+    assert.equal(dateOf(quoted.page), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'the date entered, escaped');
+  });
+
+  test('a file over the size limit: the form again with the reason and the date entered', async () => {
+    const small = await startTestServer({ bodyLimitBytes: 4096 });
+    try {
+      const big = await upload(small.base, [`{"resourceType":"Bundle","pad":"${'x'.repeat(10_000)}"}`], '2020-01-02');
+      assert.equal(big.status, 413);
+      assert.equal(alertOf(big.page), 'Could not assess the upload: the file is larger than this server accepts');
+      assert.equal(dateOf(big.page), '2020-01-02');
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The timeline draws what the assessment reads and nothing else, against the limits the assessment applies: a result
+ * of a status the pathway does not use is left out (and counted), a unit the pathway reads is drawn, an ALT/AST
+ * result is drawn against the multiple of its own reference range's upper limit (the default ULN, flagged [U], only
+ * when it has none), a censored result is drawn as a bound, and the time axis names the year.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readBundleFile, sharedEngine } from '../server.test-support.ts';
+import type { FhirResourceJson } from '../server.test-support.ts';
+import { timelineData, timelineSvg } from './timeline.ts';
+
+const asOf = '2026-11-27';
+
+/** The refer-to-trial demo patient with `edit` applied to the resource of each id. */
+function demo(edits: Record<string, (r: FhirResourceJson) => void>) {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  for (const { resource } of bundle.entry) edits[resource.id]?.(resource);
+  const record = sharedEngine.read(bundle);
+  return { record, assessment: sharedEngine.assess(bundle, { asOf }) };
+}
+
+test('a result the assessment does not read is not drawn; one it reads is', () => {
+  const { record, assessment } = demo({
+    'demo-refer-hscrp-earlier': (r) => {
+      r.status = 'entered-in-error';
+      r.valueQuantity = { value: 50, unit: 'mg/L', system: 'http://unitsofmeasure.org', code: 'mg/L' };
+    },
+    // A unit given only as UCUM text: the pathway reads it (docs/care-pathway.md definition 5).
+    'demo-refer-hscrp': (r) => {
+      r.valueQuantity = { value: 7, unit: 'mg/L' };
+    },
+  });
+  assert.equal(assessment.inflammation.crp?.mgPerL, 7);
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  assert.deepEqual(
+    data.crp.map((p) => [p.date, p.value]),
+    [
+      ['2026-11-06', 7],
+      ['2025-12-02', 5.8],
+    ],
+  );
+  assert.ok(data.crp.find((p) => p.value === 7)?.used, 'the CRP the decision used is drawn and marked');
+  assert.deepEqual(data.notPlotted, { 'status entered-in-error': 1 });
+});
+
+test("ALT and AST are drawn against 1.5 x the result's own upper limit; the default ULN is flagged [U]", () => {
+  const { record, assessment } = demo({
+    'demo-refer-alt': (r) => {
+      r.valueQuantity = { value: 55, unit: 'U/L', system: 'http://unitsofmeasure.org', code: 'U/L' };
+    },
+    'demo-refer-ast': (r) => {
+      delete r.referenceRange;
+    },
+  });
+  assert.deepEqual(
+    assessment.contraindications.map((c) => c.code),
+    ['hepatic'],
+    'ALT 55 is above 1.5 x the ULN 35 of its reference range',
+  );
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  const alt = data.limits.filter((l) => l.series === 'ALT (U/L)');
+  assert.deepEqual(
+    alt.map((l) => [l.value, l.label]),
+    [[52.5, "1.5 x the result's ULN 35 = 52.5"]],
+  );
+  const ast = data.limits.filter((l) => l.series === 'AST (U/L)');
+  assert.deepEqual(
+    ast.map((l) => [l.value, l.label]),
+    [[60, '1.5 x default ULN 40 = 60 [U]']],
+  );
+});
+
+test('a censored result is drawn as a bound with its comparator; the axis names the year', async () => {
+  const { record, assessment } = demo({
+    'demo-refer-hscrp': (r) => {
+      r.valueQuantity = {
+        value: 3.5,
+        comparator: '<',
+        unit: 'mg/L',
+        system: 'http://unitsofmeasure.org',
+        code: 'mg/L',
+      };
+    },
+  });
+  assert.equal(assessment.inflammation.status, 'indeterminate');
+  const { svg, data } = await timelineSvg(sharedEngine.knowledge, record, assessment);
+  const censored = data.crp.find((p) => p.date === '2026-11-06');
+  assert.equal(censored?.censored, true);
+  assert.equal(censored?.shown, '<3.5');
+  assert.ok(svg.includes('&lt;3.5'), 'the bound is written beside its point');
+  assert.ok(svg.includes('at most (censored)'), 'the legend names the censored mark');
+  assert.match(svg, /opacity="1">Oct 2026</, 'tick labels give month and year');
+  assert.match(svg, /^<svg aria-hidden="true"/, 'the figure, not the marks inside it, is the image');
+});
