@@ -280,14 +280,15 @@ export function orderCheckCards(
   knowledge: Knowledge,
   assessment: Assessment,
   missingWorkup: Assessment['missingWorkup'],
-  orders: readonly { reference: string; medication: string }[],
+  orders: readonly { reference: string; medication: string; identifiedBy?: 'code' | 'name' }[],
   patientId: string,
 ): Card[] {
   if (orders.length === 0) return [];
   const medicines = [...new Set(orders.map((o) => o.medication))].join(', ');
   const blockers = assessment.contraindications;
   const missing = missingWorkup;
-  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication})`).join(', ')}`;
+  const byName = ', named in its text but not coded with the il6-blockers code set: confirm the medicine';
+  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${o.identifiedBy === 'name' ? byName : ''})`).join(', ')}`;
   const cards: Card[] = [];
   for (const alert of assessment.safetyAlerts) {
     cards.push({

@@ -262,6 +262,70 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal(card.selectionBehavior, 'any');
   });
 
+  test('order-sign: an IL-6 blocker coded outside the code set (a product code, text only) is still checked, by name', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const product = {
+      ...draftOrder(patientId, 'draft-product', TOCILIZUMAB),
+      // A product code outside the il6-blockers code set (which holds ingredients); only its display names the drug.
+      medicationCodeableConcept: {
+        coding: [
+          {
+            system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+            code: '1441526',
+            display: 'tocilizumab 162 MG in 0.9 ML Prefilled Syringe',
+          },
+        ],
+      },
+    };
+    const textOnly = {
+      ...draftOrder(patientId, 'draft-text', TOCILIZUMAB),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: '#med' },
+      contained: [{ resourceType: 'Medication', id: 'med', code: { text: 'Sarilumab 200 mg/1.14 mL pen' } }],
+    };
+    const snomed = draftOrder(patientId, 'draft-snomed', {
+      system: 'http://snomed.info/sct',
+      code: '444648007',
+      display: 'Tocilizumab (substance)',
+    });
+    const entry = [product, textOnly, snomed].map((resource) => ({ resource }));
+    const { status, body } = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, { context: { draftOrders: { resourceType: 'Bundle', entry } } }),
+    );
+    assert.equal(status, 200);
+    const cards = (body as { cards: Card[] }).cards;
+    cards.forEach(assertConformingCard);
+    const card = cards.find((c) => c.indicator === 'critical' && /neutropenia/i.test(c.summary));
+    assert.ok(card, cards.map((c) => c.summary).join(' | '));
+    assert.match(card.summary, /^tocilizumab, sarilumab: contraindicated/, 'ingredient names, each once');
+    assert.match(
+      card.detail,
+      /`MedicationRequest\/draft-product` \(tocilizumab, named in its text .*confirm the medicine\)/,
+    );
+    assert.match(card.detail, /`MedicationRequest\/draft-text` \(sarilumab, named in its text/);
+    assert.match(card.detail, /`MedicationRequest\/draft-snomed` \(tocilizumab\)/);
+    const other = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, {
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              {
+                resource: {
+                  ...textOnly,
+                  contained: [{ ...textOnly.contained[0], code: { text: 'sertraline 50 mg' } }],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    assert.deepEqual((other.body as { cards: Card[] }).cards, [], 'another medicine named in text: no card');
+  });
+
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {
     const patientId = neutropenia.find((r) => r.resourceType === 'Patient')?.id as string;
     const draftOrders = {
