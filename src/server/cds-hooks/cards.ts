@@ -74,8 +74,14 @@ function source(knowledge: Knowledge, citationKey: string, fallback: string): Ca
   return url === undefined ? { label } : { label, url };
 }
 
-function refs(evidence: readonly string[]): string {
-  return evidence.length === 0 ? '' : ` (evidence: ${evidence.map((e) => `\`${e}\``).join(', ')})`;
+/** The evidence references with each one's date (Assessment.evidenceDates): "(evidence: `Observation/1` 2026-11-06)". */
+function refs(evidence: readonly string[], dates: Assessment['evidenceDates']): string {
+  if (evidence.length === 0) return '';
+  const dated = evidence.map((e) => {
+    const date = dates[e as keyof typeof dates];
+    return date === undefined ? `\`${e}\`` : `\`${e}\` ${date}`;
+  });
+  return ` (evidence: ${dated.join('; ')})`;
 }
 
 /** Registry pages of a trial's registry ids (the registries the trial protocols use). */
@@ -165,11 +171,11 @@ function assessmentMarkdown(assessment: Assessment): string {
     r.clinicianSummary,
   );
   for (const alert of assessment.safetyAlerts)
-    lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence)}`);
+    lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`);
   const inflammation = assessment.inflammation;
   lines.push(
     '',
-    `**Inflammation:** ${inflammation.status}: ${inflammation.reason}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source])}`,
+    `**Inflammation:** ${inflammation.status}: ${inflammation.reason}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source], assessment.evidenceDates)}`,
   );
   const tr = assessment.treatmentResistance;
   lines.push(
@@ -186,11 +192,13 @@ function assessmentMarkdown(assessment: Assessment): string {
   }
   if (assessment.contraindications.length > 0) {
     lines.push('', '**Absolute contraindications:**');
-    for (const c of assessment.contraindications) lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence)}`);
+    for (const c of assessment.contraindications)
+      lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`);
   }
   if (assessment.cautions.length > 0) {
     lines.push('', '**Cautions:**');
-    for (const c of assessment.cautions) lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence)}`);
+    for (const c of assessment.cautions)
+      lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`);
   }
   if (assessment.missingWorkup.length > 0) {
     lines.push('', '**Work-up required before referral:**');
@@ -225,7 +233,7 @@ export function patientViewCards(
       summary: summary(`Safety alert: ${alert.title}`),
       indicator: 'critical',
       detail: [
-        `**${alert.title}**${refs(alert.evidence)}`,
+        `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
         alert.detail ?? '',
         '',
         `Recommendation: ${assessment.recommendation.title}`,
@@ -295,7 +303,7 @@ export function orderCheckCards(
       uuid: randomUUID(),
       summary: summary(`Safety alert: ${alert.title}`),
       indicator: 'critical',
-      detail: `**${alert.title}**${refs(alert.evidence)}`,
+      detail: `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
       source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
       overrideReasons: OVERRIDE_REASONS,
     });
@@ -312,7 +320,9 @@ export function orderCheckCards(
       detail: [
         header,
         '',
-        ...blockers.map((c) => `- **${c.title}** (\`${c.code}\`): ${c.detail}${refs(c.evidence)}`),
+        ...blockers.map(
+          (c) => `- **${c.title}** (\`${c.code}\`): ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`,
+        ),
         ...missing.map((w) => `- **Missing: ${w.title}** (\`${w.code}\`): ${w.action}`),
         '',
         assessmentMarkdown(assessment),

@@ -153,7 +153,7 @@ describe('CDS Hooks 2.0 services', () => {
     assert.ok(card, 'a card whose summary is the recommendation');
     assert.equal(card.indicator, 'info');
     assert.match(card.detail, /refer-to-trial/);
-    assert.match(card.detail, /Observation\/seed-hscrp/, 'evidence in the detail');
+    assert.match(card.detail, /`Observation\/seed-hscrp` 2026-11-06\)/, 'evidence in the detail, with its date');
     assert.match(card.detail, /\| rule \| matched \| outcome \|/, 'the trace in the detail');
     const orders = (card.suggestions ?? []).map(
       (s) => (s.actions[0]?.resource as { code: { coding: { code: string }[] } }).code.coding[0]?.code,
@@ -382,7 +382,7 @@ describe('CDS Hooks 2.0 services', () => {
     cards.forEach(assertConformingCard);
     assert.equal(cards[0]?.indicator, 'critical', 'the safety card comes first');
     assert.match(cards[0]?.summary ?? '', /safety alert/i);
-    assert.match(cards[0]?.detail ?? '', /QuestionnaireResponse\//);
+    assert.match(cards[0]?.detail ?? '', /\(evidence: `QuestionnaireResponse\/[^`]+` \d{4}-\d{2}-\d{2}\)/);
   });
 
   test('a patient outside the pathway (no depression recorded) gets no card, and no trial matching is run', async () => {
