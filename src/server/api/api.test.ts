@@ -87,6 +87,10 @@ describe('REST API', () => {
       400,
     );
     await outcome(await post('/api/assess?asOf=27-11-2026', seedText), 400);
+    // Not a date, though shaped like one and sorting after today: called not a date, not "after today".
+    for (const notADate of ['2026-13-45', '2026-11-31']) {
+      assert.match(await outcome(await post(`/api/assess?asOf=${notADate}`, seedText), 400), /calendar date/, notADate);
+    }
     await outcome(await post('/api/assess?asOf=2099-01-01', seedText), 400);
     await outcome(
       await post('/api/assess', JSON.stringify({ resourceType: 'Bundle', entry: [], pad: 'x'.repeat(300 * 1024) })),
