@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
+import type { DraftIl6Order } from './draft-orders.ts';
 
 export type Indicator = 'info' | 'warning' | 'critical';
 
@@ -288,7 +289,7 @@ export function orderCheckCards(
   knowledge: Knowledge,
   assessment: Assessment,
   missingWorkup: Assessment['missingWorkup'],
-  orders: readonly { reference: string; medication: string; identifiedBy?: 'code' | 'name' }[],
+  orders: readonly DraftIl6Order[],
   patientId: string,
 ): Card[] {
   if (orders.length === 0) return [];
@@ -296,7 +297,13 @@ export function orderCheckCards(
   const blockers = assessment.contraindications;
   const missing = missingWorkup;
   const byName = ', named in its text but not coded with the il6-blockers code set: confirm the medicine';
-  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${o.identifiedBy === 'name' ? byName : ''})`).join(', ')}`;
+  const how = (o: DraftIl6Order): string =>
+    o.identifiedBy === 'name'
+      ? byName
+      : o.unverifiedCode === undefined
+        ? ''
+        : `, by an unverified code: ${o.unverifiedCode}`;
+  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${how(o)})`).join(', ')}`;
   const cards: Card[] = [];
   for (const alert of assessment.safetyAlerts) {
     cards.push({

@@ -326,6 +326,34 @@ describe('CDS Hooks 2.0 services', () => {
     assert.deepEqual((other.body as { cards: Card[] }).cards, [], 'another medicine named in text: no card');
   });
 
+  test('order-sign: an IL-6 blocker identified by an unverified [U] code says so on its card', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const siltuximab = { system: 'http://www.whocc.no/atc', code: 'L04AC11', display: 'siltuximab' };
+    const entry = sharedEngine.knowledge.codeSets.get('il6-blockers')?.codes.find((c) => c.code === 'L04AC11');
+    assert.equal(entry?.verified, false, 'the ATC code of siltuximab is [U] in the knowledge');
+    const { body } = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, {
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              { resource: draftOrder(patientId, 'draft-silt', siltuximab) },
+              { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
+            ],
+          },
+        },
+      }),
+    );
+    const card = (body as { cards: Card[] }).cards.find((c) => c.indicator === 'critical');
+    assert.ok(card);
+    assert.match(
+      card.detail,
+      /`MedicationRequest\/draft-silt` \(siltuximab, by an unverified code: code set il6-blockers: [^)]*L04AC11/,
+    );
+    assert.match(card.detail, /`MedicationRequest\/draft-toci` \(tocilizumab\)/, 'a verified code is not flagged');
+  });
+
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {
     const patientId = neutropenia.find((r) => r.resourceType === 'Patient')?.id as string;
     const draftOrders = {

@@ -5,7 +5,7 @@
  * order-select checks only the orders named in `context.selections`.
  */
 import type { Knowledge } from '../../knowledge/index.ts';
-import { matchConcept } from '../../knowledge/index.ts';
+import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
 import type { FhirResource } from './fhir-client.ts';
 
 export const IL6_BLOCKER_SET = 'il6-blockers';
@@ -20,6 +20,8 @@ export interface DraftIl6Order {
    * IL-6 blocker order would read as "nothing to check", and the card says the medicine should be confirmed.
    */
   readonly identifiedBy: 'code' | 'name';
+  /** The [U] code set entry the order was identified by, when it is not verified (src/knowledge/unverified.ts). */
+  readonly unverifiedCode?: string;
 }
 
 /** An il6-blockers entry's ingredient name: the first word of its display ("Tocilizumab (substance)"). */
@@ -122,7 +124,13 @@ export function draftIl6Orders(
     const code = concept(medicationConcept);
     const match = code === undefined ? undefined : matchConcept(knowledge, IL6_BLOCKER_SET, code);
     if (match !== undefined) {
-      out.push({ reference, medication: ingredientName(match.entry.display), identifiedBy: 'code' });
+      const unverified = unverifiedEntry(knowledge, match);
+      out.push({
+        reference,
+        medication: ingredientName(match.entry.display),
+        identifiedBy: 'code',
+        ...(unverified === undefined ? {} : { unverifiedCode: unverified.item }),
+      });
       continue;
     }
     const text = conceptText(medicationConcept);
