@@ -52,7 +52,20 @@ const HookRequestSchema = z
   .refine((r) => r.fhirAuthorization == null || r.fhirServer !== undefined, {
     path: ['fhirServer'],
     message: 'required with fhirAuthorization',
+  })
+  // CDS Hooks 2.0: fhirServer's scheme should be https; the bearer token is never sent in clear beyond this host.
+  .refine((r) => r.fhirAuthorization == null || r.fhirServer === undefined || !cleartextOffHost(r.fhirServer), {
+    path: ['fhirServer'],
+    message: 'must be https to be read with fhirAuthorization (http only on loopback)',
   });
+
+/** An http (not https) URL whose host is not this machine's loopback. */
+function cleartextOffHost(url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:') return false;
+  const host = parsed.hostname;
+  return !(host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host));
+}
 
 /** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
 const DraftOrdersSchema = z.looseObject({ resourceType: z.literal('Bundle') });
