@@ -529,6 +529,19 @@ describe('CDS Hooks 2.0 services', () => {
       (neverOffered.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
       /overrideReason\.reason: not an override reason this service offers/,
     );
+    for (const [entry, field] of [
+      [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
+      [{ card: 'c', outcome: 'accepted', overrideReason: { userComment: 'no' } }, 'overrideReason'],
+    ] as const) {
+      const contradictory = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+        feedback: [{ ...entry, outcomeTimestamp: '2026-11-27T10:00:00Z' }],
+      });
+      assert.equal(contradictory.status, 400, field);
+      assert.match(
+        (contradictory.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+        new RegExp(`^feedback\\.0\\.${field}: only with outcome`),
+      );
+    }
     await server.close();
     server = await startTestServer({ allowUnauthenticated: true, dataDir });
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
