@@ -282,7 +282,7 @@ export function patientViewCards(
 /**
  * order-sign / order-select: a card for draft IL-6 blocker orders. Critical, naming each reason, when the record
  * shows an absolute contraindication or missing work-up; otherwise the recommendation (IL-6 blockade for depression
- * only within a trial). `missingWorkup` is the work-up missing whatever the decision (Engine.assessForOrder): an
+ * only within a trial), none for a patient outside the pathway's scope. `missingWorkup` is the work-up missing whatever the decision (Engine.assessForOrder): an
  * IL-6 blocker needs it on every track, not only on the referral track where the assessment lists it.
  */
 export function orderCheckCards(
@@ -344,6 +344,9 @@ export function orderCheckCards(
     });
     return cards;
   }
+  // Outside the pathway's scope (no depression recorded: an IL-6 blocker for rheumatoid arthritis, say) with nothing
+  // against the order, the pathway has nothing to say, as on patient-view: no card.
+  if (assessment.recommendation.code === 'out-of-scope') return cards;
   cards.push({
     uuid: randomUUID(),
     summary: summary(`${medicines}: ${assessment.recommendation.title}`),

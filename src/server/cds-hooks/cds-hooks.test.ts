@@ -354,6 +354,41 @@ describe('CDS Hooks 2.0 services', () => {
     assert.match(card.detail, /`MedicationRequest\/draft-toci` \(tocilizumab\)/, 'a verified code is not flagged');
   });
 
+  test('order-sign: with the whole work-up done, an order gets the recommendation card, and none outside the pathway', async () => {
+    const referral = readBundleFile('examples/demo/refer-to-trial.json').entry.map((e) => e.resource);
+    const patientId = patientIdOf(referral);
+    // A negative IGRA completes the demo patient's work-up.
+    const igra: FhirResourceJson = {
+      resourceType: 'Observation',
+      id: 'igra',
+      status: 'final',
+      subject: { reference: `Patient/${patientId}` },
+      effectiveDateTime: '2026-10-01',
+      code: { coding: [{ system: 'http://loinc.org', code: '71773-6' }] },
+      valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260385009' }] },
+    };
+    const draftOrders = {
+      resourceType: 'Bundle',
+      entry: [{ resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) }],
+    };
+    const call = async (resources: FhirResourceJson[]) =>
+      (
+        (
+          await postJson(
+            `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+            hookRequest('order-sign', resources, { context: { draftOrders } }),
+          )
+        ).body as { cards: Card[] }
+      ).cards;
+    const inScope = await call([...referral, igra]);
+    assert.equal(inScope.length, 1);
+    assert.equal(inScope[0]?.summary, 'tocilizumab: Refer to a clinical trial of IL-6 blockade');
+    assert.match(inScope[0]?.detail ?? '', /offered only within a trial/);
+    // No depression recorded (tocilizumab for rheumatoid arthritis, say): no warning that the pathway does not apply.
+    const outOfScope = await call([...referral, igra].filter((r) => r.resourceType !== 'Condition'));
+    assert.deepEqual(outOfScope, []);
+  });
+
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {
     const patientId = neutropenia.find((r) => r.resourceType === 'Patient')?.id as string;
     const draftOrders = {
