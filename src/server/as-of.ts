@@ -10,7 +10,10 @@ export function todayIso(today: Date): string {
 
 export function resolveAsOf(asOf: string | undefined, today: Date): string {
   if (asOf === undefined || asOf === '') return todayIso(today);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(asOf) && asOf > todayIso(today)) {
+  // Only a real calendar date is after today; "2026-13-45" is left to the engine, which calls it not a date.
+  const date = new Date(`${asOf}T00:00:00Z`);
+  const isDate = /^\d{4}-\d{2}-\d{2}$/.test(asOf) && !Number.isNaN(date.getTime()) && todayIso(date) === asOf;
+  if (isDate && asOf > todayIso(today)) {
     throw new InputError('asOf is after today', 'input.as-of.future');
   }
   return asOf;

@@ -60,6 +60,24 @@ describe('REST API', () => {
     assert.match(openapi.openapi, /^3\./);
     for (const path of ['/api/assess', '/api/match', '/api/pathways', '/cds-services/'])
       assert.ok(path in openapi.paths, path);
+    // The CDS routes document their bodies and every status they answer (the bodies are still checked by zod).
+    type Operation = {
+      requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+      responses: Record<string, unknown>;
+    };
+    const paths = openapi.paths as Record<string, Record<string, Operation>>;
+    const hook = paths['/cds-services/{id}']?.post;
+    assert.ok(hook, 'POST /cds-services/{id}');
+    assert.deepEqual(Object.keys(hook.responses).sort(), ['200', '400', '401', '404', '412', '413', '415']);
+    const hookBody = hook.requestBody?.content['application/json']?.schema.properties ?? {};
+    for (const field of ['hook', 'hookInstance', 'fhirServer', 'fhirAuthorization', 'context', 'prefetch']) {
+      assert.ok(field in hookBody, `hook request field ${field}`);
+    }
+    const feedback = paths['/cds-services/{id}/feedback']?.post;
+    assert.ok(feedback?.requestBody?.content['application/json']?.schema.properties?.feedback, 'feedback body');
+    assert.ok(
+      '401' in (feedback?.responses ?? {}) && '401' in (paths['/cds-services/{id}/feedback']?.get?.responses ?? {}),
+    );
   });
 
   test('web pages answer bad input with an HTML page and the reason, not JSON', async () => {
@@ -87,6 +105,10 @@ describe('REST API', () => {
       400,
     );
     await outcome(await post('/api/assess?asOf=27-11-2026', seedText), 400);
+    // Not a date, though shaped like one and sorting after today: called not a date, not "after today".
+    for (const notADate of ['2026-13-45', '2026-11-31']) {
+      assert.match(await outcome(await post(`/api/assess?asOf=${notADate}`, seedText), 400), /calendar date/, notADate);
+    }
     await outcome(await post('/api/assess?asOf=2099-01-01', seedText), 400);
     await outcome(
       await post('/api/assess', JSON.stringify({ resourceType: 'Bundle', entry: [], pad: 'x'.repeat(300 * 1024) })),

@@ -32,6 +32,14 @@ export interface OperationOutcome {
   }[];
 }
 
+/** The OpenAPI description of an error answer, shared by every route's documented error statuses. */
+export const OUTCOME_RESPONSE_SCHEMA = {
+  description: 'A FHIR OperationOutcome naming the problem (never quoting the request).',
+  type: 'object',
+  properties: { resourceType: { type: 'string', const: 'OperationOutcome' }, issue: { type: 'array' } },
+  additionalProperties: true,
+} as const;
+
 /** The code system of the engine's Issue codes (src/record/issues.ts) when they travel in an OperationOutcome. */
 export const ISSUE_CODE_SYSTEM = 'urn:precision-trd:issue';
 

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf } from '../as-of.ts';
+import { OUTCOME_RESPONSE_SCHEMA } from './operation-outcome.ts';
 
 const bundleBody = {
   type: 'object',
@@ -18,12 +19,7 @@ const bundleBody = {
   description: 'A FHIR R4 Bundle holding one patient (Patient, Condition, Observation, medication resources...).',
 } as const;
 
-const outcomeResponse = {
-  description: 'A FHIR OperationOutcome naming the problem (never quoting the request).',
-  type: 'object',
-  properties: { resourceType: { type: 'string', const: 'OperationOutcome' }, issue: { type: 'array' } },
-  additionalProperties: true,
-} as const;
+const outcomeResponse = OUTCOME_RESPONSE_SCHEMA;
 
 const asOfQuery = {
   asOf: {

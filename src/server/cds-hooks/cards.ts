@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
+import type { DraftIl6Order } from './draft-orders.ts';
 
 export type Indicator = 'info' | 'warning' | 'critical';
 
@@ -74,8 +75,14 @@ function source(knowledge: Knowledge, citationKey: string, fallback: string): Ca
   return url === undefined ? { label } : { label, url };
 }
 
-function refs(evidence: readonly string[]): string {
-  return evidence.length === 0 ? '' : ` (evidence: ${evidence.map((e) => `\`${e}\``).join(', ')})`;
+/** The evidence references with each one's date (Assessment.evidenceDates): "(evidence: `Observation/1` 2026-11-06)". */
+function refs(evidence: readonly string[], dates: Assessment['evidenceDates']): string {
+  if (evidence.length === 0) return '';
+  const dated = evidence.map((e) => {
+    const date = dates[e as keyof typeof dates];
+    return date === undefined ? `\`${e}\`` : `\`${e}\` ${date}`;
+  });
+  return ` (evidence: ${dated.join('; ')})`;
 }
 
 /** Registry pages of a trial's registry ids (the registries the trial protocols use). */
@@ -165,11 +172,11 @@ function assessmentMarkdown(assessment: Assessment): string {
     r.clinicianSummary,
   );
   for (const alert of assessment.safetyAlerts)
-    lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence)}`);
+    lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`);
   const inflammation = assessment.inflammation;
   lines.push(
     '',
-    `**Inflammation:** ${inflammation.status}: ${inflammation.reason}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source])}`,
+    `**Inflammation:** ${inflammation.status}: ${inflammation.reason}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source], assessment.evidenceDates)}`,
   );
   const tr = assessment.treatmentResistance;
   lines.push(
@@ -186,11 +193,13 @@ function assessmentMarkdown(assessment: Assessment): string {
   }
   if (assessment.contraindications.length > 0) {
     lines.push('', '**Absolute contraindications:**');
-    for (const c of assessment.contraindications) lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence)}`);
+    for (const c of assessment.contraindications)
+      lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`);
   }
   if (assessment.cautions.length > 0) {
     lines.push('', '**Cautions:**');
-    for (const c of assessment.cautions) lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence)}`);
+    for (const c of assessment.cautions)
+      lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`);
   }
   if (assessment.missingWorkup.length > 0) {
     lines.push('', '**Work-up required before referral:**');
@@ -225,7 +234,7 @@ export function patientViewCards(
       summary: summary(`Safety alert: ${alert.title}`),
       indicator: 'critical',
       detail: [
-        `**${alert.title}**${refs(alert.evidence)}`,
+        `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
         alert.detail ?? '',
         '',
         `Recommendation: ${assessment.recommendation.title}`,
@@ -273,28 +282,35 @@ export function patientViewCards(
 /**
  * order-sign / order-select: a card for draft IL-6 blocker orders. Critical, naming each reason, when the record
  * shows an absolute contraindication or missing work-up; otherwise the recommendation (IL-6 blockade for depression
- * only within a trial). `missingWorkup` is the work-up missing whatever the decision (Engine.assessForOrder): an
+ * only within a trial), none for a patient outside the pathway's scope. `missingWorkup` is the work-up missing whatever the decision (Engine.assessForOrder): an
  * IL-6 blocker needs it on every track, not only on the referral track where the assessment lists it.
  */
 export function orderCheckCards(
   knowledge: Knowledge,
   assessment: Assessment,
   missingWorkup: Assessment['missingWorkup'],
-  orders: readonly { reference: string; medication: string }[],
+  orders: readonly DraftIl6Order[],
   patientId: string,
 ): Card[] {
   if (orders.length === 0) return [];
   const medicines = [...new Set(orders.map((o) => o.medication))].join(', ');
   const blockers = assessment.contraindications;
   const missing = missingWorkup;
-  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication})`).join(', ')}`;
+  const byName = ', named in its text but not coded with the il6-blockers code set: confirm the medicine';
+  const how = (o: DraftIl6Order): string =>
+    o.identifiedBy === 'name'
+      ? byName
+      : o.unverifiedCode === undefined
+        ? ''
+        : `, by an unverified code: ${o.unverifiedCode}`;
+  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${how(o)})`).join(', ')}`;
   const cards: Card[] = [];
   for (const alert of assessment.safetyAlerts) {
     cards.push({
       uuid: randomUUID(),
       summary: summary(`Safety alert: ${alert.title}`),
       indicator: 'critical',
-      detail: `**${alert.title}**${refs(alert.evidence)}`,
+      detail: `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
       source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
       overrideReasons: OVERRIDE_REASONS,
     });
@@ -311,7 +327,9 @@ export function orderCheckCards(
       detail: [
         header,
         '',
-        ...blockers.map((c) => `- **${c.title}** (\`${c.code}\`): ${c.detail}${refs(c.evidence)}`),
+        ...blockers.map(
+          (c) => `- **${c.title}** (\`${c.code}\`): ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`,
+        ),
         ...missing.map((w) => `- **Missing: ${w.title}** (\`${w.code}\`): ${w.action}`),
         '',
         assessmentMarkdown(assessment),
@@ -326,6 +344,9 @@ export function orderCheckCards(
     });
     return cards;
   }
+  // Outside the pathway's scope (no depression recorded: an IL-6 blocker for rheumatoid arthritis, say) with nothing
+  // against the order, the pathway has nothing to say, as on patient-view: no card.
+  if (assessment.recommendation.code === 'out-of-scope') return cards;
   cards.push({
     uuid: randomUUID(),
     summary: summary(`${medicines}: ${assessment.recommendation.title}`),

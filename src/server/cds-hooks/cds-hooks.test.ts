@@ -153,7 +153,7 @@ describe('CDS Hooks 2.0 services', () => {
     assert.ok(card, 'a card whose summary is the recommendation');
     assert.equal(card.indicator, 'info');
     assert.match(card.detail, /refer-to-trial/);
-    assert.match(card.detail, /Observation\/seed-hscrp/, 'evidence in the detail');
+    assert.match(card.detail, /`Observation\/seed-hscrp` 2026-11-06\)/, 'evidence in the detail, with its date');
     assert.match(card.detail, /\| rule \| matched \| outcome \|/, 'the trace in the detail');
     const orders = (card.suggestions ?? []).map(
       (s) => (s.actions[0]?.resource as { code: { coding: { code: string }[] } }).code.coding[0]?.code,
@@ -262,6 +262,133 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal(card.selectionBehavior, 'any');
   });
 
+  test('order-sign: an IL-6 blocker coded outside the code set (a product code, text only) is still checked, by name', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const product = {
+      ...draftOrder(patientId, 'draft-product', TOCILIZUMAB),
+      // A product code outside the il6-blockers code set (which holds ingredients); only its display names the drug.
+      medicationCodeableConcept: {
+        coding: [
+          {
+            system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+            code: '1441526',
+            display: 'tocilizumab 162 MG in 0.9 ML Prefilled Syringe',
+          },
+        ],
+      },
+    };
+    const textOnly = {
+      ...draftOrder(patientId, 'draft-text', TOCILIZUMAB),
+      medicationCodeableConcept: undefined,
+      medicationReference: { reference: '#med' },
+      contained: [{ resourceType: 'Medication', id: 'med', code: { text: 'Sarilumab 200 mg/1.14 mL pen' } }],
+    };
+    const snomed = draftOrder(patientId, 'draft-snomed', {
+      system: 'http://snomed.info/sct',
+      code: '444648007',
+      display: 'Tocilizumab (substance)',
+    });
+    const entry = [product, textOnly, snomed].map((resource) => ({ resource }));
+    const { status, body } = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, { context: { draftOrders: { resourceType: 'Bundle', entry } } }),
+    );
+    assert.equal(status, 200);
+    const cards = (body as { cards: Card[] }).cards;
+    cards.forEach(assertConformingCard);
+    const card = cards.find((c) => c.indicator === 'critical' && /neutropenia/i.test(c.summary));
+    assert.ok(card, cards.map((c) => c.summary).join(' | '));
+    assert.match(card.summary, /^tocilizumab, sarilumab: contraindicated/, 'ingredient names, each once');
+    assert.match(
+      card.detail,
+      /`MedicationRequest\/draft-product` \(tocilizumab, named in its text .*confirm the medicine\)/,
+    );
+    assert.match(card.detail, /`MedicationRequest\/draft-text` \(sarilumab, named in its text/);
+    assert.match(card.detail, /`MedicationRequest\/draft-snomed` \(tocilizumab\)/);
+    const other = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, {
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              {
+                resource: {
+                  ...textOnly,
+                  contained: [{ ...textOnly.contained[0], code: { text: 'sertraline 50 mg' } }],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    assert.deepEqual((other.body as { cards: Card[] }).cards, [], 'another medicine named in text: no card');
+  });
+
+  test('order-sign: an IL-6 blocker identified by an unverified [U] code says so on its card', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const siltuximab = { system: 'http://www.whocc.no/atc', code: 'L04AC11', display: 'siltuximab' };
+    const entry = sharedEngine.knowledge.codeSets.get('il6-blockers')?.codes.find((c) => c.code === 'L04AC11');
+    assert.equal(entry?.verified, false, 'the ATC code of siltuximab is [U] in the knowledge');
+    const { body } = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, {
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              { resource: draftOrder(patientId, 'draft-silt', siltuximab) },
+              { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
+            ],
+          },
+        },
+      }),
+    );
+    const card = (body as { cards: Card[] }).cards.find((c) => c.indicator === 'critical');
+    assert.ok(card);
+    assert.match(
+      card.detail,
+      /`MedicationRequest\/draft-silt` \(siltuximab, by an unverified code: code set il6-blockers: [^)]*L04AC11/,
+    );
+    assert.match(card.detail, /`MedicationRequest\/draft-toci` \(tocilizumab\)/, 'a verified code is not flagged');
+  });
+
+  test('order-sign: with the whole work-up done, an order gets the recommendation card, and none outside the pathway', async () => {
+    const referral = readBundleFile('examples/demo/refer-to-trial.json').entry.map((e) => e.resource);
+    const patientId = patientIdOf(referral);
+    // A negative IGRA completes the demo patient's work-up.
+    const igra: FhirResourceJson = {
+      resourceType: 'Observation',
+      id: 'igra',
+      status: 'final',
+      subject: { reference: `Patient/${patientId}` },
+      effectiveDateTime: '2026-10-01',
+      code: { coding: [{ system: 'http://loinc.org', code: '71773-6' }] },
+      valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260385009' }] },
+    };
+    const draftOrders = {
+      resourceType: 'Bundle',
+      entry: [{ resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) }],
+    };
+    const call = async (resources: FhirResourceJson[]) =>
+      (
+        (
+          await postJson(
+            `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+            hookRequest('order-sign', resources, { context: { draftOrders } }),
+          )
+        ).body as { cards: Card[] }
+      ).cards;
+    const inScope = await call([...referral, igra]);
+    assert.equal(inScope.length, 1);
+    assert.equal(inScope[0]?.summary, 'tocilizumab: Refer to a clinical trial of IL-6 blockade');
+    assert.match(inScope[0]?.detail ?? '', /offered only within a trial/);
+    // No depression recorded (tocilizumab for rheumatoid arthritis, say): no warning that the pathway does not apply.
+    const outOfScope = await call([...referral, igra].filter((r) => r.resourceType !== 'Condition'));
+    assert.deepEqual(outOfScope, []);
+  });
+
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {
     const patientId = neutropenia.find((r) => r.resourceType === 'Patient')?.id as string;
     const draftOrders = {
@@ -318,7 +445,7 @@ describe('CDS Hooks 2.0 services', () => {
     cards.forEach(assertConformingCard);
     assert.equal(cards[0]?.indicator, 'critical', 'the safety card comes first');
     assert.match(cards[0]?.summary ?? '', /safety alert/i);
-    assert.match(cards[0]?.detail ?? '', /QuestionnaireResponse\//);
+    assert.match(cards[0]?.detail ?? '', /\(evidence: `QuestionnaireResponse\/[^`]+` \d{4}-\d{2}-\d{2}\)/);
   });
 
   test('a patient outside the pathway (no depression recorded) gets no card, and no trial matching is run', async () => {
@@ -437,6 +564,19 @@ describe('CDS Hooks 2.0 services', () => {
       (neverOffered.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
       /overrideReason\.reason: not an override reason this service offers/,
     );
+    for (const [entry, field] of [
+      [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
+      [{ card: 'c', outcome: 'accepted', overrideReason: { userComment: 'no' } }, 'overrideReason'],
+    ] as const) {
+      const contradictory = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+        feedback: [{ ...entry, outcomeTimestamp: '2026-11-27T10:00:00Z' }],
+      });
+      assert.equal(contradictory.status, 400, field);
+      assert.match(
+        (contradictory.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+        new RegExp(`^feedback\\.0\\.${field}: only with outcome`),
+      );
+    }
     await server.close();
     server = await startTestServer({ allowUnauthenticated: true, dataDir });
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {

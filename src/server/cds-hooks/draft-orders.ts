@@ -1,18 +1,41 @@
 /**
  * The draft orders an order-sign / order-select call is about: MedicationRequests in `context.draftOrders` whose
  * medication (a CodeableConcept, a contained Medication, or a Medication in the draft Bundle or the record) is in
- * the knowledge's `il6-blockers` code set. order-select checks only the orders named in `context.selections`.
+ * the knowledge's `il6-blockers` code set, or, failing a code of that set, whose text names one of its ingredients.
+ * order-select checks only the orders named in `context.selections`.
  */
 import type { Knowledge } from '../../knowledge/index.ts';
-import { matchConcept } from '../../knowledge/index.ts';
+import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
 import type { FhirResource } from './fhir-client.ts';
 
 export const IL6_BLOCKER_SET = 'il6-blockers';
 
 export interface DraftIl6Order {
   readonly reference: string;
-  /** The code set entry's display, e.g. "tocilizumab". */
+  /** The ingredient of the code set entry, e.g. "tocilizumab" (for "Tocilizumab (substance)" too). */
   readonly medication: string;
+  /**
+   * 'code': a coding of the `il6-blockers` code set. 'name': no such coding (a product code the set lacks, or text
+   * only), but the medication's text or a coding's display names the ingredient: still checked, since silence on an
+   * IL-6 blocker order would read as "nothing to check", and the card says the medicine should be confirmed.
+   */
+  readonly identifiedBy: 'code' | 'name';
+  /** The [U] code set entry the order was identified by, when it is not verified (src/knowledge/unverified.ts). */
+  readonly unverifiedCode?: string;
+}
+
+/** An il6-blockers entry's ingredient name: the first word of its display ("Tocilizumab (substance)"). */
+function ingredientName(display: string): string {
+  return (/^[a-z]+/i.exec(display)?.[0] ?? display).toLowerCase();
+}
+
+/** The medication's text and its codings' displays, lower case: what a clinician reads on the order. */
+function conceptText(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  const cc = value as CodeableConcept;
+  const parts = typeof cc.text === 'string' ? [cc.text] : [];
+  for (const c of Array.isArray(cc.coding) ? cc.coding : []) if (typeof c?.display === 'string') parts.push(c.display);
+  return parts.join(' ').toLowerCase();
 }
 
 interface CodeableConcept {
@@ -83,20 +106,36 @@ export function draftIl6Orders(
   for (const r of [...record, ...drafts]) {
     if (r.resourceType === 'Medication' && typeof r.id === 'string') medications.set(`Medication/${r.id}`, r);
   }
+  const names = [
+    ...new Set((knowledge.codeSets.get(IL6_BLOCKER_SET)?.codes ?? []).map((c) => ingredientName(c.display))),
+  ];
   const out: DraftIl6Order[] = [];
   for (const order of drafts) {
     if (order.resourceType !== 'MedicationRequest' || typeof order.id !== 'string') continue;
     const reference = `MedicationRequest/${order.id}`;
     if (selections !== undefined && !selections.includes(reference)) continue;
-    let code = concept(order.medicationCodeableConcept);
+    let medicationConcept: unknown = order.medicationCodeableConcept;
     const ref = (order.medicationReference as { reference?: unknown } | undefined)?.reference;
-    if (code === undefined && typeof ref === 'string') {
+    if (medicationConcept === undefined && typeof ref === 'string') {
       const contained = Array.isArray(order.contained) ? (order.contained as FhirResource[]) : [];
       const medication = ref.startsWith('#') ? contained.find((c) => `#${String(c.id)}` === ref) : medications.get(ref);
-      code = concept(medication?.code);
+      medicationConcept = medication?.code;
     }
+    const code = concept(medicationConcept);
     const match = code === undefined ? undefined : matchConcept(knowledge, IL6_BLOCKER_SET, code);
-    if (match !== undefined) out.push({ reference, medication: match.entry.display });
+    if (match !== undefined) {
+      const unverified = unverifiedEntry(knowledge, match);
+      out.push({
+        reference,
+        medication: ingredientName(match.entry.display),
+        identifiedBy: 'code',
+        ...(unverified === undefined ? {} : { unverifiedCode: unverified.item }),
+      });
+      continue;
+    }
+    const text = conceptText(medicationConcept);
+    const named = names.find((name) => new RegExp(`\\b${name}\\b`).test(text));
+    if (named !== undefined) out.push({ reference, medication: named, identifiedBy: 'name' });
   }
   return out;
 }

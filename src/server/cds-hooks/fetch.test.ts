@@ -110,6 +110,26 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     assert.equal(fhir.requests.length, 0, 'the FHIR server was not asked');
   });
 
+  test('fhirAuthorization with an http fhirServer off this host is a 400 (the token is never sent in clear)', async () => {
+    // Full prefetch: nothing would be fetched either way, so no request leaves this machine.
+    const clear = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { fhirServer: 'http://ehr.example.org/fhir', accessToken: 'token-abc' }),
+    );
+    assert.equal(clear.status, 400);
+    assert.match(
+      (clear.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+      /^fhirServer: must be https/,
+    );
+    for (const fhirServer of ['https://ehr.example.org/fhir', 'http://localhost:1/fhir', 'http://127.0.0.1:1/fhir']) {
+      const ok = await postJson(
+        `${service.base}${URL_PATH}`,
+        hookRequest('patient-view', seed, { fhirServer, accessToken: 'token-abc' }),
+      );
+      assert.equal(ok.status, 200, fhirServer);
+    }
+  });
+
   test('fhirAuthorization without fhirServer is a 400', async () => {
     const prefetch = fullPrefetch(seed);
     prefetch.observations = null;

@@ -8,7 +8,7 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../app.ts';
-import { HttpError, operationOutcome, sendOutcome } from '../api/operation-outcome.ts';
+import { HttpError, operationOutcome, OUTCOME_RESPONSE_SCHEMA, sendOutcome } from '../api/operation-outcome.ts';
 import { todayIso } from '../as-of.ts';
 import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
@@ -52,7 +52,20 @@ const HookRequestSchema = z
   .refine((r) => r.fhirAuthorization == null || r.fhirServer !== undefined, {
     path: ['fhirServer'],
     message: 'required with fhirAuthorization',
+  })
+  // CDS Hooks 2.0: fhirServer's scheme should be https; the bearer token is never sent in clear beyond this host.
+  .refine((r) => r.fhirAuthorization == null || r.fhirServer === undefined || !cleartextOffHost(r.fhirServer), {
+    path: ['fhirServer'],
+    message: 'must be https to be read with fhirAuthorization (http only on loopback)',
   });
+
+/** An http (not https) URL whose host is not this machine's loopback. */
+function cleartextOffHost(url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:') return false;
+  const host = parsed.hostname;
+  return !(host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host));
+}
 
 /** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
 const DraftOrdersSchema = z.looseObject({ resourceType: z.literal('Bundle') });
@@ -60,6 +73,33 @@ const OrderContextSchemas = {
   'order-sign': z.looseObject({ draftOrders: DraftOrdersSchema }),
   'order-select': z.looseObject({ draftOrders: DraftOrdersSchema, selections: z.array(z.string()) }),
 };
+
+/**
+ * The OpenAPI description of the CDS routes (served at /docs): the request bodies from the zod schemas that check
+ * them, and every status a call can answer. zod checks the bodies (its messages name the field), so these routes
+ * compile no validator or serializer from the schemas: they are documentation only.
+ */
+const DOCUMENTATION_ONLY = {
+  validatorCompiler: () => () => true,
+  serializerCompiler: () => (data: unknown) => JSON.stringify(data),
+};
+
+function openApiBody(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+}
+
+const AUTH_ERRORS = {
+  401: { ...OUTCOME_RESPONSE_SCHEMA, description: 'Client authentication failed (CDS Hooks 2.0 JWT); nothing read.' },
+  404: { ...OUTCOME_RESPONSE_SCHEMA, description: 'No such CDS service.' },
+} as const;
+const BODY_ERRORS = {
+  400: { ...OUTCOME_RESPONSE_SCHEMA, description: 'The body breaks the CDS Hooks 2.0 rules named in diagnostics.' },
+  413: { ...OUTCOME_RESPONSE_SCHEMA, description: 'The body is over the size limit.' },
+  415: { ...OUTCOME_RESPONSE_SCHEMA, description: 'Not JSON (UTF-8).' },
+} as const;
 
 function zodReason(error: z.ZodError): string {
   const first = error.issues[0];
@@ -109,11 +149,54 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         }
       };
 
-    app.get('/', { schema: { summary: 'CDS Hooks discovery', tags: ['cds-hooks'] } }, async () => ({ services }));
+    const serviceId = { type: 'object', properties: { id: { type: 'string', enum: services.map((s) => s.id) } } };
+    app.get(
+      '/',
+      {
+        ...DOCUMENTATION_ONLY,
+        schema: {
+          summary: 'CDS Hooks discovery',
+          tags: ['cds-hooks'],
+          response: {
+            200: {
+              description: 'The services: hook, id, title, description, prefetch templates.',
+              type: 'object',
+              properties: { services: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+            },
+          },
+        },
+      },
+      async () => ({ services }),
+    );
 
     app.post<{ Params: { id: string } }>(
       '/:id',
-      { onRequest: authenticate(''), schema: { summary: 'Call a CDS service (CDS Hooks 2.0)', tags: ['cds-hooks'] } },
+      {
+        ...DOCUMENTATION_ONLY,
+        onRequest: authenticate(''),
+        schema: {
+          summary: 'Call a CDS service (CDS Hooks 2.0)',
+          tags: ['cds-hooks'],
+          params: serviceId,
+          body: openApiBody(HookRequestSchema),
+          response: {
+            200: {
+              description: 'Cards (summary, indicator, detail, source, suggestions, links, overrideReasons).',
+              type: 'object',
+              properties: {
+                cards: { type: 'array', items: { type: 'object', additionalProperties: true } },
+                systemActions: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              },
+            },
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+            412: {
+              ...OUTCOME_RESPONSE_SCHEMA,
+              description: 'Data unavailable: a prefetch key missing, failed or partial that fhirServer cannot supply.',
+            },
+          },
+        },
+      },
       async (request, reply) => {
         const service = byId.get(request.params.id) as CdsService;
         const parsed = HookRequestSchema.safeParse(request.body);
@@ -188,8 +271,23 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
     app.post<{ Params: { id: string } }>(
       '/:id/feedback',
       {
+        ...DOCUMENTATION_ONLY,
         onRequest: authenticate('/feedback'),
-        schema: { summary: 'Feedback on cards (CDS Hooks 2.0)', tags: ['cds-hooks'] },
+        schema: {
+          summary: 'Feedback on cards (CDS Hooks 2.0)',
+          tags: ['cds-hooks'],
+          params: serviceId,
+          body: openApiBody(FeedbackRequestSchema),
+          response: {
+            200: {
+              description: 'How many entries were stored.',
+              type: 'object',
+              properties: { stored: { type: 'integer' } },
+            },
+            ...BODY_ERRORS,
+            ...AUTH_ERRORS,
+          },
+        },
       },
       async (request) => {
         const parsed = FeedbackRequestSchema.safeParse(request.body);
@@ -207,8 +305,21 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
     app.get<{ Params: { id: string } }>(
       '/:id/feedback',
       {
+        ...DOCUMENTATION_ONLY,
         onRequest: authenticate('/feedback'),
-        schema: { summary: 'Feedback stored for a service', tags: ['cds-hooks'] },
+        schema: {
+          summary: 'Feedback stored for a service',
+          tags: ['cds-hooks'],
+          params: serviceId,
+          response: {
+            200: {
+              description: "The caller's own entries, newest first.",
+              type: 'object',
+              properties: { feedback: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+            },
+            ...AUTH_ERRORS,
+          },
+        },
       },
       // Only the caller's own entries: another client's (and their free-text comments) are not its to read.
       async (request) => ({ feedback: options.feedback.list(request.params.id, request.cdsClient?.issuer) }),
