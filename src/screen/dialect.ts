@@ -178,7 +178,10 @@ function wholeNumber(v: string | bigint | number): string {
   return text;
 }
 
-/** The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id. */
+/**
+ * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
+ * person row first (ORDER BY domain DESC: 'person' sorts after 'observation', 'measurement', 'drug', 'condition').
+ */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
   const t = (table: string): string => d.qualify(o.schema, table);
@@ -251,6 +254,20 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     LEFT JOIN ${t('concept')} src ON src.concept_id = m.measurement_source_concept_id
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
+    UNION ALL
+    SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
+      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(6)}
+    FROM (
+      SELECT * FROM ${t('observation')}
+      WHERE observation_concept_id IN (SELECT concept_id FROM wanted)
+        OR observation_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) o
+    JOIN persons p ON p.person_id = o.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = o.observation_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = o.observation_source_concept_id
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
+    LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}
 FROM projected

@@ -6,7 +6,16 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { DIAGNOSES, LABS, OTHER_DRUGS, POSITIVE, SYSTEM } from './population.ts';
+import {
+  ANSWER_YES,
+  BREASTFEEDING_STATUS,
+  DIAGNOSES,
+  LABS,
+  OTHER_DRUGS,
+  POSITIVE,
+  PREGNANCY_TEST,
+  SYSTEM,
+} from './population.ts';
 import type { AntidepressantCourse, CrpResult, LabResult, SynthCode, SynthPatient } from './population.ts';
 
 const coding = (c: SynthCode): { system: string; code: string; display: string } => ({
@@ -254,7 +263,29 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
       push(condition(p, 'ci', DIAGNOSES.hiv, at));
       break;
     case 'pregnancy':
-      push(condition(p, 'ci', DIAGNOSES.pregnancy, at));
+      if (p.pregnancyRecord === 'test' || p.pregnancyRecord === 'breastfeeding') {
+        const breastfeeding = p.pregnancyRecord === 'breastfeeding';
+        push({
+          resourceType: 'Observation',
+          id: `${p.id}-o-${breastfeeding ? 'bf' : 'hcg'}`,
+          status: 'final',
+          category: breastfeeding
+            ? [
+                {
+                  coding: [
+                    { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'social-history' },
+                  ],
+                },
+              ]
+            : labCategory,
+          code: concept(breastfeeding ? BREASTFEEDING_STATUS : PREGNANCY_TEST),
+          subject: { reference: `Patient/${p.id}` },
+          effectiveDateTime: at,
+          valueCodeableConcept: concept(breastfeeding ? ANSWER_YES : POSITIVE),
+        });
+      } else {
+        push(condition(p, 'ci', DIAGNOSES.pregnancy, at));
+      }
       break;
     case 'immunosuppressant': {
       const startDay = toDayNumber(at) as number;

@@ -45,6 +45,13 @@ const NOT_NULL: Record<string, readonly string[]> = {
     'measurement_date',
     'measurement_type_concept_id',
   ],
+  observation: [
+    'observation_id',
+    'person_id',
+    'observation_concept_id',
+    'observation_date',
+    'observation_type_concept_id',
+  ],
   concept: [
     'concept_id',
     'concept_name',
@@ -66,8 +73,10 @@ test('every CDM 5.4 NOT NULL column has a value in every row written', () => {
   const add = (rows: Record<string, Row[]>): void => {
     for (const [t, r] of Object.entries(rows)) (tables[t] ??= []).push(...r);
   };
-  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 0, 300))
-    add({ ...patientRows(p, '2026-11-30') });
+  // 300 patients, and every patient with a planted pregnancy record among 20,000 (breastfeeding is in observation).
+  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 0, 20_000)) {
+    if (Number(p.id.slice(1)) < 300 || p.pregnancyRecord !== undefined) add({ ...patientRows(p, '2026-11-30') });
+  }
   add(vocabularyRows(knowledge));
   for (const [table, required] of Object.entries(NOT_NULL)) {
     const columns = (OMOP_TABLES[table] ?? []).map(([c]) => c);

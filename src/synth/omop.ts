@@ -8,7 +8,17 @@
 import type { Knowledge } from '../knowledge/index.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { GENDER_CONCEPTS, LOCAL_CONCEPT_BASE, TYPE_CONCEPTS, vocabularyOf } from '../screen/sources/omop-vocabulary.ts';
-import { ANTIDEPRESSANT_PRODUCTS, DIAGNOSES, LABS, OTHER_DRUGS, POSITIVE, SYSTEM } from './population.ts';
+import {
+  ANSWER_YES,
+  ANTIDEPRESSANT_PRODUCTS,
+  BREASTFEEDING_STATUS,
+  DIAGNOSES,
+  LABS,
+  OTHER_DRUGS,
+  POSITIVE,
+  PREGNANCY_TEST,
+  SYSTEM,
+} from './population.ts';
 import type { SynthCode, SynthPatient } from './population.ts';
 
 export type Cell = string | number | null;
@@ -75,6 +85,9 @@ function conceptSpecs(): ConceptSpec[] {
   add({ code: POSITIVE, domain: 'Meas Value', conceptClass: 'Qualifier Value', standard: true });
   for (const u of UNITS)
     add({ code: { system: SYSTEM.ucum, code: u, display: u }, domain: 'Unit', conceptClass: 'Unit', standard: true });
+  add({ code: PREGNANCY_TEST, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
+  add({ code: BREASTFEEDING_STATUS, domain: 'Observation', conceptClass: 'Clinical Observation', standard: true });
+  add({ code: ANSWER_YES, domain: 'Meas Value', conceptClass: 'Answer', standard: true });
   return specs;
 }
 
@@ -151,6 +164,7 @@ export interface OmopRows {
   condition_occurrence: Row[];
   drug_exposure: Row[];
   measurement: Row[];
+  observation: Row[];
 }
 
 export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
@@ -167,6 +181,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     condition_occurrence: [],
     drug_exposure: [],
     measurement: [],
+    observation: [],
   };
   const [y, m, d] = p.birthDate.split('-').map(Number);
   rows.person.push([
@@ -253,7 +268,24 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     pregnancy: DIAGNOSES.pregnancy,
   };
   const planted = p.contraindication === undefined ? undefined : diagnosis[p.contraindication];
-  if (planted !== undefined) condition(planted, at);
+  if (planted !== undefined && p.pregnancyRecord !== 'test' && p.pregnancyRecord !== 'breastfeeding')
+    condition(planted, at);
+  if (p.pregnancyRecord === 'test') measure(PREGNANCY_TEST, at, null, null, idOf(POSITIVE), null);
+  if (p.pregnancyRecord === 'breastfeeding') {
+    // Breastfeeding status is an observation-domain concept: the OMOP observation table, not measurement.
+    rows.observation.push([
+      rowId(),
+      pid,
+      idOf(BREASTFEEDING_STATUS),
+      at,
+      TYPE_CONCEPTS.ehr,
+      null,
+      idOf(ANSWER_YES),
+      0,
+      BREASTFEEDING_STATUS.code,
+      idOf(BREASTFEEDING_STATUS),
+    ]);
+  }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
   if (p.contraindication === 'immunosuppressant') {
     const end = fromDayNumber((toDayNumber(at) as number) + 84);

@@ -94,6 +94,15 @@ export const OTHER_DRUGS = {
 
 export const POSITIVE = code(SYSTEM.snomed, '10828004', 'Positive');
 
+/** The other records of the pregnancy contraindication (care-pathway.md definition 6): a positive test, breastfeeding. */
+export const PREGNANCY_TEST = code(
+  SYSTEM.loinc,
+  '2118-8',
+  'Choriogonadotropin (pregnancy test) [Presence] in Serum or Plasma',
+);
+export const BREASTFEEDING_STATUS = code(SYSTEM.loinc, '63895-7', 'Breastfeeding status');
+export const ANSWER_YES = code(SYSTEM.loinc, 'LA33-6', 'Yes');
+
 /** The absolute contraindications the generator plants (care-pathway.md definition 6): all but hypersensitivity. */
 export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES.filter(
   (c): c is Exclude<(typeof CONTRAINDICATION_CODES)[number], 'hypersensitivity'> => c !== 'hypersensitivity',
@@ -145,6 +154,9 @@ export interface SynthPatient {
   readonly courses: readonly AntidepressantCourse[];
   readonly contraindication?: PlantedContraindication;
   readonly contraindicationDate?: string;
+  /** How a planted pregnancy is recorded: a pregnancy Condition, a positive pregnancy test, or breastfeeding status
+   * answered yes (an OMOP observation-table row). */
+  readonly pregnancyRecord?: 'condition' | 'test' | 'breastfeeding';
   readonly labs: readonly LabResult[];
   readonly crp?: CrpResult;
   /** A later CRP marked entered-in-error: must be ignored. */
@@ -267,6 +279,8 @@ export function generatePatient(index: number, u: UniformSource, o: PopulationOp
   if (depressed && chance(u, 0.2)) {
     p.contraindication = plant(u, sex, age);
     p.contraindicationDate = day(between(u, 5, 40));
+    if (p.contraindication === 'pregnancy')
+      p.pregnancyRecord = pick(u, ['condition', 'test', 'breastfeeding'] as const);
   }
   // Safety work-up labs (normal) for most depressed patients; the planted lab contraindications replace one of them.
   if (depressed && chance(u, 0.6)) {
