@@ -15,6 +15,8 @@ import {
   POSITIVE,
   PREGNANCY_TEST,
   SYSTEM,
+  VITAL_SIGNS,
+  vitalSignValue,
 } from './population.ts';
 import type { AntidepressantCourse, CrpResult, LabResult, SynthCode, SynthPatient } from './population.ts';
 
@@ -142,13 +144,6 @@ function antidepressant(p: SynthPatient, n: string, c: AntidepressantCourse) {
   };
 }
 
-const VITALS = [
-  { code: '8867-4', display: 'Heart rate', unit: '/min', low: 55, high: 95 },
-  { code: '9279-1', display: 'Respiratory rate', unit: '/min', low: 12, high: 20 },
-  { code: '8310-5', display: 'Body temperature', unit: 'Cel', low: 36, high: 37.5 },
-  { code: '8302-2', display: 'Body height', unit: 'cm', low: 150, high: 195 },
-] as const;
-
 /** Encounters and their vital signs: deterministic from the patient's id and dates, so they need no random draws. */
 function unrelated(p: SynthPatient): Resource[] {
   const out: Resource[] = [];
@@ -192,16 +187,15 @@ function unrelated(p: SynthPatient): Resource[] {
       reasonCode: [{ coding: [coding(DIAGNOSES.hypertension)], text: DIAGNOSES.hypertension.display }],
       serviceProvider: { reference: 'Organization/org-0001', display: 'General Hospital' },
     } as Resource);
-    VITALS.forEach((v, k) => {
-      const day = toDayNumber(date) as number;
-      const value = Math.round((v.low + ((day * 7 + k * 13 + i) % 100) * ((v.high - v.low) / 100)) * 10) / 10;
+    VITAL_SIGNS.forEach((v, k) => {
+      const value = vitalSignValue(date, i, k);
       const missingUnit = p.hasUnknownCode && i === 1 && k === 0;
       out.push({
         resourceType: 'Observation',
         id: `${p.id}-v-${i}-${k}`,
         status: 'final',
         category: vitalCategory,
-        code: { coding: [{ system: SYSTEM.loinc, code: v.code, display: v.display }], text: v.display },
+        code: concept(v.code),
         subject: { reference: `Patient/${p.id}` },
         encounter: { reference: `Encounter/${encounterId}` },
         effectiveDateTime: `${date}T10:05:00Z`,

@@ -9,6 +9,7 @@ import { createEngine } from '../engine/index.ts';
 import { OMOP_TABLES } from '../screen/sources/omop-schema.ts';
 import { populationOptions } from '../cli/commands/synth.ts';
 import { patientRows, vocabularyRows, type Row } from './omop.ts';
+import { patientResources } from './fhir.ts';
 import { generatePopulation, SYSTEM } from './population.ts';
 
 /** Columns of the tables written that OMOP CDM 5.4 declares NOT NULL. */
@@ -108,4 +109,31 @@ test("drug_strength names each product's RxNorm ingredient, as the antidepressan
     assert.ok(expected !== undefined);
     assert.equal(ingredient[6], expected, `ingredient of ${String(product[1])}`);
   }
+});
+
+test('the OMOP vital signs are those of the FHIR export (one set of decisions, two formats)', () => {
+  const asOf = '2026-11-30';
+  let compared = 0;
+  for (const p of generatePopulation(populationOptions(11, asOf), 0, 50)) {
+    const fhir = new Map<string, number>();
+    for (const r of patientResources(p, asOf) as {
+      resourceType: string;
+      id: string;
+      code?: { coding: { code: string }[] };
+      effectiveDateTime?: string;
+      valueQuantity?: { value: number };
+    }[]) {
+      if (r.resourceType === 'Observation' && r.id.includes('-v-'))
+        fhir.set(`${r.code?.coding[0]?.code}|${r.effectiveDateTime?.slice(0, 10)}`, r.valueQuantity?.value as number);
+    }
+    const rows = patientRows(p, asOf).measurement;
+    const byId = new Map(vocabularyRows(knowledge).concept.map((c) => [c[0], c[6]]));
+    for (const row of rows) {
+      const key = `${String(byId.get(row[2] ?? null))}|${String(row[3])}`;
+      if (!fhir.has(key)) continue;
+      assert.equal(row[5], fhir.get(key), `${p.id} ${key}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 1000, `vital signs compared: ${compared}`);
 });

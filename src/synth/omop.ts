@@ -18,6 +18,8 @@ import {
   POSITIVE,
   PREGNANCY_TEST,
   SYSTEM,
+  VITAL_SIGNS,
+  vitalSignValue,
 } from './population.ts';
 import type { SynthCode, SynthPatient } from './population.ts';
 
@@ -34,13 +36,6 @@ interface ConceptSpec {
 }
 
 const sct = (c: string, display: string): SynthCode => ({ system: SYSTEM.snomed, code: c, display });
-const VITAL_CODES: SynthCode[] = [
-  { system: SYSTEM.loinc, code: '8867-4', display: 'Heart rate' },
-  { system: SYSTEM.loinc, code: '9279-1', display: 'Respiratory rate' },
-  { system: SYSTEM.loinc, code: '8310-5', display: 'Body temperature' },
-  { system: SYSTEM.loinc, code: '8302-2', display: 'Body height' },
-];
-const VITAL_UNITS = ['/min', '/min', 'Cel', 'cm'];
 const UNITS = ['mg/L', 'mg/dL', 'nmol/L', '10*9/L', 'U/L', 'mg', '/min', 'Cel', 'cm'];
 
 /** SNOMED CT standard concepts the ICD-10 source codes map to (OMOP "Maps to"). */
@@ -75,7 +70,7 @@ function conceptSpecs(): ConceptSpec[] {
   }
   add({ code: DIAGNOSES.depression[3], domain: 'Condition', conceptClass: 'Disorder', standard: true });
   add({ code: DIAGNOSES.unknownLocal, domain: 'Condition', conceptClass: 'Local', standard: false });
-  for (const lab of [...Object.values(LABS), ...VITAL_CODES]) {
+  for (const lab of [...Object.values(LABS), ...VITAL_SIGNS.map((v) => v.code)]) {
     add({ code: lab, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
   }
   for (const p of ANTIDEPRESSANT_PRODUCTS)
@@ -324,10 +319,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   }
   p.encounterDates.forEach((date, i) => {
     rows.visit_occurrence.push([rowId(), pid, 9202, date, date, TYPE_CONCEPTS.ehr]);
-    VITAL_CODES.forEach((v, k) => {
-      const value = Math.round(((toDayNumber(date) as number) * 7 + k * 13 + i) % 100) / 10 + 50;
-      measure(v, date, value, VITAL_UNITS[k] ?? null, null, null);
-    });
+    VITAL_SIGNS.forEach((v, k) => measure(v.code, date, vitalSignValue(date, i, k), v.unit, null, null));
   });
   return rows;
 }

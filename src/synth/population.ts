@@ -103,6 +103,24 @@ export const PREGNANCY_TEST = code(
 export const BREASTFEEDING_STATUS = code(SYSTEM.loinc, '63895-7', 'Breastfeeding status');
 export const ANSWER_YES = code(SYSTEM.loinc, 'LA33-6', 'Yes');
 
+/** Vital signs of each encounter: unrelated bulk, as in a real export. */
+export const VITAL_SIGNS = [
+  { code: code(SYSTEM.loinc, '8867-4', 'Heart rate'), unit: '/min', low: 55, high: 95 },
+  { code: code(SYSTEM.loinc, '9279-1', 'Respiratory rate'), unit: '/min', low: 12, high: 20 },
+  { code: code(SYSTEM.loinc, '8310-5', 'Body temperature'), unit: 'Cel', low: 36, high: 37.5 },
+  { code: code(SYSTEM.loinc, '8302-2', 'Body height'), unit: 'cm', low: 150, high: 195 },
+] as const;
+
+/**
+ * Vital sign `k` at encounter `i` on `date`, within its plausible range: deterministic from the date, so it needs no
+ * random draw, and the same in every format.
+ */
+export function vitalSignValue(date: string, i: number, k: number): number {
+  const v = VITAL_SIGNS[k] as (typeof VITAL_SIGNS)[number];
+  const day = toDayNumber(date) as number;
+  return Math.round((v.low + ((day * 7 + k * 13 + i) % 100) * ((v.high - v.low) / 100)) * 10) / 10;
+}
+
 /** The absolute contraindications the generator plants (care-pathway.md definition 6): all but hypersensitivity. */
 export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES.filter(
   (c): c is Exclude<(typeof CONTRAINDICATION_CODES)[number], 'hypersensitivity'> => c !== 'hypersensitivity',
