@@ -158,9 +158,17 @@ export const PROJECTION_COLUMNS = [
   'strength_mg',
   'ingredient_vocabulary',
   'ingredient_code',
+  'operator_concept_id',
 ] as const;
 
-const NUMERIC = new Set(['value_number', 'range_high', 'quantity', 'days_supply', 'strength_mg']);
+const NUMERIC = new Set([
+  'value_number',
+  'range_high',
+  'quantity',
+  'days_supply',
+  'strength_mg',
+  'operator_concept_id',
+]);
 
 /**
  * The condition that a key (a person_id, or the hash of an NDJSON patient reference) falls in a shard: its remainder
@@ -213,7 +221,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(10)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(11)}
     FROM (
       SELECT * FROM ${t('condition_occurrence')}
       WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
@@ -225,7 +233,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
-      NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code
+      NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
+      NULL
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
@@ -243,7 +252,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
-      m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)}
+      m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
+      m.operator_concept_id
     FROM (
       SELECT * FROM ${t('measurement')}
       WHERE measurement_concept_id IN (SELECT concept_id FROM wanted)
@@ -257,7 +267,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
-      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(6)}
+      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}
     FROM (
       SELECT * FROM ${t('observation')}
       WHERE observation_concept_id IN (SELECT concept_id FROM wanted)

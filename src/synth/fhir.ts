@@ -67,10 +67,11 @@ function condition(p: SynthPatient, n: string, c: SynthCode, onset: string, stat
 }
 
 function crpObservation(p: SynthPatient, n: string, crp: CrpResult, status: string) {
-  const quantity =
-    crp.unit === 'none'
-      ? { value: crp.value }
-      : { value: crp.value, unit: crp.unit, system: SYSTEM.ucum, code: CRP_UCUM[crp.unit] };
+  const quantity = {
+    ...(crp.comparator === undefined ? {} : { comparator: crp.comparator }),
+    value: crp.value,
+    ...(crp.unit === 'none' ? {} : { unit: crp.unit, system: SYSTEM.ucum, code: CRP_UCUM[crp.unit] }),
+  };
   return {
     resourceType: 'Observation',
     id: `${p.id}-o-${n}`,

@@ -7,7 +7,13 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { GENDER_CONCEPTS, LOCAL_CONCEPT_BASE, TYPE_CONCEPTS, vocabularyOf } from '../screen/sources/omop-vocabulary.ts';
+import {
+  GENDER_CONCEPTS,
+  LOCAL_CONCEPT_BASE,
+  OPERATOR_COMPARATORS,
+  TYPE_CONCEPTS,
+  vocabularyOf,
+} from '../screen/sources/omop-vocabulary.ts';
 import {
   ANSWER_YES,
   ANTIDEPRESSANT_PRODUCTS,
@@ -164,6 +170,10 @@ export interface OmopRows {
 
 export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
 
+/** The OMOP operator concept of a comparator (one table, src/screen/sources/omop-vocabulary.ts, read backwards). */
+const operatorConcept = (comparator: string): number =>
+  Number(Object.entries(OPERATOR_COMPARATORS).find(([, c]) => c === comparator)?.[0]);
+
 /** One patient's rows; row ids are the person id times 1000 plus a running number, unique in the population. */
 export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   const pid = personId(p);
@@ -237,6 +247,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     unit: string | null,
     valueConcept: number | null,
     high: number | null,
+    comparator?: '<',
   ): void => {
     rows.measurement.push([
       rowId(),
@@ -252,6 +263,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       c.code,
       idOf(c),
       unit,
+      comparator === undefined ? null : operatorConcept(comparator),
     ]);
   };
   const at = p.contraindicationDate as string;
@@ -300,7 +312,15 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   }
   for (const l of p.labs) measure(l.code, l.date, l.value, l.ucum, null, l.referenceHigh ?? null);
   if (p.crp !== undefined)
-    measure(p.crp.loinc, p.crp.date, p.crp.value, p.crp.unit === 'none' ? null : p.crp.unit, null, null);
+    measure(
+      p.crp.loinc,
+      p.crp.date,
+      p.crp.value,
+      p.crp.unit === 'none' ? null : p.crp.unit,
+      null,
+      null,
+      p.crp.comparator,
+    );
   if (p.staleNaproxenDate !== undefined) {
     const end = fromDayNumber((toDayNumber(p.staleNaproxenDate) as number) + 29);
     rows.drug_exposure.push([

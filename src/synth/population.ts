@@ -143,6 +143,8 @@ export interface AntidepressantCourse {
 export interface CrpResult {
   /** The value as written, in `unit`. */
   readonly value: number;
+  /** A censored result: "<5 mg/L", below a standard assay's detection limit. */
+  readonly comparator?: '<';
   readonly unit: CrpUnit;
   readonly loinc: SynthCode;
   readonly date: string;
@@ -248,7 +250,14 @@ function crpValue(u: UniformSource, o: PopulationOptions, date: string): CrpResu
   if (r < 0.03) return { value: mgPerL, unit: 'none', loinc: LABS.hsCrpMass, date };
   if (r < 0.2) return { value: round2(mgPerL / 10), unit: 'mg/dL', loinc: LABS.hsCrpMass, date };
   if (r < 0.3) return { value: round2(mgPerL * 9.524), unit: 'nmol/L', loinc: LABS.hsCrpMolar, date };
-  if (r < 0.45) return { value: mgPerL, unit: 'mg/L', loinc: LABS.crpStandard, date };
+  if (r < 0.45) {
+    // A standard assay detects down to about 5 mg/L: one laboratory in two reports what is below as "<5 mg/L" (chosen
+    // by the value's last digit, so no extra random draw moves the rest of the patient).
+    if (mgPerL < 5 && Math.round(mgPerL * 100) % 2 === 0) {
+      return { value: 5, comparator: '<', unit: 'mg/L', loinc: LABS.crpStandard, date };
+    }
+    return { value: mgPerL, unit: 'mg/L', loinc: LABS.crpStandard, date };
+  }
   return { value: mgPerL, unit: 'mg/L', loinc: LABS.hsCrpMass, date };
 }
 

@@ -71,6 +71,9 @@ export function truthOf(p: SynthPatient, asOf: string, t: TruthThresholds): Trut
   const inWindow = crp !== undefined && asOfDay - (toDayNumber(crp.date) as number) <= t.windowDays;
   const mgPerL = crp === undefined || !inWindow ? undefined : crpMgPerL(crp, t.molarFactor);
   if (mgPerL === undefined) return { ...base, scope, code: 'measure-crp' };
+  // A censored "<x": below the cut-off when x is at most the cut-off, else it cannot be placed (indeterminate).
+  if (crp?.comparator === '<')
+    return { ...base, scope, code: mgPerL <= t.cutOffMgPerL ? 'not-inflamed' : 'repeat-crp' };
   const code =
     mgPerL > t.acuteAboveMgPerL ? 'repeat-crp' : mgPerL >= t.cutOffMgPerL ? 'refer-to-trial' : 'not-inflamed';
   return { ...base, scope, code, crpMgPerL: mgPerL };

@@ -66,6 +66,8 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['measurement_source_value', 'VARCHAR(50)'],
     ['measurement_source_concept_id', 'INTEGER'],
     ['unit_source_value', 'VARCHAR(50)'],
+    // A censored result's comparator ("<5 mg/L" is 5 with the operator "<").
+    ['operator_concept_id', 'INTEGER'],
   ],
   // Observation-domain facts (breastfeeding and pregnancy status, questionnaire answers) are here, not in measurement.
   observation: [

@@ -19,7 +19,7 @@ import { InputError } from '../../record/index.ts';
 import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
 import { OMOP_TABLE_NAMES } from './omop-schema.ts';
-import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
+import { GENDER_CONCEPTS, OPERATOR_COMPARATORS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
 import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
 
@@ -202,6 +202,8 @@ export function personResources(
         const unit = r.unit_code === null ? undefined : String(r.unit_code);
         const quantity = (value: number): object =>
           unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+        const comparator =
+          r.operator_concept_id === null ? undefined : OPERATOR_COMPARATORS[String(Number(r.operator_concept_id))];
         out.push({
           resourceType: 'Observation',
           // Ids of their own: a measurement_id and an observation_id may be the same number.
@@ -210,7 +212,14 @@ export function personResources(
           subject,
           code: { coding: codings(r, vocab) },
           ...(start === undefined ? {} : { effectiveDateTime: start }),
-          ...(r.value_number !== null ? { valueQuantity: quantity(Number(r.value_number)) } : {}),
+          ...(r.value_number !== null
+            ? {
+                valueQuantity: {
+                  ...(comparator === undefined ? {} : { comparator }),
+                  ...quantity(Number(r.value_number)),
+                },
+              }
+            : {}),
           ...(r.value_number === null && r.value_code !== null
             ? {
                 valueCodeableConcept: {
