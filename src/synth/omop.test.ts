@@ -137,3 +137,18 @@ test('the OMOP vital signs are those of the FHIR export (one set of decisions, t
   }
   assert.ok(compared > 1000, `vital signs compared: ${compared}`);
 });
+
+test('row ids fit the CDM 5.4 integer columns up to the largest population trd synth writes (10,000,000)', () => {
+  const INT32_MAX = 2 ** 31 - 1;
+  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 9_999_900, 10_000_000)) {
+    const rows = patientRows(p, '2026-11-30');
+    for (const table of [
+      'visit_occurrence',
+      'condition_occurrence',
+      'drug_exposure',
+      'measurement',
+      'observation',
+    ] as const)
+      for (const row of rows[table]) assert.ok((row[0] as number) <= INT32_MAX, `${table} id ${String(row[0])}`);
+  }
+});

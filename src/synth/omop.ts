@@ -174,11 +174,17 @@ export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
 const operatorConcept = (comparator: string): number =>
   Number(Object.entries(OPERATOR_COMPARATORS).find(([, c]) => c === comparator)?.[0]);
 
-/** One patient's rows; row ids are the person id times 1000 plus a running number, unique in the population. */
+/**
+ * One patient's rows; row ids are the person id times 100 plus a running number, unique in the population and within
+ * the CDM 5.4's integer ids up to 21 million persons (a patient has at most about 70 rows).
+ */
 export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   const pid = personId(p);
   let n = 0;
-  const rowId = (): number => pid * 1000 + n++;
+  const rowId = (): number => {
+    if (n >= 100) throw new Error(`${p.id}: more than 100 OMOP rows`);
+    return pid * 100 + n++;
+  };
   const rows: OmopRows = {
     person: [],
     death: [],
