@@ -158,9 +158,17 @@ export const PROJECTION_COLUMNS = [
   'strength_mg',
   'ingredient_vocabulary',
   'ingredient_code',
+  'operator_concept_id',
 ] as const;
 
-const NUMERIC = new Set(['value_number', 'range_high', 'quantity', 'days_supply', 'strength_mg']);
+const NUMERIC = new Set([
+  'value_number',
+  'range_high',
+  'quantity',
+  'days_supply',
+  'strength_mg',
+  'operator_concept_id',
+]);
 
 /**
  * The condition that a key (a person_id, or the hash of an NDJSON patient reference) falls in a shard: its remainder
@@ -178,7 +186,10 @@ function wholeNumber(v: string | bigint | number): string {
   return text;
 }
 
-/** The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id. */
+/**
+ * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
+ * person row first (ORDER BY domain DESC: 'person' sorts after 'observation', 'measurement', 'drug', 'condition').
+ */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
   const t = (table: string): string => d.qualify(o.schema, table);
@@ -210,7 +221,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(10)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(11)}
     FROM (
       SELECT * FROM ${t('condition_occurrence')}
       WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
@@ -222,7 +233,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
-      NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code
+      NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
+      NULL
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
@@ -240,7 +252,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
-      m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)}
+      m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
+      m.operator_concept_id
     FROM (
       SELECT * FROM ${t('measurement')}
       WHERE measurement_concept_id IN (SELECT concept_id FROM wanted)
@@ -251,6 +264,20 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     LEFT JOIN ${t('concept')} src ON src.concept_id = m.measurement_source_concept_id
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
+    UNION ALL
+    SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
+      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}
+    FROM (
+      SELECT * FROM ${t('observation')}
+      WHERE observation_concept_id IN (SELECT concept_id FROM wanted)
+        OR observation_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) o
+    JOIN persons p ON p.person_id = o.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = o.observation_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = o.observation_source_concept_id
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
+    LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}
 FROM projected

@@ -46,6 +46,11 @@ function personIdOf(patient: string): bigint {
 export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {
   if (shardOuts.length === 0) throw new InputError('give the shard outputs to merge', 'screen.merge.none');
   const metas = shardOuts.map(readMeta);
+  for (const [i, m] of metas.entries()) {
+    if (!/^\d+\/\d+$/.test(m.identity.shard)) {
+      throw new InputError(`${shardOuts[i]}: a merged output, not the output of one shard`, 'screen.merge.merged');
+    }
+  }
   const first = metas[0] as ScreenMeta;
   const count = Number(first.identity.shard.split('/')[1]);
   const { shard: _s, ...same } = first.identity;

@@ -29,6 +29,7 @@ const base: Row = {
   strength_mg: 25,
   ingredient_vocabulary: 'RxNorm',
   ingredient_code: '4493', // fluoxetine
+  operator_concept_id: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {

@@ -110,6 +110,11 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
     mergeShards([shards[0], shards[0], shards[1]] as string[], join(pop.dir, 'm3.ndjson')),
     /given twice/,
   );
+  // A merged output is not a shard: named as such, not as a screen of another run.
+  await assert.rejects(
+    mergeShards([merged], join(pop.dir, 'm5.ndjson')),
+    (e: unknown) => e instanceof InputError && e.message === `${merged}: a merged output, not the output of one shard`,
+  );
   // A shard output cut short (whole lines, or mid-line) is refused, naming the shard; no merged output.
   const text = readFileSync(shards[1] as string, 'utf8');
   const cut = join(pop.dir, 'cut.ndjson');

@@ -6,7 +6,18 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { DIAGNOSES, LABS, OTHER_DRUGS, POSITIVE, SYSTEM } from './population.ts';
+import {
+  ANSWER_YES,
+  BREASTFEEDING_STATUS,
+  DIAGNOSES,
+  LABS,
+  OTHER_DRUGS,
+  POSITIVE,
+  PREGNANCY_TEST,
+  SYSTEM,
+  VITAL_SIGNS,
+  vitalSignValue,
+} from './population.ts';
 import type { AntidepressantCourse, CrpResult, LabResult, SynthCode, SynthPatient } from './population.ts';
 
 const coding = (c: SynthCode): { system: string; code: string; display: string } => ({
@@ -56,10 +67,11 @@ function condition(p: SynthPatient, n: string, c: SynthCode, onset: string, stat
 }
 
 function crpObservation(p: SynthPatient, n: string, crp: CrpResult, status: string) {
-  const quantity =
-    crp.unit === 'none'
-      ? { value: crp.value }
-      : { value: crp.value, unit: crp.unit, system: SYSTEM.ucum, code: CRP_UCUM[crp.unit] };
+  const quantity = {
+    ...(crp.comparator === undefined ? {} : { comparator: crp.comparator }),
+    value: crp.value,
+    ...(crp.unit === 'none' ? {} : { unit: crp.unit, system: SYSTEM.ucum, code: CRP_UCUM[crp.unit] }),
+  };
   return {
     resourceType: 'Observation',
     id: `${p.id}-o-${n}`,
@@ -133,13 +145,6 @@ function antidepressant(p: SynthPatient, n: string, c: AntidepressantCourse) {
   };
 }
 
-const VITALS = [
-  { code: '8867-4', display: 'Heart rate', unit: '/min', low: 55, high: 95 },
-  { code: '9279-1', display: 'Respiratory rate', unit: '/min', low: 12, high: 20 },
-  { code: '8310-5', display: 'Body temperature', unit: 'Cel', low: 36, high: 37.5 },
-  { code: '8302-2', display: 'Body height', unit: 'cm', low: 150, high: 195 },
-] as const;
-
 /** Encounters and their vital signs: deterministic from the patient's id and dates, so they need no random draws. */
 function unrelated(p: SynthPatient): Resource[] {
   const out: Resource[] = [];
@@ -183,16 +188,15 @@ function unrelated(p: SynthPatient): Resource[] {
       reasonCode: [{ coding: [coding(DIAGNOSES.hypertension)], text: DIAGNOSES.hypertension.display }],
       serviceProvider: { reference: 'Organization/org-0001', display: 'General Hospital' },
     } as Resource);
-    VITALS.forEach((v, k) => {
-      const day = toDayNumber(date) as number;
-      const value = Math.round((v.low + ((day * 7 + k * 13 + i) % 100) * ((v.high - v.low) / 100)) * 10) / 10;
+    VITAL_SIGNS.forEach((v, k) => {
+      const value = vitalSignValue(date, i, k);
       const missingUnit = p.hasUnknownCode && i === 1 && k === 0;
       out.push({
         resourceType: 'Observation',
         id: `${p.id}-v-${i}-${k}`,
         status: 'final',
         category: vitalCategory,
-        code: { coding: [{ system: SYSTEM.loinc, code: v.code, display: v.display }], text: v.display },
+        code: concept(v.code),
         subject: { reference: `Patient/${p.id}` },
         encounter: { reference: `Encounter/${encounterId}` },
         effectiveDateTime: `${date}T10:05:00Z`,
@@ -254,7 +258,29 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
       push(condition(p, 'ci', DIAGNOSES.hiv, at));
       break;
     case 'pregnancy':
-      push(condition(p, 'ci', DIAGNOSES.pregnancy, at));
+      if (p.pregnancyRecord === 'test' || p.pregnancyRecord === 'breastfeeding') {
+        const breastfeeding = p.pregnancyRecord === 'breastfeeding';
+        push({
+          resourceType: 'Observation',
+          id: `${p.id}-o-${breastfeeding ? 'bf' : 'hcg'}`,
+          status: 'final',
+          category: breastfeeding
+            ? [
+                {
+                  coding: [
+                    { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'social-history' },
+                  ],
+                },
+              ]
+            : labCategory,
+          code: concept(breastfeeding ? BREASTFEEDING_STATUS : PREGNANCY_TEST),
+          subject: { reference: `Patient/${p.id}` },
+          effectiveDateTime: at,
+          valueCodeableConcept: concept(breastfeeding ? ANSWER_YES : POSITIVE),
+        });
+      } else {
+        push(condition(p, 'ci', DIAGNOSES.pregnancy, at));
+      }
       break;
     case 'immunosuppressant': {
       const startDay = toDayNumber(at) as number;

@@ -9,6 +9,7 @@ import { createEngine } from '../engine/index.ts';
 import { OMOP_TABLES } from '../screen/sources/omop-schema.ts';
 import { populationOptions } from '../cli/commands/synth.ts';
 import { patientRows, vocabularyRows, type Row } from './omop.ts';
+import { patientResources } from './fhir.ts';
 import { generatePopulation, SYSTEM } from './population.ts';
 
 /** Columns of the tables written that OMOP CDM 5.4 declares NOT NULL. */
@@ -45,6 +46,13 @@ const NOT_NULL: Record<string, readonly string[]> = {
     'measurement_date',
     'measurement_type_concept_id',
   ],
+  observation: [
+    'observation_id',
+    'person_id',
+    'observation_concept_id',
+    'observation_date',
+    'observation_type_concept_id',
+  ],
   concept: [
     'concept_id',
     'concept_name',
@@ -66,8 +74,10 @@ test('every CDM 5.4 NOT NULL column has a value in every row written', () => {
   const add = (rows: Record<string, Row[]>): void => {
     for (const [t, r] of Object.entries(rows)) (tables[t] ??= []).push(...r);
   };
-  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 0, 300))
-    add({ ...patientRows(p, '2026-11-30') });
+  // 300 patients, and every patient with a planted pregnancy record among 20,000 (breastfeeding is in observation).
+  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 0, 20_000)) {
+    if (Number(p.id.slice(1)) < 300 || p.pregnancyRecord !== undefined) add({ ...patientRows(p, '2026-11-30') });
+  }
   add(vocabularyRows(knowledge));
   for (const [table, required] of Object.entries(NOT_NULL)) {
     const columns = (OMOP_TABLES[table] ?? []).map(([c]) => c);
@@ -98,5 +108,47 @@ test("drug_strength names each product's RxNorm ingredient, as the antidepressan
       ?.codes.find((c) => c.system === SYSTEM.rxnorm)?.code;
     assert.ok(expected !== undefined);
     assert.equal(ingredient[6], expected, `ingredient of ${String(product[1])}`);
+  }
+});
+
+test('the OMOP vital signs are those of the FHIR export (one set of decisions, two formats)', () => {
+  const asOf = '2026-11-30';
+  let compared = 0;
+  for (const p of generatePopulation(populationOptions(11, asOf), 0, 50)) {
+    const fhir = new Map<string, number>();
+    for (const r of patientResources(p, asOf) as {
+      resourceType: string;
+      id: string;
+      code?: { coding: { code: string }[] };
+      effectiveDateTime?: string;
+      valueQuantity?: { value: number };
+    }[]) {
+      if (r.resourceType === 'Observation' && r.id.includes('-v-'))
+        fhir.set(`${r.code?.coding[0]?.code}|${r.effectiveDateTime?.slice(0, 10)}`, r.valueQuantity?.value as number);
+    }
+    const rows = patientRows(p, asOf).measurement;
+    const byId = new Map(vocabularyRows(knowledge).concept.map((c) => [c[0], c[6]]));
+    for (const row of rows) {
+      const key = `${String(byId.get(row[2] ?? null))}|${String(row[3])}`;
+      if (!fhir.has(key)) continue;
+      assert.equal(row[5], fhir.get(key), `${p.id} ${key}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 1000, `vital signs compared: ${compared}`);
+});
+
+test('row ids fit the CDM 5.4 integer columns up to the largest population trd synth writes (10,000,000)', () => {
+  const INT32_MAX = 2 ** 31 - 1;
+  for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 9_999_900, 10_000_000)) {
+    const rows = patientRows(p, '2026-11-30');
+    for (const table of [
+      'visit_occurrence',
+      'condition_occurrence',
+      'drug_exposure',
+      'measurement',
+      'observation',
+    ] as const)
+      for (const row of rows[table]) assert.ok((row[0] as number) <= INT32_MAX, `${table} id ${String(row[0])}`);
   }
 });

@@ -7,8 +7,26 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { GENDER_CONCEPTS, LOCAL_CONCEPT_BASE, TYPE_CONCEPTS, vocabularyOf } from '../screen/sources/omop-vocabulary.ts';
-import { ANTIDEPRESSANT_PRODUCTS, DIAGNOSES, LABS, OTHER_DRUGS, POSITIVE, SYSTEM } from './population.ts';
+import {
+  GENDER_CONCEPTS,
+  LOCAL_CONCEPT_BASE,
+  OPERATOR_COMPARATORS,
+  TYPE_CONCEPTS,
+  vocabularyOf,
+} from '../screen/sources/omop-vocabulary.ts';
+import {
+  ANSWER_YES,
+  ANTIDEPRESSANT_PRODUCTS,
+  BREASTFEEDING_STATUS,
+  DIAGNOSES,
+  LABS,
+  OTHER_DRUGS,
+  POSITIVE,
+  PREGNANCY_TEST,
+  SYSTEM,
+  VITAL_SIGNS,
+  vitalSignValue,
+} from './population.ts';
 import type { SynthCode, SynthPatient } from './population.ts';
 
 export type Cell = string | number | null;
@@ -24,13 +42,6 @@ interface ConceptSpec {
 }
 
 const sct = (c: string, display: string): SynthCode => ({ system: SYSTEM.snomed, code: c, display });
-const VITAL_CODES: SynthCode[] = [
-  { system: SYSTEM.loinc, code: '8867-4', display: 'Heart rate' },
-  { system: SYSTEM.loinc, code: '9279-1', display: 'Respiratory rate' },
-  { system: SYSTEM.loinc, code: '8310-5', display: 'Body temperature' },
-  { system: SYSTEM.loinc, code: '8302-2', display: 'Body height' },
-];
-const VITAL_UNITS = ['/min', '/min', 'Cel', 'cm'];
 const UNITS = ['mg/L', 'mg/dL', 'nmol/L', '10*9/L', 'U/L', 'mg', '/min', 'Cel', 'cm'];
 
 /** SNOMED CT standard concepts the ICD-10 source codes map to (OMOP "Maps to"). */
@@ -65,7 +76,7 @@ function conceptSpecs(): ConceptSpec[] {
   }
   add({ code: DIAGNOSES.depression[3], domain: 'Condition', conceptClass: 'Disorder', standard: true });
   add({ code: DIAGNOSES.unknownLocal, domain: 'Condition', conceptClass: 'Local', standard: false });
-  for (const lab of [...Object.values(LABS), ...VITAL_CODES]) {
+  for (const lab of [...Object.values(LABS), ...VITAL_SIGNS.map((v) => v.code)]) {
     add({ code: lab, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
   }
   for (const p of ANTIDEPRESSANT_PRODUCTS)
@@ -75,6 +86,9 @@ function conceptSpecs(): ConceptSpec[] {
   add({ code: POSITIVE, domain: 'Meas Value', conceptClass: 'Qualifier Value', standard: true });
   for (const u of UNITS)
     add({ code: { system: SYSTEM.ucum, code: u, display: u }, domain: 'Unit', conceptClass: 'Unit', standard: true });
+  add({ code: PREGNANCY_TEST, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
+  add({ code: BREASTFEEDING_STATUS, domain: 'Observation', conceptClass: 'Clinical Observation', standard: true });
+  add({ code: ANSWER_YES, domain: 'Meas Value', conceptClass: 'Answer', standard: true });
   return specs;
 }
 
@@ -151,15 +165,26 @@ export interface OmopRows {
   condition_occurrence: Row[];
   drug_exposure: Row[];
   measurement: Row[];
+  observation: Row[];
 }
 
 export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
 
-/** One patient's rows; row ids are the person id times 1000 plus a running number, unique in the population. */
+/** The OMOP operator concept of a comparator (one table, src/screen/sources/omop-vocabulary.ts, read backwards). */
+const operatorConcept = (comparator: string): number =>
+  Number(Object.entries(OPERATOR_COMPARATORS).find(([, c]) => c === comparator)?.[0]);
+
+/**
+ * One patient's rows; row ids are the person id times 100 plus a running number, unique in the population and within
+ * the CDM 5.4's integer ids up to 21 million persons (a patient has at most about 70 rows).
+ */
 export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   const pid = personId(p);
   let n = 0;
-  const rowId = (): number => pid * 1000 + n++;
+  const rowId = (): number => {
+    if (n >= 100) throw new Error(`${p.id}: more than 100 OMOP rows`);
+    return pid * 100 + n++;
+  };
   const rows: OmopRows = {
     person: [],
     death: [],
@@ -167,6 +192,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     condition_occurrence: [],
     drug_exposure: [],
     measurement: [],
+    observation: [],
   };
   const [y, m, d] = p.birthDate.split('-').map(Number);
   rows.person.push([
@@ -227,6 +253,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     unit: string | null,
     valueConcept: number | null,
     high: number | null,
+    comparator?: '<',
   ): void => {
     rows.measurement.push([
       rowId(),
@@ -242,6 +269,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       c.code,
       idOf(c),
       unit,
+      comparator === undefined ? null : operatorConcept(comparator),
     ]);
   };
   const at = p.contraindicationDate as string;
@@ -253,7 +281,24 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     pregnancy: DIAGNOSES.pregnancy,
   };
   const planted = p.contraindication === undefined ? undefined : diagnosis[p.contraindication];
-  if (planted !== undefined) condition(planted, at);
+  if (planted !== undefined && p.pregnancyRecord !== 'test' && p.pregnancyRecord !== 'breastfeeding')
+    condition(planted, at);
+  if (p.pregnancyRecord === 'test') measure(PREGNANCY_TEST, at, null, null, idOf(POSITIVE), null);
+  if (p.pregnancyRecord === 'breastfeeding') {
+    // Breastfeeding status is an observation-domain concept: the OMOP observation table, not measurement.
+    rows.observation.push([
+      rowId(),
+      pid,
+      idOf(BREASTFEEDING_STATUS),
+      at,
+      TYPE_CONCEPTS.ehr,
+      null,
+      idOf(ANSWER_YES),
+      0,
+      BREASTFEEDING_STATUS.code,
+      idOf(BREASTFEEDING_STATUS),
+    ]);
+  }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
   if (p.contraindication === 'immunosuppressant') {
     const end = fromDayNumber((toDayNumber(at) as number) + 84);
@@ -273,7 +318,15 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   }
   for (const l of p.labs) measure(l.code, l.date, l.value, l.ucum, null, l.referenceHigh ?? null);
   if (p.crp !== undefined)
-    measure(p.crp.loinc, p.crp.date, p.crp.value, p.crp.unit === 'none' ? null : p.crp.unit, null, null);
+    measure(
+      p.crp.loinc,
+      p.crp.date,
+      p.crp.value,
+      p.crp.unit === 'none' ? null : p.crp.unit,
+      null,
+      null,
+      p.crp.comparator,
+    );
   if (p.staleNaproxenDate !== undefined) {
     const end = fromDayNumber((toDayNumber(p.staleNaproxenDate) as number) + 29);
     rows.drug_exposure.push([
@@ -292,10 +345,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   }
   p.encounterDates.forEach((date, i) => {
     rows.visit_occurrence.push([rowId(), pid, 9202, date, date, TYPE_CONCEPTS.ehr]);
-    VITAL_CODES.forEach((v, k) => {
-      const value = Math.round(((toDayNumber(date) as number) * 7 + k * 13 + i) % 100) / 10 + 50;
-      measure(v, date, value, VITAL_UNITS[k] ?? null, null, null);
-    });
+    VITAL_SIGNS.forEach((v, k) => measure(v.code, date, vitalSignValue(date, i, k), v.unit, null, null));
   });
   return rows;
 }

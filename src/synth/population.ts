@@ -94,6 +94,33 @@ export const OTHER_DRUGS = {
 
 export const POSITIVE = code(SYSTEM.snomed, '10828004', 'Positive');
 
+/** The other records of the pregnancy contraindication (care-pathway.md definition 6): a positive test, breastfeeding. */
+export const PREGNANCY_TEST = code(
+  SYSTEM.loinc,
+  '2118-8',
+  'Choriogonadotropin (pregnancy test) [Presence] in Serum or Plasma',
+);
+export const BREASTFEEDING_STATUS = code(SYSTEM.loinc, '63895-7', 'Breastfeeding status');
+export const ANSWER_YES = code(SYSTEM.loinc, 'LA33-6', 'Yes');
+
+/** Vital signs of each encounter: unrelated bulk, as in a real export. */
+export const VITAL_SIGNS = [
+  { code: code(SYSTEM.loinc, '8867-4', 'Heart rate'), unit: '/min', low: 55, high: 95 },
+  { code: code(SYSTEM.loinc, '9279-1', 'Respiratory rate'), unit: '/min', low: 12, high: 20 },
+  { code: code(SYSTEM.loinc, '8310-5', 'Body temperature'), unit: 'Cel', low: 36, high: 37.5 },
+  { code: code(SYSTEM.loinc, '8302-2', 'Body height'), unit: 'cm', low: 150, high: 195 },
+] as const;
+
+/**
+ * Vital sign `k` at encounter `i` on `date`, within its plausible range: deterministic from the date, so it needs no
+ * random draw, and the same in every format.
+ */
+export function vitalSignValue(date: string, i: number, k: number): number {
+  const v = VITAL_SIGNS[k] as (typeof VITAL_SIGNS)[number];
+  const day = toDayNumber(date) as number;
+  return Math.round((v.low + ((day * 7 + k * 13 + i) % 100) * ((v.high - v.low) / 100)) * 10) / 10;
+}
+
 /** The absolute contraindications the generator plants (care-pathway.md definition 6): all but hypersensitivity. */
 export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES.filter(
   (c): c is Exclude<(typeof CONTRAINDICATION_CODES)[number], 'hypersensitivity'> => c !== 'hypersensitivity',
@@ -116,6 +143,8 @@ export interface AntidepressantCourse {
 export interface CrpResult {
   /** The value as written, in `unit`. */
   readonly value: number;
+  /** A censored result: "<5 mg/L", below a standard assay's detection limit. */
+  readonly comparator?: '<';
   readonly unit: CrpUnit;
   readonly loinc: SynthCode;
   readonly date: string;
@@ -145,6 +174,9 @@ export interface SynthPatient {
   readonly courses: readonly AntidepressantCourse[];
   readonly contraindication?: PlantedContraindication;
   readonly contraindicationDate?: string;
+  /** How a planted pregnancy is recorded: a pregnancy Condition, a positive pregnancy test, or breastfeeding status
+   * answered yes (an OMOP observation-table row). */
+  readonly pregnancyRecord?: 'condition' | 'test' | 'breastfeeding';
   readonly labs: readonly LabResult[];
   readonly crp?: CrpResult;
   /** A later CRP marked entered-in-error: must be ignored. */
@@ -218,7 +250,14 @@ function crpValue(u: UniformSource, o: PopulationOptions, date: string): CrpResu
   if (r < 0.03) return { value: mgPerL, unit: 'none', loinc: LABS.hsCrpMass, date };
   if (r < 0.2) return { value: round2(mgPerL / 10), unit: 'mg/dL', loinc: LABS.hsCrpMass, date };
   if (r < 0.3) return { value: round2(mgPerL * 9.524), unit: 'nmol/L', loinc: LABS.hsCrpMolar, date };
-  if (r < 0.45) return { value: mgPerL, unit: 'mg/L', loinc: LABS.crpStandard, date };
+  if (r < 0.45) {
+    // A standard assay detects down to about 5 mg/L: one laboratory in two reports what is below as "<5 mg/L" (chosen
+    // by the value's last digit, so no extra random draw moves the rest of the patient).
+    if (mgPerL < 5 && Math.round(mgPerL * 100) % 2 === 0) {
+      return { value: 5, comparator: '<', unit: 'mg/L', loinc: LABS.crpStandard, date };
+    }
+    return { value: mgPerL, unit: 'mg/L', loinc: LABS.crpStandard, date };
+  }
   return { value: mgPerL, unit: 'mg/L', loinc: LABS.hsCrpMass, date };
 }
 
@@ -267,6 +306,8 @@ export function generatePatient(index: number, u: UniformSource, o: PopulationOp
   if (depressed && chance(u, 0.2)) {
     p.contraindication = plant(u, sex, age);
     p.contraindicationDate = day(between(u, 5, 40));
+    if (p.contraindication === 'pregnancy')
+      p.pregnancyRecord = pick(u, ['condition', 'test', 'breastfeeding'] as const);
   }
   // Safety work-up labs (normal) for most depressed patients; the planted lab contraindications replace one of them.
   if (depressed && chance(u, 0.6)) {

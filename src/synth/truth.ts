@@ -7,7 +7,7 @@
  * decision table over the planted facts, which the generator keeps clear of every boundary.
  */
 import type { Knowledge } from '../knowledge/index.ts';
-import { ageInYears, toDayNumber } from '../record/index.ts';
+import { toDayNumber } from '../record/index.ts';
 import type { CrpResult, PlantedContraindication, SynthPatient } from './population.ts';
 
 export type TruthScope = 'in-scope' | 'deceased' | 'minor' | 'bipolar' | 'psychotic-disorder' | 'no-depression';
@@ -30,9 +30,16 @@ export interface TruthThresholds {
   readonly requiredTrials: number;
 }
 
-function scopeOf(p: SynthPatient, asOfDay: number): TruthScope {
+/** Completed years on the as-of date, by the calendar: the truth's own count, not the engine's. */
+function ageOn(birthDate: string, asOf: string): number {
+  const [by = 0, bm = 0, bd = 0] = birthDate.split('-').map(Number);
+  const [ay = 0, am = 0, ad = 0] = asOf.split('-').map(Number);
+  return ay - by - (am < bm || (am === bm && ad < bd) ? 1 : 0);
+}
+
+function scopeOf(p: SynthPatient, asOf: string): TruthScope {
   if (p.deceasedDate !== undefined) return 'deceased';
-  if ((ageInYears(p.birthDate, asOfDay) ?? 99) < 18) return 'minor';
+  if (ageOn(p.birthDate, asOf) < 18) return 'minor';
   if (p.bipolarOnset !== undefined) return 'bipolar';
   if (p.psychoticOnset !== undefined) return 'psychotic-disorder';
   if (p.depression === undefined || p.remissionDate !== undefined) return 'no-depression';
@@ -55,7 +62,7 @@ export function crpMgPerL(crp: CrpResult, molarFactor: number): number | undefin
 export function truthOf(p: SynthPatient, asOf: string, t: TruthThresholds): Truth {
   const asOfDay = toDayNumber(asOf) as number;
   const base = { patient: `Patient/${p.id}`, contraindications: [] as PlantedContraindication[] };
-  const scope = scopeOf(p, asOfDay);
+  const scope = scopeOf(p, asOf);
   if (scope !== 'in-scope') return { ...base, code: 'out-of-scope', scope };
   const days = (c: SynthPatient['courses'][number]): number =>
     (toDayNumber(c.end) as number) - (toDayNumber(c.start) as number) + 1;
@@ -71,6 +78,9 @@ export function truthOf(p: SynthPatient, asOf: string, t: TruthThresholds): Trut
   const inWindow = crp !== undefined && asOfDay - (toDayNumber(crp.date) as number) <= t.windowDays;
   const mgPerL = crp === undefined || !inWindow ? undefined : crpMgPerL(crp, t.molarFactor);
   if (mgPerL === undefined) return { ...base, scope, code: 'measure-crp' };
+  // A censored "<x": below the cut-off when x is at most the cut-off, else it cannot be placed (indeterminate).
+  if (crp?.comparator === '<')
+    return { ...base, scope, code: mgPerL <= t.cutOffMgPerL ? 'not-inflamed' : 'repeat-crp' };
   const code =
     mgPerL > t.acuteAboveMgPerL ? 'repeat-crp' : mgPerL >= t.cutOffMgPerL ? 'refer-to-trial' : 'not-inflamed';
   return { ...base, scope, code, crpMgPerL: mgPerL };

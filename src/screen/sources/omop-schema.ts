@@ -66,6 +66,21 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['measurement_source_value', 'VARCHAR(50)'],
     ['measurement_source_concept_id', 'INTEGER'],
     ['unit_source_value', 'VARCHAR(50)'],
+    // A censored result's comparator ("<5 mg/L" is 5 with the operator "<").
+    ['operator_concept_id', 'INTEGER'],
+  ],
+  // Observation-domain facts (breastfeeding and pregnancy status, questionnaire answers) are here, not in measurement.
+  observation: [
+    ['observation_id', 'BIGINT'],
+    ['person_id', 'BIGINT'],
+    ['observation_concept_id', 'INTEGER'],
+    ['observation_date', 'DATE'],
+    ['observation_type_concept_id', 'INTEGER'],
+    ['value_as_number', 'DOUBLE PRECISION'],
+    ['value_as_concept_id', 'INTEGER'],
+    ['unit_concept_id', 'INTEGER'],
+    ['observation_source_value', 'VARCHAR(50)'],
+    ['observation_source_concept_id', 'INTEGER'],
   ],
   concept: [
     ['concept_id', 'INTEGER'],

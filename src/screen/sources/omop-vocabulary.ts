@@ -29,3 +29,14 @@ export const TYPE_CONCEPTS = { ehr: 32817, ehrPrescription: 32838, patientReport
 
 /** Site-local concept ids start above 2,000,000,000 (OMOP CDM convention for concepts a site adds). */
 export const LOCAL_CONCEPT_BASE = 2_000_000_000;
+
+/**
+ * OMOP operator concepts (Meas Value Operator domain) of a censored result, as FHIR Quantity comparators: "<5 mg/L"
+ * is value_as_number 5 with operator_concept_id 4171756. The equals operator (4172703) is no comparator.
+ */
+export const OPERATOR_COMPARATORS: Readonly<Record<string, '<' | '<=' | '>=' | '>'>> = {
+  '4171756': '<',
+  '4171754': '<=',
+  '4171755': '>=',
+  '4172704': '>',
+};

@@ -8,7 +8,8 @@
  * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date is
  * resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
  * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
- * measurement is a final Observation with its UCUM unit (a unit concept 0 leaves the unit out).
+ * measurement, and an observation-table row, is a final Observation with its UCUM unit (a unit concept 0 leaves the
+ * unit out).
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { InputError } from '../../record/index.ts';
 import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
 import { OMOP_TABLE_NAMES } from './omop-schema.ts';
-import { GENDER_CONCEPTS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
+import { GENDER_CONCEPTS, OPERATOR_COMPARATORS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
 import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
 
@@ -196,18 +197,29 @@ export function personResources(
         });
         break;
       }
-      case 'measurement': {
+      case 'measurement':
+      case 'observation': {
         const unit = r.unit_code === null ? undefined : String(r.unit_code);
         const quantity = (value: number): object =>
           unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+        const comparator =
+          r.operator_concept_id === null ? undefined : OPERATOR_COMPARATORS[String(Number(r.operator_concept_id))];
         out.push({
           resourceType: 'Observation',
-          id: `m${r.row_id}`,
+          // Ids of their own: a measurement_id and an observation_id may be the same number.
+          id: `${r.domain === 'observation' ? 'o' : 'm'}${r.row_id}`,
           status: 'final',
           subject,
           code: { coding: codings(r, vocab) },
           ...(start === undefined ? {} : { effectiveDateTime: start }),
-          ...(r.value_number !== null ? { valueQuantity: quantity(Number(r.value_number)) } : {}),
+          ...(r.value_number !== null
+            ? {
+                valueQuantity: {
+                  ...(comparator === undefined ? {} : { comparator }),
+                  ...quantity(Number(r.value_number)),
+                },
+              }
+            : {}),
           ...(r.value_number === null && r.value_code !== null
             ? {
                 valueCodeableConcept: {
