@@ -4,7 +4,7 @@
  * after `trd: ` (exit code 2, nothing on stdout). Reasons name files, element paths and resource references only: a
  * JSON syntax error reports its kind and position, never the text around it, which may be patient data.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, isIsoDate, jsonSyntaxReason, lookupTable } from '../record/index.ts';
 import { cliIo } from './io.ts';
@@ -152,13 +152,28 @@ export function checkOutputFile(what: string, path: string, inputs: readonly str
   if (!folder.isDirectory()) {
     throw new InputError(`${what}: cannot write ${path}: a part of the path is not a folder`, 'output.unwritable');
   }
+  let exists = true;
   try {
     if (statSync(path).isDirectory()) {
       throw new InputError(`${what}: cannot write ${path}: is a directory`, 'output.unwritable');
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
+    exists = false;
   }
+  // A folder can exist and still refuse files (/proc, a read-only mount): open the file as the write will, without
+  // changing it (an existing file is opened for appending, a new one is created and removed again).
+  try {
+    closeSync(openSync(path, exists ? 'a' : 'wx'));
+    if (!exists) unlinkSync(path);
+  } catch (error) {
+    throw new InputError(`${what}: cannot write ${path}: ${fsReason(error)}`, 'output.unwritable');
+  }
+}
+
+/** Whether two paths name the same file, existing or not (by device and inode, or else by resolved path). */
+export function samePath(a: string, b: string): boolean {
+  return resolve(a) === resolve(b) || sameFile(a, b);
 }
 
 /**
