@@ -50,6 +50,8 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
+    ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
+    ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
   ];
   for (const [name, args, reason] of cases) {
     test(name, async () => assertOneLine(await trd(args), reason, name));
