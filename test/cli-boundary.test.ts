@@ -5,7 +5,7 @@
  * shows the behaviour (standard input from a pipe, the exit status).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -194,5 +194,35 @@ describe('analyze reads standard input with -', () => {
     assert.match(good.stdout, /"schema": "precision-trd\/analysis@1"/);
     const bad = await trdProcess(['assess', '-', '--as-of', '2026-11-27'], { stdin: `{"x": "${SECRET}"` });
     assertOneLine(bad, /^trd: stdin is not valid JSON/, 'stdin');
+  });
+});
+
+describe('output folders and trial stores: one line, exit 2, nothing made or changed', () => {
+  // Node's recursive mkdir never returns for a path under /proc: each of these hung before.
+  const hung: [string, string[], RegExp][] = [
+    ['synth --out under /proc', ['synth', '--patients', '3', '--out', '/proc/trd-x/y'], /--out: cannot write/],
+    [
+      'trial init --db under /proc',
+      ['trial', 'init', '--db', '/proc/trd-x/t.db', '--protocol', 'insight', '--sites', 'A', '--seed', '1'],
+      /--db: cannot write \/proc\/trd-x/,
+    ],
+    ['serve --data-dir under /proc', ['serve', '--port', '0', '--data-dir', '/proc/trd-x/y'], /--data-dir: cannot/],
+  ];
+  for (const [name, args, reason] of hung) test(name, async () => assertOneLine(await trd(args), reason, name));
+
+  test('a trial store that is missing, empty or not SQLite is refused and left as it was', async () => {
+    const missing = join(dir, 'missing.db');
+    const empty = file('empty.db', '');
+    const other = file('other.db', `${SECRET}\n`);
+    const runs: [string[], RegExp][] = [
+      [['trial-user', 'list', '--trial-db', missing], /--trial-db: no trial database at /],
+      [['trial', 'verify-audit', '--db', empty], /--db: .*empty\.db is not a SQLite database/],
+      [['trial', 'consort', '--db', other], /--db: .*other\.db is not a SQLite database/],
+      [['trial', 'backup', '--db', other, '--to', join(dir, 'b.db')], /is not a SQLite database/],
+      [['trial', 'restore', '--from', other, '--db', join(dir, 'r.db')], /--from: .* is not a SQLite database/],
+    ];
+    for (const [args, reason] of runs) assertOneLine(await trd(args), reason, args.slice(0, 2).join(' '));
+    assert.ok(!existsSync(missing), 'no database was made');
+    assert.equal(readFileSync(empty, 'utf8'), '', 'the empty file is unchanged');
   });
 });
