@@ -221,6 +221,7 @@ describe('output folders and trial stores: one line, exit 2, nothing made or cha
       [['trial', 'backup', '--db', other, '--to', join(dir, 'b.db')], /is not a SQLite database/],
       [['trial', 'restore', '--from', other, '--db', join(dir, 'r.db')], /--from: .* is not a SQLite database/],
     ];
+    runs.push([['serve', '--port', '0', '--trial-db', other], /the database file is not a SQLite database/]);
     for (const [args, reason] of runs) assertOneLine(await trd(args), reason, args.slice(0, 2).join(' '));
     assert.ok(!existsSync(missing), 'no database was made');
     assert.equal(readFileSync(empty, 'utf8'), '', 'the empty file is unchanged');

@@ -139,6 +139,12 @@ function failure(error: unknown): { line: string; code: number } {
   if (name === 'KnowledgeError' || name === 'TrialsError') {
     return { line: `broken knowledge files: ${(error as Error).message}`, code: EXIT_FAILURE };
   }
+  // SQLite's own words for a file it cannot use (a store given by an option that the command did not check first).
+  if (name === 'SqliteError') {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') return { line: 'the database file is not a SQLite database', code: EXIT_USAGE };
+    if (code === 'SQLITE_CANTOPEN') return { line: 'the database file cannot be opened', code: EXIT_USAGE };
+  }
   const errno = error as NodeJS.ErrnoException;
   if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') {
     return { line: `${errno.syscall} failed: ${fsReason(error)}`, code: EXIT_USAGE };
