@@ -50,6 +50,16 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
+    [
+      'an option given twice (commander kept the last in silence)',
+      ['analyze', madrs, ...madrsOptions, '--outcome', 'crp'],
+      /option '--outcome' is given more than once.*see trd analyze --help/,
+    ],
+    [
+      'a date given twice',
+      ['assess', SEED, '--as-of=2026-01-01', '--as-of', '2026-01-02'],
+      /option '--as-of' is given more than once/,
+    ],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
   ];
