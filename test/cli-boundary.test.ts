@@ -5,12 +5,22 @@
  * shows the behaviour (standard input from a pipe, the exit status).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MADRS_ANALYZE_OPTIONS, MADRS_CSV } from '../src/stats/golden.test-support.ts';
-import { REPO_ROOT, trd, trdProcess, type CliRun } from '../src/cli/run.test-support.ts';
+import { REPO_ROOT, trd, trdCommand, trdProcess, type CliRun } from '../src/cli/run.test-support.ts';
 
 const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
 const SECRET = 'Zelda-Secret-Name';
@@ -236,4 +246,23 @@ describe('output folders and trial stores: one line, exit 2, nothing made or cha
     assert.ok(!existsSync(missing), 'no database was made');
     assert.equal(readFileSync(empty, 'utf8'), '', 'the empty file is unchanged');
   });
+});
+
+test('standard output that cannot be written (a full disk) is one line, exit 2, no stack trace', () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    const run = spawnSync(process.execPath, [...trdCommand(), 'assess', SEED, '--as-of', '2026-11-27'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assertOneLine(
+      { code: run.status ?? -1, stdout: '', stderr: run.stderr },
+      /^trd: cannot write the standard output: no space left on the device\n$/,
+      '/dev/full',
+    );
+  } finally {
+    closeSync(full);
+  }
 });
