@@ -46,6 +46,8 @@ function assertOneLine(run: CliRun, reason: RegExp, label: string): void {
   assert.ok(!run.stderr.includes(SECRET), `${label}: file content`);
 }
 
+const counts = ['--treatment-events', '7', '--treatment-n', '13', '--control-events', '5', '--control-n', '16'];
+
 describe('usage errors: one line, exit 2, for every command', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /a command is required/],
@@ -69,6 +71,21 @@ describe('usage errors: one line, exit 2, for every command', () => {
       'a date given twice',
       ['assess', SEED, '--as-of=2026-01-01', '--as-of', '2026-01-02'],
       /option '--as-of' is given more than once/,
+    ],
+    [
+      'analyze --counts with a CSV (the file was not read, in silence)',
+      ['analyze', '--counts', ...counts, madrs],
+      /--counts analyses the counts given as options; it reads no file/,
+    ],
+    [
+      'analyze --counts with --report (no report was written, in silence)',
+      ['analyze', '--counts', ...counts, '--report', join(dir, 'r.html')],
+      /--report is for a CSV analysis; --counts does not use it/,
+    ],
+    [
+      'analyze of a CSV with a counts option (ignored in silence)',
+      ['analyze', madrs, ...madrsOptions, '--adverse'],
+      /--adverse goes with --counts; a CSV analysis does not use it/,
     ],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
