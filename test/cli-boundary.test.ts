@@ -5,12 +5,22 @@
  * shows the behaviour (standard input from a pipe, the exit status).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MADRS_ANALYZE_OPTIONS, MADRS_CSV } from '../src/stats/golden.test-support.ts';
-import { REPO_ROOT, trd, trdProcess, type CliRun } from '../src/cli/run.test-support.ts';
+import { REPO_ROOT, trd, trdCommand, trdProcess, type CliRun } from '../src/cli/run.test-support.ts';
 
 const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
 const SECRET = 'Zelda-Secret-Name';
@@ -36,6 +46,8 @@ function assertOneLine(run: CliRun, reason: RegExp, label: string): void {
   assert.ok(!run.stderr.includes(SECRET), `${label}: file content`);
 }
 
+const counts = ['--treatment-events', '7', '--treatment-n', '13', '--control-events', '5', '--control-n', '16'];
+
 describe('usage errors: one line, exit 2, for every command', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /a command is required/],
@@ -50,6 +62,33 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
+    [
+      'an option given twice (commander kept the last in silence)',
+      ['analyze', madrs, ...madrsOptions, '--outcome', 'crp'],
+      /option '--outcome' is given more than once.*see trd analyze --help/,
+    ],
+    [
+      'a date given twice',
+      ['assess', SEED, '--as-of=2026-01-01', '--as-of', '2026-01-02'],
+      /option '--as-of' is given more than once/,
+    ],
+    [
+      'analyze --counts with a CSV (the file was not read, in silence)',
+      ['analyze', '--counts', ...counts, madrs],
+      /--counts analyses the counts given as options; it reads no file/,
+    ],
+    [
+      'analyze --counts with --report (no report was written, in silence)',
+      ['analyze', '--counts', ...counts, '--report', join(dir, 'r.html')],
+      /--report is for a CSV analysis; --counts does not use it/,
+    ],
+    [
+      'analyze of a CSV with a counts option (ignored in silence)',
+      ['analyze', madrs, ...madrsOptions, '--adverse'],
+      /--adverse goes with --counts; a CSV analysis does not use it/,
+    ],
+    ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
+    ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
   ];
   for (const [name, args, reason] of cases) {
     test(name, async () => assertOneLine(await trd(args), reason, name));
@@ -193,4 +232,54 @@ describe('analyze reads standard input with -', () => {
     const bad = await trdProcess(['assess', '-', '--as-of', '2026-11-27'], { stdin: `{"x": "${SECRET}"` });
     assertOneLine(bad, /^trd: stdin is not valid JSON/, 'stdin');
   });
+});
+
+describe('output folders and trial stores: one line, exit 2, nothing made or changed', () => {
+  // Node's recursive mkdir never returns for a path under /proc: each of these hung before.
+  const hung: [string, string[], RegExp][] = [
+    ['synth --out under /proc', ['synth', '--patients', '3', '--out', '/proc/trd-x/y'], /--out: cannot write/],
+    [
+      'trial init --db under /proc',
+      ['trial', 'init', '--db', '/proc/trd-x/t.db', '--protocol', 'insight', '--sites', 'A', '--seed', '1'],
+      /--db: cannot write \/proc\/trd-x/,
+    ],
+    ['serve --data-dir under /proc', ['serve', '--port', '0', '--data-dir', '/proc/trd-x/y'], /--data-dir: cannot/],
+  ];
+  for (const [name, args, reason] of hung) test(name, async () => assertOneLine(await trd(args), reason, name));
+
+  test('a trial store that is missing, empty or not SQLite is refused and left as it was', async () => {
+    const missing = join(dir, 'missing.db');
+    const empty = file('empty.db', '');
+    const other = file('other.db', `${SECRET}\n`);
+    const runs: [string[], RegExp][] = [
+      [['trial-user', 'list', '--trial-db', missing], /--trial-db: no trial database at /],
+      [['trial', 'verify-audit', '--db', empty], /--db: .*empty\.db is not a SQLite database/],
+      [['trial', 'consort', '--db', other], /--db: .*other\.db is not a SQLite database/],
+      [['trial', 'backup', '--db', other, '--to', join(dir, 'b.db')], /is not a SQLite database/],
+      [['trial', 'restore', '--from', other, '--db', join(dir, 'r.db')], /--from: .* is not a SQLite database/],
+    ];
+    runs.push([['serve', '--port', '0', '--trial-db', other], /the database file is not a SQLite database/]);
+    for (const [args, reason] of runs) assertOneLine(await trd(args), reason, args.slice(0, 2).join(' '));
+    assert.ok(!existsSync(missing), 'no database was made');
+    assert.equal(readFileSync(empty, 'utf8'), '', 'the empty file is unchanged');
+  });
+});
+
+test('standard output that cannot be written (a full disk) is one line, exit 2, no stack trace', () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    const run = spawnSync(process.execPath, [...trdCommand(), 'assess', SEED, '--as-of', '2026-11-27'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assertOneLine(
+      { code: run.status ?? -1, stdout: '', stderr: run.stderr },
+      /^trd: cannot write the standard output: no space left on the device\n$/,
+      '/dev/full',
+    );
+  } finally {
+    closeSync(full);
+  }
 });

@@ -4,8 +4,8 @@
  * after `trd: ` (exit code 2, nothing on stdout). Reasons name files, element paths and resource references only: a
  * JSON syntax error reports its kind and position, never the text around it, which may be patient data.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError, isIsoDate, jsonSyntaxReason, lookupTable } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
@@ -152,13 +152,28 @@ export function checkOutputFile(what: string, path: string, inputs: readonly str
   if (!folder.isDirectory()) {
     throw new InputError(`${what}: cannot write ${path}: a part of the path is not a folder`, 'output.unwritable');
   }
+  let exists = true;
   try {
     if (statSync(path).isDirectory()) {
       throw new InputError(`${what}: cannot write ${path}: is a directory`, 'output.unwritable');
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
+    exists = false;
   }
+  // A folder can exist and still refuse files (/proc, a read-only mount): open the file as the write will, without
+  // changing it (an existing file is opened for appending, a new one is created and removed again).
+  try {
+    closeSync(openSync(path, exists ? 'a' : 'wx'));
+    if (!exists) unlinkSync(path);
+  } catch (error) {
+    throw new InputError(`${what}: cannot write ${path}: ${fsReason(error)}`, 'output.unwritable');
+  }
+}
+
+/** Whether two paths name the same file, existing or not (by device and inode, or else by resolved path). */
+export function samePath(a: string, b: string): boolean {
+  return resolve(a) === resolve(b) || sameFile(a, b);
 }
 
 /**
@@ -173,5 +188,71 @@ export function writeOutputFile(what: string, path: string, content: string, inp
     writeFileSync(path, content);
   } catch (error) {
     throw new InputError(`${what}: cannot write ${path}: ${fsReason(error)}`, 'output.unwritable');
+  }
+}
+
+/**
+ * Makes the output folder `dir` (and its missing parents) one level at a time, then checks that a file can be made in
+ * it. Node's own recursive mkdir never returns for a path under /proc (it retries ENOENT for ever), so the folders
+ * are made here before any writer asks for them.
+ */
+export function makeOutputFolder(what: string, dir: string): void {
+  const cannot = (reason: string): InputError =>
+    new InputError(`${what}: cannot write ${dir}: ${reason}`, 'output.unwritable');
+  const missing: string[] = [];
+  for (let at = resolve(dir); ;) {
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(at).isDirectory();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw cannot(fsReason(error));
+      missing.push(at);
+      const parent = dirname(at);
+      if (parent === at) break;
+      at = parent;
+      continue;
+    }
+    if (!isFolder) throw cannot(missing.length === 0 ? 'not a folder' : 'a part of the path is not a folder');
+    break;
+  }
+  try {
+    for (const folder of missing.reverse()) mkdirSync(folder);
+    const probe = join(resolve(dir), `.trd-write-check-${process.pid}`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (error) {
+    throw cannot(fsReason(error));
+  }
+}
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/**
+ * A trial store that must already exist (every `trd trial` and `trd trial-user` command but `init`): a SQLite file
+ * that is there and starts with SQLite's header. Opening a missing or empty file would make a new, empty trial
+ * database, and a file of another kind fails deep inside the driver.
+ */
+export function checkExistingSqliteStore(option: string, path: string): void {
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  let n = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      n = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      code === 'ENOENT'
+        ? `${option}: no trial database at ${path}`
+        : `${option}: cannot read ${path}: ${fsReason(error)}`,
+      'input.trial-db',
+    );
+  }
+  if (n < header.length || header.toString('latin1') !== SQLITE_HEADER) {
+    throw new InputError(`${option}: ${path} is not a SQLite database`, 'input.trial-db');
   }
 }

@@ -113,11 +113,33 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
   const entry = wanted === undefined ? undefined : Object.hasOwn(COMMANDS, wanted) ? COMMANDS[wanted] : undefined;
   if (entry !== undefined) {
     (await entry.load())(program);
+    refuseRepeatedOptions(program);
   } else {
     // Only names and summaries: enough for `trd --help` and for "unknown command" with a suggestion.
     for (const [name, { summary }] of Object.entries(COMMANDS)) program.command(name).summary(summary);
   }
   return program;
+}
+
+/**
+ * Refuses an option that takes one value when it is given twice (`--outcome a --outcome b`): commander keeps the last
+ * in silence, so a run would analyse another column or date than one the user typed. Options that collect their
+ * values (`--cds-client`, `--strata`) and variadic ones (`--trial a b`) may repeat.
+ */
+function refuseRepeatedOptions(command: Command): void {
+  for (const option of command.options) {
+    const takesOneValue = (option.required || option.optional) && !option.variadic && option.parseArg === undefined;
+    if (!takesOneValue) continue;
+    let seen = false;
+    command.on(`option:${option.name()}`, () => {
+      if (seen)
+        command.error(`option '${option.long ?? option.flags}' is given more than once`, {
+          code: 'trd.repeatedOption',
+        });
+      seen = true;
+    });
+  }
+  for (const sub of command.commands) refuseRepeatedOptions(sub);
 }
 
 /** The one line for an error commander raised (unknown option, missing argument, ...), or undefined for help. */
@@ -138,6 +160,12 @@ function failure(error: unknown): { line: string; code: number } {
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'KnowledgeError' || name === 'TrialsError') {
     return { line: `broken knowledge files: ${(error as Error).message}`, code: EXIT_FAILURE };
+  }
+  // SQLite's own words for a file it cannot use (a store given by an option that the command did not check first).
+  if (name === 'SqliteError') {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB') return { line: 'the database file is not a SQLite database', code: EXIT_USAGE };
+    if (code === 'SQLITE_CANTOPEN') return { line: 'the database file cannot be opened', code: EXIT_USAGE };
   }
   const errno = error as NodeJS.ErrnoException;
   if (typeof errno?.code === 'string' && typeof errno.syscall === 'string') {

@@ -14,6 +14,7 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import type { Citation } from '../knowledge/schema-codesets.ts';
+import { evidenceDates } from '../pathway/evidence-dates.ts';
 import { deriveFacts } from '../pathway/index.ts';
 import type { ClinicalFacts } from '../pathway/index.ts';
 import { toDayNumber } from '../record/index.ts';
@@ -224,7 +225,14 @@ export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): Trial
     criteria,
     unverified: criteria.filter((c) => !c.verified).map((c) => c.id),
     citations: resolvedCitations(ctx.knowledge, protocol),
+    evidenceDates: evidenceDates(ctx.record, citedRefs(criteria)),
   };
+}
+
+function citedRefs(criteria: readonly CriterionResult[]): Set<string> {
+  const refs = new Set<string>();
+  for (const c of criteria) for (const r of c.evidence) refs.add(r);
+  return refs;
 }
 
 /**

@@ -11,11 +11,22 @@ const VERDICT: Record<TrialVerdict, string> = {
   'needs-data': 'NEEDS DATA (no criterion excludes; some cannot be decided from the record)',
 };
 
-function criterionLine(c: CriterionResult): string {
+/** The resources a criterion cites, each with its date when the result gives one: `[Condition/flu (2026-11-17)]`. */
+function evidenceOf(r: TrialMatchResult, c: CriterionResult): string {
+  const refs = c.evidence.filter((ref) => !ref.startsWith('Patient/'));
+  if (refs.length === 0) return '';
+  const dated = refs.map((ref) => {
+    const date = r.evidenceDates[ref];
+    return date === undefined ? ref : `${ref} (${date})`;
+  });
+  return ` [${dated.join(', ')}]`;
+}
+
+function criterionLine(r: TrialMatchResult, c: CriterionResult): string {
   const status = c.status.padEnd(7);
   const kind = (c.kind === 'inclusion' ? 'incl' : 'excl').padEnd(4);
   const flag = c.verified ? ' ' : '*';
-  return `  ${status} ${kind} ${flag} ${c.id}: ${c.reason}`;
+  return `  ${status} ${kind} ${flag} ${c.id}: ${c.reason}${evidenceOf(r, c)}`;
 }
 
 const SHORT_VERDICT: Record<TrialVerdict, string> = {
@@ -27,7 +38,7 @@ const SHORT_VERDICT: Record<TrialVerdict, string> = {
 /** The reason that decides the verdict first: the first failed criterion, else the first open one, else all met. */
 function firstReason(r: TrialMatchResult): string {
   const failed = r.criteria.find((c) => r.failed.includes(c.id));
-  if (failed !== undefined) return `${failed.text}: ${failed.reason}`;
+  if (failed !== undefined) return `${failed.text}: ${failed.reason}${evidenceOf(r, failed)}`;
   const open =
     r.criteria.find((c) => c.status === 'unknown' && c.test !== 'manual') ??
     r.criteria.find((c) => c.status === 'unknown');
@@ -53,7 +64,7 @@ export function renderMatchText(results: readonly TrialMatchResult[]): string {
     lines.push('', `${r.trial.title}`, `  ${registry}; protocol ${r.trial.id} v${r.trial.version}`);
     lines.push(`  Verdict: ${VERDICT[r.verdict]}`, `  ${r.summary}`, `  Population: ${r.trial.population}`, '');
     lines.push('  status  kind   criterion: reason');
-    for (const c of r.criteria) lines.push(criterionLine(c));
+    for (const c of r.criteria) lines.push(criterionLine(r, c));
     if (r.toCollect.length > 0) {
       lines.push('', '  To collect:');
       for (const t of r.toCollect) lines.push(`    - ${t.item} [${t.criterion}]`);

@@ -64,4 +64,9 @@ export interface TrialMatchResult {
   readonly unverified: readonly string[];
   /** Every citation key the criteria use, resolved (title, source, reference section, evidence tag). */
   readonly citations: Readonly<Record<string, Citation>>;
+  /**
+   * The date or date range of every resource a criterion cites as evidence (as Assessment.evidenceDates,
+   * src/pathway/evidence-dates.ts): reports show the date of every medication and result they cite.
+   */
+  readonly evidenceDates: Readonly<Record<ResourceRef, string>>;
 }

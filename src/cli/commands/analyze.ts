@@ -166,6 +166,54 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   out(flags.json ? `${toJson(withDataIssues)}\n` : analysisSummary(withDataIssues));
 }
 
+/** The options only a CSV analysis uses, and those only --counts uses. */
+const CSV_ONLY: readonly (keyof AnalyzeFlags)[] = [
+  'subject',
+  'arm',
+  'treatment',
+  'control',
+  'visit',
+  'outcome',
+  'outcomeType',
+  'baseline',
+  'biomarker',
+  'biomarkerCut',
+  'primaryVisit',
+  'responseReduction',
+  'remissionMax',
+  'effectsAt',
+  'report',
+  'maxBytes',
+];
+const COUNTS_ONLY: readonly (keyof AnalyzeFlags)[] = [
+  'treatmentEvents',
+  'treatmentN',
+  'controlEvents',
+  'controlN',
+  'label',
+  'adverse',
+];
+
+const optionName = (key: string): string => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
+/**
+ * An option (or a file) the chosen analysis does not use is refused rather than ignored: `--counts` with a CSV, or a
+ * --report it would never write, and counts options beside a CSV, would otherwise print a result that is not the one
+ * asked for.
+ */
+function checkMode(file: string | undefined, flags: AnalyzeFlags, given: (key: string) => boolean): void {
+  if (flags.counts === true) {
+    if (file !== undefined) throw inputError('--counts analyses the counts given as options; it reads no file');
+    const unused = CSV_ONLY.find(given);
+    if (unused !== undefined) throw inputError(`${optionName(unused)} is for a CSV analysis; --counts does not use it`);
+    if (flags.label.trim() === '') throw inputError('--label must name the outcome');
+  } else {
+    const unused = COUNTS_ONLY.find(given);
+    if (unused !== undefined)
+      throw inputError(`${optionName(unused)} goes with --counts; a CSV analysis does not use it`);
+  }
+}
+
 /** Baseline biomarker of the subjects analysed at the primary visit (the interaction plot's rug). */
 function analysedBiomarkers(ds: TrialDataset): BiomarkerPoint[] {
   return ds.rows
@@ -211,7 +259,8 @@ export function registerAnalyze(program: Command): void {
       'with --counts: the event is harmful (an adverse event), so a higher rate on treatment is harm',
     )
     .option('--max-bytes <n>', 'refuse input larger than this many bytes (default 100000000)')
-    .action(async (file: string | undefined, flags: AnalyzeFlags) => {
+    .action(async (file: string | undefined, flags: AnalyzeFlags, command: Command) => {
+      checkMode(file, flags, (key) => command.getOptionValueSource(key) === 'cli');
       if (flags.counts) runCounts(flags);
       else await runFile(file, flags);
     });

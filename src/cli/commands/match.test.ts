@@ -72,3 +72,18 @@ describe('trd match on bad input: exit 2, one line on stderr, nothing on stdout'
     });
   }
 });
+
+describe('trd match text names the evidence of each decided criterion with its date', () => {
+  it('an active infection: the first reason and the criterion line show Condition/pneumonia and its onset', async () => {
+    const vignette = join(ROOT, 'test', 'fixtures', 'vignettes', 'ci-active-infection.json');
+    const { code, stdout, stderr } = await trd('match', vignette, '--as-of', '2026-11-27');
+    assert.equal(code, 0, stderr);
+    const [, ...overview] = stdout.split('\n');
+    const nct = overview.find((l) => l.trimStart().startsWith('NCT07052058'));
+    assert.match(nct ?? '', /NOT ELIGIBLE: .*active condition recorded \[Condition\/pneumonia \(2026-11-17\)\]$/);
+    assert.match(stdout, /met +excl +\S? ?nct07052058-ex-infection: .* \[Condition\/pneumonia \(2026-11-17\)\]\n/);
+    const json = await trd('match', vignette, '--as-of', '2026-11-27', '--json');
+    const results = JSON.parse(json.stdout) as { evidenceDates: Record<string, string> }[];
+    for (const r of results) assert.equal(r.evidenceDates['Condition/pneumonia'], '2026-11-17');
+  });
+});

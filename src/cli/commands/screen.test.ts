@@ -247,3 +247,33 @@ test('clear reasons: missing CDM tables named with the schema, a --report folder
     0,
   );
 });
+
+test('screen and screen-merge never write over an input or each other, and check that --out can be written', async () => {
+  const source = join(dir, 'own-inputs');
+  assert.equal((await trd('synth', '--patients', '5', '--as-of', '2026-11-27', '--out', source)).code, 0);
+  const patients = join(source, 'Patient.ndjson');
+  const before = readFileSync(patients, 'utf8');
+  const screen = (...extra: string[]) => trd('screen', source, '--as-of', '2026-11-27', '--quiet', ...extra);
+  const overInput = await screen('--out', patients);
+  assert.equal(overInput.code, 2);
+  assert.equal(
+    overInput.stderr,
+    `trd: --out ${patients}: ${patients} is an input of this command; choose another file\n`,
+  );
+  assert.equal(readFileSync(patients, 'utf8'), before, 'the source file is unchanged');
+  const out = join(dir, 'own.ndjson');
+  const reportOverOut = await screen('--out', out, '--report', out);
+  assert.equal(reportOverOut.code, 2);
+  assert.match(reportOverOut.stderr, /^trd: --report .* is the --out file or one beside it; choose another file\n$/);
+  const proc = await screen('--out', '/proc/trd-screen-out.ndjson');
+  assert.deepEqual(
+    [proc.code, proc.stderr],
+    [2, 'trd: --out: cannot write /proc/trd-screen-out.ndjson: no such file or folder\n'],
+  );
+  assert.equal((await screen('--out', out)).code, 0);
+  const finished = readFileSync(out, 'utf8');
+  const mergeOverShard = await trd('screen-merge', out, '--out', out);
+  assert.equal(mergeOverShard.code, 2);
+  assert.match(mergeOverShard.stderr, /is an input of this command; choose another file\n$/);
+  assert.equal(readFileSync(out, 'utf8'), finished, 'the shard is unchanged');
+});

@@ -18,13 +18,13 @@ import { mergeShards } from '../../screen/merge.ts';
 import { pathwayCodes } from '../../screen/pathway-codes.ts';
 import { writeReport } from '../../screen/report-file.ts';
 import { engineAtCutOff } from '../../screen/assess-batch.ts';
-import { runScreen, screenPaths, type RunIdentity } from '../../screen/run.ts';
+import { runScreen, screenPaths, type RunIdentity, type ScreenPaths } from '../../screen/run.ts';
 import { resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
-import { InputError, resolveAsOf } from '../input.ts';
+import { checkOutputFile, InputError, resolveAsOf, samePath } from '../input.ts';
 import { cliIo, out } from '../io.ts';
 import { packageVersion } from '../version.ts';
 
@@ -169,6 +169,31 @@ function checkReportFolder(report: string | undefined): void {
   if (!existsSync(dir)) throw new InputError(`--report ${report}: no such folder ${dir}`, 'screen.report.folder');
 }
 
+/**
+ * The output files (--out with the files beside it, and --report) can be written and overwrite none of the inputs
+ * (a source file, the pathway file, a shard being merged) nor each other, checked before a screen that may take hours.
+ */
+function checkOutputs(paths: ScreenPaths, report: string | undefined, inputs: readonly string[]): void {
+  const beside = [paths.partial, paths.checkpoint, paths.workDb, paths.meta];
+  for (const file of [paths.out, ...beside]) {
+    if (inputs.some((input) => samePath(input, file))) {
+      throw new InputError(
+        `--out ${paths.out}: ${file} is an input of this command; choose another file`,
+        'output.is-input',
+      );
+    }
+  }
+  checkOutputFile('--out', paths.out, inputs);
+  if (report === undefined) return;
+  if ([paths.out, ...beside].some((file) => samePath(report, file))) {
+    throw new InputError(
+      `--report ${report} is the --out file or one beside it; choose another file`,
+      'output.is-output',
+    );
+  }
+  checkOutputFile('--report', report, inputs);
+}
+
 export async function screenCommand(source: string, flags: ScreenFlags, today: Date): Promise<void> {
   const asOf = resolveAsOf(flags.asOf, today, flags.allowFutureAsOf === true);
   if (flags.out === undefined || flags.out === '') throw new InputError('--out FILE is required', 'screen.out.missing');
@@ -181,9 +206,12 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   const outDir = resolve(paths.out, '..');
   if (!existsSync(outDir)) throw new InputError(`--out: no such folder ${outDir}`, 'screen.out.folder');
   checkReportFolder(flags.report);
-  if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) resourceFiles(source);
+  const inputs = flags.pathway === undefined ? [] : [flags.pathway];
+  if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) inputs.push(...resourceFiles(source).map((f) => f.path));
   if (source.endsWith('.duckdb') && !existsSync(source))
     throw new InputError(`${source}: no such DuckDB file`, 'screen.source.missing');
+  if (source.endsWith('.duckdb')) inputs.push(source);
+  checkOutputs(paths, flags.report, inputs);
   const identity = runIdentity(source, { asOf, engine, pathwayFile: flags.pathway, schema, shard, cutOffs });
   const memoryLimit =
     parseMemoryLimit(flags.memoryLimit) ??
@@ -296,6 +324,7 @@ export function registerScreenMerge(program: Command): void {
     .option('--report <file>', 'an HTML report of the merged output')
     .action(async (shards: string[], flags: { out: string; report?: string }) => {
       checkReportFolder(flags.report);
+      checkOutputs(screenPaths(flags.out), flags.report, [...shards, ...shards.map((s) => screenPaths(s).meta)]);
       const meta = await mergeShards(shards, flags.out);
       if (flags.report !== undefined) {
         const engine = createEngine();

@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import type { TrialStartOptions } from '../../server/trial/start.ts';
+import { InputError, makeOutputFolder } from '../input.ts';
 
 export interface ServeCliOptions {
   readonly port: string;
@@ -58,6 +59,11 @@ export function registerServe(program: Command): void {
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
     .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
     .action(async (options: ServeCliOptions & TrialStartOptions) => {
+      // An empty host would make the server listen on every interface instead of loopback.
+      if (options.host.trim() === '') {
+        throw new InputError('--host must name an interface, e.g. 127.0.0.1 (loopback) or 0.0.0.0 (all)', 'serve.host');
+      }
+      makeOutputFolder('--data-dir', options.dataDir);
       // Loaded on use: the other commands never pay for fastify.
       // Bad options throw InputError, which the CLI's one boundary (src/cli/trd.ts) prints as one line, exit 2.
       const { parseWorkers } = await import('../../server/cluster.ts');

@@ -11,7 +11,7 @@ import { generatePopulation, type PopulationOptions } from '../../synth/populati
 import { thresholdsFrom } from '../../synth/truth.ts';
 import { writeNdjson } from '../../synth/write-ndjson.ts';
 import { writeOmop } from '../../synth/write-omop.ts';
-import { InputError, resolveAsOf } from '../input.ts';
+import { InputError, makeOutputFolder, resolveAsOf } from '../input.ts';
 import { cliIo } from '../io.ts';
 import { loadCrpKnowledge } from './design.ts';
 
@@ -89,6 +89,7 @@ export function registerSynth(program: Command): void {
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       // Bad options throw InputError: the CLI's one boundary (src/cli/trd.ts) prints it as one line, exit 2.
       const o = parseOptions(raw, new Date());
+      makeOutputFolder('--out', o.out);
       const counts = await synthesize(o);
       cliIo().err(
         `trd synth: ${o.patients} patients -> ${o.out} (${Object.entries(counts)

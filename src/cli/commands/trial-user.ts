@@ -5,10 +5,11 @@
  * only the hash is stored. The first account of a trial store must be an administrator. `trd trial-user list` prints
  * the accounts (no hashes).
  */
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { TrialRoleSchema } from '../../trial/roles.ts';
-import { InputError, readInputText } from '../input.ts';
+import { checkExistingSqliteStore, InputError, readInputText } from '../input.ts';
 import { out } from '../io.ts';
 
 interface AddOptions {
@@ -30,8 +31,11 @@ async function add(options: AddOptions): Promise<void> {
   const role = TrialRoleSchema.safeParse(options.role);
   if (!role.success) throw new InputError(`--role: one of ${TrialRoleSchema.options.join(', ')}`);
   const password = await readPassword();
-  const { openTrialStore } = await import('../../trial/store/open.ts');
+  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
   const { createAccounts } = await import('../../server/trial/accounts.ts');
+  // A new file becomes a new trial store; an existing one must be a SQLite database.
+  const where = parseLocation(options.trialDb);
+  if (where.kind === 'sqlite' && existsSync(where.path)) checkExistingSqliteStore('--trial-db', where.path);
   const store = await openTrialStore(options.trialDb);
   try {
     const [user] = await createAccounts(
@@ -59,7 +63,9 @@ async function add(options: AddOptions): Promise<void> {
 }
 
 async function list(options: { trialDb: string }): Promise<void> {
-  const { openTrialStore } = await import('../../trial/store/open.ts');
+  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
+  const where = parseLocation(options.trialDb);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
   const store = await openTrialStore(options.trialDb);
   try {
     for (const u of await store.listUsers()) {

@@ -34,7 +34,7 @@ import { planFromProtocol } from '../../trial/strata.ts';
 import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
 import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
 import { loadTrials } from '../../trials/load.ts';
-import { InputError } from '../input.ts';
+import { checkExistingSqliteStore, checkOutputFile, InputError, makeOutputFolder } from '../input.ts';
 import { CheckFailed, cliIo, out } from '../io.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -161,7 +161,7 @@ const operator = (role: TrialRole, reason: string) => ({
 
 async function withStore<T>(db: string, fn: (store: SqlTrialStore) => Promise<T>): Promise<T> {
   const where = parseLocation(db);
-  if (where.kind === 'sqlite' && !existsSync(where.path)) throw new InputError(`--db: no trial database at ${db}`);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--db', where.path);
   const store = await openTrialStore(db);
   try {
     return await fn(store);
@@ -210,6 +210,7 @@ export async function runInit(options: InitOptions): Promise<void> {
   const where = parseLocation(options.db);
   if (where.kind === 'sqlite' && existsSync(where.path))
     throw new InputError('--db: the file exists; a trial is initialised once');
+  if (where.kind === 'sqlite' && where.path !== ':memory:') makeOutputFolder('--db', dirname(where.path));
   await (async () => {
     const store = await openTrialStore(options.db);
     try {
@@ -294,9 +295,10 @@ function sqlitePath(option: string, location: string): string {
 
 export async function runBackup(options: { db: string; to: string }): Promise<void> {
   const source = sqlitePath('--db', options.db);
-  if (!existsSync(source)) throw new InputError(`--db: no trial database at ${options.db}`);
+  checkExistingSqliteStore('--db', source);
   const target = resolve(options.to);
   if (existsSync(target)) throw new InputError('--to: the file exists; choose a new backup file');
+  checkOutputFile('--to', target, [source]);
   const db = new Database(source, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
@@ -323,9 +325,11 @@ export async function runBackup(options: { db: string; to: string }): Promise<vo
 export async function runRestore(options: { from: string; db: string; force?: boolean }): Promise<void> {
   const from = resolve(options.from);
   if (!existsSync(from)) throw new InputError(`--from: no such file ${options.from}`);
+  checkExistingSqliteStore('--from', from);
   const target = resolve(sqlitePath('--db', options.db));
   if (existsSync(target) && options.force !== true)
     throw new InputError('--db: the file exists; pass --force to replace it');
+  makeOutputFolder('--db', dirname(target));
   const v = await verifyCopy(from);
   if (!v.ok) {
     throw new CheckFailed('the backup fails audit verification; nothing was restored');
@@ -362,6 +366,10 @@ export async function runExport(options: ExportOptions): Promise<void> {
     throw new InputError('--format: expected analysis-csv, sdtm or fhir');
   if (options.format === 'sdtm' && options.out === undefined)
     throw new InputError('--out: sdtm writes one CSV per domain into a folder');
+  if (options.out !== undefined) {
+    if (options.format === 'sdtm') makeOutputFolder('--out', options.out);
+    else checkOutputFile('--out', options.out, [options.db]);
+  }
   await withStore(options.db, async (store) => {
     const protocol = await store.protocol();
     if (protocol === null) throw new InputError('--db: the trial is not initialised');

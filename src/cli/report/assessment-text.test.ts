@@ -25,6 +25,15 @@ function assessmentOf(file: string, asOf: string): Assessment {
   return assess(record.value, loadKnowledge(), { asOf });
 }
 
+/** `text` with the date the assessment gives each resource it names, as the report prints it. */
+function withEvidenceDates(a: Assessment, text: string): string {
+  return Object.entries(a.evidenceDates).reduce(
+    (t, [ref, date]) =>
+      t.replace(new RegExp(`${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b(?! \\()`, 'g'), `${ref} (${date})`),
+    text,
+  );
+}
+
 test('every vignette: the report leads with the recommendation and rule, and names every finding and its evidence', () => {
   assert.ok(manifest.vignettes.length >= 40);
   for (const v of manifest.vignettes) {
@@ -43,7 +52,9 @@ test('every vignette: the report leads with the recommendation and rule, and nam
       for (const ref of f.evidence) assert.ok(flat.includes(ref), `${v.id}: ${ref}`);
     }
     for (const w of a.missingWorkup) assert.ok(flat.includes(w.title), `${v.id}: ${w.code}`);
-    for (const e of a.treatmentResistance.exposures) assert.ok(flat.includes(e.reason.replace(/\s+/g, ' ')), v.id);
+    for (const e of a.treatmentResistance.exposures) {
+      assert.ok(flat.includes(withEvidenceDates(a, e.reason).replace(/\s+/g, ' ')), v.id);
+    }
     assert.ok(flat.includes(`> ${a.recommendation.rule} ${a.recommendation.code}`), v.id);
     for (const line of lines) {
       // Wrapped prose stays within the width unless one token is too long; tables (two-space columns) may be wider.
@@ -83,4 +94,52 @@ test('a safety alert comes first, every cited resource shows its date, and each 
       assert.ok(flat.includes(`${b.inflammation.crp.source} (${b.inflammation.crp.date})`), v.id);
     }
   }
+});
+
+test('the prose dates the resources it names, the trace says an outcome once, and [U] is flagged at the recommendation', () => {
+  let courses = 0;
+  for (const v of manifest.vignettes) {
+    const a = assessmentOf(v.file, v.asOf);
+    const text = formatAssessmentText(a);
+    const flat = text.replace(/\s+/g, ' ');
+    // Every dated resource named anywhere in the report carries its date there.
+    for (const [ref, date] of Object.entries(a.evidenceDates)) {
+      const bare = new RegExp(
+        `${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])(?! \\(${date.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\))`,
+      );
+      if (!ref.startsWith('Patient/')) {
+        const table = text
+          .split('\n')
+          .filter((l) => !/\S {2}\S/.test(l.trim()))
+          .join(' ');
+        // "PHQ-9 on 2026-10-28 (QuestionnaireResponse/q)" gives the date before the reference.
+        const prose = table.replace(/\s+/g, ' ').replaceAll(`on ${date} (${ref})`, '');
+        assert.doesNotMatch(prose, bare, `${v.id}: ${ref} without its date`);
+      }
+    }
+    const traceAt = text.indexOf('DECISION TRACE');
+    const traceLines = text
+      .slice(traceAt)
+      .replace(/\n {4}(?=\S)/g, ' ')
+      .split('\n')
+      .slice(2);
+    const outcomes = traceLines.map((l) => l.replace(/^ {2}[> ] \d+ \S+: /, '').replace(/ \([^()]+\)$/, ''));
+    for (let i = 1; i < outcomes.length; i++) {
+      if (outcomes[i] !== '') assert.notEqual(outcomes[i], outcomes[i - 1], `${v.id}: trace line ${i + 1} repeats`);
+    }
+    const flagged = flat.includes('[U] This result rests on');
+    assert.equal(flagged, a.unverified.length > 0, `${v.id}: [U] at the recommendation`);
+    assert.ok(!flagged || flat.indexOf('[U] This result') < flat.indexOf('For the patient:'), v.id);
+    const seen = new Map<string, number>();
+    for (const e of a.treatmentResistance.exposures) seen.set(e.ingredient, (seen.get(e.ingredient) ?? 0) + 1);
+    for (const e of a.treatmentResistance.exposures) {
+      if ((seen.get(e.ingredient) ?? 0) < 2) continue;
+      courses++;
+      assert.ok(
+        flat.includes(`- ${e.ingredient} from ${e.start ?? '?'} to ${e.end ?? '?'}: `),
+        `${v.id}: course dates`,
+      );
+    }
+  }
+  assert.ok(courses > 0, 'a vignette has two courses of one ingredient');
 });

@@ -25,6 +25,18 @@ function dated(a: Assessment, ref: string): string {
   return date === undefined ? ref : `${ref} (${date})`;
 }
 
+/** A resource reference inside engine prose: `Condition/pneumonia`, `MedicationStatement/escitalopram-1`. */
+const PROSE_REF = /\b[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}\b(?! \()/g;
+
+/**
+ * Engine prose (a statement, a reason, a trace outcome) with the date after each resource it names that the result
+ * dates (Assessment.evidenceDates), unless a date already follows: the sections show dated references, and the
+ * prose should not name the same resource without one.
+ */
+function withDates(a: Assessment, text: string): string {
+  return text.replace(PROSE_REF, (ref) => dated(a, ref));
+}
+
 function evidenceList(a: Assessment, refs: readonly string[]): string {
   return refs.map((r) => dated(a, r)).join(', ') || 'none recorded';
 }
@@ -33,7 +45,7 @@ function findings(a: Assessment, list: readonly Finding[], none: string): string
   if (list.length === 0) return [`  ${none}`];
   const out: string[] = [];
   for (const f of list) {
-    out.push(...bullet(`${f.title} [${f.code}]: ${f.detail}`));
+    out.push(...bullet(`${f.title} [${f.code}]: ${withDates(a, f.detail)}`));
     out.push(...wrap(`evidence: ${evidenceList(a, f.evidence)}; source: ${f.citation}`, '    '));
   }
   return out;
@@ -43,7 +55,7 @@ function safetyAlerts(a: Assessment): string[] {
   const out: string[] = [];
   for (const s of a.safetyAlerts) {
     out.push('', `SAFETY ALERT [${s.code}]: ${s.title}`);
-    out.push(...wrap(s.detail));
+    out.push(...wrap(withDates(a, s.detail)));
     out.push(...wrap(`evidence: ${evidenceList(a, s.evidence)}; source: ${s.citation}`));
   }
   return out;
@@ -62,12 +74,20 @@ function header(a: Assessment): string[] {
     ...safetyAlerts(a),
     '',
     `RECOMMENDATION (rule ${r.rule}, ${r.code}): ${r.title}`,
-    ...wrap(r.statement),
+    ...wrap(withDates(a, r.statement)),
     ...wrap(`Scope: ${scope}. Source: ${r.citation}`),
+    ...unverifiedPointer(a),
     '',
     'For the patient:',
     ...wrap(r.patientSummary),
   ];
+}
+
+/** Values tagged [U] sit at the end of the report; the reader of the recommendation learns here that it rests on them. */
+function unverifiedPointer(a: Assessment): string[] {
+  const n = a.unverified.length;
+  if (n === 0) return [];
+  return wrap(`[U] This result rests on ${n} unverified value${n === 1 ? '' : 's'}: see UNVERIFIED VALUES USED.`);
 }
 
 function trials(a: Assessment): string[] {
@@ -87,12 +107,18 @@ function trials(a: Assessment): string[] {
       e.sources.join(', '),
     ]);
     out.push(...table(['ingredient', 'mg/day', 'min', 'start', 'end', 'days', 'verdict', 'sources'], rows));
+    // Two courses of one ingredient are told apart by their dates (their reasons may read the same).
+    const repeated = (ingredient: string): boolean =>
+      tr.exposures.filter((x) => x.ingredient === ingredient).length > 1;
     for (const e of tr.exposures) {
       const missing = e.missing === undefined || e.missing.length === 0 ? '' : ` (confirm ${e.missing.join(', ')})`;
-      out.push(...bullet(`${e.ingredient}: ${e.reason}${missing}`));
+      const course = repeated(e.ingredient) ? ` from ${e.start ?? '?'} to ${e.end ?? '?'}` : '';
+      out.push(...bullet(`${e.ingredient}${course}: ${withDates(a, e.reason)}${missing}`));
     }
   }
-  for (const ignored of tr.ignored) out.push(...bullet(`not used: ${dated(a, ignored.source)}: ${ignored.reason}`));
+  for (const ignored of tr.ignored) {
+    out.push(...bullet(`not used: ${dated(a, ignored.source)}: ${withDates(a, ignored.reason)}`));
+  }
   return out;
 }
 
@@ -100,7 +126,7 @@ function inflammation(a: Assessment): string[] {
   const inf = a.inflammation;
   const out = heading('Inflammation (CRP)');
   out.push(`  status: ${inf.status}`);
-  out.push(...wrap(inf.reason));
+  out.push(...wrap(withDates(a, inf.reason)));
   if (inf.crp !== undefined) {
     const c = inf.crp;
     // The value and date are in the reason above; this line adds what it does not say.
@@ -110,7 +136,7 @@ function inflammation(a: Assessment): string[] {
     `  rule: cut-off ${inf.cutOffMgPerL} mg/L (at or above is elevated), acute above ${inf.acuteAboveMgPerL} mg/L, ` +
       `window ${inf.windowDays} days`,
   );
-  for (const r of inf.rejected) out.push(...bullet(`not used: ${dated(a, r.source)}: ${r.reason}`));
+  for (const r of inf.rejected) out.push(...bullet(`not used: ${dated(a, r.source)}: ${withDates(a, r.reason)}`));
   return out;
 }
 
@@ -150,7 +176,7 @@ function maudsley(a: Assessment): string[] {
   const rows = m.dimensions.map((d) => [
     d.dimension,
     d.scored ? String(d.minPoints) : `${d.minPoints}-${d.maxPoints}`,
-    d.basis,
+    withDates(a, d.basis),
   ]);
   out.push(...table(['dimension', 'points', 'basis'], rows));
   return out;
@@ -167,7 +193,8 @@ function issues(a: Assessment): string[] {
   const out = heading('Data issues');
   if (a.issues.length === 0) return [...out, '  None.'];
   for (const i of a.issues.slice(0, MAX_ISSUES_SHOWN)) {
-    out.push(...bullet(`${i.severity}: ${i.message}${i.path === undefined ? '' : ` (${i.path})`} [${i.code}]`));
+    const path = i.path === undefined ? '' : ` (${withDates(a, i.path)})`;
+    out.push(...bullet(`${i.severity}: ${withDates(a, i.message)}${path} [${i.code}]`));
   }
   if (a.issues.length > MAX_ISSUES_SHOWN) {
     out.push(`  ... and ${a.issues.length - MAX_ISSUES_SHOWN} more (see --json)`);
@@ -177,8 +204,13 @@ function issues(a: Assessment): string[] {
 
 function trace(a: Assessment): string[] {
   const out = heading('Decision trace (first matching rule wins, marked >)');
+  // A rule whose outcome repeats the rule before it points there instead of saying it again.
+  let previous: { rule: string; outcome: string } | undefined;
   for (const t of a.trace) {
-    out.push(...bullet(`${t.rule}: ${t.outcome} (${t.citation})`, t.matched ? '>' : ' '));
+    const outcome =
+      previous?.outcome === t.outcome ? `as rule ${previous.rule.split(' ')[0]}` : withDates(a, t.outcome);
+    if (previous?.outcome !== t.outcome) previous = { rule: t.rule, outcome: t.outcome };
+    out.push(...bullet(`${t.rule}: ${outcome} (${t.citation})`, t.matched ? '>' : ' '));
   }
   return out;
 }
