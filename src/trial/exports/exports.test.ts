@@ -8,6 +8,7 @@ import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
+import { scoreInstrument } from '../../instruments/index.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
 
 let opened: OpenedStore;
@@ -198,4 +199,29 @@ test('CSV exports: entered text that a spreadsheet would run as a formula is wri
   const analysis = read(analysisCsv(tampered, protocol).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
+});
+
+test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no standard result', () => {
+  const instruments = loadInstruments();
+  const bdi = instruments.get('bdi-ii');
+  const form = snapshot.forms.find((f) => f.instrument === 'bdi-ii');
+  assert.ok(bdi !== undefined && form !== undefined);
+  const answers = { ...form.answers, '1': 9, '2': 1.5, '16': '2' };
+  const tampered: TrialSnapshot = {
+    ...snapshot,
+    forms: [{ ...form, answers, score: scoreInstrument(bdi, answers, form.scoring ?? undefined) }],
+  };
+  const rows = read(sdtmDomains(tampered, protocol, instruments).QS).records;
+  const row = (testcd: string) => rows.find((r) => r.QSTESTCD === testcd);
+  for (const [testcd, entered] of [
+    ['BDI2I01', '9'],
+    ['BDI2I02', '1.5'],
+    ['BDI2I16', '2'],
+  ] as const) {
+    assert.equal(row(testcd)?.QSORRES, entered, testcd);
+    assert.equal(row(testcd)?.QSSTRESC, '', testcd);
+    assert.equal(row(testcd)?.QSSTRESN, '', testcd);
+  }
+  assert.equal(row('BDI2I03')?.QSSTRESN, row('BDI2I03')?.QSORRES);
+  assert.equal(row('BDI2TOT')?.QSSTRESN, '');
 });

@@ -156,11 +156,18 @@ export function sdtmDomains(
       f.completedOn,
       studyDay(f.participantId, f.completedOn),
     ];
+    // An answer the scoring refused (out of range, not a whole number, a BDI-II 16/18 answer without its option)
+    // keeps its QSORRES as entered but has no standard result: it is not a response of the instrument.
+    const refused = new Set(f.score.issues.map((i) => i.path));
     for (const item of def.items) {
       const answer = f.answers[String(item.number)] ?? null;
       const options = def.optionItems[String(item.number)];
       const response =
-        answer === null ? null : options !== undefined ? (options[String(answer)] ?? null) : Number(answer);
+        answer === null || refused.has(`${def.id}.item.${item.number}`)
+          ? null
+          : options !== undefined
+            ? (options[String(answer)] ?? null)
+            : Number(answer);
       qs.push(
         base(
           `${def.code}I${String(item.number).padStart(2, '0')}`,
