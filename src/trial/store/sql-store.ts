@@ -439,6 +439,20 @@ export class SqlTrialStore implements TrialStore {
     }
   }
 
+  /**
+   * No data is collected after a participant withdrew consent or died: a form, lab result or infusion dated after
+   * that disposition is refused (one dated on or before it, entered late, is kept).
+   */
+  private async assertBeforeExit(tx: Tx, p: Participant, date: string, what: string): Promise<void> {
+    const exit = await tx.get<Row>(
+      "SELECT on_date FROM dispositions WHERE participant_id = ? AND event IN ('withdrew-consent', 'death')",
+      [p.id],
+    );
+    if (exit !== undefined && date > str(exit, 'on_date')) {
+      throw conflict(`${what}: dated after the participant withdrew consent or died`);
+    }
+  }
+
   // ---- Set-up
 
   async init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo> {
@@ -611,8 +625,12 @@ export class SqlTrialStore implements TrialStore {
       const site = str(s, 'site');
       SqlTrialStore.assertSite(ctx, site);
       if (str(s, 'verdict') !== 'eligible') throw conflict('only an eligible screening entry can be enrolled');
-      if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) === undefined) {
-        throw conflict('consent must be recorded before enrolment');
+      const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
+        input.screeningId,
+      ]);
+      if (consent === undefined) throw conflict('consent must be recorded before enrolment');
+      if (input.enrolledOn < str(consent, 'consented_on')) {
+        throw fail('trial.invalid', 'enrolment: enrolledOn is before the consent');
       }
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
@@ -696,6 +714,7 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       if (p.status === 'completed' || p.status === 'discontinued')
         throw conflict('the participant already has a final disposition');
+      if (input.on < p.enrolledOn) throw fail('trial.invalid', 'disposition: on is before enrolment');
       const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
       await tx.run(
         'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -877,6 +896,7 @@ export class SqlTrialStore implements TrialStore {
       if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
       if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
+      await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -929,6 +949,7 @@ export class SqlTrialStore implements TrialStore {
       if (!visit.instruments.includes(def.id))
         throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
+      await this.assertBeforeExit(tx, p, input.completedOn, 'form');
       if (
         (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
           p.id,
@@ -1150,6 +1171,7 @@ export class SqlTrialStore implements TrialStore {
       if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
         throw fail('trial.invalid', 'lab result: unknown visit');
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
+      await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
       const safety = meta.protocol.safety;
       if (safety === undefined) throw conflict('the protocol has no safety block');
       // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a

@@ -482,6 +482,62 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('dates in order: enrolment not before consent, disposition not before enrolment, no data after withdrawal of consent', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'visit entry');
+        const s = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-W1',
+          screenedOn: '2026-11-01',
+          criteria: eligibleCriteria(protocol),
+        });
+        await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-03', formVersion: 'v1.0' });
+        const enrol = {
+          screeningId: s.id,
+          participantCode: 'W1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+        };
+        await rejectsWith(store.enrol(ctx, { ...enrol, enrolledOn: '2026-11-02' }), 'trial.invalid');
+        const { id } = await store.enrol(ctx, { ...enrol, enrolledOn: '2026-11-03' });
+        const allocation = await store.randomize(ctx, id);
+        await store.recordDose(ctx, {
+          participantId: id,
+          visit: 'infusion',
+          kitCode: allocation.kitCode,
+          administeredOn: '2026-11-05',
+          doseMg: 560,
+          bodyWeightKg: 70,
+        });
+        const withdrawal = { participantId: id, event: 'withdrew-consent' as const, on: '2026-11-02' };
+        await rejectsWith(store.recordDisposition(ctx, withdrawal), 'trial.invalid');
+        await store.recordDisposition(ctx, { ...withdrawal, on: '2026-11-15' });
+        const bdi = (visit: string, completedOn: string) =>
+          store.saveForm(ctx, { participantId: id, visit, instrument: 'bdi-ii', answers: bdiAnswers(1), completedOn });
+        // The day-14 visit happened the day before the withdrawal and is entered late: kept.
+        await bdi('day-14', '2026-11-14');
+        await rejectsWith(bdi('day-28', '2026-11-16'), 'trial.conflict');
+        await rejectsWith(
+          store.addLab(ctx, {
+            participantId: id,
+            visit: 'day-28',
+            analyte: 'anc',
+            value: 3,
+            unit: '10*9/L',
+            upperLimitOfNormal: null,
+            lowerLimitOfNormal: 2,
+            collectedOn: '2026-11-20',
+          }),
+          'trial.conflict',
+        );
+        assert.deepEqual(
+          (await store.listForms({ participantId: id })).map((f) => f.visit),
+          ['day-14'],
+        );
+      });
+    });
+
     test('safety: the abnormal-baseline ALT/AST grading takes its baseline before the infusion, never after', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
