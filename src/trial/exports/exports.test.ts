@@ -225,3 +225,27 @@ test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no stand
   assert.equal(row('BDI2I03')?.QSSTRESN, row('BDI2I03')?.QSORRES);
   assert.equal(row('BDI2TOT')?.QSSTRESN, '');
 });
+
+test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a unit that does not convert leaves them empty', () => {
+  const lab = snapshot.labs[0];
+  assert.ok(lab !== undefined);
+  const tampered: TrialSnapshot = {
+    ...snapshot,
+    labs: [
+      { ...lab, id: 'l1', analyte: 'anc', value: 800, unit: '/uL' },
+      { ...lab, id: 'l2', analyte: 'platelets', value: 90, unit: '10*3/uL' },
+      { ...lab, id: 'l3', analyte: 'anc', value: 1.2, unit: '10*9/L' },
+      { ...lab, id: 'l4', analyte: 'anc', value: 0.3, unit: 'mg/dL' },
+    ],
+  };
+  const rows = read(sdtmDomains(tampered, protocol, loadInstruments()).LB).records;
+  assert.deepEqual(
+    rows.map((r) => [r.LBORRES, r.LBORRESU, r.LBSTRESN, r.LBSTRESU]),
+    [
+      ['800', '/uL', '0.8', '10*9/L'],
+      ['90', '10*3/uL', '90', '10*9/L'],
+      ['1.2', '10*9/L', '1.2', '10*9/L'],
+      ['0.3', 'mg/dL', '', ''],
+    ],
+  );
+});

@@ -8,6 +8,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { convertQuantity } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
 
@@ -16,12 +17,24 @@ export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 type Cell = string | number | null;
 
-const LB_TESTS: Record<string, { code: string; name: string }> = {
-  anc: { code: 'NEUT', name: 'Neutrophils' },
-  platelets: { code: 'PLAT', name: 'Platelets' },
-  alt: { code: 'ALT', name: 'Alanine Aminotransferase' },
-  ast: { code: 'AST', name: 'Aspartate Aminotransferase' },
+/** LB tests with the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them. */
+const LB_TESTS: Record<string, { code: string; name: string; unit: string }> = {
+  anc: { code: 'NEUT', name: 'Neutrophils', unit: '10*9/L' },
+  platelets: { code: 'PLAT', name: 'Platelets', unit: '10*9/L' },
+  alt: { code: 'ALT', name: 'Alanine Aminotransferase', unit: 'U/L' },
+  ast: { code: 'AST', name: 'Aspartate Aminotransferase', unit: 'U/L' },
 };
+
+/**
+ * A result in the test's standard unit (UCUM conversion, src/units), or null when the unit does not convert: a
+ * standard result column mixing 800 /uL and 0.8 10*9/L would mislead any summary of it. 12 significant digits drop
+ * the conversion's floating-point tail.
+ */
+function standardResult(value: number, unit: string, standardUnit: string): number | null {
+  if (unit === standardUnit) return value;
+  const c = convertQuantity({ value, ucum: unit }, standardUnit);
+  return c.ok ? Number(c.value.toPrecision(12)) : null;
+}
 
 const DS_TERMS: Record<string, string> = {
   completed: 'COMPLETED',
@@ -186,7 +199,8 @@ export function sdtmDomains(
 
   const lb = s.labs.map((l, i): Cell[] => {
     const p = byId.get(l.participantId);
-    const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte };
+    const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte, unit: l.unit };
+    const stresn = standardResult(l.value, l.unit, t.unit);
     const visit = visitOf(l.visit);
     return [
       study,
@@ -198,8 +212,8 @@ export function sdtmDomains(
       'HEMATOLOGY/CHEMISTRY',
       l.value,
       l.unit,
-      l.value,
-      l.unit,
+      stresn,
+      stresn === null ? null : t.unit,
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.assessment.grade,
