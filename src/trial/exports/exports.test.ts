@@ -99,6 +99,8 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(ae.records.length, 1);
   assert.equal(ae.records[0]?.AESER, 'Y');
   assert.equal(ae.records[0]?.AESHOSP, 'Y');
+  // AEOUT in CDISC controlled terminology (OUT, C66768).
+  assert.equal(ae.records[0]?.AEOUT, 'RECOVERED/RESOLVED');
   const ex = read(d.EX);
   assert.equal(ex.records.length, N);
   assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));
