@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { convertQuantity } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-import type { Participant, TrialSnapshot } from '../model.ts';
+import type { AdverseEventInput, Participant, TrialSnapshot } from '../model.ts';
 
 export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'AE'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
@@ -55,6 +55,16 @@ export const csvText = (rows: readonly (readonly Cell[])[]): string =>
     rows.map((r) => r.map((c) => (c === null ? '' : c))),
     { escape_formulas: true },
   );
+
+/** AEOUT in CDISC controlled terminology (codelist OUT, C66768). */
+const AE_OUTCOMES: Record<AdverseEventInput['outcome'], string> = {
+  recovered: 'RECOVERED/RESOLVED',
+  recovering: 'RECOVERING/RESOLVING',
+  'not-recovered': 'NOT RECOVERED/NOT RESOLVED',
+  'recovered-with-sequelae': 'RECOVERED/RESOLVED WITH SEQUELAE',
+  fatal: 'FATAL',
+  unknown: 'UNKNOWN',
+};
 
 const csv = (header: readonly string[], rows: readonly Cell[][]): string => csvText([header, ...rows]);
 
@@ -241,7 +251,7 @@ export function sdtmDomains(
       yn(e.serious),
       e.relatedness.toUpperCase(),
       e.expectedness.toUpperCase(),
-      e.outcome.toUpperCase(),
+      AE_OUTCOMES[e.outcome],
       yn(c.has('death')),
       yn(c.has('life-threatening')),
       yn(c.has('hospitalisation')),
