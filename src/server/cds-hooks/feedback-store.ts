@@ -20,36 +20,25 @@ const CodingSchema = z.object({
 export const FeedbackRequestSchema = z.object({
   feedback: z
     .array(
-      z
-        .object({
-          card: z.string().min(1).max(128),
-          outcome: z.enum(['accepted', 'overridden']),
-          acceptedSuggestions: z
-            .array(z.object({ id: z.string().min(1).max(128) }))
-            .max(100)
-            .optional(),
-          overrideReason: z
-            .object({
-              // One of the reasons the cards offer (same system and code): anything else was never offered.
-              reason: CodingSchema.refine(
-                (c) => OVERRIDE_REASONS.some((r) => r.system === c.system && r.code === c.code),
-                'not an override reason this service offers',
-              ).optional(),
-              userComment: z.string().max(10_000).optional(),
-            })
-            .optional(),
-          outcomeTimestamp: z.iso.datetime({ offset: true }),
-        })
-        // CDS Hooks: suggestions are accepted with an accepted card, a reason given for an overridden one; an entry
-        // with both contradicts itself, and storing it would report an outcome the clinician may not have chosen.
-        .refine((f) => f.outcome === 'accepted' || (f.acceptedSuggestions ?? []).length === 0, {
-          path: ['acceptedSuggestions'],
-          message: 'only with outcome accepted',
-        })
-        .refine((f) => f.outcome === 'overridden' || f.overrideReason === undefined, {
-          path: ['overrideReason'],
-          message: 'only with outcome overridden',
-        }),
+      z.object({
+        card: z.string().min(1).max(128),
+        outcome: z.enum(['accepted', 'overridden']),
+        acceptedSuggestions: z
+          .array(z.object({ id: z.string().min(1).max(128) }))
+          .max(100)
+          .optional(),
+        overrideReason: z
+          .object({
+            // One of the reasons the cards offer (same system and code): anything else was never offered.
+            reason: CodingSchema.refine(
+              (c) => OVERRIDE_REASONS.some((r) => r.system === c.system && r.code === c.code),
+              'not an override reason this service offers',
+            ).optional(),
+            userComment: z.string().max(10_000).optional(),
+          })
+          .optional(),
+        outcomeTimestamp: z.iso.datetime({ offset: true }),
+      }),
     )
     .min(1)
     .max(100),
