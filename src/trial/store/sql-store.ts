@@ -23,6 +23,7 @@ import {
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
 import { assessLab, type CtcaeTable } from '../../safety/index.ts';
+import { convertQuantity } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
 import {
@@ -1174,6 +1175,15 @@ export class SqlTrialStore implements TrialStore {
       await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
       const safety = meta.protocol.safety;
       if (safety === undefined) throw conflict('the protocol has no safety block');
+      const table = this.knowledge.ctcae(safety.ctcaeVersion);
+      // A multiple of the ULN (ALT, AST) is unit-free, so the grading cannot see a result typed in a unit of another
+      // kind (10*9/L for an ALT); such a result would be graded and ruled on as if it were an activity. UCUM's [IU]
+      // does not convert to U, but an enzyme's international unit is the U (umol/min), as laboratories report it.
+      const term = table.terms[input.analyte];
+      const activity = input.unit === '[IU]/L' || convertQuantity({ value: 1, ucum: input.unit }, term?.unit ?? '').ok;
+      if (term?.measure === 'x-uln' && !activity) {
+        throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
+      }
       // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
       // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
       // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
@@ -1188,7 +1198,7 @@ export class SqlTrialStore implements TrialStore {
               `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
               [p.id, input.analyte, input.unit, input.collectedOn, ...preTreatment],
             );
-      const assessment = assessLab(this.knowledge.ctcae(safety.ctcaeVersion), safety.rules, {
+      const assessment = assessLab(table, safety.rules, {
         analyte: input.analyte,
         value: input.value,
         unit: input.unit,

@@ -541,13 +541,13 @@ for (const factory of allFactories()) {
     test('safety: the abnormal-baseline ALT/AST grading takes its baseline before the infusion, never after', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
-        const alt = (id: string, visit: string, value: number, collectedOn: string) =>
+        const alt = (id: string, visit: string, value: number, collectedOn: string, unit = 'U/L') =>
           store.addLab(as('coordinator', 'A', 'bloods'), {
             participantId: id,
             visit,
             analyte: 'alt',
             value,
-            unit: 'U/L',
+            unit,
             upperLimitOfNormal: 40,
             lowerLimitOfNormal: null,
             collectedOn,
@@ -559,6 +559,11 @@ for (const factory of allFactories()) {
         const later = await alt(first, 'day-14', 300, '2026-11-19');
         assert.equal(later.lab.assessment.grade, 3);
         assert.equal(later.lab.assessment.action, 'discontinue');
+        // An ALT typed in a count unit is refused, not graded as 5 x ULN; the activity units are taken.
+        await rejectsWith(alt(first, 'day-14', 200, '2026-11-19', '10*9/L'), 'trial.invalid');
+        await rejectsWith(alt(first, 'day-14', 200, '2026-11-19', 'mg/dL'), 'trial.invalid');
+        assert.equal((await alt(first, 'day-14', 200, '2026-11-19', '[IU]/L')).lab.assessment.action, 'hold');
+        assert.equal((await alt(first, 'day-14', 100, '2026-11-19', 'ukat/L')).lab.assessment.grade, 1);
         // A raised pre-infusion ALT is the baseline: 300 U/L is 5 x a baseline of 60, grade 2 (CTCAE v5.0).
         const second = await enrolOne(store, protocol, 'B2', 'A');
         await alt(second, 'baseline', 60, '2026-11-02');
