@@ -1269,6 +1269,15 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(AdverseEventInputSchema, raw, 'adverse event');
+    // A death is one fact told three ways (CTCAE grade 5, outcome fatal, ICH E2A criterion death): an event giving
+    // only some of them is ambiguous, and one without the criterion would not be serious and raise no alert.
+    const death = [input.grade === 5, input.outcome === 'fatal', input.seriousCriteria.includes('death')];
+    if (death.some(Boolean) && !death.every(Boolean)) {
+      throw fail(
+        'trial.invalid',
+        'adverse event: grade 5, outcome fatal and the seriousness criterion death go together (give all three or none)',
+      );
+    }
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.onsetOn, at, 'adverse event: onsetOn');

@@ -635,6 +635,22 @@ for (const factory of allFactories()) {
           susar.alerts.map((a) => a.kind),
           ['susar'],
         );
+        // A death told only partly (grade 5 without the criterion, outcome fatal at grade 3) is refused: it would be
+        // stored as not serious, without an alert.
+        const fatal = {
+          participantId: id,
+          term: 'Sepsis',
+          onsetOn: '2026-11-19',
+          grade: 5,
+          seriousCriteria: ['death' as const],
+          relatedness: 'possible' as const,
+          expectedness: 'expected' as const,
+          outcome: 'fatal' as const,
+        };
+        await rejectsWith(store.addAdverseEvent(ctx, { ...fatal, seriousCriteria: [] }), 'trial.invalid');
+        await rejectsWith(store.addAdverseEvent(ctx, { ...fatal, grade: 3 }), 'trial.invalid');
+        await rejectsWith(store.addAdverseEvent(ctx, { ...fatal, outcome: 'recovering' }), 'trial.invalid');
+        assert.equal((await store.listAdverseEvents({ participantId: id })).length, 2);
         const mild = await store.addAdverseEvent(ctx, {
           participantId: id,
           term: 'Headache',
