@@ -158,6 +158,15 @@ export const AdverseEventInputSchema = z.strictObject({
 });
 export type AdverseEventInput = z.infer<typeof AdverseEventInputSchema>;
 
+/**
+ * A follow-up of a recorded adverse event (outcome resolved, became serious, relatedness assessed, a term or date
+ * corrected): the fields that change; the store keeps the event as it was in the audit entry.
+ */
+export const AdverseEventUpdateSchema = AdverseEventInputSchema.omit({ participantId: true })
+  .partial()
+  .refine((u) => Object.keys(u).length > 0, 'give at least one field');
+export type AdverseEventUpdate = z.infer<typeof AdverseEventUpdateSchema>;
+
 export const UserInputSchema = z.strictObject({
   username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
   displayName: Text,

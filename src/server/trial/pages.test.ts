@@ -38,3 +38,40 @@ test('participant page: adverse events listed with grade, seriousness, relatedne
     await t.close();
   }
 });
+
+test('adverse event follow-up through the API: writers of the site only, a reason required, alert when it turns serious', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const created = await coord.post('/trial/api/adverse-events', {
+      participantId: id,
+      term: 'Fever',
+      onsetOn: '2026-11-10',
+      grade: 2,
+      seriousCriteria: [],
+      relatedness: 'unlikely',
+      expectedness: 'expected',
+      outcome: 'recovering',
+    });
+    assert.equal(created.status, 201);
+    const path = `/trial/api/adverse-events/${(created.json as { event: { id: string } }).event.id}/updates`;
+    const change = { grade: 3, seriousCriteria: ['hospitalisation'] };
+    assert.equal((await coord.post(path, change)).status, 400, 'a reason is required');
+    assert.equal((await coord.post(path, { ...change, participantId: 'other', reason: 'x' })).status, 400);
+    assert.equal((await (await t.signIn('monitor')).post(path, { ...change, reason: 'x' })).status, 403);
+    assert.equal((await (await t.signIn('coordinator', 'site-b')).post(path, { ...change, reason: 'x' })).status, 404);
+    const updated = await coord.post(path, { ...change, reason: 'admitted on day 3' });
+    assert.equal(updated.status, 200, updated.text);
+    const body = updated.json as { event: { serious: boolean; grade: number }; alerts: { kind: string }[] };
+    assert.equal(body.event.serious, true);
+    assert.deepEqual(
+      body.alerts.map((a) => a.kind),
+      ['serious-adverse-event'],
+    );
+    const page = await coord.get(`/trial/participants/${id}`);
+    assert.match(page.text, /<strong>yes<\/strong> \(hospitalisation\)/);
+  } finally {
+    await t.close();
+  }
+});

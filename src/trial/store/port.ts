@@ -14,6 +14,7 @@ import type { RandomizationPlan } from '../../randomization/index.ts';
 import type {
   AdverseEventInput,
   AdverseEventRecord,
+  AdverseEventUpdate,
   AlertRecord,
   Allocation,
   ConsentInput,
@@ -113,6 +114,12 @@ export interface TrialStore {
   addAdverseEvent(
     ctx: WriteContext,
     input: AdverseEventInput,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
+  /** A follow-up (AdverseEventUpdateSchema); alerts when the event becomes serious or a SUSAR. */
+  updateAdverseEvent(
+    ctx: WriteContext,
+    eventId: string,
+    changes: AdverseEventUpdate,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
   listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]>;
   listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]>;

@@ -28,6 +28,7 @@ import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts'
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
 import {
   AdverseEventInputSchema,
+  AdverseEventUpdateSchema,
   ConsentInputSchema,
   DispositionInputSchema,
   DoseInputSchema,
@@ -38,6 +39,7 @@ import {
   LabInputSchema,
   ScreeningInputSchema,
   UserInputSchema,
+  type AdverseEventInput,
   type AdverseEventRecord,
   type AlertRecord,
   type Allocation,
@@ -84,6 +86,20 @@ const conflict = (message: string): InputError => fail('trial.conflict', message
  */
 function notAfterToday(date: string, at: string, field: string): void {
   if (date > addDays(at.slice(0, 10), 1)) throw fail('trial.invalid', `${field}: the date is in the future`);
+}
+
+/**
+ * A death is one fact told three ways (CTCAE grade 5, outcome fatal, ICH E2A criterion death): an event giving only
+ * some of them is ambiguous, and one without the criterion would not be serious and raise no alert.
+ */
+function assertOneDeath(e: AdverseEventInput): void {
+  const death = [e.grade === 5, e.outcome === 'fatal', e.seriousCriteria.includes('death')];
+  if (death.some(Boolean) && !death.every(Boolean)) {
+    throw fail(
+      'trial.invalid',
+      'adverse event: grade 5, outcome fatal and the seriousness criterion death go together (give all three or none)',
+    );
+  }
 }
 
 /** Validates `input` with `schema`; the message names fields only, never the values. */
@@ -1269,15 +1285,7 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(AdverseEventInputSchema, raw, 'adverse event');
-    // A death is one fact told three ways (CTCAE grade 5, outcome fatal, ICH E2A criterion death): an event giving
-    // only some of them is ambiguous, and one without the criterion would not be serious and raise no alert.
-    const death = [input.grade === 5, input.outcome === 'fatal', input.seriousCriteria.includes('death')];
-    if (death.some(Boolean) && !death.every(Boolean)) {
-      throw fail(
-        'trial.invalid',
-        'adverse event: grade 5, outcome fatal and the seriousness criterion death go together (give all three or none)',
-      );
-    }
+    assertOneDeath(input);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.onsetOn, at, 'adverse event: onsetOn');
@@ -1311,24 +1319,97 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'adverse-event', entityId: event.id, before: null, after: event });
-      const alerts: AlertRecord[] = [];
-      if (serious && meta.protocol.safety?.alertOnSeriousAdverseEvent !== false) {
-        // A suspected unexpected serious adverse reaction (SUSAR): serious, possibly related or more, unexpected.
-        const related = !['not-related', 'unlikely'].includes(event.relatedness);
-        const susar = related && event.expectedness === 'unexpected';
-        alerts.push(
-          await this.raiseAlert(tx, append, {
-            participantId: p.id,
-            site: p.site,
-            kind: susar ? 'susar' : 'serious-adverse-event',
-            message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
-            sourceType: 'adverse-event',
-            sourceId: event.id,
-            raisedAt: at,
-          }),
-        );
-      }
+      const alerts = await this.seriousAlert(tx, append, meta.protocol, event, null, at);
       return { event, alerts };
+    });
+  }
+
+  /**
+   * The alert an event calls for: `serious-adverse-event`, or `susar` (a suspected unexpected serious adverse
+   * reaction: serious, possibly related or more, unexpected); raised when the event reaches a higher kind than
+   * `before` (null for a new event), so a follow-up that makes an event serious, or a SUSAR, alerts as a new one does.
+   */
+  private async seriousAlert(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    event: AdverseEventRecord,
+    before: AdverseEventRecord | null,
+    at: string,
+  ): Promise<AlertRecord[]> {
+    if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
+    const rank = (e: AdverseEventRecord | null): number => {
+      if (e === null || !e.serious) return 0;
+      const related = !['not-related', 'unlikely'].includes(e.relatedness);
+      return related && e.expectedness === 'unexpected' ? 2 : 1;
+    };
+    if (rank(event) <= rank(before)) return [];
+    const susar = rank(event) === 2;
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: event.participantId,
+        site: event.site,
+        kind: susar ? 'susar' : 'serious-adverse-event',
+        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
+        sourceType: 'adverse-event',
+        sourceId: event.id,
+        raisedAt: at,
+      }),
+    ];
+  }
+
+  async updateAdverseEvent(
+    ctx: WriteContext,
+    eventId: string,
+    raw: unknown,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(AdverseEventUpdateSchema, raw, 'adverse event update');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM adverse_events WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [eventId],
+      );
+      if (row === undefined) throw notFound('adverse event');
+      const before = adverseEventOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      const merged = parse(
+        AdverseEventInputSchema,
+        {
+          participantId: before.participantId,
+          term: changes.term ?? before.term,
+          onsetOn: changes.onsetOn ?? before.onsetOn,
+          grade: changes.grade ?? before.grade,
+          seriousCriteria: changes.seriousCriteria ?? before.seriousCriteria,
+          relatedness: changes.relatedness ?? before.relatedness,
+          expectedness: changes.expectedness ?? before.expectedness,
+          outcome: changes.outcome ?? before.outcome,
+        },
+        'adverse event update',
+      );
+      assertOneDeath(merged);
+      notAfterToday(merged.onsetOn, at, 'adverse event: onsetOn');
+      const after: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
+      await tx.run(
+        'UPDATE adverse_events SET term = ?, onset_on = ?, grade = ?, serious_criteria_json = ?, serious = ?, relatedness = ?, expectedness = ?, outcome = ? WHERE id = ?',
+        [
+          after.term,
+          after.onsetOn,
+          after.grade,
+          json(after.seriousCriteria),
+          after.serious ? 1 : 0,
+          after.relatedness,
+          after.expectedness,
+          after.outcome,
+          eventId,
+        ],
+      );
+      // The audit entry keeps the event as it was: a follow-up never loses what was entered before.
+      await append({ action: 'update', entity: 'adverse-event', entityId: eventId, before, after });
+      const alerts = await this.seriousAlert(tx, append, meta.protocol, after, before, at);
+      return { event: after, alerts };
     });
   }
 

@@ -672,6 +672,63 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('adverse event follow-up: changes stored, the prior event kept in the audit, alerts when it becomes serious or a SUSAR', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'AE1', 'A');
+        const ctx = as('coordinator', 'A', 'adverse event follow-up');
+        const { event } = await store.addAdverseEvent(ctx, {
+          participantId: id,
+          term: 'Fever',
+          onsetOn: '2026-11-10',
+          grade: 2,
+          seriousCriteria: [],
+          relatedness: 'unlikely',
+          expectedness: 'expected',
+          outcome: 'recovering',
+        });
+        const serious = await store.updateAdverseEvent(ctx, event.id, {
+          grade: 3,
+          seriousCriteria: ['hospitalisation'],
+        });
+        assert.equal(serious.event.serious, true);
+        assert.equal(serious.event.term, 'Fever');
+        assert.deepEqual(
+          serious.alerts.map((a) => a.kind),
+          ['serious-adverse-event'],
+        );
+        const susar = await store.updateAdverseEvent(ctx, event.id, {
+          relatedness: 'probable',
+          expectedness: 'unexpected',
+        });
+        assert.deepEqual(
+          susar.alerts.map((a) => a.kind),
+          ['susar'],
+        );
+        const resolved = await store.updateAdverseEvent(ctx, event.id, { outcome: 'recovered' });
+        assert.equal(resolved.alerts.length, 0);
+        assert.equal((await store.listAdverseEvents({ participantId: id }))[0]?.outcome, 'recovered');
+        const updates = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'adverse-event' && e.action === 'update',
+        );
+        assert.deepEqual(
+          updates.map((e) => [(e.before as { outcome: string }).outcome, (e.after as { outcome: string }).outcome]),
+          [
+            ['recovering', 'recovering'],
+            ['recovering', 'recovering'],
+            ['recovering', 'recovered'],
+          ],
+        );
+        assert.ok(updates.every((e) => e.reason === 'adverse event follow-up' && e.role === 'coordinator'));
+        await rejectsWith(store.updateAdverseEvent(ctx, event.id, { outcome: 'recovered' }), 'trial.invalid');
+        await rejectsWith(store.updateAdverseEvent(ctx, event.id, { outcome: 'fatal' }), 'trial.invalid');
+        await rejectsWith(store.updateAdverseEvent(ctx, event.id, {}), 'trial.invalid');
+        await rejectsWith(store.updateAdverseEvent(as('coordinator', 'B'), event.id, { grade: 4 }), 'trial.forbidden');
+        await rejectsWith(store.updateAdverseEvent(as('monitor'), event.id, { grade: 4 }), 'trial.forbidden');
+        await rejectsWith(store.updateAdverseEvent(ctx, 'no-such-event', { grade: 4 }), 'trial.not-found');
+      });
+    });
+
     test('audit: every write is chained with user, time, reason and before/after; tampering is detected', async () => {
       await withStore(async ({ store, db }) => {
         const protocol = await initTrial(store);
