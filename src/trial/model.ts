@@ -134,6 +134,15 @@ export const LabInputSchema = z.strictObject({
 });
 export type LabInput = z.infer<typeof LabInputSchema>;
 
+/**
+ * A correction of a recorded lab result (a value or unit typed wrong, the reference limits, the date or visit): the
+ * fields that change, with a reason; the store grades it again and keeps the result as entered in the audit entry.
+ */
+export const LabCorrectionSchema = LabInputSchema.omit({ participantId: true, analyte: true })
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type LabCorrection = z.infer<typeof LabCorrectionSchema>;
+
 export const RELATEDNESS = ['not-related', 'unlikely', 'possible', 'probable', 'definite'] as const;
 export const SERIOUSNESS_CRITERIA = [
   'death',

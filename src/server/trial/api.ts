@@ -18,6 +18,7 @@ import {
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
+  LabCorrectionSchema,
   LabInputSchema,
 } from '../../trial/model.ts';
 import type { Participant } from '../../trial/model.ts';
@@ -226,6 +227,17 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const input = parseBody(LabInputSchema, request.body);
     await participantFor(request, input.participantId);
     return reply.code(201).send(await store.addLab(writeContext(request, 'lab result'), input));
+  });
+
+  // A correction of a recorded result: the changed fields and a reason; graded again, the first entry kept in the audit.
+  app.post('/api/labs/:id/corrections', { config: { trialAccess: 'lab.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const reason = reasonFrom(request.body);
+    const { reason: _reason, ...fields } = request.body as Record<string, unknown>;
+    const changes = parseBody(LabCorrectionSchema, fields);
+    const lab = (await store.listLabs(siteFilter(userOf(request)))).find((l) => l.id === id);
+    if (lab === undefined) throw new NotFound();
+    return store.correctLab(writeContext(request, reason), id, changes);
   });
 
   app.post('/api/adverse-events', { config: { trialAccess: 'adverse-event.write' } }, async (request, reply) => {

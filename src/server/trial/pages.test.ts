@@ -75,3 +75,32 @@ test('adverse event follow-up through the API: writers of the site only, a reaso
     await t.close();
   }
 });
+
+test('lab correction through the API: a reason required, site scope, graded again', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const created = await coord.post('/trial/api/labs', {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'platelets',
+      value: 15,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 150,
+      collectedOn: '2026-11-04',
+    });
+    assert.equal(created.status, 201, created.text);
+    const path = `/trial/api/labs/${(created.json as { lab: { id: string } }).lab.id}/corrections`;
+    assert.equal((await coord.post(path, { value: 150 })).status, 400, 'a reason is required');
+    assert.equal((await coord.post(path, { analyte: 'anc', reason: 'x' })).status, 400, 'the analyte stays');
+    assert.equal((await (await t.signIn('monitor')).post(path, { value: 150, reason: 'x' })).status, 403);
+    assert.equal((await (await t.signIn('coordinator', 'site-b')).post(path, { value: 150, reason: 'x' })).status, 404);
+    const fixed = await coord.post(path, { value: 150, reason: 'one digit missed' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal((fixed.json as { lab: { assessment: { grade: number } } }).lab.assessment.grade, 0);
+  } finally {
+    await t.close();
+  }
+});

@@ -29,6 +29,7 @@ import type {
   FormRecord,
   ItemAnswer,
   KitInput,
+  LabCorrection,
   LabInput,
   LabRecord,
   Participant,
@@ -110,6 +111,12 @@ export interface TrialStore {
   // Safety
   /** Grades by CTCAE and checks the hold/stop rules of the protocol; raises alerts in the same transaction. */
   addLab(ctx: WriteContext, input: LabInput): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
+  /** Corrects a result (LabCorrectionSchema) and grades it again; alerts when its action becomes hold or stop. */
+  correctLab(
+    ctx: WriteContext,
+    labId: string,
+    changes: LabCorrection,
+  ): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
   listLabs(filter?: SiteFilter & { participantId?: string }): Promise<LabRecord[]>;
   addAdverseEvent(
     ctx: WriteContext,

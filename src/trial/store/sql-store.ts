@@ -22,7 +22,7 @@ import {
   type RandomizationPlan,
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
-import { assessLab, type CtcaeTable } from '../../safety/index.ts';
+import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
@@ -36,6 +36,7 @@ import {
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
+  LabCorrectionSchema,
   LabInputSchema,
   ScreeningInputSchema,
   UserInputSchema,
@@ -49,6 +50,7 @@ import {
   type FormCorrection,
   type FormRecord,
   type ItemAnswer,
+  type LabInput,
   type LabRecord,
   type Participant,
   type ScreeningEntry,
@@ -1178,50 +1180,90 @@ export class SqlTrialStore implements TrialStore {
     return record;
   }
 
+  /**
+   * A lab result's checks and its CTCAE grade with the label's rules, for a new result or a corrected one (`labId`,
+   * left out of its own baseline).
+   */
+  private async assessedLab(
+    tx: Tx,
+    ctx: WriteContext,
+    meta: Meta,
+    input: LabInput,
+    at: string,
+    labId: string | null,
+  ): Promise<{ p: Participant; assessment: LabAssessment }> {
+    notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
+    const p = await this.participantFor(tx, ctx, input.participantId);
+    if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
+      throw fail('trial.invalid', 'lab result: unknown visit');
+    await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
+    await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
+    const safety = meta.protocol.safety;
+    if (safety === undefined) throw conflict('the protocol has no safety block');
+    const table = this.knowledge.ctcae(safety.ctcaeVersion);
+    // A multiple of the ULN (ALT, AST) is unit-free, so the grading cannot see a result typed in a unit of another
+    // kind (10*9/L for an ALT); such a result would be graded and ruled on as if it were an activity. UCUM's [IU]
+    // does not convert to U, but an enzyme's international unit is the U (umol/min), as laboratories report it.
+    const term = table.terms[input.analyte];
+    const activity = input.unit === '[IU]/L' || convertQuantity({ value: 1, ucum: input.unit }, term?.unit ?? '').ok;
+    if (term?.measure === 'x-uln' && !activity) {
+      throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
+    }
+    // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
+    // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
+    // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+    const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
+    const preTreatment = (meta.protocol.visits ?? [])
+      .filter((v) => dosingDay !== undefined && v.day < dosingDay)
+      .map((v) => v.id);
+    const baselineRow =
+      preTreatment.length === 0
+        ? undefined
+        : await tx.get<Row>(
+            `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            [p.id, input.analyte, input.unit, input.collectedOn, labId ?? '', ...preTreatment],
+          );
+    const assessment = assessLab(table, safety.rules, {
+      analyte: input.analyte,
+      value: input.value,
+      unit: input.unit,
+      upperLimitOfNormal: input.upperLimitOfNormal,
+      lowerLimitOfNormal: input.lowerLimitOfNormal,
+      baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+    });
+    return { p, assessment };
+  }
+
+  /** A hold or stop alert for a lab whose action is more severe than `before`'s (null for a new result). */
+  private async labAlert(
+    tx: Tx,
+    append: Append,
+    lab: LabRecord,
+    before: LabRecord | null,
+    at: string,
+  ): Promise<AlertRecord[]> {
+    const rank = (a: LabAssessment['action'] | undefined): number => (a === 'discontinue' ? 2 : a === 'hold' ? 1 : 0);
+    const { assessment } = lab;
+    if (rank(assessment.action) <= rank(before?.assessment.action)) return [];
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: lab.participantId,
+        site: lab.site,
+        kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
+        message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
+        sourceType: 'lab',
+        sourceId: lab.id,
+        raisedAt: at,
+      }),
+    ];
+  }
+
   async addLab(ctx: WriteContext, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(LabInputSchema, raw, 'lab result');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
-      const p = await this.participantFor(tx, ctx, input.participantId);
-      if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
-        throw fail('trial.invalid', 'lab result: unknown visit');
-      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
-      await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
-      const safety = meta.protocol.safety;
-      if (safety === undefined) throw conflict('the protocol has no safety block');
-      const table = this.knowledge.ctcae(safety.ctcaeVersion);
-      // A multiple of the ULN (ALT, AST) is unit-free, so the grading cannot see a result typed in a unit of another
-      // kind (10*9/L for an ALT); such a result would be graded and ruled on as if it were an activity. UCUM's [IU]
-      // does not convert to U, but an enzyme's international unit is the U (umol/min), as laboratories report it.
-      const term = table.terms[input.analyte];
-      const activity = input.unit === '[IU]/L' || convertQuantity({ value: 1, ucum: input.unit }, term?.unit ?? '').ok;
-      if (term?.measure === 'x-uln' && !activity) {
-        throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
-      }
-      // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
-      // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
-      // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
-      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
-      const preTreatment = (meta.protocol.visits ?? [])
-        .filter((v) => dosingDay !== undefined && v.day < dosingDay)
-        .map((v) => v.id);
-      const baselineRow =
-        preTreatment.length === 0
-          ? undefined
-          : await tx.get<Row>(
-              `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
-              [p.id, input.analyte, input.unit, input.collectedOn, ...preTreatment],
-            );
-      const assessment = assessLab(table, safety.rules, {
-        analyte: input.analyte,
-        value: input.value,
-        unit: input.unit,
-        upperLimitOfNormal: input.upperLimitOfNormal,
-        lowerLimitOfNormal: input.lowerLimitOfNormal,
-        baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
-      });
+      const { p, assessment } = await this.assessedLab(tx, ctx, meta, input, at, null);
       const lab: LabRecord = {
         ...input,
         id: randomUUID(),
@@ -1250,21 +1292,59 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'lab', entityId: lab.id, before: null, after: lab });
-      const alerts: AlertRecord[] = [];
-      if (assessment.action === 'discontinue' || assessment.action === 'hold') {
-        alerts.push(
-          await this.raiseAlert(tx, append, {
-            participantId: p.id,
-            site: p.site,
-            kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
-            message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
-            sourceType: 'lab',
-            sourceId: lab.id,
-            raisedAt: at,
-          }),
-        );
+      return { lab, alerts: await this.labAlert(tx, append, lab, null, at) };
+    });
+  }
+
+  async correctLab(ctx: WriteContext, labId: string, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(LabCorrectionSchema, raw, 'lab correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM labs WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [labId],
+      );
+      if (row === undefined) throw notFound('lab result');
+      const before = labOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      const input = parse(
+        LabInputSchema,
+        {
+          participantId: before.participantId,
+          visit: changes.visit ?? before.visit,
+          analyte: before.analyte,
+          value: changes.value ?? before.value,
+          unit: changes.unit ?? before.unit,
+          upperLimitOfNormal:
+            changes.upperLimitOfNormal === undefined ? before.upperLimitOfNormal : changes.upperLimitOfNormal,
+          lowerLimitOfNormal:
+            changes.lowerLimitOfNormal === undefined ? before.lowerLimitOfNormal : changes.lowerLimitOfNormal,
+          collectedOn: changes.collectedOn ?? before.collectedOn,
+        },
+        'lab correction',
+      );
+      const { assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
+      const after: LabRecord = { ...before, ...input, assessment };
+      if (json({ ...after, assessment: null }) === json({ ...before, assessment: null })) {
+        throw fail('trial.invalid', 'lab correction: nothing changes');
       }
-      return { lab, alerts };
+      await tx.run(
+        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ? WHERE id = ?',
+        [
+          after.visit,
+          after.value,
+          after.unit,
+          after.upperLimitOfNormal,
+          after.lowerLimitOfNormal,
+          after.collectedOn,
+          json(assessment),
+          labId,
+        ],
+      );
+      // The audit entry keeps the result as entered first, with its grade; alerts it raised stay until acknowledged.
+      await append({ action: 'correct', entity: 'lab', entityId: labId, before, after });
+      return { lab: after, alerts: await this.labAlert(tx, append, after, before, at) };
     });
   }
 

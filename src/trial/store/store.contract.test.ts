@@ -729,6 +729,55 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('lab correction: graded again, the first entry kept in the audit, an alert when the correction calls for one', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'L1', 'A');
+        const ctx = as('coordinator', 'A', 'value typed wrong');
+        const { lab, alerts } = await store.addLab(ctx, {
+          participantId: id,
+          visit: 'baseline',
+          analyte: 'anc',
+          value: 0.3,
+          unit: '10*9/L',
+          upperLimitOfNormal: null,
+          lowerLimitOfNormal: 2,
+          collectedOn: '2026-11-04',
+        });
+        assert.deepEqual(
+          alerts.map((a) => a.kind),
+          ['stop-rule'],
+        );
+        const fixed = await store.correctLab(ctx, lab.id, { value: 3 });
+        assert.equal(fixed.lab.assessment.grade, 0);
+        assert.equal(fixed.lab.assessment.action, 'continue');
+        assert.equal(fixed.alerts.length, 0);
+        assert.equal((await store.listLabs({ participantId: id }))[0]?.value, 3);
+        const worse = await store.correctLab(ctx, lab.id, { value: 0.8 });
+        assert.deepEqual(
+          worse.alerts.map((a) => a.kind),
+          ['hold-rule'],
+        );
+        const corrections = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'lab' && e.action === 'correct',
+        );
+        assert.deepEqual(
+          corrections.map((e) => [(e.before as { value: number }).value, (e.after as { value: number }).value]),
+          [
+            [0.3, 3],
+            [3, 0.8],
+          ],
+        );
+        assert.ok(corrections.every((e) => e.reason === 'value typed wrong'));
+        await rejectsWith(store.correctLab(ctx, lab.id, { value: 0.8 }), 'trial.invalid');
+        await rejectsWith(store.correctLab(ctx, lab.id, {}), 'trial.invalid');
+        await rejectsWith(store.correctLab(ctx, lab.id, { collectedOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctLab(as('coordinator', 'B'), lab.id, { value: 2 }), 'trial.forbidden');
+        await rejectsWith(store.correctLab(as('statistician'), lab.id, { value: 2 }), 'trial.forbidden');
+        await rejectsWith(store.correctLab(ctx, 'no-such-lab', { value: 2 }), 'trial.not-found');
+      });
+    });
+
     test('audit: every write is chained with user, time, reason and before/after; tampering is detected', async () => {
       await withStore(async ({ store, db }) => {
         const protocol = await initTrial(store);
