@@ -8,7 +8,13 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
-import type { FastifyBodyParser, FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import type {
+  FastifyBodyParser,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { HttpError, registerErrorHandling } from './api/operation-outcome.ts';
@@ -134,21 +140,29 @@ const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]*))/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * JSON is UTF-8 (RFC 8259): a charset other than utf-8 is 415 and bytes that are not UTF-8 are 400, where decoding
- * them as UTF-8 would read a body the client did not send (U+FFFD in place of each bad byte).
+ * A request body's text, read as UTF-8 and nothing else: a charset other than utf-8 is 415 and bytes that are not
+ * UTF-8 are 400, where decoding them as UTF-8 would read a body the client did not send (U+FFFD in place of each bad
+ * byte). JSON is UTF-8 (RFC 8259); the trial's form posts are read the same way (src/server/trial/form-body.ts).
  */
+export function utf8Body(request: FastifyRequest, body: Buffer): string {
+  const charset = CHARSET.exec(request.headers['content-type'] ?? '');
+  if (charset !== null && (charset[1] ?? charset[2] ?? '').toLowerCase() !== 'utf-8') {
+    throw new HttpError(415, 'not-supported', 'unsupported charset (send UTF-8)');
+  }
+  try {
+    return UTF8.decode(body);
+  } catch {
+    throw new HttpError(400, 'structure', 'the body is not valid UTF-8');
+  }
+}
+
 function utf8JsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser<Buffer> {
   return (request, body, done) => {
-    const charset = CHARSET.exec(request.headers['content-type'] ?? '');
-    if (charset !== null && (charset[1] ?? charset[2] ?? '').toLowerCase() !== 'utf-8') {
-      done(new HttpError(415, 'not-supported', 'unsupported charset (send UTF-8 JSON)'), undefined);
-      return;
-    }
     let text: string;
     try {
-      text = UTF8.decode(body);
-    } catch {
-      done(new HttpError(400, 'structure', 'the body is not valid UTF-8'), undefined);
+      text = utf8Body(request, body);
+    } catch (error) {
+      done(error as HttpError, undefined);
       return;
     }
     parseJson(request, text, done);

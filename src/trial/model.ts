@@ -134,6 +134,15 @@ export const LabInputSchema = z.strictObject({
 });
 export type LabInput = z.infer<typeof LabInputSchema>;
 
+/**
+ * A correction of a recorded lab result (a value or unit typed wrong, the reference limits, the date or visit): the
+ * fields that change, with a reason; the store grades it again and keeps the result as entered in the audit entry.
+ */
+export const LabCorrectionSchema = LabInputSchema.omit({ participantId: true, analyte: true })
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type LabCorrection = z.infer<typeof LabCorrectionSchema>;
+
 export const RELATEDNESS = ['not-related', 'unlikely', 'possible', 'probable', 'definite'] as const;
 export const SERIOUSNESS_CRITERIA = [
   'death',
@@ -157,6 +166,15 @@ export const AdverseEventInputSchema = z.strictObject({
   outcome: z.enum(['recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown']),
 });
 export type AdverseEventInput = z.infer<typeof AdverseEventInputSchema>;
+
+/**
+ * A follow-up of a recorded adverse event (outcome resolved, became serious, relatedness assessed, a term or date
+ * corrected): the fields that change; the store keeps the event as it was in the audit entry.
+ */
+export const AdverseEventUpdateSchema = AdverseEventInputSchema.omit({ participantId: true })
+  .partial()
+  .refine((u) => Object.keys(u).length > 0, 'give at least one field');
+export type AdverseEventUpdate = z.infer<typeof AdverseEventUpdateSchema>;
 
 export const UserInputSchema = z.strictObject({
   username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),

@@ -76,7 +76,7 @@ export function sendOutcome(reply: FastifyReply, status: number, outcome: Operat
 }
 
 /** The message of a fastify framework error, rewritten so it never quotes the body. */
-function frameworkError(error: FastifyError): { status: number; type: IssueType; message: string } | undefined {
+export function frameworkError(error: FastifyError): { status: number; type: IssueType; message: string } | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, type: 'too-costly', message: 'request body too large' };

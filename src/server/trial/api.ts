@@ -10,6 +10,7 @@ import { InputError } from '../../record/issues.ts';
 import { blindAuditEntry, blindAuditVerification } from '../../trial/blinding.ts';
 import {
   AdverseEventInputSchema,
+  AdverseEventUpdateSchema,
   ConsentInputSchema,
   DispositionInputSchema,
   DoseInputSchema,
@@ -17,6 +18,7 @@ import {
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
+  LabCorrectionSchema,
   LabInputSchema,
 } from '../../trial/model.ts';
 import type { Participant } from '../../trial/model.ts';
@@ -227,10 +229,32 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return reply.code(201).send(await store.addLab(writeContext(request, 'lab result'), input));
   });
 
+  // A correction of a recorded result: the changed fields and a reason; graded again, the first entry kept in the audit.
+  app.post('/api/labs/:id/corrections', { config: { trialAccess: 'lab.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const reason = reasonFrom(request.body);
+    const { reason: _reason, ...fields } = request.body as Record<string, unknown>;
+    const changes = parseBody(LabCorrectionSchema, fields);
+    const lab = (await store.listLabs(siteFilter(userOf(request)))).find((l) => l.id === id);
+    if (lab === undefined) throw new NotFound();
+    return store.correctLab(writeContext(request, reason), id, changes);
+  });
+
   app.post('/api/adverse-events', { config: { trialAccess: 'adverse-event.write' } }, async (request, reply) => {
     const input = parseBody(AdverseEventInputSchema, request.body);
     await participantFor(request, input.participantId);
     return reply.code(201).send(await store.addAdverseEvent(writeContext(request, 'adverse event'), input));
+  });
+
+  // A follow-up of a recorded event: the changed fields and a reason; the audit entry keeps the event as it was.
+  app.post('/api/adverse-events/:id/updates', { config: { trialAccess: 'adverse-event.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const reason = reasonFrom(request.body);
+    const { reason: _reason, ...fields } = request.body as Record<string, unknown>;
+    const changes = parseBody(AdverseEventUpdateSchema, fields);
+    const event = (await store.listAdverseEvents(siteFilter(userOf(request)))).find((e) => e.id === id);
+    if (event === undefined) throw new NotFound();
+    return store.updateAdverseEvent(writeContext(request, reason), id, changes);
   });
 
   app.get('/api/alerts', { config: { trialAccess: 'trial.read' } }, async (request) =>

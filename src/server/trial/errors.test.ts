@@ -61,7 +61,7 @@ test('trial API errors are OperationOutcomes: 400, 401, 403, 404, 409, 415 and m
   const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
   assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
   assertOutcome(await coord.post(`/trial/api/participants/${id}/randomize`), 409, 'conflict', 'trial.conflict');
-  const raw = (body: BodyInit, contentType: string) =>
+  const raw = (body: string | Buffer, contentType: string) =>
     fetch(`${t.url}/trial/api/labs`, {
       method: 'POST',
       headers: { cookie: coord.cookie, 'x-csrf-token': coord.csrf, 'content-type': contentType },
@@ -70,7 +70,35 @@ test('trial API errors are OperationOutcomes: 400, 401, 403, 404, 409, 415 and m
       const text = await r.text();
       return { status: r.status, text, json: JSON.parse(text) as unknown, headers: r.headers };
     });
-  assertOutcome(await raw(`{"participantId": "${SECRET}"`, 'application/json'), 400, 'invalid');
-  assertOutcome(await raw(Buffer.from([0x7b, 0xff, 0x7d]), 'application/json'), 400, 'invalid');
+  assertOutcome(await raw(`{"participantId": "${SECRET}"`, 'application/json'), 400, 'structure');
+  assertOutcome(await raw(Buffer.from([0x7b, 0xff, 0x7d]), 'application/json'), 400, 'structure');
   assertOutcome(await raw(SECRET, 'text/plain'), 415, 'not-supported');
+});
+
+test('form posts are read as UTF-8 only: bad bytes or escapes 400, another charset 415, nothing stored', async () => {
+  const coord = await t.signIn('coordinator', 'site-a');
+  const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+  const post = (body: string | Buffer, contentType = 'application/x-www-form-urlencoded') =>
+    fetch(`${t.url}/trial/participants/${id}/labs`, {
+      method: 'POST',
+      headers: { cookie: coord.cookie, 'x-csrf-token': coord.csrf, 'content-type': contentType },
+      body,
+      redirect: 'manual',
+    }).then(async (r) => {
+      const text = await r.text();
+      return {
+        status: r.status,
+        text,
+        json: text.startsWith('{') ? (JSON.parse(text) as unknown) : undefined,
+        headers: r.headers,
+      };
+    });
+  const lab = 'visit=baseline&analyte=anc&value=3.1&unit=10*9%2FL&lowerLimitOfNormal=2&collectedOn=2026-11-04';
+  assertOutcome(await post(Buffer.concat([Buffer.from(`${lab}&x=`), Buffer.from([0xff])])), 400, 'structure');
+  assertOutcome(await post(`${lab}&x=%FF`), 400, 'structure');
+  assertOutcome(await post(lab, 'application/x-www-form-urlencoded; charset=latin1'), 415, 'not-supported');
+  assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
+  const saved = await post(`${lab}&note=caf%C3%A9`, 'application/x-www-form-urlencoded; charset=UTF-8');
+  assert.equal(saved.status, 303);
+  assert.equal((await t.store.listLabs({ participantId: id })).length, 1);
 });

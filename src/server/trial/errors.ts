@@ -20,7 +20,13 @@ const ISSUE_TYPES: Readonly<Record<number, IssueType>> = {
   500: 'exception',
 };
 
-/** Sends the trial error `code` with `status` and `message` as an OperationOutcome. */
-export function sendTrialError(reply: FastifyReply, status: number, message: string, code: string): FastifyReply {
-  return sendOutcome(reply, status, operationOutcome(ISSUE_TYPES[status] ?? 'invalid', message, code));
+/** Sends the trial error `code` with `status` and `message` as an OperationOutcome (issue type from the status). */
+export function sendTrialError(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  code: string,
+  type: IssueType = ISSUE_TYPES[status] ?? 'invalid',
+): FastifyReply {
+  return sendOutcome(reply, status, operationOutcome(type, message, code));
 }

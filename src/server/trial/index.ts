@@ -6,7 +6,6 @@
  */
 import cookie from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { signInAttemptCounter } from './sign-in-limit.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,7 +14,10 @@ import { loadInstruments } from '../../instruments/load.ts';
 import { InputError } from '../../record/issues.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
+import { frameworkError, HttpError } from '../api/operation-outcome.ts';
+import type { IssueType } from '../api/operation-outcome.ts';
 import { registerApi } from './api.ts';
+import { registerFormBody } from './form-body.ts';
 import { sendTrialError } from './errors.ts';
 import { guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
@@ -57,14 +59,36 @@ export function statusOfCode(code: string): number {
   return 400;
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string, code: string) {
+function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  code: string,
+  type?: IssueType,
+) {
   request.log.info({ code, status }, 'trial request refused');
-  return sendTrialError(reply, status, message, code);
+  return sendTrialError(reply, status, message, code, type);
 }
 
 export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof InputError)
     return sendError(request, reply, statusOfCode(error.code), error.message, error.code);
+  // The body parsers' errors (src/server/app.ts utf8Body) keep their issue type (structure, not-supported).
+  if (error instanceof HttpError)
+    return sendError(request, reply, error.statusCode, error.message, 'trial.refused', error.issueType);
+  const framework = frameworkError(error as FastifyError);
+  if (framework !== undefined) {
+    const code = (error as { code?: unknown }).code;
+    return sendError(
+      request,
+      reply,
+      framework.status,
+      framework.message,
+      typeof code === 'string' ? code : 'trial.refused',
+      framework.type,
+    );
+  }
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as { code?: unknown }).code;
@@ -82,7 +106,7 @@ export async function registerTrial(
   table: GuardedRoute[] = [],
 ): Promise<void> {
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
-  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) registerFormBody(app);
   await app.register(csrfProtection, { sessionPlugin: '@fastify/session' });
   // The attempts are counted in the trial store: shared by every server process on the database (sign-in-limit.ts).
   await app.register(rateLimit, { global: false, store: signInAttemptCounter(deps.store) });

@@ -1,9 +1,9 @@
 /**
  * The coordinator's pages under /trial, server-rendered in the clinician app's layout (src/server/web/layout.ts):
  * sign-in, participants, screening log, enrolment, randomization, a participant's visits (with each visit's window)
- * and visit forms, lab results with their safety verdicts, the safety dashboard and the CONSORT flow. Forms post to
- * page actions that call the same operations as the JSON API (operations.ts) and redirect back (post/redirect/get),
- * so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
+ * and visit forms, lab results with their safety verdicts, adverse events, the safety dashboard and the CONSORT
+ * flow. Forms post to page actions that call the same operations as the JSON API (operations.ts) and redirect back
+ * (post/redirect/get), so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
  * shown with "study drug" in its place, and the records a page shows (text people entered among them) pass through
  * maskStrings first, so each arm name in them reads [concealed] (blinding.ts): a page never carries an arm name to
  * them, and never fails for a term someone typed.
@@ -14,7 +14,14 @@ import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { InputError } from '../../record/issues.ts';
 import { LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
 import { participantLevels } from '../../trial/strata.ts';
-import type { AlertRecord, FormRecord, LabRecord, Participant, ScreeningEntry } from '../../trial/model.ts';
+import type {
+  AdverseEventRecord,
+  AlertRecord,
+  FormRecord,
+  LabRecord,
+  Participant,
+  ScreeningEntry,
+} from '../../trial/model.ts';
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
 import { page } from '../web/layout.ts';
@@ -196,6 +203,44 @@ function labTable(labs: readonly LabRecord[]): Html {
               <td>${l.analyte}</td>
               <td>${l.value} ${l.unit}</td>
               <td>${assessmentText(l)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
+  if (events.length === 0) return html`<p>No adverse events recorded.</p>`;
+  return html`<div class="table-wrap">
+    <table>
+      <caption class="muted">
+        Adverse events as entered (verbatim term; CTCAE grade by the investigator)
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Onset</th>
+          <th scope="col">Term</th>
+          <th scope="col">Grade</th>
+          <th scope="col">Serious</th>
+          <th scope="col">Relatedness</th>
+          <th scope="col">Expectedness</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Recorded</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${events.map(
+          (e) =>
+            html`<tr>
+              <td>${e.onsetOn}</td>
+              <td>${e.term}</td>
+              <td>${e.grade}</td>
+              <td>${e.serious ? html`<strong>yes</strong> (${e.seriousCriteria.join(', ')})` : 'no'}</td>
+              <td>${e.relatedness}</td>
+              <td>${e.expectedness}</td>
+              <td>${e.outcome}</td>
+              <td>${dateOnly(e.recordedAt)}</td>
             </tr>`,
         )}
       </tbody>
@@ -551,9 +596,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const { id } = request.params as { id: string };
       const record = await participantInScope(deps, request, id);
       const protocol = await currentProtocol(deps);
-      const [storedForms, storedLabs, alerts, allocation] = await Promise.all([
+      const [storedForms, storedLabs, storedEvents, alerts, allocation] = await Promise.all([
         store.listForms({ participantId: id }),
         store.listLabs({ participantId: id }),
+        store.listAdverseEvents({ participantId: id }),
         store.listAlerts({ openOnly: true }),
         store.getAllocation(id),
       ]);
@@ -566,10 +612,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       );
       // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
       const { blind } = await blindingFor(request);
-      const { participant, forms, labs, mine, dose } = blind({
+      const { participant, forms, labs, adverseEvents, mine, dose } = blind({
         participant: record,
         forms: storedForms,
         labs: storedLabs,
+        adverseEvents: storedEvents,
         mine: alerts.filter((a) => a.participantId === id),
         dose: storedDose,
       });
@@ -732,7 +779,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   <p><button type="submit">Save lab result</button></p>
                 </form>`
               : ''
-          }`,
+          }
+          <h2>Adverse events</h2>
+          ${adverseEventTable(adverseEvents)}`,
       );
     },
   );

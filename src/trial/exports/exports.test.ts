@@ -8,6 +8,7 @@ import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
+import { scoreInstrument } from '../../instruments/index.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
 
 let opened: OpenedStore;
@@ -98,6 +99,8 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(ae.records.length, 1);
   assert.equal(ae.records[0]?.AESER, 'Y');
   assert.equal(ae.records[0]?.AESHOSP, 'Y');
+  // AEOUT in CDISC controlled terminology (OUT, C66768).
+  assert.equal(ae.records[0]?.AEOUT, 'RECOVERED/RESOLVED');
   const ex = read(d.EX);
   assert.equal(ex.records.length, N);
   assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));
@@ -198,4 +201,53 @@ test('CSV exports: entered text that a spreadsheet would run as a formula is wri
   const analysis = read(analysisCsv(tampered, protocol).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
+});
+
+test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no standard result', () => {
+  const instruments = loadInstruments();
+  const bdi = instruments.get('bdi-ii');
+  const form = snapshot.forms.find((f) => f.instrument === 'bdi-ii');
+  assert.ok(bdi !== undefined && form !== undefined);
+  const answers = { ...form.answers, '1': 9, '2': 1.5, '16': '2' };
+  const tampered: TrialSnapshot = {
+    ...snapshot,
+    forms: [{ ...form, answers, score: scoreInstrument(bdi, answers, form.scoring ?? undefined) }],
+  };
+  const rows = read(sdtmDomains(tampered, protocol, instruments).QS).records;
+  const row = (testcd: string) => rows.find((r) => r.QSTESTCD === testcd);
+  for (const [testcd, entered] of [
+    ['BDI2I01', '9'],
+    ['BDI2I02', '1.5'],
+    ['BDI2I16', '2'],
+  ] as const) {
+    assert.equal(row(testcd)?.QSORRES, entered, testcd);
+    assert.equal(row(testcd)?.QSSTRESC, '', testcd);
+    assert.equal(row(testcd)?.QSSTRESN, '', testcd);
+  }
+  assert.equal(row('BDI2I03')?.QSSTRESN, row('BDI2I03')?.QSORRES);
+  assert.equal(row('BDI2TOT')?.QSSTRESN, '');
+});
+
+test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a unit that does not convert leaves them empty', () => {
+  const lab = snapshot.labs[0];
+  assert.ok(lab !== undefined);
+  const tampered: TrialSnapshot = {
+    ...snapshot,
+    labs: [
+      { ...lab, id: 'l1', analyte: 'anc', value: 800, unit: '/uL' },
+      { ...lab, id: 'l2', analyte: 'platelets', value: 90, unit: '10*3/uL' },
+      { ...lab, id: 'l3', analyte: 'anc', value: 1.2, unit: '10*9/L' },
+      { ...lab, id: 'l4', analyte: 'anc', value: 0.3, unit: 'mg/dL' },
+    ],
+  };
+  const rows = read(sdtmDomains(tampered, protocol, loadInstruments()).LB).records;
+  assert.deepEqual(
+    rows.map((r) => [r.LBORRES, r.LBORRESU, r.LBSTRESN, r.LBSTRESU]),
+    [
+      ['800', '/uL', '0.8', '10*9/L'],
+      ['90', '10*3/uL', '90', '10*9/L'],
+      ['1.2', '10*9/L', '1.2', '10*9/L'],
+      ['0.3', 'mg/dL', '', ''],
+    ],
+  );
 });

@@ -8,20 +8,33 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { convertQuantity } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-import type { Participant, TrialSnapshot } from '../model.ts';
+import type { AdverseEventInput, Participant, TrialSnapshot } from '../model.ts';
 
 export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'AE'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 type Cell = string | number | null;
 
-const LB_TESTS: Record<string, { code: string; name: string }> = {
-  anc: { code: 'NEUT', name: 'Neutrophils' },
-  platelets: { code: 'PLAT', name: 'Platelets' },
-  alt: { code: 'ALT', name: 'Alanine Aminotransferase' },
-  ast: { code: 'AST', name: 'Aspartate Aminotransferase' },
+/** LB tests with the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them. */
+const LB_TESTS: Record<string, { code: string; name: string; unit: string }> = {
+  anc: { code: 'NEUT', name: 'Neutrophils', unit: '10*9/L' },
+  platelets: { code: 'PLAT', name: 'Platelets', unit: '10*9/L' },
+  alt: { code: 'ALT', name: 'Alanine Aminotransferase', unit: 'U/L' },
+  ast: { code: 'AST', name: 'Aspartate Aminotransferase', unit: 'U/L' },
 };
+
+/**
+ * A result in the test's standard unit (UCUM conversion, src/units), or null when the unit does not convert: a
+ * standard result column mixing 800 /uL and 0.8 10*9/L would mislead any summary of it. 12 significant digits drop
+ * the conversion's floating-point tail.
+ */
+function standardResult(value: number, unit: string, standardUnit: string): number | null {
+  if (unit === standardUnit) return value;
+  const c = convertQuantity({ value, ucum: unit }, standardUnit);
+  return c.ok ? Number(c.value.toPrecision(12)) : null;
+}
 
 const DS_TERMS: Record<string, string> = {
   completed: 'COMPLETED',
@@ -42,6 +55,16 @@ export const csvText = (rows: readonly (readonly Cell[])[]): string =>
     rows.map((r) => r.map((c) => (c === null ? '' : c))),
     { escape_formulas: true },
   );
+
+/** AEOUT in CDISC controlled terminology (codelist OUT, C66768). */
+const AE_OUTCOMES: Record<AdverseEventInput['outcome'], string> = {
+  recovered: 'RECOVERED/RESOLVED',
+  recovering: 'RECOVERING/RESOLVING',
+  'not-recovered': 'NOT RECOVERED/NOT RESOLVED',
+  'recovered-with-sequelae': 'RECOVERED/RESOLVED WITH SEQUELAE',
+  fatal: 'FATAL',
+  unknown: 'UNKNOWN',
+};
 
 const csv = (header: readonly string[], rows: readonly Cell[][]): string => csvText([header, ...rows]);
 
@@ -156,11 +179,18 @@ export function sdtmDomains(
       f.completedOn,
       studyDay(f.participantId, f.completedOn),
     ];
+    // An answer the scoring refused (out of range, not a whole number, a BDI-II 16/18 answer without its option)
+    // keeps its QSORRES as entered but has no standard result: it is not a response of the instrument.
+    const refused = new Set(f.score.issues.map((i) => i.path));
     for (const item of def.items) {
       const answer = f.answers[String(item.number)] ?? null;
       const options = def.optionItems[String(item.number)];
       const response =
-        answer === null ? null : options !== undefined ? (options[String(answer)] ?? null) : Number(answer);
+        answer === null || refused.has(`${def.id}.item.${item.number}`)
+          ? null
+          : options !== undefined
+            ? (options[String(answer)] ?? null)
+            : Number(answer);
       qs.push(
         base(
           `${def.code}I${String(item.number).padStart(2, '0')}`,
@@ -179,7 +209,8 @@ export function sdtmDomains(
 
   const lb = s.labs.map((l, i): Cell[] => {
     const p = byId.get(l.participantId);
-    const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte };
+    const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte, unit: l.unit };
+    const stresn = standardResult(l.value, l.unit, t.unit);
     const visit = visitOf(l.visit);
     return [
       study,
@@ -191,8 +222,8 @@ export function sdtmDomains(
       'HEMATOLOGY/CHEMISTRY',
       l.value,
       l.unit,
-      l.value,
-      l.unit,
+      stresn,
+      stresn === null ? null : t.unit,
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.assessment.grade,
@@ -220,7 +251,7 @@ export function sdtmDomains(
       yn(e.serious),
       e.relatedness.toUpperCase(),
       e.expectedness.toUpperCase(),
-      e.outcome.toUpperCase(),
+      AE_OUTCOMES[e.outcome],
       yn(c.has('death')),
       yn(c.has('life-threatening')),
       yn(c.has('hospitalisation')),

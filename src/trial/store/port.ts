@@ -14,6 +14,7 @@ import type { RandomizationPlan } from '../../randomization/index.ts';
 import type {
   AdverseEventInput,
   AdverseEventRecord,
+  AdverseEventUpdate,
   AlertRecord,
   Allocation,
   ConsentInput,
@@ -28,6 +29,7 @@ import type {
   FormRecord,
   ItemAnswer,
   KitInput,
+  LabCorrection,
   LabInput,
   LabRecord,
   Participant,
@@ -109,10 +111,22 @@ export interface TrialStore {
   // Safety
   /** Grades by CTCAE and checks the hold/stop rules of the protocol; raises alerts in the same transaction. */
   addLab(ctx: WriteContext, input: LabInput): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
+  /** Corrects a result (LabCorrectionSchema) and grades it again; alerts when its action becomes hold or stop. */
+  correctLab(
+    ctx: WriteContext,
+    labId: string,
+    changes: LabCorrection,
+  ): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
   listLabs(filter?: SiteFilter & { participantId?: string }): Promise<LabRecord[]>;
   addAdverseEvent(
     ctx: WriteContext,
     input: AdverseEventInput,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
+  /** A follow-up (AdverseEventUpdateSchema); alerts when the event becomes serious or a SUSAR. */
+  updateAdverseEvent(
+    ctx: WriteContext,
+    eventId: string,
+    changes: AdverseEventUpdate,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
   listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]>;
   listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]>;

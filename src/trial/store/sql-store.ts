@@ -22,11 +22,13 @@ import {
   type RandomizationPlan,
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
-import { assessLab, type CtcaeTable } from '../../safety/index.ts';
+import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
+import { convertQuantity } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
 import {
   AdverseEventInputSchema,
+  AdverseEventUpdateSchema,
   ConsentInputSchema,
   DispositionInputSchema,
   DoseInputSchema,
@@ -34,9 +36,11 @@ import {
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
+  LabCorrectionSchema,
   LabInputSchema,
   ScreeningInputSchema,
   UserInputSchema,
+  type AdverseEventInput,
   type AdverseEventRecord,
   type AlertRecord,
   type Allocation,
@@ -46,6 +50,7 @@ import {
   type FormCorrection,
   type FormRecord,
   type ItemAnswer,
+  type LabInput,
   type LabRecord,
   type Participant,
   type ScreeningEntry,
@@ -83,6 +88,20 @@ const conflict = (message: string): InputError => fail('trial.conflict', message
  */
 function notAfterToday(date: string, at: string, field: string): void {
   if (date > addDays(at.slice(0, 10), 1)) throw fail('trial.invalid', `${field}: the date is in the future`);
+}
+
+/**
+ * A death is one fact told three ways (CTCAE grade 5, outcome fatal, ICH E2A criterion death): an event giving only
+ * some of them is ambiguous, and one without the criterion would not be serious and raise no alert.
+ */
+function assertOneDeath(e: AdverseEventInput): void {
+  const death = [e.grade === 5, e.outcome === 'fatal', e.seriousCriteria.includes('death')];
+  if (death.some(Boolean) && !death.every(Boolean)) {
+    throw fail(
+      'trial.invalid',
+      'adverse event: grade 5, outcome fatal and the seriousness criterion death go together (give all three or none)',
+    );
+  }
 }
 
 /** Validates `input` with `schema`; the message names fields only, never the values. */
@@ -439,6 +458,20 @@ export class SqlTrialStore implements TrialStore {
     }
   }
 
+  /**
+   * No data is collected after a participant withdrew consent or died: a form, lab result or infusion dated after
+   * that disposition is refused (one dated on or before it, entered late, is kept).
+   */
+  private async assertBeforeExit(tx: Tx, p: Participant, date: string, what: string): Promise<void> {
+    const exit = await tx.get<Row>(
+      "SELECT on_date FROM dispositions WHERE participant_id = ? AND event IN ('withdrew-consent', 'death')",
+      [p.id],
+    );
+    if (exit !== undefined && date > str(exit, 'on_date')) {
+      throw conflict(`${what}: dated after the participant withdrew consent or died`);
+    }
+  }
+
   // ---- Set-up
 
   async init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo> {
@@ -611,8 +644,12 @@ export class SqlTrialStore implements TrialStore {
       const site = str(s, 'site');
       SqlTrialStore.assertSite(ctx, site);
       if (str(s, 'verdict') !== 'eligible') throw conflict('only an eligible screening entry can be enrolled');
-      if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) === undefined) {
-        throw conflict('consent must be recorded before enrolment');
+      const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
+        input.screeningId,
+      ]);
+      if (consent === undefined) throw conflict('consent must be recorded before enrolment');
+      if (input.enrolledOn < str(consent, 'consented_on')) {
+        throw fail('trial.invalid', 'enrolment: enrolledOn is before the consent');
       }
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
@@ -696,6 +733,7 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       if (p.status === 'completed' || p.status === 'discontinued')
         throw conflict('the participant already has a final disposition');
+      if (input.on < p.enrolledOn) throw fail('trial.invalid', 'disposition: on is before enrolment');
       const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
       await tx.run(
         'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -877,6 +915,7 @@ export class SqlTrialStore implements TrialStore {
       if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
       if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
+      await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -929,6 +968,7 @@ export class SqlTrialStore implements TrialStore {
       if (!visit.instruments.includes(def.id))
         throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
+      await this.assertBeforeExit(tx, p, input.completedOn, 'form');
       if (
         (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
           p.id,
@@ -1140,40 +1180,90 @@ export class SqlTrialStore implements TrialStore {
     return record;
   }
 
+  /**
+   * A lab result's checks and its CTCAE grade with the label's rules, for a new result or a corrected one (`labId`,
+   * left out of its own baseline).
+   */
+  private async assessedLab(
+    tx: Tx,
+    ctx: WriteContext,
+    meta: Meta,
+    input: LabInput,
+    at: string,
+    labId: string | null,
+  ): Promise<{ p: Participant; assessment: LabAssessment }> {
+    notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
+    const p = await this.participantFor(tx, ctx, input.participantId);
+    if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
+      throw fail('trial.invalid', 'lab result: unknown visit');
+    await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
+    await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
+    const safety = meta.protocol.safety;
+    if (safety === undefined) throw conflict('the protocol has no safety block');
+    const table = this.knowledge.ctcae(safety.ctcaeVersion);
+    // A multiple of the ULN (ALT, AST) is unit-free, so the grading cannot see a result typed in a unit of another
+    // kind (10*9/L for an ALT); such a result would be graded and ruled on as if it were an activity. UCUM's [IU]
+    // does not convert to U, but an enzyme's international unit is the U (umol/min), as laboratories report it.
+    const term = table.terms[input.analyte];
+    const activity = input.unit === '[IU]/L' || convertQuantity({ value: 1, ucum: input.unit }, term?.unit ?? '').ok;
+    if (term?.measure === 'x-uln' && !activity) {
+      throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
+    }
+    // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
+    // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
+    // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+    const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
+    const preTreatment = (meta.protocol.visits ?? [])
+      .filter((v) => dosingDay !== undefined && v.day < dosingDay)
+      .map((v) => v.id);
+    const baselineRow =
+      preTreatment.length === 0
+        ? undefined
+        : await tx.get<Row>(
+            `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            [p.id, input.analyte, input.unit, input.collectedOn, labId ?? '', ...preTreatment],
+          );
+    const assessment = assessLab(table, safety.rules, {
+      analyte: input.analyte,
+      value: input.value,
+      unit: input.unit,
+      upperLimitOfNormal: input.upperLimitOfNormal,
+      lowerLimitOfNormal: input.lowerLimitOfNormal,
+      baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+    });
+    return { p, assessment };
+  }
+
+  /** A hold or stop alert for a lab whose action is more severe than `before`'s (null for a new result). */
+  private async labAlert(
+    tx: Tx,
+    append: Append,
+    lab: LabRecord,
+    before: LabRecord | null,
+    at: string,
+  ): Promise<AlertRecord[]> {
+    const rank = (a: LabAssessment['action'] | undefined): number => (a === 'discontinue' ? 2 : a === 'hold' ? 1 : 0);
+    const { assessment } = lab;
+    if (rank(assessment.action) <= rank(before?.assessment.action)) return [];
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: lab.participantId,
+        site: lab.site,
+        kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
+        message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
+        sourceType: 'lab',
+        sourceId: lab.id,
+        raisedAt: at,
+      }),
+    ];
+  }
+
   async addLab(ctx: WriteContext, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(LabInputSchema, raw, 'lab result');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
-      const p = await this.participantFor(tx, ctx, input.participantId);
-      if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
-        throw fail('trial.invalid', 'lab result: unknown visit');
-      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
-      const safety = meta.protocol.safety;
-      if (safety === undefined) throw conflict('the protocol has no safety block');
-      // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
-      // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
-      // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
-      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
-      const preTreatment = (meta.protocol.visits ?? [])
-        .filter((v) => dosingDay !== undefined && v.day < dosingDay)
-        .map((v) => v.id);
-      const baselineRow =
-        preTreatment.length === 0
-          ? undefined
-          : await tx.get<Row>(
-              `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
-              [p.id, input.analyte, input.unit, input.collectedOn, ...preTreatment],
-            );
-      const assessment = assessLab(this.knowledge.ctcae(safety.ctcaeVersion), safety.rules, {
-        analyte: input.analyte,
-        value: input.value,
-        unit: input.unit,
-        upperLimitOfNormal: input.upperLimitOfNormal,
-        lowerLimitOfNormal: input.lowerLimitOfNormal,
-        baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
-      });
+      const { p, assessment } = await this.assessedLab(tx, ctx, meta, input, at, null);
       const lab: LabRecord = {
         ...input,
         id: randomUUID(),
@@ -1202,21 +1292,59 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'lab', entityId: lab.id, before: null, after: lab });
-      const alerts: AlertRecord[] = [];
-      if (assessment.action === 'discontinue' || assessment.action === 'hold') {
-        alerts.push(
-          await this.raiseAlert(tx, append, {
-            participantId: p.id,
-            site: p.site,
-            kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
-            message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
-            sourceType: 'lab',
-            sourceId: lab.id,
-            raisedAt: at,
-          }),
-        );
+      return { lab, alerts: await this.labAlert(tx, append, lab, null, at) };
+    });
+  }
+
+  async correctLab(ctx: WriteContext, labId: string, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(LabCorrectionSchema, raw, 'lab correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM labs WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [labId],
+      );
+      if (row === undefined) throw notFound('lab result');
+      const before = labOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      const input = parse(
+        LabInputSchema,
+        {
+          participantId: before.participantId,
+          visit: changes.visit ?? before.visit,
+          analyte: before.analyte,
+          value: changes.value ?? before.value,
+          unit: changes.unit ?? before.unit,
+          upperLimitOfNormal:
+            changes.upperLimitOfNormal === undefined ? before.upperLimitOfNormal : changes.upperLimitOfNormal,
+          lowerLimitOfNormal:
+            changes.lowerLimitOfNormal === undefined ? before.lowerLimitOfNormal : changes.lowerLimitOfNormal,
+          collectedOn: changes.collectedOn ?? before.collectedOn,
+        },
+        'lab correction',
+      );
+      const { assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
+      const after: LabRecord = { ...before, ...input, assessment };
+      if (json({ ...after, assessment: null }) === json({ ...before, assessment: null })) {
+        throw fail('trial.invalid', 'lab correction: nothing changes');
       }
-      return { lab, alerts };
+      await tx.run(
+        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ? WHERE id = ?',
+        [
+          after.visit,
+          after.value,
+          after.unit,
+          after.upperLimitOfNormal,
+          after.lowerLimitOfNormal,
+          after.collectedOn,
+          json(assessment),
+          labId,
+        ],
+      );
+      // The audit entry keeps the result as entered first, with its grade; alerts it raised stay until acknowledged.
+      await append({ action: 'correct', entity: 'lab', entityId: labId, before, after });
+      return { lab: after, alerts: await this.labAlert(tx, append, after, before, at) };
     });
   }
 
@@ -1237,6 +1365,7 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(AdverseEventInputSchema, raw, 'adverse event');
+    assertOneDeath(input);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.onsetOn, at, 'adverse event: onsetOn');
@@ -1270,24 +1399,97 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'adverse-event', entityId: event.id, before: null, after: event });
-      const alerts: AlertRecord[] = [];
-      if (serious && meta.protocol.safety?.alertOnSeriousAdverseEvent !== false) {
-        // A suspected unexpected serious adverse reaction (SUSAR): serious, possibly related or more, unexpected.
-        const related = !['not-related', 'unlikely'].includes(event.relatedness);
-        const susar = related && event.expectedness === 'unexpected';
-        alerts.push(
-          await this.raiseAlert(tx, append, {
-            participantId: p.id,
-            site: p.site,
-            kind: susar ? 'susar' : 'serious-adverse-event',
-            message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
-            sourceType: 'adverse-event',
-            sourceId: event.id,
-            raisedAt: at,
-          }),
-        );
-      }
+      const alerts = await this.seriousAlert(tx, append, meta.protocol, event, null, at);
       return { event, alerts };
+    });
+  }
+
+  /**
+   * The alert an event calls for: `serious-adverse-event`, or `susar` (a suspected unexpected serious adverse
+   * reaction: serious, possibly related or more, unexpected); raised when the event reaches a higher kind than
+   * `before` (null for a new event), so a follow-up that makes an event serious, or a SUSAR, alerts as a new one does.
+   */
+  private async seriousAlert(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    event: AdverseEventRecord,
+    before: AdverseEventRecord | null,
+    at: string,
+  ): Promise<AlertRecord[]> {
+    if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
+    const rank = (e: AdverseEventRecord | null): number => {
+      if (e === null || !e.serious) return 0;
+      const related = !['not-related', 'unlikely'].includes(e.relatedness);
+      return related && e.expectedness === 'unexpected' ? 2 : 1;
+    };
+    if (rank(event) <= rank(before)) return [];
+    const susar = rank(event) === 2;
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: event.participantId,
+        site: event.site,
+        kind: susar ? 'susar' : 'serious-adverse-event',
+        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
+        sourceType: 'adverse-event',
+        sourceId: event.id,
+        raisedAt: at,
+      }),
+    ];
+  }
+
+  async updateAdverseEvent(
+    ctx: WriteContext,
+    eventId: string,
+    raw: unknown,
+  ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(AdverseEventUpdateSchema, raw, 'adverse event update');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM adverse_events WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [eventId],
+      );
+      if (row === undefined) throw notFound('adverse event');
+      const before = adverseEventOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      const merged = parse(
+        AdverseEventInputSchema,
+        {
+          participantId: before.participantId,
+          term: changes.term ?? before.term,
+          onsetOn: changes.onsetOn ?? before.onsetOn,
+          grade: changes.grade ?? before.grade,
+          seriousCriteria: changes.seriousCriteria ?? before.seriousCriteria,
+          relatedness: changes.relatedness ?? before.relatedness,
+          expectedness: changes.expectedness ?? before.expectedness,
+          outcome: changes.outcome ?? before.outcome,
+        },
+        'adverse event update',
+      );
+      assertOneDeath(merged);
+      notAfterToday(merged.onsetOn, at, 'adverse event: onsetOn');
+      const after: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
+      await tx.run(
+        'UPDATE adverse_events SET term = ?, onset_on = ?, grade = ?, serious_criteria_json = ?, serious = ?, relatedness = ?, expectedness = ?, outcome = ? WHERE id = ?',
+        [
+          after.term,
+          after.onsetOn,
+          after.grade,
+          json(after.seriousCriteria),
+          after.serious ? 1 : 0,
+          after.relatedness,
+          after.expectedness,
+          after.outcome,
+          eventId,
+        ],
+      );
+      // The audit entry keeps the event as it was: a follow-up never loses what was entered before.
+      await append({ action: 'update', entity: 'adverse-event', entityId: eventId, before, after });
+      const alerts = await this.seriousAlert(tx, append, meta.protocol, after, before, at);
+      return { event: after, alerts };
     });
   }
 

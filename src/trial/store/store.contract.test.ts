@@ -482,16 +482,72 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('dates in order: enrolment not before consent, disposition not before enrolment, no data after withdrawal of consent', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'visit entry');
+        const s = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-W1',
+          screenedOn: '2026-11-01',
+          criteria: eligibleCriteria(protocol),
+        });
+        await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-03', formVersion: 'v1.0' });
+        const enrol = {
+          screeningId: s.id,
+          participantCode: 'W1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+        };
+        await rejectsWith(store.enrol(ctx, { ...enrol, enrolledOn: '2026-11-02' }), 'trial.invalid');
+        const { id } = await store.enrol(ctx, { ...enrol, enrolledOn: '2026-11-03' });
+        const allocation = await store.randomize(ctx, id);
+        await store.recordDose(ctx, {
+          participantId: id,
+          visit: 'infusion',
+          kitCode: allocation.kitCode,
+          administeredOn: '2026-11-05',
+          doseMg: 560,
+          bodyWeightKg: 70,
+        });
+        const withdrawal = { participantId: id, event: 'withdrew-consent' as const, on: '2026-11-02' };
+        await rejectsWith(store.recordDisposition(ctx, withdrawal), 'trial.invalid');
+        await store.recordDisposition(ctx, { ...withdrawal, on: '2026-11-15' });
+        const bdi = (visit: string, completedOn: string) =>
+          store.saveForm(ctx, { participantId: id, visit, instrument: 'bdi-ii', answers: bdiAnswers(1), completedOn });
+        // The day-14 visit happened the day before the withdrawal and is entered late: kept.
+        await bdi('day-14', '2026-11-14');
+        await rejectsWith(bdi('day-28', '2026-11-16'), 'trial.conflict');
+        await rejectsWith(
+          store.addLab(ctx, {
+            participantId: id,
+            visit: 'day-28',
+            analyte: 'anc',
+            value: 3,
+            unit: '10*9/L',
+            upperLimitOfNormal: null,
+            lowerLimitOfNormal: 2,
+            collectedOn: '2026-11-20',
+          }),
+          'trial.conflict',
+        );
+        assert.deepEqual(
+          (await store.listForms({ participantId: id })).map((f) => f.visit),
+          ['day-14'],
+        );
+      });
+    });
+
     test('safety: the abnormal-baseline ALT/AST grading takes its baseline before the infusion, never after', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
-        const alt = (id: string, visit: string, value: number, collectedOn: string) =>
+        const alt = (id: string, visit: string, value: number, collectedOn: string, unit = 'U/L') =>
           store.addLab(as('coordinator', 'A', 'bloods'), {
             participantId: id,
             visit,
             analyte: 'alt',
             value,
-            unit: 'U/L',
+            unit,
             upperLimitOfNormal: 40,
             lowerLimitOfNormal: null,
             collectedOn,
@@ -503,6 +559,11 @@ for (const factory of allFactories()) {
         const later = await alt(first, 'day-14', 300, '2026-11-19');
         assert.equal(later.lab.assessment.grade, 3);
         assert.equal(later.lab.assessment.action, 'discontinue');
+        // An ALT typed in a count unit is refused, not graded as 5 x ULN; the activity units are taken.
+        await rejectsWith(alt(first, 'day-14', 200, '2026-11-19', '10*9/L'), 'trial.invalid');
+        await rejectsWith(alt(first, 'day-14', 200, '2026-11-19', 'mg/dL'), 'trial.invalid');
+        assert.equal((await alt(first, 'day-14', 200, '2026-11-19', '[IU]/L')).lab.assessment.action, 'hold');
+        assert.equal((await alt(first, 'day-14', 100, '2026-11-19', 'ukat/L')).lab.assessment.grade, 1);
         // A raised pre-infusion ALT is the baseline: 300 U/L is 5 x a baseline of 60, grade 2 (CTCAE v5.0).
         const second = await enrolOne(store, protocol, 'B2', 'A');
         await alt(second, 'baseline', 60, '2026-11-02');
@@ -574,6 +635,22 @@ for (const factory of allFactories()) {
           susar.alerts.map((a) => a.kind),
           ['susar'],
         );
+        // A death told only partly (grade 5 without the criterion, outcome fatal at grade 3) is refused: it would be
+        // stored as not serious, without an alert.
+        const fatal = {
+          participantId: id,
+          term: 'Sepsis',
+          onsetOn: '2026-11-19',
+          grade: 5,
+          seriousCriteria: ['death' as const],
+          relatedness: 'possible' as const,
+          expectedness: 'expected' as const,
+          outcome: 'fatal' as const,
+        };
+        await rejectsWith(store.addAdverseEvent(ctx, { ...fatal, seriousCriteria: [] }), 'trial.invalid');
+        await rejectsWith(store.addAdverseEvent(ctx, { ...fatal, grade: 3 }), 'trial.invalid');
+        await rejectsWith(store.addAdverseEvent(ctx, { ...fatal, outcome: 'recovering' }), 'trial.invalid');
+        assert.equal((await store.listAdverseEvents({ participantId: id })).length, 2);
         const mild = await store.addAdverseEvent(ctx, {
           participantId: id,
           term: 'Headache',
@@ -592,6 +669,112 @@ for (const factory of allFactories()) {
         assert.equal((await store.listAlerts({ openOnly: true })).length, 4);
         assert.equal((await store.listAlerts({ site: 'B' })).length, 0);
         assert.ok(!JSON.stringify(open).includes('S1'), 'alert messages carry no participant code');
+      });
+    });
+
+    test('adverse event follow-up: changes stored, the prior event kept in the audit, alerts when it becomes serious or a SUSAR', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'AE1', 'A');
+        const ctx = as('coordinator', 'A', 'adverse event follow-up');
+        const { event } = await store.addAdverseEvent(ctx, {
+          participantId: id,
+          term: 'Fever',
+          onsetOn: '2026-11-10',
+          grade: 2,
+          seriousCriteria: [],
+          relatedness: 'unlikely',
+          expectedness: 'expected',
+          outcome: 'recovering',
+        });
+        const serious = await store.updateAdverseEvent(ctx, event.id, {
+          grade: 3,
+          seriousCriteria: ['hospitalisation'],
+        });
+        assert.equal(serious.event.serious, true);
+        assert.equal(serious.event.term, 'Fever');
+        assert.deepEqual(
+          serious.alerts.map((a) => a.kind),
+          ['serious-adverse-event'],
+        );
+        const susar = await store.updateAdverseEvent(ctx, event.id, {
+          relatedness: 'probable',
+          expectedness: 'unexpected',
+        });
+        assert.deepEqual(
+          susar.alerts.map((a) => a.kind),
+          ['susar'],
+        );
+        const resolved = await store.updateAdverseEvent(ctx, event.id, { outcome: 'recovered' });
+        assert.equal(resolved.alerts.length, 0);
+        assert.equal((await store.listAdverseEvents({ participantId: id }))[0]?.outcome, 'recovered');
+        const updates = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'adverse-event' && e.action === 'update',
+        );
+        assert.deepEqual(
+          updates.map((e) => [(e.before as { outcome: string }).outcome, (e.after as { outcome: string }).outcome]),
+          [
+            ['recovering', 'recovering'],
+            ['recovering', 'recovering'],
+            ['recovering', 'recovered'],
+          ],
+        );
+        assert.ok(updates.every((e) => e.reason === 'adverse event follow-up' && e.role === 'coordinator'));
+        await rejectsWith(store.updateAdverseEvent(ctx, event.id, { outcome: 'recovered' }), 'trial.invalid');
+        await rejectsWith(store.updateAdverseEvent(ctx, event.id, { outcome: 'fatal' }), 'trial.invalid');
+        await rejectsWith(store.updateAdverseEvent(ctx, event.id, {}), 'trial.invalid');
+        await rejectsWith(store.updateAdverseEvent(as('coordinator', 'B'), event.id, { grade: 4 }), 'trial.forbidden');
+        await rejectsWith(store.updateAdverseEvent(as('monitor'), event.id, { grade: 4 }), 'trial.forbidden');
+        await rejectsWith(store.updateAdverseEvent(ctx, 'no-such-event', { grade: 4 }), 'trial.not-found');
+      });
+    });
+
+    test('lab correction: graded again, the first entry kept in the audit, an alert when the correction calls for one', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'L1', 'A');
+        const ctx = as('coordinator', 'A', 'value typed wrong');
+        const { lab, alerts } = await store.addLab(ctx, {
+          participantId: id,
+          visit: 'baseline',
+          analyte: 'anc',
+          value: 0.3,
+          unit: '10*9/L',
+          upperLimitOfNormal: null,
+          lowerLimitOfNormal: 2,
+          collectedOn: '2026-11-04',
+        });
+        assert.deepEqual(
+          alerts.map((a) => a.kind),
+          ['stop-rule'],
+        );
+        const fixed = await store.correctLab(ctx, lab.id, { value: 3 });
+        assert.equal(fixed.lab.assessment.grade, 0);
+        assert.equal(fixed.lab.assessment.action, 'continue');
+        assert.equal(fixed.alerts.length, 0);
+        assert.equal((await store.listLabs({ participantId: id }))[0]?.value, 3);
+        const worse = await store.correctLab(ctx, lab.id, { value: 0.8 });
+        assert.deepEqual(
+          worse.alerts.map((a) => a.kind),
+          ['hold-rule'],
+        );
+        const corrections = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'lab' && e.action === 'correct',
+        );
+        assert.deepEqual(
+          corrections.map((e) => [(e.before as { value: number }).value, (e.after as { value: number }).value]),
+          [
+            [0.3, 3],
+            [3, 0.8],
+          ],
+        );
+        assert.ok(corrections.every((e) => e.reason === 'value typed wrong'));
+        await rejectsWith(store.correctLab(ctx, lab.id, { value: 0.8 }), 'trial.invalid');
+        await rejectsWith(store.correctLab(ctx, lab.id, {}), 'trial.invalid');
+        await rejectsWith(store.correctLab(ctx, lab.id, { collectedOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctLab(as('coordinator', 'B'), lab.id, { value: 2 }), 'trial.forbidden');
+        await rejectsWith(store.correctLab(as('statistician'), lab.id, { value: 2 }), 'trial.forbidden');
+        await rejectsWith(store.correctLab(ctx, 'no-such-lab', { value: 2 }), 'trial.not-found');
       });
     });
 

@@ -1,0 +1,106 @@
+/**
+ * The participant page lists the participant's adverse events as entered, masked for blinded viewers like every
+ * stored text (a term naming an arm reads [concealed]) and verbatim for the unblinded pharmacist. A real server on
+ * 127.0.0.1 (harness.test-support.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+
+test('participant page: adverse events listed with grade, seriousness, relatedness and outcome', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const event = (term: string, seriousCriteria: string[]) =>
+      coord.post('/trial/api/adverse-events', {
+        participantId: id,
+        term,
+        onsetOn: '2026-11-10',
+        grade: seriousCriteria.length > 0 ? 3 : 1,
+        seriousCriteria,
+        relatedness: 'possible',
+        expectedness: 'unexpected',
+        outcome: 'recovering',
+      });
+    assert.equal((await event('Cellulitis of the left forearm', ['hospitalisation'])).status, 201);
+    assert.equal((await event('Headache; took placebo tablets before', [])).status, 201);
+    const page = await coord.get(`/trial/participants/${id}`);
+    assert.equal(page.status, 200);
+    const section = page.text.slice(page.text.indexOf('<h2>Adverse events</h2>'));
+    assert.match(section, /Cellulitis of the left forearm/);
+    assert.match(section, /<strong>yes<\/strong> \(hospitalisation\)/);
+    assert.match(section, /Headache; took \[concealed\] tablets before/);
+    assert.equal(/placebo/i.test(page.text), false, 'no arm name on a blinded page');
+    const pharmacist = await t.signIn('unblinded-pharmacist');
+    assert.match((await pharmacist.get(`/trial/participants/${id}`)).text, /Headache; took placebo tablets before/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('adverse event follow-up through the API: writers of the site only, a reason required, alert when it turns serious', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const created = await coord.post('/trial/api/adverse-events', {
+      participantId: id,
+      term: 'Fever',
+      onsetOn: '2026-11-10',
+      grade: 2,
+      seriousCriteria: [],
+      relatedness: 'unlikely',
+      expectedness: 'expected',
+      outcome: 'recovering',
+    });
+    assert.equal(created.status, 201);
+    const path = `/trial/api/adverse-events/${(created.json as { event: { id: string } }).event.id}/updates`;
+    const change = { grade: 3, seriousCriteria: ['hospitalisation'] };
+    assert.equal((await coord.post(path, change)).status, 400, 'a reason is required');
+    assert.equal((await coord.post(path, { ...change, participantId: 'other', reason: 'x' })).status, 400);
+    assert.equal((await (await t.signIn('monitor')).post(path, { ...change, reason: 'x' })).status, 403);
+    assert.equal((await (await t.signIn('coordinator', 'site-b')).post(path, { ...change, reason: 'x' })).status, 404);
+    const updated = await coord.post(path, { ...change, reason: 'admitted on day 3' });
+    assert.equal(updated.status, 200, updated.text);
+    const body = updated.json as { event: { serious: boolean; grade: number }; alerts: { kind: string }[] };
+    assert.equal(body.event.serious, true);
+    assert.deepEqual(
+      body.alerts.map((a) => a.kind),
+      ['serious-adverse-event'],
+    );
+    const page = await coord.get(`/trial/participants/${id}`);
+    assert.match(page.text, /<strong>yes<\/strong> \(hospitalisation\)/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('lab correction through the API: a reason required, site scope, graded again', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const created = await coord.post('/trial/api/labs', {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'platelets',
+      value: 15,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 150,
+      collectedOn: '2026-11-04',
+    });
+    assert.equal(created.status, 201, created.text);
+    const path = `/trial/api/labs/${(created.json as { lab: { id: string } }).lab.id}/corrections`;
+    assert.equal((await coord.post(path, { value: 150 })).status, 400, 'a reason is required');
+    assert.equal((await coord.post(path, { analyte: 'anc', reason: 'x' })).status, 400, 'the analyte stays');
+    assert.equal((await (await t.signIn('monitor')).post(path, { value: 150, reason: 'x' })).status, 403);
+    assert.equal((await (await t.signIn('coordinator', 'site-b')).post(path, { value: 150, reason: 'x' })).status, 404);
+    const fixed = await coord.post(path, { value: 150, reason: 'one digit missed' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal((fixed.json as { lab: { assessment: { grade: number } } }).lab.assessment.grade, 0);
+  } finally {
+    await t.close();
+  }
+});
