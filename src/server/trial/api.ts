@@ -48,6 +48,13 @@ const IdParam = z.strictObject({ id: z.string().min(1).max(120) });
 /** A whole number in a query string: digits only (z.coerce.number would take "0x10" as 16). */
 const QueryCount = z.string().regex(/^\d+$/).transform(Number);
 
+/** A correction's body: the changed fields (checked by `schema`) beside the required `reason`. */
+function changesWithReason<S extends z.ZodType>(schema: S, body: unknown): { reason: string; changes: z.infer<S> } {
+  const reason = reasonFrom(body);
+  const { reason: _reason, ...fields } = body as Record<string, unknown>;
+  return { reason, changes: parseBody(schema, fields) };
+}
+
 export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
 
@@ -232,9 +239,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A correction of a recorded result: the changed fields and a reason; graded again, the first entry kept in the audit.
   app.post('/api/labs/:id/corrections', { config: { trialAccess: 'lab.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const reason = reasonFrom(request.body);
-    const { reason: _reason, ...fields } = request.body as Record<string, unknown>;
-    const changes = parseBody(LabCorrectionSchema, fields);
+    const { reason, changes } = changesWithReason(LabCorrectionSchema, request.body);
     const lab = (await store.listLabs(siteFilter(userOf(request)))).find((l) => l.id === id);
     if (lab === undefined) throw new NotFound();
     return store.correctLab(writeContext(request, reason), id, changes);
@@ -249,9 +254,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A follow-up of a recorded event: the changed fields and a reason; the audit entry keeps the event as it was.
   app.post('/api/adverse-events/:id/updates', { config: { trialAccess: 'adverse-event.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const reason = reasonFrom(request.body);
-    const { reason: _reason, ...fields } = request.body as Record<string, unknown>;
-    const changes = parseBody(AdverseEventUpdateSchema, fields);
+    const { reason, changes } = changesWithReason(AdverseEventUpdateSchema, request.body);
     const event = (await store.listAdverseEvents(siteFilter(userOf(request)))).find((e) => e.id === id);
     if (event === undefined) throw new NotFound();
     return store.updateAdverseEvent(writeContext(request, reason), id, changes);
