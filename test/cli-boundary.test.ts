@@ -87,6 +87,11 @@ describe('usage errors: one line, exit 2, for every command', () => {
       ['analyze', madrs, ...madrsOptions, '--adverse'],
       /--adverse goes with --counts; a CSV analysis does not use it/,
     ],
+    [
+      'synth --gzip with an OMOP format (ignored in silence)',
+      ['synth', '--patients', '3', '--format', 'omop-csv', '--gzip', '--out', join(dir, 'omop-gz')],
+      /--gzip goes with --format ndjson only/,
+    ],
     ['help for an unknown command', ['help', 'asess'], /^trd: unknown command 'asess' \(see trd --help\)\n$/],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
