@@ -87,6 +87,12 @@ describe('usage errors: one line, exit 2, for every command', () => {
       ['analyze', madrs, ...madrsOptions, '--adverse'],
       /--adverse goes with --counts; a CSV analysis does not use it/,
     ],
+    [
+      'synth --gzip with an OMOP format (ignored in silence)',
+      ['synth', '--patients', '3', '--format', 'omop-csv', '--gzip', '--out', join(dir, 'omop-gz')],
+      /--gzip goes with --format ndjson only/,
+    ],
+    ['help for an unknown command', ['help', 'asess'], /^trd: unknown command 'asess' \(see trd --help\)\n$/],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
   ];
@@ -103,6 +109,15 @@ describe('usage errors: one line, exit 2, for every command', () => {
       version.stdout.trim(),
       (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
     );
+    // The help command prints the help asked for and succeeds (it printed it, then failed with 'trd: trd: ...').
+    for (const [args, usage] of [
+      [['help'], 'Usage: trd [options] [command]'],
+      [['help', 'assess'], 'Usage: trd assess [options] <file>'],
+      [['design', 'help', 'ttest'], 'Usage: trd design ttest [options]'],
+    ] as const) {
+      const shown = await trd([...args]);
+      assert.deepEqual([shown.code, shown.stderr, shown.stdout.split('\n')[0]], [0, '', usage], args.join(' '));
+    }
     const sub = await trd(['assess', '--help']);
     assert.equal(sub.code, 0);
     assert.match(sub.stdout, /--allow-future-as-of/);

@@ -146,8 +146,12 @@ function refuseRepeatedOptions(command: Command): void {
 function usageLine(error: CommanderError, program: Command, args: readonly string[]): string | undefined {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return undefined;
   const path = commandPath(program, args);
+  // `trd help`, `trd help assess`, `trd design help ttest`: the help was printed as asked (exit code 0).
+  if (error.code === 'commander.help' && error.exitCode === 0) return undefined;
   if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
-    return `${path}: a command is required (see ${path} --help)`;
+    return path === 'trd'
+      ? 'a command is required (see trd --help)'
+      : `${path}: a command is required (see ${path} --help)`;
   }
   const first = error.message.replace(/^error:\s*/, '').split('\n')[0] ?? '';
   return `${first} (see ${path} --help)`;
@@ -188,6 +192,11 @@ export async function runTrd(args: readonly string[], io: CliIo = PROCESS_IO): P
       return code;
     };
     if (args.length === 0) return fail('a command is required (see trd --help)', EXIT_USAGE);
+    // `trd help NAME` for a command that does not exist: commander would print the general help and succeed.
+    const helpFor = args[0] === 'help' ? args[1] : undefined;
+    if (helpFor !== undefined && !Object.hasOwn(COMMANDS, helpFor)) {
+      return fail(`unknown command '${helpFor}' (see trd --help)`, EXIT_USAGE);
+    }
     let program: Command | undefined;
     try {
       program = await buildProgram(args);

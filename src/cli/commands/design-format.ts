@@ -29,7 +29,15 @@ export type DesignReport =
       sources: string[];
     };
 
-const f = (x: number, digits = 4): string => (Number.isFinite(x) ? String(Number(x.toFixed(digits))) : 'n/a');
+/**
+ * A number with a fixed count of decimals, so that figures of one kind line up and compare (0.020 beside 0.019,
+ * 238.90 beside 41.17); dropping trailing zeros printed them with different precisions.
+ */
+const f = (x: number, digits = 4): string => {
+  if (!Number.isFinite(x)) return 'n/a';
+  const text = x.toFixed(digits);
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
+};
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 function testLine(inputs: Record<string, unknown>): string {

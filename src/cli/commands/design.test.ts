@@ -91,3 +91,20 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
     assert.match(r.stderr, /^trd: design: [^\n]+\n$/);
   }
 });
+
+test('trd design text: figures of one kind have the same decimals (0.020 beside 0.019, 478.0 beside 311.1)', async () => {
+  const table = await trd('enrichment', '--delta-plus', '5', '--delta-minus', '1', '--sd', '8');
+  assert.equal(table.status, 0, table.stderr);
+  const rows = table.stdout.split('\n').filter((l) => /^ {2}(enriched|all-comers) +\d/.test(l));
+  assert.equal(rows.length, 2);
+  for (const row of rows) {
+    assert.match(row, /^ {2}\S+ +\d+\.\d{3} +\d+\.\d{3} +\d+ \(\d+\.\d{2}\) +\d+ +\d+\.\d$/, row);
+  }
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '1.5', '--sd', '8', '--n-per-arm', '60'];
+  const sim = await trd(...args, '--trials', '400', '--workers', '1');
+  assert.equal(sim.status, 0, sim.stderr);
+  const powers = [...sim.stdout.matchAll(/(\d+\.\d+) ± (\d+\.\d+)/g)];
+  assert.equal(powers.length, 6);
+  for (const [, power, se] of powers) assert.deepEqual([power?.length, se?.length], [5, 5], `${power} ± ${se}`);
+  assert.match(sim.stdout, /\(\d+\.\d per randomised\)[\s\S]*\(\d+\.\d per randomised\)/);
+});

@@ -63,6 +63,8 @@ function parseOptions(raw: Record<string, string | boolean | undefined>, today: 
     throw new InputError(`--format must be one of ${SYNTH_FORMATS.join(', ')}`);
   }
   if (typeof raw.out !== 'string' || raw.out === '') throw new InputError('--out DIR is required');
+  // Refused rather than ignored: the OMOP formats write no .ndjson.gz files.
+  if (raw.gzip === true && format !== 'ndjson') throw new InputError('--gzip goes with --format ndjson only');
   return {
     patients,
     seed,
