@@ -9,7 +9,7 @@
 import type { Threshold } from '../knowledge/schema-pathway.ts';
 import type { Comparator, Quantity } from '../record/index.ts';
 import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
-import { byRef, dayOf, useThreshold, windowStart, withinDaysAfter } from './context.ts';
+import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
@@ -244,7 +244,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       : reasonFor(first.status, first.crp, cutOffMgPerL, acuteAboveMgPerL);
   return result(settings, first.status, reason, first.crp, sameDay);
 
-  /** The infection a CRP drawn on `day` falls in (or within the recovery days after), as its reference. */
+  /** The infection a CRP drawn on `day` falls in (or within the recovery days after): its reference and dates. */
   function duringInfection(context: EngineContext, day: number): string | undefined {
     const episodes = infectionEpisodes(context, def.infectionCodeSets);
     const hit = episodes.find(
@@ -252,7 +252,10 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     );
     if (hit === undefined) return undefined;
     useThreshold(context, 'infection recovery before CRP (days)', def.infectionRecoveryDays);
-    return hit.ref;
+    // Dated, as every resource a result cites: when the infection began and, when known, ended.
+    const from = Number.isFinite(hit.from) ? `from ${isoDate(hit.from)}` : 'onset unknown';
+    const to = Number.isFinite(hit.to) && hit.to !== hit.from ? ` to ${isoDate(hit.to)}` : '';
+    return `${hit.ref}, ${from}${to}`;
   }
 }
 

@@ -288,7 +288,10 @@ describe('a CRP the pathway calls acute because of an infection says so (definit
       })
       .observation(hsCrp('crp', 7, daysBefore(21)));
     const c = criterion(matchOne(b, 'insight'), 'insight-in-hscrp');
-    assert.match(c.reason, /while an infection was active or within 14 days after it resolved \(Condition\/pna\)/);
+    assert.match(
+      c.reason,
+      /while an infection was active or within 14 days after it resolved \(Condition\/pna, from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)/,
+    );
     assert.doesNotMatch(c.reason, /above 10 mg\/L/);
   });
 });
