@@ -9,15 +9,16 @@ import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
-import { buildDataset, type TrialDataset } from './dataset.ts';
+import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
 import { fmtNnt, fmtP, fmtRatio } from './format.ts';
+import { fitMmrmTrial } from '../stats/mmrm/index.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { analysisSummary } from './text-summary.ts';
 
 const text = readFileSync(referencePath('r/trd_madrs_crp.csv'), 'utf8');
 const records = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
 const header = Object.keys(records[0]!);
-const built = buildDataset(header, records, {
+const spec: DatasetSpec = {
   columns: {
     subject: 'subject',
     arm: 'arm',
@@ -30,7 +31,8 @@ const built = buildDataset(header, records, {
   control: 'PLACEBO',
   primaryVisit: '8',
   outcomeType: 'score',
-});
+};
+const built = buildDataset(header, records, spec);
 assert.ok(built.ok);
 const ds: TrialDataset = built.value;
 const options: AnalysisOptions = {
@@ -115,6 +117,19 @@ describe('analyzeTrial', () => {
       reason: 'MMRM did not converge: no convergence within 200 iterations',
     });
     assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
+  });
+  it('baseline rows among the visits: the MMRM names them as the cause, before the fitter guess', () => {
+    const firstRows = records.filter((x, i) => records.findIndex((y) => y.subject === x.subject) === i);
+    const withBaseline = [...records, ...firstRows.map((x) => ({ ...x, week: '0', madrs: x.baseline_madrs ?? '' }))];
+    const b = buildDataset(header, withBaseline, spec);
+    assert.ok(b.ok);
+    assert.ok(b.issues.some((i) => i.code === 'analysis.visit.baseline-row'));
+    const r = analyzeTrial(b.value, { ...options, biomarkerCut: undefined }, 'x.csv', fitMmrmTrial);
+    assert.equal(r.mmrm.available, false);
+    assert.match(
+      (r.mmrm as { reason: string }).reason,
+      /^MMRM did not converge: visit "0" looks like the baseline visit \(warning analysis.visit.baseline-row\)/,
+    );
   });
   it('the MMRM receives every long row with the 0/1 stratum and the ordered visits', () => {
     let seen: { rows: number; stratum: unknown; visits: readonly string[] } | undefined;

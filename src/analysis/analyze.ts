@@ -10,6 +10,7 @@ import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
 import type { TrialDataset } from './dataset.ts';
+import { isBaselineVisitLabel } from './dataset.ts';
 import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitResult } from './mmrm-port.ts';
 import { responderAnalysis, type ResponderAnalysis } from './responders.ts';
 
@@ -263,9 +264,16 @@ function runMmrm(ds: TrialDataset, cut: number | undefined, mmrm: MmrmRunner | s
     // issues name what went wrong (an aliased column, the iteration limit); the guess from the data's shape is only
     // used when it gave none.
     const why = (result.issues ?? []).map((i) => (i as Issue).message).join('; ');
+    // Baseline rows among the visits (change 0 by construction) alias the baseline-by-visit slope: the fitter's own
+    // guess would blame the data's shape, so the known cause comes first.
+    const baselineVisit = ds.visits.find(isBaselineVisitLabel);
+    const known =
+      baselineVisit === undefined
+        ? ''
+        : `visit "${baselineVisit}" looks like the baseline visit (warning analysis.visit.baseline-row): remove those rows and analyse again; `;
     return {
       available: false,
-      reason: `MMRM did not converge: ${why === '' ? likelyNonConvergenceCause(ds, rows) : why}`,
+      reason: `MMRM did not converge: ${known}${why === '' ? likelyNonConvergenceCause(ds, rows) : why}`,
     };
   }
   return {

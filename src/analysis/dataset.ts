@@ -108,6 +108,9 @@ class RowProblems {
 /** Visit labels that name the baseline itself (a baseline row among post-baseline rows). */
 const BASELINE_LABEL = /^(?:0|bl|base(?:line)?|screen(?:ing)?|(?:week|wk|day|visit|v)[\s_-]?0+)$/i;
 
+/** Whether a visit label names the baseline itself (warning `analysis.visit.baseline-row`). */
+export const isBaselineVisitLabel = (visit: string): boolean => BASELINE_LABEL.test(visit);
+
 /**
  * Validates and builds the dataset.
  * @param header the CSV column names
@@ -234,7 +237,7 @@ export function buildDataset(
         'warning',
       );
     }
-    if (BASELINE_LABEL.test(visit)) {
+    if (isBaselineVisitLabel(visit)) {
       notes.add(
         'analysis.visit.baseline-row',
         `visit looks like the baseline visit; rows must be post-baseline only (the baseline score belongs in column ${cols.baseline}): remove these rows`,
