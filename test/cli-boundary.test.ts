@@ -88,6 +88,11 @@ describe('usage errors: one line, exit 2, for every command', () => {
       /--adverse goes with --counts; a CSV analysis does not use it/,
     ],
     [
+      'a negative remission threshold (no score can meet it)',
+      ['analyze', madrs, ...madrsOptions, '--remission-max', '-1'],
+      /--remission-max must be >= 0/,
+    ],
+    [
       'synth --gzip with an OMOP format (ignored in silence)',
       ['synth', '--patients', '3', '--format', 'omop-csv', '--gzip', '--out', join(dir, 'omop-gz')],
       /--gzip goes with --format ndjson only/,

@@ -126,3 +126,19 @@ describe('stratified ANCOVA vs R (reference/r/interaction.json, block ancova_str
     }
   });
 });
+
+describe('effects outside the observed biomarker range', () => {
+  it('are still given, with a warning naming them and the range', () => {
+    const inside = biomarkerInteraction(week8, { ...spec, effectsAt: [1, 3, 10] });
+    assert.ok(inside.ok);
+    assert.deepEqual(inside.issues, []);
+    const far = biomarkerInteraction(week8, { ...spec, effectsAt: [3, 1e300] });
+    assert.ok(far.ok);
+    assert.equal(far.value.effects.length, 2);
+    assert.deepEqual(
+      far.issues.map((i) => [i.code, i.severity]),
+      [['stats.interaction.extrapolated', 'warning']],
+    );
+    assert.match(far.issues[0]?.message ?? '', /^effects at biomarker 1e\+300 lie outside the observed range \(/);
+  });
+});

@@ -107,19 +107,35 @@ export function biomarkerInteraction(
     if (l < logMin) logMin = l;
     if (l > logMax) logMax = l;
   }
-  return ok({
-    formula: 'change ~ arm * log(biomarker / cut) + baseline',
-    n: used.length,
-    interaction: linearContrast(f, [0, 0, 0, 0, 1]),
-    fTest: { f: fValue, df1: 1, df2: f.df, p: pfUpper(fValue, 1, f.df) },
-    effects: effectsAt.map(effectAt),
-    curve: Array.from({ length: CURVE_POINTS }, (_, i) =>
-      effectAt(Math.exp(logMin + ((logMax - logMin) * i) / (CURVE_POINTS - 1))),
-    ),
-    strata: {
-      low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
-      high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),
-      n: { low: used.length - nHigh, high: nHigh },
+  // An effect outside the observed biomarker range rests on the straight line alone: said, not refused.
+  const outside = effectsAt.filter((b) => Math.log(b) < logMin || Math.log(b) > logMax);
+  const warnings =
+    outside.length === 0
+      ? []
+      : [
+          issue(
+            'stats.interaction.extrapolated',
+            `effects at biomarker ${outside.join(', ')} lie outside the observed range (${Number(Math.exp(logMin).toPrecision(3))} to ${Number(Math.exp(logMax).toPrecision(3))}): extrapolated from the log-linear model`,
+            'effectsAt',
+            'warning',
+          ),
+        ];
+  return ok(
+    {
+      formula: 'change ~ arm * log(biomarker / cut) + baseline',
+      n: used.length,
+      interaction: linearContrast(f, [0, 0, 0, 0, 1]),
+      fTest: { f: fValue, df1: 1, df2: f.df, p: pfUpper(fValue, 1, f.df) },
+      effects: effectsAt.map(effectAt),
+      curve: Array.from({ length: CURVE_POINTS }, (_, i) =>
+        effectAt(Math.exp(logMin + ((logMax - logMin) * i) / (CURVE_POINTS - 1))),
+      ),
+      strata: {
+        low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
+        high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),
+        n: { low: used.length - nHigh, high: nHigh },
+      },
     },
-  });
+    warnings,
+  );
 }

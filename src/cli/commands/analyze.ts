@@ -128,6 +128,7 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   if (!(responseReduction > 0 && responseReduction <= 1))
     throw inputError('--response-reduction must be in (0, 1], e.g. 0.5');
   const remissionMax = numberFlag('--remission-max', flags.remissionMax);
+  if (remissionMax !== undefined && !(remissionMax >= 0)) throw inputError('--remission-max must be >= 0');
   const effectsAt = flags.effectsAt.split(',').map((s) => numberFlag('--effects-at', s)!);
   if (effectsAt.some((v) => !(v > 0))) throw inputError('--effects-at values must be > 0');
 
