@@ -4,6 +4,7 @@
  * recent result in the lab window; a boundary value never triggers (ANC exactly 2.0, ALT exactly 1.5 x ULN).
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
+import { unitForReading } from '../units/index.ts';
 import { whyNotCurrent } from './conditions.ts';
 import { byRef, noteIssue, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -118,7 +119,7 @@ export function withoutUndecidableLabs(
       noteIssue(
         ctx,
         'pathway.lab.censored',
-        `${r.analyte} ${r.comparator}${r.value} ${r.unit} on ${r.date} cannot be placed against the ${rule.code} limit (${l.text}): counted as not measured; repeat it for a value`,
+        `${r.analyte} ${r.comparator}${r.value} ${unitForReading(r.unit)} on ${r.date} cannot be placed against the ${rule.code} limit (${l.text}): counted as not measured; repeat it for a value`,
         r.source,
       );
       out = { ...out };
@@ -155,7 +156,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       const l = r === undefined ? undefined : labLimit(ctx, rule, r);
       if (r === undefined || l === undefined || !certainlyWorse(r, l)) return undefined;
       return {
-        detail: `${rule.analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${r.unit} on ${r.date} (${l.text})`,
+        detail: `${rule.analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} (${l.text})`,
         evidence: [r.source],
       };
     }
@@ -167,7 +168,9 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
         const r = lab.labs[analyte];
         const l = r === undefined ? undefined : labLimit(ctx, rule, r);
         if (r === undefined || l === undefined || !certainlyWorse(r, l)) continue;
-        details.push(`${analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${r.unit} on ${r.date} ${l.text}`);
+        details.push(
+          `${analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} ${l.text}`,
+        );
         evidence.push(r.source);
       }
       return evidence.length > 0 ? { detail: details.join('; '), evidence } : undefined;
