@@ -462,6 +462,11 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     windowDays: DaysSchema.optional(),
     rulesOut,
     action: z.string().min(1),
+    /**
+     * What an order for the item asks for, when more than the screen it is judged by (hepatitis B serology: HBsAg
+     * and anti-HBc): the first code of each set (CDS suggestions). Omitted: the screen's own set.
+     */
+    orderCodeSets: z.array(codeSetId).min(1).optional(),
   }),
   z.strictObject({
     ...findingBase,
@@ -711,6 +716,8 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   });
   p.missingWorkup.forEach((w, i) => {
     if ('codeSets' in w) add(w.codeSets, `missingWorkup[${i}].codeSets`);
+    if ('orderCodeSets' in w && w.orderCodeSets !== undefined)
+      add(w.orderCodeSets, `missingWorkup[${i}].orderCodeSets`);
   });
   return out;
 }

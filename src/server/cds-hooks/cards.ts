@@ -102,21 +102,24 @@ function coding(
   return entry === undefined ? undefined : { system: entry.system, code: entry.code, display: entry.display };
 }
 
-/** The code to order for a missing work-up item: the first code of the analyte's or screen's code set. */
-function workupCoding(knowledge: Knowledge, workupCode: string): Coding | undefined {
+/**
+ * The codes to order for a missing work-up item: the first code of each of its `orderCodeSets` (hepatitis B
+ * serology: HBsAg and anti-HBc), else of the analyte's or screen's code set.
+ */
+function workupCodings(knowledge: Knowledge, workupCode: string): Coding[] {
   const rule = knowledge.pathway.missingWorkup.find((w) => w.code === workupCode);
-  if (rule === undefined) return undefined;
+  if (rule === undefined) return [];
   const definitions = knowledge.pathway.definitions as unknown as {
     labs: { analytes: Record<string, { codeSets: string[] }> };
     screens: Record<string, string[] | undefined>;
   };
-  const setId =
+  const setIds =
     rule.predicate === 'lab-in-window'
-      ? definitions.labs.analytes[rule.analyte]?.codeSets[0]
+      ? definitions.labs.analytes[rule.analyte]?.codeSets.slice(0, 1)
       : rule.predicate === 'screen-in-window'
-        ? definitions.screens[`${rule.screen}CodeSets`]?.[0]
+        ? (rule.orderCodeSets ?? definitions.screens[`${rule.screen}CodeSets`]?.slice(0, 1))
         : undefined;
-  return setId === undefined ? undefined : coding(knowledge, setId);
+  return (setIds ?? []).flatMap((setId) => coding(knowledge, setId) ?? []);
 }
 
 function serviceRequest(label: string, code: Coding, patientId: string, reason: string): Suggestion {
@@ -147,8 +150,12 @@ export function missingWorkupSuggestions(
 ): Suggestion[] {
   const out: Suggestion[] = [];
   for (const item of missingWorkup) {
-    const code = workupCoding(knowledge, item.code);
-    if (code !== undefined) out.push(serviceRequest(`Order ${item.title}`, code, patientId, item.action));
+    const codes = workupCodings(knowledge, item.code);
+    for (const code of codes) {
+      // One order per test; the label names the test when the item needs several.
+      const label = codes.length === 1 ? `Order ${item.title}` : `Order ${item.title}: ${code.display ?? code.code}`;
+      out.push(serviceRequest(label, code, patientId, item.action));
+    }
   }
   return out;
 }

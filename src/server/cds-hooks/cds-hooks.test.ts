@@ -259,6 +259,8 @@ describe('CDS Hooks 2.0 services', () => {
       (s) => (s.actions[0]?.resource as { code: { coding: { code: string }[] } }).code.coding[0]?.code,
     );
     assert.ok(ordered.includes('751-8') || ordered.includes('26499-4'), `an ANC order: ${ordered.join(', ')}`);
+    // Hepatitis B serology is two tests (the item's orderCodeSets): HBsAg and anti-HBc, one order each.
+    assert.ok(ordered.includes('5196-1') && ordered.includes('16933-4'), `HBsAg and anti-HBc: ${ordered.join(', ')}`);
     assert.equal(card.selectionBehavior, 'any');
   });
 
