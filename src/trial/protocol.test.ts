@@ -11,7 +11,7 @@ import { loadTrials } from '../trials/load.ts';
 import { conductProblems } from './check.ts';
 import { criteriaFromMatch, mergeAnswers, screeningVerdict } from './screening.ts';
 import { participantLevels, planFactors, planFromProtocol } from './strata.ts';
-import { visitSchedule, windowStatus } from './visits.ts';
+import { visitSchedule, visitTiming, visitTimingText, windowStatus } from './visits.ts';
 
 const knowledge = loadKnowledge();
 const trials = loadTrials(knowledge);
@@ -108,6 +108,14 @@ test('visit windows from the dosing date', () => {
   assert.equal(windowStatus(day14!, '2026-11-21'), 'in-window');
   assert.equal(windowStatus(day14!, '2026-11-22'), 'late');
   assert.equal(day14?.verified, false, 'window widths are project defaults');
+  const timing = (date: string) => visitTimingText(visitTiming(insight, '2026-11-05', 'day-14', date));
+  assert.deepEqual(['2026-11-16', '2026-11-19', '2026-11-22', '2026-11-25'].map(timing), [
+    '1 day early',
+    'in window',
+    '1 day late',
+    '4 days late',
+  ]);
+  assert.equal(visitTimingText(visitTiming(insight, null, 'day-14', '2026-11-19')), 'unknown (no dose recorded)');
   assert.equal(schedule.find((v) => v.id === 'infusion')?.verified, true);
 });
 

@@ -50,3 +50,44 @@ export function windowStatus(visit: ScheduledVisit, date: string): 'early' | 'in
   if (date > visit.latest) return 'late';
   return 'in-window';
 }
+
+/** When a visit's form or lab was done, against the visit's window anchored on the dose. */
+export type VisitTiming = 'in-window' | 'early' | 'late' | 'unknown';
+
+/**
+ * The timing of a record of `visitId` dated `date`, with the window anchored on the study-drug date `dosedOn`:
+ * `unknown` before the dose is recorded (the window has no dates yet) or for a visit the protocol does not list.
+ * An out-of-window record is kept as entered; its timing is shown and exported (a protocol deviation to review).
+ */
+export function visitTiming(
+  protocol: TrialProtocol,
+  dosedOn: string | null,
+  visitId: string,
+  date: string,
+): { readonly timing: VisitTiming; readonly daysOutside: number } {
+  const visit = dosedOn === null ? undefined : visitSchedule(protocol, dosedOn).find((v) => v.id === visitId);
+  if (visit === undefined) return { timing: 'unknown', daysOutside: 0 };
+  const timing = windowStatus(visit, date.slice(0, 10));
+  const daysOutside =
+    timing === 'early'
+      ? daysBetween(date.slice(0, 10), visit.earliest)
+      : timing === 'late'
+        ? daysBetween(visit.latest, date.slice(0, 10))
+        : 0;
+  return { timing, daysOutside };
+}
+
+/** "in window", "3 days early", "1 day late", "unknown (no dose recorded)". */
+export function visitTimingText(t: { readonly timing: VisitTiming; readonly daysOutside: number }): string {
+  const days = `${t.daysOutside} day${t.daysOutside === 1 ? '' : 's'}`;
+  switch (t.timing) {
+    case 'in-window':
+      return 'in window';
+    case 'early':
+      return `${days} early`;
+    case 'late':
+      return `${days} late`;
+    case 'unknown':
+      return 'unknown (no dose recorded)';
+  }
+}

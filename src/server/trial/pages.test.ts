@@ -104,3 +104,25 @@ test('lab correction through the API: a reason required, site scope, graded agai
     await t.close();
   }
 });
+
+test('participant page: each visit form shows its timing against the window, unknown until the dose is recorded', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const form = await coord.post('/trial/api/forms', {
+      participantId: id,
+      visit: 'baseline',
+      instrument: 'gad-7',
+      answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
+      completedOn: '2026-11-20',
+    });
+    assert.equal(form.status, 201, form.text);
+    const page = await coord.get(`/trial/participants/${id}`);
+    const forms = page.text.slice(page.text.indexOf('<h2>Visit forms</h2>'));
+    assert.match(forms, /<th scope="col">Timing<\/th>/);
+    assert.match(forms, /<td>unknown \(no dose recorded\)<\/td>/);
+  } finally {
+    await t.close();
+  }
+});

@@ -37,6 +37,7 @@ import { participantInScope, randomize, screen } from './operations.ts';
 import { can } from './permissions.ts';
 import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
+import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 
 const nav = (user: TrialUser | undefined) =>
   user === undefined
@@ -248,7 +249,8 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
   </div>`;
 }
 
-function formTable(forms: readonly FormRecord[]): Html {
+/** `timingOf`: a form's date against its visit's window (src/trial/visits.ts visitTimingText). */
+function formTable(forms: readonly FormRecord[], timingOf: (form: FormRecord) => string): Html {
   if (forms.length === 0) return html`<p>No visit forms yet.</p>`;
   return html`<div class="table-wrap">
     <table>
@@ -260,6 +262,7 @@ function formTable(forms: readonly FormRecord[]): Html {
           <th scope="col">Visit</th>
           <th scope="col">Instrument</th>
           <th scope="col">Completed</th>
+          <th scope="col">Timing</th>
           <th scope="col">Total</th>
           <th scope="col">Status</th>
         </tr>
@@ -271,6 +274,7 @@ function formTable(forms: readonly FormRecord[]): Html {
               <td>${f.visit}</td>
               <td>${f.instrument}${f.scoring === null ? '' : ` (${f.scoring})`}</td>
               <td>${f.completedOn}</td>
+              <td>${timingOf(f)}</td>
               <td>${f.score.total ?? 'incomplete'}</td>
               <td>${f.status}</td>
             </tr>`,
@@ -696,7 +700,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
             </table>
           </div>
           <h2>Visit forms</h2>
-          ${formTable(forms)}
+          ${formTable(forms, (f) =>
+            visitTimingText(visitTiming(protocol, storedDose?.administeredOn ?? null, f.visit, f.completedOn)),
+          )}
           ${
             can(user.role, 'visit.write')
               ? html`<h3>Enter a visit form</h3>

@@ -1,9 +1,10 @@
 /**
  * The long analysis CSV that `trd analyze` reads (src/analysis/dataset.ts): one row per randomized participant and
  * post-baseline visit of an outcome, with columns
- *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l
+ *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l, visit_timing
  * where `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
- * protocol's visit id, `outcome` the
+ * protocol's visit id, `visit_timing` the form's date against the visit's window (in-window, early, late; unknown
+ * without a dose or a form: src/trial/visits.ts visitTiming), for a per-protocol sensitivity analysis, `outcome` the
  * post-baseline score (empty when missing or incomplete: never imputed) and `baseline` the score at the baseline
  * visit. Participants without a complete baseline score cannot enter an ANCOVA and are listed in `excluded`.
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
@@ -13,8 +14,18 @@ import { csvText } from './sdtm.ts';
 import type { Outcome } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { FormRecord, TrialSnapshot } from '../model.ts';
+import { visitTiming } from '../visits.ts';
 
-export const ANALYSIS_COLUMNS = ['subject', 'arm', 'visit', 'visit_id', 'outcome', 'baseline', 'crp_mg_per_l'] as const;
+export const ANALYSIS_COLUMNS = [
+  'subject',
+  'arm',
+  'visit',
+  'visit_id',
+  'outcome',
+  'baseline',
+  'crp_mg_per_l',
+  'visit_timing',
+] as const;
 
 /** Arm label written when the snapshot is blinded. */
 export const CONCEALED_ARM = 'concealed';
@@ -49,6 +60,10 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
     visits.find((v) => v.id === 'baseline') ??
     visits.find((v) => v.instruments.includes(outcome.instrument) && v.day < 0);
   const armOf = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
+  const dosingVisit = visits.find((v) => v.dosing)?.id;
+  const dosedOn = new Map(
+    s.doses.filter((d) => d.visit === dosingVisit).map((d) => [d.participantId, d.administeredOn] as const),
+  );
   const formsOf = new Map<string, FormRecord[]>();
   for (const f of s.forms) {
     if (f.instrument !== outcome.instrument) continue;
@@ -78,6 +93,9 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
         value ?? '',
         baseline,
         p.baselineCrpMgPerL ?? '',
+        form === undefined
+          ? 'unknown'
+          : visitTiming(protocol, dosedOn.get(p.id) ?? null, visitId, form.completedOn).timing,
       ]);
     }
   }

@@ -59,6 +59,27 @@ test('analysis CSV: the long format trd analyze reads, primary outcome by defaul
   for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
 });
 
+test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
+  const timings = read(analysisCsv(snapshot, protocol).csv).records.map((r) => r.visit_timing);
+  assert.ok(timings.length > 0);
+  for (const t of timings) assert.ok(['in-window', 'early', 'late', 'unknown'].includes(t ?? ''), t);
+  const dayOf = (iso: string, days: number) =>
+    new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  const first = snapshot.participants.find((p) => p.randomizationNumber !== null)!;
+  const dose = snapshot.doses.find((d) => d.participantId === first.id)!;
+  const shifted: TrialSnapshot = {
+    ...snapshot,
+    forms: snapshot.forms.map((f) =>
+      f.participantId === first.id && f.visit === 'day-14' ? { ...f, completedOn: dayOf(dose.administeredOn, 30) } : f,
+    ),
+  };
+  const row = read(analysisCsv(shifted, protocol).csv).records.find((r) => r.subject === first.participantCode);
+  assert.equal(row?.visit_timing, 'late', 'day-14 form done 30 days after the dose');
+  const undosed: TrialSnapshot = { ...snapshot, doses: snapshot.doses.filter((d) => d.participantId !== first.id) };
+  const none = read(analysisCsv(undosed, protocol).csv).records.find((r) => r.subject === first.participantCode);
+  assert.equal(none?.visit_timing, 'unknown');
+});
+
 test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
   const out = analysisCsv(snapshot, protocol, 'bdi-ii-total');
   const { records } = read(out.csv);
