@@ -84,6 +84,12 @@ export const DoseInputSchema = z.strictObject({
 });
 export type DoseInput = z.infer<typeof DoseInputSchema>;
 
+/** A correction of a recorded infusion: its date, dose or body weight (the kit and visit are the allocation's). */
+export const DoseCorrectionSchema = DoseInputSchema.pick({ administeredOn: true, doseMg: true, bodyWeightKg: true })
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type DoseCorrection = z.infer<typeof DoseCorrectionSchema>;
+
 export const DISPOSITION_EVENTS = [
   'completed',
   'withdrew-consent',

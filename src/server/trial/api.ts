@@ -13,6 +13,7 @@ import {
   AdverseEventUpdateSchema,
   ConsentInputSchema,
   DispositionInputSchema,
+  DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
   FormInputSchema,
@@ -160,6 +161,16 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const input = parseBody(DoseInputSchema, request.body);
     await participantFor(request, input.participantId);
     return reply.code(201).send(await store.recordDose(writeContext(request, 'study drug administered'), input));
+  });
+
+  // A correction of a recorded infusion (a mistyped date or dose): the changed fields and a reason; the audit keeps
+  // the first entry, and the visit windows follow the corrected date.
+  app.post('/api/doses/:id/corrections', { config: { trialAccess: 'visit.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(DoseCorrectionSchema, request.body);
+    const dose = (await store.snapshot(siteFilter(userOf(request)))).doses.find((d) => d.id === id);
+    if (dose === undefined) throw new NotFound();
+    return store.correctDose(writeContext(request, reason), id, changes);
   });
 
   // Outcome capture

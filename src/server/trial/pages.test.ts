@@ -126,3 +126,37 @@ test('participant page: each visit form shows its timing against the window, unk
     await t.close();
   }
 });
+
+test('dose correction through the API: a reason required, site scope, the visit windows follow the corrected date', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const randomized = await coord.post(`/trial/api/participants/${id}/randomize`);
+    assert.equal(randomized.status, 201, randomized.text);
+    const kitCode = (randomized.json as { kitCode: string }).kitCode;
+    const dose = await coord.post('/trial/api/doses', {
+      participantId: id,
+      visit: 'infusion',
+      kitCode,
+      administeredOn: '2026-11-05',
+      doseMg: 560,
+      bodyWeightKg: 70,
+    });
+    assert.equal(dose.status, 201, dose.text);
+    const path = `/trial/api/doses/${(dose.json as { id: string }).id}/corrections`;
+    assert.equal((await coord.post(path, { administeredOn: '2026-11-06' })).status, 400, 'a reason is required');
+    assert.equal((await coord.post(path, { kitCode: 'K-1', reason: 'x' })).status, 400, 'the kit stays');
+    assert.equal((await (await t.signIn('monitor')).post(path, { doseMg: 500, reason: 'x' })).status, 403);
+    assert.equal(
+      (await (await t.signIn('coordinator', 'site-b')).post(path, { doseMg: 500, reason: 'x' })).status,
+      404,
+    );
+    const fixed = await coord.post(path, { administeredOn: '2026-11-06', reason: 'date typed wrong' });
+    assert.equal(fixed.status, 200, fixed.text);
+    const page = await coord.get(`/trial/participants/${id}`);
+    assert.match(page.text, /Study drug given on 2026-11-06/);
+  } finally {
+    await t.close();
+  }
+});

@@ -21,6 +21,7 @@ import type {
   ConsentRecord,
   DispositionInput,
   DispositionRecord,
+  DoseCorrection,
   DoseInput,
   DoseRecord,
   EnrolInput,
@@ -96,6 +97,11 @@ export interface TrialStore {
   /** Emergency unblinding of one participant: investigator only, reason required, audited. */
   emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation>;
   recordDose(ctx: WriteContext, input: DoseInput): Promise<DoseRecord>;
+  /**
+   * Corrects a recorded infusion (DoseCorrectionSchema) under the rules of recordDose; a new date that would put a
+   * follow-up record before the infusion is refused (correct those first). The audit entry keeps the first entry.
+   */
+  correctDose(ctx: WriteContext, doseId: string, changes: DoseCorrection): Promise<DoseRecord>;
 
   // Outcome capture (eCRF)
   /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */

@@ -31,6 +31,7 @@ import {
   AdverseEventUpdateSchema,
   ConsentInputSchema,
   DispositionInputSchema,
+  DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
   FormInputSchema,
@@ -941,6 +942,52 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       return record;
+    });
+  }
+
+  async correctDose(ctx: WriteContext, doseId: string, raw: unknown): Promise<DoseRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(DoseCorrectionSchema, raw, 'dose correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM doses WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [doseId],
+      );
+      if (row === undefined) throw notFound('dose');
+      const before = doseOf(row);
+      const p = await this.participantFor(tx, ctx, before.participantId, true);
+      const after: DoseRecord = { ...before, ...changes };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
+      notAfterToday(after.administeredOn, at, 'dose correction: administeredOn');
+      if (after.administeredOn < p.enrolledOn) {
+        throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
+      }
+      await this.assertBeforeExit(tx, p, after.administeredOn, 'dose correction');
+      // The infusion anchors the follow-up visits: a later date must not leave follow-up records before it.
+      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day ?? 0;
+      const followUp = (meta.protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
+      if (followUp.length > 0 && after.administeredOn > before.administeredOn) {
+        const marks = followUp.map(() => '?').join(', ');
+        const earlier = await tx.get<Row>(
+          `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
+          [p.id, ...followUp, after.administeredOn, p.id, ...followUp, after.administeredOn],
+        );
+        const n = Number(earlier?.n ?? 0);
+        if (n > 0) {
+          throw conflict(
+            `dose correction: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the corrected infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
+          );
+        }
+      }
+      await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ? WHERE id = ?', [
+        after.administeredOn,
+        after.doseMg,
+        after.bodyWeightKg,
+        doseId,
+      ]);
+      await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
+      return after;
     });
   }
 

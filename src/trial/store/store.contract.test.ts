@@ -729,6 +729,53 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('dose correction: the date and dose corrected under the dosing rules, the first entry kept in the audit', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'C1', 'A');
+        const ctx = as('coordinator', 'A', 'infusion date typed wrong');
+        const allocation = await store.randomize(ctx, id);
+        const dose = await store.recordDose(ctx, {
+          participantId: id,
+          visit: 'infusion',
+          kitCode: allocation.kitCode,
+          administeredOn: '2026-11-05',
+          doseMg: 560,
+          bodyWeightKg: 70,
+        });
+        await store.saveForm(ctx, {
+          participantId: id,
+          visit: 'day-7',
+          instrument: 'bdi-ii',
+          answers: bdiAnswers(1),
+          completedOn: '2026-11-12',
+        });
+        const fixed = await store.correctDose(ctx, dose.id, { administeredOn: '2026-11-06', doseMg: 540 });
+        assert.deepEqual([fixed.administeredOn, fixed.doseMg, fixed.kitCode], ['2026-11-06', 540, allocation.kitCode]);
+        assert.equal((await store.snapshot()).doses[0]?.administeredOn, '2026-11-06');
+        // A date after the day-7 form would put the form before the infusion; before enrolment or after today: refused.
+        await rejectsWith(store.correctDose(ctx, dose.id, { administeredOn: '2026-11-13' }), 'trial.conflict');
+        await rejectsWith(store.correctDose(ctx, dose.id, { administeredOn: '2026-10-01' }), 'trial.invalid');
+        await rejectsWith(store.correctDose(ctx, dose.id, { administeredOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctDose(ctx, dose.id, { doseMg: 540 }), 'trial.invalid');
+        await rejectsWith(store.correctDose(ctx, 'no-such-dose', { doseMg: 500 }), 'trial.not-found');
+        await rejectsWith(store.correctDose(as('coordinator', 'B', 'x'), dose.id, { doseMg: 500 }), 'trial.forbidden');
+        const audit = (await store.listAudit({ limit: 1000 })).filter((e) => e.entity === 'dose');
+        assert.deepEqual(
+          audit.map((e) => [e.action, (e.after as { administeredOn: string }).administeredOn]),
+          [
+            ['create', '2026-11-05'],
+            ['correct', '2026-11-06'],
+          ],
+        );
+        assert.equal(audit[1]?.reason, 'infusion date typed wrong');
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('lab correction: graded again, the first entry kept in the audit, an alert when the correction calls for one', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
