@@ -37,6 +37,8 @@ describe('web app pages over HTTP', () => {
       ['/patients/neutropenia/handout', 200],
       ['/patients/nobody', 404],
       ['/patients/neutropenia?asOf=not-a-date', 400],
+      ['/uploads/unknown-token', 404],
+      ['/uploads/unknown-token/handout', 404],
     ] as const) {
       const response = await fetch(server.base + path);
       assert.equal(response.status, status, path);
