@@ -56,6 +56,8 @@ th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;v
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:block;font-weight:600}
 input,select,button{font:inherit;padding:.4rem .6rem}
+/* A file input's own width (about 380 px in Chromium) would widen the page past a 360 px screen. */
+form.inline>div{max-width:100%}input{max-width:100%}
 button{background:var(--accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
 ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
 @media print{header.site,nav,.no-print{display:none}main{max-width:none;padding:0}body{font-size:12pt}}

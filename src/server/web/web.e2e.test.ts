@@ -24,6 +24,10 @@ async function assertAccessible(page: Page, label: string): Promise<void> {
   );
 }
 
+/** How far the page scrolls sideways, in CSS pixels (0: it fits the viewport). */
+const overflow = async (page: Page): Promise<number> =>
+  (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+
 describe('clinician web app in Chromium', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
@@ -139,6 +143,10 @@ describe('clinician web app in Chromium', () => {
   test('upload a Bundle at 360 px width: assessed, no horizontal scroll of the page, keyboard reachable', async () => {
     const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
     await page.goto(`${server.base}/`);
+    assert.ok(
+      (await overflow(page)) <= 1,
+      `no horizontal scroll of the home page at 360 px (${await overflow(page)} px)`,
+    );
     await page.getByLabel('FHIR R4 Bundle (JSON file)').setInputFiles(resolve('examples/seed-vignette.json'));
     await page.getByLabel('As of').fill('2026-11-27');
     await page.getByRole('button', { name: 'Assess' }).focus();
@@ -146,10 +154,7 @@ describe('clinician web app in Chromium', () => {
     await page.waitForURL(/\/uploads\//);
     const heading = (await page.getByRole('heading', { name: /^Recommendation:/ }).textContent()) ?? '';
     assert.match(heading, /Refer to a clinical trial/);
-    const overflow = (await page.evaluate(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    )) as number;
-    assert.ok(overflow <= 1, `no page-level horizontal scroll at 360 px (${overflow} px)`);
+    assert.ok((await overflow(page)) <= 1, `no page-level horizontal scroll at 360 px (${await overflow(page)} px)`);
     await page.screenshot({ path: `${OUT}/web-upload-360.png`, fullPage: true });
     await assertAccessible(page, 'uploaded patient at 360 px');
     await page.getByRole('link', { name: /Patient handout/ }).click();
@@ -163,6 +168,8 @@ describe('clinician web app in Chromium', () => {
     });
     await page.getByRole('button', { name: 'Assess' }).click();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /Could not assess/);
+    assert.ok((await overflow(page)) <= 1, 'the error page does not scroll sideways either');
+    await assertAccessible(page, 'upload error at 360 px');
     await page.close();
   });
 });
