@@ -147,7 +147,7 @@ test('two server processes: one address, both serve, uploads cross processes, a 
       assert.match(page.body, /Recommendation/);
       assert.equal((await fresh(`${base}${upload.location}/handout`)).status, 200);
     }
-    assert.equal((await fresh(`${base}/uploads/not-a-token`)).status, 400);
+    assert.equal((await fresh(`${base}/uploads/not-a-token`)).status, 404);
 
     // A trial session started on one process is honoured on new connections, so by both (the trial store holds it).
     const signIn = (username: string, secret: string) =>

@@ -83,7 +83,7 @@ describe('REST API', () => {
   test('web pages answer bad input with an HTML page and the reason, not JSON', async () => {
     for (const [path, status] of [
       ['/patients/refer-to-trial?asOf=2026-13-45', 400],
-      ['/uploads/no-such-token', 400],
+      ['/uploads/no-such-token', 404],
       ['/patients/nobody', 404],
     ] as const) {
       const response = await fetch(`${server.base}${path}`);

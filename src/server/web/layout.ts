@@ -23,7 +23,10 @@ const STYLE = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff}
 a{color:var(--accent)}
-a:focus,button:focus,input:focus,select:focus,summary:focus{outline:3px solid #f4b400;outline-offset:2px}
+/* Focus rings at least 3:1 against what surrounds them (WCAG 1.4.11): near-black on the white page, amber on the
+   dark header. */
+a:focus,button:focus,input:focus,select:focus,summary:focus,[tabindex]:focus{outline:3px solid #1b1b1b;outline-offset:2px}
+header.site a:focus{outline-color:#f4b400}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
 header.site{background:#0b3d6b;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
 header.site a{color:#fff}
@@ -56,6 +59,8 @@ th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;v
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:block;font-weight:600}
 input,select,button{font:inherit;padding:.4rem .6rem}
+/* A file input's own width (about 380 px in Chromium) would widen the page past a 360 px screen. */
+form.inline>div{max-width:100%}input{max-width:100%}
 button{background:var(--accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
 ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
 @media print{header.site,nav,.no-print{display:none}main{max-width:none;padding:0}body{font-size:12pt}}

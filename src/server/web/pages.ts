@@ -159,6 +159,47 @@ function notPlottedText(counts: Readonly<Record<string, number>>): string {
   return parts.length === 0 ? '' : ` Not plotted (not read by the assessment): ${parts.join(', ')}.`;
 }
 
+/**
+ * The timeline's results and lines as a table, for those who cannot see the chart (its figure's label only counts
+ * them): every plotted result with its date and value as read (the unit is in the test's name), newest first, then
+ * the lines it is drawn against.
+ */
+function chartTable(data: TimelineData): Html {
+  const all = [...data.crp, ...data.labs];
+  const order = [...new Set(all.map((p) => p.series))];
+  const results = all.sort(
+    (x, y) => order.indexOf(x.series) - order.indexOf(y.series) || (x.date < y.date ? 1 : x.date > y.date ? -1 : 0),
+  );
+  const lines = [...data.crpLines.map((l) => `CRP: ${l.line}`), ...data.limits.map((l) => `${l.series}: ${l.label}`)];
+  return html`<details>
+    <summary>The timeline's results as a table</summary>
+    <div class="table-wrap" tabindex="0" role="region" aria-label="Timeline results">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Test</th>
+            <th scope="col">Date</th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${results.map(
+            (p) =>
+              html`<tr>
+                <td>${p.series}</td>
+                <td>${p.date}</td>
+                <td>
+                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.used ? ' (used for the decision)' : ''}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <p>Lines: ${lines.join('; ')}.</p>
+  </details>`;
+}
+
 export function patientPage(
   name: string,
   a: Assessment,
@@ -205,6 +246,7 @@ export function patientPage(
           value). Hollow triangles: censored results (a bound such as &lt;3.5, not a
           value).${notPlottedText(chart.data.notPlotted)}
         </p>
+        ${chartTable(chart.data)}
       </section>
       ${trials(matches)} ${evidence(a)}
       ${

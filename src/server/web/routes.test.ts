@@ -37,6 +37,8 @@ describe('web app pages over HTTP', () => {
       ['/patients/neutropenia/handout', 200],
       ['/patients/nobody', 404],
       ['/patients/neutropenia?asOf=not-a-date', 400],
+      ['/uploads/unknown-token', 404],
+      ['/uploads/unknown-token/handout', 404],
     ] as const) {
       const response = await fetch(server.base + path);
       assert.equal(response.status, status, path);
@@ -91,5 +93,21 @@ describe('web app pages over HTTP', () => {
     } finally {
       await small.close();
     }
+  });
+
+  test("the timeline's results are also a table, for those who cannot see the chart", async () => {
+    const page = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    const table = /<summary>The timeline's results as a table<\/summary>([\s\S]*?)<\/details>/.exec(page)?.[1] ?? '';
+    const rows = [...table.matchAll(/<tr>\s*<td>([^<]*)<\/td>\s*<td>([^<]*)<\/td>\s*<td>\s*([^<]*?)\s*<\/td>/g)].map(
+      (m) => m.slice(1).join(' | '),
+    );
+    assert.deepEqual(rows.slice(0, 3), [
+      'CRP (mg/L) | 2026-11-06 | 7 (used for the decision)',
+      'CRP (mg/L) | 2026-06-12 | 4.6',
+      'CRP (mg/L) | 2025-12-02 | 5.8',
+    ]);
+    assert.ok(rows.includes('ANC (10^9/L) | 2026-11-06 | 3.8'));
+    assert.match(table, /CRP: cut-off 3 mg\/L/);
+    assert.match(table, /ALT \(U\/L\): 1\.5 x the result&#39;s ULN 35 = 52\.5/);
   });
 });

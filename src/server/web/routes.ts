@@ -86,11 +86,17 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
   };
 
-  const found = async (token: string) => {
-    const h = await shelf.find(token);
-    if (h === undefined) throw new InputError('this upload has expired: upload the file again');
-    return h;
-  };
+  /** An unknown or expired token is not found (404): the form again, with the reason. */
+  const expired = (reply: FastifyReply) =>
+    html(
+      reply,
+      homePage(
+        index.patients,
+        todayIso(context.today()),
+        'This upload is not held (uploads are kept for 30 minutes): upload the file again.',
+      ),
+      404,
+    );
 
   return async function routes(app: FastifyInstance): Promise<void> {
     // Pages answer bad input with the home page and the one-line reason (never the input), not with JSON.
@@ -181,7 +187,8 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     });
 
     app.get<{ Params: { token: string } }>('/uploads/:token', { schema: { hide: true } }, async (request, reply) => {
-      const h = await found(request.params.token);
+      const h = await shelf.find(request.params.token);
+      if (h === undefined) return expired(reply);
       return render(reply, h.bundle, h.asOf, `/uploads/${request.params.token}/handout`);
     });
 
@@ -189,7 +196,8 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       '/uploads/:token/handout',
       { schema: { hide: true } },
       async (request, reply) => {
-        const h = await found(request.params.token);
+        const h = await shelf.find(request.params.token);
+        if (h === undefined) return expired(reply);
         return html(
           reply,
           handoutPage(context.engine.assess(h.bundle, { asOf: h.asOf }), `/uploads/${request.params.token}`),

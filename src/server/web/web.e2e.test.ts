@@ -24,6 +24,30 @@ async function assertAccessible(page: Page, label: string): Promise<void> {
   );
 }
 
+/**
+ * The focused element's outline against the background it is drawn on (the nearest ancestor's opaque background),
+ * as a WCAG contrast ratio; 0 when it has no outline.
+ */
+const FOCUS_CONTRAST = `(() => {
+  const e = document.activeElement;
+  const s = getComputedStyle(e);
+  if (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2) return 0;
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  let bg = [255, 255, 255];
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    const c = rgb(getComputedStyle(a).backgroundColor);
+    if (c.length === 3 || c[3] === 1) { bg = c.slice(0, 3); break; }
+  }
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const [hi, lo] = [lum(rgb(s.outlineColor).slice(0, 3)), lum(bg)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+})()`;
+
+/** How far the page scrolls sideways, in CSS pixels (0: it fits the viewport). */
+const overflow = async (page: Page): Promise<number> =>
+  (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+
 describe('clinician web app in Chromium', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let browser: Browser;
@@ -63,6 +87,19 @@ describe('clinician web app in Chromium', () => {
     assert.ok((await page.locator('details table tbody tr').count()) > 3, 'criterion rows');
     await page.screenshot({ path: `${OUT}/web-patient.png`, fullPage: true });
     await assertAccessible(page, 'patient page');
+    // Keyboard only: every stop on the way through the header, the form, the chart and the first trial shows a focus
+    // ring of at least 3:1 against its background (WCAG 1.4.11). The date input's inner fields are the browser's own.
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 12; i += 1) {
+      await page.keyboard.press('Tab');
+      const [tag, type] = (await page.evaluate('[document.activeElement.tagName, document.activeElement.type]')) as [
+        string,
+        string | undefined,
+      ];
+      if (type === 'date') continue;
+      const ratio = (await page.evaluate(FOCUS_CONTRAST)) as number;
+      assert.ok(ratio >= 3, `focus ring of tab stop ${i} (${tag}): contrast ${ratio.toFixed(2)}`);
+    }
 
     await page.getByRole('link', { name: /Patient handout/ }).click();
     await page.getByRole('heading', { name: /what we found/ }).waitFor();
@@ -139,6 +176,10 @@ describe('clinician web app in Chromium', () => {
   test('upload a Bundle at 360 px width: assessed, no horizontal scroll of the page, keyboard reachable', async () => {
     const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
     await page.goto(`${server.base}/`);
+    assert.ok(
+      (await overflow(page)) <= 1,
+      `no horizontal scroll of the home page at 360 px (${await overflow(page)} px)`,
+    );
     await page.getByLabel('FHIR R4 Bundle (JSON file)').setInputFiles(resolve('examples/seed-vignette.json'));
     await page.getByLabel('As of').fill('2026-11-27');
     await page.getByRole('button', { name: 'Assess' }).focus();
@@ -146,10 +187,7 @@ describe('clinician web app in Chromium', () => {
     await page.waitForURL(/\/uploads\//);
     const heading = (await page.getByRole('heading', { name: /^Recommendation:/ }).textContent()) ?? '';
     assert.match(heading, /Refer to a clinical trial/);
-    const overflow = (await page.evaluate(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    )) as number;
-    assert.ok(overflow <= 1, `no page-level horizontal scroll at 360 px (${overflow} px)`);
+    assert.ok((await overflow(page)) <= 1, `no page-level horizontal scroll at 360 px (${await overflow(page)} px)`);
     await page.screenshot({ path: `${OUT}/web-upload-360.png`, fullPage: true });
     await assertAccessible(page, 'uploaded patient at 360 px');
     await page.getByRole('link', { name: /Patient handout/ }).click();
@@ -163,6 +201,8 @@ describe('clinician web app in Chromium', () => {
     });
     await page.getByRole('button', { name: 'Assess' }).click();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /Could not assess/);
+    assert.ok((await overflow(page)) <= 1, 'the error page does not scroll sideways either');
+    await assertAccessible(page, 'upload error at 360 px');
     await page.close();
   });
 });
