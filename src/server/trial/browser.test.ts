@@ -40,6 +40,12 @@ test(
     try {
       const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
       const page = await context.newPage();
+      // The pages carry the web app's content security policy (src/server/web/layout.ts PAGE_HEADERS): nothing on
+      // them may be blocked by it.
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+      });
       const bodies: { url: string; text: Promise<string> }[] = [];
       page.on('response', (response) => {
         bodies.push({ url: response.url(), text: response.text().catch(() => '') });
@@ -120,6 +126,9 @@ test(
       await checkAccessibility(page, 'CONSORT');
       await page.goto(`${t.url}/trial/`);
       await checkAccessibility(page, 'participants');
+      assert.deepEqual(blocked, [], 'nothing blocked by the content security policy');
+      // The layout's stylesheet applies under the policy (it is allowed by its hash).
+      assert.notEqual(await page.evaluate('getComputedStyle(document.body).fontFamily'), 'Times New Roman');
 
       // The coordinator is blinded: nothing the browser received names an arm.
       const armNames = t.armNames.map((a) => a.toLowerCase());
@@ -128,7 +137,8 @@ test(
         const hit = armNames.find((a) => text.includes(a));
         assert.equal(hit, undefined, `${b.url} names an arm`);
       }
-      const api = await page.evaluate(async () => (await fetch('/trial/api/participants')).text());
+      // With the browser's session (the pages' policy lets no script of theirs fetch anything).
+      const api = await (await context.request.get(`${t.url}/trial/api/participants`)).text();
       assert.match(api, /kitCode/);
       assert.equal(
         armNames.find((a) => api.toLowerCase().includes(a)),

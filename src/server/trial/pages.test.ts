@@ -119,6 +119,9 @@ test('participant page: each visit form shows its timing against the window, unk
     });
     assert.equal(form.status, 201, form.text);
     const page = await coord.get(`/trial/participants/${id}`);
+    // The web app's protective headers (src/server/web/layout.ts PAGE_HEADERS) on the trial pages too.
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'.*frame-ancestors 'none'/);
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
     const forms = page.text.slice(page.text.indexOf('<h2>Visit forms</h2>'));
     assert.match(forms, /<th scope="col">Timing<\/th>/);
     assert.match(forms, /<td>unknown \(no dose recorded\)<\/td>/);

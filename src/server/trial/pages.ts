@@ -24,7 +24,7 @@ import type {
 } from '../../trial/model.ts';
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
-import { page } from '../web/layout.ts';
+import { PAGE_HEADERS, page } from '../web/layout.ts';
 import { userOf } from './auth.ts';
 import type { TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
@@ -59,6 +59,7 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
   return reply
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
+    .headers(PAGE_HEADERS)
     .send(page(title, html`${signedIn}${body}`, { nav: nav(user) }));
 }
 
