@@ -131,14 +131,10 @@ export interface UndatedObservation {
   readonly hits: ReturnType<typeof conceptSetHits>;
 }
 
-/** The undated observations coded in any of `codeSets` (rare: a plain scan). */
-export function undatedObservationsInSets(
-  ctx: EngineContext,
-  codeSets: readonly string[],
-): readonly UndatedObservation[] {
+/** The classified observations with no usable date (rare: callers scan them). */
+export function undatedObservations(ctx: EngineContext): readonly UndatedObservation[] {
   classifiedObservations(ctx);
-  const undated = ctx.scratch.undatedObservations as readonly UndatedObservation[];
-  return undated.filter((u) => codeSets.some((setId) => u.hits.has(setId)));
+  return ctx.scratch.undatedObservations as readonly UndatedObservation[];
 }
 
 /** The classified observations coded in any of `codeSets` (in record order): a superset of what useHit accepts. */

@@ -19,13 +19,7 @@ import type {
 } from '../record/index.ts';
 import { dayOf, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
-import {
-  instantOf,
-  observationByRef,
-  observationsInSets,
-  statusSet,
-  undatedObservationsInSets,
-} from './observations.ts';
+import { instantOf, observationByRef, observationsInSets, statusSet, undatedObservations } from './observations.ts';
 import { answerScoreOf, codingsSetHits, useHit } from './lookups.ts';
 import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } from './facts.ts';
 
@@ -38,6 +32,8 @@ interface InstrumentIndex {
   readonly itemByLinkId: ReadonlyMap<string, Item>;
   /** Total and panel sets together: the observations worth reading. */
   readonly observationSets: readonly string[];
+  /** Item, total and panel sets together: where an item's score may be (itemReadings). */
+  readonly itemAndObservationSets: readonly string[];
   /** The instrument's questionnaire URLs, lower-cased once. */
   readonly urlsLower: readonly string[];
 }
@@ -52,6 +48,7 @@ function indexFor(pathway: Pathway): readonly InstrumentIndex[] {
       itemByNumber: new Map(instrument.items.map((it) => [it.item, it] as const)),
       itemByLinkId: new Map(instrument.items.flatMap((it) => it.linkIds.map((l) => [l, it] as const))),
       observationSets: [...instrument.totalCodeSets, ...instrument.panelCodeSets],
+      itemAndObservationSets: [...instrument.itemCodeSets, ...instrument.totalCodeSets, ...instrument.panelCodeSets],
       urlsLower: instrument.questionnaireUrls.map((u) => u.toLowerCase()),
     }));
     indexCache.set(pathway, idx);
@@ -104,16 +101,21 @@ function readResponsesOnce(ctx: EngineContext): ReadResponse[] {
       // As an undated Observation (observations.ts): it cannot be placed in any window, and it is said so. It is
       // kept only for the suicide-risk alert (undatedItemScores).
       noteIssue(ctx, 'pathway.response.undated', 'a QuestionnaireResponse has no usable date and was not used', qr.ref);
-      undated.push(readAnswers(ctx, qr));
+      undated.push(readAnswers(ctx, qr, undefined));
       continue;
     }
-    if (day <= ctx.asOfDay) out.push({ ...readAnswers(ctx, qr), day });
+    if (day <= ctx.asOfDay) out.push(readAnswers(ctx, qr, day) as ReadResponse);
   }
   ctx.scratch.undatedResponses = undated;
   return out;
 }
 
-function readAnswers(ctx: EngineContext, qr: QuestionnaireResponseFact): ResponseAnswers {
+/** One literal of one shape, dated or not (a spread into a second object would cost a copy per response). */
+function readAnswers(
+  ctx: EngineContext,
+  qr: QuestionnaireResponseFact,
+  day: number | undefined,
+): ResponseAnswers & { readonly day: number | undefined } {
   const answers: { answer: AnswerFact; value?: number; hits: SetHits }[] = [];
   for (const a of qr.answers) {
     if (a.valueNumber !== undefined)
@@ -121,7 +123,7 @@ function readAnswers(ctx: EngineContext, qr: QuestionnaireResponseFact): Respons
     else if (a.valueCoding !== undefined || a.valueString !== undefined)
       answers.push({ answer: a, hits: codingsSetHits(ctx, a.code) });
   }
-  return { qr, url: qr.questionnaire?.toLowerCase(), answers };
+  return { qr, day, url: qr.questionnaire?.toLowerCase(), answers };
 }
 
 function numberOf(v: ObservationValue | undefined): number | undefined {
@@ -313,7 +315,7 @@ export function itemReadings(
   if (ix === undefined) return [];
   const out: ItemReading[] = [];
   const label = `${instrumentName} item ${item}`;
-  const observations = observationsInSets(ctx, [...ix.instrument.itemCodeSets, ...ix.observationSets]);
+  const observations = observationsInSets(ctx, ix.itemAndObservationSets);
   eachItemScore(ctx, ix, item, linkIds, readResponses(ctx), observations, (score, date, source, day) => {
     if (day === undefined || day > ctx.asOfDay) return;
     if (score === undefined) noteUnreadable(ctx, label, source, date);
@@ -339,13 +341,16 @@ export function undatedItemScores(
   item: number,
   linkIds: readonly string[],
 ): { readonly score: number; readonly source: string }[] {
-  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
-  if (ix === undefined) return [];
   readResponses(ctx);
   const responses = ctx.scratch.undatedResponses as readonly ResponseAnswers[];
-  const observations = undatedObservationsInSets(ctx, [...ix.instrument.itemCodeSets, ...ix.observationSets]);
+  const observations = undatedObservations(ctx);
+  // Nearly every record dates all its scales: then there is nothing to read.
+  if (responses.length === 0 && observations.length === 0) return [];
+  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
+  if (ix === undefined) return [];
   const out: { score: number; source: string }[] = [];
-  eachItemScore(ctx, ix, item, linkIds, responses, observations, (score, _date, source) => {
+  const inSets = observations.filter((u) => ix.itemAndObservationSets.some((setId) => u.hits.has(setId)));
+  eachItemScore(ctx, ix, item, linkIds, responses, inSets, (score, _date, source) => {
     if (score !== undefined) out.push({ score, source });
   });
   return out;

@@ -4,5 +4,5 @@
  * are HTML markup, not text for a message.
  */
 export function unitForReading(ucum: string): string {
-  return ucum.replace(/^10\*(\d+)/, 'x10^$1');
+  return ucum.startsWith('10*') ? ucum.replace(/^10\*(\d+)/, 'x10^$1') : ucum;
 }
