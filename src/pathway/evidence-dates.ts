@@ -49,3 +49,18 @@ export function evidenceDates(record: PatientRecord, cited: ReadonlySet<Resource
     put(patient.ref, `died ${day(patient.deceasedDate)}`);
   return out;
 }
+
+/**
+ * The dates of `cited` out of dates already looked up for a larger set (several results about one record share one
+ * pass over it: src/trials/match.ts).
+ */
+export function evidenceDatesOf(
+  dates: Readonly<Record<ResourceRef, string>>,
+  cited: ReadonlySet<ResourceRef>,
+): Record<ResourceRef, string> {
+  if (cited.size === 0) return {};
+  const out = keyedByRef();
+  // In the order of `dates` (the record's), as evidenceDates gives them.
+  for (const ref of Object.keys(dates)) if (cited.has(ref)) out[ref] = dates[ref] as string;
+  return out;
+}

@@ -14,7 +14,7 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import type { Citation } from '../knowledge/schema-codesets.ts';
-import { evidenceDates } from '../pathway/evidence-dates.ts';
+import { evidenceDates, evidenceDatesOf } from '../pathway/evidence-dates.ts';
 import { deriveFacts } from '../pathway/index.ts';
 import type { ClinicalFacts } from '../pathway/index.ts';
 import { toDayNumber } from '../record/index.ts';
@@ -204,8 +204,23 @@ function toCollectOf(criteria: readonly CriterionResult[]): TrialMatchResult['to
   return rows;
 }
 
+/** One protocol's match (matchTrials shares one lookup of the evidence dates between its protocols). */
 export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): TrialMatchResult {
-  const criteria = protocol.criteria.map((c) => evaluateCriterion(ctx, c));
+  return matchedWith(
+    ctx,
+    protocol,
+    protocol.criteria.map((c) => evaluateCriterion(ctx, c)),
+    undefined,
+  );
+}
+
+/** `dates`: the evidence dates already looked up for the record; undefined: looked up for these criteria. */
+function matchedWith(
+  ctx: MatchContext,
+  protocol: TrialProtocol,
+  criteria: CriterionResult[],
+  dates: Readonly<Record<string, string>> | undefined,
+): TrialMatchResult {
   const { verdict, failed } = verdictOf(criteria);
   return {
     schema: TRIAL_MATCH_SCHEMA,
@@ -225,14 +240,16 @@ export function matchProtocol(ctx: MatchContext, protocol: TrialProtocol): Trial
     criteria,
     unverified: criteria.filter((c) => !c.verified).map((c) => c.id),
     citations: resolvedCitations(ctx.knowledge, protocol),
-    evidenceDates: evidenceDates(ctx.record, citedRefs(criteria)),
+    evidenceDates:
+      dates === undefined
+        ? evidenceDates(ctx.record, citedRefs(criteria))
+        : evidenceDatesOf(dates, citedRefs(criteria)),
   };
 }
 
-function citedRefs(criteria: readonly CriterionResult[]): Set<string> {
-  const refs = new Set<string>();
-  for (const c of criteria) for (const r of c.evidence) refs.add(r);
-  return refs;
+function citedRefs(criteria: readonly CriterionResult[], into = new Set<string>()): Set<string> {
+  for (const c of criteria) for (const r of c.evidence) into.add(r);
+  return into;
 }
 
 /**
@@ -286,5 +303,10 @@ export function matchTrials(
   assertResolvable(protocols, knowledge);
   const facts = options.facts ?? deriveFacts(record, knowledge, options.asOf);
   const ctx: MatchContext = { record, knowledge, facts, asOf: options.asOf, asOfDay, memo: new Map() };
-  return protocols.map((p) => matchProtocol(ctx, p));
+  const criteria = protocols.map((p) => p.criteria.map((c) => evaluateCriterion(ctx, c)));
+  // One pass over the record for the evidence of every protocol (a Synthea-size record holds thousands of resources).
+  const cited = new Set<string>();
+  for (const list of criteria) citedRefs(list, cited);
+  const dates = evidenceDates(record, cited);
+  return protocols.map((p, i) => matchedWith(ctx, p, criteria[i] as CriterionResult[], dates));
 }
