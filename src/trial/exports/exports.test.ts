@@ -97,11 +97,41 @@ test('analysis CSV from a blinded snapshot carries no arm', () => {
   assert.ok(read(out.csv).records.every((r) => r.arm === 'concealed'));
 });
 
+test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => {
+  const p = snapshot.participants.find((x) => x.randomizationNumber !== null)!;
+  const died: TrialSnapshot = {
+    ...snapshot,
+    dispositions: [
+      ...snapshot.dispositions.filter((d) => d.participantId !== p.id),
+      { id: 'ds-death', participantId: p.id, event: 'death', on: '2026-11-30', recordedBy: 'u', recordedAt: '' },
+    ],
+  };
+  const row = read(sdtmDomains(died, protocol, loadInstruments()).DM).records.find(
+    (r) => r.SUBJID === p.participantCode,
+  );
+  assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
+});
+
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {
   const d = sdtmDomains(snapshot, protocol, loadInstruments());
   const dm = read(d.DM);
   assert.deepEqual(dm.header.slice(0, 5), ['STUDYID', 'DOMAIN', 'USUBJID', 'SUBJID', 'SITEID']);
   assert.equal(dm.records.length, N);
+  // Reference dates: first and last study drug (one infusion), consent; no end of participation before one is recorded.
+  for (const r of dm.records) {
+    const p = snapshot.participants.find((x) => x.participantCode === r.SUBJID)!;
+    const dose = snapshot.doses.find((x) => x.participantId === p.id);
+    assert.equal(r.RFSTDTC, dose?.administeredOn ?? '');
+    assert.equal(r.RFXSTDTC, r.RFSTDTC);
+    assert.equal(r.RFXENDTC, r.RFSTDTC, 'one infusion: first and last study drug on one day');
+    assert.match(r.RFICDTC ?? '', /^\d{4}-\d{2}-\d{2}$/);
+    const ended = snapshot.dispositions.filter((x) => x.participantId === p.id).map((x) => x.on);
+    assert.equal(r.RFPENDTC, ended.sort().at(-1) ?? '');
+    assert.equal(
+      r.DTHFL,
+      snapshot.dispositions.some((x) => x.participantId === p.id && x.event === 'death') ? 'Y' : '',
+    );
+  }
   assert.ok(
     dm.records.every((r) => r.STUDYID === 'ISRCTN16942542' && ['TOCILIZUMAB', 'PLACEBO'].includes(r.ARMCD ?? '')),
   );

@@ -80,7 +80,12 @@ export function sdtmDomains(
   const armLabel = (id: string): string =>
     protocol.arms?.find((a) => a.id === id)?.label.toUpperCase() ?? id.toUpperCase();
   const visitOf = (id: string) => protocol.visits?.find((v) => v.id === id);
-  const dosingDate = new Map(s.doses.map((d) => [d.participantId, d.administeredOn]));
+  // The first infusion: the reference of study days (RFSTDTC).
+  const dosingDate = new Map<string, string>();
+  for (const d of s.doses) {
+    const first = dosingDate.get(d.participantId);
+    if (first === undefined || d.administeredOn < first) dosingDate.set(d.participantId, d.administeredOn);
+  }
   const studyDay = (pid: string, date: string): number | null => {
     const ref = dosingDate.get(pid);
     if (ref === undefined) return null;
@@ -88,6 +93,20 @@ export function sdtmDomains(
     return diff >= 0 ? diff + 1 : diff; // SDTM study days have no day 0
   };
   const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
+  // DM's reference dates (SDTMIG 3.3): first and last study drug, end of participation (the participant's last
+  // disposition, which ends it), and death.
+  const lastDose = new Map<string, string>();
+  for (const d of s.doses) {
+    const last = lastDose.get(d.participantId);
+    if (last === undefined || d.administeredOn > last) lastDose.set(d.participantId, d.administeredOn);
+  }
+  const endOfParticipation = new Map<string, string>();
+  const deathOn = new Map<string, string>();
+  for (const d of s.dispositions) {
+    const end = endOfParticipation.get(d.participantId);
+    if (end === undefined || d.on > end) endOfParticipation.set(d.participantId, d.on);
+    if (d.event === 'death') deathOn.set(d.participantId, d.on);
+  }
 
   const dm = s.participants.map((p): Cell[] => {
     const a = allocation.get(p.id);
@@ -95,14 +114,23 @@ export function sdtmDomains(
     const arm = !randomized ? 'NOT ASSIGNED' : a === undefined ? 'CONCEALED' : armLabel(a.arm);
     const armcd = !randomized ? 'NOTASSGN' : a === undefined ? 'CONCEALED' : a.arm.toUpperCase();
     const dosed = dosingDate.has(p.id);
+    const firstDose = dosingDate.get(p.id) ?? null;
+    const finalDose = lastDose.get(p.id) ?? null;
+    const died = deathOn.get(p.id) ?? null;
     return [
       study,
       'DM',
       usubjid(p),
       p.participantCode,
       p.site,
+      firstDose,
+      finalDose,
       consentOn.get(p.screeningId) ?? null,
-      dosingDate.get(p.id) ?? null,
+      firstDose,
+      finalDose,
+      endOfParticipation.get(p.id) ?? null,
+      died,
+      died === null ? null : 'Y',
       armcd,
       arm,
       dosed ? armcd : randomized ? 'NOTTRT' : 'NOTASSGN',
@@ -263,7 +291,25 @@ export function sdtmDomains(
 
   return {
     DM: csv(
-      ['STUDYID', 'DOMAIN', 'USUBJID', 'SUBJID', 'SITEID', 'RFICDTC', 'RFXSTDTC', 'ARMCD', 'ARM', 'ACTARMCD', 'ACTARM'],
+      [
+        'STUDYID',
+        'DOMAIN',
+        'USUBJID',
+        'SUBJID',
+        'SITEID',
+        'RFSTDTC',
+        'RFENDTC',
+        'RFICDTC',
+        'RFXSTDTC',
+        'RFXENDTC',
+        'RFPENDTC',
+        'DTHDTC',
+        'DTHFL',
+        'ARMCD',
+        'ARM',
+        'ACTARMCD',
+        'ACTARM',
+      ],
       dm,
     ),
     DS: csv(['STUDYID', 'DOMAIN', 'USUBJID', 'DSSEQ', 'DSTERM', 'DSDECOD', 'DSCAT', 'DSSTDTC'], ds),
