@@ -10,7 +10,8 @@ import type { LabAssessment } from '../safety/index.ts';
 
 const Id = z.string().trim().min(1).max(120);
 const Text = z.string().trim().min(1).max(2000);
-const IsoDate = z.iso.date();
+/** A calendar date, YYYY-MM-DD (every date the trial store takes). */
+export const IsoDate = z.iso.date();
 
 /** Who is writing. The server fills it from the session, never from the request body. */
 export interface Actor {

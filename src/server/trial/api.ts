@@ -16,6 +16,7 @@ import {
   DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
+  IsoDate,
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
@@ -191,13 +192,17 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.post('/api/forms/:id/corrections', { config: { trialAccess: 'visit.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const body = parseBody(
-      z.strictObject({ reason: z.string(), answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema) }),
+      z.strictObject({
+        reason: z.string(),
+        answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema).default({}),
+        completedOn: IsoDate.optional(),
+      }),
       request.body,
     );
     const form = await store.getForm(id);
     if (form === null) throw new NotFound();
     await participantFor(request, form.participantId);
-    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers);
+    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers, body.completedOn);
   });
 
   // Password guessing is limited as at sign-in, per signing user (counted after the session guard: preHandler);

@@ -125,6 +125,12 @@ test('participant page: each visit form shows its timing against the window, unk
     const forms = page.text.slice(page.text.indexOf('<h2>Visit forms</h2>'));
     assert.match(forms, /<th scope="col">Timing<\/th>/);
     assert.match(forms, /<td>unknown \(no dose recorded\)<\/td>/);
+    // A completion date typed wrong is corrected with a reason, like an answer.
+    const path = `/trial/api/forms/${(form.json as { id: string }).id}/corrections`;
+    assert.equal((await coord.post(path, { completedOn: '2026-11-19' })).status, 400, 'a reason is required');
+    const redated = await coord.post(path, { completedOn: '2026-11-19', reason: 'date typed wrong' });
+    assert.equal(redated.status, 200, redated.text);
+    assert.match((await coord.get(`/trial/participants/${id}`)).text, /<td>2026-11-19<\/td>/);
   } finally {
     await t.close();
   }

@@ -106,8 +106,16 @@ export interface TrialStore {
   // Outcome capture (eCRF)
   /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */
   saveForm(ctx: WriteContext, input: FormInput): Promise<FormRecord>;
-  /** Changes item answers; keeps every old value with who, when and why; a signed form needs signing again. */
-  correctForm(ctx: WriteContext, formId: string, answers: Readonly<Record<string, ItemAnswer>>): Promise<FormRecord>;
+  /**
+   * Changes item answers and/or the completion date (under saveForm's date rules); keeps every old answer with who,
+   * when and why, and the form as it was in the audit; a signed form needs signing again.
+   */
+  correctForm(
+    ctx: WriteContext,
+    formId: string,
+    answers: Readonly<Record<string, ItemAnswer>>,
+    completedOn?: string,
+  ): Promise<FormRecord>;
   /** E-signature of a complete form; the server re-authenticates the signer before calling. */
   signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord>;
   getForm(id: string): Promise<FormRecord | null>;

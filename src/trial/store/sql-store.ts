@@ -34,6 +34,7 @@ import {
   DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
+  IsoDate,
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
@@ -1067,26 +1068,37 @@ export class SqlTrialStore implements TrialStore {
     ctx: WriteContext,
     formId: string,
     answers: Readonly<Record<string, ItemAnswer>>,
+    completedOn?: string,
   ): Promise<FormRecord> {
     SqlTrialStore.assertWriter(ctx);
     const entries = Object.entries(answers ?? {});
-    if (entries.length === 0) throw fail('trial.invalid', 'correction: give at least one item');
+    if (entries.length === 0 && completedOn === undefined)
+      throw fail('trial.invalid', 'correction: give at least one item or the completion date');
+    if (completedOn !== undefined && !IsoDate.safeParse(completedOn).success)
+      throw fail('trial.invalid', 'correction: completedOn is not a YYYY-MM-DD date');
     for (const [item, value] of entries) {
       if (!/^\d+$/.test(item) || !ItemAnswerSchema.safeParse(value).success)
         throw fail('trial.invalid', 'correction: invalid item or answer');
     }
     return this.write(ctx, async (tx, append, at) => {
-      await this.openMeta(tx);
+      const meta = await this.openMeta(tx);
       const row = await tx.get<Row>(
         `SELECT * FROM forms WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
         [formId],
       );
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
-      await this.participantFor(tx, ctx, before.participantId);
+      const p = await this.participantFor(tx, ctx, before.participantId);
       const def = this.instrument(before.instrument);
       const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
-      if (changed.length === 0) throw fail('trial.invalid', 'correction: nothing changes');
+      const redated = completedOn !== undefined && completedOn !== before.completedOn;
+      if (changed.length === 0 && !redated) throw fail('trial.invalid', 'correction: nothing changes');
+      if (redated) {
+        // A corrected date keeps the rules of a first entry (saveForm).
+        notAfterToday(completedOn, at, 'correction: completedOn');
+        await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
+        await this.assertBeforeExit(tx, p, completedOn, 'correction');
+      }
       const newAnswers = { ...before.answers, ...Object.fromEntries(changed) };
       const score = scoreInstrument(def, newAnswers, before.scoring ?? undefined);
       for (const [item, value] of changed) {
@@ -1116,6 +1128,7 @@ export class SqlTrialStore implements TrialStore {
       // A correction invalidates an earlier signature: the signed content is no longer what is stored.
       const after: FormRecord = {
         ...before,
+        completedOn: redated ? completedOn : before.completedOn,
         answers: newAnswers,
         score,
         status: score.complete ? 'complete' : 'incomplete',
@@ -1124,8 +1137,8 @@ export class SqlTrialStore implements TrialStore {
         updatedAt: at,
       };
       await tx.run(
-        'UPDATE forms SET answers_json = ?, score_json = ?, status = ?, signature_json = NULL, version = ?, updated_at = ? WHERE id = ?',
-        [json(after.answers), json(score), after.status, after.version, at, formId],
+        'UPDATE forms SET completed_on = ?, answers_json = ?, score_json = ?, status = ?, signature_json = NULL, version = ?, updated_at = ? WHERE id = ?',
+        [after.completedOn, json(after.answers), json(score), after.status, after.version, at, formId],
       );
       await append({ action: 'correct', entity: 'form', entityId: formId, before, after });
       return after;

@@ -776,6 +776,52 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('form date correction: under the date rules of a first entry, the old date kept in the audit', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'F1', 'A');
+        const ctx = as('coordinator', 'A', 'date typed wrong');
+        const allocation = await store.randomize(ctx, id);
+        await store.recordDose(ctx, {
+          participantId: id,
+          visit: 'infusion',
+          kitCode: allocation.kitCode,
+          administeredOn: '2026-11-05',
+          doseMg: 560,
+          bodyWeightKg: 70,
+        });
+        const form = await store.saveForm(ctx, {
+          participantId: id,
+          visit: 'day-7',
+          instrument: 'bdi-ii',
+          answers: bdiAnswers(1),
+          completedOn: '2026-11-13',
+        });
+        const fixed = await store.correctForm(ctx, form.id, {}, '2026-11-12');
+        assert.equal(fixed.completedOn, '2026-11-12');
+        assert.deepEqual(fixed.answers, form.answers);
+        assert.equal((await store.getForm(form.id))?.completedOn, '2026-11-12');
+        await rejectsWith(store.correctForm(ctx, form.id, {}, '2026-11-04'), 'trial.invalid'); // before the infusion
+        await rejectsWith(store.correctForm(ctx, form.id, {}, '2099-01-01'), 'trial.invalid');
+        await rejectsWith(store.correctForm(ctx, form.id, {}, '2026-11-12'), 'trial.invalid'); // nothing changes
+        await rejectsWith(store.correctForm(ctx, form.id, {}, '12/11/2026'), 'trial.invalid');
+        const audit = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'form' && e.action === 'correct',
+        );
+        assert.deepEqual(
+          audit.map((e) => [
+            (e.before as { completedOn: string }).completedOn,
+            (e.after as { completedOn: string }).completedOn,
+          ]),
+          [['2026-11-13', '2026-11-12']],
+        );
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('lab correction: graded again, the first entry kept in the audit, an alert when the correction calls for one', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
