@@ -17,6 +17,7 @@ import {
   eligibleCriteria,
   enrolOne,
   initTrial,
+  randomizeAndInfuse,
   insightProtocol,
   SITES,
   type StoreFactory,
@@ -501,15 +502,7 @@ for (const factory of allFactories()) {
         };
         await rejectsWith(store.enrol(ctx, { ...enrol, enrolledOn: '2026-11-02' }), 'trial.invalid');
         const { id } = await store.enrol(ctx, { ...enrol, enrolledOn: '2026-11-03' });
-        const allocation = await store.randomize(ctx, id);
-        await store.recordDose(ctx, {
-          participantId: id,
-          visit: 'infusion',
-          kitCode: allocation.kitCode,
-          administeredOn: '2026-11-05',
-          doseMg: 560,
-          bodyWeightKg: 70,
-        });
+        await randomizeAndInfuse(store, ctx, id);
         const withdrawal = { participantId: id, event: 'withdrew-consent' as const, on: '2026-11-02' };
         await rejectsWith(store.recordDisposition(ctx, withdrawal), 'trial.invalid');
         await store.recordDisposition(ctx, { ...withdrawal, on: '2026-11-15' });
@@ -736,15 +729,7 @@ for (const factory of allFactories()) {
         const protocol = await initTrial(store);
         const id = await enrolOne(store, protocol, 'C1', 'A');
         const ctx = as('coordinator', 'A', 'infusion date typed wrong');
-        const allocation = await store.randomize(ctx, id);
-        const dose = await store.recordDose(ctx, {
-          participantId: id,
-          visit: 'infusion',
-          kitCode: allocation.kitCode,
-          administeredOn: '2026-11-05',
-          doseMg: 560,
-          bodyWeightKg: 70,
-        });
+        const { allocation, dose } = await randomizeAndInfuse(store, ctx, id);
         await store.saveForm(ctx, {
           participantId: id,
           visit: 'day-7',
@@ -783,15 +768,7 @@ for (const factory of allFactories()) {
         const protocol = await initTrial(store);
         const id = await enrolOne(store, protocol, 'F1', 'A');
         const ctx = as('coordinator', 'A', 'date typed wrong');
-        const allocation = await store.randomize(ctx, id);
-        await store.recordDose(ctx, {
-          participantId: id,
-          visit: 'infusion',
-          kitCode: allocation.kitCode,
-          administeredOn: '2026-11-05',
-          doseMg: 560,
-          bodyWeightKg: 70,
-        });
+        await randomizeAndInfuse(store, ctx, id);
         const form = await store.saveForm(ctx, {
           participantId: id,
           visit: 'day-7',

@@ -209,6 +209,25 @@ export async function enrolOne(
   return p.id;
 }
 
+/** Randomizes a participant and records the infusion of the allocated kit (560 mg, 70 kg) on `administeredOn`. */
+export async function randomizeAndInfuse(
+  store: SqlTrialStore,
+  ctx: ReturnType<typeof as>,
+  participantId: string,
+  administeredOn = '2026-11-05',
+) {
+  const allocation = await store.randomize(ctx, participantId);
+  const dose = await store.recordDose(ctx, {
+    participantId,
+    visit: 'infusion',
+    kitCode: allocation.kitCode,
+    administeredOn,
+    doseMg: 560,
+    bodyWeightKg: 70,
+  });
+  return { allocation, dose };
+}
+
 /** BDI-II answers whose somatic items (4, 15, 16, 18, 19, 20, 21) sum to `somatic` and other items to `rest`. */
 export function bdiAnswers(somatic: number, rest: number): Record<string, number | string> {
   const somaticItems = [4, 15, 16, 18, 19, 20, 21];
@@ -248,15 +267,7 @@ export async function populateTrial(store: SqlTrialStore, n = 12): Promise<Trial
     const site = i % 2 === 0 ? 'A' : 'B';
     const ctx = as('coordinator', site, 'visit entry');
     const id = await enrolOne(store, protocol, `P${String(i + 1).padStart(3, '0')}`, site, 3 + (i % 5) * 1.7);
-    const allocation = await store.randomize(ctx, id);
-    await store.recordDose(ctx, {
-      participantId: id,
-      visit: 'infusion',
-      kitCode: allocation.kitCode,
-      administeredOn: '2026-11-05',
-      doseMg: 560,
-      bodyWeightKg: 70,
-    });
+    const { allocation } = await randomizeAndInfuse(store, ctx, id);
     const baseline = 9 + (i % 4);
     const drop = allocation.arm === 'tocilizumab' ? 4 : 1;
     const days = i === n - 1 ? ['baseline', 'day-7', 'day-14'] : ['baseline', 'day-7', 'day-14', 'day-28'];
