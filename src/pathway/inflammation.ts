@@ -6,7 +6,7 @@
  * same day that times cannot order and that fall in different statuses give `indeterminate`. A result at or above
  * the cut-off drawn while an infection was active, or within the recovery days after it resolved, is `acute`.
  */
-import type { Threshold } from '../knowledge/schema-pathway.ts';
+import type { CitedValue, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
 import type { Comparator, Quantity } from '../record/index.ts';
 import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
 import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } from './context.ts';
@@ -17,6 +17,18 @@ import { inMedicationSets, medicationUses } from './medication-use.ts';
 import { carriesValue, convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
 import { implausible } from './plausibility.ts';
 import type { DatedObservation } from './observations.ts';
+
+/** How the molar factor is named where it is reported (`unverified`, the timeline's [U] note). */
+export const CRP_MOLAR_FACTOR_ITEM = 'CRP molar factor (nmol/L per mg/L)';
+
+/**
+ * The pathway's molar factor when a CRP is reported in a substance unit (nmol/L, mmol/L...) and so is converted to
+ * mg/L with it, else undefined. The one test of "converted with the molar factor": the decision reports the factor
+ * (unverified when it is [U]) and the web timeline flags such a result [U] by it (src/server/web/timeline.ts).
+ */
+export function crpMolarFactor(pathway: Pathway, q: Quantity): CitedValue | undefined {
+  return (q.ucum ?? q.unitText ?? '').includes('mol') ? pathway.definitions.inflammation.molarFactor : undefined;
+}
 
 /**
  * Inclusive day ranges during which tocilizumab was given, from any record kind (statement, request, dispense,
@@ -187,8 +199,8 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
     const q = (obs.value as { kind: 'quantity'; quantity: Quantity }).quantity;
     // A CRP code without a stated assay is treated as standard: it cannot vouch for low-range precision.
     const assay: CrpAssay = matchIn(ctx, def.crpCodeSets, obs.code)?.entry.assay ?? 'standard';
-    const isMolar = (q.ucum ?? q.unitText ?? '').includes('mol');
-    const factor = isMolar ? useThreshold(ctx, 'CRP molar factor (nmol/L per mg/L)', def.molarFactor) : undefined;
+    const molar = crpMolarFactor(ctx.pathway, q);
+    const factor = molar === undefined ? undefined : useThreshold(ctx, CRP_MOLAR_FACTOR_ITEM, molar);
     const converted = convertNoting(ctx, obs, q, 'mg/L', factor);
     if (!converted.ok) {
       return result(

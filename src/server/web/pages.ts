@@ -54,14 +54,37 @@ export function homePage(demo: readonly DemoPatient[], asOf: string, error?: str
 
 const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': 'not met', unknown: 'unknown' };
 
-function recommendationBox(a: Assessment): Html {
+/**
+ * The results drawn that were converted with an unverified factor (a CRP in nmol/L), by Observation reference, with
+ * how: wherever the page shows such a value (the recommendation, the reasons, a trial criterion) it is flagged [U].
+ */
+type UnverifiedConversions = ReadonlyMap<string, string>;
+
+function unverifiedConversions(data: TimelineData): UnverifiedConversions {
+  return new Map(
+    [...data.crp, ...data.labs].flatMap((p) =>
+      p.unverifiedConversion === undefined ? [] : [[p.source, p.unverifiedConversion] as const],
+    ),
+  );
+}
+
+/** " [U] (CRP converted from 66.668 nmol/L with ...)" for the assessment's CRP when it was so converted. */
+function crpConversionNote(a: Assessment, converted: UnverifiedConversions): Html | '' {
+  const sources = (a.inflammation.sameDay ?? (a.inflammation.crp === undefined ? [] : [a.inflammation.crp])).map(
+    (c) => c.source,
+  );
+  const notes = [...new Set(sources.flatMap((s) => converted.get(s) ?? []))];
+  return notes.length === 0 ? '' : html` <strong>[U]</strong> (CRP ${notes.join('; ')})`;
+}
+
+function recommendationBox(a: Assessment, converted: UnverifiedConversions): Html {
   const r = a.recommendation;
   const kind =
     r.code === 'refer-to-trial' ? 'ok' : r.code === 'contraindicated' || r.code === 'repeat-crp' ? 'warning' : 'info';
   const scope = a.scope;
   return html`<section class="alert ${kind}" aria-labelledby="rec-title">
     <h2 id="rec-title">Recommendation: ${r.title}</h2>
-    <p>${r.clinicianSummary}</p>
+    <p>${r.clinicianSummary}${crpConversionNote(a, converted)}</p>
     <p class="muted">
       Rule ${r.rule} (<code>${r.code}</code>)${scope.inScope ? '' : html`; out of scope: ${scope.reason}`} · pathway
       ${a.pathway.id} ${a.pathway.version} · as of ${a.asOf}
@@ -92,7 +115,7 @@ function checklist(a: Assessment): Html {
   </section>`;
 }
 
-function trials(matches: readonly TrialMatchResult[]): Html {
+function trials(matches: readonly TrialMatchResult[], converted: UnverifiedConversions): Html {
   return html`<section aria-labelledby="trials-title">
     <h2 id="trials-title">Trial matches</h2>
     ${matches.map(
@@ -103,21 +126,24 @@ function trials(matches: readonly TrialMatchResult[]): Html {
 <p>${m.summary}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Criteria of ${m.trial.registry.map((r) => r.id).join(' / ')}"><table><caption class="muted">Criterion by criterion</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
-<tbody>${m.criteria.map(
-        (c) =>
-          html`<tr>
-            <td>${c.kind === 'exclusion' ? 'Exclusion: ' : ''}${c.text}</td>
-            <td class="status-${c.status}">
-              ${STATUS_TEXT[c.status] ?? c.status}${c.verified ? '' : html` <span class="tag">unverified</span>`}
-            </td>
-            <td>${c.reason}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}</td>
-          </tr>`,
-      )}</tbody></table></div></details>`,
+<tbody>${m.criteria.map((c) => {
+        // A value the criterion read may have been converted with an unverified factor: flagged here too.
+        const conversions = [...new Set(c.evidence.flatMap((ref) => converted.get(ref) ?? []))];
+        return html`<tr>
+          <td>${c.kind === 'exclusion' ? 'Exclusion: ' : ''}${c.text}</td>
+          <td class="status-${c.status}">
+            ${STATUS_TEXT[c.status] ?? c.status}${c.verified && conversions.length === 0 ? '' : html` <span class="tag">unverified</span>`}
+          </td>
+          <td>
+            ${c.reason}${conversions.length === 0 ? '' : html` <strong>[U]</strong> (${conversions.join('; ')})`}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}
+          </td>
+        </tr>`;
+      })}</tbody></table></div></details>`,
     )}
   </section>`;
 }
 
-function evidence(a: Assessment): Html {
+function evidence(a: Assessment, converted: UnverifiedConversions): Html {
   const tr = a.treatmentResistance;
   return html`<section aria-labelledby="why-title">
     <h2 id="why-title">Why</h2>
@@ -125,7 +151,10 @@ function evidence(a: Assessment): Html {
     <ul>
       ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
     </ul>
-    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
+    <p>
+      <strong>Inflammation:</strong> ${a.inflammation.status}:
+      ${a.inflammation.reason}${crpConversionNote(a, converted)}
+    </p>
     <details>
       <summary>Decision trace</summary>
       <div class="table-wrap">
@@ -189,7 +218,7 @@ function chartTable(data: TimelineData): Html {
                 <td>${p.series}</td>
                 <td>${p.date}</td>
                 <td>
-                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.used ? ' (used for the decision)' : ''}
+                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.used ? ' (used for the decision)' : ''}
                 </td>
               </tr>`,
           )}
@@ -210,6 +239,7 @@ export function patientPage(
   selfPath?: string,
 ): string {
   const alerts = a.safetyAlerts;
+  const converted = unverifiedConversions(chart.data);
   const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
   return page(
     `Assessment: ${name}`,
@@ -237,18 +267,18 @@ export function patientPage(
             <p class="muted">Evidence: ${s.evidence.join(', ')}</p>
           </section>`,
       )}
-      ${recommendationBox(a)} ${checklist(a)}
+      ${recommendationBox(a, converted)} ${checklist(a)}
       <section aria-labelledby="chart-title">
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>
         <p class="muted">
-          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab limits ([U]: an unverified
-          value). Hollow triangles: censored results (a bound such as &lt;3.5, not a
+          ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab limits. [U]: an unverified
+          value, or a result converted with one. Hollow triangles: censored results (a bound such as &lt;3.5, not a
           value).${notPlottedText(chart.data.notPlotted)}
         </p>
         ${chartTable(chart.data)}
       </section>
-      ${trials(matches)} ${evidence(a)}
+      ${trials(matches, converted)} ${evidence(a, converted)}
       ${
         a.unverified.length === 0
           ? ''

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { startTestServer } from '../server.test-support.ts';
 
 /** POSTs the upload form as a browser does (the file first, then the date) and returns status and page. */
@@ -109,5 +110,37 @@ describe('web app pages over HTTP', () => {
     assert.ok(rows.includes('ANC (10^9/L) | 2026-11-06 | 3.8'));
     assert.match(table, /CRP: cut-off 3 mg\/L/);
     assert.match(table, /ALT \(U\/L\): 1\.5 x the result&#39;s ULN 35 = 52\.5/);
+  });
+
+  test('a CRP converted from nmol/L with the unverified factor is flagged [U] wherever the page shows it', async () => {
+    const bundle = readFileSync('test/fixtures/vignettes/crp-unit-nmol-per-l.json', 'utf8');
+    const form = new FormData();
+    form.append('bundle', new Blob([bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303);
+    const response = await fetch(new URL(posted.headers.get('location') ?? '', server.base));
+    assert.equal(response.status, 200);
+    const page = await response.text();
+    const how = 'converted from 66.668 nmol/L with the CRP molar factor (nmol/L per mg/L) = 9.524, unverified';
+    const table = /<summary>The timeline's results as a table<\/summary>([\s\S]*?)<\/details>/.exec(page)?.[1] ?? '';
+    assert.match(
+      table,
+      new RegExp(`<td>\\s*7 \\[U\\] \\(${how.replace(/[()]/g, '\\$&')}\\) \\(used for the decision\\)`),
+    );
+    const recommendation = /<section class="alert ok"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    assert.ok(recommendation.includes(`<strong>[U]</strong> (CRP ${how})`), 'in the recommendation');
+    const why = /<strong>Inflammation:<\/strong>[\s\S]*?<\/p>/.exec(page)?.[0] ?? '';
+    assert.ok(why.includes(`<strong>[U]</strong> (CRP ${how})`), 'in the reasons');
+    const crpRows = [
+      ...page.matchAll(
+        /<tr>\s*<td>[^<]*<\/td>\s*<td class="status-[^"]*">([\s\S]*?)<\/td>\s*<td>\s*(hs-CRP[\s\S]*?)<\/td>/g,
+      ),
+    ];
+    assert.ok(crpRows.length >= 2, 'the trial criteria that read the CRP');
+    for (const [, status, reason] of crpRows) {
+      assert.match(status ?? '', /unverified/, 'each such criterion is tagged unverified');
+      assert.ok((reason ?? '').includes(`<strong>[U]</strong> (${how})`));
+    }
   });
 });

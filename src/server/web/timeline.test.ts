@@ -2,7 +2,8 @@
  * The timeline draws what the assessment reads and nothing else, against the limits the assessment applies: a result
  * of a status the pathway does not use is left out (and counted), a unit the pathway reads is drawn, an ALT/AST
  * result is drawn against the multiple of its own reference range's upper limit (the default ULN, flagged [U], only
- * when it has none), a censored result is drawn as a bound, and the time axis names the year.
+ * when it has none), a censored result is drawn as a bound, a CRP converted from nmol/L with the unverified molar
+ * factor is flagged [U] as the engine reports it, and the time axis names the year.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -92,4 +93,28 @@ test('a censored result is drawn as a bound with its comparator; the axis names 
   assert.ok(svg.includes('at most (censored)'), 'the legend names the censored mark');
   assert.match(svg, /opacity="1">Oct 2026</, 'tick labels give month and year');
   assert.match(svg, /^<svg aria-hidden="true"/, 'the figure, not the marks inside it, is the image');
+});
+
+test('a CRP converted from nmol/L with the unverified molar factor is flagged [U] on the chart; one in mg/L is not', async () => {
+  const bundle = readBundleFile('test/fixtures/vignettes/crp-unit-nmol-per-l.json');
+  const record = sharedEngine.read(bundle);
+  const assessment = sharedEngine.assess(bundle, { asOf });
+  const factor = sharedEngine.knowledge.pathway.definitions.inflammation.molarFactor;
+  assert.equal(factor.verified, false, 'the knowledge tags the molar factor [U]');
+  assert.ok(
+    assessment.unverified.some((u) => u.citation === factor.citation),
+    'the engine reports that the decision relied on it',
+  );
+  const { svg, data } = await timelineSvg(sharedEngine.knowledge, record, assessment);
+  assert.deepEqual(
+    data.crp.map((p) => [p.value, p.shown, p.unverifiedConversion]),
+    [[7, '7 [U]', 'converted from 66.668 nmol/L with the CRP molar factor (nmol/L per mg/L) = 9.524, unverified']],
+  );
+  assert.ok(svg.includes('>7 [U]<'), 'the flag is written beside the point on the chart');
+
+  // The same patient with the CRP in mg/L: nothing converted, nothing flagged.
+  const { record: inMass, assessment: massAssessment } = demo({});
+  const mass = timelineData(sharedEngine.knowledge, inMass, massAssessment);
+  assert.ok(mass.crp.length > 0);
+  assert.ok(mass.crp.every((p) => p.unverifiedConversion === undefined && !p.shown.includes('[U]')));
 });

@@ -10,19 +10,30 @@ import { renderSvg } from '../../analysis/plots.ts';
 import type { Assessment } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { matchConceptInSets } from '../../knowledge/index.ts';
-import { convertObservationQuantity, upperLimitOfNormal } from '../../pathway/index.ts';
-import type { PatientRecord } from '../../record/index.ts';
+import type { CitedValue } from '../../knowledge/schema-pathway.ts';
+import {
+  convertObservationQuantity,
+  CRP_MOLAR_FACTOR_ITEM,
+  crpMolarFactor,
+  describeQuantity,
+  upperLimitOfNormal,
+} from '../../pathway/index.ts';
+import type { PatientRecord, Quantity } from '../../record/index.ts';
 
 interface Point {
   readonly series: string;
+  /** The Observation drawn (its reference). */
+  readonly source: string;
   readonly date: string;
   /** In `unit`; for a censored result ("<3.5") the bound, drawn as a bound and never joined to the line. */
   readonly value: number;
   readonly unit: string;
   readonly used: boolean;
-  /** How the result reads: "7", "<3.5". */
+  /** How the result reads: "7", "<3.5", "7 [U]" (converted with an unverified value). */
   readonly shown: string;
   readonly censored: boolean;
+  /** Set when the value was converted with an unverified ([U]) factor: how, for the table and the page. */
+  readonly unverifiedConversion?: string;
 }
 
 interface Course {
@@ -70,7 +81,8 @@ const num = (x: number): string => String(Number(x.toPrecision(6)));
  * The chart draws the results the assessment reads and nothing else: the pathway's valid statuses (an
  * entered-in-error or preliminary result is left out and counted), dated on or before the as-of date, converted by
  * the pathway's own reading (src/pathway/observations.ts `convert`: UCUM codes, a unit given only as UCUM text, the
- * CRP molar factor). An ALT or AST result is drawn against the limit the contraindication applies to it: the multiple
+ * CRP molar factor for a CRP in a substance unit, by the engine's own test `crpMolarFactor`). A value converted with
+ * an unverified factor is flagged [U] (docs/README.md: [U] values are flagged wherever they surface). An ALT or AST result is drawn against the limit the contraindication applies to it: the multiple
  * of its own reference range's upper limit, or of the default ULN ([U]) when it has none (src/pathway/labs.ts,
  * contraindications.ts).
  */
@@ -89,27 +101,34 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     obs: PatientRecord['observations'][number],
     validStatuses: readonly string[],
     unit: string,
-    molarFactor?: number,
-  ): { date: string; value: number; shown: string; censored: boolean } | undefined => {
+    factorOf: (q: Quantity) => CitedValue | undefined = () => undefined,
+  ): Omit<Point, 'series' | 'unit' | 'used' | 'source'> | undefined => {
     if (!validStatuses.includes(obs.status)) return void skip(`status ${obs.status}`);
     if (obs.effective === undefined) return void skip('undated');
     const date = obs.effective.slice(0, 10);
     if (date > assessment.asOf) return undefined;
     if (obs.value?.kind !== 'quantity') return void skip('no numeric value');
     const q = obs.value.quantity;
-    const v = convertObservationQuantity(q, unit, molarFactor);
+    const factor = factorOf(q);
+    const v = convertObservationQuantity(q, unit, factor?.value);
     if (!v.ok) return void skip('unit not convertible');
+    const unverified =
+      factor === undefined || factor.verified
+        ? undefined
+        : `converted from ${describeQuantity(q)} with the ${CRP_MOLAR_FACTOR_ITEM} = ${num(factor.value)}, unverified`;
     return {
       date,
       value: v.value,
-      shown: `${q.comparator ?? ''}${num(v.value)}`,
+      shown: `${q.comparator ?? ''}${num(v.value)}${factor === undefined ? '' : flag(factor)}`,
       censored: q.comparator !== undefined,
+      ...(unverified === undefined ? {} : { unverifiedConversion: unverified }),
     };
   };
   for (const obs of record.observations) {
     if (matchConceptInSets(knowledge, definitions.inflammation.crpCodeSets, obs.code) !== undefined) {
-      const p = place(obs, definitions.inflammation.validStatuses, 'mg/L', definitions.inflammation.molarFactor.value);
-      if (p !== undefined) crp.push({ series: 'CRP (mg/L)', unit: 'mg/L', used: obs.ref === usedCrp, ...p });
+      const p = place(obs, definitions.inflammation.validStatuses, 'mg/L', (q) => crpMolarFactor(knowledge.pathway, q));
+      if (p !== undefined)
+        crp.push({ series: 'CRP (mg/L)', source: obs.ref, unit: 'mg/L', used: obs.ref === usedCrp, ...p });
       continue;
     }
     for (const [analyte, def] of Object.entries(definitions.labs.analytes)) {
@@ -117,7 +136,7 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
       const p = place(obs, definitions.labs.validStatuses, def.unit);
       if (p === undefined) continue;
       const series = LAB_LABEL[analyte] ?? analyte;
-      labs.push({ series, unit: def.unit, used: false, ...p });
+      labs.push({ series, source: obs.ref, unit: def.unit, used: false, ...p });
       if (hepatic?.predicate === 'lab-above-uln' && (analyte === 'alt' || analyte === 'ast')) {
         const own = upperLimitOfNormal(obs, def.unit);
         const uln = own ?? hepatic.defaultUln[analyte].value;
@@ -190,7 +209,8 @@ const RESULT_MARKS = ['value', 'at most (censored)', 'at least (censored)'];
 
 /**
  * One panel's marks: the measured values joined by a line; every result as a point, a censored one ("<3.5", a bound
- * and not a value) as a hollow triangle pointing the way the value may lie, with its text beside it; the panel's
+ * and not a value) as a hollow triangle pointing the way the value may lie, with its text beside it, as is a value
+ * converted with an unverified factor ("7 [U]"); the panel's
  * limits as dashed lines, each labelled at the left edge.
  */
 function seriesLayers(
@@ -236,7 +256,8 @@ function seriesLayers(
       },
     },
     {
-      data: { values: values.filter((p) => p.censored) },
+      // A bound, or a value converted with an unverified factor ("7 [U]"), is written beside its point.
+      data: { values: values.filter((p) => p.censored || p.unverifiedConversion !== undefined) },
       mark: { type: 'text', align: 'left', dx: 7, color: LINE_COLOUR },
       encoding: { x, y, text: { field: 'shown' } },
     },
