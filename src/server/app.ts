@@ -24,6 +24,7 @@ import type { CdsClient } from './auth/jwks.ts';
 import { SqliteReplayCache } from './auth/replay-store.ts';
 import { FeedbackStore } from './cds-hooks/feedback-store.ts';
 import { cdsRoutes } from './cds-hooks/routes.ts';
+import { registerUnmatched } from './unmatched.ts';
 import { webRoutes } from './web/routes.ts';
 import { loggerOptions, OneLinePerRequest } from './log.ts';
 
@@ -87,13 +88,14 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     publicUrl: () => options.publicUrl ?? listeningUrl(app),
   };
   registerErrorHandling(app);
+  registerUnmatched(app);
   await app.register(swagger, {
     openapi: {
       info: {
         title: 'precision-trd service',
         version: engine.pathway.version,
         description:
-          'REST API (FHIR R4 Bundle in, precision-trd/assessment@1 and trial-match@1 out) and CDS Hooks 2.0 services. Errors are FHIR OperationOutcome.',
+          'REST API (FHIR R4 Bundle in, precision-trd/assessment@1 and trial-match@1 out) and CDS Hooks 2.0 services. Errors are FHIR OperationOutcome; a path served under other methods than the one called answers 405 with Allow naming them.',
       },
     },
   });

@@ -1,8 +1,9 @@
 /**
  * Every error the service returns is a FHIR R4 OperationOutcome with the HTTP status that fits: 400 bad input
- * (InputError from the engine, a failed schema check, malformed JSON), 401 unauthenticated, 404 unknown route,
- * 413 body too large, 415 unsupported media type, 412 CDS Hooks data unavailable, 500 otherwise. Diagnostics name
- * fields and codes, never the request's content (it may be patient data).
+ * (InputError from the engine, a failed schema check, malformed JSON), 401 unauthenticated, 404 unknown route, 405 a
+ * known route under another method (src/server/unmatched.ts, which also gives a browser its 404 page), 413 body too
+ * large, 415 unsupported media type, 412 CDS Hooks data unavailable, 500 otherwise. Diagnostics name fields and codes,
+ * never the request's content (it may be patient data).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { InputError } from '../../engine/index.ts';
@@ -121,5 +122,4 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unexpected error');
     return sendOutcome(reply, 500, operationOutcome('exception', 'internal error'));
   });
-  app.setNotFoundHandler((_request, reply) => sendOutcome(reply, 404, operationOutcome('not-found', 'no such route')));
 }

@@ -52,6 +52,32 @@ export function homePage(demo: readonly DemoPatient[], asOf: string, error?: str
   );
 }
 
+/**
+ * The page for an address no page has (404). It never repeats the address: an upload's holds its token, and a
+ * mistyped one may hold what the user typed.
+ */
+export function notFoundPage(): string {
+  return page(
+    'Page not found',
+    html`<h1>Page not found</h1>
+      <p>
+        There is no page at this address. It may be mistyped, or it was an uploaded patient's page, which is kept for 30
+        minutes only.
+      </p>
+      <p><a href="/">Go to the patients and the upload form</a></p>`,
+  );
+}
+
+/** The page for an address that exists but not for this kind of request (405), e.g. opening the upload's address. */
+export function methodNotAllowedPage(): string {
+  return page(
+    'Not available this way',
+    html`<h1>Not available this way</h1>
+      <p>This address cannot be opened like this (it takes a form or a program's request, not a visit).</p>
+      <p><a href="/">Go to the patients and the upload form</a></p>`,
+  );
+}
+
 const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': 'not met', unknown: 'unknown' };
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The clinician web app end to end in Debian's Chromium (playwright-core, headless): open the app, pick a demo
- * patient, see the recommendation and the chart, upload a Bundle, open the handout, and check accessibility with
- * axe-core (no serious or critical violations), at desktop width and at 360 px. Screenshots go to test-output/.
+ * patient, see the recommendation and the chart, upload a Bundle, open the handout, reach an address with no page
+ * (a 404 page in the app's layout), and check accessibility with axe-core (no serious or critical violations), at
+ * desktop width and at 360 px. Screenshots go to test-output/.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -171,6 +172,33 @@ describe('clinician web app in Chromium', () => {
     assert.notEqual(`Recommendation: ${expected}`, before?.trim(), 'the earlier date changes the decision');
     assert.equal((await heading.textContent())?.trim(), `Recommendation: ${expected}`);
     await page.close();
+  });
+
+  test('an address with no page: a 404 page in the layout, accessible at 1200 and 360 px, with a way home', async () => {
+    for (const width of [1200, 360]) {
+      const page = await (await browser.newContext({ viewport: { width, height: 800 } })).newPage();
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+      });
+      const response = await page.goto(`${server.base}/patients/refer-to-trial/no-such-page`);
+      assert.equal(response?.status(), 404);
+      assert.equal((await page.getByRole('heading', { level: 1 }).textContent())?.trim(), 'Page not found');
+      assert.equal(await page.title(), 'Page not found · precision-trd');
+      assert.equal(
+        await page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor"),
+        'rgb(11, 61, 107)',
+        'the stylesheet applies under the page headers',
+      );
+      assert.ok((await overflow(page)) <= 1, `no horizontal scroll at ${width} px`);
+      await assertAccessible(page, `404 page at ${width} px`);
+      await page.screenshot({ path: `${OUT}/web-not-found-${width}.png` });
+      assert.deepEqual(blocked, [], 'no content security policy violation');
+      await page.getByRole('link', { name: /Go to the patients/ }).click();
+      await page.waitForURL(`${server.base}/`);
+      await page.getByRole('heading', { name: 'Demo patients' }).waitFor();
+      await page.close();
+    }
   });
 
   test('upload a Bundle at 360 px width: assessed, no horizontal scroll of the page, keyboard reachable', async () => {
