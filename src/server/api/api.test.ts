@@ -73,6 +73,18 @@ describe('REST API', () => {
     for (const field of ['hook', 'hookInstance', 'fhirServer', 'fhirAuthorization', 'context', 'prefetch']) {
       assert.ok(field in hookBody, `hook request field ${field}`);
     }
+    // The REST API takes a Bundle in FHIR's media type or plain JSON, and errors come as FHIR's media type: the
+    // document says so, as the server does it.
+    for (const path of ['/api/assess', '/api/match']) {
+      const operation = paths[path]?.post;
+      assert.deepEqual(Object.keys(operation?.requestBody?.content ?? {}), [
+        'application/fhir+json',
+        'application/json',
+      ]);
+      assert.deepEqual(Object.keys((operation?.responses['400'] as { content?: object })?.content ?? {}), [
+        'application/fhir+json',
+      ]);
+    }
     const feedback = paths['/cds-services/{id}/feedback']?.post;
     assert.ok(feedback?.requestBody?.content['application/json']?.schema.properties?.feedback, 'feedback body');
     assert.ok(

@@ -33,12 +33,21 @@ export interface OperationOutcome {
   }[];
 }
 
-/** The OpenAPI description of an error answer, shared by every route's documented error statuses. */
+/**
+ * The OpenAPI description of an error answer, shared by every route's documented error statuses: an OperationOutcome
+ * in FHIR's media type, as sendOutcome sends it (fastify serializes a response by its content type).
+ */
 export const OUTCOME_RESPONSE_SCHEMA = {
   description: 'A FHIR OperationOutcome naming the problem (never quoting the request).',
-  type: 'object',
-  properties: { resourceType: { type: 'string', const: 'OperationOutcome' }, issue: { type: 'array' } },
-  additionalProperties: true,
+  content: {
+    'application/fhir+json': {
+      schema: {
+        type: 'object',
+        properties: { resourceType: { type: 'string', const: 'OperationOutcome' }, issue: { type: 'array' } },
+        additionalProperties: true,
+      },
+    },
+  },
 } as const;
 
 /** The code system of the engine's Issue codes (src/record/issues.ts) when they travel in an OperationOutcome. */

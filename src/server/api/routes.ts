@@ -21,6 +21,9 @@ const bundleBody = {
 
 const outcomeResponse = OUTCOME_RESPONSE_SCHEMA;
 
+/** The media types a Bundle is accepted in (src/server/app.ts), FHIR's first, as the OpenAPI document lists them. */
+const BUNDLE_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
+
 const asOfQuery = {
   asOf: {
     type: 'string',
@@ -39,6 +42,7 @@ export function apiRoutes(context: ServerContext) {
           tags: ['api'],
           querystring: { type: 'object', properties: asOfQuery, additionalProperties: false },
           body: bundleBody,
+          consumes: BUNDLE_MEDIA_TYPES,
           response: {
             200: { description: 'precision-trd/assessment@1', type: 'object', additionalProperties: true },
             400: outcomeResponse,
@@ -69,6 +73,7 @@ export function apiRoutes(context: ServerContext) {
             additionalProperties: false,
           },
           body: bundleBody,
+          consumes: BUNDLE_MEDIA_TYPES,
           response: {
             200: { description: 'precision-trd/trial-match@1, one per trial', type: 'array' },
             400: outcomeResponse,
