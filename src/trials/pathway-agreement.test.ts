@@ -43,6 +43,27 @@ describe('same-day CRPs that times cannot order (definition 5)', () => {
   });
 });
 
+describe('a CRP in nmol/L rests on the unverified molar factor, in match as in assess (definition 5)', () => {
+  it('each CRP criterion that read it is unverified, with the factor named; one in mg/L is not', () => {
+    const inNmol = depressedPatient().observation({ ...hsCrp('crp-a', 0), quantity: ucum(66.668, 'nmol/L') });
+    const inMass = depressedPatient().observation(hsCrp('crp-a', 7));
+    for (const [trial, id] of [
+      ['insight', 'insight-in-hscrp'],
+      ['nct07052058', 'nct07052058-in-hscrp'],
+      ['nct07052058', 'nct07052058-ex-crp-20'],
+    ] as const) {
+      const converted = criterion(matchOne(inNmol, trial), id);
+      assert.equal(converted.verified, false, `${id}: ${converted.reason}`);
+      assert.ok(
+        converted.unverifiedNotes.some((n) => n.startsWith('CRP molar factor (nmol/L per mg/L)')),
+        converted.unverifiedNotes.join('; '),
+      );
+      assert.ok(matchOne(inNmol, trial).unverified.includes(id));
+      assert.equal(criterion(matchOne(inMass, trial), id).verified, true, `${id} in mg/L`);
+    }
+  });
+});
+
 describe('"an antidepressant for >= 4 weeks" counts days on the drug as the exposure does (definition 2)', () => {
   const SERTRALINE = code('rxnorm', '36437', 'sertraline');
   const criteria = [

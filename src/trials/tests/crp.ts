@@ -1,12 +1,15 @@
 /**
  * CRP thresholds against the care pathway's valid CRP (most recent in its window, converted to mg/L, post-tocilizumab
  * results rejected). Censored results are placed against the protocol's threshold when the censoring decides it.
- * Same-day results that times cannot order (the pathway's `sameDay`) settle the threshold only when all agree.
+ * Same-day results that times cannot order (the pathway's `sameDay`) settle the threshold only when all agree. A result
+ * the pathway converted with an unverified molar factor (a CRP in nmol/L) makes the criterion unverified, as it makes
+ * the assessment list the factor (src/pathway/inflammation.ts `crpMolarFactor`, the one test of that conversion).
  */
 import type { CrpResult } from '../../pathway/facts.ts';
+import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../../pathway/inflammation.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { sameDayOutcome, undecided } from '../context.ts';
+import { once, sameDayOutcome, undecided, unverifiedNote } from '../context.ts';
 
 type CrpTest = Extract<CriterionTest, { type: 'crp-at-least' | 'crp-below' }>;
 
@@ -56,8 +59,21 @@ function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOu
     return undecided(`${shown} cannot be placed against ${test.mgPerL} mg/L`, HS_CRP, [crp.source]);
   }
   const holds = test.type === 'crp-at-least' ? above : !above;
+  const unverifiedNotes = unverifiedConversion(ctx, crp);
   // The pathway's own reason: a CRP is acute above the acute threshold, or at or above the cut-off during or soon
   // after an infection (definition 5); a second wording here would say the wrong one.
   const acute = inflammation.status === 'acute' ? `; the care pathway reads it as acute: ${inflammation.reason}` : '';
-  return { holds, reason: `${shown} (${wanted})${acute}`, evidence: [crp.source] };
+  return { holds, reason: `${shown} (${wanted})${acute}`, evidence: [crp.source], unverifiedNotes };
+}
+
+/** The [U] note of the molar factor when the pathway converted this CRP with it and the factor is unverified. */
+function unverifiedConversion(ctx: MatchContext, crp: CrpResult): string[] {
+  const obs = once(ctx, `crp-observation ${crp.source}`, () =>
+    ctx.record.observations.find((o) => o.ref === crp.source),
+  );
+  const q = obs?.value?.kind === 'quantity' ? obs.value.quantity : undefined;
+  const factor = q === undefined ? undefined : crpMolarFactor(ctx.knowledge.pathway, q);
+  if (factor === undefined || factor.verified) return [];
+  const note = factor.note ?? `${CRP_MOLAR_FACTOR_ITEM} = ${factor.value} ${factor.unit} is not verified`;
+  return [unverifiedNote({ item: CRP_MOLAR_FACTOR_ITEM, note, citation: factor.citation })];
 }
