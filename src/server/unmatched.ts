@@ -6,9 +6,9 @@
  */
 import FindMyWay from 'find-my-way';
 import type { HTTPMethod } from 'find-my-way';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { operationOutcome, sendOutcome } from './api/operation-outcome.ts';
-import { PAGE_HEADERS } from './web/layout.ts';
+import { sendPage } from './web/layout.ts';
 import { methodNotAllowedPage, notFoundPage } from './web/pages.ts';
 
 /** Paths for programs, answered with an OperationOutcome whatever the Accept header says. */
@@ -23,15 +23,6 @@ function wantsPage(request: FastifyRequest, path: string): boolean {
     const q = params.find((p) => p.startsWith('q='));
     return q === undefined || Number(q.slice(2)) > 0;
   });
-}
-
-function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .headers(PAGE_HEADERS)
-    .send(body);
 }
 
 /**
@@ -66,14 +57,14 @@ export function registerUnmatched(app: FastifyInstance): void {
     const allow = serves(request.method as HTTPMethod) ? [] : [...methods].filter(serves).sort();
     if (allow.some((m) => m !== 'OPTIONS')) {
       void reply.header('allow', allow.join(', '));
-      if (page) return sendPage(reply, 405, methodNotAllowedPage());
+      if (page) return sendPage(reply, methodNotAllowedPage(), 405);
       return sendOutcome(
         reply,
         405,
         operationOutcome('not-supported', `method not allowed on this route (allowed: ${allow.join(', ')})`),
       );
     }
-    if (page) return sendPage(reply, 404, notFoundPage());
+    if (page) return sendPage(reply, notFoundPage(), 404);
     return sendOutcome(reply, 404, operationOutcome('not-found', 'no such route'));
   });
 }

@@ -3,6 +3,7 @@
  * viewport for 360 px screens, one stylesheet, a skip link, a header with navigation and a main landmark.
  */
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 
@@ -95,6 +96,16 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
+
+/** Sends a page built with page(): HTML, never cached (it may show a patient), with PAGE_HEADERS. */
+export function sendPage(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .headers(PAGE_HEADERS)
+    .send(body);
+}
 
 export function page(title: string, body: Html, options: PageOptions = {}): string {
   const nav = options.nav ?? [

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
-import { PAGE_HEADERS } from './layout.ts';
+import { sendPage } from './layout.ts';
 import { homePage, handoutPage, patientPage } from './pages.ts';
 import type { DemoPatient } from './pages.ts';
 import { timelineSvg } from './timeline.ts';
@@ -69,26 +69,18 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
   );
   const shelf = options.shelf ?? uploadShelf();
 
-  const html = (reply: FastifyReply, body: string, status = 200) =>
-    reply
-      .code(status)
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .headers(PAGE_HEADERS)
-      .send(body);
-
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = context.engine.read(bundle);
     const both = context.engine.assessAndMatchRecord(record, { asOf });
     const assessment = both.assessment;
     const matches = both.matches();
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
-    return html(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
+    return sendPage(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
   };
 
   /** An unknown or expired token is not found (404): the form again, with the reason. */
   const expired = (reply: FastifyReply) =>
-    html(
+    sendPage(
       reply,
       homePage(
         index.patients,
@@ -102,12 +94,12 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     // Pages answer bad input with the home page and the one-line reason (never the input), not with JSON.
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof InputError) {
-        return html(reply, homePage(index.patients, todayIso(context.today()), error.message), 400);
+        return sendPage(reply, homePage(index.patients, todayIso(context.today()), error.message), 400);
       }
       throw error;
     });
     app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-      html(reply, homePage(index.patients, todayIso(context.today()))),
+      sendPage(reply, homePage(index.patients, todayIso(context.today()))),
     );
 
     app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
@@ -116,7 +108,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       async (request, reply) => {
         const bundle = demoBundles.get(request.params.id);
         if (bundle === undefined)
-          return html(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+          return sendPage(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
         const path = `/patients/${request.params.id}`;
         return render(reply, bundle, asOf, `${path}/handout?asOf=${asOf}`, path);
@@ -129,9 +121,9 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       async (request, reply) => {
         const bundle = demoBundles.get(request.params.id);
         if (bundle === undefined)
-          return html(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+          return sendPage(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
-        return html(
+        return sendPage(
           reply,
           handoutPage(context.engine.assess(bundle, { asOf }), `/patients/${request.params.id}?asOf=${asOf}`),
         );
@@ -143,7 +135,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       let asOfField: string | undefined;
       // The form is shown again with the message and the date the user entered (a browser cannot refill a file).
       const refused = (message: string, status: number) =>
-        html(
+        sendPage(
           reply,
           homePage(index.patients, asOfField ?? todayIso(context.today()), `Could not assess the upload: ${message}`),
           status,
@@ -198,7 +190,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       async (request, reply) => {
         const h = await shelf.find(request.params.token);
         if (h === undefined) return expired(reply);
-        return html(
+        return sendPage(
           reply,
           handoutPage(context.engine.assess(h.bundle, { asOf: h.asOf }), `/uploads/${request.params.token}`),
         );
