@@ -126,6 +126,11 @@ export interface CrpResult {
   readonly source: ResourceRef;
   /** As reported, for display: "0.7 mg/dL". */
   readonly reported: string;
+  /**
+   * The unverified factor the conversion to mg/L used (the [U] molar factor of a CRP in nmol/L), by the name the
+   * `unverified` list gives it: every text that shows the value flags it [U].
+   */
+  readonly unverifiedConversion?: string;
 }
 
 export interface InflammationFacts {

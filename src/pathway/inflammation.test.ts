@@ -92,7 +92,7 @@ describe('inflammation (definition 5)', () => {
     const molar = infl([quantityObservation('76486-0', 66.7, 'nmol/L', daysBefore(5))]);
     assert.match(
       molar.reason,
-      /^hs-CRP 7\.003 mg\/L \(reported as 66\.7 nmol\/L\) on \d{4}-\d{2}-\d{2} is at or above/,
+      /^hs-CRP 7\.003 mg\/L \(reported as 66\.7 nmol\/L, converted with an unverified factor \[U\]\) on \d{4}-\d{2}-\d{2} is at or above/,
     );
     assert.match(
       infl([quantityObservation('30522-7', 0.5, 'mg/dL', daysBefore(5))]).reason,

@@ -230,6 +230,7 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
       assay,
       source: obs.ref,
       reported: describeQuantity(q),
+      ...(molar !== undefined && !molar.verified ? { unverifiedConversion: CRP_MOLAR_FACTOR_ITEM } : {}),
     };
     let status = classifyCrp(converted.value, q.comparator, def.cutOff, def.acuteAbove);
     if (status === 'elevated') status = duringInfection(ctx, day) === undefined ? status : 'acute';
@@ -274,7 +275,8 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
 /**
  * The CRP in mg/L as a person reads it. A value given in mg/L is shown as given. A converted one (mg/dL, nmol/L) is
  * rounded to 4 significant digits (the molar factor turns 66.7 nmol/L into 7.0033599328 mg/L), unless the rounding
- * would move it across one of the thresholds it is compared with, and is followed by the value as reported.
+ * would move it across one of the thresholds it is compared with, and is followed by the value as reported, flagged [U]
+ * when an unverified factor converted it.
  */
 export function crpText(crp: CrpResult, thresholdsMgPerL: readonly number[]): string {
   const comparator = crp.comparator ?? '';
@@ -284,7 +286,8 @@ export function crpText(crp: CrpResult, thresholdsMgPerL: readonly number[]): st
   const rounded = Number(x.toPrecision(4));
   // Below, at or above each threshold, as the full value is (the cut-off is inclusive, the acute threshold is not).
   const sameSide = thresholdsMgPerL.every((t) => Math.sign(rounded - t) === Math.sign(x - t));
-  return `${comparator}${sameSide ? rounded : x} mg/L (reported as ${crp.reported})`;
+  const flag = crp.unverifiedConversion === undefined ? '' : ', converted with an unverified factor [U]';
+  return `${comparator}${sameSide ? rounded : x} mg/L (reported as ${crp.reported}${flag})`;
 }
 
 function describe(crp: CrpResult, cut: number, acute: number): string {

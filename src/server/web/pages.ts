@@ -80,37 +80,14 @@ export function methodNotAllowedPage(): string {
 
 const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': 'not met', unknown: 'unknown' };
 
-/**
- * The results drawn that were converted with an unverified factor (a CRP in nmol/L), by Observation reference, with
- * how: wherever the page shows such a value (the recommendation, the reasons, a trial criterion) it is flagged [U].
- */
-type UnverifiedConversions = ReadonlyMap<string, string>;
-
-function unverifiedConversions(data: TimelineData): UnverifiedConversions {
-  return new Map(
-    [...data.crp, ...data.labs].flatMap((p) =>
-      p.unverifiedConversion === undefined ? [] : [[p.source, p.unverifiedConversion] as const],
-    ),
-  );
-}
-
-/** " [U] (CRP converted from 66.668 nmol/L with ...)" for the assessment's CRP when it was so converted. */
-function crpConversionNote(a: Assessment, converted: UnverifiedConversions): Html | '' {
-  const sources = (a.inflammation.sameDay ?? (a.inflammation.crp === undefined ? [] : [a.inflammation.crp])).map(
-    (c) => c.source,
-  );
-  const notes = [...new Set(sources.flatMap((s) => converted.get(s) ?? []))];
-  return notes.length === 0 ? '' : html` <strong>[U]</strong> (CRP ${notes.join('; ')})`;
-}
-
-function recommendationBox(a: Assessment, converted: UnverifiedConversions): Html {
+function recommendationBox(a: Assessment): Html {
   const r = a.recommendation;
   const kind =
     r.code === 'refer-to-trial' ? 'ok' : r.code === 'contraindicated' || r.code === 'repeat-crp' ? 'warning' : 'info';
   const scope = a.scope;
   return html`<section class="alert ${kind}" aria-labelledby="rec-title">
     <h2 id="rec-title">Recommendation: ${r.title}</h2>
-    <p>${r.clinicianSummary}${crpConversionNote(a, converted)}</p>
+    <p>${r.clinicianSummary}</p>
     <p class="muted">
       Rule ${r.rule} (<code>${r.code}</code>)${scope.inScope ? '' : html`; out of scope: ${scope.reason}`} · pathway
       ${a.pathway.id} ${a.pathway.version} · as of ${a.asOf}
@@ -141,7 +118,7 @@ function checklist(a: Assessment): Html {
   </section>`;
 }
 
-function trials(matches: readonly TrialMatchResult[], converted: UnverifiedConversions): Html {
+function trials(matches: readonly TrialMatchResult[]): Html {
   return html`<section aria-labelledby="trials-title">
     <h2 id="trials-title">Trial matches</h2>
     ${matches.map(
@@ -152,24 +129,21 @@ function trials(matches: readonly TrialMatchResult[], converted: UnverifiedConve
 <p>${m.summary}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Criteria of ${m.trial.registry.map((r) => r.id).join(' / ')}"><table><caption class="muted">Criterion by criterion</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
-<tbody>${m.criteria.map((c) => {
-        // A value the criterion read may have been converted with an unverified factor: flagged here too.
-        const conversions = [...new Set(c.evidence.flatMap((ref) => converted.get(ref) ?? []))];
-        return html`<tr>
-          <td>${c.kind === 'exclusion' ? 'Exclusion: ' : ''}${c.text}</td>
-          <td class="status-${c.status}">
-            ${STATUS_TEXT[c.status] ?? c.status}${c.verified && conversions.length === 0 ? '' : html` <span class="tag">unverified</span>`}
-          </td>
-          <td>
-            ${c.reason}${conversions.length === 0 ? '' : html` <strong>[U]</strong> (${conversions.join('; ')})`}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}
-          </td>
-        </tr>`;
-      })}</tbody></table></div></details>`,
+<tbody>${m.criteria.map(
+        (c) =>
+          html`<tr>
+            <td>${c.kind === 'exclusion' ? 'Exclusion: ' : ''}${c.text}</td>
+            <td class="status-${c.status}">
+              ${STATUS_TEXT[c.status] ?? c.status}${c.verified ? '' : html` <span class="tag">unverified</span>`}
+            </td>
+            <td>${c.reason}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}</td>
+          </tr>`,
+      )}</tbody></table></div></details>`,
     )}
   </section>`;
 }
 
-function evidence(a: Assessment, converted: UnverifiedConversions): Html {
+function evidence(a: Assessment): Html {
   const tr = a.treatmentResistance;
   return html`<section aria-labelledby="why-title">
     <h2 id="why-title">Why</h2>
@@ -177,10 +151,7 @@ function evidence(a: Assessment, converted: UnverifiedConversions): Html {
     <ul>
       ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
     </ul>
-    <p>
-      <strong>Inflammation:</strong> ${a.inflammation.status}:
-      ${a.inflammation.reason}${crpConversionNote(a, converted)}
-    </p>
+    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
     <details>
       <summary>Decision trace</summary>
       <div class="table-wrap">
@@ -265,7 +236,6 @@ export function patientPage(
   selfPath?: string,
 ): string {
   const alerts = a.safetyAlerts;
-  const converted = unverifiedConversions(chart.data);
   const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
   return page(
     `Assessment: ${name}`,
@@ -293,7 +263,7 @@ export function patientPage(
             <p class="muted">Evidence: ${s.evidence.join(', ')}</p>
           </section>`,
       )}
-      ${recommendationBox(a, converted)} ${checklist(a)}
+      ${recommendationBox(a)} ${checklist(a)}
       <section aria-labelledby="chart-title">
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>
@@ -304,7 +274,7 @@ export function patientPage(
         </p>
         ${chartTable(chart.data)}
       </section>
-      ${trials(matches, converted)} ${evidence(a, converted)}
+      ${trials(matches)} ${evidence(a)}
       ${
         a.unverified.length === 0
           ? ''

@@ -3,13 +3,13 @@
  * results rejected). Censored results are placed against the protocol's threshold when the censoring decides it.
  * Same-day results that times cannot order (the pathway's `sameDay`) settle the threshold only when all agree. A result
  * the pathway converted with an unverified molar factor (a CRP in nmol/L) makes the criterion unverified, as it makes
- * the assessment list the factor (src/pathway/inflammation.ts `crpMolarFactor`, the one test of that conversion).
+ * the assessment list the factor (the pathway's `unverifiedConversion` on the result, src/pathway/facts.ts).
  */
 import type { CrpResult } from '../../pathway/facts.ts';
-import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../../pathway/inflammation.ts';
+import { crpText } from '../../pathway/inflammation.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { once, sameDayOutcome, undecided, unverifiedNote } from '../context.ts';
+import { sameDayOutcome, undecided, unverifiedNote } from '../context.ts';
 
 type CrpTest = Extract<CriterionTest, { type: 'crp-at-least' | 'crp-below' }>;
 
@@ -49,8 +49,8 @@ function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOu
   const inflammation = ctx.facts.inflammation;
   const wanted = test.type === 'crp-at-least' ? `>= ${test.mgPerL} mg/L` : `< ${test.mgPerL} mg/L`;
   const label = crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)';
-  const value = `${crp.comparator ?? ''}${crp.mgPerL} mg/L`;
-  const shown = `${label} ${value}${crp.reported === value ? '' : ` (reported ${crp.reported})`} on ${crp.date}`;
+  // Read as the pathway reads it (rounded only where no threshold is crossed, [U] when an unverified factor converted it).
+  const shown = `${label} ${crpText(crp, [test.mgPerL])} on ${crp.date}`;
   if (test.assay === 'high-sensitivity' && crp.assay !== 'high-sensitivity') {
     return undecided(`${shown}: the protocol requires a high-sensitivity assay (${wanted})`, HS_CRP, [crp.source]);
   }
@@ -66,14 +66,10 @@ function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOu
   return { holds, reason: `${shown} (${wanted})${acute}`, evidence: [crp.source], unverifiedNotes };
 }
 
-/** The [U] note of the molar factor when the pathway converted this CRP with it and the factor is unverified. */
+/** The [U] note of the factor that converted this CRP, when the pathway says an unverified one did. */
 function unverifiedConversion(ctx: MatchContext, crp: CrpResult): string[] {
-  const obs = once(ctx, `crp-observation ${crp.source}`, () =>
-    ctx.record.observations.find((o) => o.ref === crp.source),
-  );
-  const q = obs?.value?.kind === 'quantity' ? obs.value.quantity : undefined;
-  const factor = q === undefined ? undefined : crpMolarFactor(ctx.knowledge.pathway, q);
-  if (factor === undefined || factor.verified) return [];
-  const note = factor.note ?? `${CRP_MOLAR_FACTOR_ITEM} = ${factor.value} ${factor.unit} is not verified`;
-  return [unverifiedNote({ item: CRP_MOLAR_FACTOR_ITEM, note, citation: factor.citation })];
+  if (crp.unverifiedConversion === undefined) return [];
+  const factor = ctx.knowledge.pathway.definitions.inflammation.molarFactor;
+  const note = factor.note ?? `${crp.unverifiedConversion} = ${factor.value} ${factor.unit} is not verified`;
+  return [unverifiedNote({ item: crp.unverifiedConversion, note, citation: factor.citation })];
 }
