@@ -16,6 +16,7 @@ export const exportNames = [
   'sdtm-ex.csv',
   'sdtm-qs.csv',
   'sdtm-lb.csv',
+  'sdtm-supplb.csv',
   'sdtm-ae.csv',
   'research.fhir.json',
 ] as const;

@@ -9,6 +9,7 @@ import { consortFlow } from '../consort.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
+import { loadCtcae } from '../../safety/load.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
 
 let opened: OpenedStore;
@@ -300,5 +301,42 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       ['1.2', '10*9/L', '1.2', '10*9/L'],
       ['0.3', 'mg/dL', '', ''],
     ],
+  );
+});
+
+test('SDTM LB: LBTOX is the CTCAE term of the grade (knowledge/safety/ctcae-v5.0.json); the CTCAE version is a SUPPLB qualifier', () => {
+  const table = loadCtcae('5.0');
+  const lab = snapshot.labs[0];
+  assert.ok(lab !== undefined);
+  const ungraded = { ...lab, id: 'l2', assessment: { ...lab.assessment, grade: null } };
+  const tampered: TrialSnapshot = { ...snapshot, labs: [{ ...lab, id: 'l1' }, ungraded] };
+  const d = sdtmDomains(tampered, protocol, loadInstruments());
+  const rows = read(d.LB).records;
+  assert.deepEqual(
+    rows.map((r) => [r.LBTESTCD, r.LBTOX, r.LBTOXGR]),
+    [
+      ['NEUT', table.terms.anc?.term, String(lab.assessment.grade)],
+      ['NEUT', '', ''],
+    ],
+  );
+  assert.equal(rows[0]?.LBTOX, 'Neutrophil count decreased');
+  assert.ok(!rows.some((r) => /CTCAE/.test(r.LBTOX ?? '')), 'no version in LBTOX');
+  const supp = read(d.SUPPLB);
+  assert.deepEqual(supp.header, [
+    'STUDYID',
+    'RDOMAIN',
+    'USUBJID',
+    'IDVAR',
+    'IDVARVAL',
+    'QNAM',
+    'QLABEL',
+    'QVAL',
+    'QORIG',
+    'QEVAL',
+  ]);
+  assert.deepEqual(
+    supp.records.map((r) => [r.RDOMAIN, r.USUBJID, r.IDVAR, r.IDVARVAL, r.QNAM, r.QVAL, r.QORIG]),
+    [['LB', rows[0]?.USUBJID, 'LBSEQ', rows[0]?.LBSEQ, 'CTCAEVER', table.version, 'Protocol']],
+    'one qualifier per graded result, none for the ungraded one',
   );
 });

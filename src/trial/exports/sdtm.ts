@@ -1,6 +1,7 @@
 /**
  * CDISC SDTM-style domains as CSV: DM (demographics/arms), DS (disposition and milestones), EX (exposure), QS
- * (questionnaire items, totals and subscales), LB (safety labs with CTCAE grade) and AE. Variable names follow SDTMIG
+ * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
+ * that graded each result) and AE. Variable names follow SDTMIG
  * 3.3; LB test codes (NEUT, PLAT, ALT, AST) are CDISC controlled terminology; QS test codes are built from each
  * instrument's `code` (BDI2I16, BDI2TOT) and are this project's, not CDISC's QS terminology (licensed per
  * instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -12,7 +13,7 @@ import { convertQuantity } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { AdverseEventInput, Participant, TrialSnapshot } from '../model.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'AE'] as const;
+export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 type Cell = string | number | null;
@@ -235,15 +236,35 @@ export function sdtmDomains(
     }
   }
 
+  // LBTOX is the toxicity LBTOXGR grades, the CTCAE term from the protocol's table (knowledge/safety/), and is empty
+  // when no grade could be given; the table's version is a qualifier of each graded result (SUPPLB CTCAEVER), since
+  // SDTMIG 3.3 leaves the scale and its version out of LB itself.
+  const supplb: Cell[][] = [];
   const lb = s.labs.map((l, i): Cell[] => {
     const p = byId.get(l.participantId);
+    const subject = p === undefined ? l.participantId : usubjid(p);
+    const graded = l.assessment.grade !== null;
+    if (graded) {
+      supplb.push([
+        study,
+        'LB',
+        subject,
+        'LBSEQ',
+        String(i + 1),
+        'CTCAEVER',
+        'CTCAE Version',
+        l.assessment.ctcaeVersion,
+        'Protocol',
+        null,
+      ]);
+    }
     const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte, unit: l.unit };
     const stresn = standardResult(l.value, l.unit, t.unit);
     const visit = visitOf(l.visit);
     return [
       study,
       'LB',
-      p === undefined ? l.participantId : usubjid(p),
+      subject,
       i + 1,
       t.code,
       t.name,
@@ -255,7 +276,7 @@ export function sdtmDomains(
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.assessment.grade,
-      `CTCAE v${l.assessment.ctcaeVersion}`,
+      graded ? l.assessment.term : null,
       visit?.label ?? l.visit,
       visit?.day ?? null,
       l.collectedOn,
@@ -361,6 +382,10 @@ export function sdtmDomains(
         'LBDY',
       ],
       lb,
+    ),
+    SUPPLB: csv(
+      ['STUDYID', 'RDOMAIN', 'USUBJID', 'IDVAR', 'IDVARVAL', 'QNAM', 'QLABEL', 'QVAL', 'QORIG', 'QEVAL'],
+      supplb,
     ),
     AE: csv(
       [
