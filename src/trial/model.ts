@@ -106,6 +106,16 @@ export const DispositionInputSchema = z.strictObject({
 });
 export type DispositionInput = z.infer<typeof DispositionInputSchema>;
 
+/**
+ * A correction of a recorded disposition: the exit event (reason), its date, or the participant it was entered for;
+ * the fields that change, with a reason. An exit that did not happen is voided instead (voidDisposition).
+ */
+export const DispositionCorrectionSchema = DispositionInputSchema.partial().refine(
+  (c) => Object.keys(c).length > 0,
+  'give at least one field',
+);
+export type DispositionCorrection = z.infer<typeof DispositionCorrectionSchema>;
+
 /** An item answer: a number, an option code such as BDI-II `1a`, or null (not answered). */
 export const ItemAnswerSchema = z.union([z.number(), z.string().max(8), z.null()]);
 export type ItemAnswer = z.infer<typeof ItemAnswerSchema>;

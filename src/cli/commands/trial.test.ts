@@ -236,6 +236,10 @@ describe('trd trial on a database', () => {
     const sdtm = join(dir, 'sdtm');
     assert.equal((await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm)).code, 0);
     assert.match(readFileSync(join(sdtm, 'qs.csv'), 'utf8'), /^STUDYID,DOMAIN,USUBJID,QSSEQ,QSTESTCD/);
+    // The Define-XML beside the files, naming each of them.
+    const define = readFileSync(join(sdtm, 'define.xml'), 'utf8');
+    assert.match(define, /def:DefineVersion="2\.0\.0"/);
+    assert.match(define, /<def:leaf ID="LF\.QS" xlink:href="qs\.csv">/);
     const fhir = await trd('trial', 'export', '--db', db, '--format', 'fhir', '--blinded');
     assert.equal(JSON.parse(fhir.stdout).resourceType, 'Bundle');
     assert.ok(!fhir.stdout.includes('assignedArm'));

@@ -27,7 +27,7 @@ import {
 } from '../../randomization/index.ts';
 import { blindSnapshot } from '../../trial/blinding.ts';
 import { consortFlow } from '../../trial/consort.ts';
-import { analysisCsv, fhirResearchBundle, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
+import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
 import { generateKits } from '../../trial/kits.ts';
 import type { TrialRole } from '../../trial/roles.ts';
 import { planFromProtocol } from '../../trial/strata.ts';
@@ -394,9 +394,13 @@ export async function runExport(options: ExportOptions): Promise<void> {
     } else if (options.format === 'sdtm') {
       const dir = options.out as string;
       mkdirSync(dir, { recursive: true });
-      const domains = sdtmDomains(snapshot, protocol, loadInstruments());
+      const instruments = loadInstruments();
+      const domains = sdtmDomains(snapshot, protocol, instruments);
       for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
-      out(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')} to ${dir}\n`);
+      // The Define-XML metadata of those files, beside them (its def:leaf entries name them).
+      const define = sdtmDefine(snapshot, protocol, instruments, { createdAt: new Date().toISOString() });
+      writeFileSync(join(dir, 'define.xml'), define);
+      out(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')}, define.xml to ${dir}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
       if (options.out === undefined) out(text);
@@ -482,7 +486,9 @@ export function registerTrial(program: Command): void {
     .action(runRestore);
   trial
     .command('export')
-    .description('export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, AE), fhir')
+    .description(
+      'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, define.xml), fhir',
+    )
     .requiredOption('--db <location>', 'trial database')
     .requiredOption('--format <f>', 'analysis-csv, sdtm or fhir')
     .option('--out <path>', 'file (analysis-csv, fhir) or folder (sdtm); default stdout')

@@ -12,6 +12,7 @@ import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
   ConsentInputSchema,
+  DispositionCorrectionSchema,
   DispositionInputSchema,
   DoseCorrectionSchema,
   DoseInputSchema,
@@ -111,10 +112,11 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.get('/api/participants/:id', { config: { trialAccess: 'trial.read' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const participant = await participantFor(request, id);
-    const [forms, labs, adverseEvents, allocation] = await Promise.all([
+    const [forms, labs, adverseEvents, dispositions, allocation] = await Promise.all([
       store.listForms({ participantId: id }),
       store.listLabs({ participantId: id }),
       store.listAdverseEvents({ participantId: id }),
+      store.listDispositions({ participantId: id }),
       store.getAllocation(id),
     ]);
     const viewer = await viewerOf(request, deps);
@@ -131,6 +133,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
       forms,
       labs,
       adverseEvents,
+      dispositions,
     };
   });
 
@@ -156,6 +159,25 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const input = parseBody(DispositionInputSchema, request.body);
     await participantFor(request, input.participantId);
     return reply.code(201).send(await store.recordDisposition(writeContext(request, 'disposition'), input));
+  });
+
+  // A disposition entered wrong (the reason, the date or the participant): the changed fields and a reason; the audit
+  // keeps it as first entered. Both participants, when it moves, must be in the caller's site.
+  app.post('/api/dispositions/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(DispositionCorrectionSchema, request.body);
+    const scope = siteFilter(userOf(request));
+    if (!(await store.listDispositions(scope)).some((d) => d.id === id)) throw new NotFound();
+    if (changes.participantId !== undefined) await participantFor(request, changes.participantId);
+    return store.correctDisposition(writeContext(request, reason), id, changes);
+  });
+
+  // An exit that did not happen: voided with a reason; the participant is back to enrolled or randomized.
+  app.post('/api/dispositions/:id/void', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const reason = reasonFrom(request.body);
+    if (!(await store.listDispositions(siteFilter(userOf(request)))).some((d) => d.id === id)) throw new NotFound();
+    return store.voidDisposition(writeContext(request, reason), id);
   });
 
   app.post('/api/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {

@@ -1,10 +1,11 @@
 /**
  * The export files the statistician downloads after database lock, by file name; the content is the trial exports'
- * (src/trial/exports/): the long analysis CSV that `trd analyze` reads, SDTM-style domains, and a FHIR Bundle of
- * ResearchStudy and ResearchSubject resources. This module only names the files and their media types.
+ * (src/trial/exports/): the long analysis CSV that `trd analyze` reads, SDTM-style domains with their Define-XML, and
+ * a FHIR Bundle of ResearchStudy and ResearchSubject resources. This module only names the files and their media
+ * types.
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import { analysisCsv, fhirResearchBundle, sdtmDomains } from '../../trial/exports/index.ts';
+import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains } from '../../trial/exports/index.ts';
 import type { SdtmDomain } from '../../trial/exports/index.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
@@ -16,7 +17,9 @@ export const exportNames = [
   'sdtm-ex.csv',
   'sdtm-qs.csv',
   'sdtm-lb.csv',
+  'sdtm-supplb.csv',
   'sdtm-ae.csv',
+  'sdtm-define.xml',
   'research.fhir.json',
 ] as const;
 export type ExportName = (typeof exportNames)[number];
@@ -31,6 +34,14 @@ export function exportFile(
     return { contentType: 'text/csv; charset=utf-8', content: analysisCsv(snapshot, protocol).csv };
   if (name === 'research.fhir.json') {
     return { contentType: 'application/fhir+json', content: JSON.stringify(fhirResearchBundle(snapshot, protocol)) };
+  }
+  if (name === 'sdtm-define.xml') {
+    // The def:leaf of each dataset names the file as downloaded here.
+    const content = sdtmDefine(snapshot, protocol, instruments, {
+      createdAt: new Date().toISOString(),
+      fileOf: (d) => `sdtm-${d.toLowerCase()}.csv`,
+    });
+    return { contentType: 'application/xml; charset=utf-8', content };
   }
   const domain = name.slice('sdtm-'.length, -'.csv'.length).toUpperCase() as SdtmDomain;
   return { contentType: 'text/csv; charset=utf-8', content: sdtmDomains(snapshot, protocol, instruments)[domain] };

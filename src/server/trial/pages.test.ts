@@ -169,3 +169,96 @@ test('dose correction through the API: a reason required, site scope, the visit 
     await t.close();
   }
 });
+
+test('disposition correction and voiding through the API and the participant page: a reason required, site scope, status follows', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const id = await enrolThroughApi(coord, protocol, 'site-a');
+    const other = await enrolThroughApi(coord, protocol, 'site-a');
+    const elsewhere = await enrolThroughApi(await t.signIn('coordinator', 'site-b'), protocol, 'site-b');
+    const created = await coord.post('/trial/api/dispositions', {
+      participantId: id,
+      event: 'lost-to-follow-up',
+      on: '2026-11-10',
+    });
+    assert.equal(created.status, 201, created.text);
+    const exitId = (created.json as { id: string }).id;
+    const path = `/trial/api/dispositions/${exitId}/corrections`;
+    assert.equal((await coord.post(path, { event: 'withdrew-consent' })).status, 400, 'a reason is required');
+    assert.equal((await coord.post(path, { event: 'moved-away', reason: 'x' })).status, 400);
+    assert.equal((await (await t.signIn('monitor')).post(path, { event: 'completed', reason: 'x' })).status, 403);
+    assert.equal(
+      (await (await t.signIn('coordinator', 'site-b')).post(path, { event: 'completed', reason: 'x' })).status,
+      404,
+    );
+    assert.equal((await coord.post(path, { participantId: elsewhere, reason: 'x' })).status, 404, 'other site');
+    const fixed = await coord.post(path, { event: 'withdrew-consent', on: '2026-11-11', reason: 'reason typed wrong' });
+    assert.equal(fixed.status, 200, fixed.text);
+    const record = (await coord.get(`/trial/api/participants/${id}`)).json as {
+      participant: { status: string };
+      dispositions: { id: string; event: string; on: string }[];
+    };
+    assert.equal(record.participant.status, 'discontinued');
+    assert.deepEqual(
+      record.dispositions.map((d) => [d.id, d.event, d.on]),
+      [[exitId, 'withdrew-consent', '2026-11-11']],
+    );
+    // On the page: the exit shown, corrected with a reason, then voided because the participant did not leave.
+    const pagePath = `/trial/participants/${id}`;
+    const page = await coord.get(pagePath);
+    const section = page.text.slice(page.text.indexOf('<h2>Disposition</h2>'));
+    assert.match(section, /Withdrew consent on 2026-11-11/);
+    const form = (action: string, body: Record<string, string>) =>
+      coord.request('POST', `${pagePath}/dispositions/${exitId}/${action}`, body, {
+        contentType: 'application/x-www-form-urlencoded',
+      });
+    const noReason = await form('corrections', { event: 'completed', on: '2026-11-11', participantId: id });
+    assert.equal(noReason.status, 303);
+    assert.match(decodeURIComponent(noReason.headers.get('location') ?? ''), /Not saved: reason: required/);
+    const moved = await form('corrections', {
+      event: 'completed',
+      on: '2026-11-12',
+      participantId: other,
+      reason: 'other participant',
+    });
+    assert.match(decodeURIComponent(moved.headers.get('location') ?? ''), /done=Exit moved/);
+    const statuses = async () =>
+      Promise.all(
+        [id, other].map(
+          async (p) =>
+            ((await coord.get(`/trial/api/participants/${p}`)).json as { participant: { status: string } }).participant
+              .status,
+        ),
+      );
+    assert.deepEqual(await statuses(), ['enrolled', 'completed']);
+    assert.match((await coord.get(`/trial/participants/${id}`)).text, /No exit recorded/);
+    const voided = await coord.request(
+      'POST',
+      `/trial/participants/${other}/dispositions/${exitId}/void`,
+      { reason: 'the participant did not leave' },
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+    assert.match(decodeURIComponent(voided.headers.get('location') ?? ''), /done=Exit voided/);
+    assert.deepEqual(await statuses(), ['enrolled', 'enrolled']);
+    assert.equal((await coord.post(`/trial/api/dispositions/${exitId}/void`, { reason: 'again' })).status, 404);
+    // The monitor reads the trail: every step kept with its reason.
+    const audit = (await (await t.signIn('monitor')).get('/trial/api/audit?limit=1000')).json as {
+      entity: string;
+      action: string;
+      reason: string;
+    }[];
+    assert.deepEqual(
+      audit.filter((e) => e.entity === 'disposition').map((e) => [e.action, e.reason]),
+      [
+        ['create', 'disposition'],
+        ['correct', 'reason typed wrong'],
+        ['correct', 'other participant'],
+        ['void', 'the participant did not leave'],
+      ],
+    );
+  } finally {
+    await t.close();
+  }
+});

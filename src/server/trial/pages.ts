@@ -12,11 +12,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { InputError } from '../../record/issues.ts';
-import { LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
+import { DISPOSITION_EVENTS, LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
 import { participantLevels } from '../../trial/strata.ts';
 import type {
   AdverseEventRecord,
   AlertRecord,
+  DispositionRecord,
   FormRecord,
   LabRecord,
   Participant,
@@ -29,7 +30,16 @@ import { userOf } from './auth.ts';
 import type { TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
-import { armLabels, currentProtocol, parseBody, trialInfo, siteFilter, viewerOf, writeContext } from './context.ts';
+import {
+  armLabels,
+  currentProtocol,
+  parseBody,
+  reasonFrom,
+  trialInfo,
+  siteFilter,
+  viewerOf,
+  writeContext,
+} from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
 import type { ConsortBox } from './consort-view.ts';
@@ -364,6 +374,106 @@ const ScreeningFormSchema = z.object({
   bundle: z.string().optional(),
 });
 
+/** The exits of DispositionInputSchema in the coordinator's words. */
+const EXIT_LABELS: Record<(typeof DISPOSITION_EVENTS)[number], string> = {
+  completed: 'Completed the study',
+  'withdrew-consent': 'Withdrew consent',
+  'lost-to-follow-up': 'Lost to follow-up',
+  'adverse-event': 'Stopped for an adverse event',
+  death: 'Death',
+  other: 'Other',
+};
+
+const exitOptions = (selected: string | null): Html =>
+  html`${DISPOSITION_EVENTS.map(
+    (e) => html`<option value="${e}" ${e === selected ? 'selected' : ''}>${EXIT_LABELS[e]}</option>`,
+  )}`;
+
+/**
+ * The participant's exit and, for those who enter it, the forms to record it, to correct it (the reason, the date,
+ * or the participant it belongs to, with why) or to void it when the participant did not leave.
+ */
+function dispositionSection(
+  path: string,
+  csrf: () => Html,
+  exits: readonly DispositionRecord[],
+  others: readonly Participant[],
+  writes: boolean,
+): Html {
+  const shown =
+    exits.length === 0
+      ? html`<p class="muted">No exit recorded.</p>`
+      : html`<ul>
+          ${exits.map((d) => html`<li>${EXIT_LABELS[d.event]} on ${d.on} (recorded ${dateOnly(d.recordedAt)})</li>`)}
+        </ul>`;
+  if (!writes)
+    return html`<h2>Disposition</h2>
+      ${shown}`;
+  if (exits.length === 0) {
+    return html`<h2>Disposition</h2>
+      ${shown}
+      <form method="post" action="${path}/dispositions">
+        ${csrf()}
+        <p>
+          <label for="exit-event">Exit</label
+          ><select id="exit-event" name="event">
+            ${exitOptions(null)}
+          </select>
+        </p>
+        <p><label for="exit-on">On</label><input id="exit-on" name="on" type="date" required /></p>
+        <p><button type="submit">Record the exit</button></p>
+      </form>`;
+  }
+  return html`<h2>Disposition</h2>
+    ${shown}
+    ${exits.map(
+      (d) =>
+        html`<details>
+            <summary>Correct this exit</summary>
+            <form method="post" action="${path}/dispositions/${d.id}/corrections">
+              ${csrf()}
+              <p>
+                <label for="fix-event-${d.id}">Exit</label
+                ><select id="fix-event-${d.id}" name="event">
+                  ${exitOptions(d.event)}
+                </select>
+              </p>
+              <p>
+                <label for="fix-on-${d.id}">On</label
+                ><input id="fix-on-${d.id}" name="on" type="date" value="${d.on}" required />
+              </p>
+              <p>
+                <label for="fix-participant-${d.id}">Participant</label
+                ><select id="fix-participant-${d.id}" name="participantId">
+                  ${others.map(
+                    (o) =>
+                      html`<option value="${o.id}" ${o.id === d.participantId ? 'selected' : ''}>
+                        ${o.participantCode}
+                      </option>`,
+                  )}
+                </select>
+              </p>
+              <p>
+                <label for="fix-reason-${d.id}">Reason for the correction</label
+                ><input id="fix-reason-${d.id}" name="reason" required maxlength="500" />
+              </p>
+              <p><button type="submit">Correct the exit</button></p>
+            </form>
+          </details>
+          <details>
+            <summary>The participant did not leave: void this exit</summary>
+            <form method="post" action="${path}/dispositions/${d.id}/void">
+              ${csrf()}
+              <p>
+                <label for="void-reason-${d.id}">Reason</label
+                ><input id="void-reason-${d.id}" name="reason" required maxlength="500" />
+              </p>
+              <p><button type="submit">Void the exit</button></p>
+            </form>
+          </details>`,
+    )}`;
+}
+
 export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   const { store } = deps;
   /**
@@ -601,12 +711,14 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       const { id } = request.params as { id: string };
       const record = await participantInScope(deps, request, id);
       const protocol = await currentProtocol(deps);
-      const [storedForms, storedLabs, storedEvents, alerts, allocation] = await Promise.all([
+      const [storedForms, storedLabs, storedEvents, alerts, allocation, exits, inScope] = await Promise.all([
         store.listForms({ participantId: id }),
         store.listLabs({ participantId: id }),
         store.listAdverseEvents({ participantId: id }),
         store.listAlerts({ openOnly: true }),
         store.getAllocation(id),
+        store.listDispositions({ participantId: id }),
+        store.listParticipants(siteFilter(user)),
       ]);
       const storedDose = await dosingRecord(store, protocol, record);
       const schedule = participantSchedule(
@@ -617,13 +729,14 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       );
       // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
       const { blind } = await blindingFor(request);
-      const { participant, forms, labs, adverseEvents, mine, dose } = blind({
+      const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
         participant: record,
         forms: storedForms,
         labs: storedLabs,
         adverseEvents: storedEvents,
         mine: alerts.filter((a) => a.participantId === id),
         dose: storedDose,
+        others: inScope,
       });
       const dosingVisit = protocol.visits?.find((v) => v.dosing);
       const path = `/trial/participants/${id}`;
@@ -788,7 +901,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
               : ''
           }
           <h2>Adverse events</h2>
-          ${adverseEventTable(adverseEvents)}`,
+          ${adverseEventTable(adverseEvents)}
+          ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'))}`,
       );
     },
   );
@@ -861,6 +975,65 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
     });
   });
+
+  app.post('/participants/:id/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+      await participantInScope(deps, request, id);
+      const form = request.body as Record<string, string>;
+      await store.recordDisposition(writeContext(request, 'disposition'), {
+        participantId: id,
+        event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
+        on: form.on ?? '',
+      });
+      return 'Exit recorded';
+    });
+  });
+
+  /** The disposition of this page's participant (404 for another's, as for a participant out of scope). */
+  const exitOf = async (request: FastifyRequest, participantId: string, dispositionId: string) => {
+    await participantInScope(deps, request, participantId);
+    const exit = (await store.listDispositions({ participantId })).find((d) => d.id === dispositionId);
+    if (exit === undefined) throw new InputError('no such disposition', 'trial.not-found');
+    return exit;
+  };
+
+  app.post(
+    '/participants/:id/dispositions/:disposition/corrections',
+    { config: { trialAccess: 'enrolment.write' } },
+    async (request, reply) => {
+      const { id, disposition } = request.params as { id: string; disposition: string };
+      return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+        await exitOf(request, id, disposition);
+        const form = request.body as Record<string, string>;
+        const reason = reasonFrom(form);
+        const participantId = form.participantId ?? id;
+        if (participantId !== id) await participantInScope(deps, request, participantId);
+        const fixed = await store.correctDisposition(writeContext(request, reason), disposition, {
+          participantId,
+          event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
+          on: form.on ?? '',
+        });
+        return fixed.participantId === id
+          ? `Exit corrected: ${EXIT_LABELS[fixed.event]} on ${fixed.on}`
+          : 'Exit moved to the participant it belongs to';
+      });
+    },
+  );
+
+  app.post(
+    '/participants/:id/dispositions/:disposition/void',
+    { config: { trialAccess: 'enrolment.write' } },
+    async (request, reply) => {
+      const { id, disposition } = request.params as { id: string; disposition: string };
+      return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+        await exitOf(request, id, disposition);
+        const reason = reasonFrom(request.body);
+        const p = await store.voidDisposition(writeContext(request, reason), disposition);
+        return `Exit voided: the participant is ${p.status} again`;
+      });
+    },
+  );
 
   app.get('/safety', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);

@@ -9,6 +9,7 @@ import { consortFlow } from '../consort.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
+import { loadCtcae } from '../../safety/load.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
 
 let opened: OpenedStore;
@@ -301,4 +302,82 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       ['0.3', 'mg/dL', '', ''],
     ],
   );
+});
+
+test('SDTM LB: LBTOX is the CTCAE term of the grade (knowledge/safety/ctcae-v5.0.json); the CTCAE version is a SUPPLB qualifier', () => {
+  const table = loadCtcae('5.0');
+  const lab = snapshot.labs[0];
+  assert.ok(lab !== undefined);
+  const ungraded = { ...lab, id: 'l2', assessment: { ...lab.assessment, grade: null } };
+  const tampered: TrialSnapshot = { ...snapshot, labs: [{ ...lab, id: 'l1' }, ungraded] };
+  const d = sdtmDomains(tampered, protocol, loadInstruments());
+  const rows = read(d.LB).records;
+  assert.deepEqual(
+    rows.map((r) => [r.LBTESTCD, r.LBTOX, r.LBTOXGR]),
+    [
+      ['NEUT', table.terms.anc?.term, String(lab.assessment.grade)],
+      ['NEUT', '', ''],
+    ],
+  );
+  assert.equal(rows[0]?.LBTOX, 'Neutrophil count decreased');
+  assert.ok(!rows.some((r) => /CTCAE/.test(r.LBTOX ?? '')), 'no version in LBTOX');
+  const supp = read(d.SUPPLB);
+  assert.deepEqual(supp.header, [
+    'STUDYID',
+    'RDOMAIN',
+    'USUBJID',
+    'IDVAR',
+    'IDVARVAL',
+    'QNAM',
+    'QLABEL',
+    'QVAL',
+    'QORIG',
+    'QEVAL',
+  ]);
+  assert.deepEqual(
+    supp.records.map((r) => [r.RDOMAIN, r.USUBJID, r.IDVAR, r.IDVARVAL, r.QNAM, r.QVAL, r.QORIG]),
+    [['LB', rows[0]?.USUBJID, 'LBSEQ', rows[0]?.LBSEQ, 'CTCAEVER', table.version, 'Protocol']],
+    'one qualifier per graded result, none for the ungraded one',
+  );
+});
+
+test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CONSORT follow the stored exit', async () => {
+  const own = await sqliteFactory.open(() => new Date(Date.UTC(2026, 11, 5, 9)));
+  try {
+    const proto = await populateTrial(own.store, 4);
+    const lost = (await own.store.snapshot()).dispositions[0];
+    assert.equal(lost?.event, 'lost-to-follow-up');
+    const ctx = {
+      actor: { userId: 'coordinator-1', role: 'coordinator' as const, site: 'B' },
+      reason: 'died, not lost',
+    };
+    await own.store.correctDisposition(ctx, lost.id, { event: 'death', on: '2026-11-26' });
+    const exports = async () => {
+      const s = await own.store.snapshot();
+      const d = sdtmDomains(s, proto, loadInstruments());
+      const p = s.participants.find((x) => x.id === lost.participantId)!;
+      const dm = read(d.DM).records.find((r) => r.SUBJID === p.participantCode);
+      const ds = read(d.DS).records.filter((r) => r.USUBJID === dm?.USUBJID && r.DSCAT === 'DISPOSITION EVENT');
+      const subject = fhirResearchBundle(s, proto).entry?.find(
+        (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
+      )?.resource as { status?: string } | undefined;
+      const arms = consortFlow(s, proto).arms;
+      return {
+        dm: [dm?.RFPENDTC, dm?.DTHDTC, dm?.DTHFL],
+        ds: ds.map((r) => [r.DSDECOD, r.DSSTDTC]),
+        fhir: subject?.status,
+        consort: [arms.reduce((n, a) => n + a.lostToFollowUp, 0), arms.reduce((n, a) => n + a.discontinued, 0)],
+      };
+    };
+    assert.deepEqual(await exports(), {
+      dm: ['2026-11-26', '2026-11-26', 'Y'],
+      ds: [['DEATH', '2026-11-26']],
+      fhir: 'withdrawn',
+      consort: [0, 1],
+    });
+    await own.store.voidDisposition({ ...ctx, reason: 'entered for the wrong trial' }, lost.id);
+    assert.deepEqual(await exports(), { dm: ['', '', ''], ds: [], fhir: 'on-study-intervention', consort: [0, 0] });
+  } finally {
+    await own.cleanup();
+  }
 });

@@ -1,29 +1,31 @@
 /**
  * CDISC SDTM-style domains as CSV: DM (demographics/arms), DS (disposition and milestones), EX (exposure), QS
- * (questionnaire items, totals and subscales), LB (safety labs with CTCAE grade) and AE. Variable names follow SDTMIG
- * 3.3; LB test codes (NEUT, PLAT, ALT, AST) are CDISC controlled terminology; QS test codes are built from each
- * instrument's `code` (BDI2I16, BDI2TOT) and are this project's, not CDISC's QS terminology (licensed per
- * instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
+ * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
+ * that graded each result) and AE. The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
+ * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT)
+ * and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
  * a blinded snapshot ARM/ACTARM read CONCEALED and EX carries the kit but not the treatment. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { convertQuantity } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-import type { AdverseEventInput, Participant, TrialSnapshot } from '../model.ts';
+import type { Participant, TrialSnapshot } from '../model.ts';
+import {
+  AE_OUTCOMES,
+  DS_MILESTONES,
+  DS_TERMS,
+  LB_TESTS,
+  SDTM_DOMAINS,
+  sdtmColumns,
+  SUPPLB_QUALIFIERS,
+  type SdtmDomain,
+} from './sdtm-variables.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'AE'] as const;
-export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
+export { SDTM_DOMAINS, type SdtmDomain } from './sdtm-variables.ts';
 
-type Cell = string | number | null;
-
-/** LB tests with the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them. */
-const LB_TESTS: Record<string, { code: string; name: string; unit: string }> = {
-  anc: { code: 'NEUT', name: 'Neutrophils', unit: '10*9/L' },
-  platelets: { code: 'PLAT', name: 'Platelets', unit: '10*9/L' },
-  alt: { code: 'ALT', name: 'Alanine Aminotransferase', unit: 'U/L' },
-  ast: { code: 'AST', name: 'Aspartate Aminotransferase', unit: 'U/L' },
-};
+export type Cell = string | number | null;
 
 /**
  * A result in the test's standard unit (UCUM conversion, src/units), or null when the unit does not convert: a
@@ -36,15 +38,6 @@ function standardResult(value: number, unit: string, standardUnit: string): numb
   return c.ok ? Number(c.value.toPrecision(12)) : null;
 }
 
-const DS_TERMS: Record<string, string> = {
-  completed: 'COMPLETED',
-  'withdrew-consent': 'WITHDRAWAL BY SUBJECT',
-  'lost-to-follow-up': 'LOST TO FOLLOW-UP',
-  'adverse-event': 'ADVERSE EVENT',
-  death: 'DEATH',
-  other: 'OTHER',
-};
-
 /**
  * Text cells beginning with = + - @ (or a tab or carriage return) get a leading apostrophe (csv-stringify's
  * escape_formulas), so that entered text such as an adverse event term cannot run as a spreadsheet formula when the
@@ -56,23 +49,12 @@ export const csvText = (rows: readonly (readonly Cell[])[]): string =>
     { escape_formulas: true },
   );
 
-/** AEOUT in CDISC controlled terminology (codelist OUT, C66768). */
-const AE_OUTCOMES: Record<AdverseEventInput['outcome'], string> = {
-  recovered: 'RECOVERED/RESOLVED',
-  recovering: 'RECOVERING/RESOLVING',
-  'not-recovered': 'NOT RECOVERED/NOT RESOLVED',
-  'recovered-with-sequelae': 'RECOVERED/RESOLVED WITH SEQUELAE',
-  fatal: 'FATAL',
-  unknown: 'UNKNOWN',
-};
-
-const csv = (header: readonly string[], rows: readonly Cell[][]): string => csvText([header, ...rows]);
-
-export function sdtmDomains(
+/** The rows of each dataset, cells in the order of its variables (sdtm-variables.ts). */
+export function sdtmRows(
   s: TrialSnapshot,
   protocol: TrialProtocol,
   instruments: ReadonlyMap<string, InstrumentDefinition>,
-): Record<SdtmDomain, string> {
+): Record<SdtmDomain, Cell[][]> {
   const study = protocol.registry[0]?.id ?? protocol.id;
   const usubjid = (p: Participant): string => `${study}-${p.participantCode}`;
   const byId = new Map(s.participants.map((p) => [p.id, p]));
@@ -142,18 +124,12 @@ export function sdtmDomains(
   for (const p of s.participants) {
     const events: [string, string, string, string | null][] = [];
     const consented = consentOn.get(p.screeningId);
-    if (consented !== undefined)
-      events.push(['INFORMED CONSENT OBTAINED', 'INFORMED CONSENT OBTAINED', 'PROTOCOL MILESTONE', consented]);
+    if (consented !== undefined) events.push([DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consented]);
     const a = allocation.get(p.id);
     if (p.randomizationNumber !== null)
-      events.push(['RANDOMIZED', 'RANDOMIZED', 'PROTOCOL MILESTONE', a?.randomizedAt.slice(0, 10) ?? null]);
+      events.push([DS_MILESTONES[1], DS_MILESTONES[1], 'PROTOCOL MILESTONE', a?.randomizedAt.slice(0, 10) ?? null]);
     for (const d of s.dispositions.filter((x) => x.participantId === p.id)) {
-      events.push([
-        DS_TERMS[d.event] ?? d.event.toUpperCase(),
-        DS_TERMS[d.event] ?? 'OTHER',
-        'DISPOSITION EVENT',
-        d.on,
-      ]);
+      events.push([DS_TERMS[d.event], DS_TERMS[d.event], 'DISPOSITION EVENT', d.on]);
     }
     events.forEach(([term, decod, cat, date], i) => ds.push([study, 'DS', usubjid(p), i + 1, term, decod, cat, date]));
   }
@@ -235,15 +211,40 @@ export function sdtmDomains(
     }
   }
 
+  // LBTOX is the toxicity LBTOXGR grades, the CTCAE term from the protocol's table (knowledge/safety/), and is empty
+  // when no grade could be given; the table's version is a qualifier of each graded result (SUPPLB CTCAEVER), since
+  // SDTMIG 3.3 leaves the scale and its version out of LB itself.
+  const supplb: Cell[][] = [];
   const lb = s.labs.map((l, i): Cell[] => {
     const p = byId.get(l.participantId);
-    const t = LB_TESTS[l.analyte] ?? { code: l.analyte.toUpperCase(), name: l.analyte, unit: l.unit };
+    const subject = p === undefined ? l.participantId : usubjid(p);
+    const graded = l.assessment.grade !== null;
+    if (graded) {
+      const { label, origin } = SUPPLB_QUALIFIERS.CTCAEVER;
+      supplb.push([
+        study,
+        'LB',
+        subject,
+        'LBSEQ',
+        String(i + 1),
+        'CTCAEVER',
+        label,
+        l.assessment.ctcaeVersion,
+        origin,
+        null,
+      ]);
+    }
+    const t: { code: string; name: string; unit: string } = LB_TESTS[l.analyte] ?? {
+      code: l.analyte.toUpperCase(),
+      name: l.analyte,
+      unit: l.unit,
+    };
     const stresn = standardResult(l.value, l.unit, t.unit);
     const visit = visitOf(l.visit);
     return [
       study,
       'LB',
-      p === undefined ? l.participantId : usubjid(p),
+      subject,
       i + 1,
       t.code,
       t.name,
@@ -255,7 +256,7 @@ export function sdtmDomains(
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.assessment.grade,
-      `CTCAE v${l.assessment.ctcaeVersion}`,
+      graded ? l.assessment.term : null,
       visit?.label ?? l.visit,
       visit?.day ?? null,
       l.collectedOn,
@@ -289,101 +290,17 @@ export function sdtmDomains(
     ];
   });
 
-  return {
-    DM: csv(
-      [
-        'STUDYID',
-        'DOMAIN',
-        'USUBJID',
-        'SUBJID',
-        'SITEID',
-        'RFSTDTC',
-        'RFENDTC',
-        'RFICDTC',
-        'RFXSTDTC',
-        'RFXENDTC',
-        'RFPENDTC',
-        'DTHDTC',
-        'DTHFL',
-        'ARMCD',
-        'ARM',
-        'ACTARMCD',
-        'ACTARM',
-      ],
-      dm,
-    ),
-    DS: csv(['STUDYID', 'DOMAIN', 'USUBJID', 'DSSEQ', 'DSTERM', 'DSDECOD', 'DSCAT', 'DSSTDTC'], ds),
-    EX: csv(
-      ['STUDYID', 'DOMAIN', 'USUBJID', 'EXSEQ', 'EXTRT', 'EXDOSE', 'EXDOSU', 'EXROUTE', 'EXSTDTC', 'EXREFID', 'VISIT'],
-      ex,
-    ),
-    QS: csv(
-      [
-        'STUDYID',
-        'DOMAIN',
-        'USUBJID',
-        'QSSEQ',
-        'QSTESTCD',
-        'QSTEST',
-        'QSCAT',
-        'QSSCAT',
-        'QSORRES',
-        'QSSTRESC',
-        'QSSTRESN',
-        'QSSTAT',
-        'VISIT',
-        'VISITDY',
-        'QSDTC',
-        'QSDY',
-      ],
-      qs,
-    ),
-    LB: csv(
-      [
-        'STUDYID',
-        'DOMAIN',
-        'USUBJID',
-        'LBSEQ',
-        'LBTESTCD',
-        'LBTEST',
-        'LBCAT',
-        'LBORRES',
-        'LBORRESU',
-        'LBSTRESN',
-        'LBSTRESU',
-        'LBORNRLO',
-        'LBORNRHI',
-        'LBTOXGR',
-        'LBTOX',
-        'VISIT',
-        'VISITDY',
-        'LBDTC',
-        'LBDY',
-      ],
-      lb,
-    ),
-    AE: csv(
-      [
-        'STUDYID',
-        'DOMAIN',
-        'USUBJID',
-        'AESEQ',
-        'AETERM',
-        'AESTDTC',
-        'AESTDY',
-        'AETOXGR',
-        'AESER',
-        'AEREL',
-        'AEEXPECT',
-        'AEOUT',
-        'AESDTH',
-        'AESLIFE',
-        'AESHOSP',
-        'AESDISAB',
-        'AESCONG',
-        'AESMIE',
-      ],
-      ae,
-    ),
-  };
+  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae };
+}
+
+export function sdtmDomains(
+  s: TrialSnapshot,
+  protocol: TrialProtocol,
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+): Record<SdtmDomain, string> {
+  const rows = sdtmRows(s, protocol, instruments);
+  return Object.fromEntries(SDTM_DOMAINS.map((d) => [d, csvText([sdtmColumns(d), ...rows[d]])])) as Record<
+    SdtmDomain,
+    string
+  >;
 }

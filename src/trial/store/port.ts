@@ -19,6 +19,7 @@ import type {
   Allocation,
   ConsentInput,
   ConsentRecord,
+  DispositionCorrection,
   DispositionInput,
   DispositionRecord,
   DoseCorrection,
@@ -80,6 +81,22 @@ export interface TrialStore {
   getParticipant(id: string): Promise<Participant | null>;
   listParticipants(filter?: SiteFilter): Promise<Participant[]>;
   recordDisposition(ctx: WriteContext, input: DispositionInput): Promise<DispositionRecord>;
+  /**
+   * Corrects a recorded disposition (DispositionCorrectionSchema: event, date, or the participant it belongs to) under
+   * the rules of recordDisposition; an exit that would leave recorded data after a withdrawal or death is refused
+   * (correct those first). Participant statuses follow; the audit entry keeps the disposition as it was.
+   */
+  correctDisposition(
+    ctx: WriteContext,
+    dispositionId: string,
+    changes: DispositionCorrection,
+  ): Promise<DispositionRecord>;
+  /**
+   * Voids a disposition entered for an exit that did not happen, as a correction voids a signature: the record leaves
+   * the data (exports, CONSORT), the participant is back to enrolled or randomized, and the audit entry keeps it whole.
+   */
+  voidDisposition(ctx: WriteContext, dispositionId: string): Promise<Participant>;
+  listDispositions(filter?: SiteFilter & { participantId?: string }): Promise<DispositionRecord[]>;
 
   // Randomization and kits
   /** Unblinded pharmacist only: the kit list (kit code and the arm it contains). */

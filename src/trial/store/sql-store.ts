@@ -30,6 +30,7 @@ import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
   ConsentInputSchema,
+  DispositionCorrectionSchema,
   DispositionInputSchema,
   DoseCorrectionSchema,
   DoseInputSchema,
@@ -47,6 +48,7 @@ import {
   type AlertRecord,
   type Allocation,
   type ConsentRecord,
+  type DispositionInput,
   type DispositionRecord,
   type DoseRecord,
   type FormCorrection,
@@ -726,33 +728,155 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
+  /**
+   * The rules of an exit, for a first entry and a corrected one: not after today, not before enrolment, and, for a
+   * withdrawal of consent or a death, no form, lab result or infusion of the participant dated after it (the rule
+   * assertBeforeExit keeps for new data; such records are corrected first).
+   */
+  private async assertExitFits(
+    tx: Tx,
+    p: Participant,
+    exit: DispositionInput,
+    at: string,
+    what: string,
+  ): Promise<void> {
+    notAfterToday(exit.on, at, `${what}: on`);
+    if (exit.on < p.enrolledOn) throw fail('trial.invalid', `${what}: on is before enrolment`);
+    if (exit.event !== 'withdrew-consent' && exit.event !== 'death') return;
+    const later = await tx.get<Row>(
+      `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND completed_on > ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND collected_on > ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on > ?) AS n`,
+      [p.id, exit.on, p.id, exit.on, p.id, exit.on],
+    );
+    const n = Number(later?.n ?? 0);
+    if (n > 0) {
+      throw conflict(
+        `${what}: ${n} record${n === 1 ? ' is' : 's are'} dated after the withdrawal of consent or death: correct ${n === 1 ? 'it' : 'them'} first`,
+      );
+    }
+  }
+
+  /** One exit per participant. */
+  private static assertNoExit(p: Participant): void {
+    if (p.status === 'completed' || p.status === 'discontinued')
+      throw conflict('the participant already has a final disposition');
+  }
+
+  /** A participant's status before any exit: randomized once allocated, enrolled before. */
+  private static statusWithoutExit(p: Participant): Participant['status'] {
+    return p.randomizationNumber === null ? 'enrolled' : 'randomized';
+  }
+
+  private static statusAfterExit(event: DispositionInput['event']): Participant['status'] {
+    return event === 'completed' ? 'completed' : 'discontinued';
+  }
+
+  /** Sets a participant's status with its audit entry (nothing when it does not change). */
+  private async setStatus(tx: Tx, append: Append, p: Participant, status: Participant['status']): Promise<void> {
+    if (p.status === status) return;
+    await tx.run('UPDATE participants SET status = ? WHERE id = ?', [status, p.id]);
+    await append({
+      action: 'update',
+      entity: 'participant',
+      entityId: p.id,
+      before: { status: p.status },
+      after: { status },
+    });
+  }
+
   async recordDisposition(ctx: WriteContext, raw: unknown): Promise<DispositionRecord> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(DispositionInputSchema, raw, 'disposition');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
-      notAfterToday(input.on, at, 'disposition: on');
       const p = await this.participantFor(tx, ctx, input.participantId, true);
-      if (p.status === 'completed' || p.status === 'discontinued')
-        throw conflict('the participant already has a final disposition');
-      if (input.on < p.enrolledOn) throw fail('trial.invalid', 'disposition: on is before enrolment');
+      SqlTrialStore.assertNoExit(p);
+      await this.assertExitFits(tx, p, input, at, 'disposition');
       const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
       await tx.run(
         'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
         [record.id, record.participantId, record.event, record.on, record.recordedBy, at],
       );
-      const status = input.event === 'completed' ? 'completed' : 'discontinued';
-      await tx.run('UPDATE participants SET status = ? WHERE id = ?', [status, p.id]);
       await append({ action: 'create', entity: 'disposition', entityId: record.id, before: null, after: record });
-      await append({
-        action: 'update',
-        entity: 'participant',
-        entityId: p.id,
-        before: { status: p.status },
-        after: { status },
-      });
+      await this.setStatus(tx, append, p, SqlTrialStore.statusAfterExit(input.event));
       return record;
     });
+  }
+
+  /** The disposition row, locked for the write (PostgreSQL), and its participant in the actor's site. */
+  private async dispositionFor(
+    tx: Tx,
+    ctx: WriteContext,
+    dispositionId: string,
+  ): Promise<{ before: DispositionRecord; p: Participant }> {
+    const row = await tx.get<Row>(
+      `SELECT * FROM dispositions WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+      [dispositionId],
+    );
+    if (row === undefined) throw notFound('disposition');
+    const before = dispositionOf(row);
+    return { before, p: await this.participantFor(tx, ctx, before.participantId, true) };
+  }
+
+  async correctDisposition(ctx: WriteContext, dispositionId: string, raw: unknown): Promise<DispositionRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(DispositionCorrectionSchema, raw, 'disposition correction');
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const { before, p } = await this.dispositionFor(tx, ctx, dispositionId);
+      const after: DispositionRecord = { ...before, ...changes };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'disposition correction: nothing changes');
+      // Entered for the wrong participant: the exit moves to the right one (in the actor's site, without an exit of
+      // its own), and the first is back to where it was before any exit.
+      const moved = after.participantId !== before.participantId;
+      const target = moved ? await this.participantFor(tx, ctx, after.participantId, true) : p;
+      if (moved) SqlTrialStore.assertNoExit(target);
+      await this.assertExitFits(tx, target, after, at, 'disposition correction');
+      await tx.run('UPDATE dispositions SET participant_id = ?, event = ?, on_date = ? WHERE id = ?', [
+        after.participantId,
+        after.event,
+        after.on,
+        dispositionId,
+      ]);
+      // The audit entry keeps the disposition as first entered.
+      await append({ action: 'correct', entity: 'disposition', entityId: dispositionId, before, after });
+      if (moved) await this.setStatus(tx, append, p, SqlTrialStore.statusWithoutExit(p));
+      await this.setStatus(tx, append, target, SqlTrialStore.statusAfterExit(after.event));
+      return after;
+    });
+  }
+
+  async voidDisposition(ctx: WriteContext, dispositionId: string): Promise<Participant> {
+    SqlTrialStore.assertWriter(ctx);
+    return this.write(ctx, async (tx, append) => {
+      await this.openMeta(tx);
+      const { before, p } = await this.dispositionFor(tx, ctx, dispositionId);
+      await tx.run('DELETE FROM dispositions WHERE id = ?', [dispositionId]);
+      await append({ action: 'void', entity: 'disposition', entityId: dispositionId, before, after: null });
+      const status = SqlTrialStore.statusWithoutExit(p);
+      await this.setStatus(tx, append, p, status);
+      return { ...p, status };
+    });
+  }
+
+  /** Rows of a table keyed by participant (t), filtered by the participant's site and optionally one participant. */
+  private async rowsByParticipant(
+    table: 'forms' | 'dispositions',
+    order: string,
+    filter?: SiteFilter & { participantId?: string },
+  ): Promise<Row[]> {
+    const w = siteWhere(filter, 'p.site');
+    const byParticipant = filter?.participantId === undefined ? '' : ' AND t.participant_id = ?';
+    const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
+    return this.read((tx) =>
+      tx.all<Row>(
+        `SELECT t.* FROM ${table} t JOIN participants p ON p.id = t.participant_id WHERE ${w.sql}${byParticipant} ORDER BY ${order}`,
+        params,
+      ),
+    );
+  }
+
+  async listDispositions(filter?: SiteFilter & { participantId?: string }): Promise<DispositionRecord[]> {
+    return (await this.rowsByParticipant('dispositions', 't.on_date, t.id', filter)).map(dispositionOf);
   }
 
   // ---- Randomization and kits
@@ -1188,17 +1312,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async listForms(filter?: SiteFilter & { participantId?: string }): Promise<FormRecord[]> {
-    const w = siteWhere(filter, 'p.site');
-    const byParticipant = filter?.participantId === undefined ? '' : ' AND f.participant_id = ?';
-    const params = [...w.params, ...(filter?.participantId === undefined ? [] : [filter.participantId])];
-    return this.read(async (tx) =>
-      (
-        await tx.all<Row>(
-          `SELECT f.* FROM forms f JOIN participants p ON p.id = f.participant_id WHERE ${w.sql}${byParticipant} ORDER BY f.completed_on, f.id`,
-          params,
-        )
-      ).map(formOf),
-    );
+    return (await this.rowsByParticipant('forms', 't.completed_on, t.id', filter)).map(formOf);
   }
 
   async listCorrections(formId: string): Promise<FormCorrection[]> {

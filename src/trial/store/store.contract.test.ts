@@ -799,6 +799,108 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('disposition correction: event, date or participant corrected under the rules of a first entry; a mistaken exit voided; the audit keeps each', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'D1', 'A');
+        const other = await enrolOne(store, protocol, 'D2', 'A');
+        const ctx = as('coordinator', 'A', 'exit entered wrong');
+        await randomizeAndInfuse(store, ctx, id);
+        await store.saveForm(ctx, {
+          participantId: id,
+          visit: 'day-7',
+          instrument: 'bdi-ii',
+          answers: bdiAnswers(1),
+          completedOn: '2026-11-12',
+        });
+        const exit = await store.recordDisposition(ctx, {
+          participantId: id,
+          event: 'lost-to-follow-up',
+          on: '2026-11-10',
+        });
+        // The reason: lost to follow-up was in fact a withdrawal of consent; dated before the day-7 form it is refused
+        // (no data after a withdrawal), dated after it, stored.
+        await rejectsWith(store.correctDisposition(ctx, exit.id, { event: 'withdrew-consent' }), 'trial.conflict');
+        const fixed = await store.correctDisposition(ctx, exit.id, { event: 'withdrew-consent', on: '2026-11-13' });
+        assert.deepEqual([fixed.id, fixed.event, fixed.on], [exit.id, 'withdrew-consent', '2026-11-13']);
+        assert.equal((await store.getParticipant(id))?.status, 'discontinued');
+        // The rules of a first entry: not before enrolment, not after today; a reason; a change; the actor's site.
+        await rejectsWith(store.correctDisposition(ctx, exit.id, { on: '2026-11-01' }), 'trial.invalid');
+        await rejectsWith(store.correctDisposition(ctx, exit.id, { on: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctDisposition(ctx, exit.id, { on: '2026-11-13' }), 'trial.invalid');
+        await rejectsWith(store.correctDisposition(ctx, exit.id, {}), 'trial.invalid');
+        await rejectsWith(
+          store.correctDisposition({ ...ctx, reason: ' ' }, exit.id, { event: 'completed' }),
+          'trial.reason.missing',
+        );
+        await rejectsWith(
+          store.correctDisposition(as('coordinator', 'B', 'x'), exit.id, { event: 'completed' }),
+          'trial.forbidden',
+        );
+        await rejectsWith(
+          store.correctDisposition(as('monitor', null, 'x'), exit.id, { event: 'completed' }),
+          'trial.forbidden',
+        );
+        await rejectsWith(store.correctDisposition(ctx, 'no-such-exit', { event: 'completed' }), 'trial.not-found');
+        // Completed instead: the status follows.
+        await store.correctDisposition(ctx, exit.id, { event: 'completed' });
+        assert.equal((await store.getParticipant(id))?.status, 'completed');
+        // The wrong participant: the exit moves to D2 (enrolled, not randomized), and D1 is randomized again.
+        const movedExit = await store.correctDisposition(ctx, exit.id, { participantId: other });
+        assert.equal(movedExit.participantId, other);
+        assert.deepEqual(
+          [(await store.getParticipant(id))?.status, (await store.getParticipant(other))?.status],
+          ['randomized', 'completed'],
+        );
+        assert.deepEqual(
+          (await store.snapshot()).dispositions.map((d) => [d.participantId, d.event, d.on]),
+          [[other, 'completed', '2026-11-13']],
+        );
+        // D1's exit, entered again, cannot take D2's place while D2 has one.
+        const second = await store.recordDisposition(ctx, { participantId: id, event: 'death', on: '2026-11-14' });
+        await rejectsWith(store.correctDisposition(ctx, second.id, { participantId: other }), 'trial.conflict');
+        // The exit did not happen: voided, the participant back to randomized, data entry open again.
+        await rejectsWith(store.voidDisposition({ ...ctx, reason: '' }, second.id), 'trial.reason.missing');
+        await rejectsWith(store.voidDisposition(as('coordinator', 'B', 'x'), second.id), 'trial.forbidden');
+        const back = await store.voidDisposition(as('coordinator', 'A', 'the participant did not die'), second.id);
+        assert.equal(back.status, 'randomized');
+        assert.deepEqual(await store.listDispositions({ participantId: id }), []);
+        await rejectsWith(store.voidDisposition(ctx, second.id), 'trial.not-found');
+        await store.saveForm(ctx, {
+          participantId: id,
+          visit: 'day-14',
+          instrument: 'bdi-ii',
+          answers: bdiAnswers(1),
+          completedOn: '2026-11-19',
+        });
+        // A first entry follows the same rule: no withdrawal dated before recorded data.
+        await rejectsWith(
+          store.recordDisposition(ctx, { participantId: id, event: 'withdrew-consent', on: '2026-11-15' }),
+          'trial.conflict',
+        );
+        // The audit keeps each disposition as it was, and the chain verifies.
+        const audit = (await store.listAudit({ limit: 1000 })).filter((e) => e.entity === 'disposition');
+        assert.deepEqual(
+          audit.map((e) => [e.action, (e.before as { event?: string } | null)?.event ?? null, e.reason]),
+          [
+            ['create', null, 'exit entered wrong'],
+            ['correct', 'lost-to-follow-up', 'exit entered wrong'],
+            ['correct', 'withdrew-consent', 'exit entered wrong'],
+            ['correct', 'completed', 'exit entered wrong'],
+            ['create', null, 'exit entered wrong'],
+            ['void', 'death', 'the participant did not die'],
+          ],
+        );
+        assert.deepEqual(audit[1]?.before, exit);
+        assert.equal(audit[5]?.after, null);
+        assert.equal((await store.verifyAudit()).ok, true);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('lab correction: graded again, the first entry kept in the audit, an alert when the correction calls for one', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
