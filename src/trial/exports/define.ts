@@ -5,6 +5,7 @@
  * the CTCAE as an external dictionary at the protocol's version (where SDTMIG puts the scale of LBTOX/LBTOXGR).
  * Each dataset's def:leaf names its CSV file. Pure: the creation time is the caller's.
  */
+import { create } from 'xmlbuilder2';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
@@ -20,9 +21,8 @@ import {
 } from './sdtm-variables.ts';
 
 /**
- * An XML element. The document is small and fixed in shape, and the package carries no XML writer, so it is built
- * here: every attribute value and text passes through `escapeXml`, and the test reads the result back with a
- * strict XML parser.
+ * An XML element, built as plain data and written by xmlbuilder2 (which escapes every attribute and text, and drops
+ * the characters XML 1.0 does not allow); the test reads the result back with a strict XML parser.
  */
 interface XmlElement {
   readonly name: string;
@@ -30,28 +30,17 @@ interface XmlElement {
   readonly children?: readonly (XmlElement | string)[];
 }
 
-/** Characters XML 1.0 does not allow are dropped; markup characters become references. */
-const escapeXml = (text: string): string =>
-  text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+type XmlNode = ReturnType<typeof create>;
 
-function render(e: XmlElement, indent = ''): string {
-  const attrs = Object.entries(e.attrs ?? {})
-    .filter((a): a is [string, string | number] => a[1] !== undefined)
-    .map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`)
-    .join('');
-  const children = e.children ?? [];
-  if (children.length === 0) return `${indent}<${e.name}${attrs}/>`;
-  if (children.every((c) => typeof c === 'string')) {
-    return `${indent}<${e.name}${attrs}>${children.map((c) => escapeXml(c as string)).join('')}</${e.name}>`;
+function write(parent: XmlNode, e: XmlElement): void {
+  const attrs = Object.fromEntries(
+    Object.entries(e.attrs ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+  );
+  const node = parent.ele(e.name, attrs);
+  for (const c of e.children ?? []) {
+    if (typeof c === 'string') node.txt(c);
+    else write(node, c);
   }
-  const inner = children.map((c) => (typeof c === 'string' ? indent + '  ' + escapeXml(c) : render(c, indent + '  ')));
-  return `${indent}<${e.name}${attrs}>\n${inner.join('\n')}\n${indent}</${e.name}>`;
 }
 
 const el = (name: string, attrs: XmlElement['attrs'] = {}, children: XmlElement['children'] = []): XmlElement => ({
@@ -236,5 +225,7 @@ export function sdtmDefine(
       ]),
     ],
   );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${render(odm)}\n`;
+  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
+  write(doc, odm);
+  return `${doc.end({ prettyPrint: true })}\n`;
 }
