@@ -159,6 +159,9 @@ export const PROJECTION_COLUMNS = [
   'ingredient_vocabulary',
   'ingredient_code',
   'operator_concept_id',
+  // An observation's qualifier concept: the substance of an allergy row whose value_as_concept_id is empty.
+  'qualifier_vocabulary',
+  'qualifier_code',
 ] as const;
 
 const NUMERIC = new Set([
@@ -188,7 +191,8 @@ function wholeNumber(v: string | bigint | number): string {
 
 /**
  * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
- * person row first (ORDER BY domain DESC: 'person' sorts after 'observation', 'measurement', 'drug', 'condition').
+ * person row first ('procedure' sorts after 'person', so the person row is put first by its own key), then the other
+ * domains in descending order ('procedure', 'observation', 'measurement', 'drug', 'condition').
  */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
@@ -221,7 +225,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(11)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(13)}
     FROM (
       SELECT * FROM ${t('condition_occurrence')}
       WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
@@ -234,7 +238,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL
+      NULL, NULL, NULL
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
@@ -253,7 +257,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id
+      m.operator_concept_id, NULL, NULL
     FROM (
       SELECT * FROM ${t('measurement')}
       WHERE measurement_concept_id IN (SELECT concept_id FROM wanted)
@@ -267,7 +271,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
-      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}
+      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}, qc.vocabulary_id,
+      qc.concept_code
     FROM (
       SELECT * FROM ${t('observation')}
       WHERE observation_concept_id IN (SELECT concept_id FROM wanted)
@@ -278,8 +283,20 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     LEFT JOIN ${t('concept')} src ON src.concept_id = o.observation_source_concept_id
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
+    LEFT JOIN ${t('concept')} qc ON qc.concept_id = o.qualifier_concept_id
+    UNION ALL
+    SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(13)}
+    FROM (
+      SELECT * FROM ${t('procedure_occurrence')}
+      WHERE procedure_concept_id IN (SELECT concept_id FROM wanted)
+        OR procedure_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) pr
+    JOIN persons p ON p.person_id = pr.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = pr.procedure_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = pr.procedure_source_concept_id
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}
 FROM projected
-ORDER BY person_id, domain DESC, row_id`;
+ORDER BY person_id, CASE WHEN domain = 'person' THEN 0 ELSE 1 END, domain DESC, row_id`;
 }

@@ -30,11 +30,13 @@ const base: Row = {
   ingredient_vocabulary: 'RxNorm',
   ingredient_code: '4493', // fluoxetine
   operator_concept_id: null,
+  qualifier_vocabulary: null,
+  qualifier_code: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {
   const rows: Row[] = [base, { ...base, strength_mg: 6, ingredient_code: '61381' /* olanzapine */ }];
-  const statements = personResources(rows, { byStandard: new Map() }, '2026-11-27') as {
+  const statements = personResources(rows, { byStandard: new Map(), isAllergyRecord: () => false }, '2026-11-27') as {
     id: string;
     medicationCodeableConcept: { coding: { code: string }[] };
   }[];

@@ -166,6 +166,7 @@ export interface OmopRows {
   drug_exposure: Row[];
   measurement: Row[];
   observation: Row[];
+  procedure_occurrence: Row[];
 }
 
 export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
@@ -193,6 +194,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     drug_exposure: [],
     measurement: [],
     observation: [],
+    procedure_occurrence: [],
   };
   const [y, m, d] = p.birthDate.split('-').map(Number);
   rows.person.push([
@@ -297,6 +299,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       0,
       BREASTFEEDING_STATUS.code,
       idOf(BREASTFEEDING_STATUS),
+      null,
     ]);
   }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
