@@ -9,6 +9,7 @@ import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import {
   ANSWER_YES,
   BREASTFEEDING_STATUS,
+  DELIVERY,
   DIAGNOSES,
   LABS,
   OTHER_DRUGS,
@@ -282,6 +283,25 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
         push(condition(p, 'ci', DIAGNOSES.pregnancy, at));
       }
       break;
+    case 'hypersensitivity':
+      push({
+        resourceType: 'AllergyIntolerance',
+        id: `${p.id}-al-toc`,
+        clinicalStatus: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+        },
+        verificationStatus: {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' },
+          ],
+        },
+        type: 'allergy',
+        category: ['medication'],
+        code: concept(OTHER_DRUGS.tocilizumab),
+        patient: { reference: `Patient/${p.id}` },
+        recordedDate: at,
+      });
+      break;
     case 'immunosuppressant': {
       const startDay = toDayNumber(at) as number;
       push({
@@ -297,6 +317,26 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
     }
     default:
       break;
+  }
+  if (p.pregnancyEnded !== undefined) {
+    push({
+      resourceType: 'Observation',
+      id: `${p.id}-o-hcg-ended`,
+      status: 'final',
+      category: labCategory,
+      code: concept(PREGNANCY_TEST),
+      subject: { reference: `Patient/${p.id}` },
+      effectiveDateTime: p.pregnancyEnded.testDate,
+      valueCodeableConcept: concept(POSITIVE),
+    });
+    push({
+      resourceType: 'Procedure',
+      id: `${p.id}-pr-delivery`,
+      status: 'completed',
+      code: concept(DELIVERY),
+      subject: { reference: `Patient/${p.id}` },
+      performedDateTime: p.pregnancyEnded.deliveryDate,
+    });
   }
   p.labs.forEach((l, i) => push(labObservation(p, `lab${i}`, l)));
   if (p.crp !== undefined) push(crpObservation(p, 'crp', p.crp, 'final'));
