@@ -204,6 +204,16 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   ].filter((x) => x !== undefined);
   const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
   const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');
+  // A clinical table's rows of pathway concepts (by standard or source concept), of the persons read, with the
+  // concepts they name: what every branch below reads.
+  const kept = (table: string, alias: string, prefix: string): string => `    FROM (
+      SELECT * FROM ${t(table)}
+      WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
+        OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) ${alias}
+    JOIN persons p ON p.person_id = ${alias}.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = ${alias}.${prefix}_source_concept_id`;
   return `WITH ${vocabularyCtes(d, o)},
   persons AS (
     SELECT p.person_id, p.gender_concept_id, p.year_of_birth, p.month_of_birth, p.day_of_birth
@@ -226,14 +236,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(13)}
-    FROM (
-      SELECT * FROM ${t('condition_occurrence')}
-      WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
-        OR condition_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) co
-    JOIN persons p ON p.person_id = co.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = co.condition_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = co.condition_source_concept_id
+${kept('condition_occurrence', 'co', 'condition')}
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
@@ -258,14 +261,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
       m.operator_concept_id, NULL, NULL
-    FROM (
-      SELECT * FROM ${t('measurement')}
-      WHERE measurement_concept_id IN (SELECT concept_id FROM wanted)
-        OR measurement_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) m
-    JOIN persons p ON p.person_id = m.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = m.measurement_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = m.measurement_source_concept_id
+${kept('measurement', 'm', 'measurement')}
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
     UNION ALL
@@ -273,28 +269,14 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}, qc.vocabulary_id,
       qc.concept_code
-    FROM (
-      SELECT * FROM ${t('observation')}
-      WHERE observation_concept_id IN (SELECT concept_id FROM wanted)
-        OR observation_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) o
-    JOIN persons p ON p.person_id = o.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = o.observation_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = o.observation_source_concept_id
+${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
     LEFT JOIN ${t('concept')} qc ON qc.concept_id = o.qualifier_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(13)}
-    FROM (
-      SELECT * FROM ${t('procedure_occurrence')}
-      WHERE procedure_concept_id IN (SELECT concept_id FROM wanted)
-        OR procedure_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) pr
-    JOIN persons p ON p.person_id = pr.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = pr.procedure_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = pr.procedure_source_concept_id
+${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}
 FROM projected

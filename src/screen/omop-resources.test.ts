@@ -54,20 +54,26 @@ test('a combination product gives one MedicationStatement per ingredient, with d
   );
 });
 
+/** A SNOMED-coded row of no drug: the drug columns empty. */
+const undrugged: Row = {
+  ...base,
+  concept_vocabulary: 'SNOMED',
+  start_date: '2026-03-02',
+  end_date: null,
+  quantity: null,
+  days_supply: null,
+  strength_mg: null,
+  ingredient_vocabulary: null,
+  ingredient_code: null,
+};
+
 test('an allergy observation names its substance by its value, else its qualifier; other observations stay Observations', () => {
   const allergy: Row = {
-    ...base,
+    ...undrugged,
     domain: 'observation',
     row_id: '42',
-    concept_vocabulary: 'SNOMED',
     concept_code: '416098002', // Allergy to drug
     start_date: '2025-02-01',
-    end_date: null,
-    quantity: null,
-    days_supply: null,
-    strength_mg: null,
-    ingredient_vocabulary: null,
-    ingredient_code: null,
   };
   const vocab = {
     byStandard: new Map([['RxNorm|612865', [{ vocabulary: 'ATC', code: 'L04AC07' }]]]),
@@ -107,20 +113,7 @@ test('an allergy observation names its substance by its value, else its qualifie
 });
 
 test('a procedure row is a completed Procedure, over its period when it has an end date', () => {
-  const procedure: Row = {
-    ...base,
-    domain: 'procedure',
-    row_id: '50',
-    concept_vocabulary: 'SNOMED',
-    concept_code: '23835007',
-    start_date: '2026-03-02',
-    end_date: null,
-    quantity: null,
-    days_supply: null,
-    strength_mg: null,
-    ingredient_vocabulary: null,
-    ingredient_code: null,
-  };
+  const procedure: Row = { ...undrugged, domain: 'procedure', row_id: '50', concept_code: '23835007' };
   const out = personResources(
     [procedure, { ...procedure, row_id: '51', end_date: '2026-03-09' }],
     { byStandard: new Map(), isAllergyRecord: () => false },

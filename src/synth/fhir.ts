@@ -85,6 +85,20 @@ function crpObservation(p: SynthPatient, n: string, crp: CrpResult, status: stri
   };
 }
 
+/** A qualitative laboratory result reported positive. */
+function positiveResult(p: SynthPatient, n: string, c: SynthCode, date: string) {
+  return {
+    resourceType: 'Observation',
+    id: `${p.id}-o-${n}`,
+    status: 'final',
+    category: labCategory,
+    code: concept(c),
+    subject: { reference: `Patient/${p.id}` },
+    effectiveDateTime: date,
+    valueCodeableConcept: concept(POSITIVE),
+  };
+}
+
 function labObservation(p: SynthPatient, n: string, l: LabResult) {
   return {
     resourceType: 'Observation',
@@ -244,16 +258,7 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
       break;
     case 'hepatitis':
       push(condition(p, 'ci', DIAGNOSES.hepatitisB, at));
-      push({
-        resourceType: 'Observation',
-        id: `${p.id}-o-hbsag`,
-        status: 'final',
-        category: labCategory,
-        code: concept(LABS.hbsag),
-        subject: { reference: `Patient/${p.id}` },
-        effectiveDateTime: at,
-        valueCodeableConcept: concept(POSITIVE),
-      });
+      push(positiveResult(p, 'hbsag', LABS.hbsag, at));
       break;
     case 'immunodeficiency':
       push(condition(p, 'ci', DIAGNOSES.hiv, at));
@@ -319,16 +324,7 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
       break;
   }
   if (p.pregnancyEnded !== undefined) {
-    push({
-      resourceType: 'Observation',
-      id: `${p.id}-o-hcg-ended`,
-      status: 'final',
-      category: labCategory,
-      code: concept(PREGNANCY_TEST),
-      subject: { reference: `Patient/${p.id}` },
-      effectiveDateTime: p.pregnancyEnded.testDate,
-      valueCodeableConcept: concept(POSITIVE),
-    });
+    push(positiveResult(p, 'hcg-ended', PREGNANCY_TEST, p.pregnancyEnded.testDate));
     push({
       resourceType: 'Procedure',
       id: `${p.id}-pr-delivery`,
