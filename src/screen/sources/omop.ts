@@ -1,9 +1,10 @@
 /**
  * An OMOP CDM 5.4 database as a screen source: DuckDB (a file) or PostgreSQL (a URL; PGlite in tests). The
  * projection SQL comes from the dialect layer (../dialect.ts); each patient's rows become FHIR-shaped resources
- * (Patient, Condition, MedicationStatement, Observation, AllergyIntolerance, Procedure) for the one engine. The mapping is structural only: codes
- * are carried as codings (the row's standard concept, its source concept, and the pathway codes that map to it when
- * the row has no source concept), and the engine decides what they mean through the pathway's code sets.
+ * (Patient, Condition, MedicationStatement, Observation, AllergyIntolerance, Procedure) for the one engine. The
+ * mapping is structural only: codes are carried as codings (the row's standard concept, its source concept, and the
+ * pathway codes that map to it when the row has no source concept), and the engine decides what they mean through
+ * the pathway's code sets.
  *
  * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date is
  * resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
@@ -95,8 +96,8 @@ export interface VocabularyMap {
   /** Pathway codings that map to a standard concept, by the standard concept's vocabulary|code. */
   readonly byStandard: Map<string, { vocabulary: string; code: string }[]>;
   /**
-   * An observation concept that records an allergy whose substance is the row's value (the knowledge's
-   * ALLERGY_RECORD_CODE_SET, omop-vocabulary.ts); false for every concept when absent.
+   * An observation concept that records an allergy whose substance is the row's value: in the knowledge's code set
+   * ALLERGY_RECORD_CODE_SET (omop-vocabulary.ts).
    */
   readonly isAllergyRecord: (coding: { system: string; code: string }) => boolean;
 }
@@ -107,8 +108,10 @@ const systemOf = (vocabulary: string): string =>
 type Coding = { system: string; code: string };
 type ProjectionRow = Record<(typeof PROJECTION_COLUMNS)[number], Cell>;
 
-/** A coding list that keeps the first of equal codings; `standard` adds a standard concept and the pathway codes
- * that map to it. */
+/**
+ * A coding list that keeps the first of equal codings; `standard` adds a standard concept and the pathway codes that
+ * map to it.
+ */
 function codingList(vocab: VocabularyMap): {
   out: Coding[];
   add: (vocabulary: Cell, code: Cell) => void;
@@ -127,7 +130,7 @@ function codingList(vocab: VocabularyMap): {
   return { out, add, standard };
 }
 
-function codings(row: Record<(typeof PROJECTION_COLUMNS)[number], Cell>, vocab: VocabularyMap): Coding[] {
+function codings(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   const list = codingList(vocab);
   list.add(row.concept_vocabulary, row.concept_code);
   list.add(row.source_vocabulary, row.source_code);
@@ -141,7 +144,7 @@ function codings(row: Record<(typeof PROJECTION_COLUMNS)[number], Cell>, vocab: 
  * put it there), each with the pathway codes that map to it; else the allergy concept itself (an allergy to an
  * unnamed drug, which no substance set matches).
  */
-function allergySubstance(row: Record<(typeof PROJECTION_COLUMNS)[number], Cell>, vocab: VocabularyMap): Coding[] {
+function allergySubstance(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   const list = codingList(vocab);
   if (row.value_code !== null) list.standard(row.value_vocabulary, row.value_code);
   else if (row.qualifier_code !== null) list.standard(row.qualifier_vocabulary, row.qualifier_code);
