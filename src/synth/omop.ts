@@ -48,8 +48,8 @@ interface ConceptSpec {
 const sct = (c: string, display: string): SynthCode => ({ system: SYSTEM.snomed, code: c, display });
 
 /**
- * The observation concept of an allergy whose substance is the row's value (
- * knowledge/codesets/allergy-record.json).
+ * The observation concept of an allergy whose substance is the row's value
+ * (knowledge/codesets/allergy-record.json).
  */
 const ALLERGY_TO_DRUG = sct('416098002', 'Allergy to drug');
 
