@@ -2,7 +2,9 @@
  * Agreement on 10,000 synthetic patients: `trd screen` on FHIR NDJSON, on OMOP in DuckDB and on OMOP in PostgreSQL
  * gives every patient the recommendation, scope and contraindications that the engine gives on that patient's own
  * Bundle (what `trd assess` reads), and the recommendation of the generator's ground truth (src/synth/truth.ts,
- * derived from what was generated, not from the engine).
+ * derived from what was generated, not from the engine). The population holds every contraindication, a tocilizumab
+ * allergy among them, and deliveries after positive pregnancy tests: facts OMOP keeps in tables of their own
+ * (observation, procedure_occurrence), which the screen on OMOP must read as the FHIR path does.
  *
  * PostgreSQL: PGlite in-process by default; the real server when TRD_PG_URL is set (.ci/run starts one).
  */
@@ -10,7 +12,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { RECOMMENDATION_CODES } from '../knowledge/schema-pathway.ts';
+import { CONTRAINDICATION_CODES, RECOMMENDATION_CODES } from '../knowledge/schema-pathway.ts';
 import { patientBundle } from '../synth/fhir.ts';
 import { personId } from '../synth/omop.ts';
 import type { SynthPatient } from '../synth/population.ts';
@@ -117,6 +119,14 @@ function checkAgreement(lines: readonly ScreenLine[], idOf: (patient: string) =>
   for (const c of RECOMMENDATION_CODES) {
     assert.ok(codes.has(c), `no patient with ${c}`);
   }
+  // And every contraindication, a tocilizumab allergy among them (OMOP: an allergy observation naming tocilizumab).
+  const contraindications = new Set(lines.flatMap((l) => l.contraindications));
+  for (const c of CONTRAINDICATION_CODES) assert.ok(contraindications.has(c), `no patient with ${c}`);
+  // A delivery after a positive pregnancy test (OMOP: procedure_occurrence) ends the pregnancy the test stood for.
+  const ended = new Set(pop.patients.filter((p) => p.pregnancyEnded !== undefined).map((p) => p.id));
+  const endedLines = lines.filter((l) => ended.has(idOf(l.patient)));
+  assert.ok(endedLines.length >= 20, `patients with a delivery after a positive test: ${endedLines.length}`);
+  for (const l of endedLines) assert.ok(!l.contraindications.includes('pregnancy'), `${l.patient}: pregnancy ended`);
 }
 
 const fhirId = (patient: string): string => patient.slice('Patient/'.length);

@@ -51,6 +51,8 @@ test('the projection names every pathway code vocabulary and filters persons by 
   assert.match(sql, /p\.person_id > 77/);
   assert.match(sql, /LIMIT 10/);
   assert.match(sql, /'30522-7'/, 'hs-CRP from the pathway code sets');
+  assert.match(sql, /FROM procedure_occurrence\b/, 'procedures (ECT, a delivery after a positive pregnancy test)');
+  assert.match(sql, /qc\.concept_id = o\.qualifier_concept_id/, "an allergy's substance when its value is empty");
   assert.match(sql, /SUBSTR\(c\.concept_code, 1, 3\) IN \([^)]*'J18'/, 'ICD-10 categories as prefixes');
 });
 

@@ -159,6 +159,9 @@ export const PROJECTION_COLUMNS = [
   'ingredient_vocabulary',
   'ingredient_code',
   'operator_concept_id',
+  // An observation's qualifier concept: the substance of an allergy row whose value_as_concept_id is empty.
+  'qualifier_vocabulary',
+  'qualifier_code',
 ] as const;
 
 const NUMERIC = new Set([
@@ -188,7 +191,8 @@ function wholeNumber(v: string | bigint | number): string {
 
 /**
  * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
- * person row first (ORDER BY domain DESC: 'person' sorts after 'observation', 'measurement', 'drug', 'condition').
+ * person row first ('procedure' sorts after 'person', so the person row is put first by its own key), then the other
+ * domains in descending order ('procedure', 'observation', 'measurement', 'drug', 'condition').
  */
 export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const d = DIALECTS[name];
@@ -200,6 +204,16 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   ].filter((x) => x !== undefined);
   const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
   const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');
+  // A clinical table's rows of pathway concepts (by standard or source concept), of the persons read, with the
+  // concepts they name: what every branch below reads.
+  const kept = (table: string, alias: string, prefix: string): string => `    FROM (
+      SELECT * FROM ${t(table)}
+      WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
+        OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+    ) ${alias}
+    JOIN persons p ON p.person_id = ${alias}.person_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = ${alias}.${prefix}_source_concept_id`;
   return `WITH ${vocabularyCtes(d, o)},
   persons AS (
     SELECT p.person_id, p.gender_concept_id, p.year_of_birth, p.month_of_birth, p.day_of_birth
@@ -221,20 +235,13 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(11)}
-    FROM (
-      SELECT * FROM ${t('condition_occurrence')}
-      WHERE condition_concept_id IN (SELECT concept_id FROM wanted)
-        OR condition_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) co
-    JOIN persons p ON p.person_id = co.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = co.condition_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = co.condition_source_concept_id
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(13)}
+${kept('condition_occurrence', 'co', 'condition')}
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL
+      NULL, NULL, NULL
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
@@ -253,33 +260,25 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id
-    FROM (
-      SELECT * FROM ${t('measurement')}
-      WHERE measurement_concept_id IN (SELECT concept_id FROM wanted)
-        OR measurement_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) m
-    JOIN persons p ON p.person_id = m.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = m.measurement_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = m.measurement_source_concept_id
+      m.operator_concept_id, NULL, NULL
+${kept('measurement', 'm', 'measurement')}
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
     UNION ALL
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
-      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}
-    FROM (
-      SELECT * FROM ${t('observation')}
-      WHERE observation_concept_id IN (SELECT concept_id FROM wanted)
-        OR observation_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-    ) o
-    JOIN persons p ON p.person_id = o.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = o.observation_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = o.observation_source_concept_id
+      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}, qc.vocabulary_id,
+      qc.concept_code
+${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
+    LEFT JOIN ${t('concept')} qc ON qc.concept_id = o.qualifier_concept_id
+    UNION ALL
+    SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(13)}
+${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}
 FROM projected
-ORDER BY person_id, domain DESC, row_id`;
+ORDER BY person_id, CASE WHEN domain = 'person' THEN 0 ELSE 1 END, domain DESC, row_id`;
 }

@@ -1,6 +1,7 @@
 /**
  * OMOP rows to FHIR-shaped resources (src/screen/sources/omop.ts): a combination product's exposure comes as one row
- * per ingredient (one drug_strength row each), and each must stay a record of its own for the engine.
+ * per ingredient (one drug_strength row each), and each must stay a record of its own for the engine; an allergy
+ * observation is an AllergyIntolerance of the substance it names; a procedure row is a completed Procedure.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -30,11 +31,13 @@ const base: Row = {
   ingredient_vocabulary: 'RxNorm',
   ingredient_code: '4493', // fluoxetine
   operator_concept_id: null,
+  qualifier_vocabulary: null,
+  qualifier_code: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {
   const rows: Row[] = [base, { ...base, strength_mg: 6, ingredient_code: '61381' /* olanzapine */ }];
-  const statements = personResources(rows, { byStandard: new Map() }, '2026-11-27') as {
+  const statements = personResources(rows, { byStandard: new Map(), isAllergyRecord: () => false }, '2026-11-27') as {
     id: string;
     medicationCodeableConcept: { coding: { code: string }[] };
   }[];
@@ -49,4 +52,89 @@ test('a combination product gives one MedicationStatement per ingredient, with d
       ['403969', '61381'],
     ],
   );
+});
+
+/** A SNOMED-coded row of no drug: the drug columns empty. */
+const undrugged: Row = {
+  ...base,
+  concept_vocabulary: 'SNOMED',
+  start_date: '2026-03-02',
+  end_date: null,
+  quantity: null,
+  days_supply: null,
+  strength_mg: null,
+  ingredient_vocabulary: null,
+  ingredient_code: null,
+};
+
+test('an allergy observation names its substance by its value, else its qualifier; other observations stay Observations', () => {
+  const allergy: Row = {
+    ...undrugged,
+    domain: 'observation',
+    row_id: '42',
+    concept_code: '416098002', // Allergy to drug
+    start_date: '2025-02-01',
+  };
+  const vocab = {
+    byStandard: new Map([['RxNorm|612865', [{ vocabulary: 'ATC', code: 'L04AC07' }]]]),
+    isAllergyRecord: (c: { system: string; code: string }) => c.code === '416098002',
+  };
+  const rows: Row[] = [
+    { ...allergy, value_vocabulary: 'RxNorm', value_code: '612865' },
+    { ...allergy, row_id: '43', qualifier_vocabulary: 'RxNorm', qualifier_code: '612865' },
+    { ...allergy, row_id: '44' },
+    {
+      ...allergy,
+      row_id: '45',
+      concept_vocabulary: 'LOINC',
+      concept_code: '63895-7',
+      value_vocabulary: 'LOINC',
+      value_code: 'LA33-6',
+    },
+  ];
+  const out = personResources(rows, vocab, '2026-11-27') as {
+    resourceType: string;
+    id: string;
+    code: { coding: { code: string }[] };
+    clinicalStatus?: { coding: { code: string }[] };
+    recordedDate?: string;
+  }[];
+  assert.deepEqual(
+    out.map((r) => [r.resourceType, r.id, r.code.coding.map((c) => c.code)]),
+    [
+      ['AllergyIntolerance', 'a42', ['612865', 'L04AC07']],
+      ['AllergyIntolerance', 'a43', ['612865', 'L04AC07']],
+      ['AllergyIntolerance', 'a44', ['416098002']],
+      ['Observation', 'o45', ['63895-7']],
+    ],
+  );
+  assert.equal(out[0]?.clinicalStatus?.coding[0]?.code, 'active');
+  assert.equal(out[0]?.recordedDate, '2025-02-01');
+});
+
+test('a procedure row is a completed Procedure, over its period when it has an end date', () => {
+  const procedure: Row = { ...undrugged, domain: 'procedure', row_id: '50', concept_code: '23835007' };
+  const out = personResources(
+    [procedure, { ...procedure, row_id: '51', end_date: '2026-03-09' }],
+    { byStandard: new Map(), isAllergyRecord: () => false },
+    '2026-11-27',
+  );
+  assert.deepEqual(out, [
+    {
+      resourceType: 'Procedure',
+      id: 'p50',
+      status: 'completed',
+      subject: { reference: 'Patient/7' },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '23835007' }] },
+      performedDateTime: '2026-03-02',
+    },
+    {
+      resourceType: 'Procedure',
+      id: 'p51',
+      status: 'completed',
+      subject: { reference: 'Patient/7' },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '23835007' }] },
+      performedPeriod: { start: '2026-03-02', end: '2026-03-09' },
+    },
+  ]);
 });

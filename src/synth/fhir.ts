@@ -9,6 +9,7 @@ import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import {
   ANSWER_YES,
   BREASTFEEDING_STATUS,
+  DELIVERY,
   DIAGNOSES,
   LABS,
   OTHER_DRUGS,
@@ -81,6 +82,20 @@ function crpObservation(p: SynthPatient, n: string, crp: CrpResult, status: stri
     subject: { reference: `Patient/${p.id}` },
     effectiveDateTime: `${crp.date}T08:30:00Z`,
     valueQuantity: quantity,
+  };
+}
+
+/** A qualitative laboratory result reported positive. */
+function positiveResult(p: SynthPatient, n: string, c: SynthCode, date: string) {
+  return {
+    resourceType: 'Observation',
+    id: `${p.id}-o-${n}`,
+    status: 'final',
+    category: labCategory,
+    code: concept(c),
+    subject: { reference: `Patient/${p.id}` },
+    effectiveDateTime: date,
+    valueCodeableConcept: concept(POSITIVE),
   };
 }
 
@@ -243,16 +258,7 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
       break;
     case 'hepatitis':
       push(condition(p, 'ci', DIAGNOSES.hepatitisB, at));
-      push({
-        resourceType: 'Observation',
-        id: `${p.id}-o-hbsag`,
-        status: 'final',
-        category: labCategory,
-        code: concept(LABS.hbsag),
-        subject: { reference: `Patient/${p.id}` },
-        effectiveDateTime: at,
-        valueCodeableConcept: concept(POSITIVE),
-      });
+      push(positiveResult(p, 'hbsag', LABS.hbsag, at));
       break;
     case 'immunodeficiency':
       push(condition(p, 'ci', DIAGNOSES.hiv, at));
@@ -282,6 +288,25 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
         push(condition(p, 'ci', DIAGNOSES.pregnancy, at));
       }
       break;
+    case 'hypersensitivity':
+      push({
+        resourceType: 'AllergyIntolerance',
+        id: `${p.id}-al-toc`,
+        clinicalStatus: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+        },
+        verificationStatus: {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' },
+          ],
+        },
+        type: 'allergy',
+        category: ['medication'],
+        code: concept(OTHER_DRUGS.tocilizumab),
+        patient: { reference: `Patient/${p.id}` },
+        recordedDate: at,
+      });
+      break;
     case 'immunosuppressant': {
       const startDay = toDayNumber(at) as number;
       push({
@@ -297,6 +322,17 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
     }
     default:
       break;
+  }
+  if (p.pregnancyEnded !== undefined) {
+    push(positiveResult(p, 'hcg-ended', PREGNANCY_TEST, p.pregnancyEnded.testDate));
+    push({
+      resourceType: 'Procedure',
+      id: `${p.id}-pr-delivery`,
+      status: 'completed',
+      code: concept(DELIVERY),
+      subject: { reference: `Patient/${p.id}` },
+      performedDateTime: p.pregnancyEnded.deliveryDate,
+    });
   }
   p.labs.forEach((l, i) => push(labObservation(p, `lab${i}`, l)));
   if (p.crp !== undefined) push(crpObservation(p, 'crp', p.crp, 'final'));

@@ -1,7 +1,7 @@
 /**
  * The synthetic OMOP CDM rows load into the CDM 5.4 tables: every column the CDM 5.4 DDL declares NOT NULL has a
- * value, and every drug_strength row names its ingredient (an RxNorm ingredient concept in the shipped vocabulary,
- * the one the antidepressant table gives for the product).
+ * value, every drug_strength row names its ingredient (an RxNorm ingredient concept in the shipped vocabulary,
+ * the one the antidepressant table gives for the product), and every concept id a row holds is in `concept`.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -53,6 +53,13 @@ const NOT_NULL: Record<string, readonly string[]> = {
     'observation_date',
     'observation_type_concept_id',
   ],
+  procedure_occurrence: [
+    'procedure_occurrence_id',
+    'person_id',
+    'procedure_concept_id',
+    'procedure_date',
+    'procedure_type_concept_id',
+  ],
   concept: [
     'concept_id',
     'concept_name',
@@ -74,9 +81,12 @@ test('every CDM 5.4 NOT NULL column has a value in every row written', () => {
   const add = (rows: Record<string, Row[]>): void => {
     for (const [t, r] of Object.entries(rows)) (tables[t] ??= []).push(...r);
   };
-  // 300 patients, and every patient with a planted pregnancy record among 20,000 (breastfeeding is in observation).
+  // 300 patients, and among 20,000 every patient with a planted pregnancy record (breastfeeding is in observation),
+  // allergy (observation) or ended pregnancy (procedure_occurrence).
   for (const p of generatePopulation(populationOptions(11, '2026-11-30'), 0, 20_000)) {
-    if (Number(p.id.slice(1)) < 300 || p.pregnancyRecord !== undefined) add({ ...patientRows(p, '2026-11-30') });
+    const planted =
+      p.pregnancyRecord !== undefined || p.pregnancyEnded !== undefined || p.contraindication === 'hypersensitivity';
+    if (Number(p.id.slice(1)) < 300 || planted) add({ ...patientRows(p, '2026-11-30') });
   }
   add(vocabularyRows(knowledge));
   for (const [table, required] of Object.entries(NOT_NULL)) {
@@ -151,4 +161,37 @@ test('row ids fit the CDM 5.4 integer columns up to the largest population trd s
     ] as const)
       for (const row of rows[table]) assert.ok((row[0] as number) <= INT32_MAX, `${table} id ${String(row[0])}`);
   }
+});
+
+test('every concept id the synthetic rows use is a concept of the synthetic vocabulary (concept 0 included)', () => {
+  const asOf = '2026-11-30';
+  const v = vocabularyRows(knowledge);
+  const concepts = new Set(v.concept.map((c) => c[0]));
+  const missing = new Map<string, Set<unknown>>();
+  const check = (table: string, rows: readonly Row[]): void => {
+    const columns = (OMOP_TABLES[table] ?? []).map(([c]) => c);
+    columns.forEach((column, i) => {
+      if (!/(^|_)concept_id(_\d)?$/.test(column)) return;
+      for (const row of rows) {
+        const id = row[i];
+        if (id === null || id === undefined || concepts.has(id)) continue;
+        const set = missing.get(`${table}.${column}`) ?? new Set();
+        set.add(id);
+        missing.set(`${table}.${column}`, set);
+      }
+    });
+  };
+  let planted = 0;
+  for (const p of generatePopulation(populationOptions(11, asOf), 0, 5000)) {
+    const rows = patientRows(p, asOf);
+    for (const [table, r] of Object.entries(rows)) check(table, r);
+    if (p.contraindication !== undefined || p.pregnancyEnded !== undefined) planted++;
+  }
+  for (const [table, r] of Object.entries(v)) check(table, r);
+  assert.ok(planted > 100, `patients with a planted record: ${planted}`);
+  assert.deepEqual(
+    Object.fromEntries([...missing].map(([k, s]) => [k, [...s].slice(0, 5)])),
+    {},
+    'concept ids written but not in the concept table',
+  );
 });

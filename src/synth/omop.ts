@@ -2,8 +2,11 @@
  * A synthetic patient as OMOP CDM 5.4 rows (src/screen/sources/omop-schema.ts column order), and the vocabulary
  * rows (concept, concept_relationship "Maps to", drug_strength) for every concept used. As in a real ETL, diagnoses
  * keep their ICD-10 source concept and map to a SNOMED CT standard concept; labs are LOINC, drugs RxNorm, units UCUM;
- * records marked entered-in-error never reach the CDM. The vocabulary is synthetic: concepts carry their real codes
- * but site-local ids (above 2,000,000,000), so the screen must resolve them by code through the vocabulary tables.
+ * records marked entered-in-error never reach the CDM; an allergy is an "Allergy to drug" observation whose value
+ * names the substance (the OHDSI convention), a procedure a procedure_occurrence row. The vocabulary is synthetic:
+ * concepts carry their real codes but site-local ids (above 2,000,000,000), so the screen must resolve them by code
+ * through the vocabulary tables; the structural concepts a CDM row names by id (concept 0, sex, visit, type and
+ * operator concepts) are there with their real OMOP ids, so that every concept id a row holds is in `concept`.
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
@@ -18,6 +21,7 @@ import {
   ANSWER_YES,
   ANTIDEPRESSANT_PRODUCTS,
   BREASTFEEDING_STATUS,
+  DELIVERY,
   DIAGNOSES,
   LABS,
   OTHER_DRUGS,
@@ -42,6 +46,66 @@ interface ConceptSpec {
 }
 
 const sct = (c: string, display: string): SynthCode => ({ system: SYSTEM.snomed, code: c, display });
+
+/**
+ * The observation concept of an allergy whose substance is the row's value
+ * (knowledge/codesets/allergy-record.json).
+ */
+const ALLERGY_TO_DRUG = sct('416098002', 'Allergy to drug');
+
+/** OMOP's outpatient visit concept (Visit vocabulary). */
+const OUTPATIENT_VISIT = 9202;
+
+/** SNOMED codes of the OMOP operator concepts (Meas Value Operator domain), by comparator. */
+const OPERATOR_CODES: Readonly<Record<string, string>> = {
+  '<': '276139006',
+  '<=': '276137008',
+  '>=': '276138003',
+  '>': '276140008',
+};
+
+/**
+ * The concepts rows name by their real OMOP id rather than by code, as the OMOP vocabulary (Athena) has them:
+ * concept_id, concept_name, domain_id, vocabulary_id, concept_class_id, standard_concept, concept_code.
+ */
+const STRUCTURAL_CONCEPTS: readonly (readonly [number, string, string, string, string, string | null, string])[] = [
+  [0, 'No matching concept', 'Metadata', 'None', 'Undefined', null, 'No matching concept'],
+  [GENDER_CONCEPTS.male, 'MALE', 'Gender', 'Gender', 'Gender', 'S', 'M'],
+  [GENDER_CONCEPTS.female, 'FEMALE', 'Gender', 'Gender', 'Gender', 'S', 'F'],
+  [OUTPATIENT_VISIT, 'Outpatient Visit', 'Visit', 'Visit', 'Visit', 'S', 'OP'],
+  [TYPE_CONCEPTS.ehr, 'EHR', 'Type Concept', 'Type Concept', 'Type Concept', 'S', 'OMOP4976890'],
+  [
+    TYPE_CONCEPTS.ehrPrescription,
+    'EHR prescription',
+    'Type Concept',
+    'Type Concept',
+    'Type Concept',
+    'S',
+    'OMOP4976911',
+  ],
+  [
+    TYPE_CONCEPTS.patientReported,
+    'Patient self-report',
+    'Type Concept',
+    'Type Concept',
+    'Type Concept',
+    'S',
+    'OMOP4976938',
+  ],
+  [TYPE_CONCEPTS.lab, 'Lab', 'Type Concept', 'Type Concept', 'Type Concept', 'S', 'OMOP4976929'],
+  ...Object.entries(OPERATOR_COMPARATORS).map(
+    ([id, comparator]) =>
+      [
+        Number(id),
+        comparator,
+        'Meas Value Operator',
+        'SNOMED',
+        'Qualifier Value',
+        'S',
+        OPERATOR_CODES[comparator] as string,
+      ] as const,
+  ),
+];
 const UNITS = ['mg/L', 'mg/dL', 'nmol/L', '10*9/L', 'U/L', 'mg', '/min', 'Cel', 'cm'];
 
 /** SNOMED CT standard concepts the ICD-10 source codes map to (OMOP "Maps to"). */
@@ -89,6 +153,8 @@ function conceptSpecs(): ConceptSpec[] {
   add({ code: PREGNANCY_TEST, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
   add({ code: BREASTFEEDING_STATUS, domain: 'Observation', conceptClass: 'Clinical Observation', standard: true });
   add({ code: ANSWER_YES, domain: 'Meas Value', conceptClass: 'Answer', standard: true });
+  add({ code: ALLERGY_TO_DRUG, domain: 'Observation', conceptClass: 'Clinical Finding', standard: true });
+  add({ code: DELIVERY, domain: 'Procedure', conceptClass: 'Procedure', standard: true });
   return specs;
 }
 
@@ -129,19 +195,29 @@ export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relation
   }
   const id = (c: SynthCode): number => ids.get(`${c.system}|${c.code}`) as number;
   const vocab = (c: SynthCode): string => (c.system === SYSTEM.local ? 'Local' : (vocabularyOf(c.system) as string));
-  const concept = specs.map((s) => [
-    id(s.code),
-    s.code.display,
-    s.domain,
-    vocab(s.code),
-    s.conceptClass,
-    s.standard ? 'S' : null,
-    s.code.code,
+  const concept: Row[] = [
+    ...STRUCTURAL_CONCEPTS.map((c) => [...c, '1970-01-01', '2099-12-31', null]),
+    ...specs.map((s) => [
+      id(s.code),
+      s.code.display,
+      s.domain,
+      vocab(s.code),
+      s.conceptClass,
+      s.standard ? 'S' : null,
+      s.code.code,
+      '1970-01-01',
+      '2099-12-31',
+      null,
+    ]),
+  ];
+  const relationship: Row[] = STRUCTURAL_CONCEPTS.filter((c) => c[5] === 'S').map((c) => [
+    c[0],
+    c[0],
+    'Maps to',
     '1970-01-01',
     '2099-12-31',
     null,
   ]);
-  const relationship: Row[] = [];
   for (const s of specs) {
     // Standard concepts map to themselves; source concepts to their standard concept (OMOP convention).
     const target = s.standard ? s.code : s.mapsTo;
@@ -166,6 +242,7 @@ export interface OmopRows {
   drug_exposure: Row[];
   measurement: Row[];
   observation: Row[];
+  procedure_occurrence: Row[];
 }
 
 export const personId = (p: SynthPatient): number => Number(p.id.slice(1));
@@ -193,6 +270,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     drug_exposure: [],
     measurement: [],
     observation: [],
+    procedure_occurrence: [],
   };
   const [y, m, d] = p.birthDate.split('-').map(Number);
   rows.person.push([
@@ -297,9 +375,39 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       0,
       BREASTFEEDING_STATUS.code,
       idOf(BREASTFEEDING_STATUS),
+      null,
     ]);
   }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
+  if (p.contraindication === 'hypersensitivity') {
+    // OHDSI convention: the allergy is the observation concept, the substance its value (no source concept of its own).
+    rows.observation.push([
+      rowId(),
+      pid,
+      idOf(ALLERGY_TO_DRUG),
+      at,
+      TYPE_CONCEPTS.ehr,
+      null,
+      idOf(OTHER_DRUGS.tocilizumab),
+      0,
+      OTHER_DRUGS.tocilizumab.display,
+      0,
+      null,
+    ]);
+  }
+  if (p.pregnancyEnded !== undefined) {
+    measure(PREGNANCY_TEST, p.pregnancyEnded.testDate, null, null, idOf(POSITIVE), null);
+    rows.procedure_occurrence.push([
+      rowId(),
+      pid,
+      idOf(DELIVERY),
+      p.pregnancyEnded.deliveryDate,
+      null,
+      TYPE_CONCEPTS.ehr,
+      DELIVERY.code,
+      idOf(DELIVERY),
+    ]);
+  }
   if (p.contraindication === 'immunosuppressant') {
     const end = fromDayNumber((toDayNumber(at) as number) + 84);
     rows.drug_exposure.push([
@@ -344,7 +452,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
     ]);
   }
   p.encounterDates.forEach((date, i) => {
-    rows.visit_occurrence.push([rowId(), pid, 9202, date, date, TYPE_CONCEPTS.ehr]);
+    rows.visit_occurrence.push([rowId(), pid, OUTPATIENT_VISIT, date, date, TYPE_CONCEPTS.ehr]);
     VITAL_SIGNS.forEach((v, k) => measure(v.code, date, vitalSignValue(date, i, k), v.unit, null, null));
   });
   return rows;

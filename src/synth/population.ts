@@ -90,7 +90,12 @@ export const LABS = {
 export const OTHER_DRUGS = {
   adalimumab: code(SYSTEM.rxnorm, '327361', 'adalimumab'),
   naproxen: code(SYSTEM.rxnorm, '7258', 'naproxen'),
+  // The substance of a planted tocilizumab allergy (the hypersensitivity contraindication).
+  tocilizumab: code(SYSTEM.rxnorm, '612865', 'tocilizumab'),
 } as const;
+
+/** A delivery recorded as a procedure: after a positive pregnancy test, the pregnancy it stood for has ended. */
+export const DELIVERY = code(SYSTEM.snomed, '236973005', 'Delivery procedure');
 
 export const POSITIVE = code(SYSTEM.snomed, '10828004', 'Positive');
 
@@ -121,10 +126,11 @@ export function vitalSignValue(date: string, i: number, k: number): number {
   return Math.round((v.low + ((day * 7 + k * 13 + i) % 100) * ((v.high - v.low) / 100)) * 10) / 10;
 }
 
-/** The absolute contraindications the generator plants (care-pathway.md definition 6): all but hypersensitivity. */
-export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES.filter(
-  (c): c is Exclude<(typeof CONTRAINDICATION_CODES)[number], 'hypersensitivity'> => c !== 'hypersensitivity',
-);
+/**
+ * The absolute contraindications the generator plants (care-pathway.md definition 6): every one, hypersensitivity as
+ * a tocilizumab allergy (FHIR AllergyIntolerance; in OMOP an "Allergy to drug" observation naming tocilizumab).
+ */
+export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES;
 export type PlantedContraindication = (typeof PLANTED_CONTRAINDICATIONS)[number];
 
 export type CrpUnit = 'mg/L' | 'mg/dL' | 'nmol/L' | 'none';
@@ -179,6 +185,11 @@ export interface SynthPatient {
   readonly pregnancyRecord?: 'condition' | 'test' | 'breastfeeding';
   readonly labs: readonly LabResult[];
   readonly crp?: CrpResult;
+  /**
+   * A positive pregnancy test within the test window and a delivery (a Procedure; OMOP procedure_occurrence) after
+   * it: the pregnancy has ended, so no contraindication (care-pathway.md definition 6). Never with a planted pregnancy.
+   */
+  readonly pregnancyEnded?: { readonly testDate: string; readonly deliveryDate: string };
   /** A later CRP marked entered-in-error: must be ignored. */
   readonly crpEnteredInError?: CrpResult;
   /** A naproxen order left active since long ago: stale, changes no decision. */
@@ -341,6 +352,11 @@ export function generatePatient(index: number, u: UniformSource, o: PopulationOp
   if (chance(u, 0.05)) p.staleNaproxenDate = day(between(u, 1500, 5000));
   const encounters = between(u, 6, 10);
   p.encounterDates = Array.from({ length: encounters }, () => day(between(u, 1, 3650)));
+  // Drawn last, so that the draws before keep every other fact of the patient as it was.
+  if (sex === 'female' && depressed && age >= 18 && age < 45 && p.contraindication !== 'pregnancy' && chance(u, 0.15)) {
+    const testAgo = between(u, 60, 250);
+    p.pregnancyEnded = { testDate: day(testAgo), deliveryDate: day(between(u, 3, testAgo - 20)) };
+  }
   return p;
 }
 

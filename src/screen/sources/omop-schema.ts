@@ -69,7 +69,8 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     // A censored result's comparator ("<5 mg/L" is 5 with the operator "<").
     ['operator_concept_id', 'INTEGER'],
   ],
-  // Observation-domain facts (breastfeeding and pregnancy status, questionnaire answers) are here, not in measurement.
+  // Observation-domain facts (breastfeeding and pregnancy status, questionnaire answers, allergies) are here, not in
+  // measurement.
   observation: [
     ['observation_id', 'BIGINT'],
     ['person_id', 'BIGINT'],
@@ -81,6 +82,19 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['unit_concept_id', 'INTEGER'],
     ['observation_source_value', 'VARCHAR(50)'],
     ['observation_source_concept_id', 'INTEGER'],
+    // A modifier of the fact; some sites name an allergy's substance here rather than in value_as_concept_id.
+    ['qualifier_concept_id', 'INTEGER'],
+  ],
+  // Procedures: ECT (Maudsley staging), a delivery or termination that ends a pregnancy a positive test stood for.
+  procedure_occurrence: [
+    ['procedure_occurrence_id', 'BIGINT'],
+    ['person_id', 'BIGINT'],
+    ['procedure_concept_id', 'INTEGER'],
+    ['procedure_date', 'DATE'],
+    ['procedure_end_date', 'DATE'],
+    ['procedure_type_concept_id', 'INTEGER'],
+    ['procedure_source_value', 'VARCHAR(50)'],
+    ['procedure_source_concept_id', 'INTEGER'],
   ],
   concept: [
     ['concept_id', 'INTEGER'],

@@ -21,6 +21,13 @@ export function vocabularyOf(system: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The code set (knowledge/codesets/allergy-record.json) of the observation concepts that record an allergy whose
+ * substance is the row's value_as_concept_id ("Allergy to drug", "Allergy to substance": the OHDSI convention). The
+ * codes are knowledge; only the set's name is here.
+ */
+export const ALLERGY_RECORD_CODE_SET = 'allergy-record';
+
 /** OMOP standard concepts for sex (Gender domain). */
 export const GENDER_CONCEPTS = { male: 8507, female: 8532 } as const;
 

@@ -1,25 +1,33 @@
 /**
  * An OMOP CDM 5.4 database as a screen source: DuckDB (a file) or PostgreSQL (a URL; PGlite in tests). The
  * projection SQL comes from the dialect layer (../dialect.ts); each patient's rows become FHIR-shaped resources
- * (Patient, Condition, MedicationStatement, Observation) for the one engine. The mapping is structural only: codes
- * are carried as codings (the row's standard concept, its source concept, and the pathway codes that map to it when
- * the row has no source concept), and the engine decides what they mean through the pathway's code sets.
+ * (Patient, Condition, MedicationStatement, Observation, AllergyIntolerance, Procedure) for the one engine. The
+ * mapping is structural only: codes are carried as codings (the row's standard concept, its source concept, and the
+ * pathway codes that map to it when the row has no source concept), and the engine decides what they mean through
+ * the pathway's code sets.
  *
  * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date is
  * resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
  * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
  * measurement, and an observation-table row, is a final Observation with its UCUM unit (a unit concept 0 leaves the
- * unit out).
+ * unit out), except an allergy observation (its concept in the knowledge's allergy-record set), which is an active
+ * AllergyIntolerance of the substance its value (or else its qualifier) names; a procedure_occurrence row is a
+ * completed Procedure.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Knowledge } from '../../knowledge/index.ts';
+import { inCodeSet, type Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
 import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
 import { OMOP_TABLE_NAMES } from './omop-schema.ts';
-import { GENDER_CONCEPTS, OPERATOR_COMPARATORS, VOCABULARY_SYSTEMS } from './omop-vocabulary.ts';
+import {
+  ALLERGY_RECORD_CODE_SET,
+  GENDER_CONCEPTS,
+  OPERATOR_COMPARATORS,
+  VOCABULARY_SYSTEMS,
+} from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
 import type { PatientInput, ScreenSource, Shard, SourceQuality } from './source.ts';
 
@@ -84,35 +92,121 @@ export async function duckDbRunner(
 /** Batches of persons per query on PostgreSQL, which has no streaming here: memory stays bounded by the batch. */
 const PERSON_BATCH = 5000;
 
-interface VocabularyMap {
+export interface VocabularyMap {
   /** Pathway codings that map to a standard concept, by the standard concept's vocabulary|code. */
   readonly byStandard: Map<string, { vocabulary: string; code: string }[]>;
+  /**
+   * An observation concept that records an allergy whose substance is the row's value: in the knowledge's code set
+   * ALLERGY_RECORD_CODE_SET (omop-vocabulary.ts).
+   */
+  readonly isAllergyRecord: (coding: { system: string; code: string }) => boolean;
 }
 
 const systemOf = (vocabulary: string): string =>
   VOCABULARY_SYSTEMS[vocabulary] ?? `urn:omop:vocabulary:${encodeURIComponent(vocabulary)}`;
 
-function codings(
-  row: Record<(typeof PROJECTION_COLUMNS)[number], Cell>,
-  vocab: VocabularyMap,
-): { system: string; code: string }[] {
-  const out: { system: string; code: string }[] = [];
+type Coding = { system: string; code: string };
+type ProjectionRow = Record<(typeof PROJECTION_COLUMNS)[number], Cell>;
+
+/**
+ * A coding list that keeps the first of equal codings; `standard` adds a standard concept and the pathway codes that
+ * map to it.
+ */
+function codingList(vocab: VocabularyMap): {
+  out: Coding[];
+  add: (vocabulary: Cell, code: Cell) => void;
+  standard: (vocabulary: Cell, code: Cell) => void;
+} {
+  const out: Coding[] = [];
   const add = (vocabulary: Cell, code: Cell): void => {
     if (vocabulary === null || code === null) return;
     const c = { system: systemOf(String(vocabulary)), code: String(code) };
     if (!out.some((x) => x.system === c.system && x.code === c.code)) out.push(c);
   };
-  add(row.concept_vocabulary, row.concept_code);
-  add(row.source_vocabulary, row.source_code);
-  if (row.source_code === null && row.concept_code !== null) {
-    for (const m of vocab.byStandard.get(`${row.concept_vocabulary}|${row.concept_code}`) ?? [])
-      add(m.vocabulary, m.code);
-  }
-  add(row.ingredient_vocabulary, row.ingredient_code);
-  return out;
+  const standard = (vocabulary: Cell, code: Cell): void => {
+    add(vocabulary, code);
+    if (code !== null) for (const m of vocab.byStandard.get(`${vocabulary}|${code}`) ?? []) add(m.vocabulary, m.code);
+  };
+  return { out, add, standard };
+}
+
+function codings(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
+  const list = codingList(vocab);
+  list.add(row.concept_vocabulary, row.concept_code);
+  list.add(row.source_vocabulary, row.source_code);
+  if (row.source_code === null && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
+  list.add(row.ingredient_vocabulary, row.ingredient_code);
+  return list.out;
+}
+
+/**
+ * The substance of an allergy row: its value concept (the OHDSI convention), else its qualifier concept (some sites
+ * put it there), each with the pathway codes that map to it; else the allergy concept itself (an allergy to an
+ * unnamed drug, which no substance set matches).
+ */
+function allergySubstance(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
+  const list = codingList(vocab);
+  if (row.value_code !== null) list.standard(row.value_vocabulary, row.value_code);
+  else if (row.qualifier_code !== null) list.standard(row.qualifier_vocabulary, row.qualifier_code);
+  return list.out.length > 0 ? list.out : codings(row, vocab);
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
+const isoDay = (v: Cell): string | undefined => (v === null ? undefined : String(v).slice(0, 10));
+
+/**
+ * An allergy observation (OMOP has no allergy table; docs/screening.md) as an active AllergyIntolerance of the
+ * substance it names: a row in the CDM is a recorded allergy (entered-in-error and refuted records do not reach it).
+ */
+function allergyResource(r: ProjectionRow, vocab: VocabularyMap): object {
+  const start = isoDay(r.start_date);
+  return {
+    resourceType: 'AllergyIntolerance',
+    id: `a${r.row_id}`,
+    patient: { reference: `Patient/${r.person_id}` },
+    clinicalStatus: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+    },
+    code: { coding: allergySubstance(r, vocab) },
+    ...(start === undefined ? {} : { recordedDate: start }),
+  };
+}
+
+/** A measurement, or any other observation-table row, as a final Observation. */
+function observationResource(r: ProjectionRow, vocab: VocabularyMap): object {
+  const start = isoDay(r.start_date);
+  const subject = { reference: `Patient/${r.person_id}` };
+  const unit = r.unit_code === null ? undefined : String(r.unit_code);
+  const quantity = (value: number): object =>
+    unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+  const comparator =
+    r.operator_concept_id === null ? undefined : OPERATOR_COMPARATORS[String(Number(r.operator_concept_id))];
+  return {
+    resourceType: 'Observation',
+    // Ids of their own: a measurement_id and an observation_id may be the same number.
+    id: `${r.domain === 'observation' ? 'o' : 'm'}${r.row_id}`,
+    status: 'final',
+    subject,
+    code: { coding: codings(r, vocab) },
+    ...(start === undefined ? {} : { effectiveDateTime: start }),
+    ...(r.value_number !== null
+      ? {
+          valueQuantity: {
+            ...(comparator === undefined ? {} : { comparator }),
+            ...quantity(Number(r.value_number)),
+          },
+        }
+      : {}),
+    ...(r.value_number === null && r.value_code !== null
+      ? {
+          valueCodeableConcept: {
+            coding: [{ system: systemOf(String(r.value_vocabulary)), code: String(r.value_code) }],
+          },
+        }
+      : {}),
+    ...(r.range_high === null ? {} : { referenceRange: [{ high: quantity(Number(r.range_high)) }] }),
+  };
+}
 
 /** The rows of one person as FHIR-shaped resources, Patient first. */
 export function personResources(
@@ -123,8 +217,8 @@ export function personResources(
   const out: unknown[] = [];
   for (const r of rows) {
     const subject = { reference: `Patient/${r.person_id}` };
-    const start = r.start_date === null ? undefined : String(r.start_date).slice(0, 10);
-    const end = r.end_date === null ? undefined : String(r.end_date).slice(0, 10);
+    const start = isoDay(r.start_date);
+    const end = isoDay(r.end_date);
     switch (r.domain) {
       case 'person': {
         const [y, m, d] = String(r.start_date ?? '')
@@ -197,40 +291,29 @@ export function personResources(
         });
         break;
       }
+      case 'observation':
+        out.push(
+          codings(r, vocab).some(vocab.isAllergyRecord) ? allergyResource(r, vocab) : observationResource(r, vocab),
+        );
+        break;
       case 'measurement':
-      case 'observation': {
-        const unit = r.unit_code === null ? undefined : String(r.unit_code);
-        const quantity = (value: number): object =>
-          unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
-        const comparator =
-          r.operator_concept_id === null ? undefined : OPERATOR_COMPARATORS[String(Number(r.operator_concept_id))];
+        out.push(observationResource(r, vocab));
+        break;
+      case 'procedure':
+        // A procedure_occurrence row records a procedure done; its end date, when given, closes the period.
         out.push({
-          resourceType: 'Observation',
-          // Ids of their own: a measurement_id and an observation_id may be the same number.
-          id: `${r.domain === 'observation' ? 'o' : 'm'}${r.row_id}`,
-          status: 'final',
+          resourceType: 'Procedure',
+          id: `p${r.row_id}`,
+          status: 'completed',
           subject,
           code: { coding: codings(r, vocab) },
-          ...(start === undefined ? {} : { effectiveDateTime: start }),
-          ...(r.value_number !== null
-            ? {
-                valueQuantity: {
-                  ...(comparator === undefined ? {} : { comparator }),
-                  ...quantity(Number(r.value_number)),
-                },
-              }
-            : {}),
-          ...(r.value_number === null && r.value_code !== null
-            ? {
-                valueCodeableConcept: {
-                  coding: [{ system: systemOf(String(r.value_vocabulary)), code: String(r.value_code) }],
-                },
-              }
-            : {}),
-          ...(r.range_high === null ? {} : { referenceRange: [{ high: quantity(Number(r.range_high)) }] }),
+          ...(start === undefined
+            ? {}
+            : end === undefined
+              ? { performedDateTime: start }
+              : { performedPeriod: { start, end } }),
         });
         break;
-      }
       default:
         break;
     }
@@ -276,6 +359,10 @@ export interface OmopSourceOptions {
 }
 
 export function openOmopSource(o: OmopSourceOptions): ScreenSource {
+  if (!o.knowledge.codeSets.has(ALLERGY_RECORD_CODE_SET)) {
+    // Without it every OMOP allergy would be silently unread: a knowledge folder that lacks it is broken.
+    throw new Error(`the knowledge has no code set ${ALLERGY_RECORD_CODE_SET} (knowledge/codesets/)`);
+  }
   const codes = pathwayCodes(o.knowledge);
   const base = {
     codes,
@@ -343,7 +430,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
         list.push({ vocabulary: String(vocabulary), code: String(code) });
         byStandard.set(key, list);
       }
-      vocab = { byStandard };
+      vocab = { byStandard, isAllergyRecord: (c) => inCodeSet(o.knowledge, ALLERGY_RECORD_CODE_SET, c) };
       const shard =
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
       const count = await o.runner.rows(

@@ -1,0 +1,169 @@
+/**
+ * OMOP keeps allergies in the `observation` table (OHDSI convention: an "Allergy to drug" or "Allergy to substance"
+ * observation whose value_as_concept_id names the substance) and procedures in `procedure_occurrence`; the FHIR
+ * path reads the same facts as AllergyIntolerance and Procedure. The screen on OMOP must read them too: a tocilizumab
+ * allergy is the `hypersensitivity` contraindication (care pathway definition 6), a delivery recorded after a
+ * positive pregnancy test ends the pregnancy it stood for, and an ECT procedure scores the Maudsley ECT dimension.
+ *
+ * Each scenario runs on DuckDB and on PostgreSQL: PGlite in-process by default, the real server when TRD_PG_URL is
+ * set (.ci/run starts one).
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { fromDayNumber, toDayNumber } from '../record/index.ts';
+import { personId } from '../synth/omop.ts';
+import { truthOf, thresholdsFrom } from '../synth/truth.ts';
+import { AS_OF, postgresWithOmop, writePopulation, type Population } from './fixtures.test-support.ts';
+import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
+
+let pop: Population;
+before(async () => {
+  pop = await writePopulation(1500, 20261201);
+});
+after(() => rmSync(pop.dir, { recursive: true, force: true }));
+
+const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) as number) - n);
+
+/**
+ * Three referable persons by OMOP person_id: the one with the allergy, a woman of 19-50 (the pregnancy test applies to
+ * her) with the delivery, and the one with ECT.
+ */
+function referablePersons(): [number, number, number] {
+  const thresholds = thresholdsFrom(pop.engine.knowledge);
+  const referable = pop.patients.filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial');
+  const woman = referable.find(
+    (p) => p.sex === 'female' && p.birthDate > daysBefore(50 * 365) && p.birthDate < daysBefore(19 * 365),
+  );
+  const others = referable.filter((p) => p !== woman);
+  assert.ok(woman !== undefined && others.length >= 2, `referable persons in the population: ${referable.length}`);
+  return [personId(others[0] as never), personId(woman), personId(others[1] as never)];
+}
+
+/**
+ * The rows a site's ETL would write, as SQL against tables qualified by `t`: concepts by their real codes (local ids,
+ * as the synthetic vocabulary has them), an allergy observation, a positive pregnancy test with a later delivery,
+ * and an ECT procedure. The pregnancy-test LOINC and the "Positive" answer come from the synthetic vocabulary.
+ */
+function siteRows(t: (table: string) => string, allergic: number, delivered: number, ect: number): string[] {
+  const concept = (id: number, name: string, domain: string, vocabulary: string, cls: string, code: string): string =>
+    `(${id}, '${name}', '${domain}', '${vocabulary}', '${cls}', 'S', '${code}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
+  const ids = { allergyToDrug: 2100000101, tocilizumab: 2100000102, ect: 2100000103, delivery: 2100000104 };
+  const byCode = (code: string): string =>
+    `(SELECT min(concept_id) FROM ${t('concept')} WHERE concept_code = '${code}')`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t('procedure_occurrence')} (procedure_occurrence_id BIGINT, person_id BIGINT,
+      procedure_concept_id INTEGER, procedure_date DATE, procedure_end_date DATE, procedure_type_concept_id INTEGER,
+      procedure_source_value VARCHAR(50), procedure_source_concept_id INTEGER)`,
+    `INSERT INTO ${t('concept')} VALUES
+      ${concept(ids.allergyToDrug, 'Allergy to drug', 'Observation', 'SNOMED', 'Clinical Finding', '416098002')},
+      ${concept(ids.tocilizumab, 'tocilizumab', 'Drug', 'RxNorm', 'Ingredient', '612865')},
+      ${concept(ids.ect, 'Electroconvulsive therapy', 'Procedure', 'SNOMED', 'Procedure', '23835007')},
+      ${concept(ids.delivery, 'Delivery procedure', 'Procedure', 'SNOMED', 'Procedure', '236973005')}`,
+    `INSERT INTO ${t('concept_relationship')} VALUES ${Object.values(ids)
+      .map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`)
+      .join(', ')}`,
+    `INSERT INTO ${t('observation')} (observation_id, person_id, observation_concept_id, observation_date,
+      observation_type_concept_id, value_as_number, value_as_concept_id, unit_concept_id, observation_source_value,
+      observation_source_concept_id)
+     VALUES (${allergic * 100 + 98}, ${allergic}, ${ids.allergyToDrug}, DATE '${daysBefore(400)}', 32817, NULL,
+      ${ids.tocilizumab}, 0, 'tocilizumab', 0)`,
+    `INSERT INTO ${t('measurement')} (measurement_id, person_id, measurement_concept_id, measurement_date,
+      measurement_type_concept_id, value_as_number, value_as_concept_id, unit_concept_id, measurement_source_value,
+      measurement_source_concept_id)
+     VALUES (${delivered * 100 + 98}, ${delivered}, ${byCode('2118-8')}, DATE '${daysBefore(30)}', 32856, NULL,
+      ${byCode('10828004')}, 0, '2118-8', 0)`,
+    `INSERT INTO ${t('procedure_occurrence')} (procedure_occurrence_id, person_id, procedure_concept_id,
+      procedure_date, procedure_end_date, procedure_type_concept_id, procedure_source_value,
+      procedure_source_concept_id)
+     VALUES (${delivered * 100 + 99}, ${delivered}, ${ids.delivery}, DATE '${daysBefore(10)}', NULL, 32817,
+      'delivery', 0),
+      (${ect * 100 + 99}, ${ect}, ${ids.ect}, DATE '${daysBefore(200)}', DATE '${daysBefore(200)}', 32817, 'ECT', 0)`,
+  ];
+}
+
+/** The delivery alone removed: the positive test then stands for a current pregnancy. */
+const withoutDelivery = (t: (table: string) => string, delivered: number): string =>
+  `DELETE FROM ${t('procedure_occurrence')} WHERE person_id = ${delivered} AND procedure_concept_id = 2100000104`;
+
+/** The engine's assessment of each person, as the screen projects them; the source is closed after. */
+async function assess(runner: SqlRunner, schema: string | undefined, ids: readonly number[]) {
+  const source = openOmopSource({
+    runner,
+    knowledge: pop.engine.knowledge,
+    asOf: AS_OF,
+    ...(schema === undefined ? {} : { schema }),
+  });
+  const out = new Map<number, ReturnType<typeof pop.engine.assess>>();
+  try {
+    await source.prepare();
+    for await (const input of source.patients(undefined)) {
+      const id = Number(input.patient.slice('Patient/'.length));
+      if (!ids.includes(id)) continue;
+      const entry = (input.resources ?? []).map((resource) => ({ resource }));
+      out.set(id, pop.engine.assess({ resourceType: 'Bundle', type: 'collection', entry } as never, { asOf: AS_OF }));
+    }
+  } finally {
+    await source.close();
+  }
+  return out;
+}
+
+function check(
+  results: Map<number, ReturnType<typeof pop.engine.assess>>,
+  [allergic, delivered, ect]: readonly number[],
+  deliveryRecorded: boolean,
+): void {
+  const a = results.get(allergic as number);
+  assert.equal(a?.recommendation.code, 'contraindicated', 'a tocilizumab allergy recorded in OMOP');
+  assert.deepEqual(
+    a?.contraindications.map((c) => c.code),
+    ['hypersensitivity'],
+  );
+  const d = results.get(delivered as number);
+  assert.deepEqual(
+    d?.contraindications.map((c) => c.code),
+    deliveryRecorded ? [] : ['pregnancy'],
+    deliveryRecorded ? 'a delivery after the positive test ends that pregnancy' : 'the positive test alone',
+  );
+  const e = results.get(ect as number)?.maudsleyStaging.dimensions.find((x) => x.dimension === 'ect');
+  assert.ok(
+    e?.scored === true && e.minPoints === pop.engine.knowledge.pathway.definitions.maudsley.ectPoints.used,
+    e?.basis,
+  );
+  assert.match(e.basis, /^ECT: Procedure\//);
+}
+
+test('OMOP in DuckDB: allergies in observation and procedures in procedure_occurrence reach the engine', async () => {
+  const ids = referablePersons();
+  const exec = async (statements: readonly string[]): Promise<void> => {
+    const instance = await DuckDBInstance.create(pop.omopDuckDb);
+    const c = await instance.connect();
+    for (const s of statements) await c.run(s);
+    c.closeSync();
+    instance.closeSync();
+  };
+  const t = (table: string): string => table;
+  await exec(siteRows(t, ...ids));
+  check(await assess(await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
+  await exec([withoutDelivery(t, ids[1])]);
+  check(await assess(await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
+});
+
+test('OMOP in PostgreSQL: allergies in observation and procedures in procedure_occurrence reach the engine', async (t) => {
+  const ids = referablePersons();
+  const pgdb = await postgresWithOmop(pop.omopCsv);
+  t.diagnostic(`PostgreSQL: ${pgdb.kind}`);
+  const q = (table: string): string => (pgdb.schema === undefined ? table : `${pgdb.schema}.${table}`);
+  // The runner's rows() reads the result of the last statement; each statement here is run on its own.
+  const keep = { ...pgdb.runner, close: async () => undefined };
+  try {
+    for (const s of siteRows(q, ...ids)) await pgdb.runner.rows(s);
+    check(await assess(keep, pgdb.schema, ids), ids, true);
+    await pgdb.runner.rows(withoutDelivery(q, ids[1]));
+    check(await assess(keep, pgdb.schema, ids), ids, false);
+  } finally {
+    await pgdb.runner.close();
+  }
+});
