@@ -19,6 +19,7 @@ export const exportNames = [
   'sdtm-lb.csv',
   'sdtm-supplb.csv',
   'sdtm-ae.csv',
+  'sdtm-suppae.csv',
   'sdtm-define.xml',
   'research.fhir.json',
 ] as const;

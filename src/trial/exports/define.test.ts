@@ -166,7 +166,7 @@ test(
 );
 
 test(
-  'Define-XML: LBTOX and LBTOXGR name the CTCAE as an external dictionary at the protocol version; SUPPLB QVAL described per QNAM',
+  'Define-XML: LBTOX and LBTOXGR name the CTCAE as an external dictionary at the protocol version; SUPPLB and SUPPAE QVAL described per QNAM',
   { skip },
   async () => {
     const doc = await readBack(
@@ -186,6 +186,11 @@ test(
       ],
       ['CTCAEVER', 'CTCAE Version', 'Protocol'],
     );
+    assert.deepEqual(
+      [doc.items['IT.SUPPAE.QVAL.AEEXPECT']?.name, doc.items['IT.SUPPAE.QVAL.AEEXPECT']?.origin],
+      ['AEEXPECT', 'CRF'],
+    );
+    assert.equal(doc.items['IT.AE.AEEXPECT'], undefined, 'not an AE variable');
   },
 );
 

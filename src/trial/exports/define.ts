@@ -1,7 +1,7 @@
 /**
  * Define-XML 2.0 for the SDTM export: one ItemGroupDef per dataset and one ItemDef per variable, with the SDTMIG 3.3
  * label, data type, length, origin, keys and codelists of sdtm-variables.ts (the definitions the CSV headers come
- * from), lengths measured on the rows being exported (sdtmRows), value-level metadata for the SUPPLB qualifiers, and
+ * from), lengths measured on the rows being exported (sdtmRows), value-level metadata for the SUPP-- qualifiers, and
  * the CTCAE as an external dictionary at the protocol's version (where SDTMIG puts the scale of LBTOX/LBTOXGR).
  * Each dataset's def:leaf names its CSV file. Pure: the creation time is the caller's.
  */
@@ -14,7 +14,9 @@ import {
   SDTM_CODELISTS,
   SDTM_DATASETS,
   SDTM_DOMAINS,
-  SUPPLB_QUALIFIERS,
+  SUPP_DOMAINS,
+  suppQualifiers,
+  type SuppDomain,
   type SdtmCodelistId,
   type SdtmDomain,
   type SdtmVariable,
@@ -82,43 +84,53 @@ export function sdtmDefine(
     return rows[d].map((r) => r[i] ?? null);
   };
 
-  // SUPPLB's QVAL described per QNAM (value-level metadata), each qualifier from SUPPLB_QUALIFIERS.
-  const qnams = Object.keys(SUPPLB_QUALIFIERS) as (keyof typeof SUPPLB_QUALIFIERS)[];
-  const qnamCells = column('SUPPLB', 'QNAM');
-  const qvalCells = column('SUPPLB', 'QVAL');
-  const valueLists = [
-    el(
-      'def:ValueListDef',
-      { OID: 'VL.SUPPLB.QVAL' },
-      qnams.map((q, i) =>
-        el('ItemRef', { ItemOID: `${itemOid('SUPPLB', 'QVAL')}.${q}`, OrderNumber: i + 1, Mandatory: 'Yes' }, [
-          el('def:WhereClauseRef', { WhereClauseOID: `WC.SUPPLB.QNAM.${q}` }),
-        ]),
-      ),
-    ),
-  ];
-  const whereClauses = qnams.map((q) =>
-    el('def:WhereClauseDef', { OID: `WC.SUPPLB.QNAM.${q}` }, [
-      el('RangeCheck', { SoftHard: 'Soft', 'def:ItemOID': itemOid('SUPPLB', 'QNAM'), Comparator: 'EQ' }, [
-        el('CheckValue', {}, [q]),
-      ]),
-    ]),
-  );
-  const qualifierItems = qnams.map((q) =>
-    el(
-      'ItemDef',
-      {
-        OID: `${itemOid('SUPPLB', 'QVAL')}.${q}`,
-        Name: q,
-        DataType: 'text',
-        ...measured(
-          { name: q, label: '', type: 'text', core: 'Req', origin: 'Protocol' },
-          qvalCells.filter((_, i) => qnamCells[i] === q),
+  // Each SUPP-- dataset's QVAL described per QNAM (value-level metadata), from SUPP_QUALIFIERS.
+  const valueListOid = (supp: SuppDomain) => `VL.${supp}.QVAL`;
+  const whereOid = (supp: SuppDomain, q: string) => `WC.${supp}.QNAM.${q}`;
+  const valueLists: XmlElement[] = [];
+  const whereClauses: XmlElement[] = [];
+  const qualifierItems: XmlElement[] = [];
+  for (const supp of SUPP_DOMAINS) {
+    const qualifiers = suppQualifiers(supp);
+    const qnamCells = column(supp, 'QNAM');
+    const qvalCells = column(supp, 'QVAL');
+    valueLists.push(
+      el(
+        'def:ValueListDef',
+        { OID: valueListOid(supp) },
+        qualifiers.map(([q], i) =>
+          el('ItemRef', { ItemOID: `${itemOid(supp, 'QVAL')}.${q}`, OrderNumber: i + 1, Mandatory: 'Yes' }, [
+            el('def:WhereClauseRef', { WhereClauseOID: whereOid(supp, q) }),
+          ]),
         ),
-      },
-      [description(SUPPLB_QUALIFIERS[q].label), el('def:Origin', { Type: SUPPLB_QUALIFIERS[q].origin })],
-    ),
-  );
+      ),
+    );
+    for (const [q, { label, origin }] of qualifiers) {
+      whereClauses.push(
+        el('def:WhereClauseDef', { OID: whereOid(supp, q) }, [
+          el('RangeCheck', { SoftHard: 'Soft', 'def:ItemOID': itemOid(supp, 'QNAM'), Comparator: 'EQ' }, [
+            el('CheckValue', {}, [q]),
+          ]),
+        ]),
+      );
+      qualifierItems.push(
+        el(
+          'ItemDef',
+          {
+            OID: `${itemOid(supp, 'QVAL')}.${q}`,
+            Name: q,
+            DataType: 'text',
+            ...measured(
+              { name: q, label, type: 'text', core: 'Req', origin },
+              qvalCells.filter((_, i) => qnamCells[i] === q),
+            ),
+          },
+          [description(label), el('def:Origin', { Type: origin })],
+        ),
+      );
+    }
+  }
+  const isSupp = (d: SdtmDomain): d is SuppDomain => (SUPP_DOMAINS as readonly string[]).includes(d);
 
   const groups = SDTM_DOMAINS.map((d) => {
     const ds = SDTM_DATASETS[d];
@@ -169,7 +181,7 @@ export function sdtmDefine(
           description(v.label),
           ...(v.codelist === undefined ? [] : [el('CodeListRef', { CodeListOID: `CL.${v.codelist}` })]),
           el('def:Origin', { Type: v.origin }),
-          ...(d === 'SUPPLB' && v.name === 'QVAL' ? [el('def:ValueListRef', { ValueListOID: 'VL.SUPPLB.QVAL' })] : []),
+          ...(isSupp(d) && v.name === 'QVAL' ? [el('def:ValueListRef', { ValueListOID: valueListOid(d) })] : []),
         ],
       );
     }),

@@ -153,6 +153,23 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(ae.records[0]?.AESHOSP, 'Y');
   // AEOUT in CDISC controlled terminology (OUT, C66768).
   assert.equal(ae.records[0]?.AEOUT, 'RECOVERED/RESOLVED');
+  // Expectedness has no AE variable in SDTMIG 3.3: it is a SUPPAE qualifier of the event, by AESEQ.
+  assert.ok(!ae.header.includes('AEEXPECT'));
+  assert.deepEqual(
+    read(d.SUPPAE).records.map((r) => [r.RDOMAIN, r.USUBJID, r.IDVAR, r.IDVARVAL, r.QNAM, r.QLABEL, r.QVAL, r.QORIG]),
+    [
+      [
+        'AE',
+        ae.records[0]?.USUBJID,
+        'AESEQ',
+        ae.records[0]?.AESEQ,
+        'AEEXPECT',
+        'Expectedness',
+        snapshot.adverseEvents[0]?.expectedness.toUpperCase(),
+        'CRF',
+      ],
+    ],
+  );
   const ex = read(d.EX);
   assert.equal(ex.records.length, N);
   assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));

@@ -5,7 +5,7 @@
  * disagree. Pure.
  */
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE'] as const;
+export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -26,7 +26,7 @@ export interface SdtmVariable {
 
 export interface SdtmDataset {
   readonly label: string;
-  /** The parent domain (SUPPLB qualifies LB). */
+  /** The parent domain (SUPPLB qualifies LB, SUPPAE AE). */
   readonly domain: string;
   readonly class: 'SPECIAL PURPOSE' | 'EVENTS' | 'INTERVENTIONS' | 'FINDINGS' | 'RELATIONSHIP';
   readonly structure: string;
@@ -66,10 +66,20 @@ export const LB_TESTS = {
   ast: { code: 'AST', name: 'Aspartate Aminotransferase', unit: 'U/L' },
 } as const;
 
-/** The qualifiers SUPPLB carries (QNAM), each with its label and origin; QVAL's value-level metadata in the define. */
-export const SUPPLB_QUALIFIERS = {
-  CTCAEVER: { label: 'CTCAE Version', origin: 'Protocol' },
-} as const satisfies Record<string, { label: string; origin: SdtmOrigin }>;
+/**
+ * The supplemental qualifiers (QNAM) of each parent domain, each with its label and origin: values SDTMIG 3.3 has no
+ * variable for in the parent (the CTCAE version that graded a lab result; an adverse event's expectedness). QVAL's
+ * value-level metadata in the define.
+ */
+export const SUPP_QUALIFIERS = {
+  SUPPLB: { CTCAEVER: { label: 'CTCAE Version', origin: 'Protocol' } },
+  SUPPAE: { AEEXPECT: { label: 'Expectedness', origin: 'CRF' } },
+} as const satisfies Record<string, Record<string, { label: string; origin: SdtmOrigin }>>;
+export type SuppDomain = keyof typeof SUPP_QUALIFIERS;
+export const SUPP_DOMAINS = Object.keys(SUPP_QUALIFIERS) as SuppDomain[];
+export type SuppQualifier = { readonly label: string; readonly origin: SdtmOrigin };
+/** A SUPP-- dataset's qualifiers as [QNAM, qualifier] pairs, in their order. */
+export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => Object.entries(SUPP_QUALIFIERS[supp]);
 
 /**
  * Codelists: CDISC controlled terminology (with the codelist's NCI code) holding the terms the export writes, one
@@ -122,6 +132,29 @@ const USUBJID: Spec = ['USUBJID', 'Unique Subject Identifier', 'text', 'Req', 'D
 const seq = (prefix: string): Spec => [`${prefix}SEQ`, 'Sequence Number', 'integer', 'Req', 'Derived'];
 const VISIT: Spec = ['VISIT', 'Visit Name', 'text', 'Perm', 'Protocol'];
 const VISITDY: Spec = ['VISITDY', 'Planned Study Day of Visit', 'integer', 'Perm', 'Protocol'];
+
+/** A supplemental qualifiers dataset (SUPP--) of a parent domain: one structure for every parent. */
+function suppDataset(parent: string): SdtmDataset {
+  return {
+    label: `Supplemental Qualifiers for ${parent}`,
+    domain: parent,
+    class: 'RELATIONSHIP',
+    structure: 'One record per IDVAR, IDVARVAL, and QNAM value per subject',
+    keys: ['STUDYID', 'RDOMAIN', 'USUBJID', 'IDVAR', 'IDVARVAL', 'QNAM'],
+    variables: variables([
+      STUDYID,
+      ['RDOMAIN', 'Related Domain Abbreviation', 'text', 'Req', 'Assigned'],
+      USUBJID,
+      ['IDVAR', 'Identifying Variable', 'text', 'Exp', 'Assigned'],
+      ['IDVARVAL', 'Identifying Variable Value', 'text', 'Exp', 'Derived'],
+      ['QNAM', 'Qualifier Variable Name', 'text', 'Req', 'Assigned'],
+      ['QLABEL', 'Qualifier Variable Label', 'text', 'Req', 'Assigned'],
+      ['QVAL', 'Data Value', 'text', 'Req', 'Protocol'],
+      ['QORIG', 'Origin', 'text', 'Req', 'Assigned'],
+      ['QEVAL', 'Evaluator', 'text', 'Exp', 'Assigned'],
+    ]),
+  };
+}
 
 export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
   DM: {
@@ -240,25 +273,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBDY', 'Study Day of Specimen Collection', 'integer', 'Perm', 'Derived'],
     ]),
   },
-  SUPPLB: {
-    label: 'Supplemental Qualifiers for LB',
-    domain: 'LB',
-    class: 'RELATIONSHIP',
-    structure: 'One record per IDVAR, IDVARVAL, and QNAM value per subject',
-    keys: ['STUDYID', 'RDOMAIN', 'USUBJID', 'IDVAR', 'IDVARVAL', 'QNAM'],
-    variables: variables([
-      STUDYID,
-      ['RDOMAIN', 'Related Domain Abbreviation', 'text', 'Req', 'Assigned'],
-      USUBJID,
-      ['IDVAR', 'Identifying Variable', 'text', 'Exp', 'Assigned'],
-      ['IDVARVAL', 'Identifying Variable Value', 'text', 'Exp', 'Derived'],
-      ['QNAM', 'Qualifier Variable Name', 'text', 'Req', 'Assigned'],
-      ['QLABEL', 'Qualifier Variable Label', 'text', 'Req', 'Assigned'],
-      ['QVAL', 'Data Value', 'text', 'Req', 'Protocol'],
-      ['QORIG', 'Origin', 'text', 'Req', 'Assigned'],
-      ['QEVAL', 'Evaluator', 'text', 'Exp', 'Assigned'],
-    ]),
-  },
+  SUPPLB: suppDataset('LB'),
   AE: {
     label: 'Adverse Events',
     domain: 'AE',
@@ -276,8 +291,6 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['AETOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'CRF', 'CTCAE'],
       ['AESER', 'Serious Event', 'text', 'Exp', 'Derived', 'NY'],
       ['AEREL', 'Causality', 'text', 'Exp', 'CRF'],
-      // Not an SDTMIG AE variable (SDTMIG would put the expectedness in SUPPAE): the export's own addition.
-      ['AEEXPECT', 'Expectedness', 'text', 'Perm', 'CRF'],
       ['AEOUT', 'Outcome of Adverse Event', 'text', 'Perm', 'CRF', 'OUT'],
       ['AESDTH', 'Results in Death', 'text', 'Perm', 'CRF', 'NY'],
       ['AESLIFE', 'Is Life Threatening', 'text', 'Perm', 'CRF', 'NY'],
@@ -287,6 +300,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['AESMIE', 'Other Medically Important Serious Event', 'text', 'Perm', 'CRF', 'NY'],
     ]),
   },
+  SUPPAE: suppDataset('AE'),
 };
 
 /** A dataset's column names, in file order. */

@@ -1,7 +1,7 @@
 /**
  * CDISC SDTM-style domains as CSV: DM (demographics/arms), DS (disposition and milestones), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
- * that graded each result) and AE. The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT)
  * and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -19,7 +19,9 @@ import {
   LB_TESTS,
   SDTM_DOMAINS,
   sdtmColumns,
-  SUPPLB_QUALIFIERS,
+  SDTM_DATASETS,
+  suppQualifiers,
+  type SuppDomain,
   type SdtmDomain,
 } from './sdtm-variables.ts';
 
@@ -58,6 +60,13 @@ export function sdtmRows(
   const study = protocol.registry[0]?.id ?? protocol.id;
   const usubjid = (p: Participant): string => `${study}-${p.participantCode}`;
   const byId = new Map(s.participants.map((p) => [p.id, p]));
+  /** One SUPP-- record: qualifier QNAM of the parent record numbered `seq` (IDVAR --SEQ). */
+  const qualifier = (supp: SuppDomain, qnam: string, subject: string, seq: number, value: string): Cell[] => {
+    const parent = SDTM_DATASETS[supp].domain;
+    const q = suppQualifiers(supp).find(([name]) => name === qnam)?.[1];
+    if (q === undefined) throw new Error(`${supp} has no qualifier ${qnam} (sdtm-variables.ts)`);
+    return [study, parent, subject, `${parent}SEQ`, String(seq), qnam, q.label, value, q.origin, null];
+  };
   const allocation = new Map(s.allocations.map((a) => [a.participantId, a]));
   const armLabel = (id: string): string =>
     protocol.arms?.find((a) => a.id === id)?.label.toUpperCase() ?? id.toUpperCase();
@@ -219,21 +228,7 @@ export function sdtmRows(
     const p = byId.get(l.participantId);
     const subject = p === undefined ? l.participantId : usubjid(p);
     const graded = l.assessment.grade !== null;
-    if (graded) {
-      const { label, origin } = SUPPLB_QUALIFIERS.CTCAEVER;
-      supplb.push([
-        study,
-        'LB',
-        subject,
-        'LBSEQ',
-        String(i + 1),
-        'CTCAEVER',
-        label,
-        l.assessment.ctcaeVersion,
-        origin,
-        null,
-      ]);
-    }
+    if (graded) supplb.push(qualifier('SUPPLB', 'CTCAEVER', subject, i + 1, l.assessment.ctcaeVersion));
     const t: { code: string; name: string; unit: string } = LB_TESTS[l.analyte] ?? {
       code: l.analyte.toUpperCase(),
       name: l.analyte,
@@ -265,13 +260,16 @@ export function sdtmRows(
   });
 
   const yn = (b: boolean): string => (b ? 'Y' : 'N');
+  const suppae: Cell[][] = [];
   const ae = s.adverseEvents.map((e, i): Cell[] => {
     const p = byId.get(e.participantId);
+    const subject = p === undefined ? e.participantId : usubjid(p);
     const c = new Set(e.seriousCriteria);
+    suppae.push(qualifier('SUPPAE', 'AEEXPECT', subject, i + 1, e.expectedness.toUpperCase()));
     return [
       study,
       'AE',
-      p === undefined ? e.participantId : usubjid(p),
+      subject,
       i + 1,
       e.term,
       e.onsetOn,
@@ -279,7 +277,6 @@ export function sdtmRows(
       e.grade,
       yn(e.serious),
       e.relatedness.toUpperCase(),
-      e.expectedness.toUpperCase(),
       AE_OUTCOMES[e.outcome],
       yn(c.has('death')),
       yn(c.has('life-threatening')),
@@ -290,7 +287,7 @@ export function sdtmRows(
     ];
   });
 
-  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae };
+  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
 }
 
 export function sdtmDomains(
