@@ -29,6 +29,14 @@ export {
 } from './lookup.ts';
 export type { AntidepressantMatch, CodeMatch } from './lookup.ts';
 export { unverifiedEntries, unverifiedEntry, unverifiedMinimumDose } from './unverified.ts';
+export {
+  ingredientOfDisplay,
+  nameInConcept,
+  nameInText,
+  setsListIngredient,
+  unverifiedName,
+} from './medication-names.ts';
+export type { MedicationName } from './medication-names.ts';
 export type { UnverifiedEntry } from './unverified.ts';
 export type {
   AntidepressantIngredient,

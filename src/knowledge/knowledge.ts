@@ -2,6 +2,7 @@
  * The Knowledge value: every validated knowledge file plus the lookup indexes built once from them. Engines receive
  * it as a parameter (they never load files), so the pure core stays free of I/O.
  */
+import type { MedicationNameIndex } from './medication-names.ts';
 import type { Pathway } from './schema-pathway.ts';
 import type {
   AntidepressantIngredient,
@@ -82,6 +83,8 @@ export interface KnowledgeIndex {
   readonly unverifiedRows: ReadonlyMap<AntidepressantCodeTarget, UnverifiedEntry>;
   /** The display line of every unverified minimum dose, per ingredient. */
   readonly unverifiedDoses: ReadonlyMap<string, UnverifiedEntry>;
+  /** The medication names a record without a listed code is recognised by (medication-names.ts). */
+  readonly medicationNames: MedicationNameIndex;
 }
 
 /** A knowledge file that went into this Knowledge, for provenance in outputs ("which version said so"). */

@@ -174,3 +174,26 @@ test('code-set references are checked by field name too (e.g. a symptom instrume
     found.join('\n'),
   );
 });
+
+test('an IL-6 blocker brand name must name an ingredient of the IL-6 blocker code sets, once', () => {
+  const files = bundledFiles();
+  const pathway = fileJson(files, 'care-pathway.json');
+  const rule = (
+    pathway['contraindications'] as { code: string; il6BlockerBrandNames?: { ingredient: string }[] }[]
+  ).find((c) => c.code === 'immunosuppressant');
+  const brands = rule?.il6BlockerBrandNames ?? [];
+  assert.ok(brands.length > 1, 'the bundled pathway lists brand names');
+  (brands[0] as { ingredient: string }).ingredient = 'adalimumab';
+  brands.push({ ...(brands[1] as { ingredient: string }) });
+  const found = messages(files);
+  assert.ok(
+    found.some((m) =>
+      /il6BlockerBrandNames\[0\]: ingredient "adalimumab" is not an ingredient of il6-blockers/.test(m),
+    ),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((m) => /il6BlockerBrandNames\[\d+\]: the name "RoActemra" is listed twice/.test(m)),
+    found.join('\n'),
+  );
+});

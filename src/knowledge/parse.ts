@@ -18,6 +18,7 @@ import {
   buildUnverifiedEntries,
 } from './build-index.ts';
 import type { Located } from './build-index.ts';
+import { buildMedicationNames } from './medication-names.ts';
 import { checkAnswerCodeSets, checkCitations, checkPathwayCodeSets } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
@@ -206,6 +207,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const systems = buildSystemRules(systemsList, issues);
   const sets = buildSetIndexes(sorted.codeSets, systems, issues);
   const adIndex = buildAntidepressantIndex(antidepressants, systems, issues);
+  const medicationNames = buildMedicationNames(pathway, codeSets, issues);
   if (issues.length > 0) return fail(issues);
 
   const sources: KnowledgeSource[] = [
@@ -249,6 +251,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
       codes: buildCodeIndex(systems, sets, adIndex.antidepressantCodes),
       unverifiedEntries: buildUnverifiedEntries(systems, sets),
       ...buildUnverifiedAntidepressants(systems, adIndex),
+      medicationNames,
     },
   });
 }

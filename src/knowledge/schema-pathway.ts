@@ -298,6 +298,16 @@ export const CONTRAINDICATION_CODES = [
 
 const findingBase = { title: z.string().min(1), citation: citationKey };
 
+/** A brand name of a medication: whole words, matched in any case; its ingredient as the code sets name it. */
+export const BrandNameSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z0-9-]+)*$/, 'letters, digits, hyphens and single spaces'),
+  ingredient: z.string().regex(/^[a-z][a-z-]*$/, 'the ingredient name in lower case'),
+  citation: citationKey,
+  verified: z.boolean(),
+  note: z.string().optional(),
+});
+export type BrandName = z.infer<typeof BrandNameSchema>;
+
 /** Definition 6: absolute contraindications, each one named predicate with its parameters. */
 export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
   z.strictObject({
@@ -372,6 +382,12 @@ export const ContraindicationRuleSchema = z.discriminatedUnion('predicate', [
     codeSets: z.array(codeSetId).min(1),
     /** IL-6 blockers: a patient already on one gets `il6BlockerDetail` ({drugs} filled in) instead of the plain one. */
     il6BlockerCodeSets: z.array(codeSetId),
+    /**
+     * Brand names of the IL-6 blockers, each naming an ingredient of `il6BlockerCodeSets`: with those ingredient
+     * names, the names a medication record is recognised by when it carries no code the pathway lists
+     * (docs/care-pathway.md, "Medications named without a listed code"; src/knowledge/medication-names.ts).
+     */
+    il6BlockerBrandNames: z.array(BrandNameSchema),
     detail: z.string().min(1),
     il6BlockerDetail: z.string().min(1),
   }),
@@ -474,7 +490,15 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     code: z.literal('confirm-immunosuppressant'),
     predicate: z.literal('stale-medication'),
     codeSets: z.array(codeSetId).min(1),
+    /**
+     * The contraindications the record to confirm may be: while the item is listed, a trial criterion naming them
+     * stays unknown (src/trials/tests/contraindications.ts); once it is not, they rest on the record as before.
+     */
+    confirms: rulesOut,
     action: z.string().min(1),
+    /** The title and action when a record names the medication without a listed code (instead of being stale). */
+    namedOnlyTitle: z.string().min(1),
+    namedOnlyAction: z.string().min(1),
   }),
 ]);
 export type WorkupRule = z.infer<typeof WorkupRuleSchema>;

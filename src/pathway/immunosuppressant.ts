@@ -2,13 +2,14 @@
  * Definition 6 `immunosuppressant` (docs/care-pathway.md): a current (definition 3a, washout included) biologic
  * immunosuppressant or JAK inhibitor. A patient already on an IL-6 blocker for another disease gets the pathway's own
  * message: keep taking it; IL-6 blockade for depression is offered only within a trial. Drug names in the message come
- * from the knowledge's code-set entries, never from the record's free text.
+ * from the knowledge's code-set entries, never from the record's free text. A record that only names one of these
+ * medicines (no listed code) is not a confirmed use: the work-up asks to confirm it instead (workup.ts).
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication } from './facts.ts';
 import { matchIn } from './lookups.ts';
-import { inMedicationSets, medicationUses } from './medication-use.ts';
+import { medicationUses, membership } from './medication-use.ts';
 import type { MedicationUse } from './medication-use.ts';
 
 type Rule = Extract<ContraindicationRule, { predicate: 'current-medication' }>;
@@ -26,9 +27,9 @@ export function findImmunosuppressant(ctx: EngineContext, rule: Rule): Found | u
   const il6: MedicationUse[] = [];
   for (const u of medicationUses(ctx)) {
     if (!u.current) continue;
-    const isIl6 = inMedicationSets(ctx, rule.il6BlockerCodeSets, u.fact);
+    const isIl6 = membership(ctx, rule.il6BlockerCodeSets, u) === 'code';
     if (isIl6) il6.push(u);
-    if (isIl6 || inMedicationSets(ctx, rule.codeSets, u.fact)) uses.push(u);
+    if (isIl6 || membership(ctx, rule.codeSets, u) === 'code') uses.push(u);
   }
   if (uses.length === 0) return undefined;
   const evidence = uses.map((u) => u.fact.ref);

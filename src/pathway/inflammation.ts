@@ -13,7 +13,7 @@ import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } fro
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
-import { inMedicationSets, medicationUses } from './medication-use.ts';
+import { medicationUses, membership, namedOnlyPhrase, noteNamedOnly } from './medication-use.ts';
 import { carriesValue, convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
 import { implausible } from './plausibility.ts';
 import type { DatedObservation } from './observations.ts';
@@ -33,19 +33,26 @@ export function crpMolarFactor(pathway: Pathway, q: Quantity): CitedValue | unde
 /**
  * Inclusive day ranges during which tocilizumab was given, from any record kind (statement, request, dispense,
  * administration), as definition 2 reads them (medication-use.ts). A record whose first or last dose is unknown (no
- * date; open-ended; no end or supply) reaches as far as it may: any CRP in that reach may be suppressed.
+ * date; open-ended; no end or supply) reaches as far as it may: any CRP in that reach may be suppressed. A record that
+ * only names tocilizumab ("Actemra", no listed code) may be it: a CRP in its reach is not used either, and the reason
+ * asks to confirm the medicine.
  */
 function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): TocilizumabDoses[] {
   const out: TocilizumabDoses[] = [];
   for (const u of medicationUses(ctx)) {
-    if (u.ignored !== undefined || !inMedicationSets(ctx, codeSets, u.fact)) continue;
+    if (u.ignored !== undefined) continue;
+    const how = membership(ctx, codeSets, u);
+    if (how === undefined) continue;
+    if (how === 'name') noteNamedOnly(ctx, u);
     const from = u.startDay ?? Number.NEGATIVE_INFINITY;
-    out.push({
+    const dose: Writable<TocilizumabDoses> = {
       from,
       to: u.lastDay ?? Number.POSITIVE_INFINITY,
       lastDoseKnown: u.lastDay !== undefined,
       source: u.fact.ref,
-    });
+    };
+    if (how === 'name' && u.named !== undefined) dose.namedOnly = namedOnlyPhrase(u.named);
+    out.push(dose);
   }
   return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
 }
@@ -55,6 +62,18 @@ interface TocilizumabDoses {
   readonly to: number;
   readonly lastDoseKnown: boolean;
   readonly source: string;
+  /** 'named "Actemra" (tocilizumab) without a code the pathway lists', for a record recognised by name only. */
+  readonly namedOnly?: string;
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Why a dose leaves a CRP in its reach in doubt, or undefined when the dose is certain. */
+function doubt(dose: TocilizumabDoses): string | undefined {
+  if (dose.namedOnly !== undefined) {
+    return `${dose.namedOnly}: confirm the medicine${dose.lastDoseKnown ? '' : ' and when it was last given'}`;
+  }
+  return dose.lastDoseKnown ? undefined : 'its last dose is not known (confirm when it was last given)';
 }
 
 const meets = (x: number, t: { value: number; inclusive: boolean }): boolean =>
@@ -147,19 +166,23 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
   const suppressionDays =
     doses.length > 0 ? useThreshold(ctx, 'tocilizumab CRP suppression (days)', def.tocilizumabSuppressionDays) : 0;
   const valid: Candidate[] = [];
-  let unknownLastDose: string | undefined;
+  let toConfirm: TocilizumabDoses | undefined;
   for (const c of usable) {
     const { obs, day } = c;
     const dose = doses.find(
       (d) => day >= d.from && (day <= d.to || withinDaysAfter(day, d.to, def.tocilizumabSuppressionDays)),
     );
     if (dose !== undefined) {
-      if (!dose.lastDoseKnown) unknownLastDose ??= dose.source;
+      const unsure = doubt(dose);
+      if (unsure !== undefined) toConfirm ??= dose;
       rejected.push({
         source: obs.ref,
-        reason: dose.lastDoseKnown
-          ? `drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP`
-          : `may have been drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP: its last dose is not known (confirm when it was last given)`,
+        reason:
+          unsure === undefined
+            ? `drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP`
+            : dose.namedOnly === undefined
+              ? `may have been drawn within ${suppressionDays} days after tocilizumab (${dose.source}), which suppresses CRP: ${unsure}`
+              : `may have been drawn within ${suppressionDays} days after tocilizumab (${dose.source}, ${unsure}), which suppresses CRP`,
       });
       continue;
     }
@@ -189,9 +212,11 @@ export function deriveInflammation(ctx: EngineContext): InflammationFacts {
         : `no CRP in the ${windowDays} days before ${ctx.asOf}`;
     // A new CRP would be as doubtful until the tocilizumab's last dose is known: say what to confirm first.
     const confirm =
-      unknownLastDose === undefined
+      toConfirm === undefined
         ? ''
-        : `; tocilizumab (${unknownLastDose}) may suppress CRP and its last dose is not known: confirm it first`;
+        : toConfirm.namedOnly === undefined
+          ? `; tocilizumab (${toConfirm.source}) may suppress CRP and its last dose is not known: confirm it first`
+          : `; tocilizumab (${toConfirm.source}, ${toConfirm.namedOnly}) may suppress CRP: confirm it first`;
     return result(settings, 'unknown', reason + confirm);
   }
   const read: { crp: CrpResult; status: InflammationStatus }[] = [];

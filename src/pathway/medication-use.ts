@@ -17,9 +17,20 @@
  *   within `openEndedWindowDays`; an older open-ended record is stale (not current, reported with its date). A
  *   biologic immunosuppressant with a known last dose or supply end stays current for its washout.
  */
+import { matchConceptInSets, nameInConcept, setsListIngredient, unverifiedName } from '../knowledge/index.ts';
+import type { Knowledge, MedicationName } from '../knowledge/index.ts';
 import type { MedicationFact, Quantity } from '../record/index.ts';
 import type { Days, Pathway } from '../knowledge/schema-pathway.ts';
-import { byRef, dayOf, isFullDate, isoDate, noteIssue, useThreshold, withinDaysAfter } from './context.ts';
+import {
+  byRef,
+  dayOf,
+  isFullDate,
+  isoDate,
+  noteIssue,
+  noteUnverified,
+  useThreshold,
+  withinDaysAfter,
+} from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet } from './lookups.ts';
 import { statusSet } from './observations.ts';
@@ -51,6 +62,11 @@ export interface MedicationUse {
   readonly stale: boolean;
   /** Definition 3a, washout included. */
   readonly current: boolean;
+  /**
+   * The medicine the record names (its text or a coding's display: an IL-6 blocker's ingredient or brand name), read
+   * for a record that documents an exposure. Used only where no listed code places it (`membership`).
+   */
+  readonly named?: MedicationName;
 }
 
 /** A count unit (tablets, {tbl}, 1) rather than a mass. */
@@ -143,6 +159,7 @@ function isStale(ctx: EngineContext, startDay: number | undefined, window: Days)
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
   const ignoredWhy = whyIgnored(m, s.records);
   if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
+  const named = nameOf(ctx.knowledge, m);
   const start = m.period.start;
   const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
   if (startDay !== undefined && startDay > ctx.asOfDay) {
@@ -186,8 +203,8 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   // The last known day of use: the end, else the date of a record dated by one day (a dose on that day).
   const lastDay = endDay ?? (m.periodSource === 'effectiveDateTime' ? startDay : undefined);
   if (!current && !openEnded) {
-    if (lastDay !== undefined) current = withinWashout(ctx, m, lastDay);
-    else if (washoutOf(ctx, m) !== undefined) {
+    if (lastDay !== undefined) current = withinWashout(ctx, m, named, lastDay);
+    else if (washoutOf(ctx, m, named) !== undefined) {
       // A biologic's washout runs from its last dose: with no end, supply or date, the last dose may have been
       // yesterday, so the record is neither current nor safely past (definition 3a).
       stale = true;
@@ -214,7 +231,7 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
     : durationProblem === undefined
       ? undefined
       : `duration not established (${durationProblem})`;
-  return {
+  const use: Writable<MedicationUse> = {
     fact: m,
     startDay,
     endDay: endDay === undefined ? undefined : Math.min(endDay, ctx.asOfDay),
@@ -226,21 +243,100 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
     stale,
     current,
   };
+  if (named !== undefined) use.named = named;
+  return use;
 }
 
-/** The washout of a biologic immunosuppressant (its own, else the default); undefined for other medications. */
-function washoutOf(ctx: EngineContext, m: MedicationFact): { name: string; days: Days } | undefined {
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The medicine a record names: the product's text or displays, else an ingredient's. */
+function nameOf(k: Knowledge, m: MedicationFact): MedicationName | undefined {
+  const named = nameInConcept(k, m.medication);
+  if (named !== undefined) return named;
+  for (const i of m.ingredients) {
+    const fromIngredient = nameInConcept(k, i.code);
+    if (fromIngredient !== undefined) return fromIngredient;
+  }
+  return undefined;
+}
+
+/**
+ * How a record belongs to code sets (docs/care-pathway.md, "Medications named without a listed code"): `code` when
+ * its product or an ingredient has a code of one of them; `name` when it has none but names a medicine they list
+ * (an ingredient or brand name): a possible use to confirm, never a confirmed one; undefined otherwise.
+ */
+export function membership(
+  ctx: EngineContext,
+  codeSets: readonly string[],
+  u: Pick<MedicationUse, 'fact' | 'named'>,
+): 'code' | 'name' | undefined {
+  if (inMedicationSets(ctx, codeSets, u.fact)) return 'code';
+  const named = u.named;
+  return named !== undefined && setsListIngredient(ctx.knowledge, codeSets, named.ingredient) ? 'name' : undefined;
+}
+
+/** "named "Actemra" (tocilizumab) without a code the pathway lists", for messages. */
+export function namedOnlyPhrase(named: MedicationName): string {
+  const which = named.brand === undefined ? `"${named.name}"` : `"${named.name}" (${named.ingredient})`;
+  return `named ${which} without a code the pathway lists`;
+}
+
+/** A record a rule read by name only: reported as an issue, and its [U] brand name listed as relied upon. */
+export function noteNamedOnly(ctx: EngineContext, u: MedicationUse): void {
+  const named = u.named;
+  if (named === undefined) return;
+  noteIssue(
+    ctx,
+    'medication.named-only',
+    `${RESOURCE_NAME[u.fact.kind]} ${namedOnlyPhrase(named)}: read as possibly ${named.ingredient}, never as confirmed (confirm the medicine and record it coded)`,
+    u.fact.ref,
+  );
+  const unverified = unverifiedName(named);
+  if (unverified !== undefined) noteUnverified(ctx, unverified.item, unverified.note, unverified.citation);
+}
+
+/** Current or stale uses that only name a medicine of the code sets, each noted (noteNamedOnly). */
+export function namedOnlyUsesIn(ctx: EngineContext, codeSets: readonly string[]): MedicationUse[] {
+  const out: MedicationUse[] = [];
+  for (const u of medicationUses(ctx)) {
+    const named = u.named;
+    if (named === undefined || !(u.current || u.stale)) continue;
+    if (!setsListIngredient(ctx.knowledge, codeSets, named.ingredient)) continue;
+    // A record with a listed code is not named-only; looked up quietly, since nothing here relies on that code.
+    if (matchConceptInSets(ctx.knowledge, codeSets, u.fact.medication) !== undefined) continue;
+    if (u.fact.ingredients.some((i) => matchConceptInSets(ctx.knowledge, codeSets, i.code) !== undefined)) continue;
+    noteNamedOnly(ctx, u);
+    out.push(u);
+  }
+  return out;
+}
+
+/**
+ * The washout of a biologic immunosuppressant (its own, else the default); undefined for other medications. A record
+ * that only names a biologic gets that biologic's washout: whether it is current is then what is to be confirmed.
+ */
+function washoutOf(
+  ctx: EngineContext,
+  m: MedicationFact,
+  named: MedicationName | undefined,
+): { name: string; days: Days } | undefined {
   const w = ctx.pathway.definitions.currentMedication.biologicWashout;
-  if (!inMedicationSets(ctx, w.codeSets, m)) return undefined;
-  const own = w.byIngredient.find((i) => inMedicationSets(ctx, i.codeSets, m));
+  const use = { fact: m, named };
+  if (membership(ctx, w.codeSets, use) === undefined) return undefined;
+  const own = w.byIngredient.find((i) => membership(ctx, i.codeSets, use) !== undefined);
   return own === undefined
     ? { name: 'biologic washout (days)', days: w.defaultDays }
     : { name: `${own.ingredient} washout (days)`, days: own.days };
 }
 
 /** A biologic immunosuppressant is current for its washout after the last known day of use. */
-function withinWashout(ctx: EngineContext, m: MedicationFact, lastDay: number): boolean {
-  const washout = washoutOf(ctx, m);
+function withinWashout(
+  ctx: EngineContext,
+  m: MedicationFact,
+  named: MedicationName | undefined,
+  lastDay: number,
+): boolean {
+  const washout = washoutOf(ctx, m, named);
   if (washout === undefined) return false;
   useThreshold(ctx, washout.name, washout.days);
   return withinDaysAfter(ctx.asOfDay, lastDay, washout.days);

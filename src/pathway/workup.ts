@@ -1,6 +1,7 @@
 /**
  * Definition 8: work-up required before referral: safety labs in the lab window, latent-TB screen within its window,
- * hepatitis B serology; confirmation of a stale immunosuppressant order (definition 3a). An item is missing when no
+ * hepatitis B serology; confirmation of a stale immunosuppressant order (definition 3a), or of a record that names an
+ * immunosuppressant without a listed code (docs/care-pathway.md, "Medications named without a listed code"). An item is missing when no
  * usable result exists (not when the result is abnormal: abnormal results are contraindications). The assessment
  * lists it only on the referral track (REFERRAL_TRACK).
  */
@@ -9,7 +10,7 @@ import { dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { MissingWorkup } from './facts.ts';
 import type { LabContext } from './contraindications.ts';
-import { staleUsesIn } from './medication-use.ts';
+import { namedOnlyUsesIn, staleUsesIn } from './medication-use.ts';
 
 /** Decision rows whose patients may go on to a referral, so the work-up matters (rules 5, 6 and 8). */
 export const REFERRAL_TRACK: ReadonlySet<RecommendationCode> = new Set(['measure-crp', 'repeat-crp', 'refer-to-trial']);
@@ -21,8 +22,15 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
     if (rule.predicate === 'lab-in-window') {
       present = lab.labs[rule.analyte] !== undefined;
     } else if (rule.predicate === 'stale-medication') {
-      // Definition 6: a stale record of an immunosuppressant is not current; ask whether it is still taken.
-      present = staleUsesIn(ctx, rule.codeSets).length === 0;
+      // Definition 6: a stale record of an immunosuppressant is not current; ask whether it is still taken. A record
+      // that only names one is not a confirmed use: ask which medicine it is.
+      const stale = staleUsesIn(ctx, rule.codeSets).length > 0;
+      if (namedOnlyUsesIn(ctx, rule.codeSets).length > 0) {
+        const action = stale ? `${rule.namedOnlyAction} ${rule.action}` : rule.namedOnlyAction;
+        out.push({ code: rule.code, title: rule.namedOnlyTitle, action, citation: rule.citation });
+        continue;
+      }
+      present = !stale;
     } else {
       const screen = lab.screens[rule.screen];
       const windowDays =

@@ -303,10 +303,15 @@ export function orderCheckCards(
   const medicines = [...new Set(orders.map((o) => o.medication))].join(', ');
   const blockers = assessment.contraindications;
   const missing = missingWorkup;
-  const byName = ', named in its text but not coded with the il6-blockers code set: confirm the medicine';
+  // A brand name says which brand it was read as; one the clinical reference does not give is flagged [U].
+  const brand = (o: DraftIl6Order): string => {
+    const b = o.name?.brand;
+    if (b === undefined) return '';
+    return ` ("${b.name}", a brand name of ${b.ingredient}${b.verified ? '' : `, unverified [U]: ${b.note ?? b.citation}`})`;
+  };
   const how = (o: DraftIl6Order): string =>
     o.identifiedBy === 'name'
-      ? byName
+      ? `, named in its text${brand(o)} but not coded with the il6-blockers code set: confirm the medicine`
       : o.unverifiedCode === undefined
         ? ''
         : `, by an unverified code: ${o.unverifiedCode}`;

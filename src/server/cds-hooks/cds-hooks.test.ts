@@ -264,6 +264,20 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal(card.selectionBehavior, 'any');
   });
 
+  /** order-sign for the neutropenic patient's draft orders: the conforming critical card that names neutropenia. */
+  async function neutropeniaOrderCard(entry: { resource: unknown }[]): Promise<Card> {
+    const { status, body } = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, { context: { draftOrders: { resourceType: 'Bundle', entry } } }),
+    );
+    assert.equal(status, 200);
+    const cards = (body as { cards: Card[] }).cards;
+    cards.forEach(assertConformingCard);
+    const card = cards.find((c) => c.indicator === 'critical' && /neutropenia/i.test(c.summary));
+    assert.ok(card, cards.map((c) => c.summary).join(' | '));
+    return card;
+  }
+
   test('order-sign: an IL-6 blocker coded outside the code set (a product code, text only) is still checked, by name', async () => {
     const patientId = patientIdOf(neutropenia);
     const product = {
@@ -291,15 +305,7 @@ describe('CDS Hooks 2.0 services', () => {
       display: 'Tocilizumab (substance)',
     });
     const entry = [product, textOnly, snomed].map((resource) => ({ resource }));
-    const { status, body } = await postJson(
-      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
-      hookRequest('order-sign', neutropenia, { context: { draftOrders: { resourceType: 'Bundle', entry } } }),
-    );
-    assert.equal(status, 200);
-    const cards = (body as { cards: Card[] }).cards;
-    cards.forEach(assertConformingCard);
-    const card = cards.find((c) => c.indicator === 'critical' && /neutropenia/i.test(c.summary));
-    assert.ok(card, cards.map((c) => c.summary).join(' | '));
+    const card = await neutropeniaOrderCard(entry);
     assert.match(card.summary, /^tocilizumab, sarilumab: contraindicated/, 'ingredient names, each once');
     assert.match(
       card.detail,
@@ -326,6 +332,36 @@ describe('CDS Hooks 2.0 services', () => {
       }),
     );
     assert.deepEqual((other.body as { cards: Card[] }).cards, [], 'another medicine named in text: no card');
+  });
+
+  test('order-sign: a brand-only draft (Actemra as text, RoActemra under a product code no set lists) is checked, by brand', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const actemra = {
+      ...draftOrder(patientId, 'draft-actemra', TOCILIZUMAB),
+      medicationCodeableConcept: { text: 'Actemra 20 mg/mL concentrate for infusion' },
+    };
+    const roactemra = {
+      ...draftOrder(patientId, 'draft-roactemra', TOCILIZUMAB),
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://example.org/formulary', code: 'RA-162', display: 'RoActemra 162 mg pen' }],
+      },
+    };
+    const kevzara = {
+      ...draftOrder(patientId, 'draft-kevzara', TOCILIZUMAB),
+      medicationCodeableConcept: { text: 'KEVZARA 200 mg pen' },
+    };
+    const entry = [actemra, roactemra, kevzara].map((resource) => ({ resource }));
+    const card = await neutropeniaOrderCard(entry);
+    assert.match(card.summary, /^tocilizumab, sarilumab: contraindicated/);
+    assert.match(
+      card.detail,
+      /`MedicationRequest\/draft-actemra` \(tocilizumab, named in its text \("Actemra", a brand name of tocilizumab\) but not coded .*confirm the medicine\)/,
+    );
+    assert.match(card.detail, /`MedicationRequest\/draft-roactemra` \(tocilizumab, named in its text \("RoActemra"/);
+    assert.match(
+      card.detail,
+      /`MedicationRequest\/draft-kevzara` \(sarilumab, named in its text \("Kevzara", a brand name of sarilumab, unverified \[U\]/,
+    );
   });
 
   test('order-sign: an IL-6 blocker identified by an unverified [U] code says so on its card', async () => {

@@ -1,11 +1,13 @@
 /**
  * The draft orders an order-sign / order-select call is about: MedicationRequests in `context.draftOrders` whose
  * medication (a CodeableConcept, a contained Medication, or a Medication in the draft Bundle or the record) is in
- * the knowledge's `il6-blockers` code set, or, failing a code of that set, whose text names one of its ingredients.
+ * the knowledge's `il6-blockers` code set, or, failing a code of that set, whose text or a coding's display names one
+ * of its ingredients or brand names (src/knowledge/medication-names.ts, the names the engine reads too).
  * order-select checks only the orders named in `context.selections`.
  */
-import type { Knowledge } from '../../knowledge/index.ts';
-import { matchConcept, unverifiedEntry } from '../../knowledge/index.ts';
+import type { Knowledge, MedicationName } from '../../knowledge/index.ts';
+import { ingredientOfDisplay, matchConcept, nameInConcept, unverifiedEntry } from '../../knowledge/index.ts';
+import type { Coding, Concept } from '../../record/index.ts';
 import type { FhirResource } from './fhir-client.ts';
 
 export const IL6_BLOCKER_SET = 'il6-blockers';
@@ -20,22 +22,10 @@ export interface DraftIl6Order {
    * IL-6 blocker order would read as "nothing to check", and the card says the medicine should be confirmed.
    */
   readonly identifiedBy: 'code' | 'name';
+  /** The name the order was identified by ('name'): an ingredient, or a brand with its citation and verified flag. */
+  readonly name?: MedicationName;
   /** The [U] code set entry the order was identified by, when it is not verified (src/knowledge/unverified.ts). */
   readonly unverifiedCode?: string;
-}
-
-/** An il6-blockers entry's ingredient name: the first word of its display ("Tocilizumab (substance)"). */
-function ingredientName(display: string): string {
-  return (/^[a-z]+/i.exec(display)?.[0] ?? display).toLowerCase();
-}
-
-/** The medication's text and its codings' displays, lower case: what a clinician reads on the order. */
-function conceptText(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return '';
-  const cc = value as CodeableConcept;
-  const parts = typeof cc.text === 'string' ? [cc.text] : [];
-  for (const c of Array.isArray(cc.coding) ? cc.coding : []) if (typeof c?.display === 'string') parts.push(c.display);
-  return parts.join(' ').toLowerCase();
 }
 
 interface CodeableConcept {
@@ -43,16 +33,16 @@ interface CodeableConcept {
   text?: unknown;
 }
 
-function concept(value: unknown): { codings: { system?: string; code?: string; display?: string }[] } | undefined {
+/** The order's CodeableConcept as the engine's Concept: string fields only, what a clinician reads kept. */
+function concept(value: unknown): Concept | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const cc = value as CodeableConcept;
-  if (!Array.isArray(cc.coding)) return undefined;
-  return {
-    codings: cc.coding.map((c) => ({
-      ...(typeof c?.system === 'string' ? { system: c.system } : {}),
-      ...(typeof c?.code === 'string' ? { code: c.code } : {}),
-    })),
-  };
+  const codings: Coding[] = (Array.isArray(cc.coding) ? cc.coding : []).map((c) => ({
+    ...(typeof c?.system === 'string' ? { system: c.system } : {}),
+    ...(typeof c?.code === 'string' ? { code: c.code } : {}),
+    ...(typeof c?.display === 'string' ? { display: c.display } : {}),
+  }));
+  return { codings, ...(typeof cc.text === 'string' ? { text: cc.text } : {}) };
 }
 
 function resources(bundle: unknown): FhirResource[] {
@@ -106,9 +96,6 @@ export function draftIl6Orders(
   for (const r of [...record, ...drafts]) {
     if (r.resourceType === 'Medication' && typeof r.id === 'string') medications.set(`Medication/${r.id}`, r);
   }
-  const names = [
-    ...new Set((knowledge.codeSets.get(IL6_BLOCKER_SET)?.codes ?? []).map((c) => ingredientName(c.display))),
-  ];
   const out: DraftIl6Order[] = [];
   for (const order of drafts) {
     if (order.resourceType !== 'MedicationRequest' || typeof order.id !== 'string') continue;
@@ -127,15 +114,14 @@ export function draftIl6Orders(
       const unverified = unverifiedEntry(knowledge, match);
       out.push({
         reference,
-        medication: ingredientName(match.entry.display),
+        medication: ingredientOfDisplay(match.entry.display),
         identifiedBy: 'code',
         ...(unverified === undefined ? {} : { unverifiedCode: unverified.item }),
       });
       continue;
     }
-    const text = conceptText(medicationConcept);
-    const named = names.find((name) => new RegExp(`\\b${name}\\b`).test(text));
-    if (named !== undefined) out.push({ reference, medication: named, identifiedBy: 'name' });
+    const named = code === undefined ? undefined : nameInConcept(knowledge, code);
+    if (named !== undefined) out.push({ reference, medication: named.ingredient, identifiedBy: 'name', name: named });
   }
   return out;
 }

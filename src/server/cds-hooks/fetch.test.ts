@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Card } from './cards.ts';
+import { fetchQuery } from './fhir-client.ts';
 import { startFhirServer } from './fhir-server.test-support.ts';
 import type { TestFhirServer } from './fhir-server.test-support.ts';
 import { fullPrefetch, hookRequest, postJson, readBundleFile, startTestServer } from '../server.test-support.ts';
@@ -256,6 +257,122 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     } finally {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+});
+
+/**
+ * A heavily monitored patient: the seed vignette with 1,500 weekly ALT results. The service asks the FHIR server for
+ * large pages (`_count`), which a server clamps to its own maximum, and reads the whole record whatever page size
+ * the server keeps to; the prefetch templates themselves ask for no `_count` (a prefetch holds every result at once).
+ */
+describe('CDS Hooks: paging a large record from fhirServer', () => {
+  const alt = Array.from({ length: 1500 }, (_, i) => ({
+    resourceType: 'Observation',
+    id: `alt-${i}`,
+    status: 'final',
+    subject: { reference: 'Patient/seed-patient' },
+    code: { coding: [{ system: 'http://loinc.org', code: '1742-6' }] },
+    effectiveDateTime: new Date(Date.UTC(2026, 10, 1) - i * 7 * 86_400_000).toISOString().slice(0, 10),
+    valueQuantity: { value: 20 + (i % 7), unit: 'U/L', system: 'http://unitsofmeasure.org', code: 'U/L' },
+  }));
+  const heavy = [...seed, ...alt];
+  let service: Awaited<ReturnType<typeof startTestServer>>;
+  before(async () => {
+    service = await startTestServer({ allowUnauthenticated: true });
+  });
+  after(async () => {
+    await service.close();
+  });
+
+  /**
+   * patient-view for the heavy record fetched (no prefetch) from a FHIR server paging `pageSize` a time, or `_count`
+   * up to `maxPageSize`: answered 200 with the full-prefetch cards. Gives the paths the FHIR server was asked.
+   */
+  async function viewFetched(pageSize: number, maxPageSize: number): Promise<string[]> {
+    const fhir = await startFhirServer(heavy, pageSize, maxPageSize);
+    try {
+      const full = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', heavy));
+      assert.equal(full.status, 200);
+      const fetched = await postJson(
+        `${service.base}${URL_PATH}`,
+        hookRequest('patient-view', heavy, { prefetch: null, fhirServer: fhir.baseUrl, accessToken: 'token-abc' }),
+      );
+      assert.equal(fetched.status, 200, JSON.stringify(fetched.body).slice(0, 300));
+      assert.deepEqual(
+        comparable((fetched.body as { cards: Card[] }).cards),
+        comparable((full.body as { cards: Card[] }).cards),
+      );
+      return fhir.requests.map((r) => r.path);
+    } finally {
+      await fhir.close();
+    }
+  }
+
+  test('the service asks for large pages: a server that clamps _count to 500 answers 1,500 observations in 4 pages', async () => {
+    const paths = await viewFetched(20, 500);
+    const observations = paths.filter((p) => p.startsWith('/fhir/Observation?'));
+    assert.equal(observations.length, 4, observations.map((p) => p.slice(-40)).join('\n'));
+    const searches = paths.filter((p) => p.includes('?') && !p.includes('_page='));
+    assert.ok(
+      searches.length > 0 && searches.every((p) => /[?&]_count=1000(&|$)/.test(p)),
+      'every search asks for _count=1000',
+    );
+    const reads = paths.filter((p) => p.startsWith('/fhir/Patient/'));
+    assert.ok(reads.length === 1 && !reads[0]?.includes('?'), 'a read (Patient/id) carries no _count');
+    const discovery = await fetch(`${service.base}/cds-services`);
+    const { services } = (await discovery.json()) as { services: { prefetch: Record<string, string> }[] };
+    for (const s of services) {
+      for (const template of Object.values(s.prefetch)) {
+        assert.ok(!template.includes('_count'), 'a prefetch template limits nothing: the client sends every result');
+      }
+    }
+  });
+
+  test('a server that ignores _count (20 a page) still gives the whole record: 76 pages are no reason for a 412', async () => {
+    const paths = await viewFetched(20, 20);
+    const observations = paths.filter((p) => p.startsWith('/fhir/Observation?'));
+    assert.equal(observations.length, Math.ceil(1506 / 20), "the seed's 6 observations and the 1,500 ALT results");
+  });
+
+  test('more resources than the limit for one search is a DataUnavailable (412), whatever the pages', async () => {
+    const fhir = await startFhirServer(heavy, 20, 500);
+    try {
+      const access = { baseUrl: fhir.baseUrl, accessToken: 'token-abc' };
+      const query = 'Observation?patient=seed-patient';
+      assert.equal((await fetchQuery(query, access)).length, 1506);
+      await assert.rejects(fetchQuery(query, { ...access, maxResources: 1000 }), /more than 1000 resources/);
+    } finally {
+      await fhir.close();
+    }
+  });
+
+  test('next links that lead back to a page already read are a 412 at once, not a walk to the page limit', async () => {
+    let requests = 0;
+    // Every page's next link is the same second page: the second page links to itself.
+    const looping = createServer((_req, res) => {
+      requests++;
+      const next = `http://127.0.0.1:${(looping.address() as AddressInfo).port}/fhir/Condition?_page=1`;
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: next }] }));
+    });
+    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
+    try {
+      const prefetch = fullPrefetch(seed);
+      prefetch.conditions = null;
+      const response = await postJson(
+        `${service.base}${URL_PATH}`,
+        hookRequest('patient-view', seed, {
+          prefetch,
+          fhirServer: `http://127.0.0.1:${(looping.address() as AddressInfo).port}/fhir`,
+          accessToken: 'token-abc',
+        }),
+      );
+      assert.equal(response.status, 412);
+      assert.match((response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /loop/);
+      assert.ok(requests <= 3, `${requests} requests`);
+    } finally {
+      await new Promise<void>((resolve) => looping.close(() => resolve()));
     }
   });
 });

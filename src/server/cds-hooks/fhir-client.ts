@@ -1,9 +1,11 @@
 /**
  * Reading what the prefetch did not bring from the client's FHIR server (CDS Hooks 2.0 "FHIR resource access"):
  * FHIR REST reads and searches with the `fhirAuthorization` bearer token, following the searchset's `next` links
- * (FHIR R4 paging) and redirects that stay on the server. Every failure (network, timeout, non-2xx, not a Bundle, too
- * many pages, a `next` link or a redirect to another server) is a DataUnavailable, which the route answers with 412
- * as the spec says. Uses Node's fetch.
+ * (FHIR R4 paging) and redirects that stay on the server. A search asks for pages of `PAGE_SIZE` (FHIR search
+ * `_count`, which a server may lower to its own maximum), so a patient with thousands of results is read in a few
+ * pages. Every failure (network, timeout, non-2xx, not a Bundle, more resources or pages than the limits, `next`
+ * links that loop, a `next` link or a redirect to another server) is a DataUnavailable, which the route answers with
+ * 412 as the spec says. Uses Node's fetch.
  */
 export class DataUnavailable extends Error {
   override readonly name = 'DataUnavailable';
@@ -15,7 +17,9 @@ export interface FhirAccess {
   /** fhirAuthorization.access_token: the server is never read without it. */
   readonly accessToken: string;
   readonly timeoutMs?: number;
-  /** Stop after this many pages per search (a patient's record; a runaway server). */
+  /** Stop after this many resources per search: more is not one patient's record, or the server runs away. */
+  readonly maxResources?: number;
+  /** Stop after this many pages per search (a server paging a few resources at a time, or empty pages). */
   readonly maxPages?: number;
 }
 
@@ -26,7 +30,21 @@ interface FhirResource {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_PAGES = 50;
+/**
+ * The page size a search asks for. Servers lower it to their own maximum (often 100 to 1,000) and use 10 to 50 without
+ * it, which would take a heavily monitored patient's observations through hundreds of pages.
+ */
+export const PAGE_SIZE = 1000;
+const DEFAULT_MAX_RESOURCES = 50_000;
+const DEFAULT_MAX_PAGES = 1000;
+
+/** A search query with `_count=PAGE_SIZE` added, unless it states its own; a read ("Patient/1") as it is. */
+export function withPageSize(query: string): string {
+  const q = query.indexOf('?');
+  if (q < 0) return query;
+  if (new URLSearchParams(query.slice(q + 1)).has('_count')) return query;
+  return `${query}&_count=${PAGE_SIZE}`;
+}
 
 const MAX_REDIRECTS = 5;
 
@@ -111,7 +129,7 @@ export function bundleResources(bundle: FhirResource): FhirResource[] {
  * `first` is an already-fetched first page (a prefetched searchset whose `next` link still needs following).
  */
 export async function fetchQuery(query: string, access: FhirAccess, first?: FhirResource): Promise<FhirResource[]> {
-  let page = first ?? (await getJson(resolveOnServer(query, access), access));
+  let page = first ?? (await getJson(resolveOnServer(withPageSize(query), access), access));
   if (typeof page.resourceType !== 'string') throw new DataUnavailable('the FHIR server sent something not FHIR');
   if (isFailedSearch(page)) throw new DataUnavailable('the FHIR server answered with an error OperationOutcome');
   if (page.resourceType !== 'Bundle') {
@@ -123,14 +141,22 @@ export async function fetchQuery(query: string, access: FhirAccess, first?: Fhir
   }
   const resources = bundleResources(page);
   const maxPages = access.maxPages ?? DEFAULT_MAX_PAGES;
+  const maxResources = access.maxResources ?? DEFAULT_MAX_RESOURCES;
+  const followed = new Set<string>();
   for (let pages = 1; ; pages++) {
+    if (resources.length > maxResources)
+      throw new DataUnavailable(`more than ${maxResources} resources for one search`);
     const next = nextLink(page);
     if (next === undefined) return resources;
     if (pages >= maxPages) throw new DataUnavailable(`more than ${maxPages} pages for one search`);
-    page = await getJson(resolveOnServer(next, access), access);
+    const url = resolveOnServer(next, access);
+    // A next link to a page already read would repeat it (and its resources) until the page limit.
+    if (followed.has(url)) throw new DataUnavailable("the FHIR server's next links loop");
+    followed.add(url);
+    page = await getJson(url, access);
     if (page.resourceType !== 'Bundle') throw new DataUnavailable('a next page is not a Bundle');
     if (isFailedSearch(page)) throw new DataUnavailable('the FHIR server answered with an error OperationOutcome');
-    resources.push(...bundleResources(page));
+    for (const r of bundleResources(page)) resources.push(r);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * A small FHIR R4 REST server for tests (node:http on 127.0.0.1 port 0): reads (`Patient/{id}`) and searches by
- * `patient` over a fixed set of resources, paged `pageSize` at a time with absolute `next` links, as FHIR R4
- * servers page searchsets. It records every request with its Authorization header.
+ * `patient` over a fixed set of resources, paged with absolute `next` links, as FHIR R4 servers page searchsets: a
+ * search's `_count` is the page size, clamped to `maxPageSize` as servers clamp it; without one, `pageSize`. It
+ * records every request with its Authorization header.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -19,7 +20,11 @@ function subjectOf(resource: FhirResourceJson): string | undefined {
   return ref?.reference;
 }
 
-export async function startFhirServer(resources: readonly FhirResourceJson[], pageSize = 2): Promise<TestFhirServer> {
+export async function startFhirServer(
+  resources: readonly FhirResourceJson[],
+  pageSize = 2,
+  maxPageSize = pageSize,
+): Promise<TestFhirServer> {
   const requests: TestFhirServer['requests'] = [];
   let baseUrl = '';
   const server: Server = createServer((req, res) => {
@@ -50,9 +55,11 @@ export async function startFhirServer(resources: readonly FhirResourceJson[], pa
       return coding.some((c) => codes.includes(`${c.system}|${c.code}`));
     });
     const page = Number(url.searchParams.get('_page') ?? '0');
-    const slice = matches.slice(page * pageSize, (page + 1) * pageSize);
+    const asked = Number(url.searchParams.get('_count') ?? pageSize);
+    const size = Math.min(Number.isInteger(asked) && asked > 0 ? asked : pageSize, maxPageSize);
+    const slice = matches.slice(page * size, (page + 1) * size);
     const link = [{ relation: 'self', url: `${baseUrl}${url.pathname.replace(/^\/fhir/, '')}${url.search}` }];
-    if ((page + 1) * pageSize < matches.length) {
+    if ((page + 1) * size < matches.length) {
       const next = new URL(url.href);
       next.searchParams.set('_page', String(page + 1));
       link.push({ relation: 'next', url: `${baseUrl}${next.pathname.replace(/^\/fhir/, '')}${next.search}` });

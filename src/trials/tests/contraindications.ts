@@ -2,7 +2,8 @@
  * The care pathway's absolute contraindications (definition 6), reused as trial exclusions. A contraindication found
  * fails the test. When none is found, lab- and screen-based ones are only ruled out if the work-up they rest on is
  * present (facts.missingWorkup; which work-up item rules out which contraindication is the pathway's
- * `missingWorkup[].rulesOut`); the others rest on the record's silence.
+ * `missingWorkup[].rulesOut`); the others rest on the record's silence, unless a work-up item that `confirms` one is
+ * listed (a stale or name-only immunosuppressant record): then it may be present, and the criterion is unknown.
  */
 import type { Pathway } from '../../knowledge/schema-pathway.ts';
 import type { WorkupCode } from '../../pathway/facts.ts';
@@ -15,6 +16,8 @@ type NoContraindication = Extract<CriterionTest, { type: 'no-contraindication' }
 interface Plan {
   readonly codes: ReadonlySet<string>;
   readonly needed: ReadonlySet<WorkupCode>;
+  /** Work-up items that, while listed, leave a checked contraindication to confirm (`confirms`). */
+  readonly confirming: ReadonlySet<WorkupCode>;
   readonly checked: string;
   /** Codes ruled out only by the record's silence (no work-up rules them out). */
   readonly silentCodes: readonly string[];
@@ -30,6 +33,11 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
     plan = {
       codes: new Set<string>(test.codes),
       needed: new Set(test.codes.flatMap((c) => ruling(c).map((w) => w.code))),
+      confirming: new Set(
+        pathway.missingWorkup
+          .filter((w) => 'confirms' in w && w.confirms.some((c) => test.codes.includes(c)))
+          .map((w) => w.code),
+      ),
       checked: test.codes.join(', '),
       silentCodes: test.codes.filter((c) => ruling(c).length === 0),
     };
@@ -39,18 +47,23 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
 }
 
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
-  const { codes, needed, checked, silentCodes } = planOf(ctx.knowledge.pathway, test);
+  const { codes, needed, confirming, checked, silentCodes } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
     return { holds: false, reason: found.map((c) => c.detail).join('; '), evidence: found.flatMap((c) => c.evidence) };
   }
   const missing = ctx.facts.missingWorkup.filter((w) => needed.has(w.code));
-  if (missing.length > 0) {
+  const toConfirm = ctx.facts.missingWorkup.filter((w) => confirming.has(w.code));
+  if (missing.length > 0 || toConfirm.length > 0) {
+    const why = [
+      ...(missing.length > 0 ? [`${missing.map((w) => w.title).join(', ')} missing`] : []),
+      ...toConfirm.map((w) => w.title),
+    ];
     return {
       holds: undefined,
-      reason: `Cannot rule out ${checked}: ${missing.map((w) => w.title).join(', ')} missing`,
+      reason: `Cannot rule out ${checked}: ${why.join('; ')}`,
       evidence: [],
-      collect: missing.map((w) => w.action).join('; '),
+      collect: [...missing, ...toConfirm].map((w) => w.action).join('; '),
     };
   }
   const reason = `None of ${checked} found${needed.size > 0 ? ' (work-up present)' : ''}`;

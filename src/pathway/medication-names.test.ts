@@ -1,0 +1,177 @@
+/**
+ * IL-6 blocker records recognised only by name (docs/care-pathway.md, "Medications named without a listed code"):
+ * a MedicationStatement, MedicationRequest or MedicationAdministration naming Actemra, RoActemra or tocilizumab
+ * without a code of the pathway's sets is neither ignored nor used as confirmed, in `trd assess` and `trd match`
+ * alike, through the engine's public door.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { createEngine } from '../engine/index.ts';
+
+const AS_OF = '2026-11-27';
+const engine = createEngine();
+
+interface Resource {
+  resourceType: string;
+  id: string;
+  [key: string]: unknown;
+}
+const seed = JSON.parse(readFileSync(new URL('../../examples/seed-vignette.json', import.meta.url), 'utf8')) as {
+  entry: { fullUrl?: string; resource: Resource }[];
+};
+
+/** The seed vignette (hs-CRP 7 mg/L on 2026-11-06, referred to a trial) with extra resources. */
+function seedWith(...extra: Resource[]): unknown {
+  return { ...seed, entry: [...seed.entry, ...extra.map((resource) => ({ resource }))] };
+}
+
+const patient = { reference: 'Patient/seed-patient' };
+
+/** An active statement of the medication named only by text, started 2026-10-01 (before the seed's CRP). */
+function statementNamed(text: string, id = 'named-statement'): Resource {
+  return {
+    resourceType: 'MedicationStatement',
+    id,
+    status: 'active',
+    subject: patient,
+    medicationCodeableConcept: { text },
+    effectivePeriod: { start: '2026-10-01' },
+  };
+}
+
+describe('an IL-6 blocker named without a listed code', () => {
+  test('baseline: the seed vignette is referred on its CRP', () => {
+    const a = engine.assess(seedWith(), { asOf: AS_OF });
+    assert.equal(a.recommendation.code, 'refer-to-trial');
+    assert.equal(a.inflammation.status, 'elevated');
+  });
+
+  test('an "Actemra" statement with no code: the CRP in its reach is not used, and both confirmations are asked', () => {
+    const a = engine.assess(seedWith(statementNamed('Actemra 162 mg/0.9 mL prefilled syringe')), { asOf: AS_OF });
+    assert.equal(a.inflammation.status, 'unknown', 'a CRP that tocilizumab may suppress is never used as valid');
+    assert.equal(a.recommendation.code, 'measure-crp');
+    const rejected = a.inflammation.rejected.find((r) => r.source === 'Observation/seed-hscrp');
+    assert.match(rejected?.reason ?? '', /tocilizumab \(MedicationStatement\/named-statement/);
+    assert.match(
+      rejected?.reason ?? '',
+      /named "Actemra" \(tocilizumab\) without a code the pathway lists: confirm the medicine/,
+    );
+    assert.match(a.inflammation.reason, /confirm it first/);
+    // Not a confident contraindication, and not silence either: the work-up asks to confirm the record.
+    assert.deepEqual(
+      a.contraindications.map((c) => c.code),
+      [],
+    );
+    assert.ok(
+      a.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'),
+      'the work-up asks to confirm the record',
+    );
+    const issue = a.issues.find((i) => i.code === 'medication.named-only');
+    assert.equal(issue?.path, 'MedicationStatement/named-statement');
+    assert.match(issue?.message ?? '', /"Actemra".*tocilizumab/);
+  });
+
+  test('trd match reads the same facts: the CRP and the label-safety exclusions are unknown, never met or not met', () => {
+    const [insight] = engine.match(seedWith(statementNamed('Actemra')), { asOf: AS_OF, trials: ['insight'] });
+    assert.ok(insight !== undefined, 'INSIGHT is matched');
+    const byId = new Map(insight.criteria.map((c) => [c.id, c]));
+    assert.equal(byId.get('insight-in-hscrp')?.status, 'unknown');
+    const label = byId.get('insight-ex-label-safety');
+    assert.equal(label?.status, 'unknown');
+    assert.match(label?.reason ?? '', /Cannot rule out/);
+    assert.match(label?.collect ?? '', /without a code the pathway lists/);
+    assert.equal(insight.verdict, 'needs-data');
+  });
+
+  test('RoActemra as a coding display of a product code no set lists, and a referenced Medication named by text', () => {
+    const administration: Resource = {
+      resourceType: 'MedicationAdministration',
+      id: 'roactemra-infusion',
+      status: 'completed',
+      subject: patient,
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://example.org/local-formulary', code: 'RA-400', display: 'RoActemra 400 mg/20 mL' }],
+      },
+      effectiveDateTime: '2026-09-20',
+    };
+    const a = engine.assess(seedWith(administration), { asOf: AS_OF });
+    assert.equal(a.inflammation.status, 'unknown');
+    assert.ok(
+      a.issues.some((i) => i.code === 'medication.named-only' && /RoActemra/.test(i.message)),
+      'an issue names RoActemra',
+    );
+    const request: Resource = {
+      resourceType: 'MedicationRequest',
+      id: 'actemra-order',
+      status: 'active',
+      intent: 'order',
+      subject: patient,
+      medicationReference: { reference: 'Medication/actemra' },
+      authoredOn: '2026-10-15',
+    };
+    const medication: Resource = { resourceType: 'Medication', id: 'actemra', code: { text: 'ACTEMRA' } };
+    const b = engine.assess(seedWith(request, medication), { asOf: AS_OF });
+    assert.equal(b.inflammation.status, 'unknown');
+    assert.ok(
+      b.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'),
+      'the work-up asks to confirm the record',
+    );
+  });
+
+  test('the ingredient name alone (no code) is recognised the same way', () => {
+    const a = engine.assess(seedWith(statementNamed('tocilizumab 8 mg/kg IV monthly')), { asOf: AS_OF });
+    assert.equal(a.inflammation.status, 'unknown');
+    assert.ok(
+      a.issues.some((i) => i.code === 'medication.named-only' && /"tocilizumab"/.test(i.message)),
+      'an issue names tocilizumab',
+    );
+  });
+
+  test('a brand name the reference does not give is used and flagged [U]', () => {
+    const a = engine.assess(seedWith(statementNamed('Kevzara 200 mg')), { asOf: AS_OF });
+    assert.ok(
+      a.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'),
+      'the work-up asks to confirm the record',
+    );
+    assert.ok(
+      a.unverified.some((u) => /Kevzara/.test(u.item) && /sarilumab/.test(u.item)),
+      'the [U] brand name is listed as unverified',
+    );
+    // Sarilumab is not tocilizumab: the CRP stays valid.
+    assert.equal(a.inflammation.status, 'elevated');
+  });
+
+  test('a CRP drawn before the named record started stays valid; a coded record is read as before', () => {
+    const later = { ...statementNamed('Actemra'), effectivePeriod: { start: '2026-11-20' } };
+    const a = engine.assess(seedWith(later), { asOf: AS_OF });
+    assert.equal(a.inflammation.status, 'elevated');
+    assert.equal(a.recommendation.code, 'refer-to-trial');
+    assert.ok(
+      a.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'),
+      'the work-up asks to confirm the record',
+    );
+    const coded = {
+      ...statementNamed('Actemra'),
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '612865' }],
+        text: 'Actemra',
+      },
+    };
+    const b = engine.assess(seedWith(coded), { asOf: AS_OF });
+    assert.deepEqual(
+      b.contraindications.map((c) => c.code),
+      ['immunosuppressant'],
+    );
+    assert.ok(!b.issues.some((i) => i.code === 'medication.named-only'), 'no named-only issue');
+  });
+
+  test('words that only contain a name are not it, and an entered-in-error record is still ignored', () => {
+    const a = engine.assess(seedWith(statementNamed('Notactemrainjection')), { asOf: AS_OF });
+    assert.equal(a.recommendation.code, 'refer-to-trial');
+    const erroneous = { ...statementNamed('Actemra'), status: 'entered-in-error' };
+    const b = engine.assess(seedWith(erroneous), { asOf: AS_OF });
+    assert.equal(b.recommendation.code, 'refer-to-trial');
+    assert.ok(!b.issues.some((i) => i.code === 'medication.named-only'), 'no named-only issue');
+  });
+});
