@@ -5,7 +5,7 @@
  * @see https://hl7.org/fhir/R4/dosage.html and https://hl7.org/fhir/R4/datatypes.html#Timing
  */
 import type { Dosage, DosageDoseAndRate, Timing, TimingRepeat } from '@medplum/fhirtypes';
-import { lookupTable, type Period, type Quantity } from '../record/index.ts';
+import { lookupTable, type Period, type Quantity, type Writable } from '../record/index.ts';
 import { readConcept, readPeriod, readQuantity } from './datatypes.ts';
 import { note, readArray, readBoolean, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
@@ -56,8 +56,6 @@ interface OneDosage {
   readonly perDay: number | undefined;
   readonly asNeeded: boolean;
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 // The readers below take the path of the Dosage itself and name their elements by literal suffixes, joined only for a
 // warning (read.ts): every medication resource of a bundle passes here.

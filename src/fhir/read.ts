@@ -11,8 +11,8 @@ import type { Issue, ResourceRef } from '../record/index.ts';
 
 export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
 
-/** A fact while a reader fills it in, field by field in the fact's key order (cheaper than conditional spreads). */
-export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/** A fact while a reader fills it in, field by field in the fact's key order. */
+export type { Writable } from '../record/index.ts';
 
 /** Where the reader is: the resource being read and the sink for its warnings. */
 export interface ReadContext {

@@ -7,7 +7,7 @@
  * the cut-off drawn while an infection was active, or within the recovery days after it resolved, is `acute`.
  */
 import type { CitedValue, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
-import type { Comparator, Quantity } from '../record/index.ts';
+import type { Comparator, Quantity, Writable } from '../record/index.ts';
 import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
 import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -65,8 +65,6 @@ interface TocilizumabDoses {
   /** 'named "Actemra" (tocilizumab) without a code the pathway lists', for a record recognised by name only. */
   readonly namedOnly?: string;
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Why a dose leaves a CRP in its reach in doubt, or undefined when the dose is certain. */
 function doubt(dose: TocilizumabDoses): string | undefined {

@@ -19,7 +19,7 @@
  */
 import { matchConceptInSets, nameInConcept, setsListIngredient, unverifiedName } from '../knowledge/index.ts';
 import type { Knowledge, MedicationName } from '../knowledge/index.ts';
-import type { MedicationFact, Quantity } from '../record/index.ts';
+import type { MedicationFact, Quantity, Writable } from '../record/index.ts';
 import type { Days, Pathway } from '../knowledge/schema-pathway.ts';
 import {
   byRef,
@@ -246,8 +246,6 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   if (named !== undefined) use.named = named;
   return use;
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The medicine a record names: the product's text or displays, else an ingredient's. */
 function nameOf(k: Knowledge, m: MedicationFact): MedicationName | undefined {

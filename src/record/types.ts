@@ -9,6 +9,9 @@
  */
 import type { Issue } from './issues.ts';
 
+/** An object while it is filled in field by field (cheaper than conditional spreads); read-only once returned. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** "ResourceType/id", or "#id" inside a containing resource, or a urn:uuid fullUrl when a resource has no id. */
 export type ResourceRef = string;
 
