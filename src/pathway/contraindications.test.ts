@@ -185,6 +185,29 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(facts({ allergies: [{ ...allergy, verificationStatus: 'refuted' }] })), []);
   });
 
+  test('hypersensitivity: an allergy naming tocilizumab or its brand without a listed code counts, to be confirmed', () => {
+    const byName = (ref: string, text: string) => ({
+      ref,
+      code: { codings: [{ system: 'http://example.org/local-allergens', code: 'X1', display: text }] },
+      clinicalStatus: 'active',
+    });
+    const f = facts({ allergies: [byName('AllergyIntolerance/a2', 'ACTEMRA (IV) - rash')] });
+    assert.deepEqual(codes(f), ['hypersensitivity']);
+    const found = f.contraindications[0];
+    assert.deepEqual(found?.evidence, ['AllergyIntolerance/a2']);
+    assert.match(
+      found?.detail ?? '',
+      /by name only, to confirm: AllergyIntolerance\/a2 named "Actemra" \(tocilizumab\)/,
+    );
+    assert.ok(f.issues.some((i) => i.code === 'allergy.named-only'));
+    // A [U] brand name is listed as relied upon; a name of another medicine is not an allergy to tocilizumab.
+    const tyenne = facts({ allergies: [byName('AllergyIntolerance/a3', 'Tyenne')] });
+    assert.deepEqual(codes(tyenne), ['hypersensitivity']);
+    assert.ok(tyenne.unverified.some((u) => /Tyenne/.test(u.item)));
+    assert.deepEqual(codes(facts({ allergies: [byName('AllergyIntolerance/a4', 'Kevzara')] })), []);
+    assert.deepEqual(codes(facts({ allergies: [byName('AllergyIntolerance/a5', 'penicillin')] })), []);
+  });
+
   test('immunosuppressant: current adalimumab (ATC L04AB04); a stopped one does not count', () => {
     const current = medication('L04AB04', { system: SYSTEM.atc, start: daysBefore(100) });
     assert.deepEqual(codes(facts({ extraMedications: [current] })), ['immunosuppressant']);

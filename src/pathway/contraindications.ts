@@ -3,13 +3,15 @@
  * predicate; this module evaluates it against the record and the derived labs and screens. Lab-based ones use the most
  * recent result in the lab window; a boundary value never triggers (ANC exactly 2.0, ALT exactly 1.5 x ULN).
  */
+import { nameInConcept, setsListIngredient, unverifiedName } from '../knowledge/index.ts';
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { unitForReading } from '../units/index.ts';
 import { whyNotCurrent } from './conditions.ts';
-import { byRef, noteIssue, useThreshold } from './context.ts';
+import { byRef, noteIssue, noteUnverified, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ClinicalFacts, Contraindication, LabAnalyte, LabResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
+import { namedOnlyPhrase } from './medication-use.ts';
 import { findImmunosuppressant } from './immunosuppressant.ts';
 import { findPregnancy } from './pregnancy.ts';
 import { findTuberculosis } from './tuberculosis.ts';
@@ -175,21 +177,52 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       }
       return evidence.length > 0 ? { detail: details.join('; '), evidence } : undefined;
     }
-    case 'active-allergy': {
-      const refs = ctx.record.allergies
-        .filter(
-          (a) =>
-            inAnySet(ctx, rule.codeSets, a.code) &&
-            (a.clinicalStatus === undefined || a.clinicalStatus === 'active') &&
-            a.verificationStatus !== 'refuted' &&
-            a.verificationStatus !== 'entered-in-error',
-        )
-        .map((a) => a.ref);
-      return refs.length > 0 ? { detail: 'active allergy or intolerance recorded', evidence: refs } : undefined;
-    }
+    case 'active-allergy':
+      return activeAllergy(ctx, rule.codeSets);
     case 'current-medication':
       return findImmunosuppressant(ctx, rule);
   }
+}
+
+/**
+ * An active allergy to the rule's substance: by a listed code, or by name only ("Actemra" as text, a local code whose
+ * display names it). An allergy recorded by name is read as an unconfirmed one is: it counts, and the detail asks to
+ * confirm the substance (docs/care-pathway.md, "Medications named without a listed code").
+ */
+function activeAllergy(ctx: EngineContext, codeSets: readonly string[]): Found | undefined {
+  const coded: string[] = [];
+  const named: { ref: string; phrase: string }[] = [];
+  for (const a of ctx.record.allergies) {
+    const active =
+      (a.clinicalStatus === undefined || a.clinicalStatus === 'active') &&
+      a.verificationStatus !== 'refuted' &&
+      a.verificationStatus !== 'entered-in-error';
+    if (!active) continue;
+    if (inAnySet(ctx, codeSets, a.code)) {
+      coded.push(a.ref);
+      continue;
+    }
+    const name = nameInConcept(ctx.knowledge, a.code);
+    if (name === undefined || !setsListIngredient(ctx.knowledge, codeSets, name.ingredient)) continue;
+    named.push({ ref: a.ref, phrase: namedOnlyPhrase(name) });
+    noteIssue(
+      ctx,
+      'allergy.named-only',
+      `allergy ${namedOnlyPhrase(name)}: read as an allergy to ${name.ingredient}; confirm the substance and record it coded`,
+      a.ref,
+    );
+    const unverified = unverifiedName(name);
+    if (unverified !== undefined) noteUnverified(ctx, unverified.item, unverified.note, unverified.citation);
+  }
+  if (coded.length === 0 && named.length === 0) return undefined;
+  const byName =
+    named.length === 0
+      ? ''
+      : `; recorded by name only, to confirm: ${named.map((n) => `${n.ref} ${n.phrase}`).join('; ')}`;
+  return {
+    detail: `active allergy or intolerance recorded${byName}`,
+    evidence: [...coded, ...named.map((n) => n.ref)],
+  };
 }
 
 export function deriveContraindications(ctx: EngineContext, lab: LabContext): Contraindication[] {
