@@ -152,8 +152,8 @@ test('near-singular: rho 0.99 and 0.999 complete data agree with the closed form
   }
 });
 
-test('near-singular: 8 subjects for 4 visits, rho 0.999 (Sigma condition ~1e6): converges to the closed form', () => {
-  const trial: SimulatedTrial = { seed: 3, perArm: 4, visits: 4, rho: 0.999, dropout: 0 };
+test('near-singular: 8 subjects for 4 visits, rho 0.999 (correlation condition 5e4): converges to the closed form', () => {
+  const trial: SimulatedTrial = { seed: 4, perArm: 4, visits: 4, rho: 0.999, dropout: 0 };
   const rows = simulateTrial(trial);
   const result = fitMmrmTrial(rows, simulatedSpec(trial.visits));
   assert.equal(result.converged, true, result.issues.map((i) => i.message).join('; '));
@@ -187,6 +187,20 @@ test('near-singular: rho 0.9999 with monotone dropout: GLS at the fitted covaria
       assert.ok(at(perturbed) >= optimum - 1e-9, `phi[${k}] ${h}`);
     }
   });
+});
+
+test('near-singular beyond double precision (8 subjects, rho 0.999, condition 5e5): not available, the reason named', () => {
+  const trial: SimulatedTrial = { seed: 3, perArm: 4, visits: 4, rho: 0.999, dropout: 0 };
+  const rows = simulateTrial(trial);
+  const result = fitMmrmTrial(rows, simulatedSpec(trial.visits));
+  // The REML optimum itself is found (the closed form)...
+  const exact = multivariateRegression(rows, trial.visits);
+  assert.ok(covarianceDistance(result.covariance, exact.covariance) < 1e-5);
+  // ...but its Kenward-Roger SE would be 13% off the exact value (lm's SE, the adjustment being 0 here): refused.
+  assert.equal(result.converged, false);
+  const reason = result.issues.find((i) => i.code === 'stats.mmrm.ill-conditioned');
+  assert.ok(reason, result.issues.map((i) => i.code).join(', '));
+  assert.match(reason.message, /condition number 5\.\de\+5/);
 });
 
 test('singular: 6 subjects for 5 visits (REML needs N - 3 >= 5): not converged, the reason named, no estimate', () => {
