@@ -7,10 +7,11 @@
  * The derivatives come from reml.ts in sigma_ij and the result is reported there (Kenward-Roger needs it).
  * Non-convergence and rank problems come back as data (`converged: false`, `issues`), never as exceptions.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
 import { fail, issue, ok, type Issue, type Result } from '../../record/index.ts';
+import { isZeroSpread } from '../linear/ols.ts';
 import { covarianceFromTheta, thetaFromCovariance } from './covariance.ts';
-import { congruence, phiChainRule, phiFromTheta, thetaFromPhi } from './log-cholesky.ts';
+import { choleskyFromPhi, congruence, phiChainRule, phiFromTheta, thetaFromPhi } from './log-cholesky.ts';
 import { prepareMmrmData, type MmrmData, type MmrmInput } from './data.ts';
 import { evaluateLikelihood, type LikelihoodEvaluation, type LikelihoodMethod } from './reml.ts';
 import { factorSpd } from './spd.ts';
@@ -58,7 +59,15 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit>
 
   const K = data.visitCount;
   const start = startingTheta(data, method);
-  let phi = start && phiFromTheta(start, K);
+  if (start.flatVisit !== null) {
+    return fail([
+      issue(
+        'stats.mmrm.no-residual-variation',
+        `no residual variation at visit ${start.flatVisit + 1} of ${K}: the outcome there is an exact function of the fixed effects (a constant change, say), so no covariance can be estimated`,
+      ),
+    ]);
+  }
+  let phi = start.theta && phiFromTheta(start.theta, K);
   let current = phi && evaluateLikelihood(data, thetaFromPhi(phi, K), method, 2);
   if (!phi || !current) {
     return fail([
@@ -209,11 +218,12 @@ function roundingOf(minus2LogLik: number): number {
 const COLLAPSED_VARIANCE_RATIO = 1e-14;
 
 /**
- * The same ratio below which a fit that failed is blamed on a singular covariance: R^2 of a visit on the earlier ones
- * above 1 - 1e-6, beyond any real correlation between visits (0.99999 between neighbours leaves 2e-5). Fits heading
- * for a singular Sigma break down (information not positive definite in double precision) around 1e-8.
+ * A fit that failed is blamed on a (near-)singular covariance when some visit's variance given all the other visits is
+ * below this share of its variance (R^2 above 0.999): the REML optimum then lies at or next to a singular Sigma, and
+ * fits heading there break down in double precision (the information matrix stops being positive definite) before the
+ * share reaches 1e-8.
  */
-const DEGENERATE_VARIANCE_RATIO = 1e-6;
+const DEGENERATE_VARIANCE_SHARE = 1e-3;
 
 /** The first visit whose conditional variance given the earlier visits is below ratio times its variance, or null. */
 function collapsedVisit(phi: readonly number[], visitCount: number, ratio: number): number | null {
@@ -226,17 +236,35 @@ function collapsedVisit(phi: readonly number[], visitCount: number, ratio: numbe
 }
 
 /**
- * Why a fit stopped: a covariance heading to singular (REML has no optimum: at some visit too few subjects remain to
- * estimate its variance beyond what the earlier visits and the fixed effects explain) is named as such, with the
- * visit and its number of subjects; otherwise the optimiser's own reason.
+ * Why a fit stopped: a covariance heading to singular (REML has no optimum, or one next to a singular Sigma: at some
+ * visit too few subjects remain to estimate its variance beyond what the other visits and the fixed effects explain)
+ * is named as such, with the visit
+ * whose variance given all the other visits (1 / (Sigma^-1)_vv, whatever the visit order) is the smallest share of its
+ * variance, and its number of subjects; otherwise the optimiser's own reason.
  */
 function failureIssue(data: MmrmData, phi: readonly number[], otherwise: Issue): Issue {
-  const visit = collapsedVisit(phi, data.visitCount, DEGENERATE_VARIANCE_RATIO);
-  if (visit === null) return otherwise;
-  const subjects = data.patterns.reduce((sum, p) => sum + (p.localOf[visit]! >= 0 ? p.subjectRows.length : 0), 0);
+  const lower = new Matrix(choleskyFromPhi(phi, data.visitCount));
+  const lowerInverse = inverse(lower);
+  const theta = thetaFromPhi(phi, data.visitCount);
+  const subjectsAt = (v: number) =>
+    data.patterns.reduce((sum, p) => sum + (p.localOf[v]! >= 0 ? p.subjectRows.length : 0), 0);
+  // Of the visits caught in the near-linear relation, the one with the fewest subjects is the likely culprit.
+  let visit = -1;
+  let smallest = Number.POSITIVE_INFINITY;
+  for (let v = 0; v < data.visitCount; v++) {
+    let precision = 0; // (Sigma^-1)_vv = sum_k (L^-1)_kv^2
+    for (let k = 0; k < data.visitCount; k++) precision += lowerInverse.get(k, v) ** 2;
+    const share = 1 / (precision * theta[(v * (v + 3)) / 2]!);
+    if (!(share < DEGENERATE_VARIANCE_SHARE)) continue;
+    if (visit < 0 || subjectsAt(v) < subjectsAt(visit) || (subjectsAt(v) === subjectsAt(visit) && share < smallest)) {
+      [visit, smallest] = [v, share];
+    }
+  }
+  if (visit < 0) return otherwise;
+  const subjects = subjectsAt(visit);
   return issue(
     'stats.mmrm.singular-covariance',
-    `the REML covariance estimate is singular: visit ${visit + 1} of ${data.visitCount} (${subjects} subjects) is almost an exact linear function of the earlier visits (R^2 > 1 - 1e-6): too few subjects to estimate an unstructured covariance there; drop or merge sparse visits`,
+    `the REML covariance estimate is singular or nearly so: visit ${visit + 1} of ${data.visitCount} (${subjects} subjects) is almost a linear function of the other visits (R^2 = 1 - ${Math.max(smallest, 0).toPrecision(1)} when the fit stopped): too few subjects to estimate an unstructured covariance there, or outcomes repeated across visits; drop or merge sparse visits`,
   );
 }
 
@@ -285,7 +313,7 @@ function newtonDirection(information: readonly (readonly number[])[], gradient: 
  * the share of residual degrees of freedom: with complete data and every covariate interacted with visit (the trial
  * model), that is exactly the REML estimate, E'E / (N - p/K), so the fit starts at its optimum.
  */
-function startingTheta(data: MmrmData, method: LikelihoodMethod): number[] | null {
+function startingTheta(data: MmrmData, method: LikelihoodMethod): { theta: number[] | null; flatVisit: number | null } {
   const p = data.columnCount;
   const K = data.visitCount;
   const xtx = Array.from({ length: p }, () => new Array<number>(p).fill(0));
@@ -298,12 +326,14 @@ function startingTheta(data: MmrmData, method: LikelihoodMethod): number[] | nul
     }
   }
   const factor = factorSpd(xtx);
-  if (!factor) return null;
+  if (!factor) return { theta: null, flatVisit: null };
   const beta = factor.inverse.map((row) => row.reduce((sum, v, j) => sum + v * xty[j]!, 0));
   const sums = Array.from({ length: K }, () => new Array<number>(K).fill(0));
   const counts = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  const outcomes: number[][] = Array.from({ length: K }, () => []);
   for (const pattern of data.patterns) {
     for (const rows of pattern.subjectRows) {
+      pattern.visits.forEach((a, c) => outcomes[a]!.push(data.y[rows[c]!]!));
       const residuals = rows.map((row) => {
         let fitted = 0;
         for (let j = 0; j < p; j++) fitted += data.x[row * p + j]! * beta[j]!;
@@ -317,6 +347,11 @@ function startingTheta(data: MmrmData, method: LikelihoodMethod): number[] | nul
       );
     }
   }
+  // A visit whose outcome the fixed effects fit exactly (a constant change, say) has no variance to estimate.
+  const flatVisit = outcomes.findIndex(
+    (values, a) => values.length > 0 && isZeroSpread(Math.sqrt(sums[a]![a]! / values.length), values),
+  );
+  if (flatVisit >= 0) return { theta: null, flatVisit };
   const share = method === 'REML' && data.rowCount > p ? (data.rowCount - p) / data.rowCount : 1;
   const pooled = sums.reduce((total, row, a) => total + row[a]!, 0) / Math.max(1, data.rowCount * share);
   const variance = (a: number) =>
@@ -324,6 +359,9 @@ function startingTheta(data: MmrmData, method: LikelihoodMethod): number[] | nul
   const pairwise = sums.map((row, a) =>
     row.map((sum, b) => (a === b ? variance(a) : counts[a]![b]! > 2 ? sum / (counts[a]![b]! * share) : 0)),
   );
-  if (factorSpd(pairwise)) return thetaFromCovariance(pairwise);
-  return thetaFromCovariance(pairwise.map((row, a) => row.map((v, b) => (a === b ? v : 0))));
+  if (factorSpd(pairwise)) return { theta: thetaFromCovariance(pairwise), flatVisit: null };
+  return {
+    theta: thetaFromCovariance(pairwise.map((row, a) => row.map((v, b) => (a === b ? v : 0)))),
+    flatVisit: null,
+  };
 }

@@ -209,7 +209,7 @@ test('singular: 6 subjects for 5 visits (REML needs N - 3 >= 5): not converged, 
   assert.equal(result.converged, false);
   const reason = result.issues.find((i) => i.code === 'stats.mmrm.singular-covariance');
   assert.ok(reason, result.issues.map((i) => i.code).join(', '));
-  assert.match(reason.message, /visit 5 of 5 \(6 subjects\)/);
+  assert.match(reason.message, /singular .*visit \d of 5 \(6 subjects\)/);
 });
 
 test('log-Cholesky: round trip and chain-rule gradient and Hessian against finite differences (BtheB, REML)', () => {
@@ -246,4 +246,40 @@ test('log-Cholesky: round trip and chain-rule gradient and Hessian against finit
       assert.ok(Math.abs(row[k]! - numericSecond) <= 1e-5 * scale, `hessian[${l}][${k}]`);
     });
   });
+});
+
+test('unhappy inputs: each refused fit names its own cause, with no estimate', () => {
+  const base = simulateTrial({ seed: 7, perArm: 20, visits: 4, rho: 0.7, dropout: 0 });
+  const spec = simulatedSpec(4);
+  assert.equal(fitMmrmTrial(base, spec).converged, true);
+  const keep = (visit: string, subjects: string[]) => (r: MmrmTrialRow) =>
+    r.visit === visit && !subjects.includes(r.subject) ? { ...r, change: null } : r;
+  const cases: [string, MmrmTrialRow[], string, RegExp][] = [
+    [
+      'baseline constant within each arm',
+      base.map((r) => ({ ...r, baseline: r.arm === 'drug' ? 22 : 18 })),
+      'stats.mmrm.rank-deficient',
+      /baseline does not vary apart from arm/,
+    ],
+    [
+      'visit 2 seen in 5 subjects (its variance given the 3 other visits and 3 fixed effects needs 7)',
+      base.map(keep('2', ['drug-0', 'drug-1', 'drug-2', 'placebo-0', 'placebo-1'])),
+      'stats.mmrm.singular-covariance',
+      /visit 2 of 4 \(5 subjects\)/,
+    ],
+    ['visit 4 seen in one subject', base.map(keep('4', ['drug-0'])), 'stats.mmrm.rank-deficient', /armdrug:visit4/],
+    [
+      'a constant change at visit 3',
+      base.map((r) => (r.visit === '3' ? { ...r, change: -5 } : r)),
+      'stats.mmrm.no-residual-variation',
+      /no residual variation at visit 3 of 4/,
+    ],
+  ];
+  for (const [label, rows, code, message] of cases) {
+    const result = fitMmrmTrial(rows, spec);
+    assert.equal(result.converged, false, label);
+    const reason = result.issues.find((i) => i.code === code);
+    assert.ok(reason, `${label}: ${result.issues.map((i) => i.message).join('; ')}`);
+    assert.match(reason.message, message, label);
+  }
 });
