@@ -175,7 +175,8 @@ export function trialDesignSpec(analysed: readonly MmrmTrialRow[], spec: MmrmTri
 
 /** The likely reason for aliased columns, from which terms they belong to. */
 function aliasCause(aliased: readonly string[]): string {
-  if (aliased.includes('baseline')) return 'baseline does not vary apart from arm: constant, or constant within each arm';
+  if (aliased.includes('baseline'))
+    return 'baseline does not vary apart from arm: constant, or constant within each arm';
   if (aliased.includes('stratum')) return 'the stratum does not vary apart from arm and baseline: one stratum only?';
   return 'an arm without data at a visit, or too few subjects at a visit to estimate its slope?';
 }
