@@ -48,7 +48,10 @@ export interface MmrmFit {
   readonly data: MmrmData;
 }
 
-/** Fits the model; fails only for invalid input or when no starting covariance gives a finite likelihood. */
+/**
+ * Fits the model; fails only for invalid input, a visit without residual variation, or when no starting covariance
+ * gives a finite likelihood.
+ */
 export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit> {
   const prepared = prepareMmrmData(input);
   if (!prepared.ok) return prepared;
@@ -127,7 +130,7 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit>
           phi,
           issue(
             'stats.mmrm.line-search',
-            `-2 log L no longer decreases within rounding while a step still predicts a decrease of ${(decrement / 2).toPrecision(2)} (a near-singular covariance: outcomes almost perfectly correlated across visits with few subjects)`,
+            `-2 log L no longer decreases within rounding while a step still predicts a decrease of ${(decrement / 2).toPrecision(2)} (likely a near-singular covariance: outcomes almost perfectly correlated across visits, with few subjects)`,
           ),
         ),
       );
