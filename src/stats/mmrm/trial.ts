@@ -84,7 +84,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
     issues.push(
       issue(
         'stats.mmrm.rank-deficient',
-        `aliased columns ${built.value.aliased.join(', ')} (an arm without data at a visit, or too few subjects at a visit to estimate its slope?): LS means not estimable`,
+        `aliased columns ${built.value.aliased.join(', ')} (${aliasCause(built.value.aliased)}): LS means not estimable`,
       ),
     );
     return failed(spec, issues);
@@ -171,6 +171,14 @@ export function trialDesignSpec(analysed: readonly MmrmTrialRow[], spec: MmrmTri
       ['baseline', 'visit'],
     ],
   };
+}
+
+/** The likely reason for aliased columns, from which terms they belong to. */
+function aliasCause(aliased: readonly string[]): string {
+  if (aliased.includes('baseline'))
+    return 'baseline does not vary apart from arm: constant, or constant within each arm';
+  if (aliased.includes('stratum')) return 'the stratum does not vary apart from arm and baseline: one stratum only?';
+  return 'an arm without data at a visit, or too few subjects at a visit to estimate its slope?';
 }
 
 function validate(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec): Issue[] {
