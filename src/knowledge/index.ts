@@ -30,6 +30,7 @@ export {
 export type { AntidepressantMatch, CodeMatch } from './lookup.ts';
 export { unverifiedEntries, unverifiedEntry, unverifiedMinimumDose } from './unverified.ts';
 export {
+  antidepressantNamedIn,
   ingredientOfDisplay,
   nameInConcept,
   nameInText,

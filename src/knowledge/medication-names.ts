@@ -28,6 +28,8 @@ export interface MedicationNameIndex {
   readonly byName: ReadonlyMap<string, MedicationName>;
   /** Per code set, the ingredients whose names its entries' displays use: the sets a named record may belong to. */
   readonly ingredientsBySet: ReadonlyMap<string, ReadonlySet<string>>;
+  /** One whole-word, any-case pattern of the antidepressant table's ingredient names (definition 2). */
+  readonly antidepressantPattern: RegExp | undefined;
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -37,9 +39,16 @@ export function ingredientOfDisplay(display: string): string {
   return (/^[a-z]+/i.exec(display)?.[0] ?? display).toLowerCase();
 }
 
+/** A whole-word, any-case pattern of the names, longest first (so "desvenlafaxine" wins over "venlafaxine"). */
+function namePattern(names: Iterable<string>): RegExp | undefined {
+  const sorted = [...names].sort((a, b) => b.length - a.length);
+  return sorted.length === 0 ? undefined : new RegExp(`\\b(?:${sorted.map(escape).join('|')})\\b`, 'i');
+}
+
 export function buildMedicationNames(
   pathway: { readonly path: string; readonly value: Pathway },
   codeSets: ReadonlyMap<string, CodeSet>,
+  antidepressantIngredients: Iterable<string>,
   issues: Issue[],
 ): MedicationNameIndex {
   const byName = new Map<string, MedicationName>();
@@ -62,8 +71,7 @@ export function buildMedicationNames(
       byName.set(brand.name.toLowerCase(), { name: brand.name, ingredient: brand.ingredient, brand });
     });
   });
-  const names = [...byName.keys()].sort((a, b) => b.length - a.length);
-  const pattern = names.length === 0 ? undefined : new RegExp(`\\b(?:${names.map(escape).join('|')})\\b`, 'i');
+  const pattern = namePattern(byName.keys());
   const all = pattern === undefined ? undefined : new RegExp(pattern.source, 'gi');
   const ingredientsBySet = new Map<string, Set<string>>();
   if (all !== undefined) {
@@ -78,7 +86,7 @@ export function buildMedicationNames(
       if (found.size > 0) ingredientsBySet.set(id, found);
     }
   }
-  return { pattern, byName, ingredientsBySet };
+  return { pattern, byName, ingredientsBySet, antidepressantPattern: namePattern(antidepressantIngredients) };
 }
 
 /** The first name a text uses as a whole word, in any case ("ACTEMRA 162 mg" -> Actemra). */
@@ -96,6 +104,20 @@ export function nameInConcept(k: Knowledge, concept: Concept): MedicationName | 
   for (const coding of concept.codings) {
     const fromDisplay = nameInText(k, coding.display);
     if (fromDisplay !== undefined) return fromDisplay;
+  }
+  return undefined;
+}
+
+/**
+ * The antidepressant ingredient a concept names (its text, else a coding's display: "Sertraline 100 mg tablet" ->
+ * sertraline), for a record no listed code places (docs/care-pathway.md, "Medications named without a listed code").
+ */
+export function antidepressantNamedIn(k: Knowledge, concept: Concept): string | undefined {
+  const pattern = k.index.medicationNames.antidepressantPattern;
+  if (pattern === undefined) return undefined;
+  for (const text of [concept.text, ...concept.codings.map((c) => c.display)]) {
+    const m = text === undefined ? null : pattern.exec(text);
+    if (m !== null) return m[0].toLowerCase();
   }
   return undefined;
 }

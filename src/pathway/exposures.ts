@@ -2,12 +2,15 @@
  * Definition 2: antidepressant exposures. Each medication record (statement, request, dispense, administration) whose
  * medication maps to an antidepressant ingredient becomes one segment with a daily dose in mg (when it can be
  * established) and the inclusive day range of its use (medication-use.ts: one definition of period and status);
- * records that document no exposure are ignored and listed with the reason.
+ * records that document no exposure are ignored and listed with the reason. A record no code places that names an
+ * antidepressant is a segment never adequate, to confirm (docs/care-pathway.md, "Medications named without a listed
+ * code").
  */
+import { antidepressantNamedIn } from '../knowledge/index.ts';
 import { convertQuantity } from '../units/index.ts';
 import { implausible } from './plausibility.ts';
 import type { MedicationFact, Quantity } from '../record/index.ts';
-import { isoDate } from './context.ts';
+import { isoDate, noteIssue } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ExposureSegment, IgnoredMedication } from './facts.ts';
 import { antidepressantOf } from './lookups.ts';
@@ -26,15 +29,20 @@ export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; 
   const ignored: IgnoredMedication[] = [];
   for (const use of medicationUses(ctx)) {
     const m = use.fact;
-    const drug = resolveIngredient(ctx, m);
+    const coded = resolveIngredient(ctx, m);
+    const named = coded === undefined ? namedIngredient(ctx, m) : undefined;
+    const drug = coded ?? (named === undefined ? undefined : { ingredient: named });
     if (drug === undefined) continue;
     if (use.ignored !== undefined) {
       ignored.push({ source: m.ref, reason: use.ignored });
       continue;
     }
+    // Named without a code the pathway lists: a possible trial to confirm, never an adequate one (unconfirmed).
+    const namedOnly = named === undefined ? undefined : namedOnlyReason(ctx, m, named);
     // Built field by field (no object spread): this runs for every medication of every assessment.
     const dose = doseOf(ctx, m, drug);
-    const dated = !use.unconfirmed && use.startDay !== undefined && use.endDay !== undefined;
+    const unconfirmed = use.unconfirmed || namedOnly !== undefined;
+    const dated = !unconfirmed && use.startDay !== undefined && use.endDay !== undefined;
     segments.push({
       source: m.ref,
       ingredient: drug.ingredient,
@@ -45,8 +53,8 @@ export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; 
       end: use.endDay === undefined ? undefined : isoDate(use.endDay),
       startDay: dated ? use.startDay : undefined,
       endDay: dated ? use.endDay : undefined,
-      periodProblem: use.unverified,
-      unconfirmed: use.unconfirmed,
+      periodProblem: namedOnly ?? use.unverified,
+      unconfirmed,
     });
   }
   return { segments, ignored };
@@ -63,6 +71,27 @@ function resolveIngredient(
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** The antidepressant a record names when no code places it: its product's text or displays, else an ingredient's. */
+function namedIngredient(ctx: EngineContext, m: MedicationFact): string | undefined {
+  const k = ctx.knowledge;
+  return antidepressantNamedIn(k, m.medication) ?? firstOf(m.ingredients, (i) => antidepressantNamedIn(k, i.code));
+}
+
+function firstOf<T, R>(items: readonly T[], f: (item: T) => R | undefined): R | undefined {
+  for (const item of items) {
+    const r = f(item);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** The reason a named-only record is a trial to confirm, noted as an issue (the IL-6 blockers' rule, definition 2). */
+function namedOnlyReason(ctx: EngineContext, m: MedicationFact, ingredient: string): string {
+  const reason = `named "${ingredient}" without a code the pathway lists: confirm the medicine, its dose and dates`;
+  noteIssue(ctx, 'medication.named-only', `${m.ref} ${reason}`, m.ref);
+  return reason;
 }
 
 function toMg(q: Quantity): number | undefined {

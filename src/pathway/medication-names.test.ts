@@ -2,7 +2,7 @@
  * IL-6 blocker records recognised only by name (docs/care-pathway.md, "Medications named without a listed code"):
  * a MedicationStatement, MedicationRequest or MedicationAdministration naming Actemra, RoActemra or tocilizumab
  * without a code of the pathway's sets is neither ignored nor used as confirmed, in `trd assess` and `trd match`
- * alike, through the engine's public door.
+ * alike, through the engine's public door; nor is an antidepressant named by its ingredient only.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -173,5 +173,39 @@ describe('an IL-6 blocker named without a listed code', () => {
     const b = engine.assess(seedWith(erroneous), { asOf: AS_OF });
     assert.equal(b.recommendation.code, 'refer-to-trial');
     assert.ok(!b.issues.some((i) => i.code === 'medication.named-only'), 'no named-only issue');
+  });
+});
+
+describe('an antidepressant named without a listed code', () => {
+  /** The seed vignette with its sertraline statement given as text only ("Sertraline 100 mg tablet"). */
+  function seedWithSertralineAsText(): unknown {
+    const entry = seed.entry.map((e) =>
+      e.resource.id === 'seed-sertraline'
+        ? { ...e, resource: { ...e.resource, medicationCodeableConcept: { text: 'Sertraline 100 mg tablet' } } }
+        : e,
+    );
+    return { ...seed, entry };
+  }
+
+  test('it is a trial to confirm, never silently dropped nor counted as adequate', () => {
+    const a = engine.assess(seedWithSertralineAsText(), { asOf: AS_OF });
+    // Before: the record was ignored without a word and the patient read as not treatment-resistant.
+    assert.equal(a.recommendation.code, 'confirm-history');
+    assert.equal(a.treatmentResistance.count, 1);
+    const trial = a.treatmentResistance.unverifiedTrials.find((t) => t.ingredient === 'sertraline');
+    assert.match(trial?.reason ?? '', /named "sertraline" without a code the pathway lists: confirm the medicine/);
+    assert.deepEqual(trial?.sources, ['MedicationStatement/seed-sertraline']);
+    assert.ok(a.issues.some((i) => i.code === 'medication.named-only' && /seed-sertraline/.test(i.message)));
+  });
+
+  test('trd match leaves the adequate-trials criterion unknown, as trd assess asks to confirm', () => {
+    const criteria = engine
+      .match(seedWithSertralineAsText(), { asOf: AS_OF })
+      .flatMap((m) => m.criteria.filter((c) => c.test === 'adequate-trials-at-least'));
+    assert.ok(criteria.length > 0, 'a bundled protocol counts adequate trials (NCT07052058)');
+    for (const c of criteria) {
+      assert.equal(c.status, 'unknown');
+      assert.match(c.reason, /1 adequate trial .* and 1 unverified/);
+    }
   });
 });
