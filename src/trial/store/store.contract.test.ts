@@ -1194,7 +1194,7 @@ test('SQLite: two processes randomize concurrently without sharing or skipping a
     );
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     await ready;
-    // Both processes start together: the worker on this line, this process right after.
+    // Both processes start together: the child process on this line, this process right after.
     child.stdin.write('go\n');
     const mine = [];
     for (const id of ids.filter((_, i) => i % 2 === 0)) {
