@@ -1,7 +1,8 @@
 /**
  * The names a medication record is recognised by when it carries no code the pathway lists (docs/care-pathway.md,
- * "Medications named without a listed code"): the ingredient names of the pathway's IL-6 blocker code sets (the
- * first word of each entry's display, "Tocilizumab (substance)" -> tocilizumab) and their brand names
+ * "Medications named without a listed code"): the ingredient names of the immunosuppressant contraindication's code
+ * sets, IL-6 blockers, biologics and JAK inhibitors (the first word of each ingredient entry's display,
+ * "Tocilizumab (substance)" -> tocilizumab), the IL-6 blockers' brand names
  * (`il6BlockerBrandNames` of the `immunosuppressant` contraindication, each with its citation and verified flag).
  * Built once when the knowledge loads; the engine (src/pathway/medication-use.ts) and the CDS order hooks
  * (src/server/cds-hooks/draft-orders.ts) both read names through here.
@@ -45,6 +46,15 @@ function namePattern(names: Iterable<string>): RegExp | undefined {
   return sorted.length === 0 ? undefined : new RegExp(`\\b(?:${sorted.map(escape).join('|')})\\b`, 'i');
 }
 
+/**
+ * The ingredient an entry's display names, or undefined for a class-level entry: ATC and RxNorm write an ingredient in
+ * lower case ("adalimumab", "certolizumab pegol", "tofacitinib (before the L04AF group)") and a group capitalised
+ * ("Interleukin inhibitors"); SNOMED CT writes "Tocilizumab (substance)".
+ */
+function ingredientNamedBy(display: string): string | undefined {
+  return /^[a-z]/.test(display) || display.endsWith(' (substance)') ? ingredientOfDisplay(display) : undefined;
+}
+
 export function buildMedicationNames(
   pathway: { readonly path: string; readonly value: Pathway },
   codeSets: ReadonlyMap<string, CodeSet>,
@@ -70,6 +80,14 @@ export function buildMedicationNames(
       }
       byName.set(brand.name.toLowerCase(), { name: brand.name, ingredient: brand.ingredient, brand });
     });
+    // The rule's other sets (biologics, JAK inhibitors) also hold class-level entries ("Interleukin inhibitors"):
+    // only an entry that names an ingredient gives a name.
+    for (const id of rule.codeSets) {
+      for (const entry of codeSets.get(id)?.codes ?? []) {
+        const name = ingredientNamedBy(entry.display);
+        if (name !== undefined && !byName.has(name)) byName.set(name, { name, ingredient: name });
+      }
+    }
   });
   const pattern = namePattern(byName.keys());
   const all = pattern === undefined ? undefined : new RegExp(pattern.source, 'gi');

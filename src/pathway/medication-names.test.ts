@@ -209,3 +209,18 @@ describe('an antidepressant named without a listed code', () => {
     }
   });
 });
+
+describe('another immunosuppressant named without a listed code', () => {
+  test('a current "Adalimumab 40 mg pen" with no code: the work-up asks to confirm it, never a silent referral', () => {
+    const before = engine.assess(seedWith(), { asOf: AS_OF });
+    assert.ok(!before.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'));
+    const a = engine.assess(seedWith(statementNamed('Adalimumab 40 mg pen')), { asOf: AS_OF });
+    assert.ok(!a.contraindications.some((c) => c.code === 'immunosuppressant'), 'not a confirmed use');
+    const confirm = a.missingWorkup.find((w) => w.code === 'confirm-immunosuppressant');
+    assert.ok(confirm !== undefined, 'the work-up asks which medicine it is');
+    assert.ok(a.issues.some((i) => i.code === 'medication.named-only' && /adalimumab/.test(i.message)));
+    // A class name in a code set ("Interleukin inhibitors") is not a medicine's name.
+    const b = engine.assess(seedWith(statementNamed('Tumor necrosis factor study drug')), { asOf: AS_OF });
+    assert.equal(b.recommendation.code, 'refer-to-trial');
+  });
+});

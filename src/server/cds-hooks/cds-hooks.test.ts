@@ -332,6 +332,26 @@ describe('CDS Hooks 2.0 services', () => {
       }),
     );
     assert.deepEqual((other.body as { cards: Card[] }).cards, [], 'another medicine named in text: no card');
+    // An immunosuppressant the knowledge names but that is not an IL-6 blocker is not these hooks' order.
+    const adalimumab = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+      hookRequest('order-sign', neutropenia, {
+        context: {
+          draftOrders: {
+            resourceType: 'Bundle',
+            entry: [
+              {
+                resource: {
+                  ...textOnly,
+                  contained: [{ ...textOnly.contained[0], code: { text: 'Adalimumab 40 mg pen' } }],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    assert.deepEqual((adalimumab.body as { cards: Card[] }).cards, [], 'adalimumab named in text: no IL-6 card');
   });
 
   test('order-sign: a brand-only draft (Actemra as text, RoActemra under a product code no set lists) is checked, by brand', async () => {
