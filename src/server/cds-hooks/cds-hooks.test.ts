@@ -313,45 +313,22 @@ describe('CDS Hooks 2.0 services', () => {
     );
     assert.match(card.detail, /`MedicationRequest\/draft-text` \(sarilumab, named in its text/);
     assert.match(card.detail, /`MedicationRequest\/draft-snomed` \(tocilizumab\)/);
-    const other = await postJson(
-      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
-      hookRequest('order-sign', neutropenia, {
-        context: {
-          draftOrders: {
-            resourceType: 'Bundle',
-            entry: [
-              {
-                resource: {
-                  ...textOnly,
-                  contained: [{ ...textOnly.contained[0], code: { text: 'sertraline 50 mg' } }],
-                },
-              },
-            ],
+    // Another medicine named in text gives no card; nor does an immunosuppressant the knowledge names that is not an
+    // IL-6 blocker (adalimumab): not these hooks' order.
+    for (const text of ['sertraline 50 mg', 'Adalimumab 40 mg pen']) {
+      const { body } = await postJson(
+        `${server.base}/cds-services/trd-il6-blocker-order-sign`,
+        hookRequest('order-sign', neutropenia, {
+          context: {
+            draftOrders: {
+              resourceType: 'Bundle',
+              entry: [{ resource: { ...textOnly, contained: [{ ...textOnly.contained[0], code: { text } }] } }],
+            },
           },
-        },
-      }),
-    );
-    assert.deepEqual((other.body as { cards: Card[] }).cards, [], 'another medicine named in text: no card');
-    // An immunosuppressant the knowledge names but that is not an IL-6 blocker is not these hooks' order.
-    const adalimumab = await postJson(
-      `${server.base}/cds-services/trd-il6-blocker-order-sign`,
-      hookRequest('order-sign', neutropenia, {
-        context: {
-          draftOrders: {
-            resourceType: 'Bundle',
-            entry: [
-              {
-                resource: {
-                  ...textOnly,
-                  contained: [{ ...textOnly.contained[0], code: { text: 'Adalimumab 40 mg pen' } }],
-                },
-              },
-            ],
-          },
-        },
-      }),
-    );
-    assert.deepEqual((adalimumab.body as { cards: Card[] }).cards, [], 'adalimumab named in text: no IL-6 card');
+        }),
+      );
+      assert.deepEqual((body as { cards: Card[] }).cards, [], `${text} named in text: no card`);
+    }
   });
 
   test('order-sign: a brand-only draft (Actemra as text, RoActemra under a product code no set lists) is checked, by brand', async () => {

@@ -858,7 +858,7 @@ for (const factory of allFactories()) {
           (await store.snapshot()).dispositions.map((d) => [d.participantId, d.event, d.on]),
           [[other, 'completed', '2026-11-13']],
         );
-        // D1's exit, entered again, cannot take D2's place while D2 has one.
+        // A new exit of the first participant (D1) cannot be moved to D2, which has one already.
         const second = await store.recordDisposition(ctx, { participantId: id, event: 'death', on: '2026-11-14' });
         await rejectsWith(store.correctDisposition(ctx, second.id, { participantId: other }), 'trial.conflict');
         // The exit did not happen: voided, the participant back to randomized, data entry open again.
