@@ -290,6 +290,15 @@ test(
   () => {
     const xml = define();
     assert.equal(schemaErrors(xml), null);
+    // Also a trial without visits or instruments and with no form, lab or adverse event yet: no empty list is written.
+    const bare = sdtmDefine(
+      { ...snapshot, forms: [], labs: [], adverseEvents: [] },
+      { ...protocol, visits: undefined },
+      loadInstruments(),
+      { createdAt: '2026-11-30T12:00:00Z' },
+    );
+    assert.equal(schemaErrors(bare), null);
+    assert.doesNotMatch(bare, /VL\.QS\.|CL\.QSCAT/);
     // The check can fail: a method type the schema does not know, and an element out of its order.
     assert.match(schemaErrors(xml.replaceAll('Type="Computation"', 'Type="Calculation"')) ?? '', /MethodDef/);
     const misplaced = xml.replace(/(<CodeListRef [^>]*\/>)(\s*)(<def:Origin Type="[A-Za-z]+"\/>)/, '$3$2$1');

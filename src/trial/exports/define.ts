@@ -108,6 +108,8 @@ export function sdtmDefine(
       codelist?: string;
     }[],
   ): void => {
+    // A value list has at least one entry (the schema's rule): a trial without instruments has none for QS.
+    if (entries.length === 0) return;
     const oid = `VL.${d}.${variable}`;
     valueListRef.set(itemOid(d, variable), oid);
     const byCells = column(d, by);
@@ -230,7 +232,9 @@ export function sdtmDefine(
   const usedMethods = new Set<SdtmMethodId>();
   const items = SDTM_DOMAINS.flatMap((d) =>
     SDTM_DATASETS[d].variables.map((v) => {
-      if (v.codelist !== undefined) used.add(v.codelist);
+      // The instruments' list is empty (and left out, as the schema wants a codelist to hold a term) without them.
+      const codelist = v.codelist === 'QSCAT' && qsInstruments.length === 0 ? undefined : v.codelist;
+      if (codelist !== undefined) used.add(codelist);
       if (v.method !== undefined) usedMethods.add(v.method);
       const valueList = valueListRef.get(itemOid(d, v.name));
       return el(
@@ -244,7 +248,7 @@ export function sdtmDefine(
         },
         [
           description(v.label),
-          ...(v.codelist === undefined ? [] : [el('CodeListRef', { CodeListOID: `CL.${v.codelist}` })]),
+          ...(codelist === undefined ? [] : [el('CodeListRef', { CodeListOID: `CL.${codelist}` })]),
           el('def:Origin', { Type: v.origin }),
           ...(valueList === undefined ? [] : [el('def:ValueListRef', { ValueListOID: valueList })]),
         ],
