@@ -147,8 +147,9 @@ export async function benchMmrm(): Promise<void> {
       const t2 = performance.now();
       mmrmMs.push(t1 - t0);
       olsMs.push(t2 - t1);
-      iterations = result.iterations;
       converged &&= result.converged;
+      if (!result.converged) continue; // a failure carries no estimate; the verdict line says converged false
+      iterations = result.iterations;
       primary = result.primary.difference.kenwardRoger.estimate;
     }
     const mmrm = median(mmrmMs);

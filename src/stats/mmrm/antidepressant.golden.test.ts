@@ -27,7 +27,7 @@ interface Reference {
 const reference = readReference<Reference>(SOURCE);
 const model = antidepressantModel();
 const fitted = fitMmrm(model.input, { method: 'REML' });
-assert.ok(fitted.ok);
+assert.ok(fitted.ok && fitted.value.converged);
 const fit: MmrmFit = fitted.value;
 
 test(`${SOURCE} sas_proc_mixed_kr_published: -2RLL, R matrix, LS means and DRUG - PLACEBO (SAS DDFM=KR)`, () => {

@@ -21,7 +21,7 @@ interface Reference {
 const reference = readReference<Reference>(SOURCE);
 const model = bthebModel();
 const fitted = fitMmrm(model.input, { method: 'REML' });
-assert.ok(fitted.ok);
+assert.ok(fitted.ok && fitted.value.converged);
 const fit = fitted.value;
 
 for (const key of ['Kenward-Roger|Kenward-Roger-Linear', 'Satterthwaite|Asymptotic', 'Residual|Asymptotic']) {

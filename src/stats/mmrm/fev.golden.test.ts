@@ -32,7 +32,7 @@ interface Reference {
 const reference = readReference<Reference>(SOURCE);
 const model = fevModel();
 const fitted = fitMmrm(model.input, { method: 'REML' });
-assert.ok(fitted.ok);
+assert.ok(fitted.ok && fitted.value.converged);
 const fit: MmrmFit = fitted.value;
 const grid = (arm: string, visit: string) => referenceGridRow(model.spec, model.columns, { arm, visit_f: visit });
 const difference = (visit: string) => grid('TRT', visit).map((v, j) => v - grid('PBO', visit)[j]!);

@@ -5,7 +5,9 @@
  * (log-cholesky.ts), where every point is a positive-definite Sigma: in sigma_ij, visits correlated 0.9999 put the
  * optimum so close to the positive-definite boundary that Newton steps kept leaving it and were halved to nothing.
  * The derivatives come from reml.ts in sigma_ij and the result is reported there (Kenward-Roger needs it).
- * Non-convergence and rank problems come back as data (`converged: false`, `issues`), never as exceptions.
+ * Non-convergence and rank problems come back as data, never as exceptions: an MmrmFitFailure (`converged: false`,
+ * `reason`, `issues`) that carries no estimate, so a caller cannot read beta or Sigma from where the optimiser stopped
+ * without first checking `converged` (TypeScript refuses it).
  */
 import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
 import { fail, issue, ok, type Issue, type Result } from '../../record/index.ts';
@@ -22,9 +24,10 @@ export interface MmrmOptions {
   readonly maxIterations?: number;
 }
 
+/** A converged fit: the only kind that carries estimates. */
 export interface MmrmFit {
   readonly method: LikelihoodMethod;
-  readonly converged: boolean;
+  readonly converged: true;
   readonly iterations: number;
   /** Largest |d(-2 log L)/d sigma_ij| at the estimate. */
   readonly maxAbsGradient: number;
@@ -38,8 +41,11 @@ export interface MmrmFit {
   readonly covariance: readonly (readonly number[])[];
   /** sigma_ij in SAS order UN(1,1), UN(2,1), UN(2,2), ... */
   readonly theta: readonly number[];
-  /** Cov(theta-hat) = 2 * inverse observed Hessian of -2 log L (Satterthwaite's and Kenward-Roger's W). */
-  readonly thetaCovariance: readonly (readonly number[])[] | null;
+  /**
+   * Cov(theta-hat) = 2 * inverse observed Hessian of -2 log L (Satterthwaite's and Kenward-Roger's W); a fit whose
+   * Hessian is not positive definite is an MmrmFitFailure.
+   */
+  readonly thetaCovariance: readonly (readonly number[])[];
   readonly observations: number;
   readonly subjects: number;
   readonly issues: readonly Issue[];
@@ -48,11 +54,23 @@ export interface MmrmFit {
   readonly data: MmrmData;
 }
 
+/** A fit that did not converge (or whose inference cannot be computed): why, and no estimate. */
+export interface MmrmFitFailure {
+  readonly method: LikelihoodMethod;
+  readonly converged: false;
+  /** The issues' messages in one line. */
+  readonly reason: string;
+  readonly iterations: number;
+  readonly issues: readonly Issue[];
+}
+
+export type MmrmFitOutcome = MmrmFit | MmrmFitFailure;
+
 /**
- * Fits the model; fails only for invalid input, a visit without residual variation, or when no starting covariance
- * gives a finite likelihood.
+ * Fits the model; fails (`ok: false`) only for invalid input, a visit without residual variation, or when no starting
+ * covariance gives a finite likelihood. Otherwise the value is a converged MmrmFit or an MmrmFitFailure.
  */
-export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit> {
+export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFitOutcome> {
   const prepared = prepareMmrmData(input);
   if (!prepared.ok) return prepared;
   const data = prepared.value;
@@ -170,10 +188,20 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFit>
       ),
     );
   }
+  if (!converged || !thetaCovariance || tooIllConditioned) {
+    const failure: MmrmFitFailure = {
+      method,
+      converged: false,
+      reason: issues.map((i) => i.message).join('; '),
+      iterations,
+      issues,
+    };
+    return ok(failure, issues);
+  }
   const maxAbsGradient = current.gradient!.reduce((m, g) => Math.max(m, Math.abs(g)), 0);
   const fit: MmrmFit = {
     method,
-    converged: converged && hessianFactor !== null && !tooIllConditioned,
+    converged: true,
     iterations,
     maxAbsGradient,
     logLik: -current.minus2LogLik / 2,

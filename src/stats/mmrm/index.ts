@@ -3,7 +3,7 @@
  * REML or ML, with Kenward-Roger (= SAS DDFM=KR, mmrm "Kenward-Roger-Linear"), Satterthwaite and residual df.
  * Validated against SAS and R in *.golden.test.ts (reference/stats-reference/outputs).
  */
-export { fitMmrm, type MmrmFit, type MmrmOptions } from './fit.ts';
+export { fitMmrm, type MmrmFit, type MmrmFitFailure, type MmrmFitOutcome, type MmrmOptions } from './fit.ts';
 export type { MmrmInput } from './data.ts';
 export {
   contrast,
@@ -31,6 +31,8 @@ export {
   trialDesignSpec,
   type LsMeanResult,
   type MmrmCoefficient,
+  type MmrmTrialFailure,
+  type MmrmTrialFit,
   type MmrmTrialResult,
   type MmrmTrialRow,
   type MmrmTrialSpec,

@@ -16,7 +16,7 @@ import { thetaElements } from './covariance.ts';
 export function kenwardRogerCovariance(fit: MmrmFit): number[][] | null {
   const w = fit.thetaCovariance;
   const f = fit.evaluation.f;
-  if (!w || !f || fit.method !== 'REML') return null;
+  if (!f || fit.method !== 'REML') return null;
   const p = fit.beta.length;
   const phi = new Matrix(fit.betaCovariance.map((row) => [...row]));
   const elements = thetaElements(fit.data.visitCount);
@@ -88,7 +88,7 @@ export interface KenwardRogerTest {
 export function kenwardRogerDf(fit: MmrmFit, contrastRows: readonly (readonly number[])[]): KenwardRogerTest {
   const w = fit.thetaCovariance;
   const f = fit.evaluation.f;
-  if (!w || !f) return { df: Number.NaN, lambda: Number.NaN };
+  if (!f) return { df: Number.NaN, lambda: Number.NaN };
   const l = new Matrix(contrastRows.map((row) => [...row]));
   const v0 = new Matrix(fit.betaCovariance.map((row) => [...row]));
   const nl = l.rows;

@@ -49,7 +49,7 @@ function check(fit: MmrmFit, block: Block, df: DfMethod, label: string) {
 
 test(`${SOURCE} mmrm_ML (Satterthwaite on the ML fit) and the SAS documentation example (ML, TYPE=UN)`, () => {
   const fitted = fitMmrm(model.input, { method: 'ML' });
-  assert.ok(fitted.ok);
+  assert.ok(fitted.ok && fitted.value.converged);
   check(fitted.value, reference.mmrm_ML, 'satterthwaite', `${SOURCE} mmrm_ML`);
   // SAS doc (README section 3): -2LL 419.4770; intercept 15.8423 (SE 0.9356), Gender F 1.5831 (1.4658),
   // Age 0.8268 (0.07911), Age x F -0.3504 (0.1239). The model-based SE equals SAS's; nlme's gls would inflate it by
@@ -71,6 +71,6 @@ test(`${SOURCE} mmrm_ML (Satterthwaite on the ML fit) and the SAS documentation 
 
 test(`${SOURCE} mmrm_REML (Kenward-Roger-Linear)`, () => {
   const fitted = fitMmrm(model.input, { method: 'REML' });
-  assert.ok(fitted.ok);
+  assert.ok(fitted.ok && fitted.value.converged);
   check(fitted.value, reference.mmrm_REML, 'kenward-roger', `${SOURCE} mmrm_REML`);
 });

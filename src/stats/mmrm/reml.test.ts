@@ -20,7 +20,7 @@ function checkDerivatives(model: ReferenceModel, method: LikelihoodMethod, label
   assert.ok(prepared.ok);
   const data = prepared.value;
   const fit = fitMmrm(model.input, { method });
-  assert.ok(fit.ok);
+  assert.ok(fit.ok && fit.value.converged);
   // Away from the optimum: inflate variances by 20%, shrink covariances by 10%.
   const elementsPerRow = fit.value.covariance.map((row, i) => row.slice(0, i + 1));
   const theta = elementsPerRow.flatMap((row, i) => row.map((v, j) => (i === j ? v * 1.2 : v * 0.9)));
@@ -96,11 +96,16 @@ test('fitMmrm: invalid input is returned as issues', () => {
   assert.ok(!repeated.ok && repeated.issues.some((i) => i.code === 'stats.mmrm.start'));
 });
 
-test('fitMmrm: non-convergence is data (converged false, an issue), and Kenward-Roger on an ML fit is NaN', () => {
+test('fitMmrm: non-convergence is data (converged false, a reason, no estimate), and Kenward-Roger on an ML fit is NaN', () => {
   const short = fitMmrm(orthodontModel().input, { method: 'REML', maxIterations: 1 });
   assert.ok(short.ok);
   assert.equal(short.value.converged, false);
   assert.ok(short.value.issues.some((i) => i.code === 'stats.mmrm.max-iterations'));
+  // Where the optimiser stopped is not an estimate: the failure carries none, and TypeScript refuses the read.
+  assert.deepEqual(Object.keys(short.value).sort(), ['converged', 'issues', 'iterations', 'method', 'reason']);
+  // @ts-expect-error: `beta` exists only on a converged MmrmFit.
+  assert.equal(short.value.beta, undefined);
+  assert.match(short.value.converged ? '' : short.value.reason, /no convergence within 1 iterations/);
   const ml = fitMmrm(orthodontModel().input, { method: 'ML' });
   assert.ok(ml.ok && ml.value.converged);
   const kr = contrast(ml.value, [0, 1, 0, 0], 'kenward-roger');

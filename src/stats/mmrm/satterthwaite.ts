@@ -19,10 +19,9 @@ export function contrastVarianceGradient(fit: MmrmFit, contrast: readonly number
   );
 }
 
-/** Satterthwaite df of the contrast, NaN when the REML information was not positive definite. */
+/** Satterthwaite df of the contrast (a converged fit always has a positive-definite information, fit.ts). */
 export function satterthwaiteDf(fit: MmrmFit, contrast: readonly number[]): number {
   const w = fit.thetaCovariance;
-  if (!w) return Number.NaN;
   const phiL = phiTimes(fit.betaCovariance, contrast);
   const variance = phiL.reduce((sum, v, i) => sum + v * (contrast[i] ?? 0), 0);
   const g = contrastVarianceGradient(fit, contrast);

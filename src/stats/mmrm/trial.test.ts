@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { assertGolden, readReference } from '../golden.test-support.ts';
 import { readDataset } from './datasets.test-support.ts';
 import type { MmrmPkgBlock } from './mmrm-pkg.test-support.ts';
+import { convergedTrialFit } from './converged.test-support.ts';
 import { fitMmrmTrial, type MmrmTrialRow, type MmrmTrialSpec } from './trial.ts';
 
 const SOURCE = 'stats-reference/outputs/antidepressant_hamd17_reference.json';
@@ -36,10 +37,10 @@ const spec: MmrmTrialSpec = {
   primaryVisit: '7',
   stratum: false,
 };
-const result = fitMmrmTrial(rows, spec);
+const result = convergedTrialFit(fitMmrmTrial(rows, spec));
 
 test(`${SOURCE} via fitMmrmTrial: LS means and differences (KR-Linear and Satterthwaite), covariance, grid`, () => {
-  assert.equal(result.converged, true);
+  assert.ok(result.converged);
   assert.deepEqual(result.issues, []);
   const kr = reference.mmrm_pkg['Kenward-Roger|Kenward-Roger-Linear']!;
   const sat = reference.mmrm_pkg['Satterthwaite|Asymptotic']!;
@@ -126,7 +127,7 @@ test('fitMmrmTrial: a null change is left out (missing at random), exactly as dr
     rows.filter((r) => !isTarget(r)),
     spec,
   );
-  assert.equal(nulled.converged, true);
+  assert.ok(nulled.converged && dropped.converged);
   assert.equal(nulled.observations, result.observations - 1);
   assert.equal(nulled.minus2LogLik, dropped.minus2LogLik);
   assert.notEqual(nulled.minus2LogLik, result.minus2LogLik);
@@ -136,7 +137,7 @@ test('fitMmrmTrial: a 0/1 stratum enters the model as a covariate and the LS mea
   // A stratum that is a function of baseline (>= 20) must be accepted and reported in the reference grid.
   const stratified = rows.map((r) => ({ ...r, stratum: r.baseline >= 20 ? 1 : 0 }));
   const fit = fitMmrmTrial(stratified, { ...spec, stratum: true });
-  assert.equal(fit.converged, true);
+  assert.ok(fit.converged);
   assert.equal(fit.referenceGrid.stratum, 0.5);
   assert.notEqual(stratified.reduce((s, r) => s + r.stratum, 0) / stratified.length, 0.5);
   assert.ok(fit.coefficients.some((c) => c.name === 'stratum'));
@@ -144,7 +145,7 @@ test('fitMmrmTrial: a 0/1 stratum enters the model as a covariate and the LS mea
   assert.notEqual(fit.primary.difference.kenwardRoger.estimate, result.primary.difference.kenwardRoger.estimate);
 });
 
-test('fitMmrmTrial: invalid input gives converged false with issues and NaN numbers, never an exception', () => {
+test('fitMmrmTrial: invalid input gives converged false with a reason and issues, no estimate, never an exception', () => {
   const cases: [MmrmTrialRow[], MmrmTrialSpec, string][] = [
     [rows, { ...spec, primaryVisit: '9' }, 'stats.mmrm.primary-visit'],
     [rows, { ...spec, treatment: 'PLACEBO' }, 'stats.mmrm.arms'],
@@ -169,6 +170,19 @@ test('fitMmrmTrial: invalid input gives converged false with issues and NaN numb
       out.issues.some((i) => i.code === code),
       `${code} in ${out.issues.map((i) => i.code).join(', ')}`,
     );
-    assert.ok(Number.isNaN(out.primary.difference.kenwardRoger.estimate), `${code}: no confident number`);
+    // No estimate at all, not even a NaN one: the failure is converged, reason and issues only.
+    assert.deepEqual(Object.keys(out).sort(), ['converged', 'issues', 'reason'], code);
+    assert.ok(out.reason.length > 0, code);
   }
+});
+
+test('fitMmrmTrial: TypeScript refuses an estimate read from a result whose convergence was not checked', () => {
+  const out = fitMmrmTrial(rows, { ...spec, primaryVisit: '9' });
+  // @ts-expect-error: `primary` exists only on a converged result (MmrmTrialFit); narrow on `converged` first.
+  const unchecked: unknown = out.primary;
+  assert.equal(unchecked, undefined);
+  // @ts-expect-error: likewise the covariance, coefficients and -2 log L.
+  assert.equal(out.minus2LogLik, undefined);
+  if (!out.converged) assert.match(out.reason, /primary visit 9/);
+  else assert.fail('an unknown primary visit must not converge');
 });

@@ -51,8 +51,9 @@ export interface MmrmCoefficient extends ContrastResult {
   readonly name: string;
 }
 
-export interface MmrmTrialResult {
-  readonly converged: boolean;
+/** A converged trial MMRM: the only result that carries estimates. */
+export interface MmrmTrialFit {
+  readonly converged: true;
   readonly visits: MmrmVisitResult[];
   readonly primary: MmrmVisitResult;
   /** Estimated K x K unstructured covariance, visits in spec order. */
@@ -71,15 +72,26 @@ export interface MmrmTrialResult {
   readonly issues: Issue[];
 }
 
-/** Fits the trial MMRM; invalid input or failure gives `converged: false`, NaN numbers and `issues`. */
+/** Invalid input, a non-estimable model or a fit that did not converge: why, and no estimate at all. */
+export interface MmrmTrialFailure {
+  readonly converged: false;
+  /** The error issues' messages in one line. */
+  readonly reason: string;
+  readonly issues: Issue[];
+}
+
+/** Narrow on `converged` before reading an estimate: a failure has none (TypeScript refuses the read). */
+export type MmrmTrialResult = MmrmTrialFit | MmrmTrialFailure;
+
+/** Fits the trial MMRM; invalid input or failure gives an MmrmTrialFailure (`converged: false`, reason, issues). */
 export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec): MmrmTrialResult {
   const issues = validate(rows, spec);
   const analysed = rows.filter((row) => row.change !== null);
-  if (issues.some((i) => i.severity === 'error')) return failed(spec, issues);
+  if (issues.some((i) => i.severity === 'error')) return failed(issues);
 
   const design = trialDesignSpec(analysed, spec);
   const built = buildDesign(design);
-  if (!built.ok) return failed(spec, [...issues, ...built.issues]);
+  if (!built.ok) return failed([...issues, ...built.issues]);
   if (built.value.aliased.length > 0) {
     issues.push(
       issue(
@@ -87,7 +99,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
         `aliased columns ${built.value.aliased.join(', ')} (${aliasCause(built.value.aliased)}): LS means not estimable`,
       ),
     );
-    return failed(spec, issues);
+    return failed(issues);
   }
   const fitted = fitMmrm(
     {
@@ -100,7 +112,8 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
     },
     { method: 'REML' },
   );
-  if (!fitted.ok) return failed(spec, [...issues, ...fitted.issues]);
+  if (!fitted.ok) return failed([...issues, ...fitted.issues]);
+  if (!fitted.value.converged) return failed([...issues, ...fitted.value.issues]);
   const fit = fitted.value;
   issues.push(...fit.issues);
   const means = referenceCovariateValues(design);
@@ -132,7 +145,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
     return { name, ...contrast(fit, unit, adjusted ? 'kenward-roger' : 'satterthwaite') };
   });
   return {
-    converged: fit.converged,
+    converged: true,
     visits,
     primary: visits[spec.visits.indexOf(spec.primaryVisit)]!,
     covariance: fit.covariance.map((row) => [...row]),
@@ -223,31 +236,11 @@ function validate(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec): Issue[] {
     : issues;
 }
 
-function failed(spec: MmrmTrialSpec, issues: Issue[]): MmrmTrialResult {
-  const nan: ContrastResult = { estimate: NaN, se: NaN, df: NaN, t: NaN, p: NaN, ci: [NaN, NaN] };
-  const lsNan: LsMeanResult = { estimate: NaN, se: NaN, df: NaN, ci: [NaN, NaN] };
-  const visits = spec.visits.map((visit) => ({
-    visit,
-    lsMeans: { treatment: lsNan, control: lsNan },
-    difference: { kenwardRoger: nan, satterthwaite: nan },
-  }));
+function failed(issues: Issue[]): MmrmTrialFailure {
+  const errors = issues.filter((i) => i.severity === 'error');
   return {
     converged: false,
-    visits,
-    primary: visits.find((v) => v.visit === spec.primaryVisit) ?? {
-      visit: spec.primaryVisit,
-      lsMeans: { treatment: lsNan, control: lsNan },
-      difference: { kenwardRoger: nan, satterthwaite: nan },
-    },
-    covariance: spec.visits.map(() => spec.visits.map(() => NaN)),
-    iterations: 0,
-    logLik: NaN,
-    minus2LogLik: NaN,
-    maxAbsGradient: NaN,
-    referenceGrid: { baseline: NaN },
-    coefficients: [],
-    observations: 0,
-    subjects: 0,
+    reason: (errors.length > 0 ? errors : issues).map((i) => i.message).join('; '),
     issues,
   };
 }

@@ -1,9 +1,11 @@
 /**
  * Define-XML 2.0 for the SDTM export: one ItemGroupDef per dataset and one ItemDef per variable, with the SDTMIG 3.3
- * label, data type, length, origin, keys and codelists of sdtm-variables.ts (the definitions the CSV headers come
- * from), lengths measured on the rows being exported (sdtmRows), value-level metadata for the SUPP-- qualifiers, and
- * the CTCAE as an external dictionary at the protocol's version (where SDTMIG puts the scale of LBTOX/LBTOXGR).
- * Each dataset's def:leaf names its CSV file. Pure: the creation time is the caller's.
+ * label, data type, length, origin, keys, codelists and computational methods of sdtm-variables.ts (the definitions
+ * the CSV headers come from), lengths measured on the rows being exported (sdtmRows), value-level metadata for the
+ * SUPP-- qualifiers and for QSTESTCD/QSTEST per instrument (each with its codelist of the instrument's test codes and
+ * names, from the functions sdtm.ts writes them with), the CTCAE as an external dictionary at the protocol's version
+ * (where SDTMIG puts the scale of LBTOX/LBTOXGR) and UCUM for the units as entered. Each dataset's def:leaf names its
+ * CSV file. Valid against the Define-XML 2.0 schema (define.test.ts). Pure: the creation time is the caller's.
  */
 import { create } from 'xmlbuilder2';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
@@ -11,14 +13,17 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { sdtmRows, type Cell } from './sdtm.ts';
 import {
+  qsTestTerms,
   SDTM_CODELISTS,
   SDTM_DATASETS,
   SDTM_DOMAINS,
+  SDTM_METHODS,
   SUPP_DOMAINS,
   suppQualifiers,
-  type SuppDomain,
   type SdtmCodelistId,
   type SdtmDomain,
+  type SdtmMethodId,
+  type SdtmOrigin,
   type SdtmVariable,
 } from './sdtm-variables.ts';
 
@@ -84,54 +89,112 @@ export function sdtmDefine(
     return rows[d].map((r) => r[i] ?? null);
   };
 
-  // Each SUPP-- dataset's QVAL described per QNAM (value-level metadata), from SUPP_QUALIFIERS.
-  const valueListOid = (supp: SuppDomain) => `VL.${supp}.QVAL`;
-  const whereOid = (supp: SuppDomain, q: string) => `WC.${supp}.QNAM.${q}`;
+  // Value-level metadata: a variable described per value of another (its WhereClause), each with its own ItemDef.
   const valueLists: XmlElement[] = [];
   const whereClauses: XmlElement[] = [];
-  const qualifierItems: XmlElement[] = [];
-  for (const supp of SUPP_DOMAINS) {
-    const qualifiers = suppQualifiers(supp);
-    const qnamCells = column(supp, 'QNAM');
-    const qvalCells = column(supp, 'QVAL');
+  const valueItems: XmlElement[] = [];
+  const valueListRef = new Map<string, string>();
+  const extraCodelists: XmlElement[] = [];
+  const valueLevel = (
+    d: SdtmDomain,
+    variable: string,
+    by: string,
+    entries: readonly {
+      key: string;
+      value: string;
+      name: string;
+      label: string;
+      origin: SdtmOrigin;
+      codelist?: string;
+    }[],
+  ): void => {
+    // A value list has at least one entry (the schema's rule): a trial without instruments has none for QS.
+    if (entries.length === 0) return;
+    const oid = `VL.${d}.${variable}`;
+    valueListRef.set(itemOid(d, variable), oid);
+    const byCells = column(d, by);
+    const cells = column(d, variable);
+    const type = SDTM_DATASETS[d].variables.find((v) => v.name === variable)?.type ?? 'text';
     valueLists.push(
       el(
         'def:ValueListDef',
-        { OID: valueListOid(supp) },
-        qualifiers.map(([q], i) =>
-          el('ItemRef', { ItemOID: `${itemOid(supp, 'QVAL')}.${q}`, OrderNumber: i + 1, Mandatory: 'Yes' }, [
-            el('def:WhereClauseRef', { WhereClauseOID: whereOid(supp, q) }),
+        { OID: oid },
+        entries.map((e, i) =>
+          el('ItemRef', { ItemOID: `${itemOid(d, variable)}.${e.key}`, OrderNumber: i + 1, Mandatory: 'Yes' }, [
+            el('def:WhereClauseRef', { WhereClauseOID: whereOid(d, by, e.key) }),
           ]),
         ),
       ),
     );
-    for (const [q, { label, origin }] of qualifiers) {
-      whereClauses.push(
-        el('def:WhereClauseDef', { OID: whereOid(supp, q) }, [
-          el('RangeCheck', { SoftHard: 'Soft', 'def:ItemOID': itemOid(supp, 'QNAM'), Comparator: 'EQ' }, [
-            el('CheckValue', {}, [q]),
+    for (const e of entries) {
+      const where = whereOid(d, by, e.key);
+      if (!whereClauses.some((w) => w.attrs?.OID === where)) {
+        whereClauses.push(
+          el('def:WhereClauseDef', { OID: where }, [
+            el('RangeCheck', { SoftHard: 'Soft', 'def:ItemOID': itemOid(d, by), Comparator: 'EQ' }, [
+              el('CheckValue', {}, [e.value]),
+            ]),
           ]),
-        ]),
-      );
-      qualifierItems.push(
+        );
+      }
+      valueItems.push(
         el(
           'ItemDef',
           {
-            OID: `${itemOid(supp, 'QVAL')}.${q}`,
-            Name: q,
-            DataType: 'text',
+            OID: `${itemOid(d, variable)}.${e.key}`,
+            Name: e.name,
+            DataType: type,
             ...measured(
-              { name: q, label, type: 'text', core: 'Req', origin },
-              qvalCells.filter((_, i) => qnamCells[i] === q),
+              { name: variable, label: e.label, type, core: 'Req', origin: e.origin },
+              cells.filter((_, i) => byCells[i] === e.value),
             ),
           },
-          [description(label), el('def:Origin', { Type: origin })],
+          [
+            description(e.label),
+            ...(e.codelist === undefined ? [] : [el('CodeListRef', { CodeListOID: e.codelist })]),
+            el('def:Origin', { Type: e.origin }),
+          ],
         ),
       );
     }
-  }
-  const isSupp = (d: SdtmDomain): d is SuppDomain => (SUPP_DOMAINS as readonly string[]).includes(d);
+  };
+  const whereOid = (d: SdtmDomain, by: string, key: string) => `WC.${d}.${by}.${key}`;
 
+  // Each SUPP-- dataset's QVAL described per QNAM, from SUPP_QUALIFIERS.
+  for (const supp of SUPP_DOMAINS) {
+    valueLevel(
+      supp,
+      'QVAL',
+      'QNAM',
+      suppQualifiers(supp).map(([q, { label, origin }]) => ({ key: q, value: q, name: q, label, origin })),
+    );
+  }
+  // QSTESTCD and QSTEST per instrument (QSCAT), each with the codelist of the instrument's own tests.
+  const qsInstruments = instrumentsOf(s, protocol, instruments);
+  for (const variable of ['QSTESTCD', 'QSTEST'] as const) {
+    const v = SDTM_DATASETS.QS.variables.find((x) => x.name === variable)!;
+    valueLevel(
+      'QS',
+      variable,
+      'QSCAT',
+      qsInstruments.map((def) => ({
+        key: def.code,
+        value: def.name,
+        name: variable,
+        label: v.label,
+        origin: v.origin,
+        codelist: `CL.${variable}.${def.code}`,
+      })),
+    );
+    for (const def of qsInstruments) {
+      const terms = qsTestTerms(def)[variable === 'QSTESTCD' ? 'testcd' : 'test'];
+      extraCodelists.push(
+        el('CodeList', { OID: `CL.${variable}.${def.code}`, Name: `${def.name} ${variable}`, DataType: 'text' }, [
+          ...terms.map((t, i) => el('EnumeratedItem', { CodedValue: t, OrderNumber: i + 1 })),
+        ]),
+      );
+    }
+  }
   const groups = SDTM_DOMAINS.map((d) => {
     const ds = SDTM_DATASETS[d];
     return el(
@@ -157,6 +220,7 @@ export function sdtmDefine(
             OrderNumber: i + 1,
             Mandatory: v.core === 'Req' ? 'Yes' : 'No',
             KeySequence: key < 0 ? undefined : key + 1,
+            MethodOID: v.method === undefined ? undefined : methodOid(v.method),
           });
         }),
         el('def:leaf', { ID: `LF.${d}`, 'xlink:href': fileOf(d) }, [el('def:title', {}, [fileOf(d)])]),
@@ -165,9 +229,14 @@ export function sdtmDefine(
   });
 
   const used = new Set<SdtmCodelistId>();
+  const usedMethods = new Set<SdtmMethodId>();
   const items = SDTM_DOMAINS.flatMap((d) =>
     SDTM_DATASETS[d].variables.map((v) => {
-      if (v.codelist !== undefined) used.add(v.codelist);
+      // The instruments' list is empty (and left out, as the schema wants a codelist to hold a term) without them.
+      const codelist = v.codelist === 'QSCAT' && qsInstruments.length === 0 ? undefined : v.codelist;
+      if (codelist !== undefined) used.add(codelist);
+      if (v.method !== undefined) usedMethods.add(v.method);
+      const valueList = valueListRef.get(itemOid(d, v.name));
       return el(
         'ItemDef',
         {
@@ -179,9 +248,9 @@ export function sdtmDefine(
         },
         [
           description(v.label),
-          ...(v.codelist === undefined ? [] : [el('CodeListRef', { CodeListOID: `CL.${v.codelist}` })]),
+          ...(codelist === undefined ? [] : [el('CodeListRef', { CodeListOID: `CL.${codelist}` })]),
           el('def:Origin', { Type: v.origin }),
-          ...(isSupp(d) && v.name === 'QVAL' ? [el('def:ValueListRef', { ValueListOID: valueListOid(d) })] : []),
+          ...(valueList === undefined ? [] : [el('def:ValueListRef', { ValueListOID: valueList })]),
         ],
       );
     }),
@@ -193,7 +262,15 @@ export function sdtmDefine(
       const cl = SDTM_CODELISTS[id];
       if ('external' in cl) {
         return el('CodeList', { OID: `CL.${id}`, Name: cl.name, DataType: 'text' }, [
-          el('ExternalCodeList', { Dictionary: cl.external, Version: protocol.safety?.ctcaeVersion }),
+          el('ExternalCodeList', {
+            Dictionary: cl.external,
+            Version: cl.version === 'protocol' ? protocol.safety?.ctcaeVersion : undefined,
+          }),
+        ]);
+      }
+      if ('instruments' in cl) {
+        return el('CodeList', { OID: `CL.${id}`, Name: cl.name, DataType: 'text' }, [
+          ...qsInstruments.map((def, i) => el('EnumeratedItem', { CodedValue: def.name, OrderNumber: i + 1 })),
         ]);
       }
       return el('CodeList', { OID: `CL.${id}`, Name: cl.name, DataType: 'text' }, [
@@ -201,6 +278,14 @@ export function sdtmDefine(
         ...(cl.nci === null ? [] : [el('Alias', { Context: 'nci:ExtCodeID', Name: cl.nci })]),
       ]);
     });
+
+  const methods = (Object.keys(SDTM_METHODS) as SdtmMethodId[])
+    .filter((id) => usedMethods.has(id))
+    .map((id) =>
+      el('MethodDef', { OID: methodOid(id), Name: SDTM_METHODS[id].name, Type: 'Computation' }, [
+        description(SDTM_METHODS[id].description),
+      ]),
+    );
 
   const odm = el(
     'ODM',
@@ -232,7 +317,16 @@ export function sdtmDefine(
             'def:StandardName': 'SDTM-IG',
             'def:StandardVersion': '3.3',
           },
-          [...valueLists, ...whereClauses, ...groups, ...items, ...qualifierItems, ...codelists],
+          [
+            ...valueLists,
+            ...whereClauses,
+            ...groups,
+            ...items,
+            ...valueItems,
+            ...codelists,
+            ...extraCodelists,
+            ...methods,
+          ],
         ),
       ]),
     ],
@@ -240,4 +334,22 @@ export function sdtmDefine(
   const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
   write(doc, odm);
   return `${doc.end({ prettyPrint: true })}\n`;
+}
+
+const methodOid = (id: SdtmMethodId) => `MT.${id}`;
+
+/**
+ * The instruments of the QS dataset: the protocol's (its visits' instruments, in visit order), then any other whose
+ * forms the snapshot holds; those without a definition are left out, as sdtmRows leaves out their forms.
+ */
+function instrumentsOf(
+  s: TrialSnapshot,
+  protocol: TrialProtocol,
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+): InstrumentDefinition[] {
+  const ids = new Set([...(protocol.visits ?? []).flatMap((v) => v.instruments), ...s.forms.map((f) => f.instrument)]);
+  return [...ids].flatMap((id) => {
+    const def = instruments.get(id);
+    return def === undefined ? [] : [def];
+  });
 }

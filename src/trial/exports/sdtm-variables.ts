@@ -2,8 +2,10 @@
  * The SDTM datasets the trial exports, described once: each dataset's variables in file order with the SDTMIG 3.3
  * label, data type, core, origin and codelist, and the controlled terms the export writes. The CSV files
  * (sdtm.ts) take their headers from here and the Define-XML file (define.ts) its metadata, so the two cannot
- * disagree. Pure.
+ * disagree; likewise the QS test codes and names (qsItemTest and its siblings) and the description of each derivation
+ * (SDTM_METHODS) that sdtm.ts carries out. Pure.
  */
+import type { InstrumentDefinition } from '../../instruments/index.ts';
 
 export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
@@ -22,6 +24,8 @@ export interface SdtmVariable {
   readonly core: 'Req' | 'Exp' | 'Perm';
   readonly origin: SdtmOrigin;
   readonly codelist?: SdtmCodelistId;
+  /** How sdtm.ts computes a Derived variable (Define-XML MethodDef); every Derived variable has one. */
+  readonly method?: SdtmMethodId;
 }
 
 export interface SdtmDataset {
@@ -82,9 +86,117 @@ export type SuppQualifier = { readonly label: string; readonly origin: SdtmOrigi
 export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => Object.entries(SUPP_QUALIFIERS[supp]);
 
 /**
- * Codelists: CDISC controlled terminology (with the codelist's NCI code) holding the terms the export writes, one
- * sponsor list (DSDECOD mixes NCOMPLT and PROTMLST terms), and the CTCAE as an external dictionary whose version
- * is the protocol's.
+ * QS test codes and names, built from the instrument definition (knowledge/instruments/): `code` + I + item number
+ * (BDI2I16), `code` + TOT for the total, `code` + the subscale id's first three letters (BDI2SOM). The project's own,
+ * not CDISC QS terminology. sdtm.ts writes the QS rows with these and define.ts lists them per instrument.
+ */
+export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => ({
+  testcd: `${def.code}I${String(item.number).padStart(2, '0')}`,
+  test: `${def.name} item ${item.number}: ${item.label}`,
+});
+/** The total under a scoring: the scoring is part of QSTEST (SHAPS 0-14 and 14-56 totals are not comparable). */
+export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => ({
+  testcd: `${def.code}TOT`,
+  test: `${def.name} total (${scoring})`,
+});
+export const qsSubscaleTest = (def: InstrumentDefinition, sub: InstrumentDefinition['subscales'][number]): QsTest => ({
+  testcd: `${def.code}${sub.id.slice(0, 3).toUpperCase()}`,
+  test: `${def.name} ${sub.label}`,
+});
+export interface QsTest {
+  readonly testcd: string;
+  readonly test: string;
+}
+/** Every QSTESTCD and QSTEST an instrument's forms can give, items first, then the total (per scoring), subscales. */
+export function qsTestTerms(def: InstrumentDefinition): { testcd: string[]; test: string[] } {
+  const tests = [
+    ...def.items.map((item) => qsItemTest(def, item)),
+    ...def.scorings.map((s) => qsTotalTest(def, s.id)),
+    ...def.subscales.map((sub) => qsSubscaleTest(def, sub)),
+  ];
+  return { testcd: [...new Set(tests.map((t) => t.testcd))], test: [...new Set(tests.map((t) => t.test))] };
+}
+
+/**
+ * How sdtm.ts derives each Derived variable, said once and named by every variable computed the same way (the
+ * Define-XML MethodDefs). The export derives no change from baseline, responder flag or analysis value: those are
+ * the analysis file's (analysis-csv.ts) and `trd analyze`'s.
+ */
+export const SDTM_METHODS = {
+  USUBJID: { name: 'Unique subject identifier', description: 'STUDYID, a hyphen, and the participant code (SUBJID).' },
+  SEQ: {
+    name: 'Sequence number in the dataset',
+    description: "The record's position in the dataset (1, 2, ...): unique within the dataset, so within each subject.",
+  },
+  DSSEQ: {
+    name: 'Sequence number within the subject',
+    description:
+      "1, 2, ... within each subject: informed consent, then randomization, then the subject's disposition events in the order recorded.",
+  },
+  FIRSTDOSE: {
+    name: 'First study treatment',
+    description:
+      'Date of the first infusion recorded for the subject (EX); empty when none. The reference of study days.',
+  },
+  LASTDOSE: {
+    name: 'Last study treatment',
+    description: 'Date of the last infusion recorded for the subject (EX); empty when none.',
+  },
+  CONSENT: { name: 'Informed consent', description: "Date of the subject's consent record at screening." },
+  ENDOFPARTICIPATION: {
+    name: 'End of participation',
+    description: "Date of the subject's latest disposition event (DS DISPOSITION EVENT); empty while none is recorded.",
+  },
+  DEATH: { name: 'Date of death', description: 'Date of the disposition event DEATH; empty when none is recorded.' },
+  DEATHFLAG: { name: 'Death flag', description: 'Y when a disposition event DEATH is recorded; otherwise empty.' },
+  ACTUALARM: {
+    name: 'Actual arm',
+    description:
+      'The planned arm (ARMCD/ARM) once an infusion is recorded; NOTTRT/NOT TREATED when randomized without an infusion; NOTASSGN/NOT ASSIGNED when not randomized.',
+  },
+  IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
+  QSSTRESN: {
+    name: 'Questionnaire standard result',
+    description:
+      "An item: the response the answer scores as (an option code such as BDI-II 16 '1a' gives 1); empty when the scoring refused the answer. The total and each subscale: the instrument's scoring (knowledge/instruments/, QSSCAT names the scoring) of the form's answers; empty when a required answer is missing.",
+  },
+  QSSTRESC: { name: 'Questionnaire standard result as text', description: 'QSSTRESN as text; empty when it is.' },
+  QSSTAT: {
+    name: 'Questionnaire completion status',
+    description: 'NOT DONE when the record has neither QSORRES nor QSSTRESN; otherwise empty.',
+  },
+  LBSTRESN: {
+    name: 'Lab result in standard units',
+    description:
+      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits; empty when the unit does not convert.',
+  },
+  LBTOXGR: {
+    name: 'CTCAE grade of a lab result',
+    description:
+      "The grade the protocol's CTCAE table (knowledge/safety/, version in SUPPLB CTCAEVER) gives the result, from its value, limits of normal and, where the table's criteria use it, the subject's pre-treatment baseline; empty when no grade can be given.",
+  },
+  LBTOX: {
+    name: 'CTCAE term of a lab result',
+    description: 'The CTCAE term that LBTOXGR grades; empty when LBTOXGR is.',
+  },
+  STUDYDAY: {
+    name: 'Study day',
+    description:
+      'The date minus RFSTDTC, plus 1 on or after RFSTDTC (the first infusion is day 1; there is no day 0); empty when the subject has no infusion.',
+  },
+  AESER: {
+    name: 'Serious event',
+    description:
+      'Y when at least one seriousness criterion (AESDTH, AESLIFE, AESHOSP, AESDISAB, AESCONG, AESMIE) is Y; otherwise N.',
+  },
+} as const satisfies Record<string, { name: string; description: string }>;
+export type SdtmMethodId = keyof typeof SDTM_METHODS;
+
+/**
+ * Codelists: CDISC controlled terminology (with the codelist's NCI code) holding the terms the export writes, sponsor
+ * lists (DSDECOD mixes NCOMPLT and PROTMLST terms; the standard lab units are UCUM codes, not CDISC UNIT terms; the
+ * instruments' names), and external dictionaries: the CTCAE at the protocol's version, UCUM for the units as entered.
+ * The QS test codes and names are listed per instrument (qsTestTerms) as value-level metadata in define.ts.
  */
 export const SDTM_CODELISTS = {
   NY: { name: 'No Yes Response', nci: 'C66742', terms: ['N', 'Y'] },
@@ -104,32 +216,59 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
-  CTCAE: { name: 'Common Terminology Criteria for Adverse Events', external: 'CTCAE' },
+  LBSTRESU: {
+    name: 'Standard units of the lab tests (UCUM)',
+    nci: null,
+    terms: [...new Set(Object.values(LB_TESTS).map((t) => t.unit))],
+  },
+  QSCAT: { name: "Category of Question (the protocol's instruments)", instruments: 'name' },
+  CTCAE: { name: 'Common Terminology Criteria for Adverse Events', external: 'CTCAE', version: 'protocol' },
+  UCUM: { name: 'Unified Code for Units of Measure', external: 'UCUM', version: null },
 } as const;
 export type SdtmCodelistId = keyof typeof SDTM_CODELISTS;
 
-type Spec = readonly [
-  name: string,
-  label: string,
-  type: SdtmDataType,
-  core: SdtmVariable['core'],
-  origin: SdtmOrigin,
-  codelist?: SdtmCodelistId,
-];
+/** A variable as [name, label, type, core, origin, codelist?]; a Derived one names its method (SDTM_METHODS). */
+type Spec =
+  | readonly [
+      name: string,
+      label: string,
+      type: SdtmDataType,
+      core: SdtmVariable['core'],
+      origin: Exclude<SdtmOrigin, 'Derived'>,
+      codelist?: SdtmCodelistId,
+    ]
+  | readonly [
+      name: string,
+      label: string,
+      type: SdtmDataType,
+      core: SdtmVariable['core'],
+      origin: 'Derived',
+      codelist: SdtmCodelistId | undefined,
+      method: SdtmMethodId,
+    ];
 const variables = (specs: readonly Spec[]): SdtmVariable[] =>
-  specs.map(([name, label, type, core, origin, codelist]) => ({
+  specs.map(([name, label, type, core, origin, codelist, method]) => ({
     name,
     label,
     type,
     core,
     origin,
     ...(codelist === undefined ? {} : { codelist }),
+    ...(method === undefined ? {} : { method }),
   }));
 
 const STUDYID: Spec = ['STUDYID', 'Study Identifier', 'text', 'Req', 'Protocol'];
 const DOMAIN: Spec = ['DOMAIN', 'Domain Abbreviation', 'text', 'Req', 'Assigned'];
-const USUBJID: Spec = ['USUBJID', 'Unique Subject Identifier', 'text', 'Req', 'Derived'];
-const seq = (prefix: string): Spec => [`${prefix}SEQ`, 'Sequence Number', 'integer', 'Req', 'Derived'];
+const USUBJID: Spec = ['USUBJID', 'Unique Subject Identifier', 'text', 'Req', 'Derived', undefined, 'USUBJID'];
+const seq = (prefix: string, method: 'SEQ' | 'DSSEQ' = 'SEQ'): Spec => [
+  `${prefix}SEQ`,
+  'Sequence Number',
+  'integer',
+  'Req',
+  'Derived',
+  undefined,
+  method,
+];
 const VISIT: Spec = ['VISIT', 'Visit Name', 'text', 'Perm', 'Protocol'];
 const VISITDY: Spec = ['VISITDY', 'Planned Study Day of Visit', 'integer', 'Perm', 'Protocol'];
 
@@ -146,7 +285,7 @@ function suppDataset(parent: string): SdtmDataset {
       ['RDOMAIN', 'Related Domain Abbreviation', 'text', 'Req', 'Assigned'],
       USUBJID,
       ['IDVAR', 'Identifying Variable', 'text', 'Exp', 'Assigned'],
-      ['IDVARVAL', 'Identifying Variable Value', 'text', 'Exp', 'Derived'],
+      ['IDVARVAL', 'Identifying Variable Value', 'text', 'Exp', 'Derived', undefined, 'IDVARVAL'],
       ['QNAM', 'Qualifier Variable Name', 'text', 'Req', 'Assigned'],
       ['QLABEL', 'Qualifier Variable Label', 'text', 'Req', 'Assigned'],
       ['QVAL', 'Data Value', 'text', 'Req', 'Protocol'],
@@ -169,18 +308,18 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       USUBJID,
       ['SUBJID', 'Subject Identifier for the Study', 'text', 'Req', 'CRF'],
       ['SITEID', 'Study Site Identifier', 'text', 'Req', 'CRF'],
-      ['RFSTDTC', 'Subject Reference Start Date/Time', 'date', 'Exp', 'Derived'],
-      ['RFENDTC', 'Subject Reference End Date/Time', 'date', 'Exp', 'Derived'],
-      ['RFICDTC', 'Date/Time of Informed Consent', 'date', 'Exp', 'Derived'],
-      ['RFXSTDTC', 'Date/Time of First Study Treatment', 'date', 'Exp', 'Derived'],
-      ['RFXENDTC', 'Date/Time of Last Study Treatment', 'date', 'Exp', 'Derived'],
-      ['RFPENDTC', 'Date/Time of End of Participation', 'date', 'Exp', 'Derived'],
-      ['DTHDTC', 'Date/Time of Death', 'date', 'Exp', 'Derived'],
-      ['DTHFL', 'Subject Death Flag', 'text', 'Exp', 'Derived', 'NY'],
+      ['RFSTDTC', 'Subject Reference Start Date/Time', 'date', 'Exp', 'Derived', undefined, 'FIRSTDOSE'],
+      ['RFENDTC', 'Subject Reference End Date/Time', 'date', 'Exp', 'Derived', undefined, 'LASTDOSE'],
+      ['RFICDTC', 'Date/Time of Informed Consent', 'date', 'Exp', 'Derived', undefined, 'CONSENT'],
+      ['RFXSTDTC', 'Date/Time of First Study Treatment', 'date', 'Exp', 'Derived', undefined, 'FIRSTDOSE'],
+      ['RFXENDTC', 'Date/Time of Last Study Treatment', 'date', 'Exp', 'Derived', undefined, 'LASTDOSE'],
+      ['RFPENDTC', 'Date/Time of End of Participation', 'date', 'Exp', 'Derived', undefined, 'ENDOFPARTICIPATION'],
+      ['DTHDTC', 'Date/Time of Death', 'date', 'Exp', 'Derived', undefined, 'DEATH'],
+      ['DTHFL', 'Subject Death Flag', 'text', 'Exp', 'Derived', 'NY', 'DEATHFLAG'],
       ['ARMCD', 'Planned Arm Code', 'text', 'Req', 'Assigned'],
       ['ARM', 'Description of Planned Arm', 'text', 'Req', 'Assigned'],
-      ['ACTARMCD', 'Actual Arm Code', 'text', 'Req', 'Derived'],
-      ['ACTARM', 'Description of Actual Arm', 'text', 'Req', 'Derived'],
+      ['ACTARMCD', 'Actual Arm Code', 'text', 'Req', 'Derived', undefined, 'ACTUALARM'],
+      ['ACTARM', 'Description of Actual Arm', 'text', 'Req', 'Derived', undefined, 'ACTUALARM'],
     ]),
   },
   DS: {
@@ -193,7 +332,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       STUDYID,
       DOMAIN,
       USUBJID,
-      seq('DS'),
+      seq('DS', 'DSSEQ'),
       ['DSTERM', 'Reported Term for the Disposition Event', 'text', 'Req', 'CRF'],
       ['DSDECOD', 'Standardized Disposition Term', 'text', 'Req', 'Assigned', 'DSDECOD'],
       ['DSCAT', 'Category for Disposition Event', 'text', 'Exp', 'Assigned', 'DSCAT'],
@@ -233,16 +372,16 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       seq('QS'),
       ['QSTESTCD', 'Question Short Name', 'text', 'Req', 'Assigned'],
       ['QSTEST', 'Question Name', 'text', 'Req', 'Assigned'],
-      ['QSCAT', 'Category of Question', 'text', 'Req', 'Assigned'],
+      ['QSCAT', 'Category of Question', 'text', 'Req', 'Assigned', 'QSCAT'],
       ['QSSCAT', 'Subcategory for Question', 'text', 'Perm', 'Assigned'],
       ['QSORRES', 'Finding in Original Units', 'text', 'Exp', 'CRF'],
-      ['QSSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived'],
-      ['QSSTRESN', 'Numeric Finding in Standard Units', 'float', 'Perm', 'Derived'],
-      ['QSSTAT', 'Completion Status', 'text', 'Perm', 'Derived', 'ND'],
+      ['QSSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'QSSTRESC'],
+      ['QSSTRESN', 'Numeric Finding in Standard Units', 'float', 'Perm', 'Derived', undefined, 'QSSTRESN'],
+      ['QSSTAT', 'Completion Status', 'text', 'Perm', 'Derived', 'ND', 'QSSTAT'],
       VISIT,
       VISITDY,
       ['QSDTC', 'Date/Time of Finding', 'date', 'Exp', 'CRF'],
-      ['QSDY', 'Study Day of Finding', 'integer', 'Perm', 'Derived'],
+      ['QSDY', 'Study Day of Finding', 'integer', 'Perm', 'Derived', undefined, 'STUDYDAY'],
     ]),
   },
   LB: {
@@ -260,17 +399,17 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBTEST', 'Lab Test or Examination Name', 'text', 'Req', 'Assigned', 'LBTEST'],
       ['LBCAT', 'Category for Lab Test', 'text', 'Exp', 'Assigned'],
       ['LBORRES', 'Result or Finding in Original Units', 'text', 'Exp', 'CRF'],
-      ['LBORRESU', 'Original Units', 'text', 'Exp', 'CRF'],
-      ['LBSTRESN', 'Numeric Result/Finding in Standard Units', 'float', 'Exp', 'Derived'],
-      ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned'],
+      ['LBORRESU', 'Original Units', 'text', 'Exp', 'CRF', 'UCUM'],
+      ['LBSTRESN', 'Numeric Result/Finding in Standard Units', 'float', 'Exp', 'Derived', undefined, 'LBSTRESN'],
+      ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
-      ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE'],
-      ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE'],
+      ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
+      ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],
       VISIT,
       VISITDY,
       ['LBDTC', 'Date/Time of Specimen Collection', 'date', 'Exp', 'CRF'],
-      ['LBDY', 'Study Day of Specimen Collection', 'integer', 'Perm', 'Derived'],
+      ['LBDY', 'Study Day of Specimen Collection', 'integer', 'Perm', 'Derived', undefined, 'STUDYDAY'],
     ]),
   },
   SUPPLB: suppDataset('LB'),
@@ -287,9 +426,9 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       seq('AE'),
       ['AETERM', 'Reported Term for the Adverse Event', 'text', 'Req', 'CRF'],
       ['AESTDTC', 'Start Date/Time of Adverse Event', 'date', 'Exp', 'CRF'],
-      ['AESTDY', 'Study Day of Start of Adverse Event', 'integer', 'Perm', 'Derived'],
+      ['AESTDY', 'Study Day of Start of Adverse Event', 'integer', 'Perm', 'Derived', undefined, 'STUDYDAY'],
       ['AETOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'CRF', 'CTCAE'],
-      ['AESER', 'Serious Event', 'text', 'Exp', 'Derived', 'NY'],
+      ['AESER', 'Serious Event', 'text', 'Exp', 'Derived', 'NY', 'AESER'],
       ['AEREL', 'Causality', 'text', 'Exp', 'CRF'],
       ['AEOUT', 'Outcome of Adverse Event', 'text', 'Perm', 'CRF', 'OUT'],
       ['AESDTH', 'Results in Death', 'text', 'Perm', 'CRF', 'NY'],

@@ -3,8 +3,8 @@
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
- * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT)
- * and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
+ * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
+ * qsItemTest and its siblings in sdtm-variables.ts) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
  * a blinded snapshot ARM/ACTARM read CONCEALED and EX carries the kit but not the treatment. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -17,10 +17,14 @@ import {
   DS_MILESTONES,
   DS_TERMS,
   LB_TESTS,
+  qsItemTest,
+  qsSubscaleTest,
+  qsTotalTest,
   SDTM_DOMAINS,
   sdtmColumns,
   SDTM_DATASETS,
   suppQualifiers,
+  type QsTest,
   type SuppDomain,
   type SdtmDomain,
 } from './sdtm-variables.ts';
@@ -174,7 +178,7 @@ export function sdtmRows(
     const def = instruments.get(f.instrument);
     if (p === undefined || def === undefined) continue;
     const visit = visitOf(f.visit);
-    const base = (testcd: string, test: string, orres: Cell, stresn: number | null): Cell[] => [
+    const base = ({ testcd, test }: QsTest, orres: Cell, stresn: number | null): Cell[] => [
       study,
       'QS',
       usubjid(p),
@@ -204,19 +208,12 @@ export function sdtmRows(
           : options !== undefined
             ? (options[String(answer)] ?? null)
             : Number(answer);
-      qs.push(
-        base(
-          `${def.code}I${String(item.number).padStart(2, '0')}`,
-          `${def.name} item ${item.number}: ${item.label}`,
-          answer,
-          Number.isFinite(response) ? response : null,
-        ),
-      );
+      qs.push(base(qsItemTest(def, item), answer, Number.isFinite(response) ? response : null));
     }
-    qs.push(base(`${def.code}TOT`, `${def.name} total (${f.scoring})`, f.score.total, f.score.total));
+    qs.push(base(qsTotalTest(def, f.scoring), f.score.total, f.score.total));
     for (const sub of def.subscales) {
       const v = f.score.subscales[sub.id] ?? null;
-      qs.push(base(`${def.code}${sub.id.slice(0, 3).toUpperCase()}`, `${def.name} ${sub.label}`, v, v));
+      qs.push(base(qsSubscaleTest(def, sub), v, v));
     }
   }
 
