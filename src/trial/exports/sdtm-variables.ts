@@ -87,18 +87,27 @@ export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => O
 
 /**
  * QS test codes and names, built from the instrument definition (knowledge/instruments/): `code` + I + item number
- * (BDI2I16), `code` + TOT for the total, `code` + the subscale id's first three letters (BDI2SOM). The project's own,
- * not CDISC QS terminology. sdtm.ts writes the QS rows with these and define.ts lists them per instrument.
+ * (BDI2I16), `code` + TOT for the total under the instrument's first scoring and `code` + T + the first two letters
+ * of any other scoring (SHAPSTFR), `code` + the subscale id's first three letters (BDI2SOM). The project's own, not
+ * CDISC QS terminology. sdtm.ts writes the QS rows with these and define.ts lists them per instrument; each code has
+ * one name (src/trial/exports/qs-tests.test.ts).
  */
 export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => ({
   testcd: `${def.code}I${String(item.number).padStart(2, '0')}`,
   test: `${def.name} item ${item.number}: ${item.label}`,
 });
-/** The total under a scoring: the scoring is part of QSTEST (SHAPS 0-14 and 14-56 totals are not comparable). */
-export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => ({
-  testcd: `${def.code}TOT`,
-  test: `${def.name} total (${scoring})`,
-});
+/**
+ * The total under a scoring. Totals under two scorings are not comparable (SHAPS 0-14 and 14-56), so each scoring has
+ * a code of its own, as SDTM gives each QSTESTCD one QSTEST; the first (default) scoring keeps `code` + TOT.
+ */
+export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => {
+  const id = scoring ?? 'unknown';
+  const first = def.scorings[0]?.id === id;
+  return {
+    testcd: first ? `${def.code}TOT` : `${def.code}T${id.slice(0, 2).toUpperCase()}`,
+    test: `${def.name} total (${scoring ?? 'unknown scoring'})`,
+  };
+};
 export const qsSubscaleTest = (def: InstrumentDefinition, sub: InstrumentDefinition['subscales'][number]): QsTest => ({
   testcd: `${def.code}${sub.id.slice(0, 3).toUpperCase()}`,
   test: `${def.name} ${sub.label}`,

@@ -1,0 +1,41 @@
+/**
+ * The QS test codes the SDTM export writes (sdtm-variables.ts): within each instrument a QSTESTCD names one QSTEST and
+ * a QSTEST one QSTESTCD, each code at most 8 characters (SDTMIG), and totals under different scorings, which are on
+ * different scales, never share a code.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadInstruments } from '../../instruments/load.ts';
+import { qsItemTest, qsSubscaleTest, qsTotalTest } from './sdtm-variables.ts';
+
+const instruments = [...loadInstruments().values()];
+
+test('every instrument: each QS test code names one test and each test one code, at most 8 characters', () => {
+  assert.ok(instruments.length >= 6);
+  for (const def of instruments) {
+    const tests = [
+      ...def.items.map((item) => qsItemTest(def, item)),
+      ...def.scorings.map((s) => qsTotalTest(def, s.id)),
+      ...def.subscales.map((sub) => qsSubscaleTest(def, sub)),
+    ];
+    const nameOf = new Map<string, string>();
+    const codeOf = new Map<string, string>();
+    for (const { testcd, test: name } of tests) {
+      assert.match(testcd, /^[A-Z][A-Z0-9]{0,7}$/, `${def.id}: ${testcd}`);
+      assert.equal(nameOf.get(testcd) ?? name, name, `${def.id}: ${testcd} names two tests`);
+      assert.equal(codeOf.get(name) ?? testcd, testcd, `${def.id}: ${name} has two codes`);
+      nameOf.set(testcd, name);
+      codeOf.set(name, testcd);
+    }
+  }
+});
+
+test('SHAPS totals under its two scorings have two codes; the first scoring keeps TOT', () => {
+  const shaps = instruments.find((d) => d.code === 'SHAPS');
+  assert.ok(shaps);
+  assert.deepEqual(
+    shaps.scorings.map((s) => qsTotalTest(shaps, s.id).testcd),
+    ['SHAPSTOT', 'SHAPSTFR'],
+  );
+  assert.equal(qsTotalTest(shaps, 'franken').test, 'SHAPS total (franken)');
+});
