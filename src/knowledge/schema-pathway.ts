@@ -185,6 +185,18 @@ const Definitions = z.strictObject({
         z.strictObject({ ingredient: z.string().min(1), codeSets: z.array(codeSetId).min(1), days: DaysSchema }),
       ),
     }),
+    /**
+     * A record recognised only by its name (docs/care-pathway.md, "Medications named without a listed code") is not a
+     * systemic medicine when its texts use one of `words` ("cream", "eye drops", "topical") and none of
+     * `systemicWords` ("tablet", "oral"): whole words, any case (src/knowledge/medication-names.ts).
+     */
+    nonSystemicRoutes: z.strictObject({
+      words: z.array(z.string().regex(/^[a-z]+(?: [a-z]+)*$/, 'lower-case words')).min(1),
+      systemicWords: z.array(z.string().regex(/^[a-z]+(?: [a-z]+)*$/, 'lower-case words')),
+      citation: citationKey,
+      verified: z.boolean(),
+      note: z.string().optional(),
+    }),
     citation: citationKey,
   }),
   adequacy: z.strictObject({
@@ -432,6 +444,10 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
     codeSets: z.array(codeSetId).min(1),
     /** The one-line detail shown with the caution. */
     detail: z.string().min(1),
+    /** The title when every record it rests on only names the medicine (no listed code): a possible use to confirm. */
+    namedOnlyTitle: z.string().min(1),
+    /** What to confirm of a record that only names the medicine, after its name ("confirm the medicine, ..."). */
+    namedOnlyDetail: z.string().min(1),
   }),
   z.strictObject({
     ...findingBase,

@@ -2,14 +2,16 @@
  * Definition 7: cautions, shown but not blocking (reference section 5.5, 1.2, 3.2).
  */
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
+import type { Writable } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
 import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { currentMedications } from './current-medication.ts';
+import { namedOnlyPhrase, namedOnlyUsesIn } from './medication-use.ts';
 import type { Caution, ClinicalFacts, InflammationFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
-type Found = Omit<Caution, 'code' | 'title' | 'citation'>;
+type Found = Omit<Caution, 'code' | 'title' | 'citation'> & { readonly title?: string };
 
 function evaluate(
   ctx: EngineContext,
@@ -65,10 +67,8 @@ function evaluate(
         .map((i) => i.ref);
       return refs.length > 0 ? { detail: `live vaccine in the last ${windowDays} days`, evidence: refs } : undefined;
     }
-    case 'current-medication': {
-      const refs = currentMedications(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: rule.detail, evidence: refs } : undefined;
-    }
+    case 'current-medication':
+      return currentMedication(ctx, rule);
     case 'standard-crp-assay': {
       const crp = inflammation.crp;
       return crp?.assay === 'standard'
@@ -76,6 +76,29 @@ function evaluate(
         : undefined;
     }
   }
+}
+
+/**
+ * A current medication of the rule's sets (definition 3a); a record that only names one ("Ibuprofen 400 mg tablet", no
+ * listed code) is a possible use: listed in `toConfirm`, named in the detail with what to confirm, and when nothing
+ * coded is found the title says it is to confirm (docs/care-pathway.md, "Medications named without a listed code").
+ */
+function currentMedication(ctx: EngineContext, rule: Extract<CautionRule, { predicate: 'current-medication' }>) {
+  const coded = currentMedications(ctx, rule.codeSets);
+  const named = namedOnlyUsesIn(ctx, rule.codeSets, false);
+  if (named.length === 0) return coded.length > 0 ? { detail: rule.detail, evidence: coded } : undefined;
+  const toConfirm = named.map((n) => n.use.fact.ref).sort(byRef);
+  const which = named
+    .map((n) => `${n.use.fact.ref} ${namedOnlyPhrase(n.named)}`)
+    .sort()
+    .join('; ');
+  const found: Writable<Found> = {
+    detail: `${rule.detail}; to confirm: ${which}: ${rule.namedOnlyDetail}`,
+    evidence: [...coded, ...toConfirm],
+    toConfirm,
+  };
+  if (coded.length === 0) found.title = rule.namedOnlyTitle;
+  return found;
 }
 
 export function deriveCautions(
@@ -87,14 +110,16 @@ export function deriveCautions(
   const out: Caution[] = [];
   for (const rule of ctx.pathway.cautions) {
     const found = evaluate(ctx, rule, age, inflammation, screens);
-    if (found !== undefined)
-      out.push({
-        code: rule.code,
-        title: rule.title,
-        detail: found.detail,
-        evidence: [...found.evidence].sort(byRef),
-        citation: rule.citation,
-      });
+    if (found === undefined) continue;
+    const caution: Writable<Caution> = {
+      code: rule.code,
+      title: found.title ?? rule.title,
+      detail: found.detail,
+      evidence: [...found.evidence].sort(byRef),
+      citation: rule.citation,
+    };
+    if (found.toConfirm !== undefined) caution.toConfirm = found.toConfirm;
+    out.push(caution);
   }
   return out;
 }

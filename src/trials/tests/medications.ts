@@ -2,8 +2,9 @@
 import type { CriterionTest } from '../schema.ts';
 import { unverifiedEntries } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { unverifiedNote } from '../context.ts';
-import { currentMedicationsInSet } from '../medications.ts';
+import { undecided, unverifiedNote } from '../context.ts';
+import { currentMedicationsInSet, namedOnlyCurrentInSet } from '../medications.ts';
+import { namedOnlyPhrase } from '../../pathway/medication-use.ts';
 import { inSentence } from '../sentence.ts';
 
 type NoMedicationIn = Extract<CriterionTest, { type: 'no-medication-in' }>;
@@ -23,6 +24,15 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
       evidence: current.map((c) => c.medication.ref),
       unverifiedNotes: notes,
     };
+  }
+  const named = namedOnlyCurrentInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.facts);
+  if (named.length > 0) {
+    const which = named.map(({ medication, named: n }) => `${medication.ref} ${namedOnlyPhrase(n)}`).join('; ');
+    return undecided(
+      `Possible current ${title}, to confirm: ${which}`,
+      `confirm the medicine, that it is taken and current, and record it coded`,
+      named.map((n) => n.medication.ref),
+    );
   }
   return {
     holds: true,
