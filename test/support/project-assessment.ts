@@ -10,6 +10,7 @@ const CRP_DECIMALS = 3;
 export function projectAssessment(a: Assessment): Expected {
   const crp = a.inflammation.crp?.mgPerL;
   const codes = (items: readonly { readonly code: string }[]): string[] => items.map((i) => i.code).sort();
+  const toConfirm = codes(a.cautions.filter((c) => c.toConfirm?.length === c.evidence.length));
   return {
     recommendation: a.recommendation.code,
     adequateTrials: a.treatmentResistance.count,
@@ -18,6 +19,7 @@ export function projectAssessment(a: Assessment): Expected {
     ...(crp !== undefined && { crpMgPerL: Number(crp.toFixed(CRP_DECIMALS)) }),
     contraindications: codes(a.contraindications),
     cautions: codes(a.cautions),
+    ...(toConfirm.length > 0 && { cautionsToConfirm: toConfirm }),
     missingWorkup: codes(a.missingWorkup),
     comorbidIl6Disease: codes(a.comorbidIl6Disease),
     scope: a.scope.reason,
@@ -54,6 +56,7 @@ export function normaliseExpected(withCite: Expected): Expected {
     missingWorkup: [...e.missingWorkup].sort(),
     ...(e.comorbidIl6Disease !== undefined && { comorbidIl6Disease: [...e.comorbidIl6Disease].sort() }),
     ...(e.safetyAlerts !== undefined && { safetyAlerts: [...e.safetyAlerts].sort() }),
+    ...(e.cautionsToConfirm !== undefined && { cautionsToConfirm: [...e.cautionsToConfirm].sort() }),
     ...(e.issuesInclude !== undefined && { issuesInclude: [...e.issuesInclude].sort() }),
   };
 }
