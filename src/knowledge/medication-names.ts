@@ -13,6 +13,7 @@
 import { issue } from '../record/index.ts';
 import type { Concept, Issue, MedicationFact } from '../record/index.ts';
 import type { Knowledge, UnverifiedEntry } from './knowledge.ts';
+import { matchConceptInSets } from './lookup.ts';
 import type { CodeSet } from './schema-codesets.ts';
 import type { BrandName, Pathway } from './schema-pathway.ts';
 
@@ -187,12 +188,12 @@ function textsOf(concept: Concept | undefined): (string | undefined)[] {
 
 /**
  * The non-systemic route word a medication record uses (its product's or ingredients' text, form, route, dosage
- * text), when it uses none of the systemic ones: "Hydrocortisone 1% cream" -> cream; "Ibuprofen soft gel capsule" ->
- * undefined (`definitions.currentMedication.nonSystemicRoutes`).
+ * text), or its route's code when `nonSystemicRoutes.codeSets` lists it, when its texts use none of the systemic
+ * words: "Hydrocortisone 1% cream" -> cream; "Ibuprofen soft gel capsule" -> undefined
+ * (`definitions.currentMedication.nonSystemicRoutes`).
  */
 function nonSystemicWord(k: Knowledge, m: MedicationFact): string | undefined {
   const { nonSystemicPattern, systemicPattern } = k.index.medicationNames;
-  if (nonSystemicPattern === undefined) return undefined;
   const texts = [
     ...textsOf(m.medication),
     ...m.ingredients.flatMap((i) => textsOf(i.code)),
@@ -201,9 +202,12 @@ function nonSystemicWord(k: Knowledge, m: MedicationFact): string | undefined {
     m.dosageText,
   ].filter((t): t is string => t !== undefined);
   if (systemicPattern !== undefined && texts.some((t) => systemicPattern.test(t))) return undefined;
-  for (const t of texts) {
-    const found = nonSystemicPattern.exec(t);
-    if (found !== null) return found[0].toLowerCase();
+  const routeSets = k.pathway.definitions.currentMedication.nonSystemicRoutes.codeSets;
+  const route = m.route === undefined ? undefined : matchConceptInSets(k, routeSets, m.route);
+  if (route !== undefined) return route.entry.display.toLowerCase();
+  for (const t of nonSystemicPattern === undefined ? [] : texts) {
+    const found = nonSystemicPattern?.exec(t);
+    if (found != null) return found[0].toLowerCase();
   }
   return undefined;
 }

@@ -77,6 +77,17 @@ describe('a CRP-confounding medicine named without a listed code', () => {
     assert.match(c?.reason ?? '', /"prednisolone"/);
   });
 
+  test('a systemic word wins over a route word: "soft gel capsule" is taken by mouth', () => {
+    const a = engine.assess(seedWith(statementNamed('Ibuprofen 200 mg soft gel capsule')), { asOf: AS_OF });
+    assert.deepEqual(a.cautions.find((c) => c.code === 'crp-confounding-medication')?.toConfirm, [
+      'MedicationStatement/named',
+    ]);
+    const oral = statementNamed('Prednisolone 5 mg', {
+      dosage: [{ route: { coding: [{ system: 'http://snomed.info/sct', code: '6064005' }], text: 'oral' } }],
+    });
+    assert.equal(engine.assess(seedWith(oral), { asOf: AS_OF }).cautions.length, 1, 'conflicting route: confirm');
+  });
+
   test('a coded ibuprofen beside a named one: the caution is raised, only the named one is to confirm', () => {
     const coded: Resource = {
       ...statementNamed('Ibuprofen', {}, 'coded'),
@@ -105,6 +116,10 @@ describe('a CRP-confounding medicine named without a listed code', () => {
         ],
       }),
       statementNamed('Methylprednisolone', { dosage: [{ text: 'apply as an ointment twice daily' }] }),
+      // A route code alone (no display): code set non-systemic-routes, ophthalmic route.
+      statementNamed('Prednisolone 1%', {
+        dosage: [{ route: { coding: [{ system: 'http://snomed.info/sct', code: '54485002' }] } }],
+      }),
     ]) {
       const bundle = seedWith(named);
       const a = engine.assess(bundle, { asOf: AS_OF });
