@@ -219,12 +219,16 @@ function nonSystemicWord(k: Knowledge, m: MedicationFact): string | undefined {
 export function medicationNamesOf(
   k: Knowledge,
   m: MedicationFact,
-): { readonly names: readonly MedicationName[]; readonly nonSystemic?: string } {
+): {
+  readonly names: readonly MedicationName[];
+  /** The word or route that says the record is not systemic, and the names it set aside. */
+  readonly nonSystemic?: { readonly word: string; readonly names: readonly MedicationName[] };
+} {
   const names = namesInConcept(k, m.medication);
   for (const i of m.ingredients) namesInConcept(k, i.code, names);
   if (names.length === 0) return { names };
   const word = nonSystemicWord(k, m);
-  return word === undefined ? { names } : { names: [], nonSystemic: word };
+  return word === undefined ? { names } : { names: [], nonSystemic: { word, names } };
 }
 
 /** The [U] line of the non-systemic route words, for the result's `unverified` when a record was set aside by them. */

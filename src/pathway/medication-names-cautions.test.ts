@@ -62,7 +62,7 @@ describe('a CRP-confounding medicine named without a listed code', () => {
     assert.equal(c?.status, 'unknown');
     assert.deepEqual(c?.evidence, ['MedicationStatement/named']);
     assert.match(c?.reason ?? '', /"ibuprofen" without a code the pathway lists/);
-    assert.match(c?.collect ?? '', /confirm/);
+    assert.match(c?.collect ?? '', /^confirm the medicine named "ibuprofen" \(MedicationStatement\/named\)/);
     assert.doesNotMatch(c?.reason ?? '', /^No current/);
   });
 
@@ -104,7 +104,6 @@ describe('a CRP-confounding medicine named without a listed code', () => {
   });
 
   test('a cream, gel, eye drops or a topical route is not a systemic medicine: nothing is raised', () => {
-    const baseline = insightCriterion(seedWith(), 'insight-ex-corticosteroids');
     for (const named of [
       statementNamed('Hydrocortisone 1% cream'),
       statementNamed('Diclofenac 1% gel'),
@@ -129,9 +128,17 @@ describe('a CRP-confounding medicine named without a listed code', () => {
         a.unverified.some((u) => /non-systemic route/.test(u.item)),
         'the [U] route words are flagged',
       );
-      const c = insightCriterion(bundle, 'insight-ex-corticosteroids');
+      const id = /Diclofenac/.test(JSON.stringify(named)) ? 'insight-ex-nsaids' : 'insight-ex-corticosteroids';
+      const baseline = insightCriterion(seedWith(), id);
+      const c = insightCriterion(bundle, id);
       assert.equal(c?.status, baseline?.status);
-      assert.equal(c?.reason, baseline?.reason);
+      assert.deepEqual(c?.evidence, []);
+      assert.ok(c?.reason.startsWith(baseline?.reason ?? '-'), c?.reason);
+      assert.match(c?.reason ?? '', /\(not systemic: MedicationStatement\/named names "[A-Za-z]+" as [a-z ]+\)$/);
+      assert.ok(
+        c?.unverifiedNotes.some((n) => /non-systemic route/.test(n)),
+        'the [U] route words are flagged',
+      );
     }
   });
 });

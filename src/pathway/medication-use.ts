@@ -260,6 +260,7 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
  */
 function namesOf(ctx: EngineContext, m: MedicationFact): readonly MedicationName[] | undefined {
   const { names, nonSystemic } = medicationNamesOf(ctx.knowledge, m);
+  // Relied upon only when the record was set aside by the route words.
   if (nonSystemic !== undefined) {
     const routes = unverifiedRoutes(ctx.knowledge);
     if (routes !== undefined) noteUnverified(ctx, routes.item, routes.note, routes.citation);

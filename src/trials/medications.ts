@@ -41,21 +41,36 @@ export function currentMedicationsInSet(
   return found;
 }
 
-/** Current records with no code of the set that name one of its ingredients, each with the name it uses. */
+/** A current record with no code of the set that names one of its ingredients. */
+export interface NamedInSet {
+  readonly medication: MedicationFact;
+  readonly named: MedicationName;
+  /** Set when the record says it is not systemic ("cream", a topical route): the word, and it is not a use. */
+  readonly nonSystemic?: string;
+}
+
+/**
+ * Current records with no code of the set that name one of its ingredients, each with the name it uses; those that
+ * say they are not systemic are listed with the word, as records set aside by the [U] route words.
+ */
 export function namedOnlyCurrentInSet(
   record: PatientRecord,
   knowledge: Knowledge,
   codeSet: string,
   facts: Pick<ClinicalFacts, 'medications'>,
-): { medication: MedicationFact; named: MedicationName }[] {
+): NamedInSet[] {
   const current = new Set(facts.medications.current);
-  const found: { medication: MedicationFact; named: MedicationName }[] = [];
+  const found: NamedInSet[] = [];
+  const inSet = (n: MedicationName): boolean => setsListIngredient(knowledge, [codeSet], n.ingredient);
   for (const medication of record.medications) {
     if (!current.has(medication.ref) || medicationInSet(knowledge, codeSet, medication) !== undefined) continue;
-    const named = medicationNamesOf(knowledge, medication).names.find((n) =>
-      setsListIngredient(knowledge, [codeSet], n.ingredient),
-    );
+    const { names, nonSystemic } = medicationNamesOf(knowledge, medication);
+    const named = names.find(inSet);
     if (named !== undefined) found.push({ medication, named });
+    const setAside = nonSystemic?.names.find(inSet);
+    if (nonSystemic !== undefined && setAside !== undefined) {
+      found.push({ medication, named: setAside, nonSystemic: nonSystemic.word });
+    }
   }
   return found;
 }
