@@ -34,6 +34,7 @@ export {
   ingredientOfDisplay,
   medicationNamesOf,
   nameListedIn,
+  nonSystemicRoute,
   setsListIngredient,
   unverifiedName,
   unverifiedRoutes,

@@ -192,7 +192,7 @@ function textsOf(concept: Concept | undefined): (string | undefined)[] {
  * words: "Hydrocortisone 1% cream" -> cream; "Ibuprofen soft gel capsule" -> undefined
  * (`definitions.currentMedication.nonSystemicRoutes`).
  */
-function nonSystemicWord(k: Knowledge, m: MedicationFact): string | undefined {
+export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | undefined {
   const { nonSystemicPattern, systemicPattern } = k.index.medicationNames;
   const texts = [
     ...textsOf(m.medication),
@@ -227,7 +227,7 @@ export function medicationNamesOf(
   const names = namesInConcept(k, m.medication);
   for (const i of m.ingredients) namesInConcept(k, i.code, names);
   if (names.length === 0) return { names };
-  const word = nonSystemicWord(k, m);
+  const word = nonSystemicRoute(k, m);
   return word === undefined ? { names } : { names: [], nonSystemic: { word, names } };
 }
 

@@ -447,10 +447,13 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
     codeSets: z.array(codeSetId).min(1),
     /** The one-line detail shown with the caution. */
     detail: z.string().min(1),
-    /** The title when every record it rests on only names the medicine (no listed code): a possible use to confirm. */
-    namedOnlyTitle: z.string().min(1),
-    /** What to confirm of a record that only names the medicine, after its name ("confirm the medicine, ..."). */
-    namedOnlyDetail: z.string().min(1),
+    /**
+     * The title when every record it rests on is to confirm (it names the medicine without a listed code, or its
+     * texts say it is applied or inhaled): docs/care-pathway.md, "Medications named without a listed code".
+     */
+    toConfirmTitle: z.string().min(1),
+    /** What to confirm of such a record, after naming it ("confirm the medicine, ..."). */
+    toConfirmDetail: z.string().min(1),
   }),
   z.strictObject({
     ...findingBase,

@@ -6,8 +6,7 @@ import type { Writable } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
 import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { currentMedications } from './current-medication.ts';
-import { namedOnlyPhrase, namedOnlyUsesIn } from './medication-use.ts';
+import { currentUsesIn, namedOnlyPhrase, namedOnlyUsesIn, notSystemic } from './medication-use.ts';
 import type { Caution, ClinicalFacts, InflammationFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
@@ -79,25 +78,32 @@ function evaluate(
 }
 
 /**
- * A current medication of the rule's sets (definition 3a); a record that only names one ("Ibuprofen 400 mg tablet", no
- * listed code) is a possible use: listed in `toConfirm`, named in the detail with what to confirm, and when nothing
- * coded is found the title says it is to confirm (docs/care-pathway.md, "Medications named without a listed code").
+ * A current medication of the rule's sets (definition 3a). A record that only names one ("Ibuprofen 400 mg tablet", no
+ * listed code), or a coded one whose texts say it is applied or inhaled ("cream": an ingredient code does not give the
+ * route), is a possible use: listed in `toConfirm`, named in the detail with what to confirm, and when nothing else is
+ * found the title says it is to confirm (docs/care-pathway.md, "Medications named without a listed code").
  */
 function currentMedication(ctx: EngineContext, rule: Extract<CautionRule, { predicate: 'current-medication' }>) {
-  const coded = currentMedications(ctx, rule.codeSets);
-  const named = namedOnlyUsesIn(ctx, rule.codeSets, false);
-  if (named.length === 0) return coded.length > 0 ? { detail: rule.detail, evidence: coded } : undefined;
-  const toConfirm = named.map((n) => n.use.fact.ref).sort(byRef);
-  const which = named
-    .map((n) => `${n.use.fact.ref} ${namedOnlyPhrase(n.named)}`)
-    .sort()
-    .join('; ');
+  const coded: string[] = [];
+  const toConfirm: { ref: string; phrase: string }[] = [];
+  for (const u of currentUsesIn(ctx, rule.codeSets)) {
+    const route = notSystemic(ctx, u.fact);
+    if (route === undefined) coded.push(u.fact.ref);
+    else toConfirm.push({ ref: u.fact.ref, phrase: `is coded as one but recorded as "${route}"` });
+  }
+  for (const n of namedOnlyUsesIn(ctx, rule.codeSets, false)) {
+    toConfirm.push({ ref: n.use.fact.ref, phrase: namedOnlyPhrase(n.named) });
+  }
+  if (toConfirm.length === 0) return coded.length > 0 ? { detail: rule.detail, evidence: coded } : undefined;
+  toConfirm.sort((a, b) => byRef(a.ref, b.ref));
+  const which = toConfirm.map((t) => `${t.ref} ${t.phrase}`).join('; ');
+  const refs = toConfirm.map((t) => t.ref);
   const found: Writable<Found> = {
-    detail: `${rule.detail}; to confirm: ${which}: ${rule.namedOnlyDetail}`,
-    evidence: [...coded, ...toConfirm],
-    toConfirm,
+    detail: `${rule.detail}; to confirm: ${which}: ${rule.toConfirmDetail}`,
+    evidence: [...coded, ...refs],
+    toConfirm: refs,
   };
-  if (coded.length === 0) found.title = rule.namedOnlyTitle;
+  if (coded.length === 0) found.title = rule.toConfirmTitle;
   return found;
 }
 

@@ -53,7 +53,7 @@ describe('a CRP-confounding medicine named without a listed code', () => {
     assert.deepEqual(caution.toConfirm, ['MedicationStatement/named']);
     assert.match(caution.title, /confirm/i);
     assert.match(caution.detail, /"ibuprofen" without a code the pathway lists/);
-    assert.match(caution.detail, /confirm the medicine, that it is taken and current/);
+    assert.match(caution.detail, /confirm the medicine, that it is taken by mouth or injected and is current/);
     assert.ok(a.issues.some((i) => i.code === 'medication.named-only' && /"ibuprofen"/.test(i.message)));
   });
 
@@ -140,6 +140,44 @@ describe('a CRP-confounding medicine named without a listed code', () => {
         'the [U] route words are flagged',
       );
     }
+  });
+});
+
+describe('a coded medicine of the list whose record says it is applied', () => {
+  test('coded hydrocortisone (RxNorm ingredient 5492) recorded as "Hydrocortisone 1% cream": to confirm, never a confirmed exclusion', () => {
+    const cream = statementNamed('Hydrocortisone 1% cream', {
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '5492', display: 'hydrocortisone' }],
+        text: 'Hydrocortisone 1% cream',
+      },
+    });
+    const bundle = seedWith(cream);
+    const a = engine.assess(bundle, { asOf: AS_OF });
+    const caution = a.cautions.find((c) => c.code === 'crp-confounding-medication');
+    assert.deepEqual(caution?.toConfirm, ['MedicationStatement/named']);
+    assert.match(caution?.title ?? '', /: confirm the medicine$/);
+    assert.match(caution?.detail ?? '', /MedicationStatement\/named is coded as one but recorded as "cream"/);
+    assert.ok(
+      a.unverified.some((u) => /non-systemic route/.test(u.item)),
+      'the [U] route words are flagged',
+    );
+    const c = insightCriterion(bundle, 'insight-ex-corticosteroids');
+    assert.equal(c?.status, 'unknown', 'before: met (excluded) on a skin cream');
+    assert.match(c?.reason ?? '', /recorded as "cream"/);
+    assert.match(
+      c?.collect ?? '',
+      /^confirm the medicine of MedicationStatement\/named: that it is taken by mouth or injected/,
+    );
+    // Coded and oral: a confirmed current corticosteroid, as before.
+    const oral = statementNamed('Prednisone 20 mg oral tablet', {
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '8640' }],
+        text: 'Prednisone 20 mg oral tablet',
+      },
+    });
+    const b = engine.assess(seedWith(oral), { asOf: AS_OF });
+    assert.equal(b.cautions[0]?.toConfirm, undefined);
+    assert.equal(insightCriterion(seedWith(oral), 'insight-ex-corticosteroids')?.status, 'met');
   });
 });
 

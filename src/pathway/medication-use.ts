@@ -20,6 +20,7 @@
 import {
   matchConceptInSets,
   medicationNamesOf,
+  nonSystemicRoute,
   setsListIngredient,
   unverifiedName,
   unverifiedRoutes,
@@ -254,18 +255,27 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   return use;
 }
 
+/** The [U] route words, listed as relied upon when they set a record aside. */
+function noteRoutes(ctx: EngineContext): void {
+  const routes = unverifiedRoutes(ctx.knowledge);
+  if (routes !== undefined) noteUnverified(ctx, routes.item, routes.note, routes.citation);
+}
+
 /**
  * The medicines a record names, undefined when none; a record whose texts say it is applied or inhaled ("cream",
  * "eye drops") names none, and the [U] route words it was set aside by are listed as relied upon.
  */
 function namesOf(ctx: EngineContext, m: MedicationFact): readonly MedicationName[] | undefined {
   const { names, nonSystemic } = medicationNamesOf(ctx.knowledge, m);
-  // Relied upon only when the record was set aside by the route words.
-  if (nonSystemic !== undefined) {
-    const routes = unverifiedRoutes(ctx.knowledge);
-    if (routes !== undefined) noteUnverified(ctx, routes.item, routes.note, routes.citation);
-  }
+  if (nonSystemic !== undefined) noteRoutes(ctx);
   return names.length === 0 ? undefined : names;
+}
+
+/** The word or route that says a record is applied or inhaled, not systemic (its [U] words noted); else undefined. */
+export function notSystemic(ctx: EngineContext, m: MedicationFact): string | undefined {
+  const route = nonSystemicRoute(ctx.knowledge, m);
+  if (route !== undefined) noteRoutes(ctx);
+  return route;
 }
 
 /** The first medicine a record names whose ingredient one of the code sets lists. */

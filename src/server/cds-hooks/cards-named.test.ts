@@ -33,10 +33,10 @@ test('a text-only ibuprofen: the card shows the caution to confirm, naming the m
   const detail = cards.at(-1)?.detail ?? '';
   assert.match(
     detail,
-    /\*\*Cautions:\*\*\n- Possible current NSAID or systemic corticosteroid named without a listed code/,
+    /\*\*Cautions:\*\*\n- Possible current NSAID or systemic corticosteroid \(may lower CRP\): confirm the medicine:/,
   );
   assert.match(detail, /MedicationStatement\/ibuprofen-text named "ibuprofen" without a code the pathway lists/);
-  assert.match(detail, /confirm the medicine, that it is taken and current/);
+  assert.match(detail, /confirm the medicine, that it is taken by mouth or injected and is current/);
   const insight = matches().find((m) => m.trial.id === 'insight');
   assert.equal(insight?.criteria.find((c) => c.id === 'insight-ex-nsaids')?.status, 'unknown');
   assert.notEqual(insight?.verdict, 'eligible');

@@ -25,6 +25,7 @@ const RITUXIMAB = code('rxnorm', '121191', 'rituximab');
 const TOCILIZUMAB = code('rxnorm', '612865', 'tocilizumab');
 const ADALIMUMAB = code('rxnorm', '327361', 'adalimumab');
 const METHOTREXATE = code('rxnorm', '6851', 'methotrexate');
+const HYDROCORTISONE = code('rxnorm', '5492', 'hydrocortisone');
 
 const DEF2 = 'definition 2 (exposure duration)';
 const DEF3 = 'definition 3 (no minimum dose: unverified)';
@@ -467,6 +468,23 @@ const CITED: readonly Cited[] = [
     ),
     cites: `${DEF7_NAMED} (definitions.currentMedication.nonSystemicRoutes)`,
     expected: refer(),
+  },
+  {
+    id: 'med-coded-hydrocortisone-cream',
+    asOf: AS_OF,
+    tests:
+      'A current hydrocortisone coded by ingredient (RxNorm 5492) but recorded as "Hydrocortisone 1% cream" -> crp-confounding-medication caution to confirm, never confirmed.',
+    build: base('med-coded-hydrocortisone-cream', (b) =>
+      b.raw({
+        ...namedStatement('hydrocortisone', 'Hydrocortisone 1% cream'),
+        medicationCodeableConcept: { ...concept(HYDROCORTISONE), text: 'Hydrocortisone 1% cream' },
+      }),
+    ),
+    cites: `${DEF7_NAMED} (definitions.currentMedication.nonSystemicRoutes)`,
+    expected: refer({
+      cautions: ['crp-confounding-medication'],
+      cautionsToConfirm: ['crp-confounding-medication'],
+    }),
   },
   {
     id: 'med-named-methotrexate',
