@@ -205,9 +205,10 @@ export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | unde
   const routeSets = k.pathway.definitions.currentMedication.nonSystemicRoutes.codeSets;
   const route = m.route === undefined ? undefined : matchConceptInSets(k, routeSets, m.route);
   if (route !== undefined) return route.entry.display.toLowerCase();
-  for (const t of nonSystemicPattern === undefined ? [] : texts) {
-    const found = nonSystemicPattern?.exec(t);
-    if (found != null) return found[0].toLowerCase();
+  if (nonSystemicPattern === undefined) return undefined;
+  for (const t of texts) {
+    const found = nonSystemicPattern.exec(t);
+    if (found !== null) return found[0].toLowerCase();
   }
   return undefined;
 }
@@ -231,12 +232,12 @@ export function medicationNamesOf(
   return word === undefined ? { names } : { names: [], nonSystemic: { word, names } };
 }
 
-/** The [U] line of the non-systemic route words, for the result's `unverified` when a record was set aside by them. */
+/** The [U] line of the non-systemic routes, for the result's `unverified` when a record was read by them. */
 export function unverifiedRoutes(k: Knowledge): UnverifiedEntry | undefined {
   const routes = k.pathway.definitions.currentMedication.nonSystemicRoutes;
   if (routes.verified) return undefined;
   return {
-    item: 'non-systemic route words (a medicine named without a listed code, applied or inhaled, is not systemic)',
+    item: 'non-systemic route words and codes (a medicine recorded as applied or inhaled is not read as systemic)',
     note: routes.note ?? 'the non-systemic route words are not verified in the stored sources',
     citation: routes.citation,
   };
