@@ -107,6 +107,11 @@ function currentMedication(ctx: EngineContext, rule: Extract<CautionRule, { pred
   return found;
 }
 
+/** Whether a caution rests only on records to confirm (`toConfirm`): a possible finding, never a confirmed one. */
+export function onlyToConfirm(c: Caution): boolean {
+  return c.toConfirm !== undefined && c.toConfirm.length === c.evidence.length;
+}
+
 export function deriveCautions(
   ctx: EngineContext,
   age: number | undefined,

@@ -2,6 +2,7 @@
  * One line of `trd screen --out` (schema precision-trd/screen-result@1): the assessment of one patient reduced to
  * what a population report counts, with the assessment's own field names. Pure: no I/O.
  */
+import { onlyToConfirm } from '../pathway/index.ts';
 import type { Assessment } from '../pathway/index.ts';
 
 export const SCREEN_RESULT_SCHEMA = 'precision-trd/screen-result@1';
@@ -38,7 +39,7 @@ export function screenLine(patient: string, a: Assessment, atCutOff?: Record<str
     safetyAlerts?: readonly { code: string }[];
   };
   const crp = a.inflammation.crp;
-  const toConfirm = a.cautions.filter((c) => c.toConfirm?.length === c.evidence.length).map((c) => c.code);
+  const toConfirm = a.cautions.filter(onlyToConfirm).map((c) => c.code);
   return {
     patient,
     recommendation: { code: a.recommendation.code },

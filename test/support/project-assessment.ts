@@ -3,6 +3,7 @@
  * order carries no meaning), the CRP rounded to 1e-3 mg/L (conversions such as nmol/L / 9.524 are not exact).
  */
 import type { Assessment } from '../../src/pathway/assessment.ts';
+import { onlyToConfirm } from '../../src/pathway/index.ts';
 import type { Expected } from './vignettes/index.ts';
 
 const CRP_DECIMALS = 3;
@@ -10,7 +11,7 @@ const CRP_DECIMALS = 3;
 export function projectAssessment(a: Assessment): Expected {
   const crp = a.inflammation.crp?.mgPerL;
   const codes = (items: readonly { readonly code: string }[]): string[] => items.map((i) => i.code).sort();
-  const toConfirm = codes(a.cautions.filter((c) => c.toConfirm?.length === c.evidence.length));
+  const toConfirm = codes(a.cautions.filter(onlyToConfirm));
   return {
     recommendation: a.recommendation.code,
     adequateTrials: a.treatmentResistance.count,

@@ -5,6 +5,7 @@
  * is asked, as it is when the caution rests only on records to confirm (a medicine named without a listed code).
  */
 import type { CriterionTest } from '../schema.ts';
+import { onlyToConfirm } from '../../pathway/index.ts';
 import { undecided } from '../context.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 
@@ -13,7 +14,7 @@ type NoPathwayCaution = Extract<CriterionTest, { type: 'no-pathway-caution' }>;
 export function noPathwayCaution(ctx: MatchContext, test: NoPathwayCaution): TestOutcome {
   const found = ctx.facts.cautions.find((c) => c.code === test.code);
   // A caution resting only on records that name the medicine without a listed code is a possible use: to confirm.
-  if (found !== undefined && found.toConfirm?.length === found.evidence.length) {
+  if (found !== undefined && onlyToConfirm(found)) {
     return undecided(`${found.title}: ${found.detail}`, test.question, found.evidence);
   }
   if (found !== undefined) {
