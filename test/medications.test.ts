@@ -4,7 +4,8 @@
  * - over EVERY vignette, `assess` and `match` agree on each medication-based finding: current NSAIDs and systemic
  *   corticosteroids (the crp-confounding-medication caution against INSIGHT's exclusions), the immunosuppressant
  *   contraindication (against each trial's label-safety exclusion), and antidepressants (adequate trials against the
- *   TRD criterion; every antidepressant record a trial criterion cites is an exposure the assessment lists);
+ *   TRD criterion; every antidepressant record a trial criterion cites is an exposure the assessment lists); a record
+ *   naming its medicine without a listed code is to confirm for both (the caution's `toConfirm`, an unknown criterion);
  * - property (fast-check, fixed seed): adding a stale open-ended order (active or on-hold, started more than 180
  *   days before the as-of date, no end) never adds a caution, a contraindication or a trial exclusion, and is
  *   reported as a data issue;
@@ -17,6 +18,7 @@ import type { Coding, MedicationRequest, MedicationStatement, Resource } from '@
 import { createEngine } from '../src/engine/index.ts';
 import type { Assessment, TrialMatchResult } from '../src/engine/index.ts';
 import { bundleToRecord } from '../src/fhir/index.ts';
+import { onlyToConfirm } from '../src/pathway/index.ts';
 import { fromDayNumber, toDayNumber } from '../src/record/index.ts';
 import { medicationInSet } from '../src/trials/medications.ts';
 import { code, concept } from './support/bundle-builder.ts';
@@ -70,6 +72,7 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
 
   test('every vignette', () => {
     let withMedicationFinding = 0;
+    let withNamedOnly = 0;
     for (const v of VIGNETTES) {
       const { a, m } = bothDoors(v);
       const read = bundleToRecord(v.bundle);
@@ -83,13 +86,33 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
         const inSet = new Set(
           record.medications.filter((x) => medicationInSet(engine.knowledge, set, x) !== undefined).map((x) => x.ref),
         );
-        const byAssess = sorted((caution?.evidence ?? []).filter((ref) => inSet.has(ref)));
+        // A coded record the caution lists to confirm (recorded as a cream) is no confirmed exclusion either.
+        const confirmed = (caution?.evidence ?? []).filter((ref) => !(caution?.toConfirm ?? []).includes(ref));
+        const byAssess = sorted(confirmed.filter((ref) => inSet.has(ref)));
         for (const c of criterionResults(m, ids)) {
           const byMatch = c.status === 'met' ? sorted(c.evidence) : [];
           assert.deepEqual(byMatch, byAssess, `${v.id}: ${set}: match ${c.id} vs assess caution`);
         }
         if (byAssess.length > 0) withMedicationFinding += 1;
       }
+      // A record the caution lists to confirm (named without a listed code) is what an unknown NSAID or corticosteroid
+      // criterion cites, and such a criterion cites nothing else; none is confirmed by either door.
+      const toConfirm = sorted(caution?.toConfirm ?? []);
+      const unknownCites = new Set<string>();
+      for (const c of criterionResults(m, new Set([...nsaidCriteria, ...steroidCriteria]))) {
+        if (c.status !== 'unknown') continue;
+        for (const ref of c.evidence) {
+          assert.ok(toConfirm.includes(ref), `${v.id}: ${c.id} asks to confirm ${ref}, which assess does not`);
+          unknownCites.add(ref);
+        }
+      }
+      for (const ref of toConfirm) {
+        assert.ok(
+          unknownCites.has(ref),
+          `${v.id}: assess asks to confirm ${ref}; no INSIGHT medication criterion does`,
+        );
+      }
+      if (toConfirm.length > 0) withNamedOnly += 1;
       const immuno = a.contraindications.find((c) => c.code === 'immunosuppressant');
       const found = new Set<string>(a.contraindications.map((c) => c.code));
       for (const c of criterionResults(m, safetyCriteria)) {
@@ -119,9 +142,10 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
       withMedicationFinding >= 5,
       `${withMedicationFinding} vignettes with a current NSAID, steroid or immunosuppressant`,
     );
+    assert.ok(withNamedOnly >= 3, `${withNamedOnly} vignettes with an NSAID or corticosteroid to confirm`);
   });
 
-  test('every vignette: a criterion that reads a pathway caution is met exactly when assess raises it', () => {
+  test('every vignette: a criterion that reads a pathway caution is met exactly when assess raises it (unknown when it is to confirm)', () => {
     const cautionCriteria = criteriaWith('no-pathway-caution');
     assert.ok(cautionCriteria.size > 0);
     const codeOf = new Map(
@@ -133,7 +157,9 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
       const { a, m } = bothDoors(v);
       for (const c of criterionResults(m, cautionCriteria)) {
         const raised = a.cautions.find((x) => x.code === codeOf.get(c.id));
-        assert.equal(c.status, raised === undefined ? 'unknown' : 'met', `${v.id}: ${c.id}`);
+        // A caution resting only on records that name the medicine without a listed code is to confirm: unknown.
+        const toConfirm = raised !== undefined && onlyToConfirm(raised);
+        assert.equal(c.status, raised === undefined || toConfirm ? 'unknown' : 'met', `${v.id}: ${c.id}`);
         if (raised !== undefined) assert.deepEqual(sorted(c.evidence), sorted(raised.evidence), `${v.id}: ${c.id}`);
       }
     }
@@ -148,6 +174,39 @@ describe('assess and match agree on every medication-based finding (docs/care-pa
     ]);
     const insight = m.find((r) => r.trial.id === 'insight');
     assert.equal(insight?.criteria.find((c) => c.id === 'insight-ex-nsaids')?.status, 'met');
+  });
+
+  test('a text-only ibuprofen, prednisolone tablet or methotrexate, or a coded cream, is to confirm for both doors; a text-only cream is nothing', () => {
+    const cases = [
+      ['med-named-ibuprofen', 'crp-confounding-medication', 'insight-ex-nsaids'],
+      ['med-named-prednisolone-tablet', 'crp-confounding-medication', 'insight-ex-corticosteroids'],
+      ['med-named-methotrexate', 'conventional-immunosuppressant', 'insight-ex-conventional-immunosuppressant'],
+      ['med-coded-hydrocortisone-cream', 'crp-confounding-medication', 'insight-ex-corticosteroids'],
+    ] as const;
+    for (const [id, caution, criterion] of cases) {
+      const v = VIGNETTES.find((x) => x.id === id);
+      assert.ok(v !== undefined, id);
+      const { a, m } = bothDoors(v);
+      const raised = a.cautions.find((c) => c.code === caution);
+      assert.equal(raised?.toConfirm?.length, 1, id);
+      assert.match(
+        raised?.detail ?? '',
+        /(without a code the pathway lists|recorded as "cream"): confirm the medicine/,
+        id,
+      );
+      const c = m.find((r) => r.trial.id === 'insight')?.criteria.find((x) => x.id === criterion);
+      assert.equal(c?.status, 'unknown', `${id}: ${criterion}`);
+      assert.deepEqual(c?.evidence, raised?.toConfirm, id);
+    }
+    const cream = VIGNETTES.find((x) => x.id === 'med-named-hydrocortisone-cream');
+    assert.ok(cream !== undefined);
+    const { a, m } = bothDoors(cream);
+    assert.deepEqual(a.cautions, []);
+    const steroids = m
+      .find((r) => r.trial.id === 'insight')
+      ?.criteria.find((x) => x.id === 'insight-ex-corticosteroids');
+    assert.deepEqual(steroids?.evidence, []);
+    assert.match(steroids?.reason ?? '', /^No current/);
   });
 
   test('a 2010 active naproxen order excludes from nothing and is reported with its date', () => {

@@ -5,7 +5,7 @@
  * @see https://hl7.org/fhir/R4/dosage.html and https://hl7.org/fhir/R4/datatypes.html#Timing
  */
 import type { Dosage, DosageDoseAndRate, Timing, TimingRepeat } from '@medplum/fhirtypes';
-import { lookupTable, type Period, type Quantity, type Writable } from '../record/index.ts';
+import { lookupTable, type Concept, type Period, type Quantity, type Writable } from '../record/index.ts';
 import { readConcept, readPeriod, readQuantity } from './datatypes.ts';
 import { note, readArray, readBoolean, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted } from './read.ts';
@@ -45,6 +45,8 @@ export interface DosageFacts {
   readonly administrationsPerDay?: number;
   readonly dailyDose?: Quantity;
   readonly dosageText?: string;
+  /** route of the first dosage that has one. */
+  readonly route?: Concept;
   /** timing.repeat.boundsPeriod of the first dosage that has one. */
   readonly bounds?: Period;
 }
@@ -183,11 +185,13 @@ export function readDosages(ctx: ReadContext, value: unknown, element: string): 
   const dosages: OneDosage[] = [];
   let dosageText: string | undefined;
   let bounds: Period | undefined;
+  let route: Concept | undefined;
   for (let i = 0; i < list.length; i++) {
     const path = `${element}[${i}]`;
     const d = readObject<Dosage>(ctx, list[i], path);
     if (d === undefined) continue;
     dosageText ??= readString(ctx, d.text, path, '.text');
+    route ??= readConcept(ctx, d.route, path, '.route');
     bounds ??= readBounds(ctx, d.timing, path);
     const asNeeded =
       readBoolean(ctx, d.asNeededBoolean, path, '.asNeededBoolean') === true ||
@@ -204,6 +208,7 @@ export function readDosages(ctx: ReadContext, value: unknown, element: string): 
   const shown: Writable<DosageFacts> = {};
   if (dosageText !== undefined) shown.dosageText = dosageText;
   if (bounds !== undefined) shown.bounds = bounds;
+  if (route !== undefined) shown.route = route;
   const first = dosages.find((d) => d.dose !== undefined) ?? dosages[0];
   if (first === undefined) return shown;
   if (first.dose !== undefined) shown.dosePerAdministration = first.dose;

@@ -7,7 +7,7 @@
 import type { MedicationAdministration, MedicationAdministrationDosage } from '@medplum/fhirtypes';
 import type { MedicationFact } from '../record/index.ts';
 import type { BundleIndex } from './bundle-index.ts';
-import { readConcepts, readQuantity } from './datatypes.ts';
+import { readConcept, readConcepts, readQuantity } from './datatypes.ts';
 import { readMedicationDetails, readMedicationStatus } from './medication.ts';
 import { readRequestRefs } from './medication-dispense.ts';
 import { statementPeriod } from './medication-period.ts';
@@ -25,6 +25,7 @@ export function readMedicationAdministration(
   const dosage = readObject<MedicationAdministrationDosage>(ctx, resource.dosage, 'dosage');
   const dose = dosage === undefined ? undefined : readQuantity(ctx, dosage.dose, 'dosage.dose');
   const dosageText = dosage === undefined ? undefined : readString(ctx, dosage.text, 'dosage.text');
+  const route = dosage === undefined ? undefined : readConcept(ctx, dosage.route, 'dosage.route');
   const basedOn = readRequestRefs(ctx, resource.request, 'request', index);
   return {
     ref: ctx.ref,
@@ -33,6 +34,7 @@ export function readMedicationAdministration(
     ...details,
     ...(dose !== undefined && { dosePerAdministration: dose, administrationsPerDay: 1, dailyDose: dose }),
     ...(dosageText !== undefined && { dosageText }),
+    ...(route !== undefined && { route }),
     ...(periodSource !== undefined && { periodSource }),
     period,
     ...(basedOn.length > 0 && { basedOn }),

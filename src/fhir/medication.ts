@@ -151,5 +151,6 @@ export function factHead(
   if (d.administrationsPerDay !== undefined) fact.administrationsPerDay = d.administrationsPerDay;
   if (d.dailyDose !== undefined) fact.dailyDose = d.dailyDose;
   if (d.dosageText !== undefined) fact.dosageText = d.dosageText;
+  if (d.route !== undefined) fact.route = d.route;
   return fact;
 }

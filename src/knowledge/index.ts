@@ -32,10 +32,13 @@ export { unverifiedEntries, unverifiedEntry, unverifiedMinimumDose } from './unv
 export {
   antidepressantNamedIn,
   ingredientOfDisplay,
-  nameInConcept,
-  nameInText,
+  medicationNamesOf,
+  nameListedIn,
+  nonSystemicRoute,
   setsListIngredient,
   unverifiedName,
+  unverifiedRoutes,
+  withMedicationNames,
 } from './medication-names.ts';
 export type { MedicationName } from './medication-names.ts';
 export type { UnverifiedEntry } from './unverified.ts';

@@ -1,15 +1,19 @@
 /**
  * The names a medication record is recognised by when it carries no code the pathway lists (docs/care-pathway.md,
- * "Medications named without a listed code"): the ingredient names of the immunosuppressant contraindication's code
- * sets, IL-6 blockers, biologics and JAK inhibitors (the first word of each ingredient entry's display,
- * "Tocilizumab (substance)" -> tocilizumab), the IL-6 blockers' brand names
- * (`il6BlockerBrandNames` of the `immunosuppressant` contraindication, each with its citation and verified flag).
- * Built once when the knowledge loads; the engine (src/pathway/medication-use.ts) and the CDS order hooks
- * (src/server/cds-hooks/draft-orders.ts) both read names through here.
+ * "Medications named without a listed code"): the ingredient names of the code sets the pathway's current-medication
+ * rules read (the immunosuppressant contraindication's IL-6 blockers, biologics and JAK inhibitors; the cautions' NSAIDs,
+ * systemic corticosteroids and conventional immunosuppressants) and of the trial exclusion lists `trd match` adds
+ * (antibiotics: withMedicationNames), the first word of each ingredient entry's display ("Tocilizumab (substance)" ->
+ * tocilizumab), and the IL-6 blockers' brand names (`il6BlockerBrandNames` of the `immunosuppressant`
+ * contraindication, each with its citation and verified flag). A record whose texts say it is not systemic ("cream",
+ * "eye drops": `definitions.currentMedication.nonSystemicRoutes`) is not read by name. Built once when the knowledge
+ * loads; the engine (src/pathway/medication-use.ts), the trial matcher and the CDS order hooks
+ * (src/server/cds-hooks/draft-orders.ts) all read names through here.
  */
 import { issue } from '../record/index.ts';
-import type { Concept, Issue } from '../record/index.ts';
+import type { Concept, Issue, MedicationFact } from '../record/index.ts';
 import type { Knowledge, UnverifiedEntry } from './knowledge.ts';
+import { matchConceptInSets } from './lookup.ts';
 import type { CodeSet } from './schema-codesets.ts';
 import type { BrandName, Pathway } from './schema-pathway.ts';
 
@@ -23,7 +27,7 @@ export interface MedicationName {
 }
 
 export interface MedicationNameIndex {
-  /** One whole-word, any-case pattern of every name; undefined when there are none. */
+  /** One whole-word, any-case, global pattern of every name (read with matchAll); undefined when there are none. */
   readonly pattern: RegExp | undefined;
   /** Every name by its lower-case spelling. */
   readonly byName: ReadonlyMap<string, MedicationName>;
@@ -31,6 +35,11 @@ export interface MedicationNameIndex {
   readonly ingredientsBySet: ReadonlyMap<string, ReadonlySet<string>>;
   /** One whole-word, any-case pattern of the antidepressant table's ingredient names (definition 2). */
   readonly antidepressantPattern: RegExp | undefined;
+  /** The code sets whose ingredient names are read (beyond the IL-6 blockers' and the brand names). */
+  readonly namedSets: ReadonlySet<string>;
+  /** Whole-word patterns of `nonSystemicRoutes.words` and `.systemicWords` (undefined when there are none). */
+  readonly nonSystemicPattern: RegExp | undefined;
+  readonly systemicPattern: RegExp | undefined;
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -55,11 +64,25 @@ function ingredientNamedBy(display: string): string | undefined {
   return /^[a-z]/.test(display) || display.endsWith(' (substance)') ? ingredientOfDisplay(display) : undefined;
 }
 
+/** The code sets a pathway rule reads as current medication beyond the IL-6 blockers: their ingredients give names. */
+function pathwayNamedSets(pathway: Pathway): string[] {
+  const sets: string[] = [];
+  for (const rule of pathway.contraindications)
+    if (rule.predicate === 'current-medication') sets.push(...rule.codeSets);
+  for (const rule of pathway.cautions) if (rule.predicate === 'current-medication') sets.push(...rule.codeSets);
+  return sets;
+}
+
+/**
+ * @param extraSets code sets beyond the pathway's whose ingredient names are read too (the trial exclusion lists of
+ *   `no-medication-in` criteria, src/trials/load.ts).
+ */
 export function buildMedicationNames(
   pathway: { readonly path: string; readonly value: Pathway },
   codeSets: ReadonlyMap<string, CodeSet>,
   antidepressantIngredients: Iterable<string>,
   issues: Issue[],
+  extraSets: readonly string[] = [],
 ): MedicationNameIndex {
   const byName = new Map<string, MedicationName>();
   pathway.value.contraindications.forEach((rule, i) => {
@@ -80,17 +103,18 @@ export function buildMedicationNames(
       }
       byName.set(brand.name.toLowerCase(), { name: brand.name, ingredient: brand.ingredient, brand });
     });
-    // The rule's other sets (biologics, JAK inhibitors) also hold class-level entries ("Interleukin inhibitors"):
-    // only an entry that names an ingredient gives a name.
-    for (const id of rule.codeSets) {
-      for (const entry of codeSets.get(id)?.codes ?? []) {
-        const name = ingredientNamedBy(entry.display);
-        if (name !== undefined && !byName.has(name)) byName.set(name, { name, ingredient: name });
-      }
-    }
   });
-  const pattern = namePattern(byName.keys());
-  const all = pattern === undefined ? undefined : new RegExp(pattern.source, 'gi');
+  // The other sets (biologics, JAK inhibitors, NSAIDs, corticosteroids...) also hold class-level entries ("Interleukin
+  // inhibitors", "Glucocorticoids (systemic)"): only an entry that names an ingredient gives a name.
+  const namedSets = new Set([...pathwayNamedSets(pathway.value), ...extraSets]);
+  for (const id of namedSets) {
+    for (const entry of codeSets.get(id)?.codes ?? []) {
+      const name = ingredientNamedBy(entry.display);
+      if (name !== undefined && !byName.has(name)) byName.set(name, { name, ingredient: name });
+    }
+  }
+  const once = namePattern(byName.keys());
+  const all = once === undefined ? undefined : new RegExp(once.source, 'gi');
   const ingredientsBySet = new Map<string, Set<string>>();
   if (all !== undefined) {
     for (const [id, set] of codeSets) {
@@ -104,26 +128,119 @@ export function buildMedicationNames(
       if (found.size > 0) ingredientsBySet.set(id, found);
     }
   }
-  return { pattern, byName, ingredientsBySet, antidepressantPattern: namePattern(antidepressantIngredients) };
+  const routes = pathway.value.definitions.currentMedication.nonSystemicRoutes;
+  return {
+    pattern: all,
+    byName,
+    ingredientsBySet,
+    antidepressantPattern: namePattern(antidepressantIngredients),
+    namedSets,
+    nonSystemicPattern: namePattern(routes.words),
+    systemicPattern: namePattern(routes.systemicWords),
+  };
 }
 
-/** The first name a text uses as a whole word, in any case ("ACTEMRA 162 mg" -> Actemra). */
-export function nameInText(k: Knowledge, text: string | undefined): MedicationName | undefined {
+/**
+ * The knowledge with the ingredient names of more code sets read too (src/trials/load.ts: the sets of the trials'
+ * current-medication exclusion lists). The pathway's brand names were checked when it loaded.
+ */
+export function withMedicationNames(k: Knowledge, setIds: readonly string[]): Knowledge {
+  const known = k.index.medicationNames.namedSets;
+  if (setIds.every((id) => known.has(id))) return k;
+  const path = k.sources.find((s) => s.id === k.pathway.id)?.path ?? 'pathway';
+  const ingredients = k.index.ingredients.keys();
+  const medicationNames = buildMedicationNames(
+    { path, value: k.pathway },
+    k.codeSets,
+    ingredients,
+    [],
+    [...known, ...setIds],
+  );
+  return { ...k, index: { ...k.index, medicationNames } };
+}
+
+/** Every name a text uses as a whole word, in any case, in order ("ACTEMRA 162 mg" -> Actemra), added to `out`. */
+function namesInText(k: Knowledge, text: string | undefined, out: MedicationName[]): void {
   const { pattern, byName } = k.index.medicationNames;
-  if (pattern === undefined || text === undefined) return undefined;
-  const m = pattern.exec(text);
-  return m === null ? undefined : byName.get(m[0].toLowerCase());
+  if (pattern === undefined || text === undefined) return;
+  for (const m of text.matchAll(pattern)) {
+    const named = byName.get(m[0].toLowerCase());
+    if (named !== undefined && !out.includes(named)) out.push(named);
+  }
 }
 
-/** The name a concept's text, else one of its codings' displays, uses: what a clinician reads on the record. */
-export function nameInConcept(k: Knowledge, concept: Concept): MedicationName | undefined {
-  const named = nameInText(k, concept.text);
-  if (named !== undefined) return named;
-  for (const coding of concept.codings) {
-    const fromDisplay = nameInText(k, coding.display);
-    if (fromDisplay !== undefined) return fromDisplay;
+/** The names a concept's text, then its codings' displays, use: what a clinician reads on the record. */
+function namesInConcept(k: Knowledge, concept: Concept, out: MedicationName[] = []): MedicationName[] {
+  namesInText(k, concept.text, out);
+  for (const coding of concept.codings) namesInText(k, coding.display, out);
+  return out;
+}
+
+/** The first name a concept uses whose ingredient one of the code sets lists (so "ibuprofen, Actemra" is Actemra). */
+export function nameListedIn(k: Knowledge, concept: Concept, setIds: readonly string[]): MedicationName | undefined {
+  return namesInConcept(k, concept).find((n) => setsListIngredient(k, setIds, n.ingredient));
+}
+
+/** A concept's text and its codings' displays. */
+function textsOf(concept: Concept | undefined): (string | undefined)[] {
+  return concept === undefined ? [] : [concept.text, ...concept.codings.map((c) => c.display)];
+}
+
+/**
+ * The non-systemic route word a medication record uses (its product's or ingredients' text, form, route, dosage
+ * text), or its route's code when `nonSystemicRoutes.codeSets` lists it, when its texts use none of the systemic
+ * words: "Hydrocortisone 1% cream" -> cream; "Ibuprofen soft gel capsule" -> undefined
+ * (`definitions.currentMedication.nonSystemicRoutes`).
+ */
+export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | undefined {
+  const { nonSystemicPattern, systemicPattern } = k.index.medicationNames;
+  const texts = [
+    ...textsOf(m.medication),
+    ...m.ingredients.flatMap((i) => textsOf(i.code)),
+    ...textsOf(m.form),
+    ...textsOf(m.route),
+    m.dosageText,
+  ].filter((t): t is string => t !== undefined);
+  if (systemicPattern !== undefined && texts.some((t) => systemicPattern.test(t))) return undefined;
+  const routeSets = k.pathway.definitions.currentMedication.nonSystemicRoutes.codeSets;
+  const route = m.route === undefined ? undefined : matchConceptInSets(k, routeSets, m.route);
+  if (route !== undefined) return route.entry.display.toLowerCase();
+  if (nonSystemicPattern === undefined) return undefined;
+  for (const t of texts) {
+    const found = nonSystemicPattern.exec(t);
+    if (found !== null) return found[0].toLowerCase();
   }
   return undefined;
+}
+
+/**
+ * The names a medication record uses (its product's text and displays, then its ingredients'), and, when its texts
+ * say it is not systemic, no names but that word (docs/care-pathway.md, "Medications named without a listed code").
+ */
+export function medicationNamesOf(
+  k: Knowledge,
+  m: MedicationFact,
+): {
+  readonly names: readonly MedicationName[];
+  /** The word or route that says the record is not systemic, and the names it set aside. */
+  readonly nonSystemic?: { readonly word: string; readonly names: readonly MedicationName[] };
+} {
+  const names = namesInConcept(k, m.medication);
+  for (const i of m.ingredients) namesInConcept(k, i.code, names);
+  if (names.length === 0) return { names };
+  const word = nonSystemicRoute(k, m);
+  return word === undefined ? { names } : { names: [], nonSystemic: { word, names } };
+}
+
+/** The [U] line of the non-systemic routes, for the result's `unverified` when a record was read by them. */
+export function unverifiedRoutes(k: Knowledge): UnverifiedEntry | undefined {
+  const routes = k.pathway.definitions.currentMedication.nonSystemicRoutes;
+  if (routes.verified) return undefined;
+  return {
+    item: 'non-systemic route words and codes (a medicine recorded as applied or inhaled is not read as systemic)',
+    note: routes.note ?? 'the non-systemic route words are not verified in the stored sources',
+    citation: routes.citation,
+  };
 }
 
 /**

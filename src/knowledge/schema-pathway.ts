@@ -185,6 +185,21 @@ const Definitions = z.strictObject({
         z.strictObject({ ingredient: z.string().min(1), codeSets: z.array(codeSetId).min(1), days: DaysSchema }),
       ),
     }),
+    /**
+     * A record recognised only by its name (docs/care-pathway.md, "Medications named without a listed code") is not a
+     * systemic medicine when its texts use one of `words` ("cream", "eye drops", "topical") or its route is a code of
+     * `codeSets`, and its texts use none of `systemicWords` ("tablet", "oral"): whole words, any case
+     * (src/knowledge/medication-names.ts).
+     */
+    nonSystemicRoutes: z.strictObject({
+      /** Route codes (Dosage.route) that are not systemic: read like the words. */
+      codeSets: z.array(codeSetId),
+      words: z.array(z.string().regex(/^[a-z]+(?: [a-z]+)*$/, 'lower-case words')).min(1),
+      systemicWords: z.array(z.string().regex(/^[a-z]+(?: [a-z]+)*$/, 'lower-case words')),
+      citation: citationKey,
+      verified: z.boolean(),
+      note: z.string().optional(),
+    }),
     citation: citationKey,
   }),
   adequacy: z.strictObject({
@@ -432,6 +447,13 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
     codeSets: z.array(codeSetId).min(1),
     /** The one-line detail shown with the caution. */
     detail: z.string().min(1),
+    /**
+     * The title when every record it rests on is to confirm (it names the medicine without a listed code, or its
+     * texts say it is applied or inhaled): docs/care-pathway.md, "Medications named without a listed code".
+     */
+    toConfirmTitle: z.string().min(1),
+    /** What to confirm of such a record, after naming it ("confirm the medicine, ..."). */
+    toConfirmDetail: z.string().min(1),
   }),
   z.strictObject({
     ...findingBase,
@@ -700,6 +722,7 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   washout.byIngredient.forEach((w, i) =>
     add(w.codeSets, `definitions.currentMedication.biologicWashout.byIngredient[${i}].codeSets`),
   );
+  add(d.currentMedication.nonSystemicRoutes.codeSets, 'definitions.currentMedication.nonSystemicRoutes.codeSets');
   add(d.inflammation.crpCodeSets, 'definitions.inflammation.crpCodeSets');
   add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {

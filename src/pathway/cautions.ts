@@ -2,14 +2,15 @@
  * Definition 7: cautions, shown but not blocking (reference section 5.5, 1.2, 3.2).
  */
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
+import type { Writable } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
 import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import { currentMedications } from './current-medication.ts';
+import { currentUsesIn, namedOnlyPhrase, namedOnlyUsesIn, notSystemic } from './medication-use.ts';
 import type { Caution, ClinicalFacts, InflammationFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
-type Found = Omit<Caution, 'code' | 'title' | 'citation'>;
+type Found = Omit<Caution, 'code' | 'title' | 'citation'> & { readonly title?: string };
 
 function evaluate(
   ctx: EngineContext,
@@ -65,10 +66,8 @@ function evaluate(
         .map((i) => i.ref);
       return refs.length > 0 ? { detail: `live vaccine in the last ${windowDays} days`, evidence: refs } : undefined;
     }
-    case 'current-medication': {
-      const refs = currentMedications(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: rule.detail, evidence: refs } : undefined;
-    }
+    case 'current-medication':
+      return currentMedication(ctx, rule);
     case 'standard-crp-assay': {
       const crp = inflammation.crp;
       return crp?.assay === 'standard'
@@ -76,6 +75,41 @@ function evaluate(
         : undefined;
     }
   }
+}
+
+/**
+ * A current medication of the rule's sets (definition 3a). A record that only names one ("Ibuprofen 400 mg tablet", no
+ * listed code), or a coded one whose texts say it is applied or inhaled ("cream": an ingredient code does not give the
+ * route), is a possible use: listed in `toConfirm`, named in the detail with what to confirm, and when nothing else is
+ * found the title says it is to confirm (docs/care-pathway.md, "Medications named without a listed code").
+ */
+function currentMedication(ctx: EngineContext, rule: Extract<CautionRule, { predicate: 'current-medication' }>) {
+  const coded: string[] = [];
+  const toConfirm: { ref: string; phrase: string }[] = [];
+  for (const u of currentUsesIn(ctx, rule.codeSets)) {
+    const route = notSystemic(ctx, u.fact);
+    if (route === undefined) coded.push(u.fact.ref);
+    else toConfirm.push({ ref: u.fact.ref, phrase: `is coded as one but recorded as "${route}"` });
+  }
+  for (const n of namedOnlyUsesIn(ctx, rule.codeSets, false)) {
+    toConfirm.push({ ref: n.use.fact.ref, phrase: namedOnlyPhrase(n.named) });
+  }
+  if (toConfirm.length === 0) return coded.length > 0 ? { detail: rule.detail, evidence: coded } : undefined;
+  toConfirm.sort((a, b) => byRef(a.ref, b.ref));
+  const which = toConfirm.map((t) => `${t.ref} ${t.phrase}`).join('; ');
+  const refs = toConfirm.map((t) => t.ref);
+  const found: Writable<Found> = {
+    detail: `${rule.detail}; to confirm: ${which}: ${rule.toConfirmDetail}`,
+    evidence: [...coded, ...refs],
+    toConfirm: refs,
+  };
+  if (coded.length === 0) found.title = rule.toConfirmTitle;
+  return found;
+}
+
+/** Whether a caution rests only on records to confirm (`toConfirm`): a possible finding, never a confirmed one. */
+export function onlyToConfirm(c: Caution): boolean {
+  return c.toConfirm !== undefined && c.toConfirm.length === c.evidence.length;
 }
 
 export function deriveCautions(
@@ -87,14 +121,16 @@ export function deriveCautions(
   const out: Caution[] = [];
   for (const rule of ctx.pathway.cautions) {
     const found = evaluate(ctx, rule, age, inflammation, screens);
-    if (found !== undefined)
-      out.push({
-        code: rule.code,
-        title: rule.title,
-        detail: found.detail,
-        evidence: [...found.evidence].sort(byRef),
-        citation: rule.citation,
-      });
+    if (found === undefined) continue;
+    const caution: Writable<Caution> = {
+      code: rule.code,
+      title: found.title ?? rule.title,
+      detail: found.detail,
+      evidence: [...found.evidence].sort(byRef),
+      citation: rule.citation,
+    };
+    if (found.toConfirm !== undefined) caution.toConfirm = found.toConfirm;
+    out.push(caution);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * predicate; this module evaluates it against the record and the derived labs and screens. Lab-based ones use the most
  * recent result in the lab window; a boundary value never triggers (ANC exactly 2.0, ALT exactly 1.5 x ULN).
  */
-import { nameInConcept, setsListIngredient, unverifiedName } from '../knowledge/index.ts';
+import { nameListedIn, unverifiedName } from '../knowledge/index.ts';
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { unitForReading } from '../units/index.ts';
 import { whyNotCurrent } from './conditions.ts';
@@ -202,8 +202,8 @@ function activeAllergy(ctx: EngineContext, codeSets: readonly string[]): Found |
       coded.push(a.ref);
       continue;
     }
-    const name = nameInConcept(ctx.knowledge, a.code);
-    if (name === undefined || !setsListIngredient(ctx.knowledge, codeSets, name.ingredient)) continue;
+    const name = nameListedIn(ctx.knowledge, a.code, codeSets);
+    if (name === undefined) continue;
     named.push({ ref: a.ref, phrase: namedOnlyPhrase(name) });
     noteIssue(
       ctx,

@@ -189,7 +189,13 @@ export interface Finding<C extends string = string> {
 export type Contraindication = Finding<ContraindicationCode>;
 
 export type CautionCode = CautionRule['code'];
-export type Caution = Finding<CautionCode>;
+export interface Caution extends Finding<CautionCode> {
+  /**
+   * The evidence that only names its medicine, with no code the pathway lists (docs/care-pathway.md, "Medications
+   * named without a listed code"): a possible use to confirm. When it is all the evidence, the title says so.
+   */
+  readonly toConfirm?: readonly ResourceRef[];
+}
 
 export type WorkupCode = WorkupRule['code'];
 export interface MissingWorkup {

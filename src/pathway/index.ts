@@ -4,6 +4,7 @@
  */
 export { assess, assessFacts } from './assess.ts';
 export type { AssessOptions } from './assess.ts';
+export { onlyToConfirm } from './cautions.ts';
 export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp, CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from './inflammation.ts';

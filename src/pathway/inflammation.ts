@@ -13,7 +13,7 @@ import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } fro
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
-import { medicationUses, membership, namedOnlyPhrase, noteNamedOnly } from './medication-use.ts';
+import { medicationUses, membership, namedIn, namedOnlyPhrase, noteNamedOnly } from './medication-use.ts';
 import { carriesValue, convertNoting, describeQuantity, findObservations, isoDay, latestTies } from './observations.ts';
 import { implausible } from './plausibility.ts';
 import type { DatedObservation } from './observations.ts';
@@ -43,7 +43,8 @@ function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): Toci
     if (u.ignored !== undefined) continue;
     const how = membership(ctx, codeSets, u);
     if (how === undefined) continue;
-    if (how === 'name') noteNamedOnly(ctx, u);
+    const named = how === 'name' ? namedIn(ctx.knowledge, codeSets, u) : undefined;
+    if (named !== undefined) noteNamedOnly(ctx, u, named);
     const from = u.startDay ?? Number.NEGATIVE_INFINITY;
     const dose: Writable<TocilizumabDoses> = {
       from,
@@ -51,7 +52,7 @@ function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): Toci
       lastDoseKnown: u.lastDay !== undefined,
       source: u.fact.ref,
     };
-    if (how === 'name' && u.named !== undefined) dose.namedOnly = namedOnlyPhrase(u.named);
+    if (named !== undefined) dose.namedOnly = namedOnlyPhrase(named);
     out.push(dose);
   }
   return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));

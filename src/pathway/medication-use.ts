@@ -17,7 +17,14 @@
  *   within `openEndedWindowDays`; an older open-ended record is stale (not current, reported with its date). A
  *   biologic immunosuppressant with a known last dose or supply end stays current for its washout.
  */
-import { matchConceptInSets, nameInConcept, setsListIngredient, unverifiedName } from '../knowledge/index.ts';
+import {
+  matchConceptInSets,
+  medicationNamesOf,
+  nonSystemicRoute,
+  setsListIngredient,
+  unverifiedName,
+  unverifiedRoutes,
+} from '../knowledge/index.ts';
 import type { Knowledge, MedicationName } from '../knowledge/index.ts';
 import type { MedicationFact, Quantity, Writable } from '../record/index.ts';
 import type { Days, Pathway } from '../knowledge/schema-pathway.ts';
@@ -63,10 +70,11 @@ export interface MedicationUse {
   /** Definition 3a, washout included. */
   readonly current: boolean;
   /**
-   * The medicine the record names (its text or a coding's display: an IL-6 blocker's ingredient or brand name), read
-   * for a record that documents an exposure. Used only where no listed code places it (`membership`).
+   * The medicines the record names (its text or a coding's display: an ingredient or brand name of
+   * src/knowledge/medication-names.ts), read for a record that documents an exposure and does not say it is applied
+   * or inhaled. Used only where no listed code places it (`membership`).
    */
-  readonly named?: MedicationName;
+  readonly names?: readonly MedicationName[];
 }
 
 /** A count unit (tablets, {tbl}, 1) rather than a mass. */
@@ -159,7 +167,7 @@ function isStale(ctx: EngineContext, startDay: number | undefined, window: Days)
 function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUse {
   const ignoredWhy = whyIgnored(m, s.records);
   if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
-  const named = nameOf(ctx.knowledge, m);
+  const named = namesOf(ctx, m);
   const start = m.period.start;
   const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
   if (startDay !== undefined && startDay > ctx.asOfDay) {
@@ -243,19 +251,40 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
     stale,
     current,
   };
-  if (named !== undefined) use.named = named;
+  if (named !== undefined) use.names = named;
   return use;
 }
 
-/** The medicine a record names: the product's text or displays, else an ingredient's. */
-function nameOf(k: Knowledge, m: MedicationFact): MedicationName | undefined {
-  const named = nameInConcept(k, m.medication);
-  if (named !== undefined) return named;
-  for (const i of m.ingredients) {
-    const fromIngredient = nameInConcept(k, i.code);
-    if (fromIngredient !== undefined) return fromIngredient;
-  }
-  return undefined;
+/** The [U] route words, listed as relied upon when they set a record aside. */
+function noteRoutes(ctx: EngineContext): void {
+  const routes = unverifiedRoutes(ctx.knowledge);
+  if (routes !== undefined) noteUnverified(ctx, routes.item, routes.note, routes.citation);
+}
+
+/**
+ * The medicines a record names, undefined when none; a record whose texts say it is applied or inhaled ("cream",
+ * "eye drops") names none, and the [U] route words it was set aside by are listed as relied upon.
+ */
+function namesOf(ctx: EngineContext, m: MedicationFact): readonly MedicationName[] | undefined {
+  const { names, nonSystemic } = medicationNamesOf(ctx.knowledge, m);
+  if (nonSystemic !== undefined) noteRoutes(ctx);
+  return names.length === 0 ? undefined : names;
+}
+
+/** The word or route that says a record is applied or inhaled, not systemic (its [U] words noted); else undefined. */
+export function notSystemic(ctx: EngineContext, m: MedicationFact): string | undefined {
+  const route = nonSystemicRoute(ctx.knowledge, m);
+  if (route !== undefined) noteRoutes(ctx);
+  return route;
+}
+
+/** The first medicine a record names whose ingredient one of the code sets lists. */
+export function namedIn(
+  k: Knowledge,
+  codeSets: readonly string[],
+  u: Pick<MedicationUse, 'names'>,
+): MedicationName | undefined {
+  return u.names?.find((n) => setsListIngredient(k, codeSets, n.ingredient));
 }
 
 /**
@@ -266,11 +295,10 @@ function nameOf(k: Knowledge, m: MedicationFact): MedicationName | undefined {
 export function membership(
   ctx: EngineContext,
   codeSets: readonly string[],
-  u: Pick<MedicationUse, 'fact' | 'named'>,
+  u: Pick<MedicationUse, 'fact' | 'names'>,
 ): 'code' | 'name' | undefined {
   if (inMedicationSets(ctx, codeSets, u.fact)) return 'code';
-  const named = u.named;
-  return named !== undefined && setsListIngredient(ctx.knowledge, codeSets, named.ingredient) ? 'name' : undefined;
+  return namedIn(ctx.knowledge, codeSets, u) === undefined ? undefined : 'name';
 }
 
 /** "named "Actemra" (tocilizumab) without a code the pathway lists", for messages. */
@@ -280,9 +308,7 @@ export function namedOnlyPhrase(named: MedicationName): string {
 }
 
 /** A record a rule read by name only: reported as an issue, and its [U] brand name listed as relied upon. */
-export function noteNamedOnly(ctx: EngineContext, u: MedicationUse): void {
-  const named = u.named;
-  if (named === undefined) return;
+export function noteNamedOnly(ctx: EngineContext, u: MedicationUse, named: MedicationName): void {
   noteIssue(
     ctx,
     'medication.named-only',
@@ -293,18 +319,26 @@ export function noteNamedOnly(ctx: EngineContext, u: MedicationUse): void {
   if (unverified !== undefined) noteUnverified(ctx, unverified.item, unverified.note, unverified.citation);
 }
 
-/** Current or stale uses that only name a medicine of the code sets, each noted (noteNamedOnly). */
-export function namedOnlyUsesIn(ctx: EngineContext, codeSets: readonly string[]): MedicationUse[] {
-  const out: MedicationUse[] = [];
+/** A use read by name only, with the medicine it names. */
+export interface NamedOnlyUse {
+  readonly use: MedicationUse;
+  readonly named: MedicationName;
+}
+
+/**
+ * Current (and, with `staleToo`, stale) uses that only name a medicine of the code sets, each noted (noteNamedOnly).
+ */
+export function namedOnlyUsesIn(ctx: EngineContext, codeSets: readonly string[], staleToo: boolean): NamedOnlyUse[] {
+  const out: NamedOnlyUse[] = [];
   for (const u of medicationUses(ctx)) {
-    const named = u.named;
-    if (named === undefined || !(u.current || u.stale)) continue;
-    if (!setsListIngredient(ctx.knowledge, codeSets, named.ingredient)) continue;
+    if (!(u.current || (staleToo && u.stale))) continue;
+    const named = namedIn(ctx.knowledge, codeSets, u);
+    if (named === undefined) continue;
     // A record with a listed code is not named-only; looked up quietly, since nothing here relies on that code.
     if (matchConceptInSets(ctx.knowledge, codeSets, u.fact.medication) !== undefined) continue;
     if (u.fact.ingredients.some((i) => matchConceptInSets(ctx.knowledge, codeSets, i.code) !== undefined)) continue;
-    noteNamedOnly(ctx, u);
-    out.push(u);
+    noteNamedOnly(ctx, u, named);
+    out.push({ use: u, named });
   }
   return out;
 }
@@ -316,10 +350,10 @@ export function namedOnlyUsesIn(ctx: EngineContext, codeSets: readonly string[])
 function washoutOf(
   ctx: EngineContext,
   m: MedicationFact,
-  named: MedicationName | undefined,
+  names: readonly MedicationName[] | undefined,
 ): { name: string; days: Days } | undefined {
   const w = ctx.pathway.definitions.currentMedication.biologicWashout;
-  const use = { fact: m, named };
+  const use = { fact: m, names };
   if (membership(ctx, w.codeSets, use) === undefined) return undefined;
   const own = w.byIngredient.find((i) => membership(ctx, i.codeSets, use) !== undefined);
   return own === undefined
@@ -331,10 +365,10 @@ function washoutOf(
 function withinWashout(
   ctx: EngineContext,
   m: MedicationFact,
-  named: MedicationName | undefined,
+  names: readonly MedicationName[] | undefined,
   lastDay: number,
 ): boolean {
-  const washout = washoutOf(ctx, m, named);
+  const washout = washoutOf(ctx, m, names);
   if (washout === undefined) return false;
   useThreshold(ctx, washout.name, washout.days);
   return withinDaysAfter(ctx.asOfDay, lastDay, washout.days);

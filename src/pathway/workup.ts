@@ -25,7 +25,7 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
       // Definition 6: a stale record of an immunosuppressant is not current; ask whether it is still taken. A record
       // that only names one is not a confirmed use: ask which medicine it is.
       const stale = staleUsesIn(ctx, rule.codeSets).length > 0;
-      if (namedOnlyUsesIn(ctx, rule.codeSets).length > 0) {
+      if (namedOnlyUsesIn(ctx, rule.codeSets, true).length > 0) {
         const action = stale ? `${rule.namedOnlyAction} ${rule.action}` : rule.namedOnlyAction;
         out.push({ code: rule.code, title: rule.namedOnlyTitle, action, citation: rule.citation });
         continue;

@@ -137,6 +137,8 @@ export interface MedicationFact {
   readonly medicationRef?: ResourceRef;
   readonly ingredients: readonly IngredientFact[];
   readonly form?: Concept;
+  /** The route of the first dosage that states one (dosage.route): read with the medicine's name, never alone. */
+  readonly route?: Concept;
   /** One administration (doseAndRate.doseQuantity or the low end of doseRange), as sent: mg, or a count such as {tbl}. */
   readonly dosePerAdministration?: Quantity;
   /** From timing.repeat (frequency / period in days, or frequencyMax when only that is given) or timing.code (QD, BID, TID, QID, Q4H...). */

@@ -2,6 +2,7 @@
  * One line of `trd screen --out` (schema precision-trd/screen-result@1): the assessment of one patient reduced to
  * what a population report counts, with the assessment's own field names. Pure: no I/O.
  */
+import { onlyToConfirm } from '../pathway/index.ts';
 import type { Assessment } from '../pathway/index.ts';
 
 export const SCREEN_RESULT_SCHEMA = 'precision-trd/screen-result@1';
@@ -13,6 +14,11 @@ export interface ScreenLine {
   readonly scope?: { readonly inScope: boolean; readonly reason: string };
   readonly contraindications: readonly string[];
   readonly cautions: readonly string[];
+  /**
+   * The cautions that rest only on records to confirm (a medicine named without a listed code, or coded but recorded
+   * as a cream: docs/care-pathway.md, "Medications named without a listed code"); absent when none.
+   */
+  readonly cautionsToConfirm?: readonly string[];
   readonly missingWorkup: readonly string[];
   readonly safetyAlerts: readonly string[];
   readonly inflammation: { readonly status: string; readonly crpMgPerL?: number };
@@ -33,12 +39,14 @@ export function screenLine(patient: string, a: Assessment, atCutOff?: Record<str
     safetyAlerts?: readonly { code: string }[];
   };
   const crp = a.inflammation.crp;
+  const toConfirm = a.cautions.filter(onlyToConfirm).map((c) => c.code);
   return {
     patient,
     recommendation: { code: a.recommendation.code },
     ...(extra.scope === undefined ? {} : { scope: { inScope: extra.scope.inScope, reason: extra.scope.reason } }),
     contraindications: a.contraindications.map((c) => c.code),
     cautions: a.cautions.map((c) => c.code),
+    ...(toConfirm.length === 0 ? {} : { cautionsToConfirm: toConfirm }),
     missingWorkup: a.missingWorkup.map((m) => m.code),
     safetyAlerts: (extra.safetyAlerts ?? []).map((s) => s.code),
     inflammation: {

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knowledge } from '../knowledge/index.ts';
+import { withMedicationNames } from '../knowledge/index.ts';
 import { validatedByBuild } from '../knowledge/load.ts';
 import type { Issue } from '../record/index.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
@@ -69,5 +70,10 @@ export function loadTrials(
   const protocols = loadProtocols(dir);
   const problems = protocols.flatMap((p) => checkProtocol(p, extended.value, `${p.id}`));
   if (problems.length > 0) throw new TrialsError(problems);
-  return { knowledge: extended.value, protocols };
+  // A current-medication exclusion list (antibiotics) is read by its ingredients' names too (docs/care-pathway.md,
+  // "Medications named without a listed code").
+  const listed = protocols.flatMap((p) =>
+    p.criteria.flatMap((c) => (c.test.type === 'no-medication-in' ? [c.test.codeSet] : [])),
+  );
+  return { knowledge: withMedicationNames(extended.value, listed), protocols };
 }

@@ -1,10 +1,12 @@
 /**
  * "Current medication in a code set" for trial exclusion lists (antibiotics, NSAIDs, corticosteroids). "Current" is the
  * care pathway's definition 3a, judged once per patient by the pathway (ClinicalFacts.medications, from
- * src/pathway/medication-use.ts): `trd match` and `trd assess` can never disagree about it.
+ * src/pathway/medication-use.ts): `trd match` and `trd assess` can never disagree about it. A current record with no
+ * code of the set that names one of its ingredients ("Ibuprofen 400 mg tablet") is a possible use to confirm
+ * (docs/care-pathway.md, "Medications named without a listed code"; the names are src/knowledge/medication-names.ts).
  */
-import { matchConcept } from '../knowledge/index.ts';
-import type { CodeMatch, Knowledge } from '../knowledge/index.ts';
+import { matchConcept, medicationNamesOf, setsListIngredient } from '../knowledge/index.ts';
+import type { CodeMatch, Knowledge, MedicationName } from '../knowledge/index.ts';
 import type { ClinicalFacts } from '../pathway/facts.ts';
 import type { MedicationFact, PatientRecord } from '../record/index.ts';
 
@@ -35,6 +37,40 @@ export function currentMedicationsInSet(
     if (!current.has(medication.ref)) continue;
     const match = medicationInSet(knowledge, codeSet, medication);
     if (match !== undefined) found.push({ medication, match });
+  }
+  return found;
+}
+
+/** A current record with no code of the set that names one of its ingredients. */
+export interface NamedInSet {
+  readonly medication: MedicationFact;
+  readonly named: MedicationName;
+  /** Set when the record says it is not systemic ("cream", a topical route): the word, and it is not a use. */
+  readonly nonSystemic?: string;
+}
+
+/**
+ * Current records with no code of the set that name one of its ingredients, each with the name it uses; those that
+ * say they are not systemic are listed with the word, as records set aside by the [U] route words.
+ */
+export function namedOnlyCurrentInSet(
+  record: PatientRecord,
+  knowledge: Knowledge,
+  codeSet: string,
+  facts: Pick<ClinicalFacts, 'medications'>,
+): NamedInSet[] {
+  const current = new Set(facts.medications.current);
+  const found: NamedInSet[] = [];
+  const inSet = (n: MedicationName): boolean => setsListIngredient(knowledge, [codeSet], n.ingredient);
+  for (const medication of record.medications) {
+    if (!current.has(medication.ref) || medicationInSet(knowledge, codeSet, medication) !== undefined) continue;
+    const { names, nonSystemic } = medicationNamesOf(knowledge, medication);
+    const named = names.find(inSet);
+    if (named !== undefined) found.push({ medication, named });
+    const setAside = nonSystemic?.names.find(inSet);
+    if (nonSystemic !== undefined && setAside !== undefined) {
+      found.push({ medication, named: setAside, nonSystemic: nonSystemic.word });
+    }
   }
   return found;
 }

@@ -3,6 +3,7 @@
  * order carries no meaning), the CRP rounded to 1e-3 mg/L (conversions such as nmol/L / 9.524 are not exact).
  */
 import type { Assessment } from '../../src/pathway/assessment.ts';
+import { onlyToConfirm } from '../../src/pathway/index.ts';
 import type { Expected } from './vignettes/index.ts';
 
 const CRP_DECIMALS = 3;
@@ -10,6 +11,7 @@ const CRP_DECIMALS = 3;
 export function projectAssessment(a: Assessment): Expected {
   const crp = a.inflammation.crp?.mgPerL;
   const codes = (items: readonly { readonly code: string }[]): string[] => items.map((i) => i.code).sort();
+  const toConfirm = codes(a.cautions.filter(onlyToConfirm));
   return {
     recommendation: a.recommendation.code,
     adequateTrials: a.treatmentResistance.count,
@@ -18,6 +20,7 @@ export function projectAssessment(a: Assessment): Expected {
     ...(crp !== undefined && { crpMgPerL: Number(crp.toFixed(CRP_DECIMALS)) }),
     contraindications: codes(a.contraindications),
     cautions: codes(a.cautions),
+    ...(toConfirm.length > 0 && { cautionsToConfirm: toConfirm }),
     missingWorkup: codes(a.missingWorkup),
     comorbidIl6Disease: codes(a.comorbidIl6Disease),
     scope: a.scope.reason,
@@ -54,6 +57,7 @@ export function normaliseExpected(withCite: Expected): Expected {
     missingWorkup: [...e.missingWorkup].sort(),
     ...(e.comorbidIl6Disease !== undefined && { comorbidIl6Disease: [...e.comorbidIl6Disease].sort() }),
     ...(e.safetyAlerts !== undefined && { safetyAlerts: [...e.safetyAlerts].sort() }),
+    ...(e.cautionsToConfirm !== undefined && { cautionsToConfirm: [...e.cautionsToConfirm].sort() }),
     ...(e.issuesInclude !== undefined && { issuesInclude: [...e.issuesInclude].sort() }),
   };
 }

@@ -6,13 +6,7 @@
  * order-select checks only the orders named in `context.selections`.
  */
 import type { Knowledge, MedicationName } from '../../knowledge/index.ts';
-import {
-  ingredientOfDisplay,
-  matchConcept,
-  nameInConcept,
-  setsListIngredient,
-  unverifiedEntry,
-} from '../../knowledge/index.ts';
+import { ingredientOfDisplay, matchConcept, nameListedIn, unverifiedEntry } from '../../knowledge/index.ts';
 import type { Coding, Concept } from '../../record/index.ts';
 import type { FhirResource } from './fhir-client.ts';
 
@@ -127,9 +121,8 @@ export function draftIl6Orders(
       continue;
     }
     // Only an IL-6 blocker's name: the knowledge also names other immunosuppressants (adalimumab), not these hooks' concern.
-    const named = code === undefined ? undefined : nameInConcept(knowledge, code);
-    if (named !== undefined && setsListIngredient(knowledge, [IL6_BLOCKER_SET], named.ingredient))
-      out.push({ reference, medication: named.ingredient, identifiedBy: 'name', name: named });
+    const named = code === undefined ? undefined : nameListedIn(knowledge, code, [IL6_BLOCKER_SET]);
+    if (named !== undefined) out.push({ reference, medication: named.ingredient, identifiedBy: 'name', name: named });
   }
   return out;
 }

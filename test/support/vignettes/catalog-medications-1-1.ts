@@ -25,12 +25,14 @@ const RITUXIMAB = code('rxnorm', '121191', 'rituximab');
 const TOCILIZUMAB = code('rxnorm', '612865', 'tocilizumab');
 const ADALIMUMAB = code('rxnorm', '327361', 'adalimumab');
 const METHOTREXATE = code('rxnorm', '6851', 'methotrexate');
+const HYDROCORTISONE = code('rxnorm', '5492', 'hydrocortisone');
 
 const DEF2 = 'definition 2 (exposure duration)';
 const DEF3 = 'definition 3 (no minimum dose: unverified)';
 const DEF3A = 'definition 3a (current medication)';
 const DEF6_TB = 'definition 6 (tuberculosis: documented latent-TB treatment), definition 2';
 const DEF6_IS = 'definition 6 (immunosuppressant), definition 3a (washout)';
+const DEF7_NAMED = 'definition 7 (medication cautions), "Medications named without a listed code"';
 
 const refer = (more: Partial<Expected> = {}): Expected => expected(more);
 const notTrd = (): Expected => expected({ recommendation: 'not-trd', adequateTrials: 1 });
@@ -95,6 +97,18 @@ function administration(id: string, coding: typeof NAPROXEN, day: string, mg?: n
     medicationCodeableConcept: concept(coding),
     effectiveDateTime: day,
     ...(mg !== undefined && { dosage: { dose: { value: mg, unit: 'mg', system: SYSTEM.ucum, code: 'mg' } } }),
+  };
+}
+
+/** An active statement started 30 days ago whose medicine is named by text only (no code any set lists). */
+function namedStatement(id: string, text: string): MedicationStatement {
+  return {
+    resourceType: 'MedicationStatement',
+    id,
+    status: 'active',
+    subject: SUBJECT,
+    medicationCodeableConcept: { text },
+    effectivePeriod: { start: daysBefore(30) },
   };
 }
 
@@ -416,6 +430,73 @@ const CITED: readonly Cited[] = [
     ),
     cites: 'definition 7 (conventional-immunosuppressant), definition 3a',
     expected: refer({ cautions: ['conventional-immunosuppressant'] }),
+  },
+  // Definition 7 with "Medications named without a listed code": a medicine named by text only is to confirm.
+  {
+    id: 'med-named-ibuprofen',
+    asOf: AS_OF,
+    tests:
+      'A current "Ibuprofen 400 mg tablet" as text only -> crp-confounding-medication caution to confirm (INSIGHT NSAID exclusion unknown).',
+    build: base('med-named-ibuprofen', (b) => b.raw(namedStatement('ibuprofen', 'Ibuprofen 400 mg tablet'))),
+    cites: DEF7_NAMED,
+    expected: refer({
+      cautions: ['crp-confounding-medication'],
+      cautionsToConfirm: ['crp-confounding-medication'],
+      issuesInclude: ['medication.named-only'],
+    }),
+  },
+  {
+    id: 'med-named-prednisolone-tablet',
+    asOf: AS_OF,
+    tests: 'A current "Prednisolone 20 mg tablet" as text only -> crp-confounding-medication caution to confirm.',
+    build: base('med-named-prednisolone-tablet', (b) =>
+      b.raw(namedStatement('prednisolone', 'Prednisolone 20 mg tablet')),
+    ),
+    cites: DEF7_NAMED,
+    expected: refer({
+      cautions: ['crp-confounding-medication'],
+      cautionsToConfirm: ['crp-confounding-medication'],
+      issuesInclude: ['medication.named-only'],
+    }),
+  },
+  {
+    id: 'med-named-hydrocortisone-cream',
+    asOf: AS_OF,
+    tests: 'A current "Hydrocortisone 1% cream" as text only is not systemic -> no caution.',
+    build: base('med-named-hydrocortisone-cream', (b) =>
+      b.raw(namedStatement('hydrocortisone', 'Hydrocortisone 1% cream')),
+    ),
+    cites: `${DEF7_NAMED} (definitions.currentMedication.nonSystemicRoutes)`,
+    expected: refer(),
+  },
+  {
+    id: 'med-coded-hydrocortisone-cream',
+    asOf: AS_OF,
+    tests:
+      'A current hydrocortisone coded by ingredient (RxNorm 5492) but recorded as "Hydrocortisone 1% cream" -> crp-confounding-medication caution to confirm, never confirmed.',
+    build: base('med-coded-hydrocortisone-cream', (b) =>
+      b.raw({
+        ...namedStatement('hydrocortisone', 'Hydrocortisone 1% cream'),
+        medicationCodeableConcept: { ...concept(HYDROCORTISONE), text: 'Hydrocortisone 1% cream' },
+      }),
+    ),
+    cites: `${DEF7_NAMED} (definitions.currentMedication.nonSystemicRoutes)`,
+    expected: refer({
+      cautions: ['crp-confounding-medication'],
+      cautionsToConfirm: ['crp-confounding-medication'],
+    }),
+  },
+  {
+    id: 'med-named-methotrexate',
+    asOf: AS_OF,
+    tests: 'A current "Methotrexate 15 mg weekly" as text only -> conventional-immunosuppressant caution to confirm.',
+    build: base('med-named-methotrexate', (b) => b.raw(namedStatement('methotrexate', 'Methotrexate 15 mg weekly'))),
+    cites: DEF7_NAMED,
+    expected: refer({
+      cautions: ['conventional-immunosuppressant'],
+      cautionsToConfirm: ['conventional-immunosuppressant'],
+      issuesInclude: ['medication.named-only'],
+    }),
   },
   // Definition 6 `tuberculosis`: latent TB with documented treatment.
   {

@@ -28,6 +28,11 @@ export interface Expected {
   /** Exact sets of codes (order-insensitive). */
   readonly contraindications: readonly string[];
   readonly cautions: readonly string[];
+  /**
+   * The cautions that rest only on records naming their medicine without a listed code (`toConfirm`: docs/care-pathway.md,
+   * "Medications named without a listed code"); compared only when given.
+   */
+  readonly cautionsToConfirm?: readonly string[];
   readonly missingWorkup: readonly string[];
   /** Informational comorbid IL-6-responsive diseases (definition 10); compared only when given. */
   readonly comorbidIl6Disease?: readonly string[];
