@@ -11,8 +11,8 @@
  * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
  * measurement, and an observation-table row, is a final Observation with its UCUM unit (a unit concept 0 leaves the
  * unit out), except an allergy observation (its concept in the knowledge's allergy-record set), which is an active
- * AllergyIntolerance of the substance its value (or else its qualifier) names; a procedure_occurrence row is a
- * completed Procedure.
+ * AllergyIntolerance of the substance its value (or else its qualifier) names, with the pathway ingredients of a
+ * drug product or brand name; a procedure_occurrence row is a completed Procedure.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,19 +135,22 @@ function codings(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   list.add(row.concept_vocabulary, row.concept_code);
   list.add(row.source_vocabulary, row.source_code);
   if (row.source_code === null && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
-  list.add(row.ingredient_vocabulary, row.ingredient_code);
+  // A drug row's ingredient is the drug's; an observation's is its value's (an allergy's substance, allergySubstance).
+  if (row.domain === 'drug') list.add(row.ingredient_vocabulary, row.ingredient_code);
   return list.out;
 }
 
 /**
  * The substance of an allergy row: its value concept (the OHDSI convention), else its qualifier concept (some sites
- * put it there), each with the pathway codes that map to it; else the allergy concept itself (an allergy to an
- * unnamed drug, which no substance set matches).
+ * put it there), each with the pathway codes that map to it and, for a drug product or brand name, its pathway
+ * ingredient (the projection's drug_ingredient, src/screen/dialect.ts); else the allergy concept itself (an allergy to
+ * an unnamed drug, which no substance set matches).
  */
 function allergySubstance(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   const list = codingList(vocab);
   if (row.value_code !== null) list.standard(row.value_vocabulary, row.value_code);
   else if (row.qualifier_code !== null) list.standard(row.qualifier_vocabulary, row.qualifier_code);
+  if (list.out.length > 0) list.standard(row.ingredient_vocabulary, row.ingredient_code);
   return list.out.length > 0 ? list.out : codings(row, vocab);
 }
 
@@ -215,8 +218,22 @@ export function personResources(
   asOf: string,
 ): unknown[] {
   const out: unknown[] = [];
+  let previous: ProjectionRow | undefined;
   for (const r of rows) {
     const subject = { reference: `Patient/${r.person_id}` };
+    // An observation naming a product of several pathway ingredients comes as one row per ingredient: one record,
+    // whose substance lists each ingredient (an allergy), or whose repeats add nothing (any other observation).
+    const repeat = r.domain === 'observation' && previous?.domain === 'observation' && previous.row_id === r.row_id;
+    previous = r;
+    if (repeat) {
+      const last = out[out.length - 1] as { resourceType: string; code: { coding: Coding[] } };
+      if (last.resourceType === 'AllergyIntolerance') {
+        for (const c of allergySubstance(r, vocab)) {
+          if (!last.code.coding.some((x) => x.system === c.system && x.code === c.code)) last.code.coding.push(c);
+        }
+      }
+      continue;
+    }
     const start = isoDay(r.start_date);
     const end = isoDay(r.end_date);
     switch (r.domain) {
