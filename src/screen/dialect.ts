@@ -193,8 +193,9 @@ function wholeNumber(v: string | bigint | number): string {
  * The pathway ingredients of a drug concept, the one definition the projection reads them by: a drug product
  * (Clinical or Branded Drug, a component, a quantified or boxed drug) by its drug_strength rows, one per ingredient,
  * as the OMOP vocabulary gives them; a brand name ("Actemra"), which is not a standard concept and has no
- * drug_strength row, by its "Brand name of" relationship to the ingredient. Only ingredients the pathway's codes
- * reach (`wanted`): no rule reads another, and the table stays small beside the vocabulary's millions of rows. A
+ * drug_strength row, by its "Brand name of" relationship to the ingredient (the vocabulary also links a brand name
+ * to its branded products by "Brand name of": only the link to an Ingredient counts). Only ingredients the pathway's
+ * codes reach (`wanted`): no rule reads another, and the table stays small beside the vocabulary's millions of rows. A
  * drug_exposure row of a product is read as its pathway ingredients (with the strength of each); an allergy
  * observation whose substance is a product or a brand name, as an allergy to them. DISTINCT: a pair given twice (two
  * drug_strength rows of one product and ingredient) is one.
@@ -204,9 +205,10 @@ function drugIngredientCte(t: (table: string) => string): string {
     SELECT DISTINCT drug_concept_id, ingredient_concept_id FROM (
       SELECT drug_concept_id, ingredient_concept_id FROM ${t('drug_strength')}
       UNION ALL
-      SELECT concept_id_1 AS drug_concept_id, concept_id_2 AS ingredient_concept_id
-      FROM ${t('concept_relationship')}
-      WHERE relationship_id = 'Brand name of' AND invalid_reason IS NULL
+      SELECT cr.concept_id_1 AS drug_concept_id, cr.concept_id_2 AS ingredient_concept_id
+      FROM ${t('concept_relationship')} cr
+      JOIN ${t('concept')} ing ON ing.concept_id = cr.concept_id_2 AND ing.concept_class_id = 'Ingredient'
+      WHERE cr.relationship_id = 'Brand name of' AND cr.invalid_reason IS NULL
     ) pairs
     WHERE ingredient_concept_id IN (SELECT concept_id FROM wanted)
   )`;
