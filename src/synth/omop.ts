@@ -3,7 +3,8 @@
  * rows (concept, concept_relationship "Maps to", drug_strength) for every concept used. As in a real ETL, diagnoses
  * keep their ICD-10 source concept and map to a SNOMED CT standard concept; labs are LOINC, drugs RxNorm, units UCUM;
  * records marked entered-in-error never reach the CDM; an allergy is an "Allergy to drug" observation whose value
- * names the substance (the OHDSI convention), a procedure a procedure_occurrence row. The vocabulary is synthetic:
+ * names the substance (the OHDSI convention: an ingredient, a Branded Drug or a brand name, linked to the ingredient
+ * by drug_strength or "Brand name of"), a procedure a procedure_occurrence row. The vocabulary is synthetic:
  * concepts carry their real codes but site-local ids (above 2,000,000,000), so the screen must resolve them by code
  * through the vocabulary tables; the structural concepts a CDM row names by id (concept 0, sex, visit, type and
  * operator concepts) are there with their real OMOP ids, so that every concept id a row holds is in `concept`.
@@ -26,6 +27,7 @@ import {
   LABS,
   OTHER_DRUGS,
   POSITIVE,
+  TOCILIZUMAB_PRODUCTS,
   PREGNANCY_TEST,
   SYSTEM,
   VITAL_SIGNS,
@@ -147,6 +149,9 @@ function conceptSpecs(): ConceptSpec[] {
     add({ code: p.code, domain: 'Drug', conceptClass: 'Clinical Drug', standard: true });
   for (const d of Object.values(OTHER_DRUGS))
     add({ code: d, domain: 'Drug', conceptClass: 'Ingredient', standard: true });
+  add({ code: TOCILIZUMAB_PRODUCTS['branded-drug'], domain: 'Drug', conceptClass: 'Branded Drug', standard: true });
+  // A brand name is not a standard concept in the OMOP vocabulary (no "Maps to"; linked to its ingredient instead).
+  add({ code: TOCILIZUMAB_PRODUCTS['brand-name'], domain: 'Drug', conceptClass: 'Brand Name', standard: false });
   add({ code: POSITIVE, domain: 'Meas Value', conceptClass: 'Qualifier Value', standard: true });
   for (const u of UNITS)
     add({ code: { system: SYSTEM.ucum, code: u, display: u }, domain: 'Unit', conceptClass: 'Unit', standard: true });
@@ -223,7 +228,12 @@ export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relation
     const target = s.standard ? s.code : s.mapsTo;
     if (target !== undefined) relationship.push([id(s.code), id(target), 'Maps to', '1970-01-01', '2099-12-31', null]);
   }
-  const strength = ANTIDEPRESSANT_PRODUCTS.map((p) => [
+  // The brand name and its ingredient, both ways, as the OMOP vocabulary links them ("Brand name of", "Has brand name").
+  const brand = id(TOCILIZUMAB_PRODUCTS['brand-name']);
+  const tocilizumab = id(OTHER_DRUGS.tocilizumab);
+  relationship.push([brand, tocilizumab, 'Brand name of', '1970-01-01', '2099-12-31', null]);
+  relationship.push([tocilizumab, brand, 'Has brand name', '1970-01-01', '2099-12-31', null]);
+  const strength: Row[] = ANTIDEPRESSANT_PRODUCTS.map((p) => [
     id(p.code),
     id(ingredients.get(p.code.code) as SynthCode),
     p.strengthMg,
@@ -231,6 +241,8 @@ export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relation
     '1970-01-01',
     '2099-12-31',
   ]);
+  // A solution's strength is a concentration (20 mg/mL), which this table's amount columns do not hold: no amount.
+  strength.push([id(TOCILIZUMAB_PRODUCTS['branded-drug']), tocilizumab, null, null, '1970-01-01', '2099-12-31']);
   return { concept, concept_relationship: relationship, drug_strength: strength };
 }
 
@@ -380,7 +392,9 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
   if (p.contraindication === 'hypersensitivity') {
-    // OHDSI convention: the allergy is the observation concept, the substance its value (no source concept of its own).
+    // OHDSI convention: the allergy is the observation concept, the substance its value (no source concept of its own):
+    // tocilizumab, or a product of it (the screen reaches the ingredient through the vocabulary).
+    const substance = p.allergyProduct === undefined ? OTHER_DRUGS.tocilizumab : TOCILIZUMAB_PRODUCTS[p.allergyProduct];
     rows.observation.push([
       rowId(),
       pid,
@@ -388,9 +402,9 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       at,
       TYPE_CONCEPTS.ehr,
       null,
-      idOf(OTHER_DRUGS.tocilizumab),
+      idOf(substance),
       0,
-      OTHER_DRUGS.tocilizumab.display,
+      substance.display,
       0,
       null,
     ]);
