@@ -194,7 +194,8 @@ function wholeNumber(v: string | bigint | number): string {
  * (Clinical or Branded Drug, a component, a quantified or boxed drug) by its drug_strength rows, one per ingredient,
  * as the OMOP vocabulary gives them; a brand name ("Actemra"), which is not a standard concept and has no
  * drug_strength row, by its "Brand name of" relationship to the ingredient (the vocabulary also links a brand name
- * to its branded products by "Brand name of": only the link to an Ingredient counts). Only ingredients the pathway's
+ * to its branded products by "Brand name of": only the link to an Ingredient counts); an RxNorm vaccine, by its
+ * "RxNorm - CVX" relationship to the CVX vaccine it is (the live-vaccine set is CVX). Only ingredients the pathway's
  * codes reach (`wanted`): no rule reads another, and the table stays small beside the vocabulary's millions of rows. A
  * drug_exposure row of a product is read as its pathway ingredients (with the strength of each); an allergy
  * observation whose substance is a product or a brand name, as an allergy to them. DISTINCT: a pair given twice (two
@@ -207,8 +208,10 @@ function drugIngredientCte(t: (table: string) => string): string {
       UNION ALL
       SELECT cr.concept_id_1 AS drug_concept_id, cr.concept_id_2 AS ingredient_concept_id
       FROM ${t('concept_relationship')} cr
-      JOIN ${t('concept')} ing ON ing.concept_id = cr.concept_id_2 AND ing.concept_class_id = 'Ingredient'
-      WHERE cr.relationship_id = 'Brand name of' AND cr.invalid_reason IS NULL
+      JOIN ${t('concept')} target ON target.concept_id = cr.concept_id_2
+      WHERE cr.invalid_reason IS NULL
+        AND ((cr.relationship_id = 'Brand name of' AND target.concept_class_id = 'Ingredient')
+          OR (cr.relationship_id = 'RxNorm - CVX' AND target.vocabulary_id = 'CVX'))
     ) pairs
     WHERE ingredient_concept_id IN (SELECT concept_id FROM wanted)
   )`;

@@ -16,7 +16,7 @@ import { thresholdsFrom } from '../synth/truth.ts';
 import { writeNdjson } from '../synth/write-ndjson.ts';
 import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
 import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
-import type { SqlRunner } from './sources/omop.ts';
+import { openOmopSource, type SqlRunner } from './sources/omop.ts';
 import { postgresRunner } from './sources/postgres.ts';
 
 export const AS_OF = '2026-11-27';
@@ -106,4 +106,55 @@ export function readLines<T>(path: string): T[] {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * The engine's assessment of each of `ids` (OMOP person_ids), as the screen projects them from the CDM the runner
+ * reads; the runner is closed after.
+ */
+export async function assessPersons(
+  pop: Population,
+  runner: SqlRunner,
+  schema: string | undefined,
+  ids: readonly number[],
+): Promise<Map<number, ReturnType<Engine['assess']>>> {
+  const source = openOmopSource({
+    runner,
+    knowledge: pop.engine.knowledge,
+    asOf: AS_OF,
+    ...(schema === undefined ? {} : { schema }),
+  });
+  const out = new Map<number, ReturnType<Engine['assess']>>();
+  try {
+    await source.prepare();
+    for await (const input of source.patients(undefined)) {
+      const id = Number(input.patient.slice('Patient/'.length));
+      if (!ids.includes(id)) continue;
+      const entry = (input.resources ?? []).map((resource) => ({ resource }));
+      out.set(id, pop.engine.assess({ resourceType: 'Bundle', type: 'collection', entry } as never, { asOf: AS_OF }));
+    }
+  } finally {
+    await source.close();
+  }
+  return out;
+}
+
+/**
+ * The population's OMOP tables in PostgreSQL (postgresWithOmop) for `use`: `q` qualifies a table with the schema,
+ * `runner` runs one statement at a time (rows() reads the result of the last) and is left open for several reads;
+ * everything is closed after. `diagnostic` is told which PostgreSQL it is.
+ */
+export async function withPostgresOmop(
+  pop: Population,
+  diagnostic: (message: string) => void,
+  use: (db: { runner: SqlRunner; schema: string | undefined; q: (table: string) => string }) => Promise<void>,
+): Promise<void> {
+  const pgdb = await postgresWithOmop(pop.omopCsv);
+  diagnostic(`PostgreSQL: ${pgdb.kind}`);
+  const q = (table: string): string => (pgdb.schema === undefined ? table : `${pgdb.schema}.${table}`);
+  try {
+    await use({ runner: { ...pgdb.runner, close: async () => undefined }, schema: pgdb.schema, q });
+  } finally {
+    await pgdb.runner.close();
+  }
 }

@@ -18,8 +18,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
 import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, postgresWithOmop, writePopulation, type Population } from './fixtures.test-support.ts';
-import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
+import { AS_OF, assessPersons, withPostgresOmop, writePopulation, type Population } from './fixtures.test-support.ts';
+import { duckDbRunner } from './sources/omop.ts';
 
 let pop: Population;
 before(async () => {
@@ -120,31 +120,8 @@ function siteRows(
 const withoutDelivery = (t: (table: string) => string, delivered: number): string =>
   `DELETE FROM ${t('procedure_occurrence')} WHERE person_id = ${delivered} AND procedure_concept_id = 2100000104`;
 
-/** The engine's assessment of each person, as the screen projects them; the source is closed after. */
-async function assess(runner: SqlRunner, schema: string | undefined, ids: readonly number[]) {
-  const source = openOmopSource({
-    runner,
-    knowledge: pop.engine.knowledge,
-    asOf: AS_OF,
-    ...(schema === undefined ? {} : { schema }),
-  });
-  const out = new Map<number, ReturnType<typeof pop.engine.assess>>();
-  try {
-    await source.prepare();
-    for await (const input of source.patients(undefined)) {
-      const id = Number(input.patient.slice('Patient/'.length));
-      if (!ids.includes(id)) continue;
-      const entry = (input.resources ?? []).map((resource) => ({ resource }));
-      out.set(id, pop.engine.assess({ resourceType: 'Bundle', type: 'collection', entry } as never, { asOf: AS_OF }));
-    }
-  } finally {
-    await source.close();
-  }
-  return out;
-}
-
 function check(
-  results: Map<number, ReturnType<typeof pop.engine.assess>>,
+  results: Awaited<ReturnType<typeof assessPersons>>,
   [allergic, delivered, ect, ...products]: Persons,
   deliveryRecorded: boolean,
 ): void {
@@ -187,24 +164,21 @@ test('OMOP in DuckDB: allergies in observation and procedures in procedure_occur
   };
   const t = (table: string): string => table;
   await exec(siteRows(t, ids));
-  check(await assess(await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
+  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
   await exec([withoutDelivery(t, ids[1])]);
-  check(await assess(await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
+  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
 });
 
 test('OMOP in PostgreSQL: allergies in observation and procedures in procedure_occurrence reach the engine', async (t) => {
   const ids = referablePersons();
-  const pgdb = await postgresWithOmop(pop.omopCsv);
-  t.diagnostic(`PostgreSQL: ${pgdb.kind}`);
-  const q = (table: string): string => (pgdb.schema === undefined ? table : `${pgdb.schema}.${table}`);
-  // The runner's rows() reads the result of the last statement; each statement here is run on its own.
-  const keep = { ...pgdb.runner, close: async () => undefined };
-  try {
-    for (const s of siteRows(q, ids)) await pgdb.runner.rows(s);
-    check(await assess(keep, pgdb.schema, ids), ids, true);
-    await pgdb.runner.rows(withoutDelivery(q, ids[1]));
-    check(await assess(keep, pgdb.schema, ids), ids, false);
-  } finally {
-    await pgdb.runner.close();
-  }
+  await withPostgresOmop(
+    pop,
+    (m) => t.diagnostic(m),
+    async ({ runner, schema, q }) => {
+      for (const s of siteRows(q, ids)) await runner.rows(s);
+      check(await assessPersons(pop, runner, schema, ids), ids, true);
+      await runner.rows(withoutDelivery(q, ids[1]));
+      check(await assessPersons(pop, runner, schema, ids), ids, false);
+    },
+  );
 });
