@@ -192,8 +192,10 @@ function wholeNumber(v: string | bigint | number): string {
 /**
  * The pathway ingredients of a drug concept, the one definition the projection reads them by: a drug product
  * (Clinical or Branded Drug, a component, a quantified or boxed drug) by its drug_strength rows, one per ingredient,
- * as the OMOP vocabulary gives them; a brand name ("Actemra"), which is not a standard concept and has no
- * drug_strength row, by its "Brand name of" relationship to the ingredient (the vocabulary also links a brand name
+ * as the OMOP vocabulary gives them; any standard drug under an Ingredient in concept_ancestor, the vocabulary's
+ * hierarchy OHDSI analyses roll drugs up by (a Clinical or Branded Drug Form has no strength, so no drug_strength
+ * row; a pack); a brand name ("Actemra"), which is not a standard concept and is in neither table, by its
+ * "Brand name of" relationship to the ingredient (the vocabulary also links a brand name
  * to its branded products by "Brand name of": only the link to an Ingredient counts); an RxNorm vaccine, by its
  * "RxNorm - CVX" relationship to the CVX vaccine it is (the live-vaccine set is CVX). Only ingredients the pathway's
  * codes reach (`wanted`): no rule reads another, and the table stays small beside the vocabulary's millions of rows. A
@@ -205,6 +207,12 @@ function drugIngredientCte(t: (table: string) => string): string {
   return `drug_ingredient AS (
     SELECT DISTINCT drug_concept_id, ingredient_concept_id FROM (
       SELECT drug_concept_id, ingredient_concept_id FROM ${t('drug_strength')}
+      UNION ALL
+      SELECT ca.descendant_concept_id AS drug_concept_id, ca.ancestor_concept_id AS ingredient_concept_id
+      FROM ${t('concept_ancestor')} ca
+      JOIN ${t('concept')} ing ON ing.concept_id = ca.ancestor_concept_id AND ing.concept_class_id = 'Ingredient'
+      WHERE ca.ancestor_concept_id IN (SELECT concept_id FROM wanted)
+        AND ca.descendant_concept_id <> ca.ancestor_concept_id
       UNION ALL
       SELECT cr.concept_id_1 AS drug_concept_id, cr.concept_id_2 AS ingredient_concept_id
       FROM ${t('concept_relationship')} cr

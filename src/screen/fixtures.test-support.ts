@@ -6,9 +6,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { populationOptions } from '../cli/commands/synth.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { generatePopulation, type SynthPatient } from '../synth/population.ts';
@@ -16,7 +18,7 @@ import { thresholdsFrom } from '../synth/truth.ts';
 import { writeNdjson } from '../synth/write-ndjson.ts';
 import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
 import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
-import { openOmopSource, type SqlRunner } from './sources/omop.ts';
+import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
 import { postgresRunner } from './sources/postgres.ts';
 
 export const AS_OF = '2026-11-27';
@@ -157,4 +159,51 @@ export async function withPostgresOmop(
   } finally {
     await pgdb.runner.close();
   }
+}
+
+/** Runs statements (a site's own rows) on the population's OMOP DuckDB file, one at a time, and closes it. */
+export async function execOnDuckDb(pop: Population, statements: readonly string[]): Promise<void> {
+  const instance = await DuckDBInstance.create(pop.omopDuckDb);
+  const c = await instance.connect();
+  try {
+    for (const s of statements) await c.run(s);
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * A scenario's two tests, on DuckDB and on PostgreSQL (PGlite, or the server TRD_PG_URL names): a site's own rows
+ * (`siteRows`, its tables qualified by `t`) added to the population's OMOP tables, then `check` on the engine's
+ * assessment of `persons()` as the screen projects them.
+ */
+export function omopScenario<P extends readonly number[]>(
+  what: string,
+  population: () => Population,
+  persons: () => P,
+  siteRows: (t: (table: string) => string, persons: P) => string[],
+  check: (results: Map<number, ReturnType<Engine['assess']>>, persons: P) => void,
+): void {
+  test(`OMOP in DuckDB: ${what}`, async () => {
+    const pop = population();
+    const ids = persons();
+    await execOnDuckDb(
+      pop,
+      siteRows((table) => table, ids),
+    );
+    check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids);
+  });
+  test(`OMOP in PostgreSQL: ${what}`, async (t) => {
+    const pop = population();
+    const ids = persons();
+    await withPostgresOmop(
+      pop,
+      (m) => t.diagnostic(m),
+      async ({ runner, schema, q }) => {
+        for (const s of siteRows(q, ids)) await runner.rows(s);
+        check(await assessPersons(pop, runner, schema, ids), ids);
+      },
+    );
+  });
 }

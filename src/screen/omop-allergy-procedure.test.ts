@@ -14,11 +14,17 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
 import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, assessPersons, withPostgresOmop, writePopulation, type Population } from './fixtures.test-support.ts';
+import {
+  AS_OF,
+  assessPersons,
+  execOnDuckDb,
+  withPostgresOmop,
+  writePopulation,
+  type Population,
+} from './fixtures.test-support.ts';
 import { duckDbRunner } from './sources/omop.ts';
 
 let pop: Population;
@@ -155,17 +161,10 @@ function check(
 
 test('OMOP in DuckDB: allergies in observation and procedures in procedure_occurrence reach the engine', async () => {
   const ids = referablePersons();
-  const exec = async (statements: readonly string[]): Promise<void> => {
-    const instance = await DuckDBInstance.create(pop.omopDuckDb);
-    const c = await instance.connect();
-    for (const s of statements) await c.run(s);
-    c.closeSync();
-    instance.closeSync();
-  };
   const t = (table: string): string => table;
-  await exec(siteRows(t, ids));
+  await execOnDuckDb(pop, siteRows(t, ids));
   check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
-  await exec([withoutDelivery(t, ids[1])]);
+  await execOnDuckDb(pop, [withoutDelivery(t, ids[1])]);
   check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
 });
 

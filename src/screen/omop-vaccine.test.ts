@@ -10,12 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { after, before } from 'node:test';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
-import { AS_OF, assessPersons, withPostgresOmop, writePopulation, type Population } from './fixtures.test-support.ts';
-import { duckDbRunner } from './sources/omop.ts';
+import { AS_OF, type assessPersons, omopScenario, writePopulation, type Population } from './fixtures.test-support.ts';
 
 let pop: Population;
 before(async () => {
@@ -85,24 +83,10 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [mmr, varicel
   );
 }
 
-test('OMOP in DuckDB: a live vaccine in drug_exposure is an immunization, for the live-vaccine caution', async () => {
-  const ids = adults();
-  const instance = await DuckDBInstance.create(pop.omopDuckDb);
-  const c = await instance.connect();
-  for (const s of siteRows((table) => table, ids)) await c.run(s);
-  c.closeSync();
-  instance.closeSync();
-  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids);
-});
-
-test('OMOP in PostgreSQL: a live vaccine in drug_exposure is an immunization, for the live-vaccine caution', async (t) => {
-  const ids = adults();
-  await withPostgresOmop(
-    pop,
-    (m) => t.diagnostic(m),
-    async ({ runner, schema, q }) => {
-      for (const s of siteRows(q, ids)) await runner.rows(s);
-      check(await assessPersons(pop, runner, schema, ids), ids);
-    },
-  );
-});
+omopScenario(
+  'a live vaccine in drug_exposure is an immunization, for the live-vaccine caution',
+  () => pop,
+  adults,
+  siteRows,
+  check,
+);

@@ -72,6 +72,12 @@ const NOT_NULL: Record<string, readonly string[]> = {
   ],
   concept_relationship: ['concept_id_1', 'concept_id_2', 'relationship_id', 'valid_start_date', 'valid_end_date'],
   drug_strength: ['drug_concept_id', 'ingredient_concept_id', 'valid_start_date', 'valid_end_date'],
+  concept_ancestor: [
+    'ancestor_concept_id',
+    'descendant_concept_id',
+    'min_levels_of_separation',
+    'max_levels_of_separation',
+  ],
 };
 
 const knowledge = createEngine().knowledge;

@@ -1,6 +1,6 @@
 /**
  * A synthetic patient as OMOP CDM 5.4 rows (src/screen/sources/omop-schema.ts column order), and the vocabulary
- * rows (concept, concept_relationship "Maps to", drug_strength) for every concept used. As in a real ETL, diagnoses
+ * rows (concept, concept_relationship "Maps to", drug_strength, concept_ancestor) for every concept used. As in a real ETL, diagnoses
  * keep their ICD-10 source concept and map to a SNOMED CT standard concept; labs are LOINC, drugs RxNorm, units UCUM;
  * records marked entered-in-error never reach the CDM; an allergy is an "Allergy to drug" observation whose value
  * names the substance (the OHDSI convention: an ingredient, a Branded Drug or a brand name, linked to the ingredient
@@ -187,7 +187,12 @@ function productIngredients(k: Knowledge): Map<string, SynthCode> {
 }
 
 /** concept, concept_relationship and drug_strength rows for every concept the generator uses. */
-export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relationship: Row[]; drug_strength: Row[] } {
+export function vocabularyRows(k: Knowledge): {
+  concept: Row[];
+  concept_relationship: Row[];
+  drug_strength: Row[];
+  concept_ancestor: Row[];
+} {
   const ingredients = productIngredients(k);
   // Ingredient concepts get ids after the generator's own concepts, so that those keep theirs.
   const specs = [...SPECS];
@@ -243,7 +248,13 @@ export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relation
   ]);
   // A solution's strength is a concentration (20 mg/mL), which this table's amount columns do not hold: no amount.
   strength.push([id(TOCILIZUMAB_PRODUCTS['branded-drug']), tocilizumab, null, null, '1970-01-01', '2099-12-31']);
-  return { concept, concept_relationship: relationship, drug_strength: strength };
+  // The hierarchy of the standard drug concepts, as the OMOP vocabulary has it: each its own ancestor (level 0), and
+  // each product one level under its ingredient (the brand name is not standard, so not in the hierarchy).
+  const ancestor: Row[] = specs
+    .filter((s) => s.standard && s.domain === 'Drug')
+    .map((s) => [id(s.code), id(s.code), 0, 0]);
+  for (const row of strength) ancestor.push([row[1] ?? null, row[0] ?? null, 1, 1]);
+  return { concept, concept_relationship: relationship, drug_strength: strength, concept_ancestor: ancestor };
 }
 
 export interface OmopRows {
