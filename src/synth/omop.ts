@@ -149,9 +149,6 @@ function conceptSpecs(): ConceptSpec[] {
     add({ code: p.code, domain: 'Drug', conceptClass: 'Clinical Drug', standard: true });
   for (const d of Object.values(OTHER_DRUGS))
     add({ code: d, domain: 'Drug', conceptClass: 'Ingredient', standard: true });
-  add({ code: TOCILIZUMAB_PRODUCTS['branded-drug'], domain: 'Drug', conceptClass: 'Branded Drug', standard: true });
-  // A brand name is not a standard concept in the OMOP vocabulary (no "Maps to"; linked to its ingredient instead).
-  add({ code: TOCILIZUMAB_PRODUCTS['brand-name'], domain: 'Drug', conceptClass: 'Brand Name', standard: false });
   add({ code: POSITIVE, domain: 'Meas Value', conceptClass: 'Qualifier Value', standard: true });
   for (const u of UNITS)
     add({ code: { system: SYSTEM.ucum, code: u, display: u }, domain: 'Unit', conceptClass: 'Unit', standard: true });
@@ -160,6 +157,10 @@ function conceptSpecs(): ConceptSpec[] {
   add({ code: ANSWER_YES, domain: 'Meas Value', conceptClass: 'Answer', standard: true });
   add({ code: ALLERGY_TO_DRUG, domain: 'Observation', conceptClass: 'Clinical Finding', standard: true });
   add({ code: DELIVERY, domain: 'Procedure', conceptClass: 'Procedure', standard: true });
+  // Last, so that the concepts before keep their ids. A brand name is not a standard concept in the OMOP vocabulary
+  // (no "Maps to"; linked to its ingredient instead).
+  add({ code: TOCILIZUMAB_PRODUCTS['branded-drug'], domain: 'Drug', conceptClass: 'Branded Drug', standard: true });
+  add({ code: TOCILIZUMAB_PRODUCTS['brand-name'], domain: 'Drug', conceptClass: 'Brand Name', standard: false });
   return specs;
 }
 
