@@ -309,11 +309,14 @@ ${kept('measurement', 'm', 'measurement')}
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
       ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code
 ${kept('observation', 'o', 'observation')}
-    LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
+    -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
+    -- names its substance in the qualifier.
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(o.value_as_concept_id, 0)
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
-    LEFT JOIN ${t('concept')} qc ON qc.concept_id = o.qualifier_concept_id
+    LEFT JOIN ${t('concept')} qc ON qc.concept_id = NULLIF(o.qualifier_concept_id, 0)
     -- The pathway ingredient of a drug product an allergy names (its value, else its qualifier): one row each.
-    LEFT JOIN drug_ingredient di ON di.drug_concept_id = COALESCE(o.value_as_concept_id, o.qualifier_concept_id)
+    LEFT JOIN drug_ingredient di
+      ON di.drug_concept_id = COALESCE(NULLIF(o.value_as_concept_id, 0), o.qualifier_concept_id)
     LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,

@@ -38,7 +38,8 @@ const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) as n
 /**
  * Referable persons by OMOP person_id: the one with the allergy, a woman of 19-50 (the pregnancy test applies to her)
  * with the delivery, the one with ECT, and three with an allergy recorded as a product: a Branded Drug as the value,
- * a Clinical Drug as the qualifier (the value left empty), and the brand name Actemra as the value.
+ * a Clinical Drug as the qualifier (the value 0, "No matching concept", as many ETLs write an empty value), and the
+ * brand name Actemra as the value.
  */
 type Persons = [number, number, number, number, number, number];
 function referablePersons(): Persons {
@@ -70,7 +71,7 @@ function siteRows(
   const products = { branded: 2100000105, clinical: 2100000106, brand: 2100000107 };
   const product = (id: number, name: string, cls: string, standard: string): string =>
     `(${id}, '${name}', 'Drug', 'RxNorm', '${cls}', ${standard}, 'synth-${id}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
-  const allergy = (person: number, value: number | 'NULL', qualifier: number | 'NULL'): string =>
+  const allergy = (person: number, value: number, qualifier: number | 'NULL'): string =>
     `(${person * 100 + 97}, ${person}, ${ids.allergyToDrug}, DATE '${daysBefore(300)}', 32817, NULL, ${value}, 0,
       'tocilizumab product', 0, ${qualifier})`;
   const byCode = (code: string): string =>
@@ -98,7 +99,7 @@ function siteRows(
     `INSERT INTO ${t('observation')} (observation_id, person_id, observation_concept_id, observation_date,
       observation_type_concept_id, value_as_number, value_as_concept_id, unit_concept_id, observation_source_value,
       observation_source_concept_id, qualifier_concept_id)
-     VALUES ${allergy(branded, products.branded, 'NULL')}, ${allergy(clinical, 'NULL', products.clinical)},
+     VALUES ${allergy(branded, products.branded, 'NULL')}, ${allergy(clinical, 0, products.clinical)},
       ${allergy(brand, products.brand, 'NULL')}`,
     `INSERT INTO ${t('concept_relationship')} VALUES ${Object.values(ids)
       .map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`)
@@ -134,7 +135,7 @@ function check(
   for (const [person, what] of [
     [allergic, 'tocilizumab'],
     [products[0], 'a Branded Drug of tocilizumab'],
-    [products[1], 'a Clinical Drug of tocilizumab, as the qualifier'],
+    [products[1], 'a Clinical Drug of tocilizumab, as the qualifier (the value 0, no concept)'],
     [products[2], 'the brand name Actemra'],
   ] as const) {
     const a = results.get(person);
