@@ -108,6 +108,38 @@ describe('what is skipped', () => {
     }
   });
 
+  test('read: an allergy coded outside every code set whose text or display names the drug (Actemra, tocilizumab) is an allergy to it', () => {
+    const allergy = (id: string, code: Record<string, unknown>): Record<string, unknown> => ({
+      resourceType: 'AllergyIntolerance',
+      id,
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+      },
+      code,
+      patient: subject,
+      recordedDate: '2026-10-01',
+    });
+    const rxnorm = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+    const asOf = '2026-11-27';
+    for (const resource of [
+      // A brand name or a branded product as the code, whose RxNorm code no code set lists.
+      allergy('brand', { coding: [{ system: rxnorm, code: 'unlisted-bn', display: 'Actemra' }] }),
+      allergy('product', {
+        coding: [{ system: rxnorm, code: 'unlisted-sbd', display: 'tocilizumab 20 MG/ML Injection [Actemra]' }],
+      }),
+      allergy('local', { coding: [{ system: 'http://example.org/allergens', code: 'A-17' }], text: 'ACTEMRA' }),
+    ]) {
+      const bundle = withEntries([resource]);
+      const result = engine.assess(bundle, { asOf });
+      assert.deepEqual(
+        result.contraindications.map((c) => c.code),
+        ['hypersensitivity'],
+        String(resource['id']),
+      );
+      sameAsFullRead(bundle, asOf);
+    }
+  });
+
   test('an ICD-10 code written in lower case without its dot is used (bipolar F31.9 as "f319" keeps the patient out of scope)', () => {
     const bipolar = {
       resourceType: 'Condition',

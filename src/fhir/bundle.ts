@@ -88,10 +88,11 @@ const REFERENCED_ONLY: ReadonlySet<string> = new Set(['Medication']);
 export type CodeRelevance = (system: string, code: string) => boolean;
 
 /**
- * With a `relevance`, a Condition, Observation, Immunization, AllergyIntolerance or Procedure whose codes are all
- * outside every code set is counted as skipped instead of being read (docs/care-pathway.md "What goes in"): the engine
- * could not use it, since every rule finds these resources by code set. Medications and QuestionnaireResponses are
- * always read (a medication may be named through a Medication resource or its ingredients; answers by linkId).
+ * With a `relevance`, a Condition, Observation, Immunization or Procedure whose codes are all outside every code set
+ * is counted as skipped instead of being read (docs/care-pathway.md "What goes in"): the engine could not use it,
+ * since every rule finds these resources by code set. Medications, allergies and QuestionnaireResponses are always
+ * read (a medication may be named through a Medication resource or its ingredients, an allergy by the drug's name;
+ * answers by linkId).
  */
 export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Result<PatientRecord> {
   if (!isObject(input) || input['resourceType'] !== 'Bundle') {
@@ -319,12 +320,15 @@ function byType(counts: ReadonlyMap<string, number>): string {
     .join(', ');
 }
 
-/** The element holding the code by which the engine finds each resource type it may skip (a switch: no keyed read). */
+/**
+ * The element holding the code by which the engine finds each resource type it may skip (a switch: no keyed read).
+ * An AllergyIntolerance is never skipped: the engine also reads an allergy by the drug its text or a coding's display
+ * names ("Actemra" under an unlisted RxNorm product code), as it reads medication records.
+ */
 function codeElement(type: string): string | undefined {
   switch (type) {
     case 'Observation':
     case 'Condition':
-    case 'AllergyIntolerance':
     case 'Procedure':
       return 'code';
     case 'Immunization':

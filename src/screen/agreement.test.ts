@@ -3,8 +3,9 @@
  * gives every patient the recommendation, scope and contraindications that the engine gives on that patient's own
  * Bundle (what `trd assess` reads), and the recommendation of the generator's ground truth (src/synth/truth.ts,
  * derived from what was generated, not from the engine). The population holds every contraindication, a tocilizumab
- * allergy among them, and deliveries after positive pregnancy tests: facts OMOP keeps in tables of their own
- * (observation, procedure_occurrence), which the screen on OMOP must read as the FHIR path does.
+ * allergy among them (some recorded as a tocilizumab product: a Branded Drug, the brand name Actemra), and deliveries
+ * after positive pregnancy tests: facts OMOP keeps in tables of their own (observation, procedure_occurrence), which
+ * the screen on OMOP must read as the FHIR path does.
  *
  * PostgreSQL: PGlite in-process by default; the real server when TRD_PG_URL is set (.ci/run starts one).
  */
@@ -127,6 +128,14 @@ function checkAgreement(lines: readonly ScreenLine[], idOf: (patient: string) =>
   const endedLines = lines.filter((l) => ended.has(idOf(l.patient)));
   assert.ok(endedLines.length >= 20, `patients with a delivery after a positive test: ${endedLines.length}`);
   for (const l of endedLines) assert.ok(!l.contraindications.includes('pregnancy'), `${l.patient}: pregnancy ended`);
+  // A tocilizumab allergy recorded as a product, a Branded Drug or the brand name Actemra (OMOP: reached through
+  // drug_strength and "Brand name of"; FHIR: by the product's name), is the hypersensitivity contraindication.
+  for (const kind of ['branded-drug', 'brand-name'] as const) {
+    const ids = new Set(pop.patients.filter((p) => p.allergyProduct === kind).map((p) => p.id));
+    const found = lines.filter((l) => ids.has(idOf(l.patient)));
+    assert.ok(found.length >= 3, `patients with a tocilizumab allergy recorded as ${kind}: ${found.length}`);
+    for (const l of found) assert.ok(l.contraindications.includes('hypersensitivity'), `${l.patient}: ${kind}`);
+  }
 }
 
 const fhirId = (patient: string): string => patient.slice('Patient/'.length);

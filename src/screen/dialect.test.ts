@@ -52,7 +52,12 @@ test('the projection names every pathway code vocabulary and filters persons by 
   assert.match(sql, /LIMIT 10/);
   assert.match(sql, /'30522-7'/, 'hs-CRP from the pathway code sets');
   assert.match(sql, /FROM procedure_occurrence\b/, 'procedures (ECT, a delivery after a positive pregnancy test)');
-  assert.match(sql, /qc\.concept_id = o\.qualifier_concept_id/, "an allergy's substance when its value is empty");
+  assert.match(
+    sql,
+    /qc\.concept_id = NULLIF\(o\.qualifier_concept_id, 0\)/,
+    "an allergy's substance when its value is empty",
+  );
+  assert.match(sql, /FROM concept_ancestor\b/, 'a drug form reaches its ingredient through the hierarchy');
   assert.match(sql, /SUBSTR\(c\.concept_code, 1, 3\) IN \([^)]*'J18'/, 'ICD-10 categories as prefixes');
 });
 

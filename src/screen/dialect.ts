@@ -190,6 +190,42 @@ function wholeNumber(v: string | bigint | number): string {
 }
 
 /**
+ * The pathway ingredients of a drug concept, the one definition the projection reads them by: a drug product
+ * (Clinical or Branded Drug, a component, a quantified or boxed drug) by its drug_strength rows, one per ingredient,
+ * as the OMOP vocabulary gives them; any standard drug under an Ingredient in concept_ancestor, the vocabulary's
+ * hierarchy OHDSI analyses roll drugs up by (a Clinical or Branded Drug Form has no strength, so no drug_strength
+ * row; a pack); a brand name ("Actemra"), which is not a standard concept and is in neither table, by its
+ * "Brand name of" relationship to the ingredient (the vocabulary also links a brand name
+ * to its branded products by "Brand name of": only the link to an Ingredient counts); an RxNorm vaccine, by its
+ * "RxNorm - CVX" relationship to the CVX vaccine it is (the live-vaccine set is CVX). Only ingredients the pathway's
+ * codes reach (`wanted`): no rule reads another, and the table stays small beside the vocabulary's millions of rows. A
+ * drug_exposure row of a product is read as its pathway ingredients (with the strength of each); an allergy
+ * observation whose substance is a product or a brand name, as an allergy to them. DISTINCT: a pair given twice (two
+ * drug_strength rows of one product and ingredient) is one.
+ */
+function drugIngredientCte(t: (table: string) => string): string {
+  return `drug_ingredient AS (
+    SELECT DISTINCT drug_concept_id, ingredient_concept_id FROM (
+      SELECT drug_concept_id, ingredient_concept_id FROM ${t('drug_strength')}
+      UNION ALL
+      SELECT ca.descendant_concept_id AS drug_concept_id, ca.ancestor_concept_id AS ingredient_concept_id
+      FROM ${t('concept_ancestor')} ca
+      JOIN ${t('concept')} ing ON ing.concept_id = ca.ancestor_concept_id AND ing.concept_class_id = 'Ingredient'
+      WHERE ca.ancestor_concept_id IN (SELECT concept_id FROM wanted)
+        AND ca.descendant_concept_id <> ca.ancestor_concept_id
+      UNION ALL
+      SELECT cr.concept_id_1 AS drug_concept_id, cr.concept_id_2 AS ingredient_concept_id
+      FROM ${t('concept_relationship')} cr
+      JOIN ${t('concept')} target ON target.concept_id = cr.concept_id_2
+      WHERE cr.invalid_reason IS NULL
+        AND ((cr.relationship_id = 'Brand name of' AND target.concept_class_id = 'Ingredient')
+          OR (cr.relationship_id = 'RxNorm - CVX' AND target.vocabulary_id = 'CVX'))
+    ) pairs
+    WHERE ingredient_concept_id IN (SELECT concept_id FROM wanted)
+  )`;
+}
+
+/**
  * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
  * person row first ('procedure' sorts after 'person', so the person row is put first by its own key), then the other
  * domains in descending order ('procedure', 'observation', 'measurement', 'drug', 'condition').
@@ -215,6 +251,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
     LEFT JOIN ${t('concept')} src ON src.concept_id = ${alias}.${prefix}_source_concept_id`;
   return `WITH ${vocabularyCtes(d, o)},
+  ${drugIngredientCte(t)},
   persons AS (
     SELECT p.person_id, p.gender_concept_id, p.year_of_birth, p.month_of_birth, p.day_of_birth
     FROM ${t('person')} p ${where}${
@@ -246,16 +283,18 @@ ${kept('condition_occurrence', 'co', 'condition')}
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
         OR drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-        OR drug_concept_id IN (SELECT drug_concept_id FROM ${t('drug_strength')} WHERE ingredient_concept_id IN (SELECT concept_id FROM wanted))
+        OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
     ) dx
     JOIN persons p ON p.person_id = dx.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = dx.drug_concept_id
     LEFT JOIN ${t('concept')} src ON src.concept_id = dx.drug_source_concept_id
+    LEFT JOIN drug_ingredient di ON di.drug_concept_id = dx.drug_concept_id
     LEFT JOIN ${t('drug_strength')} ds ON ds.drug_concept_id = dx.drug_concept_id
-    LEFT JOIN ${t('concept')} ic ON ic.concept_id = ds.ingredient_concept_id
+      AND ds.ingredient_concept_id = di.ingredient_concept_id
+    LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     WHERE dx.drug_concept_id IN (SELECT concept_id FROM wanted)
       OR dx.drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-      OR ds.ingredient_concept_id IN (SELECT concept_id FROM wanted)
+      OR di.ingredient_concept_id IS NOT NULL
     UNION ALL
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
@@ -267,12 +306,18 @@ ${kept('measurement', 'm', 'measurement')}
     UNION ALL
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
-      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(7)}, qc.vocabulary_id,
-      qc.concept_code
+      o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
+      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code
 ${kept('observation', 'o', 'observation')}
-    LEFT JOIN ${t('concept')} vc ON vc.concept_id = o.value_as_concept_id
+    -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
+    -- names its substance in the qualifier.
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(o.value_as_concept_id, 0)
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
-    LEFT JOIN ${t('concept')} qc ON qc.concept_id = o.qualifier_concept_id
+    LEFT JOIN ${t('concept')} qc ON qc.concept_id = NULLIF(o.qualifier_concept_id, 0)
+    -- The pathway ingredient of a drug product an allergy names (its value, else its qualifier): one row each.
+    LEFT JOIN drug_ingredient di
+      ON di.drug_concept_id = COALESCE(NULLIF(o.value_as_concept_id, 0), o.qualifier_concept_id)
+    LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(13)}

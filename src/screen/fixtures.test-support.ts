@@ -6,9 +6,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { populationOptions } from '../cli/commands/synth.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { generatePopulation, type SynthPatient } from '../synth/population.ts';
@@ -16,7 +18,7 @@ import { thresholdsFrom } from '../synth/truth.ts';
 import { writeNdjson } from '../synth/write-ndjson.ts';
 import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
 import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
-import type { SqlRunner } from './sources/omop.ts';
+import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
 import { postgresRunner } from './sources/postgres.ts';
 
 export const AS_OF = '2026-11-27';
@@ -106,4 +108,102 @@ export function readLines<T>(path: string): T[] {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * The engine's assessment of each of `ids` (OMOP person_ids), as the screen projects them from the CDM the runner
+ * reads; the runner is closed after.
+ */
+export async function assessPersons(
+  pop: Population,
+  runner: SqlRunner,
+  schema: string | undefined,
+  ids: readonly number[],
+): Promise<Map<number, ReturnType<Engine['assess']>>> {
+  const source = openOmopSource({
+    runner,
+    knowledge: pop.engine.knowledge,
+    asOf: AS_OF,
+    ...(schema === undefined ? {} : { schema }),
+  });
+  const out = new Map<number, ReturnType<Engine['assess']>>();
+  try {
+    await source.prepare();
+    for await (const input of source.patients(undefined)) {
+      const id = Number(input.patient.slice('Patient/'.length));
+      if (!ids.includes(id)) continue;
+      const entry = (input.resources ?? []).map((resource) => ({ resource }));
+      out.set(id, pop.engine.assess({ resourceType: 'Bundle', type: 'collection', entry } as never, { asOf: AS_OF }));
+    }
+  } finally {
+    await source.close();
+  }
+  return out;
+}
+
+/**
+ * The population's OMOP tables in PostgreSQL (postgresWithOmop) for `use`: `q` qualifies a table with the schema,
+ * `runner` runs one statement at a time (rows() reads the result of the last) and is left open for several reads;
+ * everything is closed after. `diagnostic` is told which PostgreSQL it is.
+ */
+export async function withPostgresOmop(
+  pop: Population,
+  diagnostic: (message: string) => void,
+  use: (db: { runner: SqlRunner; schema: string | undefined; q: (table: string) => string }) => Promise<void>,
+): Promise<void> {
+  const pgdb = await postgresWithOmop(pop.omopCsv);
+  diagnostic(`PostgreSQL: ${pgdb.kind}`);
+  const q = (table: string): string => (pgdb.schema === undefined ? table : `${pgdb.schema}.${table}`);
+  try {
+    await use({ runner: { ...pgdb.runner, close: async () => undefined }, schema: pgdb.schema, q });
+  } finally {
+    await pgdb.runner.close();
+  }
+}
+
+/** Runs statements (a site's own rows) on the population's OMOP DuckDB file, one at a time, and closes it. */
+export async function execOnDuckDb(pop: Population, statements: readonly string[]): Promise<void> {
+  const instance = await DuckDBInstance.create(pop.omopDuckDb);
+  const c = await instance.connect();
+  try {
+    for (const s of statements) await c.run(s);
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * A scenario's two tests, on DuckDB and on PostgreSQL (PGlite, or the server TRD_PG_URL names): a site's own rows
+ * (`siteRows`, its tables qualified by `t`) added to the population's OMOP tables, then `check` on the engine's
+ * assessment of `persons()` as the screen projects them.
+ */
+export function omopScenario<P extends readonly number[]>(
+  what: string,
+  population: () => Population,
+  persons: () => P,
+  siteRows: (t: (table: string) => string, persons: P) => string[],
+  check: (results: Map<number, ReturnType<Engine['assess']>>, persons: P) => void,
+): void {
+  test(`OMOP in DuckDB: ${what}`, async () => {
+    const pop = population();
+    const ids = persons();
+    await execOnDuckDb(
+      pop,
+      siteRows((table) => table, ids),
+    );
+    check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids);
+  });
+  test(`OMOP in PostgreSQL: ${what}`, async (t) => {
+    const pop = population();
+    const ids = persons();
+    await withPostgresOmop(
+      pop,
+      (m) => t.diagnostic(m),
+      async ({ runner, schema, q }) => {
+        for (const s of siteRows(q, ids)) await runner.rows(s);
+        check(await assessPersons(pop, runner, schema, ids), ids);
+      },
+    );
+  });
 }

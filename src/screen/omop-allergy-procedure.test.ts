@@ -4,6 +4,9 @@
  * path reads the same facts as AllergyIntolerance and Procedure. The screen on OMOP must read them too: a tocilizumab
  * allergy is the `hypersensitivity` contraindication (care pathway definition 6), a delivery recorded after a
  * positive pregnancy test ends the pregnancy it stood for, and an ECT procedure scores the Maudsley ECT dimension.
+ * An allergy whose substance is a drug product (a Branded or Clinical Drug, or a brand name such as Actemra) is an
+ * allergy to the product's ingredient, read through the vocabulary (drug_strength; "Brand name of"), as the FHIR path
+ * reads the product's name.
  *
  * Each scenario runs on DuckDB and on PostgreSQL: PGlite in-process by default, the real server when TRD_PG_URL is
  * set (.ci/run starts one).
@@ -11,12 +14,18 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
 import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, postgresWithOmop, writePopulation, type Population } from './fixtures.test-support.ts';
-import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
+import {
+  AS_OF,
+  assessPersons,
+  execOnDuckDb,
+  withPostgresOmop,
+  writePopulation,
+  type Population,
+} from './fixtures.test-support.ts';
+import { duckDbRunner } from './sources/omop.ts';
 
 let pop: Population;
 before(async () => {
@@ -27,18 +36,22 @@ after(() => rmSync(pop.dir, { recursive: true, force: true }));
 const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) as number) - n);
 
 /**
- * Three referable persons by OMOP person_id: the one with the allergy, a woman of 19-50 (the pregnancy test applies to
- * her) with the delivery, and the one with ECT.
+ * Referable persons by OMOP person_id: the one with the allergy, a woman of 19-50 (the pregnancy test applies to her)
+ * with the delivery, the one with ECT, and three with an allergy recorded as a product: a Branded Drug as the value,
+ * a Clinical Drug as the qualifier (the value 0, "No matching concept", as many ETLs write an empty value), and the
+ * brand name Actemra as the value.
  */
-function referablePersons(): [number, number, number] {
+type Persons = [number, number, number, number, number, number];
+function referablePersons(): Persons {
   const thresholds = thresholdsFrom(pop.engine.knowledge);
   const referable = pop.patients.filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial');
   const woman = referable.find(
     (p) => p.sex === 'female' && p.birthDate > daysBefore(50 * 365) && p.birthDate < daysBefore(19 * 365),
   );
   const others = referable.filter((p) => p !== woman);
-  assert.ok(woman !== undefined && others.length >= 2, `referable persons in the population: ${referable.length}`);
-  return [personId(others[0] as never), personId(woman), personId(others[1] as never)];
+  assert.ok(woman !== undefined && others.length >= 5, `referable persons in the population: ${referable.length}`);
+  const [a, b, c, d, e] = others.map((p) => personId(p as never));
+  return [a as number, personId(woman), b as number, c as number, d as number, e as number];
 }
 
 /**
@@ -46,10 +59,21 @@ function referablePersons(): [number, number, number] {
  * as the synthetic vocabulary has them), an allergy observation, a positive pregnancy test with a later delivery,
  * and an ECT procedure. The pregnancy-test LOINC and the "Positive" answer come from the synthetic vocabulary.
  */
-function siteRows(t: (table: string) => string, allergic: number, delivered: number, ect: number): string[] {
+function siteRows(
+  t: (table: string) => string,
+  [allergic, delivered, ect, branded, clinical, brand]: Persons,
+): string[] {
   const concept = (id: number, name: string, domain: string, vocabulary: string, cls: string, code: string): string =>
     `(${id}, '${name}', '${domain}', '${vocabulary}', '${cls}', 'S', '${code}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
   const ids = { allergyToDrug: 2100000101, tocilizumab: 2100000102, ect: 2100000103, delivery: 2100000104 };
+  // Products of tocilizumab as the vocabulary holds them: standard drugs with a drug_strength row naming the
+  // ingredient, and the brand name (not standard, in no drug_strength row) linked to it by "Brand name of".
+  const products = { branded: 2100000105, clinical: 2100000106, brand: 2100000107 };
+  const product = (id: number, name: string, cls: string, standard: string): string =>
+    `(${id}, '${name}', 'Drug', 'RxNorm', '${cls}', ${standard}, 'synth-${id}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
+  const allergy = (person: number, value: number, qualifier: number | 'NULL'): string =>
+    `(${person * 100 + 97}, ${person}, ${ids.allergyToDrug}, DATE '${daysBefore(300)}', 32817, NULL, ${value}, 0,
+      'tocilizumab product', 0, ${qualifier})`;
   const byCode = (code: string): string =>
     `(SELECT min(concept_id) FROM ${t('concept')} WHERE concept_code = '${code}')`;
   return [
@@ -60,7 +84,23 @@ function siteRows(t: (table: string) => string, allergic: number, delivered: num
       ${concept(ids.allergyToDrug, 'Allergy to drug', 'Observation', 'SNOMED', 'Clinical Finding', '416098002')},
       ${concept(ids.tocilizumab, 'tocilizumab', 'Drug', 'RxNorm', 'Ingredient', '612865')},
       ${concept(ids.ect, 'Electroconvulsive therapy', 'Procedure', 'SNOMED', 'Procedure', '23835007')},
-      ${concept(ids.delivery, 'Delivery procedure', 'Procedure', 'SNOMED', 'Procedure', '236973005')}`,
+      ${concept(ids.delivery, 'Delivery procedure', 'Procedure', 'SNOMED', 'Procedure', '236973005')},
+      ${product(products.branded, 'tocilizumab 20 MG/ML Injection [Actemra]', 'Branded Drug', "'S'")},
+      ${product(products.clinical, 'tocilizumab 20 MG/ML Injection', 'Clinical Drug', "'S'")},
+      ${product(products.brand, 'Actemra', 'Brand Name', 'NULL')}`,
+    `INSERT INTO ${t('drug_strength')} VALUES
+      (${products.branded}, ${ids.tocilizumab}, NULL, NULL, DATE '1970-01-01', DATE '2099-12-31'),
+      (${products.clinical}, ${ids.tocilizumab}, NULL, NULL, DATE '1970-01-01', DATE '2099-12-31')`,
+    `INSERT INTO ${t('concept_relationship')} VALUES
+      (${products.branded}, ${products.branded}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL),
+      (${products.clinical}, ${products.clinical}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL),
+      (${products.brand}, ${ids.tocilizumab}, 'Brand name of', DATE '1970-01-01', DATE '2099-12-31', NULL),
+      (${ids.tocilizumab}, ${products.brand}, 'Has brand name', DATE '1970-01-01', DATE '2099-12-31', NULL)`,
+    `INSERT INTO ${t('observation')} (observation_id, person_id, observation_concept_id, observation_date,
+      observation_type_concept_id, value_as_number, value_as_concept_id, unit_concept_id, observation_source_value,
+      observation_source_concept_id, qualifier_concept_id)
+     VALUES ${allergy(branded, products.branded, 'NULL')}, ${allergy(clinical, 0, products.clinical)},
+      ${allergy(brand, products.brand, 'NULL')}`,
     `INSERT INTO ${t('concept_relationship')} VALUES ${Object.values(ids)
       .map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`)
       .join(', ')}`,
@@ -87,40 +127,25 @@ function siteRows(t: (table: string) => string, allergic: number, delivered: num
 const withoutDelivery = (t: (table: string) => string, delivered: number): string =>
   `DELETE FROM ${t('procedure_occurrence')} WHERE person_id = ${delivered} AND procedure_concept_id = 2100000104`;
 
-/** The engine's assessment of each person, as the screen projects them; the source is closed after. */
-async function assess(runner: SqlRunner, schema: string | undefined, ids: readonly number[]) {
-  const source = openOmopSource({
-    runner,
-    knowledge: pop.engine.knowledge,
-    asOf: AS_OF,
-    ...(schema === undefined ? {} : { schema }),
-  });
-  const out = new Map<number, ReturnType<typeof pop.engine.assess>>();
-  try {
-    await source.prepare();
-    for await (const input of source.patients(undefined)) {
-      const id = Number(input.patient.slice('Patient/'.length));
-      if (!ids.includes(id)) continue;
-      const entry = (input.resources ?? []).map((resource) => ({ resource }));
-      out.set(id, pop.engine.assess({ resourceType: 'Bundle', type: 'collection', entry } as never, { asOf: AS_OF }));
-    }
-  } finally {
-    await source.close();
-  }
-  return out;
-}
-
 function check(
-  results: Map<number, ReturnType<typeof pop.engine.assess>>,
-  [allergic, delivered, ect]: readonly number[],
+  results: Awaited<ReturnType<typeof assessPersons>>,
+  [allergic, delivered, ect, ...products]: Persons,
   deliveryRecorded: boolean,
 ): void {
-  const a = results.get(allergic as number);
-  assert.equal(a?.recommendation.code, 'contraindicated', 'a tocilizumab allergy recorded in OMOP');
-  assert.deepEqual(
-    a?.contraindications.map((c) => c.code),
-    ['hypersensitivity'],
-  );
+  for (const [person, what] of [
+    [allergic, 'tocilizumab'],
+    [products[0], 'a Branded Drug of tocilizumab'],
+    [products[1], 'a Clinical Drug of tocilizumab, as the qualifier (the value 0, no concept)'],
+    [products[2], 'the brand name Actemra'],
+  ] as const) {
+    const a = results.get(person);
+    assert.equal(a?.recommendation.code, 'contraindicated', `an allergy to ${what} recorded in OMOP`);
+    assert.deepEqual(
+      a?.contraindications.map((c) => c.code),
+      ['hypersensitivity'],
+      what,
+    );
+  }
   const d = results.get(delivered as number);
   assert.deepEqual(
     d?.contraindications.map((c) => c.code),
@@ -137,33 +162,23 @@ function check(
 
 test('OMOP in DuckDB: allergies in observation and procedures in procedure_occurrence reach the engine', async () => {
   const ids = referablePersons();
-  const exec = async (statements: readonly string[]): Promise<void> => {
-    const instance = await DuckDBInstance.create(pop.omopDuckDb);
-    const c = await instance.connect();
-    for (const s of statements) await c.run(s);
-    c.closeSync();
-    instance.closeSync();
-  };
   const t = (table: string): string => table;
-  await exec(siteRows(t, ...ids));
-  check(await assess(await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
-  await exec([withoutDelivery(t, ids[1])]);
-  check(await assess(await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
+  await execOnDuckDb(pop, siteRows(t, ids));
+  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
+  await execOnDuckDb(pop, [withoutDelivery(t, ids[1])]);
+  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
 });
 
 test('OMOP in PostgreSQL: allergies in observation and procedures in procedure_occurrence reach the engine', async (t) => {
   const ids = referablePersons();
-  const pgdb = await postgresWithOmop(pop.omopCsv);
-  t.diagnostic(`PostgreSQL: ${pgdb.kind}`);
-  const q = (table: string): string => (pgdb.schema === undefined ? table : `${pgdb.schema}.${table}`);
-  // The runner's rows() reads the result of the last statement; each statement here is run on its own.
-  const keep = { ...pgdb.runner, close: async () => undefined };
-  try {
-    for (const s of siteRows(q, ...ids)) await pgdb.runner.rows(s);
-    check(await assess(keep, pgdb.schema, ids), ids, true);
-    await pgdb.runner.rows(withoutDelivery(q, ids[1]));
-    check(await assess(keep, pgdb.schema, ids), ids, false);
-  } finally {
-    await pgdb.runner.close();
-  }
+  await withPostgresOmop(
+    pop,
+    (m) => t.diagnostic(m),
+    async ({ runner, schema, q }) => {
+      for (const s of siteRows(q, ids)) await runner.rows(s);
+      check(await assessPersons(pop, runner, schema, ids), ids, true);
+      await runner.rows(withoutDelivery(q, ids[1]));
+      check(await assessPersons(pop, runner, schema, ids), ids, false);
+    },
+  );
 });

@@ -112,6 +112,42 @@ test('an allergy observation names its substance by its value, else its qualifie
   assert.equal(out[0]?.recordedDate, '2025-02-01');
 });
 
+test("an allergy to a drug product is an allergy to the product's pathway ingredients, one record however many", () => {
+  const allergy: Row = {
+    ...undrugged,
+    domain: 'observation',
+    row_id: '46',
+    concept_code: '416098002', // Allergy to drug
+    value_vocabulary: 'RxNorm',
+    value_code: 'synth-combination', // a product of two pathway ingredients: the projection gives one row each
+    ingredient_vocabulary: 'RxNorm',
+    ingredient_code: '4493', // fluoxetine
+  };
+  const other: Row = { ...allergy, domain: 'observation', concept_code: '63895-7', row_id: '47' };
+  const vocab = {
+    byStandard: new Map([['RxNorm|612865', [{ vocabulary: 'ATC', code: 'L04AC07' }]]]),
+    isAllergyRecord: (c: { system: string; code: string }) => c.code === '416098002',
+  };
+  const rows: Row[] = [
+    allergy,
+    { ...allergy, ingredient_code: '612865' },
+    other,
+    { ...other, ingredient_code: '612865' },
+  ];
+  const out = personResources(rows, vocab, '2026-11-27') as {
+    resourceType: string;
+    id: string;
+    code: { coding: { code: string }[] };
+  }[];
+  assert.deepEqual(
+    out.map((r) => [r.resourceType, r.id, r.code.coding.map((c) => c.code)]),
+    [
+      ['AllergyIntolerance', 'a46', ['synth-combination', '4493', '612865', 'L04AC07']],
+      ['Observation', 'o47', ['63895-7']],
+    ],
+  );
+});
+
 test('a procedure row is a completed Procedure, over its period when it has an end date', () => {
   const procedure: Row = { ...undrugged, domain: 'procedure', row_id: '50', concept_code: '23835007' };
   const out = personResources(

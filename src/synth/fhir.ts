@@ -13,6 +13,7 @@ import {
   DIAGNOSES,
   LABS,
   OTHER_DRUGS,
+  TOCILIZUMAB_PRODUCTS,
   POSITIVE,
   PREGNANCY_TEST,
   SYSTEM,
@@ -302,7 +303,9 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
         },
         type: 'allergy',
         category: ['medication'],
-        code: concept(OTHER_DRUGS.tocilizumab),
+        code: concept(
+          p.allergyProduct === undefined ? OTHER_DRUGS.tocilizumab : TOCILIZUMAB_PRODUCTS[p.allergyProduct],
+        ),
         patient: { reference: `Patient/${p.id}` },
         recordedDate: at,
       });

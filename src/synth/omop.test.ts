@@ -10,7 +10,7 @@ import { OMOP_TABLES } from '../screen/sources/omop-schema.ts';
 import { populationOptions } from '../cli/commands/synth.ts';
 import { patientRows, vocabularyRows, type Row } from './omop.ts';
 import { patientResources } from './fhir.ts';
-import { generatePopulation, SYSTEM } from './population.ts';
+import { generatePopulation, OTHER_DRUGS, SYSTEM, TOCILIZUMAB_PRODUCTS } from './population.ts';
 
 /** Columns of the tables written that OMOP CDM 5.4 declares NOT NULL. */
 const NOT_NULL: Record<string, readonly string[]> = {
@@ -72,6 +72,12 @@ const NOT_NULL: Record<string, readonly string[]> = {
   ],
   concept_relationship: ['concept_id_1', 'concept_id_2', 'relationship_id', 'valid_start_date', 'valid_end_date'],
   drug_strength: ['drug_concept_id', 'ingredient_concept_id', 'valid_start_date', 'valid_end_date'],
+  concept_ancestor: [
+    'ancestor_concept_id',
+    'descendant_concept_id',
+    'min_levels_of_separation',
+    'max_levels_of_separation',
+  ],
 };
 
 const knowledge = createEngine().knowledge;
@@ -101,7 +107,7 @@ test('every CDM 5.4 NOT NULL column has a value in every row written', () => {
   }
 });
 
-test("drug_strength names each product's RxNorm ingredient, as the antidepressant table gives it", () => {
+test("drug_strength names each product's RxNorm ingredient: an antidepressant's as the antidepressant table gives it, the Actemra Branded Drug's tocilizumab", () => {
   const v = vocabularyRows(knowledge);
   const concepts = new Map(v.concept.map((c) => [c[0], c]));
   assert.ok(v.drug_strength.length > 0);
@@ -113,12 +119,42 @@ test("drug_strength names each product's RxNorm ingredient, as the antidepressan
     assert.equal(ingredient[4], 'Ingredient');
     assert.equal(ingredient[5], 'S');
     const entry = knowledge.antidepressants.products.find((p) => p.system === SYSTEM.rxnorm && p.code === product[6]);
-    const expected = knowledge.antidepressants.ingredients
-      .find((i) => i.ingredient === entry?.ingredient)
-      ?.codes.find((c) => c.system === SYSTEM.rxnorm)?.code;
-    assert.ok(expected !== undefined);
+    const expected =
+      product[6] === TOCILIZUMAB_PRODUCTS['branded-drug'].code
+        ? OTHER_DRUGS.tocilizumab.code
+        : knowledge.antidepressants.ingredients
+            .find((i) => i.ingredient === entry?.ingredient)
+            ?.codes.find((c) => c.system === SYSTEM.rxnorm)?.code;
+    assert.ok(expected !== undefined, `a product of the generator: ${String(product[1])}`);
     assert.equal(ingredient[6], expected, `ingredient of ${String(product[1])}`);
   }
+});
+
+test('a tocilizumab allergy recorded as a product names the Branded Drug or the brand name, which the vocabulary links to tocilizumab', () => {
+  const v = vocabularyRows(knowledge);
+  const byCode = new Map(v.concept.map((c) => [c[6], c]));
+  const id = (c: { code: string }): unknown => byCode.get(c.code)?.[0];
+  const brand = byCode.get(TOCILIZUMAB_PRODUCTS['brand-name'].code);
+  assert.equal(brand?.[4], 'Brand Name');
+  assert.equal(brand?.[5], null, 'a brand name is not a standard concept');
+  assert.ok(
+    v.concept_relationship.some(
+      (r) => r[0] === brand?.[0] && r[1] === id(OTHER_DRUGS.tocilizumab) && r[2] === 'Brand name of',
+    ),
+  );
+  const asOf = '2026-11-30';
+  const seen = new Map<string, number>();
+  for (const p of generatePopulation(populationOptions(11, asOf), 0, 20_000)) {
+    if (p.contraindication !== 'hypersensitivity') continue;
+    const what = p.allergyProduct ?? 'ingredient';
+    seen.set(what, (seen.get(what) ?? 0) + 1);
+    const substance = p.allergyProduct === undefined ? OTHER_DRUGS.tocilizumab : TOCILIZUMAB_PRODUCTS[p.allergyProduct];
+    const allergy = patientRows(p, asOf).observation.filter((r) => r[6] === id(substance));
+    assert.equal(allergy.length, 1, `${p.id}: one allergy observation naming ${substance.display}`);
+  }
+  // One planted allergy in four is a product, half of them each kind.
+  assert.ok((seen.get('branded-drug') ?? 0) >= 3 && (seen.get('brand-name') ?? 0) >= 3, JSON.stringify([...seen]));
+  assert.ok((seen.get('ingredient') ?? 0) > (seen.get('branded-drug') ?? 0) + (seen.get('brand-name') ?? 0));
 });
 
 test('the OMOP vital signs are those of the FHIR export (one set of decisions, two formats)', () => {

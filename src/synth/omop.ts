@@ -1,9 +1,10 @@
 /**
  * A synthetic patient as OMOP CDM 5.4 rows (src/screen/sources/omop-schema.ts column order), and the vocabulary
- * rows (concept, concept_relationship "Maps to", drug_strength) for every concept used. As in a real ETL, diagnoses
+ * rows (concept, concept_relationship "Maps to", drug_strength, concept_ancestor) for every concept used. As in a real ETL, diagnoses
  * keep their ICD-10 source concept and map to a SNOMED CT standard concept; labs are LOINC, drugs RxNorm, units UCUM;
  * records marked entered-in-error never reach the CDM; an allergy is an "Allergy to drug" observation whose value
- * names the substance (the OHDSI convention), a procedure a procedure_occurrence row. The vocabulary is synthetic:
+ * names the substance (the OHDSI convention: an ingredient, a Branded Drug or a brand name, linked to the ingredient
+ * by drug_strength or "Brand name of"), a procedure a procedure_occurrence row. The vocabulary is synthetic:
  * concepts carry their real codes but site-local ids (above 2,000,000,000), so the screen must resolve them by code
  * through the vocabulary tables; the structural concepts a CDM row names by id (concept 0, sex, visit, type and
  * operator concepts) are there with their real OMOP ids, so that every concept id a row holds is in `concept`.
@@ -26,6 +27,7 @@ import {
   LABS,
   OTHER_DRUGS,
   POSITIVE,
+  TOCILIZUMAB_PRODUCTS,
   PREGNANCY_TEST,
   SYSTEM,
   VITAL_SIGNS,
@@ -155,6 +157,10 @@ function conceptSpecs(): ConceptSpec[] {
   add({ code: ANSWER_YES, domain: 'Meas Value', conceptClass: 'Answer', standard: true });
   add({ code: ALLERGY_TO_DRUG, domain: 'Observation', conceptClass: 'Clinical Finding', standard: true });
   add({ code: DELIVERY, domain: 'Procedure', conceptClass: 'Procedure', standard: true });
+  // Last, so that the concepts before keep their ids. A brand name is not a standard concept in the OMOP vocabulary
+  // (no "Maps to"; linked to its ingredient instead).
+  add({ code: TOCILIZUMAB_PRODUCTS['branded-drug'], domain: 'Drug', conceptClass: 'Branded Drug', standard: true });
+  add({ code: TOCILIZUMAB_PRODUCTS['brand-name'], domain: 'Drug', conceptClass: 'Brand Name', standard: false });
   return specs;
 }
 
@@ -182,7 +188,12 @@ function productIngredients(k: Knowledge): Map<string, SynthCode> {
 }
 
 /** concept, concept_relationship and drug_strength rows for every concept the generator uses. */
-export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relationship: Row[]; drug_strength: Row[] } {
+export function vocabularyRows(k: Knowledge): {
+  concept: Row[];
+  concept_relationship: Row[];
+  drug_strength: Row[];
+  concept_ancestor: Row[];
+} {
   const ingredients = productIngredients(k);
   // Ingredient concepts get ids after the generator's own concepts, so that those keep theirs.
   const specs = [...SPECS];
@@ -223,7 +234,12 @@ export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relation
     const target = s.standard ? s.code : s.mapsTo;
     if (target !== undefined) relationship.push([id(s.code), id(target), 'Maps to', '1970-01-01', '2099-12-31', null]);
   }
-  const strength = ANTIDEPRESSANT_PRODUCTS.map((p) => [
+  // The brand name and its ingredient, both ways, as the OMOP vocabulary links them ("Brand name of", "Has brand name").
+  const brand = id(TOCILIZUMAB_PRODUCTS['brand-name']);
+  const tocilizumab = id(OTHER_DRUGS.tocilizumab);
+  relationship.push([brand, tocilizumab, 'Brand name of', '1970-01-01', '2099-12-31', null]);
+  relationship.push([tocilizumab, brand, 'Has brand name', '1970-01-01', '2099-12-31', null]);
+  const strength: Row[] = ANTIDEPRESSANT_PRODUCTS.map((p) => [
     id(p.code),
     id(ingredients.get(p.code.code) as SynthCode),
     p.strengthMg,
@@ -231,7 +247,15 @@ export function vocabularyRows(k: Knowledge): { concept: Row[]; concept_relation
     '1970-01-01',
     '2099-12-31',
   ]);
-  return { concept, concept_relationship: relationship, drug_strength: strength };
+  // A solution's strength is a concentration (20 mg/mL), which this table's amount columns do not hold: no amount.
+  strength.push([id(TOCILIZUMAB_PRODUCTS['branded-drug']), tocilizumab, null, null, '1970-01-01', '2099-12-31']);
+  // The hierarchy of the standard drug concepts, as the OMOP vocabulary has it: each its own ancestor (level 0), and
+  // each product one level under its ingredient (the brand name is not standard, so not in the hierarchy).
+  const ancestor: Row[] = specs
+    .filter((s) => s.standard && s.domain === 'Drug')
+    .map((s) => [id(s.code), id(s.code), 0, 0]);
+  for (const row of strength) ancestor.push([row[1] ?? null, row[0] ?? null, 1, 1]);
+  return { concept, concept_relationship: relationship, drug_strength: strength, concept_ancestor: ancestor };
 }
 
 export interface OmopRows {
@@ -380,7 +404,9 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
   }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
   if (p.contraindication === 'hypersensitivity') {
-    // OHDSI convention: the allergy is the observation concept, the substance its value (no source concept of its own).
+    // OHDSI convention: the allergy is the observation concept, the substance its value (no source concept of its own):
+    // tocilizumab, or a product of it (the screen reaches the ingredient through the vocabulary).
+    const substance = p.allergyProduct === undefined ? OTHER_DRUGS.tocilizumab : TOCILIZUMAB_PRODUCTS[p.allergyProduct];
     rows.observation.push([
       rowId(),
       pid,
@@ -388,9 +414,9 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       at,
       TYPE_CONCEPTS.ehr,
       null,
-      idOf(OTHER_DRUGS.tocilizumab),
+      idOf(substance),
       0,
-      OTHER_DRUGS.tocilizumab.display,
+      substance.display,
       0,
       null,
     ]);

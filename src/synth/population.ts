@@ -94,6 +94,18 @@ export const OTHER_DRUGS = {
   tocilizumab: code(SYSTEM.rxnorm, '612865', 'tocilizumab'),
 } as const;
 
+/**
+ * A planted tocilizumab allergy recorded as a product rather than the ingredient, as EHRs often record one: a
+ * Branded Drug, or the brand name alone. The synthetic vocabulary gives them codes of its own ("synth-", no RxCUI
+ * checked); what the screen reads is their link to tocilizumab (OMOP drug_strength and "Brand name of",
+ * src/synth/omop.ts) and, from FHIR, the name on the record (Actemra, tocilizumab).
+ */
+export const TOCILIZUMAB_PRODUCTS = {
+  'branded-drug': code(SYSTEM.rxnorm, 'synth-actemra-20-mg-ml-injection', 'tocilizumab 20 MG/ML Injection [Actemra]'),
+  'brand-name': code(SYSTEM.rxnorm, 'synth-actemra', 'Actemra'),
+} as const;
+export type AllergyProduct = keyof typeof TOCILIZUMAB_PRODUCTS;
+
 /** A delivery recorded as a procedure: after a positive pregnancy test, the pregnancy it stood for has ended. */
 export const DELIVERY = code(SYSTEM.snomed, '236973005', 'Delivery procedure');
 
@@ -128,7 +140,8 @@ export function vitalSignValue(date: string, i: number, k: number): number {
 
 /**
  * The absolute contraindications the generator plants (care-pathway.md definition 6): every one, hypersensitivity as
- * a tocilizumab allergy (FHIR AllergyIntolerance; in OMOP an "Allergy to drug" observation naming tocilizumab).
+ * a tocilizumab allergy (FHIR AllergyIntolerance; in OMOP an "Allergy to drug" observation naming tocilizumab, or
+ * one in four a tocilizumab product: TOCILIZUMAB_PRODUCTS).
  */
 export const PLANTED_CONTRAINDICATIONS = CONTRAINDICATION_CODES;
 export type PlantedContraindication = (typeof PLANTED_CONTRAINDICATIONS)[number];
@@ -183,6 +196,8 @@ export interface SynthPatient {
   /** How a planted pregnancy is recorded: a pregnancy Condition, a positive pregnancy test, or breastfeeding status
    * answered yes (an OMOP observation-table row). */
   readonly pregnancyRecord?: 'condition' | 'test' | 'breastfeeding';
+  /** A planted tocilizumab allergy recorded as a product (TOCILIZUMAB_PRODUCTS); undefined: as the ingredient. */
+  readonly allergyProduct?: AllergyProduct;
   readonly labs: readonly LabResult[];
   readonly crp?: CrpResult;
   /**
@@ -356,6 +371,10 @@ export function generatePatient(index: number, u: UniformSource, o: PopulationOp
   if (sex === 'female' && depressed && age >= 18 && age < 45 && p.contraindication !== 'pregnancy' && chance(u, 0.15)) {
     const testAgo = between(u, 60, 250);
     p.pregnancyEnded = { testDate: day(testAgo), deliveryDate: day(between(u, 3, testAgo - 20)) };
+  }
+  // After every other draw, for the same reason: one tocilizumab allergy in four is recorded as a product.
+  if (p.contraindication === 'hypersensitivity' && chance(u, 0.25)) {
+    p.allergyProduct = chance(u, 0.5) ? 'branded-drug' : 'brand-name';
   }
   return p;
 }

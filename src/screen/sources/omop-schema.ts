@@ -124,6 +124,13 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['valid_start_date', 'DATE'],
     ['valid_end_date', 'DATE'],
   ],
+  // The vocabulary's hierarchy: a drug form (no strength, so no drug_strength row) reaches its ingredient here.
+  concept_ancestor: [
+    ['ancestor_concept_id', 'INTEGER'],
+    ['descendant_concept_id', 'INTEGER'],
+    ['min_levels_of_separation', 'INTEGER'],
+    ['max_levels_of_separation', 'INTEGER'],
+  ],
 };
 
 export const OMOP_TABLE_NAMES = Object.keys(OMOP_TABLES);

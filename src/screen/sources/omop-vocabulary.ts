@@ -28,6 +28,12 @@ export function vocabularyOf(system: string): string | undefined {
  */
 export const ALLERGY_RECORD_CODE_SET = 'allergy-record';
 
+/**
+ * The vocabulary of vaccines: OMOP records a vaccination as a drug_exposure row, and one whose concept is (or is
+ * linked to) a CVX concept is read as an Immunization. Naming, not knowledge: the live-vaccine code set is CVX.
+ */
+export const VACCINE_VOCABULARY = 'CVX';
+
 /** OMOP standard concepts for sex (Gender domain). */
 export const GENDER_CONCEPTS = { male: 8507, female: 8532 } as const;
 

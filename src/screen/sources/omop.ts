@@ -11,8 +11,9 @@
  * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
  * measurement, and an observation-table row, is a final Observation with its UCUM unit (a unit concept 0 leaves the
  * unit out), except an allergy observation (its concept in the knowledge's allergy-record set), which is an active
- * AllergyIntolerance of the substance its value (or else its qualifier) names; a procedure_occurrence row is a
- * completed Procedure.
+ * AllergyIntolerance of the substance its value (or else its qualifier) names, with the pathway ingredients of a
+ * drug product or brand name; a vaccine's drug_exposure row (a CVX vaccine) is a completed Immunization; a
+ * procedure_occurrence row is a completed Procedure.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import {
   ALLERGY_RECORD_CODE_SET,
   GENDER_CONCEPTS,
   OPERATOR_COMPARATORS,
+  VACCINE_VOCABULARY,
   VOCABULARY_SYSTEMS,
 } from './omop-vocabulary.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from './source.ts';
@@ -135,19 +137,22 @@ function codings(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   list.add(row.concept_vocabulary, row.concept_code);
   list.add(row.source_vocabulary, row.source_code);
   if (row.source_code === null && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
-  list.add(row.ingredient_vocabulary, row.ingredient_code);
+  // A drug row's ingredient is the drug's; an observation's is its value's (an allergy's substance, allergySubstance).
+  if (row.domain === 'drug') list.add(row.ingredient_vocabulary, row.ingredient_code);
   return list.out;
 }
 
 /**
  * The substance of an allergy row: its value concept (the OHDSI convention), else its qualifier concept (some sites
- * put it there), each with the pathway codes that map to it; else the allergy concept itself (an allergy to an
- * unnamed drug, which no substance set matches).
+ * put it there), each with the pathway codes that map to it and, for a drug product or brand name, its pathway
+ * ingredient (the projection's drug_ingredient, src/screen/dialect.ts); else the allergy concept itself (an allergy to
+ * an unnamed drug, which no substance set matches).
  */
 function allergySubstance(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   const list = codingList(vocab);
   if (row.value_code !== null) list.standard(row.value_vocabulary, row.value_code);
   else if (row.qualifier_code !== null) list.standard(row.qualifier_vocabulary, row.qualifier_code);
+  if (list.out.length > 0) list.standard(row.ingredient_vocabulary, row.ingredient_code);
   return list.out.length > 0 ? list.out : codings(row, vocab);
 }
 
@@ -169,6 +174,30 @@ function allergyResource(r: ProjectionRow, vocab: VocabularyMap): object {
     },
     code: { coding: allergySubstance(r, vocab) },
     ...(start === undefined ? {} : { recordedDate: start }),
+  };
+}
+
+/** Adds the codings the list does not hold yet. */
+function addCodings(list: Coding[] | undefined, more: readonly Coding[]): void {
+  for (const c of more) if (list?.some((x) => x.system === c.system && x.code === c.code) === false) list.push(c);
+}
+
+/** A vaccine: a CVX concept (OMOP records vaccinations in drug_exposure; docs/screening.md). */
+const isVaccine = (c: Coding): boolean => c.system === VOCABULARY_SYSTEMS[VACCINE_VOCABULARY];
+
+/**
+ * A vaccine's drug_exposure row as a completed Immunization on its start date: a CDM row records a vaccine given, and
+ * the live-vaccine caution reads immunizations.
+ */
+function immunizationResource(r: ProjectionRow, vocab: VocabularyMap): object {
+  const start = isoDay(r.start_date);
+  return {
+    resourceType: 'Immunization',
+    id: `i${r.row_id}`,
+    status: 'completed',
+    patient: { reference: `Patient/${r.person_id}` },
+    vaccineCode: { coding: codings(r, vocab) },
+    ...(start === undefined ? {} : { occurrenceDateTime: start }),
   };
 }
 
@@ -215,8 +244,23 @@ export function personResources(
   asOf: string,
 ): unknown[] {
   const out: unknown[] = [];
+  let previous: ProjectionRow | undefined;
   for (const r of rows) {
     const subject = { reference: `Patient/${r.person_id}` };
+    // An observation naming a product of several pathway ingredients, or a vaccine linked to several CVX vaccines,
+    // comes as one row each: one record, whose codes list each (an allergy's substance, a vaccine's code), or whose
+    // repeats add nothing (any other observation). A drug's repeats are records of their own (one per ingredient).
+    const repeat = r.domain === previous?.domain && r.row_id === previous.row_id;
+    previous = r;
+    const last = out[out.length - 1] as { resourceType: string; code?: { coding: Coding[] }; vaccineCode?: object };
+    if (repeat && r.domain === 'observation') {
+      if (last.resourceType === 'AllergyIntolerance') addCodings(last.code?.coding, allergySubstance(r, vocab));
+      continue;
+    }
+    if (repeat && r.domain === 'drug' && last.resourceType === 'Immunization') {
+      addCodings((last.vaccineCode as { coding: Coding[] }).coding, codings(r, vocab));
+      continue;
+    }
     const start = isoDay(r.start_date);
     const end = isoDay(r.end_date);
     switch (r.domain) {
@@ -263,6 +307,10 @@ export function personResources(
         break;
       }
       case 'drug': {
+        if (codings(r, vocab).some(isVaccine)) {
+          out.push(immunizationResource(r, vocab));
+          break;
+        }
         const perDay =
           r.quantity !== null && r.days_supply !== null && r.strength_mg !== null && Number(r.days_supply) > 0
             ? (Number(r.strength_mg) * Number(r.quantity)) / Number(r.days_supply)
