@@ -29,6 +29,8 @@ export interface MedicationName {
 export interface MedicationNameIndex {
   /** One whole-word, any-case, global pattern of every name (read with matchAll); undefined when there are none. */
   readonly pattern: RegExp | undefined;
+  /** Every name is one word (letters, digits, underscore): texts are then read word by word (namesInText). */
+  readonly singleWordNames: boolean;
   /** Every name by its lower-case spelling. */
   readonly byName: ReadonlyMap<string, MedicationName>;
   /** Per code set, the ingredients whose names its entries' displays use: the sets a named record may belong to. */
@@ -131,6 +133,7 @@ export function buildMedicationNames(
   const routes = pathway.value.definitions.currentMedication.nonSystemicRoutes;
   return {
     pattern: all,
+    singleWordNames: [...byName.keys()].every((name) => SINGLE_WORD.test(name)),
     byName,
     ingredientsBySet,
     antidepressantPattern: namePattern(antidepressantIngredients),
@@ -159,14 +162,36 @@ export function withMedicationNames(k: Knowledge, setIds: readonly string[]): Kn
   return { ...k, index: { ...k.index, medicationNames } };
 }
 
+const SINGLE_WORD = /^\w+$/;
+
+/** Is the character code a regular-expression word character (\w: ASCII letter, digit or underscore)? */
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+
 /** Every name a text uses as a whole word, in any case, in order ("ACTEMRA 162 mg" -> Actemra), added to `out`. */
-function namesInText(k: Knowledge, text: string | undefined, out: MedicationName[]): void {
-  const { pattern, byName } = k.index.medicationNames;
+export function namesInText(k: Knowledge, text: string | undefined, out: MedicationName[]): void {
+  const { pattern, byName, singleWordNames } = k.index.medicationNames;
   if (pattern === undefined || text === undefined) return;
-  for (const m of text.matchAll(pattern)) {
-    const named = byName.get(m[0].toLowerCase());
-    if (named !== undefined && !out.includes(named)) out.push(named);
+  if (!singleWordNames) {
+    for (const m of text.matchAll(pattern)) addName(byName.get(m[0].toLowerCase()), out);
+    return;
   }
+  // The same answer as the pattern when every name is one word (a whole-word match of a word is a whole run of word
+  // characters), read as one map lookup per word of the text: every medication record of every patient passes here,
+  // and the pattern, an alternation of every name, is tried against every name at each word it meets.
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const word = i < text.length && isWordChar(text.charCodeAt(i));
+    if (word && start < 0) start = i;
+    else if (!word && start >= 0) {
+      addName(byName.get(text.slice(start, i).toLowerCase()), out);
+      start = -1;
+    }
+  }
+}
+
+function addName(named: MedicationName | undefined, out: MedicationName[]): void {
+  if (named !== undefined && !out.includes(named)) out.push(named);
 }
 
 /** The names a concept's text, then its codings' displays, use: what a clinician reads on the record. */
