@@ -6,25 +6,13 @@
  * it is not systemic (a cream, eye drops, an inhaler) is not read as systemic (`definitions.currentMedication.nonSystemicRoutes`).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { createEngine } from '../engine/index.ts';
+import { seedWith } from '../../test/support/seed-bundle.ts';
+import type { SeedResource as Resource } from '../../test/support/seed-bundle.ts';
 
 const AS_OF = '2026-11-27';
 const engine = createEngine();
-
-interface Resource {
-  resourceType: string;
-  id: string;
-  [key: string]: unknown;
-}
-const seed = JSON.parse(readFileSync(new URL('../../examples/seed-vignette.json', import.meta.url), 'utf8')) as {
-  entry: { fullUrl?: string; resource: Resource }[];
-};
-
-function seedWith(...extra: Resource[]): unknown {
-  return { ...seed, entry: [...seed.entry, ...extra.map((resource) => ({ resource }))] };
-}
 
 /** An active statement of the medication named only by text, started 2026-10-01, with optional extra fields. */
 function statementNamed(text: string, more: Record<string, unknown> = {}, id = 'named'): Resource {

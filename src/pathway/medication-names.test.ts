@@ -5,26 +5,13 @@
  * alike, through the engine's public door; nor is an antidepressant named by its ingredient only.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { createEngine } from '../engine/index.ts';
+import { seed, seedWith } from '../../test/support/seed-bundle.ts';
+import type { SeedResource as Resource } from '../../test/support/seed-bundle.ts';
 
 const AS_OF = '2026-11-27';
 const engine = createEngine();
-
-interface Resource {
-  resourceType: string;
-  id: string;
-  [key: string]: unknown;
-}
-const seed = JSON.parse(readFileSync(new URL('../../examples/seed-vignette.json', import.meta.url), 'utf8')) as {
-  entry: { fullUrl?: string; resource: Resource }[];
-};
-
-/** The seed vignette (hs-CRP 7 mg/L on 2026-11-06, referred to a trial) with extra resources. */
-function seedWith(...extra: Resource[]): unknown {
-  return { ...seed, entry: [...seed.entry, ...extra.map((resource) => ({ resource }))] };
-}
 
 const patient = { reference: 'Patient/seed-patient' };
 
