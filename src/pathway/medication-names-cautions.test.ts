@@ -131,6 +131,25 @@ describe('a CRP-confounding medicine named without a listed code', () => {
   });
 });
 
+describe('the clinic\'s abbreviations for a systemic route keep a named medicine systemic', () => {
+  test('"PO", "IV", "IM", "SC" beside a route word: the caution to confirm, never set aside', () => {
+    for (const [text, dosageText] of [
+      ['Prednisolone 40 mg', '40 mg PO once daily for 5 days; continue usual inhaler'],
+      ['Methylprednisolone 125 mg', '125 mg IV once; nebulised salbutamol'],
+      ['Methotrexate 15 mg', '15 mg SC weekly; emollient cream for dry skin'],
+      ['Dexamethasone 8 mg', '8 mg IM stat; topical anaesthetic before'],
+    ] as const) {
+      const bundle = seedWith(statementNamed(text, { dosage: [{ text: dosageText }] }));
+      const a = engine.assess(bundle, { asOf: AS_OF });
+      assert.deepEqual(
+        a.cautions.flatMap((c) => c.toConfirm ?? []),
+        ['MedicationStatement/named'],
+        `${text}: ${dosageText}`,
+      );
+    }
+  });
+});
+
 describe('a coded medicine of the list whose record says it is applied', () => {
   test('coded hydrocortisone (RxNorm ingredient 5492) recorded as "Hydrocortisone 1% cream": to confirm, never a confirmed exclusion', () => {
     const cream = statementNamed('Hydrocortisone 1% cream', {
