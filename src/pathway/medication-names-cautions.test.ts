@@ -131,7 +131,7 @@ describe('a CRP-confounding medicine named without a listed code', () => {
   });
 });
 
-describe('the clinic\'s abbreviations for a systemic route keep a named medicine systemic', () => {
+describe("the clinic's abbreviations for a systemic route keep a named medicine systemic", () => {
   test('"PO", "IV", "IM", "SC" beside a route word: the caution to confirm, never set aside', () => {
     for (const [text, dosageText] of [
       ['Prednisolone 40 mg', '40 mg PO once daily for 5 days; continue usual inhaler'],
