@@ -227,7 +227,8 @@ function textsOf(concept: Concept | undefined): (string | undefined)[] {
 /**
  * The non-systemic route word a medication record uses (its product's or ingredients' text, form, route, dosage
  * text), or its route's code when `nonSystemicRoutes.codeSets` lists it, when its texts use none of the systemic
- * words: "Hydrocortisone 1% cream" -> cream; "Ibuprofen soft gel capsule" -> undefined
+ * words and its route is no code of `systemicCodeSets` (oral, intravenous...): "Hydrocortisone 1% cream" -> cream;
+ * "Ibuprofen soft gel capsule" -> undefined
  * (`definitions.currentMedication.nonSystemicRoutes`).
  */
 export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | undefined {
@@ -240,7 +241,8 @@ export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | unde
     m.dosageText,
   ].filter((t): t is string => t !== undefined);
   if (systemicPattern !== undefined && texts.some((t) => systemicPattern.test(t))) return undefined;
-  const routeSets = k.pathway.definitions.currentMedication.nonSystemicRoutes.codeSets;
+  const { codeSets: routeSets, systemicCodeSets } = k.pathway.definitions.currentMedication.nonSystemicRoutes;
+  if (m.route !== undefined && matchConceptInSets(k, systemicCodeSets, m.route) !== undefined) return undefined;
   const route = m.route === undefined ? undefined : matchConceptInSets(k, routeSets, m.route);
   if (route !== undefined) return route.entry.display.toLowerCase();
   if (nonSystemicPattern === undefined) return undefined;

@@ -150,6 +150,25 @@ describe("the clinic's abbreviations for a systemic route keep a named medicine 
   });
 });
 
+describe('a systemic route code keeps a named medicine systemic, as a non-systemic one sets it aside', () => {
+  test('route coded oral or subcutaneous (SNOMED CT, no display) beside "gel": the caution to confirm', () => {
+    for (const [text, code] of [
+      ['Ibuprofen 200 mg liquid gel', '26643006'],
+      ['Methotrexate 25 mg/mL pen, with emollient cream', '34206005'],
+    ] as const) {
+      const named = statementNamed(text, {
+        dosage: [{ route: { coding: [{ system: 'http://snomed.info/sct', code }] } }],
+      });
+      const a = engine.assess(seedWith(named), { asOf: AS_OF });
+      assert.deepEqual(
+        a.cautions.flatMap((c) => c.toConfirm ?? []),
+        ['MedicationStatement/named'],
+        text,
+      );
+    }
+  });
+});
+
 describe('a coded medicine of the list whose record says it is applied', () => {
   test('coded hydrocortisone (RxNorm ingredient 5492) recorded as "Hydrocortisone 1% cream": to confirm, never a confirmed exclusion', () => {
     const cream = statementNamed('Hydrocortisone 1% cream', {
