@@ -132,12 +132,15 @@ describe('a CRP-confounding medicine named without a listed code', () => {
 });
 
 describe("the clinic's abbreviations for a systemic route keep a named medicine systemic", () => {
-  test('"PO", "IV", "IM", "SC" beside a route word: the caution to confirm, never set aside', () => {
+  test('"PO", "IV", "IM", "SC", "tab", "cap", "Liqui-Gel" beside a route word: the caution to confirm, never set aside', () => {
     for (const [text, dosageText] of [
       ['Prednisolone 40 mg', '40 mg PO once daily for 5 days; continue usual inhaler'],
       ['Methylprednisolone 125 mg', '125 mg IV once; nebulised salbutamol'],
       ['Methotrexate 15 mg', '15 mg SC weekly; emollient cream for dry skin'],
       ['Dexamethasone 8 mg', '8 mg IM stat; topical anaesthetic before'],
+      ['Ibuprofen 200 mg Liqui-Gel', '1 every 6 hours'],
+      ['Naproxen 220 mg', '1 gel cap twice daily'],
+      ['Prednisolone 5 mg', '1 tab daily; continue inhaler'],
     ] as const) {
       const bundle = seedWith(statementNamed(text, { dosage: [{ text: dosageText }] }));
       const a = engine.assess(bundle, { asOf: AS_OF });
