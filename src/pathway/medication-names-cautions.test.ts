@@ -153,6 +153,26 @@ describe("the clinic's abbreviations for a systemic route keep a named medicine 
   });
 });
 
+describe('"nasal" names a part of the body as often as a route', () => {
+  test('an oral course "for nasal polyps" is a possible use to confirm; a nasal spray is set aside', () => {
+    const course = statementNamed('Prednisolone 25 mg', {
+      dosage: [{ text: '25 mg daily for 5 days for nasal polyps' }],
+    });
+    const a = engine.assess(seedWith(course), { asOf: AS_OF });
+    assert.deepEqual(
+      a.cautions.flatMap((c) => c.toConfirm ?? []),
+      ['MedicationStatement/named'],
+    );
+    for (const spray of [
+      statementNamed('Dexamethasone nasal spray'),
+      statementNamed('Dexamethasone', { dosage: [{ route: { text: 'Nasal route' } }] }),
+      statementNamed('Dexamethasone 0.1% nasal drops'),
+    ]) {
+      assert.deepEqual(engine.assess(seedWith(spray), { asOf: AS_OF }).cautions, [], JSON.stringify(spray));
+    }
+  });
+});
+
 describe('a systemic route code keeps a named medicine systemic, as a non-systemic one sets it aside', () => {
   test('route coded oral or subcutaneous (SNOMED CT, no display) beside "gel": the caution to confirm', () => {
     for (const [text, code] of [
