@@ -6,7 +6,8 @@
  * (antibiotics: withMedicationNames), the first word of each ingredient entry's display ("Tocilizumab (substance)" ->
  * tocilizumab), and the IL-6 blockers' brand names (`il6BlockerBrandNames` of the `immunosuppressant`
  * contraindication, each with its citation and verified flag). A record whose texts say it is not systemic ("cream",
- * "eye drops": `definitions.currentMedication.nonSystemicRoutes`) is not read by name. Built once when the knowledge
+ * "eye drops": `definitions.currentMedication.nonSystemicRoutes`) is not read by those sets' names; the
+ * contraindication's IL-6 blockers, biologics and JAK inhibitors are read whatever the route. Built once when the knowledge
  * loads; the engine (src/pathway/medication-use.ts), the trial matcher and the CDS order hooks
  * (src/server/cds-hooks/draft-orders.ts) all read names through here.
  */
@@ -42,6 +43,11 @@ export interface MedicationNameIndex {
   /** Whole-word patterns of `nonSystemicRoutes.words` and `.systemicWords` (undefined when there are none). */
   readonly nonSystemicPattern: RegExp | undefined;
   readonly systemicPattern: RegExp | undefined;
+  /**
+   * The ingredients of the `immunosuppressant` contraindication's sets (IL-6 blockers, biologics, JAK inhibitors): a
+   * name of one is read whatever the route words say, since a possible use of one is a request, never set aside.
+   */
+  readonly readWhateverRoute: ReadonlySet<string>;
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -130,6 +136,12 @@ export function buildMedicationNames(
       if (found.size > 0) ingredientsBySet.set(id, found);
     }
   }
+  const readWhateverRoute = new Set<string>();
+  for (const rule of pathway.value.contraindications) {
+    if (rule.predicate !== 'current-medication') continue;
+    for (const id of [...rule.il6BlockerCodeSets, ...rule.codeSets])
+      for (const ingredient of ingredientsBySet.get(id) ?? []) readWhateverRoute.add(ingredient);
+  }
   const routes = pathway.value.definitions.currentMedication.nonSystemicRoutes;
   return {
     pattern: all,
@@ -140,6 +152,7 @@ export function buildMedicationNames(
     namedSets,
     nonSystemicPattern: namePattern(routes.words),
     systemicPattern: namePattern(routes.systemicWords),
+    readWhateverRoute,
   };
 }
 
@@ -214,7 +227,8 @@ function textsOf(concept: Concept | undefined): (string | undefined)[] {
 /**
  * The non-systemic route word a medication record uses (its product's or ingredients' text, form, route, dosage
  * text), or its route's code when `nonSystemicRoutes.codeSets` lists it, when its texts use none of the systemic
- * words: "Hydrocortisone 1% cream" -> cream; "Ibuprofen soft gel capsule" -> undefined
+ * words and its route is no code of `systemicCodeSets` (oral, intravenous...): "Hydrocortisone 1% cream" -> cream;
+ * "Ibuprofen soft gel capsule" -> undefined
  * (`definitions.currentMedication.nonSystemicRoutes`).
  */
 export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | undefined {
@@ -227,7 +241,8 @@ export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | unde
     m.dosageText,
   ].filter((t): t is string => t !== undefined);
   if (systemicPattern !== undefined && texts.some((t) => systemicPattern.test(t))) return undefined;
-  const routeSets = k.pathway.definitions.currentMedication.nonSystemicRoutes.codeSets;
+  const { codeSets: routeSets, systemicCodeSets } = k.pathway.definitions.currentMedication.nonSystemicRoutes;
+  if (m.route !== undefined && matchConceptInSets(k, systemicCodeSets, m.route) !== undefined) return undefined;
   const route = m.route === undefined ? undefined : matchConceptInSets(k, routeSets, m.route);
   if (route !== undefined) return route.entry.display.toLowerCase();
   if (nonSystemicPattern === undefined) return undefined;
@@ -240,7 +255,9 @@ export function nonSystemicRoute(k: Knowledge, m: MedicationFact): string | unde
 
 /**
  * The names a medication record uses (its product's text and displays, then its ingredients'), and, when its texts
- * say it is not systemic, no names but that word (docs/care-pathway.md, "Medications named without a listed code").
+ * say it is not systemic, that word with the names it sets aside: all but those of the `immunosuppressant`
+ * contraindication's medicines, which are read whatever the route words say (docs/care-pathway.md, "Medications named
+ * without a listed code").
  */
 export function medicationNamesOf(
   k: Knowledge,
@@ -254,7 +271,11 @@ export function medicationNamesOf(
   for (const i of m.ingredients) namesInConcept(k, i.code, names);
   if (names.length === 0) return { names };
   const word = nonSystemicRoute(k, m);
-  return word === undefined ? { names } : { names: [], nonSystemic: { word, names } };
+  if (word === undefined) return { names };
+  const always = k.index.medicationNames.readWhateverRoute;
+  const setAside = names.filter((n) => !always.has(n.ingredient));
+  if (setAside.length === 0) return { names };
+  return { names: names.filter((n) => always.has(n.ingredient)), nonSystemic: { word, names: setAside } };
 }
 
 /** The [U] line of the non-systemic routes, for the result's `unverified` when a record was read by them. */

@@ -188,12 +188,15 @@ const Definitions = z.strictObject({
     /**
      * A record recognised only by its name (docs/care-pathway.md, "Medications named without a listed code") is not a
      * systemic medicine when its texts use one of `words` ("cream", "eye drops", "topical") or its route is a code of
-     * `codeSets`, and its texts use none of `systemicWords` ("tablet", "oral"): whole words, any case
+     * `codeSets`, and its texts use none of `systemicWords` ("tablet", "oral") nor is its route a code of
+     * `systemicCodeSets`: whole words, any case
      * (src/knowledge/medication-names.ts).
      */
     nonSystemicRoutes: z.strictObject({
       /** Route codes (Dosage.route) that are not systemic: read like the words. */
       codeSets: z.array(codeSetId),
+      /** Route codes that are systemic (oral, intravenous...): read like the systemic words. */
+      systemicCodeSets: z.array(codeSetId),
       words: z.array(z.string().regex(/^[a-z]+(?: [a-z]+)*$/, 'lower-case words')).min(1),
       systemicWords: z.array(z.string().regex(/^[a-z]+(?: [a-z]+)*$/, 'lower-case words')),
       citation: citationKey,
@@ -723,6 +726,10 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     add(w.codeSets, `definitions.currentMedication.biologicWashout.byIngredient[${i}].codeSets`),
   );
   add(d.currentMedication.nonSystemicRoutes.codeSets, 'definitions.currentMedication.nonSystemicRoutes.codeSets');
+  add(
+    d.currentMedication.nonSystemicRoutes.systemicCodeSets,
+    'definitions.currentMedication.nonSystemicRoutes.systemicCodeSets',
+  );
   add(d.inflammation.crpCodeSets, 'definitions.inflammation.crpCodeSets');
   add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {

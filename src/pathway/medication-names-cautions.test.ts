@@ -131,6 +131,67 @@ describe('a CRP-confounding medicine named without a listed code', () => {
   });
 });
 
+describe("the clinic's abbreviations for a systemic route keep a named medicine systemic", () => {
+  test('"PO", "IV", "IM", "SC", "tab", "cap", "Liqui-Gel" beside a route word: the caution to confirm, never set aside', () => {
+    for (const [text, dosageText] of [
+      ['Prednisolone 40 mg', '40 mg PO once daily for 5 days; continue usual inhaler'],
+      ['Methylprednisolone 125 mg', '125 mg IV once; nebulised salbutamol'],
+      ['Methotrexate 15 mg', '15 mg SC weekly; emollient cream for dry skin'],
+      ['Dexamethasone 8 mg', '8 mg IM stat; topical anaesthetic before'],
+      ['Ibuprofen 200 mg Liqui-Gel', '1 every 6 hours'],
+      ['Naproxen 220 mg', '1 gel cap twice daily'],
+      ['Prednisolone 5 mg', '1 tab daily; continue inhaler'],
+    ] as const) {
+      const bundle = seedWith(statementNamed(text, { dosage: [{ text: dosageText }] }));
+      const a = engine.assess(bundle, { asOf: AS_OF });
+      assert.deepEqual(
+        a.cautions.flatMap((c) => c.toConfirm ?? []),
+        ['MedicationStatement/named'],
+        `${text}: ${dosageText}`,
+      );
+    }
+  });
+});
+
+describe('"nasal" names a part of the body as often as a route', () => {
+  test('an oral course "for nasal polyps" is a possible use to confirm; a nasal spray is set aside', () => {
+    const course = statementNamed('Prednisolone 25 mg', {
+      dosage: [{ text: '25 mg daily for 5 days for nasal polyps' }],
+    });
+    const a = engine.assess(seedWith(course), { asOf: AS_OF });
+    assert.deepEqual(
+      a.cautions.flatMap((c) => c.toConfirm ?? []),
+      ['MedicationStatement/named'],
+    );
+    for (const spray of [
+      statementNamed('Dexamethasone nasal spray'),
+      statementNamed('Dexamethasone', { dosage: [{ route: { text: 'Nasal route' } }] }),
+      statementNamed('Dexamethasone 0.1% nasal drops'),
+    ]) {
+      assert.deepEqual(engine.assess(seedWith(spray), { asOf: AS_OF }).cautions, [], JSON.stringify(spray));
+    }
+  });
+});
+
+describe('a systemic route code keeps a named medicine systemic, as a non-systemic one sets it aside', () => {
+  test('route coded oral or subcutaneous (SNOMED CT, no display) beside "gel": the caution to confirm', () => {
+    for (const [text, code] of [
+      ['Ibuprofen 200 mg liquid gel', '26643006'],
+      ['Methotrexate 25 mg/mL pen, with emollient cream', '34206005'],
+    ] as const) {
+      const named = statementNamed(text, {
+        dosage: [{ route: { coding: [{ system: 'http://snomed.info/sct', code }] } }],
+      });
+      const a = engine.assess(seedWith(named), { asOf: AS_OF });
+      assert.deepEqual(
+        a.cautions.flatMap((c) => c.toConfirm ?? []),
+        ['MedicationStatement/named'],
+        text,
+      );
+    }
+  });
+});
+
 describe('a coded medicine of the list whose record says it is applied', () => {
   test('coded hydrocortisone (RxNorm ingredient 5492) recorded as "Hydrocortisone 1% cream": to confirm, never a confirmed exclusion', () => {
     const cream = statementNamed('Hydrocortisone 1% cream', {

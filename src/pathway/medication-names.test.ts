@@ -211,3 +211,34 @@ describe('another immunosuppressant named without a listed code', () => {
     assert.equal(b.recommendation.code, 'refer-to-trial');
   });
 });
+
+describe('a route word beside a name of the immunosuppressant contraindication', () => {
+  // Every IL-6 blocker, biologic and JAK inhibitor the contraindication lists is read by name whatever the route
+  // words say: a possible use is asked about, never set aside (definitions.currentMedication.nonSystemicRoutes reads
+  // only the cautions' and trial lists' medicines).
+  const withDosage = (text: string, dosageText: string): Resource => ({
+    ...statementNamed(text),
+    dosage: [{ text: dosageText }],
+  });
+
+  test('"Actemra" whose dosage text mentions a gel pack: the CRP in its reach is still not used', () => {
+    const a = engine.assess(seedWith(withDosage('Actemra 162 mg', '162 mg weekly; cold gel pack to the site after')), {
+      asOf: AS_OF,
+    });
+    assert.equal(a.inflammation.status, 'unknown', 'a CRP that tocilizumab may suppress is never used as valid');
+    assert.notEqual(a.recommendation.code, 'refer-to-trial');
+    assert.ok(a.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'));
+  });
+
+  test('"Adalimumab" beside topical treatment: the work-up still asks to confirm it, in assess and match alike', () => {
+    const bundle = seedWith(withDosage('Adalimumab 40 mg', '40 mg every other week with topical treatment'));
+    const a = engine.assess(bundle, { asOf: AS_OF });
+    assert.ok(
+      a.missingWorkup.some((w) => w.code === 'confirm-immunosuppressant'),
+      'never a silent referral',
+    );
+    assert.ok(a.issues.some((i) => i.code === 'medication.named-only' && /adalimumab/.test(i.message)));
+    const [insight] = engine.match(bundle, { asOf: AS_OF, trials: ['insight'] });
+    assert.notEqual(insight?.verdict, 'eligible');
+  });
+});

@@ -162,6 +162,8 @@ export const PROJECTION_COLUMNS = [
   // An observation's qualifier concept: the substance of an allergy row whose value_as_concept_id is empty.
   'qualifier_vocabulary',
   'qualifier_code',
+  // A drug row's concept name ("hydrocortisone 10 MG/ML Topical Cream"): the medication's text, which says its route.
+  'concept_name',
 ] as const;
 
 const NUMERIC = new Set([
@@ -272,13 +274,13 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(13)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(14)}
 ${kept('condition_occurrence', 'co', 'condition')}
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL, NULL, NULL
+      NULL, NULL, NULL, sc.concept_name
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
@@ -299,7 +301,7 @@ ${kept('condition_occurrence', 'co', 'condition')}
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id, NULL, NULL
+      m.operator_concept_id, NULL, NULL, NULL
 ${kept('measurement', 'm', 'measurement')}
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
@@ -307,7 +309,7 @@ ${kept('measurement', 'm', 'measurement')}
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
-      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code
+      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL
 ${kept('observation', 'o', 'observation')}
     -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
     -- names its substance in the qualifier.
@@ -320,7 +322,7 @@ ${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(13)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(14)}
 ${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}

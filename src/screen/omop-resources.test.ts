@@ -33,6 +33,7 @@ const base: Row = {
   operator_concept_id: null,
   qualifier_vocabulary: null,
   qualifier_code: null,
+  concept_name: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {

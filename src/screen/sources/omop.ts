@@ -322,7 +322,11 @@ export function personResources(
           id: r.ingredient_code === null ? `d${r.row_id}` : `d${r.row_id}-${String(r.ingredient_code)}`,
           subject,
           status: end !== undefined && end < asOf ? 'completed' : 'active',
-          medicationCodeableConcept: { coding: codings(r, vocab) },
+          // The product's name is its text: it says the route ("Topical Cream"), read as the FHIR path reads it.
+          medicationCodeableConcept: {
+            coding: codings(r, vocab),
+            ...(r.concept_name === null ? {} : { text: String(r.concept_name) }),
+          },
           effectivePeriod: { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) },
           ...(perDay === undefined
             ? {}

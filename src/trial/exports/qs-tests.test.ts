@@ -16,7 +16,7 @@ test('every instrument: each QS test code names one test and each test one code,
     const tests = [
       ...def.items.map((item) => qsItemTest(def, item)),
       ...def.scorings.map((s) => qsTotalTest(def, s.id)),
-      ...def.subscales.map((sub) => qsSubscaleTest(def, sub)),
+      ...def.subscales.flatMap((sub) => def.scorings.map((s) => qsSubscaleTest(def, sub, s.id))),
     ];
     const nameOf = new Map<string, string>();
     const codeOf = new Map<string, string>();
@@ -38,4 +38,16 @@ test('SHAPS totals under its two scorings have two codes; the first scoring keep
     ['SHAPSTOT', 'SHAPSTFR'],
   );
   assert.equal(qsTotalTest(shaps, 'franken').test, 'SHAPS total (franken)');
+});
+
+test('Chalder subscales under its two scorings have two codes (0-7 bimodal, 0-21 Likert); the first keeps its code', () => {
+  const cfq = instruments.find((d) => d.code === 'CFQ');
+  assert.ok(cfq);
+  const physical = cfq.subscales.find((s) => s.id === 'physical');
+  assert.ok(physical);
+  const [bimodal, likert] = cfq.scorings.map((s) => qsSubscaleTest(cfq, physical, s.id));
+  assert.equal(bimodal?.testcd, 'CFQPHY');
+  assert.notEqual(likert?.testcd, bimodal?.testcd, 'a Likert subscale is not on the bimodal scale');
+  assert.notEqual(likert?.test, bimodal?.test);
+  assert.match(likert?.testcd ?? '', /^[A-Z][A-Z0-9]{0,7}$/);
 });

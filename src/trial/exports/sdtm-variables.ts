@@ -88,7 +88,8 @@ export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => O
 /**
  * QS test codes and names, built from the instrument definition (knowledge/instruments/): `code` + I + item number
  * (BDI2I16), `code` + TOT for the total under the instrument's first scoring and `code` + T + the first two letters
- * of any other scoring (SHAPSTFR), `code` + the subscale id's first three letters (BDI2SOM). The project's own, not
+ * of any other scoring (SHAPSTFR), `code` + the subscale id's first three letters (BDI2SOM), with the first two letters
+ * of any other scoring (CFQPHYLI). The project's own, not
  * CDISC QS terminology. sdtm.ts writes the QS rows with these and define.ts lists them per instrument; each code has
  * one name (src/trial/exports/qs-tests.test.ts).
  */
@@ -108,20 +109,38 @@ export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): 
     test: `${def.name} total (${scoring ?? 'unknown scoring'})`,
   };
 };
-export const qsSubscaleTest = (def: InstrumentDefinition, sub: InstrumentDefinition['subscales'][number]): QsTest => ({
-  testcd: `${def.code}${sub.id.slice(0, 3).toUpperCase()}`,
-  test: `${def.name} ${sub.label}`,
-});
+/**
+ * A subscale under a scoring: its points are the scoring's, like the total's (Chalder physical 0-7 bimodal, 0-21
+ * Likert), so each scoring has a code of its own; the first (default) scoring keeps `code` + the subscale's three
+ * letters, another adds the first two letters of the scoring (CFQPHYLI).
+ */
+export const qsSubscaleTest = (
+  def: InstrumentDefinition,
+  sub: InstrumentDefinition['subscales'][number],
+  scoring: string | null,
+): QsTest => {
+  const id = scoring ?? 'unknown';
+  const testcd = `${def.code}${sub.id.slice(0, 3).toUpperCase()}`;
+  return def.scorings[0]?.id === id
+    ? { testcd, test: `${def.name} ${sub.label}` }
+    : {
+        testcd: `${testcd}${id.slice(0, 2).toUpperCase()}`,
+        test: `${def.name} ${sub.label} (${scoring ?? 'unknown scoring'})`,
+      };
+};
 export interface QsTest {
   readonly testcd: string;
   readonly test: string;
 }
-/** Every QSTESTCD and QSTEST an instrument's forms can give, items first, then the total (per scoring), subscales. */
+/**
+ * Every QSTESTCD and QSTEST an instrument's forms can give, items first, then the total (per scoring), subscales (per
+ * scoring).
+ */
 export function qsTestTerms(def: InstrumentDefinition): { testcd: string[]; test: string[] } {
   const tests = [
     ...def.items.map((item) => qsItemTest(def, item)),
     ...def.scorings.map((s) => qsTotalTest(def, s.id)),
-    ...def.subscales.map((sub) => qsSubscaleTest(def, sub)),
+    ...def.subscales.flatMap((sub) => def.scorings.map((s) => qsSubscaleTest(def, sub, s.id))),
   ];
   return { testcd: [...new Set(tests.map((t) => t.testcd))], test: [...new Set(tests.map((t) => t.test))] };
 }

@@ -213,7 +213,7 @@ export function sdtmRows(
     qs.push(base(qsTotalTest(def, f.scoring), f.score.total, f.score.total));
     for (const sub of def.subscales) {
       const v = f.score.subscales[sub.id] ?? null;
-      qs.push(base(qsSubscaleTest(def, sub), v, v));
+      qs.push(base(qsSubscaleTest(def, sub, f.scoring), v, v));
     }
   }
 
