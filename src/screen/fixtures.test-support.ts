@@ -14,7 +14,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { populationOptions } from '../cli/commands/synth.ts';
 import { createEngine, type Engine } from '../engine/index.ts';
 import { generatePopulation, type SynthPatient } from '../synth/population.ts';
-import { thresholdsFrom } from '../synth/truth.ts';
+import { personId } from '../synth/omop.ts';
+import { thresholdsFrom, truthOf } from '../synth/truth.ts';
+import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { writeNdjson } from '../synth/write-ndjson.ts';
 import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
 import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
@@ -22,6 +24,20 @@ import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts'
 import { postgresRunner } from './sources/postgres.ts';
 
 export const AS_OF = '2026-11-27';
+
+/** The day `offset` days from AS_OF (YYYY-MM-DD), for the dates of a scenario's rows. */
+export const dayFromAsOf = (offset: number): string => fromDayNumber((toDayNumber(AS_OF) as number) + offset);
+
+/** The OMOP person_ids of the first two persons the generator's ground truth calls referable. */
+export function twoReferablePersons(pop: Population): [number, number] {
+  const thresholds = thresholdsFrom(pop.engine.knowledge);
+  const ids = pop.patients
+    .filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial')
+    .slice(0, 2)
+    .map((p) => personId(p));
+  if (ids.length < 2) throw new Error('fewer than two referable persons in the population');
+  return ids as [number, number];
+}
 
 export interface Population {
   readonly dir: string;

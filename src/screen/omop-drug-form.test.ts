@@ -11,10 +11,14 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before } from 'node:test';
-import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { personId } from '../synth/omop.ts';
-import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, type assessPersons, omopScenario, writePopulation, type Population } from './fixtures.test-support.ts';
+import {
+  dayFromAsOf,
+  type assessPersons,
+  omopScenario,
+  twoReferablePersons,
+  writePopulation,
+  type Population,
+} from './fixtures.test-support.ts';
 
 let pop: Population;
 before(async () => {
@@ -22,20 +26,12 @@ before(async () => {
 });
 after(() => rmSync(pop.dir, { recursive: true, force: true }));
 
-const day = (offset: number): string => fromDayNumber((toDayNumber(AS_OF) as number) + offset);
+const day = dayFromAsOf;
 
 type Two = [number, number];
 
 /** Two referable persons by OMOP person_id: one on a drug form of tocilizumab, one allergic to one. */
-function referablePersons(): Two {
-  const thresholds = thresholdsFrom(pop.engine.knowledge);
-  const ids = pop.patients
-    .filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial')
-    .slice(0, 2)
-    .map((p) => personId(p));
-  assert.equal(ids.length, 2, 'referable persons in the population');
-  return ids as Two;
-}
+const referablePersons = (): Two => twoReferablePersons(pop);
 
 /** Site rows: the two forms under tocilizumab in concept_ancestor, an exposure to one, an allergy to the other. */
 function siteRows(t: (table: string) => string, [exposed, allergic]: Two): string[] {

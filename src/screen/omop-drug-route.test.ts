@@ -10,10 +10,14 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before } from 'node:test';
-import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { personId } from '../synth/omop.ts';
-import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, type assessPersons, omopScenario, writePopulation, type Population } from './fixtures.test-support.ts';
+import {
+  dayFromAsOf,
+  type assessPersons,
+  omopScenario,
+  twoReferablePersons,
+  writePopulation,
+  type Population,
+} from './fixtures.test-support.ts';
 
 let pop: Population;
 before(async () => {
@@ -21,20 +25,12 @@ before(async () => {
 });
 after(() => rmSync(pop.dir, { recursive: true, force: true }));
 
-const day = (offset: number): string => fromDayNumber((toDayNumber(AS_OF) as number) + offset);
+const day = dayFromAsOf;
 
 type Two = [number, number];
 
 /** Two referable persons by OMOP person_id: one on a hydrocortisone cream, one on hydrocortisone tablets. */
-function referablePersons(): Two {
-  const thresholds = thresholdsFrom(pop.engine.knowledge);
-  const ids = pop.patients
-    .filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial')
-    .slice(0, 2)
-    .map((p) => personId(p));
-  assert.equal(ids.length, 2, 'referable persons in the population');
-  return ids as Two;
-}
+const referablePersons = (): Two => twoReferablePersons(pop);
 
 /** Site rows: hydrocortisone (RxNorm 5492), a cream and a tablet of it with their strengths, an exposure to each. */
 function siteRows(t: (table: string) => string, [onCream, onTablets]: Two): string[] {
