@@ -78,5 +78,16 @@ export const InstrumentSchema = z
       if (!known.has(Number(key)))
         ctx.addIssue({ code: 'custom', message: `optionItems: no item ${key}`, path: ['optionItems'] });
     }
+    // The SDTM QS codes of a score under another scoring add the scoring's first two letters
+    // (src/trial/exports/sdtm-variables.ts): they must tell the scorings apart and keep QSTESTCD within 8 characters.
+    const letters = def.scorings.slice(1).map((s) => s.id.slice(0, 2).toUpperCase());
+    if (new Set(letters).size < letters.length) {
+      const message = 'scorings after the first must differ in their first two letters (their export test codes)';
+      ctx.addIssue({ code: 'custom', message, path: ['scorings'] });
+    }
+    if (letters.length > 0 && def.subscales.length > 0 && def.code.length > 3) {
+      const message = `code ${def.code}: at most 3 characters when subscales are scored under several scorings (QSTESTCD = code + 3 subscale letters + 2 scoring letters, 8 at most)`;
+      ctx.addIssue({ code: 'custom', message, path: ['code'] });
+    }
   });
 export type InstrumentDefinition = z.infer<typeof InstrumentSchema>;

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InstrumentSchema } from '../../instruments/index.ts';
 import { loadInstruments } from '../../instruments/load.ts';
 import { qsItemTest, qsSubscaleTest, qsTotalTest } from './sdtm-variables.ts';
 
@@ -50,4 +51,17 @@ test('Chalder subscales under its two scorings have two codes (0-7 bimodal, 0-21
   assert.notEqual(likert?.testcd, bimodal?.testcd, 'a Likert subscale is not on the bimodal scale');
   assert.notEqual(likert?.test, bimodal?.test);
   assert.match(likert?.testcd ?? '', /^[A-Z][A-Z0-9]{0,7}$/);
+});
+
+test('an instrument file whose export codes could not be told apart or would pass 8 characters is refused', () => {
+  const chalder = instruments.find((d) => d.code === 'CFQ');
+  assert.ok(chalder);
+  assert.ok(InstrumentSchema.safeParse(chalder).success);
+  const tooLong = InstrumentSchema.safeParse({ ...chalder, code: 'CHALD' });
+  assert.equal(tooLong.success, false);
+  assert.match(JSON.stringify(tooLong.error?.issues), /at most 3 characters/);
+  const scorings = [...chalder.scorings, { ...chalder.scorings[1]!, id: 'linear' }];
+  const alike = InstrumentSchema.safeParse({ ...chalder, scorings });
+  assert.equal(alike.success, false);
+  assert.match(JSON.stringify(alike.error?.issues), /differ in their first two letters/);
 });

@@ -87,46 +87,48 @@ export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => O
 
 /**
  * QS test codes and names, built from the instrument definition (knowledge/instruments/): `code` + I + item number
- * (BDI2I16), `code` + TOT for the total under the instrument's first scoring and `code` + T + the first two letters
- * of any other scoring (SHAPSTFR), `code` + the subscale id's first three letters (BDI2SOM), with the first two letters
- * of any other scoring (CFQPHYLI). The project's own, not
- * CDISC QS terminology. sdtm.ts writes the QS rows with these and define.ts lists them per instrument; each code has
- * one name (src/trial/exports/qs-tests.test.ts).
+ * (BDI2I16), `code` + TOT for the total (BDI2TOT), `code` + the subscale id's first three letters (BDI2SOM). A total or
+ * subscale under a scoring other than the instrument's first is on another scale, so it gets a code of its own: T +
+ * the scoring's first two letters for a total (SHAPSTFR), the subscale's code + those letters (CFQPHYLI). The
+ * project's own, not CDISC QS terminology. sdtm.ts writes the QS rows with these and define.ts lists them per
+ * instrument; each code has one name, at most 8 characters (src/trial/exports/qs-tests.test.ts; the instrument schema
+ * keeps `code` short enough).
  */
 export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => ({
   testcd: `${def.code}I${String(item.number).padStart(2, '0')}`,
   test: `${def.name} item ${item.number}: ${item.label}`,
 });
-/**
- * The total under a scoring. Totals under two scorings are not comparable (SHAPS 0-14 and 14-56), so each scoring has
- * a code of its own, as SDTM gives each QSTESTCD one QSTEST; the first (default) scoring keeps `code` + TOT.
- */
-export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => {
+
+/** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
+function otherScoring(
+  def: InstrumentDefinition,
+  scoring: string | null,
+): { letters: string; name: string } | undefined {
   const id = scoring ?? 'unknown';
-  const first = def.scorings[0]?.id === id;
+  if (def.scorings[0]?.id === id) return undefined;
+  return { letters: id.slice(0, 2).toUpperCase(), name: scoring ?? 'unknown scoring' };
+}
+
+/** The total under a scoring (SHAPS 0-14 and 14-56 totals are not comparable: the scoring is in QSTEST too). */
+export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => {
+  const other = otherScoring(def, scoring);
   return {
-    testcd: first ? `${def.code}TOT` : `${def.code}T${id.slice(0, 2).toUpperCase()}`,
+    testcd: other === undefined ? `${def.code}TOT` : `${def.code}T${other.letters}`,
     test: `${def.name} total (${scoring ?? 'unknown scoring'})`,
   };
 };
-/**
- * A subscale under a scoring: its points are the scoring's, like the total's (Chalder physical 0-7 bimodal, 0-21
- * Likert), so each scoring has a code of its own; the first (default) scoring keeps `code` + the subscale's three
- * letters, another adds the first two letters of the scoring (CFQPHYLI).
- */
+
+/** A subscale under a scoring: its points are the scoring's, like the total's (Chalder physical 0-7 or 0-21). */
 export const qsSubscaleTest = (
   def: InstrumentDefinition,
   sub: InstrumentDefinition['subscales'][number],
   scoring: string | null,
 ): QsTest => {
-  const id = scoring ?? 'unknown';
   const testcd = `${def.code}${sub.id.slice(0, 3).toUpperCase()}`;
-  return def.scorings[0]?.id === id
+  const other = otherScoring(def, scoring);
+  return other === undefined
     ? { testcd, test: `${def.name} ${sub.label}` }
-    : {
-        testcd: `${testcd}${id.slice(0, 2).toUpperCase()}`,
-        test: `${def.name} ${sub.label} (${scoring ?? 'unknown scoring'})`,
-      };
+    : { testcd: `${testcd}${other.letters}`, test: `${def.name} ${sub.label} (${other.name})` };
 };
 export interface QsTest {
   readonly testcd: string;
