@@ -238,3 +238,38 @@ test('a dose reduced after an adequate stretch stays visible as an exposure of i
   // One record at one dose is still one exposure.
   assert.equal(tr([exposure(RXNORM.sertraline, 100, 60)]).exposures.length, 1);
 });
+
+describe('dates given only as a month or a year (definitions 2-3)', () => {
+  test('a course from "2025-01" to "2025-03" may be 30 or 90 days: unverified, never inadequate', () => {
+    const t = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2025-01', end: '2025-03' })]);
+    assert.equal(t.count, 0);
+    const e = t.exposures[0];
+    assert.equal(e?.adequacy, 'unverified');
+    // The firm reading is still the one shown: imprecision never lengthens an exposure.
+    assert.deepEqual([e?.start, e?.end, e?.days], ['2025-01-31', '2025-03-01', 30]);
+    assert.match(e?.reason ?? '', /month or a year/);
+    assert.deepEqual(e?.missing, ['exact dates']);
+    assert.equal(t.unverifiedTrials[0]?.ingredient, 'sertraline');
+  });
+
+  test('a year-only course ("2024" to "2025") and an end year reaching into the lookback are unverified', () => {
+    assert.equal(
+      tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2024', end: '2025' })]).exposures[0]?.adequacy,
+      'unverified',
+    );
+    // Ended "2024": 1 January 2024 is before the lookback (from 2024-11-28), 31 December 2024 inside it.
+    const late = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2023-06-01', end: '2024' })]);
+    assert.equal(late.exposures[0]?.adequacy, 'unverified');
+  });
+
+  test('imprecise dates that cannot reach 42 days, or a dose below the minimum, stay inadequate', () => {
+    // From some day of January to 5 February: 36 days at most.
+    const short = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2025-01', end: '2025-02-05' })]);
+    assert.equal(short.exposures[0]?.adequacy, 'inadequate');
+    const low = tr([medication(RXNORM.sertraline, { dailyMg: 25, start: '2025-01', end: '2025-03' })]);
+    assert.equal(low.exposures[0]?.adequacy, 'inadequate');
+    // Months that are long enough even at their narrowest reading are adequate, with the narrow dates.
+    const firm = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2025-01', end: '2025-06' })]);
+    assert.deepEqual([firm.count, firm.adequateTrials[0]?.start, firm.adequateTrials[0]?.days], [1, '2025-01-31', 122]);
+  });
+});

@@ -198,11 +198,31 @@ function judgeRun(
     const reason = `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`;
     return { exposure: exposureOf(ingredient, whole, minMg, 'unverified', reason, ['daily dose']) };
   }
+  const imprecise = widenedStretch(run, minMg, r);
+  if (imprecise !== undefined) {
+    const sources = imprecise.segments.filter((s) => s.widest !== undefined).map((s) => s.source);
+    const reason = `dates given only as a month or a year (${sources.join(', ')}) allow ${daysOf(imprecise)} days at or above ${fmt(minMg)} mg/day but establish only ${daysOf(run)}: confirm the dates`;
+    return { exposure: exposureOf(ingredient, whole, minMg, 'unverified', reason, ['exact dates']) };
+  }
   if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s, minMg))) {
     const reason = `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(minMg)} mg/day`;
     return { exposure: exposureOf(ingredient, whole, minMg, 'inadequate', reason) };
   }
   return { exposure: exposureOf(ingredient, whole, minMg, 'inadequate', durationReason(run, r, minMg)) };
+}
+
+/**
+ * The qualifying stretch of the run's segments at an adequate (or unknown) dose when dates given only as a month or
+ * year are read at their widest (definition 3: a duration the dates do not establish is unverified, not inadequate);
+ * undefined when no segment is imprecise or even the widest reading falls short.
+ */
+function widenedStretch(run: Stretch, minMg: number, r: Rules): Stretch | undefined {
+  if (!run.segments.some((s) => s.widest !== undefined)) return undefined;
+  const widened = run.segments
+    .filter((s) => atDose(s, minMg) || s.dailyDoseMg === undefined)
+    .map((s) => (s.widest === undefined ? s : { ...s, startDay: s.widest.startDay, endDay: s.widest.endDay }))
+    .sort((a, b) => a.startDay - b.startDay);
+  return bestStretch(join(widened, r.maxGapDays, r.gapInclusive), r);
 }
 
 function durationReason(run: Stretch, r: Rules, minMg?: number): string {

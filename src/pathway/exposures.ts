@@ -22,6 +22,8 @@ export interface DatedSegment extends ExposureSegment {
   readonly endDay?: number;
   /** Not confirmed as taken (statement intended or unknown): never adequate, whatever its dates. */
   readonly unconfirmed?: boolean;
+  /** The widest reading of dates given only as a month or year (MedicationUse.widest), when dated. */
+  readonly widest?: { readonly startDay: number; readonly endDay: number };
 }
 
 export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; ignored: IgnoredMedication[] } {
@@ -55,6 +57,7 @@ export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; 
       endDay: dated ? use.endDay : undefined,
       periodProblem: namedOnly ?? use.unverified,
       unconfirmed,
+      widest: dated ? use.widest : undefined,
     });
   }
   return { segments, ignored };

@@ -264,6 +264,23 @@ const CITED: readonly Cited[] = [
     expected: confirmHistory(),
   },
   {
+    id: 'med-month-only-dates',
+    asOf: AS_OF,
+    tests:
+      'An escitalopram statement from "2025-01" to "2025-03" (patient-reported months) may be 30 or 90 days -> unverified, not inadequate -> confirm-history.',
+    build: withoutEscitalopram('med-month-only-dates', (b) =>
+      b.raw(
+        statement('escitalopram', CODES.escitalopram, {
+          status: 'completed',
+          effectivePeriod: { start: '2025-01', end: '2025-03' },
+          dosage: dose20,
+        }),
+      ),
+    ),
+    cites: DEF2,
+    expected: confirmHistory(),
+  },
+  {
     id: 'med-intended-statement',
     asOf: AS_OF,
     tests:
