@@ -273,3 +273,39 @@ describe('dates given only as a month or a year (definitions 2-3)', () => {
     assert.deepEqual([firm.count, firm.adequateTrials[0]?.start, firm.adequateTrials[0]?.days], [1, '2025-01-31', 122]);
   });
 });
+
+describe('antidepressants taken together (definitions 3-4)', () => {
+  const MIRTAZAPINE = '15996';
+  const sertraline = (start: number, end: number): MedicationFact =>
+    medication(RXNORM.sertraline, { dailyMg: 100, start: daysBefore(start), end: daysBefore(end) });
+  const mirtazapine = (start: number, end: number): MedicationFact =>
+    medication(MIRTAZAPINE, { dailyMg: 30, start: daysBefore(start), end: daysBefore(end) });
+
+  test('mirtazapine added to a running sertraline course is one trial, the addition to confirm', () => {
+    const t = tr([sertraline(400, 200), mirtazapine(330, 240)]);
+    assert.equal(t.count, 1);
+    assert.equal(t.met, false);
+    assert.deepEqual(
+      t.adequateTrials.map((a) => a.ingredient),
+      ['sertraline'],
+    );
+    const added = t.unverifiedTrials.find((u) => u.ingredient === 'mirtazapine');
+    assert.match(added?.reason ?? '', /taken together with sertraline/);
+    assert.deepEqual(added?.missing, ['a separate trial']);
+    assert.equal(t.exposures.find((e) => e.ingredient === 'mirtazapine')?.adequacy, 'unverified');
+  });
+
+  test('two antidepressants started together are one trial; a switch with a two-week cross-taper is two', () => {
+    const together = tr([sertraline(300, 200), mirtazapine(300, 200)]);
+    assert.deepEqual([together.count, together.unverifiedTrials.length], [1, 1]);
+    const crossTaper = tr([sertraline(400, 300), mirtazapine(314, 200)]);
+    assert.deepEqual([crossTaper.count, crossTaper.met], [2, true]);
+  });
+
+  test('42 days on the second drug alone make it a trial of its own; 41 do not', () => {
+    // Mirtazapine runs to 200 days before the as-of date; sertraline stops 242 days before it (42 days of mirtazapine
+    // alone: 241 to 200) or 241 days before it (41 days alone).
+    assert.equal(tr([sertraline(400, 242), mirtazapine(330, 200)]).count, 2);
+    assert.equal(tr([sertraline(400, 241), mirtazapine(330, 200)]).count, 1);
+  });
+});
