@@ -328,7 +328,11 @@ function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acut
     case 'normal':
       return `${what} is below the ${cut} mg/L cut-off`;
     case 'indeterminate':
-      return `${what} is censored and cannot be placed against the ${cut} mg/L cut-off`;
+      // A value censored from below at or above the cut-off (">5 mg/L") is above it for certain: what it cannot show is
+      // whether it is above the acute threshold too.
+      return (crp.comparator === '>' || crp.comparator === '>=') && crp.mgPerL >= cut
+        ? `${what} is at or above the ${cut} mg/L cut-off but censored: it cannot be told whether it is above ${acute} mg/L (possible acute infection or inflammation); repeat with a measured value`
+        : `${what} is censored and cannot be placed against the ${cut} mg/L cut-off`;
     case 'unknown':
       return `${what} cannot be interpreted`;
   }
