@@ -162,4 +162,12 @@ describe('inflammation (definition 5)', () => {
     assert.ok(suppressed.unverified.some((u) => /suppression/.test(u.item)));
     assert.equal(infl([hsCrp(1, daysBefore(15))], [dose]).status, 'normal');
   });
+
+  test('tocilizumab started "this month" (a start given as the month of the as-of date) may precede a CRP of that month', () => {
+    // As of 2026-11-27: the first dose may have been on 1 November, so a CRP of 5 November may be suppressed.
+    const dose = medication(RXNORM.tocilizumab, { start: AS_OF.slice(0, 7) });
+    const f = facts([hsCrp(7, `${AS_OF.slice(0, 7)}-05`)], [dose]);
+    assert.equal(f.inflammation.status, 'unknown');
+    assert.match(f.inflammation.rejected[0]?.reason ?? '', /tocilizumab/);
+  });
 });

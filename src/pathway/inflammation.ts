@@ -45,10 +45,11 @@ function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): Toci
     if (how === undefined) continue;
     const named = how === 'name' ? namedIn(ctx.knowledge, codeSets, u) : undefined;
     if (named !== undefined) noteNamedOnly(ctx, u, named);
-    const from = u.startDay ?? Number.NEGATIVE_INFINITY;
+    // Dates given only as a month or year reach as far as they may (their widest reading, medication-use.ts).
+    const from = u.widest?.startDay ?? u.startDay ?? Number.NEGATIVE_INFINITY;
     const dose: Writable<TocilizumabDoses> = {
       from,
-      to: u.lastDay ?? Number.POSITIVE_INFINITY,
+      to: u.widest?.endDay ?? u.lastDay ?? Number.POSITIVE_INFINITY,
       lastDoseKnown: u.lastDay !== undefined,
       source: u.fact.ref,
     };

@@ -175,7 +175,12 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
   const named = namesOf(ctx, m);
   const start = m.period.start;
-  const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
+  let startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
+  // A month or year that holds the as-of date ("2026-11" as of 27 November) may have begun before it: read at its
+  // latest day that is not after the as-of date, the record exists (an IL-6 blocker started "this month" is current).
+  if (startDay !== undefined && startDay > ctx.asOfDay && (dayOf(start, 'start') ?? startDay) <= ctx.asOfDay) {
+    startDay = ctx.asOfDay;
+  }
   if (startDay !== undefined && startDay > ctx.asOfDay) {
     return ignoredUse(m, `starts ${start ?? ''}, after the as-of date`);
   }
