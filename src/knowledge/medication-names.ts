@@ -15,7 +15,7 @@ import { issue } from '../record/index.ts';
 import type { Concept, Issue, MedicationFact } from '../record/index.ts';
 import type { Knowledge, UnverifiedEntry } from './knowledge.ts';
 import { matchConceptInSets } from './lookup.ts';
-import type { CodeSet } from './schema-codesets.ts';
+import type { AntidepressantBrandName, CodeSet } from './schema-codesets.ts';
 import type { BrandName, Pathway } from './schema-pathway.ts';
 
 export interface MedicationName {
@@ -36,8 +36,10 @@ export interface MedicationNameIndex {
   readonly byName: ReadonlyMap<string, MedicationName>;
   /** Per code set, the ingredients whose names its entries' displays use: the sets a named record may belong to. */
   readonly ingredientsBySet: ReadonlyMap<string, ReadonlySet<string>>;
-  /** One whole-word, any-case pattern of the antidepressant table's ingredient names (definition 2). */
+  /** One whole-word, any-case pattern of the antidepressant table's ingredient and brand names (definition 2). */
   readonly antidepressantPattern: RegExp | undefined;
+  /** The antidepressant names by their lower-case spelling (a brand name with its ingredient and citation). */
+  readonly antidepressantByName: ReadonlyMap<string, MedicationName>;
   /** The code sets whose ingredient names are read (beyond the IL-6 blockers' and the brand names). */
   readonly namedSets: ReadonlySet<string>;
   /** Whole-word patterns of `nonSystemicRoutes.words` and `.systemicWords` (undefined when there are none). */
@@ -88,7 +90,7 @@ function pathwayNamedSets(pathway: Pathway): string[] {
 export function buildMedicationNames(
   pathway: { readonly path: string; readonly value: Pathway },
   codeSets: ReadonlyMap<string, CodeSet>,
-  antidepressantIngredients: Iterable<string>,
+  antidepressants: ReadonlyMap<string, { readonly brandNames?: readonly AntidepressantBrandName[] }>,
   issues: Issue[],
   extraSets: readonly string[] = [],
 ): MedicationNameIndex {
@@ -143,17 +145,35 @@ export function buildMedicationNames(
       for (const ingredient of ingredientsBySet.get(id) ?? []) readWhateverRoute.add(ingredient);
   }
   const routes = pathway.value.definitions.currentMedication.nonSystemicRoutes;
+  const antidepressantByName = antidepressantNames(antidepressants);
   return {
     pattern: all,
     singleWordNames: [...byName.keys()].every((name) => SINGLE_WORD.test(name)),
     byName,
     ingredientsBySet,
-    antidepressantPattern: namePattern(antidepressantIngredients),
+    antidepressantPattern: namePattern(antidepressantByName.keys()),
+    antidepressantByName,
     namedSets,
     nonSystemicPattern: namePattern(routes.words),
     systemicPattern: namePattern(routes.systemicWords),
     readWhateverRoute,
   };
+}
+
+/** The antidepressants' ingredient names, and their brand names each with its ingredient (a brand as BrandName). */
+function antidepressantNames(
+  antidepressants: ReadonlyMap<string, { readonly brandNames?: readonly AntidepressantBrandName[] }>,
+): Map<string, MedicationName> {
+  const byName = new Map<string, MedicationName>();
+  for (const ingredient of antidepressants.keys()) byName.set(ingredient, { name: ingredient, ingredient });
+  for (const [ingredient, row] of antidepressants) {
+    for (const b of row.brandNames ?? []) {
+      const brand: BrandName = { name: b.name, ingredient, citation: b.citation, verified: b.verified };
+      if (b.note !== undefined) brand.note = b.note;
+      byName.set(b.name.toLowerCase(), { name: b.name, ingredient, brand });
+    }
+  }
+  return byName;
 }
 
 /**
@@ -164,7 +184,7 @@ export function withMedicationNames(k: Knowledge, setIds: readonly string[]): Kn
   const known = k.index.medicationNames.namedSets;
   if (setIds.every((id) => known.has(id))) return k;
   const path = k.sources.find((s) => s.id === k.pathway.id)?.path ?? 'pathway';
-  const ingredients = k.index.ingredients.keys();
+  const ingredients = k.index.ingredients;
   const medicationNames = buildMedicationNames(
     { path, value: k.pathway },
     k.codeSets,
@@ -293,12 +313,13 @@ export function unverifiedRoutes(k: Knowledge): UnverifiedEntry | undefined {
  * The antidepressant ingredient a concept names (its text, else a coding's display: "Sertraline 100 mg tablet" ->
  * sertraline), for a record no listed code places (docs/care-pathway.md, "Medications named without a listed code").
  */
-export function antidepressantNamedIn(k: Knowledge, concept: Concept): string | undefined {
-  const pattern = k.index.medicationNames.antidepressantPattern;
+export function antidepressantNamedIn(k: Knowledge, concept: Concept): MedicationName | undefined {
+  const { antidepressantPattern: pattern, antidepressantByName } = k.index.medicationNames;
   if (pattern === undefined) return undefined;
   for (const text of [concept.text, ...concept.codings.map((c) => c.display)]) {
     const m = text === undefined ? null : pattern.exec(text);
-    if (m !== null) return m[0].toLowerCase();
+    const named = m === null ? undefined : antidepressantByName.get(m[0].toLowerCase());
+    if (named !== undefined) return named;
   }
   return undefined;
 }
@@ -310,11 +331,11 @@ export function setsListIngredient(k: Knowledge, setIds: readonly string[], ingr
 }
 
 /** The [U] line of a brand name the reference does not give, for the result's `unverified`; undefined otherwise. */
-export function unverifiedName(named: MedicationName): UnverifiedEntry | undefined {
+export function unverifiedName(named: MedicationName, what = 'IL-6 blocker'): UnverifiedEntry | undefined {
   const brand = named.brand;
   if (brand === undefined || brand.verified) return undefined;
   return {
-    item: `IL-6 blocker brand name "${brand.name}" = ${brand.ingredient}`,
+    item: `${what} brand name "${brand.name}" = ${brand.ingredient}`,
     note: brand.note ?? `the brand name ${brand.name} is not verified in the stored sources`,
     citation: brand.citation,
   };

@@ -207,7 +207,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const systems = buildSystemRules(systemsList, issues);
   const sets = buildSetIndexes(sorted.codeSets, systems, issues);
   const adIndex = buildAntidepressantIndex(antidepressants, systems, issues);
-  const medicationNames = buildMedicationNames(pathway, codeSets, adIndex.ingredients.keys(), issues);
+  const medicationNames = buildMedicationNames(pathway, codeSets, adIndex.ingredients, issues);
   if (issues.length > 0) return fail(issues);
 
   const sources: KnowledgeSource[] = [

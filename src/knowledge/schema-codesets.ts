@@ -112,6 +112,18 @@ export const IngredientCodeSchema = z.strictObject({
 });
 export type IngredientCode = z.infer<typeof IngredientCodeSchema>;
 
+/**
+ * A brand name of an antidepressant ("Zoloft" = sertraline): a record that names it without a code the table lists is
+ * a trial to confirm, never adequate (docs/care-pathway.md, "Medications named without a listed code").
+ */
+export const AntidepressantBrandNameSchema = z.strictObject({
+  name: z.string().regex(/^[A-Z][A-Za-z0-9-]*(?: [A-Za-z0-9-]+)*$/, 'a capitalised name: letters, digits, hyphens'),
+  citation: Key,
+  verified: z.boolean(),
+  note: NonEmpty.optional(),
+});
+export type AntidepressantBrandName = z.infer<typeof AntidepressantBrandNameSchema>;
+
 const ingredientBase = {
   /** Lower-case ingredient name, the id the engine reports ("sertraline"). */
   ingredient: Key,
@@ -119,6 +131,7 @@ const ingredientBase = {
   class: NonEmpty,
   /** May be empty when no ingredient code was verified (the ingredient is then recognised by its products only). */
   codes: z.array(IngredientCodeSchema),
+  brandNames: z.array(AntidepressantBrandNameSchema).default([]),
   note: NonEmpty.optional(),
 };
 

@@ -208,6 +208,12 @@ const Definitions = z.strictObject({
   adequacy: z.strictObject({
     minDurationDays: DaysSchema,
     lookbackDays: DaysSchema,
+    /**
+     * Two adequate trials count as two only when the later-started one has at least this many days on which no
+     * earlier counted trial ran: otherwise the antidepressants were taken together (a combination or augmentation), and
+     * the later one is unverified (src/pathway/adequacy.ts).
+     */
+    separateTrialDays: DaysSchema,
     requiredTrials: ThresholdSchema,
     /** Minimum adequate daily doses come from the antidepressant table (knowledge/codesets); this cites it. */
     minimumDoseCitation: citationKey,

@@ -238,3 +238,74 @@ test('a dose reduced after an adequate stretch stays visible as an exposure of i
   // One record at one dose is still one exposure.
   assert.equal(tr([exposure(RXNORM.sertraline, 100, 60)]).exposures.length, 1);
 });
+
+describe('dates given only as a month or a year (definitions 2-3)', () => {
+  test('a course from "2025-01" to "2025-03" may be 30 or 90 days: unverified, never inadequate', () => {
+    const t = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2025-01', end: '2025-03' })]);
+    assert.equal(t.count, 0);
+    const e = t.exposures[0];
+    assert.equal(e?.adequacy, 'unverified');
+    // The firm reading is still the one shown: imprecision never lengthens an exposure.
+    assert.deepEqual([e?.start, e?.end, e?.days], ['2025-01-31', '2025-03-01', 30]);
+    assert.match(e?.reason ?? '', /month or a year/);
+    assert.deepEqual(e?.missing, ['exact dates']);
+    assert.equal(t.unverifiedTrials[0]?.ingredient, 'sertraline');
+  });
+
+  test('a year-only course ("2024" to "2025") and an end year reaching into the lookback are unverified', () => {
+    assert.equal(
+      tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2024', end: '2025' })]).exposures[0]?.adequacy,
+      'unverified',
+    );
+    // Ended "2024": 1 January 2024 is before the lookback (from 2024-11-28), 31 December 2024 inside it.
+    const late = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2023-06-01', end: '2024' })]);
+    assert.equal(late.exposures[0]?.adequacy, 'unverified');
+  });
+
+  test('imprecise dates that cannot reach 42 days, or a dose below the minimum, stay inadequate', () => {
+    // From some day of January to 5 February: 36 days at most.
+    const short = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2025-01', end: '2025-02-05' })]);
+    assert.equal(short.exposures[0]?.adequacy, 'inadequate');
+    const low = tr([medication(RXNORM.sertraline, { dailyMg: 25, start: '2025-01', end: '2025-03' })]);
+    assert.equal(low.exposures[0]?.adequacy, 'inadequate');
+    // Months that are long enough even at their narrowest reading are adequate, with the narrow dates.
+    const firm = tr([medication(RXNORM.sertraline, { dailyMg: 100, start: '2025-01', end: '2025-06' })]);
+    assert.deepEqual([firm.count, firm.adequateTrials[0]?.start, firm.adequateTrials[0]?.days], [1, '2025-01-31', 122]);
+  });
+});
+
+describe('antidepressants taken together (definitions 3-4)', () => {
+  const MIRTAZAPINE = '15996';
+  const sertraline = (start: number, end: number): MedicationFact =>
+    medication(RXNORM.sertraline, { dailyMg: 100, start: daysBefore(start), end: daysBefore(end) });
+  const mirtazapine = (start: number, end: number): MedicationFact =>
+    medication(MIRTAZAPINE, { dailyMg: 30, start: daysBefore(start), end: daysBefore(end) });
+
+  test('mirtazapine added to a running sertraline course is one trial, the addition to confirm', () => {
+    const t = tr([sertraline(400, 200), mirtazapine(330, 240)]);
+    assert.equal(t.count, 1);
+    assert.equal(t.met, false);
+    assert.deepEqual(
+      t.adequateTrials.map((a) => a.ingredient),
+      ['sertraline'],
+    );
+    const added = t.unverifiedTrials.find((u) => u.ingredient === 'mirtazapine');
+    assert.match(added?.reason ?? '', /taken together with sertraline/);
+    assert.deepEqual(added?.missing, ['a separate trial']);
+    assert.equal(t.exposures.find((e) => e.ingredient === 'mirtazapine')?.adequacy, 'unverified');
+  });
+
+  test('two antidepressants started together are one trial; a switch with a two-week cross-taper is two', () => {
+    const together = tr([sertraline(300, 200), mirtazapine(300, 200)]);
+    assert.deepEqual([together.count, together.unverifiedTrials.length], [1, 1]);
+    const crossTaper = tr([sertraline(400, 300), mirtazapine(314, 200)]);
+    assert.deepEqual([crossTaper.count, crossTaper.met], [2, true]);
+  });
+
+  test('42 days on the second drug alone make it a trial of its own; 41 do not', () => {
+    // Mirtazapine runs to 200 days before the as-of date; sertraline stops 242 days before it (42 days of mirtazapine
+    // alone: 241 to 200) or 241 days before it (41 days alone).
+    assert.equal(tr([sertraline(400, 242), mirtazapine(330, 200)]).count, 2);
+    assert.equal(tr([sertraline(400, 241), mirtazapine(330, 200)]).count, 1);
+  });
+});

@@ -5,7 +5,7 @@
  * lookback. A stretch that would qualify if an unknown dose were adequate is `unverified`, never adequate.
  */
 import type { EngineContext } from './context.ts';
-import { byRef, isoDate, useThreshold } from './context.ts';
+import { byRef, dayOf, isoDate, useThreshold } from './context.ts';
 import type { DatedSegment } from './exposures.ts';
 import type { AdequateTrial, Exposure, IgnoredMedication, TreatmentResistanceFacts, UnverifiedTrial } from './facts.ts';
 import { minimumDailyDose } from './lookups.ts';
@@ -198,11 +198,31 @@ function judgeRun(
     const reason = `${daysOf(possible)} days, but the daily dose is not established (${problems.join('; ')})`;
     return { exposure: exposureOf(ingredient, whole, minMg, 'unverified', reason, ['daily dose']) };
   }
+  const imprecise = widenedStretch(run, minMg, r);
+  if (imprecise !== undefined) {
+    const sources = imprecise.segments.filter((s) => s.widest !== undefined).map((s) => s.source);
+    const reason = `dates given only as a month or a year (${sources.join(', ')}) allow ${daysOf(imprecise)} days at or above ${fmt(minMg)} mg/day but establish only ${daysOf(run)}: confirm the dates`;
+    return { exposure: exposureOf(ingredient, whole, minMg, 'unverified', reason, ['exact dates']) };
+  }
   if (low !== undefined && run.segments.every((s) => s.dailyDoseMg !== undefined && !atDose(s, minMg))) {
     const reason = `${fmt(low)} mg/day is below the minimum adequate dose of ${fmt(minMg)} mg/day`;
     return { exposure: exposureOf(ingredient, whole, minMg, 'inadequate', reason) };
   }
   return { exposure: exposureOf(ingredient, whole, minMg, 'inadequate', durationReason(run, r, minMg)) };
+}
+
+/**
+ * The qualifying stretch of the run's segments at an adequate (or unknown) dose when dates given only as a month or
+ * year are read at their widest (definition 3: a duration the dates do not establish is unverified, not inadequate);
+ * undefined when no segment is imprecise or even the widest reading falls short.
+ */
+function widenedStretch(run: Stretch, minMg: number, r: Rules): Stretch | undefined {
+  if (!run.segments.some((s) => s.widest !== undefined)) return undefined;
+  const widened = run.segments
+    .filter((s) => atDose(s, minMg) || s.dailyDoseMg === undefined)
+    .map((s) => (s.widest === undefined ? s : { ...s, startDay: s.widest.startDay, endDay: s.widest.endDay }))
+    .sort((a, b) => a.startDay - b.startDay);
+  return bestStretch(join(widened, r.maxGapDays, r.gapInclusive), r);
 }
 
 function durationReason(run: Stretch, r: Rules, minMg?: number): string {
@@ -245,6 +265,51 @@ function judgeUndated(s: DatedSegment, ctx: EngineContext): Exposure {
   return exposureOf(s.ingredient, fields, min?.mg, 'unverified', reason, missing);
 }
 
+/**
+ * Adequate trials taken together (definition 4): in start order, a trial counts as one of its own only when it has at
+ * least `minAloneDays()` days (asked only when trials overlap) on which no trial counted before it ran; otherwise it
+ * was a combination or augmentation (mirtazapine added to a running SSRI), and is returned with the reason it is to
+ * confirm. A switch by cross-taper keeps both. Days are compared on the trials' adequate stretches (start to end).
+ */
+function takenTogether(
+  trials: readonly AdequateTrial[],
+  minAloneDays: () => number,
+  inclusive: boolean,
+): Map<AdequateTrial, string> {
+  const ordered = [...trials].sort(
+    (a, b) => a.start.localeCompare(b.start) || a.ingredient.localeCompare(b.ingredient),
+  );
+  const counted: { ingredient: string; from: number; to: number }[] = [];
+  const out = new Map<AdequateTrial, string>();
+  for (const t of ordered) {
+    const from = dayOf(t.start) ?? 0;
+    const to = dayOf(t.end) ?? from;
+    // The counted trials' days inside this one, merged so that a day shared by two of them counts once.
+    const overlaps = counted
+      .filter((c) => c.from <= to && c.to >= from)
+      .map((c) => ({ ingredient: c.ingredient, from: Math.max(c.from, from), to: Math.min(c.to, to) }))
+      .sort((a, b) => a.from - b.from);
+    let shared = 0;
+    let reach = from - 1;
+    for (const o of overlaps) {
+      if (o.to > reach) shared += o.to - Math.max(o.from, reach + 1) + 1;
+      reach = Math.max(reach, o.to);
+    }
+    const alone = to - from + 1 - shared;
+    const limit = overlaps.length === 0 ? 0 : minAloneDays();
+    if (overlaps.length === 0 || (inclusive ? alone >= limit : alone > limit)) {
+      counted.push({ ingredient: t.ingredient, from, to });
+      continue;
+    }
+    const withWhat = [...new Set(overlaps.map((o) => o.ingredient))].join(' and ');
+    out.set(
+      t,
+      `taken together with ${withWhat} (${alone} of its ${to - from + 1} days without it): a combination or augmentation, not a separate trial unless confirmed`,
+    );
+  }
+  return out;
+}
+
 function fmt(mg: number): string {
   return String(Math.round(mg * 1000) / 1000);
 }
@@ -281,9 +346,8 @@ export function deriveTreatmentResistance(
       if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
     }
   }
-  const adequateTrials: AdequateTrial[] = [];
+  let adequateTrials: AdequateTrial[] = [];
   const unverifiedTrials: UnverifiedTrial[] = [];
-  const adequateIngredients = new Set<string>();
   // Each ingredient counts once: its most recent adequate exposure (exposures are in start order per ingredient).
   for (const e of exposures) {
     if (
@@ -305,8 +369,25 @@ export function deriveTreatmentResistance(
     };
     if (i === -1) adequateTrials.push(trial);
     else adequateTrials[i] = trial;
-    adequateIngredients.add(e.ingredient);
   }
+  // The [U] overlap rule is relied upon (and listed) only when two adequate trials overlap.
+  const separate = def.adequacy.separateTrialDays;
+  const together = takenTogether(
+    adequateTrials,
+    () => useThreshold(ctx, 'days of an added antidepressant alone (separate trial)', separate),
+    separate.inclusive,
+  );
+  if (together.size > 0) {
+    adequateTrials = adequateTrials.filter((t) => !together.has(t));
+    for (const [trial, reason] of together) {
+      const k = exposures.findIndex(
+        (e) => e.adequacy === 'adequate' && e.ingredient === trial.ingredient && e.start === trial.start,
+      );
+      const e = exposures[k];
+      if (e !== undefined) exposures[k] = { ...e, adequacy: 'unverified', reason, missing: ['a separate trial'] };
+    }
+  }
+  const adequateIngredients = new Set(adequateTrials.map((t) => t.ingredient));
   for (const e of exposures) {
     if (e.adequacy !== 'unverified' || adequateIngredients.has(e.ingredient)) continue;
     if (unverifiedTrials.some((t) => t.ingredient === e.ingredient)) continue;

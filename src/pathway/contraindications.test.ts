@@ -158,6 +158,30 @@ describe('absolute contraindications (definition 6)', () => {
     assert.ok(g.unverified.some((u) => /default ULN: ALT/.test(u.item)));
   });
 
+  test("hepatic: the result's own ULN is never silently replaced by the default", () => {
+    const alt = (referenceRange: ObservationFact['referenceRange']): ClinicalFacts =>
+      facts({
+        observations: [
+          hsCrp(7),
+          ...workup().filter((o) => o.code.codings[0]?.code !== '1742-6'),
+          { ...quantityObservation('1742-6', 55, 'U/L', daysBefore(10)), referenceRange },
+        ],
+      });
+    // A high given without a unit is in the result's unit: 55 > 1.5 x 33 (the default 40 would allow up to 60).
+    const unitless = alt([{ high: { value: 33 } }]);
+    assert.deepEqual(codes(unitless), ['hepatic']);
+    assert.match(unitless.contraindications[0]?.detail ?? '', /1\.5 x ULN 33/);
+    // A high in a unit that cannot be read ("IU/L" as text): the result cannot be judged against its own range, so
+    // ALT counts as not measured and the work-up asks for it, with an issue; never the default in silence.
+    const unreadable = alt([{ high: { value: 33, unitText: 'IU/L' } }]);
+    assert.deepEqual(codes(unreadable), []);
+    assert.equal(unreadable.labs.alt, undefined);
+    assert.ok(unreadable.issues.some((i) => i.code === 'pathway.lab.reference-range' && /IU\/L/.test(i.message)));
+    // A range with text only, or no high, has no ULN to read: the default applies, as before.
+    assert.deepEqual(codes(alt([{ text: '7-56 U/L' }])), []);
+    assert.deepEqual(codes(alt([{ low: { value: 7, ucum: 'U/L' } }])), []);
+  });
+
   test('lab contraindications use the most recent result in the 90-day window', () => {
     const obs = [
       hsCrp(7),

@@ -6,11 +6,12 @@
  * antidepressant is a segment never adequate, to confirm (docs/care-pathway.md, "Medications named without a listed
  * code").
  */
-import { antidepressantNamedIn } from '../knowledge/index.ts';
+import { antidepressantNamedIn, unverifiedName } from '../knowledge/index.ts';
+import type { MedicationName } from '../knowledge/index.ts';
 import { convertQuantity } from '../units/index.ts';
 import { implausible } from './plausibility.ts';
 import type { MedicationFact, Quantity } from '../record/index.ts';
-import { isoDate, noteIssue } from './context.ts';
+import { isoDate, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ExposureSegment, IgnoredMedication } from './facts.ts';
 import { antidepressantOf } from './lookups.ts';
@@ -22,6 +23,8 @@ export interface DatedSegment extends ExposureSegment {
   readonly endDay?: number;
   /** Not confirmed as taken (statement intended or unknown): never adequate, whatever its dates. */
   readonly unconfirmed?: boolean;
+  /** The widest reading of dates given only as a month or year (MedicationUse.widest), when dated. */
+  readonly widest?: { readonly startDay: number; readonly endDay: number };
 }
 
 export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; ignored: IgnoredMedication[] } {
@@ -31,7 +34,7 @@ export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; 
     const m = use.fact;
     const coded = resolveIngredient(ctx, m);
     const named = coded === undefined ? namedIngredient(ctx, m) : undefined;
-    const drug = coded ?? (named === undefined ? undefined : { ingredient: named });
+    const drug = coded ?? (named === undefined ? undefined : { ingredient: named.ingredient });
     if (drug === undefined) continue;
     if (use.ignored !== undefined) {
       ignored.push({ source: m.ref, reason: use.ignored });
@@ -55,6 +58,7 @@ export function deriveSegments(ctx: EngineContext): { segments: DatedSegment[]; 
       endDay: dated ? use.endDay : undefined,
       periodProblem: namedOnly ?? use.unverified,
       unconfirmed,
+      widest: dated ? use.widest : undefined,
     });
   }
   return { segments, ignored };
@@ -73,8 +77,11 @@ function resolveIngredient(
   return undefined;
 }
 
-/** The antidepressant a record names when no code places it: its product's text or displays, else an ingredient's. */
-function namedIngredient(ctx: EngineContext, m: MedicationFact): string | undefined {
+/**
+ * The antidepressant a record names when no code places it (its ingredient or a brand name: "Zoloft"): its product's
+ * text or displays, else an ingredient's.
+ */
+function namedIngredient(ctx: EngineContext, m: MedicationFact): MedicationName | undefined {
   const k = ctx.knowledge;
   return antidepressantNamedIn(k, m.medication) ?? firstOf(m.ingredients, (i) => antidepressantNamedIn(k, i.code));
 }
@@ -87,10 +94,16 @@ function firstOf<T, R>(items: readonly T[], f: (item: T) => R | undefined): R | 
   return undefined;
 }
 
-/** The reason a named-only record is a trial to confirm, noted as an issue (the IL-6 blockers' rule, definition 2). */
-function namedOnlyReason(ctx: EngineContext, m: MedicationFact, ingredient: string): string {
-  const reason = `named "${ingredient}" without a code the pathway lists: confirm the medicine, its dose and dates`;
+/**
+ * The reason a named-only record is a trial to confirm, noted as an issue (the IL-6 blockers' rule, definition 2); a
+ * [U] brand name it rests on is listed as relied upon.
+ */
+function namedOnlyReason(ctx: EngineContext, m: MedicationFact, named: MedicationName): string {
+  const which = named.brand === undefined ? `"${named.name}"` : `"${named.name}" (${named.ingredient})`;
+  const reason = `named ${which} without a code the pathway lists: confirm the medicine, its dose and dates`;
   noteIssue(ctx, 'medication.named-only', `${m.ref} ${reason}`, m.ref);
+  const unverified = unverifiedName(named, 'antidepressant');
+  if (unverified !== undefined) noteUnverified(ctx, unverified.item, unverified.note, unverified.citation);
   return reason;
 }
 

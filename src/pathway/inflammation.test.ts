@@ -55,6 +55,27 @@ describe('inflammation (definition 5)', () => {
     assert.equal(infl([hsCrp(3, daysBefore(5), { comparator: '>' })]).status, 'indeterminate');
   });
 
+  test('the reason of a censored result names the threshold it cannot be placed against', () => {
+    // "<5" from a standard assay: below or above the cut-off.
+    assert.match(
+      infl([standardCrp(5, daysBefore(5), { comparator: '<' })]).reason ?? '',
+      /<5 mg\/L .* is censored and cannot be placed against the 3 mg\/L cut-off/,
+    );
+    // ">5" is above the cut-off for certain; what it cannot show is whether it is above the acute threshold of 10.
+    const above = infl([hsCrp(5, daysBefore(5), { comparator: '>' })]);
+    assert.equal(above.status, 'indeterminate');
+    assert.doesNotMatch(above.reason ?? '', /cannot be placed against the 3 mg\/L cut-off/);
+    assert.match(above.reason ?? '', /above the 3 mg\/L cut-off/);
+    assert.match(above.reason ?? '', /10 mg\/L/);
+    assert.match(above.reason ?? '', /acute/);
+    assert.match(infl([hsCrp(10, daysBefore(5), { comparator: '>=' })]).reason ?? '', /above the 3 mg\/L cut-off/);
+    // ">1" could be either side of the cut-off.
+    assert.match(
+      infl([hsCrp(1, daysBefore(5), { comparator: '>' })]).reason ?? '',
+      /cannot be placed against the 3 mg\/L cut-off/,
+    );
+  });
+
   test('the most recent valid result wins', () => {
     const i = infl([hsCrp(8, daysBefore(60)), hsCrp(1.2, daysBefore(10))]);
     assert.equal(i.status, 'normal');
@@ -140,5 +161,13 @@ describe('inflammation (definition 5)', () => {
     assert.match(suppressed.inflammation.rejected[0]?.reason ?? '', /tocilizumab/);
     assert.ok(suppressed.unverified.some((u) => /suppression/.test(u.item)));
     assert.equal(infl([hsCrp(1, daysBefore(15))], [dose]).status, 'normal');
+  });
+
+  test('tocilizumab started "this month" (a start given as the month of the as-of date) may precede a CRP of that month', () => {
+    // As of 2026-11-27: the first dose may have been on 1 November, so a CRP of 5 November may be suppressed.
+    const dose = medication(RXNORM.tocilizumab, { start: AS_OF.slice(0, 7) });
+    const f = facts([hsCrp(7, `${AS_OF.slice(0, 7)}-05`)], [dose]);
+    assert.equal(f.inflammation.status, 'unknown');
+    assert.match(f.inflammation.rejected[0]?.reason ?? '', /tocilizumab/);
   });
 });

@@ -45,10 +45,11 @@ function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): Toci
     if (how === undefined) continue;
     const named = how === 'name' ? namedIn(ctx.knowledge, codeSets, u) : undefined;
     if (named !== undefined) noteNamedOnly(ctx, u, named);
-    const from = u.startDay ?? Number.NEGATIVE_INFINITY;
+    // Dates given only as a month or year reach as far as they may (their widest reading, medication-use.ts).
+    const from = u.widest?.startDay ?? u.startDay ?? Number.NEGATIVE_INFINITY;
     const dose: Writable<TocilizumabDoses> = {
       from,
-      to: u.lastDay ?? Number.POSITIVE_INFINITY,
+      to: u.widest?.endDay ?? u.lastDay ?? Number.POSITIVE_INFINITY,
       lastDoseKnown: u.lastDay !== undefined,
       source: u.fact.ref,
     };
@@ -328,7 +329,11 @@ function reasonFor(status: InflammationStatus, crp: CrpResult, cut: number, acut
     case 'normal':
       return `${what} is below the ${cut} mg/L cut-off`;
     case 'indeterminate':
-      return `${what} is censored and cannot be placed against the ${cut} mg/L cut-off`;
+      // A value censored from below at or above the cut-off (">5 mg/L") is above it for certain: what it cannot show is
+      // whether it is above the acute threshold too.
+      return (crp.comparator === '>' || crp.comparator === '>=') && crp.mgPerL >= cut
+        ? `${what} is at or above the ${cut} mg/L cut-off but censored: it cannot be told whether it is above ${acute} mg/L (possible acute infection or inflammation); repeat with a measured value`
+        : `${what} is censored and cannot be placed against the ${cut} mg/L cut-off`;
     case 'unknown':
       return `${what} cannot be interpreted`;
   }

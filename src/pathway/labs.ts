@@ -4,12 +4,12 @@
  * The most recent result decides: if its unit cannot be converted the analyte counts as not measured (and is listed
  * in the missing work-up) rather than falling back to an older value.
  */
-import type { ObservationFact } from '../record/index.ts';
+import type { ObservationFact, Quantity, Writable } from '../record/index.ts';
 import { noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
-import { convert, convertNoting, findObservations, isoDay, latestWithValue } from './observations.ts';
+import { convert, convertNoting, describeQuantity, findObservations, isoDay, latestWithValue } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
 
@@ -57,6 +57,20 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         unconvertible = true;
         continue;
       }
+      const uln = upperLimitOfNormal(obs, a.unit);
+      const unreadableHigh = uln === undefined && readsUln(ctx, analyte) ? unreadableRangeHigh(obs) : undefined;
+      if (unreadableHigh !== undefined) {
+        // Its own range says where normal ends, in a unit the pathway cannot read: the default ULN in its place could
+        // hide a raised value (ALT 55 against 1.5 x 33), so the result is not judged (definition 6).
+        noteIssue(
+          ctx,
+          'pathway.lab.reference-range',
+          `${analyte} result's reference range (upper limit ${unreadableHigh}) cannot be read in ${a.unit}: it is not judged against a default limit; counted as not measured (repeat it, or record the range in ${a.unit})`,
+          obs.ref,
+        );
+        unconvertible = true;
+        continue;
+      }
       const r: LabResult = {
         analyte,
         value: converted.value,
@@ -64,7 +78,7 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         comparator: q.comparator,
         date: isoDay(obs),
         source: obs.ref,
-        upperLimitOfNormal: upperLimitOfNormal(obs, a.unit),
+        upperLimitOfNormal: uln,
       };
       if (chosen === undefined) chosen = r;
       else if (worseIsLower(ctx, analyte) ? r.value < chosen.value : r.value > chosen.value) chosen = r;
@@ -84,14 +98,38 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
   return labs;
 }
 
+/**
+ * A range's high in the result's unit when it gives none of its own (`{ high: { value: 33 } }` beside a value in U/L):
+ * a reference range is stated for its result.
+ */
+function rangeHigh(obs: ObservationFact, high: Quantity): Quantity {
+  if (high.ucum !== undefined || high.unitText !== undefined || obs.value?.kind !== 'quantity') return high;
+  const { ucum, unitText } = obs.value.quantity;
+  const inResultUnit: Writable<Quantity> = { value: high.value };
+  if (ucum !== undefined) inResultUnit.ucum = ucum;
+  if (unitText !== undefined) inResultUnit.unitText = unitText;
+  return inResultUnit;
+}
+
 /** A result's upper limit of normal in `unit`, from its first reference range with a convertible high value. */
 export function upperLimitOfNormal(obs: ObservationFact, unit: string): number | undefined {
   for (const range of obs.referenceRange) {
     if (range.high === undefined) continue;
-    const r = convert(range.high, unit);
+    const r = convert(rangeHigh(obs, range.high), unit);
     if (r.ok && r.value > 0) return r.value;
   }
   return undefined;
+}
+
+/** The first range high, as given ("33 IU/L"), for a result whose ranges give no readable ULN; undefined when none. */
+function unreadableRangeHigh(obs: ObservationFact): string | undefined {
+  const high = obs.referenceRange.find((range) => range.high !== undefined)?.high;
+  return high === undefined ? undefined : describeQuantity(rangeHigh(obs, high));
+}
+
+/** Whether a contraindication reads the analyte against its upper limit of normal (ALT, AST). */
+function readsUln(ctx: EngineContext, analyte: LabAnalyte): boolean {
+  return ctx.pathway.contraindications.some((c) => c.predicate === 'lab-above-uln' && c.analytes.includes(analyte));
 }
 
 // "No" only as the whole answer: "No result", "No sample received" are not negative results.

@@ -165,14 +165,34 @@ describe('an IL-6 blocker named without a listed code', () => {
 
 describe('an antidepressant named without a listed code', () => {
   /** The seed vignette with its sertraline statement given as text only ("Sertraline 100 mg tablet"). */
-  function seedWithSertralineAsText(): unknown {
+  function seedWithSertralineAsText(medication: unknown = { text: 'Sertraline 100 mg tablet' }): unknown {
     const entry = seed.entry.map((e) =>
       e.resource.id === 'seed-sertraline'
-        ? { ...e, resource: { ...e.resource, medicationCodeableConcept: { text: 'Sertraline 100 mg tablet' } } }
+        ? { ...e, resource: { ...e.resource, medicationCodeableConcept: medication } }
         : e,
     );
     return { ...seed, entry };
   }
+
+  test('a brand name ("Zoloft 100 mg oral tablet", a branded-drug code no set lists) is a trial to confirm too', () => {
+    // A branded drug (RxNorm SBD) code the antidepressant table does not list, named by its brand only.
+    const zoloft = {
+      coding: [
+        { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '208149', display: 'Zoloft 100 MG Oral Tablet' },
+      ],
+      text: 'Zoloft 100 mg oral tablet',
+    };
+    const a = engine.assess(seedWithSertralineAsText(zoloft), { asOf: AS_OF });
+    // Before: the record was ignored without a word and the patient read as not treatment-resistant.
+    assert.equal(a.recommendation.code, 'confirm-history');
+    const trial = a.treatmentResistance.unverifiedTrials.find((t) => t.ingredient === 'sertraline');
+    assert.match(trial?.reason ?? '', /named "Zoloft" \(sertraline\) without a code the pathway lists/);
+    assert.ok(a.issues.some((i) => i.code === 'medication.named-only' && /Zoloft/.test(i.message)));
+    assert.ok(
+      a.unverified.some((u) => /Zoloft/.test(u.item)),
+      'the [U] brand name is listed as relied upon',
+    );
+  });
 
   test('it is a trial to confirm, never silently dropped nor counted as adequate', () => {
     const a = engine.assess(seedWithSertralineAsText(), { asOf: AS_OF });

@@ -71,6 +71,22 @@ describe('definition 3a: current medication', () => {
     assert.equal(isCurrent(medication(NAPROXEN, { start: daysBefore(-2) })), false, 'starts after the as-of date');
   });
 
+  test('a start given as the month (or year) of the as-of date may be before it: the record exists and is current', () => {
+    // As of 2026-11-27, "2026-11" may be 1-27 November; read at its latest day not after the as-of date.
+    const thisMonth = medication(ADALIMUMAB, { start: AS_OF.slice(0, 7) });
+    assert.equal(isCurrent(thisMonth), true);
+    const sertraline = medication(RXNORM.sertraline, { dailyMg: 100, start: AS_OF.slice(0, 7) });
+    const f = facts([sertraline]);
+    assert.ok(
+      !f.treatmentResistance.ignored.some((i) => i.source === sertraline.ref),
+      'not "starts after the as-of date"',
+    );
+    assert.ok(f.medications.current.includes(sertraline.ref));
+    assert.equal(isCurrent(medication(NAPROXEN, { start: AS_OF.slice(0, 4) })), true);
+    // A month wholly after the as-of date has not started yet.
+    assert.equal(isCurrent(medication(NAPROXEN, { start: '2026-12' })), false);
+  });
+
   test('an undated open-ended record is stale (never current)', () => {
     const m = medication(NAPROXEN, {});
     assert.equal(isCurrent(m), false);

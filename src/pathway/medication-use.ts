@@ -56,6 +56,12 @@ export interface MedicationUse {
   readonly knownEndDay?: number;
   /** The last known day of use: the end, else the date of a record dated by one day; undefined when unknown. */
   readonly lastDay?: number;
+  /**
+   * When a start or end is given only as a month or year: the widest reading of the period (a partial start at its
+   * earliest day, a partial end at its latest, the end at most the as-of day). It may show that the dates allow an
+   * adequate trial the firm reading does not establish (definition 3: unverified, never inadequate).
+   */
+  readonly widest?: { readonly startDay: number; readonly endDay: number };
   /** Why the exposure is unverified (status intended or unknown, duration unknown); undefined when firm. */
   readonly unverified?: string;
   /** True when the status alone makes it unverified (intended, unknown): not confirmed as taken. */
@@ -169,37 +175,25 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
   if (ignoredWhy !== undefined) return ignoredUse(m, ignoredWhy);
   const named = namesOf(ctx, m);
   const start = m.period.start;
-  const startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
+  let startDay = start === undefined ? undefined : dayOf(start, isFullDate(start) ? 'start' : 'end');
+  // A month or year that holds the as-of date ("2026-11" as of 27 November) may have begun before it: read at its
+  // latest day that is not after the as-of date, the record exists (an IL-6 blocker started "this month" is current).
+  if (startDay !== undefined && startDay > ctx.asOfDay && (dayOf(start, 'start') ?? startDay) <= ctx.asOfDay) {
+    startDay = ctx.asOfDay;
+  }
   if (startDay !== undefined && startDay > ctx.asOfDay) {
     return ignoredUse(m, `starts ${start ?? ''}, after the as-of date`);
   }
   // A partial end date is read as its earliest day: imprecision never lengthens an exposure.
-  const statedEnd = m.period.end === undefined ? undefined : dayOf(m.period.end, 'start');
+  const end = m.period.end;
+  const statedEnd = end === undefined ? undefined : dayOf(end, 'start');
   const openEnded =
     statusSet(s.records.openEndedStatuses).has(m.status) && statedEnd === undefined && m.kind !== 'dispense';
   const unconfirmed = m.kind === 'statement' && statusSet(s.records.statement.unconfirmed).has(m.status);
   let stale = openEnded && isStale(ctx, startDay, s.window);
-  let endDay: number | undefined;
-  let durationProblem: string | undefined;
-  if (startDay === undefined) durationProblem = 'start date unknown';
-  else if (m.kind === 'request' || m.kind === 'dispense') {
-    const supply = supplyDays(m);
-    if (m.kind === 'request' && m.status === 'stopped' && statedEnd === undefined) {
-      durationProblem = 'stopped, with no known end';
-    } else if (supply !== undefined) {
-      const supplyEnd = startDay + supply - 1;
-      endDay = statedEnd === undefined ? supplyEnd : Math.min(supplyEnd, statedEnd);
-    } else if (statedEnd !== undefined) endDay = statedEnd;
-    else durationProblem = 'no supply duration and no end';
-  } else if (statedEnd !== undefined) endDay = statedEnd;
-  else if (openEnded && !stale) endDay = ctx.asOfDay;
-  else if (m.kind === 'administration') endDay = startDay;
-  else
-    durationProblem = openEnded
-      ? 'open-ended and stale'
-      : m.periodSource === 'effectiveDateTime'
-        ? 'a single date'
-        : 'no end date';
+  const lasting = endOfUse(ctx, m, startDay, statedEnd, openEnded, stale);
+  let endDay = lasting.endDay;
+  let durationProblem = lasting.problem;
   if (endDay !== undefined && startDay !== undefined && endDay < startDay) {
     durationProblem = 'ends before it starts';
     endDay = undefined;
@@ -252,7 +246,60 @@ function judge(ctx: EngineContext, m: MedicationFact, s: Settings): MedicationUs
     current,
   };
   if (named !== undefined) use.names = named;
+  if (endDay !== undefined && !(isFullDate(start) && (end === undefined || isFullDate(end)))) {
+    const widest = widestReading(ctx, m, start, end, openEnded, stale);
+    if (widest !== undefined) use.widest = widest;
+  }
   return use;
+}
+
+/**
+ * The last day of use (inclusive, not capped at the as-of day) from a start and a stated end, or why it is unknown:
+ * a request or dispense lasts one supply (a stated end shortens it), a stopped request only to a known end, an
+ * open-ended current record runs to the as-of day, an administration without an end is its one day.
+ */
+function endOfUse(
+  ctx: EngineContext,
+  m: MedicationFact,
+  startDay: number | undefined,
+  statedEnd: number | undefined,
+  openEnded: boolean,
+  stale: boolean,
+): { endDay?: number; problem?: string } {
+  if (startDay === undefined) return { problem: 'start date unknown' };
+  if (m.kind === 'request' || m.kind === 'dispense') {
+    const supply = supplyDays(m);
+    if (m.kind === 'request' && m.status === 'stopped' && statedEnd === undefined) {
+      return { problem: 'stopped, with no known end' };
+    }
+    if (supply !== undefined) {
+      const supplyEnd = startDay + supply - 1;
+      return { endDay: statedEnd === undefined ? supplyEnd : Math.min(supplyEnd, statedEnd) };
+    }
+    return statedEnd !== undefined ? { endDay: statedEnd } : { problem: 'no supply duration and no end' };
+  }
+  if (statedEnd !== undefined) return { endDay: statedEnd };
+  if (openEnded && !stale) return { endDay: ctx.asOfDay };
+  if (m.kind === 'administration') return { endDay: startDay };
+  if (openEnded) return { problem: 'open-ended and stale' };
+  return { problem: m.periodSource === 'effectiveDateTime' ? 'a single date' : 'no end date' };
+}
+
+/** The widest reading of a period given partly as a month or year (MedicationUse.widest); undefined when none. */
+function widestReading(
+  ctx: EngineContext,
+  m: MedicationFact,
+  start: string | undefined,
+  end: string | undefined,
+  openEnded: boolean,
+  stale: boolean,
+): MedicationUse['widest'] {
+  const startDay = dayOf(start, 'start');
+  if (startDay === undefined) return undefined;
+  const statedEnd = end === undefined ? undefined : dayOf(end, 'end');
+  const endDay = endOfUse(ctx, m, startDay, statedEnd, openEnded, stale).endDay;
+  if (endDay === undefined || endDay < startDay) return undefined;
+  return { startDay, endDay: Math.min(endDay, ctx.asOfDay) };
 }
 
 /** The [U] route words, listed as relied upon when they set a record aside. */

@@ -99,6 +99,19 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     assert.deepEqual(pregnancy(facts([interpreted]))?.evidence, [interpreted.ref]);
   });
 
+  test('a serum quantitative hCG (LOINC 19080-1, 21198-7) is read as a pregnancy test, never skipped', () => {
+    for (const loinc of ['19080-1', '21198-7']) {
+      // Without an interpretation: not decided, and said so (before: skipped as coded outside every set).
+      const f = facts([quantityObservation(loinc, 25_000, 'm[IU]/mL', daysBefore(3))]);
+      assert.equal(pregnancy(f), undefined);
+      assert.ok(issueCodes(f).includes('pathway.pregnancy-test.undecided'), loinc);
+      const positive = quantityObservation(loinc, 25_000, 'm[IU]/mL', daysBefore(3), {
+        extra: { interpretation: [concept(HL7_INTERPRETATION, 'POS')] },
+      });
+      assert.deepEqual(pregnancy(facts([positive]))?.evidence, [positive.ref], loinc);
+    }
+  });
+
   test('no pregnancy test: no contraindication and no pregnancy-test issue', () => {
     const f = facts([]);
     assert.equal(pregnancy(f), undefined);

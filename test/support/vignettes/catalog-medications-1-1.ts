@@ -13,13 +13,24 @@ import type {
 } from '@medplum/fhirtypes';
 import { code, concept, SYSTEM } from '../bundle-builder.ts';
 import type { BundleBuilder } from '../bundle-builder.ts';
-import { AS_OF, basePatient, CODES, daysBefore, endAfter, ESCITALOPRAM_START, expected, LABS } from './base.ts';
+import {
+  AS_OF,
+  basePatient,
+  CODES,
+  daysBefore,
+  endAfter,
+  ESCITALOPRAM_START,
+  expected,
+  LABS,
+  SERTRALINE_START,
+} from './base.ts';
 import type { Expected, Vignette } from './types.ts';
 
 const SUBJECT = { reference: 'Patient/patient' };
 const NAPROXEN = code('rxnorm', '7258', 'naproxen');
 const ISONIAZID = code('rxnorm', '6038', 'isoniazid');
 const TRAZODONE = code('rxnorm', '10737', 'trazodone');
+const MIRTAZAPINE = code('rxnorm', '15996', 'mirtazapine');
 const TOFACITINIB = code('rxnorm', '1357536', 'tofacitinib');
 const RITUXIMAB = code('rxnorm', '121191', 'rituximab');
 const TOCILIZUMAB = code('rxnorm', '612865', 'tocilizumab');
@@ -261,6 +272,46 @@ const CITED: readonly Cited[] = [
       ),
     ),
     cites: DEF2,
+    expected: confirmHistory(),
+  },
+  {
+    id: 'med-month-only-dates',
+    asOf: AS_OF,
+    tests:
+      'An escitalopram statement from "2025-01" to "2025-03" (patient-reported months) may be 30 or 90 days -> unverified, not inadequate -> confirm-history.',
+    build: withoutEscitalopram('med-month-only-dates', (b) =>
+      b.raw(
+        statement('escitalopram', CODES.escitalopram, {
+          status: 'completed',
+          effectivePeriod: { start: '2025-01', end: '2025-03' },
+          dosage: dose20,
+        }),
+      ),
+    ),
+    cites: DEF2,
+    expected: confirmHistory(),
+  },
+  {
+    id: 'med-mirtazapine-added-to-sertraline',
+    asOf: AS_OF,
+    tests:
+      'Mirtazapine 30 mg added for the last 56 days of the 84-day sertraline course (no escitalopram) is a combination, not a second trial -> unverified -> confirm-history.',
+    build: withoutEscitalopram('med-mirtazapine-added-to-sertraline', (b) =>
+      b.raw(
+        statement('mirtazapine', MIRTAZAPINE, {
+          status: 'completed',
+          effectivePeriod: { start: endAfter(SERTRALINE_START, 29), end: endAfter(SERTRALINE_START, 84) },
+          dosage: [
+            {
+              text: '30 mg by mouth at night',
+              timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+              doseAndRate: [{ doseQuantity: { value: 30, unit: 'mg', system: SYSTEM.ucum, code: 'mg' } }],
+            },
+          ],
+        }),
+      ),
+    ),
+    cites: 'definition 4 (antidepressants taken together)',
     expected: confirmHistory(),
   },
   {
