@@ -12,6 +12,7 @@ import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from '.
 import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
 import { fmtNnt, fmtP, fmtRatio } from './format.ts';
 import { fitMmrmTrial } from '../stats/mmrm/index.ts';
+import { forestRows } from './plots.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { analysisSummary } from './text-summary.ts';
 
@@ -264,5 +265,41 @@ describe('MMRM non-convergence names its likely cause', () => {
   it('otherwise a near-singular covariance', () => {
     const visits = ['1', '2'];
     assert.match(likelyNonConvergenceCause(ds(visits), rowsOf(60, visits)), /near-singular/);
+  });
+});
+
+describe('an enriched trial: every subject in one biomarker stratum', () => {
+  // Only CRP >= 3 mg/L randomised (the enriched design of docs/statistics.md): the stratum term is a constant, which
+  // R's lm aliases (its coefficient NA, the rest as without it). The models are fitted without it, not refused.
+  const high = new Set(ds.rows.filter((r) => (r.biomarker as number) >= 3).map((r) => r.subject));
+  const enriched: TrialDataset = {
+    ...ds,
+    subjects: ds.subjects.filter((s) => high.has(s.subject)),
+    rows: ds.rows.filter((r) => high.has(r.subject)),
+  };
+  const r = analyzeTrial(enriched, options, 'x.csv', fitMmrmTrial);
+  const unstratified = analyzeTrial(enriched, { ...options, biomarkerCut: undefined }, 'x.csv', fitMmrmTrial);
+
+  it('the ANCOVA leaves the constant stratum out and says so', () => {
+    assert.ok(!('available' in r.ancova) && !('available' in unstratified.ancova));
+    assert.equal(r.ancova.formula, 'change ~ arm + baseline');
+    assert.ok(Math.abs(r.ancova.estimate - unstratified.ancova.estimate) < 1e-12);
+    assert.ok(Math.abs(r.ancova.se - unstratified.ancova.se) < 1e-12);
+    assert.ok(r.issues.some((i) => i.code === 'stats.ancova.one-stratum' && i.severity === 'warning'));
+  });
+  it('the MMRM is fitted without the stratum, with a warning', () => {
+    assert.ok(r.mmrm.available && unstratified.mmrm.available);
+    assert.ok(Math.abs(r.mmrm.kenwardRoger.estimate - unstratified.mmrm.kenwardRoger.estimate) < 1e-9);
+    assert.ok(r.issues.some((i) => i.code === 'analysis.mmrm.one-stratum'));
+  });
+  it('the interaction on ln(biomarker) is still estimated; only the by-stratum effects are not', () => {
+    assert.ok(!('available' in r.interaction), JSON.stringify(r.interaction));
+    assert.ok(Number.isFinite(r.interaction.estimate) && r.interaction.se > 0);
+    assert.ok('available' in r.interaction.strata);
+    assert.match(r.interaction.strata.reason, /all \d+ subjects are in the stratum biomarker >= 3/);
+    assert.ok(!r.issues.some((i) => i.severity === 'error'));
+    const s = analysisSummary(r);
+    assert.match(s, /by stratum: not available \(all \d+ subjects are in the stratum biomarker >= 3\)/);
+    assert.ok(!forestRows(r).some((row) => row.label.startsWith('Biomarker')));
   });
 });

@@ -80,7 +80,9 @@ export function analysisSummary(r: AnalysisReport): string {
       ...i.effects.map(
         (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), p = ${fmtP(e.p)}`,
       ),
-      `  by stratum: low (n = ${i.strata.n.low}) ${fmt(i.strata.low.estimate)} (${fmtCi(i.strata.low.ci)}); high (n = ${i.strata.n.high}) ${fmt(i.strata.high.estimate)} (${fmtCi(i.strata.high.ci)})`,
+      'available' in i.strata
+        ? `  by stratum: not available (${i.strata.reason})`
+        : `  by stratum: low (n = ${i.strata.n.low}) ${fmt(i.strata.low.estimate)} (${fmtCi(i.strata.low.ci)}); high (n = ${i.strata.n.high}) ${fmt(i.strata.high.estimate)} (${fmtCi(i.strata.high.ci)})`,
     );
   }
   for (const issue of r.issues) out.push(`${issue.severity}: ${issue.message}`);
