@@ -11,6 +11,7 @@ import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
 import { fmtNnt, fmtP, fmtRatio } from './format.ts';
+import { compareBinary } from '../stats/binary.ts';
 import { fitMmrmTrial } from '../stats/mmrm/index.ts';
 import { forestRows } from './plots.ts';
 import { renderHtmlReport } from './report-html.ts';
@@ -234,6 +235,13 @@ describe('formatting', () => {
     );
     assert.equal(fmtRatio({ estimate: 0, ci: [0, Number.NaN] }), 'not estimable (a zero cell)');
     assert.equal(fmtRatio({ estimate: 0.6, ci: [0.19, 1.86] }), '0.60 (0.19 to 1.86)');
+  });
+  it('a risk ratio with every subject of both arms an event has no CI, not "1.00 (1.00 to 1.00)"', () => {
+    // 10/10 vs 10/10: the log-Wald variance 1/a - 1/n1 + 1/c - 1/n2 is 0 because both non-event cells are 0.
+    const both = compareBinary({ events: 10, n: 10 }, { events: 10, n: 10 });
+    assert.equal(fmtRatio(both.riskRatio), 'not estimable (a zero cell)');
+    const one = compareBinary({ events: 10, n: 10 }, { events: 3, n: 10 });
+    assert.equal(fmtRatio(one.riskRatio), '3.33 (1.29 to 8.59)');
   });
 });
 
