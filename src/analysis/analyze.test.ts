@@ -310,4 +310,8 @@ describe('an enriched trial: every subject in one biomarker stratum', () => {
     assert.match(s, /by stratum: not available \(all \d+ subjects are in the stratum biomarker >= 3\)/);
     assert.ok(!forestRows(r).some((row) => row.label.startsWith('Biomarker')));
   });
+  it('the HTML report says why the forest plot has no stratum rows', async () => {
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, /Effects by stratum: not available \(all \d+ subjects are in the stratum biomarker &gt;= 3\)/);
+  });
 });

@@ -156,6 +156,7 @@ export async function renderHtmlReport(
         ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
         i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
       ),
+      'available' in i.strata ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>` : '',
       await renderSvg(
         interactionSpec(
           i.curve,
