@@ -144,7 +144,9 @@ export function buildDataset(
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
 
-  const armsFound = new Set(records.map((r) => r[cols.arm] ?? ''));
+  // Arm labels are trimmed as subject and visit labels are: "DRUG " from a fixed-width export is the arm DRUG.
+  const armOf = (r: Record<string, string>): string => (r[cols.arm] ?? '').trim();
+  const armsFound = new Set(records.map(armOf));
   for (const [option, label] of [
     ['--treatment', spec.treatment],
     ['--control', spec.control],
@@ -169,8 +171,18 @@ export function buildDataset(
   let otherArmRows = 0;
   records.forEach((r, i) => {
     const line = lineOf(i);
-    const arm = r[cols.arm] ?? '';
+    const arm = armOf(r);
     if (arm !== spec.treatment && arm !== spec.control) {
+      // A label that is an analysed arm's in other letter case is the same arm written two ways far more often than a
+      // third arm: leaving its rows out would drop subjects of that arm behind a warning.
+      const lower = arm.toLowerCase();
+      if (lower === spec.treatment.toLowerCase() || lower === spec.control.toLowerCase()) {
+        problems.add(
+          'analysis.arm.case',
+          `arm label in column ${cols.arm} differs from --treatment or --control only in letter case (the same arm written two ways?)`,
+          line,
+        );
+      }
       otherArmRows++;
       return;
     }
