@@ -118,6 +118,20 @@ describe('buildDataset', () => {
       'arm label in column group differs from --treatment or --control only in letter case (the same arm written two ways?): 2 rows (lines 6, 7)',
     ]);
   });
+  it('two visit labels with one number ("8" and "8.0", "Week 8" and "week 08") are an error, not two visits', () => {
+    const numeric = buildDataset(header, [...good, row('3', 'TOCI', '8.0', '15')], spec);
+    assert.equal(numeric.ok, false);
+    assert.deepEqual(messages(numeric), [
+      'visit labels in column week name one visit two ways (2 labels for visit number 8): write each visit one way',
+    ]);
+    const named = buildDataset(
+      header,
+      [row('1', 'TOCI', 'Week 8', '20'), row('2', 'PBO', 'week 08', '25'), row('1', 'TOCI', 'Week 4', '25')],
+      { ...spec, primaryVisit: 'Week 8' },
+    );
+    assert.equal(named.ok, false);
+    assert.match(messages(named).join(), /2 labels for visit number 8/);
+  });
   it('a baseline visit among post-baseline rows is a warning with the hint to remove those rows', () => {
     const r = buildDataset(header, [...good, row('1', 'TOCI', '0', '30')], spec);
     assert.ok(r.ok);
