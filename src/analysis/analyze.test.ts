@@ -145,6 +145,7 @@ describe('analyzeTrial', () => {
   });
   it('NRI counts every randomised subject; observed cases only those seen at the primary visit', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'off');
+    assert.ok(!('available' in r.response));
     assert.equal(r.response.treatment.n + r.response.control.n, 120);
     const observed = r.response.observed;
     assert.ok(!('available' in observed));
@@ -167,6 +168,23 @@ describe('analyzeTrial', () => {
     const s = analysisSummary(r);
     assert.match(s, /observed cases: not estimable \(no observed outcome in arm TOCILIZUMAB\)/);
     assert.doesNotMatch(s, /NaN/);
+  });
+  it('NRI is not estimable either when an arm has no primary-visit outcome: it would compare imputed values only', () => {
+    // Every treated subject missing at the primary visit: NRI would count the arm 0/n and report a confident harm.
+    const noTreated = {
+      ...ds,
+      rows: ds.rows.map((row) =>
+        row.arm === ds.treatment && row.visit === ds.primaryVisit ? { ...row, change: null } : row,
+      ),
+    };
+    const r = analyzeTrial(noTreated, options, 'x.csv', 'off');
+    const reason = `not estimable (no observed outcome in arm ${ds.treatment}: non-responder imputation would count the whole arm as non-responders)`;
+    assert.ok('available' in r.response && r.response.available === false);
+    assert.equal(r.response.reason, reason);
+    assert.ok(!('nnt' in r.response) && !('fisherP' in r.response));
+    const s = analysisSummary(r);
+    assert.match(s, new RegExp(`Response \\(.*non-responder imputation\\): ${reason.replace(/[()]/g, '\\$&')}`));
+    assert.doesNotMatch(s, /NNT|Fisher p/);
   });
   it('without --remission-max or a biomarker those blocks say they were not analysed', () => {
     const r = analyzeTrial(ds, { responseReduction: 0.5, effectsAt: [1, 3, 10], level: 0.95 }, 'x.csv', 'off');
