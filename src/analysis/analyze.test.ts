@@ -120,6 +120,23 @@ describe('analyzeTrial', () => {
     });
     assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
   });
+  it('an arm without any outcome at a visit: the MMRM names the arm and the visit, and what to do', () => {
+    const gap: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((row) => (row.arm === ds.treatment && row.visit === '2' ? { ...row, change: null } : row)),
+    };
+    let called = false;
+    const r = analyzeTrial(gap, options, 'x.csv', (rows, spec) => {
+      called = true;
+      return fitMmrmTrial(rows, spec);
+    });
+    assert.deepEqual(r.mmrm, {
+      available: false,
+      reason:
+        'MMRM not fitted: no TOCILIZUMAB outcome at visit 2, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit 2 (or analyse only visits with outcomes in both arms) to fit it',
+    });
+    assert.equal(called, false);
+  });
   it('baseline rows among the visits: the MMRM names them as the cause, before the fitter guess', () => {
     const firstRows = records.filter((x, i) => records.findIndex((y) => y.subject === x.subject) === i);
     const withBaseline = [...records, ...firstRows.map((x) => ({ ...x, week: '0', madrs: x.baseline_madrs ?? '' }))];

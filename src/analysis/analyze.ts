@@ -262,6 +262,18 @@ function runMmrm(
     baseline: r.baseline,
     ...(stratum ? { stratum: (r.biomarker as number) >= (cut as number) ? 1 : 0 } : {}),
   }));
+  // A visit where an arm has no outcome leaves that arm's visit term without data (aliased): the fitter would refuse
+  // with a guess; the arm and the visit are known here, and so is the remedy.
+  for (const visit of ds.visits) {
+    for (const arm of [ds.treatment, ds.control]) {
+      if (!rows.some((r) => r.visit === visit && r.arm === arm && r.change !== null)) {
+        return {
+          available: false,
+          reason: `MMRM not fitted: no ${arm} outcome at visit ${visit}, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit ${visit} (or analyse only visits with outcomes in both arms) to fit it`,
+        };
+      }
+    }
+  }
   let value: unknown;
   try {
     value = mmrm(rows, {
