@@ -11,7 +11,9 @@ import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
 import { fmtNnt, fmtP, fmtRatio } from './format.ts';
+import { compareBinary } from '../stats/binary.ts';
 import { fitMmrmTrial } from '../stats/mmrm/index.ts';
+import { forestRows } from './plots.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { analysisSummary } from './text-summary.ts';
 
@@ -118,6 +120,23 @@ describe('analyzeTrial', () => {
     });
     assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
   });
+  it('an arm without any outcome at a visit: the MMRM names the arm and the visit, and what to do', () => {
+    const gap: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((row) => (row.arm === ds.treatment && row.visit === '2' ? { ...row, change: null } : row)),
+    };
+    let called = false;
+    const r = analyzeTrial(gap, options, 'x.csv', (rows, spec) => {
+      called = true;
+      return fitMmrmTrial(rows, spec);
+    });
+    assert.deepEqual(r.mmrm, {
+      available: false,
+      reason:
+        'MMRM not fitted: no TOCILIZUMAB outcome at visit 2, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit 2 (or analyse only visits with outcomes in both arms) to fit it',
+    });
+    assert.equal(called, false);
+  });
   it('baseline rows among the visits: the MMRM names them as the cause, before the fitter guess', () => {
     const firstRows = records.filter((x, i) => records.findIndex((y) => y.subject === x.subject) === i);
     const withBaseline = [...records, ...firstRows.map((x) => ({ ...x, week: '0', madrs: x.baseline_madrs ?? '' }))];
@@ -143,6 +162,7 @@ describe('analyzeTrial', () => {
   });
   it('NRI counts every randomised subject; observed cases only those seen at the primary visit', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'off');
+    assert.ok(!('available' in r.response));
     assert.equal(r.response.treatment.n + r.response.control.n, 120);
     const observed = r.response.observed;
     assert.ok(!('available' in observed));
@@ -165,6 +185,23 @@ describe('analyzeTrial', () => {
     const s = analysisSummary(r);
     assert.match(s, /observed cases: not estimable \(no observed outcome in arm TOCILIZUMAB\)/);
     assert.doesNotMatch(s, /NaN/);
+  });
+  it('NRI is not estimable either when an arm has no primary-visit outcome: it would compare imputed values only', () => {
+    // Every treated subject missing at the primary visit: NRI would count the arm 0/n and report a confident harm.
+    const noTreated = {
+      ...ds,
+      rows: ds.rows.map((row) =>
+        row.arm === ds.treatment && row.visit === ds.primaryVisit ? { ...row, change: null } : row,
+      ),
+    };
+    const r = analyzeTrial(noTreated, options, 'x.csv', 'off');
+    const reason = `not estimable (no observed outcome in arm ${ds.treatment}: non-responder imputation would count the whole arm as non-responders)`;
+    assert.ok('available' in r.response && r.response.available === false);
+    assert.equal(r.response.reason, reason);
+    assert.ok(!('nnt' in r.response) && !('fisherP' in r.response));
+    const s = analysisSummary(r);
+    assert.match(s, new RegExp(`Response \\(.*non-responder imputation\\): ${reason.replace(/[()]/g, '\\$&')}`));
+    assert.doesNotMatch(s, /NNT|Fisher p/);
   });
   it('without --remission-max or a biomarker those blocks say they were not analysed', () => {
     const r = analyzeTrial(ds, { responseReduction: 0.5, effectsAt: [1, 3, 10], level: 0.95 }, 'x.csv', 'off');
@@ -234,6 +271,13 @@ describe('formatting', () => {
     assert.equal(fmtRatio({ estimate: 0, ci: [0, Number.NaN] }), 'not estimable (a zero cell)');
     assert.equal(fmtRatio({ estimate: 0.6, ci: [0.19, 1.86] }), '0.60 (0.19 to 1.86)');
   });
+  it('a risk ratio with every subject of both arms an event has no CI, not "1.00 (1.00 to 1.00)"', () => {
+    // 10/10 vs 10/10: the log-Wald variance 1/a - 1/n1 + 1/c - 1/n2 is 0 because both non-event cells are 0.
+    const both = compareBinary({ events: 10, n: 10 }, { events: 10, n: 10 });
+    assert.equal(fmtRatio(both.riskRatio), 'not estimable (a zero cell)');
+    const one = compareBinary({ events: 10, n: 10 }, { events: 3, n: 10 });
+    assert.equal(fmtRatio(one.riskRatio), '3.33 (1.29 to 8.59)');
+  });
 });
 
 describe('MMRM non-convergence names its likely cause', () => {
@@ -264,5 +308,45 @@ describe('MMRM non-convergence names its likely cause', () => {
   it('otherwise a near-singular covariance', () => {
     const visits = ['1', '2'];
     assert.match(likelyNonConvergenceCause(ds(visits), rowsOf(60, visits)), /near-singular/);
+  });
+});
+
+describe('an enriched trial: every subject in one biomarker stratum', () => {
+  // Only CRP >= 3 mg/L randomised (the enriched design of docs/statistics.md): the stratum term is a constant, which
+  // R's lm aliases (its coefficient NA, the rest as without it). The models are fitted without it, not refused.
+  const high = new Set(ds.rows.filter((r) => (r.biomarker as number) >= 3).map((r) => r.subject));
+  const enriched: TrialDataset = {
+    ...ds,
+    subjects: ds.subjects.filter((s) => high.has(s.subject)),
+    rows: ds.rows.filter((r) => high.has(r.subject)),
+  };
+  const r = analyzeTrial(enriched, options, 'x.csv', fitMmrmTrial);
+  const unstratified = analyzeTrial(enriched, { ...options, biomarkerCut: undefined }, 'x.csv', fitMmrmTrial);
+
+  it('the ANCOVA leaves the constant stratum out and says so', () => {
+    assert.ok(!('available' in r.ancova) && !('available' in unstratified.ancova));
+    assert.equal(r.ancova.formula, 'change ~ arm + baseline');
+    assert.ok(Math.abs(r.ancova.estimate - unstratified.ancova.estimate) < 1e-12);
+    assert.ok(Math.abs(r.ancova.se - unstratified.ancova.se) < 1e-12);
+    assert.ok(r.issues.some((i) => i.code === 'stats.ancova.one-stratum' && i.severity === 'warning'));
+  });
+  it('the MMRM is fitted without the stratum, with a warning', () => {
+    assert.ok(r.mmrm.available && unstratified.mmrm.available);
+    assert.ok(Math.abs(r.mmrm.kenwardRoger.estimate - unstratified.mmrm.kenwardRoger.estimate) < 1e-9);
+    assert.ok(r.issues.some((i) => i.code === 'analysis.mmrm.one-stratum'));
+  });
+  it('the interaction on ln(biomarker) is still estimated; only the by-stratum effects are not', () => {
+    assert.ok(!('available' in r.interaction), JSON.stringify(r.interaction));
+    assert.ok(Number.isFinite(r.interaction.estimate) && r.interaction.se > 0);
+    assert.ok('available' in r.interaction.strata);
+    assert.match(r.interaction.strata.reason, /all \d+ subjects are in the stratum biomarker >= 3/);
+    assert.ok(!r.issues.some((i) => i.severity === 'error'));
+    const s = analysisSummary(r);
+    assert.match(s, /by stratum: not available \(all \d+ subjects are in the stratum biomarker >= 3\)/);
+    assert.ok(!forestRows(r).some((row) => row.label.startsWith('Biomarker')));
+  });
+  it('the HTML report says why the forest plot has no stratum rows', async () => {
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, /Effects by stratum: not available \(all \d+ subjects are in the stratum biomarker &gt;= 3\)/);
   });
 });

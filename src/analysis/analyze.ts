@@ -169,7 +169,7 @@ export function analyzeTrial(
     ancova: anc.ok
       ? { ...anc.value, ...anc.value.difference }
       : { available: false, reason: anc.issues.map((i) => i.message).join('; ') },
-    mmrm: runMmrm(ds, stratified ? options.biomarkerCut : undefined, mmrm),
+    mmrm: runMmrm(ds, stratified ? options.biomarkerCut : undefined, mmrm, issues),
     response: responderAnalysis(ds, { kind: 'response', reduction: options.responseReduction }, options.level),
     remission:
       options.remissionMax === undefined
@@ -232,18 +232,48 @@ export function likelyNonConvergenceCause(
   return 'likely cause: a near-singular covariance (outcomes almost identical across visits, or without variation)';
 }
 
-function runMmrm(ds: TrialDataset, cut: number | undefined, mmrm: MmrmRunner | string): MmrmBlock | Unavailable {
+function runMmrm(
+  ds: TrialDataset,
+  cut: number | undefined,
+  mmrm: MmrmRunner | string,
+  issues: Issue[],
+): MmrmBlock | Unavailable {
   if (typeof mmrm === 'string') return { available: false, reason: mmrm };
-  const rows = ds.rows
-    .filter((r) => cut === undefined || r.biomarker !== null)
-    .map((r) => ({
-      subject: r.subject,
-      arm: r.arm,
-      visit: r.visit,
-      change: r.change,
-      baseline: r.baseline,
-      ...(cut === undefined ? {} : { stratum: (r.biomarker as number) >= cut ? 1 : 0 }),
-    }));
+  const kept = ds.rows.filter((r) => cut === undefined || r.biomarker !== null);
+  // An enriched trial has one stratum: a constant term R's lm would alias, so the MMRM is fitted without it (as the
+  // ANCOVA, src/stats/ancova.ts), and says so.
+  const sides = new Set(kept.filter((r) => r.change !== null).map((r) => (r.biomarker as number) >= (cut as number)));
+  const stratum = cut !== undefined && sides.size === 2;
+  if (cut !== undefined && !stratum && sides.size === 1) {
+    issues.push(
+      issue(
+        'analysis.mmrm.one-stratum',
+        `every subject analysed is in the stratum biomarker ${sides.has(true) ? '>=' : '<'} ${cut}: the stratum term is left out of the MMRM`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
+  const rows = kept.map((r) => ({
+    subject: r.subject,
+    arm: r.arm,
+    visit: r.visit,
+    change: r.change,
+    baseline: r.baseline,
+    ...(stratum ? { stratum: (r.biomarker as number) >= (cut as number) ? 1 : 0 } : {}),
+  }));
+  // A visit where an arm has no outcome leaves that arm's visit term without data (aliased): the fitter would refuse
+  // with a guess; the arm and the visit are known here, and so is the remedy.
+  for (const visit of ds.visits) {
+    for (const arm of [ds.treatment, ds.control]) {
+      if (!rows.some((r) => r.visit === visit && r.arm === arm && r.change !== null)) {
+        return {
+          available: false,
+          reason: `MMRM not fitted: no ${arm} outcome at visit ${visit}, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit ${visit} (or analyse only visits with outcomes in both arms) to fit it`,
+        };
+      }
+    }
+  }
   let value: unknown;
   try {
     value = mmrm(rows, {
@@ -251,7 +281,7 @@ function runMmrm(ds: TrialDataset, cut: number | undefined, mmrm: MmrmRunner | s
       control: ds.control,
       visits: ds.visits,
       primaryVisit: ds.primaryVisit,
-      stratum: cut !== undefined,
+      stratum,
     });
   } catch (err) {
     // The MMRM is another module's code: a thrown error becomes an unavailable block, not a crashed report.

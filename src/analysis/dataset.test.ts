@@ -105,6 +105,33 @@ describe('buildDataset', () => {
     assert.equal(r.value.otherArmRows, 1);
     assert.equal(r.issues[0]!.severity, 'warning');
   });
+  it('an arm label with spaces around it is the arm, as subject and visit labels are', () => {
+    const r = buildDataset(header, [...good, row('3', ' TOCI ', '8', '15'), row('3', 'TOCI', '4', '22')], spec);
+    assert.ok(r.ok, messages(r).join('; '));
+    assert.equal(r.value.otherArmRows, 0);
+    assert.equal(r.value.subjects.filter((x) => x.arm === 'TOCI').length, 2);
+  });
+  it('an arm label that differs from --treatment or --control only in letter case is an error, not a third arm', () => {
+    const r = buildDataset(header, [...good, row('3', 'toci', '8', '15'), row('4', 'Pbo', '8', '15')], spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      'arm label in column group differs from --treatment or --control only in letter case (the same arm written two ways?): 2 rows (lines 6, 7)',
+    ]);
+  });
+  it('two visit labels with one number ("8" and "8.0", "Week 8" and "week 08") are an error, not two visits', () => {
+    const numeric = buildDataset(header, [...good, row('3', 'TOCI', '8.0', '15')], spec);
+    assert.equal(numeric.ok, false);
+    assert.deepEqual(messages(numeric), [
+      'visit labels in column week name one visit two ways (2 labels for visit number 8): write each visit one way',
+    ]);
+    const named = buildDataset(
+      header,
+      [row('1', 'TOCI', 'Week 8', '20'), row('2', 'PBO', 'week 08', '25'), row('1', 'TOCI', 'Week 4', '25')],
+      { ...spec, primaryVisit: 'Week 8' },
+    );
+    assert.equal(named.ok, false);
+    assert.match(messages(named).join(), /2 labels for visit number 8/);
+  });
   it('a baseline visit among post-baseline rows is a warning with the hint to remove those rows', () => {
     const r = buildDataset(header, [...good, row('1', 'TOCI', '0', '30')], spec);
     assert.ok(r.ok);

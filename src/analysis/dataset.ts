@@ -144,7 +144,9 @@ export function buildDataset(
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
 
-  const armsFound = new Set(records.map((r) => r[cols.arm] ?? ''));
+  // Arm labels are trimmed as subject and visit labels are: "DRUG " from a fixed-width export is the arm DRUG.
+  const armOf = (r: Record<string, string>): string => (r[cols.arm] ?? '').trim();
+  const armsFound = new Set(records.map(armOf));
   for (const [option, label] of [
     ['--treatment', spec.treatment],
     ['--control', spec.control],
@@ -169,8 +171,18 @@ export function buildDataset(
   let otherArmRows = 0;
   records.forEach((r, i) => {
     const line = lineOf(i);
-    const arm = r[cols.arm] ?? '';
+    const arm = armOf(r);
     if (arm !== spec.treatment && arm !== spec.control) {
+      // A label that is an analysed arm's in other letter case is the same arm written two ways far more often than a
+      // third arm: leaving its rows out would drop subjects of that arm behind a warning.
+      const lower = arm.toLowerCase();
+      if (lower === spec.treatment.toLowerCase() || lower === spec.control.toLowerCase()) {
+        problems.add(
+          'analysis.arm.case',
+          `arm label in column ${cols.arm} differs from --treatment or --control only in letter case (the same arm written two ways?)`,
+          line,
+        );
+      }
       otherArmRows++;
       return;
     }
@@ -251,6 +263,26 @@ export function buildDataset(
   issues.push(...problems.issues());
 
   const { visits, byAppearance } = orderVisits(rows.map((r) => r.visit));
+  if (!byAppearance) {
+    // Visits ordered by their number are one visit per number: "8" and "8.0" (or "Week 8" and "week 08") written by
+    // two exports would otherwise be two visits, and the rows under the label that is not --primary-visit would count
+    // as missing there (non-responders under NRI).
+    const labelsOf = new Map<number, number>();
+    for (const v of visits) {
+      const n = visitNumber(v);
+      if (n !== undefined) labelsOf.set(n, (labelsOf.get(n) ?? 0) + 1);
+    }
+    for (const [n, count] of labelsOf) {
+      if (count > 1) {
+        issues.push(
+          issue(
+            'analysis.visit.same-number',
+            `visit labels in column ${cols.visit} name one visit two ways (${count} labels for visit number ${n}): write each visit one way`,
+          ),
+        );
+      }
+    }
+  }
   if (!visits.includes(spec.primaryVisit)) {
     issues.push(
       issue(
@@ -310,6 +342,14 @@ export function buildDataset(
 
 /** A visit label made of a name and a number ("Week 2", "day28", "V10"): the name and the number. */
 const NAMED_NUMBER = /^(\D*?)\s*(\d+(?:\.\d+)?)$/;
+
+/** The number a visit label is ordered by: the label itself when numeric, else the number after its name. */
+function visitNumber(label: string): number | undefined {
+  const t = label.trim();
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  const m = NAMED_NUMBER.exec(t);
+  return m === null ? undefined : Number(m[2]);
+}
 
 /**
  * The visits in time order: numerically when every label is a number (so "10" follows "9") or one name with a

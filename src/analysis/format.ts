@@ -22,10 +22,11 @@ export function fmtCi(ci: readonly [number, number] | null | undefined, digits =
 
 /**
  * A risk or odds ratio with its CI; with a zero cell the ratio is 0 or infinite and its log-scale CI undefined, so it
- * is "not estimable (a zero cell)" rather than "infinity (NA to infinity)".
+ * is "not estimable (a zero cell)" rather than "infinity (NA to infinity)". Zero non-event cells in both arms (every
+ * subject an event) give a risk ratio of 1 with a log-scale SE of 0: a CI of no width, which is no CI either.
  */
 export function fmtRatio(r: { readonly estimate: number; readonly ci: readonly [number, number] }): string {
-  const defined = [r.estimate, ...r.ci].every((x) => Number.isFinite(x) && x > 0);
+  const defined = [r.estimate, ...r.ci].every((x) => Number.isFinite(x) && x > 0) && r.ci[0] < r.ci[1];
   return defined ? `${fmt(r.estimate)} (${fmtCi(r.ci)})` : 'not estimable (a zero cell)';
 }
 

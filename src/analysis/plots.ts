@@ -243,7 +243,7 @@ export function forestRows(report: AnalysisReport): ForestRow[] {
     const kr = report.mmrm.kenwardRoger;
     rows.push({ label: 'MMRM, all (Kenward-Roger)', estimate: kr.estimate, lower: kr.ci[0], upper: kr.ci[1] });
   }
-  if (!('available' in report.interaction)) {
+  if (!('available' in report.interaction) && !('available' in report.interaction.strata)) {
     const s = report.interaction.strata;
     const cut = String(report.input.options.biomarkerCut);
     rows.push({

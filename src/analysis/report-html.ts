@@ -41,6 +41,7 @@ function binaryTable(b: BinaryComparison, treatment: string, control: string): s
   );
 }
 
+/** A comparison's table, or why it is not estimable (an arm without any primary-visit outcome): NRI or observed. */
 function observedTable(b: BinaryComparison | Unavailable, treatment: string, control: string): string {
   return 'available' in b ? `<p>${escape(b.reason)}</p>` : binaryTable(b, treatment, control);
 }
@@ -118,16 +119,16 @@ export async function renderHtmlReport(
     `<h2>Response</h2><p>${escape(report.response.definition)}; non-responder imputation (missing = no response).</p>`,
   );
   parts.push(
-    binaryTable(report.response, t, c),
+    observedTable(report.response, t, c),
     '<p>Observed cases only:</p>',
     observedTable(report.response.observed, t, c),
   );
   parts.push('<h2>Remission</h2>');
-  if ('available' in report.remission) parts.push(`<p>Not analysed: ${escape(report.remission.reason)}</p>`);
+  if (!('definition' in report.remission)) parts.push(`<p>Not analysed: ${escape(report.remission.reason)}</p>`);
   else {
     parts.push(`<p>${escape(report.remission.definition)}; non-responder imputation.</p>`);
     parts.push(
-      binaryTable(report.remission, t, c),
+      observedTable(report.remission, t, c),
       '<p>Observed cases only:</p>',
       observedTable(report.remission.observed, t, c),
     );
@@ -156,6 +157,7 @@ export async function renderHtmlReport(
         ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
         i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
       ),
+      'available' in i.strata ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>` : '',
       await renderSvg(
         interactionSpec(
           i.curve,

@@ -16,12 +16,16 @@ export interface ResponderDefinition {
   readonly maxScore?: number;
 }
 
-export interface ResponderAnalysis extends BinaryComparison {
+/**
+ * The NRI comparison, or not estimable when an arm has no observed primary-visit outcome: NRI would then count the
+ * whole arm as non-responders, a comparison of imputed values only (a confident "harm" made of missing data).
+ */
+export type ResponderAnalysis = (BinaryComparison | Unavailable) & {
   readonly definition: string;
   readonly imputation: 'non-responder';
   /** Not estimable when an arm has no observed primary-visit outcome (a rate of 0/0 is no rate at all). */
   readonly observed: (BinaryComparison | Unavailable) & { readonly imputation: 'observed-cases' };
-}
+};
 
 /** Whether a primary-visit change is an event under the definition. */
 function isEvent(change: number, baseline: number, def: ResponderDefinition): boolean {
@@ -51,9 +55,14 @@ export function responderAnalysis(ds: TrialDataset, def: ResponderDefinition, le
     }
     return { events, n };
   };
-  const nri = compareBinary(count(ds.treatment, false), count(ds.control, false), level);
   const observedCounts = [ds.treatment, ds.control].map((arm) => ({ arm, counts: count(arm, true) }));
   const empty = observedCounts.find((a) => a.counts.n === 0);
+  const nri: BinaryComparison | Unavailable = empty
+    ? {
+        available: false,
+        reason: `not estimable (no observed outcome in arm ${empty.arm}: non-responder imputation would count the whole arm as non-responders)`,
+      }
+    : compareBinary(count(ds.treatment, false), count(ds.control, false), level);
   const observed: BinaryComparison | Unavailable = empty
     ? { available: false, reason: `not estimable (no observed outcome in arm ${empty.arm})` }
     : compareBinary(observedCounts[0]!.counts, observedCounts[1]!.counts, level);

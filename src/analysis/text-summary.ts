@@ -5,6 +5,7 @@
 import type { BinaryComparison } from '../stats/binary.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import type { CountsReport } from './counts.ts';
+import type { ResponderAnalysis } from './responders.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
 
 const isUnavailable = (x: object): x is Unavailable => 'available' in x && (x as Unavailable).available === false;
@@ -25,6 +26,15 @@ function binaryLines(title: string, b: BinaryComparison, treatment: string, cont
 function observedLines(b: BinaryComparison | Unavailable, treatment: string, control: string): string[] {
   if (isUnavailable(b)) return [`  observed cases: ${b.reason}`];
   return binaryLines('  observed cases:', b, treatment, control).map((l, i) => (i === 0 ? l : `  ${l}`));
+}
+
+/** An NRI block (or why it is not estimable) with its observed-cases block. */
+function responderLines(name: string, r: ResponderAnalysis, treatment: string, control: string): string[] {
+  const title = `${name} (${r.definition}, non-responder imputation)`;
+  return [
+    ...(isUnavailable(r) ? [`${title}: ${r.reason}`] : binaryLines(title, r, treatment, control)),
+    ...observedLines(r.observed, treatment, control),
+  ];
 }
 
 export function countsSummary(r: CountsReport): string {
@@ -57,13 +67,10 @@ export function analysisSummary(r: AnalysisReport): string {
       `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, p = ${fmtP(sw.p)}`,
     );
   }
-  out.push('', ...binaryLines(`Response (${r.response.definition}, non-responder imputation)`, r.response, t, c));
-  out.push(...observedLines(r.response.observed, t, c));
-  if (isUnavailable(r.remission)) out.push(`Remission: not analysed (${r.remission.reason})`);
-  else {
-    out.push(...binaryLines(`Remission (${r.remission.definition}, non-responder imputation)`, r.remission, t, c));
-    out.push(...observedLines(r.remission.observed, t, c));
-  }
+  out.push('', ...responderLines('Response', r.response, t, c));
+  if (isUnavailable(r.remission) && !('definition' in r.remission))
+    out.push(`Remission: not analysed (${r.remission.reason})`);
+  else out.push(...responderLines('Remission', r.remission, t, c));
   out.push('');
   if (isUnavailable(r.hedgesG)) out.push(`Hedges g: not available (${r.hedgesG.reason})`);
   else {
@@ -80,7 +87,9 @@ export function analysisSummary(r: AnalysisReport): string {
       ...i.effects.map(
         (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), p = ${fmtP(e.p)}`,
       ),
-      `  by stratum: low (n = ${i.strata.n.low}) ${fmt(i.strata.low.estimate)} (${fmtCi(i.strata.low.ci)}); high (n = ${i.strata.n.high}) ${fmt(i.strata.high.estimate)} (${fmtCi(i.strata.high.ci)})`,
+      'available' in i.strata
+        ? `  by stratum: not available (${i.strata.reason})`
+        : `  by stratum: low (n = ${i.strata.n.low}) ${fmt(i.strata.low.estimate)} (${fmtCi(i.strata.low.ci)}); high (n = ${i.strata.n.high}) ${fmt(i.strata.high.estimate)} (${fmtCi(i.strata.high.ci)})`,
     );
   }
   for (const issue of r.issues) out.push(`${issue.severity}: ${issue.message}`);

@@ -153,9 +153,23 @@ describe('ANCOVA edge cases', () => {
     assert.ok(fit.ok);
     assert.equal(fit.value.n.total, week6.length - 5);
   });
-  it('a stratum at an extreme cut (everyone high) is rank deficient', () => {
+  it('a stratum at an extreme cut (everyone high) is left out, as R lm aliases a constant term', () => {
     const rows: AncovaRow[] = week6.map((r) => ({ ...r, biomarker: 5 }));
     const fit = ancova(rows, { treatment: 'DRUG', control: 'PLACEBO', biomarkerCut: 3 });
+    const plain = ancova(week6, { treatment: 'DRUG', control: 'PLACEBO' });
+    assert.ok(fit.ok && plain.ok);
+    assert.equal(fit.value.formula, 'change ~ arm + baseline');
+    assert.equal(fit.value.difference.estimate, plain.value.difference.estimate);
+    assert.equal(fit.value.difference.se, plain.value.difference.se);
+    assert.deepEqual(
+      fit.issues.map((i) => [i.code, i.severity]),
+      [['stats.ancova.one-stratum', 'warning']],
+    );
+  });
+  it('a stratum that is the arm (treated all high, controls all low) is rank deficient', () => {
+    const rows: AncovaRow[] = week6.map((r) => ({ ...r, biomarker: r.arm === 'DRUG' ? 5 : 1 }));
+    const fit = ancova(rows, { treatment: 'DRUG', control: 'PLACEBO', biomarkerCut: 3 });
     assert.equal(fit.ok, false);
+    assert.match(fit.issues.map((i) => i.message).join(), /rank deficient: stratumHigh/);
   });
 });

@@ -81,19 +81,31 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
     ),
   };
   const columns: DesignColumn[] = [armColumn, { name: 'baseline', values: baseline }];
-  if (stratified) {
-    const cut = spec.biomarkerCut as number;
-    columns.push({ name: 'stratumHigh', values: analysed.map((r) => ((r.biomarker as number) >= cut ? 1 : 0)) });
+  const cut = spec.biomarkerCut as number;
+  const stratum = stratified ? analysed.map((r) => ((r.biomarker as number) >= cut ? 1 : 0)) : [];
+  // An enriched trial (every subject on one side of the cut) has a constant stratum: R's lm aliases it (coefficient
+  // NA, the rest as without it), so the model is fitted without it and says so, rather than refused.
+  const withStratum = stratified && new Set(stratum).size === 2;
+  if (stratified && !withStratum) {
+    warnings.push(
+      issue(
+        'stats.ancova.one-stratum',
+        `all ${analysed.length} analysed subjects are in the stratum biomarker ${stratum[0] === 1 ? '>=' : '<'} ${cut}: the stratum term is left out of the ANCOVA`,
+        undefined,
+        'warning',
+      ),
+    );
   }
+  if (withStratum) columns.push({ name: 'stratumHigh', values: stratum });
   const design = designMatrix(columns);
   const fit = fitOls(change, design.x, design.terms, spec.level);
   if (!fit.ok) return fail([...warnings, ...fit.issues]);
 
   const baselineMean = baseline.reduce((s, v) => s + v, 0) / baseline.length;
   // Equal weights over the two strata: the stratum indicator enters the LS-mean row at 1/2 (emmeans' default).
-  const rest = stratified ? [baselineMean, 0.5] : [baselineMean];
+  const rest = withStratum ? [baselineMean, 0.5] : [baselineMean];
   const result: AncovaResult = {
-    formula: stratified ? 'change ~ arm + baseline + stratum' : 'change ~ arm + baseline',
+    formula: withStratum ? 'change ~ arm + baseline + stratum' : 'change ~ arm + baseline',
     n: { treatment: treated.length, control: controls.length, total: analysed.length },
     difference: linearContrast(fit.value, [0, 1, ...rest.map(() => 0)]),
     lsMeans: {

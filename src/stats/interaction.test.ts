@@ -88,8 +88,10 @@ describe('treatment x log(CRP) interaction vs R (reference/r/interaction.json, b
     }
   });
   it('subgroup effects by stratum (subgroup_effects)', () => {
+    const strata = r.strata;
+    assert.ok(!('available' in strata));
     for (const e of block.subgroup_effects) {
-      const mine = e.crp_high === 1 ? r.strata.high : r.strata.low;
+      const mine = e.crp_high === 1 ? strata.high : strata.low;
       assertGolden(mine.estimate, e.estimate!, 'closedForm', `stratum ${e.crp_high}`);
       assertGolden(mine.se, e.SE, 'closedForm', `stratum ${e.crp_high} se`);
       assertGolden(mine.ci[0], e['lower.CL'], 'closedForm', `stratum ${e.crp_high} ci lower`);
@@ -140,5 +142,21 @@ describe('effects outside the observed biomarker range', () => {
       [['stats.interaction.extrapolated', 'warning']],
     );
     assert.match(far.issues[0]?.message ?? '', /^effects at biomarker 1e\+300 lie outside the observed range \(/);
+  });
+});
+
+describe('a stratum without subjects of an arm', () => {
+  it('leaves the by-stratum effects unavailable, naming the empty cell, and the log-scale model as fitted', () => {
+    // Every control below the cut moved above it: the high stratum keeps both arms, the low one only treated.
+    const shifted = week8.map((r) =>
+      r.arm === 'PLACEBO' && r.biomarker !== null && r.biomarker < 3 ? { ...r, biomarker: r.biomarker + 3 } : r,
+    );
+    const res = biomarkerInteraction(shifted, spec);
+    assert.ok(res.ok, JSON.stringify(res.issues));
+    assert.deepEqual(res.value.strata, {
+      available: false,
+      reason: 'no PLACEBO subject in the stratum biomarker < 3',
+    });
+    assert.ok(Number.isFinite(res.value.interaction.estimate) && res.value.interaction.se > 0);
   });
 });

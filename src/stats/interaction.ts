@@ -42,8 +42,17 @@ export interface InteractionResult {
   readonly effects: EffectAtBiomarker[];
   /** The effect on a log-spaced grid over the observed biomarker range (for plotting the line and its CI band). */
   readonly curve: EffectAtBiomarker[];
-  /** Treatment effect within each stratum, from change ~ arm * stratum + baseline. */
-  readonly strata: { readonly low: TInference; readonly high: TInference; readonly n: { low: number; high: number } };
+  /**
+   * Treatment effect within each stratum, from change ~ arm * stratum + baseline; not available when a stratum has
+   * no subject of an arm (an enriched trial has one stratum only), which leaves the log-scale model above intact.
+   */
+  readonly strata: StratumEffects | { readonly available: false; readonly reason: string };
+}
+
+export interface StratumEffects {
+  readonly low: TInference;
+  readonly high: TInference;
+  readonly n: { readonly low: number; readonly high: number };
 }
 
 const CURVE_POINTS = 41;
@@ -89,10 +98,8 @@ export function biomarkerInteraction(
     name: 'stratumHigh',
     values: used.map((r) => ((r.biomarker as number) >= spec.biomarkerCut ? 1 : 0)),
   };
-  const sub = designMatrix([arm, stratum, baseline, interactionColumn(arm, stratum)]);
-  const fitSub = fitOls(change, sub.x, sub.terms, spec.level);
-  if (!fitSub.ok) return fail(fitSub.issues);
   const nHigh = stratum.values.filter((v) => v === 1).length;
+  const strata = stratumEffects(change, arm, stratum, baseline, spec);
 
   const effectsAt = spec.effectsAt ?? [1, 3, 10];
   const effectAt = (b: number): EffectAtBiomarker => ({
@@ -130,12 +137,45 @@ export function biomarkerInteraction(
       curve: Array.from({ length: CURVE_POINTS }, (_, i) =>
         effectAt(Math.exp(logMin + ((logMax - logMin) * i) / (CURVE_POINTS - 1))),
       ),
-      strata: {
-        low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
-        high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),
-        n: { low: used.length - nHigh, high: nHigh },
-      },
+      strata:
+        typeof strata === 'string'
+          ? { available: false, reason: strata }
+          : { ...strata, n: { low: used.length - nHigh, high: nHigh } },
     },
     warnings,
   );
+}
+
+/** The effect in each stratum, or why it cannot be estimated: a stratum without subjects of an arm. */
+function stratumEffects(
+  change: readonly number[],
+  arm: DesignColumn,
+  stratum: DesignColumn,
+  baseline: DesignColumn,
+  spec: InteractionSpec,
+): Omit<StratumEffects, 'n'> | string {
+  const cells = (a: number, s: number): number =>
+    arm.values.filter((v, i) => v === a && stratum.values[i] === s).length;
+  const nHigh = stratum.values.filter((v) => v === 1).length;
+  if (nHigh === 0 || nHigh === stratum.values.length) {
+    return `all ${stratum.values.length} subjects are in the stratum biomarker ${nHigh === 0 ? '<' : '>='} ${spec.biomarkerCut}`;
+  }
+  for (const [s, side] of [
+    [0, '<'],
+    [1, '>='],
+  ] as const) {
+    for (const [a, label] of [
+      [1, spec.treatment],
+      [0, spec.control],
+    ] as const) {
+      if (cells(a, s) === 0) return `no ${label} subject in the stratum biomarker ${side} ${spec.biomarkerCut}`;
+    }
+  }
+  const sub = designMatrix([arm, stratum, baseline, interactionColumn(arm, stratum)]);
+  const fitSub = fitOls(change, sub.x, sub.terms, spec.level);
+  if (!fitSub.ok) return fitSub.issues.map((i) => i.message).join('; ');
+  return {
+    low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
+    high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),
+  };
 }
