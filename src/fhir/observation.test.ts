@@ -85,6 +85,35 @@ test('other value[x] forms, dataAbsentReason, interpretation, referenceRange, me
   assert.equal(absent?.method?.text, 'high-sensitivity immunoturbidimetry');
 });
 
+test('referenceRange: the type, the populations and the ages a range is for are kept (a sex-specific ULN)', () => {
+  const SCT = 'http://snomed.info/sct';
+  const record = recordOf(
+    obs('ranges', {
+      valueQuantity: { value: 45, system: UCUM, code: 'U/L' },
+      referenceRange: [
+        {
+          high: { value: 56, system: UCUM, code: 'U/L' },
+          type: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/referencerange-meaning', code: 'normal' }],
+          },
+          appliesTo: [{ coding: [{ system: SCT, code: '248153007', display: 'Male' }] }],
+          age: { low: { value: 18, system: UCUM, code: 'a' }, high: { value: 120, system: UCUM, code: 'a' } },
+        },
+        { high: { value: 25, system: UCUM, code: 'U/L' }, appliesTo: 'not a list', age: { low: 'x' } },
+      ],
+    }),
+  );
+  const [male, other] = record.observations[0]?.referenceRange ?? [];
+  assert.equal(male?.type?.codings[0]?.code, 'normal');
+  assert.equal(male?.appliesTo?.[0]?.codings[0]?.code, '248153007');
+  assert.deepEqual([male?.age?.low?.value, male?.age?.high?.value, male?.age?.high?.ucum], [18, 120, 'a']);
+  // Malformed parts are left out (with warnings), the high is kept.
+  assert.equal(other?.high?.value, 25);
+  assert.equal(other?.appliesTo, undefined);
+  assert.equal(other?.age, undefined);
+  assert.ok(record.issues.some((i) => /referenceRange\[1\]\.appliesTo/.test(i.path ?? '')));
+});
+
 test('components and hasMember (resolved from urn:uuid to the member ref); missing status reads as unknown', () => {
   const result = bundleToRecord({
     resourceType: 'Bundle',

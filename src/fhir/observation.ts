@@ -3,11 +3,12 @@
  * reference ranges (for the ULN of ALT/AST), components, panel members, data-absent reason and interpretation.
  * @see https://hl7.org/fhir/R4/observation.html
  */
-import type { Observation, ObservationComponent, ObservationReferenceRange } from '@medplum/fhirtypes';
+import type { Observation, ObservationComponent, ObservationReferenceRange, Range } from '@medplum/fhirtypes';
 import type {
   ObservationComponent as ComponentFact,
   ObservationFact,
   ObservationValue,
+  Quantity,
   ReferenceRange,
   ResourceRef,
 } from '../record/index.ts';
@@ -59,10 +60,31 @@ function readReferenceRange(ctx: ReadContext, value: unknown, path: string): Ref
   const high = readQuantity(ctx, rr.high, path, '.high');
   const text = readString(ctx, rr.text, path, '.text');
   if (low === undefined && high === undefined && text === undefined) return undefined;
-  // Assigned in the fact's key order (low, high, text): no temporary objects from conditional spreads.
+  // Assigned in the fact's key order (low, high, ..., text): no temporary objects from conditional spreads.
   const range: Writable<ReferenceRange> = {};
   if (low !== undefined) range.low = low;
   if (high !== undefined) range.high = high;
+  // Whom and what the range is for, read only when given (most results carry one plain range): a range for another
+  // sex or age must not give this patient's upper limit of normal (docs/care-pathway.md definition 6).
+  if (rr.type !== undefined) {
+    const type = readConcept(ctx, rr.type, path, '.type');
+    if (type !== undefined) range.type = type;
+  }
+  if (rr.appliesTo !== undefined) {
+    const appliesTo = readConcepts(ctx, rr.appliesTo, `${path}.appliesTo`);
+    if (appliesTo.length > 0) range.appliesTo = appliesTo;
+  }
+  if (rr.age !== undefined) {
+    const age = readObject<Range>(ctx, rr.age, path, '.age');
+    const ageLow = age === undefined ? undefined : readQuantity(ctx, age.low, path, '.age.low');
+    const ageHigh = age === undefined ? undefined : readQuantity(ctx, age.high, path, '.age.high');
+    if (ageLow !== undefined || ageHigh !== undefined) {
+      const ages: { low?: Quantity; high?: Quantity } = {};
+      if (ageLow !== undefined) ages.low = ageLow;
+      if (ageHigh !== undefined) ages.high = ageHigh;
+      range.age = ages;
+    }
+  }
   if (text !== undefined) range.text = text;
   return range;
 }

@@ -25,6 +25,7 @@ export {
   matchInMemberships,
   normalizeCode,
   resolveAntidepressant,
+  systemRule,
   usesCoding,
 } from './lookup.ts';
 export type { AntidepressantMatch, CodeMatch } from './lookup.ts';

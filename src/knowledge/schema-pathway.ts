@@ -240,6 +240,16 @@ const Definitions = z.strictObject({
     windowDays: DaysSchema,
     validStatuses: statusList,
     analytes: z.strictObject({ anc: LabDefinition, platelets: LabDefinition, alt: LabDefinition, ast: LabDefinition }),
+    /**
+     * Which of a result's reference ranges give its upper limit of normal: a range typed as anything but normal, or
+     * for the other sex, is not this patient's (FHIR referenceRange.type and appliesTo).
+     */
+    referenceRanges: z.strictObject({
+      normalTypeCodeSets: z.array(codeSetId).min(1),
+      maleCodeSets: z.array(codeSetId).min(1),
+      femaleCodeSets: z.array(codeSetId).min(1),
+      citation: citationKey,
+    }),
   }),
   screens: z.strictObject({
     latentTbCodeSets: z.array(codeSetId).min(1),
@@ -741,6 +751,9 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {
     add(d.labs.analytes[a].codeSets, `definitions.labs.analytes.${a}.codeSets`);
   }
+  add(d.labs.referenceRanges.normalTypeCodeSets, 'definitions.labs.referenceRanges.normalTypeCodeSets');
+  add(d.labs.referenceRanges.maleCodeSets, 'definitions.labs.referenceRanges.maleCodeSets');
+  add(d.labs.referenceRanges.femaleCodeSets, 'definitions.labs.referenceRanges.femaleCodeSets');
   add(d.screens.latentTbCodeSets, 'definitions.screens.latentTbCodeSets');
   add(d.screens.hepatitisBSurfaceAntigenCodeSets, 'definitions.screens.hepatitisBSurfaceAntigenCodeSets');
   add(d.screens.positiveCodeSets, 'definitions.screens.positiveCodeSets');

@@ -182,6 +182,59 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(alt([{ low: { value: 7, ucum: 'U/L' } }])), []);
   });
 
+  test("hepatic: the patient's own range is chosen among several, and ranges that disagree are never guessed", () => {
+    const U = (value: number) => ({ value, ucum: 'U/L' });
+    const male = { high: U(56), appliesTo: [concept(SYSTEM.snomed, '248153007', 'Male')] };
+    const female = { high: U(25), appliesTo: [concept(SYSTEM.snomed, '248152002', 'Female')] };
+    const alt = (referenceRange: ObservationFact['referenceRange'], sex?: 'male' | 'female'): ClinicalFacts =>
+      facts({
+        ...(sex === undefined ? {} : { sex }),
+        observations: [
+          hsCrp(7),
+          ...workup().filter((o) => o.code.codings[0]?.code !== '1742-6'),
+          { ...quantityObservation('1742-6', 45, 'U/L', daysBefore(10)), referenceRange },
+        ],
+      });
+    // ALT 45 for a woman whose laboratory lists the men's range first: her range (25) makes it 1.8 x ULN.
+    const woman = alt([male, female], 'female');
+    assert.deepEqual(codes(woman), ['hepatic']);
+    assert.match(woman.contraindications[0]?.detail ?? '', /1\.5 x ULN 25/);
+    // For a man the same result is within 1.5 x 56.
+    assert.deepEqual(codes(alt([male, female], 'male')), []);
+    assert.equal(alt([male, female], 'male').labs.alt?.upperLimitOfNormal, 56);
+    // A range for the patient's sex comes before one for everyone.
+    assert.equal(alt([{ high: U(60) }, female], 'female').labs.alt?.upperLimitOfNormal, 25);
+    // Ages: the adult range of a 45-year-old, not the first listed.
+    const ages = (low: number, high: number) => ({ low: { value: low, ucum: 'a' }, high: { value: high, ucum: 'a' } });
+    assert.equal(
+      alt([
+        { high: U(80), age: ages(0, 17) },
+        { high: U(33), age: ages(18, 120) },
+      ]).labs.alt?.upperLimitOfNormal,
+      33,
+    );
+    // A range of another type (therapeutic) is not the normal range.
+    const therapeutic = {
+      high: U(100),
+      type: concept('http://terminology.hl7.org/CodeSystem/referencerange-meaning', 'treatment'),
+    };
+    assert.equal(alt([therapeutic, { high: U(33) }]).labs.alt?.upperLimitOfNormal, 33);
+    // Two ranges for everyone that disagree, or populations the pathway cannot read: not judged, never the first.
+    for (const ranges of [
+      [{ high: U(56) }, { high: U(25) }],
+      [
+        { high: U(56), appliesTo: [{ codings: [], text: 'Adults, local population A' }] },
+        { high: U(25), appliesTo: [{ codings: [], text: 'Adults, local population B' }] },
+      ],
+    ]) {
+      const f = alt(ranges, 'female');
+      assert.deepEqual(codes(f), []);
+      assert.equal(f.labs.alt, undefined);
+      assert.ok(f.issues.some((i) => i.code === 'pathway.lab.reference-range' && /56 U\/L, 25 U\/L/.test(i.message)));
+      assert.ok(f.missingWorkup.some((w) => w.code === 'alt'));
+    }
+  });
+
   test('lab contraindications use the most recent result in the 90-day window', () => {
     const obs = [
       hsCrp(7),

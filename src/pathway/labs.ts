@@ -4,8 +4,9 @@
  * The most recent result decides: if its unit cannot be converted the analyte counts as not measured (and is listed
  * in the missing work-up) rather than falling back to an older value.
  */
-import type { ObservationFact, Quantity, Writable } from '../record/index.ts';
-import { noteIssue, useThreshold, windowStart } from './context.ts';
+import { systemRule } from '../knowledge/index.ts';
+import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../record/index.ts';
+import { ageOn, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -34,7 +35,7 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
     const ties = latestWithValue(findObservations(ctx, a.codeSets, def.validStatuses, from).usable);
     let chosen: LabResult | undefined;
     let unconvertible = false;
-    for (const { obs } of ties) {
+    for (const { obs, day } of ties) {
       if (obs.value?.kind !== 'quantity') {
         noteIssue(
           ctx,
@@ -57,8 +58,21 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         unconvertible = true;
         continue;
       }
-      const uln = upperLimitOfNormal(obs, a.unit);
-      const unreadableHigh = uln === undefined && readsUln(ctx, analyte) ? unreadableRangeHigh(obs) : undefined;
+      const reading = readUpperLimitOfNormal(obs, a.unit, rangeApplies(ctx, day));
+      const uln = reading.kind === 'uln' ? reading.value : undefined;
+      if (reading.kind === 'ambiguous' && readsUln(ctx, analyte)) {
+        // Several ranges that may each be the patient's (for everyone, or for populations the pathway cannot read)
+        // disagree: the first one listed could hide a raised value as well as the default could (definition 6).
+        noteIssue(
+          ctx,
+          'pathway.lab.reference-range',
+          `${analyte} result's reference ranges give different upper limits (${reading.highs}) and which is this patient's cannot be told: it is not judged; counted as not measured (repeat it, or record the patient's range)`,
+          obs.ref,
+        );
+        unconvertible = true;
+        continue;
+      }
+      const unreadableHigh = reading.kind === 'unreadable' && readsUln(ctx, analyte) ? reading.high : undefined;
       if (unreadableHigh !== undefined) {
         // Its own range says where normal ends, in a unit the pathway cannot read: the default ULN in its place could
         // hide a raised value (ALT 55 against 1.5 x 33), so the result is not judged (definition 6).
@@ -111,20 +125,94 @@ function rangeHigh(obs: ObservationFact, high: Quantity): Quantity {
   return inResultUnit;
 }
 
-/** A result's upper limit of normal in `unit`, from its first reference range with a convertible high value. */
-export function upperLimitOfNormal(obs: ObservationFact, unit: string): number | undefined {
-  for (const range of obs.referenceRange) {
+/** What a result's own reference ranges say its upper limit of normal is, in the pathway's unit (definition 6). */
+export type UlnReading =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'uln'; readonly value: number }
+  /** A high the pathway cannot read in its unit ("33 IU/L" as text), as given. */
+  | { readonly kind: 'unreadable'; readonly high: string }
+  /** Ranges that may each be the patient's give different highs, as given. */
+  | { readonly kind: 'ambiguous'; readonly highs: string };
+
+/** Is a range this patient's? True, false (another type, sex or age), or undefined when that cannot be told. */
+export type RangeApplies = (range: ReferenceRange) => boolean | undefined;
+
+const NO_ULN: UlnReading = { kind: 'none' };
+/** For a reader with no patient to compare: every range may be the patient's, so only agreeing highs give a ULN. */
+const MAY_APPLY: RangeApplies = () => undefined;
+
+/**
+ * The upper limit of normal a result's reference ranges give in `unit`. Ranges that are not the patient's (another
+ * type, sex or age) are passed over; of the others, those stated for the patient's sex or age come before those for
+ * everyone, and those for everyone before those whose population cannot be read. When the ranges in that first
+ * group give different highs, which is the patient's cannot be told: `ambiguous`, never the first one listed.
+ */
+export function readUpperLimitOfNormal(obs: ObservationFact, unit: string, applies: RangeApplies): UlnReading {
+  const ranges = obs.referenceRange;
+  if (ranges.length === 0) return NO_ULN;
+  const specific: Quantity[] = [];
+  const general: Quantity[] = [];
+  const uncertain: Quantity[] = [];
+  for (const range of ranges) {
     if (range.high === undefined) continue;
-    const r = convert(rangeHigh(obs, range.high), unit);
-    if (r.ok && r.value > 0) return r.value;
+    const verdict = applies(range);
+    if (verdict === false) continue;
+    const high = rangeHigh(obs, range.high);
+    if (verdict === undefined) uncertain.push(high);
+    else if (range.appliesTo !== undefined || range.age !== undefined) specific.push(high);
+    else general.push(high);
   }
-  return undefined;
+  const highs = specific.length > 0 ? specific : general.length > 0 ? general : uncertain;
+  if (highs.length === 0) return NO_ULN;
+  let value: number | undefined;
+  for (const high of highs) {
+    const r = convert(high, unit);
+    if (!r.ok || !(r.value > 0)) return { kind: 'unreadable', high: describeQuantity(high) };
+    if (value === undefined) value = r.value;
+    else if (r.value !== value) return { kind: 'ambiguous', highs: highs.map(describeQuantity).join(', ') };
+  }
+  return value === undefined ? NO_ULN : { kind: 'uln', value };
 }
 
-/** The first range high, as given ("33 IU/L"), for a result whose ranges give no readable ULN; undefined when none. */
-function unreadableRangeHigh(obs: ObservationFact): string | undefined {
-  const high = obs.referenceRange.find((range) => range.high !== undefined)?.high;
-  return high === undefined ? undefined : describeQuantity(rangeHigh(obs, high));
+/** A result's upper limit of normal in `unit` when its ranges agree on one (for views with no patient context). */
+export function upperLimitOfNormal(obs: ObservationFact, unit: string): number | undefined {
+  const reading = readUpperLimitOfNormal(obs, unit, MAY_APPLY);
+  return reading.kind === 'uln' ? reading.value : undefined;
+}
+
+/**
+ * Whether a range is the patient's, on the day of the result (definition 6): its type is normal (no type, or one of
+ * `normalTypeCodeSets`; a type coded in a known system but not there is another kind of range), it is for the
+ * patient's sex (`maleCodeSets`, `femaleCodeSets`) and age (`age`, inclusive bounds in a UCUM time unit, against
+ * the completed years). Undefined when a population it names cannot be read, or the patient's sex or age is unknown.
+ */
+function rangeApplies(ctx: EngineContext, resultDay: number): RangeApplies {
+  const def = ctx.pathway.definitions.labs.referenceRanges;
+  const patient = ctx.record.patient;
+  return (range) => {
+    let known = true;
+    if (range.type !== undefined && !inAnySet(ctx, def.normalTypeCodeSets, range.type)) {
+      if (range.type.codings.some((c) => systemRule(ctx.knowledge, c.system) !== undefined)) return false;
+      known = false;
+    }
+    for (const population of range.appliesTo ?? []) {
+      const forSex = inAnySet(ctx, def.maleCodeSets, population)
+        ? 'male'
+        : inAnySet(ctx, def.femaleCodeSets, population)
+          ? 'female'
+          : undefined;
+      if (forSex === undefined || (patient.sex !== 'male' && patient.sex !== 'female')) known = false;
+      else if (forSex !== patient.sex) return false;
+    }
+    if (range.age !== undefined) {
+      const age = ageOn(patient.birthDate, resultDay);
+      const low = range.age.low === undefined ? undefined : convert(range.age.low, 'a');
+      const high = range.age.high === undefined ? undefined : convert(range.age.high, 'a');
+      if (age === undefined || low?.ok === false || high?.ok === false) known = false;
+      else if ((low?.ok === true && age < low.value) || (high?.ok === true && age > high.value)) return false;
+    }
+    return known ? true : undefined;
+  };
 }
 
 /** Whether a contraindication reads the analyte against its upper limit of normal (ALT, AST). */

@@ -81,6 +81,12 @@ export type ObservationValue =
 export interface ReferenceRange {
   readonly low?: Quantity;
   readonly high?: Quantity;
+  /** What kind of range (normal, therapeutic, ...); absent means the normal range. */
+  readonly type?: Concept;
+  /** The population it is for (a sex, a race, pregnancy, ...); absent means everyone. */
+  readonly appliesTo?: readonly Concept[];
+  /** The ages it is for (each bound a Quantity in a UCUM time unit, usually `a`). */
+  readonly age?: { readonly low?: Quantity; readonly high?: Quantity };
   readonly text?: string;
 }
 
