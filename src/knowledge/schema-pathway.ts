@@ -117,6 +117,18 @@ const SuicideItemRule = z.strictObject({
   linkIds: z.array(z.string().min(1)),
   /** The score at or above which (inclusive: true) the item signals suicidal thoughts. */
   atLeast: ThresholdSchema,
+  /**
+   * The item's question as forms print it, for an answer with neither a code nor a known linkId (an EHR's local
+   * questionnaire): an answer whose text contains one of these (compared as lower-case words) is the item. Only for
+   * wording no other question shares (MADRS item 10's label, "Suicidal thoughts", is also a yes/no screening question).
+   */
+  questionTexts: z
+    .strictObject({
+      texts: z.array(z.string().min(8)).min(1),
+      citation: citationKey,
+      verified: z.boolean(),
+    })
+    .optional(),
 });
 
 const Definitions = z.strictObject({

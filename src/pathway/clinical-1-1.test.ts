@@ -146,3 +146,42 @@ describe('scope: age from a partial birth date (definition 0)', () => {
     assert.equal(scopeOf('2007'), 'in-scope');
   });
 });
+
+describe('the suicide-risk alert reads an EHR form by its question text (definition 7a)', () => {
+  // A PHQ-9 as an EHR's own questionnaire: local linkIds, no LOINC item codes, the printed wording.
+  const localPhq9 = (item9: { valueNumber?: number; valueString?: string }, text?: string) =>
+    candidate({
+      questionnaireResponses: [
+        {
+          ref: 'QuestionnaireResponse/epic-phq9',
+          questionnaire: 'Questionnaire/1234567',
+          status: 'completed',
+          authored: daysBefore(5),
+          answers: [
+            { linkId: 'q1', code: [], text: 'Little interest or pleasure in doing things', valueNumber: 1 },
+            {
+              linkId: 'q9',
+              code: [],
+              text: text ?? 'Thoughts that you would be better off dead, or of hurting yourself in some way',
+              ...item9,
+            },
+          ],
+        },
+      ],
+    });
+
+  test('item 9 answered 2 raises the alert, and the reading by text is listed as unverified', () => {
+    const a = assess(localPhq9({ valueNumber: 2 }), knowledge, { asOf: AS_OF });
+    assert.equal(a.safetyAlerts.length, 1);
+    assert.match(a.safetyAlerts[0]?.detail ?? '', /PHQ-9 item 9 = 2/);
+    assert.ok(a.unverified.some((u) => /PHQ-9 item 9 recognised by its question text/.test(u.item)));
+  });
+
+  test('0 raises none; an answer it cannot score asks to assess the risk; other wording is not the item', () => {
+    assert.equal(assess(localPhq9({ valueNumber: 0 }), knowledge, { asOf: AS_OF }).safetyAlerts.length, 0);
+    const unscored = assess(localPhq9({ valueString: 'More than half the days' }), knowledge, { asOf: AS_OF });
+    assert.match(unscored.safetyAlerts[0]?.detail ?? '', /cannot score/);
+    const other = localPhq9({ valueNumber: 3 }, 'Thoughts about your diet');
+    assert.equal(assess(other, knowledge, { asOf: AS_OF }).safetyAlerts.length, 0);
+  });
+});

@@ -29,7 +29,7 @@ type SuicideItem = EngineContext['pathway']['definitions']['safety']['suicideRis
  * and may be recent: the safe reading counts it (as an undated self-harm record), saying it is undated.
  */
 function noteUndatedScores(ctx: EngineContext, item: SuicideItem, details: string[], evidence: Set<string>): void {
-  for (const { score, source } of undatedItemScores(ctx, item.instrument, item.item, item.linkIds)) {
+  for (const { score, source } of undatedItemScores(ctx, item)) {
     const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);
     if (item.atLeast.inclusive ? score < limit : score <= limit) continue;
     details.push(`${item.instrument} item ${item.item} = ${score} recorded without a usable date (it may be recent)`);
@@ -44,7 +44,7 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
   const from = windowStart(ctx.asOfDay, rule.windowDays);
   for (const item of rule.items) {
     noteUndatedScores(ctx, item, details, evidence);
-    const inWindow = itemReadings(ctx, item.instrument, item.item, item.linkIds).filter((r) => r.day >= from);
+    const inWindow = itemReadings(ctx, item).filter((r) => r.day >= from);
     if (inWindow.length === 0) continue;
     useThreshold(ctx, 'suicide-risk window (days)', rule.windowDays);
     const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);

@@ -25,6 +25,8 @@ import type { SymptomDomain, SymptomItemScore, SymptomProfile, SymptomScale } fr
 
 type Instrument = Pathway['definitions']['symptoms']['instruments'][number];
 type Item = Instrument['items'][number];
+/** How an item is recognised in a response: its code (the instrument's item code set), linkIds, question texts. */
+type ItemRule = Pathway['definitions']['safety']['suicideRisk']['items'][number];
 
 interface InstrumentIndex {
   readonly instrument: Instrument;
@@ -305,18 +307,13 @@ export interface ItemReading {
  * code set's item numbers, or by linkId when the questionnaire URL names the instrument), Observation panels
  * (components or hasMember) and item Observations on their own.
  */
-export function itemReadings(
-  ctx: EngineContext,
-  instrumentName: Instrument['instrument'],
-  item: number,
-  linkIds: readonly string[],
-): ItemReading[] {
-  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
+export function itemReadings(ctx: EngineContext, rule: ItemRule): ItemReading[] {
+  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === rule.instrument);
   if (ix === undefined) return [];
   const out: ItemReading[] = [];
-  const label = `${instrumentName} item ${item}`;
+  const label = `${rule.instrument} item ${rule.item}`;
   const observations = observationsInSets(ctx, ix.itemAndObservationSets);
-  eachItemScore(ctx, ix, item, linkIds, readResponses(ctx), observations, (score, date, source, day) => {
+  eachItemScore(ctx, ix, rule, readResponses(ctx), observations, (score, date, source, day) => {
     if (day === undefined || day > ctx.asOfDay) return;
     if (score === undefined) noteUnreadable(ctx, label, source, date);
     const instant = instantOf(date);
@@ -337,20 +334,18 @@ export function itemReadings(
  */
 export function undatedItemScores(
   ctx: EngineContext,
-  instrumentName: Instrument['instrument'],
-  item: number,
-  linkIds: readonly string[],
+  rule: ItemRule,
 ): { readonly score: number; readonly source: string }[] {
   readResponses(ctx);
   const responses = ctx.scratch.undatedResponses as readonly ResponseAnswers[];
   const observations = undatedObservations(ctx);
   // Nearly every record dates all its scales: then there is nothing to read.
   if (responses.length === 0 && observations.length === 0) return [];
-  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === instrumentName);
+  const ix = indexFor(ctx.pathway).find((i) => i.instrument.instrument === rule.instrument);
   if (ix === undefined) return [];
   const out: { score: number; source: string }[] = [];
   const inSets = observations.filter((u) => ix.itemAndObservationSets.some((setId) => u.hits.has(setId)));
-  eachItemScore(ctx, ix, item, linkIds, responses, inSets, (score, _date, source) => {
+  eachItemScore(ctx, ix, rule, responses, inSets, (score, _date, source) => {
     if (score !== undefined) out.push({ score, source });
   });
   return out;
@@ -363,17 +358,32 @@ export function undatedItemScores(
 function eachItemScore(
   ctx: EngineContext,
   ix: InstrumentIndex,
-  item: number,
-  linkIds: readonly string[],
+  rule: ItemRule,
   responses: readonly (ResponseAnswers & { readonly day?: number })[],
   observations: readonly { readonly obs: ObservationFact; readonly hits: SetHits; readonly day?: number }[],
   visit: (score: number | undefined, date: string | undefined, source: string, day: number | undefined) => void,
 ): void {
-  const isItem = (hits: SetHits): boolean => useHit(ctx, hits, ix.instrument.itemCodeSets)?.item === item;
+  const { item, linkIds } = rule;
+  const itemOf = (hits: SetHits): number | undefined => useHit(ctx, hits, ix.instrument.itemCodeSets)?.item;
+  const isItem = (hits: SetHits): boolean => itemOf(hits) === item;
   const valid = validObservation(ctx);
   for (const { qr, url, answers, day } of responses) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
-    const a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
+    let a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
+    if (a === undefined && rule.questionTexts !== undefined) {
+      // An EHR's own form (no item code, local linkIds): the item by its question's wording, as an unverified
+      // reading (docs/care-pathway.md definition 7a).
+      const texts = rule.questionTexts;
+      a = answers.find(({ answer, hits }) => itemOf(hits) === undefined && asksQuestion(answer.text, texts.texts));
+      if (a !== undefined) {
+        noteUnverified(
+          ctx,
+          `${ix.instrument.instrument} item ${item} recognised by its question text`,
+          `${qr.ref} names no item code the pathway knows; its answer to "${texts.texts[0] ?? ''}" was read as ${ix.instrument.instrument} item ${item}`,
+          texts.citation,
+        );
+      }
+    }
     if (a !== undefined) visit(answerScore(ctx, ix, a), qr.authored, qr.ref, day);
   }
   for (const { obs, hits, day } of observations) {
@@ -393,4 +403,18 @@ function eachItemScore(
     const part = parts.find((p) => p.value !== undefined && isItem(codingsSetHits(ctx, p.codings)));
     if (part !== undefined) visit(valueScore(ctx, ix, part.value), obs.effective, obs.ref, day);
   }
+}
+
+/** Lower-case words separated by single spaces: "Thoughts that you would be better off dead, or ..." compares. */
+const words = (text: string): string =>
+  ` ${text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
+
+/** Does an item's text contain one of the question wordings (whole words)? */
+function asksQuestion(text: string | undefined, wordings: readonly string[]): boolean {
+  if (text === undefined) return false;
+  const asked = words(text);
+  return wordings.some((w) => asked.includes(words(w)));
 }
