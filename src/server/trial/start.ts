@@ -21,7 +21,18 @@ export const DEMO_SITES = ['site-a', 'site-b'] as const;
 export interface TrialStartOptions {
   readonly trialDb?: string;
   readonly demo?: boolean;
+  /** `--public-url`: the address browsers use; an https one makes the session cookie Secure. */
+  readonly publicUrl?: string;
+  /** Overrides what the public URL implies (tests). */
   readonly secureCookies?: boolean;
+}
+
+/**
+ * Whether browsers reach the service over HTTPS: the public URL says so (TLS usually ends at a proxy in front, so the
+ * server's own socket cannot tell). The session cookie is then Secure, never sent over plain HTTP.
+ */
+export function servedOverHttps(publicUrl: string | undefined): boolean {
+  return publicUrl !== undefined && /^https:/i.test(publicUrl.trim());
 }
 
 /** The demo trial: INSIGHT, permuted blocks of 2, 4 or 6 within hs-CRP band x site, 500 kits per arm. */
@@ -77,7 +88,11 @@ export async function trialPlugin(
   } else if ((await store.countUsers()) === 0) {
     print('The trial store has no accounts yet: create them with trd trial-user add (docs/trial-server.md).');
   }
-  const trial = await openTrialServer({ store, engine, secureCookies: options.secureCookies ?? false });
+  const trial = await openTrialServer({
+    store,
+    engine,
+    secureCookies: options.secureCookies ?? servedOverHttps(options.publicUrl),
+  });
   print(`Trial operations at /trial/ (store: ${store.dialect}).`);
   return trial.plugin;
 }
