@@ -18,7 +18,7 @@ import { frameworkError, HttpError } from '../api/operation-outcome.ts';
 import type { IssueType } from '../api/operation-outcome.ts';
 import { registerApi } from './api.ts';
 import { registerFormBody } from './form-body.ts';
-import { sendTrialError } from './errors.ts';
+import { sendTrialError, statusOfCode } from './errors.ts';
 import { guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
@@ -51,13 +51,7 @@ export interface TrialServer {
   readonly store: TrialStore;
 }
 
-/** Store error codes (src/trial/store/port.ts, "Errors") -> HTTP status. */
-export function statusOfCode(code: string): number {
-  if (code === 'trial.forbidden') return 403;
-  if (code === 'trial.not-found') return 404;
-  if (code.startsWith('trial.conflict') || code.endsWith('.already') || code.includes('locked')) return 409;
-  return 400;
-}
+export { statusOfCode };
 
 function sendError(
   request: FastifyRequest,

@@ -215,8 +215,9 @@ test('disposition correction and voiding through the API and the participant pag
         contentType: 'application/x-www-form-urlencoded',
       });
     const noReason = await form('corrections', { event: 'completed', on: '2026-11-11', participantId: id });
-    assert.equal(noReason.status, 303);
-    assert.match(decodeURIComponent(noReason.headers.get('location') ?? ''), /Not saved: reason: required/);
+    assert.equal(noReason.status, 400);
+    assert.match(noReason.text, /Not saved: reason: required/);
+    assert.match(noReason.text, /<details open>\s*<summary>Correct this exit/, 'the refused correction shown open');
     const moved = await form('corrections', {
       event: 'completed',
       on: '2026-11-12',
