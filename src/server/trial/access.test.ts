@@ -134,14 +134,18 @@ describe('sessions and sign-in', () => {
       assert.equal(wrongPassword.status, 401);
       assert.equal(unknownUser.status, 401);
       assert.equal(wrongPassword.text, unknownUser.text);
-      assert.equal((await client.login(monitor.username, monitor.password)).status, 200);
+      // Sign-ins that succeed do not count: behind one address (a ward's shared computer, the TLS proxy in front of
+      // the service) everyone's sign-ins add up, and a limit of N would refuse the N+1th user of the morning.
+      for (let i = 0; i < 5; i++) assert.equal((await client.login(monitor.username, monitor.password)).status, 200);
+      assert.equal((await client.login(monitor.username, 'another-guess')).status, 401);
+      // Three failures: the address waits, even with the right password.
       const limited = await client.login(monitor.username, monitor.password);
       assert.equal(limited.status, 429);
-      // The refused sign-in to the existing account is audited under it, without what was typed.
+      // The refused sign-ins to the existing account are audited under it, without what was typed.
       const refused = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'login-failed');
-      assert.equal(refused.length, 1);
+      assert.equal(refused.length, 2);
       assert.equal(refused[0]?.role, 'monitor');
-      assert.equal(JSON.stringify(refused).includes('not-the-password'), false);
+      assert.equal(/not-the-password|another-guess/.test(JSON.stringify(refused)), false);
       // The cookie is httpOnly and SameSite=Strict.
       const fresh = await fetch(`${t.url}/trial/api/session`);
       assert.equal(fresh.status, 401);

@@ -1,5 +1,6 @@
 /**
- * Sign-in and sign-out. Sign-in is rate limited per client address (@fastify/rate-limit) and spends the same scrypt
+ * Sign-in and sign-out. Refused sign-ins are rate limited per client address (@fastify/rate-limit counts each
+ * attempt as it arrives, so parallel guesses each count; one that succeeds is taken back) and spend the same scrypt
  * work whether or not the user exists; success starts a session (auth.ts) and is audited. The answer never says
  * which of user name and password was wrong.
  */
@@ -12,7 +13,7 @@ import { sendTrialError } from './errors.ts';
 import { verifyPassword } from './password.ts';
 
 export interface LoginRateLimit {
-  /** Sign-in attempts allowed per client address within the window. */
+  /** Refused sign-in attempts allowed per client address within the window. */
   readonly max: number;
   readonly windowMs: number;
 }
@@ -61,6 +62,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
         if (wantsHtml(request)) return reply.code(303).redirect('/trial/login?failed=1');
         return sendTrialError(reply, 401, 'user name or password not accepted', 'trial.login.failed');
       }
+      // Only refused sign-ins count against the address (the rate limit counted this one before it was checked).
+      await deps.store.uncountSignInAttempt(request.ip);
       const session = await startSession(deps.auth, account.id);
       reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));
       request.trialUser = {

@@ -186,6 +186,12 @@ export interface TrialStore {
   countSignInAttempt(clientKey: string, windowMs: number): Promise<{ attempts: number; msLeft: number }>;
   /** Drops a client's count (an e-signature whose password matched: only failed ones count against the signer). */
   forgetSignInAttempts(clientKey: string): Promise<void>;
+  /**
+   * Takes back one attempt counted in the client's current window (a sign-in that succeeded: only failures count
+   * against an address, which many users may share), never below zero; the others stay, so an account of one's own
+   * cannot wipe the count of one's guesses at another.
+   */
+  uncountSignInAttempt(clientKey: string): Promise<void>;
 
   // Audit
   /** An audit-only event (login, failed login, export, view of unblinded data): no other table changes. */

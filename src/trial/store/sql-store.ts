@@ -1847,6 +1847,12 @@ export class SqlTrialStore implements TrialStore {
     };
   }
 
+  async uncountSignInAttempt(clientKey: string): Promise<void> {
+    await this.db.transaction('write', (tx) =>
+      tx.run('UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE client_key = ? AND attempts > 0', [clientKey]),
+    );
+  }
+
   async forgetSignInAttempts(clientKey: string): Promise<void> {
     await this.db.transaction('write', (tx) =>
       tx.run('DELETE FROM sign_in_attempts WHERE client_key = ?', [clientKey]),

@@ -1075,7 +1075,7 @@ for (const factory of allFactories()) {
       });
     });
 
-    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped, forgotten on request', async () => {
+    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped, forgotten or taken back on request', async () => {
       let now = Date.parse('2026-11-30T10:00:00.000Z');
       const opened = await factory.open(() => new Date(now));
       try {
@@ -1107,6 +1107,13 @@ for (const factory of allFactories()) {
         await count('e-signature:u1');
         await store.forgetSignInAttempts('e-signature:u1');
         assert.equal((await count('e-signature:u1')).attempts, 1);
+        // Taking back one attempt (a sign-in that succeeded) leaves the others counted, never below zero.
+        await count('192.0.2.9');
+        await count('192.0.2.9');
+        await store.uncountSignInAttempt('192.0.2.9');
+        assert.equal((await count('192.0.2.9')).attempts, 2);
+        for (let i = 0; i < 4; i++) await store.uncountSignInAttempt('192.0.2.9');
+        assert.equal((await count('192.0.2.9')).attempts, 1);
       } finally {
         await opened.cleanup();
       }
