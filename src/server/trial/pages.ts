@@ -8,6 +8,7 @@
  * maskStrings first, so each arm name in them reads [concealed] (blinding.ts): a page never carries an arm name to
  * them, and never fails for a term someone typed.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
@@ -83,8 +84,7 @@ const logoutForm = (reply: FastifyReply) =>
   </form>`;
 
 /**
- * The message a form action sent back (the query, which anyone can write, or a refusal's reason: shown masked like
- * stored text).
+ * The message a form action sent back (a refusal's reason, or the redirect's query: shown masked like stored text).
  */
 const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
@@ -92,9 +92,37 @@ const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   return html``;
 };
 
-/** Redirect back with a message (the message is ours, never input). */
+/**
+ * The signature that shows a redirect's message is this server's, sent in this session: anyone can write a link
+ * with `?error=...`, and the page would show its words in the trial's own alert box. Keyed by the session's own
+ * secret (the one its CSRF tokens come from), so every server process checks it alike.
+ */
+function messageSignature(request: FastifyRequest, kind: string, message: string): string | undefined {
+  const secret = request.session?._csrf;
+  if (secret === undefined) return undefined;
+  return createHmac('sha256', secret).update(`trial page message\n${kind}\n${message}`).digest('base64url');
+}
+
+/** The redirect's message when its signature is this session's, else nothing (a link someone wrote). */
+function signedMessage(request: FastifyRequest): { error?: string; done?: string } {
+  const q = request.query as Record<string, unknown>;
+  const sig = typeof q.sig === 'string' ? Buffer.from(q.sig) : undefined;
+  for (const kind of ['error', 'done'] as const) {
+    const message = q[kind];
+    if (typeof message !== 'string' || sig === undefined) continue;
+    const expected = Buffer.from(messageSignature(request, kind, message) ?? '');
+    if (expected.length > 0 && expected.length === sig.length && timingSafeEqual(expected, sig)) {
+      return { [kind]: message };
+    }
+  }
+  return {};
+}
+
+/** Redirect back with a message (ours, never input), signed for this session. */
 function back(reply: FastifyReply, path: string, kind: 'done' | 'error', message: string): FastifyReply {
-  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}`);
+  const sig = messageSignature(reply.request, kind, message);
+  if (sig === undefined) return reply.code(303).redirect(path);
+  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}&sig=${sig}`);
 }
 
 /**
@@ -554,7 +582,6 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
     return { terms, blind: <T>(value: T): T => maskStrings(value, terms, REDACTED) };
   };
-  const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
 
   app.get('/login', { config: { trialAccess: 'public' } }, async (request, reply) => {
     const failed = (request.query as { failed?: string }).failed !== undefined;
@@ -599,7 +626,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       html`<h1>
           Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
         </h1>
-        ${notice(blind(query(request)))}
+        ${notice(blind(signedMessage(request)))}
         <h2>Open safety alerts</h2>
         ${alertList(blind(alerts))}
         <h2>Enrolled</h2>
@@ -612,8 +639,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     refused === undefined
       ? undefined
       : { action: refused.action, ...blind({ values: refused.values, message: refused.message }) };
-  const noticeFor = (request: FastifyRequest, refused: Refused | undefined) =>
-    notice(refused === undefined ? query(request) : { error: refused.message });
+  /** The page's message: a refusal's reason (already masked), or its redirect's, masked as stored text. */
+  const noticeFor = (request: FastifyRequest, refused: Refused | undefined, blind: <T>(value: T) => T) =>
+    notice(refused === undefined ? blind(signedMessage(request)) : { error: refused.message });
 
   /** The screening log with its forms; `shown` is a refused post to show again in its form. */
   const screeningPage = async (request: FastifyRequest, reply: FastifyReply, shown?: Refused) => {
@@ -651,7 +679,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       'Screening log',
       html`<h1>Screening log</h1>
-        ${noticeFor(request, refused)} ${screeningTable(entries)}
+        ${noticeFor(request, refused, blind)} ${screeningTable(entries)}
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
@@ -895,7 +923,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused)} ${alertList(mine)}
+        ${noticeFor(request, refused, blind)} ${alertList(mine)}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong
