@@ -347,6 +347,42 @@ describe('CDS Hooks: paging a large record from fhirServer', () => {
     }
   });
 
+  test('an answer larger than the page limit is a DataUnavailable, read no further than the limit', async () => {
+    // A 20 MiB searchset (one long string): a server gone wrong, or a fhirServer the caller chose, could send any size.
+    const filler = 'x'.repeat(20 * 1024 * 1024);
+    let sent = 0;
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      const body = Buffer.from(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [], note: filler }));
+      // In pieces, without a length, as a streamed answer comes; stops when the reader hangs up.
+      let at = 0;
+      const more = (): void => {
+        while (at < body.length) {
+          const piece = body.subarray(at, at + 65_536);
+          at += piece.length;
+          sent += piece.length;
+          if (!res.write(piece)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      res.on('close', () => (at = body.length));
+      more();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const access = {
+        baseUrl: `http://127.0.0.1:${(huge.address() as AddressInfo).port}/fhir`,
+        accessToken: 'token-abc',
+        maxPageBytes: 1024 * 1024,
+      };
+      await assert.rejects(fetchQuery('Condition?patient=seed-patient', access), /larger than 1 MiB/);
+      assert.ok(sent < 20 * 1024 * 1024, 'the rest of the answer was not read');
+    } finally {
+      huge.closeAllConnections();
+      await new Promise<void>((resolve) => huge.close(() => resolve()));
+    }
+  });
+
   test('next links that lead back to a page already read are a 412 at once, not a walk to the page limit', async () => {
     let requests = 0;
     // Every page's next link is the same second page: the second page links to itself.
