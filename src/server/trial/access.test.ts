@@ -172,6 +172,7 @@ describe('sessions and sign-in', () => {
         investigator.post(`/trial/api/forms/${(form.json as { id: string }).id}/sign`, {
           password,
           meaning: 'reviewed',
+          version: (form.json as { version: number }).version,
         });
       const right = accountFor('investigator', 'site-a').password;
       const statuses: number[] = [];

@@ -241,7 +241,12 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     async (request) => {
       const { id } = parseBody(IdParam, request.params);
       const body = parseBody(
-        z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
+        z.strictObject({
+          password: z.string().max(1024),
+          meaning: z.string().trim().min(1).max(500),
+          /** The form's version the signer reviewed (GET /api/forms/:id): a form corrected since is not signed. */
+          version: z.number().int().positive(),
+        }),
         request.body,
       );
       const form = await store.getForm(id);
@@ -263,7 +268,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         throw new InputError('the password does not match', 'trial.forbidden');
       }
       await store.forgetSignInAttempts(signatureKey(user.id));
-      return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
+      return store.signForm(writeContext(request, 'e-signature'), id, body.meaning, body.version);
     },
   );
 

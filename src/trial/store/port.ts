@@ -134,7 +134,11 @@ export interface TrialStore {
     completedOn?: string,
   ): Promise<FormRecord>;
   /** E-signature of a complete form; the server re-authenticates the signer before calling. */
-  signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord>;
+  /**
+   * `version`: the form's version the signer reviewed; a form changed since (a correction) is a conflict, so a
+   * signature never attests content its signer did not see (21 CFR 11.50, 11.70).
+   */
+  signForm(ctx: WriteContext, formId: string, meaning: string, version: number): Promise<FormRecord>;
   getForm(id: string): Promise<FormRecord | null>;
   listForms(filter?: SiteFilter & { participantId?: string }): Promise<FormRecord[]>;
   listCorrections(formId: string): Promise<FormCorrection[]>;

@@ -1269,7 +1269,7 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord> {
+  async signForm(ctx: WriteContext, formId: string, meaning: string, version: number): Promise<FormRecord> {
     if (ctx.actor.role !== 'investigator') throw forbidden('sign a form');
     if (typeof meaning !== 'string' || meaning.trim() === '')
       throw fail('trial.invalid', 'signature: state what the signature means');
@@ -1279,6 +1279,9 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       await this.participantFor(tx, ctx, before.participantId);
+      if (before.version !== version) {
+        throw conflict(`the form changed since version ${version} was reviewed: review version ${before.version}`);
+      }
       if (before.status === 'signed') throw conflict('the form is already signed');
       if (before.status !== 'complete') throw conflict('only a complete form can be signed');
       const signature = {

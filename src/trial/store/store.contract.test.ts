@@ -354,7 +354,10 @@ for (const factory of allFactories()) {
         });
         assert.equal(form.status, 'incomplete');
         assert.equal(form.score.total, null);
-        await rejectsWith(store.signForm(as('investigator', 'A'), form.id, 'I confirm'), 'trial.conflict');
+        await rejectsWith(
+          store.signForm(as('investigator', 'A'), form.id, 'I confirm', form.version),
+          'trial.conflict',
+        );
         await rejectsWith(
           store.saveForm(ctx, {
             participantId: id,
@@ -389,11 +392,18 @@ for (const factory of allFactories()) {
           },
         );
         assert.match(corrections[0]!.at, /^2026-11-20T09:00:/);
-        await rejectsWith(store.signForm(as('coordinator', 'A'), form.id, 'I confirm'), 'trial.forbidden');
+        const reviewed = (await store.getForm(form.id))?.version ?? 0;
+        await rejectsWith(store.signForm(as('coordinator', 'A'), form.id, 'I confirm', reviewed), 'trial.forbidden');
+        // A signature names the version reviewed: an earlier one (the form corrected since) is a conflict.
+        await rejectsWith(
+          store.signForm(as('investigator', 'A', 'review'), form.id, 'I confirm', reviewed - 1),
+          'trial.conflict',
+        );
         const signed = await store.signForm(
           as('investigator', 'A', 'review'),
           form.id,
           'I confirm the entries are accurate',
+          reviewed,
         );
         assert.equal(signed.status, 'signed');
         assert.equal(signed.signature?.userId, 'investigator-1');
