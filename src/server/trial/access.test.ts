@@ -55,6 +55,20 @@ describe('roles and sites', () => {
     assert.ok(refusals > 50, `${refusals} refusals checked`);
   });
 
+  test('no trial answer may be kept in a cache: every GET of every route, for every role, says no-store', async () => {
+    // Participant records, allocations and exports would otherwise stay in the browser's cache on a shared computer.
+    let checked = 0;
+    for (const role of TRIAL_ROLES) {
+      const client = await t.signIn(role, role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined);
+      for (const route of t.trial.routes.filter((r) => r.methods.includes('GET'))) {
+        const reply = await client.get(concrete(route.url));
+        assert.equal(reply.headers.get('cache-control'), 'no-store', `${role} GET ${route.url} (${reply.status})`);
+        checked += 1;
+      }
+    }
+    assert.ok(checked > 50, `${checked} answers checked`);
+  });
+
   test('a site-A coordinator neither sees nor writes site B participants', async () => {
     const coordA = await t.signIn('coordinator', 'site-a');
     const list = (await coordA.get('/trial/api/participants')).json as { id: string; site: string }[];

@@ -105,6 +105,11 @@ export async function registerTrial(
   // The attempts are counted in the trial store: shared by every server process on the database (sign-in-limit.ts).
   await app.register(rateLimit, { global: false, store: signInAttemptCounter(deps.store) });
   app.setErrorHandler(trialErrorHandler);
+  // Every trial answer holds trial data or a session's token: none may stay in a browser's or a proxy's cache.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
   // The server owns the store it was given: closing the server (SIGTERM, tests) closes it after the last request.
   app.addHook('onClose', async () => deps.store.close());
   guardRoutes(app, deps.auth, table);
