@@ -68,6 +68,16 @@ export const EnrolInputSchema = z.strictObject({
 });
 export type EnrolInput = z.infer<typeof EnrolInputSchema>;
 
+/** An enrolment entered wrong: its participant code, date or baseline hs-CRP (the site and screening entry stay). */
+export const EnrolmentCorrectionSchema = EnrolInputSchema.pick({
+  participantCode: true,
+  enrolledOn: true,
+  baselineCrpMgPerL: true,
+})
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type EnrolmentCorrection = z.infer<typeof EnrolmentCorrectionSchema>;
+
 export const KitInputSchema = z.strictObject({ kitCode: Id, arm: Id });
 export type KitInput = z.infer<typeof KitInputSchema>;
 

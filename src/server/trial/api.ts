@@ -15,6 +15,7 @@ import {
   DispositionCorrectionSchema,
   DispositionInputSchema,
   DoseCorrectionSchema,
+  EnrolmentCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
   IsoDate,
@@ -135,6 +136,15 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
       adverseEvents,
       dispositions,
     };
+  });
+
+  // An enrolment entered wrong (the code, the date, the baseline hs-CRP): the changed fields and a reason; the audit
+  // keeps it as first entered.
+  app.post('/api/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(EnrolmentCorrectionSchema, request.body);
+    await participantFor(request, id);
+    return store.correctEnrolment(writeContext(request, reason), id, changes);
   });
 
   app.post('/api/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {

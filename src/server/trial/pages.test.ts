@@ -263,3 +263,28 @@ test('disposition correction and voiding through the API and the participant pag
     await t.close();
   }
 });
+
+test('an enrolment entered wrong is corrected through the API with a reason, by the site that enrolled', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a', 'low');
+    const path = `/trial/api/participants/${id}/corrections`;
+    assert.equal((await coord.post(path, { baselineCrpMgPerL: 12 })).status, 400, 'a reason is required');
+    const other = await t.signIn('coordinator', 'site-b');
+    assert.equal((await other.post(path, { baselineCrpMgPerL: 12, reason: 'x' })).status, 404);
+    const monitor = await t.signIn('monitor');
+    assert.equal((await monitor.post(path, { baselineCrpMgPerL: 12, reason: 'x' })).status, 403);
+    const fixed = await coord.post(path, { baselineCrpMgPerL: 12, reason: 'typed 1.2 for 12' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.deepEqual(
+      [
+        (fixed.json as { baselineCrpMgPerL: number }).baselineCrpMgPerL,
+        (fixed.json as { strata: { crp: string } }).strata.crp,
+      ],
+      [12, 'high'],
+    );
+  } finally {
+    await t.close();
+  }
+});

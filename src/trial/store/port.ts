@@ -26,6 +26,7 @@ import type {
   DoseInput,
   DoseRecord,
   EnrolInput,
+  EnrolmentCorrection,
   FormCorrection,
   FormInput,
   FormRecord,
@@ -78,6 +79,13 @@ export interface TrialStore {
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
   /** Needs an eligible screening entry with consent; strata levels must be the plan's. */
   enrol(ctx: WriteContext, input: EnrolInput): Promise<Participant>;
+  /**
+   * Corrects an enrolment entered wrong (code, date or baseline hs-CRP; the context's reason says why) under the
+   * rules of a first entry, the date also not after the infusion or an exit. Before randomization the strata follow
+   * the corrected baseline; after it they stay the ones the allocation came from (analysed as randomized). The audit
+   * entry keeps the enrolment as it was.
+   */
+  correctEnrolment(ctx: WriteContext, participantId: string, changes: EnrolmentCorrection): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | null>;
   listParticipants(filter?: SiteFilter): Promise<Participant[]>;
   recordDisposition(ctx: WriteContext, input: DispositionInput): Promise<DispositionRecord>;

@@ -35,6 +35,7 @@ import {
   DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
+  EnrolmentCorrectionSchema,
   IsoDate,
   FormInputSchema,
   ItemAnswerSchema,
@@ -709,6 +710,66 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'participant', entityId: p.id, before: null, after: p });
       return p;
+    });
+  }
+
+  async correctEnrolment(ctx: WriteContext, participantId: string, raw: unknown): Promise<Participant> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const before = await this.participantFor(tx, ctx, participantId, true);
+      let after: Participant = { ...before, ...changes };
+      if (after.enrolledOn !== before.enrolledOn) {
+        notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
+        const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
+          before.screeningId,
+        ]);
+        if (consent !== undefined && after.enrolledOn < str(consent, 'consented_on')) {
+          throw fail('trial.invalid', 'enrolment correction: enrolledOn is before the consent');
+        }
+        // Randomization, the infusion and an exit are refused before enrolment: so is the converse.
+        const later = await tx.get<Row>(
+          'SELECT (SELECT COUNT(*) FROM allocations WHERE participant_id = ? AND substr(randomized_at, 1, 10) < ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on < ?) + (SELECT COUNT(*) FROM dispositions WHERE participant_id = ? AND on_date < ?) AS n',
+          [before.id, after.enrolledOn, before.id, after.enrolledOn, before.id, after.enrolledOn],
+        );
+        if (Number(later?.n ?? 0) > 0) {
+          throw fail(
+            'trial.invalid',
+            'enrolment correction: enrolledOn is after the randomization, the infusion or the exit',
+          );
+        }
+      }
+      if (after.participantCode !== before.participantCode) {
+        const taken = await tx.get<Row>('SELECT id FROM participants WHERE participant_code = ? AND id <> ?', [
+          after.participantCode,
+          before.id,
+        ]);
+        if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
+      }
+      // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
+      if (before.randomizationNumber === null && after.baselineCrpMgPerL !== before.baselineCrpMgPerL) {
+        const derived = participantLevels(meta.protocol, meta.plan.factors, {
+          site: before.site,
+          baselineCrpMgPerL: after.baselineCrpMgPerL,
+        });
+        if (!derived.ok) throw fail('trial.invalid', `enrolment correction: ${derived.reason}`);
+        after = { ...after, strata: { ...before.strata, ...derived.levels } };
+      }
+      if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
+      await tx.run(
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ? WHERE id = ?',
+        [
+          after.participantCode,
+          after.enrolledOn,
+          after.baselineCrpMgPerL,
+          json(after.strata),
+          stratumKey(meta.plan.factors, after.strata),
+          before.id,
+        ],
+      );
+      await append({ action: 'correct', entity: 'participant', entityId: before.id, before, after });
+      return after;
     });
   }
 

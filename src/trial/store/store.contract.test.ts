@@ -771,6 +771,64 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('enrolment correction: the code, date or baseline hs-CRP corrected with a reason; the stratum follows until randomization, then stays the one randomized in', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'E1', 'A', 1.2);
+        const ctx = as('coordinator', 'A', 'baseline hs-CRP typed 1.2 for 12');
+        const fixed = await store.correctEnrolment(ctx, id, { baselineCrpMgPerL: 12 });
+        assert.equal(fixed.baselineCrpMgPerL, 12);
+        assert.equal(fixed.strata.crp, 'high', 'before randomization the stratum follows the corrected baseline');
+        assert.equal((await store.getParticipant(id))?.strata.crp, 'high');
+        // The rules of a first entry: not before the consent (2026-11-02), not after today; something must change.
+        await rejectsWith(store.correctEnrolment(ctx, id, { enrolledOn: '2026-11-01' }), 'trial.invalid');
+        await rejectsWith(store.correctEnrolment(ctx, id, { enrolledOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctEnrolment(ctx, id, { baselineCrpMgPerL: 12 }), 'trial.invalid');
+        await rejectsWith(store.correctEnrolment(ctx, id, {}), 'trial.invalid');
+        await rejectsWith(
+          store.correctEnrolment(as('coordinator', 'B', 'x'), id, { enrolledOn: '2026-11-04' }),
+          'trial.forbidden',
+        );
+        await rejectsWith(
+          store.correctEnrolment(as('monitor', null, 'x'), id, { enrolledOn: '2026-11-04' }),
+          'trial.forbidden',
+        );
+        const other = await enrolOne(store, protocol, 'E2', 'A');
+        await rejectsWith(store.correctEnrolment(ctx, other, { participantCode: 'E1' }), 'trial.conflict');
+        assert.equal((await store.correctEnrolment(ctx, other, { participantCode: 'E2-A' })).participantCode, 'E2-A');
+        const { allocation } = await randomizeAndInfuse(store, ctx, id);
+        // Not after the infusion (2026-11-05): it happened after enrolment.
+        await rejectsWith(store.correctEnrolment(ctx, id, { enrolledOn: '2026-11-06' }), 'trial.invalid');
+        const moved = await store.correctEnrolment(ctx, id, { enrolledOn: '2026-11-04' });
+        assert.equal(moved.enrolledOn, '2026-11-04');
+        const back = await store.correctEnrolment(as('coordinator', 'A', 'the lab report says 1.2'), id, {
+          baselineCrpMgPerL: 1.2,
+        });
+        assert.equal(back.baselineCrpMgPerL, 1.2);
+        assert.equal(back.strata.crp, 'high', 'randomized: the stratum stays the one the allocation came from');
+        assert.equal((await store.getAllocation(id))?.stratum, allocation.stratum);
+        const audit = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'participant' && e.entityId === id && e.action === 'correct',
+        );
+        assert.deepEqual(
+          audit.map((e) => [
+            (e.before as { baselineCrpMgPerL: number }).baselineCrpMgPerL,
+            (e.after as { baselineCrpMgPerL: number }).baselineCrpMgPerL,
+            e.reason,
+          ]),
+          [
+            [1.2, 12, 'baseline hs-CRP typed 1.2 for 12'],
+            [12, 12, 'baseline hs-CRP typed 1.2 for 12'],
+            [12, 1.2, 'the lab report says 1.2'],
+          ],
+        );
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('form date correction: under the date rules of a first entry, the old date kept in the audit', async () => {
       const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
       try {
