@@ -61,6 +61,12 @@ export interface ServerOptions {
   readonly plugins?: readonly ServerPlugin[];
   /** Today, for the default as-of date; the only clock the routes read. */
   readonly today?: () => Date;
+  /**
+   * The reverse proxies in front (addresses, CIDR ranges, or loopback / linklocal / uniquelocal): a request from one
+   * of them is taken to come from the client its X-Forwarded-For names (the sign-in limit counts per client). Without
+   * it the header is ignored, so that a client cannot name itself anew on each request.
+   */
+  readonly trustProxy?: readonly string[];
 }
 
 /** 8 MiB: a Synthea-size bundle of one patient fits; a runaway upload does not. */
@@ -79,6 +85,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     return503OnClosing: true,
     logController: new OneLinePerRequest(),
+    ...(options.trustProxy === undefined || options.trustProxy.length === 0
+      ? {}
+      : { trustProxy: [...options.trustProxy] }),
   };
   const app = Fastify(fastifyOptions);
   const engine = options.engine ?? createEngine();
