@@ -53,6 +53,11 @@ export interface ServerOptions {
   readonly cdsClients?: readonly CdsClient[];
   /** Accept CDS Hooks calls without a client JWT (the demo; never in production). */
   readonly allowUnauthenticated?: boolean;
+  /**
+   * The FHIR servers (base URLs) the CDS services may read with a caller's fhirAuthorization; a call naming another
+   * is a 400 and nothing is fetched. Empty or absent: any https server (http on loopback).
+   */
+  readonly fhirServers?: readonly string[];
   /** Where SQLite files live (CDS feedback, the JWT replay cache); default in memory. */
   readonly dataDir?: string;
   /** The folder of demo patients (index.json and bundles); default examples/demo of this package. */
@@ -135,6 +140,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
         ? { authenticator: cdsAuthenticator(options.cdsClients, replay) }
         : {}),
       allowUnauthenticated: options.allowUnauthenticated === true,
+      fhirServers: options.fhirServers ?? [],
       feedback,
     }),
     { prefix: '/cds-services' },

@@ -12,6 +12,7 @@ import type { ServerOptions } from './app.ts';
 import { parseCdsClient } from './auth/jwks.ts';
 import { SqliteReplayCache } from './auth/replay-store.ts';
 import { FeedbackStore } from './cds-hooks/feedback-store.ts';
+import { onLoopback } from './cds-hooks/routes.ts';
 import { runCluster } from './cluster.ts';
 
 export interface StartOptions {
@@ -21,6 +22,8 @@ export interface StartOptions {
   readonly cdsClient: readonly string[];
   readonly allowUnauthenticated?: boolean;
   readonly dataDir: string;
+  /** `--fhir-server`: the FHIR servers the CDS services may read (ServerOptions.fhirServers). */
+  readonly fhirServer?: readonly string[];
   /** `--trust-proxy`: the reverse proxies in front (ServerOptions.trustProxy). */
   readonly trustProxy?: readonly string[];
 }
@@ -41,6 +44,21 @@ export function parsePublicUrl(value: string): string {
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
     throw new InputError('--public-url must be an absolute http(s) URL without query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** A `--fhir-server` base URL: https (http only on loopback, as for a call's fhirServer), no query or fragment. */
+export function parseFhirServer(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError('--fhir-server must be an absolute https URL (the FHIR base)');
+  }
+  const scheme = url.protocol === 'https:' || (url.protocol === 'http:' && onLoopback(url));
+  if (!scheme || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new InputError('--fhir-server must be an absolute https URL (the FHIR base) without query or fragment');
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -73,6 +91,7 @@ function serverOptionsOf(options: StartOptions, extra: Partial<ServerOptions>): 
     dataDir: options.dataDir,
     ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: parseTrustProxy(options.trustProxy) }),
+    ...(options.fhirServer === undefined ? {} : { fhirServers: options.fhirServer.map(parseFhirServer) }),
   };
 }
 

@@ -18,6 +18,7 @@ export interface ServeCliOptions {
   readonly dataDir: string;
   readonly workers: string;
   readonly trustProxy?: string[];
+  readonly fhirServer?: string[];
 }
 
 export const DEFAULT_PORT = 8787;
@@ -56,6 +57,11 @@ export function registerServe(program: Command): void {
       '--workers <n>',
       'server processes sharing the port: a number, or auto (one per core, at most 8); the trial demo needs 1',
       '1',
+    )
+    .option(
+      '--fhir-server <url>',
+      "a FHIR server (base URL) the CDS services may read with a caller's fhirAuthorization; repeatable; default any",
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option(
       '--trust-proxy <addresses>',
