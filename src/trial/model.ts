@@ -57,6 +57,12 @@ export const ConsentInputSchema = z.strictObject({
 });
 export type ConsentInput = z.infer<typeof ConsentInputSchema>;
 
+/** A consent entered wrong: its date or form version (one on the wrong screening entry is voided instead). */
+export const ConsentCorrectionSchema = ConsentInputSchema.pick({ consentedOn: true, formVersion: true })
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type ConsentCorrection = z.infer<typeof ConsentCorrectionSchema>;
+
 export const EnrolInputSchema = z.strictObject({
   screeningId: Id,
   participantCode: Id,

@@ -14,6 +14,7 @@ import {
   ConsentInputSchema,
   DispositionCorrectionSchema,
   DispositionInputSchema,
+  ConsentCorrectionSchema,
   DoseCorrectionSchema,
   EnrolmentCorrectionSchema,
   DoseInputSchema,
@@ -99,6 +100,34 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.post('/api/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) => {
     const input = parseBody(ConsentInputSchema, request.body);
     return reply.code(201).send(await store.recordConsent(writeContext(request, 'consent recorded'), input));
+  });
+
+  app.get(
+    '/api/consents',
+    { config: { trialAccess: 'trial.read' } },
+    async (request) => (await store.snapshot(siteFilter(userOf(request)))).consents,
+  );
+
+  /** A consent of the caller's sites (another site's is "not found", as its participants are). */
+  const consentInScope = async (request: FastifyRequest, id: string): Promise<void> => {
+    if (!(await store.snapshot(siteFilter(userOf(request)))).consents.some((c) => c.id === id)) throw new NotFound();
+  };
+
+  // A consent entered wrong (its date or form version): the changed fields and a reason; the audit keeps the first.
+  app.post('/api/consents/:id/corrections', { config: { trialAccess: 'consent.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(ConsentCorrectionSchema, request.body);
+    await consentInScope(request, id);
+    return store.correctConsent(writeContext(request, reason), id, changes);
+  });
+
+  // A consent recorded against the wrong screening entry: voided with a reason, before anyone is enrolled on it.
+  app.post('/api/consents/:id/void', { config: { trialAccess: 'consent.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const reason = reasonFrom(request.body);
+    await consentInScope(request, id);
+    await store.voidConsent(writeContext(request, reason), id);
+    return { voided: id };
   });
 
   app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) =>

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
 
 test('participant page: adverse events listed with grade, seriousness, relatedness and outcome', async () => {
   const t = await startTestTrial();
@@ -284,6 +284,44 @@ test('an enrolment entered wrong is corrected through the API with a reason, by 
       ],
       [12, 'high'],
     );
+  } finally {
+    await t.close();
+  }
+});
+
+test('a consent entered wrong is corrected, or voided when on the wrong entry, through the API with a reason', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const screening = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-CONSENT-1',
+      screenedOn: '2026-11-02',
+      criteria: eligibleCriteria(protocol),
+    });
+    const screeningId = (screening.json as { id: string }).id;
+    const consent = await coord.post('/trial/api/consents', {
+      screeningId,
+      consentedOn: '2026-11-13',
+      formVersion: 'v1.0',
+    });
+    const id = (consent.json as { id: string }).id;
+    const listed = (await coord.get('/trial/api/consents')).json as { id: string }[];
+    assert.ok(listed.some((c) => c.id === id));
+    const fix = (body: Record<string, unknown>, who = coord) => who.post(`/trial/api/consents/${id}/corrections`, body);
+    assert.equal((await fix({ consentedOn: '2026-11-03' })).status, 400, 'a reason is required');
+    assert.equal(
+      (await fix({ consentedOn: '2026-11-03', reason: 'x' }, await t.signIn('coordinator', 'site-b'))).status,
+      404,
+    );
+    assert.equal((await fix({ consentedOn: '2026-11-03', reason: 'x' }, await t.signIn('monitor'))).status, 403);
+    const fixed = await fix({ consentedOn: '2026-11-03', reason: 'typed 13 for 03' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal((fixed.json as { consentedOn: string }).consentedOn, '2026-11-03');
+    const voided = await coord.post(`/trial/api/consents/${id}/void`, { reason: 'recorded against the wrong entry' });
+    assert.equal(voided.status, 200, voided.text);
+    assert.equal(((await coord.get('/trial/api/consents')).json as unknown[]).length, 0);
   } finally {
     await t.close();
   }

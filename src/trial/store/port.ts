@@ -17,6 +17,7 @@ import type {
   AdverseEventUpdate,
   AlertRecord,
   Allocation,
+  ConsentCorrection,
   ConsentInput,
   ConsentRecord,
   DispositionCorrection,
@@ -77,6 +78,16 @@ export interface TrialStore {
   addScreening(ctx: WriteContext, input: ScreeningInput): Promise<ScreeningEntry>;
   listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]>;
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
+  /**
+   * Corrects a consent's date or form version (the context's reason says why) under the rules of a first entry, and
+   * not after the enrolment that rests on it; the audit entry keeps it as it was.
+   */
+  correctConsent(ctx: WriteContext, consentId: string, changes: ConsentCorrection): Promise<ConsentRecord>;
+  /**
+   * Voids a consent recorded against the wrong screening entry (with a reason; the audit keeps it): refused once a
+   * participant is enrolled from that entry.
+   */
+  voidConsent(ctx: WriteContext, consentId: string): Promise<void>;
   /** Needs an eligible screening entry with consent; strata levels must be the plan's. */
   enrol(ctx: WriteContext, input: EnrolInput): Promise<Participant>;
   /**

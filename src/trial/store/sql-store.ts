@@ -29,6 +29,7 @@ import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHe
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  ConsentCorrectionSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
   DispositionInputSchema,
@@ -635,6 +636,59 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'consent', entityId: record.id, before: null, after: record });
       return record;
+    });
+  }
+
+  /** A consent and the participant enrolled on it (if any), in the writer's site. */
+  private async consentFor(
+    tx: Tx,
+    ctx: WriteContext,
+    consentId: string,
+  ): Promise<{ before: ConsentRecord; enrolledOn: string | null }> {
+    const row = await tx.get<Row>(
+      `SELECT * FROM consents WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+      [consentId],
+    );
+    if (row === undefined) throw notFound('consent');
+    const before = consentOf(row);
+    const s = await tx.get<Row>('SELECT site FROM screening WHERE id = ?', [before.screeningId]);
+    SqlTrialStore.assertSite(ctx, s === undefined ? '' : str(s, 'site'));
+    const p = await tx.get<Row>('SELECT enrolled_on FROM participants WHERE screening_id = ?', [before.screeningId]);
+    return { before, enrolledOn: p === undefined ? null : str(p, 'enrolled_on') };
+  }
+
+  async correctConsent(ctx: WriteContext, consentId: string, raw: unknown): Promise<ConsentRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      const after: ConsentRecord = { ...before, ...changes };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
+      notAfterToday(after.consentedOn, at, 'consent correction: consentedOn');
+      if (enrolledOn !== null && after.consentedOn > enrolledOn) {
+        throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment');
+      }
+      await tx.run('UPDATE consents SET consented_on = ?, form_version = ? WHERE id = ?', [
+        after.consentedOn,
+        after.formVersion,
+        consentId,
+      ]);
+      await append({ action: 'correct', entity: 'consent', entityId: consentId, before, after });
+      return after;
+    });
+  }
+
+  async voidConsent(ctx: WriteContext, consentId: string): Promise<void> {
+    SqlTrialStore.assertWriter(ctx);
+    await this.write(ctx, async (tx, append) => {
+      await this.openMeta(tx);
+      const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      if (enrolledOn !== null) {
+        throw conflict('consent: a participant is enrolled on it; correct its date or version instead');
+      }
+      await tx.run('DELETE FROM consents WHERE id = ?', [consentId]);
+      await append({ action: 'void', entity: 'consent', entityId: consentId, before, after: null });
     });
   }
 

@@ -829,6 +829,82 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('consent correction: a mistyped date or form version corrected, a consent on the wrong entry voided, each with a reason', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'consent date typed 2026-11-13 for 2026-11-03');
+        const screen = (code: string) =>
+          store.addScreening(ctx, {
+            site: 'A',
+            screeningCode: code,
+            screenedOn: '2026-11-01',
+            criteria: eligibleCriteria(protocol),
+          });
+        const s = await screen('S-K1');
+        const consent = await store.recordConsent(ctx, {
+          screeningId: s.id,
+          consentedOn: '2026-11-13',
+          formVersion: 'v1.0',
+        });
+        const enrol = {
+          screeningId: s.id,
+          participantCode: 'K1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+          enrolledOn: '2026-11-04',
+        };
+        // The typo blocks the enrolment (before the consent) until the consent is corrected.
+        await rejectsWith(store.enrol(ctx, enrol), 'trial.invalid');
+        const fixed = await store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-03' });
+        assert.deepEqual([fixed.consentedOn, fixed.formVersion, fixed.screeningId], ['2026-11-03', 'v1.0', s.id]);
+        const { id } = await store.enrol(ctx, enrol);
+        assert.ok(id.length > 0);
+        // The rules of a first entry, and not after the enrolment that rests on it.
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-05' }), 'trial.invalid');
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-03' }), 'trial.invalid');
+        await rejectsWith(store.correctConsent(ctx, 'no-such-consent', { formVersion: 'v2' }), 'trial.not-found');
+        await rejectsWith(
+          store.correctConsent(as('coordinator', 'B', 'x'), consent.id, { formVersion: 'v2' }),
+          'trial.forbidden',
+        );
+        assert.equal((await store.correctConsent(ctx, consent.id, { formVersion: 'v1.1' })).formVersion, 'v1.1');
+        // A consent recorded against the wrong screening entry is voided (never once its participant is enrolled).
+        await rejectsWith(store.voidConsent(ctx, consent.id), 'trial.conflict');
+        const wrong = await screen('S-K2');
+        const mistaken = await store.recordConsent(ctx, {
+          screeningId: wrong.id,
+          consentedOn: '2026-11-03',
+          formVersion: 'v1.0',
+        });
+        await store.voidConsent(as('coordinator', 'A', 'recorded against the wrong screening entry'), mistaken.id);
+        await rejectsWith(
+          store.enrol(ctx, { ...enrol, screeningId: wrong.id, participantCode: 'K2' }),
+          'trial.conflict',
+        );
+        assert.deepEqual(
+          (await store.snapshot()).consents.map((c) => c.id),
+          [consent.id],
+        );
+        const audit = (await store.listAudit({ limit: 1000 })).filter((e) => e.entity === 'consent');
+        assert.deepEqual(
+          audit.map((e) => [e.action, e.reason]),
+          [
+            ['create', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['correct', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['correct', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['create', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['void', 'recorded against the wrong screening entry'],
+          ],
+        );
+        assert.equal((audit[1]?.before as { consentedOn: string }).consentedOn, '2026-11-13');
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('form date correction: under the date rules of a first entry, the old date kept in the audit', async () => {
       const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
       try {
