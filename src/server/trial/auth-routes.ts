@@ -10,6 +10,7 @@ import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './
 import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
+import { resumableAction, resumePage } from './pages.ts';
 import { verifyPassword } from './password.ts';
 
 export interface LoginRateLimit {
@@ -25,7 +26,26 @@ const LoginSchema = z.strictObject({
   password: z.string().min(1).max(1024),
   /** Where the login form came from (a page under /trial), for the redirect after sign-in. */
   next: z.string().max(200).optional(),
+  /** A page form posted after its session ended (pages.ts sessionEndedPage): its action and what was typed. */
+  resumeAction: z.string().max(300).optional(),
+  resume: z.string().optional(),
 });
+
+/** The fields a session that ended left unsaved, when they are a page form's (pages.ts resumableAction). */
+function carried(body: z.infer<typeof LoginSchema>): { action: string; values: Record<string, string> } | undefined {
+  if (body.resumeAction === undefined || body.resume === undefined || !resumableAction(body.resumeAction)) {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(body.resume) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const values = Object.entries(parsed as Record<string, unknown>);
+    if (!values.every(([, v]) => typeof v === 'string')) return undefined;
+    return { action: body.resumeAction, values: Object.fromEntries(values) as Record<string, string> };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Only a path under /trial/ (never another origin or a scheme-relative URL). */
 function safeNext(next: string | undefined): string {
@@ -75,6 +95,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
       };
       request.session = { _csrf: session.csrfSecret };
       await deps.store.recordEvent(writeContext(request, 'sign-in'), 'login', { username: account.username });
+      const resume = wantsHtml(request) ? carried(body) : undefined;
+      if (resume !== undefined) return resumePage(deps, request, reply, resume.action, resume.values);
       if (wantsHtml(request)) return reply.code(303).redirect(safeNext(body.next));
       return { user: request.trialUser, csrfToken: reply.generateCsrf() };
     },

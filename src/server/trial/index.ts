@@ -19,14 +19,14 @@ import type { IssueType } from '../api/operation-outcome.ts';
 import { registerApi } from './api.ts';
 import { registerFormBody } from './form-body.ts';
 import { sendTrialError, statusOfCode } from './errors.ts';
-import { guardRoutes } from './auth.ts';
+import { AccessDenied, guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
-import { registerPages } from './pages.ts';
+import { isPageFormPost, registerPages, sessionEndedPage } from './pages.ts';
 
 export interface TrialServerOptions {
   /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
@@ -66,6 +66,11 @@ function sendError(
 }
 
 export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  // A page form posted after its session ended: the sign-in page, carrying what was typed (nothing is lost).
+  if (error instanceof AccessDenied && error.statusCode === 401 && isPageFormPost(request)) {
+    request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
+    return sessionEndedPage(request, reply);
+  }
   if (error instanceof InputError)
     return sendError(request, reply, statusOfCode(error.code), error.message, error.code);
   // The body parsers' errors (src/server/app.ts utf8Body) keep their issue type (structure, not-supported).

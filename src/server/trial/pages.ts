@@ -572,6 +572,109 @@ function dispositionSection(
     })}`;
 }
 
+/** The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved). */
+function signInPage(before: Html, carried: Html = html``): Html {
+  return html`<h1>Trial sign-in</h1>
+    ${before}
+    <form method="post" action="/trial/login">
+      ${carried}
+      <p>
+        <label for="username">User name</label><input id="username" name="username" autocomplete="username" required />
+      </p>
+      <p>
+        <label for="password">Password</label
+        ><input id="password" name="password" type="password" autocomplete="current-password" required />
+      </p>
+      <p><button type="submit">Sign in</button></p>
+    </form>`;
+}
+
+/**
+ * A page form's action that a post may be resumed at after sign-in: a path of the trial's pages, never the API,
+ * sign-in or sign-out, nor another address.
+ */
+export function resumableAction(path: string): boolean {
+  return (
+    /^\/trial\/[A-Za-z0-9/_-]+$/.test(path) &&
+    !path.startsWith('/trial/api/') &&
+    !['/trial/login', '/trial/logout'].includes(path)
+  );
+}
+
+/**
+ * Whether this request is a page's form post (not the API's, not sign-in) whose fields can be carried: never one the
+ * browser marks as coming from another site, whose fields would be someone else's words offered to save.
+ */
+export function isPageFormPost(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  return (
+    request.method === 'POST' &&
+    request.headers['sec-fetch-site'] !== 'cross-site' &&
+    (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') &&
+    resumableAction(path)
+  );
+}
+
+/**
+ * A page form posted after its session ended (idle or too old): nothing was saved, and the sign-in page carries
+ * what was typed (hidden, to this same browser) so that signing in again offers it to save (resumePage).
+ */
+export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const action = request.url.split('?')[0] ?? '';
+  const values = typedFields(request.body);
+  return send(
+    reply.code(401),
+    undefined,
+    'Trial sign-in',
+    signInPage(
+      html`<div class="alert warning" role="alert">
+        <p>Your session ended before this was saved. Sign in again: what you typed is kept and shown to save.</p>
+      </div>`,
+      html`<input type="hidden" name="resumeAction" value="${action}" /><input
+          type="hidden"
+          name="resume"
+          value="${JSON.stringify(values)}"
+        />`,
+    ),
+  );
+}
+
+/**
+ * After signing in again: what a post typed before its session ended, listed to check and held in a form to the same
+ * action with the new session's CSRF token; nothing is saved until the user saves it. Masked for a blinded viewer
+ * like every text a page shows.
+ */
+export async function resumePage(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  action: string,
+  typed: Readonly<Record<string, string>>,
+): Promise<FastifyReply> {
+  const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
+  const values = maskStrings({ ...typed }, terms, REDACTED);
+  const entries = Object.entries(values).filter(([name]) => name !== '_csrf');
+  return send(
+    reply,
+    maskStrings(userOf(request), terms, REDACTED),
+    'Save what you typed',
+    html`<h1>Save what you typed</h1>
+      <p>Your session had ended before this form was saved, so nothing was saved. Check the entries and save them.</p>
+      <dl>
+        ${entries.map(
+          ([name, value]) =>
+            html`<dt>${name}</dt>
+              <dd>${value === '' ? '(empty)' : value}</dd>`,
+        )}
+      </dl>
+      <form method="post" action="${action}">
+        ${csrfField(reply)}
+        ${entries.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+        <p><button type="submit">Save</button></p>
+      </form>`,
+  );
+}
+
 export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   const { store } = deps;
   /**
@@ -589,19 +692,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       reply,
       undefined,
       'Trial sign-in',
-      html`<h1>Trial sign-in</h1>
-        ${failed ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>` : ''}
-        <form method="post" action="/trial/login">
-          <p>
-            <label for="username">User name</label
-            ><input id="username" name="username" autocomplete="username" required />
-          </p>
-          <p>
-            <label for="password">Password</label
-            ><input id="password" name="password" type="password" autocomplete="current-password" required />
-          </p>
-          <p><button type="submit">Sign in</button></p>
-        </form>`,
+      signInPage(
+        failed
+          ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>`
+          : html``,
+      ),
     );
   });
 
