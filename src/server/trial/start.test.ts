@@ -44,3 +44,26 @@ test('behind an https public URL the session cookie is Secure; on plain http it 
   assert.doesNotMatch(await sessionCookie('http://127.0.0.1:8787'), /;\s*Secure/i);
   assert.doesNotMatch(await sessionCookie(undefined), /;\s*Secure/i);
 });
+
+test('serving the trial over plain HTTP on a network interface is warned about at start', async () => {
+  const linesFor = async (options: { host: string; publicUrl?: string }): Promise<string[]> => {
+    const dir = mkdtempSync(join(tmpdir(), 'trd-trial-start-'));
+    const lines: string[] = [];
+    try {
+      const plugin = await trialPlugin(
+        { trialDb: `sqlite:${join(dir, 'trial.sqlite')}`, ...options },
+        testEngine(),
+        (l) => lines.push(l),
+      );
+      assert.ok(plugin !== undefined);
+      return lines;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const warned = (lines: string[]) => lines.some((l) => /plain HTTP on a network interface/.test(l));
+  assert.ok(warned(await linesFor({ host: '0.0.0.0' })));
+  assert.ok(warned(await linesFor({ host: '10.1.2.3', publicUrl: 'http://10.1.2.3:8787' })));
+  assert.ok(!warned(await linesFor({ host: '0.0.0.0', publicUrl: 'https://trial.example.org' })));
+  assert.ok(!warned(await linesFor({ host: '127.0.0.1' })));
+});
