@@ -257,13 +257,15 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         reason: z.string(),
         answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema).default({}),
         completedOn: IsoDate.optional(),
+        /** The version the correction was made on (GET /api/forms/:id): one changed since is a 409. */
+        version: z.number().int().positive().optional(),
       }),
       request.body,
     );
     const form = await store.getForm(id);
     if (form === null) throw new NotFound();
     await participantFor(request, form.participantId);
-    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers, body.completedOn);
+    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers, body.completedOn, body.version);
   });
 
   // Password guessing is limited as at sign-in, per signing user (counted after the session guard: preHandler);

@@ -151,6 +151,8 @@ export interface TrialStore {
     formId: string,
     answers: Readonly<Record<string, ItemAnswer>>,
     completedOn?: string,
+    /** The version the correction was made on: a form changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<FormRecord>;
   /** E-signature of a complete form; the server re-authenticates the signer before calling. */
   /**

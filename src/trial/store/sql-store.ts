@@ -1308,6 +1308,7 @@ export class SqlTrialStore implements TrialStore {
     formId: string,
     answers: Readonly<Record<string, ItemAnswer>>,
     completedOn?: string,
+    expectedVersion?: number,
   ): Promise<FormRecord> {
     SqlTrialStore.assertWriter(ctx);
     const entries = Object.entries(answers ?? {});
@@ -1328,6 +1329,11 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       const p = await this.participantFor(tx, ctx, before.participantId);
+      if (expectedVersion !== undefined && expectedVersion !== before.version) {
+        throw conflict(
+          `the form changed since version ${expectedVersion}: read version ${before.version} and correct that`,
+        );
+      }
       const def = this.instrument(before.instrument);
       const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
       const redated = completedOn !== undefined && completedOn !== before.completedOn;

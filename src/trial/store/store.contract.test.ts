@@ -411,6 +411,11 @@ for (const factory of allFactories()) {
           '3': 0,
         });
         assert.equal(again.status, 'complete', 'a correction voids the signature');
+        // A correction made on an earlier version (someone corrected it since) is refused, not applied over theirs.
+        await rejectsWith(
+          store.correctForm(as('coordinator', 'A', 'stale'), form.id, { '3': 1 }, undefined, again.version - 1),
+          'trial.conflict',
+        );
         assert.equal(again.signature, null);
         assert.equal((await store.listCorrections(form.id)).length, 2);
         const audit = await store.listAudit();
