@@ -49,6 +49,16 @@ export const ScreeningInputSchema = z.strictObject({
 });
 export type ScreeningInput = z.infer<typeof ScreeningInputSchema>;
 
+/** A screening entry entered wrong: its code, date or criterion answers (the site stays); the verdict is derived again. */
+export const ScreeningCorrectionSchema = ScreeningInputSchema.pick({
+  screeningCode: true,
+  screenedOn: true,
+  criteria: true,
+})
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type ScreeningCorrection = z.infer<typeof ScreeningCorrectionSchema>;
+
 export const ConsentInputSchema = z.strictObject({
   screeningId: Id,
   consentedOn: IsoDate,

@@ -29,7 +29,13 @@ import {
 import type { Participant } from '../../trial/model.ts';
 import { NotFound, userOf } from './auth.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
-import { participantInScope, randomize, screen, ScreeningRequestSchema } from './operations.ts';
+import {
+  participantInScope,
+  randomize,
+  screen,
+  ScreeningCorrectionRequestSchema,
+  ScreeningRequestSchema,
+} from './operations.ts';
 import {
   currentProtocol,
   parseBody,
@@ -95,6 +101,19 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.post('/api/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) => {
     const entry = await screen(deps, request, parseBody(ScreeningRequestSchema, request.body));
     return reply.code(201).send(entry);
+  });
+
+  // A screening entry entered wrong (a criterion answer, the code, the date): the changed fields and a reason; the
+  // verdict is derived again and the audit keeps the entry as first entered.
+  app.post('/api/screening/:id/corrections', { config: { trialAccess: 'screening.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(ScreeningCorrectionRequestSchema, request.body);
+    if (!(await store.listScreening(siteFilter(userOf(request)))).some((e) => e.id === id)) throw new NotFound();
+    const { criteria, ...fields } = changes;
+    return store.correctScreening(writeContext(request, reason), id, {
+      ...fields,
+      ...(criteria === undefined ? {} : { criteria: criteria.map((c) => ({ ...c, source: 'entered' as const })) }),
+    });
   });
 
   app.post('/api/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) => {

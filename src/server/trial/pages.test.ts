@@ -326,3 +326,28 @@ test('a consent entered wrong is corrected, or voided when on the wrong entry, t
     await t.close();
   }
 });
+
+test('a screening entry entered wrong is corrected through the API with a reason, the verdict derived again', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const right = eligibleCriteria(insightProtocol(t.engine));
+    const wrong = right.map((c, i) => (i === 0 ? { ...c, status: 'not-met' as const } : c));
+    const entry = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-FIX-1',
+      screenedOn: '2026-11-02',
+      criteria: wrong,
+    });
+    assert.equal((entry.json as { verdict: string }).verdict, 'ineligible');
+    const path = `/trial/api/screening/${(entry.json as { id: string }).id}/corrections`;
+    assert.equal((await coord.post(path, { criteria: right })).status, 400, 'a reason is required');
+    const other = await t.signIn('coordinator', 'site-b');
+    assert.equal((await other.post(path, { criteria: right, reason: 'x' })).status, 404);
+    const fixed = await coord.post(path, { criteria: right, reason: 'inclusion 1 was clicked wrong' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal((fixed.json as { verdict: string }).verdict, 'eligible');
+  } finally {
+    await t.close();
+  }
+});

@@ -37,6 +37,7 @@ import type {
   LabInput,
   LabRecord,
   Participant,
+  ScreeningCorrection,
   ScreeningEntry,
   ScreeningInput,
   SessionRecord,
@@ -76,6 +77,12 @@ export interface TrialStore {
 
   // Enrolment
   addScreening(ctx: WriteContext, input: ScreeningInput): Promise<ScreeningEntry>;
+  /**
+   * Corrects a screening entry's code, date or criterion answers (the context's reason says why) under the rules of a
+   * first entry, the verdict derived again; a correction that would make an entry someone is enrolled on not eligible
+   * is refused (a protocol deviation to report: the enrolment stands). The audit entry keeps the entry as it was.
+   */
+  correctScreening(ctx: WriteContext, screeningId: string, changes: ScreeningCorrection): Promise<ScreeningEntry>;
   listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]>;
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
   /**

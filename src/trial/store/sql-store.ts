@@ -43,6 +43,7 @@ import {
   KitInputSchema,
   LabCorrectionSchema,
   LabInputSchema,
+  ScreeningCorrectionSchema,
   ScreeningInputSchema,
   UserInputSchema,
   type AdverseEventInput,
@@ -564,6 +565,15 @@ export class SqlTrialStore implements TrialStore {
 
   // ---- Enrolment
 
+  /** Refuses a criteria list that is not each of the protocol's criteria exactly once. */
+  private static assertAllCriteria(protocol: TrialProtocol, criteria: readonly { id: string }[], what: string): void {
+    const ids = new Set(protocol.criteria.map((c) => c.id));
+    const given = criteria.map((c) => c.id);
+    if (given.length !== ids.size || given.some((id) => !ids.has(id)) || new Set(given).size !== given.length) {
+      throw fail('trial.invalid', `${what}: give each of the protocol's ${ids.size} criteria exactly once`);
+    }
+  }
+
   async addScreening(ctx: WriteContext, raw: unknown): Promise<ScreeningEntry> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(ScreeningInputSchema, raw, 'screening');
@@ -571,11 +581,7 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.screenedOn, at, 'screening: screenedOn');
-      const ids = new Set(meta.protocol.criteria.map((c) => c.id));
-      const given = input.criteria.map((c) => c.id);
-      if (given.length !== ids.size || given.some((id) => !ids.has(id)) || new Set(given).size !== given.length) {
-        throw fail('trial.invalid', `screening: give each of the protocol's ${ids.size} criteria exactly once`);
-      }
+      SqlTrialStore.assertAllCriteria(meta.protocol, input.criteria, 'screening');
       const { verdict, failed } = screeningVerdict(input.criteria);
       const entry: ScreeningEntry = {
         ...input,
@@ -636,6 +642,48 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'consent', entityId: record.id, before: null, after: record });
       return record;
+    });
+  }
+
+  async correctScreening(ctx: WriteContext, screeningId: string, raw: unknown): Promise<ScreeningEntry> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(ScreeningCorrectionSchema, raw, 'screening correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM screening WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [screeningId],
+      );
+      if (row === undefined) throw notFound('screening entry');
+      const before = screeningOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      const merged = { ...before, ...changes };
+      SqlTrialStore.assertAllCriteria(meta.protocol, merged.criteria, 'screening correction');
+      notAfterToday(merged.screenedOn, at, 'screening correction: screenedOn');
+      const after: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
+      if (after.screeningCode !== before.screeningCode) {
+        const taken = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ? AND id <> ?', [
+          before.site,
+          after.screeningCode,
+          before.id,
+        ]);
+        if (taken !== undefined) throw conflict('this screening code is already in the log for the site');
+      }
+      if (after.verdict !== 'eligible') {
+        const enrolled = await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ?', [before.id]);
+        if (enrolled !== undefined) {
+          throw conflict(
+            'screening correction: a participant is enrolled on this entry; an eligibility error is a protocol deviation to report, and the enrolment stands',
+          );
+        }
+      }
+      await tx.run(
+        'UPDATE screening SET screening_code = ?, screened_on = ?, criteria_json = ?, verdict = ?, failed_json = ? WHERE id = ?',
+        [after.screeningCode, after.screenedOn, json(after.criteria), after.verdict, json(after.failed), before.id],
+      );
+      await append({ action: 'correct', entity: 'screening', entityId: before.id, before, after });
+      return after;
     });
   }
 

@@ -834,6 +834,76 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('screening correction: a criterion, code or date entered wrong corrected with a reason and the verdict derived again; never unmaking an enrolled entry', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'inclusion answer clicked wrong');
+        const right = eligibleCriteria(protocol);
+        const first = right[0];
+        assert.ok(first !== undefined && first.kind === 'inclusion');
+        const wrong = [{ ...first, status: 'not-met' as const }, ...right.slice(1)];
+        const entry = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-R1',
+          screenedOn: '2026-11-01',
+          criteria: wrong,
+        });
+        assert.equal(entry.verdict, 'ineligible');
+        // Screening again under the same code is refused: the entry itself must be corrected.
+        await rejectsWith(
+          store.addScreening(ctx, { site: 'A', screeningCode: 'S-R1', screenedOn: '2026-11-01', criteria: right }),
+          'trial.conflict',
+        );
+        const fixed = await store.correctScreening(ctx, entry.id, { criteria: right });
+        assert.deepEqual([fixed.verdict, fixed.failed], ['eligible', []]);
+        await rejectsWith(store.correctScreening(ctx, entry.id, { criteria: right }), 'trial.invalid');
+        await rejectsWith(store.correctScreening(ctx, entry.id, { criteria: right.slice(1) }), 'trial.invalid');
+        await rejectsWith(store.correctScreening(ctx, entry.id, { screenedOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(
+          store.correctScreening(as('coordinator', 'B', 'x'), entry.id, { screenedOn: '2026-11-02' }),
+          'trial.forbidden',
+        );
+        await rejectsWith(
+          store.correctScreening(ctx, 'no-such-entry', { screenedOn: '2026-11-02' }),
+          'trial.not-found',
+        );
+        await store.addScreening(ctx, { site: 'A', screeningCode: 'S-R2', screenedOn: '2026-11-01', criteria: right });
+        await rejectsWith(store.correctScreening(ctx, entry.id, { screeningCode: 'S-R2' }), 'trial.conflict');
+        assert.equal((await store.correctScreening(ctx, entry.id, { screeningCode: 'S-R1b' })).screeningCode, 'S-R1b');
+        // Once someone is enrolled on it, a correction that would make the entry not eligible is refused: enrolling an
+        // ineligible participant is a protocol deviation to report, and the enrolment stands (intention to treat).
+        await store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+        await store.enrol(ctx, {
+          screeningId: entry.id,
+          participantCode: 'R1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+          enrolledOn: '2026-11-03',
+        });
+        await rejectsWith(store.correctScreening(ctx, entry.id, { criteria: wrong }), 'trial.conflict');
+        assert.equal(
+          (await store.correctScreening(ctx, entry.id, { screenedOn: '2026-11-02' })).screenedOn,
+          '2026-11-02',
+        );
+        const audit = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'screening' && e.entityId === entry.id,
+        );
+        assert.deepEqual(
+          audit.map((e) => [e.action, (e.after as { verdict: string }).verdict]),
+          [
+            ['create', 'ineligible'],
+            ['correct', 'eligible'],
+            ['correct', 'eligible'],
+            ['correct', 'eligible'],
+          ],
+        );
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('consent correction: a mistyped date or form version corrected, a consent on the wrong entry voided, each with a reason', async () => {
       const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
       try {
