@@ -53,6 +53,11 @@ export interface ServerOptions {
   readonly cdsClients?: readonly CdsClient[];
   /** Accept CDS Hooks calls without a client JWT (the demo; never in production). */
   readonly allowUnauthenticated?: boolean;
+  /**
+   * The FHIR servers (base URLs) the CDS services may read with a caller's fhirAuthorization; a call naming another
+   * is a 400 and nothing is fetched. Empty or absent: any https server (http on loopback).
+   */
+  readonly fhirServers?: readonly string[];
   /** Where SQLite files live (CDS feedback, the JWT replay cache); default in memory. */
   readonly dataDir?: string;
   /** The folder of demo patients (index.json and bundles); default examples/demo of this package. */
@@ -61,6 +66,12 @@ export interface ServerOptions {
   readonly plugins?: readonly ServerPlugin[];
   /** Today, for the default as-of date; the only clock the routes read. */
   readonly today?: () => Date;
+  /**
+   * The reverse proxies in front (addresses, CIDR ranges, or loopback / linklocal / uniquelocal): a request from one
+   * of them is taken to come from the client its X-Forwarded-For names (the sign-in limit counts per client). Without
+   * it the header is ignored, so that a client cannot name itself anew on each request.
+   */
+  readonly trustProxy?: readonly string[];
 }
 
 /** 8 MiB: a Synthea-size bundle of one patient fits; a runaway upload does not. */
@@ -79,6 +90,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     return503OnClosing: true,
     logController: new OneLinePerRequest(),
+    ...(options.trustProxy === undefined || options.trustProxy.length === 0
+      ? {}
+      : { trustProxy: [...options.trustProxy] }),
   };
   const app = Fastify(fastifyOptions);
   const engine = options.engine ?? createEngine();
@@ -126,6 +140,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
         ? { authenticator: cdsAuthenticator(options.cdsClients, replay) }
         : {}),
       allowUnauthenticated: options.allowUnauthenticated === true,
+      fhirServers: options.fhirServers ?? [],
       feedback,
     }),
     { prefix: '/cds-services' },

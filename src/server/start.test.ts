@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../engine/index.ts';
-import { startService } from './start.ts';
+import { parseFhirServer, parseTrustProxy, startService } from './start.ts';
 
 function startChild(options: Record<string, unknown>) {
   const script = `import('./src/server/start.ts').then((m) => m.startService(${JSON.stringify(options)}))`;
@@ -51,4 +51,15 @@ test('bad options are a one-line InputError before anything starts', async () =>
   );
   await assert.rejects(startService({ ...base, cdsClient: ['no-equals-sign'] }), /--cds-client must be ISS=JWKS/);
   await assert.rejects(startService({ ...base, cdsClient: ['iss=http://plain.example/jwks'] }), /file or an https URL/);
+  await assert.rejects(startService({ ...base, trustProxy: ['proxy.example.org'] }), /--trust-proxy takes IP/);
+  await assert.rejects(startService({ ...base, fhirServer: ['http://ehr.example.org/fhir'] }), /--fhir-server must/);
+  await assert.rejects(startService({ ...base, fhirServer: ['https://ehr.example.org/fhir?x=1'] }), /--fhir-server/);
+  assert.equal(parseFhirServer('https://ehr.example.org/fhir/r4/'), 'https://ehr.example.org/fhir/r4');
+  await assert.rejects(startService({ ...base, trustProxy: ['10.0.0.0/33'] }), /--trust-proxy takes IP/);
+  assert.deepEqual(parseTrustProxy(['10.0.0.1, 10.1.0.0/16', 'loopback', '::1']), [
+    '10.0.0.1',
+    '10.1.0.0/16',
+    'loopback',
+    '::1',
+  ]);
 });

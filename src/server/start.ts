@@ -5,12 +5,14 @@
  * other commands can start the same service.
  */
 import cluster from 'node:cluster';
+import { isIP } from 'node:net';
 import { createEngine, InputError } from '../engine/index.ts';
 import { buildServer } from './app.ts';
 import type { ServerOptions } from './app.ts';
 import { parseCdsClient } from './auth/jwks.ts';
 import { SqliteReplayCache } from './auth/replay-store.ts';
 import { FeedbackStore } from './cds-hooks/feedback-store.ts';
+import { onLoopback } from './cds-hooks/routes.ts';
 import { runCluster } from './cluster.ts';
 
 export interface StartOptions {
@@ -20,6 +22,10 @@ export interface StartOptions {
   readonly cdsClient: readonly string[];
   readonly allowUnauthenticated?: boolean;
   readonly dataDir: string;
+  /** `--fhir-server`: the FHIR servers the CDS services may read (ServerOptions.fhirServers). */
+  readonly fhirServer?: readonly string[];
+  /** `--trust-proxy`: the reverse proxies in front (ServerOptions.trustProxy). */
+  readonly trustProxy?: readonly string[];
 }
 
 export function parsePort(value: string): number {
@@ -42,6 +48,40 @@ export function parsePublicUrl(value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** A `--fhir-server` base URL: https (http only on loopback, as for a call's fhirServer), no query or fragment. */
+export function parseFhirServer(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError('--fhir-server must be an absolute https URL (the FHIR base)');
+  }
+  const scheme = url.protocol === 'https:' || (url.protocol === 'http:' && onLoopback(url));
+  if (!scheme || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new InputError('--fhir-server must be an absolute https URL (the FHIR base) without query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The names proxy-addr (fastify's trustProxy) gives to address ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `--trust-proxy` values: each an IP address, an address/prefix (CIDR), or a range name; comma-separated or repeated. */
+export function parseTrustProxy(values: readonly string[]): string[] {
+  const entries = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_RANGE_NAMES.includes(entry) || (family !== 0 && prefixOk && extra === undefined))) {
+      throw new InputError(
+        '--trust-proxy takes IP addresses, address/prefix ranges, or loopback, linklocal, uniquelocal',
+      );
+    }
+  }
+  return entries;
+}
+
 /** The server's options from the command line's; bad ones throw InputError (one line) before anything starts. */
 function serverOptionsOf(options: StartOptions, extra: Partial<ServerOptions>): ServerOptions {
   return {
@@ -50,6 +90,8 @@ function serverOptionsOf(options: StartOptions, extra: Partial<ServerOptions>): 
     allowUnauthenticated: options.allowUnauthenticated === true,
     dataDir: options.dataDir,
     ...(options.publicUrl === undefined ? {} : { publicUrl: parsePublicUrl(options.publicUrl) }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: parseTrustProxy(options.trustProxy) }),
+    ...(options.fhirServer === undefined ? {} : { fhirServers: options.fhirServer.map(parseFhirServer) }),
   };
 }
 

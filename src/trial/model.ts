@@ -49,6 +49,16 @@ export const ScreeningInputSchema = z.strictObject({
 });
 export type ScreeningInput = z.infer<typeof ScreeningInputSchema>;
 
+/** A screening entry entered wrong: its code, date or criterion answers (the site stays); the verdict is derived again. */
+export const ScreeningCorrectionSchema = ScreeningInputSchema.pick({
+  screeningCode: true,
+  screenedOn: true,
+  criteria: true,
+})
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type ScreeningCorrection = z.infer<typeof ScreeningCorrectionSchema>;
+
 export const ConsentInputSchema = z.strictObject({
   screeningId: Id,
   consentedOn: IsoDate,
@@ -56,6 +66,12 @@ export const ConsentInputSchema = z.strictObject({
   formVersion: Id,
 });
 export type ConsentInput = z.infer<typeof ConsentInputSchema>;
+
+/** A consent entered wrong: its date or form version (one on the wrong screening entry is voided instead). */
+export const ConsentCorrectionSchema = ConsentInputSchema.pick({ consentedOn: true, formVersion: true })
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type ConsentCorrection = z.infer<typeof ConsentCorrectionSchema>;
 
 export const EnrolInputSchema = z.strictObject({
   screeningId: Id,
@@ -67,6 +83,16 @@ export const EnrolInputSchema = z.strictObject({
   enrolledOn: IsoDate,
 });
 export type EnrolInput = z.infer<typeof EnrolInputSchema>;
+
+/** An enrolment entered wrong: its participant code, date or baseline hs-CRP (the site and screening entry stay). */
+export const EnrolmentCorrectionSchema = EnrolInputSchema.pick({
+  participantCode: true,
+  enrolledOn: true,
+  baselineCrpMgPerL: true,
+})
+  .partial()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+export type EnrolmentCorrection = z.infer<typeof EnrolmentCorrectionSchema>;
 
 export const KitInputSchema = z.strictObject({ kitCode: Id, arm: Id });
 export type KitInput = z.infer<typeof KitInputSchema>;

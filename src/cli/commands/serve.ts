@@ -17,6 +17,8 @@ export interface ServeCliOptions {
   readonly allowUnauthenticated?: boolean;
   readonly dataDir: string;
   readonly workers: string;
+  readonly trustProxy?: string[];
+  readonly fhirServer?: string[];
 }
 
 export const DEFAULT_PORT = 8787;
@@ -55,6 +57,16 @@ export function registerServe(program: Command): void {
       '--workers <n>',
       'server processes sharing the port: a number, or auto (one per core, at most 8); the trial demo needs 1',
       '1',
+    )
+    .option(
+      '--fhir-server <url>',
+      "a FHIR server (base URL) the CDS services may read with a caller's fhirAuthorization; repeatable; default any",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--trust-proxy <addresses>',
+      'the reverse proxies in front (IP, CIDR, or loopback); their X-Forwarded-For names the client; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
     .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')

@@ -347,6 +347,71 @@ describe('CDS Hooks: paging a large record from fhirServer', () => {
     }
   });
 
+  test('with --fhir-server, a fhirServer off the list is a 400 and is never asked; one on it is read', async () => {
+    // The FHIR servers this service may read, as the service agreement names them: a caller cannot point the service
+    // (and the bearer token it hands over) at another host or port, inside the hospital's network or on this host.
+    const fhir = await startFhirServer(seed, 2);
+    const listed = await startTestServer({ allowUnauthenticated: true, fhirServers: [`${fhir.baseUrl}/`] });
+    const elsewhere = await startFhirServer(seed, 2);
+    try {
+      const ask = (fhirServer: string) =>
+        postJson(
+          `${listed.base}${URL_PATH}`,
+          hookRequest('patient-view', seed, { prefetch: null, fhirServer, accessToken: 'token-abc' }),
+        );
+      const refused = await ask(elsewhere.baseUrl);
+      assert.equal(refused.status, 400);
+      assert.match(JSON.stringify(refused.body), /fhirServer is not one this service may read/);
+      assert.equal(elsewhere.requests.length, 0, 'the other server is never asked');
+      // A path outside the listed base on the listed host is off the list too.
+      assert.equal((await ask(`${fhir.baseUrl.replace(/\/fhir$/, '')}/admin`)).status, 400);
+      const before = fhir.requests.length;
+      const read = await ask(fhir.baseUrl);
+      assert.equal(read.status, 200);
+      assert.ok(fhir.requests.length > before, 'the listed server is read');
+    } finally {
+      await listed.close();
+      await elsewhere.close();
+      await fhir.close();
+    }
+  });
+
+  test('an answer larger than the page limit is a DataUnavailable, read no further than the limit', async () => {
+    // A 20 MiB searchset (one long string): a server gone wrong, or a fhirServer the caller chose, could send any size.
+    const filler = 'x'.repeat(20 * 1024 * 1024);
+    let sent = 0;
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      const body = Buffer.from(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [], note: filler }));
+      // In pieces, without a length, as a streamed answer comes; stops when the reader hangs up.
+      let at = 0;
+      const more = (): void => {
+        while (at < body.length) {
+          const piece = body.subarray(at, at + 65_536);
+          at += piece.length;
+          sent += piece.length;
+          if (!res.write(piece)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      res.on('close', () => (at = body.length));
+      more();
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const access = {
+        baseUrl: `http://127.0.0.1:${(huge.address() as AddressInfo).port}/fhir`,
+        accessToken: 'token-abc',
+        maxPageBytes: 1024 * 1024,
+      };
+      await assert.rejects(fetchQuery('Condition?patient=seed-patient', access), /larger than 1 MiB/);
+      assert.ok(sent < 20 * 1024 * 1024, 'the rest of the answer was not read');
+    } finally {
+      huge.closeAllConnections();
+      await new Promise<void>((resolve) => huge.close(() => resolve()));
+    }
+  });
+
   test('next links that lead back to a page already read are a 412 at once, not a walk to the page limit', async () => {
     let requests = 0;
     // Every page's next link is the same second page: the second page links to itself.

@@ -4,8 +4,8 @@
  * (FHIR R4 paging) and redirects that stay on the server. A search asks for pages of `PAGE_SIZE` (FHIR search
  * `_count`, which a server may lower to its own maximum), so a patient with thousands of results is read in a few
  * pages. Every failure (network, timeout, non-2xx, not a Bundle, more resources or pages than the limits, `next`
- * links that loop, a `next` link or a redirect to another server) is a DataUnavailable, which the route answers with
- * 412 as the spec says. Uses Node's fetch.
+ * links that loop, a `next` link or a redirect to another server, an answer over the size limit) is a
+ * DataUnavailable, which the route answers with 412 as the spec says. Uses Node's fetch.
  */
 export class DataUnavailable extends Error {
   override readonly name = 'DataUnavailable';
@@ -21,6 +21,8 @@ export interface FhirAccess {
   readonly maxResources?: number;
   /** Stop after this many pages per search (a server paging a few resources at a time, or empty pages). */
   readonly maxPages?: number;
+  /** Stop reading an answer past this many bytes (a page of 1,000 resources is a few MiB). */
+  readonly maxPageBytes?: number;
 }
 
 interface FhirResource {
@@ -37,6 +39,11 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export const PAGE_SIZE = 1000;
 const DEFAULT_MAX_RESOURCES = 50_000;
 const DEFAULT_MAX_PAGES = 1000;
+/**
+ * One answer is read into memory to be parsed, so its size is bounded: a server gone wrong (or a fhirServer the
+ * caller chose) could otherwise send gigabytes and take the whole service down, every clinician's calls with it.
+ */
+const DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
 /** A search query with `_count=PAGE_SIZE` added, unless it states its own; a read ("Patient/1") as it is. */
 export function withPageSize(query: string): string {
@@ -70,14 +77,48 @@ async function getJson(url: string, access: FhirAccess): Promise<FhirResource> {
     await response.body?.cancel();
     throw new DataUnavailable(`the FHIR server answered ${response.status}`);
   }
+  const text = await boundedText(response, access.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
   try {
-    const body = (await response.json()) as unknown;
+    const body = JSON.parse(text) as unknown;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
     return body as FhirResource;
   } catch {
     throw new DataUnavailable('the FHIR server sent a body that is not JSON');
   }
 }
+
+/** The answer's body as UTF-8 text, read no further than `maxBytes` (then a DataUnavailable). */
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = () => new DataUnavailable(`the FHIR server sent an answer larger than ${mebibytes(maxBytes)} MiB`);
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.byteLength;
+      if (length > maxBytes) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof DataUnavailable) throw error;
+    throw new DataUnavailable('the FHIR server could not be read to the end');
+  }
+  // As response.json() decodes: UTF-8, a byte order mark dropped.
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks, length));
+}
+
+const mebibytes = (bytes: number): string => String(Math.round((bytes / 1024 / 1024) * 10) / 10);
 
 /** The URL of a relative query ("Observation?patient=1") on the FHIR server, or an absolute URL on that server. */
 function resolveOnServer(query: string, access: FhirAccess): string {

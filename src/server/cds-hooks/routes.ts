@@ -26,7 +26,19 @@ export interface CdsOptions {
   readonly authenticator?: CdsAuthenticator;
   /** Accept calls without a JWT (a JWT that is sent is still checked). */
   readonly allowUnauthenticated: boolean;
+  /** The FHIR servers (base URLs) a call may name to be read with its fhirAuthorization; empty: any. */
+  readonly fhirServers: readonly string[];
   readonly feedback: FeedbackStore;
+}
+
+/** Whether `url` is one of `bases` or under one (same origin, path within the base's path). */
+export function onFhirServerList(url: string, bases: readonly string[]): boolean {
+  const wanted = new URL(url);
+  const path = `${wanted.pathname.replace(/\/+$/, '')}/`;
+  return bases.some((b) => {
+    const base = new URL(b);
+    return base.origin === wanted.origin && path.startsWith(`${base.pathname.replace(/\/+$/, '')}/`);
+  });
 }
 
 const HookRequestSchema = z
@@ -59,12 +71,16 @@ const HookRequestSchema = z
     message: 'must be https to be read with fhirAuthorization (http only on loopback)',
   });
 
+/** Whether the URL's host is this machine's loopback. */
+export function onLoopback(url: URL): boolean {
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** An http (not https) URL whose host is not this machine's loopback. */
 function cleartextOffHost(url: string): boolean {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'http:') return false;
-  const host = parsed.hostname;
-  return !(host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host));
+  return parsed.protocol === 'http:' && !onLoopback(parsed);
 }
 
 /** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
@@ -202,6 +218,15 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         const parsed = HookRequestSchema.safeParse(request.body);
         if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.request.invalid');
         const hookRequest = parsed.data;
+        if (
+          hookRequest.fhirAuthorization != null &&
+          hookRequest.fhirServer !== undefined &&
+          options.fhirServers.length > 0 &&
+          !onFhirServerList(hookRequest.fhirServer, options.fhirServers)
+        ) {
+          // The bearer token and the patient's id go to no server the service agreement does not name.
+          throw new HttpError(400, 'invalid', 'fhirServer is not one this service may read', 'cds.fhir-server');
+        }
         if (hookRequest.hook !== service.hook) {
           throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
         }

@@ -14,7 +14,9 @@ import {
   ConsentInputSchema,
   DispositionCorrectionSchema,
   DispositionInputSchema,
+  ConsentCorrectionSchema,
   DoseCorrectionSchema,
+  EnrolmentCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
   IsoDate,
@@ -27,7 +29,13 @@ import {
 import type { Participant } from '../../trial/model.ts';
 import { NotFound, userOf } from './auth.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
-import { participantInScope, randomize, screen, ScreeningRequestSchema } from './operations.ts';
+import {
+  participantInScope,
+  randomize,
+  screen,
+  ScreeningCorrectionRequestSchema,
+  ScreeningRequestSchema,
+} from './operations.ts';
 import {
   currentProtocol,
   parseBody,
@@ -95,9 +103,50 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return reply.code(201).send(entry);
   });
 
+  // A screening entry entered wrong (a criterion answer, the code, the date): the changed fields and a reason; the
+  // verdict is derived again and the audit keeps the entry as first entered.
+  app.post('/api/screening/:id/corrections', { config: { trialAccess: 'screening.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(ScreeningCorrectionRequestSchema, request.body);
+    if (!(await store.listScreening(siteFilter(userOf(request)))).some((e) => e.id === id)) throw new NotFound();
+    const { criteria, ...fields } = changes;
+    return store.correctScreening(writeContext(request, reason), id, {
+      ...fields,
+      ...(criteria === undefined ? {} : { criteria: criteria.map((c) => ({ ...c, source: 'entered' as const })) }),
+    });
+  });
+
   app.post('/api/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) => {
     const input = parseBody(ConsentInputSchema, request.body);
     return reply.code(201).send(await store.recordConsent(writeContext(request, 'consent recorded'), input));
+  });
+
+  app.get(
+    '/api/consents',
+    { config: { trialAccess: 'trial.read' } },
+    async (request) => (await store.snapshot(siteFilter(userOf(request)))).consents,
+  );
+
+  /** A consent of the caller's sites (another site's is "not found", as its participants are). */
+  const consentInScope = async (request: FastifyRequest, id: string): Promise<void> => {
+    if (!(await store.snapshot(siteFilter(userOf(request)))).consents.some((c) => c.id === id)) throw new NotFound();
+  };
+
+  // A consent entered wrong (its date or form version): the changed fields and a reason; the audit keeps the first.
+  app.post('/api/consents/:id/corrections', { config: { trialAccess: 'consent.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(ConsentCorrectionSchema, request.body);
+    await consentInScope(request, id);
+    return store.correctConsent(writeContext(request, reason), id, changes);
+  });
+
+  // A consent recorded against the wrong screening entry: voided with a reason, before anyone is enrolled on it.
+  app.post('/api/consents/:id/void', { config: { trialAccess: 'consent.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const reason = reasonFrom(request.body);
+    await consentInScope(request, id);
+    await store.voidConsent(writeContext(request, reason), id);
+    return { voided: id };
   });
 
   app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) =>
@@ -135,6 +184,15 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
       adverseEvents,
       dispositions,
     };
+  });
+
+  // An enrolment entered wrong (the code, the date, the baseline hs-CRP): the changed fields and a reason; the audit
+  // keeps it as first entered.
+  app.post('/api/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
+    const { id } = parseBody(IdParam, request.params);
+    const { reason, changes } = changesWithReason(EnrolmentCorrectionSchema, request.body);
+    await participantFor(request, id);
+    return store.correctEnrolment(writeContext(request, reason), id, changes);
   });
 
   app.post('/api/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
@@ -218,13 +276,15 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         reason: z.string(),
         answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema).default({}),
         completedOn: IsoDate.optional(),
+        /** The version the correction was made on (GET /api/forms/:id): one changed since is a 409. */
+        version: z.number().int().positive().optional(),
       }),
       request.body,
     );
     const form = await store.getForm(id);
     if (form === null) throw new NotFound();
     await participantFor(request, form.participantId);
-    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers, body.completedOn);
+    return store.correctForm(writeContext(request, reasonFrom(body)), id, body.answers, body.completedOn, body.version);
   });
 
   // Password guessing is limited as at sign-in, per signing user (counted after the session guard: preHandler);
@@ -241,7 +301,12 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     async (request) => {
       const { id } = parseBody(IdParam, request.params);
       const body = parseBody(
-        z.strictObject({ password: z.string().max(1024), meaning: z.string().trim().min(1).max(500) }),
+        z.strictObject({
+          password: z.string().max(1024),
+          meaning: z.string().trim().min(1).max(500),
+          /** The form's version the signer reviewed (GET /api/forms/:id): a form corrected since is not signed. */
+          version: z.number().int().positive(),
+        }),
         request.body,
       );
       const form = await store.getForm(id);
@@ -263,7 +328,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         throw new InputError('the password does not match', 'trial.forbidden');
       }
       await store.forgetSignInAttempts(signatureKey(user.id));
-      return store.signForm(writeContext(request, 'e-signature'), id, body.meaning);
+      return store.signForm(writeContext(request, 'e-signature'), id, body.meaning, body.version);
     },
   );
 

@@ -1,5 +1,6 @@
 /**
- * Sign-in and sign-out. Sign-in is rate limited per client address (@fastify/rate-limit) and spends the same scrypt
+ * Sign-in and sign-out. Refused sign-ins are rate limited per client address (@fastify/rate-limit counts each
+ * attempt as it arrives, so parallel guesses each count; one that succeeds is taken back) and spend the same scrypt
  * work whether or not the user exists; success starts a session (auth.ts) and is audited. The answer never says
  * which of user name and password was wrong.
  */
@@ -9,10 +10,11 @@ import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './
 import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
+import { resumableAction, resumePage } from './pages.ts';
 import { verifyPassword } from './password.ts';
 
 export interface LoginRateLimit {
-  /** Sign-in attempts allowed per client address within the window. */
+  /** Refused sign-in attempts allowed per client address within the window. */
   readonly max: number;
   readonly windowMs: number;
 }
@@ -24,7 +26,26 @@ const LoginSchema = z.strictObject({
   password: z.string().min(1).max(1024),
   /** Where the login form came from (a page under /trial), for the redirect after sign-in. */
   next: z.string().max(200).optional(),
+  /** A page form posted after its session ended (pages.ts sessionEndedPage): its action and what was typed. */
+  resumeAction: z.string().max(300).optional(),
+  resume: z.string().optional(),
 });
+
+/** The fields a session that ended left unsaved, when they are a page form's (pages.ts resumableAction). */
+function carried(body: z.infer<typeof LoginSchema>): { action: string; values: Record<string, string> } | undefined {
+  if (body.resumeAction === undefined || body.resume === undefined || !resumableAction(body.resumeAction)) {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(body.resume) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const values = Object.entries(parsed as Record<string, unknown>);
+    if (!values.every(([, v]) => typeof v === 'string')) return undefined;
+    return { action: body.resumeAction, values: Object.fromEntries(values) as Record<string, string> };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Only a path under /trial/ (never another origin or a scheme-relative URL). */
 function safeNext(next: string | undefined): string {
@@ -61,6 +82,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
         if (wantsHtml(request)) return reply.code(303).redirect('/trial/login?failed=1');
         return sendTrialError(reply, 401, 'user name or password not accepted', 'trial.login.failed');
       }
+      // Only refused sign-ins count against the address (the rate limit counted this one before it was checked).
+      await deps.store.uncountSignInAttempt(request.ip);
       const session = await startSession(deps.auth, account.id);
       reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));
       request.trialUser = {
@@ -72,6 +95,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
       };
       request.session = { _csrf: session.csrfSecret };
       await deps.store.recordEvent(writeContext(request, 'sign-in'), 'login', { username: account.username });
+      const resume = wantsHtml(request) ? carried(body) : undefined;
+      if (resume !== undefined) return resumePage(deps, request, reply, resume.action, resume.values);
       if (wantsHtml(request)) return reply.code(303).redirect(safeNext(body.next));
       return { user: request.trialUser, csrfToken: reply.generateCsrf() };
     },

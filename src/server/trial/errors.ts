@@ -20,6 +20,14 @@ const ISSUE_TYPES: Readonly<Record<number, IssueType>> = {
   500: 'exception',
 };
 
+/** Store error codes (src/trial/store/port.ts, "Errors") -> HTTP status. */
+export function statusOfCode(code: string): number {
+  if (code === 'trial.forbidden') return 403;
+  if (code === 'trial.not-found') return 404;
+  if (code.startsWith('trial.conflict') || code.endsWith('.already') || code.includes('locked')) return 409;
+  return 400;
+}
+
 /** Sends the trial error `code` with `status` and `message` as an OperationOutcome (issue type from the status). */
 export function sendTrialError(
   reply: FastifyReply,

@@ -113,6 +113,8 @@ export interface TestTrialOptions {
   readonly loginRateLimit?: LoginRateLimit;
   /** Capture the server's log lines (at info level) instead of discarding them. */
   readonly logStream?: { write(line: string): void };
+  /** The reverse proxies in front (ServerOptions.trustProxy). */
+  readonly trustProxy?: readonly string[];
 }
 
 export async function startTestTrial(options: TestTrialOptions = {}): Promise<TestTrial> {
@@ -130,6 +132,7 @@ export async function startTestTrial(options: TestTrialOptions = {}): Promise<Te
   const app = await buildServer({
     engine,
     plugins: [trial.plugin],
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(options.logStream === undefined ? { logLevel: false } : { logLevel: 'info', logStream: options.logStream }),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -18,15 +18,15 @@ import { frameworkError, HttpError } from '../api/operation-outcome.ts';
 import type { IssueType } from '../api/operation-outcome.ts';
 import { registerApi } from './api.ts';
 import { registerFormBody } from './form-body.ts';
-import { sendTrialError } from './errors.ts';
-import { guardRoutes } from './auth.ts';
+import { sendTrialError, statusOfCode } from './errors.ts';
+import { AccessDenied, guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
 import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
-import { registerPages } from './pages.ts';
+import { isPageFormPost, registerPages, sessionEndedPage } from './pages.ts';
 
 export interface TrialServerOptions {
   /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
@@ -51,13 +51,7 @@ export interface TrialServer {
   readonly store: TrialStore;
 }
 
-/** Store error codes (src/trial/store/port.ts, "Errors") -> HTTP status. */
-export function statusOfCode(code: string): number {
-  if (code === 'trial.forbidden') return 403;
-  if (code === 'trial.not-found') return 404;
-  if (code.startsWith('trial.conflict') || code.endsWith('.already') || code.includes('locked')) return 409;
-  return 400;
-}
+export { statusOfCode };
 
 function sendError(
   request: FastifyRequest,
@@ -72,6 +66,11 @@ function sendError(
 }
 
 export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  // A page form posted after its session ended: the sign-in page, carrying what was typed (nothing is lost).
+  if (error instanceof AccessDenied && error.statusCode === 401 && isPageFormPost(request)) {
+    request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
+    return sessionEndedPage(request, reply);
+  }
   if (error instanceof InputError)
     return sendError(request, reply, statusOfCode(error.code), error.message, error.code);
   // The body parsers' errors (src/server/app.ts utf8Body) keep their issue type (structure, not-supported).
@@ -111,6 +110,11 @@ export async function registerTrial(
   // The attempts are counted in the trial store: shared by every server process on the database (sign-in-limit.ts).
   await app.register(rateLimit, { global: false, store: signInAttemptCounter(deps.store) });
   app.setErrorHandler(trialErrorHandler);
+  // Every trial answer holds trial data or a session's token: none may stay in a browser's or a proxy's cache.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
   // The server owns the store it was given: closing the server (SIGTERM, tests) closes it after the last request.
   app.addHook('onClose', async () => deps.store.close());
   guardRoutes(app, deps.auth, table);

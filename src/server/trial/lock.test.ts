@@ -38,11 +38,17 @@ test('e-signature: investigator only, with the password again', async () => {
   const id = (form.json as { id: string }).id;
   assert.equal((await coord.post(`/trial/api/forms/${id}/sign`, { password: 'x', meaning: 'reviewed' })).status, 403);
   const investigator = await t.signIn('investigator', 'site-a');
-  const wrong = await investigator.post(`/trial/api/forms/${id}/sign`, { password: 'not-mine', meaning: 'reviewed' });
+  const version = (form.json as { version: number }).version;
+  const wrong = await investigator.post(`/trial/api/forms/${id}/sign`, {
+    password: 'not-mine',
+    meaning: 'reviewed',
+    version,
+  });
   assert.equal(wrong.status, 403);
   const signed = await investigator.post(`/trial/api/forms/${id}/sign`, {
     password: accountFor('investigator', 'site-a').password,
     meaning: 'I reviewed this form and it is complete',
+    version,
   });
   assert.equal(signed.status, 200, signed.text);
   assert.equal((signed.json as { status: string }).status, 'signed');

@@ -38,6 +38,15 @@ export const ScreeningRequestSchema = z.strictObject({
 });
 export type ScreeningRequest = z.infer<typeof ScreeningRequestSchema>;
 
+/** A correction of a screening entry: its code, date or entered criteria (entered answers, as in ScreeningRequest). */
+export const ScreeningCorrectionRequestSchema = z
+  .strictObject({
+    screeningCode: ScreeningRequestSchema.shape.screeningCode.optional(),
+    screenedOn: ScreeningRequestSchema.shape.screenedOn.optional(),
+    criteria: z.array(ScreeningCriterionSchema.omit({ source: true })).optional(),
+  })
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+
 /** Records a screening-log entry; with a Bundle the criteria come from the engine's trial match (engine.match). */
 export async function screen(
   deps: TrialDeps,

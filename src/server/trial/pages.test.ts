@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
 
 test('participant page: adverse events listed with grade, seriousness, relatedness and outcome', async () => {
   const t = await startTestTrial();
@@ -215,8 +215,9 @@ test('disposition correction and voiding through the API and the participant pag
         contentType: 'application/x-www-form-urlencoded',
       });
     const noReason = await form('corrections', { event: 'completed', on: '2026-11-11', participantId: id });
-    assert.equal(noReason.status, 303);
-    assert.match(decodeURIComponent(noReason.headers.get('location') ?? ''), /Not saved: reason: required/);
+    assert.equal(noReason.status, 400);
+    assert.match(noReason.text, /Not saved: reason: required/);
+    assert.match(noReason.text, /<details open>\s*<summary>Correct this exit/, 'the refused correction shown open');
     const moved = await form('corrections', {
       event: 'completed',
       on: '2026-11-12',
@@ -258,6 +259,94 @@ test('disposition correction and voiding through the API and the participant pag
         ['void', 'the participant did not leave'],
       ],
     );
+  } finally {
+    await t.close();
+  }
+});
+
+test('an enrolment entered wrong is corrected through the API with a reason, by the site that enrolled', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a', 'low');
+    const path = `/trial/api/participants/${id}/corrections`;
+    assert.equal((await coord.post(path, { baselineCrpMgPerL: 12 })).status, 400, 'a reason is required');
+    const other = await t.signIn('coordinator', 'site-b');
+    assert.equal((await other.post(path, { baselineCrpMgPerL: 12, reason: 'x' })).status, 404);
+    const monitor = await t.signIn('monitor');
+    assert.equal((await monitor.post(path, { baselineCrpMgPerL: 12, reason: 'x' })).status, 403);
+    const fixed = await coord.post(path, { baselineCrpMgPerL: 12, reason: 'typed 1.2 for 12' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.deepEqual(
+      [
+        (fixed.json as { baselineCrpMgPerL: number }).baselineCrpMgPerL,
+        (fixed.json as { strata: { crp: string } }).strata.crp,
+      ],
+      [12, 'high'],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+test('a consent entered wrong is corrected, or voided when on the wrong entry, through the API with a reason', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const screening = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-CONSENT-1',
+      screenedOn: '2026-11-02',
+      criteria: eligibleCriteria(protocol),
+    });
+    const screeningId = (screening.json as { id: string }).id;
+    const consent = await coord.post('/trial/api/consents', {
+      screeningId,
+      consentedOn: '2026-11-13',
+      formVersion: 'v1.0',
+    });
+    const id = (consent.json as { id: string }).id;
+    const listed = (await coord.get('/trial/api/consents')).json as { id: string }[];
+    assert.ok(listed.some((c) => c.id === id));
+    const fix = (body: Record<string, unknown>, who = coord) => who.post(`/trial/api/consents/${id}/corrections`, body);
+    assert.equal((await fix({ consentedOn: '2026-11-03' })).status, 400, 'a reason is required');
+    assert.equal(
+      (await fix({ consentedOn: '2026-11-03', reason: 'x' }, await t.signIn('coordinator', 'site-b'))).status,
+      404,
+    );
+    assert.equal((await fix({ consentedOn: '2026-11-03', reason: 'x' }, await t.signIn('monitor'))).status, 403);
+    const fixed = await fix({ consentedOn: '2026-11-03', reason: 'typed 13 for 03' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal((fixed.json as { consentedOn: string }).consentedOn, '2026-11-03');
+    const voided = await coord.post(`/trial/api/consents/${id}/void`, { reason: 'recorded against the wrong entry' });
+    assert.equal(voided.status, 200, voided.text);
+    assert.equal(((await coord.get('/trial/api/consents')).json as unknown[]).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a screening entry entered wrong is corrected through the API with a reason, the verdict derived again', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const right = eligibleCriteria(insightProtocol(t.engine));
+    const wrong = right.map((c, i) => (i === 0 ? { ...c, status: 'not-met' as const } : c));
+    const entry = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-FIX-1',
+      screenedOn: '2026-11-02',
+      criteria: wrong,
+    });
+    assert.equal((entry.json as { verdict: string }).verdict, 'ineligible');
+    const path = `/trial/api/screening/${(entry.json as { id: string }).id}/corrections`;
+    assert.equal((await coord.post(path, { criteria: right })).status, 400, 'a reason is required');
+    const other = await t.signIn('coordinator', 'site-b');
+    assert.equal((await other.post(path, { criteria: right, reason: 'x' })).status, 404);
+    const fixed = await coord.post(path, { criteria: right, reason: 'inclusion 1 was clicked wrong' });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal((fixed.json as { verdict: string }).verdict, 'eligible');
   } finally {
     await t.close();
   }

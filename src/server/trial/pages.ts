@@ -8,6 +8,7 @@
  * maskStrings first, so each arm name in them reads [concealed] (blinding.ts): a page never carries an arm name to
  * them, and never fails for a term someone typed.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
@@ -44,6 +45,7 @@ import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
 import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
+import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
 import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
@@ -81,27 +83,108 @@ const logoutForm = (reply: FastifyReply) =>
     ${csrfField(reply)}<button type="submit">Sign out</button>
   </form>`;
 
-/** The message a form action sent back (the query, which anyone can write: shown masked like stored text). */
-const notice = (q: Record<string, string | undefined>): Html => {
+/**
+ * The message a form action sent back (a refusal's reason, or the redirect's query: shown masked like stored text).
+ */
+const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
   if (q.done !== undefined) return html`<div class="alert ok" role="status"><p>${q.done}</p></div>`;
   return html``;
 };
 
-/** Redirect back with a message (the message is ours, never input). */
-function back(reply: FastifyReply, path: string, kind: 'done' | 'error', message: string): FastifyReply {
-  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}`);
+/**
+ * The signature that shows a redirect's message is this server's, sent in this session: anyone can write a link
+ * with `?error=...`, and the page would show its words in the trial's own alert box. Keyed by the session's own
+ * secret (the one its CSRF tokens come from), so every server process checks it alike.
+ */
+function messageSignature(request: FastifyRequest, kind: string, message: string): string | undefined {
+  const secret = request.session?._csrf;
+  if (secret === undefined) return undefined;
+  return createHmac('sha256', secret).update(`trial page message\n${kind}\n${message}`).digest('base64url');
 }
 
-/** Runs a form action; a refused write comes back to the form as a message instead of an error page. */
-async function action(reply: FastifyReply, path: string, run: () => Promise<string>): Promise<FastifyReply> {
+/** The redirect's message when its signature is this session's, else nothing (a link someone wrote). */
+function signedMessage(request: FastifyRequest): { error?: string; done?: string } {
+  const q = request.query as Record<string, unknown>;
+  const sig = typeof q.sig === 'string' ? Buffer.from(q.sig) : undefined;
+  for (const kind of ['error', 'done'] as const) {
+    const message = q[kind];
+    if (typeof message !== 'string' || sig === undefined) continue;
+    const expected = Buffer.from(messageSignature(request, kind, message) ?? '');
+    if (expected.length > 0 && expected.length === sig.length && timingSafeEqual(expected, sig)) {
+      return { [kind]: message };
+    }
+  }
+  return {};
+}
+
+/** Redirect back with a message (ours, never input), signed for this session. */
+function back(reply: FastifyReply, path: string, kind: 'done' | 'error', message: string): FastifyReply {
+  const sig = messageSignature(reply.request, kind, message);
+  if (sig === undefined) return reply.code(303).redirect(path);
+  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}&sig=${sig}`);
+}
+
+/**
+ * A form post that was refused, to be shown again: the form it came from (its action; a visit form's adds
+ * `#instrument`), the fields as they were typed, and why it was not saved. A refusal never costs what was typed.
+ */
+interface Refused {
+  readonly action: string;
+  readonly values: Readonly<Record<string, string>>;
+  readonly message: string;
+}
+
+/** The posted fields that are text (a repeated field keeps its last value; the CSRF token is the page's own). */
+function typedFields(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof body !== 'object' || body === null) return out;
+  for (const [name, value] of Object.entries(body)) {
+    const text = Array.isArray(value) ? value.at(-1) : value;
+    if (typeof text === 'string' && name !== '_csrf') out[name] = text;
+  }
+  return out;
+}
+
+/**
+ * How to fill the form posting to `action`: what was typed when this very form was refused, else the defaults given.
+ * `selected` answers the attribute an option takes.
+ */
+function typedInto(refused: Refused | undefined, action: string) {
+  const values = refused?.action === action ? refused.values : undefined;
+  return {
+    refused: values !== undefined,
+    value: (name: string, fallback = ''): string => values?.[name] ?? fallback,
+    selected: (name: string, option: string, fallback = false): string =>
+      (values === undefined ? fallback : values[name] === option) ? 'selected' : '',
+  };
+}
+
+/**
+ * Runs a form action. A saved write redirects back with a message (post/redirect/get). A refused one answers the
+ * form's page again (`again`), with the reason and every field as typed, with the refusal's status; only when that
+ * page cannot be shown (the participant is out of the user's scope) does it redirect back with the reason alone.
+ */
+async function action(
+  reply: FastifyReply,
+  path: string,
+  run: () => Promise<string>,
+  again?: (message: string, status: number) => Promise<FastifyReply>,
+): Promise<FastifyReply> {
   try {
     return back(reply, path, 'done', await run());
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401) return reply.code(303).redirect('/trial/login');
-    const message = error instanceof InputError ? error.message : 'not saved';
-    return back(reply, path, 'error', `Not saved: ${message}`);
+    const message = `Not saved: ${error instanceof InputError ? error.message : 'not saved'}`;
+    if (again !== undefined) {
+      try {
+        return await again(message, error instanceof InputError ? statusOfCode(error.code) : (status ?? 500));
+      } catch {
+        // The page itself is refused (out of scope, not found): the reason alone, as before.
+      }
+    }
+    return back(reply, path, 'error', message);
   }
 }
 
@@ -335,7 +418,7 @@ function consortList(boxes: readonly ConsortBox[]): Html {
   </ol>`;
 }
 
-function instrumentFields(def: InstrumentDefinition): Html {
+function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof typedInto>): Html {
   const [lo, hi] = def.responseRange;
   return html`<fieldset>
     <legend>${def.name}: ${def.title}</legend>
@@ -347,7 +430,9 @@ function instrumentFields(def: InstrumentDefinition): Html {
           <label for="${id}">${item.number}. ${item.label}</label
           ><select id="${id}" name="item${item.number}">
             <option value="">not answered</option>
-            ${Object.keys(options).map((o) => html`<option value="${o}">${o}</option>`)}
+            ${Object.keys(options).map(
+              (o) => html`<option value="${o}" ${typed.selected(`item${item.number}`, o)}>${o}</option>`,
+            )}
           </select>
         </p>`;
       }
@@ -361,6 +446,7 @@ function instrumentFields(def: InstrumentDefinition): Html {
           min="${lo}"
           max="${hi}"
           step="1"
+          value="${typed.value(`item${item.number}`)}"
         />
       </p>`;
     })}
@@ -399,6 +485,7 @@ function dispositionSection(
   exits: readonly DispositionRecord[],
   others: readonly Participant[],
   writes: boolean,
+  refused: Refused | undefined,
 ): Html {
   const shown =
     exits.length === 0
@@ -410,6 +497,7 @@ function dispositionSection(
     return html`<h2>Disposition</h2>
       ${shown}`;
   if (exits.length === 0) {
+    const typed = typedInto(refused, `${path}/dispositions`);
     return html`<h2>Disposition</h2>
       ${shown}
       <form method="post" action="${path}/dispositions">
@@ -417,61 +505,174 @@ function dispositionSection(
         <p>
           <label for="exit-event">Exit</label
           ><select id="exit-event" name="event">
-            ${exitOptions(null)}
+            ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
-        <p><label for="exit-on">On</label><input id="exit-on" name="on" type="date" required /></p>
+        <p>
+          <label for="exit-on">On</label
+          ><input id="exit-on" name="on" type="date" value="${typed.value('on')}" required />
+        </p>
         <p><button type="submit">Record the exit</button></p>
       </form>`;
   }
   return html`<h2>Disposition</h2>
     ${shown}
-    ${exits.map(
-      (d) =>
-        html`<details>
-            <summary>Correct this exit</summary>
-            <form method="post" action="${path}/dispositions/${d.id}/corrections">
-              ${csrf()}
-              <p>
-                <label for="fix-event-${d.id}">Exit</label
-                ><select id="fix-event-${d.id}" name="event">
-                  ${exitOptions(d.event)}
-                </select>
-              </p>
-              <p>
-                <label for="fix-on-${d.id}">On</label
-                ><input id="fix-on-${d.id}" name="on" type="date" value="${d.on}" required />
-              </p>
-              <p>
-                <label for="fix-participant-${d.id}">Participant</label
-                ><select id="fix-participant-${d.id}" name="participantId">
-                  ${others.map(
-                    (o) =>
-                      html`<option value="${o.id}" ${o.id === d.participantId ? 'selected' : ''}>
-                        ${o.participantCode}
-                      </option>`,
-                  )}
-                </select>
-              </p>
-              <p>
-                <label for="fix-reason-${d.id}">Reason for the correction</label
-                ><input id="fix-reason-${d.id}" name="reason" required maxlength="500" />
-              </p>
-              <p><button type="submit">Correct the exit</button></p>
-            </form>
-          </details>
-          <details>
-            <summary>The participant did not leave: void this exit</summary>
-            <form method="post" action="${path}/dispositions/${d.id}/void">
-              ${csrf()}
-              <p>
-                <label for="void-reason-${d.id}">Reason</label
-                ><input id="void-reason-${d.id}" name="reason" required maxlength="500" />
-              </p>
-              <p><button type="submit">Void the exit</button></p>
-            </form>
-          </details>`,
-    )}`;
+    ${exits.map((d) => {
+      const fix = typedInto(refused, `${path}/dispositions/${d.id}/corrections`);
+      const voiding = typedInto(refused, `${path}/dispositions/${d.id}/void`);
+      return html`<details ${fix.refused ? 'open' : ''}>
+          <summary>Correct this exit</summary>
+          <form method="post" action="${path}/dispositions/${d.id}/corrections">
+            ${csrf()}
+            <p>
+              <label for="fix-event-${d.id}">Exit</label
+              ><select id="fix-event-${d.id}" name="event">
+                ${exitOptions(fix.value('event', d.event))}
+              </select>
+            </p>
+            <p>
+              <label for="fix-on-${d.id}">On</label
+              ><input id="fix-on-${d.id}" name="on" type="date" value="${fix.value('on', d.on)}" required />
+            </p>
+            <p>
+              <label for="fix-participant-${d.id}">Participant</label
+              ><select id="fix-participant-${d.id}" name="participantId">
+                ${others.map(
+                  (o) =>
+                    html`<option value="${o.id}" ${fix.selected('participantId', o.id, o.id === d.participantId)}>
+                      ${o.participantCode}
+                    </option>`,
+                )}
+              </select>
+            </p>
+            <p>
+              <label for="fix-reason-${d.id}">Reason for the correction</label
+              ><input id="fix-reason-${d.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+            </p>
+            <p><button type="submit">Correct the exit</button></p>
+          </form>
+        </details>
+        <details ${voiding.refused ? 'open' : ''}>
+          <summary>The participant did not leave: void this exit</summary>
+          <form method="post" action="${path}/dispositions/${d.id}/void">
+            ${csrf()}
+            <p>
+              <label for="void-reason-${d.id}">Reason</label
+              ><input
+                id="void-reason-${d.id}"
+                name="reason"
+                value="${voiding.value('reason')}"
+                required
+                maxlength="500"
+              />
+            </p>
+            <p><button type="submit">Void the exit</button></p>
+          </form>
+        </details>`;
+    })}`;
+}
+
+/** The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved). */
+function signInPage(before: Html, carried: Html = html``): Html {
+  return html`<h1>Trial sign-in</h1>
+    ${before}
+    <form method="post" action="/trial/login">
+      ${carried}
+      <p>
+        <label for="username">User name</label><input id="username" name="username" autocomplete="username" required />
+      </p>
+      <p>
+        <label for="password">Password</label
+        ><input id="password" name="password" type="password" autocomplete="current-password" required />
+      </p>
+      <p><button type="submit">Sign in</button></p>
+    </form>`;
+}
+
+/**
+ * A page form's action that a post may be resumed at after sign-in: a path of the trial's pages, never the API,
+ * sign-in or sign-out, nor another address.
+ */
+export function resumableAction(path: string): boolean {
+  return (
+    /^\/trial\/[A-Za-z0-9/_-]+$/.test(path) &&
+    !path.startsWith('/trial/api/') &&
+    !['/trial/login', '/trial/logout'].includes(path)
+  );
+}
+
+/**
+ * Whether this request is a page's form post (not the API's, not sign-in) whose fields can be carried: never one the
+ * browser marks as coming from another site, whose fields would be someone else's words offered to save.
+ */
+export function isPageFormPost(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  return (
+    request.method === 'POST' &&
+    request.headers['sec-fetch-site'] !== 'cross-site' &&
+    (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') &&
+    resumableAction(path)
+  );
+}
+
+/**
+ * A page form posted after its session ended (idle or too old): nothing was saved, and the sign-in page carries
+ * what was typed (hidden, to this same browser) so that signing in again offers it to save (resumePage).
+ */
+export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const action = request.url.split('?')[0] ?? '';
+  const values = typedFields(request.body);
+  return send(
+    reply.code(401),
+    undefined,
+    'Trial sign-in',
+    signInPage(
+      html`<div class="alert warning" role="alert">
+        <p>Your session ended before this was saved. Sign in again: what you typed is kept and shown to save.</p>
+      </div>`,
+      html`<input type="hidden" name="resumeAction" value="${action}" /><input
+          type="hidden"
+          name="resume"
+          value="${JSON.stringify(values)}"
+        />`,
+    ),
+  );
+}
+
+/**
+ * After signing in again: what a post typed before its session ended, listed to check and held in a form to the same
+ * action with the new session's CSRF token; nothing is saved until the user saves it. Masked for a blinded viewer
+ * like every text a page shows.
+ */
+export async function resumePage(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  action: string,
+  typed: Readonly<Record<string, string>>,
+): Promise<FastifyReply> {
+  const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
+  const values = maskStrings({ ...typed }, terms, REDACTED);
+  const entries = Object.entries(values).filter(([name]) => name !== '_csrf');
+  return send(
+    reply,
+    maskStrings(userOf(request), terms, REDACTED),
+    'Save what you typed',
+    html`<h1>Save what you typed</h1>
+      <p>Your session had ended before this form was saved, so nothing was saved. Check the entries and save them.</p>
+      <dl>
+        ${entries.map(
+          ([name, value]) =>
+            html`<dt>${name}</dt>
+              <dd>${value === '' ? '(empty)' : value}</dd>`,
+        )}
+      </dl>
+      <form method="post" action="${action}">
+        ${csrfField(reply)}
+        ${entries.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+        <p><button type="submit">Save</button></p>
+      </form>`,
+  );
 }
 
 export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
@@ -484,7 +685,6 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
     return { terms, blind: <T>(value: T): T => maskStrings(value, terms, REDACTED) };
   };
-  const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
 
   app.get('/login', { config: { trialAccess: 'public' } }, async (request, reply) => {
     const failed = (request.query as { failed?: string }).failed !== undefined;
@@ -492,19 +692,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       reply,
       undefined,
       'Trial sign-in',
-      html`<h1>Trial sign-in</h1>
-        ${failed ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>` : ''}
-        <form method="post" action="/trial/login">
-          <p>
-            <label for="username">User name</label
-            ><input id="username" name="username" autocomplete="username" required />
-          </p>
-          <p>
-            <label for="password">Password</label
-            ><input id="password" name="password" type="password" autocomplete="current-password" required />
-          </p>
-          <p><button type="submit">Sign in</button></p>
-        </form>`,
+      signInPage(
+        failed
+          ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>`
+          : html``,
+      ),
     );
   });
 
@@ -529,7 +721,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       html`<h1>
           Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
         </h1>
-        ${notice(blind(query(request)))}
+        ${notice(blind(signedMessage(request)))}
         <h2>Open safety alerts</h2>
         ${alertList(blind(alerts))}
         <h2>Enrolled</h2>
@@ -537,52 +729,85 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     );
   });
 
-  app.get('/screening', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
+  /** What a refused post typed, masked for this viewer like every text a page shows. */
+  const blindRefused = (refused: Refused | undefined, blind: <T>(value: T) => T): Refused | undefined =>
+    refused === undefined
+      ? undefined
+      : { action: refused.action, ...blind({ values: refused.values, message: refused.message }) };
+  /** The page's message: a refusal's reason (already masked), or its redirect's, masked as stored text. */
+  const noticeFor = (request: FastifyRequest, refused: Refused | undefined, blind: <T>(value: T) => T) =>
+    notice(refused === undefined ? blind(signedMessage(request)) : { error: refused.message });
+
+  /** The screening log with its forms; `shown` is a refused post to show again in its form. */
+  const screeningPage = async (request: FastifyRequest, reply: FastifyReply, shown?: Refused) => {
     const user = userOf(request);
     const protocol = await currentProtocol(deps);
     const { terms, blind } = await blindingFor(request);
+    const refused = blindRefused(shown, blind);
     const entries = blind(await store.listScreening(siteFilter(user)));
     const mayWrite = can(user.role, 'screening.write');
+    const screening = typedInto(refused, '/trial/screening');
+    const consent = typedInto(refused, '/trial/consents');
+    const enrol = typedInto(refused, '/trial/participants');
     const criteriaFields = protocol.criteria.map(
       (c) =>
         html`<p>
           <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms, STUDY_DRUG)}</label
           ><select id="c-${c.id}" name="c-${c.id}">
             <option value="">from the record (or unknown)</option>
-            <option value="met">met</option>
-            <option value="not-met">not met</option>
-            <option value="unknown">unknown</option>
+            ${(['met', 'not-met', 'unknown'] as const).map(
+              (status) =>
+                html`<option value="${status}" ${screening.selected(`c-${c.id}`, status)}>
+                  ${status === 'not-met' ? 'not met' : status}
+                </option>`,
+            )}
           </select>
         </p>`,
     );
     const eligible = entries.filter((e) => e.verdict === 'eligible');
+    const entryOptions = (typed: ReturnType<typeof typedInto>) =>
+      eligible.map(
+        (e) => html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>${e.screeningCode}</option>`,
+      );
     return send(
       reply,
       blind(user),
       'Screening log',
       html`<h1>Screening log</h1>
-        ${notice(blind(query(request)))} ${screeningTable(entries)}
+        ${noticeFor(request, refused, blind)} ${screeningTable(entries)}
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
                 <form method="post" action="/trial/screening">
                   ${csrfField(reply)}
                   <p>
-                    <label for="site">Site</label><input id="site" name="site" required value="${user.site ?? ''}" />
+                    <label for="site">Site</label
+                    ><input id="site" name="site" required value="${screening.value('site', user.site ?? '')}" />
                   </p>
                   <p>
                     <label for="screeningCode">Screening code (no names)</label
-                    ><input id="screeningCode" name="screeningCode" required />
+                    ><input
+                      id="screeningCode"
+                      name="screeningCode"
+                      value="${screening.value('screeningCode')}"
+                      required
+                    />
                   </p>
                   <p>
                     <label for="screenedOn">Screened on</label
-                    ><input id="screenedOn" name="screenedOn" type="date" required />
+                    ><input
+                      id="screenedOn"
+                      name="screenedOn"
+                      type="date"
+                      value="${screening.value('screenedOn')}"
+                      required
+                    />
                   </p>
                   <p>
                     <label for="bundle"
                       >FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the
                       engine)</label
-                    ><textarea id="bundle" name="bundle" rows="4" cols="60"></textarea>
+                    ><textarea id="bundle" name="bundle" rows="4" cols="60">${screening.value('bundle')}</textarea>
                   </p>
                   <fieldset>
                     <legend>Criteria (entered answers override the record)</legend>
@@ -596,16 +821,22 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   <p>
                     <label for="consent-screening">Screening entry</label
                     ><select id="consent-screening" name="screeningId" required>
-                      ${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}
+                      ${entryOptions(consent)}
                     </select>
                   </p>
                   <p>
                     <label for="consentedOn">Consented on</label
-                    ><input id="consentedOn" name="consentedOn" type="date" required />
+                    ><input
+                      id="consentedOn"
+                      name="consentedOn"
+                      type="date"
+                      value="${consent.value('consentedOn')}"
+                      required
+                    />
                   </p>
                   <p>
                     <label for="formVersion">Consent form version</label
-                    ><input id="formVersion" name="formVersion" required />
+                    ><input id="formVersion" name="formVersion" value="${consent.value('formVersion')}" required />
                   </p>
                   <p><button type="submit">Record consent</button></p>
                 </form>
@@ -614,20 +845,38 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   <p>
                     <label for="enrol-screening">Screening entry</label
                     ><select id="enrol-screening" name="screeningId" required>
-                      ${eligible.map((e) => html`<option value="${e.id}">${e.screeningCode}</option>`)}
+                      ${entryOptions(enrol)}
                     </select>
                   </p>
                   <p>
                     <label for="participantCode">Participant code</label
-                    ><input id="participantCode" name="participantCode" required />
+                    ><input
+                      id="participantCode"
+                      name="participantCode"
+                      value="${enrol.value('participantCode')}"
+                      required
+                    />
                   </p>
                   <p>
                     <label for="enrolledOn">Enrolled on</label
-                    ><input id="enrolledOn" name="enrolledOn" type="date" required />
+                    ><input
+                      id="enrolledOn"
+                      name="enrolledOn"
+                      type="date"
+                      value="${enrol.value('enrolledOn')}"
+                      required
+                    />
                   </p>
                   <p>
                     <label for="baselineCrp">Baseline hs-CRP (mg/L)</label
-                    ><input id="baselineCrp" name="baselineCrpMgPerL" type="number" step="0.1" min="0" />
+                    ><input
+                      id="baselineCrp"
+                      name="baselineCrpMgPerL"
+                      type="number"
+                      step="0.1"
+                      min="0"
+                      value="${enrol.value('baselineCrpMgPerL')}"
+                    />
                   </p>
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
@@ -635,277 +884,374 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
             : ''
         }`,
     );
-  });
+  };
+  app.get('/screening', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
+    screeningPage(request, reply),
+  );
+  /** The screening page again with a refused post in the form it came from (`action`), at the refusal's status. */
+  const screeningAgain =
+    (request: FastifyRequest, reply: FastifyReply, action: string) => (message: string, status: number) =>
+      screeningPage(request, reply.code(status), { action, values: typedFields(request.body), message });
 
   app.post('/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) =>
-    action(reply, '/trial/screening', async () => {
-      const form = parseBody(ScreeningFormSchema.passthrough(), request.body) as Record<string, string>;
-      const protocol = await currentProtocol(deps);
-      const criteria = protocol.criteria.flatMap((c) => {
-        const status = form[`c-${c.id}`];
-        const parsed = ScreeningCriterionSchema.shape.status.safeParse(status);
-        return parsed.success
-          ? [{ id: c.id, kind: c.kind, status: parsed.data, reason: 'entered by the screener', verified: c.verified }]
-          : [];
-      });
-      let bundle: unknown;
-      const text = form.bundle?.trim() ?? '';
-      if (text.length > 0) {
-        try {
-          bundle = JSON.parse(text);
-        } catch {
-          throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
+    action(
+      reply,
+      '/trial/screening',
+      async () => {
+        const form = parseBody(ScreeningFormSchema.passthrough(), request.body) as Record<string, string>;
+        const protocol = await currentProtocol(deps);
+        const criteria = protocol.criteria.flatMap((c) => {
+          const status = form[`c-${c.id}`];
+          const parsed = ScreeningCriterionSchema.shape.status.safeParse(status);
+          return parsed.success
+            ? [{ id: c.id, kind: c.kind, status: parsed.data, reason: 'entered by the screener', verified: c.verified }]
+            : [];
+        });
+        let bundle: unknown;
+        const text = form.bundle?.trim() ?? '';
+        if (text.length > 0) {
+          try {
+            bundle = JSON.parse(text);
+          } catch {
+            throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
+          }
         }
-      }
-      const entry = await screen(deps, request, {
-        site: form.site ?? '',
-        screeningCode: form.screeningCode ?? '',
-        screenedOn: form.screenedOn ?? '',
-        criteria,
-        ...(bundle === undefined ? {} : { bundle }),
-      });
-      return `Screening recorded: ${entry.verdict}`;
-    }),
+        const entry = await screen(deps, request, {
+          site: form.site ?? '',
+          screeningCode: form.screeningCode ?? '',
+          screenedOn: form.screenedOn ?? '',
+          criteria,
+          ...(bundle === undefined ? {} : { bundle }),
+        });
+        return `Screening recorded: ${entry.verdict}`;
+      },
+      screeningAgain(request, reply, '/trial/screening'),
+    ),
   );
 
   app.post('/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) =>
-    action(reply, '/trial/screening', async () => {
-      const form = request.body as Record<string, string>;
-      await store.recordConsent(writeContext(request, 'consent recorded'), {
-        screeningId: form.screeningId ?? '',
-        consentedOn: form.consentedOn ?? '',
-        formVersion: form.formVersion ?? '',
-      });
-      return 'Consent recorded';
-    }),
+    action(
+      reply,
+      '/trial/screening',
+      async () => {
+        const form = request.body as Record<string, string>;
+        await store.recordConsent(writeContext(request, 'consent recorded'), {
+          screeningId: form.screeningId ?? '',
+          consentedOn: form.consentedOn ?? '',
+          formVersion: form.formVersion ?? '',
+        });
+        return 'Consent recorded';
+      },
+      screeningAgain(request, reply, '/trial/consents'),
+    ),
   );
 
   app.post('/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) =>
-    action(reply, '/trial/', async () => {
-      const form = request.body as Record<string, string>;
-      const screening = (await store.listScreening(siteFilter(userOf(request)))).find((e) => e.id === form.screeningId);
-      const trial = await trialInfo(deps);
-      const baselineCrpMgPerL = formNumber(form.baselineCrpMgPerL, 'baseline hs-CRP');
-      const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
-      const levels = participantLevels(await currentProtocol(deps), factors, {
-        site: screening?.site ?? '',
-        baselineCrpMgPerL,
-      });
-      if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
-      const participant = await store.enrol(writeContext(request, 'enrolment'), {
-        screeningId: form.screeningId ?? '',
-        participantCode: form.participantCode ?? '',
-        strata: levels.levels,
-        baselineCrpMgPerL,
-        enrolledOn: form.enrolledOn ?? '',
-      });
-      return `Enrolled ${participant.participantCode}`;
-    }),
+    action(
+      reply,
+      '/trial/',
+      async () => {
+        const form = request.body as Record<string, string>;
+        const screening = (await store.listScreening(siteFilter(userOf(request)))).find(
+          (e) => e.id === form.screeningId,
+        );
+        const trial = await trialInfo(deps);
+        const baselineCrpMgPerL = formNumber(form.baselineCrpMgPerL, 'baseline hs-CRP');
+        const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
+        const levels = participantLevels(await currentProtocol(deps), factors, {
+          site: screening?.site ?? '',
+          baselineCrpMgPerL,
+        });
+        if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
+        const participant = await store.enrol(writeContext(request, 'enrolment'), {
+          screeningId: form.screeningId ?? '',
+          participantCode: form.participantCode ?? '',
+          strata: levels.levels,
+          baselineCrpMgPerL,
+          enrolledOn: form.enrolledOn ?? '',
+        });
+        return `Enrolled ${participant.participantCode}`;
+      },
+      screeningAgain(request, reply, '/trial/participants'),
+    ),
   );
 
-  app.get(
-    '/participants/:id',
-    { config: { trialAccess: 'public' }, preHandler: pageAccess },
-    async (request, reply) => {
-      const user = userOf(request);
-      const { id } = request.params as { id: string };
-      const record = await participantInScope(deps, request, id);
-      const protocol = await currentProtocol(deps);
-      const [storedForms, storedLabs, storedEvents, alerts, allocation, exits, inScope] = await Promise.all([
-        store.listForms({ participantId: id }),
-        store.listLabs({ participantId: id }),
-        store.listAdverseEvents({ participantId: id }),
-        store.listAlerts({ openOnly: true }),
-        store.getAllocation(id),
-        store.listDispositions({ participantId: id }),
-        store.listParticipants(siteFilter(user)),
-      ]);
-      const storedDose = await dosingRecord(store, protocol, record);
-      const schedule = participantSchedule(
-        protocol,
-        record,
-        allocation?.randomizedAt ?? null,
-        storedDose?.administeredOn ?? null,
-      );
-      // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
-      const { blind } = await blindingFor(request);
-      const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
-        participant: record,
-        forms: storedForms,
-        labs: storedLabs,
-        adverseEvents: storedEvents,
-        mine: alerts.filter((a) => a.participantId === id),
-        dose: storedDose,
-        others: inScope,
-      });
-      const dosingVisit = protocol.visits?.find((v) => v.dosing);
-      const path = `/trial/participants/${id}`;
-      return send(
-        reply,
-        blind(user),
-        `Participant ${participant.participantCode}`,
-        html`<h1>Participant ${participant.participantCode}</h1>
-          ${notice(blind(query(request)))} ${alertList(mine)}
-          <p>
-            Site ${participant.site}; enrolled ${participant.enrolledOn}; status
-            <strong>${participant.status}</strong
-            >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
-          </p>
-          ${
-            participant.kitCode === null && can(user.role, 'randomize')
-              ? html`<form method="post" action="${path}/randomize">
-                  ${csrfField(reply)}<button type="submit">Randomize</button>
-                </form>`
-              : ''
-          }
-          ${
-            participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
-              ? html`<h2>${dosingVisit.label}: study drug given</h2>
-                  <form method="post" action="${path}/doses">
-                    ${csrfField(reply)}
-                    <p class="muted">
-                      Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
-                    </p>
-                    <p>
-                      <label for="administeredOn">Given on</label
-                      ><input id="administeredOn" name="administeredOn" type="date" required />
-                    </p>
-                    <p>
-                      <label for="bodyWeightKg">Body weight (kg)</label
-                      ><input id="bodyWeightKg" name="bodyWeightKg" type="number" step="0.1" min="0" />
-                    </p>
-                    <p>
-                      <label for="doseMg">Dose given (mg, as prescribed)</label
-                      ><input id="doseMg" name="doseMg" type="number" step="any" min="0" />
-                    </p>
-                    <p><button type="submit">Record the dose</button></p>
-                  </form>`
-              : dose === null
-                ? ''
-                : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>`
-          }
-          <h2>Visits and windows</h2>
-          <div class="table-wrap">
-            <table>
-              <caption class="muted">
-                Visit schedule (windows from the protocol)
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Visit</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Window</th>
-                  <th scope="col">Instruments</th>
-                  <th scope="col">Safety labs</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${schedule.map(
-                  (v) =>
-                    html`<tr>
-                      <td>${v.label}</td>
-                      <td>${v.targetOn ?? `day ${v.day}`}</td>
-                      <td>${v.windowText}</td>
-                      <td>${v.instruments.join(', ')}</td>
-                      <td>${v.labs.join(', ')}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
-          <h2>Visit forms</h2>
-          ${formTable(forms, (f) =>
-            visitTimingText(visitTiming(protocol, storedDose?.administeredOn ?? null, f.visit, f.completedOn)),
-          )}
-          ${
-            can(user.role, 'visit.write')
-              ? html`<h3>Enter a visit form</h3>
-                  ${[...deps.instruments.values()].map(
-                    (def) =>
-                      html`<details>
-                        <summary>${def.name}</summary>
-                        <form method="post" action="${path}/forms">
-                          ${csrfField(reply)}
-                          <input type="hidden" name="instrument" value="${def.id}" />
-                          <p>
-                            <label for="visit-${def.id}">Visit</label
-                            ><select id="visit-${def.id}" name="visit">
-                              ${schedule.map((v) => html`<option value="${v.id}">${v.label} (${v.windowText})</option>`)}
-                            </select>
-                          </p>
-                          ${
-                            def.scorings.length > 1
-                              ? html`<p>
-                                  <label for="scoring-${def.id}">Scoring</label
-                                  ><select id="scoring-${def.id}" name="scoring">
-                                    ${def.scorings.map((s: InstrumentDefinition['scorings'][number]) => html`<option value="${s.id}">${s.label}</option>`)}
-                                  </select>
-                                </p>`
-                              : ''
-                          }
-                          <p>
-                            <label for="completed-${def.id}">Completed on</label
-                            ><input id="completed-${def.id}" name="completedOn" type="date" required />
-                          </p>
-                          ${instrumentFields(def)}
-                          <p><button type="submit">Save ${def.name}</button></p>
-                        </form>
-                      </details>`,
-                  )}`
-              : ''
-          }
-          <h2>Safety labs</h2>
-          ${labTable(labs)}
-          ${
-            can(user.role, 'lab.write')
-              ? html`<form method="post" action="${path}/labs">
+  /** A participant's page with its forms; `shown` is a refused post to show again in its form. */
+  const participantPage = async (request: FastifyRequest, reply: FastifyReply, id: string, shown?: Refused) => {
+    const user = userOf(request);
+    const record = await participantInScope(deps, request, id);
+    const protocol = await currentProtocol(deps);
+    const [storedForms, storedLabs, storedEvents, alerts, allocation, exits, inScope] = await Promise.all([
+      store.listForms({ participantId: id }),
+      store.listLabs({ participantId: id }),
+      store.listAdverseEvents({ participantId: id }),
+      store.listAlerts({ openOnly: true }),
+      store.getAllocation(id),
+      store.listDispositions({ participantId: id }),
+      store.listParticipants(siteFilter(user)),
+    ]);
+    const storedDose = await dosingRecord(store, protocol, record);
+    const schedule = participantSchedule(
+      protocol,
+      record,
+      allocation?.randomizedAt ?? null,
+      storedDose?.administeredOn ?? null,
+    );
+    // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
+    const { blind } = await blindingFor(request);
+    const refused = blindRefused(shown, blind);
+    const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
+      participant: record,
+      forms: storedForms,
+      labs: storedLabs,
+      adverseEvents: storedEvents,
+      mine: alerts.filter((a) => a.participantId === id),
+      dose: storedDose,
+      others: inScope,
+    });
+    const dosingVisit = protocol.visits?.find((v) => v.dosing);
+    const path = `/trial/participants/${id}`;
+    const doseTyped = typedInto(refused, `${path}/doses`);
+    const lab = typedInto(refused, `${path}/labs`);
+    return send(
+      reply,
+      blind(user),
+      `Participant ${participant.participantCode}`,
+      html`<h1>Participant ${participant.participantCode}</h1>
+        ${noticeFor(request, refused, blind)} ${alertList(mine)}
+        <p>
+          Site ${participant.site}; enrolled ${participant.enrolledOn}; status
+          <strong>${participant.status}</strong
+          >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
+        </p>
+        ${
+          participant.kitCode === null && can(user.role, 'randomize')
+            ? html`<form method="post" action="${path}/randomize">
+                ${csrfField(reply)}<button type="submit">Randomize</button>
+              </form>`
+            : ''
+        }
+        ${
+          participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
+            ? html`<h2>${dosingVisit.label}: study drug given</h2>
+                <form method="post" action="${path}/doses">
                   ${csrfField(reply)}
-                  <p>
-                    <label for="lab-visit">Visit</label
-                    ><select id="lab-visit" name="visit">
-                      ${schedule.map((v) => html`<option value="${v.id}">${v.label}</option>`)}
-                    </select>
+                  <p class="muted">
+                    Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
                   <p>
-                    <label for="analyte">Analyte</label
-                    ><select id="analyte" name="analyte">
-                      ${LAB_ANALYTES.map((a) => html`<option value="${a}">${a}</option>`)}
-                    </select>
+                    <label for="administeredOn">Given on</label
+                    ><input
+                      id="administeredOn"
+                      name="administeredOn"
+                      type="date"
+                      value="${doseTyped.value('administeredOn')}"
+                      required
+                    />
                   </p>
                   <p>
-                    <label for="lab-value">Value</label
-                    ><input id="lab-value" name="value" type="number" step="any" min="0" required />
+                    <label for="bodyWeightKg">Body weight (kg)</label
+                    ><input
+                      id="bodyWeightKg"
+                      name="bodyWeightKg"
+                      type="number"
+                      step="0.1"
+                      min="0"
+                      value="${doseTyped.value('bodyWeightKg')}"
+                    />
                   </p>
                   <p>
-                    <label for="lab-unit">Unit (UCUM)</label
-                    ><select id="lab-unit" name="unit">
-                      <option value="10*9/L">10*9/L</option>
-                      <option value="10*3/uL">10*3/uL</option>
-                      <option value="U/L">U/L</option>
-                    </select>
+                    <label for="doseMg">Dose given (mg, as prescribed)</label
+                    ><input
+                      id="doseMg"
+                      name="doseMg"
+                      type="number"
+                      step="any"
+                      min="0"
+                      value="${doseTyped.value('doseMg')}"
+                    />
                   </p>
-                  <p>
-                    <label for="lln">Lower limit of normal</label
-                    ><input id="lln" name="lowerLimitOfNormal" type="number" step="any" min="0" />
-                  </p>
-                  <p>
-                    <label for="uln">Upper limit of normal</label
-                    ><input id="uln" name="upperLimitOfNormal" type="number" step="any" min="0" />
-                  </p>
-                  <p>
-                    <label for="collectedOn">Collected on</label
-                    ><input id="collectedOn" name="collectedOn" type="date" required />
-                  </p>
-                  <p><button type="submit">Save lab result</button></p>
+                  <p><button type="submit">Record the dose</button></p>
                 </form>`
-              : ''
-          }
-          <h2>Adverse events</h2>
-          ${adverseEventTable(adverseEvents)}
-          ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'))}`,
-      );
-    },
+            : dose === null
+              ? ''
+              : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>`
+        }
+        <h2>Visits and windows</h2>
+        <div class="table-wrap">
+          <table>
+            <caption class="muted">
+              Visit schedule (windows from the protocol)
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Visit</th>
+                <th scope="col">Target</th>
+                <th scope="col">Window</th>
+                <th scope="col">Instruments</th>
+                <th scope="col">Safety labs</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${schedule.map(
+                (v) =>
+                  html`<tr>
+                    <td>${v.label}</td>
+                    <td>${v.targetOn ?? `day ${v.day}`}</td>
+                    <td>${v.windowText}</td>
+                    <td>${v.instruments.join(', ')}</td>
+                    <td>${v.labs.join(', ')}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
+        <h2>Visit forms</h2>
+        ${formTable(forms, (f) =>
+          visitTimingText(visitTiming(protocol, storedDose?.administeredOn ?? null, f.visit, f.completedOn)),
+        )}
+        ${
+          can(user.role, 'visit.write')
+            ? html`<h3>Enter a visit form</h3>
+                ${[...deps.instruments.values()].map((def) => {
+                  const typed = typedInto(refused, `${path}/forms#${def.id}`);
+                  return html`<details ${typed.refused ? 'open' : ''}>
+                    <summary>${def.name}</summary>
+                    <form method="post" action="${path}/forms">
+                      ${csrfField(reply)}
+                      <input type="hidden" name="instrument" value="${def.id}" />
+                      <p>
+                        <label for="visit-${def.id}">Visit</label
+                        ><select id="visit-${def.id}" name="visit">
+                          ${schedule.map(
+                            (v) =>
+                              html`<option value="${v.id}" ${typed.selected('visit', v.id)}>
+                                ${v.label} (${v.windowText})
+                              </option>`,
+                          )}
+                        </select>
+                      </p>
+                      ${
+                        def.scorings.length > 1
+                          ? html`<p>
+                              <label for="scoring-${def.id}">Scoring</label
+                              ><select id="scoring-${def.id}" name="scoring">
+                                ${def.scorings.map(
+                                  (s: InstrumentDefinition['scorings'][number]) =>
+                                    html`<option value="${s.id}" ${typed.selected('scoring', s.id)}>
+                                      ${s.label}
+                                    </option>`,
+                                )}
+                              </select>
+                            </p>`
+                          : ''
+                      }
+                      <p>
+                        <label for="completed-${def.id}">Completed on</label
+                        ><input
+                          id="completed-${def.id}"
+                          name="completedOn"
+                          type="date"
+                          value="${typed.value('completedOn')}"
+                          required
+                        />
+                      </p>
+                      ${instrumentFields(def, typed)}
+                      <p><button type="submit">Save ${def.name}</button></p>
+                    </form>
+                  </details>`;
+                })}`
+            : ''
+        }
+        <h2>Safety labs</h2>
+        ${labTable(labs)}
+        ${
+          can(user.role, 'lab.write')
+            ? html`<form method="post" action="${path}/labs">
+                ${csrfField(reply)}
+                <p>
+                  <label for="lab-visit">Visit</label
+                  ><select id="lab-visit" name="visit">
+                    ${schedule.map((v) => html`<option value="${v.id}" ${lab.selected('visit', v.id)}>${v.label}</option>`)}
+                  </select>
+                </p>
+                <p>
+                  <label for="analyte">Analyte</label
+                  ><select id="analyte" name="analyte">
+                    ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
+                  </select>
+                </p>
+                <p>
+                  <label for="lab-value">Value</label
+                  ><input
+                    id="lab-value"
+                    name="value"
+                    type="number"
+                    step="any"
+                    min="0"
+                    value="${lab.value('value')}"
+                    required
+                  />
+                </p>
+                <p>
+                  <label for="lab-unit">Unit (UCUM)</label
+                  ><select id="lab-unit" name="unit">
+                    ${['10*9/L', '10*3/uL', 'U/L'].map(
+                      (u) => html`<option value="${u}" ${lab.selected('unit', u)}>${u}</option>`,
+                    )}
+                  </select>
+                </p>
+                <p>
+                  <label for="lln">Lower limit of normal</label
+                  ><input
+                    id="lln"
+                    name="lowerLimitOfNormal"
+                    type="number"
+                    step="any"
+                    min="0"
+                    value="${lab.value('lowerLimitOfNormal')}"
+                  />
+                </p>
+                <p>
+                  <label for="uln">Upper limit of normal</label
+                  ><input
+                    id="uln"
+                    name="upperLimitOfNormal"
+                    type="number"
+                    step="any"
+                    min="0"
+                    value="${lab.value('upperLimitOfNormal')}"
+                  />
+                </p>
+                <p>
+                  <label for="collectedOn">Collected on</label
+                  ><input
+                    id="collectedOn"
+                    name="collectedOn"
+                    type="date"
+                    value="${lab.value('collectedOn')}"
+                    required
+                  />
+                </p>
+                <p><button type="submit">Save lab result</button></p>
+              </form>`
+            : ''
+        }
+        <h2>Adverse events</h2>
+        ${adverseEventTable(adverseEvents)}
+        ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'), refused)}`,
+    );
+  };
+  app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
+    participantPage(request, reply, (request.params as { id: string }).id),
   );
+  /** The participant's page again with a refused post in the form it came from, at the refusal's status. */
+  const participantAgain =
+    (request: FastifyRequest, reply: FastifyReply, id: string, form: string) => (message: string, status: number) => {
+      const values = typedFields(request.body);
+      const action = `/trial/participants/${id}/${form}${form === 'forms' ? `#${values.instrument ?? ''}` : ''}`;
+      return participantPage(request, reply.code(status), id, { action, values, message });
+    };
 
   app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -917,77 +1263,97 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
-      const participant = await participantInScope(deps, request, id);
-      const protocol = await currentProtocol(deps);
-      const form = request.body as Record<string, string>;
-      await store.recordDose(writeContext(request, 'study drug administered'), {
-        participantId: id,
-        visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
-        kitCode: participant.kitCode ?? '',
-        administeredOn: form.administeredOn ?? '',
-        doseMg: formNumber(form.doseMg, 'dose'),
-        bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
-      });
-      return 'Dose recorded: the visit windows are now anchored on it';
-    });
+    return action(
+      reply,
+      `/trial/participants/${encodeURIComponent(id)}`,
+      async () => {
+        const participant = await participantInScope(deps, request, id);
+        const protocol = await currentProtocol(deps);
+        const form = request.body as Record<string, string>;
+        await store.recordDose(writeContext(request, 'study drug administered'), {
+          participantId: id,
+          visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
+          kitCode: participant.kitCode ?? '',
+          administeredOn: form.administeredOn ?? '',
+          doseMg: formNumber(form.doseMg, 'dose'),
+          bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
+        });
+        return 'Dose recorded: the visit windows are now anchored on it';
+      },
+      participantAgain(request, reply, id, 'doses'),
+    );
   });
 
   app.post('/participants/:id/forms', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
-      await participantInScope(deps, request, id);
-      const form = request.body as Record<string, string>;
-      const answers: Record<string, number | string | null> = {};
-      for (const [key, value] of Object.entries(form)) {
-        const m = /^item(\d+)$/.exec(key);
-        if (m === null) continue;
-        const v = value.trim();
-        answers[m[1] as string] = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
-      }
-      const saved = await store.saveForm(writeContext(request, 'visit form'), {
-        participantId: id,
-        visit: form.visit ?? '',
-        instrument: form.instrument ?? '',
-        ...(form.scoring === undefined ? {} : { scoring: form.scoring }),
-        answers,
-        completedOn: form.completedOn ?? '',
-      });
-      return `Saved ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
-    });
+    return action(
+      reply,
+      `/trial/participants/${encodeURIComponent(id)}`,
+      async () => {
+        await participantInScope(deps, request, id);
+        const form = request.body as Record<string, string>;
+        const answers: Record<string, number | string | null> = {};
+        for (const [key, value] of Object.entries(form)) {
+          const m = /^item(\d+)$/.exec(key);
+          if (m === null) continue;
+          const v = value.trim();
+          answers[m[1] as string] = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+        }
+        const saved = await store.saveForm(writeContext(request, 'visit form'), {
+          participantId: id,
+          visit: form.visit ?? '',
+          instrument: form.instrument ?? '',
+          ...(form.scoring === undefined ? {} : { scoring: form.scoring }),
+          answers,
+          completedOn: form.completedOn ?? '',
+        });
+        return `Saved ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
+      },
+      participantAgain(request, reply, id, 'forms'),
+    );
   });
 
   app.post('/participants/:id/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
-      await participantInScope(deps, request, id);
-      const form = request.body as Record<string, string>;
-      const { alerts } = await store.addLab(writeContext(request, 'lab result'), {
-        participantId: id,
-        visit: form.visit ?? '',
-        analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
-        value: formNumber(form.value, 'value') ?? Number.NaN,
-        unit: form.unit ?? '',
-        lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
-        upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
-        collectedOn: form.collectedOn ?? '',
-      });
-      return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
-    });
+    return action(
+      reply,
+      `/trial/participants/${encodeURIComponent(id)}`,
+      async () => {
+        await participantInScope(deps, request, id);
+        const form = request.body as Record<string, string>;
+        const { alerts } = await store.addLab(writeContext(request, 'lab result'), {
+          participantId: id,
+          visit: form.visit ?? '',
+          analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
+          value: formNumber(form.value, 'value') ?? Number.NaN,
+          unit: form.unit ?? '',
+          lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
+          upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
+          collectedOn: form.collectedOn ?? '',
+        });
+        return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
+      },
+      participantAgain(request, reply, id, 'labs'),
+    );
   });
 
   app.post('/participants/:id/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
-      await participantInScope(deps, request, id);
-      const form = request.body as Record<string, string>;
-      await store.recordDisposition(writeContext(request, 'disposition'), {
-        participantId: id,
-        event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
-        on: form.on ?? '',
-      });
-      return 'Exit recorded';
-    });
+    return action(
+      reply,
+      `/trial/participants/${encodeURIComponent(id)}`,
+      async () => {
+        await participantInScope(deps, request, id);
+        const form = request.body as Record<string, string>;
+        await store.recordDisposition(writeContext(request, 'disposition'), {
+          participantId: id,
+          event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
+          on: form.on ?? '',
+        });
+        return 'Exit recorded';
+      },
+      participantAgain(request, reply, id, 'dispositions'),
+    );
   });
 
   /** The disposition of this page's participant (404 for another's, as for a participant out of scope). */
@@ -1003,21 +1369,26 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     { config: { trialAccess: 'enrolment.write' } },
     async (request, reply) => {
       const { id, disposition } = request.params as { id: string; disposition: string };
-      return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
-        await exitOf(request, id, disposition);
-        const form = request.body as Record<string, string>;
-        const reason = reasonFrom(form);
-        const participantId = form.participantId ?? id;
-        if (participantId !== id) await participantInScope(deps, request, participantId);
-        const fixed = await store.correctDisposition(writeContext(request, reason), disposition, {
-          participantId,
-          event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
-          on: form.on ?? '',
-        });
-        return fixed.participantId === id
-          ? `Exit corrected: ${EXIT_LABELS[fixed.event]} on ${fixed.on}`
-          : 'Exit moved to the participant it belongs to';
-      });
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await exitOf(request, id, disposition);
+          const form = request.body as Record<string, string>;
+          const reason = reasonFrom(form);
+          const participantId = form.participantId ?? id;
+          if (participantId !== id) await participantInScope(deps, request, participantId);
+          const fixed = await store.correctDisposition(writeContext(request, reason), disposition, {
+            participantId,
+            event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
+            on: form.on ?? '',
+          });
+          return fixed.participantId === id
+            ? `Exit corrected: ${EXIT_LABELS[fixed.event]} on ${fixed.on}`
+            : 'Exit moved to the participant it belongs to';
+        },
+        participantAgain(request, reply, id, `dispositions/${disposition}/corrections`),
+      );
     },
   );
 
@@ -1026,12 +1397,17 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     { config: { trialAccess: 'enrolment.write' } },
     async (request, reply) => {
       const { id, disposition } = request.params as { id: string; disposition: string };
-      return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
-        await exitOf(request, id, disposition);
-        const reason = reasonFrom(request.body);
-        const p = await store.voidDisposition(writeContext(request, reason), disposition);
-        return `Exit voided: the participant is ${p.status} again`;
-      });
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await exitOf(request, id, disposition);
+          const reason = reasonFrom(request.body);
+          const p = await store.voidDisposition(writeContext(request, reason), disposition);
+          return `Exit voided: the participant is ${p.status} again`;
+        },
+        participantAgain(request, reply, id, `dispositions/${disposition}/void`),
+      );
     },
   );
 

@@ -13,6 +13,7 @@ import { planArms, planFactors } from '../../trial/strata.ts';
 import { openTrialStore } from '../../trial/store/open.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
+import { onLoopback } from '../cds-hooks/routes.ts';
 import { createAccounts, demoAccounts, SETUP_CONTEXT } from './accounts.ts';
 import { openTrialServer } from './index.ts';
 
@@ -21,7 +22,20 @@ export const DEMO_SITES = ['site-a', 'site-b'] as const;
 export interface TrialStartOptions {
   readonly trialDb?: string;
   readonly demo?: boolean;
+  /** `--public-url`: the address browsers use; an https one makes the session cookie Secure. */
+  readonly publicUrl?: string;
+  /** `--host`: the interface the service listens on. */
+  readonly host?: string;
+  /** Overrides what the public URL implies (tests). */
   readonly secureCookies?: boolean;
+}
+
+/**
+ * Whether browsers reach the service over HTTPS: the public URL says so (TLS usually ends at a proxy in front, so the
+ * server's own socket cannot tell). The session cookie is then Secure, never sent over plain HTTP.
+ */
+export function servedOverHttps(publicUrl: string | undefined): boolean {
+  return publicUrl !== undefined && /^https:/i.test(publicUrl.trim());
 }
 
 /** The demo trial: INSIGHT, permuted blocks of 2, 4 or 6 within hs-CRP band x site, 500 kits per arm. */
@@ -51,6 +65,15 @@ export async function initDemoTrial(store: TrialStore, engine: Engine): Promise<
   );
 }
 
+/** Whether `--host` names this machine's loopback only (127.0.0.0/8, ::1, localhost). */
+function loopbackInterface(host: string): boolean {
+  try {
+    return onLoopback(new URL(`http://${host.includes(':') ? `[${host}]` : host}`));
+  } catch {
+    return false;
+  }
+}
+
 export async function trialPlugin(
   options: TrialStartOptions,
   engine: Engine,
@@ -77,7 +100,16 @@ export async function trialPlugin(
   } else if ((await store.countUsers()) === 0) {
     print('The trial store has no accounts yet: create them with trd trial-user add (docs/trial-server.md).');
   }
-  const trial = await openTrialServer({ store, engine, secureCookies: options.secureCookies ?? false });
+  if (!servedOverHttps(options.publicUrl) && options.host !== undefined && !loopbackInterface(options.host)) {
+    print(
+      'Warning: trial sign-in is served over plain HTTP on a network interface: passwords and session cookies would cross the network in clear. Put TLS in front and give --public-url https://...',
+    );
+  }
+  const trial = await openTrialServer({
+    store,
+    engine,
+    secureCookies: options.secureCookies ?? servedOverHttps(options.publicUrl),
+  });
   print(`Trial operations at /trial/ (store: ${store.dialect}).`);
   return trial.plugin;
 }

@@ -132,6 +132,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
 
     app.post('/upload', { schema: { hide: true } }, async (request, reply) => {
       let bundle: unknown;
+      let bundleBytes = 0;
       let asOfField: string | undefined;
       // The form is shown again with the message and the date the user entered (a browser cannot refill a file).
       const refused = (message: string, status: number) =>
@@ -154,6 +155,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
               else {
                 try {
                   bundle = JSON.parse(bytes.toString('utf8'));
+                  bundleBytes = bytes.length;
                 } catch {
                   fileProblem = { message: 'the file is not JSON', status: 400 };
                 }
@@ -171,7 +173,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         if (bundle === undefined) throw new InputError('choose a FHIR Bundle file to upload');
         const asOf = resolveAsOf(asOfField, context.today());
         context.engine.assess(bundle, { asOf }); // bad input fails here, before anything is held
-        return reply.redirect(`/uploads/${await shelf.hold({ bundle, asOf })}`, 303);
+        return reply.redirect(`/uploads/${await shelf.hold({ bundle, asOf, bytes: bundleBytes })}`, 303);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         return refused(error.message, 400);

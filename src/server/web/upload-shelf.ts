@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 export interface HeldUpload {
   readonly bundle: unknown;
   readonly asOf: string;
+  /** The file's size as uploaded: what the shelf counts against MAX_HELD_BYTES. */
+  readonly bytes: number;
 }
 
 export interface UploadShelf {
@@ -23,6 +25,12 @@ export interface UploadShelf {
 export const UPLOAD_TTL_MS = 30 * 60 * 1000;
 /** At most this many uploads are held; the oldest go first. */
 const MAX_HELD = 200;
+/**
+ * At most this many bytes of uploaded files are held (a parsed Bundle takes several times its file's size): anyone
+ * who can reach the server may upload, and 200 files at the 8 MiB body limit would fill the memory of the process
+ * that holds every upload of a cluster. A patient's Bundle is a few MiB at most; the oldest go first.
+ */
+export const MAX_HELD_BYTES = 128 * 1024 * 1024;
 
 /** The uploads of one process, in a Map (insertion order is age order). */
 export class MemoryShelf {
@@ -32,15 +40,28 @@ export class MemoryShelf {
 
   hold(upload: HeldUpload): string {
     const now = this.now();
-    for (const [token, h] of this.held) if (h.expires < now || this.held.size >= MAX_HELD) this.held.delete(token);
+    let bytes = this.heldBytes() + upload.bytes;
+    // Oldest first (insertion order): the expired, then as many as the count and the byte bound need.
+    for (const [token, h] of this.held) {
+      if (h.expires >= now && this.held.size < MAX_HELD && bytes <= MAX_HELD_BYTES) break;
+      this.held.delete(token);
+      bytes -= h.bytes;
+    }
     const token = randomBytes(18).toString('base64url');
-    this.held.set(token, { bundle: upload.bundle, asOf: upload.asOf, expires: now + UPLOAD_TTL_MS });
+    this.held.set(token, { ...upload, expires: now + UPLOAD_TTL_MS });
     return token;
+  }
+
+  /** The bytes of the uploads held. */
+  heldBytes(): number {
+    let total = 0;
+    for (const h of this.held.values()) total += h.bytes;
+    return total;
   }
 
   find(token: string): HeldUpload | undefined {
     const h = this.held.get(token);
-    return h === undefined || h.expires < this.now() ? undefined : { bundle: h.bundle, asOf: h.asOf };
+    return h === undefined || h.expires < this.now() ? undefined : { bundle: h.bundle, asOf: h.asOf, bytes: h.bytes };
   }
 }
 

@@ -17,6 +17,7 @@ import type {
   AdverseEventUpdate,
   AlertRecord,
   Allocation,
+  ConsentCorrection,
   ConsentInput,
   ConsentRecord,
   DispositionCorrection,
@@ -26,6 +27,7 @@ import type {
   DoseInput,
   DoseRecord,
   EnrolInput,
+  EnrolmentCorrection,
   FormCorrection,
   FormInput,
   FormRecord,
@@ -35,6 +37,7 @@ import type {
   LabInput,
   LabRecord,
   Participant,
+  ScreeningCorrection,
   ScreeningEntry,
   ScreeningInput,
   SessionRecord,
@@ -74,10 +77,33 @@ export interface TrialStore {
 
   // Enrolment
   addScreening(ctx: WriteContext, input: ScreeningInput): Promise<ScreeningEntry>;
+  /**
+   * Corrects a screening entry's code, date or criterion answers (the context's reason says why) under the rules of a
+   * first entry, the verdict derived again; a correction that would make an entry someone is enrolled on not eligible
+   * is refused (a protocol deviation to report: the enrolment stands). The audit entry keeps the entry as it was.
+   */
+  correctScreening(ctx: WriteContext, screeningId: string, changes: ScreeningCorrection): Promise<ScreeningEntry>;
   listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]>;
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
+  /**
+   * Corrects a consent's date or form version (the context's reason says why) under the rules of a first entry, and
+   * not after the enrolment that rests on it; the audit entry keeps it as it was.
+   */
+  correctConsent(ctx: WriteContext, consentId: string, changes: ConsentCorrection): Promise<ConsentRecord>;
+  /**
+   * Voids a consent recorded against the wrong screening entry (with a reason; the audit keeps it): refused once a
+   * participant is enrolled from that entry.
+   */
+  voidConsent(ctx: WriteContext, consentId: string): Promise<void>;
   /** Needs an eligible screening entry with consent; strata levels must be the plan's. */
   enrol(ctx: WriteContext, input: EnrolInput): Promise<Participant>;
+  /**
+   * Corrects an enrolment entered wrong (code, date or baseline hs-CRP; the context's reason says why) under the
+   * rules of a first entry, the date also not after the infusion or an exit. Before randomization the strata follow
+   * the corrected baseline; after it they stay the ones the allocation came from (analysed as randomized). The audit
+   * entry keeps the enrolment as it was.
+   */
+  correctEnrolment(ctx: WriteContext, participantId: string, changes: EnrolmentCorrection): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | null>;
   listParticipants(filter?: SiteFilter): Promise<Participant[]>;
   recordDisposition(ctx: WriteContext, input: DispositionInput): Promise<DispositionRecord>;
@@ -132,9 +158,15 @@ export interface TrialStore {
     formId: string,
     answers: Readonly<Record<string, ItemAnswer>>,
     completedOn?: string,
+    /** The version the correction was made on: a form changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<FormRecord>;
   /** E-signature of a complete form; the server re-authenticates the signer before calling. */
-  signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord>;
+  /**
+   * `version`: the form's version the signer reviewed; a form changed since (a correction) is a conflict, so a
+   * signature never attests content its signer did not see (21 CFR 11.50, 11.70).
+   */
+  signForm(ctx: WriteContext, formId: string, meaning: string, version: number): Promise<FormRecord>;
   getForm(id: string): Promise<FormRecord | null>;
   listForms(filter?: SiteFilter & { participantId?: string }): Promise<FormRecord[]>;
   listCorrections(formId: string): Promise<FormCorrection[]>;
@@ -186,6 +218,12 @@ export interface TrialStore {
   countSignInAttempt(clientKey: string, windowMs: number): Promise<{ attempts: number; msLeft: number }>;
   /** Drops a client's count (an e-signature whose password matched: only failed ones count against the signer). */
   forgetSignInAttempts(clientKey: string): Promise<void>;
+  /**
+   * Takes back one attempt counted in the client's current window (a sign-in that succeeded: only failures count
+   * against an address, which many users may share), never below zero; the others stay, so an account of one's own
+   * cannot wipe the count of one's guesses at another.
+   */
+  uncountSignInAttempt(clientKey: string): Promise<void>;
 
   // Audit
   /** An audit-only event (login, failed login, export, view of unblinded data): no other table changes. */

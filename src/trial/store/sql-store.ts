@@ -29,18 +29,21 @@ import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHe
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  ConsentCorrectionSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
   DispositionInputSchema,
   DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
+  EnrolmentCorrectionSchema,
   IsoDate,
   FormInputSchema,
   ItemAnswerSchema,
   KitInputSchema,
   LabCorrectionSchema,
   LabInputSchema,
+  ScreeningCorrectionSchema,
   ScreeningInputSchema,
   UserInputSchema,
   type AdverseEventInput,
@@ -562,6 +565,15 @@ export class SqlTrialStore implements TrialStore {
 
   // ---- Enrolment
 
+  /** Refuses a criteria list that is not each of the protocol's criteria exactly once. */
+  private static assertAllCriteria(protocol: TrialProtocol, criteria: readonly { id: string }[], what: string): void {
+    const ids = new Set(protocol.criteria.map((c) => c.id));
+    const given = criteria.map((c) => c.id);
+    if (given.length !== ids.size || given.some((id) => !ids.has(id)) || new Set(given).size !== given.length) {
+      throw fail('trial.invalid', `${what}: give each of the protocol's ${ids.size} criteria exactly once`);
+    }
+  }
+
   async addScreening(ctx: WriteContext, raw: unknown): Promise<ScreeningEntry> {
     SqlTrialStore.assertWriter(ctx);
     const input = parse(ScreeningInputSchema, raw, 'screening');
@@ -569,11 +581,7 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.screenedOn, at, 'screening: screenedOn');
-      const ids = new Set(meta.protocol.criteria.map((c) => c.id));
-      const given = input.criteria.map((c) => c.id);
-      if (given.length !== ids.size || given.some((id) => !ids.has(id)) || new Set(given).size !== given.length) {
-        throw fail('trial.invalid', `screening: give each of the protocol's ${ids.size} criteria exactly once`);
-      }
+      SqlTrialStore.assertAllCriteria(meta.protocol, input.criteria, 'screening');
       const { verdict, failed } = screeningVerdict(input.criteria);
       const entry: ScreeningEntry = {
         ...input,
@@ -634,6 +642,101 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'consent', entityId: record.id, before: null, after: record });
       return record;
+    });
+  }
+
+  async correctScreening(ctx: WriteContext, screeningId: string, raw: unknown): Promise<ScreeningEntry> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(ScreeningCorrectionSchema, raw, 'screening correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const row = await tx.get<Row>(
+        `SELECT * FROM screening WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [screeningId],
+      );
+      if (row === undefined) throw notFound('screening entry');
+      const before = screeningOf(row);
+      SqlTrialStore.assertSite(ctx, before.site);
+      const merged = { ...before, ...changes };
+      SqlTrialStore.assertAllCriteria(meta.protocol, merged.criteria, 'screening correction');
+      notAfterToday(merged.screenedOn, at, 'screening correction: screenedOn');
+      const after: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
+      if (after.screeningCode !== before.screeningCode) {
+        const taken = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ? AND id <> ?', [
+          before.site,
+          after.screeningCode,
+          before.id,
+        ]);
+        if (taken !== undefined) throw conflict('this screening code is already in the log for the site');
+      }
+      if (after.verdict !== 'eligible') {
+        const enrolled = await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ?', [before.id]);
+        if (enrolled !== undefined) {
+          throw conflict(
+            'screening correction: a participant is enrolled on this entry; an eligibility error is a protocol deviation to report, and the enrolment stands',
+          );
+        }
+      }
+      await tx.run(
+        'UPDATE screening SET screening_code = ?, screened_on = ?, criteria_json = ?, verdict = ?, failed_json = ? WHERE id = ?',
+        [after.screeningCode, after.screenedOn, json(after.criteria), after.verdict, json(after.failed), before.id],
+      );
+      await append({ action: 'correct', entity: 'screening', entityId: before.id, before, after });
+      return after;
+    });
+  }
+
+  /** A consent and the participant enrolled on it (if any), in the writer's site. */
+  private async consentFor(
+    tx: Tx,
+    ctx: WriteContext,
+    consentId: string,
+  ): Promise<{ before: ConsentRecord; enrolledOn: string | null }> {
+    const row = await tx.get<Row>(
+      `SELECT * FROM consents WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+      [consentId],
+    );
+    if (row === undefined) throw notFound('consent');
+    const before = consentOf(row);
+    const s = await tx.get<Row>('SELECT site FROM screening WHERE id = ?', [before.screeningId]);
+    SqlTrialStore.assertSite(ctx, s === undefined ? '' : str(s, 'site'));
+    const p = await tx.get<Row>('SELECT enrolled_on FROM participants WHERE screening_id = ?', [before.screeningId]);
+    return { before, enrolledOn: p === undefined ? null : str(p, 'enrolled_on') };
+  }
+
+  async correctConsent(ctx: WriteContext, consentId: string, raw: unknown): Promise<ConsentRecord> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
+    return this.write(ctx, async (tx, append, at) => {
+      await this.openMeta(tx);
+      const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      const after: ConsentRecord = { ...before, ...changes };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
+      notAfterToday(after.consentedOn, at, 'consent correction: consentedOn');
+      if (enrolledOn !== null && after.consentedOn > enrolledOn) {
+        throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment');
+      }
+      await tx.run('UPDATE consents SET consented_on = ?, form_version = ? WHERE id = ?', [
+        after.consentedOn,
+        after.formVersion,
+        consentId,
+      ]);
+      await append({ action: 'correct', entity: 'consent', entityId: consentId, before, after });
+      return after;
+    });
+  }
+
+  async voidConsent(ctx: WriteContext, consentId: string): Promise<void> {
+    SqlTrialStore.assertWriter(ctx);
+    await this.write(ctx, async (tx, append) => {
+      await this.openMeta(tx);
+      const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      if (enrolledOn !== null) {
+        throw conflict('consent: a participant is enrolled on it; correct its date or version instead');
+      }
+      await tx.run('DELETE FROM consents WHERE id = ?', [consentId]);
+      await append({ action: 'void', entity: 'consent', entityId: consentId, before, after: null });
     });
   }
 
@@ -709,6 +812,66 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'participant', entityId: p.id, before: null, after: p });
       return p;
+    });
+  }
+
+  async correctEnrolment(ctx: WriteContext, participantId: string, raw: unknown): Promise<Participant> {
+    SqlTrialStore.assertWriter(ctx);
+    const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
+    return this.write(ctx, async (tx, append, at) => {
+      const meta = await this.openMeta(tx);
+      const before = await this.participantFor(tx, ctx, participantId, true);
+      let after: Participant = { ...before, ...changes };
+      if (after.enrolledOn !== before.enrolledOn) {
+        notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
+        const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
+          before.screeningId,
+        ]);
+        if (consent !== undefined && after.enrolledOn < str(consent, 'consented_on')) {
+          throw fail('trial.invalid', 'enrolment correction: enrolledOn is before the consent');
+        }
+        // Randomization, the infusion and an exit are refused before enrolment: so is the converse.
+        const later = await tx.get<Row>(
+          'SELECT (SELECT COUNT(*) FROM allocations WHERE participant_id = ? AND substr(randomized_at, 1, 10) < ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on < ?) + (SELECT COUNT(*) FROM dispositions WHERE participant_id = ? AND on_date < ?) AS n',
+          [before.id, after.enrolledOn, before.id, after.enrolledOn, before.id, after.enrolledOn],
+        );
+        if (Number(later?.n ?? 0) > 0) {
+          throw fail(
+            'trial.invalid',
+            'enrolment correction: enrolledOn is after the randomization, the infusion or the exit',
+          );
+        }
+      }
+      if (after.participantCode !== before.participantCode) {
+        const taken = await tx.get<Row>('SELECT id FROM participants WHERE participant_code = ? AND id <> ?', [
+          after.participantCode,
+          before.id,
+        ]);
+        if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
+      }
+      // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
+      if (before.randomizationNumber === null && after.baselineCrpMgPerL !== before.baselineCrpMgPerL) {
+        const derived = participantLevels(meta.protocol, meta.plan.factors, {
+          site: before.site,
+          baselineCrpMgPerL: after.baselineCrpMgPerL,
+        });
+        if (!derived.ok) throw fail('trial.invalid', `enrolment correction: ${derived.reason}`);
+        after = { ...after, strata: { ...before.strata, ...derived.levels } };
+      }
+      if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
+      await tx.run(
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ? WHERE id = ?',
+        [
+          after.participantCode,
+          after.enrolledOn,
+          after.baselineCrpMgPerL,
+          json(after.strata),
+          stratumKey(meta.plan.factors, after.strata),
+          before.id,
+        ],
+      );
+      await append({ action: 'correct', entity: 'participant', entityId: before.id, before, after });
+      return after;
     });
   }
 
@@ -1193,6 +1356,7 @@ export class SqlTrialStore implements TrialStore {
     formId: string,
     answers: Readonly<Record<string, ItemAnswer>>,
     completedOn?: string,
+    expectedVersion?: number,
   ): Promise<FormRecord> {
     SqlTrialStore.assertWriter(ctx);
     const entries = Object.entries(answers ?? {});
@@ -1213,6 +1377,11 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       const p = await this.participantFor(tx, ctx, before.participantId);
+      if (expectedVersion !== undefined && expectedVersion !== before.version) {
+        throw conflict(
+          `the form changed since version ${expectedVersion}: read version ${before.version} and correct that`,
+        );
+      }
       const def = this.instrument(before.instrument);
       const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
       const redated = completedOn !== undefined && completedOn !== before.completedOn;
@@ -1269,7 +1438,7 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async signForm(ctx: WriteContext, formId: string, meaning: string): Promise<FormRecord> {
+  async signForm(ctx: WriteContext, formId: string, meaning: string, version: number): Promise<FormRecord> {
     if (ctx.actor.role !== 'investigator') throw forbidden('sign a form');
     if (typeof meaning !== 'string' || meaning.trim() === '')
       throw fail('trial.invalid', 'signature: state what the signature means');
@@ -1279,6 +1448,9 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       await this.participantFor(tx, ctx, before.participantId);
+      if (before.version !== version) {
+        throw conflict(`the form changed since version ${version} was reviewed: review version ${before.version}`);
+      }
       if (before.status === 'signed') throw conflict('the form is already signed');
       if (before.status !== 'complete') throw conflict('only a complete form can be signed');
       const signature = {
@@ -1845,6 +2017,12 @@ export class SqlTrialStore implements TrialStore {
       attempts: Number(row['attempts']),
       msLeft: Math.max(0, Number(row['window_start_ms']) + windowMs - nowMs),
     };
+  }
+
+  async uncountSignInAttempt(clientKey: string): Promise<void> {
+    await this.db.transaction('write', (tx) =>
+      tx.run('UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE client_key = ? AND attempts > 0', [clientKey]),
+    );
   }
 
   async forgetSignInAttempts(clientKey: string): Promise<void> {

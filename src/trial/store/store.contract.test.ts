@@ -354,7 +354,10 @@ for (const factory of allFactories()) {
         });
         assert.equal(form.status, 'incomplete');
         assert.equal(form.score.total, null);
-        await rejectsWith(store.signForm(as('investigator', 'A'), form.id, 'I confirm'), 'trial.conflict');
+        await rejectsWith(
+          store.signForm(as('investigator', 'A'), form.id, 'I confirm', form.version),
+          'trial.conflict',
+        );
         await rejectsWith(
           store.saveForm(ctx, {
             participantId: id,
@@ -389,11 +392,18 @@ for (const factory of allFactories()) {
           },
         );
         assert.match(corrections[0]!.at, /^2026-11-20T09:00:/);
-        await rejectsWith(store.signForm(as('coordinator', 'A'), form.id, 'I confirm'), 'trial.forbidden');
+        const reviewed = (await store.getForm(form.id))?.version ?? 0;
+        await rejectsWith(store.signForm(as('coordinator', 'A'), form.id, 'I confirm', reviewed), 'trial.forbidden');
+        // A signature names the version reviewed: an earlier one (the form corrected since) is a conflict.
+        await rejectsWith(
+          store.signForm(as('investigator', 'A', 'review'), form.id, 'I confirm', reviewed - 1),
+          'trial.conflict',
+        );
         const signed = await store.signForm(
           as('investigator', 'A', 'review'),
           form.id,
           'I confirm the entries are accurate',
+          reviewed,
         );
         assert.equal(signed.status, 'signed');
         assert.equal(signed.signature?.userId, 'investigator-1');
@@ -401,6 +411,11 @@ for (const factory of allFactories()) {
           '3': 0,
         });
         assert.equal(again.status, 'complete', 'a correction voids the signature');
+        // A correction made on an earlier version (someone corrected it since) is refused, not applied over theirs.
+        await rejectsWith(
+          store.correctForm(as('coordinator', 'A', 'stale'), form.id, { '3': 1 }, undefined, again.version - 1),
+          'trial.conflict',
+        );
         assert.equal(again.signature, null);
         assert.equal((await store.listCorrections(form.id)).length, 2);
         const audit = await store.listAudit();
@@ -761,6 +776,210 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('enrolment correction: the code, date or baseline hs-CRP corrected with a reason; the stratum follows until randomization, then stays the one randomized in', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'E1', 'A', 1.2);
+        const ctx = as('coordinator', 'A', 'baseline hs-CRP typed 1.2 for 12');
+        const fixed = await store.correctEnrolment(ctx, id, { baselineCrpMgPerL: 12 });
+        assert.equal(fixed.baselineCrpMgPerL, 12);
+        assert.equal(fixed.strata.crp, 'high', 'before randomization the stratum follows the corrected baseline');
+        assert.equal((await store.getParticipant(id))?.strata.crp, 'high');
+        // The rules of a first entry: not before the consent (2026-11-02), not after today; something must change.
+        await rejectsWith(store.correctEnrolment(ctx, id, { enrolledOn: '2026-11-01' }), 'trial.invalid');
+        await rejectsWith(store.correctEnrolment(ctx, id, { enrolledOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctEnrolment(ctx, id, { baselineCrpMgPerL: 12 }), 'trial.invalid');
+        await rejectsWith(store.correctEnrolment(ctx, id, {}), 'trial.invalid');
+        await rejectsWith(
+          store.correctEnrolment(as('coordinator', 'B', 'x'), id, { enrolledOn: '2026-11-04' }),
+          'trial.forbidden',
+        );
+        await rejectsWith(
+          store.correctEnrolment(as('monitor', null, 'x'), id, { enrolledOn: '2026-11-04' }),
+          'trial.forbidden',
+        );
+        const other = await enrolOne(store, protocol, 'E2', 'A');
+        await rejectsWith(store.correctEnrolment(ctx, other, { participantCode: 'E1' }), 'trial.conflict');
+        assert.equal((await store.correctEnrolment(ctx, other, { participantCode: 'E2-A' })).participantCode, 'E2-A');
+        const { allocation } = await randomizeAndInfuse(store, ctx, id);
+        // Not after the infusion (2026-11-05): it happened after enrolment.
+        await rejectsWith(store.correctEnrolment(ctx, id, { enrolledOn: '2026-11-06' }), 'trial.invalid');
+        const moved = await store.correctEnrolment(ctx, id, { enrolledOn: '2026-11-04' });
+        assert.equal(moved.enrolledOn, '2026-11-04');
+        const back = await store.correctEnrolment(as('coordinator', 'A', 'the lab report says 1.2'), id, {
+          baselineCrpMgPerL: 1.2,
+        });
+        assert.equal(back.baselineCrpMgPerL, 1.2);
+        assert.equal(back.strata.crp, 'high', 'randomized: the stratum stays the one the allocation came from');
+        assert.equal((await store.getAllocation(id))?.stratum, allocation.stratum);
+        const audit = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'participant' && e.entityId === id && e.action === 'correct',
+        );
+        assert.deepEqual(
+          audit.map((e) => [
+            (e.before as { baselineCrpMgPerL: number }).baselineCrpMgPerL,
+            (e.after as { baselineCrpMgPerL: number }).baselineCrpMgPerL,
+            e.reason,
+          ]),
+          [
+            [1.2, 12, 'baseline hs-CRP typed 1.2 for 12'],
+            [12, 12, 'baseline hs-CRP typed 1.2 for 12'],
+            [12, 1.2, 'the lab report says 1.2'],
+          ],
+        );
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    test('screening correction: a criterion, code or date entered wrong corrected with a reason and the verdict derived again; never unmaking an enrolled entry', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'inclusion answer clicked wrong');
+        const right = eligibleCriteria(protocol);
+        const first = right[0];
+        assert.ok(first !== undefined && first.kind === 'inclusion');
+        const wrong = [{ ...first, status: 'not-met' as const }, ...right.slice(1)];
+        const entry = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-R1',
+          screenedOn: '2026-11-01',
+          criteria: wrong,
+        });
+        assert.equal(entry.verdict, 'ineligible');
+        // Screening again under the same code is refused: the entry itself must be corrected.
+        await rejectsWith(
+          store.addScreening(ctx, { site: 'A', screeningCode: 'S-R1', screenedOn: '2026-11-01', criteria: right }),
+          'trial.conflict',
+        );
+        const fixed = await store.correctScreening(ctx, entry.id, { criteria: right });
+        assert.deepEqual([fixed.verdict, fixed.failed], ['eligible', []]);
+        await rejectsWith(store.correctScreening(ctx, entry.id, { criteria: right }), 'trial.invalid');
+        await rejectsWith(store.correctScreening(ctx, entry.id, { criteria: right.slice(1) }), 'trial.invalid');
+        await rejectsWith(store.correctScreening(ctx, entry.id, { screenedOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(
+          store.correctScreening(as('coordinator', 'B', 'x'), entry.id, { screenedOn: '2026-11-02' }),
+          'trial.forbidden',
+        );
+        await rejectsWith(
+          store.correctScreening(ctx, 'no-such-entry', { screenedOn: '2026-11-02' }),
+          'trial.not-found',
+        );
+        await store.addScreening(ctx, { site: 'A', screeningCode: 'S-R2', screenedOn: '2026-11-01', criteria: right });
+        await rejectsWith(store.correctScreening(ctx, entry.id, { screeningCode: 'S-R2' }), 'trial.conflict');
+        assert.equal((await store.correctScreening(ctx, entry.id, { screeningCode: 'S-R1b' })).screeningCode, 'S-R1b');
+        // Once someone is enrolled on it, a correction that would make the entry not eligible is refused: enrolling an
+        // ineligible participant is a protocol deviation to report, and the enrolment stands (intention to treat).
+        await store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+        await store.enrol(ctx, {
+          screeningId: entry.id,
+          participantCode: 'R1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+          enrolledOn: '2026-11-03',
+        });
+        await rejectsWith(store.correctScreening(ctx, entry.id, { criteria: wrong }), 'trial.conflict');
+        assert.equal(
+          (await store.correctScreening(ctx, entry.id, { screenedOn: '2026-11-02' })).screenedOn,
+          '2026-11-02',
+        );
+        const audit = (await store.listAudit({ limit: 1000 })).filter(
+          (e) => e.entity === 'screening' && e.entityId === entry.id,
+        );
+        assert.deepEqual(
+          audit.map((e) => [e.action, (e.after as { verdict: string }).verdict]),
+          [
+            ['create', 'ineligible'],
+            ['correct', 'eligible'],
+            ['correct', 'eligible'],
+            ['correct', 'eligible'],
+          ],
+        );
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    test('consent correction: a mistyped date or form version corrected, a consent on the wrong entry voided, each with a reason', async () => {
+      const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+      try {
+        const { store } = opened;
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'consent date typed 2026-11-13 for 2026-11-03');
+        const screen = (code: string) =>
+          store.addScreening(ctx, {
+            site: 'A',
+            screeningCode: code,
+            screenedOn: '2026-11-01',
+            criteria: eligibleCriteria(protocol),
+          });
+        const s = await screen('S-K1');
+        const consent = await store.recordConsent(ctx, {
+          screeningId: s.id,
+          consentedOn: '2026-11-13',
+          formVersion: 'v1.0',
+        });
+        const enrol = {
+          screeningId: s.id,
+          participantCode: 'K1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+          enrolledOn: '2026-11-04',
+        };
+        // The typo blocks the enrolment (before the consent) until the consent is corrected.
+        await rejectsWith(store.enrol(ctx, enrol), 'trial.invalid');
+        const fixed = await store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-03' });
+        assert.deepEqual([fixed.consentedOn, fixed.formVersion, fixed.screeningId], ['2026-11-03', 'v1.0', s.id]);
+        const { id } = await store.enrol(ctx, enrol);
+        assert.ok(id.length > 0);
+        // The rules of a first entry, and not after the enrolment that rests on it.
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2099-01-01' }), 'trial.invalid');
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-05' }), 'trial.invalid');
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-03' }), 'trial.invalid');
+        await rejectsWith(store.correctConsent(ctx, 'no-such-consent', { formVersion: 'v2' }), 'trial.not-found');
+        await rejectsWith(
+          store.correctConsent(as('coordinator', 'B', 'x'), consent.id, { formVersion: 'v2' }),
+          'trial.forbidden',
+        );
+        assert.equal((await store.correctConsent(ctx, consent.id, { formVersion: 'v1.1' })).formVersion, 'v1.1');
+        // A consent recorded against the wrong screening entry is voided (never once its participant is enrolled).
+        await rejectsWith(store.voidConsent(ctx, consent.id), 'trial.conflict');
+        const wrong = await screen('S-K2');
+        const mistaken = await store.recordConsent(ctx, {
+          screeningId: wrong.id,
+          consentedOn: '2026-11-03',
+          formVersion: 'v1.0',
+        });
+        await store.voidConsent(as('coordinator', 'A', 'recorded against the wrong screening entry'), mistaken.id);
+        await rejectsWith(
+          store.enrol(ctx, { ...enrol, screeningId: wrong.id, participantCode: 'K2' }),
+          'trial.conflict',
+        );
+        assert.deepEqual(
+          (await store.snapshot()).consents.map((c) => c.id),
+          [consent.id],
+        );
+        const audit = (await store.listAudit({ limit: 1000 })).filter((e) => e.entity === 'consent');
+        assert.deepEqual(
+          audit.map((e) => [e.action, e.reason]),
+          [
+            ['create', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['correct', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['correct', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['create', 'consent date typed 2026-11-13 for 2026-11-03'],
+            ['void', 'recorded against the wrong screening entry'],
+          ],
+        );
+        assert.equal((audit[1]?.before as { consentedOn: string }).consentedOn, '2026-11-13');
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
     test('form date correction: under the date rules of a first entry, the old date kept in the audit', async () => {
       const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
       try {
@@ -1075,7 +1294,7 @@ for (const factory of allFactories()) {
       });
     });
 
-    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped, forgotten on request', async () => {
+    test('sign-in attempts: counted per client in a window from its first attempt, concurrent attempts each once, ended windows dropped, forgotten or taken back on request', async () => {
       let now = Date.parse('2026-11-30T10:00:00.000Z');
       const opened = await factory.open(() => new Date(now));
       try {
@@ -1107,6 +1326,13 @@ for (const factory of allFactories()) {
         await count('e-signature:u1');
         await store.forgetSignInAttempts('e-signature:u1');
         assert.equal((await count('e-signature:u1')).attempts, 1);
+        // Taking back one attempt (a sign-in that succeeded) leaves the others counted, never below zero.
+        await count('192.0.2.9');
+        await count('192.0.2.9');
+        await store.uncountSignInAttempt('192.0.2.9');
+        assert.equal((await count('192.0.2.9')).attempts, 2);
+        for (let i = 0; i < 4; i++) await store.uncountSignInAttempt('192.0.2.9');
+        assert.equal((await count('192.0.2.9')).attempts, 1);
       } finally {
         await opened.cleanup();
       }

@@ -1,0 +1,129 @@
+/**
+ * Nothing a user entered is lost: a page form the store refuses (a date out of order, a number that is not a plain
+ * decimal, a pasted Bundle that is not JSON) answers its page again with the reason and every field as it was typed,
+ * instead of redirecting to an empty form. A real server on 127.0.0.1 (harness.test-support.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+
+const FORM = { contentType: 'application/x-www-form-urlencoded' };
+
+/** The HTML of the form posting to `action` (from its opening tag to its end). */
+function formOf(page: string, action: string): string {
+  const start = page.indexOf(`action="${action}"`);
+  assert.ok(start >= 0, `the page has the form posting to ${action}`);
+  return page.slice(start, page.indexOf('</form>', start));
+}
+
+test('a refused visit form comes back with the reason and every answer as typed', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    // Day 14 before randomization: refused by the store (a follow-up visit needs randomization).
+    const answers = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`item${i + 1}`, String((i * 7) % 7)]));
+    answers.item3 = '5';
+    answers.item9 = '';
+    const refused = await coord.request(
+      'POST',
+      `${path}/forms`,
+      { instrument: 'madrs', visit: 'day-14', completedOn: '2026-11-10', ...answers },
+      FORM,
+    );
+    assert.equal(refused.status, 409);
+    assert.match(refused.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(refused.text, /Not saved: /);
+    const start = refused.text.indexOf('name="instrument" value="madrs"');
+    assert.ok(start > 0, 'the MADRS form');
+    const form = refused.text.slice(start, refused.text.indexOf('</form>', start));
+    const opened = refused.text.slice(refused.text.lastIndexOf('<details', start), start);
+    assert.match(opened, /<details open/, 'the refused form is shown open');
+    assert.match(form, /name="completedOn"[^>]*value="2026-11-10"/);
+    assert.match(form, /<option value="day-14"[^>]*selected/);
+    assert.match(form, /name="item3"[^>]*value="5"/);
+    assert.match(form, /name="item1"[^>]*value="0"/);
+    assert.doesNotMatch(form, /name="item9"[^>]*value="\d/);
+    assert.equal((await t.store.listForms({ participantId: id })).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a refused lab result keeps the visit, analyte, limits and the value as typed', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const refused = await coord.request(
+      'POST',
+      `${path}/labs`,
+      {
+        visit: 'baseline',
+        analyte: 'alt',
+        value: '4O',
+        unit: 'U/L',
+        upperLimitOfNormal: '40',
+        collectedOn: '2026-11-05',
+      },
+      FORM,
+    );
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: value: not a plain decimal number/);
+    const form = formOf(refused.text, `${path}/labs`);
+    assert.match(form, /<option value="alt"[^>]*selected/);
+    assert.match(form, /<option value="U\/L"[^>]*selected/);
+    assert.match(form, /name="value"[^>]*value="4O"/);
+    assert.match(form, /name="upperLimitOfNormal"[^>]*value="40"/);
+    assert.match(form, /name="collectedOn"[^>]*value="2026-11-05"/);
+    // What a blinded viewer typed is shown masked like every stored text: no arm name on the page, no 500.
+    const masked = await coord.request(
+      'POST',
+      `${path}/labs`,
+      { visit: 'baseline', analyte: 'alt', value: t.armNames[0] ?? '', unit: 'U/L', collectedOn: '2026-11-05' },
+      FORM,
+    );
+    assert.equal(masked.status, 400);
+    assert.match(formOf(masked.text, `${path}/labs`), /name="value"[^>]*value="\[concealed\]"/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a refused screening keeps the pasted Bundle, the code and the answers entered', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const criterion = protocol.criteria[0]?.id ?? '';
+    const bundle = '{"resourceType": "Bundle", "entry": [ <truncated paste';
+    const refused = await coord.request(
+      'POST',
+      '/trial/screening',
+      {
+        site: 'site-a',
+        screeningCode: 'SCR-0042',
+        screenedOn: '2026-11-02',
+        bundle,
+        [`c-${criterion}`]: 'not-met',
+      },
+      FORM,
+    );
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: the Bundle is not valid JSON/);
+    const form = formOf(refused.text, '/trial/screening');
+    assert.match(form, /name="screeningCode"[^>]*value="SCR-0042"/);
+    assert.match(form, /name="screenedOn"[^>]*value="2026-11-02"/);
+    assert.ok(
+      form.includes(
+        '{&quot;resourceType&quot;: &quot;Bundle&quot;, &quot;entry&quot;: [ &lt;truncated paste</textarea>',
+      ),
+    );
+    assert.match(form, new RegExp(`name="c-${criterion}"[\\s\\S]*?<option value="not-met"[^>]*selected`));
+    assert.equal((await t.store.listScreening({})).length, 0);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,108 @@
+/**
+ * Nothing typed is lost to a session that ended while the form was open (30 minutes idle: a coordinator called away
+ * mid-form): the post answers the sign-in page carrying what was typed, and signing in again shows it, ready to save
+ * with the new session's CSRF token. A real server on 127.0.0.1 (harness.test-support.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TrialClient } from './client.test-support.ts';
+import { accountFor, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+
+const FORM = { contentType: 'application/x-www-form-urlencoded', csrf: false };
+
+/** The value of each hidden input of the form posting to `action` in `page`. */
+function hiddenFields(page: string, action: string): Record<string, string> {
+  const start = page.indexOf(`action="${action}"`);
+  assert.ok(start >= 0, `a form posting to ${action}`);
+  const form = page.slice(start, page.indexOf('</form>', start));
+  const unescape = (s: string) =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const fields: Record<string, string> = {};
+  for (const m of form.matchAll(/<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"/g)) {
+    fields[unescape(m[1] as string)] = unescape(m[2] as string);
+  }
+  return fields;
+}
+
+test('a form posted after the session ended is kept through sign-in and saved with one click', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const action = `/trial/participants/${id}/labs`;
+    const typed = {
+      visit: 'baseline',
+      analyte: 'alt',
+      value: '35',
+      unit: 'U/L',
+      upperLimitOfNormal: '40',
+      collectedOn: '2026-11-05',
+    };
+    now += 120_000; // the session ends while the form is open
+    const ended = await coord.request('POST', action, { ...typed, _csrf: coord.csrf }, FORM);
+    assert.equal(ended.status, 401);
+    assert.match(ended.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(ended.text, /Your session ended before this was saved/);
+    const carried = hiddenFields(ended.text, '/trial/login');
+    assert.equal(carried.resumeAction, action);
+    assert.equal(JSON.parse(carried.resume ?? '{}').value, '35');
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
+    // A post another site made the browser send carries nothing.
+    const crossSite = await fetch(`${t.url}${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: new URLSearchParams(typed).toString(),
+    });
+    assert.equal(crossSite.status, 401);
+    assert.doesNotMatch(await crossSite.text(), /resumeAction/);
+
+    const browser = new TrialClient(t.url);
+    const account = accountFor('coordinator', 'site-a');
+    const signedIn = await browser.request(
+      'POST',
+      '/trial/login',
+      { ...carried, username: account.username, password: account.password },
+      FORM,
+    );
+    assert.equal(signedIn.status, 200, signedIn.text.slice(0, 300));
+    assert.match(signedIn.text, /Save what you typed/);
+    assert.match(signedIn.text, /collectedOn[\s\S]*2026-11-05/, 'the entries are listed to check');
+    const resumed = hiddenFields(signedIn.text, action);
+    assert.equal(resumed.value, '35');
+    assert.ok((resumed._csrf ?? '').length > 0, "the new session's token");
+    const saved = await browser.request('POST', action, resumed, FORM);
+    assert.equal(saved.status, 303, saved.text.slice(0, 300));
+    assert.deepEqual(
+      (await t.store.listLabs({ participantId: id })).map((l) => [l.analyte, l.value]),
+      [['alt', 35]],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+test('the action carried through sign-in is a trial page form, never the API or another address', async () => {
+  const t = await startTestTrial();
+  try {
+    const account = accountFor('coordinator', 'site-a');
+    for (const resumeAction of ['/trial/api/lock', 'https://elsewhere.example/x', '//elsewhere.example/trial/x']) {
+      const browser = new TrialClient(t.url);
+      const reply = await browser.request(
+        'POST',
+        '/trial/login',
+        { username: account.username, password: account.password, resumeAction, resume: '{"reason":"x"}' },
+        FORM,
+      );
+      assert.equal(reply.status, 303, resumeAction);
+      assert.equal(reply.headers.get('location'), '/trial/');
+    }
+  } finally {
+    await t.close();
+  }
+});
