@@ -28,14 +28,23 @@ const LoginSchema = z.strictObject({
   next: z.string().max(200).optional(),
   /** A page form posted after its session ended (pages.ts sessionEndedPage): its action and what was typed. */
   resumeAction: z.string().max(300).optional(),
+  /** The user whose session ended: only they are shown what was typed. */
+  resumeFor: z.string().max(200).optional(),
   resume: z.string().optional(),
 });
 
-/** The fields a session that ended left unsaved, when they are a page form's (pages.ts resumableAction). */
-function carried(body: z.infer<typeof LoginSchema>): { action: string; values: Record<string, string> } | undefined {
+/**
+ * The fields a session that ended left unsaved, when they are a page form's (pages.ts resumableAction) and the user
+ * signing in is the one whose session it was (pages.ts sessionEndedPage); otherwise nothing is shown.
+ */
+function carried(
+  body: z.infer<typeof LoginSchema>,
+  userId: string,
+): { action: string; values: Record<string, string> } | undefined {
   if (body.resumeAction === undefined || body.resume === undefined || !resumableAction(body.resumeAction)) {
     return undefined;
   }
+  if (body.resumeFor !== userId) return undefined;
   try {
     const parsed = JSON.parse(body.resume) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
@@ -95,7 +104,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
       };
       request.session = { _csrf: session.csrfSecret };
       await deps.store.recordEvent(writeContext(request, 'sign-in'), 'login', { username: account.username });
-      const resume = wantsHtml(request) ? carried(body) : undefined;
+      const resume = wantsHtml(request) ? carried(body, account.id) : undefined;
       if (resume !== undefined) return resumePage(deps, request, reply, resume.action, resume.values);
       if (wantsHtml(request)) return reply.code(303).redirect(safeNext(body.next));
       return { user: request.trialUser, csrfToken: reply.generateCsrf() };

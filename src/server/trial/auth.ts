@@ -36,6 +36,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     trialUser?: TrialUser;
     trialSessionId?: string;
+    /** The user of the expired session this request came with (its form may be saved after signing in again). */
+    endedSessionUserId?: string;
     /** Read by @fastify/csrf-protection (session mode): the signed-in session's CSRF secret. */
     session: { _csrf?: string } | null;
   }
@@ -101,6 +103,7 @@ export async function loadSession(request: FastifyRequest, options: AuthOptions)
   const now = options.now().getTime();
   if (Date.parse(session.expiresAt) <= now || Date.parse(session.createdAt) + options.maxSessionSeconds * 1000 <= now) {
     await options.store.deleteSession(id);
+    request.endedSessionUserId = session.userId;
     return;
   }
   if (now - Date.parse(session.lastSeenAt) > 60_000) {

@@ -617,25 +617,47 @@ export function isPageFormPost(request: FastifyRequest): boolean {
 
 /**
  * A page form posted after its session ended (idle or too old): nothing was saved, and the sign-in page carries
- * what was typed (hidden, to this same browser) so that signing in again offers it to save (resumePage).
+ * what was typed (hidden, to this same browser) so that signing in again offers it to save (resumePage), to the
+ * user whose session it was only (`resumeFor`): whoever signs in next at a shared ward computer must not see another
+ * user's entries, possibly of another site or unblinded. A post that came with no session the server knows (signed
+ * out in another tab) has no user to carry it to: the page lists the entries to copy instead, to the browser that
+ * sent them.
  */
 export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const action = request.url.split('?')[0] ?? '';
   const values = typedFields(request.body);
+  const owner = request.endedSessionUserId;
+  const entries = Object.entries(values).filter(([name]) => name !== '_csrf');
   return send(
     reply.code(401),
     undefined,
     'Trial sign-in',
-    signInPage(
-      html`<div class="alert warning" role="alert">
-        <p>Your session ended before this was saved. Sign in again: what you typed is kept and shown to save.</p>
-      </div>`,
-      html`<input type="hidden" name="resumeAction" value="${action}" /><input
-          type="hidden"
-          name="resume"
-          value="${JSON.stringify(values)}"
-        />`,
-    ),
+    owner === undefined
+      ? signInPage(
+          html`<div class="alert warning" role="alert">
+              <p>
+                You were not signed in when this was sent, so nothing was saved. Copy what you typed, sign in and enter
+                it again:
+              </p>
+            </div>
+            <dl>
+              ${entries.map(
+                ([name, value]) =>
+                  html`<dt>${name}</dt>
+                    <dd>${value === '' ? '(empty)' : value}</dd>`,
+              )}
+            </dl>`,
+        )
+      : signInPage(
+          html`<div class="alert warning" role="alert">
+            <p>Your session ended before this was saved. Sign in again: what you typed is kept and shown to save.</p>
+          </div>`,
+          html`<input type="hidden" name="resumeAction" value="${action}" /><input
+              type="hidden"
+              name="resumeFor"
+              value="${owner}"
+            /><input type="hidden" name="resume" value="${JSON.stringify(values)}" />`,
+        ),
   );
 }
 

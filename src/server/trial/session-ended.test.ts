@@ -87,6 +87,50 @@ test('a form posted after the session ended is kept through sign-in and saved wi
   }
 });
 
+test('what was typed is shown again only to the user whose session ended, never to whoever signs in next', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const action = `/trial/participants/${id}/labs`;
+    const typed = { visit: 'baseline', analyte: 'alt', value: '77', unit: 'U/L', collectedOn: '2026-11-05' };
+    now += 120_000;
+    const ended = await coord.request('POST', action, { ...typed, _csrf: coord.csrf }, FORM);
+    const carried = hiddenFields(ended.text, '/trial/login');
+    // Coordinator B (another site) sits down at the same browser and signs in with the page as it was left.
+    for (const [role, site] of [
+      ['coordinator', 'site-b'],
+      ['monitor', undefined],
+    ] as const) {
+      const other = accountFor(role, site);
+      const browser = new TrialClient(t.url);
+      const reply = await browser.request(
+        'POST',
+        '/trial/login',
+        { ...carried, username: other.username, password: other.password },
+        FORM,
+      );
+      assert.equal(reply.status, 303, `${role}: signed in, nothing resumed`);
+      assert.equal(reply.headers.get('location'), '/trial/');
+      assert.doesNotMatch(reply.text, /Save what you typed|77/);
+    }
+    // A post with no session at all: nothing to carry it to; the entries are listed to copy, and nothing is saved.
+    const anonymous = await fetch(`${t.url}${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(typed).toString(),
+    });
+    const page = await anonymous.text();
+    assert.equal(anonymous.status, 401);
+    assert.match(page, /not signed in when this was sent[\s\S]*collectedOn[\s\S]*2026-11-05/);
+    assert.doesNotMatch(page, /name="resume"/);
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
 test('the action carried through sign-in is a trial page form, never the API or another address', async () => {
   const t = await startTestTrial();
   try {
