@@ -390,6 +390,9 @@ export interface TrialSnapshot {
   readonly screening: readonly ScreeningEntry[];
   readonly consents: readonly ConsentRecord[];
   readonly participants: readonly Participant[];
+  /** Every randomization without its arm (number, stratum, kit, date): kept in a blinded snapshot. */
+  readonly randomizations: readonly BlindedAllocation[];
+  /** The full allocations; empty in a blinded snapshot (src/trial/blinding.ts blindSnapshot). */
   readonly allocations: readonly Allocation[];
   readonly doses: readonly DoseRecord[];
   readonly dispositions: readonly DispositionRecord[];

@@ -183,6 +183,13 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
     1,
     'the blinded dose column is the same in every arm',
   );
+  // The date of randomization reveals no arm: a blinded DS keeps it, equal to the unblinded one.
+  const randomizedOn = (text: string) =>
+    read(text)
+      .records.filter((r) => r.DSDECOD === 'RANDOMIZED')
+      .map((r) => [r.USUBJID, r.DSSTDTC]);
+  assert.ok(randomizedOn(blinded.DS).every(([, date]) => /^\d{4}-\d{2}-\d{2}$/.test(date ?? '')));
+  assert.deepEqual(randomizedOn(blinded.DS), randomizedOn(d.DS));
 });
 
 test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participant; blinded has no assigned arm', () => {

@@ -72,6 +72,8 @@ export function sdtmRows(
     return [study, parent, subject, `${parent}SEQ`, String(seq), qnam, q.label, value, q.origin, null];
   };
   const allocation = new Map(s.allocations.map((a) => [a.participantId, a]));
+  // Kept when the arms are not: the date of randomization reveals no arm (DS RANDOMIZED in a blinded export).
+  const randomization = new Map(s.randomizations.map((r) => [r.participantId, r]));
   const armLabel = (id: string): string =>
     protocol.arms?.find((a) => a.id === id)?.label.toUpperCase() ?? id.toUpperCase();
   const visitOf = (id: string) => protocol.visits?.find((v) => v.id === id);
@@ -138,9 +140,9 @@ export function sdtmRows(
     const events: [string, string, string, string | null][] = [];
     const consented = consentOn.get(p.screeningId);
     if (consented !== undefined) events.push([DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consented]);
-    const a = allocation.get(p.id);
+    const r = randomization.get(p.id);
     if (p.randomizationNumber !== null)
-      events.push([DS_MILESTONES[1], DS_MILESTONES[1], 'PROTOCOL MILESTONE', a?.randomizedAt.slice(0, 10) ?? null]);
+      events.push([DS_MILESTONES[1], DS_MILESTONES[1], 'PROTOCOL MILESTONE', r?.randomizedAt.slice(0, 10) ?? null]);
     for (const d of s.dispositions.filter((x) => x.participantId === p.id)) {
       events.push([DS_TERMS[d.event], DS_TERMS[d.event], 'DISPOSITION EVENT', d.on]);
     }

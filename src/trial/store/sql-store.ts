@@ -25,6 +25,7 @@ import { InputError } from '../../record/index.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
+import { blindAllocation } from '../blinding.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
 import {
   AdverseEventInputSchema,
@@ -2077,6 +2078,7 @@ export class SqlTrialStore implements TrialStore {
       const consents = (await tx.all<Row>('SELECT * FROM consents ORDER BY recorded_at, id'))
         .map(consentOf)
         .filter((c) => screeningIds.has(c.screeningId));
+      const allocations = (await viaParticipant('allocations', 't.randomization_number')).map(allocationOf);
       return {
         trial: meta.info,
         screening,
@@ -2087,7 +2089,8 @@ export class SqlTrialStore implements TrialStore {
             w.params,
           )
         ).map(participantOf),
-        allocations: (await viaParticipant('allocations', 't.randomization_number')).map(allocationOf),
+        randomizations: allocations.map(blindAllocation),
+        allocations,
         doses: (await viaParticipant('doses', 't.administered_on, t.id')).map(doseOf),
         dispositions: (await viaParticipant('dispositions', 't.on_date, t.id')).map(dispositionOf),
         forms: (await viaParticipant('forms', 't.completed_on, t.id')).map(formOf),
