@@ -243,7 +243,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
   const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');
   // A clinical table's rows of pathway concepts (by standard or source concept), of the persons read, with the
-  // concepts they name: what every branch below reads.
+  // concepts they name: what every branch below reads. A source concept 0 ("No matching concept", what ETLs write
+  // when the source code has none) is no source concept (sources/omop.ts codings).
   const kept = (table: string, alias: string, prefix: string): string => `    FROM (
       SELECT * FROM ${t(table)}
       WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
@@ -251,7 +252,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     ) ${alias}
     JOIN persons p ON p.person_id = ${alias}.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = ${alias}.${prefix}_source_concept_id`;
+    LEFT JOIN ${t('concept')} src ON src.concept_id = NULLIF(${alias}.${prefix}_source_concept_id, 0)`;
   return `WITH ${vocabularyCtes(d, o)},
   ${drugIngredientCte(t)},
   persons AS (
@@ -289,7 +290,7 @@ ${kept('condition_occurrence', 'co', 'condition')}
     ) dx
     JOIN persons p ON p.person_id = dx.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = dx.drug_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = dx.drug_source_concept_id
+    LEFT JOIN ${t('concept')} src ON src.concept_id = NULLIF(dx.drug_source_concept_id, 0)
     LEFT JOIN drug_ingredient di ON di.drug_concept_id = dx.drug_concept_id
     LEFT JOIN ${t('drug_strength')} ds ON ds.drug_concept_id = dx.drug_concept_id
       AND ds.ingredient_concept_id = di.ingredient_concept_id

@@ -132,11 +132,20 @@ function codingList(vocab: VocabularyMap): {
   return { out, add, standard };
 }
 
+/**
+ * A row's codings: its standard concept, its source concept and, when it has no source code of its own (no source
+ * concept, concept 0, or the standard concept itself: a code recorded natively in SNOMED), the pathway codes that map
+ * to its standard concept. A code set names a few SNOMED concepts of a disorder whose descendants are many (bipolar
+ * disorder); the ICD-10 code mapped to the row's concept is what tells the engine, whichever way the source was kept.
+ */
 function codings(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   const list = codingList(vocab);
   list.add(row.concept_vocabulary, row.concept_code);
   list.add(row.source_vocabulary, row.source_code);
-  if (row.source_code === null && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
+  const ownSource =
+    row.source_code !== null &&
+    !(row.source_vocabulary === row.concept_vocabulary && row.source_code === row.concept_code);
+  if (!ownSource && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
   // A drug row's ingredient is the drug's; an observation's is its value's (an allergy's substance, allergySubstance).
   if (row.domain === 'drug') list.add(row.ingredient_vocabulary, row.ingredient_code);
   return list.out;
