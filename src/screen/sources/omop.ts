@@ -20,7 +20,14 @@ import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { inCodeSet, type Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
-import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
+import {
+  PROJECTION_COLUMNS,
+  projectionSql,
+  shardCondition,
+  vocabularySql,
+  type DialectName,
+  type ProjectionOptions,
+} from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
 import { OMOP_TABLE_NAMES } from './omop-schema.ts';
 import {
@@ -385,30 +392,82 @@ export function personResources(
 /**
  * The CDM tables the projection reads are there, or an InputError naming the missing ones and the schema (without
  * this, the first query failed as an internal error). The tables are those the projection's own SQL names.
+ * Returns the schema as the SQL must name it: in PostgreSQL, a schema named with capitals ("OMOP_CDM", created
+ * quoted by a loading tool) is quoted, since an unquoted name is folded to lower case (postgresSchema).
  */
 async function checkTables(
   runner: SqlRunner,
   schema: string | undefined,
   base: Parameters<typeof projectionSql>[1],
-): Promise<void> {
+): Promise<string | undefined> {
   const sql = projectionSql(runner.dialect, base) + vocabularySql(runner.dialect, base);
   const needed = OMOP_TABLE_NAMES.filter((t) => new RegExp(`\\b${t}\\b`).test(sql));
-  const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
-  const rows = await runner.rows(
-    `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE lower(table_schema) = ${
-      name === undefined ? 'lower(current_schema())' : `lower('${name}')`
-    }${catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`}`,
-  );
-  const present = new Set(rows.map((r) => String(r[0])));
+  const where = schema === undefined ? 'the default schema' : `schema ${schema}`;
+  const tables = (names: readonly string[]): string =>
+    `the OMOP CDM table${names.length === 1 ? '' : 's'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'}`;
+  let present: Set<string>;
+  let unreadable: string[] = [];
+  let inSql = schema;
+  if (runner.dialect === 'postgres' && schema?.includes('.') !== true) {
+    const found = await postgresSchema(runner, schema);
+    inSql = found.inSql;
+    present = new Set(found.tables.keys());
+    unreadable = needed.filter((t) => found.tables.get(t) === false);
+  } else {
+    const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
+    const rows = await runner.rows(
+      `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE lower(table_schema) = ${
+        name === undefined ? 'lower(current_schema())' : `lower('${name}')`
+      }${catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`}`,
+    );
+    present = new Set(rows.map((r) => String(r[0])));
+  }
   const missing = needed.filter((t) => !present.has(t));
   if (missing.length > 0) {
     throw new InputError(
-      `the OMOP CDM table${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${
-        schema === undefined ? 'the default schema' : `schema ${schema}`
-      } (give the CDM schema with --schema)`,
+      `${tables(missing)} not in ${where} (give the CDM schema with --schema)`,
       'screen.source.tables',
     );
   }
+  if (unreadable.length > 0) {
+    throw new InputError(
+      `${tables(unreadable)} in ${where} but this database user may not read ${unreadable.length === 1 ? 'it' : 'them'} (it needs SELECT on ${unreadable.length === 1 ? 'it' : 'them'})`,
+      'screen.source.permission',
+    );
+  }
+  return inSql;
+}
+
+/**
+ * A PostgreSQL schema's tables (lower-cased name -> whether this user may read it), from the catalog, which lists
+ * every table (information_schema lists only those the user has some privilege on, so an unreadable table looked
+ * missing); and the schema as the SQL must name it: the name typed when it is the schema's (or its lower-case form
+ * is), else the one schema whose name differs from it only in case, quoted when it has capitals.
+ */
+async function postgresSchema(
+  runner: SqlRunner,
+  schema: string | undefined,
+): Promise<{ inSql: string | undefined; tables: Map<string, boolean> }> {
+  const rows = await runner.rows(
+    `SELECT n.nspname, lower(c.relname),
+            has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND ${
+       schema === undefined ? 'n.nspname = current_schema()' : `lower(n.nspname) = lower('${schema}')`
+     }`,
+  );
+  const names = [...new Set(rows.map((r) => String(r[0])))];
+  const name =
+    schema === undefined
+      ? names[0]
+      : ([schema.toLowerCase(), schema].find((n) => names.includes(n)) ?? (names.length === 1 ? names[0] : undefined));
+  const tables = new Map<string, boolean>();
+  for (const [n, table, readable] of rows) {
+    if (String(n) === name) tables.set(String(table), readable === true || readable === 't');
+  }
+  const inSql =
+    schema === undefined || name === undefined ? schema : /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name}"`;
+  return { inSql, tables };
 }
 
 export interface OmopSourceOptions {
@@ -425,11 +484,13 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
     throw new Error(`the knowledge has no code set ${ALLERGY_RECORD_CODE_SET} (knowledge/codesets/)`);
   }
   const codes = pathwayCodes(o.knowledge);
-  const base = {
+  // The schema as the SQL names it, settled by prepare (checkTables: quoted when PostgreSQL holds it with capitals).
+  let base: ProjectionOptions = {
     codes,
     ...(o.schema === undefined ? {} : { schema: o.schema }),
     ...(o.shard === undefined ? {} : { shard: o.shard }),
   };
+  const table = (name: string): string => (base.schema === undefined ? name : `${base.schema}.${name}`);
   let vocab: VocabularyMap | undefined;
   const toRecord = (row: unknown[]): Record<(typeof PROJECTION_COLUMNS)[number], Cell> => {
     const r = {} as Record<(typeof PROJECTION_COLUMNS)[number], Cell>;
@@ -475,11 +536,12 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
   return {
     kind: o.runner.dialect === 'duckdb' ? 'omop-duckdb' : 'omop-postgres',
     async prepare() {
-      await checkTables(o.runner, o.schema, base);
+      const schema = await checkTables(o.runner, o.schema, base);
+      base = { ...base, ...(schema === undefined ? {} : { schema }) };
       const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
       const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
       const standard = await o.runner.rows(
-        `SELECT concept_id, vocabulary_id, concept_code FROM ${o.schema === undefined ? '' : `${o.schema}.`}concept WHERE concept_id IN (${
+        `SELECT concept_id, vocabulary_id, concept_code FROM ${table('concept')} WHERE concept_id IN (${
           [...new Set(rows.map((r) => Number(cell(r[0]))))].join(', ') || '0'
         })`,
       );
@@ -494,9 +556,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       vocab = { byStandard, isAllergyRecord: (c) => inCodeSet(o.knowledge, ALLERGY_RECORD_CODE_SET, c) };
       const shard =
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
-      const count = await o.runner.rows(
-        `SELECT count(*) FROM ${o.schema === undefined ? '' : `${o.schema}.`}person${shard}`,
-      );
+      const count = await o.runner.rows(`SELECT count(*) FROM ${table('person')}${shard}`);
       const patients = Number(cell(count[0]?.[0]));
       const quality: SourceQuality = {
         malformedLines: 0,

@@ -19,6 +19,27 @@ function hostOf(url: string): string {
   }
 }
 
+/**
+ * What a connection failure means, in words, by its code (a PostgreSQL SQLSTATE, or Node's network error code): a
+ * bare "28P01" does not tell a user that the password was refused. Never the server's own message, which may name
+ * the user or the database.
+ */
+export function connectionFailure(code: string): string {
+  const why: Readonly<Record<string, string>> = {
+    '28P01': 'the server refused the user name or password',
+    '28000': 'the server refused this user from this address (authentication or pg_hba.conf)',
+    '3D000': 'the server has no database of that name',
+    '53300': 'the server has no free connection',
+    '57P03': 'the server is starting up or shutting down',
+    ECONNREFUSED: 'nothing listens at that address and port',
+    ENOTFOUND: 'no such host',
+    EAI_AGAIN: 'the host name could not be looked up',
+    ETIMEDOUT: 'no answer in time',
+    EHOSTUNREACH: 'the host cannot be reached',
+  };
+  return Object.hasOwn(why, code) ? (why[code] as string) : 'the connection failed';
+}
+
 export async function postgresRunner(url: string): Promise<SqlRunner> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
@@ -27,7 +48,7 @@ export async function postgresRunner(url: string): Promise<SqlRunner> {
     const code = (error as NodeJS.ErrnoException).code ?? 'connection failed';
     await client.end().catch(() => undefined);
     throw new InputError(
-      `cannot connect to the PostgreSQL database at ${hostOf(url)} (${code})`,
+      `cannot connect to the PostgreSQL database at ${hostOf(url)} (${code}): ${connectionFailure(code)}`,
       'screen.source.unreachable',
     );
   }
