@@ -109,7 +109,14 @@ test('files named as the SMART bulk-data-client names them (1.Patient.ndjson) ar
 test('an NDJSON file whose name gives no resource type is named as not read, never skipped in silence', () => {
   const dir = join(pop.dir, 'unnamed');
   mkdirSync(dir);
-  for (const f of ['Patient.ndjson', '2.Condition.ndjson.gz', '4711.ndjson', 'log.ndjson', 'notes.txt']) {
+  for (const f of [
+    'Patient.ndjson',
+    '2.Condition.ndjson.gz',
+    '4711.ndjson',
+    'log.ndjson',
+    'ground-truth.ndjson',
+    'notes.txt',
+  ]) {
     writeFileSync(join(dir, f), '');
   }
   assert.deepEqual(filesNotRead(dir), [join(dir, '4711.ndjson'), join(dir, 'log.ndjson')]);

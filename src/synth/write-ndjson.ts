@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { patientResources } from './fhir.ts';
 import type { SynthPatient } from './population.ts';
-import { truthOf, type TruthThresholds } from './truth.ts';
+import { GROUND_TRUTH_FILE, truthOf, type TruthThresholds } from './truth.ts';
 
 /** A buffered line sink over a file, optionally gzip-compressed, honouring back-pressure. */
 export class LineSink {
@@ -65,7 +65,7 @@ export async function writeNdjson(patients: Iterable<SynthPatient>, o: WriteOpti
   mkdirSync(o.dir, { recursive: true });
   const sinks = new Map<string, LineSink>();
   const counts: Record<string, number> = {};
-  const truth = new LineSink(join(o.dir, 'ground-truth.ndjson'));
+  const truth = new LineSink(join(o.dir, GROUND_TRUTH_FILE));
   for (const p of patients) {
     for (const resource of patientResources(p, o.asOf)) {
       const type = resource.resourceType;

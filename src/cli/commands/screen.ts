@@ -207,14 +207,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   if (!existsSync(outDir)) throw new InputError(`--out: no such folder ${outDir}`, 'screen.out.folder');
   checkReportFolder(flags.report);
   const inputs = flags.pathway === undefined ? [] : [flags.pathway];
-  if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) {
-    inputs.push(...resourceFiles(source).map((f) => f.path));
-    for (const file of filesNotRead(source)) {
-      cliIo().err(
-        `trd screen: not read: ${file} (its name gives no resource type: <ResourceType>.ndjson or <n>.<ResourceType>.ndjson)\n`,
-      );
-    }
-  }
+  if (!isPostgresUrl(source) && !source.endsWith('.duckdb')) inputs.push(...resourceFiles(source).map((f) => f.path));
   if (source.endsWith('.duckdb') && !existsSync(source))
     throw new InputError(`${source}: no such DuckDB file`, 'screen.source.missing');
   if (source.endsWith('.duckdb')) inputs.push(source);
@@ -286,6 +279,13 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
         `${meta.quality.withoutPatient} resources naming no patient (not used) -> ${paths.out}\n`,
     );
+    if (meta.kind === 'ndjson') {
+      for (const file of filesNotRead(source)) {
+        cliIo().err(
+          `trd screen: not read: ${file} (its name gives no resource type: <ResourceType>.ndjson or <n>.<ResourceType>.ndjson)\n`,
+        );
+      }
+    }
     for (const m of meta.quality.malformedAt.slice(0, 10))
       cliIo().err(
         `trd screen: malformed line ${m.file}:${m.line}${m.reason === undefined ? '' : `, ${m.reason}`} (skipped)\n`,

@@ -23,6 +23,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION_TAIL } from '../../fhir/reference.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
+import { GROUND_TRUTH_FILE } from '../../synth/truth.ts';
 import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
@@ -59,11 +60,12 @@ export interface NdjsonSourceOptions {
 
 /**
  * The folder's NDJSON files whose name gives no resource type (`export-1.ndjson`, a server's numbered names, a
- * download log): not read, and named to the user, so that no part of an export is left out in silence.
+ * download log): not read, and named to the user, so that no part of an export is left out in silence. The ground
+ * truth `trd synth` writes beside a synthetic export is no part of it.
  */
 export function filesNotRead(dir: string): string[] {
   return listFolder(dir)
-    .filter((name) => NDJSON_NAME.test(name) && !FILE_NAME.test(name))
+    .filter((name) => NDJSON_NAME.test(name) && !FILE_NAME.test(name) && name !== GROUND_TRUTH_FILE)
     .sort()
     .map((name) => join(dir, name));
 }
