@@ -222,8 +222,15 @@ function observationResource(r: ProjectionRow, vocab: VocabularyMap): object {
   const start = isoDay(r.start_date);
   const subject = { reference: `Patient/${r.person_id}` };
   const unit = r.unit_code === null ? undefined : String(r.unit_code);
+  // A unit without a concept, given only in unit_source_value, is a unit given as text (no code): the engine reads
+  // it as it reads such a FHIR Quantity, converting only a text that is itself a UCUM unit.
+  const unitText = unit === undefined && r.unit_text !== null ? String(r.unit_text).trim() : '';
   const quantity = (value: number): object =>
-    unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+    unit !== undefined
+      ? { value, unit, system: 'http://unitsofmeasure.org', code: unit }
+      : unitText !== ''
+        ? { value, unit: unitText }
+        : { value };
   const comparator =
     r.operator_concept_id === null ? undefined : OPERATOR_COMPARATORS[String(Number(r.operator_concept_id))];
   return {
