@@ -274,7 +274,11 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       ${d.isoDate('de.death_date')} AS end_date, ${PROJECTION_COLUMNS.slice(9)
         .map((c) => `CAST(NULL AS ${NUMERIC.has(c) ? d.number : d.text}) AS ${c}`)
         .join(', ')}
-    FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
+    -- One death date per person, the earliest: CDM 5.4 sets no key on death, and a site that merges its EHR with a
+    -- death registry has two rows, which joined as they are gave two differing copies of the Patient.
+    FROM persons p
+    LEFT JOIN (SELECT person_id, MIN(death_date) AS death_date FROM ${t('death')} GROUP BY person_id) de
+      ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(15)}
