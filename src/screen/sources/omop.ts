@@ -6,8 +6,8 @@
  * pathway codes that map to it when the row has no source concept), and the engine decides what they mean through
  * the pathway's code sets.
  *
- * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date is
- * resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
+ * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date, after
+ * its start date, is resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
  * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
  * measurement, and an observation-table row, is a final Observation with its UCUM unit (a unit concept 0 leaves the
  * unit out), except an allergy observation (its concept in the knowledge's allergy-record set), which is an active
@@ -310,7 +310,9 @@ export function personResources(
         break;
       }
       case 'condition': {
-        const resolved = end !== undefined && end <= asOf;
+        // A row that ends on the day it starts is an encounter's diagnosis whose end date an ETL took from the
+        // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed.
+        const resolved = end !== undefined && end <= asOf && end !== start;
         out.push({
           resourceType: 'Condition',
           id: `c${r.row_id}`,
