@@ -1,8 +1,8 @@
 /**
  * Writes a synthetic population as a FHIR Bulk Data export folder: one `<ResourceType>.ndjson` file per resource type
  * (optionally gzip-compressed, `.ndjson.gz`), one resource per line, plus `ground-truth.ndjson` (the expected
- * recommendation per patient, truth.ts) and `synth-manifest.json`. Files whose name does not start with a resource
- * type (an upper-case letter) are not resources: the screen skips them.
+ * recommendation per patient, truth.ts), which the screen does not read. An earlier population in the folder is
+ * removed first (write-folder.ts).
  */
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';

@@ -58,6 +58,9 @@ export interface NdjsonSourceOptions {
   readonly bytesPerRange?: number;
 }
 
+/** Whether a file of this name is read as a FHIR NDJSON resource file (`<ResourceType>.ndjson`, ...). */
+export const isResourceFileName = (name: string): boolean => FILE_NAME.test(name);
+
 /**
  * The folder's NDJSON files whose name gives no resource type (`export-1.ndjson`, a server's numbered names, a
  * download log): not read, and named to the user, so that no part of an export is left out in silence. The ground
