@@ -12,7 +12,7 @@ import { InputError } from '../record/index.ts';
 import { AS_OF, writePopulation, withPostgresOmop, type Population } from './fixtures.test-support.ts';
 import { OMOP_TABLE_NAMES } from './sources/omop-schema.ts';
 import { openOmopSource, type SqlRunner } from './sources/omop.ts';
-import { connectionFailure, postgresRunner } from './sources/postgres.ts';
+import { connectionFailure, postgresRunner, queryFailure } from './sources/postgres.ts';
 
 let pop: Population;
 before(async () => {
@@ -117,4 +117,35 @@ test('a connection failure is told in words by its code, never the server messag
       !e.message.includes('secret') &&
       !e.message.includes('trd_no_such_database'),
   );
+});
+
+test('a connection lost or a query refused during a screen is one clear line that says a run again resumes', async (t) => {
+  assert.match(queryFailure('57P01'), /^the server ended the connection/);
+  assert.match(queryFailure('57014'), /^the server cancelled the query \(a statement_timeout/);
+  assert.equal(queryFailure('XX999'), 'the server refused the query');
+  const url = process.env['TRD_PG_URL'];
+  if (url === undefined || url === '') {
+    t.diagnostic('TRD_PG_URL not set: a connection ended by the server is not checked here');
+    return;
+  }
+  const runner = await postgresRunner(url);
+  const other = await postgresRunner(url);
+  try {
+    const [[pid]] = (await runner.rows('SELECT pg_backend_pid()')) as [[number]];
+    await other.rows(`SELECT pg_terminate_backend(${Number(pid)})`);
+    for (let i = 0; i < 2; i++) {
+      // The first query meets the ended connection, the next one a client that can no longer query.
+      await assert.rejects(
+        runner.rows('SELECT 1'),
+        (e: unknown) =>
+          e instanceof InputError &&
+          /^(a query to the PostgreSQL database at \S+ failed \(57P01\): the server ended the connection .*|the connection to the PostgreSQL database at \S+ was lost); run the same command again to resume$/.test(
+            e.message,
+          ),
+      );
+    }
+  } finally {
+    await runner.close().catch(() => undefined);
+    await other.close();
+  }
 });
