@@ -166,6 +166,8 @@ export const PROJECTION_COLUMNS = [
   'concept_name',
   // A measurement's unit_source_value, read when the unit has no concept (unit_concept_id 0): the unit as text.
   'unit_text',
+  // A measurement's value_source_value or an observation's value_as_string, read when the value has no concept.
+  'value_text',
 ] as const;
 
 const NUMERIC = new Set([
@@ -281,13 +283,13 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(15)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(16)}
 ${kept('condition_occurrence', 'co', 'condition')}
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL, NULL, NULL, sc.concept_name, NULL
+      NULL, NULL, NULL, sc.concept_name, NULL, NULL
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
@@ -308,16 +310,17 @@ ${kept('condition_occurrence', 'co', 'condition')}
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value
+      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value, m.value_source_value
 ${kept('measurement', 'm', 'measurement')}
-    LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
+    -- Concept 0 names no value: the value_source_value is then the value, as text.
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(m.value_as_concept_id, 0)
     -- Unit concept 0 ("No matching concept") names no unit: the unit_source_value is then the unit, as text.
     LEFT JOIN ${t('concept')} uc ON uc.concept_id = NULLIF(m.unit_concept_id, 0)
     UNION ALL
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
-      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL
+      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL, o.value_as_string
 ${kept('observation', 'o', 'observation')}
     -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
     -- names its substance in the qualifier.
@@ -330,7 +333,7 @@ ${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(15)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(16)}
 ${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}

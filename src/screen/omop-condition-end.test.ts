@@ -85,6 +85,7 @@ test('a condition row ending after its start, on or before the as-of date, is re
     qualifier_code: null,
     concept_name: null,
     unit_text: null,
+    value_text: null,
   };
   const out = personResources(
     [row, { ...row, row_id: '61', end_date: '2026-05-10' }, { ...row, row_id: '62', end_date: '2027-01-10' }],

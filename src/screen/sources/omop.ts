@@ -225,6 +225,7 @@ function observationResource(r: ProjectionRow, vocab: VocabularyMap): object {
   // A unit without a concept, given only in unit_source_value, is a unit given as text (no code): the engine reads
   // it as it reads such a FHIR Quantity, converting only a text that is itself a UCUM unit.
   const unitText = unit === undefined && r.unit_text !== null ? String(r.unit_text).trim() : '';
+  const valueText = r.value_text === null ? '' : String(r.value_text).trim();
   const quantity = (value: number): object =>
     unit !== undefined
       ? { value, unit, system: 'http://unitsofmeasure.org', code: unit }
@@ -256,6 +257,9 @@ function observationResource(r: ProjectionRow, vocab: VocabularyMap): object {
           },
         }
       : {}),
+    // A value with neither a number nor a concept, given only as text ("POSITIVE", "Yes"): the FHIR valueString,
+    // which the engine reads as it reads one from FHIR (a text it cannot read decides nothing).
+    ...(r.value_number === null && r.value_code === null && valueText !== '' ? { valueString: valueText } : {}),
     ...(r.range_high === null ? {} : { referenceRange: [{ high: quantity(Number(r.range_high)) }] }),
   };
 }
