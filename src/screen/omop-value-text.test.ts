@@ -10,15 +10,19 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
+import { after, before, test } from 'node:test';
+import { InputError } from '../record/index.ts';
 import {
+  AS_OF,
   dayFromAsOf,
+  execOnDuckDb,
   type assessPersons,
   omopScenario,
   twoReferablePersons,
   writePopulation,
   type Population,
 } from './fixtures.test-support.ts';
+import { duckDbRunner, openOmopSource } from './sources/omop.ts';
 
 let pop: Population;
 before(async () => {
@@ -69,3 +73,27 @@ omopScenario(
   siteRows,
   check,
 );
+
+test('a CDM without a column the projection reads is one clear error naming it (an extract cut to fewer columns)', async () => {
+  // Last in this file: it changes the population's DuckDB file.
+  await execOnDuckDb(pop, [
+    'ALTER TABLE measurement DROP COLUMN value_source_value',
+    'ALTER TABLE observation DROP COLUMN value_as_string',
+  ]);
+  const source = openOmopSource({
+    runner: await duckDbRunner(pop.omopDuckDb),
+    knowledge: pop.engine.knowledge,
+    asOf: AS_OF,
+  });
+  try {
+    await assert.rejects(
+      source.prepare(),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          'the OMOP CDM columns measurement.value_source_value, observation.value_as_string are not in the default schema (the screen reads the CDM 5.4 columns of src/screen/sources/omop-schema.ts)',
+    );
+  } finally {
+    await source.close();
+  }
+});

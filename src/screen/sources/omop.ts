@@ -29,7 +29,7 @@ import {
   type ProjectionOptions,
 } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
-import { OMOP_TABLE_NAMES } from './omop-schema.ts';
+import { OMOP_TABLE_NAMES, OMOP_TABLES } from './omop-schema.ts';
 import {
   ALLERGY_RECORD_CODE_SET,
   GENDER_CONCEPTS,
@@ -421,17 +421,21 @@ async function checkTables(
   let present: Set<string>;
   let unreadable: string[] = [];
   let inSql = schema;
+  // Which rows of information_schema are the schema's (for the columns, below).
+  let inSchema: string;
   if (runner.dialect === 'postgres' && schema?.includes('.') !== true) {
     const found = await postgresSchema(runner, schema);
     inSql = found.inSql;
     present = new Set(found.tables.keys());
     unreadable = needed.filter((t) => found.tables.get(t) === false);
+    inSchema = `table_schema = ${found.name === undefined ? 'current_schema()' : `'${found.name}'`}`;
   } else {
     const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
+    inSchema = `lower(table_schema) = ${name === undefined ? 'lower(current_schema())' : `lower('${name}')`}${
+      catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`
+    }`;
     const rows = await runner.rows(
-      `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE lower(table_schema) = ${
-        name === undefined ? 'lower(current_schema())' : `lower('${name}')`
-      }${catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`}`,
+      `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE ${inSchema}`,
     );
     present = new Set(rows.map((r) => String(r[0])));
   }
@@ -448,6 +452,24 @@ async function checkTables(
       'screen.source.permission',
     );
   }
+  // The columns the projection reads (an extract cut to fewer columns, or a CDM of an older trd synth, failed the
+  // projection as an internal error).
+  const columns = await runner.rows(
+    `SELECT lower(table_name), lower(column_name) FROM information_schema.columns WHERE ${inSchema}`,
+  );
+  const have = new Set(columns.map(([t, c]) => `${String(t)}.${String(c)}`));
+  const lacking = needed.flatMap((t) =>
+    (OMOP_TABLES[t] ?? [])
+      .map(([c]) => c)
+      .filter((c) => new RegExp(`\\b${c}\\b`).test(sql) && !have.has(`${t}.${c}`))
+      .map((c) => `${t}.${c}`),
+  );
+  if (lacking.length > 0) {
+    throw new InputError(
+      `the OMOP CDM column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')} ${lacking.length === 1 ? 'is' : 'are'} not in ${where} (the screen reads the CDM 5.4 columns of src/screen/sources/omop-schema.ts)`,
+      'screen.source.columns',
+    );
+  }
   return inSql;
 }
 
@@ -460,7 +482,7 @@ async function checkTables(
 async function postgresSchema(
   runner: SqlRunner,
   schema: string | undefined,
-): Promise<{ inSql: string | undefined; tables: Map<string, boolean> }> {
+): Promise<{ inSql: string | undefined; tables: Map<string, boolean>; name?: string }> {
   const rows = await runner.rows(
     `SELECT n.nspname, lower(c.relname),
             has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
@@ -480,7 +502,7 @@ async function postgresSchema(
   }
   const inSql =
     schema === undefined || name === undefined ? schema : /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name}"`;
-  return { inSql, tables };
+  return { inSql, tables, ...(schema === undefined || name === undefined ? {} : { name }) };
 }
 
 export interface OmopSourceOptions {
