@@ -188,7 +188,14 @@ function allergyResource(r: ProjectionRow, vocab: VocabularyMap): object {
     clinicalStatus: {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
     },
-    code: { coding: allergySubstance(r, vocab) },
+    // A substance named only as text ("Actemra" in value_as_string) is the code's text, as a FHIR allergy names it:
+    // the engine reads the name (docs/care-pathway.md, "Medications named without a listed code").
+    code: {
+      coding: allergySubstance(r, vocab),
+      ...(r.value_code === null && r.value_text !== null && String(r.value_text).trim() !== ''
+        ? { text: String(r.value_text).trim() }
+        : {}),
+    },
     ...(start === undefined ? {} : { recordedDate: start }),
   };
 }
