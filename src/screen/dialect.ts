@@ -289,15 +289,18 @@ ${kept('condition_occurrence', 'co', 'condition')}
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL, NULL, NULL, sc.concept_name, NULL, NULL
+      NULL, NULL, NULL, COALESCE(sc.concept_name, dx.drug_source_value), NULL, NULL
+    -- A drug of concept 0 (the site's code unmapped) is kept with its drug_source_value as its name: the engine reads
+    -- a medicine named without a listed code as from FHIR (an IL-6 blocker named so is a possible use to confirm).
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
         OR drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
         OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
+        OR drug_concept_id = 0
     ) dx
     JOIN persons p ON p.person_id = dx.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = dx.drug_concept_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = NULLIF(dx.drug_concept_id, 0)
     LEFT JOIN ${t('concept')} src ON src.concept_id = NULLIF(dx.drug_source_concept_id, 0)
     LEFT JOIN drug_ingredient di ON di.drug_concept_id = dx.drug_concept_id
     LEFT JOIN ${t('drug_strength')} ds ON ds.drug_concept_id = dx.drug_concept_id
@@ -306,6 +309,7 @@ ${kept('condition_occurrence', 'co', 'condition')}
     WHERE dx.drug_concept_id IN (SELECT concept_id FROM wanted)
       OR dx.drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
       OR di.ingredient_concept_id IS NOT NULL
+      OR dx.drug_concept_id = 0
     UNION ALL
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
