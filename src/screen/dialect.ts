@@ -164,6 +164,10 @@ export const PROJECTION_COLUMNS = [
   'qualifier_code',
   // A drug row's concept name ("hydrocortisone 10 MG/ML Topical Cream"): the medication's text, which says its route.
   'concept_name',
+  // A measurement's unit_source_value, read when the unit has no concept (unit_concept_id 0): the unit as text.
+  'unit_text',
+  // A measurement's value_source_value or an observation's value_as_string, read when the value has no concept.
+  'value_text',
 ] as const;
 
 const NUMERIC = new Set([
@@ -243,7 +247,8 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   const where = persons.length === 0 ? '' : `WHERE ${persons.join(' AND ')}`;
   const nulls = (n: number): string => Array.from({ length: n }, () => 'NULL').join(', ');
   // A clinical table's rows of pathway concepts (by standard or source concept), of the persons read, with the
-  // concepts they name: what every branch below reads.
+  // concepts they name: what every branch below reads. A source concept 0 ("No matching concept", what ETLs write
+  // when the source code has none) is no source concept (sources/omop.ts codings).
   const kept = (table: string, alias: string, prefix: string): string => `    FROM (
       SELECT * FROM ${t(table)}
       WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
@@ -251,7 +256,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
     ) ${alias}
     JOIN persons p ON p.person_id = ${alias}.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = ${alias}.${prefix}_source_concept_id`;
+    LEFT JOIN ${t('concept')} src ON src.concept_id = NULLIF(${alias}.${prefix}_source_concept_id, 0)`;
   return `WITH ${vocabularyCtes(d, o)},
   ${drugIngredientCte(t)},
   persons AS (
@@ -271,25 +276,32 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       ${d.isoDate('de.death_date')} AS end_date, ${PROJECTION_COLUMNS.slice(9)
         .map((c) => `CAST(NULL AS ${NUMERIC.has(c) ? d.number : d.text}) AS ${c}`)
         .join(', ')}
-    FROM persons p LEFT JOIN ${t('death')} de ON de.person_id = p.person_id
+    -- One death date per person, the earliest: CDM 5.4 sets no key on death, and a site that merges its EHR with a
+    -- death registry has two rows, which joined as they are gave two differing copies of the Patient.
+    FROM persons p
+    LEFT JOIN (SELECT person_id, MIN(death_date) AS death_date FROM ${t('death')} GROUP BY person_id) de
+      ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(14)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(16)}
 ${kept('condition_occurrence', 'co', 'condition')}
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL, NULL, NULL, sc.concept_name
+      NULL, NULL, NULL, COALESCE(sc.concept_name, dx.drug_source_value), NULL, NULL
+    -- A drug of concept 0 (the site's code unmapped) is kept with its drug_source_value as its name: the engine reads
+    -- a medicine named without a listed code as from FHIR (an IL-6 blocker named so is a possible use to confirm).
     FROM (
       SELECT * FROM ${t('drug_exposure')}
       WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
         OR drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
         OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
+        OR drug_concept_id = 0
     ) dx
     JOIN persons p ON p.person_id = dx.person_id
-    LEFT JOIN ${t('concept')} sc ON sc.concept_id = dx.drug_concept_id
-    LEFT JOIN ${t('concept')} src ON src.concept_id = dx.drug_source_concept_id
+    LEFT JOIN ${t('concept')} sc ON sc.concept_id = NULLIF(dx.drug_concept_id, 0)
+    LEFT JOIN ${t('concept')} src ON src.concept_id = NULLIF(dx.drug_source_concept_id, 0)
     LEFT JOIN drug_ingredient di ON di.drug_concept_id = dx.drug_concept_id
     LEFT JOIN ${t('drug_strength')} ds ON ds.drug_concept_id = dx.drug_concept_id
       AND ds.ingredient_concept_id = di.ingredient_concept_id
@@ -297,24 +309,27 @@ ${kept('condition_occurrence', 'co', 'condition')}
     WHERE dx.drug_concept_id IN (SELECT concept_id FROM wanted)
       OR dx.drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
       OR di.ingredient_concept_id IS NOT NULL
+      OR dx.drug_concept_id = 0
     UNION ALL
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id, NULL, NULL, NULL
+      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value, m.value_source_value
 ${kept('measurement', 'm', 'measurement')}
-    LEFT JOIN ${t('concept')} vc ON vc.concept_id = m.value_as_concept_id
-    LEFT JOIN ${t('concept')} uc ON uc.concept_id = m.unit_concept_id
+    -- Concept 0 names no value: the value_source_value is then the value, as text.
+    LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(m.value_as_concept_id, 0)
+    -- Unit concept 0 ("No matching concept") names no unit: the unit_source_value is then the unit, as text.
+    LEFT JOIN ${t('concept')} uc ON uc.concept_id = NULLIF(m.unit_concept_id, 0)
     UNION ALL
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
-      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL
+      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL, o.value_as_string
 ${kept('observation', 'o', 'observation')}
     -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
     -- names its substance in the qualifier.
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(o.value_as_concept_id, 0)
-    LEFT JOIN ${t('concept')} uc ON uc.concept_id = o.unit_concept_id
+    LEFT JOIN ${t('concept')} uc ON uc.concept_id = NULLIF(o.unit_concept_id, 0)
     LEFT JOIN ${t('concept')} qc ON qc.concept_id = NULLIF(o.qualifier_concept_id, 0)
     -- The pathway ingredient of a drug product an allergy names (its value, else its qualifier): one row each.
     LEFT JOIN drug_ingredient di
@@ -322,7 +337,7 @@ ${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(14)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(16)}
 ${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}

@@ -34,6 +34,8 @@ const base: Row = {
   qualifier_vocabulary: null,
   qualifier_code: null,
   concept_name: null,
+  unit_text: null,
+  value_text: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {

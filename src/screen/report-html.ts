@@ -157,6 +157,10 @@ ${table(
   [
     ['Malformed lines (not a JSON object; skipped)', String(q.malformedLines)],
     ['Patients not assessed (no or several Patient resources)', String(q.notAssessed)],
+    [
+      'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; not used)',
+      String(q.withoutPatient),
+    ],
     ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
   ],
 )}

@@ -47,7 +47,7 @@ const LINES: ScreenLine[] = [
 function summary() {
   const b = new SummaryBuilder(3);
   for (const l of LINES) b.add(l);
-  return b.build({ malformedLines: 0, malformedAt: [] }, [1, 5]);
+  return b.build({ malformedLines: 0, malformedAt: [], withoutPatient: 0 }, [1, 5]);
 }
 
 test('the funnel: each stage at most the one before, and the stage after population is not called "in scope"', () => {

@@ -4,7 +4,7 @@
  * caller feeds lines one at a time (a screen's output may not fit in memory) and reads the summary at the end.
  */
 import type { ScreenLine } from './result-line.ts';
-import type { MalformedLine } from './sources/source.ts';
+import type { MalformedLine, SourceQuality } from './sources/source.ts';
 
 export const FUNNEL_STAGES = [
   ['population', 'Population'],
@@ -60,6 +60,8 @@ export interface ScreenSummary {
   readonly dataQuality: {
     readonly malformedLines: number;
     readonly malformedAt: readonly MalformedLine[];
+    /** Resources that name no patient the screen can read (no subject or patient, or one of another form): unused. */
+    readonly withoutPatient: number;
     readonly notAssessed: number;
     readonly unconvertibleUnits: number;
     /** Patients with each engine issue code. */
@@ -108,7 +110,7 @@ export class SummaryBuilder {
   }
 
   build(
-    quality: { malformedLines: number; malformedAt: readonly MalformedLine[] },
+    quality: Pick<SourceQuality, 'malformedLines' | 'malformedAt' | 'withoutPatient'>,
     cutOffs: readonly number[],
   ): ScreenSummary {
     const all = [...new Set([this.defaultCutOff, ...cutOffs])].sort((a, b) => a - b);
@@ -127,6 +129,7 @@ export class SummaryBuilder {
       dataQuality: {
         malformedLines: quality.malformedLines,
         malformedAt: quality.malformedAt,
+        withoutPatient: quality.withoutPatient,
         notAssessed: this.notAssessed,
         unconvertibleUnits: this.unconvertibleUnits,
         issues: plain(this.issues),

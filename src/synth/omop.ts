@@ -372,6 +372,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       idOf(c),
       unit,
       comparator === undefined ? null : operatorConcept(comparator),
+      null,
     ]);
   };
   const at = p.contraindicationDate as string;
@@ -400,6 +401,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       BREASTFEEDING_STATUS.code,
       idOf(BREASTFEEDING_STATUS),
       null,
+      null,
     ]);
   }
   if (p.contraindication === 'hepatitis') measure(LABS.hbsag, at, null, null, idOf(POSITIVE), null);
@@ -418,6 +420,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       0,
       substance.display,
       0,
+      null,
       null,
     ]);
   }

@@ -10,6 +10,9 @@ import type { Knowledge } from '../knowledge/index.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { CrpResult, PlantedContraindication, SynthPatient } from './population.ts';
 
+/** The file of the ground truth, one line per patient, that `trd synth` writes beside the data it generates. */
+export const GROUND_TRUTH_FILE = 'ground-truth.ndjson';
+
 export type TruthScope = 'in-scope' | 'deceased' | 'minor' | 'bipolar' | 'psychotic-disorder' | 'no-depression';
 
 export interface Truth {

@@ -1,8 +1,8 @@
 /**
  * Writes a synthetic population as a FHIR Bulk Data export folder: one `<ResourceType>.ndjson` file per resource type
  * (optionally gzip-compressed, `.ndjson.gz`), one resource per line, plus `ground-truth.ndjson` (the expected
- * recommendation per patient, truth.ts) and `synth-manifest.json`. Files whose name does not start with a resource
- * type (an upper-case letter) are not resources: the screen skips them.
+ * recommendation per patient, truth.ts), which the screen does not read. An earlier population in the folder is
+ * removed first (write-folder.ts).
  */
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { patientResources } from './fhir.ts';
 import type { SynthPatient } from './population.ts';
-import { truthOf, type TruthThresholds } from './truth.ts';
+import { GROUND_TRUTH_FILE, truthOf, type TruthThresholds } from './truth.ts';
 
 /** A buffered line sink over a file, optionally gzip-compressed, honouring back-pressure. */
 export class LineSink {
@@ -65,7 +65,7 @@ export async function writeNdjson(patients: Iterable<SynthPatient>, o: WriteOpti
   mkdirSync(o.dir, { recursive: true });
   const sinks = new Map<string, LineSink>();
   const counts: Record<string, number> = {};
-  const truth = new LineSink(join(o.dir, 'ground-truth.ndjson'));
+  const truth = new LineSink(join(o.dir, GROUND_TRUTH_FILE));
   for (const p of patients) {
     for (const resource of patientResources(p, o.asOf)) {
       const type = resource.resourceType;

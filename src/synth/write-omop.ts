@@ -9,7 +9,7 @@ import type { Knowledge } from '../knowledge/index.ts';
 import { OMOP_TABLES, omopDdl } from '../screen/sources/omop-schema.ts';
 import { patientRows, personId, vocabularyRows, type OmopRows, type Row } from './omop.ts';
 import type { SynthPatient } from './population.ts';
-import { truthOf, type TruthThresholds } from './truth.ts';
+import { GROUND_TRUTH_FILE, truthOf, type TruthThresholds } from './truth.ts';
 import { LineSink } from './write-ndjson.ts';
 
 /** RFC 4180 quoting; hand-written because the only CSV library here (csv-parse) reads, and the cells are simple. */
@@ -49,7 +49,7 @@ export async function writeOmop(
     for (const row of rows) await sink.write(csvLine(row));
     counts[table] = (counts[table] ?? 0) + rows.length;
   };
-  const truth = new LineSink(join(o.dir, 'ground-truth.ndjson'));
+  const truth = new LineSink(join(o.dir, GROUND_TRUTH_FILE));
   for (const p of patients) {
     const rows = patientRows(p, o.asOf);
     for (const table of Object.keys(rows) as (keyof OmopRows)[]) await put(table, rows[table]);

@@ -19,7 +19,7 @@ import { pathwayCodes } from '../../screen/pathway-codes.ts';
 import { writeReport } from '../../screen/report-file.ts';
 import { engineAtCutOff } from '../../screen/assess-batch.ts';
 import { runScreen, screenPaths, type RunIdentity, type ScreenPaths } from '../../screen/run.ts';
-import { resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
+import { filesNotRead, resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
@@ -276,8 +276,16 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   if (flags.quiet !== true) {
     cliIo().err(
       `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}; ` +
-        `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed -> ${paths.out}\n`,
+        `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
+        `${meta.quality.withoutPatient} resources naming no patient (not used) -> ${paths.out}\n`,
     );
+    if (meta.kind === 'ndjson') {
+      for (const file of filesNotRead(source)) {
+        cliIo().err(
+          `trd screen: not read: ${file} (its name gives no resource type: <ResourceType>.ndjson or <n>.<ResourceType>.ndjson)\n`,
+        );
+      }
+    }
     for (const m of meta.quality.malformedAt.slice(0, 10))
       cliIo().err(
         `trd screen: malformed line ${m.file}:${m.line}${m.reason === undefined ? '' : `, ${m.reason}`} (skipped)\n`,

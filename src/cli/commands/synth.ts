@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { calibrateCrpLogNormal } from '../../stats/design/crp-lognormal.ts';
 import { isValidSeed } from '../../stats/random/streams.ts';
 import { createEngine } from '../../engine/index.ts';
+import { clearForPopulation } from '../../synth/write-folder.ts';
 import { generatePopulation, type PopulationOptions } from '../../synth/population.ts';
 import { thresholdsFrom } from '../../synth/truth.ts';
 import { writeNdjson } from '../../synth/write-ndjson.ts';
@@ -92,6 +93,7 @@ export function registerSynth(program: Command): void {
       // Bad options throw InputError: the CLI's one boundary (src/cli/trd.ts) prints it as one line, exit 2.
       const o = parseOptions(raw, new Date());
       makeOutputFolder('--out', o.out);
+      clearForPopulation('--out', o.out);
       const counts = await synthesize(o);
       cliIo().err(
         `trd synth: ${o.patients} patients -> ${o.out} (${Object.entries(counts)

@@ -8,9 +8,10 @@
  * line becomes NULL instead of stopping the scan: it is counted and located (file and line) and screening goes on.
  * A line the reader itself rejects (not UTF-8, longer than 8 MiB) is stored in DuckDB's rejects tables with its line
  * number, and counted and located the same way.
- * Files are assigned a resource type by their name, as the Bulk Data specification lays them out; a file whose name
- * does not start with a resource type (an upper-case letter) is not read. Resource types the pathway never reads
- * (Encounter, ...) are skipped unread.
+ * Files are assigned a resource type by their name, as the Bulk Data specification lays them out (or
+ * `<n>.<ResourceType>.ndjson`, as the SMART bulk-data-client names them); an NDJSON file whose name gives no resource
+ * type is not read, and named (filesNotRead). Resource types the pathway never reads (Encounter, ...) are skipped
+ * unread.
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION_TAIL } from '../../fhir/reference.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
+import { GROUND_TRUTH_FILE } from '../../synth/truth.ts';
 import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
 import {
@@ -36,7 +38,12 @@ import {
   type SourceQuality,
 } from './source.ts';
 
-const FILE_NAME = /^([A-Z][A-Za-z]+)(?:[._-][^/]*)?\.ndjson(?:\.gz)?$/;
+/**
+ * `<ResourceType>[.suffix].ndjson[.gz]` (Observation.ndjson, Observation.000.ndjson, Observation_1.ndjson.gz), or
+ * `<n>.<ResourceType>.ndjson[.gz]`, the names the SMART bulk-data-client gives the files it downloads.
+ */
+const FILE_NAME = /^(?:\d+\.)?([A-Z][A-Za-z]+)(?:[._-][^/]*)?\.ndjson(?:\.gz)?$/;
+const NDJSON_NAME = /\.ndjson(?:\.gz)?$/i;
 /** Lines located by file and line number in the report; the count covers all of them. */
 const MAX_LOCATED = 100;
 
@@ -49,6 +56,21 @@ export interface NdjsonSourceOptions {
   readonly threads?: number;
   /** Resource text sorted at a time when patients are handed out (default BYTES_PER_RANGE). */
   readonly bytesPerRange?: number;
+}
+
+/** Whether a file of this name is read as a FHIR NDJSON resource file (`<ResourceType>.ndjson`, ...). */
+export const isResourceFileName = (name: string): boolean => FILE_NAME.test(name);
+
+/**
+ * The folder's NDJSON files whose name gives no resource type (`export-1.ndjson`, a server's numbered names, a
+ * download log): not read, and named to the user, so that no part of an export is left out in silence. The ground
+ * truth `trd synth` writes beside a synthetic export is no part of it.
+ */
+export function filesNotRead(dir: string): string[] {
+  return listFolder(dir)
+    .filter((name) => NDJSON_NAME.test(name) && !FILE_NAME.test(name) && name !== GROUND_TRUTH_FILE)
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 /** The resource files of the folder by type, each checked readable; InputError when there are none. */
@@ -190,7 +212,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     }
     if (parts.length === 0) {
       await c.run(
-        `CREATE OR REPLACE TABLE kept (file VARCHAR, j VARCHAR, rtype VARCHAR, patient VARCHAR, medref VARCHAR, ref VARCHAR)`,
+        `CREATE OR REPLACE TABLE kept (file VARCHAR, j VARCHAR, rtype VARCHAR, patient VARCHAR, urn VARCHAR, medref VARCHAR, ref VARCHAR)`,
       );
     } else {
       // x: resourceType, id, subject, patient, medicationReference; NULL when the line is not JSON. A reference is
@@ -198,16 +220,25 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       const refTo = (type: string, e: string): string =>
         `nullif(regexp_extract(${e}, ${sqlString(`(?:^|/)(${type}/[^/]+)${VERSION_TAIL}$`)}, 1), '')`;
       const refPatient = (e: string): string => refTo('Patient', e);
+      const urnUuid = (e: string): string => `nullif(regexp_extract(${e}, '^urn:uuid:([^/]+)$', 1), '')`;
       await c.run(
         `CREATE OR REPLACE TABLE kept AS
          SELECT file, j, x[1] AS rtype,
                 CASE WHEN x[1] = 'Patient' THEN 'Patient/' || x[2] ELSE coalesce(${refPatient('x[3]')}, ${refPatient('x[4]')}) END AS patient,
+                CASE WHEN x[1] <> 'Patient' THEN coalesce(${urnUuid('x[3]')}, ${urnUuid('x[4]')}) END AS urn,
                 coalesce(${refTo('Medication', 'x[5]')}, x[5]) AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
                FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
       );
     }
+    // A `urn:uuid:<id>` reference (an export flattened from transaction bundles, whose fullUrls are lost) names the
+    // Patient of that id when the export holds one; otherwise it names no patient the screen can read.
+    await c.run(
+      `UPDATE kept SET patient = 'Patient/' || urn
+       WHERE patient IS NULL AND urn IS NOT NULL
+         AND 'Patient/' || urn IN (SELECT patient FROM kept WHERE rtype = 'Patient')`,
+    );
     await complete;
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
     const mine = shardCondition('hash(patient)', shard);

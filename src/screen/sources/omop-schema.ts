@@ -68,6 +68,8 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['unit_source_value', 'VARCHAR(50)'],
     // A censored result's comparator ("<5 mg/L" is 5 with the operator "<").
     ['operator_concept_id', 'INTEGER'],
+    // The result as the source gave it: a qualitative result's only value when it has no concept ("POSITIVE").
+    ['value_source_value', 'VARCHAR(50)'],
   ],
   // Observation-domain facts (breastfeeding and pregnancy status, questionnaire answers, allergies) are here, not in
   // measurement.
@@ -84,6 +86,8 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['observation_source_concept_id', 'INTEGER'],
     // A modifier of the fact; some sites name an allergy's substance here rather than in value_as_concept_id.
     ['qualifier_concept_id', 'INTEGER'],
+    // A text answer ("Yes"): the value when it has no concept.
+    ['value_as_string', 'VARCHAR(60)'],
   ],
   // Procedures: ECT (Maudsley staging), a delivery or termination that ends a pregnancy a positive test stood for.
   procedure_occurrence: [

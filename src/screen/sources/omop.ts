@@ -6,8 +6,8 @@
  * pathway codes that map to it when the row has no source concept), and the engine decides what they mean through
  * the pathway's code sets.
  *
- * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date is
- * resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
+ * Conventions of the mapping (docs/screening.md): a condition with an end date on or before the as-of date, after
+ * its start date, is resolved, else active; a drug exposure is a MedicationStatement over [start, end] (completed when it ended before
  * the as-of date), with a daily dose of strength x quantity / days supply when drug_strength gives the strength; a
  * measurement, and an observation-table row, is a final Observation with its UCUM unit (a unit concept 0 leaves the
  * unit out), except an allergy observation (its concept in the knowledge's allergy-record set), which is an active
@@ -20,9 +20,16 @@ import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { inCodeSet, type Knowledge } from '../../knowledge/index.ts';
 import { InputError } from '../../record/index.ts';
-import { PROJECTION_COLUMNS, projectionSql, shardCondition, vocabularySql, type DialectName } from '../dialect.ts';
+import {
+  PROJECTION_COLUMNS,
+  projectionSql,
+  shardCondition,
+  vocabularySql,
+  type DialectName,
+  type ProjectionOptions,
+} from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
-import { OMOP_TABLE_NAMES } from './omop-schema.ts';
+import { OMOP_TABLE_NAMES, OMOP_TABLES } from './omop-schema.ts';
 import {
   ALLERGY_RECORD_CODE_SET,
   GENDER_CONCEPTS,
@@ -132,11 +139,20 @@ function codingList(vocab: VocabularyMap): {
   return { out, add, standard };
 }
 
+/**
+ * A row's codings: its standard concept, its source concept and, when it has no source code of its own (no source
+ * concept, concept 0, or the standard concept itself: a code recorded natively in SNOMED), the pathway codes that map
+ * to its standard concept. A code set names a few SNOMED concepts of a disorder whose descendants are many (bipolar
+ * disorder); the ICD-10 code mapped to the row's concept is what tells the engine, whichever way the source was kept.
+ */
 function codings(row: ProjectionRow, vocab: VocabularyMap): Coding[] {
   const list = codingList(vocab);
   list.add(row.concept_vocabulary, row.concept_code);
   list.add(row.source_vocabulary, row.source_code);
-  if (row.source_code === null && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
+  const ownSource =
+    row.source_code !== null &&
+    !(row.source_vocabulary === row.concept_vocabulary && row.source_code === row.concept_code);
+  if (!ownSource && row.concept_code !== null) list.standard(row.concept_vocabulary, row.concept_code);
   // A drug row's ingredient is the drug's; an observation's is its value's (an allergy's substance, allergySubstance).
   if (row.domain === 'drug') list.add(row.ingredient_vocabulary, row.ingredient_code);
   return list.out;
@@ -172,7 +188,14 @@ function allergyResource(r: ProjectionRow, vocab: VocabularyMap): object {
     clinicalStatus: {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
     },
-    code: { coding: allergySubstance(r, vocab) },
+    // A substance named only as text ("Actemra" in value_as_string) is the code's text, as a FHIR allergy names it:
+    // the engine reads the name (docs/care-pathway.md, "Medications named without a listed code").
+    code: {
+      coding: allergySubstance(r, vocab),
+      ...(r.value_code === null && r.value_text !== null && String(r.value_text).trim() !== ''
+        ? { text: String(r.value_text).trim() }
+        : {}),
+    },
     ...(start === undefined ? {} : { recordedDate: start }),
   };
 }
@@ -206,8 +229,16 @@ function observationResource(r: ProjectionRow, vocab: VocabularyMap): object {
   const start = isoDay(r.start_date);
   const subject = { reference: `Patient/${r.person_id}` };
   const unit = r.unit_code === null ? undefined : String(r.unit_code);
+  // A unit without a concept, given only in unit_source_value, is a unit given as text (no code): the engine reads
+  // it as it reads such a FHIR Quantity, converting only a text that is itself a UCUM unit.
+  const unitText = unit === undefined && r.unit_text !== null ? String(r.unit_text).trim() : '';
+  const valueText = r.value_text === null ? '' : String(r.value_text).trim();
   const quantity = (value: number): object =>
-    unit === undefined ? { value } : { value, unit, system: 'http://unitsofmeasure.org', code: unit };
+    unit !== undefined
+      ? { value, unit, system: 'http://unitsofmeasure.org', code: unit }
+      : unitText !== ''
+        ? { value, unit: unitText }
+        : { value };
   const comparator =
     r.operator_concept_id === null ? undefined : OPERATOR_COMPARATORS[String(Number(r.operator_concept_id))];
   return {
@@ -233,6 +264,9 @@ function observationResource(r: ProjectionRow, vocab: VocabularyMap): object {
           },
         }
       : {}),
+    // A value with neither a number nor a concept, given only as text ("POSITIVE", "Yes"): the FHIR valueString,
+    // which the engine reads as it reads one from FHIR (a text it cannot read decides nothing).
+    ...(r.value_number === null && r.value_code === null && valueText !== '' ? { valueString: valueText } : {}),
     ...(r.range_high === null ? {} : { referenceRange: [{ high: quantity(Number(r.range_high)) }] }),
   };
 }
@@ -287,7 +321,9 @@ export function personResources(
         break;
       }
       case 'condition': {
-        const resolved = end !== undefined && end <= asOf;
+        // A row that ends on the day it starts is an encounter's diagnosis whose end date an ETL took from the
+        // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed.
+        const resolved = end !== undefined && end <= asOf && end !== start;
         out.push({
           resourceType: 'Condition',
           id: `c${r.row_id}`,
@@ -376,30 +412,104 @@ export function personResources(
 /**
  * The CDM tables the projection reads are there, or an InputError naming the missing ones and the schema (without
  * this, the first query failed as an internal error). The tables are those the projection's own SQL names.
+ * Returns the schema as the SQL must name it: in PostgreSQL, a schema named with capitals ("OMOP_CDM", created
+ * quoted by a loading tool) is quoted, since an unquoted name is folded to lower case (postgresSchema).
  */
 async function checkTables(
   runner: SqlRunner,
   schema: string | undefined,
   base: Parameters<typeof projectionSql>[1],
-): Promise<void> {
+): Promise<string | undefined> {
   const sql = projectionSql(runner.dialect, base) + vocabularySql(runner.dialect, base);
   const needed = OMOP_TABLE_NAMES.filter((t) => new RegExp(`\\b${t}\\b`).test(sql));
-  const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
-  const rows = await runner.rows(
-    `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE lower(table_schema) = ${
-      name === undefined ? 'lower(current_schema())' : `lower('${name}')`
-    }${catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`}`,
-  );
-  const present = new Set(rows.map((r) => String(r[0])));
+  const where = schema === undefined ? 'the default schema' : `schema ${schema}`;
+  const tables = (names: readonly string[]): string =>
+    `the OMOP CDM table${names.length === 1 ? '' : 's'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'}`;
+  let present: Set<string>;
+  let unreadable: string[] = [];
+  let inSql = schema;
+  // Which rows of information_schema are the schema's (for the columns, below).
+  let inSchema: string;
+  if (runner.dialect === 'postgres' && schema?.includes('.') !== true) {
+    const found = await postgresSchema(runner, schema);
+    inSql = found.inSql;
+    present = new Set(found.tables.keys());
+    unreadable = needed.filter((t) => found.tables.get(t) === false);
+    inSchema = `table_schema = ${found.name === undefined ? 'current_schema()' : `'${found.name}'`}`;
+  } else {
+    const [catalog, name] = schema?.includes('.') === true ? schema.split('.') : [undefined, schema];
+    inSchema = `lower(table_schema) = ${name === undefined ? 'lower(current_schema())' : `lower('${name}')`}${
+      catalog === undefined ? '' : ` AND lower(table_catalog) = lower('${catalog}')`
+    }`;
+    const rows = await runner.rows(
+      `SELECT DISTINCT lower(table_name) FROM information_schema.tables WHERE ${inSchema}`,
+    );
+    present = new Set(rows.map((r) => String(r[0])));
+  }
   const missing = needed.filter((t) => !present.has(t));
   if (missing.length > 0) {
     throw new InputError(
-      `the OMOP CDM table${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in ${
-        schema === undefined ? 'the default schema' : `schema ${schema}`
-      } (give the CDM schema with --schema)`,
+      `${tables(missing)} not in ${where} (give the CDM schema with --schema)`,
       'screen.source.tables',
     );
   }
+  if (unreadable.length > 0) {
+    throw new InputError(
+      `${tables(unreadable)} in ${where} but this database user may not read ${unreadable.length === 1 ? 'it' : 'them'} (it needs SELECT on ${unreadable.length === 1 ? 'it' : 'them'})`,
+      'screen.source.permission',
+    );
+  }
+  // The columns the projection reads (an extract cut to fewer columns, or a CDM of an older trd synth, failed the
+  // projection as an internal error).
+  const columns = await runner.rows(
+    `SELECT lower(table_name), lower(column_name) FROM information_schema.columns WHERE ${inSchema}`,
+  );
+  const have = new Set(columns.map(([t, c]) => `${String(t)}.${String(c)}`));
+  const lacking = needed.flatMap((t) =>
+    (OMOP_TABLES[t] ?? [])
+      .map(([c]) => c)
+      .filter((c) => new RegExp(`\\b${c}\\b`).test(sql) && !have.has(`${t}.${c}`))
+      .map((c) => `${t}.${c}`),
+  );
+  if (lacking.length > 0) {
+    throw new InputError(
+      `the OMOP CDM column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')} ${lacking.length === 1 ? 'is' : 'are'} not in ${where} (the screen reads the CDM 5.4 columns of src/screen/sources/omop-schema.ts)`,
+      'screen.source.columns',
+    );
+  }
+  return inSql;
+}
+
+/**
+ * A PostgreSQL schema's tables (lower-cased name -> whether this user may read it), from the catalog, which lists
+ * every table (information_schema lists only those the user has some privilege on, so an unreadable table looked
+ * missing); and the schema as the SQL must name it: the name typed when it is the schema's (or its lower-case form
+ * is), else the one schema whose name differs from it only in case, quoted when it has capitals.
+ */
+async function postgresSchema(
+  runner: SqlRunner,
+  schema: string | undefined,
+): Promise<{ inSql: string | undefined; tables: Map<string, boolean>; name?: string }> {
+  const rows = await runner.rows(
+    `SELECT n.nspname, lower(c.relname),
+            has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND ${
+       schema === undefined ? 'n.nspname = current_schema()' : `lower(n.nspname) = lower('${schema}')`
+     }`,
+  );
+  const names = [...new Set(rows.map((r) => String(r[0])))];
+  const name =
+    schema === undefined
+      ? names[0]
+      : ([schema.toLowerCase(), schema].find((n) => names.includes(n)) ?? (names.length === 1 ? names[0] : undefined));
+  const tables = new Map<string, boolean>();
+  for (const [n, table, readable] of rows) {
+    if (String(n) === name) tables.set(String(table), readable === true || readable === 't');
+  }
+  const inSql =
+    schema === undefined || name === undefined ? schema : /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name}"`;
+  return { inSql, tables, ...(schema === undefined || name === undefined ? {} : { name }) };
 }
 
 export interface OmopSourceOptions {
@@ -416,11 +526,13 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
     throw new Error(`the knowledge has no code set ${ALLERGY_RECORD_CODE_SET} (knowledge/codesets/)`);
   }
   const codes = pathwayCodes(o.knowledge);
-  const base = {
+  // The schema as the SQL names it, settled by prepare (checkTables: quoted when PostgreSQL holds it with capitals).
+  let base: ProjectionOptions = {
     codes,
     ...(o.schema === undefined ? {} : { schema: o.schema }),
     ...(o.shard === undefined ? {} : { shard: o.shard }),
   };
+  const table = (name: string): string => (base.schema === undefined ? name : `${base.schema}.${name}`);
   let vocab: VocabularyMap | undefined;
   const toRecord = (row: unknown[]): Record<(typeof PROJECTION_COLUMNS)[number], Cell> => {
     const r = {} as Record<(typeof PROJECTION_COLUMNS)[number], Cell>;
@@ -466,11 +578,12 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
   return {
     kind: o.runner.dialect === 'duckdb' ? 'omop-duckdb' : 'omop-postgres',
     async prepare() {
-      await checkTables(o.runner, o.schema, base);
+      const schema = await checkTables(o.runner, o.schema, base);
+      base = { ...base, ...(schema === undefined ? {} : { schema }) };
       const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
       const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
       const standard = await o.runner.rows(
-        `SELECT concept_id, vocabulary_id, concept_code FROM ${o.schema === undefined ? '' : `${o.schema}.`}concept WHERE concept_id IN (${
+        `SELECT concept_id, vocabulary_id, concept_code FROM ${table('concept')} WHERE concept_id IN (${
           [...new Set(rows.map((r) => Number(cell(r[0]))))].join(', ') || '0'
         })`,
       );
@@ -485,9 +598,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       vocab = { byStandard, isAllergyRecord: (c) => inCodeSet(o.knowledge, ALLERGY_RECORD_CODE_SET, c) };
       const shard =
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
-      const count = await o.runner.rows(
-        `SELECT count(*) FROM ${o.schema === undefined ? '' : `${o.schema}.`}person${shard}`,
-      );
+      const count = await o.runner.rows(`SELECT count(*) FROM ${table('person')}${shard}`);
       const patients = Number(cell(count[0]?.[0]));
       const quality: SourceQuality = {
         malformedLines: 0,

@@ -1,0 +1,103 @@
+/**
+ * A condition row that ends on the day it starts is an encounter's diagnosis, whose end date an ETL took from the
+ * visit: it does not say the disease resolved that day. Read as resolved, a hepatitis B diagnosed at a visit a month
+ * ago was no contraindication and the patient was referred to a trial; a depression diagnosed at visits so recorded
+ * was no current episode. Such a row is read as a Condition with no resolution; a row that ends after it starts
+ * (a problem list's resolved date) is resolved from its end, as before (docs/screening.md).
+ *
+ * Each scenario runs on DuckDB and on PostgreSQL: PGlite in-process by default, the real server when TRD_PG_URL is
+ * set (.ci/run starts one).
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import {
+  dayFromAsOf,
+  type assessPersons,
+  omopScenario,
+  twoReferablePersons,
+  writePopulation,
+  type Population,
+} from './fixtures.test-support.ts';
+import type { PROJECTION_COLUMNS } from './dialect.ts';
+import { personResources } from './sources/omop.ts';
+
+let pop: Population;
+before(async () => {
+  pop = await writePopulation(600, 20261204);
+});
+after(() => rmSync(pop.dir, { recursive: true, force: true }));
+
+type Two = [number, number];
+
+/**
+ * The first person: chronic hepatitis B (ICD-10-CM B18.1, mapped to its SNOMED concept) diagnosed at a visit 30 days
+ * ago, ending that day. The second: every condition row of theirs ends on the day it starts.
+ */
+function siteRows(t: (table: string) => string, [hepatitis, sameDay]: Two): string[] {
+  const concept = (vocabulary: string, code: string): string =>
+    `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
+  return [
+    `INSERT INTO ${t('condition_occurrence')} VALUES (${hepatitis * 100 + 94}, ${hepatitis}, ${concept('SNOMED', '61977001')},
+       DATE '${dayFromAsOf(-30)}', DATE '${dayFromAsOf(-30)}', 32817, 'B18.1', ${concept('ICD10CM', 'B18.1')})`,
+    `UPDATE ${t('condition_occurrence')} SET condition_end_date = condition_start_date WHERE person_id = ${sameDay}`,
+  ];
+}
+
+function check(results: Awaited<ReturnType<typeof assessPersons>>, [hepatitis, sameDay]: Two): void {
+  const h = results.get(hepatitis);
+  assert.equal(h?.recommendation.code, 'contraindicated', 'a hepatitis B diagnosed at a visit is not resolved');
+  assert.ok(h.contraindications.some((c) => c.code === 'hepatitis'));
+  assert.equal(results.get(sameDay)?.recommendation.code, 'refer-to-trial', 'the depression stays current');
+}
+
+omopScenario(
+  'a condition row that ends on the day it starts is not resolved',
+  () => pop,
+  (): Two => twoReferablePersons(pop),
+  siteRows,
+  check,
+);
+
+test('a condition row ending after its start, on or before the as-of date, is resolved from its end', () => {
+  const row: Record<(typeof PROJECTION_COLUMNS)[number], string | null> = {
+    person_id: '7',
+    domain: 'condition',
+    row_id: '60',
+    concept_vocabulary: 'SNOMED',
+    concept_code: '61977001',
+    source_vocabulary: null,
+    source_code: null,
+    start_date: '2026-03-02',
+    end_date: '2026-03-02',
+    value_number: null,
+    value_vocabulary: null,
+    value_code: null,
+    unit_code: null,
+    range_high: null,
+    quantity: null,
+    days_supply: null,
+    strength_mg: null,
+    ingredient_vocabulary: null,
+    ingredient_code: null,
+    operator_concept_id: null,
+    qualifier_vocabulary: null,
+    qualifier_code: null,
+    concept_name: null,
+    unit_text: null,
+    value_text: null,
+  };
+  const out = personResources(
+    [row, { ...row, row_id: '61', end_date: '2026-05-10' }, { ...row, row_id: '62', end_date: '2027-01-10' }],
+    { byStandard: new Map(), isAllergyRecord: () => false },
+    '2026-11-27',
+  ) as { id: string; clinicalStatus: { coding: { code: string }[] }; abatementDateTime?: string }[];
+  assert.deepEqual(
+    out.map((c) => [c.id, c.clinicalStatus.coding[0]?.code, c.abatementDateTime]),
+    [
+      ['c60', 'active', undefined],
+      ['c61', 'resolved', '2026-05-10'],
+      ['c62', 'active', undefined],
+    ],
+  );
+});
