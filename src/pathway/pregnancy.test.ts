@@ -45,6 +45,21 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     );
   });
 
+  test('LOINC answer codes: Positive (LA6576-8) and Detected (LA11882-0) are positive, Negative (LA6577-6) negative', () => {
+    const answer = (code: string) => hcg({ kind: 'concept', concept: concept(SYSTEM.loinc, code) });
+    for (const code of ['LA6576-8', 'LA11882-0']) {
+      const f = facts([answer(code)]);
+      assert.ok(pregnancy(f) !== undefined, code);
+      assert.ok(!issueCodes(f).includes('pathway.pregnancy-test.undecided'), code);
+    }
+    // A later negative answer undoes an older positive one.
+    const f = facts([
+      answer('LA6576-8'),
+      { ...answer('LA6577-6'), ref: 'Observation/later', effective: daysBefore(2) },
+    ]);
+    assert.equal(pregnancy(f), undefined);
+  });
+
   test('positive by interpretation POS, by valueString "POSITIVE", and a pregnancy status of "pregnant" (82810-3)', () => {
     const byInterpretation = hcg(undefined, daysBefore(5), { interpretation: [concept(HL7_INTERPRETATION, 'POS')] });
     assert.ok(pregnancy(facts([byInterpretation])) !== undefined);
