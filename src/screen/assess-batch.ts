@@ -65,8 +65,15 @@ export function assessBatch(
       }
       line = screenLine(p.patient, assessment, atCutOff);
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      line = errorLine(p.patient, error.message);
+      // Bad data is the patient's line; so is a defect of the engine met on one patient's records: a screen of a
+      // million patients must not stop, and stop again on resume, at one of them. The line names the error's kind
+      // only (its message may quote the record), and the patient is counted as not assessed.
+      line = errorLine(
+        p.patient,
+        error instanceof InputError
+          ? error.message
+          : `internal error (${error instanceof Error ? error.name : typeof error}): not assessed; please report it (trd assess on this patient's records with TRD_DEBUG=1 shows the details)`,
+      );
       notAssessed++;
     }
     text += `${JSON.stringify(line)}\n`;

@@ -156,7 +156,10 @@ ${table(
   ['Measure', 'Count'],
   [
     ['Malformed lines (not a JSON object; skipped)', String(q.malformedLines)],
-    ['Patients not assessed (no or several Patient resources)', String(q.notAssessed)],
+    [
+      'Patients not assessed (no or several Patient resources, or an engine error: each line says why)',
+      String(q.notAssessed),
+    ],
     [
       'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; not used)',
       String(q.withoutPatient),
