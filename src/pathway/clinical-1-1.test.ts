@@ -184,4 +184,20 @@ describe('the suicide-risk alert reads an EHR form by its question text (definit
     const other = localPhq9({ valueNumber: 3 }, 'Thoughts about your diet');
     assert.equal(assess(other, knowledge, { asOf: AS_OF }).safetyAlerts.length, 0);
   });
+
+  test("the instrument's own form with local linkIds is read by wording; another instrument's form is not", () => {
+    const form = (questionnaire: string) => {
+      const r = localPhq9({ valueNumber: 2 });
+      const [qr] = r.questionnaireResponses;
+      return {
+        ...r,
+        questionnaireResponses: [{ ...(qr as (typeof r.questionnaireResponses)[number]), questionnaire }],
+      };
+    };
+    const phq9 = assess(form('http://hospital.example/Questionnaire/phq9-v2'), knowledge, { asOf: AS_OF });
+    assert.match(phq9.safetyAlerts[0]?.detail ?? '', /PHQ-9 item 9 = 2/);
+    // The same wording in a form known to be the BDI-II is not PHQ-9 item 9 (nor BDI-II item 9, whose wording differs).
+    const bdi = assess(form('http://hospital.example/Questionnaire/bdi-ii'), knowledge, { asOf: AS_OF });
+    assert.equal(bdi.safetyAlerts.length, 0);
+  });
 });

@@ -76,6 +76,11 @@ interface ResponseAnswers {
   readonly url: string | undefined;
   /** Every answer with a value: `value` is its number when it carries one (else the answer code decides, per scale). */
   readonly answers: readonly { readonly answer: AnswerFact; readonly value?: number; readonly hits: SetHits }[];
+  /**
+   * Whether the form is one the pathway knows (an answer's code is in a code set, or its questionnaire URL names an
+   * instrument): its items are never read by their wording.
+   */
+  readonly known: boolean;
 }
 
 /** A usable, dated QuestionnaireResponse. */
@@ -119,13 +124,19 @@ function readAnswers(
   day: number | undefined,
 ): ResponseAnswers & { readonly day: number | undefined } {
   const answers: { answer: AnswerFact; value?: number; hits: SetHits }[] = [];
+  let coded = false;
   for (const a of qr.answers) {
+    let hits: SetHits | undefined;
     if (a.valueNumber !== undefined)
-      answers.push({ answer: a, value: a.valueNumber, hits: codingsSetHits(ctx, a.code) });
+      answers.push({ answer: a, value: a.valueNumber, hits: (hits = codingsSetHits(ctx, a.code)) });
     else if (a.valueCoding !== undefined || a.valueString !== undefined)
-      answers.push({ answer: a, hits: codingsSetHits(ctx, a.code) });
+      answers.push({ answer: a, hits: (hits = codingsSetHits(ctx, a.code)) });
+    if (hits !== undefined && hits.size > 0) coded = true;
   }
-  return { qr, day, url: qr.questionnaire?.toLowerCase(), answers };
+  const url = qr.questionnaire?.toLowerCase();
+  const known =
+    coded || (url !== undefined && indexFor(ctx.pathway).some((ix) => ix.urlsLower.some((u) => url.includes(u))));
+  return { qr, day, url, answers, known };
 }
 
 function numberOf(v: ObservationValue | undefined): number | undefined {
@@ -364,17 +375,17 @@ function eachItemScore(
   visit: (score: number | undefined, date: string | undefined, source: string, day: number | undefined) => void,
 ): void {
   const { item, linkIds } = rule;
-  const itemOf = (hits: SetHits): number | undefined => useHit(ctx, hits, ix.instrument.itemCodeSets)?.item;
-  const isItem = (hits: SetHits): boolean => itemOf(hits) === item;
+  const isItem = (hits: SetHits): boolean => useHit(ctx, hits, ix.instrument.itemCodeSets)?.item === item;
   const valid = validObservation(ctx);
-  for (const { qr, url, answers, day } of responses) {
+  for (const { qr, url, answers, day, known } of responses) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     let a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
-    if (a === undefined && rule.questionTexts !== undefined) {
-      // An EHR's own form (no item code, local linkIds): the item by its question's wording, as an unverified
-      // reading (docs/care-pathway.md definition 7a).
+    if (a === undefined && (!known || byUrl) && rule.questionTexts !== undefined) {
+      // An EHR's own form (no item code, local linkIds), or the instrument's own form whose linkIds are local: the
+      // item by its question's wording, as an unverified reading (docs/care-pathway.md definition 7a). Never in a
+      // form known to be another instrument (BDI-II's wording in a PHQ-9).
       const texts = rule.questionTexts;
-      a = answers.find(({ answer, hits }) => itemOf(hits) === undefined && asksQuestion(answer.text, texts.texts));
+      a = answers.find(({ answer }) => asksQuestion(answer.text, texts.texts));
       if (a !== undefined) {
         noteUnverified(
           ctx,
