@@ -3,10 +3,10 @@
  * OMOP DuckDB file, the same patients in memory (for the engine and the ground truth), and OMOP loading into
  * PostgreSQL (PGlite, or the real server named by TRD_PG_URL).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -27,6 +27,24 @@ export const AS_OF = '2026-11-27';
 
 /** The day `offset` days from AS_OF (YYYY-MM-DD), for the dates of a scenario's rows. */
 export const dayFromAsOf = (offset: number): string => fromDayNumber((toDayNumber(AS_OF) as number) + offset);
+
+/**
+ * The synthetic population of one test file: written before its tests, removed after them; the getter gives it to
+ * the tests (and throws if called before it is written).
+ */
+export function populationForFile(patients: number, seed: number): () => Population {
+  let pop: Population | undefined;
+  before(async () => {
+    pop = await writePopulation(patients, seed);
+  });
+  after(() => {
+    if (pop !== undefined) rmSync(pop.dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (pop === undefined) throw new Error('the population is written before the tests run');
+    return pop;
+  };
+}
 
 /** The OMOP person_ids of the first two persons the generator's ground truth calls referable. */
 export function twoReferablePersons(pop: Population): [number, number] {

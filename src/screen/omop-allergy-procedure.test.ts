@@ -12,26 +12,14 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
 import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import {
-  AS_OF,
-  assessPersons,
-  execOnDuckDb,
-  withPostgresOmop,
-  writePopulation,
-  type Population,
-} from './fixtures.test-support.ts';
+import { AS_OF, assessPersons, execOnDuckDb, withPostgresOmop, populationForFile } from './fixtures.test-support.ts';
 import { duckDbRunner } from './sources/omop.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(1500, 20261201);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(1500, 20261201);
 
 const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) as number) - n);
 
@@ -43,8 +31,8 @@ const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) as n
  */
 type Persons = [number, number, number, number, number, number];
 function referablePersons(): Persons {
-  const thresholds = thresholdsFrom(pop.engine.knowledge);
-  const referable = pop.patients.filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial');
+  const thresholds = thresholdsFrom(population().engine.knowledge);
+  const referable = population().patients.filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial');
   const woman = referable.find(
     (p) => p.sex === 'female' && p.birthDate > daysBefore(50 * 365) && p.birthDate < daysBefore(19 * 365),
   );
@@ -154,7 +142,7 @@ function check(
   );
   const e = results.get(ect as number)?.maudsleyStaging.dimensions.find((x) => x.dimension === 'ect');
   assert.ok(
-    e?.scored === true && e.minPoints === pop.engine.knowledge.pathway.definitions.maudsley.ectPoints.used,
+    e?.scored === true && e.minPoints === population().engine.knowledge.pathway.definitions.maudsley.ectPoints.used,
     e?.basis,
   );
   assert.match(e.basis, /^ECT: Procedure\//);
@@ -163,22 +151,22 @@ function check(
 test('OMOP in DuckDB: allergies in observation and procedures in procedure_occurrence reach the engine', async () => {
   const ids = referablePersons();
   const t = (table: string): string => table;
-  await execOnDuckDb(pop, siteRows(t, ids));
-  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, true);
-  await execOnDuckDb(pop, [withoutDelivery(t, ids[1])]);
-  check(await assessPersons(pop, await duckDbRunner(pop.omopDuckDb), undefined, ids), ids, false);
+  await execOnDuckDb(population(), siteRows(t, ids));
+  check(await assessPersons(population(), await duckDbRunner(population().omopDuckDb), undefined, ids), ids, true);
+  await execOnDuckDb(population(), [withoutDelivery(t, ids[1])]);
+  check(await assessPersons(population(), await duckDbRunner(population().omopDuckDb), undefined, ids), ids, false);
 });
 
 test('OMOP in PostgreSQL: allergies in observation and procedures in procedure_occurrence reach the engine', async (t) => {
   const ids = referablePersons();
   await withPostgresOmop(
-    pop,
+    population(),
     (m) => t.diagnostic(m),
     async ({ runner, schema, q }) => {
       for (const s of siteRows(q, ids)) await runner.rows(s);
-      check(await assessPersons(pop, runner, schema, ids), ids, true);
+      check(await assessPersons(population(), runner, schema, ids), ids, true);
       await runner.rows(withoutDelivery(q, ids[1]));
-      check(await assessPersons(pop, runner, schema, ids), ids, false);
+      check(await assessPersons(population(), runner, schema, ids), ids, false);
     },
   );
 });

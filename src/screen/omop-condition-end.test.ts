@@ -9,24 +9,18 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   dayFromAsOf,
   type assessPersons,
   omopScenario,
   twoReferablePersons,
-  writePopulation,
-  type Population,
+  populationForFile,
 } from './fixtures.test-support.ts';
 import type { PROJECTION_COLUMNS } from './dialect.ts';
 import { personResources } from './sources/omop.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261204);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261204);
 
 type Two = [number, number];
 
@@ -53,8 +47,8 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [hepatitis, s
 
 omopScenario(
   'a condition row that ends on the day it starts is not resolved',
-  () => pop,
-  (): Two => twoReferablePersons(pop),
+  population,
+  (): Two => twoReferablePersons(population()),
   siteRows,
   check,
 );

@@ -7,22 +7,15 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
 import {
   dayFromAsOf,
   type assessPersons,
   omopScenario,
   twoReferablePersons,
-  writePopulation,
-  type Population,
+  populationForFile,
 } from './fixtures.test-support.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261204);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261204);
 
 type Two = [number, number];
 
@@ -45,8 +38,8 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [twoDates, sa
 
 omopScenario(
   'a person with two death rows is one deceased Patient',
-  () => pop,
-  (): Two => twoReferablePersons(pop),
+  population,
+  (): Two => twoReferablePersons(population()),
   siteRows,
   check,
 );

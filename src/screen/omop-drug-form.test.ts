@@ -9,29 +9,22 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
 import {
   dayFromAsOf,
   type assessPersons,
   omopScenario,
   twoReferablePersons,
-  writePopulation,
-  type Population,
+  populationForFile,
 } from './fixtures.test-support.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261203);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261203);
 
 const day = dayFromAsOf;
 
 type Two = [number, number];
 
 /** Two referable persons by OMOP person_id: one on a drug form of tocilizumab, one allergic to one. */
-const referablePersons = (): Two => twoReferablePersons(pop);
+const referablePersons = (): Two => twoReferablePersons(population());
 
 /** Site rows: the two forms under tocilizumab in concept_ancestor, an exposure to one, an allergy to the other. */
 function siteRows(t: (table: string) => string, [exposed, allergic]: Two): string[] {
@@ -76,7 +69,7 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [exposed, all
 
 omopScenario(
   'a drug form reaches its ingredient through concept_ancestor',
-  () => pop,
+  population,
   referablePersons,
   siteRows,
   check,

@@ -8,29 +8,22 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
 import {
   dayFromAsOf,
   type assessPersons,
   omopScenario,
   twoReferablePersons,
-  writePopulation,
-  type Population,
+  populationForFile,
 } from './fixtures.test-support.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261204);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261204);
 
 const day = dayFromAsOf;
 
 type Two = [number, number];
 
 /** Two referable persons by OMOP person_id: one on a hydrocortisone cream, one on hydrocortisone tablets. */
-const referablePersons = (): Two => twoReferablePersons(pop);
+const referablePersons = (): Two => twoReferablePersons(population());
 
 /** Site rows: hydrocortisone (RxNorm 5492), a cream and a tablet of it with their strengths, an exposure to each. */
 function siteRows(t: (table: string) => string, [onCream, onTablets]: Two): string[] {
@@ -66,4 +59,4 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [onCream, onT
   assert.equal(tablets.toConfirm, undefined, 'an oral tablet is a confirmed current corticosteroid');
 }
 
-omopScenario('a drug product whose name says it is applied', () => pop, referablePersons, siteRows, check);
+omopScenario('a drug product whose name says it is applied', population, referablePersons, siteRows, check);

@@ -5,24 +5,19 @@
  * the operator "<"). The screen on OMOP must read both, as the FHIR path reads the same facts.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { personId } from '../synth/omop.ts';
 import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, writePopulation, type Population } from './fixtures.test-support.ts';
+import { AS_OF, populationForFile } from './fixtures.test-support.ts';
 import { duckDbRunner, openOmopSource } from './sources/omop.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(1500, 20261130);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(1500, 20261130);
 
 /** The n-th referable patient of the population (a woman when there are enough), by OMOP person_id. */
 function referablePerson(n: number): number {
-  const thresholds = thresholdsFrom(pop.engine.knowledge);
-  const referable = pop.patients.filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial');
+  const thresholds = thresholdsFrom(population().engine.knowledge);
+  const referable = population().patients.filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial');
   const women = referable.filter((p) => p.sex === 'female');
   const patient = women[n] ?? referable[n];
   assert.ok(patient !== undefined, 'a referable patient in the population');
@@ -32,8 +27,8 @@ function referablePerson(n: number): number {
 /** The engine's assessment of one OMOP person as the screen projects it. */
 async function assessPerson(id: number) {
   const source = openOmopSource({
-    runner: await duckDbRunner(pop.omopDuckDb),
-    knowledge: pop.engine.knowledge,
+    runner: await duckDbRunner(population().omopDuckDb),
+    knowledge: population().engine.knowledge,
     asOf: AS_OF,
   });
   try {
@@ -45,7 +40,7 @@ async function assessPerson(id: number) {
         type: 'collection',
         entry: (input.resources ?? []).map((resource) => ({ resource })),
       };
-      return pop.engine.assess(bundle as never, { asOf: AS_OF });
+      return population().engine.assess(bundle as never, { asOf: AS_OF });
     }
   } finally {
     await source.close();
@@ -54,7 +49,7 @@ async function assessPerson(id: number) {
 }
 
 async function sql(statements: readonly string[]): Promise<void> {
-  const instance = await DuckDBInstance.create(pop.omopDuckDb);
+  const instance = await DuckDBInstance.create(population().omopDuckDb);
   const c = await instance.connect();
   for (const s of statements) await c.run(s);
   c.closeSync();

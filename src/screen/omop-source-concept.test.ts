@@ -9,22 +9,15 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
 import {
   dayFromAsOf,
   type assessPersons,
   omopScenario,
   twoReferablePersons,
-  writePopulation,
-  type Population,
+  populationForFile,
 } from './fixtures.test-support.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261204);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261204);
 
 type Two = [number, number];
 
@@ -62,8 +55,8 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, persons: Two)
 
 omopScenario(
   'a condition whose source concept is 0 or its standard concept carries the pathway codes mapped to it',
-  () => pop,
-  () => twoReferablePersons(pop),
+  population,
+  () => twoReferablePersons(population()),
   siteRows,
   check,
 );

@@ -8,21 +8,9 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
-import {
-  type assessPersons,
-  omopScenario,
-  twoReferablePersons,
-  writePopulation,
-  type Population,
-} from './fixtures.test-support.ts';
+import { type assessPersons, omopScenario, twoReferablePersons, populationForFile } from './fixtures.test-support.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261204);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261204);
 
 type Two = [number, number];
 
@@ -48,8 +36,8 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [asText, asBa
 
 omopScenario(
   'a measurement whose unit is given only in unit_source_value',
-  () => pop,
-  (): Two => twoReferablePersons(pop),
+  population,
+  (): Two => twoReferablePersons(population()),
   siteRows,
   check,
 );

@@ -9,17 +9,11 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before } from 'node:test';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
-import { AS_OF, type assessPersons, omopScenario, writePopulation, type Population } from './fixtures.test-support.ts';
+import { AS_OF, type assessPersons, omopScenario, populationForFile } from './fixtures.test-support.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(300, 20261202);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(300, 20261202);
 
 const daysBefore = (n: number): string => fromDayNumber((toDayNumber(AS_OF) as number) - n);
 
@@ -27,8 +21,8 @@ type Four = [number, number, number, number];
 
 /** Four living adults by OMOP person_id. */
 function adults(): Four {
-  const out = pop.patients
-    .filter((p) => p.deceasedDate === undefined && p.birthDate < daysBefore(20 * 366))
+  const out = population()
+    .patients.filter((p) => p.deceasedDate === undefined && p.birthDate < daysBefore(20 * 366))
     .slice(0, 4)
     .map((p) => personId(p));
   assert.equal(out.length, 4);
@@ -85,7 +79,7 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, [mmr, varicel
 
 omopScenario(
   'a live vaccine in drug_exposure is an immunization, for the live-vaccine caution',
-  () => pop,
+  population,
   adults,
   siteRows,
   check,

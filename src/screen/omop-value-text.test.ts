@@ -9,8 +9,7 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { InputError } from '../record/index.ts';
 import {
   AS_OF,
@@ -19,16 +18,11 @@ import {
   type assessPersons,
   omopScenario,
   twoReferablePersons,
-  writePopulation,
-  type Population,
+  populationForFile,
 } from './fixtures.test-support.ts';
 import { duckDbRunner, openOmopSource } from './sources/omop.ts';
 
-let pop: Population;
-before(async () => {
-  pop = await writePopulation(600, 20261204);
-});
-after(() => rmSync(pop.dir, { recursive: true, force: true }));
+const population = populationForFile(600, 20261204);
 
 type Two = [number, number];
 
@@ -68,21 +62,21 @@ function check(results: Awaited<ReturnType<typeof assessPersons>>, persons: Two)
 
 omopScenario(
   'a qualitative result whose value is given only as text',
-  () => pop,
-  (): Two => twoReferablePersons(pop),
+  population,
+  (): Two => twoReferablePersons(population()),
   siteRows,
   check,
 );
 
 test('a CDM without a column the projection reads is one clear error naming it (an extract cut to fewer columns)', async () => {
   // Last in this file: it changes the population's DuckDB file.
-  await execOnDuckDb(pop, [
+  await execOnDuckDb(population(), [
     'ALTER TABLE measurement DROP COLUMN value_source_value',
     'ALTER TABLE observation DROP COLUMN value_as_string',
   ]);
   const source = openOmopSource({
-    runner: await duckDbRunner(pop.omopDuckDb),
-    knowledge: pop.engine.knowledge,
+    runner: await duckDbRunner(population().omopDuckDb),
+    knowledge: population().engine.knowledge,
     asOf: AS_OF,
   });
   try {
