@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { deriveFacts } from './index.ts';
+import { assess, deriveFacts } from './index.ts';
 import type { TreatmentResistanceFacts } from './index.ts';
 import {
   AS_OF,
+  candidate,
   concept,
   daysBefore,
   depression,
@@ -293,6 +294,16 @@ describe('antidepressants taken together (definitions 3-4)', () => {
     assert.match(added?.reason ?? '', /taken together with sertraline/);
     assert.deepEqual(added?.missing, ['a separate trial']);
     assert.equal(t.exposures.find((e) => e.ingredient === 'mirtazapine')?.adequacy, 'unverified');
+  });
+
+  test('the confirm-history summary asks for what is missing (a separate trial), not for a dose and duration', () => {
+    const a = assess(candidate({ medications: [sertraline(400, 200), mirtazapine(330, 240)] }), knowledge, {
+      asOf: AS_OF,
+    });
+    assert.equal(a.recommendation.code, 'confirm-history');
+    assert.match(a.recommendation.clinicianSummary, /mirtazapine \(confirm a separate trial/);
+    assert.doesNotMatch(a.recommendation.clinicianSummary, /dose and duration/);
+    assert.match(a.recommendation.patientSummary, /at the same time/);
   });
 
   test('two antidepressants started together are one trial; a switch with a two-week cross-taper is two', () => {
