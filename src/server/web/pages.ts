@@ -215,7 +215,7 @@ function chartTable(data: TimelineData): Html {
                 <td>${p.series}</td>
                 <td>${p.date}</td>
                 <td>
-                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.used ? ' (used for the decision)' : ''}
+                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.notJudged === undefined ? '' : ` (${p.notJudged})`}${p.used ? ' (used for the decision)' : ''}
                 </td>
               </tr>`,
           )}
