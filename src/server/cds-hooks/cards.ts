@@ -200,7 +200,7 @@ function assessmentMarkdown(assessment: Assessment): string {
   );
   if (tr.unverifiedTrials.length > 0) {
     lines.push(
-      `Unverified: ${tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')})`).join('; ')}`,
+      `Unverified: ${tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')}: ${t.reason})`).join('; ')}`,
     );
   }
   if (assessment.contraindications.length > 0) {
