@@ -143,3 +143,30 @@ test('the prose dates the resources it names, the trace says an outcome once, an
   }
   assert.ok(courses > 0, 'a vignette has two courses of one ingredient');
 });
+
+test('data the assessment could not use is pointed to under the recommendation, as [U] values are', () => {
+  const bundle = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'demo', 'refer-to-trial.json'), 'utf8'),
+  ) as { entry: { resource: unknown }[] };
+  const report = (): string => {
+    const record = bundleToRecord(bundle);
+    assert.ok(record.ok);
+    return formatAssessmentText(assess(record.value, loadKnowledge(), { asOf: '2026-11-27' })).replace(/\s+/g, ' ');
+  };
+  assert.doesNotMatch(report(), /data issue/);
+  // A quantitative hCG with no interpretation: neither positive nor negative, not used (pathway.pregnancy-test.undecided).
+  bundle.entry.push({
+    resource: {
+      resourceType: 'Observation',
+      id: 'hcg-quantitative',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '2106-3' }] },
+      subject: { reference: 'Patient/demo-refer-patient' },
+      effectiveDateTime: '2026-11-20',
+      valueQuantity: { value: 5000, unit: 'm[IU]/mL', system: 'http://unitsofmeasure.org', code: 'm[IU]/mL' },
+    },
+  });
+  const flat = report();
+  const pointer = flat.indexOf('! The assessment met 1 data issue it could not resolve: see DATA ISSUES.');
+  assert.ok(pointer > 0 && pointer < flat.indexOf('For the patient:'), 'under the recommendation');
+});

@@ -77,6 +77,7 @@ function header(a: Assessment): string[] {
     ...wrap(withDates(a, r.statement)),
     ...wrap(`Scope: ${scope}. Source: ${r.citation}`),
     ...unverifiedPointer(a),
+    ...issuesPointer(a),
     '',
     'For the patient:',
     ...wrap(r.patientSummary),
@@ -88,6 +89,16 @@ function unverifiedPointer(a: Assessment): string[] {
   const n = a.unverified.length;
   if (n === 0) return [];
   return wrap(`[U] This result rests on ${n} unverified value${n === 1 ? '' : 's'}: see UNVERIFIED VALUES USED.`);
+}
+
+/**
+ * Data issues also sit at the end; data the assessment met but could not use (an hCG with no interpretation, an ALT
+ * whose ranges disagree) is named under the recommendation so that it does not read as settled.
+ */
+function issuesPointer(a: Assessment): string[] {
+  const n = a.issues.filter((i) => i.severity !== 'information').length;
+  if (n === 0) return [];
+  return wrap(`! The assessment met ${n} data issue${n === 1 ? '' : 's'} it could not resolve: see DATA ISSUES.`);
 }
 
 function trials(a: Assessment): string[] {

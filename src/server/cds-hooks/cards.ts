@@ -170,6 +170,11 @@ function crpSuggestion(knowledge: Knowledge, assessment: Assessment, patientId: 
   return { ...serviceRequest('Order hs-CRP', hsCrp, patientId, assessment.recommendation.title), isRecommended: true };
 }
 
+/** An info card whose assessment met a data issue of warning or error severity is a warning: data it could not use. */
+function raisedByIssues(indicator: Indicator, assessment: Assessment): Indicator {
+  return indicator === 'info' && assessment.issues.some((i) => i.severity !== 'information') ? 'warning' : indicator;
+}
+
 function assessmentMarkdown(assessment: Assessment): string {
   const lines: string[] = [];
   const r = assessment.recommendation;
@@ -195,7 +200,7 @@ function assessmentMarkdown(assessment: Assessment): string {
   );
   if (tr.unverifiedTrials.length > 0) {
     lines.push(
-      `Unverified: ${tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')})`).join('; ')}`,
+      `Unverified: ${tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')}: ${t.reason})`).join('; ')}`,
     );
   }
   if (assessment.contraindications.length > 0) {
@@ -211,6 +216,13 @@ function assessmentMarkdown(assessment: Assessment): string {
   if (assessment.missingWorkup.length > 0) {
     lines.push('', '**Work-up required before referral:**');
     for (const w of assessment.missingWorkup) lines.push(`- ${w.title}: ${w.action}`);
+  }
+  // The data problems the assessment met (an hCG with no interpretation, an ALT whose ranges disagree): what it
+  // could not use, so the card is never more confident than the assessment (docs/service.md, CDS Hooks).
+  if (assessment.issues.length > 0) {
+    lines.push('', '**Data issues:**');
+    for (const i of assessment.issues)
+      lines.push(`- ${i.message}${i.path === undefined ? '' : refs([i.path], assessment.evidenceDates)}`);
   }
   if (assessment.unverified.length > 0) {
     lines.push('', `**Unverified values relied on:** ${assessment.unverified.map((u) => u.item).join('; ')}`);
@@ -276,7 +288,7 @@ export function patientViewCards(
   cards.push({
     uuid: randomUUID(),
     summary: summary(r.title),
-    indicator: INDICATOR[r.code] ?? 'info',
+    indicator: raisedByIssues(INDICATOR[r.code] ?? 'info', assessment),
     detail: [assessmentMarkdown(assessment), '', '**Trials:**', ...trialLines].join('\n'),
     source: source(knowledge, r.citation, knowledge.pathway.title),
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'any' as const } : {}),
@@ -362,7 +374,7 @@ export function orderCheckCards(
   cards.push({
     uuid: randomUUID(),
     summary: summary(`${medicines}: ${assessment.recommendation.title}`),
-    indicator: assessment.recommendation.code === 'refer-to-trial' ? 'info' : 'warning',
+    indicator: raisedByIssues(assessment.recommendation.code === 'refer-to-trial' ? 'info' : 'warning', assessment),
     detail: [header, '', assessmentMarkdown(assessment)].join('\n'),
     source: source(knowledge, assessment.recommendation.citation, knowledge.pathway.title),
     overrideReasons: OVERRIDE_REASONS,

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleFile, sharedEngine } from '../server.test-support.ts';
-import { handoutPage } from './pages.ts';
+import { handoutPage, patientPage } from './pages.ts';
+import { timelineData } from './timeline.ts';
 
 const asOf = '2026-11-27';
 
@@ -34,4 +35,32 @@ test('a safety alert adds the safety paragraph, before the recommendation', () =
   const summary = page.indexOf(risk.recommendation.patientSummary.slice(0, 40));
   assert.ok(summary > 0);
   assert.ok(safety < summary, 'the safety paragraph comes before the trial advice');
+});
+
+test('a referral whose assessment met a data issue is not shown as settled: the box is a warning naming the issues', () => {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  bundle.entry.push({
+    resource: {
+      resourceType: 'Observation',
+      id: 'hcg-quantitative',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '2106-3' }] },
+      subject: { reference: 'Patient/demo-refer-patient' },
+      effectiveDateTime: '2026-11-20',
+      valueQuantity: { value: 5000, unit: 'm[IU]/mL', system: 'http://unitsofmeasure.org', code: 'm[IU]/mL' },
+    },
+  });
+  const record = sharedEngine.read(bundle);
+  const a = sharedEngine.assess(bundle, { asOf });
+  assert.equal(a.recommendation.code, 'refer-to-trial');
+  const chart = { svg: '', data: timelineData(sharedEngine.knowledge, record, a) };
+  const page = patientPage('Test', a, [], chart, '/handout');
+  const box = /<section class="alert (\w+)" aria-labelledby="rec-title">([\s\S]*?)<\/section>/.exec(page);
+  assert.equal(box?.[1], 'warning');
+  assert.match(box?.[2] ?? '', /1 data issue\b[\s\S]*pregnancy test on 2026-11-20 is neither positive nor negative/);
+  assert.match(box?.[2] ?? '', /href="#issues-title"/);
+
+  const clean = sharedEngine.assess(readBundleFile('examples/demo/refer-to-trial.json'), { asOf });
+  const plain = patientPage('Test', clean, [], chart, '/handout');
+  assert.match(plain, /<section class="alert ok" aria-labelledby="rec-title">/);
 });

@@ -82,12 +82,27 @@ const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': '
 
 function recommendationBox(a: Assessment): Html {
   const r = a.recommendation;
+  // Data the assessment met but could not use (an hCG with no interpretation, an ALT whose ranges disagree) keep the
+  // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app).
+  const problems = a.issues.filter((i) => i.severity !== 'information');
   const kind =
-    r.code === 'refer-to-trial' ? 'ok' : r.code === 'contraindicated' || r.code === 'repeat-crp' ? 'warning' : 'info';
+    r.code === 'contraindicated' || r.code === 'repeat-crp' || problems.length > 0
+      ? 'warning'
+      : r.code === 'refer-to-trial'
+        ? 'ok'
+        : 'info';
   const scope = a.scope;
   return html`<section class="alert ${kind}" aria-labelledby="rec-title">
     <h2 id="rec-title">Recommendation: ${r.title}</h2>
     <p>${r.clinicianSummary}</p>
+    ${
+      problems.length === 0
+        ? ''
+        : html`<p>
+            <strong>${problems.length} data issue${problems.length === 1 ? '' : 's'}</strong> the assessment could not
+            resolve: ${problems.map((i) => i.message).join('; ')}. <a href="#issues-title">See the data issues</a>.
+          </p>`
+    }
     <p class="muted">
       Rule ${r.rule} (<code>${r.code}</code>)${scope.inScope ? '' : html`; out of scope: ${scope.reason}`} · pathway
       ${a.pathway.id} ${a.pathway.version} · as of ${a.asOf}
@@ -215,7 +230,7 @@ function chartTable(data: TimelineData): Html {
                 <td>${p.series}</td>
                 <td>${p.date}</td>
                 <td>
-                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.used ? ' (used for the decision)' : ''}
+                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.notJudged === undefined ? '' : ` (${p.notJudged})`}${p.used ? ' (used for the decision)' : ''}
                 </td>
               </tr>`,
           )}

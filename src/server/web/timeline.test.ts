@@ -118,3 +118,26 @@ test('a CRP converted from nmol/L with the unverified molar factor is flagged [U
   assert.ok(mass.crp.length > 0);
   assert.ok(mass.crp.every((p) => p.unverifiedConversion === undefined && !p.shown.includes('[U]')));
 });
+
+test('an ALT whose reference ranges disagree or cannot be read is drawn with no limit line: the assessment did not judge it', () => {
+  const u = { unit: 'U/L', system: 'http://unitsofmeasure.org', code: 'U/L' };
+  const { record, assessment } = demo({
+    'demo-refer-alt': (r) => {
+      r.valueQuantity = { value: 55, ...u };
+      r.referenceRange = [{ high: { value: 35, ...u } }, { high: { value: 45, ...u } }];
+    },
+    'demo-refer-ast': (r) => {
+      r.referenceRange = [{ high: { value: 33, unit: 'IU per litre' } }];
+    },
+  });
+  const notJudged = assessment.issues.filter((i) => i.code === 'pathway.lab.reference-range').map((i) => i.path);
+  assert.deepEqual(notJudged.sort(), ['Observation/demo-refer-alt', 'Observation/demo-refer-ast']);
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  assert.deepEqual(
+    data.limits.filter((l) => l.series === 'ALT (U/L)' || l.series === 'AST (U/L)'),
+    [],
+    'no default ULN line the decision did not apply',
+  );
+  const alt = data.labs.find((p) => p.source === 'Observation/demo-refer-alt');
+  assert.match(alt?.notJudged ?? '', /not judged/);
+});

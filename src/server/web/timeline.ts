@@ -34,6 +34,8 @@ interface Point {
   readonly censored: boolean;
   /** Set when the value was converted with an unverified ([U]) factor: how, for the table and the page. */
   readonly unverifiedConversion?: string;
+  /** Set when the assessment did not judge the result (its reference ranges disagree or cannot be read): why. */
+  readonly notJudged?: string;
 }
 
 interface Course {
@@ -83,8 +85,9 @@ const num = (x: number): string => String(Number(x.toPrecision(6)));
  * the pathway's own reading (src/pathway/observations.ts `convert`: UCUM codes, a unit given only as UCUM text, the
  * CRP molar factor for a CRP in a substance unit, by the engine's own test `crpMolarFactor`). A value converted with
  * an unverified factor is flagged [U] (docs/README.md: [U] values are flagged wherever they surface). An ALT or AST result is drawn against the limit the contraindication applies to it: the multiple
- * of its own reference range's upper limit, or of the default ULN ([U]) when it has none (src/pathway/labs.ts,
- * contraindications.ts).
+ * of its own reference range's upper limit, or of the default ULN ([U]) when it states none (src/pathway/labs.ts,
+ * contraindications.ts); one the assessment did not judge (issue pathway.lab.reference-range), or whose ranges give
+ * no single upper limit, gets no line.
  */
 export function timelineData(knowledge: Knowledge, record: PatientRecord, assessment: Assessment): TimelineData {
   const definitions = knowledge.pathway.definitions;
@@ -97,6 +100,11 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
   };
   const usedCrp = assessment.inflammation.crp?.source;
   const hepatic = knowledge.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
+  // Results the assessment counted as not measured because their own ranges give no single upper limit
+  // (src/pathway/labs.ts, issue pathway.lab.reference-range): no limit line is drawn for them.
+  const rangeUnread = new Set(
+    assessment.issues.filter((i) => i.code === 'pathway.lab.reference-range').map((i) => i.path),
+  );
   const place = (
     obs: PatientRecord['observations'][number],
     validStatuses: readonly string[],
@@ -136,9 +144,21 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
       const p = place(obs, definitions.labs.validStatuses, def.unit);
       if (p === undefined) continue;
       const series = LAB_LABEL[analyte] ?? analyte;
-      labs.push({ series, source: obs.ref, unit: def.unit, used: false, ...p });
-      if (hepatic?.predicate === 'lab-above-uln' && (analyte === 'alt' || analyte === 'ast')) {
+      const notJudged = rangeUnread.has(obs.ref)
+        ? 'not judged: its reference ranges give no single upper limit of normal; counted as not measured'
+        : undefined;
+      labs.push({ series, source: obs.ref, unit: def.unit, used: false, ...p, ...(notJudged ? { notJudged } : {}) });
+      // The default ULN stands in only for a result whose ranges state no high at all; ranges that state highs the
+      // chart cannot settle on one of (they disagree, or are for a population or in a unit it cannot read) are the
+      // result's own limit, and a default line would contradict them.
+      const statesHigh = obs.referenceRange.some((r) => r.high !== undefined);
+      if (
+        hepatic?.predicate === 'lab-above-uln' &&
+        (analyte === 'alt' || analyte === 'ast') &&
+        notJudged === undefined
+      ) {
         const own = upperLimitOfNormal(obs, def.unit);
+        if (own === undefined && statesHigh) continue;
         const uln = own ?? hepatic.defaultUln[analyte].value;
         const m = hepatic.multipleOfUln;
         const label =
