@@ -352,3 +352,31 @@ describe('a pregnancy test or breastfeeding answer the pathway cannot read is na
     assert.deepEqual(c.evidence, ['Observation/old']);
   });
 });
+
+describe('a depression the pathway reads as ended by a later remission is not current for any trial (definition 1)', () => {
+  const remission = (onset: string) =>
+    depressedPatient().condition({
+      id: 'remission',
+      code: code('icd10', 'F33.4', 'Recurrent depressive disorder, currently in remission'),
+      clinicalStatus: 'active',
+      onset,
+    });
+  const ids = [
+    ['insight', 'insight-in-depression'],
+    ['nct07052058', 'nct07052058-in-depression'],
+    ['nct07493317', 'nct07493317-in-mdd'],
+  ] as const;
+  it('F33.1 from 2024, then F33.4 in remission recorded in 2026: not met, with the pathway reason', () => {
+    for (const [trial, id] of ids) {
+      const c = criterion(matchOne(remission(daysBefore(60)), trial), id);
+      assert.equal(c.status, 'not-met', `${trial}: ${c.reason}`);
+      assert.match(c.reason, /episode ended by a remission recorded on/);
+      assert.ok(c.evidence.includes('Condition/depression'));
+    }
+  });
+  it('a remission recorded before the active diagnosis does not end it: met', () => {
+    for (const [trial, id] of ids) {
+      assert.equal(criterion(matchOne(remission('2023-06-01'), trial), id).status, 'met', trial);
+    }
+  });
+});
