@@ -109,10 +109,11 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
       start: daysBefore(days - 1),
       dose: { value: 100, unit: 'mg' },
     });
-  it('no antidepressant recorded: met, and the reason says the criterion is conditional', () => {
+  it('no antidepressant recorded: unknown, never met on the silence (another prescriber, a lapsed order)', () => {
     const c = criterion(matchOne(depressedPatient(), 'nct07493317'), 'nct07493317-in-antidepressant');
-    assert.equal(c.status, 'met');
+    assert.equal(c.status, 'unknown', c.reason);
     assert.match(c.reason, /only to a patient on one/);
+    assert.match(c.collect ?? '', /antidepressant/);
   });
   it('on one for 27 days: not met; for 28 days: met', () => {
     assert.equal(

@@ -1,11 +1,11 @@
 /**
  * NCT07493317: "If patient is on antidepressant medication, they must be on a stable dose for >= 4 weeks". A
- * conditional criterion: a patient on no antidepressant meets it; a patient on one meets it only when every
- * antidepressant taken now has been taken for minWeeks (days on the drug as the pathway's exposure counts them) at one
- * dose: every record of its run that falls in those weeks must give the same established daily dose. A change of
- * dose, or a record whose dose is not established, leaves it undecided (an exposure carries only the lowest dose of
- * its run, and two overlapping records may be a split dose). Reads the pathway's exposures, their records (segments)
- * and its "current" test.
+ * conditional criterion: a patient on no antidepressant meets it, but the record's silence is not "on none", so it is
+ * asked. A patient on one meets it only when every antidepressant taken now has been taken for minWeeks (days on the
+ * drug as the pathway's exposure counts them) at one dose: every record of its run that falls in those weeks must give
+ * the same established daily dose. A change of dose, or a record whose dose is not established, leaves it undecided
+ * (an exposure carries only the lowest dose of its run, and two overlapping records may be a split dose). Reads the
+ * pathway's exposures, their records (segments) and its "current" test.
  */
 import type { Exposure, ExposureSegment } from '../../pathway/facts.ts';
 import { toDayNumber } from '../../record/index.ts';
@@ -20,10 +20,13 @@ export function antidepressantStableIfTaking(ctx: MatchContext, test: StableIfTa
   const currentRefs = new Set(ctx.facts.medications.current);
   const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, currentRefs));
   if (current.length === 0) {
+    // The record's silence does not show that none is taken (another prescriber, a lapsed order), as for INSIGHT's
+    // current antidepressant (antidepressants.ts): met only once the patient says so.
     return {
-      holds: true,
+      holds: undefined,
       reason: `No antidepressant recorded as taken on ${ctx.asOf}: the criterion applies only to a patient on one`,
       evidence: [],
+      collect: 'whether the patient takes an antidepressant now, and if so for how long at the current dose',
     };
   }
   const short: string[] = [];
