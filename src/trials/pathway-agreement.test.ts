@@ -316,3 +316,67 @@ describe('a CRP the pathway calls acute because of an infection says so (definit
     assert.doesNotMatch(c.reason, /above 10 mg\/L/);
   });
 });
+
+describe('a pregnancy test or breastfeeding answer the pathway cannot read is named, never "nothing recorded"', () => {
+  const hcg = (id: string, extra: { quantity?: ReturnType<typeof ucum>; valueCoding?: ReturnType<typeof code> }) => ({
+    id,
+    code: code('loinc', '21198-7', 'hCG [Units/volume] in Serum or Plasma'),
+    date: daysBefore(10),
+    ...extra,
+  });
+  it('a quantitative hCG without an interpretation leaves every pregnancy exclusion unknown, citing the test', () => {
+    const b = depressedPatient().observation(hcg('hcg', { quantity: ucum(250, 'm[IU]/mL') }));
+    for (const trial of ['insight', 'nct07052058', 'nct07493317']) {
+      const c = criterion(matchOne(b, trial), `${trial}-ex-pregnancy`);
+      assert.equal(c.status, 'unknown', `${trial}: ${c.reason}`);
+      assert.doesNotMatch(c.reason, /No pregnancy or breastfeeding recorded/);
+      assert.match(c.reason, /neither positive nor negative/);
+      assert.deepEqual(c.evidence, ['Observation/hcg']);
+      assert.match(c.collect ?? '', /pregnancy/);
+    }
+  });
+  it('a positive test coded with the LOINC answer LA6576-8 is met (excluded), as assess reads it', () => {
+    const b = depressedPatient().observation(hcg('hcg', { valueCoding: code('loinc', 'LA6576-8', 'Positive') }));
+    const c = criterion(matchOne(b, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(c.status, 'met', c.reason);
+    assert.deepEqual(c.evidence, ['Observation/hcg']);
+  });
+  it('a positive test older than the window is named as to confirm, not as "nothing recorded"', () => {
+    const b = depressedPatient().observation({
+      ...hcg('old', { valueCoding: code('loinc', 'LA6576-8', 'Positive') }),
+      date: daysBefore(300),
+    });
+    const c = criterion(matchOne(b, 'nct07052058'), 'nct07052058-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.match(c.reason, /older than the 280-day window/);
+    assert.deepEqual(c.evidence, ['Observation/old']);
+  });
+});
+
+describe('a depression the pathway reads as ended by a later remission is not current for any trial (definition 1)', () => {
+  const remission = (onset: string) =>
+    depressedPatient().condition({
+      id: 'remission',
+      code: code('icd10', 'F33.4', 'Recurrent depressive disorder, currently in remission'),
+      clinicalStatus: 'active',
+      onset,
+    });
+  const ids = [
+    ['insight', 'insight-in-depression'],
+    ['nct07052058', 'nct07052058-in-depression'],
+    ['nct07493317', 'nct07493317-in-mdd'],
+  ] as const;
+  it('F33.1 from 2024, then F33.4 in remission recorded in 2026: not met, with the pathway reason', () => {
+    for (const [trial, id] of ids) {
+      const c = criterion(matchOne(remission(daysBefore(60)), trial), id);
+      assert.equal(c.status, 'not-met', `${trial}: ${c.reason}`);
+      assert.match(c.reason, /episode ended by a remission recorded on/);
+      assert.ok(c.evidence.includes('Condition/depression'));
+    }
+  });
+  it('a remission recorded before the active diagnosis does not end it: met', () => {
+    for (const [trial, id] of ids) {
+      assert.equal(criterion(matchOne(remission('2023-06-01'), trial), id).status, 'met', trial);
+    }
+  });
+});

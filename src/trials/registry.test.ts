@@ -109,10 +109,11 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
       start: daysBefore(days - 1),
       dose: { value: 100, unit: 'mg' },
     });
-  it('no antidepressant recorded: met, and the reason says the criterion is conditional', () => {
+  it('no antidepressant recorded: unknown, never met on the silence (another prescriber, a lapsed order)', () => {
     const c = criterion(matchOne(depressedPatient(), 'nct07493317'), 'nct07493317-in-antidepressant');
-    assert.equal(c.status, 'met');
+    assert.equal(c.status, 'unknown', c.reason);
     assert.match(c.reason, /only to a patient on one/);
+    assert.match(c.collect ?? '', /antidepressant/);
   });
   it('on one for 27 days: not met; for 28 days: met', () => {
     assert.equal(
@@ -123,6 +124,52 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
       criterion(matchOne(onSertralineFor(28), 'nct07493317'), 'nct07493317-in-antidepressant').status,
       'met',
     );
+  });
+});
+
+describe('NCT07493317: "a stable dose for >= 4 weeks" reads the dose of every record in those 4 weeks', () => {
+  // Sertraline 50 mg/day until `changedDaysAgo + 1` days ago, then `laterMg` mg/day, ongoing: one joined run.
+  const changedDose = (laterMg: number, changedDaysAgo: number) =>
+    depressedPatient()
+      .medicationStatement({
+        id: 'first',
+        code: SERTRALINE,
+        status: 'completed',
+        start: daysBefore(120),
+        end: daysBefore(changedDaysAgo + 1),
+        dose: { value: 50, unit: 'mg' },
+      })
+      .medicationStatement({
+        id: 'now',
+        code: SERTRALINE,
+        status: 'active',
+        start: daysBefore(changedDaysAgo),
+        dose: { value: laterMg, unit: 'mg' },
+      });
+  it('raised from 50 to 100 mg/day 14 days ago: unknown (confirm the dose), never met', () => {
+    const c = criterion(matchOne(changedDose(100, 14), 'nct07493317'), 'nct07493317-in-antidepressant');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.match(c.reason, /50 mg\/day.*100 mg\/day/);
+    assert.deepEqual([...c.evidence].sort(), ['MedicationStatement/first', 'MedicationStatement/now']);
+    assert.match(c.collect ?? '', /sertraline/);
+  });
+  it('the same dose in every record of the 4 weeks, or a change before them: met, the dose checked', () => {
+    for (const b of [changedDose(50, 14), changedDose(100, 40)]) {
+      const c = criterion(matchOne(b, 'nct07493317'), 'nct07493317-in-antidepressant');
+      assert.equal(c.status, 'met', c.reason);
+      assert.doesNotMatch(c.reason, /not checked/);
+    }
+  });
+  it('a record in the 4 weeks whose dose is not established: unknown', () => {
+    const b = depressedPatient().medicationStatement({
+      id: 'nodose',
+      code: SERTRALINE,
+      status: 'active',
+      start: daysBefore(60),
+    });
+    const c = criterion(matchOne(b, 'nct07493317'), 'nct07493317-in-antidepressant');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.match(c.collect ?? '', /sertraline/);
   });
 });
 

@@ -24,9 +24,25 @@ const label = (c: ConditionFact): string => {
   return `${code}${c.code.text ?? coding?.display ?? ''}`.trim() || c.ref;
 };
 
+/**
+ * Why the care pathway does not count a condition of its depression code sets as current depression (definition 1:
+ * an episode ended by a later remission code, src/pathway/depression.ts), or undefined. Only for a criterion on one of
+ * those sets: the trial's "current depression" is then the pathway's, never a second reading.
+ */
+function notDepressionBecause(ctx: MatchContext, codeSet: string, condition: ConditionFact): string | undefined {
+  if (!ctx.knowledge.pathway.definitions.depression.codeSets.includes(codeSet)) return undefined;
+  return ctx.facts.depression.excluded.find((e) => e.source === condition.ref)?.reason;
+}
+
 export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
   const hits = conditionsInSets(ctx, [test.codeSet]);
-  const current = hits.filter((h) => isCurrentOn(h.condition, ctx.asOfDay));
+  const ended: string[] = [];
+  const current = hits.filter((h) => {
+    if (!isCurrentOn(h.condition, ctx.asOfDay)) return false;
+    const why = notDepressionBecause(ctx, test.codeSet, h.condition);
+    if (why !== undefined) ended.push(`${label(h.condition)}: ${why}`);
+    return why === undefined;
+  });
   const confirmed = current.find((h) => h.confirmed);
   if (confirmed !== undefined) {
     return {
@@ -46,7 +62,11 @@ export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
     };
   }
   const past = hits.map((h) => h.condition);
-  const pastNote = past.length > 0 ? ` (${past.map(label).join('; ')} not current)` : '';
+  const notCurrent = hits
+    .filter((h) => !isCurrentOn(h.condition, ctx.asOfDay))
+    .map((h) => `${label(h.condition)} not current`);
+  const notes = [...ended, ...notCurrent];
+  const pastNote = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   return {
     holds: false,
     reason: `No current diagnosis in ${test.codeSet}${pastNote}`,

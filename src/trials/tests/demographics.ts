@@ -23,9 +23,24 @@ export function ageBetween(ctx: MatchContext, test: AgeBetween): TestOutcome {
   return { holds: within(age), reason: `Age ${shown} on ${ctx.asOf} (${range})`, evidence: [reference] };
 }
 
+/**
+ * The pathway's issues about a pregnancy test or breastfeeding answer it could not use (src/pathway/pregnancy.ts: a
+ * quantitative hCG without an interpretation, a positive test older than the window, an unreadable breastfeeding
+ * answer): such a record is not "nothing recorded", and the criterion names it.
+ */
+const UNREAD_PREGNANCY_ISSUE = /^pathway\.(pregnancy-test|breastfeeding)\./;
+
 export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
   const found = ctx.facts.contraindications.find((c) => c.code === 'pregnancy');
   if (found !== undefined) return { holds: false, reason: found.detail, evidence: found.evidence };
+  const unread = ctx.facts.issues.filter((i) => UNREAD_PREGNANCY_ISSUE.test(i.code));
+  if (unread.length > 0) {
+    return undecided(
+      unread.map((i) => i.message).join('; '),
+      'pregnancy test with its result read as positive or negative, and breastfeeding status',
+      [...new Set(unread.flatMap((i) => (i.path === undefined ? [] : [i.path])))],
+    );
+  }
   const { sex, reference } = ctx.facts.patient;
   if (sex === 'male') return { holds: true, reason: 'Male patient', evidence: [reference] };
   return {
