@@ -173,7 +173,7 @@ describe('the suicide-risk alert reads an EHR form by its question text (definit
   test('item 9 answered 2 raises the alert, and the reading by text is listed as unverified', () => {
     const a = assess(localPhq9({ valueNumber: 2 }), knowledge, { asOf: AS_OF });
     assert.equal(a.safetyAlerts.length, 1);
-    assert.match(a.safetyAlerts[0]?.detail ?? '', /PHQ-9 item 9 = 2/);
+    assert.match(a.safetyAlerts[0]?.detail ?? '', /PHQ-9 item 9 = 2 on \S+ \(read by its question text \[U\]\)/);
     assert.ok(a.unverified.some((u) => /PHQ-9 item 9 recognised by its question text/.test(u.item)));
   });
 

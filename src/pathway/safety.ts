@@ -57,7 +57,9 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
     // Same-day readings times cannot order are all the most recent (latestTies).
     const unscored = latestTies(sorted).find((r) => r.score === undefined);
     if (worst !== undefined && meets) {
-      details.push(`${item.instrument} item ${item.item} = ${worst.score} on ${worst.date}`);
+      // A score found by the item's printed question says so: that reading is unverified (listed in `unverified`).
+      const read = worst.byWording === true ? ' (read by its question text [U])' : '';
+      details.push(`${item.instrument} item ${item.item} = ${worst.score} on ${worst.date}${read}`);
       evidence.add(worst.source);
     } else if (unscored !== undefined) {
       details.push(

@@ -16,6 +16,7 @@ import type {
   ObservationFact,
   ObservationValue,
   QuestionnaireResponseFact,
+  Writable,
 } from '../record/index.ts';
 import { dayOf, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -311,6 +312,8 @@ export interface ItemReading {
   readonly instant?: number;
   readonly date: string;
   readonly source: string;
+  /** Found by its printed question, not by a code or linkId (an unverified reading: `questionTexts`). */
+  readonly byWording?: true;
 }
 
 /**
@@ -324,17 +327,18 @@ export function itemReadings(ctx: EngineContext, rule: ItemRule): ItemReading[] 
   const out: ItemReading[] = [];
   const label = `${rule.instrument} item ${rule.item}`;
   const observations = observationsInSets(ctx, ix.itemAndObservationSets);
-  eachItemScore(ctx, ix, rule, readResponses(ctx), observations, (score, date, source, day) => {
+  eachItemScore(ctx, ix, rule, readResponses(ctx), observations, (score, date, source, day, byWording) => {
     if (day === undefined || day > ctx.asOfDay) return;
     if (score === undefined) noteUnreadable(ctx, label, source, date);
     const instant = instantOf(date);
     const calendarDate = (date ?? '').slice(0, 10);
     // Two literals, not a spread of one into the other: this runs for every scale reading of every patient.
-    out.push(
+    const reading: Writable<ItemReading> =
       instant === undefined
         ? { score, day, date: calendarDate, source }
-        : { score, day, date: calendarDate, source, instant },
-    );
+        : { score, day, date: calendarDate, source, instant };
+    if (byWording) reading.byWording = true;
+    out.push(reading);
   });
   return out;
 }
@@ -372,7 +376,13 @@ function eachItemScore(
   rule: ItemRule,
   responses: readonly (ResponseAnswers & { readonly day?: number })[],
   observations: readonly { readonly obs: ObservationFact; readonly hits: SetHits; readonly day?: number }[],
-  visit: (score: number | undefined, date: string | undefined, source: string, day: number | undefined) => void,
+  visit: (
+    score: number | undefined,
+    date: string | undefined,
+    source: string,
+    day: number | undefined,
+    byWording?: boolean,
+  ) => void,
 ): void {
   const { item, linkIds } = rule;
   const isItem = (hits: SetHits): boolean => useHit(ctx, hits, ix.instrument.itemCodeSets)?.item === item;
@@ -380,6 +390,7 @@ function eachItemScore(
   for (const { qr, url, answers, day, known } of responses) {
     const byUrl = url !== undefined && ix.urlsLower.some((u) => url.includes(u));
     let a = answers.find(({ answer, hits }) => isItem(hits) || (byUrl && linkIds.includes(answer.linkId)));
+    let byWording = false;
     if (a === undefined && (!known || byUrl) && rule.questionTexts !== undefined) {
       // An EHR's own form (no item code, local linkIds), or the instrument's own form whose linkIds are local: the
       // item by its question's wording, as an unverified reading (docs/care-pathway.md definition 7a). Never in a
@@ -387,6 +398,7 @@ function eachItemScore(
       const texts = rule.questionTexts;
       a = answers.find(({ answer }) => asksQuestion(answer.text, texts.texts));
       if (a !== undefined) {
+        byWording = true;
         noteUnverified(
           ctx,
           `${ix.instrument.instrument} item ${item} recognised by its question text`,
@@ -395,7 +407,7 @@ function eachItemScore(
         );
       }
     }
-    if (a !== undefined) visit(answerScore(ctx, ix, a), qr.authored, qr.ref, day);
+    if (a !== undefined) visit(answerScore(ctx, ix, a), qr.authored, qr.ref, day, byWording);
   }
   for (const { obs, hits, day } of observations) {
     if (!valid.has(obs.status)) continue;
