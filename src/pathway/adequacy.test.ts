@@ -304,6 +304,12 @@ describe('antidepressants taken together (definitions 3-4)', () => {
     assert.match(a.recommendation.clinicianSummary, /mirtazapine \(confirm a separate trial/);
     assert.doesNotMatch(a.recommendation.clinicianSummary, /dose and duration/);
     assert.match(a.recommendation.patientSummary, /at the same time/);
+    // The Maudsley staging does not say "no augmentation" of a combination to confirm: that dimension is not scored.
+    const augmentation = a.maudsleyStaging.dimensions.find((d) => d.dimension === 'augmentation');
+    assert.equal(augmentation?.scored, false);
+    assert.deepEqual([augmentation?.minPoints, augmentation?.maxPoints], [0, 1]);
+    assert.match(augmentation?.basis ?? '', /mirtazapine taken together with another antidepressant/);
+    assert.ok(a.maudsleyStaging.unscored.includes('augmentation'));
   });
 
   test('two antidepressants started together are one trial; a switch with a two-week cross-taper is two', () => {

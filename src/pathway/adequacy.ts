@@ -310,6 +310,12 @@ function takenTogether(
   return out;
 }
 
+/**
+ * What a trial taken together with another is missing to count as one of its own (`missing` of the exposure and the
+ * unverified trial): the Maudsley staging reads it as a combination (maudsley.ts).
+ */
+export const TAKEN_TOGETHER = 'a separate trial';
+
 function fmt(mg: number): string {
   return String(Math.round(mg * 1000) / 1000);
 }
@@ -384,7 +390,7 @@ export function deriveTreatmentResistance(
         (e) => e.adequacy === 'adequate' && e.ingredient === trial.ingredient && e.start === trial.start,
       );
       const e = exposures[k];
-      if (e !== undefined) exposures[k] = { ...e, adequacy: 'unverified', reason, missing: ['a separate trial'] };
+      if (e !== undefined) exposures[k] = { ...e, adequacy: 'unverified', reason, missing: [TAKEN_TOGETHER] };
     }
   }
   const adequateIngredients = new Set(adequateTrials.map((t) => t.ingredient));

@@ -5,6 +5,7 @@
  * recorded (the record is the only history the engine has; the basis says so).
  */
 import type { Knowledge } from '../knowledge/index.ts';
+import { TAKEN_TOGETHER } from './adequacy.ts';
 import { byRef, dayOf, isoDate } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
@@ -167,7 +168,7 @@ function antidepressants(ctx: EngineContext, tr: TreatmentResistanceFacts): Maud
   };
 }
 
-function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
+function augmentation(ctx: EngineContext, tr: TreatmentResistanceFacts): MaudsleyDimensionScore {
   const sets = ctx.pathway.definitions.maudsley.augmentationCodeSets;
   // Any record that documents an exposure (definition 2, medication-use.ts: not ignored, not after the as-of date);
   // the first by reference, so that entry order never changes the basis.
@@ -177,9 +178,20 @@ function augmentation(ctx: EngineContext): MaudsleyDimensionScore {
     if (inMedicationSets(ctx, sets, u.fact)) used = u.fact;
   }
   const points = ctx.pathway.definitions.maudsley.augmentationPoints;
-  return used === undefined
-    ? scored('augmentation', points.notUsed, 'no augmentation recorded')
-    : scored('augmentation', points.used, `augmentation: ${used.ref}`);
+  if (used !== undefined) return scored('augmentation', points.used, `augmentation: ${used.ref}`);
+  // An antidepressant taken together with another (adequacy.ts) is a combination or an augmentation, to confirm:
+  // "no augmentation" would contradict it, and whether the staging counts it is not established, so not scored.
+  const combined = tr.unverifiedTrials.filter((t) => t.missing.includes(TAKEN_TOGETHER));
+  if (combined.length > 0) {
+    return {
+      dimension: 'augmentation',
+      minPoints: Math.min(points.notUsed, points.used),
+      maxPoints: Math.max(points.notUsed, points.used),
+      scored: false,
+      basis: `no augmentation agent recorded; ${combined.map((t) => t.ingredient).join(', ')} taken together with another antidepressant (a combination or augmentation, to confirm)`,
+    };
+  }
+  return scored('augmentation', points.notUsed, 'no augmentation recorded');
 }
 
 function ect(ctx: EngineContext): MaudsleyDimensionScore {
@@ -205,7 +217,7 @@ export function deriveMaudsley(
     duration(ctx, depression),
     severity(ctx, depression),
     antidepressants(ctx, tr),
-    augmentation(ctx),
+    augmentation(ctx, tr),
     ect(ctx),
   ];
   const min = dimensions.reduce((s, d) => s + d.minPoints, 0);
