@@ -308,7 +308,7 @@ describe('antidepressants taken together (definitions 3-4)', () => {
     const augmentation = a.maudsleyStaging.dimensions.find((d) => d.dimension === 'augmentation');
     assert.equal(augmentation?.scored, false);
     assert.deepEqual([augmentation?.minPoints, augmentation?.maxPoints], [0, 1]);
-    assert.match(augmentation?.basis ?? '', /mirtazapine taken together with another antidepressant/);
+    assert.match(augmentation?.basis ?? '', /mirtazapine taken with another antidepressant \(combination: confirm\)/);
     assert.ok(a.maudsleyStaging.unscored.includes('augmentation'));
   });
 

@@ -188,7 +188,7 @@ function augmentation(ctx: EngineContext, tr: TreatmentResistanceFacts): Maudsle
       minPoints: Math.min(points.notUsed, points.used),
       maxPoints: Math.max(points.notUsed, points.used),
       scored: false,
-      basis: `no augmentation agent recorded; ${combined.map((t) => t.ingredient).join(', ')} taken together with another antidepressant (a combination or augmentation, to confirm)`,
+      basis: `${combined.map((t) => t.ingredient).join(', ')} taken with another antidepressant (combination: confirm)`,
     };
   }
   return scored('augmentation', points.notUsed, 'no augmentation recorded');
