@@ -46,6 +46,27 @@ export function populationForFile(patients: number, seed: number): () => Populat
   };
 }
 
+/** Two persons of a scenario, by OMOP person_id. */
+export type PersonPair = [number, number];
+
+/** A `concept` row valid for all time, as a site's vocabulary holds it (standard `S` unless said otherwise). */
+export function conceptRow(
+  id: number,
+  name: string,
+  domain: string,
+  vocabulary: string,
+  conceptClass: string,
+  code: string,
+  standard = "'S'",
+): string {
+  return `(${id}, '${name}', '${domain}', '${vocabulary}', '${conceptClass}', ${standard}, '${code}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
+}
+
+/** The `concept_relationship` rows by which each concept of a scenario "Maps to" itself (a standard concept). */
+export function mapsToItself(ids: readonly number[]): string {
+  return ids.map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`).join(', ');
+}
+
 /** The OMOP person_ids of the first two persons the generator's ground truth calls referable. */
 export function twoReferablePersons(pop: Population): [number, number] {
   const thresholds = thresholdsFrom(pop.engine.knowledge);

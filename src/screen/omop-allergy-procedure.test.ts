@@ -16,7 +16,15 @@ import { test } from 'node:test';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { personId } from '../synth/omop.ts';
 import { truthOf, thresholdsFrom } from '../synth/truth.ts';
-import { AS_OF, assessPersons, execOnDuckDb, withPostgresOmop, populationForFile } from './fixtures.test-support.ts';
+import {
+  AS_OF,
+  assessPersons,
+  conceptRow,
+  execOnDuckDb,
+  mapsToItself,
+  populationForFile,
+  withPostgresOmop,
+} from './fixtures.test-support.ts';
 import { duckDbRunner } from './sources/omop.ts';
 
 const population = populationForFile(1500, 20261201);
@@ -51,14 +59,12 @@ function siteRows(
   t: (table: string) => string,
   [allergic, delivered, ect, branded, clinical, brand]: Persons,
 ): string[] {
-  const concept = (id: number, name: string, domain: string, vocabulary: string, cls: string, code: string): string =>
-    `(${id}, '${name}', '${domain}', '${vocabulary}', '${cls}', 'S', '${code}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
   const ids = { allergyToDrug: 2100000101, tocilizumab: 2100000102, ect: 2100000103, delivery: 2100000104 };
   // Products of tocilizumab as the vocabulary holds them: standard drugs with a drug_strength row naming the
   // ingredient, and the brand name (not standard, in no drug_strength row) linked to it by "Brand name of".
   const products = { branded: 2100000105, clinical: 2100000106, brand: 2100000107 };
   const product = (id: number, name: string, cls: string, standard: string): string =>
-    `(${id}, '${name}', 'Drug', 'RxNorm', '${cls}', ${standard}, 'synth-${id}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
+    conceptRow(id, name, 'Drug', 'RxNorm', cls, `synth-${id}`, standard);
   const allergy = (person: number, value: number, qualifier: number | 'NULL'): string =>
     `(${person * 100 + 97}, ${person}, ${ids.allergyToDrug}, DATE '${daysBefore(300)}', 32817, NULL, ${value}, 0,
       'tocilizumab product', 0, ${qualifier})`;
@@ -69,10 +75,10 @@ function siteRows(
       procedure_concept_id INTEGER, procedure_date DATE, procedure_end_date DATE, procedure_type_concept_id INTEGER,
       procedure_source_value VARCHAR(50), procedure_source_concept_id INTEGER)`,
     `INSERT INTO ${t('concept')} VALUES
-      ${concept(ids.allergyToDrug, 'Allergy to drug', 'Observation', 'SNOMED', 'Clinical Finding', '416098002')},
-      ${concept(ids.tocilizumab, 'tocilizumab', 'Drug', 'RxNorm', 'Ingredient', '612865')},
-      ${concept(ids.ect, 'Electroconvulsive therapy', 'Procedure', 'SNOMED', 'Procedure', '23835007')},
-      ${concept(ids.delivery, 'Delivery procedure', 'Procedure', 'SNOMED', 'Procedure', '236973005')},
+      ${conceptRow(ids.allergyToDrug, 'Allergy to drug', 'Observation', 'SNOMED', 'Clinical Finding', '416098002')},
+      ${conceptRow(ids.tocilizumab, 'tocilizumab', 'Drug', 'RxNorm', 'Ingredient', '612865')},
+      ${conceptRow(ids.ect, 'Electroconvulsive therapy', 'Procedure', 'SNOMED', 'Procedure', '23835007')},
+      ${conceptRow(ids.delivery, 'Delivery procedure', 'Procedure', 'SNOMED', 'Procedure', '236973005')},
       ${product(products.branded, 'tocilizumab 20 MG/ML Injection [Actemra]', 'Branded Drug', "'S'")},
       ${product(products.clinical, 'tocilizumab 20 MG/ML Injection', 'Clinical Drug', "'S'")},
       ${product(products.brand, 'Actemra', 'Brand Name', 'NULL')}`,
@@ -89,9 +95,7 @@ function siteRows(
       observation_source_concept_id, qualifier_concept_id)
      VALUES ${allergy(branded, products.branded, 'NULL')}, ${allergy(clinical, 0, products.clinical)},
       ${allergy(brand, products.brand, 'NULL')}`,
-    `INSERT INTO ${t('concept_relationship')} VALUES ${Object.values(ids)
-      .map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`)
-      .join(', ')}`,
+    `INSERT INTO ${t('concept_relationship')} VALUES ${mapsToItself(Object.values(ids))}`,
     `INSERT INTO ${t('observation')} (observation_id, person_id, observation_concept_id, observation_date,
       observation_type_concept_id, value_as_number, value_as_concept_id, unit_concept_id, observation_source_value,
       observation_source_concept_id)

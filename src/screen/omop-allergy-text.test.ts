@@ -14,11 +14,12 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 function siteRows(t: (table: string) => string, [actemra, penicillin]: Two): string[] {
   const allergyToDrug = `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = 'SNOMED' AND concept_code = '416098002')`;

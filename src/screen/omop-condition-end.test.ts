@@ -16,13 +16,14 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 import type { PROJECTION_COLUMNS } from './dialect.ts';
 import { personResources } from './sources/omop.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 /**
  * The first person: chronic hepatitis B (ICD-10-CM B18.1, mapped to its SNOMED concept) diagnosed at a visit 30 days

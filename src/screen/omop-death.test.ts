@@ -13,11 +13,12 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 /** The first person dies twice over (two sources, two dates); the second once, recorded twice alike. */
 function siteRows(t: (table: string) => string, [twoDates, sameDate]: Two): string[] {

@@ -15,13 +15,16 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  conceptRow,
+  mapsToItself,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261203);
 
 const day = dayFromAsOf;
 
-type Two = [number, number];
+type Two = PersonPair;
 
 /** Two referable persons by OMOP person_id: one on a drug form of tocilizumab, one allergic to one. */
 const referablePersons = (): Two => twoReferablePersons(population());
@@ -29,17 +32,13 @@ const referablePersons = (): Two => twoReferablePersons(population());
 /** Site rows: the two forms under tocilizumab in concept_ancestor, an exposure to one, an allergy to the other. */
 function siteRows(t: (table: string) => string, [exposed, allergic]: Two): string[] {
   const ids = { tocilizumab: 2100000301, form: 2100000302, brandedForm: 2100000303, allergyToDrug: 2100000304 };
-  const concept = (id: number, name: string, domain: string, vocabulary: string, cls: string, code: string): string =>
-    `(${id}, '${name}', '${domain}', '${vocabulary}', '${cls}', 'S', '${code}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
   return [
     `INSERT INTO ${t('concept')} VALUES
-      ${concept(ids.tocilizumab, 'tocilizumab', 'Drug', 'RxNorm', 'Ingredient', '612865')},
-      ${concept(ids.form, 'tocilizumab Injection', 'Drug', 'RxNorm', 'Clinical Drug Form', 'synth-toc-inj')},
-      ${concept(ids.brandedForm, 'tocilizumab Prefilled Syringe [Actemra]', 'Drug', 'RxNorm', 'Branded Drug Form', 'synth-toc-pfs')},
-      ${concept(ids.allergyToDrug, 'Allergy to drug', 'Observation', 'SNOMED', 'Clinical Finding', '416098002')}`,
-    `INSERT INTO ${t('concept_relationship')} VALUES ${Object.values(ids)
-      .map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`)
-      .join(', ')}`,
+      ${conceptRow(ids.tocilizumab, 'tocilizumab', 'Drug', 'RxNorm', 'Ingredient', '612865')},
+      ${conceptRow(ids.form, 'tocilizumab Injection', 'Drug', 'RxNorm', 'Clinical Drug Form', 'synth-toc-inj')},
+      ${conceptRow(ids.brandedForm, 'tocilizumab Prefilled Syringe [Actemra]', 'Drug', 'RxNorm', 'Branded Drug Form', 'synth-toc-pfs')},
+      ${conceptRow(ids.allergyToDrug, 'Allergy to drug', 'Observation', 'SNOMED', 'Clinical Finding', '416098002')}`,
+    `INSERT INTO ${t('concept_relationship')} VALUES ${mapsToItself(Object.values(ids))}`,
     // Each concept is its own ancestor (level 0), as in the OMOP vocabulary; the forms are one and two levels down.
     `INSERT INTO ${t('concept_ancestor')} VALUES (${ids.tocilizumab}, ${ids.tocilizumab}, 0, 0),
       (${ids.form}, ${ids.form}, 0, 0), (${ids.tocilizumab}, ${ids.form}, 1, 1),

@@ -14,13 +14,16 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  conceptRow,
+  mapsToItself,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261204);
 
 const day = dayFromAsOf;
 
-type Two = [number, number];
+type Two = PersonPair;
 
 /** Two referable persons by OMOP person_id: one on a hydrocortisone cream, one on hydrocortisone tablets. */
 const referablePersons = (): Two => twoReferablePersons(population());
@@ -29,7 +32,7 @@ const referablePersons = (): Two => twoReferablePersons(population());
 function siteRows(t: (table: string) => string, [onCream, onTablets]: Two): string[] {
   const ids = { hydrocortisone: 2100000401, cream: 2100000402, tablet: 2100000403 };
   const concept = (id: number, name: string, cls: string, code: string): string =>
-    `(${id}, '${name}', 'Drug', 'RxNorm', '${cls}', 'S', '${code}', DATE '1970-01-01', DATE '2099-12-31', NULL)`;
+    conceptRow(id, name, 'Drug', 'RxNorm', cls, code);
   const exposure = (person: number, drug: number): string =>
     `(${person * 100 + 96}, ${person}, ${drug}, DATE '${day(-30)}', DATE '${day(30)}', 32838, NULL, NULL, NULL, 'hydrocortisone', 0)`;
   return [
@@ -37,9 +40,7 @@ function siteRows(t: (table: string) => string, [onCream, onTablets]: Two): stri
       ${concept(ids.hydrocortisone, 'hydrocortisone', 'Ingredient', '5492')},
       ${concept(ids.cream, 'hydrocortisone 10 MG/ML Topical Cream', 'Clinical Drug', 'synth-hc-cream')},
       ${concept(ids.tablet, 'hydrocortisone 10 MG Oral Tablet', 'Clinical Drug', 'synth-hc-tab')}`,
-    `INSERT INTO ${t('concept_relationship')} VALUES ${Object.values(ids)
-      .map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`)
-      .join(', ')}`,
+    `INSERT INTO ${t('concept_relationship')} VALUES ${mapsToItself(Object.values(ids))}`,
     `INSERT INTO ${t('drug_strength')} VALUES
       (${ids.cream}, ${ids.hydrocortisone}, NULL, NULL, DATE '1970-01-01', DATE '2099-12-31'),
       (${ids.tablet}, ${ids.hydrocortisone}, 10, 8576, DATE '1970-01-01', DATE '2099-12-31')`,

@@ -15,11 +15,12 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 function siteRows(t: (table: string) => string, [actemra, statin]: Two): string[] {
   const exposure = (person: number, name: string): string =>

@@ -15,11 +15,12 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 /**
  * A SNOMED bipolar concept outside the code set's named concepts, ICD-10-CM F31.2 mapped to it, and one condition

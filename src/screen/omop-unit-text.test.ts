@@ -8,11 +8,17 @@
  * set (.ci/run starts one).
  */
 import assert from 'node:assert/strict';
-import { type assessPersons, omopScenario, twoReferablePersons, populationForFile } from './fixtures.test-support.ts';
+import {
+  type assessPersons,
+  omopScenario,
+  twoReferablePersons,
+  populationForFile,
+  type PersonPair,
+} from './fixtures.test-support.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 /** Every measurement of the two persons loses its unit concept; the first keeps its unit as text, the second not. */
 function siteRows(t: (table: string) => string, [asText, asBadText]: Two): string[] {

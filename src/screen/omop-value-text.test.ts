@@ -19,12 +19,13 @@ import {
   omopScenario,
   twoReferablePersons,
   populationForFile,
+  type PersonPair,
 } from './fixtures.test-support.ts';
 import { duckDbRunner, openOmopSource } from './sources/omop.ts';
 
 const population = populationForFile(600, 20261204);
 
-type Two = [number, number];
+type Two = PersonPair;
 
 function siteRows(t: (table: string) => string, [pregnancyTest, breastfeeding]: Two): string[] {
   const concept = (code: string): string =>

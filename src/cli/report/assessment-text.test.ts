@@ -13,6 +13,7 @@ import { assess } from '../../pathway/index.ts';
 import type { Assessment } from '../../pathway/index.ts';
 import { REPORT_WIDTH } from './text-layout.ts';
 import { formatAssessmentText } from './assessment-text.ts';
+import { UNDECIDED_HCG } from '../../../test/support/undecided-hcg.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'vignettes');
 const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as {
@@ -155,17 +156,7 @@ test('data the assessment could not use is pointed to under the recommendation, 
   };
   assert.doesNotMatch(report(), /data issue/);
   // A quantitative hCG with no interpretation: neither positive nor negative, not used (pathway.pregnancy-test.undecided).
-  bundle.entry.push({
-    resource: {
-      resourceType: 'Observation',
-      id: 'hcg-quantitative',
-      status: 'final',
-      code: { coding: [{ system: 'http://loinc.org', code: '2106-3' }] },
-      subject: { reference: 'Patient/demo-refer-patient' },
-      effectiveDateTime: '2026-11-20',
-      valueQuantity: { value: 5000, unit: 'm[IU]/mL', system: 'http://unitsofmeasure.org', code: 'm[IU]/mL' },
-    },
-  });
+  bundle.entry.push({ resource: UNDECIDED_HCG });
   const flat = report();
   const pointer = flat.indexOf('! The assessment met 1 data issue it could not resolve: see DATA ISSUES.');
   assert.ok(pointer > 0 && pointer < flat.indexOf('For the patient:'), 'under the recommendation');

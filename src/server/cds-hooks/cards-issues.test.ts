@@ -8,22 +8,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleFile, sharedEngine } from '../server.test-support.ts';
 import { patientViewCards } from './cards.ts';
+import { UNDECIDED_HCG } from '../../../test/support/undecided-hcg.ts';
 
 const asOf = '2026-11-27';
 
 test('an hCG the engine cannot decide on is named on the referral card, which is a warning', () => {
   const bundle = readBundleFile('examples/demo/refer-to-trial.json');
-  bundle.entry.push({
-    resource: {
-      resourceType: 'Observation',
-      id: 'hcg-quantitative',
-      status: 'final',
-      code: { coding: [{ system: 'http://loinc.org', code: '2106-3' }] },
-      subject: { reference: 'Patient/demo-refer-patient' },
-      effectiveDateTime: '2026-11-20',
-      valueQuantity: { value: 5000, unit: 'm[IU]/mL', system: 'http://unitsofmeasure.org', code: 'm[IU]/mL' },
-    },
-  });
+  bundle.entry.push({ resource: UNDECIDED_HCG });
   const assessment = sharedEngine.assess(bundle, { asOf });
   assert.equal(assessment.recommendation.code, 'refer-to-trial');
   assert.deepEqual(

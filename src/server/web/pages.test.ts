@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { readBundleFile, sharedEngine } from '../server.test-support.ts';
 import { handoutPage, patientPage } from './pages.ts';
 import { timelineData } from './timeline.ts';
+import { UNDECIDED_HCG } from '../../../test/support/undecided-hcg.ts';
 
 const asOf = '2026-11-27';
 
@@ -39,17 +40,7 @@ test('a safety alert adds the safety paragraph, before the recommendation', () =
 
 test('a referral whose assessment met a data issue is not shown as settled: the box is a warning naming the issues', () => {
   const bundle = readBundleFile('examples/demo/refer-to-trial.json');
-  bundle.entry.push({
-    resource: {
-      resourceType: 'Observation',
-      id: 'hcg-quantitative',
-      status: 'final',
-      code: { coding: [{ system: 'http://loinc.org', code: '2106-3' }] },
-      subject: { reference: 'Patient/demo-refer-patient' },
-      effectiveDateTime: '2026-11-20',
-      valueQuantity: { value: 5000, unit: 'm[IU]/mL', system: 'http://unitsofmeasure.org', code: 'm[IU]/mL' },
-    },
-  });
+  bundle.entry.push({ resource: UNDECIDED_HCG });
   const record = sharedEngine.read(bundle);
   const a = sharedEngine.assess(bundle, { asOf });
   assert.equal(a.recommendation.code, 'refer-to-trial');
