@@ -85,6 +85,7 @@ export function assessFacts(
     },
     inflammation: facts.inflammation,
     contraindications: facts.contraindications,
+    upperLimitsOfNormal: facts.upperLimitsOfNormal,
     cautions: facts.cautions,
     missingWorkup: facts.missingWorkup,
     symptomProfile: facts.symptomProfile,
