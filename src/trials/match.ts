@@ -7,7 +7,8 @@
  *   `manual` criteria are always `unknown`.
  * - a criterion with `appliesTo` that the record places the patient outside of (a male, a child, for a pregnancy
  *   exclusion) is not asked: an inclusion is `met`, an exclusion `not-met`, and the reason says why; unless its test
- *   fails on recorded data (a recorded pregnancy), which decides whatever appliesTo says.
+ *   fails on recorded data (a recorded pregnancy), which decides whatever appliesTo says, or a record on file leaves it
+ *   undecided (an unreadable hCG), which stays `unknown`.
  * - verdict: `ineligible` if any inclusion is not met or any exclusion is met; `eligible` if every inclusion is met and
  *   every exclusion is not met; `needs-data` otherwise, with the items to collect.
  * The clinical derivations come from the care pathway (deriveFacts), computed once per patient for all protocols.
@@ -127,9 +128,11 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
   const tested = evaluateTest(ctx, criterion.test);
   // `appliesTo` only stops asking (no pregnancy test for a man or a 61-year-old); it never overrides a finding on
   // record: a test that fails on recorded data (a positive pregnancy test, the pathway's pregnancy contraindication)
-  // decides whoever the patient is.
+  // decides whoever the patient is, and one left undecided by a record it cannot read (an hCG without an
+  // interpretation at 62: its evidence) stays unknown, since the age range is a default [U] and someone tested.
+  const onRecord = tested.holds === false || (tested.holds === undefined && tested.evidence.length > 0);
   const outcome =
-    criterion.appliesTo !== undefined && outside !== undefined && tested.holds !== false
+    criterion.appliesTo !== undefined && outside !== undefined && !onRecord
       ? notApplicable(ctx, criterion.appliesTo, outside)
       : tested;
   const { status, silenceNote } = statusOf(criterion, outcome);
