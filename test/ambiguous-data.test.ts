@@ -101,6 +101,37 @@ test('the newest lab or CRP given as text decides (unmeasured, unknown); an olde
   assert.equal(engine.assess(absent, { asOf: AS_OF }).inflammation.status, 'elevated');
 });
 
+test('the newest lab or CRP whose value is a range, a ratio or a malformed quantity decides (unmeasured); an older value is not used', () => {
+  const newer = (id: string, value: Record<string, unknown>) =>
+    withChange((b, r) => {
+      const { valueQuantity: _, ...older } = r(id);
+      b.entry.push({ resource: { ...older, id: `${id}-newer`, effectiveDateTime: '2026-11-15', ...value } });
+    });
+  const per10e9L = (v: number) => ucum(v, '10*9/L');
+  const ancForms: Record<string, unknown>[] = [
+    // An ANC reported as a range (1.0-1.5, neutropenic) must not let the older 3.8 clear the patient.
+    { valueRange: { low: per10e9L(1.0), high: per10e9L(1.5) } },
+    { valueRatio: { numerator: per10e9L(1.2), denominator: { value: 1 } } },
+    // A number sent as text, and a comparator FHIR does not allow ('ad'): the value is dropped by the reader.
+    { valueQuantity: { ...per10e9L(1.2), value: '1.2' } },
+    { valueQuantity: { ...per10e9L(1.2), comparator: 'ad' } },
+  ];
+  for (const form of ancForms) {
+    const a = engine.assess(newer('anc', form), { asOf: AS_OF });
+    assert.ok(workup(a).includes('anc'), JSON.stringify(form));
+    assert.ok(issueCodes(a).includes('pathway.lab.unreadable'), JSON.stringify(form));
+  }
+  const crp = engine.assess(newer('crp', { valueRange: { low: ucum(0.1, 'mg/L'), high: ucum(1, 'mg/L') } }), {
+    asOf: AS_OF,
+  });
+  assert.equal(crp.inflammation.status, 'unknown');
+  assert.match(crp.inflammation.reason, /Observation\/crp-newer/);
+  assert.notEqual(crp.recommendation.code, 'refer-to-trial');
+  // A broken value beside a reason it is absent is no value (a pending result): the older one stands.
+  const pending = newer('crp', { valueQuantity: { unit: 'mg/L' }, dataAbsentReason: { text: 'pending' } });
+  assert.equal(engine.assess(pending, { asOf: AS_OF }).inflammation.status, 'elevated');
+});
+
 test('"most recent" compares instants across time zones', () => {
   const b = withChange((bundle, r) => {
     const crp = r('crp');
