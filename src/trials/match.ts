@@ -96,16 +96,18 @@ function statusOf(criterion: Criterion, outcome: TestOutcome): { status: Criteri
  * pregnancy exclusion), or undefined when it applies or the record cannot say (unknown sex or age: it applies).
  */
 function outsideOf(ctx: MatchContext, applicability: Applicability): string | undefined {
-  const { sex, age } = ctx.facts.patient;
+  const { sex, age, ageRange } = ctx.facts.patient;
   if (applicability.sex !== undefined && sex !== undefined && sex !== 'unknown' && !applicability.sex.includes(sex)) {
     return `${sex} patient`;
   }
-  if (age !== undefined && applicability.minAgeYears !== undefined && age < applicability.minAgeYears) {
-    return `age ${age}`;
-  }
-  if (age !== undefined && applicability.maxAgeYears !== undefined && age > applicability.maxAgeYears) {
-    return `age ${age}`;
-  }
+  if (age === undefined) return undefined;
+  // A birth date given as a year or month allows two ages: outside only if both are (born in 1965: 60 or 61 may be
+  // inside 10-60), as the age criterion reads it (tests/demographics.ts ageBetween).
+  const youngest = ageRange?.youngest ?? age;
+  const oldest = ageRange?.oldest ?? age;
+  const shown = ageRange === undefined ? `age ${age}` : `age ${youngest} or ${oldest}`;
+  if (applicability.minAgeYears !== undefined && oldest < applicability.minAgeYears) return shown;
+  if (applicability.maxAgeYears !== undefined && youngest > applicability.maxAgeYears) return shown;
   return undefined;
 }
 

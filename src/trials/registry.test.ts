@@ -216,6 +216,18 @@ describe('pregnancy criteria apply only to those who can be pregnant', () => {
       assert.notEqual(result.verdict, 'eligible', id);
     }
   });
+  it('a birth year that allows 60 or 61 does not place a woman outside those who can be pregnant', () => {
+    // Born in 1965: 60 or 61 on 2026-11-27; the range is 10-60, so she may be inside it and is asked.
+    const result = matchOne(patientBorn('1965'), 'insight');
+    const pregnancy = criterion(result, 'insight-ex-pregnancy');
+    assert.equal(pregnancy.status, 'unknown', pregnancy.reason);
+    assert.doesNotMatch(pregnancy.reason, /Does not apply/);
+    // Born in 1964: 61 or 62, outside for either age.
+    assert.match(
+      criterion(matchOne(patientBorn('1964'), 'insight'), 'insight-ex-pregnancy').reason,
+      /Does not apply: age 61 or 62/,
+    );
+  });
   it('a patient whose sex is not recorded is asked (the record cannot place them outside)', () => {
     const b = new BundleBuilder('nosex').patient({ birthDate: '1981-03-15' }).condition({
       code: code('icd10', 'F33.1'),
