@@ -286,6 +286,40 @@ test('a dose range or a maximum frequency establishes no dose: the trial is unve
   assert.equal(upTo.recommendation.code, 'confirm-history');
 });
 
+test('a dose whose unit is given only as UCUM text ("mg", no system) is read, and said; a dose without a single daily amount is not called a unit problem', () => {
+  const dosed = (dosage: Record<string, unknown>[]) =>
+    withChange((_, r) => {
+      r('escitalopram').dosage = dosage;
+    });
+  const daily = { timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } };
+  const textMg = engine.assess(dosed([{ ...daily, doseAndRate: [{ doseQuantity: { value: 20, unit: 'mg' } }] }]), {
+    asOf: AS_OF,
+  });
+  assert.equal(textMg.recommendation.code, 'refer-to-trial');
+  assert.equal(textMg.treatmentResistance.count, 2);
+  assert.ok(
+    textMg.issues.some((i) => i.code === 'pathway.unit.text-only' && i.path === 'MedicationStatement/escitalopram'),
+  );
+  // "MG" is not milligrams in UCUM (it would be megagauss): not read, never guessed.
+  const upper = engine.assess(dosed([{ ...daily, doseAndRate: [{ doseQuantity: { value: 20, unit: 'MG' } }] }]), {
+    asOf: AS_OF,
+  });
+  assert.equal(upper.recommendation.code, 'confirm-history');
+  // Dosages that follow one another (10 mg for a week, then 20 mg): no single daily dose, and the reason says so.
+  const mg = (value: number) => ({ value, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' });
+  const titration = engine.assess(
+    dosed([
+      { ...daily, sequence: 1, doseAndRate: [{ doseQuantity: mg(10) }] },
+      { ...daily, sequence: 2, doseAndRate: [{ doseQuantity: mg(20) }] },
+    ]),
+    { asOf: AS_OF },
+  );
+  const unverified = titration.treatmentResistance.unverifiedTrials.map((t) => t.reason).join('; ');
+  assert.equal(titration.recommendation.code, 'confirm-history');
+  assert.doesNotMatch(unverified, /cannot be converted to mg/);
+  assert.match(unverified, /no single daily dose/);
+});
+
 test('a birth year that allows two ages: a trial age criterion holds or fails only if both agree', () => {
   const born = (birthDate: string) => withChange((_, r) => void (r('patient').birthDate = birthDate));
   const ageCriterion = (birthDate: string) => {
