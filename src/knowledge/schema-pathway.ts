@@ -553,6 +553,18 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     namedOnlyTitle: z.string().min(1),
     namedOnlyAction: z.string().min(1),
   }),
+  z.strictObject({
+    ...findingBase,
+    /**
+     * The newest pregnancy test in the `pregnancy` contraindication's window reads as neither positive nor negative (a
+     * quantitative hCG without an interpretation) and no decided test follows it: record its result or repeat it.
+     */
+    code: z.literal('pregnancy-test'),
+    predicate: z.literal('undecided-pregnancy-test'),
+    /** While the item is listed, a trial criterion naming these stays unknown (as for `stale-medication`). */
+    confirms: rulesOut,
+    action: z.string().min(1),
+  }),
 ]);
 export type WorkupRule = z.infer<typeof WorkupRuleSchema>;
 

@@ -83,7 +83,8 @@ export interface Assessment {
   readonly upperLimitsOfNormal: readonly UpperLimitOfNormalUsed[];
   readonly cautions: readonly Caution[];
   /**
-   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology),
+   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology |
+   * confirm-immunosuppressant | pregnancy-test),
    * listed only on the referral track (rules 5, 6 and 8); empty otherwise.
    */
   readonly missingWorkup: readonly MissingWorkup[];

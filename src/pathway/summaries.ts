@@ -18,6 +18,7 @@ const WORKUP_LABEL: Record<string, string> = {
   ast: 'AST',
   'latent-tb-screen': 'latent-TB screen (IGRA)',
   'hepatitis-b-serology': 'hepatitis B serology',
+  'pregnancy-test': 'pregnancy test result',
 };
 
 function listOr(items: readonly string[], none: string): string {
