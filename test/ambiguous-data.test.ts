@@ -132,6 +132,52 @@ test('the newest lab or CRP whose value is a range, a ratio or a malformed quant
   assert.equal(engine.assess(pending, { asOf: AS_OF }).inflammation.status, 'elevated');
 });
 
+test('a bipolar disorder recorded only as a differential or provisional diagnosis is said to be possible, to the clinician and the patient', () => {
+  const withBipolar = (...statuses: (string | undefined)[]) =>
+    withChange((b) => {
+      statuses.forEach((status, i) =>
+        b.entry.push({
+          resource: {
+            resourceType: 'Condition',
+            id: `bipolar-${i}`,
+            subject: { reference: 'Patient/patient' },
+            code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F31.9' }] },
+            clinicalStatus: {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+            },
+            ...(status === undefined
+              ? {}
+              : {
+                  verificationStatus: {
+                    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: status }],
+                  },
+                }),
+            recordedDate: '2026-10-01',
+          },
+        }),
+      );
+    });
+  for (const status of ['differential', 'provisional']) {
+    const a = engine.assess(withBipolar(status), { asOf: AS_OF });
+    assert.equal(a.recommendation.code, 'out-of-scope', status);
+    assert.deepEqual(a.scope, {
+      inScope: false,
+      reason: 'bipolar',
+      evidence: ['Condition/bipolar-0'],
+      unconfirmed: true,
+    });
+    assert.match(a.recommendation.clinicianSummary, /possible bipolar disorder/, status);
+    assert.doesNotMatch(a.recommendation.clinicianSummary, /A bipolar disorder diagnosis is recorded/, status);
+    assert.doesNotMatch(a.recommendation.patientSummary, /diagnosis of bipolar disorder/, status);
+  }
+  // A confirmed one, or none stated, beside a differential one: a diagnosis on record, as before.
+  for (const statuses of [['confirmed'], [undefined], ['differential', 'confirmed']]) {
+    const a = engine.assess(withBipolar(...statuses), { asOf: AS_OF });
+    assert.equal(a.scope.unconfirmed, undefined, String(statuses));
+    assert.match(a.recommendation.clinicianSummary, /A bipolar disorder diagnosis is recorded/, String(statuses));
+  }
+});
+
 test('"most recent" compares instants across time zones', () => {
   const b = withChange((bundle, r) => {
     const crp = r('crp');

@@ -103,7 +103,15 @@ export type ScopeReason = z.infer<typeof ScopeReasonSchema>;
 export const ScopeResultReasonSchema = z.enum(['in-scope', ...SCOPE_REASONS]);
 export type ScopeResultReason = z.infer<typeof ScopeResultReasonSchema>;
 
-const ScopeMessage = z.strictObject({ clinicianSummary: z.string().min(1), patientSummary: z.string().min(1) });
+const ScopeSummaries = { clinicianSummary: z.string().min(1), patientSummary: z.string().min(1) };
+const ScopeMessage = z.strictObject({
+  ...ScopeSummaries,
+  /**
+   * When every Condition the reason rests on is only a possible diagnosis (`unconfirmedVerificationStatuses`:
+   * provisional, differential): said as such, never as a diagnosis on record.
+   */
+  unconfirmed: z.strictObject(ScopeSummaries).optional(),
+});
 
 /** Safety alerts (definition 7a): shown first, whatever the recommendation; they never change the decision. */
 export const SAFETY_ALERT_CODES = ['suicide-risk'] as const;
@@ -138,6 +146,11 @@ const Definitions = z.strictObject({
     bipolarCodeSets: z.array(codeSetId).min(1),
     /** Schizophrenia-spectrum disorders (ICD-10 F20-F29); depression with psychotic features stays in scope. */
     psychoticCodeSets: z.array(codeSetId).min(1),
+    /**
+     * Condition.verificationStatus codes of a possible diagnosis only: a bipolar or psychotic disorder recorded only so
+     * still takes the patient out of scope until it is confirmed or refuted, with the reason's `unconfirmed` message.
+     */
+    unconfirmedVerificationStatuses: z.array(z.enum(['unconfirmed', 'provisional', 'differential'])).min(1),
     /** The out-of-scope row's summaries per reason, so the message matches the reason. */
     messages: z.strictObject({
       deceased: ScopeMessage,

@@ -61,7 +61,12 @@ export function assessFacts(
   return {
     schema: ASSESSMENT_SCHEMA,
     patient: facts.patient,
-    scope: { inScope: facts.scope.inScope, reason: facts.scope.reason, evidence: facts.scope.evidence },
+    scope: {
+      inScope: facts.scope.inScope,
+      reason: facts.scope.reason,
+      evidence: facts.scope.evidence,
+      ...(facts.scope.unconfirmed === true && { unconfirmed: true }),
+    },
     safetyAlerts: facts.safetyAlerts,
     asOf: options.asOf,
     pathway: { id: pathway.id, version: pathway.version },

@@ -283,6 +283,11 @@ export interface ScopeFacts {
   readonly reason: ScopeResultReason;
   /** The resources the reason rests on (the Patient, the bipolar or psychotic-disorder Conditions). */
   readonly evidence: readonly ResourceRef[];
+  /**
+   * Only when every Condition of `evidence` is a possible diagnosis (provisional, differential: the pathway's
+   * `unconfirmedVerificationStatuses`): the reason is said as such, and asks to confirm or refute it.
+   */
+  readonly unconfirmed?: true;
 }
 
 /** Definition 7a: shown first, whatever the recommendation; never changes the decision. */

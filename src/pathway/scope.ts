@@ -6,17 +6,17 @@
  * error), no depression (definition 1).
  */
 import type { ScopeReason } from '../knowledge/schema-pathway.ts';
+import type { ConditionFact } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
 import { byRef, dayOf, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, ScopeFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
-function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): string[] {
+function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): ConditionFact[] {
   return ctx.record.conditions
     .filter((c) => inAnySet(ctx, codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
-    .map((c) => c.ref)
-    .sort(byRef);
+    .sort((a, b) => byRef(a.ref, b.ref));
 }
 
 function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFacts {
@@ -40,10 +40,21 @@ export function deriveScope(ctx: EngineContext, youngest: number | undefined, de
     const isAdult = def.adultAgeYears.inclusive ? youngest >= adult : youngest > adult;
     if (!isAdult) return outOfScope('minor', [patient.ref]);
   }
-  const bipolar = diagnosedEver(ctx, def.bipolarCodeSets);
-  if (bipolar.length > 0) return outOfScope('bipolar', bipolar);
-  const psychotic = diagnosedEver(ctx, def.psychoticCodeSets);
-  if (psychotic.length > 0) return outOfScope('psychotic-disorder', psychotic);
+  for (const [reason, codeSets] of [
+    ['bipolar', def.bipolarCodeSets],
+    ['psychotic-disorder', def.psychoticCodeSets],
+  ] as const) {
+    const found = diagnosedEver(ctx, codeSets);
+    if (found.length === 0) continue;
+    // Only possible diagnoses (provisional, differential): still out of scope, but said as possible, never as recorded.
+    const possible = new Set<string>(def.unconfirmedVerificationStatuses);
+    const unconfirmed = found.every((c) => c.verificationStatus !== undefined && possible.has(c.verificationStatus));
+    const facts = outOfScope(
+      reason,
+      found.map((c) => c.ref),
+    );
+    return unconfirmed ? { ...facts, unconfirmed: true } : facts;
+  }
   if (!depression.present) return outOfScope('no-depression', depression.conditions);
   return { inScope: true, reason: 'in-scope', evidence: depression.conditions };
 }
