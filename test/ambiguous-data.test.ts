@@ -400,6 +400,24 @@ test('a unit text that is a UCUM unit other than the code: the value is not conv
     r('crp').valueQuantity = { value: 0.7, unit: 'mg/dl', system: 'http://unitsofmeasure.org', code: 'mg/dL' };
   });
   assert.equal(engine.assess(agree, { asOf: AS_OF }).inflammation.crp?.mgPerL, 7);
+  // Mass against substance is still two readings of one value: not converted.
+  const molar = withChange((_, r) => {
+    r('crp').valueQuantity = { value: 7, unit: 'nmol/L', system: 'http://unitsofmeasure.org', code: 'mg/L' };
+  });
+  assert.equal(engine.assess(molar, { asOf: AS_OF }).inflammation.status, 'unknown');
+});
+
+test("a count labelled 'K/uL' (kelvin per microlitre to UCUM) beside the code 10*3/uL is read by its code", () => {
+  // As Epic sends a platelet count: the display is the lab's "thousands per microlitre", not a competing unit.
+  const platelets = withChange((_, r) => {
+    r('platelets').valueQuantity = { value: 90, unit: 'K/uL', system: 'http://unitsofmeasure.org', code: '10*3/uL' };
+  });
+  const a = engine.assess(platelets, { asOf: AS_OF });
+  assert.deepEqual(
+    a.contraindications.map((c) => c.code),
+    ['thrombocytopenia'],
+  );
+  assert.ok(!workup(a).includes('platelets'));
 });
 
 test('an undated questionnaire is placed in no window, and the result says so; its suicide item still alerts', () => {
