@@ -302,6 +302,26 @@ test('a deceasedDateTime that cannot be read is a death on an unknown day', () =
   assert.equal(a.scope.reason, 'deceased');
 });
 
+test('a deceasedDateTime after the as-of date is alive on it, and said: never a plain living patient', () => {
+  const a = engine.assess(
+    withChange((_, r) => void (r('patient').deceasedDateTime = '2027-05-01')),
+    { asOf: AS_OF },
+  );
+  assert.equal(a.scope.inScope, true);
+  const issue = a.issues.find((i) => i.code === 'pathway.scope.deceased-later');
+  assert.ok(issue, 'the later date of death is named');
+  assert.equal(issue.path, 'Patient/patient');
+  assert.equal(issue.severity, 'warning');
+  assert.match(issue.message, /2027-05-01/);
+  // Dead on or before the as-of date: out of scope, as before, with no such issue.
+  const dead = engine.assess(
+    withChange((_, r) => void (r('patient').deceasedDateTime = '2026-11-01')),
+    { asOf: AS_OF },
+  );
+  assert.equal(dead.scope.reason, 'deceased');
+  assert.ok(!dead.issues.some((i) => i.code === 'pathway.scope.deceased-later'));
+});
+
 test('a dose range or a maximum frequency establishes no dose: the trial is unverified, not inadequate', () => {
   const dosed = (dosage: Record<string, unknown>) =>
     withChange((_, r) => {

@@ -8,7 +8,7 @@
 import type { ScopeReason } from '../knowledge/schema-pathway.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { byRef, dayOf, useThreshold } from './context.ts';
+import { byRef, dayOf, noteIssue, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, ScopeFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -34,6 +34,14 @@ export function deriveScope(ctx: EngineContext, youngest: number | undefined, de
     // A death dated after the as-of date had not happened yet on it.
     const diedDay = dayOf(patient.deceasedDate, 'start');
     if (diedDay === undefined || diedDay <= ctx.asOfDay) return outOfScope('deceased', [patient.ref]);
+    // Alive on the as-of date, but a death is recorded after it: at the point of care (as-of today) a date in the
+    // future is a data error, and the result must not read as a plain living patient without saying so.
+    noteIssue(
+      ctx,
+      'pathway.scope.deceased-later',
+      `the record gives a date of death (${patient.deceasedDate ?? ''}) after the as-of date: read as alive on ${ctx.asOf}; if that date is wrong, correct the record`,
+      patient.ref,
+    );
   }
   if (youngest !== undefined) {
     const adult = useThreshold(ctx, 'adult age (years)', def.adultAgeYears);
