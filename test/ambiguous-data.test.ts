@@ -427,6 +427,23 @@ test('a unit text that is a UCUM unit other than the code: the value is not conv
   assert.equal(engine.assess(molar, { asOf: AS_OF }).inflammation.status, 'unknown');
 });
 
+test('a safety lab no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is not a normal result', () => {
+  for (const [id, value] of [
+    ['anc', 1500],
+    ['platelets', 250_000],
+  ] as const) {
+    const a = engine.assess(withLab(id, ucum(value, '10*9/L')), { asOf: AS_OF });
+    assert.ok(workup(a).includes(id), `${id} ${value}: counted as not measured`);
+    assert.ok(issueCodes(a).includes('pathway.value.implausible'), id);
+    assert.ok(
+      a.unverified.some((u) => u.item === `${id.toUpperCase()} plausible range`),
+      id,
+    );
+  }
+  // A high but possible count is read as given.
+  assert.ok(!workup(engine.assess(withLab('anc', ucum(150, '10*9/L')), { asOf: AS_OF })).includes('anc'));
+});
+
 test("a count labelled 'K/uL' (kelvin per microlitre to UCUM) beside the code 10*3/uL is read by its code", () => {
   // As Epic sends a platelet count: the display is the lab's "thousands per microlitre", not a competing unit.
   const platelets = withChange((_, r) => {

@@ -338,6 +338,16 @@ const Definitions = z.strictObject({
   plausibility: z.strictObject({
     crpMgPerL: PlausibleRangeSchema,
     antidepressantDailyDoseMg: PlausibleRangeSchema,
+    /**
+     * Each safety lab's plausible range in its pathway unit (`definitions.labs.analytes[*].unit`): a count entered per
+     * microlitre under a 10^9/L unit (ANC "1500") is a data error, never a normal result.
+     */
+    safetyLabs: z.strictObject({
+      anc: PlausibleRangeSchema,
+      platelets: PlausibleRangeSchema,
+      alt: PlausibleRangeSchema,
+      ast: PlausibleRangeSchema,
+    }),
   }),
 });
 
@@ -746,6 +756,16 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
       path: ['definitions', 'inflammation', 'cutOff', 'value'],
       message: 'the CRP cut-off must be below the acute threshold (definitions.inflammation.acuteAbove)',
     });
+  }
+  for (const [analyte, range] of Object.entries(d.plausibility.safetyLabs)) {
+    const unit = d.labs.analytes[analyte as keyof typeof d.labs.analytes].unit;
+    if (range.unit !== unit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['definitions', 'plausibility', 'safetyLabs', analyte, 'unit'],
+        message: `must be the unit of definitions.labs.analytes.${analyte} (${unit})`,
+      });
+    }
   }
   // A statement status both "taken" and "unconfirmed" would be read as either.
   const { taken, unconfirmed } = d.currentMedication.records.statement;

@@ -10,6 +10,7 @@ import { ageOn, byRef, noteIssue, useThreshold, windowStart } from './context.ts
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
 import { inAnySet } from './lookups.ts';
+import { implausible } from './plausibility.ts';
 import { convert, convertNoting, describeQuantity, findObservations, isoDay, latestWithValue } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
@@ -55,6 +56,13 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
           `${analyte} result cannot be converted to ${a.unit}: ${converted.reason}`,
           obs.ref,
         );
+        unconvertible = true;
+        continue;
+      }
+      // A value no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is a data error, never a
+      // normal result: counted as not measured, and the issue names it (definitions.plausibility.safetyLabs).
+      const range = ctx.pathway.definitions.plausibility.safetyLabs[analyte];
+      if (implausible(ctx, analyte.toUpperCase(), range, converted.value, obs.ref) !== undefined) {
         unconvertible = true;
         continue;
       }
