@@ -12,10 +12,10 @@ function errorsOf(json: unknown): string[] {
 }
 
 describe('PathwaySchema and the bundled care pathway', () => {
-  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.5, 8 decision rows in order', () => {
+  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.6, 8 decision rows in order', () => {
     const p = PathwaySchema.parse(bundled());
     assert.equal(p.id, 'trd-il6-candidacy');
-    assert.equal(p.version, '1.1.5');
+    assert.equal(p.version, '1.1.6');
     assert.deepEqual(
       p.decision.map((r) => r.code),
       [

@@ -6,10 +6,11 @@
  */
 import { systemRule } from '../knowledge/index.ts';
 import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../record/index.ts';
-import { ageOn, noteIssue, useThreshold, windowStart } from './context.ts';
+import { ageOn, byRef, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult } from './facts.ts';
+import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
 import { inAnySet } from './lookups.ts';
+import { implausible } from './plausibility.ts';
 import { convert, convertNoting, describeQuantity, findObservations, isoDay, latestWithValue } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
@@ -58,7 +59,14 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         unconvertible = true;
         continue;
       }
-      const reading = readUpperLimitOfNormal(obs, a.unit, rangeApplies(ctx, day));
+      // A value no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is a data error, never a
+      // normal result: counted as not measured, and the issue names it (definitions.plausibility.safetyLabs).
+      const range = ctx.pathway.definitions.plausibility.safetyLabs[analyte];
+      if (implausible(ctx, analyte.toUpperCase(), range, converted.value, obs.ref) !== undefined) {
+        unconvertible = true;
+        continue;
+      }
+      const reading = patientUpperLimit(ctx, obs, day, a.unit);
       const uln = reading.kind === 'uln' ? reading.value : undefined;
       if (reading.kind === 'ambiguous' && readsUln(ctx, analyte)) {
         // Several ranges that may each be the patient's (for everyone, or for populations the pathway cannot read)
@@ -112,6 +120,46 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
   return labs;
 }
 
+/** The ULN a result's ranges give for this patient on the day of the result (definition 6): the one reading. */
+function patientUpperLimit(ctx: EngineContext, obs: ObservationFact, day: number, unit: string): UlnReading {
+  return readUpperLimitOfNormal(obs, unit, rangeApplies(ctx, day));
+}
+
+/**
+ * The ULN the `hepatic` contraindication reads for every ALT and AST result of a valid status with a value in U/L
+ * dated on or before the as-of date, in the window or not (UpperLimitOfNormalUsed): what the timeline draws, so that
+ * a sex- or age-specific range is drawn as the engine read it. Issues are noted only by deriveLabs, for the results it
+ * judges.
+ */
+export function deriveUpperLimitsOfNormal(ctx: EngineContext): UpperLimitOfNormalUsed[] {
+  const def = ctx.pathway.definitions.labs;
+  const hepatic = ctx.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
+  if (hepatic?.predicate !== 'lab-above-uln') return [];
+  const out: UpperLimitOfNormalUsed[] = [];
+  for (const analyte of ['alt', 'ast'] as const) {
+    if (!hepatic.analytes.includes(analyte)) continue;
+    const a = def.analytes[analyte];
+    for (const { obs, day } of findObservations(ctx, a.codeSets, def.validStatuses).usable) {
+      if (obs.value?.kind !== 'quantity' || !convert(obs.value.quantity, a.unit).ok) continue;
+      const reading = patientUpperLimit(ctx, obs, day, a.unit);
+      const base = { analyte, source: obs.ref, date: isoDay(obs) };
+      if (reading.kind === 'uln') {
+        out.push({ ...base, basis: 'reference-range', upperLimitOfNormalUPerL: reading.value, verified: true });
+      } else if (reading.kind === 'none') {
+        const fallback = hepatic.defaultUln[analyte];
+        out.push({ ...base, basis: 'default', upperLimitOfNormalUPerL: fallback.value, verified: fallback.verified });
+      } else {
+        const notJudged =
+          reading.kind === 'ambiguous'
+            ? `its reference ranges give different upper limits (${reading.highs}) and which is this patient's cannot be told`
+            : `its reference range's upper limit (${reading.high}) cannot be read in ${a.unit}`;
+        out.push({ ...base, basis: 'not-judged', verified: true, notJudged });
+      }
+    }
+  }
+  return out.sort((x, y) => byRef(x.date, y.date) || byRef(x.source, y.source));
+}
+
 /**
  * A range's high in the result's unit when it gives none of its own (`{ high: { value: 33 } }` beside a value in U/L):
  * a reference range is stated for its result.
@@ -138,8 +186,6 @@ export type UlnReading =
 export type RangeApplies = (range: ReferenceRange) => boolean | undefined;
 
 const NO_ULN: UlnReading = { kind: 'none' };
-/** For a reader with no patient to compare: every range may be the patient's, so only agreeing highs give a ULN. */
-const MAY_APPLY: RangeApplies = () => undefined;
 
 /**
  * The upper limit of normal a result's reference ranges give in `unit`. Ranges that are not the patient's (another
@@ -172,12 +218,6 @@ export function readUpperLimitOfNormal(obs: ObservationFact, unit: string, appli
     else if (r.value !== value) return { kind: 'ambiguous', highs: highs.map(describeQuantity).join(', ') };
   }
   return value === undefined ? NO_ULN : { kind: 'uln', value };
-}
-
-/** A result's upper limit of normal in `unit` when its ranges agree on one (for views with no patient context). */
-export function upperLimitOfNormal(obs: ObservationFact, unit: string): number | undefined {
-  const reading = readUpperLimitOfNormal(obs, unit, MAY_APPLY);
-  return reading.kind === 'uln' ? reading.value : undefined;
 }
 
 /**

@@ -236,8 +236,10 @@ export function convert(
 }
 
 /**
- * A unit text that is itself a UCUM unit other than the code's ("mg/L" beside the code mg/dL): which one the sender
- * meant cannot be told, so the value is not converted. A display that is not UCUM ("10^9/L") is not compared.
+ * A unit text that is itself a UCUM unit other than the code's ("mg/L" beside the code mg/dL, "nmol/L" beside mg/L):
+ * which one the sender meant cannot be told, so the value is not converted. A display that is not UCUM ("10^9/L"),
+ * or that UCUM reads as a quantity of another kind altogether ("K/uL", the lab's "thousands per microlitre", is
+ * kelvin per microlitre in UCUM, beside the code 10*3/uL), is a label, not a competing unit: not compared.
  */
 function unitTextDisagrees(q: Quantity): string | undefined {
   if (q.ucum === undefined || q.unitText === undefined) return undefined;
@@ -245,6 +247,8 @@ function unitTextDisagrees(q: Quantity): string | undefined {
   if (text === q.ucum || text.length === 0 || text.length > MAX_TEXT_UNIT_LENGTH || !isUcum(text)) return undefined;
   const one = convertQuantity({ value: 1, ucum: text }, q.ucum);
   if (one.ok && Math.abs(one.value - 1) < 1e-9) return undefined;
+  // Not commensurable even as mass against substance (any molar factor): a label of another kind of quantity.
+  if (!one.ok && !convertQuantity({ value: 1, ucum: text }, q.ucum, { molarMassFactor: 1 }).ok) return undefined;
   return `the unit text '${text}' and the UCUM code '${q.ucum}' disagree`;
 }
 
