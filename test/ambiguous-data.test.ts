@@ -366,11 +366,11 @@ test('a dose whose unit is given only as UCUM text ("mg", no system) is read, an
   assert.ok(
     textMg.issues.some((i) => i.code === 'pathway.unit.text-only' && i.path === 'MedicationStatement/escitalopram'),
   );
-  // "MG" is not milligrams in UCUM (it would be megagauss): not read, never guessed.
-  const upper = engine.assess(dosed([{ ...daily, doseAndRate: [{ doseQuantity: { value: 20, unit: 'MG' } }] }]), {
+  // A text that is no UCUM expression and no listed label is not read, never guessed.
+  const unknown = engine.assess(dosed([{ ...daily, doseAndRate: [{ doseQuantity: { value: 20, unit: 'mgs' } }] }]), {
     asOf: AS_OF,
   });
-  assert.equal(upper.recommendation.code, 'confirm-history');
+  assert.equal(unknown.recommendation.code, 'confirm-history');
   // Dosages that follow one another (10 mg for a week, then 20 mg): no single daily dose, and the reason says so.
   const mg = (value: number) => ({ value, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' });
   const titration = engine.assess(
@@ -455,6 +455,89 @@ test("a count labelled 'K/uL' (kelvin per microlitre to UCUM) beside the code 10
     ['thrombocytopenia'],
   );
   assert.ok(!workup(a).includes('platelets'));
+});
+
+test("a laboratory's unit label that is not UCUM as meant ('K/uL', 'x10E3/uL', 'IU/L', 'MG') is read by the pathway's list [U]", () => {
+  const unverifiedItems = (a: { unverified: readonly { item: string }[] }): string[] => a.unverified.map((u) => u.item);
+  // Text only, as hand-entered and many exports send a count: "K/uL" is kelvin per microlitre to UCUM.
+  const textOnly = engine.assess(withLab('platelets', { value: 90, unit: 'K/uL' }), { asOf: AS_OF });
+  assert.deepEqual(
+    textOnly.contraindications.map((c) => c.code),
+    ['thrombocytopenia'],
+  );
+  assert.ok(issueCodes(textOnly).includes('pathway.unit.label'));
+  assert.ok(unverifiedItems(textOnly).includes('unit labels (definitions.unitLabels)'));
+  // A label sent as if it were a UCUM code (LabCorp's "x10E3/uL"), and a count per microlitre in cells.
+  const labCorp = { value: 1.2, unit: 'x10E3/uL', system: 'http://unitsofmeasure.org', code: 'x10E3/uL' };
+  const cells = { value: 1200, unit: 'cells/uL' };
+  for (const valueQuantity of [labCorp, cells]) {
+    const a = engine.assess(withLab('anc', valueQuantity), { asOf: AS_OF });
+    assert.deepEqual(
+      a.contraindications.map((c) => c.code),
+      ['neutropenia'],
+      String(valueQuantity.unit),
+    );
+  }
+  // ALT in international units (the UCUM code [IU]/L, which UCUM cannot convert to U/L): measured, not asked for again.
+  const iu = engine.assess(
+    withLab('alt', { value: 22, unit: 'IU/L', system: 'http://unitsofmeasure.org', code: '[IU]/L' }),
+    {
+      asOf: AS_OF,
+    },
+  );
+  assert.ok(!workup(iu).includes('alt'));
+  assert.equal(iu.recommendation.code, 'refer-to-trial');
+  // A dose in capitals ("MG" is megagauss to UCUM; milligrams in UCUM's case-insensitive form) still gives an adequate trial.
+  const capitals = withChange((_, r) => {
+    const dosage = (r('sertraline').dosage as { doseAndRate: { doseQuantity: Record<string, unknown> }[] }[])[0];
+    if (dosage !== undefined) dosage.doseAndRate[0] = { doseQuantity: { value: 100, unit: 'MG' } };
+  });
+  const dosed = engine.assess(capitals, { asOf: AS_OF });
+  assert.equal(dosed.recommendation.code, 'refer-to-trial');
+  assert.ok(issueCodes(dosed).includes('pathway.unit.label'));
+  // A valid UCUM code is never overridden by a label in its text, and a unit no list names stays unconverted.
+  const coded = engine.assess(
+    withLab('platelets', { value: 90, unit: 'x10E9/L', system: 'http://unitsofmeasure.org', code: 'mg/dL' }),
+    {
+      asOf: AS_OF,
+    },
+  );
+  assert.ok(workup(coded).includes('platelets'));
+  assert.ok(!issueCodes(coded).includes('pathway.unit.label'));
+  const unknown = engine.assess(withLab('platelets', { value: 90, unit: 'bricks/uL' }), { asOf: AS_OF });
+  assert.ok(workup(unknown).includes('platelets'));
+});
+
+test('a preliminary safety lab newer than the final one is not used, and never in silence', () => {
+  // A preliminary ANC of 1.0 the day after the final 3.8: the final result decides (definition 6), the clinician is told.
+  const preliminary = withChange((bundle, r) => {
+    const anc = r('anc');
+    const day = String(anc.effectiveDateTime).slice(0, 10);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    bundle.entry.push({
+      resource: {
+        ...anc,
+        id: 'anc-preliminary',
+        status: 'preliminary',
+        effectiveDateTime: next,
+        valueQuantity: ucum(1, '10*9/L'),
+      },
+    });
+  });
+  const a = engine.assess(preliminary, { asOf: AS_OF });
+  assert.deepEqual(a.contraindications, []);
+  const note = a.issues.find((i) => i.code === 'pathway.lab.not-final');
+  assert.ok(note !== undefined, 'the newer preliminary result is named');
+  assert.match(note.message, /anc result \(\d{4}-\d{2}-\d{2}, status preliminary 1 10\*9\/L\) is not used/);
+  // An older preliminary result, or one entered in error, says nothing.
+  const older = withChange((bundle, r) => {
+    const anc = r('anc');
+    bundle.entry.push({ resource: { ...anc, id: 'anc-old', status: 'preliminary', effectiveDateTime: '2026-09-01' } });
+    bundle.entry.push({
+      resource: { ...anc, id: 'anc-void', status: 'entered-in-error', effectiveDateTime: '2026-11-19' },
+    });
+  });
+  assert.ok(!issueCodes(engine.assess(older, { asOf: AS_OF })).includes('pathway.lab.not-final'));
 });
 
 test('an undated questionnaire is placed in no window, and the result says so; its suicide item still alerts', () => {

@@ -349,6 +349,17 @@ const Definitions = z.strictObject({
       ast: PlausibleRangeSchema,
     }),
   }),
+  /**
+   * Unit labels laboratories print that UCUM does not read as they mean them ("K/uL", "x10E3/uL", "cells/uL", "IU/L",
+   * "MG/L" in capitals), each with the UCUM unit it names. Read only when the unit as sent cannot be converted, each
+   * use reported (docs/care-pathway.md definition 5).
+   */
+  unitLabels: z.strictObject({
+    labels: z.record(z.string().min(1), z.string().min(1)),
+    citation: citationKey,
+    verified: z.boolean(),
+    note: z.string(),
+  }),
 });
 
 /** The absolute contraindications to IL-6 blockade the pathway can derive (docs/care-pathway.md definition 6). */

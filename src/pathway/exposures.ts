@@ -16,7 +16,7 @@ import type { EngineContext } from './context.ts';
 import type { ExposureSegment, IgnoredMedication } from './facts.ts';
 import { antidepressantOf } from './lookups.ts';
 import { isCountUnit, medicationUses } from './medication-use.ts';
-import { convert } from './observations.ts';
+import { convert, convertByLabel } from './observations.ts';
 
 /** A segment with its day numbers kept for joining (day numbers are not part of the reported facts). */
 export interface DatedSegment extends ExposureSegment {
@@ -111,21 +111,20 @@ function namedOnlyReason(ctx: EngineContext, m: MedicationFact, named: Medicatio
 /**
  * A dose quantity in mg. A unit given only as text ("mg" without a system, as hand-entered and some EHR doses come) is
  * read as the pathway reads a lab's (observations.ts `convert`: a valid UCUM expression, never guessed) and reported;
- * a UCUM code is converted as before.
+ * a UCUM code is converted as before; a unit neither converts is read by the pathway's unit labels ("MG", capitals
+ * that are megagauss to UCUM: convertByLabel).
  */
 function toMg(ctx: EngineContext, m: MedicationFact, q: Quantity): number | undefined {
-  if (q.ucum !== undefined) {
-    const r = convertQuantity(q, 'mg');
-    return r.ok ? r.value : undefined;
+  const r = q.ucum !== undefined ? convertQuantity(q, 'mg') : convert(q, 'mg');
+  if (!r.ok) return convertByLabel(ctx, m, q, 'mg')?.value;
+  if (q.ucum === undefined) {
+    noteIssue(
+      ctx,
+      'pathway.unit.text-only',
+      'the dose unit is given only as text (no UCUM code); it is a valid UCUM expression and was used',
+      m.ref,
+    );
   }
-  const r = convert(q, 'mg');
-  if (!r.ok) return undefined;
-  noteIssue(
-    ctx,
-    'pathway.unit.text-only',
-    'the dose unit is given only as text (no UCUM code); it is a valid UCUM expression and was used',
-    m.ref,
-  );
   return r.value;
 }
 

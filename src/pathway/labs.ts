@@ -11,7 +11,17 @@ import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 import { implausible } from './plausibility.ts';
-import { convert, convertNoting, describeQuantity, findObservations, isoDay, latestWithValue } from './observations.ts';
+import {
+  carriesValue,
+  convert,
+  convertNoting,
+  describeQuantity,
+  findObservations,
+  isoDay,
+  latestWithValue,
+  newestFirst,
+} from './observations.ts';
+import type { DatedObservation } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
 
@@ -33,7 +43,9 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
     const a = def.analytes[analyte];
     // A result with no value at all (dataAbsentReason) says nothing about the patient and is passed over; one with a
     // value that is not a number (text such as "0.8 x10^9/L", a concept) is a newer result the pathway cannot read.
-    const ties = latestWithValue(findObservations(ctx, a.codeSets, def.validStatuses, from).usable);
+    const found = findObservations(ctx, a.codeSets, def.validStatuses, from);
+    const ties = latestWithValue(found.usable);
+    noteNewerNotValid(ctx, analyte, found.notValid, ties[0], def.validStatuses);
     let chosen: LabResult | undefined;
     let unconvertible = false;
     for (const { obs, day } of ties) {
@@ -118,6 +130,35 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
     if (chosen !== undefined && !unconvertible) labs[analyte] = chosen;
   }
   return labs;
+}
+
+/** FHIR R4 ObservationStatus codes under which no result exists (cancelled: not obtained; entered-in-error: void). */
+const NO_RESULT_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'entered-in-error']);
+
+/**
+ * A result in a status the pathway does not use (a preliminary ANC) newer than the result that decides: not used,
+ * as definition 6 says, but never in silence, since the final result may be worse (docs/care-pathway.md definition 6).
+ */
+function noteNewerNotValid(
+  ctx: EngineContext,
+  analyte: LabAnalyte,
+  notValid: readonly DatedObservation[],
+  deciding: DatedObservation | undefined,
+  validStatuses: readonly string[],
+): void {
+  for (const { obs, day } of notValid) {
+    if (NO_RESULT_STATUSES.has(obs.status) || !carriesValue(obs)) continue;
+    if (deciding !== undefined && newestFirst({ obs, day }, deciding) >= 0) continue;
+    const value = obs.value?.kind === 'quantity' ? ` ${describeQuantity(obs.value.quantity)}` : '';
+    const decides =
+      deciding === undefined ? 'no usable result in the window' : `the result of ${isoDay(deciding.obs)} decides`;
+    noteIssue(
+      ctx,
+      'pathway.lab.not-final',
+      `a newer ${analyte} result (${isoDay(obs)}, status ${obs.status}${value}) is not used: only ${validStatuses.join(', ')} results count and ${decides}; obtain the final result`,
+      obs.ref,
+    );
+  }
 }
 
 /** The ULN a result's ranges give for this patient on the day of the result (definition 6): the one reading. */
