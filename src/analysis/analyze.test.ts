@@ -120,10 +120,28 @@ describe('analyzeTrial', () => {
     });
     assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
   });
-  it('an arm without any outcome at a visit: the MMRM names the arm and the visit, and what to do', () => {
+  it('an arm without any outcome at a non-primary visit: that visit is not estimable, the primary visit is (as R mmrm and SAS)', () => {
     const gap: TrialDataset = {
       ...ds,
       rows: ds.rows.map((row) => (row.arm === ds.treatment && row.visit === '2' ? { ...row, change: null } : row)),
+    };
+    const r = analyzeTrial(gap, options, 'x.csv', fitMmrmTrial);
+    assert.ok(r.mmrm.available, r.mmrm.available ? '' : r.mmrm.reason);
+    assert.deepEqual(r.mmrm.visits[gap.visits.indexOf('2')], {
+      visit: '2',
+      available: false,
+      reason: 'not estimable: no TOCILIZUMAB outcome at visit 2',
+    });
+    assert.ok(Number.isFinite(r.mmrm.kenwardRoger.estimate) && r.mmrm.kenwardRoger.se > 0);
+    const warning = r.issues.find((i) => i.code === 'stats.mmrm.aliased');
+    assert.ok(warning && warning.severity === 'warning');
+    assert.match(warning.message, /armTOCILIZUMAB:visit2 dropped .*not estimable at visit 2 \(no TOCILIZUMAB outcome/);
+    assert.match(analysisSummary(r), /warning: aliased columns armTOCILIZUMAB:visit2 dropped/);
+  });
+  it('an arm without any outcome at the primary visit: the MMRM is refused, naming the arm and the visit', () => {
+    const gap: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((row) => (row.arm === ds.control && row.visit === '8' ? { ...row, change: null } : row)),
     };
     let called = false;
     const r = analyzeTrial(gap, options, 'x.csv', (rows, spec) => {
@@ -133,7 +151,7 @@ describe('analyzeTrial', () => {
     assert.deepEqual(r.mmrm, {
       available: false,
       reason:
-        'MMRM not fitted: no TOCILIZUMAB outcome at visit 2, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit 2 (or analyse only visits with outcomes in both arms) to fit it',
+        'MMRM not fitted: no PLACEBO outcome at the primary visit 8, so the treatment difference there cannot be estimated',
     });
     assert.equal(called, false);
   });

@@ -11,7 +11,7 @@ import { biomarkerInteraction, type InteractionResult } from '../stats/interacti
 import { tInference, type TInference } from '../stats/linear/ols.ts';
 import type { TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
-import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitResult } from './mmrm-port.ts';
+import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
 import { responderAnalysis, type ResponderAnalysis } from './responders.ts';
 
 export const ANALYSIS_SCHEMA = 'precision-trd/analysis@1';
@@ -49,7 +49,8 @@ export interface MmrmBlock {
   readonly converged: true;
   readonly kenwardRoger: MmrmInference;
   readonly satterthwaite: MmrmInference;
-  readonly visits: MmrmVisitResult[];
+  /** Every visit; one whose arm term was dropped (no outcome of an arm there) is `{ visit, available: false, reason }`. */
+  readonly visits: MmrmVisitOutcome[];
   readonly covariance: unknown;
   readonly iterations: number;
   readonly logLik: number;
@@ -262,16 +263,14 @@ function runMmrm(
     baseline: r.baseline,
     ...(stratum ? { stratum: (r.biomarker as number) >= (cut as number) ? 1 : 0 } : {}),
   }));
-  // A visit where an arm has no outcome leaves that arm's visit term without data (aliased): the fitter would refuse
-  // with a guess; the arm and the visit are known here, and so is the remedy.
-  for (const visit of ds.visits) {
-    for (const arm of [ds.treatment, ds.control]) {
-      if (!rows.some((r) => r.visit === visit && r.arm === arm && r.change !== null)) {
-        return {
-          available: false,
-          reason: `MMRM not fitted: no ${arm} outcome at visit ${visit}, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit ${visit} (or analyse only visits with outcomes in both arms) to fit it`,
-        };
-      }
+  // An arm without outcomes at a visit aliases that arm's visit term: the fitter drops it, as R's mmrm and SAS do, and
+  // estimates the other visits (warning stats.mmrm.aliased). At the primary visit nothing is left to estimate.
+  for (const arm of [ds.treatment, ds.control]) {
+    if (!rows.some((r) => r.visit === ds.primaryVisit && r.arm === arm && r.change !== null)) {
+      return {
+        available: false,
+        reason: `MMRM not fitted: no ${arm} outcome at the primary visit ${ds.primaryVisit}, so the treatment difference there cannot be estimated`,
+      };
     }
   }
   let value: unknown;
@@ -306,6 +305,7 @@ function runMmrm(
       reason: `MMRM did not converge: ${known}${why === '' ? likelyNonConvergenceCause(ds, rows) : why}`,
     };
   }
+  issues.push(...(result.issues ?? []).filter((i) => i.severity === 'warning'));
   return {
     available: true,
     converged: true,
