@@ -187,6 +187,40 @@ describe('analyzeTrial', () => {
     assert.equal(observed.treatment.n + observed.control.n, 100);
     assert.ok(observed.treatment.events === r.response.treatment.events);
   });
+  it('a baseline score of 0 has no percentage reduction: not a responder (0 to 0 is no 50% reduction), with a warning', () => {
+    // Two treated subjects seen at the primary visit, with baseline 0 and an unchanged score of 0.
+    const zeroed = ds.subjects
+      .filter((x) => x.arm === ds.treatment)
+      .filter((x) => ds.rows.some((r) => r.subject === x.subject && r.visit === ds.primaryVisit && r.change !== null))
+      .slice(0, 2)
+      .map((x) => x.subject);
+    const zero: TrialDataset = {
+      ...ds,
+      subjects: ds.subjects.map((x) => (zeroed.includes(x.subject) ? { ...x, baseline: 0 } : x)),
+      rows: ds.rows.map((r) => (zeroed.includes(r.subject) ? { ...r, baseline: 0, change: 0 } : r)),
+    };
+    const before = analyzeTrial(ds, options, 'x.csv', 'off');
+    const after = analyzeTrial(zero, options, 'x.csv', 'off');
+    assert.ok(!('available' in before.response) && !('available' in after.response));
+    assert.ok(!('available' in before.response.observed) && !('available' in after.response.observed));
+    const wasResponder = zeroed.filter((subject) => {
+      const x = ds.subjects.find((y) => y.subject === subject)!;
+      const change = ds.rows.find((r) => r.subject === subject && r.visit === ds.primaryVisit)!.change!;
+      return change <= -0.5 * x.baseline;
+    }).length;
+    // NRI: same denominator, the two counted as non-responders; observed cases: the two left out.
+    assert.equal(after.response.treatment.n, before.response.treatment.n);
+    assert.equal(after.response.treatment.events, before.response.treatment.events - wasResponder);
+    assert.equal(after.response.observed.treatment.n, before.response.observed.treatment.n - 2);
+    assert.equal(after.response.observed.treatment.events, before.response.observed.treatment.events - wasResponder);
+    const warning = after.issues.find((i) => i.code === 'analysis.response.baseline-not-positive');
+    assert.ok(warning && warning.severity === 'warning');
+    assert.match(warning.message, /^2 subjects with a baseline score of 0 or less/);
+    assert.ok(!before.issues.some((i) => i.code === 'analysis.response.baseline-not-positive'));
+    // Remission is a post score, defined at baseline 0: the two (score 0) are remitters.
+    assert.ok(!('available' in after.remission) && !('available' in after.remission.observed));
+    assert.equal(after.remission.observed.treatment.n, before.response.observed.treatment.n);
+  });
   it('observed cases are not estimable, with no Fisher p, when an arm has no primary-visit outcome', () => {
     const noTreated = {
       ...ds,

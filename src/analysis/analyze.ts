@@ -12,7 +12,7 @@ import { tInference, type TInference } from '../stats/linear/ols.ts';
 import type { TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
 import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
-import { responderAnalysis, type ResponderAnalysis } from './responders.ts';
+import { responderAnalysis, responseNotEvaluable, type ResponderAnalysis } from './responders.ts';
 
 export const ANALYSIS_SCHEMA = 'precision-trd/analysis@1';
 
@@ -131,6 +131,18 @@ export function analyzeTrial(
         ),
       );
     }
+  }
+
+  const notEvaluable = responseNotEvaluable(ds);
+  if (notEvaluable > 0) {
+    issues.push(
+      issue(
+        'analysis.response.baseline-not-positive',
+        `${notEvaluable} subjects with a baseline score of 0 or less have no percentage reduction: not evaluable for response (non-responders under NRI, left out of the observed cases)`,
+        undefined,
+        'warning',
+      ),
+    );
   }
 
   let interaction: AnalysisReport['interaction'] = {

@@ -27,10 +27,27 @@ export type ResponderAnalysis = (BinaryComparison | Unavailable) & {
   readonly observed: (BinaryComparison | Unavailable) & { readonly imputation: 'observed-cases' };
 };
 
-/** Whether a primary-visit change is an event under the definition. */
+/** Whether a primary-visit change is an event under the definition (for an evaluable subject). */
 function isEvent(change: number, baseline: number, def: ResponderDefinition): boolean {
   if (def.kind === 'response') return change <= -(def.reduction ?? 0.5) * baseline;
   return baseline + change <= (def.maxScore ?? Number.NEGATIVE_INFINITY);
+}
+
+/**
+ * Response is a percentage reduction from baseline, which a baseline of 0 (or below) does not have: 0 to 0 is no
+ * reduction of 50%, yet change <= -0.5 x 0 would call it one. Such a subject is not evaluable for response: a
+ * non-responder under NRI (as a missing outcome), left out of the observed cases. Remission needs no baseline.
+ */
+function isEvaluable(baseline: number, def: ResponderDefinition): boolean {
+  return def.kind !== 'response' || baseline > 0;
+}
+
+/** Subjects with a primary-visit outcome whose baseline is not above 0: not evaluable for response (warned). */
+export function responseNotEvaluable(ds: TrialDataset): number {
+  const observed = new Set(
+    ds.rows.filter((r) => r.visit === ds.primaryVisit && r.change !== null).map((r) => r.subject),
+  );
+  return ds.subjects.filter((s) => observed.has(s.subject) && !(s.baseline > 0)).length;
 }
 
 export function describeDefinition(def: ResponderDefinition): string {
@@ -49,9 +66,10 @@ export function responderAnalysis(ds: TrialDataset, def: ResponderDefinition, le
     for (const s of ds.subjects) {
       if (s.arm !== arm) continue;
       const change = primary.get(s.subject);
-      if (change === undefined && observedOnly) continue;
+      const evaluable = change !== undefined && isEvaluable(s.baseline, def);
+      if (!evaluable && observedOnly) continue;
       n++;
-      if (change !== undefined && isEvent(change, s.baseline, def)) events++;
+      if (evaluable && isEvent(change, s.baseline, def)) events++;
     }
     return { events, n };
   };
