@@ -49,6 +49,16 @@ describe('buildDataset', () => {
     assert.equal(r.ok, false);
     assert.match(messages(r)[0]!, /^--outcome: unknown column "MADRS" \(the header has 6 columns\)$/);
   });
+  it('a chosen column named twice in the header is refused: its records would hold only one of the two', () => {
+    const twice = [...header, 'madrs'];
+    const r = buildDataset(twice, good, spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      '--outcome: the header names 2 columns "madrs": rename them so that each name is one column',
+    ]);
+    // A repeated name that no option chooses is no ambiguity.
+    assert.ok(buildDataset([...header, 'note', 'note'], good, spec).ok);
+  });
   it('an absent arm label counts the labels found without quoting them', () => {
     const r = buildDataset(header, good, { ...spec, treatment: 'TCZ' });
     assert.equal(r.ok, false);

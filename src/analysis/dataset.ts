@@ -140,6 +140,17 @@ export function buildDataset(
         ),
       );
     }
+    // Two columns of one name (a merged export): the records keep only one of them, so which values are read would be
+    // a guess.
+    const times = header.filter((name) => name === column).length;
+    if (times > 1) {
+      issues.push(
+        issue(
+          'analysis.column.duplicate',
+          `${option}: the header names ${times} columns "${column}": rename them so that each name is one column`,
+        ),
+      );
+    }
   }
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
