@@ -57,9 +57,6 @@ export interface TrialDataset {
   readonly otherArmRows: number;
 }
 
-/** The first data record is CSV line 2 (after the header). */
-const lineOf = (index: number): number => index + 2;
-
 /**
  * The largest magnitude a cell may hold: sums of squares (variances, least squares) of values beyond it overflow to
  * Infinity in double precision, and every figure built on them would be noise (1e150 squared is 1e300).
@@ -115,12 +112,16 @@ export const isBaselineVisitLabel = (visit: string): boolean => BASELINE_LABEL.t
  * Validates and builds the dataset.
  * @param header the CSV column names
  * @param records the CSV records keyed by column name (prototype-free objects)
+ * @param lines the file line of each record, for messages: a reader that skips empty lines (or reads a quoted
+ *   field over two lines) knows them; without it, record i is line i + 2 (after the header)
  */
 export function buildDataset(
   header: readonly string[],
   records: readonly Record<string, string>[],
   spec: DatasetSpec,
+  lines?: readonly number[],
 ): Result<TrialDataset> {
+  const lineOf = (index: number): number => lines?.[index] ?? index + 2;
   const issues: Issue[] = [];
   const cols = spec.columns;
   const named: [string, string | undefined][] = [
