@@ -59,6 +59,17 @@ describe('buildDataset', () => {
     // A repeated name that no option chooses is no ambiguity.
     assert.ok(buildDataset([...header, 'note', 'note'], good, spec).ok);
   });
+  it('rows of empty cells are empty lines; a row without its arm is an error, not a row of another arm', () => {
+    const blank = row('', '', '', '', '', '');
+    const r = buildDataset(header, [...good, blank, blank], spec);
+    assert.ok(r.ok);
+    assert.equal(r.value.otherArmRows, 0);
+    assert.equal(r.value.rows.length, good.length);
+    assert.ok(!r.issues.some((i) => i.code === 'analysis.arm.other'));
+    const noArm = buildDataset(header, [...good, row('3', '', '8', '12')], spec);
+    assert.equal(noArm.ok, false);
+    assert.deepEqual(messages(noArm), ['empty arm in column group: 1 row (line 6)']);
+  });
   it('an absent arm label counts the labels found without quoting them', () => {
     const r = buildDataset(header, good, { ...spec, treatment: 'TCZ' });
     assert.equal(r.ok, false);

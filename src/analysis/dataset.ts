@@ -183,7 +183,14 @@ export function buildDataset(
   let otherArmRows = 0;
   records.forEach((r, i) => {
     const line = lineOf(i);
+    // A row of empty cells (",,,,," that spreadsheets write below the data) is an empty line, not a row of another arm.
+    if (Object.values(r).every((cell) => cell.trim() === '')) return;
     const arm = armOf(r);
+    if (arm === '') {
+      // No arm is not another arm: leaving the row out would drop a randomised subject behind the other-arms warning.
+      problems.add('analysis.arm.missing', `empty arm in column ${cols.arm}`, line);
+      return;
+    }
     if (arm !== spec.treatment && arm !== spec.control) {
       // A label that is an analysed arm's in other letter case is the same arm written two ways far more often than a
       // third arm: leaving its rows out would drop subjects of that arm behind a warning.
