@@ -221,6 +221,52 @@ describe('analyzeTrial', () => {
     assert.ok(!('available' in after.remission) && !('available' in after.remission.observed));
     assert.equal(after.remission.observed.treatment.n, before.response.observed.treatment.n);
   });
+  it('an hs-CRP beyond the assay limit (<0.2, >10) keeps its stratum in the ANCOVA and MMRM, and is left out of the ln model', () => {
+    const subjects = [...new Set(records.map((x) => x.subject!))];
+    const low = subjects.slice(0, 3);
+    const high = subjects.slice(3, 5);
+    const unplaced = subjects.slice(5, 6);
+    // The same trial three ways: censored cells; exact values on the same side of the cut 3 (the stratified models
+    // must not change); no biomarker for them (the ln model must equal that).
+    const build = (crpOf: (subject: string, crp: string) => string) => {
+      const b = buildDataset(
+        header,
+        records.map((x) => ({ ...x, crp: crpOf(x.subject!, x.crp!) })),
+        spec,
+      );
+      assert.ok(b.ok, b.ok ? '' : b.issues.map((i) => i.message).join('; '));
+      return b;
+    };
+    const censored = build((id, crp) =>
+      low.includes(id) ? '<0.2' : high.includes(id) ? '>10' : unplaced.includes(id) ? '<5' : crp,
+    );
+    const exact = build((id, crp) =>
+      low.includes(id) ? '0.1' : high.includes(id) ? '20' : unplaced.includes(id) ? '' : crp,
+    );
+    const missing = build((id, crp) => ([...low, ...high, ...unplaced].includes(id) ? '' : crp));
+    assert.deepEqual(censored.value.subjects.find((x) => x.subject === low[0])!.biomarkerLimit, {
+      side: 'below',
+      limit: 0.2,
+      inclusive: false,
+    });
+    const [c, e, m] = [censored, exact, missing].map((b) => analyzeTrial(b.value, options, 'x.csv', fitMmrmTrial));
+    const fitted = <T extends object>(block: T): Exclude<T, { available: false }> => {
+      assert.ok(!('available' in block && block.available === false), JSON.stringify(block));
+      return block as Exclude<T, { available: false }>;
+    };
+    const [ac, ae, am] = [c!, e!, m!].map((r) => fitted(r.ancova));
+    assert.equal(ac!.estimate, ae!.estimate);
+    assert.equal(ac!.n.total, ae!.n.total);
+    assert.notEqual(ac!.n.total, am!.n.total);
+    const [mc, me] = [c!, e!].map((r) => fitted(r.mmrm));
+    assert.equal(mc!.kenwardRoger.estimate, me!.kenwardRoger.estimate);
+    const [ic, im] = [c!, m!].map((r) => fitted(r.interaction));
+    assert.equal(ic!.estimate, im!.estimate);
+    assert.equal(ic!.n, im!.n);
+    assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
+    // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
+    assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subjects without/);
+  });
   it('observed cases are not estimable, with no Fisher p, when an arm has no primary-visit outcome', () => {
     const noTreated = {
       ...ds,

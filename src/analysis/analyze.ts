@@ -7,6 +7,7 @@ import { issue, type Issue } from '../record/index.ts';
 import { ancova, type AncovaResult } from '../stats/ancova.ts';
 import { summarize } from '../stats/ancova-t-tests.ts';
 import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
+import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
 import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
 import type { TrialDataset } from './dataset.ts';
@@ -120,12 +121,27 @@ export function analyzeTrial(
 
   if (stratified) {
     // The stratified MMRM needs each row's stratum: rows without a biomarker are left out of it, and it is said so.
-    const without = new Set(ds.rows.filter((r) => r.biomarker === null).map((r) => r.subject)).size;
+    const cut = options.biomarkerCut as number;
+    const without = new Set(
+      ds.rows.filter((r) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut) === null).map((r) => r.subject),
+    ).size;
     if (without > 0) {
       issues.push(
         issue(
           'analysis.biomarker.missing',
           `${without} subjects without a biomarker value are left out of the MMRM too (it is stratified by it); the responder analyses keep them`,
+          undefined,
+          'warning',
+        ),
+      );
+    }
+    // A value beyond the assay's limit ("<0.2") has a stratum but no logarithm.
+    const censored = primaryRows.filter((r) => r.change !== null && r.biomarkerLimit !== undefined).length;
+    if (censored > 0) {
+      issues.push(
+        issue(
+          'analysis.biomarker.censored',
+          `${censored} subjects with a biomarker beyond the assay's limit (<0.2, >10) are left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
           undefined,
           'warning',
         ),
@@ -252,10 +268,11 @@ function runMmrm(
   issues: Issue[],
 ): MmrmBlock | Unavailable {
   if (typeof mmrm === 'string') return { available: false, reason: mmrm };
-  const kept = ds.rows.filter((r) => cut === undefined || r.biomarker !== null);
+  const stratumOf = (r: (typeof ds.rows)[number]) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut as number);
+  const kept = ds.rows.filter((r) => cut === undefined || stratumOf(r) !== null);
   // An enriched trial has one stratum: a constant term R's lm would alias, so the MMRM is fitted without it (as the
   // ANCOVA, src/stats/ancova.ts), and says so.
-  const sides = new Set(kept.filter((r) => r.change !== null).map((r) => (r.biomarker as number) >= (cut as number)));
+  const sides = new Set(kept.filter((r) => r.change !== null).map((r) => stratumOf(r) === 1));
   const stratum = cut !== undefined && sides.size === 2;
   if (cut !== undefined && !stratum && sides.size === 1) {
     issues.push(
@@ -273,7 +290,7 @@ function runMmrm(
     visit: r.visit,
     change: r.change,
     baseline: r.baseline,
-    ...(stratum ? { stratum: (r.biomarker as number) >= (cut as number) ? 1 : 0 } : {}),
+    ...(stratum ? { stratum: stratumOf(r) as number } : {}),
   }));
   // An arm without outcomes at a visit aliases that arm's visit term: the fitter drops it, as R's mmrm and SAS do, and
   // estimates the other visits (warning stats.mmrm.aliased). At the primary visit nothing is left to estimate.

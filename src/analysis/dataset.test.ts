@@ -115,6 +115,39 @@ describe('buildDataset', () => {
     assert.match(m, /a subject with another baseline than on an earlier line: 1 row/);
     assert.match(m, /biomarker column crp is not a positive number/);
   });
+  it('a biomarker beyond the assay limit is read as its limit; 0, <0 and a changing limit are errors', () => {
+    const cells = ['<0.2', '< 0.2', '<=0.3', '≤0.3', '>10', '>=10', '≥10'];
+    const r = buildDataset(
+      header,
+      cells.map((crp, i) => row(String(i), i % 2 ? 'TOCI' : 'PBO', '8', '20', '30', crp)),
+      spec,
+    );
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.value.subjects.map((x) => [x.biomarker, x.biomarkerLimit]),
+      [
+        [null, { side: 'below', limit: 0.2, inclusive: false }],
+        [null, { side: 'below', limit: 0.2, inclusive: false }],
+        [null, { side: 'below', limit: 0.3, inclusive: true }],
+        [null, { side: 'below', limit: 0.3, inclusive: true }],
+        [null, { side: 'above', limit: 10, inclusive: false }],
+        [null, { side: 'above', limit: 10, inclusive: true }],
+        [null, { side: 'above', limit: 10, inclusive: true }],
+      ],
+    );
+    for (const bad of ['0', '<0', '<-1', '<', '<0.2 mg/L']) {
+      const b = buildDataset(header, [...good, row('5', 'PBO', '8', '20', '30', bad)], spec);
+      assert.equal(b.ok, false, bad);
+      assert.match(messages(b).join('\n'), /biomarker column crp is not a positive number .*<0\.2 or >10/, bad);
+    }
+    const changing = buildDataset(
+      header,
+      [...good, row('5', 'PBO', '4', '20', '30', '<0.2'), row('5', 'PBO', '8', '20', '30', '0.1')],
+      spec,
+    );
+    assert.equal(changing.ok, false);
+    assert.match(messages(changing).join('\n'), /another baseline biomarker than on an earlier line/);
+  });
   it('a primary visit that is not in the data is an error', () => {
     const r = buildDataset(header, good, { ...spec, primaryVisit: '12' });
     assert.equal(r.ok, false);

@@ -8,6 +8,7 @@
  * only the treatment and control arms are analysed.
  */
 import { fail, issue, ok, type Issue, type Result } from '../record/index.ts';
+import type { BiomarkerLimit } from '../stats/biomarker-stratum.ts';
 
 export interface ColumnMap {
   readonly subject: string;
@@ -34,8 +35,10 @@ export interface LongRow {
   /** post - baseline; null when the outcome is missing. */
   readonly change: number | null;
   readonly baseline: number;
-  /** Baseline biomarker (e.g. hs-CRP mg/L); null when no biomarker column or the cell is empty. */
+  /** Baseline biomarker (e.g. hs-CRP mg/L); null when no biomarker column, the cell is empty or beyond a limit. */
   readonly biomarker: number | null;
+  /** A biomarker reported beyond the assay's limit ("<0.2", ">10"): biomarker is then null. */
+  readonly biomarkerLimit?: BiomarkerLimit;
 }
 
 export interface TrialSubject {
@@ -43,6 +46,7 @@ export interface TrialSubject {
   readonly arm: string;
   readonly baseline: number;
   readonly biomarker: number | null;
+  readonly biomarkerLimit?: BiomarkerLimit;
 }
 
 export interface TrialDataset {
@@ -69,6 +73,22 @@ function numberCell(raw: string | undefined): number | null {
   if (s === '' || s.toUpperCase() === 'NA') return null;
   const v = Number(s);
   return Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE ? v : Number.NaN;
+}
+
+/** A value the lab reports beyond its assay's limit: "<0.2", "<=0.2", "≤0.2", ">10", ">=10", "≥10" (limit > 0). */
+const LIMIT_CELL = /^(<=?|≤|>=?|≥)\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)$/;
+
+/** A censored cell as its limit, or undefined for any other cell. */
+function limitCell(raw: string | undefined): BiomarkerLimit | undefined {
+  const m = LIMIT_CELL.exec((raw ?? '').trim());
+  const limit = Number(m?.[2]);
+  if (!m || !(limit > 0 && limit <= MAX_MAGNITUDE)) return undefined;
+  const sign = m[1]!;
+  return {
+    side: sign.startsWith('<') || sign === '≤' ? 'below' : 'above',
+    limit,
+    inclusive: sign.length === 2 || sign === '≤' || sign === '≥',
+  };
 }
 
 /** How many line numbers a message lists before "and N more". */
@@ -211,7 +231,9 @@ export function buildDataset(
     if (visit === '') problems.add('analysis.visit.missing', `empty visit in column ${cols.visit}`, line);
     const outcome = numberCell(r[cols.outcome]);
     const baseline = numberCell(r[cols.baseline]);
-    const biomarker = cols.biomarker === undefined ? null : numberCell(r[cols.biomarker]);
+    const biomarkerCell = cols.biomarker === undefined ? undefined : r[cols.biomarker];
+    const biomarkerLimit = limitCell(biomarkerCell);
+    const biomarker = biomarkerCell === undefined || biomarkerLimit ? null : numberCell(biomarkerCell);
     if (Number.isNaN(outcome)) {
       problems.add(
         'analysis.outcome.non-numeric',
@@ -229,7 +251,7 @@ export function buildDataset(
     if (Number.isNaN(biomarker) || (biomarker !== null && biomarker <= 0)) {
       problems.add(
         'analysis.biomarker.invalid',
-        `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed)`,
+        `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed; a value beyond the assay's limit is written as the lab reports it, <0.2 or >10)`,
         line,
       );
     }
@@ -248,12 +270,15 @@ export function buildDataset(
     seen.add(key);
     const prior = subjects.get(subject);
     if (prior === undefined) {
-      subjects.set(subject, { subject, arm, baseline, biomarker, line });
+      subjects.set(subject, { subject, arm, baseline, biomarker, ...(biomarkerLimit ? { biomarkerLimit } : {}), line });
     } else if (prior.arm !== arm) {
       problems.add('analysis.subject.two-arms', 'a subject in another arm than on an earlier line', line);
     } else if (prior.baseline !== baseline) {
       problems.add('analysis.baseline.inconsistent', 'a subject with another baseline than on an earlier line', line);
-    } else if (prior.biomarker !== biomarker) {
+    } else if (
+      prior.biomarker !== biomarker ||
+      JSON.stringify(prior.biomarkerLimit) !== JSON.stringify(biomarkerLimit)
+    ) {
       problems.add(
         'analysis.biomarker.inconsistent',
         'a subject with another baseline biomarker than on an earlier line',
@@ -277,7 +302,7 @@ export function buildDataset(
       );
     }
     const change = outcome === null ? null : spec.outcomeType === 'score' ? outcome - baseline : outcome;
-    rows.push({ subject, arm, visit, change, baseline, biomarker });
+    rows.push({ subject, arm, visit, change, baseline, biomarker, ...(biomarkerLimit ? { biomarkerLimit } : {}) });
   });
   issues.push(...problems.issues());
 
