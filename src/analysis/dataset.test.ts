@@ -70,6 +70,19 @@ describe('buildDataset', () => {
     assert.equal(noArm.ok, false);
     assert.deepEqual(messages(noArm), ['empty arm in column group: 1 row (line 6)']);
   });
+  it('a semicolon- or tab-separated file is named as such, not only as six unknown columns', () => {
+    for (const [separator, word] of [
+      [';', 'semicolons'],
+      ['\t', 'tabs'],
+    ] as const) {
+      const r = buildDataset([header.join(separator)], [], spec);
+      assert.equal(r.ok, false);
+      assert.equal(
+        messages(r)[0],
+        `the header is one column holding ${word}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
+      );
+    }
+  });
   it('an absent arm label counts the labels found without quoting them', () => {
     const r = buildDataset(header, good, { ...spec, treatment: 'TCZ' });
     assert.equal(r.ok, false);

@@ -173,6 +173,17 @@ export function buildDataset(
       );
     }
   }
+  // One column whose name holds a semicolon or a tab: the file is separated by those, not by commas (a spreadsheet
+  // saved in a decimal-comma locale writes "subject;arm;week" and 6,88). Said first, since every column is unknown.
+  const separator = header.length === 1 ? [';', '\t'].find((s) => header[0]!.includes(s)) : undefined;
+  if (issues.length > 0 && separator !== undefined) {
+    issues.unshift(
+      issue(
+        'analysis.csv.separator',
+        `the header is one column holding ${separator === ';' ? 'semicolons' : 'tabs'}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
+      ),
+    );
+  }
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
 
