@@ -326,6 +326,11 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       ['0.3', 'mg/dL', '', ''],
     ],
   );
+  // LBSTRESC, an Expected variable of SDTMIG 3.3 LB, is the standard result as text (empty when it is).
+  assert.deepEqual(
+    rows.map((r) => r.LBSTRESC),
+    ['0.8', '90', '1.2', ''],
+  );
 });
 
 test('SDTM LB: LBTOX is the CTCAE term of the grade (knowledge/safety/ctcae-v5.0.json); the CTCAE version is a SUPPLB qualifier', () => {

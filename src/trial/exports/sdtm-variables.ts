@@ -200,6 +200,7 @@ export const SDTM_METHODS = {
     description:
       'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits; empty when the unit does not convert.',
   },
+  LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
   LBTOXGR: {
     name: 'CTCAE grade of a lab result',
     description:
@@ -430,6 +431,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBCAT', 'Category for Lab Test', 'text', 'Exp', 'Assigned'],
       ['LBORRES', 'Result or Finding in Original Units', 'text', 'Exp', 'CRF'],
       ['LBORRESU', 'Original Units', 'text', 'Exp', 'CRF', 'UCUM'],
+      ['LBSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'LBSTRESC'],
       ['LBSTRESN', 'Numeric Result/Finding in Standard Units', 'float', 'Exp', 'Derived', undefined, 'LBSTRESN'],
       ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],

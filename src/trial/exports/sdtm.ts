@@ -245,6 +245,7 @@ export function sdtmRows(
       'HEMATOLOGY/CHEMISTRY',
       l.value,
       l.unit,
+      stresn === null ? null : String(stresn),
       stresn,
       stresn === null ? null : t.unit,
       l.lowerLimitOfNormal,
