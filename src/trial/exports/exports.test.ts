@@ -410,3 +410,17 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CO
     await own.cleanup();
   }
 });
+
+test('SDTM QS, LB and EX: VISITNUM is the visit position in time order (an Expected key of SDTMIG 3.3 QS and LB)', () => {
+  const domains = sdtmDomains(snapshot, protocol, loadInstruments());
+  const inTime = [...(protocol.visits ?? [])].sort((a, b) => a.day - b.day);
+  const numberOf = new Map(inTime.map((v, i) => [v.label, String(i + 1)]));
+  for (const domain of ['QS', 'LB', 'EX'] as const) {
+    const { header, records } = read(domains[domain]);
+    assert.equal(header.indexOf('VISITNUM') + 1, header.indexOf('VISIT'), `${domain}: VISITNUM just before VISIT`);
+    assert.ok(records.length > 0, domain);
+    for (const r of records) assert.equal(r.VISITNUM, numberOf.get(r.VISIT!), `${domain} ${r.VISIT}`);
+  }
+  // The baseline visit (day -3 in INSIGHT) comes after screening (day -14): VISITNUM 2.
+  assert.equal(numberOf.get(inTime.find((v) => v.id === 'baseline')!.label), '2');
+});

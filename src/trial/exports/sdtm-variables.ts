@@ -300,6 +300,8 @@ const seq = (prefix: string, method: 'SEQ' | 'DSSEQ' = 'SEQ'): Spec => [
   undefined,
   method,
 ];
+/** The visit's position among the protocol's visits in time order (by day), from 1: SDTM's key of a visit. */
+const VISITNUM = (core: SdtmVariable['core']): Spec => ['VISITNUM', 'Visit Number', 'integer', core, 'Protocol'];
 const VISIT: Spec = ['VISIT', 'Visit Name', 'text', 'Perm', 'Protocol'];
 const VISITDY: Spec = ['VISITDY', 'Planned Study Day of Visit', 'integer', 'Perm', 'Protocol'];
 
@@ -387,6 +389,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['EXROUTE', 'Route of Administration', 'text', 'Perm', 'Protocol', 'ROUTE'],
       ['EXSTDTC', 'Start Date/Time of Treatment', 'date', 'Exp', 'CRF'],
       ['EXREFID', 'Reference ID', 'text', 'Perm', 'Assigned'],
+      VISITNUM('Perm'),
       VISIT,
     ]),
   },
@@ -395,7 +398,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'QS',
     class: 'FINDINGS',
     structure: 'One record per questionnaire per question per time point per visit per subject',
-    keys: ['STUDYID', 'USUBJID', 'QSCAT', 'QSTESTCD', 'VISIT'],
+    keys: ['STUDYID', 'USUBJID', 'QSCAT', 'QSTESTCD', 'VISITNUM'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -409,6 +412,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['QSSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'QSSTRESC'],
       ['QSSTRESN', 'Numeric Finding in Standard Units', 'float', 'Perm', 'Derived', undefined, 'QSSTRESN'],
       ['QSSTAT', 'Completion Status', 'text', 'Perm', 'Derived', 'ND', 'QSSTAT'],
+      VISITNUM('Exp'),
       VISIT,
       VISITDY,
       ['QSDTC', 'Date/Time of Finding', 'date', 'Exp', 'CRF'],
@@ -420,7 +424,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'LB',
     class: 'FINDINGS',
     structure: 'One record per lab test per time point per visit per subject',
-    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISIT', 'LBDTC'],
+    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISITNUM', 'LBDTC'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -438,6 +442,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
       ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],
+      VISITNUM('Exp'),
       VISIT,
       VISITDY,
       ['LBDTC', 'Date/Time of Specimen Collection', 'date', 'Exp', 'CRF'],

@@ -77,6 +77,12 @@ export function sdtmRows(
   const armLabel = (id: string): string =>
     protocol.arms?.find((a) => a.id === id)?.label.toUpperCase() ?? id.toUpperCase();
   const visitOf = (id: string) => protocol.visits?.find((v) => v.id === id);
+  // VISITNUM: the visit's position in time order (by day, the protocol's order among equal days), from 1.
+  const visitsInTime = [...(protocol.visits ?? [])].sort((a, b) => a.day - b.day);
+  const visitNumber = (id: string): number | null => {
+    const index = visitsInTime.findIndex((v) => v.id === id);
+    return index < 0 ? null : index + 1;
+  };
   // The first infusion: the reference of study days (RFSTDTC).
   const dosingDate = new Map<string, string>();
   for (const d of s.doses) {
@@ -170,6 +176,7 @@ export function sdtmRows(
       'INTRAVENOUS',
       d.administeredOn,
       d.kitCode,
+      visitNumber(d.visit),
       visitOf(d.visit)?.label ?? d.visit,
     ];
   });
@@ -193,6 +200,7 @@ export function sdtmRows(
       stresn === null ? null : String(stresn),
       stresn,
       stresn === null && orres === null ? 'NOT DONE' : null,
+      visitNumber(f.visit),
       visit?.label ?? f.visit,
       visit?.day ?? null,
       f.completedOn,
@@ -252,6 +260,7 @@ export function sdtmRows(
       l.upperLimitOfNormal,
       l.assessment.grade,
       graded ? l.assessment.term : null,
+      visitNumber(l.visit),
       visit?.label ?? l.visit,
       visit?.day ?? null,
       l.collectedOn,
