@@ -424,3 +424,53 @@ test('SDTM QS, LB and EX: VISITNUM is the visit position in time order (an Expec
   // The baseline visit (day -3 in INSIGHT) comes after screening (day -14): VISITNUM 2.
   assert.equal(numberOf.get(inTime.find((v) => v.id === 'baseline')!.label), '2');
 });
+
+test('SDTM QS and LB: --BLFL (Expected in SDTMIG 3.3) flags the last result of each test on or before the first infusion', () => {
+  // The populated trial draws labs after the infusion only: two earlier results of one participant's test are added,
+  // at screening and at baseline, and only the later is the baseline.
+  const lab = snapshot.labs[0]!;
+  const dosedOn = snapshot.doses.find((d) => d.participantId === lab.participantId)!.administeredOn;
+  const dayBefore = (date: string, days: number) =>
+    new Date(Date.parse(date) - days * 86_400_000).toISOString().slice(0, 10);
+  const withPreDose: TrialSnapshot = {
+    ...snapshot,
+    labs: [
+      ...snapshot.labs,
+      { ...lab, id: 'lab-screening', collectedOn: dayBefore(dosedOn, 10), visit: 'screening' },
+      { ...lab, id: 'lab-baseline', collectedOn: dayBefore(dosedOn, 2), visit: 'baseline' },
+    ],
+  };
+  const domains = sdtmDomains(withPreDose, protocol, loadInstruments());
+  const firstDose = new Map(read(domains.DM).records.map((r) => [r.USUBJID!, r.RFXSTDTC!]));
+  const lbBaseline = read(domains.LB).records.filter((r) => r.LBBLFL === 'Y');
+  assert.deepEqual(
+    lbBaseline.map((r) => r.LBDTC),
+    [dayBefore(dosedOn, 2)],
+  );
+  for (const [domain, prefix] of [
+    ['QS', 'QS'],
+    ['LB', 'LB'],
+  ] as const) {
+    const { records } = read(domains[domain]);
+    const expected = new Map<string, Record<string, string>>();
+    for (const r of records) {
+      const dose = firstDose.get(r.USUBJID!) ?? '';
+      const on = r[`${prefix}DTC`]!;
+      if (dose === '' || r[`${prefix}ORRES`] === '' || on > dose) continue;
+      const key = `${r.USUBJID} ${r[`${prefix}TESTCD`]}`;
+      if (!expected.has(key) || on >= expected.get(key)![`${prefix}DTC`]!) expected.set(key, r);
+    }
+    const flagged = records.filter((r) => r[`${prefix}BLFL`] === 'Y');
+    assert.ok(flagged.length > 0, `${domain}: some baseline records`);
+    assert.deepEqual(new Set(flagged), new Set(expected.values()), domain);
+    assert.ok(
+      records.every((r) => r[`${prefix}BLFL`] === 'Y' || r[`${prefix}BLFL`] === ''),
+      domain,
+    );
+    // Nothing after the first infusion is a baseline.
+    assert.ok(
+      flagged.every((r) => r[`${prefix}DTC`]! <= firstDose.get(r.USUBJID!)!),
+      domain,
+    );
+  }
+});

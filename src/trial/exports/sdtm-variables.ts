@@ -210,6 +210,11 @@ export const SDTM_METHODS = {
     name: 'CTCAE term of a lab result',
     description: 'The CTCAE term that LBTOXGR grades; empty when LBTOXGR is.',
   },
+  BLFL: {
+    name: 'Baseline flag',
+    description:
+      "Y on the subject's last record of the test (QSTESTCD, LBTESTCD) with a result (QSORRES, LBORRES) dated on or before the first infusion (RFXSTDTC); otherwise empty, and empty for every record of a subject without an infusion.",
+  },
   STUDYDAY: {
     name: 'Study day',
     description:
@@ -412,6 +417,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['QSSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'QSSTRESC'],
       ['QSSTRESN', 'Numeric Finding in Standard Units', 'float', 'Perm', 'Derived', undefined, 'QSSTRESN'],
       ['QSSTAT', 'Completion Status', 'text', 'Perm', 'Derived', 'ND', 'QSSTAT'],
+      ['QSBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
       VISITNUM('Exp'),
       VISIT,
       VISITDY,
@@ -440,6 +446,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
+      ['LBBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
       ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
       ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],
       VISITNUM('Exp'),
