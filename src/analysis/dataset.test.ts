@@ -161,6 +161,22 @@ describe('buildDataset', () => {
     assert.equal(changing.ok, false);
     assert.match(messages(changing).join('\n'), /another baseline biomarker than on an earlier line/);
   });
+  it('a negative score (a missing-value code such as -9?) is analysed but named, with its lines', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '8', '-9'), row('4', 'TOCI', '8', '12', '-99')], spec);
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.issues.filter((i) => i.code === 'analysis.score.negative').map((i) => [i.severity, i.message]),
+      [
+        [
+          'warning',
+          'negative score in column madrs or base (a missing-value code such as -9? write missing values as empty cells); analysed as a score: 2 rows (lines 6, 7)',
+        ],
+      ],
+    );
+    // A change may be negative: with --outcome-type change only the baseline is a score.
+    const change = buildDataset(header, [...good, row('3', 'PBO', '8', '-9')], { ...spec, outcomeType: 'change' });
+    assert.ok(change.ok && !change.issues.some((i) => i.code === 'analysis.score.negative'));
+  });
   it('a primary visit that is not in the data is an error', () => {
     const r = buildDataset(header, good, { ...spec, primaryVisit: '12' });
     assert.equal(r.ok, false);

@@ -304,6 +304,16 @@ export function buildDataset(
         'warning',
       );
     }
+    // Rating-scale scores are never negative: a negative score is most often a missing-value code (-9, -99) that would
+    // enter every analysis as a real score. Said, not refused: an outcome may be on another scale.
+    if ((spec.outcomeType === 'score' && outcome !== null && outcome < 0) || baseline < 0) {
+      notes.add(
+        'analysis.score.negative',
+        `negative score in column ${spec.outcomeType === 'score' ? `${cols.outcome} or ` : ''}${cols.baseline} (a missing-value code such as -9? write missing values as empty cells); analysed as a score`,
+        line,
+        'warning',
+      );
+    }
     if (isBaselineVisitLabel(visit)) {
       notes.add(
         'analysis.visit.baseline-row',
