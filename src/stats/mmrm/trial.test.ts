@@ -195,10 +195,10 @@ test('fitMmrmTrial: TypeScript refuses an estimate read from a result whose conv
  * columns span those the trial design keeps, so every estimable LS mean and difference must agree to the fit's
  * precision, Kenward-Roger included (invariant to a full-rank reparameterisation of X).
  */
-function cellMeansFit(data: readonly MmrmTrialRow[]) {
+function cellMeansFit(data: readonly MmrmTrialRow[], withBaseline = true) {
   const analysed = data.filter((r) => r.change !== null);
   const cells = [...new Set(analysed.map((r) => `${r.arm}@${r.visit}`))];
-  const columns = [...cells, ...spec.visits.map((v) => `baseline@${v}`)];
+  const columns = [...cells, ...(withBaseline ? spec.visits.map((v) => `baseline@${v}`) : [])];
   const fit = fitMmrm(
     {
       subject: analysed.map((r) => r.subject),
@@ -206,7 +206,7 @@ function cellMeansFit(data: readonly MmrmTrialRow[]) {
       y: analysed.map((r) => r.change as number),
       X: analysed.map((r) => [
         ...cells.map((c) => (c === `${r.arm}@${r.visit}` ? 1 : 0)),
-        ...spec.visits.map((v) => (v === r.visit ? r.baseline : 0)),
+        ...(withBaseline ? spec.visits.map((v) => (v === r.visit ? r.baseline : 0)) : []),
       ]),
       columnNames: columns,
       visitCount: spec.visits.length,
@@ -280,4 +280,26 @@ test('fitMmrmTrial: a visit without any outcome is left out of the model (R mmrm
   );
   assert.equal(primaryEmpty.converged, false);
   assert.match(primaryEmpty.converged ? '' : primaryEmpty.reason, /no outcome at the primary visit 7/);
+});
+
+test('fitMmrmTrial: a baseline equal in every subject is dropped with its visit slopes (as R lm and mmrm), not refused', () => {
+  const data = rows.map((r) => ({ ...r, baseline: 20 }));
+  const fit = convergedTrialFit(fitMmrmTrial(data, spec));
+  assert.match(
+    fit.issues.find((i) => i.code === 'stats.mmrm.aliased')?.message ?? '',
+    /^aliased columns baseline, baseline:visit5, baseline:visit6, baseline:visit7 dropped .*every visit is still estimated/,
+  );
+  const cellMeans = cellMeansFit(data, false);
+  const treatment = cellMeans.lsRow('DRUG', '7');
+  const difference = treatment.map((v, j) => v - cellMeans.lsRow('PLACEBO', '7')[j]!);
+  const expected = contrast(cellMeans.fit, difference, 'kenward-roger');
+  assertGolden(fit.primary.difference.kenwardRoger.estimate, expected.estimate, 'mmrm', 'estimate');
+  assertGolden(fit.primary.difference.kenwardRoger.se, expected.se, 'mmrm', 'se');
+  assertGolden(fit.primary.difference.kenwardRoger.df, expected.df, 'mmrmDf', 'df');
+  assertGolden(
+    fit.primary.lsMeans.treatment.estimate,
+    contrast(cellMeans.fit, treatment, 'kenward-roger').estimate,
+    'mmrm',
+    'LS mean',
+  );
 });
