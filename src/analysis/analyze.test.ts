@@ -206,7 +206,7 @@ describe('analyzeTrial', () => {
     const wasResponder = zeroed.filter((subject) => {
       const x = ds.subjects.find((y) => y.subject === subject)!;
       const change = ds.rows.find((r) => r.subject === subject && r.visit === ds.primaryVisit)!.change!;
-      return change <= -0.5 * x.baseline;
+      return change <= -0.5 * x.baseline!;
     }).length;
     // NRI: same denominator, the two counted as non-responders; observed cases: the two left out.
     assert.equal(after.response.treatment.n, before.response.treatment.n);
@@ -266,6 +266,41 @@ describe('analyzeTrial', () => {
     assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
     // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
     assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subjects without/);
+  });
+  it('a subject without a baseline score: left out of the ANCOVA and MMRM (complete cases, as R), kept under NRI', () => {
+    // The first treated subject seen at the primary visit, once with its baseline cell emptied, once removed.
+    const subject = ds.rows.find(
+      (r) => r.arm === ds.treatment && r.visit === ds.primaryVisit && r.change !== null,
+    )!.subject;
+    const emptied = buildDataset(
+      header,
+      records.map((x) => (x.subject === subject ? { ...x, baseline_madrs: '' } : x)),
+      spec,
+    );
+    const removed = buildDataset(
+      header,
+      records.filter((x) => x.subject !== subject),
+      spec,
+    );
+    assert.ok(emptied.ok && removed.ok);
+    assert.ok(emptied.issues.some((i) => i.code === 'analysis.baseline.missing'));
+    const opts = { ...options, remissionMax: 60 };
+    const [e, r] = [emptied, removed].map((b) => analyzeTrial(b.value, opts, 'x.csv', fitMmrmTrial));
+    const fitted = <T extends object>(block: T): Exclude<T, { available: false }> => {
+      assert.ok(!('available' in block && block.available === false), JSON.stringify(block));
+      return block as Exclude<T, { available: false }>;
+    };
+    assert.equal(fitted(e!.ancova).estimate, fitted(r!.ancova).estimate);
+    assert.equal(fitted(e!.mmrm).kenwardRoger.estimate, fitted(r!.mmrm).kenwardRoger.estimate);
+    assert.equal(fitted(e!.interaction).estimate, fitted(r!.interaction).estimate);
+    // NRI keeps the subject: one more in the denominator, a non-responder (no reduction from an unknown baseline).
+    const [re, rr] = [fitted(e!.response), fitted(r!.response)];
+    assert.equal(re.treatment.n, rr.treatment.n + 1);
+    assert.equal(re.treatment.events, rr.treatment.events);
+    // Remission reads the post-baseline score: every MADRS is <= 60, so the subject is a remitter.
+    const [me, mr] = [fitted(e!.remission), fitted(r!.remission)];
+    assert.equal(me.treatment.n, mr.treatment.n + 1);
+    assert.equal(me.treatment.events, mr.treatment.events + 1);
   });
   it('observed cases are not estimable, with no Fisher p, when an arm has no primary-visit outcome', () => {
     const noTreated = {

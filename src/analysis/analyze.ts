@@ -10,7 +10,7 @@ import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
 import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
-import type { TrialDataset } from './dataset.ts';
+import type { LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
 import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
 import { responderAnalysis, responseNotEvaluable, type ResponderAnalysis } from './responders.ts';
@@ -104,9 +104,12 @@ export function analyzeTrial(
   const issues: Issue[] = [];
   const stratified = options.biomarkerCut !== undefined;
   const primaryRows = ds.rows.filter((r) => r.visit === ds.primaryVisit);
+  // The models that adjust for baseline use the subjects who have one (complete cases, as R's lm and mmrm); the
+  // dataset's warning analysis.baseline.missing says how many are left out.
+  const primaryAdjusted = primaryRows.filter(hasBaseline);
   const count = (arm: string): number => ds.subjects.filter((s) => s.arm === arm).length;
 
-  const anc = ancova(primaryRows, {
+  const anc = ancova(primaryAdjusted, {
     treatment: ds.treatment,
     control: ds.control,
     level: options.level,
@@ -166,7 +169,7 @@ export function analyzeTrial(
     reason: 'no --biomarker and --biomarker-cut given',
   };
   if (stratified) {
-    const res = biomarkerInteraction(primaryRows, {
+    const res = biomarkerInteraction(primaryAdjusted, {
       treatment: ds.treatment,
       control: ds.control,
       biomarkerCut: options.biomarkerCut as number,
@@ -208,6 +211,10 @@ export function analyzeTrial(
     interaction,
     issues,
   };
+}
+
+function hasBaseline(row: LongRow): row is LongRow & { readonly baseline: number } {
+  return row.baseline !== null;
 }
 
 function effectSize(treated: number[], control: number[], level: number): HedgesG | Unavailable {
@@ -269,7 +276,7 @@ function runMmrm(
 ): MmrmBlock | Unavailable {
   if (typeof mmrm === 'string') return { available: false, reason: mmrm };
   const stratumOf = (r: (typeof ds.rows)[number]) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut as number);
-  const kept = ds.rows.filter((r) => cut === undefined || stratumOf(r) !== null);
+  const kept = ds.rows.filter(hasBaseline).filter((r) => cut === undefined || stratumOf(r) !== null);
   // An enriched trial has one stratum: a constant term R's lm would alias, so the MMRM is fitted without it (as the
   // ANCOVA, src/stats/ancova.ts), and says so.
   const sides = new Set(kept.filter((r) => r.change !== null).map((r) => stratumOf(r) === 1));

@@ -177,6 +177,32 @@ describe('buildDataset', () => {
     const change = buildDataset(header, [...good, row('3', 'PBO', '8', '-9')], { ...spec, outcomeType: 'change' });
     assert.ok(change.ok && !change.issues.some((i) => i.code === 'analysis.score.negative'));
   });
+  it('an empty baseline is a missing baseline (warned), a non-numeric one an error', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '4', '20', ''), row('3', 'PBO', '8', '18', 'NA')], spec);
+    assert.ok(r.ok);
+    const three = r.value.rows.filter((x) => x.subject === '3');
+    assert.deepEqual(
+      three.map((x) => [x.baseline, x.change, x.scoreWithoutBaseline]),
+      [
+        [null, null, 20],
+        [null, null, 18],
+      ],
+    );
+    assert.match(
+      r.issues.find((i) => i.code === 'analysis.baseline.missing')?.message ?? '',
+      /^1 subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model/,
+    );
+    // With --outcome-type change the change stands; there is no score to read.
+    const change = buildDataset(header, [...good, row('3', 'PBO', '8', '-6', '')], { ...spec, outcomeType: 'change' });
+    assert.ok(change.ok);
+    assert.deepEqual(
+      change.value.rows.filter((x) => x.subject === '3').map((x) => [x.change, x.scoreWithoutBaseline]),
+      [[-6, undefined]],
+    );
+    const bad = buildDataset(header, [...good, row('3', 'PBO', '8', '18', 'thirty')], spec);
+    assert.equal(bad.ok, false);
+    assert.match(messages(bad).join('\n'), /baseline column base is not a number .*: 1 row \(line 6\)/);
+  });
   it('a primary visit that is not in the data is an error', () => {
     const r = buildDataset(header, good, { ...spec, primaryVisit: '12' });
     assert.equal(r.ok, false);

@@ -32,9 +32,12 @@ export interface LongRow {
   readonly subject: string;
   readonly arm: string;
   readonly visit: string;
-  /** post - baseline; null when the outcome is missing. */
+  /** post - baseline; null when the outcome is missing (or, for a score, the baseline). */
   readonly change: number | null;
-  readonly baseline: number;
+  /** The baseline score; null when its cell is empty (the subject is left out of the models that adjust for it). */
+  readonly baseline: number | null;
+  /** The post-baseline score of a row without a baseline (its change is unknown; remission reads it). */
+  readonly scoreWithoutBaseline?: number;
   /** Baseline biomarker (e.g. hs-CRP mg/L); null when no biomarker column, the cell is empty or beyond a limit. */
   readonly biomarker: number | null;
   /** A biomarker reported beyond the assay's limit ("<0.2", ">10"): biomarker is then null. */
@@ -44,7 +47,7 @@ export interface LongRow {
 export interface TrialSubject {
   readonly subject: string;
   readonly arm: string;
-  readonly baseline: number;
+  readonly baseline: number | null;
   readonly biomarker: number | null;
   readonly biomarkerLimit?: BiomarkerLimit;
 }
@@ -252,10 +255,10 @@ export function buildDataset(
         line,
       );
     }
-    if (baseline === null || Number.isNaN(baseline)) {
+    if (Number.isNaN(baseline)) {
       problems.add(
         'analysis.baseline.invalid',
-        `baseline column ${cols.baseline} is missing or not a number (or is beyond ±${MAX_MAGNITUDE})`,
+        `baseline column ${cols.baseline} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
         line,
       );
     }
@@ -266,14 +269,7 @@ export function buildDataset(
         line,
       );
     }
-    if (
-      subject === '' ||
-      visit === '' ||
-      Number.isNaN(outcome) ||
-      baseline === null ||
-      Number.isNaN(baseline) ||
-      Number.isNaN(biomarker)
-    )
+    if (subject === '' || visit === '' || Number.isNaN(outcome) || Number.isNaN(baseline) || Number.isNaN(biomarker))
       return;
 
     const key = `${subject}\u0000${visit}`;
@@ -306,7 +302,7 @@ export function buildDataset(
     }
     // Rating-scale scores are never negative: a negative score is most often a missing-value code (-9, -99) that would
     // enter every analysis as a real score. Said, not refused: an outcome may be on another scale.
-    if ((spec.outcomeType === 'score' && outcome !== null && outcome < 0) || baseline < 0) {
+    if ((spec.outcomeType === 'score' && outcome !== null && outcome < 0) || (baseline !== null && baseline < 0)) {
       notes.add(
         'analysis.score.negative',
         `negative score in column ${spec.outcomeType === 'score' ? `${cols.outcome} or ` : ''}${cols.baseline} (a missing-value code such as -9? write missing values as empty cells); analysed as a score`,
@@ -322,8 +318,20 @@ export function buildDataset(
         'warning',
       );
     }
-    const change = outcome === null ? null : spec.outcomeType === 'score' ? outcome - baseline : outcome;
-    rows.push({ subject, arm, visit, change, baseline, biomarker, ...(biomarkerLimit ? { biomarkerLimit } : {}) });
+    // Without a baseline a score has no change (kept as the score, for remission), and a change no score.
+    const change =
+      outcome === null ? null : spec.outcomeType === 'change' ? outcome : baseline === null ? null : outcome - baseline;
+    const scoreOnly = spec.outcomeType === 'score' && baseline === null && outcome !== null;
+    rows.push({
+      subject,
+      arm,
+      visit,
+      change,
+      baseline,
+      ...(scoreOnly ? { scoreWithoutBaseline: outcome } : {}),
+      biomarker,
+      ...(biomarkerLimit ? { biomarkerLimit } : {}),
+    });
   });
   issues.push(...problems.issues());
 
@@ -373,6 +381,17 @@ export function buildDataset(
       issue(
         'analysis.arm.other',
         `${otherArmRows} rows of arms other than ${spec.treatment} and ${spec.control} were left out`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
+  const withoutBaseline = [...subjects.values()].filter((x) => x.baseline === null).length;
+  if (withoutBaseline > 0) {
+    warnings.push(
+      issue(
+        'analysis.baseline.missing',
+        `${withoutBaseline} subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); remission is read from the post-baseline score${spec.outcomeType === 'score' ? '' : ' when the baseline gives it'}`,
         undefined,
         'warning',
       ),
