@@ -397,7 +397,11 @@ export function buildDataset(
       ),
     );
   }
-  const primary = new Set(rows.filter((r) => r.visit === spec.primaryVisit && r.change !== null).map((r) => r.subject));
+  const primary = new Set(
+    rows
+      .filter((r) => r.visit === spec.primaryVisit && (r.change !== null || r.scoreWithoutBaseline !== undefined))
+      .map((r) => r.subject),
+  );
   const withoutPrimary = subjects.size - primary.size;
   if (withoutPrimary > 0) {
     warnings.push(
