@@ -60,6 +60,34 @@ test('analysis CSV: the long format trd analyze reads, primary outcome by defaul
   for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
 });
 
+test('analysis CSV: a randomized participant without a baseline score keeps their rows, with an empty baseline', () => {
+  // Dropping the participant would shrink trd analyze's NRI denominators without a word; an empty baseline is a
+  // missing baseline there (left out of the models that adjust for it, a non-responder under NRI).
+  const first = snapshot.participants.find((p) => p.randomizationNumber !== null)!;
+  const withoutBaseline: TrialSnapshot = {
+    ...snapshot,
+    forms: snapshot.forms.filter((f) => !(f.participantId === first.id && f.visit === 'baseline')),
+  };
+  const out = analysisCsv(withoutBaseline, protocol);
+  assert.equal(out.withoutBaseline, 1);
+  const { header, records } = read(out.csv);
+  assert.equal(records.length, N);
+  assert.deepEqual(
+    records.filter((r) => r.subject === first.participantCode).map((r) => r.baseline),
+    [''],
+  );
+  const ds = buildDataset(header, records, {
+    columns: { subject: 'subject', arm: 'arm', visit: 'visit', outcome: 'outcome', baseline: 'baseline' },
+    treatment: 'tocilizumab',
+    control: 'placebo',
+    primaryVisit: '14',
+    outcomeType: 'score',
+  });
+  assert.ok(ds.ok);
+  assert.equal(ds.value.subjects.length, N);
+  assert.ok(ds.issues.some((i) => i.code === 'analysis.baseline.missing'));
+});
+
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
   const timings = read(analysisCsv(snapshot, protocol).csv).records.map((r) => r.visit_timing);
   assert.ok(timings.length > 0);
