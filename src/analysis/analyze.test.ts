@@ -217,6 +217,8 @@ describe('analyzeTrial', () => {
     assert.ok(warning && warning.severity === 'warning');
     assert.match(warning.message, /^2 subjects with a baseline score of 0 or less/);
     assert.ok(!before.issues.some((i) => i.code === 'analysis.response.baseline-not-positive'));
+    // The JSON repeats the rule among its conventions.
+    assert.ok(after.conventions.some((c) => c.startsWith('response needs a baseline above 0')));
     // Remission is a post score, defined at baseline 0: the two (score 0) are remitters.
     assert.ok(!('available' in after.remission) && !('available' in after.remission.observed));
     assert.equal(after.remission.observed.treatment.n, before.response.observed.treatment.n);

@@ -86,12 +86,16 @@ export const CONVENTIONS = [
   'ANCOVA: change ~ arm + baseline (+ stratum) at the primary visit, observed cases; t on n - p df',
   'LS means: equal weights over the biomarker stratum; baseline at its mean over the analysed rows (emmeans/SAS LSMEANS)',
   'MMRM: change ~ arm*visit + baseline*visit (+ stratum), unstructured covariance, REML; Kenward-Roger as SAS DDFM=KR',
+  'MMRM: aliased design columns are dropped (as R mmrm and SAS); a visit whose LS means depend on them is not estimable',
+  'a missing baseline: the subject is left out of the ANCOVA, MMRM and biomarker model (complete cases, as R lm and mmrm)',
   'responders: NRI counts subjects without a primary-visit outcome as non-responders; "observed" uses observed cases only',
+  'response needs a baseline above 0 (a percentage reduction): without one, a non-responder under NRI, not an observed case',
   'NRI denominators are the subjects present in the CSV: give randomised subjects without post-baseline data a row with an empty outcome',
   'risk difference CI: Newcombe (1998) hybrid score, method 10; NNT = 1/RD, CI from the Newcombe bounds (Altman 1998)',
   'Hedges g: exact small-sample correction J; Hedges-Olkin SE with normal CI, and noncentral-t pivot CI',
   'interaction: change ~ arm * ln(biomarker/cut) + baseline; the arm term is the effect at the cut',
   'stratum: biomarker >= cut (inclusive)',
+  'a biomarker beyond the assay limit (<0.2, >10): in the stratum its limit places it in, left out of the ln(biomarker) model',
 ];
 
 /** Runs all analyses. `mmrm` is the MMRM fitter, or null/a reason when it is not available. */
