@@ -391,7 +391,7 @@ export function buildDataset(
     warnings.push(
       issue(
         'analysis.baseline.missing',
-        `${withoutBaseline} subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); remission is read from the post-baseline score${spec.outcomeType === 'score' ? '' : ' when the baseline gives it'}`,
+        `${withoutBaseline} subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); ${spec.outcomeType === 'score' ? 'remission is read from the post-baseline score' : 'their remission is unknown too (a change without its baseline gives no score)'}`,
         undefined,
         'warning',
       ),
