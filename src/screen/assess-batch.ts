@@ -39,6 +39,21 @@ export function engineAtCutOff(engine: Engine, cutOffMgPerL: number): Engine {
   return engineFrom(changed, changed, engine.protocols);
 }
 
+/**
+ * A resource as an entry of the patient's Bundle. A Medication of a flattened export had the fullUrl
+ * `urn:uuid:<its id>` in the transaction bundle it came from, and a medicationReference may still name it so
+ * (docs/screening.md, "Which Observation lines are parsed"): the entry gets that fullUrl back, so that the engine
+ * resolves the reference as it resolves `Medication/<id>`. Other resources are referred to by no other resource the
+ * engine reads; a Patient's `urn:uuid` is matched by the projection.
+ */
+function entryOf(resource: unknown): { resource: unknown; fullUrl?: string } {
+  const r = resource as { resourceType?: unknown; id?: unknown } | null;
+  if (r !== null && typeof r === 'object' && r.resourceType === 'Medication' && typeof r.id === 'string') {
+    return { fullUrl: `urn:uuid:${r.id}`, resource };
+  }
+  return { resource };
+}
+
 export function assessBatch(
   engine: Engine,
   cutOffEngines: readonly (readonly [string, Engine])[],
@@ -52,7 +67,7 @@ export function assessBatch(
     let line: ScreenLine;
     try {
       const resources = p.resources ?? (JSON.parse(p.resourcesJson ?? '[]') as unknown[]);
-      const bundle = { resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) };
+      const bundle = { resourceType: 'Bundle', type: 'collection', entry: resources.map(entryOf) };
       const assessment = engine.assess(bundle, { asOf });
       let atCutOff: Record<string, string> | undefined;
       if (cutOffEngines.length > 0) {

@@ -226,14 +226,16 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
          SELECT file, j, x[1] AS rtype,
                 CASE WHEN x[1] = 'Patient' THEN 'Patient/' || x[2] ELSE coalesce(${refPatient('x[3]')}, ${refPatient('x[4]')}) END AS patient,
                 CASE WHEN x[1] <> 'Patient' THEN coalesce(${urnUuid('x[3]')}, ${urnUuid('x[4]')}) END AS urn,
-                coalesce(${refTo('Medication', 'x[5]')}, x[5]) AS medref,
+                coalesce(${refTo('Medication', 'x[5]')}, 'Medication/' || ${urnUuid('x[5]')}, x[5]) AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
                FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
       );
     }
     // A `urn:uuid:<id>` reference (an export flattened from transaction bundles, whose fullUrls are lost) names the
-    // Patient of that id when the export holds one; otherwise it names no patient the screen can read.
+    // Patient of that id when the export holds one; otherwise it names no patient the screen can read. A
+    // medicationReference so written names the Medication of that id (medref above; the bundle the engine reads
+    // gives each Medication that fullUrl, assess-batch.ts).
     await c.run(
       `UPDATE kept SET patient = 'Patient/' || urn
        WHERE patient IS NULL AND urn IS NOT NULL
