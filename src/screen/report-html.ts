@@ -164,6 +164,14 @@ ${table(
       'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; not used)',
       String(q.withoutPatient),
     ],
+    ...(q.mergedRecords === undefined
+      ? []
+      : [
+          [
+            "Patient records merged into another record of the same person (Patient.link; their resources read as that person's, each person counted once)",
+            String(q.mergedRecords),
+          ],
+        ]),
     ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
   ],
 )}

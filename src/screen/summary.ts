@@ -62,6 +62,8 @@ export interface ScreenSummary {
     readonly malformedAt: readonly MalformedLine[];
     /** Resources that name no patient the screen can read (no subject or patient, or one of another form): unused. */
     readonly withoutPatient: number;
+    /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
+    readonly mergedRecords?: number;
     readonly notAssessed: number;
     readonly unconvertibleUnits: number;
     /** Patients with each engine issue code. */
@@ -110,7 +112,7 @@ export class SummaryBuilder {
   }
 
   build(
-    quality: Pick<SourceQuality, 'malformedLines' | 'malformedAt' | 'withoutPatient'>,
+    quality: Pick<SourceQuality, 'malformedLines' | 'malformedAt' | 'withoutPatient' | 'mergedRecords'>,
     cutOffs: readonly number[],
   ): ScreenSummary {
     const all = [...new Set([this.defaultCutOff, ...cutOffs])].sort((a, b) => a - b);
@@ -130,6 +132,7 @@ export class SummaryBuilder {
         malformedLines: quality.malformedLines,
         malformedAt: quality.malformedAt,
         withoutPatient: quality.withoutPatient,
+        ...(quality.mergedRecords === undefined ? {} : { mergedRecords: quality.mergedRecords }),
         notAssessed: this.notAssessed,
         unconvertibleUnits: this.unconvertibleUnits,
         issues: plain(this.issues),

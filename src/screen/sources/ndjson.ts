@@ -26,6 +26,7 @@ import { InputError } from '../../record/index.ts';
 import { GROUND_TRUTH_FILE } from '../../synth/truth.ts';
 import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
+import { linkedPatient, mergedPatients, readLinks } from '../patient-links.ts';
 import {
   DEFAULT_DUCKDB_MEMORY_LIMIT,
   listFolder,
@@ -241,6 +242,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
        WHERE patient IS NULL AND urn IS NOT NULL
          AND 'Patient/' || urn IN (SELECT patient FROM kept WHERE rtype = 'Patient')`,
     );
+    await mergeLinkedPatients(c);
     await complete;
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
     const mine = shardCondition('hash(patient)', shard);
@@ -257,6 +259,11 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
        FROM kept`,
     );
     const [patients, parsedBadly, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    const mergedRecords = Number(
+      (
+        await c.runAndReadAll(`SELECT count(*) FROM merged WHERE ${shardCondition('hash(survivor)', shard)}`)
+      ).getRows()[0]?.[0] ?? 0,
+    );
     // Lines DuckDB's reader rejected (not UTF-8, too long), with their line numbers; each error is stored once per
     // thread that met it, hence DISTINCT. Shard 0 counts them, as the other malformed lines.
     const rejected =
@@ -298,11 +305,62 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       recordsRead: (kept ?? 0) + malformed,
       recordsKept: kept ?? 0,
       withoutPatient: withoutPatient ?? 0,
+      mergedRecords,
     };
     await c.run(
       `CREATE OR REPLACE TABLE screen_done AS SELECT ${sqlString(JSON.stringify({ patients, quality }))} AS stats`,
     );
     await c.run('CHECKPOINT');
+  };
+
+  /**
+   * Merged patient records (`Patient.link` between Patients of the export, patient-links.ts): each merged record's
+   * resources are given to the record that stands for the person (table `merged`: alias -> survivor), so the person
+   * is one patient of the screen, counted and sharded once.
+   */
+  const mergeLinkedPatients = async (c: DuckDBConnection): Promise<void> => {
+    await c.run(`CREATE OR REPLACE TABLE merged (alias VARCHAR, survivor VARCHAR)`);
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT patient, CAST(try(json_extract(j, '$.link')) AS VARCHAR) FROM kept
+         WHERE rtype = 'Patient' AND contains(j, '"link"') ORDER BY patient`,
+      )
+    ).getRows();
+    if (rows.length === 0) return;
+    const records = rows.map(([patient, link]) => readLinks(String(patient), String(link ?? 'null')));
+    const named = new Set(records.flatMap((r) => [r.patient, ...r.links.map((l) => linkedPatient(l.other) ?? '')]));
+    named.delete('');
+    const inExport = new Set<string>();
+    const list = [...named];
+    for (let i = 0; i < list.length; i += 1000) {
+      const found = await c.runAndReadAll(
+        `SELECT DISTINCT patient FROM kept WHERE rtype = 'Patient' AND patient IN (${list
+          .slice(i, i + 1000)
+          .map(sqlString)
+          .join(', ')})`,
+      );
+      for (const [p] of found.getRows()) inExport.add(String(p));
+    }
+    const pairs = [...mergedPatients(records, inExport)];
+    for (let i = 0; i < pairs.length; i += 1000) {
+      const values = pairs.slice(i, i + 1000).map(([a, b]) => `(${sqlString(a)}, ${sqlString(b)})`);
+      await c.run(`INSERT INTO merged VALUES ${values.join(', ')}`);
+    }
+    await c.run(`UPDATE kept SET patient = m.survivor FROM merged m WHERE kept.patient = m.alias`);
+  };
+
+  /** Survivor -> the merged records whose resources it holds (`Patient/<id>` each), from the table `merged`. */
+  const mergedInto = async (): Promise<Map<string, string[]>> => {
+    const out = new Map<string, string[]>();
+    const table = await connection.runAndReadAll(
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = 'merged'`,
+    );
+    if (Number(table.getRows()[0]?.[0] ?? 0) === 0) return out; // a work database of an earlier version
+    const rows = await connection.runAndReadAll(`SELECT alias, survivor FROM merged ORDER BY alias`);
+    for (const [alias, survivor] of rows.getRows()) {
+      out.set(String(survivor), [...(out.get(String(survivor)) ?? []), String(alias)]);
+    }
+    return out;
   };
 
   /**
@@ -323,9 +381,10 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
          )
        ) WHERE next IS NOT NULL AND upto // ${budget} <> next // ${budget} ORDER BY patient`,
     );
+    const merged = await mergedInto();
     let from = after;
     for (const to of [...ends.getRows().map(([p]) => String(p)), undefined]) {
-      yield* range(from, to);
+      yield* range(from, to, merged);
       from = to;
     }
   }
@@ -334,7 +393,17 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   async function* range(
     from: string | undefined,
     to: string | undefined,
+    merged: ReadonlyMap<string, readonly string[]>,
   ): AsyncIterable<PatientInput & { key: string }> {
+    const input = (patient: string, resources: readonly string[]): PatientInput & { key: string } => {
+      const aliases = merged.get(patient);
+      return {
+        key: patient,
+        patient,
+        resourcesJson: `[${resources.join(',')}]`,
+        ...(aliases === undefined ? {} : { merged: aliases }),
+      };
+    };
     const inRange =
       (from === undefined ? '' : `AND k.patient > ${sqlString(from)} `) +
       (to === undefined ? '' : `AND k.patient <= ${sqlString(to)}`);
@@ -353,16 +422,14 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       for (const [patient, json] of chunk.getRows()) {
         const key = String(patient);
         if (current !== undefined && key !== current) {
-          yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
+          yield input(current, resources);
           resources = [];
         }
         current = key;
         resources.push(String(json));
       }
     }
-    if (current !== undefined) {
-      yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
-    }
+    if (current !== undefined) yield input(current, resources);
   }
 
   return {

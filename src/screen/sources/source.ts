@@ -13,6 +13,11 @@ export interface PatientInput {
    * JSON text of their array (parsed where the engine runs, in a worker thread when there are some). */
   readonly resources?: readonly unknown[];
   readonly resourcesJson?: string;
+  /**
+   * Records of the same person merged into this one (`Patient/<id>` each, by `Patient.link`: patient-links.ts),
+   * whose resources are among `resources`.
+   */
+  readonly merged?: readonly string[];
 }
 
 export interface MalformedLine {
@@ -31,6 +36,8 @@ export interface SourceQuality {
   readonly recordsKept: number;
   /** Resources that name no patient (neither subject nor patient), skipped. */
   readonly withoutPatient: number;
+  /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
+  readonly mergedRecords?: number;
 }
 
 export interface Shard {
