@@ -283,8 +283,12 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(16)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')},
+      ${d.isoDate('CASE WHEN co.condition_end_date = vo.visit_end_date THEN NULL ELSE co.condition_end_date END')}, ${nulls(16)}
 ${kept('condition_occurrence', 'co', 'condition')}
+    -- An end date that is the end of the visit the diagnosis was recorded at is the visit's (an ETL's fill), not a
+    -- resolution: no end date (docs/screening.md, condition_occurrence).
+    LEFT JOIN ${t('visit_occurrence')} vo ON vo.visit_occurrence_id = co.visit_occurrence_id
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},

@@ -2,8 +2,9 @@
  * A condition row that ends on the day it starts is an encounter's diagnosis, whose end date an ETL took from the
  * visit: it does not say the disease resolved that day. Read as resolved, a hepatitis B diagnosed at a visit a month
  * ago was no contraindication and the patient was referred to a trial; a depression diagnosed at visits so recorded
- * was no current episode. Such a row is read as a Condition with no resolution; a row that ends after it starts
- * (a problem list's resolved date) is resolved from its end, as before (docs/screening.md).
+ * was no current episode. Such a row is read as a Condition with no resolution, and so is a row that ends when the
+ * visit it was recorded at ends (an inpatient stay's diagnosis dated with the stay); a row that ends after it starts
+ * on a day of its own (a problem list's resolved date) is resolved from its end, as before (docs/screening.md).
  *
  * Each scenario runs on DuckDB and on PostgreSQL: PGlite in-process by default, the real server when TRD_PG_URL is
  * set (.ci/run starts one).
@@ -21,7 +22,7 @@ import {
 import type { PROJECTION_COLUMNS } from './dialect.ts';
 import { personResources } from './sources/omop.ts';
 
-const population = populationForFile(600, 20261204);
+const population = populationForFile(1000, 20261204);
 
 type Two = PersonPair;
 
@@ -34,7 +35,7 @@ function siteRows(t: (table: string) => string, [hepatitis, sameDay]: Two): stri
     `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
   return [
     `INSERT INTO ${t('condition_occurrence')} VALUES (${hepatitis * 100 + 94}, ${hepatitis}, ${concept('SNOMED', '61977001')},
-       DATE '${dayFromAsOf(-30)}', DATE '${dayFromAsOf(-30)}', 32817, 'B18.1', ${concept('ICD10CM', 'B18.1')})`,
+       DATE '${dayFromAsOf(-30)}', DATE '${dayFromAsOf(-30)}', 32817, 'B18.1', ${concept('ICD10CM', 'B18.1')}, NULL)`,
     `UPDATE ${t('condition_occurrence')} SET condition_end_date = condition_start_date WHERE person_id = ${sameDay}`,
   ];
 }
@@ -51,6 +52,36 @@ omopScenario(
   population,
   (): Two => twoReferablePersons(population()),
   siteRows,
+  check,
+);
+
+/**
+ * The first person: chronic hepatitis B diagnosed during a 5-day inpatient stay that ended 30 days ago, the row
+ * dated with the stay (as an ETL fills condition_end_date from the visit). The second: every condition row of theirs
+ * recorded at a 4-day visit and ending when the visit ends.
+ */
+function visitRows(t: (table: string) => string, [hepatitis, stay]: Two): string[] {
+  const concept = (vocabulary: string, code: string): string =>
+    `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
+  const visit = -(hepatitis * 100 + 93);
+  return [
+    `INSERT INTO ${t('visit_occurrence')} VALUES (${visit}, ${hepatitis}, 9201, DATE '${dayFromAsOf(-34)}',
+       DATE '${dayFromAsOf(-30)}', 32817)`,
+    `INSERT INTO ${t('condition_occurrence')} VALUES (${hepatitis * 100 + 93}, ${hepatitis}, ${concept('SNOMED', '61977001')},
+       DATE '${dayFromAsOf(-33)}', DATE '${dayFromAsOf(-30)}', 32817, 'B18.1', ${concept('ICD10CM', 'B18.1')}, ${visit})`,
+    `INSERT INTO ${t('visit_occurrence')}
+       SELECT -condition_occurrence_id, person_id, 9201, condition_start_date, condition_start_date + 3, 32817
+       FROM ${t('condition_occurrence')} WHERE person_id = ${stay}`,
+    `UPDATE ${t('condition_occurrence')} SET condition_end_date = condition_start_date + 3,
+       visit_occurrence_id = -condition_occurrence_id WHERE person_id = ${stay}`,
+  ];
+}
+
+omopScenario(
+  "a condition row that ends when the visit it was recorded at ends is not resolved (the visit's end)",
+  population,
+  (): Two => twoReferablePersons(population(), 2),
+  visitRows,
   check,
 );
 
