@@ -168,6 +168,9 @@ export const PROJECTION_COLUMNS = [
   'unit_text',
   // A measurement's value_source_value or an observation's value_as_string, read when the value has no concept.
   'value_text',
+  // A condition row's visit end (visit_occurrence.visit_end_date of its visit_occurrence_id): an end date that is the
+  // visit's is no resolution (sources/omop.ts).
+  'visit_end_date',
 ] as const;
 
 const NUMERIC = new Set([
@@ -283,17 +286,16 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')},
-      ${d.isoDate('CASE WHEN co.condition_end_date = vo.visit_end_date THEN NULL ELSE co.condition_end_date END')}, ${nulls(16)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')},
+      ${nulls(16)}, ${d.isoDate('vo.visit_end_date')}
 ${kept('condition_occurrence', 'co', 'condition')}
-    -- An end date that is the end of the visit the diagnosis was recorded at is the visit's (an ETL's fill), not a
-    -- resolution: no end date (docs/screening.md, condition_occurrence).
+    -- The visit the diagnosis was recorded at: an end date that is the visit's end is an ETL's fill, not a resolution.
     LEFT JOIN ${t('visit_occurrence')} vo ON vo.visit_occurrence_id = co.visit_occurrence_id
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL, NULL, NULL, COALESCE(sc.concept_name, dx.drug_source_value), NULL, NULL
+      NULL, NULL, NULL, COALESCE(sc.concept_name, dx.drug_source_value), NULL, NULL, NULL
     -- A drug of concept 0 (the site's code unmapped) is kept with its drug_source_value as its name: the engine reads
     -- a medicine named without a listed code as from FHIR (an IL-6 blocker named so is a possible use to confirm).
     FROM (
@@ -318,7 +320,7 @@ ${kept('condition_occurrence', 'co', 'condition')}
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value, m.value_source_value
+      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value, m.value_source_value, NULL
 ${kept('measurement', 'm', 'measurement')}
     -- Concept 0 names no value: the value_source_value is then the value, as text.
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(m.value_as_concept_id, 0)
@@ -328,7 +330,7 @@ ${kept('measurement', 'm', 'measurement')}
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
-      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL, o.value_as_string
+      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL, o.value_as_string, NULL
 ${kept('observation', 'o', 'observation')}
     -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
     -- names its substance in the qualifier.
@@ -341,7 +343,7 @@ ${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(16)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(17)}
 ${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}

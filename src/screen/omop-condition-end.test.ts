@@ -20,7 +20,7 @@ import {
   type PersonPair,
 } from './fixtures.test-support.ts';
 import type { PROJECTION_COLUMNS } from './dialect.ts';
-import { personResources } from './sources/omop.ts';
+import { codeSetJudges, personResources } from './sources/omop.ts';
 
 const population = populationForFile(1000, 20261204);
 
@@ -85,6 +85,56 @@ omopScenario(
   check,
 );
 
+test("a condition row ending with its visit has no end, but an infection's ends with the visit", () => {
+  const row: Record<(typeof PROJECTION_COLUMNS)[number], string | null> = {
+    person_id: '7',
+    domain: 'condition',
+    row_id: '70',
+    concept_vocabulary: 'SNOMED',
+    concept_code: '61977001', // chronic hepatitis B
+    source_vocabulary: null,
+    source_code: null,
+    start_date: '2026-03-02',
+    end_date: '2026-03-06',
+    value_number: null,
+    value_vocabulary: null,
+    value_code: null,
+    unit_code: null,
+    range_high: null,
+    quantity: null,
+    days_supply: null,
+    strength_mg: null,
+    ingredient_vocabulary: null,
+    ingredient_code: null,
+    operator_concept_id: null,
+    qualifier_vocabulary: null,
+    qualifier_code: null,
+    concept_name: null,
+    unit_text: null,
+    value_text: null,
+    visit_end_date: '2026-03-06',
+  };
+  const out = personResources(
+    [
+      row,
+      { ...row, row_id: '71', visit_end_date: '2026-03-08' }, // ended two days before its visit did
+      { ...row, row_id: '72', concept_code: '68566005' }, // a urinary tract infection, through the stay
+      { ...row, row_id: '73', concept_vocabulary: 'ICD10CM', concept_code: 'N39.0' },
+    ],
+    { byStandard: new Map(), ...codeSetJudges(population().engine.knowledge) },
+    '2026-11-27',
+  ) as { id: string; clinicalStatus: { coding: { code: string }[] }; abatementDateTime?: string }[];
+  assert.deepEqual(
+    out.map((c) => [c.id, c.clinicalStatus.coding[0]?.code, c.abatementDateTime]),
+    [
+      ['c70', 'active', undefined],
+      ['c71', 'resolved', '2026-03-06'],
+      ['c72', 'resolved', '2026-03-06'],
+      ['c73', 'resolved', '2026-03-06'],
+    ],
+  );
+});
+
 test('a condition row ending after its start, on or before the as-of date, is resolved from its end', () => {
   const row: Record<(typeof PROJECTION_COLUMNS)[number], string | null> = {
     person_id: '7',
@@ -112,6 +162,7 @@ test('a condition row ending after its start, on or before the as-of date, is re
     concept_name: null,
     unit_text: null,
     value_text: null,
+    visit_end_date: null,
   };
   const out = personResources(
     [row, { ...row, row_id: '61', end_date: '2026-05-10' }, { ...row, row_id: '62', end_date: '2027-01-10' }],

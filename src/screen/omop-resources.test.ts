@@ -36,6 +36,7 @@ const base: Row = {
   concept_name: null,
   unit_text: null,
   value_text: null,
+  visit_end_date: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {

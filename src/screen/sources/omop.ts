@@ -109,6 +109,20 @@ export interface VocabularyMap {
    * ALLERGY_RECORD_CODE_SET (omop-vocabulary.ts).
    */
   readonly isAllergyRecord: (coding: { system: string; code: string }) => boolean;
+  /**
+   * A condition concept of the pathway's infection code sets (definitions.inflammation.infectionCodeSets): an acute
+   * infection diagnosed at a visit of several days ends with the visit, as far as the record tells.
+   */
+  readonly isInfection?: (coding: { system: string; code: string }) => boolean;
+}
+
+/** The VocabularyMap's judgements by the knowledge's code sets. */
+export function codeSetJudges(k: Knowledge): Pick<VocabularyMap, 'isAllergyRecord' | 'isInfection'> {
+  const infectionSets = k.pathway.definitions.inflammation.infectionCodeSets;
+  return {
+    isAllergyRecord: (c) => inCodeSet(k, ALLERGY_RECORD_CODE_SET, c),
+    isInfection: (c) => infectionSets.some((set) => inCodeSet(k, set, c)),
+  };
 }
 
 const systemOf = (vocabulary: string): string =>
@@ -322,8 +336,15 @@ export function personResources(
       }
       case 'condition': {
         // A row that ends on the day it starts is an encounter's diagnosis whose end date an ETL took from the
-        // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed.
-        const resolved = end !== undefined && end <= asOf && end !== start;
+        // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed. So is
+        // a row that ends when the visit it was recorded at ends (an inpatient stay's diagnoses dated with the
+        // stay), except an infection's: treated through the stay, its end as far as the record tells, from which
+        // the CRP's recovery window runs (docs/screening.md, condition_occurrence).
+        const endOfVisit =
+          end !== undefined &&
+          end === isoDay(r.visit_end_date) &&
+          !codings(r, vocab).some((c) => vocab.isInfection?.(c) === true);
+        const resolved = end !== undefined && end <= asOf && end !== start && !endOfVisit;
         out.push({
           resourceType: 'Condition',
           id: `c${r.row_id}`,
@@ -595,7 +616,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
         list.push({ vocabulary: String(vocabulary), code: String(code) });
         byStandard.set(key, list);
       }
-      vocab = { byStandard, isAllergyRecord: (c) => inCodeSet(o.knowledge, ALLERGY_RECORD_CODE_SET, c) };
+      vocab = { byStandard, ...codeSetJudges(o.knowledge) };
       const shard =
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
       const count = await o.runner.rows(`SELECT count(*) FROM ${table('person')}${shard}`);
