@@ -253,6 +253,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     cutOffs,
     progress: flags.quiet !== true,
     workers: parseWorkerThreads(flags.workers),
+    ...(flags.report === undefined ? {} : { replaces: [flags.report] }),
     ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
   }).catch((error: unknown) => {
     throw outOfMemory(error, memoryLimit) ?? error;
