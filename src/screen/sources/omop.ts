@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { inCodeSet, type Knowledge } from '../../knowledge/index.ts';
-import { InputError } from '../../record/index.ts';
+import { fromDayNumber, InputError, toDayNumber } from '../../record/index.ts';
 import {
   PROJECTION_COLUMNS,
   projectionSql,
@@ -372,19 +372,30 @@ export function personResources(
           r.quantity !== null && r.days_supply !== null && r.strength_mg !== null && Number(r.days_supply) > 0
             ? (Number(r.strength_mg) * Number(r.quantity)) / Number(r.days_supply)
             : undefined;
+        // An exposure that ends on the day it starts while its days_supply says more: the end is the CDM's fallback
+        // (the start) beside a supply the ETL had, and by the OMOP convention the supply ends on start + days_supply
+        // - 1; read as one day, a month's fill at an adequate dose was confidently too short (docs/screening.md).
+        const supplied = Number(r.days_supply);
+        const lastDay =
+          start !== undefined && end === start && r.days_supply !== null && Number.isInteger(supplied) && supplied > 1
+            ? fromDayNumber((toDayNumber(start) as number) + supplied - 1)
+            : end;
         out.push({
           resourceType: 'MedicationStatement',
           // A combination product has one drug_strength row per ingredient, so one exposure gives one row each: the
           // ingredient in the id keeps them distinct records (two copies of one id would be conflicting versions).
           id: r.ingredient_code === null ? `d${r.row_id}` : `d${r.row_id}-${String(r.ingredient_code)}`,
           subject,
-          status: end !== undefined && end < asOf ? 'completed' : 'active',
+          status: lastDay !== undefined && lastDay < asOf ? 'completed' : 'active',
           // The product's name is its text: it says the route ("Topical Cream"), read as the FHIR path reads it.
           medicationCodeableConcept: {
             coding: codings(r, vocab),
             ...(r.concept_name === null ? {} : { text: String(r.concept_name) }),
           },
-          effectivePeriod: { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) },
+          effectivePeriod: {
+            ...(start === undefined ? {} : { start }),
+            ...(lastDay === undefined ? {} : { end: lastDay }),
+          },
           ...(perDay === undefined
             ? {}
             : {
