@@ -234,6 +234,53 @@ function drugIngredientCte(t: (table: string) => string): string {
   )`;
 }
 
+/** The clinical tables the projection reads, with the prefix of their concept columns. */
+const CLINICAL_TABLES = [
+  ['condition_occurrence', 'condition'],
+  ['drug_exposure', 'drug'],
+  ['measurement', 'measurement'],
+  ['observation', 'observation'],
+  ['procedure_occurrence', 'procedure'],
+] as const;
+
+/**
+ * A clinical table's rows the projection reads: those of pathway concepts, by standard or source concept; of
+ * drug_exposure also the products of pathway ingredients and the drugs of concept 0 (the site's code unmapped).
+ */
+function pathwayRows(t: (table: string) => string, table: string, prefix: string): string {
+  const drug =
+    table === 'drug_exposure'
+      ? `
+        OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
+        OR drug_concept_id = 0`
+      : '';
+  return `SELECT * FROM ${t(table)}
+      WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
+        OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)${drug}`;
+}
+
+/**
+ * The rows the projection would read that name no person of the CDM (a person_id not in `person`, or none): an ETL
+ * that leaves out of `person` those it cannot load (no year of birth, no sex) keeps their other rows, which no
+ * patient line holds. Counted, never dropped in silence (docs/screening.md). A shard counts the rows whose
+ * person_id falls in it, shard 1 those with none.
+ */
+export function orphanRowsSql(name: DialectName, o: Omit<ProjectionOptions, 'afterPersonId' | 'limitPersons'>): string {
+  const d = DIALECTS[name];
+  const t = (table: string): string => d.qualify(o.schema, table);
+  const inShard =
+    o.shard === undefined || o.shard.count === 1
+      ? ''
+      : ` AND (${shardCondition('r.person_id', o.shard)}${o.shard.index === 0 ? ' OR r.person_id IS NULL' : ''})`;
+  return `WITH ${vocabularyCtes(d, o)},
+  ${drugIngredientCte(t)},
+  clinical AS (
+${CLINICAL_TABLES.map(([table, prefix]) => `    SELECT person_id FROM (${pathwayRows(t, table, prefix)}) x`).join('\n    UNION ALL\n')}
+  )
+SELECT COUNT(*) FROM clinical r
+WHERE NOT EXISTS (SELECT 1 FROM ${t('person')} p WHERE p.person_id = r.person_id)${inShard}`;
+}
+
 /**
  * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
  * person row first ('procedure' sorts after 'person', so the person row is put first by its own key), then the other
@@ -253,9 +300,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   // concepts they name: what every branch below reads. A source concept 0 ("No matching concept", what ETLs write
   // when the source code has none) is no source concept (sources/omop.ts codings).
   const kept = (table: string, alias: string, prefix: string): string => `    FROM (
-      SELECT * FROM ${t(table)}
-      WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
-        OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+      ${pathwayRows(t, table, prefix)}
     ) ${alias}
     JOIN persons p ON p.person_id = ${alias}.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
@@ -299,11 +344,7 @@ ${kept('condition_occurrence', 'co', 'condition')}
     -- A drug of concept 0 (the site's code unmapped) is kept with its drug_source_value as its name: the engine reads
     -- a medicine named without a listed code as from FHIR (an IL-6 blocker named so is a possible use to confirm).
     FROM (
-      SELECT * FROM ${t('drug_exposure')}
-      WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
-        OR drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-        OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
-        OR drug_concept_id = 0
+      ${pathwayRows(t, 'drug_exposure', 'drug')}
     ) dx
     JOIN persons p ON p.person_id = dx.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = NULLIF(dx.drug_concept_id, 0)

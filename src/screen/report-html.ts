@@ -161,7 +161,7 @@ ${table(
       String(q.notAssessed),
     ],
     [
-      'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; not used)',
+      'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; OMOP rows of a person_id not in person; not used)',
       String(q.withoutPatient),
     ],
     ...(q.mergedRecords === undefined

@@ -60,7 +60,10 @@ export interface ScreenSummary {
   readonly dataQuality: {
     readonly malformedLines: number;
     readonly malformedAt: readonly MalformedLine[];
-    /** Resources that name no patient the screen can read (no subject or patient, or one of another form): unused. */
+    /**
+     * Resources that name no patient the screen can read (no subject or patient, or one of another form; OMOP rows of
+     * a person_id not in `person`): unused.
+     */
     readonly withoutPatient: number;
     /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
     readonly mergedRecords?: number;

@@ -22,6 +22,7 @@ import { inCodeSet, type Knowledge } from '../../knowledge/index.ts';
 import { fromDayNumber, InputError, toDayNumber } from '../../record/index.ts';
 import {
   PROJECTION_COLUMNS,
+  orphanRowsSql,
   projectionSql,
   shardCondition,
   vocabularySql,
@@ -632,12 +633,13 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
       const count = await o.runner.rows(`SELECT count(*) FROM ${table('person')}${shard}`);
       const patients = Number(cell(count[0]?.[0]));
+      const orphans = await o.runner.rows(orphanRowsSql(o.runner.dialect, base));
       const quality: SourceQuality = {
         malformedLines: 0,
         malformedAt: [],
         recordsRead: 0,
         recordsKept: 0,
-        withoutPatient: 0,
+        withoutPatient: Number(cell(orphans[0]?.[0])),
       };
       return { patients, quality };
     },

@@ -34,7 +34,7 @@ export interface SourceQuality {
   /** Resources (or rows) read, and kept after the projection. */
   readonly recordsRead: number;
   readonly recordsKept: number;
-  /** Resources that name no patient (neither subject nor patient), skipped. */
+  /** Resources that name no patient (neither subject nor patient; OMOP rows of a person_id not in `person`), skipped. */
   readonly withoutPatient: number;
   /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
   readonly mergedRecords?: number;
