@@ -85,7 +85,7 @@ omopScenario(
   check,
 );
 
-test("a condition row ending with its visit has no end, but an infection's ends with the visit", () => {
+test("a condition row ending with its visit has no end, but an infection's or a pregnancy's ends with the visit", () => {
   const row: Record<(typeof PROJECTION_COLUMNS)[number], string | null> = {
     person_id: '7',
     domain: 'condition',
@@ -120,6 +120,8 @@ test("a condition row ending with its visit has no end, but an infection's ends 
       { ...row, row_id: '71', visit_end_date: '2026-03-08' }, // ended two days before its visit did
       { ...row, row_id: '72', concept_code: '68566005' }, // a urinary tract infection, through the stay
       { ...row, row_id: '73', concept_vocabulary: 'ICD10CM', concept_code: 'N39.0' },
+      // premature rupture of membranes, coded at a delivery admission: the delivery ends the pregnancy
+      { ...row, row_id: '74', concept_vocabulary: 'ICD10CM', concept_code: 'O42.92' },
     ],
     { byStandard: new Map(), ...codeSetJudges(population().engine.knowledge) },
     '2026-11-27',
@@ -131,6 +133,7 @@ test("a condition row ending with its visit has no end, but an infection's ends 
       ['c71', 'resolved', '2026-03-06'],
       ['c72', 'resolved', '2026-03-06'],
       ['c73', 'resolved', '2026-03-06'],
+      ['c74', 'resolved', '2026-03-06'],
     ],
   );
 });

@@ -111,18 +111,23 @@ export interface VocabularyMap {
    */
   readonly isAllergyRecord: (coding: { system: string; code: string }) => boolean;
   /**
-   * A condition concept of the pathway's infection code sets (definitions.inflammation.infectionCodeSets): an acute
-   * infection diagnosed at a visit of several days ends with the visit, as far as the record tells.
+   * A condition concept of an episode that may end with the stay it was treated in: an infection (the pathway's
+   * infection code sets, definitions.inflammation.infectionCodeSets) or a pregnancy or breastfeeding (the code sets
+   * of the pregnancy contraindication: a delivery admission ends the pregnancy). Dated with its visit of several
+   * days, it ends with the visit as far as the record tells.
    */
-  readonly isInfection?: (coding: { system: string; code: string }) => boolean;
+  readonly endsWithStay?: (coding: { system: string; code: string }) => boolean;
 }
 
 /** The VocabularyMap's judgements by the knowledge's code sets. */
-export function codeSetJudges(k: Knowledge): Pick<VocabularyMap, 'isAllergyRecord' | 'isInfection'> {
-  const infectionSets = k.pathway.definitions.inflammation.infectionCodeSets;
+export function codeSetJudges(k: Knowledge): Pick<VocabularyMap, 'isAllergyRecord' | 'endsWithStay'> {
+  const episodeSets = [
+    ...k.pathway.definitions.inflammation.infectionCodeSets,
+    ...k.pathway.contraindications.flatMap((rule) => (rule.predicate === 'pregnancy' ? rule.codeSets : [])),
+  ];
   return {
     isAllergyRecord: (c) => inCodeSet(k, ALLERGY_RECORD_CODE_SET, c),
-    isInfection: (c) => infectionSets.some((set) => inCodeSet(k, set, c)),
+    endsWithStay: (c) => episodeSets.some((set) => inCodeSet(k, set, c)),
   };
 }
 
@@ -339,12 +344,13 @@ export function personResources(
         // A row that ends on the day it starts is an encounter's diagnosis whose end date an ETL took from the
         // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed. So is
         // a row that ends when the visit it was recorded at ends (an inpatient stay's diagnoses dated with the
-        // stay), except an infection's: treated through the stay, its end as far as the record tells, from which
-        // the CRP's recovery window runs (docs/screening.md, condition_occurrence).
+        // stay), except an episode that may end with the stay (an infection treated through it, from whose end the
+        // CRP's recovery window runs; a pregnancy that a delivery admission ends): its end as far as the record
+        // tells (docs/screening.md, condition_occurrence).
         const endOfVisit =
           end !== undefined &&
           end === isoDay(r.visit_end_date) &&
-          !codings(r, vocab).some((c) => vocab.isInfection?.(c) === true);
+          !codings(r, vocab).some((c) => vocab.endsWithStay?.(c) === true);
         const resolved = end !== undefined && end <= asOf && end !== start && !endOfVisit;
         out.push({
           resourceType: 'Condition',
