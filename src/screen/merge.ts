@@ -132,6 +132,9 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
       ...(first.quality.mergedRecords === undefined
         ? {}
         : { mergedRecords: metas.reduce((n, m) => n + (m.quality.mergedRecords ?? 0), 0) }),
+      ...(first.quality.medicationsNotInExport === undefined
+        ? {}
+        : { medicationsNotInExport: metas.reduce((n, m) => n + (m.quality.medicationsNotInExport ?? 0), 0) }),
     },
   };
   writeFileSync(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);

@@ -172,6 +172,14 @@ ${table(
             String(q.mergedRecords),
           ],
         ]),
+    ...(q.medicationsNotInExport === undefined
+      ? []
+      : [
+          [
+            'Medication references that name no Medication of the export (their medicine unknown, so no antidepressant trial is seen: export Medication with the other types)',
+            String(q.medicationsNotInExport),
+          ],
+        ]),
     ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
   ],
 )}

@@ -67,6 +67,8 @@ export interface ScreenSummary {
     readonly withoutPatient: number;
     /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
     readonly mergedRecords?: number;
+    /** Medication references that name no Medication of the export; FHIR sources only. */
+    readonly medicationsNotInExport?: number;
     readonly notAssessed: number;
     readonly unconvertibleUnits: number;
     /** Patients with each engine issue code. */
@@ -115,7 +117,10 @@ export class SummaryBuilder {
   }
 
   build(
-    quality: Pick<SourceQuality, 'malformedLines' | 'malformedAt' | 'withoutPatient' | 'mergedRecords'>,
+    quality: Pick<
+      SourceQuality,
+      'malformedLines' | 'malformedAt' | 'withoutPatient' | 'mergedRecords' | 'medicationsNotInExport'
+    >,
     cutOffs: readonly number[],
   ): ScreenSummary {
     const all = [...new Set([this.defaultCutOff, ...cutOffs])].sort((a, b) => a - b);
@@ -136,6 +141,9 @@ export class SummaryBuilder {
         malformedAt: quality.malformedAt,
         withoutPatient: quality.withoutPatient,
         ...(quality.mergedRecords === undefined ? {} : { mergedRecords: quality.mergedRecords }),
+        ...(quality.medicationsNotInExport === undefined
+          ? {}
+          : { medicationsNotInExport: quality.medicationsNotInExport }),
         notAssessed: this.notAssessed,
         unconvertibleUnits: this.unconvertibleUnits,
         issues: plain(this.issues),

@@ -279,7 +279,8 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
       `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}; ` +
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
         `${meta.quality.withoutPatient} resources naming no patient (not used)` +
-        `${meta.quality.mergedRecords ? `, ${meta.quality.mergedRecords} patient records merged into another (Patient.link)` : ''} -> ${paths.out}\n`,
+        `${meta.quality.mergedRecords ? `, ${meta.quality.mergedRecords} patient records merged into another (Patient.link)` : ''}` +
+        `${meta.quality.medicationsNotInExport ? `, ${meta.quality.medicationsNotInExport} medication references to no Medication of the export` : ''} -> ${paths.out}\n`,
     );
     if (meta.kind === 'ndjson') {
       for (const file of filesNotRead(source)) {

@@ -259,6 +259,17 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
        FROM kept`,
     );
     const [patients, parsedBadly, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    // Medication references (not to a contained `#id`) that join no Medication of the export: an export requested
+    // without Medication in its _type leaves every such order without its medicine, so no antidepressant trial is
+    // seen; counted so that the report says why (docs/screening.md). Each is a patient's, counted in its shard.
+    const medicationsNotInExport = Number(
+      (
+        await c.runAndReadAll(
+          `SELECT count(*) FROM kept k WHERE k.patient IS NOT NULL AND k.medref IS NOT NULL AND NOT starts_with(k.medref, '#')
+             AND NOT EXISTS (SELECT 1 FROM kept m WHERE m.ref = k.medref)`,
+        )
+      ).getRows()[0]?.[0] ?? 0,
+    );
     const mergedRecords = Number(
       (
         await c.runAndReadAll(`SELECT count(*) FROM merged WHERE ${shardCondition('hash(survivor)', shard)}`)
@@ -306,6 +317,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       recordsKept: kept ?? 0,
       withoutPatient: withoutPatient ?? 0,
       mergedRecords,
+      medicationsNotInExport,
     };
     await c.run(
       `CREATE OR REPLACE TABLE screen_done AS SELECT ${sqlString(JSON.stringify({ patients, quality }))} AS stats`,

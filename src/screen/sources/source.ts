@@ -38,6 +38,8 @@ export interface SourceQuality {
   readonly withoutPatient: number;
   /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
   readonly mergedRecords?: number;
+  /** Medication references that name no Medication of the export (its medicine unknown); FHIR sources only. */
+  readonly medicationsNotInExport?: number;
 }
 
 export interface Shard {
