@@ -540,6 +540,47 @@ test('a preliminary safety lab newer than the final one is not used, and never i
   assert.ok(!issueCodes(engine.assess(older, { asOf: AS_OF })).includes('pathway.lab.not-final'));
 });
 
+test('an infection or pregnancy recorded with neither a status nor an end (an encounter diagnosis, an OMOP row) is not current for ever', () => {
+  const withCondition = (id: string, code: string, onset: string) =>
+    withChange((bundle) => {
+      bundle.entry.push({
+        resource: {
+          resourceType: 'Condition',
+          id,
+          code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code }] },
+          subject: { reference: 'Patient/patient' },
+          onsetDateTime: onset,
+        },
+      });
+    });
+  const codes = (a: { contraindications: readonly { code: string }[] }): string[] =>
+    a.contraindications.map((c) => c.code);
+  // A urinary tract infection of 2015: taken as over 28 days [U] after its onset, said, and the CRP is not acute.
+  const old = engine.assess(withCondition('uti-2015', 'N39.0', '2015-03-01'), { asOf: AS_OF });
+  assert.deepEqual(codes(old), []);
+  assert.equal(old.recommendation.code, 'refer-to-trial');
+  assert.equal(old.inflammation.status, 'elevated');
+  const note = old.issues.find((i) => i.code === 'pathway.condition.statusless');
+  assert.match(
+    note?.message ?? '',
+    /Condition\/uti-2015: no clinical status or end is recorded .* confirm that it has resolved/,
+  );
+  assert.ok(old.unverified.some((u) => u.item.startsWith('infection-active: days a condition without a status')));
+  // The same infection ten days ago is current: a contraindication, as before.
+  assert.deepEqual(codes(engine.assess(withCondition('uti-recent', 'N39.0', '2026-11-10'), { asOf: AS_OF })), [
+    'active-infection',
+  ]);
+  // Supervision of a pregnancy two years ago is over after 280 days [U]; one of 100 days ago is current.
+  assert.deepEqual(codes(engine.assess(withCondition('pregnancy-2024', 'Z34.0', '2024-10-01'), { asOf: AS_OF })), []);
+  assert.deepEqual(codes(engine.assess(withCondition('pregnancy-now', 'Z34.0', '2026-08-12'), { asOf: AS_OF })), [
+    'pregnancy',
+  ]);
+  // A chronic condition without a status stays current: hepatitis B of 2015 is still a contraindication.
+  assert.deepEqual(codes(engine.assess(withCondition('hbv-2015', 'B18.1', '2015-03-01'), { asOf: AS_OF })), [
+    'hepatitis',
+  ]);
+});
+
 test('an undated questionnaire is placed in no window, and the result says so; its suicide item still alerts', () => {
   const undatedResponse = (item9: number) =>
     withChange((bundle) => {

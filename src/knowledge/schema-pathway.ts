@@ -350,6 +350,13 @@ const Definitions = z.strictObject({
     }),
   }),
   /**
+   * Conditions that do not last (infections, pregnancy) recorded with neither a clinical status nor an end (an
+   * encounter diagnosis; an OMOP row without condition_end_date): current only for `currentDays` from their onset, so
+   * that an old entry is not read as current for ever (docs/care-pathway.md definition 1). The first entry whose code
+   * sets hold the condition applies; a condition in none stays current as definition 1 says.
+   */
+  statuslessConditions: z.array(z.strictObject({ codeSets: z.array(codeSetId).min(1), currentDays: DaysSchema })),
+  /**
    * Unit labels laboratories print that UCUM does not read as they mean them ("K/uL", "x10E3/uL", "cells/uL", "IU/L",
    * "MG/L" in capitals), each with the UCUM unit it names. Read only when the unit as sent cannot be converted, each
    * use reported (docs/care-pathway.md definition 5).
@@ -814,6 +821,7 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
     d.currentMedication.nonSystemicRoutes.systemicCodeSets,
     'definitions.currentMedication.nonSystemicRoutes.systemicCodeSets',
   );
+  d.statuslessConditions.forEach((e, i) => add(e.codeSets, `definitions.statuslessConditions[${i}].codeSets`));
   add(d.inflammation.crpCodeSets, 'definitions.inflammation.crpCodeSets');
   add(d.inflammation.tocilizumabCodeSets, 'definitions.inflammation.tocilizumabCodeSets');
   for (const a of ['anc', 'platelets', 'alt', 'ast'] as const) {

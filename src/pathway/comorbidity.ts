@@ -2,7 +2,7 @@
  * Definition 10 (informational): active rheumatoid arthritis or giant cell arteritis, where on-label tocilizumab may
  * treat both conditions.
  */
-import { whyNotCurrent } from './conditions.ts';
+import { whyConditionNotCurrent } from './conditions.ts';
 import { byRef } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ComorbidIl6Disease } from './facts.ts';
@@ -12,7 +12,7 @@ export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease
   const out: ComorbidIl6Disease[] = [];
   for (const d of ctx.pathway.definitions.comorbidIl6Disease) {
     const refs = ctx.record.conditions
-      .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+      .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
       .map((c) => c.ref)
       .sort(byRef);
     if (refs.length > 0) {

@@ -6,7 +6,7 @@
 import { nameListedIn, unverifiedName } from '../knowledge/index.ts';
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { unitForReading } from '../units/index.ts';
-import { whyNotCurrent } from './conditions.ts';
+import { whyConditionNotCurrent } from './conditions.ts';
 import { byRef, noteIssue, noteUnverified, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ClinicalFacts, Contraindication, LabAnalyte, LabResult } from './facts.ts';
@@ -26,7 +26,7 @@ export interface LabContext {
 
 function currentConditions(ctx: EngineContext, codeSets: readonly string[]): string[] {
   return ctx.record.conditions
-    .filter((c) => inAnySet(ctx, codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+    .filter((c) => inAnySet(ctx, codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
     .map((c) => c.ref);
 }
 

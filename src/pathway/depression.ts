@@ -5,7 +5,7 @@
  * same day does not (nothing orders them).
  */
 import type { DepressionFacts } from './facts.ts';
-import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
 import { byRef, dayOf } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet, matchIn } from './lookups.ts';
@@ -29,7 +29,7 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
       continue;
     }
     if (!isDepression) continue;
-    const why = whyNotCurrent(c, ctx.asOfDay);
+    const why = whyConditionNotCurrent(ctx, c);
     if (why !== undefined) {
       excluded.push({ source: c.ref, reason: why });
       continue;

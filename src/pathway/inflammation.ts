@@ -8,7 +8,7 @@
  */
 import type { CitedValue, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
 import type { Comparator, Quantity, Writable } from '../record/index.ts';
-import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { isRecordedHistory, statuslessLastDay, whyConditionNotCurrent } from './conditions.ts';
 import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
@@ -129,7 +129,8 @@ function result(
 /**
  * Infection episodes (the infection set; not refuted or entered in error) as day ranges: from onset (else recorded
  * date) to abatement; open-ended while the clinical status is active (or absent); a resolved one without an
- * abatement date ends on its onset day, the earliest it can have resolved.
+ * abatement date ends on its onset day, the earliest it can have resolved; one without a status or end that is taken
+ * as over (definitions.statuslessConditions) ends on the last day it is taken as current.
  */
 function infectionEpisodes(
   ctx: EngineContext,
@@ -140,8 +141,9 @@ function infectionEpisodes(
     if (!isRecordedHistory(c, ctx.asOfDay) || !inAnySet(ctx, codeSets, c.code)) continue;
     const from = dayOf(c.onset ?? c.recordedDate, 'start') ?? Number.NEGATIVE_INFINITY;
     const abated = c.abatement === undefined ? undefined : dayOf(c.abatement, 'end');
-    const open = whyNotCurrent(c, ctx.asOfDay) === undefined;
-    const to = abated ?? (open ? Number.POSITIVE_INFINITY : from);
+    const open = whyConditionNotCurrent(ctx, c) === undefined;
+    // Taken as over (definitions.statuslessConditions): it ran to the last day it is taken as current.
+    const to = abated ?? (open ? Number.POSITIVE_INFINITY : (statuslessLastDay(ctx, c) ?? from));
     out.push({ from, to, ref: c.ref });
   }
   return out;

@@ -13,7 +13,7 @@
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact } from '../record/index.ts';
-import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
 import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenOutcome } from './facts.ts';
@@ -153,7 +153,7 @@ function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Foun
 
 export function findPregnancy(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
   const conditions = ctx.record.conditions
-    .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+    .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
     .map((c) => c.ref);
   if (conditions.length > 0)
     return { detail: 'active pregnancy or breastfeeding condition recorded', evidence: conditions };

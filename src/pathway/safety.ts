@@ -9,7 +9,7 @@
  * may itself be at or above it, so it raises the alert (assess the risk directly) rather than letting an older lower
  * score stand for "no risk".
  */
-import { isRecordedHistory, whyNotCurrent } from './conditions.ts';
+import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
 import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { SafetyAlert } from './facts.ts';
@@ -69,7 +69,7 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
     }
   }
   for (const c of ctx.record.conditions) {
-    if (inAnySet(ctx, rule.ideationCodeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined) {
+    if (inAnySet(ctx, rule.ideationCodeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined) {
       details.push(
         `active suicidal ideation recorded${c.onset === undefined ? '' : ` (onset ${c.onset.slice(0, 10)})`}`,
       );

@@ -7,7 +7,7 @@
  * stopped-early records never count. Tests stay positive after treatment: a later positive result does not undo it.
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
-import { whyNotCurrent } from './conditions.ts';
+import { whyConditionNotCurrent } from './conditions.ts';
 import { dayOf, isoDate, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenResult } from './facts.ts';
@@ -104,11 +104,11 @@ export function findTuberculosis(
   latest: ScreenResult | undefined,
 ): Found | undefined {
   const active = ctx.record.conditions
-    .filter((c) => inAnySet(ctx, rule.activeCodeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+    .filter((c) => inAnySet(ctx, rule.activeCodeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
     .map((c) => c.ref);
   if (active.length > 0) return { detail: 'active tuberculosis recorded', evidence: active };
   const latent = ctx.record.conditions
-    .filter((c) => inAnySet(ctx, rule.latentCodeSets, c.code) && whyNotCurrent(c, ctx.asOfDay) === undefined)
+    .filter((c) => inAnySet(ctx, rule.latentCodeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
     .map((c) => ({ ref: c.ref, onsetDay: dayOf(c.onset ?? c.recordedDate, 'start') }));
   const positive = latest?.outcome === 'positive' ? latest : undefined;
   if (latent.length === 0 && positive === undefined) return undefined;

@@ -331,7 +331,9 @@ export function generatePatient(index: number, u: UniformSource, o: PopulationOp
   if (psychotic) p.psychoticOnset = day(between(u, 100, 4000));
   if (depressed && chance(u, 0.2)) {
     p.contraindication = plant(u, sex, age);
-    p.contraindicationDate = day(between(u, 5, 40));
+    // An active infection is planted within 25 days: an OMOP row records it without an end, and the pathway takes
+    // an infection so recorded as over 28 days [U] after its onset (docs/care-pathway.md definition 1).
+    p.contraindicationDate = day(between(u, 5, p.contraindication === 'active-infection' ? 25 : 40));
     if (p.contraindication === 'pregnancy')
       p.pregnancyRecord = pick(u, ['condition', 'test', 'breastfeeding'] as const);
   }

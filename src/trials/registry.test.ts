@@ -288,3 +288,30 @@ describe('trd match text', () => {
     assert.equal(overview.filter((l) => l.trim() === '').length, 0);
   });
 });
+
+describe('an infection recorded without a status or end (an encounter diagnosis, an OMOP row)', () => {
+  // The pathway takes it as over 28 days [U] after its onset (docs/care-pathway.md definition 1): INSIGHT's 4-week
+  // infection exclusion reads it as trd assess does, never as an infection for ever.
+  const withPneumonia = (onset: string): BundleBuilder =>
+    depressedPatient().condition({ id: 'pneumonia', code: code('icd10', 'J18.9', 'Pneumonia'), onset });
+  it('one of 2018 does not exclude (left to confirm, as with none recorded), and the criterion says what it relied on', () => {
+    const c = criterion(matchOne(withPneumonia('2018-02-01'), 'insight'), 'insight-ex-recent-infection');
+    // Not excluded by it: the exclusion stays to be confirmed with the patient, as with nothing recorded.
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.match(c.reason, /^No infection recorded/);
+    assert.ok(c.unverifiedNotes.some((n) => /taken as over 28 days after its onset \[U\]/.test(n)));
+    assert.equal(c.verified, false);
+  });
+  it('one whose 28 days reach into the last 4 weeks, or of 10 days ago, excludes', () => {
+    const asOfDay = toDayNumber(AS_OF) as number;
+    for (const daysAgo of [10, 50]) {
+      const c = criterion(
+        matchOne(withPneumonia(fromDayNumber(asOfDay - daysAgo)), 'insight'),
+        'insight-ex-recent-infection',
+      );
+      assert.equal(c.status, 'met', `${daysAgo} days ago: ${c.reason}`);
+    }
+    const c = criterion(matchOne(withPneumonia(fromDayNumber(asOfDay - 57)), 'insight'), 'insight-ex-recent-infection');
+    assert.equal(c.status, 'unknown', `57 days ago (over on day 28, before the 4 weeks): ${c.reason}`);
+  });
+});

@@ -351,20 +351,28 @@ export function personResources(
           end !== undefined &&
           end === isoDay(r.visit_end_date) &&
           !codings(r, vocab).some((c) => vocab.endsWithStay?.(c) === true);
-        const resolved = end !== undefined && end <= asOf && end !== start && !endOfVisit;
+        // Without a real end (none, the start day, the visit's end) the row says nothing of its status: it gets none,
+        // and the pathway reads it as current, or for a condition that does not last only for its days from onset
+        // (definitions.statuslessConditions: an old infection or pregnancy is not current for ever).
+        const noEnd = end === undefined || end === start || endOfVisit;
+        const resolved = !noEnd && end <= asOf;
         out.push({
           resourceType: 'Condition',
           id: `c${r.row_id}`,
           subject,
           code: { coding: codings(r, vocab) },
-          clinicalStatus: {
-            coding: [
-              {
-                system: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
-                code: resolved ? 'resolved' : 'active',
-              },
-            ],
-          },
+          ...(noEnd
+            ? {}
+            : {
+                clinicalStatus: {
+                  coding: [
+                    {
+                      system: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
+                      code: resolved ? 'resolved' : 'active',
+                    },
+                  ],
+                },
+              }),
           ...(start === undefined ? {} : { onsetDateTime: start }),
           ...(resolved ? { abatementDateTime: end } : {}),
         });

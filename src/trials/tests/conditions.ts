@@ -38,7 +38,7 @@ export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
   const hits = conditionsInSets(ctx, [test.codeSet]);
   const ended: string[] = [];
   const current = hits.filter((h) => {
-    if (!isCurrentOn(h.condition, ctx.asOfDay)) return false;
+    if (!isCurrentOn(h, ctx.asOfDay)) return false;
     const why = notDepressionBecause(ctx, test.codeSet, h.condition);
     if (why !== undefined) ended.push(`${label(h.condition)}: ${why}`);
     return why === undefined;
@@ -62,9 +62,7 @@ export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
     };
   }
   const past = hits.map((h) => h.condition);
-  const notCurrent = hits
-    .filter((h) => !isCurrentOn(h.condition, ctx.asOfDay))
-    .map((h) => `${label(h.condition)} not current`);
+  const notCurrent = hits.filter((h) => !isCurrentOn(h, ctx.asOfDay)).map((h) => `${label(h.condition)} not current`);
   const notes = [...ended, ...notCurrent];
   const pastNote = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   return {
@@ -86,7 +84,7 @@ function noneWithin(
   let undated: ConditionFact | undefined;
   let tentative: ConditionHit | undefined;
   for (const h of hits) {
-    const present = days === undefined ? true : presentWithin(h.condition, ctx.asOfDay, days);
+    const present = days === undefined ? true : presentWithin(h, ctx.asOfDay, days);
     if (present === undefined) {
       undated ??= h.condition;
     } else if (present) {
@@ -118,12 +116,23 @@ function noneWithin(
       collect: `dates of ${label(undated)}`,
     };
   }
+  // An old condition taken as over by the pathway's [U] days (recorded without a status or end) is said, as in assess.
+  const statusless = hits.flatMap((h) =>
+    h.statuslessDays === undefined || h.statuslessDays.verified ? [] : [h.statuslessDays.value],
+  );
   return {
     holds: true,
     bySilence: true,
     reason: `No ${what} recorded (${when})`,
     evidence: [],
     collect: `history of ${what} (${when})`,
+    ...(statusless.length === 0
+      ? {}
+      : {
+          unverifiedNotes: [
+            `a condition recorded without a status or end is taken as over ${statusless[0]} days after its onset [U] (definitions.statuslessConditions)`,
+          ],
+        }),
   };
 }
 
