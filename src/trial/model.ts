@@ -287,12 +287,16 @@ export type BlindedAllocation = Omit<Allocation, 'arm'>;
 
 export interface DoseRecord extends DoseInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
 
 export interface DispositionRecord extends DispositionInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
@@ -336,6 +340,8 @@ export interface FormCorrection {
 
 export interface LabRecord extends LabInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly site: string;
   /** CTCAE grade and the label's hold/stop rule (src/safety). */
   readonly assessment: LabAssessment;
@@ -345,6 +351,8 @@ export interface LabRecord extends LabInput {
 
 export interface AdverseEventRecord extends AdverseEventInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly site: string;
   readonly serious: boolean;
   readonly recordedBy: string;

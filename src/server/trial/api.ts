@@ -66,6 +66,19 @@ function changesWithReason<S extends z.ZodType>(schema: S, body: unknown): { rea
   return { reason, changes: parseBody(schema, fields) };
 }
 
+/** The version a correction was made on (read with the record): one changed since is refused with 409. */
+const RecordVersion = z.number().int().positive();
+
+/** A correction of a versioned record: `changesWithReason` and the optional `version` it was made on. */
+function versionedChanges<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+): { reason: string; changes: z.infer<S>; version: number | undefined } {
+  const { version, ...rest } = (body ?? {}) as Record<string, unknown>;
+  const checked = parseBody(z.strictObject({ version: RecordVersion.optional() }), { version });
+  return { ...changesWithReason(schema, rest), version: checked.version };
+}
+
 export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
 
@@ -223,11 +236,11 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // keeps it as first entered. Both participants, when it moves, must be in the caller's site.
   app.post('/api/dispositions/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(DispositionCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(DispositionCorrectionSchema, request.body);
     const scope = siteFilter(userOf(request));
     if (!(await store.listDispositions(scope)).some((d) => d.id === id)) throw new NotFound();
     if (changes.participantId !== undefined) await participantFor(request, changes.participantId);
-    return store.correctDisposition(writeContext(request, reason), id, changes);
+    return store.correctDisposition(writeContext(request, reason), id, changes, version);
   });
 
   // An exit that did not happen: voided with a reason; the participant is back to enrolled or randomized.
@@ -248,10 +261,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // the first entry, and the visit windows follow the corrected date.
   app.post('/api/doses/:id/corrections', { config: { trialAccess: 'visit.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(DoseCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(DoseCorrectionSchema, request.body);
     const dose = (await store.snapshot(siteFilter(userOf(request)))).doses.find((d) => d.id === id);
     if (dose === undefined) throw new NotFound();
-    return store.correctDose(writeContext(request, reason), id, changes);
+    return store.correctDose(writeContext(request, reason), id, changes, version);
   });
 
   // Outcome capture
@@ -277,7 +290,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema).default({}),
         completedOn: IsoDate.optional(),
         /** The version the correction was made on (GET /api/forms/:id): one changed since is a 409. */
-        version: z.number().int().positive().optional(),
+        version: RecordVersion.optional(),
       }),
       request.body,
     );
@@ -342,10 +355,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A correction of a recorded result: the changed fields and a reason; graded again, the first entry kept in the audit.
   app.post('/api/labs/:id/corrections', { config: { trialAccess: 'lab.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(LabCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(LabCorrectionSchema, request.body);
     const lab = (await store.listLabs(siteFilter(userOf(request)))).find((l) => l.id === id);
     if (lab === undefined) throw new NotFound();
-    return store.correctLab(writeContext(request, reason), id, changes);
+    return store.correctLab(writeContext(request, reason), id, changes, version);
   });
 
   app.post('/api/adverse-events', { config: { trialAccess: 'adverse-event.write' } }, async (request, reply) => {
@@ -357,10 +370,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A follow-up of a recorded event: the changed fields and a reason; the audit entry keeps the event as it was.
   app.post('/api/adverse-events/:id/updates', { config: { trialAccess: 'adverse-event.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(AdverseEventUpdateSchema, request.body);
+    const { reason, changes, version } = versionedChanges(AdverseEventUpdateSchema, request.body);
     const event = (await store.listAdverseEvents(siteFilter(userOf(request)))).find((e) => e.id === id);
     if (event === undefined) throw new NotFound();
-    return store.updateAdverseEvent(writeContext(request, reason), id, changes);
+    return store.updateAdverseEvent(writeContext(request, reason), id, changes, version);
   });
 
   app.get('/api/alerts', { config: { trialAccess: 'trial.read' } }, async (request) =>

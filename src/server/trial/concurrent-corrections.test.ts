@@ -37,3 +37,120 @@ test('a correction made on a version someone else has corrected since is refused
     await t.close();
   }
 });
+
+test('lab, adverse-event, infusion and disposition corrections made on a version changed since are refused too', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const investigator = await t.signIn('investigator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const randomized = await coord.post(`/trial/api/participants/${participantId}/randomize`);
+    assert.equal(randomized.status, 201, randomized.text);
+    const { kitCode } = randomized.json as { kitCode: string };
+    type Versioned = { id: string; version: number };
+    const created = async (path: string, body: object, key?: 'lab' | 'event'): Promise<Versioned> => {
+      const r = await coord.post(path, body);
+      assert.equal(r.status, 201, r.text);
+      const json = r.json as Versioned & Record<string, Versioned>;
+      const record = key === undefined ? json : json[key];
+      assert.equal(record?.version, 1, `${path}: a new record is version 1`);
+      return record;
+    };
+    const lab = await created(
+      '/trial/api/labs',
+      {
+        participantId,
+        visit: 'baseline',
+        analyte: 'alt',
+        value: 35,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn: '2026-11-05',
+      },
+      'lab',
+    );
+    const event = await created(
+      '/trial/api/adverse-events',
+      {
+        participantId,
+        term: 'Headache',
+        onsetOn: '2026-11-06',
+        grade: 1,
+        seriousCriteria: [],
+        relatedness: 'unlikely',
+        expectedness: 'expected',
+        outcome: 'recovering',
+      },
+      'event',
+    );
+    const dose = await created('/trial/api/doses', {
+      participantId,
+      visit: 'infusion',
+      kitCode,
+      administeredOn: '2026-11-07',
+      doseMg: 560,
+      bodyWeightKg: 70,
+    });
+    const exit = await created('/trial/api/dispositions', {
+      participantId,
+      event: 'lost-to-follow-up',
+      on: '2026-11-25',
+    });
+
+    const cases = [
+      {
+        path: `/trial/api/labs/${lab.id}/corrections`,
+        version: lab.version,
+        first: { value: 53 },
+        second: { value: 35.5 },
+        current: async () => (await t.store.listLabs({ participantId }))[0]?.value,
+        kept: 53,
+      },
+      {
+        path: `/trial/api/adverse-events/${event.id}/updates`,
+        version: event.version,
+        first: { outcome: 'recovered' },
+        second: { outcome: 'not-recovered' },
+        current: async () => (await t.store.listAdverseEvents({ participantId }))[0]?.outcome,
+        kept: 'recovered',
+      },
+      {
+        path: `/trial/api/doses/${dose.id}/corrections`,
+        version: dose.version,
+        first: { doseMg: 600 },
+        second: { doseMg: 580 },
+        current: async () => (await t.store.snapshot()).doses.find((d) => d.id === dose.id)?.doseMg,
+        kept: 600,
+      },
+      {
+        path: `/trial/api/dispositions/${exit.id}/corrections`,
+        version: exit.version,
+        first: { on: '2026-11-26' },
+        second: { on: '2026-11-24' },
+        current: async () => (await t.store.listDispositions({ participantId }))[0]?.on,
+        kept: '2026-11-26',
+      },
+    ];
+    for (const c of cases) {
+      // Both read version 1; the coordinator corrects first, the investigator's correction on version 1 is refused.
+      const first = await coord.post(c.path, { ...c.first, reason: 'source document', version: c.version });
+      assert.equal(first.status, 200, `${c.path}: ${first.text}`);
+      const second = await investigator.post(c.path, {
+        ...c.second,
+        reason: 'I read it otherwise',
+        version: c.version,
+      });
+      assert.equal(second.status, 409, `${c.path}: ${second.text}`);
+      assert.match(second.text, /changed since version 1: read version 2/);
+      assert.equal(await c.current(), c.kept, `${c.path}: the first correction stands`);
+      // Made on the version it read again, it applies.
+      const third = await investigator.post(c.path, { ...c.second, reason: 'checked again', version: 2 });
+      assert.equal(third.status, 200, `${c.path}: ${third.text}`);
+      const after = third.json as { version?: number; lab?: { version: number }; event?: { version: number } };
+      assert.equal(after.lab?.version ?? after.event?.version ?? after.version, 3);
+    }
+  } finally {
+    await t.close();
+  }
+});

@@ -104,7 +104,15 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     ...snapshot,
     dispositions: [
       ...snapshot.dispositions.filter((d) => d.participantId !== p.id),
-      { id: 'ds-death', participantId: p.id, event: 'death', on: '2026-11-30', recordedBy: 'u', recordedAt: '' },
+      {
+        id: 'ds-death',
+        participantId: p.id,
+        event: 'death',
+        on: '2026-11-30',
+        version: 1,
+        recordedBy: 'u',
+        recordedAt: '',
+      },
     ],
   };
   const row = read(sdtmDomains(died, protocol, loadInstruments()).DM).records.find(

@@ -116,6 +116,8 @@ export interface TrialStore {
     ctx: WriteContext,
     dispositionId: string,
     changes: DispositionCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<DispositionRecord>;
   /**
    * Voids a disposition entered for an exit that did not happen, as a correction voids a signature: the record leaves
@@ -144,7 +146,13 @@ export interface TrialStore {
    * Corrects a recorded infusion (DoseCorrectionSchema) under the rules of recordDose; a new date that would put a
    * follow-up record before the infusion is refused (correct those first). The audit entry keeps the first entry.
    */
-  correctDose(ctx: WriteContext, doseId: string, changes: DoseCorrection): Promise<DoseRecord>;
+  correctDose(
+    ctx: WriteContext,
+    doseId: string,
+    changes: DoseCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<DoseRecord>;
 
   // Outcome capture (eCRF)
   /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */
@@ -179,6 +187,8 @@ export interface TrialStore {
     ctx: WriteContext,
     labId: string,
     changes: LabCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
   listLabs(filter?: SiteFilter & { participantId?: string }): Promise<LabRecord[]>;
   addAdverseEvent(
@@ -190,6 +200,8 @@ export interface TrialStore {
     ctx: WriteContext,
     eventId: string,
     changes: AdverseEventUpdate,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
   listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]>;
   listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]>;

@@ -113,6 +113,17 @@ function assertOneDeath(e: AdverseEventInput): void {
 }
 
 /** Validates `input` with `schema`; the message names fields only, never the values. */
+/**
+ * Optimistic concurrency for corrections (forms, lab results, adverse events, infusions, dispositions): one made on
+ * the version its author read (`expected`) is refused when someone has changed the record since, instead of being
+ * written over their change. Without `expected` the correction applies to the current version.
+ */
+function assertVersion(what: string, expected: number | undefined, current: number): void {
+  if (expected !== undefined && expected !== current) {
+    throw conflict(`the ${what} changed since version ${expected}: read version ${current} and correct that`);
+  }
+}
+
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
@@ -213,6 +224,7 @@ function labOf(r: Row): LabRecord {
     lowerLimitOfNormal: numOrNull(r.lln),
     collectedOn: str(r, 'collected_on'),
     assessment: fromJson(str(r, 'assessment_json')),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -231,6 +243,7 @@ function adverseEventOf(r: Row): AdverseEventRecord {
     relatedness: str(r, 'relatedness') as AdverseEventRecord['relatedness'],
     expectedness: str(r, 'expectedness') as AdverseEventRecord['expectedness'],
     outcome: str(r, 'outcome') as AdverseEventRecord['outcome'],
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -273,6 +286,7 @@ function doseOf(r: Row): DoseRecord {
     administeredOn: str(r, 'administered_on'),
     doseMg: numOrNull(r.dose_mg),
     bodyWeightKg: numOrNull(r.body_weight_kg),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -284,6 +298,7 @@ function dispositionOf(r: Row): DispositionRecord {
     participantId: str(r, 'participant_id'),
     event: str(r, 'event') as DispositionRecord['event'],
     on: str(r, 'on_date'),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -955,7 +970,13 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       SqlTrialStore.assertNoExit(p);
       await this.assertExitFits(tx, p, input, at, 'disposition');
-      const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
+      const record: DispositionRecord = {
+        ...input,
+        id: randomUUID(),
+        version: 1,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
         [record.id, record.participantId, record.event, record.on, record.recordedBy, at],
@@ -981,24 +1002,32 @@ export class SqlTrialStore implements TrialStore {
     return { before, p: await this.participantFor(tx, ctx, before.participantId, true) };
   }
 
-  async correctDisposition(ctx: WriteContext, dispositionId: string, raw: unknown): Promise<DispositionRecord> {
+  async correctDisposition(
+    ctx: WriteContext,
+    dispositionId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<DispositionRecord> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(DispositionCorrectionSchema, raw, 'disposition correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const { before, p } = await this.dispositionFor(tx, ctx, dispositionId);
-      const after: DispositionRecord = { ...before, ...changes };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'disposition correction: nothing changes');
+      assertVersion('disposition', expectedVersion, before.version);
+      const changed: DispositionRecord = { ...before, ...changes };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'disposition correction: nothing changes');
+      const after: DispositionRecord = { ...changed, version: before.version + 1 };
       // Entered for the wrong participant: the exit moves to the right one (in the actor's site, without an exit of
       // its own), and the first is back to where it was before any exit.
       const moved = after.participantId !== before.participantId;
       const target = moved ? await this.participantFor(tx, ctx, after.participantId, true) : p;
       if (moved) SqlTrialStore.assertNoExit(target);
       await this.assertExitFits(tx, target, after, at, 'disposition correction');
-      await tx.run('UPDATE dispositions SET participant_id = ?, event = ?, on_date = ? WHERE id = ?', [
+      await tx.run('UPDATE dispositions SET participant_id = ?, event = ?, on_date = ?, version = ? WHERE id = ?', [
         after.participantId,
         after.event,
         after.on,
+        after.version,
         dispositionId,
       ]);
       // The audit entry keeps the disposition as first entered.
@@ -1214,7 +1243,13 @@ export class SqlTrialStore implements TrialStore {
       ) {
         throw conflict('dose: already recorded for this participant and visit');
       }
-      const record: DoseRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
+      const record: DoseRecord = {
+        ...input,
+        id: randomUUID(),
+        version: 1,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         'INSERT INTO doses (id, participant_id, visit, kit_code, administered_on, dose_mg, body_weight_kg, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
@@ -1234,7 +1269,7 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctDose(ctx: WriteContext, doseId: string, raw: unknown): Promise<DoseRecord> {
+  async correctDose(ctx: WriteContext, doseId: string, raw: unknown, expectedVersion?: number): Promise<DoseRecord> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(DoseCorrectionSchema, raw, 'dose correction');
     return this.write(ctx, async (tx, append, at) => {
@@ -1246,8 +1281,10 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('dose');
       const before = doseOf(row);
       const p = await this.participantFor(tx, ctx, before.participantId, true);
-      const after: DoseRecord = { ...before, ...changes };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
+      assertVersion('infusion record', expectedVersion, before.version);
+      const changed: DoseRecord = { ...before, ...changes };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
+      const after: DoseRecord = { ...changed, version: before.version + 1 };
       notAfterToday(after.administeredOn, at, 'dose correction: administeredOn');
       if (after.administeredOn < p.enrolledOn) {
         throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
@@ -1269,10 +1306,11 @@ export class SqlTrialStore implements TrialStore {
           );
         }
       }
-      await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ? WHERE id = ?', [
+      await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
         after.doseMg,
         after.bodyWeightKg,
+        after.version,
         doseId,
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
@@ -1378,11 +1416,7 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       const p = await this.participantFor(tx, ctx, before.participantId);
-      if (expectedVersion !== undefined && expectedVersion !== before.version) {
-        throw conflict(
-          `the form changed since version ${expectedVersion}: read version ${before.version} and correct that`,
-        );
-      }
+      assertVersion('form', expectedVersion, before.version);
       const def = this.instrument(before.instrument);
       const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
       const redated = completedOn !== undefined && completedOn !== before.completedOn;
@@ -1616,6 +1650,7 @@ export class SqlTrialStore implements TrialStore {
         id: randomUUID(),
         site: p.site,
         assessment,
+        version: 1,
         recordedBy: ctx.actor.userId,
         recordedAt: at,
       };
@@ -1643,7 +1678,12 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctLab(ctx: WriteContext, labId: string, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
+  async correctLab(
+    ctx: WriteContext,
+    labId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(LabCorrectionSchema, raw, 'lab correction');
     return this.write(ctx, async (tx, append, at) => {
@@ -1655,6 +1695,7 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('lab result');
       const before = labOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
+      assertVersion('lab result', expectedVersion, before.version);
       const input = parse(
         LabInputSchema,
         {
@@ -1672,12 +1713,12 @@ export class SqlTrialStore implements TrialStore {
         'lab correction',
       );
       const { assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
-      const after: LabRecord = { ...before, ...input, assessment };
-      if (json({ ...after, assessment: null }) === json({ ...before, assessment: null })) {
+      if (json({ ...before, ...input, assessment: null }) === json({ ...before, assessment: null })) {
         throw fail('trial.invalid', 'lab correction: nothing changes');
       }
+      const after: LabRecord = { ...before, ...input, assessment, version: before.version + 1 };
       await tx.run(
-        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ? WHERE id = ?',
+        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ?, version = ? WHERE id = ?',
         [
           after.visit,
           after.value,
@@ -1686,6 +1727,7 @@ export class SqlTrialStore implements TrialStore {
           after.lowerLimitOfNormal,
           after.collectedOn,
           json(assessment),
+          after.version,
           labId,
         ],
       );
@@ -1723,6 +1765,7 @@ export class SqlTrialStore implements TrialStore {
         id: randomUUID(),
         site: p.site,
         serious,
+        version: 1,
         recordedBy: ctx.actor.userId,
         recordedAt: at,
       };
@@ -1789,6 +1832,7 @@ export class SqlTrialStore implements TrialStore {
     ctx: WriteContext,
     eventId: string,
     raw: unknown,
+    expectedVersion?: number,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(AdverseEventUpdateSchema, raw, 'adverse event update');
@@ -1801,6 +1845,7 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('adverse event');
       const before = adverseEventOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
+      assertVersion('adverse event', expectedVersion, before.version);
       const merged = parse(
         AdverseEventInputSchema,
         {
@@ -1817,10 +1862,11 @@ export class SqlTrialStore implements TrialStore {
       );
       assertOneDeath(merged);
       notAfterToday(merged.onsetOn, at, 'adverse event: onsetOn');
-      const after: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
+      const changed: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
+      const after: AdverseEventRecord = { ...changed, version: before.version + 1 };
       await tx.run(
-        'UPDATE adverse_events SET term = ?, onset_on = ?, grade = ?, serious_criteria_json = ?, serious = ?, relatedness = ?, expectedness = ?, outcome = ? WHERE id = ?',
+        'UPDATE adverse_events SET term = ?, onset_on = ?, grade = ?, serious_criteria_json = ?, serious = ?, relatedness = ?, expectedness = ?, outcome = ?, version = ? WHERE id = ?',
         [
           after.term,
           after.onsetOn,
@@ -1830,6 +1876,7 @@ export class SqlTrialStore implements TrialStore {
           after.relatedness,
           after.expectedness,
           after.outcome,
+          after.version,
           eventId,
         ],
       );
