@@ -359,7 +359,17 @@ export interface AdverseEventRecord extends AdverseEventInput {
   readonly recordedAt: string;
 }
 
-export const ALERT_KINDS = ['stop-rule', 'hold-rule', 'serious-adverse-event', 'susar'] as const;
+/**
+ * `emergency-unblinding`: an investigator broke the blind for one participant; the alert tells the site's
+ * investigators, the monitors and the unblinded pharmacist that it happened (never the arm it disclosed).
+ */
+export const ALERT_KINDS = [
+  'stop-rule',
+  'hold-rule',
+  'serious-adverse-event',
+  'susar',
+  'emergency-unblinding',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AlertRecord {
@@ -369,7 +379,8 @@ export interface AlertRecord {
   readonly kind: AlertKind;
   /** One line without patient identifiers. */
   readonly message: string;
-  readonly sourceType: 'lab' | 'adverse-event';
+  /** What raised it: a lab result, an adverse event, or an emergency unblinding (sourceId: the participant). */
+  readonly sourceType: 'lab' | 'adverse-event' | 'unblinding';
   readonly sourceId: string;
   readonly raisedAt: string;
   readonly acknowledgedBy: string | null;

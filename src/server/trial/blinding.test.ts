@@ -130,52 +130,55 @@ test('the route table lists the trial operations, each with a declared access', 
   );
 });
 
+/** Every route, every method, called by `role`: no response names an arm. */
+async function sweep(role: TrialRole): Promise<void> {
+  const client: TrialClient = await t.signIn(
+    role,
+    role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined,
+  );
+  let calls = 0;
+  // HEAD routes are fastify's automatic twins of the GET routes.
+  const routes = t.trial.routes.filter(
+    (r) => !r.disclosesAllocation && !r.url.endsWith('/logout') && r.methods.some((m) => m !== 'HEAD'),
+  );
+  const readable: string[] = [];
+  for (const route of routes) {
+    for (const method of route.methods) {
+      if (method === 'HEAD') continue;
+      const url = concreteUrl(route.url);
+      const reply = method === 'GET' ? await client.get(url) : await client.request(method, url, {});
+      calls += 1;
+      if (method === 'GET' && reply.status === 200) readable.push(route.url);
+      if (process.env.TRD_TEST_VERBOSE) console.log(role, method, route.url, reply.status);
+      assert.notEqual(reply.status, 500, `${method} ${route.url}: ${reply.text.slice(0, 200)}`);
+      assert.equal(findArm(reply.text, t.armNames), undefined, `${method} ${route.url} as ${role} names an arm`);
+    }
+  }
+  // Randomizing a new participant answers with the kit code only.
+  if (role === 'coordinator' || role === 'investigator') {
+    const id = await enrolThroughApi(client, insightProtocol(t.engine), 'site-a');
+    const r = await client.post(`/trial/api/participants/${id}/randomize`);
+    assert.equal(r.status, 201, r.text);
+    assert.match((r.json as { kitCode: string }).kitCode, /\S/);
+    assert.equal(findArm(r.text, t.armNames), undefined);
+    assert.equal('arm' in (r.json as object), false);
+  }
+  assert.ok(calls >= routes.length, 'every route was called');
+  // The sweep read real data: the participant, visit-form, safety, CONSORT and page routes answered 200.
+  for (const url of [
+    '/trial/api/participants/:id',
+    '/trial/api/safety',
+    '/trial/api/consort',
+    '/trial/participants/:id',
+  ]) {
+    assert.ok(readable.includes(url), `${url} answered 200 to ${role}`);
+  }
+  const out = await client.post('/trial/logout');
+  assert.equal(out.status, 200);
+}
+
 for (const role of blindedRoles) {
-  test(`no response to a ${role} names an arm (every route, every method)`, async () => {
-    const client: TrialClient = await t.signIn(
-      role,
-      role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined,
-    );
-    let calls = 0;
-    // HEAD routes are fastify's automatic twins of the GET routes.
-    const routes = t.trial.routes.filter(
-      (r) => !r.disclosesAllocation && !r.url.endsWith('/logout') && r.methods.some((m) => m !== 'HEAD'),
-    );
-    const readable: string[] = [];
-    for (const route of routes) {
-      for (const method of route.methods) {
-        if (method === 'HEAD') continue;
-        const url = concreteUrl(route.url);
-        const reply = method === 'GET' ? await client.get(url) : await client.request(method, url, {});
-        calls += 1;
-        if (method === 'GET' && reply.status === 200) readable.push(route.url);
-        if (process.env.TRD_TEST_VERBOSE) console.log(role, method, route.url, reply.status);
-        assert.notEqual(reply.status, 500, `${method} ${route.url}: ${reply.text.slice(0, 200)}`);
-        assert.equal(findArm(reply.text, t.armNames), undefined, `${method} ${route.url} as ${role} names an arm`);
-      }
-    }
-    // Randomizing a new participant answers with the kit code only.
-    if (role === 'coordinator' || role === 'investigator') {
-      const id = await enrolThroughApi(client, insightProtocol(t.engine), 'site-a');
-      const r = await client.post(`/trial/api/participants/${id}/randomize`);
-      assert.equal(r.status, 201, r.text);
-      assert.match((r.json as { kitCode: string }).kitCode, /\S/);
-      assert.equal(findArm(r.text, t.armNames), undefined);
-      assert.equal('arm' in (r.json as object), false);
-    }
-    assert.ok(calls >= routes.length, 'every route was called');
-    // The sweep read real data: the participant, visit-form, safety, CONSORT and page routes answered 200.
-    for (const url of [
-      '/trial/api/participants/:id',
-      '/trial/api/safety',
-      '/trial/api/consort',
-      '/trial/participants/:id',
-    ]) {
-      assert.ok(readable.includes(url), `${url} answered 200 to ${role}`);
-    }
-    const out = await client.post('/trial/logout');
-    assert.equal(out.status, 200);
-  });
+  test(`no response to a ${role} names an arm (every route, every method)`, () => sweep(role));
 }
 
 test("the same sweep finds the arms where they may be seen: the pharmacist's allocation list", async () => {
@@ -261,4 +264,41 @@ test('entered text naming an arm: saved once, shown [concealed] to blinded roles
   assert.equal(record.status, 200);
   const terms = (record.json as { adverseEvents: { term: string }[] }).adverseEvents.map((e) => e.term);
   for (const term of ENTERED_TERMS) assert.ok(terms.includes(term), 'the pharmacist sees the term as entered');
+});
+
+test('an emergency unblinding alerts the site investigator, the monitor and the pharmacist, and discloses no arm to any blinded role', async () => {
+  // The unblinding of the test above is shown as an open alert to every reader of the participant's site.
+  const unblinded = (text: string) =>
+    (JSON.parse(text) as { kind: string; participantId: string; message: string }[]).filter(
+      (a) => a.kind === 'emergency-unblinding' && a.participantId === ids.participant,
+    );
+  for (const [role, site] of [
+    ['investigator', 'site-a'],
+    ['coordinator', 'site-a'],
+    ['monitor', undefined],
+    ['unblinded-pharmacist', undefined],
+  ] as const) {
+    const client = await t.signIn(role, site);
+    const alerts = await client.get('/trial/api/alerts');
+    assert.equal(alerts.status, 200);
+    assert.equal(unblinded(alerts.text).length, 1, `${role} is told of the unblinding`);
+    assert.match(unblinded(alerts.text)[0]?.message ?? '', /Emergency unblinding/);
+    for (const path of ['/trial/', '/trial/safety']) {
+      const page = await client.get(path);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /emergency-unblinding/, `${role} sees it on ${path}`);
+    }
+  }
+  // Another site's coordinator is not told of this site's participant.
+  const otherSite = await (await t.signIn('coordinator', 'site-b')).get('/trial/api/alerts');
+  assert.equal(unblinded(otherSite.text).length, 0);
+  // The alert carries no arm, not even the kit (which the pharmacist's list would map to an arm).
+  const stored = (await t.store.listAlerts()).find((a) => a.kind === 'emergency-unblinding');
+  const allocation = await t.store.getAllocation(ids.participant);
+  assert.ok(stored !== undefined && allocation !== null);
+  assert.equal(findArm(JSON.stringify(stored), t.armNames), undefined);
+  assert.equal(JSON.stringify(stored).includes(allocation.kitCode), false);
+  // With the unblinding in the store, every blinded role (the investigator who unblinded too) still sees no arm on
+  // any route.
+  for (const role of blindedRoles) await sweep(role);
 });

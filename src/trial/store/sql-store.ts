@@ -1206,7 +1206,7 @@ export class SqlTrialStore implements TrialStore {
 
   async emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation> {
     if (!EMERGENCY_UNBLINDING_ROLES.includes(ctx.actor.role)) throw forbidden('unblind a participant');
-    return this.write(ctx, async (tx, append) => {
+    return this.write(ctx, async (tx, append, at) => {
       const p = await this.participantFor(tx, ctx, participantId, true);
       const r = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
       if (r === undefined) throw conflict('the participant is not randomized');
@@ -1217,6 +1217,18 @@ export class SqlTrialStore implements TrialStore {
         entityId: p.id,
         before: { emergencyUnblinded: p.emergencyUnblinded },
         after: { emergencyUnblinded: true },
+      });
+      // Breaking the blind is told to those who must know (the site's investigators, the monitors, the unblinded
+      // pharmacist: every reader of the participant's site), in the same transaction; the alert names neither the
+      // arm nor the kit, and the reason stays in the audit trail (free text, which may hold clinical details).
+      await this.raiseAlert(tx, append, {
+        participantId: p.id,
+        site: p.site,
+        kind: 'emergency-unblinding',
+        message: `Emergency unblinding by an investigator (randomization no. ${num(r.randomization_number)}): the reason is in the audit trail`,
+        sourceType: 'unblinding',
+        sourceId: p.id,
+        raisedAt: at,
       });
       return allocationOf(r);
     });
