@@ -19,6 +19,7 @@ import type {
   AdverseEventRecord,
   AlertRecord,
   DispositionRecord,
+  DoseRecord,
   FormRecord,
   LabRecord,
   Participant,
@@ -187,6 +188,22 @@ async function action(
     return back(reply, path, 'error', message);
   }
 }
+
+/**
+ * The version of the record a correction form was opened on (its hidden `version` field): the store refuses the
+ * correction if someone changed the record since. The field always carries the version shown, never the one typed
+ * into a refused form, so that after a refusal the page shows the record as it now is beside what was typed, and
+ * sending it again applies it on purpose.
+ */
+function formVersion(form: Readonly<Record<string, string>>): number | undefined {
+  const text = form.version?.trim() ?? '';
+  if (text === '') return undefined;
+  if (!/^\d+$/.test(text)) throw new InputError('version: not a whole number', 'input.number');
+  return Number(text);
+}
+
+/** The hidden field naming the version a correction form shows. */
+const versionField = (version: number): Html => html`<input type="hidden" name="version" value="${String(version)}" />`;
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
 
@@ -479,6 +496,145 @@ const exitOptions = (selected: string | null): Html =>
  * The participant's exit and, for those who enter it, the forms to record it, to correct it (the reason, the date,
  * or the participant it belongs to, with why) or to void it when the participant did not leave.
  */
+/** The units a lab result is entered in (UCUM); a result stored in another one keeps it as an option. */
+const LAB_UNITS = ['10*9/L', '10*3/uL', 'U/L'] as const;
+
+const numberText = (n: number | null): string => (n === null ? '' : String(n));
+
+/**
+ * A correction form for each lab result: every field but the analyte, filled with the result as stored (or, after a
+ * refusal, as typed), a reason, and the version shown; the store grades the corrected result again.
+ */
+function labCorrections(
+  path: string,
+  csrf: () => Html,
+  labs: readonly LabRecord[],
+  visits: readonly { readonly id: string; readonly label: string }[],
+  refused: Refused | undefined,
+): Html {
+  return html`${labs.map((l) => {
+    const fix = typedInto(refused, `${path}/labs/${l.id}/corrections`);
+    const units = [...new Set<string>([...LAB_UNITS, l.unit])];
+    return html`<details ${fix.refused ? 'open' : ''}>
+      <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
+      <form method="post" action="${path}/labs/${l.id}/corrections">
+        ${csrf()} ${versionField(l.version)}
+        <p>
+          <label for="fix-lab-visit-${l.id}">Visit</label
+          ><select id="fix-lab-visit-${l.id}" name="visit">
+            ${visits.map(
+              (v) => html`<option value="${v.id}" ${fix.selected('visit', v.id, v.id === l.visit)}>${v.label}</option>`,
+            )}
+          </select>
+        </p>
+        <p>
+          <label for="fix-lab-value-${l.id}">Value</label
+          ><input
+            id="fix-lab-value-${l.id}"
+            name="value"
+            type="number"
+            step="any"
+            min="0"
+            value="${fix.value('value', String(l.value))}"
+            required
+          />
+        </p>
+        <p>
+          <label for="fix-lab-unit-${l.id}">Unit (UCUM)</label
+          ><select id="fix-lab-unit-${l.id}" name="unit">
+            ${units.map((u) => html`<option value="${u}" ${fix.selected('unit', u, u === l.unit)}>${u}</option>`)}
+          </select>
+        </p>
+        <p>
+          <label for="fix-lab-lln-${l.id}">Lower limit of normal</label
+          ><input
+            id="fix-lab-lln-${l.id}"
+            name="lowerLimitOfNormal"
+            type="number"
+            step="any"
+            min="0"
+            value="${fix.value('lowerLimitOfNormal', numberText(l.lowerLimitOfNormal))}"
+          />
+        </p>
+        <p>
+          <label for="fix-lab-uln-${l.id}">Upper limit of normal</label
+          ><input
+            id="fix-lab-uln-${l.id}"
+            name="upperLimitOfNormal"
+            type="number"
+            step="any"
+            min="0"
+            value="${fix.value('upperLimitOfNormal', numberText(l.upperLimitOfNormal))}"
+          />
+        </p>
+        <p>
+          <label for="fix-lab-on-${l.id}">Collected on</label
+          ><input
+            id="fix-lab-on-${l.id}"
+            name="collectedOn"
+            type="date"
+            value="${fix.value('collectedOn', l.collectedOn)}"
+            required
+          />
+        </p>
+        <p>
+          <label for="fix-lab-reason-${l.id}">Reason for the correction</label
+          ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+        </p>
+        <p><button type="submit">Correct the result</button></p>
+      </form>
+    </details>`;
+  })}`;
+}
+
+/** The correction form of a recorded infusion: its date, body weight and dose (the kit and visit stay). */
+function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refused: Refused | undefined): Html {
+  const fix = typedInto(refused, `${path}/doses/${dose.id}/corrections`);
+  return html`<details ${fix.refused ? 'open' : ''}>
+    <summary>Correct this infusion record</summary>
+    <form method="post" action="${path}/doses/${dose.id}/corrections">
+      ${csrf()} ${versionField(dose.version)}
+      <p>
+        <label for="fix-dose-on">Given on</label
+        ><input
+          id="fix-dose-on"
+          name="administeredOn"
+          type="date"
+          value="${fix.value('administeredOn', dose.administeredOn)}"
+          required
+        />
+      </p>
+      <p>
+        <label for="fix-dose-weight">Body weight (kg)</label
+        ><input
+          id="fix-dose-weight"
+          name="bodyWeightKg"
+          type="number"
+          step="0.1"
+          min="0"
+          value="${fix.value('bodyWeightKg', numberText(dose.bodyWeightKg))}"
+        />
+      </p>
+      <p>
+        <label for="fix-dose-mg">Dose given (mg, as prescribed)</label
+        ><input
+          id="fix-dose-mg"
+          name="doseMg"
+          type="number"
+          step="any"
+          min="0"
+          value="${fix.value('doseMg', numberText(dose.doseMg))}"
+        />
+      </p>
+      <p>
+        <label for="fix-dose-reason">Reason for the correction</label
+        ><input id="fix-dose-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+      </p>
+      <p><button type="submit">Correct the infusion record</button></p>
+    </form>
+  </details>`;
+}
+
 function dispositionSection(
   path: string,
   csrf: () => Html,
@@ -523,7 +679,7 @@ function dispositionSection(
       return html`<details ${fix.refused ? 'open' : ''}>
           <summary>Correct this exit</summary>
           <form method="post" action="${path}/dispositions/${d.id}/corrections">
-            ${csrf()}
+            ${csrf()} ${versionField(d.version)}
             <p>
               <label for="fix-event-${d.id}">Exit</label
               ><select id="fix-event-${d.id}" name="event">
@@ -1097,7 +1253,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                 </form>`
             : dose === null
               ? ''
-              : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>`
+              : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>
+                  ${can(user.role, 'visit.write') ? doseCorrection(path, () => csrfField(reply), dose, refused) : ''}`
         }
         <h2>Visits and windows</h2>
         <div class="table-wrap">
@@ -1187,6 +1344,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         }
         <h2>Safety labs</h2>
         ${labTable(labs)}
+        ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
             ? html`<form method="post" action="${path}/labs">
@@ -1359,6 +1517,73 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     );
   });
 
+  app.post(
+    '/participants/:id/labs/:lab/corrections',
+    { config: { trialAccess: 'lab.write' } },
+    async (request, reply) => {
+      const { id, lab } = request.params as { id: string; lab: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          if (!(await store.listLabs({ participantId: id })).some((l) => l.id === lab)) {
+            throw new InputError('no such lab result', 'trial.not-found');
+          }
+          const form = request.body as Record<string, string>;
+          const { alerts } = await store.correctLab(
+            writeContext(request, reasonFrom(form)),
+            lab,
+            {
+              visit: form.visit ?? '',
+              value: formNumber(form.value, 'value') ?? Number.NaN,
+              unit: form.unit ?? '',
+              lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
+              upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
+              collectedOn: form.collectedOn ?? '',
+            },
+            formVersion(form),
+          );
+          return alerts.length === 0
+            ? 'Lab result corrected and graded again'
+            : `Lab result corrected: ${alerts.length} safety alert(s) raised`;
+        },
+        participantAgain(request, reply, id, `labs/${lab}/corrections`),
+      );
+    },
+  );
+
+  app.post(
+    '/participants/:id/doses/:dose/corrections',
+    { config: { trialAccess: 'visit.write' } },
+    async (request, reply) => {
+      const { id, dose } = request.params as { id: string; dose: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          const participant = await participantInScope(deps, request, id);
+          if ((await dosingRecord(store, await currentProtocol(deps), participant))?.id !== dose) {
+            throw new InputError('no such infusion record', 'trial.not-found');
+          }
+          const form = request.body as Record<string, string>;
+          const fixed = await store.correctDose(
+            writeContext(request, reasonFrom(form)),
+            dose,
+            {
+              administeredOn: form.administeredOn ?? '',
+              doseMg: formNumber(form.doseMg, 'dose'),
+              bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
+            },
+            formVersion(form),
+          );
+          return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it`;
+        },
+        participantAgain(request, reply, id, `doses/${dose}/corrections`),
+      );
+    },
+  );
+
   app.post('/participants/:id/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
@@ -1400,11 +1625,16 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           const reason = reasonFrom(form);
           const participantId = form.participantId ?? id;
           if (participantId !== id) await participantInScope(deps, request, participantId);
-          const fixed = await store.correctDisposition(writeContext(request, reason), disposition, {
-            participantId,
-            event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
-            on: form.on ?? '',
-          });
+          const fixed = await store.correctDisposition(
+            writeContext(request, reason),
+            disposition,
+            {
+              participantId,
+              event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
+              on: form.on ?? '',
+            },
+            formVersion(form),
+          );
           return fixed.participantId === id
             ? `Exit corrected: ${EXIT_LABELS[fixed.event]} on ${fixed.on}`
             : 'Exit moved to the participant it belongs to';
