@@ -12,6 +12,7 @@ export function blindAllocation(a: Allocation): BlindedAllocation {
     stratumSequence: a.stratumSequence,
     kitCode: a.kitCode,
     randomizedAt: a.randomizedAt,
+    randomizedOn: a.randomizedOn,
   };
 }
 

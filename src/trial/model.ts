@@ -281,7 +281,10 @@ export interface Allocation {
   readonly stratumSequence: number;
   readonly arm: string;
   readonly kitCode: string;
+  /** The instant (ISO timestamp, UTC). */
   readonly randomizedAt: string;
+  /** The site's calendar date of it, in the site's time zone (UTC when the trial was given none for the site). */
+  readonly randomizedOn: string;
 }
 export type BlindedAllocation = Omit<Allocation, 'arm'>;
 

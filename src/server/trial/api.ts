@@ -189,7 +189,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
       schedule: participantSchedule(
         protocol,
         participant,
-        allocation?.randomizedAt ?? null,
+        allocation?.randomizedOn ?? null,
         (await dosingRecord(store, protocol, participant))?.administeredOn ?? null,
       ),
       forms,

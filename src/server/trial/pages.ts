@@ -1172,7 +1172,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const schedule = participantSchedule(
       protocol,
       record,
-      allocation?.randomizedAt ?? null,
+      allocation?.randomizedOn ?? null,
       storedDose?.administeredOn ?? null,
     );
     // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.

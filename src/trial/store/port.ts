@@ -54,6 +54,11 @@ export interface InitTrialInput {
   readonly protocol: TrialProtocol;
   /** Method, seed, block sizes or minimisation settings; the concealed list is generated from it at init. */
   readonly plan: RandomizationPlan;
+  /**
+   * Each site's IANA time zone (`{ A: 'Europe/London', B: 'Australia/Sydney' }`): the randomization date is the
+   * site's calendar date. A site not given one dates in UTC.
+   */
+  readonly siteTimeZones?: Readonly<Record<string, string>>;
 }
 
 /** Filters: `site` restricts to one site's participants (coordinators and investigators are bound to theirs). */

@@ -71,7 +71,7 @@ import {
 import { EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, WRITING_ROLES } from '../roles.ts';
 import { conductProblems } from '../check.ts';
 import { participantLevels } from '../strata.ts';
-import { addDays } from '../visits.ts';
+import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
@@ -165,6 +165,7 @@ function allocationOf(r: Row): Allocation {
     arm: str(r, 'arm'),
     kitCode: str(r, 'kit_code'),
     randomizedAt: str(r, 'randomized_at'),
+    randomizedOn: strOrNull(r, 'randomized_on') ?? str(r, 'randomized_at').slice(0, 10),
   };
 }
 
@@ -327,6 +328,8 @@ interface Meta {
   info: TrialInfo;
   nextRandomization: number;
   minimisation: { counts: MarginalCounts; rng: number[] } | null;
+  /** IANA time zone by site code (init's siteTimeZones); a site without one dates in UTC. */
+  siteTimeZones: Readonly<Record<string, string>>;
 }
 
 type Append = (draft: Pick<AuditDraft, 'action' | 'entity' | 'entityId' | 'before' | 'after'>) => Promise<void>;
@@ -424,6 +427,7 @@ export class SqlTrialStore implements TrialStore {
       },
       nextRandomization: num(r.next_randomization),
       minimisation: fromJson(strOrNull(r, 'minimisation_json')),
+      siteTimeZones: fromJson<Record<string, string> | null>(strOrNull(r, 'site_time_zones_json')) ?? {},
     };
     this.metaCache = meta;
     return meta;
@@ -511,6 +515,14 @@ export class SqlTrialStore implements TrialStore {
     this.knowledge.ctcae(protocol.safety.ctcaeVersion);
     const problems = conductProblems(protocol, this.knowledge.instruments);
     if (problems.length > 0) throw fail('trial.invalid', `protocol ${protocol.id}: ${problems.join('; ')}`);
+    const siteTimeZones = { ...(input.siteTimeZones ?? {}) };
+    const unknownZone = Object.entries(siteTimeZones).find(([site, zone]) => site.trim() === '' || !isTimeZone(zone));
+    if (unknownZone !== undefined) {
+      throw fail(
+        'trial.invalid',
+        `site time zones: ${unknownZone[0]} has no known IANA time zone (e.g. Europe/London)`,
+      );
+    }
     return this.write(ctx, async (tx, append, at) => {
       if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
         throw conflict('the trial is already initialised');
@@ -520,8 +532,8 @@ export class SqlTrialStore implements TrialStore {
           ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] }
           : null;
       await tx.run(
-        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json)
-         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?)`,
+        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json, site_time_zones_json)
+         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?, ?)`,
         [
           protocol.id,
           protocol.version,
@@ -529,6 +541,7 @@ export class SqlTrialStore implements TrialStore {
           json(plan),
           at,
           minimisation === null ? null : json(minimisation),
+          json(siteTimeZones),
         ],
       );
       await append({
@@ -536,7 +549,7 @@ export class SqlTrialStore implements TrialStore {
         entity: 'trial',
         entityId: protocol.id,
         before: null,
-        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan },
+        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan, siteTimeZones },
       });
       if (plan.method === 'permuted-blocks') {
         const rows = allocationTable(plan);
@@ -848,7 +861,7 @@ export class SqlTrialStore implements TrialStore {
         }
         // Randomization, the infusion and an exit are refused before enrolment: so is the converse.
         const later = await tx.get<Row>(
-          'SELECT (SELECT COUNT(*) FROM allocations WHERE participant_id = ? AND substr(randomized_at, 1, 10) < ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on < ?) + (SELECT COUNT(*) FROM dispositions WHERE participant_id = ? AND on_date < ?) AS n',
+          'SELECT (SELECT COUNT(*) FROM allocations WHERE participant_id = ? AND randomized_on < ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on < ?) + (SELECT COUNT(*) FROM dispositions WHERE participant_id = ? AND on_date < ?) AS n',
           [before.id, after.enrolledOn, before.id, after.enrolledOn, before.id, after.enrolledOn],
         );
         if (Number(later?.n ?? 0) > 0) {
@@ -1165,11 +1178,13 @@ export class SqlTrialStore implements TrialStore {
         arm,
         kitCode,
         randomizedAt: at,
+        // The site's day, not the UTC one: a site far from UTC randomizing near midnight lives another date.
+        randomizedOn: dateInTimeZone(at, meta.siteTimeZones[p.site] ?? 'UTC'),
       };
       await tx.run('UPDATE kits SET participant_id = ? WHERE kit_code = ?', [p.id, kitCode]);
       await tx.run(
-        'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [p.id, number, stratum, stratumSequence, arm, kitCode, at],
+        'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at, randomized_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [p.id, number, stratum, stratumSequence, arm, kitCode, at, allocation.randomizedOn],
       );
       await tx.run(
         "UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?",
