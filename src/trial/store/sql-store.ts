@@ -1638,6 +1638,8 @@ export class SqlTrialStore implements TrialStore {
       upperLimitOfNormal: input.upperLimitOfNormal,
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+      // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
+      beforeDosing: preTreatment.includes(input.visit),
     });
     return { p, assessment };
   }
