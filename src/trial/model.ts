@@ -244,12 +244,16 @@ export interface ScreeningEntry extends ScreeningInput {
   readonly id: string;
   readonly verdict: 'eligible' | 'ineligible' | 'needs-data';
   readonly failed: readonly string[];
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
 
 export interface ConsentRecord extends ConsentInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly takenBy: string;
   readonly recordedAt: string;
 }
@@ -269,6 +273,8 @@ export interface Participant {
   readonly kitCode: string | null;
   readonly randomizationNumber: number | null;
   readonly emergencyUnblinded: boolean;
+  /** 1 when enrolled; each enrolment correction adds one (one made on an older version is refused). */
+  readonly version: number;
 }
 
 /** The full allocation; only roles for which `seesAllocation` holds may receive it (src/trial/blinding.ts). */

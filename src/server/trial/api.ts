@@ -120,13 +120,18 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // verdict is derived again and the audit keeps the entry as first entered.
   app.post('/api/screening/:id/corrections', { config: { trialAccess: 'screening.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(ScreeningCorrectionRequestSchema, request.body);
+    const { reason, changes, version } = versionedChanges(ScreeningCorrectionRequestSchema, request.body);
     if (!(await store.listScreening(siteFilter(userOf(request)))).some((e) => e.id === id)) throw new NotFound();
     const { criteria, ...fields } = changes;
-    return store.correctScreening(writeContext(request, reason), id, {
-      ...fields,
-      ...(criteria === undefined ? {} : { criteria: criteria.map((c) => ({ ...c, source: 'entered' as const })) }),
-    });
+    return store.correctScreening(
+      writeContext(request, reason),
+      id,
+      {
+        ...fields,
+        ...(criteria === undefined ? {} : { criteria: criteria.map((c) => ({ ...c, source: 'entered' as const })) }),
+      },
+      version,
+    );
   });
 
   app.post('/api/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) => {
@@ -148,9 +153,9 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A consent entered wrong (its date or form version): the changed fields and a reason; the audit keeps the first.
   app.post('/api/consents/:id/corrections', { config: { trialAccess: 'consent.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(ConsentCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(ConsentCorrectionSchema, request.body);
     await consentInScope(request, id);
-    return store.correctConsent(writeContext(request, reason), id, changes);
+    return store.correctConsent(writeContext(request, reason), id, changes, version);
   });
 
   // A consent recorded against the wrong screening entry: voided with a reason, before anyone is enrolled on it.
@@ -203,9 +208,9 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // keeps it as first entered.
   app.post('/api/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(EnrolmentCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(EnrolmentCorrectionSchema, request.body);
     await participantFor(request, id);
-    return store.correctEnrolment(writeContext(request, reason), id, changes);
+    return store.correctEnrolment(writeContext(request, reason), id, changes, version);
   });
 
   app.post('/api/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {

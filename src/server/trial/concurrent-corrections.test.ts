@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
 
 test('a correction made on a version someone else has corrected since is refused, not applied over theirs', async () => {
   const t = await startTestTrial();
@@ -149,6 +149,79 @@ test('lab, adverse-event, infusion and disposition corrections made on a version
       assert.equal(third.status, 200, `${c.path}: ${third.text}`);
       const after = third.json as { version?: number; lab?: { version: number }; event?: { version: number } };
       assert.equal(after.lab?.version ?? after.event?.version ?? after.version, 3);
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('screening, consent and enrolment corrections made on a version changed since are refused as well', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const investigator = await t.signIn('investigator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const screening = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-VERSION-1',
+      screenedOn: '2026-11-02',
+      criteria: eligibleCriteria(protocol),
+    });
+    assert.equal(screening.status, 201, screening.text);
+    const entry = screening.json as { id: string; version: number };
+    const consent = await coord.post('/trial/api/consents', {
+      screeningId: entry.id,
+      consentedOn: '2026-11-03',
+      formVersion: 'v1.0',
+    });
+    assert.equal(consent.status, 201, consent.text);
+    const consentRecord = consent.json as { id: string; version: number };
+    const enrolled = await coord.post('/trial/api/participants', {
+      screeningId: entry.id,
+      participantCode: 'P-VERSION-1',
+      strata: { crp: 'high', site: 'site-a' },
+      baselineCrpMgPerL: 6.5,
+      enrolledOn: '2026-11-04',
+    });
+    assert.equal(enrolled.status, 201, enrolled.text);
+    const participant = enrolled.json as { id: string; version: number };
+    const cases = [
+      {
+        path: `/trial/api/screening/${entry.id}/corrections`,
+        version: entry.version,
+        first: { screenedOn: '2026-11-01' },
+        second: { screeningCode: 'S-VERSION-2' },
+        current: async () => (await t.store.listScreening()).find((e) => e.id === entry.id)?.screenedOn,
+        kept: '2026-11-01',
+      },
+      {
+        path: `/trial/api/consents/${consentRecord.id}/corrections`,
+        version: consentRecord.version,
+        first: { formVersion: 'v1.1' },
+        second: { formVersion: 'v2.0' },
+        current: async () => (await t.store.snapshot()).consents.find((c) => c.id === consentRecord.id)?.formVersion,
+        kept: 'v1.1',
+      },
+      {
+        path: `/trial/api/participants/${participant.id}/corrections`,
+        version: participant.version,
+        first: { baselineCrpMgPerL: 7.1 },
+        second: { baselineCrpMgPerL: 5.9 },
+        current: async () => (await t.store.getParticipant(participant.id))?.baselineCrpMgPerL,
+        kept: 7.1,
+      },
+    ];
+    for (const c of cases) {
+      assert.equal(c.version, 1, `${c.path}: a new record is version 1`);
+      const first = await coord.post(c.path, { ...c.first, reason: 'source document', version: 1 });
+      assert.equal(first.status, 200, `${c.path}: ${first.text}`);
+      const second = await investigator.post(c.path, { ...c.second, reason: 'I read it otherwise', version: 1 });
+      assert.equal(second.status, 409, `${c.path}: ${second.text}`);
+      assert.match(second.text, /changed since version 1: read version 2/);
+      assert.equal(await c.current(), c.kept, `${c.path}: the first correction stands`);
+      const third = await investigator.post(c.path, { ...c.second, reason: 'checked again', version: 2 });
+      assert.equal(third.status, 200, `${c.path}: ${third.text}`);
+      assert.equal((third.json as { version: number }).version, 3);
     }
   } finally {
     await t.close();

@@ -87,14 +87,26 @@ export interface TrialStore {
    * first entry, the verdict derived again; a correction that would make an entry someone is enrolled on not eligible
    * is refused (a protocol deviation to report: the enrolment stands). The audit entry keeps the entry as it was.
    */
-  correctScreening(ctx: WriteContext, screeningId: string, changes: ScreeningCorrection): Promise<ScreeningEntry>;
+  correctScreening(
+    ctx: WriteContext,
+    screeningId: string,
+    changes: ScreeningCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<ScreeningEntry>;
   listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]>;
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
   /**
    * Corrects a consent's date or form version (the context's reason says why) under the rules of a first entry, and
    * not after the enrolment that rests on it; the audit entry keeps it as it was.
    */
-  correctConsent(ctx: WriteContext, consentId: string, changes: ConsentCorrection): Promise<ConsentRecord>;
+  correctConsent(
+    ctx: WriteContext,
+    consentId: string,
+    changes: ConsentCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<ConsentRecord>;
   /**
    * Voids a consent recorded against the wrong screening entry (with a reason; the audit keeps it): refused once a
    * participant is enrolled from that entry.
@@ -108,7 +120,13 @@ export interface TrialStore {
    * the corrected baseline; after it they stay the ones the allocation came from (analysed as randomized). The audit
    * entry keeps the enrolment as it was.
    */
-  correctEnrolment(ctx: WriteContext, participantId: string, changes: EnrolmentCorrection): Promise<Participant>;
+  correctEnrolment(
+    ctx: WriteContext,
+    participantId: string,
+    changes: EnrolmentCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | null>;
   listParticipants(filter?: SiteFilter): Promise<Participant[]>;
   recordDisposition(ctx: WriteContext, input: DispositionInput): Promise<DispositionRecord>;

@@ -153,6 +153,7 @@ function participantOf(r: Row): Participant {
     kitCode: strOrNull(r, 'kit_code'),
     randomizationNumber: numOrNull(r.randomization_number),
     emergencyUnblinded: num(r.emergency_unblinded) === 1,
+    version: num(r.version),
   };
 }
 
@@ -178,6 +179,7 @@ function screeningOf(r: Row): ScreeningEntry {
     criteria: fromJson(str(r, 'criteria_json')),
     verdict: str(r, 'verdict') as ScreeningEntry['verdict'],
     failed: fromJson(str(r, 'failed_json')),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -189,6 +191,7 @@ function consentOf(r: Row): ConsentRecord {
     screeningId: str(r, 'screening_id'),
     consentedOn: str(r, 'consented_on'),
     formVersion: str(r, 'form_version'),
+    version: num(r.version),
     takenBy: str(r, 'taken_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -617,6 +620,7 @@ export class SqlTrialStore implements TrialStore {
         id: randomUUID(),
         verdict,
         failed,
+        version: 1,
         recordedBy: ctx.actor.userId,
         recordedAt: at,
       };
@@ -664,7 +668,13 @@ export class SqlTrialStore implements TrialStore {
       if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) !== undefined) {
         throw conflict('consent is already recorded for this screening entry');
       }
-      const record: ConsentRecord = { ...input, id: randomUUID(), takenBy: ctx.actor.userId, recordedAt: at };
+      const record: ConsentRecord = {
+        ...input,
+        id: randomUUID(),
+        version: 1,
+        takenBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         'INSERT INTO consents (id, screening_id, consented_on, form_version, taken_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
         [record.id, record.screeningId, record.consentedOn, record.formVersion, record.takenBy, at],
@@ -674,7 +684,12 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctScreening(ctx: WriteContext, screeningId: string, raw: unknown): Promise<ScreeningEntry> {
+  async correctScreening(
+    ctx: WriteContext,
+    screeningId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<ScreeningEntry> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(ScreeningCorrectionSchema, raw, 'screening correction');
     return this.write(ctx, async (tx, append, at) => {
@@ -686,11 +701,13 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('screening entry');
       const before = screeningOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
+      assertVersion('screening entry', expectedVersion, before.version);
       const merged = { ...before, ...changes };
       SqlTrialStore.assertAllCriteria(meta.protocol, merged.criteria, 'screening correction');
       notAfterToday(merged.screenedOn, at, 'screening correction: screenedOn');
-      const after: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
+      const changed: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
+      const after: ScreeningEntry = { ...changed, version: before.version + 1 };
       if (after.screeningCode !== before.screeningCode) {
         const taken = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ? AND id <> ?', [
           before.site,
@@ -708,8 +725,16 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       await tx.run(
-        'UPDATE screening SET screening_code = ?, screened_on = ?, criteria_json = ?, verdict = ?, failed_json = ? WHERE id = ?',
-        [after.screeningCode, after.screenedOn, json(after.criteria), after.verdict, json(after.failed), before.id],
+        'UPDATE screening SET screening_code = ?, screened_on = ?, criteria_json = ?, verdict = ?, failed_json = ?, version = ? WHERE id = ?',
+        [
+          after.screeningCode,
+          after.screenedOn,
+          json(after.criteria),
+          after.verdict,
+          json(after.failed),
+          after.version,
+          before.id,
+        ],
       );
       await append({ action: 'correct', entity: 'screening', entityId: before.id, before, after });
       return after;
@@ -734,21 +759,29 @@ export class SqlTrialStore implements TrialStore {
     return { before, enrolledOn: p === undefined ? null : str(p, 'enrolled_on') };
   }
 
-  async correctConsent(ctx: WriteContext, consentId: string, raw: unknown): Promise<ConsentRecord> {
+  async correctConsent(
+    ctx: WriteContext,
+    consentId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<ConsentRecord> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
-      const after: ConsentRecord = { ...before, ...changes };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
+      assertVersion('consent', expectedVersion, before.version);
+      const changed: ConsentRecord = { ...before, ...changes };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
+      const after: ConsentRecord = { ...changed, version: before.version + 1 };
       notAfterToday(after.consentedOn, at, 'consent correction: consentedOn');
       if (enrolledOn !== null && after.consentedOn > enrolledOn) {
         throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment');
       }
-      await tx.run('UPDATE consents SET consented_on = ?, form_version = ? WHERE id = ?', [
+      await tx.run('UPDATE consents SET consented_on = ?, form_version = ?, version = ? WHERE id = ?', [
         after.consentedOn,
         after.formVersion,
+        after.version,
         consentId,
       ]);
       await append({ action: 'correct', entity: 'consent', entityId: consentId, before, after });
@@ -824,6 +857,7 @@ export class SqlTrialStore implements TrialStore {
         kitCode: null,
         randomizationNumber: null,
         emergencyUnblinded: false,
+        version: 1,
       };
       await tx.run(
         `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
@@ -844,12 +878,18 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctEnrolment(ctx: WriteContext, participantId: string, raw: unknown): Promise<Participant> {
+  async correctEnrolment(
+    ctx: WriteContext,
+    participantId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<Participant> {
     SqlTrialStore.assertWriter(ctx);
     const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
+      assertVersion('enrolment', expectedVersion, before.version);
       let after: Participant = { ...before, ...changes };
       if (after.enrolledOn !== before.enrolledOn) {
         notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
@@ -888,14 +928,16 @@ export class SqlTrialStore implements TrialStore {
         after = { ...after, strata: { ...before.strata, ...derived.levels } };
       }
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
+      after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
           after.baselineCrpMgPerL,
           json(after.strata),
           stratumKey(meta.plan.factors, after.strata),
+          after.version,
           before.id,
         ],
       );
