@@ -39,3 +39,34 @@ test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the d
     await opened.cleanup();
   }
 });
+
+test('a baseline-visit result dated after the infusion is no baseline: a later ALT is graded on the ULN', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'PRE-2', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // Entered at the baseline visit but drawn two days after the infusion: 3 x ULN, already raised by the drug.
+    const late = await alt('baseline', 120, '2026-11-07');
+    assert.equal(late.lab.assessment.action, 'monitor', 'after the infusion: no do-not-initiate rule');
+    // 6 x ULN at day 7: CTCAE grade 3 (> 5-20 x ULN); taken as 2 x a raised baseline it would read grade 1.
+    const day7 = await alt('day-7', 240, '2026-11-12');
+    assert.equal(day7.lab.assessment.grade, 3);
+    assert.equal(day7.lab.assessment.action, 'discontinue');
+  } finally {
+    await opened.cleanup();
+  }
+});

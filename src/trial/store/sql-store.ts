@@ -1666,12 +1666,17 @@ export class SqlTrialStore implements TrialStore {
     const preTreatment = (meta.protocol.visits ?? [])
       .filter((v) => dosingDay !== undefined && v.day < dosingDay)
       .map((v) => v.id);
+    // A pre-treatment visit's result dated after the first infusion (entered at the wrong visit, or drawn late) was
+    // not taken before the drug: it is neither a baseline nor checked against the do-not-initiate thresholds.
+    const firstDose = await tx.get<Row>('SELECT MIN(administered_on) AS d FROM doses WHERE participant_id = ?', [p.id]);
+    const dosedOn = firstDose === undefined ? null : strOrNull(firstDose, 'd');
+    const collectedBy = dosedOn === null || dosedOn > input.collectedOn ? input.collectedOn : dosedOn;
     const baselineRow =
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
             `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
-            [p.id, input.analyte, input.unit, input.collectedOn, labId ?? '', ...preTreatment],
+            [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const assessment = assessLab(table, safety.rules, {
       analyte: input.analyte,
@@ -1681,7 +1686,7 @@ export class SqlTrialStore implements TrialStore {
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
-      beforeDosing: preTreatment.includes(input.visit),
+      beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
     return { p, assessment };
   }
