@@ -391,7 +391,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
     const protocol = await store.protocol();
     if (protocol === null) throw new InputError('--db: the trial is not initialised');
     const full = await store.snapshot();
-    const snapshot = options.blinded === true ? blindSnapshot(full) : full;
+    // Blinded: no allocation, and entered text naming an arm written [concealed] (as the server shows it).
+    const snapshot = options.blinded === true ? blindSnapshot(full, protocol.arms ?? []) : full;
     await store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
       format: options.format,
       blinded: options.blinded === true,

@@ -413,3 +413,35 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CO
     await own.cleanup();
   }
 });
+
+test('a blinded export writes entered text naming an arm [concealed], as the server shows it; unblinded keeps it', () => {
+  const p = snapshot.participants.find((x) => x.randomizationNumber !== null)!;
+  const term = 'Rash; told by the ward she had TOCILIZUMAB, not placebo';
+  const withTerm: TrialSnapshot = {
+    ...snapshot,
+    adverseEvents: [
+      {
+        id: 'ae-named',
+        participantId: p.id,
+        site: p.site,
+        term,
+        onsetOn: '2026-11-10',
+        grade: 1,
+        seriousCriteria: [],
+        serious: false,
+        relatedness: 'possible',
+        expectedness: 'expected',
+        outcome: 'recovered',
+        version: 1,
+        recordedBy: 'u',
+        recordedAt: '2026-11-10T10:00:00.000Z',
+      },
+    ],
+  };
+  const terms = (s: TrialSnapshot) => read(sdtmDomains(s, protocol, loadInstruments()).AE).records.map((r) => r.AETERM);
+  assert.deepEqual(terms(withTerm), [term]);
+  const blinded = terms(blindSnapshot(withTerm, protocol.arms ?? []));
+  assert.deepEqual(blinded, ['Rash; told by the ward she had [concealed], not [concealed]']);
+  // The trial's own description (its arms) is not entered text: it stays.
+  assert.deepEqual(blindSnapshot(withTerm, protocol.arms ?? []).trial, snapshot.trial);
+});
