@@ -69,14 +69,17 @@ function changesWithReason<S extends z.ZodType>(schema: S, body: unknown): { rea
 /** The version a correction was made on (read with the record): one changed since is refused with 409. */
 const RecordVersion = z.number().int().positive();
 
+/** The optional `version` a correction or a void was made on, beside the body's other fields. */
+const versionOf = (body: unknown): number | undefined =>
+  parseBody(z.object({ version: RecordVersion.optional() }), body ?? {}).version;
+
 /** A correction of a versioned record: `changesWithReason` and the optional `version` it was made on. */
 function versionedChanges<S extends z.ZodType>(
   schema: S,
   body: unknown,
 ): { reason: string; changes: z.infer<S>; version: number | undefined } {
-  const { version, ...rest } = (body ?? {}) as Record<string, unknown>;
-  const checked = parseBody(z.strictObject({ version: RecordVersion.optional() }), { version });
-  return { ...changesWithReason(schema, rest), version: checked.version };
+  const { version: _version, ...rest } = (body ?? {}) as Record<string, unknown>;
+  return { ...changesWithReason(schema, rest), version: versionOf(body) };
 }
 
 export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
@@ -163,7 +166,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const { id } = parseBody(IdParam, request.params);
     const reason = reasonFrom(request.body);
     await consentInScope(request, id);
-    await store.voidConsent(writeContext(request, reason), id);
+    await store.voidConsent(writeContext(request, reason), id, versionOf(request.body));
     return { voided: id };
   });
 
@@ -253,7 +256,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const { id } = parseBody(IdParam, request.params);
     const reason = reasonFrom(request.body);
     if (!(await store.listDispositions(siteFilter(userOf(request)))).some((d) => d.id === id)) throw new NotFound();
-    return store.voidDisposition(writeContext(request, reason), id);
+    return store.voidDisposition(writeContext(request, reason), id, versionOf(request.body));
   });
 
   app.post('/api/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {

@@ -227,3 +227,63 @@ test('screening, consent and enrolment corrections made on a version changed sin
     await t.close();
   }
 });
+
+test('voiding an exit or a consent someone has corrected since it was read is refused, not done unseen', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const investigator = await t.signIn('investigator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const exit = (await coord.post('/trial/api/dispositions', { participantId, event: 'other', on: '2026-11-20' }))
+      .json as { id: string; version: number };
+    // The coordinator corrects the exit to a withdrawal of consent; the investigator, who read 'other', voids it.
+    const fixed = await coord.post(`/trial/api/dispositions/${exit.id}/corrections`, {
+      event: 'withdrew-consent',
+      reason: 'the consent form was withdrawn in writing',
+      version: exit.version,
+    });
+    assert.equal(fixed.status, 200, fixed.text);
+    const voided = await investigator.post(`/trial/api/dispositions/${exit.id}/void`, {
+      reason: 'she did not leave',
+      version: exit.version,
+    });
+    assert.equal(voided.status, 409, voided.text);
+    assert.match(voided.text, /the disposition changed since version 1: read version 2/);
+    assert.equal((await t.store.listDispositions({ participantId }))[0]?.event, 'withdrew-consent');
+    const again = await investigator.post(`/trial/api/dispositions/${exit.id}/void`, {
+      reason: 'checked with the site: she did not leave',
+      version: 2,
+    });
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await t.store.listDispositions({ participantId })).length, 0);
+
+    // A consent recorded against the wrong entry, corrected by one and voided by another on the old version.
+    const screening = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-VOID-1',
+      screenedOn: '2026-11-02',
+      criteria: eligibleCriteria(insightProtocol(t.engine)),
+    });
+    const screeningId = (screening.json as { id: string }).id;
+    const consent = (
+      await coord.post('/trial/api/consents', { screeningId, consentedOn: '2026-11-03', formVersion: 'v1.0' })
+    ).json as { id: string; version: number };
+    const corrected = await coord.post(`/trial/api/consents/${consent.id}/corrections`, {
+      formVersion: 'v1.1',
+      reason: 'form version misread',
+      version: 1,
+    });
+    assert.equal(corrected.status, 200, corrected.text);
+    const stale = await investigator.post(`/trial/api/consents/${consent.id}/void`, {
+      reason: 'wrong entry',
+      version: 1,
+    });
+    assert.equal(stale.status, 409, stale.text);
+    assert.equal(
+      (await t.store.snapshot()).consents.some((c) => c.id === consent.id),
+      true,
+    );
+  } finally {
+    await t.close();
+  }
+});

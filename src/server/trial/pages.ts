@@ -711,7 +711,7 @@ function dispositionSection(
         <details ${voiding.refused ? 'open' : ''}>
           <summary>The participant did not leave: void this exit</summary>
           <form method="post" action="${path}/dispositions/${d.id}/void">
-            ${csrf()}
+            ${csrf()} ${versionField(d.version)}
             <p>
               <label for="void-reason-${d.id}">Reason</label
               ><input
@@ -1655,7 +1655,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         async () => {
           await exitOf(request, id, disposition);
           const reason = reasonFrom(request.body);
-          const p = await store.voidDisposition(writeContext(request, reason), disposition);
+          const p = await store.voidDisposition(
+            writeContext(request, reason),
+            disposition,
+            formVersion(request.body as Record<string, string>),
+          );
           return `Exit voided: the participant is ${p.status} again`;
         },
         participantAgain(request, reply, id, `dispositions/${disposition}/void`),

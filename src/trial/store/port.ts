@@ -111,7 +111,7 @@ export interface TrialStore {
    * Voids a consent recorded against the wrong screening entry (with a reason; the audit keeps it): refused once a
    * participant is enrolled from that entry.
    */
-  voidConsent(ctx: WriteContext, consentId: string): Promise<void>;
+  voidConsent(ctx: WriteContext, consentId: string, expectedVersion?: number): Promise<void>;
   /** Needs an eligible screening entry with consent; strata levels must be the plan's. */
   enrol(ctx: WriteContext, input: EnrolInput): Promise<Participant>;
   /**
@@ -146,7 +146,7 @@ export interface TrialStore {
    * Voids a disposition entered for an exit that did not happen, as a correction voids a signature: the record leaves
    * the data (exports, CONSORT), the participant is back to enrolled or randomized, and the audit entry keeps it whole.
    */
-  voidDisposition(ctx: WriteContext, dispositionId: string): Promise<Participant>;
+  voidDisposition(ctx: WriteContext, dispositionId: string, expectedVersion?: number): Promise<Participant>;
   listDispositions(filter?: SiteFilter & { participantId?: string }): Promise<DispositionRecord[]>;
 
   // Randomization and kits

@@ -789,11 +789,12 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async voidConsent(ctx: WriteContext, consentId: string): Promise<void> {
+  async voidConsent(ctx: WriteContext, consentId: string, expectedVersion?: number): Promise<void> {
     SqlTrialStore.assertWriter(ctx);
     await this.write(ctx, async (tx, append) => {
       await this.openMeta(tx);
       const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      assertVersion('consent', expectedVersion, before.version);
       if (enrolledOn !== null) {
         throw conflict('consent: a participant is enrolled on it; correct its date or version instead');
       }
@@ -1093,11 +1094,12 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async voidDisposition(ctx: WriteContext, dispositionId: string): Promise<Participant> {
+  async voidDisposition(ctx: WriteContext, dispositionId: string, expectedVersion?: number): Promise<Participant> {
     SqlTrialStore.assertWriter(ctx);
     return this.write(ctx, async (tx, append) => {
       await this.openMeta(tx);
       const { before, p } = await this.dispositionFor(tx, ctx, dispositionId);
+      assertVersion('disposition', expectedVersion, before.version);
       await tx.run('DELETE FROM dispositions WHERE id = ?', [dispositionId]);
       await append({ action: 'void', entity: 'disposition', entityId: dispositionId, before, after: null });
       const status = SqlTrialStore.statusWithoutExit(p);
