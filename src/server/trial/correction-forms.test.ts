@@ -136,3 +136,97 @@ test('lab, infusion and exit corrections from the page; one made on a version ch
     await t.close();
   }
 });
+
+test('adverse events from the page: recorded, followed up, a stale follow-up refused with what was typed, a concealed term never written back', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const investigator = await t.signIn('investigator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const event = {
+      term: 'Headache',
+      onsetOn: '2026-11-10',
+      grade: '2',
+      relatedness: 'possible',
+      expectedness: 'expected',
+      outcome: 'recovering',
+    };
+    // A death told one way only is refused; the form comes back with every field, the ticked criterion included.
+    const refused = await coord.request(
+      'POST',
+      `${path}/adverse-events`,
+      { ...event, grade: '5', 'serious-death': 'yes' },
+      FORM,
+    );
+    assert.equal(refused.status, 400, refused.text.slice(0, 300));
+    const again = formOf(refused.text, `${path}/adverse-events`);
+    assert.match(again, /name="term"[^>]*value="Headache"/);
+    assert.match(again, /name="serious-death" value="yes" checked/);
+    assert.match(again, /<option value="5"[^>]*selected/);
+    const saved = await coord.request('POST', `${path}/adverse-events`, event, FORM);
+    assert.equal(saved.status, 303, saved.text);
+    const [stored] = await t.store.listAdverseEvents({ participantId: id });
+    assert.equal(stored?.term, 'Headache');
+    assert.equal(stored?.serious, false);
+    const action = `${path}/adverse-events/${stored?.id}/updates`;
+    assert.equal(versionIn(formOf((await coord.get(path)).text, action)), '1');
+    const first = await coord.request(
+      'POST',
+      action,
+      { ...event, outcome: 'recovered', reason: 'resolved at the day-14 visit', version: '1' },
+      FORM,
+    );
+    assert.equal(first.status, 303, first.text);
+    const stale = await investigator.request(
+      'POST',
+      action,
+      { ...event, 'serious-hospitalisation': 'yes', reason: 'admitted overnight', version: '1' },
+      FORM,
+    );
+    assert.equal(stale.status, 409, stale.text.slice(0, 300));
+    const kept = formOf(stale.text, action);
+    assert.match(kept, /name="serious-hospitalisation" value="yes" checked/);
+    assert.match(kept, /name="reason"[^>]*value="admitted overnight"/);
+    assert.equal(versionIn(kept), '2');
+    assert.equal((await t.store.listAdverseEvents({ participantId: id }))[0]?.outcome, 'recovered');
+
+    // A term naming an arm is shown [concealed] to the blinded coordinator; a follow-up of the outcome keeps it whole.
+    const named = await coord.post('/trial/api/adverse-events', {
+      participantId: id,
+      term: 'Rash; previously on placebo in another study',
+      onsetOn: '2026-11-11',
+      grade: 1,
+      seriousCriteria: [],
+      relatedness: 'unlikely',
+      expectedness: 'expected',
+      outcome: 'recovering',
+    });
+    const namedId = (named.json as { event: { id: string } }).event.id;
+    const namedAction = `${path}/adverse-events/${namedId}/updates`;
+    const shown = formOf((await coord.get(path)).text, namedAction);
+    const shownTerm = /name="term"[^>]*value="([^"]*)"/.exec(shown)?.[1];
+    assert.equal(shownTerm, 'Rash; previously on [concealed] in another study');
+    const followUp = await coord.request(
+      'POST',
+      namedAction,
+      {
+        term: shownTerm ?? '',
+        onsetOn: '2026-11-11',
+        grade: '1',
+        relatedness: 'unlikely',
+        expectedness: 'expected',
+        outcome: 'recovered',
+        reason: 'resolved',
+        version: '1',
+      },
+      FORM,
+    );
+    assert.equal(followUp.status, 303, followUp.text);
+    const after = (await t.store.listAdverseEvents({ participantId: id })).find((e) => e.id === namedId);
+    assert.equal(after?.term, 'Rash; previously on placebo in another study');
+    assert.equal(after?.outcome, 'recovered');
+  } finally {
+    await t.close();
+  }
+});

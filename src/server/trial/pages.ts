@@ -13,9 +13,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { InputError } from '../../record/issues.ts';
-import { DISPOSITION_EVENTS, LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
+import {
+  AdverseEventInputSchema,
+  DISPOSITION_EVENTS,
+  LAB_ANALYTES,
+  RELATEDNESS,
+  SERIOUSNESS_CRITERIA,
+  ScreeningCriterionSchema,
+} from '../../trial/model.ts';
 import { participantLevels } from '../../trial/strata.ts';
 import type {
+  AdverseEventInput,
   AdverseEventRecord,
   AlertRecord,
   DispositionRecord,
@@ -585,6 +593,108 @@ function labCorrections(
       </form>
     </details>`;
   })}`;
+}
+
+/**
+ * The fields of an adverse event, filled with `shown` (the event as stored, for a follow-up) or, after a refusal,
+ * as typed. Each seriousness criterion is its own checkbox (`serious-<criterion>`), so that a refused form keeps
+ * every one ticked.
+ */
+function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, shown: AdverseEventInput | null): Html {
+  const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[], label: string) =>
+    html`<p>
+      <label for="ae-${name}-${key}">${label}</label
+      ><select id="ae-${name}-${key}" name="${name}">
+        ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
+      </select>
+    </p>`;
+  return html`<p>
+      <label for="ae-term-${key}">Term (verbatim)</label
+      ><input
+        id="ae-term-${key}"
+        name="term"
+        value="${typed.value('term', shown?.term ?? '')}"
+        required
+        maxlength="2000"
+      />
+    </p>
+    <p>
+      <label for="ae-onset-${key}">Onset</label
+      ><input
+        id="ae-onset-${key}"
+        name="onsetOn"
+        type="date"
+        value="${typed.value('onsetOn', shown?.onsetOn ?? '')}"
+        required
+      />
+    </p>
+    <p>
+      <label for="ae-grade-${key}">CTCAE grade</label
+      ><select id="ae-grade-${key}" name="grade">
+        ${[1, 2, 3, 4, 5].map(
+          (g) =>
+            html`<option value="${String(g)}" ${typed.selected('grade', String(g), shown?.grade === g)}>${g}</option>`,
+        )}
+      </select>
+    </p>
+    <fieldset>
+      <legend>Seriousness criteria met (none: not serious)</legend>
+      ${SERIOUSNESS_CRITERIA.map((c) => {
+        const checked = typed.refused
+          ? typed.value(`serious-${c}`) === 'yes'
+          : (shown?.seriousCriteria.includes(c) ?? false);
+        return html`<label
+          ><input type="checkbox" name="serious-${c}" value="yes" ${checked ? 'checked' : ''} /> ${c}</label
+        > `;
+      })}
+    </fieldset>
+    ${select('relatedness', RELATEDNESS, 'Relatedness')}
+    ${select('expectedness', AdverseEventInputSchema.shape.expectedness.options, 'Expectedness')}
+    ${select('outcome', AdverseEventInputSchema.shape.outcome.options, 'Outcome')}`;
+}
+
+/** An adverse event as posted by adverseEventFields (the store checks it: AdverseEventInputSchema). */
+function adverseEventFromForm(form: Readonly<Record<string, string>>): Omit<AdverseEventInput, 'participantId'> {
+  return {
+    term: form.term ?? '',
+    onsetOn: form.onsetOn ?? '',
+    grade: formNumber(form.grade, 'grade') ?? Number.NaN,
+    seriousCriteria: SERIOUSNESS_CRITERIA.filter((c) => form[`serious-${c}`] === 'yes'),
+    relatedness: (form.relatedness ?? '') as AdverseEventInput['relatedness'],
+    expectedness: (form.expectedness ?? '') as AdverseEventInput['expectedness'],
+    outcome: (form.outcome ?? '') as AdverseEventInput['outcome'],
+  };
+}
+
+/** The form to record an adverse event, and a follow-up form (with a reason and the version shown) for each one. */
+function adverseEventForms(
+  path: string,
+  csrf: () => Html,
+  events: readonly AdverseEventRecord[],
+  refused: Refused | undefined,
+): Html {
+  const entry = typedInto(refused, `${path}/adverse-events`);
+  return html`${events.map((e) => {
+      const fix = typedInto(refused, `${path}/adverse-events/${e.id}/updates`);
+      return html`<details ${fix.refused ? 'open' : ''}>
+        <summary>Follow up or correct: ${e.term} (onset ${e.onsetOn})</summary>
+        <form method="post" action="${path}/adverse-events/${e.id}/updates">
+          ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
+          <p>
+            <label for="ae-reason-${e.id}">Reason for the change</label
+            ><input id="ae-reason-${e.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+          </p>
+          <p><button type="submit">Save the follow-up</button></p>
+        </form>
+      </details>`;
+    })}
+    <details ${entry.refused ? 'open' : ''}>
+      <summary>Record an adverse event</summary>
+      <form method="post" action="${path}/adverse-events">
+        ${csrf()} ${adverseEventFields('new', entry, null)}
+        <p><button type="submit">Record the adverse event</button></p>
+      </form>
+    </details>`;
 }
 
 /** The correction form of a recorded infusion: its date, body weight and dose (the kit and visit stay). */
@@ -1419,6 +1529,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         }
         <h2>Adverse events</h2>
         ${adverseEventTable(adverseEvents)}
+        ${
+          can(user.role, 'adverse-event.write')
+            ? adverseEventForms(path, () => csrfField(reply), adverseEvents, refused)
+            : ''
+        }
         ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'), refused)}`,
     );
   };
@@ -1580,6 +1695,66 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it`;
         },
         participantAgain(request, reply, id, `doses/${dose}/corrections`),
+      );
+    },
+  );
+
+  app.post(
+    '/participants/:id/adverse-events',
+    { config: { trialAccess: 'adverse-event.write' } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          const { alerts } = await store.addAdverseEvent(writeContext(request, 'adverse event'), {
+            participantId: id,
+            ...adverseEventFromForm(request.body as Record<string, string>),
+          });
+          return alerts.length === 0
+            ? 'Adverse event recorded'
+            : `Adverse event recorded: ${alerts.length} safety alert(s) raised`;
+        },
+        participantAgain(request, reply, id, 'adverse-events'),
+      );
+    },
+  );
+
+  app.post(
+    '/participants/:id/adverse-events/:event/updates',
+    { config: { trialAccess: 'adverse-event.write' } },
+    async (request, reply) => {
+      const { id, event } = request.params as { id: string; event: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          const stored = (await store.listAdverseEvents({ participantId: id })).find((e) => e.id === event);
+          if (stored === undefined) throw new InputError('no such adverse event', 'trial.not-found');
+          // Only the fields changed from what the form showed: a blinded viewer was shown a term naming an arm as
+          // [concealed], which must not be written over the term as entered.
+          const { blind } = await blindingFor(request);
+          const shown = blind(stored);
+          const form = request.body as Record<string, string>;
+          const changes = Object.fromEntries(
+            Object.entries(adverseEventFromForm(form)).filter(
+              ([field, value]) => JSON.stringify(value) !== JSON.stringify(shown[field as keyof typeof shown]),
+            ),
+          );
+          const { alerts } = await store.updateAdverseEvent(
+            writeContext(request, reasonFrom(form)),
+            event,
+            changes,
+            formVersion(form),
+          );
+          return alerts.length === 0
+            ? 'Adverse event updated'
+            : `Adverse event updated: ${alerts.length} safety alert(s) raised`;
+        },
+        participantAgain(request, reply, id, `adverse-events/${event}/updates`),
       );
     },
   );
