@@ -421,7 +421,14 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
 
   app.get('/api/allocations', { config: { trialAccess: 'allocation.read' } }, async (request) => {
     const viewer = await viewerOf(request, deps);
-    return (await store.listAllocations()).map((a) => allocationView(a, viewer));
+    const allocations = await store.listAllocations();
+    // Who read the allocation list, and when, is audited as an export is (the list is the trial's unblinded key).
+    if (viewerSeesArms(viewer)) {
+      await store.recordEvent(writeContext(request, 'allocation list viewed'), 'allocation-list-viewed', {
+        allocations: allocations.length,
+      });
+    }
+    return allocations.map((a) => allocationView(a, viewer));
   });
 
   // Exports and database lock: the statistician

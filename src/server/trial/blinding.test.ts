@@ -186,6 +186,11 @@ test("the same sweep finds the arms where they may be seen: the pharmacist's all
   const reply = await pharmacist.get('/trial/api/allocations');
   assert.equal(reply.status, 200);
   assert.notEqual(findArm(reply.text, t.armNames), undefined, 'the detector sees arms when they are there');
+  // Reading the unblinded list is audited: who, when, how many allocations it held.
+  const viewed = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'allocation-list-viewed');
+  assert.equal(viewed.length, 1);
+  assert.equal(viewed[0]?.role, 'unblinded-pharmacist');
+  assert.deepEqual(viewed[0]?.after, { allocations: (reply.json as unknown[]).length });
 });
 
 test('emergency unblinding: investigator only, a reason required, audited', async () => {
