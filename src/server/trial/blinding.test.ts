@@ -125,8 +125,11 @@ test('the route table lists the trial operations, each with a declared access', 
     assert.ok(urls.includes(expected), expected);
   }
   assert.deepEqual(
-    t.trial.routes.filter((r) => r.disclosesAllocation).map((r) => r.url),
-    ['/trial/api/participants/:id/emergency-unblind'],
+    t.trial.routes
+      .filter((r) => r.disclosesAllocation)
+      .map((r) => r.url)
+      .sort(),
+    ['/trial/api/participants/:id/emergency-unblind', '/trial/participants/:id/emergency-unblind'],
   );
 });
 
@@ -306,4 +309,42 @@ test('an emergency unblinding alerts the site investigator, the monitor and the 
   // With the unblinding in the store, every blinded role (the investigator who unblinded too) still sees no arm on
   // any route.
   for (const role of blindedRoles) await sweep(role);
+});
+
+test("emergency unblinding from the participant's page: the investigator's form, the arm answered on the page alone", async () => {
+  const protocol = insightProtocol(t.engine);
+  const coordinator = await t.signIn('coordinator', 'site-a');
+  const id = await enrolThroughApi(coordinator, protocol, 'site-a');
+  assert.equal((await coordinator.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+  const path = `/trial/participants/${id}`;
+  const FORM = { contentType: 'application/x-www-form-urlencoded' };
+  // The coordinator is offered no form and is refused; the investigator has the form.
+  assert.equal((await coordinator.get(path)).text.includes(`action="${path}/emergency-unblind"`), false);
+  const refused = await coordinator.request('POST', `${path}/emergency-unblind`, { reason: 'anaphylaxis' }, FORM);
+  assert.equal(refused.status, 403);
+  const investigator = await t.signIn('investigator', 'site-a');
+  assert.ok((await investigator.get(path)).text.includes(`action="${path}/emergency-unblind"`));
+  // Without a reason: the page again, with why, and no arm.
+  const noReason = await investigator.request('POST', `${path}/emergency-unblind`, { reason: ' ' }, FORM);
+  assert.equal(noReason.status, 400);
+  assert.match(noReason.text, /Not unblinded: reason: required/);
+  assert.equal(findArm(noReason.text, t.armNames), undefined);
+  assert.equal((await t.store.getParticipant(id))?.emergencyUnblinded, false);
+  const done = await investigator.request(
+    'POST',
+    `${path}/emergency-unblind`,
+    { reason: 'suspected anaphylaxis in the emergency department' },
+    FORM,
+  );
+  assert.equal(done.status, 200, done.text.slice(0, 300));
+  assert.match(done.headers.get('content-type') ?? '', /text\/html/);
+  const allocation = await t.store.getAllocation(id);
+  const label = protocol.arms?.find((a) => a.id === allocation?.arm)?.label ?? '';
+  assert.ok(label !== '' && done.text.includes(label), 'the page names the allocated arm');
+  assert.equal((await t.store.getParticipant(id))?.emergencyUnblinded, true);
+  const audit = await t.store.listAudit({ limit: 1000 });
+  assert.ok(audit.some((e) => e.entity === 'unblinding' && e.entityId === id && e.reason.includes('anaphylaxis')));
+  // The participant's page afterwards is blinded again, for the investigator too.
+  const after = await investigator.get(path);
+  assert.equal(findArm(after.text, t.armNames), undefined);
 });

@@ -1320,6 +1320,31 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
             : ''
         }
         ${
+          participant.kitCode !== null && can(user.role, 'emergency-unblind')
+            ? html`<details ${refused?.action === `${path}/emergency-unblind` ? 'open' : ''}>
+                <summary>Emergency unblinding</summary>
+                <form method="post" action="${path}/emergency-unblind">
+                  ${csrfField(reply)}
+                  <p class="muted">
+                    Only when the treating team needs the allocation for this participant's care. The allocation is
+                    shown to you alone; the unblinding is audited and told to the site, the monitors and the pharmacist.
+                  </p>
+                  <p>
+                    <label for="unblind-reason">Reason</label
+                    ><input
+                      id="unblind-reason"
+                      name="reason"
+                      value="${typedInto(refused, `${path}/emergency-unblind`).value('reason')}"
+                      required
+                      maxlength="500"
+                    />
+                  </p>
+                  <p><button type="submit">Unblind this participant</button></p>
+                </form>
+              </details>`
+            : ''
+        }
+        ${
           participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
             ? html`<h2>${dosingVisit.label}: study drug given</h2>
                 <form method="post" action="${path}/doses">
@@ -1555,6 +1580,48 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       return `Randomized: kit ${allocation.kitCode}, randomization no. ${allocation.randomizationNumber}`;
     });
   });
+
+  // Emergency unblinding from the participant's page: the allocation is answered on the page itself (never in a
+  // redirect URL), to the investigator who asked, on the one page route that may disclose an arm.
+  app.post(
+    '/participants/:id/emergency-unblind',
+    { config: { trialAccess: 'emergency-unblind', disclosesAllocation: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      try {
+        await participantInScope(deps, request, id);
+        const allocation = await store.emergencyUnblind(writeContext(request, reasonFrom(request.body)), id);
+        request.log.warn({ code: 'trial.emergency-unblinding' }, 'emergency unblinding');
+        const protocol = await currentProtocol(deps);
+        const arm = protocol.arms?.find((a) => a.id === allocation.arm);
+        return send(
+          reply,
+          userOf(request),
+          'Emergency unblinding',
+          html`<h1>Emergency unblinding</h1>
+            <div class="alert critical" role="alert">
+              Kit <strong>${allocation.kitCode}</strong> (randomization no. ${allocation.randomizationNumber}):
+              <strong>${arm?.label ?? allocation.arm}</strong>${
+                arm?.intervention === undefined ? '' : html` (${arm.intervention})`
+              }.
+            </div>
+            <p>
+              The unblinding is recorded in the audit trail and raised as an alert to the site, the monitors and the
+              pharmacist. Do not tell the allocation to anyone who assesses this participant's outcomes.
+            </p>
+            <p><a href="/trial/participants/${id}">Back to the participant</a></p>`,
+        );
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return participantAgain(
+          request,
+          reply,
+          id,
+          'emergency-unblind',
+        )(`Not unblinded: ${error.message}`, statusOfCode(error.code));
+      }
+    },
+  );
 
   app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
