@@ -94,11 +94,19 @@ export function maskStrings<T>(value: T, terms: readonly string[], replacement: 
 
 /**
  * A snapshot without allocations (exports and the CONSORT flow then pool the arms). Given the protocol's `arms`,
- * entered text that names one (an adverse event term, a participant code) is also written `[concealed]`, as the
- * server shows it to blinded viewers, so that a blinded export cannot carry an arm in a free-text field; the trial's
- * own description (its arm list) stays.
+ * text people typed that names one (an adverse event term, a participant or screening code) is also written
+ * `[concealed]`, as the server shows it to blinded viewers, so that a blinded export cannot carry an arm in a
+ * free-text field. Ids the protocol defines (visits, instruments, analytes) are left alone: an arm id that is a
+ * common word must not rewrite them.
  */
 export function blindSnapshot(s: TrialSnapshot, arms: readonly ArmLabel[] = []): TrialSnapshot {
-  const { trial, ...entered } = s;
-  return { ...maskStrings(entered, armTerms(arms), REDACTED), trial, allocations: [] };
+  const terms = armTerms(arms);
+  const mask = (text: string): string => maskArms(text, terms, REDACTED);
+  return {
+    ...s,
+    allocations: [],
+    adverseEvents: s.adverseEvents.map((e) => ({ ...e, term: mask(e.term) })),
+    participants: s.participants.map((p) => ({ ...p, participantCode: mask(p.participantCode) })),
+    screening: s.screening.map((e) => ({ ...e, screeningCode: mask(e.screeningCode) })),
+  };
 }

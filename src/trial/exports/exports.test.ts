@@ -444,4 +444,10 @@ test('a blinded export writes entered text naming an arm [concealed], as the ser
   assert.deepEqual(blinded, ['Rash; told by the ward she had [concealed], not [concealed]']);
   // The trial's own description (its arms) is not entered text: it stays.
   assert.deepEqual(blindSnapshot(withTerm, protocol.arms ?? []).trial, snapshot.trial);
+  // Ids the protocol defines are not text anyone typed: an arm called "day" leaves visit ids such as day-14 alone.
+  const dayArm = blindSnapshot(withTerm, [{ id: 'day', label: 'Day' }]);
+  assert.deepEqual(
+    dayArm.forms.map((f) => f.visit),
+    snapshot.forms.map((f) => f.visit),
+  );
 });
