@@ -371,6 +371,7 @@ export interface AdverseEventRecord extends AdverseEventInput {
 /**
  * `emergency-unblinding`: an investigator broke the blind for one participant; the alert tells the site's
  * investigators, the monitors and the unblinded pharmacist that it happened (never the arm it disclosed).
+ * `dose-above-maximum`: an infusion recorded above the protocol's maximum dose per infusion (the same for every arm).
  */
 export const ALERT_KINDS = [
   'stop-rule',
@@ -378,6 +379,7 @@ export const ALERT_KINDS = [
   'serious-adverse-event',
   'susar',
   'emergency-unblinding',
+  'dose-above-maximum',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -388,8 +390,8 @@ export interface AlertRecord {
   readonly kind: AlertKind;
   /** One line without patient identifiers. */
   readonly message: string;
-  /** What raised it: a lab result, an adverse event, or an emergency unblinding (sourceId: the participant). */
-  readonly sourceType: 'lab' | 'adverse-event' | 'unblinding';
+  /** What raised it: a lab result, an adverse event, an infusion record, or an emergency unblinding (sourceId: the participant). */
+  readonly sourceType: 'lab' | 'adverse-event' | 'dose' | 'unblinding';
   readonly sourceId: string;
   readonly raisedAt: string;
   readonly acknowledgedBy: string | null;

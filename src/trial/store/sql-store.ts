@@ -1340,6 +1340,7 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
+      await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
       return record;
     });
   }
@@ -1389,7 +1390,40 @@ export class SqlTrialStore implements TrialStore {
         doseId,
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
+      await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
       return after;
+    });
+  }
+
+  /**
+   * A `dose-above-maximum` alert for an infusion recorded above the protocol's maximum per infusion (the largest of
+   * the arms' `maxMg`, so that the check is one for every arm and reveals none), raised when the dose first passes it
+   * (a new record, or a correction of one that was within it). The dose is kept as recorded: it is what was given, or
+   * a typing error to correct.
+   */
+  private async doseAlert(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    p: Participant,
+    dose: DoseRecord,
+    before: DoseRecord | null,
+    at: string,
+  ): Promise<void> {
+    const doses = (protocol.arms ?? []).flatMap((a) => (a.dose === null ? [] : [a.dose]));
+    if (doses.length === 0) return;
+    const maxMg = Math.max(...doses.map((d) => d.maxMg));
+    const above = (d: DoseRecord | null): boolean => d !== null && d.doseMg !== null && d.doseMg > maxMg;
+    if (!above(dose) || above(before)) return;
+    const unverified = doses.some((d) => !d.verified) ? ' [U]' : '';
+    await this.raiseAlert(tx, append, {
+      participantId: p.id,
+      site: p.site,
+      kind: 'dose-above-maximum',
+      message: `Infusion recorded at ${dose.doseMg} mg, above the protocol's maximum of ${maxMg} mg per infusion${unverified}: check the record or report the deviation`,
+      sourceType: 'dose',
+      sourceId: dose.id,
+      raisedAt: at,
     });
   }
 
