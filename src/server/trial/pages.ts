@@ -1925,7 +1925,25 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
         <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
-        ${labTable(dashboard.flaggedLabs)}`,
+        ${labTable(dashboard.flaggedLabs)}
+        <h2>Fatal adverse events without a death recorded as the exit</h2>
+        ${
+          dashboard.deathsWithoutExit.length === 0
+            ? html`<p>None.</p>`
+            : html`<p>
+                  Record the death as the participant's exit (disposition) so that the status, CONSORT and SDTM DM
+                  follow.
+                </p>
+                <ul>
+                  ${dashboard.deathsWithoutExit.map(
+                    (e) =>
+                      html`<li>
+                        ${e.term} (onset ${e.onsetOn}):
+                        <a href="/trial/participants/${e.participantId}">participant</a>
+                      </li>`,
+                  )}
+                </ul>`
+        }`,
     );
   });
 
