@@ -101,6 +101,83 @@ test('the newest lab or CRP given as text decides (unmeasured, unknown); an olde
   assert.equal(engine.assess(absent, { asOf: AS_OF }).inflammation.status, 'elevated');
 });
 
+test('the newest lab or CRP whose value is a range, a ratio or a malformed quantity decides (unmeasured); an older value is not used', () => {
+  const newer = (id: string, value: Record<string, unknown>) =>
+    withChange((b, r) => {
+      const { valueQuantity: _, ...older } = r(id);
+      b.entry.push({ resource: { ...older, id: `${id}-newer`, effectiveDateTime: '2026-11-15', ...value } });
+    });
+  const per10e9L = (v: number) => ucum(v, '10*9/L');
+  const ancForms: Record<string, unknown>[] = [
+    // An ANC reported as a range (1.0-1.5, neutropenic) must not let the older 3.8 clear the patient.
+    { valueRange: { low: per10e9L(1.0), high: per10e9L(1.5) } },
+    { valueRatio: { numerator: per10e9L(1.2), denominator: { value: 1 } } },
+    // A number sent as text, and a comparator FHIR does not allow ('ad'): the value is dropped by the reader.
+    { valueQuantity: { ...per10e9L(1.2), value: '1.2' } },
+    { valueQuantity: { ...per10e9L(1.2), comparator: 'ad' } },
+  ];
+  for (const form of ancForms) {
+    const a = engine.assess(newer('anc', form), { asOf: AS_OF });
+    assert.ok(workup(a).includes('anc'), JSON.stringify(form));
+    assert.ok(issueCodes(a).includes('pathway.lab.unreadable'), JSON.stringify(form));
+  }
+  const crp = engine.assess(newer('crp', { valueRange: { low: ucum(0.1, 'mg/L'), high: ucum(1, 'mg/L') } }), {
+    asOf: AS_OF,
+  });
+  assert.equal(crp.inflammation.status, 'unknown');
+  assert.match(crp.inflammation.reason, /Observation\/crp-newer/);
+  assert.notEqual(crp.recommendation.code, 'refer-to-trial');
+  // A broken value beside a reason it is absent is no value (a pending result): the older one stands.
+  const pending = newer('crp', { valueQuantity: { unit: 'mg/L' }, dataAbsentReason: { text: 'pending' } });
+  assert.equal(engine.assess(pending, { asOf: AS_OF }).inflammation.status, 'elevated');
+});
+
+test('a bipolar disorder recorded only as a differential or provisional diagnosis is said to be possible, to the clinician and the patient', () => {
+  const withBipolar = (...statuses: (string | undefined)[]) =>
+    withChange((b) => {
+      statuses.forEach((status, i) =>
+        b.entry.push({
+          resource: {
+            resourceType: 'Condition',
+            id: `bipolar-${i}`,
+            subject: { reference: 'Patient/patient' },
+            code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F31.9' }] },
+            clinicalStatus: {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+            },
+            ...(status === undefined
+              ? {}
+              : {
+                  verificationStatus: {
+                    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: status }],
+                  },
+                }),
+            recordedDate: '2026-10-01',
+          },
+        }),
+      );
+    });
+  for (const status of ['differential', 'provisional']) {
+    const a = engine.assess(withBipolar(status), { asOf: AS_OF });
+    assert.equal(a.recommendation.code, 'out-of-scope', status);
+    assert.deepEqual(a.scope, {
+      inScope: false,
+      reason: 'bipolar',
+      evidence: ['Condition/bipolar-0'],
+      unconfirmed: true,
+    });
+    assert.match(a.recommendation.clinicianSummary, /possible bipolar disorder/, status);
+    assert.doesNotMatch(a.recommendation.clinicianSummary, /A bipolar disorder diagnosis is recorded/, status);
+    assert.doesNotMatch(a.recommendation.patientSummary, /diagnosis of bipolar disorder/, status);
+  }
+  // A confirmed one, or none stated, beside a differential one: a diagnosis on record, as before.
+  for (const statuses of [['confirmed'], [undefined], ['differential', 'confirmed']]) {
+    const a = engine.assess(withBipolar(...statuses), { asOf: AS_OF });
+    assert.equal(a.scope.unconfirmed, undefined, String(statuses));
+    assert.match(a.recommendation.clinicianSummary, /A bipolar disorder diagnosis is recorded/, String(statuses));
+  }
+});
+
 test('"most recent" compares instants across time zones', () => {
   const b = withChange((bundle, r) => {
     const crp = r('crp');
@@ -225,6 +302,26 @@ test('a deceasedDateTime that cannot be read is a death on an unknown day', () =
   assert.equal(a.scope.reason, 'deceased');
 });
 
+test('a deceasedDateTime after the as-of date is alive on it, and said: never a plain living patient', () => {
+  const a = engine.assess(
+    withChange((_, r) => void (r('patient').deceasedDateTime = '2027-05-01')),
+    { asOf: AS_OF },
+  );
+  assert.equal(a.scope.inScope, true);
+  const issue = a.issues.find((i) => i.code === 'pathway.scope.deceased-later');
+  assert.ok(issue, 'the later date of death is named');
+  assert.equal(issue.path, 'Patient/patient');
+  assert.equal(issue.severity, 'warning');
+  assert.match(issue.message, /2027-05-01/);
+  // Dead on or before the as-of date: out of scope, as before, with no such issue.
+  const dead = engine.assess(
+    withChange((_, r) => void (r('patient').deceasedDateTime = '2026-11-01')),
+    { asOf: AS_OF },
+  );
+  assert.equal(dead.scope.reason, 'deceased');
+  assert.ok(!dead.issues.some((i) => i.code === 'pathway.scope.deceased-later'));
+});
+
 test('a dose range or a maximum frequency establishes no dose: the trial is unverified, not inadequate', () => {
   const dosed = (dosage: Record<string, unknown>) =>
     withChange((_, r) => {
@@ -253,6 +350,40 @@ test('a dose range or a maximum frequency establishes no dose: the trial is unve
     { asOf: AS_OF },
   );
   assert.equal(upTo.recommendation.code, 'confirm-history');
+});
+
+test('a dose whose unit is given only as UCUM text ("mg", no system) is read, and said; a dose without a single daily amount is not called a unit problem', () => {
+  const dosed = (dosage: Record<string, unknown>[]) =>
+    withChange((_, r) => {
+      r('escitalopram').dosage = dosage;
+    });
+  const daily = { timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } };
+  const textMg = engine.assess(dosed([{ ...daily, doseAndRate: [{ doseQuantity: { value: 20, unit: 'mg' } }] }]), {
+    asOf: AS_OF,
+  });
+  assert.equal(textMg.recommendation.code, 'refer-to-trial');
+  assert.equal(textMg.treatmentResistance.count, 2);
+  assert.ok(
+    textMg.issues.some((i) => i.code === 'pathway.unit.text-only' && i.path === 'MedicationStatement/escitalopram'),
+  );
+  // A text that is no UCUM expression and no listed label is not read, never guessed.
+  const unknown = engine.assess(dosed([{ ...daily, doseAndRate: [{ doseQuantity: { value: 20, unit: 'mgs' } }] }]), {
+    asOf: AS_OF,
+  });
+  assert.equal(unknown.recommendation.code, 'confirm-history');
+  // Dosages that follow one another (10 mg for a week, then 20 mg): no single daily dose, and the reason says so.
+  const mg = (value: number) => ({ value, unit: 'mg', system: 'http://unitsofmeasure.org', code: 'mg' });
+  const titration = engine.assess(
+    dosed([
+      { ...daily, sequence: 1, doseAndRate: [{ doseQuantity: mg(10) }] },
+      { ...daily, sequence: 2, doseAndRate: [{ doseQuantity: mg(20) }] },
+    ]),
+    { asOf: AS_OF },
+  );
+  const unverified = titration.treatmentResistance.unverifiedTrials.map((t) => t.reason).join('; ');
+  assert.equal(titration.recommendation.code, 'confirm-history');
+  assert.doesNotMatch(unverified, /cannot be converted to mg/);
+  assert.match(unverified, /no single daily dose/);
 });
 
 test('a birth year that allows two ages: a trial age criterion holds or fails only if both agree', () => {
@@ -289,6 +420,124 @@ test('a unit text that is a UCUM unit other than the code: the value is not conv
     r('crp').valueQuantity = { value: 0.7, unit: 'mg/dl', system: 'http://unitsofmeasure.org', code: 'mg/dL' };
   });
   assert.equal(engine.assess(agree, { asOf: AS_OF }).inflammation.crp?.mgPerL, 7);
+  // Mass against substance is still two readings of one value: not converted.
+  const molar = withChange((_, r) => {
+    r('crp').valueQuantity = { value: 7, unit: 'nmol/L', system: 'http://unitsofmeasure.org', code: 'mg/L' };
+  });
+  assert.equal(engine.assess(molar, { asOf: AS_OF }).inflammation.status, 'unknown');
+});
+
+test('a safety lab no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is not a normal result', () => {
+  for (const [id, value] of [
+    ['anc', 1500],
+    ['platelets', 250_000],
+  ] as const) {
+    const a = engine.assess(withLab(id, ucum(value, '10*9/L')), { asOf: AS_OF });
+    assert.ok(workup(a).includes(id), `${id} ${value}: counted as not measured`);
+    assert.ok(issueCodes(a).includes('pathway.value.implausible'), id);
+    assert.ok(
+      a.unverified.some((u) => u.item === `${id.toUpperCase()} plausible range`),
+      id,
+    );
+  }
+  // A high but possible count is read as given.
+  assert.ok(!workup(engine.assess(withLab('anc', ucum(150, '10*9/L')), { asOf: AS_OF })).includes('anc'));
+});
+
+test("a count labelled 'K/uL' (kelvin per microlitre to UCUM) beside the code 10*3/uL is read by its code", () => {
+  // As Epic sends a platelet count: the display is the lab's "thousands per microlitre", not a competing unit.
+  const platelets = withChange((_, r) => {
+    r('platelets').valueQuantity = { value: 90, unit: 'K/uL', system: 'http://unitsofmeasure.org', code: '10*3/uL' };
+  });
+  const a = engine.assess(platelets, { asOf: AS_OF });
+  assert.deepEqual(
+    a.contraindications.map((c) => c.code),
+    ['thrombocytopenia'],
+  );
+  assert.ok(!workup(a).includes('platelets'));
+});
+
+test("a laboratory's unit label that is not UCUM as meant ('K/uL', 'x10E3/uL', 'IU/L', 'MG') is read by the pathway's list [U]", () => {
+  const unverifiedItems = (a: { unverified: readonly { item: string }[] }): string[] => a.unverified.map((u) => u.item);
+  // Text only, as hand-entered and many exports send a count: "K/uL" is kelvin per microlitre to UCUM.
+  const textOnly = engine.assess(withLab('platelets', { value: 90, unit: 'K/uL' }), { asOf: AS_OF });
+  assert.deepEqual(
+    textOnly.contraindications.map((c) => c.code),
+    ['thrombocytopenia'],
+  );
+  assert.ok(issueCodes(textOnly).includes('pathway.unit.label'));
+  assert.ok(unverifiedItems(textOnly).includes('unit labels (definitions.unitLabels)'));
+  // A label sent as if it were a UCUM code (LabCorp's "x10E3/uL"), and a count per microlitre in cells.
+  const labCorp = { value: 1.2, unit: 'x10E3/uL', system: 'http://unitsofmeasure.org', code: 'x10E3/uL' };
+  const cells = { value: 1200, unit: 'cells/uL' };
+  for (const valueQuantity of [labCorp, cells]) {
+    const a = engine.assess(withLab('anc', valueQuantity), { asOf: AS_OF });
+    assert.deepEqual(
+      a.contraindications.map((c) => c.code),
+      ['neutropenia'],
+      String(valueQuantity.unit),
+    );
+  }
+  // ALT in international units (the UCUM code [IU]/L, which UCUM cannot convert to U/L): measured, not asked for again.
+  const iu = engine.assess(
+    withLab('alt', { value: 22, unit: 'IU/L', system: 'http://unitsofmeasure.org', code: '[IU]/L' }),
+    {
+      asOf: AS_OF,
+    },
+  );
+  assert.ok(!workup(iu).includes('alt'));
+  assert.equal(iu.recommendation.code, 'refer-to-trial');
+  // A dose in capitals ("MG" is megagauss to UCUM; milligrams in UCUM's case-insensitive form) still gives an adequate trial.
+  const capitals = withChange((_, r) => {
+    const dosage = (r('sertraline').dosage as { doseAndRate: { doseQuantity: Record<string, unknown> }[] }[])[0];
+    if (dosage !== undefined) dosage.doseAndRate[0] = { doseQuantity: { value: 100, unit: 'MG' } };
+  });
+  const dosed = engine.assess(capitals, { asOf: AS_OF });
+  assert.equal(dosed.recommendation.code, 'refer-to-trial');
+  assert.ok(issueCodes(dosed).includes('pathway.unit.label'));
+  // A valid UCUM code is never overridden by a label in its text, and a unit no list names stays unconverted.
+  const coded = engine.assess(
+    withLab('platelets', { value: 90, unit: 'x10E9/L', system: 'http://unitsofmeasure.org', code: 'mg/dL' }),
+    {
+      asOf: AS_OF,
+    },
+  );
+  assert.ok(workup(coded).includes('platelets'));
+  assert.ok(!issueCodes(coded).includes('pathway.unit.label'));
+  const unknown = engine.assess(withLab('platelets', { value: 90, unit: 'bricks/uL' }), { asOf: AS_OF });
+  assert.ok(workup(unknown).includes('platelets'));
+});
+
+test('a preliminary safety lab newer than the final one is not used, and never in silence', () => {
+  // A preliminary ANC of 1.0 the day after the final 3.8: the final result decides (definition 6), the clinician is told.
+  const preliminary = withChange((bundle, r) => {
+    const anc = r('anc');
+    const day = String(anc.effectiveDateTime).slice(0, 10);
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    bundle.entry.push({
+      resource: {
+        ...anc,
+        id: 'anc-preliminary',
+        status: 'preliminary',
+        effectiveDateTime: next,
+        valueQuantity: ucum(1, '10*9/L'),
+      },
+    });
+  });
+  const a = engine.assess(preliminary, { asOf: AS_OF });
+  assert.deepEqual(a.contraindications, []);
+  const note = a.issues.find((i) => i.code === 'pathway.lab.not-final');
+  assert.ok(note !== undefined, 'the newer preliminary result is named');
+  assert.match(note.message, /anc result \(\d{4}-\d{2}-\d{2}, status preliminary 1 10\*9\/L\) is not used/);
+  // An older preliminary result, or one entered in error, says nothing.
+  const older = withChange((bundle, r) => {
+    const anc = r('anc');
+    bundle.entry.push({ resource: { ...anc, id: 'anc-old', status: 'preliminary', effectiveDateTime: '2026-09-01' } });
+    bundle.entry.push({
+      resource: { ...anc, id: 'anc-void', status: 'entered-in-error', effectiveDateTime: '2026-11-19' },
+    });
+  });
+  assert.ok(!issueCodes(engine.assess(older, { asOf: AS_OF })).includes('pathway.lab.not-final'));
 });
 
 test('an undated questionnaire is placed in no window, and the result says so; its suicide item still alerts', () => {

@@ -120,10 +120,28 @@ describe('analyzeTrial', () => {
     });
     assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
   });
-  it('an arm without any outcome at a visit: the MMRM names the arm and the visit, and what to do', () => {
+  it('an arm without any outcome at a non-primary visit: that visit is not estimable, the primary visit is (as R mmrm and SAS)', () => {
     const gap: TrialDataset = {
       ...ds,
       rows: ds.rows.map((row) => (row.arm === ds.treatment && row.visit === '2' ? { ...row, change: null } : row)),
+    };
+    const r = analyzeTrial(gap, options, 'x.csv', fitMmrmTrial);
+    assert.ok(r.mmrm.available, r.mmrm.available ? '' : r.mmrm.reason);
+    assert.deepEqual(r.mmrm.visits[gap.visits.indexOf('2')], {
+      visit: '2',
+      available: false,
+      reason: 'not estimable: no TOCILIZUMAB outcome at visit 2',
+    });
+    assert.ok(Number.isFinite(r.mmrm.kenwardRoger.estimate) && r.mmrm.kenwardRoger.se > 0);
+    const warning = r.issues.find((i) => i.code === 'stats.mmrm.aliased');
+    assert.ok(warning && warning.severity === 'warning');
+    assert.match(warning.message, /armTOCILIZUMAB:visit2 dropped .*not estimable at visit 2 \(no TOCILIZUMAB outcome/);
+    assert.match(analysisSummary(r), /warning: aliased columns armTOCILIZUMAB:visit2 dropped/);
+  });
+  it('an arm without any outcome at the primary visit: the MMRM is refused, naming the arm and the visit', () => {
+    const gap: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((row) => (row.arm === ds.control && row.visit === '8' ? { ...row, change: null } : row)),
     };
     let called = false;
     const r = analyzeTrial(gap, options, 'x.csv', (rows, spec) => {
@@ -133,7 +151,7 @@ describe('analyzeTrial', () => {
     assert.deepEqual(r.mmrm, {
       available: false,
       reason:
-        'MMRM not fitted: no TOCILIZUMAB outcome at visit 2, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit 2 (or analyse only visits with outcomes in both arms) to fit it',
+        'MMRM not fitted: no PLACEBO outcome at the primary visit 8, so the treatment difference there cannot be estimated',
     });
     assert.equal(called, false);
   });
@@ -168,6 +186,123 @@ describe('analyzeTrial', () => {
     assert.ok(!('available' in observed));
     assert.equal(observed.treatment.n + observed.control.n, 100);
     assert.ok(observed.treatment.events === r.response.treatment.events);
+  });
+  it('a baseline score of 0 has no percentage reduction: not a responder (0 to 0 is no 50% reduction), with a warning', () => {
+    // Two treated subjects seen at the primary visit, with baseline 0 and an unchanged score of 0.
+    const zeroed = ds.subjects
+      .filter((x) => x.arm === ds.treatment)
+      .filter((x) => ds.rows.some((r) => r.subject === x.subject && r.visit === ds.primaryVisit && r.change !== null))
+      .slice(0, 2)
+      .map((x) => x.subject);
+    const zero: TrialDataset = {
+      ...ds,
+      subjects: ds.subjects.map((x) => (zeroed.includes(x.subject) ? { ...x, baseline: 0 } : x)),
+      rows: ds.rows.map((r) => (zeroed.includes(r.subject) ? { ...r, baseline: 0, change: 0 } : r)),
+    };
+    const before = analyzeTrial(ds, options, 'x.csv', 'off');
+    const after = analyzeTrial(zero, options, 'x.csv', 'off');
+    assert.ok(!('available' in before.response) && !('available' in after.response));
+    assert.ok(!('available' in before.response.observed) && !('available' in after.response.observed));
+    const wasResponder = zeroed.filter((subject) => {
+      const x = ds.subjects.find((y) => y.subject === subject)!;
+      const change = ds.rows.find((r) => r.subject === subject && r.visit === ds.primaryVisit)!.change!;
+      return change <= -0.5 * x.baseline!;
+    }).length;
+    // NRI: same denominator, the two counted as non-responders; observed cases: the two left out.
+    assert.equal(after.response.treatment.n, before.response.treatment.n);
+    assert.equal(after.response.treatment.events, before.response.treatment.events - wasResponder);
+    assert.equal(after.response.observed.treatment.n, before.response.observed.treatment.n - 2);
+    assert.equal(after.response.observed.treatment.events, before.response.observed.treatment.events - wasResponder);
+    const warning = after.issues.find((i) => i.code === 'analysis.response.baseline-not-positive');
+    assert.ok(warning && warning.severity === 'warning');
+    assert.match(warning.message, /^2 subjects with a baseline score of 0 or less/);
+    assert.ok(!before.issues.some((i) => i.code === 'analysis.response.baseline-not-positive'));
+    // The JSON repeats the rule among its conventions.
+    assert.ok(after.conventions.some((c) => c.startsWith('response needs a baseline above 0')));
+    // Remission is a post score, defined at baseline 0: the two (score 0) are remitters.
+    assert.ok(!('available' in after.remission) && !('available' in after.remission.observed));
+    assert.equal(after.remission.observed.treatment.n, before.response.observed.treatment.n);
+  });
+  it('an hs-CRP beyond the assay limit (<0.2, >10) keeps its stratum in the ANCOVA and MMRM, and is left out of the ln model', () => {
+    const subjects = [...new Set(records.map((x) => x.subject!))];
+    const low = subjects.slice(0, 3);
+    const high = subjects.slice(3, 5);
+    const unplaced = subjects.slice(5, 6);
+    // The same trial three ways: censored cells; exact values on the same side of the cut 3 (the stratified models
+    // must not change); no biomarker for them (the ln model must equal that).
+    const build = (crpOf: (subject: string, crp: string) => string) => {
+      const b = buildDataset(
+        header,
+        records.map((x) => ({ ...x, crp: crpOf(x.subject!, x.crp!) })),
+        spec,
+      );
+      assert.ok(b.ok, b.ok ? '' : b.issues.map((i) => i.message).join('; '));
+      return b;
+    };
+    const censored = build((id, crp) =>
+      low.includes(id) ? '<0.2' : high.includes(id) ? '>10' : unplaced.includes(id) ? '<5' : crp,
+    );
+    const exact = build((id, crp) =>
+      low.includes(id) ? '0.1' : high.includes(id) ? '20' : unplaced.includes(id) ? '' : crp,
+    );
+    const missing = build((id, crp) => ([...low, ...high, ...unplaced].includes(id) ? '' : crp));
+    assert.deepEqual(censored.value.subjects.find((x) => x.subject === low[0])!.biomarkerLimit, {
+      side: 'below',
+      limit: 0.2,
+      inclusive: false,
+    });
+    const [c, e, m] = [censored, exact, missing].map((b) => analyzeTrial(b.value, options, 'x.csv', fitMmrmTrial));
+    const fitted = <T extends object>(block: T): Exclude<T, { available: false }> => {
+      assert.ok(!('available' in block && block.available === false), JSON.stringify(block));
+      return block as Exclude<T, { available: false }>;
+    };
+    const [ac, ae, am] = [c!, e!, m!].map((r) => fitted(r.ancova));
+    assert.equal(ac!.estimate, ae!.estimate);
+    assert.equal(ac!.n.total, ae!.n.total);
+    assert.notEqual(ac!.n.total, am!.n.total);
+    const [mc, me] = [c!, e!].map((r) => fitted(r.mmrm));
+    assert.equal(mc!.kenwardRoger.estimate, me!.kenwardRoger.estimate);
+    const [ic, im] = [c!, m!].map((r) => fitted(r.interaction));
+    assert.equal(ic!.estimate, im!.estimate);
+    assert.equal(ic!.n, im!.n);
+    assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
+    // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
+    assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subjects without/);
+  });
+  it('a subject without a baseline score: left out of the ANCOVA and MMRM (complete cases, as R), kept under NRI', () => {
+    // The first treated subject seen at the primary visit, once with its baseline cell emptied, once removed.
+    const subject = ds.rows.find(
+      (r) => r.arm === ds.treatment && r.visit === ds.primaryVisit && r.change !== null,
+    )!.subject;
+    const emptied = buildDataset(
+      header,
+      records.map((x) => (x.subject === subject ? { ...x, baseline_madrs: '' } : x)),
+      spec,
+    );
+    const removed = buildDataset(
+      header,
+      records.filter((x) => x.subject !== subject),
+      spec,
+    );
+    assert.ok(emptied.ok && removed.ok);
+    assert.ok(emptied.issues.some((i) => i.code === 'analysis.baseline.missing'));
+    const opts = { ...options, remissionMax: 60 };
+    const [e, r] = [emptied, removed].map((b) => analyzeTrial(b.value, opts, 'x.csv', fitMmrmTrial));
+    const fitted = <T extends object>(block: T): Exclude<T, { available: false }> => {
+      assert.ok(!('available' in block && block.available === false), JSON.stringify(block));
+      return block as Exclude<T, { available: false }>;
+    };
+    assert.equal(fitted(e!.ancova).estimate, fitted(r!.ancova).estimate);
+    assert.equal(fitted(e!.mmrm).kenwardRoger.estimate, fitted(r!.mmrm).kenwardRoger.estimate);
+    assert.equal(fitted(e!.interaction).estimate, fitted(r!.interaction).estimate);
+    // NRI keeps the subject: one more in the denominator, a non-responder (no reduction from an unknown baseline).
+    const [re, rr] = [fitted(e!.response), fitted(r!.response)];
+    assert.equal(re.treatment.n, rr.treatment.n + 1);
+    assert.equal(re.treatment.events, rr.treatment.events);
+    // Remission reads the post-baseline score: every MADRS is <= 60, so the subject is a remitter.
+    const [me, mr] = [fitted(e!.remission), fitted(r!.remission)];
+    assert.equal(me.treatment.n, mr.treatment.n + 1);
+    assert.equal(me.treatment.events, mr.treatment.events + 1);
   });
   it('observed cases are not estimable, with no Fisher p, when an arm has no primary-visit outcome', () => {
     const noTreated = {

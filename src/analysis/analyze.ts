@@ -7,12 +7,13 @@ import { issue, type Issue } from '../record/index.ts';
 import { ancova, type AncovaResult } from '../stats/ancova.ts';
 import { summarize } from '../stats/ancova-t-tests.ts';
 import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
+import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
 import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
-import type { TrialDataset } from './dataset.ts';
+import type { LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
-import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitResult } from './mmrm-port.ts';
-import { responderAnalysis, type ResponderAnalysis } from './responders.ts';
+import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
+import { responderAnalysis, responseNotEvaluable, type ResponderAnalysis } from './responders.ts';
 
 export const ANALYSIS_SCHEMA = 'precision-trd/analysis@1';
 
@@ -49,7 +50,8 @@ export interface MmrmBlock {
   readonly converged: true;
   readonly kenwardRoger: MmrmInference;
   readonly satterthwaite: MmrmInference;
-  readonly visits: MmrmVisitResult[];
+  /** Every visit; one whose arm term was dropped (no outcome of an arm there) is `{ visit, available: false, reason }`. */
+  readonly visits: MmrmVisitOutcome[];
   readonly covariance: unknown;
   readonly iterations: number;
   readonly logLik: number;
@@ -84,12 +86,16 @@ export const CONVENTIONS = [
   'ANCOVA: change ~ arm + baseline (+ stratum) at the primary visit, observed cases; t on n - p df',
   'LS means: equal weights over the biomarker stratum; baseline at its mean over the analysed rows (emmeans/SAS LSMEANS)',
   'MMRM: change ~ arm*visit + baseline*visit (+ stratum), unstructured covariance, REML; Kenward-Roger as SAS DDFM=KR',
+  'MMRM: aliased design columns are dropped (as R mmrm and SAS); a visit whose LS means depend on them is not estimable',
+  'a missing baseline: the subject is left out of the ANCOVA, MMRM and biomarker model (complete cases, as R lm and mmrm)',
   'responders: NRI counts subjects without a primary-visit outcome as non-responders; "observed" uses observed cases only',
+  'response needs a baseline above 0 (a percentage reduction): without one, a non-responder under NRI, not an observed case',
   'NRI denominators are the subjects present in the CSV: give randomised subjects without post-baseline data a row with an empty outcome',
   'risk difference CI: Newcombe (1998) hybrid score, method 10; NNT = 1/RD, CI from the Newcombe bounds (Altman 1998)',
   'Hedges g: exact small-sample correction J; Hedges-Olkin SE with normal CI, and noncentral-t pivot CI',
   'interaction: change ~ arm * ln(biomarker/cut) + baseline; the arm term is the effect at the cut',
   'stratum: biomarker >= cut (inclusive)',
+  'a biomarker beyond the assay limit (<0.2, >10): in the stratum its limit places it in, left out of the ln(biomarker) model',
 ];
 
 /** Runs all analyses. `mmrm` is the MMRM fitter, or null/a reason when it is not available. */
@@ -102,9 +108,12 @@ export function analyzeTrial(
   const issues: Issue[] = [];
   const stratified = options.biomarkerCut !== undefined;
   const primaryRows = ds.rows.filter((r) => r.visit === ds.primaryVisit);
+  // The models that adjust for baseline use the subjects who have one (complete cases, as R's lm and mmrm); the
+  // dataset's warning analysis.baseline.missing says how many are left out.
+  const primaryAdjusted = primaryRows.filter(hasBaseline);
   const count = (arm: string): number => ds.subjects.filter((s) => s.arm === arm).length;
 
-  const anc = ancova(primaryRows, {
+  const anc = ancova(primaryAdjusted, {
     treatment: ds.treatment,
     control: ds.control,
     level: options.level,
@@ -119,7 +128,10 @@ export function analyzeTrial(
 
   if (stratified) {
     // The stratified MMRM needs each row's stratum: rows without a biomarker are left out of it, and it is said so.
-    const without = new Set(ds.rows.filter((r) => r.biomarker === null).map((r) => r.subject)).size;
+    const cut = options.biomarkerCut as number;
+    const without = new Set(
+      ds.rows.filter((r) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut) === null).map((r) => r.subject),
+    ).size;
     if (without > 0) {
       issues.push(
         issue(
@@ -130,6 +142,30 @@ export function analyzeTrial(
         ),
       );
     }
+    // A value beyond the assay's limit ("<0.2") has a stratum but no logarithm.
+    const censored = primaryRows.filter((r) => r.change !== null && r.biomarkerLimit !== undefined).length;
+    if (censored > 0) {
+      issues.push(
+        issue(
+          'analysis.biomarker.censored',
+          `${censored} subjects with a biomarker beyond the assay's limit (<0.2, >10) are left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
+          undefined,
+          'warning',
+        ),
+      );
+    }
+  }
+
+  const notEvaluable = responseNotEvaluable(ds);
+  if (notEvaluable > 0) {
+    issues.push(
+      issue(
+        'analysis.response.baseline-not-positive',
+        `${notEvaluable} subjects with a baseline score of 0 or less have no percentage reduction: not evaluable for response (non-responders under NRI, left out of the observed cases)`,
+        undefined,
+        'warning',
+      ),
+    );
   }
 
   let interaction: AnalysisReport['interaction'] = {
@@ -137,7 +173,7 @@ export function analyzeTrial(
     reason: 'no --biomarker and --biomarker-cut given',
   };
   if (stratified) {
-    const res = biomarkerInteraction(primaryRows, {
+    const res = biomarkerInteraction(primaryAdjusted, {
       treatment: ds.treatment,
       control: ds.control,
       biomarkerCut: options.biomarkerCut as number,
@@ -179,6 +215,10 @@ export function analyzeTrial(
     interaction,
     issues,
   };
+}
+
+function hasBaseline(row: LongRow): row is LongRow & { readonly baseline: number } {
+  return row.baseline !== null;
 }
 
 function effectSize(treated: number[], control: number[], level: number): HedgesG | Unavailable {
@@ -239,10 +279,11 @@ function runMmrm(
   issues: Issue[],
 ): MmrmBlock | Unavailable {
   if (typeof mmrm === 'string') return { available: false, reason: mmrm };
-  const kept = ds.rows.filter((r) => cut === undefined || r.biomarker !== null);
+  const stratumOf = (r: (typeof ds.rows)[number]) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut as number);
+  const kept = ds.rows.filter(hasBaseline).filter((r) => cut === undefined || stratumOf(r) !== null);
   // An enriched trial has one stratum: a constant term R's lm would alias, so the MMRM is fitted without it (as the
   // ANCOVA, src/stats/ancova.ts), and says so.
-  const sides = new Set(kept.filter((r) => r.change !== null).map((r) => (r.biomarker as number) >= (cut as number)));
+  const sides = new Set(kept.filter((r) => r.change !== null).map((r) => stratumOf(r) === 1));
   const stratum = cut !== undefined && sides.size === 2;
   if (cut !== undefined && !stratum && sides.size === 1) {
     issues.push(
@@ -260,18 +301,16 @@ function runMmrm(
     visit: r.visit,
     change: r.change,
     baseline: r.baseline,
-    ...(stratum ? { stratum: (r.biomarker as number) >= (cut as number) ? 1 : 0 } : {}),
+    ...(stratum ? { stratum: stratumOf(r) as number } : {}),
   }));
-  // A visit where an arm has no outcome leaves that arm's visit term without data (aliased): the fitter would refuse
-  // with a guess; the arm and the visit are known here, and so is the remedy.
-  for (const visit of ds.visits) {
-    for (const arm of [ds.treatment, ds.control]) {
-      if (!rows.some((r) => r.visit === visit && r.arm === arm && r.change !== null)) {
-        return {
-          available: false,
-          reason: `MMRM not fitted: no ${arm} outcome at visit ${visit}, so the unstructured MMRM cannot estimate that arm there; remove the rows of visit ${visit} (or analyse only visits with outcomes in both arms) to fit it`,
-        };
-      }
+  // An arm without outcomes at a visit aliases that arm's visit term: the fitter drops it, as R's mmrm and SAS do, and
+  // estimates the other visits (warning stats.mmrm.aliased). At the primary visit nothing is left to estimate.
+  for (const arm of [ds.treatment, ds.control]) {
+    if (!rows.some((r) => r.visit === ds.primaryVisit && r.arm === arm && r.change !== null)) {
+      return {
+        available: false,
+        reason: `MMRM not fitted: no ${arm} outcome at the primary visit ${ds.primaryVisit}, so the treatment difference there cannot be estimated`,
+      };
     }
   }
   let value: unknown;
@@ -306,6 +345,7 @@ function runMmrm(
       reason: `MMRM did not converge: ${known}${why === '' ? likelyNonConvergenceCause(ds, rows) : why}`,
     };
   }
+  issues.push(...(result.issues ?? []).filter((i) => i.severity === 'warning'));
   return {
     available: true,
     converged: true,

@@ -49,6 +49,40 @@ describe('buildDataset', () => {
     assert.equal(r.ok, false);
     assert.match(messages(r)[0]!, /^--outcome: unknown column "MADRS" \(the header has 6 columns\)$/);
   });
+  it('a chosen column named twice in the header is refused: its records would hold only one of the two', () => {
+    const twice = [...header, 'madrs'];
+    const r = buildDataset(twice, good, spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      '--outcome: the header names 2 columns "madrs": rename them so that each name is one column',
+    ]);
+    // A repeated name that no option chooses is no ambiguity.
+    assert.ok(buildDataset([...header, 'note', 'note'], good, spec).ok);
+  });
+  it('rows of empty cells are empty lines; a row without its arm is an error, not a row of another arm', () => {
+    const blank = row('', '', '', '', '', '');
+    const r = buildDataset(header, [...good, blank, blank], spec);
+    assert.ok(r.ok);
+    assert.equal(r.value.otherArmRows, 0);
+    assert.equal(r.value.rows.length, good.length);
+    assert.ok(!r.issues.some((i) => i.code === 'analysis.arm.other'));
+    const noArm = buildDataset(header, [...good, row('3', '', '8', '12')], spec);
+    assert.equal(noArm.ok, false);
+    assert.deepEqual(messages(noArm), ['empty arm in column group: 1 row (line 6)']);
+  });
+  it('a semicolon- or tab-separated file is named as such, not only as six unknown columns', () => {
+    for (const [separator, word] of [
+      [';', 'semicolons'],
+      ['\t', 'tabs'],
+    ] as const) {
+      const r = buildDataset([header.join(separator)], [], spec);
+      assert.equal(r.ok, false);
+      assert.equal(
+        messages(r)[0],
+        `the header is one column holding ${word}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
+      );
+    }
+  });
   it('an absent arm label counts the labels found without quoting them', () => {
     const r = buildDataset(header, good, { ...spec, treatment: 'TCZ' });
     assert.equal(r.ok, false);
@@ -93,6 +127,81 @@ describe('buildDataset', () => {
     assert.match(m, /a second row for the same subject and visit: 1 row/);
     assert.match(m, /a subject with another baseline than on an earlier line: 1 row/);
     assert.match(m, /biomarker column crp is not a positive number/);
+  });
+  it('a biomarker beyond the assay limit is read as its limit; 0, <0 and a changing limit are errors', () => {
+    const cells = ['<0.2', '< 0.2', '<=0.3', '≤0.3', '>10', '>=10', '≥10'];
+    const r = buildDataset(
+      header,
+      cells.map((crp, i) => row(String(i), i % 2 ? 'TOCI' : 'PBO', '8', '20', '30', crp)),
+      spec,
+    );
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.value.subjects.map((x) => [x.biomarker, x.biomarkerLimit]),
+      [
+        [null, { side: 'below', limit: 0.2, inclusive: false }],
+        [null, { side: 'below', limit: 0.2, inclusive: false }],
+        [null, { side: 'below', limit: 0.3, inclusive: true }],
+        [null, { side: 'below', limit: 0.3, inclusive: true }],
+        [null, { side: 'above', limit: 10, inclusive: false }],
+        [null, { side: 'above', limit: 10, inclusive: true }],
+        [null, { side: 'above', limit: 10, inclusive: true }],
+      ],
+    );
+    for (const bad of ['0', '<0', '<-1', '<', '<0.2 mg/L']) {
+      const b = buildDataset(header, [...good, row('5', 'PBO', '8', '20', '30', bad)], spec);
+      assert.equal(b.ok, false, bad);
+      assert.match(messages(b).join('\n'), /biomarker column crp is not a positive number .*<0\.2 or >10/, bad);
+    }
+    const changing = buildDataset(
+      header,
+      [...good, row('5', 'PBO', '4', '20', '30', '<0.2'), row('5', 'PBO', '8', '20', '30', '0.1')],
+      spec,
+    );
+    assert.equal(changing.ok, false);
+    assert.match(messages(changing).join('\n'), /another baseline biomarker than on an earlier line/);
+  });
+  it('a negative score (a missing-value code such as -9?) is analysed but named, with its lines', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '8', '-9'), row('4', 'TOCI', '8', '12', '-99')], spec);
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.issues.filter((i) => i.code === 'analysis.score.negative').map((i) => [i.severity, i.message]),
+      [
+        [
+          'warning',
+          'negative score in column madrs or base (a missing-value code such as -9? write missing values as empty cells); analysed as a score: 2 rows (lines 6, 7)',
+        ],
+      ],
+    );
+    // A change may be negative: with --outcome-type change only the baseline is a score.
+    const change = buildDataset(header, [...good, row('3', 'PBO', '8', '-9')], { ...spec, outcomeType: 'change' });
+    assert.ok(change.ok && !change.issues.some((i) => i.code === 'analysis.score.negative'));
+  });
+  it('an empty baseline is a missing baseline (warned), a non-numeric one an error', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '4', '20', ''), row('3', 'PBO', '8', '18', 'NA')], spec);
+    assert.ok(r.ok);
+    const three = r.value.rows.filter((x) => x.subject === '3');
+    assert.deepEqual(
+      three.map((x) => [x.baseline, x.change, x.scoreWithoutBaseline]),
+      [
+        [null, null, 20],
+        [null, null, 18],
+      ],
+    );
+    assert.match(
+      r.issues.find((i) => i.code === 'analysis.baseline.missing')?.message ?? '',
+      /^1 subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model/,
+    );
+    // With --outcome-type change the change stands; there is no score to read.
+    const change = buildDataset(header, [...good, row('3', 'PBO', '8', '-6', '')], { ...spec, outcomeType: 'change' });
+    assert.ok(change.ok);
+    assert.deepEqual(
+      change.value.rows.filter((x) => x.subject === '3').map((x) => [x.change, x.scoreWithoutBaseline]),
+      [[-6, undefined]],
+    );
+    const bad = buildDataset(header, [...good, row('3', 'PBO', '8', '18', 'thirty')], spec);
+    assert.equal(bad.ok, false);
+    assert.match(messages(bad).join('\n'), /baseline column base is not a number .*: 1 row \(line 6\)/);
   });
   it('a primary visit that is not in the data is an error', () => {
     const r = buildDataset(header, good, { ...spec, primaryVisit: '12' });

@@ -8,6 +8,7 @@
  * only the treatment and control arms are analysed.
  */
 import { fail, issue, ok, type Issue, type Result } from '../record/index.ts';
+import type { BiomarkerLimit } from '../stats/biomarker-stratum.ts';
 
 export interface ColumnMap {
   readonly subject: string;
@@ -31,18 +32,24 @@ export interface LongRow {
   readonly subject: string;
   readonly arm: string;
   readonly visit: string;
-  /** post - baseline; null when the outcome is missing. */
+  /** post - baseline; null when the outcome is missing (or, for a score, the baseline). */
   readonly change: number | null;
-  readonly baseline: number;
-  /** Baseline biomarker (e.g. hs-CRP mg/L); null when no biomarker column or the cell is empty. */
+  /** The baseline score; null when its cell is empty (the subject is left out of the models that adjust for it). */
+  readonly baseline: number | null;
+  /** The post-baseline score of a row without a baseline (its change is unknown; remission reads it). */
+  readonly scoreWithoutBaseline?: number;
+  /** Baseline biomarker (e.g. hs-CRP mg/L); null when no biomarker column, the cell is empty or beyond a limit. */
   readonly biomarker: number | null;
+  /** A biomarker reported beyond the assay's limit ("<0.2", ">10"): biomarker is then null. */
+  readonly biomarkerLimit?: BiomarkerLimit;
 }
 
 export interface TrialSubject {
   readonly subject: string;
   readonly arm: string;
-  readonly baseline: number;
+  readonly baseline: number | null;
   readonly biomarker: number | null;
+  readonly biomarkerLimit?: BiomarkerLimit;
 }
 
 export interface TrialDataset {
@@ -57,9 +64,6 @@ export interface TrialDataset {
   readonly otherArmRows: number;
 }
 
-/** The first data record is CSV line 2 (after the header). */
-const lineOf = (index: number): number => index + 2;
-
 /**
  * The largest magnitude a cell may hold: sums of squares (variances, least squares) of values beyond it overflow to
  * Infinity in double precision, and every figure built on them would be noise (1e150 squared is 1e300).
@@ -72,6 +76,22 @@ function numberCell(raw: string | undefined): number | null {
   if (s === '' || s.toUpperCase() === 'NA') return null;
   const v = Number(s);
   return Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE ? v : Number.NaN;
+}
+
+/** A value the lab reports beyond its assay's limit: "<0.2", "<=0.2", "≤0.2", ">10", ">=10", "≥10" (limit > 0). */
+const LIMIT_CELL = /^(<=?|≤|>=?|≥)\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)$/;
+
+/** A censored cell as its limit, or undefined for any other cell. */
+function limitCell(raw: string | undefined): BiomarkerLimit | undefined {
+  const m = LIMIT_CELL.exec((raw ?? '').trim());
+  const limit = Number(m?.[2]);
+  if (!m || !(limit > 0 && limit <= MAX_MAGNITUDE)) return undefined;
+  const sign = m[1]!;
+  return {
+    side: sign.startsWith('<') || sign === '≤' ? 'below' : 'above',
+    limit,
+    inclusive: sign.length === 2 || sign === '≤' || sign === '≥',
+  };
 }
 
 /** How many line numbers a message lists before "and N more". */
@@ -115,12 +135,16 @@ export const isBaselineVisitLabel = (visit: string): boolean => BASELINE_LABEL.t
  * Validates and builds the dataset.
  * @param header the CSV column names
  * @param records the CSV records keyed by column name (prototype-free objects)
+ * @param lines the file line of each record, for messages: a reader that skips empty lines (or reads a quoted
+ *   field over two lines) knows them; without it, record i is line i + 2 (after the header)
  */
 export function buildDataset(
   header: readonly string[],
   records: readonly Record<string, string>[],
   spec: DatasetSpec,
+  lines?: readonly number[],
 ): Result<TrialDataset> {
+  const lineOf = (index: number): number => lines?.[index] ?? index + 2;
   const issues: Issue[] = [];
   const cols = spec.columns;
   const named: [string, string | undefined][] = [
@@ -140,6 +164,28 @@ export function buildDataset(
         ),
       );
     }
+    // Two columns of one name (a merged export): the records keep only one of them, so which values are read would be
+    // a guess.
+    const times = header.filter((name) => name === column).length;
+    if (times > 1) {
+      issues.push(
+        issue(
+          'analysis.column.duplicate',
+          `${option}: the header names ${times} columns "${column}": rename them so that each name is one column`,
+        ),
+      );
+    }
+  }
+  // One column whose name holds a semicolon or a tab: the file is separated by those, not by commas (a spreadsheet
+  // saved in a decimal-comma locale writes "subject;arm;week" and 6,88). Said first, since every column is unknown.
+  const separator = header.length === 1 ? [';', '\t'].find((s) => header[0]!.includes(s)) : undefined;
+  if (issues.length > 0 && separator !== undefined) {
+    issues.unshift(
+      issue(
+        'analysis.csv.separator',
+        `the header is one column holding ${separator === ';' ? 'semicolons' : 'tabs'}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
+      ),
+    );
   }
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
@@ -171,7 +217,14 @@ export function buildDataset(
   let otherArmRows = 0;
   records.forEach((r, i) => {
     const line = lineOf(i);
+    // A row of empty cells (",,,,," that spreadsheets write below the data) is an empty line, not a row of another arm.
+    if (Object.values(r).every((cell) => cell.trim() === '')) return;
     const arm = armOf(r);
+    if (arm === '') {
+      // No arm is not another arm: leaving the row out would drop a randomised subject behind the other-arms warning.
+      problems.add('analysis.arm.missing', `empty arm in column ${cols.arm}`, line);
+      return;
+    }
     if (arm !== spec.treatment && arm !== spec.control) {
       // A label that is an analysed arm's in other letter case is the same arm written two ways far more often than a
       // third arm: leaving its rows out would drop subjects of that arm behind a warning.
@@ -192,7 +245,9 @@ export function buildDataset(
     if (visit === '') problems.add('analysis.visit.missing', `empty visit in column ${cols.visit}`, line);
     const outcome = numberCell(r[cols.outcome]);
     const baseline = numberCell(r[cols.baseline]);
-    const biomarker = cols.biomarker === undefined ? null : numberCell(r[cols.biomarker]);
+    const biomarkerCell = cols.biomarker === undefined ? undefined : r[cols.biomarker];
+    const biomarkerLimit = limitCell(biomarkerCell);
+    const biomarker = biomarkerCell === undefined || biomarkerLimit ? null : numberCell(biomarkerCell);
     if (Number.isNaN(outcome)) {
       problems.add(
         'analysis.outcome.non-numeric',
@@ -200,28 +255,21 @@ export function buildDataset(
         line,
       );
     }
-    if (baseline === null || Number.isNaN(baseline)) {
+    if (Number.isNaN(baseline)) {
       problems.add(
         'analysis.baseline.invalid',
-        `baseline column ${cols.baseline} is missing or not a number (or is beyond ±${MAX_MAGNITUDE})`,
+        `baseline column ${cols.baseline} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
         line,
       );
     }
     if (Number.isNaN(biomarker) || (biomarker !== null && biomarker <= 0)) {
       problems.add(
         'analysis.biomarker.invalid',
-        `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed)`,
+        `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed; a value beyond the assay's limit is written as the lab reports it, <0.2 or >10)`,
         line,
       );
     }
-    if (
-      subject === '' ||
-      visit === '' ||
-      Number.isNaN(outcome) ||
-      baseline === null ||
-      Number.isNaN(baseline) ||
-      Number.isNaN(biomarker)
-    )
+    if (subject === '' || visit === '' || Number.isNaN(outcome) || Number.isNaN(baseline) || Number.isNaN(biomarker))
       return;
 
     const key = `${subject}\u0000${visit}`;
@@ -229,12 +277,15 @@ export function buildDataset(
     seen.add(key);
     const prior = subjects.get(subject);
     if (prior === undefined) {
-      subjects.set(subject, { subject, arm, baseline, biomarker, line });
+      subjects.set(subject, { subject, arm, baseline, biomarker, ...(biomarkerLimit ? { biomarkerLimit } : {}), line });
     } else if (prior.arm !== arm) {
       problems.add('analysis.subject.two-arms', 'a subject in another arm than on an earlier line', line);
     } else if (prior.baseline !== baseline) {
       problems.add('analysis.baseline.inconsistent', 'a subject with another baseline than on an earlier line', line);
-    } else if (prior.biomarker !== biomarker) {
+    } else if (
+      prior.biomarker !== biomarker ||
+      JSON.stringify(prior.biomarkerLimit) !== JSON.stringify(biomarkerLimit)
+    ) {
       problems.add(
         'analysis.biomarker.inconsistent',
         'a subject with another baseline biomarker than on an earlier line',
@@ -249,6 +300,16 @@ export function buildDataset(
         'warning',
       );
     }
+    // Rating-scale scores are never negative: a negative score is most often a missing-value code (-9, -99) that would
+    // enter every analysis as a real score. Said, not refused: an outcome may be on another scale.
+    if ((spec.outcomeType === 'score' && outcome !== null && outcome < 0) || (baseline !== null && baseline < 0)) {
+      notes.add(
+        'analysis.score.negative',
+        `negative score in column ${spec.outcomeType === 'score' ? `${cols.outcome} or ` : ''}${cols.baseline} (a missing-value code such as -9? write missing values as empty cells); analysed as a score`,
+        line,
+        'warning',
+      );
+    }
     if (isBaselineVisitLabel(visit)) {
       notes.add(
         'analysis.visit.baseline-row',
@@ -257,8 +318,20 @@ export function buildDataset(
         'warning',
       );
     }
-    const change = outcome === null ? null : spec.outcomeType === 'score' ? outcome - baseline : outcome;
-    rows.push({ subject, arm, visit, change, baseline, biomarker });
+    // Without a baseline a score has no change (kept as the score, for remission), and a change no score.
+    const change =
+      outcome === null ? null : spec.outcomeType === 'change' ? outcome : baseline === null ? null : outcome - baseline;
+    const scoreOnly = spec.outcomeType === 'score' && baseline === null && outcome !== null;
+    rows.push({
+      subject,
+      arm,
+      visit,
+      change,
+      baseline,
+      ...(scoreOnly ? { scoreWithoutBaseline: outcome } : {}),
+      biomarker,
+      ...(biomarkerLimit ? { biomarkerLimit } : {}),
+    });
   });
   issues.push(...problems.issues());
 
@@ -313,7 +386,22 @@ export function buildDataset(
       ),
     );
   }
-  const primary = new Set(rows.filter((r) => r.visit === spec.primaryVisit && r.change !== null).map((r) => r.subject));
+  const withoutBaseline = [...subjects.values()].filter((x) => x.baseline === null).length;
+  if (withoutBaseline > 0) {
+    warnings.push(
+      issue(
+        'analysis.baseline.missing',
+        `${withoutBaseline} subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); ${spec.outcomeType === 'score' ? 'remission is read from the post-baseline score' : 'their remission is unknown too (a change without its baseline gives no score)'}`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
+  const primary = new Set(
+    rows
+      .filter((r) => r.visit === spec.primaryVisit && (r.change !== null || r.scoreWithoutBaseline !== undefined))
+      .map((r) => r.subject),
+  );
   const withoutPrimary = subjects.size - primary.size;
   if (withoutPrimary > 0) {
     warnings.push(

@@ -10,6 +10,7 @@ export type {
   MmrmTrialResult,
   MmrmTrialRow,
   MmrmTrialSpec,
+  MmrmVisitOutcome,
   MmrmVisitResult,
 } from '../stats/mmrm/index.ts';
 

@@ -95,6 +95,7 @@ export async function renderHtmlReport(
       table(
         ['Visit', 'Difference', 'SE (KR)', 'df (KR)', 'p (KR)', '95% CI (KR)', 'SE (Satt.)', 'df (Satt.)', 'p (Satt.)'],
         m.visits.map((v) => {
+          if ('available' in v) return [v.visit, v.reason, '', '', '', '', '', '', ''];
           const kr = v.difference.kenwardRoger;
           const sw = v.difference.satterthwaite;
           return [

@@ -6,7 +6,7 @@
  */
 import { compareBinary, type ArmCounts, type BinaryComparison } from '../stats/binary.ts';
 import type { Unavailable } from './analyze.ts';
-import type { TrialDataset } from './dataset.ts';
+import type { LongRow, TrialDataset } from './dataset.ts';
 
 export interface ResponderDefinition {
   readonly kind: 'response' | 'remission';
@@ -27,10 +27,29 @@ export type ResponderAnalysis = (BinaryComparison | Unavailable) & {
   readonly observed: (BinaryComparison | Unavailable) & { readonly imputation: 'observed-cases' };
 };
 
-/** Whether a primary-visit change is an event under the definition. */
-function isEvent(change: number, baseline: number, def: ResponderDefinition): boolean {
-  if (def.kind === 'response') return change <= -(def.reduction ?? 0.5) * baseline;
-  return baseline + change <= (def.maxScore ?? Number.NEGATIVE_INFINITY);
+/**
+ * Whether the subject's primary-visit row is an event, or null when it is not evaluable. Response is a percentage
+ * reduction from baseline, which a baseline of 0 (or below) does not have: 0 to 0 is no reduction of 50%, yet
+ * change <= -0.5 x 0 would call it one; nor does a missing baseline. Remission is the post-baseline score, whatever
+ * the baseline. A subject not evaluable is a non-responder under NRI (as a missing outcome) and left out of the
+ * observed cases.
+ */
+function eventAt(row: LongRow | undefined, def: ResponderDefinition): boolean | null {
+  if (row === undefined) return null;
+  if (def.kind === 'response') {
+    if (row.change === null || row.baseline === null || !(row.baseline > 0)) return null;
+    return row.change <= -(def.reduction ?? 0.5) * row.baseline;
+  }
+  const score =
+    row.baseline === null || row.change === null ? (row.scoreWithoutBaseline ?? null) : row.baseline + row.change;
+  return score === null ? null : score <= (def.maxScore ?? Number.NEGATIVE_INFINITY);
+}
+
+/** Subjects with a primary-visit change whose baseline is 0 or less: not evaluable for response (warned). */
+export function responseNotEvaluable(ds: TrialDataset): number {
+  return ds.rows.filter(
+    (r) => r.visit === ds.primaryVisit && r.change !== null && r.baseline !== null && !(r.baseline > 0),
+  ).length;
 }
 
 export function describeDefinition(def: ResponderDefinition): string {
@@ -41,17 +60,17 @@ export function describeDefinition(def: ResponderDefinition): string {
 
 /** Counts per arm under NRI and observed cases, then compares treatment with control. */
 export function responderAnalysis(ds: TrialDataset, def: ResponderDefinition, level = 0.95): ResponderAnalysis {
-  const primary = new Map<string, number>();
-  for (const r of ds.rows) if (r.visit === ds.primaryVisit && r.change !== null) primary.set(r.subject, r.change);
+  const primary = new Map<string, LongRow>();
+  for (const r of ds.rows) if (r.visit === ds.primaryVisit) primary.set(r.subject, r);
   const count = (arm: string, observedOnly: boolean): ArmCounts => {
     let events = 0;
     let n = 0;
     for (const s of ds.subjects) {
       if (s.arm !== arm) continue;
-      const change = primary.get(s.subject);
-      if (change === undefined && observedOnly) continue;
+      const event = eventAt(primary.get(s.subject), def);
+      if (event === null && observedOnly) continue;
       n++;
-      if (change !== undefined && isEvent(change, s.baseline, def)) events++;
+      if (event === true) events++;
     }
     return { events, n };
   };

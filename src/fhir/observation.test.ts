@@ -76,7 +76,7 @@ test('other value[x] forms, dataAbsentReason, interpretation, referenceRange, me
   assert.deepEqual(s?.value, { kind: 'string', text: 'positive' });
   assert.deepEqual(b?.value, { kind: 'boolean', value: true });
   assert.deepEqual(i?.value, { kind: 'integer', value: 14 });
-  assert.equal(bad?.value, undefined);
+  assert.deepEqual(bad?.value, { kind: 'unreadable', form: 'valueInteger' });
   assert.equal(cc?.value?.kind, 'concept');
   assert.equal(absent?.dataAbsentReason, 'error');
   assert.equal(absent?.interpretation[0]?.codings[0]?.code, 'H');

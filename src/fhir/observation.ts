@@ -16,11 +16,19 @@ import { readConcept, readConcepts, readPeriod, readQuantity, readReference } fr
 import { NONE, readArray, readBoolean, readDate, readNumber, readObject, readString, warn } from './read.ts';
 import type { ReadContext, Untrusted, Writable } from './read.ts';
 
-/** The value[x] forms the pathway can use; others (Range, Ratio, SampledData, times) are left out of the record. */
+/** The value[x] forms the pathway can use; the others (Range, Ratio, SampledData, times) are read as unreadable. */
 type ValueCarrier = Untrusted<
   Pick<Observation, 'valueQuantity' | 'valueCodeableConcept' | 'valueString' | 'valueBoolean' | 'valueInteger'>
 >;
 
+/** The value[x] forms the pathway does not read: a value is there, but not one the pathway can use. */
+const OTHER_VALUE_FORMS = ['valueRange', 'valueRatio', 'valueSampledData', 'valueTime', 'valueDateTime', 'valuePeriod'];
+
+/**
+ * The value in whichever value[x] form it came. A value given in a form the pathway does not read, or malformed (a
+ * valueQuantity without a number, a comparator such as 'ad'), is `unreadable`, never absent: an older result must not
+ * stand in for a newer one that could not be read (docs/care-pathway.md definitions 5 and 6).
+ */
 export function readObservationValue(
   ctx: ReadContext,
   holder: ValueCarrier,
@@ -28,30 +36,33 @@ export function readObservationValue(
 ): ObservationValue | undefined {
   if (holder.valueQuantity !== undefined) {
     const quantity = readQuantity(ctx, holder.valueQuantity, path, 'valueQuantity');
-    return quantity === undefined ? undefined : { kind: 'quantity', quantity };
+    return quantity === undefined ? unreadable('valueQuantity') : { kind: 'quantity', quantity };
   }
   if (holder.valueCodeableConcept !== undefined) {
     const concept = readConcept(ctx, holder.valueCodeableConcept, path, 'valueCodeableConcept');
-    return concept === undefined ? undefined : { kind: 'concept', concept };
+    return concept === undefined ? unreadable('valueCodeableConcept') : { kind: 'concept', concept };
   }
   if (holder.valueString !== undefined) {
     const text = readString(ctx, holder.valueString, path, 'valueString');
-    return text === undefined ? undefined : { kind: 'string', text };
+    return text === undefined ? unreadable('valueString') : { kind: 'string', text };
   }
   if (holder.valueBoolean !== undefined) {
     const value = readBoolean(ctx, holder.valueBoolean, path, 'valueBoolean');
-    return value === undefined ? undefined : { kind: 'boolean', value };
+    return value === undefined ? unreadable('valueBoolean') : { kind: 'boolean', value };
   }
   if (holder.valueInteger !== undefined) {
     const value = readNumber(ctx, holder.valueInteger, path, 'valueInteger');
     if (value !== undefined && !Number.isInteger(value)) {
       warn(ctx, `${path}valueInteger`, `${path}valueInteger is not an integer; ignored`);
-      return undefined;
+      return unreadable('valueInteger');
     }
-    return value === undefined ? undefined : { kind: 'integer', value };
+    return value === undefined ? unreadable('valueInteger') : { kind: 'integer', value };
   }
-  return undefined;
+  const other = OTHER_VALUE_FORMS.find((form) => (holder as Record<string, unknown>)[form] !== undefined);
+  return other === undefined ? undefined : unreadable(other);
 }
+
+const unreadable = (form: string): ObservationValue => ({ kind: 'unreadable', form });
 
 function readReferenceRange(ctx: ReadContext, value: unknown, path: string): ReferenceRange | undefined {
   const rr = readObject<ObservationReferenceRange>(ctx, value, path);
@@ -161,9 +172,11 @@ export function readObservation(
     readPeriod(ctx, resource.effectivePeriod, 'effectivePeriod')?.start ??
     readDate(ctx, resource.effectiveInstant, 'effectiveInstant') ??
     readDate(ctx, resource.issued, 'issued');
-  const value = readObservationValue(ctx, resource, '');
   const absent = readConcept(ctx, resource.dataAbsentReason, 'dataAbsentReason');
   const dataAbsentReason = absent?.codings.find((c) => c.code !== undefined)?.code ?? absent?.text;
+  // A value that cannot be read beside a reason it is absent (a pending result's empty valueQuantity) is no value.
+  const given = readObservationValue(ctx, resource, '');
+  const value = given?.kind === 'unreadable' && dataAbsentReason !== undefined ? undefined : given;
   const members = resource.hasMember === undefined ? NONE : readMembers(ctx, resource.hasMember, resolve);
   const method = readConcept(ctx, resource.method, 'method');
   const interpretation =

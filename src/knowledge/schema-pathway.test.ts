@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { convertQuantity, isUcum } from '../units/index.ts';
 import { PathwaySchema, pathwayCitationKeys, pathwayCodeSetIds } from './schema-pathway.ts';
 
 const file = new URL('../../knowledge/pathway/care-pathway.json', import.meta.url);
@@ -12,10 +13,10 @@ function errorsOf(json: unknown): string[] {
 }
 
 describe('PathwaySchema and the bundled care pathway', () => {
-  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.5, 8 decision rows in order', () => {
+  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.6, 8 decision rows in order', () => {
     const p = PathwaySchema.parse(bundled());
     assert.equal(p.id, 'trd-il6-candidacy');
-    assert.equal(p.version, '1.1.5');
+    assert.equal(p.version, '1.1.6');
     assert.deepEqual(
       p.decision.map((r) => r.code),
       [
@@ -43,6 +44,17 @@ describe('PathwaySchema and the bundled care pathway', () => {
     assert.deepEqual([d.inflammation.molarFactor.value, d.inflammation.molarFactor.verified], [9.524, false]);
     assert.equal(d.inflammation.tocilizumabSuppressionDays.value, 84);
     assert.equal(d.labs.windowDays.value, 90);
+  });
+
+  test('every unit label names a UCUM unit, and no label is itself a UCUM unit meaning what the label means', () => {
+    const { labels, verified } = PathwaySchema.parse(bundled()).definitions.unitLabels;
+    assert.equal(verified, false);
+    for (const [label, ucum] of Object.entries(labels)) {
+      assert.ok(isUcum(ucum), `${label}: ${ucum} is UCUM`);
+      // A label UCUM converts to its unit as meant would never be consulted (labels are read only when that fails).
+      const asSent = convertQuantity({ value: 1, ucum: label }, ucum);
+      assert.ok(!(asSent.ok && asSent.value === 1), `${label} is read by UCUM already`);
+    }
   });
 
   test('contraindication thresholds: ANC < 2.0, platelets < 100 (x10^9/L), ALT/AST > 1.5 x ULN, all exclusive', () => {

@@ -103,7 +103,15 @@ export type ScopeReason = z.infer<typeof ScopeReasonSchema>;
 export const ScopeResultReasonSchema = z.enum(['in-scope', ...SCOPE_REASONS]);
 export type ScopeResultReason = z.infer<typeof ScopeResultReasonSchema>;
 
-const ScopeMessage = z.strictObject({ clinicianSummary: z.string().min(1), patientSummary: z.string().min(1) });
+const ScopeSummaries = { clinicianSummary: z.string().min(1), patientSummary: z.string().min(1) };
+const ScopeMessage = z.strictObject({
+  ...ScopeSummaries,
+  /**
+   * When every Condition the reason rests on is only a possible diagnosis (`unconfirmedVerificationStatuses`:
+   * provisional, differential): said as such, never as a diagnosis on record.
+   */
+  unconfirmed: z.strictObject(ScopeSummaries).optional(),
+});
 
 /** Safety alerts (definition 7a): shown first, whatever the recommendation; they never change the decision. */
 export const SAFETY_ALERT_CODES = ['suicide-risk'] as const;
@@ -138,6 +146,11 @@ const Definitions = z.strictObject({
     bipolarCodeSets: z.array(codeSetId).min(1),
     /** Schizophrenia-spectrum disorders (ICD-10 F20-F29); depression with psychotic features stays in scope. */
     psychoticCodeSets: z.array(codeSetId).min(1),
+    /**
+     * Condition.verificationStatus codes of a possible diagnosis only: a bipolar or psychotic disorder recorded only so
+     * still takes the patient out of scope until it is confirmed or refuted, with the reason's `unconfirmed` message.
+     */
+    unconfirmedVerificationStatuses: z.array(z.enum(['unconfirmed', 'provisional', 'differential'])).min(1),
     /** The out-of-scope row's summaries per reason, so the message matches the reason. */
     messages: z.strictObject({
       deceased: ScopeMessage,
@@ -325,6 +338,27 @@ const Definitions = z.strictObject({
   plausibility: z.strictObject({
     crpMgPerL: PlausibleRangeSchema,
     antidepressantDailyDoseMg: PlausibleRangeSchema,
+    /**
+     * Each safety lab's plausible range in its pathway unit (`definitions.labs.analytes[*].unit`): a count entered per
+     * microlitre under a 10^9/L unit (ANC "1500") is a data error, never a normal result.
+     */
+    safetyLabs: z.strictObject({
+      anc: PlausibleRangeSchema,
+      platelets: PlausibleRangeSchema,
+      alt: PlausibleRangeSchema,
+      ast: PlausibleRangeSchema,
+    }),
+  }),
+  /**
+   * Unit labels laboratories print that UCUM does not read as they mean them ("K/uL", "x10E3/uL", "cells/uL", "IU/L",
+   * "MG/L" in capitals), each with the UCUM unit it names. Read only when the unit as sent cannot be converted, each
+   * use reported (docs/care-pathway.md definition 5).
+   */
+  unitLabels: z.strictObject({
+    labels: z.record(z.string().min(1), z.string().min(1)),
+    citation: citationKey,
+    verified: z.boolean(),
+    note: z.string(),
   }),
 });
 
@@ -553,6 +587,18 @@ export const WorkupRuleSchema = z.discriminatedUnion('predicate', [
     namedOnlyTitle: z.string().min(1),
     namedOnlyAction: z.string().min(1),
   }),
+  z.strictObject({
+    ...findingBase,
+    /**
+     * The newest pregnancy test in the `pregnancy` contraindication's window reads as neither positive nor negative (a
+     * quantitative hCG without an interpretation) and no decided test follows it: record its result or repeat it.
+     */
+    code: z.literal('pregnancy-test'),
+    predicate: z.literal('undecided-pregnancy-test'),
+    /** While the item is listed, a trial criterion naming these stays unknown (as for `stale-medication`). */
+    confirms: rulesOut,
+    action: z.string().min(1),
+  }),
 ]);
 export type WorkupRule = z.infer<typeof WorkupRuleSchema>;
 
@@ -721,6 +767,16 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
       path: ['definitions', 'inflammation', 'cutOff', 'value'],
       message: 'the CRP cut-off must be below the acute threshold (definitions.inflammation.acuteAbove)',
     });
+  }
+  for (const [analyte, range] of Object.entries(d.plausibility.safetyLabs)) {
+    const unit = d.labs.analytes[analyte as keyof typeof d.labs.analytes].unit;
+    if (range.unit !== unit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['definitions', 'plausibility', 'safetyLabs', analyte, 'unit'],
+        message: `must be the unit of definitions.labs.analytes.${analyte} (${unit})`,
+      });
+    }
   }
   // A statement status both "taken" and "unconfirmed" would be read as either.
   const { taken, unconfirmed } = d.currentMedication.records.statement;

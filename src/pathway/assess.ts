@@ -61,7 +61,12 @@ export function assessFacts(
   return {
     schema: ASSESSMENT_SCHEMA,
     patient: facts.patient,
-    scope: { inScope: facts.scope.inScope, reason: facts.scope.reason, evidence: facts.scope.evidence },
+    scope: {
+      inScope: facts.scope.inScope,
+      reason: facts.scope.reason,
+      evidence: facts.scope.evidence,
+      ...(facts.scope.unconfirmed === true && { unconfirmed: true }),
+    },
     safetyAlerts: facts.safetyAlerts,
     asOf: options.asOf,
     pathway: { id: pathway.id, version: pathway.version },
@@ -85,6 +90,7 @@ export function assessFacts(
     },
     inflammation: facts.inflammation,
     contraindications: facts.contraindications,
+    upperLimitsOfNormal: facts.upperLimitsOfNormal,
     cautions: facts.cautions,
     missingWorkup: facts.missingWorkup,
     symptomProfile: facts.symptomProfile,

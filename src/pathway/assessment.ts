@@ -20,6 +20,7 @@ import type {
   SymptomProfile,
   UnverifiedItem,
   UnverifiedTrial,
+  UpperLimitOfNormalUsed,
 } from './facts.ts';
 import { RECOMMENDATION_CODES } from '../knowledge/schema-pathway.ts';
 
@@ -75,9 +76,15 @@ export interface Assessment {
   /** status in unknown | indeterminate | acute | elevated | normal, with its reason and the CRP it rests on. */
   readonly inflammation: InflammationFacts;
   readonly contraindications: readonly Contraindication[];
+  /**
+   * The upper limit of normal the `hepatic` contraindication reads for each ALT and AST result up to the as-of date
+   * (definition 6: the patient's own reference range, by sex and age, else the default ULN [U]; none when not judged).
+   */
+  readonly upperLimitsOfNormal: readonly UpperLimitOfNormalUsed[];
   readonly cautions: readonly Caution[];
   /**
-   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology),
+   * Work-up required before referral (codes anc | platelets | alt | ast | latent-tb-screen | hepatitis-b-serology |
+   * confirm-immunosuppressant | pregnancy-test),
    * listed only on the referral track (rules 5, 6 and 8); empty otherwise.
    */
   readonly missingWorkup: readonly MissingWorkup[];

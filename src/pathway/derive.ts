@@ -14,7 +14,7 @@ import { deriveDepression } from './depression.ts';
 import { deriveSegments } from './exposures.ts';
 import type { ClinicalFacts } from './facts.ts';
 import { deriveInflammation } from './inflammation.ts';
-import { deriveLabs, deriveScreens } from './labs.ts';
+import { deriveLabs, deriveScreens, deriveUpperLimitsOfNormal } from './labs.ts';
 import { deriveMaudsley } from './maudsley.ts';
 import { deriveSymptomProfile } from './symptoms.ts';
 import { medicationStatus } from './medication-use.ts';
@@ -54,6 +54,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     treatmentResistance,
     inflammation,
     labs: lab.labs,
+    upperLimitsOfNormal: deriveUpperLimitsOfNormal(ctx),
     screens: lab.screens,
     contraindications,
     cautions,

@@ -16,6 +16,7 @@ import type { EngineContext } from './context.ts';
 import type { ExposureSegment, IgnoredMedication } from './facts.ts';
 import { antidepressantOf } from './lookups.ts';
 import { isCountUnit, medicationUses } from './medication-use.ts';
+import { convert, convertByLabel } from './observations.ts';
 
 /** A segment with its day numbers kept for joining (day numbers are not part of the reported facts). */
 export interface DatedSegment extends ExposureSegment {
@@ -107,10 +108,24 @@ function namedOnlyReason(ctx: EngineContext, m: MedicationFact, named: Medicatio
   return reason;
 }
 
-function toMg(q: Quantity): number | undefined {
-  if (q.ucum === undefined) return undefined;
-  const r = convertQuantity(q, 'mg');
-  return r.ok ? r.value : undefined;
+/**
+ * A dose quantity in mg. A unit given only as text ("mg" without a system, as hand-entered and some EHR doses come) is
+ * read as the pathway reads a lab's (observations.ts `convert`: a valid UCUM expression, never guessed) and reported;
+ * a UCUM code is converted as before; a unit neither converts is read by the pathway's unit labels ("MG", capitals
+ * that are megagauss to UCUM: convertByLabel).
+ */
+function toMg(ctx: EngineContext, m: MedicationFact, q: Quantity): number | undefined {
+  const r = q.ucum !== undefined ? convertQuantity(q, 'mg') : convert(q, 'mg');
+  if (!r.ok) return convertByLabel(ctx, m, q, 'mg')?.value;
+  if (q.ucum === undefined) {
+    noteIssue(
+      ctx,
+      'pathway.unit.text-only',
+      'the dose unit is given only as text (no UCUM code); it is a valid UCUM expression and was used',
+      m.ref,
+    );
+  }
+  return r.value;
 }
 
 function unitLabel(q: Quantity): string {
@@ -135,7 +150,7 @@ function statedDoseOf(
 ): DosePart {
   const daily = m.dailyDose;
   if (daily !== undefined && !isCountUnit(daily)) {
-    const mg = toMg(daily);
+    const mg = toMg(ctx, m, daily);
     if (mg !== undefined) return { dailyDoseMg: mg, doseBasis: 'daily-dose' };
     return { doseProblem: `daily dose unit "${unitLabel(daily)}" cannot be converted to mg` };
   }
@@ -153,6 +168,11 @@ function statedDoseOf(
       return { doseProblem: 'dose frequency not stated' };
     }
     if (m.dosePerAdministration !== undefined) {
+      // A dose in mg with a frequency but no daily dose: taken as needed, or dosages that follow one another (the
+      // record's fhir.dosage issues say which); not a unit problem.
+      if (toMg(ctx, m, m.dosePerAdministration) !== undefined) {
+        return { doseProblem: 'no single daily dose (taken as needed, or doses that change over time)' };
+      }
       return { doseProblem: `dose unit "${unitLabel(m.dosePerAdministration)}" cannot be converted to mg` };
     }
     return { doseProblem: 'no structured dose' };
@@ -170,7 +190,7 @@ function strengthMg(ctx: EngineContext, m: MedicationFact): number | undefined {
     (withStrength.length === 1 ? withStrength[0] : undefined);
   const s = match?.strength;
   if (s === undefined) return undefined;
-  const mg = toMg(s.numerator);
+  const mg = toMg(ctx, m, s.numerator);
   if (mg === undefined) return undefined;
   if (s.denominator === undefined) return mg;
   if (!isCountUnit(s.denominator) || s.denominator.value <= 0) return undefined;

@@ -165,6 +165,26 @@ export interface LabResult {
   readonly upperLimitOfNormal?: number;
 }
 
+/**
+ * The upper limit of normal the `hepatic` contraindication reads for one ALT or AST result (definition 6), for every
+ * result of a valid status with a value in U/L dated on or before the as-of date (the contraindication itself reads
+ * only the most recent in the lab window): the result's own reference range that is the patient's (by sex and age),
+ * else the default ULN; none when its ranges give no single limit (`notJudged`). Views draw this, never recompute it.
+ */
+export interface UpperLimitOfNormalUsed {
+  readonly analyte: 'alt' | 'ast';
+  readonly source: ResourceRef;
+  readonly date: string;
+  /** `reference-range`: the result's own; `default`: the pathway's `defaultUln`; `not-judged`: neither applies. */
+  readonly basis: 'reference-range' | 'default' | 'not-judged';
+  /** In U/L; absent when `not-judged`. */
+  readonly upperLimitOfNormalUPerL?: number;
+  /** False when the limit is the default ULN and that value is unverified ([U]). */
+  readonly verified: boolean;
+  /** Only when `not-judged`: why the result gives no limit. */
+  readonly notJudged?: string;
+}
+
 /** Qualitative screening results (latent TB, hepatitis B). */
 export type ScreenOutcome = 'positive' | 'negative' | 'indeterminate';
 export interface ScreenResult {
@@ -263,6 +283,11 @@ export interface ScopeFacts {
   readonly reason: ScopeResultReason;
   /** The resources the reason rests on (the Patient, the bipolar or psychotic-disorder Conditions). */
   readonly evidence: readonly ResourceRef[];
+  /**
+   * Only when every Condition of `evidence` is a possible diagnosis (provisional, differential: the pathway's
+   * `unconfirmedVerificationStatuses`): the reason is said as such, and asks to confirm or refute it.
+   */
+  readonly unconfirmed?: true;
 }
 
 /** Definition 7a: shown first, whatever the recommendation; never changes the decision. */
@@ -297,6 +322,8 @@ export interface ClinicalFacts {
   readonly inflammation: InflammationFacts;
   /** Latest valid result per analyte in the lab window, converted to the pathway unit. */
   readonly labs: Partial<Record<LabAnalyte, LabResult>>;
+  /** The ULN read for every ALT and AST result up to the as-of date (UpperLimitOfNormalUsed). */
+  readonly upperLimitsOfNormal: readonly UpperLimitOfNormalUsed[];
   readonly screens: {
     readonly latentTb?: ScreenResult;
     readonly hepatitisBSurfaceAntigen?: ScreenResult;

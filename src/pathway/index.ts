@@ -8,7 +8,6 @@ export { onlyToConfirm } from './cautions.ts';
 export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
 export { classifyCrp, CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from './inflammation.ts';
-export { upperLimitOfNormal } from './labs.ts';
 export { convert as convertObservationQuantity, describeQuantity } from './observations.ts';
 export { ageYearsText } from './summaries.ts';
 export { REFERRAL_TRACK } from './workup.ts';

@@ -6,11 +6,22 @@
  */
 import { systemRule } from '../knowledge/index.ts';
 import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../record/index.ts';
-import { ageOn, noteIssue, useThreshold, windowStart } from './context.ts';
+import { ageOn, byRef, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult } from './facts.ts';
+import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
 import { inAnySet } from './lookups.ts';
-import { convert, convertNoting, describeQuantity, findObservations, isoDay, latestWithValue } from './observations.ts';
+import { implausible } from './plausibility.ts';
+import {
+  carriesValue,
+  convert,
+  convertNoting,
+  describeQuantity,
+  findObservations,
+  isoDay,
+  latestWithValue,
+  newestFirst,
+} from './observations.ts';
+import type { DatedObservation } from './observations.ts';
 
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
 
@@ -32,7 +43,9 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
     const a = def.analytes[analyte];
     // A result with no value at all (dataAbsentReason) says nothing about the patient and is passed over; one with a
     // value that is not a number (text such as "0.8 x10^9/L", a concept) is a newer result the pathway cannot read.
-    const ties = latestWithValue(findObservations(ctx, a.codeSets, def.validStatuses, from).usable);
+    const found = findObservations(ctx, a.codeSets, def.validStatuses, from);
+    const ties = latestWithValue(found.usable);
+    noteNewerNotValid(ctx, analyte, found.notValid, ties[0], def.validStatuses);
     let chosen: LabResult | undefined;
     let unconvertible = false;
     for (const { obs, day } of ties) {
@@ -58,7 +71,14 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
         unconvertible = true;
         continue;
       }
-      const reading = readUpperLimitOfNormal(obs, a.unit, rangeApplies(ctx, day));
+      // A value no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is a data error, never a
+      // normal result: counted as not measured, and the issue names it (definitions.plausibility.safetyLabs).
+      const range = ctx.pathway.definitions.plausibility.safetyLabs[analyte];
+      if (implausible(ctx, analyte.toUpperCase(), range, converted.value, obs.ref) !== undefined) {
+        unconvertible = true;
+        continue;
+      }
+      const reading = patientUpperLimit(ctx, obs, day, a.unit);
       const uln = reading.kind === 'uln' ? reading.value : undefined;
       if (reading.kind === 'ambiguous' && readsUln(ctx, analyte)) {
         // Several ranges that may each be the patient's (for everyone, or for populations the pathway cannot read)
@@ -112,6 +132,75 @@ export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabRe
   return labs;
 }
 
+/** FHIR R4 ObservationStatus codes under which no result exists (cancelled: not obtained; entered-in-error: void). */
+const NO_RESULT_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'entered-in-error']);
+
+/**
+ * A result in a status the pathway does not use (a preliminary ANC) newer than the result that decides: not used,
+ * as definition 6 says, but never in silence, since the final result may be worse (docs/care-pathway.md definition 6).
+ */
+function noteNewerNotValid(
+  ctx: EngineContext,
+  analyte: LabAnalyte,
+  notValid: readonly DatedObservation[],
+  deciding: DatedObservation | undefined,
+  validStatuses: readonly string[],
+): void {
+  for (const { obs, day } of notValid) {
+    if (NO_RESULT_STATUSES.has(obs.status) || !carriesValue(obs)) continue;
+    if (deciding !== undefined && newestFirst({ obs, day }, deciding) >= 0) continue;
+    const value = obs.value?.kind === 'quantity' ? ` ${describeQuantity(obs.value.quantity)}` : '';
+    const decides =
+      deciding === undefined ? 'no usable result in the window' : `the result of ${isoDay(deciding.obs)} decides`;
+    noteIssue(
+      ctx,
+      'pathway.lab.not-final',
+      `a newer ${analyte} result (${isoDay(obs)}, status ${obs.status}${value}) is not used: only ${validStatuses.join(', ')} results count and ${decides}; obtain the final result`,
+      obs.ref,
+    );
+  }
+}
+
+/** The ULN a result's ranges give for this patient on the day of the result (definition 6): the one reading. */
+function patientUpperLimit(ctx: EngineContext, obs: ObservationFact, day: number, unit: string): UlnReading {
+  return readUpperLimitOfNormal(obs, unit, rangeApplies(ctx, day));
+}
+
+/**
+ * The ULN the `hepatic` contraindication reads for every ALT and AST result of a valid status with a value in U/L
+ * dated on or before the as-of date, in the window or not (UpperLimitOfNormalUsed): what the timeline draws, so that
+ * a sex- or age-specific range is drawn as the engine read it. Issues are noted only by deriveLabs, for the results it
+ * judges.
+ */
+export function deriveUpperLimitsOfNormal(ctx: EngineContext): UpperLimitOfNormalUsed[] {
+  const def = ctx.pathway.definitions.labs;
+  const hepatic = ctx.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
+  if (hepatic?.predicate !== 'lab-above-uln') return [];
+  const out: UpperLimitOfNormalUsed[] = [];
+  for (const analyte of ['alt', 'ast'] as const) {
+    if (!hepatic.analytes.includes(analyte)) continue;
+    const a = def.analytes[analyte];
+    for (const { obs, day } of findObservations(ctx, a.codeSets, def.validStatuses).usable) {
+      if (obs.value?.kind !== 'quantity' || !convert(obs.value.quantity, a.unit).ok) continue;
+      const reading = patientUpperLimit(ctx, obs, day, a.unit);
+      const base = { analyte, source: obs.ref, date: isoDay(obs) };
+      if (reading.kind === 'uln') {
+        out.push({ ...base, basis: 'reference-range', upperLimitOfNormalUPerL: reading.value, verified: true });
+      } else if (reading.kind === 'none') {
+        const fallback = hepatic.defaultUln[analyte];
+        out.push({ ...base, basis: 'default', upperLimitOfNormalUPerL: fallback.value, verified: fallback.verified });
+      } else {
+        const notJudged =
+          reading.kind === 'ambiguous'
+            ? `its reference ranges give different upper limits (${reading.highs}) and which is this patient's cannot be told`
+            : `its reference range's upper limit (${reading.high}) cannot be read in ${a.unit}`;
+        out.push({ ...base, basis: 'not-judged', verified: true, notJudged });
+      }
+    }
+  }
+  return out.sort((x, y) => byRef(x.date, y.date) || byRef(x.source, y.source));
+}
+
 /**
  * A range's high in the result's unit when it gives none of its own (`{ high: { value: 33 } }` beside a value in U/L):
  * a reference range is stated for its result.
@@ -138,8 +227,6 @@ export type UlnReading =
 export type RangeApplies = (range: ReferenceRange) => boolean | undefined;
 
 const NO_ULN: UlnReading = { kind: 'none' };
-/** For a reader with no patient to compare: every range may be the patient's, so only agreeing highs give a ULN. */
-const MAY_APPLY: RangeApplies = () => undefined;
 
 /**
  * The upper limit of normal a result's reference ranges give in `unit`. Ranges that are not the patient's (another
@@ -172,12 +259,6 @@ export function readUpperLimitOfNormal(obs: ObservationFact, unit: string, appli
     else if (r.value !== value) return { kind: 'ambiguous', highs: highs.map(describeQuantity).join(', ') };
   }
   return value === undefined ? NO_ULN : { kind: 'uln', value };
-}
-
-/** A result's upper limit of normal in `unit` when its ranges agree on one (for views with no patient context). */
-export function upperLimitOfNormal(obs: ObservationFact, unit: string): number | undefined {
-  const reading = readUpperLimitOfNormal(obs, unit, MAY_APPLY);
-  return reading.kind === 'uln' ? reading.value : undefined;
 }
 
 /**

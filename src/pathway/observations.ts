@@ -4,7 +4,7 @@
  */
 import { convertQuantity, isUcum } from '../units/index.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
-import { byRef, dayOf, noteIssue } from './context.ts';
+import { byRef, dayOf, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { conceptSetHits, useHit } from './lookups.ts';
 
@@ -169,22 +169,25 @@ export function statusSet(validStatuses: readonly string[]): ReadonlySet<string>
 
 /**
  * Observations coded in any of `codeSets` dated from `fromDay` (context.ts windowStart; none: any date) to the as-of
- * date, newest first (newestFirst). Those with an unusable status are returned separately; undated ones are noted.
+ * date, newest first (newestFirst). Those with an unusable status are returned separately (`rejected` with the reason,
+ * `notValid` dated); undated ones are noted.
  */
 export function findObservations(
   ctx: EngineContext,
   codeSets: readonly string[],
   validStatuses: readonly string[],
   fromDay?: number,
-): { usable: DatedObservation[]; rejected: { source: string; reason: string }[] } {
+): { usable: DatedObservation[]; rejected: { source: string; reason: string }[]; notValid: DatedObservation[] } {
   const usable: DatedObservation[] = [];
   const rejected: { source: string; reason: string }[] = [];
+  const notValid: DatedObservation[] = [];
   const from = fromDay ?? Number.NEGATIVE_INFINITY;
   const valid = statusSet(validStatuses);
   for (const c of observationsInSets(ctx, codeSets)) {
     if (c.day > ctx.asOfDay || c.day < from || useHit(ctx, c.hits, codeSets) === undefined) continue;
     if (!valid.has(c.obs.status)) {
       rejected.push({ source: c.obs.ref, reason: `status is ${c.obs.status}` });
+      notValid.push({ obs: c.obs, day: c.day });
       continue;
     }
     const instant = instantOf(c.obs.effective);
@@ -192,7 +195,7 @@ export function findObservations(
   }
   usable.sort(newestFirst);
   rejected.sort((a, b) => byRef(a.source, b.source));
-  return { usable, rejected };
+  return { usable, rejected, notValid };
 }
 
 /**
@@ -236,8 +239,10 @@ export function convert(
 }
 
 /**
- * A unit text that is itself a UCUM unit other than the code's ("mg/L" beside the code mg/dL): which one the sender
- * meant cannot be told, so the value is not converted. A display that is not UCUM ("10^9/L") is not compared.
+ * A unit text that is itself a UCUM unit other than the code's ("mg/L" beside the code mg/dL, "nmol/L" beside mg/L):
+ * which one the sender meant cannot be told, so the value is not converted. A display that is not UCUM ("10^9/L"),
+ * or that UCUM reads as a quantity of another kind altogether ("K/uL", the lab's "thousands per microlitre", is
+ * kelvin per microlitre in UCUM, beside the code 10*3/uL), is a label, not a competing unit: not compared.
  */
 function unitTextDisagrees(q: Quantity): string | undefined {
   if (q.ucum === undefined || q.unitText === undefined) return undefined;
@@ -245,13 +250,18 @@ function unitTextDisagrees(q: Quantity): string | undefined {
   if (text === q.ucum || text.length === 0 || text.length > MAX_TEXT_UNIT_LENGTH || !isUcum(text)) return undefined;
   const one = convertQuantity({ value: 1, ucum: text }, q.ucum);
   if (one.ok && Math.abs(one.value - 1) < 1e-9) return undefined;
+  // Not commensurable even as mass against substance (any molar factor): a label of another kind of quantity.
+  if (!one.ok && !convertQuantity({ value: 1, ucum: text }, q.ucum, { molarMassFactor: 1 }).ok) return undefined;
   return `the unit text '${text}' and the UCUM code '${q.ucum}' disagree`;
 }
 
-/** convert, reporting a unit that was read from its text as a data issue of the observation. */
+/**
+ * convert, reporting a unit that was read from its text as a data issue of the record; a unit as sent that cannot
+ * be converted is then read by the pathway's unit labels (convertByLabel).
+ */
 export function convertNoting(
   ctx: EngineContext,
-  obs: ObservationFact,
+  source: { readonly ref: string },
   q: Quantity,
   toUcum: string,
   molarMassFactor?: number,
@@ -262,10 +272,55 @@ export function convertNoting(
       ctx,
       'pathway.unit.text-only',
       'the unit is given only as text (no UCUM code); it is a valid UCUM expression and was used',
-      obs.ref,
+      source.ref,
     );
   }
-  return r;
+  if (r.ok) return r;
+  return convertByLabel(ctx, source, q, toUcum, molarMassFactor) ?? r;
+}
+
+/** The labels of definitions.unitLabels by their matching form, made once per pathway. */
+const labelIndexes = new WeakMap<object, ReadonlyMap<string, string>>();
+
+/** A unit label's matching form: case, spaces and the micro sign (µ, μ for u) make no difference. */
+const labelKey = (label: string): string => label.replace(/\s+/g, '').replace(/[µμ]/g, 'u').toLowerCase();
+
+/**
+ * A value whose unit as sent (its code, or its text when it has no code) is a laboratory label the pathway lists
+ * ("K/uL", "IU/L": definitions.unitLabels, docs/care-pathway.md definition 5), converted from the UCUM unit the label
+ * names; reported, and the list listed as relied upon while it is not verified. Undefined when the unit is no listed
+ * label or the label's unit does not convert either. A code that is not a label is never overridden by its text.
+ */
+export function convertByLabel(
+  ctx: EngineContext,
+  source: { readonly ref: string },
+  q: Quantity,
+  toUcum: string,
+  molarMassFactor?: number,
+): { ok: true; value: number; fromText: boolean } | undefined {
+  const table = ctx.pathway.definitions.unitLabels;
+  const factor = molarMassFactor === undefined ? undefined : { molarMassFactor };
+  let index = labelIndexes.get(table);
+  if (index === undefined) {
+    index = new Map(Object.entries(table.labels).map(([label, ucum]) => [labelKey(label), ucum]));
+    labelIndexes.set(table, index);
+  }
+  const sent = (q.ucum ?? q.unitText)?.trim();
+  const ucum = sent === undefined || sent.length > MAX_TEXT_UNIT_LENGTH ? undefined : index.get(labelKey(sent));
+  // Only a unit that is itself the problem: one UCUM reads (a code beside a disagreeing text) is never re-read.
+  if (sent === undefined || ucum === undefined || convertQuantity({ value: 1, ucum: sent }, toUcum, factor).ok) {
+    return undefined;
+  }
+  const r = convertQuantity({ ...q, ucum }, toUcum, factor);
+  if (!r.ok) return undefined;
+  noteIssue(
+    ctx,
+    'pathway.unit.label',
+    `the unit '${sent}' is not UCUM as laboratories mean it; read as ${ucum} (definitions.unitLabels${table.verified ? '' : ' [U]'})`,
+    source.ref,
+  );
+  if (!table.verified) noteUnverified(ctx, 'unit labels (definitions.unitLabels)', table.note, table.citation);
+  return { ok: true, value: clean(r.value), fromText: false };
 }
 
 export function describeQuantity(q: Quantity): string {

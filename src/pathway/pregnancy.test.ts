@@ -114,6 +114,26 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     assert.deepEqual(pregnancy(facts([interpreted]))?.evidence, [interpreted.ref]);
   });
 
+  test('a referral over a quantitative hCG without an interpretation asks for its result (work-up pregnancy-test)', () => {
+    const quantitative = quantityObservation('2106-3', 5000, 'm[IU]/mL', daysBefore(3));
+    const a = assess(candidate({ extraObservations: [quantitative] }), knowledge, { asOf: AS_OF });
+    assert.equal(a.recommendation.code, 'refer-to-trial');
+    const item = a.missingWorkup.find((w) => w.code === 'pregnancy-test');
+    assert.ok(item, 'the referral lists the unread pregnancy test as work-up to do');
+    assert.match(item.action, /positive or negative/);
+    assert.match(a.recommendation.clinicianSummary, /Missing work-up: .*pregnancy test result/);
+    // A decided test on the same day or later settles it; so does an interpretation on the same result.
+    const negativeLater = { ...screen('2106-3', false, daysBefore(1)), ref: 'Observation/negative-later' };
+    const settled = deriveFacts(candidate({ extraObservations: [quantitative, negativeLater] }), knowledge, AS_OF);
+    assert.ok(!settled.missingWorkup.some((w) => w.code === 'pregnancy-test'));
+    const interpreted = quantityObservation('2106-3', 1, 'm[IU]/mL', daysBefore(3), {
+      extra: { interpretation: [concept(HL7_INTERPRETATION, 'NEG')] },
+    });
+    assert.ok(!facts([interpreted]).missingWorkup.some((w) => w.code === 'pregnancy-test'));
+    // No pregnancy test at all: nothing is asked for here (a trial's pregnancy criterion asks on its own).
+    assert.ok(!facts([]).missingWorkup.some((w) => w.code === 'pregnancy-test'));
+  });
+
   test('a serum quantitative hCG (LOINC 19080-1, 21198-7) is read as a pregnancy test, never skipped', () => {
     for (const loinc of ['19080-1', '21198-7']) {
       // Without an interpretation: not decided, and said so (before: skipped as coded outside every set).

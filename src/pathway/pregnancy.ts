@@ -19,7 +19,7 @@ import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenOutcome } from './facts.ts';
 import { screenOutcome, textOutcome } from './labs.ts';
 import { inAnySet } from './lookups.ts';
-import { findObservations, isoDay, latestTies, observationsInSets } from './observations.ts';
+import { carriesValue, findObservations, isoDay, latestTies, observationsInSets } from './observations.ts';
 import type { DatedObservation } from './observations.ts';
 
 type PregnancyRule = Extract<ContraindicationRule, { predicate: 'pregnancy' }>;
@@ -85,6 +85,24 @@ function positiveTest(ctx: EngineContext, rule: PregnancyRule): Found | undefine
     positive.obs.ref,
   );
   return undefined;
+}
+
+/**
+ * The newest pregnancy test in the window that reads as neither positive nor negative (a quantitative hCG without an
+ * interpretation), when no decided test on the same day or later settles the question: the work-up item
+ * `pregnancy-test` asks for its result (definition 8). A test with no value and no interpretation is not a result.
+ */
+export function undecidedPregnancyTest(ctx: EngineContext, rule: PregnancyRule): string | undefined {
+  if (observationsInSets(ctx, rule.testCodeSets).length === 0) return undefined;
+  const from = windowStart(ctx.asOfDay, rule.testWindowDays);
+  const read = findObservations(ctx, rule.testCodeSets, ctx.pathway.definitions.labs.validStatuses, from)
+    .usable.filter(({ obs }) => carriesValue(obs) || obs.interpretation.length > 0)
+    .map((t) => ({ t, outcome: testOutcome(ctx, rule, t.obs) }));
+  const undecided = read.find((r) => r.outcome === 'indeterminate');
+  if (undecided === undefined) return undefined;
+  return read.some((r) => r.outcome !== 'indeterminate' && r.t.day >= undecided.t.day)
+    ? undefined
+    : undecided.t.obs.ref;
 }
 
 type BreastfeedingAnswer = 'yes' | 'no' | 'unreadable';

@@ -6,17 +6,17 @@
  * error), no depression (definition 1).
  */
 import type { ScopeReason } from '../knowledge/schema-pathway.ts';
+import type { ConditionFact } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { byRef, dayOf, useThreshold } from './context.ts';
+import { byRef, dayOf, noteIssue, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, ScopeFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
-function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): string[] {
+function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): ConditionFact[] {
   return ctx.record.conditions
     .filter((c) => inAnySet(ctx, codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
-    .map((c) => c.ref)
-    .sort(byRef);
+    .sort((a, b) => byRef(a.ref, b.ref));
 }
 
 function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFacts {
@@ -34,16 +34,35 @@ export function deriveScope(ctx: EngineContext, youngest: number | undefined, de
     // A death dated after the as-of date had not happened yet on it.
     const diedDay = dayOf(patient.deceasedDate, 'start');
     if (diedDay === undefined || diedDay <= ctx.asOfDay) return outOfScope('deceased', [patient.ref]);
+    // Alive on the as-of date, but a death is recorded after it: at the point of care (as-of today) a date in the
+    // future is a data error, and the result must not read as a plain living patient without saying so.
+    noteIssue(
+      ctx,
+      'pathway.scope.deceased-later',
+      `the record gives a date of death (${patient.deceasedDate ?? ''}) after the as-of date: read as alive on ${ctx.asOf}; if that date is wrong, correct the record`,
+      patient.ref,
+    );
   }
   if (youngest !== undefined) {
     const adult = useThreshold(ctx, 'adult age (years)', def.adultAgeYears);
     const isAdult = def.adultAgeYears.inclusive ? youngest >= adult : youngest > adult;
     if (!isAdult) return outOfScope('minor', [patient.ref]);
   }
-  const bipolar = diagnosedEver(ctx, def.bipolarCodeSets);
-  if (bipolar.length > 0) return outOfScope('bipolar', bipolar);
-  const psychotic = diagnosedEver(ctx, def.psychoticCodeSets);
-  if (psychotic.length > 0) return outOfScope('psychotic-disorder', psychotic);
+  for (const [reason, codeSets] of [
+    ['bipolar', def.bipolarCodeSets],
+    ['psychotic-disorder', def.psychoticCodeSets],
+  ] as const) {
+    const found = diagnosedEver(ctx, codeSets);
+    if (found.length === 0) continue;
+    // Only possible diagnoses (provisional, differential): still out of scope, but said as possible, never as recorded.
+    const possible = new Set<string>(def.unconfirmedVerificationStatuses);
+    const unconfirmed = found.every((c) => c.verificationStatus !== undefined && possible.has(c.verificationStatus));
+    const facts = outOfScope(
+      reason,
+      found.map((c) => c.ref),
+    );
+    return unconfirmed ? { ...facts, unconfirmed: true } : facts;
+  }
   if (!depression.present) return outOfScope('no-depression', depression.conditions);
   return { inScope: true, reason: 'in-scope', evidence: depression.conditions };
 }

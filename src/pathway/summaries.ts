@@ -4,7 +4,7 @@
  * the CRP value, date and assay, each reason, the missing work-up, cautions and unverified values.
  */
 import { MESSAGE_PLACEHOLDERS } from '../knowledge/schema-pathway.ts';
-import type { DecisionRow, MessagePlaceholder, Pathway } from '../knowledge/schema-pathway.ts';
+import type { DecisionRow, MessagePlaceholder, Pathway, ScopeReason } from '../knowledge/schema-pathway.ts';
 import type { ClinicalFacts } from './facts.ts';
 import { crpText } from './inflammation.ts';
 
@@ -18,6 +18,7 @@ const WORKUP_LABEL: Record<string, string> = {
   ast: 'AST',
   'latent-tb-screen': 'latent-TB screen (IGRA)',
   'hepatitis-b-serology': 'hepatitis B serology',
+  'pregnancy-test': 'pregnancy test result',
 };
 
 function listOr(items: readonly string[], none: string): string {
@@ -96,6 +97,16 @@ function sentence(label: string, body: string): string {
  * reason that applied: a bipolar patient is not told that no depression is recorded), led by the safety alert's note
  * on a referral. The text report shows this and the facts in their own sections, so each thing is said once.
  */
+/** The out-of-scope message for the reason: its `unconfirmed` variant when the reason rests on possible diagnoses. */
+function scopeMessage(
+  pathway: Pathway,
+  reason: ScopeReason,
+  unconfirmed: boolean | undefined,
+): { clinicianSummary: string; patientSummary: string } {
+  const message = pathway.definitions.scope.messages[reason];
+  return unconfirmed === true ? (message.unconfirmed ?? message) : message;
+}
+
 export function clinicianStatement(
   pathway: Pathway,
   row: DecisionRow,
@@ -104,7 +115,7 @@ export function clinicianStatement(
 ): string {
   const parts = [fill(row.clinicianSummary, values)];
   if (row.code === 'out-of-scope' && f.scope.reason !== 'in-scope') {
-    parts.push(fill(pathway.definitions.scope.messages[f.scope.reason].clinicianSummary, values));
+    parts.push(fill(scopeMessage(pathway, f.scope.reason, f.scope.unconfirmed).clinicianSummary, values));
   }
   if (row.code === 'refer-to-trial' && f.safetyAlerts.length > 0) {
     parts.unshift(pathway.definitions.safety.suicideRisk.referralNote);
@@ -157,7 +168,7 @@ export function patientSummary(
   values: Record<MessagePlaceholder, string>,
 ): string {
   if (row.code === 'out-of-scope' && f.scope.reason !== 'in-scope') {
-    return fill(pathway.definitions.scope.messages[f.scope.reason].patientSummary, values);
+    return fill(scopeMessage(pathway, f.scope.reason, f.scope.unconfirmed).patientSummary, values);
   }
   return fill(row.patientSummary, values);
 }

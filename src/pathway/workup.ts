@@ -11,6 +11,7 @@ import type { EngineContext } from './context.ts';
 import type { MissingWorkup } from './facts.ts';
 import type { LabContext } from './contraindications.ts';
 import { namedOnlyUsesIn, staleUsesIn } from './medication-use.ts';
+import { undecidedPregnancyTest } from './pregnancy.ts';
 
 /** Decision rows whose patients may go on to a referral, so the work-up matters (rules 5, 6 and 8). */
 export const REFERRAL_TRACK: ReadonlySet<RecommendationCode> = new Set(['measure-crp', 'repeat-crp', 'refer-to-trial']);
@@ -21,6 +22,10 @@ export function deriveMissingWorkup(ctx: EngineContext, lab: LabContext): Missin
     let present: boolean;
     if (rule.predicate === 'lab-in-window') {
       present = lab.labs[rule.analyte] !== undefined;
+    } else if (rule.predicate === 'undecided-pregnancy-test') {
+      // Definition 6, `pregnancy`: a test that reads neither way is not "not pregnant"; ask for its result.
+      const pregnancy = ctx.pathway.contraindications.find((c) => c.predicate === 'pregnancy');
+      present = pregnancy?.predicate !== 'pregnancy' || undecidedPregnancyTest(ctx, pregnancy) === undefined;
     } else if (rule.predicate === 'stale-medication') {
       // Definition 6: a stale record of an immunosuppressant is not current; ask whether it is still taken. A record
       // that only names one is not a confirmed use: ask which medicine it is.

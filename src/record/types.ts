@@ -76,7 +76,13 @@ export type ObservationValue =
   | { readonly kind: 'concept'; readonly concept: Concept }
   | { readonly kind: 'string'; readonly text: string }
   | { readonly kind: 'boolean'; readonly value: boolean }
-  | { readonly kind: 'integer'; readonly value: number };
+  | { readonly kind: 'integer'; readonly value: number }
+  /**
+   * A value was given but cannot be read: a form the pathway does not use (valueRange, valueRatio, valueSampledData,
+   * a time or period) or a malformed one (a valueQuantity without a number, a comparator such as 'ad'). Still a
+   * result, one that cannot be read: "the newest result decides" never passes over it to an older one.
+   */
+  | { readonly kind: 'unreadable'; readonly form: string };
 
 export interface ReferenceRange {
   readonly low?: Quantity;

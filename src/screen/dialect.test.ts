@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import NodeSqlParser from 'node-sql-parser';
 import { createEngine } from '../engine/index.ts';
-import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from './dialect.ts';
+import { DIALECT_NAMES, orphanRowsSql, projectionSql, vocabularySql, type DialectName } from './dialect.ts';
 import { pathwayCodes } from './pathway-codes.ts';
 
 const GRAMMAR: Record<DialectName, string> = {
@@ -24,7 +24,11 @@ const codes = pathwayCodes(createEngine().knowledge);
 for (const dialect of DIALECT_NAMES) {
   test(`${dialect}: the projection and vocabulary SQL parse with the ${GRAMMAR[dialect]} grammar`, () => {
     const options = { codes, schema: 'cdm', shard: { index: 2, count: 8 }, afterPersonId: 1000, limitPersons: 5000 };
-    for (const sql of [projectionSql(dialect, options), vocabularySql(dialect, options)]) {
+    for (const sql of [
+      projectionSql(dialect, options),
+      vocabularySql(dialect, options),
+      orphanRowsSql(dialect, options),
+    ]) {
       const ast = parser.astify(sql, { database: GRAMMAR[dialect] });
       const statements = Array.isArray(ast) ? ast : [ast];
       assert.equal(statements.length, 1);
@@ -63,7 +67,10 @@ test('the projection names every pathway code vocabulary and filters persons by 
 
 test('every dialect: UNION ALL only, and || joins only text (BigQuery rejects a bare UNION and INT64 || STRING)', () => {
   for (const dialect of DIALECT_NAMES) {
-    const sql = projectionSql(dialect, { codes, schema: 'cdm' }) + vocabularySql(dialect, { codes, schema: 'cdm' });
+    const sql =
+      projectionSql(dialect, { codes, schema: 'cdm' }) +
+      vocabularySql(dialect, { codes, schema: 'cdm' }) +
+      orphanRowsSql(dialect, { codes, schema: 'cdm', shard: { index: 0, count: 3 } });
     assert.doesNotMatch(sql, /\bUNION\b(?!\s+ALL\b)/, `${dialect}: a UNION without ALL`);
     const joins = sql.match(/\|\|/g)?.length ?? 0;
     const textJoins = sql.match(/(AS (?:STRING|TEXT|VARCHAR)\)|')\s*\|\|\s*('|CAST\()/g)?.length ?? 0;

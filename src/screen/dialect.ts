@@ -168,6 +168,9 @@ export const PROJECTION_COLUMNS = [
   'unit_text',
   // A measurement's value_source_value or an observation's value_as_string, read when the value has no concept.
   'value_text',
+  // A condition row's visit end (visit_occurrence.visit_end_date of its visit_occurrence_id): an end date that is the
+  // visit's is no resolution (sources/omop.ts).
+  'visit_end_date',
 ] as const;
 
 const NUMERIC = new Set([
@@ -231,6 +234,53 @@ function drugIngredientCte(t: (table: string) => string): string {
   )`;
 }
 
+/** The clinical tables the projection reads, with the prefix of their concept columns. */
+const CLINICAL_TABLES = [
+  ['condition_occurrence', 'condition'],
+  ['drug_exposure', 'drug'],
+  ['measurement', 'measurement'],
+  ['observation', 'observation'],
+  ['procedure_occurrence', 'procedure'],
+] as const;
+
+/**
+ * A clinical table's rows the projection reads: those of pathway concepts, by standard or source concept; of
+ * drug_exposure also the products of pathway ingredients and the drugs of concept 0 (the site's code unmapped).
+ */
+function pathwayRows(t: (table: string) => string, table: string, prefix: string): string {
+  const drug =
+    table === 'drug_exposure'
+      ? `
+        OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
+        OR drug_concept_id = 0`
+      : '';
+  return `SELECT * FROM ${t(table)}
+      WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
+        OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)${drug}`;
+}
+
+/**
+ * The rows the projection would read that name no person of the CDM (a person_id not in `person`, or none): an ETL
+ * that leaves out of `person` those it cannot load (no year of birth, no sex) keeps their other rows, which no
+ * patient line holds. Counted, never dropped in silence (docs/screening.md). A shard counts the rows whose
+ * person_id falls in it, shard 1 those with none.
+ */
+export function orphanRowsSql(name: DialectName, o: Omit<ProjectionOptions, 'afterPersonId' | 'limitPersons'>): string {
+  const d = DIALECTS[name];
+  const t = (table: string): string => d.qualify(o.schema, table);
+  const inShard =
+    o.shard === undefined || o.shard.count === 1
+      ? ''
+      : ` AND (${shardCondition('r.person_id', o.shard)}${o.shard.index === 0 ? ' OR r.person_id IS NULL' : ''})`;
+  return `WITH ${vocabularyCtes(d, o)},
+  ${drugIngredientCte(t)},
+  clinical AS (
+${CLINICAL_TABLES.map(([table, prefix]) => `    SELECT person_id FROM (${pathwayRows(t, table, prefix)}) x`).join('\n    UNION ALL\n')}
+  )
+SELECT COUNT(*) FROM clinical r
+WHERE NOT EXISTS (SELECT 1 FROM ${t('person')} p WHERE p.person_id = r.person_id)${inShard}`;
+}
+
 /**
  * The projection: one row per person (domain 'person') and per pathway-relevant clinical row, by person_id; the
  * person row first ('procedure' sorts after 'person', so the person row is put first by its own key), then the other
@@ -250,9 +300,7 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
   // concepts they name: what every branch below reads. A source concept 0 ("No matching concept", what ETLs write
   // when the source code has none) is no source concept (sources/omop.ts codings).
   const kept = (table: string, alias: string, prefix: string): string => `    FROM (
-      SELECT * FROM ${t(table)}
-      WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
-        OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)
+      ${pathwayRows(t, table, prefix)}
     ) ${alias}
     JOIN persons p ON p.person_id = ${alias}.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = ${alias}.${prefix}_concept_id
@@ -283,21 +331,20 @@ export function projectionSql(name: DialectName, o: ProjectionOptions): string {
       ON de.person_id = p.person_id
     UNION ALL
     SELECT co.person_id, 'condition', co.condition_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')}, ${nulls(16)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('co.condition_start_date')}, ${d.isoDate('co.condition_end_date')},
+      ${nulls(16)}, ${d.isoDate('vo.visit_end_date')}
 ${kept('condition_occurrence', 'co', 'condition')}
+    -- The visit the diagnosis was recorded at: an end date that is the visit's end is an ETL's fill, not a resolution.
+    LEFT JOIN ${t('visit_occurrence')} vo ON vo.visit_occurrence_id = co.visit_occurrence_id
     UNION ALL
     SELECT dx.person_id, 'drug', dx.drug_exposure_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('dx.drug_exposure_start_date')}, ${d.isoDate('dx.drug_exposure_end_date')},
       NULL, NULL, NULL, NULL, NULL, dx.quantity, dx.days_supply, ds.amount_value, ic.vocabulary_id, ic.concept_code,
-      NULL, NULL, NULL, COALESCE(sc.concept_name, dx.drug_source_value), NULL, NULL
+      NULL, NULL, NULL, COALESCE(sc.concept_name, dx.drug_source_value), NULL, NULL, NULL
     -- A drug of concept 0 (the site's code unmapped) is kept with its drug_source_value as its name: the engine reads
     -- a medicine named without a listed code as from FHIR (an IL-6 blocker named so is a possible use to confirm).
     FROM (
-      SELECT * FROM ${t('drug_exposure')}
-      WHERE drug_concept_id IN (SELECT concept_id FROM wanted)
-        OR drug_source_concept_id IN (SELECT concept_id FROM pathway_concept)
-        OR drug_concept_id IN (SELECT drug_concept_id FROM drug_ingredient)
-        OR drug_concept_id = 0
+      ${pathwayRows(t, 'drug_exposure', 'drug')}
     ) dx
     JOIN persons p ON p.person_id = dx.person_id
     LEFT JOIN ${t('concept')} sc ON sc.concept_id = NULLIF(dx.drug_concept_id, 0)
@@ -314,7 +361,7 @@ ${kept('condition_occurrence', 'co', 'condition')}
     SELECT m.person_id, 'measurement', m.measurement_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('m.measurement_date')}, NULL,
       m.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, m.range_high, ${nulls(5)},
-      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value, m.value_source_value
+      m.operator_concept_id, NULL, NULL, NULL, m.unit_source_value, m.value_source_value, NULL
 ${kept('measurement', 'm', 'measurement')}
     -- Concept 0 names no value: the value_source_value is then the value, as text.
     LEFT JOIN ${t('concept')} vc ON vc.concept_id = NULLIF(m.value_as_concept_id, 0)
@@ -324,7 +371,7 @@ ${kept('measurement', 'm', 'measurement')}
     SELECT o.person_id, 'observation', o.observation_id, sc.vocabulary_id, sc.concept_code,
       src.vocabulary_id, src.concept_code, ${d.isoDate('o.observation_date')}, NULL,
       o.value_as_number, vc.vocabulary_id, vc.concept_code, uc.concept_code, ${nulls(4)}, ic.vocabulary_id,
-      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL, o.value_as_string
+      ic.concept_code, NULL, qc.vocabulary_id, qc.concept_code, NULL, NULL, o.value_as_string, NULL
 ${kept('observation', 'o', 'observation')}
     -- Concept 0 ("No matching concept", what many ETLs write for no value) names nothing: an allergy whose value is 0
     -- names its substance in the qualifier.
@@ -337,7 +384,7 @@ ${kept('observation', 'o', 'observation')}
     LEFT JOIN ${t('concept')} ic ON ic.concept_id = di.ingredient_concept_id
     UNION ALL
     SELECT pr.person_id, 'procedure', pr.procedure_occurrence_id, sc.vocabulary_id, sc.concept_code,
-      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(16)}
+      src.vocabulary_id, src.concept_code, ${d.isoDate('pr.procedure_date')}, ${d.isoDate('pr.procedure_end_date')}, ${nulls(17)}
 ${kept('procedure_occurrence', 'pr', 'procedure')}
   )
 SELECT ${PROJECTION_COLUMNS.join(', ')}

@@ -67,12 +67,15 @@ export function mapsToItself(ids: readonly number[]): string {
   return ids.map((id) => `(${id}, ${id}, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`).join(', ');
 }
 
-/** The OMOP person_ids of the first two persons the generator's ground truth calls referable. */
-export function twoReferablePersons(pop: Population): [number, number] {
+/**
+ * The OMOP person_ids of the first two persons the generator's ground truth calls referable, after the first `skip`
+ * (a second scenario on the same file's database takes other persons).
+ */
+export function twoReferablePersons(pop: Population, skip = 0): [number, number] {
   const thresholds = thresholdsFrom(pop.engine.knowledge);
   const ids = pop.patients
     .filter((p) => truthOf(p, AS_OF, thresholds).code === 'refer-to-trial')
-    .slice(0, 2)
+    .slice(skip, skip + 2)
     .map((p) => personId(p));
   if (ids.length < 2) throw new Error('fewer than two referable persons in the population');
   return ids as [number, number];

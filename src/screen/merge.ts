@@ -129,6 +129,12 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
       recordsRead: metas.reduce((n, m) => n + m.quality.recordsRead, 0),
       recordsKept: metas.reduce((n, m) => n + m.quality.recordsKept, 0),
       withoutPatient: metas.reduce((n, m) => n + m.quality.withoutPatient, 0),
+      ...(first.quality.mergedRecords === undefined
+        ? {}
+        : { mergedRecords: metas.reduce((n, m) => n + (m.quality.mergedRecords ?? 0), 0) }),
+      ...(first.quality.medicationsNotInExport === undefined
+        ? {}
+        : { medicationsNotInExport: metas.reduce((n, m) => n + (m.quality.medicationsNotInExport ?? 0), 0) }),
     },
   };
   writeFileSync(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);

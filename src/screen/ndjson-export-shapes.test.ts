@@ -56,6 +56,70 @@ test('references written as urn:uuid:<id> name the Patient of that id: the same 
   assert.ok(readFileSync(out).equals(readFileSync(plain)), 'the same decisions');
 });
 
+test('a medicationReference written as urn:uuid:<id> names the Medication of that id in the export', async () => {
+  const dir = join(pop.dir, 'urn-medication');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  const medications: string[] = [];
+  const requests = readFileSync(join(dir, 'MedicationRequest.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      const id = `0d6f3a4e-0000-4000-8000-${String(medications.length).padStart(12, '0')}`;
+      medications.push(JSON.stringify({ resourceType: 'Medication', id, code: r['medicationCodeableConcept'] }));
+      delete r['medicationCodeableConcept'];
+      r['medicationReference'] = { reference: `urn:uuid:${id}` };
+      return JSON.stringify(r);
+    });
+  assert.ok(medications.length > 0);
+  writeFileSync(join(dir, 'MedicationRequest.ndjson'), `${requests.join('\n')}\n`);
+  writeFileSync(join(dir, 'Medication.ndjson'), `${medications.join('\n')}\n`);
+  const out = join(pop.dir, 'urn-medication.ndjson');
+  const outcome = await screen(dir, out);
+  assert.equal(outcome.meta?.quality.withoutPatient, 0);
+  assert.ok(readFileSync(out).equals(readFileSync(plain)), 'the same decisions as with the medication coded inline');
+});
+
+test('medication references to no Medication of the export are counted and reported (Medication left out of _type)', async () => {
+  const dir = join(pop.dir, 'no-medication-file');
+  cpSync(pop.ndjson, dir, { recursive: true });
+  let requests = 0;
+  const lines = readFileSync(join(dir, 'MedicationRequest.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l, i) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      delete r['medicationCodeableConcept'];
+      // As an Epic export writes it; the Medication file was not requested.
+      r['medicationReference'] = { reference: `Medication/e${i}`, display: 'see Medication' };
+      requests++;
+      return JSON.stringify(r);
+    });
+  writeFileSync(join(dir, 'MedicationRequest.ndjson'), `${lines.join('\n')}\n`);
+  const out = join(pop.dir, 'no-medication-file.ndjson');
+  const outcome = await screen(dir, out);
+  const meta = outcome.meta;
+  assert.ok(meta !== undefined);
+  assert.equal(meta.quality.medicationsNotInExport, requests);
+  const summary = await summarize(out, meta, 3);
+  const html = await renderScreenReport(summary, {
+    asOf: AS_OF,
+    pathway: pop.engine.pathway,
+    source: 'FHIR Bulk Data NDJSON',
+    defaultCutOffMgPerL: 3,
+    defaultCutOffVerified: true,
+  });
+  assert.match(
+    html,
+    new RegExp(`Medication references that name no Medication of the export[^<]*</td><td>${requests}<`),
+  );
+  // The export with its medicines: none missing.
+  assert.equal(
+    (await screen(pop.ndjson, join(pop.dir, 'with-medication.ndjson'))).meta?.quality.medicationsNotInExport,
+    0,
+  );
+});
+
 test('a urn:uuid reference to no Patient of the export names no patient, and makes no line of its own', async () => {
   const dir = join(pop.dir, 'urn-unknown');
   cpSync(pop.ndjson, dir, { recursive: true });

@@ -1,11 +1,14 @@
 /**
  * OMOP rows to FHIR-shaped resources (src/screen/sources/omop.ts): a combination product's exposure comes as one row
  * per ingredient (one drug_strength row each), and each must stay a record of its own for the engine; an allergy
- * observation is an AllergyIntolerance of the substance it names; a procedure row is a completed Procedure.
+ * observation is an AllergyIntolerance of the substance it names; a procedure row is a completed Procedure; an
+ * exposure whose end is the CDM's fallback (its start) lasts its days_supply.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createEngine } from '../engine/index.ts';
 import type { PROJECTION_COLUMNS } from './dialect.ts';
+import { AS_OF } from './fixtures.test-support.ts';
 import { personResources } from './sources/omop.ts';
 
 type Row = Record<(typeof PROJECTION_COLUMNS)[number], string | number | null>;
@@ -36,6 +39,7 @@ const base: Row = {
   concept_name: null,
   unit_text: null,
   value_text: null,
+  visit_end_date: null,
 };
 
 test('a combination product gives one MedicationStatement per ingredient, with distinct ids', () => {
@@ -176,4 +180,42 @@ test('a procedure row is a completed Procedure, over its period when it has an e
       performedPeriod: { start: '2026-03-02', end: '2026-03-09' },
     },
   ]);
+});
+
+test('a drug exposure ending on the day it starts while its days_supply says more lasts its days_supply', () => {
+  // An ETL that writes the start as the end (the CDM's fallback when it cannot infer one) beside the days supply it
+  // had: by the OMOP convention the exposure ends on start + days_supply - 1 (docs/screening.md, drug_exposure).
+  const rows: Row[] = [
+    { ...base, end_date: base.start_date }, // 116 days supplied
+    { ...base, row_id: '46', end_date: base.start_date, days_supply: 1 }, // one day: an administration
+    { ...base, row_id: '47', end_date: base.start_date, days_supply: null }, // no supply known
+    { ...base, row_id: '48', end_date: '2026-02-01' }, // stopped before the supply ran out: the stated end stands
+  ];
+  const statements = personResources(rows, { byStandard: new Map(), isAllergyRecord: () => false }, '2026-11-27') as {
+    id: string;
+    status: string;
+    effectivePeriod: { start: string; end: string };
+  }[];
+  assert.deepEqual(
+    statements.map((s) => [s.id, s.effectivePeriod.start, s.effectivePeriod.end, s.status]),
+    [
+      ['d41-4493', '2026-01-05', '2026-04-30', 'completed'],
+      ['d46-4493', '2026-01-05', '2026-01-05', 'completed'],
+      ['d47-4493', '2026-01-05', '2026-01-05', 'completed'],
+      ['d48-4493', '2026-01-05', '2026-02-01', 'completed'],
+    ],
+  );
+  // The engine then reads the 116 days at 25 mg of fluoxetine a day as an adequate trial (42 days at 20 mg or more).
+  const person: Row = { ...undrugged, domain: 'person', row_id: '7', concept_code: '8532', start_date: '1980-5-17' };
+  const bundle = (drug: Row) => ({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: personResources([person, drug], { byStandard: new Map(), isAllergyRecord: () => false }, AS_OF).map(
+      (resource) => ({ resource }),
+    ),
+  });
+  const engine = createEngine();
+  const trials = (drug: Row) => engine.assess(bundle(drug), { asOf: AS_OF }).treatmentResistance.adequateTrials.length;
+  assert.equal(trials({ ...base, end_date: base.start_date }), 1);
+  assert.equal(trials({ ...base, end_date: base.start_date, days_supply: null }), 0);
 });

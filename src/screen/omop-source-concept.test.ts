@@ -29,7 +29,7 @@ type Two = PersonPair;
 function siteRows(t: (table: string) => string, [withZero, withItself]: Two): string[] {
   const ids = { snomed: 2100000501, icd: 2100000502 };
   const row = (person: number, source: number): string =>
-    `(${person * 100 + 95}, ${person}, ${ids.snomed}, DATE '${dayFromAsOf(-400)}', NULL, 32817, 'F31.2', ${source})`;
+    `(${person * 100 + 95}, ${person}, ${ids.snomed}, DATE '${dayFromAsOf(-400)}', NULL, 32817, 'F31.2', ${source}, NULL)`;
   return [
     `INSERT INTO ${t('concept')} VALUES
       (${ids.snomed}, 'Bipolar I disorder, single manic episode, severe, with psychotic features', 'Condition', 'SNOMED',

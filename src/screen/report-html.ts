@@ -161,9 +161,25 @@ ${table(
       String(q.notAssessed),
     ],
     [
-      'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; not used)',
+      'Resources that name no patient the screen can read (no subject or patient reference, or one of another form; OMOP rows of a person_id not in person; not used)',
       String(q.withoutPatient),
     ],
+    ...(q.mergedRecords === undefined
+      ? []
+      : [
+          [
+            "Patient records merged into another record of the same person (Patient.link; their resources read as that person's, each person counted once)",
+            String(q.mergedRecords),
+          ],
+        ]),
+    ...(q.medicationsNotInExport === undefined
+      ? []
+      : [
+          [
+            'Medication references that name no Medication of the export (their medicine unknown, so no antidepressant trial is seen: export Medication with the other types)',
+            String(q.medicationsNotInExport),
+          ],
+        ]),
     ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
   ],
 )}

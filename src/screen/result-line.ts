@@ -29,6 +29,11 @@ export interface ScreenLine {
   readonly issues: readonly string[];
   /** The recommendation code at each extra CRP cut-off (`--cut-offs`), keyed by the cut-off in mg/L. */
   readonly atCutOff?: Readonly<Record<string, string>>;
+  /**
+   * Other Patient records of the same person (`Patient.link` in a FHIR export) whose resources were read as this
+   * patient's; absent when none (docs/screening.md, "Merged patient records").
+   */
+  readonly mergedRecords?: readonly string[];
   /** When the patient's data could not be assessed at all (no Patient resource, several...): the one-line reason. */
   readonly error?: string;
 }

@@ -126,6 +126,8 @@ export interface RunOptions {
   readonly workers?: number | 'auto';
   /** The pathway file the engine was built from (`--pathway`), absent for the bundled one. */
   readonly pathwayFile?: string;
+  /** Files of an earlier run this run replaces besides `--out` and its `.meta.json` (the `--report`). */
+  readonly replaces?: readonly string[];
   /** Stop after this many patients as if interrupted (tests of resumption). */
   readonly stopAfter?: number;
 }
@@ -194,13 +196,18 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
   let lastKey = start?.lastKey;
   let notAssessed = 0;
   ftruncateSync(fd, bytes);
-  if (start === undefined)
+  if (start === undefined) {
+    // The earlier run's result would be replaced at the end; left beside this run's partial output until then, it
+    // would pass for this run's result should this one be interrupted. Removed only now, once the source is read:
+    // a run refused before it writes anything leaves it as it was.
+    for (const p of [o.paths.out, o.paths.meta, ...(o.replaces ?? [])]) rmSync(p, { force: true });
     writeCheckpoint(o.paths, {
       schema: 'precision-trd/screen-checkpoint@1',
       identity: o.identity,
       bytes: 0,
       patients: 0,
     });
+  }
   const bar =
     o.progress === true && process.stderr.isTTY === true
       ? new SingleBar({

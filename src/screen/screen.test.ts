@@ -59,6 +59,7 @@ async function screenNdjson(
     workers?: number;
     bytesPerRange?: number;
     identity?: RunIdentity;
+    replaces?: string[];
   } = {},
 ) {
   const paths = screenPaths(out);
@@ -79,8 +80,32 @@ async function screenNdjson(
     checkpointEvery: 200,
     ...(o.workers === undefined ? {} : { workers: o.workers }),
     ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+    ...(o.replaces === undefined ? {} : { replaces: o.replaces }),
   });
 }
+
+test("an earlier run's --out, .meta.json and report are gone once a new run starts writing: never beside its partial", async () => {
+  const out = join(pop.dir, 'earlier.ndjson');
+  const paths = screenPaths(out);
+  const report = join(pop.dir, 'earlier.html');
+  assert.equal((await screenNdjson(out)).completed, true);
+  writeFileSync(report, '<html>the earlier run</html>');
+  // The same --out for another run (another as-of date), interrupted.
+  const other = { ...identity(undefined), asOf: '2026-11-20' };
+  const stopped = await screenNdjson(out, { identity: other, stopAfter: 300, replaces: [report] });
+  assert.equal(stopped.completed, false);
+  assert.equal(existsSync(out), false, 'no --out of the earlier run beside the new partial');
+  assert.equal(existsSync(paths.meta), false);
+  assert.equal(existsSync(report), false);
+  assert.ok(existsSync(paths.partial));
+  // A run that fails before it writes anything (here: an export with no NDJSON file) leaves an earlier result alone.
+  const finished = join(pop.dir, 'kept.ndjson');
+  await screenNdjson(finished);
+  const empty = join(pop.dir, 'no-export');
+  mkdirSync(empty);
+  await assert.rejects(screenNdjson(finished, { dir: empty, identity: { ...identity(undefined), source: empty } }));
+  assert.ok(existsSync(finished) && existsSync(screenPaths(finished).meta));
+});
 
 test('sharded runs merged give the unsharded output, byte for byte', async () => {
   const whole = join(pop.dir, 'whole.ndjson');

@@ -60,8 +60,15 @@ export interface ScreenSummary {
   readonly dataQuality: {
     readonly malformedLines: number;
     readonly malformedAt: readonly MalformedLine[];
-    /** Resources that name no patient the screen can read (no subject or patient, or one of another form): unused. */
+    /**
+     * Resources that name no patient the screen can read (no subject or patient, or one of another form; OMOP rows of
+     * a person_id not in `person`): unused.
+     */
     readonly withoutPatient: number;
+    /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
+    readonly mergedRecords?: number;
+    /** Medication references that name no Medication of the export; FHIR sources only. */
+    readonly medicationsNotInExport?: number;
     readonly notAssessed: number;
     readonly unconvertibleUnits: number;
     /** Patients with each engine issue code. */
@@ -110,7 +117,10 @@ export class SummaryBuilder {
   }
 
   build(
-    quality: Pick<SourceQuality, 'malformedLines' | 'malformedAt' | 'withoutPatient'>,
+    quality: Pick<
+      SourceQuality,
+      'malformedLines' | 'malformedAt' | 'withoutPatient' | 'mergedRecords' | 'medicationsNotInExport'
+    >,
     cutOffs: readonly number[],
   ): ScreenSummary {
     const all = [...new Set([this.defaultCutOff, ...cutOffs])].sort((a, b) => a - b);
@@ -130,6 +140,10 @@ export class SummaryBuilder {
         malformedLines: quality.malformedLines,
         malformedAt: quality.malformedAt,
         withoutPatient: quality.withoutPatient,
+        ...(quality.mergedRecords === undefined ? {} : { mergedRecords: quality.mergedRecords }),
+        ...(quality.medicationsNotInExport === undefined
+          ? {}
+          : { medicationsNotInExport: quality.medicationsNotInExport }),
         notAssessed: this.notAssessed,
         unconvertibleUnits: this.unconvertibleUnits,
         issues: plain(this.issues),

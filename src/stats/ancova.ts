@@ -8,6 +8,7 @@
  */
 import { fail, issue, ok, type Issue, type Result } from '../record/index.ts';
 import { twoSampleTTests, type TwoSampleTTests } from './ancova-t-tests.ts';
+import { biomarkerStratum, type BiomarkerLimit } from './biomarker-stratum.ts';
 import { designMatrix, treatmentIndicator, type DesignColumn } from './linear/model-matrix.ts';
 import { fitOls, linearContrast, type Coefficient, type TInference } from './linear/ols.ts';
 
@@ -19,6 +20,8 @@ export interface AncovaRow {
   readonly baseline: number;
   /** Baseline biomarker (e.g. hs-CRP in mg/L); needed only when a stratum cut is given. */
   readonly biomarker?: number | null;
+  /** A biomarker reported beyond an assay limit ("<0.2"; biomarker null): its stratum when the limit places it. */
+  readonly biomarkerLimit?: BiomarkerLimit | null;
 }
 
 export interface AncovaSpec {
@@ -49,12 +52,14 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
   const stratified = spec.biomarkerCut !== undefined;
   const warnings: Issue[] = [];
   const used = rows.filter((r) => (r.arm === spec.treatment || r.arm === spec.control) && r.change !== null);
-  const analysed = stratified ? used.filter((r) => r.biomarker != null && Number.isFinite(r.biomarker)) : used;
+  const cut = spec.biomarkerCut as number;
+  const stratumOf = (r: AncovaRow) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut);
+  const analysed = stratified ? used.filter((r) => stratumOf(r) !== null) : used;
   if (analysed.length < used.length) {
     warnings.push(
       issue(
         'stats.ancova.biomarker-missing',
-        `${used.length - analysed.length} rows without a biomarker were left out`,
+        `${used.length - analysed.length} rows without a biomarker (or beyond an assay limit that does not place it against the cut) were left out`,
         undefined,
         'warning',
       ),
@@ -81,8 +86,7 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
     ),
   };
   const columns: DesignColumn[] = [armColumn, { name: 'baseline', values: baseline }];
-  const cut = spec.biomarkerCut as number;
-  const stratum = stratified ? analysed.map((r) => ((r.biomarker as number) >= cut ? 1 : 0)) : [];
+  const stratum = stratified ? analysed.map((r) => stratumOf(r) as number) : [];
   // An enriched trial (every subject on one side of the cut) has a constant stratum: R's lm aliases it (coefficient
   // NA, the rest as without it), so the model is fitted without it and says so, rather than refused.
   const withStratum = stratified && new Set(stratum).size === 2;

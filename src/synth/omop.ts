@@ -324,6 +324,7 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       TYPE_CONCEPTS.ehr,
       c.code,
       source,
+      null,
     ]);
   };
   if (p.depression !== undefined) condition(p.depression.code, p.depression.onset);

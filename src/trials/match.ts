@@ -7,7 +7,8 @@
  *   `manual` criteria are always `unknown`.
  * - a criterion with `appliesTo` that the record places the patient outside of (a male, a child, for a pregnancy
  *   exclusion) is not asked: an inclusion is `met`, an exclusion `not-met`, and the reason says why; unless its test
- *   fails on recorded data (a recorded pregnancy), which decides whatever appliesTo says.
+ *   fails on recorded data (a recorded pregnancy), which decides whatever appliesTo says, or a record on file leaves it
+ *   undecided (an unreadable hCG), which stays `unknown`.
  * - verdict: `ineligible` if any inclusion is not met or any exclusion is met; `eligible` if every inclusion is met and
  *   every exclusion is not met; `needs-data` otherwise, with the items to collect.
  * The clinical derivations come from the care pathway (deriveFacts), computed once per patient for all protocols.
@@ -95,16 +96,18 @@ function statusOf(criterion: Criterion, outcome: TestOutcome): { status: Criteri
  * pregnancy exclusion), or undefined when it applies or the record cannot say (unknown sex or age: it applies).
  */
 function outsideOf(ctx: MatchContext, applicability: Applicability): string | undefined {
-  const { sex, age } = ctx.facts.patient;
+  const { sex, age, ageRange } = ctx.facts.patient;
   if (applicability.sex !== undefined && sex !== undefined && sex !== 'unknown' && !applicability.sex.includes(sex)) {
     return `${sex} patient`;
   }
-  if (age !== undefined && applicability.minAgeYears !== undefined && age < applicability.minAgeYears) {
-    return `age ${age}`;
-  }
-  if (age !== undefined && applicability.maxAgeYears !== undefined && age > applicability.maxAgeYears) {
-    return `age ${age}`;
-  }
+  if (age === undefined) return undefined;
+  // A birth date given as a year or month allows two ages: outside only if both are (born in 1965: 60 or 61 may be
+  // inside 10-60), as the age criterion reads it (tests/demographics.ts ageBetween).
+  const youngest = ageRange?.youngest ?? age;
+  const oldest = ageRange?.oldest ?? age;
+  const shown = ageRange === undefined ? `age ${age}` : `age ${youngest} or ${oldest}`;
+  if (applicability.minAgeYears !== undefined && oldest < applicability.minAgeYears) return shown;
+  if (applicability.maxAgeYears !== undefined && youngest > applicability.maxAgeYears) return shown;
   return undefined;
 }
 
@@ -127,9 +130,11 @@ export function evaluateCriterion(ctx: MatchContext, criterion: Criterion): Crit
   const tested = evaluateTest(ctx, criterion.test);
   // `appliesTo` only stops asking (no pregnancy test for a man or a 61-year-old); it never overrides a finding on
   // record: a test that fails on recorded data (a positive pregnancy test, the pathway's pregnancy contraindication)
-  // decides whoever the patient is.
+  // decides whoever the patient is, and one left undecided by a record it cannot read (an hCG without an
+  // interpretation at 62: its evidence) stays unknown, since the age range is a default [U] and someone tested.
+  const onRecord = tested.holds === false || (tested.holds === undefined && tested.evidence.length > 0);
   const outcome =
-    criterion.appliesTo !== undefined && outside !== undefined && tested.holds !== false
+    criterion.appliesTo !== undefined && outside !== undefined && !onRecord
       ? notApplicable(ctx, criterion.appliesTo, outside)
       : tested;
   const { status, silenceNote } = statusOf(criterion, outcome);

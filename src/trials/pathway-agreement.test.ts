@@ -64,6 +64,19 @@ describe('a CRP in nmol/L rests on the unverified molar factor, in match as in a
   });
 });
 
+describe('a converted CRP just below the cut-off reads the same in every CRP criterion', () => {
+  it('28.57 nmol/L (2.9998 mg/L) is never shown as "3 mg/L" beside the 20 mg/L exclusion while below 3 elsewhere', () => {
+    const b = depressedPatient().observation({ ...hsCrp('crp-a', 0), quantity: ucum(28.57, 'nmol/L') });
+    const brazil = matchOne(b, 'nct07052058');
+    assert.equal(criterion(brazil, 'nct07052058-in-hscrp').status, 'not-met');
+    for (const id of ['nct07052058-in-hscrp', 'nct07052058-ex-crp-20']) {
+      const reason = criterion(brazil, id).reason;
+      assert.doesNotMatch(reason, /hs-CRP 3 mg\/L/, `${id}: ${reason}`);
+      assert.match(reason, /hs-CRP 2\.99979\d* mg\/L/, `${id}: ${reason}`);
+    }
+  });
+});
+
 describe('"an antidepressant for >= 4 weeks" counts days on the drug as the exposure does (definition 2)', () => {
   const SERTRALINE = code('rxnorm', '36437', 'sertraline');
   const criteria = [

@@ -196,6 +196,38 @@ describe('pregnancy criteria apply only to those who can be pregnant', () => {
     assert.equal(criterion(result, 'nct07052058-ex-pregnancy').status, 'unknown');
     assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-ex-pregnancy'));
   });
+  it('a woman of 62 whose hCG cannot be read as positive or negative is not told it does not apply', () => {
+    // The protocols say "pregnant or breastfeeding" with no age, and the pathway's pregnancy contraindication reads a
+    // positive test at any age: the 10-60 range [U] only stops the asking. A test on record that cannot be read is
+    // an unanswered question, never "does not apply".
+    const b = patientBorn('1964-06-01').observation({
+      id: 'hcg-quantitative',
+      code: code('loinc', '2106-3', 'hCG'),
+      date: '2026-11-20',
+      quantity: ucum(5000, 'm[IU]/mL'),
+    });
+    for (const id of ['insight', 'nct07052058', 'nct07493317']) {
+      const result = matchOne(b, id);
+      const pregnancy = result.criteria.find((c) => c.test === 'not-pregnant-or-breastfeeding');
+      assert.ok(pregnancy, id);
+      assert.equal(pregnancy.status, 'unknown', `${id}: ${pregnancy.reason}`);
+      assert.doesNotMatch(pregnancy.reason, /Does not apply/);
+      assert.deepEqual(pregnancy.evidence, ['Observation/hcg-quantitative'], id);
+      assert.notEqual(result.verdict, 'eligible', id);
+    }
+  });
+  it('a birth year that allows 60 or 61 does not place a woman outside those who can be pregnant', () => {
+    // Born in 1965: 60 or 61 on 2026-11-27; the range is 10-60, so she may be inside it and is asked.
+    const result = matchOne(patientBorn('1965'), 'insight');
+    const pregnancy = criterion(result, 'insight-ex-pregnancy');
+    assert.equal(pregnancy.status, 'unknown', pregnancy.reason);
+    assert.doesNotMatch(pregnancy.reason, /Does not apply/);
+    // Born in 1964: 61 or 62, outside for either age.
+    assert.match(
+      criterion(matchOne(patientBorn('1964'), 'insight'), 'insight-ex-pregnancy').reason,
+      /Does not apply: age 61 or 62/,
+    );
+  });
   it('a patient whose sex is not recorded is asked (the record cannot place them outside)', () => {
     const b = new BundleBuilder('nosex').patient({ birthDate: '1981-03-15' }).condition({
       code: code('icd10', 'F33.1'),

@@ -8,7 +8,7 @@
  * - reference/r/insight_counts.json (--counts); reference/r/antidepressant_remission_observed.json.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -303,6 +303,24 @@ describe('trd analyze input errors', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^trd: analyze: --outcome: unknown column "HAMD" \(the header has \d+ columns\)\n$/);
     assert.equal(run.stdout, '');
+  });
+  it('a bad cell is named by its line in the file, empty lines and a quoted line break counted (CRLF too)', async () => {
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n');
+    // Line 1 the header, 2-3 empty, 4 a record whose quoted outcome spans lines 4-5, then the data from line 6 on;
+    // the first data record's outcome (file line 6) is made non-numeric.
+    const [first, ...rest] = lines.slice(1);
+    const bad = first!.replace(/^([^,]*,[^,]*,[^,]*,)[^,]*/, '$1n/a');
+    const text = [lines[0], '', '', 'S999,PLACEBO,1,"1\n0",30,2', bad, ...rest].join('\n');
+    for (const [name, content] of [
+      ['lf.csv', text],
+      ['crlf.csv', text.replace(/\n/g, '\r\n')],
+    ] as const) {
+      const file = join(tmp, name);
+      writeFileSync(file, content);
+      const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+      assert.equal(run.code, 2, name);
+      assert.match(run.stderr, /outcome column madrs is not a number .*: 2 rows \(lines 4, 6\)\n$/, name);
+    }
   });
   it('missing required options are named', () => {
     const run = out.missingOptions;

@@ -91,20 +91,35 @@ function runCounts(flags: AnalyzeFlags): void {
   out(flags.json ? `${toJson(res.value)}\n` : countsSummary(res.value));
 }
 
-/** csv-parse's messages can quote the offending field; only its error code and line are kept. */
-function readCsv(file: string, maxBytes: number): { header: string[]; records: Record<string, string>[] } {
+/**
+ * csv-parse's messages can quote the offending field; only its error code and line are kept. Each record's file line
+ * is kept for the messages: empty lines are skipped, so the record index alone would name the wrong line.
+ */
+function readCsv(
+  file: string,
+  maxBytes: number,
+): { header: string[]; records: Record<string, string>[]; lines: number[] } {
   const name = file === '-' ? 'stdin' : file;
   const text = readInputText(file, maxBytes);
   try {
-    const rows = parse(text, { bom: true, skip_empty_lines: true }) as string[][];
-    const header = (rows[0] ?? []).map((s) => s.trim());
+    // With info: true csv-parse returns { record, info } per row; its sync typing does not say so.
+    // Line breaks are made '\n' first: csv-parse counts a CRLF inside a quoted field as two lines.
+    const rows = parse(text.replace(/\r\n?/g, '\n'), { bom: true, skip_empty_lines: true, info: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
+    const header = (rows[0]?.record ?? []).map((s) => s.trim());
     // Rows keyed by column name in prototype-free objects: a column named __proto__ or constructor is just a column.
-    const records = rows.slice(1).map((row) => {
+    const records = rows.slice(1).map(({ record: row }) => {
       const record = Object.create(null) as Record<string, string>;
       header.forEach((column, k) => (record[column] = row[k] ?? ''));
       return record;
     });
-    return { header, records };
+    // info.lines is the line the record ends on; a quoted field may span lines, so step back over its line breaks.
+    const lines = rows
+      .slice(1)
+      .map(({ record, info }) => info.lines - record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0));
+    return { header, records, lines };
   } catch (err) {
     const e = err as { code?: unknown; lines?: unknown };
     const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
@@ -133,21 +148,26 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
   if (effectsAt.some((v) => !(v > 0))) throw inputError('--effects-at values must be > 0');
 
   if (flags.report !== undefined) checkOutputFile('--report', flags.report, [file]);
-  const { header, records } = readCsv(file, maxBytesOption(flags.maxBytes));
-  const ds = buildDataset(header, records, {
-    columns: {
-      subject: flags.subject!,
-      arm: flags.arm!,
-      visit: flags.visit!,
-      outcome: flags.outcome!,
-      baseline: flags.baseline!,
-      ...(flags.biomarker === undefined ? {} : { biomarker: flags.biomarker }),
+  const { header, records, lines } = readCsv(file, maxBytesOption(flags.maxBytes));
+  const ds = buildDataset(
+    header,
+    records,
+    {
+      columns: {
+        subject: flags.subject!,
+        arm: flags.arm!,
+        visit: flags.visit!,
+        outcome: flags.outcome!,
+        baseline: flags.baseline!,
+        ...(flags.biomarker === undefined ? {} : { biomarker: flags.biomarker }),
+      },
+      treatment: flags.treatment!,
+      control: flags.control!,
+      primaryVisit: flags.primaryVisit!,
+      outcomeType: flags.outcomeType,
     },
-    treatment: flags.treatment!,
-    control: flags.control!,
-    primaryVisit: flags.primaryVisit!,
-    outcomeType: flags.outcomeType,
-  });
+    lines,
+  );
   if (!ds.ok) throw issuesError(ds.issues);
   const options: AnalysisOptions = {
     responseReduction,

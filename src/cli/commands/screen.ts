@@ -253,6 +253,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     cutOffs,
     progress: flags.quiet !== true,
     workers: parseWorkerThreads(flags.workers),
+    ...(flags.report === undefined ? {} : { replaces: [flags.report] }),
     ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
   }).catch((error: unknown) => {
     throw outOfMemory(error, memoryLimit) ?? error;
@@ -277,7 +278,9 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     cliIo().err(
       `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}; ` +
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
-        `${meta.quality.withoutPatient} resources naming no patient (not used) -> ${paths.out}\n`,
+        `${meta.quality.withoutPatient} resources naming no patient (not used)` +
+        `${meta.quality.mergedRecords ? `, ${meta.quality.mergedRecords} patient records merged into another (Patient.link)` : ''}` +
+        `${meta.quality.medicationsNotInExport ? `, ${meta.quality.medicationsNotInExport} medication references to no Medication of the export` : ''} -> ${paths.out}\n`,
     );
     if (meta.kind === 'ndjson') {
       for (const file of filesNotRead(source)) {

@@ -406,8 +406,10 @@ export async function runExport(options: ExportOptions): Promise<void> {
       }
       if (options.out === undefined) out(result.csv);
       else writeFileSync(options.out, result.csv);
-      if (result.excluded.length > 0) {
-        cliIo().err(`note: ${result.excluded.length} randomized participant(s) left out: no complete baseline score\n`);
+      if (result.withoutBaseline > 0) {
+        cliIo().err(
+          `note: ${result.withoutBaseline} randomized participant(s) without a complete baseline score: their baseline cells are empty\n`,
+        );
       }
     } else if (options.format === 'sdtm') {
       const dir = options.out as string;

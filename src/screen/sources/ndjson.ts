@@ -26,6 +26,7 @@ import { InputError } from '../../record/index.ts';
 import { GROUND_TRUTH_FILE } from '../../synth/truth.ts';
 import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
+import { linkedPatient, mergedPatients, readLinks } from '../patient-links.ts';
 import {
   DEFAULT_DUCKDB_MEMORY_LIMIT,
   listFolder,
@@ -226,19 +227,22 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
          SELECT file, j, x[1] AS rtype,
                 CASE WHEN x[1] = 'Patient' THEN 'Patient/' || x[2] ELSE coalesce(${refPatient('x[3]')}, ${refPatient('x[4]')}) END AS patient,
                 CASE WHEN x[1] <> 'Patient' THEN coalesce(${urnUuid('x[3]')}, ${urnUuid('x[4]')}) END AS urn,
-                coalesce(${refTo('Medication', 'x[5]')}, x[5]) AS medref,
+                coalesce(${refTo('Medication', 'x[5]')}, 'Medication/' || ${urnUuid('x[5]')}, x[5]) AS medref,
                 CASE WHEN x[1] = 'Medication' THEN 'Medication/' || x[2] END AS ref
          FROM (SELECT file, j, try(json_extract_string(j, ['$.resourceType', '$.id', '$.subject.reference', '$.patient.reference', '$.medicationReference.reference'])) AS x
                FROM (${parts.join(' UNION ALL ')}) WHERE j IS NOT NULL AND NOT regexp_full_match(j, '\\s*'))`,
       );
     }
     // A `urn:uuid:<id>` reference (an export flattened from transaction bundles, whose fullUrls are lost) names the
-    // Patient of that id when the export holds one; otherwise it names no patient the screen can read.
+    // Patient of that id when the export holds one; otherwise it names no patient the screen can read. A
+    // medicationReference so written names the Medication of that id (medref above; the bundle the engine reads
+    // gives each Medication that fullUrl, assess-batch.ts).
     await c.run(
       `UPDATE kept SET patient = 'Patient/' || urn
        WHERE patient IS NULL AND urn IS NOT NULL
          AND 'Patient/' || urn IN (SELECT patient FROM kept WHERE rtype = 'Patient')`,
     );
+    await mergeLinkedPatients(c);
     await complete;
     // Malformed lines stay with shard 0 only, so that merged shards count each once.
     const mine = shardCondition('hash(patient)', shard);
@@ -255,6 +259,22 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
        FROM kept`,
     );
     const [patients, parsedBadly, kept, withoutPatient] = (counts.getRows()[0] ?? []).map(Number);
+    // Medication references (not to a contained `#id`) that join no Medication of the export: an export requested
+    // without Medication in its _type leaves every such order without its medicine, so no antidepressant trial is
+    // seen; counted so that the report says why (docs/screening.md). Each is a patient's, counted in its shard.
+    const medicationsNotInExport = Number(
+      (
+        await c.runAndReadAll(
+          `SELECT count(*) FROM kept k WHERE k.patient IS NOT NULL AND k.medref IS NOT NULL AND NOT starts_with(k.medref, '#')
+             AND NOT EXISTS (SELECT 1 FROM kept m WHERE m.ref = k.medref)`,
+        )
+      ).getRows()[0]?.[0] ?? 0,
+    );
+    const mergedRecords = Number(
+      (
+        await c.runAndReadAll(`SELECT count(*) FROM merged WHERE ${shardCondition('hash(survivor)', shard)}`)
+      ).getRows()[0]?.[0] ?? 0,
+    );
     // Lines DuckDB's reader rejected (not UTF-8, too long), with their line numbers; each error is stored once per
     // thread that met it, hence DISTINCT. Shard 0 counts them, as the other malformed lines.
     const rejected =
@@ -296,11 +316,63 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       recordsRead: (kept ?? 0) + malformed,
       recordsKept: kept ?? 0,
       withoutPatient: withoutPatient ?? 0,
+      mergedRecords,
+      medicationsNotInExport,
     };
     await c.run(
       `CREATE OR REPLACE TABLE screen_done AS SELECT ${sqlString(JSON.stringify({ patients, quality }))} AS stats`,
     );
     await c.run('CHECKPOINT');
+  };
+
+  /**
+   * Merged patient records (`Patient.link` between Patients of the export, patient-links.ts): each merged record's
+   * resources are given to the record that stands for the person (table `merged`: alias -> survivor), so the person
+   * is one patient of the screen, counted and sharded once.
+   */
+  const mergeLinkedPatients = async (c: DuckDBConnection): Promise<void> => {
+    await c.run(`CREATE OR REPLACE TABLE merged (alias VARCHAR, survivor VARCHAR)`);
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT patient, CAST(try(json_extract(j, '$.link')) AS VARCHAR) FROM kept
+         WHERE rtype = 'Patient' AND contains(j, '"link"') ORDER BY patient`,
+      )
+    ).getRows();
+    if (rows.length === 0) return;
+    const records = rows.map(([patient, link]) => readLinks(String(patient), String(link ?? 'null')));
+    const named = new Set(records.flatMap((r) => [r.patient, ...r.links.map((l) => linkedPatient(l.other) ?? '')]));
+    named.delete('');
+    const inExport = new Set<string>();
+    const list = [...named];
+    for (let i = 0; i < list.length; i += 1000) {
+      const found = await c.runAndReadAll(
+        `SELECT DISTINCT patient FROM kept WHERE rtype = 'Patient' AND patient IN (${list
+          .slice(i, i + 1000)
+          .map(sqlString)
+          .join(', ')})`,
+      );
+      for (const [p] of found.getRows()) inExport.add(String(p));
+    }
+    const pairs = [...mergedPatients(records, inExport)];
+    for (let i = 0; i < pairs.length; i += 1000) {
+      const values = pairs.slice(i, i + 1000).map(([a, b]) => `(${sqlString(a)}, ${sqlString(b)})`);
+      await c.run(`INSERT INTO merged VALUES ${values.join(', ')}`);
+    }
+    await c.run(`UPDATE kept SET patient = m.survivor FROM merged m WHERE kept.patient = m.alias`);
+  };
+
+  /** Survivor -> the merged records whose resources it holds (`Patient/<id>` each), from the table `merged`. */
+  const mergedInto = async (): Promise<Map<string, string[]>> => {
+    const out = new Map<string, string[]>();
+    const table = await connection.runAndReadAll(
+      `SELECT count(*) FROM information_schema.tables WHERE table_name = 'merged'`,
+    );
+    if (Number(table.getRows()[0]?.[0] ?? 0) === 0) return out; // a work database of an earlier version
+    const rows = await connection.runAndReadAll(`SELECT alias, survivor FROM merged ORDER BY alias`);
+    for (const [alias, survivor] of rows.getRows()) {
+      out.set(String(survivor), [...(out.get(String(survivor)) ?? []), String(alias)]);
+    }
+    return out;
   };
 
   /**
@@ -321,9 +393,10 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
          )
        ) WHERE next IS NOT NULL AND upto // ${budget} <> next // ${budget} ORDER BY patient`,
     );
+    const merged = await mergedInto();
     let from = after;
     for (const to of [...ends.getRows().map(([p]) => String(p)), undefined]) {
-      yield* range(from, to);
+      yield* range(from, to, merged);
       from = to;
     }
   }
@@ -332,7 +405,17 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
   async function* range(
     from: string | undefined,
     to: string | undefined,
+    merged: ReadonlyMap<string, readonly string[]>,
   ): AsyncIterable<PatientInput & { key: string }> {
+    const input = (patient: string, resources: readonly string[]): PatientInput & { key: string } => {
+      const aliases = merged.get(patient);
+      return {
+        key: patient,
+        patient,
+        resourcesJson: `[${resources.join(',')}]`,
+        ...(aliases === undefined ? {} : { merged: aliases }),
+      };
+    };
     const inRange =
       (from === undefined ? '' : `AND k.patient > ${sqlString(from)} `) +
       (to === undefined ? '' : `AND k.patient <= ${sqlString(to)}`);
@@ -351,16 +434,14 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
       for (const [patient, json] of chunk.getRows()) {
         const key = String(patient);
         if (current !== undefined && key !== current) {
-          yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
+          yield input(current, resources);
           resources = [];
         }
         current = key;
         resources.push(String(json));
       }
     }
-    if (current !== undefined) {
-      yield { key: current, patient: current, resourcesJson: `[${resources.join(',')}]` };
-    }
+    if (current !== undefined) yield input(current, resources);
   }
 
   return {

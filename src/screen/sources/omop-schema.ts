@@ -38,6 +38,8 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
     ['condition_type_concept_id', 'INTEGER'],
     ['condition_source_value', 'VARCHAR(50)'],
     ['condition_source_concept_id', 'INTEGER'],
+    // The visit the diagnosis was recorded at: an end date that is the visit's end is no resolution (dialect.ts).
+    ['visit_occurrence_id', 'BIGINT'],
   ],
   drug_exposure: [
     ['drug_exposure_id', 'BIGINT'],

@@ -19,9 +19,10 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { inCodeSet, type Knowledge } from '../../knowledge/index.ts';
-import { InputError } from '../../record/index.ts';
+import { fromDayNumber, InputError, toDayNumber } from '../../record/index.ts';
 import {
   PROJECTION_COLUMNS,
+  orphanRowsSql,
   projectionSql,
   shardCondition,
   vocabularySql,
@@ -109,6 +110,25 @@ export interface VocabularyMap {
    * ALLERGY_RECORD_CODE_SET (omop-vocabulary.ts).
    */
   readonly isAllergyRecord: (coding: { system: string; code: string }) => boolean;
+  /**
+   * A condition concept of an episode that may end with the stay it was treated in: an infection (the pathway's
+   * infection code sets, definitions.inflammation.infectionCodeSets) or a pregnancy or breastfeeding (the code sets
+   * of the pregnancy contraindication: a delivery admission ends the pregnancy). Dated with its visit of several
+   * days, it ends with the visit as far as the record tells.
+   */
+  readonly endsWithStay?: (coding: { system: string; code: string }) => boolean;
+}
+
+/** The VocabularyMap's judgements by the knowledge's code sets. */
+export function codeSetJudges(k: Knowledge): Pick<VocabularyMap, 'isAllergyRecord' | 'endsWithStay'> {
+  const episodeSets = [
+    ...k.pathway.definitions.inflammation.infectionCodeSets,
+    ...k.pathway.contraindications.flatMap((rule) => (rule.predicate === 'pregnancy' ? rule.codeSets : [])),
+  ];
+  return {
+    isAllergyRecord: (c) => inCodeSet(k, ALLERGY_RECORD_CODE_SET, c),
+    endsWithStay: (c) => episodeSets.some((set) => inCodeSet(k, set, c)),
+  };
 }
 
 const systemOf = (vocabulary: string): string =>
@@ -322,8 +342,16 @@ export function personResources(
       }
       case 'condition': {
         // A row that ends on the day it starts is an encounter's diagnosis whose end date an ETL took from the
-        // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed.
-        const resolved = end !== undefined && end <= asOf && end !== start;
+        // visit, not a resolution: a hepatitis or a depression does not resolve on the day it is diagnosed. So is
+        // a row that ends when the visit it was recorded at ends (an inpatient stay's diagnoses dated with the
+        // stay), except an episode that may end with the stay (an infection treated through it, from whose end the
+        // CRP's recovery window runs; a pregnancy that a delivery admission ends): its end as far as the record
+        // tells (docs/screening.md, condition_occurrence).
+        const endOfVisit =
+          end !== undefined &&
+          end === isoDay(r.visit_end_date) &&
+          !codings(r, vocab).some((c) => vocab.endsWithStay?.(c) === true);
+        const resolved = end !== undefined && end <= asOf && end !== start && !endOfVisit;
         out.push({
           resourceType: 'Condition',
           id: `c${r.row_id}`,
@@ -351,19 +379,30 @@ export function personResources(
           r.quantity !== null && r.days_supply !== null && r.strength_mg !== null && Number(r.days_supply) > 0
             ? (Number(r.strength_mg) * Number(r.quantity)) / Number(r.days_supply)
             : undefined;
+        // An exposure that ends on the day it starts while its days_supply says more: the end is the CDM's fallback
+        // (the start) beside a supply the ETL had, and by the OMOP convention the supply ends on start + days_supply
+        // - 1; read as one day, a month's fill at an adequate dose was confidently too short (docs/screening.md).
+        const supplied = Number(r.days_supply);
+        const lastDay =
+          start !== undefined && end === start && r.days_supply !== null && Number.isInteger(supplied) && supplied > 1
+            ? fromDayNumber((toDayNumber(start) as number) + supplied - 1)
+            : end;
         out.push({
           resourceType: 'MedicationStatement',
           // A combination product has one drug_strength row per ingredient, so one exposure gives one row each: the
           // ingredient in the id keeps them distinct records (two copies of one id would be conflicting versions).
           id: r.ingredient_code === null ? `d${r.row_id}` : `d${r.row_id}-${String(r.ingredient_code)}`,
           subject,
-          status: end !== undefined && end < asOf ? 'completed' : 'active',
+          status: lastDay !== undefined && lastDay < asOf ? 'completed' : 'active',
           // The product's name is its text: it says the route ("Topical Cream"), read as the FHIR path reads it.
           medicationCodeableConcept: {
             coding: codings(r, vocab),
             ...(r.concept_name === null ? {} : { text: String(r.concept_name) }),
           },
-          effectivePeriod: { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) },
+          effectivePeriod: {
+            ...(start === undefined ? {} : { start }),
+            ...(lastDay === undefined ? {} : { end: lastDay }),
+          },
           ...(perDay === undefined
             ? {}
             : {
@@ -595,17 +634,18 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
         list.push({ vocabulary: String(vocabulary), code: String(code) });
         byStandard.set(key, list);
       }
-      vocab = { byStandard, isAllergyRecord: (c) => inCodeSet(o.knowledge, ALLERGY_RECORD_CODE_SET, c) };
+      vocab = { byStandard, ...codeSetJudges(o.knowledge) };
       const shard =
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
       const count = await o.runner.rows(`SELECT count(*) FROM ${table('person')}${shard}`);
       const patients = Number(cell(count[0]?.[0]));
+      const orphans = await o.runner.rows(orphanRowsSql(o.runner.dialect, base));
       const quality: SourceQuality = {
         malformedLines: 0,
         malformedAt: [],
         recordsRead: 0,
         recordsKept: 0,
-        withoutPatient: 0,
+        withoutPatient: Number(cell(orphans[0]?.[0])),
       };
       return { patients, quality };
     },

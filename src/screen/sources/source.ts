@@ -13,6 +13,11 @@ export interface PatientInput {
    * JSON text of their array (parsed where the engine runs, in a worker thread when there are some). */
   readonly resources?: readonly unknown[];
   readonly resourcesJson?: string;
+  /**
+   * Records of the same person merged into this one (`Patient/<id>` each, by `Patient.link`: patient-links.ts),
+   * whose resources are among `resources`.
+   */
+  readonly merged?: readonly string[];
 }
 
 export interface MalformedLine {
@@ -29,8 +34,12 @@ export interface SourceQuality {
   /** Resources (or rows) read, and kept after the projection. */
   readonly recordsRead: number;
   readonly recordsKept: number;
-  /** Resources that name no patient (neither subject nor patient), skipped. */
+  /** Resources that name no patient (neither subject nor patient; OMOP rows of a person_id not in `person`), skipped. */
   readonly withoutPatient: number;
+  /** Patient records merged into another record of the same person (`Patient.link`); FHIR sources only. */
+  readonly mergedRecords?: number;
+  /** Medication references that name no Medication of the export (its medicine unknown); FHIR sources only. */
+  readonly medicationsNotInExport?: number;
 }
 
 export interface Shard {

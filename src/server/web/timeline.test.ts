@@ -141,3 +141,38 @@ test('an ALT whose reference ranges disagree or cannot be read is drawn with no 
   const alt = data.labs.find((p) => p.source === 'Observation/demo-refer-alt');
   assert.match(alt?.notJudged ?? '', /not judged/);
 });
+
+test("an ALT with ranges for men and for women is drawn against the woman's range, the ULN the assessment read", () => {
+  const u = { unit: 'U/L', system: 'http://unitsofmeasure.org', code: 'U/L' };
+  const forSex = (code: string, display: string) => [{ coding: [{ system: 'http://snomed.info/sct', code, display }] }];
+  const { record, assessment } = demo({
+    // The demo patient is a woman: 50 U/L is above 1.5 x her ULN 33 (49.5), not above 1.5 x the men's 45.
+    'demo-refer-alt': (r) => {
+      r.valueQuantity = { value: 50, ...u };
+      r.referenceRange = [
+        { high: { value: 45, ...u }, appliesTo: forSex('248153007', 'Male') },
+        { high: { value: 33, ...u }, appliesTo: forSex('248152002', 'Female') },
+      ];
+    },
+  });
+  assert.deepEqual(
+    assessment.contraindications.map((c) => c.code),
+    ['hepatic'],
+  );
+  assert.deepEqual(
+    assessment.upperLimitsOfNormal.find((l) => l.source === 'Observation/demo-refer-alt'),
+    {
+      analyte: 'alt',
+      source: 'Observation/demo-refer-alt',
+      date: '2026-11-06',
+      basis: 'reference-range',
+      upperLimitOfNormalUPerL: 33,
+      verified: true,
+    },
+  );
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  assert.deepEqual(
+    data.limits.filter((l) => l.series === 'ALT (U/L)').map((l) => [l.value, l.label]),
+    [[49.5, "1.5 x the result's ULN 33 = 49.5"]],
+  );
+});

@@ -16,7 +16,6 @@ import {
   CRP_MOLAR_FACTOR_ITEM,
   crpMolarFactor,
   describeQuantity,
-  upperLimitOfNormal,
 } from '../../pathway/index.ts';
 import type { PatientRecord, Quantity } from '../../record/index.ts';
 
@@ -85,9 +84,9 @@ const num = (x: number): string => String(Number(x.toPrecision(6)));
  * the pathway's own reading (src/pathway/observations.ts `convert`: UCUM codes, a unit given only as UCUM text, the
  * CRP molar factor for a CRP in a substance unit, by the engine's own test `crpMolarFactor`). A value converted with
  * an unverified factor is flagged [U] (docs/README.md: [U] values are flagged wherever they surface). An ALT or AST result is drawn against the limit the contraindication applies to it: the multiple
- * of its own reference range's upper limit, or of the default ULN ([U]) when it states none (src/pathway/labs.ts,
- * contraindications.ts); one the assessment did not judge (issue pathway.lab.reference-range), or whose ranges give
- * no single upper limit, gets no line.
+ * of the upper limit of normal the engine read for it (assessment.upperLimitsOfNormal: its own reference range for
+ * the patient's sex and age, or the default ULN [U] when none applies); one whose ranges give no single upper limit
+ * (not judged) gets no line.
  */
 export function timelineData(knowledge: Knowledge, record: PatientRecord, assessment: Assessment): TimelineData {
   const definitions = knowledge.pathway.definitions;
@@ -100,11 +99,9 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
   };
   const usedCrp = assessment.inflammation.crp?.source;
   const hepatic = knowledge.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
-  // Results the assessment counted as not measured because their own ranges give no single upper limit
-  // (src/pathway/labs.ts, issue pathway.lab.reference-range): no limit line is drawn for them.
-  const rangeUnread = new Set(
-    assessment.issues.filter((i) => i.code === 'pathway.lab.reference-range').map((i) => i.path),
-  );
+  // The ULN the engine read for each ALT and AST result (src/pathway/labs.ts deriveUpperLimitsOfNormal); a result it
+  // could not judge (its ranges give no single upper limit) gets no line.
+  const ulnBySource = new Map(assessment.upperLimitsOfNormal.map((u) => [u.source, u]));
   const place = (
     obs: PatientRecord['observations'][number],
     validStatuses: readonly string[],
@@ -144,30 +141,24 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
       const p = place(obs, definitions.labs.validStatuses, def.unit);
       if (p === undefined) continue;
       const series = LAB_LABEL[analyte] ?? analyte;
-      const notJudged = rangeUnread.has(obs.ref)
-        ? 'not judged: its reference ranges give no single upper limit of normal; counted as not measured'
-        : undefined;
+      const read = ulnBySource.get(obs.ref);
+      const notJudged =
+        read?.basis === 'not-judged'
+          ? 'not judged: its reference ranges give no single upper limit of normal; counted as not measured'
+          : undefined;
       labs.push({ series, source: obs.ref, unit: def.unit, used: false, ...p, ...(notJudged ? { notJudged } : {}) });
-      // The default ULN stands in only for a result whose ranges state no high at all; ranges that state highs the
-      // chart cannot settle on one of (they disagree, or are for a population or in a unit it cannot read) are the
-      // result's own limit, and a default line would contradict them.
-      const statesHigh = obs.referenceRange.some((r) => r.high !== undefined);
-      if (
-        hepatic?.predicate === 'lab-above-uln' &&
-        (analyte === 'alt' || analyte === 'ast') &&
-        notJudged === undefined
-      ) {
-        const own = upperLimitOfNormal(obs, def.unit);
-        if (own === undefined && statesHigh) continue;
-        const uln = own ?? hepatic.defaultUln[analyte].value;
-        const m = hepatic.multipleOfUln;
-        const label =
-          own === undefined
-            ? `${num(m.value)} x default ULN ${num(uln)} = ${num(m.value * uln)}${flag(m, hepatic.defaultUln[analyte])}`
-            : `${num(m.value)} x the result's ULN ${num(uln)} = ${num(m.value * uln)}${flag(m)}`;
-        if (!limits.some((l) => l.series === series && l.label === label))
-          limits.push({ series, value: m.value * uln, label });
-      }
+      // The line is the multiple of the ULN the engine read for this result (assessment.upperLimitsOfNormal: the
+      // patient's own range by sex and age, else the default ULN), never a second reading of its ranges here.
+      const uln = read?.upperLimitOfNormalUPerL;
+      if (hepatic?.predicate !== 'lab-above-uln' || notJudged !== undefined || read === undefined || uln === undefined)
+        continue;
+      const m = hepatic.multipleOfUln;
+      const label =
+        read.basis === 'default'
+          ? `${num(m.value)} x default ULN ${num(uln)} = ${num(m.value * uln)}${flag(m, read)}`
+          : `${num(m.value)} x the result's ULN ${num(uln)} = ${num(m.value * uln)}${flag(m)}`;
+      if (!limits.some((l) => l.series === series && l.label === label))
+        limits.push({ series, value: m.value * uln, label });
     }
   }
   const courses: Course[] = assessment.treatmentResistance.exposures

@@ -6,6 +6,7 @@
  * arm * visit); for other formulas check the columns. Aliased columns are detected in column order, as R's
  * pivoting QR (tolerance 1e-7), dropped and reported, so the MMRM always gets a full-rank X.
  */
+import { Matrix, QrDecomposition } from 'ml-matrix';
 import { fail, issue, ok, type Result } from '../../record/index.ts';
 
 export type DesignVariable =
@@ -34,6 +35,10 @@ export interface DesignMatrix {
   readonly columns: DesignColumn[];
   /** Names of columns dropped as linear combinations of earlier ones (R reports these as NA coefficients). */
   readonly aliased: string[];
+  /** The dropped columns, in the order of `aliased`. */
+  readonly aliasedColumns: DesignColumn[];
+  /** Per dropped column, its coefficients on the kept columns (column = X a): what makes a contrast estimable. */
+  readonly aliasedCombinations: number[][];
 }
 
 /** R's default tolerance for declaring a column aliased in lm's QR (qr(..., tol = 1e-7)). */
@@ -136,8 +141,38 @@ export function buildDesign(spec: DesignSpec): Result<DesignMatrix> {
   });
   const columns = kept.map((index) => candidates.value[index]!);
   const X = Array.from({ length: n }, (_, row) => kept.map((index) => columnsData[index]![row]!));
-  return ok({ X, columnNames: columns.map((column) => column.name), columns, aliased });
+  const aliasedIndices = candidates.value.flatMap((_, index) => (kept.includes(index) ? [] : [index]));
+  // Least squares on the kept columns (full column rank) gives each dropped column as their exact combination.
+  const qr = aliasedIndices.length > 0 && kept.length > 0 ? new QrDecomposition(new Matrix(X)) : null;
+  const aliasedCombinations = aliasedIndices.map((index) =>
+    qr ? qr.solve(Matrix.columnVector([...columnsData[index]!])).getColumn(0) : [],
+  );
+  return ok({
+    X,
+    columnNames: columns.map((column) => column.name),
+    columns,
+    aliased,
+    aliasedColumns: aliasedIndices.map((index) => candidates.value[index]!),
+    aliasedCombinations,
+  });
 }
+
+/**
+ * Whether the linear function L beta of the full design (L given as its values on the kept columns and on the dropped
+ * ones) is estimable, as emmeans' estimability check and SAS's "Non-est": L must give each dropped column exactly the
+ * weight of the kept columns it is a combination of (L is then orthogonal to the null space of the full X), and its
+ * estimate is then the kept part times the kept coefficients, whatever values the dropped coefficients are given.
+ */
+export function isEstimable(design: DesignMatrix, keptRow: readonly number[], aliasedRow: readonly number[]): boolean {
+  return design.aliasedCombinations.every((combination, j) => {
+    const through = combination.reduce((sum, a, k) => sum + a * keptRow[k]!, 0);
+    const scale = Math.max(1, Math.abs(aliasedRow[j]!), ...combination.map((a, k) => Math.abs(a * keptRow[k]!)));
+    return Math.abs(aliasedRow[j]! - through) <= ESTIMABILITY_TOLERANCE * scale;
+  });
+}
+
+/** Relative tolerance of the estimability check (emmeans' nonest tolerance is 1e-8 on a normalised basis). */
+const ESTIMABILITY_TOLERANCE = 1e-6;
 
 function euclideanNorm(values: Float64Array): number {
   let sum = 0;

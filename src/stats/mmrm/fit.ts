@@ -84,7 +84,7 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFitO
     return fail([
       issue(
         'stats.mmrm.no-residual-variation',
-        `no residual variation at visit ${start.flatVisit + 1} of ${K}: the outcome there is an exact function of the fixed effects (a constant change, say), so no covariance can be estimated`,
+        `no residual variation at visit ${start.flatVisit + 1} of ${K}: the outcome there is an exact function of the fixed effects (a constant change, or no more subjects there than fixed effects at that visit), so no covariance can be estimated`,
       ),
     ]);
   }

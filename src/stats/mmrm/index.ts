@@ -18,6 +18,7 @@ export { kenwardRogerCovariance, kenwardRogerDf, type KenwardRogerTest } from '.
 export {
   buildDesign,
   designColumns,
+  isEstimable,
   type DesignColumn,
   type DesignMatrix,
   type DesignSpec,
@@ -36,5 +37,7 @@ export {
   type MmrmTrialResult,
   type MmrmTrialRow,
   type MmrmTrialSpec,
+  type MmrmVisitOutcome,
   type MmrmVisitResult,
+  type MmrmVisitUnavailable,
 } from './trial.ts';

@@ -12,6 +12,8 @@ import { assertGolden, readReference } from '../golden.test-support.ts';
 import { readDataset } from './datasets.test-support.ts';
 import type { MmrmPkgBlock } from './mmrm-pkg.test-support.ts';
 import { convergedTrialFit } from './converged.test-support.ts';
+import { contrast } from './contrast.ts';
+import { fitMmrm } from './fit.ts';
 import { fitMmrmTrial, type MmrmTrialRow, type MmrmTrialSpec } from './trial.ts';
 
 const SOURCE = 'stats-reference/outputs/antidepressant_hamd17_reference.json';
@@ -56,6 +58,7 @@ test(`${SOURCE} via fitMmrmTrial: LS means and differences (KR-Linear and Satter
     row.forEach((v, j) => assertGolden(result.covariance[i]![j]!, v, 'mmrm', `covariance_matrix[${i}][${j}]`)),
   );
   for (const visit of result.visits) {
+    if ('available' in visit) assert.fail(`visit ${visit.visit} not estimable: ${visit.reason}`);
     for (const [arm, mine] of [
       ['DRUG', visit.lsMeans.treatment],
       ['PLACEBO', visit.lsMeans.control],
@@ -82,7 +85,7 @@ test(`${SOURCE} via fitMmrmTrial: LS means and differences (KR-Linear and Satter
     }
   }
   assert.equal(result.primary.visit, '7');
-  assert.equal(result.primary.difference.kenwardRoger.estimate, result.visits[3]!.difference.kenwardRoger.estimate);
+  assert.deepEqual(result.primary, result.visits[3]);
 });
 
 test(`${SOURCE} via fitMmrmTrial: coefficients under R's names for change ~ arm * visit + baseline * visit`, () => {
@@ -185,4 +188,118 @@ test('fitMmrmTrial: TypeScript refuses an estimate read from a result whose conv
   assert.equal(out.minus2LogLik, undefined);
   if (!out.converged) assert.match(out.reason, /primary visit 9/);
   else assert.fail('an unknown primary visit must not converge');
+});
+
+/**
+ * The same model in the cell-means parameterisation (one column per arm and visit observed, baseline by visit): its
+ * columns span those the trial design keeps, so every estimable LS mean and difference must agree to the fit's
+ * precision, Kenward-Roger included (invariant to a full-rank reparameterisation of X).
+ */
+function cellMeansFit(data: readonly MmrmTrialRow[], withBaseline = true) {
+  const analysed = data.filter((r) => r.change !== null);
+  const cells = [...new Set(analysed.map((r) => `${r.arm}@${r.visit}`))];
+  const columns = [...cells, ...(withBaseline ? spec.visits.map((v) => `baseline@${v}`) : [])];
+  const fit = fitMmrm(
+    {
+      subject: analysed.map((r) => r.subject),
+      visitIndex: analysed.map((r) => spec.visits.indexOf(r.visit)),
+      y: analysed.map((r) => r.change as number),
+      X: analysed.map((r) => [
+        ...cells.map((c) => (c === `${r.arm}@${r.visit}` ? 1 : 0)),
+        ...(withBaseline ? spec.visits.map((v) => (v === r.visit ? r.baseline : 0)) : []),
+      ]),
+      columnNames: columns,
+      visitCount: spec.visits.length,
+    },
+    { method: 'REML' },
+  );
+  assert.ok(fit.ok && fit.value.converged);
+  const meanBaseline = analysed.reduce((sum, r) => sum + r.baseline, 0) / analysed.length;
+  const lsRow = (arm: string, visit: string) =>
+    columns.map((c) => (c === `${arm}@${visit}` ? 1 : c === `baseline@${visit}` ? meanBaseline : 0));
+  return { fit: fit.value, lsRow };
+}
+
+test('fitMmrmTrial: an arm without outcomes at a visit other than the primary one: its aliased term is dropped, as R mmrm and SAS do, and the rest estimated', () => {
+  for (const gap of ['5', '4']) {
+    // No DRUG outcome at week 2 (visit 5: armDRUG:visit5 is a zero column) or week 1 (visit 4, the reference level:
+    // armDRUG:visit7 becomes armDRUG minus the other arm-by-visit columns, so another column is dropped).
+    const data = rows.map((r) => (r.arm === 'DRUG' && r.visit === gap ? { ...r, change: null } : r));
+    const fit = convergedTrialFit(fitMmrmTrial(data, spec));
+    const warning = fit.issues.find((i) => i.code === 'stats.mmrm.aliased');
+    assert.ok(warning && warning.severity === 'warning', gap);
+    assert.match(warning.message, gap === '5' ? /aliased columns armDRUG:visit5 dropped/ : /armDRUG:visit7 dropped/);
+    assert.match(warning.message, new RegExp(`not estimable at visit ${gap} \\(no DRUG outcome at visit ${gap}\\)`));
+    assert.deepEqual(fit.visits[spec.visits.indexOf(gap)], {
+      visit: gap,
+      available: false,
+      reason: `not estimable: no DRUG outcome at visit ${gap}`,
+    });
+    const cellMeans = cellMeansFit(data);
+    for (const visit of fit.visits) {
+      if ('available' in visit) continue;
+      const where = `gap ${gap}, visit ${visit.visit}`;
+      const treatment = cellMeans.lsRow('DRUG', visit.visit);
+      const control = cellMeans.lsRow('PLACEBO', visit.visit);
+      const difference = treatment.map((v, j) => v - control[j]!);
+      for (const [mine, row, method] of [
+        [visit.lsMeans.treatment, treatment, 'kenward-roger'],
+        [visit.lsMeans.control, control, 'kenward-roger'],
+        [visit.difference.kenwardRoger, difference, 'kenward-roger'],
+        [visit.difference.satterthwaite, difference, 'satterthwaite'],
+      ] as const) {
+        const expected = contrast(cellMeans.fit, row, method);
+        assertGolden(mine.estimate, expected.estimate, 'mmrm', `${where} ${method} estimate`);
+        assertGolden(mine.se, expected.se, 'mmrm', `${where} ${method} se`);
+        assertGolden(mine.df, expected.df, 'mmrmDf', `${where} ${method} df`);
+      }
+    }
+    assert.equal(fit.visits.filter((v) => 'available' in v).length, 1);
+    assert.equal(fit.primary.visit, '7');
+  }
+});
+
+test('fitMmrmTrial: a visit without any outcome is left out of the model (R mmrm drops the visit level) and listed as not estimable', () => {
+  const data = rows.map((r) => (r.visit === '5' ? { ...r, change: null } : r));
+  const fit = convergedTrialFit(fitMmrmTrial(data, spec));
+  const without = convergedTrialFit(
+    fitMmrmTrial(
+      rows.filter((r) => r.visit !== '5'),
+      { ...spec, visits: ['4', '6', '7'] },
+    ),
+  );
+  assert.equal(fit.minus2LogLik, without.minus2LogLik);
+  assert.deepEqual(fit.primary, without.primary);
+  assert.deepEqual(fit.covarianceVisits, ['4', '6', '7']);
+  assert.deepEqual(fit.visits[1], { visit: '5', available: false, reason: 'not estimable: no outcome at visit 5' });
+  assert.ok(fit.issues.some((i) => i.code === 'stats.mmrm.empty-visit' && i.severity === 'warning'));
+  // At the primary visit nothing is left to estimate: refused.
+  const primaryEmpty = fitMmrmTrial(
+    rows.map((r) => (r.visit === '7' ? { ...r, change: null } : r)),
+    spec,
+  );
+  assert.equal(primaryEmpty.converged, false);
+  assert.match(primaryEmpty.converged ? '' : primaryEmpty.reason, /no outcome at the primary visit 7/);
+});
+
+test('fitMmrmTrial: a baseline equal in every subject is dropped with its visit slopes (as R lm and mmrm), not refused', () => {
+  const data = rows.map((r) => ({ ...r, baseline: 20 }));
+  const fit = convergedTrialFit(fitMmrmTrial(data, spec));
+  assert.match(
+    fit.issues.find((i) => i.code === 'stats.mmrm.aliased')?.message ?? '',
+    /^aliased columns baseline, baseline:visit5, baseline:visit6, baseline:visit7 dropped .*every visit is still estimated/,
+  );
+  const cellMeans = cellMeansFit(data, false);
+  const treatment = cellMeans.lsRow('DRUG', '7');
+  const difference = treatment.map((v, j) => v - cellMeans.lsRow('PLACEBO', '7')[j]!);
+  const expected = contrast(cellMeans.fit, difference, 'kenward-roger');
+  assertGolden(fit.primary.difference.kenwardRoger.estimate, expected.estimate, 'mmrm', 'estimate');
+  assertGolden(fit.primary.difference.kenwardRoger.se, expected.se, 'mmrm', 'se');
+  assertGolden(fit.primary.difference.kenwardRoger.df, expected.df, 'mmrmDf', 'df');
+  assertGolden(
+    fit.primary.lsMeans.treatment.estimate,
+    contrast(cellMeans.fit, treatment, 'kenward-roger').estimate,
+    'mmrm',
+    'LS mean',
+  );
 });

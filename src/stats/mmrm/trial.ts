@@ -8,7 +8,7 @@
  */
 import { issue, type Issue } from '../../record/index.ts';
 import { contrast, adjustedBetaCovariance, type ContrastResult } from './contrast.ts';
-import { buildDesign, type DesignSpec } from './design.ts';
+import { buildDesign, isEstimable, type DesignMatrix, type DesignSpec } from './design.ts';
 import { fitMmrm } from './fit.ts';
 import { referenceCovariateValues, referenceGridRow } from './lsmeans.ts';
 
@@ -47,6 +47,15 @@ export interface MmrmVisitResult {
   readonly difference: { readonly kenwardRoger: ContrastResult; readonly satterthwaite: ContrastResult };
 }
 
+/** A visit whose treatment difference depends on dropped (aliased) columns: R's emmeans and SAS say "non-est". */
+export interface MmrmVisitUnavailable {
+  readonly visit: string;
+  readonly available: false;
+  readonly reason: string;
+}
+
+export type MmrmVisitOutcome = MmrmVisitResult | MmrmVisitUnavailable;
+
 export interface MmrmCoefficient extends ContrastResult {
   readonly name: string;
 }
@@ -54,10 +63,14 @@ export interface MmrmCoefficient extends ContrastResult {
 /** A converged trial MMRM: the only result that carries estimates. */
 export interface MmrmTrialFit {
   readonly converged: true;
-  readonly visits: MmrmVisitResult[];
+  /** Every visit: estimated, or not estimable (an arm without outcomes there, its term dropped as aliased). */
+  readonly visits: MmrmVisitOutcome[];
+  /** The primary visit, always estimable in a converged fit. */
   readonly primary: MmrmVisitResult;
-  /** Estimated K x K unstructured covariance, visits in spec order. */
+  /** Estimated unstructured covariance over `covarianceVisits`. */
   readonly covariance: number[][];
+  /** The visits of the covariance, in spec order: those with at least one outcome. */
+  readonly covarianceVisits: string[];
   readonly iterations: number;
   readonly logLik: number;
   /** -2 REML log-likelihood as SAS's "-2 Res Log Likelihood". */
@@ -88,26 +101,49 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
   const issues = validate(rows, spec);
   const analysed = rows.filter((row) => row.change !== null);
   if (issues.some((i) => i.severity === 'error')) return failed(issues);
+  const empty = spec.visits.filter((visit) => !analysed.some((row) => row.visit === visit));
+  if (empty.length > 0) return withoutEmptyVisits(rows, spec, empty);
 
   const design = trialDesignSpec(analysed, spec);
   const built = buildDesign(design);
   if (!built.ok) return failed([...issues, ...built.issues]);
-  if (built.value.aliased.length > 0) {
+  const model = built.value;
+  const means = referenceCovariateValues(design);
+  const plans = spec.visits.map((visit) => visitPlan(design, model, means, spec, visit, analysed));
+  const primaryPlan = plans[spec.visits.indexOf(spec.primaryVisit)]!;
+  if (primaryPlan.notEstimable !== null) {
     issues.push(
       issue(
         'stats.mmrm.rank-deficient',
-        `aliased columns ${built.value.aliased.join(', ')} (${aliasCause(built.value.aliased)}): LS means not estimable`,
+        `aliased columns ${model.aliased.join(', ')} (${aliasCause(model.aliased)}): LS means not estimable at the primary visit ${spec.primaryVisit}${primaryPlan.notEstimable.startsWith('no ') ? ` (${primaryPlan.notEstimable})` : ''}`,
       ),
     );
     return failed(issues);
+  }
+  if (model.aliased.length > 0) {
+    // As R's mmrm (accept_singular) and SAS PROC MIXED: the aliased columns are dropped (their coefficients NA), and
+    // every LS mean and difference that does not depend on them is still estimated.
+    const lost = plans.filter((plan) => plan.notEstimable !== null);
+    issues.push(
+      issue(
+        'stats.mmrm.aliased',
+        `aliased columns ${model.aliased.join(', ')} dropped from the MMRM (R's mmrm and SAS PROC MIXED drop them too); ${
+          lost.length === 0
+            ? 'every visit is still estimated'
+            : `not estimable at ${lost.map((plan) => `visit ${plan.visit} (${plan.notEstimable})`).join(', ')}; the other visits are estimated`
+        }`,
+        undefined,
+        'warning',
+      ),
+    );
   }
   const fitted = fitMmrm(
     {
       subject: analysed.map((r) => r.subject),
       visitIndex: analysed.map((r) => spec.visits.indexOf(r.visit)),
       y: analysed.map((r) => r.change as number),
-      X: built.value.X,
-      columnNames: built.value.columnNames,
+      X: model.X,
+      columnNames: model.columnNames,
       visitCount: spec.visits.length,
     },
     { method: 'REML' },
@@ -116,26 +152,19 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
   if (!fitted.value.converged) return failed([...issues, ...fitted.value.issues]);
   const fit = fitted.value;
   issues.push(...fit.issues);
-  const means = referenceCovariateValues(design);
-  const columns = built.value.columns;
-  const lsMean = (arm: string, visit: string): LsMeanResult => {
-    const { estimate, se, df, ci } = contrast(
-      fit,
-      referenceGridRow(design, columns, { arm, visit }, means),
-      'kenward-roger',
-    );
+  const lsMean = (row: readonly number[]): LsMeanResult => {
+    const { estimate, se, df, ci } = contrast(fit, row, 'kenward-roger');
     return { estimate, se, df, ci };
   };
-  const visits = spec.visits.map((visit): MmrmVisitResult => {
-    const treatmentRow = referenceGridRow(design, columns, { arm: spec.treatment, visit }, means);
-    const controlRow = referenceGridRow(design, columns, { arm: spec.control, visit }, means);
-    const difference = treatmentRow.map((v, j) => v - controlRow[j]!);
+  const visits = plans.map((plan): MmrmVisitOutcome => {
+    if (plan.notEstimable !== null)
+      return { visit: plan.visit, available: false, reason: `not estimable: ${plan.notEstimable}` };
     return {
-      visit,
-      lsMeans: { treatment: lsMean(spec.treatment, visit), control: lsMean(spec.control, visit) },
+      visit: plan.visit,
+      lsMeans: { treatment: lsMean(plan.treatment), control: lsMean(plan.control) },
       difference: {
-        kenwardRoger: contrast(fit, difference, 'kenward-roger'),
-        satterthwaite: contrast(fit, difference, 'satterthwaite'),
+        kenwardRoger: contrast(fit, plan.difference, 'kenward-roger'),
+        satterthwaite: contrast(fit, plan.difference, 'satterthwaite'),
       },
     };
   });
@@ -147,8 +176,9 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
   return {
     converged: true,
     visits,
-    primary: visits[spec.visits.indexOf(spec.primaryVisit)]!,
+    primary: visits[spec.visits.indexOf(spec.primaryVisit)] as MmrmVisitResult,
     covariance: fit.covariance.map((row) => [...row]),
+    covarianceVisits: [...spec.visits],
     iterations: fit.iterations,
     logLik: fit.logLik,
     minus2LogLik: fit.minus2LogLik,
@@ -183,6 +213,90 @@ export function trialDesignSpec(analysed: readonly MmrmTrialRow[], spec: MmrmTri
       ['arm', 'visit'],
       ['baseline', 'visit'],
     ],
+  };
+}
+
+/**
+ * Visits without any outcome are left out of the model, as R's mmrm does (drop_visit_levels) and SAS (no row has
+ * them): nothing estimates their covariance. They are listed as not estimable, with a warning.
+ */
+function withoutEmptyVisits(
+  rows: readonly MmrmTrialRow[],
+  spec: MmrmTrialSpec,
+  empty: readonly string[],
+): MmrmTrialResult {
+  if (empty.includes(spec.primaryVisit)) {
+    return failed([issue('stats.mmrm.primary-no-data', `no outcome at the primary visit ${spec.primaryVisit}`)]);
+  }
+  const visits = spec.visits.filter((visit) => !empty.includes(visit));
+  const fit = fitMmrmTrial(
+    rows.filter((row) => visits.includes(row.visit)),
+    { ...spec, visits },
+  );
+  const note = issue(
+    'stats.mmrm.empty-visit',
+    `no outcome at visit ${empty.join(', ')}: left out of the MMRM (as R's mmrm drops a visit without data)`,
+    undefined,
+    'warning',
+  );
+  if (!fit.converged) return failed([note, ...fit.issues]);
+  return {
+    ...fit,
+    visits: spec.visits.map(
+      (visit) =>
+        fit.visits.find((v) => v.visit === visit) ?? {
+          visit,
+          available: false,
+          reason: `not estimable: no outcome at visit ${visit}`,
+        },
+    ),
+    issues: [note, ...fit.issues],
+  };
+}
+
+interface VisitPlan {
+  readonly visit: string;
+  /** The L rows over the kept columns. */
+  readonly treatment: number[];
+  readonly control: number[];
+  readonly difference: number[];
+  /** Why an LS mean or the difference at this visit is not estimable, or null when all three are. */
+  readonly notEstimable: string | null;
+}
+
+/** The LS-mean and difference rows at one visit, and whether they are estimable with the aliased columns dropped. */
+function visitPlan(
+  design: DesignSpec,
+  model: DesignMatrix,
+  means: Readonly<Record<string, number>>,
+  spec: MmrmTrialSpec,
+  visit: string,
+  analysed: readonly MmrmTrialRow[],
+): VisitPlan {
+  const rowFor = (arm: string) => ({
+    kept: referenceGridRow(design, model.columns, { arm, visit }, means),
+    aliased: referenceGridRow(design, model.aliasedColumns, { arm, visit }, means),
+  });
+  const treatment = rowFor(spec.treatment);
+  const control = rowFor(spec.control);
+  const difference = {
+    kept: treatment.kept.map((v, j) => v - control.kept[j]!),
+    aliased: treatment.aliased.map((v, j) => v - control.aliased[j]!),
+  };
+  const estimable = [treatment, control, difference].every((row) => isEstimable(model, row.kept, row.aliased));
+  const armWithout = [spec.treatment, spec.control].find(
+    (arm) => !analysed.some((row) => row.arm === arm && row.visit === visit),
+  );
+  return {
+    visit,
+    treatment: treatment.kept,
+    control: control.kept,
+    difference: difference.kept,
+    notEstimable: estimable
+      ? null
+      : armWithout !== undefined
+        ? `no ${armWithout} outcome at visit ${visit}`
+        : `the LS means at visit ${visit} depend on the aliased columns`,
   };
 }
 

@@ -6,7 +6,8 @@
  * protocol's visit id, `visit_timing` the form's date against the visit's window (in-window, early, late; unknown
  * without a dose or a form: src/trial/visits.ts visitTiming), for a per-protocol sensitivity analysis, `outcome` the
  * post-baseline score (empty when missing or incomplete: never imputed) and `baseline` the score at the baseline
- * visit. Participants without a complete baseline score cannot enter an ANCOVA and are listed in `excluded`.
+ * visit, empty when there is no complete one: `trd analyze` then leaves the participant out of the models that adjust
+ * for baseline and keeps them in its NRI denominators, which a participant left out of the file would silently leave.
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
  *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
  */
@@ -34,8 +35,8 @@ export interface AnalysisExport {
   readonly csv: string;
   readonly outcome: Outcome;
   readonly rows: number;
-  /** Participant codes left out, with why. */
-  readonly excluded: readonly { readonly participant: string; readonly reason: string }[];
+  /** Randomized participants without a complete baseline score (their `baseline` cells are empty). */
+  readonly withoutBaseline: number;
 }
 
 /** The value of `outcome` in a form: a subscale or the total; null unless the form is complete. */
@@ -70,16 +71,13 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
     formsOf.set(f.participantId, [...(formsOf.get(f.participantId) ?? []), f]);
   }
   const records: (string | number)[][] = [];
-  const excluded: { participant: string; reason: string }[] = [];
+  let withoutBaseline = 0;
   for (const p of s.participants) {
     if (p.randomizationNumber === null) continue;
     const forms = formsOf.get(p.id) ?? [];
     const baselineForm = forms.find((f) => f.visit === baselineVisit?.id);
     const baseline = baselineForm === undefined ? null : outcomeValue(baselineForm, outcome);
-    if (baseline === null) {
-      excluded.push({ participant: p.participantCode, reason: 'no complete baseline score' });
-      continue;
-    }
+    if (baseline === null) withoutBaseline++;
     for (const visitId of outcome.visits) {
       const visit = visits.find((v) => v.id === visitId);
       if (visit === undefined) continue;
@@ -91,7 +89,7 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
         visit.day,
         visit.id,
         value ?? '',
-        baseline,
+        baseline ?? '',
         p.baselineCrpMgPerL ?? '',
         form === undefined
           ? 'unknown'
@@ -99,5 +97,5 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
       ]);
     }
   }
-  return { csv: csvText([[...ANALYSIS_COLUMNS], ...records]), outcome, rows: records.length, excluded };
+  return { csv: csvText([[...ANALYSIS_COLUMNS], ...records]), outcome, rows: records.length, withoutBaseline };
 }

@@ -60,6 +60,34 @@ test('analysis CSV: the long format trd analyze reads, primary outcome by defaul
   for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
 });
 
+test('analysis CSV: a randomized participant without a baseline score keeps their rows, with an empty baseline', () => {
+  // Dropping the participant would shrink trd analyze's NRI denominators without a word; an empty baseline is a
+  // missing baseline there (left out of the models that adjust for it, a non-responder under NRI).
+  const first = snapshot.participants.find((p) => p.randomizationNumber !== null)!;
+  const withoutBaseline: TrialSnapshot = {
+    ...snapshot,
+    forms: snapshot.forms.filter((f) => !(f.participantId === first.id && f.visit === 'baseline')),
+  };
+  const out = analysisCsv(withoutBaseline, protocol);
+  assert.equal(out.withoutBaseline, 1);
+  const { header, records } = read(out.csv);
+  assert.equal(records.length, N);
+  assert.deepEqual(
+    records.filter((r) => r.subject === first.participantCode).map((r) => r.baseline),
+    [''],
+  );
+  const ds = buildDataset(header, records, {
+    columns: { subject: 'subject', arm: 'arm', visit: 'visit', outcome: 'outcome', baseline: 'baseline' },
+    treatment: 'tocilizumab',
+    control: 'placebo',
+    primaryVisit: '14',
+    outcomeType: 'score',
+  });
+  assert.ok(ds.ok);
+  assert.equal(ds.value.subjects.length, N);
+  assert.ok(ds.issues.some((i) => i.code === 'analysis.baseline.missing'));
+});
+
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
   const timings = read(analysisCsv(snapshot, protocol).csv).records.map((r) => r.visit_timing);
   assert.ok(timings.length > 0);
@@ -334,6 +362,11 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       ['0.3', 'mg/dL', '', ''],
     ],
   );
+  // LBSTRESC, an Expected variable of SDTMIG 3.3 LB, is the standard result as text (empty when it is).
+  assert.deepEqual(
+    rows.map((r) => r.LBSTRESC),
+    ['0.8', '90', '1.2', ''],
+  );
 });
 
 test('SDTM LB: LBTOX is the CTCAE term of the grade (knowledge/safety/ctcae-v5.0.json); the CTCAE version is a SUPPLB qualifier', () => {
@@ -450,4 +483,68 @@ test('a blinded export writes entered text naming an arm [concealed], as the ser
     dayArm.forms.map((f) => f.visit),
     snapshot.forms.map((f) => f.visit),
   );
+});
+
+test('SDTM QS, LB and EX: VISITNUM is the visit position in time order (an Expected key of SDTMIG 3.3 QS and LB)', () => {
+  const domains = sdtmDomains(snapshot, protocol, loadInstruments());
+  const inTime = [...(protocol.visits ?? [])].sort((a, b) => a.day - b.day);
+  const numberOf = new Map(inTime.map((v, i) => [v.label, String(i + 1)]));
+  for (const domain of ['QS', 'LB', 'EX'] as const) {
+    const { header, records } = read(domains[domain]);
+    assert.equal(header.indexOf('VISITNUM') + 1, header.indexOf('VISIT'), `${domain}: VISITNUM just before VISIT`);
+    assert.ok(records.length > 0, domain);
+    for (const r of records) assert.equal(r.VISITNUM, numberOf.get(r.VISIT!), `${domain} ${r.VISIT}`);
+  }
+  // The baseline visit (day -3 in INSIGHT) comes after screening (day -14): VISITNUM 2.
+  assert.equal(numberOf.get(inTime.find((v) => v.id === 'baseline')!.label), '2');
+});
+
+test('SDTM QS and LB: --BLFL (Expected in SDTMIG 3.3) flags the last result of each test on or before the first infusion', () => {
+  // The populated trial draws labs after the infusion only: two earlier results of one participant's test are added,
+  // at screening and at baseline, and only the later is the baseline.
+  const lab = snapshot.labs[0]!;
+  const dosedOn = snapshot.doses.find((d) => d.participantId === lab.participantId)!.administeredOn;
+  const dayBefore = (date: string, days: number) =>
+    new Date(Date.parse(date) - days * 86_400_000).toISOString().slice(0, 10);
+  const withPreDose: TrialSnapshot = {
+    ...snapshot,
+    labs: [
+      ...snapshot.labs,
+      { ...lab, id: 'lab-screening', collectedOn: dayBefore(dosedOn, 10), visit: 'screening' },
+      { ...lab, id: 'lab-baseline', collectedOn: dayBefore(dosedOn, 2), visit: 'baseline' },
+    ],
+  };
+  const domains = sdtmDomains(withPreDose, protocol, loadInstruments());
+  const firstDose = new Map(read(domains.DM).records.map((r) => [r.USUBJID!, r.RFXSTDTC!]));
+  const lbBaseline = read(domains.LB).records.filter((r) => r.LBBLFL === 'Y');
+  assert.deepEqual(
+    lbBaseline.map((r) => r.LBDTC),
+    [dayBefore(dosedOn, 2)],
+  );
+  for (const [domain, prefix] of [
+    ['QS', 'QS'],
+    ['LB', 'LB'],
+  ] as const) {
+    const { records } = read(domains[domain]);
+    const expected = new Map<string, Record<string, string>>();
+    for (const r of records) {
+      const dose = firstDose.get(r.USUBJID!) ?? '';
+      const on = r[`${prefix}DTC`]!;
+      if (dose === '' || r[`${prefix}ORRES`] === '' || on > dose) continue;
+      const key = `${r.USUBJID} ${r[`${prefix}TESTCD`]}`;
+      if (!expected.has(key) || on >= expected.get(key)![`${prefix}DTC`]!) expected.set(key, r);
+    }
+    const flagged = records.filter((r) => r[`${prefix}BLFL`] === 'Y');
+    assert.ok(flagged.length > 0, `${domain}: some baseline records`);
+    assert.deepEqual(new Set(flagged), new Set(expected.values()), domain);
+    assert.ok(
+      records.every((r) => r[`${prefix}BLFL`] === 'Y' || r[`${prefix}BLFL`] === ''),
+      domain,
+    );
+    // Nothing after the first infusion is a baseline.
+    assert.ok(
+      flagged.every((r) => r[`${prefix}DTC`]! <= firstDose.get(r.USUBJID!)!),
+      domain,
+    );
+  }
 });

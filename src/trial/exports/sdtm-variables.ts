@@ -200,6 +200,7 @@ export const SDTM_METHODS = {
     description:
       'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits; empty when the unit does not convert.',
   },
+  LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
   LBTOXGR: {
     name: 'CTCAE grade of a lab result',
     description:
@@ -208,6 +209,11 @@ export const SDTM_METHODS = {
   LBTOX: {
     name: 'CTCAE term of a lab result',
     description: 'The CTCAE term that LBTOXGR grades; empty when LBTOXGR is.',
+  },
+  BLFL: {
+    name: 'Baseline flag',
+    description:
+      "Y on the subject's last record of the test (QSTESTCD, LBTESTCD) with a result (QSORRES, LBORRES) dated on or before the first infusion (RFXSTDTC); otherwise empty, and empty for every record of a subject without an infusion.",
   },
   STUDYDAY: {
     name: 'Study day',
@@ -299,6 +305,8 @@ const seq = (prefix: string, method: 'SEQ' | 'DSSEQ' = 'SEQ'): Spec => [
   undefined,
   method,
 ];
+/** The visit's position among the protocol's visits in time order (by day), from 1: SDTM's key of a visit. */
+const VISITNUM = (core: SdtmVariable['core']): Spec => ['VISITNUM', 'Visit Number', 'integer', core, 'Protocol'];
 const VISIT: Spec = ['VISIT', 'Visit Name', 'text', 'Perm', 'Protocol'];
 const VISITDY: Spec = ['VISITDY', 'Planned Study Day of Visit', 'integer', 'Perm', 'Protocol'];
 
@@ -386,6 +394,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['EXROUTE', 'Route of Administration', 'text', 'Perm', 'Protocol', 'ROUTE'],
       ['EXSTDTC', 'Start Date/Time of Treatment', 'date', 'Exp', 'CRF'],
       ['EXREFID', 'Reference ID', 'text', 'Perm', 'Assigned'],
+      VISITNUM('Perm'),
       VISIT,
     ]),
   },
@@ -394,7 +403,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'QS',
     class: 'FINDINGS',
     structure: 'One record per questionnaire per question per time point per visit per subject',
-    keys: ['STUDYID', 'USUBJID', 'QSCAT', 'QSTESTCD', 'VISIT'],
+    keys: ['STUDYID', 'USUBJID', 'QSCAT', 'QSTESTCD', 'VISITNUM'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -408,6 +417,8 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['QSSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'QSSTRESC'],
       ['QSSTRESN', 'Numeric Finding in Standard Units', 'float', 'Perm', 'Derived', undefined, 'QSSTRESN'],
       ['QSSTAT', 'Completion Status', 'text', 'Perm', 'Derived', 'ND', 'QSSTAT'],
+      ['QSBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
+      VISITNUM('Exp'),
       VISIT,
       VISITDY,
       ['QSDTC', 'Date/Time of Finding', 'date', 'Exp', 'CRF'],
@@ -419,7 +430,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'LB',
     class: 'FINDINGS',
     structure: 'One record per lab test per time point per visit per subject',
-    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISIT', 'LBDTC'],
+    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISITNUM', 'LBDTC'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -430,12 +441,15 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBCAT', 'Category for Lab Test', 'text', 'Exp', 'Assigned'],
       ['LBORRES', 'Result or Finding in Original Units', 'text', 'Exp', 'CRF'],
       ['LBORRESU', 'Original Units', 'text', 'Exp', 'CRF', 'UCUM'],
+      ['LBSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'LBSTRESC'],
       ['LBSTRESN', 'Numeric Result/Finding in Standard Units', 'float', 'Exp', 'Derived', undefined, 'LBSTRESN'],
       ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
+      ['LBBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
       ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
       ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],
+      VISITNUM('Exp'),
       VISIT,
       VISITDY,
       ['LBDTC', 'Date/Time of Specimen Collection', 'date', 'Exp', 'CRF'],

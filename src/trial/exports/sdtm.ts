@@ -77,6 +77,12 @@ export function sdtmRows(
   const armLabel = (id: string): string =>
     protocol.arms?.find((a) => a.id === id)?.label.toUpperCase() ?? id.toUpperCase();
   const visitOf = (id: string) => protocol.visits?.find((v) => v.id === id);
+  // VISITNUM: the visit's position in time order (by day, the protocol's order among equal days), from 1.
+  const visitsInTime = [...(protocol.visits ?? [])].sort((a, b) => a.day - b.day);
+  const visitNumber = (id: string): number | null => {
+    const index = visitsInTime.findIndex((v) => v.id === id);
+    return index < 0 ? null : index + 1;
+  };
   // The first infusion: the reference of study days (RFSTDTC).
   const dosingDate = new Map<string, string>();
   for (const d of s.doses) {
@@ -170,6 +176,7 @@ export function sdtmRows(
       'INTRAVENOUS',
       d.administeredOn,
       d.kitCode,
+      visitNumber(d.visit),
       visitOf(d.visit)?.label ?? d.visit,
     ];
   });
@@ -193,6 +200,8 @@ export function sdtmRows(
       stresn === null ? null : String(stresn),
       stresn,
       stresn === null && orres === null ? 'NOT DONE' : null,
+      null, // QSBLFL, by flagBaselines
+      visitNumber(f.visit),
       visit?.label ?? f.visit,
       visit?.day ?? null,
       f.completedOn,
@@ -245,12 +254,15 @@ export function sdtmRows(
       'HEMATOLOGY/CHEMISTRY',
       l.value,
       l.unit,
+      stresn === null ? null : String(stresn),
       stresn,
       stresn === null ? null : t.unit,
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
+      null, // LBBLFL, by flagBaselines
       l.assessment.grade,
       graded ? l.assessment.term : null,
+      visitNumber(l.visit),
       visit?.label ?? l.visit,
       visit?.day ?? null,
       l.collectedOn,
@@ -286,7 +298,32 @@ export function sdtmRows(
     ];
   });
 
+  const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
+  flagBaselines('QS', qs, firstDoseOf);
+  flagBaselines('LB', lb, firstDoseOf);
   return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
+}
+
+/**
+ * --BLFL (SDTM_METHODS.BLFL): Y on each subject's last record of a test with a result, dated on or before the first
+ * infusion (RFXSTDTC); of records on one date, the last written. Nothing for a subject without an infusion.
+ */
+function flagBaselines(domain: 'QS' | 'LB', rows: Cell[][], firstDoseOf: ReadonlyMap<Cell, string | undefined>): void {
+  const columns = sdtmColumns(domain);
+  const [subject, testcd, result, date, flag] = ['USUBJID', 'TESTCD', 'ORRES', 'DTC', 'BLFL'].map((name) =>
+    columns.indexOf(name === 'USUBJID' ? name : `${domain}${name}`),
+  ) as [number, number, number, number, number];
+  const baseline = new Map<string, Cell[]>();
+  for (const row of rows) {
+    const firstDose = firstDoseOf.get(row[subject]!);
+    const on = row[date];
+    if (firstDose === undefined || typeof on !== 'string' || on.slice(0, 10) > firstDose.slice(0, 10)) continue;
+    if (row[result] === null || row[result] === '') continue;
+    const key = `${String(row[subject])}\u0000${String(row[testcd])}`;
+    const best = baseline.get(key);
+    if (best === undefined || on >= (best[date] as string)) baseline.set(key, row);
+  }
+  for (const row of baseline.values()) row[flag] = 'Y';
 }
 
 export function sdtmDomains(

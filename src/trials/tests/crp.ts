@@ -49,8 +49,11 @@ function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOu
   const inflammation = ctx.facts.inflammation;
   const wanted = test.type === 'crp-at-least' ? `>= ${test.mgPerL} mg/L` : `< ${test.mgPerL} mg/L`;
   const label = crp.assay === 'high-sensitivity' ? 'hs-CRP' : 'CRP (standard assay)';
-  // Read as the pathway reads it (rounded only where no threshold is crossed, [U] when an unverified factor converted it).
-  const shown = `${label} ${crpText(crp, [test.mgPerL])} on ${crp.date}`;
+  // Read as the pathway reads it (rounded only where no threshold is crossed, [U] when an unverified factor converted it):
+  // the pathway's cut-off and acute threshold count too, so that 2.9998 mg/L is not shown as "3 mg/L" beside a 20 mg/L
+  // exclusion while another criterion and the assessment read it as below 3.
+  const thresholds = [test.mgPerL, inflammation.cutOffMgPerL, inflammation.acuteAboveMgPerL];
+  const shown = `${label} ${crpText(crp, thresholds)} on ${crp.date}`;
   if (test.assay === 'high-sensitivity' && crp.assay !== 'high-sensitivity') {
     return undecided(`${shown}: the protocol requires a high-sensitivity assay (${wanted})`, HS_CRP, [crp.source]);
   }
