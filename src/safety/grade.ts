@@ -17,6 +17,8 @@ export interface LabReading {
   readonly lowerLimitOfNormal: number | null;
   /** The participant's baseline value of the same analyte in the same unit, if known (ALT/AST abnormal baseline). */
   readonly baselineValue: number | null;
+  /** From a visit before the dosing visit: the rules marked `beforeDosing` (do not initiate) apply too. */
+  readonly beforeDosing?: boolean;
 }
 
 export interface LabAssessment {
@@ -109,7 +111,9 @@ export function assessLab(table: CtcaeTable, rules: readonly SafetyRule[], readi
   const issues: Issue[] = [...graded.issues];
   const applying: SafetyRule[] = [];
   let undecided = false;
-  const mine = rules.filter((r) => r.analyte === reading.analyte);
+  const mine = rules.filter(
+    (r) => r.analyte === reading.analyte && (r.beforeDosing !== true || reading.beforeDosing === true),
+  );
   for (const rule of mine) {
     const x = rule.measure === 'x-uln' ? ulnMultiple(reading) : valueIn(reading, rule.unit ?? reading.unit);
     if (typeof x !== 'number') {

@@ -92,9 +92,49 @@ test('label rules: ALT/AST > 1-3 x ULN monitor, > 3-5 hold, > 5 discontinue; wit
   assert.equal(unknown.grade, null);
 });
 
+test("label rules (US PI 5.2) before the infusion: ANC < 2, platelets < 100 x10^9/L, ALT/AST > 1.5 x ULN: don't initiate", () => {
+  const act = (r: Parameters<typeof reading>[0], beforeDosing: boolean) =>
+    assessLab(ctcae, rules, { ...reading(r), beforeDosing });
+  const anc = (value: number) => ({ analyte: 'anc' as const, value, unit: '10*9/L', lowerLimitOfNormal: 2 });
+  const platelets = (value: number) => ({
+    analyte: 'platelets' as const,
+    value,
+    unit: '10*9/L',
+    lowerLimitOfNormal: 150,
+  });
+  const alt = (value: number) => ({ analyte: 'alt' as const, value, unit: 'U/L', upperLimitOfNormal: 40 });
+  // ANC 1.5 before the infusion: the label does not recommend starting; after it, above 1.0, the dose is kept.
+  assert.deepEqual(
+    [2.0, 1.99, 1.5, 1.01].map((v) => act(anc(v), true).action),
+    ['continue', 'hold', 'hold', 'hold'],
+  );
+  assert.equal(act(anc(1.5), false).action, 'continue');
+  assert.deepEqual(act(anc(1.5), true).rules, ['anc-do-not-initiate']);
+  assert.ok(act(anc(1.5), true).citations.includes('actemra-us-pi-5.2'));
+  // The stricter rule that applies wins: ANC 0.4 before the infusion is still "discontinue".
+  assert.equal(act(anc(0.4), true).action, 'discontinue');
+  assert.deepEqual(
+    [101, 99.9, 60].map((v) => act(platelets(v), true).action),
+    ['continue', 'hold', 'hold'],
+  );
+  assert.equal(act(platelets(120), true).action, 'continue');
+  // ALT 1.8 x ULN: "monitor" after the infusion, but not to be started on.
+  assert.deepEqual(
+    [60, 61, 72, 120].map((v) => act(alt(v), true).action),
+    ['monitor', 'hold', 'hold', 'hold'],
+  );
+  assert.equal(act(alt(72), false).action, 'monitor');
+  // Without a ULN, before the infusion as after it: unknown, never continue.
+  assert.equal(act({ analyte: 'ast', value: 50, unit: 'U/L' }, true).action, 'unknown');
+});
+
 test('the INSIGHT protocol pins CTCAE v5.0 and cites every rule', () => {
   assert.equal(insight?.safety?.ctcaeVersion, '5.0');
-  assert.equal(rules.length, 10);
-  assert.ok(rules.every((r) => r.citation === 'actemra-us-pi-5.3' && r.verified));
+  assert.equal(rules.length, 14);
+  assert.ok(
+    rules.every(
+      (r) => r.verified && r.citation === (r.beforeDosing === true ? 'actemra-us-pi-5.2' : 'actemra-us-pi-5.3'),
+    ),
+  );
   assert.throws(() => loadCtcae('6.0'), /not bundled/);
 });

@@ -88,6 +88,11 @@ export const SafetyRuleSchema = z.strictObject({
   unit: NonEmpty.optional(),
   bounds: BoundsSchema,
   action: z.enum(SAFETY_ACTIONS),
+  /**
+   * True for the label's do-not-initiate thresholds: the rule applies only to a result from a visit before the
+   * dosing visit (before the drug is started), where "hold" means the infusion is not given.
+   */
+  beforeDosing: z.boolean().optional(),
   /** The label's words. */
   text: NonEmpty,
   citation: Key,

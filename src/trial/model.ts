@@ -244,12 +244,16 @@ export interface ScreeningEntry extends ScreeningInput {
   readonly id: string;
   readonly verdict: 'eligible' | 'ineligible' | 'needs-data';
   readonly failed: readonly string[];
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
 
 export interface ConsentRecord extends ConsentInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly takenBy: string;
   readonly recordedAt: string;
 }
@@ -269,6 +273,8 @@ export interface Participant {
   readonly kitCode: string | null;
   readonly randomizationNumber: number | null;
   readonly emergencyUnblinded: boolean;
+  /** 1 when enrolled; each enrolment correction adds one (one made on an older version is refused). */
+  readonly version: number;
 }
 
 /** The full allocation; only roles for which `seesAllocation` holds may receive it (src/trial/blinding.ts). */
@@ -281,18 +287,25 @@ export interface Allocation {
   readonly stratumSequence: number;
   readonly arm: string;
   readonly kitCode: string;
+  /** The instant (ISO timestamp, UTC). */
   readonly randomizedAt: string;
+  /** The site's calendar date of it, in the site's time zone (UTC when the trial was given none for the site). */
+  readonly randomizedOn: string;
 }
 export type BlindedAllocation = Omit<Allocation, 'arm'>;
 
 export interface DoseRecord extends DoseInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
 
 export interface DispositionRecord extends DispositionInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
@@ -336,6 +349,8 @@ export interface FormCorrection {
 
 export interface LabRecord extends LabInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly site: string;
   /** CTCAE grade and the label's hold/stop rule (src/safety). */
   readonly assessment: LabAssessment;
@@ -345,13 +360,27 @@ export interface LabRecord extends LabInput {
 
 export interface AdverseEventRecord extends AdverseEventInput {
   readonly id: string;
+  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  readonly version: number;
   readonly site: string;
   readonly serious: boolean;
   readonly recordedBy: string;
   readonly recordedAt: string;
 }
 
-export const ALERT_KINDS = ['stop-rule', 'hold-rule', 'serious-adverse-event', 'susar'] as const;
+/**
+ * `emergency-unblinding`: an investigator broke the blind for one participant; the alert tells the site's
+ * investigators, the monitors and the unblinded pharmacist that it happened (never the arm it disclosed).
+ * `dose-above-maximum`: an infusion recorded above the protocol's maximum dose per infusion (the same for every arm).
+ */
+export const ALERT_KINDS = [
+  'stop-rule',
+  'hold-rule',
+  'serious-adverse-event',
+  'susar',
+  'emergency-unblinding',
+  'dose-above-maximum',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AlertRecord {
@@ -361,7 +390,8 @@ export interface AlertRecord {
   readonly kind: AlertKind;
   /** One line without patient identifiers. */
   readonly message: string;
-  readonly sourceType: 'lab' | 'adverse-event';
+  /** What raised it: a lab result, an adverse event, an infusion record, or an emergency unblinding (sourceId: the participant). */
+  readonly sourceType: 'lab' | 'adverse-event' | 'dose' | 'unblinding';
   readonly sourceId: string;
   readonly raisedAt: string;
   readonly acknowledgedBy: string | null;

@@ -18,14 +18,6 @@ export const TRIAL_ROLES = [
 export const TrialRoleSchema = z.enum(TRIAL_ROLES);
 export type TrialRole = z.infer<typeof TrialRoleSchema>;
 
-/** Roles that may write trial data (the monitor is read-only). */
-export const WRITING_ROLES: readonly TrialRole[] = [
-  'coordinator',
-  'investigator',
-  'unblinded-pharmacist',
-  'administrator',
-];
-
 /** Roles restricted to their own site's participants (a null site means all sites). */
 export const SITE_BOUND_ROLES: readonly TrialRole[] = ['coordinator', 'investigator'];
 
@@ -35,4 +27,66 @@ export const EMERGENCY_UNBLINDING_ROLES: readonly TrialRole[] = ['investigator']
 /** Whether `role` may see allocated arms, given whether the database is locked. */
 export function seesAllocation(role: TrialRole, databaseLocked: boolean): boolean {
   return role === 'unblinded-pharmacist' || (role === 'statistician' && databaseLocked);
+}
+
+/**
+ * Which role may do which trial operation: the permission matrix as data, checked by the server's guard on every
+ * route (src/server/trial/auth.ts) and again by the store on every write (src/trial/store/sql-store.ts), so that an
+ * unblinded role never enters or corrects blinded outcome data whatever calls the store.
+ */
+export const permissionSchema = z.enum([
+  /** Participant lists and records, screening log, visits, labs, AEs, safety dashboard, CONSORT. */
+  'trial.read',
+  'screening.write',
+  'consent.write',
+  'enrolment.write',
+  'randomize',
+  /** Visit forms (eCRF) and their corrections. */
+  'visit.write',
+  /** E-signature of a completed form (the investigator's attestation). */
+  'form.sign',
+  'lab.write',
+  'adverse-event.write',
+  /** Break the blind for one participant, with a reason (audited). */
+  'emergency-unblind',
+  /** The allocation list (kit code -> arm) while the trial runs. */
+  'allocation.read',
+  /** Exports: analysis CSV, SDTM-style domains, FHIR ResearchStudy/ResearchSubject (they carry arms). */
+  'export.read',
+  'database.lock',
+  'audit.read',
+]);
+export type Permission = z.infer<typeof permissionSchema>;
+
+const clinicalWrites: readonly Permission[] = [
+  'screening.write',
+  'consent.write',
+  'enrolment.write',
+  'randomize',
+  'visit.write',
+  'lab.write',
+  'adverse-event.write',
+];
+
+/** A role not listing a permission is refused it, on the server and in the store, whatever a page shows. */
+const matrix: Readonly<Record<TrialRole, readonly Permission[]>> = {
+  coordinator: ['trial.read', ...clinicalWrites],
+  investigator: ['trial.read', ...clinicalWrites, 'form.sign'],
+  'unblinded-pharmacist': ['trial.read', 'allocation.read'],
+  monitor: ['trial.read', 'audit.read'],
+  // Exports carry arms: the route also requires seesAllocation (after database lock).
+  statistician: ['trial.read', 'export.read'],
+  // The database lock is the administrator's (the store allows no one else); it unblinds the statistician.
+  administrator: ['trial.read', 'audit.read', 'database.lock'],
+};
+
+export const rolePermissions: Readonly<Record<TrialRole, readonly Permission[]>> = Object.fromEntries(
+  Object.entries(matrix).map(([role, permissions]) => [
+    role,
+    EMERGENCY_UNBLINDING_ROLES.includes(role as TrialRole) ? [...permissions, 'emergency-unblind'] : permissions,
+  ]),
+) as Record<TrialRole, readonly Permission[]>;
+
+export function can(role: TrialRole, permission: Permission): boolean {
+  return rolePermissions[role].includes(permission);
 }

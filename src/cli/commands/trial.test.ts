@@ -286,3 +286,26 @@ describe('trd trial on a database', () => {
     }
   });
 });
+
+test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone that is not one is refused', async () => {
+  const db = join(dir, 'zones.db');
+  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--sites', 'A,B', '--seed', '7'];
+  const badPair = await trd(...base, '--site-time-zones', 'A:Europe/London');
+  assert.equal(badPair.code, 2, badPair.stderr);
+  assert.match(badPair.stderr, /--site-time-zones: expected SITE=ZONE pairs/);
+  const badZone = await trd(...base, '--site-time-zones', 'A=Europe/Lundon');
+  assert.equal(badZone.code, 2, badZone.stderr);
+  assert.match(badZone.stderr, /A has no known IANA time zone/);
+  const ok = await trd(...base, '--site-time-zones', 'A=Australia/Sydney,B=America/Los_Angeles');
+  assert.equal(ok.code, 0, ok.stderr);
+  const store = await openTrialStore(db);
+  try {
+    const init = (await store.listAudit()).find((e) => e.action === 'init');
+    assert.deepEqual((init?.after as { siteTimeZones: Record<string, string> }).siteTimeZones, {
+      A: 'Australia/Sydney',
+      B: 'America/Los_Angeles',
+    });
+  } finally {
+    await store.close();
+  }
+});

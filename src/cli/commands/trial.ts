@@ -34,6 +34,7 @@ import { planFromProtocol } from '../../trial/strata.ts';
 import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
 import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
 import { loadTrials } from '../../trials/load.ts';
+import { isTimeZone } from '../../trial/visits.ts';
 import { checkExistingSqliteStore, checkOutputFile, InputError, makeOutputFolder } from '../input.ts';
 import { CheckFailed, cliIo, out } from '../io.ts';
 
@@ -174,6 +175,7 @@ interface InitOptions {
   db: string;
   protocol: string;
   sites?: string;
+  siteTimeZones?: string;
   method: string;
   blockSizes: string;
   perStratum: string;
@@ -193,6 +195,20 @@ export async function runInit(options: InitOptions): Promise<void> {
   const sites = options.sites?.split(',').map((s) => s.trim());
   if (sites !== undefined && sites.some((s) => !/^[a-z0-9A-Z][A-Za-z0-9._-]*$/.test(s)))
     throw new InputError('--sites: expected site codes separated by commas');
+  // SITE=ZONE pairs, each zone an IANA name (the randomization date is the site's calendar day).
+  const siteTimeZones =
+    options.siteTimeZones === undefined
+      ? undefined
+      : Object.fromEntries(
+          options.siteTimeZones.split(',').map((pair) => {
+            const [site, zone, extra] = pair.split('=').map((x) => x.trim());
+            if (site === undefined || site === '' || zone === undefined || zone === '' || extra !== undefined)
+              throw new InputError('--site-time-zones: expected SITE=ZONE pairs separated by commas');
+            // Checked before the database file is created, so that a mistyped zone leaves nothing to delete.
+            if (!isTimeZone(zone)) throw new InputError(`--site-time-zones: ${site} has no known IANA time zone`);
+            return [site, zone];
+          }),
+        );
   const seed = parseInteger('--seed', options.seed, 0, 0x7fffffff);
   if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
     throw new InputError('--method: expected permuted-blocks or minimisation');
@@ -217,6 +233,7 @@ export async function runInit(options: InitOptions): Promise<void> {
       const info = await store.init(operator('administrator', 'trial initialised from the command line'), {
         protocol,
         plan,
+        ...(siteTimeZones !== undefined && { siteTimeZones }),
       });
       let kits = 0;
       if (options.kitsPerArm !== undefined) {
@@ -374,7 +391,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
     const protocol = await store.protocol();
     if (protocol === null) throw new InputError('--db: the trial is not initialised');
     const full = await store.snapshot();
-    const snapshot = options.blinded === true ? blindSnapshot(full) : full;
+    // Blinded: no allocation, and entered text naming an arm written [concealed] (as the server shows it).
+    const snapshot = options.blinded === true ? blindSnapshot(full, protocol.arms ?? []) : full;
     await store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
       format: options.format,
       blinded: options.blinded === true,
@@ -459,6 +477,10 @@ export function registerTrial(program: Command): void {
     .requiredOption('--db <location>', 'SQLite file (created), sqlite:<path>, or postgres://...')
     .requiredOption('--protocol <id>', 'protocol id, e.g. insight')
     .option('--sites <codes>', 'site codes (the site stratification levels), e.g. A,B')
+    .option(
+      '--site-time-zones <pairs>',
+      "each site's IANA time zone, e.g. A=Europe/London,B=Australia/Sydney (randomization dates are the site's day; UTC otherwise)",
+    )
     .option('--method <m>', 'permuted-blocks or minimisation', 'permuted-blocks')
     .option('--block-sizes <list>', 'permuted blocks: block sizes', '2,4,6')
     .option('--per-stratum <n>', 'permuted blocks: slots generated per stratum', '100')

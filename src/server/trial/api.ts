@@ -66,6 +66,22 @@ function changesWithReason<S extends z.ZodType>(schema: S, body: unknown): { rea
   return { reason, changes: parseBody(schema, fields) };
 }
 
+/** The version a correction was made on (read with the record): one changed since is refused with 409. */
+const RecordVersion = z.number().int().positive();
+
+/** The optional `version` a correction or a void was made on, beside the body's other fields. */
+const versionOf = (body: unknown): number | undefined =>
+  parseBody(z.object({ version: RecordVersion.optional() }), body ?? {}).version;
+
+/** A correction of a versioned record: `changesWithReason` and the optional `version` it was made on. */
+function versionedChanges<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+): { reason: string; changes: z.infer<S>; version: number | undefined } {
+  const { version: _version, ...rest } = (body ?? {}) as Record<string, unknown>;
+  return { ...changesWithReason(schema, rest), version: versionOf(body) };
+}
+
 export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
 
@@ -107,13 +123,18 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // verdict is derived again and the audit keeps the entry as first entered.
   app.post('/api/screening/:id/corrections', { config: { trialAccess: 'screening.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(ScreeningCorrectionRequestSchema, request.body);
+    const { reason, changes, version } = versionedChanges(ScreeningCorrectionRequestSchema, request.body);
     if (!(await store.listScreening(siteFilter(userOf(request)))).some((e) => e.id === id)) throw new NotFound();
     const { criteria, ...fields } = changes;
-    return store.correctScreening(writeContext(request, reason), id, {
-      ...fields,
-      ...(criteria === undefined ? {} : { criteria: criteria.map((c) => ({ ...c, source: 'entered' as const })) }),
-    });
+    return store.correctScreening(
+      writeContext(request, reason),
+      id,
+      {
+        ...fields,
+        ...(criteria === undefined ? {} : { criteria: criteria.map((c) => ({ ...c, source: 'entered' as const })) }),
+      },
+      version,
+    );
   });
 
   app.post('/api/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) => {
@@ -135,9 +156,9 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A consent entered wrong (its date or form version): the changed fields and a reason; the audit keeps the first.
   app.post('/api/consents/:id/corrections', { config: { trialAccess: 'consent.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(ConsentCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(ConsentCorrectionSchema, request.body);
     await consentInScope(request, id);
-    return store.correctConsent(writeContext(request, reason), id, changes);
+    return store.correctConsent(writeContext(request, reason), id, changes, version);
   });
 
   // A consent recorded against the wrong screening entry: voided with a reason, before anyone is enrolled on it.
@@ -145,7 +166,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const { id } = parseBody(IdParam, request.params);
     const reason = reasonFrom(request.body);
     await consentInScope(request, id);
-    await store.voidConsent(writeContext(request, reason), id);
+    await store.voidConsent(writeContext(request, reason), id, versionOf(request.body));
     return { voided: id };
   });
 
@@ -176,7 +197,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
       schedule: participantSchedule(
         protocol,
         participant,
-        allocation?.randomizedAt ?? null,
+        allocation?.randomizedOn ?? null,
         (await dosingRecord(store, protocol, participant))?.administeredOn ?? null,
       ),
       forms,
@@ -190,9 +211,9 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // keeps it as first entered.
   app.post('/api/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(EnrolmentCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(EnrolmentCorrectionSchema, request.body);
     await participantFor(request, id);
-    return store.correctEnrolment(writeContext(request, reason), id, changes);
+    return store.correctEnrolment(writeContext(request, reason), id, changes, version);
   });
 
   app.post('/api/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
@@ -223,11 +244,11 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // keeps it as first entered. Both participants, when it moves, must be in the caller's site.
   app.post('/api/dispositions/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(DispositionCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(DispositionCorrectionSchema, request.body);
     const scope = siteFilter(userOf(request));
     if (!(await store.listDispositions(scope)).some((d) => d.id === id)) throw new NotFound();
     if (changes.participantId !== undefined) await participantFor(request, changes.participantId);
-    return store.correctDisposition(writeContext(request, reason), id, changes);
+    return store.correctDisposition(writeContext(request, reason), id, changes, version);
   });
 
   // An exit that did not happen: voided with a reason; the participant is back to enrolled or randomized.
@@ -235,7 +256,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const { id } = parseBody(IdParam, request.params);
     const reason = reasonFrom(request.body);
     if (!(await store.listDispositions(siteFilter(userOf(request)))).some((d) => d.id === id)) throw new NotFound();
-    return store.voidDisposition(writeContext(request, reason), id);
+    return store.voidDisposition(writeContext(request, reason), id, versionOf(request.body));
   });
 
   app.post('/api/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
@@ -248,10 +269,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // the first entry, and the visit windows follow the corrected date.
   app.post('/api/doses/:id/corrections', { config: { trialAccess: 'visit.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(DoseCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(DoseCorrectionSchema, request.body);
     const dose = (await store.snapshot(siteFilter(userOf(request)))).doses.find((d) => d.id === id);
     if (dose === undefined) throw new NotFound();
-    return store.correctDose(writeContext(request, reason), id, changes);
+    return store.correctDose(writeContext(request, reason), id, changes, version);
   });
 
   // Outcome capture
@@ -277,7 +298,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         answers: z.record(z.string().regex(/^\d+$/), ItemAnswerSchema).default({}),
         completedOn: IsoDate.optional(),
         /** The version the correction was made on (GET /api/forms/:id): one changed since is a 409. */
-        version: z.number().int().positive().optional(),
+        version: RecordVersion.optional(),
       }),
       request.body,
     );
@@ -342,10 +363,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A correction of a recorded result: the changed fields and a reason; graded again, the first entry kept in the audit.
   app.post('/api/labs/:id/corrections', { config: { trialAccess: 'lab.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(LabCorrectionSchema, request.body);
+    const { reason, changes, version } = versionedChanges(LabCorrectionSchema, request.body);
     const lab = (await store.listLabs(siteFilter(userOf(request)))).find((l) => l.id === id);
     if (lab === undefined) throw new NotFound();
-    return store.correctLab(writeContext(request, reason), id, changes);
+    return store.correctLab(writeContext(request, reason), id, changes, version);
   });
 
   app.post('/api/adverse-events', { config: { trialAccess: 'adverse-event.write' } }, async (request, reply) => {
@@ -357,10 +378,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   // A follow-up of a recorded event: the changed fields and a reason; the audit entry keeps the event as it was.
   app.post('/api/adverse-events/:id/updates', { config: { trialAccess: 'adverse-event.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
-    const { reason, changes } = changesWithReason(AdverseEventUpdateSchema, request.body);
+    const { reason, changes, version } = versionedChanges(AdverseEventUpdateSchema, request.body);
     const event = (await store.listAdverseEvents(siteFilter(userOf(request)))).find((e) => e.id === id);
     if (event === undefined) throw new NotFound();
-    return store.updateAdverseEvent(writeContext(request, reason), id, changes);
+    return store.updateAdverseEvent(writeContext(request, reason), id, changes, version);
   });
 
   app.get('/api/alerts', { config: { trialAccess: 'trial.read' } }, async (request) =>
@@ -400,7 +421,14 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
 
   app.get('/api/allocations', { config: { trialAccess: 'allocation.read' } }, async (request) => {
     const viewer = await viewerOf(request, deps);
-    return (await store.listAllocations()).map((a) => allocationView(a, viewer));
+    const allocations = await store.listAllocations();
+    // Who read the allocation list, and when, is audited as an export is (the list is the trial's unblinded key).
+    if (viewerSeesArms(viewer)) {
+      await store.recordEvent(writeContext(request, 'allocation list viewed'), 'allocation-list-viewed', {
+        allocations: allocations.length,
+      });
+    }
+    return allocations.map((a) => allocationView(a, viewer));
   });
 
   // Exports and database lock: the statistician

@@ -125,57 +125,63 @@ test('the route table lists the trial operations, each with a declared access', 
     assert.ok(urls.includes(expected), expected);
   }
   assert.deepEqual(
-    t.trial.routes.filter((r) => r.disclosesAllocation).map((r) => r.url),
-    ['/trial/api/participants/:id/emergency-unblind'],
+    t.trial.routes
+      .filter((r) => r.disclosesAllocation)
+      .map((r) => r.url)
+      .sort(),
+    ['/trial/api/participants/:id/emergency-unblind', '/trial/participants/:id/emergency-unblind'],
   );
 });
 
+/** Every route, every method, called by `role`: no response names an arm. */
+async function sweep(role: TrialRole): Promise<void> {
+  const client: TrialClient = await t.signIn(
+    role,
+    role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined,
+  );
+  let calls = 0;
+  // HEAD routes are fastify's automatic twins of the GET routes.
+  const routes = t.trial.routes.filter(
+    (r) => !r.disclosesAllocation && !r.url.endsWith('/logout') && r.methods.some((m) => m !== 'HEAD'),
+  );
+  const readable: string[] = [];
+  for (const route of routes) {
+    for (const method of route.methods) {
+      if (method === 'HEAD') continue;
+      const url = concreteUrl(route.url);
+      const reply = method === 'GET' ? await client.get(url) : await client.request(method, url, {});
+      calls += 1;
+      if (method === 'GET' && reply.status === 200) readable.push(route.url);
+      if (process.env.TRD_TEST_VERBOSE) console.log(role, method, route.url, reply.status);
+      assert.notEqual(reply.status, 500, `${method} ${route.url}: ${reply.text.slice(0, 200)}`);
+      assert.equal(findArm(reply.text, t.armNames), undefined, `${method} ${route.url} as ${role} names an arm`);
+    }
+  }
+  // Randomizing a new participant answers with the kit code only.
+  if (role === 'coordinator' || role === 'investigator') {
+    const id = await enrolThroughApi(client, insightProtocol(t.engine), 'site-a');
+    const r = await client.post(`/trial/api/participants/${id}/randomize`);
+    assert.equal(r.status, 201, r.text);
+    assert.match((r.json as { kitCode: string }).kitCode, /\S/);
+    assert.equal(findArm(r.text, t.armNames), undefined);
+    assert.equal('arm' in (r.json as object), false);
+  }
+  assert.ok(calls >= routes.length, 'every route was called');
+  // The sweep read real data: the participant, visit-form, safety, CONSORT and page routes answered 200.
+  for (const url of [
+    '/trial/api/participants/:id',
+    '/trial/api/safety',
+    '/trial/api/consort',
+    '/trial/participants/:id',
+  ]) {
+    assert.ok(readable.includes(url), `${url} answered 200 to ${role}`);
+  }
+  const out = await client.post('/trial/logout');
+  assert.equal(out.status, 200);
+}
+
 for (const role of blindedRoles) {
-  test(`no response to a ${role} names an arm (every route, every method)`, async () => {
-    const client: TrialClient = await t.signIn(
-      role,
-      role === 'coordinator' || role === 'investigator' ? 'site-a' : undefined,
-    );
-    let calls = 0;
-    // HEAD routes are fastify's automatic twins of the GET routes.
-    const routes = t.trial.routes.filter(
-      (r) => !r.disclosesAllocation && !r.url.endsWith('/logout') && r.methods.some((m) => m !== 'HEAD'),
-    );
-    const readable: string[] = [];
-    for (const route of routes) {
-      for (const method of route.methods) {
-        if (method === 'HEAD') continue;
-        const url = concreteUrl(route.url);
-        const reply = method === 'GET' ? await client.get(url) : await client.request(method, url, {});
-        calls += 1;
-        if (method === 'GET' && reply.status === 200) readable.push(route.url);
-        if (process.env.TRD_TEST_VERBOSE) console.log(role, method, route.url, reply.status);
-        assert.notEqual(reply.status, 500, `${method} ${route.url}: ${reply.text.slice(0, 200)}`);
-        assert.equal(findArm(reply.text, t.armNames), undefined, `${method} ${route.url} as ${role} names an arm`);
-      }
-    }
-    // Randomizing a new participant answers with the kit code only.
-    if (role === 'coordinator' || role === 'investigator') {
-      const id = await enrolThroughApi(client, insightProtocol(t.engine), 'site-a');
-      const r = await client.post(`/trial/api/participants/${id}/randomize`);
-      assert.equal(r.status, 201, r.text);
-      assert.match((r.json as { kitCode: string }).kitCode, /\S/);
-      assert.equal(findArm(r.text, t.armNames), undefined);
-      assert.equal('arm' in (r.json as object), false);
-    }
-    assert.ok(calls >= routes.length, 'every route was called');
-    // The sweep read real data: the participant, visit-form, safety, CONSORT and page routes answered 200.
-    for (const url of [
-      '/trial/api/participants/:id',
-      '/trial/api/safety',
-      '/trial/api/consort',
-      '/trial/participants/:id',
-    ]) {
-      assert.ok(readable.includes(url), `${url} answered 200 to ${role}`);
-    }
-    const out = await client.post('/trial/logout');
-    assert.equal(out.status, 200);
-  });
+  test(`no response to a ${role} names an arm (every route, every method)`, () => sweep(role));
 }
 
 test("the same sweep finds the arms where they may be seen: the pharmacist's allocation list", async () => {
@@ -183,6 +189,11 @@ test("the same sweep finds the arms where they may be seen: the pharmacist's all
   const reply = await pharmacist.get('/trial/api/allocations');
   assert.equal(reply.status, 200);
   assert.notEqual(findArm(reply.text, t.armNames), undefined, 'the detector sees arms when they are there');
+  // Reading the unblinded list is audited: who, when, how many allocations it held.
+  const viewed = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'allocation-list-viewed');
+  assert.equal(viewed.length, 1);
+  assert.equal(viewed[0]?.role, 'unblinded-pharmacist');
+  assert.deepEqual(viewed[0]?.after, { allocations: (reply.json as unknown[]).length });
 });
 
 test('emergency unblinding: investigator only, a reason required, audited', async () => {
@@ -261,4 +272,79 @@ test('entered text naming an arm: saved once, shown [concealed] to blinded roles
   assert.equal(record.status, 200);
   const terms = (record.json as { adverseEvents: { term: string }[] }).adverseEvents.map((e) => e.term);
   for (const term of ENTERED_TERMS) assert.ok(terms.includes(term), 'the pharmacist sees the term as entered');
+});
+
+test('an emergency unblinding alerts the site investigator, the monitor and the pharmacist, and discloses no arm to any blinded role', async () => {
+  // The unblinding of the test above is shown as an open alert to every reader of the participant's site.
+  const unblinded = (text: string) =>
+    (JSON.parse(text) as { kind: string; participantId: string; message: string }[]).filter(
+      (a) => a.kind === 'emergency-unblinding' && a.participantId === ids.participant,
+    );
+  for (const [role, site] of [
+    ['investigator', 'site-a'],
+    ['coordinator', 'site-a'],
+    ['monitor', undefined],
+    ['unblinded-pharmacist', undefined],
+  ] as const) {
+    const client = await t.signIn(role, site);
+    const alerts = await client.get('/trial/api/alerts');
+    assert.equal(alerts.status, 200);
+    assert.equal(unblinded(alerts.text).length, 1, `${role} is told of the unblinding`);
+    assert.match(unblinded(alerts.text)[0]?.message ?? '', /Emergency unblinding/);
+    for (const path of ['/trial/', '/trial/safety']) {
+      const page = await client.get(path);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /emergency-unblinding/, `${role} sees it on ${path}`);
+    }
+  }
+  // Another site's coordinator is not told of this site's participant.
+  const otherSite = await (await t.signIn('coordinator', 'site-b')).get('/trial/api/alerts');
+  assert.equal(unblinded(otherSite.text).length, 0);
+  // The alert carries no arm, not even the kit (which the pharmacist's list would map to an arm).
+  const stored = (await t.store.listAlerts()).find((a) => a.kind === 'emergency-unblinding');
+  const allocation = await t.store.getAllocation(ids.participant);
+  assert.ok(stored !== undefined && allocation !== null);
+  assert.equal(findArm(JSON.stringify(stored), t.armNames), undefined);
+  assert.equal(JSON.stringify(stored).includes(allocation.kitCode), false);
+  // With the unblinding in the store, every blinded role (the investigator who unblinded too) still sees no arm on
+  // any route.
+  for (const role of blindedRoles) await sweep(role);
+});
+
+test("emergency unblinding from the participant's page: the investigator's form, the arm answered on the page alone", async () => {
+  const protocol = insightProtocol(t.engine);
+  const coordinator = await t.signIn('coordinator', 'site-a');
+  const id = await enrolThroughApi(coordinator, protocol, 'site-a');
+  assert.equal((await coordinator.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+  const path = `/trial/participants/${id}`;
+  const FORM = { contentType: 'application/x-www-form-urlencoded' };
+  // The coordinator is offered no form and is refused; the investigator has the form.
+  assert.equal((await coordinator.get(path)).text.includes(`action="${path}/emergency-unblind"`), false);
+  const refused = await coordinator.request('POST', `${path}/emergency-unblind`, { reason: 'anaphylaxis' }, FORM);
+  assert.equal(refused.status, 403);
+  const investigator = await t.signIn('investigator', 'site-a');
+  assert.ok((await investigator.get(path)).text.includes(`action="${path}/emergency-unblind"`));
+  // Without a reason: the page again, with why, and no arm.
+  const noReason = await investigator.request('POST', `${path}/emergency-unblind`, { reason: ' ' }, FORM);
+  assert.equal(noReason.status, 400);
+  assert.match(noReason.text, /Not unblinded: reason: required/);
+  assert.equal(findArm(noReason.text, t.armNames), undefined);
+  assert.equal((await t.store.getParticipant(id))?.emergencyUnblinded, false);
+  const done = await investigator.request(
+    'POST',
+    `${path}/emergency-unblind`,
+    { reason: 'suspected anaphylaxis in the emergency department' },
+    FORM,
+  );
+  assert.equal(done.status, 200, done.text.slice(0, 300));
+  assert.match(done.headers.get('content-type') ?? '', /text\/html/);
+  const allocation = await t.store.getAllocation(id);
+  const label = protocol.arms?.find((a) => a.id === allocation?.arm)?.label ?? '';
+  assert.ok(label !== '' && done.text.includes(label), 'the page names the allocated arm');
+  assert.equal((await t.store.getParticipant(id))?.emergencyUnblinded, true);
+  const audit = await t.store.listAudit({ limit: 1000 });
+  assert.ok(audit.some((e) => e.entity === 'unblinding' && e.entityId === id && e.reason.includes('anaphylaxis')));
+  // The participant's page afterwards is blinded again, for the investigator too.
+  const after = await investigator.get(path);
+  assert.equal(findArm(after.text, t.armNames), undefined);
 });

@@ -14,15 +14,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operationOutcome } from '../api/operation-outcome.ts';
-import { blindAllocation, REDACTED } from '../../trial/blinding.ts';
+import { armTerms, blindAllocation, containsArmTerm, maskArms, maskStrings, REDACTED } from '../../trial/blinding.ts';
+import type { ArmLabel } from '../../trial/blinding.ts';
 import type { Allocation, BlindedAllocation } from '../../trial/model.ts';
 import { seesAllocation } from '../../trial/roles.ts';
 import type { TrialUser } from './auth.ts';
 
-export interface ArmLabel {
-  readonly id: string;
-  readonly label: string;
-}
+// The text masking is the trial's own (src/trial/blinding.ts), shared with the blinded exports.
+export { armTerms, containsArmTerm, maskArms, maskStrings };
+export type { ArmLabel };
 
 export interface Viewer {
   readonly user: TrialUser;
@@ -38,48 +38,8 @@ export function allocationView(a: Allocation, viewer: Viewer): Allocation | Blin
   return viewerSeesArms(viewer) ? a : blindAllocation(a);
 }
 
-/** The words that disclose an allocation: each arm's id and label. */
-export function armTerms(arms: readonly ArmLabel[]): string[] {
-  const terms = new Set<string>();
-  for (const arm of arms) for (const t of [arm.id, arm.label]) if (t.trim().length > 0) terms.add(t.toLowerCase());
-  return [...terms];
-}
-
-export function containsArmTerm(text: string, terms: readonly string[]): boolean {
-  const lower = text.toLowerCase();
-  return terms.some((t) => lower.includes(t));
-}
-
 /** What protocol wording read from the protocol file says instead of an arm (text stored in the trial: REDACTED). */
 export const STUDY_DRUG = 'study drug';
-
-/** One pass over the text, longest term first, so that a label containing an id is replaced whole. */
-function armPattern(terms: readonly string[]): RegExp | null {
-  if (terms.length === 0) return null;
-  const escaped = [...terms].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(escaped.join('|'), 'gi');
-}
-
-/** The text with each arm id and label (any case) replaced by `replacement`. */
-export function maskArms(text: string, terms: readonly string[], replacement: string): string {
-  const pattern = armPattern(terms);
-  return pattern === null ? text : text.replace(pattern, replacement);
-}
-
-/** `value` with maskArms applied to every string in it (values, not keys), through arrays and plain objects. */
-export function maskStrings<T>(value: T, terms: readonly string[], replacement: string): T {
-  const pattern = armPattern(terms);
-  if (pattern === null) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(pattern, replacement);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return v; // not JSON data: left to the guard
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-  };
-  return walk(value) as T;
-}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

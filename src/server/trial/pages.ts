@@ -13,12 +13,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { InputError } from '../../record/issues.ts';
-import { DISPOSITION_EVENTS, LAB_ANALYTES, ScreeningCriterionSchema } from '../../trial/model.ts';
+import {
+  AdverseEventInputSchema,
+  DISPOSITION_EVENTS,
+  LAB_ANALYTES,
+  RELATEDNESS,
+  SERIOUSNESS_CRITERIA,
+  ScreeningCriterionSchema,
+} from '../../trial/model.ts';
 import { participantLevels } from '../../trial/strata.ts';
 import type {
+  AdverseEventInput,
   AdverseEventRecord,
   AlertRecord,
   DispositionRecord,
+  DoseRecord,
   FormRecord,
   LabRecord,
   Participant,
@@ -187,6 +196,22 @@ async function action(
     return back(reply, path, 'error', message);
   }
 }
+
+/**
+ * The version of the record a correction form was opened on (its hidden `version` field): the store refuses the
+ * correction if someone changed the record since. The field always carries the version shown, never the one typed
+ * into a refused form, so that after a refusal the page shows the record as it now is beside what was typed, and
+ * sending it again applies it on purpose.
+ */
+function formVersion(form: Readonly<Record<string, string>>): number | undefined {
+  const text = form.version?.trim() ?? '';
+  if (text === '') return undefined;
+  if (!/^\d+$/.test(text)) throw new InputError('version: not a whole number', 'input.number');
+  return Number(text);
+}
+
+/** The hidden field naming the version a correction form shows. */
+const versionField = (version: number): Html => html`<input type="hidden" name="version" value="${String(version)}" />`;
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
 
@@ -479,6 +504,247 @@ const exitOptions = (selected: string | null): Html =>
  * The participant's exit and, for those who enter it, the forms to record it, to correct it (the reason, the date,
  * or the participant it belongs to, with why) or to void it when the participant did not leave.
  */
+/** The units a lab result is entered in (UCUM); a result stored in another one keeps it as an option. */
+const LAB_UNITS = ['10*9/L', '10*3/uL', 'U/L'] as const;
+
+const numberText = (n: number | null): string => (n === null ? '' : String(n));
+
+/**
+ * A correction form for each lab result: every field but the analyte, filled with the result as stored (or, after a
+ * refusal, as typed), a reason, and the version shown; the store grades the corrected result again.
+ */
+function labCorrections(
+  path: string,
+  csrf: () => Html,
+  labs: readonly LabRecord[],
+  visits: readonly { readonly id: string; readonly label: string }[],
+  refused: Refused | undefined,
+): Html {
+  return html`${labs.map((l) => {
+    const fix = typedInto(refused, `${path}/labs/${l.id}/corrections`);
+    const units = [...new Set<string>([...LAB_UNITS, l.unit])];
+    return html`<details ${fix.refused ? 'open' : ''}>
+      <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
+      <form method="post" action="${path}/labs/${l.id}/corrections">
+        ${csrf()} ${versionField(l.version)}
+        <p>
+          <label for="fix-lab-visit-${l.id}">Visit</label
+          ><select id="fix-lab-visit-${l.id}" name="visit">
+            ${visits.map(
+              (v) => html`<option value="${v.id}" ${fix.selected('visit', v.id, v.id === l.visit)}>${v.label}</option>`,
+            )}
+          </select>
+        </p>
+        <p>
+          <label for="fix-lab-value-${l.id}">Value</label
+          ><input
+            id="fix-lab-value-${l.id}"
+            name="value"
+            type="number"
+            step="any"
+            min="0"
+            value="${fix.value('value', String(l.value))}"
+            required
+          />
+        </p>
+        <p>
+          <label for="fix-lab-unit-${l.id}">Unit (UCUM)</label
+          ><select id="fix-lab-unit-${l.id}" name="unit">
+            ${units.map((u) => html`<option value="${u}" ${fix.selected('unit', u, u === l.unit)}>${u}</option>`)}
+          </select>
+        </p>
+        <p>
+          <label for="fix-lab-lln-${l.id}">Lower limit of normal</label
+          ><input
+            id="fix-lab-lln-${l.id}"
+            name="lowerLimitOfNormal"
+            type="number"
+            step="any"
+            min="0"
+            value="${fix.value('lowerLimitOfNormal', numberText(l.lowerLimitOfNormal))}"
+          />
+        </p>
+        <p>
+          <label for="fix-lab-uln-${l.id}">Upper limit of normal</label
+          ><input
+            id="fix-lab-uln-${l.id}"
+            name="upperLimitOfNormal"
+            type="number"
+            step="any"
+            min="0"
+            value="${fix.value('upperLimitOfNormal', numberText(l.upperLimitOfNormal))}"
+          />
+        </p>
+        <p>
+          <label for="fix-lab-on-${l.id}">Collected on</label
+          ><input
+            id="fix-lab-on-${l.id}"
+            name="collectedOn"
+            type="date"
+            value="${fix.value('collectedOn', l.collectedOn)}"
+            required
+          />
+        </p>
+        <p>
+          <label for="fix-lab-reason-${l.id}">Reason for the correction</label
+          ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+        </p>
+        <p><button type="submit">Correct the result</button></p>
+      </form>
+    </details>`;
+  })}`;
+}
+
+/**
+ * The fields of an adverse event, filled with `shown` (the event as stored, for a follow-up) or, after a refusal,
+ * as typed. Each seriousness criterion is its own checkbox (`serious-<criterion>`), so that a refused form keeps
+ * every one ticked.
+ */
+function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, shown: AdverseEventInput | null): Html {
+  const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[], label: string) =>
+    html`<p>
+      <label for="ae-${name}-${key}">${label}</label
+      ><select id="ae-${name}-${key}" name="${name}">
+        ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
+      </select>
+    </p>`;
+  return html`<p>
+      <label for="ae-term-${key}">Term (verbatim)</label
+      ><input
+        id="ae-term-${key}"
+        name="term"
+        value="${typed.value('term', shown?.term ?? '')}"
+        required
+        maxlength="2000"
+      />
+    </p>
+    <p>
+      <label for="ae-onset-${key}">Onset</label
+      ><input
+        id="ae-onset-${key}"
+        name="onsetOn"
+        type="date"
+        value="${typed.value('onsetOn', shown?.onsetOn ?? '')}"
+        required
+      />
+    </p>
+    <p>
+      <label for="ae-grade-${key}">CTCAE grade</label
+      ><select id="ae-grade-${key}" name="grade">
+        ${[1, 2, 3, 4, 5].map(
+          (g) =>
+            html`<option value="${String(g)}" ${typed.selected('grade', String(g), shown?.grade === g)}>${g}</option>`,
+        )}
+      </select>
+    </p>
+    <fieldset>
+      <legend>Seriousness criteria met (none: not serious)</legend>
+      ${SERIOUSNESS_CRITERIA.map((c) => {
+        const checked = typed.refused
+          ? typed.value(`serious-${c}`) === 'yes'
+          : (shown?.seriousCriteria.includes(c) ?? false);
+        return html`<label
+          ><input type="checkbox" name="serious-${c}" value="yes" ${checked ? 'checked' : ''} /> ${c}</label
+        > `;
+      })}
+    </fieldset>
+    ${select('relatedness', RELATEDNESS, 'Relatedness')}
+    ${select('expectedness', AdverseEventInputSchema.shape.expectedness.options, 'Expectedness')}
+    ${select('outcome', AdverseEventInputSchema.shape.outcome.options, 'Outcome')}`;
+}
+
+/** An adverse event as posted by adverseEventFields (the store checks it: AdverseEventInputSchema). */
+function adverseEventFromForm(form: Readonly<Record<string, string>>): Omit<AdverseEventInput, 'participantId'> {
+  return {
+    term: form.term ?? '',
+    onsetOn: form.onsetOn ?? '',
+    grade: formNumber(form.grade, 'grade') ?? Number.NaN,
+    seriousCriteria: SERIOUSNESS_CRITERIA.filter((c) => form[`serious-${c}`] === 'yes'),
+    relatedness: (form.relatedness ?? '') as AdverseEventInput['relatedness'],
+    expectedness: (form.expectedness ?? '') as AdverseEventInput['expectedness'],
+    outcome: (form.outcome ?? '') as AdverseEventInput['outcome'],
+  };
+}
+
+/** The form to record an adverse event, and a follow-up form (with a reason and the version shown) for each one. */
+function adverseEventForms(
+  path: string,
+  csrf: () => Html,
+  events: readonly AdverseEventRecord[],
+  refused: Refused | undefined,
+): Html {
+  const entry = typedInto(refused, `${path}/adverse-events`);
+  return html`${events.map((e) => {
+      const fix = typedInto(refused, `${path}/adverse-events/${e.id}/updates`);
+      return html`<details ${fix.refused ? 'open' : ''}>
+        <summary>Follow up or correct: ${e.term} (onset ${e.onsetOn})</summary>
+        <form method="post" action="${path}/adverse-events/${e.id}/updates">
+          ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
+          <p>
+            <label for="ae-reason-${e.id}">Reason for the change</label
+            ><input id="ae-reason-${e.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+          </p>
+          <p><button type="submit">Save the follow-up</button></p>
+        </form>
+      </details>`;
+    })}
+    <details ${entry.refused ? 'open' : ''}>
+      <summary>Record an adverse event</summary>
+      <form method="post" action="${path}/adverse-events">
+        ${csrf()} ${adverseEventFields('new', entry, null)}
+        <p><button type="submit">Record the adverse event</button></p>
+      </form>
+    </details>`;
+}
+
+/** The correction form of a recorded infusion: its date, body weight and dose (the kit and visit stay). */
+function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refused: Refused | undefined): Html {
+  const fix = typedInto(refused, `${path}/doses/${dose.id}/corrections`);
+  return html`<details ${fix.refused ? 'open' : ''}>
+    <summary>Correct this infusion record</summary>
+    <form method="post" action="${path}/doses/${dose.id}/corrections">
+      ${csrf()} ${versionField(dose.version)}
+      <p>
+        <label for="fix-dose-on">Given on</label
+        ><input
+          id="fix-dose-on"
+          name="administeredOn"
+          type="date"
+          value="${fix.value('administeredOn', dose.administeredOn)}"
+          required
+        />
+      </p>
+      <p>
+        <label for="fix-dose-weight">Body weight (kg)</label
+        ><input
+          id="fix-dose-weight"
+          name="bodyWeightKg"
+          type="number"
+          step="0.1"
+          min="0"
+          value="${fix.value('bodyWeightKg', numberText(dose.bodyWeightKg))}"
+        />
+      </p>
+      <p>
+        <label for="fix-dose-mg">Dose given (mg, as prescribed)</label
+        ><input
+          id="fix-dose-mg"
+          name="doseMg"
+          type="number"
+          step="any"
+          min="0"
+          value="${fix.value('doseMg', numberText(dose.doseMg))}"
+        />
+      </p>
+      <p>
+        <label for="fix-dose-reason">Reason for the correction</label
+        ><input id="fix-dose-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+      </p>
+      <p><button type="submit">Correct the infusion record</button></p>
+    </form>
+  </details>`;
+}
+
 function dispositionSection(
   path: string,
   csrf: () => Html,
@@ -523,7 +789,7 @@ function dispositionSection(
       return html`<details ${fix.refused ? 'open' : ''}>
           <summary>Correct this exit</summary>
           <form method="post" action="${path}/dispositions/${d.id}/corrections">
-            ${csrf()}
+            ${csrf()} ${versionField(d.version)}
             <p>
               <label for="fix-event-${d.id}">Exit</label
               ><select id="fix-event-${d.id}" name="event">
@@ -555,7 +821,7 @@ function dispositionSection(
         <details ${voiding.refused ? 'open' : ''}>
           <summary>The participant did not leave: void this exit</summary>
           <form method="post" action="${path}/dispositions/${d.id}/void">
-            ${csrf()}
+            ${csrf()} ${versionField(d.version)}
             <p>
               <label for="void-reason-${d.id}">Reason</label
               ><input
@@ -1016,7 +1282,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const schedule = participantSchedule(
       protocol,
       record,
-      allocation?.randomizedAt ?? null,
+      allocation?.randomizedOn ?? null,
       storedDose?.administeredOn ?? null,
     );
     // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
@@ -1051,6 +1317,31 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
             ? html`<form method="post" action="${path}/randomize">
                 ${csrfField(reply)}<button type="submit">Randomize</button>
               </form>`
+            : ''
+        }
+        ${
+          participant.kitCode !== null && can(user.role, 'emergency-unblind')
+            ? html`<details ${refused?.action === `${path}/emergency-unblind` ? 'open' : ''}>
+                <summary>Emergency unblinding</summary>
+                <form method="post" action="${path}/emergency-unblind">
+                  ${csrfField(reply)}
+                  <p class="muted">
+                    Only when the treating team needs the allocation for this participant's care. The allocation is
+                    shown to you alone; the unblinding is audited and told to the site, the monitors and the pharmacist.
+                  </p>
+                  <p>
+                    <label for="unblind-reason">Reason</label
+                    ><input
+                      id="unblind-reason"
+                      name="reason"
+                      value="${typedInto(refused, `${path}/emergency-unblind`).value('reason')}"
+                      required
+                      maxlength="500"
+                    />
+                  </p>
+                  <p><button type="submit">Unblind this participant</button></p>
+                </form>
+              </details>`
             : ''
         }
         ${
@@ -1097,7 +1388,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                 </form>`
             : dose === null
               ? ''
-              : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>`
+              : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>
+                  ${can(user.role, 'visit.write') ? doseCorrection(path, () => csrfField(reply), dose, refused) : ''}`
         }
         <h2>Visits and windows</h2>
         <div class="table-wrap">
@@ -1187,6 +1479,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         }
         <h2>Safety labs</h2>
         ${labTable(labs)}
+        ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
             ? html`<form method="post" action="${path}/labs">
@@ -1261,6 +1554,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         }
         <h2>Adverse events</h2>
         ${adverseEventTable(adverseEvents)}
+        ${
+          can(user.role, 'adverse-event.write')
+            ? adverseEventForms(path, () => csrfField(reply), adverseEvents, refused)
+            : ''
+        }
         ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'), refused)}`,
     );
   };
@@ -1282,6 +1580,48 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       return `Randomized: kit ${allocation.kitCode}, randomization no. ${allocation.randomizationNumber}`;
     });
   });
+
+  // Emergency unblinding from the participant's page: the allocation is answered on the page itself (never in a
+  // redirect URL), to the investigator who asked, on the one page route that may disclose an arm.
+  app.post(
+    '/participants/:id/emergency-unblind',
+    { config: { trialAccess: 'emergency-unblind', disclosesAllocation: true } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      try {
+        await participantInScope(deps, request, id);
+        const allocation = await store.emergencyUnblind(writeContext(request, reasonFrom(request.body)), id);
+        request.log.warn({ code: 'trial.emergency-unblinding' }, 'emergency unblinding');
+        const protocol = await currentProtocol(deps);
+        const arm = protocol.arms?.find((a) => a.id === allocation.arm);
+        return send(
+          reply,
+          userOf(request),
+          'Emergency unblinding',
+          html`<h1>Emergency unblinding</h1>
+            <div class="alert critical" role="alert">
+              Kit <strong>${allocation.kitCode}</strong> (randomization no. ${allocation.randomizationNumber}):
+              <strong>${arm?.label ?? allocation.arm}</strong>${
+                arm?.intervention === undefined ? '' : html` (${arm.intervention})`
+              }.
+            </div>
+            <p>
+              The unblinding is recorded in the audit trail and raised as an alert to the site, the monitors and the
+              pharmacist. Do not tell the allocation to anyone who assesses this participant's outcomes.
+            </p>
+            <p><a href="/trial/participants/${id}">Back to the participant</a></p>`,
+        );
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        return participantAgain(
+          request,
+          reply,
+          id,
+          'emergency-unblind',
+        )(`Not unblinded: ${error.message}`, statusOfCode(error.code));
+      }
+    },
+  );
 
   app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -1359,6 +1699,133 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     );
   });
 
+  app.post(
+    '/participants/:id/labs/:lab/corrections',
+    { config: { trialAccess: 'lab.write' } },
+    async (request, reply) => {
+      const { id, lab } = request.params as { id: string; lab: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          if (!(await store.listLabs({ participantId: id })).some((l) => l.id === lab)) {
+            throw new InputError('no such lab result', 'trial.not-found');
+          }
+          const form = request.body as Record<string, string>;
+          const { alerts } = await store.correctLab(
+            writeContext(request, reasonFrom(form)),
+            lab,
+            {
+              visit: form.visit ?? '',
+              value: formNumber(form.value, 'value') ?? Number.NaN,
+              unit: form.unit ?? '',
+              lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
+              upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
+              collectedOn: form.collectedOn ?? '',
+            },
+            formVersion(form),
+          );
+          return alerts.length === 0
+            ? 'Lab result corrected and graded again'
+            : `Lab result corrected: ${alerts.length} safety alert(s) raised`;
+        },
+        participantAgain(request, reply, id, `labs/${lab}/corrections`),
+      );
+    },
+  );
+
+  app.post(
+    '/participants/:id/doses/:dose/corrections',
+    { config: { trialAccess: 'visit.write' } },
+    async (request, reply) => {
+      const { id, dose } = request.params as { id: string; dose: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          const participant = await participantInScope(deps, request, id);
+          if ((await dosingRecord(store, await currentProtocol(deps), participant))?.id !== dose) {
+            throw new InputError('no such infusion record', 'trial.not-found');
+          }
+          const form = request.body as Record<string, string>;
+          const fixed = await store.correctDose(
+            writeContext(request, reasonFrom(form)),
+            dose,
+            {
+              administeredOn: form.administeredOn ?? '',
+              doseMg: formNumber(form.doseMg, 'dose'),
+              bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
+            },
+            formVersion(form),
+          );
+          return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it`;
+        },
+        participantAgain(request, reply, id, `doses/${dose}/corrections`),
+      );
+    },
+  );
+
+  app.post(
+    '/participants/:id/adverse-events',
+    { config: { trialAccess: 'adverse-event.write' } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          const { alerts } = await store.addAdverseEvent(writeContext(request, 'adverse event'), {
+            participantId: id,
+            ...adverseEventFromForm(request.body as Record<string, string>),
+          });
+          return alerts.length === 0
+            ? 'Adverse event recorded'
+            : `Adverse event recorded: ${alerts.length} safety alert(s) raised`;
+        },
+        participantAgain(request, reply, id, 'adverse-events'),
+      );
+    },
+  );
+
+  app.post(
+    '/participants/:id/adverse-events/:event/updates',
+    { config: { trialAccess: 'adverse-event.write' } },
+    async (request, reply) => {
+      const { id, event } = request.params as { id: string; event: string };
+      return action(
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          const stored = (await store.listAdverseEvents({ participantId: id })).find((e) => e.id === event);
+          if (stored === undefined) throw new InputError('no such adverse event', 'trial.not-found');
+          // Only the fields changed from what the form showed: a blinded viewer was shown a term naming an arm as
+          // [concealed], which must not be written over the term as entered.
+          const { blind } = await blindingFor(request);
+          const shown = blind(stored);
+          const form = request.body as Record<string, string>;
+          const changes = Object.fromEntries(
+            Object.entries(adverseEventFromForm(form)).filter(
+              ([field, value]) => JSON.stringify(value) !== JSON.stringify(shown[field as keyof typeof shown]),
+            ),
+          );
+          const { alerts } = await store.updateAdverseEvent(
+            writeContext(request, reasonFrom(form)),
+            event,
+            changes,
+            formVersion(form),
+          );
+          return alerts.length === 0
+            ? 'Adverse event updated'
+            : `Adverse event updated: ${alerts.length} safety alert(s) raised`;
+        },
+        participantAgain(request, reply, id, `adverse-events/${event}/updates`),
+      );
+    },
+  );
+
   app.post('/participants/:id/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
@@ -1400,11 +1867,16 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           const reason = reasonFrom(form);
           const participantId = form.participantId ?? id;
           if (participantId !== id) await participantInScope(deps, request, participantId);
-          const fixed = await store.correctDisposition(writeContext(request, reason), disposition, {
-            participantId,
-            event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
-            on: form.on ?? '',
-          });
+          const fixed = await store.correctDisposition(
+            writeContext(request, reason),
+            disposition,
+            {
+              participantId,
+              event: (form.event ?? '') as (typeof DISPOSITION_EVENTS)[number],
+              on: form.on ?? '',
+            },
+            formVersion(form),
+          );
           return fixed.participantId === id
             ? `Exit corrected: ${EXIT_LABELS[fixed.event]} on ${fixed.on}`
             : 'Exit moved to the participant it belongs to';
@@ -1425,7 +1897,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         async () => {
           await exitOf(request, id, disposition);
           const reason = reasonFrom(request.body);
-          const p = await store.voidDisposition(writeContext(request, reason), disposition);
+          const p = await store.voidDisposition(
+            writeContext(request, reason),
+            disposition,
+            formVersion(request.body as Record<string, string>),
+          );
           return `Exit voided: the participant is ${p.status} again`;
         },
         participantAgain(request, reply, id, `dispositions/${disposition}/void`),
@@ -1449,7 +1925,25 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
         <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
-        ${labTable(dashboard.flaggedLabs)}`,
+        ${labTable(dashboard.flaggedLabs)}
+        <h2>Fatal adverse events without a death recorded as the exit</h2>
+        ${
+          dashboard.deathsWithoutExit.length === 0
+            ? html`<p>None.</p>`
+            : html`<p>
+                  Record the death as the participant's exit (disposition) so that the status, CONSORT and SDTM DM
+                  follow.
+                </p>
+                <ul>
+                  ${dashboard.deathsWithoutExit.map(
+                    (e) =>
+                      html`<li>
+                        ${e.term} (onset ${e.onsetOn}):
+                        <a href="/trial/participants/${e.participantId}">participant</a>
+                      </li>`,
+                  )}
+                </ul>`
+        }`,
     );
   });
 

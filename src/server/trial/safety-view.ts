@@ -1,23 +1,31 @@
 /**
- * The safety dashboard's data: open alerts, labs that reached CTCAE grade 3 or met a hold or stop rule, and counts
- * of adverse events by seriousness. It only selects and counts what the store graded (src/safety via the store);
+ * The safety dashboard's data: open alerts, labs that reached CTCAE grade 3 or met a hold or stop rule, fatal adverse
+ * events whose participant has no death recorded as an exit, and counts of adverse events by seriousness. It only selects and counts what the store graded (src/safety via the store);
  * nothing is graded here.
  */
-import type { AlertRecord, LabRecord } from '../../trial/model.ts';
+import type { AdverseEventRecord, AlertRecord, LabRecord } from '../../trial/model.ts';
 import type { SiteFilter, TrialStore } from '../../trial/store/port.ts';
 
 export interface SafetyDashboard {
   readonly openAlerts: readonly AlertRecord[];
   readonly flaggedLabs: readonly LabRecord[];
+  /**
+   * Fatal adverse events of participants without a `death` disposition: until it is recorded the participant stays
+   * enrolled or randomized, data entry goes on, and SDTM DM has no DTHFL/DTHDTC.
+   */
+  readonly deathsWithoutExit: readonly AdverseEventRecord[];
   readonly counts: readonly { readonly label: string; readonly n: number }[];
 }
 
 export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [alerts, labs, events] = await Promise.all([
+  const [alerts, labs, events, exits] = await Promise.all([
     store.listAlerts({ ...filter, openOnly: true }),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
+    store.listDispositions(filter),
   ]);
+  const died = new Set(exits.filter((d) => d.event === 'death').map((d) => d.participantId));
+  const deathsWithoutExit = events.filter((e) => e.outcome === 'fatal' && !died.has(e.participantId));
   const flaggedLabs = labs.filter(
     (l) =>
       (l.assessment.grade !== null && l.assessment.grade >= 3) ||
@@ -28,12 +36,14 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
   return {
     openAlerts: alerts,
     flaggedLabs,
+    deathsWithoutExit,
     counts: [
       { label: 'Open alerts', n: alerts.length },
       { label: 'Lab results', n: labs.length },
       { label: 'Labs needing action or undecided', n: flaggedLabs.length },
       { label: 'Adverse events', n: events.length },
       { label: 'Serious adverse events', n: events.filter((e) => e.serious).length },
+      { label: 'Fatal adverse events without a death recorded as the exit', n: deathsWithoutExit.length },
     ],
   };
 }

@@ -37,10 +37,11 @@ export async function dosingRecord(
 export function participantSchedule(
   protocol: TrialProtocol,
   _participant: Participant,
-  randomizedAt: string | null,
+  /** The site's date of the randomization (Allocation.randomizedOn): the provisional anchor until the infusion. */
+  randomizedOn: string | null,
   dosedOn: string | null = null,
 ): ScheduleRow[] {
-  const anchor = dosedOn ?? (randomizedAt === null ? null : randomizedAt.slice(0, 10));
+  const anchor = dosedOn ?? randomizedOn;
   const provisional = dosedOn === null;
   const dated = anchor === null ? null : visitSchedule(protocol, anchor);
   return (protocol.visits ?? []).map((v, i) => {

@@ -132,7 +132,15 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     ...snapshot,
     dispositions: [
       ...snapshot.dispositions.filter((d) => d.participantId !== p.id),
-      { id: 'ds-death', participantId: p.id, event: 'death', on: '2026-11-30', recordedBy: 'u', recordedAt: '' },
+      {
+        id: 'ds-death',
+        participantId: p.id,
+        event: 'death',
+        on: '2026-11-30',
+        version: 1,
+        recordedBy: 'u',
+        recordedAt: '',
+      },
     ],
   };
   const row = read(sdtmDomains(died, protocol, loadInstruments()).DM).records.find(
@@ -437,6 +445,44 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CO
   } finally {
     await own.cleanup();
   }
+});
+
+test('a blinded export writes entered text naming an arm [concealed], as the server shows it; unblinded keeps it', () => {
+  const p = snapshot.participants.find((x) => x.randomizationNumber !== null)!;
+  const term = 'Rash; told by the ward she had TOCILIZUMAB, not placebo';
+  const withTerm: TrialSnapshot = {
+    ...snapshot,
+    adverseEvents: [
+      {
+        id: 'ae-named',
+        participantId: p.id,
+        site: p.site,
+        term,
+        onsetOn: '2026-11-10',
+        grade: 1,
+        seriousCriteria: [],
+        serious: false,
+        relatedness: 'possible',
+        expectedness: 'expected',
+        outcome: 'recovered',
+        version: 1,
+        recordedBy: 'u',
+        recordedAt: '2026-11-10T10:00:00.000Z',
+      },
+    ],
+  };
+  const terms = (s: TrialSnapshot) => read(sdtmDomains(s, protocol, loadInstruments()).AE).records.map((r) => r.AETERM);
+  assert.deepEqual(terms(withTerm), [term]);
+  const blinded = terms(blindSnapshot(withTerm, protocol.arms ?? []));
+  assert.deepEqual(blinded, ['Rash; told by the ward she had [concealed], not [concealed]']);
+  // The trial's own description (its arms) is not entered text: it stays.
+  assert.deepEqual(blindSnapshot(withTerm, protocol.arms ?? []).trial, snapshot.trial);
+  // Ids the protocol defines are not text anyone typed: an arm called "day" leaves visit ids such as day-14 alone.
+  const dayArm = blindSnapshot(withTerm, [{ id: 'day', label: 'Day' }]);
+  assert.deepEqual(
+    dayArm.forms.map((f) => f.visit),
+    snapshot.forms.map((f) => f.visit),
+  );
 });
 
 test('SDTM QS, LB and EX: VISITNUM is the visit position in time order (an Expected key of SDTMIG 3.3 QS and LB)', () => {

@@ -148,7 +148,7 @@ export function sdtmRows(
     if (consented !== undefined) events.push([DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consented]);
     const r = randomization.get(p.id);
     if (p.randomizationNumber !== null)
-      events.push([DS_MILESTONES[1], DS_MILESTONES[1], 'PROTOCOL MILESTONE', r?.randomizedAt.slice(0, 10) ?? null]);
+      events.push([DS_MILESTONES[1], DS_MILESTONES[1], 'PROTOCOL MILESTONE', r?.randomizedOn ?? null]);
     for (const d of s.dispositions.filter((x) => x.participantId === p.id)) {
       events.push([DS_TERMS[d.event], DS_TERMS[d.event], 'DISPOSITION EVENT', d.on]);
     }

@@ -8,6 +8,8 @@ import type { Db } from './db.ts';
 import * as v001 from './migrations/001-initial.ts';
 import * as v002 from './migrations/002-audit-append-only.ts';
 import * as v003 from './migrations/003-sign-in-attempts.ts';
+import * as v004 from './migrations/004-record-versions.ts';
+import * as v005 from './migrations/005-site-time-zones.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -16,6 +18,8 @@ const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [1, '001-initial', v001],
   [2, '002-audit-append-only', v002],
   [3, '003-sign-in-attempts', v003],
+  [4, '004-record-versions', v004],
+  [5, '005-site-time-zones', v005],
 ];
 
 export interface Migration {

@@ -54,6 +54,11 @@ export interface InitTrialInput {
   readonly protocol: TrialProtocol;
   /** Method, seed, block sizes or minimisation settings; the concealed list is generated from it at init. */
   readonly plan: RandomizationPlan;
+  /**
+   * Each site's IANA time zone (`{ A: 'Europe/London', B: 'Australia/Sydney' }`): the randomization date is the
+   * site's calendar date. A site not given one dates in UTC.
+   */
+  readonly siteTimeZones?: Readonly<Record<string, string>>;
 }
 
 /** Filters: `site` restricts to one site's participants (coordinators and investigators are bound to theirs). */
@@ -82,19 +87,31 @@ export interface TrialStore {
    * first entry, the verdict derived again; a correction that would make an entry someone is enrolled on not eligible
    * is refused (a protocol deviation to report: the enrolment stands). The audit entry keeps the entry as it was.
    */
-  correctScreening(ctx: WriteContext, screeningId: string, changes: ScreeningCorrection): Promise<ScreeningEntry>;
+  correctScreening(
+    ctx: WriteContext,
+    screeningId: string,
+    changes: ScreeningCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<ScreeningEntry>;
   listScreening(filter?: SiteFilter): Promise<ScreeningEntry[]>;
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
   /**
    * Corrects a consent's date or form version (the context's reason says why) under the rules of a first entry, and
    * not after the enrolment that rests on it; the audit entry keeps it as it was.
    */
-  correctConsent(ctx: WriteContext, consentId: string, changes: ConsentCorrection): Promise<ConsentRecord>;
+  correctConsent(
+    ctx: WriteContext,
+    consentId: string,
+    changes: ConsentCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<ConsentRecord>;
   /**
    * Voids a consent recorded against the wrong screening entry (with a reason; the audit keeps it): refused once a
    * participant is enrolled from that entry.
    */
-  voidConsent(ctx: WriteContext, consentId: string): Promise<void>;
+  voidConsent(ctx: WriteContext, consentId: string, expectedVersion?: number): Promise<void>;
   /** Needs an eligible screening entry with consent; strata levels must be the plan's. */
   enrol(ctx: WriteContext, input: EnrolInput): Promise<Participant>;
   /**
@@ -103,7 +120,13 @@ export interface TrialStore {
    * the corrected baseline; after it they stay the ones the allocation came from (analysed as randomized). The audit
    * entry keeps the enrolment as it was.
    */
-  correctEnrolment(ctx: WriteContext, participantId: string, changes: EnrolmentCorrection): Promise<Participant>;
+  correctEnrolment(
+    ctx: WriteContext,
+    participantId: string,
+    changes: EnrolmentCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | null>;
   listParticipants(filter?: SiteFilter): Promise<Participant[]>;
   recordDisposition(ctx: WriteContext, input: DispositionInput): Promise<DispositionRecord>;
@@ -116,12 +139,14 @@ export interface TrialStore {
     ctx: WriteContext,
     dispositionId: string,
     changes: DispositionCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<DispositionRecord>;
   /**
    * Voids a disposition entered for an exit that did not happen, as a correction voids a signature: the record leaves
    * the data (exports, CONSORT), the participant is back to enrolled or randomized, and the audit entry keeps it whole.
    */
-  voidDisposition(ctx: WriteContext, dispositionId: string): Promise<Participant>;
+  voidDisposition(ctx: WriteContext, dispositionId: string, expectedVersion?: number): Promise<Participant>;
   listDispositions(filter?: SiteFilter & { participantId?: string }): Promise<DispositionRecord[]>;
 
   // Randomization and kits
@@ -144,7 +169,13 @@ export interface TrialStore {
    * Corrects a recorded infusion (DoseCorrectionSchema) under the rules of recordDose; a new date that would put a
    * follow-up record before the infusion is refused (correct those first). The audit entry keeps the first entry.
    */
-  correctDose(ctx: WriteContext, doseId: string, changes: DoseCorrection): Promise<DoseRecord>;
+  correctDose(
+    ctx: WriteContext,
+    doseId: string,
+    changes: DoseCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
+  ): Promise<DoseRecord>;
 
   // Outcome capture (eCRF)
   /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */
@@ -179,6 +210,8 @@ export interface TrialStore {
     ctx: WriteContext,
     labId: string,
     changes: LabCorrection,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<{ lab: LabRecord; alerts: AlertRecord[] }>;
   listLabs(filter?: SiteFilter & { participantId?: string }): Promise<LabRecord[]>;
   addAdverseEvent(
@@ -190,6 +223,8 @@ export interface TrialStore {
     ctx: WriteContext,
     eventId: string,
     changes: AdverseEventUpdate,
+    /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
+    expectedVersion?: number,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
   listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]>;
   listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]>;

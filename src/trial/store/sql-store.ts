@@ -68,10 +68,10 @@ import {
   type UserRecord,
   type WriteContext,
 } from '../model.ts';
-import { EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, WRITING_ROLES } from '../roles.ts';
+import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
 import { conductProblems } from '../check.ts';
 import { participantLevels } from '../strata.ts';
-import { addDays } from '../visits.ts';
+import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
@@ -113,6 +113,17 @@ function assertOneDeath(e: AdverseEventInput): void {
 }
 
 /** Validates `input` with `schema`; the message names fields only, never the values. */
+/**
+ * Optimistic concurrency for corrections (forms, lab results, adverse events, infusions, dispositions): one made on
+ * the version its author read (`expected`) is refused when someone has changed the record since, instead of being
+ * written over their change. Without `expected` the correction applies to the current version.
+ */
+function assertVersion(what: string, expected: number | undefined, current: number): void {
+  if (expected !== undefined && expected !== current) {
+    throw conflict(`the ${what} changed since version ${expected}: read version ${current} and correct that`);
+  }
+}
+
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
@@ -142,6 +153,7 @@ function participantOf(r: Row): Participant {
     kitCode: strOrNull(r, 'kit_code'),
     randomizationNumber: numOrNull(r.randomization_number),
     emergencyUnblinded: num(r.emergency_unblinded) === 1,
+    version: num(r.version),
   };
 }
 
@@ -154,6 +166,7 @@ function allocationOf(r: Row): Allocation {
     arm: str(r, 'arm'),
     kitCode: str(r, 'kit_code'),
     randomizedAt: str(r, 'randomized_at'),
+    randomizedOn: strOrNull(r, 'randomized_on') ?? str(r, 'randomized_at').slice(0, 10),
   };
 }
 
@@ -166,6 +179,7 @@ function screeningOf(r: Row): ScreeningEntry {
     criteria: fromJson(str(r, 'criteria_json')),
     verdict: str(r, 'verdict') as ScreeningEntry['verdict'],
     failed: fromJson(str(r, 'failed_json')),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -177,6 +191,7 @@ function consentOf(r: Row): ConsentRecord {
     screeningId: str(r, 'screening_id'),
     consentedOn: str(r, 'consented_on'),
     formVersion: str(r, 'form_version'),
+    version: num(r.version),
     takenBy: str(r, 'taken_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -213,6 +228,7 @@ function labOf(r: Row): LabRecord {
     lowerLimitOfNormal: numOrNull(r.lln),
     collectedOn: str(r, 'collected_on'),
     assessment: fromJson(str(r, 'assessment_json')),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -231,6 +247,7 @@ function adverseEventOf(r: Row): AdverseEventRecord {
     relatedness: str(r, 'relatedness') as AdverseEventRecord['relatedness'],
     expectedness: str(r, 'expectedness') as AdverseEventRecord['expectedness'],
     outcome: str(r, 'outcome') as AdverseEventRecord['outcome'],
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -273,6 +290,7 @@ function doseOf(r: Row): DoseRecord {
     administeredOn: str(r, 'administered_on'),
     doseMg: numOrNull(r.dose_mg),
     bodyWeightKg: numOrNull(r.body_weight_kg),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -284,6 +302,7 @@ function dispositionOf(r: Row): DispositionRecord {
     participantId: str(r, 'participant_id'),
     event: str(r, 'event') as DispositionRecord['event'],
     on: str(r, 'on_date'),
+    version: num(r.version),
     recordedBy: str(r, 'recorded_by'),
     recordedAt: str(r, 'recorded_at'),
   };
@@ -312,6 +331,8 @@ interface Meta {
   info: TrialInfo;
   nextRandomization: number;
   minimisation: { counts: MarginalCounts; rng: number[] } | null;
+  /** IANA time zone by site code (init's siteTimeZones); a site without one dates in UTC. */
+  siteTimeZones: Readonly<Record<string, string>>;
 }
 
 type Append = (draft: Pick<AuditDraft, 'action' | 'entity' | 'entityId' | 'before' | 'after'>) => Promise<void>;
@@ -409,6 +430,7 @@ export class SqlTrialStore implements TrialStore {
       },
       nextRandomization: num(r.next_randomization),
       minimisation: fromJson(strOrNull(r, 'minimisation_json')),
+      siteTimeZones: fromJson<Record<string, string> | null>(strOrNull(r, 'site_time_zones_json')) ?? {},
     };
     this.metaCache = meta;
     return meta;
@@ -422,8 +444,12 @@ export class SqlTrialStore implements TrialStore {
     return meta;
   }
 
-  private static assertWriter(ctx: WriteContext): void {
-    if (!WRITING_ROLES.includes(ctx.actor.role)) throw forbidden('change trial data');
+  /**
+   * The role may do this write (the matrix in src/trial/roles.ts, as the server checks it): the store refuses an
+   * unblinded pharmacist's outcome form or an administrator's lab result whatever calls it.
+   */
+  private static assertMay(ctx: WriteContext, permission: Permission): void {
+    if (!can(ctx.actor.role, permission)) throw forbidden('change this trial data');
   }
 
   private static assertSite(ctx: WriteContext, site: string): void {
@@ -496,6 +522,14 @@ export class SqlTrialStore implements TrialStore {
     this.knowledge.ctcae(protocol.safety.ctcaeVersion);
     const problems = conductProblems(protocol, this.knowledge.instruments);
     if (problems.length > 0) throw fail('trial.invalid', `protocol ${protocol.id}: ${problems.join('; ')}`);
+    const siteTimeZones = { ...(input.siteTimeZones ?? {}) };
+    const unknownZone = Object.entries(siteTimeZones).find(([site, zone]) => site.trim() === '' || !isTimeZone(zone));
+    if (unknownZone !== undefined) {
+      throw fail(
+        'trial.invalid',
+        `site time zones: ${unknownZone[0]} has no known IANA time zone (e.g. Europe/London)`,
+      );
+    }
     return this.write(ctx, async (tx, append, at) => {
       if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
         throw conflict('the trial is already initialised');
@@ -505,8 +539,8 @@ export class SqlTrialStore implements TrialStore {
           ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] }
           : null;
       await tx.run(
-        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json)
-         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?)`,
+        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json, site_time_zones_json)
+         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?, ?)`,
         [
           protocol.id,
           protocol.version,
@@ -514,6 +548,7 @@ export class SqlTrialStore implements TrialStore {
           json(plan),
           at,
           minimisation === null ? null : json(minimisation),
+          json(siteTimeZones),
         ],
       );
       await append({
@@ -521,7 +556,7 @@ export class SqlTrialStore implements TrialStore {
         entity: 'trial',
         entityId: protocol.id,
         before: null,
-        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan },
+        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan, siteTimeZones },
       });
       if (plan.method === 'permuted-blocks') {
         const rows = allocationTable(plan);
@@ -576,7 +611,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async addScreening(ctx: WriteContext, raw: unknown): Promise<ScreeningEntry> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'screening.write');
     const input = parse(ScreeningInputSchema, raw, 'screening');
     SqlTrialStore.assertSite(ctx, input.site);
     return this.write(ctx, async (tx, append, at) => {
@@ -589,6 +624,7 @@ export class SqlTrialStore implements TrialStore {
         id: randomUUID(),
         verdict,
         failed,
+        version: 1,
         recordedBy: ctx.actor.userId,
         recordedAt: at,
       };
@@ -625,7 +661,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async recordConsent(ctx: WriteContext, raw: unknown): Promise<ConsentRecord> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'consent.write');
     const input = parse(ConsentInputSchema, raw, 'consent');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
@@ -636,7 +672,13 @@ export class SqlTrialStore implements TrialStore {
       if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) !== undefined) {
         throw conflict('consent is already recorded for this screening entry');
       }
-      const record: ConsentRecord = { ...input, id: randomUUID(), takenBy: ctx.actor.userId, recordedAt: at };
+      const record: ConsentRecord = {
+        ...input,
+        id: randomUUID(),
+        version: 1,
+        takenBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         'INSERT INTO consents (id, screening_id, consented_on, form_version, taken_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
         [record.id, record.screeningId, record.consentedOn, record.formVersion, record.takenBy, at],
@@ -646,8 +688,13 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctScreening(ctx: WriteContext, screeningId: string, raw: unknown): Promise<ScreeningEntry> {
-    SqlTrialStore.assertWriter(ctx);
+  async correctScreening(
+    ctx: WriteContext,
+    screeningId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<ScreeningEntry> {
+    SqlTrialStore.assertMay(ctx, 'screening.write');
     const changes = parse(ScreeningCorrectionSchema, raw, 'screening correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -658,11 +705,13 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('screening entry');
       const before = screeningOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
+      assertVersion('screening entry', expectedVersion, before.version);
       const merged = { ...before, ...changes };
       SqlTrialStore.assertAllCriteria(meta.protocol, merged.criteria, 'screening correction');
       notAfterToday(merged.screenedOn, at, 'screening correction: screenedOn');
-      const after: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
+      const changed: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
+      const after: ScreeningEntry = { ...changed, version: before.version + 1 };
       if (after.screeningCode !== before.screeningCode) {
         const taken = await tx.get<Row>('SELECT id FROM screening WHERE site = ? AND screening_code = ? AND id <> ?', [
           before.site,
@@ -680,8 +729,16 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       await tx.run(
-        'UPDATE screening SET screening_code = ?, screened_on = ?, criteria_json = ?, verdict = ?, failed_json = ? WHERE id = ?',
-        [after.screeningCode, after.screenedOn, json(after.criteria), after.verdict, json(after.failed), before.id],
+        'UPDATE screening SET screening_code = ?, screened_on = ?, criteria_json = ?, verdict = ?, failed_json = ?, version = ? WHERE id = ?',
+        [
+          after.screeningCode,
+          after.screenedOn,
+          json(after.criteria),
+          after.verdict,
+          json(after.failed),
+          after.version,
+          before.id,
+        ],
       );
       await append({ action: 'correct', entity: 'screening', entityId: before.id, before, after });
       return after;
@@ -706,21 +763,29 @@ export class SqlTrialStore implements TrialStore {
     return { before, enrolledOn: p === undefined ? null : str(p, 'enrolled_on') };
   }
 
-  async correctConsent(ctx: WriteContext, consentId: string, raw: unknown): Promise<ConsentRecord> {
-    SqlTrialStore.assertWriter(ctx);
+  async correctConsent(
+    ctx: WriteContext,
+    consentId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<ConsentRecord> {
+    SqlTrialStore.assertMay(ctx, 'consent.write');
     const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
-      const after: ConsentRecord = { ...before, ...changes };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
+      assertVersion('consent', expectedVersion, before.version);
+      const changed: ConsentRecord = { ...before, ...changes };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
+      const after: ConsentRecord = { ...changed, version: before.version + 1 };
       notAfterToday(after.consentedOn, at, 'consent correction: consentedOn');
       if (enrolledOn !== null && after.consentedOn > enrolledOn) {
         throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment');
       }
-      await tx.run('UPDATE consents SET consented_on = ?, form_version = ? WHERE id = ?', [
+      await tx.run('UPDATE consents SET consented_on = ?, form_version = ?, version = ? WHERE id = ?', [
         after.consentedOn,
         after.formVersion,
+        after.version,
         consentId,
       ]);
       await append({ action: 'correct', entity: 'consent', entityId: consentId, before, after });
@@ -728,11 +793,12 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async voidConsent(ctx: WriteContext, consentId: string): Promise<void> {
-    SqlTrialStore.assertWriter(ctx);
+  async voidConsent(ctx: WriteContext, consentId: string, expectedVersion?: number): Promise<void> {
+    SqlTrialStore.assertMay(ctx, 'consent.write');
     await this.write(ctx, async (tx, append) => {
       await this.openMeta(tx);
       const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      assertVersion('consent', expectedVersion, before.version);
       if (enrolledOn !== null) {
         throw conflict('consent: a participant is enrolled on it; correct its date or version instead');
       }
@@ -742,7 +808,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const input = parse(EnrolInputSchema, raw, 'enrolment');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -796,6 +862,7 @@ export class SqlTrialStore implements TrialStore {
         kitCode: null,
         randomizationNumber: null,
         emergencyUnblinded: false,
+        version: 1,
       };
       await tx.run(
         `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
@@ -816,12 +883,18 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctEnrolment(ctx: WriteContext, participantId: string, raw: unknown): Promise<Participant> {
-    SqlTrialStore.assertWriter(ctx);
+  async correctEnrolment(
+    ctx: WriteContext,
+    participantId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<Participant> {
+    SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
+      assertVersion('enrolment', expectedVersion, before.version);
       let after: Participant = { ...before, ...changes };
       if (after.enrolledOn !== before.enrolledOn) {
         notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
@@ -833,7 +906,7 @@ export class SqlTrialStore implements TrialStore {
         }
         // Randomization, the infusion and an exit are refused before enrolment: so is the converse.
         const later = await tx.get<Row>(
-          'SELECT (SELECT COUNT(*) FROM allocations WHERE participant_id = ? AND substr(randomized_at, 1, 10) < ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on < ?) + (SELECT COUNT(*) FROM dispositions WHERE participant_id = ? AND on_date < ?) AS n',
+          'SELECT (SELECT COUNT(*) FROM allocations WHERE participant_id = ? AND randomized_on < ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on < ?) + (SELECT COUNT(*) FROM dispositions WHERE participant_id = ? AND on_date < ?) AS n',
           [before.id, after.enrolledOn, before.id, after.enrolledOn, before.id, after.enrolledOn],
         );
         if (Number(later?.n ?? 0) > 0) {
@@ -860,14 +933,16 @@ export class SqlTrialStore implements TrialStore {
         after = { ...after, strata: { ...before.strata, ...derived.levels } };
       }
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
+      after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
           after.baselineCrpMgPerL,
           json(after.strata),
           stratumKey(meta.plan.factors, after.strata),
+          after.version,
           before.id,
         ],
       );
@@ -948,14 +1023,20 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async recordDisposition(ctx: WriteContext, raw: unknown): Promise<DispositionRecord> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const input = parse(DispositionInputSchema, raw, 'disposition');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       SqlTrialStore.assertNoExit(p);
       await this.assertExitFits(tx, p, input, at, 'disposition');
-      const record: DispositionRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
+      const record: DispositionRecord = {
+        ...input,
+        id: randomUUID(),
+        version: 1,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         'INSERT INTO dispositions (id, participant_id, event, on_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
         [record.id, record.participantId, record.event, record.on, record.recordedBy, at],
@@ -981,24 +1062,32 @@ export class SqlTrialStore implements TrialStore {
     return { before, p: await this.participantFor(tx, ctx, before.participantId, true) };
   }
 
-  async correctDisposition(ctx: WriteContext, dispositionId: string, raw: unknown): Promise<DispositionRecord> {
-    SqlTrialStore.assertWriter(ctx);
+  async correctDisposition(
+    ctx: WriteContext,
+    dispositionId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<DispositionRecord> {
+    SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const changes = parse(DispositionCorrectionSchema, raw, 'disposition correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
       const { before, p } = await this.dispositionFor(tx, ctx, dispositionId);
-      const after: DispositionRecord = { ...before, ...changes };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'disposition correction: nothing changes');
+      assertVersion('disposition', expectedVersion, before.version);
+      const changed: DispositionRecord = { ...before, ...changes };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'disposition correction: nothing changes');
+      const after: DispositionRecord = { ...changed, version: before.version + 1 };
       // Entered for the wrong participant: the exit moves to the right one (in the actor's site, without an exit of
       // its own), and the first is back to where it was before any exit.
       const moved = after.participantId !== before.participantId;
       const target = moved ? await this.participantFor(tx, ctx, after.participantId, true) : p;
       if (moved) SqlTrialStore.assertNoExit(target);
       await this.assertExitFits(tx, target, after, at, 'disposition correction');
-      await tx.run('UPDATE dispositions SET participant_id = ?, event = ?, on_date = ? WHERE id = ?', [
+      await tx.run('UPDATE dispositions SET participant_id = ?, event = ?, on_date = ?, version = ? WHERE id = ?', [
         after.participantId,
         after.event,
         after.on,
+        after.version,
         dispositionId,
       ]);
       // The audit entry keeps the disposition as first entered.
@@ -1009,11 +1098,12 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async voidDisposition(ctx: WriteContext, dispositionId: string): Promise<Participant> {
-    SqlTrialStore.assertWriter(ctx);
+  async voidDisposition(ctx: WriteContext, dispositionId: string, expectedVersion?: number): Promise<Participant> {
+    SqlTrialStore.assertMay(ctx, 'enrolment.write');
     return this.write(ctx, async (tx, append) => {
       await this.openMeta(tx);
       const { before, p } = await this.dispositionFor(tx, ctx, dispositionId);
+      assertVersion('disposition', expectedVersion, before.version);
       await tx.run('DELETE FROM dispositions WHERE id = ?', [dispositionId]);
       await append({ action: 'void', entity: 'disposition', entityId: dispositionId, before, after: null });
       const status = SqlTrialStore.statusWithoutExit(p);
@@ -1076,7 +1166,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async randomize(ctx: WriteContext, participantId: string): Promise<Allocation> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'randomize');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const p = await this.participantFor(tx, ctx, participantId, true);
@@ -1136,11 +1226,13 @@ export class SqlTrialStore implements TrialStore {
         arm,
         kitCode,
         randomizedAt: at,
+        // The site's day, not the UTC one: a site far from UTC randomizing near midnight lives another date.
+        randomizedOn: dateInTimeZone(at, meta.siteTimeZones[p.site] ?? 'UTC'),
       };
       await tx.run('UPDATE kits SET participant_id = ? WHERE kit_code = ?', [p.id, kitCode]);
       await tx.run(
-        'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [p.id, number, stratum, stratumSequence, arm, kitCode, at],
+        'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at, randomized_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [p.id, number, stratum, stratumSequence, arm, kitCode, at, allocation.randomizedOn],
       );
       await tx.run(
         "UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?",
@@ -1177,7 +1269,7 @@ export class SqlTrialStore implements TrialStore {
 
   async emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation> {
     if (!EMERGENCY_UNBLINDING_ROLES.includes(ctx.actor.role)) throw forbidden('unblind a participant');
-    return this.write(ctx, async (tx, append) => {
+    return this.write(ctx, async (tx, append, at) => {
       const p = await this.participantFor(tx, ctx, participantId, true);
       const r = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
       if (r === undefined) throw conflict('the participant is not randomized');
@@ -1189,12 +1281,24 @@ export class SqlTrialStore implements TrialStore {
         before: { emergencyUnblinded: p.emergencyUnblinded },
         after: { emergencyUnblinded: true },
       });
+      // Breaking the blind is told to those who must know (the site's investigators, the monitors, the unblinded
+      // pharmacist: every reader of the participant's site), in the same transaction; the alert names neither the
+      // arm nor the kit, and the reason stays in the audit trail (free text, which may hold clinical details).
+      await this.raiseAlert(tx, append, {
+        participantId: p.id,
+        site: p.site,
+        kind: 'emergency-unblinding',
+        message: `Emergency unblinding by an investigator (randomization no. ${num(r.randomization_number)}): the reason is in the audit trail`,
+        sourceType: 'unblinding',
+        sourceId: p.id,
+        raisedAt: at,
+      });
       return allocationOf(r);
     });
   }
 
   async recordDose(ctx: WriteContext, raw: unknown): Promise<DoseRecord> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'visit.write');
     const input = parse(DoseInputSchema, raw, 'dose');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -1214,7 +1318,13 @@ export class SqlTrialStore implements TrialStore {
       ) {
         throw conflict('dose: already recorded for this participant and visit');
       }
-      const record: DoseRecord = { ...input, id: randomUUID(), recordedBy: ctx.actor.userId, recordedAt: at };
+      const record: DoseRecord = {
+        ...input,
+        id: randomUUID(),
+        version: 1,
+        recordedBy: ctx.actor.userId,
+        recordedAt: at,
+      };
       await tx.run(
         'INSERT INTO doses (id, participant_id, visit, kit_code, administered_on, dose_mg, body_weight_kg, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
@@ -1230,12 +1340,13 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
+      await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
       return record;
     });
   }
 
-  async correctDose(ctx: WriteContext, doseId: string, raw: unknown): Promise<DoseRecord> {
-    SqlTrialStore.assertWriter(ctx);
+  async correctDose(ctx: WriteContext, doseId: string, raw: unknown, expectedVersion?: number): Promise<DoseRecord> {
+    SqlTrialStore.assertMay(ctx, 'visit.write');
     const changes = parse(DoseCorrectionSchema, raw, 'dose correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -1246,8 +1357,10 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('dose');
       const before = doseOf(row);
       const p = await this.participantFor(tx, ctx, before.participantId, true);
-      const after: DoseRecord = { ...before, ...changes };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
+      assertVersion('infusion record', expectedVersion, before.version);
+      const changed: DoseRecord = { ...before, ...changes };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
+      const after: DoseRecord = { ...changed, version: before.version + 1 };
       notAfterToday(after.administeredOn, at, 'dose correction: administeredOn');
       if (after.administeredOn < p.enrolledOn) {
         throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
@@ -1269,14 +1382,48 @@ export class SqlTrialStore implements TrialStore {
           );
         }
       }
-      await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ? WHERE id = ?', [
+      await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
         after.doseMg,
         after.bodyWeightKg,
+        after.version,
         doseId,
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
+      await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
       return after;
+    });
+  }
+
+  /**
+   * A `dose-above-maximum` alert for an infusion recorded above the protocol's maximum per infusion (the largest of
+   * the arms' `maxMg`, so that the check is one for every arm and reveals none), raised when the dose first passes it
+   * (a new record, or a correction of one that was within it). The dose is kept as recorded: it is what was given, or
+   * a typing error to correct.
+   */
+  private async doseAlert(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    p: Participant,
+    dose: DoseRecord,
+    before: DoseRecord | null,
+    at: string,
+  ): Promise<void> {
+    const doses = (protocol.arms ?? []).flatMap((a) => (a.dose === null ? [] : [a.dose]));
+    if (doses.length === 0) return;
+    const maxMg = Math.max(...doses.map((d) => d.maxMg));
+    const above = (d: DoseRecord | null): boolean => d !== null && d.doseMg !== null && d.doseMg > maxMg;
+    if (!above(dose) || above(before)) return;
+    const unverified = doses.some((d) => !d.verified) ? ' [U]' : '';
+    await this.raiseAlert(tx, append, {
+      participantId: p.id,
+      site: p.site,
+      kind: 'dose-above-maximum',
+      message: `Infusion recorded at ${dose.doseMg} mg, above the protocol's maximum of ${maxMg} mg per infusion${unverified}: check the record or report the deviation`,
+      sourceType: 'dose',
+      sourceId: dose.id,
+      raisedAt: at,
     });
   }
 
@@ -1289,7 +1436,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async saveForm(ctx: WriteContext, raw: unknown): Promise<FormRecord> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'visit.write');
     const input = parse(FormInputSchema, raw, 'form');
     const def = this.instrument(input.instrument);
     if (input.scoring !== undefined && !def.scorings.some((s) => s.id === input.scoring)) {
@@ -1359,7 +1506,7 @@ export class SqlTrialStore implements TrialStore {
     completedOn?: string,
     expectedVersion?: number,
   ): Promise<FormRecord> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'visit.write');
     const entries = Object.entries(answers ?? {});
     if (entries.length === 0 && completedOn === undefined)
       throw fail('trial.invalid', 'correction: give at least one item or the completion date');
@@ -1378,11 +1525,7 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
       const p = await this.participantFor(tx, ctx, before.participantId);
-      if (expectedVersion !== undefined && expectedVersion !== before.version) {
-        throw conflict(
-          `the form changed since version ${expectedVersion}: read version ${before.version} and correct that`,
-        );
-      }
+      assertVersion('form', expectedVersion, before.version);
       const def = this.instrument(before.instrument);
       const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
       const redated = completedOn !== undefined && completedOn !== before.completedOn;
@@ -1563,12 +1706,17 @@ export class SqlTrialStore implements TrialStore {
     const preTreatment = (meta.protocol.visits ?? [])
       .filter((v) => dosingDay !== undefined && v.day < dosingDay)
       .map((v) => v.id);
+    // A pre-treatment visit's result dated after the first infusion (entered at the wrong visit, or drawn late) was
+    // not taken before the drug: it is neither a baseline nor checked against the do-not-initiate thresholds.
+    const firstDose = await tx.get<Row>('SELECT MIN(administered_on) AS d FROM doses WHERE participant_id = ?', [p.id]);
+    const dosedOn = firstDose === undefined ? null : strOrNull(firstDose, 'd');
+    const collectedBy = dosedOn === null || dosedOn > input.collectedOn ? input.collectedOn : dosedOn;
     const baselineRow =
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
             `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
-            [p.id, input.analyte, input.unit, input.collectedOn, labId ?? '', ...preTreatment],
+            [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const assessment = assessLab(table, safety.rules, {
       analyte: input.analyte,
@@ -1577,6 +1725,8 @@ export class SqlTrialStore implements TrialStore {
       upperLimitOfNormal: input.upperLimitOfNormal,
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+      // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
+      beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
     return { p, assessment };
   }
@@ -1606,7 +1756,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async addLab(ctx: WriteContext, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'lab.write');
     const input = parse(LabInputSchema, raw, 'lab result');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -1616,6 +1766,7 @@ export class SqlTrialStore implements TrialStore {
         id: randomUUID(),
         site: p.site,
         assessment,
+        version: 1,
         recordedBy: ctx.actor.userId,
         recordedAt: at,
       };
@@ -1643,8 +1794,13 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async correctLab(ctx: WriteContext, labId: string, raw: unknown): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
-    SqlTrialStore.assertWriter(ctx);
+  async correctLab(
+    ctx: WriteContext,
+    labId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<{ lab: LabRecord; alerts: AlertRecord[] }> {
+    SqlTrialStore.assertMay(ctx, 'lab.write');
     const changes = parse(LabCorrectionSchema, raw, 'lab correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -1655,6 +1811,7 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('lab result');
       const before = labOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
+      assertVersion('lab result', expectedVersion, before.version);
       const input = parse(
         LabInputSchema,
         {
@@ -1672,12 +1829,12 @@ export class SqlTrialStore implements TrialStore {
         'lab correction',
       );
       const { assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
-      const after: LabRecord = { ...before, ...input, assessment };
-      if (json({ ...after, assessment: null }) === json({ ...before, assessment: null })) {
+      if (json({ ...before, ...input, assessment: null }) === json({ ...before, assessment: null })) {
         throw fail('trial.invalid', 'lab correction: nothing changes');
       }
+      const after: LabRecord = { ...before, ...input, assessment, version: before.version + 1 };
       await tx.run(
-        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ? WHERE id = ?',
+        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ?, version = ? WHERE id = ?',
         [
           after.visit,
           after.value,
@@ -1686,6 +1843,7 @@ export class SqlTrialStore implements TrialStore {
           after.lowerLimitOfNormal,
           after.collectedOn,
           json(assessment),
+          after.version,
           labId,
         ],
       );
@@ -1710,7 +1868,7 @@ export class SqlTrialStore implements TrialStore {
     ctx: WriteContext,
     raw: unknown,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'adverse-event.write');
     const input = parse(AdverseEventInputSchema, raw, 'adverse event');
     assertOneDeath(input);
     return this.write(ctx, async (tx, append, at) => {
@@ -1723,6 +1881,7 @@ export class SqlTrialStore implements TrialStore {
         id: randomUUID(),
         site: p.site,
         serious,
+        version: 1,
         recordedBy: ctx.actor.userId,
         recordedAt: at,
       };
@@ -1789,8 +1948,9 @@ export class SqlTrialStore implements TrialStore {
     ctx: WriteContext,
     eventId: string,
     raw: unknown,
+    expectedVersion?: number,
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'adverse-event.write');
     const changes = parse(AdverseEventUpdateSchema, raw, 'adverse event update');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
@@ -1801,6 +1961,7 @@ export class SqlTrialStore implements TrialStore {
       if (row === undefined) throw notFound('adverse event');
       const before = adverseEventOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
+      assertVersion('adverse event', expectedVersion, before.version);
       const merged = parse(
         AdverseEventInputSchema,
         {
@@ -1817,10 +1978,11 @@ export class SqlTrialStore implements TrialStore {
       );
       assertOneDeath(merged);
       notAfterToday(merged.onsetOn, at, 'adverse event: onsetOn');
-      const after: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
-      if (json(after) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
+      const changed: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
+      if (json(changed) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
+      const after: AdverseEventRecord = { ...changed, version: before.version + 1 };
       await tx.run(
-        'UPDATE adverse_events SET term = ?, onset_on = ?, grade = ?, serious_criteria_json = ?, serious = ?, relatedness = ?, expectedness = ?, outcome = ? WHERE id = ?',
+        'UPDATE adverse_events SET term = ?, onset_on = ?, grade = ?, serious_criteria_json = ?, serious = ?, relatedness = ?, expectedness = ?, outcome = ?, version = ? WHERE id = ?',
         [
           after.term,
           after.onsetOn,
@@ -1830,6 +1992,7 @@ export class SqlTrialStore implements TrialStore {
           after.relatedness,
           after.expectedness,
           after.outcome,
+          after.version,
           eventId,
         ],
       );
@@ -1863,7 +2026,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async acknowledgeAlert(ctx: WriteContext, alertId: string): Promise<AlertRecord> {
-    SqlTrialStore.assertWriter(ctx);
+    SqlTrialStore.assertMay(ctx, 'lab.write');
     return this.write(ctx, async (tx, append, at) => {
       const row = await tx.get<Row>('SELECT * FROM alerts WHERE id = ?', [alertId]);
       if (row === undefined) throw notFound('alert');

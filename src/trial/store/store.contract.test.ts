@@ -319,10 +319,14 @@ for (const factory of allFactories()) {
         const unblinded = await store.emergencyUnblind(as('investigator', 'A', 'suspected anaphylaxis'), id);
         assert.ok(['tocilizumab', 'placebo'].includes(unblinded.arm));
         assert.equal((await store.getParticipant(id))?.emergencyUnblinded, true);
-        const last = (await store.listAudit()).at(-1);
+        // The unblinding's own entry, then the alert it raises (the arm in neither).
+        const [last, alert] = (await store.listAudit()).slice(-2);
         assert.equal(last?.action, 'emergency-unblind');
         assert.equal(last?.reason, 'suspected anaphylaxis');
         assert.equal(last?.userId, 'investigator-1');
+        assert.equal(alert?.action, 'raise');
+        assert.equal((alert?.after as { kind: string }).kind, 'emergency-unblinding');
+        assert.equal(JSON.stringify(alert?.after).includes(unblinded.arm), false);
       });
     });
 

@@ -1,0 +1,45 @@
+/**
+ * A death recorded as a fatal adverse event but not as the participant's exit leaves the participant enrolled, data
+ * entry open and SDTM DM without DTHFL; the safety dashboard lists it until the death is recorded as the exit. A real
+ * server on 127.0.0.1 (harness.test-support.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+
+test('the safety dashboard lists a fatal adverse event until the death is recorded as the exit', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const ae = await coord.post('/trial/api/adverse-events', {
+      participantId,
+      term: 'Myocardial infarction',
+      onsetOn: '2026-11-18',
+      grade: 5,
+      seriousCriteria: ['death'],
+      relatedness: 'unlikely',
+      expectedness: 'unexpected',
+      outcome: 'fatal',
+    });
+    assert.equal(ae.status, 201, ae.text);
+    const pending = (await coord.get('/trial/api/safety')).json as {
+      deathsWithoutExit: { participantId: string }[];
+      counts: { label: string; n: number }[];
+    };
+    assert.deepEqual(
+      pending.deathsWithoutExit.map((e) => e.participantId),
+      [participantId],
+    );
+    assert.equal(pending.counts.find((c) => c.label.startsWith('Fatal adverse events'))?.n, 1);
+    const page = await coord.get('/trial/safety');
+    assert.match(page.text, /Record the death as the participant's exit/);
+    assert.ok(page.text.includes(`/trial/participants/${participantId}`));
+    const exit = await coord.post('/trial/api/dispositions', { participantId, event: 'death', on: '2026-11-19' });
+    assert.equal(exit.status, 201, exit.text);
+    const done = (await coord.get('/trial/api/safety')).json as { deathsWithoutExit: unknown[] };
+    assert.equal(done.deathsWithoutExit.length, 0);
+  } finally {
+    await t.close();
+  }
+});

@@ -1,0 +1,47 @@
+/**
+ * An infusion recorded above the protocol's maximum dose per infusion (INSIGHT: 800 mg, [U]) raises a
+ * `dose-above-maximum` alert and keeps the record as entered (it is what was given, or a typing error to correct);
+ * a dose within it raises none. SQLite store.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { as, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
+
+test('a dose above the maximum per infusion raises an alert, on entry or on correction, without naming an arm', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'infusion');
+    const doseAlerts = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum');
+    const record = async (code: string, doseMg: number) => {
+      const id = await enrolOne(store, protocol, code, 'A');
+      const allocation = await store.randomize(ctx, id);
+      return store.recordDose(ctx, {
+        participantId: id,
+        visit: 'infusion',
+        kitCode: allocation.kitCode,
+        administeredOn: '2026-11-05',
+        doseMg,
+        bodyWeightKg: 70,
+      });
+    };
+    // 560 mg (8 mg/kg x 70 kg): within the maximum.
+    const ok = await record('DOSE-1', 560);
+    assert.equal((await doseAlerts()).length, 0);
+    // 5600 mg typed for 560: kept as entered, and flagged.
+    const typo = await record('DOSE-2', 5600);
+    assert.equal(typo.doseMg, 5600);
+    const [alert] = await doseAlerts();
+    assert.equal(alert?.sourceId, typo.id);
+    assert.match(alert?.message ?? '', /5600 mg, above the protocol's maximum of 800 mg per infusion \[U\]/);
+    assert.doesNotMatch(alert?.message ?? '', /tocilizumab|placebo/i);
+    // A correction that takes a dose above the maximum alerts too; one that brings it back raises nothing new.
+    await store.correctDose(as('coordinator', 'A', 'dose typed wrong'), ok.id, { doseMg: 8000 });
+    assert.equal((await doseAlerts()).length, 2);
+    await store.correctDose(as('coordinator', 'A', 'dose typed wrong'), typo.id, { doseMg: 560 });
+    assert.equal((await doseAlerts()).length, 2);
+  } finally {
+    await opened.cleanup();
+  }
+});

@@ -1,0 +1,72 @@
+/**
+ * A safety lab before the infusion is checked against the label's do-not-initiate thresholds as well as its hold and
+ * stop rules: an ANC of 1.5 x10^9/L at the baseline visit says "hold" (do not give) with an alert, where the same ANC
+ * after the infusion keeps the dose. SQLite store (the rule is the same SQL on every dialect).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { as, enrolOne, initTrial, randomizeAndInfuse, sqliteFactory } from './stores.test-support.ts';
+
+test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the dose is kept', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'PRE-1', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const anc = (visit: string, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'anc',
+        value: 1.5,
+        unit: '10*9/L',
+        upperLimitOfNormal: null,
+        lowerLimitOfNormal: 2,
+        collectedOn,
+      });
+    const before = await anc('baseline', '2026-11-04');
+    assert.equal(before.lab.assessment.action, 'hold');
+    assert.deepEqual(before.lab.assessment.rules, ['anc-do-not-initiate']);
+    assert.equal(before.alerts.length, 1);
+    assert.equal(before.alerts[0]?.kind, 'hold-rule');
+    assert.match(before.alerts[0]?.message ?? '', /not recommended to initiate/);
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const afterInfusion = await anc('day-7', '2026-11-12');
+    assert.equal(afterInfusion.lab.assessment.action, 'continue');
+    assert.equal(afterInfusion.alerts.length, 0);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a baseline-visit result dated after the infusion is no baseline: a later ALT is graded on the ULN', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'PRE-2', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // Entered at the baseline visit but drawn two days after the infusion: 3 x ULN, already raised by the drug.
+    const late = await alt('baseline', 120, '2026-11-07');
+    assert.equal(late.lab.assessment.action, 'monitor', 'after the infusion: no do-not-initiate rule');
+    // 6 x ULN at day 7: CTCAE grade 3 (> 5-20 x ULN); taken as 2 x a raised baseline it would read grade 1.
+    const day7 = await alt('day-7', 240, '2026-11-12');
+    assert.equal(day7.lab.assessment.grade, 3);
+    assert.equal(day7.lab.assessment.action, 'discontinue');
+  } finally {
+    await opened.cleanup();
+  }
+});
