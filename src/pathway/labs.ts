@@ -9,7 +9,7 @@ import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../rec
 import { ageOn, byRef, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
-import { inAnySet } from './lookups.ts';
+import { inAnySet, useHit } from './lookups.ts';
 import { implausible } from './plausibility.ts';
 import {
   carriesValue,
@@ -20,6 +20,8 @@ import {
   isoDay,
   latestWithValue,
   newestFirst,
+  observationsInSets,
+  statusSet,
 } from './observations.ts';
 import type { DatedObservation } from './observations.ts';
 
@@ -180,21 +182,41 @@ export function deriveUpperLimitsOfNormal(ctx: EngineContext): UpperLimitOfNorma
   for (const analyte of ['alt', 'ast'] as const) {
     if (!hepatic.analytes.includes(analyte)) continue;
     const a = def.analytes[analyte];
-    for (const { obs, day } of findObservations(ctx, a.codeSets, def.validStatuses).usable) {
+    // The results findObservations would give, without its newest-first sort (this list is sorted by date below).
+    const valid = statusSet(def.validStatuses);
+    for (const { obs, day, hits } of observationsInSets(ctx, a.codeSets)) {
+      if (day > ctx.asOfDay || !valid.has(obs.status) || useHit(ctx, hits, a.codeSets) === undefined) continue;
       if (obs.value?.kind !== 'quantity' || !convert(obs.value.quantity, a.unit).ok) continue;
-      const reading = patientUpperLimit(ctx, obs, day, a.unit);
-      const base = { analyte, source: obs.ref, date: isoDay(obs) };
+      const reading = obs.referenceRange.length === 0 ? NO_ULN : patientUpperLimit(ctx, obs, day, a.unit);
+      const source = obs.ref;
+      const date = isoDay(obs);
+      // Object literals, not a spread base: a Synthea-size record has a hundred such results, and spread objects
+      // cost several times more to make and to read.
       if (reading.kind === 'uln') {
-        out.push({ ...base, basis: 'reference-range', upperLimitOfNormalUPerL: reading.value, verified: true });
+        out.push({
+          analyte,
+          source,
+          date,
+          basis: 'reference-range',
+          upperLimitOfNormalUPerL: reading.value,
+          verified: true,
+        });
       } else if (reading.kind === 'none') {
         const fallback = hepatic.defaultUln[analyte];
-        out.push({ ...base, basis: 'default', upperLimitOfNormalUPerL: fallback.value, verified: fallback.verified });
+        out.push({
+          analyte,
+          source,
+          date,
+          basis: 'default',
+          upperLimitOfNormalUPerL: fallback.value,
+          verified: fallback.verified,
+        });
       } else {
         const notJudged =
           reading.kind === 'ambiguous'
             ? `its reference ranges give different upper limits (${reading.highs}) and which is this patient's cannot be told`
             : `its reference range's upper limit (${reading.high}) cannot be read in ${a.unit}`;
-        out.push({ ...base, basis: 'not-judged', verified: true, notJudged });
+        out.push({ analyte, source, date, basis: 'not-judged', verified: true, notJudged });
       }
     }
   }
