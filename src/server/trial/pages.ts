@@ -510,6 +510,73 @@ const LAB_UNITS = ['10*9/L', '10*3/uL', 'U/L'] as const;
 const numberText = (n: number | null): string => (n === null ? '' : String(n));
 
 /**
+ * The fields of a lab result (visit, then `analyteField` when given, value, unit, limits of normal, collection date),
+ * filled with `shown` (the result as stored, for a correction) or, after a refusal, as typed: one form body for
+ * entering a result and for correcting one. Ids start with `key`.
+ */
+function labFields(
+  key: string,
+  typed: ReturnType<typeof typedInto>,
+  shown: LabRecord | null,
+  visits: readonly { readonly id: string; readonly label: string }[],
+  units: readonly string[],
+  analyteField: Html = html``,
+): Html {
+  const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string, label: string) =>
+    html`<p>
+      <label for="${key}-${id}">${label}</label
+      ><input
+        id="${key}-${id}"
+        name="${name}"
+        type="number"
+        step="any"
+        min="0"
+        value="${typed.value(name, shown === null ? '' : numberText(shown[name]))}"
+      />
+    </p>`;
+  return html`<p>
+      <label for="${key}-visit">Visit</label
+      ><select id="${key}-visit" name="visit">
+        ${visits.map(
+          (v) =>
+            html`<option value="${v.id}" ${typed.selected('visit', v.id, v.id === shown?.visit)}>${v.label}</option>`,
+        )}
+      </select>
+    </p>
+    ${analyteField}
+    <p>
+      <label for="${key}-value">Value</label
+      ><input
+        id="${key}-value"
+        name="value"
+        type="number"
+        step="any"
+        min="0"
+        value="${typed.value('value', shown === null ? '' : String(shown.value))}"
+        required
+      />
+    </p>
+    <p>
+      <label for="${key}-unit">Unit (UCUM)</label
+      ><select id="${key}-unit" name="unit">
+        ${units.map((u) => html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>${u}</option>`)}
+      </select>
+    </p>
+    ${limit('lowerLimitOfNormal', 'lln', 'Lower limit of normal')}
+    ${limit('upperLimitOfNormal', 'uln', 'Upper limit of normal')}
+    <p>
+      <label for="${key}-on">Collected on</label
+      ><input
+        id="${key}-on"
+        name="collectedOn"
+        type="date"
+        value="${typed.value('collectedOn', shown?.collectedOn ?? '')}"
+        required
+      />
+    </p>`;
+}
+
+/**
  * A correction form for each lab result: every field but the analyte, filled with the result as stored (or, after a
  * refusal, as typed), a reason, and the version shown; the store grades the corrected result again.
  */
@@ -526,65 +593,7 @@ function labCorrections(
     return html`<details ${fix.refused ? 'open' : ''}>
       <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
       <form method="post" action="${path}/labs/${l.id}/corrections">
-        ${csrf()} ${versionField(l.version)}
-        <p>
-          <label for="fix-lab-visit-${l.id}">Visit</label
-          ><select id="fix-lab-visit-${l.id}" name="visit">
-            ${visits.map(
-              (v) => html`<option value="${v.id}" ${fix.selected('visit', v.id, v.id === l.visit)}>${v.label}</option>`,
-            )}
-          </select>
-        </p>
-        <p>
-          <label for="fix-lab-value-${l.id}">Value</label
-          ><input
-            id="fix-lab-value-${l.id}"
-            name="value"
-            type="number"
-            step="any"
-            min="0"
-            value="${fix.value('value', String(l.value))}"
-            required
-          />
-        </p>
-        <p>
-          <label for="fix-lab-unit-${l.id}">Unit (UCUM)</label
-          ><select id="fix-lab-unit-${l.id}" name="unit">
-            ${units.map((u) => html`<option value="${u}" ${fix.selected('unit', u, u === l.unit)}>${u}</option>`)}
-          </select>
-        </p>
-        <p>
-          <label for="fix-lab-lln-${l.id}">Lower limit of normal</label
-          ><input
-            id="fix-lab-lln-${l.id}"
-            name="lowerLimitOfNormal"
-            type="number"
-            step="any"
-            min="0"
-            value="${fix.value('lowerLimitOfNormal', numberText(l.lowerLimitOfNormal))}"
-          />
-        </p>
-        <p>
-          <label for="fix-lab-uln-${l.id}">Upper limit of normal</label
-          ><input
-            id="fix-lab-uln-${l.id}"
-            name="upperLimitOfNormal"
-            type="number"
-            step="any"
-            min="0"
-            value="${fix.value('upperLimitOfNormal', numberText(l.upperLimitOfNormal))}"
-          />
-        </p>
-        <p>
-          <label for="fix-lab-on-${l.id}">Collected on</label
-          ><input
-            id="fix-lab-on-${l.id}"
-            name="collectedOn"
-            type="date"
-            value="${fix.value('collectedOn', l.collectedOn)}"
-            required
-          />
-        </p>
+        ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, visits, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
           ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
@@ -1484,70 +1493,19 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           can(user.role, 'lab.write')
             ? html`<form method="post" action="${path}/labs">
                 ${csrfField(reply)}
-                <p>
-                  <label for="lab-visit">Visit</label
-                  ><select id="lab-visit" name="visit">
-                    ${schedule.map((v) => html`<option value="${v.id}" ${lab.selected('visit', v.id)}>${v.label}</option>`)}
-                  </select>
-                </p>
-                <p>
-                  <label for="analyte">Analyte</label
-                  ><select id="analyte" name="analyte">
-                    ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
-                  </select>
-                </p>
-                <p>
-                  <label for="lab-value">Value</label
-                  ><input
-                    id="lab-value"
-                    name="value"
-                    type="number"
-                    step="any"
-                    min="0"
-                    value="${lab.value('value')}"
-                    required
-                  />
-                </p>
-                <p>
-                  <label for="lab-unit">Unit (UCUM)</label
-                  ><select id="lab-unit" name="unit">
-                    ${['10*9/L', '10*3/uL', 'U/L'].map(
-                      (u) => html`<option value="${u}" ${lab.selected('unit', u)}>${u}</option>`,
-                    )}
-                  </select>
-                </p>
-                <p>
-                  <label for="lln">Lower limit of normal</label
-                  ><input
-                    id="lln"
-                    name="lowerLimitOfNormal"
-                    type="number"
-                    step="any"
-                    min="0"
-                    value="${lab.value('lowerLimitOfNormal')}"
-                  />
-                </p>
-                <p>
-                  <label for="uln">Upper limit of normal</label
-                  ><input
-                    id="uln"
-                    name="upperLimitOfNormal"
-                    type="number"
-                    step="any"
-                    min="0"
-                    value="${lab.value('upperLimitOfNormal')}"
-                  />
-                </p>
-                <p>
-                  <label for="collectedOn">Collected on</label
-                  ><input
-                    id="collectedOn"
-                    name="collectedOn"
-                    type="date"
-                    value="${lab.value('collectedOn')}"
-                    required
-                  />
-                </p>
+                ${labFields(
+                  'lab',
+                  lab,
+                  null,
+                  schedule,
+                  LAB_UNITS,
+                  html`<p>
+                    <label for="analyte">Analyte</label
+                    ><select id="analyte" name="analyte">
+                      ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
+                    </select>
+                  </p>`,
+                )}
                 <p><button type="submit">Save lab result</button></p>
               </form>`
             : ''
