@@ -706,45 +706,53 @@ function adverseEventForms(
     </details>`;
 }
 
+/**
+ * The fields of an infusion record (date given, body weight, dose), filled with `shown` (the record as stored, for a
+ * correction) or, after a refusal, as typed: one form body for recording the dose and for correcting it.
+ */
+function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: DoseRecord | null): Html {
+  const stored = (n: number | null | undefined): string => (n === undefined ? '' : numberText(n));
+  return html`<p>
+      <label for="${key}-on">Given on</label
+      ><input
+        id="${key}-on"
+        name="administeredOn"
+        type="date"
+        value="${typed.value('administeredOn', shown?.administeredOn ?? '')}"
+        required
+      />
+    </p>
+    <p>
+      <label for="${key}-weight">Body weight (kg)</label
+      ><input
+        id="${key}-weight"
+        name="bodyWeightKg"
+        type="number"
+        step="0.1"
+        min="0"
+        value="${typed.value('bodyWeightKg', stored(shown?.bodyWeightKg))}"
+      />
+    </p>
+    <p>
+      <label for="${key}-mg">Dose given (mg, as prescribed)</label
+      ><input
+        id="${key}-mg"
+        name="doseMg"
+        type="number"
+        step="any"
+        min="0"
+        value="${typed.value('doseMg', stored(shown?.doseMg))}"
+      />
+    </p>`;
+}
+
 /** The correction form of a recorded infusion: its date, body weight and dose (the kit and visit stay). */
 function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refused: Refused | undefined): Html {
   const fix = typedInto(refused, `${path}/doses/${dose.id}/corrections`);
   return html`<details ${fix.refused ? 'open' : ''}>
     <summary>Correct this infusion record</summary>
     <form method="post" action="${path}/doses/${dose.id}/corrections">
-      ${csrf()} ${versionField(dose.version)}
-      <p>
-        <label for="fix-dose-on">Given on</label
-        ><input
-          id="fix-dose-on"
-          name="administeredOn"
-          type="date"
-          value="${fix.value('administeredOn', dose.administeredOn)}"
-          required
-        />
-      </p>
-      <p>
-        <label for="fix-dose-weight">Body weight (kg)</label
-        ><input
-          id="fix-dose-weight"
-          name="bodyWeightKg"
-          type="number"
-          step="0.1"
-          min="0"
-          value="${fix.value('bodyWeightKg', numberText(dose.bodyWeightKg))}"
-        />
-      </p>
-      <p>
-        <label for="fix-dose-mg">Dose given (mg, as prescribed)</label
-        ><input
-          id="fix-dose-mg"
-          name="doseMg"
-          type="number"
-          step="any"
-          min="0"
-          value="${fix.value('doseMg', numberText(dose.doseMg))}"
-        />
-      </p>
+      ${csrf()} ${versionField(dose.version)} ${doseFields('fix-dose', fix, dose)}
       <p>
         <label for="fix-dose-reason">Reason for the correction</label
         ><input id="fix-dose-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
@@ -1361,38 +1369,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   <p class="muted">
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
-                  <p>
-                    <label for="administeredOn">Given on</label
-                    ><input
-                      id="administeredOn"
-                      name="administeredOn"
-                      type="date"
-                      value="${doseTyped.value('administeredOn')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="bodyWeightKg">Body weight (kg)</label
-                    ><input
-                      id="bodyWeightKg"
-                      name="bodyWeightKg"
-                      type="number"
-                      step="0.1"
-                      min="0"
-                      value="${doseTyped.value('bodyWeightKg')}"
-                    />
-                  </p>
-                  <p>
-                    <label for="doseMg">Dose given (mg, as prescribed)</label
-                    ><input
-                      id="doseMg"
-                      name="doseMg"
-                      type="number"
-                      step="any"
-                      min="0"
-                      value="${doseTyped.value('doseMg')}"
-                    />
-                  </p>
+                  ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`
             : dose === null
