@@ -136,8 +136,25 @@ describe(`endpoint ANCOVA vs R (${SOURCE}, ancova_week6.endpoint_difference, end
 });
 
 describe('ANCOVA edge cases', () => {
-  it('rank deficiency (baseline identical in every row) is an issue, not numbers', () => {
+  it('a baseline identical in every row is left out, as R lm aliases a constant term (the MMRM does the same)', () => {
     const rows: AncovaRow[] = week6.map((r) => ({ ...r, baseline: 20 }));
+    const fit = ancova(rows, { treatment: 'DRUG', control: 'PLACEBO' });
+    assert.ok(fit.ok);
+    assert.equal(fit.value.formula, 'change ~ arm');
+    assert.deepEqual(
+      fit.issues.map((i) => [i.code, i.severity]),
+      [['stats.ancova.constant-baseline', 'warning']],
+    );
+    // change ~ arm: the difference is the difference of the arms' mean changes.
+    const mean = (arm: string): number => {
+      const xs = week6.filter((r) => r.arm === arm && r.change !== null).map((r) => r.change as number);
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    assert.ok(Math.abs(fit.value.difference.estimate - (mean('DRUG') - mean('PLACEBO'))) < 1e-9);
+    assert.ok(Math.abs(fit.value.lsMeans.control.estimate - mean('PLACEBO')) < 1e-9);
+  });
+  it('a baseline constant within each arm but not overall is still rank deficient (aliased with the arm)', () => {
+    const rows: AncovaRow[] = week6.map((r) => ({ ...r, baseline: r.arm === 'DRUG' ? 20 : 25 }));
     const fit = ancova(rows, { treatment: 'DRUG', control: 'PLACEBO' });
     assert.equal(fit.ok, false);
     assert.ok(fit.issues.some((i) => i.code === 'stats.ols.rank-deficient'));

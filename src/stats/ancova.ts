@@ -85,7 +85,20 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
       spec.treatment,
     ),
   };
-  const columns: DesignColumn[] = [armColumn, { name: 'baseline', values: baseline }];
+  // A baseline equal in every subject is a constant R's lm aliases (coefficient NA, the rest as without it), as the
+  // MMRM drops it: left out and said, rather than refused (docs/statistics.md 'ANCOVA').
+  const withBaseline = new Set(baseline).size > 1;
+  if (!withBaseline) {
+    warnings.push(
+      issue(
+        'stats.ancova.constant-baseline',
+        `every analysed subject has the baseline ${baseline[0]}: the baseline term is left out of the ANCOVA`,
+        undefined,
+        'warning',
+      ),
+    );
+  }
+  const columns: DesignColumn[] = withBaseline ? [armColumn, { name: 'baseline', values: baseline }] : [armColumn];
   const stratum = stratified ? analysed.map((r) => stratumOf(r) as number) : [];
   // An enriched trial (every subject on one side of the cut) has a constant stratum: R's lm aliases it (coefficient
   // NA, the rest as without it), so the model is fitted without it and says so, rather than refused.
@@ -107,9 +120,9 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
 
   const baselineMean = baseline.reduce((s, v) => s + v, 0) / baseline.length;
   // Equal weights over the two strata: the stratum indicator enters the LS-mean row at 1/2 (emmeans' default).
-  const rest = withStratum ? [baselineMean, 0.5] : [baselineMean];
+  const rest = [...(withBaseline ? [baselineMean] : []), ...(withStratum ? [0.5] : [])];
   const result: AncovaResult = {
-    formula: withStratum ? 'change ~ arm + baseline + stratum' : 'change ~ arm + baseline',
+    formula: `change ~ arm${withBaseline ? ' + baseline' : ''}${withStratum ? ' + stratum' : ''}`,
     n: { treatment: treated.length, control: controls.length, total: analysed.length },
     difference: linearContrast(fit.value, [0, 1, ...rest.map(() => 0)]),
     lsMeans: {
