@@ -160,3 +160,29 @@ describe('a stratum without subjects of an arm', () => {
     assert.ok(Number.isFinite(res.value.interaction.estimate) && res.value.interaction.se > 0);
   });
 });
+
+describe('a baseline equal in every subject', () => {
+  it('is left out, as R lm aliases a constant term; the by-stratum effects are the cell mean differences', () => {
+    const constant = week8.map((r) => ({ ...r, baseline: 30 }));
+    const res = biomarkerInteraction(constant, spec);
+    assert.ok(res.ok, JSON.stringify(res.issues));
+    assert.equal(res.value.formula, 'change ~ arm * log(biomarker / cut)');
+    assert.deepEqual(
+      res.issues.map((i) => [i.code, i.severity]),
+      [['stats.interaction.constant-baseline', 'warning']],
+    );
+    // change ~ arm * stratum is saturated: each stratum's effect is the difference of its arms' mean changes.
+    const used = constant.filter((r) => r.change !== null && r.biomarker !== null && r.biomarker > 0);
+    const meanChange = (arm: string, high: boolean): number => {
+      const xs = used
+        .filter((r) => r.arm === arm && (r.biomarker as number) >= 3 === high)
+        .map((r) => r.change as number);
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    const strata = res.value.strata;
+    assert.ok('low' in strata, 'the by-stratum effects are estimated');
+    assert.ok(Math.abs(strata.low.estimate - (meanChange('TOCILIZUMAB', false) - meanChange('PLACEBO', false))) < 1e-9);
+    assert.ok(Math.abs(strata.high.estimate - (meanChange('TOCILIZUMAB', true) - meanChange('PLACEBO', true))) < 1e-9);
+    assert.ok(Number.isFinite(res.value.interaction.estimate) && res.value.interaction.se > 0);
+  });
+});

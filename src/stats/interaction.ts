@@ -83,10 +83,15 @@ export function biomarkerInteraction(
     name: 'logBiomarkerCentred',
     values: used.map((r) => Math.log(r.biomarker as number) - Math.log(spec.biomarkerCut)),
   };
-  const baseline: DesignColumn = { name: 'baseline', values: used.map((r) => r.baseline) };
+  const baselineValues = used.map((r) => r.baseline);
+  // A baseline equal in every subject is a constant R's lm aliases: left out and said, as the ANCOVA and the MMRM do
+  // (docs/statistics.md 'ANCOVA'). `zeros` keeps the contrasts' positions right either way.
+  const covariates: DesignColumn[] =
+    new Set(baselineValues).size > 1 ? [{ name: 'baseline', values: baselineValues }] : [];
+  const zeros = covariates.map(() => 0);
 
-  const full = designMatrix([arm, logB, baseline, interactionColumn(arm, logB)]);
-  const reduced = designMatrix([arm, logB, baseline]);
+  const full = designMatrix([arm, logB, ...covariates, interactionColumn(arm, logB)]);
+  const reduced = designMatrix([arm, logB, ...covariates]);
   const fitFull = fitOls(change, full.x, full.terms, spec.level);
   const fitReduced = fitOls(change, reduced.x, reduced.terms, spec.level);
   if (!fitFull.ok) return fail(fitFull.issues);
@@ -99,12 +104,12 @@ export function biomarkerInteraction(
     values: used.map((r) => ((r.biomarker as number) >= spec.biomarkerCut ? 1 : 0)),
   };
   const nHigh = stratum.values.filter((v) => v === 1).length;
-  const strata = stratumEffects(change, arm, stratum, baseline, spec);
+  const strata = stratumEffects(change, arm, stratum, covariates, spec);
 
   const effectsAt = spec.effectsAt ?? [1, 3, 10];
   const effectAt = (b: number): EffectAtBiomarker => ({
     biomarker: b,
-    ...linearContrast(f, [0, 1, 0, 0, Math.log(b) - Math.log(spec.biomarkerCut)]),
+    ...linearContrast(f, [0, 1, 0, ...zeros, Math.log(b) - Math.log(spec.biomarkerCut)]),
   });
   const logs = used.map((r) => Math.log(r.biomarker as number));
   // A loop, not Math.min(...logs): spreading 130,000 values overflows the call stack.
@@ -116,8 +121,18 @@ export function biomarkerInteraction(
   }
   // An effect outside the observed biomarker range rests on the straight line alone: said, not refused.
   const outside = effectsAt.filter((b) => Math.log(b) < logMin || Math.log(b) > logMax);
-  const warnings =
-    outside.length === 0
+  const warnings = [
+    ...(covariates.length > 0
+      ? []
+      : [
+          issue(
+            'stats.interaction.constant-baseline',
+            `every analysed subject has the baseline ${baselineValues[0]}: the baseline term is left out of the interaction model`,
+            undefined,
+            'warning',
+          ),
+        ]),
+    ...(outside.length === 0
       ? []
       : [
           issue(
@@ -126,12 +141,13 @@ export function biomarkerInteraction(
             'effectsAt',
             'warning',
           ),
-        ];
+        ]),
+  ];
   return ok(
     {
-      formula: 'change ~ arm * log(biomarker / cut) + baseline',
+      formula: `change ~ arm * log(biomarker / cut)${covariates.length > 0 ? ' + baseline' : ''}`,
       n: used.length,
-      interaction: linearContrast(f, [0, 0, 0, 0, 1]),
+      interaction: linearContrast(f, [0, 0, 0, ...zeros, 1]),
       fTest: { f: fValue, df1: 1, df2: f.df, p: pfUpper(fValue, 1, f.df) },
       effects: effectsAt.map(effectAt),
       curve: Array.from({ length: CURVE_POINTS }, (_, i) =>
@@ -151,7 +167,7 @@ function stratumEffects(
   change: readonly number[],
   arm: DesignColumn,
   stratum: DesignColumn,
-  baseline: DesignColumn,
+  covariates: readonly DesignColumn[],
   spec: InteractionSpec,
 ): Omit<StratumEffects, 'n'> | string {
   const cells = (a: number, s: number): number =>
@@ -171,11 +187,12 @@ function stratumEffects(
       if (cells(a, s) === 0) return `no ${label} subject in the stratum biomarker ${side} ${spec.biomarkerCut}`;
     }
   }
-  const sub = designMatrix([arm, stratum, baseline, interactionColumn(arm, stratum)]);
+  const sub = designMatrix([arm, stratum, ...covariates, interactionColumn(arm, stratum)]);
   const fitSub = fitOls(change, sub.x, sub.terms, spec.level);
   if (!fitSub.ok) return fitSub.issues.map((i) => i.message).join('; ');
+  const zeros = covariates.map(() => 0);
   return {
-    low: linearContrast(fitSub.value, [0, 1, 0, 0, 0]),
-    high: linearContrast(fitSub.value, [0, 1, 0, 0, 1]),
+    low: linearContrast(fitSub.value, [0, 1, 0, ...zeros, 0]),
+    high: linearContrast(fitSub.value, [0, 1, 0, ...zeros, 1]),
   };
 }
