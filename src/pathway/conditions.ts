@@ -4,7 +4,7 @@
  * entered-in-error, onset on or before the as-of date, and no abatement before it; a condition that does not last
  * (definitions.statuslessConditions) recorded with neither a status nor an end, only within its days from onset.
  */
-import type { Days } from '../knowledge/schema-pathway.ts';
+import type { Days, Pathway } from '../knowledge/schema-pathway.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -41,9 +41,24 @@ export function whyNotCurrent(c: ConditionFact, asOfDay: number, statuslessDays?
 }
 
 /** The definitions.statuslessConditions entry of a condition with neither a clinical status nor an abatement. */
-function statuslessEntry(ctx: EngineContext, c: ConditionFact): { currentDays: Days; codeSets: string[] } | undefined {
+function statuslessEntry(ctx: EngineContext, c: ConditionFact): StatuslessEntry | undefined {
+  return statuslessEntryOf(ctx.pathway, c, (codeSets) => inAnySet(ctx, codeSets, c.code));
+}
+
+type StatuslessEntry = Pathway['definitions']['statuslessConditions'][number];
+
+/**
+ * The one reading of which definitions.statuslessConditions entry applies to a condition: none when it has a clinical
+ * status or an abatement, else the first whose code sets hold it (`inSets`: the caller's membership test, the engine's
+ * or a trial criterion's classified codes).
+ */
+export function statuslessEntryOf(
+  pathway: Pathway,
+  c: ConditionFact,
+  inSets: (codeSets: readonly string[]) => boolean,
+): StatuslessEntry | undefined {
   if (c.clinicalStatus !== undefined || c.abatement !== undefined) return undefined;
-  return ctx.pathway.definitions.statuslessConditions.find((e) => inAnySet(ctx, e.codeSets, c.code));
+  return pathway.definitions.statuslessConditions.find((e) => inSets(e.codeSets));
 }
 
 /** The last day a condition without a status or end is taken as current (its onset + its days), if one applies. */

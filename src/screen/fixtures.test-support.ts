@@ -20,6 +20,7 @@ import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { writeNdjson } from '../synth/write-ndjson.ts';
 import { loadCsvIntoDuckDb, writeOmop } from '../synth/write-omop.ts';
 import { OMOP_TABLES, omopDdl } from './sources/omop-schema.ts';
+import { PROJECTION_COLUMNS } from './dialect.ts';
 import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
 import { postgresRunner } from './sources/postgres.ts';
 
@@ -264,4 +265,17 @@ export function omopScenario<P extends readonly number[]>(
       },
     );
   });
+}
+
+/** One row of the OMOP projection (src/screen/dialect.ts PROJECTION_COLUMNS), as the source hands it on. */
+export type ProjectionRow = Record<(typeof PROJECTION_COLUMNS)[number], string | null>;
+
+/** A projection row with every column null but those given. */
+export function projectionRow(given: Partial<ProjectionRow>): ProjectionRow {
+  return { ...(Object.fromEntries(PROJECTION_COLUMNS.map((c) => [c, null])) as ProjectionRow), ...given };
+}
+
+/** SQL for the concept_id of a vocabulary's code, in a site's table `t('concept')`: rows name concepts by code. */
+export function conceptIdSql(t: (table: string) => string, vocabulary: string, code: string): string {
+  return `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
 }

@@ -18,8 +18,9 @@ import {
   twoReferablePersons,
   populationForFile,
   type PersonPair,
+  projectionRow,
+  conceptIdSql,
 } from './fixtures.test-support.ts';
-import type { PROJECTION_COLUMNS } from './dialect.ts';
 import { codeSetJudges, personResources } from './sources/omop.ts';
 
 const population = populationForFile(1000, 20261204);
@@ -31,8 +32,7 @@ type Two = PersonPair;
  * ago, ending that day. The second: every condition row of theirs ends on the day it starts.
  */
 function siteRows(t: (table: string) => string, [hepatitis, sameDay]: Two): string[] {
-  const concept = (vocabulary: string, code: string): string =>
-    `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
+  const concept = (vocabulary: string, code: string): string => conceptIdSql(t, vocabulary, code);
   return [
     `INSERT INTO ${t('condition_occurrence')} VALUES (${hepatitis * 100 + 94}, ${hepatitis}, ${concept('SNOMED', '61977001')},
        DATE '${dayFromAsOf(-30)}', DATE '${dayFromAsOf(-30)}', 32817, 'B18.1', ${concept('ICD10CM', 'B18.1')}, NULL)`,
@@ -61,8 +61,7 @@ omopScenario(
  * recorded at a 4-day visit and ending when the visit ends.
  */
 function visitRows(t: (table: string) => string, [hepatitis, stay]: Two): string[] {
-  const concept = (vocabulary: string, code: string): string =>
-    `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
+  const concept = (vocabulary: string, code: string): string => conceptIdSql(t, vocabulary, code);
   const visit = -(hepatitis * 100 + 93);
   return [
     `INSERT INTO ${t('visit_occurrence')} VALUES (${visit}, ${hepatitis}, 9201, DATE '${dayFromAsOf(-34)}',
@@ -86,34 +85,17 @@ omopScenario(
 );
 
 test("a condition row ending with its visit has no end, but an infection's or a pregnancy's ends with the visit", () => {
-  const row: Record<(typeof PROJECTION_COLUMNS)[number], string | null> = {
+  const row = projectionRow({
     person_id: '7',
     domain: 'condition',
     row_id: '70',
     concept_vocabulary: 'SNOMED',
     concept_code: '61977001', // chronic hepatitis B
-    source_vocabulary: null,
-    source_code: null,
     start_date: '2026-03-02',
     end_date: '2026-03-06',
-    value_number: null,
-    value_vocabulary: null,
-    value_code: null,
-    unit_code: null,
-    range_high: null,
-    quantity: null,
-    days_supply: null,
-    strength_mg: null,
-    ingredient_vocabulary: null,
-    ingredient_code: null,
-    operator_concept_id: null,
-    qualifier_vocabulary: null,
-    qualifier_code: null,
-    concept_name: null,
-    unit_text: null,
-    value_text: null,
     visit_end_date: '2026-03-06',
-  };
+  });
+
   const out = personResources(
     [
       row,
@@ -139,34 +121,16 @@ test("a condition row ending with its visit has no end, but an infection's or a 
 });
 
 test('a condition row ending after its start, on or before the as-of date, is resolved from its end', () => {
-  const row: Record<(typeof PROJECTION_COLUMNS)[number], string | null> = {
+  const row = projectionRow({
     person_id: '7',
     domain: 'condition',
     row_id: '60',
     concept_vocabulary: 'SNOMED',
     concept_code: '61977001',
-    source_vocabulary: null,
-    source_code: null,
     start_date: '2026-03-02',
     end_date: '2026-03-02',
-    value_number: null,
-    value_vocabulary: null,
-    value_code: null,
-    unit_code: null,
-    range_high: null,
-    quantity: null,
-    days_supply: null,
-    strength_mg: null,
-    ingredient_vocabulary: null,
-    ingredient_code: null,
-    operator_concept_id: null,
-    qualifier_vocabulary: null,
-    qualifier_code: null,
-    concept_name: null,
-    unit_text: null,
-    value_text: null,
-    visit_end_date: null,
-  };
+  });
+
   const out = personResources(
     [row, { ...row, row_id: '61', end_date: '2026-05-10' }, { ...row, row_id: '62', end_date: '2027-01-10' }],
     { byStandard: new Map(), isAllergyRecord: () => false },

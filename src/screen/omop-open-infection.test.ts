@@ -12,6 +12,7 @@ import {
   twoReferablePersons,
   populationForFile,
   type PersonPair,
+  conceptIdSql,
 } from './fixtures.test-support.ts';
 
 const population = populationForFile(1000, 20261204);
@@ -25,8 +26,7 @@ type Two = PersonPair;
  * and the result says so; the second is.
  */
 function openInfectionRows(t: (table: string) => string, [old, recent]: Two): string[] {
-  const concept = (vocabulary: string, code: string): string =>
-    `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
+  const concept = (vocabulary: string, code: string): string => conceptIdSql(t, vocabulary, code);
   const row = (person: number, id: number, day: string): string =>
     `INSERT INTO ${t('condition_occurrence')} VALUES (${id}, ${person}, ${concept('SNOMED', '233604007')},
        DATE '${day}', NULL, 32817, 'J18.9', ${concept('ICD10CM', 'J18.9')}, NULL)`;

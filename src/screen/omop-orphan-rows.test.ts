@@ -15,6 +15,7 @@ import {
   populationForFile,
   twoReferablePersons,
   withPostgresOmop,
+  conceptIdSql,
 } from './fixtures.test-support.ts';
 import { duckDbRunner, openOmopSource, type SqlRunner } from './sources/omop.ts';
 
@@ -22,8 +23,7 @@ const population = populationForFile(600, 20261204);
 
 /** A person the ETL left out of `person` (their other rows stay), and two rows of a person_id no table knows. */
 function siteRows(t: (table: string) => string, left: number): string[] {
-  const concept = (vocabulary: string, code: string): string =>
-    `(SELECT concept_id FROM ${t('concept')} WHERE vocabulary_id = '${vocabulary}' AND concept_code = '${code}')`;
+  const concept = (vocabulary: string, code: string): string => conceptIdSql(t, vocabulary, code);
   return [
     `DELETE FROM ${t('person')} WHERE person_id = ${left}`,
     `INSERT INTO ${t('condition_occurrence')} VALUES (990000001, 990000000, ${concept('SNOMED', '61977001')},

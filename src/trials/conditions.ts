@@ -5,7 +5,7 @@
  */
 import type { CodeMatch } from '../knowledge/index.ts';
 import type { Days } from '../knowledge/schema-pathway.ts';
-import { whyNotCurrent } from '../pathway/conditions.ts';
+import { statuslessEntryOf, whyNotCurrent } from '../pathway/conditions.ts';
 import { toDayNumber } from '../record/index.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { conditionsCodedIn, matchInSets } from './classified.ts';
@@ -35,12 +35,11 @@ export function conditionsInSets(ctx: MatchContext, codeSets: readonly string[])
     const condition = item.fact;
     const confirmed =
       condition.verificationStatus === undefined || !TENTATIVE_VERIFICATION.has(condition.verificationStatus);
-    const statusless =
-      condition.clinicalStatus === undefined && condition.abatement === undefined
-        ? ctx.knowledge.pathway.definitions.statuslessConditions.find(
-            (e) => matchInSets(item, e.codeSets) !== undefined,
-          )
-        : undefined;
+    const statusless = statuslessEntryOf(
+      ctx.knowledge.pathway,
+      condition,
+      (sets) => matchInSets(item, sets) !== undefined,
+    );
     hits.push(
       statusless === undefined
         ? { condition, confirmed, match }
