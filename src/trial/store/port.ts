@@ -98,7 +98,8 @@ export interface TrialStore {
   recordConsent(ctx: WriteContext, input: ConsentInput): Promise<ConsentRecord>;
   /**
    * Corrects a consent's date or form version (the context's reason says why) under the rules of a first entry, and
-   * not after the enrolment that rests on it; the audit entry keeps it as it was.
+   * not after the enrolment that rests on it nor after an adverse event's onset (events are collected from consent);
+   * the audit entry keeps it as it was.
    */
   correctConsent(
     ctx: WriteContext,

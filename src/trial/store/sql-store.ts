@@ -506,6 +506,27 @@ export class SqlTrialStore implements TrialStore {
     }
   }
 
+  /** The participant's consent date (the screening entry's consent, which enrolment required). */
+  private async consentedOn(tx: Tx, p: Participant): Promise<string | null> {
+    const row = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [p.screeningId]);
+    return row === undefined ? null : str(row, 'consented_on');
+  }
+
+  /**
+   * Adverse events are collected from consent: an event that began before it is the participant's medical history
+   * (a worsening after consent is an adverse event, dated when it worsened). Refused, so that the history is not
+   * counted, exported and alerted on as something that happened in the trial.
+   */
+  private async assertAfterConsent(tx: Tx, p: Participant, onsetOn: string, what: string): Promise<void> {
+    const consentedOn = await this.consentedOn(tx, p);
+    if (consentedOn !== null && onsetOn < consentedOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: onsetOn is before the participant's consent (${consentedOn}); an event that began before consent is medical history (record a worsening after consent with the date it worsened)`,
+      );
+    }
+  }
+
   // ---- Set-up
 
   async init(ctx: WriteContext, input: InitTrialInput): Promise<TrialInfo> {
@@ -781,6 +802,13 @@ export class SqlTrialStore implements TrialStore {
       notAfterToday(after.consentedOn, at, 'consent correction: consentedOn');
       if (enrolledOn !== null && after.consentedOn > enrolledOn) {
         throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment');
+      }
+      const earlierEvent = await tx.get<Row>(
+        'SELECT COUNT(*) AS n FROM adverse_events a JOIN participants p ON p.id = a.participant_id WHERE p.screening_id = ? AND a.onset_on < ?',
+        [before.screeningId, after.consentedOn],
+      );
+      if (Number(earlierEvent?.n ?? 0) > 0) {
+        throw fail('trial.invalid', "consent correction: consentedOn is after an adverse event's onset");
       }
       await tx.run('UPDATE consents SET consented_on = ?, form_version = ?, version = ? WHERE id = ?', [
         after.consentedOn,
@@ -1875,6 +1903,7 @@ export class SqlTrialStore implements TrialStore {
       const meta = await this.openMeta(tx);
       notAfterToday(input.onsetOn, at, 'adverse event: onsetOn');
       const p = await this.participantFor(tx, ctx, input.participantId);
+      await this.assertAfterConsent(tx, p, input.onsetOn, 'adverse event');
       const serious = input.seriousCriteria.length > 0;
       const event: AdverseEventRecord = {
         ...input,
@@ -1978,6 +2007,10 @@ export class SqlTrialStore implements TrialStore {
       );
       assertOneDeath(merged);
       notAfterToday(merged.onsetOn, at, 'adverse event: onsetOn');
+      if (merged.onsetOn !== before.onsetOn) {
+        const p = await this.participantFor(tx, ctx, before.participantId);
+        await this.assertAfterConsent(tx, p, merged.onsetOn, 'adverse event update');
+      }
       const changed: AdverseEventRecord = { ...before, ...merged, serious: merged.seriousCriteria.length > 0 };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'adverse event update: nothing changes');
       const after: AdverseEventRecord = { ...changed, version: before.version + 1 };

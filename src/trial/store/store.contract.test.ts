@@ -684,6 +684,40 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('adverse events are collected from consent: an onset before it (medical history) is refused, by entry, follow-up or consent correction', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const id = await enrolOne(store, protocol, 'AE0', 'A'); // consented 2026-11-02, enrolled 2026-11-03
+        const ctx = as('coordinator', 'A', 'adverse event dates');
+        const event = {
+          participantId: id,
+          term: 'Migraine',
+          onsetOn: '2026-11-01',
+          grade: 2,
+          seriousCriteria: [],
+          relatedness: 'not-related' as const,
+          expectedness: 'expected' as const,
+          outcome: 'recovering' as const,
+        };
+        const refused = await store.addAdverseEvent(ctx, event).then(
+          () => assert.fail('an onset before consent was stored'),
+          (error: Error) => error,
+        );
+        assert.match(refused.message, /before the participant's consent \(2026-11-02\).*medical history/);
+        assert.equal((await store.listAdverseEvents({ participantId: id })).length, 0);
+        // On the day of consent it is an adverse event; moving its onset back before consent is refused.
+        const { event: stored } = await store.addAdverseEvent(ctx, { ...event, onsetOn: '2026-11-02' });
+        await rejectsWith(store.updateAdverseEvent(ctx, stored.id, { onsetOn: '2026-10-30' }), 'trial.invalid');
+        const kept = await store.updateAdverseEvent(ctx, stored.id, { outcome: 'recovered' });
+        assert.equal(kept.event.onsetOn, '2026-11-02');
+        // A consent corrected to a date after the event's onset (still before enrolment) would make it history.
+        const consent = (await store.snapshot()).consents[0];
+        assert.ok(consent !== undefined);
+        await rejectsWith(store.correctConsent(ctx, consent.id, { consentedOn: '2026-11-03' }), 'trial.invalid');
+        assert.equal((await store.snapshot()).consents[0]?.consentedOn, '2026-11-02');
+      });
+    });
+
     test('adverse event follow-up: changes stored, the prior event kept in the audit, alerts when it becomes serious or a SUSAR', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
