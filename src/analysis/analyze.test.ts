@@ -120,6 +120,21 @@ describe('analyzeTrial', () => {
     });
     assert.doesNotMatch(analysisSummary(r), /-1\.49|0\.35/);
   });
+  it('a visit without any outcome is left out of the covariance, and covarianceVisits names its rows', () => {
+    const empty: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((row) => (row.visit === '2' ? { ...row, change: null } : row)),
+    };
+    const r = analyzeTrial(empty, options, 'x.csv', fitMmrmTrial);
+    assert.ok(r.mmrm.available, r.mmrm.available ? '' : r.mmrm.reason);
+    const kept = ds.visits.filter((v) => v !== '2');
+    assert.deepEqual(r.mmrm.covarianceVisits, kept);
+    assert.equal(r.mmrm.covariance.length, kept.length);
+    assert.ok(r.mmrm.covariance.every((row) => row.length === kept.length));
+    const full = analyzeTrial(ds, options, 'x.csv', fitMmrmTrial);
+    assert.ok(full.mmrm.available);
+    assert.deepEqual(full.mmrm.covarianceVisits, ds.visits);
+  });
   it('an arm without any outcome at a non-primary visit: that visit is not estimable, the primary visit is (as R mmrm and SAS)', () => {
     const gap: TrialDataset = {
       ...ds,

@@ -52,7 +52,10 @@ export interface MmrmBlock {
   readonly satterthwaite: MmrmInference;
   /** Every visit; one whose arm term was dropped (no outcome of an arm there) is `{ visit, available: false, reason }`. */
   readonly visits: MmrmVisitOutcome[];
-  readonly covariance: unknown;
+  /** The fitted unstructured covariance, its rows and columns in the order of `covarianceVisits`. */
+  readonly covariance: readonly (readonly number[])[];
+  /** The visits of `covariance`: those with at least one outcome (a visit without any is left out of the fit). */
+  readonly covarianceVisits: readonly string[];
   readonly iterations: number;
   readonly logLik: number;
 }
@@ -353,6 +356,7 @@ function runMmrm(
     satterthwaite: result.primary.difference.satterthwaite,
     visits: result.visits,
     covariance: result.covariance,
+    covarianceVisits: result.covarianceVisits,
     iterations: result.iterations,
     logLik: result.logLik,
   };
