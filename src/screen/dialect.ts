@@ -263,7 +263,8 @@ function pathwayRows(t: (table: string) => string, table: string, prefix: string
  * The rows the projection would read that name no person of the CDM (a person_id not in `person`, or none): an ETL
  * that leaves out of `person` those it cannot load (no year of birth, no sex) keeps their other rows, which no
  * patient line holds. Counted, never dropped in silence (docs/screening.md). A shard counts the rows whose
- * person_id falls in it, shard 1 those with none.
+ * person_id falls in it, shard 1 those with none. The second column counts all those rows, orphans or not: with the
+ * persons, what a resumed screen compares to see whether the database changed (src/screen/run.ts).
  */
 export function orphanRowsSql(name: DialectName, o: Omit<ProjectionOptions, 'afterPersonId' | 'limitPersons'>): string {
   const d = DIALECTS[name];
@@ -271,14 +272,15 @@ export function orphanRowsSql(name: DialectName, o: Omit<ProjectionOptions, 'aft
   const inShard =
     o.shard === undefined || o.shard.count === 1
       ? ''
-      : ` AND (${shardCondition('r.person_id', o.shard)}${o.shard.index === 0 ? ' OR r.person_id IS NULL' : ''})`;
+      : `\nWHERE ${shardCondition('r.person_id', o.shard)}${o.shard.index === 0 ? ' OR r.person_id IS NULL' : ''}`;
+  // A LEFT JOIN rather than NOT EXISTS in the select list, which Spark SQL allows only in a filter.
   return `WITH ${vocabularyCtes(d, o)},
   ${drugIngredientCte(t)},
   clinical AS (
 ${CLINICAL_TABLES.map(([table, prefix]) => `    SELECT person_id FROM (${pathwayRows(t, table, prefix)}) x`).join('\n    UNION ALL\n')}
   )
-SELECT COUNT(*) FROM clinical r
-WHERE NOT EXISTS (SELECT 1 FROM ${t('person')} p WHERE p.person_id = r.person_id)${inShard}`;
+SELECT COALESCE(SUM(CASE WHEN p.person_id IS NULL THEN 1 ELSE 0 END), 0), COUNT(*)
+FROM clinical r LEFT JOIN ${t('person')} p ON p.person_id = r.person_id${inShard}`;
 }
 
 /**

@@ -149,3 +149,26 @@ test('a connection lost or a query refused during a screen is one clear line tha
     await other.close();
   }
 });
+
+test('the fingerprint a resumed screen compares changes when the PostgreSQL CDM is reloaded with other rows', async (t) => {
+  await withPostgresOmop(
+    pop,
+    (m) => t.diagnostic(m),
+    async ({ runner, schema, q }) => {
+      const fingerprint = async (): Promise<string | undefined> =>
+        (
+          await openOmopSource({
+            runner,
+            knowledge: pop.engine.knowledge,
+            asOf: AS_OF,
+            ...(schema === undefined ? {} : { schema }),
+          }).prepare()
+        ).fingerprint;
+      const before = await fingerprint();
+      assert.match(before ?? '', new RegExp(`^${pop.patients.length} persons to person_id \\d+, \\d+ pathway rows$`));
+      assert.equal(await fingerprint(), before, 'the same data gives the same fingerprint');
+      await runner.rows(`DELETE FROM ${q('condition_occurrence')} WHERE condition_occurrence_id % 3 = 0`);
+      assert.notEqual(await fingerprint(), before, 'a reload with fewer rows is seen');
+    },
+  );
+});

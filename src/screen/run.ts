@@ -61,6 +61,8 @@ export interface RunIdentity {
 interface Checkpoint {
   readonly schema: 'precision-trd/screen-checkpoint@1';
   readonly identity: RunIdentity;
+  /** The source's fingerprint when the run began (ScreenSource.prepare): a resume from changed data starts afresh. */
+  readonly source?: string;
   readonly lastKey?: string;
   readonly bytes: number;
   readonly patients: number;
@@ -135,6 +137,8 @@ export interface RunOptions {
 export interface RunOutcome {
   readonly patients: number;
   readonly resumedAfter?: string;
+  /** A checkpoint was found, but the source had changed since (its fingerprint): the run started afresh. */
+  readonly sourceChanged?: true;
   readonly completed: boolean;
   readonly meta?: ScreenMeta;
 }
@@ -172,8 +176,12 @@ const BATCH_BYTES = 4 << 20;
 /** Below this many patients to screen, worker threads cost more to start than they save. */
 const AUTO_WORKERS_FROM = 10_000;
 
-async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o: RunOptions): Promise<RunOutcome> {
-  const { patients: total, quality } = await source.prepare();
+async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, o: RunOptions): Promise<RunOutcome> {
+  const { patients: total, quality, fingerprint } = await source.prepare();
+  // A database screened live is read again from where the run stopped: had it been reloaded since, the output would
+  // join two versions of the data. Such a run starts afresh, and says so.
+  const sourceChanged = resume !== undefined && resume.source !== fingerprint;
+  const start = sourceChanged ? undefined : resume;
   const cutOffEngines = (o.cutOffs ?? []).map((c) => [String(c), engineAtCutOff(o.engine, c)] as const);
   const workers =
     o.workers === 'auto'
@@ -195,18 +203,21 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
   let done = start?.patients ?? 0;
   let lastKey = start?.lastKey;
   let notAssessed = 0;
+  const checkpoint = (): Checkpoint => ({
+    schema: 'precision-trd/screen-checkpoint@1',
+    identity: o.identity,
+    ...(fingerprint === undefined ? {} : { source: fingerprint }),
+    ...(lastKey === undefined ? {} : { lastKey }),
+    bytes,
+    patients: done,
+  });
   ftruncateSync(fd, bytes);
   if (start === undefined) {
     // The earlier run's result would be replaced at the end; left beside this run's partial output until then, it
     // would pass for this run's result should this one be interrupted. Removed only now, once the source is read:
     // a run refused before it writes anything leaves it as it was.
     for (const p of [o.paths.out, o.paths.meta, ...(o.replaces ?? [])]) rmSync(p, { force: true });
-    writeCheckpoint(o.paths, {
-      schema: 'precision-trd/screen-checkpoint@1',
-      identity: o.identity,
-      bytes: 0,
-      patients: 0,
-    });
+    writeCheckpoint(o.paths, checkpoint());
   }
   const bar =
     o.progress === true && process.stderr.isTTY === true
@@ -242,13 +253,7 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
     if (sinceCheckpoint >= every) {
       sinceCheckpoint = 0;
       fsyncSync(fd);
-      writeCheckpoint(o.paths, {
-        schema: 'precision-trd/screen-checkpoint@1',
-        identity: o.identity,
-        lastKey,
-        bytes,
-        patients: done,
-      });
+      writeCheckpoint(o.paths, checkpoint());
       bar?.update(done, { speed: Math.round(done / ((performance.now() - started) / 1000)) });
     }
   };
@@ -283,17 +288,12 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
     await pool?.close();
   }
   if (!completed) {
-    writeCheckpoint(o.paths, {
-      schema: 'precision-trd/screen-checkpoint@1',
-      identity: o.identity,
-      ...(lastKey === undefined ? {} : { lastKey }),
-      bytes,
-      patients: done,
-    });
+    writeCheckpoint(o.paths, checkpoint());
     return {
       patients: done,
       completed: false,
       ...(start?.lastKey === undefined ? {} : { resumedAfter: start.lastKey }),
+      ...(sourceChanged ? { sourceChanged } : {}),
     };
   }
   const meta: ScreenMeta = {
@@ -312,6 +312,7 @@ async function screenFrom(source: ScreenSource, start: Checkpoint | undefined, o
     completed: true,
     meta,
     ...(start?.lastKey === undefined ? {} : { resumedAfter: start.lastKey }),
+    ...(sourceChanged ? { sourceChanged } : {}),
   };
 }
 

@@ -452,6 +452,33 @@ test('OMOP person_ids above 2^53 keep every digit: screened, resumed and merged 
   assert.ok(readFileSync(merged).equals(readFileSync(whole)), 'merged in person_id order');
 });
 
+test('an OMOP database changed between an interrupted screen and its resume: screened afresh, never two versions joined', async () => {
+  const file = join(pop.dir, 'reloaded.duckdb');
+  cpSync(pop.omopDuckDb, file);
+  const out = join(pop.dir, 'omop-reloaded.ndjson');
+  assert.equal((await screenOmop(file, out, { stopAfter: 600 })).completed, false);
+  // The CDM reloaded meanwhile: every person's hs-CRP now 40 mg/L, an acute-phase value.
+  const db = await DuckDBInstance.create(file);
+  const c = await db.connect();
+  await c.run('UPDATE measurement SET value_as_number = 40 WHERE value_as_number IS NOT NULL');
+  await c.run('DELETE FROM measurement WHERE measurement_id % 7 = 0');
+  c.closeSync();
+  db.closeSync();
+  const again = await screenOmop(file, out);
+  assert.equal(again.sourceChanged, true);
+  assert.equal(again.resumedAfter, undefined);
+  const fresh = join(pop.dir, 'omop-reloaded-fresh.ndjson');
+  assert.equal((await screenOmop(file, fresh)).sourceChanged, undefined);
+  assert.ok(readFileSync(out).equals(readFileSync(fresh)), 'the output is the new data only');
+  // Unchanged data resumes as before.
+  const kept = join(pop.dir, 'omop-kept.ndjson');
+  assert.equal((await screenOmop(file, kept, { stopAfter: 600 })).completed, false);
+  const resumed = await screenOmop(file, kept);
+  assert.equal(resumed.sourceChanged, undefined);
+  assert.ok(resumed.resumedAfter !== undefined);
+  assert.ok(readFileSync(kept).equals(readFileSync(fresh)));
+});
+
 test('negative OMOP person_ids fall in a shard: three shards hold every person and merge into the whole', async () => {
   const file = join(pop.dir, 'negative-ids.duckdb');
   cpSync(pop.omopDuckDb, file);

@@ -276,7 +276,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   }
   if (flags.quiet !== true) {
     cliIo().err(
-      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}; ` +
+      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}${outcome.sourceChanged === true ? ' (the database changed since the interrupted run: screened afresh)' : ''}; ` +
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
         `${meta.quality.withoutPatient} resources naming no patient (not used)` +
         `${meta.quality.mergedRecords ? `, ${meta.quality.mergedRecords} patient records merged into another (Patient.link)` : ''}` +

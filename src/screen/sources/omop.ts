@@ -645,17 +645,18 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       vocab = { byStandard, ...codeSetJudges(o.knowledge) };
       const shard =
         o.shard === undefined || o.shard.count === 1 ? '' : ` WHERE ${shardCondition('person_id', o.shard)}`;
-      const count = await o.runner.rows(`SELECT count(*) FROM ${table('person')}${shard}`);
+      const count = await o.runner.rows(`SELECT count(*), max(person_id) FROM ${table('person')}${shard}`);
       const patients = Number(cell(count[0]?.[0]));
-      const orphans = await o.runner.rows(orphanRowsSql(o.runner.dialect, base));
+      const [orphans, rowsRead] = (await o.runner.rows(orphanRowsSql(o.runner.dialect, base)))[0] ?? [];
       const quality: SourceQuality = {
         malformedLines: 0,
         malformedAt: [],
         recordsRead: 0,
         recordsKept: 0,
-        withoutPatient: Number(cell(orphans[0]?.[0])),
+        withoutPatient: Number(cell(orphans)),
       };
-      return { patients, quality };
+      const fingerprint = `${patients} persons to person_id ${cell(count[0]?.[1])}, ${cell(rowsRead)} pathway rows`;
+      return { patients, quality, fingerprint };
     },
     patients(after) {
       const afterId = after;

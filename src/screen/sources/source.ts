@@ -51,7 +51,16 @@ export interface Shard {
 export interface ScreenSource {
   readonly kind: 'ndjson' | 'omop-duckdb' | 'omop-postgres';
   /** Runs the projection once (skipped when a resumed work database already holds it). */
-  prepare(): Promise<{ patients: number; quality: SourceQuality }>;
+  prepare(): Promise<{
+    patients: number;
+    quality: SourceQuality;
+    /**
+     * What the source held when read (a database screened live, whose rows a resumed run reads again: its persons
+     * and the rows the projection reads); a resumed run whose source now gives another starts afresh. Absent for
+     * NDJSON, whose projection a resumed run takes from its work database.
+     */
+    fingerprint?: string;
+  }>;
   /** Patients in ascending order of the source's key, strictly after `after` (a key from `keyOf`). */
   patients(after: string | undefined): AsyncIterable<PatientInput & { readonly key: string }>;
   close(): Promise<void>;
