@@ -3,7 +3,9 @@
  *
  * Blinding: only the unblinded pharmacist sees allocations at any time; the statistician sees them once the database
  * is locked; every other role sees the kit code only, and reaches the arm through emergency unblinding (reason
- * required, audited).
+ * required, audited). The outcome rater sees no safety data either: tocilizumab lowers neutrophils (and CRP), so a
+ * rater who saw the post-dose labs or adverse events could guess the arm and rate accordingly (docs/trial-server.md,
+ * "Roles").
  */
 import { z } from 'zod';
 
@@ -14,12 +16,14 @@ export const TRIAL_ROLES = [
   'monitor',
   'statistician',
   'administrator',
+  /** Rates the outcome scales (MADRS, BDI-II, ...) blind to safety data as well as to the arm. */
+  'outcome-rater',
 ] as const;
 export const TrialRoleSchema = z.enum(TRIAL_ROLES);
 export type TrialRole = z.infer<typeof TrialRoleSchema>;
 
 /** Roles restricted to their own site's participants (a null site means all sites). */
-export const SITE_BOUND_ROLES: readonly TrialRole[] = ['coordinator', 'investigator'];
+export const SITE_BOUND_ROLES: readonly TrialRole[] = ['coordinator', 'investigator', 'outcome-rater'];
 
 /** Roles that may perform emergency unblinding of one participant (with a reason; audited). */
 export const EMERGENCY_UNBLINDING_ROLES: readonly TrialRole[] = ['investigator'];
@@ -35,13 +39,17 @@ export function seesAllocation(role: TrialRole, databaseLocked: boolean): boolea
  * unblinded role never enters or corrects blinded outcome data whatever calls the store.
  */
 export const permissionSchema = z.enum([
-  /** Participant lists and records, screening log, visits, labs, AEs, safety dashboard, CONSORT. */
+  /** Participant lists and records, screening log, visit schedule and forms, infusions, exits, CONSORT. */
   'trial.read',
+  /** Safety labs, adverse events, safety alerts and the safety dashboard: every role but the outcome rater. */
+  'safety.read',
   'screening.write',
   'consent.write',
   'enrolment.write',
   'randomize',
-  /** Visit forms (eCRF) and their corrections. */
+  /** Outcome forms (the eCRF's rating scales) and their corrections. */
+  'form.write',
+  /** The infusion record and its corrections. */
   'visit.write',
   /** E-signature of a completed form (the investigator's attestation). */
   'form.sign',
@@ -63,6 +71,7 @@ const clinicalWrites: readonly Permission[] = [
   'consent.write',
   'enrolment.write',
   'randomize',
+  'form.write',
   'visit.write',
   'lab.write',
   'adverse-event.write',
@@ -70,14 +79,15 @@ const clinicalWrites: readonly Permission[] = [
 
 /** A role not listing a permission is refused it, on the server and in the store, whatever a page shows. */
 const matrix: Readonly<Record<TrialRole, readonly Permission[]>> = {
-  coordinator: ['trial.read', ...clinicalWrites],
-  investigator: ['trial.read', ...clinicalWrites, 'form.sign'],
-  'unblinded-pharmacist': ['trial.read', 'allocation.read'],
-  monitor: ['trial.read', 'audit.read'],
+  coordinator: ['trial.read', 'safety.read', ...clinicalWrites],
+  investigator: ['trial.read', 'safety.read', ...clinicalWrites, 'form.sign'],
+  'unblinded-pharmacist': ['trial.read', 'safety.read', 'allocation.read'],
+  monitor: ['trial.read', 'safety.read', 'audit.read'],
   // Exports carry arms: the route also requires seesAllocation (after database lock).
-  statistician: ['trial.read', 'export.read'],
+  statistician: ['trial.read', 'safety.read', 'export.read'],
   // The database lock is the administrator's (the store allows no one else); it unblinds the statistician.
-  administrator: ['trial.read', 'audit.read', 'database.lock'],
+  administrator: ['trial.read', 'safety.read', 'audit.read', 'database.lock'],
+  'outcome-rater': ['trial.read', 'form.write'],
 };
 
 export const rolePermissions: Readonly<Record<TrialRole, readonly Permission[]>> = Object.fromEntries(

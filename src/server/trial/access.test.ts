@@ -271,3 +271,111 @@ describe('numbers typed in forms', () => {
     }
   });
 });
+
+describe('the outcome rater', () => {
+  // Tocilizumab lowers the neutrophil count: a rater who saw an ANC of 0.8, its alert or an adverse event could guess
+  // the arm. The rater enters outcome forms and sees no safety data in any page or API answer.
+  let t: TestTrial;
+  let id = '';
+  before(async () => {
+    t = await startTestTrial();
+    const coord = await t.signIn('coordinator', 'site-a');
+    id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+    const lab = await coord.post('/trial/api/labs', {
+      participantId: id,
+      visit: 'day-14',
+      analyte: 'anc',
+      value: 0.8,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 2.0,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-20',
+    });
+    assert.equal((lab.json as { alerts: unknown[] }).alerts.length > 0, true, 'ANC 0.8 raises an alert');
+    const ae = await coord.post('/trial/api/adverse-events', {
+      participantId: id,
+      term: 'Pneumonia',
+      onsetOn: '2026-11-21',
+      grade: 3,
+      seriousCriteria: ['hospitalisation'],
+      relatedness: 'possible',
+      expectedness: 'expected',
+      outcome: 'recovering',
+    });
+    assert.equal(ae.status, 201, ae.text);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('sees the participant, the schedule and the forms, and no lab result, adverse event or alert', async () => {
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    const record = await rater.get(`/trial/api/participants/${id}`);
+    assert.equal(record.status, 200);
+    const body = record.json as Record<string, unknown>;
+    assert.ok('forms' in body && 'schedule' in body && 'participant' in body);
+    assert.ok(!('labs' in body) && !('adverseEvents' in body), 'labs and adverse events are left out');
+    const page = await rater.get(`/trial/participants/${id}`);
+    assert.equal(page.status, 200);
+    const home = await rater.get('/trial/');
+    for (const [what, text] of [
+      ['API record', record.text],
+      ['participant page', page.text],
+      ['home page', home.text],
+    ] as const) {
+      for (const hidden of [
+        'Pneumonia',
+        '<h2>Safety labs</h2>',
+        '<h2>Adverse events</h2>',
+        'Open safety alerts',
+        'graded by CTCAE',
+        '/trial/safety',
+        '"value":0.8',
+      ])
+        assert.ok(!text.includes(hidden), `${what} shows "${hidden}"`);
+    }
+    assert.ok(page.text.includes('Enter a visit form'), 'the rater enters outcome forms from the page');
+    assert.equal((await rater.get('/trial/safety')).status, 403);
+    assert.equal((await rater.get('/trial/api/safety')).status, 403);
+    assert.equal((await rater.get('/trial/api/alerts')).status, 403);
+    // The same reads, for a coordinator, show them (the test would pass on a page that shows nothing).
+    const coord = await t.signIn('coordinator', 'site-a');
+    const full = await coord.get(`/trial/participants/${id}`);
+    for (const shown of ['Pneumonia', '<h2>Safety labs</h2>', '<h2>Adverse events</h2>', 'graded by CTCAE'])
+      assert.ok(full.text.includes(shown), `the coordinator's page shows "${shown}"`);
+    assert.ok((await coord.get('/trial/')).text.includes('Open safety alerts'));
+    const coordRecord = (await coord.get(`/trial/api/participants/${id}`)).json as Record<string, unknown>;
+    assert.ok('labs' in coordRecord && 'adverseEvents' in coordRecord);
+  });
+
+  test('enters and corrects outcome forms; records no infusion, lab or adverse event', async () => {
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    const form = await rater.post('/trial/api/forms', {
+      participantId: id,
+      visit: 'day-14',
+      instrument: 'gad-7',
+      answers: { 1: 1, 2: 1, 3: 2, 4: 0, 5: 1, 6: 2, 7: 1 },
+      completedOn: '2026-11-20',
+    });
+    assert.equal(form.status, 201, form.text);
+    const formId = (form.json as { id: string }).id;
+    const fixed = await rater.post(`/trial/api/forms/${formId}/corrections`, {
+      reason: 'item 4 misread',
+      answers: { 4: 1 },
+    });
+    assert.equal(fixed.status, 200, fixed.text);
+    const lab = await rater.post('/trial/api/labs', {
+      participantId: id,
+      visit: 'day-14',
+      analyte: 'platelets',
+      value: 250,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 150,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-20',
+    });
+    assert.equal(lab.status, 403);
+    assert.equal((await rater.post(`/trial/api/participants/${id}/randomize`)).status, 403);
+  });
+});

@@ -67,5 +67,6 @@ export function demoAccounts(sites: readonly [string, string]): AccountSpec[] {
     spec('pharmacist', 'Unblinded pharmacist', 'unblinded-pharmacist', null),
     spec('monitor', 'Monitor', 'monitor', null),
     spec('statistician', 'Trial statistician', 'statistician', null),
+    spec('rater-a', `Outcome rater (${a})`, 'outcome-rater', a),
   ];
 }

@@ -28,6 +28,7 @@ import {
 } from '../../trial/model.ts';
 import type { Participant } from '../../trial/model.ts';
 import { NotFound, userOf } from './auth.ts';
+import { can } from './permissions.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
 import {
   participantInScope,
@@ -182,10 +183,12 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.get('/api/participants/:id', { config: { trialAccess: 'trial.read' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const participant = await participantFor(request, id);
+    // The outcome rater gets no safety data (src/trial/roles.ts): the keys are left out, never sent empty.
+    const safety = can(userOf(request).role, 'safety.read');
     const [forms, labs, adverseEvents, dispositions, allocation] = await Promise.all([
       store.listForms({ participantId: id }),
-      store.listLabs({ participantId: id }),
-      store.listAdverseEvents({ participantId: id }),
+      safety ? store.listLabs({ participantId: id }) : undefined,
+      safety ? store.listAdverseEvents({ participantId: id }) : undefined,
       store.listDispositions({ participantId: id }),
       store.getAllocation(id),
     ]);
@@ -201,8 +204,8 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         (await dosingRecord(store, protocol, participant))?.administeredOn ?? null,
       ),
       forms,
-      labs,
-      adverseEvents,
+      ...(labs === undefined ? {} : { labs }),
+      ...(adverseEvents === undefined ? {} : { adverseEvents }),
       dispositions,
     };
   });
@@ -276,7 +279,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   });
 
   // Outcome capture
-  app.post('/api/forms', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+  app.post('/api/forms', { config: { trialAccess: 'form.write' } }, async (request, reply) => {
     const input = parseBody(FormInputSchema, request.body);
     await participantFor(request, input.participantId);
     return reply.code(201).send(await store.saveForm(writeContext(request, 'visit form'), input));
@@ -290,7 +293,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return { form, corrections: await store.listCorrections(id) };
   });
 
-  app.post('/api/forms/:id/corrections', { config: { trialAccess: 'visit.write' } }, async (request) => {
+  app.post('/api/forms/:id/corrections', { config: { trialAccess: 'form.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const body = parseBody(
       z.strictObject({
@@ -384,7 +387,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return store.updateAdverseEvent(writeContext(request, reason), id, changes, version);
   });
 
-  app.get('/api/alerts', { config: { trialAccess: 'trial.read' } }, async (request) =>
+  app.get('/api/alerts', { config: { trialAccess: 'safety.read' } }, async (request) =>
     store.listAlerts(siteFilter(userOf(request))),
   );
 
@@ -395,7 +398,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), id);
   });
 
-  app.get('/api/safety', { config: { trialAccess: 'trial.read' } }, async (request) =>
+  app.get('/api/safety', { config: { trialAccess: 'safety.read' } }, async (request) =>
     safetyDashboard(store, siteFilter(userOf(request))),
   );
 

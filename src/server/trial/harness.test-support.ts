@@ -48,6 +48,13 @@ export const TEST_ACCOUNTS: readonly AccountSpec[] = [
   { username: 'pharm', displayName: 'Pharmacist', role: 'unblinded-pharmacist', site: null, password: 'pw-pharm-123' },
   { username: 'monitor', displayName: 'Monitor', role: 'monitor', site: null, password: 'pw-monitor-123' },
   { username: 'stat', displayName: 'Statistician', role: 'statistician', site: null, password: 'pw-stat-123' },
+  {
+    username: 'rater-a',
+    displayName: 'Outcome rater A',
+    role: 'outcome-rater',
+    site: 'site-a',
+    password: 'pw-rater-a-123',
+  },
 ];
 
 export const accountFor = (role: TrialRole, site?: string): AccountSpec => {

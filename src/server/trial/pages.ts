@@ -36,7 +36,7 @@ import type {
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page } from '../web/layout.ts';
-import { userOf } from './auth.ts';
+import { AccessDenied, userOf } from './auth.ts';
 import type { TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
@@ -66,7 +66,7 @@ const nav = (user: TrialUser | undefined) =>
     : [
         { href: '/trial/', label: 'Participants' },
         { href: '/trial/screening', label: 'Screening log' },
-        { href: '/trial/safety', label: 'Safety' },
+        ...(can(user.role, 'safety.read') ? [{ href: '/trial/safety', label: 'Safety' }] : []),
         { href: '/trial/consort', label: 'CONSORT' },
       ];
 
@@ -1013,9 +1013,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.get('/', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);
+    const safety = can(user.role, 'safety.read');
     const [participants, alerts, trial] = await Promise.all([
       store.listParticipants(siteFilter(user)),
-      store.listAlerts({ ...siteFilter(user), openOnly: true }),
+      safety ? store.listAlerts({ ...siteFilter(user), openOnly: true }) : [],
       trialInfo(deps),
     ]);
     const { blind } = await blindingFor(request);
@@ -1027,8 +1028,12 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
         </h1>
         ${notice(blind(signedMessage(request)))}
-        <h2>Open safety alerts</h2>
-        ${alertList(blind(alerts))}
+        ${
+          safety
+            ? html`<h2>Open safety alerts</h2>
+                ${alertList(blind(alerts))}`
+            : ''
+        }
         <h2>Enrolled</h2>
         ${participantsTable(blind(participants))} ${logoutForm(reply)}`,
     );
@@ -1286,11 +1291,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     const user = userOf(request);
     const record = await participantInScope(deps, request, id);
     const protocol = await currentProtocol(deps);
+    // The outcome rater sees no safety data (src/trial/roles.ts): none is even read for the page.
+    const safety = can(user.role, 'safety.read');
     const [storedForms, storedLabs, storedEvents, alerts, allocation, exits, inScope] = await Promise.all([
       store.listForms({ participantId: id }),
-      store.listLabs({ participantId: id }),
-      store.listAdverseEvents({ participantId: id }),
-      store.listAlerts({ openOnly: true }),
+      safety ? store.listLabs({ participantId: id }) : [],
+      safety ? store.listAdverseEvents({ participantId: id }) : [],
+      safety ? store.listAlerts({ openOnly: true }) : [],
       store.getAllocation(id),
       store.listDispositions({ participantId: id }),
       store.listParticipants(siteFilter(user)),
@@ -1411,7 +1418,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           visitTimingText(visitTiming(protocol, storedDose?.administeredOn ?? null, f.visit, f.completedOn)),
         )}
         ${
-          can(user.role, 'visit.write')
+          can(user.role, 'form.write')
             ? html`<h3>Enter a visit form</h3>
                 ${[...deps.instruments.values()].map((def) => {
                   const typed = typedInto(refused, `${path}/forms#${def.id}`);
@@ -1463,8 +1470,12 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                 })}`
             : ''
         }
-        <h2>Safety labs</h2>
-        ${labTable(labs)}
+        ${
+          safety
+            ? html`<h2>Safety labs</h2>
+                ${labTable(labs)}`
+            : ''
+        }
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
@@ -1487,8 +1498,12 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
               </form>`
             : ''
         }
-        <h2>Adverse events</h2>
-        ${adverseEventTable(adverseEvents)}
+        ${
+          safety
+            ? html`<h2>Adverse events</h2>
+                ${adverseEventTable(adverseEvents)}`
+            : ''
+        }
         ${
           can(user.role, 'adverse-event.write')
             ? adverseEventForms(path, () => csrfField(reply), adverseEvents, refused)
@@ -1581,7 +1596,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     );
   });
 
-  app.post('/participants/:id/forms', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
+  app.post('/participants/:id/forms', { config: { trialAccess: 'form.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
       reply,
@@ -1846,6 +1861,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.get('/safety', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);
+    if (!can(user.role, 'safety.read')) throw new AccessDenied(403, `the ${user.role} role does not see safety data`);
     const { blind } = await blindingFor(request);
     const dashboard = blind(await safetyDashboard(store, siteFilter(user)));
     return send(

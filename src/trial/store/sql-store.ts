@@ -1464,7 +1464,7 @@ export class SqlTrialStore implements TrialStore {
   }
 
   async saveForm(ctx: WriteContext, raw: unknown): Promise<FormRecord> {
-    SqlTrialStore.assertMay(ctx, 'visit.write');
+    SqlTrialStore.assertMay(ctx, 'form.write');
     const input = parse(FormInputSchema, raw, 'form');
     const def = this.instrument(input.instrument);
     if (input.scoring !== undefined && !def.scorings.some((s) => s.id === input.scoring)) {
@@ -1534,7 +1534,7 @@ export class SqlTrialStore implements TrialStore {
     completedOn?: string,
     expectedVersion?: number,
   ): Promise<FormRecord> {
-    SqlTrialStore.assertMay(ctx, 'visit.write');
+    SqlTrialStore.assertMay(ctx, 'form.write');
     const entries = Object.entries(answers ?? {});
     if (entries.length === 0 && completedOn === undefined)
       throw fail('trial.invalid', 'correction: give at least one item or the completion date');
