@@ -64,11 +64,17 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
         ? 'ANCOVA, exact: noncentral t, df 2n - 3, residual SD sd sqrt(1 - rho^2)'
         : 'ANCOVA, Borm et al. 2007: n = n_ttest (1 - rho^2)';
   const rho = report.kind === 'ancova' ? `, rho ${String(i.rho)}` : '';
-  // The exact ANCOVA always counts both rejection tails (as the R reference does).
-  const tails = report.kind === 'ancova' && i.method === 'exact' ? { ...i, strict: true } : i;
+  // The exact ANCOVA always counts both rejection tails (as the R reference does), and so does the ANCOVA power at a
+  // given n, which is the exact noncentral t for both methods.
+  const exactPower = report.kind === 'ancova' && (i.method === 'exact' || report.solveFor === 'power');
+  const tails = exactPower ? { ...i, strict: true } : i;
   const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
   if (report.solveFor === 'power') {
-    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}`);
+    const how =
+      report.kind === 'ancova' && i.method !== 'exact'
+        ? " (exact noncentral t, df 2n - 3; Borm's approximation sizes n only)"
+        : '';
+    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}${how}`);
   } else {
     lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result));
     if (report.kind === 'ancova') {

@@ -47,6 +47,16 @@ test('trd design ttest text output names the method and the n to recruit; --n gi
   assert.match(n.stdout, /n per arm: 84\.698 \(exact root\) -> recruit 85 per arm, 170 in total/);
 });
 
+test('trd design ancova --n: the power of the recommended n, whichever the method (Borm sizes n only)', async () => {
+  const sized = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.99', '--power', '0.8');
+  assert.match(sized.stdout, /power with 3 per arm: 0\.5950\n/);
+  for (const method of ['borm', 'exact']) {
+    const r = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.99', '--n', '3', '--method', method);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /both rejection tails\n {2}power with 3 per arm: 0\.5950/, method);
+  }
+});
+
 test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
   const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   const r = out.result as {
