@@ -102,6 +102,42 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
   }
 });
 
+test('trd design enrichment: an option the chosen comparison does not use is refused, not ignored', async () => {
+  const analytic = ['enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8'];
+  const simulated = ['enrichment', '--simulate', '--sd', '8', '--n-per-arm', '64', '--trials', '200'];
+  const cases: [string[], string][] = [
+    // The power at 100 per arm was asked for; the sample sizes for 80% power were printed.
+    [
+      [...analytic, '--n-per-arm', '100'],
+      '--n-per-arm is for --simulate; the analytic comparison solves for n at --power',
+    ],
+    [[...analytic, '--seed', '7'], '--seed is for --simulate; the analytic comparison solves for n at --power'],
+    [[...simulated, '--beta0', '3', '--beta1', '1', '--power', '0.9'], '--power is for the analytic comparison'],
+    // The default log-CRP model simulated beta0 + beta1 ln(CRP/3) and dropped the step effect given.
+    [
+      [...simulated, '--beta0', '3', '--beta1', '1', '--delta-plus', '5'],
+      '--delta-plus is not used by --effect-model logcrp',
+    ],
+    [
+      [...simulated, '--effect-model', 'step', '--delta-plus', '4', '--delta-minus', '1', '--beta1', '1'],
+      '--beta1 is not used',
+    ],
+    [
+      [...simulated, '--beta0', '3', '--beta1', '1', '--n-enriched', '50', '--n-all-comers', '90'],
+      '--n-per-arm is not used',
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const r = await trd(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`trd: design: ${message}`), r.stderr);
+  }
+  // Defaults are not "given": the plain runs still work.
+  assert.equal((await trd(...analytic)).status, 0);
+  assert.equal((await trd(...simulated, '--beta0', '3', '--beta1', '1')).status, 0);
+});
+
 test('trd design text: figures of one kind have the same decimals (0.020 beside 0.019, 478.0 beside 311.1)', async () => {
   const table = await trd('enrichment', '--delta-plus', '5', '--delta-minus', '1', '--sd', '8');
   assert.equal(table.status, 0, table.stderr);
