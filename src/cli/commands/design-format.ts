@@ -110,7 +110,7 @@ function enrichment(report: Extract<DesignReport, { kind: 'enrichment' }>): stri
 function simulatedRow(name: string, d: SimulatedDesign): string[] {
   const p = (a: keyof SimulatedDesign['power']) => `${f(d.power[a].power, 3)} ± ${f(d.power[a].mcSe, 3)}`;
   return [
-    `  ${name}: ${d.nPerArm} per arm, ${d.randomised} randomised, ${f(d.screenedExpected, 0)} screened (${f(d.screenedPerRandomised, 1)} per randomised)`,
+    `  ${name}: ${d.nPerArm} per arm, ${d.randomised} randomised, ${f(d.screenedExpected, 1)} screened (${f(d.screenedPerRandomised, 1)} per randomised)`,
     `    mean effect ${f(d.meanEffect, 3)} (SD across patients ${f(d.effectSd, 3)}); analytic t-test power ${f(d.analyticTTestPower, 3)}`,
     `    simulated power: t-test ${p('ttest')}, stratified (arm + CRP>=3) ${p('stratified')}, ANCOVA (arm + ln CRP) ${p('ancovaLogCrp')}`,
   ];

@@ -153,4 +153,7 @@ test('trd design text: figures of one kind have the same decimals (0.020 beside 
   assert.equal(powers.length, 6);
   for (const [, power, se] of powers) assert.deepEqual([power?.length, se?.length], [5, 5], `${power} ± ${se}`);
   assert.match(sim.stdout, /\(\d+\.\d per randomised\)[\s\S]*\(\d+\.\d per randomised\)/);
+  // Screened counts with 1 decimal, as in the analytic table (474.1 beside 474.1, not 474).
+  const screened = [...sim.stdout.matchAll(/randomised, (\S+) screened/g)].map((m) => m[1]);
+  assert.deepEqual(screened, ['444.4', '120.0']);
 });
