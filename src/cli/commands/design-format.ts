@@ -47,10 +47,10 @@ function testLine(inputs: Record<string, unknown>): string {
   return `${sides} alpha ${String(inputs.alpha)}${tails}`;
 }
 
-function sampleSizeLines(r: SampleSize): string[] {
+function sampleSizeLines(r: SampleSize, how = ''): string[] {
   return [
     `  n per arm: ${f(r.nPerArmExact, 3)} (exact root) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
-    `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}`,
+    `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}${how}`,
   ];
 }
 
@@ -68,15 +68,16 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
   // given n, which is the exact noncentral t for both methods.
   const exactPower = report.kind === 'ancova' && (i.method === 'exact' || report.solveFor === 'power');
   const tails = exactPower ? { ...i, strict: true } : i;
+  // Borm's factor sizes n only: the power shown beside it is the exact noncentral t (both tails), and says so.
+  const bormPower =
+    report.kind === 'ancova' && i.method !== 'exact'
+      ? " (exact noncentral t, df 2n - 3, both tails; Borm's approximation sizes n only)"
+      : '';
   const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
   if (report.solveFor === 'power') {
-    const how =
-      report.kind === 'ancova' && i.method !== 'exact'
-        ? " (exact noncentral t, df 2n - 3; Borm's approximation sizes n only)"
-        : '';
-    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}${how}`);
+    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}${bormPower}`);
   } else {
-    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result));
+    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result, bormPower));
     if (report.kind === 'ancova') {
       lines.push(
         `  residual SD ${f(report.result.residualSd, 3)}; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm`,
