@@ -500,3 +500,18 @@ describe('an enriched trial: every subject in one biomarker stratum', () => {
     assert.match(html, /Effects by stratum: not available \(all \d+ subjects are in the stratum biomarker &gt;= 3\)/);
   });
 });
+
+describe('a baseline equal in every subject', () => {
+  const constant: TrialDataset = { ...ds, rows: ds.rows.map((r) => ({ ...r, baseline: 30 })) };
+  const r = analyzeTrial(constant, { ...options, biomarkerCut: undefined }, 'x.csv', 'n/a');
+
+  it('the HTML report does not call the ANCOVA adjusted for the baseline it left out', async () => {
+    assert.ok(!('available' in r.ancova));
+    assert.equal(r.ancova.formula, 'change ~ arm');
+    const html = await renderHtmlReport(r, []);
+    assert.doesNotMatch(html, /adjusted for baseline/);
+    assert.match(html, /change ~ arm, observed cases \(n = \d+\)\. The difference is not adjusted for any covariate/);
+    const stratified = await renderHtmlReport(analyzeTrial(ds, options, 'x.csv', 'n/a'), []);
+    assert.match(stratified, /The difference is adjusted for baseline and biomarker stratum\./);
+  });
+});

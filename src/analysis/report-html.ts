@@ -69,8 +69,14 @@ export async function renderHtmlReport(
   if ('available' in report.ancova) parts.push(`<p>Not available: ${escape(report.ancova.reason)}</p>`);
   else {
     const a = report.ancova;
+    // Read from the formula fitted: a constant baseline (or stratum) is left out of it, with a warning.
+    const terms = a.formula.split(' ~ ')[1]?.split(' + ') ?? [];
+    const adjusted = [
+      ...(terms.includes('baseline') ? ['baseline'] : []),
+      ...(terms.includes('stratum') ? ['biomarker stratum'] : []),
+    ];
     parts.push(
-      `<p>${escape(a.formula)}, observed cases (n = ${a.n.total}). The difference is adjusted for baseline${a.formula.includes('stratum') ? ' and biomarker stratum' : ''}.</p>`,
+      `<p>${escape(a.formula)}, observed cases (n = ${a.n.total}). ${adjusted.length > 0 ? `The difference is adjusted for ${adjusted.join(' and ')}.` : 'The difference is not adjusted for any covariate (see the warnings).'}</p>`,
       table(
         ['Estimate', 'SE', 'df', 't', 'p', '95% CI'],
         [[fmt(a.estimate, 3), fmt(a.se, 4), String(a.df), fmt(a.t, 3), fmtP(a.p), fmtCi(a.ci, 3)]],
