@@ -59,7 +59,9 @@ describe('analyzeTrial', () => {
     });
     assert.ok(
       r.issues.some(
-        (i) => i.code === 'analysis.biomarker.missing' && /^1 subjects without a biomarker/.test(i.message),
+        (i) =>
+          i.code === 'analysis.biomarker.missing' &&
+          /^1 subject without a biomarker value is left out of the MMRM too/.test(i.message),
       ),
     );
     assert.ok(!rowsSeen.some((row) => row.subject === first));
@@ -282,7 +284,12 @@ describe('analyzeTrial', () => {
     assert.equal(ic!.n, im!.n);
     assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
     // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
-    assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subjects without/);
+    // Each warning in the singular for one subject, and the ANCOVA's says which model left it out.
+    assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subject without/);
+    assert.match(
+      c!.issues.find((i) => i.code === 'stats.ancova.biomarker-missing')!.message,
+      /^1 subject without a biomarker \(or beyond an assay limit that does not place it against the cut\) left out of the stratified ANCOVA$/,
+    );
   });
   it('a subject without a baseline score: left out of the ANCOVA and MMRM (complete cases, as R), kept under NRI', () => {
     // The first treated subject seen at the primary visit, once with its baseline cell emptied, once removed.

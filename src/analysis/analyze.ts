@@ -139,7 +139,7 @@ export function analyzeTrial(
       issues.push(
         issue(
           'analysis.biomarker.missing',
-          `${without} subjects without a biomarker value are left out of the MMRM too (it is stratified by it); the responder analyses keep them`,
+          `${without} subject${without === 1 ? ' without a biomarker value is' : 's without a biomarker value are'} left out of the MMRM too (it is stratified by it); the responder analyses keep them`,
           undefined,
           'warning',
         ),
@@ -151,7 +151,7 @@ export function analyzeTrial(
       issues.push(
         issue(
           'analysis.biomarker.censored',
-          `${censored} subjects with a biomarker beyond the assay's limit (<0.2, >10) are left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
+          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
           undefined,
           'warning',
         ),
@@ -164,7 +164,7 @@ export function analyzeTrial(
     issues.push(
       issue(
         'analysis.response.baseline-not-positive',
-        `${notEvaluable} subjects with a baseline score of 0 or less have no percentage reduction: not evaluable for response (non-responders under NRI, left out of the observed cases)`,
+        `${notEvaluable} subject${notEvaluable === 1 ? ' with a baseline score of 0 or less has' : 's with a baseline score of 0 or less have'} no percentage reduction: not evaluable for response (non-responders under NRI, left out of the observed cases)`,
         undefined,
         'warning',
       ),

@@ -380,7 +380,7 @@ export function buildDataset(
     warnings.push(
       issue(
         'analysis.arm.other',
-        `${otherArmRows} rows of arms other than ${spec.treatment} and ${spec.control} were left out`,
+        `${otherArmRows === 1 ? '1 row' : `${otherArmRows} rows`} of arms other than ${spec.treatment} and ${spec.control} ${otherArmRows === 1 ? 'was' : 'were'} left out`,
         undefined,
         'warning',
       ),
@@ -391,7 +391,7 @@ export function buildDataset(
     warnings.push(
       issue(
         'analysis.baseline.missing',
-        `${withoutBaseline} subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); ${spec.outcomeType === 'score' ? 'remission is read from the post-baseline score' : 'their remission is unknown too (a change without its baseline gives no score)'}`,
+        `${withoutBaseline} subject${withoutBaseline === 1 ? '' : 's'} without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); ${spec.outcomeType === 'score' ? 'remission is read from the post-baseline score' : 'their remission is unknown too (a change without its baseline gives no score)'}`,
         undefined,
         'warning',
       ),
