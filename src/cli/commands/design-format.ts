@@ -102,8 +102,12 @@ function enrichment(report: Extract<DesignReport, { kind: 'enrichment' }>): stri
     `  prevalence of high CRP ${prevalence}: screen ${f(e.screenedPerRandomised, 1)} per randomised patient in the enriched trial`,
     `  design       effect      SD   n/arm (exact) randomised   screened`,
     row('enriched', e),
-    row('all-comers', a),
-    `  all-comers effect = pi delta+ + (1 - pi) delta-; its treated arm SD is ${f(a.treatedArmSd, 3)} (effect heterogeneity)`,
+    ...('available' in a
+      ? [`  ${'all-comers'.padEnd(11)} ${f(a.delta, 3).padStart(7)}   not powerable`, `  ${a.reason}`]
+      : [
+          row('all-comers', a),
+          `  all-comers effect = pi delta+ + (1 - pi) delta-; its treated arm SD is ${f(a.treatedArmSd, 3)} (effect heterogeneity)`,
+        ]),
     `  source: ${report.sources.join('; ')}`,
   ];
 }

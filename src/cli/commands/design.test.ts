@@ -72,6 +72,17 @@ test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 al
   assert.match(text.stdout, /Osimo/);
 });
 
+test('trd design enrichment: CRP-low patients harmed (all-comers effect <= 0) still gives the enriched design', async () => {
+  const args = ['enrichment', '--delta-plus', '4', '--delta-minus', '-2', '--sd', '8'];
+  const r = await trd(...args);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\n {2}enriched +4\.000 +8\.000 +64 \(63\.77\) +128 +474\.1\n/);
+  assert.match(r.stdout, /\n {2}all-comers +-0\.380 +not powerable\n/);
+  assert.match(r.stdout, /pi delta\+ \+ \(1 - pi\) delta- = -0\.38 is not > 0: no all-comers trial can be powered/);
+  const out = await json(...args);
+  assert.equal((out.result as { allComers: { available: boolean } }).allComers.available, false);
+});
+
 test('trd design enrichment --simulate: same result with 1 and 2 workers, power with Monte-Carlo SE', async () => {
   const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '1.5', '--sd', '8', '--n-per-arm', '40'];
   const one = await json(...args, '--trials', '400', '--seed', '7', '--workers', '1');

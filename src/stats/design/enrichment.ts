@@ -40,13 +40,23 @@ export interface DesignArmSummary extends SampleSize {
   readonly screenedExpected: number;
 }
 
+/** An all-comers trial whose mixture effect is not > 0: nothing to power it on; the enriched design still stands. */
+export interface AllComersNotPowerable {
+  readonly available: false;
+  /** The all-comers effect pi delta+ + (1 - pi) delta-, <= 0. */
+  readonly delta: number;
+  readonly reason: string;
+}
+
 export interface EnrichmentAnalytic {
   readonly prevalence: number;
   readonly enriched: DesignArmSummary;
-  readonly allComers: DesignArmSummary & {
-    /** SD of the treated arm alone: sqrt(sigma^2 + pi (1 - pi) (delta+ - delta-)^2). */
-    readonly treatedArmSd: number;
-  };
+  readonly allComers:
+    | (DesignArmSummary & {
+        /** SD of the treated arm alone: sqrt(sigma^2 + pi (1 - pi) (delta+ - delta-)^2). */
+        readonly treatedArmSd: number;
+      })
+    | AllComersNotPowerable;
 }
 
 export function checkPrevalence(prevalence: number, path = 'design.prevalence'): Issue[] {
@@ -71,32 +81,37 @@ export function enrichmentAnalytic(input: EnrichmentInput): Result<EnrichmentAna
   }
   if (issues.length > 0) return fail(issues);
   const deltaAll = pi * deltaPlus + (1 - pi) * deltaMinus;
-  if (!(deltaAll > 0)) {
-    return fail([
-      issue(
-        'design.delta-all.not-positive',
-        `the all-comers effect pi*delta+ + (1-pi)*delta- = ${deltaAll} is not > 0: no all-comers trial can be powered`,
-      ),
-    ]);
-  }
   const mixtureVariance = pi * (1 - pi) * (deltaPlus - deltaMinus) ** 2;
   const sdPooled = Math.sqrt(sd * sd + mixtureVariance / 2);
   const common = { power: input.power, alpha: input.alpha, sides: input.sides, strict: input.strict };
   const enriched = ttestSampleSize({ ...common, delta: deltaPlus, sd });
   if (!enriched.ok) return enriched;
+  const enrichedRandomised = enriched.value.totalN;
+  const enrichedDesign: DesignArmSummary = {
+    ...enriched.value,
+    delta: deltaPlus,
+    sd,
+    randomised: enrichedRandomised,
+    screenedPerRandomised: 1 / pi,
+    screenedExpected: enrichedRandomised / pi,
+  };
+  // CRP-low patients harmed enough that the mixture effect is not > 0: the case for enrichment, which is still sized.
+  if (!(deltaAll > 0)) {
+    return ok({
+      prevalence: pi,
+      enriched: enrichedDesign,
+      allComers: {
+        available: false,
+        delta: deltaAll,
+        reason: `the all-comers effect pi delta+ + (1 - pi) delta- = ${Number(deltaAll.toPrecision(6))} is not > 0: no all-comers trial can be powered to show it`,
+      },
+    });
+  }
   const allComers = ttestSampleSize({ ...common, delta: deltaAll, sd: sdPooled });
   if (!allComers.ok) return allComers;
-  const enrichedRandomised = enriched.value.totalN;
   return ok({
     prevalence: pi,
-    enriched: {
-      ...enriched.value,
-      delta: deltaPlus,
-      sd,
-      randomised: enrichedRandomised,
-      screenedPerRandomised: 1 / pi,
-      screenedExpected: enrichedRandomised / pi,
-    },
+    enriched: enrichedDesign,
     allComers: {
       ...allComers.value,
       delta: deltaAll,
