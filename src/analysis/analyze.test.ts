@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
-import { fmtNnt, fmtP, fmtRatio } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
 import { compareBinary } from '../stats/binary.ts';
 import { fitMmrmTrial } from '../stats/mmrm/index.ts';
 import { forestRows } from './plots.ts';
@@ -520,5 +520,16 @@ describe('a baseline equal in every subject', () => {
     assert.match(html, /change ~ arm, observed cases \(n = \d+\)\. The difference is not adjusted for any covariate/);
     const stratified = await renderHtmlReport(analyzeTrial(ds, options, 'x.csv', 'n/a'), []);
     assert.match(stratified, /The difference is adjusted for baseline and biomarker stratum\./);
+  });
+});
+
+describe('number formatting', () => {
+  it('a value that rounds to zero has no minus sign: "0.00", "0.0%", never "-0.00" or "-0.0%"', () => {
+    assert.equal(fmt(-0.004), '0.00');
+    assert.equal(fmt(-0.0004, 3), '0.000');
+    assert.equal(fmt(-0.005, 3), '-0.005');
+    assert.equal(fmtPercent(-0.0003), '0.0%');
+    assert.equal(fmtPercent(-0.0006), '-0.1%');
+    assert.equal(fmtCi([-0.001, 0.5]), '0.00 to 0.50');
   });
 });

@@ -9,6 +9,7 @@ import type {
   SampleSize,
   SimulatedDesign,
 } from '../../stats/design/index.ts';
+import { fmt } from '../../analysis/format.ts';
 
 export type DesignReport =
   | { kind: 'ttest'; solveFor: 'n'; inputs: Record<string, unknown>; result: SampleSize }
@@ -33,11 +34,7 @@ export type DesignReport =
  * A number with a fixed count of decimals, so that figures of one kind line up and compare (0.020 beside 0.019,
  * 238.90 beside 41.17); dropping trailing zeros printed them with different precisions.
  */
-const f = (x: number, digits = 4): string => {
-  if (!Number.isFinite(x)) return 'n/a';
-  const text = x.toFixed(digits);
-  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
-};
+const f = (x: number, digits = 4): string => (Number.isFinite(x) ? fmt(x, digits) : 'n/a');
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 function testLine(inputs: Record<string, unknown>): string {
