@@ -443,6 +443,8 @@ describe('MMRM non-convergence names its likely cause', () => {
     subjects: [],
     visits,
     primaryVisit: visits[visits.length - 1]!,
+    columns: spec.columns,
+    outcomeType: 'score',
     treatment: 'T',
     control: 'C',
     otherArmRows: 0,
@@ -531,5 +533,29 @@ describe('number formatting', () => {
     assert.equal(fmtPercent(-0.0003), '0.0%');
     assert.equal(fmtPercent(-0.0006), '-0.1%');
     assert.equal(fmtCi([-0.001, 0.5]), '0.00 to 0.50');
+  });
+});
+
+describe('the record of what was analysed', () => {
+  it('JSON, text and report name the columns and what the outcome column holds', async () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'n/a');
+    assert.deepEqual(r.input.columns, spec.columns);
+    assert.equal(r.input.outcomeType, 'score');
+    assert.match(
+      analysisSummary(r),
+      /\nEffects are treatment minus control in change from baseline \(madrs - baseline_madrs;/,
+    );
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, /<td>outcome column<\/td><td>madrs<\/td>/);
+    assert.match(html, /<td>outcomeType<\/td><td>score<\/td>/);
+    const change = buildDataset(
+      [...header, 'chg'],
+      records.map((x) => ({ ...x, chg: x.madrs === '' ? '' : String(Number(x.madrs) - Number(x.baseline_madrs)) })),
+      { ...spec, columns: { ...spec.columns, outcome: 'chg' }, outcomeType: 'change' },
+    );
+    assert.ok(change.ok);
+    const c = analyzeTrial(change.value, options, 'x.csv', 'n/a');
+    assert.equal(c.input.outcomeType, 'change');
+    assert.match(analysisSummary(c), /in change from baseline \(column chg, baseline baseline_madrs;/);
   });
 });

@@ -10,7 +10,7 @@ import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
 import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
-import type { LongRow, TrialDataset } from './dataset.ts';
+import type { ColumnMap, LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
 import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
 import { responderAnalysis, responseNotEvaluable, type ResponderAnalysis } from './responders.ts';
@@ -62,6 +62,9 @@ export interface MmrmBlock {
 
 export interface AnalysisInputSummary {
   readonly file: string;
+  /** The CSV columns analysed (--subject, --arm, --visit, --outcome, --baseline, --biomarker). */
+  readonly columns: ColumnMap;
+  readonly outcomeType: TrialDataset['outcomeType'];
   readonly subjects: { readonly treatment: number; readonly control: number };
   readonly visits: string[];
   readonly primaryVisit: string;
@@ -198,6 +201,8 @@ export function analyzeTrial(
     schema: ANALYSIS_SCHEMA,
     input: {
       file,
+      columns: ds.columns,
+      outcomeType: ds.outcomeType,
       subjects: { treatment: count(ds.treatment), control: count(ds.control) },
       visits: ds.visits,
       primaryVisit: ds.primaryVisit,

@@ -60,6 +60,9 @@ export interface TrialDataset {
   readonly primaryVisit: string;
   readonly treatment: string;
   readonly control: string;
+  /** The CSV columns read and what the outcome column holds: the record of which data were analysed. */
+  readonly columns: ColumnMap;
+  readonly outcomeType: DatasetSpec['outcomeType'];
   /** Rows of other arms that were left out. */
   readonly otherArmRows: number;
 }
@@ -422,6 +425,8 @@ export function buildDataset(
       primaryVisit: spec.primaryVisit,
       treatment: spec.treatment,
       control: spec.control,
+      columns: spec.columns,
+      outcomeType: spec.outcomeType,
       otherArmRows,
     },
     warnings,

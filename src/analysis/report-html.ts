@@ -5,6 +5,7 @@
 import type { BinaryComparison } from '../stats/binary.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
+import { changeOf } from './text-summary.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
 export const escape = (s: string): string =>
@@ -56,10 +57,14 @@ export async function renderHtmlReport(
   const parts: string[] = [];
   parts.push(
     `<h1>Trial analysis: ${escape(t)} vs ${escape(c)}</h1>`,
-    `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline: negative values mean more improvement on ${escape(t)}.</p>`,
+    `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline (${escape(changeOf(report.input))}): negative values mean more improvement on ${escape(t)}.</p>`,
     table(
       ['Option', 'Value'],
-      Object.entries(report.input.options).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+      [
+        ...Object.entries(report.input.columns).map(([k, v]) => [`${k} column`, String(v)]),
+        ['outcomeType', report.input.outcomeType],
+        ...Object.entries(report.input.options).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+      ],
     ),
     '<h2>Mean change by visit</h2>',
     await renderSvg(meanChangeSpec(report.descriptives, report.input.visits)),
