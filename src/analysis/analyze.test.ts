@@ -559,3 +559,19 @@ describe('the record of what was analysed', () => {
     assert.match(analysisSummary(c), /in change from baseline \(column chg, baseline baseline_madrs;/);
   });
 });
+
+describe('the HTML report against the JSON', () => {
+  it('gives the by-stratum effects as numbers, not only as forest-plot rows', async () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'n/a');
+    assert.ok(!('available' in r.interaction) && !('available' in r.interaction.strata));
+    const { low, high, n } = r.interaction.strata;
+    const html = await renderHtmlReport(r, []);
+    for (const [label, count, e] of [
+      ['biomarker &lt; 3', n.low, low],
+      ['biomarker &gt;= 3', n.high, high],
+    ] as const) {
+      const row = `<tr><td>${label}</td><td>${count}</td><td>${fmt(e.estimate, 3)}</td><td>${fmt(e.se, 4)}</td><td>${fmtCi(e.ci, 3)}</td><td>${fmtP(e.p)}</td></tr>`;
+      assert.ok(html.includes(row), row);
+    }
+  });
+});

@@ -169,7 +169,15 @@ export async function renderHtmlReport(
         ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
         i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
       ),
-      'available' in i.strata ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>` : '',
+      'available' in i.strata
+        ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>`
+        : table(
+            ['Stratum', 'n', 'Effect', 'SE', '95% CI', 'p'],
+            [
+              [`biomarker < ${cut}`, i.strata.n.low, i.strata.low] as const,
+              [`biomarker >= ${cut}`, i.strata.n.high, i.strata.high] as const,
+            ].map(([label, n, e]) => [label, String(n), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
+          ),
       await renderSvg(
         interactionSpec(
           i.curve,
