@@ -44,9 +44,9 @@ function testLine(inputs: Record<string, unknown>): string {
   return `${sides} alpha ${String(inputs.alpha)}${tails}`;
 }
 
-function sampleSizeLines(r: SampleSize, how = ''): string[] {
+function sampleSizeLines(r: SampleSize, how = '', source = 'exact root'): string[] {
   return [
-    `  n per arm: ${f(r.nPerArmExact, 3)} (exact root) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
+    `  n per arm: ${f(r.nPerArmExact, 3)} (${source}) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
     `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}${how}`,
   ];
 }
@@ -74,10 +74,15 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
   if (report.solveFor === 'power') {
     lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}${bormPower}`);
   } else {
-    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result, bormPower));
+    // Borm's n is no root: the t-test's root scaled by 1 - rho^2, which the line shows (and so not again below).
+    const source =
+      report.kind === 'ancova' && i.method !== 'exact'
+        ? `Borm: t-test n ${f(report.result.nPerArmTTestExact, 3)} x (1 - rho^2) ${f(1 - Number(i.rho) ** 2, 3)}`
+        : 'exact root';
+    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result, bormPower, source));
     if (report.kind === 'ancova') {
       lines.push(
-        `  residual SD ${f(report.result.residualSd, 3)}; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm`,
+        `  residual SD ${f(report.result.residualSd, 3)}${bormPower === '' ? `; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm` : ''}`,
       );
       const exactN = report.result.nPerArmExactMethod;
       if (exactN !== undefined) {

@@ -58,6 +58,17 @@ test('trd design ancova --n: the power of the recommended n, whichever the metho
   }
 });
 
+test('trd design ancova (Borm): the n is the t-test root times 1 - rho^2, said so once, not called a root', async () => {
+  const r = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--power', '0.8');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /\n {2}n per arm: 84\.448 \(Borm: t-test n 112\.597 x \(1 - rho\^2\) 0\.750\) -> recruit 85 per arm/,
+  );
+  assert.doesNotMatch(r.stdout, /exact root/);
+  assert.equal(r.stdout.split('112.597').length, 2, r.stdout);
+});
+
 test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
   const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   const r = out.result as {
