@@ -134,7 +134,7 @@ function simulation(report: Extract<DesignReport, { kind: 'enrichment-simulation
   };
   const effectText =
     effect.model === 'logCrp'
-      ? `effect = ${String(effect.beta0)} + ${String(effect.beta1)} ln(CRP/3)`
+      ? `effect = ${String(effect.beta0)} ${(effect.beta1 ?? 0) < 0 ? '-' : '+'} ${String(Math.abs(effect.beta1 ?? 0))} ln(CRP/3)`
       : `effect ${String(effect.deltaPlus)} if CRP >= 3 mg/L, else ${String(effect.deltaMinus)}`;
   const crp = report.inputs.crp as {
     meanLog: number;

@@ -69,6 +69,13 @@ test('trd design ancova (Borm): the n is the t-test root times 1 - rho^2, said s
   assert.equal(r.stdout.split('112.597').length, 2, r.stdout);
 });
 
+test('trd design enrichment --simulate: a negative slope on ln CRP reads "3 - 1 ln(CRP/3)", not "3 + -1"', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '-1', '--sd', '8', '--n-per-arm', '20'];
+  const r = await trd(...args, '--trials', '50', '--workers', '1');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\n {2}effect = 3 - 1 ln\(CRP\/3\); outcome SD 8;/);
+});
+
 test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
   const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   const r = out.result as {
