@@ -575,3 +575,15 @@ describe('the HTML report against the JSON', () => {
     }
   });
 });
+
+describe('the plot of mean change by visit', () => {
+  it('has its numbers beside it in the HTML report, one row per visit and arm, as the JSON descriptives', async () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'n/a');
+    const html = await renderHtmlReport(r, []);
+    assert.equal(r.descriptives.length, 8);
+    for (const d of r.descriptives) {
+      const row = `<tr><td>${d.visit}</td><td>${d.arm}</td><td>${d.n}</td><td>${fmt(d.mean, 3)}</td><td>${fmt(d.sd, 3)}</td><td>${fmtCi(d.ci, 3)}</td></tr>`;
+      assert.ok(html.includes(row), row);
+    }
+  });
+});

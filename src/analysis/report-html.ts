@@ -68,6 +68,10 @@ export async function renderHtmlReport(
     ),
     '<h2>Mean change by visit</h2>',
     await renderSvg(meanChangeSpec(report.descriptives, report.input.visits)),
+    table(
+      ['Visit', 'Arm', 'n', 'Mean change', 'SD', '95% CI'],
+      report.descriptives.map((d) => [d.visit, d.arm, String(d.n), fmt(d.mean, 3), fmt(d.sd, 3), fmtCi(d.ci, 3)]),
+    ),
   );
 
   parts.push('<h2>ANCOVA at the primary visit</h2>');
