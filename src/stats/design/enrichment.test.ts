@@ -85,6 +85,13 @@ test('screening for Osimo prevalence 0.27 is 1 / 0.27 = 3.7 per randomised patie
   assert.equal(e.enriched.screenedPerRandomised.toFixed(1), '3.7');
 });
 
+test('an invalid delta+ is named as delta-plus, not as the t-test delta', () => {
+  const r = enrichmentAnalytic({ prevalence: 0.27, deltaPlus: 0, deltaMinus: 4, sd: 8, power: 0.8 });
+  assert.equal(r.ok, false);
+  assert.equal(r.issues[0]?.code, 'design.delta-plus.invalid');
+  assert.match(r.issues[0]?.message ?? '', /^delta-plus must be a finite number > 0, the effect the enriched trial/);
+});
+
 test('invalid prevalence is an issue', () => {
   const bad = enrichmentAnalytic({ prevalence: 1, deltaPlus: 4, deltaMinus: 0, sd: 8, power: 0.8 });
   assert.equal(bad.ok, false);

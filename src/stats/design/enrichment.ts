@@ -71,9 +71,18 @@ export function checkPrevalence(prevalence: number, path = 'design.prevalence'):
  */
 export function enrichmentAnalytic(input: EnrichmentInput): Result<EnrichmentAnalytic> {
   const { prevalence: pi, deltaPlus, deltaMinus, sd } = input;
+  // The t-test checks name their effect "delta"; here it is delta+, the one option of that name.
   const issues = [
     ...checkPrevalence(pi),
-    ...checkTTestSettings({ ...input, delta: deltaPlus }),
+    ...checkTTestSettings({ ...input, delta: deltaPlus }).map((i) =>
+      i.code === 'design.delta.invalid'
+        ? issue(
+            'design.delta-plus.invalid',
+            `delta-plus must be a finite number > 0, the effect the enriched trial is powered on (got ${deltaPlus})`,
+            'design.deltaPlus',
+          )
+        : i,
+    ),
     ...checkPower(input.power),
   ];
   if (!Number.isFinite(deltaMinus)) {
