@@ -76,6 +76,18 @@ test('trd design enrichment --simulate: a negative slope on ln CRP reads "3 - 1 
   assert.match(r.stdout, /\n {2}effect = 3 - 1 ln\(CRP\/3\); outcome SD 8;/);
 });
 
+test('trd design enrichment --simulate --prevalence above the default CRP >= 1 proportion names that default and the option', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '1', '--sd', '8', '--n-per-arm', '20'];
+  const r = await trd(...args, '--prevalence', '0.6');
+  assert.equal(r.status, 2);
+  assert.equal(
+    r.stderr,
+    'trd: design: --prevalence 0.6 (CRP >= 3 mg/L) must be below the proportion with CRP >= 1 mg/L (0.58, the default of knowledge/design/crp-distribution.json): give --prevalence-above-second above it (it sets the CRP spread)\n',
+  );
+  const given = await trd(...args, '--prevalence', '0.6', '--prevalence-above-second', '0.5');
+  assert.match(given.stderr, /CRP >= 1 mg\/L \(0\.5\): give --prevalence-above-second above it/);
+});
+
 test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
   const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   const r = out.result as {

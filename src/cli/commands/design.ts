@@ -210,6 +210,16 @@ async function runEnrichmentSimulated(flags: EnrichmentFlags, crp: CrpKnowledge)
     prevalenceAboveSecondThreshold:
       num('prevalence-above-second', flags.prevalenceAboveSecond) ?? crp.prevalenceAboveSecondThreshold,
   };
+  // The second point's default belongs to the knowledge file's first: a --prevalence at or above it leaves no
+  // log-normal through both, and the library's message would name a 0.58 the user never typed.
+  const { prevalenceAboveThreshold: p1, prevalenceAboveSecondThreshold: p2 } = calibration;
+  if (p1 > 0 && p1 < 1 && p2 > 0 && p2 < 1 && p2 <= p1) {
+    const second =
+      flags.prevalenceAboveSecond === undefined ? ', the default of knowledge/design/crp-distribution.json' : '';
+    throw inputError(
+      `--prevalence ${p1} (CRP >= ${crp.thresholdMgPerL} mg/L) must be below the proportion with CRP >= ${crp.secondThresholdMgPerL} mg/L (${p2}${second}): give --prevalence-above-second above it (it sets the CRP spread)`,
+    );
+  }
   const crpDistribution = valueOf(calibrateCrpLogNormal(calibration));
   let effect: EffectModel;
   if (flags.effectModel === 'logcrp') {
