@@ -10,7 +10,14 @@
  * Same formulas as reference/stats-reference/scripts/05_design.R (enrichment_analytic).
  */
 import { issue, ok, fail, type Issue, type Result } from '../../record/index.ts';
-import { checkPower, checkTTestSettings, ttestSampleSize, type Sides, type SampleSize } from './ttest.ts';
+import {
+  checkPower,
+  checkTTestSettings,
+  notAProportion,
+  ttestSampleSize,
+  type Sides,
+  type SampleSize,
+} from './ttest.ts';
 
 export interface EnrichmentInput {
   /** Proportion of screened patients who are biomarker-positive, in (0, 1). */
@@ -62,7 +69,7 @@ export interface EnrichmentAnalytic {
 export function checkPrevalence(prevalence: number, path = 'design.prevalence'): Issue[] {
   return prevalence > 0 && prevalence < 1
     ? []
-    : [issue('design.prevalence.invalid', `prevalence must be in (0, 1) (got ${prevalence})`, path)];
+    : [issue('design.prevalence.invalid', notAProportion('prevalence', prevalence), path)];
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   type EnrichmentSimulationConfig,
   type RejectionCounts,
 } from './enrichment-simulation.ts';
-import { ttestPowerAt } from './ttest.ts';
+import { notAProportion, ttestPowerAt } from './ttest.ts';
 
 export interface SimulatedPower {
   readonly power: number;
@@ -72,7 +72,7 @@ export function checkSimulationConfig(config: EnrichmentSimulationConfig, seed: 
     issues.push(issue('design.sd.invalid', `sd must be a finite number > 0 (got ${config.sd})`, 'design.sd'));
   }
   if (!(config.alpha > 0 && config.alpha < 1)) {
-    issues.push(issue('design.alpha.invalid', `alpha must be in (0, 1) (got ${config.alpha})`, 'design.alpha'));
+    issues.push(issue('design.alpha.invalid', notAProportion('alpha', config.alpha), 'design.alpha'));
   }
   const e = config.effect;
   const effectValues = e.model === 'logCrp' ? [e.beta0, e.beta1] : [e.deltaPlus, e.deltaMinus];
