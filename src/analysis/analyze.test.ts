@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
-import { fmtNnt, fmtP, fmtRatio } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
 import { compareBinary } from '../stats/binary.ts';
 import { fitMmrmTrial } from '../stats/mmrm/index.ts';
 import { forestRows } from './plots.ts';
@@ -59,7 +59,9 @@ describe('analyzeTrial', () => {
     });
     assert.ok(
       r.issues.some(
-        (i) => i.code === 'analysis.biomarker.missing' && /^1 subjects without a biomarker/.test(i.message),
+        (i) =>
+          i.code === 'analysis.biomarker.missing' &&
+          /^1 subject without a biomarker value is left out of the MMRM too/.test(i.message),
       ),
     );
     assert.ok(!rowsSeen.some((row) => row.subject === first));
@@ -282,7 +284,12 @@ describe('analyzeTrial', () => {
     assert.equal(ic!.n, im!.n);
     assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
     // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
-    assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subjects without/);
+    // Each warning in the singular for one subject, and the ANCOVA's says which model left it out.
+    assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subject without/);
+    assert.match(
+      c!.issues.find((i) => i.code === 'stats.ancova.biomarker-missing')!.message,
+      /^1 subject without a biomarker \(or beyond an assay limit that does not place it against the cut\) left out of the stratified ANCOVA$/,
+    );
   });
   it('a subject without a baseline score: left out of the ANCOVA and MMRM (complete cases, as R), kept under NRI', () => {
     // The first treated subject seen at the primary visit, once with its baseline cell emptied, once removed.
@@ -436,6 +443,8 @@ describe('MMRM non-convergence names its likely cause', () => {
     subjects: [],
     visits,
     primaryVisit: visits[visits.length - 1]!,
+    columns: spec.columns,
+    outcomeType: 'score',
     treatment: 'T',
     control: 'C',
     otherArmRows: 0,
@@ -498,5 +507,83 @@ describe('an enriched trial: every subject in one biomarker stratum', () => {
   it('the HTML report says why the forest plot has no stratum rows', async () => {
     const html = await renderHtmlReport(r, []);
     assert.match(html, /Effects by stratum: not available \(all \d+ subjects are in the stratum biomarker &gt;= 3\)/);
+  });
+});
+
+describe('a baseline equal in every subject', () => {
+  const constant: TrialDataset = { ...ds, rows: ds.rows.map((r) => ({ ...r, baseline: 30 })) };
+  const r = analyzeTrial(constant, { ...options, biomarkerCut: undefined }, 'x.csv', 'n/a');
+
+  it('the HTML report does not call the ANCOVA adjusted for the baseline it left out', async () => {
+    assert.ok(!('available' in r.ancova));
+    assert.equal(r.ancova.formula, 'change ~ arm');
+    const html = await renderHtmlReport(r, []);
+    assert.doesNotMatch(html, /adjusted for baseline/);
+    assert.match(html, /change ~ arm, observed cases \(n = \d+\)\. The difference is not adjusted for any covariate/);
+    const stratified = await renderHtmlReport(analyzeTrial(ds, options, 'x.csv', 'n/a'), []);
+    assert.match(stratified, /The difference is adjusted for baseline and biomarker stratum\./);
+  });
+});
+
+describe('number formatting', () => {
+  it('a value that rounds to zero has no minus sign: "0.00", "0.0%", never "-0.00" or "-0.0%"', () => {
+    assert.equal(fmt(-0.004), '0.00');
+    assert.equal(fmt(-0.0004, 3), '0.000');
+    assert.equal(fmt(-0.005, 3), '-0.005');
+    assert.equal(fmtPercent(-0.0003), '0.0%');
+    assert.equal(fmtPercent(-0.0006), '-0.1%');
+    assert.equal(fmtCi([-0.001, 0.5]), '0.00 to 0.50');
+  });
+});
+
+describe('the record of what was analysed', () => {
+  it('JSON, text and report name the columns and what the outcome column holds', async () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'n/a');
+    assert.deepEqual(r.input.columns, spec.columns);
+    assert.equal(r.input.outcomeType, 'score');
+    assert.match(
+      analysisSummary(r),
+      /\nEffects are treatment minus control in change from baseline \(madrs - baseline_madrs;/,
+    );
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, /<td>outcome column<\/td><td>madrs<\/td>/);
+    assert.match(html, /<td>outcomeType<\/td><td>score<\/td>/);
+    const change = buildDataset(
+      [...header, 'chg'],
+      records.map((x) => ({ ...x, chg: x.madrs === '' ? '' : String(Number(x.madrs) - Number(x.baseline_madrs)) })),
+      { ...spec, columns: { ...spec.columns, outcome: 'chg' }, outcomeType: 'change' },
+    );
+    assert.ok(change.ok);
+    const c = analyzeTrial(change.value, options, 'x.csv', 'n/a');
+    assert.equal(c.input.outcomeType, 'change');
+    assert.match(analysisSummary(c), /in change from baseline \(column chg, baseline baseline_madrs;/);
+  });
+});
+
+describe('the HTML report against the JSON', () => {
+  it('gives the by-stratum effects as numbers, not only as forest-plot rows', async () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'n/a');
+    assert.ok(!('available' in r.interaction) && !('available' in r.interaction.strata));
+    const { low, high, n } = r.interaction.strata;
+    const html = await renderHtmlReport(r, []);
+    for (const [label, count, e] of [
+      ['biomarker &lt; 3', n.low, low],
+      ['biomarker &gt;= 3', n.high, high],
+    ] as const) {
+      const row = `<tr><td>${label}</td><td>${count}</td><td>${fmt(e.estimate, 3)}</td><td>${fmt(e.se, 4)}</td><td>${fmtCi(e.ci, 3)}</td><td>${fmtP(e.p)}</td></tr>`;
+      assert.ok(html.includes(row), row);
+    }
+  });
+});
+
+describe('the plot of mean change by visit', () => {
+  it('has its numbers beside it in the HTML report, one row per visit and arm, as the JSON descriptives', async () => {
+    const r = analyzeTrial(ds, options, 'x.csv', 'n/a');
+    const html = await renderHtmlReport(r, []);
+    assert.equal(r.descriptives.length, 8);
+    for (const d of r.descriptives) {
+      const row = `<tr><td>${d.visit}</td><td>${d.arm}</td><td>${d.n}</td><td>${fmt(d.mean, 3)}</td><td>${fmt(d.sd, 3)}</td><td>${fmtCi(d.ci, 3)}</td></tr>`;
+      assert.ok(html.includes(row), row);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
 import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
-import type { LongRow, TrialDataset } from './dataset.ts';
+import type { ColumnMap, LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
 import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
 import { responderAnalysis, responseNotEvaluable, type ResponderAnalysis } from './responders.ts';
@@ -62,6 +62,9 @@ export interface MmrmBlock {
 
 export interface AnalysisInputSummary {
   readonly file: string;
+  /** The CSV columns analysed (--subject, --arm, --visit, --outcome, --baseline, --biomarker). */
+  readonly columns: ColumnMap;
+  readonly outcomeType: TrialDataset['outcomeType'];
   readonly subjects: { readonly treatment: number; readonly control: number };
   readonly visits: string[];
   readonly primaryVisit: string;
@@ -139,7 +142,7 @@ export function analyzeTrial(
       issues.push(
         issue(
           'analysis.biomarker.missing',
-          `${without} subjects without a biomarker value are left out of the MMRM too (it is stratified by it); the responder analyses keep them`,
+          `${without} subject${without === 1 ? ' without a biomarker value is' : 's without a biomarker value are'} left out of the MMRM too (it is stratified by it); the responder analyses keep them`,
           undefined,
           'warning',
         ),
@@ -151,7 +154,7 @@ export function analyzeTrial(
       issues.push(
         issue(
           'analysis.biomarker.censored',
-          `${censored} subjects with a biomarker beyond the assay's limit (<0.2, >10) are left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
+          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
           undefined,
           'warning',
         ),
@@ -164,7 +167,7 @@ export function analyzeTrial(
     issues.push(
       issue(
         'analysis.response.baseline-not-positive',
-        `${notEvaluable} subjects with a baseline score of 0 or less have no percentage reduction: not evaluable for response (non-responders under NRI, left out of the observed cases)`,
+        `${notEvaluable} subject${notEvaluable === 1 ? ' with a baseline score of 0 or less has' : 's with a baseline score of 0 or less have'} no percentage reduction: not evaluable for response (non-responders under NRI, left out of the observed cases)`,
         undefined,
         'warning',
       ),
@@ -198,6 +201,8 @@ export function analyzeTrial(
     schema: ANALYSIS_SCHEMA,
     input: {
       file,
+      columns: ds.columns,
+      outcomeType: ds.outcomeType,
       subjects: { treatment: count(ds.treatment), control: count(ds.control) },
       visits: ds.visits,
       primaryVisit: ds.primaryVisit,

@@ -190,7 +190,7 @@ describe('buildDataset', () => {
     );
     assert.match(
       r.issues.find((i) => i.code === 'analysis.baseline.missing')?.message ?? '',
-      /^1 subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model/,
+      /^1 subject without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model/,
     );
     // With --outcome-type change the change stands; there is no score to read.
     const change = buildDataset(header, [...good, row('3', 'PBO', '8', '-6', '')], { ...spec, outcomeType: 'change' });

@@ -60,6 +60,9 @@ export interface TrialDataset {
   readonly primaryVisit: string;
   readonly treatment: string;
   readonly control: string;
+  /** The CSV columns read and what the outcome column holds: the record of which data were analysed. */
+  readonly columns: ColumnMap;
+  readonly outcomeType: DatasetSpec['outcomeType'];
   /** Rows of other arms that were left out. */
   readonly otherArmRows: number;
 }
@@ -380,7 +383,7 @@ export function buildDataset(
     warnings.push(
       issue(
         'analysis.arm.other',
-        `${otherArmRows} rows of arms other than ${spec.treatment} and ${spec.control} were left out`,
+        `${otherArmRows === 1 ? '1 row' : `${otherArmRows} rows`} of arms other than ${spec.treatment} and ${spec.control} ${otherArmRows === 1 ? 'was' : 'were'} left out`,
         undefined,
         'warning',
       ),
@@ -391,7 +394,7 @@ export function buildDataset(
     warnings.push(
       issue(
         'analysis.baseline.missing',
-        `${withoutBaseline} subjects without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); ${spec.outcomeType === 'score' ? 'remission is read from the post-baseline score' : 'their remission is unknown too (a change without its baseline gives no score)'}`,
+        `${withoutBaseline} subject${withoutBaseline === 1 ? '' : 's'} without a baseline score: left out of the ANCOVA, the MMRM and the biomarker model (they adjust for it)${spec.outcomeType === 'score' ? ' and of every analysis of change' : ''}; non-responders under NRI (response is a reduction from baseline); ${spec.outcomeType === 'score' ? 'remission is read from the post-baseline score' : 'their remission is unknown too (a change without its baseline gives no score)'}`,
         undefined,
         'warning',
       ),
@@ -422,6 +425,8 @@ export function buildDataset(
       primaryVisit: spec.primaryVisit,
       treatment: spec.treatment,
       control: spec.control,
+      columns: spec.columns,
+      outcomeType: spec.outcomeType,
       otherArmRows,
     },
     warnings,

@@ -3,11 +3,15 @@
  */
 import type { NumberNeededToTreat } from '../stats/binary.ts';
 
-/** A fixed number of decimals; non-finite values spelled out. */
+/**
+ * A fixed number of decimals; non-finite values spelled out. A value that rounds to zero is "0.00", never "-0.00":
+ * a minus sign on an effect of -0.003 would tell the reader a direction the shown digits do not have.
+ */
 export function fmt(x: number | null | undefined, digits = 2): string {
   if (x === null || x === undefined || Number.isNaN(x)) return 'NA';
   if (!Number.isFinite(x)) return x > 0 ? 'infinity' : '-infinity';
-  return x.toFixed(digits);
+  const text = x.toFixed(digits);
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
 /** p-values as R's format.pval at 4 digits: "<0.0001" below that. */
@@ -31,7 +35,7 @@ export function fmtRatio(r: { readonly estimate: number; readonly ci: readonly [
 }
 
 export function fmtPercent(rate: number, digits = 1): string {
-  return `${(rate * 100).toFixed(digits)}%`;
+  return `${fmt(rate * 100, digits)}%`;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { BinaryComparison } from '../stats/binary.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
+import { changeOf } from './text-summary.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
 export const escape = (s: string): string =>
@@ -56,21 +57,35 @@ export async function renderHtmlReport(
   const parts: string[] = [];
   parts.push(
     `<h1>Trial analysis: ${escape(t)} vs ${escape(c)}</h1>`,
-    `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline: negative values mean more improvement on ${escape(t)}.</p>`,
+    `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline (${escape(changeOf(report.input))}): negative values mean more improvement on ${escape(t)}.</p>`,
     table(
       ['Option', 'Value'],
-      Object.entries(report.input.options).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+      [
+        ...Object.entries(report.input.columns).map(([k, v]) => [`${k} column`, String(v)]),
+        ['outcomeType', report.input.outcomeType],
+        ...Object.entries(report.input.options).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+      ],
     ),
     '<h2>Mean change by visit</h2>',
     await renderSvg(meanChangeSpec(report.descriptives, report.input.visits)),
+    table(
+      ['Visit', 'Arm', 'n', 'Mean change', 'SD', '95% CI'],
+      report.descriptives.map((d) => [d.visit, d.arm, String(d.n), fmt(d.mean, 3), fmt(d.sd, 3), fmtCi(d.ci, 3)]),
+    ),
   );
 
   parts.push('<h2>ANCOVA at the primary visit</h2>');
   if ('available' in report.ancova) parts.push(`<p>Not available: ${escape(report.ancova.reason)}</p>`);
   else {
     const a = report.ancova;
+    // Read from the formula fitted: a constant baseline (or stratum) is left out of it, with a warning.
+    const terms = a.formula.split(' ~ ')[1]?.split(' + ') ?? [];
+    const adjusted = [
+      ...(terms.includes('baseline') ? ['baseline'] : []),
+      ...(terms.includes('stratum') ? ['biomarker stratum'] : []),
+    ];
     parts.push(
-      `<p>${escape(a.formula)}, observed cases (n = ${a.n.total}). The difference is adjusted for baseline${a.formula.includes('stratum') ? ' and biomarker stratum' : ''}.</p>`,
+      `<p>${escape(a.formula)}, observed cases (n = ${a.n.total}). ${adjusted.length > 0 ? `The difference is adjusted for ${adjusted.join(' and ')}.` : 'The difference is not adjusted for any covariate (see the warnings).'}</p>`,
       table(
         ['Estimate', 'SE', 'df', 't', 'p', '95% CI'],
         [[fmt(a.estimate, 3), fmt(a.se, 4), String(a.df), fmt(a.t, 3), fmtP(a.p), fmtCi(a.ci, 3)]],
@@ -158,7 +173,15 @@ export async function renderHtmlReport(
         ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
         i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
       ),
-      'available' in i.strata ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>` : '',
+      'available' in i.strata
+        ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>`
+        : table(
+            ['Stratum', 'n', 'Effect', 'SE', '95% CI', 'p'],
+            [
+              [`biomarker < ${cut}`, i.strata.n.low, i.strata.low] as const,
+              [`biomarker >= ${cut}`, i.strata.n.high, i.strata.high] as const,
+            ].map(([label, n, e]) => [label, String(n), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
+          ),
       await renderSvg(
         interactionSpec(
           i.curve,

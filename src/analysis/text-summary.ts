@@ -41,12 +41,18 @@ export function countsSummary(r: CountsReport): string {
   return [...binaryLines(`${r.label} (treatment vs control)`, r, 'treatment', 'control'), ''].join('\n');
 }
 
+/** What "change" is in this analysis: the outcome minus the baseline column, or the outcome column itself. */
+export function changeOf(input: AnalysisReport['input']): string {
+  const { outcome, baseline } = input.columns;
+  return input.outcomeType === 'score' ? `${outcome} - ${baseline}` : `column ${outcome}, baseline ${baseline}`;
+}
+
 export function analysisSummary(r: AnalysisReport): string {
   const t = String(r.input.options.treatment);
   const c = String(r.input.options.control);
   const out: string[] = [
     `Trial analysis of ${r.input.file}: ${t} (n = ${r.input.subjects.treatment}) vs ${c} (n = ${r.input.subjects.control}); visits ${r.input.visits.join(', ')}; primary visit ${r.input.primaryVisit}.`,
-    'Effects are treatment minus control in change from baseline (negative = more improvement on treatment).',
+    `Effects are treatment minus control in change from baseline (${changeOf(r.input)}; negative = more improvement on treatment).`,
     '',
   ];
   if (isUnavailable(r.ancova)) out.push(`ANCOVA: not available (${r.ancova.reason})`);

@@ -50,6 +50,9 @@ export function withCliIo<T>(io: CliIo, run: () => T): T {
 
 export const out = (text: string): void => cliIo().out(text);
 
+/** The option as typed on the command line from its commander key: `nPerArm` is `--n-per-arm`. */
+export const optionName = (key: string): string => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
 /**
  * A check the user asked for ran and failed (an audit trail that does not verify, a backup that fails its check): the
  * boundary prints its one line and exits 1, where bad input exits 2.

@@ -56,10 +56,11 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
   const stratumOf = (r: AncovaRow) => biomarkerStratum(r.biomarker, r.biomarkerLimit, cut);
   const analysed = stratified ? used.filter((r) => stratumOf(r) !== null) : used;
   if (analysed.length < used.length) {
+    const left = used.length - analysed.length;
     warnings.push(
       issue(
         'stats.ancova.biomarker-missing',
-        `${used.length - analysed.length} rows without a biomarker (or beyond an assay limit that does not place it against the cut) were left out`,
+        `${left} subject${left === 1 ? '' : 's'} without a biomarker (or beyond an assay limit that does not place it against the cut) left out of the stratified ANCOVA`,
         undefined,
         'warning',
       ),

@@ -13,7 +13,7 @@ import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import { InputError, type Issue } from '../../record/index.ts';
 import { fitMmrmTrial } from '../../stats/mmrm/index.ts';
 import { checkOutputFile, maxBytesOption, readInputText, writeOutputFile } from '../input.ts';
-import { out } from '../io.ts';
+import { optionName, out } from '../io.ts';
 
 interface AnalyzeFlags {
   subject?: string;
@@ -60,9 +60,7 @@ function numberFlag(name: string, raw: string | undefined): number | undefined {
 }
 
 function required(flags: AnalyzeFlags, keys: (keyof AnalyzeFlags)[]): void {
-  const missing = keys
-    .filter((k) => flags[k] === undefined)
-    .map((k) => `--${String(k).replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`);
+  const missing = keys.filter((k) => flags[k] === undefined).map((k) => optionName(String(k)));
   if (missing.length > 0) throw inputError(`missing required option(s): ${missing.join(', ')}`);
 }
 
@@ -214,8 +212,6 @@ const COUNTS_ONLY: readonly (keyof AnalyzeFlags)[] = [
   'label',
   'adverse',
 ];
-
-const optionName = (key: string): string => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
 
 /**
  * An option (or a file) the chosen analysis does not use is refused rather than ignored: `--counts` with a CSV, or a

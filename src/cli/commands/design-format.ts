@@ -9,6 +9,7 @@ import type {
   SampleSize,
   SimulatedDesign,
 } from '../../stats/design/index.ts';
+import { fmt } from '../../analysis/format.ts';
 
 export type DesignReport =
   | { kind: 'ttest'; solveFor: 'n'; inputs: Record<string, unknown>; result: SampleSize }
@@ -33,11 +34,7 @@ export type DesignReport =
  * A number with a fixed count of decimals, so that figures of one kind line up and compare (0.020 beside 0.019,
  * 238.90 beside 41.17); dropping trailing zeros printed them with different precisions.
  */
-const f = (x: number, digits = 4): string => {
-  if (!Number.isFinite(x)) return 'n/a';
-  const text = x.toFixed(digits);
-  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
-};
+const f = (x: number, digits = 4): string => (Number.isFinite(x) ? fmt(x, digits) : 'n/a');
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 function testLine(inputs: Record<string, unknown>): string {
@@ -47,10 +44,10 @@ function testLine(inputs: Record<string, unknown>): string {
   return `${sides} alpha ${String(inputs.alpha)}${tails}`;
 }
 
-function sampleSizeLines(r: SampleSize): string[] {
+function sampleSizeLines(r: SampleSize, how = '', source = 'exact root'): string[] {
   return [
-    `  n per arm: ${f(r.nPerArmExact, 3)} (exact root) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
-    `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}`,
+    `  n per arm: ${f(r.nPerArmExact, 3)} (${source}) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
+    `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}${how}`,
   ];
 }
 
@@ -64,16 +61,28 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
         ? 'ANCOVA, exact: noncentral t, df 2n - 3, residual SD sd sqrt(1 - rho^2)'
         : 'ANCOVA, Borm et al. 2007: n = n_ttest (1 - rho^2)';
   const rho = report.kind === 'ancova' ? `, rho ${String(i.rho)}` : '';
-  // The exact ANCOVA always counts both rejection tails (as the R reference does).
-  const tails = report.kind === 'ancova' && i.method === 'exact' ? { ...i, strict: true } : i;
+  // The exact ANCOVA always counts both rejection tails (as the R reference does), and so does the ANCOVA power at a
+  // given n, which is the exact noncentral t for both methods.
+  const exactPower = report.kind === 'ancova' && (i.method === 'exact' || report.solveFor === 'power');
+  const tails = exactPower ? { ...i, strict: true } : i;
+  // Borm's factor sizes n only: the power shown beside it is the exact noncentral t (both tails), and says so.
+  const bormPower =
+    report.kind === 'ancova' && i.method !== 'exact'
+      ? " (exact noncentral t, df 2n - 3, both tails; Borm's approximation sizes n only)"
+      : '';
   const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
   if (report.solveFor === 'power') {
-    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}`);
+    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}${bormPower}`);
   } else {
-    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result));
+    // Borm's n is no root: the t-test's root scaled by 1 - rho^2, which the line shows (and so not again below).
+    const source =
+      report.kind === 'ancova' && i.method !== 'exact'
+        ? `Borm: t-test n ${f(report.result.nPerArmTTestExact, 3)} x (1 - rho^2) ${f(1 - Number(i.rho) ** 2, 3)}`
+        : 'exact root';
+    lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result, bormPower, source));
     if (report.kind === 'ancova') {
       lines.push(
-        `  residual SD ${f(report.result.residualSd, 3)}; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm`,
+        `  residual SD ${f(report.result.residualSd, 3)}${bormPower === '' ? `; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm` : ''}`,
       );
       const exactN = report.result.nPerArmExactMethod;
       if (exactN !== undefined) {
@@ -95,8 +104,12 @@ function enrichment(report: Extract<DesignReport, { kind: 'enrichment' }>): stri
     `  prevalence of high CRP ${prevalence}: screen ${f(e.screenedPerRandomised, 1)} per randomised patient in the enriched trial`,
     `  design       effect      SD   n/arm (exact) randomised   screened`,
     row('enriched', e),
-    row('all-comers', a),
-    `  all-comers effect = pi delta+ + (1 - pi) delta-; its treated arm SD is ${f(a.treatedArmSd, 3)} (effect heterogeneity)`,
+    ...('available' in a
+      ? [`  ${'all-comers'.padEnd(11)} ${f(a.delta, 3).padStart(7)}   not powerable`, `  ${a.reason}`]
+      : [
+          row('all-comers', a),
+          `  all-comers effect = pi delta+ + (1 - pi) delta-; its treated arm SD is ${f(a.treatedArmSd, 3)} (effect heterogeneity)`,
+        ]),
     `  source: ${report.sources.join('; ')}`,
   ];
 }
@@ -104,7 +117,7 @@ function enrichment(report: Extract<DesignReport, { kind: 'enrichment' }>): stri
 function simulatedRow(name: string, d: SimulatedDesign): string[] {
   const p = (a: keyof SimulatedDesign['power']) => `${f(d.power[a].power, 3)} ± ${f(d.power[a].mcSe, 3)}`;
   return [
-    `  ${name}: ${d.nPerArm} per arm, ${d.randomised} randomised, ${f(d.screenedExpected, 0)} screened (${f(d.screenedPerRandomised, 1)} per randomised)`,
+    `  ${name}: ${d.nPerArm} per arm, ${d.randomised} randomised, ${f(d.screenedExpected, 1)} screened (${f(d.screenedPerRandomised, 1)} per randomised)`,
     `    mean effect ${f(d.meanEffect, 3)} (SD across patients ${f(d.effectSd, 3)}); analytic t-test power ${f(d.analyticTTestPower, 3)}`,
     `    simulated power: t-test ${p('ttest')}, stratified (arm + CRP>=3) ${p('stratified')}, ANCOVA (arm + ln CRP) ${p('ancovaLogCrp')}`,
   ];
@@ -121,7 +134,7 @@ function simulation(report: Extract<DesignReport, { kind: 'enrichment-simulation
   };
   const effectText =
     effect.model === 'logCrp'
-      ? `effect = ${String(effect.beta0)} + ${String(effect.beta1)} ln(CRP/3)`
+      ? `effect = ${String(effect.beta0)} ${(effect.beta1 ?? 0) < 0 ? '-' : '+'} ${String(Math.abs(effect.beta1 ?? 0))} ln(CRP/3)`
       : `effect ${String(effect.deltaPlus)} if CRP >= 3 mg/L, else ${String(effect.deltaMinus)}`;
   const crp = report.inputs.crp as {
     meanLog: number;

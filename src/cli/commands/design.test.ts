@@ -47,6 +47,47 @@ test('trd design ttest text output names the method and the n to recruit; --n gi
   assert.match(n.stdout, /n per arm: 84\.698 \(exact root\) -> recruit 85 per arm, 170 in total/);
 });
 
+test('trd design ancova --n: the power of the recommended n, whichever the method (Borm sizes n only)', async () => {
+  const sized = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.99', '--power', '0.8');
+  // The header's "far rejection tail ignored" is power.t.test's n_ttest; the power beside it says what it is.
+  assert.match(sized.stdout, /power with 3 per arm: 0\.5950 \(exact noncentral t, df 2n - 3, both tails; Borm/);
+  for (const method of ['borm', 'exact']) {
+    const r = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.99', '--n', '3', '--method', method);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /both rejection tails\n {2}power with 3 per arm: 0\.5950/, method);
+  }
+});
+
+test('trd design ancova (Borm): the n is the t-test root times 1 - rho^2, said so once, not called a root', async () => {
+  const r = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--power', '0.8');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /\n {2}n per arm: 84\.448 \(Borm: t-test n 112\.597 x \(1 - rho\^2\) 0\.750\) -> recruit 85 per arm/,
+  );
+  assert.doesNotMatch(r.stdout, /exact root/);
+  assert.equal(r.stdout.split('112.597').length, 2, r.stdout);
+});
+
+test('trd design enrichment --simulate: a negative slope on ln CRP reads "3 - 1 ln(CRP/3)", not "3 + -1"', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '-1', '--sd', '8', '--n-per-arm', '20'];
+  const r = await trd(...args, '--trials', '50', '--workers', '1');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\n {2}effect = 3 - 1 ln\(CRP\/3\); outcome SD 8;/);
+});
+
+test('trd design enrichment --simulate --prevalence above the default CRP >= 1 proportion names that default and the option', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '1', '--sd', '8', '--n-per-arm', '20'];
+  const r = await trd(...args, '--prevalence', '0.6');
+  assert.equal(r.status, 2);
+  assert.equal(
+    r.stderr,
+    'trd: design: --prevalence 0.6 (CRP >= 3 mg/L) must be below the proportion with CRP >= 1 mg/L (0.58, the default of knowledge/design/crp-distribution.json): give --prevalence-above-second above it (it sets the CRP spread)\n',
+  );
+  const given = await trd(...args, '--prevalence', '0.6', '--prevalence-above-second', '0.5');
+  assert.match(given.stderr, /CRP >= 1 mg\/L \(0\.5\): give --prevalence-above-second above it/);
+});
+
 test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
   const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   const r = out.result as {
@@ -59,6 +100,17 @@ test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 al
   const text = await trd('enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   assert.match(text.stdout, /prevalence of high CRP 0\.27: screen 3\.7 per randomised patient/);
   assert.match(text.stdout, /Osimo/);
+});
+
+test('trd design enrichment: CRP-low patients harmed (all-comers effect <= 0) still gives the enriched design', async () => {
+  const args = ['enrichment', '--delta-plus', '4', '--delta-minus', '-2', '--sd', '8'];
+  const r = await trd(...args);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\n {2}enriched +4\.000 +8\.000 +64 \(63\.77\) +128 +474\.1\n/);
+  assert.match(r.stdout, /\n {2}all-comers +-0\.380 +not powerable\n/);
+  assert.match(r.stdout, /pi delta\+ \+ \(1 - pi\) delta- = -0\.38 is not > 0: no all-comers trial can be powered/);
+  const out = await json(...args);
+  assert.equal((out.result as { allComers: { available: boolean } }).allComers.available, false);
 });
 
 test('trd design enrichment --simulate: same result with 1 and 2 workers, power with Monte-Carlo SE', async () => {
@@ -92,6 +144,42 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
   }
 });
 
+test('trd design enrichment: an option the chosen comparison does not use is refused, not ignored', async () => {
+  const analytic = ['enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8'];
+  const simulated = ['enrichment', '--simulate', '--sd', '8', '--n-per-arm', '64', '--trials', '200'];
+  const cases: [string[], string][] = [
+    // The power at 100 per arm was asked for; the sample sizes for 80% power were printed.
+    [
+      [...analytic, '--n-per-arm', '100'],
+      '--n-per-arm is for --simulate; the analytic comparison solves for n at --power',
+    ],
+    [[...analytic, '--seed', '7'], '--seed is for --simulate; the analytic comparison solves for n at --power'],
+    [[...simulated, '--beta0', '3', '--beta1', '1', '--power', '0.9'], '--power is for the analytic comparison'],
+    // The default log-CRP model simulated beta0 + beta1 ln(CRP/3) and dropped the step effect given.
+    [
+      [...simulated, '--beta0', '3', '--beta1', '1', '--delta-plus', '5'],
+      '--delta-plus is not used by --effect-model logcrp',
+    ],
+    [
+      [...simulated, '--effect-model', 'step', '--delta-plus', '4', '--delta-minus', '1', '--beta1', '1'],
+      '--beta1 is not used',
+    ],
+    [
+      [...simulated, '--beta0', '3', '--beta1', '1', '--n-enriched', '50', '--n-all-comers', '90'],
+      '--n-per-arm is not used',
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const r = await trd(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`trd: design: ${message}`), r.stderr);
+  }
+  // Defaults are not "given": the plain runs still work.
+  assert.equal((await trd(...analytic)).status, 0);
+  assert.equal((await trd(...simulated, '--beta0', '3', '--beta1', '1')).status, 0);
+});
+
 test('trd design text: figures of one kind have the same decimals (0.020 beside 0.019, 478.0 beside 311.1)', async () => {
   const table = await trd('enrichment', '--delta-plus', '5', '--delta-minus', '1', '--sd', '8');
   assert.equal(table.status, 0, table.stderr);
@@ -107,4 +195,7 @@ test('trd design text: figures of one kind have the same decimals (0.020 beside 
   assert.equal(powers.length, 6);
   for (const [, power, se] of powers) assert.deepEqual([power?.length, se?.length], [5, 5], `${power} ± ${se}`);
   assert.match(sim.stdout, /\(\d+\.\d per randomised\)[\s\S]*\(\d+\.\d per randomised\)/);
+  // Screened counts with 1 decimal, as in the analytic table (474.1 beside 474.1, not 474).
+  const screened = [...sim.stdout.matchAll(/randomised, (\S+) screened/g)].map((m) => m[1]);
+  assert.deepEqual(screened, ['444.4', '120.0']);
 });

@@ -19,7 +19,7 @@ import {
   ttestSampleSize,
   type EffectModel,
 } from '../../stats/design/index.ts';
-import { out } from '../io.ts';
+import { optionName, out } from '../io.ts';
 import { formatDesign, type DesignReport } from './design-format.ts';
 
 export const DESIGN_SCHEMA = 'precision-trd/design@1';
@@ -210,6 +210,16 @@ async function runEnrichmentSimulated(flags: EnrichmentFlags, crp: CrpKnowledge)
     prevalenceAboveSecondThreshold:
       num('prevalence-above-second', flags.prevalenceAboveSecond) ?? crp.prevalenceAboveSecondThreshold,
   };
+  // The second point's default belongs to the knowledge file's first: a --prevalence at or above it leaves no
+  // log-normal through both, and the library's message would name a 0.58 the user never typed.
+  const { prevalenceAboveThreshold: p1, prevalenceAboveSecondThreshold: p2 } = calibration;
+  if (p1 > 0 && p1 < 1 && p2 > 0 && p2 < 1 && p2 <= p1) {
+    const second =
+      flags.prevalenceAboveSecond === undefined ? ', the default of knowledge/design/crp-distribution.json' : '';
+    throw inputError(
+      `--prevalence ${p1} (CRP >= ${crp.thresholdMgPerL} mg/L) must be below the proportion with CRP >= ${crp.secondThresholdMgPerL} mg/L (${p2}${second}): give --prevalence-above-second above it (it sets the CRP spread)`,
+    );
+  }
   const crpDistribution = valueOf(calibrateCrpLogNormal(calibration));
   let effect: EffectModel;
   if (flags.effectModel === 'logcrp') {
@@ -253,13 +263,60 @@ async function runEnrichmentSimulated(flags: EnrichmentFlags, crp: CrpKnowledge)
   };
 }
 
+const SIMULATION_ONLY: readonly (keyof EnrichmentFlags)[] = [
+  'effectModel',
+  'beta0',
+  'beta1',
+  'nPerArm',
+  'nEnriched',
+  'nAllComers',
+  'prevalenceAboveSecond',
+  'trials',
+  'seed',
+  'workers',
+];
+
+/**
+ * An option the chosen comparison does not use is refused rather than ignored, as `trd analyze` does: `--n-per-arm`
+ * without `--simulate` would print the sample sizes for 80% power where the power at that n was asked for, and
+ * `--delta-plus` beside the default log-CRP effect model would simulate an effect other than the one given.
+ */
+function checkEnrichmentOptions(flags: EnrichmentFlags, given: (key: keyof EnrichmentFlags) => boolean): void {
+  if (flags.simulate !== true) {
+    const unused = SIMULATION_ONLY.find(given);
+    if (unused !== undefined) {
+      throw inputError(`${optionName(unused)} is for --simulate; the analytic comparison solves for n at --power`);
+    }
+    return;
+  }
+  if (given('power')) {
+    throw inputError('--power is for the analytic comparison; --simulate gives the power at --n-per-arm');
+  }
+  const model = flags.effectModel;
+  if (model !== 'logcrp' && model !== 'step') {
+    throw inputError(`--effect-model: must be logcrp or step (got ${model})`);
+  }
+  const unused = (model === 'step' ? (['beta0', 'beta1'] as const) : (['deltaPlus', 'deltaMinus'] as const)).find(
+    given,
+  );
+  if (unused !== undefined) {
+    const uses = model === 'step' ? '--delta-plus and --delta-minus' : '--beta0 and --beta1';
+    throw inputError(`${optionName(unused)} is not used by --effect-model ${model}, which takes ${uses}`);
+  }
+  if (given('nPerArm') && given('nEnriched') && given('nAllComers')) {
+    throw inputError('--n-per-arm is not used when both --n-enriched and --n-all-comers are given');
+  }
+}
+
 function emit(report: DesignReport, json: boolean | undefined): void {
   out(json ? `${JSON.stringify({ schema: DESIGN_SCHEMA, ...report }, null, 2)}\n` : formatDesign(report));
 }
 
 /** An action that prints the report; input problems are thrown to the boundary in src/cli/trd.ts. */
-function printed<F extends { json?: boolean }>(run: (flags: F) => DesignReport | Promise<DesignReport>) {
-  return async (flags: F) => emit(await run(flags), flags.json);
+function printed<F extends { json?: boolean }>(
+  run: (flags: F, command: Command) => DesignReport | Promise<DesignReport>,
+) {
+  return async (flags: F, command: Command) => emit(await run(flags, command), flags.json);
 }
 
 function withCommon(command: Command): Command {
@@ -318,7 +375,8 @@ export function registerDesign(program: Command): void {
       .option('--seed <s>', 'simulation: random seed, integer in [0, 2^31 - 1]', '42')
       .option('--workers <n>', 'simulation: worker threads (the result does not depend on it)', '2'),
   ).action(
-    printed<EnrichmentFlags>((flags) => {
+    printed<EnrichmentFlags>((flags, command) => {
+      checkEnrichmentOptions(flags, (key) => command.getOptionValueSource(key) === 'cli');
       const crp = loadCrpKnowledge();
       return flags.simulate ? runEnrichmentSimulated(flags, crp) : runEnrichmentAnalytic(flags, crp);
     }),

@@ -85,3 +85,14 @@ test('Borm n is floored at 3 per arm (residual df >= 1) and its power is the exa
   assert.ok(value(ancovaPower({ n: exactN, delta: 3, sd: 8, rho: 0.99, method: 'exact' })) >= 0.9);
   assert.equal(value(ancovaSampleSize({ delta: 3, sd: 8, rho: 0.5, power: 0.8 })).nPerArmExactMethod, undefined);
 });
+
+test('ANCOVA power at a given n is the exact noncentral t for both methods: the sample-size answer read backwards', () => {
+  // The inverted Borm factor (the t-test at 3 / (1 - 0.99^2) = 151 per arm) said 0.90 at 3 per arm, where the
+  // sample-size answer for the same design says 0.595 (noncentral t, df 2n - 3; the value from SciPy's nct).
+  const borm = value(ancovaPower({ n: 3, delta: 3, sd: 8, rho: 0.99, method: 'borm' }));
+  const exact = value(ancovaPower({ n: 3, delta: 3, sd: 8, rho: 0.99, method: 'exact' }));
+  assert.equal(borm, exact);
+  assertGolden(borm, 0.5950287127312496, 'rootFinding', 'exact ANCOVA power, 3 per arm, rho 0.99');
+  const sized = value(ancovaSampleSize({ delta: 3, sd: 8, rho: 0.5, power: 0.8, method: 'borm' }));
+  assert.equal(value(ancovaPower({ n: sized.nPerArm, delta: 3, sd: 8, rho: 0.5 })), sized.achievedPower);
+});

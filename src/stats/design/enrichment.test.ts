@@ -22,8 +22,9 @@ function value<T>(r: { ok: true; value: T } | { ok: false; issues: unknown[] }):
   return r.value;
 }
 
+/** The comparison with both designs powered (every reference row has an all-comers effect > 0). */
 function run(r: Pick<SharedRow, 'pi' | 'delta_pos' | 'delta_neg' | 'sigma' | 'power'>) {
-  return value(
+  const e = value(
     enrichmentAnalytic({
       prevalence: r.pi,
       deltaPlus: r.delta_pos,
@@ -32,6 +33,9 @@ function run(r: Pick<SharedRow, 'pi' | 'delta_pos' | 'delta_neg' | 'sigma' | 'po
       power: r.power,
     }),
   );
+  const allComers = e.allComers;
+  if ('available' in allComers) assert.fail(allComers.reason);
+  return { ...e, allComers };
 }
 
 test('enrichment vs all-comers: design_reference.json enrichment_analytic.grid', () => {
@@ -81,11 +85,28 @@ test('screening for Osimo prevalence 0.27 is 1 / 0.27 = 3.7 per randomised patie
   assert.equal(e.enriched.screenedPerRandomised.toFixed(1), '3.7');
 });
 
-test('invalid prevalence, and an all-comers effect <= 0, are issues', () => {
+test('an invalid delta+ is named as delta-plus, not as the t-test delta', () => {
+  const r = enrichmentAnalytic({ prevalence: 0.27, deltaPlus: 0, deltaMinus: 4, sd: 8, power: 0.8 });
+  assert.equal(r.ok, false);
+  assert.equal(r.issues[0]?.code, 'design.delta-plus.invalid');
+  assert.match(r.issues[0]?.message ?? '', /^delta-plus must be a finite number > 0, the effect the enriched trial/);
+});
+
+test('invalid prevalence is an issue', () => {
   const bad = enrichmentAnalytic({ prevalence: 1, deltaPlus: 4, deltaMinus: 0, sd: 8, power: 0.8 });
   assert.equal(bad.ok, false);
   assert.equal(bad.issues[0]?.code, 'design.prevalence.invalid');
-  const harm = enrichmentAnalytic({ prevalence: 0.2, deltaPlus: 4, deltaMinus: -2, sd: 8, power: 0.8 });
-  assert.equal(harm.ok, false);
-  assert.equal(harm.issues[0]?.code, 'design.delta-all.not-positive');
+});
+
+test('an all-comers effect <= 0 (CRP-low patients harmed): the enriched trial is sized, the all-comers one is not', () => {
+  // The case for enrichment: it used to refuse the whole comparison, enriched answer included.
+  const harm = value(enrichmentAnalytic({ prevalence: 0.2, deltaPlus: 4, deltaMinus: -2, sd: 8, power: 0.8 }));
+  assert.equal(harm.enriched.nPerArm, 64);
+  assertGolden(harm.enriched.screenedExpected, 128 / 0.2, 'closedForm', 'screened 2n / pi');
+  assert.deepEqual(harm.allComers, {
+    available: false,
+    delta: 0.2 * 4 + 0.8 * -2,
+    reason:
+      'the all-comers effect pi delta+ + (1 - pi) delta- = -0.8 is not > 0: no all-comers trial can be powered to show it',
+  });
 });

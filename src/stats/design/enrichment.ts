@@ -10,7 +10,14 @@
  * Same formulas as reference/stats-reference/scripts/05_design.R (enrichment_analytic).
  */
 import { issue, ok, fail, type Issue, type Result } from '../../record/index.ts';
-import { checkPower, checkTTestSettings, ttestSampleSize, type Sides, type SampleSize } from './ttest.ts';
+import {
+  checkPower,
+  checkTTestSettings,
+  notAProportion,
+  ttestSampleSize,
+  type Sides,
+  type SampleSize,
+} from './ttest.ts';
 
 export interface EnrichmentInput {
   /** Proportion of screened patients who are biomarker-positive, in (0, 1). */
@@ -40,19 +47,29 @@ export interface DesignArmSummary extends SampleSize {
   readonly screenedExpected: number;
 }
 
+/** An all-comers trial whose mixture effect is not > 0: nothing to power it on; the enriched design still stands. */
+export interface AllComersNotPowerable {
+  readonly available: false;
+  /** The all-comers effect pi delta+ + (1 - pi) delta-, <= 0. */
+  readonly delta: number;
+  readonly reason: string;
+}
+
 export interface EnrichmentAnalytic {
   readonly prevalence: number;
   readonly enriched: DesignArmSummary;
-  readonly allComers: DesignArmSummary & {
-    /** SD of the treated arm alone: sqrt(sigma^2 + pi (1 - pi) (delta+ - delta-)^2). */
-    readonly treatedArmSd: number;
-  };
+  readonly allComers:
+    | (DesignArmSummary & {
+        /** SD of the treated arm alone: sqrt(sigma^2 + pi (1 - pi) (delta+ - delta-)^2). */
+        readonly treatedArmSd: number;
+      })
+    | AllComersNotPowerable;
 }
 
 export function checkPrevalence(prevalence: number, path = 'design.prevalence'): Issue[] {
   return prevalence > 0 && prevalence < 1
     ? []
-    : [issue('design.prevalence.invalid', `prevalence must be in (0, 1) (got ${prevalence})`, path)];
+    : [issue('design.prevalence.invalid', notAProportion('prevalence', prevalence), path)];
 }
 
 /**
@@ -61,9 +78,18 @@ export function checkPrevalence(prevalence: number, path = 'design.prevalence'):
  */
 export function enrichmentAnalytic(input: EnrichmentInput): Result<EnrichmentAnalytic> {
   const { prevalence: pi, deltaPlus, deltaMinus, sd } = input;
+  // The t-test checks name their effect "delta"; here it is delta+, the one option of that name.
   const issues = [
     ...checkPrevalence(pi),
-    ...checkTTestSettings({ ...input, delta: deltaPlus }),
+    ...checkTTestSettings({ ...input, delta: deltaPlus }).map((i) =>
+      i.code === 'design.delta.invalid'
+        ? issue(
+            'design.delta-plus.invalid',
+            `delta-plus must be a finite number > 0, the effect the enriched trial is powered on (got ${deltaPlus})`,
+            'design.deltaPlus',
+          )
+        : i,
+    ),
     ...checkPower(input.power),
   ];
   if (!Number.isFinite(deltaMinus)) {
@@ -71,32 +97,37 @@ export function enrichmentAnalytic(input: EnrichmentInput): Result<EnrichmentAna
   }
   if (issues.length > 0) return fail(issues);
   const deltaAll = pi * deltaPlus + (1 - pi) * deltaMinus;
-  if (!(deltaAll > 0)) {
-    return fail([
-      issue(
-        'design.delta-all.not-positive',
-        `the all-comers effect pi*delta+ + (1-pi)*delta- = ${deltaAll} is not > 0: no all-comers trial can be powered`,
-      ),
-    ]);
-  }
   const mixtureVariance = pi * (1 - pi) * (deltaPlus - deltaMinus) ** 2;
   const sdPooled = Math.sqrt(sd * sd + mixtureVariance / 2);
   const common = { power: input.power, alpha: input.alpha, sides: input.sides, strict: input.strict };
   const enriched = ttestSampleSize({ ...common, delta: deltaPlus, sd });
   if (!enriched.ok) return enriched;
+  const enrichedRandomised = enriched.value.totalN;
+  const enrichedDesign: DesignArmSummary = {
+    ...enriched.value,
+    delta: deltaPlus,
+    sd,
+    randomised: enrichedRandomised,
+    screenedPerRandomised: 1 / pi,
+    screenedExpected: enrichedRandomised / pi,
+  };
+  // CRP-low patients harmed enough that the mixture effect is not > 0: the case for enrichment, which is still sized.
+  if (!(deltaAll > 0)) {
+    return ok({
+      prevalence: pi,
+      enriched: enrichedDesign,
+      allComers: {
+        available: false,
+        delta: deltaAll,
+        reason: `the all-comers effect pi delta+ + (1 - pi) delta- = ${Number(deltaAll.toPrecision(6))} is not > 0: no all-comers trial can be powered to show it`,
+      },
+    });
+  }
   const allComers = ttestSampleSize({ ...common, delta: deltaAll, sd: sdPooled });
   if (!allComers.ok) return allComers;
-  const enrichedRandomised = enriched.value.totalN;
   return ok({
     prevalence: pi,
-    enriched: {
-      ...enriched.value,
-      delta: deltaPlus,
-      sd,
-      randomised: enrichedRandomised,
-      screenedPerRandomised: 1 / pi,
-      screenedExpected: enrichedRandomised / pi,
-    },
+    enriched: enrichedDesign,
     allComers: {
       ...allComers.value,
       delta: deltaAll,

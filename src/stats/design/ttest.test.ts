@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertGolden, readReference } from '../golden.test-support.ts';
-import { ttestPower, ttestSampleSize } from './ttest.ts';
+import { notAProportion, ttestPower, ttestSampleSize } from './ttest.ts';
 
 const SHARED = 'stats-reference/outputs/design_reference.json';
 
@@ -113,4 +113,17 @@ test('invalid designs are returned as issues, all of them at once', () => {
   const huge = ttestSampleSize({ delta: 100, sd: 1, power: 0.8 });
   assert.equal(huge.ok, false);
   assert.equal(huge.issues[0]?.code, 'design.sample-size.below-minimum');
+});
+
+test('a power, alpha or prevalence given as a percentage is refused with how to write it', () => {
+  const power = ttestSampleSize({ delta: 3, sd: 8, power: 80 });
+  assert.equal(power.ok, false);
+  assert.equal(power.issues[0]?.message, 'power must be in (0, 1) (got 80: a proportion, 0.8 for 80%)');
+  const alpha = ttestPower({ delta: 3, sd: 8, n: 50, alpha: 5 });
+  assert.equal(alpha.ok, false);
+  assert.equal(alpha.issues[0]?.message, 'alpha must be in (0, 1) (got 5: a proportion, 0.05 for 5%)');
+  // Not a percentage (1.5 is more likely a slip than 1.5%): no hint.
+  assert.equal(notAProportion('power', 1.5), 'power must be in (0, 1) (got 1.5)');
+  assert.equal(notAProportion('power', 1), 'power must be in (0, 1) (got 1)');
+  assert.equal(notAProportion('power', -0.2), 'power must be in (0, 1) (got -0.2)');
 });

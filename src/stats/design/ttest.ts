@@ -51,6 +51,16 @@ export const ROOT_TOLERANCE_N = 1e-12;
 /** R power.t.test searches n in [2, 1e7]. */
 const N_BRACKET: readonly [number, number] = [2, 1e7];
 
+/**
+ * "power must be in (0, 1) (got 80: a proportion, 0.8 for 80%)": a whole number between 1 and 100 is most likely
+ * a percentage, and the message says how to write it.
+ */
+export function notAProportion(name: string, value: number): string {
+  const hint =
+    Number.isInteger(value) && value > 1 && value < 100 ? `: a proportion, ${value / 100} for ${value}%` : '';
+  return `${name} must be in (0, 1) (got ${value}${hint})`;
+}
+
 export function checkTTestSettings(input: TTestSettings, path = 'design'): Issue[] {
   const issues: Issue[] = [];
   const { delta, sd, alpha = 0.05, sides = 2 } = input;
@@ -61,7 +71,7 @@ export function checkTTestSettings(input: TTestSettings, path = 'design'): Issue
     issues.push(issue('design.sd.invalid', `sd must be a finite number > 0 (got ${sd})`, `${path}.sd`));
   }
   if (!(alpha > 0 && alpha < 1)) {
-    issues.push(issue('design.alpha.invalid', `alpha must be in (0, 1) (got ${alpha})`, `${path}.alpha`));
+    issues.push(issue('design.alpha.invalid', notAProportion('alpha', alpha), `${path}.alpha`));
   }
   if (sides !== 1 && sides !== 2) {
     issues.push(issue('design.sides.invalid', `sides must be 1 or 2 (got ${String(sides)})`, `${path}.sides`));
@@ -70,7 +80,7 @@ export function checkTTestSettings(input: TTestSettings, path = 'design'): Issue
 }
 
 export function checkPower(power: number, path = 'design.power'): Issue[] {
-  return power > 0 && power < 1 ? [] : [issue('design.power.invalid', `power must be in (0, 1) (got ${power})`, path)];
+  return power > 0 && power < 1 ? [] : [issue('design.power.invalid', notAProportion('power', power), path)];
 }
 
 /**
