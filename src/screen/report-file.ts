@@ -4,10 +4,48 @@
  */
 import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createEngine } from '../engine/index.ts';
+import { InputError } from '../record/index.ts';
 import type { ScreenLine } from './result-line.ts';
 import { renderScreenReport, type ReportContext } from './report-html.ts';
 import type { ScreenMeta } from './run.ts';
 import { SummaryBuilder, type ScreenSummary } from './summary.ts';
+
+const SOURCE_LABEL: Record<ScreenMeta['kind'], string> = {
+  ndjson: 'FHIR Bulk Data NDJSON',
+  'omop-duckdb': 'OMOP CDM (DuckDB)',
+  'omop-postgres': 'PostgreSQL (OMOP CDM)',
+};
+
+/**
+ * What the report says about the run, from its `.meta.json` alone (a merged output's too): the source, the date, the
+ * pathway and the CRP cut-off it was screened with, never the bundled pathway's when a `--pathway` file was used.
+ * An output of an earlier version, whose meta does not record the cut-off, takes the bundled pathway's only when it
+ * was screened with it; with a `--pathway` file it is refused rather than reported at a cut-off it was not run at.
+ */
+export function reportContextOf(meta: ScreenMeta): ReportContext {
+  const merged = /^merged (\d+)$/.exec(meta.identity.shard);
+  const shards = merged === null ? '' : `, ${merged[1]} ${merged[1] === '1' ? 'shard' : 'shards'} merged`;
+  const source = `${SOURCE_LABEL[meta.kind] ?? meta.kind}${shards}`;
+  let cutOff = meta.pathwayCutOff;
+  if (cutOff === undefined) {
+    if (meta.identity.engine.includes(' pathway sha256:')) {
+      throw new InputError(
+        'the screen used a --pathway file and its .meta.json (written by an earlier trd) does not record the CRP cut-off: screen again to report it',
+        'screen.report.cut-off',
+      );
+    }
+    const c = createEngine().knowledge.pathway.definitions.inflammation.cutOff;
+    cutOff = { mgPerL: c.value, verified: c.verified };
+  }
+  return {
+    asOf: meta.identity.asOf,
+    pathway: meta.identity.pathway,
+    source,
+    defaultCutOffMgPerL: cutOff.mgPerL,
+    defaultCutOffVerified: cutOff.verified,
+  };
+}
 
 export async function summarize(out: string, meta: ScreenMeta, defaultCutOff: number): Promise<ScreenSummary> {
   const builder = new SummaryBuilder(defaultCutOff);
@@ -16,12 +54,8 @@ export async function summarize(out: string, meta: ScreenMeta, defaultCutOff: nu
   return builder.build(meta.quality, meta.identity.cutOffs);
 }
 
-export async function writeReport(
-  out: string,
-  meta: ScreenMeta,
-  report: string,
-  context: ReportContext,
-): Promise<ScreenSummary> {
+export async function writeReport(out: string, meta: ScreenMeta, report: string): Promise<ScreenSummary> {
+  const context = reportContextOf(meta);
   const summary = await summarize(out, meta, context.defaultCutOffMgPerL);
   writeFileSync(`${report}.partial`, await renderScreenReport(summary, context));
   renameSync(`${report}.partial`, report);

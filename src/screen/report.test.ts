@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createEngine } from '../engine/index.ts';
+import { reportContextOf } from './report-file.ts';
 import { renderScreenReport } from './report-html.ts';
 import type { ScreenLine } from './result-line.ts';
+import type { ScreenMeta } from './run.ts';
 import { SummaryBuilder } from './summary.ts';
 
 const line = (over: Partial<ScreenLine> & { code: string; reason?: string }): ScreenLine => ({
@@ -97,4 +100,35 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     defaultCutOffVerified: false,
   });
   assert.match(unverified, /<tr><td>3<\/td><td>1<\/td><td>\[U\] the pathway's cut-off \(unverified\)<\/td><\/tr>/);
+});
+
+test("the report's context comes from the run's meta: its pathway's cut-off, never guessed for a --pathway run", () => {
+  const meta: ScreenMeta = {
+    schema: 'precision-trd/screen-meta@1',
+    kind: 'omop-duckdb',
+    identity: {
+      source: 'cdm.duckdb',
+      asOf: '2026-11-27',
+      pathway: { id: 'trd-il6-candidacy', version: '1.1.6' },
+      engine: 'precision-trd 0.1.0',
+      shard: 'merged 3',
+      cutOffs: [1],
+    },
+    pathwayCutOff: { mgPerL: 2, verified: false },
+    patients: 0,
+    quality: { malformedLines: 0, malformedAt: [], recordsRead: 0, recordsKept: 0, withoutPatient: 0 },
+    notAssessed: 0,
+  };
+  const c = reportContextOf(meta);
+  assert.deepEqual([c.defaultCutOffMgPerL, c.defaultCutOffVerified], [2, false]);
+  assert.equal(c.source, 'OMOP CDM (DuckDB), 3 shards merged');
+  // An earlier version's meta, without the cut-off: the bundled pathway's when it was screened with that ...
+  const { pathwayCutOff: _, ...earlier } = meta;
+  assert.equal(
+    reportContextOf(earlier).defaultCutOffMgPerL,
+    createEngine().knowledge.pathway.definitions.inflammation.cutOff.value,
+  );
+  // ... and refused when screened with a --pathway file, whose cut-off the meta does not tell.
+  const withFile = { ...earlier, identity: { ...earlier.identity, engine: 'precision-trd 0.1.0 pathway sha256:ab12' } };
+  assert.throws(() => reportContextOf(withFile), /used a --pathway file .* does not record the CRP cut-off/);
 });

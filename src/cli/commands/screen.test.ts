@@ -277,3 +277,53 @@ test('screen and screen-merge never write over an input or each other, and check
   assert.match(mergeOverShard.stderr, /is an input of this command; choose another file\n$/);
   assert.equal(readFileSync(out, 'utf8'), finished, 'the shard is unchanged');
 });
+
+test("the merged report counts at the cut-off of the shards' --pathway file, as the unsharded run's report does", async () => {
+  // The pathway file lowers the cut-off to 2 mg/L, unverified: the report must count the recommendation's referable
+  // patients at 2 (flagged [U]) and re-run 3 as an exploratory cut-off, not take the bundled pathway's 3 as the
+  // recommendation's.
+  const pathway = JSON.parse(readFileSync('knowledge/pathway/care-pathway.json', 'utf8')) as {
+    definitions: { inflammation: { cutOff: { value: number; verified: boolean } } };
+  };
+  pathway.definitions.inflammation.cutOff = { ...pathway.definitions.inflammation.cutOff, value: 2, verified: false };
+  const pathwayFile = join(dir, 'cut-off-2.json');
+  writeFileSync(pathwayFile, JSON.stringify(pathway));
+  const src = join(dir, 'fhir-cut-off');
+  assert.equal((await trd('synth', '--patients', '300', '--seed', '6', '--as-of', '2026-11-27', '--out', src)).code, 0);
+  const screen = (out: string, ...extra: string[]) =>
+    trd(
+      'screen',
+      src,
+      '--as-of',
+      '2026-11-27',
+      '--pathway',
+      pathwayFile,
+      '--cut-offs',
+      '1,3',
+      '--quiet',
+      '--out',
+      out,
+      ...extra,
+    );
+  const wholeReport = join(dir, 'cut-off-2-whole.html');
+  assert.equal((await screen(join(dir, 'cut-off-2-whole.ndjson'), '--report', wholeReport)).code, 0);
+  for (const i of [1, 2])
+    assert.equal((await screen(join(dir, `cut-off-2-s${i}.ndjson`), '--shard', `${i}/2`)).code, 0);
+  const mergedReport = join(dir, 'cut-off-2-merged.html');
+  const m = await trd(
+    'screen-merge',
+    join(dir, 'cut-off-2-s1.ndjson'),
+    join(dir, 'cut-off-2-s2.ndjson'),
+    '--out',
+    join(dir, 'cut-off-2-merged.ndjson'),
+    '--report',
+    mergedReport,
+  );
+  assert.equal(m.code, 0, m.stderr);
+  const whole = readFileSync(wholeReport, 'utf8');
+  const merged = readFileSync(mergedReport, 'utf8');
+  assert.match(whole, /default 2 mg\/L/);
+  assert.match(merged, /source: FHIR Bulk Data NDJSON, 2 shards merged\./);
+  // The same page but for the source it names.
+  assert.equal(merged.replace(', 2 shards merged', ''), whole);
+});
