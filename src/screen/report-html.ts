@@ -142,7 +142,15 @@ ${
         ]),
       )}`
 }
-${counts('Missing work-up (referral track)', s.missingWorkup)}
+<h2>Missing work-up</h2>
+${
+  Object.keys(s.missingWorkup).length === 0
+    ? '<p>None.</p>'
+    : `<p class="note">Listed for the patients the pathway sends toward a trial (the referral track): those referable now (refer-to-trial), and those whose CRP is to be measured (measure-crp) or repeated (repeat-crp) first; a patient missing several items counts once under each.</p>${table(
+        ['Code', 'Referable patients', 'All patients on the referral track'],
+        Object.entries(s.missingWorkup).map(([k, v]) => [k, String(s.missingWorkupAmongReferable[k] ?? 0), String(v)]),
+      )}`
+}
 ${counts('Safety alerts', s.safetyAlerts)}
 <h2>CRP cut-off</h2>
 <p class="note">The decision re-run with the cut-off changed in the pathway knowledge (default ${c.defaultCutOffMgPerL} mg/L); the acute threshold and every other rule unchanged.</p>

@@ -38,6 +38,13 @@ const LINES: ScreenLine[] = [
     adequateTrials: 2,
     inflammation: { status: 'elevated', crpMgPerL: 4 },
     atCutOff: { '1': 'refer-to-trial', '5': 'not-inflamed' },
+    missingWorkup: ['latent-tb-screen'],
+  }),
+  line({
+    code: 'measure-crp',
+    adequateTrials: 2,
+    missingWorkup: ['anc', 'latent-tb-screen'],
+    atCutOff: { '1': 'measure-crp', '5': 'measure-crp' },
   }),
   line({
     code: 'not-inflamed',
@@ -56,12 +63,29 @@ function summary() {
 test('the funnel: each stage at most the one before, and the stage after population is not called "in scope"', () => {
   const s = summary();
   const counts = s.funnel.map((f) => f.count);
-  assert.deepEqual(counts, [7, 6, 4, 3, 2, 2, 1, 1]);
+  assert.deepEqual(counts, [8, 7, 5, 4, 3, 2, 1, 1]);
   for (let i = 1; i < counts.length; i++) assert.ok((counts[i] as number) <= (counts[i - 1] as number));
   // Patients with no depression are out of scope (pathway definition 0) yet pass this stage: its label must not say
   // "in scope", or it contradicts the scope table (in-scope 4).
   assert.doesNotMatch(s.funnel[1]?.label ?? '', /in scope/i);
-  assert.equal(s.scopeReasons['in-scope'], 4);
+  assert.equal(s.scopeReasons['in-scope'], 5);
+});
+
+test('missing work-up is counted among the referable patients and among all on the referral track, each labelled', async () => {
+  const s = summary();
+  assert.deepEqual(s.missingWorkup, { anc: 1, 'latent-tb-screen': 2 });
+  assert.deepEqual(s.missingWorkupAmongReferable, { 'latent-tb-screen': 1 });
+  const html = await renderScreenReport(s, {
+    asOf: '2026-11-30',
+    pathway: { id: 'p', version: '1.1' },
+    source: 'test',
+    defaultCutOffMgPerL: 3,
+    defaultCutOffVerified: true,
+  });
+  assert.match(html, /<th>Code<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/);
+  assert.match(html, /<tr><td>anc<\/td><td>0<\/td><td>1<\/td><\/tr>/);
+  assert.match(html, /<tr><td>latent-tb-screen<\/td><td>1<\/td><td>2<\/td><\/tr>/);
+  assert.match(html, /referral track\): those referable now \(refer-to-trial\), and those whose CRP is to be measured/);
 });
 
 test('contraindications are counted where the funnel drops them (treatment-resistant patients) and in all', () => {
@@ -91,7 +115,7 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     assert.equal(ids.length, 2, `chart ${i}: title and description`);
     for (const id of ids) assert.match(html, new RegExp(`<(title|desc) id="${id}">[^<]+</(title|desc)>`));
   }
-  assert.match(html, /<desc id="[^"]+">[^<]*Population: 7[^<]*Referable to a trial of IL-6 blockade: 1/);
+  assert.match(html, /<desc id="[^"]+">[^<]*Population: 8[^<]*Referable to a trial of IL-6 blockade: 1/);
   const unverified = await renderScreenReport(summary(), {
     asOf: '2026-11-30',
     pathway: { id: 'p', version: '1.1' },

@@ -53,7 +53,10 @@ export interface ScreenSummary {
   readonly contraindications: Readonly<Record<string, number>>;
   /** Treatment-resistant patients with each: those the funnel's "no absolute contraindication" stage drops. */
   readonly contraindicationsAmongTrd: Readonly<Record<string, number>>;
+  /** Patients on the referral track (refer-to-trial, measure-crp, repeat-crp) missing each work-up item. */
   readonly missingWorkup: Readonly<Record<string, number>>;
+  /** Referable patients (refer-to-trial) missing each: the work-up a trial site has to do before enrolment. */
+  readonly missingWorkupAmongReferable: Readonly<Record<string, number>>;
   readonly safetyAlerts: Readonly<Record<string, number>>;
   /** Referable patients at the pathway's cut-off and at each `--cut-offs` value. */
   readonly cutOffs: readonly { readonly cutOffMgPerL: string; readonly referable: number }[];
@@ -89,6 +92,7 @@ export class SummaryBuilder {
   private readonly contraindications: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly contraindicationsAmongTrd: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly missingWorkup: Record<string, number> = Object.create(null) as Record<string, number>;
+  private readonly missingWorkupAmongReferable: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly safetyAlerts: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly issues: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly referableAt: Record<string, number> = Object.create(null) as Record<string, number>;
@@ -106,6 +110,7 @@ export class SummaryBuilder {
     for (const c of line.contraindications) bump(this.contraindications, c);
     if (stages.includes('trd')) for (const c of line.contraindications) bump(this.contraindicationsAmongTrd, c);
     for (const m of line.missingWorkup) bump(this.missingWorkup, m);
+    if (stages.includes('referable')) for (const m of line.missingWorkup) bump(this.missingWorkupAmongReferable, m);
     for (const a of line.safetyAlerts) bump(this.safetyAlerts, a);
     for (const i of line.issues) bump(this.issues, i);
     if (line.error !== undefined) this.notAssessed++;
@@ -134,6 +139,7 @@ export class SummaryBuilder {
       contraindications: plain(this.contraindications),
       contraindicationsAmongTrd: plain(this.contraindicationsAmongTrd),
       missingWorkup: plain(this.missingWorkup),
+      missingWorkupAmongReferable: plain(this.missingWorkupAmongReferable),
       safetyAlerts: plain(this.safetyAlerts),
       cutOffs: all.map((c) => ({ cutOffMgPerL: String(c), referable: this.referableAt[String(c)] ?? 0 })),
       dataQuality: {
