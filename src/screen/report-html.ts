@@ -97,7 +97,14 @@ const cutOffBasis = (cutOff: string, c: ReportContext): string =>
       ? "the pathway's cut-off (verified)"
       : "[U] the pathway's cut-off (unverified)";
 
-export async function renderScreenReport(s: ScreenSummary, c: ReportContext): Promise<string> {
+export async function renderScreenReport(summary: ScreenSummary, c: ReportContext): Promise<string> {
+  // The CRP stage names the cut-off it counts at: the pathway's, which the --cut-offs table sets beside others.
+  const s: ScreenSummary = {
+    ...summary,
+    funnel: summary.funnel.map((f) =>
+      f.stage === 'crp-elevated' ? { ...f, label: `${f.label} (${c.defaultCutOffMgPerL} mg/L)` } : f,
+    ),
+  };
   const [funnelSvg, cutOffSvg] = await Promise.all([renderSvg(funnelSpec(s)), renderSvg(cutOffSpec(s))]);
   const funnel = accessibleSvg(
     funnelSvg,
@@ -127,6 +134,7 @@ ${table(
   ['Stage', 'Patients'],
   s.funnel.map((f) => [f.label, String(f.count)]),
 )}
+<p class="note">Each stage counts the patients of the stage before it who meet it, at the pathway's CRP cut-off. A CRP result that cannot be placed against the cut-off (reported only as below a limit above it, such as &lt;5 mg/L) is measured but not at or above the cut-off, and a CRP above the acute threshold is at or above the cut-off but not referable: the pathway asks for the CRP to be repeated in both (repeat-crp).</p>
 ${counts('Recommendations', s.recommendations)}
 ${counts('Scope', s.scopeReasons)}
 <h2>Absolute contraindications</h2>

@@ -116,6 +116,11 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     for (const id of ids) assert.match(html, new RegExp(`<(title|desc) id="${id}">[^<]+</(title|desc)>`));
   }
   assert.match(html, /<desc id="[^"]+">[^<]*Population: 8[^<]*Referable to a trial of IL-6 blockade: 1/);
+  // The CRP stage names the cut-off it counts at, in the table and the chart's description, and the note says why
+  // a CRP at or above it may not be referable.
+  assert.match(html, /<tr><td>CRP at or above the cut-off \(3 mg\/L\)<\/td><td>1<\/td><\/tr>/);
+  assert.match(html, /<desc id="[^"]+">[^<]*CRP at or above the cut-off \(3 mg\/L\): 1;/);
+  assert.match(html, /a CRP above the acute threshold is at or above the cut-off but not referable/);
   const unverified = await renderScreenReport(summary(), {
     asOf: '2026-11-30',
     pathway: { id: 'p', version: '1.1' },
