@@ -28,15 +28,17 @@ export function reportContextOf(meta: ScreenMeta): ReportContext {
   const shards = merged === null ? '' : `, ${merged[1]} ${merged[1] === '1' ? 'shard' : 'shards'} merged`;
   const source = `${SOURCE_LABEL[meta.kind] ?? meta.kind}${shards}`;
   let cutOff = meta.pathwayCutOff;
-  if (cutOff === undefined) {
+  let requiredTrials = meta.requiredTrials;
+  if (cutOff === undefined || requiredTrials === undefined) {
     if (meta.identity.engine.includes(' pathway sha256:')) {
       throw new InputError(
         'the screen used a --pathway file and its .meta.json (written by an earlier trd) does not record the CRP cut-off: screen again to report it',
         'screen.report.cut-off',
       );
     }
-    const c = createEngine().knowledge.pathway.definitions.inflammation.cutOff;
-    cutOff = { mgPerL: c.value, verified: c.verified };
+    const d = createEngine().knowledge.pathway.definitions;
+    cutOff = { mgPerL: d.inflammation.cutOff.value, verified: d.inflammation.cutOff.verified };
+    requiredTrials = d.adequacy.requiredTrials.value;
   }
   return {
     asOf: meta.identity.asOf,
@@ -44,6 +46,7 @@ export function reportContextOf(meta: ScreenMeta): ReportContext {
     source,
     defaultCutOffMgPerL: cutOff.mgPerL,
     defaultCutOffVerified: cutOff.verified,
+    requiredTrials,
   };
 }
 

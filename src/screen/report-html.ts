@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escape, table } from '../analysis/report-html.ts';
 import { renderSvg } from '../analysis/plots.ts';
-import type { ScreenSummary } from './summary.ts';
+import type { FunnelStage, ScreenSummary } from './summary.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -77,6 +77,8 @@ export interface ReportContext {
   readonly defaultCutOffMgPerL: number;
   /** The pathway cut-off's `verified` flag: an unverified one is flagged [U] where it surfaces. */
   readonly defaultCutOffVerified: boolean;
+  /** The adequate antidepressant trials the pathway requires for treatment resistance. */
+  readonly requiredTrials: number;
 }
 
 /**
@@ -98,12 +100,18 @@ const cutOffBasis = (cutOff: string, c: ReportContext): string =>
       : "[U] the pathway's cut-off (unverified)";
 
 export async function renderScreenReport(summary: ScreenSummary, c: ReportContext): Promise<string> {
-  // The CRP stage names the cut-off it counts at: the pathway's, which the --cut-offs table sets beside others.
+  // Stages name the pathway's numbers they count at: the adequate trials it requires, and its CRP cut-off, which
+  // the --cut-offs table sets beside others.
+  const numbers: Partial<Record<FunnelStage, string>> = {
+    trd: `${c.requiredTrials}+ adequate trials`,
+    'crp-elevated': `${c.defaultCutOffMgPerL} mg/L`,
+  };
   const s: ScreenSummary = {
     ...summary,
-    funnel: summary.funnel.map((f) =>
-      f.stage === 'crp-elevated' ? { ...f, label: `${f.label} (${c.defaultCutOffMgPerL} mg/L)` } : f,
-    ),
+    funnel: summary.funnel.map((f) => {
+      const n = numbers[f.stage];
+      return n === undefined ? f : { ...f, label: `${f.label} (${n})` };
+    }),
   };
   const [funnelSvg, cutOffSvg] = await Promise.all([renderSvg(funnelSpec(s)), renderSvg(cutOffSpec(s))]);
   const funnel = accessibleSvg(

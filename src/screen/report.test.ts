@@ -81,6 +81,7 @@ test('missing work-up is counted among the referable patients and among all on t
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: true,
+    requiredTrials: 2,
   });
   assert.match(html, /<th>Code<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/);
   assert.match(html, /<tr><td>anc<\/td><td>0<\/td><td>1<\/td><\/tr>/);
@@ -101,6 +102,7 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: true,
+    requiredTrials: 2,
   });
   assert.match(html, /<tr><td>3<\/td><td>1<\/td><td>the pathway's cut-off \(verified\)<\/td><\/tr>/);
   assert.match(html, /<tr><td>1<\/td><td>2<\/td><td>\[U\] exploratory/);
@@ -127,8 +129,12 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: false,
+    requiredTrials: 3,
   });
   assert.match(unverified, /<tr><td>3<\/td><td>1<\/td><td>\[U\] the pathway's cut-off \(unverified\)<\/td><\/tr>/);
+  // The treatment-resistance stage names the adequate trials the pathway requires.
+  assert.match(html, /<tr><td>Treatment-resistant \(2\+ adequate trials\)<\/td><td>4<\/td><\/tr>/);
+  assert.match(unverified, /<tr><td>Treatment-resistant \(3\+ adequate trials\)<\/td><td>4<\/td><\/tr>/);
 });
 
 test("the report's context comes from the run's meta: its pathway's cut-off, never guessed for a --pathway run", () => {
@@ -144,15 +150,16 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
       cutOffs: [1],
     },
     pathwayCutOff: { mgPerL: 2, verified: false },
+    requiredTrials: 3,
     patients: 0,
     quality: { malformedLines: 0, malformedAt: [], recordsRead: 0, recordsKept: 0, withoutPatient: 0 },
     notAssessed: 0,
   };
   const c = reportContextOf(meta);
-  assert.deepEqual([c.defaultCutOffMgPerL, c.defaultCutOffVerified], [2, false]);
+  assert.deepEqual([c.defaultCutOffMgPerL, c.defaultCutOffVerified, c.requiredTrials], [2, false, 3]);
   assert.equal(c.source, 'OMOP CDM (DuckDB), 3 shards merged');
   // An earlier version's meta, without the cut-off: the bundled pathway's when it was screened with that ...
-  const { pathwayCutOff: _, ...earlier } = meta;
+  const { pathwayCutOff: _, requiredTrials: __, ...earlier } = meta;
   assert.equal(
     reportContextOf(earlier).defaultCutOffMgPerL,
     createEngine().knowledge.pathway.definitions.inflammation.cutOff.value,

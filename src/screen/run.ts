@@ -79,6 +79,8 @@ export interface ScreenMeta {
    * recommendation's referable patients at and flags [U] when unverified; absent from an earlier version's output.
    */
   readonly pathwayCutOff?: { readonly mgPerL: number; readonly verified: boolean };
+  /** The adequate antidepressant trials the pathway requires for treatment resistance (the funnel's stage label). */
+  readonly requiredTrials?: number;
   readonly patients: number;
   readonly quality: SourceQuality;
   readonly notAssessed: number;
@@ -309,6 +311,7 @@ async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, 
       mgPerL: o.engine.knowledge.pathway.definitions.inflammation.cutOff.value,
       verified: o.engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
     },
+    requiredTrials: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.value,
     patients: done,
     quality,
     notAssessed: notAssessed + (start === undefined ? 0 : countNotAssessedBefore(o.paths.partial, start.bytes)),

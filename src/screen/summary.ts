@@ -11,7 +11,8 @@ export const FUNNEL_STAGES = [
   // The "adults in scope": pathway definition 0 but for no-depression, which the next stage counts.
   ['adults-in-scope', 'Living adults without bipolar or psychotic disorder'],
   ['depression', 'Current depressive episode'],
-  ['trd', 'Treatment-resistant (2+ adequate trials)'],
+  // The report adds the number of adequate trials the pathway requires (report-html.ts).
+  ['trd', 'Treatment-resistant'],
   ['no-contraindication', 'No absolute contraindication'],
   ['crp-measured', 'CRP measured (valid, in window)'],
   ['crp-elevated', 'CRP at or above the cut-off'],
