@@ -327,3 +327,20 @@ test("the merged report counts at the cut-off of the shards' --pathway file, as 
   // The same page but for the source it names.
   assert.equal(merged.replace(', 2 shards merged', ''), whole);
 });
+
+test('a folder trd synth wrote in an OMOP format, screened as a folder: the error says how to screen it', async () => {
+  for (const format of ['omop-duckdb', 'omop-csv']) {
+    const folder = join(dir, `as-folder-${format}`);
+    const synth = await trd('synth', '--patients', '5', '--format', format, '--as-of', '2026-11-27', '--out', folder);
+    assert.equal(synth.code, 0, synth.stderr);
+    const out = join(dir, `as-folder-${format}.ndjson`);
+    const r = await trd('screen', folder, '--as-of', '2026-11-27', '--out', out);
+    assert.equal(r.code, 2);
+    const hint =
+      format === 'omop-duckdb'
+        ? `an OMOP CDM DuckDB file is screened by its own path (${join(folder, 'omop.duckdb')})`
+        : 'OMOP CDM tables as CSV are not read: load them into a DuckDB file or a PostgreSQL database and screen that (docs/screening.md)';
+    assert.equal(r.stderr, `trd: ${folder}: no FHIR NDJSON files (<ResourceType>.ndjson or .ndjson.gz); ${hint}\n`);
+    assert.equal(existsSync(out), false);
+  }
+});
