@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { createEngine } from '../../engine/index.ts';
+import { OMOP_TABLE_NAMES } from '../../screen/sources/omop-schema.ts';
 import { trd as runTrd } from '../run.test-support.ts';
 import { runIdentity } from './screen.ts';
 
@@ -343,4 +345,31 @@ test('a folder trd synth wrote in an OMOP format, screened as a folder: the erro
     assert.equal(r.stderr, `trd: ${folder}: no FHIR NDJSON files (<ResourceType>.ndjson or .ndjson.gz); ${hint}\n`);
     assert.equal(existsSync(out), false);
   }
+});
+
+test('an OMOP CDM whose number or date columns are text (CSV tables loaded with guessed types) is one clear error', async () => {
+  const csv = join(dir, 'guessed-types');
+  assert.equal(
+    (await trd('synth', '--patients', '20', '--format', 'omop-csv', '--as-of', '2026-11-27', '--out', csv)).code,
+    0,
+  );
+  // DuckDB's read_csv guesses each column's type from its values: a column with none (condition_end_date, the
+  // condition's visit_occurrence_id) is read as text.
+  const file = join(dir, 'guessed-types.duckdb');
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  for (const table of OMOP_TABLE_NAMES) {
+    await connection.run(`CREATE TABLE ${table} AS SELECT * FROM read_csv('${join(csv, `${table}.csv`)}')`);
+  }
+  connection.closeSync();
+  instance.closeSync();
+  const out = join(dir, 'guessed-types.ndjson');
+  const r = await trd('screen', file, '--as-of', '2026-11-27', '--out', out);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^trd: the OMOP CDM tables in the default schema hold numbers or dates as text: create them with the CDM's column types \(src\/screen\/sources\/omop-schema\.ts\) and load the data into them \(text in [a-z_.]+(, [a-z_.]+){4} and \d+ more\)\n$/,
+  );
+  assert.match(r.stderr, /condition_occurrence\.condition_end_date/);
+  assert.equal(existsSync(out), false);
 });
