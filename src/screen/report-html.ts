@@ -149,7 +149,7 @@ ${counts('Scope', s.scopeReasons)}
 ${
   Object.keys(s.contraindications).length === 0
     ? '<p>None.</p>'
-    : `<p class="note">Treatment-resistant patients are those the funnel's "no absolute contraindication" stage drops; a patient with several contraindications counts once under each.</p>${table(
+    : `<p class="note">The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it, whatever the recommendation (one out of scope or not treatment-resistant included). A patient with several contraindications counts once under each.</p>${table(
         ['Code', 'Treatment-resistant patients', 'All patients'],
         Object.entries(s.contraindications).map(([k, v]) => [
           k,

@@ -109,6 +109,12 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
   assert.match(html, /<tr><td>5<\/td><td>0<\/td><td>\[U\] exploratory/);
   assert.match(html, /<tr><td>hepatic<\/td><td>1<\/td><td>1<\/td><\/tr>/);
   assert.match(html, /<tr><td>neutropenia<\/td><td>1<\/td><td>3<\/td><\/tr>/);
+  // The note says what each column counts, and does not read as a definition of treatment resistance.
+  assert.match(
+    html,
+    /The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it/,
+  );
+  assert.doesNotMatch(html, /Treatment-resistant patients are those/);
   const svgs = html.match(/<svg[^>]*>/g) ?? [];
   assert.equal(svgs.length, 2);
   for (const [i, svg] of svgs.entries()) {
