@@ -18,15 +18,22 @@ const SOURCE_LABEL: Record<ScreenMeta['kind'], string> = {
 };
 
 /**
- * What the report says about the run, from its `.meta.json` alone (a merged output's too): the source, the date, the
- * pathway and the CRP cut-off it was screened with, never the bundled pathway's when a `--pathway` file was used.
- * An output of an earlier version, whose meta does not record the cut-off, takes the bundled pathway's only when it
+ * What the report says about the run, from its `.meta.json` alone (a merged output's too): the source (and the
+ * shard, whose report counts only its own patients), the date, the pathway and the CRP cut-off it was screened with,
+ * never the bundled pathway's when a `--pathway` file was used. An output of an earlier version, whose meta does not record the cut-off, takes the bundled pathway's only when it
  * was screened with it; with a `--pathway` file it is refused rather than reported at a cut-off it was not run at.
  */
 export function reportContextOf(meta: ScreenMeta): ReportContext {
   const merged = /^merged (\d+)$/.exec(meta.identity.shard);
-  const shards = merged === null ? '' : `, ${merged[1]} ${merged[1] === '1' ? 'shard' : 'shards'} merged`;
-  const source = `${SOURCE_LABEL[meta.kind] ?? meta.kind}${shards}`;
+  const shard = /^(\d+)\/(\d+)$/.exec(meta.identity.shard);
+  const part =
+    merged !== null
+      ? `, ${merged[1]} ${merged[1] === '1' ? 'shard' : 'shards'} merged`
+      : shard !== null && shard[2] !== '1'
+        ? `, shard ${shard[1]} of ${shard[2]} only (trd screen-merge joins the shards)`
+        : '';
+  // A meta of an early version has no kind: its source was an NDJSON folder, as merge.ts reads it.
+  const source = `${SOURCE_LABEL[meta.kind ?? 'ndjson']}${part}`;
   let cutOff = meta.pathwayCutOff;
   let requiredTrials = meta.requiredTrials;
   if (cutOff === undefined || requiredTrials === undefined) {

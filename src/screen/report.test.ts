@@ -164,6 +164,10 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
   const c = reportContextOf(meta);
   assert.deepEqual([c.defaultCutOffMgPerL, c.defaultCutOffVerified, c.requiredTrials], [2, false, 3]);
   assert.equal(c.source, 'OMOP CDM (DuckDB), 3 shards merged');
+  // One shard's report counts only that shard's patients, and says so; an unsharded run's names no shard.
+  const second = reportContextOf({ ...meta, identity: { ...meta.identity, shard: '2/3' } });
+  assert.equal(second.source, 'OMOP CDM (DuckDB), shard 2 of 3 only (trd screen-merge joins the shards)');
+  assert.equal(reportContextOf({ ...meta, identity: { ...meta.identity, shard: '1/1' } }).source, 'OMOP CDM (DuckDB)');
   // An earlier version's meta, without the cut-off: the bundled pathway's when it was screened with that ...
   const { pathwayCutOff: _, requiredTrials: __, ...earlier } = meta;
   assert.equal(
