@@ -665,8 +665,9 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       const quality: SourceQuality = {
         malformedLines: 0,
         malformedAt: [],
-        recordsRead: 0,
-        recordsKept: 0,
+        // The clinical rows of the pathway's concepts the projection reads, and those of a person of `person`.
+        recordsRead: Number(cell(rowsRead)),
+        recordsKept: Number(cell(rowsRead)) - Number(cell(orphans)),
         withoutPatient: Number(cell(orphans)),
       };
       const fingerprint = `${patients} persons to person_id ${cell(count[0]?.[1])}, ${cell(rowsRead)} pathway rows`;
