@@ -45,7 +45,7 @@ export function reportContextOf(meta: ScreenMeta): ReportContext {
     }
     const d = createEngine().knowledge.pathway.definitions;
     cutOff = { mgPerL: d.inflammation.cutOff.value, verified: d.inflammation.cutOff.verified };
-    requiredTrials = d.adequacy.requiredTrials.value;
+    requiredTrials = { value: d.adequacy.requiredTrials.value, verified: d.adequacy.requiredTrials.verified };
   }
   return {
     asOf: meta.identity.asOf,

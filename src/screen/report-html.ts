@@ -78,7 +78,7 @@ export interface ReportContext {
   /** The pathway cut-off's `verified` flag: an unverified one is flagged [U] where it surfaces. */
   readonly defaultCutOffVerified: boolean;
   /** The adequate antidepressant trials the pathway requires for treatment resistance. */
-  readonly requiredTrials: number;
+  readonly requiredTrials: { readonly value: number; readonly verified: boolean };
 }
 
 /**
@@ -103,8 +103,8 @@ export async function renderScreenReport(summary: ScreenSummary, c: ReportContex
   // Stages name the pathway's numbers they count at: the adequate trials it requires, and its CRP cut-off, which
   // the --cut-offs table sets beside others.
   const numbers: Partial<Record<FunnelStage, string>> = {
-    trd: `${c.requiredTrials}+ adequate trials`,
-    'crp-elevated': `${c.defaultCutOffMgPerL} mg/L`,
+    trd: `${c.requiredTrials.value}+ adequate trials${c.requiredTrials.verified ? '' : ' [U]'}`,
+    'crp-elevated': `${c.defaultCutOffMgPerL} mg/L${c.defaultCutOffVerified ? '' : ' [U]'}`,
   };
   const s: ScreenSummary = {
     ...summary,

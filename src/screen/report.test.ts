@@ -81,7 +81,7 @@ test('missing work-up is counted among the referable patients and among all on t
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: true,
-    requiredTrials: 2,
+    requiredTrials: { value: 2, verified: true },
   });
   assert.match(html, /<th>Code<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/);
   assert.match(html, /<tr><td>anc<\/td><td>0<\/td><td>1<\/td><\/tr>/);
@@ -102,7 +102,7 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: true,
-    requiredTrials: 2,
+    requiredTrials: { value: 2, verified: true },
   });
   assert.match(html, /<tr><td>3<\/td><td>1<\/td><td>the pathway's cut-off \(verified\)<\/td><\/tr>/);
   assert.match(html, /<tr><td>1<\/td><td>2<\/td><td>\[U\] exploratory/);
@@ -135,12 +135,14 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: false,
-    requiredTrials: 3,
+    requiredTrials: { value: 3, verified: false },
   });
   assert.match(unverified, /<tr><td>3<\/td><td>1<\/td><td>\[U\] the pathway's cut-off \(unverified\)<\/td><\/tr>/);
   // The treatment-resistance stage names the adequate trials the pathway requires.
   assert.match(html, /<tr><td>Treatment-resistant \(2\+ adequate trials\)<\/td><td>4<\/td><\/tr>/);
-  assert.match(unverified, /<tr><td>Treatment-resistant \(3\+ adequate trials\)<\/td><td>4<\/td><\/tr>/);
+  // Numbers the pathway marks unverified are flagged [U] where the funnel names them.
+  assert.match(unverified, /<tr><td>Treatment-resistant \(3\+ adequate trials \[U\]\)<\/td><td>4<\/td><\/tr>/);
+  assert.match(unverified, /<tr><td>CRP at or above the cut-off \(3 mg\/L \[U\]\)<\/td><td>1<\/td><\/tr>/);
 });
 
 test("the report's context comes from the run's meta: its pathway's cut-off, never guessed for a --pathway run", () => {
@@ -156,13 +158,16 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
       cutOffs: [1],
     },
     pathwayCutOff: { mgPerL: 2, verified: false },
-    requiredTrials: 3,
+    requiredTrials: { value: 3, verified: true },
     patients: 0,
     quality: { malformedLines: 0, malformedAt: [], recordsRead: 0, recordsKept: 0, withoutPatient: 0 },
     notAssessed: 0,
   };
   const c = reportContextOf(meta);
-  assert.deepEqual([c.defaultCutOffMgPerL, c.defaultCutOffVerified, c.requiredTrials], [2, false, 3]);
+  assert.deepEqual(
+    [c.defaultCutOffMgPerL, c.defaultCutOffVerified, c.requiredTrials],
+    [2, false, { value: 3, verified: true }],
+  );
   assert.equal(c.source, 'OMOP CDM (DuckDB), 3 shards merged');
   // One shard's report counts only that shard's patients, and says so; an unsharded run's names no shard.
   const second = reportContextOf({ ...meta, identity: { ...meta.identity, shard: '2/3' } });

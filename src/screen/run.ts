@@ -80,7 +80,7 @@ export interface ScreenMeta {
    */
   readonly pathwayCutOff?: { readonly mgPerL: number; readonly verified: boolean };
   /** The adequate antidepressant trials the pathway requires for treatment resistance (the funnel's stage label). */
-  readonly requiredTrials?: number;
+  readonly requiredTrials?: { readonly value: number; readonly verified: boolean };
   readonly patients: number;
   readonly quality: SourceQuality;
   readonly notAssessed: number;
@@ -311,7 +311,10 @@ async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, 
       mgPerL: o.engine.knowledge.pathway.definitions.inflammation.cutOff.value,
       verified: o.engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
     },
-    requiredTrials: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.value,
+    requiredTrials: {
+      value: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.value,
+      verified: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.verified,
+    },
     patients: done,
     quality,
     notAssessed: notAssessed + (start === undefined ? 0 : countNotAssessedBefore(o.paths.partial, start.bytes)),
