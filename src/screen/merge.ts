@@ -12,7 +12,7 @@ import { InputError } from '../record/index.ts';
 import type { ScreenMeta } from './run.ts';
 import { screenPaths } from './run.ts';
 
-function readMeta(out: string): ScreenMeta {
+export function readMeta(out: string): ScreenMeta {
   const path = screenPaths(out).meta;
   if (!existsSync(out) || !existsSync(path)) {
     throw new InputError(`${out}: not a finished screen output (no ${path})`, 'screen.merge.unfinished');

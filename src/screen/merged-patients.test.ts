@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AS_OF, writePopulation, type Population } from './fixtures.test-support.ts';
 import { mergedPatients } from './patient-links.ts';
-import { summarize } from './report-file.ts';
+import { reportContextOf, summarize } from './report-file.ts';
 import { renderScreenReport } from './report-html.ts';
 import type { ScreenLine } from './result-line.ts';
 import { runScreen, screenPaths } from './run.ts';
@@ -110,13 +110,7 @@ for (const link of ['replaced-by', 'replaces', 'seealso'] as const) {
     assert.ok(meta !== undefined);
     const summary = await summarize(out, meta, 3);
     assert.equal(summary.population, expected.length);
-    const html = await renderScreenReport(summary, {
-      asOf: AS_OF,
-      pathway: pop.engine.pathway,
-      source: 'FHIR Bulk Data NDJSON',
-      defaultCutOffMgPerL: 3,
-      defaultCutOffVerified: true,
-    });
+    const html = await renderScreenReport(summary, reportContextOf(meta));
     assert.match(html, /Patient records merged into another record of the same person[^<]*<\/td><td>2</);
   });
 }

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, write
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AS_OF, writePopulation, type Population } from './fixtures.test-support.ts';
-import { summarize } from './report-file.ts';
+import { reportContextOf, summarize } from './report-file.ts';
 import { renderScreenReport } from './report-html.ts';
 import { runScreen, screenPaths } from './run.ts';
 import { filesNotRead, openNdjsonSource } from './sources/ndjson.ts';
@@ -102,13 +102,7 @@ test('medication references to no Medication of the export are counted and repor
   assert.ok(meta !== undefined);
   assert.equal(meta.quality.medicationsNotInExport, requests);
   const summary = await summarize(out, meta, 3);
-  const html = await renderScreenReport(summary, {
-    asOf: AS_OF,
-    pathway: pop.engine.pathway,
-    source: 'FHIR Bulk Data NDJSON',
-    defaultCutOffMgPerL: 3,
-    defaultCutOffVerified: true,
-  });
+  const html = await renderScreenReport(summary, reportContextOf(meta));
   assert.match(
     html,
     new RegExp(`Medication references that name no Medication of the export[^<]*</td><td>${requests}<`),
@@ -149,13 +143,7 @@ test('resources that name no patient the screen can read are counted in the repo
   assert.ok(meta !== undefined && meta.quality.withoutPatient > 0);
   const summary = await summarize(out, meta, 3);
   assert.equal(summary.dataQuality.withoutPatient, meta.quality.withoutPatient);
-  const html = await renderScreenReport(summary, {
-    asOf: AS_OF,
-    pathway: pop.engine.pathway,
-    source: 'FHIR Bulk Data NDJSON',
-    defaultCutOffMgPerL: 3,
-    defaultCutOffVerified: true,
-  });
+  const html = await renderScreenReport(summary, reportContextOf(meta));
   assert.match(html, new RegExp(`Resources that name no patient[^<]*</td><td>${meta.quality.withoutPatient}<`));
 });
 

@@ -47,15 +47,27 @@ async function counted(runner: () => Promise<SqlRunner>, schema: string | undefi
       const { quality } = await source.prepare();
       const persons: string[] = [];
       if (shard === undefined) for await (const p of source.patients(undefined)) persons.push(p.patient);
-      return { withoutPatient: quality.withoutPatient, persons };
+      return { withoutPatient: quality.withoutPatient, read: quality.recordsRead, kept: quality.recordsKept, persons };
     } finally {
       await source.close();
     }
   };
   const whole = await prepare();
   let sharded = 0;
-  for (const index of [0, 1, 2]) sharded += (await prepare({ index, count: 3 })).withoutPatient;
-  return { whole: whole.withoutPatient, sharded, persons: whole.persons };
+  let shardedRead = 0;
+  for (const index of [0, 1, 2]) {
+    const part = await prepare({ index, count: 3 });
+    sharded += part.withoutPatient;
+    shardedRead += part.read;
+  }
+  return {
+    whole: whole.withoutPatient,
+    sharded,
+    persons: whole.persons,
+    read: whole.read,
+    kept: whole.kept,
+    shardedRead,
+  };
 }
 
 function check(c: Awaited<ReturnType<typeof counted>>, left: number): void {
@@ -63,6 +75,10 @@ function check(c: Awaited<ReturnType<typeof counted>>, left: number): void {
   // The left-out person's depression, antidepressants and CRP, and the two rows of no person.
   assert.ok(c.whole > 2, `rows naming no person counted (${c.whole})`);
   assert.equal(c.sharded, c.whole, 'once over shards');
+  // The .meta.json's recordsRead and recordsKept: the pathway rows read, those of a person kept (they were 0).
+  assert.ok(c.read > 0, `pathway rows read (${c.read})`);
+  assert.equal(c.kept, c.read - c.whole, 'kept: the rows of a person');
+  assert.equal(c.shardedRead, c.read, 'read once over shards');
 }
 
 test('OMOP in DuckDB: rows of a person_id not in person are counted, never dropped in silence', async () => {

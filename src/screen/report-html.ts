@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escape, table } from '../analysis/report-html.ts';
 import { renderSvg } from '../analysis/plots.ts';
-import type { ScreenSummary } from './summary.ts';
+import type { FunnelStage, ScreenSummary } from './summary.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -77,6 +77,8 @@ export interface ReportContext {
   readonly defaultCutOffMgPerL: number;
   /** The pathway cut-off's `verified` flag: an unverified one is flagged [U] where it surfaces. */
   readonly defaultCutOffVerified: boolean;
+  /** The adequate antidepressant trials the pathway requires for treatment resistance. */
+  readonly requiredTrials: { readonly value: number; readonly verified: boolean };
 }
 
 /**
@@ -97,7 +99,20 @@ const cutOffBasis = (cutOff: string, c: ReportContext): string =>
       ? "the pathway's cut-off (verified)"
       : "[U] the pathway's cut-off (unverified)";
 
-export async function renderScreenReport(s: ScreenSummary, c: ReportContext): Promise<string> {
+export async function renderScreenReport(summary: ScreenSummary, c: ReportContext): Promise<string> {
+  // Stages name the pathway's numbers they count at: the adequate trials it requires, and its CRP cut-off, which
+  // the --cut-offs table sets beside others.
+  const numbers: Partial<Record<FunnelStage, string>> = {
+    trd: `${c.requiredTrials.value}+ adequate trials${c.requiredTrials.verified ? '' : ' [U]'}`,
+    'crp-elevated': `${c.defaultCutOffMgPerL} mg/L${c.defaultCutOffVerified ? '' : ' [U]'}`,
+  };
+  const s: ScreenSummary = {
+    ...summary,
+    funnel: summary.funnel.map((f) => {
+      const n = numbers[f.stage];
+      return n === undefined ? f : { ...f, label: `${f.label} (${n})` };
+    }),
+  };
   const [funnelSvg, cutOffSvg] = await Promise.all([renderSvg(funnelSpec(s)), renderSvg(cutOffSpec(s))]);
   const funnel = accessibleSvg(
     funnelSvg,
@@ -127,13 +142,14 @@ ${table(
   ['Stage', 'Patients'],
   s.funnel.map((f) => [f.label, String(f.count)]),
 )}
+<p class="note">Each stage counts the patients of the stage before it who meet it, at the pathway's CRP cut-off. A CRP result that cannot be placed against the cut-off (reported only as below a limit above it, such as &lt;5 mg/L) is measured but not at or above the cut-off, and a CRP above the acute threshold is at or above the cut-off but not referable: the pathway asks for the CRP to be repeated in both (repeat-crp).</p>
 ${counts('Recommendations', s.recommendations)}
 ${counts('Scope', s.scopeReasons)}
 <h2>Absolute contraindications</h2>
 ${
   Object.keys(s.contraindications).length === 0
     ? '<p>None.</p>'
-    : `<p class="note">Treatment-resistant patients are those the funnel's "no absolute contraindication" stage drops; a patient with several contraindications counts once under each.</p>${table(
+    : `<p class="note">The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it, whatever the recommendation (one out of scope or not treatment-resistant included). A patient with several contraindications counts once under each.</p>${table(
         ['Code', 'Treatment-resistant patients', 'All patients'],
         Object.entries(s.contraindications).map(([k, v]) => [
           k,
@@ -142,7 +158,15 @@ ${
         ]),
       )}`
 }
-${counts('Missing work-up (referral track)', s.missingWorkup)}
+<h2>Missing work-up</h2>
+${
+  Object.keys(s.missingWorkup).length === 0
+    ? '<p>None.</p>'
+    : `<p class="note">Listed for the patients the pathway sends toward a trial (the referral track): those referable now (refer-to-trial), and those whose CRP is to be measured (measure-crp) or repeated (repeat-crp) first; a patient missing several items counts once under each.</p>${table(
+        ['Code', 'Referable patients', 'All patients on the referral track'],
+        Object.entries(s.missingWorkup).map(([k, v]) => [k, String(s.missingWorkupAmongReferable[k] ?? 0), String(v)]),
+      )}`
+}
 ${counts('Safety alerts', s.safetyAlerts)}
 <h2>CRP cut-off</h2>
 <p class="note">The decision re-run with the cut-off changed in the pathway knowledge (default ${c.defaultCutOffMgPerL} mg/L); the acute threshold and every other rule unchanged.</p>

@@ -5,8 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createEngine } from '../engine/index.ts';
+import { reportContextOf } from './report-file.ts';
 import { renderScreenReport } from './report-html.ts';
 import type { ScreenLine } from './result-line.ts';
+import type { ScreenMeta } from './run.ts';
 import { SummaryBuilder } from './summary.ts';
 
 const line = (over: Partial<ScreenLine> & { code: string; reason?: string }): ScreenLine => ({
@@ -35,6 +38,13 @@ const LINES: ScreenLine[] = [
     adequateTrials: 2,
     inflammation: { status: 'elevated', crpMgPerL: 4 },
     atCutOff: { '1': 'refer-to-trial', '5': 'not-inflamed' },
+    missingWorkup: ['latent-tb-screen'],
+  }),
+  line({
+    code: 'measure-crp',
+    adequateTrials: 2,
+    missingWorkup: ['anc', 'latent-tb-screen'],
+    atCutOff: { '1': 'measure-crp', '5': 'measure-crp' },
   }),
   line({
     code: 'not-inflamed',
@@ -53,12 +63,30 @@ function summary() {
 test('the funnel: each stage at most the one before, and the stage after population is not called "in scope"', () => {
   const s = summary();
   const counts = s.funnel.map((f) => f.count);
-  assert.deepEqual(counts, [7, 6, 4, 3, 2, 2, 1, 1]);
+  assert.deepEqual(counts, [8, 7, 5, 4, 3, 2, 1, 1]);
   for (let i = 1; i < counts.length; i++) assert.ok((counts[i] as number) <= (counts[i - 1] as number));
   // Patients with no depression are out of scope (pathway definition 0) yet pass this stage: its label must not say
   // "in scope", or it contradicts the scope table (in-scope 4).
   assert.doesNotMatch(s.funnel[1]?.label ?? '', /in scope/i);
-  assert.equal(s.scopeReasons['in-scope'], 4);
+  assert.equal(s.scopeReasons['in-scope'], 5);
+});
+
+test('missing work-up is counted among the referable patients and among all on the referral track, each labelled', async () => {
+  const s = summary();
+  assert.deepEqual(s.missingWorkup, { anc: 1, 'latent-tb-screen': 2 });
+  assert.deepEqual(s.missingWorkupAmongReferable, { 'latent-tb-screen': 1 });
+  const html = await renderScreenReport(s, {
+    asOf: '2026-11-30',
+    pathway: { id: 'p', version: '1.1' },
+    source: 'test',
+    defaultCutOffMgPerL: 3,
+    defaultCutOffVerified: true,
+    requiredTrials: { value: 2, verified: true },
+  });
+  assert.match(html, /<th>Code<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/);
+  assert.match(html, /<tr><td>anc<\/td><td>0<\/td><td>1<\/td><\/tr>/);
+  assert.match(html, /<tr><td>latent-tb-screen<\/td><td>1<\/td><td>2<\/td><\/tr>/);
+  assert.match(html, /referral track\): those referable now \(refer-to-trial\), and those whose CRP is to be measured/);
 });
 
 test('contraindications are counted where the funnel drops them (treatment-resistant patients) and in all', () => {
@@ -74,12 +102,19 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: true,
+    requiredTrials: { value: 2, verified: true },
   });
   assert.match(html, /<tr><td>3<\/td><td>1<\/td><td>the pathway's cut-off \(verified\)<\/td><\/tr>/);
   assert.match(html, /<tr><td>1<\/td><td>2<\/td><td>\[U\] exploratory/);
   assert.match(html, /<tr><td>5<\/td><td>0<\/td><td>\[U\] exploratory/);
   assert.match(html, /<tr><td>hepatic<\/td><td>1<\/td><td>1<\/td><\/tr>/);
   assert.match(html, /<tr><td>neutropenia<\/td><td>1<\/td><td>3<\/td><\/tr>/);
+  // The note says what each column counts, and does not read as a definition of treatment resistance.
+  assert.match(
+    html,
+    /The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it/,
+  );
+  assert.doesNotMatch(html, /Treatment-resistant patients are those/);
   const svgs = html.match(/<svg[^>]*>/g) ?? [];
   assert.equal(svgs.length, 2);
   for (const [i, svg] of svgs.entries()) {
@@ -88,13 +123,63 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
     assert.equal(ids.length, 2, `chart ${i}: title and description`);
     for (const id of ids) assert.match(html, new RegExp(`<(title|desc) id="${id}">[^<]+</(title|desc)>`));
   }
-  assert.match(html, /<desc id="[^"]+">[^<]*Population: 7[^<]*Referable to a trial of IL-6 blockade: 1/);
+  assert.match(html, /<desc id="[^"]+">[^<]*Population: 8[^<]*Referable to a trial of IL-6 blockade: 1/);
+  // The CRP stage names the cut-off it counts at, in the table and the chart's description, and the note says why
+  // a CRP at or above it may not be referable.
+  assert.match(html, /<tr><td>CRP at or above the cut-off \(3 mg\/L\)<\/td><td>1<\/td><\/tr>/);
+  assert.match(html, /<desc id="[^"]+">[^<]*CRP at or above the cut-off \(3 mg\/L\): 1;/);
+  assert.match(html, /a CRP above the acute threshold is at or above the cut-off but not referable/);
   const unverified = await renderScreenReport(summary(), {
     asOf: '2026-11-30',
     pathway: { id: 'p', version: '1.1' },
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: false,
+    requiredTrials: { value: 3, verified: false },
   });
   assert.match(unverified, /<tr><td>3<\/td><td>1<\/td><td>\[U\] the pathway's cut-off \(unverified\)<\/td><\/tr>/);
+  // The treatment-resistance stage names the adequate trials the pathway requires.
+  assert.match(html, /<tr><td>Treatment-resistant \(2\+ adequate trials\)<\/td><td>4<\/td><\/tr>/);
+  // Numbers the pathway marks unverified are flagged [U] where the funnel names them.
+  assert.match(unverified, /<tr><td>Treatment-resistant \(3\+ adequate trials \[U\]\)<\/td><td>4<\/td><\/tr>/);
+  assert.match(unverified, /<tr><td>CRP at or above the cut-off \(3 mg\/L \[U\]\)<\/td><td>1<\/td><\/tr>/);
+});
+
+test("the report's context comes from the run's meta: its pathway's cut-off, never guessed for a --pathway run", () => {
+  const meta: ScreenMeta = {
+    schema: 'precision-trd/screen-meta@1',
+    kind: 'omop-duckdb',
+    identity: {
+      source: 'cdm.duckdb',
+      asOf: '2026-11-27',
+      pathway: { id: 'trd-il6-candidacy', version: '1.1.6' },
+      engine: 'precision-trd 0.1.0',
+      shard: 'merged 3',
+      cutOffs: [1],
+    },
+    pathwayCutOff: { mgPerL: 2, verified: false },
+    requiredTrials: { value: 3, verified: true },
+    patients: 0,
+    quality: { malformedLines: 0, malformedAt: [], recordsRead: 0, recordsKept: 0, withoutPatient: 0 },
+    notAssessed: 0,
+  };
+  const c = reportContextOf(meta);
+  assert.deepEqual(
+    [c.defaultCutOffMgPerL, c.defaultCutOffVerified, c.requiredTrials],
+    [2, false, { value: 3, verified: true }],
+  );
+  assert.equal(c.source, 'OMOP CDM (DuckDB), 3 shards merged');
+  // One shard's report counts only that shard's patients, and says so; an unsharded run's names no shard.
+  const second = reportContextOf({ ...meta, identity: { ...meta.identity, shard: '2/3' } });
+  assert.equal(second.source, 'OMOP CDM (DuckDB), shard 2 of 3 only (trd screen-merge joins the shards)');
+  assert.equal(reportContextOf({ ...meta, identity: { ...meta.identity, shard: '1/1' } }).source, 'OMOP CDM (DuckDB)');
+  // An earlier version's meta, without the cut-off: the bundled pathway's when it was screened with that ...
+  const { pathwayCutOff: _, requiredTrials: __, ...earlier } = meta;
+  assert.equal(
+    reportContextOf(earlier).defaultCutOffMgPerL,
+    createEngine().knowledge.pathway.definitions.inflammation.cutOff.value,
+  );
+  // ... and refused when screened with a --pathway file, whose cut-off the meta does not tell.
+  const withFile = { ...earlier, identity: { ...earlier.identity, engine: 'precision-trd 0.1.0 pathway sha256:ab12' } };
+  assert.throws(() => reportContextOf(withFile), /used a --pathway file .* does not record the CRP cut-off/);
 });

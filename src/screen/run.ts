@@ -74,6 +74,13 @@ export interface ScreenMeta {
   /** The source kind, which fixes the patient order (merge.ts). */
   readonly kind: ScreenSource['kind'];
   readonly identity: RunIdentity;
+  /**
+   * The CRP cut-off of the pathway screened with (the bundled one or `--pathway`), which the report counts the
+   * recommendation's referable patients at and flags [U] when unverified; absent from an earlier version's output.
+   */
+  readonly pathwayCutOff?: { readonly mgPerL: number; readonly verified: boolean };
+  /** The adequate antidepressant trials the pathway requires for treatment resistance (the funnel's stage label). */
+  readonly requiredTrials?: { readonly value: number; readonly verified: boolean };
   readonly patients: number;
   readonly quality: SourceQuality;
   readonly notAssessed: number;
@@ -300,6 +307,14 @@ async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, 
     schema: 'precision-trd/screen-meta@1',
     kind: source.kind,
     identity: o.identity,
+    pathwayCutOff: {
+      mgPerL: o.engine.knowledge.pathway.definitions.inflammation.cutOff.value,
+      verified: o.engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
+    },
+    requiredTrials: {
+      value: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.value,
+      verified: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.verified,
+    },
     patients: done,
     quality,
     notAssessed: notAssessed + (start === undefined ? 0 : countNotAssessedBefore(o.paths.partial, start.bytes)),

@@ -247,6 +247,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     source: 'test',
     defaultCutOffMgPerL: 3,
     defaultCutOffVerified: true,
+    requiredTrials: { value: 2, verified: true },
   });
   assert.match(html, /<svg/);
   assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>5</);

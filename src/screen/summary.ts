@@ -11,7 +11,8 @@ export const FUNNEL_STAGES = [
   // The issue's "adults in scope": pathway definition 0 but for no-depression, which the next stage counts.
   ['adults-in-scope', 'Living adults without bipolar or psychotic disorder'],
   ['depression', 'Current depressive episode'],
-  ['trd', 'Treatment-resistant (2+ adequate trials)'],
+  // The report adds the number of adequate trials the pathway requires (report-html.ts).
+  ['trd', 'Treatment-resistant'],
   ['no-contraindication', 'No absolute contraindication'],
   ['crp-measured', 'CRP measured (valid, in window)'],
   ['crp-elevated', 'CRP at or above the cut-off'],
@@ -53,7 +54,10 @@ export interface ScreenSummary {
   readonly contraindications: Readonly<Record<string, number>>;
   /** Treatment-resistant patients with each: those the funnel's "no absolute contraindication" stage drops. */
   readonly contraindicationsAmongTrd: Readonly<Record<string, number>>;
+  /** Patients on the referral track (refer-to-trial, measure-crp, repeat-crp) missing each work-up item. */
   readonly missingWorkup: Readonly<Record<string, number>>;
+  /** Referable patients (refer-to-trial) missing each: the work-up a trial site has to do before enrolment. */
+  readonly missingWorkupAmongReferable: Readonly<Record<string, number>>;
   readonly safetyAlerts: Readonly<Record<string, number>>;
   /** Referable patients at the pathway's cut-off and at each `--cut-offs` value. */
   readonly cutOffs: readonly { readonly cutOffMgPerL: string; readonly referable: number }[];
@@ -89,6 +93,7 @@ export class SummaryBuilder {
   private readonly contraindications: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly contraindicationsAmongTrd: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly missingWorkup: Record<string, number> = Object.create(null) as Record<string, number>;
+  private readonly missingWorkupAmongReferable: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly safetyAlerts: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly issues: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly referableAt: Record<string, number> = Object.create(null) as Record<string, number>;
@@ -106,6 +111,7 @@ export class SummaryBuilder {
     for (const c of line.contraindications) bump(this.contraindications, c);
     if (stages.includes('trd')) for (const c of line.contraindications) bump(this.contraindicationsAmongTrd, c);
     for (const m of line.missingWorkup) bump(this.missingWorkup, m);
+    if (stages.includes('referable')) for (const m of line.missingWorkup) bump(this.missingWorkupAmongReferable, m);
     for (const a of line.safetyAlerts) bump(this.safetyAlerts, a);
     for (const i of line.issues) bump(this.issues, i);
     if (line.error !== undefined) this.notAssessed++;
@@ -134,6 +140,7 @@ export class SummaryBuilder {
       contraindications: plain(this.contraindications),
       contraindicationsAmongTrd: plain(this.contraindicationsAmongTrd),
       missingWorkup: plain(this.missingWorkup),
+      missingWorkupAmongReferable: plain(this.missingWorkupAmongReferable),
       safetyAlerts: plain(this.safetyAlerts),
       cutOffs: all.map((c) => ({ cutOffMgPerL: String(c), referable: this.referableAt[String(c)] ?? 0 })),
       dataQuality: {

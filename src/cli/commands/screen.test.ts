@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { createEngine } from '../../engine/index.ts';
+import { OMOP_TABLE_NAMES } from '../../screen/sources/omop-schema.ts';
 import { trd as runTrd } from '../run.test-support.ts';
 import { runIdentity } from './screen.ts';
 
@@ -276,4 +278,98 @@ test('screen and screen-merge never write over an input or each other, and check
   assert.equal(mergeOverShard.code, 2);
   assert.match(mergeOverShard.stderr, /is an input of this command; choose another file\n$/);
   assert.equal(readFileSync(out, 'utf8'), finished, 'the shard is unchanged');
+});
+
+test("the merged report counts at the cut-off of the shards' --pathway file, as the unsharded run's report does", async () => {
+  // The pathway file lowers the cut-off to 2 mg/L, unverified: the report must count the recommendation's referable
+  // patients at 2 (flagged [U]) and re-run 3 as an exploratory cut-off, not take the bundled pathway's 3 as the
+  // recommendation's.
+  const pathway = JSON.parse(readFileSync('knowledge/pathway/care-pathway.json', 'utf8')) as {
+    definitions: { inflammation: { cutOff: { value: number; verified: boolean } } };
+  };
+  pathway.definitions.inflammation.cutOff = { ...pathway.definitions.inflammation.cutOff, value: 2, verified: false };
+  const pathwayFile = join(dir, 'cut-off-2.json');
+  writeFileSync(pathwayFile, JSON.stringify(pathway));
+  const src = join(dir, 'fhir-cut-off');
+  assert.equal((await trd('synth', '--patients', '300', '--seed', '6', '--as-of', '2026-11-27', '--out', src)).code, 0);
+  const screen = (out: string, ...extra: string[]) =>
+    trd(
+      'screen',
+      src,
+      '--as-of',
+      '2026-11-27',
+      '--pathway',
+      pathwayFile,
+      '--cut-offs',
+      '1,3',
+      '--quiet',
+      '--out',
+      out,
+      ...extra,
+    );
+  const wholeReport = join(dir, 'cut-off-2-whole.html');
+  assert.equal((await screen(join(dir, 'cut-off-2-whole.ndjson'), '--report', wholeReport)).code, 0);
+  for (const i of [1, 2])
+    assert.equal((await screen(join(dir, `cut-off-2-s${i}.ndjson`), '--shard', `${i}/2`)).code, 0);
+  const mergedReport = join(dir, 'cut-off-2-merged.html');
+  const m = await trd(
+    'screen-merge',
+    join(dir, 'cut-off-2-s1.ndjson'),
+    join(dir, 'cut-off-2-s2.ndjson'),
+    '--out',
+    join(dir, 'cut-off-2-merged.ndjson'),
+    '--report',
+    mergedReport,
+  );
+  assert.equal(m.code, 0, m.stderr);
+  const whole = readFileSync(wholeReport, 'utf8');
+  const merged = readFileSync(mergedReport, 'utf8');
+  assert.match(whole, /default 2 mg\/L/);
+  assert.match(merged, /source: FHIR Bulk Data NDJSON, 2 shards merged\./);
+  // The same page but for the source it names.
+  assert.equal(merged.replace(', 2 shards merged', ''), whole);
+});
+
+test('a folder trd synth wrote in an OMOP format, screened as a folder: the error says how to screen it', async () => {
+  for (const format of ['omop-duckdb', 'omop-csv']) {
+    const folder = join(dir, `as-folder-${format}`);
+    const synth = await trd('synth', '--patients', '5', '--format', format, '--as-of', '2026-11-27', '--out', folder);
+    assert.equal(synth.code, 0, synth.stderr);
+    const out = join(dir, `as-folder-${format}.ndjson`);
+    const r = await trd('screen', folder, '--as-of', '2026-11-27', '--out', out);
+    assert.equal(r.code, 2);
+    const hint =
+      format === 'omop-duckdb'
+        ? `an OMOP CDM DuckDB file is screened by its own path (${join(folder, 'omop.duckdb')})`
+        : 'OMOP CDM tables as CSV are not read: load them into a DuckDB file or a PostgreSQL database and screen that (docs/screening.md)';
+    assert.equal(r.stderr, `trd: ${folder}: no FHIR NDJSON files (<ResourceType>.ndjson or .ndjson.gz); ${hint}\n`);
+    assert.equal(existsSync(out), false);
+  }
+});
+
+test('an OMOP CDM whose number or date columns are text (CSV tables loaded with guessed types) is one clear error', async () => {
+  const csv = join(dir, 'guessed-types');
+  assert.equal(
+    (await trd('synth', '--patients', '20', '--format', 'omop-csv', '--as-of', '2026-11-27', '--out', csv)).code,
+    0,
+  );
+  // DuckDB's read_csv guesses each column's type from its values: a column with none (condition_end_date, the
+  // condition's visit_occurrence_id) is read as text.
+  const file = join(dir, 'guessed-types.duckdb');
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  for (const table of OMOP_TABLE_NAMES) {
+    await connection.run(`CREATE TABLE ${table} AS SELECT * FROM read_csv('${join(csv, `${table}.csv`)}')`);
+  }
+  connection.closeSync();
+  instance.closeSync();
+  const out = join(dir, 'guessed-types.ndjson');
+  const r = await trd('screen', file, '--as-of', '2026-11-27', '--out', out);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^trd: the OMOP CDM tables in the default schema hold numbers or dates as text: create them with the CDM's column types \(src\/screen\/sources\/omop-schema\.ts\) and load the data into them \(text in [a-z_.]+(, [a-z_.]+){4} and \d+ more\)\n$/,
+  );
+  assert.match(r.stderr, /condition_occurrence\.condition_end_date/);
+  assert.equal(existsSync(out), false);
 });

@@ -14,9 +14,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
 import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from '../../screen/dialect.ts';
-import { mergeShards } from '../../screen/merge.ts';
+import { mergeShards, readMeta } from '../../screen/merge.ts';
 import { pathwayCodes } from '../../screen/pathway-codes.ts';
-import { writeReport } from '../../screen/report-file.ts';
+import { reportContextOf, writeReport } from '../../screen/report-file.ts';
 import { engineAtCutOff } from '../../screen/assess-batch.ts';
 import { runScreen, screenPaths, type RunIdentity, type ScreenPaths } from '../../screen/run.ts';
 import { filesNotRead, resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
@@ -261,19 +261,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   const meta = outcome.meta;
   if (meta === undefined) return;
   const seconds = (performance.now() - started) / 1000;
-  if (flags.report !== undefined) {
-    await writeReport(paths.out, meta, flags.report, {
-      asOf,
-      pathway: engine.pathway,
-      source: isPostgresUrl(source)
-        ? 'PostgreSQL (OMOP CDM)'
-        : source.endsWith('.duckdb')
-          ? 'OMOP CDM (DuckDB)'
-          : 'FHIR Bulk Data NDJSON',
-      defaultCutOffMgPerL: engine.knowledge.pathway.definitions.inflammation.cutOff.value,
-      defaultCutOffVerified: engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
-    });
-  }
+  if (flags.report !== undefined) await writeReport(paths.out, meta, flags.report);
   if (flags.quiet !== true) {
     cliIo().err(
       `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}${outcome.sourceChanged === true ? ' (the database changed since the interrupted run: screened afresh)' : ''}; ` +
@@ -336,17 +324,10 @@ export function registerScreenMerge(program: Command): void {
     .action(async (shards: string[], flags: { out: string; report?: string }) => {
       checkReportFolder(flags.report);
       checkOutputs(screenPaths(flags.out), flags.report, [...shards, ...shards.map((s) => screenPaths(s).meta)]);
+      // A report the shards' meta cannot give (an earlier version's with a --pathway file) is refused before merging.
+      if (flags.report !== undefined && shards[0] !== undefined) reportContextOf(readMeta(shards[0]));
       const meta = await mergeShards(shards, flags.out);
-      if (flags.report !== undefined) {
-        const engine = createEngine();
-        await writeReport(flags.out, meta, flags.report, {
-          asOf: meta.identity.asOf,
-          pathway: meta.identity.pathway,
-          source: `${shards.length} shards`,
-          defaultCutOffMgPerL: engine.knowledge.pathway.definitions.inflammation.cutOff.value,
-          defaultCutOffVerified: engine.knowledge.pathway.definitions.inflammation.cutOff.verified,
-        });
-      }
+      if (flags.report !== undefined) await writeReport(flags.out, meta, flags.report);
     });
 }
 

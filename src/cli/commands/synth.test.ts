@@ -4,7 +4,7 @@
  * folder to read with it; a folder holding an export that trd synth did not write is refused, never written over.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,4 +48,20 @@ test('a folder holding an export trd synth did not write is refused and left as 
   );
   assert.deepEqual(readdirSync(out), ['Patient.ndjson']);
   assert.equal(readFileSync(join(out, 'Patient.ndjson'), 'utf8'), '{"resourceType":"Patient","id":"real"}\n');
+});
+
+test('a --pathway that cannot be read is refused before the folder is touched: an earlier population stays', async () => {
+  const out = join(dir, 'kept');
+  assert.equal((await synth(out)).code, 0);
+  const before = readdirSync(out).sort();
+  const truth = readFileSync(join(out, 'ground-truth.ndjson'), 'utf8');
+  const r = await synth(out, '--pathway', join(dir, 'no-such-pathway.json'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^trd: invalid pathway: .*no-such-pathway\.json: \(file\): file not found\n$/);
+  assert.deepEqual(readdirSync(out).sort(), before, 'the earlier population is whole');
+  assert.equal(readFileSync(join(out, 'ground-truth.ndjson'), 'utf8'), truth);
+  // And a new folder is not made for a command that does nothing.
+  const fresh = join(dir, 'never-made');
+  assert.equal((await synth(fresh, '--pathway', join(dir, 'no-such-pathway.json'))).code, 2);
+  assert.equal(existsSync(fresh), false);
 });

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { calibrateCrpLogNormal } from '../../stats/design/crp-lognormal.ts';
 import { isValidSeed } from '../../stats/random/streams.ts';
-import { createEngine } from '../../engine/index.ts';
+import { createEngine, type Engine } from '../../engine/index.ts';
 import { clearForPopulation } from '../../synth/write-folder.ts';
 import { generatePopulation, type PopulationOptions } from '../../synth/population.ts';
 import { thresholdsFrom } from '../../synth/truth.ts';
@@ -35,9 +35,14 @@ export function populationOptions(seed: number, asOf: string): PopulationOptions
   return { seed, asOf, crpMeanLog: fit.value.meanLog, crpSdLog: fit.value.sdLog };
 }
 
-/** Writes the population; returns the number of resources (NDJSON) or rows (OMOP) per type. */
-export async function synthesize(o: SynthOptions): Promise<Record<string, number>> {
-  const engine = createEngine(o.pathway === undefined ? {} : { pathway: o.pathway });
+/**
+ * Writes the population; returns the number of resources (NDJSON) or rows (OMOP) per type. `engine` is the one built
+ * from `o.pathway` when the caller has it (the command builds it before clearing the folder).
+ */
+export async function synthesize(
+  o: SynthOptions,
+  engine: Engine = createEngine(o.pathway === undefined ? {} : { pathway: o.pathway }),
+): Promise<Record<string, number>> {
   const thresholds = thresholdsFrom(engine.knowledge);
   const patients = generatePopulation(populationOptions(o.seed, o.asOf), 0, o.patients);
   if (o.format === 'ndjson') {
@@ -92,9 +97,11 @@ export function registerSynth(program: Command): void {
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       // Bad options throw InputError: the CLI's one boundary (src/cli/trd.ts) prints it as one line, exit 2.
       const o = parseOptions(raw, new Date());
+      // The pathway is read before the folder is touched: a bad --pathway leaves an earlier population as it was.
+      const engine = createEngine(o.pathway === undefined ? {} : { pathway: o.pathway });
       makeOutputFolder('--out', o.out);
       clearForPopulation('--out', o.out);
-      const counts = await synthesize(o);
+      const counts = await synthesize(o, engine);
       cliIo().err(
         `trd synth: ${o.patients} patients -> ${o.out} (${Object.entries(counts)
           .map(([k, v]) => `${k} ${v}`)

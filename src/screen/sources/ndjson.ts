@@ -82,7 +82,19 @@ export function resourceFiles(dir: string): { type: string; path: string }[] {
     .map((f) => ({ type: (f.match as RegExpExecArray)[1] as string, path: join(dir, f.name) }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   if (files.length === 0) {
-    throw new InputError(`${dir}: no FHIR NDJSON files (<ResourceType>.ndjson or .ndjson.gz)`, 'screen.source.empty');
+    // The OMOP formats of `trd synth` (and a site's CDM extract) are not an NDJSON folder: say how they are screened.
+    const names = listFolder(dir);
+    const duckdb = names.filter((name) => name.endsWith('.duckdb')).sort();
+    const hint =
+      duckdb.length > 0
+        ? `; an OMOP CDM DuckDB file is screened by its own path (${join(dir, duckdb[0] as string)})`
+        : names.includes('person.csv')
+          ? '; OMOP CDM tables as CSV are not read: load them into a DuckDB file or a PostgreSQL database and screen that (docs/screening.md)'
+          : '';
+    throw new InputError(
+      `${dir}: no FHIR NDJSON files (<ResourceType>.ndjson or .ndjson.gz)${hint}`,
+      'screen.source.empty',
+    );
   }
   for (const f of files) {
     try {

@@ -509,19 +509,33 @@ async function checkTables(
   // The columns the projection reads (an extract cut to fewer columns, or a CDM of an older trd synth, failed the
   // projection as an internal error).
   const columns = await runner.rows(
-    `SELECT lower(table_name), lower(column_name) FROM information_schema.columns WHERE ${inSchema}`,
+    `SELECT lower(table_name), lower(column_name), data_type FROM information_schema.columns WHERE ${inSchema}`,
   );
-  const have = new Set(columns.map(([t, c]) => `${String(t)}.${String(c)}`));
-  const lacking = needed.flatMap((t) =>
+  const typeOf = new Map(columns.map(([t, c, type]) => [`${String(t)}.${String(c)}`, String(type)]));
+  const read = needed.flatMap((t) =>
     (OMOP_TABLES[t] ?? [])
-      .map(([c]) => c)
-      .filter((c) => new RegExp(`\\b${c}\\b`).test(sql) && !have.has(`${t}.${c}`))
-      .map((c) => `${t}.${c}`),
+      .filter(([c]) => new RegExp(`\\b${c}\\b`).test(sql))
+      .map(([c, type]) => ({ column: `${t}.${c}`, cdmType: type })),
   );
+  const lacking = read.filter((r) => !typeOf.has(r.column)).map((r) => r.column);
   if (lacking.length > 0) {
     throw new InputError(
       `the OMOP CDM column${lacking.length === 1 ? '' : 's'} ${lacking.join(', ')} ${lacking.length === 1 ? 'is' : 'are'} not in ${where} (the screen reads the CDM 5.4 columns of src/screen/sources/omop-schema.ts)`,
       'screen.source.columns',
+    );
+  }
+  // A number or date column held as text (tables created by a CSV reader that guesses types, which reads a column
+  // with no value as text) failed the projection as an internal error, or compared dates as text.
+  const isText = (type: string): boolean => /^(?:varchar|character|text|char|bpchar|string)\b/i.test(type);
+  const asText = read
+    .filter((r) => !r.cdmType.startsWith('VARCHAR') && isText(typeOf.get(r.column) ?? ''))
+    .map((r) => r.column);
+  if (asText.length > 0) {
+    // The advice first and at most five columns: the CLI cuts a line at 400 characters.
+    const named = `${asText.slice(0, 5).join(', ')}${asText.length > 5 ? ` and ${asText.length - 5} more` : ''}`;
+    throw new InputError(
+      `the OMOP CDM tables in ${where} hold numbers or dates as text: create them with the CDM's column types (src/screen/sources/omop-schema.ts) and load the data into them (text in ${named})`,
+      'screen.source.column-types',
     );
   }
   return inSql;
@@ -651,8 +665,9 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       const quality: SourceQuality = {
         malformedLines: 0,
         malformedAt: [],
-        recordsRead: 0,
-        recordsKept: 0,
+        // The clinical rows of the pathway's concepts the projection reads, and those of a person of `person`.
+        recordsRead: Number(cell(rowsRead)),
+        recordsKept: Number(cell(rowsRead)) - Number(cell(orphans)),
         withoutPatient: Number(cell(orphans)),
       };
       const fingerprint = `${patients} persons to person_id ${cell(count[0]?.[1])}, ${cell(rowsRead)} pathway rows`;

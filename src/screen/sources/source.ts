@@ -31,7 +31,11 @@ export interface SourceQuality {
   /** Lines that are not a JSON object, counted; the first ones located by file and line. */
   readonly malformedLines: number;
   readonly malformedAt: readonly MalformedLine[];
-  /** Resources (or rows) read, and kept after the projection. */
+  /**
+   * What the projection read and kept. NDJSON: the lines it parsed (every line of the types read whole, the lines of
+   * Observation files that hold a pathway code, malformed ones included) and the resources among them. OMOP: the
+   * clinical rows of the pathway's concepts, and those of them whose person is in `person`.
+   */
   readonly recordsRead: number;
   readonly recordsKept: number;
   /** Resources that name no patient (neither subject nor patient; OMOP rows of a person_id not in `person`), skipped. */
