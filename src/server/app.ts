@@ -157,6 +157,19 @@ const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]*))/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Bytes read as UTF-8 text, or undefined when they are not UTF-8 (never decoded with replacement characters). A byte
+ * order mark at the start is dropped, as RFC 8259 lets a JSON reader do: Windows tools write one, and JSON.parse
+ * would refuse the file for it. The one reading of a JSON body and of an uploaded file.
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A request body's text, read as UTF-8 and nothing else: a charset other than utf-8 is 415 and bytes that are not
  * UTF-8 are 400, where decoding them as UTF-8 would read a body the client did not send (U+FFFD in place of each bad
  * byte). JSON is UTF-8 (RFC 8259); the trial's form posts are read the same way (src/server/trial/form-body.ts).
@@ -166,11 +179,9 @@ export function utf8Body(request: FastifyRequest, body: Buffer): string {
   if (charset !== null && (charset[1] ?? charset[2] ?? '').toLowerCase() !== 'utf-8') {
     throw new HttpError(415, 'not-supported', 'unsupported charset (send UTF-8)');
   }
-  try {
-    return UTF8.decode(body);
-  } catch {
-    throw new HttpError(400, 'structure', 'the body is not valid UTF-8');
-  }
+  const text = utf8Text(body);
+  if (text === undefined) throw new HttpError(400, 'structure', 'the body is not valid UTF-8');
+  return text;
 }
 
 function utf8JsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser<Buffer> {

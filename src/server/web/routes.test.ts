@@ -84,6 +84,30 @@ describe('web app pages over HTTP', () => {
     assert.equal(dateOf(quoted.page), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'the date entered, escaped');
   });
 
+  test('a file that starts with a byte order mark (as Windows tools write it) is assessed, as the REST API does', async () => {
+    const bundle = readFileSync('examples/demo/neutropenia.json');
+    const form = new FormData();
+    form.append('bundle', new Blob([Buffer.from([0xef, 0xbb, 0xbf]), bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303, alertOf(await posted.text()));
+    const page = await (await fetch(new URL(posted.headers.get('location') ?? '', server.base))).text();
+    assert.match(page, /<h2 id="rec-title">Recommendation: Not eligible now/);
+    const api = await fetch(`${server.base}/api/assess?asOf=2026-11-27`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bundle]),
+    });
+    assert.equal(api.status, 200, 'the REST API reads the same bytes');
+    // Bytes that are not UTF-8 are still refused, never read with replacement characters.
+    const latin1 = new FormData();
+    latin1.append('bundle', new Blob([Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0xe9, 0x7d])]), 'b.json');
+    latin1.append('asOf', '2026-11-27');
+    const refused = await fetch(`${server.base}/upload`, { method: 'POST', body: latin1, redirect: 'manual' });
+    assert.equal(refused.status, 400);
+    assert.equal(alertOf(await refused.text()), 'Could not assess the upload: the file is not UTF-8 text');
+  });
+
   test('a file over the size limit: the form again with the reason and the date entered', async () => {
     const small = await startTestServer({ bodyLimitBytes: 4096 });
     try {

@@ -4,12 +4,12 @@
  * for 30 minutes under a random token so its handout can be opened, then dropped (never written or logged;
  * upload-shelf.ts).
  */
-import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
+import { utf8Text } from '../app.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
 import { sendPage } from './layout.ts';
@@ -148,13 +148,15 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
           for await (const part of request.parts(KEEP_READING_AT_SIZE_LIMIT)) {
             if (part.type === 'file') {
               const bytes = await part.toBuffer();
+              // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen. Read as
+              // the REST API reads a body (a byte order mark dropped), so a file the API takes is taken here too.
+              const text = part.file.truncated ? undefined : utf8Text(bytes);
               if (part.file.truncated)
                 fileProblem = { message: 'the file is larger than this server accepts', status: 413 };
-              // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen.
-              else if (!isUtf8(bytes)) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
+              else if (text === undefined) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
               else {
                 try {
-                  bundle = JSON.parse(bytes.toString('utf8'));
+                  bundle = JSON.parse(text);
                   bundleBytes = bytes.length;
                 } catch {
                   fileProblem = { message: 'the file is not JSON', status: 400 };
