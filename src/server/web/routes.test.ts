@@ -108,6 +108,41 @@ describe('web app pages over HTTP', () => {
     assert.equal(alertOf(await refused.text()), 'Could not assess the upload: the file is not UTF-8 text');
   });
 
+  test("the page is headed with the patient's current name, as EHRs send several", async () => {
+    const headingFor = async (names: unknown): Promise<string | undefined> => {
+      const bundle = JSON.parse(readFileSync('examples/demo/neutropenia.json', 'utf8')) as {
+        entry: { resource: { resourceType: string; name?: unknown } }[];
+      };
+      const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+      assert.ok(patient);
+      patient.name = names;
+      const form = new FormData();
+      form.append('bundle', new Blob([JSON.stringify(bundle)], { type: 'application/json' }), 'b.json');
+      form.append('asOf', '2026-11-27');
+      // The 303 is followed to the upload's page.
+      const response = await fetch(`${server.base}/upload`, { method: 'POST', body: form });
+      assert.match(response.url, /\/uploads\//);
+      const page = await response.text();
+      return /<h1>([^<]*)<\/h1>/.exec(page)?.[1];
+    };
+    // Epic: a usual name with text only, then the official name with its text.
+    const epic = [
+      { use: 'usual', text: 'Ruthie O.' },
+      { use: 'official', text: 'Ruth Adaeze Okafor', family: 'Okafor', given: ['Ruth', 'Adaeze'] },
+    ];
+    assert.equal(await headingFor(epic), 'Ruth Adaeze Okafor');
+    // A name given as text only (a converted HL7 v2 feed).
+    assert.equal(await headingFor([{ text: 'Okafor, Ruth' }]), 'Okafor, Ruth');
+    // A former name first: a maiden name, and an official name whose period has ended.
+    const renamed = [
+      { use: 'maiden', family: 'Adeyemi', given: ['Ruth'] },
+      { use: 'official', family: 'Adeyemi', given: ['Ruth'], period: { end: '2019-06-01' } },
+      { use: 'official', family: 'Okafor', given: ['Ruth'], period: { start: '2019-06-01' } },
+    ];
+    assert.equal(await headingFor(renamed), 'Ruth Okafor');
+    assert.equal(await headingFor(undefined), 'Patient');
+  });
+
   test('a file over the size limit: the form again with the reason and the date entered', async () => {
     const small = await startTestServer({ bodyLimitBytes: 4096 });
     try {

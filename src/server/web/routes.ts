@@ -27,14 +27,39 @@ interface DemoIndex {
   readonly patients: readonly DemoPatient[];
 }
 
-function patientName(bundle: unknown): string {
-  const entries = (
-    bundle as { entry?: { resource?: { resourceType?: string; name?: { given?: string[]; family?: string }[] } }[] }
-  ).entry;
-  const patient = entries?.find((e) => e.resource?.resourceType === 'Patient')?.resource;
-  const name = patient?.name?.[0];
-  const text = [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
-  return text === '' ? 'Patient' : text;
+interface HumanName {
+  readonly use?: unknown;
+  readonly text?: unknown;
+  readonly given?: unknown;
+  readonly family?: unknown;
+  readonly period?: { readonly end?: unknown };
+}
+
+/** FHIR HumanName.use in the order a name is preferred for the page; old and maiden names are never shown. */
+const NAME_USES: readonly unknown[] = ['official', 'usual', undefined, 'temp', 'nickname', 'anonymous'];
+
+/** A name as written: its text, else its given names and family. */
+function nameText(name: HumanName): string {
+  if (typeof name.text === 'string' && name.text.trim() !== '') return name.text.trim();
+  const given = Array.isArray(name.given) ? name.given.filter((g): g is string => typeof g === 'string') : [];
+  return [...given, typeof name.family === 'string' ? name.family : ''].join(' ').trim();
+}
+
+/**
+ * The patient's name for the page's heading: the current official name, else the usual one, else another current
+ * name (FHIR HumanName.use), as written (its text, or given and family names). EHRs send several: Epic a usual name
+ * with text only before the official one, Cerner and Synthea a maiden name after it; a name whose period ended by
+ * the as-of date, and an old or maiden name, is not the patient's name now.
+ */
+function patientName(bundle: unknown, asOf: string): string {
+  const entries = (bundle as { entry?: { resource?: { resourceType?: string; name?: unknown } }[] }).entry;
+  const names = entries?.find((e) => e.resource?.resourceType === 'Patient')?.resource?.name;
+  const current = (Array.isArray(names) ? (names as HumanName[]) : [])
+    .filter((n) => typeof n === 'object' && n !== null && NAME_USES.includes(n.use))
+    .filter((n) => typeof n.period?.end !== 'string' || n.period.end.slice(0, 10) > asOf)
+    .filter((n) => nameText(n) !== '')
+    .sort((x, y) => NAME_USES.indexOf(x.use) - NAME_USES.indexOf(y.use));
+  return current[0] === undefined ? 'Patient' : nameText(current[0]);
 }
 
 /**
@@ -75,7 +100,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     const assessment = both.assessment;
     const matches = both.matches();
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
-    return sendPage(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
+    return sendPage(reply, patientPage(patientName(bundle, asOf), assessment, matches, chart, handoutHref, selfPath));
   };
 
   /** An unknown or expired token is not found (404): the form again, with the reason. */
