@@ -176,3 +176,19 @@ test("an ALT with ranges for men and for women is drawn against the woman's rang
     [[49.5, "1.5 x the result's ULN 33 = 49.5"]],
   );
 });
+
+test("a test with no result has no panel, and its limit is not listed among the chart's lines", async () => {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  const ancs = new Set(['demo-refer-anc', 'demo-refer-anc-earlier']);
+  assert.equal(bundle.entry.filter((e) => ancs.has(e.resource.id)).length, 2, 'the demo has two ANC results');
+  bundle.entry = bundle.entry.filter((e) => !ancs.has(e.resource.id));
+  const record = sharedEngine.read(bundle);
+  const { data, svg } = await timelineSvg(sharedEngine.knowledge, record, sharedEngine.assess(bundle, { asOf }));
+  assert.ok(!data.labs.some((p) => p.series === 'ANC (10^9/L)'));
+  assert.deepEqual(
+    data.limits.map((l) => l.series),
+    ['ALT (U/L)', 'AST (U/L)', 'Platelets (10^9/L)'],
+    'the lines drawn: no ANC line, since no ANC panel',
+  );
+  assert.ok(!svg.includes('Neutropenia'), 'the chart draws no neutropenia line');
+});

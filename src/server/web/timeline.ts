@@ -176,8 +176,11 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
               ? 'under-dosed'
               : 'short',
     }));
+  // A limit is a line in its test's panel, which is drawn only when it has a result: the limits of a test with none
+  // are not listed either (the table under the chart lists the lines the chart draws).
+  const drawn = new Set(labs.map((p) => p.series));
   for (const rule of knowledge.pathway.contraindications) {
-    if (rule.predicate === 'lab-below') {
+    if (rule.predicate === 'lab-below' && drawn.has(LAB_LABEL[rule.analyte] ?? rule.analyte)) {
       limits.push({
         series: LAB_LABEL[rule.analyte] ?? rule.analyte,
         value: rule.threshold.value,
