@@ -55,3 +55,17 @@ test('a referral whose assessment met a data issue is not shown as settled: the 
   const plain = patientPage('Test', clean, [], chart, '/handout');
   assert.match(plain, /<section class="alert ok" aria-labelledby="rec-title">/);
 });
+
+test('a referral beside a safety alert is not shown in the green of a settled referral', () => {
+  const bundle = readBundleFile('examples/demo/suicide-risk.json');
+  const a = sharedEngine.assess(bundle, { asOf });
+  assert.equal(a.recommendation.code, 'refer-to-trial');
+  assert.equal(a.safetyAlerts.length, 1);
+  const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+  const page = patientPage('Test', a, [], chart, '/handout');
+  assert.match(
+    page,
+    /<section class="alert warning" aria-labelledby="rec-title">\s*<h2 id="rec-title">Recommendation: /,
+  );
+  assert.ok(page.indexOf('Safety alert: ') < page.indexOf('rec-title'), 'the alert comes first');
+});

@@ -83,10 +83,11 @@ const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': '
 function recommendationBox(a: Assessment): Html {
   const r = a.recommendation;
   // Data the assessment met but could not use (an hCG with no interpretation, an ALT whose ranges disagree) keep the
-  // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app).
+  // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app). So
+  // does a safety alert: a referral waits until the risk is assessed and managed (the summary says so first).
   const problems = a.issues.filter((i) => i.severity !== 'information');
   const kind =
-    r.code === 'contraindicated' || r.code === 'repeat-crp' || problems.length > 0
+    r.code === 'contraindicated' || r.code === 'repeat-crp' || problems.length > 0 || a.safetyAlerts.length > 0
       ? 'warning'
       : r.code === 'refer-to-trial'
         ? 'ok'
