@@ -15,7 +15,7 @@ const asOf = '2026-11-27';
 test('in scope: summary, explanation and questions; out of scope: the summary only', () => {
   const seed = readBundleFile('examples/seed-vignette.json');
   const inScope = sharedEngine.assess(seed, { asOf });
-  const page = handoutPage(inScope, '/back');
+  const page = handoutPage(undefined, inScope, '/back');
   assert.ok(page.includes('Why a trial comes first'));
   assert.ok(page.includes(`A result of ${inScope.inflammation.cutOffMgPerL} mg/L or more`));
   assert.ok(!page.includes('Your safety comes before'));
@@ -23,14 +23,14 @@ test('in scope: summary, explanation and questions; out of scope: the summary on
   const noDepression = { ...seed, entry: seed.entry.filter((e) => e.resource.resourceType !== 'Condition') };
   const outOfScope = sharedEngine.assess(noDepression, { asOf });
   assert.equal(outOfScope.recommendation.code, 'out-of-scope');
-  const other = handoutPage(outOfScope, '/back');
+  const other = handoutPage(undefined, outOfScope, '/back');
   assert.ok(!other.includes('Why a trial comes first'));
   assert.ok(other.includes(outOfScope.recommendation.patientSummary.replace(/'/g, '&#39;')));
 });
 
 test('a safety alert adds the safety paragraph, before the recommendation', () => {
   const risk = sharedEngine.assess(readBundleFile('examples/demo/suicide-risk.json'), { asOf });
-  const page = handoutPage(risk, '/back');
+  const page = handoutPage(undefined, risk, '/back');
   const safety = page.indexOf('Your safety comes before any test or trial');
   assert.ok(safety > 0);
   const summary = page.indexOf(risk.recommendation.patientSummary.slice(0, 40));

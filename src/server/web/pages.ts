@@ -339,15 +339,17 @@ function explanation(cutOff: number): Html {
 }
 
 /**
- * The one-page handout in plain language: a safety alert's paragraph first (as the alert leads every report), then
+ * The one-page handout in plain language, naming the patient it is for (a printed page must not be handed to another
+ * patient): a safety alert's paragraph first (as the alert leads every report), then
  * the recommendation's own patient summary. A patient outside the
  * pathway's scope gets that summary only, not an explanation of trials that do not concern them.
  */
-export function handoutPage(a: Assessment, backHref: string): string {
+export function handoutPage(name: string | undefined, a: Assessment, backHref: string): string {
   return page(
     'Your depression care: inflammation testing and trials',
     html`<p class="no-print"><a href="${backHref}">Back to the assessment</a> · ${printButton}</p>
       <h1>Your depression care: what we found</h1>
+      ${name === undefined ? '' : html`<p>This leaflet is for <strong>${name}</strong>.</p>`}
       ${a.safetyAlerts.length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
       <p>${a.recommendation.patientSummary}</p>
       ${a.scope.inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}

@@ -143,6 +143,29 @@ describe('web app pages over HTTP', () => {
     assert.equal(await headingFor(undefined), 'Patient');
   });
 
+  test('the printable handout names the patient it is for, as the page does', async () => {
+    const demo = await (await fetch(`${server.base}/patients/neutropenia/handout`)).text();
+    assert.match(demo, /<p>This leaflet is for <strong>Daniel Hughes<\/strong>.<\/p>/);
+    const bundle = JSON.parse(readFileSync('examples/demo/neutropenia.json', 'utf8')) as {
+      entry: { resource: { resourceType: string; name?: unknown } }[];
+    };
+    const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+    assert.ok(patient);
+    patient.name = [{ use: 'official', text: 'Ruth <Adaeze> Okafor' }];
+    const form = new FormData();
+    form.append('bundle', new Blob([JSON.stringify(bundle)], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const uploaded = await fetch(`${server.base}/upload`, { method: 'POST', body: form });
+    const handout = await (await fetch(`${uploaded.url}/handout`)).text();
+    assert.match(handout, /This leaflet is for <strong>Ruth &lt;Adaeze&gt; Okafor<\/strong>/, 'named, escaped');
+    delete patient.name;
+    const nameless = new FormData();
+    nameless.append('bundle', new Blob([JSON.stringify(bundle)], { type: 'application/json' }), 'b.json');
+    nameless.append('asOf', '2026-11-27');
+    const anonymous = await fetch(`${server.base}/upload`, { method: 'POST', body: nameless });
+    assert.doesNotMatch(await (await fetch(`${anonymous.url}/handout`)).text(), /This leaflet is for/);
+  });
+
   test('a file over the size limit: the form again with the reason and the date entered', async () => {
     const small = await startTestServer({ bodyLimitBytes: 4096 });
     try {

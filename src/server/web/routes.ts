@@ -51,7 +51,7 @@ function nameText(name: HumanName): string {
  * with text only before the official one, Cerner and Synthea a maiden name after it; a name whose period ended by
  * the as-of date, and an old or maiden name, is not the patient's name now.
  */
-function patientName(bundle: unknown, asOf: string): string {
+function patientName(bundle: unknown, asOf: string): string | undefined {
   const entries = (bundle as { entry?: { resource?: { resourceType?: string; name?: unknown } }[] }).entry;
   const names = entries?.find((e) => e.resource?.resourceType === 'Patient')?.resource?.name;
   const current = (Array.isArray(names) ? (names as HumanName[]) : [])
@@ -59,7 +59,7 @@ function patientName(bundle: unknown, asOf: string): string {
     .filter((n) => typeof n.period?.end !== 'string' || n.period.end.slice(0, 10) > asOf)
     .filter((n) => nameText(n) !== '')
     .sort((x, y) => NAME_USES.indexOf(x.use) - NAME_USES.indexOf(y.use));
-  return current[0] === undefined ? 'Patient' : nameText(current[0]);
+  return current[0] === undefined ? undefined : nameText(current[0]);
 }
 
 /**
@@ -100,7 +100,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     const assessment = both.assessment;
     const matches = both.matches();
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
-    return sendPage(reply, patientPage(patientName(bundle, asOf), assessment, matches, chart, handoutHref, selfPath));
+    return sendPage(
+      reply,
+      patientPage(patientName(bundle, asOf) ?? 'Patient', assessment, matches, chart, handoutHref, selfPath),
+    );
   };
 
   /** An unknown or expired token is not found (404): the form again, with the reason. */
@@ -150,7 +153,11 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
         return sendPage(
           reply,
-          handoutPage(context.engine.assess(bundle, { asOf }), `/patients/${request.params.id}?asOf=${asOf}`),
+          handoutPage(
+            patientName(bundle, asOf),
+            context.engine.assess(bundle, { asOf }),
+            `/patients/${request.params.id}?asOf=${asOf}`,
+          ),
         );
       },
     );
@@ -221,7 +228,11 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         if (h === undefined) return expired(reply);
         return sendPage(
           reply,
-          handoutPage(context.engine.assess(h.bundle, { asOf: h.asOf }), `/uploads/${request.params.token}`),
+          handoutPage(
+            patientName(h.bundle, h.asOf),
+            context.engine.assess(h.bundle, { asOf: h.asOf }),
+            `/uploads/${request.params.token}`,
+          ),
         );
       },
     );
