@@ -129,6 +129,24 @@ describe('REST API', () => {
     await outcome(await post('/api/assess', seedText, 'text/plain'), 415);
   });
 
+  test('a Bundle posted as a form file (curl -F) is a media type the API does not take: 415, as text is', async () => {
+    const open = await startTestServer({ allowUnauthenticated: true });
+    try {
+      for (const [base, path] of [
+        [server.base, '/api/assess?asOf=2026-11-27'],
+        [server.base, '/api/match?asOf=2026-11-27'],
+        [open.base, '/cds-services/trd-il6-candidacy'],
+      ] as const) {
+        const form = new FormData();
+        form.append('bundle', new Blob([seedText], { type: 'application/json' }), 'bundle.json');
+        const response = await fetch(`${base}${path}`, { method: 'POST', body: form });
+        assert.equal(await outcome(response, 415), 'unsupported media type (send application/fhir+json)', path);
+      }
+    } finally {
+      await open.close();
+    }
+  });
+
   test('JSON is read as UTF-8 only: invalid UTF-8 400, a charset other than utf-8 415, for the API and CDS Hooks', async () => {
     const send = (path: string, body: string | Uint8Array, type: string) =>
       fetch(`${server.base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
