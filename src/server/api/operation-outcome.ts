@@ -117,10 +117,22 @@ export function frameworkError(error: FastifyError): { status: number; type: Iss
       break;
   }
   if (error.validation !== undefined) {
-    // Ajv messages name the path and the rule ("body/resourceType must be equal to constant"), not the value.
+    // Ajv messages name the path and the rule, not the value. A constant or a list of allowed values is named from
+    // the schema ("body/resourceType must be 'Bundle'", where Ajv says only "must be equal to constant").
     const first = error.validation[0];
     const where = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-    return { status: 400, type: 'invalid', message: `${where} ${first?.message ?? 'is invalid'}` };
+    const params = (first?.params ?? {}) as { allowedValue?: unknown; allowedValues?: unknown };
+    const allowed =
+      first?.keyword === 'const'
+        ? [params.allowedValue]
+        : first?.keyword === 'enum' && Array.isArray(params.allowedValues)
+          ? params.allowedValues
+          : undefined;
+    const rule =
+      allowed === undefined
+        ? (first?.message ?? 'is invalid')
+        : `must be ${allowed.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(' or ')}`;
+    return { status: 400, type: 'invalid', message: `${where} ${rule}` };
   }
   if (error instanceof SyntaxError) return { status: 400, type: 'structure', message: 'the body is not valid JSON' };
   return undefined;
