@@ -17,7 +17,11 @@ export interface DemoPatient {
   readonly expect: string;
 }
 
-export function homePage(demo: readonly DemoPatient[], asOf: string, error?: string): string {
+/**
+ * The home page: the demo patients and the upload form, its date `asOf` (the one entered, after a refusal) and no
+ * later than `today`, the server's date: the browser refuses a later date before sending the file, as the server would.
+ */
+export function homePage(demo: readonly DemoPatient[], asOf: string, today: string, error?: string): string {
   return page(
     'Patients',
     html`<h1>Treatment-resistant depression: inflammation and IL-6 trial candidacy</h1>
@@ -42,7 +46,10 @@ export function homePage(demo: readonly DemoPatient[], asOf: string, error?: str
             required
           />
         </div>
-        <div><label for="asOf">As of</label><input id="asOf" name="asOf" type="date" value="${asOf}" required /></div>
+        <div>
+          <label for="asOf">As of</label
+          ><input id="asOf" name="asOf" type="date" value="${asOf}" max="${today}" required />
+        </div>
         <div><button type="submit">Assess</button></div>
       </form>
       <p class="muted">
@@ -248,8 +255,11 @@ export function patientPage(
   matches: readonly TrialMatchResult[],
   chart: { svg: string; data: TimelineData },
   handoutHref: string,
-  /** For a demo patient: the page's own path, so the as-of date can be changed (GET form). */
-  selfPath?: string,
+  /**
+   * For a demo patient: the page's own path, so the as-of date can be changed (GET form), and the server's date, the
+   * latest the form offers.
+   */
+  reassess?: { readonly path: string; readonly today: string },
 ): string {
   const alerts = a.safetyAlerts;
   const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
@@ -261,12 +271,12 @@ export function patientPage(
         <a href="${handoutHref}">Patient handout (printable)</a>
       </p>
       ${
-        selfPath === undefined
+        reassess === undefined
           ? ''
-          : html`<form class="inline no-print" method="get" action="${selfPath}">
+          : html`<form class="inline no-print" method="get" action="${reassess.path}">
               <div>
                 <label for="asOf">Assess as of</label
-                ><input id="asOf" name="asOf" type="date" value="${a.asOf}" required />
+                ><input id="asOf" name="asOf" type="date" value="${a.asOf}" max="${reassess.today}" required />
               </div>
               <div><button type="submit">Reassess</button></div>
             </form>`

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { startTestServer } from '../server.test-support.ts';
+import { startTestServer, TEST_TODAY } from '../server.test-support.ts';
 
 /** POSTs the upload form as a browser does (the file first, then the date) and returns status and page. */
 async function upload(base: string, files: readonly string[], asOf: string): Promise<{ status: number; page: string }> {
@@ -20,7 +20,7 @@ async function upload(base: string, files: readonly string[], asOf: string): Pro
 
 const alertOf = (page: string): string | undefined => /role="alert"><p>([^<]*)/.exec(page)?.[1];
 const dateOf = (page: string): string | undefined =>
-  /id="asOf" name="asOf" type="date" value="([^"]*)"/.exec(page)?.[1];
+  /id="asOf"\s+name="asOf"\s+type="date"\s+value="([^"]*)"/.exec(page)?.[1];
 
 describe('web app pages over HTTP', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -164,6 +164,17 @@ describe('web app pages over HTTP', () => {
     nameless.append('asOf', '2026-11-27');
     const anonymous = await fetch(`${server.base}/upload`, { method: 'POST', body: nameless });
     assert.doesNotMatch(await (await fetch(`${anonymous.url}/handout`)).text(), /This leaflet is for/);
+  });
+
+  test("the date fields offer no day after the server's today, which the server would refuse", async () => {
+    const maxOf = (page: string): string | undefined => /id="asOf"[^>]*\smax="([^"]*)"/.exec(page)?.[1];
+    for (const path of ['/', '/patients/neutropenia', '/patients/nobody', '/uploads/unknown-token']) {
+      const page = await (await fetch(server.base + path)).text();
+      assert.equal(maxOf(page), TEST_TODAY.toISOString().slice(0, 10), path);
+    }
+    const refused = await upload(server.base, ['not json'], '2020-01-02');
+    assert.equal(maxOf(refused.page), TEST_TODAY.toISOString().slice(0, 10), 'after a refused upload');
+    assert.equal(dateOf(refused.page), '2020-01-02');
   });
 
   test('a file over the size limit: the form again with the reason and the date entered', async () => {

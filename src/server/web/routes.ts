@@ -94,6 +94,12 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
   );
   const shelf = options.shelf ?? uploadShelf();
 
+  /** The home page: the upload form dated `asOf` (today unless the user entered another), with `error` when given. */
+  const home = (error?: string, asOf?: string): string => {
+    const today = todayIso(context.today());
+    return homePage(index.patients, asOf ?? today, today, error);
+  };
+
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = context.engine.read(bundle);
     const both = context.engine.assessAndMatchRecord(record, { asOf });
@@ -102,41 +108,37 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
     return sendPage(
       reply,
-      patientPage(patientName(bundle, asOf) ?? 'Patient', assessment, matches, chart, handoutHref, selfPath),
+      patientPage(
+        patientName(bundle, asOf) ?? 'Patient',
+        assessment,
+        matches,
+        chart,
+        handoutHref,
+        selfPath === undefined ? undefined : { path: selfPath, today: todayIso(context.today()) },
+      ),
     );
   };
 
   /** An unknown or expired token is not found (404): the form again, with the reason. */
   const expired = (reply: FastifyReply) =>
-    sendPage(
-      reply,
-      homePage(
-        index.patients,
-        todayIso(context.today()),
-        'This upload is not held (uploads are kept for 30 minutes): upload the file again.',
-      ),
-      404,
-    );
+    sendPage(reply, home('This upload is not held (uploads are kept for 30 minutes): upload the file again.'), 404);
 
   return async function routes(app: FastifyInstance): Promise<void> {
     // Pages answer bad input with the home page and the one-line reason (never the input), not with JSON.
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof InputError) {
-        return sendPage(reply, homePage(index.patients, todayIso(context.today()), error.message), 400);
+        return sendPage(reply, home(error.message), 400);
       }
       throw error;
     });
-    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-      sendPage(reply, homePage(index.patients, todayIso(context.today()))),
-    );
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => sendPage(reply, home()));
 
     app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
       '/patients/:id',
       { schema: { hide: true } },
       async (request, reply) => {
         const bundle = demoBundles.get(request.params.id);
-        if (bundle === undefined)
-          return sendPage(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+        if (bundle === undefined) return sendPage(reply, home('No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
         const path = `/patients/${request.params.id}`;
         return render(reply, bundle, asOf, `${path}/handout?asOf=${asOf}`, path);
@@ -148,8 +150,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       { schema: { hide: true } },
       async (request, reply) => {
         const bundle = demoBundles.get(request.params.id);
-        if (bundle === undefined)
-          return sendPage(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+        if (bundle === undefined) return sendPage(reply, home('No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
         return sendPage(
           reply,
@@ -168,11 +169,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       let asOfField: string | undefined;
       // The form is shown again with the message and the date the user entered (a browser cannot refill a file).
       const refused = (message: string, status: number) =>
-        sendPage(
-          reply,
-          homePage(index.patients, asOfField ?? todayIso(context.today()), `Could not assess the upload: ${message}`),
-          status,
-        );
+        sendPage(reply, home(`Could not assess the upload: ${message}`, asOfField), status);
       // A problem with the file is kept until every field is read, so the form comes back with the date entered.
       let fileProblem: { message: string; status: number } | undefined;
       try {
