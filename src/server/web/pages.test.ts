@@ -69,3 +69,21 @@ test('a referral beside a safety alert is not shown in the green of a settled re
   );
   assert.ok(page.indexOf('Safety alert: ') < page.indexOf('rec-title'), 'the alert comes first');
 });
+
+test('each finding names its evidence with the date of the record, as the trd assess report does', () => {
+  const check = (file: string, list: 'contraindications' | 'cautions' | 'safetyAlerts') => {
+    const bundle = readBundleFile(file);
+    const a = sharedEngine.assess(bundle, { asOf });
+    const finding = a[list][0];
+    assert.ok(finding, `${file}: a finding in ${list}`);
+    const ref = finding.evidence[0] ?? '';
+    const date = a.evidenceDates[ref];
+    assert.ok(date, `${file}: ${ref} is dated`);
+    const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+    const page = patientPage('Test', a, [], chart, '/handout');
+    assert.ok(page.includes(`${ref} (${date})`), `${file}: ${ref} (${date}) on the page`);
+  };
+  check('test/fixtures/vignettes/ci-pregnancy.json', 'contraindications');
+  check('test/fixtures/vignettes/caution-nsaid.json', 'cautions');
+  check('examples/demo/suicide-risk.json', 'safetyAlerts');
+});

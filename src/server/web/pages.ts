@@ -4,7 +4,7 @@
  * then data issues and unverified values; and the plain-language one-page handout.
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
-import { ageYearsText } from '../../pathway/index.ts';
+import { ageYearsText, datedReference } from '../../pathway/index.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 import { page, printButton } from './layout.ts';
@@ -118,15 +118,29 @@ function recommendationBox(a: Assessment): Html {
   </section>`;
 }
 
+/**
+ * The resources a finding cites, each with its date (Assessment.evidenceDates), as the `trd assess` report and the
+ * CDS cards name them: "Condition/pregnancy (2026-09-20)", so a clinician sees how old the record is.
+ */
+function evidenceOf(a: Assessment, refs: readonly string[]): string {
+  return refs.map((r) => datedReference(a.evidenceDates, r)).join(', ');
+}
+
 function checklist(a: Assessment): Html {
   const items = [
     ...a.contraindications.map(
       (c) =>
         html`<li class="blocker">
-          <strong>Contraindication: ${c.title}.</strong> ${c.detail} <span class="muted">${c.evidence.join(', ')}</span>
+          <strong>Contraindication: ${c.title}.</strong> ${c.detail}
+          <span class="muted">${evidenceOf(a, c.evidence)}</span>
         </li>`,
     ),
-    ...a.cautions.map((c) => html`<li class="caution"><strong>Caution: ${c.title}.</strong> ${c.detail}</li>`),
+    ...a.cautions.map(
+      (c) =>
+        html`<li class="caution">
+          <strong>Caution: ${c.title}.</strong> ${c.detail} <span class="muted">${evidenceOf(a, c.evidence)}</span>
+        </li>`,
+    ),
     ...a.missingWorkup.map((w) => html`<li class="todo"><strong>To do: ${w.title}.</strong> ${w.action}</li>`),
   ];
   return html`<section aria-labelledby="checklist-title">
@@ -286,7 +300,7 @@ export function patientPage(
           html`<section class="alert critical" role="alert">
             <h2>Safety alert: ${s.title}</h2>
             ${s.detail === undefined ? '' : html`<p>${s.detail}</p>`}
-            <p class="muted">Evidence: ${s.evidence.join(', ')}</p>
+            <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}</p>
           </section>`,
       )}
       ${recommendationBox(a)} ${checklist(a)}
