@@ -87,3 +87,28 @@ test('each finding names its evidence with the date of the record, as the trd as
   check('test/fixtures/vignettes/caution-nsaid.json', 'cautions');
   check('examples/demo/suicide-risk.json', 'safetyAlerts');
 });
+
+test('a CRP or a medication record the assessment set aside is named on the page with why', () => {
+  const page = (file: string) => {
+    const bundle = readBundleFile(file);
+    const a = sharedEngine.assess(bundle, { asOf });
+    const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+    return { a, page: patientPage('Test', a, [], chart, '/handout').replace(/&#39;/g, "'") };
+  };
+  const suppressed = page('test/fixtures/vignettes/crp-after-tocilizumab.json');
+  const [rejected] = suppressed.a.inflammation.rejected;
+  assert.ok(rejected, 'the CRP after tocilizumab is set aside');
+  assert.match(rejected.reason, /after tocilizumab/);
+  const why = /<h2 id="why-title">Why<\/h2>([\s\S]*?)<details>/.exec(suppressed.page)?.[1] ?? '';
+  assert.ok(why.includes(`Not used: ${rejected.source} (2026-11-06): ${rejected.reason}`), 'in the reasons');
+  const table = /<summary>The timeline's results as a table<\/summary>([\s\S]*?)<\/details>/.exec(suppressed.page)?.[1];
+  assert.ok(table?.includes(`7 (not used: ${rejected.reason})`), "in the timeline's table");
+
+  const cancelled = page('test/fixtures/vignettes/request-cancelled.json');
+  const [ignored] = cancelled.a.treatmentResistance.ignored;
+  assert.ok(ignored, 'the cancelled order is set aside');
+  assert.match(
+    cancelled.page,
+    new RegExp(`<li>Not used: ${ignored.source} \\([^)]*\\): MedicationRequest status is cancelled`),
+  );
+});

@@ -187,8 +187,18 @@ function evidence(a: Assessment): Html {
     <p><strong>Adequate antidepressant trials:</strong> ${tr.count} of ${tr.required} required.</p>
     <ul>
       ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
+      ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${i.reason}</li>`)}
     </ul>
     <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
+    ${
+      a.inflammation.rejected.length === 0
+        ? ''
+        : html`<ul>
+            ${a.inflammation.rejected.map(
+              (r) => html`<li>Not used: ${datedReference(a.evidenceDates, r.source)}: ${r.reason}</li>`,
+            )}
+          </ul>`
+    }
     <details>
       <summary>Decision trace</summary>
       <div class="table-wrap">
@@ -252,7 +262,7 @@ function chartTable(data: TimelineData): Html {
                 <td>${p.series}</td>
                 <td>${p.date}</td>
                 <td>
-                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.notJudged === undefined ? '' : ` (${p.notJudged})`}${p.used ? ' (used for the decision)' : ''}
+                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.notJudged === undefined ? '' : ` (${p.notJudged})`}${p.used ? ' (used for the decision)' : ''}${p.notUsed === undefined ? '' : ` (not used: ${p.notUsed})`}
                 </td>
               </tr>`,
           )}

@@ -35,6 +35,8 @@ interface Point {
   readonly unverifiedConversion?: string;
   /** Set when the assessment did not judge the result (its reference ranges disagree or cannot be read): why. */
   readonly notJudged?: string;
+  /** Set for a CRP the assessment set aside (inflammation.rejected: drawn after tocilizumab, a unit...): why. */
+  readonly notUsed?: string;
 }
 
 interface Course {
@@ -98,6 +100,7 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     notPlotted[reason] = (notPlotted[reason] ?? 0) + 1;
   };
   const usedCrp = assessment.inflammation.crp?.source;
+  const rejectedCrp = new Map(assessment.inflammation.rejected.map((r) => [r.source, r.reason]));
   const hepatic = knowledge.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
   // The ULN the engine read for each ALT and AST result (src/pathway/labs.ts deriveUpperLimitsOfNormal); a result it
   // could not judge (its ranges give no single upper limit) gets no line.
@@ -132,8 +135,16 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
   for (const obs of record.observations) {
     if (matchConceptInSets(knowledge, definitions.inflammation.crpCodeSets, obs.code) !== undefined) {
       const p = place(obs, definitions.inflammation.validStatuses, 'mg/L', (q) => crpMolarFactor(knowledge.pathway, q));
+      const notUsed = rejectedCrp.get(obs.ref);
       if (p !== undefined)
-        crp.push({ series: 'CRP (mg/L)', source: obs.ref, unit: 'mg/L', used: obs.ref === usedCrp, ...p });
+        crp.push({
+          series: 'CRP (mg/L)',
+          source: obs.ref,
+          unit: 'mg/L',
+          used: obs.ref === usedCrp,
+          ...p,
+          ...(notUsed === undefined ? {} : { notUsed }),
+        });
       continue;
     }
     for (const [analyte, def] of Object.entries(definitions.labs.analytes)) {
