@@ -320,7 +320,8 @@ export function patientPage(
         <p class="muted">
           ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab limits. [U]: an unverified
           value, or a result converted with one. Hollow triangles: censored results (a bound such as &lt;3.5, not a
-          value).${notPlottedText(chart.data.notPlotted)}
+          value). A course whose end the record does not give: a triangle at its
+          start.${notPlottedText(chart.data.notPlotted)}
         </p>
         ${chartTable(chart.data)}
       </section>

@@ -192,3 +192,28 @@ test("a test with no result has no panel, and its limit is not listed among the 
   );
   assert.ok(!svg.includes('Neutropenia'), 'the chart draws no neutropenia line');
 });
+
+test('a course whose end the record does not give is drawn as a mark at its start, not a bar of no width', async () => {
+  // An order with neither supply nor period (as Synthea and Epic write many): the engine knows only its start.
+  const bundle = readBundleFile('test/fixtures/vignettes/med-request-no-supply.json');
+  const assessment = sharedEngine.assess(bundle, { asOf });
+  const open = assessment.treatmentResistance.exposures.find((e) => e.ingredient === 'escitalopram');
+  assert.equal(open?.end, undefined, 'the engine gives no end');
+  const { data, svg } = await timelineSvg(sharedEngine.knowledge, sharedEngine.read(bundle), assessment);
+  assert.deepEqual(
+    data.courses.map((c) => [c.ingredient, c.start, c.end]),
+    [
+      ['escitalopram', '2025-05-05', undefined],
+      ['sertraline', '2025-01-06', '2025-03-30'],
+    ],
+  );
+  // The course panel: one bar (sertraline), one triangle (escitalopram), each filled with its verdict's colour.
+  const bars = [...svg.matchAll(/<path[^>]*fill="#1b7837"[^>]*>/g)].length;
+  const marks = [...svg.matchAll(/<path[^>]*fill="#5e5e5e"[^>]*>/g)];
+  assert.ok(bars >= 1, 'the adequate sertraline bar');
+  assert.doesNotMatch(svg, /d="M[\d.-]+,[\d.-]+h0v14h0Z" fill=/, 'no course bar (14 px high) of no width');
+  assert.ok(
+    marks.some((m) => /d="M[\d.-]+,[\d.-]+L/.test(m[0])),
+    'the unverified escitalopram course is a triangle at its start',
+  );
+});

@@ -42,7 +42,8 @@ interface Point {
 interface Course {
   readonly ingredient: string;
   readonly start: string;
-  readonly end: string;
+  /** Absent when the record gives no end or duration (an order with neither supply nor period): a mark at the start. */
+  readonly end?: string;
   readonly verdict: string;
 }
 
@@ -177,7 +178,7 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     .map((e) => ({
       ingredient: e.ingredient,
       start: e.start as string,
-      end: e.end ?? (e.start as string),
+      ...(e.end === undefined ? {} : { end: e.end }),
       verdict:
         e.adequacy === 'adequate'
           ? 'adequate'
@@ -309,7 +310,9 @@ function seriesLayers(
 }
 
 export function timelineSpec(data: TimelineData, assessment: Assessment): TopLevelSpec {
-  const dates = [...data.crp, ...data.labs].map((p) => p.date).concat(data.courses.flatMap((c) => [c.start, c.end]));
+  const dates = [...data.crp, ...data.labs]
+    .map((p) => p.date)
+    .concat(data.courses.flatMap((c) => [c.start, c.end ?? c.start]));
   const first = dates.length === 0 ? assessment.asOf : dates.reduce((a, b) => (a < b ? a : b));
   const x = {
     field: 'date',
@@ -326,18 +329,28 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
     height: 140,
     layer: seriesLayers(data.crp, data.crpLines, x, 'mg/L', true),
   };
+  const y = { field: 'ingredient', type: 'nominal', title: null } as const;
+  const color = { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'Course' } as const;
+  // A course is a bar from its start to its end; one whose end the record does not give (a Synthea or Epic order
+  // with neither supply nor period), or that starts and ends on one day, would be a bar of no width, drawn as nothing:
+  // it is a mark at its start instead.
+  const spans = (c: Course): boolean => c.end !== undefined && c.end > c.start;
   const coursePanel = {
     title: 'Antidepressant courses',
     width,
     height: Math.max(40, 24 * new Set(data.courses.map((c) => c.ingredient)).size),
-    data: { values: data.courses.map((c) => ({ ...c })) },
-    mark: { type: 'bar', height: 14 },
-    encoding: {
-      x: { ...x, field: 'start' },
-      x2: { field: 'end' },
-      y: { field: 'ingredient', type: 'nominal', title: null },
-      color: { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'Course' },
-    },
+    layer: [
+      {
+        data: { values: data.courses.filter(spans).map((c) => ({ ...c })) },
+        mark: { type: 'bar', height: 14 },
+        encoding: { x: { ...x, field: 'start' }, x2: { field: 'end' }, y, color },
+      },
+      {
+        data: { values: data.courses.filter((c) => !spans(c)).map((c) => ({ ...c })) },
+        mark: { type: 'point', shape: 'triangle-right', size: 120, filled: true, opacity: 1 },
+        encoding: { x: { ...x, field: 'start' }, y, color },
+      },
+    ],
   };
   const labSeries = [...new Set(data.labs.map((p) => p.series))];
   const labPanels = labSeries.map((series) => ({
