@@ -65,7 +65,8 @@ input,select,button{font:inherit;padding:.4rem .6rem}
 form.inline>div{max-width:100%}input{max-width:100%}
 button{background:var(--accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
 ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
-@media print{header.site,nav,.no-print{display:none}main{max-width:none;padding:0}body{font-size:12pt}}
+/* !important: a rule such as form.inline{display:flex} is more specific than .no-print and would print the form. */
+@media print{header.site,nav,.no-print{display:none!important}main{max-width:none;padding:0}body{font-size:12pt}}
 body.handout main{max-width:42rem}
 `;
 

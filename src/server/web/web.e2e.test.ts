@@ -160,6 +160,10 @@ describe('clinician web app in Chromium', () => {
     await page.goto(`${server.base}/patients/measure-crp`);
     const heading = page.getByRole('heading', { name: /^Recommendation:/ });
     const before = await heading.textContent();
+    // Printed, the page leaves out its controls (the as-of form), as the handout leaves out its Print button.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.evaluate("getComputedStyle(document.querySelector('form.no-print')).display"), 'none');
+    await page.emulateMedia({ media: 'screen' });
     const bundle = readBundleFile('examples/demo/measure-crp.json');
     assert.equal(
       before?.trim(),
