@@ -9,7 +9,7 @@ export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
 export { datedReference } from './evidence-dates.ts';
 export { classifyCrp, CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from './inflammation.ts';
-export { convert as convertObservationQuantity, describeQuantity } from './observations.ts';
+export { convert as convertObservationQuantity, describeQuantity, readByLabel } from './observations.ts';
 export { ageYearsText } from './summaries.ts';
 export { REFERRAL_TRACK } from './workup.ts';
 export { ASSESSMENT_SCHEMA, RECOMMENDATION_CODES } from './assessment.ts';

@@ -217,3 +217,30 @@ test('a course whose end the record does not give is drawn as a mark at its star
     'the unverified escitalopram course is a triangle at its start',
   );
 });
+
+test('a count in a laboratory unit label (K/uL, cells/uL) is drawn as the assessment read it, flagged [U]', () => {
+  const { record, assessment } = demo({
+    'demo-refer-platelets': (r) => {
+      r.valueQuantity = { value: 90, unit: 'K/uL' };
+    },
+    'demo-refer-anc': (r) => {
+      r.valueQuantity = { value: 1500, unit: 'cells/uL' };
+    },
+  });
+  assert.deepEqual(
+    assessment.contraindications.map((c) => c.code).sort(),
+    ['neutropenia', 'thrombocytopenia'],
+    'the assessment read both, by the unit labels',
+  );
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  assert.deepEqual(data.notPlotted, {}, 'not counted as unreadable: the assessment read them');
+  const shown = (series: string) =>
+    data.labs.filter((p) => p.series === series && p.date === '2026-11-06').map((p) => [p.value, p.shown]);
+  assert.deepEqual(shown('Platelets (10^9/L)'), [[90, '90 [U]']]);
+  assert.deepEqual(shown('ANC (10^9/L)'), [[1.5, '1.5 [U]']]);
+  const anc = data.labs.find((p) => p.source === 'Observation/demo-refer-anc');
+  assert.equal(
+    anc?.unverifiedConversion,
+    "converted from 1500 cells/uL reading 'cells/uL' as /uL by the pathway's unit labels, unverified",
+  );
+});

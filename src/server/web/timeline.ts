@@ -16,6 +16,7 @@ import {
   CRP_MOLAR_FACTOR_ITEM,
   crpMolarFactor,
   describeQuantity,
+  readByLabel,
 } from '../../pathway/index.ts';
 import type { PatientRecord, Quantity } from '../../record/index.ts';
 
@@ -120,15 +121,25 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     const q = obs.value.quantity;
     const factor = factorOf(q);
     const v = convertObservationQuantity(q, unit, factor?.value);
-    if (!v.ok) return void skip('unit not convertible');
-    const unverified =
-      factor === undefined || factor.verified
+    // A unit as laboratories write it ("K/uL", "cells/uL") is read by the pathway's unit labels, as the engine reads
+    // it (convertNoting): flagged [U] while that list is unverified.
+    const byLabel = v.ok ? undefined : readByLabel(definitions.unitLabels, q, unit, factor?.value);
+    if (!v.ok && byLabel === undefined) return void skip('unit not convertible');
+    const value = v.ok ? v.value : (byLabel as { value: number }).value;
+    const conversions = [
+      factor === undefined || factor.verified ? undefined : `with the ${CRP_MOLAR_FACTOR_ITEM} = ${num(factor.value)}`,
+      byLabel === undefined || definitions.unitLabels.verified
         ? undefined
-        : `converted from ${describeQuantity(q)} with the ${CRP_MOLAR_FACTOR_ITEM} = ${num(factor.value)}, unverified`;
+        : `reading '${byLabel.sent}' as ${byLabel.ucum} by the pathway's unit labels`,
+    ].filter((c) => c !== undefined);
+    const unverified =
+      conversions.length === 0
+        ? undefined
+        : `converted from ${describeQuantity(q)} ${conversions.join(' and ')}, unverified`;
     return {
       date,
-      value: v.value,
-      shown: `${q.comparator ?? ''}${num(v.value)}${factor === undefined ? '' : flag(factor)}`,
+      value,
+      shown: `${q.comparator ?? ''}${num(value)}${unverified === undefined ? '' : ' [U]'}`,
       censored: q.comparator !== undefined,
       ...(unverified === undefined ? {} : { unverifiedConversion: unverified }),
     };
