@@ -53,8 +53,8 @@ export function homePage(demo: readonly DemoPatient[], asOf: string, today: stri
         <div><button type="submit">Assess</button></div>
       </form>
       <p class="muted">
-        The uploaded file is assessed in memory and kept for 30 minutes so the handout can be opened; it is never
-        written to disk or logged.
+        The uploaded file is assessed in memory and kept for up to 30 minutes (less when the server holds many uploads)
+        so the handout can be opened; it is never written to disk or logged.
       </p>`,
   );
 }
@@ -68,8 +68,8 @@ export function notFoundPage(): string {
     'Page not found',
     html`<h1>Page not found</h1>
       <p>
-        There is no page at this address. It may be mistyped, or it was an uploaded patient's page, which is kept for 30
-        minutes only.
+        There is no page at this address. It may be mistyped, or it was an uploaded patient's page, which is kept for up
+        to 30 minutes only.
       </p>
       <p><a href="/">Go to the patients and the upload form</a></p>`,
   );

@@ -177,6 +177,14 @@ describe('web app pages over HTTP', () => {
     assert.equal(dateOf(refused.page), '2020-01-02');
   });
 
+  test('the pages promise no more than the server keeps: an upload is held up to 30 minutes, less under load', async () => {
+    // The shelf drops the oldest uploads past 200 or 128 MiB (src/server/web/upload-shelf.ts), before 30 minutes.
+    const home = await (await fetch(`${server.base}/`)).text();
+    assert.match(home, /kept for up to 30 minutes \(less when the server holds many uploads\)/);
+    const gone = await (await fetch(`${server.base}/uploads/unknown-token`)).text();
+    assert.match(alertOf(gone) ?? '', /kept for up to 30 minutes, less when the server holds many/);
+  });
+
   test('a file over the size limit: the form again with the reason and the date entered', async () => {
     const small = await startTestServer({ bodyLimitBytes: 4096 });
     try {

@@ -121,7 +121,13 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
 
   /** An unknown or expired token is not found (404): the form again, with the reason. */
   const expired = (reply: FastifyReply) =>
-    sendPage(reply, home('This upload is not held (uploads are kept for 30 minutes): upload the file again.'), 404);
+    sendPage(
+      reply,
+      home(
+        'This upload is not held (uploads are kept for up to 30 minutes, less when the server holds many): upload the file again.',
+      ),
+      404,
+    );
 
   return async function routes(app: FastifyInstance): Promise<void> {
     // Pages answer bad input with the home page and the one-line reason (never the input), not with JSON.
