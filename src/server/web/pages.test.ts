@@ -112,3 +112,10 @@ test('a CRP or a medication record the assessment set aside is named on the page
     new RegExp(`<li>Not used: ${ignored.source} \\([^)]*\\): MedicationRequest status is cancelled`),
   );
 });
+
+test('the handout dates its content by the record it was made from, in words, not by the day it was printed', () => {
+  const a = sharedEngine.assess(readBundleFile('examples/demo/refer-to-trial.json'), { asOf: '2026-06-01' });
+  const page = handoutPage(undefined, a, '/back');
+  assert.match(page, /Based on your health record as it was on 1 June 2026 \(care pathway /);
+  assert.doesNotMatch(page, /Prepared 2026-06-01/, 'not "prepared" on a day that may be long past');
+});

@@ -373,6 +373,15 @@ function explanation(cutOff: number): Html {
     </ul>`;
 }
 
+/** A YYYY-MM-DD day as a patient reads it, whatever their country's order of day and month: "27 November 2026". */
+const PLAIN_DATE = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+const plainDate = (day: string): string => PLAIN_DATE.format(new Date(`${day}T00:00:00Z`));
+
 /**
  * The one-page handout in plain language, naming the patient it is for (a printed page must not be handed to another
  * patient): a safety alert's paragraph first (as the alert leads every report), then
@@ -389,8 +398,8 @@ export function handoutPage(name: string | undefined, a: Assessment, backHref: s
       <p>${a.recommendation.patientSummary}</p>
       ${a.scope.inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
       <p class="muted">
-        Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace
-        advice from your care team.
+        Based on your health record as it was on ${plainDate(a.asOf)} (care pathway ${a.pathway.version}). This leaflet
+        does not replace advice from your care team.
       </p>`,
     { bodyClass: 'handout' },
   );
