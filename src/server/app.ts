@@ -17,6 +17,7 @@ import type {
 } from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
+import { jsonSyntaxReason } from '../record/index.ts';
 import { HttpError, registerErrorHandling } from './api/operation-outcome.ts';
 import { apiRoutes } from './api/routes.ts';
 import { cdsAuthenticator, ReplayCache } from './auth/cds-jwt.ts';
@@ -193,7 +194,18 @@ function utf8JsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser
       done(error as HttpError, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, body) => {
+      if ((error as { code?: string } | null)?.code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return done(error, body);
+      // fastify's parser drops the SyntaxError: read the text once more, on this error path only, for where and how
+      // it breaks (a body cut short, NDJSON's second line), never a character of it.
+      try {
+        JSON.parse(text);
+      } catch (syntax) {
+        const why = jsonSyntaxReason((syntax as Error).message);
+        return done(new HttpError(400, 'structure', `the body is not valid JSON (${why})`), undefined);
+      }
+      return done(error, body); // valid JSON that the parser refused (a __proto__ key)
+    });
   };
 }
 

@@ -107,7 +107,14 @@ describe('REST API', () => {
 
   test('errors: bad JSON 400, not a Bundle 400, no Patient 400, bad asOf 400, future asOf 400, too large 413, wrong type 415', async () => {
     const secret = 'Jane-Secret-Doe';
-    assert.doesNotMatch(await outcome(await post('/api/assess', `{"name": "${secret}", `), 400), new RegExp(secret));
+    const badJson = await outcome(await post('/api/assess', `{"name": "${secret}", `), 400);
+    assert.doesNotMatch(badJson, new RegExp(secret));
+    const cutAt = `{"name": "${secret}", `.length;
+    assert.equal(
+      badJson,
+      `the body is not valid JSON (malformed string, number or separator at position ${cutAt})`,
+      'how and where it breaks (at its end: cut short), not its text',
+    );
     const notABundle = await outcome(await post('/api/assess', JSON.stringify({ resourceType: secret })), 400);
     assert.doesNotMatch(notABundle, new RegExp(secret));
     // What the field must be, from the schema (Ajv alone says "must be equal to constant").

@@ -58,9 +58,29 @@ describe('web app pages over HTTP', () => {
   test('an upload that cannot be assessed: the form again, with the reason and the date entered', async () => {
     const notJson = await upload(server.base, ['hello <b>"world"</b>'], '2020-01-02');
     assert.equal(notJson.status, 400);
-    assert.equal(alertOf(notJson.page), 'Could not assess the upload: the file is not JSON');
+    assert.equal(alertOf(notJson.page), 'Could not assess the upload: the file is not JSON (unexpected character)');
     assert.equal(dateOf(notJson.page), '2020-01-02', 'the date entered is kept');
     assert.ok(!notJson.page.includes('world'), 'the file is not quoted');
+
+    // Where and how the file breaks, never its text: a file cut short (an interrupted download), and NDJSON (a bulk
+    // export's file, one resource per line).
+    const bundle = readFileSync('examples/demo/neutropenia.json', 'utf8');
+    const short = bundle.slice(0, bundle.lastIndexOf('}'));
+    const cut = await upload(server.base, [short], '2020-01-02');
+    assert.equal(
+      alertOf(cut.page),
+      `Could not assess the upload: the file is not JSON (malformed string, number or separator at position ${short.length})`,
+      'at its end: the file is cut short',
+    );
+    const ndjson = await upload(
+      server.base,
+      ['{"resourceType":"Patient","id":"a"}\n{"resourceType":"Patient"}'],
+      '2020-01-02',
+    );
+    assert.equal(
+      alertOf(ndjson.page),
+      'Could not assess the upload: the file is not JSON (unexpected text after the JSON value at position 36)',
+    );
 
     const two = await upload(server.base, ['{}', '{}'], '2020-01-02');
     assert.equal(two.status, 413);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
+import { jsonSyntaxReason } from '../../record/index.ts';
 import { utf8Text } from '../app.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
@@ -193,8 +194,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
                 try {
                   bundle = JSON.parse(text);
                   bundleBytes = bytes.length;
-                } catch {
-                  fileProblem = { message: 'the file is not JSON', status: 400 };
+                } catch (error) {
+                  // Where and how it breaks (a file cut short, an NDJSON export's second line), never its text.
+                  const why = jsonSyntaxReason((error as Error).message);
+                  fileProblem = { message: `the file is not JSON (${why})`, status: 400 };
                 }
               }
             } else if (part.fieldname === 'asOf' && typeof part.value === 'string') {
