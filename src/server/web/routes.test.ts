@@ -210,7 +210,11 @@ describe('web app pages over HTTP', () => {
     try {
       const big = await upload(small.base, [`{"resourceType":"Bundle","pad":"${'x'.repeat(10_000)}"}`], '2020-01-02');
       assert.equal(big.status, 413);
-      assert.equal(alertOf(big.page), 'Could not assess the upload: the file is larger than this server accepts');
+      // The limit is named (the server's body limit, here 4 KiB; 8 MiB by default), so the user knows what to aim for.
+      assert.equal(
+        alertOf(big.page),
+        'Could not assess the upload: the file is larger than this server accepts (0.00391 MiB)',
+      );
       assert.equal(dateOf(big.page), '2020-01-02');
     } finally {
       await small.close();

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
 import { jsonSyntaxReason } from '../../record/index.ts';
 import { utf8Text } from '../app.ts';
+import { mebibytes } from '../sizes.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
 import { sendPage } from './layout.ts';
@@ -188,7 +189,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
               // the REST API reads a body (a byte order mark dropped), so a file the API takes is taken here too.
               const text = part.file.truncated ? undefined : utf8Text(bytes);
               if (part.file.truncated)
-                fileProblem = { message: 'the file is larger than this server accepts', status: 413 };
+                fileProblem = {
+                  message: `the file is larger than this server accepts (${mebibytes(app.initialConfig.bodyLimit ?? 0)} MiB)`,
+                  status: 413,
+                };
               else if (text === undefined) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
               else {
                 try {
