@@ -119,3 +119,28 @@ test('the handout dates its content by the record it was made from, in words, no
   assert.match(page, /Based on your health record as it was on 1 June 2026 \(care pathway /);
   assert.doesNotMatch(page, /Prepared 2026-06-01/, 'not "prepared" on a day that may be long past');
 });
+
+test("the patient's age and sex head the page, each said to be not recorded when it is not", () => {
+  const line = (edit: (patient: Record<string, unknown>) => void): string => {
+    const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+    const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+    assert.ok(patient);
+    edit(patient);
+    const a = sharedEngine.assess(bundle, { asOf });
+    const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+    const page = patientPage('Test', a, [], chart, '/handout');
+    return (/<h1>Test<\/h1>\s*<p class="muted">\s*([^<]*?)\s*·/.exec(page)?.[1] ?? '').replace(/\s+/g, ' ');
+  };
+  assert.equal(
+    line(() => undefined),
+    '45 years, female',
+  );
+  assert.equal(
+    line((p) => delete p['birthDate']),
+    'age not recorded, female',
+  );
+  assert.equal(
+    line((p) => delete p['gender']),
+    '45 years, sex not recorded',
+  );
+});

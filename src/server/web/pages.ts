@@ -291,7 +291,7 @@ export function patientPage(
     `Assessment: ${name}`,
     html`<h1>${name}</h1>
       <p class="muted">
-        ${ageYearsText(a.patient)?.concat(' years') ?? ''}${a.patient.sex === undefined ? '' : `, ${a.patient.sex}`} ·
+        ${ageYearsText(a.patient)?.concat(' years') ?? 'age not recorded'}, ${a.patient.sex ?? 'sex not recorded'} ·
         <a href="${handoutHref}">Patient handout (printable)</a>
       </p>
       ${
