@@ -136,6 +136,17 @@ describe('REST API', () => {
     await outcome(await post('/api/assess', seedText, 'text/plain'), 415);
   });
 
+  test('a query parameter the route does not take is refused, not ignored (a typo must not change the as-of date)', async () => {
+    for (const path of ['/api/assess?asof=2025-01-01', '/api/match?as_of=2025-01-01', '/api/assess?trial=insight']) {
+      assert.equal(
+        await outcome(await post(path, seedText), 400),
+        'querystring has a parameter this route does not take (the OpenAPI document at /docs lists those it takes)',
+        path,
+      );
+    }
+    assert.equal((await post('/api/match?asOf=2026-11-27&trial=insight', seedText)).status, 200);
+  });
+
   test('a Bundle posted as a form file (curl -F) is a media type the API does not take: 415, as text is', async () => {
     const open = await startTestServer({ allowUnauthenticated: true });
     try {

@@ -128,10 +128,13 @@ export function frameworkError(error: FastifyError): { status: number; type: Iss
         : first?.keyword === 'enum' && Array.isArray(params.allowedValues)
           ? params.allowedValues
           : undefined;
+    // The name of a parameter the route does not take is the caller's text: not repeated.
     const rule =
-      allowed === undefined
-        ? (first?.message ?? 'is invalid')
-        : `must be ${allowed.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(' or ')}`;
+      first?.keyword === 'additionalProperties'
+        ? 'has a parameter this route does not take (the OpenAPI document at /docs lists those it takes)'
+        : allowed === undefined
+          ? (first?.message ?? 'is invalid')
+          : `must be ${allowed.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(' or ')}`;
     return { status: 400, type: 'invalid', message: `${where} ${rule}` };
   }
   if (error instanceof SyntaxError) return { status: 400, type: 'structure', message: 'the body is not valid JSON' };
