@@ -64,3 +64,12 @@ export function evidenceDatesOf(
   for (const ref of Object.keys(dates)) if (cited.has(ref)) out[ref] = dates[ref] as string;
   return out;
 }
+
+/**
+ * A cited resource with its date, when the result gives one: "Observation/crp (2026-11-06)". How the reports name
+ * their evidence (the `trd assess` text, the web page), so each can be checked in the record.
+ */
+export function datedReference(dates: Readonly<Record<ResourceRef, string>>, ref: string): string {
+  const date = dates[ref];
+  return date === undefined ? ref : `${ref} (${date})`;
+}

@@ -3,6 +3,7 @@
  * quantity conversion to a pathway unit through src/units (UCUM; never guessed).
  */
 import { convertQuantity, isUcum } from '../units/index.ts';
+import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
 import { byRef, dayOf, noteIssue, noteUnverified } from './context.ts';
 import type { EngineContext } from './context.ts';
@@ -288,22 +289,21 @@ const labelKey = (label: string): string => label.replace(/\s+/g, '').replace(/[
 /**
  * A value whose unit as sent (its code, or its text when it has no code) is a laboratory label the pathway lists
  * ("K/uL", "IU/L": definitions.unitLabels, docs/care-pathway.md definition 5), converted from the UCUM unit the label
- * names; reported, and the list listed as relied upon while it is not verified. Undefined when the unit is no listed
- * label or the label's unit does not convert either. A code that is not a label is never overridden by its text.
+ * names: the value, the unit as sent and the UCUM unit it was read as. Undefined when the unit is no listed label or
+ * the label's unit does not convert either. A code that is not a label is never overridden by its text. The one
+ * reading of a label, for the engine (convertByLabel) and for views that draw what it read (the web timeline).
  */
-export function convertByLabel(
-  ctx: EngineContext,
-  source: { readonly ref: string },
+export function readByLabel(
+  unitLabels: Pathway['definitions']['unitLabels'],
   q: Quantity,
   toUcum: string,
   molarMassFactor?: number,
-): { ok: true; value: number; fromText: boolean } | undefined {
-  const table = ctx.pathway.definitions.unitLabels;
+): { readonly value: number; readonly sent: string; readonly ucum: string } | undefined {
   const factor = molarMassFactor === undefined ? undefined : { molarMassFactor };
-  let index = labelIndexes.get(table);
+  let index = labelIndexes.get(unitLabels);
   if (index === undefined) {
-    index = new Map(Object.entries(table.labels).map(([label, ucum]) => [labelKey(label), ucum]));
-    labelIndexes.set(table, index);
+    index = new Map(Object.entries(unitLabels.labels).map(([label, ucum]) => [labelKey(label), ucum]));
+    labelIndexes.set(unitLabels, index);
   }
   const sent = (q.ucum ?? q.unitText)?.trim();
   const ucum = sent === undefined || sent.length > MAX_TEXT_UNIT_LENGTH ? undefined : index.get(labelKey(sent));
@@ -312,15 +312,28 @@ export function convertByLabel(
     return undefined;
   }
   const r = convertQuantity({ ...q, ucum }, toUcum, factor);
-  if (!r.ok) return undefined;
+  return r.ok ? { value: clean(r.value), sent, ucum } : undefined;
+}
+
+/** readByLabel in an assessment: the reading reported, and the list listed as relied upon while it is not verified. */
+export function convertByLabel(
+  ctx: EngineContext,
+  source: { readonly ref: string },
+  q: Quantity,
+  toUcum: string,
+  molarMassFactor?: number,
+): { ok: true; value: number; fromText: boolean } | undefined {
+  const table = ctx.pathway.definitions.unitLabels;
+  const read = readByLabel(table, q, toUcum, molarMassFactor);
+  if (read === undefined) return undefined;
   noteIssue(
     ctx,
     'pathway.unit.label',
-    `the unit '${sent}' is not UCUM as laboratories mean it; read as ${ucum} (definitions.unitLabels${table.verified ? '' : ' [U]'})`,
+    `the unit '${read.sent}' is not UCUM as laboratories mean it; read as ${read.ucum} (definitions.unitLabels${table.verified ? '' : ' [U]'})`,
     source.ref,
   );
   if (!table.verified) noteUnverified(ctx, 'unit labels (definitions.unitLabels)', table.note, table.citation);
-  return { ok: true, value: clean(r.value), fromText: false };
+  return { ok: true, value: read.value, fromText: false };
 }
 
 export function describeQuantity(q: Quantity): string {

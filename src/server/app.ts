@@ -17,6 +17,7 @@ import type {
 } from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
+import { jsonSyntaxReason } from '../record/index.ts';
 import { HttpError, registerErrorHandling } from './api/operation-outcome.ts';
 import { apiRoutes } from './api/routes.ts';
 import { cdsAuthenticator, ReplayCache } from './auth/cds-jwt.ts';
@@ -90,6 +91,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     return503OnClosing: true,
     logController: new OneLinePerRequest(),
+    // A query parameter a route does not take (additionalProperties: false) is refused, not dropped: fastify's
+    // default removes it, so `?asof=2025-01-01` (a typo) was assessed as of today with a 200.
+    ajv: { customOptions: { removeAdditional: false } },
     ...(options.trustProxy === undefined || options.trustProxy.length === 0
       ? {}
       : { trustProxy: [...options.trustProxy] }),
@@ -157,6 +161,19 @@ const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]*))/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Bytes read as UTF-8 text, or undefined when they are not UTF-8 (never decoded with replacement characters). A byte
+ * order mark at the start is dropped, as RFC 8259 lets a JSON reader do: Windows tools write one, and JSON.parse
+ * would refuse the file for it. The one reading of a JSON body and of an uploaded file.
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A request body's text, read as UTF-8 and nothing else: a charset other than utf-8 is 415 and bytes that are not
  * UTF-8 are 400, where decoding them as UTF-8 would read a body the client did not send (U+FFFD in place of each bad
  * byte). JSON is UTF-8 (RFC 8259); the trial's form posts are read the same way (src/server/trial/form-body.ts).
@@ -166,11 +183,9 @@ export function utf8Body(request: FastifyRequest, body: Buffer): string {
   if (charset !== null && (charset[1] ?? charset[2] ?? '').toLowerCase() !== 'utf-8') {
     throw new HttpError(415, 'not-supported', 'unsupported charset (send UTF-8)');
   }
-  try {
-    return UTF8.decode(body);
-  } catch {
-    throw new HttpError(400, 'structure', 'the body is not valid UTF-8');
-  }
+  const text = utf8Text(body);
+  if (text === undefined) throw new HttpError(400, 'structure', 'the body is not valid UTF-8');
+  return text;
 }
 
 function utf8JsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser<Buffer> {
@@ -182,7 +197,18 @@ function utf8JsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser
       done(error as HttpError, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, body) => {
+      if ((error as { code?: string } | null)?.code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return done(error, body);
+      // fastify's parser drops the SyntaxError: read the text once more, on this error path only, for where and how
+      // it breaks (a body cut short, NDJSON's second line), never a character of it.
+      try {
+        JSON.parse(text);
+      } catch (syntax) {
+        const why = jsonSyntaxReason((syntax as Error).message);
+        return done(new HttpError(400, 'structure', `the body is not valid JSON (${why})`), undefined);
+      }
+      return done(error, body); // valid JSON that the parser refused (a __proto__ key)
+    });
   };
 }
 

@@ -5,7 +5,7 @@
  * trace. Every finding names its source resources with their dates (Assessment.evidenceDates) so it can be checked in
  * the record; each fact is said once (the recommendation shows its statement, the sections the facts).
  */
-import { ageYearsText, REFERRAL_TRACK } from '../../pathway/index.ts';
+import { ageYearsText, datedReference, REFERRAL_TRACK } from '../../pathway/index.ts';
 import type { Assessment } from '../../pathway/index.ts';
 import type { Finding } from '../../pathway/index.ts';
 import { bullet, REPORT_WIDTH, table, wrap } from './text-layout.ts';
@@ -21,8 +21,7 @@ const heading = (title: string): string[] => [
 
 /** "Observation/crp (2026-11-06)": a cited resource with its date, when the record gives one. */
 function dated(a: Assessment, ref: string): string {
-  const date = a.evidenceDates[ref];
-  return date === undefined ? ref : `${ref} (${date})`;
+  return datedReference(a.evidenceDates, ref);
 }
 
 /** A resource reference inside engine prose: `Condition/pneumonia`, `MedicationStatement/escitalopram-1`. */

@@ -107,11 +107,18 @@ describe('REST API', () => {
 
   test('errors: bad JSON 400, not a Bundle 400, no Patient 400, bad asOf 400, future asOf 400, too large 413, wrong type 415', async () => {
     const secret = 'Jane-Secret-Doe';
-    assert.doesNotMatch(await outcome(await post('/api/assess', `{"name": "${secret}", `), 400), new RegExp(secret));
-    assert.doesNotMatch(
-      await outcome(await post('/api/assess', JSON.stringify({ resourceType: secret })), 400),
-      new RegExp(secret),
+    const badJson = await outcome(await post('/api/assess', `{"name": "${secret}", `), 400);
+    assert.doesNotMatch(badJson, new RegExp(secret));
+    const cutAt = `{"name": "${secret}", `.length;
+    assert.equal(
+      badJson,
+      `the body is not valid JSON (malformed string, number or separator at position ${cutAt})`,
+      'how and where it breaks (at its end: cut short), not its text',
     );
+    const notABundle = await outcome(await post('/api/assess', JSON.stringify({ resourceType: secret })), 400);
+    assert.doesNotMatch(notABundle, new RegExp(secret));
+    // What the field must be, from the schema (Ajv alone says "must be equal to constant").
+    assert.equal(notABundle, "body/resourceType must be 'Bundle'");
     await outcome(
       await post('/api/assess', JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] })),
       400,
@@ -127,6 +134,35 @@ describe('REST API', () => {
       413,
     );
     await outcome(await post('/api/assess', seedText, 'text/plain'), 415);
+  });
+
+  test('a query parameter the route does not take is refused, not ignored (a typo must not change the as-of date)', async () => {
+    for (const path of ['/api/assess?asof=2025-01-01', '/api/match?as_of=2025-01-01', '/api/assess?trial=insight']) {
+      assert.equal(
+        await outcome(await post(path, seedText), 400),
+        'querystring has a parameter this route does not take (the OpenAPI document at /docs lists those it takes)',
+        path,
+      );
+    }
+    assert.equal((await post('/api/match?asOf=2026-11-27&trial=insight', seedText)).status, 200);
+  });
+
+  test('a Bundle posted as a form file (curl -F) is a media type the API does not take: 415, as text is', async () => {
+    const open = await startTestServer({ allowUnauthenticated: true });
+    try {
+      for (const [base, path] of [
+        [server.base, '/api/assess?asOf=2026-11-27'],
+        [server.base, '/api/match?asOf=2026-11-27'],
+        [open.base, '/cds-services/trd-il6-candidacy'],
+      ] as const) {
+        const form = new FormData();
+        form.append('bundle', new Blob([seedText], { type: 'application/json' }), 'bundle.json');
+        const response = await fetch(`${base}${path}`, { method: 'POST', body: form });
+        assert.equal(await outcome(response, 415), 'unsupported media type (send application/fhir+json)', path);
+      }
+    } finally {
+      await open.close();
+    }
   });
 
   test('JSON is read as UTF-8 only: invalid UTF-8 400, a charset other than utf-8 415, for the API and CDS Hooks', async () => {

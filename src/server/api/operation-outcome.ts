@@ -5,7 +5,7 @@
  * large, 415 unsupported media type, 412 CDS Hooks data unavailable, 500 otherwise. Diagnostics name fields and codes,
  * never the request's content (it may be patient data).
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
 
 export type IssueType =
@@ -81,6 +81,18 @@ export class HttpError extends Error {
   }
 }
 
+/** The answer to a body in a media type a route does not take; one message for the parser's refusal and the hook's. */
+const UNSUPPORTED_MEDIA_TYPE = 'unsupported media type (send application/fhir+json)';
+
+/**
+ * A preValidation hook for the routes that take a JSON body: a multipart body (a file posted as a form, `curl -F`)
+ * is refused as a media type they do not take (415), as text is. The server reads multipart for the web app's upload
+ * only; without this the route saw no body and answered a 400 that the body "must be object".
+ */
+export async function refuseMultipart(request: FastifyRequest): Promise<void> {
+  if (request.isMultipart()) throw new HttpError(415, 'not-supported', UNSUPPORTED_MEDIA_TYPE);
+}
+
 export function sendOutcome(reply: FastifyReply, status: number, outcome: OperationOutcome): FastifyReply {
   return reply.code(status).type('application/fhir+json').send(outcome);
 }
@@ -91,7 +103,7 @@ export function frameworkError(error: FastifyError): { status: number; type: Iss
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, type: 'too-costly', message: 'request body too large' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, type: 'not-supported', message: 'unsupported media type (send application/fhir+json)' };
+      return { status: 415, type: 'not-supported', message: UNSUPPORTED_MEDIA_TYPE };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, type: 'structure', message: 'empty JSON body' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -105,10 +117,25 @@ export function frameworkError(error: FastifyError): { status: number; type: Iss
       break;
   }
   if (error.validation !== undefined) {
-    // Ajv messages name the path and the rule ("body/resourceType must be equal to constant"), not the value.
+    // Ajv messages name the path and the rule, not the value. A constant or a list of allowed values is named from
+    // the schema ("body/resourceType must be 'Bundle'", where Ajv says only "must be equal to constant").
     const first = error.validation[0];
     const where = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-    return { status: 400, type: 'invalid', message: `${where} ${first?.message ?? 'is invalid'}` };
+    const params = (first?.params ?? {}) as { allowedValue?: unknown; allowedValues?: unknown };
+    const allowed =
+      first?.keyword === 'const'
+        ? [params.allowedValue]
+        : first?.keyword === 'enum' && Array.isArray(params.allowedValues)
+          ? params.allowedValues
+          : undefined;
+    // The name of a parameter the route does not take is the caller's text: not repeated.
+    const rule =
+      first?.keyword === 'additionalProperties'
+        ? 'has a parameter this route does not take (the OpenAPI document at /docs lists those it takes)'
+        : allowed === undefined
+          ? (first?.message ?? 'is invalid')
+          : `must be ${allowed.map((v) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v))).join(' or ')}`;
+    return { status: 400, type: 'invalid', message: `${where} ${rule}` };
   }
   if (error instanceof SyntaxError) return { status: 400, type: 'structure', message: 'the body is not valid JSON' };
   return undefined;

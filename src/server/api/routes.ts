@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf } from '../as-of.ts';
-import { OUTCOME_RESPONSE_SCHEMA } from './operation-outcome.ts';
+import { OUTCOME_RESPONSE_SCHEMA, refuseMultipart } from './operation-outcome.ts';
 
 const bundleBody = {
   type: 'object',
@@ -34,6 +34,7 @@ const asOfQuery = {
 
 export function apiRoutes(context: ServerContext) {
   return async function routes(app: FastifyInstance): Promise<void> {
+    app.addHook('preValidation', refuseMultipart);
     app.post<{ Querystring: { asOf?: string } }>(
       '/api/assess',
       {

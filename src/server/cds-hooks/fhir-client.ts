@@ -7,6 +7,8 @@
  * links that loop, a `next` link or a redirect to another server, an answer over the size limit) is a
  * DataUnavailable, which the route answers with 412 as the spec says. Uses Node's fetch.
  */
+import { mebibytes } from '../sizes.ts';
+
 export class DataUnavailable extends Error {
   override readonly name = 'DataUnavailable';
 }
@@ -117,8 +119,6 @@ async function boundedText(response: Response, maxBytes: number): Promise<string
   // As response.json() decodes: UTF-8, a byte order mark dropped.
   return new TextDecoder('utf-8').decode(Buffer.concat(chunks, length));
 }
-
-const mebibytes = (bytes: number): string => String(Math.round((bytes / 1024 / 1024) * 10) / 10);
 
 /** The URL of a relative query ("Observation?patient=1") on the FHIR server, or an absolute URL on that server. */
 function resolveOnServer(query: string, access: FhirAccess): string {

@@ -8,7 +8,13 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../app.ts';
-import { HttpError, operationOutcome, OUTCOME_RESPONSE_SCHEMA, sendOutcome } from '../api/operation-outcome.ts';
+import {
+  HttpError,
+  operationOutcome,
+  OUTCOME_RESPONSE_SCHEMA,
+  refuseMultipart,
+  sendOutcome,
+} from '../api/operation-outcome.ts';
 import { todayIso } from '../as-of.ts';
 import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
@@ -140,6 +146,7 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
       maxAge: 600,
     });
     app.decorateRequest('cdsClient', undefined);
+    app.addHook('preValidation', refuseMultipart);
 
     /**
      * The onRequest check of one route: the JWT's `aud` must be that route's own absolute URL (`path` after the

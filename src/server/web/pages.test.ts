@@ -15,7 +15,7 @@ const asOf = '2026-11-27';
 test('in scope: summary, explanation and questions; out of scope: the summary only', () => {
   const seed = readBundleFile('examples/seed-vignette.json');
   const inScope = sharedEngine.assess(seed, { asOf });
-  const page = handoutPage(inScope, '/back');
+  const page = handoutPage(undefined, inScope, '/back');
   assert.ok(page.includes('Why a trial comes first'));
   assert.ok(page.includes(`A result of ${inScope.inflammation.cutOffMgPerL} mg/L or more`));
   assert.ok(!page.includes('Your safety comes before'));
@@ -23,14 +23,14 @@ test('in scope: summary, explanation and questions; out of scope: the summary on
   const noDepression = { ...seed, entry: seed.entry.filter((e) => e.resource.resourceType !== 'Condition') };
   const outOfScope = sharedEngine.assess(noDepression, { asOf });
   assert.equal(outOfScope.recommendation.code, 'out-of-scope');
-  const other = handoutPage(outOfScope, '/back');
+  const other = handoutPage(undefined, outOfScope, '/back');
   assert.ok(!other.includes('Why a trial comes first'));
   assert.ok(other.includes(outOfScope.recommendation.patientSummary.replace(/'/g, '&#39;')));
 });
 
 test('a safety alert adds the safety paragraph, before the recommendation', () => {
   const risk = sharedEngine.assess(readBundleFile('examples/demo/suicide-risk.json'), { asOf });
-  const page = handoutPage(risk, '/back');
+  const page = handoutPage(undefined, risk, '/back');
   const safety = page.indexOf('Your safety comes before any test or trial');
   assert.ok(safety > 0);
   const summary = page.indexOf(risk.recommendation.patientSummary.slice(0, 40));
@@ -54,4 +54,93 @@ test('a referral whose assessment met a data issue is not shown as settled: the 
   const clean = sharedEngine.assess(readBundleFile('examples/demo/refer-to-trial.json'), { asOf });
   const plain = patientPage('Test', clean, [], chart, '/handout');
   assert.match(plain, /<section class="alert ok" aria-labelledby="rec-title">/);
+});
+
+test('a referral beside a safety alert is not shown in the green of a settled referral', () => {
+  const bundle = readBundleFile('examples/demo/suicide-risk.json');
+  const a = sharedEngine.assess(bundle, { asOf });
+  assert.equal(a.recommendation.code, 'refer-to-trial');
+  assert.equal(a.safetyAlerts.length, 1);
+  const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+  const page = patientPage('Test', a, [], chart, '/handout');
+  assert.match(
+    page,
+    /<section class="alert warning" aria-labelledby="rec-title">\s*<h2 id="rec-title">Recommendation: /,
+  );
+  assert.ok(page.indexOf('Safety alert: ') < page.indexOf('rec-title'), 'the alert comes first');
+});
+
+test('each finding names its evidence with the date of the record, as the trd assess report does', () => {
+  const check = (file: string, list: 'contraindications' | 'cautions' | 'safetyAlerts') => {
+    const bundle = readBundleFile(file);
+    const a = sharedEngine.assess(bundle, { asOf });
+    const finding = a[list][0];
+    assert.ok(finding, `${file}: a finding in ${list}`);
+    const ref = finding.evidence[0] ?? '';
+    const date = a.evidenceDates[ref];
+    assert.ok(date, `${file}: ${ref} is dated`);
+    const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+    const page = patientPage('Test', a, [], chart, '/handout');
+    assert.ok(page.includes(`${ref} (${date})`), `${file}: ${ref} (${date}) on the page`);
+  };
+  check('test/fixtures/vignettes/ci-pregnancy.json', 'contraindications');
+  check('test/fixtures/vignettes/caution-nsaid.json', 'cautions');
+  check('examples/demo/suicide-risk.json', 'safetyAlerts');
+});
+
+test('a CRP or a medication record the assessment set aside is named on the page with why', () => {
+  const page = (file: string) => {
+    const bundle = readBundleFile(file);
+    const a = sharedEngine.assess(bundle, { asOf });
+    const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+    return { a, page: patientPage('Test', a, [], chart, '/handout').replace(/&#39;/g, "'") };
+  };
+  const suppressed = page('test/fixtures/vignettes/crp-after-tocilizumab.json');
+  const [rejected] = suppressed.a.inflammation.rejected;
+  assert.ok(rejected, 'the CRP after tocilizumab is set aside');
+  assert.match(rejected.reason, /after tocilizumab/);
+  const why = /<h2 id="why-title">Why<\/h2>([\s\S]*?)<details>/.exec(suppressed.page)?.[1] ?? '';
+  assert.ok(why.includes(`Not used: ${rejected.source} (2026-11-06): ${rejected.reason}`), 'in the reasons');
+  const table = /<summary>The timeline's results as a table<\/summary>([\s\S]*?)<\/details>/.exec(suppressed.page)?.[1];
+  assert.ok(table?.includes(`7 (not used: ${rejected.reason})`), "in the timeline's table");
+
+  const cancelled = page('test/fixtures/vignettes/request-cancelled.json');
+  const [ignored] = cancelled.a.treatmentResistance.ignored;
+  assert.ok(ignored, 'the cancelled order is set aside');
+  assert.match(
+    cancelled.page,
+    new RegExp(`<li>Not used: ${ignored.source} \\([^)]*\\): MedicationRequest status is cancelled`),
+  );
+});
+
+test('the handout dates its content by the record it was made from, in words, not by the day it was printed', () => {
+  const a = sharedEngine.assess(readBundleFile('examples/demo/refer-to-trial.json'), { asOf: '2026-06-01' });
+  const page = handoutPage(undefined, a, '/back');
+  assert.match(page, /Based on your health record as it was on 1 June 2026 \(care pathway /);
+  assert.doesNotMatch(page, /Prepared 2026-06-01/, 'not "prepared" on a day that may be long past');
+});
+
+test("the patient's age and sex head the page, each said to be not recorded when it is not", () => {
+  const line = (edit: (patient: Record<string, unknown>) => void): string => {
+    const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+    const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+    assert.ok(patient);
+    edit(patient);
+    const a = sharedEngine.assess(bundle, { asOf });
+    const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
+    const page = patientPage('Test', a, [], chart, '/handout');
+    return (/<h1>Test<\/h1>\s*<p class="muted">\s*([^<]*?)\s*·/.exec(page)?.[1] ?? '').replace(/\s+/g, ' ');
+  };
+  assert.equal(
+    line(() => undefined),
+    '45 years, female',
+  );
+  assert.equal(
+    line((p) => delete p['birthDate']),
+    'age not recorded, female',
+  );
+  assert.equal(
+    line((p) => delete p['gender']),
+    '45 years, sex not recorded',
+  );
 });

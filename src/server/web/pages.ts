@@ -4,7 +4,7 @@
  * then data issues and unverified values; and the plain-language one-page handout.
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
-import { ageYearsText } from '../../pathway/index.ts';
+import { ageYearsText, datedReference } from '../../pathway/index.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 import { page, printButton } from './layout.ts';
@@ -17,7 +17,11 @@ export interface DemoPatient {
   readonly expect: string;
 }
 
-export function homePage(demo: readonly DemoPatient[], asOf: string, error?: string): string {
+/**
+ * The home page: the demo patients and the upload form, its date `asOf` (the one entered, after a refusal) and no
+ * later than `today`, the server's date: the browser refuses a later date before sending the file, as the server would.
+ */
+export function homePage(demo: readonly DemoPatient[], asOf: string, today: string, error?: string): string {
   return page(
     'Patients',
     html`<h1>Treatment-resistant depression: inflammation and IL-6 trial candidacy</h1>
@@ -42,12 +46,15 @@ export function homePage(demo: readonly DemoPatient[], asOf: string, error?: str
             required
           />
         </div>
-        <div><label for="asOf">As of</label><input id="asOf" name="asOf" type="date" value="${asOf}" required /></div>
+        <div>
+          <label for="asOf">As of</label
+          ><input id="asOf" name="asOf" type="date" value="${asOf}" max="${today}" required />
+        </div>
         <div><button type="submit">Assess</button></div>
       </form>
       <p class="muted">
-        The uploaded file is assessed in memory and kept for 30 minutes so the handout can be opened; it is never
-        written to disk or logged.
+        The uploaded file is assessed in memory and kept for up to 30 minutes (less when the server holds many uploads)
+        so the handout can be opened; it is never written to disk or logged.
       </p>`,
   );
 }
@@ -61,8 +68,8 @@ export function notFoundPage(): string {
     'Page not found',
     html`<h1>Page not found</h1>
       <p>
-        There is no page at this address. It may be mistyped, or it was an uploaded patient's page, which is kept for 30
-        minutes only.
+        There is no page at this address. It may be mistyped, or it was an uploaded patient's page, which is kept for up
+        to 30 minutes only.
       </p>
       <p><a href="/">Go to the patients and the upload form</a></p>`,
   );
@@ -83,10 +90,11 @@ const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': '
 function recommendationBox(a: Assessment): Html {
   const r = a.recommendation;
   // Data the assessment met but could not use (an hCG with no interpretation, an ALT whose ranges disagree) keep the
-  // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app).
+  // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app). So
+  // does a safety alert: a referral waits until the risk is assessed and managed (the summary says so first).
   const problems = a.issues.filter((i) => i.severity !== 'information');
   const kind =
-    r.code === 'contraindicated' || r.code === 'repeat-crp' || problems.length > 0
+    r.code === 'contraindicated' || r.code === 'repeat-crp' || problems.length > 0 || a.safetyAlerts.length > 0
       ? 'warning'
       : r.code === 'refer-to-trial'
         ? 'ok'
@@ -110,15 +118,29 @@ function recommendationBox(a: Assessment): Html {
   </section>`;
 }
 
+/**
+ * The resources a finding cites, each with its date (Assessment.evidenceDates), as the `trd assess` report and the
+ * CDS cards name them: "Condition/pregnancy (2026-09-20)", so a clinician sees how old the record is.
+ */
+function evidenceOf(a: Assessment, refs: readonly string[]): string {
+  return refs.map((r) => datedReference(a.evidenceDates, r)).join(', ');
+}
+
 function checklist(a: Assessment): Html {
   const items = [
     ...a.contraindications.map(
       (c) =>
         html`<li class="blocker">
-          <strong>Contraindication: ${c.title}.</strong> ${c.detail} <span class="muted">${c.evidence.join(', ')}</span>
+          <strong>Contraindication: ${c.title}.</strong> ${c.detail}
+          <span class="muted">${evidenceOf(a, c.evidence)}</span>
         </li>`,
     ),
-    ...a.cautions.map((c) => html`<li class="caution"><strong>Caution: ${c.title}.</strong> ${c.detail}</li>`),
+    ...a.cautions.map(
+      (c) =>
+        html`<li class="caution">
+          <strong>Caution: ${c.title}.</strong> ${c.detail} <span class="muted">${evidenceOf(a, c.evidence)}</span>
+        </li>`,
+    ),
     ...a.missingWorkup.map((w) => html`<li class="todo"><strong>To do: ${w.title}.</strong> ${w.action}</li>`),
   ];
   return html`<section aria-labelledby="checklist-title">
@@ -165,8 +187,18 @@ function evidence(a: Assessment): Html {
     <p><strong>Adequate antidepressant trials:</strong> ${tr.count} of ${tr.required} required.</p>
     <ul>
       ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
+      ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${i.reason}</li>`)}
     </ul>
     <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
+    ${
+      a.inflammation.rejected.length === 0
+        ? ''
+        : html`<ul>
+            ${a.inflammation.rejected.map(
+              (r) => html`<li>Not used: ${datedReference(a.evidenceDates, r.source)}: ${r.reason}</li>`,
+            )}
+          </ul>`
+    }
     <details>
       <summary>Decision trace</summary>
       <div class="table-wrap">
@@ -230,7 +262,7 @@ function chartTable(data: TimelineData): Html {
                 <td>${p.series}</td>
                 <td>${p.date}</td>
                 <td>
-                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.notJudged === undefined ? '' : ` (${p.notJudged})`}${p.used ? ' (used for the decision)' : ''}
+                  ${p.shown}${p.censored ? ' (censored: a bound, not a value)' : ''}${p.unverifiedConversion === undefined ? '' : ` (${p.unverifiedConversion})`}${p.notJudged === undefined ? '' : ` (${p.notJudged})`}${p.used ? ' (used for the decision)' : ''}${p.notUsed === undefined ? '' : ` (not used: ${p.notUsed})`}
                 </td>
               </tr>`,
           )}
@@ -247,8 +279,11 @@ export function patientPage(
   matches: readonly TrialMatchResult[],
   chart: { svg: string; data: TimelineData },
   handoutHref: string,
-  /** For a demo patient: the page's own path, so the as-of date can be changed (GET form). */
-  selfPath?: string,
+  /**
+   * For a demo patient: the page's own path, so the as-of date can be changed (GET form), and the server's date, the
+   * latest the form offers.
+   */
+  reassess?: { readonly path: string; readonly today: string },
 ): string {
   const alerts = a.safetyAlerts;
   const description = `Timeline: ${chart.data.crp.length} CRP result(s), ${chart.data.courses.length} antidepressant course(s), ${chart.data.labs.length} safety lab result(s).`;
@@ -256,16 +291,16 @@ export function patientPage(
     `Assessment: ${name}`,
     html`<h1>${name}</h1>
       <p class="muted">
-        ${ageYearsText(a.patient)?.concat(' years') ?? ''}${a.patient.sex === undefined ? '' : `, ${a.patient.sex}`} ·
+        ${ageYearsText(a.patient)?.concat(' years') ?? 'age not recorded'}, ${a.patient.sex ?? 'sex not recorded'} ·
         <a href="${handoutHref}">Patient handout (printable)</a>
       </p>
       ${
-        selfPath === undefined
+        reassess === undefined
           ? ''
-          : html`<form class="inline no-print" method="get" action="${selfPath}">
+          : html`<form class="inline no-print" method="get" action="${reassess.path}">
               <div>
                 <label for="asOf">Assess as of</label
-                ><input id="asOf" name="asOf" type="date" value="${a.asOf}" required />
+                ><input id="asOf" name="asOf" type="date" value="${a.asOf}" max="${reassess.today}" required />
               </div>
               <div><button type="submit">Reassess</button></div>
             </form>`
@@ -275,7 +310,7 @@ export function patientPage(
           html`<section class="alert critical" role="alert">
             <h2>Safety alert: ${s.title}</h2>
             ${s.detail === undefined ? '' : html`<p>${s.detail}</p>`}
-            <p class="muted">Evidence: ${s.evidence.join(', ')}</p>
+            <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}</p>
           </section>`,
       )}
       ${recommendationBox(a)} ${checklist(a)}
@@ -285,7 +320,8 @@ export function patientPage(
         <p class="muted">
           ${description} Dashed lines: the pathway's CRP cut-off and acute line, and the lab limits. [U]: an unverified
           value, or a result converted with one. Hollow triangles: censored results (a bound such as &lt;3.5, not a
-          value).${notPlottedText(chart.data.notPlotted)}
+          value). A course whose end the record does not give: a triangle at its
+          start.${notPlottedText(chart.data.notPlotted)}
         </p>
         ${chartTable(chart.data)}
       </section>
@@ -337,22 +373,33 @@ function explanation(cutOff: number): Html {
     </ul>`;
 }
 
+/** A YYYY-MM-DD day as a patient reads it, whatever their country's order of day and month: "27 November 2026". */
+const PLAIN_DATE = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+const plainDate = (day: string): string => PLAIN_DATE.format(new Date(`${day}T00:00:00Z`));
+
 /**
- * The one-page handout in plain language: a safety alert's paragraph first (as the alert leads every report), then
+ * The one-page handout in plain language, naming the patient it is for (a printed page must not be handed to another
+ * patient): a safety alert's paragraph first (as the alert leads every report), then
  * the recommendation's own patient summary. A patient outside the
  * pathway's scope gets that summary only, not an explanation of trials that do not concern them.
  */
-export function handoutPage(a: Assessment, backHref: string): string {
+export function handoutPage(name: string | undefined, a: Assessment, backHref: string): string {
   return page(
     'Your depression care: inflammation testing and trials',
     html`<p class="no-print"><a href="${backHref}">Back to the assessment</a> · ${printButton}</p>
       <h1>Your depression care: what we found</h1>
+      ${name === undefined ? '' : html`<p>This leaflet is for <strong>${name}</strong>.</p>`}
       ${a.safetyAlerts.length === 0 ? '' : html`<p><strong>Most important:</strong> if you have thoughts of harming yourself, tell your care team today or call your local emergency number. Your safety comes before any test or trial.</p>`}
       <p>${a.recommendation.patientSummary}</p>
       ${a.scope.inScope ? explanation(a.inflammation.cutOffMgPerL) : ''}
       <p class="muted">
-        Prepared ${a.asOf} from your health record (care pathway ${a.pathway.version}). This leaflet does not replace
-        advice from your care team.
+        Based on your health record as it was on ${plainDate(a.asOf)} (care pathway ${a.pathway.version}). This leaflet
+        does not replace advice from your care team.
       </p>`,
     { bodyClass: 'handout' },
   );

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { startTestServer } from '../server.test-support.ts';
+import { startTestServer, TEST_TODAY } from '../server.test-support.ts';
 
 /** POSTs the upload form as a browser does (the file first, then the date) and returns status and page. */
 async function upload(base: string, files: readonly string[], asOf: string): Promise<{ status: number; page: string }> {
@@ -20,7 +20,7 @@ async function upload(base: string, files: readonly string[], asOf: string): Pro
 
 const alertOf = (page: string): string | undefined => /role="alert"><p>([^<]*)/.exec(page)?.[1];
 const dateOf = (page: string): string | undefined =>
-  /id="asOf" name="asOf" type="date" value="([^"]*)"/.exec(page)?.[1];
+  /id="asOf"\s+name="asOf"\s+type="date"\s+value="([^"]*)"/.exec(page)?.[1];
 
 describe('web app pages over HTTP', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -58,9 +58,29 @@ describe('web app pages over HTTP', () => {
   test('an upload that cannot be assessed: the form again, with the reason and the date entered', async () => {
     const notJson = await upload(server.base, ['hello <b>"world"</b>'], '2020-01-02');
     assert.equal(notJson.status, 400);
-    assert.equal(alertOf(notJson.page), 'Could not assess the upload: the file is not JSON');
+    assert.equal(alertOf(notJson.page), 'Could not assess the upload: the file is not JSON (unexpected character)');
     assert.equal(dateOf(notJson.page), '2020-01-02', 'the date entered is kept');
     assert.ok(!notJson.page.includes('world'), 'the file is not quoted');
+
+    // Where and how the file breaks, never its text: a file cut short (an interrupted download), and NDJSON (a bulk
+    // export's file, one resource per line).
+    const bundle = readFileSync('examples/demo/neutropenia.json', 'utf8');
+    const short = bundle.slice(0, bundle.lastIndexOf('}'));
+    const cut = await upload(server.base, [short], '2020-01-02');
+    assert.equal(
+      alertOf(cut.page),
+      `Could not assess the upload: the file is not JSON (malformed string, number or separator at position ${short.length})`,
+      'at its end: the file is cut short',
+    );
+    const ndjson = await upload(
+      server.base,
+      ['{"resourceType":"Patient","id":"a"}\n{"resourceType":"Patient"}'],
+      '2020-01-02',
+    );
+    assert.equal(
+      alertOf(ndjson.page),
+      'Could not assess the upload: the file is not JSON (unexpected text after the JSON value at position 36)',
+    );
 
     const two = await upload(server.base, ['{}', '{}'], '2020-01-02');
     assert.equal(two.status, 413);
@@ -84,12 +104,117 @@ describe('web app pages over HTTP', () => {
     assert.equal(dateOf(quoted.page), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'the date entered, escaped');
   });
 
+  test('a file that starts with a byte order mark (as Windows tools write it) is assessed, as the REST API does', async () => {
+    const bundle = readFileSync('examples/demo/neutropenia.json');
+    const form = new FormData();
+    form.append('bundle', new Blob([Buffer.from([0xef, 0xbb, 0xbf]), bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303, alertOf(await posted.text()));
+    const page = await (await fetch(new URL(posted.headers.get('location') ?? '', server.base))).text();
+    assert.match(page, /<h2 id="rec-title">Recommendation: Not eligible now/);
+    const api = await fetch(`${server.base}/api/assess?asOf=2026-11-27`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bundle]),
+    });
+    assert.equal(api.status, 200, 'the REST API reads the same bytes');
+    // Bytes that are not UTF-8 are still refused, never read with replacement characters.
+    const latin1 = new FormData();
+    latin1.append('bundle', new Blob([Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0xe9, 0x7d])]), 'b.json');
+    latin1.append('asOf', '2026-11-27');
+    const refused = await fetch(`${server.base}/upload`, { method: 'POST', body: latin1, redirect: 'manual' });
+    assert.equal(refused.status, 400);
+    assert.equal(alertOf(await refused.text()), 'Could not assess the upload: the file is not UTF-8 text');
+  });
+
+  test("the page is headed with the patient's current name, as EHRs send several", async () => {
+    const headingFor = async (names: unknown): Promise<string | undefined> => {
+      const bundle = JSON.parse(readFileSync('examples/demo/neutropenia.json', 'utf8')) as {
+        entry: { resource: { resourceType: string; name?: unknown } }[];
+      };
+      const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+      assert.ok(patient);
+      patient.name = names;
+      const form = new FormData();
+      form.append('bundle', new Blob([JSON.stringify(bundle)], { type: 'application/json' }), 'b.json');
+      form.append('asOf', '2026-11-27');
+      // The 303 is followed to the upload's page.
+      const response = await fetch(`${server.base}/upload`, { method: 'POST', body: form });
+      assert.match(response.url, /\/uploads\//);
+      const page = await response.text();
+      return /<h1>([^<]*)<\/h1>/.exec(page)?.[1];
+    };
+    // Epic: a usual name with text only, then the official name with its text.
+    const epic = [
+      { use: 'usual', text: 'Ruthie O.' },
+      { use: 'official', text: 'Ruth Adaeze Okafor', family: 'Okafor', given: ['Ruth', 'Adaeze'] },
+    ];
+    assert.equal(await headingFor(epic), 'Ruth Adaeze Okafor');
+    // A name given as text only (a converted HL7 v2 feed).
+    assert.equal(await headingFor([{ text: 'Okafor, Ruth' }]), 'Okafor, Ruth');
+    // A former name first: a maiden name, and an official name whose period has ended.
+    const renamed = [
+      { use: 'maiden', family: 'Adeyemi', given: ['Ruth'] },
+      { use: 'official', family: 'Adeyemi', given: ['Ruth'], period: { end: '2019-06-01' } },
+      { use: 'official', family: 'Okafor', given: ['Ruth'], period: { start: '2019-06-01' } },
+    ];
+    assert.equal(await headingFor(renamed), 'Ruth Okafor');
+    assert.equal(await headingFor(undefined), 'Patient');
+  });
+
+  test('the printable handout names the patient it is for, as the page does', async () => {
+    const demo = await (await fetch(`${server.base}/patients/neutropenia/handout`)).text();
+    assert.match(demo, /<p>This leaflet is for <strong>Daniel Hughes<\/strong>.<\/p>/);
+    const bundle = JSON.parse(readFileSync('examples/demo/neutropenia.json', 'utf8')) as {
+      entry: { resource: { resourceType: string; name?: unknown } }[];
+    };
+    const patient = bundle.entry.find((e) => e.resource.resourceType === 'Patient')?.resource;
+    assert.ok(patient);
+    patient.name = [{ use: 'official', text: 'Ruth <Adaeze> Okafor' }];
+    const form = new FormData();
+    form.append('bundle', new Blob([JSON.stringify(bundle)], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const uploaded = await fetch(`${server.base}/upload`, { method: 'POST', body: form });
+    const handout = await (await fetch(`${uploaded.url}/handout`)).text();
+    assert.match(handout, /This leaflet is for <strong>Ruth &lt;Adaeze&gt; Okafor<\/strong>/, 'named, escaped');
+    delete patient.name;
+    const nameless = new FormData();
+    nameless.append('bundle', new Blob([JSON.stringify(bundle)], { type: 'application/json' }), 'b.json');
+    nameless.append('asOf', '2026-11-27');
+    const anonymous = await fetch(`${server.base}/upload`, { method: 'POST', body: nameless });
+    assert.doesNotMatch(await (await fetch(`${anonymous.url}/handout`)).text(), /This leaflet is for/);
+  });
+
+  test("the date fields offer no day after the server's today, which the server would refuse", async () => {
+    const maxOf = (page: string): string | undefined => /id="asOf"[^>]*\smax="([^"]*)"/.exec(page)?.[1];
+    for (const path of ['/', '/patients/neutropenia', '/patients/nobody', '/uploads/unknown-token']) {
+      const page = await (await fetch(server.base + path)).text();
+      assert.equal(maxOf(page), TEST_TODAY.toISOString().slice(0, 10), path);
+    }
+    const refused = await upload(server.base, ['not json'], '2020-01-02');
+    assert.equal(maxOf(refused.page), TEST_TODAY.toISOString().slice(0, 10), 'after a refused upload');
+    assert.equal(dateOf(refused.page), '2020-01-02');
+  });
+
+  test('the pages promise no more than the server keeps: an upload is held up to 30 minutes, less under load', async () => {
+    // The shelf drops the oldest uploads past 200 or 128 MiB (src/server/web/upload-shelf.ts), before 30 minutes.
+    const home = await (await fetch(`${server.base}/`)).text();
+    assert.match(home, /kept for up to 30 minutes \(less when the server holds many uploads\)/);
+    const gone = await (await fetch(`${server.base}/uploads/unknown-token`)).text();
+    assert.match(alertOf(gone) ?? '', /kept for up to 30 minutes, less when the server holds many/);
+  });
+
   test('a file over the size limit: the form again with the reason and the date entered', async () => {
     const small = await startTestServer({ bodyLimitBytes: 4096 });
     try {
       const big = await upload(small.base, [`{"resourceType":"Bundle","pad":"${'x'.repeat(10_000)}"}`], '2020-01-02');
       assert.equal(big.status, 413);
-      assert.equal(alertOf(big.page), 'Could not assess the upload: the file is larger than this server accepts');
+      // The limit is named (the server's body limit, here 4 KiB; 8 MiB by default), so the user knows what to aim for.
+      assert.equal(
+        alertOf(big.page),
+        'Could not assess the upload: the file is larger than this server accepts (0.00391 MiB)',
+      );
       assert.equal(dateOf(big.page), '2020-01-02');
     } finally {
       await small.close();

@@ -4,12 +4,14 @@
  * for 30 minutes under a random token so its handout can be opened, then dropped (never written or logged;
  * upload-shelf.ts).
  */
-import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../engine/index.ts';
+import { jsonSyntaxReason } from '../../record/index.ts';
+import { utf8Text } from '../app.ts';
+import { mebibytes } from '../sizes.ts';
 import type { ServerContext } from '../app.ts';
 import { resolveAsOf, todayIso } from '../as-of.ts';
 import { sendPage } from './layout.ts';
@@ -27,14 +29,39 @@ interface DemoIndex {
   readonly patients: readonly DemoPatient[];
 }
 
-function patientName(bundle: unknown): string {
-  const entries = (
-    bundle as { entry?: { resource?: { resourceType?: string; name?: { given?: string[]; family?: string }[] } }[] }
-  ).entry;
-  const patient = entries?.find((e) => e.resource?.resourceType === 'Patient')?.resource;
-  const name = patient?.name?.[0];
-  const text = [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
-  return text === '' ? 'Patient' : text;
+interface HumanName {
+  readonly use?: unknown;
+  readonly text?: unknown;
+  readonly given?: unknown;
+  readonly family?: unknown;
+  readonly period?: { readonly end?: unknown };
+}
+
+/** FHIR HumanName.use in the order a name is preferred for the page; old and maiden names are never shown. */
+const NAME_USES: readonly unknown[] = ['official', 'usual', undefined, 'temp', 'nickname', 'anonymous'];
+
+/** A name as written: its text, else its given names and family. */
+function nameText(name: HumanName): string {
+  if (typeof name.text === 'string' && name.text.trim() !== '') return name.text.trim();
+  const given = Array.isArray(name.given) ? name.given.filter((g): g is string => typeof g === 'string') : [];
+  return [...given, typeof name.family === 'string' ? name.family : ''].join(' ').trim();
+}
+
+/**
+ * The patient's name for the page's heading: the current official name, else the usual one, else another current
+ * name (FHIR HumanName.use), as written (its text, or given and family names). EHRs send several: Epic a usual name
+ * with text only before the official one, Cerner and Synthea a maiden name after it; a name whose period ended by
+ * the as-of date, and an old or maiden name, is not the patient's name now.
+ */
+function patientName(bundle: unknown, asOf: string): string | undefined {
+  const entries = (bundle as { entry?: { resource?: { resourceType?: string; name?: unknown } }[] }).entry;
+  const names = entries?.find((e) => e.resource?.resourceType === 'Patient')?.resource?.name;
+  const current = (Array.isArray(names) ? (names as HumanName[]) : [])
+    .filter((n) => typeof n === 'object' && n !== null && NAME_USES.includes(n.use))
+    .filter((n) => typeof n.period?.end !== 'string' || n.period.end.slice(0, 10) > asOf)
+    .filter((n) => nameText(n) !== '')
+    .sort((x, y) => NAME_USES.indexOf(x.use) - NAME_USES.indexOf(y.use));
+  return current[0] === undefined ? undefined : nameText(current[0]);
 }
 
 /**
@@ -69,23 +96,37 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
   );
   const shelf = options.shelf ?? uploadShelf();
 
+  /** The home page: the upload form dated `asOf` (today unless the user entered another), with `error` when given. */
+  const home = (error?: string, asOf?: string): string => {
+    const today = todayIso(context.today());
+    return homePage(index.patients, asOf ?? today, today, error);
+  };
+
   const render = async (reply: FastifyReply, bundle: unknown, asOf: string, handoutHref: string, selfPath?: string) => {
     const record = context.engine.read(bundle);
     const both = context.engine.assessAndMatchRecord(record, { asOf });
     const assessment = both.assessment;
     const matches = both.matches();
     const chart = await timelineSvg(context.engine.knowledge, record, assessment);
-    return sendPage(reply, patientPage(patientName(bundle), assessment, matches, chart, handoutHref, selfPath));
+    return sendPage(
+      reply,
+      patientPage(
+        patientName(bundle, asOf) ?? 'Patient',
+        assessment,
+        matches,
+        chart,
+        handoutHref,
+        selfPath === undefined ? undefined : { path: selfPath, today: todayIso(context.today()) },
+      ),
+    );
   };
 
   /** An unknown or expired token is not found (404): the form again, with the reason. */
   const expired = (reply: FastifyReply) =>
     sendPage(
       reply,
-      homePage(
-        index.patients,
-        todayIso(context.today()),
-        'This upload is not held (uploads are kept for 30 minutes): upload the file again.',
+      home(
+        'This upload is not held (uploads are kept for up to 30 minutes, less when the server holds many): upload the file again.',
       ),
       404,
     );
@@ -94,21 +135,18 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
     // Pages answer bad input with the home page and the one-line reason (never the input), not with JSON.
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof InputError) {
-        return sendPage(reply, homePage(index.patients, todayIso(context.today()), error.message), 400);
+        return sendPage(reply, home(error.message), 400);
       }
       throw error;
     });
-    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-      sendPage(reply, homePage(index.patients, todayIso(context.today()))),
-    );
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => sendPage(reply, home()));
 
     app.get<{ Params: { id: string }; Querystring: { asOf?: string } }>(
       '/patients/:id',
       { schema: { hide: true } },
       async (request, reply) => {
         const bundle = demoBundles.get(request.params.id);
-        if (bundle === undefined)
-          return sendPage(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+        if (bundle === undefined) return sendPage(reply, home('No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
         const path = `/patients/${request.params.id}`;
         return render(reply, bundle, asOf, `${path}/handout?asOf=${asOf}`, path);
@@ -120,12 +158,15 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       { schema: { hide: true } },
       async (request, reply) => {
         const bundle = demoBundles.get(request.params.id);
-        if (bundle === undefined)
-          return sendPage(reply, homePage(index.patients, index.asOf, 'No such demo patient.'), 404);
+        if (bundle === undefined) return sendPage(reply, home('No such demo patient.'), 404);
         const asOf = resolveAsOf(request.query.asOf ?? index.asOf, context.today());
         return sendPage(
           reply,
-          handoutPage(context.engine.assess(bundle, { asOf }), `/patients/${request.params.id}?asOf=${asOf}`),
+          handoutPage(
+            patientName(bundle, asOf),
+            context.engine.assess(bundle, { asOf }),
+            `/patients/${request.params.id}?asOf=${asOf}`,
+          ),
         );
       },
     );
@@ -136,11 +177,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       let asOfField: string | undefined;
       // The form is shown again with the message and the date the user entered (a browser cannot refill a file).
       const refused = (message: string, status: number) =>
-        sendPage(
-          reply,
-          homePage(index.patients, asOfField ?? todayIso(context.today()), `Could not assess the upload: ${message}`),
-          status,
-        );
+        sendPage(reply, home(`Could not assess the upload: ${message}`, asOfField), status);
       // A problem with the file is kept until every field is read, so the form comes back with the date entered.
       let fileProblem: { message: string; status: number } | undefined;
       try {
@@ -148,16 +185,23 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
           for await (const part of request.parts(KEEP_READING_AT_SIZE_LIMIT)) {
             if (part.type === 'file') {
               const bytes = await part.toBuffer();
+              // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen. Read as
+              // the REST API reads a body (a byte order mark dropped), so a file the API takes is taken here too.
+              const text = part.file.truncated ? undefined : utf8Text(bytes);
               if (part.file.truncated)
-                fileProblem = { message: 'the file is larger than this server accepts', status: 413 };
-              // JSON is UTF-8: bytes that are not would be read as U+FFFD, a file other than the one chosen.
-              else if (!isUtf8(bytes)) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
+                fileProblem = {
+                  message: `the file is larger than this server accepts (${mebibytes(app.initialConfig.bodyLimit ?? 0)} MiB)`,
+                  status: 413,
+                };
+              else if (text === undefined) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
               else {
                 try {
-                  bundle = JSON.parse(bytes.toString('utf8'));
+                  bundle = JSON.parse(text);
                   bundleBytes = bytes.length;
-                } catch {
-                  fileProblem = { message: 'the file is not JSON', status: 400 };
+                } catch (error) {
+                  // Where and how it breaks (a file cut short, an NDJSON export's second line), never its text.
+                  const why = jsonSyntaxReason((error as Error).message);
+                  fileProblem = { message: `the file is not JSON (${why})`, status: 400 };
                 }
               }
             } else if (part.fieldname === 'asOf' && typeof part.value === 'string') {
@@ -194,7 +238,11 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         if (h === undefined) return expired(reply);
         return sendPage(
           reply,
-          handoutPage(context.engine.assess(h.bundle, { asOf: h.asOf }), `/uploads/${request.params.token}`),
+          handoutPage(
+            patientName(h.bundle, h.asOf),
+            context.engine.assess(h.bundle, { asOf: h.asOf }),
+            `/uploads/${request.params.token}`,
+          ),
         );
       },
     );

@@ -176,3 +176,71 @@ test("an ALT with ranges for men and for women is drawn against the woman's rang
     [[49.5, "1.5 x the result's ULN 33 = 49.5"]],
   );
 });
+
+test("a test with no result has no panel, and its limit is not listed among the chart's lines", async () => {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  const ancs = new Set(['demo-refer-anc', 'demo-refer-anc-earlier']);
+  assert.equal(bundle.entry.filter((e) => ancs.has(e.resource.id)).length, 2, 'the demo has two ANC results');
+  bundle.entry = bundle.entry.filter((e) => !ancs.has(e.resource.id));
+  const record = sharedEngine.read(bundle);
+  const { data, svg } = await timelineSvg(sharedEngine.knowledge, record, sharedEngine.assess(bundle, { asOf }));
+  assert.ok(!data.labs.some((p) => p.series === 'ANC (10^9/L)'));
+  assert.deepEqual(
+    data.limits.map((l) => l.series),
+    ['ALT (U/L)', 'AST (U/L)', 'Platelets (10^9/L)'],
+    'the lines drawn: no ANC line, since no ANC panel',
+  );
+  assert.ok(!svg.includes('Neutropenia'), 'the chart draws no neutropenia line');
+});
+
+test('a course whose end the record does not give is drawn as a mark at its start, not a bar of no width', async () => {
+  // An order with neither supply nor period (as Synthea and Epic write many): the engine knows only its start.
+  const bundle = readBundleFile('test/fixtures/vignettes/med-request-no-supply.json');
+  const assessment = sharedEngine.assess(bundle, { asOf });
+  const open = assessment.treatmentResistance.exposures.find((e) => e.ingredient === 'escitalopram');
+  assert.equal(open?.end, undefined, 'the engine gives no end');
+  const { data, svg } = await timelineSvg(sharedEngine.knowledge, sharedEngine.read(bundle), assessment);
+  assert.deepEqual(
+    data.courses.map((c) => [c.ingredient, c.start, c.end]),
+    [
+      ['escitalopram', '2025-05-05', undefined],
+      ['sertraline', '2025-01-06', '2025-03-30'],
+    ],
+  );
+  // The course panel: one bar (sertraline), one triangle (escitalopram), each filled with its verdict's colour.
+  const bars = [...svg.matchAll(/<path[^>]*fill="#1b7837"[^>]*>/g)].length;
+  const marks = [...svg.matchAll(/<path[^>]*fill="#5e5e5e"[^>]*>/g)];
+  assert.ok(bars >= 1, 'the adequate sertraline bar');
+  assert.doesNotMatch(svg, /d="M[\d.-]+,[\d.-]+h0v14h0Z" fill=/, 'no course bar (14 px high) of no width');
+  assert.ok(
+    marks.some((m) => /d="M[\d.-]+,[\d.-]+L/.test(m[0])),
+    'the unverified escitalopram course is a triangle at its start',
+  );
+});
+
+test('a count in a laboratory unit label (K/uL, cells/uL) is drawn as the assessment read it, flagged [U]', () => {
+  const { record, assessment } = demo({
+    'demo-refer-platelets': (r) => {
+      r.valueQuantity = { value: 90, unit: 'K/uL' };
+    },
+    'demo-refer-anc': (r) => {
+      r.valueQuantity = { value: 1500, unit: 'cells/uL' };
+    },
+  });
+  assert.deepEqual(
+    assessment.contraindications.map((c) => c.code).sort(),
+    ['neutropenia', 'thrombocytopenia'],
+    'the assessment read both, by the unit labels',
+  );
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  assert.deepEqual(data.notPlotted, {}, 'not counted as unreadable: the assessment read them');
+  const shown = (series: string) =>
+    data.labs.filter((p) => p.series === series && p.date === '2026-11-06').map((p) => [p.value, p.shown]);
+  assert.deepEqual(shown('Platelets (10^9/L)'), [[90, '90 [U]']]);
+  assert.deepEqual(shown('ANC (10^9/L)'), [[1.5, '1.5 [U]']]);
+  const anc = data.labs.find((p) => p.source === 'Observation/demo-refer-anc');
+  assert.equal(
+    anc?.unverifiedConversion,
+    "converted from 1500 cells/uL reading 'cells/uL' as /uL by the pathway's unit labels, unverified",
+  );
+});

@@ -16,6 +16,7 @@ import {
   CRP_MOLAR_FACTOR_ITEM,
   crpMolarFactor,
   describeQuantity,
+  readByLabel,
 } from '../../pathway/index.ts';
 import type { PatientRecord, Quantity } from '../../record/index.ts';
 
@@ -35,12 +36,15 @@ interface Point {
   readonly unverifiedConversion?: string;
   /** Set when the assessment did not judge the result (its reference ranges disagree or cannot be read): why. */
   readonly notJudged?: string;
+  /** Set for a CRP the assessment set aside (inflammation.rejected: drawn after tocilizumab, a unit...): why. */
+  readonly notUsed?: string;
 }
 
 interface Course {
   readonly ingredient: string;
   readonly start: string;
-  readonly end: string;
+  /** Absent when the record gives no end or duration (an order with neither supply nor period): a mark at the start. */
+  readonly end?: string;
   readonly verdict: string;
 }
 
@@ -98,6 +102,7 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     notPlotted[reason] = (notPlotted[reason] ?? 0) + 1;
   };
   const usedCrp = assessment.inflammation.crp?.source;
+  const rejectedCrp = new Map(assessment.inflammation.rejected.map((r) => [r.source, r.reason]));
   const hepatic = knowledge.pathway.contraindications.find((c) => c.predicate === 'lab-above-uln');
   // The ULN the engine read for each ALT and AST result (src/pathway/labs.ts deriveUpperLimitsOfNormal); a result it
   // could not judge (its ranges give no single upper limit) gets no line.
@@ -116,15 +121,25 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     const q = obs.value.quantity;
     const factor = factorOf(q);
     const v = convertObservationQuantity(q, unit, factor?.value);
-    if (!v.ok) return void skip('unit not convertible');
-    const unverified =
-      factor === undefined || factor.verified
+    // A unit as laboratories write it ("K/uL", "cells/uL") is read by the pathway's unit labels, as the engine reads
+    // it (convertNoting): flagged [U] while that list is unverified.
+    const byLabel = v.ok ? undefined : readByLabel(definitions.unitLabels, q, unit, factor?.value);
+    if (!v.ok && byLabel === undefined) return void skip('unit not convertible');
+    const value = v.ok ? v.value : (byLabel as { value: number }).value;
+    const conversions = [
+      factor === undefined || factor.verified ? undefined : `with the ${CRP_MOLAR_FACTOR_ITEM} = ${num(factor.value)}`,
+      byLabel === undefined || definitions.unitLabels.verified
         ? undefined
-        : `converted from ${describeQuantity(q)} with the ${CRP_MOLAR_FACTOR_ITEM} = ${num(factor.value)}, unverified`;
+        : `reading '${byLabel.sent}' as ${byLabel.ucum} by the pathway's unit labels`,
+    ].filter((c) => c !== undefined);
+    const unverified =
+      conversions.length === 0
+        ? undefined
+        : `converted from ${describeQuantity(q)} ${conversions.join(' and ')}, unverified`;
     return {
       date,
-      value: v.value,
-      shown: `${q.comparator ?? ''}${num(v.value)}${factor === undefined ? '' : flag(factor)}`,
+      value,
+      shown: `${q.comparator ?? ''}${num(value)}${unverified === undefined ? '' : ' [U]'}`,
       censored: q.comparator !== undefined,
       ...(unverified === undefined ? {} : { unverifiedConversion: unverified }),
     };
@@ -132,8 +147,16 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
   for (const obs of record.observations) {
     if (matchConceptInSets(knowledge, definitions.inflammation.crpCodeSets, obs.code) !== undefined) {
       const p = place(obs, definitions.inflammation.validStatuses, 'mg/L', (q) => crpMolarFactor(knowledge.pathway, q));
+      const notUsed = rejectedCrp.get(obs.ref);
       if (p !== undefined)
-        crp.push({ series: 'CRP (mg/L)', source: obs.ref, unit: 'mg/L', used: obs.ref === usedCrp, ...p });
+        crp.push({
+          series: 'CRP (mg/L)',
+          source: obs.ref,
+          unit: 'mg/L',
+          used: obs.ref === usedCrp,
+          ...p,
+          ...(notUsed === undefined ? {} : { notUsed }),
+        });
       continue;
     }
     for (const [analyte, def] of Object.entries(definitions.labs.analytes)) {
@@ -166,7 +189,7 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
     .map((e) => ({
       ingredient: e.ingredient,
       start: e.start as string,
-      end: e.end ?? (e.start as string),
+      ...(e.end === undefined ? {} : { end: e.end }),
       verdict:
         e.adequacy === 'adequate'
           ? 'adequate'
@@ -176,8 +199,11 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
               ? 'under-dosed'
               : 'short',
     }));
+  // A limit is a line in its test's panel, which is drawn only when it has a result: the limits of a test with none
+  // are not listed either (the table under the chart lists the lines the chart draws).
+  const drawn = new Set(labs.map((p) => p.series));
   for (const rule of knowledge.pathway.contraindications) {
-    if (rule.predicate === 'lab-below') {
+    if (rule.predicate === 'lab-below' && drawn.has(LAB_LABEL[rule.analyte] ?? rule.analyte)) {
       limits.push({
         series: LAB_LABEL[rule.analyte] ?? rule.analyte,
         value: rule.threshold.value,
@@ -295,7 +321,9 @@ function seriesLayers(
 }
 
 export function timelineSpec(data: TimelineData, assessment: Assessment): TopLevelSpec {
-  const dates = [...data.crp, ...data.labs].map((p) => p.date).concat(data.courses.flatMap((c) => [c.start, c.end]));
+  const dates = [...data.crp, ...data.labs]
+    .map((p) => p.date)
+    .concat(data.courses.flatMap((c) => [c.start, c.end ?? c.start]));
   const first = dates.length === 0 ? assessment.asOf : dates.reduce((a, b) => (a < b ? a : b));
   const x = {
     field: 'date',
@@ -312,18 +340,28 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
     height: 140,
     layer: seriesLayers(data.crp, data.crpLines, x, 'mg/L', true),
   };
+  const y = { field: 'ingredient', type: 'nominal', title: null } as const;
+  const color = { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'Course' } as const;
+  // A course is a bar from its start to its end; one whose end the record does not give (a Synthea or Epic order
+  // with neither supply nor period), or that starts and ends on one day, would be a bar of no width, drawn as nothing:
+  // it is a mark at its start instead.
+  const spans = (c: Course): boolean => c.end !== undefined && c.end > c.start;
   const coursePanel = {
     title: 'Antidepressant courses',
     width,
     height: Math.max(40, 24 * new Set(data.courses.map((c) => c.ingredient)).size),
-    data: { values: data.courses.map((c) => ({ ...c })) },
-    mark: { type: 'bar', height: 14 },
-    encoding: {
-      x: { ...x, field: 'start' },
-      x2: { field: 'end' },
-      y: { field: 'ingredient', type: 'nominal', title: null },
-      color: { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'Course' },
-    },
+    layer: [
+      {
+        data: { values: data.courses.filter(spans).map((c) => ({ ...c })) },
+        mark: { type: 'bar', height: 14 },
+        encoding: { x: { ...x, field: 'start' }, x2: { field: 'end' }, y, color },
+      },
+      {
+        data: { values: data.courses.filter((c) => !spans(c)).map((c) => ({ ...c })) },
+        mark: { type: 'point', shape: 'triangle-right', size: 120, filled: true, opacity: 1 },
+        encoding: { x: { ...x, field: 'start' }, y, color },
+      },
+    ],
   };
   const labSeries = [...new Set(data.labs.map((p) => p.series))];
   const labPanels = labSeries.map((series) => ({

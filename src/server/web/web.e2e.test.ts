@@ -160,6 +160,10 @@ describe('clinician web app in Chromium', () => {
     await page.goto(`${server.base}/patients/measure-crp`);
     const heading = page.getByRole('heading', { name: /^Recommendation:/ });
     const before = await heading.textContent();
+    // Printed, the page leaves out its controls (the as-of form), as the handout leaves out its Print button.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.evaluate("getComputedStyle(document.querySelector('form.no-print')).display"), 'none');
+    await page.emulateMedia({ media: 'screen' });
     const bundle = readBundleFile('examples/demo/measure-crp.json');
     assert.equal(
       before?.trim(),
@@ -216,6 +220,11 @@ describe('clinician web app in Chromium', () => {
     const heading = (await page.getByRole('heading', { name: /^Recommendation:/ }).textContent()) ?? '';
     assert.match(heading, /Refer to a clinical trial/);
     assert.ok((await overflow(page)) <= 1, `no page-level horizontal scroll at 360 px (${await overflow(page)} px)`);
+    // The chart scrolls sideways inside its figure, which takes the whole width of the text (no default margins).
+    const [figureWidth, mainWidth] = (await page.evaluate(
+      "[document.querySelector('figure.chart').clientWidth, document.querySelector('main h1').clientWidth]",
+    )) as [number, number];
+    assert.equal(figureWidth, mainWidth, 'the chart has the width of the text to scroll in');
     await page.screenshot({ path: `${OUT}/web-upload-360.png`, fullPage: true });
     await assertAccessible(page, 'uploaded patient at 360 px');
     await page.getByRole('link', { name: /Patient handout/ }).click();
