@@ -41,7 +41,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./commands/analyze.ts')).registerAnalyze,
   },
   design: {
-    summary: 'sample size and power of the next trial (t-test, ANCOVA, CRP enrichment)',
+    summary: 'sample size and power of the next trial (t-test, ANCOVA, two proportions, CRP enrichment)',
     load: async () => (await import('./commands/design.ts')).registerDesign,
   },
   serve: {

@@ -6,6 +6,8 @@ import type {
   AncovaSampleSize,
   EnrichmentAnalytic,
   EnrichmentSimulationSummary,
+  ProportionsPower,
+  ProportionsSampleSize,
   SampleSize,
   SimulatedDesign,
 } from '../../stats/design/index.ts';
@@ -15,6 +17,8 @@ export type DesignReport =
   | { kind: 'ttest'; solveFor: 'n'; inputs: Record<string, unknown>; result: SampleSize }
   | { kind: 'ttest' | 'ancova'; solveFor: 'power'; inputs: Record<string, unknown>; result: { power: number } }
   | { kind: 'ancova'; solveFor: 'n'; inputs: Record<string, unknown>; result: AncovaSampleSize }
+  | { kind: 'proportions'; solveFor: 'n'; inputs: Record<string, unknown>; result: ProportionsSampleSize }
+  | { kind: 'proportions'; solveFor: 'power'; inputs: Record<string, unknown>; result: ProportionsPower }
   | {
       kind: 'enrichment';
       solveFor: 'n';
@@ -95,6 +99,31 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
   return lines;
 }
 
+function proportions(report: Extract<DesignReport, { kind: 'proportions' }>): string[] {
+  const i = report.inputs;
+  const r = report.result;
+  const lines = [
+    'Two proportions (R power.prop.test: normal approximation, pooled variance under H0, n per arm)',
+    `  p1 ${String(i.p1)}, p2 ${String(i.p2)}: absolute difference ${f(r.absoluteDifference, 3)}, NNT ${r.nnt.rounded} (raw ${f(r.nnt.estimate, 2)}), ${testLine(i)}`,
+  ];
+  if (report.solveFor === 'power') {
+    const total = 2 * Number(i.n);
+    lines.push(
+      `  power with ${String(i.n)} per arm: ${f(report.result.power)}`,
+      `  to randomise: ${String(total)} in total, no allowance for dropout`,
+    );
+    return lines;
+  }
+  const cc = report.result.continuityCorrected;
+  return [
+    ...lines,
+    `  target power ${String(i.power)}`,
+    ...sampleSizeLines(report.result),
+    `  with continuity correction (Fleiss, Tytun and Ury 1980; not in power.prop.test): n per arm ${f(cc.nPerArmExact, 3)} -> recruit ${cc.nPerArm} per arm, ${cc.totalN} in total`,
+    `  to randomise: ${report.result.totalN} in total (${cc.totalN} with the continuity correction), no allowance for dropout`,
+  ];
+}
+
 function enrichment(report: Extract<DesignReport, { kind: 'enrichment' }>): string[] {
   const { enriched: e, allComers: a, prevalence } = report.result;
   const row = (name: string, d: EnrichmentAnalytic['enriched']) =>
@@ -158,6 +187,8 @@ export function formatDesign(report: DesignReport): string {
       ? enrichment(report)
       : report.kind === 'enrichment-simulation'
         ? simulation(report)
-        : ttest(report);
+        : report.kind === 'proportions'
+          ? proportions(report)
+          : ttest(report);
   return `${lines.join('\n')}\n`;
 }

@@ -88,6 +88,43 @@ test('trd design enrichment --simulate --prevalence above the default CRP >= 1 p
   assert.match(given.stderr, /CRP >= 1 mg\/L \(0\.5\): give --prevalence-above-second above it/);
 });
 
+test('trd design proportions: INSIGHT remission 31.3% vs 53.9%, n = power.prop.test, the continuity-corrected n labelled', async () => {
+  // power.prop.test(p1 = 0.313, p2 = 0.539, power = 0.8, tol = 1e-12)$n (src/stats/design/proportions.test.ts).
+  const out = await json('proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8');
+  assert.equal(out.kind, 'proportions');
+  const r = out.result as {
+    nPerArmExact: number;
+    nPerArm: number;
+    totalN: number;
+    nnt: { rounded: number };
+    continuityCorrected: { method: string; nPerArm: number; totalN: number };
+  };
+  assertGolden(r.nPerArmExact, 73.96230635733805, 'rootFinding', 'power.prop.test n (0.313, 0.539, 0.8)');
+  assert.deepEqual([r.nPerArm, r.totalN, r.nnt.rounded], [74, 148, 5]);
+  const cc = r.continuityCorrected;
+  assert.deepEqual([cc.method, cc.nPerArm, cc.totalN], ['fleiss-tytun-ury-1980', 83, 166]);
+  const text = await trd('proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8');
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^Two proportions \(R power\.prop\.test/);
+  assert.match(text.stdout, /absolute difference 0\.226, NNT 5 \(raw 4\.42\), two-sided alpha 0\.05/);
+  assert.match(text.stdout, /n per arm: 73\.962 \(exact root\) -> recruit 74 per arm, 148 in total/);
+  assert.match(
+    text.stdout,
+    /continuity correction \(Fleiss, Tytun and Ury 1980; not in power\.prop\.test\): n per arm 82\.575 -> recruit 83 per arm, 166 in total/,
+  );
+  assert.match(
+    text.stdout,
+    /to randomise: 148 in total \(166 with the continuity correction\), no allowance for dropout/,
+  );
+  // power.prop.test(n = 50, p1 = 0.313, p2 = 0.539, strict = TRUE)$power = 0.6308319599542276.
+  const power = await trd('proportions', '--p1', '0.313', '--p2', '0.539', '--n', '50', '--strict');
+  assert.equal(power.status, 0, power.stderr);
+  assert.match(
+    power.stdout,
+    /both rejection tails\n {2}power with 50 per arm: 0\.6308\n {2}to randomise: 100 in total/,
+  );
+});
+
 test('trd design enrichment: the worked example 64 per arm, 284 screened, 186 all-comers; default prevalence 0.27', async () => {
   const out = await json('enrichment', '--prevalence', '0.45', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8');
   const r = out.result as {
@@ -132,6 +169,10 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
     [['ttest', '--delta', '3', '--sd', '-8', '--power', '0.8'], /sd must be a finite number > 0/],
     [['ttest', '--delta', '3', '--sd', '8'], /exactly one of --power/],
     [['ancova', '--delta', '3', '--sd', '8', '--rho', '1', '--n', '50'], /rho must be in \(-1, 1\)/],
+    [['proportions', '--p1', '0.3', '--p2', '0.3', '--n', '50'], /p1 and p2 must differ/],
+    [['proportions', '--p1', '31.3', '--p2', '0.539', '--power', '0.8'], /p1 must be in \(0, 1\) \(got 31\.3\)/],
+    [['proportions', '--p1', '0.313', '--p2', '0.539', '--n', '0'], /n per arm must be a number >= 1/],
+    [['proportions', '--p2', '0.539', '--power', '0.8'], /missing required option --p1/],
     [['enrichment', '--prevalence', '0', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8'], /prevalence/],
     [['enrichment', '--simulate', '--sd', '8', '--n-per-arm', '50', '--beta0', '3'], /missing required option --beta1/],
   ];

@@ -1,5 +1,5 @@
 /**
- * `trd design`: sample size and power of the next trial. `ttest` and `ancova` solve for n (given --power) or for
+ * `trd design`: sample size and power of the next trial. `ttest`, `ancova` and `proportions` (a binary outcome) solve for n (given --power) or for
  * power (given --n); `enrichment` compares randomising only CRP-high patients with all-comers, analytically or by
  * simulation (--simulate, on worker threads). Numbers come from src/stats/design; this file parses options, loads
  * the CRP calibration from knowledge/design/crp-distribution.json, and prints text or JSON
@@ -15,6 +15,8 @@ import {
   ancovaSampleSize,
   calibrateCrpLogNormal,
   enrichmentAnalytic,
+  proportionsPower,
+  proportionsSampleSize,
   ttestPower,
   ttestSampleSize,
   type EffectModel,
@@ -155,6 +157,32 @@ function runAncova(flags: AncovaFlags): DesignReport {
     solveFor: 'power',
     inputs: { ...settings, ...t },
     result: { power: valueOf(ancovaPower({ ...settings, ...t })) },
+  };
+}
+
+interface ProportionsFlags extends CommonFlags {
+  p1?: string;
+  p2?: string;
+  power?: string;
+  n?: string;
+}
+
+function runProportions(flags: ProportionsFlags): DesignReport {
+  const settings = { p1: requiredNum('p1', flags.p1), p2: requiredNum('p2', flags.p2), ...common(flags) };
+  const t = target(flags);
+  if ('power' in t) {
+    return {
+      kind: 'proportions',
+      solveFor: 'n',
+      inputs: { ...settings, ...t },
+      result: valueOf(proportionsSampleSize({ ...settings, ...t })),
+    };
+  }
+  return {
+    kind: 'proportions',
+    solveFor: 'power',
+    inputs: { ...settings, ...t },
+    result: valueOf(proportionsPower({ ...settings, ...t })),
   };
 }
 
@@ -330,7 +358,9 @@ function withCommon(command: Command): Command {
 export function registerDesign(program: Command): void {
   const design = program
     .command('design')
-    .description('Sample size and power of the next trial: t-test, ANCOVA, CRP enrichment vs all-comers');
+    .description(
+      'Sample size and power of the next trial: t-test, ANCOVA, two proportions, CRP enrichment vs all-comers',
+    );
 
   withCommon(
     design
@@ -353,6 +383,16 @@ export function registerDesign(program: Command): void {
       .option('--power <p>', 'target power in (0, 1): solve for n per arm')
       .option('--n <n>', 'patients per arm: solve for power'),
   ).action(printed<AncovaFlags>(runAncova));
+
+  withCommon(
+    design
+      .command('proportions')
+      .description('two proportions, a binary outcome (R power.prop.test): n per arm for --power, or power for --n')
+      .option('--p1 <p>', 'proportion with the outcome in one arm, e.g. placebo remission (in (0, 1))')
+      .option('--p2 <p>', 'proportion with the outcome in the other arm, e.g. active remission (in (0, 1))')
+      .option('--power <p>', 'target power in (0, 1): solve for n per arm')
+      .option('--n <n>', 'patients per arm: solve for power'),
+  ).action(printed<ProportionsFlags>(runProportions));
 
   withCommon(
     design

@@ -1,6 +1,7 @@
-/** Trial design: sample size and power (t-test, ANCOVA), enrichment by CRP analytically and by simulation. */
+/** Trial design: sample size and power (t-test, ANCOVA, two proportions), enrichment by CRP analytically and by simulation. */
 export * from './ttest.ts';
 export * from './ancova.ts';
+export * from './proportions.ts';
 export * from './enrichment.ts';
 export * from './crp-lognormal.ts';
 export * from './enrichment-simulation.ts';

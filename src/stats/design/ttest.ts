@@ -126,19 +126,21 @@ export function ttestPower(input: TTestPowerInput): Result<number> {
 
 /**
  * Solves power(n) = target for the fractional n per arm and rounds up to the n to recruit.
- * `powerAt` must increase with n. Shared by the t-test and ANCOVA designs.
+ * `powerAt` must increase with n. Shared by the t-test, ANCOVA and two-proportion designs; `settingsNamed` names the
+ * settings to check when even the smallest n reaches the target.
  */
 export function solveSampleSize(
   powerAt: (n: number) => number,
   target: number,
   bracket: readonly [number, number],
   patientsPerArmToTotal = 2,
+  settingsNamed = 'delta, sd and power',
 ): Result<SampleSize> {
   if (powerAt(bracket[0]) >= target) {
     return fail([
       issue(
         'design.sample-size.below-minimum',
-        `the target power ${target} is already reached with ${bracket[0]} patients per arm: check delta, sd and power`,
+        `the target power ${target} is already reached with ${bracket[0]} patients per arm: check ${settingsNamed}`,
         'design.power',
       ),
     ]);
