@@ -215,7 +215,8 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         }
         if (fileProblem !== undefined) return refused(fileProblem.message, fileProblem.status);
         if (bundle === undefined) throw new InputError('choose a FHIR Bundle file to upload');
-        const asOf = resolveAsOf(asOfField, context.today());
+        // The form's date field left empty (the browser requires it; a script may not): today, as for no field.
+        const asOf = resolveAsOf(asOfField === '' ? undefined : asOfField, context.today());
         context.engine.assess(bundle, { asOf }); // bad input fails here, before anything is held
         return reply.redirect(`/uploads/${await shelf.hold({ bundle, asOf, bytes: bundleBytes })}`, 303);
       } catch (error) {
