@@ -194,6 +194,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
                   status: 413,
                 };
               else if (text === undefined) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
+              // No file chosen: a browser sends an empty part with no name (the "choose a file" reason below).
+              else if (text === '' && part.filename === '') continue;
+              // Nothing to parse: "not JSON (unexpected end of input)" would send the user looking for a cut.
+              else if (text === '') fileProblem = { message: 'the file is empty', status: 400 };
               else {
                 try {
                   bundle = JSON.parse(text);
