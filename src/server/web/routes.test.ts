@@ -133,6 +133,15 @@ describe('web app pages over HTTP', () => {
     assert.equal(dateOf(quoted.page), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'the date entered, escaped');
   });
 
+  test('GET /upload (going back in history to a refused upload) brings the user back to the form, not a 405', async () => {
+    const back = await fetch(`${server.base}/upload`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    assert.equal(back.status, 303);
+    assert.equal(back.headers.get('location'), '/');
+    const followed = await fetch(`${server.base}/upload`, { headers: { accept: 'text/html' } });
+    assert.equal(followed.status, 200);
+    assert.match(await followed.text(), /<form[^>]+action="\/upload"/);
+  });
+
   test('a file that starts with a byte order mark (as Windows tools write it) is assessed, as the REST API does', async () => {
     const bundle = readFileSync('examples/demo/neutropenia.json');
     const form = new FormData();

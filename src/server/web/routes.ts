@@ -171,6 +171,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       },
     );
 
+    // A refused upload's form is shown at /upload: going back to it in the browser's history (or reloading it from
+    // the address bar) asks for it with GET, which brings the user back to the form, not to a 405 page.
+    app.get('/upload', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/', 303));
+
     app.post('/upload', { schema: { hide: true } }, async (request, reply) => {
       let bundle: unknown;
       let bundleBytes = 0;
