@@ -75,7 +75,8 @@ export function readBundle(bundle: unknown, relevance?: CodeRelevance): PatientR
   return record.value;
 }
 
-function checkAsOf(asOf: unknown): string {
+/** The as-of date as given, or InputError `input.as-of.invalid`: the one check of its form, for every caller. */
+export function checkAsOf(asOf: unknown): string {
   if (typeof asOf !== 'string' || !isIsoDate(asOf)) {
     throw new InputError('asOf must be a calendar date YYYY-MM-DD', 'input.as-of.invalid');
   }

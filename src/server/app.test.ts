@@ -80,9 +80,9 @@ test('a known route under another method is 405 with Allow, an OperationOutcome 
     assert.equal(body.issue[0]?.code, 'not-supported');
   }
   // A page's address under another method: 405 with Allow; a browser gets it as a page.
-  const page = await fetch(`${base}/upload`, { headers: { accept: BROWSER_ACCEPT } });
+  const page = await fetch(`${base}/patients/neutropenia`, { method: 'POST', headers: { accept: BROWSER_ACCEPT } });
   assert.equal(page.status, 405);
-  assert.equal(page.headers.get('allow'), 'POST');
+  assert.equal(page.headers.get('allow'), 'GET, HEAD');
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   assert.match(await page.text(), /<h1>Not available this way<\/h1>[\s\S]*<a href="\/">/);
   // A route that matched and found nothing under the same method stays a 404.

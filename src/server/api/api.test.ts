@@ -136,6 +136,20 @@ describe('REST API', () => {
     await outcome(await post('/api/assess', seedText, 'text/plain'), 415);
   });
 
+  test("every malformed asOf, on both routes, gets the engine's one message and issue code (never a schema pattern)", async () => {
+    for (const route of ['/api/assess', '/api/match']) {
+      for (const notADate of ['2026-1-1', '27-11-2026', '2026-02-30', '2026-13-45', '']) {
+        const response = await post(`${route}?asOf=${notADate}`, seedText);
+        assert.equal(response.status, 400, `${route} ${notADate}`);
+        const body = (await response.json()) as {
+          issue: { diagnostics: string; details?: { coding: { code: string }[] } }[];
+        };
+        assert.equal(body.issue[0]?.diagnostics, 'asOf must be a calendar date YYYY-MM-DD', `${route} ${notADate}`);
+        assert.equal(body.issue[0]?.details?.coding[0]?.code, 'input.as-of.invalid', `${route} ${notADate}`);
+      }
+    }
+  });
+
   test('a query parameter the route does not take is refused, not ignored (a typo must not change the as-of date)', async () => {
     for (const path of ['/api/assess?asof=2025-01-01', '/api/match?as_of=2025-01-01', '/api/assess?trial=insight']) {
       assert.equal(

@@ -26,9 +26,10 @@ const BUNDLE_MEDIA_TYPES = ['application/fhir+json', 'application/json'];
 
 const asOfQuery = {
   asOf: {
+    // No `pattern` here: the engine checks the date (one message and issue code for every malformed one), where a
+    // schema pattern would answer some with Ajv's raw regular expression and no code.
     type: 'string',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-    description: 'Assess as of this date (YYYY-MM-DD); default today (UTC). Nothing dated later is used.',
+    description: 'Assess as of this calendar date (YYYY-MM-DD); default today (UTC). Nothing dated later is used.',
   },
 } as const;
 

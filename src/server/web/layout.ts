@@ -67,6 +67,9 @@ button{background:var(--accent);color:#fff;border:0;border-radius:4px;cursor:poi
 ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
 /* !important: a rule such as form.inline{display:flex} is more specific than .no-print and would print the form. */
 @media print{header.site,nav,.no-print{display:none!important}main{max-width:none;padding:0}body{font-size:12pt}}
+/* Printed, a folded section (trial criteria, the chart's table, the trace) is shown: paper cannot be unfolded. A rule
+   of its own: a browser that does not know ::details-content drops only this rule. */
+@media print{details::details-content{content-visibility:visible}}
 body.handout main{max-width:42rem}
 `;
 

@@ -82,6 +82,35 @@ describe('web app pages over HTTP', () => {
       'Could not assess the upload: the file is not JSON (unexpected text after the JSON value at position 36)',
     );
 
+    // A 0-byte file (or one holding only a byte order mark) is said to be empty, not "not JSON".
+    for (const empty of ['', '\ufeff']) {
+      const none = await upload(server.base, [empty], '2020-01-02');
+      assert.equal(none.status, 400);
+      assert.equal(alertOf(none.page), 'Could not assess the upload: the file is empty');
+      assert.equal(dateOf(none.page), '2020-01-02');
+    }
+    // No file chosen (a script can send the form without one): a browser sends an empty part named "", as here.
+    const unchosen = await fetch(`${server.base}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+      body: [
+        '--zz',
+        'Content-Disposition: form-data; name="bundle"; filename=""',
+        'Content-Type: application/octet-stream',
+        '',
+        '',
+        '--zz',
+        'Content-Disposition: form-data; name="asOf"',
+        '',
+        '2020-01-02',
+        '--zz--',
+        '',
+      ].join('\r\n'),
+      redirect: 'manual',
+    });
+    assert.equal(unchosen.status, 400);
+    assert.equal(alertOf(await unchosen.text()), 'Could not assess the upload: choose a FHIR Bundle file to upload');
+
     const two = await upload(server.base, ['{}', '{}'], '2020-01-02');
     assert.equal(two.status, 413);
     assert.equal(alertOf(two.page), 'Could not assess the upload: choose one file (one patient) per upload');
@@ -102,6 +131,15 @@ describe('web app pages over HTTP', () => {
 
     const quoted = await upload(server.base, ['{}'], '"><script>alert(1)</script>');
     assert.equal(dateOf(quoted.page), '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;', 'the date entered, escaped');
+  });
+
+  test('GET /upload (going back in history to a refused upload) brings the user back to the form, not a 405', async () => {
+    const back = await fetch(`${server.base}/upload`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    assert.equal(back.status, 303);
+    assert.equal(back.headers.get('location'), '/');
+    const followed = await fetch(`${server.base}/upload`, { headers: { accept: 'text/html' } });
+    assert.equal(followed.status, 200);
+    assert.match(await followed.text(), /<form[^>]+action="\/upload"/);
   });
 
   test('a file that starts with a byte order mark (as Windows tools write it) is assessed, as the REST API does', async () => {

@@ -171,6 +171,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       },
     );
 
+    // A refused upload's form is shown at /upload: going back to it in the browser's history (or reloading it from
+    // the address bar) asks for it with GET, which brings the user back to the form, not to a 405 page.
+    app.get('/upload', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/', 303));
+
     app.post('/upload', { schema: { hide: true } }, async (request, reply) => {
       let bundle: unknown;
       let bundleBytes = 0;
@@ -194,6 +198,10 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
                   status: 413,
                 };
               else if (text === undefined) fileProblem = { message: 'the file is not UTF-8 text', status: 400 };
+              // No file chosen: a browser sends an empty part with no name (the "choose a file" reason below).
+              else if (text === '' && part.filename === '') continue;
+              // Nothing to parse: "not JSON (unexpected end of input)" would send the user looking for a cut.
+              else if (text === '') fileProblem = { message: 'the file is empty', status: 400 };
               else {
                 try {
                   bundle = JSON.parse(text);
@@ -215,7 +223,8 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
         }
         if (fileProblem !== undefined) return refused(fileProblem.message, fileProblem.status);
         if (bundle === undefined) throw new InputError('choose a FHIR Bundle file to upload');
-        const asOf = resolveAsOf(asOfField, context.today());
+        // The form's date field left empty (the browser requires it; a script may not): today, as for no field.
+        const asOf = resolveAsOf(asOfField === '' ? undefined : asOfField, context.today());
         context.engine.assess(bundle, { asOf }); // bad input fails here, before anything is held
         return reply.redirect(`/uploads/${await shelf.hold({ bundle, asOf, bytes: bundleBytes })}`, 303);
       } catch (error) {

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleFile, sharedEngine } from '../server.test-support.ts';
 import type { FhirResourceJson } from '../server.test-support.ts';
-import { timelineData, timelineSvg } from './timeline.ts';
+import { renderSvg } from '../../analysis/plots.ts';
+import { timelineData, timelineSpec, timelineSvg } from './timeline.ts';
 
 const asOf = '2026-11-27';
 
@@ -243,4 +244,28 @@ test('a count in a laboratory unit label (K/uL, cells/uL) is drawn as the assess
     anc?.unverifiedConversion,
     "converted from 1500 cells/uL reading 'cells/uL' as /uL by the pathway's unit labels, unverified",
   );
+});
+
+test('each course verdict is written beside its course, not told by colour alone (WCAG 1.4.1)', async () => {
+  // Short and under-dosed are two near browns (#b35806, #8c2d04): each row's label names its medicine and, on a
+  // second line (the chart stays narrow enough for a 360 px screen to show the labels), its verdict.
+  const { record, assessment } = demo({});
+  const data = timelineData(sharedEngine.knowledge, record, assessment);
+  const courses = [
+    { ingredient: 'sertraline', start: '2025-01-06', end: '2025-02-10', verdict: 'short' },
+    { ingredient: 'sertraline', start: '2025-03-01', end: '2025-06-30', verdict: 'under-dosed' },
+    { ingredient: 'desvenlafaxine', start: '2025-08-01', end: '2025-12-01', verdict: 'adequate' },
+    { ingredient: 'venlafaxine', start: '2026-02-01', verdict: 'unverified' },
+  ];
+  const svg = await renderSvg(timelineSpec({ ...data, courses }, assessment));
+  const labels = [...svg.matchAll(/<text[^>]*><tspan>([^<]*)<\/tspan><tspan[^>]*>([^<]*)<\/tspan><\/text>/g)].map(
+    (m) => `${m[1]}: ${m[2]}`,
+  );
+  assert.deepEqual(labels, [
+    'desvenlafaxine: adequate',
+    'sertraline: short',
+    'sertraline: under-dosed',
+    'venlafaxine: unverified',
+  ]);
+  assert.doesNotMatch(svg, /…/, 'no label cut short');
 });

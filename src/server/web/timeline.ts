@@ -1,8 +1,8 @@
 /**
  * The patient timeline as a vega-lite spec, rendered to SVG on the server by the project's one renderer
  * (renderSvg in src/analysis/plots.ts): CRP results against the pathway's cut-off and acute lines; antidepressant
- * courses as bars marked adequate, short, under-dosed or unverified (the engine's verdicts); ANC, platelets, ALT
- * and AST against their limits. Values are read from the normalized record (made by engine.read, the engine door's
+ * courses as bars marked adequate, short, under-dosed or unverified (the engine's verdicts, in colour and in each
+ * row's label); ANC, platelets, ALT and AST against their limits. Values are read from the normalized record (made by engine.read, the engine door's
  * reader), matched to the knowledge's code sets and converted with src/units; the limits come from the pathway file.
  */
 import type { TopLevelSpec } from 'vega-lite';
@@ -225,6 +225,11 @@ export function timelineData(knowledge: Knowledge, record: PatientRecord, assess
   return { crp, labs, courses, limits, crpLines, notPlotted };
 }
 
+/** A course's row in the chart: its medicine and its verdict, in words (the axis writes them on two lines). */
+function courseRow(course: Course): string {
+  return `${course.ingredient}: ${course.verdict}`;
+}
+
 const VERDICT_COLOURS = {
   domain: ['adequate', 'short', 'under-dosed', 'unverified'],
   range: ['#1b7837', '#b35806', '#8c2d04', '#5e5e5e'],
@@ -340,7 +345,17 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
     height: 140,
     layer: seriesLayers(data.crp, data.crpLines, x, 'mg/L', true),
   };
-  const y = { field: 'ingredient', type: 'nominal', title: null } as const;
+  // Each row is labelled with its medicine and, below it, its verdict: colour is not the only thing that tells the
+  // verdicts apart (WCAG 1.4.1; short and under-dosed are two near browns), and the label sits at the chart's left,
+  // where a 360 px screen shows it before any scrolling to the legend. A medicine with courses of two verdicts has a
+  // row for each; the colour and its legend repeat the verdict.
+  const y = {
+    field: 'row',
+    type: 'nominal',
+    title: null,
+    axis: { labelExpr: "split(datum.label, ': ')", labelLimit: 0, labelLineHeight: 12, labelOffset: -6 },
+  } as const;
+  const rows = (courses: readonly Course[]) => courses.map((c) => ({ ...c, row: courseRow(c) }));
   const color = { field: 'verdict', type: 'nominal', scale: VERDICT_COLOURS, title: 'Course' } as const;
   // A course is a bar from its start to its end; one whose end the record does not give (a Synthea or Epic order
   // with neither supply nor period), or that starts and ends on one day, would be a bar of no width, drawn as nothing:
@@ -349,15 +364,15 @@ export function timelineSpec(data: TimelineData, assessment: Assessment): TopLev
   const coursePanel = {
     title: 'Antidepressant courses',
     width,
-    height: Math.max(40, 24 * new Set(data.courses.map((c) => c.ingredient)).size),
+    height: Math.max(40, 30 * new Set(data.courses.map(courseRow)).size),
     layer: [
       {
-        data: { values: data.courses.filter(spans).map((c) => ({ ...c })) },
+        data: { values: rows(data.courses.filter(spans)) },
         mark: { type: 'bar', height: 14 },
         encoding: { x: { ...x, field: 'start' }, x2: { field: 'end' }, y, color },
       },
       {
-        data: { values: data.courses.filter((c) => !spans(c)).map((c) => ({ ...c })) },
+        data: { values: rows(data.courses.filter((c) => !spans(c))) },
         mark: { type: 'point', shape: 'triangle-right', size: 120, filled: true, opacity: 1 },
         encoding: { x: { ...x, field: 'start' }, y, color },
       },

@@ -160,9 +160,18 @@ describe('clinician web app in Chromium', () => {
     await page.goto(`${server.base}/patients/measure-crp`);
     const heading = page.getByRole('heading', { name: /^Recommendation:/ });
     const before = await heading.textContent();
-    // Printed, the page leaves out its controls (the as-of form), as the handout leaves out its Print button.
+    // Printed, the page leaves out its controls (the as-of form), as the handout leaves out its Print button, and
+    // shows what is folded on screen (every trial's criteria, the chart's table, the trace): paper cannot unfold.
+    const folded = `[...document.querySelectorAll('details:not([open]) table')].map((t) => t.checkVisibility())`;
+    const onScreen = (await page.evaluate(folded)) as boolean[];
+    assert.ok(onScreen.length >= 3 && onScreen.every((v) => !v), `folded tables hidden on screen: ${onScreen}`);
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.evaluate("getComputedStyle(document.querySelector('form.no-print')).display"), 'none');
+    assert.deepEqual(
+      await page.evaluate(folded),
+      onScreen.map(() => true),
+      'every folded table is printed',
+    );
     await page.emulateMedia({ media: 'screen' });
     const bundle = readBundleFile('examples/demo/measure-crp.json');
     assert.equal(
