@@ -41,6 +41,9 @@ test('the screen codes are those of the pathway code sets (definitions.screens, 
   assert.ok(inAny(s.negativeCodeSets, SCREEN_CODES.answers.negative));
   const indeterminate = SCREEN_CODES.answers.indeterminate;
   assert.ok(!inAny(s.positiveCodeSets, indeterminate) && !inAny(s.negativeCodeSets, indeterminate));
+  // An IGRA that cannot be read is reported "Indeterminate" (QuantiFERON), not "Equivocal".
+  assert.equal(indeterminate.display, 'Indeterminate');
+  assert.ok(inCodeSet(k, 'result-indeterminate', indeterminate));
   assert.ok(inCodeSet(k, 'tuberculosis-treatment', SCREEN_CODES.tbTreatment));
 });
 
