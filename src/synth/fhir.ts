@@ -16,11 +16,12 @@ import {
   TOCILIZUMAB_PRODUCTS,
   POSITIVE,
   PREGNANCY_TEST,
+  SCREEN_CODES,
   SYSTEM,
   VITAL_SIGNS,
   vitalSignValue,
 } from './population.ts';
-import type { AntidepressantCourse, CrpResult, LabResult, SynthCode, SynthPatient } from './population.ts';
+import type { AntidepressantCourse, CrpResult, LabResult, ScreenTest, SynthCode, SynthPatient } from './population.ts';
 
 const coding = (c: SynthCode): { system: string; code: string; display: string } => ({
   system: c.system,
@@ -97,6 +98,20 @@ function positiveResult(p: SynthPatient, n: string, c: SynthCode, date: string) 
     subject: { reference: `Patient/${p.id}` },
     effectiveDateTime: date,
     valueCodeableConcept: concept(POSITIVE),
+  };
+}
+
+/** A planted IGRA or hepatitis B serology result, its answer coded as the pathway's code sets list it. */
+function screenObservation(p: SynthPatient, n: string, c: SynthCode, t: ScreenTest) {
+  return {
+    resourceType: 'Observation',
+    id: `${p.id}-o-${n}`,
+    status: 'final',
+    category: labCategory,
+    code: concept(c),
+    subject: { reference: `Patient/${p.id}` },
+    effectiveDateTime: `${t.date}T09:00:00Z`,
+    valueCodeableConcept: concept(SCREEN_CODES.answers[t.answer]),
   };
 }
 
@@ -337,6 +352,20 @@ export function patientResources(p: SynthPatient, asOf: string): Resource[] {
       performedDateTime: p.pregnancyEnded.deliveryDate,
     });
   }
+  if (p.igra !== undefined) push(screenObservation(p, 'igra', SCREEN_CODES.igra, p.igra));
+  if (p.tbTreatment !== undefined) {
+    push({
+      resourceType: 'MedicationStatement',
+      id: `${p.id}-m-ltbi`,
+      status: 'completed',
+      medicationCodeableConcept: concept(SCREEN_CODES.tbTreatment),
+      subject: { reference: `Patient/${p.id}` },
+      effectivePeriod: { start: p.tbTreatment.start, end: p.tbTreatment.end },
+      dosage: [{ text: '300 mg once daily' }],
+    });
+  }
+  if (p.hbsag !== undefined) push(screenObservation(p, 'hbsag-screen', SCREEN_CODES.hbsag, p.hbsag));
+  if (p.antiHbc !== undefined) push(screenObservation(p, 'antihbc', SCREEN_CODES.antiHbc, p.antiHbc));
   p.labs.forEach((l, i) => push(labObservation(p, `lab${i}`, l)));
   if (p.crp !== undefined) push(crpObservation(p, 'crp', p.crp, 'final'));
   if (p.crpEnteredInError !== undefined) push(crpObservation(p, 'crpx', p.crpEnteredInError, 'entered-in-error'));

@@ -29,6 +29,7 @@ import {
   POSITIVE,
   TOCILIZUMAB_PRODUCTS,
   PREGNANCY_TEST,
+  SCREEN_CODES,
   SYSTEM,
   VITAL_SIGNS,
   vitalSignValue,
@@ -161,6 +162,12 @@ function conceptSpecs(): ConceptSpec[] {
   // (no "Maps to"; linked to its ingredient instead).
   add({ code: TOCILIZUMAB_PRODUCTS['branded-drug'], domain: 'Drug', conceptClass: 'Branded Drug', standard: true });
   add({ code: TOCILIZUMAB_PRODUCTS['brand-name'], domain: 'Drug', conceptClass: 'Brand Name', standard: false });
+  // The latent-TB and hepatitis B screens (codes read from the pathway's code sets), after the concepts above.
+  for (const test of [SCREEN_CODES.igra, SCREEN_CODES.hbsag, SCREEN_CODES.antiHbc])
+    add({ code: test, domain: 'Measurement', conceptClass: 'Lab Test', standard: true });
+  for (const answer of Object.values(SCREEN_CODES.answers))
+    add({ code: answer, domain: 'Meas Value', conceptClass: 'Answer', standard: true });
+  add({ code: SCREEN_CODES.tbTreatment, domain: 'Drug', conceptClass: 'Ingredient', standard: true });
   return specs;
 }
 
@@ -453,6 +460,31 @@ export function patientRows(p: SynthPatient, asOf: string): OmopRows {
       '327361',
       idOf(OTHER_DRUGS.adalimumab),
     ]);
+  }
+  // Qualitative screens: the answer in value_as_concept_id, no number, no unit.
+  if (p.igra !== undefined)
+    measure(SCREEN_CODES.igra, p.igra.date, null, null, idOf(SCREEN_CODES.answers[p.igra.answer]), null);
+  if (p.tbTreatment !== undefined) {
+    const treatment = SCREEN_CODES.tbTreatment;
+    rows.drug_exposure.push([
+      rowId(),
+      pid,
+      idOf(treatment),
+      p.tbTreatment.start,
+      p.tbTreatment.end,
+      TYPE_CONCEPTS.ehrPrescription,
+      null,
+      null,
+      '300 mg once daily',
+      treatment.code,
+      idOf(treatment),
+    ]);
+  }
+  for (const [test, result] of [
+    [SCREEN_CODES.hbsag, p.hbsag],
+    [SCREEN_CODES.antiHbc, p.antiHbc],
+  ] as const) {
+    if (result !== undefined) measure(test, result.date, null, null, idOf(SCREEN_CODES.answers[result.answer]), null);
   }
   for (const l of p.labs) measure(l.code, l.date, l.value, l.ucum, null, l.referenceHigh ?? null);
   if (p.crp !== undefined)

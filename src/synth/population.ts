@@ -1,6 +1,6 @@
 /**
  * A seeded synthetic population for population screening: what the generator DECIDES about each patient (age, death,
- * diagnoses, antidepressant courses, contraindications, CRP), before any file format. The writers (fhir.ts, omop.ts)
+ * diagnoses, antidepressant courses, contraindications, CRP, IGRA and hepatitis B serology), before any file format. The writers (fhir.ts, omop.ts)
  * render the same decisions as FHIR Bulk Data NDJSON or OMOP CDM rows, and truth.ts derives the expected
  * recommendation from these decisions alone, independently of the engine (docs/screening.md).
  *
@@ -9,6 +9,8 @@
  * chosen for the test to exercise every branch of the decision; the CRP distribution is the log-normal calibrated on
  * knowledge/design/crp-distribution.json (27% >= 3 mg/L, 58% > 1 mg/L).
  */
+import type { Knowledge } from '../knowledge/index.ts';
+import { loadKnowledge } from '../knowledge/load.ts';
 import { CONTRAINDICATION_CODES } from '../knowledge/schema-pathway.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import { standardNormal } from '../stats/random/normal.ts';
@@ -68,6 +70,55 @@ export const DIAGNOSES = {
   unknownLocal: code(SYSTEM.local, 'DX-4471', 'Local problem-list entry'),
 } as const;
 
+/** A qualitative screening result as the generator plants it (the pathway's reading: src/pathway/labs.ts). */
+export type ScreenAnswer = 'positive' | 'negative' | 'indeterminate';
+
+/**
+ * The codes of the latent-TB and hepatitis B screens the generator writes, read from the pathway's code sets
+ * (`definitions.screens`), never restated here: each test is the first qualitative ("presence") code of its set, each
+ * answer the LOINC answer of the pathway's positive and negative sets, indeterminate the LOINC answer of
+ * `result-indeterminate` (a code the pathway reads as neither, so the test counts as not done).
+ */
+export interface ScreenCodes {
+  readonly igra: SynthCode;
+  readonly hbsag: SynthCode;
+  readonly antiHbc: SynthCode;
+  readonly answers: Readonly<Record<ScreenAnswer, SynthCode>>;
+  /** The latent-TB treatment the generator documents (code set `tuberculosis-treatment`, RxNorm). */
+  readonly tbTreatment: SynthCode;
+}
+
+export function screenCodesFrom(k: Knowledge): ScreenCodes {
+  const s = k.pathway.definitions.screens;
+  const first = (sets: readonly string[], what: string, ok: (c: { system: string; dimension?: string }) => boolean) => {
+    for (const id of sets) {
+      const c = k.codeSets.get(id)?.codes.find(ok);
+      if (c !== undefined) return code(c.system, c.code, c.display ?? c.code);
+    }
+    throw new Error(`the pathway's code sets give no ${what} for the synthetic population (${sets.join(', ')})`);
+  };
+  const test = (sets: readonly string[], what: string): SynthCode =>
+    first(sets, what, (c) => c.system === SYSTEM.loinc && c.dimension === 'presence');
+  const answer = (sets: readonly string[], what: string): SynthCode =>
+    first(sets, what, (c) => c.system === SYSTEM.loinc);
+  const tb = k.pathway.contraindications.find((c) => c.code === 'tuberculosis');
+  const treatmentSets = tb !== undefined && 'treatmentCodeSets' in tb ? tb.treatmentCodeSets : [];
+  return {
+    igra: test(s.latentTbCodeSets, 'IGRA code'),
+    hbsag: test(s.hepatitisBSurfaceAntigenCodeSets, 'HBsAg code'),
+    antiHbc: test(s.hepatitisBCoreAntibodyCodeSets, 'anti-HBc code'),
+    answers: {
+      positive: answer(s.positiveCodeSets, 'positive answer'),
+      negative: answer(s.negativeCodeSets, 'negative answer'),
+      indeterminate: answer(['result-indeterminate'], 'indeterminate answer'),
+    },
+    tbTreatment: first(treatmentSets, 'latent-TB treatment', (c) => c.system === SYSTEM.rxnorm),
+  };
+}
+
+/** The screen codes of the bundled knowledge (loaded once per process), which the writers render. */
+export const SCREEN_CODES = screenCodesFrom(loadKnowledge());
+
 export const LABS = {
   hsCrpMass: code(
     SYSTEM.loinc,
@@ -84,7 +135,7 @@ export const LABS = {
   platelets: code(SYSTEM.loinc, '777-3', 'Platelets [#/volume] in Blood by Automated count'),
   alt: code(SYSTEM.loinc, '1742-6', 'Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma'),
   ast: code(SYSTEM.loinc, '1920-8', 'Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma'),
-  hbsag: code(SYSTEM.loinc, '5196-1', 'Hepatitis B virus surface Ag [Presence] in Serum'),
+  hbsag: SCREEN_CODES.hbsag,
 } as const;
 
 export const OTHER_DRUGS = {
@@ -177,6 +228,12 @@ export interface LabResult {
   readonly referenceHigh?: number;
 }
 
+/** A planted qualitative screening result. */
+export interface ScreenTest {
+  readonly answer: ScreenAnswer;
+  readonly date: string;
+}
+
 export interface SynthPatient {
   /** Zero-padded so that text order is numeric order. */
   readonly id: string;
@@ -209,6 +266,16 @@ export interface SynthPatient {
   readonly crpEnteredInError?: CrpResult;
   /** A naproxen order left active since long ago: stale, changes no decision. */
   readonly staleNaproxenDate?: string;
+  /**
+   * A latent-TB screen (IGRA); a positive one is the tuberculosis contraindication unless `tbTreatment` documents a
+   * completed course started after it (care-pathway.md definition 6).
+   */
+  readonly igra?: ScreenTest;
+  readonly tbTreatment?: { readonly start: string; readonly end: string };
+  /** Hepatitis B serology, HBsAg and anti-HBc drawn the same day: HBsAg positive is the hepatitis contraindication,
+   * anti-HBc positive with HBsAg negative the caution `hbv-exposure`. */
+  readonly hbsag?: ScreenTest;
+  readonly antiHbc?: ScreenTest;
   /** Unrelated resources, like a real export: encounters and vital-sign panels. */
   readonly encounterDates: readonly string[];
   readonly hasUnknownCode: boolean;
@@ -378,7 +445,43 @@ export function generatePatient(index: number, u: UniformSource, o: PopulationOp
   if (p.contraindication === 'hypersensitivity' && chance(u, 0.25)) {
     p.allergyProduct = chance(u, 0.5) ? 'branded-drug' : 'brand-name';
   }
+  plantScreens(u, p, asOfDay);
   return p;
+}
+
+/**
+ * Pre-biologic screening (docs/screening.md, "Synthetic populations"; the rates are project assumptions): an IGRA
+ * and hepatitis B serology for most treatment-resistant patients (those the pathway may refer, whom a service
+ * considering a biologic screens), fewer other depressed patients and a few other adults. Some IGRAs are older than
+ * the pathway's 365-day window. Drawn after every other draw, so the rest of the patient is as before.
+ */
+function plantScreens(u: UniformSource, p: { -readonly [K in keyof SynthPatient]: SynthPatient[K] }, asOfDay: number) {
+  const day = (offset: number): string => fromDayNumber(asOfDay - offset);
+  // Adequate courses as planted (56 days or more at the adequate dose; short courses run at most 28).
+  const adequate = p.courses.filter(
+    (c) => c.unitsPerDay !== undefined && (toDayNumber(c.end) as number) - (toDayNumber(c.start) as number) >= 55,
+  ).length;
+  const rate = p.depression === undefined ? 0.03 : adequate >= 2 ? 0.6 : 0.15;
+  if (p.contraindication !== 'tuberculosis' && chance(u, rate)) {
+    // 75% within the 365-day window (5-330 days ago), the rest 400-1500 days ago (out of date).
+    const ago = chance(u, 0.75) ? between(u, 5, 330) : between(u, 400, 1500);
+    const r = u.uniform();
+    const answer: ScreenAnswer = r < 0.05 ? 'positive' : r < 0.09 ? 'indeterminate' : 'negative';
+    p.igra = { answer, date: day(ago) };
+    // Half the positives have a documented, completed six-month isoniazid course, started 14-40 days after the test
+    // and over at least 5 days before the as-of date; a positive too recent for that stays untreated.
+    if (answer === 'positive' && chance(u, 0.5)) {
+      const startAgo = ago - between(u, 14, 40);
+      if (startAgo - 179 >= 5) p.tbTreatment = { start: day(startAgo), end: day(startAgo - 179) };
+    }
+  }
+  // A planted hepatitis contraindication already carries its positive HBsAg.
+  if (p.contraindication !== 'hepatitis' && chance(u, rate)) {
+    const date = day(between(u, 5, 1500));
+    const r = u.uniform();
+    p.hbsag = { answer: r < 0.01 ? 'positive' : 'negative', date };
+    p.antiHbc = { answer: r < 0.05 ? 'positive' : 'negative', date };
+  }
 }
 
 /** Patients [start, end) of the population with this seed; patient i is the same whatever the range. */

@@ -8,6 +8,7 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import { toDayNumber } from '../record/index.ts';
+import { PLANTED_CONTRAINDICATIONS } from './population.ts';
 import type { CrpResult, PlantedContraindication, SynthPatient } from './population.ts';
 
 /** The file of the ground truth, one line per patient, that `trd synth` writes beside the data it generates. */
@@ -74,9 +75,15 @@ export function truthOf(p: SynthPatient, asOf: string, t: TruthThresholds): Trut
   if (adequate < t.requiredTrials) {
     return { ...base, scope, code: adequate + unverified >= t.requiredTrials ? 'confirm-history' : 'not-trd' };
   }
-  if (p.contraindication !== undefined) {
-    return { ...base, scope, code: 'contraindicated', contraindications: [p.contraindication] };
-  }
+  // The planted contraindication, a positive IGRA without a documented (completed) treatment course started after it
+  // (untreated latent TB), and a positive HBsAg; in the pathway's order. An isolated anti-HBc is a caution only.
+  const contraindications = PLANTED_CONTRAINDICATIONS.filter(
+    (c) =>
+      c === p.contraindication ||
+      (c === 'tuberculosis' && p.igra?.answer === 'positive' && p.tbTreatment === undefined) ||
+      (c === 'hepatitis' && p.hbsag?.answer === 'positive'),
+  );
+  if (contraindications.length > 0) return { ...base, scope, code: 'contraindicated', contraindications };
   const crp = p.crp;
   const inWindow = crp !== undefined && asOfDay - (toDayNumber(crp.date) as number) <= t.windowDays;
   const mgPerL = crp === undefined || !inWindow ? undefined : crpMgPerL(crp, t.molarFactor);
