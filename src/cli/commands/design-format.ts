@@ -4,6 +4,7 @@
  */
 import type {
   AncovaSampleSize,
+  ArmSizes,
   EnrichmentAnalytic,
   EnrichmentSimulationSummary,
   ProportionsPower,
@@ -15,10 +16,20 @@ import { fmt } from '../../analysis/format.ts';
 
 export type DesignReport =
   | { kind: 'ttest'; solveFor: 'n'; inputs: Record<string, unknown>; result: SampleSize }
-  | { kind: 'ttest' | 'ancova'; solveFor: 'power'; inputs: Record<string, unknown>; result: { power: number } }
+  | {
+      kind: 'ttest' | 'ancova';
+      solveFor: 'power';
+      inputs: Record<string, unknown>;
+      result: { power: number; arms?: ArmSizes };
+    }
   | { kind: 'ancova'; solveFor: 'n'; inputs: Record<string, unknown>; result: AncovaSampleSize }
   | { kind: 'proportions'; solveFor: 'n'; inputs: Record<string, unknown>; result: ProportionsSampleSize }
-  | { kind: 'proportions'; solveFor: 'power'; inputs: Record<string, unknown>; result: ProportionsPower }
+  | {
+      kind: 'proportions';
+      solveFor: 'power';
+      inputs: Record<string, unknown>;
+      result: ProportionsPower & { arms?: ArmSizes };
+    }
   | {
       kind: 'enrichment';
       solveFor: 'n';
@@ -48,7 +59,48 @@ function testLine(inputs: Record<string, unknown>): string {
   return `${sides} alpha ${String(inputs.alpha)}${tails}`;
 }
 
+/** "2:1 (treatment:control)", "1:2 (treatment:control)" for 0.5, "1.5:1" otherwise. */
+function ratioText(ratio: number): string {
+  const k = ratio >= 1 || !Number.isInteger(1 / ratio) ? `${String(ratio)}:1` : `1:${String(1 / ratio)}`;
+  return `${k} (treatment:control)`;
+}
+
+/** Both arms as "control 60, treatment 119" (equal arms: "113 per arm"). */
+function perArm(a: ArmSizes, n: (arm: ArmSizes['control']) => number): string {
+  return a.ratio === 1 ? `${n(a.control)} per arm` : `control ${n(a.control)}, treatment ${n(a.treatment)}`;
+}
+
+/** Randomise and recruit, per arm and in total, with a ratio or a dropout (allocation.ts). */
+function armLines(a: ArmSizes, what = 'to randomise', suffix = ''): string[] {
+  const recruit =
+    a.dropout === 0
+      ? 'no allowance for dropout'
+      : `after ${pct(a.dropout)} dropout (n / (1 - ${String(a.dropout)}), rounded up per arm): ${perArm(a, (x) => x.recruit)}, ${a.recruitTotal} in total`;
+  return [
+    `  ${what}: ${perArm(a, (x) => x.randomise)}, ${a.randomiseTotal} in total${suffix}`,
+    `  ${what === 'to randomise' ? 'to recruit' : `${what}, to recruit`}: ${recruit}`,
+  ];
+}
+
+/** The power line for a design with a ratio: both arms named. */
+function powerWith(a: ArmSizes | undefined, nPerArm: number | string, nTreatment?: number): string {
+  if (a === undefined || a.ratio === 1) return `${String(nPerArm)} per arm`;
+  return `${String(nPerArm)} control and ${String(nTreatment ?? a.treatment.exact)} treatment`;
+}
+
 function sampleSizeLines(r: SampleSize, how = '', source = 'exact root'): string[] {
+  const a = r.arms;
+  if (a !== undefined) {
+    const exact =
+      a.ratio === 1
+        ? `  n per arm: ${f(r.nPerArmExact, 3)} (${source})`
+        : `  n control: ${f(r.nPerArmExact, 3)} (${source}); n treatment: ${f(a.treatment.exact, 3)} (${String(a.ratio)} x ${f(a.control.exact, 3)}); allocation ${ratioText(a.ratio)}`;
+    return [
+      exact,
+      ...armLines(a),
+      `  power with ${powerWith(a, a.control.randomise, a.treatment.randomise)}: ${f(r.achievedPower)}${how}`,
+    ];
+  }
   return [
     `  n per arm: ${f(r.nPerArmExact, 3)} (${source}) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
     `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}${how}`,
@@ -58,12 +110,17 @@ function sampleSizeLines(r: SampleSize, how = '', source = 'exact root'): string
 function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): string[] {
   const i = report.inputs;
   const d = Number(i.delta) / Number(i.sd);
+  // Unequal arms (--ratio): the formulas of pwr::pwr.t2n.test, n1 the control arm and n2 = ratio x n1.
+  const unequal = i.ratio !== undefined && i.ratio !== 1;
+  const ancovaDf = unequal ? 'df n1 + n2 - 3' : 'df 2n - 3';
   const head =
     report.kind === 'ttest'
-      ? 'Two-sample t-test (R power.t.test: noncentral t, df 2(n - 1), ncp sqrt(n/2) delta/sd)'
+      ? unequal
+        ? 'Two-sample t-test, unequal arms (R pwr.t2n.test: noncentral t, df n1 + n2 - 2, ncp delta / (sd sqrt(1/n1 + 1/n2)))'
+        : 'Two-sample t-test (R power.t.test: noncentral t, df 2(n - 1), ncp sqrt(n/2) delta/sd)'
       : i.method === 'exact'
-        ? 'ANCOVA, exact: noncentral t, df 2n - 3, residual SD sd sqrt(1 - rho^2)'
-        : 'ANCOVA, Borm et al. 2007: n = n_ttest (1 - rho^2)';
+        ? `ANCOVA, exact: noncentral t, ${ancovaDf}, residual SD sd sqrt(1 - rho^2)`
+        : `ANCOVA, Borm et al. 2007: n = n_ttest (1 - rho^2)${unequal ? ', n_ttest for unequal arms (R pwr.t2n.test)' : ''}`;
   const rho = report.kind === 'ancova' ? `, rho ${String(i.rho)}` : '';
   // The exact ANCOVA always counts both rejection tails (as the R reference does), and so does the ANCOVA power at a
   // given n, which is the exact noncentral t for both methods.
@@ -72,11 +129,13 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
   // Borm's factor sizes n only: the power shown beside it is the exact noncentral t (both tails), and says so.
   const bormPower =
     report.kind === 'ancova' && i.method !== 'exact'
-      ? " (exact noncentral t, df 2n - 3, both tails; Borm's approximation sizes n only)"
+      ? ` (exact noncentral t, ${ancovaDf}, both tails; Borm's approximation sizes n only)`
       : '';
   const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
   if (report.solveFor === 'power') {
-    lines.push(`  power with ${String(i.n)} per arm: ${f(report.result.power)}${bormPower}`);
+    const a = report.result.arms;
+    lines.push(`  power with ${powerWith(a, String(i.n))}: ${f(report.result.power)}${bormPower}`);
+    if (a !== undefined) lines.push(...(a.ratio === 1 ? [] : [`  allocation ${ratioText(a.ratio)}`]), ...armLines(a));
   } else {
     // Borm's n is no root: the t-test's root scaled by 1 - rho^2, which the line shows (and so not again below).
     const source =
@@ -86,12 +145,14 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
     lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result, bormPower, source));
     if (report.kind === 'ancova') {
       lines.push(
-        `  residual SD ${f(report.result.residualSd, 3)}${bormPower === '' ? `; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} per arm` : ''}`,
+        `  residual SD ${f(report.result.residualSd, 3)}${bormPower === '' ? `; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} ${unequal ? 'in the control arm' : 'per arm'}` : ''}`,
       );
       const exactN = report.result.nPerArmExactMethod;
       if (exactN !== undefined) {
+        const arm =
+          report.result.arms !== undefined && report.result.arms.ratio !== 1 ? ' in the control arm' : ' per arm';
         lines.push(
-          `  warning: Borm's approximation falls short of the target power at this small n; the exact method (--method exact) needs ${exactN} per arm`,
+          `  warning: Borm's approximation falls short of the target power at this small n; the exact method (--method exact) needs ${exactN}${arm}`,
         );
       }
     }
@@ -103,10 +164,21 @@ function proportions(report: Extract<DesignReport, { kind: 'proportions' }>): st
   const i = report.inputs;
   const r = report.result;
   const lines = [
-    'Two proportions (R power.prop.test: normal approximation, pooled variance under H0, n per arm)',
+    i.ratio !== undefined && i.ratio !== 1
+      ? 'Two proportions, unequal arms (Fleiss, Tytun and Ury 1980, R Hmisc::bpower/bsamsize: normal approximation, pooled p under H0 weighted by the arms)'
+      : 'Two proportions (R power.prop.test: normal approximation, pooled variance under H0, n per arm)',
     `  p1 ${String(i.p1)}, p2 ${String(i.p2)}: absolute difference ${f(r.absoluteDifference, 3)}, NNT ${r.nnt.rounded} (raw ${f(r.nnt.estimate, 2)}), ${testLine(i)}`,
   ];
   if (report.solveFor === 'power') {
+    const a = report.result.arms;
+    if (a !== undefined) {
+      lines.push(
+        `  power with ${powerWith(a, String(i.n))}: ${f(report.result.power)}`,
+        ...(a.ratio === 1 ? [] : [`  allocation ${ratioText(a.ratio)}, p1 the control arm, p2 the treatment arm`]),
+        ...armLines(a),
+      );
+      return lines;
+    }
     const total = 2 * Number(i.n);
     lines.push(
       `  power with ${String(i.n)} per arm: ${f(report.result.power)}`,
@@ -115,6 +187,15 @@ function proportions(report: Extract<DesignReport, { kind: 'proportions' }>): st
     return lines;
   }
   const cc = report.result.continuityCorrected;
+  if (cc.arms !== undefined) {
+    return [
+      ...lines,
+      `  target power ${String(i.power)}${cc.arms.ratio === 1 ? '' : '; p1 the control arm, p2 the treatment arm'}`,
+      ...sampleSizeLines(report.result),
+      `  with continuity correction (Fleiss, Tytun and Ury 1980; not in power.prop.test): n ${cc.arms.ratio === 1 ? 'per arm' : 'control'} ${f(cc.nPerArmExact, 3)}`,
+      ...armLines(cc.arms, '    with the correction'),
+    ];
+  }
   return [
     ...lines,
     `  target power ${String(i.power)}`,

@@ -240,3 +240,138 @@ test('trd design text: figures of one kind have the same decimals (0.020 beside 
   const screened = [...sim.stdout.matchAll(/randomised, (\S+) screened/g)].map((m) => m[1]);
   assert.deepEqual(screened, ['444.4', '120.0']);
 });
+
+test('trd design --ratio 2 --dropout 0.15: each arm, the total to randomise and the total to recruit, text and JSON', async () => {
+  // t-test: n1 = 84.366 (one-tail pwr.t2n.test root, n2 = 2 n1; see src/stats/design/allocation.test.ts)
+  const t = await trd('ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--ratio', '2', '--dropout', '0.15');
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /unequal arms \(R pwr\.t2n\.test: noncentral t, df n1 \+ n2 - 2/);
+  assert.match(t.stdout, /n control: 84\.366 \(exact root\); n treatment: 168\.733 \(2 x 84\.366\); allocation 2:1/);
+  assert.match(t.stdout, /\n {2}to randomise: control 85, treatment 169, 254 in total\n/);
+  assert.match(
+    t.stdout,
+    /\n {2}to recruit: after 15\.0% dropout \(n \/ \(1 - 0\.15\), rounded up per arm\): control 100, treatment 199, 299 in total\n/,
+  );
+  assert.match(t.stdout, /power with 85 control and 169 treatment: 0\.80/);
+  const a = await trd(
+    'ancova',
+    '--delta',
+    '3',
+    '--sd',
+    '8',
+    '--rho',
+    '0.5',
+    '--power',
+    '0.8',
+    '--method',
+    'exact',
+    '--ratio',
+    '2',
+  );
+  assert.match(a.stdout, /ANCOVA, exact: noncentral t, df n1 \+ n2 - 3,/);
+  assert.match(
+    a.stdout,
+    /to randomise: control 64, treatment 127, 191 in total\n {2}to recruit: no allowance for dropout\n/,
+  );
+  assert.match(a.stdout, /the t-test alone needs 84\.366 in the control arm/);
+  // Each design the same options and the same JSON block.
+  for (const args of [
+    ['ttest', '--delta', '3', '--sd', '8'],
+    ['ancova', '--delta', '3', '--sd', '8', '--rho', '0.5'],
+    ['proportions', '--p1', '0.313', '--p2', '0.539'],
+  ]) {
+    const out = await json(...args, '--power', '0.8', '--ratio', '2', '--dropout', '0.15');
+    const inputs = out.inputs as { ratio: number; dropout: number };
+    assert.deepEqual({ ratio: inputs.ratio, dropout: inputs.dropout }, { ratio: 2, dropout: 0.15 }, args[0]);
+    const result = out.result as { totalN: number; arms: { randomiseTotal: number; recruitTotal: number } };
+    assert.equal(result.arms.randomiseTotal, result.totalN, args[0]);
+    assert.ok(result.arms.recruitTotal > result.totalN, args[0]);
+  }
+  // Proportions: the continuity-corrected n has its own arms (63 + 125; recruit 75 + 148).
+  const p = await json(
+    'proportions',
+    '--p1',
+    '0.313',
+    '--p2',
+    '0.539',
+    '--power',
+    '0.8',
+    '--ratio',
+    '2',
+    '--dropout',
+    '0.15',
+  );
+  const cc = (p.result as { continuityCorrected: { totalN: number; arms: { recruitTotal: number } } })
+    .continuityCorrected;
+  assert.deepEqual({ n: cc.totalN, recruit: cc.arms.recruitTotal }, { n: 188, recruit: 223 });
+});
+
+test('trd design --n with --ratio: --n is the control arm; power at (n, ratio x n) and both arms shown', async () => {
+  const r = await trd(
+    'ttest',
+    '--delta',
+    '3',
+    '--sd',
+    '8',
+    '--n',
+    '60',
+    '--ratio',
+    '2',
+    '--dropout',
+    '0.2',
+    '--strict',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  // pwr.t2n.test(n1 = 60, n2 = 120, d = 0.375)$power = 0.6550364
+  assert.match(r.stdout, /power with 60 control and 120 treatment: 0\.6550\n/);
+  assert.match(r.stdout, /to randomise: control 60, treatment 120, 180 in total/);
+  assert.match(r.stdout, /to recruit: after 20\.0% dropout .*: control 75, treatment 150, 225 in total/);
+  // --ratio 1 --dropout 0 given: the equal-allocation output, either way round (no arms).
+  const plain = await trd('ttest', '--delta', '3', '--sd', '8', '--n', '60');
+  const given = await trd('ttest', '--delta', '3', '--sd', '8', '--n', '60', '--ratio', '1', '--dropout', '0');
+  assert.equal(given.stdout, plain.stdout);
+  const plainN = await trd('ttest', '--delta', '3', '--sd', '8', '--power', '0.8');
+  const givenN = await trd('ttest', '--delta', '3', '--sd', '8', '--power', '0.8', '--ratio', '1', '--dropout', '0');
+  assert.equal(givenN.stdout, plainN.stdout);
+  const p = await trd('proportions', '--p1', '0.313', '--p2', '0.539', '--n', '50', '--ratio', '0.5');
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /Hmisc::bpower\/bsamsize/);
+  assert.match(p.stdout, /allocation 1:2 \(treatment:control\), p1 the control arm, p2 the treatment arm/);
+  assert.match(
+    p.stdout,
+    /to randomise: control 50, treatment 25, 75 in total\n {2}to recruit: no allowance for dropout\n/,
+  );
+});
+
+test('trd design: --ratio 0, negative, huge, --dropout 1, 1.5, 0.99, 15 are one-line errors, exit 2', async () => {
+  const cases: [string[], string][] = [
+    [
+      ['--ratio', '0'],
+      'ratio must be between 0.1 and 10, n treatment / n control (got 0; 2 for 2:1 treatment:control)',
+    ],
+    [['--ratio', '-2'], 'ratio must be between 0.1 and 10'],
+    [['--ratio', '1e6'], 'ratio must be between 0.1 and 10'],
+    [['--ratio', 'two'], '--ratio: "two" is not a number'],
+    [['--dropout', '1'], 'dropout must be in [0, 0.5] (got 1): the proportion expected to be lost'],
+    [['--dropout', '1.5'], 'dropout must be in [0, 0.5] (got 1.5)'],
+    [['--dropout', '0.99'], 'dropout must be in [0, 0.5] (got 0.99)'],
+    [['--dropout', '15'], 'dropout must be in [0, 0.5] (got 15: a proportion, 0.15 for 15%)'],
+  ];
+  for (const design of [
+    ['ttest', '--delta', '3', '--sd', '8', '--power', '0.8'],
+    ['ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--n', '50'],
+    ['proportions', '--p1', '0.3', '--p2', '0.5', '--power', '0.8'],
+  ]) {
+    for (const [extra, message] of cases) {
+      const r = await trd(...design, ...extra);
+      const label = [...design, ...extra].join(' ');
+      assert.equal(r.status, 2, label);
+      assert.equal(r.stdout, '', label);
+      assert.ok(r.stderr.startsWith(`trd: design: ${message}`), `${label}: ${r.stderr}`);
+      assert.equal(r.stderr.split('\n').length, 2, label); // one line
+    }
+  }
+  const enrichment = await trd('enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8', '--ratio', '2');
+  assert.equal(enrichment.status, 2);
+  assert.match(enrichment.stderr, /unknown option '--ratio'/);
+});

@@ -1,6 +1,7 @@
 /**
- * `trd design`: sample size and power of the next trial. `ttest`, `ancova` and `proportions` (a binary outcome) solve for n (given --power) or for
- * power (given --n); `enrichment` compares randomising only CRP-high patients with all-comers, analytically or by
+ * `trd design`: sample size and power of the next trial. `ttest`, `ancova` and `proportions` (a binary outcome)
+ * solve for n (given --power) or for power (given --n), with equal arms or --ratio, and --dropout for the n to
+ * recruit; `enrichment` compares randomising only CRP-high patients with all-comers, analytically or by
  * simulation (--simulate, on worker threads). Numbers come from src/stats/design; this file parses options, loads
  * the CRP calibration from knowledge/design/crp-distribution.json, and prints text or JSON
  * (schema precision-trd/design@1). Invalid options are one-line messages on stderr and exit code 2.
@@ -13,6 +14,9 @@ import { InputError, type Issue, type Result } from '../../record/index.ts';
 import {
   ancovaPower,
   ancovaSampleSize,
+  armSizes,
+  isDefaultAllocation,
+  type Allocation,
   calibrateCrpLogNormal,
   enrichmentAnalytic,
   proportionsPower,
@@ -93,6 +97,18 @@ function common(flags: CommonFlags) {
   return { alpha, sides: sides as 1 | 2, strict: flags.strict ?? false };
 }
 
+interface AllocationFlags {
+  ratio?: string;
+  dropout?: string;
+}
+
+/** --ratio and --dropout, only those given (so that a design without them reads as before); checked by the design. */
+function allocation(flags: AllocationFlags): Allocation {
+  const ratio = num('ratio', flags.ratio);
+  const dropout = num('dropout', flags.dropout);
+  return { ...(ratio !== undefined && { ratio }), ...(dropout !== undefined && { dropout }) };
+}
+
 /** Exactly one of --power (solve for n) and --n (solve for power). */
 function target(flags: { power?: string; n?: string }): { power: number } | { n: number } {
   if ((flags.power === undefined) === (flags.n === undefined)) {
@@ -101,7 +117,7 @@ function target(flags: { power?: string; n?: string }): { power: number } | { n:
   return flags.power !== undefined ? { power: requiredNum('power', flags.power) } : { n: requiredNum('n', flags.n) };
 }
 
-interface TTestFlags extends CommonFlags {
+interface TTestFlags extends CommonFlags, AllocationFlags {
   delta?: string;
   sd?: string;
   power?: string;
@@ -109,7 +125,12 @@ interface TTestFlags extends CommonFlags {
 }
 
 function runTTest(flags: TTestFlags): DesignReport {
-  const settings = { delta: requiredNum('delta', flags.delta), sd: requiredNum('sd', flags.sd), ...common(flags) };
+  const settings = {
+    delta: requiredNum('delta', flags.delta),
+    sd: requiredNum('sd', flags.sd),
+    ...common(flags),
+    ...allocation(flags),
+  };
   const t = target(flags);
   if ('power' in t) {
     return {
@@ -119,12 +140,13 @@ function runTTest(flags: TTestFlags): DesignReport {
       result: valueOf(ttestSampleSize({ ...settings, ...t })),
     };
   }
-  return {
-    kind: 'ttest',
-    solveFor: 'power',
-    inputs: { ...settings, ...t },
-    result: { power: valueOf(ttestPower({ ...settings, ...t })) },
-  };
+  const power = valueOf(ttestPower({ ...settings, ...t }));
+  return { kind: 'ttest', solveFor: 'power', inputs: { ...settings, ...t }, result: { power, ...arms(settings, t.n) } };
+}
+
+/** The power at --n with a ratio or a dropout: both arms (n control, ratio x n treatment) and the totals. */
+function arms(a: Allocation, n: number) {
+  return isDefaultAllocation(a) ? {} : { arms: armSizes(n, a) };
 }
 
 interface AncovaFlags extends TTestFlags {
@@ -142,6 +164,7 @@ function runAncova(flags: AncovaFlags): DesignReport {
     rho: requiredNum('rho', flags.rho),
     method: flags.method as 'borm' | 'exact',
     ...common(flags),
+    ...allocation(flags),
   };
   const t = target(flags);
   if ('power' in t) {
@@ -152,15 +175,16 @@ function runAncova(flags: AncovaFlags): DesignReport {
       result: valueOf(ancovaSampleSize({ ...settings, ...t })),
     };
   }
+  const power = valueOf(ancovaPower({ ...settings, ...t }));
   return {
     kind: 'ancova',
     solveFor: 'power',
     inputs: { ...settings, ...t },
-    result: { power: valueOf(ancovaPower({ ...settings, ...t })) },
+    result: { power, ...arms(settings, t.n) },
   };
 }
 
-interface ProportionsFlags extends CommonFlags {
+interface ProportionsFlags extends CommonFlags, AllocationFlags {
   p1?: string;
   p2?: string;
   power?: string;
@@ -168,7 +192,12 @@ interface ProportionsFlags extends CommonFlags {
 }
 
 function runProportions(flags: ProportionsFlags): DesignReport {
-  const settings = { p1: requiredNum('p1', flags.p1), p2: requiredNum('p2', flags.p2), ...common(flags) };
+  const settings = {
+    p1: requiredNum('p1', flags.p1),
+    p2: requiredNum('p2', flags.p2),
+    ...common(flags),
+    ...allocation(flags),
+  };
   const t = target(flags);
   if ('power' in t) {
     return {
@@ -182,7 +211,7 @@ function runProportions(flags: ProportionsFlags): DesignReport {
     kind: 'proportions',
     solveFor: 'power',
     inputs: { ...settings, ...t },
-    result: valueOf(proportionsPower({ ...settings, ...t })),
+    result: { ...valueOf(proportionsPower({ ...settings, ...t })), ...arms(settings, t.n) },
   };
 }
 
@@ -347,6 +376,16 @@ function printed<F extends { json?: boolean }>(
   return async (flags: F, command: Command) => emit(await run(flags, command), flags.json);
 }
 
+/** The allocation options of the t-test, ANCOVA and two-proportion designs (src/stats/design/allocation.ts). */
+function withAllocation(command: Command): Command {
+  return command
+    .option('--ratio <k>', 'allocation ratio: n treatment = k x n control, in [0.1, 10] (2 for 2:1; default 1)')
+    .option(
+      '--dropout <d>',
+      'proportion lost before the outcome, in [0, 0.5]: recruit n / (1 - d) per arm (default 0)',
+    );
+}
+
 function withCommon(command: Command): Command {
   return command
     .option('--alpha <a>', 'type I error rate (two-sided unless --sides 1)', '0.05')
@@ -363,35 +402,41 @@ export function registerDesign(program: Command): void {
     );
 
   withCommon(
-    design
-      .command('ttest')
-      .description('two-sample t-test (R power.t.test): n per arm for --power, or power for --n')
-      .option('--delta <d>', 'difference in means to detect (outcome units, > 0)')
-      .option('--sd <s>', 'within-arm standard deviation (outcome units, > 0)')
-      .option('--power <p>', 'target power in (0, 1): solve for n per arm')
-      .option('--n <n>', 'patients per arm: solve for power'),
+    withAllocation(
+      design
+        .command('ttest')
+        .description('two-sample t-test (R power.t.test): n per arm for --power, or power for --n')
+        .option('--delta <d>', 'difference in means to detect (outcome units, > 0)')
+        .option('--sd <s>', 'within-arm standard deviation (outcome units, > 0)')
+        .option('--power <p>', 'target power in (0, 1): solve for n per arm')
+        .option('--n <n>', 'patients per arm (the control arm with --ratio): solve for power'),
+    ),
   ).action(printed<TTestFlags>(runTTest));
 
   withCommon(
-    design
-      .command('ancova')
-      .description('ANCOVA adjusted for a baseline covariate correlated rho with the outcome')
-      .option('--delta <d>', 'difference in means to detect (outcome units, > 0)')
-      .option('--sd <s>', 'unadjusted within-arm standard deviation (> 0)')
-      .option('--rho <r>', 'baseline-outcome correlation in (-1, 1)')
-      .option('--method <m>', 'borm (n_ttest (1 - rho^2), Borm 2007) or exact (noncentral t, df 2n - 3)', 'borm')
-      .option('--power <p>', 'target power in (0, 1): solve for n per arm')
-      .option('--n <n>', 'patients per arm: solve for power'),
+    withAllocation(
+      design
+        .command('ancova')
+        .description('ANCOVA adjusted for a baseline covariate correlated rho with the outcome')
+        .option('--delta <d>', 'difference in means to detect (outcome units, > 0)')
+        .option('--sd <s>', 'unadjusted within-arm standard deviation (> 0)')
+        .option('--rho <r>', 'baseline-outcome correlation in (-1, 1)')
+        .option('--method <m>', 'borm (n_ttest (1 - rho^2), Borm 2007) or exact (noncentral t, df 2n - 3)', 'borm')
+        .option('--power <p>', 'target power in (0, 1): solve for n per arm')
+        .option('--n <n>', 'patients per arm (the control arm with --ratio): solve for power'),
+    ),
   ).action(printed<AncovaFlags>(runAncova));
 
   withCommon(
-    design
-      .command('proportions')
-      .description('two proportions, a binary outcome (R power.prop.test): n per arm for --power, or power for --n')
-      .option('--p1 <p>', 'proportion with the outcome in one arm, e.g. placebo remission (in (0, 1))')
-      .option('--p2 <p>', 'proportion with the outcome in the other arm, e.g. active remission (in (0, 1))')
-      .option('--power <p>', 'target power in (0, 1): solve for n per arm')
-      .option('--n <n>', 'patients per arm: solve for power'),
+    withAllocation(
+      design
+        .command('proportions')
+        .description('two proportions, a binary outcome (R power.prop.test): n per arm for --power, or power for --n')
+        .option('--p1 <p>', 'proportion with the outcome in the control arm, e.g. placebo remission (in (0, 1))')
+        .option('--p2 <p>', 'proportion with the outcome in the treatment arm, e.g. active remission (in (0, 1))')
+        .option('--power <p>', 'target power in (0, 1): solve for n per arm')
+        .option('--n <n>', 'patients per arm (the p1 arm with --ratio): solve for power'),
+    ),
   ).action(printed<ProportionsFlags>(runProportions));
 
   withCommon(

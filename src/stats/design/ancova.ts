@@ -1,6 +1,7 @@
 /**
  * Sample size and power of an ANCOVA (outcome adjusted for a baseline covariate correlated rho with it), two arms,
- * equal allocation.
+ * equal allocation or n2 = K n1 (allocation.ts; n is then the control arm's, and the t-test n Borm's factor scales is
+ * pwr::pwr.t2n.test's).
  *
  * - `borm`: Borm, Fransen & Lemmens (2007), J Clin Epidemiol 60:1234-1238: n_ancova = n_ttest (1 - rho^2), where
  *   n_ttest is R's power.t.test n (one-tail power, as power.t.test). The design factor 1 - rho^2 is the residual
@@ -10,6 +11,14 @@
  *   It ignores the small variance of the estimated slope, so it is a little liberal for very small n.
  */
 import { issue, ok, fail, type Result } from '../../record/index.ts';
+import {
+  armSizes,
+  checkAllocation,
+  checkTreatmentArm,
+  isDefaultAllocation,
+  smallestControlArm,
+  type Allocation,
+} from './allocation.ts';
 import {
   checkPower,
   checkTTestSettings,
@@ -22,7 +31,7 @@ import {
 
 export type AncovaMethod = 'borm' | 'exact';
 
-export interface AncovaSettings extends TTestSettings {
+export interface AncovaSettings extends TTestSettings, Allocation {
   /** Correlation between the baseline covariate and the outcome, in (-1, 1). */
   readonly rho: number;
   readonly method?: AncovaMethod;
@@ -63,12 +72,15 @@ function settings(input: AncovaSettings) {
   } as const;
 }
 
-/** Power of the exact ANCOVA version at n per arm (both tails when two-sided). */
-export function ancovaExactPowerAt(n: number, input: AncovaSettings): number {
+/**
+ * Power of the exact ANCOVA version at n per arm, n control and ratio x n treatment (both tails when two-sided):
+ * df n1 + n2 - 3, ncp delta / (residual SD sqrt(1/n1 + 1/n2)); ratio 1 computes bit for bit df 2n - 3, sqrt(2 / n).
+ */
+export function ancovaExactPowerAt(n: number, input: AncovaSettings, ratio = 1): number {
   const s = settings(input);
   const residualSd = s.sd * Math.sqrt(1 - input.rho * input.rho);
-  const ncp = s.delta / residualSd / Math.sqrt(2 / n);
-  return noncentralTPower(ncp, 2 * n - 3, s.alpha, s.sides, true);
+  const ncp = s.delta / residualSd / Math.sqrt((1 + 1 / ratio) / n);
+  return noncentralTPower(ncp, n + ratio * n - 3, s.alpha, s.sides, true);
 }
 
 /**
@@ -78,12 +90,13 @@ export function ancovaExactPowerAt(n: number, input: AncovaSettings): number {
  * power at its recommended n, so the same design asked the other way round gives the same power.
  */
 export function ancovaPower(input: AncovaSettings & { readonly n: number }): Result<number> {
-  const issues = [...checkTTestSettings(input), ...checkRho(input.rho)];
+  const issues = [...checkTTestSettings(input), ...checkRho(input.rho), ...checkAllocation(input)];
   if (!(Number.isFinite(input.n) && input.n >= 2)) {
     issues.push(issue('design.n.invalid', `n per arm must be a number >= 2 (got ${input.n})`, 'design.n'));
   }
+  if (issues.length === 0) issues.push(...checkTreatmentArm(input.n, input, 2));
   if (issues.length > 0) return fail(issues);
-  return ok(ancovaExactPowerAt(input.n, input));
+  return ok(ancovaExactPowerAt(input.n, input, input.ratio));
 }
 
 /**
@@ -91,12 +104,18 @@ export function ancovaPower(input: AncovaSettings & { readonly n: number }): Res
  * @example ancovaSampleSize({ delta: 3, sd: 8, rho: 0.5, power: 0.8, method: 'exact' }) // nPerArmExact 84.698...
  */
 export function ancovaSampleSize(input: AncovaSampleSizeInput): Result<AncovaSampleSize> {
-  const issues = [...checkTTestSettings(input), ...checkPower(input.power), ...checkRho(input.rho)];
+  const issues = [
+    ...checkTTestSettings(input),
+    ...checkPower(input.power),
+    ...checkRho(input.rho),
+    ...checkAllocation(input),
+  ];
   if (issues.length > 0) return fail(issues);
   const method = input.method ?? 'borm';
   const s = settings(input);
   const residualSd = s.sd * Math.sqrt(1 - input.rho * input.rho);
-  const ttest = solveSampleSize((n) => ttestPowerAt(n, s), input.power, TTEST_BRACKET);
+  const exactPowerAt = (n: number, ratio: number) => ancovaExactPowerAt(n, input, ratio);
+  const ttest = solveSampleSize((n, ratio) => ttestPowerAt(n, s, ratio), input.power, TTEST_BRACKET, undefined, input);
   if (!ttest.ok) return ttest;
   const nPerArmTTestExact = ttest.value.nPerArmExact;
   if (method === 'borm') {
@@ -104,25 +123,27 @@ export function ancovaSampleSize(input: AncovaSampleSizeInput): Result<AncovaSam
     const nPerArmExact = nPerArmTTestExact * factor;
     // The ANCOVA needs residual df 2n - 3 >= 1 whatever the approximation says (rho near 1 gives n < 1), and the
     // power at the recommended n is the exact noncentral t, so a Borm n that falls short at small n shows it.
-    const nPerArm = Math.max(EXACT_BRACKET[0], Math.ceil(nPerArmExact - 1e-9));
-    const achievedPower = ancovaExactPowerAt(nPerArm, input);
+    const arms = armSizes(Math.max(smallestControlArm(EXACT_BRACKET[0], input.ratio), nPerArmExact), input);
+    const { control, treatment } = arms;
+    const achievedPower = exactPowerAt(control.randomise, treatment.randomise / control.randomise);
     const exact =
       achievedPower < input.power
-        ? solveSampleSize((n) => ancovaExactPowerAt(n, input), input.power, EXACT_BRACKET)
+        ? solveSampleSize(exactPowerAt, input.power, EXACT_BRACKET, undefined, input)
         : undefined;
     return ok({
       method,
       residualSd,
       nPerArmTTestExact,
       nPerArmExact,
-      nPerArm,
-      totalN: 2 * nPerArm,
+      nPerArm: control.randomise,
+      totalN: arms.randomiseTotal,
       achievedPower,
       iterations: ttest.value.iterations,
       ...(exact?.ok === true && { nPerArmExactMethod: exact.value.nPerArm }),
+      ...(!isDefaultAllocation(input) && { arms }),
     });
   }
-  const exact = solveSampleSize((n) => ancovaExactPowerAt(n, input), input.power, EXACT_BRACKET);
+  const exact = solveSampleSize(exactPowerAt, input.power, EXACT_BRACKET, undefined, input);
   if (!exact.ok) return exact;
   return ok({ method, residualSd, nPerArmTTestExact, ...exact.value });
 }

@@ -1,5 +1,6 @@
 /** Trial design: sample size and power (t-test, ANCOVA, two proportions), enrichment by CRP analytically and by simulation. */
 export * from './ttest.ts';
+export * from './allocation.ts';
 export * from './ancova.ts';
 export * from './proportions.ts';
 export * from './enrichment.ts';
