@@ -87,8 +87,8 @@ function crpObservation(p: SynthPatient, n: string, crp: CrpResult, status: stri
   };
 }
 
-/** A qualitative laboratory result reported positive. */
-function positiveResult(p: SynthPatient, n: string, c: SynthCode, date: string) {
+/** A qualitative laboratory result, its answer coded. */
+function codedResult(p: SynthPatient, n: string, c: SynthCode, effectiveDateTime: string, answer: SynthCode) {
   return {
     resourceType: 'Observation',
     id: `${p.id}-o-${n}`,
@@ -96,24 +96,17 @@ function positiveResult(p: SynthPatient, n: string, c: SynthCode, date: string) 
     category: labCategory,
     code: concept(c),
     subject: { reference: `Patient/${p.id}` },
-    effectiveDateTime: date,
-    valueCodeableConcept: concept(POSITIVE),
+    effectiveDateTime,
+    valueCodeableConcept: concept(answer),
   };
 }
 
+/** A qualitative laboratory result reported positive. */
+const positiveResult = (p: SynthPatient, n: string, c: SynthCode, date: string) => codedResult(p, n, c, date, POSITIVE);
+
 /** A planted IGRA or hepatitis B serology result, its answer coded as the pathway's code sets list it. */
-function screenObservation(p: SynthPatient, n: string, c: SynthCode, t: ScreenTest) {
-  return {
-    resourceType: 'Observation',
-    id: `${p.id}-o-${n}`,
-    status: 'final',
-    category: labCategory,
-    code: concept(c),
-    subject: { reference: `Patient/${p.id}` },
-    effectiveDateTime: `${t.date}T09:00:00Z`,
-    valueCodeableConcept: concept(SCREEN_CODES.answers[t.answer]),
-  };
-}
+const screenObservation = (p: SynthPatient, n: string, c: SynthCode, t: ScreenTest) =>
+  codedResult(p, n, c, `${t.date}T09:00:00Z`, SCREEN_CODES.answers[t.answer]);
 
 function labObservation(p: SynthPatient, n: string, l: LabResult) {
   return {

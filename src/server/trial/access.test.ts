@@ -10,7 +10,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TRIAL_ROLES } from '../../trial/roles.ts';
 import { TrialClient } from './client.test-support.ts';
-import { accountFor, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import {
+  accountFor,
+  enrolThroughApi,
+  insightProtocol,
+  recordNeutropeniaAndPneumonia,
+  startTestTrial,
+} from './harness.test-support.ts';
 import type { TestTrial } from './harness.test-support.ts';
 import { can, permissionSchema } from './permissions.ts';
 
@@ -282,28 +288,7 @@ describe('the outcome rater', () => {
     const coord = await t.signIn('coordinator', 'site-a');
     id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
     assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
-    const lab = await coord.post('/trial/api/labs', {
-      participantId: id,
-      visit: 'day-14',
-      analyte: 'anc',
-      value: 0.8,
-      unit: '10*9/L',
-      lowerLimitOfNormal: 2.0,
-      upperLimitOfNormal: null,
-      collectedOn: '2026-11-20',
-    });
-    assert.equal((lab.json as { alerts: unknown[] }).alerts.length > 0, true, 'ANC 0.8 raises an alert');
-    const ae = await coord.post('/trial/api/adverse-events', {
-      participantId: id,
-      term: 'Pneumonia',
-      onsetOn: '2026-11-21',
-      grade: 3,
-      seriousCriteria: ['hospitalisation'],
-      relatedness: 'possible',
-      expectedness: 'expected',
-      outcome: 'recovering',
-    });
-    assert.equal(ae.status, 201, ae.text);
+    await recordNeutropeniaAndPneumonia(coord, id);
   });
   after(async () => {
     await t.close();

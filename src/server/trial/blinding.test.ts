@@ -10,7 +10,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TrialRole } from '../../trial/roles.ts';
 import type { TrialClient } from './client.test-support.ts';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import {
+  enrolThroughApi,
+  insightProtocol,
+  recordNeutropeniaAndPneumonia,
+  startTestTrial,
+} from './harness.test-support.ts';
 import type { TestTrial } from './harness.test-support.ts';
 
 let t: TestTrial;
@@ -46,31 +51,8 @@ before(async () => {
   });
   assert.equal(form.status, 201, form.text);
   ids.form = (form.json as { id: string }).id;
-  const lab = await coord.post('/trial/api/labs', {
-    participantId: ids.participant,
-    visit: 'day-14',
-    analyte: 'anc',
-    value: 0.8,
-    unit: '10*9/L',
-    lowerLimitOfNormal: 2.0,
-    upperLimitOfNormal: null,
-    collectedOn: '2026-11-20',
-  });
-  assert.equal(lab.status, 201, lab.text);
-  const alerts = (lab.json as { alerts: { id: string }[] }).alerts;
-  assert.ok(alerts.length > 0, 'ANC 0.8 raises a safety alert');
-  ids.alert = (alerts[0] as { id: string }).id;
-  const ae = await coord.post('/trial/api/adverse-events', {
-    participantId: ids.participant,
-    term: 'Pneumonia',
-    onsetOn: '2026-11-21',
-    grade: 3,
-    seriousCriteria: ['hospitalisation'],
-    relatedness: 'possible',
-    expectedness: 'expected',
-    outcome: 'recovering',
-  });
-  assert.equal(ae.status, 201, ae.text);
+  const safety = await recordNeutropeniaAndPneumonia(coord, ids.participant);
+  ids.alert = safety.alertId;
   // Entered text may name an arm without disclosing an allocation; the sweep below reads every route with these in.
   for (const term of ENTERED_TERMS) {
     const named = await coord.post('/trial/api/adverse-events', {
@@ -89,7 +71,7 @@ before(async () => {
   const coordB = await t.signIn('coordinator', 'site-b');
   await enrolThroughApi(coordB, protocol, 'site-b');
   // The coordinator's own writes (form, lab with its alert, serious adverse event) answered without an arm.
-  for (const reply of [form, lab, ae]) assert.equal(findArm(reply.text, t.armNames), undefined, reply.text);
+  for (const text of [form.text, ...safety.replies]) assert.equal(findArm(text, t.armNames), undefined, text);
 });
 
 after(async () => {

@@ -210,3 +210,39 @@ export async function enrolThroughApi(
   if (enrol.status !== 201) throw new Error(`enrol: ${enrol.status} ${enrol.text}`);
   return (enrol.json as { id: string }).id;
 }
+
+/**
+ * Safety data a blinded reader must not be able to read an arm from (tocilizumab lowers neutrophils): an ANC of 0.8
+ * x10^9/L at day 14, which raises a safety alert, and a serious adverse event (pneumonia). Gives the alert's id and
+ * the two answers' texts.
+ */
+export async function recordNeutropeniaAndPneumonia(
+  client: TrialClient,
+  participantId: string,
+): Promise<{ alertId: string; replies: readonly string[] }> {
+  const lab = await client.post('/trial/api/labs', {
+    participantId,
+    visit: 'day-14',
+    analyte: 'anc',
+    value: 0.8,
+    unit: '10*9/L',
+    lowerLimitOfNormal: 2.0,
+    upperLimitOfNormal: null,
+    collectedOn: '2026-11-20',
+  });
+  if (lab.status !== 201) throw new Error(`lab: ${lab.status} ${lab.text}`);
+  const alert = (lab.json as { alerts: { id: string }[] }).alerts[0];
+  if (alert === undefined) throw new Error('ANC 0.8 raised no safety alert');
+  const ae = await client.post('/trial/api/adverse-events', {
+    participantId,
+    term: 'Pneumonia',
+    onsetOn: '2026-11-21',
+    grade: 3,
+    seriousCriteria: ['hospitalisation'],
+    relatedness: 'possible',
+    expectedness: 'expected',
+    outcome: 'recovering',
+  });
+  if (ae.status !== 201) throw new Error(`adverse event: ${ae.status} ${ae.text}`);
+  return { alertId: alert.id, replies: [lab.text, ae.text] };
+}
