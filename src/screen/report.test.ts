@@ -27,6 +27,16 @@ const line = (over: Partial<ScreenLine> & { code: string; reason?: string }): Sc
   ...over,
 });
 
+/** The report's context of a bundled-pathway run (cut-off 3 mg/L and 2 adequate trials, both verified). */
+const CONTEXT = {
+  asOf: '2026-11-30',
+  pathway: { id: 'p', version: '1.1' },
+  source: 'test',
+  defaultCutOffMgPerL: 3,
+  defaultCutOffVerified: true,
+  requiredTrials: { value: 2, verified: true },
+};
+
 const LINES: ScreenLine[] = [
   line({ code: 'out-of-scope', reason: 'minor', contraindications: ['neutropenia'] }),
   line({ code: 'out-of-scope', reason: 'no-depression' }),
@@ -75,14 +85,7 @@ test('missing work-up is counted among the referable patients and among all on t
   const s = summary();
   assert.deepEqual(s.missingWorkup, { anc: 1, 'latent-tb-screen': 2 });
   assert.deepEqual(s.missingWorkupAmongReferable, { 'latent-tb-screen': 1 });
-  const html = await renderScreenReport(s, {
-    asOf: '2026-11-30',
-    pathway: { id: 'p', version: '1.1' },
-    source: 'test',
-    defaultCutOffMgPerL: 3,
-    defaultCutOffVerified: true,
-    requiredTrials: { value: 2, verified: true },
-  });
+  const html = await renderScreenReport(s, CONTEXT);
   assert.match(html, /<th>Code<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/);
   assert.match(html, /<tr><td>anc<\/td><td>0<\/td><td>1<\/td><\/tr>/);
   assert.match(html, /<tr><td>latent-tb-screen<\/td><td>1<\/td><td>2<\/td><\/tr>/);
@@ -96,14 +99,7 @@ test('contraindications are counted where the funnel drops them (treatment-resis
 });
 
 test('the report: the pathway cut-off named, the others flagged [U]; charts with a title and description', async () => {
-  const html = await renderScreenReport(summary(), {
-    asOf: '2026-11-30',
-    pathway: { id: 'p', version: '1.1' },
-    source: 'test',
-    defaultCutOffMgPerL: 3,
-    defaultCutOffVerified: true,
-    requiredTrials: { value: 2, verified: true },
-  });
+  const html = await renderScreenReport(summary(), CONTEXT);
   assert.match(html, /<tr><td>3<\/td><td>1<\/td><td>the pathway's cut-off \(verified\)<\/td><\/tr>/);
   assert.match(html, /<tr><td>1<\/td><td>2<\/td><td>\[U\] exploratory/);
   assert.match(html, /<tr><td>5<\/td><td>0<\/td><td>\[U\] exploratory/);
@@ -130,10 +126,7 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
   assert.match(html, /<desc id="[^"]+">[^<]*CRP at or above the cut-off \(3 mg\/L\): 1;/);
   assert.match(html, /a CRP above the acute threshold is at or above the cut-off but not referable/);
   const unverified = await renderScreenReport(summary(), {
-    asOf: '2026-11-30',
-    pathway: { id: 'p', version: '1.1' },
-    source: 'test',
-    defaultCutOffMgPerL: 3,
+    ...CONTEXT,
     defaultCutOffVerified: false,
     requiredTrials: { value: 3, verified: false },
   });
