@@ -1,13 +1,15 @@
 /**
  * The draft orders an order-sign / order-select call is about: MedicationRequests in `context.draftOrders` whose
- * medication (a CodeableConcept, a contained Medication, or a Medication in the draft Bundle or the record) is in
+ * medication, read as the engine reads it (a CodeableConcept; the contained Medication, or one in the draft Bundle or
+ * the record, by Type/id, absolute URL or urn:uuid fullUrl; else the reference's display), is in
  * the knowledge's `il6-blockers` code set, or, failing a code of that set, whose text or a coding's display names one
  * of its ingredients or brand names (src/knowledge/medication-names.ts, the names the engine reads too).
  * order-select checks only the orders named in `context.selections`.
  */
+import { BundleIndex } from '../../fhir/bundle-index.ts';
+import { readMedicationDetails } from '../../fhir/medication.ts';
 import type { Knowledge, MedicationName } from '../../knowledge/index.ts';
 import { ingredientOfDisplay, matchConcept, nameListedIn, unverifiedEntry } from '../../knowledge/index.ts';
-import type { Coding, Concept } from '../../record/index.ts';
 import type { FhirResource } from './fhir-client.ts';
 
 export const IL6_BLOCKER_SET = 'il6-blockers';
@@ -28,29 +30,17 @@ export interface DraftIl6Order {
   readonly unverifiedCode?: string;
 }
 
-interface CodeableConcept {
-  coding?: { system?: unknown; code?: unknown; display?: unknown }[];
-  text?: unknown;
-}
-
-/** The order's CodeableConcept as the engine's Concept: string fields only, what a clinician reads kept. */
-function concept(value: unknown): Concept | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const cc = value as CodeableConcept;
-  const codings: Coding[] = (Array.isArray(cc.coding) ? cc.coding : []).map((c) => ({
-    ...(typeof c?.system === 'string' ? { system: c.system } : {}),
-    ...(typeof c?.code === 'string' ? { code: c.code } : {}),
-    ...(typeof c?.display === 'string' ? { display: c.display } : {}),
-  }));
-  return { codings, ...(typeof cc.text === 'string' ? { text: cc.text } : {}) };
+/** The Bundle's entries that are objects (each with its fullUrl, which a `urn:uuid:` reference names). */
+function entries(bundle: unknown): Record<string, unknown>[] {
+  if (typeof bundle !== 'object' || bundle === null) return [];
+  const list = (bundle as { entry?: unknown }).entry;
+  if (!Array.isArray(list)) return [];
+  return list.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null);
 }
 
 function resources(bundle: unknown): FhirResource[] {
-  if (typeof bundle !== 'object' || bundle === null) return [];
-  const entries = (bundle as { entry?: unknown }).entry;
-  if (!Array.isArray(entries)) return [];
-  return entries
-    .map((e) => (e as { resource?: unknown })?.resource)
+  return entries(bundle)
+    .map((e) => e.resource)
     .filter((r): r is FhirResource => typeof r === 'object' && r !== null);
 }
 
@@ -92,23 +82,20 @@ export function draftIl6Orders(
   selections?: readonly string[],
 ): DraftIl6Order[] {
   const drafts = resources(draftOrders);
-  const medications = new Map<string, FhirResource>();
-  for (const r of [...record, ...drafts]) {
-    if (r.resourceType === 'Medication' && typeof r.id === 'string') medications.set(`Medication/${r.id}`, r);
-  }
+  // The medication is read as the engine reads it (src/fhir/medication.ts): a CodeableConcept, else the Medication
+  // the reference names (contained, in the draft Bundle by Type/id, absolute URL or urn:uuid fullUrl, or in the
+  // record), else the reference's display. The draft Bundle's entries come last, so they win over the record's.
+  const index = new BundleIndex([...record.map((resource) => ({ resource })), ...entries(draftOrders)]);
   const out: DraftIl6Order[] = [];
   for (const order of drafts) {
     if (order.resourceType !== 'MedicationRequest' || typeof order.id !== 'string') continue;
     const reference = `MedicationRequest/${order.id}`;
     if (selections !== undefined && !selections.includes(reference)) continue;
-    let medicationConcept: unknown = order.medicationCodeableConcept;
-    const ref = (order.medicationReference as { reference?: unknown } | undefined)?.reference;
-    if (medicationConcept === undefined && typeof ref === 'string') {
-      const contained = Array.isArray(order.contained) ? (order.contained as FhirResource[]) : [];
-      const medication = ref.startsWith('#') ? contained.find((c) => `#${String(c.id)}` === ref) : medications.get(ref);
-      medicationConcept = medication?.code;
-    }
-    const code = concept(medicationConcept);
+    const code = readMedicationDetails(
+      { ref: reference, issues: [] },
+      order as Record<string, unknown>,
+      index,
+    )?.medication;
     const match = code === undefined ? undefined : matchConcept(knowledge, IL6_BLOCKER_SET, code);
     if (match !== undefined) {
       const unverified = unverifiedEntry(knowledge, match);
