@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sharedEngine } from '../server.test-support.ts';
-import { draftIl6Orders } from './draft-orders.ts';
+import { draftIl6Orders, hasDraftMedicationRequest } from './draft-orders.ts';
 
 const knowledge = sharedEngine.knowledge;
 const TOCILIZUMAB = {
@@ -86,5 +86,37 @@ test('a contained Medication, one in the record, and text only are read as befor
       ['MedicationRequest/in-record', 'code'],
       ['MedicationRequest/text', 'name'],
     ],
+  );
+});
+
+test('a draft not yet stored, without an id, is still an order: named by its fullUrl, else its place in the Bundle', () => {
+  const withoutId = (medication: Record<string, unknown>): Record<string, unknown> => {
+    const { id: _id, ...rest } = order('x', medication);
+    return rest;
+  };
+  const draftOrders = {
+    resourceType: 'Bundle',
+    entry: [
+      { resource: order('ssri', { medicationCodeableConcept: { text: 'sertraline 50 mg' } }) },
+      {
+        fullUrl: 'urn:uuid:0d6c7a52-0000-4000-8000-000000000002',
+        resource: withoutId({ medicationCodeableConcept: TOCILIZUMAB }),
+      },
+      { resource: withoutId({ medicationCodeableConcept: { text: 'sarilumab 200 mg pen' } }) },
+    ],
+  };
+  assert.deepEqual(
+    draftIl6Orders(knowledge, draftOrders, []).map((o) => [o.reference, o.medication]),
+    [
+      ['urn:uuid:0d6c7a52-0000-4000-8000-000000000002', 'tocilizumab'],
+      ['Bundle.entry[2]', 'sarilumab'],
+    ],
+  );
+  // order-select names such a draft by the same reference.
+  const selections = ['urn:uuid:0d6c7a52-0000-4000-8000-000000000002'];
+  assert.ok(hasDraftMedicationRequest(draftOrders, selections));
+  assert.deepEqual(
+    draftIl6Orders(knowledge, draftOrders, [], selections).map((o) => o.reference),
+    selections,
   );
 });

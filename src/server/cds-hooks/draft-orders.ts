@@ -6,7 +6,7 @@
  * of its ingredients or brand names (src/knowledge/medication-names.ts, the names the engine reads too).
  * order-select checks only the orders named in `context.selections`.
  */
-import { BundleIndex } from '../../fhir/bundle-index.ts';
+import { BundleIndex, refOf } from '../../fhir/bundle-index.ts';
 import { readMedicationDetails } from '../../fhir/medication.ts';
 import type { Knowledge, MedicationName } from '../../knowledge/index.ts';
 import { ingredientOfDisplay, matchConcept, nameListedIn, unverifiedEntry } from '../../knowledge/index.ts';
@@ -30,27 +30,43 @@ export interface DraftIl6Order {
   readonly unverifiedCode?: string;
 }
 
-/** The Bundle's entries that are objects (each with its fullUrl, which a `urn:uuid:` reference names). */
-function entries(bundle: unknown): Record<string, unknown>[] {
+/** The Bundle's entries as sent (each with its fullUrl, which a `urn:uuid:` reference names). */
+function entries(bundle: unknown): readonly unknown[] {
   if (typeof bundle !== 'object' || bundle === null) return [];
   const list = (bundle as { entry?: unknown }).entry;
-  if (!Array.isArray(list)) return [];
-  return list.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null);
+  return Array.isArray(list) ? list : [];
 }
 
-function resources(bundle: unknown): FhirResource[] {
-  return entries(bundle)
-    .map((e) => e.resource)
-    .filter((r): r is FhirResource => typeof r === 'object' && r !== null);
+function resourceOf(entry: unknown): FhirResource | undefined {
+  const resource = (entry as { resource?: unknown } | null | undefined)?.resource;
+  return typeof resource === 'object' && resource !== null ? (resource as FhirResource) : undefined;
+}
+
+/**
+ * The draft orders with the reference each is named by (what `context.selections` lists): "Type/id"; a draft not yet
+ * stored may have no id, and is named by its fullUrl, else its place in draftOrders (refOf, as the engine names it).
+ */
+function drafts(bundle: unknown): { resource: FhirResource; reference: string }[] {
+  return entries(bundle).flatMap((entry, position) => {
+    const resource = resourceOf(entry);
+    if (resource === undefined || typeof resource.resourceType !== 'string') return [];
+    return [{ resource, reference: refOf(resource.resourceType, resource, entry, position) }];
+  });
+}
+
+/** The (selected) draft orders: a selection names one by its reference, or by "Type/id" whatever the id's form. */
+function selected(bundle: unknown, selections?: readonly string[]): { resource: FhirResource; reference: string }[] {
+  return drafts(bundle).filter(
+    ({ resource, reference }) =>
+      selections === undefined ||
+      selections.includes(reference) ||
+      (typeof resource.id === 'string' && selections.includes(`${String(resource.resourceType)}/${resource.id}`)),
+  );
 }
 
 /** Whether any (selected) draft order is a MedicationRequest: if none, the record is not needed at all. */
 export function hasDraftMedicationRequest(draftOrders: unknown, selections?: readonly string[]): boolean {
-  return resources(draftOrders).some(
-    (r) =>
-      r.resourceType === 'MedicationRequest' &&
-      (selections === undefined || selections.includes(`MedicationRequest/${String(r.id)}`)),
-  );
+  return selected(draftOrders, selections).some((d) => d.resource.resourceType === 'MedicationRequest');
 }
 
 /** The id a Patient reference names ("Patient/1", an absolute URL, a versioned reference), else undefined. */
@@ -68,8 +84,7 @@ export function hasDraftForAnotherPatient(
   patientId: string,
   selections?: readonly string[],
 ): boolean {
-  return resources(draftOrders).some((r) => {
-    if (selections !== undefined && !selections.includes(`${String(r.resourceType)}/${String(r.id)}`)) return false;
+  return selected(draftOrders, selections).some(({ resource: r }) => {
     const reference = (r.subject as { reference?: unknown } | undefined)?.reference;
     return typeof reference === 'string' && patientIdOf(reference) !== patientId;
   });
@@ -81,16 +96,13 @@ export function draftIl6Orders(
   record: readonly FhirResource[],
   selections?: readonly string[],
 ): DraftIl6Order[] {
-  const drafts = resources(draftOrders);
   // The medication is read as the engine reads it (src/fhir/medication.ts): a CodeableConcept, else the Medication
   // the reference names (contained, in the draft Bundle by Type/id, absolute URL or urn:uuid fullUrl, or in the
   // record), else the reference's display. The draft Bundle's entries come last, so they win over the record's.
   const index = new BundleIndex([...record.map((resource) => ({ resource })), ...entries(draftOrders)]);
   const out: DraftIl6Order[] = [];
-  for (const order of drafts) {
-    if (order.resourceType !== 'MedicationRequest' || typeof order.id !== 'string') continue;
-    const reference = `MedicationRequest/${order.id}`;
-    if (selections !== undefined && !selections.includes(reference)) continue;
+  for (const { resource: order, reference } of selected(draftOrders, selections)) {
+    if (order.resourceType !== 'MedicationRequest') continue;
     const code = readMedicationDetails(
       { ref: reference, issues: [] },
       order as Record<string, unknown>,
