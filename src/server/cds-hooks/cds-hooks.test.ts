@@ -468,6 +468,29 @@ describe('CDS Hooks 2.0 services', () => {
     assert.deepEqual((noMedication.body as { cards: Card[] }).cards, []);
   });
 
+  test('order-select: a selection naming no draft order is a 400, never an empty answer read as "checked"', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const draftOrders = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { resource: draftOrder(patientId, 'draft-ssri', SERTRALINE) },
+        { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
+      ],
+    };
+    // A typo, or an id the client rewrote: the tocilizumab order would otherwise go unchecked in silence.
+    const response = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-select`,
+      hookRequest('order-select', neutropenia, {
+        context: { draftOrders, selections: ['MedicationRequest/draft-ssri', 'MedicationRequest/draft-tocí'] },
+      }),
+    );
+    assert.equal(response.status, 400);
+    const outcome = response.body as { issue: { diagnostics: string; details: { coding: { code: string }[] } }[] };
+    assert.equal(outcome.issue[0]?.diagnostics, 'context.selections[1] names no order in context.draftOrders');
+    assert.equal(outcome.issue[0]?.details.coding[0]?.code, 'cds.selections.unknown');
+  });
+
   test('PHQ-9 item 9 = 2 gives a critical safety card', async () => {
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: suicideRisk.map((resource) => ({ resource })) };
     assert.equal(sharedEngine.assess(bundle, { asOf: '2026-11-27' }).safetyAlerts[0]?.code, 'suicide-risk');

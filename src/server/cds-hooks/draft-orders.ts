@@ -46,7 +46,7 @@ function resourceOf(entry: unknown): FhirResource | undefined {
  * The draft orders with the reference each is named by (what `context.selections` lists): "Type/id"; a draft not yet
  * stored may have no id, and is named by its fullUrl, else its place in draftOrders (refOf, as the engine names it).
  */
-function drafts(bundle: unknown): { resource: FhirResource; reference: string }[] {
+function drafts(bundle: unknown): Draft[] {
   return entries(bundle).flatMap((entry, position) => {
     const resource = resourceOf(entry);
     if (resource === undefined || typeof resource.resourceType !== 'string') return [];
@@ -54,14 +54,33 @@ function drafts(bundle: unknown): { resource: FhirResource; reference: string }[
   });
 }
 
-/** The (selected) draft orders: a selection names one by its reference, or by "Type/id" whatever the id's form. */
-function selected(bundle: unknown, selections?: readonly string[]): { resource: FhirResource; reference: string }[] {
-  return drafts(bundle).filter(
-    ({ resource, reference }) =>
-      selections === undefined ||
-      selections.includes(reference) ||
-      (typeof resource.id === 'string' && selections.includes(`${String(resource.resourceType)}/${resource.id}`)),
+interface Draft {
+  readonly resource: FhirResource;
+  readonly reference: string;
+}
+
+/** Whether a selection names the draft: by its reference, or by "Type/id" whatever the id's form. */
+function names(selection: string, { resource, reference }: Draft): boolean {
+  return (
+    selection === reference ||
+    (typeof resource.id === 'string' && selection === `${String(resource.resourceType)}/${resource.id}`)
   );
+}
+
+/** The (selected) draft orders. */
+function selected(bundle: unknown, selections?: readonly string[]): Draft[] {
+  return drafts(bundle).filter((d) => selections === undefined || selections.some((s) => names(s, d)));
+}
+
+/**
+ * The position in `selections` of the first one that names no draft order, else undefined. CDS Hooks 2.0: selections
+ * reference resources in the draftOrders Bundle; one that does not is a client's mistake, and answering no cards for
+ * it would read as "the order was checked".
+ */
+export function unknownSelection(draftOrders: unknown, selections: readonly string[]): number | undefined {
+  const all = drafts(draftOrders);
+  const index = selections.findIndex((s) => !all.some((d) => names(s, d)));
+  return index < 0 ? undefined : index;
 }
 
 /** Whether any (selected) draft order is a MedicationRequest: if none, the record is not needed at all. */

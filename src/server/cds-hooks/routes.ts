@@ -20,7 +20,12 @@ import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
 import { orderCheckCards, patientViewCards } from './cards.ts';
 import type { Card } from './cards.ts';
-import { draftIl6Orders, hasDraftForAnotherPatient, hasDraftMedicationRequest } from './draft-orders.ts';
+import {
+  draftIl6Orders,
+  hasDraftForAnotherPatient,
+  hasDraftMedicationRequest,
+  unknownSelection,
+} from './draft-orders.ts';
 import { DataUnavailable } from './fhir-client.ts';
 import { FeedbackRequestSchema } from './feedback-store.ts';
 import type { FeedbackStore } from './feedback-store.ts';
@@ -244,6 +249,16 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           }
         }
         const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
+        const unknown =
+          selections === undefined ? undefined : unknownSelection(hookRequest.context.draftOrders, selections);
+        if (unknown !== undefined) {
+          throw new HttpError(
+            400,
+            'invalid',
+            `context.selections[${unknown}] names no order in context.draftOrders`,
+            'cds.selections.unknown',
+          );
+        }
         if (
           service.hook !== 'patient-view' &&
           hasDraftForAnotherPatient(hookRequest.context.draftOrders, hookRequest.context.patientId, selections)
