@@ -94,6 +94,21 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     assert.equal(missing.status, 412);
   });
 
+  test('412 naming every key the service cannot read at once, each with why, so the prefetch is fixed in one pass', async () => {
+    const prefetch = fullPrefetch(seed);
+    delete prefetch.conditions;
+    prefetch.immunizations = null;
+    prefetch.procedures = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] };
+    (prefetch.observations as { link?: unknown[] }).link = [{ relation: 'next', url: 'https://ehr.example.org/p2' }];
+    const response = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed, { prefetch }));
+    assert.equal(response.status, 412);
+    assert.equal(
+      (response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch conditions, immunizations are missing; procedures failed at the client; observations is partial ' +
+        'and there is no fhirServer',
+    );
+  });
+
   test('412 without fetching when fhirServer comes without fhirAuthorization', async () => {
     fhir.requests.length = 0;
     const prefetch = fullPrefetch(seed);

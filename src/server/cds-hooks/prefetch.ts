@@ -57,6 +57,24 @@ function access(request: HookRequestData): FhirAccess | string {
   return { baseUrl: request.fhirServer.replace(/\/+$/, ''), accessToken: token };
 }
 
+type KeyState = 'given' | 'missing' | 'failed' | 'partial';
+
+const STATE_WORDS: Readonly<Record<Exclude<KeyState, 'given'>, readonly [string, string]>> = {
+  missing: ['is missing', 'are missing'],
+  failed: ['failed at the client', 'failed at the client'],
+  partial: ['is partial', 'are partial'],
+};
+
+/** "conditions, observations are missing; immunizations failed at the client": the keys not given, by why. */
+function unavailable(keys: readonly { key: string; state: KeyState }[]): string {
+  return (['missing', 'failed', 'partial'] as const)
+    .flatMap((state) => {
+      const named = keys.filter((k) => k.state === state).map((k) => k.key);
+      return named.length === 0 ? [] : [`${named.join(', ')} ${STATE_WORDS[state][named.length === 1 ? 0 : 1]}`];
+    })
+    .join('; ');
+}
+
 export interface AssembledRecord {
   readonly bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { resource: FhirResource }[] };
   /** Prefetch keys read from the FHIR server. */
@@ -71,28 +89,38 @@ export async function assembleRecord(
   const server = access(request);
   const prefetch = isObject(request.prefetch) ? request.prefetch : {};
   const fetched: string[] = [];
+  const keys = Object.entries(templates).map(([key, template]) => {
+    const value = prefetch[key];
+    // The query string is built only to fetch (the Observation one is long); its context tokens are checked always.
+    checkTemplate(template, request.context);
+    if (value !== undefined && value !== null && !isObject(value)) {
+      throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+    }
+    // The client's prefetch failed (an OperationOutcome, or a searchset with an error outcome): missing, not empty.
+    const state: KeyState = !isObject(value)
+      ? 'missing'
+      : isFailedSearch(value)
+        ? 'failed'
+        : value.resourceType === 'Bundle' && nextLink(value) !== undefined
+          ? 'partial'
+          : 'given';
+    return { key, template, value: isObject(value) ? value : undefined, state };
+  });
+  // Every key the server cannot supply is named at once, so the integrator fixes the prefetch in one pass.
+  if (typeof server === 'string' && keys.some((k) => k.state !== 'given')) {
+    throw new DataUnavailable(`prefetch ${unavailable(keys)} and ${server}`);
+  }
   const perKey = await Promise.all(
-    Object.entries(templates).map(async ([key, template]): Promise<FhirResource[]> => {
-      const value = prefetch[key];
-      // The query string is built only to fetch (the Observation one is long); its context tokens are checked always.
-      checkTemplate(template, request.context);
-      if (value !== undefined && value !== null && !isObject(value)) {
-        throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+    keys.map(async ({ key, template, value, state }): Promise<FhirResource[]> => {
+      if (state === 'given' && value !== undefined) {
+        return value.resourceType === 'Bundle' ? bundleResources(value) : [value];
       }
-      // The client's prefetch failed (an OperationOutcome, or a searchset with an error outcome): missing, not empty.
-      const failed = isObject(value) && isFailedSearch(value);
-      if (isObject(value) && !failed) {
-        if (value.resourceType !== 'Bundle') return [value];
-        if (nextLink(value) === undefined) return bundleResources(value);
-        if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} is partial and ${server}`);
-        fetched.push(key);
-        return fetchQuery(fillTemplate(template, request.context), server, value);
-      }
-      if (typeof server === 'string') {
-        throw new DataUnavailable(`prefetch ${key} ${failed ? 'failed at the client' : 'is missing'} and ${server}`);
-      }
+      // Not reached: a key the server cannot supply was named above.
+      if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} ${state} and ${server}`);
       fetched.push(key);
-      return fetchQuery(fillTemplate(template, request.context), server);
+      const query = fillTemplate(template, request.context);
+      // A partial searchset is read on from its next link; a missing or failed key is fetched whole.
+      return state === 'partial' ? fetchQuery(query, server, value) : fetchQuery(query, server);
     }),
   );
   const seen = new Set<string>();
