@@ -622,6 +622,27 @@ describe('CDS Hooks 2.0 services', () => {
       (neverOffered.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
       /overrideReason\.reason: not an override reason this service offers/,
     );
+    const noSystem = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [{ ...feedback.feedback[0], overrideReason: { reason: { code: 'patient-declined' } } }],
+    });
+    assert.equal(noSystem.status, 400, 'a reason of no system names no list');
+    // CDS Hooks 2.0: the client may offer override reasons of its own; the clinician's choice and comment are kept.
+    const clientsOwn = {
+      card: 'b2a1f0e4-7c55-4c1e-9d53-3f4c1b0e9a11',
+      outcome: 'overridden',
+      overrideReason: {
+        reason: {
+          system: 'https://ehr.example.org/override-reason',
+          code: 'd7ecf885',
+          display: 'Benefit outweighs risk',
+        },
+        userComment: 'Rheumatology started it',
+      },
+      outcomeTimestamp: '2026-11-27T10:02:00Z',
+    };
+    const kept = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, { feedback: [clientsOwn] });
+    assert.equal(kept.status, 200, "the client's own override reason");
+    assert.deepEqual(kept.body, { stored: 1 });
     for (const [entry, field] of [
       [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
       [{ card: 'c', outcome: 'accepted', overrideReason: { userComment: 'no' } }, 'overrideReason'],
@@ -640,8 +661,9 @@ describe('CDS Hooks 2.0 services', () => {
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
       feedback: { outcome: string; overrideReason?: { userComment?: string } }[];
     };
-    assert.equal(listed.feedback.length, 2, 'the refused entries were not stored');
-    assert.equal(listed.feedback[1]?.overrideReason?.userComment, 'Prefers to wait');
+    assert.equal(listed.feedback.length, 3, 'the refused entries were not stored');
+    assert.equal(listed.feedback[2]?.overrideReason?.userComment, 'Prefers to wait');
+    assert.deepEqual(listed.feedback[0]?.overrideReason, clientsOwn.overrideReason);
     const other = (await (await fetch(`${server.base}/cds-services/trd-il6-blocker-order-sign/feedback`)).json()) as {
       feedback: unknown[];
     };
