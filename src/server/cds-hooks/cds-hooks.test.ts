@@ -645,7 +645,10 @@ describe('CDS Hooks 2.0 services', () => {
     assert.deepEqual(kept.body, { stored: 1 });
     for (const [entry, field] of [
       [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
-      [{ card: 'c', outcome: 'accepted', overrideReason: { userComment: 'no' } }, 'overrideReason'],
+      [
+        { card: 'c', outcome: 'accepted', acceptedSuggestions: [{ id: 's' }], overrideReason: { userComment: 'no' } },
+        'overrideReason',
+      ],
     ] as const) {
       const contradictory = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
         feedback: [{ ...entry, outcomeTimestamp: '2026-11-27T10:00:00Z' }],
@@ -654,6 +657,17 @@ describe('CDS Hooks 2.0 services', () => {
       assert.match(
         (contradictory.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
         new RegExp(`^feedback\\.0\\.${field}: only with outcome`),
+      );
+    }
+    // CDS Hooks 2.0: acceptedSuggestions is required for an accepted outcome.
+    for (const acceptedSuggestions of [undefined, []]) {
+      const acceptedOfNothing = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+        feedback: [{ card: 'c', outcome: 'accepted', acceptedSuggestions, outcomeTimestamp: '2026-11-27T10:00:00Z' }],
+      });
+      assert.equal(acceptedOfNothing.status, 400);
+      assert.equal(
+        (acceptedOfNothing.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+        'feedback.0.acceptedSuggestions: required with outcome accepted',
       );
     }
     await server.close();

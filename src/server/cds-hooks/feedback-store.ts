@@ -51,6 +51,13 @@ export const FeedbackRequestSchema = z.object({
           path: ['acceptedSuggestions'],
           message: 'only with outcome accepted',
         })
+        // CDS Hooks 2.0: acceptedSuggestions is "required for accepted outcomes" (a card is accepted through its
+        // suggestions; the client sends nothing for one without them): stored without, it would count an
+        // acceptance of nothing the service suggested.
+        .refine((f) => f.outcome !== 'accepted' || (f.acceptedSuggestions ?? []).length > 0, {
+          path: ['acceptedSuggestions'],
+          message: 'required with outcome accepted',
+        })
         .refine((f) => f.outcome === 'overridden' || f.overrideReason === undefined, {
           path: ['overrideReason'],
           message: 'only with outcome overridden',
