@@ -10,6 +10,7 @@ import { BundleIndex, refOf } from '../../fhir/bundle-index.ts';
 import { readMedicationDetails } from '../../fhir/medication.ts';
 import type { Knowledge, MedicationName } from '../../knowledge/index.ts';
 import { ingredientOfDisplay, matchConcept, nameListedIn, unverifiedEntry } from '../../knowledge/index.ts';
+import type { Concept } from '../../record/index.ts';
 import type { FhirResource } from './fhir-client.ts';
 
 export const IL6_BLOCKER_SET = 'il6-blockers';
@@ -50,13 +51,15 @@ function drafts(bundle: unknown): Draft[] {
   return entries(bundle).flatMap((entry, position) => {
     const resource = resourceOf(entry);
     if (resource === undefined || typeof resource.resourceType !== 'string') return [];
-    return [{ resource, reference: refOf(resource.resourceType, resource, entry, position) }];
+    return [{ resource, reference: refOf(resource.resourceType, resource, entry, position), position }];
   });
 }
 
 interface Draft {
   readonly resource: FhirResource;
   readonly reference: string;
+  /** Its place in draftOrders.entry. */
+  readonly position: number;
 }
 
 /** Whether a selection names the draft: by its reference, or by "Type/id" whatever the id's form. */
@@ -109,24 +112,61 @@ export function hasDraftForAnotherPatient(
   });
 }
 
+/**
+ * The index the draft orders' medications are resolved in: the record, then the draft Bundle's entries (last, so
+ * they win over the record's).
+ */
+function medicationIndex(draftOrders: unknown, record: readonly FhirResource[]): BundleIndex {
+  return new BundleIndex([...record.map((resource) => ({ resource })), ...entries(draftOrders)]);
+}
+
+/**
+ * The order's medication, read as the engine reads it (src/fhir/medication.ts): a CodeableConcept, else the
+ * Medication the reference names (contained, in the draft Bundle by Type/id, absolute URL or urn:uuid fullUrl, or in
+ * the record), else the reference's display; undefined when none of these says what it is.
+ */
+function medicationOf(draft: Draft, index: BundleIndex): Concept | undefined {
+  const medication = readMedicationDetails(
+    { ref: draft.reference, issues: [] },
+    draft.resource as Record<string, unknown>,
+    index,
+  )?.medication;
+  return medication === undefined || (medication.codings.length === 0 && medication.text === undefined)
+    ? undefined
+    : medication;
+}
+
+/**
+ * The (selected) draft MedicationRequests whose medication nothing sent names: a medicationReference to a Medication
+ * in neither draftOrders nor the record, without a display. Whether it is an IL-6 blocker is unknown until that
+ * Medication is read: each with its place in draftOrders and the reference to read.
+ */
+export function unreadMedications(
+  draftOrders: unknown,
+  record: readonly FhirResource[],
+  selections?: readonly string[],
+): { position: number; medication: string | undefined }[] {
+  const index = medicationIndex(draftOrders, record);
+  return selected(draftOrders, selections)
+    .filter((d) => d.resource.resourceType === 'MedicationRequest' && medicationOf(d, index) === undefined)
+    .map((d) => {
+      const reference = (d.resource.medicationReference as { reference?: unknown } | undefined)?.reference;
+      return { position: d.position, medication: typeof reference === 'string' ? reference : undefined };
+    });
+}
+
 export function draftIl6Orders(
   knowledge: Knowledge,
   draftOrders: unknown,
   record: readonly FhirResource[],
   selections?: readonly string[],
 ): DraftIl6Order[] {
-  // The medication is read as the engine reads it (src/fhir/medication.ts): a CodeableConcept, else the Medication
-  // the reference names (contained, in the draft Bundle by Type/id, absolute URL or urn:uuid fullUrl, or in the
-  // record), else the reference's display. The draft Bundle's entries come last, so they win over the record's.
-  const index = new BundleIndex([...record.map((resource) => ({ resource })), ...entries(draftOrders)]);
+  const index = medicationIndex(draftOrders, record);
   const out: DraftIl6Order[] = [];
-  for (const { resource: order, reference } of selected(draftOrders, selections)) {
-    if (order.resourceType !== 'MedicationRequest') continue;
-    const code = readMedicationDetails(
-      { ref: reference, issues: [] },
-      order as Record<string, unknown>,
-      index,
-    )?.medication;
+  for (const draft of selected(draftOrders, selections)) {
+    if (draft.resource.resourceType !== 'MedicationRequest') continue;
+    const reference = draft.reference;
+    const code = medicationOf(draft, index);
     const match = code === undefined ? undefined : matchConcept(knowledge, IL6_BLOCKER_SET, code);
     if (match !== undefined) {
       const unverified = unverifiedEntry(knowledge, match);

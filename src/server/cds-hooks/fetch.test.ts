@@ -109,6 +109,61 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     );
   });
 
+  test("order-sign: a draft's Medication that nothing sent is read from fhirServer, else 412, never passed over", async () => {
+    const toci = {
+      resourceType: 'Medication',
+      id: 'med-toci',
+      code: { coding: [{ system: 'http://www.whocc.no/atc', code: 'L04AC07', display: 'tocilizumab' }] },
+    };
+    const withMedication = await startFhirServer([...seed, toci]);
+    try {
+      const patientId = seed.find((r) => r.resourceType === 'Patient')?.id as string;
+      const draftOrders = {
+        resourceType: 'Bundle',
+        entry: [
+          {
+            resource: {
+              resourceType: 'MedicationRequest',
+              id: 'draft-1',
+              status: 'draft',
+              intent: 'order',
+              subject: { reference: `Patient/${patientId}` },
+              // Neither contained, nor in draftOrders or the prefetch, and no display: only the server knows it.
+              medicationReference: { reference: 'Medication/med-toci' },
+            },
+          },
+        ],
+      };
+      const url = `${service.base}/cds-services/trd-il6-blocker-order-sign`;
+      const read = await postJson(
+        url,
+        hookRequest('order-sign', seed, {
+          context: { draftOrders },
+          fhirServer: withMedication.baseUrl,
+          accessToken: 'token-abc',
+        }),
+      );
+      assert.equal(read.status, 200);
+      const cards = (read.body as { cards: Card[] }).cards;
+      assert.ok(
+        cards.some((c) => c.indicator === 'critical' && /^tocilizumab: /.test(c.summary)),
+        'the order is checked as the IL-6 blocker it is',
+      );
+      assert.deepEqual(
+        withMedication.requests.map((r) => r.path),
+        ['/fhir/Medication/med-toci'],
+      );
+      const unread = await postJson(url, hookRequest('order-sign', seed, { context: { draftOrders } }));
+      assert.equal(unread.status, 412);
+      assert.equal(
+        (unread.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+        'the Medication of context.draftOrders.entry[0] is not sent and there is no fhirServer',
+      );
+    } finally {
+      await withMedication.close();
+    }
+  });
+
   test('412 without fetching when fhirServer comes without fhirAuthorization', async () => {
     fhir.requests.length = 0;
     const prefetch = fullPrefetch(seed);

@@ -141,3 +141,27 @@ export async function assembleRecord(
   }
   return { bundle: { resourceType: 'Bundle', type: 'collection', entry }, fetched: fetched.sort() };
 }
+
+/** A relative read reference ("Medication/1"): what the service may read from fhirServer by itself. */
+const READ_REFERENCE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Resources the call needs but did not send (the Medication a draft order names), read from fhirServer with the
+ * client's fhirAuthorization as the prefetch keys are; `what` says which, for the 412 when one cannot be read.
+ */
+export async function fetchReferenced(
+  request: HookRequestData,
+  wanted: readonly { what: string; reference: string | undefined }[],
+): Promise<FhirResource[]> {
+  const server = access(request);
+  const read = await Promise.all(
+    wanted.map(({ what, reference }) => {
+      if (typeof server === 'string') throw new DataUnavailable(`${what} is not sent and ${server}`);
+      if (reference === undefined || !READ_REFERENCE.test(reference)) {
+        throw new DataUnavailable(`${what} is not sent and its reference cannot be read from fhirServer`);
+      }
+      return fetchQuery(reference, server);
+    }),
+  );
+  return read.flat();
+}

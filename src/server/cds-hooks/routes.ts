@@ -25,11 +25,13 @@ import {
   hasDraftForAnotherPatient,
   hasDraftMedicationRequest,
   unknownSelection,
+  unreadMedications,
 } from './draft-orders.ts';
 import { DataUnavailable } from './fhir-client.ts';
+import type { FhirResource } from './fhir-client.ts';
 import { FeedbackRequestSchema } from './feedback-store.ts';
 import type { FeedbackStore } from './feedback-store.ts';
-import { assembleRecord } from './prefetch.ts';
+import { assembleRecord, fetchReferenced } from './prefetch.ts';
 import { cdsServices } from './services.ts';
 import type { CdsService } from './services.ts';
 
@@ -278,8 +280,24 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           return { cards: [], systemActions: [] };
         }
         let record;
+        /** The record's resources, and the Medications of draft orders that only fhirServer holds. */
+        const resources: FhirResource[] = [];
         try {
           record = await assembleRecord(hookRequest, service.prefetch);
+          resources.push(...record.bundle.entry.map((e) => e.resource));
+          if (service.hook !== 'patient-view') {
+            // A draft whose Medication nothing sent could be an IL-6 blocker: it is read, never passed over.
+            const unread = unreadMedications(hookRequest.context.draftOrders, resources, selections);
+            resources.push(
+              ...(await fetchReferenced(
+                hookRequest,
+                unread.map((u) => ({
+                  what: `the Medication of context.draftOrders.entry[${u.position}]`,
+                  reference: u.medication,
+                })),
+              )),
+            );
+          }
         } catch (error) {
           if (!(error instanceof DataUnavailable)) throw error;
           request.log.warn({ reason: error.message }, 'CDS data unavailable');
@@ -287,7 +305,6 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         }
         const asOf = todayIso(context.today());
         const patientId = hookRequest.context.patientId;
-        const resources = record.bundle.entry.map((e) => e.resource);
         let cards: Card[];
         if (service.hook === 'patient-view') {
           // One normalized record and one derivation of the facts for both the assessment and the trial matches.
