@@ -535,6 +535,22 @@ describe('CDS Hooks 2.0 services', () => {
       ['trd-il6-blocker-order-select', 'order-select', { selections: ['MedicationRequest/x'] }],
       ['trd-il6-blocker-order-sign', 'order-sign', { draftOrders: { resourceType: 'MedicationRequest' } }],
       ['trd-il6-blocker-order-select', 'order-select', { draftOrders: { resourceType: 'Bundle', entry: [] } }],
+      // draftOrders whose entries are not a list of entries holding a resource: orders the service cannot read.
+      [
+        'trd-il6-blocker-order-sign',
+        'order-sign',
+        { draftOrders: { resourceType: 'Bundle', entry: { resource: {} } } },
+      ],
+      [
+        'trd-il6-blocker-order-sign',
+        'order-sign',
+        { draftOrders: { resourceType: 'Bundle', entry: [{ resource: null }] } },
+      ],
+      [
+        'trd-il6-blocker-order-sign',
+        'order-sign',
+        { draftOrders: { resourceType: 'Bundle', entry: [{ fullUrl: 'x' }] } },
+      ],
     ] as const) {
       const noOrders = await postJson(`${server.base}/cds-services/${id}`, hookRequest(hook, seed, { context }));
       assert.equal(noOrders.status, 400, `${hook} with context ${JSON.stringify(context)}`);

@@ -97,7 +97,11 @@ function cleartextOffHost(url: string): boolean {
 }
 
 /** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
-const DraftOrdersSchema = z.looseObject({ resourceType: z.literal('Bundle') });
+const DraftOrdersSchema = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  // Each entry holds a resource: an order the service cannot read would otherwise be passed over, with no card.
+  entry: z.array(z.looseObject({ resource: z.looseObject({ resourceType: z.string().min(1) }) })).optional(),
+});
 const OrderContextSchemas = {
   'order-sign': z.looseObject({ draftOrders: DraftOrdersSchema }),
   'order-select': z.looseObject({ draftOrders: DraftOrdersSchema, selections: z.array(z.string()) }),
