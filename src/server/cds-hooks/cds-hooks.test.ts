@@ -114,7 +114,13 @@ describe('CDS Hooks 2.0 services', () => {
     });
     assert.equal(apiPreflight.headers.get('access-control-allow-origin'), null, 'CORS only for the CDS routes');
     const body = (await response.json()) as {
-      services: { hook: string; id: string; description: string; prefetch: Record<string, string> }[];
+      services: {
+        hook: string;
+        id: string;
+        description: string;
+        prefetch: Record<string, string>;
+        usageRequirements?: string;
+      }[];
     };
     assert.deepEqual(body.services.map((s) => s.hook).sort(), ['order-select', 'order-sign', 'patient-view']);
     for (const s of body.services) {
@@ -133,6 +139,13 @@ describe('CDS Hooks 2.0 services', () => {
       ]) {
         assert.ok(key in s.prefetch, key);
       }
+      // What the integrator must give, or meet a 412: every key, or the FHIR server's read access to each type.
+      assert.match(s.usageRequirements ?? '', /Each prefetch key is needed/);
+      assert.match(
+        s.usageRequirements ?? '',
+        /read access to [^;]*\bCondition\b[^;]*\bMedication\b[^;]*\bObservation\b/,
+      );
+      assert.equal(/draft order's Medication/.test(s.usageRequirements ?? ''), s.hook !== 'patient-view');
     }
   });
 
