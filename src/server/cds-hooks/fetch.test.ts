@@ -201,6 +201,29 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     }
   });
 
+  test('fhirAuthorization.token_type is read as OAuth 2.0 reads it, in any case; another type is a 400', async () => {
+    fhir.requests.length = 0;
+    const prefetch = fullPrefetch(seed);
+    prefetch.observations = null;
+    const call = (tokenType: string) => {
+      const request = hookRequest('patient-view', seed, {
+        prefetch,
+        fhirServer: fhir.baseUrl,
+        accessToken: 'token-abc',
+      });
+      (request.fhirAuthorization as { token_type: string }).token_type = tokenType;
+      return postJson(`${service.base}${URL_PATH}`, request);
+    };
+    assert.equal((await call('bearer')).status, 200);
+    assert.ok(fhir.requests.length > 0 && fhir.requests.every((r) => r.authorization === 'Bearer token-abc'));
+    const mac = await call('MAC');
+    assert.equal(mac.status, 400);
+    assert.equal(
+      (mac.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'fhirAuthorization.token_type: must be "Bearer"',
+    );
+  });
+
   test('fhirAuthorization without fhirServer is a 400', async () => {
     const prefetch = fullPrefetch(seed);
     prefetch.observations = null;

@@ -62,7 +62,9 @@ const HookRequestSchema = z
     fhirAuthorization: z
       .object({
         access_token: z.string().min(1),
-        token_type: z.literal('Bearer'),
+        // CDS Hooks fixes "Bearer"; OAuth 2.0 (RFC 6749, 7.1) has token types case-insensitive, and authorization
+        // servers answer "bearer" too: the same token type, sent as "Bearer".
+        token_type: z.string().regex(/^bearer$/i, 'must be "Bearer"'),
         expires_in: z.number().optional(),
         scope: z.string(),
         subject: z.string(),
