@@ -164,6 +164,51 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     }
   });
 
+  test('a prefetch key holding what its template does not ask for is a 400; a read answered by an empty Bundle is missing', async () => {
+    const patient = seed.find((r) => r.resourceType === 'Patient');
+    const wrongType = fullPrefetch(seed);
+    // A client mapping its prefetch keys wrong: read as conditions, the patient would have no depression, no card.
+    wrongType.conditions = patient;
+    const invalid = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: wrongType }),
+    );
+    assert.equal(invalid.status, 400);
+    assert.equal(
+      (invalid.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch conditions is not the Bundle its search template asks for',
+    );
+    const notPatient = fullPrefetch(seed);
+    notPatient.patient = (notPatient.conditions as { entry: { resource: unknown }[] }).entry[0]?.resource;
+    const read = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: notPatient }),
+    );
+    assert.equal(read.status, 400);
+    assert.equal(
+      (read.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch patient is not the Patient its template reads',
+    );
+    // The Patient read found nothing: missing data (fetched, else 412), not a request without a Patient.
+    const notFound = fullPrefetch(seed);
+    notFound.patient = { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] };
+    const missing = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: notFound }),
+    );
+    assert.equal(missing.status, 412);
+    assert.equal(
+      (missing.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch patient is missing and there is no fhirServer',
+    );
+    const fetched = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: notFound, fhirServer: fhir.baseUrl, accessToken: 'token-abc' }),
+    );
+    assert.equal(fetched.status, 200);
+    assert.ok((fetched.body as { cards: Card[] }).cards.length > 0);
+  });
+
   test('412 without fetching when fhirServer comes without fhirAuthorization', async () => {
     fhir.requests.length = 0;
     const prefetch = fullPrefetch(seed);

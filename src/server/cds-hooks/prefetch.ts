@@ -75,6 +75,17 @@ function unavailable(keys: readonly { key: string; state: KeyState }[]): string 
     .join('; ');
 }
 
+/** Whether a key's value can be read as given, or must be read from the FHIR server, and why. */
+function keyState(value: FhirResource | undefined, failed: boolean, readType: string | undefined): KeyState {
+  if (value === undefined) return 'missing';
+  if (failed) return 'failed';
+  if (value.resourceType !== 'Bundle') return 'given';
+  if (nextLink(value) !== undefined) return 'partial';
+  // A read answered by a Bundle without the resource it reads: not found, so missing.
+  if (readType !== undefined && !bundleResources(value).some((r) => r.resourceType === readType)) return 'missing';
+  return 'given';
+}
+
 export interface AssembledRecord {
   readonly bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { resource: FhirResource }[] };
   /** Prefetch keys read from the FHIR server. */
@@ -97,13 +108,20 @@ export async function assembleRecord(
       throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
     }
     // The client's prefetch failed (an OperationOutcome, or a searchset with an error outcome): missing, not empty.
-    const state: KeyState = !isObject(value)
-      ? 'missing'
-      : isFailedSearch(value)
-        ? 'failed'
-        : value.resourceType === 'Bundle' && nextLink(value) !== undefined
-          ? 'partial'
-          : 'given';
+    const failed = isObject(value) && isFailedSearch(value);
+    // A key answers what its template asks, as the FHIR server must (fetchQuery): a search a Bundle, a read
+    // ("Patient/{{context.patientId}}") the type it names, or a Bundle holding it. Anything else read as the key
+    // would be data silently lost (conditions holding a Patient: no depression, no card).
+    const readType = template.includes('?') ? undefined : template.split('/', 1)[0];
+    if (isObject(value) && !failed && value.resourceType !== 'Bundle' && value.resourceType !== readType) {
+      throw new InputError(
+        readType === undefined
+          ? `prefetch ${key} is not the Bundle its search template asks for`
+          : `prefetch ${key} is not the ${readType} its template reads`,
+        'cds.prefetch.invalid',
+      );
+    }
+    const state = keyState(isObject(value) ? value : undefined, failed, readType);
     return { key, template, value: isObject(value) ? value : undefined, state };
   });
   // Every key the server cannot supply is named at once, so the integrator fixes the prefetch in one pass.
