@@ -129,6 +129,8 @@ describe('CDS Hooks 2.0 services', () => {
       for (const template of Object.values(s.prefetch)) assert.match(template, /\{\{context\.patientId\}\}/);
       assert.match(s.prefetch.observations ?? '', /http:\/\/loinc\.org\|30522-7/, 'hs-CRP from the crp code set');
       assert.match(s.prefetch.observations ?? '', /http:\/\/loinc\.org\|751-8/, 'ANC from the anc code set');
+      // LOINC answer codes (PHQ-9 "Not at all" LA6568-5, a result's "Negative") are values, never an Observation code.
+      assert.doesNotMatch(s.prefetch.observations ?? '', /\|LA\d/);
       for (const key of [
         'medicationDispenses',
         'medicationAdministrations',

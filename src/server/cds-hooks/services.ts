@@ -18,12 +18,18 @@ export interface CdsService {
 
 const LOINC = 'http://loinc.org';
 
-/** Every LOINC code in the knowledge's code sets, sorted, as `system|code` search tokens. */
+/**
+ * A LOINC answer code (LA prefix: "Not at all", "Negative"): a value an Observation holds, never its code, so no
+ * Observation search asks for it.
+ */
+const LOINC_ANSWER = /^LA\d/;
+
+/** Every LOINC code in the knowledge's code sets, answer codes left out, sorted, as `system|code` search tokens. */
 export function loincTokens(knowledge: Knowledge): string[] {
   const codes = new Set<string>();
   for (const set of knowledge.codeSets.values()) {
     for (const entry of set.codes) {
-      if (entry.system === LOINC && entry.match !== 'prefix') codes.add(entry.code);
+      if (entry.system === LOINC && entry.match !== 'prefix' && !LOINC_ANSWER.test(entry.code)) codes.add(entry.code);
     }
   }
   return [...codes].sort().map((code) => `${LOINC}|${code}`);
