@@ -153,6 +153,19 @@ describe('CDS Hooks: fetching from fhirServer', () => {
         withMedication.requests.map((r) => r.path),
         ['/fhir/Medication/med-toci'],
       );
+      // An absolute reference to the FHIR server itself (as Oracle Health writes them) is read the same.
+      const absolute = structuredClone(draftOrders);
+      absolute.entry[0]!.resource.medicationReference.reference = `${withMedication.baseUrl}/Medication/med-toci`;
+      const readAbsolute = await postJson(
+        url,
+        hookRequest('order-sign', seed, {
+          context: { draftOrders: absolute },
+          fhirServer: withMedication.baseUrl,
+          accessToken: 'token-abc',
+        }),
+      );
+      assert.equal(readAbsolute.status, 200);
+      assert.ok((readAbsolute.body as { cards: Card[] }).cards.some((c) => /^tocilizumab: /.test(c.summary)));
       const unread = await postJson(url, hookRequest('order-sign', seed, { context: { draftOrders } }));
       assert.equal(unread.status, 412);
       assert.equal(

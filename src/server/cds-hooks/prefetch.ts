@@ -160,7 +160,10 @@ export async function assembleRecord(
   return { bundle: { resourceType: 'Bundle', type: 'collection', entry }, fetched: fetched.sort() };
 }
 
-/** A relative read reference ("Medication/1"): what the service may read from fhirServer by itself. */
+/**
+ * A relative read reference ("Medication/1"): what the service may read from fhirServer by itself (an absolute
+ * reference under fhirServer's base is read as the relative one it ends with).
+ */
 const READ_REFERENCE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
 
 /**
@@ -175,10 +178,14 @@ export async function fetchReferenced(
   const read = await Promise.all(
     wanted.map(({ what, reference }) => {
       if (typeof server === 'string') throw new DataUnavailable(`${what} is not sent and ${server}`);
-      if (reference === undefined || !READ_REFERENCE.test(reference)) {
+      // An absolute reference to the FHIR server itself is read as the relative one it ends with.
+      const relative = reference?.startsWith(`${server.baseUrl}/`)
+        ? reference.slice(server.baseUrl.length + 1)
+        : reference;
+      if (relative === undefined || !READ_REFERENCE.test(relative)) {
         throw new DataUnavailable(`${what} is not sent and its reference cannot be read from fhirServer`);
       }
-      return fetchQuery(reference, server);
+      return fetchQuery(relative, server);
     }),
   );
   return read.flat();
