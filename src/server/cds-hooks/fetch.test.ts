@@ -172,6 +172,25 @@ describe('CDS Hooks: fetching from fhirServer', () => {
         (unread.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
         'the Medication of context.draftOrders.entry[0] is not sent and there is no fhirServer',
       );
+      // Beside a draft identified as an IL-6 blocker, the one that cannot be read does not withhold its card.
+      const coded = {
+        ...draftOrders.entry[0]!.resource,
+        id: 'draft-2',
+        medicationReference: undefined,
+        medicationCodeableConcept: toci.code,
+      };
+      const both = await postJson(
+        url,
+        hookRequest('order-sign', seed, {
+          context: { draftOrders: { ...draftOrders, entry: [...draftOrders.entry, { resource: coded }] } },
+        }),
+      );
+      assert.equal(both.status, 200);
+      assert.ok(
+        (both.body as { cards: Card[] }).cards.some(
+          (c) => c.indicator === 'critical' && /^tocilizumab: /.test(c.summary),
+        ),
+      );
     } finally {
       await withMedication.close();
     }

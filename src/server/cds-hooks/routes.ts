@@ -291,9 +291,18 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         try {
           record = await assembleRecord(hookRequest, service.prefetch);
           resources.push(...record.bundle.entry.map((e) => e.resource));
-          if (service.hook !== 'patient-view') {
-            // A draft whose Medication nothing sent could be an IL-6 blocker: it is read, never passed over.
-            const unread = unreadMedications(hookRequest.context.draftOrders, resources, selections);
+        } catch (error) {
+          if (!(error instanceof DataUnavailable)) throw error;
+          request.log.warn({ reason: error.message }, 'CDS data unavailable');
+          return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
+        }
+        // A draft whose Medication nothing sent could be an IL-6 blocker: it is read, never passed over.
+        const unread =
+          service.hook === 'patient-view'
+            ? []
+            : unreadMedications(hookRequest.context.draftOrders, resources, selections);
+        if (unread.length > 0) {
+          try {
             resources.push(
               ...(await fetchReferenced(
                 hookRequest,
@@ -303,11 +312,21 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
                 })),
               )),
             );
+          } catch (error) {
+            if (!(error instanceof DataUnavailable)) throw error;
+            request.log.warn({ reason: error.message }, 'CDS data unavailable');
+            // The IL-6 blocker orders identified without it are still checked: their cards are never withheld for
+            // another order's Medication; with none, the answer could not say whether there is one.
+            const identified = draftIl6Orders(
+              context.engine.knowledge,
+              hookRequest.context.draftOrders,
+              resources,
+              selections,
+            );
+            if (identified.length === 0) {
+              return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
+            }
           }
-        } catch (error) {
-          if (!(error instanceof DataUnavailable)) throw error;
-          request.log.warn({ reason: error.message }, 'CDS data unavailable');
-          return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
         }
         const asOf = todayIso(context.today());
         const patientId = hookRequest.context.patientId;
