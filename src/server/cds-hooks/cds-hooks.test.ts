@@ -580,6 +580,27 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal((response.body as { resourceType: string }).resourceType, 'OperationOutcome');
   });
 
+  test('a patient-facing call (context.userId a Patient or RelatedPerson) is a 400: the cards are for clinicians', async () => {
+    const patientId = patientIdOf(suicideRisk);
+    for (const userId of [`Patient/${patientId}`, 'RelatedPerson/mother']) {
+      const response = await postJson(
+        `${server.base}/cds-services/trd-il6-candidacy`,
+        hookRequest('patient-view', suicideRisk, { context: { userId } }),
+      );
+      assert.equal(response.status, 400, userId);
+      const outcome = response.body as { issue: { diagnostics: string; details: { coding: { code: string }[] } }[] };
+      assert.match(outcome.issue[0]?.diagnostics ?? '', /^context\.userId: these services answer clinicians/);
+      assert.equal(outcome.issue[0]?.details.coding[0]?.code, 'cds.request.user');
+    }
+    for (const userId of ['Practitioner/123', 'PractitionerRole/abc']) {
+      const response = await postJson(
+        `${server.base}/cds-services/trd-il6-candidacy`,
+        hookRequest('patient-view', suicideRisk, { context: { userId } }),
+      );
+      assert.equal(response.status, 200, userId);
+    }
+  });
+
   test('an order hook whose (selected) draft order is for another patient is a 400, never judged on this record', async () => {
     const patientId = patientIdOf(neutropenia);
     const draftOrders = (...orders: FhirResourceJson[]) => ({

@@ -250,6 +250,16 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         if (hookRequest.hook !== service.hook) {
           throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
         }
+        // CDS Hooks 2.0 lets a patient-facing client call with a Patient or RelatedPerson user. These cards are for
+        // clinicians (a suicide-risk alert, work-up orders, the decision trace): never shown to the patient.
+        if (/^(Patient|RelatedPerson)\//.test(hookRequest.context.userId ?? '')) {
+          throw new HttpError(
+            400,
+            'invalid',
+            'context.userId: these services answer clinicians (Practitioner, PractitionerRole), not a Patient or RelatedPerson',
+            'cds.request.user',
+          );
+        }
         if (service.hook !== 'patient-view') {
           const order = OrderContextSchemas[service.hook].safeParse(hookRequest.context);
           if (!order.success) {

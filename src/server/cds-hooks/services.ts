@@ -79,6 +79,7 @@ export const ORDER_SELECT_ID = 'trd-il6-blocker-order-select';
 function usageRequirements(knowledge: Knowledge, orders: boolean): string {
   const types = [...prefetchKeyByType(knowledge).keys(), 'Medication'].sort().join(', ');
   return (
+    'For clinicians: a call whose context.userId is a Patient or RelatedPerson is refused (400). ' +
     'Each prefetch key is needed: one not sent, null, failed (an OperationOutcome) or partial (a next link) is read ' +
     `from fhirServer, which needs fhirAuthorization with read access to ${types}; without it the call is answered ` +
     '412 naming the keys.' +
