@@ -301,6 +301,25 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     );
   });
 
+  test('fhirAuthorization.patient other than context.patientId is a 400, and the server is never asked with that token', async () => {
+    fhir.requests.length = 0;
+    const request = hookRequest('patient-view', seed, {
+      prefetch: null,
+      fhirServer: fhir.baseUrl,
+      accessToken: 'token-abc',
+    });
+    (request.fhirAuthorization as { patient?: string }).patient = 'another-patient';
+    const response = await postJson(`${service.base}${URL_PATH}`, request);
+    assert.equal(response.status, 400);
+    assert.equal(
+      (response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'fhirAuthorization.patient: is not context.patientId',
+    );
+    assert.equal(fhir.requests.length, 0);
+    (request.fhirAuthorization as { patient?: string }).patient = (request.context as { patientId: string }).patientId;
+    assert.equal((await postJson(`${service.base}${URL_PATH}`, request)).status, 200);
+  });
+
   test('fhirAuthorization without fhirServer is a 400', async () => {
     const prefetch = fullPrefetch(seed);
     prefetch.observations = null;

@@ -80,6 +80,12 @@ const HookRequestSchema = z
     path: ['fhirServer'],
     message: 'required with fhirAuthorization',
   })
+  // CDS Hooks 2.0: fhirAuthorization.patient is the patient a patient-scoped token is restricted to. Another than
+  // context.patientId: the record would be read with a token for someone else, whose answers are no record of this one.
+  .refine((r) => r.fhirAuthorization?.patient === undefined || r.fhirAuthorization.patient === r.context.patientId, {
+    path: ['fhirAuthorization', 'patient'],
+    message: 'is not context.patientId',
+  })
   // CDS Hooks 2.0: fhirServer's scheme should be https; the bearer token is never sent in clear beyond this host.
   .refine((r) => r.fhirAuthorization == null || r.fhirServer === undefined || !cleartextOffHost(r.fhirServer), {
     path: ['fhirServer'],
