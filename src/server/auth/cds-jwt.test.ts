@@ -104,7 +104,12 @@ describe('CDS Hooks client authentication (JWT)', () => {
 
   test('feedback takes only a token for the feedback URL; one for the service URL stores nothing', async () => {
     const url = `${audience}/feedback`;
-    const entry = { card: crypto.randomUUID(), outcome: 'accepted', outcomeTimestamp: '2026-11-27T10:00:00Z' };
+    const entry = {
+      card: crypto.randomUUID(),
+      outcome: 'accepted',
+      acceptedSuggestions: [{ id: crypto.randomUUID() }],
+      outcomeTimestamp: '2026-11-27T10:00:00Z',
+    };
     const refused = await postJson(url, { feedback: [entry] }, { authorization: `Bearer ${await token()}` });
     assert.equal(refused.status, 401);
     assert.match((refused.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /aud/);

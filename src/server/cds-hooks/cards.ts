@@ -238,6 +238,30 @@ const INDICATOR: Readonly<Partial<Record<Assessment['recommendation']['code'], I
   'repeat-crp': 'warning',
 };
 
+/**
+ * The critical card of one safety alert, the same on every hook: what was found (the alert's detail: the answer, its
+ * date, how it was read, [U] when unverified) with its evidence, and the recommendation it comes before.
+ */
+function safetyAlertCard(
+  knowledge: Knowledge,
+  assessment: Assessment,
+  alert: Assessment['safetyAlerts'][number],
+): Card {
+  return {
+    uuid: randomUUID(),
+    summary: summary(`Safety alert: ${alert.title}`),
+    indicator: 'critical',
+    detail: [
+      `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
+      alert.detail ?? '',
+      '',
+      `Recommendation: ${assessment.recommendation.title}`,
+    ].join('\n'),
+    source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
+    overrideReasons: OVERRIDE_REASONS,
+  };
+}
+
 /** patient-view: one critical card per safety alert, then the recommendation card (none when out of scope). */
 export function patientViewCards(
   knowledge: Knowledge,
@@ -246,22 +270,7 @@ export function patientViewCards(
   trialMatches: () => readonly TrialMatchResult[],
   patientId: string,
 ): Card[] {
-  const cards: Card[] = [];
-  for (const alert of assessment.safetyAlerts) {
-    cards.push({
-      uuid: randomUUID(),
-      summary: summary(`Safety alert: ${alert.title}`),
-      indicator: 'critical',
-      detail: [
-        `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
-        alert.detail ?? '',
-        '',
-        `Recommendation: ${assessment.recommendation.title}`,
-      ].join('\n'),
-      source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
-      overrideReasons: OVERRIDE_REASONS,
-    });
-  }
+  const cards: Card[] = assessment.safetyAlerts.map((alert) => safetyAlertCard(knowledge, assessment, alert));
   const r = assessment.recommendation;
   if (r.code === 'out-of-scope') return cards;
   const suggestions: Suggestion[] = [];
@@ -328,17 +337,7 @@ export function orderCheckCards(
         ? ''
         : `, by an unverified code: ${o.unverifiedCode}`;
   const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${how(o)})`).join(', ')}`;
-  const cards: Card[] = [];
-  for (const alert of assessment.safetyAlerts) {
-    cards.push({
-      uuid: randomUUID(),
-      summary: summary(`Safety alert: ${alert.title}`),
-      indicator: 'critical',
-      detail: `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
-      source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
-      overrideReasons: OVERRIDE_REASONS,
-    });
-  }
+  const cards: Card[] = assessment.safetyAlerts.map((alert) => safetyAlertCard(knowledge, assessment, alert));
   if (blockers.length > 0 || missing.length > 0) {
     const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${w.title}`)];
     const suggestions = missingWorkupSuggestions(knowledge, missing, patientId);

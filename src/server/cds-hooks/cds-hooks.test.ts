@@ -114,7 +114,13 @@ describe('CDS Hooks 2.0 services', () => {
     });
     assert.equal(apiPreflight.headers.get('access-control-allow-origin'), null, 'CORS only for the CDS routes');
     const body = (await response.json()) as {
-      services: { hook: string; id: string; description: string; prefetch: Record<string, string> }[];
+      services: {
+        hook: string;
+        id: string;
+        description: string;
+        prefetch: Record<string, string>;
+        usageRequirements?: string;
+      }[];
     };
     assert.deepEqual(body.services.map((s) => s.hook).sort(), ['order-select', 'order-sign', 'patient-view']);
     for (const s of body.services) {
@@ -123,6 +129,8 @@ describe('CDS Hooks 2.0 services', () => {
       for (const template of Object.values(s.prefetch)) assert.match(template, /\{\{context\.patientId\}\}/);
       assert.match(s.prefetch.observations ?? '', /http:\/\/loinc\.org\|30522-7/, 'hs-CRP from the crp code set');
       assert.match(s.prefetch.observations ?? '', /http:\/\/loinc\.org\|751-8/, 'ANC from the anc code set');
+      // LOINC answer codes (PHQ-9 "Not at all" LA6568-5, a result's "Negative") are values, never an Observation code.
+      assert.doesNotMatch(s.prefetch.observations ?? '', /\|LA\d/);
       for (const key of [
         'medicationDispenses',
         'medicationAdministrations',
@@ -133,6 +141,13 @@ describe('CDS Hooks 2.0 services', () => {
       ]) {
         assert.ok(key in s.prefetch, key);
       }
+      // What the integrator must give, or meet a 412: every key, or the FHIR server's read access to each type.
+      assert.match(s.usageRequirements ?? '', /Each prefetch key is needed/);
+      assert.match(
+        s.usageRequirements ?? '',
+        /read access to [^;]*\bCondition\b[^;]*\bMedication\b[^;]*\bObservation\b/,
+      );
+      assert.equal(/draft order's Medication/.test(s.usageRequirements ?? ''), s.hook !== 'patient-view');
     }
   });
 
@@ -468,6 +483,29 @@ describe('CDS Hooks 2.0 services', () => {
     assert.deepEqual((noMedication.body as { cards: Card[] }).cards, []);
   });
 
+  test('order-select: a selection naming no draft order is a 400, never an empty answer read as "checked"', async () => {
+    const patientId = patientIdOf(neutropenia);
+    const draftOrders = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { resource: draftOrder(patientId, 'draft-ssri', SERTRALINE) },
+        { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
+      ],
+    };
+    // A typo, or an id the client rewrote: the tocilizumab order would otherwise go unchecked in silence.
+    const response = await postJson(
+      `${server.base}/cds-services/trd-il6-blocker-order-select`,
+      hookRequest('order-select', neutropenia, {
+        context: { draftOrders, selections: ['MedicationRequest/draft-ssri', 'MedicationRequest/draft-tocí'] },
+      }),
+    );
+    assert.equal(response.status, 400);
+    const outcome = response.body as { issue: { diagnostics: string; details: { coding: { code: string }[] } }[] };
+    assert.equal(outcome.issue[0]?.diagnostics, 'context.selections[1] names no order in context.draftOrders');
+    assert.equal(outcome.issue[0]?.details.coding[0]?.code, 'cds.selections.unknown');
+  });
+
   test('PHQ-9 item 9 = 2 gives a critical safety card', async () => {
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: suicideRisk.map((resource) => ({ resource })) };
     assert.equal(sharedEngine.assess(bundle, { asOf: '2026-11-27' }).safetyAlerts[0]?.code, 'suicide-risk');
@@ -512,6 +550,22 @@ describe('CDS Hooks 2.0 services', () => {
       ['trd-il6-blocker-order-select', 'order-select', { selections: ['MedicationRequest/x'] }],
       ['trd-il6-blocker-order-sign', 'order-sign', { draftOrders: { resourceType: 'MedicationRequest' } }],
       ['trd-il6-blocker-order-select', 'order-select', { draftOrders: { resourceType: 'Bundle', entry: [] } }],
+      // draftOrders whose entries are not a list of entries holding a resource: orders the service cannot read.
+      [
+        'trd-il6-blocker-order-sign',
+        'order-sign',
+        { draftOrders: { resourceType: 'Bundle', entry: { resource: {} } } },
+      ],
+      [
+        'trd-il6-blocker-order-sign',
+        'order-sign',
+        { draftOrders: { resourceType: 'Bundle', entry: [{ resource: null }] } },
+      ],
+      [
+        'trd-il6-blocker-order-sign',
+        'order-sign',
+        { draftOrders: { resourceType: 'Bundle', entry: [{ fullUrl: 'x' }] } },
+      ],
     ] as const) {
       const noOrders = await postJson(`${server.base}/cds-services/${id}`, hookRequest(hook, seed, { context }));
       assert.equal(noOrders.status, 400, `${hook} with context ${JSON.stringify(context)}`);
@@ -524,6 +578,27 @@ describe('CDS Hooks 2.0 services', () => {
     const response = await postJson(`${server.base}/cds-services/trd-il6-candidacy`, mismatch);
     assert.equal(response.status, 400);
     assert.equal((response.body as { resourceType: string }).resourceType, 'OperationOutcome');
+  });
+
+  test('a patient-facing call (context.userId a Patient or RelatedPerson) is a 400: the cards are for clinicians', async () => {
+    const patientId = patientIdOf(suicideRisk);
+    for (const userId of [`Patient/${patientId}`, 'RelatedPerson/mother']) {
+      const response = await postJson(
+        `${server.base}/cds-services/trd-il6-candidacy`,
+        hookRequest('patient-view', suicideRisk, { context: { userId } }),
+      );
+      assert.equal(response.status, 400, userId);
+      const outcome = response.body as { issue: { diagnostics: string; details: { coding: { code: string }[] } }[] };
+      assert.match(outcome.issue[0]?.diagnostics ?? '', /^context\.userId: these services answer clinicians/);
+      assert.equal(outcome.issue[0]?.details.coding[0]?.code, 'cds.request.user');
+    }
+    for (const userId of ['Practitioner/123', 'PractitionerRole/abc']) {
+      const response = await postJson(
+        `${server.base}/cds-services/trd-il6-candidacy`,
+        hookRequest('patient-view', suicideRisk, { context: { userId } }),
+      );
+      assert.equal(response.status, 200, userId);
+    }
   });
 
   test('an order hook whose (selected) draft order is for another patient is a 400, never judged on this record', async () => {
@@ -599,9 +674,33 @@ describe('CDS Hooks 2.0 services', () => {
       (neverOffered.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
       /overrideReason\.reason: not an override reason this service offers/,
     );
+    const noSystem = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [{ ...feedback.feedback[0], overrideReason: { reason: { code: 'patient-declined' } } }],
+    });
+    assert.equal(noSystem.status, 400, 'a reason of no system names no list');
+    // CDS Hooks 2.0: the client may offer override reasons of its own; the clinician's choice and comment are kept.
+    const clientsOwn = {
+      card: 'b2a1f0e4-7c55-4c1e-9d53-3f4c1b0e9a11',
+      outcome: 'overridden',
+      overrideReason: {
+        reason: {
+          system: 'https://ehr.example.org/override-reason',
+          code: 'd7ecf885',
+          display: 'Benefit outweighs risk',
+        },
+        userComment: 'Rheumatology started it',
+      },
+      outcomeTimestamp: '2026-11-27T10:02:00Z',
+    };
+    const kept = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, { feedback: [clientsOwn] });
+    assert.equal(kept.status, 200, "the client's own override reason");
+    assert.deepEqual(kept.body, { stored: 1 });
     for (const [entry, field] of [
       [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
-      [{ card: 'c', outcome: 'accepted', overrideReason: { userComment: 'no' } }, 'overrideReason'],
+      [
+        { card: 'c', outcome: 'accepted', acceptedSuggestions: [{ id: 's' }], overrideReason: { userComment: 'no' } },
+        'overrideReason',
+      ],
     ] as const) {
       const contradictory = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
         feedback: [{ ...entry, outcomeTimestamp: '2026-11-27T10:00:00Z' }],
@@ -612,13 +711,25 @@ describe('CDS Hooks 2.0 services', () => {
         new RegExp(`^feedback\\.0\\.${field}: only with outcome`),
       );
     }
+    // CDS Hooks 2.0: acceptedSuggestions is required for an accepted outcome.
+    for (const acceptedSuggestions of [undefined, []]) {
+      const acceptedOfNothing = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+        feedback: [{ card: 'c', outcome: 'accepted', acceptedSuggestions, outcomeTimestamp: '2026-11-27T10:00:00Z' }],
+      });
+      assert.equal(acceptedOfNothing.status, 400);
+      assert.equal(
+        (acceptedOfNothing.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+        'feedback.0.acceptedSuggestions: required with outcome accepted',
+      );
+    }
     await server.close();
     server = await startTestServer({ allowUnauthenticated: true, dataDir });
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
       feedback: { outcome: string; overrideReason?: { userComment?: string } }[];
     };
-    assert.equal(listed.feedback.length, 2, 'the refused entries were not stored');
-    assert.equal(listed.feedback[1]?.overrideReason?.userComment, 'Prefers to wait');
+    assert.equal(listed.feedback.length, 3, 'the refused entries were not stored');
+    assert.equal(listed.feedback[2]?.overrideReason?.userComment, 'Prefers to wait');
+    assert.deepEqual(listed.feedback[0]?.overrideReason, clientsOwn.overrideReason);
     const other = (await (await fetch(`${server.base}/cds-services/trd-il6-blocker-order-sign/feedback`)).json()) as {
       feedback: unknown[];
     };

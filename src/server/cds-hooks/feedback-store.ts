@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { OVERRIDE_REASONS } from './cards.ts';
+import { OVERRIDE_REASON_SYSTEM, OVERRIDE_REASONS } from './cards.ts';
 
 const CodingSchema = z.object({
   system: z.string().max(2048).optional(),
@@ -30,11 +30,16 @@ export const FeedbackRequestSchema = z.object({
             .optional(),
           overrideReason: z
             .object({
-              // One of the reasons the cards offer (same system and code): anything else was never offered.
-              reason: CodingSchema.refine(
-                (c) => OVERRIDE_REASONS.some((r) => r.system === c.system && r.code === c.code),
-                'not an override reason this service offers',
-              ).optional(),
+              // A code of the service's own system must be one the cards offer; CDS Hooks 2.0 lets the client offer
+              // reasons of its own (another system), which are kept as sent. A reason of no system names neither.
+              reason: CodingSchema.refine((c) => c.system !== undefined, 'system required')
+                .refine(
+                  (c) =>
+                    c.system !== OVERRIDE_REASON_SYSTEM ||
+                    OVERRIDE_REASONS.some((r) => r.system === c.system && r.code === c.code),
+                  'not an override reason this service offers',
+                )
+                .optional(),
               userComment: z.string().max(10_000).optional(),
             })
             .optional(),
@@ -45,6 +50,13 @@ export const FeedbackRequestSchema = z.object({
         .refine((f) => f.outcome === 'accepted' || (f.acceptedSuggestions ?? []).length === 0, {
           path: ['acceptedSuggestions'],
           message: 'only with outcome accepted',
+        })
+        // CDS Hooks 2.0: acceptedSuggestions is "required for accepted outcomes" (a card is accepted through its
+        // suggestions; the client sends nothing for one without them): stored without, it would count an
+        // acceptance of nothing the service suggested.
+        .refine((f) => f.outcome !== 'accepted' || (f.acceptedSuggestions ?? []).length > 0, {
+          path: ['acceptedSuggestions'],
+          message: 'required with outcome accepted',
         })
         .refine((f) => f.outcome === 'overridden' || f.overrideReason === undefined, {
           path: ['overrideReason'],

@@ -94,6 +94,153 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     assert.equal(missing.status, 412);
   });
 
+  test('412 naming every key the service cannot read at once, each with why, so the prefetch is fixed in one pass', async () => {
+    const prefetch = fullPrefetch(seed);
+    delete prefetch.conditions;
+    prefetch.immunizations = null;
+    prefetch.procedures = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] };
+    (prefetch.observations as { link?: unknown[] }).link = [{ relation: 'next', url: 'https://ehr.example.org/p2' }];
+    const response = await postJson(`${service.base}${URL_PATH}`, hookRequest('patient-view', seed, { prefetch }));
+    assert.equal(response.status, 412);
+    assert.equal(
+      (response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch conditions, immunizations are missing; procedures failed at the client; observations is partial ' +
+        'and there is no fhirServer',
+    );
+  });
+
+  test("order-sign: a draft's Medication that nothing sent is read from fhirServer, else 412, never passed over", async () => {
+    const toci = {
+      resourceType: 'Medication',
+      id: 'med-toci',
+      code: { coding: [{ system: 'http://www.whocc.no/atc', code: 'L04AC07', display: 'tocilizumab' }] },
+    };
+    const withMedication = await startFhirServer([...seed, toci]);
+    try {
+      const patientId = seed.find((r) => r.resourceType === 'Patient')?.id as string;
+      const draftOrders = {
+        resourceType: 'Bundle',
+        entry: [
+          {
+            resource: {
+              resourceType: 'MedicationRequest',
+              id: 'draft-1',
+              status: 'draft',
+              intent: 'order',
+              subject: { reference: `Patient/${patientId}` },
+              // Neither contained, nor in draftOrders or the prefetch, and no display: only the server knows it.
+              medicationReference: { reference: 'Medication/med-toci' },
+            },
+          },
+        ],
+      };
+      const url = `${service.base}/cds-services/trd-il6-blocker-order-sign`;
+      const read = await postJson(
+        url,
+        hookRequest('order-sign', seed, {
+          context: { draftOrders },
+          fhirServer: withMedication.baseUrl,
+          accessToken: 'token-abc',
+        }),
+      );
+      assert.equal(read.status, 200);
+      const cards = (read.body as { cards: Card[] }).cards;
+      assert.ok(
+        cards.some((c) => c.indicator === 'critical' && /^tocilizumab: /.test(c.summary)),
+        'the order is checked as the IL-6 blocker it is',
+      );
+      assert.deepEqual(
+        withMedication.requests.map((r) => r.path),
+        ['/fhir/Medication/med-toci'],
+      );
+      // An absolute reference to the FHIR server itself (as Oracle Health writes them) is read the same.
+      const absolute = structuredClone(draftOrders);
+      absolute.entry[0]!.resource.medicationReference.reference = `${withMedication.baseUrl}/Medication/med-toci`;
+      const readAbsolute = await postJson(
+        url,
+        hookRequest('order-sign', seed, {
+          context: { draftOrders: absolute },
+          fhirServer: withMedication.baseUrl,
+          accessToken: 'token-abc',
+        }),
+      );
+      assert.equal(readAbsolute.status, 200);
+      assert.ok((readAbsolute.body as { cards: Card[] }).cards.some((c) => /^tocilizumab: /.test(c.summary)));
+      const unread = await postJson(url, hookRequest('order-sign', seed, { context: { draftOrders } }));
+      assert.equal(unread.status, 412);
+      assert.equal(
+        (unread.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+        'the Medication of context.draftOrders.entry[0] is not sent and there is no fhirServer',
+      );
+      // Beside a draft identified as an IL-6 blocker, the one that cannot be read does not withhold its card.
+      const coded = {
+        ...draftOrders.entry[0]!.resource,
+        id: 'draft-2',
+        medicationReference: undefined,
+        medicationCodeableConcept: toci.code,
+      };
+      const both = await postJson(
+        url,
+        hookRequest('order-sign', seed, {
+          context: { draftOrders: { ...draftOrders, entry: [...draftOrders.entry, { resource: coded }] } },
+        }),
+      );
+      assert.equal(both.status, 200);
+      assert.ok(
+        (both.body as { cards: Card[] }).cards.some(
+          (c) => c.indicator === 'critical' && /^tocilizumab: /.test(c.summary),
+        ),
+      );
+    } finally {
+      await withMedication.close();
+    }
+  });
+
+  test('a prefetch key holding what its template does not ask for is a 400; a read answered by an empty Bundle is missing', async () => {
+    const patient = seed.find((r) => r.resourceType === 'Patient');
+    const wrongType = fullPrefetch(seed);
+    // A client mapping its prefetch keys wrong: read as conditions, the patient would have no depression, no card.
+    wrongType.conditions = patient;
+    const invalid = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: wrongType }),
+    );
+    assert.equal(invalid.status, 400);
+    assert.equal(
+      (invalid.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch conditions is not the Bundle its search template asks for',
+    );
+    const notPatient = fullPrefetch(seed);
+    notPatient.patient = (notPatient.conditions as { entry: { resource: unknown }[] }).entry[0]?.resource;
+    const read = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: notPatient }),
+    );
+    assert.equal(read.status, 400);
+    assert.equal(
+      (read.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch patient is not the Patient its template reads',
+    );
+    // The Patient read found nothing: missing data (fetched, else 412), not a request without a Patient.
+    const notFound = fullPrefetch(seed);
+    notFound.patient = { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] };
+    const missing = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: notFound }),
+    );
+    assert.equal(missing.status, 412);
+    assert.equal(
+      (missing.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'prefetch patient is missing and there is no fhirServer',
+    );
+    const fetched = await postJson(
+      `${service.base}${URL_PATH}`,
+      hookRequest('patient-view', seed, { prefetch: notFound, fhirServer: fhir.baseUrl, accessToken: 'token-abc' }),
+    );
+    assert.equal(fetched.status, 200);
+    assert.ok((fetched.body as { cards: Card[] }).cards.length > 0);
+  });
+
   test('412 without fetching when fhirServer comes without fhirAuthorization', async () => {
     fhir.requests.length = 0;
     const prefetch = fullPrefetch(seed);
@@ -129,6 +276,48 @@ describe('CDS Hooks: fetching from fhirServer', () => {
       );
       assert.equal(ok.status, 200, fhirServer);
     }
+  });
+
+  test('fhirAuthorization.token_type is read as OAuth 2.0 reads it, in any case; another type is a 400', async () => {
+    fhir.requests.length = 0;
+    const prefetch = fullPrefetch(seed);
+    prefetch.observations = null;
+    const call = (tokenType: string) => {
+      const request = hookRequest('patient-view', seed, {
+        prefetch,
+        fhirServer: fhir.baseUrl,
+        accessToken: 'token-abc',
+      });
+      (request.fhirAuthorization as { token_type: string }).token_type = tokenType;
+      return postJson(`${service.base}${URL_PATH}`, request);
+    };
+    assert.equal((await call('bearer')).status, 200);
+    assert.ok(fhir.requests.length > 0 && fhir.requests.every((r) => r.authorization === 'Bearer token-abc'));
+    const mac = await call('MAC');
+    assert.equal(mac.status, 400);
+    assert.equal(
+      (mac.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'fhirAuthorization.token_type: must be "Bearer"',
+    );
+  });
+
+  test('fhirAuthorization.patient other than context.patientId is a 400, and the server is never asked with that token', async () => {
+    fhir.requests.length = 0;
+    const request = hookRequest('patient-view', seed, {
+      prefetch: null,
+      fhirServer: fhir.baseUrl,
+      accessToken: 'token-abc',
+    });
+    (request.fhirAuthorization as { patient?: string }).patient = 'another-patient';
+    const response = await postJson(`${service.base}${URL_PATH}`, request);
+    assert.equal(response.status, 400);
+    assert.equal(
+      (response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics,
+      'fhirAuthorization.patient: is not context.patientId',
+    );
+    assert.equal(fhir.requests.length, 0);
+    (request.fhirAuthorization as { patient?: string }).patient = (request.context as { patientId: string }).patientId;
+    assert.equal((await postJson(`${service.base}${URL_PATH}`, request)).status, 200);
   });
 
   test('fhirAuthorization without fhirServer is a 400', async () => {

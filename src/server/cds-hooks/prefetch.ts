@@ -57,6 +57,35 @@ function access(request: HookRequestData): FhirAccess | string {
   return { baseUrl: request.fhirServer.replace(/\/+$/, ''), accessToken: token };
 }
 
+type KeyState = 'given' | 'missing' | 'failed' | 'partial';
+
+const STATE_WORDS: Readonly<Record<Exclude<KeyState, 'given'>, readonly [string, string]>> = {
+  missing: ['is missing', 'are missing'],
+  failed: ['failed at the client', 'failed at the client'],
+  partial: ['is partial', 'are partial'],
+};
+
+/** "conditions, observations are missing; immunizations failed at the client": the keys not given, by why. */
+function unavailable(keys: readonly { key: string; state: KeyState }[]): string {
+  return (['missing', 'failed', 'partial'] as const)
+    .flatMap((state) => {
+      const named = keys.filter((k) => k.state === state).map((k) => k.key);
+      return named.length === 0 ? [] : [`${named.join(', ')} ${STATE_WORDS[state][named.length === 1 ? 0 : 1]}`];
+    })
+    .join('; ');
+}
+
+/** Whether a key's value can be read as given, or must be read from the FHIR server, and why. */
+function keyState(value: FhirResource | undefined, failed: boolean, readType: string | undefined): KeyState {
+  if (value === undefined) return 'missing';
+  if (failed) return 'failed';
+  if (value.resourceType !== 'Bundle') return 'given';
+  if (nextLink(value) !== undefined) return 'partial';
+  // A read answered by a Bundle without the resource it reads: not found, so missing.
+  if (readType !== undefined && !bundleResources(value).some((r) => r.resourceType === readType)) return 'missing';
+  return 'given';
+}
+
 export interface AssembledRecord {
   readonly bundle: { resourceType: 'Bundle'; type: 'collection'; entry: { resource: FhirResource }[] };
   /** Prefetch keys read from the FHIR server. */
@@ -71,28 +100,45 @@ export async function assembleRecord(
   const server = access(request);
   const prefetch = isObject(request.prefetch) ? request.prefetch : {};
   const fetched: string[] = [];
+  const keys = Object.entries(templates).map(([key, template]) => {
+    const value = prefetch[key];
+    // The query string is built only to fetch (the Observation one is long); its context tokens are checked always.
+    checkTemplate(template, request.context);
+    if (value !== undefined && value !== null && !isObject(value)) {
+      throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+    }
+    // The client's prefetch failed (an OperationOutcome, or a searchset with an error outcome): missing, not empty.
+    const failed = isObject(value) && isFailedSearch(value);
+    // A key answers what its template asks, as the FHIR server must (fetchQuery): a search a Bundle, a read
+    // ("Patient/{{context.patientId}}") the type it names, or a Bundle holding it. Anything else read as the key
+    // would be data silently lost (conditions holding a Patient: no depression, no card).
+    const readType = template.includes('?') ? undefined : template.split('/', 1)[0];
+    if (isObject(value) && !failed && value.resourceType !== 'Bundle' && value.resourceType !== readType) {
+      throw new InputError(
+        readType === undefined
+          ? `prefetch ${key} is not the Bundle its search template asks for`
+          : `prefetch ${key} is not the ${readType} its template reads`,
+        'cds.prefetch.invalid',
+      );
+    }
+    const state = keyState(isObject(value) ? value : undefined, failed, readType);
+    return { key, template, value: isObject(value) ? value : undefined, state };
+  });
+  // Every key the server cannot supply is named at once, so the integrator fixes the prefetch in one pass.
+  if (typeof server === 'string' && keys.some((k) => k.state !== 'given')) {
+    throw new DataUnavailable(`prefetch ${unavailable(keys)} and ${server}`);
+  }
   const perKey = await Promise.all(
-    Object.entries(templates).map(async ([key, template]): Promise<FhirResource[]> => {
-      const value = prefetch[key];
-      // The query string is built only to fetch (the Observation one is long); its context tokens are checked always.
-      checkTemplate(template, request.context);
-      if (value !== undefined && value !== null && !isObject(value)) {
-        throw new InputError(`prefetch ${key} is not a FHIR resource`, 'cds.prefetch.invalid');
+    keys.map(async ({ key, template, value, state }): Promise<FhirResource[]> => {
+      if (state === 'given' && value !== undefined) {
+        return value.resourceType === 'Bundle' ? bundleResources(value) : [value];
       }
-      // The client's prefetch failed (an OperationOutcome, or a searchset with an error outcome): missing, not empty.
-      const failed = isObject(value) && isFailedSearch(value);
-      if (isObject(value) && !failed) {
-        if (value.resourceType !== 'Bundle') return [value];
-        if (nextLink(value) === undefined) return bundleResources(value);
-        if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} is partial and ${server}`);
-        fetched.push(key);
-        return fetchQuery(fillTemplate(template, request.context), server, value);
-      }
-      if (typeof server === 'string') {
-        throw new DataUnavailable(`prefetch ${key} ${failed ? 'failed at the client' : 'is missing'} and ${server}`);
-      }
+      // Not reached: a key the server cannot supply was named above.
+      if (typeof server === 'string') throw new DataUnavailable(`prefetch ${key} ${state} and ${server}`);
       fetched.push(key);
-      return fetchQuery(fillTemplate(template, request.context), server);
+      const query = fillTemplate(template, request.context);
+      // A partial searchset is read on from its next link; a missing or failed key is fetched whole.
+      return state === 'partial' ? fetchQuery(query, server, value) : fetchQuery(query, server);
     }),
   );
   const seen = new Set<string>();
@@ -112,4 +158,35 @@ export async function assembleRecord(
     throw new InputError('the prefetched Patient is not context.patientId', 'cds.prefetch.patient-mismatch');
   }
   return { bundle: { resourceType: 'Bundle', type: 'collection', entry }, fetched: fetched.sort() };
+}
+
+/**
+ * A relative read reference ("Medication/1"): what the service may read from fhirServer by itself (an absolute
+ * reference under fhirServer's base is read as the relative one it ends with).
+ */
+const READ_REFERENCE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Resources the call needs but did not send (the Medication a draft order names), read from fhirServer with the
+ * client's fhirAuthorization as the prefetch keys are; `what` says which, for the 412 when one cannot be read.
+ */
+export async function fetchReferenced(
+  request: HookRequestData,
+  wanted: readonly { what: string; reference: string | undefined }[],
+): Promise<FhirResource[]> {
+  const server = access(request);
+  const read = await Promise.all(
+    wanted.map(({ what, reference }) => {
+      if (typeof server === 'string') throw new DataUnavailable(`${what} is not sent and ${server}`);
+      // An absolute reference to the FHIR server itself is read as the relative one it ends with.
+      const relative = reference?.startsWith(`${server.baseUrl}/`)
+        ? reference.slice(server.baseUrl.length + 1)
+        : reference;
+      if (relative === undefined || !READ_REFERENCE.test(relative)) {
+        throw new DataUnavailable(`${what} is not sent and its reference cannot be read from fhirServer`);
+      }
+      return fetchQuery(relative, server);
+    }),
+  );
+  return read.flat();
 }

@@ -20,11 +20,18 @@ import { AuthFailure } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
 import { orderCheckCards, patientViewCards } from './cards.ts';
 import type { Card } from './cards.ts';
-import { draftIl6Orders, hasDraftForAnotherPatient, hasDraftMedicationRequest } from './draft-orders.ts';
+import {
+  draftIl6Orders,
+  hasDraftForAnotherPatient,
+  hasDraftMedicationRequest,
+  unknownSelection,
+  unreadMedications,
+} from './draft-orders.ts';
 import { DataUnavailable } from './fhir-client.ts';
+import type { FhirResource } from './fhir-client.ts';
 import { FeedbackRequestSchema } from './feedback-store.ts';
 import type { FeedbackStore } from './feedback-store.ts';
-import { assembleRecord } from './prefetch.ts';
+import { assembleRecord, fetchReferenced } from './prefetch.ts';
 import { cdsServices } from './services.ts';
 import type { CdsService } from './services.ts';
 
@@ -55,7 +62,9 @@ const HookRequestSchema = z
     fhirAuthorization: z
       .object({
         access_token: z.string().min(1),
-        token_type: z.literal('Bearer'),
+        // CDS Hooks fixes "Bearer"; OAuth 2.0 (RFC 6749, 7.1) has token types case-insensitive, and authorization
+        // servers answer "bearer" too: the same token type, sent as "Bearer".
+        token_type: z.string().regex(/^bearer$/i, 'must be "Bearer"'),
         expires_in: z.number().optional(),
         scope: z.string(),
         subject: z.string(),
@@ -70,6 +79,12 @@ const HookRequestSchema = z
   .refine((r) => r.fhirAuthorization == null || r.fhirServer !== undefined, {
     path: ['fhirServer'],
     message: 'required with fhirAuthorization',
+  })
+  // CDS Hooks 2.0: fhirAuthorization.patient is the patient a patient-scoped token is restricted to. Another than
+  // context.patientId: the record would be read with a token for someone else, whose answers are no record of this one.
+  .refine((r) => r.fhirAuthorization?.patient === undefined || r.fhirAuthorization.patient === r.context.patientId, {
+    path: ['fhirAuthorization', 'patient'],
+    message: 'is not context.patientId',
   })
   // CDS Hooks 2.0: fhirServer's scheme should be https; the bearer token is never sent in clear beyond this host.
   .refine((r) => r.fhirAuthorization == null || r.fhirServer === undefined || !cleartextOffHost(r.fhirServer), {
@@ -90,7 +105,11 @@ function cleartextOffHost(url: string): boolean {
 }
 
 /** The context the order hooks require besides patientId (CDS Hooks 2.0 order-sign, order-select). */
-const DraftOrdersSchema = z.looseObject({ resourceType: z.literal('Bundle') });
+const DraftOrdersSchema = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  // Each entry holds a resource: an order the service cannot read would otherwise be passed over, with no card.
+  entry: z.array(z.looseObject({ resource: z.looseObject({ resourceType: z.string().min(1) }) })).optional(),
+});
 const OrderContextSchemas = {
   'order-sign': z.looseObject({ draftOrders: DraftOrdersSchema }),
   'order-select': z.looseObject({ draftOrders: DraftOrdersSchema, selections: z.array(z.string()) }),
@@ -237,6 +256,16 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
         if (hookRequest.hook !== service.hook) {
           throw new HttpError(400, 'invalid', `this service answers the ${service.hook} hook`, 'cds.request.hook');
         }
+        // CDS Hooks 2.0 lets a patient-facing client call with a Patient or RelatedPerson user. These cards are for
+        // clinicians (a suicide-risk alert, work-up orders, the decision trace): never shown to the patient.
+        if (/^(Patient|RelatedPerson)\//.test(hookRequest.context.userId ?? '')) {
+          throw new HttpError(
+            400,
+            'invalid',
+            'context.userId: these services answer clinicians (Practitioner, PractitionerRole), not a Patient or RelatedPerson',
+            'cds.request.user',
+          );
+        }
         if (service.hook !== 'patient-view') {
           const order = OrderContextSchemas[service.hook].safeParse(hookRequest.context);
           if (!order.success) {
@@ -244,6 +273,16 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           }
         }
         const selections = service.hook === 'order-select' ? stringList(hookRequest.context.selections) : undefined;
+        const unknown =
+          selections === undefined ? undefined : unknownSelection(hookRequest.context.draftOrders, selections);
+        if (unknown !== undefined) {
+          throw new HttpError(
+            400,
+            'invalid',
+            `context.selections[${unknown}] names no order in context.draftOrders`,
+            'cds.selections.unknown',
+          );
+        }
         if (
           service.hook !== 'patient-view' &&
           hasDraftForAnotherPatient(hookRequest.context.draftOrders, hookRequest.context.patientId, selections)
@@ -263,16 +302,50 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           return { cards: [], systemActions: [] };
         }
         let record;
+        /** The record's resources, and the Medications of draft orders that only fhirServer holds. */
+        const resources: FhirResource[] = [];
         try {
           record = await assembleRecord(hookRequest, service.prefetch);
+          resources.push(...record.bundle.entry.map((e) => e.resource));
         } catch (error) {
           if (!(error instanceof DataUnavailable)) throw error;
           request.log.warn({ reason: error.message }, 'CDS data unavailable');
           return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
         }
+        // A draft whose Medication nothing sent could be an IL-6 blocker: it is read, never passed over.
+        const unread =
+          service.hook === 'patient-view'
+            ? []
+            : unreadMedications(hookRequest.context.draftOrders, resources, selections);
+        if (unread.length > 0) {
+          try {
+            resources.push(
+              ...(await fetchReferenced(
+                hookRequest,
+                unread.map((u) => ({
+                  what: `the Medication of context.draftOrders.entry[${u.position}]`,
+                  reference: u.medication,
+                })),
+              )),
+            );
+          } catch (error) {
+            if (!(error instanceof DataUnavailable)) throw error;
+            request.log.warn({ reason: error.message }, 'CDS data unavailable');
+            // The IL-6 blocker orders identified without it are still checked: their cards are never withheld for
+            // another order's Medication; with none, the answer could not say whether there is one.
+            const identified = draftIl6Orders(
+              context.engine.knowledge,
+              hookRequest.context.draftOrders,
+              resources,
+              selections,
+            );
+            if (identified.length === 0) {
+              return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
+            }
+          }
+        }
         const asOf = todayIso(context.today());
         const patientId = hookRequest.context.patientId;
-        const resources = record.bundle.entry.map((e) => e.resource);
         let cards: Card[];
         if (service.hook === 'patient-view') {
           // One normalized record and one derivation of the facts for both the assessment and the trial matches.

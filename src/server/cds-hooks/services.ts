@@ -18,12 +18,18 @@ export interface CdsService {
 
 const LOINC = 'http://loinc.org';
 
-/** Every LOINC code in the knowledge's code sets, sorted, as `system|code` search tokens. */
+/**
+ * A LOINC answer code (LA prefix: "Not at all", "Negative"): a value an Observation holds, never its code, so no
+ * Observation search asks for it.
+ */
+const LOINC_ANSWER = /^LA\d/;
+
+/** Every LOINC code in the knowledge's code sets, answer codes left out, sorted, as `system|code` search tokens. */
 export function loincTokens(knowledge: Knowledge): string[] {
   const codes = new Set<string>();
   for (const set of knowledge.codeSets.values()) {
     for (const entry of set.codes) {
-      if (entry.system === LOINC && entry.match !== 'prefix') codes.add(entry.code);
+      if (entry.system === LOINC && entry.match !== 'prefix' && !LOINC_ANSWER.test(entry.code)) codes.add(entry.code);
     }
   }
   return [...codes].sort().map((code) => `${LOINC}|${code}`);
@@ -65,6 +71,25 @@ export const PATIENT_VIEW_ID = 'trd-il6-candidacy';
 export const ORDER_SIGN_ID = 'trd-il6-blocker-order-sign';
 export const ORDER_SELECT_ID = 'trd-il6-blocker-order-select';
 
+/**
+ * What an integrator must give for a call to be answered (discovery `usageRequirements`): every prefetch key, or
+ * fhirServer with a fhirAuthorization that reads the types the templates name (and the Medications they include),
+ * else a 412; the order hooks read a draft's Medication the same way when it is not sent.
+ */
+function usageRequirements(knowledge: Knowledge, orders: boolean): string {
+  const types = [...prefetchKeyByType(knowledge).keys(), 'Medication'].sort().join(', ');
+  return (
+    'For clinicians: a call whose context.userId is a Patient or RelatedPerson is refused (400). ' +
+    'Each prefetch key is needed: one not sent, null, failed (an OperationOutcome) or partial (a next link) is read ' +
+    `from fhirServer, which needs fhirAuthorization with read access to ${types}; without it the call is answered ` +
+    '412 naming the keys.' +
+    (orders
+      ? " A draft order's Medication not contained, not in draftOrders or the prefetch and without a display is read " +
+        'the same way (412 when it cannot be).'
+      : '')
+  );
+}
+
 export function cdsServices(knowledge: Knowledge): CdsService[] {
   const prefetch = patientPrefetch(knowledge);
   const pathway = `${knowledge.pathway.title} (pathway ${knowledge.pathway.id} ${knowledge.pathway.version})`;
@@ -78,6 +103,7 @@ export function cdsServices(knowledge: Knowledge): CdsService[] {
       title: 'Treatment-resistant depression: inflammation and IL-6 trial candidacy',
       description: `Assesses the patient against ${pathway}: treatment resistance, hs-CRP, contraindications, safety alerts and trial matches.`,
       prefetch,
+      usageRequirements: usageRequirements(knowledge, false),
     },
     {
       hook: 'order-sign',
@@ -85,6 +111,7 @@ export function cdsServices(knowledge: Knowledge): CdsService[] {
       title: 'IL-6 blocker order check (sign)',
       description: orderCheck,
       prefetch,
+      usageRequirements: usageRequirements(knowledge, true),
     },
     {
       hook: 'order-select',
@@ -92,6 +119,7 @@ export function cdsServices(knowledge: Knowledge): CdsService[] {
       title: 'IL-6 blocker order check (select)',
       description: orderCheck,
       prefetch,
+      usageRequirements: usageRequirements(knowledge, true),
     },
   ];
 }
