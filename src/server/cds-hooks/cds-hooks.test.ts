@@ -79,6 +79,16 @@ function draftOrder(
   };
 }
 
+/** Two draft orders of one patient: sertraline (no IL-6 blocker) and tocilizumab. */
+const ssriAndTocilizumabDrafts = (patientId: string) => ({
+  resourceType: 'Bundle',
+  type: 'collection',
+  entry: [
+    { resource: draftOrder(patientId, 'draft-ssri', SERTRALINE) },
+    { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
+  ],
+});
+
 const TOCILIZUMAB = { system: 'http://www.whocc.no/atc', code: 'L04AC07', display: 'tocilizumab' };
 const SERTRALINE = { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '36437', display: 'sertraline' };
 
@@ -441,14 +451,7 @@ describe('CDS Hooks 2.0 services', () => {
 
   test('order-sign: a draft order for another medicine gives no card; order-select checks only the selections', async () => {
     const patientId = neutropenia.find((r) => r.resourceType === 'Patient')?.id as string;
-    const draftOrders = {
-      resourceType: 'Bundle',
-      type: 'collection',
-      entry: [
-        { resource: draftOrder(patientId, 'draft-ssri', SERTRALINE) },
-        { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
-      ],
-    };
+    const draftOrders = ssriAndTocilizumabDrafts(patientId);
     const sign = await postJson(
       `${server.base}/cds-services/trd-il6-blocker-order-sign`,
       hookRequest('order-sign', neutropenia, {
@@ -485,14 +488,7 @@ describe('CDS Hooks 2.0 services', () => {
 
   test('order-select: a selection naming no draft order is a 400, never an empty answer read as "checked"', async () => {
     const patientId = patientIdOf(neutropenia);
-    const draftOrders = {
-      resourceType: 'Bundle',
-      type: 'collection',
-      entry: [
-        { resource: draftOrder(patientId, 'draft-ssri', SERTRALINE) },
-        { resource: draftOrder(patientId, 'draft-toci', TOCILIZUMAB) },
-      ],
-    };
+    const draftOrders = ssriAndTocilizumabDrafts(patientId);
     // A typo, or an id the client rewrote: the tocilizumab order would otherwise go unchecked in silence.
     const response = await postJson(
       `${server.base}/cds-services/trd-il6-blocker-order-select`,
