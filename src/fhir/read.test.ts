@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { toDayNumber } from '../record/index.ts';
-import { isFhirDate } from './read.ts';
+import { isFhirDate, readArray } from './read.ts';
+import { createEngine } from '../engine/index.ts';
 
 // The adapter's fast date check must accept exactly what the engine's toDayNumber accepts (except surrounding
 // whitespace, which the adapter refuses).
@@ -24,4 +26,35 @@ test('isFhirDate agrees with toDayNumber on generated date-like strings', () => 
     .tuple(part(4), fc.option(part(2)), fc.option(part(2)), fc.constantFrom('', 'T10:00:00Z', 'X', '1'))
     .map(([y, m, d, tail]) => `${y}${m === null ? '' : `-${m}`}${m !== null && d !== null ? `-${d}` : ''}${tail}`);
   fc.assert(fc.property(dateLike, agrees), { numRuns: 2000, seed: 7 });
+});
+
+test('one value sent where a list is wanted is read as a list of one, with a warning; nothing else is guessed', () => {
+  const issues: { code: string; message: string }[] = [];
+  const ctx = { ref: 'Condition/c1', issues: issues as never[] };
+  const coding = { system: 'http://snomed.info/sct', code: '35489007' };
+  assert.deepEqual(readArray(ctx, coding, 'code.coding'), [coding]);
+  assert.deepEqual(readArray(ctx, [coding], 'code.coding'), [coding]);
+  assert.deepEqual(readArray(ctx, undefined, 'code.coding'), []);
+  assert.deepEqual(
+    issues.map((i) => i.message),
+    ['code.coding should be an array; read as a list of one'],
+  );
+});
+
+test('a depression diagnosis whose coding is one object, not a list, still puts the patient in scope', () => {
+  // The seed vignette with each Condition's coding list replaced by its first coding: before, every diagnosis read
+  // as absent and the patient as out of scope (no depression), with only a malformed-element warning.
+  const bundle = JSON.parse(readFileSync('examples/seed-vignette.json', 'utf8')) as {
+    entry: { resource: { resourceType: string; code?: { coding?: unknown } } }[];
+  };
+  for (const { resource } of bundle.entry) {
+    const coding = resource.code?.coding;
+    if (resource.resourceType === 'Condition' && Array.isArray(coding))
+      (resource.code as { coding: unknown }).coding = coding[0];
+  }
+  const assessment = createEngine().assess(bundle, { asOf: '2026-11-27' });
+  assert.equal(assessment.recommendation.code, 'refer-to-trial');
+  assert.ok(
+    assessment.issues.some((i) => i.code === 'fhir.element.malformed' && /read as a list of one/.test(i.message)),
+  );
 });

@@ -50,11 +50,17 @@ export function readObject<T>(ctx: ReadContext, value: unknown, path: string, su
   return undefined;
 }
 
+/**
+ * A list element. One value sent where FHIR JSON wants a list (`"coding": { ... }`, as some converters write a list of
+ * one) is read as that one item, with a warning: ignoring it would read a depression diagnosis, or a safety lab's
+ * interpretation, as absent, a confident answer from data whose meaning is plain. The item is then read as any
+ * list item is, so a value of the wrong kind is still refused by its own reader (docs/care-pathway.md "What goes in").
+ */
 export function readArray(ctx: ReadContext, value: unknown, path: string, suffix = ''): readonly unknown[] {
   if (Array.isArray(value)) return value;
   if (value === undefined || value === null) return NONE;
-  warn(ctx, path + suffix, `${path}${suffix} should be an array; ignored`);
-  return NONE;
+  warn(ctx, path + suffix, `${path}${suffix} should be an array; read as a list of one`);
+  return [value];
 }
 
 export function readString(ctx: ReadContext, value: unknown, path: string, suffix = ''): string | undefined {
