@@ -317,6 +317,7 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           service.hook === 'patient-view'
             ? []
             : unreadMedications(hookRequest.context.draftOrders, resources, selections);
+        let unavailable: DataUnavailable | undefined;
         if (unread.length > 0) {
           try {
             resources.push(
@@ -331,17 +332,7 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           } catch (error) {
             if (!(error instanceof DataUnavailable)) throw error;
             request.log.warn({ reason: error.message }, 'CDS data unavailable');
-            // The IL-6 blocker orders identified without it are still checked: their cards are never withheld for
-            // another order's Medication; with none, the answer could not say whether there is one.
-            const identified = draftIl6Orders(
-              context.engine.knowledge,
-              hookRequest.context.draftOrders,
-              resources,
-              selections,
-            );
-            if (identified.length === 0) {
-              return sendOutcome(reply, 412, operationOutcome('incomplete', error.message, 'cds.data-unavailable'));
-            }
+            unavailable = error;
           }
         }
         const asOf = todayIso(context.today());
@@ -360,6 +351,11 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
             resources,
             selections,
           );
+          // The IL-6 blocker orders identified without an unreadable Medication are still checked: their cards are
+          // never withheld for another order's Medication; with none, the answer could not say whether there is one.
+          if (unavailable !== undefined && orders.length === 0) {
+            return sendOutcome(reply, 412, operationOutcome('incomplete', unavailable.message, 'cds.data-unavailable'));
+          }
           if (orders.length === 0) {
             cards = [];
           } else {
