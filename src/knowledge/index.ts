@@ -54,4 +54,4 @@ export type {
   EvidenceTag,
   OtherAntidepressantIngredient,
 } from './schema-codesets.ts';
-export type { Pathway } from './schema-pathway.ts';
+export type { Pathway, SafetyAlertCode } from './schema-pathway.ts';

@@ -9,7 +9,7 @@ import { InputError } from '../record/index.ts';
 import type { ScreenLine } from './result-line.ts';
 import { renderScreenReport, type ReportContext } from './report-html.ts';
 import type { ScreenMeta } from './run.ts';
-import { SummaryBuilder, type ScreenSummary } from './summary.ts';
+import { codeTitlesOf, SummaryBuilder, type ScreenSummary } from './summary.ts';
 
 const SOURCE_LABEL: Record<ScreenMeta['kind'], string> = {
   ndjson: 'FHIR Bulk Data NDJSON',
@@ -47,6 +47,15 @@ export function reportContextOf(meta: ScreenMeta): ReportContext {
     cutOff = { mgPerL: d.inflammation.cutOff.value, verified: d.inflammation.cutOff.verified };
     requiredTrials = { value: d.adequacy.requiredTrials.value, verified: d.adequacy.requiredTrials.verified };
   }
+  // An earlier output records no titles: the bundled pathway's serve only when it is the pathway screened with.
+  let titles = meta.titles;
+  if (titles === undefined) {
+    const bundled = createEngine().knowledge.pathway;
+    const p = meta.identity.pathway;
+    if (!meta.identity.engine.includes(' pathway sha256:') && p.id === bundled.id && p.version === bundled.version) {
+      titles = codeTitlesOf(bundled);
+    }
+  }
   return {
     asOf: meta.identity.asOf,
     pathway: meta.identity.pathway,
@@ -54,6 +63,7 @@ export function reportContextOf(meta: ScreenMeta): ReportContext {
     defaultCutOffMgPerL: cutOff.mgPerL,
     defaultCutOffVerified: cutOff.verified,
     requiredTrials,
+    ...(titles === undefined ? {} : { titles }),
   };
 }
 

@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escape, table } from '../analysis/report-html.ts';
 import { renderSvg } from '../analysis/plots.ts';
-import type { FunnelStage, ScreenSummary } from './summary.ts';
+import type { CodeTitles, FunnelStage, ScreenSummary } from './summary.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -62,12 +62,23 @@ export function cutOffSpec(s: ScreenSummary): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-const counts = (title: string, m: Readonly<Record<string, number>>): string =>
+/** A code's title, or a plain note when the pathway screened with is not known to this trd (an earlier output). */
+const titleOf = (titles: Readonly<Record<string, string>> | undefined, code: string): string =>
+  titles === undefined ? '(pathway title not recorded)' : (titles[code] ?? '(not a code of this pathway)');
+
+/** Patients per code; `titled` adds a column with the pathway's title of each code (see titleOf). */
+const counts = (
+  heading: string,
+  m: Readonly<Record<string, number>>,
+  titled?: { readonly titles: Readonly<Record<string, string>> | undefined },
+): string =>
   Object.keys(m).length === 0
-    ? `<h2>${escape(title)}</h2><p>None.</p>`
-    : `<h2>${escape(title)}</h2>${table(
-        ['Code', 'Patients'],
-        Object.entries(m).map(([k, v]) => [k, String(v)]),
+    ? `<h2>${escape(heading)}</h2><p>None.</p>`
+    : `<h2>${escape(heading)}</h2>${table(
+        titled === undefined ? ['Code', 'Patients'] : ['Code', 'Title', 'Patients'],
+        Object.entries(m).map(([k, v]) =>
+          titled === undefined ? [k, String(v)] : [k, titleOf(titled.titles, k), String(v)],
+        ),
       )}`;
 
 export interface ReportContext {
@@ -79,6 +90,8 @@ export interface ReportContext {
   readonly defaultCutOffVerified: boolean;
   /** The adequate antidepressant trials the pathway requires for treatment resistance. */
   readonly requiredTrials: { readonly value: number; readonly verified: boolean };
+  /** Absent for an earlier output screened with a pathway this trd does not hold: the tables then show codes only. */
+  readonly titles?: CodeTitles;
 }
 
 /**
@@ -143,16 +156,17 @@ ${table(
   s.funnel.map((f) => [f.label, String(f.count)]),
 )}
 <p class="note">Each stage counts the patients of the stage before it who meet it, at the pathway's CRP cut-off. A CRP result that cannot be placed against the cut-off (reported only as below a limit above it, such as &lt;5 mg/L) is measured but not at or above the cut-off, and a CRP above the acute threshold is at or above the cut-off but not referable: the pathway asks for the CRP to be repeated in both (repeat-crp).</p>
-${counts('Recommendations', s.recommendations)}
+${counts('Recommendations', s.recommendations, { titles: c.titles?.recommendations })}
 ${counts('Scope', s.scopeReasons)}
 <h2>Absolute contraindications</h2>
 ${
   Object.keys(s.contraindications).length === 0
     ? '<p>None.</p>'
     : `<p class="note">The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it, whatever the recommendation (one out of scope or not treatment-resistant included). A patient with several contraindications counts once under each.</p>${table(
-        ['Code', 'Treatment-resistant patients', 'All patients'],
+        ['Code', 'Title', 'Treatment-resistant patients', 'All patients'],
         Object.entries(s.contraindications).map(([k, v]) => [
           k,
+          titleOf(c.titles?.contraindications, k),
           String(s.contraindicationsAmongTrd[k] ?? 0),
           String(v),
         ]),
@@ -163,11 +177,16 @@ ${
   Object.keys(s.missingWorkup).length === 0
     ? '<p>None.</p>'
     : `<p class="note">Listed for the patients the pathway sends toward a trial (the referral track): those referable now (refer-to-trial), and those whose CRP is to be measured (measure-crp) or repeated (repeat-crp) first; a patient missing several items counts once under each.</p>${table(
-        ['Code', 'Referable patients', 'All patients on the referral track'],
-        Object.entries(s.missingWorkup).map(([k, v]) => [k, String(s.missingWorkupAmongReferable[k] ?? 0), String(v)]),
+        ['Code', 'Title', 'Referable patients', 'All patients on the referral track'],
+        Object.entries(s.missingWorkup).map(([k, v]) => [
+          k,
+          titleOf(c.titles?.missingWorkup, k),
+          String(s.missingWorkupAmongReferable[k] ?? 0),
+          String(v),
+        ]),
       )}`
 }
-${counts('Safety alerts', s.safetyAlerts)}
+${counts('Safety alerts', s.safetyAlerts, { titles: c.titles?.safetyAlerts })}
 <h2>CRP cut-off</h2>
 <p class="note">The decision re-run with the cut-off changed in the pathway knowledge (default ${c.defaultCutOffMgPerL} mg/L); the acute threshold and every other rule unchanged.</p>
 ${cutOffs}

@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEngine } from '../engine/index.ts';
+import { escape } from '../analysis/report-html.ts';
 import { reportContextOf } from './report-file.ts';
 import { renderScreenReport } from './report-html.ts';
 import type { ScreenLine } from './result-line.ts';
 import type { ScreenMeta } from './run.ts';
-import { SummaryBuilder } from './summary.ts';
+import { codeTitlesOf, SummaryBuilder } from './summary.ts';
 
 const line = (over: Partial<ScreenLine> & { code: string; reason?: string }): ScreenLine => ({
   patient: 'Patient/x',
@@ -27,6 +28,8 @@ const line = (over: Partial<ScreenLine> & { code: string; reason?: string }): Sc
   ...over,
 });
 
+const PATHWAY = createEngine().knowledge.pathway;
+
 /** The report's context of a bundled-pathway run (cut-off 3 mg/L and 2 adequate trials, both verified). */
 const CONTEXT = {
   asOf: '2026-11-30',
@@ -35,6 +38,7 @@ const CONTEXT = {
   defaultCutOffMgPerL: 3,
   defaultCutOffVerified: true,
   requiredTrials: { value: 2, verified: true },
+  titles: codeTitlesOf(PATHWAY),
 };
 
 const LINES: ScreenLine[] = [
@@ -86,10 +90,42 @@ test('missing work-up is counted among the referable patients and among all on t
   assert.deepEqual(s.missingWorkup, { anc: 1, 'latent-tb-screen': 2 });
   assert.deepEqual(s.missingWorkupAmongReferable, { 'latent-tb-screen': 1 });
   const html = await renderScreenReport(s, CONTEXT);
-  assert.match(html, /<th>Code<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/);
-  assert.match(html, /<tr><td>anc<\/td><td>0<\/td><td>1<\/td><\/tr>/);
-  assert.match(html, /<tr><td>latent-tb-screen<\/td><td>1<\/td><td>2<\/td><\/tr>/);
+  assert.match(
+    html,
+    /<th>Code<\/th><th>Title<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/,
+  );
+  const title = (code: string) => escape(PATHWAY.missingWorkup.find((m) => m.code === code)?.title ?? 'none');
+  assert.ok(html.includes(`<tr><td>anc</td><td>${title('anc')}</td><td>0</td><td>1</td></tr>`));
+  assert.ok(
+    html.includes(`<tr><td>latent-tb-screen</td><td>${title('latent-tb-screen')}</td><td>1</td><td>2</td></tr>`),
+  );
   assert.match(html, /referral track\): those referable now \(refer-to-trial\), and those whose CRP is to be measured/);
+});
+
+test("each counted code is shown with its pathway title; an earlier output's from another pathway says none is recorded", async () => {
+  const html = await renderScreenReport(summary(), CONTEXT);
+  const refer = PATHWAY.decision.find((d) => d.code === 'refer-to-trial')?.title ?? 'none';
+  assert.ok(html.includes(`<tr><td>refer-to-trial</td><td>${escape(refer)}</td><td>1</td></tr>`));
+  const neutropenia = PATHWAY.contraindications.find((d) => d.code === 'neutropenia')?.title ?? 'none';
+  assert.ok(html.includes(`<tr><td>neutropenia</td><td>${escape(neutropenia)}</td><td>1</td><td>3</td></tr>`));
+  // Scope reasons have no title in the pathway: codes only.
+  assert.match(
+    html,
+    /Scope<\/h2><table><thead><tr><th>Code<\/th><th>Patients<\/th><\/tr><\/thead><tbody>\s*<tr><td>in-scope<\/td><td>5<\/td>/,
+  );
+  // A code the pathway does not define (an output of another version) is said to be so, not left blank.
+  const other = new SummaryBuilder(3);
+  other.add(line({ code: 'retired-code' }));
+  const built = other.build({ malformedLines: 0, malformedAt: [], withoutPatient: 0 }, []);
+  assert.match(
+    await renderScreenReport(built, CONTEXT),
+    /<td>retired-code<\/td><td>\(not a code of this pathway\)<\/td>/,
+  );
+  const { titles: _, ...untitled } = CONTEXT;
+  assert.match(
+    await renderScreenReport(built, untitled),
+    /<td>retired-code<\/td><td>\(pathway title not recorded\)<\/td>/,
+  );
 });
 
 test('contraindications are counted where the funnel drops them (treatment-resistant patients) and in all', () => {
@@ -103,8 +139,8 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
   assert.match(html, /<tr><td>3<\/td><td>1<\/td><td>the pathway's cut-off \(verified\)<\/td><\/tr>/);
   assert.match(html, /<tr><td>1<\/td><td>2<\/td><td>\[U\] exploratory/);
   assert.match(html, /<tr><td>5<\/td><td>0<\/td><td>\[U\] exploratory/);
-  assert.match(html, /<tr><td>hepatic<\/td><td>1<\/td><td>1<\/td><\/tr>/);
-  assert.match(html, /<tr><td>neutropenia<\/td><td>1<\/td><td>3<\/td><\/tr>/);
+  assert.match(html, /<tr><td>hepatic<\/td><td>Liver enzymes [^<]+<\/td><td>1<\/td><td>1<\/td><\/tr>/);
+  assert.match(html, /<tr><td>neutropenia<\/td><td>[^<]+<\/td><td>1<\/td><td>3<\/td><\/tr>/);
   // The note says what each column counts, and does not read as a definition of treatment resistance.
   assert.match(
     html,
@@ -172,6 +208,13 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
     reportContextOf(earlier).defaultCutOffMgPerL,
     createEngine().knowledge.pathway.definitions.inflammation.cutOff.value,
   );
+  // The titles it records are the report's; an earlier meta takes the bundled pathway's only when it is the same
+  // pathway and version, and none otherwise.
+  assert.deepEqual(reportContextOf({ ...meta, titles: codeTitlesOf(PATHWAY) }).titles, codeTitlesOf(PATHWAY));
+  const another = { ...meta, identity: { ...meta.identity, pathway: { id: PATHWAY.id, version: '1.0.0' } } };
+  assert.equal(reportContextOf(another).titles, undefined);
+  const bundled = { ...meta, identity: { ...meta.identity, pathway: { id: PATHWAY.id, version: PATHWAY.version } } };
+  assert.deepEqual(reportContextOf(bundled).titles, codeTitlesOf(PATHWAY));
   // ... and refused when screened with a --pathway file, whose cut-off the meta does not tell.
   const withFile = { ...earlier, identity: { ...earlier.identity, engine: 'precision-trd 0.1.0 pathway sha256:ab12' } };
   assert.throws(() => reportContextOf(withFile), /used a --pathway file .* does not record the CRP cut-off/);

@@ -24,6 +24,7 @@ import type { Engine } from '../engine/engine.ts';
 import { assessBatch, engineAtCutOff, type BatchResult } from './assess-batch.ts';
 import { AssessPool } from './assess-pool.ts';
 import type { PatientInput, ScreenSource, SourceQuality } from './sources/source.ts';
+import { codeTitlesOf, type CodeTitles } from './summary.ts';
 
 export interface ScreenPaths {
   readonly out: string;
@@ -81,6 +82,8 @@ export interface ScreenMeta {
   readonly pathwayCutOff?: { readonly mgPerL: number; readonly verified: boolean };
   /** The adequate antidepressant trials the pathway requires for treatment resistance (the funnel's stage label). */
   readonly requiredTrials?: { readonly value: number; readonly verified: boolean };
+  /** The titles of the codes the report counts, from the pathway screened with; absent from an earlier version's. */
+  readonly titles?: CodeTitles;
   readonly patients: number;
   readonly quality: SourceQuality;
   readonly notAssessed: number;
@@ -315,6 +318,7 @@ async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, 
       value: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.value,
       verified: o.engine.knowledge.pathway.definitions.adequacy.requiredTrials.verified,
     },
+    titles: codeTitlesOf(o.engine.knowledge.pathway),
     patients: done,
     quality,
     notAssessed: notAssessed + (start === undefined ? 0 : countNotAssessedBefore(o.paths.partial, start.bytes)),

@@ -3,6 +3,7 @@
  * missing work-up item and recommendation, the referable count at each CRP cut-off, and data quality. Pure: the
  * caller feeds lines one at a time (a screen's output may not fit in memory) and reads the summary at the end.
  */
+import type { Pathway, SafetyAlertCode } from '../knowledge/index.ts';
 import type { ScreenLine } from './result-line.ts';
 import type { MalformedLine, SourceQuality } from './sources/source.ts';
 
@@ -157,4 +158,29 @@ export class SummaryBuilder {
       },
     };
   }
+}
+
+/**
+ * The pathway's title of each code the report counts (recommendations, contraindications, missing work-up items,
+ * safety alerts), so that a reader of the tables need not look the codes up. Taken from the pathway screened with.
+ */
+export interface CodeTitles {
+  readonly recommendations: Readonly<Record<string, string>>;
+  readonly contraindications: Readonly<Record<string, string>>;
+  readonly missingWorkup: Readonly<Record<string, string>>;
+  readonly safetyAlerts: Readonly<Record<string, string>>;
+}
+
+export function codeTitlesOf(pathway: Pathway): CodeTitles {
+  const byCode = (items: readonly { readonly code: string; readonly title: string }[]): Record<string, string> =>
+    Object.fromEntries(items.map((i) => [i.code, i.title]));
+  return {
+    recommendations: byCode(pathway.decision),
+    contraindications: byCode(pathway.contraindications),
+    missingWorkup: byCode(pathway.missingWorkup),
+    safetyAlerts: { 'suicide-risk': pathway.definitions.safety.suicideRisk.title } satisfies Record<
+      SafetyAlertCode,
+      string
+    >,
+  };
 }
