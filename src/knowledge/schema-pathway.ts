@@ -284,6 +284,11 @@ const Definitions = z.strictObject({
     /** Coded results (SNOMED/HL7 interpretation) read as positive / negative. */
     positiveCodeSets: z.array(codeSetId).min(1),
     negativeCodeSets: z.array(codeSetId).min(1),
+    /**
+     * Coded results the laboratory reports as indeterminate (an IGRA that cannot be read): neither positive nor
+     * negative, like a result the pathway cannot read, but named as the laboratory's answer in the issue.
+     */
+    indeterminateCodeSets: z.array(codeSetId).min(1),
   }),
   symptoms: z.strictObject({
     instruments: z.array(SymptomInstrument).min(1),
@@ -834,6 +839,7 @@ export function pathwayCodeSetIds(p: Pathway): { id: string; path: string }[] {
   add(d.screens.hepatitisBSurfaceAntigenCodeSets, 'definitions.screens.hepatitisBSurfaceAntigenCodeSets');
   add(d.screens.positiveCodeSets, 'definitions.screens.positiveCodeSets');
   add(d.screens.negativeCodeSets, 'definitions.screens.negativeCodeSets');
+  add(d.screens.indeterminateCodeSets, 'definitions.screens.indeterminateCodeSets');
   d.symptoms.instruments.forEach((ins, i) => {
     const path = `definitions.symptoms.instruments[${i}]`;
     add(ins.itemCodeSets, `${path}.itemCodeSets`);

@@ -111,6 +111,50 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(positive), ['tuberculosis']);
   });
 
+  test("an IGRA the laboratory reports indeterminate: not done, named as the laboratory's answer, flagged [U]", () => {
+    const indeterminate = (date: string, codings: ObservationFact['interpretation'] = []): ObservationFact => ({
+      ...screen('71773-6', false, date),
+      value: { kind: 'concept', concept: { codings: [{ system: SYSTEM.loinc, code: 'LA11884-6' }] } },
+      interpretation: codings,
+    });
+    const without = workup().filter((o) => o.code.codings[0]?.code !== '71773-6');
+    const f = facts({ observations: [hsCrp(7), ...without, indeterminate(daysBefore(10))] });
+    assert.equal(f.screens.latentTb?.outcome, 'indeterminate');
+    assert.ok(f.missingWorkup.some((w) => w.code === 'latent-tb-screen'));
+    const issue = f.issues.find((i) => i.code === 'pathway.screen.indeterminate');
+    assert.match(
+      issue?.message ?? '',
+      /^latent TB screen \(IGRA or tuberculin test\) result of \d{4}-\d{2}-\d{2} is reported indeterminate by the laboratory \(Indeterminate, LA11884-6\): counted as not done; repeat the test$/,
+    );
+    // Not also called unreadable: the pathway knows the answer.
+    assert.equal(f.issues.filter((i) => i.code === 'pathway.screen.unreadable').length, 0);
+    // The code set's entry is unverified: the assessment says it rests on it.
+    assert.ok(
+      f.unverified.some((u) => u.item.includes('result-indeterminate')),
+      JSON.stringify(f.unverified),
+    );
+    // An HL7 interpretation IND on a result with no coded value names it too.
+    const byInterpretation = facts({
+      observations: [
+        hsCrp(7),
+        ...without,
+        {
+          ...screen('71773-6', false, daysBefore(10)),
+          value: { kind: 'string', text: 'see comment' },
+          interpretation: [
+            {
+              codings: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'IND' }],
+            },
+          ],
+        },
+      ],
+    });
+    assert.match(
+      byInterpretation.issues.find((i) => i.code === 'pathway.screen.indeterminate')?.message ?? '',
+      /reported indeterminate by the laboratory \(Indeterminate, IND\)/,
+    );
+  });
+
   test('immunodeficiency: HIV disease', () => {
     assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'B20')] })), ['immunodeficiency']);
   });

@@ -9,7 +9,7 @@ import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../rec
 import { ageOn, byRef, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
-import { inAnySet, useHit } from './lookups.ts';
+import { inAnySet, matchIn, useHit } from './lookups.ts';
 import { implausible } from './plausibility.ts';
 import {
   carriesValue,
@@ -391,19 +391,48 @@ function screenResult(ctx: EngineContext, test: string, codeSets: readonly strin
     (o) => o.outcome === 'indeterminate' && (decided === undefined || isLater(o.r, decided.r)),
   );
   if (unreadable.length === 0) return screen(decided as (typeof outcomes)[number]);
-  const newest = unreadable[0] as (typeof outcomes)[number];
-  const which =
-    unreadable.length === 1
-      ? `result of ${isoDay(newest.r.obs)} reads`
-      : `results of ${unreadable.map((o) => `${isoDay(o.r.obs)} (${o.r.obs.ref})`).join(', ')} read`;
   const after = decided === undefined ? '' : `, after the negative of ${isoDay(decided.r.obs)}`;
-  noteIssue(
-    ctx,
-    'pathway.screen.unreadable',
-    `${test} ${which} as neither positive nor negative (no coded value, text or interpretation the pathway knows)${after}: counted as not done; repeat the test`,
-    newest.r.obs.ref,
-  );
-  return screen(newest);
+  // The laboratory's own "indeterminate" (an IGRA that cannot be read) is named as its answer; a result the pathway
+  // cannot read is named as such. Either is counted as not done.
+  const answered = unreadable.map((o) => ({ o, answer: reportedIndeterminate(ctx, o.r.obs) }));
+  const reported = answered.filter((a) => a.answer !== undefined);
+  const unknown = answered.filter((a) => a.answer === undefined);
+  const which = (group: typeof answered, one: string, several: string): string =>
+    group.length === 1
+      ? `result of ${isoDay((group[0] as (typeof answered)[number]).o.r.obs)} ${one}`
+      : `results of ${group.map((a) => `${isoDay(a.o.r.obs)} (${a.o.r.obs.ref})`).join(', ')} ${several}`;
+  if (reported.length > 0) {
+    const answers = [...new Set(reported.map((a) => a.answer))].join(', ');
+    noteIssue(
+      ctx,
+      'pathway.screen.indeterminate',
+      `${test} ${which(reported, 'is', 'are')} reported indeterminate by the laboratory (${answers})${after}: counted as not done; repeat the test`,
+      (reported[0] as (typeof answered)[number]).o.r.obs.ref,
+    );
+  }
+  if (unknown.length > 0) {
+    noteIssue(
+      ctx,
+      'pathway.screen.unreadable',
+      `${test} ${which(unknown, 'reads', 'read')} as neither positive nor negative (no coded value, text or interpretation the pathway knows)${after}: counted as not done; repeat the test`,
+      (unknown[0] as (typeof answered)[number]).o.r.obs.ref,
+    );
+  }
+  return screen(unreadable[0] as (typeof outcomes)[number]);
+}
+
+/**
+ * The laboratory's answer when it reports the result as indeterminate (a coded value or interpretation in
+ * `definitions.screens.indeterminateCodeSets`), as the code set's display and the code; undefined otherwise.
+ */
+function reportedIndeterminate(ctx: EngineContext, obs: ObservationFact): string | undefined {
+  const sets = ctx.pathway.definitions.screens.indeterminateCodeSets;
+  const concepts = obs.value?.kind === 'concept' ? [obs.value.concept, ...obs.interpretation] : obs.interpretation;
+  for (const concept of concepts) {
+    const match = matchIn(ctx, sets, concept);
+    if (match !== undefined) return `${match.entry.display}, ${match.coding.code ?? ''}`;
+  }
+  return undefined;
 }
 
 export function deriveScreens(ctx: EngineContext): {
