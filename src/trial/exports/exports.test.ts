@@ -548,3 +548,44 @@ test('SDTM QS and LB: --BLFL (Expected in SDTMIG 3.3) flags the last result of e
     );
   }
 });
+
+test('SDTM QS and LB: VISITDY is the planned day on the study-day scale of --DY (no day 0), so an on-time visit has --DY = VISITDY', () => {
+  // The protocol counts days from the infusion as day 0 (day-7 is day 7); SDTM study days count it as day 1.
+  const dosed = snapshot.doses[0]!;
+  const dayAfter = (date: string, days: number) =>
+    new Date(Date.parse(date) + days * 86_400_000).toISOString().slice(0, 10);
+  const form = snapshot.forms.find((f) => f.participantId === dosed.participantId && f.visit === 'day-7')!;
+  const lab = snapshot.labs.find((l) => l.participantId === dosed.participantId)!;
+  const onTime: TrialSnapshot = {
+    ...snapshot,
+    forms: [{ ...form, completedOn: dayAfter(dosed.administeredOn, 7) }],
+    labs: [
+      { ...lab, id: 'lab-day-7', visit: 'day-7', collectedOn: dayAfter(dosed.administeredOn, 7) },
+      { ...lab, id: 'lab-screening', visit: 'screening', collectedOn: dayAfter(dosed.administeredOn, -14) },
+    ],
+  };
+  const domains = sdtmDomains(onTime, protocol, loadInstruments());
+  const qs = read(domains.QS).records;
+  assert.ok(qs.length > 0);
+  for (const r of qs) assert.deepEqual([r.VISITDY, r.QSDY], ['8', '8'], r.QSTESTCD);
+  assert.deepEqual(
+    read(domains.LB).records.map((r) => [r.VISIT, r.VISITDY, r.LBDY]),
+    [
+      ['Follow-up 1 (day 7)', '8', '8'],
+      ['Eligibility assessment', '-14', '-14'],
+    ],
+  );
+  // No planned day is day 0: the infusion visit (protocol day 0) is study day 1.
+  const infusion = protocol.visits!.find((v) => v.dosing)!;
+  const atInfusion = read(
+    sdtmDomains(
+      { ...onTime, labs: [{ ...lab, id: 'lab-infusion', visit: infusion.id, collectedOn: dosed.administeredOn }] },
+      protocol,
+      loadInstruments(),
+    ).LB,
+  ).records;
+  assert.deepEqual(
+    atInfusion.map((r) => [r.VISITDY, r.LBDY]),
+    [['1', '1']],
+  );
+});

@@ -92,8 +92,13 @@ export function sdtmRows(
   const studyDay = (pid: string, date: string): number | null => {
     const ref = dosingDate.get(pid);
     if (ref === undefined) return null;
-    const diff = Math.round((Date.parse(date) - Date.parse(ref)) / 86_400_000);
-    return diff >= 0 ? diff + 1 : diff; // SDTM study days have no day 0
+    return noDayZero(Math.round((Date.parse(date) - Date.parse(ref)) / 86_400_000));
+  };
+  // VISITDY: the visit's planned day on the study-day scale of --DY (the protocol's day 0, the infusion, is day 1;
+  // its day 7 is day 8), so that a visit done on its planned day has --DY = VISITDY.
+  const plannedDay = (visitId: string): number | null => {
+    const day = visitOf(visitId)?.day;
+    return day === undefined ? null : noDayZero(day);
   };
   const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
   // DM's reference dates (SDTMIG 3.3): first and last study drug, end of participation (the participant's last
@@ -203,7 +208,7 @@ export function sdtmRows(
       null, // QSBLFL, by flagBaselines
       visitNumber(f.visit),
       visit?.label ?? f.visit,
-      visit?.day ?? null,
+      plannedDay(f.visit),
       f.completedOn,
       studyDay(f.participantId, f.completedOn),
     ];
@@ -264,7 +269,7 @@ export function sdtmRows(
       graded ? l.assessment.term : null,
       visitNumber(l.visit),
       visit?.label ?? l.visit,
-      visit?.day ?? null,
+      plannedDay(l.visit),
       l.collectedOn,
       studyDay(l.participantId, l.collectedOn),
     ];
@@ -303,6 +308,9 @@ export function sdtmRows(
   flagBaselines('LB', lb, firstDoseOf);
   return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
 }
+
+/** A count of days from the reference date (RFSTDTC, the first infusion) as an SDTM study day: there is no day 0. */
+const noDayZero = (days: number): number => (days >= 0 ? days + 1 : days);
 
 /**
  * --BLFL (SDTM_METHODS.BLFL): Y on each subject's last record of a test with a result, dated on or before the first
