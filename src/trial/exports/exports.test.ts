@@ -340,7 +340,7 @@ test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no stand
   assert.equal(row('BDI2TOT')?.QSSTRESN, '');
 });
 
-test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a unit that does not convert leaves them empty', () => {
+test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L for ALT/AST, [IU]/L included); a unit that does not convert leaves them empty', () => {
   const lab = snapshot.labs[0];
   assert.ok(lab !== undefined);
   const tampered: TrialSnapshot = {
@@ -350,6 +350,17 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       { ...lab, id: 'l2', analyte: 'platelets', value: 90, unit: '10*3/uL' },
       { ...lab, id: 'l3', analyte: 'anc', value: 1.2, unit: '10*9/L' },
       { ...lab, id: 'l4', analyte: 'anc', value: 0.3, unit: 'mg/dL' },
+      // ALT/AST as laboratories report them: [IU]/L is the enzyme's U/L; ukat/L converts by UCUM (1 ukat/L = 60 U/L).
+      { ...lab, id: 'l5', analyte: 'ast', value: 25, unit: '[IU]/L', upperLimitOfNormal: 35, lowerLimitOfNormal: null },
+      {
+        ...lab,
+        id: 'l6',
+        analyte: 'alt',
+        value: 0.5,
+        unit: 'ukat/L',
+        upperLimitOfNormal: 0.7,
+        lowerLimitOfNormal: null,
+      },
     ],
   };
   const rows = read(sdtmDomains(tampered, protocol, loadInstruments()).LB).records;
@@ -360,12 +371,14 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       ['90', '10*3/uL', '90', '10*9/L'],
       ['1.2', '10*9/L', '1.2', '10*9/L'],
       ['0.3', 'mg/dL', '', ''],
+      ['25', '[IU]/L', '25', 'U/L'],
+      ['0.5', 'ukat/L', '30', 'U/L'],
     ],
   );
   // LBSTRESC, an Expected variable of SDTMIG 3.3 LB, is the standard result as text (empty when it is).
   assert.deepEqual(
     rows.map((r) => r.LBSTRESC),
-    ['0.8', '90', '1.2', ''],
+    ['0.8', '90', '1.2', '', '25', '30'],
   );
 });
 

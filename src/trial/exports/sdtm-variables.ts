@@ -198,7 +198,7 @@ export const SDTM_METHODS = {
   LBSTRESN: {
     name: 'Lab result in standard units',
     description:
-      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits; empty when the unit does not convert.',
+      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits, an ALT or AST in [IU]/L being in U/L (the enzyme unit); empty when the unit does not convert.',
   },
   LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
   LBTOXGR: {

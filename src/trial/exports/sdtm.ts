@@ -9,7 +9,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import { convertQuantity } from '../../units/index.ts';
+import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
 import {
@@ -35,12 +35,13 @@ export type Cell = string | number | null;
 
 /**
  * A result in the test's standard unit (UCUM conversion, src/units), or null when the unit does not convert: a
- * standard result column mixing 800 /uL and 0.8 10*9/L would mislead any summary of it. 12 significant digits drop
- * the conversion's floating-point tail.
+ * standard result column mixing 800 /uL and 0.8 10*9/L would mislead any summary of it. An ALT or AST in [IU]/L,
+ * which the store takes as the enzyme unit laboratories report, is in U/L (enzymeActivityUnit). 12 significant digits
+ * drop the conversion's floating-point tail.
  */
 function standardResult(value: number, unit: string, standardUnit: string): number | null {
   if (unit === standardUnit) return value;
-  const c = convertQuantity({ value, ucum: unit }, standardUnit);
+  const c = convertQuantity({ value, ucum: enzymeActivityUnit(unit) }, standardUnit);
   return c.ok ? Number(c.value.toPrecision(12)) : null;
 }
 
