@@ -10,7 +10,7 @@ import type { TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
-import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
+import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains } from './index.ts';
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -147,6 +147,37 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     (r) => r.SUBJID === p.participantCode,
   );
   assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
+});
+
+test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an infusion, has empty arm variables and ARMNRS', () => {
+  const [notRandomized, notTreated, treated] = snapshot.participants.filter((x) => x.randomizationNumber !== null);
+  const s: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === notRandomized!.id ? { ...p, randomizationNumber: null, kitCode: null, status: 'enrolled' } : p,
+    ),
+    randomizations: snapshot.randomizations.filter((r) => r.participantId !== notRandomized!.id),
+    allocations: snapshot.allocations.filter((a) => a.participantId !== notRandomized!.id),
+    doses: snapshot.doses.filter((d) => d.participantId !== notRandomized!.id && d.participantId !== notTreated!.id),
+  };
+  const rows = new Map(read(sdtmDomains(s, protocol, loadInstruments()).DM).records.map((r) => [r.SUBJID, r]));
+  const arms = (code: string) => {
+    const r = rows.get(code)!;
+    return [r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS];
+  };
+  assert.deepEqual(arms(notRandomized!.participantCode), ['', '', '', '', 'NOT ASSIGNED']);
+  const planned = arms(notTreated!.participantCode);
+  assert.ok(['TOCILIZUMAB', 'PLACEBO'].includes(planned[0]!), planned[0]);
+  assert.deepEqual(planned.slice(2), ['', '', 'ASSIGNED, NOT TREATED']);
+  const actual = arms(treated!.participantCode);
+  assert.deepEqual(actual.slice(2), [actual[0], actual[1], '']);
+  // No SDTMIG 3.2 pseudo-arm codes.
+  assert.ok(![...rows.values()].some((r) => /NOTASSGN|NOTTRT/.test(`${r.ARMCD} ${r.ACTARMCD}`)));
+  // The define: the arm variables may be empty (not Mandatory), ARMNRS is bound to CDISC's ARMNULRS codelist.
+  const define = sdtmDefine(s, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  for (const name of ['ARMCD', 'ARM', 'ACTARMCD', 'ACTARM', 'ARMNRS'])
+    assert.match(define, new RegExp(`<ItemRef ItemOID="IT\\.DM\\.${name}" OrderNumber="\\d+" Mandatory="No"`), name);
+  assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="ASSIGNED, NOT TREATED"[^]*?Name="C142179"/);
 });
 
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {

@@ -49,6 +49,12 @@ export const DS_TERMS = {
   other: 'OTHER',
 } as const;
 
+/**
+ * DM ARMNRS (CDISC ARMNULRS terms): why ARMCD/ARM (not randomized) or ACTARMCD/ACTARM (randomized, no infusion) are
+ * empty. SDTMIG 3.3 leaves those variables null with a reason, where 3.2 put the codes NOTASSGN and NOTTRT in them.
+ */
+export const ARM_NULL_REASONS = ['NOT ASSIGNED', 'ASSIGNED, NOT TREATED'] as const;
+
 /** DS protocol milestones (CDISC PROTMLST terms). */
 export const DS_MILESTONES = ['INFORMED CONSENT OBTAINED', 'RANDOMIZED'] as const;
 
@@ -182,7 +188,12 @@ export const SDTM_METHODS = {
   ACTUALARM: {
     name: 'Actual arm',
     description:
-      'The planned arm (ARMCD/ARM) once an infusion is recorded; NOTTRT/NOT TREATED when randomized without an infusion; NOTASSGN/NOT ASSIGNED when not randomized.',
+      'The planned arm (ARMCD/ARM) once an infusion is recorded; empty (ARMNRS gives the reason) when randomized without an infusion or not randomized.',
+  },
+  ARMNRS: {
+    name: 'Reason the arm is null',
+    description:
+      'NOT ASSIGNED when the subject was not randomized (ARMCD, ARM, ACTARMCD and ACTARM empty); ASSIGNED, NOT TREATED when randomized without an infusion (ACTARMCD and ACTARM empty); otherwise empty.',
   },
   IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
   QSSTRESN: {
@@ -252,6 +263,7 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
+  ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: [...ARM_NULL_REASONS] },
   LBSTRESU: {
     name: 'Standard units of the lab tests (UCUM)',
     nci: null,
@@ -354,10 +366,12 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['RFPENDTC', 'Date/Time of End of Participation', 'date', 'Exp', 'Derived', undefined, 'ENDOFPARTICIPATION'],
       ['DTHDTC', 'Date/Time of Death', 'date', 'Exp', 'Derived', undefined, 'DEATH'],
       ['DTHFL', 'Subject Death Flag', 'text', 'Exp', 'Derived', 'NY', 'DEATHFLAG'],
-      ['ARMCD', 'Planned Arm Code', 'text', 'Req', 'Assigned'],
-      ['ARM', 'Description of Planned Arm', 'text', 'Req', 'Assigned'],
-      ['ACTARMCD', 'Actual Arm Code', 'text', 'Req', 'Derived', undefined, 'ACTUALARM'],
-      ['ACTARM', 'Description of Actual Arm', 'text', 'Req', 'Derived', undefined, 'ACTUALARM'],
+      // Expected, not Required, in SDTMIG 3.3: empty for a subject not assigned or not treated, with ARMNRS.
+      ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Assigned'],
+      ['ARM', 'Description of Planned Arm', 'text', 'Exp', 'Assigned'],
+      ['ACTARMCD', 'Actual Arm Code', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
+      ['ACTARM', 'Description of Actual Arm', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
+      ['ARMNRS', 'Reason Arm and/or Actual Arm is Null', 'text', 'Exp', 'Derived', 'ARMNULRS', 'ARMNRS'],
     ]),
   },
   DS: {

@@ -14,6 +14,7 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
 import {
   AE_OUTCOMES,
+  ARM_NULL_REASONS,
   DS_MILESTONES,
   DS_TERMS,
   LB_TESTS,
@@ -120,8 +121,10 @@ export function sdtmRows(
   const dm = s.participants.map((p): Cell[] => {
     const a = allocation.get(p.id);
     const randomized = p.randomizationNumber !== null;
-    const arm = !randomized ? 'NOT ASSIGNED' : a === undefined ? 'CONCEALED' : armLabel(a.arm);
-    const armcd = !randomized ? 'NOTASSGN' : a === undefined ? 'CONCEALED' : a.arm.toUpperCase();
+    // SDTMIG 3.3: the arm variables are empty, with the reason in ARMNRS, for a subject not randomized (all four) or
+    // randomized without an infusion (ACTARMCD/ACTARM).
+    const arm = !randomized ? null : a === undefined ? 'CONCEALED' : armLabel(a.arm);
+    const armcd = !randomized ? null : a === undefined ? 'CONCEALED' : a.arm.toUpperCase();
     const dosed = dosingDate.has(p.id);
     const firstDose = dosingDate.get(p.id) ?? null;
     const finalDose = lastDose.get(p.id) ?? null;
@@ -142,8 +145,9 @@ export function sdtmRows(
       died === null ? null : 'Y',
       armcd,
       arm,
-      dosed ? armcd : randomized ? 'NOTTRT' : 'NOTASSGN',
-      dosed ? arm : randomized ? 'NOT TREATED' : 'NOT ASSIGNED',
+      dosed ? armcd : null,
+      dosed ? arm : null,
+      !randomized ? ARM_NULL_REASONS[0] : dosed ? null : ARM_NULL_REASONS[1],
     ];
   });
 
