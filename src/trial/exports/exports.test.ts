@@ -377,7 +377,7 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L fo
   const tampered: TrialSnapshot = {
     ...snapshot,
     labs: [
-      { ...lab, id: 'l1', analyte: 'anc', value: 800, unit: '/uL' },
+      { ...lab, id: 'l1', analyte: 'anc', value: 800, unit: '/uL', lowerLimitOfNormal: 2000 },
       { ...lab, id: 'l2', analyte: 'platelets', value: 90, unit: '10*3/uL' },
       { ...lab, id: 'l3', analyte: 'anc', value: 1.2, unit: '10*9/L' },
       { ...lab, id: 'l4', analyte: 'anc', value: 0.3, unit: 'mg/dL' },
@@ -410,6 +410,19 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L fo
   assert.deepEqual(
     rows.map((r) => r.LBSTRESC),
     ['0.8', '90', '1.2', '', '25', '30'],
+  );
+  // The reference range in standard units (LBSTNRLO/LBSTNRHI, Expected in SDTMIG 3.3), converted as the result is:
+  // one range for every result of a test, whatever unit each laboratory reported in.
+  assert.deepEqual(
+    rows.map((r) => [r.LBORNRLO, r.LBORNRHI, r.LBSTNRLO, r.LBSTNRHI]),
+    [
+      ['2000', '', '2', ''],
+      ['2', '', '2', ''],
+      ['2', '', '2', ''],
+      ['2', '', '', ''],
+      ['', '35', '', '35'],
+      ['', '0.7', '', '42'],
+    ],
   );
 });
 

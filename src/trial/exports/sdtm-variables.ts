@@ -212,6 +212,11 @@ export const SDTM_METHODS = {
       'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits, an ALT or AST in [IU]/L being in U/L (the enzyme unit); empty when the unit does not convert.',
   },
   LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
+  LBSTNR: {
+    name: 'Reference range in standard units',
+    description:
+      'LBORNRLO and LBORNRHI converted from LBORRESU to LBSTRESU as LBSTRESN is; empty when the limit is, or when the unit does not convert.',
+  },
   LBTOXGR: {
     name: 'CTCAE grade of a lab result',
     description:
@@ -460,6 +465,8 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
+      ['LBSTNRLO', 'Reference Range Lower Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],
+      ['LBSTNRHI', 'Reference Range Upper Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],
       ['LBBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
       ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
       ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],

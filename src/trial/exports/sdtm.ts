@@ -269,6 +269,8 @@ export function sdtmRows(
       stresn === null ? null : t.unit,
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
+      l.lowerLimitOfNormal === null ? null : standardResult(l.lowerLimitOfNormal, l.unit, t.unit),
+      l.upperLimitOfNormal === null ? null : standardResult(l.upperLimitOfNormal, l.unit, t.unit),
       null, // LBBLFL, by flagBaselines
       l.assessment.grade,
       graded ? l.assessment.term : null,
