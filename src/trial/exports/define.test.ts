@@ -443,7 +443,7 @@ test('Define-XML: QSTESTCD and QSTEST listed per instrument (QSCAT) from the ins
     // Every value written is a term of its own instrument's list, the total under SHAPS's second scoring included.
     for (const r of rows) assert.ok(byCategory.get(r.QSCAT!)?.includes(r[variable]!), `${r.QSCAT} ${r[variable]}`);
   }
-  assert.ok(rows.some((r) => r.QSTEST === 'SHAPS total (franken)'));
+  assert.ok(rows.some((r) => r.QSTEST === 'SHAPSTFR: total (franken)'));
   assert.deepEqual(codelist('CL.QSCAT').terms, [
     ...new Set((protocol.visits ?? []).flatMap((v) => v.instruments).map((id) => instruments.get(id)!.name)),
   ]);

@@ -100,10 +100,28 @@ export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => O
  * instrument; each code has one name, at most 8 characters (src/trial/exports/qs-tests.test.ts; the instrument schema
  * keeps `code` short enough).
  */
-export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => ({
-  testcd: `${def.code}I${String(item.number).padStart(2, '0')}`,
-  test: `${def.name} item ${item.number}: ${item.label}`,
-});
+export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => {
+  const testcd = `${def.code}I${String(item.number).padStart(2, '0')}`;
+  return { testcd, test: testName(testcd, item.label) };
+};
+
+/** SDTMIG: a --TEST value is at most 40 characters. */
+export const SDTM_TEST_MAX = 40;
+
+/**
+ * A QSTEST within SDTMIG's 40 characters: the test code, a colon and the description (QSCAT names the instrument), as
+ * CDISC's own QS terminology names its tests (`MADRS1-Reported Sadness`), cut at 40 characters. The code keeps a cut
+ * name one test's: names cut to the same 40 characters (the Chalder physical subscale under each scoring) would
+ * otherwise give one QSTEST two codes.
+ */
+function testName(testcd: string, description: string): string {
+  const name = `${testcd}: ${description}`;
+  if (name.length <= SDTM_TEST_MAX) return name;
+  // Cut at the last word that fits (never into the code), without a dangling comma or bracket.
+  const fits = name.slice(0, SDTM_TEST_MAX + 1);
+  const space = fits.lastIndexOf(' ');
+  return (space > testcd.length + 1 ? fits.slice(0, space) : fits.slice(0, SDTM_TEST_MAX)).replace(/[\s,;:(-]+$/, '');
+}
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
 function otherScoring(
@@ -118,10 +136,9 @@ function otherScoring(
 /** The total under a scoring (SHAPS 0-14 and 14-56 totals are not comparable: the scoring is in QSTEST too). */
 export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => {
   const other = otherScoring(def, scoring);
-  return {
-    testcd: other === undefined ? `${def.code}TOT` : `${def.code}T${other.letters}`,
-    test: `${def.name} total (${scoring ?? 'unknown scoring'})`,
-  };
+  const testcd = other === undefined ? `${def.code}TOT` : `${def.code}T${other.letters}`;
+  const description = `total (${scoring ?? 'unknown scoring'})`;
+  return { testcd, test: testName(testcd, description) };
 };
 
 /** A subscale under a scoring: its points are the scoring's, like the total's (Chalder physical 0-7 or 0-21). */
@@ -130,11 +147,11 @@ export const qsSubscaleTest = (
   sub: InstrumentDefinition['subscales'][number],
   scoring: string | null,
 ): QsTest => {
-  const testcd = `${def.code}${sub.id.slice(0, 3).toUpperCase()}`;
+  const code = `${def.code}${sub.id.slice(0, 3).toUpperCase()}`;
   const other = otherScoring(def, scoring);
-  return other === undefined
-    ? { testcd, test: `${def.name} ${sub.label}` }
-    : { testcd: `${testcd}${other.letters}`, test: `${def.name} ${sub.label} (${other.name})` };
+  const testcd = other === undefined ? code : `${code}${other.letters}`;
+  const description = other === undefined ? sub.label : `${sub.label} (${other.name})`;
+  return { testcd, test: testName(testcd, description) };
 };
 export interface QsTest {
   readonly testcd: string;
