@@ -6,7 +6,7 @@ import { loadInstruments } from '../../instruments/load.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
-import type { TrialSnapshot } from '../model.ts';
+import { RELATEDNESS, type TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
@@ -645,4 +645,20 @@ test('SDTM QS and LB: VISITDY is the planned day on the study-day scale of --DY 
     atInfusion.map((r) => [r.VISITDY, r.LBDY]),
     [['1', '1']],
   );
+});
+
+test('SDTM AE: AEREL is the causality as text (NOT RELATED, not the store id not-related), from the codelist the define lists', () => {
+  const event = snapshot.adverseEvents[0]!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    adverseEvents: RELATEDNESS.map((relatedness, i) => ({ ...event, id: `ae-${i}`, relatedness })),
+  };
+  const rows = read(sdtmDomains(s, protocol, loadInstruments()).AE).records;
+  assert.deepEqual(
+    rows.map((r) => r.AEREL),
+    ['NOT RELATED', 'UNLIKELY', 'POSSIBLE', 'PROBABLE', 'DEFINITE'],
+  );
+  const define = sdtmDefine(s, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  const list = /<CodeList OID="CL\.AEREL"[^]*?<\/CodeList>/.exec(define)?.[0] ?? '';
+  for (const r of rows) assert.ok(list.includes(`CodedValue="${r.AEREL}"`), r.AEREL);
 });

@@ -68,6 +68,18 @@ export const AE_OUTCOMES = {
   unknown: 'UNKNOWN',
 } as const;
 
+/**
+ * AEREL, by the store's relatedness: the investigator's causality as text. SDTMIG has no CDISC codelist for it (a
+ * sponsor list in the define); the store's keys are ids, so `not-related` is written NOT RELATED, not NOT-RELATED.
+ */
+export const AE_CAUSALITY = {
+  'not-related': 'NOT RELATED',
+  unlikely: 'UNLIKELY',
+  possible: 'POSSIBLE',
+  probable: 'PROBABLE',
+  definite: 'DEFINITE',
+} as const;
+
 /** LB tests (CDISC LBTESTCD/LBTEST) with the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them. */
 export const LB_TESTS = {
   anc: { code: 'NEUT', name: 'Neutrophils', unit: '10*9/L' },
@@ -270,6 +282,7 @@ export type SdtmMethodId = keyof typeof SDTM_METHODS;
 export const SDTM_CODELISTS = {
   NY: { name: 'No Yes Response', nci: 'C66742', terms: ['N', 'Y'] },
   OUT: { name: 'Outcome of Event', nci: 'C66768', terms: Object.values(AE_OUTCOMES) },
+  AEREL: { name: "Causality (the investigator's assessment)", nci: null, terms: Object.values(AE_CAUSALITY) },
   ROUTE: { name: 'Route of Administration Response', nci: 'C66729', terms: ['INTRAVENOUS'] },
   UNIT: { name: 'Unit', nci: 'C71620', terms: ['mg'] },
   DSCAT: { name: 'Category for Disposition Event', nci: 'C74558', terms: ['DISPOSITION EVENT', 'PROTOCOL MILESTONE'] },
@@ -511,7 +524,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['AESTDY', 'Study Day of Start of Adverse Event', 'integer', 'Perm', 'Derived', undefined, 'STUDYDAY'],
       ['AETOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'CRF', 'CTCAE'],
       ['AESER', 'Serious Event', 'text', 'Exp', 'Derived', 'NY', 'AESER'],
-      ['AEREL', 'Causality', 'text', 'Exp', 'CRF'],
+      ['AEREL', 'Causality', 'text', 'Exp', 'CRF', 'AEREL'],
       ['AEOUT', 'Outcome of Adverse Event', 'text', 'Perm', 'CRF', 'OUT'],
       ['AESDTH', 'Results in Death', 'text', 'Perm', 'CRF', 'NY'],
       ['AESLIFE', 'Is Life Threatening', 'text', 'Perm', 'CRF', 'NY'],

@@ -13,6 +13,7 @@ import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
 import {
+  AE_CAUSALITY,
   AE_OUTCOMES,
   ARM_NULL_REASONS,
   DS_MILESTONES,
@@ -299,7 +300,7 @@ export function sdtmRows(
       studyDay(e.participantId, e.onsetOn),
       e.grade,
       yn(e.serious),
-      e.relatedness.toUpperCase(),
+      AE_CAUSALITY[e.relatedness],
       AE_OUTCOMES[e.outcome],
       yn(c.has('death')),
       yn(c.has('life-threatening')),
