@@ -463,7 +463,7 @@ test('SDTM LB: LBTOX is the CTCAE term of the grade (knowledge/safety/ctcae-v5.0
   );
 });
 
-test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CONSORT follow the stored exit', async () => {
+test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (status, period end) and CONSORT follow the stored exit', async () => {
   const own = await sqliteFactory.open(() => new Date(Date.UTC(2026, 11, 5, 9)));
   try {
     const proto = await populateTrial(own.store, 4);
@@ -482,12 +482,14 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CO
       const ds = read(d.DS).records.filter((r) => r.USUBJID === dm?.USUBJID && r.DSCAT === 'DISPOSITION EVENT');
       const subject = fhirResearchBundle(s, proto).entry?.find(
         (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
-      )?.resource as { status?: string } | undefined;
+      )?.resource as { status?: string; period?: { start?: string; end?: string } } | undefined;
       const arms = consortFlow(s, proto).arms;
       return {
         dm: [dm?.RFPENDTC, dm?.DTHDTC, dm?.DTHFL],
         ds: ds.map((r) => [r.DSDECOD, r.DSSTDTC]),
         fhir: subject?.status,
+        // ResearchSubject.period: when participation began and ended (the exit, as DM RFPENDTC).
+        fhirEnd: subject?.period?.end ?? '',
         consort: [arms.reduce((n, a) => n + a.lostToFollowUp, 0), arms.reduce((n, a) => n + a.discontinued, 0)],
       };
     };
@@ -495,10 +497,17 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CO
       dm: ['2026-11-26', '2026-11-26', 'Y'],
       ds: [['DEATH', '2026-11-26']],
       fhir: 'withdrawn',
+      fhirEnd: '2026-11-26',
       consort: [0, 1],
     });
     await own.store.voidDisposition({ ...ctx, reason: 'entered for the wrong trial' }, lost.id);
-    assert.deepEqual(await exports(), { dm: ['', '', ''], ds: [], fhir: 'on-study-intervention', consort: [0, 0] });
+    assert.deepEqual(await exports(), {
+      dm: ['', '', ''],
+      ds: [],
+      fhir: 'on-study-intervention',
+      fhirEnd: '',
+      consort: [0, 0],
+    });
   } finally {
     await own.cleanup();
   }

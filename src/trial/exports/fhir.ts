@@ -6,6 +6,7 @@
 import type { Bundle, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
+import { participationEnds } from './sdtm.ts';
 
 export const PARTICIPANT_SYSTEM = 'urn:precision-trd:trial-participant';
 
@@ -43,6 +44,9 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
   };
   const arms = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
   const dosed = new Set(s.doses.map((d) => d.participantId));
+  // The period ends with the exit that ended participation (DM RFPENDTC): ResearchSubject.period is when the subject
+  // began and ended their participation.
+  const ended = participationEnds(s);
   const subjects = s.participants.map((p): ResearchSubject => {
     const arm = arms.get(p.id);
     return {
@@ -50,7 +54,7 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
       id: p.id,
       identifier: [{ system: PARTICIPANT_SYSTEM, value: p.participantCode }],
       status: subjectStatus(p, dosed.has(p.id)),
-      period: { start: p.enrolledOn },
+      period: { start: p.enrolledOn, ...(ended.has(p.id) && { end: ended.get(p.id) }) },
       study: { reference: `ResearchStudy/${studyId}` },
       individual: { identifier: { system: PARTICIPANT_SYSTEM, value: p.participantCode } },
       ...(arm !== undefined && { assignedArm: arm }),

@@ -58,6 +58,19 @@ export const csvText = (rows: readonly (readonly Cell[])[]): string =>
     { escape_formulas: true },
   );
 
+/**
+ * Each participant's end of participation, by participant id: the date of their latest disposition (the exit that
+ * ended it); none while no exit is recorded. DM RFPENDTC and the FHIR ResearchSubject's period end.
+ */
+export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<string, string> {
+  const ends = new Map<string, string>();
+  for (const d of s.dispositions) {
+    const end = ends.get(d.participantId);
+    if (end === undefined || d.on > end) ends.set(d.participantId, d.on);
+  }
+  return ends;
+}
+
 /** The rows of each dataset, cells in the order of its variables (sdtm-variables.ts). */
 export function sdtmRows(
   s: TrialSnapshot,
@@ -111,13 +124,9 @@ export function sdtmRows(
     const last = lastDose.get(d.participantId);
     if (last === undefined || d.administeredOn > last) lastDose.set(d.participantId, d.administeredOn);
   }
-  const endOfParticipation = new Map<string, string>();
+  const endOfParticipation = participationEnds(s);
   const deathOn = new Map<string, string>();
-  for (const d of s.dispositions) {
-    const end = endOfParticipation.get(d.participantId);
-    if (end === undefined || d.on > end) endOfParticipation.set(d.participantId, d.on);
-    if (d.event === 'death') deathOn.set(d.participantId, d.on);
-  }
+  for (const d of s.dispositions) if (d.event === 'death') deathOn.set(d.participantId, d.on);
 
   const dm = s.participants.map((p): Cell[] => {
     const a = allocation.get(p.id);
