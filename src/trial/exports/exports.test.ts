@@ -671,3 +671,13 @@ test('SDTM AE: AEREL is the causality as text (NOT RELATED, not the store id not
   const list = /<CodeList OID="CL\.AEREL"[^]*?<\/CodeList>/.exec(define)?.[0] ?? '';
   for (const r of rows) assert.ok(list.includes(`CodedValue="${r.AEREL}"`), r.AEREL);
 });
+
+test('SDTM EX: EXENDTC (Expected in SDTMIG 3.3) is the infusion date, the single infusion ending the day it was given', () => {
+  const { header, records } = read(sdtmDomains(snapshot, protocol, loadInstruments()).EX);
+  assert.equal(header.indexOf('EXENDTC'), header.indexOf('EXSTDTC') + 1);
+  assert.equal(records.length, snapshot.doses.length);
+  for (const r of records) assert.equal(r.EXENDTC, r.EXSTDTC);
+  // DM's last study treatment (RFXENDTC) is the latest EXENDTC, as SDTMIG derives it.
+  const dm = new Map(read(sdtmDomains(snapshot, protocol, loadInstruments()).DM).records.map((r) => [r.USUBJID, r]));
+  for (const r of records) assert.equal(dm.get(r.USUBJID)?.RFXENDTC, r.EXENDTC);
+});

@@ -207,6 +207,11 @@ export const SDTM_METHODS = {
     name: 'Last study treatment',
     description: 'Date of the last infusion recorded for the subject (EX); empty when none.',
   },
+  INFUSIONEND: {
+    name: 'End of the infusion',
+    description:
+      'The date of the infusion (EXSTDTC): the store records one date per infusion, a single infusion given and ended on that day.',
+  },
   CONSENT: { name: 'Informed consent', description: "Date of the subject's consent record at screening." },
   ENDOFPARTICIPATION: {
     name: 'End of participation',
@@ -442,6 +447,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['EXDOSU', 'Dose Units', 'text', 'Exp', 'Assigned', 'UNIT'],
       ['EXROUTE', 'Route of Administration', 'text', 'Perm', 'Protocol', 'ROUTE'],
       ['EXSTDTC', 'Start Date/Time of Treatment', 'date', 'Exp', 'CRF'],
+      ['EXENDTC', 'End Date/Time of Treatment', 'date', 'Exp', 'Derived', undefined, 'INFUSIONEND'],
       ['EXREFID', 'Reference ID', 'text', 'Perm', 'Assigned'],
       VISITNUM('Perm'),
       VISIT,

@@ -195,6 +195,7 @@ export function sdtmRows(
       dose === null ? null : 'mg',
       'INTRAVENOUS',
       d.administeredOn,
+      d.administeredOn, // EXENDTC: a single infusion, ended the day it was given
       d.kitCode,
       visitNumber(d.visit),
       visitOf(d.visit)?.label ?? d.visit,
