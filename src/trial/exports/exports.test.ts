@@ -681,3 +681,62 @@ test('SDTM EX: EXENDTC (Expected in SDTMIG 3.3) is the infusion date, the single
   const dm = new Map(read(sdtmDomains(snapshot, protocol, loadInstruments()).DM).records.map((r) => [r.USUBJID, r]));
   for (const r of records) assert.equal(dm.get(r.USUBJID)?.RFXENDTC, r.EXENDTC);
 });
+
+test('SDTM LB: LBNRIND (Expected in SDTMIG 3.3) says LOW, HIGH or NORMAL only where the limits given can say it', () => {
+  const lab = snapshot.labs[0]!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    labs: [
+      {
+        ...lab,
+        id: 'low',
+        analyte: 'anc',
+        value: 0.8,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 2,
+        upperLimitOfNormal: null,
+      },
+      {
+        ...lab,
+        id: 'lln-only',
+        analyte: 'anc',
+        value: 3,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 2,
+        upperLimitOfNormal: null,
+      },
+      { ...lab, id: 'high', analyte: 'alt', value: 130, unit: 'U/L', lowerLimitOfNormal: null, upperLimitOfNormal: 40 },
+      {
+        ...lab,
+        id: 'uln-only',
+        analyte: 'alt',
+        value: 30,
+        unit: 'U/L',
+        lowerLimitOfNormal: null,
+        upperLimitOfNormal: 40,
+      },
+      {
+        ...lab,
+        id: 'both',
+        analyte: 'platelets',
+        value: 250,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: 400,
+      },
+      {
+        ...lab,
+        id: 'edge',
+        analyte: 'platelets',
+        value: 150,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: 400,
+      },
+    ],
+  };
+  assert.deepEqual(
+    read(sdtmDomains(s, protocol, loadInstruments()).LB).records.map((r) => r.LBNRIND),
+    ['LOW', '', 'HIGH', '', 'NORMAL', 'NORMAL'],
+  );
+});

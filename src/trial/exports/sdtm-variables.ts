@@ -246,6 +246,11 @@ export const SDTM_METHODS = {
       'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits, an ALT or AST in [IU]/L being in U/L (the enzyme unit); empty when the unit does not convert.',
   },
   LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
+  LBNRIND: {
+    name: 'Reference range indicator',
+    description:
+      'LOW when LBORRES is below LBORNRLO, HIGH when above LBORNRHI, NORMAL when both limits are given and it lies within them; empty when a limit needed to say is missing (a count at or above its lower limit, without an upper one, is not called NORMAL).',
+  },
   LBSTNR: {
     name: 'Reference range in standard units',
     description:
@@ -303,6 +308,7 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
+  NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: [...ARM_NULL_REASONS] },
   LBSTRESU: {
     name: 'Standard units of the lab tests (UCUM)',
@@ -503,6 +509,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBSTNRLO', 'Reference Range Lower Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],
       ['LBSTNRHI', 'Reference Range Upper Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],
+      ['LBNRIND', 'Reference Range Indicator', 'text', 'Exp', 'Derived', 'NRIND', 'LBNRIND'],
       ['LBBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
       ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
       ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],

@@ -282,6 +282,7 @@ export function sdtmRows(
       l.upperLimitOfNormal,
       l.lowerLimitOfNormal === null ? null : standardResult(l.lowerLimitOfNormal, l.unit, t.unit),
       l.upperLimitOfNormal === null ? null : standardResult(l.upperLimitOfNormal, l.unit, t.unit),
+      rangeIndicator(l.value, l.lowerLimitOfNormal, l.upperLimitOfNormal),
       null, // LBBLFL, by flagBaselines
       l.assessment.grade,
       graded ? l.assessment.term : null,
@@ -325,6 +326,16 @@ export function sdtmRows(
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
   return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
+}
+
+/**
+ * LBNRIND (SDTM_METHODS.LBNRIND): the result against the laboratory's limits, in the unit entered. NORMAL needs both
+ * limits: a count at or above its lower limit with no upper one may still be high, and is left empty.
+ */
+function rangeIndicator(value: number, low: number | null, high: number | null): string | null {
+  if (low !== null && value < low) return 'LOW';
+  if (high !== null && value > high) return 'HIGH';
+  return low !== null && high !== null ? 'NORMAL' : null;
 }
 
 /** A count of days from the reference date (RFSTDTC, the first infusion) as an SDTM study day: there is no day 0. */
