@@ -34,7 +34,7 @@ const read = (csv: string) => {
 };
 
 test('analysis CSV: the long format trd analyze reads, primary outcome by default, read back by its own reader', () => {
-  const out = analysisCsv(snapshot, protocol);
+  const out = analysisCsv(snapshot, protocol, loadInstruments());
   assert.equal(out.outcome.id, 'bdi-somatic-day-14');
   const { header, records } = read(out.csv);
   assert.deepEqual(header, [...ANALYSIS_COLUMNS]);
@@ -68,7 +68,7 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
     ...snapshot,
     forms: snapshot.forms.filter((f) => !(f.participantId === first.id && f.visit === 'baseline')),
   };
-  const out = analysisCsv(withoutBaseline, protocol);
+  const out = analysisCsv(withoutBaseline, protocol, loadInstruments());
   assert.equal(out.withoutBaseline, 1);
   const { header, records } = read(out.csv);
   assert.equal(records.length, N);
@@ -89,7 +89,7 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
 });
 
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
-  const timings = read(analysisCsv(snapshot, protocol).csv).records.map((r) => r.visit_timing);
+  const timings = read(analysisCsv(snapshot, protocol, loadInstruments()).csv).records.map((r) => r.visit_timing);
   assert.ok(timings.length > 0);
   for (const t of timings) assert.ok(['in-window', 'early', 'late', 'unknown'].includes(t ?? ''), t);
   const dayOf = (iso: string, days: number) =>
@@ -102,26 +102,30 @@ test('analysis CSV: each form dated against its visit window (visit_timing); non
       f.participantId === first.id && f.visit === 'day-14' ? { ...f, completedOn: dayOf(dose.administeredOn, 30) } : f,
     ),
   };
-  const row = read(analysisCsv(shifted, protocol).csv).records.find((r) => r.subject === first.participantCode);
+  const row = read(analysisCsv(shifted, protocol, loadInstruments()).csv).records.find(
+    (r) => r.subject === first.participantCode,
+  );
   assert.equal(row?.visit_timing, 'late', 'day-14 form done 30 days after the dose');
   const undosed: TrialSnapshot = { ...snapshot, doses: snapshot.doses.filter((d) => d.participantId !== first.id) };
-  const none = read(analysisCsv(undosed, protocol).csv).records.find((r) => r.subject === first.participantCode);
+  const none = read(analysisCsv(undosed, protocol, loadInstruments()).csv).records.find(
+    (r) => r.subject === first.participantCode,
+  );
   assert.equal(none?.visit_timing, 'unknown');
 });
 
 test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
-  const out = analysisCsv(snapshot, protocol, 'bdi-ii-total');
+  const out = analysisCsv(snapshot, protocol, loadInstruments(), 'bdi-ii-total');
   const { records } = read(out.csv);
   assert.equal(records.length, N * 3);
   assert.deepEqual([...new Set(records.map((r) => r.visit))], ['7', '14', '28']);
   const lost = records.filter((r) => r.subject === `P${String(N).padStart(3, '0')}` && r.visit === '28');
   assert.equal(lost.length, 1);
   assert.equal(lost[0]?.outcome, '');
-  assert.throws(() => analysisCsv(snapshot, protocol, 'nonexistent'), /unknown outcome/);
+  assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), 'nonexistent'), /unknown outcome/);
 });
 
 test('analysis CSV from a blinded snapshot carries no arm', () => {
-  const out = analysisCsv(blindSnapshot(snapshot), protocol);
+  const out = analysisCsv(blindSnapshot(snapshot), protocol, loadInstruments());
   assert.ok(!/tocilizumab|placebo/.test(out.csv));
   assert.ok(read(out.csv).records.every((r) => r.arm === 'concealed'));
 });
@@ -341,7 +345,7 @@ test('CSV exports: entered text that a spreadsheet would run as a formula is wri
   assert.equal(read(d.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
   // Numbers stay numbers: a negative study day is not escaped.
   assert.equal(records[0]?.AESTDY, '-4');
-  const analysis = read(analysisCsv(tampered, protocol).csv).records;
+  const analysis = read(analysisCsv(tampered, protocol, loadInstruments()).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
 });
@@ -739,4 +743,36 @@ test('SDTM LB: LBNRIND (Expected in SDTMIG 3.3) says LOW, HIGH or NORMAL only wh
     read(sdtmDomains(s, protocol, loadInstruments()).LB).records.map((r) => r.LBNRIND),
     ['LOW', '', 'HIGH', '', 'NORMAL', 'NORMAL'],
   );
+});
+
+test('analysis CSV: a form entered under another scoring than the outcome (Chalder left on bimodal) is scored again from its answers', () => {
+  const cfq = loadInstruments().get('chalder-fatigue')!;
+  const first = snapshot.participants.find((p) => p.randomizationNumber !== null)!;
+  const template = snapshot.forms.find((f) => f.participantId === first.id && f.visit === 'baseline')!;
+  // Every item answered 2: the Likert total is 22, the bimodal one 11.
+  const answers = Object.fromEntries(cfq.items.map((i) => [String(i.number), 2]));
+  const chalder = (visit: string, scoring: string) => {
+    const score = scoreInstrument(cfq, answers, scoring);
+    return { ...template, id: `cfq-${visit}`, visit, instrument: cfq.id, scoring: score.scoring, answers, score };
+  };
+  const s: TrialSnapshot = {
+    ...snapshot,
+    forms: [
+      ...snapshot.forms,
+      chalder('baseline', 'bimodal'),
+      chalder('day-14', 'bimodal'),
+      chalder('day-7', 'likert'),
+    ],
+  };
+  const out = analysisCsv(s, protocol, loadInstruments(), 'chalder-fatigue-likert');
+  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  assert.deepEqual(
+    rows.map((r) => [r.visit, r.outcome, r.baseline]),
+    [
+      ['7', '22', '22'],
+      ['14', '22', '22'],
+      ['28', '', '22'],
+    ],
+  );
+  assert.equal(out.rescored, 2);
 });
