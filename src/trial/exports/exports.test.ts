@@ -6,7 +6,7 @@ import { loadInstruments } from '../../instruments/load.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
-import { RELATEDNESS, type TrialSnapshot } from '../model.ts';
+import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
@@ -775,4 +775,26 @@ test('analysis CSV: a form entered under another scoring than the outcome (Chald
     ],
   );
   assert.equal(out.rescored, 2);
+});
+
+test("SDTM LB: LBCAT is the test's category, HEMATOLOGY for the counts and CHEMISTRY for the liver enzymes", () => {
+  const lab = snapshot.labs[0]!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    labs: LAB_ANALYTES.map((analyte, i) => ({
+      ...lab,
+      id: `lab-${i}`,
+      analyte,
+      unit: analyte === 'anc' || analyte === 'platelets' ? '10*9/L' : 'U/L',
+    })),
+  };
+  assert.deepEqual(
+    read(sdtmDomains(s, protocol, loadInstruments()).LB).records.map((r) => [r.LBTESTCD, r.LBCAT]),
+    [
+      ['NEUT', 'HEMATOLOGY'],
+      ['PLAT', 'HEMATOLOGY'],
+      ['ALT', 'CHEMISTRY'],
+      ['AST', 'CHEMISTRY'],
+    ],
+  );
 });

@@ -80,12 +80,15 @@ export const AE_CAUSALITY = {
   definite: 'DEFINITE',
 } as const;
 
-/** LB tests (CDISC LBTESTCD/LBTEST) with the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them. */
+/**
+ * LB tests (CDISC LBTESTCD/LBTEST) with their category (LBCAT: the counts are haematology, the liver enzymes clinical
+ * chemistry) and the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them.
+ */
 export const LB_TESTS = {
-  anc: { code: 'NEUT', name: 'Neutrophils', unit: '10*9/L' },
-  platelets: { code: 'PLAT', name: 'Platelets', unit: '10*9/L' },
-  alt: { code: 'ALT', name: 'Alanine Aminotransferase', unit: 'U/L' },
-  ast: { code: 'AST', name: 'Aspartate Aminotransferase', unit: 'U/L' },
+  anc: { code: 'NEUT', name: 'Neutrophils', category: 'HEMATOLOGY', unit: '10*9/L' },
+  platelets: { code: 'PLAT', name: 'Platelets', category: 'HEMATOLOGY', unit: '10*9/L' },
+  alt: { code: 'ALT', name: 'Alanine Aminotransferase', category: 'CHEMISTRY', unit: 'U/L' },
+  ast: { code: 'AST', name: 'Aspartate Aminotransferase', category: 'CHEMISTRY', unit: 'U/L' },
 } as const;
 
 /**

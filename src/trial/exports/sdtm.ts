@@ -258,9 +258,10 @@ export function sdtmRows(
     const subject = p === undefined ? l.participantId : usubjid(p);
     const graded = l.assessment.grade !== null;
     if (graded) supplb.push(qualifier('SUPPLB', 'CTCAEVER', subject, i + 1, l.assessment.ctcaeVersion));
-    const t: { code: string; name: string; unit: string } = LB_TESTS[l.analyte] ?? {
+    const t: { code: string; name: string; category: string; unit: string } = LB_TESTS[l.analyte] ?? {
       code: l.analyte.toUpperCase(),
       name: l.analyte,
+      category: 'OTHER',
       unit: l.unit,
     };
     const stresn = standardResult(l.value, l.unit, t.unit);
@@ -272,7 +273,7 @@ export function sdtmRows(
       i + 1,
       t.code,
       t.name,
-      'HEMATOLOGY/CHEMISTRY',
+      t.category,
       l.value,
       l.unit,
       stresn === null ? null : String(stresn),
