@@ -243,7 +243,13 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   );
   const ex = read(d.EX);
   assert.equal(ex.records.length, N);
-  assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));
+  // SDTMIG's placebo convention: EXTRT PLACEBO with EXDOSE 0 (0 mg of the active drug), not the vehicle's name at 0 mg.
+  const armOf = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
+  const codeOf = new Map(snapshot.participants.map((p) => [`ISRCTN16942542-${p.participantCode}`, p.id]));
+  assert.deepEqual(
+    new Set(ex.records.map((r) => [armOf.get(codeOf.get(r.USUBJID!)!), r.EXTRT, r.EXDOSE].join(' | '))),
+    new Set(['placebo | PLACEBO | 0', 'tocilizumab | SINGLE IV INFUSION OF TOCILIZUMAB | 560']),
+  );
   const ds = read(d.DS);
   assert.equal(ds.records.filter((r) => r.DSDECOD === 'RANDOMIZED').length, N);
   assert.equal(ds.records.filter((r) => r.DSDECOD === 'LOST TO FOLLOW-UP').length, 1);

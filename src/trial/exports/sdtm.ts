@@ -178,12 +178,16 @@ export function sdtmRows(
   const ex = s.doses.map((d, i): Cell[] => {
     const p = byId.get(d.participantId);
     const a = allocation.get(d.participantId);
+    // Unblinded, a placebo arm (no dose in the protocol) is EXTRT PLACEBO with EXDOSE 0, 0 mg of the active drug
+    // (SDTMIG's placebo convention), whatever the placebo's vehicle (normal saline): its own name would read as a
+    // treatment of its own given at 0 mg.
+    const placebo = a !== undefined && protocol.arms?.find((x) => x.id === a.arm)?.dose === null;
     const treatment =
       a === undefined
         ? 'BLINDED STUDY TREATMENT'
-        : (protocol.arms?.find((x) => x.id === a.arm)?.intervention.toUpperCase() ?? a.arm);
-    // Unblinded, a placebo arm (no dose in the protocol) received 0 mg of the active drug (SDTM's placebo convention).
-    const placebo = a !== undefined && protocol.arms?.find((x) => x.id === a.arm)?.dose === null;
+        : placebo
+          ? 'PLACEBO'
+          : (protocol.arms?.find((x) => x.id === a.arm)?.intervention.toUpperCase() ?? a.arm);
     const dose = placebo ? 0 : d.doseMg;
     return [
       study,
