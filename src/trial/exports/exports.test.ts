@@ -506,7 +506,9 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (statu
     assert.deepEqual(await exports(), {
       dm: ['2026-11-26', '2026-11-26', 'Y'],
       ds: [['DEATH', '2026-11-26']],
-      fhir: 'withdrawn',
+      // R4 off-study: ended participation through withdrawal, non-compliance or an adverse event (withdrawn is a
+      // withdrawal before registration, which an enrolled participant is past).
+      fhir: 'off-study',
       fhirEnd: '2026-11-26',
       consort: [0, 1],
     });

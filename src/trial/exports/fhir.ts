@@ -15,13 +15,17 @@ const REGISTRY_SYSTEMS: Record<string, string> = {
   NCT: 'https://clinicaltrials.gov',
 };
 
-/** ResearchSubject.status (R4 research-subject-status) from the participant's state. */
+/**
+ * ResearchSubject.status (R4 research-subject-status) from the participant's state. An enrolled participant who left
+ * (withdrew consent, was lost to follow-up, died) is `off-study`, "ended their participation ... through withdrawal,
+ * non-compliance and/or adverse event", as one who completed is; R4's `withdrawn` is a withdrawal before registration,
+ * which no enrolled participant is.
+ */
 function subjectStatus(p: Participant, dosed: boolean): ResearchSubject['status'] {
   switch (p.status) {
     case 'completed':
-      return 'off-study';
     case 'discontinued':
-      return 'withdrawn';
+      return 'off-study';
     case 'randomized':
       return dosed ? 'on-study-intervention' : 'on-study';
     default:
