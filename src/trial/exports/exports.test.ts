@@ -153,6 +153,28 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
   assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
 });
 
+test('SDTM DM: a fatal adverse event sets DTHFL before the death disposition is entered, and gives no DTHDTC', () => {
+  const event = snapshot.adverseEvents[0]!;
+  const fatal: TrialSnapshot = {
+    ...snapshot,
+    adverseEvents: [
+      { ...event, grade: 5, outcome: 'fatal', seriousCriteria: ['death'], serious: true },
+      ...snapshot.adverseEvents.slice(1),
+    ],
+  };
+  const d = sdtmDomains(fatal, protocol, loadInstruments());
+  const ae = read(d.AE).records.find((r) => r.AEOUT === 'FATAL')!;
+  const dm = read(d.DM).records.find((r) => r.USUBJID === ae.USUBJID)!;
+  assert.deepEqual([ae.AESDTH, dm.DTHFL, dm.DTHDTC], ['Y', 'Y', '']);
+  // Nobody else is flagged.
+  assert.deepEqual(
+    read(d.DM)
+      .records.filter((r) => r.DTHFL === 'Y')
+      .map((r) => r.USUBJID),
+    [ae.USUBJID],
+  );
+});
+
 test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an infusion, has empty arm variables and ARMNRS', () => {
   const [notRandomized, notTreated, treated] = snapshot.participants.filter((x) => x.randomizationNumber !== null);
   const s: TrialSnapshot = {

@@ -221,7 +221,11 @@ export const SDTM_METHODS = {
     description: "Date of the subject's latest disposition event (DS DISPOSITION EVENT); empty while none is recorded.",
   },
   DEATH: { name: 'Date of death', description: 'Date of the disposition event DEATH; empty when none is recorded.' },
-  DEATHFLAG: { name: 'Death flag', description: 'Y when a disposition event DEATH is recorded; otherwise empty.' },
+  DEATHFLAG: {
+    name: 'Death flag',
+    description:
+      'Y when a disposition event DEATH or a fatal adverse event (AEOUT FATAL) is recorded; otherwise empty. DTHDTC comes from the disposition only.',
+  },
   ACTUALARM: {
     name: 'Actual arm',
     description:

@@ -127,6 +127,9 @@ export function sdtmRows(
   const endOfParticipation = participationEnds(s);
   const deathOn = new Map<string, string>();
   for (const d of s.dispositions) if (d.event === 'death') deathOn.set(d.participantId, d.on);
+  // A fatal adverse event (AEOUT FATAL, AESDTH Y) is a death too, before the disposition is entered: DTHFL says so,
+  // DTHDTC stays empty (the event's onset is not the date of death).
+  const diedOf = new Set(s.adverseEvents.filter((e) => e.outcome === 'fatal').map((e) => e.participantId));
 
   const dm = s.participants.map((p): Cell[] => {
     const a = allocation.get(p.id);
@@ -152,7 +155,7 @@ export function sdtmRows(
       finalDose,
       endOfParticipation.get(p.id) ?? null,
       died,
-      died === null ? null : 'Y',
+      died !== null || diedOf.has(p.id) ? 'Y' : null,
       armcd,
       arm,
       dosed ? armcd : null,
