@@ -828,3 +828,19 @@ test("SDTM LB: LBCAT is the test's category, HEMATOLOGY for the counts and CHEMI
     ],
   );
 });
+
+test('FHIR: an enrolled participant awaiting randomization is on-study (R4: enrolled or registered), not pending-on-study', () => {
+  const p = snapshot.participants.find((x) => x.randomizationNumber !== null)!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((x) =>
+      x.id === p.id ? { ...x, status: 'enrolled', randomizationNumber: null, kitCode: null } : x,
+    ),
+    allocations: snapshot.allocations.filter((a) => a.participantId !== p.id),
+    randomizations: snapshot.randomizations.filter((r) => r.participantId !== p.id),
+    doses: snapshot.doses.filter((d) => d.participantId !== p.id),
+  };
+  const subject = fhirResearchBundle(s, protocol).entry?.find((e) => e.resource?.id === p.id)?.resource as
+    { status?: string } | undefined;
+  assert.equal(subject?.status, 'on-study');
+});

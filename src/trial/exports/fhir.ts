@@ -28,8 +28,10 @@ function subjectStatus(p: Participant, dosed: boolean): ResearchSubject['status'
       return 'off-study';
     case 'randomized':
       return dosed ? 'on-study-intervention' : 'on-study';
-    default:
-      return 'pending-on-study';
+    case 'enrolled':
+      // Enrolled under a participant code, awaiting randomization: R4's on-study, "enrolled or registered on a
+      // study", not pending-on-study, which is "pre-registered".
+      return 'on-study';
   }
 }
 
