@@ -150,6 +150,15 @@ export function convertQuantity(q: Quantity, toUcum: string, opts?: ConvertOptio
   return { ok: true, value: clean(q.value * map.scale + map.offset) };
 }
 
+/**
+ * An enzyme activity's unit as UCUM converts it: laboratories report ALT and AST in international units per litre,
+ * `[IU]/L`, and UCUM's [IU] is an arbitrary unit that converts to nothing, but an enzyme's international unit is the U
+ * (1 umol/min), so `[IU]/L` is `U/L` (and then `ukat/L`). Any other unit is returned as it is.
+ */
+export function enzymeActivityUnit(ucum: string): string {
+  return ucum === '[IU]/L' ? 'U/L' : ucum;
+}
+
 /** Whether a string is a valid UCUM unit code (memoised with the conversions' cache policy). */
 const validity = new Map<string, boolean>();
 export function isUcum(unit: string): boolean {

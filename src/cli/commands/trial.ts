@@ -400,12 +400,17 @@ export async function runExport(options: ExportOptions): Promise<void> {
     if (options.format === 'analysis-csv') {
       let result;
       try {
-        result = analysisCsv(snapshot, protocol, options.outcome);
+        result = analysisCsv(snapshot, protocol, loadInstruments(), options.outcome);
       } catch (error) {
         throw new InputError(`--outcome: ${(error as Error).message}`);
       }
       if (options.out === undefined) out(result.csv);
       else writeFileSync(options.out, result.csv);
+      if (result.rescored > 0) {
+        cliIo().err(
+          `note: ${result.rescored} form(s) entered under another scoring than the outcome's (${result.outcome.scoring}) were scored again from their answers\n`,
+        );
+      }
       if (result.withoutBaseline > 0) {
         cliIo().err(
           `note: ${result.withoutBaseline} randomized participant(s) without a complete baseline score: their baseline cells are empty\n`,

@@ -32,7 +32,7 @@ export function exportFile(
   instruments: ReadonlyMap<string, InstrumentDefinition>,
 ): { contentType: string; content: string } {
   if (name === 'analysis.csv')
-    return { contentType: 'text/csv; charset=utf-8', content: analysisCsv(snapshot, protocol).csv };
+    return { contentType: 'text/csv; charset=utf-8', content: analysisCsv(snapshot, protocol, instruments).csv };
   if (name === 'research.fhir.json') {
     return { contentType: 'application/fhir+json', content: JSON.stringify(fhirResearchBundle(snapshot, protocol)) };
   }

@@ -5,13 +5,15 @@
  * where `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
  * protocol's visit id, `visit_timing` the form's date against the visit's window (in-window, early, late; unknown
  * without a dose or a form: src/trial/visits.ts visitTiming), for a per-protocol sensitivity analysis, `outcome` the
- * post-baseline score (empty when missing or incomplete: never imputed) and `baseline` the score at the baseline
+ * post-baseline score (empty when missing or incomplete: never imputed; a form entered under another scoring than
+ * the outcome's is scored again from its answers) and `baseline` the score at the baseline
  * visit, empty when there is no complete one: `trd analyze` then leaves the participant out of the models that adjust
  * for baseline and keeps them in its NRI denominators, which a participant left out of the file would silently leave.
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
  *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
  */
 import { csvText } from './sdtm.ts';
+import { scoreInstrument, type InstrumentDefinition } from '../../instruments/index.ts';
 import type { Outcome } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { FormRecord, TrialSnapshot } from '../model.ts';
@@ -37,16 +39,33 @@ export interface AnalysisExport {
   readonly rows: number;
   /** Randomized participants without a complete baseline score (their `baseline` cells are empty). */
   readonly withoutBaseline: number;
+  /** Forms entered under another scoring than the outcome's, scored again from their answers under the outcome's. */
+  readonly rescored: number;
 }
 
-/** The value of `outcome` in a form: a subscale or the total; null unless the form is complete. */
-export function outcomeValue(form: FormRecord, outcome: Outcome): number | null {
-  if (!form.score.complete) return null;
-  if (outcome.scoring !== undefined && form.scoring !== outcome.scoring) return null;
-  return outcome.subscale === undefined ? form.score.total : (form.score.subscales[outcome.subscale] ?? null);
+/**
+ * The value of `outcome` in a form: a subscale or the total; null unless the form is complete. A form entered under
+ * another scoring than the outcome's (a Chalder form left on the default bimodal scoring when the outcome is the
+ * Likert total) is scored again from its answers under the outcome's scoring, as the store scores (src/instruments):
+ * its items are the data, and the bimodal total is no value of the Likert outcome; null without the instrument.
+ */
+export function outcomeValue(form: FormRecord, outcome: Outcome, def: InstrumentDefinition | undefined): number | null {
+  const score =
+    outcome.scoring === undefined || form.scoring === outcome.scoring
+      ? form.score
+      : def === undefined
+        ? null
+        : scoreInstrument(def, form.answers, outcome.scoring);
+  if (score === null || !score.complete) return null;
+  return outcome.subscale === undefined ? score.total : (score.subscales[outcome.subscale] ?? null);
 }
 
-export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId?: string): AnalysisExport {
+export function analysisCsv(
+  s: TrialSnapshot,
+  protocol: TrialProtocol,
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+  outcomeId?: string,
+): AnalysisExport {
   const all = protocol.outcomes === undefined ? [] : [protocol.outcomes.primary, ...protocol.outcomes.secondary];
   const outcome = outcomeId === undefined ? all[0] : all.find((o) => o.id === outcomeId);
   if (outcome === undefined) {
@@ -70,19 +89,25 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
     if (f.instrument !== outcome.instrument) continue;
     formsOf.set(f.participantId, [...(formsOf.get(f.participantId) ?? []), f]);
   }
+  const def = instruments.get(outcome.instrument);
+  const rescoredForms = new Set<string>();
+  const valueOf = (form: FormRecord): number | null => {
+    if (outcome.scoring !== undefined && form.scoring !== outcome.scoring) rescoredForms.add(form.id);
+    return outcomeValue(form, outcome, def);
+  };
   const records: (string | number)[][] = [];
   let withoutBaseline = 0;
   for (const p of s.participants) {
     if (p.randomizationNumber === null) continue;
     const forms = formsOf.get(p.id) ?? [];
     const baselineForm = forms.find((f) => f.visit === baselineVisit?.id);
-    const baseline = baselineForm === undefined ? null : outcomeValue(baselineForm, outcome);
+    const baseline = baselineForm === undefined ? null : valueOf(baselineForm);
     if (baseline === null) withoutBaseline++;
     for (const visitId of outcome.visits) {
       const visit = visits.find((v) => v.id === visitId);
       if (visit === undefined) continue;
       const form = forms.find((f) => f.visit === visitId);
-      const value = form === undefined ? null : outcomeValue(form, outcome);
+      const value = form === undefined ? null : valueOf(form);
       records.push([
         p.participantCode,
         armOf.get(p.id) ?? CONCEALED_ARM,
@@ -97,5 +122,11 @@ export function analysisCsv(s: TrialSnapshot, protocol: TrialProtocol, outcomeId
       ]);
     }
   }
-  return { csv: csvText([[...ANALYSIS_COLUMNS], ...records]), outcome, rows: records.length, withoutBaseline };
+  return {
+    csv: csvText([[...ANALYSIS_COLUMNS], ...records]),
+    outcome,
+    rows: records.length,
+    withoutBaseline,
+    rescored: rescoredForms.size,
+  };
 }

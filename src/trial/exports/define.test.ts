@@ -171,9 +171,9 @@ test(
         assert.ok(item !== undefined && item.label.length > 0 && item.label.length <= 40, `${r.oid} label`);
         assert.ok(['CRF', 'Derived', 'Assigned', 'Protocol'].includes(item.origin ?? ''), `${r.oid} origin`);
         if (item.codelist !== null) assert.ok(doc.codelists[item.codelist] !== undefined, `${r.oid} codelist`);
-        // A text or number's Length holds the longest value of the file.
+        // A text or number's Length holds the longest value of the file, in UTF-8 bytes.
         if (item.type === 'text' || item.type === 'integer') {
-          const longest = Math.max(1, ...column(csv, item.name).map((v) => v.length));
+          const longest = Math.max(1, ...column(csv, item.name).map((v) => Buffer.byteLength(v, 'utf8')));
           assert.equal(Number(item.length), longest, `${r.oid} length`);
         }
         // Every value of a column bound to an enumerated codelist is one of its terms.
@@ -443,7 +443,7 @@ test('Define-XML: QSTESTCD and QSTEST listed per instrument (QSCAT) from the ins
     // Every value written is a term of its own instrument's list, the total under SHAPS's second scoring included.
     for (const r of rows) assert.ok(byCategory.get(r.QSCAT!)?.includes(r[variable]!), `${r.QSCAT} ${r[variable]}`);
   }
-  assert.ok(rows.some((r) => r.QSTEST === 'SHAPS total (franken)'));
+  assert.ok(rows.some((r) => r.QSTEST === 'SHAPSTFR: total (franken)'));
   assert.deepEqual(codelist('CL.QSCAT').terms, [
     ...new Set((protocol.visits ?? []).flatMap((v) => v.instruments).map((id) => instruments.get(id)!.name)),
   ]);
@@ -457,4 +457,14 @@ test('Define-XML: QSTESTCD and QSTEST listed per instrument (QSCAT) from the ins
   const lb = parse(files.LB, { columns: true }) as Record<string, string>[];
   assert.ok(lb.length > 0);
   for (const r of lb) assert.ok(isUcum(r.LBORRESU!), `${r.LBORRESU} is a UCUM code`);
+});
+
+test('Define-XML: a text Length counts UTF-8 bytes, so an entered term with accented letters fits the dataset built from it', () => {
+  const event = snapshot.adverseEvents[0]!;
+  const term = 'Übelkeit, Schwäche'; // 18 characters, 20 bytes in UTF-8
+  const s: TrialSnapshot = { ...snapshot, adverseEvents: [{ ...event, term }] };
+  const doc = dom(sdtmDefine(s, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' }));
+  const aeterm = elements(doc, ODM, 'ItemDef').find((e) => e.getAttribute('OID') === 'IT.AE.AETERM')!;
+  assert.equal(aeterm.getAttribute('Length'), '20');
+  assert.equal(Buffer.byteLength(term, 'utf8'), 20);
 });

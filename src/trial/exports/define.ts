@@ -58,11 +58,20 @@ const el = (name: string, attrs: XmlElement['attrs'] = {}, children: XmlElement[
 const description = (text: string): XmlElement =>
   el('Description', {}, [el('TranslatedText', { 'xml:lang': 'en' }, [text])]);
 
-/** Length (and decimals of a float) of the longest value a variable takes in the rows; 1 when it is always empty. */
+const utf8 = new TextEncoder();
+
+/**
+ * Length (and decimals of a float) of the longest value a variable takes in the rows; 1 when it is always empty. A
+ * text's length is in bytes of its UTF-8 encoding (the files'), as a SAS dataset or XPT file built from the define
+ * allocates it: counted in characters, an entered term such as "Übelkeit" would be cut short.
+ */
 function measured(v: SdtmVariable, cells: readonly Cell[]): { Length?: number; SignificantDigits?: number } {
   if (v.type === 'date') return {};
   const texts = cells.filter((c) => c !== null && c !== '').map(String);
-  const length = Math.max(1, ...texts.map((t) => (v.type === 'float' ? t.replace(/[-.]/g, '').length : t.length)));
+  const length = Math.max(
+    1,
+    ...texts.map((t) => (v.type === 'float' ? t.replace(/[-.]/g, '').length : utf8.encode(t).length)),
+  );
   if (v.type !== 'float') return { Length: length };
   return { Length: length, SignificantDigits: Math.max(0, ...texts.map((t) => t.split('.')[1]?.length ?? 0)) };
 }

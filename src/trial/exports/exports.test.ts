@@ -6,11 +6,11 @@ import { loadInstruments } from '../../instruments/load.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
-import type { TrialSnapshot } from '../model.ts';
+import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
 import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
-import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDomains } from './index.ts';
+import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains } from './index.ts';
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -34,7 +34,7 @@ const read = (csv: string) => {
 };
 
 test('analysis CSV: the long format trd analyze reads, primary outcome by default, read back by its own reader', () => {
-  const out = analysisCsv(snapshot, protocol);
+  const out = analysisCsv(snapshot, protocol, loadInstruments());
   assert.equal(out.outcome.id, 'bdi-somatic-day-14');
   const { header, records } = read(out.csv);
   assert.deepEqual(header, [...ANALYSIS_COLUMNS]);
@@ -68,7 +68,7 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
     ...snapshot,
     forms: snapshot.forms.filter((f) => !(f.participantId === first.id && f.visit === 'baseline')),
   };
-  const out = analysisCsv(withoutBaseline, protocol);
+  const out = analysisCsv(withoutBaseline, protocol, loadInstruments());
   assert.equal(out.withoutBaseline, 1);
   const { header, records } = read(out.csv);
   assert.equal(records.length, N);
@@ -89,7 +89,7 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
 });
 
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
-  const timings = read(analysisCsv(snapshot, protocol).csv).records.map((r) => r.visit_timing);
+  const timings = read(analysisCsv(snapshot, protocol, loadInstruments()).csv).records.map((r) => r.visit_timing);
   assert.ok(timings.length > 0);
   for (const t of timings) assert.ok(['in-window', 'early', 'late', 'unknown'].includes(t ?? ''), t);
   const dayOf = (iso: string, days: number) =>
@@ -102,26 +102,30 @@ test('analysis CSV: each form dated against its visit window (visit_timing); non
       f.participantId === first.id && f.visit === 'day-14' ? { ...f, completedOn: dayOf(dose.administeredOn, 30) } : f,
     ),
   };
-  const row = read(analysisCsv(shifted, protocol).csv).records.find((r) => r.subject === first.participantCode);
+  const row = read(analysisCsv(shifted, protocol, loadInstruments()).csv).records.find(
+    (r) => r.subject === first.participantCode,
+  );
   assert.equal(row?.visit_timing, 'late', 'day-14 form done 30 days after the dose');
   const undosed: TrialSnapshot = { ...snapshot, doses: snapshot.doses.filter((d) => d.participantId !== first.id) };
-  const none = read(analysisCsv(undosed, protocol).csv).records.find((r) => r.subject === first.participantCode);
+  const none = read(analysisCsv(undosed, protocol, loadInstruments()).csv).records.find(
+    (r) => r.subject === first.participantCode,
+  );
   assert.equal(none?.visit_timing, 'unknown');
 });
 
 test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
-  const out = analysisCsv(snapshot, protocol, 'bdi-ii-total');
+  const out = analysisCsv(snapshot, protocol, loadInstruments(), 'bdi-ii-total');
   const { records } = read(out.csv);
   assert.equal(records.length, N * 3);
   assert.deepEqual([...new Set(records.map((r) => r.visit))], ['7', '14', '28']);
   const lost = records.filter((r) => r.subject === `P${String(N).padStart(3, '0')}` && r.visit === '28');
   assert.equal(lost.length, 1);
   assert.equal(lost[0]?.outcome, '');
-  assert.throws(() => analysisCsv(snapshot, protocol, 'nonexistent'), /unknown outcome/);
+  assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), 'nonexistent'), /unknown outcome/);
 });
 
 test('analysis CSV from a blinded snapshot carries no arm', () => {
-  const out = analysisCsv(blindSnapshot(snapshot), protocol);
+  const out = analysisCsv(blindSnapshot(snapshot), protocol, loadInstruments());
   assert.ok(!/tocilizumab|placebo/.test(out.csv));
   assert.ok(read(out.csv).records.every((r) => r.arm === 'concealed'));
 });
@@ -147,6 +151,59 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     (r) => r.SUBJID === p.participantCode,
   );
   assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
+});
+
+test('SDTM DM: a fatal adverse event sets DTHFL before the death disposition is entered, and gives no DTHDTC', () => {
+  const event = snapshot.adverseEvents[0]!;
+  const fatal: TrialSnapshot = {
+    ...snapshot,
+    adverseEvents: [
+      { ...event, grade: 5, outcome: 'fatal', seriousCriteria: ['death'], serious: true },
+      ...snapshot.adverseEvents.slice(1),
+    ],
+  };
+  const d = sdtmDomains(fatal, protocol, loadInstruments());
+  const ae = read(d.AE).records.find((r) => r.AEOUT === 'FATAL')!;
+  const dm = read(d.DM).records.find((r) => r.USUBJID === ae.USUBJID)!;
+  assert.deepEqual([ae.AESDTH, dm.DTHFL, dm.DTHDTC], ['Y', 'Y', '']);
+  // Nobody else is flagged.
+  assert.deepEqual(
+    read(d.DM)
+      .records.filter((r) => r.DTHFL === 'Y')
+      .map((r) => r.USUBJID),
+    [ae.USUBJID],
+  );
+});
+
+test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an infusion, has empty arm variables and ARMNRS', () => {
+  const [notRandomized, notTreated, treated] = snapshot.participants.filter((x) => x.randomizationNumber !== null);
+  const s: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === notRandomized!.id ? { ...p, randomizationNumber: null, kitCode: null, status: 'enrolled' } : p,
+    ),
+    randomizations: snapshot.randomizations.filter((r) => r.participantId !== notRandomized!.id),
+    allocations: snapshot.allocations.filter((a) => a.participantId !== notRandomized!.id),
+    doses: snapshot.doses.filter((d) => d.participantId !== notRandomized!.id && d.participantId !== notTreated!.id),
+  };
+  const rows = new Map(read(sdtmDomains(s, protocol, loadInstruments()).DM).records.map((r) => [r.SUBJID, r]));
+  const arms = (code: string) => {
+    const r = rows.get(code)!;
+    return [r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS];
+  };
+  assert.deepEqual(arms(notRandomized!.participantCode), ['', '', '', '', 'NOT ASSIGNED']);
+  const planned = arms(notTreated!.participantCode);
+  assert.ok(['TOCILIZUMAB', 'PLACEBO'].includes(planned[0]!), planned[0]);
+  assert.deepEqual(planned.slice(2), ['', '', 'ASSIGNED, NOT TREATED']);
+  const actual = arms(treated!.participantCode);
+  assert.deepEqual(actual.slice(2), [actual[0], actual[1], '']);
+  // No SDTMIG 3.2 pseudo-arm codes.
+  assert.ok(![...rows.values()].some((r) => /NOTASSGN|NOTTRT/.test(`${r.ARMCD} ${r.ACTARMCD}`)));
+  // The define: the arm variables may be empty (not Mandatory), ARMNRS is bound to CDISC's ARMNULRS codelist.
+  const define = sdtmDefine(s, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  for (const name of ['ARMCD', 'ARM', 'ACTARMCD', 'ACTARM', 'ARMNRS'])
+    assert.match(define, new RegExp(`<ItemRef ItemOID="IT\\.DM\\.${name}" OrderNumber="\\d+" Mandatory="No"`), name);
+  assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="ASSIGNED, NOT TREATED"[^]*?Name="C142179"/);
 });
 
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {
@@ -208,7 +265,13 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   );
   const ex = read(d.EX);
   assert.equal(ex.records.length, N);
-  assert.ok(ex.records.every((r) => (r.EXTRT?.includes('SALINE') ? r.EXDOSE === '0' : r.EXDOSE === '560')));
+  // SDTMIG's placebo convention: EXTRT PLACEBO with EXDOSE 0 (0 mg of the active drug), not the vehicle's name at 0 mg.
+  const armOf = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
+  const codeOf = new Map(snapshot.participants.map((p) => [`ISRCTN16942542-${p.participantCode}`, p.id]));
+  assert.deepEqual(
+    new Set(ex.records.map((r) => [armOf.get(codeOf.get(r.USUBJID!)!), r.EXTRT, r.EXDOSE].join(' | '))),
+    new Set(['placebo | PLACEBO | 0', 'tocilizumab | SINGLE IV INFUSION OF TOCILIZUMAB | 560']),
+  );
   const ds = read(d.DS);
   assert.equal(ds.records.filter((r) => r.DSDECOD === 'RANDOMIZED').length, N);
   assert.equal(ds.records.filter((r) => r.DSDECOD === 'LOST TO FOLLOW-UP').length, 1);
@@ -310,7 +373,7 @@ test('CSV exports: entered text that a spreadsheet would run as a formula is wri
   assert.equal(read(d.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
   // Numbers stay numbers: a negative study day is not escaped.
   assert.equal(records[0]?.AESTDY, '-4');
-  const analysis = read(analysisCsv(tampered, protocol).csv).records;
+  const analysis = read(analysisCsv(tampered, protocol, loadInstruments()).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
 });
@@ -340,16 +403,27 @@ test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no stand
   assert.equal(row('BDI2TOT')?.QSSTRESN, '');
 });
 
-test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a unit that does not convert leaves them empty', () => {
+test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L for ALT/AST, [IU]/L included); a unit that does not convert leaves them empty', () => {
   const lab = snapshot.labs[0];
   assert.ok(lab !== undefined);
   const tampered: TrialSnapshot = {
     ...snapshot,
     labs: [
-      { ...lab, id: 'l1', analyte: 'anc', value: 800, unit: '/uL' },
+      { ...lab, id: 'l1', analyte: 'anc', value: 800, unit: '/uL', lowerLimitOfNormal: 2000 },
       { ...lab, id: 'l2', analyte: 'platelets', value: 90, unit: '10*3/uL' },
       { ...lab, id: 'l3', analyte: 'anc', value: 1.2, unit: '10*9/L' },
       { ...lab, id: 'l4', analyte: 'anc', value: 0.3, unit: 'mg/dL' },
+      // ALT/AST as laboratories report them: [IU]/L is the enzyme's U/L; ukat/L converts by UCUM (1 ukat/L = 60 U/L).
+      { ...lab, id: 'l5', analyte: 'ast', value: 25, unit: '[IU]/L', upperLimitOfNormal: 35, lowerLimitOfNormal: null },
+      {
+        ...lab,
+        id: 'l6',
+        analyte: 'alt',
+        value: 0.5,
+        unit: 'ukat/L',
+        upperLimitOfNormal: 0.7,
+        lowerLimitOfNormal: null,
+      },
     ],
   };
   const rows = read(sdtmDomains(tampered, protocol, loadInstruments()).LB).records;
@@ -360,12 +434,27 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts); a uni
       ['90', '10*3/uL', '90', '10*9/L'],
       ['1.2', '10*9/L', '1.2', '10*9/L'],
       ['0.3', 'mg/dL', '', ''],
+      ['25', '[IU]/L', '25', 'U/L'],
+      ['0.5', 'ukat/L', '30', 'U/L'],
     ],
   );
   // LBSTRESC, an Expected variable of SDTMIG 3.3 LB, is the standard result as text (empty when it is).
   assert.deepEqual(
     rows.map((r) => r.LBSTRESC),
-    ['0.8', '90', '1.2', ''],
+    ['0.8', '90', '1.2', '', '25', '30'],
+  );
+  // The reference range in standard units (LBSTNRLO/LBSTNRHI, Expected in SDTMIG 3.3), converted as the result is:
+  // one range for every result of a test, whatever unit each laboratory reported in.
+  assert.deepEqual(
+    rows.map((r) => [r.LBORNRLO, r.LBORNRHI, r.LBSTNRLO, r.LBSTNRHI]),
+    [
+      ['2000', '', '2', ''],
+      ['2', '', '2', ''],
+      ['2', '', '2', ''],
+      ['2', '', '', ''],
+      ['', '35', '', '35'],
+      ['', '0.7', '', '42'],
+    ],
   );
 });
 
@@ -406,7 +495,7 @@ test('SDTM LB: LBTOX is the CTCAE term of the grade (knowledge/safety/ctcae-v5.0
   );
 });
 
-test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CONSORT follow the stored exit', async () => {
+test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (status, period end) and CONSORT follow the stored exit', async () => {
   const own = await sqliteFactory.open(() => new Date(Date.UTC(2026, 11, 5, 9)));
   try {
     const proto = await populateTrial(own.store, 4);
@@ -425,23 +514,34 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject and CO
       const ds = read(d.DS).records.filter((r) => r.USUBJID === dm?.USUBJID && r.DSCAT === 'DISPOSITION EVENT');
       const subject = fhirResearchBundle(s, proto).entry?.find(
         (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
-      )?.resource as { status?: string } | undefined;
+      )?.resource as { status?: string; period?: { start?: string; end?: string } } | undefined;
       const arms = consortFlow(s, proto).arms;
       return {
         dm: [dm?.RFPENDTC, dm?.DTHDTC, dm?.DTHFL],
         ds: ds.map((r) => [r.DSDECOD, r.DSSTDTC]),
         fhir: subject?.status,
+        // ResearchSubject.period: when participation began and ended (the exit, as DM RFPENDTC).
+        fhirEnd: subject?.period?.end ?? '',
         consort: [arms.reduce((n, a) => n + a.lostToFollowUp, 0), arms.reduce((n, a) => n + a.discontinued, 0)],
       };
     };
     assert.deepEqual(await exports(), {
       dm: ['2026-11-26', '2026-11-26', 'Y'],
       ds: [['DEATH', '2026-11-26']],
-      fhir: 'withdrawn',
+      // R4 off-study: ended participation through withdrawal, non-compliance or an adverse event (withdrawn is a
+      // withdrawal before registration, which an enrolled participant is past).
+      fhir: 'off-study',
+      fhirEnd: '2026-11-26',
       consort: [0, 1],
     });
     await own.store.voidDisposition({ ...ctx, reason: 'entered for the wrong trial' }, lost.id);
-    assert.deepEqual(await exports(), { dm: ['', '', ''], ds: [], fhir: 'on-study-intervention', consort: [0, 0] });
+    assert.deepEqual(await exports(), {
+      dm: ['', '', ''],
+      ds: [],
+      fhir: 'on-study-intervention',
+      fhirEnd: '',
+      consort: [0, 0],
+    });
   } finally {
     await own.cleanup();
   }
@@ -547,4 +647,200 @@ test('SDTM QS and LB: --BLFL (Expected in SDTMIG 3.3) flags the last result of e
       domain,
     );
   }
+});
+
+test('SDTM QS and LB: VISITDY is the planned day on the study-day scale of --DY (no day 0), so an on-time visit has --DY = VISITDY', () => {
+  // The protocol counts days from the infusion as day 0 (day-7 is day 7); SDTM study days count it as day 1.
+  const dosed = snapshot.doses[0]!;
+  const dayAfter = (date: string, days: number) =>
+    new Date(Date.parse(date) + days * 86_400_000).toISOString().slice(0, 10);
+  const form = snapshot.forms.find((f) => f.participantId === dosed.participantId && f.visit === 'day-7')!;
+  const lab = snapshot.labs.find((l) => l.participantId === dosed.participantId)!;
+  const onTime: TrialSnapshot = {
+    ...snapshot,
+    forms: [{ ...form, completedOn: dayAfter(dosed.administeredOn, 7) }],
+    labs: [
+      { ...lab, id: 'lab-day-7', visit: 'day-7', collectedOn: dayAfter(dosed.administeredOn, 7) },
+      { ...lab, id: 'lab-screening', visit: 'screening', collectedOn: dayAfter(dosed.administeredOn, -14) },
+    ],
+  };
+  const domains = sdtmDomains(onTime, protocol, loadInstruments());
+  const qs = read(domains.QS).records;
+  assert.ok(qs.length > 0);
+  for (const r of qs) assert.deepEqual([r.VISITDY, r.QSDY], ['8', '8'], r.QSTESTCD);
+  assert.deepEqual(
+    read(domains.LB).records.map((r) => [r.VISIT, r.VISITDY, r.LBDY]),
+    [
+      ['Follow-up 1 (day 7)', '8', '8'],
+      ['Eligibility assessment', '-14', '-14'],
+    ],
+  );
+  // No planned day is day 0: the infusion visit (protocol day 0) is study day 1.
+  const infusion = protocol.visits!.find((v) => v.dosing)!;
+  const atInfusion = read(
+    sdtmDomains(
+      { ...onTime, labs: [{ ...lab, id: 'lab-infusion', visit: infusion.id, collectedOn: dosed.administeredOn }] },
+      protocol,
+      loadInstruments(),
+    ).LB,
+  ).records;
+  assert.deepEqual(
+    atInfusion.map((r) => [r.VISITDY, r.LBDY]),
+    [['1', '1']],
+  );
+});
+
+test('SDTM AE: AEREL is the causality as text (NOT RELATED, not the store id not-related), from the codelist the define lists', () => {
+  const event = snapshot.adverseEvents[0]!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    adverseEvents: RELATEDNESS.map((relatedness, i) => ({ ...event, id: `ae-${i}`, relatedness })),
+  };
+  const rows = read(sdtmDomains(s, protocol, loadInstruments()).AE).records;
+  assert.deepEqual(
+    rows.map((r) => r.AEREL),
+    ['NOT RELATED', 'UNLIKELY', 'POSSIBLE', 'PROBABLE', 'DEFINITE'],
+  );
+  const define = sdtmDefine(s, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  const list = /<CodeList OID="CL\.AEREL"[^]*?<\/CodeList>/.exec(define)?.[0] ?? '';
+  for (const r of rows) assert.ok(list.includes(`CodedValue="${r.AEREL}"`), r.AEREL);
+});
+
+test('SDTM EX: EXENDTC (Expected in SDTMIG 3.3) is the infusion date, the single infusion ending the day it was given', () => {
+  const { header, records } = read(sdtmDomains(snapshot, protocol, loadInstruments()).EX);
+  assert.equal(header.indexOf('EXENDTC'), header.indexOf('EXSTDTC') + 1);
+  assert.equal(records.length, snapshot.doses.length);
+  for (const r of records) assert.equal(r.EXENDTC, r.EXSTDTC);
+  // DM's last study treatment (RFXENDTC) is the latest EXENDTC, as SDTMIG derives it.
+  const dm = new Map(read(sdtmDomains(snapshot, protocol, loadInstruments()).DM).records.map((r) => [r.USUBJID, r]));
+  for (const r of records) assert.equal(dm.get(r.USUBJID)?.RFXENDTC, r.EXENDTC);
+});
+
+test('SDTM LB: LBNRIND (Expected in SDTMIG 3.3) says LOW, HIGH or NORMAL only where the limits given can say it', () => {
+  const lab = snapshot.labs[0]!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    labs: [
+      {
+        ...lab,
+        id: 'low',
+        analyte: 'anc',
+        value: 0.8,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 2,
+        upperLimitOfNormal: null,
+      },
+      {
+        ...lab,
+        id: 'lln-only',
+        analyte: 'anc',
+        value: 3,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 2,
+        upperLimitOfNormal: null,
+      },
+      { ...lab, id: 'high', analyte: 'alt', value: 130, unit: 'U/L', lowerLimitOfNormal: null, upperLimitOfNormal: 40 },
+      {
+        ...lab,
+        id: 'uln-only',
+        analyte: 'alt',
+        value: 30,
+        unit: 'U/L',
+        lowerLimitOfNormal: null,
+        upperLimitOfNormal: 40,
+      },
+      {
+        ...lab,
+        id: 'both',
+        analyte: 'platelets',
+        value: 250,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: 400,
+      },
+      {
+        ...lab,
+        id: 'edge',
+        analyte: 'platelets',
+        value: 150,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: 400,
+      },
+    ],
+  };
+  assert.deepEqual(
+    read(sdtmDomains(s, protocol, loadInstruments()).LB).records.map((r) => r.LBNRIND),
+    ['LOW', '', 'HIGH', '', 'NORMAL', 'NORMAL'],
+  );
+});
+
+test('analysis CSV: a form entered under another scoring than the outcome (Chalder left on bimodal) is scored again from its answers', () => {
+  const cfq = loadInstruments().get('chalder-fatigue')!;
+  const first = snapshot.participants.find((p) => p.randomizationNumber !== null)!;
+  const template = snapshot.forms.find((f) => f.participantId === first.id && f.visit === 'baseline')!;
+  // Every item answered 2: the Likert total is 22, the bimodal one 11.
+  const answers = Object.fromEntries(cfq.items.map((i) => [String(i.number), 2]));
+  const chalder = (visit: string, scoring: string) => {
+    const score = scoreInstrument(cfq, answers, scoring);
+    return { ...template, id: `cfq-${visit}`, visit, instrument: cfq.id, scoring: score.scoring, answers, score };
+  };
+  const s: TrialSnapshot = {
+    ...snapshot,
+    forms: [
+      ...snapshot.forms,
+      chalder('baseline', 'bimodal'),
+      chalder('day-14', 'bimodal'),
+      chalder('day-7', 'likert'),
+    ],
+  };
+  const out = analysisCsv(s, protocol, loadInstruments(), 'chalder-fatigue-likert');
+  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  assert.deepEqual(
+    rows.map((r) => [r.visit, r.outcome, r.baseline]),
+    [
+      ['7', '22', '22'],
+      ['14', '22', '22'],
+      ['28', '', '22'],
+    ],
+  );
+  assert.equal(out.rescored, 2);
+});
+
+test("SDTM LB: LBCAT is the test's category, HEMATOLOGY for the counts and CHEMISTRY for the liver enzymes", () => {
+  const lab = snapshot.labs[0]!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    labs: LAB_ANALYTES.map((analyte, i) => ({
+      ...lab,
+      id: `lab-${i}`,
+      analyte,
+      unit: analyte === 'anc' || analyte === 'platelets' ? '10*9/L' : 'U/L',
+    })),
+  };
+  assert.deepEqual(
+    read(sdtmDomains(s, protocol, loadInstruments()).LB).records.map((r) => [r.LBTESTCD, r.LBCAT]),
+    [
+      ['NEUT', 'HEMATOLOGY'],
+      ['PLAT', 'HEMATOLOGY'],
+      ['ALT', 'CHEMISTRY'],
+      ['AST', 'CHEMISTRY'],
+    ],
+  );
+});
+
+test('FHIR: an enrolled participant awaiting randomization is on-study (R4: enrolled or registered), not pending-on-study', () => {
+  const p = snapshot.participants.find((x) => x.randomizationNumber !== null)!;
+  const s: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((x) =>
+      x.id === p.id ? { ...x, status: 'enrolled', randomizationNumber: null, kitCode: null } : x,
+    ),
+    allocations: snapshot.allocations.filter((a) => a.participantId !== p.id),
+    randomizations: snapshot.randomizations.filter((r) => r.participantId !== p.id),
+    doses: snapshot.doses.filter((d) => d.participantId !== p.id),
+  };
+  const subject = fhirResearchBundle(s, protocol).entry?.find((e) => e.resource?.id === p.id)?.resource as
+    { status?: string } | undefined;
+  assert.equal(subject?.status, 'on-study');
 });

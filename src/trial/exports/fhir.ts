@@ -6,6 +6,7 @@
 import type { Bundle, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
+import { participationEnds } from './sdtm.ts';
 
 export const PARTICIPANT_SYSTEM = 'urn:precision-trd:trial-participant';
 
@@ -14,17 +15,23 @@ const REGISTRY_SYSTEMS: Record<string, string> = {
   NCT: 'https://clinicaltrials.gov',
 };
 
-/** ResearchSubject.status (R4 research-subject-status) from the participant's state. */
+/**
+ * ResearchSubject.status (R4 research-subject-status) from the participant's state. An enrolled participant who left
+ * (withdrew consent, was lost to follow-up, died) is `off-study`, "ended their participation ... through withdrawal,
+ * non-compliance and/or adverse event", as one who completed is; R4's `withdrawn` is a withdrawal before registration,
+ * which no enrolled participant is.
+ */
 function subjectStatus(p: Participant, dosed: boolean): ResearchSubject['status'] {
   switch (p.status) {
     case 'completed':
-      return 'off-study';
     case 'discontinued':
-      return 'withdrawn';
+      return 'off-study';
     case 'randomized':
       return dosed ? 'on-study-intervention' : 'on-study';
-    default:
-      return 'pending-on-study';
+    case 'enrolled':
+      // Enrolled under a participant code, awaiting randomization: R4's on-study, "enrolled or registered on a
+      // study", not pending-on-study, which is "pre-registered".
+      return 'on-study';
   }
 }
 
@@ -43,6 +50,9 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
   };
   const arms = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
   const dosed = new Set(s.doses.map((d) => d.participantId));
+  // The period ends with the exit that ended participation (DM RFPENDTC): ResearchSubject.period is when the subject
+  // began and ended their participation.
+  const ended = participationEnds(s);
   const subjects = s.participants.map((p): ResearchSubject => {
     const arm = arms.get(p.id);
     return {
@@ -50,7 +60,7 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
       id: p.id,
       identifier: [{ system: PARTICIPANT_SYSTEM, value: p.participantCode }],
       status: subjectStatus(p, dosed.has(p.id)),
-      period: { start: p.enrolledOn },
+      period: { start: p.enrolledOn, ...(ended.has(p.id) && { end: ended.get(p.id) }) },
       study: { reference: `ResearchStudy/${studyId}` },
       individual: { identifier: { system: PARTICIPANT_SYSTEM, value: p.participantCode } },
       ...(arm !== undefined && { assignedArm: arm }),

@@ -1,6 +1,6 @@
 /**
  * The QS test codes the SDTM export writes (sdtm-variables.ts): within each instrument a QSTESTCD names one QSTEST and
- * a QSTEST one QSTESTCD, each code at most 8 characters (SDTMIG), and totals under different scorings, which are on
+ * a QSTEST one QSTESTCD, each code at most 8 characters and each name at most 40 (SDTMIG), and totals under different scorings, which are on
  * different scales, never share a code.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { qsItemTest, qsSubscaleTest, qsTotalTest } from './sdtm-variables.ts';
 
 const instruments = [...loadInstruments().values()];
 
-test('every instrument: each QS test code names one test and each test one code, at most 8 characters', () => {
+test('every instrument: each QS test code names one test and each test one code, at most 8 characters; names at most 40', () => {
   assert.ok(instruments.length >= 6);
   for (const def of instruments) {
     const tests = [
@@ -23,6 +23,9 @@ test('every instrument: each QS test code names one test and each test one code,
     const codeOf = new Map<string, string>();
     for (const { testcd, test: name } of tests) {
       assert.match(testcd, /^[A-Z][A-Z0-9]{0,7}$/, `${def.id}: ${testcd}`);
+      // SDTMIG: QSTEST at most 40 characters, beginning with its code (which keeps a cut name one test's).
+      assert.ok(name.length <= 40, `${def.id}: ${name} is over 40 characters`);
+      assert.ok(name.startsWith(`${testcd}: `), name);
       assert.equal(nameOf.get(testcd) ?? name, name, `${def.id}: ${testcd} names two tests`);
       assert.equal(codeOf.get(name) ?? testcd, testcd, `${def.id}: ${name} has two codes`);
       nameOf.set(testcd, name);
@@ -38,7 +41,7 @@ test('SHAPS totals under its two scorings have two codes; the first scoring keep
     shaps.scorings.map((s) => qsTotalTest(shaps, s.id).testcd),
     ['SHAPSTOT', 'SHAPSTFR'],
   );
-  assert.equal(qsTotalTest(shaps, 'franken').test, 'SHAPS total (franken)');
+  assert.equal(qsTotalTest(shaps, 'franken').test, 'SHAPSTFR: total (franken)');
 });
 
 test('Chalder subscales under its two scorings have two codes (0-7 bimodal, 0-21 Likert); the first keeps its code', () => {

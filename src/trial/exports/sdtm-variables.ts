@@ -49,6 +49,12 @@ export const DS_TERMS = {
   other: 'OTHER',
 } as const;
 
+/**
+ * DM ARMNRS (CDISC ARMNULRS terms): why ARMCD/ARM (not randomized) or ACTARMCD/ACTARM (randomized, no infusion) are
+ * empty. SDTMIG 3.3 leaves those variables null with a reason, where 3.2 put the codes NOTASSGN and NOTTRT in them.
+ */
+export const ARM_NULL_REASONS = ['NOT ASSIGNED', 'ASSIGNED, NOT TREATED'] as const;
+
 /** DS protocol milestones (CDISC PROTMLST terms). */
 export const DS_MILESTONES = ['INFORMED CONSENT OBTAINED', 'RANDOMIZED'] as const;
 
@@ -62,12 +68,27 @@ export const AE_OUTCOMES = {
   unknown: 'UNKNOWN',
 } as const;
 
-/** LB tests (CDISC LBTESTCD/LBTEST) with the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them. */
+/**
+ * AEREL, by the store's relatedness: the investigator's causality as text. SDTMIG has no CDISC codelist for it (a
+ * sponsor list in the define); the store's keys are ids, so `not-related` is written NOT RELATED, not NOT-RELATED.
+ */
+export const AE_CAUSALITY = {
+  'not-related': 'NOT RELATED',
+  unlikely: 'UNLIKELY',
+  possible: 'POSSIBLE',
+  probable: 'PROBABLE',
+  definite: 'DEFINITE',
+} as const;
+
+/**
+ * LB tests (CDISC LBTESTCD/LBTEST) with their category (LBCAT: the counts are haematology, the liver enzymes clinical
+ * chemistry) and the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them.
+ */
 export const LB_TESTS = {
-  anc: { code: 'NEUT', name: 'Neutrophils', unit: '10*9/L' },
-  platelets: { code: 'PLAT', name: 'Platelets', unit: '10*9/L' },
-  alt: { code: 'ALT', name: 'Alanine Aminotransferase', unit: 'U/L' },
-  ast: { code: 'AST', name: 'Aspartate Aminotransferase', unit: 'U/L' },
+  anc: { code: 'NEUT', name: 'Neutrophils', category: 'HEMATOLOGY', unit: '10*9/L' },
+  platelets: { code: 'PLAT', name: 'Platelets', category: 'HEMATOLOGY', unit: '10*9/L' },
+  alt: { code: 'ALT', name: 'Alanine Aminotransferase', category: 'CHEMISTRY', unit: 'U/L' },
+  ast: { code: 'AST', name: 'Aspartate Aminotransferase', category: 'CHEMISTRY', unit: 'U/L' },
 } as const;
 
 /**
@@ -94,10 +115,28 @@ export const suppQualifiers = (supp: SuppDomain): [string, SuppQualifier][] => O
  * instrument; each code has one name, at most 8 characters (src/trial/exports/qs-tests.test.ts; the instrument schema
  * keeps `code` short enough).
  */
-export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => ({
-  testcd: `${def.code}I${String(item.number).padStart(2, '0')}`,
-  test: `${def.name} item ${item.number}: ${item.label}`,
-});
+export const qsItemTest = (def: InstrumentDefinition, item: InstrumentDefinition['items'][number]): QsTest => {
+  const testcd = `${def.code}I${String(item.number).padStart(2, '0')}`;
+  return { testcd, test: testName(testcd, item.label) };
+};
+
+/** SDTMIG: a --TEST value is at most 40 characters. */
+export const SDTM_TEST_MAX = 40;
+
+/**
+ * A QSTEST within SDTMIG's 40 characters: the test code, a colon and the description (QSCAT names the instrument), as
+ * CDISC's own QS terminology names its tests (`MADRS1-Reported Sadness`), cut at 40 characters. The code keeps a cut
+ * name one test's: names cut to the same 40 characters (the Chalder physical subscale under each scoring) would
+ * otherwise give one QSTEST two codes.
+ */
+function testName(testcd: string, description: string): string {
+  const name = `${testcd}: ${description}`;
+  if (name.length <= SDTM_TEST_MAX) return name;
+  // Cut at the last word that fits (never into the code), without a dangling comma or bracket.
+  const fits = name.slice(0, SDTM_TEST_MAX + 1);
+  const space = fits.lastIndexOf(' ');
+  return (space > testcd.length + 1 ? fits.slice(0, space) : fits.slice(0, SDTM_TEST_MAX)).replace(/[\s,;:(-]+$/, '');
+}
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
 function otherScoring(
@@ -112,10 +151,9 @@ function otherScoring(
 /** The total under a scoring (SHAPS 0-14 and 14-56 totals are not comparable: the scoring is in QSTEST too). */
 export const qsTotalTest = (def: InstrumentDefinition, scoring: string | null): QsTest => {
   const other = otherScoring(def, scoring);
-  return {
-    testcd: other === undefined ? `${def.code}TOT` : `${def.code}T${other.letters}`,
-    test: `${def.name} total (${scoring ?? 'unknown scoring'})`,
-  };
+  const testcd = other === undefined ? `${def.code}TOT` : `${def.code}T${other.letters}`;
+  const description = `total (${scoring ?? 'unknown scoring'})`;
+  return { testcd, test: testName(testcd, description) };
 };
 
 /** A subscale under a scoring: its points are the scoring's, like the total's (Chalder physical 0-7 or 0-21). */
@@ -124,11 +162,11 @@ export const qsSubscaleTest = (
   sub: InstrumentDefinition['subscales'][number],
   scoring: string | null,
 ): QsTest => {
-  const testcd = `${def.code}${sub.id.slice(0, 3).toUpperCase()}`;
+  const code = `${def.code}${sub.id.slice(0, 3).toUpperCase()}`;
   const other = otherScoring(def, scoring);
-  return other === undefined
-    ? { testcd, test: `${def.name} ${sub.label}` }
-    : { testcd: `${testcd}${other.letters}`, test: `${def.name} ${sub.label} (${other.name})` };
+  const testcd = other === undefined ? code : `${code}${other.letters}`;
+  const description = other === undefined ? sub.label : `${sub.label} (${other.name})`;
+  return { testcd, test: testName(testcd, description) };
 };
 export interface QsTest {
   readonly testcd: string;
@@ -172,17 +210,31 @@ export const SDTM_METHODS = {
     name: 'Last study treatment',
     description: 'Date of the last infusion recorded for the subject (EX); empty when none.',
   },
+  INFUSIONEND: {
+    name: 'End of the infusion',
+    description:
+      'The date of the infusion (EXSTDTC): the store records one date per infusion, a single infusion given and ended on that day.',
+  },
   CONSENT: { name: 'Informed consent', description: "Date of the subject's consent record at screening." },
   ENDOFPARTICIPATION: {
     name: 'End of participation',
     description: "Date of the subject's latest disposition event (DS DISPOSITION EVENT); empty while none is recorded.",
   },
   DEATH: { name: 'Date of death', description: 'Date of the disposition event DEATH; empty when none is recorded.' },
-  DEATHFLAG: { name: 'Death flag', description: 'Y when a disposition event DEATH is recorded; otherwise empty.' },
+  DEATHFLAG: {
+    name: 'Death flag',
+    description:
+      'Y when a disposition event DEATH or a fatal adverse event (AEOUT FATAL) is recorded; otherwise empty. DTHDTC comes from the disposition only.',
+  },
   ACTUALARM: {
     name: 'Actual arm',
     description:
-      'The planned arm (ARMCD/ARM) once an infusion is recorded; NOTTRT/NOT TREATED when randomized without an infusion; NOTASSGN/NOT ASSIGNED when not randomized.',
+      'The planned arm (ARMCD/ARM) once an infusion is recorded; empty (ARMNRS gives the reason) when randomized without an infusion or not randomized.',
+  },
+  ARMNRS: {
+    name: 'Reason the arm is null',
+    description:
+      'NOT ASSIGNED when the subject was not randomized (ARMCD, ARM, ACTARMCD and ACTARM empty); ASSIGNED, NOT TREATED when randomized without an infusion (ACTARMCD and ACTARM empty); otherwise empty.',
   },
   IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
   QSSTRESN: {
@@ -198,9 +250,19 @@ export const SDTM_METHODS = {
   LBSTRESN: {
     name: 'Lab result in standard units',
     description:
-      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits; empty when the unit does not convert.',
+      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits, an ALT or AST in [IU]/L being in U/L (the enzyme unit); empty when the unit does not convert.',
   },
   LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
+  LBNRIND: {
+    name: 'Reference range indicator',
+    description:
+      'LOW when LBORRES is below LBORNRLO, HIGH when above LBORNRHI, NORMAL when both limits are given and it lies within them; empty when a limit needed to say is missing (a count at or above its lower limit, without an upper one, is not called NORMAL).',
+  },
+  LBSTNR: {
+    name: 'Reference range in standard units',
+    description:
+      'LBORNRLO and LBORNRHI converted from LBORRESU to LBSTRESU as LBSTRESN is; empty when the limit is, or when the unit does not convert.',
+  },
   LBTOXGR: {
     name: 'CTCAE grade of a lab result',
     description:
@@ -237,6 +299,7 @@ export type SdtmMethodId = keyof typeof SDTM_METHODS;
 export const SDTM_CODELISTS = {
   NY: { name: 'No Yes Response', nci: 'C66742', terms: ['N', 'Y'] },
   OUT: { name: 'Outcome of Event', nci: 'C66768', terms: Object.values(AE_OUTCOMES) },
+  AEREL: { name: "Causality (the investigator's assessment)", nci: null, terms: Object.values(AE_CAUSALITY) },
   ROUTE: { name: 'Route of Administration Response', nci: 'C66729', terms: ['INTRAVENOUS'] },
   UNIT: { name: 'Unit', nci: 'C71620', terms: ['mg'] },
   DSCAT: { name: 'Category for Disposition Event', nci: 'C74558', terms: ['DISPOSITION EVENT', 'PROTOCOL MILESTONE'] },
@@ -252,6 +315,8 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
+  NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
+  ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: [...ARM_NULL_REASONS] },
   LBSTRESU: {
     name: 'Standard units of the lab tests (UCUM)',
     nci: null,
@@ -354,10 +419,12 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['RFPENDTC', 'Date/Time of End of Participation', 'date', 'Exp', 'Derived', undefined, 'ENDOFPARTICIPATION'],
       ['DTHDTC', 'Date/Time of Death', 'date', 'Exp', 'Derived', undefined, 'DEATH'],
       ['DTHFL', 'Subject Death Flag', 'text', 'Exp', 'Derived', 'NY', 'DEATHFLAG'],
-      ['ARMCD', 'Planned Arm Code', 'text', 'Req', 'Assigned'],
-      ['ARM', 'Description of Planned Arm', 'text', 'Req', 'Assigned'],
-      ['ACTARMCD', 'Actual Arm Code', 'text', 'Req', 'Derived', undefined, 'ACTUALARM'],
-      ['ACTARM', 'Description of Actual Arm', 'text', 'Req', 'Derived', undefined, 'ACTUALARM'],
+      // Expected, not Required, in SDTMIG 3.3: empty for a subject not assigned or not treated, with ARMNRS.
+      ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Assigned'],
+      ['ARM', 'Description of Planned Arm', 'text', 'Exp', 'Assigned'],
+      ['ACTARMCD', 'Actual Arm Code', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
+      ['ACTARM', 'Description of Actual Arm', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
+      ['ARMNRS', 'Reason Arm and/or Actual Arm is Null', 'text', 'Exp', 'Derived', 'ARMNULRS', 'ARMNRS'],
     ]),
   },
   DS: {
@@ -393,6 +460,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['EXDOSU', 'Dose Units', 'text', 'Exp', 'Assigned', 'UNIT'],
       ['EXROUTE', 'Route of Administration', 'text', 'Perm', 'Protocol', 'ROUTE'],
       ['EXSTDTC', 'Start Date/Time of Treatment', 'date', 'Exp', 'CRF'],
+      ['EXENDTC', 'End Date/Time of Treatment', 'date', 'Exp', 'Derived', undefined, 'INFUSIONEND'],
       ['EXREFID', 'Reference ID', 'text', 'Perm', 'Assigned'],
       VISITNUM('Perm'),
       VISIT,
@@ -446,6 +514,9 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
+      ['LBSTNRLO', 'Reference Range Lower Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],
+      ['LBSTNRHI', 'Reference Range Upper Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],
+      ['LBNRIND', 'Reference Range Indicator', 'text', 'Exp', 'Derived', 'NRIND', 'LBNRIND'],
       ['LBBLFL', 'Baseline Flag', 'text', 'Exp', 'Derived', 'NY', 'BLFL'],
       ['LBTOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOXGR'],
       ['LBTOX', 'Toxicity', 'text', 'Perm', 'Derived', 'CTCAE', 'LBTOX'],
@@ -473,7 +544,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['AESTDY', 'Study Day of Start of Adverse Event', 'integer', 'Perm', 'Derived', undefined, 'STUDYDAY'],
       ['AETOXGR', 'Standard Toxicity Grade', 'text', 'Perm', 'CRF', 'CTCAE'],
       ['AESER', 'Serious Event', 'text', 'Exp', 'Derived', 'NY', 'AESER'],
-      ['AEREL', 'Causality', 'text', 'Exp', 'CRF'],
+      ['AEREL', 'Causality', 'text', 'Exp', 'CRF', 'AEREL'],
       ['AEOUT', 'Outcome of Adverse Event', 'text', 'Perm', 'CRF', 'OUT'],
       ['AESDTH', 'Results in Death', 'text', 'Perm', 'CRF', 'NY'],
       ['AESLIFE', 'Is Life Threatening', 'text', 'Perm', 'CRF', 'NY'],

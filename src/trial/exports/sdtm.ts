@@ -4,16 +4,18 @@
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
- * qsItemTest and its siblings in sdtm-variables.ts) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
+ * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
  * a blinded snapshot ARM/ACTARM read CONCEALED and EX carries the kit but not the treatment. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import { convertQuantity } from '../../units/index.ts';
+import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
 import {
+  AE_CAUSALITY,
   AE_OUTCOMES,
+  ARM_NULL_REASONS,
   DS_MILESTONES,
   DS_TERMS,
   LB_TESTS,
@@ -35,12 +37,13 @@ export type Cell = string | number | null;
 
 /**
  * A result in the test's standard unit (UCUM conversion, src/units), or null when the unit does not convert: a
- * standard result column mixing 800 /uL and 0.8 10*9/L would mislead any summary of it. 12 significant digits drop
- * the conversion's floating-point tail.
+ * standard result column mixing 800 /uL and 0.8 10*9/L would mislead any summary of it. An ALT or AST in [IU]/L,
+ * which the store takes as the enzyme unit laboratories report, is in U/L (enzymeActivityUnit). 12 significant digits
+ * drop the conversion's floating-point tail.
  */
 function standardResult(value: number, unit: string, standardUnit: string): number | null {
   if (unit === standardUnit) return value;
-  const c = convertQuantity({ value, ucum: unit }, standardUnit);
+  const c = convertQuantity({ value, ucum: enzymeActivityUnit(unit) }, standardUnit);
   return c.ok ? Number(c.value.toPrecision(12)) : null;
 }
 
@@ -54,6 +57,19 @@ export const csvText = (rows: readonly (readonly Cell[])[]): string =>
     rows.map((r) => r.map((c) => (c === null ? '' : c))),
     { escape_formulas: true },
   );
+
+/**
+ * Each participant's end of participation, by participant id: the date of their latest disposition (the exit that
+ * ended it); none while no exit is recorded. DM RFPENDTC and the FHIR ResearchSubject's period end.
+ */
+export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<string, string> {
+  const ends = new Map<string, string>();
+  for (const d of s.dispositions) {
+    const end = ends.get(d.participantId);
+    if (end === undefined || d.on > end) ends.set(d.participantId, d.on);
+  }
+  return ends;
+}
 
 /** The rows of each dataset, cells in the order of its variables (sdtm-variables.ts). */
 export function sdtmRows(
@@ -92,8 +108,13 @@ export function sdtmRows(
   const studyDay = (pid: string, date: string): number | null => {
     const ref = dosingDate.get(pid);
     if (ref === undefined) return null;
-    const diff = Math.round((Date.parse(date) - Date.parse(ref)) / 86_400_000);
-    return diff >= 0 ? diff + 1 : diff; // SDTM study days have no day 0
+    return noDayZero(Math.round((Date.parse(date) - Date.parse(ref)) / 86_400_000));
+  };
+  // VISITDY: the visit's planned day on the study-day scale of --DY (the protocol's day 0, the infusion, is day 1;
+  // its day 7 is day 8), so that a visit done on its planned day has --DY = VISITDY.
+  const plannedDay = (visitId: string): number | null => {
+    const day = visitOf(visitId)?.day;
+    return day === undefined ? null : noDayZero(day);
   };
   const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
   // DM's reference dates (SDTMIG 3.3): first and last study drug, end of participation (the participant's last
@@ -103,19 +124,20 @@ export function sdtmRows(
     const last = lastDose.get(d.participantId);
     if (last === undefined || d.administeredOn > last) lastDose.set(d.participantId, d.administeredOn);
   }
-  const endOfParticipation = new Map<string, string>();
+  const endOfParticipation = participationEnds(s);
   const deathOn = new Map<string, string>();
-  for (const d of s.dispositions) {
-    const end = endOfParticipation.get(d.participantId);
-    if (end === undefined || d.on > end) endOfParticipation.set(d.participantId, d.on);
-    if (d.event === 'death') deathOn.set(d.participantId, d.on);
-  }
+  for (const d of s.dispositions) if (d.event === 'death') deathOn.set(d.participantId, d.on);
+  // A fatal adverse event (AEOUT FATAL, AESDTH Y) is a death too, before the disposition is entered: DTHFL says so,
+  // DTHDTC stays empty (the event's onset is not the date of death).
+  const diedOf = new Set(s.adverseEvents.filter((e) => e.outcome === 'fatal').map((e) => e.participantId));
 
   const dm = s.participants.map((p): Cell[] => {
     const a = allocation.get(p.id);
     const randomized = p.randomizationNumber !== null;
-    const arm = !randomized ? 'NOT ASSIGNED' : a === undefined ? 'CONCEALED' : armLabel(a.arm);
-    const armcd = !randomized ? 'NOTASSGN' : a === undefined ? 'CONCEALED' : a.arm.toUpperCase();
+    // SDTMIG 3.3: the arm variables are empty, with the reason in ARMNRS, for a subject not randomized (all four) or
+    // randomized without an infusion (ACTARMCD/ACTARM).
+    const arm = !randomized ? null : a === undefined ? 'CONCEALED' : armLabel(a.arm);
+    const armcd = !randomized ? null : a === undefined ? 'CONCEALED' : a.arm.toUpperCase();
     const dosed = dosingDate.has(p.id);
     const firstDose = dosingDate.get(p.id) ?? null;
     const finalDose = lastDose.get(p.id) ?? null;
@@ -133,11 +155,12 @@ export function sdtmRows(
       finalDose,
       endOfParticipation.get(p.id) ?? null,
       died,
-      died === null ? null : 'Y',
+      died !== null || diedOf.has(p.id) ? 'Y' : null,
       armcd,
       arm,
-      dosed ? armcd : randomized ? 'NOTTRT' : 'NOTASSGN',
-      dosed ? arm : randomized ? 'NOT TREATED' : 'NOT ASSIGNED',
+      dosed ? armcd : null,
+      dosed ? arm : null,
+      !randomized ? ARM_NULL_REASONS[0] : dosed ? null : ARM_NULL_REASONS[1],
     ];
   });
 
@@ -158,12 +181,16 @@ export function sdtmRows(
   const ex = s.doses.map((d, i): Cell[] => {
     const p = byId.get(d.participantId);
     const a = allocation.get(d.participantId);
+    // Unblinded, a placebo arm (no dose in the protocol) is EXTRT PLACEBO with EXDOSE 0, 0 mg of the active drug
+    // (SDTMIG's placebo convention), whatever the placebo's vehicle (normal saline): its own name would read as a
+    // treatment of its own given at 0 mg.
+    const placebo = a !== undefined && protocol.arms?.find((x) => x.id === a.arm)?.dose === null;
     const treatment =
       a === undefined
         ? 'BLINDED STUDY TREATMENT'
-        : (protocol.arms?.find((x) => x.id === a.arm)?.intervention.toUpperCase() ?? a.arm);
-    // Unblinded, a placebo arm (no dose in the protocol) received 0 mg of the active drug (SDTM's placebo convention).
-    const placebo = a !== undefined && protocol.arms?.find((x) => x.id === a.arm)?.dose === null;
+        : placebo
+          ? 'PLACEBO'
+          : (protocol.arms?.find((x) => x.id === a.arm)?.intervention.toUpperCase() ?? a.arm);
     const dose = placebo ? 0 : d.doseMg;
     return [
       study,
@@ -175,6 +202,7 @@ export function sdtmRows(
       dose === null ? null : 'mg',
       'INTRAVENOUS',
       d.administeredOn,
+      d.administeredOn, // EXENDTC: a single infusion, ended the day it was given
       d.kitCode,
       visitNumber(d.visit),
       visitOf(d.visit)?.label ?? d.visit,
@@ -203,7 +231,7 @@ export function sdtmRows(
       null, // QSBLFL, by flagBaselines
       visitNumber(f.visit),
       visit?.label ?? f.visit,
-      visit?.day ?? null,
+      plannedDay(f.visit),
       f.completedOn,
       studyDay(f.participantId, f.completedOn),
     ];
@@ -237,9 +265,10 @@ export function sdtmRows(
     const subject = p === undefined ? l.participantId : usubjid(p);
     const graded = l.assessment.grade !== null;
     if (graded) supplb.push(qualifier('SUPPLB', 'CTCAEVER', subject, i + 1, l.assessment.ctcaeVersion));
-    const t: { code: string; name: string; unit: string } = LB_TESTS[l.analyte] ?? {
+    const t: { code: string; name: string; category: string; unit: string } = LB_TESTS[l.analyte] ?? {
       code: l.analyte.toUpperCase(),
       name: l.analyte,
+      category: 'OTHER',
       unit: l.unit,
     };
     const stresn = standardResult(l.value, l.unit, t.unit);
@@ -251,7 +280,7 @@ export function sdtmRows(
       i + 1,
       t.code,
       t.name,
-      'HEMATOLOGY/CHEMISTRY',
+      t.category,
       l.value,
       l.unit,
       stresn === null ? null : String(stresn),
@@ -259,12 +288,15 @@ export function sdtmRows(
       stresn === null ? null : t.unit,
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
+      l.lowerLimitOfNormal === null ? null : standardResult(l.lowerLimitOfNormal, l.unit, t.unit),
+      l.upperLimitOfNormal === null ? null : standardResult(l.upperLimitOfNormal, l.unit, t.unit),
+      rangeIndicator(l.value, l.lowerLimitOfNormal, l.upperLimitOfNormal),
       null, // LBBLFL, by flagBaselines
       l.assessment.grade,
       graded ? l.assessment.term : null,
       visitNumber(l.visit),
       visit?.label ?? l.visit,
-      visit?.day ?? null,
+      plannedDay(l.visit),
       l.collectedOn,
       studyDay(l.participantId, l.collectedOn),
     ];
@@ -287,7 +319,7 @@ export function sdtmRows(
       studyDay(e.participantId, e.onsetOn),
       e.grade,
       yn(e.serious),
-      e.relatedness.toUpperCase(),
+      AE_CAUSALITY[e.relatedness],
       AE_OUTCOMES[e.outcome],
       yn(c.has('death')),
       yn(c.has('life-threatening')),
@@ -303,6 +335,19 @@ export function sdtmRows(
   flagBaselines('LB', lb, firstDoseOf);
   return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
 }
+
+/**
+ * LBNRIND (SDTM_METHODS.LBNRIND): the result against the laboratory's limits, in the unit entered. NORMAL needs both
+ * limits: a count at or above its lower limit with no upper one may still be high, and is left empty.
+ */
+function rangeIndicator(value: number, low: number | null, high: number | null): string | null {
+  if (low !== null && value < low) return 'LOW';
+  if (high !== null && value > high) return 'HIGH';
+  return low !== null && high !== null ? 'NORMAL' : null;
+}
+
+/** A count of days from the reference date (RFSTDTC, the first infusion) as an SDTM study day: there is no day 0. */
+const noDayZero = (days: number): number => (days >= 0 ? days + 1 : days);
 
 /**
  * --BLFL (SDTM_METHODS.BLFL): Y on each subject's last record of a test with a result, dated on or before the first

@@ -23,7 +23,7 @@ import {
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
-import { convertQuantity } from '../../units/index.ts';
+import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
 import { blindAllocation } from '../blinding.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
@@ -1720,10 +1720,10 @@ export class SqlTrialStore implements TrialStore {
     if (safety === undefined) throw conflict('the protocol has no safety block');
     const table = this.knowledge.ctcae(safety.ctcaeVersion);
     // A multiple of the ULN (ALT, AST) is unit-free, so the grading cannot see a result typed in a unit of another
-    // kind (10*9/L for an ALT); such a result would be graded and ruled on as if it were an activity. UCUM's [IU]
-    // does not convert to U, but an enzyme's international unit is the U (umol/min), as laboratories report it.
+    // kind (10*9/L for an ALT); such a result would be graded and ruled on as if it were an activity. [IU]/L, as
+    // laboratories report it, is the enzyme's U/L (enzymeActivityUnit).
     const term = table.terms[input.analyte];
-    const activity = input.unit === '[IU]/L' || convertQuantity({ value: 1, ucum: input.unit }, term?.unit ?? '').ok;
+    const activity = convertQuantity({ value: 1, ucum: enzymeActivityUnit(input.unit) }, term?.unit ?? '').ok;
     if (term?.measure === 'x-uln' && !activity) {
       throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
     }
