@@ -314,6 +314,8 @@ describe('the outcome rater', () => {
         '<h2>Safety labs</h2>',
         '<h2>Adverse events</h2>',
         'Open safety alerts',
+        // "No open safety alerts" would be false (the ANC raised one) and is not the rater's to be told either way.
+        'safety alerts',
         'graded by CTCAE',
         '/trial/safety',
         '"value":0.8',

@@ -1330,7 +1330,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused, blind)} ${alertList(mine)}
+        ${noticeFor(request, refused, blind)} ${safety ? alertList(mine) : ''}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong
