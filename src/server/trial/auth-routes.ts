@@ -64,6 +64,10 @@ function safeNext(next: string | undefined): string {
 const wantsHtml = (request: FastifyRequest): boolean =>
   (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
+/** The sign-in page's form (not the API's JSON sign-in): its refusals are answered with the page. */
+export const isSignInFormPost = (request: FastifyRequest): boolean =>
+  request.method === 'POST' && request.routeOptions.url === '/trial/login' && wantsHtml(request);
+
 export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit: LoginRateLimit): void {
   app.post(
     '/login',

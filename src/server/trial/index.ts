@@ -21,12 +21,12 @@ import { registerFormBody } from './form-body.ts';
 import { sendTrialError, statusOfCode } from './errors.ts';
 import { AccessDenied, guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
-import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
+import { defaultLoginRateLimit, isSignInFormPost, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
-import { isPageFormPost, registerPages, sessionEndedPage } from './pages.ts';
+import { isPageFormPost, registerPages, sessionEndedPage, signInLimitedPage } from './pages.ts';
 
 export interface TrialServerOptions {
   /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
@@ -70,6 +70,11 @@ export function trialErrorHandler(error: FastifyError | Error, request: FastifyR
   if (error instanceof AccessDenied && error.statusCode === 401 && isPageFormPost(request)) {
     request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
     return sessionEndedPage(request, reply);
+  }
+  // The sign-in form from an address over the sign-in limit: the sign-in page saying so, not an OperationOutcome.
+  if ((error as { statusCode?: unknown }).statusCode === 429 && isSignInFormPost(request)) {
+    request.log.info({ code: 'trial.login.limited', status: 429 }, 'trial request refused');
+    return signInLimitedPage(reply);
   }
   if (error instanceof InputError)
     return sendError(request, reply, statusOfCode(error.code), error.message, error.code);

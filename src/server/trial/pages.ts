@@ -873,6 +873,29 @@ function signInPage(before: Html, carried: Html = html``): Html {
 }
 
 /**
+ * The sign-in form posted from an address that has had too many refused sign-ins (429): the sign-in page again, saying
+ * so and for how long (the rate limit's Retry-After), instead of the API's OperationOutcome.
+ */
+export function signInLimitedPage(reply: FastifyReply): FastifyReply {
+  const seconds = Number(reply.getHeader('retry-after'));
+  const minutes = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds / 60) : undefined;
+  return send(
+    reply.code(429),
+    undefined,
+    'Trial sign-in',
+    signInPage(
+      html`<div class="alert warning" role="alert">
+        <p>
+          Too many refused sign-ins from this address: sign-in is
+          paused${minutes === undefined ? '' : html` for ${minutes} minute${minutes === 1 ? '' : 's'}`}, even with the
+          right password. Nothing was checked; try again then.
+        </p>
+      </div>`,
+    ),
+  );
+}
+
+/**
  * A page form's action that a post may be resumed at after sign-in: a path of the trial's pages, never the API,
  * sign-in or sign-out, nor another address.
  */
