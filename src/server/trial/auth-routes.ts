@@ -64,9 +64,9 @@ function safeNext(next: string | undefined): string {
 const wantsHtml = (request: FastifyRequest): boolean =>
   (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
-/** The sign-in page's form (not the API's JSON sign-in): its refusals are answered with the page. */
-export const isSignInFormPost = (request: FastifyRequest): boolean =>
-  request.method === 'POST' && request.routeOptions.url === '/trial/login' && wantsHtml(request);
+/** A page's sign-in or sign-out form (not the API's JSON): its refusals are answered with a page. */
+export const isFormPostTo = (request: FastifyRequest, path: '/trial/login' | '/trial/logout'): boolean =>
+  request.method === 'POST' && request.routeOptions.url === path && wantsHtml(request);
 
 export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit: LoginRateLimit): void {
   app.post(

@@ -21,7 +21,7 @@ import { registerFormBody } from './form-body.ts';
 import { sendTrialError, statusOfCode } from './errors.ts';
 import { AccessDenied, guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
-import { defaultLoginRateLimit, isSignInFormPost, registerAuthRoutes } from './auth-routes.ts';
+import { defaultLoginRateLimit, isFormPostTo, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
@@ -71,8 +71,15 @@ export function trialErrorHandler(error: FastifyError | Error, request: FastifyR
     request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
     return sessionEndedPage(request, reply);
   }
+  // Sign out pressed on a page whose session had already ended (idle at the page): the user is signed out already, so
+  // the answer is a sign-out's (the sign-in page), never an error that reads as still signed in. The cookie is left
+  // alone: it names no session any more, and a post another site made the browser send came without it.
+  if (error instanceof AccessDenied && error.statusCode === 401 && isFormPostTo(request, '/trial/logout')) {
+    request.log.info({ code: 'trial.session-ended', status: 303 }, 'sign-out after the session ended');
+    return reply.code(303).redirect('/trial/login');
+  }
   // The sign-in form from an address over the sign-in limit: the sign-in page saying so, not an OperationOutcome.
-  if ((error as { statusCode?: unknown }).statusCode === 429 && isSignInFormPost(request)) {
+  if ((error as { statusCode?: unknown }).statusCode === 429 && isFormPostTo(request, '/trial/login')) {
     request.log.info({ code: 'trial.login.limited', status: 429 }, 'trial request refused');
     return signInLimitedPage(reply);
   }

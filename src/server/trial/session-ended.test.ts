@@ -150,3 +150,22 @@ test('the action carried through sign-in is a trial page form, never the API or 
     await t.close();
   }
 });
+
+test('Sign out pressed after the session ended answers the sign-in page, never an error', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    now += 120_000; // idle at the page past the session's end, then Sign out
+    const out = await coord.request('POST', '/trial/logout', { _csrf: coord.csrf }, FORM);
+    assert.equal(out.status, 303, out.text.slice(0, 200));
+    assert.equal(out.headers.get('location'), '/trial/login');
+    // The ended session stays ended: the next request with the same cookie is not signed in.
+    assert.equal((await coord.get('/trial/api/session')).status, 401);
+    // The API's sign-out without a session stays a 401 OperationOutcome for its client.
+    const api = await coord.post('/trial/logout');
+    assert.equal(api.status, 401);
+  } finally {
+    await t.close();
+  }
+});
