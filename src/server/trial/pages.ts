@@ -896,6 +896,27 @@ export function signInLimitedPage(reply: FastifyReply): FastifyReply {
 }
 
 /**
+ * Sign out pressed on a page of an earlier session (the user signed in again in another tab): its CSRF token is not
+ * this session's, so the post did nothing. Instead of an error that leaves the user signed in at a shared computer
+ * believing they signed out, the page says so and offers Sign out again with this session's token.
+ */
+export function signOutAgainPage(reply: FastifyReply): FastifyReply {
+  return send(
+    reply.code(403),
+    undefined,
+    'Sign out',
+    html`<h1>Sign out</h1>
+      <div class="alert warning" role="alert">
+        <p>
+          You are still signed in: the page you signed out from belonged to an earlier session, so nothing was done.
+          Sign out here.
+        </p>
+      </div>
+      ${logoutForm(reply)}`,
+  );
+}
+
+/**
  * A page form's action that a post may be resumed at after sign-in: a path of the trial's pages, never the API,
  * sign-in or sign-out, nor another address.
  */

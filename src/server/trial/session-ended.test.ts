@@ -169,3 +169,30 @@ test('Sign out pressed after the session ended answers the sign-in page, never a
     await t.close();
   }
 });
+
+test('Sign out pressed on a page of an earlier session (signed in again in another tab) offers Sign out, never leaves an error', async () => {
+  const t = await startTestTrial();
+  try {
+    const account = accountFor('coordinator', 'site-a');
+    const browser = new TrialClient(t.url);
+    assert.equal((await browser.login(account.username, account.password)).status, 200);
+    const oldToken = browser.csrf; // the first tab's page
+    assert.equal((await browser.login(account.username, account.password)).status, 200); // another tab
+    const stale = await browser.request('POST', '/trial/logout', { _csrf: oldToken }, FORM);
+    assert.equal(stale.status, 403);
+    assert.match(stale.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(stale.text, /You are still signed in/);
+    // The page's own Sign out carries this session's token, and signs out.
+    const { _csrf } = hiddenFields(stale.text, '/trial/logout');
+    assert.ok(_csrf !== undefined && _csrf !== oldToken);
+    const out = await browser.request('POST', '/trial/logout', { _csrf }, FORM);
+    assert.equal(out.status, 303);
+    assert.equal((await browser.get('/trial/api/session')).status, 401);
+    // Any other page form with a stale token is still refused as before (CSRF).
+    assert.equal((await browser.login(account.username, account.password)).status, 200);
+    const other = await browser.request('POST', '/trial/screening', { _csrf: oldToken }, FORM);
+    assert.equal(other.status, 403);
+  } finally {
+    await t.close();
+  }
+});
