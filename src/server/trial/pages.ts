@@ -185,6 +185,10 @@ async function action(
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401) return reply.code(303).redirect('/trial/login');
+    // An error that is not a refusal (a fault): logged as the error handler logs one (its class, never its message).
+    if (!(error instanceof InputError) && !(typeof status === 'number' && status >= 400 && status < 500)) {
+      reply.log.error({ code: 'trial.internal', name: (error as Error).name }, 'trial page action failed');
+    }
     const message = `Not saved: ${error instanceof InputError ? error.message : 'not saved'}`;
     if (again !== undefined) {
       try {
