@@ -3,7 +3,7 @@
  * trial account for the web pages and API of `trd serve --trial-db`. The password is read from standard input (one
  * line; never an argument, which other users of the machine could see in the process list), hashed with scrypt and
  * only the hash is stored. The first account of a trial store must be an administrator. `trd trial-user list` prints
- * the accounts (no hashes).
+ * the accounts (no hashes); `deactivate` stops one signing in and ends its sessions, `activate` undoes that.
  */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -50,13 +50,38 @@ async function add(options: AddOptions): Promise<void> {
         },
       ],
       undefined,
-      {
-        // The command line acts as the local operator, as `trd trial` does.
-        actor: { userId: `cli:${userInfo().username}`, role: 'administrator', site: null },
-        reason: 'account created from the command line',
-      },
+      operator('account created from the command line'),
     );
     out(`created ${user?.username} (${user?.role}${user?.site === null ? '' : ` at ${user?.site}`})\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The command line acts as the local operator, as `trd trial` does. */
+const operator = (reason: string) => ({
+  actor: { userId: `cli:${userInfo().username}`, role: 'administrator' as const, site: null },
+  reason,
+});
+
+/**
+ * `deactivate` (someone who leaves the trial, a lost password): the account can no longer sign in and its sessions end
+ * at once; `activate` lets it sign in again. The account and everything it recorded stay, as the audit trail needs.
+ */
+async function setActive(options: { trialDb: string; username: string }, active: boolean): Promise<void> {
+  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
+  const where = parseLocation(options.trialDb);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
+  const store = await openTrialStore(options.trialDb);
+  try {
+    const user = await store.getUserByUsername(options.username.toLowerCase());
+    if (user === null) throw new InputError(`--username: no account ${options.username}`);
+    await store.setUserActive(
+      operator(active ? 'account activated from the command line' : 'account deactivated from the command line'),
+      user.id,
+      active,
+    );
+    out(`${active ? 'activated' : 'deactivated'} ${user.username}${active ? '' : ' (its sessions ended)'}\n`);
   } finally {
     await store.close();
   }
@@ -89,6 +114,18 @@ export function registerTrialUser(program: Command): void {
     .option('--site <site>', 'the site a coordinator or investigator works at')
     .option('--display-name <text>', 'the name shown on the pages')
     .action(add);
+  command
+    .command('deactivate')
+    .description('stop an account signing in and end its sessions at once (it and its records stay)')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .requiredOption('--username <name>', 'the account')
+    .action((options: { trialDb: string; username: string }) => setActive(options, false));
+  command
+    .command('activate')
+    .description('let a deactivated account sign in again')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .requiredOption('--username <name>', 'the account')
+    .action((options: { trialDb: string; username: string }) => setActive(options, true));
   command
     .command('list')
     .description('list the accounts')

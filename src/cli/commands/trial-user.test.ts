@@ -1,0 +1,41 @@
+/**
+ * `trd trial-user deactivate` and `activate` on the store a running trial server uses: a deactivated account's
+ * sessions end at once and it cannot sign in; activated again, it can.
+ * Run: node --import tsx --test src/cli/commands/trial-user.test.ts
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TrialClient } from '../../server/trial/client.test-support.ts';
+import { accountFor, startTestTrial } from '../../server/trial/harness.test-support.ts';
+import { stderrLines, trd } from '../run.test-support.ts';
+
+test('trd trial-user deactivate ends the sessions of the account and stops its sign-in; activate lets it in again', async () => {
+  const t = await startTestTrial();
+  try {
+    const account = accountFor('coordinator', 'site-a');
+    const coord = await t.signIn('coordinator', 'site-a');
+    assert.equal((await coord.get('/trial/api/session')).status, 200);
+
+    const off = await trd(['trial-user', 'deactivate', '--trial-db', t.location, '--username', account.username]);
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(off.stdout, `deactivated ${account.username} (its sessions ended)\n`);
+    assert.equal((await coord.get('/trial/api/session')).status, 401, 'the open session ended');
+    assert.equal((await new TrialClient(t.url).login(account.username, account.password)).status, 401);
+    const listed = await trd(['trial-user', 'list', '--trial-db', t.location]);
+    assert.match(listed.stdout, new RegExp(`^${account.username}\\tcoordinator\\tsite-a\\tinactive$`, 'm'));
+    const audited = (await t.store.listAudit({ limit: 1000 })).filter(
+      (e) => e.entity === 'user' && e.action === 'update',
+    );
+    assert.equal(audited.at(-1)?.reason, 'account deactivated from the command line');
+
+    const on = await trd(['trial-user', 'activate', '--trial-db', t.location, '--username', account.username]);
+    assert.equal(on.code, 0, on.stderr);
+    assert.equal((await new TrialClient(t.url).login(account.username, account.password)).status, 200);
+
+    const unknown = await trd(['trial-user', 'deactivate', '--trial-db', t.location, '--username', 'nobody-here']);
+    assert.equal(unknown.code, 2);
+    assert.deepEqual(stderrLines(unknown), ['trd: --username: no account nobody-here']);
+  } finally {
+    await t.close();
+  }
+});
