@@ -39,3 +39,28 @@ test('trd trial-user deactivate ends the sessions of the account and stops its s
     await t.close();
   }
 });
+
+test('trd trial-user password sets a new password from standard input and ends the sessions the old one opened', async () => {
+  const t = await startTestTrial();
+  try {
+    const account = accountFor('investigator', 'site-a');
+    const held = await t.signIn('investigator', 'site-a'); // a session someone who knew the old password may hold
+    const set = await trd(
+      ['trial-user', 'password', '--trial-db', t.location, '--username', account.username],
+      'a-new-password-4567\n',
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout, `new password set for ${account.username} (its sessions ended)\n`);
+    assert.equal((await held.get('/trial/api/session')).status, 401, 'the session the old password opened ended');
+    assert.equal((await new TrialClient(t.url).login(account.username, account.password)).status, 401);
+    assert.equal((await new TrialClient(t.url).login(account.username, 'a-new-password-4567')).status, 200);
+    const short = await trd(
+      ['trial-user', 'password', '--trial-db', t.location, '--username', account.username],
+      'short\n',
+    );
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /at least 12 characters/);
+  } finally {
+    await t.close();
+  }
+});

@@ -3,7 +3,8 @@
  * trial account for the web pages and API of `trd serve --trial-db`. The password is read from standard input (one
  * line; never an argument, which other users of the machine could see in the process list), hashed with scrypt and
  * only the hash is stored. The first account of a trial store must be an administrator. `trd trial-user list` prints
- * the accounts (no hashes); `deactivate` stops one signing in and ends its sessions, `activate` undoes that.
+ * the accounts (no hashes); `deactivate` stops one signing in and ends its sessions, `activate` undoes that;
+ * `password` sets a new password (standard input) and ends the account's sessions.
  */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -87,6 +88,27 @@ async function setActive(options: { trialDb: string; username: string }, active:
   }
 }
 
+/**
+ * `password`: a new password for an account (forgotten, or known to others), read from standard input as for `add`;
+ * every session the account has open ends at once.
+ */
+async function password(options: { trialDb: string; username: string }): Promise<void> {
+  const typed = await readPassword();
+  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
+  const { hashPassword } = await import('../../server/trial/password.ts');
+  const where = parseLocation(options.trialDb);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
+  const store = await openTrialStore(options.trialDb);
+  try {
+    const user = await store.getUserByUsername(options.username.toLowerCase());
+    if (user === null) throw new InputError(`--username: no account ${options.username}`);
+    await store.setPasswordHash(operator('password set from the command line'), user.id, await hashPassword(typed));
+    out(`new password set for ${user.username} (its sessions ended)\n`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function list(options: { trialDb: string }): Promise<void> {
   const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
   const where = parseLocation(options.trialDb);
@@ -126,6 +148,12 @@ export function registerTrialUser(program: Command): void {
     .requiredOption('--trial-db <location>', 'the trial store')
     .requiredOption('--username <name>', 'the account')
     .action((options: { trialDb: string; username: string }) => setActive(options, true));
+  command
+    .command('password')
+    .description('set a new password, read from standard input; the open sessions of the account end')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .requiredOption('--username <name>', 'the account')
+    .action(password);
   command
     .command('list')
     .description('list the accounts')
