@@ -181,6 +181,11 @@ async function action(
   again?: (message: string, status: number) => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
   try {
+    // A page form's fields as a browser posts them; another body (JSON null, a list, a multipart upload) is refused.
+    const body = reply.request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InputError('the form was not sent as a form (application/x-www-form-urlencoded)', 'input.body.invalid');
+    }
     return back(reply, path, 'done', await run());
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
