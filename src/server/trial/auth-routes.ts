@@ -12,6 +12,7 @@ import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
 import { resumableAction, resumePage } from './pages.ts';
 import { verifyPassword } from './password.ts';
+import { signInKey } from './sign-in-limit.ts';
 
 export interface LoginRateLimit {
   /** Refused sign-in attempts allowed per client address within the window. */
@@ -74,7 +75,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
     {
       config: {
         trialAccess: 'public',
-        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => request.ip },
+        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => signInKey(request.ip) },
       },
     },
     async (request, reply) => {
@@ -96,7 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
         return sendTrialError(reply, 401, 'user name or password not accepted', 'trial.login.failed');
       }
       // Only refused sign-ins count against the address (the rate limit counted this one before it was checked).
-      await deps.store.uncountSignInAttempt(request.ip);
+      await deps.store.uncountSignInAttempt(signInKey(request.ip));
       const session = await startSession(deps.auth, account.id);
       reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));
       request.trialUser = {
