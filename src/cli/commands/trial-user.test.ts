@@ -60,6 +60,23 @@ test('trd trial-user password sets a new password from standard input and ends t
     );
     assert.equal(short.code, 2);
     assert.match(short.stderr, /at least 12 characters/);
+    // Longer than sign-in takes: it would be stored and then refused at every sign-in.
+    const long = `${'x'.repeat(1025)}\n`;
+    const tooLong = await trd(
+      ['trial-user', 'password', '--trial-db', t.location, '--username', account.username],
+      long,
+    );
+    assert.equal(tooLong.code, 2);
+    assert.deepEqual(stderrLines(tooLong), [
+      'trd: the password (standard input, one line) must have at most 1024 characters',
+    ]);
+    const added = await trd(
+      ['trial-user', 'add', '--trial-db', t.location, '--username', 'long-pw', '--role', 'monitor'],
+      long,
+    );
+    assert.equal(added.code, 2);
+    assert.equal((await t.store.getUserByUsername('long-pw')) === null, true, 'no account that could never sign in');
+    assert.equal((await new TrialClient(t.url).login(account.username, 'a-new-password-4567')).status, 200);
   } finally {
     await t.close();
   }

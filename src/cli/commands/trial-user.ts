@@ -22,9 +22,13 @@ interface AddOptions {
 }
 
 async function readPassword(): Promise<string> {
-  const line = readInputText('-', 4096).split(/\r?\n/)[0] ?? '';
+  const { MAX_PASSWORD_LENGTH } = await import('../../server/trial/password.ts');
+  const line = readInputText('-', 4 * MAX_PASSWORD_LENGTH + 2).split(/\r?\n/)[0] ?? '';
   if (line.length < 12)
     throw new InputError('the password (standard input, one line) must have at least 12 characters');
+  // A longer one would be stored, and then refused at every sign-in.
+  if (line.length > MAX_PASSWORD_LENGTH)
+    throw new InputError(`the password (standard input, one line) must have at most ${MAX_PASSWORD_LENGTH} characters`);
   return line;
 }
 

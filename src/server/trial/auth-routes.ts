@@ -11,7 +11,7 @@ import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
 import { resumableAction, resumePage } from './pages.ts';
-import { verifyPassword } from './password.ts';
+import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import { signInKey } from './sign-in-limit.ts';
 
 export interface LoginRateLimit {
@@ -24,7 +24,7 @@ export const defaultLoginRateLimit: LoginRateLimit = { max: 10, windowMs: 15 * 6
 
 const LoginSchema = z.strictObject({
   username: z.string().trim().min(1).max(64),
-  password: z.string().min(1).max(1024),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
   /** Where the login form came from (a page under /trial), for the redirect after sign-in. */
   next: z.string().max(200).optional(),
   /** A page form posted after its session ended (pages.ts sessionEndedPage): its action and what was typed. */
