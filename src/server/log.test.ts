@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { loggerOptions } from './log.ts';
 import { hookRequest, postJson, readBundleFile, startTestServer } from './server.test-support.ts';
 
 test('logs carry routes and statuses, never patient data, queries or tokens', async () => {
@@ -75,4 +76,16 @@ test('logs carry routes and statuses, never patient data, queries or tokens', as
   ]) {
     assert.ok(!text.includes(secret), `the logs contain ${secret}`);
   }
+});
+
+test('an error is logged as its class and stack frames: a message over several lines leaves none of it', () => {
+  const options = loggerOptions('info') as unknown as {
+    serializers: { err: (e: Error) => { type: string; message: string; stack: string } };
+  };
+  const error = new TypeError('could not read the record\nZelda-Quartermain, born 1970-01-01');
+  const logged = options.serializers.err(error);
+  assert.equal(logged.type, 'TypeError');
+  assert.ok(!JSON.stringify(logged).includes('Zelda'), 'no line of the message');
+  assert.ok(logged.stack.length > 0);
+  for (const line of logged.stack.split('\n')) assert.match(line, /^\s+at /);
 });

@@ -22,7 +22,13 @@ export function loggerOptions(level: string, stream?: { write(line: string): voi
         code: error.code,
         status: error.statusCode,
         message: '(not logged: may quote input)',
-        stack: error.stack?.split('\n').slice(1, 8).join('\n') ?? '',
+        // The frames only: the stack starts with the message, which may run over several lines.
+        stack:
+          error.stack
+            ?.split('\n')
+            .filter((line) => /^\s+at /.test(line))
+            .slice(0, 7)
+            .join('\n') ?? '',
       }),
     },
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], remove: true },

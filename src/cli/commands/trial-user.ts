@@ -3,7 +3,8 @@
  * trial account for the web pages and API of `trd serve --trial-db`. The password is read from standard input (one
  * line; never an argument, which other users of the machine could see in the process list), hashed with scrypt and
  * only the hash is stored. The first account of a trial store must be an administrator. `trd trial-user list` prints
- * the accounts (no hashes).
+ * the accounts (no hashes); `deactivate` stops one signing in and ends its sessions, `activate` undoes that;
+ * `password` sets a new password (standard input) and ends the account's sessions.
  */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -21,9 +22,13 @@ interface AddOptions {
 }
 
 async function readPassword(): Promise<string> {
-  const line = readInputText('-', 4096).split(/\r?\n/)[0] ?? '';
+  const { MAX_PASSWORD_LENGTH } = await import('../../server/trial/password.ts');
+  const line = readInputText('-', 4 * MAX_PASSWORD_LENGTH + 2).split(/\r?\n/)[0] ?? '';
   if (line.length < 12)
     throw new InputError('the password (standard input, one line) must have at least 12 characters');
+  // A longer one would be stored, and then refused at every sign-in.
+  if (line.length > MAX_PASSWORD_LENGTH)
+    throw new InputError(`the password (standard input, one line) must have at most ${MAX_PASSWORD_LENGTH} characters`);
   return line;
 }
 
@@ -50,13 +55,59 @@ async function add(options: AddOptions): Promise<void> {
         },
       ],
       undefined,
-      {
-        // The command line acts as the local operator, as `trd trial` does.
-        actor: { userId: `cli:${userInfo().username}`, role: 'administrator', site: null },
-        reason: 'account created from the command line',
-      },
+      operator('account created from the command line'),
     );
     out(`created ${user?.username} (${user?.role}${user?.site === null ? '' : ` at ${user?.site}`})\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The command line acts as the local operator, as `trd trial` does. */
+const operator = (reason: string) => ({
+  actor: { userId: `cli:${userInfo().username}`, role: 'administrator' as const, site: null },
+  reason,
+});
+
+/**
+ * `deactivate` (someone who leaves the trial, a lost password): the account can no longer sign in and its sessions end
+ * at once; `activate` lets it sign in again. The account and everything it recorded stay, as the audit trail needs.
+ */
+async function setActive(options: { trialDb: string; username: string }, active: boolean): Promise<void> {
+  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
+  const where = parseLocation(options.trialDb);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
+  const store = await openTrialStore(options.trialDb);
+  try {
+    const user = await store.getUserByUsername(options.username.toLowerCase());
+    if (user === null) throw new InputError(`--username: no account ${options.username}`);
+    await store.setUserActive(
+      operator(active ? 'account activated from the command line' : 'account deactivated from the command line'),
+      user.id,
+      active,
+    );
+    out(`${active ? 'activated' : 'deactivated'} ${user.username}${active ? '' : ' (its sessions ended)'}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `password`: a new password for an account (forgotten, or known to others), read from standard input as for `add`;
+ * every session the account has open ends at once.
+ */
+async function password(options: { trialDb: string; username: string }): Promise<void> {
+  const typed = await readPassword();
+  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
+  const { hashPassword } = await import('../../server/trial/password.ts');
+  const where = parseLocation(options.trialDb);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
+  const store = await openTrialStore(options.trialDb);
+  try {
+    const user = await store.getUserByUsername(options.username.toLowerCase());
+    if (user === null) throw new InputError(`--username: no account ${options.username}`);
+    await store.setPasswordHash(operator('password set from the command line'), user.id, await hashPassword(typed));
+    out(`new password set for ${user.username} (its sessions ended)\n`);
   } finally {
     await store.close();
   }
@@ -89,6 +140,24 @@ export function registerTrialUser(program: Command): void {
     .option('--site <site>', 'the site a coordinator or investigator works at')
     .option('--display-name <text>', 'the name shown on the pages')
     .action(add);
+  command
+    .command('deactivate')
+    .description('stop an account signing in and end its sessions at once (it and its records stay)')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .requiredOption('--username <name>', 'the account')
+    .action((options: { trialDb: string; username: string }) => setActive(options, false));
+  command
+    .command('activate')
+    .description('let a deactivated account sign in again')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .requiredOption('--username <name>', 'the account')
+    .action((options: { trialDb: string; username: string }) => setActive(options, true));
+  command
+    .command('password')
+    .description('set a new password, read from standard input; the open sessions of the account end')
+    .requiredOption('--trial-db <location>', 'the trial store')
+    .requiredOption('--username <name>', 'the account')
+    .action(password);
   command
     .command('list')
     .description('list the accounts')

@@ -363,6 +363,37 @@ describe('CDS Hooks: fetching from fhirServer', () => {
     assert.equal(withOutcome.status, 412);
   });
 
+  test('412 when the FHIR server answers a search with another resource: its type named, never other text it sent', async () => {
+    for (const [type, named] of [
+      ['Patient', 'a Patient'],
+      ['Zelda-Quartermain, born 1970-01-01', 'a resource of no FHIR type'],
+    ] as const) {
+      const server = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/fhir+json' });
+        res.end(JSON.stringify({ resourceType: type }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const prefetch = fullPrefetch(seed);
+        prefetch.observations = null;
+        const response = await postJson(
+          `${service.base}${URL_PATH}`,
+          hookRequest('patient-view', seed, {
+            prefetch,
+            fhirServer: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
+            accessToken: 'token-abc',
+          }),
+        );
+        assert.equal(response.status, 412);
+        const text = JSON.stringify(response.body);
+        assert.ok(text.includes(`the FHIR server answered with ${named}`), text);
+        assert.ok(!text.includes('Zelda'), text);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
+  });
+
   test('412 when the FHIR server answers a search with an OperationOutcome (status 200) or a searchset with an error outcome', async () => {
     for (const answer of [
       { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly' }] },

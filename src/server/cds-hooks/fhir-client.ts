@@ -176,7 +176,9 @@ export async function fetchQuery(query: string, access: FhirAccess, first?: Fhir
   if (page.resourceType !== 'Bundle') {
     // A read ("Patient/123") answers the type it names; a search answers a Bundle.
     if (query.includes('?') || page.resourceType !== query.split('/', 1)[0]) {
-      throw new DataUnavailable(`the FHIR server answered with a ${page.resourceType}`);
+      // The type is named when it is a type name, never other text the server sent (the reason is logged).
+      const type = /^[A-Z][A-Za-z]{1,63}$/.test(page.resourceType) ? page.resourceType : 'resource of no FHIR type';
+      throw new DataUnavailable(`the FHIR server answered with a ${type}`);
     }
     return [page];
   }

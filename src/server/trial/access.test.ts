@@ -161,6 +161,18 @@ describe('sessions and sign-in', () => {
       // Three failures: the address waits, even with the right password.
       const limited = await client.login(monitor.username, monitor.password);
       assert.equal(limited.status, 429);
+      // The sign-in page's form is answered with the page, saying why and for how long, not with an OperationOutcome.
+      const page = await client.request(
+        'POST',
+        '/trial/login',
+        { username: monitor.username, password: monitor.password },
+        { contentType: 'application/x-www-form-urlencoded' },
+      );
+      assert.equal(page.status, 429);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(page.text, /Too many refused sign-ins from this address: sign-in is\s+paused for 1 minute,/);
+      assert.ok(page.text.includes('<form method="post" action="/trial/login">'), 'the sign-in form is there');
+      assert.equal(page.headers.get('cache-control'), 'no-store');
       // The refused sign-ins to the existing account are audited under it, without what was typed.
       const refused = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'login-failed');
       assert.equal(refused.length, 2);
@@ -314,6 +326,8 @@ describe('the outcome rater', () => {
         '<h2>Safety labs</h2>',
         '<h2>Adverse events</h2>',
         'Open safety alerts',
+        // "No open safety alerts" would be false (the ANC raised one) and is not the rater's to be told either way.
+        'safety alerts',
         'graded by CTCAE',
         '/trial/safety',
         '"value":0.8',

@@ -51,7 +51,7 @@ import type { TrialDeps } from './context.ts';
 import { consortView } from './consort-view.ts';
 import { exportFile, exportNames } from './exports.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
-import { verifyPassword } from './password.ts';
+import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import { signatureKey } from './sign-in-limit.ts';
 import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
@@ -326,7 +326,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
       const { id } = parseBody(IdParam, request.params);
       const body = parseBody(
         z.strictObject({
-          password: z.string().max(1024),
+          password: z.string().max(MAX_PASSWORD_LENGTH),
           meaning: z.string().trim().min(1).max(500),
           /** The form's version the signer reviewed (GET /api/forms/:id): a form corrected since is not signed. */
           version: z.number().int().positive(),

@@ -11,7 +11,8 @@ import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
 import { resumableAction, resumePage } from './pages.ts';
-import { verifyPassword } from './password.ts';
+import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
+import { signInKey } from './sign-in-limit.ts';
 
 export interface LoginRateLimit {
   /** Refused sign-in attempts allowed per client address within the window. */
@@ -23,7 +24,7 @@ export const defaultLoginRateLimit: LoginRateLimit = { max: 10, windowMs: 15 * 6
 
 const LoginSchema = z.strictObject({
   username: z.string().trim().min(1).max(64),
-  password: z.string().min(1).max(1024),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
   /** Where the login form came from (a page under /trial), for the redirect after sign-in. */
   next: z.string().max(200).optional(),
   /** A page form posted after its session ended (pages.ts sessionEndedPage): its action and what was typed. */
@@ -64,13 +65,17 @@ function safeNext(next: string | undefined): string {
 const wantsHtml = (request: FastifyRequest): boolean =>
   (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
+/** A page's sign-in or sign-out form (not the API's JSON): its refusals are answered with a page. */
+export const isFormPostTo = (request: FastifyRequest, path: '/trial/login' | '/trial/logout'): boolean =>
+  request.method === 'POST' && request.routeOptions.url === path && wantsHtml(request);
+
 export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit: LoginRateLimit): void {
   app.post(
     '/login',
     {
       config: {
         trialAccess: 'public',
-        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => request.ip },
+        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => signInKey(request.ip) },
       },
     },
     async (request, reply) => {
@@ -92,7 +97,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
         return sendTrialError(reply, 401, 'user name or password not accepted', 'trial.login.failed');
       }
       // Only refused sign-ins count against the address (the rate limit counted this one before it was checked).
-      await deps.store.uncountSignInAttempt(request.ip);
+      await deps.store.uncountSignInAttempt(signInKey(request.ip));
       const session = await startSession(deps.auth, account.id);
       reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));
       request.trialUser = {

@@ -106,6 +106,8 @@ export interface TestTrial {
   readonly app: FastifyInstance;
   readonly url: string;
   readonly store: TrialStore;
+  /** The store's location (sqlite:PATH), for the command line (`--trial-db`). */
+  readonly location: string;
   readonly trial: TrialServer;
   readonly engine: Engine;
   readonly armNames: readonly string[];
@@ -127,7 +129,8 @@ export interface TestTrialOptions {
 export async function startTestTrial(options: TestTrialOptions = {}): Promise<TestTrial> {
   const dir = mkdtempSync(join(tmpdir(), 'trd-trial-server-'));
   const engine = testEngine();
-  const store = await initTestStore(`sqlite:${join(dir, 'trial.sqlite')}`, engine);
+  const location = `sqlite:${join(dir, 'trial.sqlite')}`;
+  const store = await initTestStore(location, engine);
   const trial = await openTrialServer({
     store,
     engine,
@@ -148,6 +151,7 @@ export async function startTestTrial(options: TestTrialOptions = {}): Promise<Te
     app,
     url,
     store,
+    location,
     trial,
     engine,
     armNames: (protocol.arms ?? []).flatMap((a) => [a.id, a.label]),

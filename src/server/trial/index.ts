@@ -21,12 +21,12 @@ import { registerFormBody } from './form-body.ts';
 import { sendTrialError, statusOfCode } from './errors.ts';
 import { AccessDenied, guardRoutes } from './auth.ts';
 import type { AuthOptions, GuardedRoute } from './auth.ts';
-import { defaultLoginRateLimit, registerAuthRoutes } from './auth-routes.ts';
+import { defaultLoginRateLimit, isFormPostTo, registerAuthRoutes } from './auth-routes.ts';
 import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
-import { isPageFormPost, registerPages, sessionEndedPage } from './pages.ts';
+import { isPageFormPost, registerPages, sessionEndedPage, signInLimitedPage, signOutAgainPage } from './pages.ts';
 
 export interface TrialServerOptions {
   /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
@@ -70,6 +70,25 @@ export function trialErrorHandler(error: FastifyError | Error, request: FastifyR
   if (error instanceof AccessDenied && error.statusCode === 401 && isPageFormPost(request)) {
     request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
     return sessionEndedPage(request, reply);
+  }
+  // Sign out pressed on a page whose session had already ended (idle at the page): the user is signed out already, so
+  // the answer is a sign-out's (the sign-in page), never an error that reads as still signed in. The cookie is left
+  // alone: it names no session any more, and a post another site made the browser send came without it.
+  if (error instanceof AccessDenied && error.statusCode === 401 && isFormPostTo(request, '/trial/logout')) {
+    request.log.info({ code: 'trial.session-ended', status: 303 }, 'sign-out after the session ended');
+    return reply.code(303).redirect('/trial/login');
+  }
+  // Sign out pressed on a page of an earlier session (signed in again in another tab): the CSRF token is stale, and an
+  // error would leave the user signed in; the page offers Sign out with this session's token.
+  const staleToken = (error as { code?: unknown }).code === 'FST_CSRF_INVALID_TOKEN';
+  if (staleToken && request.trialUser !== undefined && isFormPostTo(request, '/trial/logout')) {
+    request.log.info({ code: 'FST_CSRF_INVALID_TOKEN', status: 403 }, 'trial request refused');
+    return signOutAgainPage(reply);
+  }
+  // The sign-in form from an address over the sign-in limit: the sign-in page saying so, not an OperationOutcome.
+  if ((error as { statusCode?: unknown }).statusCode === 429 && isFormPostTo(request, '/trial/login')) {
+    request.log.info({ code: 'trial.login.limited', status: 429 }, 'trial request refused');
+    return signInLimitedPage(reply);
   }
   if (error instanceof InputError)
     return sendError(request, reply, statusOfCode(error.code), error.message, error.code);

@@ -76,3 +76,32 @@ test('the trial routes log no patient, participant or account data', async () =>
     await t.close();
   }
 });
+
+test('a fault in a page form is logged (its class, never its message), not only answered "Not saved"', async () => {
+  const lines: string[] = [];
+  const t = await startTestTrial({ logStream: { write: (line) => void lines.push(line) } });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    // A fault below the page (a bug, a lost database connection), not a refusal of what was typed.
+    t.store.recordConsent = async () => {
+      throw new TypeError('LOGCHECK-FAULT with a typed value');
+    };
+    const reply = await coord.request(
+      'POST',
+      '/trial/consents',
+      { screeningId: 'x', consentedOn: '2026-11-03', formVersion: 'v1.0', _csrf: coord.csrf },
+      { contentType: 'application/x-www-form-urlencoded', csrf: false },
+    );
+    assert.equal(reply.status, 500);
+    assert.match(reply.text, /Not saved: not saved/);
+    const faults = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.code === 'trial.internal');
+    assert.equal(faults.length, 1, 'one error line for the fault');
+    assert.equal(faults[0]?.name, 'TypeError');
+    assert.equal(faults[0]?.level, 50);
+    assert.equal(lines.join('\n').includes('LOGCHECK'), false, 'the message is not logged');
+  } finally {
+    await t.close();
+  }
+});

@@ -181,10 +181,19 @@ async function action(
   again?: (message: string, status: number) => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
   try {
+    // A page form's fields as a browser posts them; another body (JSON null, a list, a multipart upload) is refused.
+    const body = reply.request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new InputError('the form was not sent as a form (application/x-www-form-urlencoded)', 'input.body.invalid');
+    }
     return back(reply, path, 'done', await run());
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401) return reply.code(303).redirect('/trial/login');
+    // An error that is not a refusal (a fault): logged as the error handler logs one (its class, never its message).
+    if (!(error instanceof InputError) && !(typeof status === 'number' && status >= 400 && status < 500)) {
+      reply.log.error({ code: 'trial.internal', name: (error as Error).name }, 'trial page action failed');
+    }
     const message = `Not saved: ${error instanceof InputError ? error.message : 'not saved'}`;
     if (again !== undefined) {
       try {
@@ -873,6 +882,50 @@ function signInPage(before: Html, carried: Html = html``): Html {
 }
 
 /**
+ * The sign-in form posted from an address that has had too many refused sign-ins (429): the sign-in page again, saying
+ * so and for how long (the rate limit's Retry-After), instead of the API's OperationOutcome.
+ */
+export function signInLimitedPage(reply: FastifyReply): FastifyReply {
+  const seconds = Number(reply.getHeader('retry-after'));
+  const minutes = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds / 60) : undefined;
+  return send(
+    reply.code(429),
+    undefined,
+    'Trial sign-in',
+    signInPage(
+      html`<div class="alert warning" role="alert">
+        <p>
+          Too many refused sign-ins from this address: sign-in is
+          paused${minutes === undefined ? '' : html` for ${minutes} minute${minutes === 1 ? '' : 's'}`}, even with the
+          right password. Nothing was checked; try again then.
+        </p>
+      </div>`,
+    ),
+  );
+}
+
+/**
+ * Sign out pressed on a page of an earlier session (the user signed in again in another tab): its CSRF token is not
+ * this session's, so the post did nothing. Instead of an error that leaves the user signed in at a shared computer
+ * believing they signed out, the page says so and offers Sign out again with this session's token.
+ */
+export function signOutAgainPage(reply: FastifyReply): FastifyReply {
+  return send(
+    reply.code(403),
+    undefined,
+    'Sign out',
+    html`<h1>Sign out</h1>
+      <div class="alert warning" role="alert">
+        <p>
+          You are still signed in: the page you signed out from belonged to an earlier session, so nothing was done.
+          Sign out here.
+        </p>
+      </div>
+      ${logoutForm(reply)}`,
+  );
+}
+
+/**
  * A page form's action that a post may be resumed at after sign-in: a path of the trial's pages, never the API,
  * sign-in or sign-out, nor another address.
  */
@@ -1330,7 +1383,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused, blind)} ${alertList(mine)}
+        ${noticeFor(request, refused, blind)} ${safety ? alertList(mine) : ''}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong

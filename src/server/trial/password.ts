@@ -11,6 +11,9 @@ import type { ScryptOptions } from 'node:crypto';
 export const defaultScryptCost = { N: 2 ** 17, r: 8, p: 1 } as const;
 const keyLength = 32;
 
+/** The longest password taken (characters): at sign-in, at an e-signature, and when one is set from the command line. */
+export const MAX_PASSWORD_LENGTH = 1024;
+
 function scryptAsync(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
   return new Promise((resolve, reject) =>

@@ -127,3 +127,27 @@ test('a refused screening keeps the pasted Bundle, the code and the answers ente
     await t.close();
   }
 });
+
+test('a page form posted with a body that is not a form (JSON null, a list) is refused with a reason, not a 500', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    for (const [action, body] of [
+      [`/trial/participants/${id}/labs`, 'null'],
+      ['/trial/consents', '[]'],
+      [`/trial/participants/${id}/dispositions`, '"x"'],
+    ] as const) {
+      const reply = await fetch(`${t.url}${action}`, {
+        method: 'POST',
+        headers: { cookie: coord.cookie, 'x-csrf-token': coord.csrf, 'content-type': 'application/json' },
+        body,
+      });
+      assert.equal(reply.status, 400, `${action} ${body}`);
+      assert.match(await reply.text(), /Not saved: the form was not sent as a form/);
+    }
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
+  } finally {
+    await t.close();
+  }
+});

@@ -150,3 +150,49 @@ test('the action carried through sign-in is a trial page form, never the API or 
     await t.close();
   }
 });
+
+test('Sign out pressed after the session ended answers the sign-in page, never an error', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    now += 120_000; // idle at the page past the session's end, then Sign out
+    const out = await coord.request('POST', '/trial/logout', { _csrf: coord.csrf }, FORM);
+    assert.equal(out.status, 303, out.text.slice(0, 200));
+    assert.equal(out.headers.get('location'), '/trial/login');
+    // The ended session stays ended: the next request with the same cookie is not signed in.
+    assert.equal((await coord.get('/trial/api/session')).status, 401);
+    // The API's sign-out without a session stays a 401 OperationOutcome for its client.
+    const api = await coord.post('/trial/logout');
+    assert.equal(api.status, 401);
+  } finally {
+    await t.close();
+  }
+});
+
+test('Sign out pressed on a page of an earlier session (signed in again in another tab) offers Sign out, never leaves an error', async () => {
+  const t = await startTestTrial();
+  try {
+    const account = accountFor('coordinator', 'site-a');
+    const browser = new TrialClient(t.url);
+    assert.equal((await browser.login(account.username, account.password)).status, 200);
+    const oldToken = browser.csrf; // the first tab's page
+    assert.equal((await browser.login(account.username, account.password)).status, 200); // another tab
+    const stale = await browser.request('POST', '/trial/logout', { _csrf: oldToken }, FORM);
+    assert.equal(stale.status, 403);
+    assert.match(stale.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(stale.text, /You are still signed in/);
+    // The page's own Sign out carries this session's token, and signs out.
+    const { _csrf } = hiddenFields(stale.text, '/trial/logout');
+    assert.ok(_csrf !== undefined && _csrf !== oldToken);
+    const out = await browser.request('POST', '/trial/logout', { _csrf }, FORM);
+    assert.equal(out.status, 303);
+    assert.equal((await browser.get('/trial/api/session')).status, 401);
+    // Any other page form with a stale token is still refused as before (CSRF).
+    assert.equal((await browser.login(account.username, account.password)).status, 200);
+    const other = await browser.request('POST', '/trial/screening', { _csrf: oldToken }, FORM);
+    assert.equal(other.status, 403);
+  } finally {
+    await t.close();
+  }
+});

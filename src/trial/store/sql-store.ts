@@ -2150,6 +2150,8 @@ export class SqlTrialStore implements TrialStore {
     await this.write(ctx, async (tx, append) => {
       const changed = await tx.run('UPDATE users SET password_hash = ? WHERE id = ?', [passwordHash, userId]);
       if (changed === 0) throw notFound('user');
+      // A new password ends every session the old one opened (someone who knew it may hold one).
+      await tx.run('DELETE FROM sessions WHERE user_id = ?', [userId]);
       await append({ action: 'set-password', entity: 'user', entityId: userId, before: null, after: null });
     });
   }
