@@ -20,6 +20,27 @@ test('GET /health names the pathway served', async () => {
   assert.equal(body.pathway.id, 'trd-il6-candidacy');
 });
 
+test('every answer, patient data or refusal, is not to be cached or type-sniffed', async () => {
+  const seed = readFileSync('examples/seed-vignette.json', 'utf8');
+  const json = { 'content-type': 'application/json' };
+  const answers = [
+    await fetch(`${base}/api/assess?asOf=2026-11-27`, { method: 'POST', headers: json, body: seed }),
+    await fetch(`${base}/api/match?asOf=2026-11-27`, { method: 'POST', headers: json, body: seed }),
+    await fetch(`${base}/api/assess`, { method: 'POST', headers: json, body: '{"resourceType":"Bundle"}' }),
+    await fetch(`${base}/cds-services/trd-il6-candidacy`, { method: 'POST', headers: json, body: '{}' }),
+    await fetch(`${base}/cds-services`),
+    await fetch(`${base}/health`),
+  ];
+  for (const response of answers) {
+    assert.equal(response.headers.get('cache-control'), 'no-store', `${response.url} ${response.status}`);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff', response.url);
+  }
+  assert.deepEqual(
+    answers.map((r) => r.status),
+    [200, 200, 400, 401, 200, 200],
+  );
+});
+
 test('an unknown route is a 404 OperationOutcome', async () => {
   const response = await fetch(`${base}/no-such-route`);
   assert.equal(response.status, 404);

@@ -107,6 +107,13 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   };
   registerErrorHandling(app);
   registerUnmatched(app);
+  // Any answer may hold patient data (an assessment, a CDS card, a refusal naming a record): none may stay in a
+  // browser's or a proxy's cache, and none may be sniffed into another type. A route that sets its own caching keeps it.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    done(null, payload);
+  });
   await app.register(swagger, {
     openapi: {
       info: {
