@@ -262,7 +262,12 @@ function participantsTable(participants: readonly Participant[]): Html {
   </div>`;
 }
 
-function alertList(alerts: readonly AlertRecord[]): Html {
+/** A link to the participant's page, named by the participant code when it is known. */
+function participantLink(id: string, codes: Readonly<Record<string, string>>): Html {
+  return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
+}
+
+function alertList(alerts: readonly AlertRecord[], codes: Readonly<Record<string, string>> = {}): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
     ${alerts.map(
@@ -273,9 +278,7 @@ function alertList(alerts: readonly AlertRecord[]): Html {
             role="alert"
           >
             <strong>${a.kind}</strong>: ${a.message}
-            <span class="muted"
-              >(raised ${dateOnly(a.raisedAt)}; <a href="/trial/participants/${a.participantId}">participant</a>)</span
-            >
+            <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
           </div>
         </li>`,
     )}
@@ -298,7 +301,11 @@ function assessmentText(l: LabRecord): Html {
     ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`}`;
 }
 
-function labTable(labs: readonly LabRecord[]): Html {
+/**
+ * Lab results with their assessment; with `codes` (the safety dashboard, across participants) each row names its
+ * participant, with a link to the participant's page.
+ */
+function labTable(labs: readonly LabRecord[], codes?: Readonly<Record<string, string>>): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
   return html`<div class="table-wrap">
     <table>
@@ -307,6 +314,7 @@ function labTable(labs: readonly LabRecord[]): Html {
       </caption>
       <thead>
         <tr>
+          ${codes === undefined ? '' : html`<th scope="col">Participant</th>`}
           <th scope="col">Visit</th>
           <th scope="col">Collected</th>
           <th scope="col">Analyte</th>
@@ -318,6 +326,7 @@ function labTable(labs: readonly LabRecord[]): Html {
         ${labs.map(
           (l) =>
             html`<tr>
+              ${codes === undefined ? '' : html`<td>${participantLink(l.participantId, codes)}</td>`}
               <td>${l.visit}</td>
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
@@ -1031,7 +1040,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         ${
           safety
             ? html`<h2>Open safety alerts</h2>
-                ${alertList(blind(alerts))}`
+                ${alertList(
+                  blind(alerts),
+                  blind(Object.fromEntries(participants.map((p) => [p.id, p.participantCode]))),
+                )}`
             : ''
         }
         <h2>Enrolled</h2>
@@ -1870,13 +1882,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
         <h2>Open alerts</h2>
-        ${alertList(dashboard.openAlerts)}
+        ${alertList(dashboard.openAlerts, dashboard.participantCodes)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
         <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
-        ${labTable(dashboard.flaggedLabs)}
+        ${labTable(dashboard.flaggedLabs, dashboard.participantCodes)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${
           dashboard.deathsWithoutExit.length === 0
@@ -1889,8 +1901,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   ${dashboard.deathsWithoutExit.map(
                     (e) =>
                       html`<li>
-                        ${e.term} (onset ${e.onsetOn}):
-                        <a href="/trial/participants/${e.participantId}">participant</a>
+                        ${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, dashboard.participantCodes)}
                       </li>`,
                   )}
                 </ul>`

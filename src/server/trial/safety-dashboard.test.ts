@@ -43,3 +43,40 @@ test('the safety dashboard lists a fatal adverse event until the death is record
     await t.close();
   }
 });
+
+test('the safety dashboard names the participant of each flagged lab and open alert', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const first = await enrolThroughApi(coord, protocol, 'site-a');
+    const second = await enrolThroughApi(coord, protocol, 'site-a');
+    const lab = (participantId: string, value: number) =>
+      coord.post('/trial/api/labs', {
+        participantId,
+        visit: 'baseline',
+        analyte: 'platelets',
+        value,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: null,
+        collectedOn: '2026-11-04',
+      });
+    assert.equal((await lab(first, 250)).status, 201);
+    assert.equal((await lab(second, 60)).status, 201);
+    const record = (await coord.get(`/trial/api/participants/${second}`)).json as {
+      participant: { participantCode: string };
+    };
+    const code = record.participant.participantCode;
+    const api = (await coord.get('/trial/api/safety')).json as { participantCodes: Record<string, string> };
+    assert.deepEqual(api.participantCodes, { [second]: code });
+    const page = (await coord.get('/trial/safety')).text;
+    const link = `<a href="/trial/participants/${second}">${code}</a>`;
+    const labs = page.slice(page.indexOf('Labs at CTCAE grade 3'));
+    assert.ok(labs.includes(link), 'the flagged lab row names its participant');
+    assert.ok(page.slice(0, page.indexOf('<h2>Counts')).includes(link), 'the open alert names its participant');
+    assert.ok(!page.includes(`/trial/participants/${first}"`), 'a participant with nothing flagged is not listed');
+  } finally {
+    await t.close();
+  }
+});

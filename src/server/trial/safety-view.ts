@@ -15,14 +15,20 @@ export interface SafetyDashboard {
    */
   readonly deathsWithoutExit: readonly AdverseEventRecord[];
   readonly counts: readonly { readonly label: string; readonly n: number }[];
+  /**
+   * The participant code of each participant the alerts, labs and events above belong to (by participant id): a
+   * dashboard across participants is read by who needs acting on, and an id is not what the site files under.
+   */
+  readonly participantCodes: Readonly<Record<string, string>>;
 }
 
 export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [alerts, labs, events, exits] = await Promise.all([
+  const [alerts, labs, events, exits, participants] = await Promise.all([
     store.listAlerts({ ...filter, openOnly: true }),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
     store.listDispositions(filter),
+    store.listParticipants(filter),
   ]);
   const died = new Set(exits.filter((d) => d.event === 'death').map((d) => d.participantId));
   const deathsWithoutExit = events.filter((e) => e.outcome === 'fatal' && !died.has(e.participantId));
@@ -33,7 +39,12 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
       l.assessment.action === 'discontinue' ||
       l.assessment.action === 'unknown',
   );
+  const shown = new Set([...alerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId));
+  const participantCodes = Object.fromEntries(
+    participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
+  );
   return {
+    participantCodes,
     openAlerts: alerts,
     flaggedLabs,
     deathsWithoutExit,
