@@ -59,6 +59,7 @@ import { can } from './permissions.ts';
 import { safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
+import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
 
 const nav = (user: TrialUser | undefined) =>
   user === undefined
@@ -283,6 +284,27 @@ function alertList(alerts: readonly AlertRecord[], codes: Readonly<Record<string
         </li>`,
     )}
   </ul>`;
+}
+
+/**
+ * The pre-dose safety labs above the infusion form: cleared only when every one the protocol asks for before the
+ * infusion is there and no hold, stop or undecided verdict; otherwise what is missing or what the rule says.
+ */
+function preDoseSummary(clearance: PreDoseClearance): Html {
+  const problems = preDoseProblems(clearance);
+  if (clearance.analytes.length === 0) return html``;
+  return problems.length === 0
+    ? html`<p class="alert ok">
+        Pre-dose safety labs (${clearance.analytes.map((a) => a.analyte).join(', ')}): each latest result is in, and no
+        do-not-initiate, hold or stop rule applies.
+      </p>`
+    : html`<div class="alert critical" role="alert">
+        <p><strong>Pre-dose safety labs not cleared</strong>: the label's checks before the infusion are not met.</p>
+        <ul>
+          ${problems.map((p) => html`<li>${p}</li>`)}
+        </ul>
+        <p>An infusion recorded now raises a dose-not-cleared alert for the investigator.</p>
+      </div>`;
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
@@ -1388,6 +1410,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   <p class="muted">
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
+                  ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
                   ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`

@@ -70,3 +70,62 @@ test('a baseline-visit result dated after the infusion is no baseline: a later A
     await opened.cleanup();
   }
 });
+
+test('an infusion recorded with a pre-dose lab missing, undecided or at a hold raises dose-not-cleared; a cleared one none', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const lab = (participantId: string, analyte: string, value: number, unit: string, collectedOn = '2026-11-04') =>
+      store.addLab(ctx, {
+        participantId,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit,
+        upperLimitOfNormal: analyte === 'alt' || analyte === 'ast' ? 40 : null,
+        lowerLimitOfNormal: analyte === 'anc' ? 2 : analyte === 'platelets' ? 150 : null,
+        collectedOn,
+      });
+    const notCleared = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-not-cleared');
+    // Every pre-dose lab in range: no alert.
+    const clear = await enrolOne(store, protocol, 'CLR-1', 'A');
+    for (const [analyte, value, unit] of [
+      ['anc', 3.1, '10*9/L'],
+      ['platelets', 240, '10*9/L'],
+      ['alt', 25, 'U/L'],
+      ['ast', 22, 'U/L'],
+    ] as const)
+      await lab(clear, analyte, value, unit);
+    await randomizeAndInfuse(store, ctx, clear, '2026-11-05');
+    assert.deepEqual(await notCleared(), []);
+    // No AST, an ALT without its ULN, and an ANC of 2.4 repeated the same day as 1.8 (do not initiate).
+    const id = await enrolOne(store, protocol, 'CLR-2', 'A');
+    await lab(id, 'anc', 2.4, '10*9/L');
+    await lab(id, 'anc', 1.8, '10*9/L');
+    await lab(id, 'platelets', 240, '10*9/L');
+    await store.addLab(ctx, {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'alt',
+      value: 25,
+      unit: 'U/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const [alert, ...more] = await notCleared();
+    assert.equal(more.length, 0);
+    assert.equal(alert?.sourceId, dose.id);
+    const message = alert?.message ?? '';
+    assert.match(message, /anc 1\.8 10\*9\/L on 2026-11-04: hold \(ANC < 2000\/mm3/);
+    assert.match(message, /alt 25 U\/L on 2026-11-04: rules could not be checked \(alt: the upper limit of normal/);
+    assert.match(message, /ast: no result before the infusion/);
+    assert.doesNotMatch(message, /platelets/);
+    assert.doesNotMatch(message, /tocilizumab|placebo/i);
+  } finally {
+    await opened.cleanup();
+  }
+});

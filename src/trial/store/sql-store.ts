@@ -73,6 +73,7 @@ import { conductProblems } from '../check.ts';
 import { participantLevels } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
+import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
@@ -1369,6 +1370,7 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
+      await this.clearanceAlert(tx, append, meta.protocol, p, record, at);
       return record;
     });
   }
@@ -1449,6 +1451,35 @@ export class SqlTrialStore implements TrialStore {
       site: p.site,
       kind: 'dose-above-maximum',
       message: `Infusion recorded at ${dose.doseMg} mg, above the protocol's maximum of ${maxMg} mg per infusion${unverified}: check the record or report the deviation`,
+      sourceType: 'dose',
+      sourceId: dose.id,
+      raisedAt: at,
+    });
+  }
+
+  /**
+   * A `dose-not-cleared` alert for an infusion recorded while a pre-dose safety lab (the protocol's pre-treatment
+   * `safetyLabs`) was missing, could not be judged, or was at a hold or stop rule (src/trial/pre-dose.ts). The
+   * infusion is kept as recorded: it was given; the alert asks the investigator to review it.
+   */
+  private async clearanceAlert(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    p: Participant,
+    dose: DoseRecord,
+    at: string,
+  ): Promise<void> {
+    const labs = (
+      await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
+    ).map(labOf);
+    const problems = preDoseProblems(preDoseClearance(protocol, labs, dose.administeredOn));
+    if (problems.length === 0) return;
+    await this.raiseAlert(tx, append, {
+      participantId: p.id,
+      site: p.site,
+      kind: 'dose-not-cleared',
+      message: `Infusion recorded on ${dose.administeredOn} without pre-dose clearance: ${problems.join('; ')}`,
       sourceType: 'dose',
       sourceId: dose.id,
       raisedAt: at,
@@ -1730,10 +1761,7 @@ export class SqlTrialStore implements TrialStore {
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
-    const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
-    const preTreatment = (meta.protocol.visits ?? [])
-      .filter((v) => dosingDay !== undefined && v.day < dosingDay)
-      .map((v) => v.id);
+    const preTreatment = preTreatmentVisits(meta.protocol);
     // A pre-treatment visit's result dated after the first infusion (entered at the wrong visit, or drawn late) was
     // not taken before the drug: it is neither a baseline nor checked against the do-not-initiate thresholds.
     const firstDose = await tx.get<Row>('SELECT MIN(administered_on) AS d FROM doses WHERE participant_id = ?', [p.id]);
