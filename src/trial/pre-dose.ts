@@ -68,7 +68,10 @@ export function preDoseClearance(
   return { cleared: judged.every((a) => RANK[a.action] < RANK.unknown), analytes: judged };
 }
 
-/** One line per analyte not cleared, for an alert or a page: what is missing or what the rule says. */
+/**
+ * One line per analyte not cleared, for an alert or a page: what is missing or what the rule says ([U] when the rule
+ * or CTCAE table is not verified against its source).
+ */
 export function preDoseProblems(clearance: PreDoseClearance): string[] {
   return clearance.analytes
     .filter((a) => RANK[a.action] >= RANK.unknown)
@@ -77,6 +80,6 @@ export function preDoseProblems(clearance: PreDoseClearance): string[] {
         ? `${a.analyte}: no result before the infusion`
         : a.action === 'unknown'
           ? `${a.analyte} ${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: rules could not be checked (${a.lab.assessment.issues.map((i) => i.message).join('; ')})`
-          : `${a.analyte} ${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: ${a.action} (${a.lab.assessment.ruleTexts.join('; ')})`,
+          : `${a.analyte} ${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: ${a.action} (${a.lab.assessment.ruleTexts.join('; ')})${a.lab.assessment.verified ? '' : ' [U]'}`,
     );
 }

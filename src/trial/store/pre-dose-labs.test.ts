@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { as, enrolOne, initTrial, randomizeAndInfuse, sqliteFactory } from './stores.test-support.ts';
+import { generateKits } from '../kits.ts';
+import {
+  as,
+  blocksPlan,
+  enrolOne,
+  initTrial,
+  insightProtocol,
+  randomizeAndInfuse,
+  sqliteFactory,
+} from './stores.test-support.ts';
 
 test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the dose is kept', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -125,6 +134,67 @@ test('an infusion recorded with a pre-dose lab missing, undecided or at a hold r
     assert.match(message, /ast: no result before the infusion/);
     assert.doesNotMatch(message, /platelets/);
     assert.doesNotMatch(message, /tocilizumab|placebo/i);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a hold or stop alert from a rule not verified against its source is flagged [U]', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const insight = insightProtocol();
+    const safety = insight.safety as NonNullable<typeof insight.safety>;
+    // A protocol whose ANC hold threshold was set locally and not checked against the label.
+    const protocol = {
+      ...insight,
+      safety: {
+        ...safety,
+        rules: safety.rules.map((r) => (r.id === 'anc-hold' ? { ...r, verified: false } : r)),
+      },
+    };
+    await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol) });
+    const arms = (protocol.arms ?? []).map((a) => a.id);
+    await store.addKits(as('unblinded-pharmacist'), generateKits(arms, 10, 7));
+    const id = await enrolOne(store, protocol, 'UNV-1', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const anc = (value: number) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit: 'day-7',
+        analyte: 'anc',
+        value,
+        unit: '10*9/L',
+        upperLimitOfNormal: null,
+        lowerLimitOfNormal: 2,
+        collectedOn: '2026-11-12',
+      });
+    const hold = await anc(0.8);
+    assert.equal(hold.lab.assessment.verified, false);
+    assert.match(hold.alerts[0]?.message ?? '', /: hold; when ANC > 1000\/mm3 resume IV at 4 mg\/kg \[U\]$/);
+    const stop = await anc(0.4);
+    assert.doesNotMatch(stop.alerts[0]?.message ?? '', /\[U\]/, 'the verified stop rule is not flagged');
+    // Before the infusion, the same unverified hold leaves the dose not cleared, and says so.
+    const other = await enrolOne(store, protocol, 'UNV-2', 'A');
+    await store.addLab(ctx, {
+      participantId: other,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 0.8,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-04',
+    });
+    await randomizeAndInfuse(store, ctx, other, '2026-11-05');
+    const notCleared = (await store.listAlerts()).find(
+      (a) => a.kind === 'dose-not-cleared' && a.participantId === other,
+    );
+    assert.match(
+      notCleared?.message ?? '',
+      /anc 0\.8 10\*9\/L on 2026-11-04: hold \(.*: not recommended to initiate\) \[U\]; platelets/,
+    );
   } finally {
     await opened.cleanup();
   }

@@ -1803,7 +1803,8 @@ export class SqlTrialStore implements TrialStore {
         participantId: lab.participantId,
         site: lab.site,
         kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
-        message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
+        // A rule or CTCAE table not verified against its source is flagged [U], as the lab's assessment is.
+        message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}${assessment.verified ? '' : ' [U]'}`,
         sourceType: 'lab',
         sourceId: lab.id,
         raisedAt: at,
