@@ -1972,6 +1972,9 @@ export class SqlTrialStore implements TrialStore {
    * The alert an event calls for: `serious-adverse-event`, or `susar` (a suspected unexpected serious adverse
    * reaction: serious, possibly related or more, unexpected); raised when the event reaches a higher kind than
    * `before` (null for a new event), so a follow-up that makes an event serious, or a SUSAR, alerts as a new one does.
+   * A follow-up of a serious event that adds `death` or `life-threatening` alerts again (the participant died of a
+   * hospitalised pneumonia): those criteria are what the sponsor must hear of first, and for a SUSAR they shorten the
+   * expedited-reporting clock (ICH E2A); the dashboard would otherwise still show only the first, milder alert.
    */
   private async seriousAlert(
     tx: Tx,
@@ -1987,14 +1990,17 @@ export class SqlTrialStore implements TrialStore {
       const related = !['not-related', 'unlikely'].includes(e.relatedness);
       return related && e.expectedness === 'unexpected' ? 2 : 1;
     };
-    if (rank(event) <= rank(before)) return [];
+    const grave = (e: AdverseEventRecord | null): string[] =>
+      (e?.seriousCriteria ?? []).filter((c) => c === 'death' || c === 'life-threatening');
+    const added = before === null ? [] : grave(event).filter((c) => !grave(before).includes(c));
+    if (rank(event) <= rank(before) && added.length === 0) return [];
     const susar = rank(event) === 2;
     return [
       await this.raiseAlert(tx, append, {
         participantId: event.participantId,
         site: event.site,
         kind: susar ? 'susar' : 'serious-adverse-event',
-        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
+        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}${added.length === 0 ? '' : `; follow-up adds ${added.join(', ')}`}`,
         sourceType: 'adverse-event',
         sourceId: event.id,
         raisedAt: at,
