@@ -56,7 +56,7 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { safetyDashboard } from './safety-view.ts';
+import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -268,7 +268,11 @@ function participantLink(id: string, codes: Readonly<Record<string, string>>): H
   return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
 }
 
-function alertList(alerts: readonly AlertRecord[], codes: Readonly<Record<string, string>> = {}): Html {
+function alertList(
+  alerts: readonly AlertRecord[],
+  codes: Readonly<Record<string, string>> = {},
+  correctedSince: Readonly<Record<string, LabRecord>> = {},
+): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
     ${alerts.map(
@@ -280,6 +284,7 @@ function alertList(alerts: readonly AlertRecord[], codes: Readonly<Record<string
           >
             <strong>${a.kind}</strong>: ${a.message}
             <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
+            ${correctedLine(correctedSince[a.id])}
           </div>
         </li>`,
     )}
@@ -307,16 +312,27 @@ function preDoseSummary(clearance: PreDoseClearance): Html {
       </div>`;
 }
 
+/** A lab's hold/stop verdict in words. */
+function actionText(action: LabRecord['assessment']['action']): string {
+  return action === 'continue'
+    ? 'no hold or stop rule applies'
+    : action === 'unknown'
+      ? 'rules could not be checked'
+      : action;
+}
+
+/** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
+function correctedLine(lab: LabRecord | undefined): Html {
+  if (lab === undefined) return html``;
+  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${lab.value} ${lab.unit},
+    ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
+}
+
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
 function assessmentText(l: LabRecord): Html {
   const a = l.assessment;
   const grade = a.grade === null ? 'grade undecided' : `grade ${a.grade}`;
-  const action =
-    a.action === 'continue'
-      ? 'no hold or stop rule applies'
-      : a.action === 'unknown'
-        ? 'rules could not be checked'
-        : a.action;
+  const action = actionText(a.action);
   return html`CTCAE v${a.ctcaeVersion} ${a.term}: ${grade};
     <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${t}`)}
     ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
@@ -1364,7 +1380,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused, blind)} ${alertList(mine)}
+        ${noticeFor(request, refused, blind)} ${alertList(mine, {}, alertsCorrectedSince(mine, labs))}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong
@@ -1905,7 +1921,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
         <h2>Open alerts</h2>
-        ${alertList(dashboard.openAlerts, dashboard.participantCodes)}
+        ${alertList(dashboard.openAlerts, dashboard.participantCodes, dashboard.correctedSince)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}

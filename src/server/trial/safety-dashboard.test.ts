@@ -80,3 +80,49 @@ test('the safety dashboard names the participant of each flagged lab and open al
     await t.close();
   }
 });
+
+test('an open hold alert whose lab was corrected since says what the result now reads', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const entered = await coord.post('/trial/api/labs', {
+      participantId,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 0.8,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 2,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    assert.equal(entered.status, 201, entered.text);
+    const { lab, alerts } = entered.json as { lab: { id: string }; alerts: { id: string; kind: string }[] };
+    assert.deepEqual(
+      alerts.map((a) => a.kind),
+      ['hold-rule'],
+    );
+    const before = (await coord.get('/trial/api/safety')).json as { correctedSince: Record<string, unknown> };
+    assert.deepEqual(before.correctedSince, {});
+    const fixed = await coord.post(`/trial/api/labs/${lab.id}/corrections`, {
+      value: 2.8,
+      reason: '0.8 typed for 2.8',
+    });
+    assert.equal(fixed.status, 200, fixed.text);
+    const after = (await coord.get('/trial/api/safety')).json as {
+      openAlerts: { id: string }[];
+      correctedSince: Record<string, { id: string; version: number }>;
+    };
+    assert.ok(
+      after.openAlerts.some((a) => a.id === alerts[0]?.id),
+      'the alert stays open until acknowledged',
+    );
+    assert.equal(after.correctedSince[alerts[0]?.id ?? '']?.version, 2);
+    const line =
+      /The result was corrected since \(version 2\): it now reads 2\.8 10\*9\/L,\s+no hold or stop rule applies/;
+    assert.match((await coord.get('/trial/safety')).text, line);
+    assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
+  } finally {
+    await t.close();
+  }
+});
