@@ -312,6 +312,15 @@ function preDoseSummary(clearance: PreDoseClearance): Html {
       </div>`;
 }
 
+/**
+ * The laboratory's limits a result was graded on, in its unit: an ALT/AST is read as a multiple of the local ULN and
+ * a count's grade 1 starts below the LLN, so the reader checks the verdict against them; a limit not given says so.
+ */
+function referenceRange(l: LabRecord): string {
+  const limit = (v: number | null) => (v === null ? 'not given' : `${v} ${l.unit}`);
+  return `LLN ${limit(l.lowerLimitOfNormal)}; ULN ${limit(l.upperLimitOfNormal)}`;
+}
+
 /** A lab's hold/stop verdict in words. */
 function actionText(action: LabRecord['assessment']['action']): string {
   return action === 'continue'
@@ -357,6 +366,7 @@ function labTable(labs: readonly LabRecord[], codes?: Readonly<Record<string, st
           <th scope="col">Collected</th>
           <th scope="col">Analyte</th>
           <th scope="col">Value</th>
+          <th scope="col">Reference range</th>
           <th scope="col">Assessment</th>
         </tr>
       </thead>
@@ -369,6 +379,7 @@ function labTable(labs: readonly LabRecord[], codes?: Readonly<Record<string, st
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
               <td>${l.value} ${l.unit}</td>
+              <td>${referenceRange(l)}</td>
               <td>${assessmentText(l)}</td>
             </tr>`,
         )}

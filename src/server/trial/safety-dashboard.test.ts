@@ -126,3 +126,31 @@ test('an open hold alert whose lab was corrected since says what the result now 
     await t.close();
   }
 });
+
+test('a lab row shows the reference limits the result was graded on, and says when one was not given', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const alt = (value: number, uln: number | null) =>
+      coord.post('/trial/api/labs', {
+        participantId,
+        visit: 'baseline',
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        lowerLimitOfNormal: null,
+        upperLimitOfNormal: uln,
+        collectedOn: '2026-11-04',
+      });
+    assert.equal((await alt(160, 40)).status, 201);
+    assert.equal((await alt(60, null)).status, 201);
+    const page = (await coord.get('/trial/safety')).text;
+    const rows = page.slice(page.indexOf('Labs at CTCAE grade 3')).replace(/\s+/g, ' ');
+    assert.match(rows, /<td>160 U\/L<\/td> <td>LLN not given; ULN 40 U\/L<\/td>/);
+    assert.match(rows, /<td>60 U\/L<\/td> <td>LLN not given; ULN not given<\/td>/);
+    assert.match(rows, /<th scope="col">Reference range<\/th>/);
+  } finally {
+    await t.close();
+  }
+});
