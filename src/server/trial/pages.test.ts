@@ -415,3 +415,41 @@ test('participant page: the infusion form says which pre-dose safety labs are mi
     await t.close();
   }
 });
+
+test('lab entry page: a count reported per mm3 is entered in /uL and graded as such', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const page = (await coord.get(`/trial/participants/${id}`)).text;
+    const form = page.slice(page.indexOf(`action="/trial/participants/${id}/labs"`));
+    assert.match(form, /<option value="\/uL"\s*>\s*\/uL \(cells per microlitre = per mm3\)/);
+    assert.match(form, /<option value="ukat\/L"/);
+    const saved = await coord.request(
+      'POST',
+      `/trial/participants/${id}/labs`,
+      {
+        visit: 'baseline',
+        analyte: 'anc',
+        value: '1800',
+        unit: '/uL',
+        lowerLimitOfNormal: '2000',
+        upperLimitOfNormal: '',
+        collectedOn: '2026-11-04',
+      },
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+    assert.equal(saved.status, 303, saved.text);
+    const labs = (
+      (await coord.get(`/trial/api/participants/${id}`)).json as {
+        labs: { unit: string; assessment: { action: string; rules: string[] } }[];
+      }
+    ).labs;
+    assert.deepEqual(
+      labs.map((l) => [l.unit, l.assessment.action, l.assessment.rules]),
+      [['/uL', 'hold', ['anc-do-not-initiate']]],
+    );
+  } finally {
+    await t.close();
+  }
+});

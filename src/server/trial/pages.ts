@@ -562,8 +562,20 @@ const exitOptions = (selected: string | null): Html =>
  * The participant's exit and, for those who enter it, the forms to record it, to correct it (the reason, the date,
  * or the participant it belongs to, with why) or to void it when the participant did not leave.
  */
-/** The units a lab result is entered in (UCUM); a result stored in another one keeps it as an option. */
-const LAB_UNITS = ['10*9/L', '10*3/uL', 'U/L'] as const;
+/**
+ * The units a lab result is entered in (UCUM; those docs/trial-operations.md lists as converted), with the words a
+ * laboratory report uses for them: a count reported per mm3 (the label's own unit, and US reports') is entered as
+ * such, rather than typed as a number of 10*3/uL or 10*9/L (ANC 1800 /mm3 typed in 10*9/L would read normal). A
+ * result stored in another unit keeps it as an option.
+ */
+const LAB_UNITS = ['10*9/L', '10*3/uL', '/uL', 'U/L', 'ukat/L'] as const;
+const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
+  '10*9/L': '10*9/L (x10^9 per litre)',
+  '10*3/uL': '10*3/uL (thousands per microlitre)',
+  '/uL': '/uL (cells per microlitre = per mm3)',
+  'U/L': 'U/L (= IU/L)',
+  'ukat/L': 'ukat/L (microkatal per litre)',
+};
 
 const numberText = (n: number | null): string => (n === null ? '' : String(n));
 
@@ -617,7 +629,12 @@ function labFields(
     <p>
       <label for="${key}-unit">Unit (UCUM)</label
       ><select id="${key}-unit" name="unit">
-        ${units.map((u) => html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>${u}</option>`)}
+        ${units.map(
+          (u) =>
+            html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>
+              ${LAB_UNIT_WORDS[u] ?? u}
+            </option>`,
+        )}
       </select>
     </p>
     ${limit('lowerLimitOfNormal', 'lln', 'Lower limit of normal')}
