@@ -60,6 +60,8 @@ import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
+import type { Citation } from '../../knowledge/schema-codesets.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
 
 const nav = (user: TrialUser | undefined) =>
   user === undefined
@@ -338,21 +340,36 @@ function correctedLine(lab: LabRecord | undefined): Html {
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
-function assessmentText(l: LabRecord): Html {
+function assessmentText(l: LabRecord, citations: ReadonlyMap<string, Citation>): Html {
   const a = l.assessment;
   const grade = a.grade === null ? 'grade undecided' : `grade ${a.grade}`;
   const action = actionText(a.action);
   return html`CTCAE v${a.ctcaeVersion} ${a.term}: ${grade};
     <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${t}`)}
     ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
-    ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`}`;
+    ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`} <br /><span class="muted"
+      >Sources: ${a.citations.map((k) => citationText(k, citations)).join('; ')}</span
+    >`;
+}
+
+/**
+ * A citation key with what it cites (knowledge/citations.json or the protocol's own): title and section, [U] when
+ * unverified; the key alone when neither holds it (the CTCAE table cites itself).
+ */
+function citationText(key: string, citations: ReadonlyMap<string, Citation>): string {
+  const c = citations.get(key);
+  return c === undefined ? key : `${key}: ${c.title}, section ${c.section}${c.tag === 'U' ? ' [U]' : ''}`;
 }
 
 /**
  * Lab results with their assessment; with `codes` (the safety dashboard, across participants) each row names its
  * participant, with a link to the participant's page.
  */
-function labTable(labs: readonly LabRecord[], codes?: Readonly<Record<string, string>>): Html {
+function labTable(
+  labs: readonly LabRecord[],
+  citations: ReadonlyMap<string, Citation>,
+  codes?: Readonly<Record<string, string>>,
+): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
   return html`<div class="table-wrap">
     <table>
@@ -380,7 +397,7 @@ function labTable(labs: readonly LabRecord[], codes?: Readonly<Record<string, st
               <td>${l.analyte}</td>
               <td>${l.value} ${l.unit}</td>
               <td>${referenceRange(l)}</td>
-              <td>${assessmentText(l)}</td>
+              <td>${assessmentText(l, citations)}</td>
             </tr>`,
         )}
       </tbody>
@@ -1057,6 +1074,15 @@ export async function resumePage(
 
 export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   const { store } = deps;
+  // What a lab's sources cite: the knowledge's registry with the protocol's own citations. A title is reference
+  // wording (the drug's label names it), so each arm's id and label in it reads "study drug", as criterion text does.
+  const labCitations = (protocol: TrialProtocol, terms: readonly string[]): ReadonlyMap<string, Citation> =>
+    new Map(
+      [...deps.engine.knowledge.citations, ...Object.entries(protocol.citations)].map(([k, c]) => [
+        k,
+        { ...c, title: maskArms(c.title, terms, STUDY_DRUG) },
+      ]),
+    );
   /**
    * The viewer's arm terms (none when they may see arms) and `blind`, which masks each arm name in the records a page
    * shows as REDACTED; protocol wording read from the protocol says STUDY_DRUG instead (maskArms).
@@ -1388,7 +1414,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       storedDose?.administeredOn ?? null,
     );
     // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
-    const { blind } = await blindingFor(request);
+    const { blind, terms } = await blindingFor(request);
     const refused = blindRefused(shown, blind);
     const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
       participant: record,
@@ -1552,7 +1578,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         ${
           safety
             ? html`<h2>Safety labs</h2>
-                ${labTable(labs)}`
+                ${labTable(labs, labCitations(protocol, terms))}`
             : ''
         }
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
@@ -1941,7 +1967,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.get('/safety', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);
     if (!can(user.role, 'safety.read')) throw new AccessDenied(403, `the ${user.role} role does not see safety data`);
-    const { blind } = await blindingFor(request);
+    const { blind, terms } = await blindingFor(request);
     const dashboard = blind(await safetyDashboard(store, siteFilter(user)));
     return send(
       reply,
@@ -1955,7 +1981,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
         <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
-        ${labTable(dashboard.flaggedLabs, dashboard.participantCodes)}
+        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), dashboard.participantCodes)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${
           dashboard.deathsWithoutExit.length === 0

@@ -154,3 +154,32 @@ test('a lab row shows the reference limits the result was graded on, and says wh
     await t.close();
   }
 });
+
+test("a lab's assessment cites the sources of its grade and rules, the drug's name concealed from blinded readers", async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const entered = await coord.post('/trial/api/labs', {
+      participantId,
+      visit: 'baseline',
+      analyte: 'alt',
+      value: 160,
+      unit: 'U/L',
+      lowerLimitOfNormal: null,
+      upperLimitOfNormal: 40,
+      collectedOn: '2026-11-04',
+    });
+    assert.equal(entered.status, 201, entered.text);
+    const sources =
+      /Sources: ctcae-v5\.0; actemra-us-pi-5\.3: Actemra \(study drug\) US PI, dose modifications \(RA, IV\): [^;<]*, section 5\.3; actemra-us-pi-5\.2: Actemra US PI \/ EU SmPC: do-not-initiate thresholds [^;<]*, section 5\.2/;
+    const dashboard = (await coord.get('/trial/safety')).text.replace(/\s+/g, ' ');
+    assert.match(dashboard, sources);
+    assert.doesNotMatch(dashboard, /tocilizumab/i);
+    assert.match((await coord.get(`/trial/participants/${participantId}`)).text.replace(/\s+/g, ' '), sources);
+    const pharmacist = await t.signIn('unblinded-pharmacist');
+    assert.match((await pharmacist.get('/trial/safety')).text, /Actemra \(tocilizumab\) US PI, dose modifications/);
+  } finally {
+    await t.close();
+  }
+});
