@@ -274,6 +274,7 @@ function alertList(
   alerts: readonly AlertRecord[],
   codes: Readonly<Record<string, string>> = {},
   correctedSince: Readonly<Record<string, LabRecord>> = {},
+  acknowledge?: () => Html,
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
@@ -287,6 +288,16 @@ function alertList(
             <strong>${a.kind}</strong>: ${a.message}
             <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
             ${correctedLine(correctedSince[a.id])}
+            ${
+              acknowledge === undefined
+                ? ''
+                : html`<form method="post" action="/trial/safety/alerts/${a.id}/acknowledge" class="inline">
+                    ${acknowledge()}
+                    <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
+                      Acknowledge
+                    </button>
+                  </form>`
+            }
           </div>
         </li>`,
     )}
@@ -1974,8 +1985,14 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
+        ${notice(blind(signedMessage(request)))}
         <h2>Open alerts</h2>
-        ${alertList(dashboard.openAlerts, dashboard.participantCodes, dashboard.correctedSince)}
+        ${alertList(
+          dashboard.openAlerts,
+          dashboard.participantCodes,
+          dashboard.correctedSince,
+          can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
+        )}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
@@ -2000,6 +2017,18 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                 </ul>`
         }`,
     );
+  });
+
+  // An open alert is acknowledged once reviewed, as the API's POST /api/alerts/:id/acknowledge does; the dashboard
+  // lists open alerts only, so without it a page user could never clear one.
+  app.post('/safety/alerts/:alert/acknowledge', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
+    const { alert } = request.params as { alert: string };
+    return action(reply, '/trial/safety', async () => {
+      const open = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === alert);
+      if (open === undefined) throw new InputError('no such alert', 'trial.not-found');
+      await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert);
+      return `Alert acknowledged: ${open.kind}, raised ${dateOnly(open.raisedAt)}`;
+    });
   });
 
   app.get('/consort', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {

@@ -183,3 +183,44 @@ test("a lab's assessment cites the sources of its grade and rules, the drug's na
     await t.close();
   }
 });
+
+test('an open alert is acknowledged from the safety dashboard by a writer of its site; readers see no button', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const entered = await coord.post('/trial/api/labs', {
+      participantId,
+      visit: 'baseline',
+      analyte: 'platelets',
+      value: 40,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 150,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    assert.equal(entered.status, 201, entered.text);
+    const alertId = (entered.json as { alerts: { id: string }[] }).alerts[0]?.id ?? '';
+    const action = `/trial/safety/alerts/${alertId}/acknowledge`;
+    assert.ok((await coord.get('/trial/safety')).text.includes(`action="${action}"`));
+    const monitor = await t.signIn('monitor');
+    assert.ok(!(await monitor.get('/trial/safety')).text.includes(action), 'the monitor only reads');
+    assert.equal((await monitor.post(action, {})).status, 403);
+    const other = await t.signIn('coordinator', 'site-b');
+    const refused = await other.request('POST', action, {}, { contentType: 'application/x-www-form-urlencoded' });
+    assert.equal(refused.status, 303);
+    assert.equal(
+      ((await coord.get('/trial/api/alerts')).json as { acknowledgedAt: string | null }[])[0]?.acknowledgedAt,
+      null,
+    );
+    const done = await coord.request('POST', action, {}, { contentType: 'application/x-www-form-urlencoded' });
+    assert.equal(done.status, 303, done.text);
+    const back = await coord.get(done.headers.get('location') ?? '/trial/safety');
+    assert.match(back.text, /Alert acknowledged: stop-rule/);
+    assert.match(back.text, /No open safety alerts\./);
+    const [alert] = (await coord.get('/trial/api/alerts')).json as { acknowledgedAt: string | null }[];
+    assert.notEqual(alert?.acknowledgedAt, null);
+  } finally {
+    await t.close();
+  }
+});
