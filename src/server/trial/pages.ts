@@ -1997,7 +1997,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
-        <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
+        <h2>Labs at CTCAE grade 3 or above, meeting a hold or stop rule, or undecided</h2>
+        <p class="muted">
+          Undecided: the rules could not be checked (a reference limit not given, a unit that does not convert); such a
+          result is no all-clear until it is corrected or drawn again.
+        </p>
         ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), dashboard.participantCodes)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${

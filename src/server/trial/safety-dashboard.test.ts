@@ -149,6 +149,11 @@ test('a lab row shows the reference limits the result was graded on, and says wh
     const rows = page.slice(page.indexOf('Labs at CTCAE grade 3')).replace(/\s+/g, ' ');
     assert.match(rows, /<td>160 U\/L<\/td> <td>LLN not given; ULN 40 U\/L<\/td>/);
     assert.match(rows, /<td>60 U\/L<\/td> <td>LLN not given; ULN not given<\/td>/);
+    assert.match(
+      page,
+      /<h2>Labs at CTCAE grade 3 or above, meeting a hold or stop rule, or undecided<\/h2>/,
+      'the heading names the undecided results listed under it',
+    );
     assert.match(rows, /<th scope="col">Reference range<\/th>/);
   } finally {
     await t.close();
