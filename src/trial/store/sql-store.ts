@@ -1339,6 +1339,7 @@ export class SqlTrialStore implements TrialStore {
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
       if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
+      await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -1397,20 +1398,8 @@ export class SqlTrialStore implements TrialStore {
       }
       await this.assertBeforeExit(tx, p, after.administeredOn, 'dose correction');
       // The infusion anchors the follow-up visits: a later date must not leave follow-up records before it.
-      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day ?? 0;
-      const followUp = (meta.protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
-      if (followUp.length > 0 && after.administeredOn > before.administeredOn) {
-        const marks = followUp.map(() => '?').join(', ');
-        const earlier = await tx.get<Row>(
-          `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
-          [p.id, ...followUp, after.administeredOn, p.id, ...followUp, after.administeredOn],
-        );
-        const n = Number(earlier?.n ?? 0);
-        if (n > 0) {
-          throw conflict(
-            `dose correction: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the corrected infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
-          );
-        }
+      if (after.administeredOn > before.administeredOn) {
+        await this.assertNoFollowUpBefore(tx, meta.protocol, p, after.administeredOn, 'dose correction', 'corrected ');
       }
       await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
@@ -1423,6 +1412,36 @@ export class SqlTrialStore implements TrialStore {
       await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
       return after;
     });
+  }
+
+  /**
+   * The infusion anchors the follow-up visits: no follow-up form or lab (entered once the participant was randomized,
+   * before the infusion was recorded) may be dated before it. Such a record was taken before the drug, so a lab of it
+   * would be graded as after the infusion, without the do-not-initiate thresholds, and be left out of the pre-dose
+   * clearance; it is corrected (date or visit) first.
+   */
+  private async assertNoFollowUpBefore(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    administeredOn: string,
+    what: string,
+    adjective: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day ?? 0;
+    const followUp = (protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
+    if (followUp.length === 0) return;
+    const marks = followUp.map(() => '?').join(', ');
+    const earlier = await tx.get<Row>(
+      `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
+      [p.id, ...followUp, administeredOn, p.id, ...followUp, administeredOn],
+    );
+    const n = Number(earlier?.n ?? 0);
+    if (n > 0) {
+      throw conflict(
+        `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
+      );
+    }
   }
 
   /**
