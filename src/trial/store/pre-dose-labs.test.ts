@@ -199,3 +199,45 @@ test('a hold or stop alert from a rule not verified against its source is flagge
     await opened.cleanup();
   }
 });
+
+test('an infusion date corrected to before its pre-dose labs raises dose-not-cleared; one within them raises none', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'CLR-3', 'A');
+    for (const [analyte, value, uln, lln] of [
+      ['anc', 3.1, null, 2],
+      ['platelets', 240, null, 150],
+      ['alt', 25, 40, null],
+      ['ast', 22, 40, null],
+    ] as const) {
+      await store.addLab(ctx, {
+        participantId: id,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit: analyte === 'alt' || analyte === 'ast' ? 'U/L' : '10*9/L',
+        upperLimitOfNormal: uln,
+        lowerLimitOfNormal: lln,
+        collectedOn: '2026-11-04',
+      });
+    }
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-06');
+    const notCleared = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-not-cleared');
+    assert.deepEqual(await notCleared(), []);
+    const fix = as('coordinator', 'A', 'infusion date typed wrong');
+    await store.correctDose(fix, dose.id, { administeredOn: '2026-11-05' });
+    assert.deepEqual(await notCleared(), [], 'still after the labs');
+    await store.correctDose(fix, dose.id, { administeredOn: '2026-11-03' });
+    const [alert, ...more] = await notCleared();
+    assert.equal(more.length, 0);
+    assert.match(
+      alert?.message ?? '',
+      /^Infusion recorded on 2026-11-03 without pre-dose clearance: anc: no result before/,
+    );
+  } finally {
+    await opened.cleanup();
+  }
+});

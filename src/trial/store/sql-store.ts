@@ -1371,7 +1371,7 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
-      await this.clearanceAlert(tx, append, meta.protocol, p, record, at);
+      await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at);
       return record;
     });
   }
@@ -1410,6 +1410,7 @@ export class SqlTrialStore implements TrialStore {
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
       await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
+      await this.clearanceAlert(tx, append, meta.protocol, p, after, before, at);
       return after;
     });
   }
@@ -1478,7 +1479,8 @@ export class SqlTrialStore implements TrialStore {
 
   /**
    * A `dose-not-cleared` alert for an infusion recorded while a pre-dose safety lab (the protocol's pre-treatment
-   * `safetyLabs`) was missing, could not be judged, or was at a hold or stop rule (src/trial/pre-dose.ts). The
+   * `safetyLabs`) was missing, could not be judged, or was at a hold or stop rule (src/trial/pre-dose.ts), or for a
+   * correction that moves a cleared infusion to a date before its pre-dose labs (`before`: the record as it was). The
    * infusion is kept as recorded: it was given; the alert asks the investigator to review it.
    */
   private async clearanceAlert(
@@ -1487,13 +1489,17 @@ export class SqlTrialStore implements TrialStore {
     protocol: TrialProtocol,
     p: Participant,
     dose: DoseRecord,
+    before: DoseRecord | null,
     at: string,
   ): Promise<void> {
+    if (before !== null && before.administeredOn === dose.administeredOn) return;
     const labs = (
       await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
     ).map(labOf);
     const problems = preDoseProblems(preDoseClearance(protocol, labs, dose.administeredOn));
     if (problems.length === 0) return;
+    // A corrected date alerts only when the first one was cleared (otherwise its alert was raised then).
+    if (before !== null && preDoseProblems(preDoseClearance(protocol, labs, before.administeredOn)).length > 0) return;
     await this.raiseAlert(tx, append, {
       participantId: p.id,
       site: p.site,
