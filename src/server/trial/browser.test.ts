@@ -112,14 +112,22 @@ test(
       await page.getByLabel('Collected on').fill('2026-11-19');
       await page.getByRole('button', { name: 'Save lab result' }).click();
       await page.getByText(/safety alert\(s\) raised/).waitFor();
-      const alert = page.locator('.alert.critical, .alert.warning').filter({ hasText: /ANC/i }).first();
+      // The lab's hold alert (the infusion above, recorded without pre-dose labs, raised a dose-not-cleared one).
+      const alert = page
+        .locator('.alert.critical, .alert.warning')
+        .filter({ hasText: /Neutrophil count decreased/ })
+        .first();
       await alert.waitFor();
       assert.match(await alert.innerText(), /hold|discontinue/i);
       await checkAccessibility(page, 'participant');
       await page.screenshot({ path: `${OUT}/trial-participant-safety-alert.png`, fullPage: true });
 
       await page.goto(`${t.url}/trial/safety`);
-      await page.locator('.alert').filter({ hasText: /ANC/i }).first().waitFor();
+      await page
+        .locator('.alert')
+        .filter({ hasText: /Neutrophil count decreased/ })
+        .first()
+        .waitFor();
       await checkAccessibility(page, 'safety dashboard');
       await page.screenshot({ path: `${OUT}/trial-safety.png`, fullPage: true });
       await page.goto(`${t.url}/trial/consort`);

@@ -351,3 +351,105 @@ test('a screening entry entered wrong is corrected through the API with a reason
     await t.close();
   }
 });
+
+test('participant page: the infusion form says which pre-dose safety labs are missing, undecided or at a hold', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`, {})).status, 201);
+    const lab = (analyte: string, value: number, unit: string, uln: number | null, lln: number | null) =>
+      coord.post('/trial/api/labs', {
+        participantId: id,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit,
+        upperLimitOfNormal: uln,
+        lowerLimitOfNormal: lln,
+        collectedOn: '2026-11-04',
+      });
+    assert.equal((await lab('anc', 1800, '/uL', null, 2000)).status, 201);
+    assert.equal((await lab('platelets', 240, '10*9/L', null, 150)).status, 201);
+    assert.equal((await lab('alt', 30, 'U/L', null, null)).status, 201);
+    const form = async () => {
+      const text = (await coord.get(`/trial/participants/${id}`)).text;
+      return text.slice(text.indexOf('study drug given</h2>'), text.indexOf('Record the dose'));
+    };
+    const blocked = await form();
+    assert.match(blocked, /Pre-dose safety labs not cleared/);
+    assert.match(blocked, /anc 1800 \/uL on 2026-11-04: hold \(ANC &lt; 2000\/mm3/);
+    assert.match(blocked, /alt 30 U\/L on 2026-11-04: rules could not be checked/);
+    assert.match(blocked, /ast: no result before the infusion/);
+    assert.doesNotMatch(blocked, /platelets 240/);
+    // The same day's ANC repeated in range, the ALT corrected with its ULN, the AST entered: cleared.
+    assert.equal((await lab('anc', 2600, '/uL', null, 2000)).status, 201);
+    assert.equal((await lab('ast', 20, 'U/L', 40, null)).status, 201);
+    const alt = (
+      (await coord.get(`/trial/api/participants/${id}`)).json as { labs: { id: string; analyte: string }[] }
+    ).labs.find((l) => l.analyte === 'alt');
+    const fixed = await coord.post(`/trial/api/labs/${alt?.id}/corrections`, {
+      upperLimitOfNormal: 40,
+      reason: 'ULN left out',
+    });
+    assert.equal(fixed.status, 200, fixed.text);
+    const still = await form();
+    assert.match(still, /anc 1800 \/uL on 2026-11-04: hold/, 'a same-day repeat does not hide the result at a hold');
+    assert.doesNotMatch(still, /alt|ast/);
+    // Drawn again the next day, in range: every latest result is in and no rule applies.
+    const again = await coord.post('/trial/api/labs', {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 2.5,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-05',
+    });
+    assert.equal(again.status, 201, again.text);
+    const cleared = await form();
+    assert.doesNotMatch(cleared, /not cleared/);
+    assert.match(cleared, /each latest result is in, and\s+no\s+do-not-initiate, hold or stop rule applies/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('lab entry page: a count reported per mm3 is entered in /uL and graded as such', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const page = (await coord.get(`/trial/participants/${id}`)).text;
+    const form = page.slice(page.indexOf(`action="/trial/participants/${id}/labs"`));
+    assert.match(form, /<option value="\/uL"\s*>\s*\/uL \(cells per microlitre = per mm3\)/);
+    assert.match(form, /<option value="ukat\/L"/);
+    const saved = await coord.request(
+      'POST',
+      `/trial/participants/${id}/labs`,
+      {
+        visit: 'baseline',
+        analyte: 'anc',
+        value: '1800',
+        unit: '/uL',
+        lowerLimitOfNormal: '2000',
+        upperLimitOfNormal: '',
+        collectedOn: '2026-11-04',
+      },
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+    assert.equal(saved.status, 303, saved.text);
+    const labs = (
+      (await coord.get(`/trial/api/participants/${id}`)).json as {
+        labs: { unit: string; assessment: { action: string; rules: string[] } }[];
+      }
+    ).labs;
+    assert.deepEqual(
+      labs.map((l) => [l.unit, l.assessment.action, l.assessment.rules]),
+      [['/uL', 'hold', ['anc-do-not-initiate']]],
+    );
+  } finally {
+    await t.close();
+  }
+});

@@ -56,9 +56,12 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { safetyDashboard } from './safety-view.ts';
+import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
+import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
+import type { Citation } from '../../knowledge/schema-codesets.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
 
 const nav = (user: TrialUser | undefined) =>
   user === undefined
@@ -271,7 +274,17 @@ function participantsTable(participants: readonly Participant[]): Html {
   </div>`;
 }
 
-function alertList(alerts: readonly AlertRecord[]): Html {
+/** A link to the participant's page, named by the participant code when it is known. */
+function participantLink(id: string, codes: Readonly<Record<string, string>>): Html {
+  return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
+}
+
+function alertList(
+  alerts: readonly AlertRecord[],
+  codes: Readonly<Record<string, string>> = {},
+  correctedSince: Readonly<Record<string, LabRecord>> = {},
+  acknowledge?: () => Html,
+): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
     ${alerts.map(
@@ -282,32 +295,101 @@ function alertList(alerts: readonly AlertRecord[]): Html {
             role="alert"
           >
             <strong>${a.kind}</strong>: ${a.message}
-            <span class="muted"
-              >(raised ${dateOnly(a.raisedAt)}; <a href="/trial/participants/${a.participantId}">participant</a>)</span
-            >
+            <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
+            ${correctedLine(correctedSince[a.id])}
+            ${
+              acknowledge === undefined
+                ? ''
+                : html`<form method="post" action="/trial/safety/alerts/${a.id}/acknowledge" class="inline">
+                    ${acknowledge()}
+                    <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
+                      Acknowledge
+                    </button>
+                  </form>`
+            }
           </div>
         </li>`,
     )}
   </ul>`;
 }
 
+/**
+ * The pre-dose safety labs above the infusion form: cleared only when every one the protocol asks for before the
+ * infusion is there and no hold, stop or undecided verdict; otherwise what is missing or what the rule says.
+ */
+function preDoseSummary(clearance: PreDoseClearance): Html {
+  const problems = preDoseProblems(clearance);
+  if (clearance.analytes.length === 0) return html``;
+  return problems.length === 0
+    ? html`<p class="alert ok">
+        Pre-dose safety labs (${clearance.analytes.map((a) => a.analyte).join(', ')}): each latest result is in, and no
+        do-not-initiate, hold or stop rule applies.
+      </p>`
+    : html`<div class="alert critical" role="alert">
+        <p><strong>Pre-dose safety labs not cleared</strong>: the label's checks before the infusion are not met.</p>
+        <ul>
+          ${problems.map((p) => html`<li>${p}</li>`)}
+        </ul>
+        <p>An infusion recorded now raises a dose-not-cleared alert for the investigator.</p>
+      </div>`;
+}
+
+/**
+ * The laboratory's limits a result was graded on, in its unit: an ALT/AST is read as a multiple of the local ULN and
+ * a count's grade 1 starts below the LLN, so the reader checks the verdict against them; a limit not given says so.
+ */
+function referenceRange(l: LabRecord): string {
+  const limit = (v: number | null) => (v === null ? 'not given' : `${v} ${l.unit}`);
+  return `LLN ${limit(l.lowerLimitOfNormal)}; ULN ${limit(l.upperLimitOfNormal)}`;
+}
+
+/** A lab's hold/stop verdict in words. */
+function actionText(action: LabRecord['assessment']['action']): string {
+  return action === 'continue'
+    ? 'no hold or stop rule applies'
+    : action === 'unknown'
+      ? 'rules could not be checked'
+      : action;
+}
+
+/** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
+function correctedLine(lab: LabRecord | undefined): Html {
+  if (lab === undefined) return html``;
+  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${lab.value} ${lab.unit},
+    ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
+}
+
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
-function assessmentText(l: LabRecord): Html {
+function assessmentText(l: LabRecord, citations: ReadonlyMap<string, Citation>): Html {
   const a = l.assessment;
   const grade = a.grade === null ? 'grade undecided' : `grade ${a.grade}`;
-  const action =
-    a.action === 'continue'
-      ? 'no hold or stop rule applies'
-      : a.action === 'unknown'
-        ? 'rules could not be checked'
-        : a.action;
+  const action = actionText(a.action);
   return html`CTCAE v${a.ctcaeVersion} ${a.term}: ${grade};
     <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${t}`)}
     ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
-    ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`}`;
+    ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`} <br /><span class="muted"
+      >Sources: ${a.citations.map((k) => citationText(k, citations)).join('; ')}</span
+    >`;
 }
 
-function labTable(labs: readonly LabRecord[]): Html {
+/**
+ * A citation key with what it cites (knowledge/citations.json or the protocol's own): title and section, [U] when
+ * unverified; the key alone when neither holds it (the CTCAE table cites itself).
+ */
+function citationText(key: string, citations: ReadonlyMap<string, Citation>): string {
+  const c = citations.get(key);
+  return c === undefined ? key : `${key}: ${c.title}, section ${c.section}${c.tag === 'U' ? ' [U]' : ''}`;
+}
+
+/**
+ * Lab results with their assessment; with `codes` (the safety dashboard, across participants) each row names its
+ * participant, with a link to the participant's page.
+ */
+function labTable(
+  labs: readonly LabRecord[],
+  citations: ReadonlyMap<string, Citation>,
+  codes?: Readonly<Record<string, string>>,
+): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
   return html`<div class="table-wrap">
     <table>
@@ -316,10 +398,12 @@ function labTable(labs: readonly LabRecord[]): Html {
       </caption>
       <thead>
         <tr>
+          ${codes === undefined ? '' : html`<th scope="col">Participant</th>`}
           <th scope="col">Visit</th>
           <th scope="col">Collected</th>
           <th scope="col">Analyte</th>
           <th scope="col">Value</th>
+          <th scope="col">Reference range</th>
           <th scope="col">Assessment</th>
         </tr>
       </thead>
@@ -327,11 +411,13 @@ function labTable(labs: readonly LabRecord[]): Html {
         ${labs.map(
           (l) =>
             html`<tr>
+              ${codes === undefined ? '' : html`<td>${participantLink(l.participantId, codes)}</td>`}
               <td>${l.visit}</td>
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
               <td>${l.value} ${l.unit}</td>
-              <td>${assessmentText(l)}</td>
+              <td>${referenceRange(l)}</td>
+              <td>${assessmentText(l, citations)}</td>
             </tr>`,
         )}
       </tbody>
@@ -513,8 +599,20 @@ const exitOptions = (selected: string | null): Html =>
  * The participant's exit and, for those who enter it, the forms to record it, to correct it (the reason, the date,
  * or the participant it belongs to, with why) or to void it when the participant did not leave.
  */
-/** The units a lab result is entered in (UCUM); a result stored in another one keeps it as an option. */
-const LAB_UNITS = ['10*9/L', '10*3/uL', 'U/L'] as const;
+/**
+ * The units a lab result is entered in (UCUM; those docs/trial-operations.md lists as converted), with the words a
+ * laboratory report uses for them: a count reported per mm3 (the label's own unit, and US reports') is entered as
+ * such, rather than typed as a number of 10*3/uL or 10*9/L (ANC 1800 /mm3 typed in 10*9/L would read normal). A
+ * result stored in another unit keeps it as an option.
+ */
+const LAB_UNITS = ['10*9/L', '10*3/uL', '/uL', 'U/L', 'ukat/L'] as const;
+const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
+  '10*9/L': '10*9/L (x10^9 per litre)',
+  '10*3/uL': '10*3/uL (thousands per microlitre)',
+  '/uL': '/uL (cells per microlitre = per mm3)',
+  'U/L': 'U/L (= IU/L)',
+  'ukat/L': 'ukat/L (microkatal per litre)',
+};
 
 const numberText = (n: number | null): string => (n === null ? '' : String(n));
 
@@ -568,7 +666,12 @@ function labFields(
     <p>
       <label for="${key}-unit">Unit (UCUM)</label
       ><select id="${key}-unit" name="unit">
-        ${units.map((u) => html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>${u}</option>`)}
+        ${units.map(
+          (u) =>
+            html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>
+              ${LAB_UNIT_WORDS[u] ?? u}
+            </option>`,
+        )}
       </select>
     </p>
     ${limit('lowerLimitOfNormal', 'lln', 'Lower limit of normal')}
@@ -1035,6 +1138,15 @@ export async function resumePage(
 
 export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   const { store } = deps;
+  // What a lab's sources cite: the knowledge's registry with the protocol's own citations. A title is reference
+  // wording (the drug's label names it), so each arm's id and label in it reads "study drug", as criterion text does.
+  const labCitations = (protocol: TrialProtocol, terms: readonly string[]): ReadonlyMap<string, Citation> =>
+    new Map(
+      [...deps.engine.knowledge.citations, ...Object.entries(protocol.citations)].map(([k, c]) => [
+        k,
+        { ...c, title: maskArms(c.title, terms, STUDY_DRUG) },
+      ]),
+    );
   /**
    * The viewer's arm terms (none when they may see arms) and `blind`, which masks each arm name in the records a page
    * shows as REDACTED; protocol wording read from the protocol says STUDY_DRUG instead (maskArms).
@@ -1084,7 +1196,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         ${
           safety
             ? html`<h2>Open safety alerts</h2>
-                ${alertList(blind(alerts))}`
+                ${alertList(
+                  blind(alerts),
+                  blind(Object.fromEntries(participants.map((p) => [p.id, p.participantCode]))),
+                )}`
             : ''
         }
         <h2>Enrolled</h2>
@@ -1363,7 +1478,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       storedDose?.administeredOn ?? null,
     );
     // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
-    const { blind } = await blindingFor(request);
+    const { blind, terms } = await blindingFor(request);
     const refused = blindRefused(shown, blind);
     const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
       participant: record,
@@ -1383,7 +1498,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused, blind)} ${safety ? alertList(mine) : ''}
+        ${noticeFor(request, refused, blind)} ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong
@@ -1429,6 +1544,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   <p class="muted">
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
+                  ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
                   ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`
@@ -1526,7 +1642,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         ${
           safety
             ? html`<h2>Safety labs</h2>
-                ${labTable(labs)}`
+                ${labTable(labs, labCitations(protocol, terms))}`
             : ''
         }
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
@@ -1915,21 +2031,31 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.get('/safety', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
     const user = userOf(request);
     if (!can(user.role, 'safety.read')) throw new AccessDenied(403, `the ${user.role} role does not see safety data`);
-    const { blind } = await blindingFor(request);
+    const { blind, terms } = await blindingFor(request);
     const dashboard = blind(await safetyDashboard(store, siteFilter(user)));
     return send(
       reply,
       blind(user),
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
+        ${notice(blind(signedMessage(request)))}
         <h2>Open alerts</h2>
-        ${alertList(dashboard.openAlerts)}
+        ${alertList(
+          dashboard.openAlerts,
+          dashboard.participantCodes,
+          dashboard.correctedSince,
+          can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
+        )}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
         </ul>
-        <h2>Labs at CTCAE grade 3 or above, or meeting a hold or stop rule</h2>
-        ${labTable(dashboard.flaggedLabs)}
+        <h2>Labs at CTCAE grade 3 or above, meeting a hold or stop rule, or undecided</h2>
+        <p class="muted">
+          Undecided: the rules could not be checked (a reference limit not given, a unit that does not convert); such a
+          result is no all-clear until it is corrected or drawn again.
+        </p>
+        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), dashboard.participantCodes)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${
           dashboard.deathsWithoutExit.length === 0
@@ -1942,13 +2068,24 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                   ${dashboard.deathsWithoutExit.map(
                     (e) =>
                       html`<li>
-                        ${e.term} (onset ${e.onsetOn}):
-                        <a href="/trial/participants/${e.participantId}">participant</a>
+                        ${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, dashboard.participantCodes)}
                       </li>`,
                   )}
                 </ul>`
         }`,
     );
+  });
+
+  // An open alert is acknowledged once reviewed, as the API's POST /api/alerts/:id/acknowledge does; the dashboard
+  // lists open alerts only, so without it a page user could never clear one.
+  app.post('/safety/alerts/:alert/acknowledge', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
+    const { alert } = request.params as { alert: string };
+    return action(reply, '/trial/safety', async () => {
+      const open = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === alert);
+      if (open === undefined) throw new InputError('no such alert', 'trial.not-found');
+      await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert);
+      return `Alert acknowledged: ${open.kind}, raised ${dateOnly(open.raisedAt)}`;
+    });
   });
 
   app.get('/consort', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {

@@ -15,14 +15,26 @@ export interface SafetyDashboard {
    */
   readonly deathsWithoutExit: readonly AdverseEventRecord[];
   readonly counts: readonly { readonly label: string; readonly n: number }[];
+  /**
+   * The participant code of each participant the alerts, labs and events above belong to (by participant id): a
+   * dashboard across participants is read by who needs acting on, and an id is not what the site files under.
+   */
+  readonly participantCodes: Readonly<Record<string, string>>;
+  /**
+   * The lab, as it now reads, of each open hold or stop alert (by alert id) whose result was corrected since to a
+   * verdict the alert no longer states (an ANC of 0.8 typed for 1.8): the alert stays open until acknowledged, and
+   * the dashboard says it no longer matches the result rather than leaving the old hold unexplained.
+   */
+  readonly correctedSince: Readonly<Record<string, LabRecord>>;
 }
 
 export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [alerts, labs, events, exits] = await Promise.all([
+  const [alerts, labs, events, exits, participants] = await Promise.all([
     store.listAlerts({ ...filter, openOnly: true }),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
     store.listDispositions(filter),
+    store.listParticipants(filter),
   ]);
   const died = new Set(exits.filter((d) => d.event === 'death').map((d) => d.participantId));
   const deathsWithoutExit = events.filter((e) => e.outcome === 'fatal' && !died.has(e.participantId));
@@ -33,7 +45,14 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
       l.assessment.action === 'discontinue' ||
       l.assessment.action === 'unknown',
   );
+  const shown = new Set([...alerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId));
+  const participantCodes = Object.fromEntries(
+    participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
+  );
+  const correctedSince = alertsCorrectedSince(alerts, labs);
   return {
+    participantCodes,
+    correctedSince,
     openAlerts: alerts,
     flaggedLabs,
     deathsWithoutExit,
@@ -46,4 +65,23 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
       { label: 'Fatal adverse events without a death recorded as the exit', n: deathsWithoutExit.length },
     ],
   };
+}
+
+/**
+ * The open hold and stop alerts (by alert id) whose lab was corrected since to a verdict the alert no longer states,
+ * with the lab as it now reads.
+ */
+export function alertsCorrectedSince(
+  alerts: readonly AlertRecord[],
+  labs: readonly LabRecord[],
+): Record<string, LabRecord> {
+  const labById = new Map(labs.map((l) => [l.id, l]));
+  const stated = { 'hold-rule': 'hold', 'stop-rule': 'discontinue' } as const;
+  return Object.fromEntries(
+    alerts.flatMap((a) => {
+      const lab = a.sourceType === 'lab' ? labById.get(a.sourceId) : undefined;
+      const said = a.kind === 'hold-rule' || a.kind === 'stop-rule' ? stated[a.kind] : undefined;
+      return lab !== undefined && said !== undefined && lab.assessment.action !== said ? [[a.id, lab]] : [];
+    }),
+  );
 }

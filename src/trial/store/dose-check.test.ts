@@ -45,3 +45,48 @@ test('a dose above the maximum per infusion raises an alert, on entry or on corr
     await opened.cleanup();
   }
 });
+
+test('an infusion recorded after a follow-up lab dated before it is refused until the lab is corrected', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'infusion');
+    const id = await enrolOne(store, protocol, 'LATE-1', 'A');
+    const allocation = await store.randomize(ctx, id);
+    // Drawn on 2026-11-05, before the drug, but entered at the day-7 visit: it would be graded as after the
+    // infusion (ANC 1.2 keeps the dose) instead of against the do-not-initiate threshold (ANC < 2: hold).
+    const { lab } = await store.addLab(ctx, {
+      participantId: id,
+      visit: 'day-7',
+      analyte: 'anc',
+      value: 1.2,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-05',
+    });
+    assert.equal(lab.assessment.action, 'continue');
+    const dose = {
+      participantId: id,
+      visit: 'infusion',
+      kitCode: allocation.kitCode,
+      administeredOn: '2026-11-06',
+      doseMg: 560,
+      bodyWeightKg: 70,
+    };
+    await assert.rejects(store.recordDose(ctx, dose), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'trial.conflict');
+      assert.match(e.message, /dose: 1 follow-up record is dated before the infusion date: correct it first/);
+      return true;
+    });
+    const moved = await store.correctLab(as('coordinator', 'A', 'entered at the wrong visit'), lab.id, {
+      visit: 'baseline',
+    });
+    assert.equal(moved.lab.assessment.action, 'hold', 'at its pre-treatment visit: not recommended to initiate');
+    const recorded = await store.recordDose(ctx, dose);
+    assert.equal(recorded.administeredOn, '2026-11-06');
+  } finally {
+    await opened.cleanup();
+  }
+});

@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { as, enrolOne, initTrial, randomizeAndInfuse, sqliteFactory } from './stores.test-support.ts';
+import { generateKits } from '../kits.ts';
+import {
+  as,
+  blocksPlan,
+  enrolOne,
+  initTrial,
+  insightProtocol,
+  randomizeAndInfuse,
+  sqliteFactory,
+} from './stores.test-support.ts';
 
 test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the dose is kept', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -66,6 +75,168 @@ test('a baseline-visit result dated after the infusion is no baseline: a later A
     const day7 = await alt('day-7', 240, '2026-11-12');
     assert.equal(day7.lab.assessment.grade, 3);
     assert.equal(day7.lab.assessment.action, 'discontinue');
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('an infusion recorded with a pre-dose lab missing, undecided or at a hold raises dose-not-cleared; a cleared one none', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const lab = (participantId: string, analyte: string, value: number, unit: string, collectedOn = '2026-11-04') =>
+      store.addLab(ctx, {
+        participantId,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit,
+        upperLimitOfNormal: analyte === 'alt' || analyte === 'ast' ? 40 : null,
+        lowerLimitOfNormal: analyte === 'anc' ? 2 : analyte === 'platelets' ? 150 : null,
+        collectedOn,
+      });
+    const notCleared = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-not-cleared');
+    // Every pre-dose lab in range: no alert.
+    const clear = await enrolOne(store, protocol, 'CLR-1', 'A');
+    for (const [analyte, value, unit] of [
+      ['anc', 3.1, '10*9/L'],
+      ['platelets', 240, '10*9/L'],
+      ['alt', 25, 'U/L'],
+      ['ast', 22, 'U/L'],
+    ] as const)
+      await lab(clear, analyte, value, unit);
+    await randomizeAndInfuse(store, ctx, clear, '2026-11-05');
+    assert.deepEqual(await notCleared(), []);
+    // No AST, an ALT without its ULN, and an ANC of 2.4 repeated the same day as 1.8 (do not initiate).
+    const id = await enrolOne(store, protocol, 'CLR-2', 'A');
+    await lab(id, 'anc', 2.4, '10*9/L');
+    await lab(id, 'anc', 1.8, '10*9/L');
+    await lab(id, 'platelets', 240, '10*9/L');
+    await store.addLab(ctx, {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'alt',
+      value: 25,
+      unit: 'U/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const [alert, ...more] = await notCleared();
+    assert.equal(more.length, 0);
+    assert.equal(alert?.sourceId, dose.id);
+    const message = alert?.message ?? '';
+    assert.match(message, /anc 1\.8 10\*9\/L on 2026-11-04: hold \(ANC < 2000\/mm3/);
+    assert.match(message, /alt 25 U\/L on 2026-11-04: rules could not be checked \(alt: the upper limit of normal/);
+    assert.match(message, /ast: no result before the infusion/);
+    assert.doesNotMatch(message, /platelets/);
+    assert.doesNotMatch(message, /tocilizumab|placebo/i);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a hold or stop alert from a rule not verified against its source is flagged [U]', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const insight = insightProtocol();
+    const safety = insight.safety as NonNullable<typeof insight.safety>;
+    // A protocol whose ANC hold threshold was set locally and not checked against the label.
+    const protocol = {
+      ...insight,
+      safety: {
+        ...safety,
+        rules: safety.rules.map((r) => (r.id === 'anc-hold' ? { ...r, verified: false } : r)),
+      },
+    };
+    await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol) });
+    const arms = (protocol.arms ?? []).map((a) => a.id);
+    await store.addKits(as('unblinded-pharmacist'), generateKits(arms, 10, 7));
+    const id = await enrolOne(store, protocol, 'UNV-1', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const anc = (value: number) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit: 'day-7',
+        analyte: 'anc',
+        value,
+        unit: '10*9/L',
+        upperLimitOfNormal: null,
+        lowerLimitOfNormal: 2,
+        collectedOn: '2026-11-12',
+      });
+    const hold = await anc(0.8);
+    assert.equal(hold.lab.assessment.verified, false);
+    assert.match(hold.alerts[0]?.message ?? '', /: hold; when ANC > 1000\/mm3 resume IV at 4 mg\/kg \[U\]$/);
+    const stop = await anc(0.4);
+    assert.doesNotMatch(stop.alerts[0]?.message ?? '', /\[U\]/, 'the verified stop rule is not flagged');
+    // Before the infusion, the same unverified hold leaves the dose not cleared, and says so.
+    const other = await enrolOne(store, protocol, 'UNV-2', 'A');
+    await store.addLab(ctx, {
+      participantId: other,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 0.8,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-04',
+    });
+    await randomizeAndInfuse(store, ctx, other, '2026-11-05');
+    const notCleared = (await store.listAlerts()).find(
+      (a) => a.kind === 'dose-not-cleared' && a.participantId === other,
+    );
+    assert.match(
+      notCleared?.message ?? '',
+      /anc 0\.8 10\*9\/L on 2026-11-04: hold \(.*: not recommended to initiate\) \[U\]; platelets/,
+    );
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('an infusion date corrected to before its pre-dose labs raises dose-not-cleared; one within them raises none', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'CLR-3', 'A');
+    for (const [analyte, value, uln, lln] of [
+      ['anc', 3.1, null, 2],
+      ['platelets', 240, null, 150],
+      ['alt', 25, 40, null],
+      ['ast', 22, 40, null],
+    ] as const) {
+      await store.addLab(ctx, {
+        participantId: id,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit: analyte === 'alt' || analyte === 'ast' ? 'U/L' : '10*9/L',
+        upperLimitOfNormal: uln,
+        lowerLimitOfNormal: lln,
+        collectedOn: '2026-11-04',
+      });
+    }
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-06');
+    const notCleared = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-not-cleared');
+    assert.deepEqual(await notCleared(), []);
+    const fix = as('coordinator', 'A', 'infusion date typed wrong');
+    await store.correctDose(fix, dose.id, { administeredOn: '2026-11-05' });
+    assert.deepEqual(await notCleared(), [], 'still after the labs');
+    await store.correctDose(fix, dose.id, { administeredOn: '2026-11-03' });
+    const [alert, ...more] = await notCleared();
+    assert.equal(more.length, 0);
+    assert.match(
+      alert?.message ?? '',
+      /^Infusion recorded on 2026-11-03 without pre-dose clearance: anc: no result before/,
+    );
   } finally {
     await opened.cleanup();
   }

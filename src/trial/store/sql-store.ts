@@ -73,6 +73,7 @@ import { conductProblems } from '../check.ts';
 import { participantLevels } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
+import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
@@ -1338,6 +1339,7 @@ export class SqlTrialStore implements TrialStore {
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
       if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
+      await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -1369,6 +1371,7 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
+      await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at);
       return record;
     });
   }
@@ -1395,20 +1398,8 @@ export class SqlTrialStore implements TrialStore {
       }
       await this.assertBeforeExit(tx, p, after.administeredOn, 'dose correction');
       // The infusion anchors the follow-up visits: a later date must not leave follow-up records before it.
-      const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day ?? 0;
-      const followUp = (meta.protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
-      if (followUp.length > 0 && after.administeredOn > before.administeredOn) {
-        const marks = followUp.map(() => '?').join(', ');
-        const earlier = await tx.get<Row>(
-          `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
-          [p.id, ...followUp, after.administeredOn, p.id, ...followUp, after.administeredOn],
-        );
-        const n = Number(earlier?.n ?? 0);
-        if (n > 0) {
-          throw conflict(
-            `dose correction: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the corrected infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
-          );
-        }
+      if (after.administeredOn > before.administeredOn) {
+        await this.assertNoFollowUpBefore(tx, meta.protocol, p, after.administeredOn, 'dose correction', 'corrected ');
       }
       await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
@@ -1419,8 +1410,39 @@ export class SqlTrialStore implements TrialStore {
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
       await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
+      await this.clearanceAlert(tx, append, meta.protocol, p, after, before, at);
       return after;
     });
+  }
+
+  /**
+   * The infusion anchors the follow-up visits: no follow-up form or lab (entered once the participant was randomized,
+   * before the infusion was recorded) may be dated before it. Such a record was taken before the drug, so a lab of it
+   * would be graded as after the infusion, without the do-not-initiate thresholds, and be left out of the pre-dose
+   * clearance; it is corrected (date or visit) first.
+   */
+  private async assertNoFollowUpBefore(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    administeredOn: string,
+    what: string,
+    adjective: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day ?? 0;
+    const followUp = (protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
+    if (followUp.length === 0) return;
+    const marks = followUp.map(() => '?').join(', ');
+    const earlier = await tx.get<Row>(
+      `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
+      [p.id, ...followUp, administeredOn, p.id, ...followUp, administeredOn],
+    );
+    const n = Number(earlier?.n ?? 0);
+    if (n > 0) {
+      throw conflict(
+        `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
+      );
+    }
   }
 
   /**
@@ -1449,6 +1471,40 @@ export class SqlTrialStore implements TrialStore {
       site: p.site,
       kind: 'dose-above-maximum',
       message: `Infusion recorded at ${dose.doseMg} mg, above the protocol's maximum of ${maxMg} mg per infusion${unverified}: check the record or report the deviation`,
+      sourceType: 'dose',
+      sourceId: dose.id,
+      raisedAt: at,
+    });
+  }
+
+  /**
+   * A `dose-not-cleared` alert for an infusion recorded while a pre-dose safety lab (the protocol's pre-treatment
+   * `safetyLabs`) was missing, could not be judged, or was at a hold or stop rule (src/trial/pre-dose.ts), or for a
+   * correction that moves a cleared infusion to a date before its pre-dose labs (`before`: the record as it was). The
+   * infusion is kept as recorded: it was given; the alert asks the investigator to review it.
+   */
+  private async clearanceAlert(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    p: Participant,
+    dose: DoseRecord,
+    before: DoseRecord | null,
+    at: string,
+  ): Promise<void> {
+    if (before !== null && before.administeredOn === dose.administeredOn) return;
+    const labs = (
+      await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
+    ).map(labOf);
+    const problems = preDoseProblems(preDoseClearance(protocol, labs, dose.administeredOn));
+    if (problems.length === 0) return;
+    // A corrected date alerts only when the first one was cleared (otherwise its alert was raised then).
+    if (before !== null && preDoseProblems(preDoseClearance(protocol, labs, before.administeredOn)).length > 0) return;
+    await this.raiseAlert(tx, append, {
+      participantId: p.id,
+      site: p.site,
+      kind: 'dose-not-cleared',
+      message: `Infusion recorded on ${dose.administeredOn} without pre-dose clearance: ${problems.join('; ')}`,
       sourceType: 'dose',
       sourceId: dose.id,
       raisedAt: at,
@@ -1730,10 +1786,7 @@ export class SqlTrialStore implements TrialStore {
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
-    const dosingDay = meta.protocol.visits?.find((v) => v.dosing)?.day;
-    const preTreatment = (meta.protocol.visits ?? [])
-      .filter((v) => dosingDay !== undefined && v.day < dosingDay)
-      .map((v) => v.id);
+    const preTreatment = preTreatmentVisits(meta.protocol);
     // A pre-treatment visit's result dated after the first infusion (entered at the wrong visit, or drawn late) was
     // not taken before the drug: it is neither a baseline nor checked against the do-not-initiate thresholds.
     const firstDose = await tx.get<Row>('SELECT MIN(administered_on) AS d FROM doses WHERE participant_id = ?', [p.id]);
@@ -1775,7 +1828,8 @@ export class SqlTrialStore implements TrialStore {
         participantId: lab.participantId,
         site: lab.site,
         kind: assessment.action === 'discontinue' ? 'stop-rule' : 'hold-rule',
-        message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}`,
+        // A rule or CTCAE table not verified against its source is flagged [U], as the lab's assessment is.
+        message: `${assessment.term}, CTCAE v${assessment.ctcaeVersion} grade ${assessment.grade ?? 'undetermined'}: ${assessment.ruleTexts.join('; ')}${assessment.verified ? '' : ' [U]'}`,
         sourceType: 'lab',
         sourceId: lab.id,
         raisedAt: at,
@@ -1943,6 +1997,9 @@ export class SqlTrialStore implements TrialStore {
    * The alert an event calls for: `serious-adverse-event`, or `susar` (a suspected unexpected serious adverse
    * reaction: serious, possibly related or more, unexpected); raised when the event reaches a higher kind than
    * `before` (null for a new event), so a follow-up that makes an event serious, or a SUSAR, alerts as a new one does.
+   * A follow-up of a serious event that adds `death` or `life-threatening` alerts again (the participant died of a
+   * hospitalised pneumonia): those criteria are what the sponsor must hear of first, and for a SUSAR they shorten the
+   * expedited-reporting clock (ICH E2A); the dashboard would otherwise still show only the first, milder alert.
    */
   private async seriousAlert(
     tx: Tx,
@@ -1958,14 +2015,17 @@ export class SqlTrialStore implements TrialStore {
       const related = !['not-related', 'unlikely'].includes(e.relatedness);
       return related && e.expectedness === 'unexpected' ? 2 : 1;
     };
-    if (rank(event) <= rank(before)) return [];
+    const grave = (e: AdverseEventRecord | null): string[] =>
+      (e?.seriousCriteria ?? []).filter((c) => c === 'death' || c === 'life-threatening');
+    const added = before === null ? [] : grave(event).filter((c) => !grave(before).includes(c));
+    if (rank(event) <= rank(before) && added.length === 0) return [];
     const susar = rank(event) === 2;
     return [
       await this.raiseAlert(tx, append, {
         participantId: event.participantId,
         site: event.site,
         kind: susar ? 'susar' : 'serious-adverse-event',
-        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}`,
+        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}${added.length === 0 ? '' : `; follow-up adds ${added.join(', ')}`}`,
         sourceType: 'adverse-event',
         sourceId: event.id,
         raisedAt: at,

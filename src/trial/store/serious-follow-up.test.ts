@@ -1,0 +1,59 @@
+/**
+ * A follow-up of a serious adverse event that adds death or life-threatening alerts again: the sponsor must hear of
+ * a death at once, and for a SUSAR it shortens the expedited-reporting clock. A follow-up that adds nothing grave
+ * raises nothing. SQLite store.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { as, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
+
+test('a serious adverse event followed up as fatal or life-threatening raises its alert again', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'SAE-1', 'A');
+    const ctx = as('coordinator', 'A', 'adverse event follow-up');
+    const { event, alerts } = await store.addAdverseEvent(ctx, {
+      participantId: id,
+      term: 'Pneumonia',
+      onsetOn: '2026-11-10',
+      grade: 3,
+      seriousCriteria: ['hospitalisation'],
+      relatedness: 'possible',
+      expectedness: 'unexpected',
+      outcome: 'not-recovered',
+    });
+    assert.deepEqual(
+      alerts.map((a) => a.kind),
+      ['susar'],
+    );
+    const worse = await store.updateAdverseEvent(ctx, event.id, {
+      grade: 4,
+      seriousCriteria: ['hospitalisation', 'life-threatening'],
+    });
+    assert.deepEqual(
+      worse.alerts.map((a) => a.kind),
+      ['susar'],
+    );
+    assert.match(worse.alerts[0]?.message ?? '', /; follow-up adds life-threatening$/);
+    const died = await store.updateAdverseEvent(ctx, event.id, {
+      grade: 5,
+      outcome: 'fatal',
+      seriousCriteria: ['hospitalisation', 'life-threatening', 'death'],
+    });
+    assert.deepEqual(
+      died.alerts.map((a) => a.kind),
+      ['susar'],
+    );
+    assert.match(
+      died.alerts[0]?.message ?? '',
+      /\(hospitalisation, life-threatening, death\), grade 5.*follow-up adds death$/,
+    );
+    // A follow-up that adds nothing grave raises nothing.
+    const renamed = await store.updateAdverseEvent(ctx, event.id, { term: 'Pneumonia, right lower lobe' });
+    assert.equal(renamed.alerts.length, 0);
+  } finally {
+    await opened.cleanup();
+  }
+});
