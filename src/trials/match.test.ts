@@ -322,6 +322,37 @@ describe('INSIGHT BDI-II somatic score and suicidal thoughts', () => {
     });
     assert.equal(criterion(matchOne(b, 'insight'), 'insight-ex-suicidal-thoughts').status, 'met');
   });
+  it('a BDI-II or PHQ-9 recorded only as a total is named as such, never "No BDI-II"; items on file still decide', () => {
+    const total = (b: ReturnType<typeof depressedPatient>, system: string, codeValue: string, value: number) =>
+      b.observation({
+        id: codeValue,
+        code: { system, code: codeValue },
+        date: daysBefore(2),
+        quantity: ucum(value, '{score}'),
+      });
+    const scales = 'http://precision-trd.org/fhir/CodeSystem/scales';
+    const result = matchOne(total(depressedPatient(), scales, 'bdi2-total', 30), 'insight');
+    const somaticScore = criterion(result, 'insight-in-somatic-score');
+    assert.equal(somaticScore.status, 'unknown');
+    assert.match(
+      somaticScore.reason,
+      /BDI-II items 4, .* on \d{4}-\d{2}-\d{2}: only a total score is recorded, not the items/,
+    );
+    assert.deepEqual(somaticScore.evidence, ['Observation/bdi2-total']);
+    assert.match(somaticScore.collect ?? '', /BDI-II items 4, 15, 16, 18, 19, 20, 21 \(within 28 days\)/);
+    // A PHQ-9 total of 14 may hide a positive item 9: the suicidal-thoughts exclusion asks for the item.
+    const phq = total(somatic([2, 2, 2, 2, 2, 2, 2], { 9: 0 }), 'http://loinc.org', '44261-6', 14);
+    const suicidal = criterion(matchOne(phq, 'insight'), 'insight-ex-suicidal-thoughts');
+    assert.equal(suicidal.status, 'unknown');
+    assert.match(suicidal.reason, /PHQ-9 item 9 on .*: only a total score is recorded/);
+    // A total newer than an item-level response carries no item: the response still decides.
+    const both = criterion(
+      matchOne(total(somatic([1, 1, 1, 1, 1, 1, 1], { 9: 0 }), scales, 'bdi2-total', 30), 'insight'),
+      'insight-in-somatic-score',
+    );
+    assert.equal(both.status, 'met');
+    assert.deepEqual(both.evidence, ['QuestionnaireResponse/bdi']);
+  });
   it('no scale at all leaves both unknown, naming the items to collect', () => {
     const result = matchOne(depressedPatient(), 'insight');
     assert.equal(criterion(result, 'insight-in-somatic-score').status, 'unknown');

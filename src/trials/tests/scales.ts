@@ -69,7 +69,10 @@ function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource)
     scaleReadings(ctx.record, ctx.knowledge, source, from, ctx.asOfDay, observationsMaybeIn(ctx, setsOf(source))),
   );
   const collect = `${name} (within ${test.withinDays} days)`;
-  const latest = latestTies(readings);
+  // A sum of items cannot be read from a total-only record: it is passed over while a reading with items is in the
+  // window (as a result without a value is), and otherwise named, so the criterion asks for the items.
+  const withItems = source.items === undefined ? readings : readings.filter((r) => r.total === undefined);
+  const latest = latestTies(withItems.length > 0 ? withItems : readings);
   if (latest.length === 0) {
     return {
       holds: undefined,
