@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { code, ucum } from '../../test/support/bundle-builder.ts';
 import { BundleBuilder } from '../../test/support/bundle-builder.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { AS_OF, criterion, depressedPatient, matchOne, trials } from './fixtures.test-support.ts';
+import { AS_OF, criterion, depressedPatient, match, matchOne, protocol, trials } from './fixtures.test-support.ts';
 import { parseProtocols } from './parse.ts';
 import { renderMatchText } from './report-text.ts';
 import { matchTrials } from './match.ts';
@@ -114,6 +114,24 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
     assert.equal(c.status, 'unknown', c.reason);
     assert.match(c.reason, /only to a patient on one/);
     assert.match(c.collect ?? '', /antidepressant/);
+  });
+  it('one stopped 5 days ago is named with its end, as for INSIGHT, so the coordinator asks about it', () => {
+    const stopped = depressedPatient().medicationStatement({
+      id: 'sertraline-stopped',
+      code: SERTRALINE,
+      status: 'completed',
+      start: daysBefore(200),
+      end: daysBefore(5),
+      dose: { value: 100, unit: 'mg' },
+    });
+    const result = match(stopped, [protocol('nct07493317'), protocol('insight')]);
+    const [sinai, insight] = result.map((r, i) =>
+      criterion(r, i === 0 ? 'nct07493317-in-antidepressant' : 'insight-in-antidepressant'),
+    );
+    assert.equal(sinai?.status, 'unknown');
+    assert.match(sinai?.reason ?? '', new RegExp(`\\(last recorded: sertraline, ended ${daysBefore(5)}\\)`));
+    assert.deepEqual(sinai?.evidence, ['MedicationStatement/sertraline-stopped']);
+    assert.deepEqual(sinai?.evidence, insight?.evidence);
   });
   it('on one for 27 days: not met; for 28 days: met', () => {
     assert.equal(
