@@ -188,13 +188,14 @@ describe('trial thresholds read "most recent" as the pathway does (definition 5)
   });
   it('same-day results that agree settle it; times on one day order them', () => {
     const day = daysBefore(5);
-    assert.equal(
-      monocyteResults([
-        { id: 'mono-a', value: 520, date: day },
-        { id: 'mono-b', value: 700, date: day },
-      ]).status,
-      'met',
-    );
+    const agree = monocyteResults([
+      { id: 'mono-a', value: 520, date: day },
+      { id: 'mono-b', value: 700, date: day },
+    ]);
+    assert.equal(agree.status, 'met');
+    // The reason gives every result it rests on, not the first alone (the evidence cites both).
+    assert.match(agree.reason, /2 monocyte count results on .* agree: .*520 .*; .*700 /);
+    assert.deepEqual([...agree.evidence].sort(), ['Observation/mono-a', 'Observation/mono-b']);
     const timed = monocyteResults([
       { id: 'mono-a', value: 700, date: `${day}T08:00:00Z` },
       { id: 'mono-b', value: 450, date: `${day}T15:00:00Z` },
