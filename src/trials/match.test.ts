@@ -63,8 +63,17 @@ describe('two definitions kept apart: one current antidepressant is not TRD', ()
     const c = criterion(matchOne(patient(), 'insight'), 'insight-in-antidepressant');
     assert.equal(c.status, 'met');
     assert.match(c.reason, /sertraline 100 mg\/day for 35 days/);
-    assert.match(c.reason, /not the TRD definition/);
+    assert.match(c.reason, /not the TRD definition \(0 adequate trials by that one\)/);
     assert.deepEqual(c.evidence, ['MedicationStatement/sertraline-now']);
+    // Six weeks of it make one adequate trial by the TRD definition: said in the singular.
+    const sixWeeks = depressedPatient().medicationStatement({
+      code: SERTRALINE,
+      status: 'active',
+      start: daysBefore(60),
+      dose: { value: 100, unit: 'mg' },
+    });
+    const one = criterion(matchOne(sixWeeks, 'insight'), 'insight-in-antidepressant');
+    assert.match(one.reason, /not the TRD definition \(1 adequate trial by that one\)/);
     assert.equal(c.verified, false, 'BNF adequacy is unverified');
   });
   it("does NOT meet NCT07052058's TRD criterion, which makes the patient ineligible", () => {

@@ -62,7 +62,8 @@ export function lastRecorded(ctx: MatchContext): { text: string; evidence: reado
 export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate | CurrentAny): TestOutcome {
   const minDays = test.minWeeks * 7;
   const needsDose = test.type === 'current-adequate-antidepressant';
-  const trd = `not the TRD definition (${ctx.facts.treatmentResistance.count} adequate trials by that one)`;
+  const count = ctx.facts.treatmentResistance.count;
+  const trd = `not the TRD definition (${count} adequate trial${count === 1 ? '' : 's'} by that one)`;
   const definition = needsDose
     ? `INSIGHT definition: one current antidepressant at adequate dose for >= ${test.minWeeks} weeks, ${trd}`
     : `a current antidepressant for >= ${test.minWeeks} weeks at any dose, ${trd}`;
