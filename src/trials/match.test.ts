@@ -528,7 +528,14 @@ describe('exclusions', () => {
       onset: daysBefore(365),
       abatement: daysBefore(364),
     });
-    assert.notEqual(criterion(matchOne(old, 'insight'), 'insight-ex-self-harm').status, 'met');
+    const oldHarm = criterion(matchOne(old, 'insight'), 'insight-ex-self-harm');
+    assert.equal(oldHarm.status, 'unknown');
+    // The one on file before the window is named, never "nothing recorded": the coordinator checks its dates.
+    assert.match(
+      oldHarm.reason,
+      new RegExp(`\\(in the last 183 days\\); recorded before the window: X61, ended ${daysBefore(364)}`),
+    );
+    assert.equal(oldHarm.evidence.length, 1);
     const tentative = depressedPatient().condition({ code: code('icd10', 'F20.0'), verificationStatus: 'provisional' });
     const c = criterion(matchOne(tentative, 'insight'), 'insight-ex-psychotic');
     assert.equal(c.status, 'unknown');

@@ -83,11 +83,15 @@ function noneWithin(
   const when = days === undefined ? 'current or past' : `in the last ${days} days`;
   let undated: ConditionFact | undefined;
   let tentative: ConditionHit | undefined;
+  /** Recorded, but over before the window (a self-harm 7 months ago against 6 months): named, never silence. */
+  const before: ConditionFact[] = [];
   for (const h of hits) {
     const present = days === undefined ? true : presentWithin(h, ctx.asOfDay, days);
     if (present === undefined) {
       undated ??= h.condition;
-    } else if (present) {
+    } else if (!present) {
+      before.push(h.condition);
+    } else {
       if (h.confirmed) {
         return {
           holds: false,
@@ -120,11 +124,17 @@ function noneWithin(
   const statusless = hits.flatMap((h) =>
     h.statuslessDays === undefined || h.statuslessDays.verified ? [] : [h.statuslessDays.value],
   );
+  // With its end when the record gives one (the evidence's date is the onset): what places it before the window.
+  const ended = (c: ConditionFact): string =>
+    c.abatement !== undefined && /^\d{4}-\d{2}-\d{2}/.test(c.abatement)
+      ? `${label(c)}, ended ${c.abatement.slice(0, 10)}`
+      : label(c);
+  const beforeText = before.length === 0 ? '' : `; recorded before the window: ${before.map(ended).join(', ')}`;
   return {
     holds: true,
     bySilence: true,
-    reason: `No ${what} recorded (${when})`,
-    evidence: [],
+    reason: `No ${what} recorded (${when})${beforeText}`,
+    evidence: before.map((c) => c.ref),
     collect: `history of ${what} (${when})`,
     ...(statusless.length === 0
       ? {}
