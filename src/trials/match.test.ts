@@ -456,6 +456,21 @@ describe('CRP criteria', () => {
     assert.equal(result.verdict, 'needs-data');
     assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-in-hscrp' && /hs-CRP/.test(t.item)));
   });
+  it('a CRP the pathway set aside (drawn after tocilizumab) is named with why, not counted as "1 result not usable"', () => {
+    const b = depressedPatient()
+      .observation({ ...hsCrp(7), id: 'crp-after-tocilizumab' })
+      .medicationStatement({
+        id: 'tocilizumab',
+        code: code('rxnorm', '612865', 'tocilizumab'),
+        status: 'completed',
+        start: daysBefore(30),
+        end: daysBefore(30),
+      });
+    const c = criterion(matchOne(b, 'insight'), 'insight-in-hscrp');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.reason, /not used: Observation\/crp-after-tocilizumab: drawn within \d+ days after tocilizumab/);
+    assert.deepEqual(c.evidence, ['Observation/crp-after-tocilizumab']);
+  });
   it('exactly 3 mg/L is met (>= cut-off); 2.9 is not', () => {
     assert.equal(
       criterion(matchOne(depressedPatient().observation(hsCrp(3)), 'insight'), 'insight-in-hscrp').status,
