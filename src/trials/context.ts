@@ -43,6 +43,14 @@ export interface TestOutcome {
   readonly unverifiedNotes?: readonly string[];
 }
 
+/**
+ * For a criterion whose window holds no result: the most recent one before it, named so that the reason never reads
+ * as an empty record (" (the most recent, Observation/x on 2026-08-31, is older)"); '' when there is none. It is not
+ * evidence: it decides nothing.
+ */
+export const olderThanWindow = (older: { readonly ref: ResourceRef; readonly date: string } | undefined): string =>
+  older === undefined ? '' : ` (the most recent, ${older.ref} on ${older.date}, is older)`;
+
 /** An unverified knowledge entry as one line for `unverifiedNotes`. */
 export const unverifiedNote = (u: UnverifiedEntry): string => `${u.item}: ${u.note} [${u.citation}]`;
 

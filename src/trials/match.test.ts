@@ -195,6 +195,27 @@ describe('trial thresholds read "most recent" as the pathway does (definition 5)
       assert.deepEqual([...c.evidence].sort(), ['Observation/mono-a', 'Observation/mono-b']);
     }
   });
+  it('a result or score just older than the window is named, not "No ..." alone; it still decides nothing', () => {
+    const old = monocyteResults([{ id: 'mono-old', value: 900, date: daysBefore(91) }]);
+    assert.equal(old.status, 'unknown');
+    assert.equal(
+      old.reason,
+      `No monocyte count in the last 90 days (the most recent, Observation/mono-old on ${daysBefore(91)}, is older)`,
+    );
+    const bdi = depressedPatient().questionnaireResponse({
+      id: 'bdi-old',
+      questionnaire: 'http://precision-trd.org/fhir/Questionnaire/bdi-ii',
+      authored: daysBefore(29),
+      answers: Object.fromEntries([4, 15, 16, 18, 19, 20, 21, 9].map((item) => [`bdi2-${item}`, 1])),
+    });
+    const somatic = criterion(matchOne(bdi, 'insight'), 'insight-in-somatic-score');
+    assert.equal(somatic.status, 'unknown');
+    assert.equal(
+      somatic.reason,
+      `No BDI-II in the last 28 days (the most recent, QuestionnaireResponse/bdi-old on ${daysBefore(29)}, is older)`,
+    );
+    assert.deepEqual(somatic.evidence, []);
+  });
   it('same-day results that agree settle it; times on one day order them', () => {
     const day = daysBefore(5);
     const agree = monocyteResults([

@@ -7,7 +7,7 @@
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { once, sameDayOutcome, unverifiedNote } from '../context.ts';
+import { olderThanWindow, once, sameDayOutcome, unverifiedNote } from '../context.ts';
 import { latestTies } from '../../pathway/observations.ts';
 import { scaleReadings } from '../scale-readings.ts';
 import { observationsMaybeIn } from '../classified.ts';
@@ -74,9 +74,19 @@ function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource)
   const withItems = source.items === undefined ? readings : readings.filter((r) => r.total === undefined);
   const latest = latestTies(withItems.length > 0 ? withItems : readings);
   if (latest.length === 0) {
+    const before = once(ctx, `scale|${source.itemCodeSet}|${source.totalCodeSet ?? ''}|before|${from}`, () =>
+      scaleReadings(
+        ctx.record,
+        ctx.knowledge,
+        source,
+        Number.NEGATIVE_INFINITY,
+        from - 1,
+        observationsMaybeIn(ctx, setsOf(source)),
+      ),
+    )[0];
     return {
       holds: undefined,
-      reason: `No ${source.scale} in the last ${test.withinDays} days`,
+      reason: `No ${source.scale} in the last ${test.withinDays} days${olderThanWindow(before)}`,
       evidence: [],
       collect,
     };
