@@ -161,3 +161,19 @@ test('each trial criterion names the records it rests on with their dates, as `t
   assert.ok(row.length < page.length, 'the criterion row is on the page');
   assert.match(row.slice(0, row.indexOf('</tr>')), new RegExp(dated.replace(/[()/]/g, '\\$&')));
 });
+
+test('a trial criterion tagged unverified says why, as `trd match` lists it (INSIGHT: 20-65, or 20-55 [U])', () => {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
+  const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
+  const matches = both.matches();
+  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const age = matches.find((m) => m.trial.id === 'insight')?.criteria.find((c) => c.id === 'insight-in-age');
+  assert.ok(age && !age.verified && age.unverifiedNotes.length > 0);
+  const row = page.slice(page.indexOf(age.reason));
+  assert.ok(row.length < page.length, 'the criterion row is on the page');
+  assert.match(
+    row.slice(0, row.indexOf('</tr>')),
+    /Unverified: The protocol \(BMJ Open 2018\) says 20-65 inclusive; the recruitment page later said 20-55/,
+  );
+});

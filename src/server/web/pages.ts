@@ -184,7 +184,11 @@ function trials(matches: readonly TrialMatchResult[]): Html {
               ${STATUS_TEXT[c.status] ?? c.status}${c.verified ? '' : html` <span class="tag">unverified</span>`}
             </td>
             <td>
-              ${c.reason}${criterionEvidence(m, c.evidence)}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}
+              ${c.reason}${criterionEvidence(m, c.evidence)}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}${
+                c.verified || c.unverifiedNotes.length === 0
+                  ? ''
+                  : html`<br /><span class="muted">Unverified: ${c.unverifiedNotes.join('; ')}</span>`
+              }
             </td>
           </tr>`,
       )}</tbody></table></div></details>`,
