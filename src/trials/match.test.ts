@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { code, ucum } from '../../test/support/bundle-builder.ts';
+import { BundleBuilder, code, ucum } from '../../test/support/bundle-builder.ts';
 import { loadKnowledge } from '../knowledge/load.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import {
@@ -598,6 +598,35 @@ describe('exclusions', () => {
     assert.equal(criterion(result, 'insight-ex-antibiotics').status, 'unknown');
     assert.equal(criterion(result, 'insight-in-english').status, 'unknown');
     assert.match(criterion(result, 'insight-in-english').collect ?? '', /English/);
+  });
+});
+
+describe('the depression inclusion', () => {
+  it('no depression Condition at all asks for the diagnosis (needs data), never "not met" on the silence', () => {
+    const b = new BundleBuilder('no-diagnosis').patient({ birthDate: '1981-03-15', gender: 'female' });
+    for (const [trial, id] of [
+      ['insight', 'insight-in-depression'],
+      ['nct07052058', 'nct07052058-in-depression'],
+      ['nct07493317', 'nct07493317-in-mdd'],
+    ] as const) {
+      const result = matchOne(b, trial);
+      const c = criterion(result, id);
+      assert.equal(c.status, 'unknown', `${trial}: ${c.reason}`);
+      assert.match(c.collect ?? '', /a current, confirmed diagnosis \(depression\): none is coded in the record/);
+      assert.ok(!result.failed.includes(id));
+    }
+  });
+  it('a depression Condition on record that is not current is still not met, with the record as evidence', () => {
+    const resolved = new BundleBuilder('resolved').patient({ birthDate: '1981-03-15', gender: 'female' }).condition({
+      id: 'old-episode',
+      code: code('icd10', 'F32.1', 'Moderate depressive episode'),
+      clinicalStatus: 'resolved',
+      onset: '2019-01-01',
+      abatement: '2019-09-01',
+    });
+    const c = criterion(matchOne(resolved, 'insight'), 'insight-in-depression');
+    assert.equal(c.status, 'not-met');
+    assert.deepEqual(c.evidence, ['Condition/old-episode']);
   });
 });
 

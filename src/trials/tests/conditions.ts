@@ -3,7 +3,7 @@ import type { ConditionFact } from '../../record/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import { unverifiedEntry } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { unverifiedNote } from '../context.ts';
+import { undecided, unverifiedNote } from '../context.ts';
 import { conditionsInSets, isCurrentOn, presentWithin } from '../conditions.ts';
 import type { ConditionHit } from '../conditions.ts';
 import { inSentence } from '../sentence.ts';
@@ -36,6 +36,15 @@ function notDepressionBecause(ctx: MatchContext, codeSet: string, condition: Con
 
 export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
   const hits = conditionsInSets(ctx, [test.codeSet]);
+  if (hits.length === 0) {
+    // No Condition of the set at all: the record's silence (a diagnosis kept in letters, or coded elsewhere) is not a
+    // finding that the patient has none, so the criterion asks for it, never "not met" (docs/trial-criteria.md).
+    const title = ctx.knowledge.codeSets.get(test.codeSet)?.title ?? test.codeSet;
+    return undecided(
+      `No diagnosis in ${test.codeSet} recorded (${inSentence(title)})`,
+      `a current, confirmed diagnosis (${test.codeSet}): none is coded in the record`,
+    );
+  }
   const ended: string[] = [];
   const current = hits.filter((h) => {
     if (!isCurrentOn(h, ctx.asOfDay)) return false;
