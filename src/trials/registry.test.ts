@@ -94,7 +94,9 @@ describe('NCT07052058 as on its registry record', () => {
     assert.equal(weight(101, 'kg').status, 'met');
     assert.equal(weight(220, '[lb_av]').status, 'not-met', '220 lb = 99.8 kg');
     assert.equal(weight(221, '[lb_av]').status, 'met', '221 lb = 100.2 kg');
-    assert.match(weight(221, '[lb_av]').reason, /reported 221/);
+    assert.match(weight(221, '[lb_av]').reason, /^body weight 100\.2 kg \(reported 221 /);
+    // Rounded only where rounding keeps the side of the limit: 220.46 lb is 99.9989 kg, never shown as "100 kg".
+    assert.match(weight(220.46, '[lb_av]').reason, /^body weight 99\.99\d+ kg /);
     const none = criterion(matchOne(depressedPatient(), 'nct07052058'), 'nct07052058-ex-weight');
     assert.equal(none.status, 'unknown');
     assert.match(none.collect ?? '', /body weight/);

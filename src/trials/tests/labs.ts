@@ -138,7 +138,12 @@ function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservati
   }
   const value = converted.value;
   const unitNote = converted.fromText ? ' (unit given as text)' : '';
-  const shown = `${test.analyte} ${value} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`}${unitNote} on ${date}`;
+  // A converted value is shown to 4 significant digits (221 lb: 100.2 kg) where that keeps its side of the limit, as
+  // the pathway shows a converted CRP (crpText); otherwise in full (220.46 lb: 99.9989... kg, never "100 kg").
+  const rounded = Number(value.toPrecision(4));
+  const sameSide = Math.sign(rounded - test.value) === Math.sign(value - test.value);
+  const shownValue = quantity.ucum === test.unit || !sameSide ? value : rounded;
+  const shown = `${test.analyte} ${shownValue} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`}${unitNote} on ${date}`;
   // A censored result decides only when its bound lies on one side of the threshold.
   const holds =
     test.type === 'lab-at-least'
