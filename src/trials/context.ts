@@ -43,6 +43,14 @@ export interface TestOutcome {
   readonly unverifiedNotes?: readonly string[];
 }
 
+/**
+ * For a criterion whose window holds no result: the most recent one before it, named so that the reason never reads
+ * as an empty record (" (the most recent, Observation/x on 2026-08-31, is older)"); '' when there is none. It is not
+ * evidence: it decides nothing.
+ */
+export const olderThanWindow = (older: { readonly ref: ResourceRef; readonly date: string } | undefined): string =>
+  older === undefined ? '' : ` (the most recent, ${older.ref} on ${older.date}, is older)`;
+
 /** An unverified knowledge entry as one line for `unverifiedNotes`. */
 export const unverifiedNote = (u: UnverifiedEntry): string => `${u.item}: ${u.note} [${u.citation}]`;
 
@@ -55,16 +63,22 @@ export const undecided = (reason: string, collect: string, evidence: readonly Re
 
 /**
  * The outcome of the most recent results when several on one day cannot be ordered by their times (docs/care-pathway.md
- * definition 5): they settle the test only when they all agree; otherwise it is undecided, with every one of them as
- * evidence. `what` names them ("2 body weight results on 2026-11-01").
+ * definition 5): they settle the test only when they all agree; otherwise it is undecided. Either way every one of them
+ * is evidence and named in the reason. `what` names them ("2 body weight results on 2026-11-01").
  */
 export function sameDayOutcome(outcomes: readonly TestOutcome[], what: string, collect: string): TestOutcome {
   const first = outcomes[0];
   if (first === undefined || outcomes.length === 1) return first ?? undecided(`no ${what}`, collect);
   const evidence = outcomes.flatMap((o) => o.evidence);
-  if (outcomes.every((o) => o.holds !== undefined && o.holds === first.holds)) {
-    return { ...first, evidence, unverifiedNotes: [...new Set(outcomes.flatMap((o) => o.unverifiedNotes ?? []))] };
-  }
   const reasons = outcomes.map((o) => o.reason).join('; ');
+  if (outcomes.every((o) => o.holds !== undefined && o.holds === first.holds)) {
+    // Every one of them is named, as when they disagree: the first alone would hide the others the evidence cites.
+    return {
+      ...first,
+      reason: `${what} that their times cannot order agree: ${reasons}`,
+      evidence,
+      unverifiedNotes: [...new Set(outcomes.flatMap((o) => o.unverifiedNotes ?? []))],
+    };
+  }
   return undecided(`${what} that their times cannot order disagree: ${reasons}`, collect, evidence);
 }

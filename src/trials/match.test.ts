@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { code, ucum } from '../../test/support/bundle-builder.ts';
+import { BundleBuilder, code, ucum } from '../../test/support/bundle-builder.ts';
 import { loadKnowledge } from '../knowledge/load.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
 import {
@@ -63,8 +63,17 @@ describe('two definitions kept apart: one current antidepressant is not TRD', ()
     const c = criterion(matchOne(patient(), 'insight'), 'insight-in-antidepressant');
     assert.equal(c.status, 'met');
     assert.match(c.reason, /sertraline 100 mg\/day for 35 days/);
-    assert.match(c.reason, /not the TRD definition/);
+    assert.match(c.reason, /not the TRD definition \(0 adequate trials by that one\)/);
     assert.deepEqual(c.evidence, ['MedicationStatement/sertraline-now']);
+    // Six weeks of it make one adequate trial by the TRD definition: said in the singular.
+    const sixWeeks = depressedPatient().medicationStatement({
+      code: SERTRALINE,
+      status: 'active',
+      start: daysBefore(60),
+      dose: { value: 100, unit: 'mg' },
+    });
+    const one = criterion(matchOne(sixWeeks, 'insight'), 'insight-in-antidepressant');
+    assert.match(one.reason, /not the TRD definition \(1 adequate trial by that one\)/);
     assert.equal(c.verified, false, 'BNF adequacy is unverified');
   });
   it("does NOT meet NCT07052058's TRD criterion, which makes the patient ineligible", () => {
@@ -186,15 +195,37 @@ describe('trial thresholds read "most recent" as the pathway does (definition 5)
       assert.deepEqual([...c.evidence].sort(), ['Observation/mono-a', 'Observation/mono-b']);
     }
   });
+  it('a result or score just older than the window is named, not "No ..." alone; it still decides nothing', () => {
+    const old = monocyteResults([{ id: 'mono-old', value: 900, date: daysBefore(91) }]);
+    assert.equal(old.status, 'unknown');
+    assert.equal(
+      old.reason,
+      `No monocyte count in the last 90 days (the most recent, Observation/mono-old on ${daysBefore(91)}, is older)`,
+    );
+    const bdi = depressedPatient().questionnaireResponse({
+      id: 'bdi-old',
+      questionnaire: 'http://precision-trd.org/fhir/Questionnaire/bdi-ii',
+      authored: daysBefore(29),
+      answers: Object.fromEntries([4, 15, 16, 18, 19, 20, 21, 9].map((item) => [`bdi2-${item}`, 1])),
+    });
+    const somatic = criterion(matchOne(bdi, 'insight'), 'insight-in-somatic-score');
+    assert.equal(somatic.status, 'unknown');
+    assert.equal(
+      somatic.reason,
+      `No BDI-II in the last 28 days (the most recent, QuestionnaireResponse/bdi-old on ${daysBefore(29)}, is older)`,
+    );
+    assert.deepEqual(somatic.evidence, []);
+  });
   it('same-day results that agree settle it; times on one day order them', () => {
     const day = daysBefore(5);
-    assert.equal(
-      monocyteResults([
-        { id: 'mono-a', value: 520, date: day },
-        { id: 'mono-b', value: 700, date: day },
-      ]).status,
-      'met',
-    );
+    const agree = monocyteResults([
+      { id: 'mono-a', value: 520, date: day },
+      { id: 'mono-b', value: 700, date: day },
+    ]);
+    assert.equal(agree.status, 'met');
+    // The reason gives every result it rests on, not the first alone (the evidence cites both).
+    assert.match(agree.reason, /2 monocyte count results on .* agree: .*520 .*; .*700 /);
+    assert.deepEqual([...agree.evidence].sort(), ['Observation/mono-a', 'Observation/mono-b']);
     const timed = monocyteResults([
       { id: 'mono-a', value: 700, date: `${day}T08:00:00Z` },
       { id: 'mono-b', value: 450, date: `${day}T15:00:00Z` },
@@ -322,6 +353,37 @@ describe('INSIGHT BDI-II somatic score and suicidal thoughts', () => {
     });
     assert.equal(criterion(matchOne(b, 'insight'), 'insight-ex-suicidal-thoughts').status, 'met');
   });
+  it('a BDI-II or PHQ-9 recorded only as a total is named as such, never "No BDI-II"; items on file still decide', () => {
+    const total = (b: ReturnType<typeof depressedPatient>, system: string, codeValue: string, value: number) =>
+      b.observation({
+        id: codeValue,
+        code: { system, code: codeValue },
+        date: daysBefore(2),
+        quantity: ucum(value, '{score}'),
+      });
+    const scales = 'http://precision-trd.org/fhir/CodeSystem/scales';
+    const result = matchOne(total(depressedPatient(), scales, 'bdi2-total', 30), 'insight');
+    const somaticScore = criterion(result, 'insight-in-somatic-score');
+    assert.equal(somaticScore.status, 'unknown');
+    assert.match(
+      somaticScore.reason,
+      /BDI-II items 4, .* on \d{4}-\d{2}-\d{2}: only a total score is recorded, not the items/,
+    );
+    assert.deepEqual(somaticScore.evidence, ['Observation/bdi2-total']);
+    assert.match(somaticScore.collect ?? '', /BDI-II items 4, 15, 16, 18, 19, 20, 21 \(within 28 days\)/);
+    // A PHQ-9 total of 14 may hide a positive item 9: the suicidal-thoughts exclusion asks for the item.
+    const phq = total(somatic([2, 2, 2, 2, 2, 2, 2], { 9: 0 }), 'http://loinc.org', '44261-6', 14);
+    const suicidal = criterion(matchOne(phq, 'insight'), 'insight-ex-suicidal-thoughts');
+    assert.equal(suicidal.status, 'unknown');
+    assert.match(suicidal.reason, /PHQ-9 item 9 on .*: only a total score is recorded/);
+    // A total newer than an item-level response carries no item: the response still decides.
+    const both = criterion(
+      matchOne(total(somatic([1, 1, 1, 1, 1, 1, 1], { 9: 0 }), scales, 'bdi2-total', 30), 'insight'),
+      'insight-in-somatic-score',
+    );
+    assert.equal(both.status, 'met');
+    assert.deepEqual(both.evidence, ['QuestionnaireResponse/bdi']);
+  });
   it('no scale at all leaves both unknown, naming the items to collect', () => {
     const result = matchOne(depressedPatient(), 'insight');
     assert.equal(criterion(result, 'insight-in-somatic-score').status, 'unknown');
@@ -415,6 +477,21 @@ describe('CRP criteria', () => {
     assert.equal(result.verdict, 'needs-data');
     assert.ok(result.toCollect.some((t) => t.criterion === 'nct07052058-in-hscrp' && /hs-CRP/.test(t.item)));
   });
+  it('a CRP the pathway set aside (drawn after tocilizumab) is named with why, not counted as "1 result not usable"', () => {
+    const b = depressedPatient()
+      .observation({ ...hsCrp(7), id: 'crp-after-tocilizumab' })
+      .medicationStatement({
+        id: 'tocilizumab',
+        code: code('rxnorm', '612865', 'tocilizumab'),
+        status: 'completed',
+        start: daysBefore(30),
+        end: daysBefore(30),
+      });
+    const c = criterion(matchOne(b, 'insight'), 'insight-in-hscrp');
+    assert.equal(c.status, 'unknown');
+    assert.match(c.reason, /not used: Observation\/crp-after-tocilizumab: drawn within \d+ days after tocilizumab/);
+    assert.deepEqual(c.evidence, ['Observation/crp-after-tocilizumab']);
+  });
   it('exactly 3 mg/L is met (>= cut-off); 2.9 is not', () => {
     assert.equal(
       criterion(matchOne(depressedPatient().observation(hsCrp(3)), 'insight'), 'insight-in-hscrp').status,
@@ -487,7 +564,14 @@ describe('exclusions', () => {
       onset: daysBefore(365),
       abatement: daysBefore(364),
     });
-    assert.notEqual(criterion(matchOne(old, 'insight'), 'insight-ex-self-harm').status, 'met');
+    const oldHarm = criterion(matchOne(old, 'insight'), 'insight-ex-self-harm');
+    assert.equal(oldHarm.status, 'unknown');
+    // The one on file before the window is named, never "nothing recorded": the coordinator checks its dates.
+    assert.match(
+      oldHarm.reason,
+      new RegExp(`\\(in the last 183 days\\); recorded before the window: X61, ended ${daysBefore(364)}`),
+    );
+    assert.equal(oldHarm.evidence.length, 1);
     const tentative = depressedPatient().condition({ code: code('icd10', 'F20.0'), verificationStatus: 'provisional' });
     const c = criterion(matchOne(tentative, 'insight'), 'insight-ex-psychotic');
     assert.equal(c.status, 'unknown');
@@ -514,6 +598,35 @@ describe('exclusions', () => {
     assert.equal(criterion(result, 'insight-ex-antibiotics').status, 'unknown');
     assert.equal(criterion(result, 'insight-in-english').status, 'unknown');
     assert.match(criterion(result, 'insight-in-english').collect ?? '', /English/);
+  });
+});
+
+describe('the depression inclusion', () => {
+  it('no depression Condition at all asks for the diagnosis (needs data), never "not met" on the silence', () => {
+    const b = new BundleBuilder('no-diagnosis').patient({ birthDate: '1981-03-15', gender: 'female' });
+    for (const [trial, id] of [
+      ['insight', 'insight-in-depression'],
+      ['nct07052058', 'nct07052058-in-depression'],
+      ['nct07493317', 'nct07493317-in-mdd'],
+    ] as const) {
+      const result = matchOne(b, trial);
+      const c = criterion(result, id);
+      assert.equal(c.status, 'unknown', `${trial}: ${c.reason}`);
+      assert.match(c.collect ?? '', /a current, confirmed diagnosis \(depression\): none is coded in the record/);
+      assert.ok(!result.failed.includes(id));
+    }
+  });
+  it('a depression Condition on record that is not current is still not met, with the record as evidence', () => {
+    const resolved = new BundleBuilder('resolved').patient({ birthDate: '1981-03-15', gender: 'female' }).condition({
+      id: 'old-episode',
+      code: code('icd10', 'F32.1', 'Moderate depressive episode'),
+      clinicalStatus: 'resolved',
+      onset: '2019-01-01',
+      abatement: '2019-09-01',
+    });
+    const c = criterion(matchOne(resolved, 'insight'), 'insight-in-depression');
+    assert.equal(c.status, 'not-met');
+    assert.deepEqual(c.evidence, ['Condition/old-episode']);
   });
 });
 

@@ -219,6 +219,11 @@ describe("INSIGHT's recent live vaccine reads the pathway's caution (definition 
     );
     assert.equal(old.status, 'unknown');
     assert.match(old.collect ?? '', /live vaccine in the last 4 weeks/);
+    // The MMR is on record: the reason says the caution is not raised, never that nothing is recorded.
+    assert.equal(
+      old.reason,
+      'The care pathway\'s caution "Live vaccine in the last 4 weeks" is not raised on the record',
+    );
   });
 });
 

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { code, ucum } from '../../test/support/bundle-builder.ts';
 import { BundleBuilder } from '../../test/support/bundle-builder.ts';
 import { fromDayNumber, toDayNumber } from '../record/index.ts';
-import { AS_OF, criterion, depressedPatient, matchOne, trials } from './fixtures.test-support.ts';
+import { AS_OF, criterion, depressedPatient, match, matchOne, protocol, trials } from './fixtures.test-support.ts';
 import { parseProtocols } from './parse.ts';
 import { renderMatchText } from './report-text.ts';
 import { matchTrials } from './match.ts';
@@ -94,7 +94,9 @@ describe('NCT07052058 as on its registry record', () => {
     assert.equal(weight(101, 'kg').status, 'met');
     assert.equal(weight(220, '[lb_av]').status, 'not-met', '220 lb = 99.8 kg');
     assert.equal(weight(221, '[lb_av]').status, 'met', '221 lb = 100.2 kg');
-    assert.match(weight(221, '[lb_av]').reason, /reported 221/);
+    assert.match(weight(221, '[lb_av]').reason, /^body weight 100\.2 kg \(reported 221 /);
+    // Rounded only where rounding keeps the side of the limit: 220.46 lb is 99.9989 kg, never shown as "100 kg".
+    assert.match(weight(220.46, '[lb_av]').reason, /^body weight 99\.99\d+ kg /);
     const none = criterion(matchOne(depressedPatient(), 'nct07052058'), 'nct07052058-ex-weight');
     assert.equal(none.status, 'unknown');
     assert.match(none.collect ?? '', /body weight/);
@@ -114,6 +116,24 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
     assert.equal(c.status, 'unknown', c.reason);
     assert.match(c.reason, /only to a patient on one/);
     assert.match(c.collect ?? '', /antidepressant/);
+  });
+  it('one stopped 5 days ago is named with its end, as for INSIGHT, so the coordinator asks about it', () => {
+    const stopped = depressedPatient().medicationStatement({
+      id: 'sertraline-stopped',
+      code: SERTRALINE,
+      status: 'completed',
+      start: daysBefore(200),
+      end: daysBefore(5),
+      dose: { value: 100, unit: 'mg' },
+    });
+    const result = match(stopped, [protocol('nct07493317'), protocol('insight')]);
+    const [sinai, insight] = result.map((r, i) =>
+      criterion(r, i === 0 ? 'nct07493317-in-antidepressant' : 'insight-in-antidepressant'),
+    );
+    assert.equal(sinai?.status, 'unknown');
+    assert.match(sinai?.reason ?? '', new RegExp(`\\(last recorded: sertraline, ended ${daysBefore(5)}\\)`));
+    assert.deepEqual(sinai?.evidence, ['MedicationStatement/sertraline-stopped']);
+    assert.deepEqual(sinai?.evidence, insight?.evidence);
   });
   it('on one for 27 days: not met; for 28 days: met', () => {
     assert.equal(

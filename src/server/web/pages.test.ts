@@ -144,3 +144,36 @@ test("the patient's age and sex head the page, each said to be not recorded when
     '45 years, sex not recorded',
   );
 });
+
+test('each trial criterion names the records it rests on with their dates, as `trd match` does', () => {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
+  const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
+  const matches = both.matches();
+  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const insight = matches.find((m) => m.trial.id === 'insight');
+  const hsCrp = insight?.criteria.find((c) => c.id === 'insight-in-hscrp');
+  assert.ok(insight && hsCrp && hsCrp.evidence.length === 1);
+  const ref = hsCrp.evidence[0] as string;
+  const dated = `${ref} (${insight.evidenceDates[ref] ?? ''})`;
+  assert.ok(insight.evidenceDates[ref] !== undefined);
+  const row = page.slice(page.indexOf(hsCrp.reason.replace(/>/g, '&gt;')));
+  assert.ok(row.length < page.length, 'the criterion row is on the page');
+  assert.match(row.slice(0, row.indexOf('</tr>')), new RegExp(dated.replace(/[()/]/g, '\\$&')));
+});
+
+test('a trial criterion tagged unverified says why, as `trd match` lists it (INSIGHT: 20-65, or 20-55 [U])', () => {
+  const bundle = readBundleFile('examples/demo/refer-to-trial.json');
+  const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
+  const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
+  const matches = both.matches();
+  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const age = matches.find((m) => m.trial.id === 'insight')?.criteria.find((c) => c.id === 'insight-in-age');
+  assert.ok(age && !age.verified && age.unverifiedNotes.length > 0);
+  const row = page.slice(page.indexOf(age.reason));
+  assert.ok(row.length < page.length, 'the criterion row is on the page');
+  assert.match(
+    row.slice(0, row.indexOf('</tr>')),
+    /Unverified: The protocol \(BMJ Open 2018\) says 20-65 inclusive; the recruitment page later said 20-55/,
+  );
+});

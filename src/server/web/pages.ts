@@ -155,6 +155,16 @@ function checklist(a: Assessment): Html {
   </section>`;
 }
 
+/**
+ * The records a trial criterion rests on, each with its date (the result's evidenceDates), as `trd match` prints them;
+ * the patient's own resource (an age, a "does not apply") is the page's subject and is not repeated.
+ */
+function criterionEvidence(m: TrialMatchResult, refs: readonly string[]): Html | string {
+  const cited = refs.filter((r) => !r.startsWith('Patient/'));
+  if (cited.length === 0) return '';
+  return html` <span class="muted">${cited.map((r) => datedReference(m.evidenceDates, r)).join(', ')}</span>`;
+}
+
 function trials(matches: readonly TrialMatchResult[]): Html {
   return html`<section aria-labelledby="trials-title">
     <h2 id="trials-title">Trial matches</h2>
@@ -173,7 +183,13 @@ function trials(matches: readonly TrialMatchResult[]): Html {
             <td class="status-${c.status}">
               ${STATUS_TEXT[c.status] ?? c.status}${c.verified ? '' : html` <span class="tag">unverified</span>`}
             </td>
-            <td>${c.reason}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}</td>
+            <td>
+              ${c.reason}${criterionEvidence(m, c.evidence)}${c.collect === undefined ? '' : html`<br /><em>Collect: ${c.collect}</em>`}${
+                c.verified || c.unverifiedNotes.length === 0
+                  ? ''
+                  : html`<br /><span class="muted">Unverified: ${c.unverifiedNotes.join('; ')}</span>`
+              }
+            </td>
           </tr>`,
       )}</tbody></table></div></details>`,
     )}

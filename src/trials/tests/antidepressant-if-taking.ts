@@ -11,7 +11,7 @@ import type { Exposure, ExposureSegment } from '../../pathway/facts.ts';
 import { toDayNumber } from '../../record/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { isCurrent } from './antidepressants.ts';
+import { isCurrent, lastRecorded } from './antidepressants.ts';
 
 type StableIfTaking = Extract<CriterionTest, { type: 'antidepressant-stable-if-taking' }>;
 
@@ -21,11 +21,12 @@ export function antidepressantStableIfTaking(ctx: MatchContext, test: StableIfTa
   const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, currentRefs));
   if (current.length === 0) {
     // The record's silence does not show that none is taken (another prescriber, a lapsed order), as for INSIGHT's
-    // current antidepressant (antidepressants.ts): met only once the patient says so.
+    // current antidepressant (antidepressants.ts): met only once the patient says so. One stopped lately is named.
+    const last = lastRecorded(ctx);
     return {
       holds: undefined,
-      reason: `No antidepressant recorded as taken on ${ctx.asOf}: the criterion applies only to a patient on one`,
-      evidence: [],
+      reason: `No antidepressant recorded as taken on ${ctx.asOf}${last.text}: the criterion applies only to a patient on one`,
+      evidence: last.evidence,
       collect: 'whether the patient takes an antidepressant now, and if so for how long at the current dose',
     };
   }

@@ -8,6 +8,7 @@
  * Both read the pathway's exposures (joined runs with their doses and the table's minimum doses); neither re-derives.
  */
 import type { Exposure } from '../../pathway/facts.ts';
+import type { ResourceRef } from '../../record/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import { unverifiedMinimumDose } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
@@ -47,10 +48,22 @@ export function isCurrent(exposure: Exposure, current: ReadonlySet<string>): boo
   return exposure.sources.some((s) => current.has(s));
 }
 
+/**
+ * The antidepressant run that ended last, for a criterion that finds none taken now: " (last recorded: sertraline,
+ * ended 2026-11-22)" and its records, or nothing when no run has ended.
+ */
+export function lastRecorded(ctx: MatchContext): { text: string; evidence: readonly ResourceRef[] } {
+  const past = ctx.facts.treatmentResistance.exposures.filter((e) => e.end !== undefined);
+  const last = past.sort((a, b) => (a.end ?? '').localeCompare(b.end ?? '')).at(-1);
+  if (last === undefined) return { text: '', evidence: [] };
+  return { text: ` (last recorded: ${last.ingredient}, ended ${last.end ?? ''})`, evidence: last.sources };
+}
+
 export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate | CurrentAny): TestOutcome {
   const minDays = test.minWeeks * 7;
   const needsDose = test.type === 'current-adequate-antidepressant';
-  const trd = `not the TRD definition (${ctx.facts.treatmentResistance.count} adequate trials by that one)`;
+  const count = ctx.facts.treatmentResistance.count;
+  const trd = `not the TRD definition (${count} adequate trial${count === 1 ? '' : 's'} by that one)`;
   const definition = needsDose
     ? `INSIGHT definition: one current antidepressant at adequate dose for >= ${test.minWeeks} weeks, ${trd}`
     : `a current antidepressant for >= ${test.minWeeks} weeks at any dose, ${trd}`;
@@ -58,13 +71,11 @@ export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate |
   const current = ctx.facts.treatmentResistance.exposures.filter((e) => isCurrent(e, currentRefs));
   if (current.length === 0) {
     // The record's silence does not show that no antidepressant is taken (another prescriber, a lapsed order).
-    const past = ctx.facts.treatmentResistance.exposures.filter((e) => e.end !== undefined);
-    const last = past.sort((a, b) => (a.end ?? '').localeCompare(b.end ?? '')).at(-1);
-    const lastText = last === undefined ? '' : ` (last recorded: ${last.ingredient}, ended ${last.end ?? ''})`;
+    const last = lastRecorded(ctx);
     return {
       holds: undefined,
-      reason: `No antidepressant recorded as taken on ${ctx.asOf}${lastText}; ${definition}`,
-      evidence: last === undefined ? [] : last.sources,
+      reason: `No antidepressant recorded as taken on ${ctx.asOf}${last.text}; ${definition}`,
+      evidence: last.evidence,
       collect: 'current antidepressant, its daily dose and start date',
     };
   }

@@ -24,7 +24,8 @@ export function noPathwayCaution(ctx: MatchContext, test: NoPathwayCaution): Tes
   return {
     holds: true,
     bySilence: true,
-    reason: `Not recorded in the EHR (the care pathway's caution "${title}" is not raised)`,
+    // Not "not recorded": a record outside the caution (an MMR 40 days ago, a methotrexate stopped) may be on file.
+    reason: `The care pathway's caution "${title}" is not raised on the record`,
     evidence: [],
     collect: test.question,
   };

@@ -3,7 +3,7 @@ import type { ConditionFact } from '../../record/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import { unverifiedEntry } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { unverifiedNote } from '../context.ts';
+import { undecided, unverifiedNote } from '../context.ts';
 import { conditionsInSets, isCurrentOn, presentWithin } from '../conditions.ts';
 import type { ConditionHit } from '../conditions.ts';
 import { inSentence } from '../sentence.ts';
@@ -36,6 +36,15 @@ function notDepressionBecause(ctx: MatchContext, codeSet: string, condition: Con
 
 export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
   const hits = conditionsInSets(ctx, [test.codeSet]);
+  if (hits.length === 0) {
+    // No Condition of the set at all: the record's silence (a diagnosis kept in letters, or coded elsewhere) is not a
+    // finding that the patient has none, so the criterion asks for it, never "not met" (docs/trial-criteria.md).
+    const title = ctx.knowledge.codeSets.get(test.codeSet)?.title ?? test.codeSet;
+    return undecided(
+      `No diagnosis in ${test.codeSet} recorded (${inSentence(title)})`,
+      `a current, confirmed diagnosis (${test.codeSet}): none is coded in the record`,
+    );
+  }
   const ended: string[] = [];
   const current = hits.filter((h) => {
     if (!isCurrentOn(h, ctx.asOfDay)) return false;
@@ -83,11 +92,15 @@ function noneWithin(
   const when = days === undefined ? 'current or past' : `in the last ${days} days`;
   let undated: ConditionFact | undefined;
   let tentative: ConditionHit | undefined;
+  /** Recorded, but over before the window (a self-harm 7 months ago against 6 months): named, never silence. */
+  const before: ConditionFact[] = [];
   for (const h of hits) {
     const present = days === undefined ? true : presentWithin(h, ctx.asOfDay, days);
     if (present === undefined) {
       undated ??= h.condition;
-    } else if (present) {
+    } else if (!present) {
+      before.push(h.condition);
+    } else {
       if (h.confirmed) {
         return {
           holds: false,
@@ -120,11 +133,17 @@ function noneWithin(
   const statusless = hits.flatMap((h) =>
     h.statuslessDays === undefined || h.statuslessDays.verified ? [] : [h.statuslessDays.value],
   );
+  // With its end when the record gives one (the evidence's date is the onset): what places it before the window.
+  const ended = (c: ConditionFact): string =>
+    c.abatement !== undefined && /^\d{4}-\d{2}-\d{2}/.test(c.abatement)
+      ? `${label(c)}, ended ${c.abatement.slice(0, 10)}`
+      : label(c);
+  const beforeText = before.length === 0 ? '' : `; recorded before the window: ${before.map(ended).join(', ')}`;
   return {
     holds: true,
     bySilence: true,
-    reason: `No ${what} recorded (${when})`,
-    evidence: [],
+    reason: `No ${what} recorded (${when})${beforeText}`,
+    evidence: before.map((c) => c.ref),
     collect: `history of ${what} (${when})`,
     ...(statusless.length === 0
       ? {}

@@ -30,11 +30,18 @@ const neutropenia: Parameters<typeof noContraindication>[1] = {
 test('missing ANC leaves neutropenia open; once present, neutropenia is ruled out and immunodeficiency by silence', () => {
   const open = noContraindication(context(trials.knowledge, [missingAnc]), neutropenia);
   assert.equal(open.holds, undefined);
-  assert.equal(open.reason, 'Cannot rule out neutropenia, immunodeficiency: Absolute neutrophil count missing');
+  // The pathway's titles, never its code ids ("immunodeficiency", "hepatic"), so the coordinator knows what to ask.
+  assert.equal(
+    open.reason,
+    'Cannot rule out neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency): Absolute neutrophil count missing',
+  );
   const present = noContraindication(context(trials.knowledge, []), neutropenia);
   assert.equal(present.holds, true);
-  assert.equal(present.reason, 'None of neutropenia, immunodeficiency found (work-up present)');
-  assert.equal(present.collect, 'history of immunodeficiency');
+  assert.equal(
+    present.reason,
+    'None found: neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency) (work-up present)',
+  );
+  assert.equal(present.collect, 'confirm none of: immunodeficiency (HIV disease or primary immunodeficiency)');
 });
 
 test('the mapping is read from the pathway file: ANC that rules out something else leaves neutropenia to silence', () => {
@@ -44,5 +51,8 @@ test('the mapping is read from the pathway file: ANC that rules out something el
   const outcome = noContraindication(context(changed, [missingAnc]), neutropenia);
   assert.equal(outcome.holds, true);
   assert.equal(outcome.bySilence, true);
-  assert.equal(outcome.collect, 'history of neutropenia, immunodeficiency');
+  assert.equal(
+    outcome.collect,
+    'confirm none of: neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency)',
+  );
 });

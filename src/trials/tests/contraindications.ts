@@ -9,6 +9,7 @@ import type { Pathway } from '../../knowledge/schema-pathway.ts';
 import type { WorkupCode } from '../../pathway/facts.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { inSentence } from '../sentence.ts';
 
 type NoContraindication = Extract<CriterionTest, { type: 'no-contraindication' }>;
 
@@ -18,10 +19,18 @@ interface Plan {
   readonly needed: ReadonlySet<WorkupCode>;
   /** Work-up items that, while listed, leave a checked contraindication to confirm (`confirms`). */
   readonly confirming: ReadonlySet<WorkupCode>;
+  /** The contraindications checked, by the pathway's titles (a code id such as "hepatic" is not for the reader). */
   readonly checked: string;
-  /** Codes ruled out only by the record's silence (no work-up rules them out). */
-  readonly silentCodes: readonly string[];
+  /** The contraindications ruled out only by the record's silence (no work-up rules them out), by title; '' if none. */
+  readonly silent: string;
 }
+/** The pathway's titles of these contraindications, in a sentence: "neutropenia (ANC below 2.0 x10^9/L); ...". */
+function titlesOf(pathway: Pathway, codes: readonly string[]): string {
+  return codes
+    .map((code) => inSentence(pathway.contraindications.find((c) => c.code === code)?.title ?? code))
+    .join('; ');
+}
+
 const plans = new WeakMap<Pathway, WeakMap<NoContraindication, Plan>>();
 function planOf(pathway: Pathway, test: NoContraindication): Plan {
   let byTest = plans.get(pathway);
@@ -38,8 +47,11 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
           .filter((w) => 'confirms' in w && w.confirms.some((c) => test.codes.includes(c)))
           .map((w) => w.code),
       ),
-      checked: test.codes.join(', '),
-      silentCodes: test.codes.filter((c) => ruling(c).length === 0),
+      checked: titlesOf(pathway, test.codes),
+      silent: titlesOf(
+        pathway,
+        test.codes.filter((c) => ruling(c).length === 0),
+      ),
     };
     byTest.set(test, plan);
   }
@@ -47,7 +59,7 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
 }
 
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
-  const { codes, needed, confirming, checked, silentCodes } = planOf(ctx.knowledge.pathway, test);
+  const { codes, needed, confirming, checked, silent } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
     return { holds: false, reason: found.map((c) => c.detail).join('; '), evidence: found.flatMap((c) => c.evidence) };
@@ -66,7 +78,7 @@ export function noContraindication(ctx: MatchContext, test: NoContraindication):
       collect: [...missing, ...toConfirm].map((w) => w.action).join('; '),
     };
   }
-  const reason = `None of ${checked} found${needed.size > 0 ? ' (work-up present)' : ''}`;
-  if (silentCodes.length === 0) return { holds: true, reason, evidence: [] };
-  return { holds: true, reason, evidence: [], bySilence: true, collect: `history of ${silentCodes.join(', ')}` };
+  const reason = `None found: ${checked}${needed.size > 0 ? ' (work-up present)' : ''}`;
+  if (silent === '') return { holds: true, reason, evidence: [] };
+  return { holds: true, reason, evidence: [], bySilence: true, collect: `confirm none of: ${silent}` };
 }

@@ -35,7 +35,16 @@ export function crpThreshold(ctx: MatchContext, test: CrpTest): TestOutcome {
   const inflammation = ctx.facts.inflammation;
   const crp = inflammation.crp;
   if (crp === undefined) {
-    return undecided(`No valid CRP in the last ${inflammation.windowDays} days (${inflammation.reason})`, HS_CRP);
+    // The results the pathway set aside, each with why (drawn after tocilizumab, which suppresses CRP: a new one would
+    // be set aside too), as the assessment lists them; never only counted.
+    const rejected = inflammation.rejected;
+    const notUsed =
+      rejected.length === 0 ? '' : `; not used: ${rejected.map((r) => `${r.source}: ${r.reason}`).join('; ')}`;
+    return undecided(
+      `No valid CRP in the last ${inflammation.windowDays} days (${inflammation.reason})${notUsed}`,
+      HS_CRP,
+      rejected.map((r) => r.source),
+    );
   }
   // Same-day results that times cannot order are all the most recent: each is placed against the threshold, and
   // they settle it only when they agree (docs/trial-criteria.md), never by the one value the pathway reports.

@@ -24,23 +24,32 @@ import {
 import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { sameDayOutcome, unverifiedNote } from '../context.ts';
+import { olderThanWindow, sameDayOutcome, unverifiedNote } from '../context.ts';
 import { observationsCodedIn } from '../classified.ts';
 
 type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
 
-/** The most recent results of the code set in the window: one, or several on one day that times cannot order. */
-function latest(ctx: MatchContext, test: LabTest): DatedObservation[] {
+/**
+ * The most recent results of the code set in the window: one, or several on one day that times cannot order; and
+ * the most recent result before the window (named when the window holds none, never used).
+ */
+function latest(ctx: MatchContext, test: LabTest): { found: DatedObservation[]; older?: ObservationFact } {
   const statuses = statusSet(ctx.knowledge.pathway.definitions.labs.validStatuses);
   // Only the latest day's results are kept while scanning (a long record holds hundreds of weights); their times are
   // read at the end, into the pathway's own dated results (newestFirst, latestTies).
   let newestDay: ObservationFact[] = [];
   let newest = Number.NEGATIVE_INFINITY;
+  let older: { obs: ObservationFact; day: number } | undefined;
   for (const { fact: obs, day } of observationsCodedIn(ctx, test.codeSet)) {
     // The pathway's "newest decides" (definitions 5 and 6): a result with no value at all is passed over; one whose
     // value is not a number is kept, and leaves the criterion unknown rather than letting an older result decide.
     if (!carriesValue(obs) || !statuses.has(obs.status)) continue;
-    if (day === undefined || day > ctx.asOfDay || day < ctx.asOfDay - test.withinDays || day < newest) continue;
+    if (day === undefined || day > ctx.asOfDay) continue;
+    if (day < ctx.asOfDay - test.withinDays) {
+      if (older === undefined || day > older.day) older = { obs, day };
+      continue;
+    }
+    if (day < newest) continue;
     if (day > newest) {
       newest = day;
       newestDay = [obs];
@@ -50,7 +59,8 @@ function latest(ctx: MatchContext, test: LabTest): DatedObservation[] {
     const instant = instantOf(obs.effective);
     return instant === undefined ? { obs, day: newest } : { obs, day: newest, instant };
   });
-  return latestWithValue(dated.sort(newestFirst));
+  const found = latestWithValue(dated.sort(newestFirst));
+  return older === undefined ? { found } : { found, older: older.obs };
 }
 
 /** Whether the true value is at least `threshold`, or undefined when a censored result straddles it. */
@@ -85,12 +95,12 @@ function atMost(value: number, comparator: Quantity['comparator'], max: number):
 
 export function labThreshold(ctx: MatchContext, test: LabTest): TestOutcome {
   const collect = `${test.analyte} (within ${test.withinDays} days)`;
-  const found = latest(ctx, test);
+  const { found, older } = latest(ctx, test);
   const first = found[0];
   if (first === undefined) {
     return {
       holds: undefined,
-      reason: `No ${test.analyte} in the last ${test.withinDays} days`,
+      reason: `No ${test.analyte} in the last ${test.withinDays} days${olderThanWindow(older === undefined ? undefined : { ref: older.ref, date: isoDay(older) })}`,
       evidence: [],
       collect,
     };
@@ -128,7 +138,12 @@ function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservati
   }
   const value = converted.value;
   const unitNote = converted.fromText ? ' (unit given as text)' : '';
-  const shown = `${test.analyte} ${value} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`}${unitNote} on ${date}`;
+  // A converted value is shown to 4 significant digits (221 lb: 100.2 kg) where that keeps its side of the limit, as
+  // the pathway shows a converted CRP (crpText); otherwise in full (220.46 lb: 99.9989... kg, never "100 kg").
+  const rounded = Number(value.toPrecision(4));
+  const sameSide = Math.sign(rounded - test.value) === Math.sign(value - test.value);
+  const shownValue = quantity.ucum === test.unit || !sameSide ? value : rounded;
+  const shown = `${test.analyte} ${shownValue} ${test.unit}${quantity.ucum === test.unit ? '' : ` (reported ${reported})`}${unitNote} on ${date}`;
   // A censored result decides only when its bound lies on one side of the threshold.
   const holds =
     test.type === 'lab-at-least'

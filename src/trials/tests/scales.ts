@@ -7,7 +7,7 @@
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { once, sameDayOutcome, unverifiedNote } from '../context.ts';
+import { olderThanWindow, once, sameDayOutcome, unverifiedNote } from '../context.ts';
 import { latestTies } from '../../pathway/observations.ts';
 import { scaleReadings } from '../scale-readings.ts';
 import { observationsMaybeIn } from '../classified.ts';
@@ -69,11 +69,24 @@ function evaluateSource(ctx: MatchContext, test: ScaleTest, source: ScaleSource)
     scaleReadings(ctx.record, ctx.knowledge, source, from, ctx.asOfDay, observationsMaybeIn(ctx, setsOf(source))),
   );
   const collect = `${name} (within ${test.withinDays} days)`;
-  const latest = latestTies(readings);
+  // A sum of items cannot be read from a total-only record: it is passed over while a reading with items is in the
+  // window (as a result without a value is), and otherwise named, so the criterion asks for the items.
+  const withItems = source.items === undefined ? readings : readings.filter((r) => r.total === undefined);
+  const latest = latestTies(withItems.length > 0 ? withItems : readings);
   if (latest.length === 0) {
+    const before = once(ctx, `scale|${source.itemCodeSet}|${source.totalCodeSet ?? ''}|before|${from}`, () =>
+      scaleReadings(
+        ctx.record,
+        ctx.knowledge,
+        source,
+        Number.NEGATIVE_INFINITY,
+        from - 1,
+        observationsMaybeIn(ctx, setsOf(source)),
+      ),
+    )[0];
     return {
       holds: undefined,
-      reason: `No ${source.scale} in the last ${test.withinDays} days`,
+      reason: `No ${source.scale} in the last ${test.withinDays} days${olderThanWindow(before)}`,
       evidence: [],
       collect,
     };
