@@ -120,6 +120,41 @@ describe('PathwaySchema and the bundled care pathway', () => {
     assert.deepEqual(errorsOf(bundled()), []);
   });
 
+  test('a CRP limit or a lab threshold in another unit than the results are compared in, or implausible in it, is refused', () => {
+    type Loose = {
+      definitions: { inflammation: Record<string, { value: number; unit: string }> };
+      contraindications: { code: string; threshold?: { value: number; unit: string } }[];
+    };
+    const edited = (edit: (p: Loose) => void): string[] => {
+      const p = bundled() as Loose;
+      edit(p);
+      return errorsOf(p);
+    };
+    const neutropenia = (p: Loose): { value: number; unit: string } =>
+      p.contraindications.find((c) => c.code === 'neutropenia')?.threshold ?? assert.fail('no neutropenia rule');
+    const index = (bundled() as Loose).contraindications.findIndex((c) => c.code === 'neutropenia');
+    // Both CRP limits in mg/dL (0.3 and 1.0): they agree with each other but would be read as 0.3 and 1.0 mg/L.
+    const crp = edited((p) => {
+      const { cutOff, acuteAbove } = p.definitions.inflammation;
+      Object.assign(cutOff ?? {}, { value: 0.3, unit: 'mg/dL' });
+      Object.assign(acuteAbove ?? {}, { value: 1, unit: 'mg/dL' });
+    });
+    assert.ok(
+      crp.some((e) => /^definitions\.inflammation\.cutOff\.unit: must be "mg\/L"/.test(e)),
+      crp.join('\n'),
+    );
+    assert.ok(crp.some((e) => /^definitions\.inflammation\.acuteAbove\.unit: must be "mg\/L"/.test(e)));
+    // The ANC limit as the label writes it (2000/mm3): under /mm3, or as 2000 under 10^9/L.
+    const perMm3 = edited((p) => Object.assign(neutropenia(p), { value: 2000, unit: '/mm3' }));
+    assert.deepEqual(perMm3, [
+      `contraindications.${index}.threshold.unit: must be the unit of definitions.labs.analytes.anc (10*9/L): results are converted to it and compared with this value as written (give the value in 10*9/L)`,
+    ]);
+    const count = edited((p) => Object.assign(neutropenia(p), { value: 2000 }));
+    assert.deepEqual(count, [
+      `contraindications.${index}.threshold.value: 2000 10*9/L is outside the plausible anc range (0 to 200 10*9/L, definitions.plausibility.safetyLabs.anc): is it in another unit?`,
+    ]);
+  });
+
   test('cross-field: work-up rulesOut must match the contraindications that read its lab; taken and unconfirmed apart', () => {
     type Loose = {
       missingWorkup: { code: string; rulesOut?: string[] }[];

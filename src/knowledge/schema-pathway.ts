@@ -717,6 +717,7 @@ export const PathwaySchema = z
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
     }
     checkCrossFields(p.definitions, ctx);
+    checkLabUnits(p.definitions, p.contraindications, ctx);
     checkRulesOut(p.contraindications, p.missingWorkup, ctx);
   });
 
@@ -762,13 +763,22 @@ function checkRulesOut(
  */
 function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx): void {
   const { cutOff, acuteAbove } = d.inflammation;
-  if (cutOff.unit !== acuteAbove.unit) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['definitions', 'inflammation', 'acuteAbove', 'unit'],
-      message: 'must be the unit of definitions.inflammation.cutOff',
-    });
-  } else if (!(cutOff.value < acuteAbove.value)) {
+  // CRP results are converted to mg/L (definition 5) and compared with these numbers as they stand.
+  const crpLimits = [
+    [['inflammation', 'cutOff'], cutOff.unit],
+    [['inflammation', 'acuteAbove'], acuteAbove.unit],
+    [['plausibility', 'crpMgPerL'], d.plausibility.crpMgPerL.unit],
+  ] as const;
+  for (const [where, unit] of crpLimits) {
+    if (unit !== CRP_UNIT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['definitions', ...where, 'unit'],
+        message: `must be "${CRP_UNIT}": CRP results are converted to ${CRP_UNIT} and compared with this value as written (give the value in ${CRP_UNIT})`,
+      });
+    }
+  }
+  if (cutOff.unit === acuteAbove.unit && !(cutOff.value < acuteAbove.value)) {
     ctx.addIssue({
       code: 'custom',
       path: ['definitions', 'inflammation', 'cutOff', 'value'],
@@ -794,6 +804,47 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
       message: `"${status}" is also a taken status`,
     });
   }
+}
+/** The unit CRP results are converted to before the pathway's CRP limits are applied (definition 5). */
+const CRP_UNIT = 'mg/L';
+
+/**
+ * A lab limit is compared with results converted to its analyte's unit (`definitions.labs.analytes`), as a number: a
+ * limit in another unit, or one outside the analyte's plausible range (a count per microlitre, 2000, under 10^9/L),
+ * would be compared as if it were in that unit.
+ */
+function checkLabUnits(
+  d: z.infer<typeof Definitions>,
+  contraindications: readonly z.infer<typeof ContraindicationRuleSchema>[],
+  ctx: z.RefinementCtx,
+): void {
+  const check = (analyte: z.infer<typeof labAnalyte>, value: number, unit: string, path: PropertyKey[]): void => {
+    const expected = d.labs.analytes[analyte].unit;
+    const range = d.plausibility.safetyLabs[analyte];
+    if (unit !== expected) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'unit'],
+        message: `must be the unit of definitions.labs.analytes.${analyte} (${expected}): results are converted to it and compared with this value as written (give the value in ${expected})`,
+      });
+    } else if (range.unit === expected && !(value >= range.min && value <= range.max)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'value'],
+        message: `${value} ${unit} is outside the plausible ${analyte} range (${range.min} to ${range.max} ${range.unit}, definitions.plausibility.safetyLabs.${analyte}): is it in another unit?`,
+      });
+    }
+  };
+  contraindications.forEach((c, i) => {
+    if (c.predicate === 'lab-below')
+      check(c.analyte, c.threshold.value, c.threshold.unit, ['contraindications', i, 'threshold']);
+    if (c.predicate === 'lab-above-uln') {
+      for (const analyte of ['alt', 'ast'] as const) {
+        const uln = c.defaultUln[analyte];
+        check(analyte, uln.value, uln.unit, ['contraindications', i, 'defaultUln', analyte]);
+      }
+    }
+  });
 }
 export type Pathway = z.infer<typeof PathwaySchema>;
 
