@@ -155,6 +155,23 @@ describe('PathwaySchema and the bundled care pathway', () => {
     ]);
   });
 
+  test('the number of adequate trials required is a whole number of at least 1, met when the count equals it', () => {
+    type Loose = { definitions: { adequacy: { requiredTrials: { value: number; inclusive: boolean } } } };
+    const required = (value: number, inclusive: boolean): string[] => {
+      const p = bundled() as Loose;
+      Object.assign(p.definitions.adequacy.requiredTrials, { value, inclusive });
+      return errorsOf(p);
+    };
+    const field = 'definitions.adequacy.requiredTrials';
+    assert.deepEqual(required(0, true), [`${field}.value: must be at least 1`]);
+    assert.deepEqual(required(2.5, true), [`${field}.value: must be a whole number`]);
+    // The engine counts adequate >= required: "more than 2" cannot be written as 2 exclusive.
+    assert.deepEqual(required(2, false), [
+      `${field}.inclusive: must be true: the count is reached when it equals the value (count >= value)`,
+    ]);
+    assert.deepEqual(required(3, true), []);
+  });
+
   test('cross-field: work-up rulesOut must match the contraindications that read its lab; taken and unconfirmed apart', () => {
     type Loose = {
       missingWorkup: { code: string; rulesOut?: string[] }[];

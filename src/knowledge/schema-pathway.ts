@@ -57,6 +57,17 @@ export const DaysSchema = ThresholdSchema.extend({
 });
 export type Days = z.infer<typeof DaysSchema>;
 
+/**
+ * A number of things that must be reached (adequate trials): a whole number of at least 1, and reached when the count
+ * equals it (`inclusive: true`), as the engine compares it (count >= value).
+ */
+export const CountSchema = ThresholdSchema.extend({
+  value: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  inclusive: z.literal(true, {
+    message: 'must be true: the count is reached when it equals the value (count >= value)',
+  }),
+});
+
 export const CitationSchema = z.strictObject({
   title: z.string().min(1),
   source: z.string().min(1),
@@ -239,7 +250,7 @@ const Definitions = z.strictObject({
      * the later one is unverified (src/pathway/adequacy.ts).
      */
     separateTrialDays: DaysSchema,
-    requiredTrials: ThresholdSchema,
+    requiredTrials: CountSchema,
     /** Minimum adequate daily doses come from the antidepressant table (knowledge/codesets); this cites it. */
     minimumDoseCitation: citationKey,
     citation: citationKey,
