@@ -71,6 +71,36 @@ describe('protocol validation problems name file and field', () => {
       messages.join('\n'),
     );
   });
+  it('a range no value lies in (an age range, appliesTo ages, a safety rule or stratum reversed) is refused', () => {
+    type Loose = {
+      criteria: { id: string; test: Record<string, unknown>; appliesTo?: Record<string, unknown> }[];
+      safety: { rules: { bounds: Record<string, number> }[] };
+      stratification: { levels: { mgPerL: Record<string, number> }[] }[];
+    };
+    const json = structuredClone(bundled('insight.json')) as Loose;
+    const at = (id: string): number => json.criteria.findIndex((c) => c.id === id);
+    const age = at('insight-in-age');
+    const pregnancy = at('insight-ex-pregnancy');
+    Object.assign(json.criteria[age]!.test, { minYears: 65, maxYears: 20 });
+    Object.assign(json.criteria[pregnancy]!.appliesTo!, { minAgeYears: 60, maxAgeYears: 10 });
+    json.safety.rules[0]!.bounds = { atLeast: 1, below: 0.5 };
+    json.stratification[0]!.levels[1]!.mgPerL = { above: 3, atMost: 3 };
+    const parsed = parseProtocols([{ path: 'knowledge/trials/insight.json', json }]);
+    assert.deepEqual(
+      parsed.issues.map((i) => i.message).sort(),
+      [
+        `knowledge/trials/insight.json: criteria[${age}].test.maxYears: no age lies between minYears and maxYears (is the range reversed?)`,
+        `knowledge/trials/insight.json: criteria[${pregnancy}].appliesTo.maxAgeYears: minAgeYears is above maxAgeYears: no age lies in the range (is it reversed?)`,
+        'knowledge/trials/insight.json: stratification[0].levels[1].mgPerL: no value lies within these bounds (is the range reversed?)',
+        'knowledge/trials/insight.json: safety.rules[0].bounds: no value lies within these bounds (is the range reversed?)',
+      ].sort(),
+    );
+    // Exclusive ages 64 and 65 leave no whole year between them; 20-65 inclusive is INSIGHT's.
+    const exclusive = structuredClone(bundled('insight.json')) as Loose;
+    Object.assign(exclusive.criteria[age]!.test, { minYears: 64, maxYears: 65, inclusive: false });
+    assert.equal(parseProtocols([{ path: 'p.json', json: exclusive }]).ok, false);
+    assert.ok(parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]).ok);
+  });
   it('duplicate criterion ids and silence-counts on an inclusion are rejected', () => {
     const json = structuredClone(bundled('nct07052058.json')) as { criteria: Record<string, unknown>[] };
     json.criteria[1]!['id'] = json.criteria[0]!['id'];
