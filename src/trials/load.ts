@@ -50,11 +50,18 @@ function readJsonFiles(dir: string): JsonFile[] {
   });
 }
 
+/** The trial protocols in `dir` (default: the bundled knowledge/trials/), schema-validated, each with its file. */
+function loadProtocolFiles(dir: string): { protocol: TrialProtocol; path: string }[] {
+  const files = readJsonFiles(dir);
+  const parsed = parseProtocols(files);
+  if (!parsed.ok) throw new TrialsError(parsed.issues);
+  // parseProtocols succeeds only when every file gave one protocol, in file order.
+  return parsed.value.map((protocol, i) => ({ protocol, path: files[i]?.path ?? protocol.id }));
+}
+
 /** The trial protocols in `dir` (default: the bundled knowledge/trials/), schema-validated. */
 export function loadProtocols(dir: string = DEFAULT_TRIALS_DIR): TrialProtocol[] {
-  const parsed = parseProtocols(readJsonFiles(dir));
-  if (!parsed.ok) throw new TrialsError(parsed.issues);
-  return parsed.value;
+  return loadProtocolFiles(dir).map((f) => f.protocol);
 }
 
 /**
@@ -67,8 +74,9 @@ export function loadTrials(
 ): { knowledge: Knowledge; protocols: TrialProtocol[] } {
   const extended = addTrialCodeSets(knowledge, readJsonFiles(join(dir, 'codesets')));
   if (!extended.ok) throw new TrialsError(extended.issues);
-  const protocols = loadProtocols(dir);
-  const problems = protocols.flatMap((p) => checkProtocol(p, extended.value, `${p.id}`));
+  const files = loadProtocolFiles(dir);
+  const protocols = files.map((f) => f.protocol);
+  const problems = files.flatMap((f) => checkProtocol(f.protocol, extended.value, f.path));
   if (problems.length > 0) throw new TrialsError(problems);
   // A current-medication exclusion list (antibiotics) is read by its ingredients' names too (docs/care-pathway.md,
   // "Medications named without a listed code").

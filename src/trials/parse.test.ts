@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { conceptInCodeSet } from '../knowledge/index.ts';
 import { loadKnowledge } from '../knowledge/load.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import { addTrialCodeSets } from './trial-knowledge.ts';
-import { DEFAULT_TRIALS_DIR, loadProtocols } from './load.ts';
+import { DEFAULT_TRIALS_DIR, loadProtocols, loadTrials } from './load.ts';
 import { trials } from './fixtures.test-support.ts';
 
 const bundled = (name: string): unknown => JSON.parse(readFileSync(`${DEFAULT_TRIALS_DIR}${name}`, 'utf8'));
@@ -125,6 +127,23 @@ describe('protocol validation problems name file and field', () => {
         'insight.json: criteria[9].citation: unknown citation "no-such-citation"',
         'insight.json: criteria[9].test.codeSet: unknown code set "no-such-set"',
       ],
+    );
+  });
+  it('loading: a criterion naming an unknown code set or citation is refused naming its file, not the protocol id', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trd-trials-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(DEFAULT_TRIALS_DIR, dir, { recursive: true });
+    const file = join(dir, 'nct07493317.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { criteria: { citation: string; test: object }[] };
+    json.criteria[0]!.citation = 'no-such-citation';
+    json.criteria[2]!.test = { ...json.criteria[2]!.test, codeSet: 'monocyte' };
+    writeFileSync(file, JSON.stringify(json));
+    const shown = relative(process.cwd(), file) || file;
+    assert.throws(
+      () => loadTrials(loadKnowledge(), dir),
+      (e: Error) =>
+        e.message ===
+        `${shown}: criteria[0].citation: unknown citation "no-such-citation"\n${shown}: criteria[2].test.codeSet: unknown code set "monocyte"`,
     );
   });
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
