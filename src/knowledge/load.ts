@@ -35,7 +35,7 @@ export class KnowledgeError extends Error {
 export const BUNDLED_KNOWLEDGE_DIR = fileURLToPath(new URL('../../knowledge/', import.meta.url));
 
 /** A path as messages show it: relative to the working directory when inside it, else absolute. */
-function displayPath(absolute: string): string {
+export function displayPath(absolute: string): string {
   const rel = relative(process.cwd(), absolute);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
 }

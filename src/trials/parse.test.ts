@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { conceptInCodeSet } from '../knowledge/index.ts';
-import { loadKnowledge } from '../knowledge/load.ts';
+import { displayPath, loadKnowledge } from '../knowledge/load.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import { addTrialCodeSets } from './trial-knowledge.ts';
 import { DEFAULT_TRIALS_DIR, loadProtocols, loadTrials } from './load.ts';
@@ -138,12 +138,30 @@ describe('protocol validation problems name file and field', () => {
     json.criteria[0]!.citation = 'no-such-citation';
     json.criteria[2]!.test = { ...json.criteria[2]!.test, codeSet: 'monocyte' };
     writeFileSync(file, JSON.stringify(json));
-    const shown = relative(process.cwd(), file) || file;
+    const shown = displayPath(file);
     assert.throws(
       () => loadTrials(loadKnowledge(), dir),
       (e: Error) =>
         e.message ===
         `${shown}: criteria[0].citation: unknown citation "no-such-citation"\n${shown}: criteria[2].test.codeSet: unknown code set "monocyte"`,
+    );
+  });
+  it('loading: every protocol file that is not JSON is named (with the position), none with its text', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trd-trials-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(DEFAULT_TRIALS_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, 'insight.json'), '{"schema": "precision-trd/trial-protocol@1",');
+    writeFileSync(join(dir, 'nct07052058.json'), '{"id": nct}');
+    // Outside the working directory a file is named by its absolute path, never by ../../..
+    assert.equal(displayPath(join(dir, 'insight.json')), join(dir, 'insight.json'));
+    assert.throws(
+      () => loadProtocols(dir),
+      (e: Error) =>
+        e.message ===
+        [
+          `${join(dir, 'insight.json')}: (file): not valid JSON: malformed string, number or separator at position 44`,
+          `${join(dir, 'nct07052058.json')}: (file): not valid JSON: unexpected character`,
+        ].join('\n'),
     );
   });
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
