@@ -164,6 +164,28 @@ describe('protocol validation problems name file and field', () => {
         ].join('\n'),
     );
   });
+  it('a criterion, or its appliesTo, marked verified on a U-tagged source is refused (as in every knowledge file)', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    const at = (id: string): number => protocol.criteria.findIndex((c) => c.id === id);
+    const [hscrp, pregnancy] = [at('insight-in-hscrp'), at('insight-ex-pregnancy')];
+    assert.equal(trials.knowledge.citations.get('crp-molar-factor')?.tag, 'U');
+    protocol.criteria[hscrp] = { ...protocol.criteria[hscrp]!, citation: 'crp-molar-factor', verified: true };
+    const appliesTo = protocol.criteria[pregnancy]!.appliesTo!;
+    protocol.criteria[pregnancy]!.appliesTo = { ...appliesTo, citation: 'crp-molar-factor', verified: true };
+    assert.deepEqual(
+      checkProtocol(protocol, trials.knowledge, 'insight.json').map((i) => `${i.code} ${i.message}`),
+      [
+        `knowledge.citation.unverified-source insight.json: criteria[${hscrp}].citation: marked verified but its citation "crp-molar-factor" is tagged U`,
+        `knowledge.citation.unverified-source insight.json: criteria[${pregnancy}].appliesTo.citation: marked verified but its citation "crp-molar-factor" is tagged U`,
+      ],
+    );
+    // Unverified, the same citation is what [U] values cite.
+    protocol.criteria[hscrp] = { ...protocol.criteria[hscrp]!, verified: false };
+    protocol.criteria[pregnancy]!.appliesTo = { ...appliesTo, citation: 'crp-molar-factor', verified: false };
+    assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'insight.json'), []);
+  });
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
     const k = loadKnowledge();
     const nsaids = k.codeSets.get('nsaids');

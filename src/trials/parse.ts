@@ -97,6 +97,17 @@ function codeSetsOf(test: CriterionTest): { id: string; field: string }[] {
 export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, path = protocol.id): Issue[] {
   const issues: Issue[] = [];
   const known = (key: string): boolean => knowledge.citations.has(key) || key in protocol.citations;
+  // As for every knowledge file (src/knowledge/cross-check.ts): a value marked verified cannot rest on a U-tagged source.
+  const tagOf = (key: string): string | undefined => (protocol.citations[key] ?? knowledge.citations.get(key))?.tag;
+  const verifiedOnU = (field: string, key: string): void => {
+    issues.push(
+      issue(
+        'knowledge.citation.unverified-source',
+        `${path}: ${field}: marked verified but its citation "${key}" is tagged U`,
+        `${path}#${field}`,
+      ),
+    );
+  };
   protocol.citationKeys.forEach((key, i) => {
     if (!knowledge.citations.has(key)) {
       issues.push(issue('trials.citation.unknown', `${path}: citationKeys[${i}]: unknown citation "${key}"`));
@@ -108,9 +119,12 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
         issue('trials.citation.unknown', `${path}: criteria[${i}].citation: unknown citation "${c.citation}"`),
       );
     }
+    if (c.verified && tagOf(c.citation) === 'U') verifiedOnU(`criteria[${i}].citation`, c.citation);
     if (c.appliesTo !== undefined && !known(c.appliesTo.citation)) {
       const field = `criteria[${i}].appliesTo.citation`;
       issues.push(issue('trials.citation.unknown', `${path}: ${field}: unknown citation "${c.appliesTo.citation}"`));
+    } else if (c.appliesTo?.verified === true && tagOf(c.appliesTo.citation) === 'U') {
+      verifiedOnU(`criteria[${i}].appliesTo.citation`, c.appliesTo.citation);
     }
     const test = c.test;
     if (test.type === 'no-pathway-caution' && !knowledge.pathway.cautions.some((r) => r.code === test.code)) {
