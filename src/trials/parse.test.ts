@@ -186,6 +186,23 @@ describe('protocol validation problems name file and field', () => {
     protocol.criteria[pregnancy]!.appliesTo = { ...appliesTo, citation: 'crp-molar-factor', verified: false };
     assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'insight.json'), []);
   });
+  it('a lab or measurement criterion whose unit is not UCUM (cells/uL, kg/m^2) is refused: no result could convert', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07493317.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    const i = protocol.criteria.findIndex((c) => c.id === 'nct07493317-in-monocytes');
+    const monocytes = protocol.criteria[i]!;
+    assert.ok(monocytes.test.type === 'lab-at-least');
+    protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: 'cells/uL' } };
+    assert.deepEqual(
+      checkProtocol(protocol, trials.knowledge, 'nct07493317.json').map((x) => x.message),
+      [
+        `nct07493317.json: criteria[${i}].test.unit: "cells/uL" is not a UCUM unit (results are converted to it; write it as UCUM, e.g. /uL, 10*9/L, kg/m2)`,
+      ],
+    );
+    protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: '/mm3' } };
+    assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'nct07493317.json'), []);
+  });
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
     const k = loadKnowledge();
     const nsaids = k.codeSets.get('nsaids');
