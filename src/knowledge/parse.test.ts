@@ -139,6 +139,15 @@ test('structural rules: prefix only where the system allows it, canonical system
   );
 });
 
+test("a code set whose id is not its file's name is refused at the code-set file, before the pathway naming it", () => {
+  const files = bundledFiles();
+  fileJson(files, 'codesets/crp.json')['id'] = 'crp-hs';
+  assert.deepEqual(messages(files), [
+    `knowledge/codesets/crp.json: id: "crp-hs" is not the file's name "crp" (a code set's id is its file name: correct the id or rename the file)`,
+    'knowledge/pathway/care-pathway.json: definitions.inflammation.crpCodeSets[0]: unknown code set "crp" (no knowledge/codesets file has this id)',
+  ]);
+});
+
 test('a product mapped to an unknown ingredient, or a code mapped twice, is rejected', () => {
   const files = bundledFiles();
   const table = fileJson(files, 'antidepressants.json');

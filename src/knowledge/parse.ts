@@ -59,6 +59,22 @@ function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[])
   return undefined;
 }
 
+/**
+ * A code set's id is its file's name (knowledge/codesets/README.md): a typo in the id would otherwise surface only
+ * as an unknown code set in the file that names it. Paths not ending in `.json` (in-memory JSON) are not checked.
+ */
+export function codeSetIdIssues(path: string, id: string): Issue[] {
+  const name = /([^/\\]+)\.json$/.exec(path)?.[1];
+  if (name === undefined || name === id) return [];
+  return [
+    issue(
+      'knowledge.field.invalid',
+      `${path}: id: "${id}" is not the file's name "${name}" (a code set's id is its file name: correct the id or rename the file)`,
+      `${path}#id`,
+    ),
+  ];
+}
+
 function schemaOf(json: unknown): string | undefined {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
   const schema = (json as Record<string, unknown>)['schema'];
@@ -175,6 +191,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const codeSets = new Map<string, CodeSet>();
   const codeSetPaths = new Map<string, string>();
   for (const { path, value } of sorted.codeSets) {
+    issues.push(...codeSetIdIssues(path, value.id));
     const previous = codeSetPaths.get(value.id);
     if (previous !== undefined) {
       issues.push(

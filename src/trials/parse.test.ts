@@ -206,10 +206,18 @@ describe('protocol validation problems name file and field', () => {
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
     const k = loadKnowledge();
     const nsaids = k.codeSets.get('nsaids');
-    assert.ok(addTrialCodeSets(k, [{ path: 'same.json', json: structuredClone(nsaids) }]).ok);
+    assert.ok(addTrialCodeSets(k, [{ path: 'same/nsaids.json', json: structuredClone(nsaids) }]).ok);
     const changed = { ...structuredClone(nsaids), title: 'Other' };
-    const result = addTrialCodeSets(k, [{ path: 'clash.json', json: changed }]);
+    const result = addTrialCodeSets(k, [{ path: 'clash/nsaids.json', json: changed }]);
     assert.equal(result.ok, false);
-    assert.match(result.issues[0]?.message ?? '', /^clash.json: id: code set "nsaids" is already defined/);
+    assert.match(result.issues[0]?.message ?? '', /^clash\/nsaids.json: id: code set "nsaids" is already defined/);
+    // A trial code set's id is its file's name, as in knowledge/codesets/.
+    const renamed = addTrialCodeSets(k, [
+      { path: 'codesets/antibiotic.json', json: { ...changed, id: 'antibiotics' } },
+    ]);
+    assert.match(
+      renamed.ok ? '' : (renamed.issues[0]?.message ?? ''),
+      /^codesets\/antibiotic.json: id: "antibiotics" is not the file's name "antibiotic"/,
+    );
   });
 });

@@ -9,6 +9,7 @@
 import { buildCodeIndex, buildSetIndexes, buildUnverifiedEntries } from '../knowledge/build-index.ts';
 import type { Located } from '../knowledge/build-index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
+import { codeSetIdIssues } from '../knowledge/parse.ts';
 import { CodeSetSchema } from '../knowledge/schema-codesets.ts';
 import type { CodeSet } from '../knowledge/schema-codesets.ts';
 import { fail, issue, ok } from '../record/index.ts';
@@ -33,6 +34,7 @@ export function addTrialCodeSets(knowledge: Knowledge, files: readonly JsonFile[
       continue;
     }
     const set = parsed.data;
+    issues.push(...codeSetIdIssues(file.path, set.id));
     const existing = knowledge.codeSets.get(set.id) ?? added.find((a) => a.value.id === set.id)?.value;
     if (existing !== undefined) {
       if (JSON.stringify(existing) !== JSON.stringify(set)) {
