@@ -17,6 +17,17 @@ interface CitationUse {
   readonly verified?: boolean;
 }
 
+function codeSetCitationUses(codeSets: readonly Located<CodeSet>[]): CitationUse[] {
+  const uses: CitationUse[] = [];
+  for (const { path, value } of codeSets) {
+    value.citations.forEach((key, i) => uses.push({ path, field: `citations[${i}]`, key }));
+    value.codes.forEach((c, i) =>
+      uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }),
+    );
+  }
+  return uses;
+}
+
 function citationUses(
   codeSystems: Located<readonly CodeSystem[]>,
   codeSets: readonly Located<CodeSet>[],
@@ -27,12 +38,7 @@ function citationUses(
   codeSystems.value.forEach((s, i) =>
     uses.push({ path: codeSystems.path, field: `systems[${i}].citation`, key: s.citation }),
   );
-  for (const { path, value } of codeSets) {
-    value.citations.forEach((key, i) => uses.push({ path, field: `citations[${i}]`, key }));
-    value.codes.forEach((c, i) =>
-      uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }),
-    );
-  }
+  uses.push(...codeSetCitationUses(codeSets));
   const t = antidepressants.value;
   const ap = antidepressants.path;
   t.citations.forEach((key, i) => uses.push({ path: ap, field: `citations[${i}]`, key }));
@@ -71,8 +77,20 @@ export function checkCitations(
   antidepressants: Located<AntidepressantTable>,
   pathway: Located<Pathway>,
 ): Issue[] {
+  return checkUses(citations, citationUses(codeSystems, codeSets, antidepressants, pathway));
+}
+
+/** The citation checks of checkCitations for code sets loaded on their own (the trial code sets). */
+export function checkCodeSetCitations(
+  citations: ReadonlyMap<string, Citation>,
+  codeSets: readonly Located<CodeSet>[],
+): Issue[] {
+  return checkUses(citations, codeSetCitationUses(codeSets));
+}
+
+function checkUses(citations: ReadonlyMap<string, Citation>, uses: readonly CitationUse[]): Issue[] {
   const issues: Issue[] = [];
-  for (const use of citationUses(codeSystems, codeSets, antidepressants, pathway)) {
+  for (const use of uses) {
     const citation = citations.get(use.key);
     if (citation === undefined) {
       issues.push(

@@ -203,6 +203,20 @@ describe('protocol validation problems name file and field', () => {
     protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: '/mm3' } };
     assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'nct07493317.json'), []);
   });
+  it('trial code sets: an entry marked verified on a U-tagged source, or an unknown citation, is refused as in knowledge/codesets', () => {
+    const k = loadKnowledge();
+    const antibiotics = bundled('codesets/antibiotics.json') as {
+      citations: string[];
+      codes: Record<string, unknown>[];
+    };
+    antibiotics.codes[0] = { ...antibiotics.codes[0], verified: true, citation: 'crp-molar-factor' };
+    antibiotics.citations.push('no-such-citation');
+    const result = addTrialCodeSets(k, [{ path: 'knowledge/trials/codesets/antibiotics.json', json: antibiotics }]);
+    assert.deepEqual(result.ok ? [] : result.issues.map((i) => `${i.code} ${i.message}`), [
+      'knowledge.citation.unknown knowledge/trials/codesets/antibiotics.json: citations[1]: unknown citation "no-such-citation" (add it to knowledge/citations.json)',
+      'knowledge.citation.unverified-source knowledge/trials/codesets/antibiotics.json: codes[0].citation: marked verified but its citation "crp-molar-factor" is tagged U',
+    ]);
+  });
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
     const k = loadKnowledge();
     const nsaids = k.codeSets.get('nsaids');
