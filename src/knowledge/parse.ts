@@ -49,7 +49,8 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[]): Located<T> | undefined {
+/** The file validated by `schema`; each problem adds an issue naming the file and the field. */
+export function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[]): Located<T> | undefined {
   const parsed = checked(schema, file);
   if (parsed.success) return { path: file.path, value: parsed.data };
   for (const zi of parsed.error.issues) {
