@@ -63,7 +63,7 @@ export function readKnowledgeFile(absolute: string, issues: Issue[]): KnowledgeF
     issues.push(
       issue(
         'knowledge.file.not-json',
-        `${path}: (file): not valid JSON: ${jsonSyntaxReason((error as Error).message)}`,
+        `${path}: (file): not valid JSON: ${jsonSyntaxReason((error as Error).message, text)}`,
         path,
       ),
     );

@@ -61,7 +61,7 @@ function readJsonFiles(dir: string): JsonFile[] {
       const validated = validatedByBuild(file, text);
       files.push(validated === undefined ? { path, json } : { path, json, validated });
     } catch (e) {
-      const reason = jsonSyntaxReason((e as Error).message);
+      const reason = jsonSyntaxReason((e as Error).message, text);
       issues.push(issue('trials.file.invalid-json', `${path}: (file): not valid JSON: ${reason}`, path));
     }
   }

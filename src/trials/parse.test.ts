@@ -159,8 +159,8 @@ describe('protocol validation problems name file and field', () => {
       (e: Error) =>
         e.message ===
         [
-          `${join(dir, 'insight.json')}: (file): not valid JSON: malformed string, number or separator at position 44`,
-          `${join(dir, 'nct07052058.json')}: (file): not valid JSON: unexpected character`,
+          `${join(dir, 'insight.json')}: (file): not valid JSON: malformed string, number or separator at position 44 (line 1, column 45)`,
+          `${join(dir, 'nct07052058.json')}: (file): not valid JSON: unexpected character at position 7 (line 1, column 8)`,
         ].join('\n'),
     );
   });
