@@ -19,7 +19,7 @@ import {
 } from './build-index.ts';
 import type { Located } from './build-index.ts';
 import { buildMedicationNames } from './medication-names.ts';
-import { checkAnswerCodeSets, checkCitations, checkPathwayCodeSets } from './cross-check.ts';
+import { checkAnswerCodeSets, checkCitations, checkConflictingSets, checkPathwayCodeSets } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
   AntidepressantTableSchema,
@@ -255,7 +255,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
     })),
     { path: pathway.path, schema: PATHWAY_SCHEMA, id: pathway.value.id, version: pathway.value.version },
   ];
-  return ok({
+  const knowledge: Knowledge = {
     pathway: pathway.value,
     codeSets,
     antidepressants: antidepressants.value,
@@ -271,5 +271,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
       ...buildUnverifiedAntidepressants(systems, adIndex),
       medicationNames,
     },
-  });
+  };
+  const conflicts = checkConflictingSets(knowledge, codeSetPaths);
+  return conflicts.length > 0 ? fail(conflicts) : ok(knowledge);
 }
