@@ -103,6 +103,20 @@ describe('protocol validation problems name file and field', () => {
     assert.equal(parseProtocols([{ path: 'p.json', json: exclusive }]).ok, false);
     assert.ok(parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]).ok);
   });
+  it('a new protocol file with the registry id of another (a copy edited under a new id) is refused', () => {
+    const copy = structuredClone(bundled('nct07052058.json')) as { id: string };
+    copy.id = 'nct07052058-amended';
+    const parsed = parseProtocols([
+      { path: 'knowledge/trials/nct07052058.json', json: bundled('nct07052058.json') },
+      { path: 'knowledge/trials/nct07052058-amended.json', json: copy },
+    ]);
+    assert.deepEqual(
+      parsed.issues.map((i) => i.message),
+      [
+        'knowledge/trials/nct07052058-amended.json: registry[0].id: NCT NCT07052058 is also the registry id of knowledge/trials/nct07052058.json (one protocol file per trial: edit that file, or correct the id)',
+      ],
+    );
+  });
   it('duplicate criterion ids and silence-counts on an inclusion are rejected', () => {
     const json = structuredClone(bundled('nct07052058.json')) as { criteria: Record<string, unknown>[] };
     json.criteria[1]!['id'] = json.criteria[0]!['id'];

@@ -28,6 +28,7 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
   const issues: Issue[] = [];
   const protocols: TrialProtocol[] = [];
   const seen = new Map<string, string>();
+  const registryIds = new Map<string, string>();
   for (const file of files) {
     const parsed = checked(TrialProtocolSchema, file);
     if (!parsed.success) {
@@ -46,6 +47,22 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
       continue;
     }
     seen.set(protocol.id, file.path);
+    // `trd match --trial` names a trial by protocol id or registry id (case-insensitive): each must name one protocol.
+    protocol.registry.forEach((r, i) => {
+      const key = r.id.toLowerCase();
+      const other = registryIds.get(key);
+      if (other !== undefined) {
+        const field = `registry[${i}].id`;
+        issues.push(
+          issue(
+            'trials.protocol.duplicate',
+            `${file.path}: ${field}: ${r.system} ${r.id} is also the registry id of ${other} (one protocol file per trial: edit that file, or correct the id)`,
+            `${file.path}#${field}`,
+          ),
+        );
+      }
+      registryIds.set(key, file.path);
+    });
     const ids = new Set<string>();
     protocol.criteria.forEach((c, i) => {
       if (ids.has(c.id))
