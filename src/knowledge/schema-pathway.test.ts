@@ -172,6 +172,25 @@ describe('PathwaySchema and the bundled care pathway', () => {
     assert.deepEqual(required(3, true), []);
   });
 
+  test('an age limit is in whole years (unit a): 18 months or 65.5 is refused, not compared as years', () => {
+    type Loose = {
+      definitions: { scope: { adultAgeYears: { value: number; unit: string } } };
+      cautions: { code: string; ageYears?: { value: number; unit: string } }[];
+    };
+    const months = bundled() as Loose;
+    Object.assign(months.definitions.scope.adultAgeYears, { value: 216, unit: 'mo' });
+    assert.deepEqual(errorsOf(months), [
+      'definitions.scope.adultAgeYears.unit: must be "a" (years): ages are compared in completed years',
+    ]);
+    const fractional = bundled() as Loose;
+    const older = fractional.cautions.findIndex((c) => c.code === 'older-age');
+    Object.assign(fractional.cautions[older]?.ageYears ?? {}, { value: 65.5 });
+    assert.deepEqual(
+      errorsOf(fractional).map((e) => e.split(':')[0]),
+      [`cautions.${older}.ageYears.value`],
+    );
+  });
+
   test('cross-field: work-up rulesOut must match the contraindications that read its lab; taken and unconfirmed apart', () => {
     type Loose = {
       missingWorkup: { code: string; rulesOut?: string[] }[];

@@ -57,6 +57,12 @@ export const DaysSchema = ThresholdSchema.extend({
 });
 export type Days = z.infer<typeof DaysSchema>;
 
+/** An age limit in whole years (UCUM `a`): the engine compares it with the patient's age in completed years. */
+export const YearsSchema = ThresholdSchema.extend({
+  value: z.number().int().nonnegative(),
+  unit: z.literal('a', { message: 'must be "a" (years): ages are compared in completed years' }),
+});
+
 /**
  * A number of things that must be reached (adequate trials): a whole number of at least 1, and reached when the count
  * equals it (`inclusive: true`), as the engine compares it (count >= value).
@@ -153,7 +159,7 @@ const SuicideItemRule = z.strictObject({
 const Definitions = z.strictObject({
   scope: z.strictObject({
     /** Adults only: age in whole years at the as-of date (the 18th birthday itself is adult when inclusive). */
-    adultAgeYears: ThresholdSchema,
+    adultAgeYears: YearsSchema,
     bipolarCodeSets: z.array(codeSetId).min(1),
     /** Schizophrenia-spectrum disorders (ICD-10 F20-F29); depression with psychotic features stays in scope. */
     psychoticCodeSets: z.array(codeSetId).min(1),
@@ -504,7 +510,7 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
     ...findingBase,
     code: z.literal('older-age'),
     predicate: z.literal('age-at-least'),
-    ageYears: ThresholdSchema,
+    ageYears: YearsSchema,
   }),
   z.strictObject({
     ...findingBase,
