@@ -191,6 +191,20 @@ describe('PathwaySchema and the bundled care pathway', () => {
     );
   });
 
+  test('a rule code listed twice (a rule copied to be edited, the original left in place) is refused', () => {
+    type Loose = { contraindications: { code: string; threshold?: { value: number } }[]; cautions: { code: string }[] };
+    const p = bundled() as Loose;
+    const neutropenia = p.contraindications.findIndex((c) => c.code === 'neutropenia');
+    const copy = structuredClone(p.contraindications[neutropenia]!);
+    copy.threshold!.value = 1.5;
+    p.contraindications.push(copy);
+    p.cautions.push(structuredClone(p.cautions[0]!));
+    assert.deepEqual(errorsOf(p), [
+      `contraindications.${p.contraindications.length - 1}.code: "neutropenia" is also contraindications[${neutropenia}]: each code once (remove the copy, or merge the two)`,
+      `cautions.${p.cautions.length - 1}.code: "${p.cautions[0]!.code}" is also cautions[0]: each code once (remove the copy, or merge the two)`,
+    ]);
+  });
+
   test('cross-field: work-up rulesOut must match the contraindications that read its lab; taken and unconfirmed apart', () => {
     type Loose = {
       missingWorkup: { code: string; rulesOut?: string[] }[];

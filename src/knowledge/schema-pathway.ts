@@ -733,6 +733,20 @@ export const PathwaySchema = z
     for (const w of DECISION_PREDICATES) {
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
     }
+    // A rule copied to be edited and the original left in place would both be applied (two neutropenia limits).
+    for (const list of ['contraindications', 'cautions', 'missingWorkup', 'decision'] as const) {
+      const first = new Map<string, number>();
+      p[list].forEach((rule: { code: string }, i: number) => {
+        const earlier = first.get(rule.code);
+        if (earlier === undefined) first.set(rule.code, i);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i, 'code'],
+            message: `"${rule.code}" is also ${list}[${earlier}]: each code once (remove the copy, or merge the two)`,
+          });
+      });
+    }
     checkCrossFields(p.definitions, ctx);
     checkLabUnits(p.definitions, p.contraindications, ctx);
     checkRulesOut(p.contraindications, p.missingWorkup, ctx);
@@ -749,11 +763,14 @@ function checkRulesOut(
   ctx: z.RefinementCtx,
 ): void {
   const defined = new Set<string>(contraindications.map((c) => c.code));
-  const readingLab = (analyte: z.infer<typeof labAnalyte>): string[] =>
-    contraindications
-      .filter((c) => ('analyte' in c && c.analyte === analyte) || ('analytes' in c && c.analytes.includes(analyte)))
-      .map((c) => c.code)
-      .sort();
+  const readingLab = (analyte: z.infer<typeof labAnalyte>): string[] => [
+    ...new Set(
+      contraindications
+        .filter((c) => ('analyte' in c && c.analyte === analyte) || ('analytes' in c && c.analytes.includes(analyte)))
+        .map((c) => c.code)
+        .sort(),
+    ),
+  ];
   workup.forEach((w, i) => {
     if (!('rulesOut' in w)) return;
     const path = ['missingWorkup', i, 'rulesOut'];
