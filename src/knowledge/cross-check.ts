@@ -5,6 +5,8 @@
 import { issue } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import type { Located } from './build-index.ts';
+import type { Knowledge } from './knowledge.ts';
+import { inCodeSet } from './lookup.ts';
 import type { AntidepressantTable, Citation, CodeSet, CodeSystem } from './schema-codesets.ts';
 import { pathwayCitationKeys, pathwayCodeSetIds } from './schema-pathway.ts';
 import type { Pathway } from './schema-pathway.ts';
@@ -17,6 +19,17 @@ interface CitationUse {
   readonly verified?: boolean;
 }
 
+function codeSetCitationUses(codeSets: readonly Located<CodeSet>[]): CitationUse[] {
+  const uses: CitationUse[] = [];
+  for (const { path, value } of codeSets) {
+    value.citations.forEach((key, i) => uses.push({ path, field: `citations[${i}]`, key }));
+    value.codes.forEach((c, i) =>
+      uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }),
+    );
+  }
+  return uses;
+}
+
 function citationUses(
   codeSystems: Located<readonly CodeSystem[]>,
   codeSets: readonly Located<CodeSet>[],
@@ -27,12 +40,7 @@ function citationUses(
   codeSystems.value.forEach((s, i) =>
     uses.push({ path: codeSystems.path, field: `systems[${i}].citation`, key: s.citation }),
   );
-  for (const { path, value } of codeSets) {
-    value.citations.forEach((key, i) => uses.push({ path, field: `citations[${i}]`, key }));
-    value.codes.forEach((c, i) =>
-      uses.push({ path, field: `codes[${i}].citation`, key: c.citation, verified: c.verified }),
-    );
-  }
+  uses.push(...codeSetCitationUses(codeSets));
   const t = antidepressants.value;
   const ap = antidepressants.path;
   t.citations.forEach((key, i) => uses.push({ path: ap, field: `citations[${i}]`, key }));
@@ -71,8 +79,20 @@ export function checkCitations(
   antidepressants: Located<AntidepressantTable>,
   pathway: Located<Pathway>,
 ): Issue[] {
+  return checkUses(citations, citationUses(codeSystems, codeSets, antidepressants, pathway));
+}
+
+/** The citation checks of checkCitations for code sets loaded on their own (the trial code sets). */
+export function checkCodeSetCitations(
+  citations: ReadonlyMap<string, Citation>,
+  codeSets: readonly Located<CodeSet>[],
+): Issue[] {
+  return checkUses(citations, codeSetCitationUses(codeSets));
+}
+
+function checkUses(citations: ReadonlyMap<string, Citation>, uses: readonly CitationUse[]): Issue[] {
   const issues: Issue[] = [];
-  for (const use of citationUses(codeSystems, codeSets, antidepressants, pathway)) {
+  for (const use of uses) {
     const citation = citations.get(use.key);
     if (citation === undefined) {
       issues.push(
@@ -162,6 +182,54 @@ export function checkAnswerCodeSets(codeSets: readonly Located<CodeSet>[]): Issu
         );
       }
     });
+  }
+  return issues;
+}
+
+/**
+ * Code sets the pathway reads as opposites, by the pathway fields that name them: a code in both would be read as
+ * whichever the engine tries first (a test result as positive, not negative; a diagnosis as current depression, not
+ * remission), silently. Hepatitis B and C are the contraindication `hepatitis`, never also an active infection
+ * (docs/care-pathway.md, definition 6).
+ */
+function conflictingSets(p: Pathway): { sets: readonly [readonly string[], readonly string[]]; what: string }[] {
+  const d = p.definitions;
+  const codeSetsOf = (code: string): readonly string[] =>
+    p.contraindications.flatMap((c) =>
+      c.code !== code ? [] : 'activeCodeSets' in c ? c.activeCodeSets : 'codeSets' in c ? c.codeSets : [],
+    );
+  return [
+    { sets: [d.screens.positiveCodeSets, d.screens.negativeCodeSets], what: 'a positive and a negative result' },
+    { sets: [d.depression.codeSets, d.depression.remissionCodeSets], what: 'depression and its remission' },
+    { sets: [codeSetsOf('hepatitis'), codeSetsOf('active-infection')], what: 'hepatitis and another active infection' },
+  ];
+}
+
+/** No code of one set of a conflicting pair is in the other (an exact code, or covered by a prefix entry). */
+export function checkConflictingSets(k: Knowledge, pathOf: ReadonlyMap<string, string>): Issue[] {
+  const issues: Issue[] = [];
+  for (const { sets, what } of conflictingSets(k.pathway)) {
+    // A code listed as such in both sets is named once, at the first; a prefix of one covering a code of the other at
+    // that code.
+    const named = new Set<string>();
+    for (const [from, to] of [sets, [sets[1], sets[0]]] as const) {
+      for (const id of from) {
+        const path = pathOf.get(id) ?? id;
+        k.codeSets.get(id)?.codes.forEach((entry, i) => {
+          const other = to.find((otherId) => inCodeSet(k, otherId, { system: entry.system, code: entry.code }));
+          if (other === undefined || named.has(`${entry.system}|${entry.code}`)) return;
+          named.add(`${entry.system}|${entry.code}`);
+          const field = `codes[${i}]`;
+          issues.push(
+            issue(
+              'knowledge.codeset.conflict',
+              `${path}: ${field}: ${entry.code} is also in code set "${other}" (${pathOf.get(other) ?? other}), which the pathway reads as its opposite (${what}): keep it in one of them`,
+              `${path}#${field}`,
+            ),
+          );
+        });
+      }
+    }
   }
   return issues;
 }

@@ -3,6 +3,7 @@
  * that drifts from the reference fails a test.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { matchCoding, resolveAntidepressant } from './lookup.ts';
 import { loadKnowledge } from './load.ts';
@@ -229,5 +230,48 @@ test('every code of every set finds itself, and every clinical drug resolves to 
       new RegExp(`\\b${String(product.strengthMg).replace('.', '\\.')} MG\\b`),
       product.display,
     );
+  }
+});
+
+test("docs/care-pathway.md 'Unverified values' names every value the pathway file marks verified: false", () => {
+  const doc = readFileSync(new URL('../../docs/care-pathway.md', import.meta.url), 'utf8');
+  const section = /## Unverified values in version[^\n]*\n([\s\S]*?)(?:\n## |$)/.exec(doc)?.[1]?.replace(/\s+/g, ' ');
+  assert.ok(section !== undefined, 'the section exists');
+  // Field path (as walked below) -> the words the section uses for it.
+  const named: [RegExp, string][] = [
+    [/suicideRisk\.items\[\d+\]\.questionTexts$/, 'suicidal-thoughts question texts'],
+    [/suicideRisk\.items\[\d+\]\.atLeast$/, 'MADRS item 10 cut-off'],
+    [/openEndedWindowDays$/, 'stale-order window'],
+    [/biologicWashout/, 'biologic washouts'],
+    [/nonSystemicRoutes$/, 'words that say a medicine is not systemic'],
+    [/separateTrialDays$/, 'must run alone to count as a separate trial'],
+    [/molarFactor$/, 'CRP molar factor'],
+    [/tocilizumabSuppressionDays$/, 'tocilizumab CRP suppression'],
+    [/infectionRecoveryDays$/, 'post-infection CRP window'],
+    [/symptoms\.instruments\[\d+\]$/, 'symptom item-to-domain mapping'],
+    [/plausibility\./, 'plausibility limits'],
+    [/statuslessConditions/, 'recorded without a status or end'],
+    [/unitLabels$/, 'unit labels'],
+    [/minRunningDays$/, 'running course for latent TB'],
+    [/defaultUln\.(alt|ast)$/, 'default ULN of ALT and AST'],
+    [/testWindowDays$/, 'pregnancy-test window'],
+    [/il6BlockerBrandNames\[\d+\]$/, 'IL-6 blocker brand names'],
+    [/cautions\[\d+\]\.windowDays$/, 'live-vaccine window'],
+  ];
+  const unverified: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (node !== null && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (o['verified'] === false) unverified.push(path);
+      for (const [key, value] of Object.entries(o)) walk(value, `${path}.${key}`);
+    }
+  };
+  walk(k.pathway, '');
+  assert.ok(unverified.length > 20);
+  for (const path of unverified) {
+    const words = named.find(([pattern]) => pattern.test(path))?.[1];
+    assert.ok(words !== undefined, `${path} is unverified: name it in the section and here`);
+    assert.ok(section.includes(words), `docs/care-pathway.md 'Unverified values' does not name ${path} ("${words}")`);
   }
 });

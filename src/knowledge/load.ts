@@ -35,12 +35,16 @@ export class KnowledgeError extends Error {
 export const BUNDLED_KNOWLEDGE_DIR = fileURLToPath(new URL('../../knowledge/', import.meta.url));
 
 /** A path as messages show it: relative to the working directory when inside it, else absolute. */
-function displayPath(absolute: string): string {
+export function displayPath(absolute: string): string {
   const rel = relative(process.cwd(), absolute);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
 }
 
-function readJson(absolute: string, issues: Issue[]): KnowledgeFile | undefined {
+/**
+ * One knowledge file's JSON, with the build's validation of it when its text is unchanged; a file that cannot be read
+ * or is not JSON adds an issue naming it (the one reading of a knowledge file, for every loader of knowledge/).
+ */
+export function readKnowledgeFile(absolute: string, issues: Issue[]): KnowledgeFile | undefined {
   const path = displayPath(absolute);
   let text: string;
   try {
@@ -59,7 +63,7 @@ function readJson(absolute: string, issues: Issue[]): KnowledgeFile | undefined 
     issues.push(
       issue(
         'knowledge.file.not-json',
-        `${path}: (file): not valid JSON: ${jsonSyntaxReason((error as Error).message)}`,
+        `${path}: (file): not valid JSON: ${jsonSyntaxReason((error as Error).message, text)}`,
         path,
       ),
     );
@@ -115,7 +119,7 @@ export function loadKnowledge(options: LoadKnowledgeOptions = {}): Knowledge {
     ...jsonFilesIn(join(dir, 'codesets'), issues),
     resolve(options.pathwayFile ?? join(dir, 'pathway', 'care-pathway.json')),
   ];
-  const files = paths.map((p) => readJson(p, issues)).filter((f): f is KnowledgeFile => f !== undefined);
+  const files = paths.map((p) => readKnowledgeFile(p, issues)).filter((f): f is KnowledgeFile => f !== undefined);
   if (issues.length > 0) throw new KnowledgeError(issues);
   const parsed = parseKnowledge(files);
   if (!parsed.ok) throw new KnowledgeError(parsed.issues);

@@ -139,6 +139,36 @@ test('structural rules: prefix only where the system allows it, canonical system
   );
 });
 
+test("a code set whose id is not its file's name is refused at the code-set file, before the pathway naming it", () => {
+  const files = bundledFiles();
+  fileJson(files, 'codesets/crp.json')['id'] = 'crp-hs';
+  assert.deepEqual(messages(files), [
+    `knowledge/codesets/crp.json: id: "crp-hs" is not the file's name "crp" (a code set's id is its file name: correct the id or rename the file)`,
+    'knowledge/pathway/care-pathway.json: definitions.inflammation.crpCodeSets[0]: unknown code set "crp" (no knowledge/codesets file has this id)',
+  ]);
+});
+
+test('a code in two sets the pathway reads as opposites (positive and negative, hepatitis and infection) is refused', () => {
+  const files = bundledFiles();
+  const hepatitis = fileJson(files, 'codesets/hepatitis.json')['codes'] as Record<string, unknown>[];
+  const negative = fileJson(files, 'codesets/result-negative.json')['codes'] as Record<string, unknown>[];
+  // Hepatitis A, which infection-active covers by its prefix B15; the LOINC answer Positive, listed in result-positive.
+  hepatitis.push({
+    ...hepatitis[0],
+    system: 'http://hl7.org/fhir/sid/icd-10-cm',
+    code: 'B15.9',
+    display: 'Hepatitis A',
+  });
+  negative.push({ ...negative[0], system: 'http://loinc.org', code: 'LA6576-8', display: 'Positive' });
+  const positiveIndex = (fileJson(files, 'codesets/result-positive.json')['codes'] as { code: string }[]).findIndex(
+    (c) => c.code === 'LA6576-8',
+  );
+  assert.deepEqual(messages(files), [
+    `knowledge/codesets/result-positive.json: codes[${positiveIndex}]: LA6576-8 is also in code set "result-negative" (knowledge/codesets/result-negative.json), which the pathway reads as its opposite (a positive and a negative result): keep it in one of them`,
+    `knowledge/codesets/hepatitis.json: codes[${hepatitis.length - 1}]: B15.9 is also in code set "infection-active" (knowledge/codesets/infection-active.json), which the pathway reads as its opposite (hepatitis and another active infection): keep it in one of them`,
+  ]);
+});
+
 test('a product mapped to an unknown ingredient, or a code mapped twice, is rejected', () => {
   const files = bundledFiles();
   const table = fileJson(files, 'antidepressants.json');

@@ -19,7 +19,7 @@ import {
 } from './build-index.ts';
 import type { Located } from './build-index.ts';
 import { buildMedicationNames } from './medication-names.ts';
-import { checkAnswerCodeSets, checkCitations, checkPathwayCodeSets } from './cross-check.ts';
+import { checkAnswerCodeSets, checkCitations, checkConflictingSets, checkPathwayCodeSets } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
   AntidepressantTableSchema,
@@ -49,7 +49,8 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[]): Located<T> | undefined {
+/** The file validated by `schema`; each problem adds an issue naming the file and the field. */
+export function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[]): Located<T> | undefined {
   const parsed = checked(schema, file);
   if (parsed.success) return { path: file.path, value: parsed.data };
   for (const zi of parsed.error.issues) {
@@ -57,6 +58,22 @@ function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[])
     issues.push(issue('knowledge.field.invalid', `${file.path}: ${field}: ${zi.message}`, `${file.path}#${field}`));
   }
   return undefined;
+}
+
+/**
+ * A code set's id is its file's name (knowledge/codesets/README.md): a typo in the id would otherwise surface only
+ * as an unknown code set in the file that names it. Paths not ending in `.json` (in-memory JSON) are not checked.
+ */
+export function codeSetIdIssues(path: string, id: string): Issue[] {
+  const name = /([^/\\]+)\.json$/.exec(path)?.[1];
+  if (name === undefined || name === id) return [];
+  return [
+    issue(
+      'knowledge.field.invalid',
+      `${path}: id: "${id}" is not the file's name "${name}" (a code set's id is its file name: correct the id or rename the file)`,
+      `${path}#id`,
+    ),
+  ];
 }
 
 function schemaOf(json: unknown): string | undefined {
@@ -175,6 +192,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const codeSets = new Map<string, CodeSet>();
   const codeSetPaths = new Map<string, string>();
   for (const { path, value } of sorted.codeSets) {
+    issues.push(...codeSetIdIssues(path, value.id));
     const previous = codeSetPaths.get(value.id);
     if (previous !== undefined) {
       issues.push(
@@ -237,7 +255,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
     })),
     { path: pathway.path, schema: PATHWAY_SCHEMA, id: pathway.value.id, version: pathway.value.version },
   ];
-  return ok({
+  const knowledge: Knowledge = {
     pathway: pathway.value,
     codeSets,
     antidepressants: antidepressants.value,
@@ -253,5 +271,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
       ...buildUnverifiedAntidepressants(systems, adIndex),
       medicationNames,
     },
-  });
+  };
+  const conflicts = checkConflictingSets(knowledge, codeSetPaths);
+  return conflicts.length > 0 ? fail(conflicts) : ok(knowledge);
 }

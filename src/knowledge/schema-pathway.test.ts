@@ -120,6 +120,91 @@ describe('PathwaySchema and the bundled care pathway', () => {
     assert.deepEqual(errorsOf(bundled()), []);
   });
 
+  test('a CRP limit or a lab threshold in another unit than the results are compared in, or implausible in it, is refused', () => {
+    type Loose = {
+      definitions: { inflammation: Record<string, { value: number; unit: string }> };
+      contraindications: { code: string; threshold?: { value: number; unit: string } }[];
+    };
+    const edited = (edit: (p: Loose) => void): string[] => {
+      const p = bundled() as Loose;
+      edit(p);
+      return errorsOf(p);
+    };
+    const neutropenia = (p: Loose): { value: number; unit: string } =>
+      p.contraindications.find((c) => c.code === 'neutropenia')?.threshold ?? assert.fail('no neutropenia rule');
+    const index = (bundled() as Loose).contraindications.findIndex((c) => c.code === 'neutropenia');
+    // Both CRP limits in mg/dL (0.3 and 1.0): they agree with each other but would be read as 0.3 and 1.0 mg/L.
+    const crp = edited((p) => {
+      const { cutOff, acuteAbove } = p.definitions.inflammation;
+      Object.assign(cutOff ?? {}, { value: 0.3, unit: 'mg/dL' });
+      Object.assign(acuteAbove ?? {}, { value: 1, unit: 'mg/dL' });
+    });
+    assert.ok(
+      crp.some((e) => /^definitions\.inflammation\.cutOff\.unit: must be "mg\/L"/.test(e)),
+      crp.join('\n'),
+    );
+    assert.ok(crp.some((e) => /^definitions\.inflammation\.acuteAbove\.unit: must be "mg\/L"/.test(e)));
+    // The ANC limit as the label writes it (2000/mm3): under /mm3, or as 2000 under 10^9/L.
+    const perMm3 = edited((p) => Object.assign(neutropenia(p), { value: 2000, unit: '/mm3' }));
+    assert.deepEqual(perMm3, [
+      `contraindications.${index}.threshold.unit: must be the unit of definitions.labs.analytes.anc (10*9/L): results are converted to it and compared with this value as written (give the value in 10*9/L)`,
+    ]);
+    const count = edited((p) => Object.assign(neutropenia(p), { value: 2000 }));
+    assert.deepEqual(count, [
+      `contraindications.${index}.threshold.value: 2000 10*9/L is outside the plausible anc range (0 to 200 10*9/L, definitions.plausibility.safetyLabs.anc): is it in another unit?`,
+    ]);
+  });
+
+  test('the number of adequate trials required is a whole number of at least 1, met when the count equals it', () => {
+    type Loose = { definitions: { adequacy: { requiredTrials: { value: number; inclusive: boolean } } } };
+    const required = (value: number, inclusive: boolean): string[] => {
+      const p = bundled() as Loose;
+      Object.assign(p.definitions.adequacy.requiredTrials, { value, inclusive });
+      return errorsOf(p);
+    };
+    const field = 'definitions.adequacy.requiredTrials';
+    assert.deepEqual(required(0, true), [`${field}.value: must be at least 1`]);
+    assert.deepEqual(required(2.5, true), [`${field}.value: must be a whole number`]);
+    // The engine counts adequate >= required: "more than 2" cannot be written as 2 exclusive.
+    assert.deepEqual(required(2, false), [
+      `${field}.inclusive: must be true: the count is reached when it equals the value (count >= value)`,
+    ]);
+    assert.deepEqual(required(3, true), []);
+  });
+
+  test('an age limit is in whole years (unit a): 18 months or 65.5 is refused, not compared as years', () => {
+    type Loose = {
+      definitions: { scope: { adultAgeYears: { value: number; unit: string } } };
+      cautions: { code: string; ageYears?: { value: number; unit: string } }[];
+    };
+    const months = bundled() as Loose;
+    Object.assign(months.definitions.scope.adultAgeYears, { value: 216, unit: 'mo' });
+    assert.deepEqual(errorsOf(months), [
+      'definitions.scope.adultAgeYears.unit: must be "a" (years): ages are compared in completed years',
+    ]);
+    const fractional = bundled() as Loose;
+    const older = fractional.cautions.findIndex((c) => c.code === 'older-age');
+    Object.assign(fractional.cautions[older]?.ageYears ?? {}, { value: 65.5 });
+    assert.deepEqual(
+      errorsOf(fractional).map((e) => e.split(':')[0]),
+      [`cautions.${older}.ageYears.value`],
+    );
+  });
+
+  test('a rule code listed twice (a rule copied to be edited, the original left in place) is refused', () => {
+    type Loose = { contraindications: { code: string; threshold?: { value: number } }[]; cautions: { code: string }[] };
+    const p = bundled() as Loose;
+    const neutropenia = p.contraindications.findIndex((c) => c.code === 'neutropenia');
+    const copy = structuredClone(p.contraindications[neutropenia]!);
+    copy.threshold!.value = 1.5;
+    p.contraindications.push(copy);
+    p.cautions.push(structuredClone(p.cautions[0]!));
+    assert.deepEqual(errorsOf(p), [
+      `contraindications.${p.contraindications.length - 1}.code: "neutropenia" is also contraindications[${neutropenia}]: each code once (remove the copy, or merge the two)`,
+      `cautions.${p.cautions.length - 1}.code: "${p.cautions[0]!.code}" is also cautions[0]: each code once (remove the copy, or merge the two)`,
+    ]);
+  });
+
   test('cross-field: work-up rulesOut must match the contraindications that read its lab; taken and unconfirmed apart', () => {
     type Loose = {
       missingWorkup: { code: string; rulesOut?: string[] }[];

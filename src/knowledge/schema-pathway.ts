@@ -57,6 +57,23 @@ export const DaysSchema = ThresholdSchema.extend({
 });
 export type Days = z.infer<typeof DaysSchema>;
 
+/** An age limit in whole years (UCUM `a`): the engine compares it with the patient's age in completed years. */
+export const YearsSchema = ThresholdSchema.extend({
+  value: z.number().int().nonnegative(),
+  unit: z.literal('a', { message: 'must be "a" (years): ages are compared in completed years' }),
+});
+
+/**
+ * A number of things that must be reached (adequate trials): a whole number of at least 1, and reached when the count
+ * equals it (`inclusive: true`), as the engine compares it (count >= value).
+ */
+export const CountSchema = ThresholdSchema.extend({
+  value: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  inclusive: z.literal(true, {
+    message: 'must be true: the count is reached when it equals the value (count >= value)',
+  }),
+});
+
 export const CitationSchema = z.strictObject({
   title: z.string().min(1),
   source: z.string().min(1),
@@ -142,7 +159,7 @@ const SuicideItemRule = z.strictObject({
 const Definitions = z.strictObject({
   scope: z.strictObject({
     /** Adults only: age in whole years at the as-of date (the 18th birthday itself is adult when inclusive). */
-    adultAgeYears: ThresholdSchema,
+    adultAgeYears: YearsSchema,
     bipolarCodeSets: z.array(codeSetId).min(1),
     /** Schizophrenia-spectrum disorders (ICD-10 F20-F29); depression with psychotic features stays in scope. */
     psychoticCodeSets: z.array(codeSetId).min(1),
@@ -239,7 +256,7 @@ const Definitions = z.strictObject({
      * the later one is unverified (src/pathway/adequacy.ts).
      */
     separateTrialDays: DaysSchema,
-    requiredTrials: ThresholdSchema,
+    requiredTrials: CountSchema,
     /** Minimum adequate daily doses come from the antidepressant table (knowledge/codesets); this cites it. */
     minimumDoseCitation: citationKey,
     citation: citationKey,
@@ -498,7 +515,7 @@ export const CautionRuleSchema = z.discriminatedUnion('predicate', [
     ...findingBase,
     code: z.literal('older-age'),
     predicate: z.literal('age-at-least'),
-    ageYears: ThresholdSchema,
+    ageYears: YearsSchema,
   }),
   z.strictObject({
     ...findingBase,
@@ -721,7 +738,22 @@ export const PathwaySchema = z
     for (const w of DECISION_PREDICATES) {
       if (!whens.has(w)) ctx.addIssue({ code: 'custom', path: ['decision'], message: `no row for when "${w}"` });
     }
+    // A rule copied to be edited and the original left in place would both be applied (two neutropenia limits).
+    for (const list of ['contraindications', 'cautions', 'missingWorkup', 'decision'] as const) {
+      const first = new Map<string, number>();
+      p[list].forEach((rule: { code: string }, i: number) => {
+        const earlier = first.get(rule.code);
+        if (earlier === undefined) first.set(rule.code, i);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i, 'code'],
+            message: `"${rule.code}" is also ${list}[${earlier}]: each code once (remove the copy, or merge the two)`,
+          });
+      });
+    }
     checkCrossFields(p.definitions, ctx);
+    checkLabUnits(p.definitions, p.contraindications, ctx);
     checkRulesOut(p.contraindications, p.missingWorkup, ctx);
   });
 
@@ -736,11 +768,14 @@ function checkRulesOut(
   ctx: z.RefinementCtx,
 ): void {
   const defined = new Set<string>(contraindications.map((c) => c.code));
-  const readingLab = (analyte: z.infer<typeof labAnalyte>): string[] =>
-    contraindications
-      .filter((c) => ('analyte' in c && c.analyte === analyte) || ('analytes' in c && c.analytes.includes(analyte)))
-      .map((c) => c.code)
-      .sort();
+  const readingLab = (analyte: z.infer<typeof labAnalyte>): string[] => [
+    ...new Set(
+      contraindications
+        .filter((c) => ('analyte' in c && c.analyte === analyte) || ('analytes' in c && c.analytes.includes(analyte)))
+        .map((c) => c.code)
+        .sort(),
+    ),
+  ];
   workup.forEach((w, i) => {
     if (!('rulesOut' in w)) return;
     const path = ['missingWorkup', i, 'rulesOut'];
@@ -767,13 +802,22 @@ function checkRulesOut(
  */
 function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx): void {
   const { cutOff, acuteAbove } = d.inflammation;
-  if (cutOff.unit !== acuteAbove.unit) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['definitions', 'inflammation', 'acuteAbove', 'unit'],
-      message: 'must be the unit of definitions.inflammation.cutOff',
-    });
-  } else if (!(cutOff.value < acuteAbove.value)) {
+  // CRP results are converted to mg/L (definition 5) and compared with these numbers as they stand.
+  const crpLimits = [
+    [['inflammation', 'cutOff'], cutOff.unit],
+    [['inflammation', 'acuteAbove'], acuteAbove.unit],
+    [['plausibility', 'crpMgPerL'], d.plausibility.crpMgPerL.unit],
+  ] as const;
+  for (const [where, unit] of crpLimits) {
+    if (unit !== CRP_UNIT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['definitions', ...where, 'unit'],
+        message: `must be "${CRP_UNIT}": CRP results are converted to ${CRP_UNIT} and compared with this value as written (give the value in ${CRP_UNIT})`,
+      });
+    }
+  }
+  if (cutOff.unit === acuteAbove.unit && !(cutOff.value < acuteAbove.value)) {
     ctx.addIssue({
       code: 'custom',
       path: ['definitions', 'inflammation', 'cutOff', 'value'],
@@ -799,6 +843,47 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
       message: `"${status}" is also a taken status`,
     });
   }
+}
+/** The unit CRP results are converted to before the pathway's CRP limits are applied (definition 5). */
+const CRP_UNIT = 'mg/L';
+
+/**
+ * A lab limit is compared with results converted to its analyte's unit (`definitions.labs.analytes`), as a number: a
+ * limit in another unit, or one outside the analyte's plausible range (a count per microlitre, 2000, under 10^9/L),
+ * would be compared as if it were in that unit.
+ */
+function checkLabUnits(
+  d: z.infer<typeof Definitions>,
+  contraindications: readonly z.infer<typeof ContraindicationRuleSchema>[],
+  ctx: z.RefinementCtx,
+): void {
+  const check = (analyte: z.infer<typeof labAnalyte>, value: number, unit: string, path: PropertyKey[]): void => {
+    const expected = d.labs.analytes[analyte].unit;
+    const range = d.plausibility.safetyLabs[analyte];
+    if (unit !== expected) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'unit'],
+        message: `must be the unit of definitions.labs.analytes.${analyte} (${expected}): results are converted to it and compared with this value as written (give the value in ${expected})`,
+      });
+    } else if (range.unit === expected && !(value >= range.min && value <= range.max)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'value'],
+        message: `${value} ${unit} is outside the plausible ${analyte} range (${range.min} to ${range.max} ${range.unit}, definitions.plausibility.safetyLabs.${analyte}): is it in another unit?`,
+      });
+    }
+  };
+  contraindications.forEach((c, i) => {
+    if (c.predicate === 'lab-below')
+      check(c.analyte, c.threshold.value, c.threshold.unit, ['contraindications', i, 'threshold']);
+    if (c.predicate === 'lab-above-uln') {
+      for (const analyte of ['alt', 'ast'] as const) {
+        const uln = c.defaultUln[analyte];
+        check(analyte, uln.value, uln.unit, ['contraindications', i, 'defaultUln', analyte]);
+      }
+    }
+  });
 }
 export type Pathway = z.infer<typeof PathwaySchema>;
 

@@ -18,6 +18,11 @@ export interface EngineContext {
   readonly asOfDay: number;
   readonly issues: Issue[];
   readonly unverified: Map<string, UnverifiedItem>;
+  /**
+   * Open collectors of the unverified values one derivation relies on (a contraindication rule: a trial criterion
+   * reading it lists them); noteUnverified adds to each, even a value the assessment already noted.
+   */
+  readonly collectors: Map<string, UnverifiedItem>[];
   /** Per-assessment caches owned by single modules (kept on the context, not in WeakMaps, to spare the GC). */
   readonly scratch: {
     classifiedObservations?: readonly unknown[];
@@ -45,6 +50,7 @@ export function createContext(record: PatientRecord, knowledge: Knowledge, asOf:
     asOfDay,
     issues: [],
     unverified: new Map(),
+    collectors: [],
     scratch: {},
   };
 }
@@ -57,7 +63,9 @@ export function noteIssue(ctx: EngineContext, code: string, message: string, pat
 
 /** Record that the result relied on an unverified value (tagged [U], docs/README.md). */
 export function noteUnverified(ctx: EngineContext, item: string, note: string, citation: string): void {
-  if (!ctx.unverified.has(item)) ctx.unverified.set(item, { item, note, citation });
+  let noted = ctx.unverified.get(item);
+  if (noted === undefined) ctx.unverified.set(item, (noted = { item, note, citation }));
+  for (const collector of ctx.collectors) collector.set(item, noted);
 }
 
 /** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */

@@ -9,7 +9,14 @@ import { unitForReading } from '../units/index.ts';
 import { whyConditionNotCurrent } from './conditions.ts';
 import { byRef, noteIssue, noteUnverified, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { ClinicalFacts, Contraindication, LabAnalyte, LabResult } from './facts.ts';
+import type {
+  ClinicalFacts,
+  Contraindication,
+  ContraindicationCode,
+  LabAnalyte,
+  LabResult,
+  UnverifiedItem,
+} from './facts.ts';
 import { inAnySet } from './lookups.ts';
 import { namedOnlyPhrase } from './medication-use.ts';
 import { findImmunosuppressant } from './immunosuppressant.ts';
@@ -225,10 +232,26 @@ function activeAllergy(ctx: EngineContext, codeSets: readonly string[]): Found |
   };
 }
 
-export function deriveContraindications(ctx: EngineContext, lab: LabContext): Contraindication[] {
+/**
+ * The contraindications found, and per rule the unverified values its evaluation relied on (whether or not it found
+ * one: "none found" rests on them too), for the trial criteria that read the rule.
+ */
+export function deriveContraindications(
+  ctx: EngineContext,
+  lab: LabContext,
+): { found: Contraindication[]; unverified: Partial<Record<ContraindicationCode, readonly UnverifiedItem[]>> } {
   const out: Contraindication[] = [];
+  const unverified: Partial<Record<ContraindicationCode, readonly UnverifiedItem[]>> = {};
   for (const rule of ctx.pathway.contraindications) {
-    const found = evaluate(ctx, rule, lab);
+    const collector = new Map<string, UnverifiedItem>();
+    ctx.collectors.push(collector);
+    let found: Found | undefined;
+    try {
+      found = evaluate(ctx, rule, lab);
+    } finally {
+      ctx.collectors.pop();
+    }
+    if (collector.size > 0) unverified[rule.code] = [...collector.values()].sort((a, b) => byRef(a.item, b.item));
     if (found !== undefined)
       out.push({
         code: rule.code,
@@ -238,5 +261,5 @@ export function deriveContraindications(ctx: EngineContext, lab: LabContext): Co
         citation: rule.citation,
       });
   }
-  return out;
+  return { found: out, unverified };
 }

@@ -31,7 +31,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const treatmentResistance = deriveTreatmentResistance(ctx, segments, ignored);
   const inflammation = deriveInflammation(ctx);
   const lab = { labs: withoutUndecidableLabs(ctx, deriveLabs(ctx)), screens: deriveScreens(ctx) };
-  const contraindications = deriveContraindications(ctx, lab);
+  const { found: contraindications, unverified: contraindicationsUnverified } = deriveContraindications(ctx, lab);
   const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
@@ -57,6 +57,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     upperLimitsOfNormal: deriveUpperLimitsOfNormal(ctx),
     screens: lab.screens,
     contraindications,
+    contraindicationsUnverified,
     cautions,
     missingWorkup,
     symptomProfile,

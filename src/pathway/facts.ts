@@ -330,6 +330,11 @@ export interface ClinicalFacts {
     readonly hepatitisBCoreAntibody?: ScreenResult;
   };
   readonly contraindications: readonly Contraindication[];
+  /**
+   * Per contraindication rule, the unverified values its evaluation relied on, found or not (a subset of
+   * `unverified`): a trial criterion that reads the rule lists them. Not part of the assessment output.
+   */
+  readonly contraindicationsUnverified: Readonly<Partial<Record<ContraindicationCode, readonly UnverifiedItem[]>>>;
   readonly cautions: readonly Caution[];
   readonly missingWorkup: readonly MissingWorkup[];
   readonly symptomProfile: SymptomProfile;

@@ -56,9 +56,13 @@ export function oneLine(text: string): string {
  * The reason a JSON.parse failed, without the excerpt V8 quotes (`Unexpected token 'x', "{"name": "Jane ..." is not
  * valid JSON`): only the kind of error and its position, never a character of the text, which may be patient data.
  */
-export function jsonSyntaxReason(message: string): string {
+export function jsonSyntaxReason(message: string, text?: string): string {
   const firstLine = message.split('\n')[0] ?? message;
-  const position = /position (\d+)/.exec(firstLine)?.[1];
+  const stated = /position (\d+)/.exec(firstLine)?.[1];
+  // V8 (Node 20) states no position for an unexpected token (a trailing comma, an unquoted word): given the text, the
+  // position is found by scanning it, and its line and column added (numbers only, never the text).
+  const offset = stated !== undefined ? Number(stated) : text === undefined ? undefined : jsonErrorOffset(text);
+  const position = offset === undefined || text === undefined ? stated : `${offset} (${lineAndColumn(text, offset)})`;
   const kind = /^Unexpected end of JSON input/.test(firstLine)
     ? 'unexpected end of input'
     : /^Unexpected non-whitespace/.test(firstLine)
@@ -69,4 +73,101 @@ export function jsonSyntaxReason(message: string): string {
           ? 'malformed string, number or separator'
           : 'unexpected character';
   return position === undefined ? kind : `${kind} at position ${position}`;
+}
+
+/** `line 3, column 12` (both from 1) of an offset in `text`. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const JSON_ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+
+/** The offset of the first syntax error in `text` read as JSON (RFC 8259), or undefined when it is valid JSON. */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw new RangeError(String(i));
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] ?? '')) i++;
+  };
+  const expect = (char: string): void => {
+    if (text[i] !== char) fail();
+    i++;
+  };
+  const string = (): void => {
+    expect('"');
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (Number.isNaN(c) || c < 0x20) fail();
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        JSON_ESCAPE.lastIndex = i;
+        const escape = JSON_ESCAPE.exec(text);
+        if (escape === null) fail();
+        i += escape?.[0].length ?? 0;
+      } else i++;
+    }
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        string();
+        ws();
+        expect(':');
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else return expect('}');
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else return expect(']');
+      }
+    } else if (c === '"') {
+      string();
+    } else {
+      const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+      if (word !== undefined) {
+        i += word.length;
+        return;
+      }
+      JSON_NUMBER.lastIndex = i;
+      const number = JSON_NUMBER.exec(text);
+      if (number === null) fail();
+      i += number?.[0].length ?? 0;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return undefined;
+  } catch (error) {
+    // A RangeError without an offset is a nesting too deep to scan: no position then.
+    if (error instanceof RangeError) return /^\d+$/.test(error.message) ? Number(error.message) : undefined;
+    throw error;
+  }
 }

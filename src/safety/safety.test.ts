@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import { displayPath } from '../knowledge/load.ts';
+import { loadInstruments } from '../instruments/load.ts';
 import { loadKnowledge } from '../knowledge/load.ts';
 import { loadTrials } from '../trials/load.ts';
 import { assessLab, gradeLab, type LabReading } from './index.ts';
@@ -137,4 +143,36 @@ test('the INSIGHT protocol pins CTCAE v5.0 and cites every rule', () => {
     ),
   );
   assert.throws(() => loadCtcae('6.0'), /not bundled/);
+});
+
+test('a broken CTCAE or instrument file is a KnowledgeError naming the file and field, not an internal error', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'trd-safety-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bundled = new URL('../../knowledge/', import.meta.url);
+  cpSync(new URL('safety/', bundled), join(dir, 'safety'), { recursive: true });
+  cpSync(new URL('instruments/', bundled), join(dir, 'instruments'), { recursive: true });
+  const table = join(dir, 'safety', 'ctcae-v5.0.json');
+  const json = JSON.parse(readFileSync(table, 'utf8')) as { terms: { anc: { grades: Record<string, unknown>[] } } };
+  json.terms.anc.grades[0] = { ...json.terms.anc.grades[0], atLeast: 1.5, below: 1 };
+  writeFileSync(table, JSON.stringify(json));
+  const safetyDir = pathToFileURL(`${join(dir, 'safety')}/`);
+  assert.throws(
+    () => loadCtcae('5.0', safetyDir),
+    (e: Error) =>
+      e.name === 'KnowledgeError' &&
+      e.message ===
+        `${displayPath(table)}: terms.anc.grades[0]: no value lies within these bounds (is the range reversed?)`,
+  );
+  writeFileSync(table, '{"schema": "precision-trd/ctcae@1",');
+  assert.throws(
+    () => loadCtcae('5.0', safetyDir),
+    (e: Error) =>
+      e.name === 'KnowledgeError' && e.message.startsWith(`${displayPath(table)}: (file): not valid JSON: `),
+  );
+  const phq9 = join(dir, 'instruments', 'phq-9.json');
+  writeFileSync(phq9, JSON.stringify({ ...JSON.parse(readFileSync(phq9, 'utf8')), id: 7 }));
+  assert.throws(
+    () => loadInstruments(join(dir, 'instruments')),
+    (e: Error) => e.name === 'KnowledgeError' && e.message.startsWith(`${displayPath(phq9)}: id: `),
+  );
 });

@@ -12,6 +12,37 @@ const NonEmpty = z.string().trim().min(1);
 export const SafetyAnalyteSchema = z.enum(['anc', 'platelets', 'alt', 'ast']);
 export type SafetyAnalyte = z.infer<typeof SafetyAnalyteSchema>;
 
+type BoundFields = {
+  above?: number | undefined;
+  atLeast?: number | undefined;
+  below?: number | undefined;
+  atMost?: number | undefined;
+};
+
+/**
+ * Whether no number satisfies every given bound: a range written the wrong way round (`atLeast: 10, below: 3`) or
+ * closed on an excluded end (`above: 3, atMost: 3`). In one dimension the bounds have no common value exactly when
+ * some lower bound and some upper bound have none.
+ */
+export function isEmptyRange(b: BoundFields): boolean {
+  const lows = [
+    { value: b.above, strict: true },
+    { value: b.atLeast, strict: false },
+  ];
+  const highs = [
+    { value: b.below, strict: true },
+    { value: b.atMost, strict: false },
+  ];
+  return lows.some(
+    (l) =>
+      l.value !== undefined &&
+      highs.some(
+        (h) => h.value !== undefined && (l.value! > h.value || (l.value === h.value && (l.strict || h.strict))),
+      ),
+  );
+}
+const EMPTY_RANGE = { message: 'no value lies within these bounds (is the range reversed?)' };
+
 /** Bounds on a number; every given bound must hold. */
 export const BoundsSchema = z
   .strictObject({
@@ -20,7 +51,8 @@ export const BoundsSchema = z
     below: z.number().optional(),
     atMost: z.number().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one bound' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one bound' })
+  .refine((b) => !isEmptyRange(b), EMPTY_RANGE);
 export type Bounds = z.infer<typeof BoundsSchema>;
 
 export const within = (x: number, b: Bounds): boolean =>
@@ -42,25 +74,29 @@ export const CtcaeTermSchema = z.strictObject({
   direction: z.enum(['increased', 'decreased']),
   measure: MeasureSchema,
   grades: z.array(
-    z.strictObject({
-      grade: z.int().min(1).max(5),
-      belowLln: z.boolean().optional(),
-      above: z.number().optional(),
-      atLeast: z.number().optional(),
-      below: z.number().optional(),
-      atMost: z.number().optional(),
-    }),
-  ),
-  /** Bands used when the baseline is above the ULN (ALT/AST in v5.0: multiples of baseline). */
-  abnormalBaselineGrades: z
-    .array(
-      z.strictObject({
+    z
+      .strictObject({
         grade: z.int().min(1).max(5),
+        belowLln: z.boolean().optional(),
         above: z.number().optional(),
         atLeast: z.number().optional(),
         below: z.number().optional(),
         atMost: z.number().optional(),
-      }),
+      })
+      .refine((b) => !isEmptyRange(b), EMPTY_RANGE),
+  ),
+  /** Bands used when the baseline is above the ULN (ALT/AST in v5.0: multiples of baseline). */
+  abnormalBaselineGrades: z
+    .array(
+      z
+        .strictObject({
+          grade: z.int().min(1).max(5),
+          above: z.number().optional(),
+          atLeast: z.number().optional(),
+          below: z.number().optional(),
+          atMost: z.number().optional(),
+        })
+        .refine((b) => !isEmptyRange(b), EMPTY_RANGE),
     )
     .optional(),
 });

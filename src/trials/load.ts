@@ -4,11 +4,12 @@
  * is one line per problem, each naming file and field.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knowledge } from '../knowledge/index.ts';
 import { withMedicationNames } from '../knowledge/index.ts';
-import { validatedByBuild } from '../knowledge/load.ts';
+import { displayPath, validatedByBuild } from '../knowledge/load.ts';
+import { issue, jsonSyntaxReason } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import type { TrialProtocol } from './schema.ts';
@@ -35,26 +36,51 @@ function readJsonFiles(dir: string): JsonFile[] {
       { code: 'trials.dir.unreadable', severity: 'error', message: `${dir}: ${(e as Error).message}` },
     ]);
   }
-  const shown = (file: string): string => relative(process.cwd(), file) || file;
-  return names.map((name) => {
+  // Every file is read before any problem is reported: a broken folder is fixed in one pass (as src/knowledge/load.ts).
+  const issues: Issue[] = [];
+  const files: JsonFile[] = [];
+  for (const name of names) {
     const file = join(dir, name);
+    const path = displayPath(file);
+    let text: string;
     try {
-      const text = readFileSync(file, 'utf8');
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      issues.push(
+        issue(
+          'trials.file.unreadable',
+          `${path}: (file): ${code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable')}`,
+          path,
+        ),
+      );
+      continue;
+    }
+    try {
       const json = JSON.parse(text) as unknown;
       const validated = validatedByBuild(file, text);
-      return validated === undefined ? { path: shown(file), json } : { path: shown(file), json, validated };
+      files.push(validated === undefined ? { path, json } : { path, json, validated });
     } catch (e) {
-      const message = `${shown(file)}: (root): not valid JSON (${(e as Error).message})`;
-      throw new TrialsError([{ code: 'trials.file.invalid-json', severity: 'error', message }]);
+      const reason = jsonSyntaxReason((e as Error).message, text);
+      issues.push(issue('trials.file.invalid-json', `${path}: (file): not valid JSON: ${reason}`, path));
     }
-  });
+  }
+  if (issues.length > 0) throw new TrialsError(issues);
+  return files;
+}
+
+/** The trial protocols in `dir` (default: the bundled knowledge/trials/), schema-validated, each with its file. */
+function loadProtocolFiles(dir: string): { protocol: TrialProtocol; path: string }[] {
+  const files = readJsonFiles(dir);
+  const parsed = parseProtocols(files);
+  if (!parsed.ok) throw new TrialsError(parsed.issues);
+  // parseProtocols succeeds only when every file gave one protocol, in file order.
+  return parsed.value.map((protocol, i) => ({ protocol, path: files[i]?.path ?? protocol.id }));
 }
 
 /** The trial protocols in `dir` (default: the bundled knowledge/trials/), schema-validated. */
 export function loadProtocols(dir: string = DEFAULT_TRIALS_DIR): TrialProtocol[] {
-  const parsed = parseProtocols(readJsonFiles(dir));
-  if (!parsed.ok) throw new TrialsError(parsed.issues);
-  return parsed.value;
+  return loadProtocolFiles(dir).map((f) => f.protocol);
 }
 
 /**
@@ -67,8 +93,9 @@ export function loadTrials(
 ): { knowledge: Knowledge; protocols: TrialProtocol[] } {
   const extended = addTrialCodeSets(knowledge, readJsonFiles(join(dir, 'codesets')));
   if (!extended.ok) throw new TrialsError(extended.issues);
-  const protocols = loadProtocols(dir);
-  const problems = protocols.flatMap((p) => checkProtocol(p, extended.value, `${p.id}`));
+  const files = loadProtocolFiles(dir);
+  const protocols = files.map((f) => f.protocol);
+  const problems = files.flatMap((f) => checkProtocol(f.protocol, extended.value, f.path));
   if (problems.length > 0) throw new TrialsError(problems);
   // A current-medication exclusion list (antibiotics) is read by its ingredients' names too (docs/care-pathway.md,
   // "Medications named without a listed code").

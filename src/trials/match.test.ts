@@ -685,3 +685,23 @@ describe('matchTrials guards', () => {
     );
   });
 });
+
+describe('a care-pathway contraindication read by a criterion brings its unverified values', () => {
+  it('an exclusion met by an infection coded only in the unverified infection-active set is flagged, not verified', () => {
+    const b = depressedPatient()
+      .observation(hsCrp(5))
+      .condition({ code: code('icd10cm', 'J18.9', 'Pneumonia'), clinicalStatus: 'active', onset: daysBefore(5) });
+    const c = criterion(matchOne(b, 'nct07052058'), 'nct07052058-ex-infection');
+    assert.equal(c.status, 'met');
+    assert.equal(c.verified, false, 'the pathway lists J18 among its unverified values; so must the trial');
+    assert.deepEqual(c.unverifiedNotes, [
+      'code set infection-active: ICD-10-CM J18 "Pneumonia, organism unspecified": the code J18 is not verified in the stored sources [icd10-unverified]',
+    ]);
+    // Without the infection the criterion rests on no unverified value and stays verified.
+    const clear = criterion(
+      matchOne(depressedPatient().observation(hsCrp(5)), 'nct07052058'),
+      'nct07052058-ex-infection',
+    );
+    assert.deepEqual([clear.verified, clear.unverifiedNotes], [true, []]);
+  });
+});

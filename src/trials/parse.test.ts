@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { conceptInCodeSet } from '../knowledge/index.ts';
-import { loadKnowledge } from '../knowledge/load.ts';
+import { displayPath, loadKnowledge } from '../knowledge/load.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import { addTrialCodeSets } from './trial-knowledge.ts';
-import { DEFAULT_TRIALS_DIR, loadProtocols } from './load.ts';
+import { DEFAULT_TRIALS_DIR, loadProtocols, loadTrials } from './load.ts';
 import { trials } from './fixtures.test-support.ts';
 
 const bundled = (name: string): unknown => JSON.parse(readFileSync(`${DEFAULT_TRIALS_DIR}${name}`, 'utf8'));
@@ -71,6 +73,50 @@ describe('protocol validation problems name file and field', () => {
       messages.join('\n'),
     );
   });
+  it('a range no value lies in (an age range, appliesTo ages, a safety rule or stratum reversed) is refused', () => {
+    type Loose = {
+      criteria: { id: string; test: Record<string, unknown>; appliesTo?: Record<string, unknown> }[];
+      safety: { rules: { bounds: Record<string, number> }[] };
+      stratification: { levels: { mgPerL: Record<string, number> }[] }[];
+    };
+    const json = structuredClone(bundled('insight.json')) as Loose;
+    const at = (id: string): number => json.criteria.findIndex((c) => c.id === id);
+    const age = at('insight-in-age');
+    const pregnancy = at('insight-ex-pregnancy');
+    Object.assign(json.criteria[age]!.test, { minYears: 65, maxYears: 20 });
+    Object.assign(json.criteria[pregnancy]!.appliesTo!, { minAgeYears: 60, maxAgeYears: 10 });
+    json.safety.rules[0]!.bounds = { atLeast: 1, below: 0.5 };
+    json.stratification[0]!.levels[1]!.mgPerL = { above: 3, atMost: 3 };
+    const parsed = parseProtocols([{ path: 'knowledge/trials/insight.json', json }]);
+    assert.deepEqual(
+      parsed.issues.map((i) => i.message).sort(),
+      [
+        `knowledge/trials/insight.json: criteria[${age}].test.maxYears: no age lies between minYears and maxYears (is the range reversed?)`,
+        `knowledge/trials/insight.json: criteria[${pregnancy}].appliesTo.maxAgeYears: minAgeYears is above maxAgeYears: no age lies in the range (is it reversed?)`,
+        'knowledge/trials/insight.json: stratification[0].levels[1].mgPerL: no value lies within these bounds (is the range reversed?)',
+        'knowledge/trials/insight.json: safety.rules[0].bounds: no value lies within these bounds (is the range reversed?)',
+      ].sort(),
+    );
+    // Exclusive ages 64 and 65 leave no whole year between them; 20-65 inclusive is INSIGHT's.
+    const exclusive = structuredClone(bundled('insight.json')) as Loose;
+    Object.assign(exclusive.criteria[age]!.test, { minYears: 64, maxYears: 65, inclusive: false });
+    assert.equal(parseProtocols([{ path: 'p.json', json: exclusive }]).ok, false);
+    assert.ok(parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]).ok);
+  });
+  it('a new protocol file with the registry id of another (a copy edited under a new id) is refused', () => {
+    const copy = structuredClone(bundled('nct07052058.json')) as { id: string };
+    copy.id = 'nct07052058-amended';
+    const parsed = parseProtocols([
+      { path: 'knowledge/trials/nct07052058.json', json: bundled('nct07052058.json') },
+      { path: 'knowledge/trials/nct07052058-amended.json', json: copy },
+    ]);
+    assert.deepEqual(
+      parsed.issues.map((i) => i.message),
+      [
+        'knowledge/trials/nct07052058-amended.json: registry[0].id: NCT NCT07052058 is also the registry id of knowledge/trials/nct07052058.json (one protocol file per trial: edit that file, or correct the id)',
+      ],
+    );
+  });
   it('duplicate criterion ids and silence-counts on an inclusion are rejected', () => {
     const json = structuredClone(bundled('nct07052058.json')) as { criteria: Record<string, unknown>[] };
     json.criteria[1]!['id'] = json.criteria[0]!['id'];
@@ -97,13 +143,109 @@ describe('protocol validation problems name file and field', () => {
       ],
     );
   });
+  it('loading: a criterion naming an unknown code set or citation is refused naming its file, not the protocol id', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trd-trials-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(DEFAULT_TRIALS_DIR, dir, { recursive: true });
+    const file = join(dir, 'nct07493317.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { criteria: { citation: string; test: object }[] };
+    json.criteria[0]!.citation = 'no-such-citation';
+    json.criteria[2]!.test = { ...json.criteria[2]!.test, codeSet: 'monocyte' };
+    writeFileSync(file, JSON.stringify(json));
+    const shown = displayPath(file);
+    assert.throws(
+      () => loadTrials(loadKnowledge(), dir),
+      (e: Error) =>
+        e.message ===
+        `${shown}: criteria[0].citation: unknown citation "no-such-citation"\n${shown}: criteria[2].test.codeSet: unknown code set "monocyte"`,
+    );
+  });
+  it('loading: every protocol file that is not JSON is named (with the position), none with its text', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trd-trials-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(DEFAULT_TRIALS_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, 'insight.json'), '{"schema": "precision-trd/trial-protocol@1",');
+    writeFileSync(join(dir, 'nct07052058.json'), '{"id": nct}');
+    // Outside the working directory a file is named by its absolute path, never by ../../..
+    assert.equal(displayPath(join(dir, 'insight.json')), join(dir, 'insight.json'));
+    assert.throws(
+      () => loadProtocols(dir),
+      (e: Error) =>
+        e.message ===
+        [
+          `${join(dir, 'insight.json')}: (file): not valid JSON: malformed string, number or separator at position 44 (line 1, column 45)`,
+          `${join(dir, 'nct07052058.json')}: (file): not valid JSON: unexpected character at position 7 (line 1, column 8)`,
+        ].join('\n'),
+    );
+  });
+  it('a criterion, or its appliesTo, marked verified on a U-tagged source is refused (as in every knowledge file)', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    const at = (id: string): number => protocol.criteria.findIndex((c) => c.id === id);
+    const [hscrp, pregnancy] = [at('insight-in-hscrp'), at('insight-ex-pregnancy')];
+    assert.equal(trials.knowledge.citations.get('crp-molar-factor')?.tag, 'U');
+    protocol.criteria[hscrp] = { ...protocol.criteria[hscrp]!, citation: 'crp-molar-factor', verified: true };
+    const appliesTo = protocol.criteria[pregnancy]!.appliesTo!;
+    protocol.criteria[pregnancy]!.appliesTo = { ...appliesTo, citation: 'crp-molar-factor', verified: true };
+    assert.deepEqual(
+      checkProtocol(protocol, trials.knowledge, 'insight.json').map((i) => `${i.code} ${i.message}`),
+      [
+        `knowledge.citation.unverified-source insight.json: criteria[${hscrp}].citation: marked verified but its citation "crp-molar-factor" is tagged U`,
+        `knowledge.citation.unverified-source insight.json: criteria[${pregnancy}].appliesTo.citation: marked verified but its citation "crp-molar-factor" is tagged U`,
+      ],
+    );
+    // Unverified, the same citation is what [U] values cite.
+    protocol.criteria[hscrp] = { ...protocol.criteria[hscrp]!, verified: false };
+    protocol.criteria[pregnancy]!.appliesTo = { ...appliesTo, citation: 'crp-molar-factor', verified: false };
+    assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'insight.json'), []);
+  });
+  it('a lab or measurement criterion whose unit is not UCUM (cells/uL, kg/m^2) is refused: no result could convert', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07493317.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    const i = protocol.criteria.findIndex((c) => c.id === 'nct07493317-in-monocytes');
+    const monocytes = protocol.criteria[i]!;
+    assert.ok(monocytes.test.type === 'lab-at-least');
+    protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: 'cells/uL' } };
+    assert.deepEqual(
+      checkProtocol(protocol, trials.knowledge, 'nct07493317.json').map((x) => x.message),
+      [
+        `nct07493317.json: criteria[${i}].test.unit: "cells/uL" is not a UCUM unit (results are converted to it; write it as UCUM, e.g. /uL, 10*9/L, kg/m2)`,
+      ],
+    );
+    protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: '/mm3' } };
+    assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'nct07493317.json'), []);
+  });
+  it('trial code sets: an entry marked verified on a U-tagged source, or an unknown citation, is refused as in knowledge/codesets', () => {
+    const k = loadKnowledge();
+    const antibiotics = bundled('codesets/antibiotics.json') as {
+      citations: string[];
+      codes: Record<string, unknown>[];
+    };
+    antibiotics.codes[0] = { ...antibiotics.codes[0], verified: true, citation: 'crp-molar-factor' };
+    antibiotics.citations.push('no-such-citation');
+    const result = addTrialCodeSets(k, [{ path: 'knowledge/trials/codesets/antibiotics.json', json: antibiotics }]);
+    assert.deepEqual(result.ok ? [] : result.issues.map((i) => `${i.code} ${i.message}`), [
+      'knowledge.citation.unknown knowledge/trials/codesets/antibiotics.json: citations[1]: unknown citation "no-such-citation" (add it to knowledge/citations.json)',
+      'knowledge.citation.unverified-source knowledge/trials/codesets/antibiotics.json: codes[0].citation: marked verified but its citation "crp-molar-factor" is tagged U',
+    ]);
+  });
   it('trial code sets: a different set under a taken id is an error, an identical one is skipped', () => {
     const k = loadKnowledge();
     const nsaids = k.codeSets.get('nsaids');
-    assert.ok(addTrialCodeSets(k, [{ path: 'same.json', json: structuredClone(nsaids) }]).ok);
+    assert.ok(addTrialCodeSets(k, [{ path: 'same/nsaids.json', json: structuredClone(nsaids) }]).ok);
     const changed = { ...structuredClone(nsaids), title: 'Other' };
-    const result = addTrialCodeSets(k, [{ path: 'clash.json', json: changed }]);
+    const result = addTrialCodeSets(k, [{ path: 'clash/nsaids.json', json: changed }]);
     assert.equal(result.ok, false);
-    assert.match(result.issues[0]?.message ?? '', /^clash.json: id: code set "nsaids" is already defined/);
+    assert.match(result.issues[0]?.message ?? '', /^clash\/nsaids.json: id: code set "nsaids" is already defined/);
+    // A trial code set's id is its file's name, as in knowledge/codesets/.
+    const renamed = addTrialCodeSets(k, [
+      { path: 'codesets/antibiotic.json', json: { ...changed, id: 'antibiotics' } },
+    ]);
+    assert.match(
+      renamed.ok ? '' : (renamed.issues[0]?.message ?? ''),
+      /^codesets\/antibiotic.json: id: "antibiotics" is not the file's name "antibiotic"/,
+    );
   });
 });

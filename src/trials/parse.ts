@@ -12,6 +12,7 @@ import { checkConduct } from './check-conduct.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 import { checked, type MaybeValidated } from '../knowledge/validated.ts';
+import { isUcum } from '../units/index.ts';
 
 /** `criteria[3].test.mgPerL` */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -27,6 +28,7 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
   const issues: Issue[] = [];
   const protocols: TrialProtocol[] = [];
   const seen = new Map<string, string>();
+  const registryIds = new Map<string, string>();
   for (const file of files) {
     const parsed = checked(TrialProtocolSchema, file);
     if (!parsed.success) {
@@ -45,6 +47,22 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
       continue;
     }
     seen.set(protocol.id, file.path);
+    // `trd match --trial` names a trial by protocol id or registry id (case-insensitive): each must name one protocol.
+    protocol.registry.forEach((r, i) => {
+      const key = r.id.toLowerCase();
+      const other = registryIds.get(key);
+      if (other !== undefined) {
+        const field = `registry[${i}].id`;
+        issues.push(
+          issue(
+            'trials.protocol.duplicate',
+            `${file.path}: ${field}: ${r.system} ${r.id} is also the registry id of ${other} (one protocol file per trial: edit that file, or correct the id)`,
+            `${file.path}#${field}`,
+          ),
+        );
+      }
+      registryIds.set(key, file.path);
+    });
     const ids = new Set<string>();
     protocol.criteria.forEach((c, i) => {
       if (ids.has(c.id))
@@ -97,6 +115,17 @@ function codeSetsOf(test: CriterionTest): { id: string; field: string }[] {
 export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, path = protocol.id): Issue[] {
   const issues: Issue[] = [];
   const known = (key: string): boolean => knowledge.citations.has(key) || key in protocol.citations;
+  // As for every knowledge file (src/knowledge/cross-check.ts): a value marked verified cannot rest on a U-tagged source.
+  const tagOf = (key: string): string | undefined => (protocol.citations[key] ?? knowledge.citations.get(key))?.tag;
+  const verifiedOnU = (field: string, key: string): void => {
+    issues.push(
+      issue(
+        'knowledge.citation.unverified-source',
+        `${path}: ${field}: marked verified but its citation "${key}" is tagged U`,
+        `${path}#${field}`,
+      ),
+    );
+  };
   protocol.citationKeys.forEach((key, i) => {
     if (!knowledge.citations.has(key)) {
       issues.push(issue('trials.citation.unknown', `${path}: citationKeys[${i}]: unknown citation "${key}"`));
@@ -108,14 +137,28 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
         issue('trials.citation.unknown', `${path}: criteria[${i}].citation: unknown citation "${c.citation}"`),
       );
     }
+    if (c.verified && tagOf(c.citation) === 'U') verifiedOnU(`criteria[${i}].citation`, c.citation);
     if (c.appliesTo !== undefined && !known(c.appliesTo.citation)) {
       const field = `criteria[${i}].appliesTo.citation`;
       issues.push(issue('trials.citation.unknown', `${path}: ${field}: unknown citation "${c.appliesTo.citation}"`));
+    } else if (c.appliesTo?.verified === true && tagOf(c.appliesTo.citation) === 'U') {
+      verifiedOnU(`criteria[${i}].appliesTo.citation`, c.appliesTo.citation);
     }
     const test = c.test;
     if (test.type === 'no-pathway-caution' && !knowledge.pathway.cautions.some((r) => r.code === test.code)) {
       const field = `criteria[${i}].test.code`;
       issues.push(issue('trials.caution.unknown', `${path}: ${field}: the care pathway has no caution "${test.code}"`));
+    }
+    if ((test.type === 'lab-at-least' || test.type === 'measurement-at-most') && !isUcum(test.unit)) {
+      // Results are converted to this unit: one UCUM cannot read would leave every result unconverted.
+      const field = `criteria[${i}].test.unit`;
+      issues.push(
+        issue(
+          'trials.criterion.invalid',
+          `${path}: ${field}: "${test.unit}" is not a UCUM unit (results are converted to it; write it as UCUM, e.g. /uL, 10*9/L, kg/m2)`,
+          `${path}#${field}`,
+        ),
+      );
     }
     for (const { id, field } of codeSetsOf(c.test)) {
       if (!knowledge.codeSets.has(id)) {

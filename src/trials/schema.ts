@@ -52,13 +52,18 @@ export const ScaleSourceSchema = z
 export type ScaleSource = z.infer<typeof ScaleSourceSchema>;
 
 export const TestSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('age-between'),
-    minYears: z.int().min(0),
-    maxYears: z.int().min(0),
-    /** True if both bounds are allowed ages (INSIGHT "20-65 years inclusive"). */
-    inclusive: z.boolean(),
-  }),
+  z
+    .strictObject({
+      type: z.literal('age-between'),
+      minYears: z.int().min(0),
+      maxYears: z.int().min(0),
+      /** True if both bounds are allowed ages (INSIGHT "20-65 years inclusive"). */
+      inclusive: z.boolean(),
+    })
+    .refine((t) => (t.inclusive ? t.minYears <= t.maxYears : t.minYears + 1 < t.maxYears), {
+      message: 'no age lies between minYears and maxYears (is the range reversed?)',
+      path: ['maxYears'],
+    }),
   /** A current diagnosis: an active Condition coded in the code set. */
   z.strictObject({ type: z.literal('diagnosis-in'), codeSet: Key }),
   /** The care pathway's valid CRP (90-day window, converted to mg/L) is at least the threshold. */
@@ -163,6 +168,10 @@ export const ApplicabilitySchema = z
   })
   .refine((a) => a.sex !== undefined || a.minAgeYears !== undefined || a.maxAgeYears !== undefined, {
     message: 'give `sex`, `minAgeYears` or `maxAgeYears`',
+  })
+  .refine((a) => a.minAgeYears === undefined || a.maxAgeYears === undefined || a.minAgeYears <= a.maxAgeYears, {
+    message: 'minAgeYears is above maxAgeYears: no age lies in the range (is it reversed?)',
+    path: ['maxAgeYears'],
   });
 export type Applicability = z.infer<typeof ApplicabilitySchema>;
 

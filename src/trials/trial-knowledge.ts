@@ -9,6 +9,8 @@
 import { buildCodeIndex, buildSetIndexes, buildUnverifiedEntries } from '../knowledge/build-index.ts';
 import type { Located } from '../knowledge/build-index.ts';
 import type { Knowledge } from '../knowledge/index.ts';
+import { checkCodeSetCitations } from '../knowledge/cross-check.ts';
+import { codeSetIdIssues } from '../knowledge/parse.ts';
 import { CodeSetSchema } from '../knowledge/schema-codesets.ts';
 import type { CodeSet } from '../knowledge/schema-codesets.ts';
 import { fail, issue, ok } from '../record/index.ts';
@@ -33,6 +35,7 @@ export function addTrialCodeSets(knowledge: Knowledge, files: readonly JsonFile[
       continue;
     }
     const set = parsed.data;
+    issues.push(...codeSetIdIssues(file.path, set.id));
     const existing = knowledge.codeSets.get(set.id) ?? added.find((a) => a.value.id === set.id)?.value;
     if (existing !== undefined) {
       if (JSON.stringify(existing) !== JSON.stringify(set)) {
@@ -46,18 +49,8 @@ export function addTrialCodeSets(knowledge: Knowledge, files: readonly JsonFile[
       }
       continue;
     }
-    set.citations.forEach((key, i) => {
-      if (!knowledge.citations.has(key)) {
-        issues.push(issue('trials.citation.unknown', `${file.path}: citations[${i}]: unknown citation "${key}"`));
-      }
-    });
-    set.codes.forEach((entry, i) => {
-      if (!knowledge.citations.has(entry.citation)) {
-        issues.push(
-          issue('trials.citation.unknown', `${file.path}: codes[${i}].citation: unknown citation "${entry.citation}"`),
-        );
-      }
-    });
+    // The same citation checks as the bundled code sets: known keys, and no verified entry on a U-tagged source.
+    issues.push(...checkCodeSetCitations(knowledge.citations, [{ path: file.path, value: set }]));
     added.push({ path: file.path, value: set });
   }
   const indexes = buildSetIndexes(added, knowledge.index.systems, issues);

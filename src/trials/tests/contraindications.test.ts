@@ -18,7 +18,7 @@ const missingAnc = {
 };
 
 function context(knowledge: Knowledge, missingWorkup: readonly unknown[]): MatchContext {
-  const facts = { contraindications: [], missingWorkup } as unknown as ClinicalFacts;
+  const facts = { contraindications: [], contraindicationsUnverified: {}, missingWorkup } as unknown as ClinicalFacts;
   return { record: {} as MatchContext['record'], knowledge, facts, asOf: '2026-11-27', asOfDay: 0, memo: new Map() };
 }
 

@@ -9,6 +9,7 @@ import type { Pathway } from '../../knowledge/schema-pathway.ts';
 import type { WorkupCode } from '../../pathway/facts.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
+import { unverifiedNote } from '../context.ts';
 import { inSentence } from '../sentence.ts';
 
 type NoContraindication = Extract<CriterionTest, { type: 'no-contraindication' }>;
@@ -58,11 +59,38 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
   return plan;
 }
 
+/** The unverified values the pathway's rules for `codes` relied on (a threshold, a code), as `unverifiedNotes`. */
+function notesOf(
+  ctx: MatchContext,
+  codes: readonly NoContraindication['codes'][number][],
+): {
+  unverifiedNotes?: string[];
+} {
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const code of codes) {
+    for (const u of ctx.facts.contraindicationsUnverified[code] ?? []) {
+      if (seen.has(u.item)) continue;
+      seen.add(u.item);
+      notes.push(unverifiedNote(u));
+    }
+  }
+  return notes.length === 0 ? {} : { unverifiedNotes: notes };
+}
+
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
   const { codes, needed, confirming, checked, silent } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
-    return { holds: false, reason: found.map((c) => c.detail).join('; '), evidence: found.flatMap((c) => c.evidence) };
+    return {
+      holds: false,
+      reason: found.map((c) => c.detail).join('; '),
+      evidence: found.flatMap((c) => c.evidence),
+      ...notesOf(
+        ctx,
+        found.map((c) => c.code),
+      ),
+    };
   }
   const missing = ctx.facts.missingWorkup.filter((w) => needed.has(w.code));
   const toConfirm = ctx.facts.missingWorkup.filter((w) => confirming.has(w.code));
@@ -79,6 +107,8 @@ export function noContraindication(ctx: MatchContext, test: NoContraindication):
     };
   }
   const reason = `None found: ${checked}${needed.size > 0 ? ' (work-up present)' : ''}`;
-  if (silent === '') return { holds: true, reason, evidence: [] };
-  return { holds: true, reason, evidence: [], bySilence: true, collect: `confirm none of: ${silent}` };
+  // "None found" rests on every checked rule, and on the unverified values each relied on.
+  const notes = notesOf(ctx, test.codes);
+  if (silent === '') return { holds: true, reason, evidence: [], ...notes };
+  return { holds: true, reason, evidence: [], bySilence: true, collect: `confirm none of: ${silent}`, ...notes };
 }
