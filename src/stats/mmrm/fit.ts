@@ -378,10 +378,14 @@ function startingTheta(data: MmrmData, method: LikelihoodMethod): { theta: numbe
       );
     }
   }
-  // A visit whose outcome the fixed effects fit exactly (a constant change, say) has no variance to estimate.
-  const flatVisit = outcomes.findIndex(
-    (values, a) => values.length > 0 && isZeroSpread(Math.sqrt(sums[a]![a]! / values.length), values),
-  );
+  // A visit whose outcome the fixed effects fit exactly (a constant change, say) has no variance to estimate. Its
+  // rounding residuals come from coefficients shared with the other visits, so they are measured against the larger of
+  // the visit's and the whole outcome's scale: at a visit where every change is 0 the visit's own RMS is 0.
+  const allOutcomes = Array.from(data.y);
+  const flatVisit = outcomes.findIndex((values, a) => {
+    const spread = Math.sqrt(sums[a]![a]! / values.length);
+    return values.length > 0 && (isZeroSpread(spread, values) || isZeroSpread(spread, allOutcomes));
+  });
   if (flatVisit >= 0) return { theta: null, flatVisit };
   const share = method === 'REML' && data.rowCount > p ? (data.rowCount - p) / data.rowCount : 1;
   const pooled = sums.reduce((total, row, a) => total + row[a]!, 0) / Math.max(1, data.rowCount * share);

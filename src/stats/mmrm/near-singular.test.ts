@@ -273,6 +273,14 @@ test('unhappy inputs: each refused fit names its own cause, with no estimate', (
       'stats.mmrm.no-residual-variation',
       /no residual variation at visit 3 of 4/,
     ],
+    [
+      // Every subject unchanged (a score equal to baseline): the outcome's own RMS is 0, so only the scale of the
+      // whole outcome tells the fit's rounding residuals (~1e-15) from variation.
+      'no change at all at visit 4',
+      base.map((r) => (r.visit === '4' ? { ...r, change: 0 } : r)),
+      'stats.mmrm.no-residual-variation',
+      /no residual variation at visit 4 of 4/,
+    ],
   ];
   for (const [label, rows, code, message] of cases) {
     const result = fitMmrmTrial(rows, spec);
