@@ -135,6 +135,20 @@ const BASELINE_LABEL = /^(?:0|bl|base(?:line)?|screen(?:ing)?|(?:week|wk|day|vis
 export const isBaselineVisitLabel = (visit: string): boolean => BASELINE_LABEL.test(visit);
 
 /**
+ * The header is one column whose name holds semicolons or tabs: the file is separated by those, not by commas (a
+ * spreadsheet saved in a decimal-comma locale writes "subject;arm;week" and 6,88). Undefined for any other header.
+ * The CSV reader asks it too when the rows do not parse (6,88 splits a row into more fields than the header has).
+ */
+export function separatorIssue(header: readonly string[]): Issue | undefined {
+  const separator = header.length === 1 ? [';', '\t'].find((s) => header[0]!.includes(s)) : undefined;
+  if (separator === undefined) return undefined;
+  return issue(
+    'analysis.csv.separator',
+    `the header is one column holding ${separator === ';' ? 'semicolons' : 'tabs'}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
+  );
+}
+
+/**
  * Validates and builds the dataset.
  * @param header the CSV column names
  * @param records the CSV records keyed by column name (prototype-free objects)
@@ -179,17 +193,9 @@ export function buildDataset(
       );
     }
   }
-  // One column whose name holds a semicolon or a tab: the file is separated by those, not by commas (a spreadsheet
-  // saved in a decimal-comma locale writes "subject;arm;week" and 6,88). Said first, since every column is unknown.
-  const separator = header.length === 1 ? [';', '\t'].find((s) => header[0]!.includes(s)) : undefined;
-  if (issues.length > 0 && separator !== undefined) {
-    issues.unshift(
-      issue(
-        'analysis.csv.separator',
-        `the header is one column holding ${separator === ';' ? 'semicolons' : 'tabs'}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
-      ),
-    );
-  }
+  // Said first, since every column is unknown.
+  const separator = separatorIssue(header);
+  if (issues.length > 0 && separator !== undefined) issues.unshift(separator);
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
 

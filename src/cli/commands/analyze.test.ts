@@ -322,6 +322,33 @@ describe('trd analyze input errors', () => {
       assert.match(run.stderr, /outcome column madrs is not a number .*: 2 rows \(lines 4, 6\)\n$/, name);
     }
   });
+  it('a semicolon- or tab-separated file with decimal commas is refused for its separator, not as unreadable', async () => {
+    // What a spreadsheet in a decimal-comma locale saves: "6,88" splits a row into more fields than the one-field header.
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6);
+    for (const [name, separator, word] of [
+      ['semicolon.csv', ';', 'semicolons'],
+      ['tab.csv', '\t', 'tabs'],
+    ] as const) {
+      const text = lines
+        .map((line, k) =>
+          line
+            .split(',')
+            .map((cell, c) => (k > 0 && c === 3 && cell !== '' ? `${cell},5` : cell))
+            .join(separator),
+        )
+        .join('\r\n');
+      const file = join(tmp, name);
+      writeFileSync(file, `\uFEFF${text}`);
+      const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+      assert.equal(run.code, 2, name);
+      assert.match(
+        run.stderr,
+        new RegExp(`the header is one column holding ${word}: the file is not comma-separated`),
+        name,
+      );
+      assert.doesNotMatch(run.stderr, /not a readable CSV/, name);
+    }
+  });
   it('missing required options are named', () => {
     const run = out.missingOptions;
     assert.equal(run.code, 2);

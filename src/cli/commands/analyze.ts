@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { Command } from 'commander';
 import { analyzeTrial, type AnalysisOptions } from '../../analysis/analyze.ts';
 import { analyzeCounts } from '../../analysis/counts.ts';
-import { buildDataset, type TrialDataset } from '../../analysis/dataset.ts';
+import { buildDataset, separatorIssue, type TrialDataset } from '../../analysis/dataset.ts';
 import type { BiomarkerPoint } from '../../analysis/plots.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import { InputError, type Issue } from '../../record/index.ts';
@@ -119,6 +119,15 @@ function readCsv(
       .map(({ record, info }) => info.lines - record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0));
     return { header, records, lines };
   } catch (err) {
+    // A file separated by semicolons (or tabs) with decimal commas does not parse as CSV at all: its header is one
+    // field and "6,88" splits a row in two. Its reason is the separator, not the parser's code.
+    const first =
+      text
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n|\r/)
+        .find((line) => line.trim() !== '') ?? '';
+    const separator = first.includes(',') ? undefined : separatorIssue([first.trim()]);
+    if (separator !== undefined) throw issuesError([separator]);
     const e = err as { code?: unknown; lines?: unknown };
     const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
     const code = typeof e.code === 'string' ? e.code : 'CSV_INVALID';
