@@ -322,6 +322,24 @@ describe('trd analyze input errors', () => {
       assert.match(run.stderr, /outcome column madrs is not a number .*: 2 rows \(lines 4, 6\)\n$/, name);
     }
   });
+  it('spaces around quoted fields (", "DRUG" ,") are read as the quoted field, as spaces around any field are', async () => {
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n');
+    const spaced = lines.map((line) =>
+      line
+        .split(',')
+        .map((cell, c) => (c % 2 ? ` "${cell}" ` : ` ${cell}`))
+        .join(','),
+    );
+    const file = join(tmp, 'spaced.csv');
+    writeFileSync(file, spaced.join('\n'));
+    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV), file]);
+    assert.equal(run.code, 0, run.stderr);
+    const spacedJson: Json = JSON.parse(run.stdout);
+    const plain: Json = JSON.parse(madrs.stdout);
+    assert.deepEqual(spacedJson.ancova, plain.ancova);
+    assert.deepEqual(spacedJson.response, plain.response);
+    assert.deepEqual(spacedJson.input.subjects, plain.input.subjects);
+  });
   it('a semicolon- or tab-separated file with decimal commas is refused for its separator, not as unreadable', async () => {
     // What a spreadsheet in a decimal-comma locale saves: "6,88" splits a row into more fields than the one-field header.
     const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6);

@@ -101,8 +101,15 @@ function readCsv(
   const text = readInputText(file, maxBytes);
   try {
     // With info: true csv-parse returns { record, info } per row; its sync typing does not say so.
-    // Line breaks are made '\n' first: csv-parse counts a CRLF inside a quoted field as two lines.
-    const rows = parse(text.replace(/\r\n?/g, '\n'), { bom: true, skip_empty_lines: true, info: true }) as unknown as {
+    // Line breaks are made '\n' first: csv-parse counts a CRLF inside a quoted field as two lines. Spaces around a
+    // field are dropped (every cell is read trimmed), so an export that writes `, "DRUG" ,` is read, not refused for
+    // a quote that does not open its field; spaces inside the quotes are the field's.
+    const rows = parse(text.replace(/\r\n?/g, '\n'), {
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      trim: true,
+    }) as unknown as {
       record: string[];
       info: { lines: number };
     }[];
