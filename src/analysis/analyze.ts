@@ -154,7 +154,7 @@ export function analyzeTrial(
       issues.push(
         issue(
           'analysis.biomarker.censored',
-          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
+          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA, the MMRM and the by-stratum effects keep those the limit places against the cut`,
           undefined,
           'warning',
         ),
