@@ -102,6 +102,14 @@ describe('buildDataset', () => {
       'outcome column madrs is not a number (or is beyond ±1e+150): 40 rows (lines 6, 7, 8, 9, 10 and 35 more)',
     ]);
   });
+  it('a number written with a comma is named as such, per column, not only as "not a number"', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '8', '6,5'), row('4', 'PBO', '8', 'n/a')], spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      'outcome column madrs holds a number written with a comma (6,88): write numbers with a decimal point (6.88) and no thousands separator: 1 row (line 6)',
+      'outcome column madrs is not a number (or is beyond ±1e+150): 1 row (line 7)',
+    ]);
+  });
   it('a value whose square would overflow (beyond ±1e150) is refused like a non-number; 1e150 itself is read', () => {
     const huge = buildDataset(header, [...good, row('3', 'PBO', '8', '1e308')], spec);
     assert.equal(huge.ok, false);

@@ -81,6 +81,26 @@ function numberCell(raw: string | undefined): number | null {
   return Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE ? v : Number.NaN;
 }
 
+/** A number written with a comma ("6,88", "-1,5"): a decimal comma or a thousands separator, which no cell may hold. */
+const COMMA_NUMBER = /^[-+]?\d*,\d+$/;
+
+/**
+ * The problem of a cell that is not a number, as [code, describe]: one written with a comma says so (what a
+ * spreadsheet in a decimal-comma locale exports into a comma-separated file, quoted), any other the given problem.
+ */
+function numberProblem(
+  raw: string | undefined,
+  kind: 'outcome' | 'baseline' | 'biomarker',
+  column: string | undefined,
+  otherwise: readonly [string, string],
+): readonly [string, string] {
+  if (!COMMA_NUMBER.test((raw ?? '').trim())) return otherwise;
+  return [
+    `analysis.${kind}.decimal-comma`,
+    `${kind} column ${column} holds a number written with a comma (6,88): write numbers with a decimal point (6.88) and no thousands separator`,
+  ];
+}
+
 /** A value the lab reports beyond its assay's limit: "<0.2", "<=0.2", "≤0.2", ">10", ">=10", "≥10" (limit > 0). */
 const LIMIT_CELL = /^(<=?|≤|>=?|≥)\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)$/;
 
@@ -258,25 +278,25 @@ export function buildDataset(
     const biomarkerLimit = limitCell(biomarkerCell);
     const biomarker = biomarkerCell === undefined || biomarkerLimit ? null : numberCell(biomarkerCell);
     if (Number.isNaN(outcome)) {
-      problems.add(
+      const [code, describe] = numberProblem(r[cols.outcome], 'outcome', cols.outcome, [
         'analysis.outcome.non-numeric',
         `outcome column ${cols.outcome} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
-        line,
-      );
+      ]);
+      problems.add(code, describe, line);
     }
     if (Number.isNaN(baseline)) {
-      problems.add(
+      const [code, describe] = numberProblem(r[cols.baseline], 'baseline', cols.baseline, [
         'analysis.baseline.invalid',
         `baseline column ${cols.baseline} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
-        line,
-      );
+      ]);
+      problems.add(code, describe, line);
     }
     if (Number.isNaN(biomarker) || (biomarker !== null && biomarker <= 0)) {
-      problems.add(
+      const [code, describe] = numberProblem(biomarkerCell, 'biomarker', cols.biomarker, [
         'analysis.biomarker.invalid',
         `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed; a value beyond the assay's limit is written as the lab reports it, <0.2 or >10)`,
-        line,
-      );
+      ]);
+      problems.add(code, describe, line);
     }
     if (subject === '' || visit === '' || Number.isNaN(outcome) || Number.isNaN(baseline) || Number.isNaN(biomarker))
       return;
