@@ -239,7 +239,7 @@ describe('buildDataset', () => {
     const numeric = buildDataset(header, [...good, row('3', 'TOCI', '8.0', '15')], spec);
     assert.equal(numeric.ok, false);
     assert.deepEqual(messages(numeric), [
-      'visit labels in column week name one visit two ways (2 labels for visit number 8): write each visit one way',
+      'visit labels in column week name one visit two ways (2 labels for visit number 8: "8", "8.0"): write each visit one way',
     ]);
     const named = buildDataset(
       header,
@@ -247,7 +247,7 @@ describe('buildDataset', () => {
       { ...spec, primaryVisit: 'Week 8' },
     );
     assert.equal(named.ok, false);
-    assert.match(messages(named).join(), /2 labels for visit number 8/);
+    assert.match(messages(named).join(), /2 labels for visit number 8: "Week 8", "week 08"\)/);
   });
   it('a baseline visit among post-baseline rows is a warning with the hint to remove those rows', () => {
     const r = buildDataset(header, [...good, row('1', 'TOCI', '0', '30')], spec);

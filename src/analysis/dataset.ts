@@ -369,17 +369,18 @@ export function buildDataset(
     // Visits ordered by their number are one visit per number: "8" and "8.0" (or "Week 8" and "week 08") written by
     // two exports would otherwise be two visits, and the rows under the label that is not --primary-visit would count
     // as missing there (non-responders under NRI).
-    const labelsOf = new Map<number, number>();
+    // The labels are named (as the visit-order warning names them): "Day 28" beside "day28" is found at a glance.
+    const labelsOf = new Map<number, string[]>();
     for (const v of visits) {
       const n = visitNumber(v);
-      if (n !== undefined) labelsOf.set(n, (labelsOf.get(n) ?? 0) + 1);
+      if (n !== undefined) labelsOf.set(n, [...(labelsOf.get(n) ?? []), v]);
     }
-    for (const [n, count] of labelsOf) {
-      if (count > 1) {
+    for (const [n, labels] of labelsOf) {
+      if (labels.length > 1) {
         issues.push(
           issue(
             'analysis.visit.same-number',
-            `visit labels in column ${cols.visit} name one visit two ways (${count} labels for visit number ${n}): write each visit one way`,
+            `visit labels in column ${cols.visit} name one visit two ways (${labels.length} labels for visit number ${n}: ${labels.map((v) => `"${v}"`).join(', ')}): write each visit one way`,
           ),
         );
       }
