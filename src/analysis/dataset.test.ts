@@ -102,6 +102,13 @@ describe('buildDataset', () => {
       'outcome column madrs is not a number (or is beyond ±1e+150): 40 rows (lines 6, 7, 8, 9, 10 and 35 more)',
     ]);
   });
+  it('a row without a visit (a subject with only a baseline) is refused with how to give that subject', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '', '')], spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      'empty visit in column week (a subject with only a baseline takes a row at the primary visit with an empty outcome, so that non-responder imputation counts it): 1 row (line 6)',
+    ]);
+  });
   it('a number written with a comma is named as such, per column, not only as "not a number"', () => {
     const r = buildDataset(header, [...good, row('3', 'PBO', '8', '6,5'), row('4', 'PBO', '8', 'n/a')], spec);
     assert.equal(r.ok, false);

@@ -271,7 +271,14 @@ export function buildDataset(
     const subject = (r[cols.subject] ?? '').trim();
     const visit = (r[cols.visit] ?? '').trim();
     if (subject === '') problems.add('analysis.subject.missing', `empty subject in column ${cols.subject}`, line);
-    if (visit === '') problems.add('analysis.visit.missing', `empty visit in column ${cols.visit}`, line);
+    // Most often the row of a subject with only a baseline: it needs a visit to count in the NRI denominators.
+    if (visit === '') {
+      problems.add(
+        'analysis.visit.missing',
+        `empty visit in column ${cols.visit} (a subject with only a baseline takes a row at the primary visit with an empty outcome, so that non-responder imputation counts it)`,
+        line,
+      );
+    }
     const outcome = numberCell(r[cols.outcome]);
     const baseline = numberCell(r[cols.baseline]);
     const biomarkerCell = cols.biomarker === undefined ? undefined : r[cols.biomarker];
