@@ -47,7 +47,12 @@ describe('buildDataset', () => {
   it('unknown column names the option, never the header (file content)', () => {
     const r = buildDataset(header, good, { ...spec, columns: { ...spec.columns, outcome: 'MADRS' } });
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /^--outcome: unknown column "MADRS" \(the header has 6 columns\)$/);
+    assert.equal(
+      messages(r)[0]!,
+      '--outcome: unknown column "MADRS" (the header has 6 columns; one of them differs from it only in letter case, and column names are matched exactly)',
+    );
+    const other = buildDataset(header, good, { ...spec, columns: { ...spec.columns, outcome: 'HAMD' } });
+    assert.deepEqual(messages(other), ['--outcome: unknown column "HAMD" (the header has 6 columns)']);
   });
   it('a chosen column named twice in the header is refused: its records would hold only one of the two', () => {
     const twice = [...header, 'madrs'];

@@ -194,10 +194,13 @@ export function buildDataset(
   ];
   for (const [option, column] of named) {
     if (column !== undefined && !header.includes(column)) {
+      // Column names are matched exactly; one that differs only in letter case ("MADRS" for madrs) is said, without
+      // quoting the header.
+      const caseOnly = header.some((name) => name.toLowerCase() === column.toLowerCase());
       issues.push(
         issue(
           'analysis.column.unknown',
-          `${option}: unknown column "${column}" (the header has ${header.length} columns)`,
+          `${option}: unknown column "${column}" (the header has ${header.length} columns${caseOnly ? '; one of them differs from it only in letter case, and column names are matched exactly' : ''})`,
         ),
       );
     }
