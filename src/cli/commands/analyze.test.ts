@@ -322,6 +322,17 @@ describe('trd analyze input errors', () => {
       assert.match(run.stderr, /outcome column madrs is not a number .*: 2 rows \(lines 4, 6\)\n$/, name);
     }
   });
+  it('a row the CSV reader cannot read is named by its line and what is wrong with it, not only by a code', async () => {
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6);
+    const file = join(tmp, 'extra-field.csv');
+    writeFileSync(file, [...lines.slice(0, 4), `${lines[4]},extra`, lines[5]].join('\n'));
+    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /not a readable CSV: a row has another number of fields than the header \(CSV_RECORD_INCONSISTENT_FIELDS_LENGTH at line 5\)\n$/,
+    );
+  });
   it('spaces around quoted fields (", "DRUG" ,") are read as the quoted field, as spaces around any field are', async () => {
     const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n');
     const spaced = lines.map((line) =>

@@ -89,6 +89,14 @@ function runCounts(flags: AnalyzeFlags): void {
   out(flags.json ? `${toJson(res.value)}\n` : countsSummary(res.value));
 }
 
+/** What csv-parse's error codes mean, in the user's words (its own messages can quote the field). */
+const CSV_PROBLEMS: Readonly<Record<string, string>> = {
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has another number of fields than the header',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+  CSV_INVALID_CLOSING_QUOTE: 'text follows the closing quote of a field',
+  INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
+};
+
 /**
  * csv-parse's messages can quote the offending field; only its error code and line are kept. Each record's file line
  * is kept for the messages: empty lines are skipped, so the record index alone would name the wrong line.
@@ -138,7 +146,8 @@ function readCsv(
     const e = err as { code?: unknown; lines?: unknown };
     const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
     const code = typeof e.code === 'string' ? e.code : 'CSV_INVALID';
-    throw inputError(`${name}: not a readable CSV (${code}${where})`);
+    const what = CSV_PROBLEMS[code];
+    throw inputError(`${name}: not a readable CSV${what === undefined ? '' : `: ${what}`} (${code}${where})`);
   }
 }
 
