@@ -260,6 +260,29 @@ describe('buildDataset', () => {
     );
     assert.equal(named.ok, false);
     assert.match(messages(named).join(), /2 labels for visit number 8: "Week 8", "week 08"\)/);
+    // Names that differ ("D28" from one site's export, "Day 28" from the other's) are listed by appearance; no subject
+    // has a row under both, so they are one visit, and the D28 subjects would be non-responders at Day 28.
+    const sites = [
+      ...['1', '2'].flatMap((id) => [row(id, 'TOCI', 'Day 7', '25'), row(id, 'TOCI', 'Day 28', '20')]),
+      ...['3', '4'].flatMap((id) => [row(id, 'PBO', 'Day 7', '25'), row(id, 'PBO', 'D28', '22')]),
+      row('5', 'PBO', 'Day 28', '24'),
+    ];
+    const twoWays = buildDataset(header, sites, { ...spec, primaryVisit: 'Day 28' });
+    assert.equal(twoWays.ok, false);
+    assert.deepEqual(messages(twoWays), [
+      'visit labels in column week name one visit two ways (2 labels for visit number 28: "Day 28", "D28", and no subject has a row under more than one): write each visit one way',
+    ]);
+    // Two visits of one number that share subjects ("Day 4" and "Week 4") are two visits.
+    const two = buildDataset(
+      header,
+      [
+        ['1', 'TOCI'],
+        ['2', 'PBO'],
+      ].flatMap(([id, arm]) => [row(id!, arm!, 'Day 4', '25'), row(id!, arm!, 'Week 4', '20')]),
+      { ...spec, primaryVisit: 'Week 4' },
+    );
+    assert.ok(two.ok, messages(two).join('; '));
+    assert.deepEqual(two.value.visits, ['Day 4', 'Week 4']);
   });
   it('a baseline visit among post-baseline rows is a warning with the hint to remove those rows', () => {
     const r = buildDataset(header, [...good, row('1', 'TOCI', '0', '30')], spec);

@@ -375,25 +375,33 @@ export function buildDataset(
   issues.push(...problems.issues());
 
   const { visits, byAppearance } = orderVisits(rows.map((r) => r.visit));
-  if (!byAppearance) {
-    // Visits ordered by their number are one visit per number: "8" and "8.0" (or "Week 8" and "week 08") written by
-    // two exports would otherwise be two visits, and the rows under the label that is not --primary-visit would count
-    // as missing there (non-responders under NRI).
-    // The labels are named (as the visit-order warning names them): "Day 28" beside "day28" is found at a glance.
-    const labelsOf = new Map<number, string[]>();
-    for (const v of visits) {
-      const n = visitNumber(v);
-      if (n !== undefined) labelsOf.set(n, [...(labelsOf.get(n) ?? []), v]);
-    }
-    for (const [n, labels] of labelsOf) {
-      if (labels.length > 1) {
-        issues.push(
-          issue(
-            'analysis.visit.same-number',
-            `visit labels in column ${cols.visit} name one visit two ways (${labels.length} labels for visit number ${n}: ${labels.map((v) => `"${v}"`).join(', ')}): write each visit one way`,
-          ),
-        );
-      }
+  // Visits ordered by their number are one visit per number: "8" and "8.0" (or "Week 8" and "week 08") written by
+  // two exports would otherwise be two visits, and the rows under the label that is not --primary-visit would count
+  // as missing there (non-responders under NRI).
+  // The labels are named (as the visit-order warning names them): "Day 28" beside "day28" is found at a glance.
+  // Labels of different names ("D28" and "Day 28", listed by appearance) are one visit written two ways when no
+  // subject has a row under both; two visits of one number ("Day 4" and "Week 4") share subjects.
+  const labelsOf = new Map<number, string[]>();
+  for (const v of visits) {
+    const n = visitNumber(v);
+    if (n !== undefined) labelsOf.set(n, [...(labelsOf.get(n) ?? []), v]);
+  }
+  const subjectsAt = new Map<string, Set<string>>();
+  if (byAppearance) {
+    for (const r of rows) subjectsAt.set(r.visit, (subjectsAt.get(r.visit) ?? new Set()).add(r.subject));
+  }
+  const disjoint = (labels: readonly string[]): boolean =>
+    labels.every((a, i) =>
+      labels.slice(i + 1).every((b) => ![...subjectsAt.get(a)!].some((x) => subjectsAt.get(b)!.has(x))),
+    );
+  for (const [n, labels] of labelsOf) {
+    if (labels.length > 1 && (!byAppearance || disjoint(labels))) {
+      issues.push(
+        issue(
+          'analysis.visit.same-number',
+          `visit labels in column ${cols.visit} name one visit two ways (${labels.length} labels for visit number ${n}: ${labels.map((v) => `"${v}"`).join(', ')}${byAppearance ? ', and no subject has a row under more than one' : ''}): write each visit one way`,
+        ),
+      );
     }
   }
   if (!visits.includes(spec.primaryVisit)) {
