@@ -333,6 +333,17 @@ describe('trd analyze input errors', () => {
       /not a readable CSV: a row has another number of fields than the header \(CSV_RECORD_INCONSISTENT_FIELDS_LENGTH at line 5\)\n$/,
     );
   });
+  it('a UTF-16 file is refused for its encoding, not for a row it cannot read', async () => {
+    const file = join(tmp, 'utf16.csv');
+    const text = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6).join('\r\n');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /not a readable CSV: the file holds NUL characters \(UTF-16 encoded\?\); save it as CSV in UTF-8/,
+    );
+  });
   it('spaces around quoted fields (", "DRUG" ,") are read as the quoted field, as spaces around any field are', async () => {
     const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n');
     const spaced = lines.map((line) =>

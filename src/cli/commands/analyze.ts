@@ -107,6 +107,13 @@ function readCsv(
 ): { header: string[]; records: Record<string, string>[]; lines: number[] } {
   const name = file === '-' ? 'stdin' : file;
   const text = readInputText(file, maxBytes);
+  // A UTF-16 file (what "Unicode text" exports and some Windows tools write) read as UTF-8 has a NUL beside every ASCII
+  // character: every column would be unknown or every row unreadable, so its encoding is the reason given.
+  if (text.includes('\u0000')) {
+    throw inputError(
+      `${name}: not a readable CSV: the file holds NUL characters (UTF-16 encoded?); save it as CSV in UTF-8 (CSV_ENCODING)`,
+    );
+  }
   try {
     // With info: true csv-parse returns { record, info } per row; its sync typing does not say so.
     // Line breaks are made '\n' first: csv-parse counts a CRLF inside a quoted field as two lines. Spaces around a
