@@ -14,7 +14,7 @@ import { fail, issue, ok, type Issue, type Result } from '../../record/index.ts'
 import { isZeroSpread } from '../linear/ols.ts';
 import { covarianceFromTheta, thetaFromCovariance } from './covariance.ts';
 import { choleskyFromPhi, congruence, phiChainRule, phiFromTheta, thetaFromPhi } from './log-cholesky.ts';
-import { prepareMmrmData, type MmrmData, type MmrmInput } from './data.ts';
+import { prepareMmrmData, visitName, type MmrmData, type MmrmInput } from './data.ts';
 import { evaluateLikelihood, type LikelihoodEvaluation, type LikelihoodMethod } from './reml.ts';
 import { factorSpd } from './spd.ts';
 
@@ -84,7 +84,7 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFitO
     return fail([
       issue(
         'stats.mmrm.no-residual-variation',
-        `no residual variation at visit ${start.flatVisit + 1} of ${K}: the outcome there is an exact function of the fixed effects (a constant change, or no more subjects there than fixed effects at that visit), so no covariance can be estimated`,
+        `no residual variation at ${visitName(data, start.flatVisit)}: the outcome there is an exact function of the fixed effects (a constant change, or no more subjects there than fixed effects at that visit), so no covariance can be estimated`,
       ),
     ]);
   }
@@ -295,7 +295,7 @@ function failureIssue(data: MmrmData, phi: readonly number[], otherwise: Issue):
   const subjects = subjectsAt(visit);
   return issue(
     'stats.mmrm.singular-covariance',
-    `the REML covariance estimate is singular or nearly so: visit ${visit + 1} of ${data.visitCount} (${subjects} subjects) is almost a linear function of the other visits (R^2 = 1 - ${Math.max(smallest, 0).toPrecision(1)} when the fit stopped): too few subjects to estimate an unstructured covariance there, or outcomes repeated across visits; drop or merge sparse visits`,
+    `the REML covariance estimate is singular or nearly so: ${visitName(data, visit)} (${subjects} subjects) is almost a linear function of the other visits (R^2 = 1 - ${Math.max(smallest, 0).toPrecision(1)} when the fit stopped): too few subjects to estimate an unstructured covariance there, or outcomes repeated across visits; drop or merge sparse visits`,
   );
 }
 

@@ -247,6 +247,22 @@ test('log-Cholesky: round trip and chain-rule gradient and Hessian against finit
   });
 });
 
+test('a refused fit names the visit by its label when the label is not its position', () => {
+  // Visits 1, 2, 4 and 6: the third is labelled 4, so "visit 3 of 4" alone would name another visit's label.
+  const labels = ['1', '2', '4', '6'];
+  const base = simulateTrial({ seed: 7, perArm: 20, visits: 4, rho: 0.7, dropout: 0 }).map((r) => ({
+    ...r,
+    visit: labels[Number(r.visit) - 1]!,
+  }));
+  const spec = { ...simulatedSpec(4), visits: labels, primaryVisit: '6' };
+  const flat = fitMmrmTrial(
+    base.map((r) => (r.visit === '4' ? { ...r, change: -5 } : r)),
+    spec,
+  );
+  assert.equal(flat.converged, false);
+  assert.match(flat.reason, /no residual variation at visit 4 \(3 of 4\):/);
+});
+
 test('unhappy inputs: each refused fit names its own cause, with no estimate', () => {
   const base = simulateTrial({ seed: 7, perArm: 20, visits: 4, rho: 0.7, dropout: 0 });
   const spec = simulatedSpec(4);
