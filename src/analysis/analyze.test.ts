@@ -67,6 +67,20 @@ describe('analyzeTrial', () => {
     assert.ok(!rowsSeen.some((row) => row.subject === first));
     assert.ok(!analyzeTrial(ds, options, 'x.csv', 'n/a').issues.some((i) => i.code === 'analysis.biomarker.missing'));
   });
+  it('with no biomarker in any subject, the stratified ANCOVA and MMRM say the subjects were left out for it', () => {
+    const none: TrialDataset = { ...ds, rows: ds.rows.map((r) => ({ ...r, biomarker: null })) };
+    const r = analyzeTrial(none, options, 'x.csv', fitMmrmTrial);
+    assert.ok('available' in r.ancova && !r.ancova.available);
+    assert.match(
+      r.ancova.reason,
+      /^\d+ subjects without a biomarker .* left out of the stratified ANCOVA; need >= 2 analysed subjects per arm \(have 0 and 0\)$/,
+    );
+    assert.deepEqual(r.mmrm, {
+      available: false,
+      reason:
+        'MMRM not fitted: no TOCILIZUMAB outcome at the primary visit 8 from a subject with a baseline and a biomarker stratum (the model needs both; the TOCILIZUMAB outcomes there are all from subjects without), so the treatment difference there cannot be estimated',
+    });
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });

@@ -154,7 +154,7 @@ export function analyzeTrial(
       issues.push(
         issue(
           'analysis.biomarker.censored',
-          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA and MMRM keep those the limit places against the cut`,
+          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA, the MMRM and the by-stratum effects keep those the limit places against the cut`,
           undefined,
           'warning',
         ),
@@ -313,11 +313,17 @@ function runMmrm(
   }));
   // An arm without outcomes at a visit aliases that arm's visit term: the fitter drops it, as R's mmrm and SAS do, and
   // estimates the other visits (warning stats.mmrm.aliased). At the primary visit nothing is left to estimate.
+  const observedAt = (from: readonly { visit: string; arm: string; change: number | null }[], arm: string) =>
+    from.some((r) => r.visit === ds.primaryVisit && r.arm === arm && r.change !== null);
   for (const arm of [ds.treatment, ds.control]) {
-    if (!rows.some((r) => r.visit === ds.primaryVisit && r.arm === arm && r.change !== null)) {
+    if (!observedAt(rows, arm)) {
+      // Outcomes that are there but all from subjects the model leaves out are not "no outcome": say which.
+      const leftOut = observedAt(ds.rows, arm)
+        ? ` from a subject with a baseline${cut === undefined ? '' : ' and a biomarker stratum'} (the model needs ${cut === undefined ? 'it' : 'both'}; the ${arm} outcomes there are all from subjects without)`
+        : '';
       return {
         available: false,
-        reason: `MMRM not fitted: no ${arm} outcome at the primary visit ${ds.primaryVisit}, so the treatment difference there cannot be estimated`,
+        reason: `MMRM not fitted: no ${arm} outcome at the primary visit ${ds.primaryVisit}${leftOut}, so the treatment difference there cannot be estimated`,
       };
     }
   }

@@ -47,7 +47,12 @@ describe('buildDataset', () => {
   it('unknown column names the option, never the header (file content)', () => {
     const r = buildDataset(header, good, { ...spec, columns: { ...spec.columns, outcome: 'MADRS' } });
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /^--outcome: unknown column "MADRS" \(the header has 6 columns\)$/);
+    assert.equal(
+      messages(r)[0]!,
+      '--outcome: unknown column "MADRS" (the header has 6 columns; one of them differs from it only in letter case, and column names are matched exactly)',
+    );
+    const other = buildDataset(header, good, { ...spec, columns: { ...spec.columns, outcome: 'HAMD' } });
+    assert.deepEqual(messages(other), ['--outcome: unknown column "HAMD" (the header has 6 columns)']);
   });
   it('a chosen column named twice in the header is refused: its records would hold only one of the two', () => {
     const twice = [...header, 'madrs'];
@@ -100,6 +105,21 @@ describe('buildDataset', () => {
     assert.equal(m.ok, false);
     assert.deepEqual(messages(m), [
       'outcome column madrs is not a number (or is beyond ±1e+150): 40 rows (lines 6, 7, 8, 9, 10 and 35 more)',
+    ]);
+  });
+  it('a row without a visit (a subject with only a baseline) is refused with how to give that subject', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '', '')], spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      'empty visit in column week (a subject with only a baseline takes a row at the primary visit with an empty outcome, so that non-responder imputation counts it): 1 row (line 6)',
+    ]);
+  });
+  it('a number written with a comma is named as such, per column, not only as "not a number"', () => {
+    const r = buildDataset(header, [...good, row('3', 'PBO', '8', '6,5'), row('4', 'PBO', '8', 'n/a')], spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      'outcome column madrs holds a number written with a comma (6,88): write numbers with a decimal point (6.88) and no thousands separator: 1 row (line 6)',
+      'outcome column madrs is not a number (or is beyond ±1e+150): 1 row (line 7)',
     ]);
   });
   it('a value whose square would overflow (beyond ±1e150) is refused like a non-number; 1e150 itself is read', () => {
@@ -231,7 +251,7 @@ describe('buildDataset', () => {
     const numeric = buildDataset(header, [...good, row('3', 'TOCI', '8.0', '15')], spec);
     assert.equal(numeric.ok, false);
     assert.deepEqual(messages(numeric), [
-      'visit labels in column week name one visit two ways (2 labels for visit number 8): write each visit one way',
+      'visit labels in column week name one visit two ways (2 labels for visit number 8: "8", "8.0"): write each visit one way',
     ]);
     const named = buildDataset(
       header,
@@ -239,7 +259,30 @@ describe('buildDataset', () => {
       { ...spec, primaryVisit: 'Week 8' },
     );
     assert.equal(named.ok, false);
-    assert.match(messages(named).join(), /2 labels for visit number 8/);
+    assert.match(messages(named).join(), /2 labels for visit number 8: "Week 8", "week 08"\)/);
+    // Names that differ ("D28" from one site's export, "Day 28" from the other's) are listed by appearance; no subject
+    // has a row under both, so they are one visit, and the D28 subjects would be non-responders at Day 28.
+    const sites = [
+      ...['1', '2'].flatMap((id) => [row(id, 'TOCI', 'Day 7', '25'), row(id, 'TOCI', 'Day 28', '20')]),
+      ...['3', '4'].flatMap((id) => [row(id, 'PBO', 'Day 7', '25'), row(id, 'PBO', 'D28', '22')]),
+      row('5', 'PBO', 'Day 28', '24'),
+    ];
+    const twoWays = buildDataset(header, sites, { ...spec, primaryVisit: 'Day 28' });
+    assert.equal(twoWays.ok, false);
+    assert.deepEqual(messages(twoWays), [
+      'visit labels in column week name one visit two ways (2 labels for visit number 28: "Day 28", "D28", and no subject has a row under more than one): write each visit one way',
+    ]);
+    // Two visits of one number that share subjects ("Day 4" and "Week 4") are two visits.
+    const two = buildDataset(
+      header,
+      [
+        ['1', 'TOCI'],
+        ['2', 'PBO'],
+      ].flatMap(([id, arm]) => [row(id!, arm!, 'Day 4', '25'), row(id!, arm!, 'Week 4', '20')]),
+      { ...spec, primaryVisit: 'Week 4' },
+    );
+    assert.ok(two.ok, messages(two).join('; '));
+    assert.deepEqual(two.value.visits, ['Day 4', 'Week 4']);
   });
   it('a baseline visit among post-baseline rows is a warning with the hint to remove those rows', () => {
     const r = buildDataset(header, [...good, row('1', 'TOCI', '0', '30')], spec);

@@ -81,6 +81,26 @@ function numberCell(raw: string | undefined): number | null {
   return Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE ? v : Number.NaN;
 }
 
+/** A number written with a comma ("6,88", "-1,5"): a decimal comma or a thousands separator, which no cell may hold. */
+const COMMA_NUMBER = /^[-+]?\d*,\d+$/;
+
+/**
+ * The problem of a cell that is not a number, as [code, describe]: one written with a comma says so (what a
+ * spreadsheet in a decimal-comma locale exports into a comma-separated file, quoted), any other the given problem.
+ */
+function numberProblem(
+  raw: string | undefined,
+  kind: 'outcome' | 'baseline' | 'biomarker',
+  column: string | undefined,
+  otherwise: readonly [string, string],
+): readonly [string, string] {
+  if (!COMMA_NUMBER.test((raw ?? '').trim())) return otherwise;
+  return [
+    `analysis.${kind}.decimal-comma`,
+    `${kind} column ${column} holds a number written with a comma (6,88): write numbers with a decimal point (6.88) and no thousands separator`,
+  ];
+}
+
 /** A value the lab reports beyond its assay's limit: "<0.2", "<=0.2", "≤0.2", ">10", ">=10", "≥10" (limit > 0). */
 const LIMIT_CELL = /^(<=?|≤|>=?|≥)\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)$/;
 
@@ -135,6 +155,20 @@ const BASELINE_LABEL = /^(?:0|bl|base(?:line)?|screen(?:ing)?|(?:week|wk|day|vis
 export const isBaselineVisitLabel = (visit: string): boolean => BASELINE_LABEL.test(visit);
 
 /**
+ * The header is one column whose name holds semicolons or tabs: the file is separated by those, not by commas (a
+ * spreadsheet saved in a decimal-comma locale writes "subject;arm;week" and 6,88). Undefined for any other header.
+ * The CSV reader asks it too when the rows do not parse (6,88 splits a row into more fields than the header has).
+ */
+export function separatorIssue(header: readonly string[]): Issue | undefined {
+  const separator = header.length === 1 ? [';', '\t'].find((s) => header[0]!.includes(s)) : undefined;
+  if (separator === undefined) return undefined;
+  return issue(
+    'analysis.csv.separator',
+    `the header is one column holding ${separator === ';' ? 'semicolons' : 'tabs'}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
+  );
+}
+
+/**
  * Validates and builds the dataset.
  * @param header the CSV column names
  * @param records the CSV records keyed by column name (prototype-free objects)
@@ -160,10 +194,13 @@ export function buildDataset(
   ];
   for (const [option, column] of named) {
     if (column !== undefined && !header.includes(column)) {
+      // Column names are matched exactly; one that differs only in letter case ("MADRS" for madrs) is said, without
+      // quoting the header.
+      const caseOnly = header.some((name) => name.toLowerCase() === column.toLowerCase());
       issues.push(
         issue(
           'analysis.column.unknown',
-          `${option}: unknown column "${column}" (the header has ${header.length} columns)`,
+          `${option}: unknown column "${column}" (the header has ${header.length} columns${caseOnly ? '; one of them differs from it only in letter case, and column names are matched exactly' : ''})`,
         ),
       );
     }
@@ -179,17 +216,9 @@ export function buildDataset(
       );
     }
   }
-  // One column whose name holds a semicolon or a tab: the file is separated by those, not by commas (a spreadsheet
-  // saved in a decimal-comma locale writes "subject;arm;week" and 6,88). Said first, since every column is unknown.
-  const separator = header.length === 1 ? [';', '\t'].find((s) => header[0]!.includes(s)) : undefined;
-  if (issues.length > 0 && separator !== undefined) {
-    issues.unshift(
-      issue(
-        'analysis.csv.separator',
-        `the header is one column holding ${separator === ';' ? 'semicolons' : 'tabs'}: the file is not comma-separated; save it as CSV with commas between fields and decimal points (not commas) in numbers`,
-      ),
-    );
-  }
+  // Said first, since every column is unknown.
+  const separator = separatorIssue(header);
+  if (issues.length > 0 && separator !== undefined) issues.unshift(separator);
   if (issues.length > 0) return fail(issues);
   if (records.length === 0) return fail([issue('analysis.csv.empty', 'the CSV has no data rows')]);
 
@@ -245,32 +274,39 @@ export function buildDataset(
     const subject = (r[cols.subject] ?? '').trim();
     const visit = (r[cols.visit] ?? '').trim();
     if (subject === '') problems.add('analysis.subject.missing', `empty subject in column ${cols.subject}`, line);
-    if (visit === '') problems.add('analysis.visit.missing', `empty visit in column ${cols.visit}`, line);
+    // Most often the row of a subject with only a baseline: it needs a visit to count in the NRI denominators.
+    if (visit === '') {
+      problems.add(
+        'analysis.visit.missing',
+        `empty visit in column ${cols.visit} (a subject with only a baseline takes a row at the primary visit with an empty outcome, so that non-responder imputation counts it)`,
+        line,
+      );
+    }
     const outcome = numberCell(r[cols.outcome]);
     const baseline = numberCell(r[cols.baseline]);
     const biomarkerCell = cols.biomarker === undefined ? undefined : r[cols.biomarker];
     const biomarkerLimit = limitCell(biomarkerCell);
     const biomarker = biomarkerCell === undefined || biomarkerLimit ? null : numberCell(biomarkerCell);
     if (Number.isNaN(outcome)) {
-      problems.add(
+      const [code, describe] = numberProblem(r[cols.outcome], 'outcome', cols.outcome, [
         'analysis.outcome.non-numeric',
         `outcome column ${cols.outcome} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
-        line,
-      );
+      ]);
+      problems.add(code, describe, line);
     }
     if (Number.isNaN(baseline)) {
-      problems.add(
+      const [code, describe] = numberProblem(r[cols.baseline], 'baseline', cols.baseline, [
         'analysis.baseline.invalid',
         `baseline column ${cols.baseline} is not a number (or is beyond ±${MAX_MAGNITUDE})`,
-        line,
-      );
+      ]);
+      problems.add(code, describe, line);
     }
     if (Number.isNaN(biomarker) || (biomarker !== null && biomarker <= 0)) {
-      problems.add(
+      const [code, describe] = numberProblem(biomarkerCell, 'biomarker', cols.biomarker, [
         'analysis.biomarker.invalid',
         `biomarker column ${cols.biomarker} is not a positive number (it is log-transformed; a value beyond the assay's limit is written as the lab reports it, <0.2 or >10)`,
-        line,
-      );
+      ]);
+      problems.add(code, describe, line);
     }
     if (subject === '' || visit === '' || Number.isNaN(outcome) || Number.isNaN(baseline) || Number.isNaN(biomarker))
       return;
@@ -339,24 +375,33 @@ export function buildDataset(
   issues.push(...problems.issues());
 
   const { visits, byAppearance } = orderVisits(rows.map((r) => r.visit));
-  if (!byAppearance) {
-    // Visits ordered by their number are one visit per number: "8" and "8.0" (or "Week 8" and "week 08") written by
-    // two exports would otherwise be two visits, and the rows under the label that is not --primary-visit would count
-    // as missing there (non-responders under NRI).
-    const labelsOf = new Map<number, number>();
-    for (const v of visits) {
-      const n = visitNumber(v);
-      if (n !== undefined) labelsOf.set(n, (labelsOf.get(n) ?? 0) + 1);
-    }
-    for (const [n, count] of labelsOf) {
-      if (count > 1) {
-        issues.push(
-          issue(
-            'analysis.visit.same-number',
-            `visit labels in column ${cols.visit} name one visit two ways (${count} labels for visit number ${n}): write each visit one way`,
-          ),
-        );
-      }
+  // Visits ordered by their number are one visit per number: "8" and "8.0" (or "Week 8" and "week 08") written by
+  // two exports would otherwise be two visits, and the rows under the label that is not --primary-visit would count
+  // as missing there (non-responders under NRI).
+  // The labels are named (as the visit-order warning names them): "Day 28" beside "day28" is found at a glance.
+  // Labels of different names ("D28" and "Day 28", listed by appearance) are one visit written two ways when no
+  // subject has a row under both; two visits of one number ("Day 4" and "Week 4") share subjects.
+  const labelsOf = new Map<number, string[]>();
+  for (const v of visits) {
+    const n = visitNumber(v);
+    if (n !== undefined) labelsOf.set(n, [...(labelsOf.get(n) ?? []), v]);
+  }
+  const subjectsAt = new Map<string, Set<string>>();
+  if (byAppearance) {
+    for (const r of rows) subjectsAt.set(r.visit, (subjectsAt.get(r.visit) ?? new Set()).add(r.subject));
+  }
+  const disjoint = (labels: readonly string[]): boolean =>
+    labels.every((a, i) =>
+      labels.slice(i + 1).every((b) => ![...subjectsAt.get(a)!].some((x) => subjectsAt.get(b)!.has(x))),
+    );
+  for (const [n, labels] of labelsOf) {
+    if (labels.length > 1 && (!byAppearance || disjoint(labels))) {
+      issues.push(
+        issue(
+          'analysis.visit.same-number',
+          `visit labels in column ${cols.visit} name one visit two ways (${labels.length} labels for visit number ${n}: ${labels.map((v) => `"${v}"`).join(', ')}${byAppearance ? ', and no subject has a row under more than one' : ''}): write each visit one way`,
+        ),
+      );
     }
   }
   if (!visits.includes(spec.primaryVisit)) {

@@ -69,7 +69,9 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
   const treated = analysed.filter((r) => r.arm === spec.treatment);
   const controls = analysed.filter((r) => r.arm === spec.control);
   if (treated.length < 2 || controls.length < 2) {
+    // The subjects left out for want of a stratum are part of the reason ("have 0 and 0" alone would hide them).
     return fail([
+      ...warnings,
       issue(
         'stats.ancova.too-few',
         `need >= 2 analysed subjects per arm (have ${treated.length} and ${controls.length})`,

@@ -77,3 +77,19 @@ describe('Hedges g vs R (antidepressant_hamd17_reference.json, block hedges_g_we
     }
   });
 });
+
+describe('a large standardised difference (the pivot farther than 10 from the observed t)', () => {
+  it('has its noncentral-t CI, as scipy.stats.nct solves it, rather than none', () => {
+    // Three per arm, SD 1 in each, t = 20 on 4 df: the 95% limits of the noncentrality are 6.78 and 33.50, more than
+    // 10 from t. Expected values: scipy.optimize.brentq on scipy.stats.nct.cdf(20, 4, ncp) = 0.975 and 0.025 (the
+    // series' range, ncp^2 < 2 ln 2 * 1021, so R's pt computes them the same way).
+    const d = 20 * Math.sqrt(2 / 3);
+    const r = hedgesG([d - 1, d, d + 1], [-1, 0, 1]);
+    assert.ok(r.ok);
+    const ci = r.value.ciNoncentralT;
+    assert.ok(ci !== null, 'the CI is found');
+    const toNcp = Math.sqrt(2 / 3) * r.value.j;
+    assert.ok(Math.abs(ci[0] / toNcp - 6.780369488437848) < 1e-7 * 6.78, `lower ${ci[0] / toNcp}`);
+    assert.ok(Math.abs(ci[1] / toNcp - 33.50312994084499) < 1e-7 * 33.5, `upper ${ci[1] / toNcp}`);
+  });
+});

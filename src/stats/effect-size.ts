@@ -66,14 +66,23 @@ export function hedgesG(treatment: readonly number[], control: readonly number[]
 }
 
 /**
- * The noncentrality with P(T <= tObserved | ncp) = target. pnt is strictly decreasing in ncp, so bisection on
- * [t - 10, t + 10] (R's uniroot bracket in the reference script) is safe; no root finder is among our dependencies.
+ * The noncentrality with P(T <= tObserved | ncp) = target. pnt is strictly decreasing in ncp, so bisection is safe
+ * once the root is bracketed; no root finder is among our dependencies. The bracket starts at [t - 10, t + 10] (R's
+ * uniroot bracket in the reference script) and is widened until it holds the root: T's spread grows with the
+ * noncentrality (about sqrt(1 + t^2 / (2 df))), so a large difference on few df puts a limit farther than 10 from t.
  */
 function solveNcp(tObserved: number, df: number, target: number): number | null {
-  let lo = tObserved - 10;
-  let hi = tObserved + 10;
   const f = (ncp: number): number => pnt(tObserved, df, ncp) - target;
+  let width = 10;
+  let lo = tObserved - width;
+  let hi = tObserved + width;
   let fLo = f(lo);
+  while (!(fLo > 0 && f(hi) < 0) && width < 1e6) {
+    width *= 2;
+    lo = tObserved - width;
+    hi = tObserved + width;
+    fLo = f(lo);
+  }
   if (!(fLo > 0 && f(hi) < 0)) return null;
   for (let i = 0; i < 200 && hi - lo > 1e-14 * Math.max(1, Math.abs(lo)); i++) {
     const mid = (lo + hi) / 2;

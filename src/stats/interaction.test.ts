@@ -145,6 +145,26 @@ describe('effects outside the observed biomarker range', () => {
   });
 });
 
+describe('a biomarker beyond the assay limit', () => {
+  it('is in the stratum its limit places it in for the by-stratum effects, and out of the ln(biomarker) model', () => {
+    // Every CRP below 1 mg/L reported as the lab's "<1": no logarithm, but below the cut of 3 all the same.
+    const censored = week8.map((r) =>
+      r.biomarker < 1
+        ? { ...r, biomarker: null, biomarkerLimit: { side: 'below', limit: 1, inclusive: false } as const }
+        : r,
+    );
+    const below1 = week8.filter((r) => r.change !== null && r.biomarker < 1).length;
+    assert.ok(below1 > 5, 'the fixture has CRP values below 1');
+    const full = biomarkerInteraction(week8, spec);
+    const res = biomarkerInteraction(censored, spec);
+    assert.ok(full.ok && res.ok, JSON.stringify(res.issues));
+    assert.equal(res.value.n, full.value.n - below1);
+    // The subgroup model depends on the stratum alone: the same fit as with the values known.
+    assert.deepEqual(res.value.strata, full.value.strata);
+    assert.ok('n' in res.value.strata && res.value.strata.n.low + res.value.strata.n.high === full.value.n);
+  });
+});
+
 describe('a stratum without subjects of an arm', () => {
   it('leaves the by-stratum effects unavailable, naming the empty cell, and the log-scale model as fitted', () => {
     // Every control below the cut moved above it: the high stratum keeps both arms, the low one only treated.

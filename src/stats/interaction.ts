@@ -6,6 +6,7 @@
  * Conventions as in ancova.ts: contr.treatment with control as reference (effects are treatment minus control).
  */
 import { fail, issue, ok, type Result } from '../record/index.ts';
+import { biomarkerStratum, type BiomarkerLimit } from './biomarker-stratum.ts';
 import { pfUpper } from './distributions.ts';
 import { designMatrix, interactionColumn, treatmentIndicator, type DesignColumn } from './linear/model-matrix.ts';
 import { fitOls, linearContrast, type TInference } from './linear/ols.ts';
@@ -16,6 +17,8 @@ export interface InteractionRow {
   readonly baseline: number;
   /** Baseline biomarker, strictly positive (it is log-transformed). */
   readonly biomarker: number | null;
+  /** A biomarker reported beyond the assay's limit ("<0.2"; biomarker null): no logarithm, but maybe a stratum. */
+  readonly biomarkerLimit?: BiomarkerLimit;
 }
 
 export interface InteractionSpec {
@@ -57,7 +60,10 @@ export interface StratumEffects {
 
 const CURVE_POINTS = 41;
 
-/** Fits the interaction and subgroup models on the rows with change and a positive biomarker. */
+/**
+ * Fits the interaction model on the rows with change and a positive biomarker, and the subgroup model on the rows with
+ * change and a stratum (a positive biomarker, or one beyond an assay limit that places it against the cut).
+ */
 export function biomarkerInteraction(
   rows: readonly InteractionRow[],
   spec: InteractionSpec,
@@ -99,12 +105,30 @@ export function biomarkerInteraction(
   const f = fitFull.value;
   const fValue = (fitReduced.value.rss - f.rss) / (f.rss / f.df);
 
-  const stratum: DesignColumn = {
-    name: 'stratumHigh',
-    values: used.map((r) => ((r.biomarker as number) >= spec.biomarkerCut ? 1 : 0)),
-  };
+  // The subgroup model needs only each subject's stratum: a value beyond the assay's limit that places it against the
+  // cut ("<0.2" below 3) is in it, as in the stratified ANCOVA and MMRM, although it has no logarithm.
+  const stratified = rows.flatMap((r) => {
+    const side = biomarkerStratum(r.biomarker, r.biomarkerLimit, spec.biomarkerCut);
+    return (r.arm === spec.treatment || r.arm === spec.control) && r.change !== null && side !== null
+      ? [{ arm: r.arm, change: r.change, baseline: r.baseline, side }]
+      : [];
+  });
+  const stratum: DesignColumn = { name: 'stratumHigh', values: stratified.map((r) => r.side) };
   const nHigh = stratum.values.filter((v) => v === 1).length;
-  const strata = stratumEffects(change, arm, stratum, covariates, spec);
+  const stratifiedBaseline = stratified.map((r) => r.baseline);
+  const strata = stratumEffects(
+    stratified.map((r) => r.change),
+    {
+      name: arm.name,
+      values: treatmentIndicator(
+        stratified.map((r) => r.arm),
+        spec.treatment,
+      ),
+    },
+    stratum,
+    new Set(stratifiedBaseline).size > 1 ? [{ name: 'baseline', values: stratifiedBaseline }] : [],
+    spec,
+  );
 
   const effectsAt = spec.effectsAt ?? [1, 3, 10];
   const effectAt = (b: number): EffectAtBiomarker => ({
@@ -156,7 +180,7 @@ export function biomarkerInteraction(
       strata:
         typeof strata === 'string'
           ? { available: false, reason: strata }
-          : { ...strata, n: { low: used.length - nHigh, high: nHigh } },
+          : { ...strata, n: { low: stratified.length - nHigh, high: nHigh } },
     },
     warnings,
   );

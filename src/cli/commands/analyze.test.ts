@@ -322,6 +322,73 @@ describe('trd analyze input errors', () => {
       assert.match(run.stderr, /outcome column madrs is not a number .*: 2 rows \(lines 4, 6\)\n$/, name);
     }
   });
+  it('a row the CSV reader cannot read is named by its line and what is wrong with it, not only by a code', async () => {
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6);
+    const file = join(tmp, 'extra-field.csv');
+    writeFileSync(file, [...lines.slice(0, 4), `${lines[4]},extra`, lines[5]].join('\n'));
+    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /not a readable CSV: a row has another number of fields than the header \(CSV_RECORD_INCONSISTENT_FIELDS_LENGTH at line 5\)\n$/,
+    );
+  });
+  it('a UTF-16 file is refused for its encoding, not for a row it cannot read', async () => {
+    const file = join(tmp, 'utf16.csv');
+    const text = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6).join('\r\n');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /not a readable CSV: the file holds NUL characters \(UTF-16 encoded\?\); save it as CSV in UTF-8/,
+    );
+  });
+  it('spaces around quoted fields (", "DRUG" ,") are read as the quoted field, as spaces around any field are', async () => {
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n');
+    const spaced = lines.map((line) =>
+      line
+        .split(',')
+        .map((cell, c) => (c % 2 ? ` "${cell}" ` : ` ${cell}`))
+        .join(','),
+    );
+    const file = join(tmp, 'spaced.csv');
+    writeFileSync(file, spaced.join('\n'));
+    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV), file]);
+    assert.equal(run.code, 0, run.stderr);
+    const spacedJson: Json = JSON.parse(run.stdout);
+    const plain: Json = JSON.parse(madrs.stdout);
+    assert.deepEqual(spacedJson.ancova, plain.ancova);
+    assert.deepEqual(spacedJson.response, plain.response);
+    assert.deepEqual(spacedJson.input.subjects, plain.input.subjects);
+  });
+  it('a semicolon- or tab-separated file with decimal commas is refused for its separator, not as unreadable', async () => {
+    // What a spreadsheet in a decimal-comma locale saves: "6,88" splits a row into more fields than the one-field header.
+    const lines = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6);
+    for (const [name, separator, word] of [
+      ['semicolon.csv', ';', 'semicolons'],
+      ['tab.csv', '\t', 'tabs'],
+    ] as const) {
+      const text = lines
+        .map((line, k) =>
+          line
+            .split(',')
+            .map((cell, c) => (k > 0 && c === 3 && cell !== '' ? `${cell},5` : cell))
+            .join(separator),
+        )
+        .join('\r\n');
+      const file = join(tmp, name);
+      writeFileSync(file, `\uFEFF${text}`);
+      const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+      assert.equal(run.code, 2, name);
+      assert.match(
+        run.stderr,
+        new RegExp(`the header is one column holding ${word}: the file is not comma-separated`),
+        name,
+      );
+      assert.doesNotMatch(run.stderr, /not a readable CSV/, name);
+    }
+  });
   it('missing required options are named', () => {
     const run = out.missingOptions;
     assert.equal(run.code, 2);

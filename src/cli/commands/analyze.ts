@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { Command } from 'commander';
 import { analyzeTrial, type AnalysisOptions } from '../../analysis/analyze.ts';
 import { analyzeCounts } from '../../analysis/counts.ts';
-import { buildDataset, type TrialDataset } from '../../analysis/dataset.ts';
+import { buildDataset, separatorIssue, type TrialDataset } from '../../analysis/dataset.ts';
 import type { BiomarkerPoint } from '../../analysis/plots.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import { InputError, type Issue } from '../../record/index.ts';
@@ -89,6 +89,14 @@ function runCounts(flags: AnalyzeFlags): void {
   out(flags.json ? `${toJson(res.value)}\n` : countsSummary(res.value));
 }
 
+/** What csv-parse's error codes mean, in the user's words (its own messages can quote the field). */
+const CSV_PROBLEMS: Readonly<Record<string, string>> = {
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has another number of fields than the header',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+  CSV_INVALID_CLOSING_QUOTE: 'text follows the closing quote of a field',
+  INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
+};
+
 /**
  * csv-parse's messages can quote the offending field; only its error code and line are kept. Each record's file line
  * is kept for the messages: empty lines are skipped, so the record index alone would name the wrong line.
@@ -99,10 +107,24 @@ function readCsv(
 ): { header: string[]; records: Record<string, string>[]; lines: number[] } {
   const name = file === '-' ? 'stdin' : file;
   const text = readInputText(file, maxBytes);
+  // A UTF-16 file (what "Unicode text" exports and some Windows tools write) read as UTF-8 has a NUL beside every ASCII
+  // character: every column would be unknown or every row unreadable, so its encoding is the reason given.
+  if (text.includes('\u0000')) {
+    throw inputError(
+      `${name}: not a readable CSV: the file holds NUL characters (UTF-16 encoded?); save it as CSV in UTF-8 (CSV_ENCODING)`,
+    );
+  }
   try {
     // With info: true csv-parse returns { record, info } per row; its sync typing does not say so.
-    // Line breaks are made '\n' first: csv-parse counts a CRLF inside a quoted field as two lines.
-    const rows = parse(text.replace(/\r\n?/g, '\n'), { bom: true, skip_empty_lines: true, info: true }) as unknown as {
+    // Line breaks are made '\n' first: csv-parse counts a CRLF inside a quoted field as two lines. Spaces around a
+    // field are dropped (every cell is read trimmed), so an export that writes `, "DRUG" ,` is read, not refused for
+    // a quote that does not open its field; spaces inside the quotes are the field's.
+    const rows = parse(text.replace(/\r\n?/g, '\n'), {
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      trim: true,
+    }) as unknown as {
       record: string[];
       info: { lines: number };
     }[];
@@ -119,10 +141,20 @@ function readCsv(
       .map(({ record, info }) => info.lines - record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0));
     return { header, records, lines };
   } catch (err) {
+    // A file separated by semicolons (or tabs) with decimal commas does not parse as CSV at all: its header is one
+    // field and "6,88" splits a row in two. Its reason is the separator, not the parser's code.
+    const first =
+      text
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n|\r/)
+        .find((line) => line.trim() !== '') ?? '';
+    const separator = first.includes(',') ? undefined : separatorIssue([first.trim()]);
+    if (separator !== undefined) throw issuesError([separator]);
     const e = err as { code?: unknown; lines?: unknown };
     const where = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
     const code = typeof e.code === 'string' ? e.code : 'CSV_INVALID';
-    throw inputError(`${name}: not a readable CSV (${code}${where})`);
+    const what = CSV_PROBLEMS[code];
+    throw inputError(`${name}: not a readable CSV${what === undefined ? '' : `: ${what}`} (${code}${where})`);
   }
 }
 

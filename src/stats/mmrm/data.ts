@@ -16,6 +16,8 @@ export interface MmrmInput {
   readonly X: readonly (readonly number[])[];
   readonly columnNames: readonly string[];
   readonly visitCount: number;
+  /** The visits' labels in index order ("Week 2"), for messages; without them a visit is named by its position. */
+  readonly visitLabels?: readonly string[];
 }
 
 /** Subjects sharing one set of observed visits. */
@@ -42,6 +44,17 @@ export interface MmrmData {
   readonly y: Float64Array;
   readonly patterns: readonly PatternGroup[];
   readonly columnNames: readonly string[];
+  readonly visitLabels?: readonly string[];
+}
+
+/**
+ * A visit as messages name it: "visit 3 of 4" by position, and with its label when that is not the position
+ * ("visit Week 8 (3 of 4)"), so a user reads the label of the data rather than an index that may be another label.
+ */
+export function visitName(data: Pick<MmrmData, 'visitCount' | 'visitLabels'>, index: number): string {
+  const position = `${index + 1} of ${data.visitCount}`;
+  const label = data.visitLabels?.[index];
+  return label === undefined || label === String(index + 1) ? `visit ${position}` : `visit ${label} (${position})`;
 }
 
 /** Validates the input and groups subjects by missing-visit pattern. */
@@ -106,6 +119,7 @@ export function prepareMmrmData(input: MmrmInput): Result<MmrmData> {
     y,
     patterns,
     columnNames: [...input.columnNames],
+    ...(input.visitLabels?.length === visitCount ? { visitLabels: [...input.visitLabels] } : {}),
   });
 }
 

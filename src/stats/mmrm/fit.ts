@@ -14,7 +14,7 @@ import { fail, issue, ok, type Issue, type Result } from '../../record/index.ts'
 import { isZeroSpread } from '../linear/ols.ts';
 import { covarianceFromTheta, thetaFromCovariance } from './covariance.ts';
 import { choleskyFromPhi, congruence, phiChainRule, phiFromTheta, thetaFromPhi } from './log-cholesky.ts';
-import { prepareMmrmData, type MmrmData, type MmrmInput } from './data.ts';
+import { prepareMmrmData, visitName, type MmrmData, type MmrmInput } from './data.ts';
 import { evaluateLikelihood, type LikelihoodEvaluation, type LikelihoodMethod } from './reml.ts';
 import { factorSpd } from './spd.ts';
 
@@ -84,7 +84,7 @@ export function fitMmrm(input: MmrmInput, options: MmrmOptions): Result<MmrmFitO
     return fail([
       issue(
         'stats.mmrm.no-residual-variation',
-        `no residual variation at visit ${start.flatVisit + 1} of ${K}: the outcome there is an exact function of the fixed effects (a constant change, or no more subjects there than fixed effects at that visit), so no covariance can be estimated`,
+        `no residual variation at ${visitName(data, start.flatVisit)}: the outcome there is an exact function of the fixed effects (a constant change, or no more subjects there than fixed effects at that visit), so no covariance can be estimated`,
       ),
     ]);
   }
@@ -295,7 +295,7 @@ function failureIssue(data: MmrmData, phi: readonly number[], otherwise: Issue):
   const subjects = subjectsAt(visit);
   return issue(
     'stats.mmrm.singular-covariance',
-    `the REML covariance estimate is singular or nearly so: visit ${visit + 1} of ${data.visitCount} (${subjects} subjects) is almost a linear function of the other visits (R^2 = 1 - ${Math.max(smallest, 0).toPrecision(1)} when the fit stopped): too few subjects to estimate an unstructured covariance there, or outcomes repeated across visits; drop or merge sparse visits`,
+    `the REML covariance estimate is singular or nearly so: ${visitName(data, visit)} (${subjects} subjects) is almost a linear function of the other visits (R^2 = 1 - ${Math.max(smallest, 0).toPrecision(1)} when the fit stopped): too few subjects to estimate an unstructured covariance there, or outcomes repeated across visits; drop or merge sparse visits`,
   );
 }
 
@@ -378,10 +378,14 @@ function startingTheta(data: MmrmData, method: LikelihoodMethod): { theta: numbe
       );
     }
   }
-  // A visit whose outcome the fixed effects fit exactly (a constant change, say) has no variance to estimate.
-  const flatVisit = outcomes.findIndex(
-    (values, a) => values.length > 0 && isZeroSpread(Math.sqrt(sums[a]![a]! / values.length), values),
-  );
+  // A visit whose outcome the fixed effects fit exactly (a constant change, say) has no variance to estimate. Its
+  // rounding residuals come from coefficients shared with the other visits, so they are measured against the larger of
+  // the visit's and the whole outcome's scale: at a visit where every change is 0 the visit's own RMS is 0.
+  const allOutcomes = Array.from(data.y);
+  const flatVisit = outcomes.findIndex((values, a) => {
+    const spread = Math.sqrt(sums[a]![a]! / values.length);
+    return values.length > 0 && (isZeroSpread(spread, values) || isZeroSpread(spread, allOutcomes));
+  });
   if (flatVisit >= 0) return { theta: null, flatVisit };
   const share = method === 'REML' && data.rowCount > p ? (data.rowCount - p) / data.rowCount : 1;
   const pooled = sums.reduce((total, row, a) => total + row[a]!, 0) / Math.max(1, data.rowCount * share);

@@ -247,6 +247,22 @@ test('log-Cholesky: round trip and chain-rule gradient and Hessian against finit
   });
 });
 
+test('a refused fit names the visit by its label when the label is not its position', () => {
+  // Visits 1, 2, 4 and 6: the third is labelled 4, so "visit 3 of 4" alone would name another visit's label.
+  const labels = ['1', '2', '4', '6'];
+  const base = simulateTrial({ seed: 7, perArm: 20, visits: 4, rho: 0.7, dropout: 0 }).map((r) => ({
+    ...r,
+    visit: labels[Number(r.visit) - 1]!,
+  }));
+  const spec = { ...simulatedSpec(4), visits: labels, primaryVisit: '6' };
+  const flat = fitMmrmTrial(
+    base.map((r) => (r.visit === '4' ? { ...r, change: -5 } : r)),
+    spec,
+  );
+  assert.equal(flat.converged, false);
+  assert.match(flat.reason, /no residual variation at visit 4 \(3 of 4\):/);
+});
+
 test('unhappy inputs: each refused fit names its own cause, with no estimate', () => {
   const base = simulateTrial({ seed: 7, perArm: 20, visits: 4, rho: 0.7, dropout: 0 });
   const spec = simulatedSpec(4);
@@ -272,6 +288,14 @@ test('unhappy inputs: each refused fit names its own cause, with no estimate', (
       base.map((r) => (r.visit === '3' ? { ...r, change: -5 } : r)),
       'stats.mmrm.no-residual-variation',
       /no residual variation at visit 3 of 4/,
+    ],
+    [
+      // Every subject unchanged (a score equal to baseline): the outcome's own RMS is 0, so only the scale of the
+      // whole outcome tells the fit's rounding residuals (~1e-15) from variation.
+      'no change at all at visit 4',
+      base.map((r) => (r.visit === '4' ? { ...r, change: 0 } : r)),
+      'stats.mmrm.no-residual-variation',
+      /no residual variation at visit 4 of 4/,
     ],
   ];
   for (const [label, rows, code, message] of cases) {

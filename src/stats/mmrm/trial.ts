@@ -145,6 +145,7 @@ export function fitMmrmTrial(rows: readonly MmrmTrialRow[], spec: MmrmTrialSpec)
       X: model.X,
       columnNames: model.columnNames,
       visitCount: spec.visits.length,
+      visitLabels: spec.visits,
     },
     { method: 'REML' },
   );
