@@ -97,7 +97,27 @@ describe('usage errors: one line, exit 2, for every command', () => {
       ['synth', '--patients', '3', '--format', 'omop-csv', '--gzip', '--out', join(dir, 'omop-gz')],
       /--gzip goes with --format ndjson only/,
     ],
-    ['help for an unknown command', ['help', 'asess'], /^trd: unknown command 'asess' \(see trd --help\)\n$/],
+    [
+      'help for an unknown command, with the suggestion for a typo',
+      ['help', 'asess'],
+      /^trd: unknown command 'asess'; did you mean assess\? \(see trd --help\)\n$/,
+    ],
+    [
+      "a typo in a command: commander's suggestion is kept",
+      ['asess', SEED],
+      /^trd: unknown command 'asess'; did you mean assess\? \(see trd --help\)\n$/,
+    ],
+    [
+      "a typo in an option: commander's suggestion is kept",
+      ['assess', SEED, '--jsn'],
+      /^trd: unknown option '--jsn'; did you mean --json\? \(see trd assess --help\)\n$/,
+    ],
+    [
+      'a typo in a subcommand',
+      ['design', 'ttset'],
+      /^trd: unknown command 'ttset'; did you mean ttest\? \(see trd design --help\)\n$/,
+    ],
+    ['help for a name unlike any command', ['help', 'zzzzzz'], /^trd: unknown command 'zzzzzz' \(see trd --help\)\n$/],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
   ];

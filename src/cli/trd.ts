@@ -153,8 +153,10 @@ function usageLine(error: CommanderError, program: Command, args: readonly strin
       ? 'a command is required (see trd --help)'
       : `${path}: a command is required (see ${path} --help)`;
   }
-  const first = error.message.replace(/^error:\s*/, '').split('\n')[0] ?? '';
-  return `${first} (see ${path} --help)`;
+  // Commander puts its suggestion for a typo on a line of its own ("(Did you mean --json?)"): kept in the one line.
+  const [first = '', ...rest] = error.message.replace(/^error:\s*/, '').split('\n');
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
+  return `${first}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} (see ${path} --help)`;
 }
 
 /** The one line and exit code for anything a command threw. */
@@ -192,10 +194,12 @@ export async function runTrd(args: readonly string[], io: CliIo = PROCESS_IO): P
       return code;
     };
     if (args.length === 0) return fail('a command is required (see trd --help)', EXIT_USAGE);
-    // `trd help NAME` for a command that does not exist: commander would print the general help and succeed.
+    // `trd help NAME` for a command that does not exist: commander would print the general help and succeed. It is
+    // refused as `trd NAME` is, with the same suggestion for a typo.
     const helpFor = args[0] === 'help' ? args[1] : undefined;
     if (helpFor !== undefined && !Object.hasOwn(COMMANDS, helpFor)) {
-      return fail(`unknown command '${helpFor}' (see trd --help)`, EXIT_USAGE);
+      if (helpFor.startsWith('-')) return fail(`unknown command '${helpFor}' (see trd --help)`, EXIT_USAGE);
+      args = [helpFor];
     }
     let program: Command | undefined;
     try {
