@@ -247,10 +247,49 @@ describe('bad input and unwritable output: one line, exit 2', () => {
       () => ['assess', file('bad.json', `{"name": "${SECRET}" x}`)],
       /is not valid JSON: [a-z ,]+ at position \d+\n$/,
     ],
+    [
+      'a CSV in Latin-1 (its arm labels would have read as U+FFFD)',
+      () => {
+        const latin1 = readFileSync(madrs, 'utf8').replace(/PLACEBO/g, 'PLAC\u00c9BO');
+        const path = join(dir, 'latin1.csv');
+        writeFileSync(path, Buffer.from(latin1, 'latin1'));
+        return ['analyze', path, ...madrsOptions];
+      },
+      /latin1\.csv is not UTF-8 text \(save it as UTF-8\)\n$/,
+    ],
+    [
+      'a Bundle in UTF-16 (a Windows editor)',
+      () => {
+        const path = join(dir, 'utf16.json');
+        writeFileSync(path, Buffer.from(`\ufeff${readFileSync(SEED, 'utf8')}`, 'utf16le'));
+        return ['assess', path];
+      },
+      /utf16\.json is not UTF-8 text/,
+    ],
   ];
   for (const [name, args, reason] of cases) {
     test(name, async () => assertOneLine(await trd(args()), reason, name));
   }
+  test('a byte order mark at the start of a file or of standard input is dropped, as the service drops it', async () => {
+    const bom = `\ufeff${readFileSync(SEED, 'utf8')}`;
+    const plain = await trd(['assess', SEED, '--json', '--as-of', '2026-01-01']);
+    const fromFile = await trd(['assess', file('bom.json', bom), '--json', '--as-of', '2026-01-01']);
+    const fromStdin = await trd(['assess', '-', '--json', '--as-of', '2026-01-01'], bom);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual([fromFile.code, fromFile.stderr, fromFile.stdout], [0, '', plain.stdout]);
+    assert.deepEqual([fromStdin.code, fromStdin.stderr, fromStdin.stdout], [0, '', plain.stdout]);
+    const pathway = readFileSync(join(REPO_ROOT, 'knowledge', 'pathway', 'care-pathway.json'), 'utf8');
+    const withPathway = await trd([
+      'assess',
+      SEED,
+      '--json',
+      '--as-of',
+      '2026-01-01',
+      '--pathway',
+      file('p.json', `\ufeff${pathway}`),
+    ]);
+    assert.deepEqual([withPathway.code, withPathway.stderr], [0, '']);
+  });
   test('--allow-future-as-of evaluates and reports the future date in the result issues', async () => {
     const r = await trd(['assess', SEED, '--as-of', '2999-01-01', '--allow-future-as-of', '--json']);
     assert.equal(r.code, 0, r.stderr);

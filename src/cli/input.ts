@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError, isIsoDate, jsonSyntaxReason, lookupTable } from '../record/index.ts';
+import { InputError, isIsoDate, jsonSyntaxReason, lookupTable, utf8Text } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -88,9 +88,19 @@ export function readInputBytes(file: string, maxBytes: number = DEFAULT_MAX_INPU
   return Buffer.concat(chunks, total);
 }
 
-/** The text of `file` (or stdin for `-`), UTF-8, within `maxBytes`. */
+/**
+ * The text of `file` (or stdin for `-`) within `maxBytes`: UTF-8 and nothing else, a byte order mark at its start
+ * dropped, as the service reads a body (utf8Text). Bytes that are not UTF-8 (a Latin-1 export) are refused, where
+ * decoding them would read other text than the file holds (U+FFFD in place of each bad byte, an arm label that
+ * matches nothing).
+ */
 export function readInputText(file: string, maxBytes?: number): string {
-  return readInputBytes(file, maxBytes).toString('utf8');
+  const text = utf8Text(readInputBytes(file, maxBytes));
+  if (text === undefined) {
+    const name = file === '-' ? 'stdin' : file;
+    throw new InputError(`${name} is not UTF-8 text (save it as UTF-8)`, 'input.encoding');
+  }
+  return text;
 }
 
 /** The kind and position of a JSON syntax error, never the text around it (src/record/issues.ts). */
