@@ -10,6 +10,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -248,6 +249,26 @@ describe('bad input and unwritable output: one line, exit 2', () => {
       /is not valid JSON: [a-z ,]+ at position \d+\n$/,
     ],
     [
+      'analyze --report - (it wrote a file named "-")',
+      () => [...report, '--report', '-'],
+      /--report names a file, not standard output: give a file name, not -\n$/,
+    ],
+    [
+      'screen --out - (it wrote "-" and "-.meta.json" in the working folder)',
+      () => {
+        const source = join(dir, 'export');
+        mkdirSync(source, { recursive: true });
+        writeFileSync(join(source, 'Patient.ndjson'), '{"resourceType":"Patient","id":"p1"}\n');
+        return ['screen', source, '--as-of', '2026-01-01', '--out', '-', '--quiet'];
+      },
+      /--out names a file, not standard output/,
+    ],
+    [
+      'synth --out - (a folder named "-")',
+      () => ['synth', '--patients', '3', '--out', '-'],
+      /--out names a file, not standard output/,
+    ],
+    [
       'a CSV in Latin-1 (its arm labels would have read as U+FFFD)',
       () => {
         const latin1 = readFileSync(madrs, 'utf8').replace(/PLACEBO/g, 'PLAC\u00c9BO');
@@ -270,6 +291,9 @@ describe('bad input and unwritable output: one line, exit 2', () => {
   for (const [name, args, reason] of cases) {
     test(name, async () => assertOneLine(await trd(args()), reason, name));
   }
+  test('an output option given - leaves no file named "-" behind', () => {
+    assert.ok(!existsSync('-') && !existsSync('-.meta.json'), 'a file named "-" in the working folder');
+  });
   test('a byte order mark at the start of a file or of standard input is dropped, as the service drops it', async () => {
     const bom = `\ufeff${readFileSync(SEED, 'utf8')}`;
     const plain = await trd(['assess', SEED, '--json', '--as-of', '2026-01-01']);

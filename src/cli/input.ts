@@ -146,10 +146,22 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
+ * `-` names standard input as an input FILE, but an option that names an output file or folder writes a file: taken
+ * as a name, `--out -` wrote a file called "-" (and "-.meta.json") in the working folder while a pipeline reading
+ * standard output got nothing. Refused, before any work.
+ */
+function refuseStandardOutput(what: string, path: string): void {
+  if (path === '-') {
+    throw new InputError(`${what} names a file, not standard output: give a file name, not -`, 'output.unwritable');
+  }
+}
+
+/**
  * Checks, before any work, that `path` can be written as an output file: its folder exists, it is not a directory and
  * not one of `inputs`. writeOutputFile checks again when writing.
  */
 export function checkOutputFile(what: string, path: string, inputs: readonly string[] = []): void {
+  refuseStandardOutput(what, path);
   if (inputs.some((input) => input !== '-' && sameFile(input, path))) {
     throw new InputError(`${what} ${path} is an input of this command; choose another file`, 'output.is-input');
   }
@@ -207,6 +219,7 @@ export function writeOutputFile(what: string, path: string, content: string, inp
  * are made here before any writer asks for them.
  */
 export function makeOutputFolder(what: string, dir: string): void {
+  refuseStandardOutput(what, dir);
   const cannot = (reason: string): InputError =>
     new InputError(`${what}: cannot write ${dir}: ${reason}`, 'output.unwritable');
   const missing: string[] = [];
