@@ -59,7 +59,12 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ['unknown option (design)', ['design', 'ttest', '--bogus'], /unknown option '--bogus'.*trd design ttest --help/],
     ['missing argument (assess)', ['assess'], /missing required argument 'file'/],
     ['missing argument (match)', ['match', '--json'], /missing required argument 'file'/],
-    ['missing subcommand (design)', ['design'], /trd design: a command is required/],
+    [
+      'missing subcommand (design): the line names trd once',
+      ['design'],
+      /^trd: design: a command is required \(see trd design --help\)\n$/,
+    ],
+    ['missing subcommand (trial)', ['trial'], /^trd: trial: a command is required \(see trd trial --help\)\n$/],
     ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],

@@ -151,7 +151,7 @@ function usageLine(error: CommanderError, program: Command, args: readonly strin
   if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
     return path === 'trd'
       ? 'a command is required (see trd --help)'
-      : `${path}: a command is required (see ${path} --help)`;
+      : `${path.replace(/^trd /, '')}: a command is required (see ${path} --help)`;
   }
   // Commander puts its suggestion for a typo on a line of its own ("(Did you mean --json?)"): kept in the one line.
   const [first = '', ...rest] = error.message.replace(/^error:\s*/, '').split('\n');
