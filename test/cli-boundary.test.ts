@@ -66,6 +66,11 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ],
     ['missing subcommand (trial)', ['trial'], /^trd: trial: a command is required \(see trd trial --help\)\n$/],
     ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
+    [
+      'the FILE after --trial ID ... (the variadic option took it)',
+      ['match', '--trial', 'insight', SEED],
+      /missing required argument 'file': --trial takes every word after it; give the file before --trial or end its list with -- \(see trd match --help\)\n$/,
+    ],
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
     [

@@ -86,7 +86,7 @@ function requestedCommand(args: readonly string[]): string | undefined {
 }
 
 /** `trd assess`, `trd design enrichment`: the deepest command named by the leading arguments, for the help hint. */
-function commandPath(program: Command, args: readonly string[]): string {
+function commandPath(program: Command, args: readonly string[]): { path: string; command: Command } {
   const names = ['trd'];
   let command = program;
   for (const arg of args.filter((a) => !a.startsWith('-'))) {
@@ -95,7 +95,7 @@ function commandPath(program: Command, args: readonly string[]): string {
     names.push(arg);
     command = sub;
   }
-  return names.join(' ');
+  return { path: names.join(' '), command };
 }
 
 async function buildProgram(args: readonly string[]): Promise<Command> {
@@ -145,7 +145,7 @@ function refuseRepeatedOptions(command: Command): void {
 /** The one line for an error commander raised (unknown option, missing argument, ...), or undefined for help. */
 function usageLine(error: CommanderError, program: Command, args: readonly string[]): string | undefined {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return undefined;
-  const path = commandPath(program, args);
+  const { path, command } = commandPath(program, args);
   // `trd help`, `trd help assess`, `trd design help ttest`: the help was printed as asked (exit code 0).
   if (error.code === 'commander.help' && error.exitCode === 0) return undefined;
   if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
@@ -156,7 +156,17 @@ function usageLine(error: CommanderError, program: Command, args: readonly strin
   // Commander puts its suggestion for a typo on a line of its own ("(Did you mean --json?)"): kept in the one line.
   const [first = '', ...rest] = error.message.replace(/^error:\s*/, '').split('\n');
   const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
-  return `${first}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} (see ${path} --help)`;
+  // `trd match --trial insight x.json`: a variadic option takes every word after it, the FILE too, and commander then
+  // says only that the FILE is missing.
+  const variadic =
+    error.code === 'commander.missingArgument'
+      ? command.options.find((o) => o.variadic && o.long !== undefined && args.includes(o.long))?.long
+      : undefined;
+  const hint =
+    variadic === undefined
+      ? ''
+      : `: ${variadic} takes every word after it; give the file before ${variadic} or end its list with --`;
+  return `${first}${hint}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} (see ${path} --help)`;
 }
 
 /** The one line and exit code for anything a command threw. */
