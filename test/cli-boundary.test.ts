@@ -74,6 +74,21 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
     [
+      'an option taken as the value of the one before (--report --json wrote a file named --json)',
+      ['analyze', madrs, ...madrsOptions, '--report', '--json'],
+      /^trd: option '--report <file\.html>' argument missing \(it took the option '--json' as its value\) \(see trd analyze --help\)\n$/,
+    ],
+    [
+      'an option taken as a folder (synth --out --gzip made a folder named --gzip)',
+      ['synth', '--patients', '3', '--out', '--gzip'],
+      /option '--out <dir>' argument missing \(it took the option '--gzip' as its value\)/,
+    ],
+    [
+      'an option taken as a collected value',
+      ['serve', '--cds-client', '--port', '0'],
+      /option '--cds-client <iss=jwks>' argument missing \(it took the option '--port' as its value\)/,
+    ],
+    [
       'an option given twice (commander kept the last in silence)',
       ['analyze', madrs, ...madrsOptions, '--outcome', 'crp'],
       /option '--outcome' is given more than once.*see trd analyze --help/,
@@ -303,6 +318,24 @@ describe('bad input and unwritable output: one line, exit 2', () => {
   }
   test('an output option given - leaves no file named "-" behind', () => {
     assert.ok(!existsSync('-') && !existsSync('-.meta.json'), 'a file named "-" in the working folder');
+  });
+  test('a negative number is still a value (one dash)', async () => {
+    const r = await trd([
+      'design',
+      'enrichment',
+      '--simulate',
+      '--beta0',
+      '3',
+      '--beta1',
+      '-1',
+      '--sd',
+      '8',
+      '--n-per-arm',
+      '50',
+      '--trials',
+      '50',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
   });
   test('a byte order mark at the start of a file or of standard input is dropped, as the service drops it', async () => {
     const bom = `\ufeff${readFileSync(SEED, 'utf8')}`;

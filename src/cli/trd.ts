@@ -114,6 +114,7 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
   if (entry !== undefined) {
     (await entry.load())(program);
     refuseRepeatedOptions(program);
+    refuseOptionsAsValues(program);
   } else {
     // Only names and summaries: enough for `trd --help` and for "unknown command" with a suggestion.
     for (const [name, { summary }] of Object.entries(COMMANDS)) program.command(name).summary(summary);
@@ -140,6 +141,26 @@ function refuseRepeatedOptions(command: Command): void {
     });
   }
   for (const sub of command.commands) refuseRepeatedOptions(sub);
+}
+
+/**
+ * Refuses an option's value that is itself an option (`--report --json`, `--out --gzip`): commander takes the next
+ * word as the value whatever it is, so the run wrote a file named `--json` and printed text where JSON was asked
+ * for. A value starting with `--` is taken for a forgotten value; one dash is a value (`--beta1 -1`).
+ */
+function refuseOptionsAsValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required) continue;
+    command.on(`option:${option.name()}`, (value: unknown) => {
+      const values: unknown[] = Array.isArray(value) ? value : [value];
+      const taken = values.find((v): v is string => typeof v === 'string' && v.startsWith('--'));
+      if (taken !== undefined)
+        command.error(`option '${option.flags}' argument missing (it took the option '${taken}' as its value)`, {
+          code: 'trd.optionAsValue',
+        });
+    });
+  }
+  for (const sub of command.commands) refuseOptionsAsValues(sub);
 }
 
 /** The one line for an error commander raised (unknown option, missing argument, ...), or undefined for help. */
