@@ -18,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MADRS_ANALYZE_OPTIONS, MADRS_CSV } from '../src/stats/golden.test-support.ts';
@@ -409,6 +410,27 @@ describe('output folders and trial stores: one line, exit 2, nothing made or cha
     assert.ok(!existsSync(missing), 'no database was made');
     assert.equal(readFileSync(empty, 'utf8'), '', 'the empty file is unchanged');
   });
+});
+
+test('serve on a port in use, or on an address of no interface, says so in words (it said EADDRINUSE)', async () => {
+  const taken = createServer();
+  await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+  try {
+    const port = String((taken.address() as AddressInfo).port);
+    const data = join(dir, 'serve-data');
+    assertOneLine(
+      await trdProcess(['serve', '--port', port, '--data-dir', data]),
+      /^trd: listen failed: the address is in use \(another process listens on that port; choose another --port\)\n$/,
+      'port in use',
+    );
+    assertOneLine(
+      await trdProcess(['serve', '--port', '0', '--host', '192.0.2.1', '--data-dir', data]),
+      /^trd: listen failed: no interface of this machine has that address \(--host\)\n$/,
+      'address of no interface',
+    );
+  } finally {
+    taken.close();
+  }
 });
 
 test('standard output that cannot be written (a full disk) is one line, exit 2, no stack trace', () => {

@@ -27,9 +27,12 @@ const FS_REASONS = lookupTable<string>({
   ENOSPC: 'no space left on the device',
   ENAMETOOLONG: 'name too long',
   ELOOP: 'too many symbolic links',
+  // `trd serve`: the address it was asked to listen on.
+  EADDRINUSE: 'the address is in use (another process listens on that port; choose another --port)',
+  EADDRNOTAVAIL: 'no interface of this machine has that address (--host)',
 });
 
-/** The reason a file-system call failed, in words (the code alone when it is not a common one). */
+/** The reason a file-system (or listen) call failed, in words (the code alone when it is not a common one). */
 export function fsReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   return FS_REASONS[code] ?? (code || 'input/output error');
