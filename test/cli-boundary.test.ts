@@ -144,6 +144,11 @@ describe('usage errors: one line, exit 2, for every command', () => {
       ['design', 'ttset'],
       /^trd: unknown command 'ttset'; did you mean ttest\? \(see trd design --help\)\n$/,
     ],
+    [
+      'help for an unknown subcommand (it said "trial: a command is required")',
+      ['trial', 'help', 'inti'],
+      /^trd: unknown command 'inti'; did you mean init\? \(see trd trial --help\)\n$/,
+    ],
     ['help for a name unlike any command', ['help', 'zzzzzz'], /^trd: unknown command 'zzzzzz' \(see trd --help\)\n$/],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
@@ -166,6 +171,8 @@ describe('usage errors: one line, exit 2, for every command', () => {
       [['help'], 'Usage: trd [options] [command]'],
       [['help', 'assess'], 'Usage: trd assess [options] <file>'],
       [['design', 'help', 'ttest'], 'Usage: trd design ttest [options]'],
+      // commander's help takes one name: this showed the help of `trd trial`.
+      [['help', 'trial', 'init'], 'Usage: trd trial init [options]'],
     ] as const) {
       const shown = await trd([...args]);
       assert.deepEqual([shown.code, shown.stderr, shown.stdout.split('\n')[0]], [0, '', usage], args.join(' '));

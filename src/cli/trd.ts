@@ -163,6 +163,20 @@ function refuseOptionsAsValues(command: Command): void {
   for (const sub of command.commands) refuseOptionsAsValues(sub);
 }
 
+/**
+ * `trd trial help inti`: commander answers a help for no subcommand of the group with "a command is required". The
+ * words without `help` are parsed instead, so the line is commander's "unknown command 'inti'" with its suggestion.
+ */
+function helpForUnknownSubcommand(program: Command, args: readonly string[]): string[] | undefined {
+  const at = args.indexOf('help');
+  const name = args[at + 1];
+  if (at < 1 || name === undefined || name.startsWith('-')) return undefined;
+  const { path, command } = commandPath(program, args.slice(0, at));
+  if (path.split(' ').length !== at + 1 || command.commands.length === 0) return undefined; // a FILE named help
+  if (command.commands.some((c) => c.name() === name)) return undefined;
+  return [...args.slice(0, at), ...args.slice(at + 1)];
+}
+
 /** The one line for an error commander raised (unknown option, missing argument, ...), or undefined for help. */
 function usageLine(error: CommanderError, program: Command, args: readonly string[]): string | undefined {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return undefined;
@@ -231,10 +245,14 @@ export async function runTrd(args: readonly string[], io: CliIo = PROCESS_IO): P
     if (helpFor !== undefined && !Object.hasOwn(COMMANDS, helpFor)) {
       if (helpFor.startsWith('-')) return fail(`unknown command '${helpFor}' (see trd --help)`, EXIT_USAGE);
       args = [helpFor];
+    } else if (helpFor !== undefined && args.length > 2) {
+      // `trd help trial init`: commander's help takes one name and showed `trd trial`'s help.
+      args = [...args.slice(1), '--help'];
     }
     let program: Command | undefined;
     try {
       program = await buildProgram(args);
+      args = helpForUnknownSubcommand(program, args) ?? args;
       await program.parseAsync([...args], { from: 'user' });
       return EXIT_OK;
     } catch (error) {
