@@ -302,6 +302,16 @@ describe('bad input and unwritable output: one line, exit 2', () => {
       /--out names a file, not standard output/,
     ],
     [
+      'an empty Bundle file (it said "not valid JSON: unexpected end of input")',
+      () => ['assess', file('empty.json', '')],
+      /^trd: .*empty\.json is empty\n$/,
+    ],
+    [
+      'an empty CSV (it said "unknown column ... the header has 0 columns")',
+      () => ['analyze', file('empty.csv', ''), ...madrsOptions],
+      /^trd: .*empty\.csv is empty\n$/,
+    ],
+    [
       'a CSV in Latin-1 (its arm labels would have read as U+FFFD)',
       () => {
         const latin1 = readFileSync(madrs, 'utf8').replace(/PLACEBO/g, 'PLAC\u00c9BO');

@@ -95,14 +95,15 @@ export function readInputBytes(file: string, maxBytes: number = DEFAULT_MAX_INPU
  * The text of `file` (or stdin for `-`) within `maxBytes`: UTF-8 and nothing else, a byte order mark at its start
  * dropped, as the service reads a body (utf8Text). Bytes that are not UTF-8 (a Latin-1 export) are refused, where
  * decoding them would read other text than the file holds (U+FFFD in place of each bad byte, an arm label that
- * matches nothing).
+ * matches nothing). An empty input is refused.
  */
 export function readInputText(file: string, maxBytes?: number): string {
   const text = utf8Text(readInputBytes(file, maxBytes));
-  if (text === undefined) {
-    const name = file === '-' ? 'stdin' : file;
-    throw new InputError(`${name} is not UTF-8 text (save it as UTF-8)`, 'input.encoding');
-  }
+  const name = file === '-' ? 'stdin' : file;
+  if (text === undefined) throw new InputError(`${name} is not UTF-8 text (save it as UTF-8)`, 'input.encoding');
+  // An empty file (a step before it in a pipeline that wrote nothing) is said as such, not as a JSON syntax error at
+  // its end or a CSV whose header has 0 columns.
+  if (text === '') throw new InputError(`${name} is empty`, 'input.empty');
   return text;
 }
 
