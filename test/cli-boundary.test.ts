@@ -5,7 +5,7 @@
  * shows the behaviour (standard input from a pipe, the exit status).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
@@ -448,6 +448,23 @@ test('serve on a port in use, or on an address of no interface, says so in words
   } finally {
     taken.close();
   }
+});
+
+test('a reader of standard output that goes away (| head -1) ends the run quietly, exit 0', async () => {
+  const table = ['trial', 'allocation-table', '--arms', 'a:1,b:1', '--block-sizes', '2,4', '--seed', '1'];
+  const child = spawn(
+    process.execPath,
+    [...trdCommand(), ...table, '--strata', 'crp=high,low', '--per-stratum', '50000'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  assert.deepEqual([code, stderr], [0, '']);
 });
 
 test('standard output that cannot be written (a full disk) is one line, exit 2, no stack trace', () => {
