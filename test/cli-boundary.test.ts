@@ -5,11 +5,12 @@
  * shows the behaviour (standard input from a pipe, the exit status).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MADRS_ANALYZE_OPTIONS, MADRS_CSV } from '../src/stats/golden.test-support.ts';
@@ -58,10 +60,35 @@ describe('usage errors: one line, exit 2, for every command', () => {
     ['unknown option (design)', ['design', 'ttest', '--bogus'], /unknown option '--bogus'.*trd design ttest --help/],
     ['missing argument (assess)', ['assess'], /missing required argument 'file'/],
     ['missing argument (match)', ['match', '--json'], /missing required argument 'file'/],
-    ['missing subcommand (design)', ['design'], /trd design: a command is required/],
+    [
+      'missing subcommand (design): the line names trd once',
+      ['design'],
+      /^trd: design: a command is required \(see trd design --help\)\n$/,
+    ],
+    ['missing subcommand (trial)', ['trial'], /^trd: trial: a command is required \(see trd trial --help\)\n$/],
     ['too many arguments', ['assess', SEED, SEED], /too many arguments/],
+    [
+      'the FILE after --trial ID ... (the variadic option took it)',
+      ['match', '--trial', 'insight', SEED],
+      /missing required argument 'file': --trial takes every word after it; give the file before --trial or end its list with -- \(see trd match --help\)\n$/,
+    ],
     ['escape characters in an option', ['assess', SEED, '--\u001b[31mred'], /unknown option/],
     ['missing option value', ['assess', SEED, '--as-of'], /argument missing/],
+    [
+      'an option taken as the value of the one before (--report --json wrote a file named --json)',
+      ['analyze', madrs, ...madrsOptions, '--report', '--json'],
+      /^trd: option '--report <file\.html>' argument missing \(it took the option '--json' as its value\) \(see trd analyze --help\)\n$/,
+    ],
+    [
+      'an option taken as a folder (synth --out --gzip made a folder named --gzip)',
+      ['synth', '--patients', '3', '--out', '--gzip'],
+      /option '--out <dir>' argument missing \(it took the option '--gzip' as its value\)/,
+    ],
+    [
+      'an option taken as a collected value',
+      ['serve', '--cds-client', '--port', '0'],
+      /option '--cds-client <iss=jwks>' argument missing \(it took the option '--port' as its value\)/,
+    ],
     [
       'an option given twice (commander kept the last in silence)',
       ['analyze', madrs, ...madrsOptions, '--outcome', 'crp'],
@@ -97,7 +124,32 @@ describe('usage errors: one line, exit 2, for every command', () => {
       ['synth', '--patients', '3', '--format', 'omop-csv', '--gzip', '--out', join(dir, 'omop-gz')],
       /--gzip goes with --format ndjson only/,
     ],
-    ['help for an unknown command', ['help', 'asess'], /^trd: unknown command 'asess' \(see trd --help\)\n$/],
+    [
+      'help for an unknown command, with the suggestion for a typo',
+      ['help', 'asess'],
+      /^trd: unknown command 'asess'; did you mean assess\? \(see trd --help\)\n$/,
+    ],
+    [
+      "a typo in a command: commander's suggestion is kept",
+      ['asess', SEED],
+      /^trd: unknown command 'asess'; did you mean assess\? \(see trd --help\)\n$/,
+    ],
+    [
+      "a typo in an option: commander's suggestion is kept",
+      ['assess', SEED, '--jsn'],
+      /^trd: unknown option '--jsn'; did you mean --json\? \(see trd assess --help\)\n$/,
+    ],
+    [
+      'a typo in a subcommand',
+      ['design', 'ttset'],
+      /^trd: unknown command 'ttset'; did you mean ttest\? \(see trd design --help\)\n$/,
+    ],
+    [
+      'help for an unknown subcommand (it said "trial: a command is required")',
+      ['trial', 'help', 'inti'],
+      /^trd: unknown command 'inti'; did you mean init\? \(see trd trial --help\)\n$/,
+    ],
+    ['help for a name unlike any command', ['help', 'zzzzzz'], /^trd: unknown command 'zzzzzz' \(see trd --help\)\n$/],
     ['an empty --host (it would listen on every interface)', ['serve', '--host', ''], /--host must name an interface/],
     ['a blank --host', ['serve', '--port', '0', '--host', ' '], /--host must name an interface/],
   ];
@@ -119,6 +171,8 @@ describe('usage errors: one line, exit 2, for every command', () => {
       [['help'], 'Usage: trd [options] [command]'],
       [['help', 'assess'], 'Usage: trd assess [options] <file>'],
       [['design', 'help', 'ttest'], 'Usage: trd design ttest [options]'],
+      // commander's help takes one name: this showed the help of `trd trial`.
+      [['help', 'trial', 'init'], 'Usage: trd trial init [options]'],
     ] as const) {
       const shown = await trd([...args]);
       assert.deepEqual([shown.code, shown.stderr, shown.stdout.split('\n')[0]], [0, '', usage], args.join(' '));
@@ -227,10 +281,100 @@ describe('bad input and unwritable output: one line, exit 2', () => {
       () => ['assess', file('bad.json', `{"name": "${SECRET}" x}`)],
       /is not valid JSON: [a-z ,]+ at position \d+\n$/,
     ],
+    [
+      'analyze --report - (it wrote a file named "-")',
+      () => [...report, '--report', '-'],
+      /--report names a file, not standard output: give a file name, not -\n$/,
+    ],
+    [
+      'screen --out - (it wrote "-" and "-.meta.json" in the working folder)',
+      () => {
+        const source = join(dir, 'export');
+        mkdirSync(source, { recursive: true });
+        writeFileSync(join(source, 'Patient.ndjson'), '{"resourceType":"Patient","id":"p1"}\n');
+        return ['screen', source, '--as-of', '2026-01-01', '--out', '-', '--quiet'];
+      },
+      /--out names a file, not standard output/,
+    ],
+    [
+      'synth --out - (a folder named "-")',
+      () => ['synth', '--patients', '3', '--out', '-'],
+      /--out names a file, not standard output/,
+    ],
+    [
+      'an empty Bundle file (it said "not valid JSON: unexpected end of input")',
+      () => ['assess', file('empty.json', '')],
+      /^trd: .*empty\.json is empty\n$/,
+    ],
+    [
+      'an empty CSV (it said "unknown column ... the header has 0 columns")',
+      () => ['analyze', file('empty.csv', ''), ...madrsOptions],
+      /^trd: .*empty\.csv is empty\n$/,
+    ],
+    [
+      'a CSV in Latin-1 (its arm labels would have read as U+FFFD)',
+      () => {
+        const latin1 = readFileSync(madrs, 'utf8').replace(/PLACEBO/g, 'PLAC\u00c9BO');
+        const path = join(dir, 'latin1.csv');
+        writeFileSync(path, Buffer.from(latin1, 'latin1'));
+        return ['analyze', path, ...madrsOptions];
+      },
+      /latin1\.csv is not UTF-8 text \(save it as UTF-8\)\n$/,
+    ],
+    [
+      'a Bundle in UTF-16 (a Windows editor)',
+      () => {
+        const path = join(dir, 'utf16.json');
+        writeFileSync(path, Buffer.from(`\ufeff${readFileSync(SEED, 'utf8')}`, 'utf16le'));
+        return ['assess', path];
+      },
+      /utf16\.json is not UTF-8 text/,
+    ],
   ];
   for (const [name, args, reason] of cases) {
     test(name, async () => assertOneLine(await trd(args()), reason, name));
   }
+  test('an output option given - leaves no file named "-" behind', () => {
+    assert.ok(!existsSync('-') && !existsSync('-.meta.json'), 'a file named "-" in the working folder');
+  });
+  test('a negative number is still a value (one dash)', async () => {
+    const r = await trd([
+      'design',
+      'enrichment',
+      '--simulate',
+      '--beta0',
+      '3',
+      '--beta1',
+      '-1',
+      '--sd',
+      '8',
+      '--n-per-arm',
+      '50',
+      '--trials',
+      '50',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  test('a byte order mark at the start of a file or of standard input is dropped, as the service drops it', async () => {
+    const bom = `\ufeff${readFileSync(SEED, 'utf8')}`;
+    const plain = await trd(['assess', SEED, '--json', '--as-of', '2026-01-01']);
+    const fromFile = await trd(['assess', file('bom.json', bom), '--json', '--as-of', '2026-01-01']);
+    const fromStdin = await trd(['assess', '-', '--json', '--as-of', '2026-01-01'], bom);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual([fromFile.code, fromFile.stderr, fromFile.stdout], [0, '', plain.stdout]);
+    assert.deepEqual([fromStdin.code, fromStdin.stderr, fromStdin.stdout], [0, '', plain.stdout]);
+    const pathway = readFileSync(join(REPO_ROOT, 'knowledge', 'pathway', 'care-pathway.json'), 'utf8');
+    const withPathway = await trd([
+      'assess',
+      SEED,
+      '--json',
+      '--as-of',
+      '2026-01-01',
+      '--pathway',
+      file('p.json', `\ufeff${pathway}`),
+    ]);
+    assert.deepEqual([withPathway.code, withPathway.stderr], [0, '']);
+  });
   test('--allow-future-as-of evaluates and reports the future date in the result issues', async () => {
     const r = await trd(['assess', SEED, '--as-of', '2999-01-01', '--allow-future-as-of', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -283,6 +427,44 @@ describe('output folders and trial stores: one line, exit 2, nothing made or cha
     assert.ok(!existsSync(missing), 'no database was made');
     assert.equal(readFileSync(empty, 'utf8'), '', 'the empty file is unchanged');
   });
+});
+
+test('serve on a port in use, or on an address of no interface, says so in words (it said EADDRINUSE)', async () => {
+  const taken = createServer();
+  await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+  try {
+    const port = String((taken.address() as AddressInfo).port);
+    const data = join(dir, 'serve-data');
+    assertOneLine(
+      await trdProcess(['serve', '--port', port, '--data-dir', data]),
+      /^trd: listen failed: the address is in use \(another process listens on that port; choose another --port\)\n$/,
+      'port in use',
+    );
+    assertOneLine(
+      await trdProcess(['serve', '--port', '0', '--host', '192.0.2.1', '--data-dir', data]),
+      /^trd: listen failed: no interface of this machine has that address \(--host\)\n$/,
+      'address of no interface',
+    );
+  } finally {
+    taken.close();
+  }
+});
+
+test('a reader of standard output that goes away (| head -1) ends the run quietly, exit 0', async () => {
+  const table = ['trial', 'allocation-table', '--arms', 'a:1,b:1', '--block-sizes', '2,4', '--seed', '1'];
+  const child = spawn(
+    process.execPath,
+    [...trdCommand(), ...table, '--strata', 'crp=high,low', '--per-stratum', '50000'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  assert.deepEqual([code, stderr], [0, '']);
 });
 
 test('standard output that cannot be written (a full disk) is one line, exit 2, no stack trace', () => {

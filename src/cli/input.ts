@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError, isIsoDate, jsonSyntaxReason, lookupTable } from '../record/index.ts';
+import { InputError, isIsoDate, jsonSyntaxReason, lookupTable, utf8Text } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -27,9 +27,12 @@ const FS_REASONS = lookupTable<string>({
   ENOSPC: 'no space left on the device',
   ENAMETOOLONG: 'name too long',
   ELOOP: 'too many symbolic links',
+  // `trd serve`: the address it was asked to listen on.
+  EADDRINUSE: 'the address is in use (another process listens on that port; choose another --port)',
+  EADDRNOTAVAIL: 'no interface of this machine has that address (--host)',
 });
 
-/** The reason a file-system call failed, in words (the code alone when it is not a common one). */
+/** The reason a file-system (or listen) call failed, in words (the code alone when it is not a common one). */
 export function fsReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   return FS_REASONS[code] ?? (code || 'input/output error');
@@ -88,9 +91,20 @@ export function readInputBytes(file: string, maxBytes: number = DEFAULT_MAX_INPU
   return Buffer.concat(chunks, total);
 }
 
-/** The text of `file` (or stdin for `-`), UTF-8, within `maxBytes`. */
+/**
+ * The text of `file` (or stdin for `-`) within `maxBytes`: UTF-8 and nothing else, a byte order mark at its start
+ * dropped, as the service reads a body (utf8Text). Bytes that are not UTF-8 (a Latin-1 export) are refused, where
+ * decoding them would read other text than the file holds (U+FFFD in place of each bad byte, an arm label that
+ * matches nothing). An empty input is refused.
+ */
 export function readInputText(file: string, maxBytes?: number): string {
-  return readInputBytes(file, maxBytes).toString('utf8');
+  const text = utf8Text(readInputBytes(file, maxBytes));
+  const name = file === '-' ? 'stdin' : file;
+  if (text === undefined) throw new InputError(`${name} is not UTF-8 text (save it as UTF-8)`, 'input.encoding');
+  // An empty file (a step before it in a pipeline that wrote nothing) is said as such, not as a JSON syntax error at
+  // its end or a CSV whose header has 0 columns.
+  if (text === '') throw new InputError(`${name} is empty`, 'input.empty');
+  return text;
 }
 
 /** The kind and position of a JSON syntax error, never the text around it (src/record/issues.ts). */
@@ -136,10 +150,22 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
+ * `-` names standard input as an input FILE, but an option that names an output file or folder writes a file: taken
+ * as a name, `--out -` wrote a file called "-" (and "-.meta.json") in the working folder while a pipeline reading
+ * standard output got nothing. Refused, before any work.
+ */
+function refuseStandardOutput(what: string, path: string): void {
+  if (path === '-') {
+    throw new InputError(`${what} names a file, not standard output: give a file name, not -`, 'output.unwritable');
+  }
+}
+
+/**
  * Checks, before any work, that `path` can be written as an output file: its folder exists, it is not a directory and
  * not one of `inputs`. writeOutputFile checks again when writing.
  */
 export function checkOutputFile(what: string, path: string, inputs: readonly string[] = []): void {
+  refuseStandardOutput(what, path);
   if (inputs.some((input) => input !== '-' && sameFile(input, path))) {
     throw new InputError(`${what} ${path} is an input of this command; choose another file`, 'output.is-input');
   }
@@ -197,6 +223,7 @@ export function writeOutputFile(what: string, path: string, content: string, inp
  * are made here before any writer asks for them.
  */
 export function makeOutputFolder(what: string, dir: string): void {
+  refuseStandardOutput(what, dir);
   const cannot = (reason: string): InputError =>
     new InputError(`${what}: cannot write ${dir}: ${reason}`, 'output.unwritable');
   const missing: string[] = [];

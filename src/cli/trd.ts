@@ -86,7 +86,7 @@ function requestedCommand(args: readonly string[]): string | undefined {
 }
 
 /** `trd assess`, `trd design enrichment`: the deepest command named by the leading arguments, for the help hint. */
-function commandPath(program: Command, args: readonly string[]): string {
+function commandPath(program: Command, args: readonly string[]): { path: string; command: Command } {
   const names = ['trd'];
   let command = program;
   for (const arg of args.filter((a) => !a.startsWith('-'))) {
@@ -95,7 +95,7 @@ function commandPath(program: Command, args: readonly string[]): string {
     names.push(arg);
     command = sub;
   }
-  return names.join(' ');
+  return { path: names.join(' '), command };
 }
 
 async function buildProgram(args: readonly string[]): Promise<Command> {
@@ -114,6 +114,7 @@ async function buildProgram(args: readonly string[]): Promise<Command> {
   if (entry !== undefined) {
     (await entry.load())(program);
     refuseRepeatedOptions(program);
+    refuseOptionsAsValues(program);
   } else {
     // Only names and summaries: enough for `trd --help` and for "unknown command" with a suggestion.
     for (const [name, { summary }] of Object.entries(COMMANDS)) program.command(name).summary(summary);
@@ -142,19 +143,65 @@ function refuseRepeatedOptions(command: Command): void {
   for (const sub of command.commands) refuseRepeatedOptions(sub);
 }
 
+/**
+ * Refuses an option's value that is itself an option (`--report --json`, `--out --gzip`): commander takes the next
+ * word as the value whatever it is, so the run wrote a file named `--json` and printed text where JSON was asked
+ * for. A value starting with `--` is taken for a forgotten value; one dash is a value (`--beta1 -1`).
+ */
+function refuseOptionsAsValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required) continue;
+    command.on(`option:${option.name()}`, (value: unknown) => {
+      const values: unknown[] = Array.isArray(value) ? value : [value];
+      const taken = values.find((v): v is string => typeof v === 'string' && v.startsWith('--'));
+      if (taken !== undefined)
+        command.error(`option '${option.flags}' argument missing (it took the option '${taken}' as its value)`, {
+          code: 'trd.optionAsValue',
+        });
+    });
+  }
+  for (const sub of command.commands) refuseOptionsAsValues(sub);
+}
+
+/**
+ * `trd trial help inti`: commander answers a help for no subcommand of the group with "a command is required". The
+ * words without `help` are parsed instead, so the line is commander's "unknown command 'inti'" with its suggestion.
+ */
+function helpForUnknownSubcommand(program: Command, args: readonly string[]): string[] | undefined {
+  const at = args.indexOf('help');
+  const name = args[at + 1];
+  if (at < 1 || name === undefined || name.startsWith('-')) return undefined;
+  const { path, command } = commandPath(program, args.slice(0, at));
+  if (path.split(' ').length !== at + 1 || command.commands.length === 0) return undefined; // a FILE named help
+  if (command.commands.some((c) => c.name() === name)) return undefined;
+  return [...args.slice(0, at), ...args.slice(at + 1)];
+}
+
 /** The one line for an error commander raised (unknown option, missing argument, ...), or undefined for help. */
 function usageLine(error: CommanderError, program: Command, args: readonly string[]): string | undefined {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return undefined;
-  const path = commandPath(program, args);
+  const { path, command } = commandPath(program, args);
   // `trd help`, `trd help assess`, `trd design help ttest`: the help was printed as asked (exit code 0).
   if (error.code === 'commander.help' && error.exitCode === 0) return undefined;
   if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
     return path === 'trd'
       ? 'a command is required (see trd --help)'
-      : `${path}: a command is required (see ${path} --help)`;
+      : `${path.replace(/^trd /, '')}: a command is required (see ${path} --help)`;
   }
-  const first = error.message.replace(/^error:\s*/, '').split('\n')[0] ?? '';
-  return `${first} (see ${path} --help)`;
+  // Commander puts its suggestion for a typo on a line of its own ("(Did you mean --json?)"): kept in the one line.
+  const [first = '', ...rest] = error.message.replace(/^error:\s*/, '').split('\n');
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
+  // `trd match --trial insight x.json`: a variadic option takes every word after it, the FILE too, and commander then
+  // says only that the FILE is missing.
+  const variadic =
+    error.code === 'commander.missingArgument'
+      ? command.options.find((o) => o.variadic && o.long !== undefined && args.includes(o.long))?.long
+      : undefined;
+  const hint =
+    variadic === undefined
+      ? ''
+      : `: ${variadic} takes every word after it; give the file before ${variadic} or end its list with --`;
+  return `${first}${hint}${suggestion === undefined ? '' : `; did you mean ${suggestion}?`} (see ${path} --help)`;
 }
 
 /** The one line and exit code for anything a command threw. */
@@ -192,14 +239,20 @@ export async function runTrd(args: readonly string[], io: CliIo = PROCESS_IO): P
       return code;
     };
     if (args.length === 0) return fail('a command is required (see trd --help)', EXIT_USAGE);
-    // `trd help NAME` for a command that does not exist: commander would print the general help and succeed.
+    // `trd help NAME` for a command that does not exist: commander would print the general help and succeed. It is
+    // refused as `trd NAME` is, with the same suggestion for a typo.
     const helpFor = args[0] === 'help' ? args[1] : undefined;
     if (helpFor !== undefined && !Object.hasOwn(COMMANDS, helpFor)) {
-      return fail(`unknown command '${helpFor}' (see trd --help)`, EXIT_USAGE);
+      if (helpFor.startsWith('-')) return fail(`unknown command '${helpFor}' (see trd --help)`, EXIT_USAGE);
+      args = [helpFor];
+    } else if (helpFor !== undefined && args.length > 2) {
+      // `trd help trial init`: commander's help takes one name and showed `trd trial`'s help.
+      args = [...args.slice(1), '--help'];
     }
     let program: Command | undefined;
     try {
       program = await buildProgram(args);
+      args = helpForUnknownSubcommand(program, args) ?? args;
       await program.parseAsync([...args], { from: 'user' });
       return EXIT_OK;
     } catch (error) {

@@ -20,6 +20,11 @@ test('createEngine: bad input throws InputError with a one-line reason', () => {
   assert.throws(() => engine.assess({ resourceType: 'Patient' }, { asOf: '2026-11-27' }), InputError);
   assert.throws(() => engine.assess(seed, { asOf: '27/11/2026' }), /asOf must be a calendar date/);
   assert.throws(() => engine.match(seed, { asOf: '2026-11-27', trials: ['nope'] }), InputError);
+  // Which of the ids asked for is unknown: the typo in a list of several.
+  assert.throws(
+    () => engine.match(seed, { asOf: '2026-11-27', trials: ['insight', 'NCT0705258'] }),
+    /^InputError: unknown trial 'NCT0705258' \(known: insight, /,
+  );
 });
 
 test('assessAndMatchRecord (facts derived once) equals assessRecord and matchRecord for every vignette and demo patient', () => {

@@ -93,7 +93,11 @@ export function selectProtocols(
     const key = w.trim().toLowerCase();
     const found = protocols.find((p) => p.id === key || p.registry.some((r) => r.id.toLowerCase() === key));
     if (found === undefined) {
-      throw new InputError(`unknown trial (known: ${protocols.map((p) => p.id).join(', ')})`, 'input.trial.unknown');
+      // The id asked for is named (a word the caller typed, never file content), so that one typo in a list is found.
+      throw new InputError(
+        `unknown trial '${w}' (known: ${protocols.map((p) => p.id).join(', ')})`,
+        'input.trial.unknown',
+      );
     }
     return found;
   });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issue, jsonSyntaxReason } from '../record/index.ts';
+import { issue, jsonSyntaxReason, utf8Text } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import type { Knowledge } from './knowledge.ts';
 import { parseKnowledge } from './parse.ts';
@@ -46,13 +46,18 @@ export function displayPath(absolute: string): string {
  */
 export function readKnowledgeFile(absolute: string, issues: Issue[]): KnowledgeFile | undefined {
   const path = displayPath(absolute);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(absolute, 'utf8');
+    // UTF-8 and nothing else, a byte order mark dropped, as `trd` reads its input files (src/record/text.ts).
+    text = utf8Text(readFileSync(absolute));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
     issues.push(issue('knowledge.file.unreadable', `${path}: (file): ${reason}`, path));
+    return undefined;
+  }
+  if (text === undefined) {
+    issues.push(issue('knowledge.file.not-json', `${path}: (file): not valid JSON: not UTF-8 text`, path));
     return undefined;
   }
   try {

@@ -41,15 +41,19 @@ export const MAX_REASON_CHARS = 400;
 
 /**
  * `text` as one printable line: line breaks become spaces, every other control or bidirectional-override character
- * (terminal escapes among them) becomes `?`, and the line is cut at MAX_REASON_CHARS. Every InputError message and
- * every line the CLI prints on stderr goes through this, so no input can drive the user's terminal.
+ * (terminal escapes among them) becomes `?`, and a line longer than MAX_REASON_CHARS loses its middle. The end stays:
+ * a long value (a path, an option's argument) comes before the reason and the help hint that follow it ("cannot
+ * read PATH: name too long", "... (see trd assess --help)"), and cutting the end dropped them. Every InputError
+ * message and every line the CLI prints on stderr goes through this, so no input can drive the user's terminal.
  */
 export function oneLine(text: string): string {
   const flat = text
     .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
     // eslint-disable-next-line no-control-regex -- the point is to find control characters
     .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
-  return flat.length > MAX_REASON_CHARS ? `${flat.slice(0, MAX_REASON_CHARS - 3)}...` : flat;
+  if (flat.length <= MAX_REASON_CHARS) return flat;
+  const tail = Math.floor(MAX_REASON_CHARS / 3);
+  return `${flat.slice(0, MAX_REASON_CHARS - 3 - tail)}...${flat.slice(-tail)}`;
 }
 
 /**

@@ -174,6 +174,8 @@ export async function runScreen(o: RunOptions): Promise<RunOutcome> {
 
 function removeWork(paths: ScreenPaths): void {
   for (const p of [paths.workDb, `${paths.workDb}.wal`]) rmSync(p, { force: true });
+  // DuckDB's spill folder (<database>.tmp): removed when DuckDB closes, left by a process that was killed (Ctrl-C).
+  rmSync(`${paths.workDb}.tmp`, { recursive: true, force: true });
 }
 
 /** Patients per batch handed to the engine (a worker thread's unit of work). */

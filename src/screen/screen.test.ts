@@ -190,6 +190,18 @@ test('an interrupted screen leaves no --out file and resumes to the same output 
   assert.equal(existsSync(paths.partial) || existsSync(paths.checkpoint) || existsSync(paths.workDb), false);
 });
 
+test('the spill folder a killed screen left beside its work database goes with it at the end', async () => {
+  const out = join(pop.dir, 'killed.ndjson');
+  const paths = screenPaths(out);
+  assert.equal((await screenNdjson(out, { stopAfter: 300, workers: 0 })).completed, false);
+  // DuckDB spills to <database>.tmp and removes it when it closes; a process killed (Ctrl-C) leaves it.
+  const spill = `${paths.workDb}.tmp`;
+  mkdirSync(spill, { recursive: true });
+  writeFileSync(join(spill, 'duckdb_temp_storage_DEFAULT-0.tmp'), 'x'.repeat(4096));
+  assert.equal((await screenNdjson(out)).completed, true);
+  assert.equal(existsSync(spill), false, 'no <out>.work.duckdb.tmp left');
+});
+
 test('a checkpoint of another run (here another schema) is not resumed: the run starts afresh', async () => {
   const whole = join(pop.dir, 'whole-identity.ndjson');
   await screenNdjson(whole);

@@ -17,7 +17,7 @@ import type {
 } from 'fastify';
 import { createEngine } from '../engine/index.ts';
 import type { Engine } from '../engine/index.ts';
-import { jsonSyntaxReason } from '../record/index.ts';
+import { jsonSyntaxReason, utf8Text } from '../record/index.ts';
 import { HttpError, registerErrorHandling } from './api/operation-outcome.ts';
 import { apiRoutes } from './api/routes.ts';
 import { cdsAuthenticator, ReplayCache } from './auth/cds-jwt.ts';
@@ -165,20 +165,6 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
 }
 
 const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]*))/i;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Bytes read as UTF-8 text, or undefined when they are not UTF-8 (never decoded with replacement characters). A byte
- * order mark at the start is dropped, as RFC 8259 lets a JSON reader do: Windows tools write one, and JSON.parse
- * would refuse the file for it. The one reading of a JSON body and of an uploaded file.
- */
-export function utf8Text(bytes: Uint8Array): string | undefined {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A request body's text, read as UTF-8 and nothing else: a charset other than utf-8 is 415 and bytes that are not

@@ -69,7 +69,7 @@ describe('trd assess', { concurrency: 2 }, () => {
     ],
     ['a directory', () => [dir], /^trd: cannot read .*: is a directory$/],
     ['not JSON', () => [file('bad.json', `{"resourceType": "Bundle", "name": "${SECRET}" x`)], /is not valid JSON: /],
-    ['empty file', () => [file('empty.json', '')], /is not valid JSON: unexpected end of input$/],
+    ['empty file', () => [file('empty.json', '')], /empty\.json is empty$/],
     [
       'not a Bundle',
       () => [file('p.json', JSON.stringify(patient('a').resource))],

@@ -285,6 +285,16 @@ describe('trd trial on a database', () => {
       assert.match(r.stderr, /^trd: /);
     }
   });
+
+  test('export --out over the database is refused however --db names it (sqlite:PATH wrote the CSV over it)', async () => {
+    const before = readFileSync(db);
+    for (const location of [db, `sqlite:${db}`]) {
+      const r = await trd('trial', 'export', '--db', location, '--format', 'analysis-csv', '--out', db);
+      assert.equal(r.code, 2, `${location}: ${r.stderr}`);
+      assert.match(r.stderr, /^trd: --out .* is an input of this command; choose another file\n$/);
+      assert.ok(readFileSync(db).equals(before), `${location}: the database is unchanged`);
+    }
+  });
 });
 
 test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone that is not one is refused', async () => {

@@ -384,8 +384,10 @@ export async function runExport(options: ExportOptions): Promise<void> {
   if (options.format === 'sdtm' && options.out === undefined)
     throw new InputError('--out: sdtm writes one CSV per domain into a folder');
   if (options.out !== undefined) {
+    // The database is an input by its path, however --db names it (a path, or sqlite:PATH).
+    const where = parseLocation(options.db);
     if (options.format === 'sdtm') makeOutputFolder('--out', options.out);
-    else checkOutputFile('--out', options.out, [options.db]);
+    else checkOutputFile('--out', options.out, where.kind === 'sqlite' ? [where.path] : []);
   }
   await withStore(options.db, async (store) => {
     const protocol = await store.protocol();

@@ -277,6 +277,14 @@ describe('CDS Hooks client authentication (JWT)', () => {
     }
   });
 
+  test('a JWKS file saved with a byte order mark is read, as any input file; one that is not UTF-8 is refused', () => {
+    writeFileSync(join(dir, 'bom.json'), `\ufeff${readFileSync(join(dir, 'jwks.json'), 'utf8')}`);
+    assert.doesNotThrow(() => parseCdsClient(`${ISS}=${join(dir, 'bom.json')}`));
+    const latin1 = Buffer.concat([Buffer.from('{"keys": [], "name": "'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    writeFileSync(join(dir, 'latin1.json'), latin1);
+    assert.throws(() => parseCdsClient(`${ISS}=${join(dir, 'latin1.json')}`), /latin1\.json is not readable JSON/);
+  });
+
   test('without --cds-client every call is refused', async () => {
     const closed = await startTestServer({ engine });
     try {

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet } from 'jose';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { InputError } from '../../engine/index.ts';
+import { utf8Text } from '../../record/index.ts';
 
 export interface CdsClient {
   readonly issuer: string;
@@ -18,7 +19,10 @@ export interface CdsClient {
 function readJwks(path: string): JSONWebKeySet {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    // UTF-8 and nothing else, a byte order mark dropped, as every input file (src/record/text.ts).
+    const text = utf8Text(readFileSync(path));
+    if (text === undefined) throw new Error('not UTF-8');
+    parsed = JSON.parse(text);
   } catch {
     throw new InputError(`JWKS file ${path} is not readable JSON`, 'auth.jwks.unreadable');
   }
