@@ -206,7 +206,7 @@ describe('bad input and unwritable output: one line, exit 2', () => {
     [
       'a CSV that is not a CSV',
       () => ['analyze', file('bad.csv', `a,b\n"${SECRET},1\n`), ...madrsOptions],
-      /not a readable CSV \(CSV_[A-Z_]+/,
+      /not a readable CSV: a quoted field is not closed \(CSV_QUOTE_NOT_CLOSED at line 2\)/,
     ],
     [
       '/dev/zero is refused at the size limit',

@@ -336,8 +336,15 @@ describe('trd analyze input errors', () => {
   it('a UTF-16 file is refused for its encoding, not for a row it cannot read', async () => {
     const file = join(tmp, 'utf16.csv');
     const text = readFileSync(MADRS_CSV, 'utf8').trimEnd().split('\n').slice(0, 6).join('\r\n');
+    const args = [...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file];
+    // With its byte order mark, the file is not UTF-8 at all: refused as every input file is (docs/cli.md).
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    const run = await trd([...madrsArgs.filter((a) => a !== MADRS_CSV && a !== '--json'), file]);
+    const marked = await trd(args);
+    assert.equal(marked.code, 2);
+    assert.match(marked.stderr, /utf16\.csv is not UTF-8 text \(save it as UTF-8\)/);
+    // Without it, ASCII in UTF-16 is valid UTF-8 with a NUL after each character: refused for that.
+    writeFileSync(file, Buffer.from(text, 'utf16le'));
+    const run = await trd(args);
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
