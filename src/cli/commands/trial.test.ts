@@ -4,7 +4,7 @@
  * analysis export read by `trd analyze`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -308,4 +308,16 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
   } finally {
     await store.close();
   }
+});
+
+test('trd trial init --kits-per-arm without --kit-seed is refused before the database is created', async () => {
+  const db = join(dir, 'kits.db');
+  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--sites', 'A,B', '--seed', '7'];
+  const missingSeed = await trd(...base, '--kits-per-arm', '10');
+  assert.equal(missingSeed.code, 2, missingSeed.stderr);
+  assert.match(missingSeed.stderr, /--kit-seed: expected a whole number/);
+  assert.equal(existsSync(db), false, 'no half-initialised trial is left behind');
+  const ok = await trd(...base, '--kits-per-arm', '10', '--kit-seed', '8');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /20 kits/);
 });

@@ -223,6 +223,12 @@ export async function runInit(options: InitOptions): Promise<void> {
       pBest: Number(options.pBest),
     }),
   );
+  // The kit options are read before the database is created too: a trial initialised without its kits could not be
+  // initialised again (the file exists) to add them.
+  const kitsPerArm =
+    options.kitsPerArm === undefined ? undefined : parseInteger('--kits-per-arm', options.kitsPerArm, 1, 100000);
+  const kitSeed =
+    kitsPerArm === undefined ? undefined : parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
   const where = parseLocation(options.db);
   if (where.kind === 'sqlite' && existsSync(where.path))
     throw new InputError('--db: the file exists; a trial is initialised once');
@@ -236,12 +242,10 @@ export async function runInit(options: InitOptions): Promise<void> {
         ...(siteTimeZones !== undefined && { siteTimeZones }),
       });
       let kits = 0;
-      if (options.kitsPerArm !== undefined) {
-        const perArm = parseInteger('--kits-per-arm', options.kitsPerArm, 1, 100000);
-        const kitSeed = parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
+      if (kitsPerArm !== undefined && kitSeed !== undefined) {
         kits = await store.addKits(
           operator('unblinded-pharmacist', 'kit list generated at initialisation'),
-          generateKits(info.arms, perArm, kitSeed),
+          generateKits(info.arms, kitsPerArm, kitSeed),
         );
       }
       out(
