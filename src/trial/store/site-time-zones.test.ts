@@ -31,6 +31,18 @@ for (const factory of allFactories()) {
           }),
           (e: unknown) => e instanceof InputError && e.code === 'trial.invalid',
         );
+        // A zone for a code that is no site of the plan (a lower-case typo) would leave site A dated in UTC.
+        await assert.rejects(
+          store.init(as('administrator'), {
+            protocol,
+            plan: blocksPlan(protocol),
+            siteTimeZones: { a: 'Australia/Sydney', B: 'America/Los_Angeles' },
+          }),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /a is not a site of the plan \(A, B\)/.test(e.message),
+        );
         await store.init(as('administrator'), {
           protocol,
           plan: blocksPlan(protocol),

@@ -552,6 +552,16 @@ export class SqlTrialStore implements TrialStore {
         `site time zones: ${unknownZone[0]} has no known IANA time zone (e.g. Europe/London)`,
       );
     }
+    // A zone given to a code that is no site of the plan (a typo, `a` for `A`) would leave the real site dated in UTC.
+    const siteFactor = protocol.stratification?.find((f) => f.source === 'site');
+    const siteCodes = plan.factors.find((f) => f.id === siteFactor?.id)?.levels;
+    const unknownSite = Object.keys(siteTimeZones).find((site) => siteCodes !== undefined && !siteCodes.includes(site));
+    if (unknownSite !== undefined) {
+      throw fail(
+        'trial.invalid',
+        `site time zones: ${unknownSite} is not a site of the plan (${(siteCodes ?? []).join(', ')})`,
+      );
+    }
     return this.write(ctx, async (tx, append, at) => {
       if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
         throw conflict('the trial is already initialised');
