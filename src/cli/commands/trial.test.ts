@@ -296,6 +296,11 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
   const badZone = await trd(...base, '--site-time-zones', 'A=Europe/Lundon');
   assert.equal(badZone.code, 2, badZone.stderr);
   assert.match(badZone.stderr, /A has no known IANA time zone/);
+  // Refused by the store's init once the file is created: the file goes too, so the corrected command can run.
+  const notASite = await trd(...base, '--site-time-zones', 'a=Australia/Sydney');
+  assert.equal(notASite.code, 2, notASite.stderr);
+  assert.match(notASite.stderr, /a is not a site of the plan/);
+  assert.equal(existsSync(db), false, 'a refused init leaves no database file');
   const ok = await trd(...base, '--site-time-zones', 'A=Australia/Sydney,B=America/Los_Angeles');
   assert.equal(ok.code, 0, ok.stderr);
   const store = await openTrialStore(db);

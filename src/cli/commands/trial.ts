@@ -233,7 +233,7 @@ export async function runInit(options: InitOptions): Promise<void> {
   if (where.kind === 'sqlite' && existsSync(where.path))
     throw new InputError('--db: the file exists; a trial is initialised once');
   if (where.kind === 'sqlite' && where.path !== ':memory:') makeOutputFolder('--db', dirname(where.path));
-  await (async () => {
+  const initStore = async (): Promise<void> => {
     const store = await openTrialStore(options.db);
     try {
       const info = await store.init(operator('administrator', 'trial initialised from the command line'), {
@@ -254,7 +254,16 @@ export async function runInit(options: InitOptions): Promise<void> {
     } finally {
       await store.close();
     }
-  })();
+  };
+  // A refused initialisation leaves no database file: one left behind could not be initialised again (it exists).
+  const created = where.kind === 'sqlite' && where.path !== ':memory:' ? where.path : undefined;
+  try {
+    await initStore();
+  } catch (error) {
+    if (created !== undefined)
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${created}${suffix}`, { force: true });
+    throw error;
+  }
 }
 
 export async function runVerifyAudit(options: { db: string; expectHead?: string }): Promise<void> {
