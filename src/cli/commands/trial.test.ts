@@ -326,3 +326,19 @@ test('trd trial init --kits-per-arm without --kit-seed is refused before the dat
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /20 kits/);
 });
+
+test('trd trial init: a plan setting the schema refuses names its option', async () => {
+  const db = join(dir, 'plan.db');
+  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '7'];
+  for (const [args, reason] of [
+    [['--method', 'minimisation', '--p-best', 'abc'], /^trd: --p-best: expected a probability above 0\.5/],
+    [['--method', 'minimisation', '--p-best', '0.4'], /^trd: --p-best: .*0\.5/],
+    [['--block-sizes', '3,4'], /^trd: --block-sizes: block size 3 is not a multiple of the ratio sum 2/],
+    [['--sites', 'A,A'], /^trd: --sites: levels of site must differ/],
+  ] as const) {
+    const r = await trd(...base, ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, reason);
+    assert.equal(existsSync(db), false);
+  }
+});

@@ -84,11 +84,29 @@ function parseInteger(option: string, text: string, min: number, max: number): n
   return v;
 }
 
-/** Zod issues of a plan as one line naming the fields. */
-function planOrFail(candidate: unknown): RandomizationPlan {
+/** The option each plan field comes from, to name it in a refusal (`--p-best: Too small: ...`). */
+const PLAN_OPTIONS: Readonly<Record<string, string>> = {
+  arms: '--arms',
+  factors: '--strata',
+  seed: '--seed',
+  blockSizes: '--block-sizes',
+  perStratum: '--per-stratum',
+  pBest: '--p-best',
+};
+
+/** Zod issues of a plan as one line, each naming the option it came from (`options` overrides PLAN_OPTIONS). */
+function planOrFail(candidate: unknown, options: Readonly<Record<string, string>> = {}): RandomizationPlan {
   const parsed = RandomizationPlanSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new InputError(parsed.error.issues.map((i) => i.message).join('; '));
+    const named = { ...PLAN_OPTIONS, ...options };
+    throw new InputError(
+      parsed.error.issues
+        .map((i) => {
+          const option = named[String(i.path[0])];
+          return option === undefined ? i.message : `${option}: ${i.message}`;
+        })
+        .join('; '),
+    );
   }
   return parsed.data;
 }
@@ -213,6 +231,10 @@ export async function runInit(options: InitOptions): Promise<void> {
   if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
     throw new InputError('--method: expected permuted-blocks or minimisation');
   }
+  const pBest = Number(options.pBest);
+  if (options.pBest.trim() === '' || !Number.isFinite(pBest)) {
+    throw new InputError('--p-best: expected a probability above 0.5 and at most 1, such as 0.8');
+  }
   const plan = planOrFail(
     planFromProtocol(protocol, {
       method: options.method,
@@ -220,8 +242,10 @@ export async function runInit(options: InitOptions): Promise<void> {
       ...(sites !== undefined && { sites }),
       blockSizes: parseIntList('--block-sizes', options.blockSizes),
       perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
-      pBest: Number(options.pBest),
+      pBest,
     }),
+    // init's factors are the protocol's, with --sites as the site levels.
+    { factors: '--sites' },
   );
   // The kit options are read before the database is created too: a trial initialised without its kits could not be
   // initialised again (the file exists) to add them.
