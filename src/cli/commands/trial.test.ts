@@ -232,6 +232,24 @@ describe('trd trial on a database', () => {
     );
     assert.equal(analysis.code, 0, analysis.stderr);
     assert.equal(JSON.parse(analysis.stdout).schema, 'precision-trd/analysis@1');
+    // The audit trail records the exports that were made, and only those: a refused --outcome leaves no entry.
+    const exportsAudited = async () => {
+      const s = await openTrialStore(db);
+      try {
+        return (await s.listAudit({ limit: 100000 })).filter((x) => x.action === 'export').map((x) => x.after);
+      } finally {
+        await s.close();
+      }
+    };
+    const before = await exportsAudited();
+    const refused = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--outcome', 'nope');
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.deepEqual(await exportsAudited(), before, 'no export was made, none is audited');
+    const madrs = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--outcome', 'madrs-total');
+    assert.equal(madrs.code, 0, madrs.stderr);
+    assert.deepEqual((await exportsAudited()).slice(before.length), [
+      { format: 'analysis-csv', blinded: false, outcome: 'madrs-total' },
+    ]);
 
     const sdtm = join(dir, 'sdtm');
     assert.equal((await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm)).code, 0);

@@ -430,10 +430,14 @@ export async function runExport(options: ExportOptions): Promise<void> {
     const full = await store.snapshot();
     // Blinded: no allocation, and entered text naming an arm written [concealed] (as the server shows it).
     const snapshot = options.blinded === true ? blindSnapshot(full, protocol.arms ?? []) : full;
-    await store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
-      format: options.format,
-      blinded: options.blinded === true,
-    });
+    // The export is made first and recorded before it is written: a refused export (an unknown --outcome) leaves no
+    // audit entry of an export that never happened, and every file written has its entry.
+    const record = (detail: Record<string, unknown>) =>
+      store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
+        format: options.format,
+        blinded: options.blinded === true,
+        ...detail,
+      });
     if (options.format === 'analysis-csv') {
       let result;
       try {
@@ -441,6 +445,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
       } catch (error) {
         throw new InputError(`--outcome: ${(error as Error).message}`);
       }
+      await record(options.outcome === undefined ? {} : { outcome: options.outcome });
       if (options.out === undefined) out(result.csv);
       else writeFileSync(options.out, result.csv);
       if (result.rescored > 0) {
@@ -455,16 +460,18 @@ export async function runExport(options: ExportOptions): Promise<void> {
       }
     } else if (options.format === 'sdtm') {
       const dir = options.out as string;
-      mkdirSync(dir, { recursive: true });
       const instruments = loadInstruments();
       const domains = sdtmDomains(snapshot, protocol, instruments);
-      for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
       // The Define-XML metadata of those files, beside them (its def:leaf entries name them).
       const define = sdtmDefine(snapshot, protocol, instruments, { createdAt: new Date().toISOString() });
+      await record({});
+      mkdirSync(dir, { recursive: true });
+      for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
       writeFileSync(join(dir, 'define.xml'), define);
       out(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')}, define.xml to ${dir}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
+      await record({});
       if (options.out === undefined) out(text);
       else writeFileSync(options.out, text);
     }
