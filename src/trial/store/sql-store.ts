@@ -541,6 +541,28 @@ export class SqlTrialStore implements TrialStore {
     if (json(plan.arms.map((a) => a.id).sort()) !== json(protocolArms)) {
       throw fail('trial.invalid', `the plan's arms must be the protocol's (${protocolArms.join(', ')})`);
     }
+    // The factors are the protocol's too (the site's levels are the trial's site codes): enrolment derives each level
+    // from the protocol's factor, so a plan without one, with another, or with other hs-CRP levels would refuse every
+    // enrolment or take a level on the caller's word.
+    const stratification = protocol.stratification ?? [];
+    const sameFactors =
+      stratification.length === plan.factors.length &&
+      stratification.every((f) => {
+        const planned = plan.factors.find((p) => p.id === f.id);
+        const levels = (ids: readonly string[]) => json([...ids].sort());
+        return (
+          planned !== undefined && (f.source === 'site' || levels(planned.levels) === levels(f.levels.map((l) => l.id)))
+        );
+      });
+    if (!sameFactors) {
+      const wanted = stratification.map((f) =>
+        f.source === 'site' ? `${f.id} (site codes)` : `${f.id} (${f.levels.map((l) => l.id).join(', ')})`,
+      );
+      throw fail(
+        'trial.invalid',
+        `the plan's stratification factors must be the protocol's: ${wanted.length === 0 ? 'none' : wanted.join(', ')}`,
+      );
+    }
     this.knowledge.ctcae(protocol.safety.ctcaeVersion);
     const problems = conductProblems(protocol, this.knowledge.instruments);
     if (problems.length > 0) throw fail('trial.invalid', `protocol ${protocol.id}: ${problems.join('; ')}`);

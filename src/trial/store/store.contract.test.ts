@@ -263,6 +263,41 @@ for (const factory of allFactories()) {
       });
     });
 
+    test("init: the plan's stratification factors must be the protocol's (site codes free)", async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const plan = blocksPlan(protocol);
+        const refused = async (factors: typeof plan.factors) => {
+          await assert.rejects(
+            store.init(as('administrator'), { protocol, plan: { ...plan, factors } }),
+            (e: unknown) =>
+              e instanceof InputError &&
+              e.code === 'trial.invalid' &&
+              /stratification factors must be the protocol's: crp \(low, high\), site \(site codes\)/.test(e.message),
+          );
+        };
+        const [crp, site] = plan.factors as [(typeof plan.factors)[number], (typeof plan.factors)[number]];
+        await refused([site]); // no hs-CRP factor: the protocol stratifies by it
+        await refused([crp, site, { id: 'sex', levels: ['f', 'm'], weight: 1 }]); // a level taken on the caller's word
+        await refused([{ ...crp, levels: ['lo', 'hi'] }, site]); // levels no band derives
+        // The site levels are the trial's own codes, and the hs-CRP levels may be listed in another order.
+        await store.init(as('administrator'), {
+          protocol,
+          plan: {
+            ...plan,
+            factors: [
+              { ...crp, levels: ['high', 'low'] },
+              { ...site, levels: ['X', 'Y', 'Z'] },
+            ],
+          },
+        });
+        assert.deepEqual((await store.trial())?.factors, [
+          { id: 'crp', levels: ['high', 'low'] },
+          { id: 'site', levels: ['X', 'Y', 'Z'] },
+        ]);
+      });
+    });
+
     test('minimisation in the store follows the pure algorithm from the persisted generator state', async () => {
       await withStore(async ({ store }) => {
         const protocol = insightProtocol();
