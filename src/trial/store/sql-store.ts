@@ -25,7 +25,7 @@ import { InputError } from '../../record/index.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
-import { blindAllocation } from '../blinding.ts';
+import { armTerms, blindAllocation, containsArmTerm } from '../blinding.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
 import {
   AdverseEventInputSchema,
@@ -1202,8 +1202,14 @@ export class SqlTrialStore implements TrialStore {
     const kits = raw.map((k, i) => parse(KitInputSchema, k, `kits[${i}]`));
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      // A code naming an arm (its id or label, in any case: "PLACEBO-017") would tell every blinded reader of the
+      // code (participant pages, the blinded exports' EX) the allocation.
+      const terms = armTerms(meta.protocol.arms ?? []);
       for (const k of kits) {
         if (!meta.info.arms.includes(k.arm)) throw fail('trial.invalid', 'kits: an arm is not one of the trial arms');
+        if (containsArmTerm(k.kitCode, terms)) {
+          throw fail('trial.invalid', 'kits: a kit code names an arm; codes must reveal nothing (e.g. K0001)');
+        }
         if ((await tx.get<Row>('SELECT kit_code FROM kits WHERE kit_code = ?', [k.kitCode])) !== undefined) {
           throw conflict('a kit code is already in the kit list');
         }

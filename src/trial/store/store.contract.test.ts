@@ -211,6 +211,24 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('kits: a kit code naming an arm is refused, in any case; the list is added whole or not at all', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol) });
+        for (const kitCode of ['PLACEBO-017', 'toci-1-Tocilizumab']) {
+          await rejectsWith(
+            store.addKits(as('unblinded-pharmacist'), [
+              { kitCode: 'K9001', arm: 'placebo' },
+              { kitCode, arm: 'tocilizumab' },
+            ]),
+            'trial.invalid',
+          );
+        }
+        assert.deepEqual(await store.kitStock(), { total: 0, byArm: {} });
+        assert.equal(await store.addKits(as('unblinded-pharmacist'), [{ kitCode: 'K9001', arm: 'placebo' }]), 1);
+      });
+    });
+
     test('kits: while any arm is out, every randomization is refused alike, whatever the next slot holds', async () => {
       await withStore(async ({ store }) => {
         const protocol = insightProtocol();
