@@ -5,6 +5,7 @@ import {
   allocationTable,
   countAllocation,
   emptyCounts,
+  imbalanceIf,
   maxMarginalImbalance,
   minimise,
   RandomizationPlanSchema,
@@ -246,4 +247,52 @@ test('minimisation: reproducible from the seed; gives the imbalance-reducing arm
   };
   assert.deepEqual(run(8), run(8));
   assert.notDeepEqual(run(8), run(9));
+});
+
+test("minimisation's random element: the imbalance-minimising arm is given with probability pBest, and the ratio holds", () => {
+  // 20,000 enrolments (crp 1 in 3 low, 4 sites) for 1:1 and 2:1; whenever one arm alone minimises the imbalance, count
+  // how often it is given. A deterministic rule (always the best arm) or an ignored pBest fails the first check; an
+  // imbalance measure that ignores the ratio fails the second.
+  for (const [ratio, pBest] of [
+    [1, 0.8],
+    [2, 0.8],
+    [1, 0.65],
+  ] as const) {
+    const plan: MinimisationPlan = {
+      method: 'minimisation',
+      arms: [
+        { id: 'tocilizumab', ratio },
+        { id: 'placebo', ratio: 1 },
+      ],
+      factors: [
+        { id: 'crp', levels: ['high', 'low'], weight: 1 },
+        { id: 'site', levels: SITES, weight: 1 },
+      ],
+      seed: 20261201,
+      pBest,
+    };
+    const counts = emptyCounts(plan);
+    const rng = streamFor(plan.seed, 0);
+    const covariates = streamFor(4242, 0);
+    let unique = 0;
+    let best = 0;
+    let treated = 0;
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const levels = { crp: covariates.int(0, 2) === 0 ? 'low' : 'high', site: SITES[covariates.int(0, 3)] as string };
+      const scores = plan.arms.map((a) => imbalanceIf(plan, counts, levels, a.id));
+      const arm = minimise(plan, counts, levels, rng);
+      if (Math.abs((scores[0] as number) - (scores[1] as number)) > 1e-9) {
+        unique += 1;
+        if (scores[plan.arms.findIndex((a) => a.id === arm)] === Math.min(...scores)) best += 1;
+      }
+      if (arm === 'tocilizumab') treated += 1;
+      countAllocation(counts, levels, arm);
+    }
+    // Four standard errors of a binomial proportion.
+    const share = best / unique;
+    assert.ok(unique > 1000, `only ${unique} enrolments had one best arm`);
+    assert.ok(Math.abs(share - pBest) < 4 * Math.sqrt((pBest * (1 - pBest)) / unique), `best arm given ${share}`);
+    assert.ok(Math.abs(treated / n - ratio / (ratio + 1)) < 0.01, `share treated ${treated / n} for ${ratio}:1`);
+  }
 });
