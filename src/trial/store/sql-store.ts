@@ -1239,6 +1239,15 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, participantId, true);
       if (p.randomizationNumber !== null) throw conflict('the participant is already randomized');
       if (p.status !== 'enrolled') throw conflict('only an enrolled participant can be randomized');
+      // The site's day, not the UTC one: a site far from UTC randomizing near midnight lives another date.
+      const randomizedOn = dateInTimeZone(at, meta.siteTimeZones[p.site] ?? 'UTC');
+      // An enrolment may be dated up to a day ahead of UTC (for sites ahead of it): not randomized before that day.
+      if (randomizedOn < p.enrolledOn) {
+        throw fail(
+          'trial.invalid',
+          `randomization: the participant is enrolled on ${p.enrolledOn}, after today at the site (${randomizedOn}); randomize on that day or correct the enrolment date`,
+        );
+      }
       // Refused while any arm is out of kits, whatever this participant's arm: refusing only when the allocated arm
       // is out would tell a blinded coordinator that the stratum's next slot holds that arm (and, as other strata go
       // on, which participants hold the other).
@@ -1293,13 +1302,12 @@ export class SqlTrialStore implements TrialStore {
         arm,
         kitCode,
         randomizedAt: at,
-        // The site's day, not the UTC one: a site far from UTC randomizing near midnight lives another date.
-        randomizedOn: dateInTimeZone(at, meta.siteTimeZones[p.site] ?? 'UTC'),
+        randomizedOn,
       };
       await tx.run('UPDATE kits SET participant_id = ? WHERE kit_code = ?', [p.id, kitCode]);
       await tx.run(
         'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at, randomized_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [p.id, number, stratum, stratumSequence, arm, kitCode, at, allocation.randomizedOn],
+        [p.id, number, stratum, stratumSequence, arm, kitCode, at, randomizedOn],
       );
       await tx.run(
         "UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?",
