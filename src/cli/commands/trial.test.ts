@@ -145,6 +145,8 @@ describe('trd trial on a database', () => {
       'A,B',
       '--seed',
       '4242',
+      '--block-sizes',
+      '4,6',
       '--kits-per-arm',
       '30',
       '--kit-seed',
@@ -153,7 +155,7 @@ describe('trd trial on a database', () => {
     assert.equal(init.code, 0, init.stderr);
     assert.match(init.stdout, /initialised insight .*permuted-blocks.*60 kits/);
     assert.equal(
-      (await trd('trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '1')).code,
+      (await trd('trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '1', '--block-sizes', '4')).code,
       2,
       'initialised once',
     );
@@ -307,7 +309,20 @@ describe('trd trial on a database', () => {
 
 test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone that is not one is refused', async () => {
   const db = join(dir, 'zones.db');
-  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--sites', 'A,B', '--seed', '7'];
+  const base = [
+    'trial',
+    'init',
+    '--db',
+    db,
+    '--protocol',
+    'insight',
+    '--sites',
+    'A,B',
+    '--seed',
+    '7',
+    '--block-sizes',
+    '4,6',
+  ];
   const badPair = await trd(...base, '--site-time-zones', 'A:Europe/London');
   assert.equal(badPair.code, 2, badPair.stderr);
   assert.match(badPair.stderr, /--site-time-zones: expected SITE=ZONE pairs/);
@@ -335,7 +350,20 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
 
 test('trd trial init --kits-per-arm without --kit-seed is refused before the database is created', async () => {
   const db = join(dir, 'kits.db');
-  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--sites', 'A,B', '--seed', '7'];
+  const base = [
+    'trial',
+    'init',
+    '--db',
+    db,
+    '--protocol',
+    'insight',
+    '--sites',
+    'A,B',
+    '--seed',
+    '7',
+    '--block-sizes',
+    '4,6',
+  ];
   const missingSeed = await trd(...base, '--kits-per-arm', '10');
   assert.equal(missingSeed.code, 2, missingSeed.stderr);
   assert.match(missingSeed.stderr, /--kit-seed: expected a whole number/);
@@ -352,11 +380,30 @@ test('trd trial init: a plan setting the schema refuses names its option', async
     [['--method', 'minimisation', '--p-best', 'abc'], /^trd: --p-best: expected a probability above 0\.5/],
     [['--method', 'minimisation', '--p-best', '0.4'], /^trd: --p-best: .*0\.5/],
     [['--block-sizes', '3,4'], /^trd: --block-sizes: block size 3 is not a multiple of the ratio sum 2/],
-    [['--sites', 'A,A'], /^trd: --sites: levels of site must differ/],
+    [['--sites', 'A,A', '--block-sizes', '4'], /^trd: --sites: levels of site must differ/],
   ] as const) {
     const r = await trd(...base, ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, reason);
     assert.equal(existsSync(db), false);
+  }
+});
+
+test('trd trial init: permuted blocks need the trial its own --block-sizes (no default that every reader knows)', async () => {
+  const base = ['trial', 'init', '--protocol', 'insight', '--seed', '7'];
+  const missing = await trd(...base, '--db', join(dir, 'blocks.db'));
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /^trd: --block-sizes: give the trial's block sizes/);
+  assert.equal(existsSync(join(dir, 'blocks.db')), false);
+  const minimisation = await trd(...base, '--db', join(dir, 'minimisation.db'), '--method', 'minimisation');
+  assert.equal(minimisation.code, 0, minimisation.stderr);
+  const blocks = await trd(...base, '--db', join(dir, 'blocks.db'), '--block-sizes', '4,8');
+  assert.equal(blocks.code, 0, blocks.stderr);
+  const store = await openTrialStore(join(dir, 'blocks.db'));
+  try {
+    const init = (await store.listAudit()).find((e) => e.action === 'init');
+    assert.deepEqual((init?.after as { plan: { blockSizes: number[] } }).plan.blockSizes, [4, 8]);
+  } finally {
+    await store.close();
   }
 });

@@ -195,7 +195,7 @@ interface InitOptions {
   sites?: string;
   siteTimeZones?: string;
   method: string;
-  blockSizes: string;
+  blockSizes?: string;
   perStratum: string;
   pBest: string;
   seed: string;
@@ -231,6 +231,13 @@ export async function runInit(options: InitOptions): Promise<void> {
   if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
     throw new InputError('--method: expected permuted-blocks or minimisation');
   }
+  // No default: a default is printed in this help and the docs, so every blinded reader would know the block sizes
+  // (ICH E9 keeps them from the investigators), and with a block of 2 one guessed arm gives away the next.
+  if (options.method === 'permuted-blocks' && options.blockSizes === undefined) {
+    throw new InputError(
+      "--block-sizes: give the trial's block sizes (multiples of the ratio sum, e.g. 4,6); keep them from blinded staff",
+    );
+  }
   const pBest = Number(options.pBest);
   if (options.pBest.trim() === '' || !Number.isFinite(pBest)) {
     throw new InputError('--p-best: expected a probability above 0.5 and at most 1, such as 0.8');
@@ -240,7 +247,7 @@ export async function runInit(options: InitOptions): Promise<void> {
       method: options.method,
       seed,
       ...(sites !== undefined && { sites }),
-      blockSizes: parseIntList('--block-sizes', options.blockSizes),
+      ...(options.blockSizes !== undefined && { blockSizes: parseIntList('--block-sizes', options.blockSizes) }),
       perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
       pBest,
     }),
@@ -531,7 +538,10 @@ export function registerTrial(program: Command): void {
       "each site's IANA time zone, e.g. A=Europe/London,B=Australia/Sydney (randomization dates are the site's day; UTC otherwise)",
     )
     .option('--method <m>', 'permuted-blocks or minimisation', 'permuted-blocks')
-    .option('--block-sizes <list>', 'permuted blocks: block sizes', '2,4,6')
+    .option(
+      '--block-sizes <list>',
+      "permuted blocks (required): the trial's block sizes, multiples of the ratio sum, e.g. 4,6 (keep them from blinded staff)",
+    )
     .option('--per-stratum <n>', 'permuted blocks: slots generated per stratum', '100')
     .option('--p-best <p>', 'minimisation: probability of the imbalance-minimising arm', '0.8')
     .requiredOption('--seed <s>', 'randomization seed (keep it secret: it rebuilds the list)')
