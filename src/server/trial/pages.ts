@@ -1545,6 +1545,16 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
                   ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
+                  <p>
+                    <label for="dose-kit">Kit code on the pack given</label
+                    ><input
+                      id="dose-kit"
+                      name="kitCode"
+                      value="${doseTyped.value('kitCode')}"
+                      autocomplete="off"
+                      required
+                    />
+                  </p>
                   ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`
@@ -1748,13 +1758,15 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
-        const participant = await participantInScope(deps, request, id);
+        await participantInScope(deps, request, id);
         const protocol = await currentProtocol(deps);
         const form = request.body as Record<string, string>;
         await store.recordDose(writeContext(request, 'study drug administered'), {
           participantId: id,
           visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
-          kitCode: participant.kitCode ?? '',
+          // As read from the pack given, not copied from the record: the store refuses a kit other than the one
+          // allocated, so a pack taken from the wrong shelf is reported instead of recorded as the allocated kit.
+          kitCode: form.kitCode?.trim() ?? '',
           administeredOn: form.administeredOn ?? '',
           doseMg: formNumber(form.doseMg, 'dose'),
           bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
