@@ -1505,8 +1505,22 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
         ${
-          participant.kitCode === null && can(user.role, 'randomize')
+          participant.kitCode === null && participant.status === 'enrolled' && can(user.role, 'randomize')
             ? html`<form method="post" action="${path}/randomize">
+                <p>
+                  Randomizes in the stratum
+                  <strong
+                    >${Object.entries(participant.strata)
+                      .map(([factor, level]) => `${factor} ${level}`)
+                      .join(', ')}</strong
+                  >${
+                    participant.baselineCrpMgPerL === null
+                      ? ''
+                      : html` (baseline hs-CRP ${numberText(participant.baselineCrpMgPerL)} mg/L)`
+                  }.
+                  Check it first: a stratification error is not undone by randomizing again; correct the enrolment
+                  before.
+                </p>
                 ${csrfField(reply)}<button type="submit">Randomize</button>
               </form>`
             : ''
