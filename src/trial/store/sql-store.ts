@@ -7,6 +7,7 @@
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { PlausibleRange } from '../../knowledge/schema-pathway.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import {
   countAllocation,
@@ -82,6 +83,8 @@ export const sha256Hex = (text: string): string => createHash('sha256').update(t
 
 export interface StoreKnowledge {
   readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
+  /** The pathway's plausible hs-CRP range (definitions.plausibility.crpMgPerL, mg/L): a baseline outside is refused. */
+  readonly crpPlausible: PlausibleRange;
   /** The CTCAE table of a version ("5.0"); throws when not bundled. */
   ctcae(version: string): CtcaeTable;
 }
@@ -451,6 +454,19 @@ export class SqlTrialStore implements TrialStore {
    */
   private static assertMay(ctx: WriteContext, permission: Permission): void {
     if (!can(ctx.actor.role, permission)) throw forbidden('change this trial data');
+  }
+
+  /**
+   * A baseline hs-CRP outside the pathway's plausible range (a slip such as 3000 for 3.000) would be stratified and
+   * exported as the analysis biomarker as if measured: refused, as the pathway does not use such a CRP either.
+   */
+  private assertPlausibleCrp(value: number | null | undefined, what: string): void {
+    const range = this.knowledge.crpPlausible;
+    if (value === null || value === undefined || (value >= range.min && value <= range.max)) return;
+    throw fail(
+      'trial.invalid',
+      `${what}: baselineCrpMgPerL is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}: check the value and its unit`,
+    );
   }
 
   private static assertSite(ctx: WriteContext, site: string): void {
@@ -871,6 +887,7 @@ export class SqlTrialStore implements TrialStore {
   async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const input = parse(EnrolInputSchema, raw, 'enrolment');
+    this.assertPlausibleCrp(input.baselineCrpMgPerL, 'enrolment');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.enrolledOn, at, 'enrolment: enrolledOn');
@@ -952,6 +969,7 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
+    this.assertPlausibleCrp(changes.baselineCrpMgPerL, 'enrolment correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);

@@ -120,12 +120,25 @@ for (const factory of allFactories()) {
         // The hs-CRP level is the protocol's band of the measured baseline, not the caller's word.
         await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 1.2 }), 'trial.invalid');
         await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: null }), 'trial.invalid');
+        // Outside the pathway's plausible range (0.01-1000 mg/L): a slip such as 3000 for 3.000, or 0.001.
+        await assert.rejects(
+          store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 3000 }),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /baselineCrpMgPerL is outside the plausible range 0\.01 to 1000 mg\/L/.test(e.message),
+        );
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 0.001 }), 'trial.invalid');
         await rejectsWith(
           store.enrol(ctx, { ...enrolInput, strata: { crp: 'low', site: 'A' }, baselineCrpMgPerL: 3 }),
           'trial.invalid',
         );
         const p = await store.enrol(ctx, enrolInput);
         assert.equal(p.status, 'enrolled');
+        await rejectsWith(
+          store.correctEnrolment(as('coordinator', 'A', 'unit'), p.id, { baselineCrpMgPerL: 1500 }),
+          'trial.invalid',
+        );
         await store.recordConsent(ctx, { screeningId: ineligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
         await rejectsWith(
           store.enrol(ctx, { ...enrolInput, screeningId: ineligible.id, participantCode: 'P-1' }),
