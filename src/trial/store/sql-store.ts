@@ -1218,6 +1218,10 @@ export class SqlTrialStore implements TrialStore {
     if (ctx.actor.role !== 'unblinded-pharmacist') throw forbidden('manage the kit list');
     if (!Array.isArray(raw) || raw.length === 0) throw fail('trial.invalid', 'kits: give a non-empty list');
     const kits = raw.map((k, i) => parse(KitInputSchema, k, `kits[${i}]`));
+    // A code twice in the list was refused as "already in the kit list", sending the pharmacist to look for it there.
+    const repeated = kits.findIndex((k, i) => kits.findIndex((o) => o.kitCode === k.kitCode) !== i);
+    if (repeated >= 0)
+      throw fail('trial.invalid', `kits[${repeated}]: the kit code repeats an earlier entry of this list`);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       // A code naming an arm (its id or label, in any case: "PLACEBO-017") would tell every blinded reader of the

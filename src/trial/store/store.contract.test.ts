@@ -224,7 +224,7 @@ for (const factory of allFactories()) {
       });
     });
 
-    test('kits: a kit code naming an arm is refused, in any case; the list is added whole or not at all', async () => {
+    test('kits: a kit code naming an arm (any case) or repeated in the list is refused; the list is added whole or not at all', async () => {
       await withStore(async ({ store }) => {
         const protocol = insightProtocol();
         await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol) });
@@ -238,7 +238,23 @@ for (const factory of allFactories()) {
           );
         }
         assert.deepEqual(await store.kitStock(), { total: 0, byArm: {} });
+        // A code twice in one list is named as such, not as one already in the kit list.
+        await assert.rejects(
+          store.addKits(as('unblinded-pharmacist'), [
+            { kitCode: 'K9001', arm: 'placebo' },
+            { kitCode: 'K9002', arm: 'tocilizumab' },
+            { kitCode: 'K9001', arm: 'tocilizumab' },
+          ]),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /kits\[2\]: the kit code repeats an earlier entry of this list/.test(e.message),
+        );
         assert.equal(await store.addKits(as('unblinded-pharmacist'), [{ kitCode: 'K9001', arm: 'placebo' }]), 1);
+        await rejectsWith(
+          store.addKits(as('unblinded-pharmacist'), [{ kitCode: 'K9001', arm: 'placebo' }]),
+          'trial.conflict',
+        );
       });
     });
 
