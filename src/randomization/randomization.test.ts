@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
   allocationTable,
   countAllocation,
   emptyCounts,
+  imbalanceIf,
   maxMarginalImbalance,
   minimise,
   RandomizationPlanSchema,
@@ -246,4 +249,113 @@ test('minimisation: reproducible from the seed; gives the imbalance-reducing arm
   };
   assert.deepEqual(run(8), run(8));
   assert.notDeepEqual(run(8), run(9));
+});
+
+test("minimisation's random element: the imbalance-minimising arm is given with probability pBest, and the ratio holds", () => {
+  // 20,000 enrolments (crp 1 in 3 low, 4 sites) for 1:1 and 2:1; whenever one arm alone minimises the imbalance, count
+  // how often it is given. A deterministic rule (always the best arm) or an ignored pBest fails the first check; an
+  // imbalance measure that ignores the ratio fails the second.
+  for (const [ratio, pBest] of [
+    [1, 0.8],
+    [2, 0.8],
+    [1, 0.65],
+  ] as const) {
+    const plan: MinimisationPlan = {
+      method: 'minimisation',
+      arms: [
+        { id: 'tocilizumab', ratio },
+        { id: 'placebo', ratio: 1 },
+      ],
+      factors: [
+        { id: 'crp', levels: ['high', 'low'], weight: 1 },
+        { id: 'site', levels: SITES, weight: 1 },
+      ],
+      seed: 20261201,
+      pBest,
+    };
+    const counts = emptyCounts(plan);
+    const rng = streamFor(plan.seed, 0);
+    const covariates = streamFor(4242, 0);
+    let unique = 0;
+    let best = 0;
+    let treated = 0;
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const levels = { crp: covariates.int(0, 2) === 0 ? 'low' : 'high', site: SITES[covariates.int(0, 3)] as string };
+      const scores = plan.arms.map((a) => imbalanceIf(plan, counts, levels, a.id));
+      const arm = minimise(plan, counts, levels, rng);
+      if (Math.abs((scores[0] as number) - (scores[1] as number)) > 1e-9) {
+        unique += 1;
+        if (scores[plan.arms.findIndex((a) => a.id === arm)] === Math.min(...scores)) best += 1;
+      }
+      if (arm === 'tocilizumab') treated += 1;
+      countAllocation(counts, levels, arm);
+    }
+    // Four standard errors of a binomial proportion.
+    const share = best / unique;
+    assert.ok(unique > 1000, `only ${unique} enrolments had one best arm`);
+    assert.ok(Math.abs(share - pBest) < 4 * Math.sqrt((pBest * (1 - pBest)) / unique), `best arm given ${share}`);
+    assert.ok(Math.abs(treated / n - ratio / (ratio + 1)) < 0.01, `share treated ${treated / n} for ${ratio}:1`);
+  }
+});
+
+test('permuted blocks: an independent statistician rebuilds every stratum list from the seed and the documented steps', () => {
+  // docs/trial-operations.md, "Seeded and reproducible", step by step with pure-rand's own functions only.
+  const plan: PermutedBlocksPlan = {
+    method: 'permuted-blocks',
+    arms: [
+      { id: 'tocilizumab', ratio: 1 },
+      { id: 'placebo', ratio: 1 },
+    ],
+    factors: [
+      { id: 'crp', levels: ['low', 'high'], weight: 1 },
+      { id: 'site', levels: ['A', 'B'], weight: 1 },
+    ],
+    blockSizes: [2, 4, 6],
+    perStratum: 12,
+    seed: 20261201,
+  };
+  const strata = ['crp=low|site=A', 'crp=low|site=B', 'crp=high|site=A', 'crp=high|site=B'];
+  const rebuilt = strata.flatMap((stratum, i) => {
+    const generator = xoroshiro128plus(plan.seed);
+    for (let jump = 0; jump < i + 1; jump++) generator.jump();
+    const rows: { stratum: string; sequence: number; block: number; blockSize: number; arm: string }[] = [];
+    for (let block = 1; rows.length < plan.perStratum; block++) {
+      const size = plan.blockSizes[uniformInt(generator, 0, plan.blockSizes.length - 1)] as number;
+      const contents = plan.arms.flatMap((a) => Array.from({ length: (size / 2) * a.ratio }, () => a.id));
+      for (let k = contents.length - 1; k > 0; k--) {
+        const j = uniformInt(generator, 0, k);
+        [contents[k], contents[j]] = [contents[j] as string, contents[k] as string];
+      }
+      for (const arm of contents) rows.push({ stratum, sequence: rows.length + 1, block, blockSize: size, arm });
+    }
+    return rows;
+  });
+  assert.deepEqual(allocationTable(plan), rebuilt);
+  // Pinned: a pure-rand upgrade that changed its generator or uniformInt would silently give another list for the
+  // same seed (a trial's list could no longer be verified from its seed); this fails first.
+  const arms = (stratum: string) =>
+    rebuilt
+      .filter((r) => r.stratum === stratum)
+      .map((r) => (r.arm === 'tocilizumab' ? 't' : 'p'))
+      .join('');
+  assert.equal(arms('crp=low|site=A'), 'tptpptttptpp');
+  assert.equal(arms('crp=high|site=B'), 'tptpptptttpp');
+  // Minimisation from stream 0, likewise pinned.
+  const minimisation: MinimisationPlan = {
+    method: 'minimisation',
+    arms: plan.arms,
+    factors: plan.factors,
+    seed: plan.seed,
+    pBest: 0.8,
+  };
+  const counts = emptyCounts(minimisation);
+  const rng = streamFor(plan.seed, 0);
+  const given = Array.from({ length: 16 }, (_, i) => {
+    const levels = { crp: i % 3 === 0 ? 'low' : 'high', site: i % 2 === 0 ? 'A' : 'B' };
+    const arm = minimise(minimisation, counts, levels, rng);
+    countAllocation(counts, levels, arm);
+    return arm === 'tocilizumab' ? 't' : 'p';
+  });
+  assert.equal(given.join(''), 'tppppttttpppttpt');
 });

@@ -92,6 +92,22 @@ test('stratification levels come from protocol data: CRP band by its bounds, sit
   });
   assert.equal(participantLevels(insight, factors, { site: 'A', baselineCrpMgPerL: null }).ok, false);
   assert.equal(participantLevels(insight, factors, { site: 'C', baselineCrpMgPerL: 5 }).ok, false);
+  // Bands that overlap at the cut (<= 3 and >= 3): 3 mg/L is in both, and no level is guessed for it.
+  const overlapping = {
+    ...insight,
+    stratification: insight.stratification?.map((f) =>
+      f.source === 'baseline-crp'
+        ? { ...f, levels: f.levels.map((l) => (l.id === 'low' ? { ...l, mgPerL: { atMost: 3 } } : l)) }
+        : f,
+    ),
+  };
+  const edge = participantLevels(overlapping, factors, { site: 'A', baselineCrpMgPerL: 3 });
+  assert.equal(edge.ok, false);
+  assert.match(edge.ok ? '' : edge.reason, /more than one band of factor crp \(low, high\)/);
+  assert.deepEqual(participantLevels(overlapping, factors, { site: 'A', baselineCrpMgPerL: 3.1 }), {
+    ok: true,
+    levels: { crp: 'high', site: 'A' },
+  });
   assert.ok(
     RandomizationPlanSchema.safeParse(
       planFromProtocol(insight, { method: 'permuted-blocks', seed: 1, sites: ['A', 'B'] }),

@@ -21,8 +21,8 @@ export function planFactors(protocol: TrialProtocol, sites?: readonly string[]):
 }
 
 /**
- * The participant's level for each factor, or the reason one cannot be given (no baseline CRP, a CRP in no band, a
- * site not in the plan). Levels are never guessed.
+ * The participant's level for each factor, or the reason one cannot be given (no baseline CRP, a CRP in no band or
+ * in more than one, a site not in the plan). Levels are never guessed.
  */
 export function participantLevels(
   protocol: TrialProtocol,
@@ -38,9 +38,17 @@ export function participantLevels(
     } else {
       const crp = participant.baselineCrpMgPerL;
       if (crp === null) return { ok: false, reason: `factor ${f.id} needs the baseline hs-CRP (mg/L)` };
-      const level = f.levels.find((l) => within(crp, l.mgPerL));
-      if (level === undefined) return { ok: false, reason: `baseline hs-CRP falls in no band of factor ${f.id}` };
-      levels[f.id] = level.id;
+      const bands = f.levels.filter((l) => within(crp, l.mgPerL));
+      if (bands.length === 0) return { ok: false, reason: `baseline hs-CRP falls in no band of factor ${f.id}` };
+      // Overlapping bands (e.g. `atMost: 3` and `atLeast: 3`) give a value on the edge two levels: the first is not
+      // taken, since the stratum would then depend on the order the protocol lists its bands in.
+      if (bands.length > 1) {
+        return {
+          ok: false,
+          reason: `baseline hs-CRP falls in more than one band of factor ${f.id} (${bands.map((l) => l.id).join(', ')}): the protocol's bands overlap`,
+        };
+      }
+      levels[f.id] = (bands[0] as (typeof bands)[number]).id;
     }
   }
   return { ok: true, levels };

@@ -4,7 +4,7 @@
  * analysis export read by `trd analyze`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -145,6 +145,8 @@ describe('trd trial on a database', () => {
       'A,B',
       '--seed',
       '4242',
+      '--block-sizes',
+      '4,6',
       '--kits-per-arm',
       '30',
       '--kit-seed',
@@ -153,7 +155,7 @@ describe('trd trial on a database', () => {
     assert.equal(init.code, 0, init.stderr);
     assert.match(init.stdout, /initialised insight .*permuted-blocks.*60 kits/);
     assert.equal(
-      (await trd('trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '1')).code,
+      (await trd('trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '1', '--block-sizes', '4')).code,
       2,
       'initialised once',
     );
@@ -232,6 +234,24 @@ describe('trd trial on a database', () => {
     );
     assert.equal(analysis.code, 0, analysis.stderr);
     assert.equal(JSON.parse(analysis.stdout).schema, 'precision-trd/analysis@1');
+    // The audit trail records the exports that were made, and only those: a refused --outcome leaves no entry.
+    const exportsAudited = async () => {
+      const s = await openTrialStore(db);
+      try {
+        return (await s.listAudit({ limit: 100000 })).filter((x) => x.action === 'export').map((x) => x.after);
+      } finally {
+        await s.close();
+      }
+    };
+    const before = await exportsAudited();
+    const refused = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--outcome', 'nope');
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.deepEqual(await exportsAudited(), before, 'no export was made, none is audited');
+    const madrs = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--outcome', 'madrs-total');
+    assert.equal(madrs.code, 0, madrs.stderr);
+    assert.deepEqual((await exportsAudited()).slice(before.length), [
+      { format: 'analysis-csv', blinded: false, outcome: 'madrs-total' },
+    ]);
 
     const sdtm = join(dir, 'sdtm');
     assert.equal((await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm)).code, 0);
@@ -299,13 +319,31 @@ describe('trd trial on a database', () => {
 
 test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone that is not one is refused', async () => {
   const db = join(dir, 'zones.db');
-  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--sites', 'A,B', '--seed', '7'];
+  const base = [
+    'trial',
+    'init',
+    '--db',
+    db,
+    '--protocol',
+    'insight',
+    '--sites',
+    'A,B',
+    '--seed',
+    '7',
+    '--block-sizes',
+    '4,6',
+  ];
   const badPair = await trd(...base, '--site-time-zones', 'A:Europe/London');
   assert.equal(badPair.code, 2, badPair.stderr);
   assert.match(badPair.stderr, /--site-time-zones: expected SITE=ZONE pairs/);
   const badZone = await trd(...base, '--site-time-zones', 'A=Europe/Lundon');
   assert.equal(badZone.code, 2, badZone.stderr);
   assert.match(badZone.stderr, /A has no known IANA time zone/);
+  // Refused by the store's init once the file is created: the file goes too, so the corrected command can run.
+  const notASite = await trd(...base, '--site-time-zones', 'a=Australia/Sydney');
+  assert.equal(notASite.code, 2, notASite.stderr);
+  assert.match(notASite.stderr, /a is not a site of the plan/);
+  assert.equal(existsSync(db), false, 'a refused init leaves no database file');
   const ok = await trd(...base, '--site-time-zones', 'A=Australia/Sydney,B=America/Los_Angeles');
   assert.equal(ok.code, 0, ok.stderr);
   const store = await openTrialStore(db);
@@ -315,6 +353,66 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
       A: 'Australia/Sydney',
       B: 'America/Los_Angeles',
     });
+  } finally {
+    await store.close();
+  }
+});
+
+test('trd trial init --kits-per-arm without --kit-seed is refused before the database is created', async () => {
+  const db = join(dir, 'kits.db');
+  const base = [
+    'trial',
+    'init',
+    '--db',
+    db,
+    '--protocol',
+    'insight',
+    '--sites',
+    'A,B',
+    '--seed',
+    '7',
+    '--block-sizes',
+    '4,6',
+  ];
+  const missingSeed = await trd(...base, '--kits-per-arm', '10');
+  assert.equal(missingSeed.code, 2, missingSeed.stderr);
+  assert.match(missingSeed.stderr, /--kit-seed: expected a whole number/);
+  assert.equal(existsSync(db), false, 'no half-initialised trial is left behind');
+  const ok = await trd(...base, '--kits-per-arm', '10', '--kit-seed', '8');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /20 kits/);
+});
+
+test('trd trial init: a plan setting the schema refuses names its option', async () => {
+  const db = join(dir, 'plan.db');
+  const base = ['trial', 'init', '--db', db, '--protocol', 'insight', '--seed', '7'];
+  for (const [args, reason] of [
+    [['--method', 'minimisation', '--p-best', 'abc'], /^trd: --p-best: expected a probability above 0\.5/],
+    [['--method', 'minimisation', '--p-best', '0.4'], /^trd: --p-best: .*0\.5/],
+    [['--block-sizes', '3,4'], /^trd: --block-sizes: block size 3 is not a multiple of the ratio sum 2/],
+    [['--sites', 'A,A', '--block-sizes', '4'], /^trd: --sites: levels of site must differ/],
+  ] as const) {
+    const r = await trd(...base, ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, reason);
+    assert.equal(existsSync(db), false);
+  }
+});
+
+test('trd trial init: permuted blocks need the trial its own --block-sizes (no default that every reader knows)', async () => {
+  const base = ['trial', 'init', '--protocol', 'insight', '--seed', '7'];
+  const missing = await trd(...base, '--db', join(dir, 'blocks.db'));
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /^trd: --block-sizes: give the trial's block sizes/);
+  assert.equal(existsSync(join(dir, 'blocks.db')), false);
+  const minimisation = await trd(...base, '--db', join(dir, 'minimisation.db'), '--method', 'minimisation');
+  assert.equal(minimisation.code, 0, minimisation.stderr);
+  const blocks = await trd(...base, '--db', join(dir, 'blocks.db'), '--block-sizes', '4,8');
+  assert.equal(blocks.code, 0, blocks.stderr);
+  const store = await openTrialStore(join(dir, 'blocks.db'));
+  try {
+    const init = (await store.listAudit()).find((e) => e.action === 'init');
+    assert.deepEqual((init?.after as { plan: { blockSizes: number[] } }).plan.blockSizes, [4, 8]);
   } finally {
     await store.close();
   }

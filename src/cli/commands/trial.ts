@@ -84,11 +84,29 @@ function parseInteger(option: string, text: string, min: number, max: number): n
   return v;
 }
 
-/** Zod issues of a plan as one line naming the fields. */
-function planOrFail(candidate: unknown): RandomizationPlan {
+/** The option each plan field comes from, to name it in a refusal (`--p-best: Too small: ...`). */
+const PLAN_OPTIONS: Readonly<Record<string, string>> = {
+  arms: '--arms',
+  factors: '--strata',
+  seed: '--seed',
+  blockSizes: '--block-sizes',
+  perStratum: '--per-stratum',
+  pBest: '--p-best',
+};
+
+/** Zod issues of a plan as one line, each naming the option it came from (`options` overrides PLAN_OPTIONS). */
+function planOrFail(candidate: unknown, options: Readonly<Record<string, string>> = {}): RandomizationPlan {
   const parsed = RandomizationPlanSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new InputError(parsed.error.issues.map((i) => i.message).join('; '));
+    const named = { ...PLAN_OPTIONS, ...options };
+    throw new InputError(
+      parsed.error.issues
+        .map((i) => {
+          const option = named[String(i.path[0])];
+          return option === undefined ? i.message : `${option}: ${i.message}`;
+        })
+        .join('; '),
+    );
   }
   return parsed.data;
 }
@@ -177,7 +195,7 @@ interface InitOptions {
   sites?: string;
   siteTimeZones?: string;
   method: string;
-  blockSizes: string;
+  blockSizes?: string;
   perStratum: string;
   pBest: string;
   seed: string;
@@ -213,21 +231,40 @@ export async function runInit(options: InitOptions): Promise<void> {
   if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
     throw new InputError('--method: expected permuted-blocks or minimisation');
   }
+  // No default: a default is printed in this help and the docs, so every blinded reader would know the block sizes
+  // (ICH E9 keeps them from the investigators), and with a block of 2 one guessed arm gives away the next.
+  if (options.method === 'permuted-blocks' && options.blockSizes === undefined) {
+    throw new InputError(
+      "--block-sizes: give the trial's block sizes (multiples of the ratio sum, e.g. 4,6); keep them from blinded staff",
+    );
+  }
+  const pBest = Number(options.pBest);
+  if (options.pBest.trim() === '' || !Number.isFinite(pBest)) {
+    throw new InputError('--p-best: expected a probability above 0.5 and at most 1, such as 0.8');
+  }
   const plan = planOrFail(
     planFromProtocol(protocol, {
       method: options.method,
       seed,
       ...(sites !== undefined && { sites }),
-      blockSizes: parseIntList('--block-sizes', options.blockSizes),
+      ...(options.blockSizes !== undefined && { blockSizes: parseIntList('--block-sizes', options.blockSizes) }),
       perStratum: parseInteger('--per-stratum', options.perStratum, 1, 100000),
-      pBest: Number(options.pBest),
+      pBest,
     }),
+    // init's factors are the protocol's, with --sites as the site levels.
+    { factors: '--sites' },
   );
+  // The kit options are read before the database is created too: a trial initialised without its kits could not be
+  // initialised again (the file exists) to add them.
+  const kitsPerArm =
+    options.kitsPerArm === undefined ? undefined : parseInteger('--kits-per-arm', options.kitsPerArm, 1, 100000);
+  const kitSeed =
+    kitsPerArm === undefined ? undefined : parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
   const where = parseLocation(options.db);
   if (where.kind === 'sqlite' && existsSync(where.path))
     throw new InputError('--db: the file exists; a trial is initialised once');
   if (where.kind === 'sqlite' && where.path !== ':memory:') makeOutputFolder('--db', dirname(where.path));
-  await (async () => {
+  const initStore = async (): Promise<void> => {
     const store = await openTrialStore(options.db);
     try {
       const info = await store.init(operator('administrator', 'trial initialised from the command line'), {
@@ -236,12 +273,10 @@ export async function runInit(options: InitOptions): Promise<void> {
         ...(siteTimeZones !== undefined && { siteTimeZones }),
       });
       let kits = 0;
-      if (options.kitsPerArm !== undefined) {
-        const perArm = parseInteger('--kits-per-arm', options.kitsPerArm, 1, 100000);
-        const kitSeed = parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
+      if (kitsPerArm !== undefined && kitSeed !== undefined) {
         kits = await store.addKits(
           operator('unblinded-pharmacist', 'kit list generated at initialisation'),
-          generateKits(info.arms, perArm, kitSeed),
+          generateKits(info.arms, kitsPerArm, kitSeed),
         );
       }
       out(
@@ -250,7 +285,16 @@ export async function runInit(options: InitOptions): Promise<void> {
     } finally {
       await store.close();
     }
-  })();
+  };
+  // A refused initialisation leaves no database file: one left behind could not be initialised again (it exists).
+  const created = where.kind === 'sqlite' && where.path !== ':memory:' ? where.path : undefined;
+  try {
+    await initStore();
+  } catch (error) {
+    if (created !== undefined)
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${created}${suffix}`, { force: true });
+    throw error;
+  }
 }
 
 export async function runVerifyAudit(options: { db: string; expectHead?: string }): Promise<void> {
@@ -395,10 +439,14 @@ export async function runExport(options: ExportOptions): Promise<void> {
     const full = await store.snapshot();
     // Blinded: no allocation, and entered text naming an arm written [concealed] (as the server shows it).
     const snapshot = options.blinded === true ? blindSnapshot(full, protocol.arms ?? []) : full;
-    await store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
-      format: options.format,
-      blinded: options.blinded === true,
-    });
+    // The export is made first and recorded before it is written: a refused export (an unknown --outcome) leaves no
+    // audit entry of an export that never happened, and every file written has its entry.
+    const record = (detail: Record<string, unknown>) =>
+      store.recordEvent(operator('administrator', 'export from the command line'), 'export', {
+        format: options.format,
+        blinded: options.blinded === true,
+        ...detail,
+      });
     if (options.format === 'analysis-csv') {
       let result;
       try {
@@ -406,6 +454,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
       } catch (error) {
         throw new InputError(`--outcome: ${(error as Error).message}`);
       }
+      await record(options.outcome === undefined ? {} : { outcome: options.outcome });
       if (options.out === undefined) out(result.csv);
       else writeFileSync(options.out, result.csv);
       if (result.rescored > 0) {
@@ -420,16 +469,18 @@ export async function runExport(options: ExportOptions): Promise<void> {
       }
     } else if (options.format === 'sdtm') {
       const dir = options.out as string;
-      mkdirSync(dir, { recursive: true });
       const instruments = loadInstruments();
       const domains = sdtmDomains(snapshot, protocol, instruments);
-      for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
       // The Define-XML metadata of those files, beside them (its def:leaf entries name them).
       const define = sdtmDefine(snapshot, protocol, instruments, { createdAt: new Date().toISOString() });
+      await record({});
+      mkdirSync(dir, { recursive: true });
+      for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
       writeFileSync(join(dir, 'define.xml'), define);
       out(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')}, define.xml to ${dir}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
+      await record({});
       if (options.out === undefined) out(text);
       else writeFileSync(options.out, text);
     }
@@ -489,7 +540,10 @@ export function registerTrial(program: Command): void {
       "each site's IANA time zone, e.g. A=Europe/London,B=Australia/Sydney (randomization dates are the site's day; UTC otherwise)",
     )
     .option('--method <m>', 'permuted-blocks or minimisation', 'permuted-blocks')
-    .option('--block-sizes <list>', 'permuted blocks: block sizes', '2,4,6')
+    .option(
+      '--block-sizes <list>',
+      "permuted blocks (required): the trial's block sizes, multiples of the ratio sum, e.g. 4,6 (keep them from blinded staff)",
+    )
     .option('--per-stratum <n>', 'permuted blocks: slots generated per stratum', '100')
     .option('--p-best <p>', 'minimisation: probability of the imbalance-minimising arm', '0.8')
     .requiredOption('--seed <s>', 'randomization seed (keep it secret: it rebuilds the list)')

@@ -83,9 +83,11 @@ test(
 
       await page.getByRole('link', { name: 'INS-A-001' }).click();
       await page.getByRole('button', { name: 'Randomize' }).click();
-      await page.getByText(/Randomized: kit \S+, randomization no\. 1/).waitFor();
+      const randomized = await page.getByText(/Randomized: kit \S+, randomization no\. 1/).textContent();
+      const kit = /kit (\S+),/.exec(randomized ?? '')?.[1] ?? '';
 
-      // The infusion anchors the visit windows: day 14 (-2/+2 days) after 2026-11-05.
+      // The infusion anchors the visit windows: day 14 (-2/+2 days) after 2026-11-05. The kit code is read off the pack.
+      await page.getByLabel('Kit code on the pack given').fill(kit);
       await page.getByLabel('Given on').fill('2026-11-05');
       await page.getByLabel('Body weight (kg)').fill('70');
       await page.getByRole('button', { name: 'Record the dose' }).click();

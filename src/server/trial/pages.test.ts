@@ -453,3 +453,24 @@ test('lab entry page: a count reported per mm3 is entered in /uL and graded as s
     await t.close();
   }
 });
+
+test('participant page: the Randomize form names the stratum it randomizes in, and is offered only while enrolled', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const id = await enrolThroughApi(coord, protocol, 'site-a', 'low');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    const start = page.indexOf(`action="${path}/randomize"`);
+    assert.ok(start > 0, 'the Randomize form');
+    const form = page.slice(start, page.indexOf('</form>', start));
+    assert.match(form, /the stratum\s*<strong\s*>crp low, site site-a<\/strong\s*> \(baseline hs-CRP 1\.2 mg\/L\)/);
+    // An exit before randomization: no Randomize button for a randomization the store refuses.
+    const exit = await coord.post('/trial/api/dispositions', { participantId: id, event: 'other', on: '2026-11-05' });
+    assert.equal(exit.status, 201, exit.text);
+    assert.equal((await coord.get(path)).text.includes(`action="${path}/randomize"`), false);
+  } finally {
+    await t.close();
+  }
+});

@@ -1505,8 +1505,22 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
         ${
-          participant.kitCode === null && can(user.role, 'randomize')
+          participant.kitCode === null && participant.status === 'enrolled' && can(user.role, 'randomize')
             ? html`<form method="post" action="${path}/randomize">
+                <p>
+                  Randomizes in the stratum
+                  <strong
+                    >${Object.entries(participant.strata)
+                      .map(([factor, level]) => `${factor} ${level}`)
+                      .join(', ')}</strong
+                  >${
+                    participant.baselineCrpMgPerL === null
+                      ? ''
+                      : html` (baseline hs-CRP ${numberText(participant.baselineCrpMgPerL)} mg/L)`
+                  }.
+                  Check it first: a stratification error is not undone by randomizing again; correct the enrolment
+                  before.
+                </p>
                 ${csrfField(reply)}<button type="submit">Randomize</button>
               </form>`
             : ''
@@ -1545,6 +1559,16 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
                   ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
+                  <p>
+                    <label for="dose-kit">Kit code on the pack given</label
+                    ><input
+                      id="dose-kit"
+                      name="kitCode"
+                      value="${doseTyped.value('kitCode')}"
+                      autocomplete="off"
+                      required
+                    />
+                  </p>
                   ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`
@@ -1748,13 +1772,15 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
-        const participant = await participantInScope(deps, request, id);
+        await participantInScope(deps, request, id);
         const protocol = await currentProtocol(deps);
         const form = request.body as Record<string, string>;
         await store.recordDose(writeContext(request, 'study drug administered'), {
           participantId: id,
           visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
-          kitCode: participant.kitCode ?? '',
+          // As read from the pack given, not copied from the record: the store refuses a kit other than the one
+          // allocated, so a pack taken from the wrong shelf is reported instead of recorded as the allocated kit.
+          kitCode: form.kitCode?.trim() ?? '',
           administeredOn: form.administeredOn ?? '',
           doseMg: formNumber(form.doseMg, 'dose'),
           bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),

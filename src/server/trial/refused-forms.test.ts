@@ -151,3 +151,31 @@ test('a page form posted with a body that is not a form (JSON null, a list) is r
     await t.close();
   }
 });
+
+test('the dose form asks for the kit code on the pack given: another kit is refused and the form comes back', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const randomized = await coord.post(`/trial/api/participants/${id}/randomize`, {});
+    assert.equal(randomized.status, 201, randomized.text);
+    const { kitCode } = randomized.json as { kitCode: string };
+    assert.match(formOf((await coord.get(path)).text, `${path}/doses`), /name="kitCode"[^>]*required/);
+    // Any other kit of the list: a pack taken from the wrong shelf.
+    const other = kitCode === 'K0001' ? 'K0002' : 'K0001';
+    const typed = { kitCode: other, administeredOn: '2026-11-05', bodyWeightKg: '70', doseMg: '560' };
+    const refused = await coord.request('POST', `${path}/doses`, typed, FORM);
+    assert.equal(refused.status, 409);
+    assert.match(refused.text, /the kit is not the one allocated to this participant/);
+    const form = formOf(refused.text, `${path}/doses`);
+    assert.match(form, new RegExp(`name="kitCode"[^>]*value="${other}"`));
+    assert.match(form, /name="administeredOn"[^>]*value="2026-11-05"/);
+    assert.equal((await t.store.snapshot()).doses.filter((d) => d.participantId === id).length, 0);
+    const given = await coord.request('POST', `${path}/doses`, { ...typed, kitCode: ` ${kitCode} ` }, FORM);
+    assert.ok([200, 303].includes(given.status), `${given.status}`);
+    assert.equal((await t.store.snapshot()).doses.find((d) => d.participantId === id)?.kitCode, kitCode);
+  } finally {
+    await t.close();
+  }
+});

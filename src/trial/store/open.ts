@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadInstruments } from '../../instruments/load.ts';
+import { loadKnowledge } from '../../knowledge/load.ts';
 import { InputError } from '../../record/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
 import type { Db } from './db.ts';
@@ -18,12 +19,13 @@ import { SqlTrialStore, type StoreKnowledge } from './sql-store.ts';
 
 let bundled: StoreKnowledge | undefined;
 
-/** The bundled instruments and CTCAE tables, read once per process. */
+/** The bundled instruments, CTCAE tables and the pathway's CRP plausibility range, read once per process. */
 export function bundledStoreKnowledge(): StoreKnowledge {
   if (bundled === undefined) {
     const tables = new Map<string, ReturnType<typeof loadCtcae>>();
     bundled = {
       instruments: loadInstruments(),
+      crpPlausible: loadKnowledge().pathway.definitions.plausibility.crpMgPerL,
       ctcae(version) {
         let t = tables.get(version);
         if (t === undefined) {

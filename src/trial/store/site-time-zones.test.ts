@@ -31,6 +31,18 @@ for (const factory of allFactories()) {
           }),
           (e: unknown) => e instanceof InputError && e.code === 'trial.invalid',
         );
+        // A zone for a code that is no site of the plan (a lower-case typo) would leave site A dated in UTC.
+        await assert.rejects(
+          store.init(as('administrator'), {
+            protocol,
+            plan: blocksPlan(protocol),
+            siteTimeZones: { a: 'Australia/Sydney', B: 'America/Los_Angeles' },
+          }),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /a is not a site of the plan \(A, B\)/.test(e.message),
+        );
         await store.init(as('administrator'), {
           protocol,
           plan: blocksPlan(protocol),
@@ -39,6 +51,22 @@ for (const factory of allFactories()) {
         await store.addKits(as('unblinded-pharmacist'), generateKits(['tocilizumab', 'placebo'], 10, 7));
         const sydney = await enrolOne(store, protocol, 'SYD-1', 'A');
         const losAngeles = await enrolOne(store, protocol, 'LAX-1', 'B');
+        // Los Angeles enrolled "on the 30th" (allowed: a site ahead of UTC lives the 30th already) cannot be
+        // randomized on its 29th: the randomization would be dated before the enrolment.
+        await store.correctEnrolment(as('coordinator', 'B', 'typed the wrong day'), losAngeles, {
+          enrolledOn: '2026-11-30',
+        });
+        await assert.rejects(
+          store.randomize(as('coordinator', 'B'), losAngeles),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /enrolled on 2026-11-30, after today at the site \(2026-11-29\)/.test(e.message),
+        );
+        assert.equal((await store.getParticipant(losAngeles))?.randomizationNumber, null);
+        await store.correctEnrolment(as('coordinator', 'B', 'enrolled on the 29th'), losAngeles, {
+          enrolledOn: '2026-11-29',
+        });
         const a = await store.randomize(as('coordinator', 'A'), sydney);
         const b = await store.randomize(as('coordinator', 'B'), losAngeles);
         assert.equal(a.randomizedAt, '2026-11-29T22:30:00.000Z');

@@ -7,6 +7,7 @@
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { PlausibleRange } from '../../knowledge/schema-pathway.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import {
   countAllocation,
@@ -25,7 +26,7 @@ import { InputError } from '../../record/index.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
-import { blindAllocation } from '../blinding.ts';
+import { armTerms, blindAllocation, containsArmTerm } from '../blinding.ts';
 import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHead } from '../audit.ts';
 import {
   AdverseEventInputSchema,
@@ -82,6 +83,8 @@ export const sha256Hex = (text: string): string => createHash('sha256').update(t
 
 export interface StoreKnowledge {
   readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
+  /** The pathway's plausible hs-CRP range (definitions.plausibility.crpMgPerL, mg/L): a baseline outside is refused. */
+  readonly crpPlausible: PlausibleRange;
   /** The CTCAE table of a version ("5.0"); throws when not bundled. */
   ctcae(version: string): CtcaeTable;
 }
@@ -453,6 +456,19 @@ export class SqlTrialStore implements TrialStore {
     if (!can(ctx.actor.role, permission)) throw forbidden('change this trial data');
   }
 
+  /**
+   * A baseline hs-CRP outside the pathway's plausible range (a slip such as 3000 for 3.000) would be stratified and
+   * exported as the analysis biomarker as if measured: refused, as the pathway does not use such a CRP either.
+   */
+  private assertPlausibleCrp(value: number | null | undefined, what: string): void {
+    const range = this.knowledge.crpPlausible;
+    if (value === null || value === undefined || (value >= range.min && value <= range.max)) return;
+    throw fail(
+      'trial.invalid',
+      `${what}: baselineCrpMgPerL is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}: check the value and its unit`,
+    );
+  }
+
   private static assertSite(ctx: WriteContext, site: string): void {
     if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
       throw forbidden("change another site's data");
@@ -541,6 +557,28 @@ export class SqlTrialStore implements TrialStore {
     if (json(plan.arms.map((a) => a.id).sort()) !== json(protocolArms)) {
       throw fail('trial.invalid', `the plan's arms must be the protocol's (${protocolArms.join(', ')})`);
     }
+    // The factors are the protocol's too (the site's levels are the trial's site codes): enrolment derives each level
+    // from the protocol's factor, so a plan without one, with another, or with other hs-CRP levels would refuse every
+    // enrolment or take a level on the caller's word.
+    const stratification = protocol.stratification ?? [];
+    const sameFactors =
+      stratification.length === plan.factors.length &&
+      stratification.every((f) => {
+        const planned = plan.factors.find((p) => p.id === f.id);
+        const levels = (ids: readonly string[]) => json([...ids].sort());
+        return (
+          planned !== undefined && (f.source === 'site' || levels(planned.levels) === levels(f.levels.map((l) => l.id)))
+        );
+      });
+    if (!sameFactors) {
+      const wanted = stratification.map((f) =>
+        f.source === 'site' ? `${f.id} (site codes)` : `${f.id} (${f.levels.map((l) => l.id).join(', ')})`,
+      );
+      throw fail(
+        'trial.invalid',
+        `the plan's stratification factors must be the protocol's: ${wanted.length === 0 ? 'none' : wanted.join(', ')}`,
+      );
+    }
     this.knowledge.ctcae(protocol.safety.ctcaeVersion);
     const problems = conductProblems(protocol, this.knowledge.instruments);
     if (problems.length > 0) throw fail('trial.invalid', `protocol ${protocol.id}: ${problems.join('; ')}`);
@@ -550,6 +588,16 @@ export class SqlTrialStore implements TrialStore {
       throw fail(
         'trial.invalid',
         `site time zones: ${unknownZone[0]} has no known IANA time zone (e.g. Europe/London)`,
+      );
+    }
+    // A zone given to a code that is no site of the plan (a typo, `a` for `A`) would leave the real site dated in UTC.
+    const siteFactor = protocol.stratification?.find((f) => f.source === 'site');
+    const siteCodes = plan.factors.find((f) => f.id === siteFactor?.id)?.levels;
+    const unknownSite = Object.keys(siteTimeZones).find((site) => siteCodes !== undefined && !siteCodes.includes(site));
+    if (unknownSite !== undefined) {
+      throw fail(
+        'trial.invalid',
+        `site time zones: ${unknownSite} is not a site of the plan (${(siteCodes ?? []).join(', ')})`,
       );
     }
     return this.write(ctx, async (tx, append, at) => {
@@ -839,6 +887,7 @@ export class SqlTrialStore implements TrialStore {
   async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const input = parse(EnrolInputSchema, raw, 'enrolment');
+    this.assertPlausibleCrp(input.baselineCrpMgPerL, 'enrolment');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.enrolledOn, at, 'enrolment: enrolledOn');
@@ -920,6 +969,7 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
+    this.assertPlausibleCrp(changes.baselineCrpMgPerL, 'enrolment correction');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
@@ -1168,10 +1218,20 @@ export class SqlTrialStore implements TrialStore {
     if (ctx.actor.role !== 'unblinded-pharmacist') throw forbidden('manage the kit list');
     if (!Array.isArray(raw) || raw.length === 0) throw fail('trial.invalid', 'kits: give a non-empty list');
     const kits = raw.map((k, i) => parse(KitInputSchema, k, `kits[${i}]`));
+    // A code twice in the list was refused as "already in the kit list", sending the pharmacist to look for it there.
+    const repeated = kits.findIndex((k, i) => kits.findIndex((o) => o.kitCode === k.kitCode) !== i);
+    if (repeated >= 0)
+      throw fail('trial.invalid', `kits[${repeated}]: the kit code repeats an earlier entry of this list`);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      // A code naming an arm (its id or label, in any case: "PLACEBO-017") would tell every blinded reader of the
+      // code (participant pages, the blinded exports' EX) the allocation.
+      const terms = armTerms(meta.protocol.arms ?? []);
       for (const k of kits) {
         if (!meta.info.arms.includes(k.arm)) throw fail('trial.invalid', 'kits: an arm is not one of the trial arms');
+        if (containsArmTerm(k.kitCode, terms)) {
+          throw fail('trial.invalid', 'kits: a kit code names an arm; codes must reveal nothing (e.g. K0001)');
+        }
         if ((await tx.get<Row>('SELECT kit_code FROM kits WHERE kit_code = ?', [k.kitCode])) !== undefined) {
           throw conflict('a kit code is already in the kit list');
         }
@@ -1201,6 +1261,15 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, participantId, true);
       if (p.randomizationNumber !== null) throw conflict('the participant is already randomized');
       if (p.status !== 'enrolled') throw conflict('only an enrolled participant can be randomized');
+      // The site's day, not the UTC one: a site far from UTC randomizing near midnight lives another date.
+      const randomizedOn = dateInTimeZone(at, meta.siteTimeZones[p.site] ?? 'UTC');
+      // An enrolment may be dated up to a day ahead of UTC (for sites ahead of it): not randomized before that day.
+      if (randomizedOn < p.enrolledOn) {
+        throw fail(
+          'trial.invalid',
+          `randomization: the participant is enrolled on ${p.enrolledOn}, after today at the site (${randomizedOn}); randomize on that day or correct the enrolment date`,
+        );
+      }
       // Refused while any arm is out of kits, whatever this participant's arm: refusing only when the allocated arm
       // is out would tell a blinded coordinator that the stratum's next slot holds that arm (and, as other strata go
       // on, which participants hold the other).
@@ -1255,13 +1324,12 @@ export class SqlTrialStore implements TrialStore {
         arm,
         kitCode,
         randomizedAt: at,
-        // The site's day, not the UTC one: a site far from UTC randomizing near midnight lives another date.
-        randomizedOn: dateInTimeZone(at, meta.siteTimeZones[p.site] ?? 'UTC'),
+        randomizedOn,
       };
       await tx.run('UPDATE kits SET participant_id = ? WHERE kit_code = ?', [p.id, kitCode]);
       await tx.run(
         'INSERT INTO allocations (participant_id, randomization_number, stratum, stratum_sequence, arm, kit_code, randomized_at, randomized_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [p.id, number, stratum, stratumSequence, arm, kitCode, at, allocation.randomizedOn],
+        [p.id, number, stratum, stratumSequence, arm, kitCode, at, randomizedOn],
       );
       await tx.run(
         "UPDATE participants SET status = 'randomized', kit_code = ?, randomization_number = ? WHERE id = ?",

@@ -120,12 +120,25 @@ for (const factory of allFactories()) {
         // The hs-CRP level is the protocol's band of the measured baseline, not the caller's word.
         await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 1.2 }), 'trial.invalid');
         await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: null }), 'trial.invalid');
+        // Outside the pathway's plausible range (0.01-1000 mg/L): a slip such as 3000 for 3.000, or 0.001.
+        await assert.rejects(
+          store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 3000 }),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /baselineCrpMgPerL is outside the plausible range 0\.01 to 1000 mg\/L/.test(e.message),
+        );
+        await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 0.001 }), 'trial.invalid');
         await rejectsWith(
           store.enrol(ctx, { ...enrolInput, strata: { crp: 'low', site: 'A' }, baselineCrpMgPerL: 3 }),
           'trial.invalid',
         );
         const p = await store.enrol(ctx, enrolInput);
         assert.equal(p.status, 'enrolled');
+        await rejectsWith(
+          store.correctEnrolment(as('coordinator', 'A', 'unit'), p.id, { baselineCrpMgPerL: 1500 }),
+          'trial.invalid',
+        );
         await store.recordConsent(ctx, { screeningId: ineligible.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
         await rejectsWith(
           store.enrol(ctx, { ...enrolInput, screeningId: ineligible.id, participantCode: 'P-1' }),
@@ -211,6 +224,40 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('kits: a kit code naming an arm (any case) or repeated in the list is refused; the list is added whole or not at all', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol) });
+        for (const kitCode of ['PLACEBO-017', 'toci-1-Tocilizumab']) {
+          await rejectsWith(
+            store.addKits(as('unblinded-pharmacist'), [
+              { kitCode: 'K9001', arm: 'placebo' },
+              { kitCode, arm: 'tocilizumab' },
+            ]),
+            'trial.invalid',
+          );
+        }
+        assert.deepEqual(await store.kitStock(), { total: 0, byArm: {} });
+        // A code twice in one list is named as such, not as one already in the kit list.
+        await assert.rejects(
+          store.addKits(as('unblinded-pharmacist'), [
+            { kitCode: 'K9001', arm: 'placebo' },
+            { kitCode: 'K9002', arm: 'tocilizumab' },
+            { kitCode: 'K9001', arm: 'tocilizumab' },
+          ]),
+          (e: unknown) =>
+            e instanceof InputError &&
+            e.code === 'trial.invalid' &&
+            /kits\[2\]: the kit code repeats an earlier entry of this list/.test(e.message),
+        );
+        assert.equal(await store.addKits(as('unblinded-pharmacist'), [{ kitCode: 'K9001', arm: 'placebo' }]), 1);
+        await rejectsWith(
+          store.addKits(as('unblinded-pharmacist'), [{ kitCode: 'K9001', arm: 'placebo' }]),
+          'trial.conflict',
+        );
+      });
+    });
+
     test('kits: while any arm is out, every randomization is refused alike, whatever the next slot holds', async () => {
       await withStore(async ({ store }) => {
         const protocol = insightProtocol();
@@ -260,6 +307,41 @@ for (const factory of allFactories()) {
         assert.equal(new Set(results.map((r) => r.participantId)).size, 200);
         const v = await store.verifyAudit();
         assert.equal(v.ok, true, JSON.stringify(v.problems.slice(0, 3)));
+      });
+    });
+
+    test("init: the plan's stratification factors must be the protocol's (site codes free)", async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const plan = blocksPlan(protocol);
+        const refused = async (factors: typeof plan.factors) => {
+          await assert.rejects(
+            store.init(as('administrator'), { protocol, plan: { ...plan, factors } }),
+            (e: unknown) =>
+              e instanceof InputError &&
+              e.code === 'trial.invalid' &&
+              /stratification factors must be the protocol's: crp \(low, high\), site \(site codes\)/.test(e.message),
+          );
+        };
+        const [crp, site] = plan.factors as [(typeof plan.factors)[number], (typeof plan.factors)[number]];
+        await refused([site]); // no hs-CRP factor: the protocol stratifies by it
+        await refused([crp, site, { id: 'sex', levels: ['f', 'm'], weight: 1 }]); // a level taken on the caller's word
+        await refused([{ ...crp, levels: ['lo', 'hi'] }, site]); // levels no band derives
+        // The site levels are the trial's own codes, and the hs-CRP levels may be listed in another order.
+        await store.init(as('administrator'), {
+          protocol,
+          plan: {
+            ...plan,
+            factors: [
+              { ...crp, levels: ['high', 'low'] },
+              { ...site, levels: ['X', 'Y', 'Z'] },
+            ],
+          },
+        });
+        assert.deepEqual((await store.trial())?.factors, [
+          { id: 'crp', levels: ['high', 'low'] },
+          { id: 'site', levels: ['X', 'Y', 'Z'] },
+        ]);
       });
     });
 
