@@ -200,7 +200,10 @@ test('a port in use: one trd: line, exit 2, no server process left behind', asyn
       timeoutMs: 30_000,
     });
     assert.equal(r.code, 2, r.stderr);
-    assert.equal(r.stderr, 'trd: bind failed: EADDRINUSE\n');
+    assert.equal(
+      r.stderr,
+      'trd: bind failed: the address is in use (another process listens on that port; choose another --port)\n',
+    );
   } finally {
     taken.close();
     rmSync(dataDir, { recursive: true, force: true });
