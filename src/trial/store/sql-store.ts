@@ -45,6 +45,7 @@ import {
   KitInputSchema,
   LabCorrectionSchema,
   LabInputSchema,
+  LAB_UNITS,
   ScreeningCorrectionSchema,
   ScreeningInputSchema,
   UserInputSchema,
@@ -59,6 +60,7 @@ import {
   type FormCorrection,
   type FormRecord,
   type ItemAnswer,
+  type LabAnalyte,
   type LabInput,
   type LabRecord,
   type Participant,
@@ -85,6 +87,11 @@ export interface StoreKnowledge {
   readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
   /** The pathway's plausible hs-CRP range (definitions.plausibility.crpMgPerL, mg/L): a baseline outside is refused. */
   readonly crpPlausible: PlausibleRange;
+  /**
+   * The pathway's plausible range of each safety lab (definitions.plausibility.safetyLabs, in the pathway's unit): a
+   * result outside, converted to the unit entered, is refused (ANC 1800 typed in 10*9/L for 1800 /uL).
+   */
+  readonly labPlausible: Readonly<Record<LabAnalyte, PlausibleRange>>;
   /** The CTCAE table of a version ("5.0"); throws when not bundled. */
   ctcae(version: string): CtcaeTable;
 }
@@ -466,6 +473,34 @@ export class SqlTrialStore implements TrialStore {
     throw fail(
       'trial.invalid',
       `${what}: baselineCrpMgPerL is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}: check the value and its unit`,
+    );
+  }
+
+  /**
+   * A safety lab value no patient has in the unit entered (ANC 1800 or platelets 150000 in 10*9/L: a count per
+   * microlitre typed under 10^9/L) would be graded and ruled on as if measured, "continue" where the real count may
+   * be a hold: refused, with the pathway's plausible range in the unit entered and a unit the value is plausible in.
+   * A unit that does not convert to the range's is left to the grading, which does not guess it.
+   */
+  private assertPlausibleLab(input: LabInput, what: string): void {
+    const range = this.knowledge.labPlausible[input.analyte];
+    const unit = enzymeActivityUnit(input.unit);
+    const inUnit = (value: number, to: string): number | null => {
+      const c = convertQuantity({ value, ucum: range.unit }, to);
+      return c.ok ? c.value : null;
+    };
+    const min = inUnit(range.min, unit);
+    const max = inUnit(range.max, unit);
+    if (min === null || max === null || (input.value >= min && input.value <= max)) return;
+    const shown = (n: number): string => String(Number(n.toPrecision(6)));
+    const likely = LAB_UNITS.find((u) => {
+      const lo = inUnit(range.min, u);
+      const hi = inUnit(range.max, u);
+      return u !== unit && lo !== null && hi !== null && input.value >= lo && input.value <= hi;
+    });
+    throw fail(
+      'trial.invalid',
+      `${what}: ${input.analyte} ${shown(input.value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
     );
   }
 
@@ -1851,6 +1886,7 @@ export class SqlTrialStore implements TrialStore {
     if (term?.measure === 'x-uln' && !activity) {
       throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
     }
+    this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
