@@ -73,7 +73,7 @@ import {
 } from '../model.ts';
 import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
 import { conductProblems } from '../check.ts';
-import { participantLevels } from '../strata.ts';
+import { participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
@@ -626,8 +626,7 @@ export class SqlTrialStore implements TrialStore {
       );
     }
     // A zone given to a code that is no site of the plan (a typo, `a` for `A`) would leave the real site dated in UTC.
-    const siteFactor = protocol.stratification?.find((f) => f.source === 'site');
-    const siteCodes = plan.factors.find((f) => f.id === siteFactor?.id)?.levels;
+    const siteCodes = planSites(protocol, plan.factors);
     const unknownSite = Object.keys(siteTimeZones).find((site) => siteCodes !== undefined && !siteCodes.includes(site));
     if (unknownSite !== undefined) {
       throw fail(
@@ -2253,6 +2252,20 @@ export class SqlTrialStore implements TrialStore {
         throw fail('trial.invalid', 'user: the first account must be an administrator');
       if ((await tx.get<Row>('SELECT id FROM users WHERE username = ?', [input.username])) !== undefined) {
         throw conflict('the username is taken');
+      }
+      // A site given to a role that sees every site (src/trial/roles.ts) would be shown and never applied.
+      if (input.site !== null && !SITE_BOUND_ROLES.includes(input.role)) {
+        throw fail(
+          'trial.invalid',
+          `user: a ${input.role} is not bound to a site (only ${SITE_BOUND_ROLES.join(', ')} are): give no site`,
+        );
+      }
+      // A site-bound account at a site the trial does not have would see no participant and could screen no one.
+      // Before init the sites are not known yet, and the account is taken as given.
+      const meta = await this.meta(tx);
+      const sites = meta === null || input.site === null ? undefined : planSites(meta.protocol, meta.plan.factors);
+      if (sites !== undefined && input.site !== null && !sites.includes(input.site)) {
+        throw fail('trial.invalid', `user: site ${input.site} is not a site of the trial (${sites.join(', ')})`);
       }
       const user: UserRecord = { ...input, id: randomUUID(), active: true, createdAt: at };
       await tx.run(
