@@ -163,6 +163,12 @@ export const LAB_ANALYTES = ['anc', 'platelets', 'alt', 'ast'] as const;
 export const LabAnalyteSchema = z.enum(LAB_ANALYTES);
 export type LabAnalyte = z.infer<typeof LabAnalyteSchema>;
 
+/**
+ * The units a lab result is entered in (UCUM; those docs/trial-operations.md lists as converted): the lab forms offer
+ * them, and the store names one of them when a value is impossible in the unit typed (ANC 1800 in 10*9/L, /uL).
+ */
+export const LAB_UNITS = ['10*9/L', '10*3/uL', '/uL', 'U/L', 'ukat/L'] as const;
+
 export const LabInputSchema = z.strictObject({
   participantId: Id,
   visit: Id,

@@ -21,6 +21,15 @@ export function planFactors(protocol: TrialProtocol, sites?: readonly string[]):
 }
 
 /**
+ * The trial's site codes: the plan's levels of the protocol's site factor; undefined when the protocol has no site
+ * factor (the sites are then not listed anywhere).
+ */
+export function planSites(protocol: TrialProtocol, factors: readonly Factor[]): readonly string[] | undefined {
+  const siteFactor = protocol.stratification?.find((f) => f.source === 'site');
+  return siteFactor === undefined ? undefined : factors.find((f) => f.id === siteFactor.id)?.levels;
+}
+
+/**
  * The participant's level for each factor, or the reason one cannot be given (no baseline CRP, a CRP in no band or
  * in more than one, a site not in the plan). Levels are never guessed.
  */

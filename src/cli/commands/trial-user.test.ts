@@ -81,3 +81,27 @@ test('trd trial-user password sets a new password from standard input and ends t
     await t.close();
   }
 });
+
+test('trd trial-user add refuses a site the trial does not have, and a site for a role that sees every site', async () => {
+  const t = await startTestTrial();
+  try {
+    const add = (username: string, role: string, site: string) =>
+      trd(
+        ['trial-user', 'add', '--trial-db', t.location, '--username', username, '--role', role, '--site', site],
+        'a-long-enough-password\n',
+      );
+    const elsewhere = await add('c-zurich', 'coordinator', 'site-z');
+    assert.equal(elsewhere.code, 2);
+    assert.deepEqual(stderrLines(elsewhere), ['trd: user: site site-z is not a site of the trial (site-a, site-b)']);
+    const statistician = await add('stat-a', 'statistician', 'site-a');
+    assert.equal(statistician.code, 2);
+    assert.match(statistician.stderr, /a statistician is not bound to a site/);
+    assert.equal(await t.store.getUserByUsername('c-zurich'), null);
+    assert.equal(await t.store.getUserByUsername('stat-a'), null);
+    const ok = await add('c-b2', 'coordinator', 'site-b');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, 'created c-b2 (coordinator at site-b)\n');
+  } finally {
+    await t.close();
+  }
+});

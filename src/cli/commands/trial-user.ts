@@ -137,7 +137,10 @@ export function registerTrialUser(program: Command): void {
     .requiredOption('--trial-db <location>', 'the trial store (file path, sqlite:PATH, postgres://...)')
     .requiredOption('--username <name>', 'lower-case letters, digits, ".", "_" or "-"')
     .requiredOption('--role <role>', TrialRoleSchema.options.join(' | '))
-    .option('--site <site>', 'the site a coordinator or investigator works at')
+    .option(
+      '--site <site>',
+      "the site a coordinator, investigator or outcome rater works at (one of the trial's once initialised)",
+    )
     .option('--display-name <text>', 'the name shown on the pages')
     .action(add);
   command

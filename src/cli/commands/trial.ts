@@ -276,7 +276,7 @@ export async function runInit(options: InitOptions): Promise<void> {
       if (kitsPerArm !== undefined && kitSeed !== undefined) {
         kits = await store.addKits(
           operator('unblinded-pharmacist', 'kit list generated at initialisation'),
-          generateKits(info.arms, kitsPerArm, kitSeed),
+          generateKits(plan.arms, kitsPerArm, kitSeed),
         );
       }
       out(
@@ -547,7 +547,10 @@ export function registerTrial(program: Command): void {
     .option('--per-stratum <n>', 'permuted blocks: slots generated per stratum', '100')
     .option('--p-best <p>', 'minimisation: probability of the imbalance-minimising arm', '0.8')
     .requiredOption('--seed <s>', 'randomization seed (keep it secret: it rebuilds the list)')
-    .option('--kits-per-arm <n>', 'also generate a blinded kit list with this many kits per arm')
+    .option(
+      '--kits-per-arm <n>',
+      'also generate a blinded kit list in the allocation ratio: n kits per unit of the ratio in lowest terms (2:1 with 100: 200 and 100)',
+    )
     .option('--kit-seed <s>', 'seed of the kit list (required with --kits-per-arm)')
     .action(runInit);
   trial

@@ -83,6 +83,12 @@ function versionedChanges<S extends z.ZodType>(
   return { ...changesWithReason(schema, rest), version: versionOf(body) };
 }
 
+/**
+ * Whether the answer carries the body the handler builds: Fastify answers a HEAD request with a GET route's handler
+ * and sends no body, so reading the allocation list or downloading an export is audited only when it was sent.
+ */
+const sendsBody = (request: FastifyRequest): boolean => request.method !== 'HEAD';
+
 export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit: LoginRateLimit): void {
   const { store } = deps;
 
@@ -425,8 +431,9 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.get('/api/allocations', { config: { trialAccess: 'allocation.read' } }, async (request) => {
     const viewer = await viewerOf(request, deps);
     const allocations = await store.listAllocations();
-    // Who read the allocation list, and when, is audited as an export is (the list is the trial's unblinded key).
-    if (viewerSeesArms(viewer)) {
+    // Who read the allocation list, and when, is audited as an export is (the list is the trial's unblinded key); a
+    // HEAD request (answered by this handler) is sent no list, so it records no reading.
+    if (viewerSeesArms(viewer) && sendsBody(request)) {
       await store.recordEvent(writeContext(request, 'allocation list viewed'), 'allocation-list-viewed', {
         allocations: allocations.length,
       });
@@ -442,7 +449,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const viewer = await viewerOf(request, deps);
     if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
     const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments);
-    await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
+    if (sendsBody(request)) await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
     return reply
       .type(file.contentType)
       .header('content-disposition', `attachment; filename="${name}"`)

@@ -176,6 +176,10 @@ for (const role of blindedRoles) {
 
 test("the same sweep finds the arms where they may be seen: the pharmacist's allocation list", async () => {
   const pharmacist = await t.signIn('unblinded-pharmacist');
+  // A HEAD request is answered without the list: it records no reading of it.
+  const head = await pharmacist.request('HEAD', '/trial/api/allocations');
+  assert.equal(head.status, 200);
+  assert.equal(head.text, '');
   const reply = await pharmacist.get('/trial/api/allocations');
   assert.equal(reply.status, 200);
   assert.notEqual(findArm(reply.text, t.armNames), undefined, 'the detector sees arms when they are there');

@@ -92,11 +92,7 @@ export async function initTestStore(location: string, engine: Engine, kitsPerArm
   });
   await store.addKits(
     { actor: { userId: 'setup', role: 'unblinded-pharmacist', site: null }, reason: 'kit list received' },
-    generateKits(
-      arms.map((a) => a.id),
-      kitsPerArm,
-      7,
-    ),
+    generateKits(arms, kitsPerArm, 7),
   );
   await createAccounts(store, TEST_ACCOUNTS, TEST_COST);
   return store;

@@ -71,8 +71,17 @@ test('lock: the statistician is blinded before and unblinded after; writes stop'
   const after = await statistician.get(`/trial/api/participants/${participant}`);
   assert.equal(after.status, 200);
   assert.equal(hasArm(after.text, t.armNames), true, 'the statistician sees the allocation after lock');
+  // A HEAD request is answered without the file: no download is audited for it.
+  const exportsAudited = async () =>
+    (await t.store.listAudit({ limit: 10000 })).filter((e) => e.action === 'export').length;
+  const exportsBefore = await exportsAudited();
+  const head = await statistician.request('HEAD', '/trial/api/exports/analysis.csv');
+  assert.equal(head.status, 200);
+  assert.equal(head.text, '');
+  assert.equal(await exportsAudited(), exportsBefore, 'a HEAD request sent no file');
   const csv = await statistician.get('/trial/api/exports/analysis.csv');
   assert.equal(csv.status, 200);
+  assert.equal(await exportsAudited(), exportsBefore + 1, 'the download is audited');
   assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
   assert.match(csv.text, /^subject,arm,visit/);
   const consort = await statistician.get('/trial/api/consort');

@@ -17,6 +17,7 @@ import {
   AdverseEventInputSchema,
   DISPOSITION_EVENTS,
   LAB_ANALYTES,
+  LAB_UNITS,
   RELATEDNESS,
   SERIOUSNESS_CRITERIA,
   ScreeningCriterionSchema,
@@ -600,12 +601,11 @@ const exitOptions = (selected: string | null): Html =>
  * or the participant it belongs to, with why) or to void it when the participant did not leave.
  */
 /**
- * The units a lab result is entered in (UCUM; those docs/trial-operations.md lists as converted), with the words a
- * laboratory report uses for them: a count reported per mm3 (the label's own unit, and US reports') is entered as
- * such, rather than typed as a number of 10*3/uL or 10*9/L (ANC 1800 /mm3 typed in 10*9/L would read normal). A
- * result stored in another unit keeps it as an option.
+ * The words a laboratory report uses for the units a lab result is entered in (LAB_UNITS, src/trial/model.ts): a
+ * count reported per mm3 (the label's own unit, and US reports') is entered as such, rather than typed as a number of
+ * 10*3/uL or 10*9/L (ANC 1800 /mm3 typed in 10*9/L would read normal). A result stored in another unit keeps it as
+ * an option.
  */
-const LAB_UNITS = ['10*9/L', '10*3/uL', '/uL', 'U/L', 'ukat/L'] as const;
 const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
   '10*9/L': '10*9/L (x10^9 per litre)',
   '10*3/uL': '10*3/uL (thousands per microlitre)',

@@ -57,11 +57,7 @@ export async function initDemoTrial(store: TrialStore, engine: Engine): Promise<
   });
   await store.addKits(
     { actor: { userId: 'setup', role: 'unblinded-pharmacist', site: null }, reason: 'demo kit list' },
-    generateKits(
-      arms.map((a) => a.id),
-      500,
-      Math.floor(Math.random() * 0x7fffffff),
-    ),
+    generateKits(arms, 500, Math.floor(Math.random() * 0x7fffffff)),
   );
 }
 

@@ -19,13 +19,15 @@ import { SqlTrialStore, type StoreKnowledge } from './sql-store.ts';
 
 let bundled: StoreKnowledge | undefined;
 
-/** The bundled instruments, CTCAE tables and the pathway's CRP plausibility range, read once per process. */
+/** The bundled instruments, CTCAE tables and the pathway's plausible CRP and safety lab ranges, read once per process. */
 export function bundledStoreKnowledge(): StoreKnowledge {
   if (bundled === undefined) {
     const tables = new Map<string, ReturnType<typeof loadCtcae>>();
+    const { plausibility } = loadKnowledge().pathway.definitions;
     bundled = {
       instruments: loadInstruments(),
-      crpPlausible: loadKnowledge().pathway.definitions.plausibility.crpMgPerL,
+      crpPlausible: plausibility.crpMgPerL,
+      labPlausible: plausibility.safetyLabs,
       ctcae(version) {
         let t = tables.get(version);
         if (t === undefined) {

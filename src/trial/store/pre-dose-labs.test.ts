@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateKits } from '../kits.ts';
+import { planArms } from '../strata.ts';
 import {
   as,
   blocksPlan,
@@ -154,8 +155,7 @@ test('a hold or stop alert from a rule not verified against its source is flagge
       },
     };
     await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol) });
-    const arms = (protocol.arms ?? []).map((a) => a.id);
-    await store.addKits(as('unblinded-pharmacist'), generateKits(arms, 10, 7));
+    await store.addKits(as('unblinded-pharmacist'), generateKits(planArms(protocol), 10, 7));
     const id = await enrolOne(store, protocol, 'UNV-1', 'A');
     const ctx = as('coordinator', 'A', 'lab entry');
     await randomizeAndInfuse(store, ctx, id, '2026-11-05');

@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../../record/index.ts';
 import { loadInstruments } from '../../instruments/load.ts';
 import { generateKits } from '../kits.ts';
+import { planArms } from '../strata.ts';
 import { sdtmDomains } from '../exports/index.ts';
 import { allFactories, as, blocksPlan, closeSharedPglite, enrolOne, insightProtocol } from './stores.test-support.ts';
 
@@ -48,7 +49,7 @@ for (const factory of allFactories()) {
           plan: blocksPlan(protocol),
           siteTimeZones: { A: 'Australia/Sydney', B: 'America/Los_Angeles' },
         });
-        await store.addKits(as('unblinded-pharmacist'), generateKits(['tocilizumab', 'placebo'], 10, 7));
+        await store.addKits(as('unblinded-pharmacist'), generateKits(planArms(protocol), 10, 7));
         const sydney = await enrolOne(store, protocol, 'SYD-1', 'A');
         const losAngeles = await enrolOne(store, protocol, 'LAX-1', 'B');
         // Los Angeles enrolled "on the 30th" (allowed: a site ahead of UTC lives the 30th already) cannot be

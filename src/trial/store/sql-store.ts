@@ -45,6 +45,7 @@ import {
   KitInputSchema,
   LabCorrectionSchema,
   LabInputSchema,
+  LAB_UNITS,
   ScreeningCorrectionSchema,
   ScreeningInputSchema,
   UserInputSchema,
@@ -59,6 +60,7 @@ import {
   type FormCorrection,
   type FormRecord,
   type ItemAnswer,
+  type LabAnalyte,
   type LabInput,
   type LabRecord,
   type Participant,
@@ -71,7 +73,7 @@ import {
 } from '../model.ts';
 import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
 import { conductProblems } from '../check.ts';
-import { participantLevels } from '../strata.ts';
+import { participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
@@ -85,6 +87,11 @@ export interface StoreKnowledge {
   readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
   /** The pathway's plausible hs-CRP range (definitions.plausibility.crpMgPerL, mg/L): a baseline outside is refused. */
   readonly crpPlausible: PlausibleRange;
+  /**
+   * The pathway's plausible range of each safety lab (definitions.plausibility.safetyLabs, in the pathway's unit): a
+   * result outside, converted to the unit entered, is refused (ANC 1800 typed in 10*9/L for 1800 /uL).
+   */
+  readonly labPlausible: Readonly<Record<LabAnalyte, PlausibleRange>>;
   /** The CTCAE table of a version ("5.0"); throws when not bundled. */
   ctcae(version: string): CtcaeTable;
 }
@@ -469,6 +476,34 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
+  /**
+   * A safety lab value no patient has in the unit entered (ANC 1800 or platelets 150000 in 10*9/L: a count per
+   * microlitre typed under 10^9/L) would be graded and ruled on as if measured, "continue" where the real count may
+   * be a hold: refused, with the pathway's plausible range in the unit entered and a unit the value is plausible in.
+   * A unit that does not convert to the range's is left to the grading, which does not guess it.
+   */
+  private assertPlausibleLab(input: LabInput, what: string): void {
+    const range = this.knowledge.labPlausible[input.analyte];
+    const unit = enzymeActivityUnit(input.unit);
+    const inUnit = (value: number, to: string): number | null => {
+      const c = convertQuantity({ value, ucum: range.unit }, to);
+      return c.ok ? c.value : null;
+    };
+    const min = inUnit(range.min, unit);
+    const max = inUnit(range.max, unit);
+    if (min === null || max === null || (input.value >= min && input.value <= max)) return;
+    const shown = (n: number): string => String(Number(n.toPrecision(6)));
+    const likely = LAB_UNITS.find((u) => {
+      const lo = inUnit(range.min, u);
+      const hi = inUnit(range.max, u);
+      return u !== unit && lo !== null && hi !== null && input.value >= lo && input.value <= hi;
+    });
+    throw fail(
+      'trial.invalid',
+      `${what}: ${input.analyte} ${shown(input.value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
+    );
+  }
+
   private static assertSite(ctx: WriteContext, site: string): void {
     if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
       throw forbidden("change another site's data");
@@ -591,8 +626,7 @@ export class SqlTrialStore implements TrialStore {
       );
     }
     // A zone given to a code that is no site of the plan (a typo, `a` for `A`) would leave the real site dated in UTC.
-    const siteFactor = protocol.stratification?.find((f) => f.source === 'site');
-    const siteCodes = plan.factors.find((f) => f.id === siteFactor?.id)?.levels;
+    const siteCodes = planSites(protocol, plan.factors);
     const unknownSite = Object.keys(siteTimeZones).find((site) => siteCodes !== undefined && !siteCodes.includes(site));
     if (unknownSite !== undefined) {
       throw fail(
@@ -1851,6 +1885,7 @@ export class SqlTrialStore implements TrialStore {
     if (term?.measure === 'x-uln' && !activity) {
       throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
     }
+    this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
@@ -2217,6 +2252,20 @@ export class SqlTrialStore implements TrialStore {
         throw fail('trial.invalid', 'user: the first account must be an administrator');
       if ((await tx.get<Row>('SELECT id FROM users WHERE username = ?', [input.username])) !== undefined) {
         throw conflict('the username is taken');
+      }
+      // A site given to a role that sees every site (src/trial/roles.ts) would be shown and never applied.
+      if (input.site !== null && !SITE_BOUND_ROLES.includes(input.role)) {
+        throw fail(
+          'trial.invalid',
+          `user: a ${input.role} is not bound to a site (only ${SITE_BOUND_ROLES.join(', ')} are): give no site`,
+        );
+      }
+      // A site-bound account at a site the trial does not have would see no participant and could screen no one.
+      // Before init the sites are not known yet, and the account is taken as given.
+      const meta = await this.meta(tx);
+      const sites = meta === null || input.site === null ? undefined : planSites(meta.protocol, meta.plan.factors);
+      if (sites !== undefined && input.site !== null && !sites.includes(input.site)) {
+        throw fail('trial.invalid', `user: site ${input.site} is not a site of the trial (${sites.join(', ')})`);
       }
       const user: UserRecord = { ...input, id: randomUUID(), active: true, createdAt: at };
       await tx.run(

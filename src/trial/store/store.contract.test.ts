@@ -197,13 +197,7 @@ for (const factory of allFactories()) {
         const protocol = insightProtocol();
         const perArm = 30;
         await initTrial(store, blocksPlan(protocol, 20261129, 60), perArm);
-        const armOf = new Map(
-          generateKits(
-            planArms(protocol).map((a) => a.id),
-            perArm,
-            7,
-          ).map((k) => [k.kitCode, k.arm]),
-        );
+        const armOf = new Map(generateKits(planArms(protocol), perArm, 7).map((k) => [k.kitCode, k.arm]));
         const free = new Set(armOf.keys());
         let skipped = 0;
         for (let i = 0; i < 40; i++) {

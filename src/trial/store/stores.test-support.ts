@@ -178,8 +178,7 @@ export async function initTrial(
 ): Promise<TrialProtocol> {
   const protocol = insightProtocol();
   await store.init(as('administrator'), { protocol, plan: plan ?? blocksPlan(protocol) });
-  const arms = (protocol.arms ?? []).map((a) => a.id);
-  await store.addKits(as('unblinded-pharmacist'), generateKits(arms, kitsPerArm, 7));
+  await store.addKits(as('unblinded-pharmacist'), generateKits(planArms(protocol), kitsPerArm, 7));
   return protocol;
 }
 

@@ -1,0 +1,53 @@
+/**
+ * A safety lab value no patient has in the unit entered (ANC 1800 or platelets 150000 typed in 10*9/L: counts per
+ * microlitre) is refused at entry and in a correction, against the pathway's plausible ranges
+ * (definitions.plausibility.safetyLabs) converted to the unit entered, instead of being graded "continue".
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { as, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
+
+test('an ANC or platelet count impossible in its unit is refused, naming the range and the likely unit', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'PLAUS-1', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const lab = (analyte: string, value: number, unit: string, lowerLimitOfNormal: number) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit,
+        upperLimitOfNormal: null,
+        lowerLimitOfNormal,
+        collectedOn: '2026-11-04',
+      });
+    await assert.rejects(lab('anc', 1800, '10*9/L', 2), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.match(e.message, /anc 1800 10\*9\/L is outside the plausible range 0 to 200 10\*9\/L \[U\]/);
+      assert.match(e.message, /is it in \/uL\?/);
+      return true;
+    });
+    await assert.rejects(
+      lab('platelets', 150000, '10*9/L', 150),
+      /platelets 150000 10\*9\/L .*0 to 5000 10\*9\/L \[U\].*\/uL/,
+    );
+    // The range follows the unit entered: 1800 /uL is 1.8 x10^9/L, below the do-not-initiate threshold.
+    const { lab: stored } = await lab('anc', 1800, '/uL', 2000);
+    assert.equal(stored.assessment.action, 'hold');
+    await assert.rejects(
+      store.correctLab(as('coordinator', 'A', 'unit typed wrong'), stored.id, { unit: '10*9/L' }),
+      /lab correction: anc 1800 10\*9\/L is outside the plausible range/,
+    );
+    await assert.rejects(
+      lab('alt', 60000, 'U/L', 1),
+      /alt 60000 U\/L is outside the plausible range 0 to 50000 U\/L \[U\]: check/,
+    );
+    assert.equal((await store.listLabs({ participantId: id })).length, 1, 'nothing refused was stored');
+  } finally {
+    await opened.cleanup();
+  }
+});

@@ -1,0 +1,40 @@
+/**
+ * An account's site: a site-bound role (coordinator, investigator, outcome rater) at a site the initialised trial does
+ * not have would see nothing, and a site given to a role that sees every site would be shown and never applied: both
+ * are refused. Before init the trial's sites are not known, and a site-bound account is taken as given.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InputError } from '../../record/index.ts';
+import type { TrialRole } from '../roles.ts';
+import { as, initTrial, sqliteFactory } from './stores.test-support.ts';
+
+test("an account's site must be one of the trial's, and only for a site-bound role", async () => {
+  const opened = await sqliteFactory.open();
+  try {
+    const { store } = opened;
+    const add = (username: string, role: TrialRole, site: string | null) =>
+      store.createUser(as('administrator'), { username, displayName: username, role, site, passwordHash: 'scrypt$x' });
+    const refused = (message: RegExp) => (e: unknown) =>
+      e instanceof InputError && e.code === 'trial.invalid' && message.test(e.message);
+    await add('admin', 'administrator', null);
+    // Before init: the sites are not known yet.
+    assert.equal((await add('early-z', 'coordinator', 'Z')).site, 'Z');
+    await assert.rejects(
+      add('stat-a', 'statistician', 'A'),
+      refused(/a statistician is not bound to a site \(only coordinator, investigator, outcome-rater are\)/),
+    );
+    await initTrial(store);
+    await assert.rejects(add('coord-z', 'coordinator', 'Z'), refused(/site Z is not a site of the trial \(A, B\)/));
+    await assert.rejects(add('rater-c', 'outcome-rater', 'C'), refused(/site C is not a site of the trial/));
+    await assert.rejects(add('monitor-a', 'monitor', 'A'), refused(/a monitor is not bound to a site/));
+    assert.equal((await add('coord-b', 'coordinator', 'B')).site, 'B');
+    assert.equal((await add('stat', 'statistician', null)).site, null);
+    assert.deepEqual(
+      (await store.listUsers()).map((u) => u.username),
+      ['admin', 'coord-b', 'early-z', 'stat'],
+    );
+  } finally {
+    await opened.cleanup();
+  }
+});
