@@ -2,7 +2,12 @@
 // Part of `npm run build`, after tsc: validates every bundled knowledge file with the compiled schemas and writes
 // dist/knowledge-validated.json (each file's schema output with the SHA-256 of its text). The compiled loaders skip
 // re-validating a file whose text still has that hash (src/knowledge/validated.ts), so `trd` starts faster; any
-// edited file is validated as usual. A file that fails validation is left out (the loader then reports it).
+// edited file is validated as usual. A file that fails validation is left out of the snapshot.
+//
+// Then the bundled knowledge is loaded as `trd` loads it, by the compiled loaders themselves (the pathway with its code
+// sets and citations, the trial protocols cross-checked against them, the instruments, the CTCAE tables): knowledge
+// that does not load fails the build with the loader's own message (file, field, reason), where it otherwise built
+// and failed only when `trd` ran.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -51,6 +56,24 @@ writeFileSync(
   join(dist, 'knowledge-validated.json'),
   JSON.stringify({ schema: 'precision-trd/knowledge-validated@1', files }),
 );
+
+// After the snapshot is written, so that the loaders read this build's validation, never an earlier build's.
+const { loadKnowledge } = await import(join(dist, 'knowledge', 'load.js'));
+const { loadTrials } = await import(join(dist, 'trials', 'load.js'));
+const { loadInstruments } = await import(join(dist, 'instruments', 'load.js'));
+const { loadCtcae } = await import(join(dist, 'safety', 'load.js'));
+try {
+  loadTrials(loadKnowledge());
+  loadInstruments();
+  for (const name of readdirSync(join(root, 'knowledge', 'safety')).sort()) {
+    const version = /^ctcae-v(\d+\.\d+)\.json$/.exec(name)?.[1];
+    if (version !== undefined) loadCtcae(version);
+  }
+} catch (error) {
+  if (error?.name !== 'KnowledgeError' && error?.name !== 'TrialsError') throw error;
+  process.stderr.write(`knowledge-snapshot: broken knowledge files: ${error.message}\n`);
+  process.exit(1);
+}
 console.log(
-  `knowledge-snapshot: ${Object.keys(files).length} files validated into dist/knowledge-validated.json (${skipped} other files left to the loader)`,
+  `knowledge-snapshot: ${Object.keys(files).length} files validated into dist/knowledge-validated.json (${skipped} other files left to the loader), bundled knowledge loads`,
 );

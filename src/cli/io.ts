@@ -60,3 +60,22 @@ export const optionName = (key: string): string => `--${key.replace(/[A-Z]/g, (m
 export class CheckFailed extends Error {
   override readonly name = 'CheckFailed';
 }
+
+/**
+ * The run was interrupted (Ctrl-C, SIGTERM) and stopped cleanly, its work kept for the same command to resume: the
+ * boundary prints its one line and exits 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as a shell
+ * reports a process the signal ended.
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  readonly exitCode: number;
+  constructor(message: string, signal: NodeJS.Signals) {
+    super(message);
+    this.exitCode = signalExitCode(signal);
+  }
+}
+
+/** 128 + the signal's number: the exit status a shell gives a process ended by that signal. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (process.getBuiltinModule('node:os').constants.signals[signal] ?? 0);
+}

@@ -14,7 +14,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, oneLine } from '../record/index.ts';
 import { fsReason } from './input.ts';
-import { CheckFailed, cliIo, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
+import { CheckFailed, cliIo, Interrupted, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
 import { packageVersion } from './version.ts';
 
 type Register = (program: Command) => void;
@@ -208,6 +208,7 @@ function usageLine(error: CommanderError, program: Command, args: readonly strin
 function failure(error: unknown): { line: string; code: number } {
   if (error instanceof InputError) return { line: error.message, code: EXIT_USAGE };
   if (error instanceof CheckFailed) return { line: error.message, code: EXIT_FAILURE };
+  if (error instanceof Interrupted) return { line: error.message, code: error.exitCode };
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'KnowledgeError' || name === 'TrialsError') {
     return { line: `broken knowledge files: ${(error as Error).message}`, code: EXIT_FAILURE };

@@ -142,6 +142,11 @@ export interface RunOptions {
   readonly replaces?: readonly string[];
   /** Stop after this many patients as if interrupted (tests of resumption). */
   readonly stopAfter?: number;
+  /**
+   * Aborted by an interruption (Ctrl-C, SIGTERM: the CLI's handler): the run stops before the next patient read,
+   * screens and writes the patients already read, records a checkpoint of everything written and returns incomplete.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunOutcome {
@@ -269,14 +274,17 @@ async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, 
       bar?.update(done, { speed: Math.round(done / ((performance.now() - started) / 1000)) });
     }
   };
-  let completed = true;
+  let completed = false;
   let sent = done;
   try {
     let batch: PatientInput[] = [];
     let batchBytes = 0;
     let batchKey = '';
-    for await (const input of source.patients(start?.lastKey)) {
-      if (o.stopAfter !== undefined && sent >= o.stopAfter) {
+    const stopped = (): boolean => (o.stopAfter !== undefined && sent >= o.stopAfter) || o.signal?.aborted === true;
+    // An interruption during the projection stops here, before the first patient is read (the projection is kept).
+    completed = !stopped();
+    for await (const input of completed ? source.patients(start?.lastKey) : []) {
+      if (stopped()) {
         completed = false;
         break;
       }

@@ -25,7 +25,7 @@ import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts'
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
 import { checkOutputFile, InputError, resolveAsOf, samePath } from '../input.ts';
-import { cliIo, out } from '../io.ts';
+import { cliIo, Interrupted, out, signalExitCode } from '../io.ts';
 import { packageVersion } from '../version.ts';
 
 interface ScreenFlags {
@@ -244,7 +244,17 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     });
   };
   const started = performance.now();
+  // Ctrl-C or SIGTERM stops the screen cleanly (run.ts: the patients read are written and a checkpoint records them,
+  // so nothing written is screened again); a second one ends the process at once.
+  const interruption = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interruption.signal.aborted) process.exit(signalExitCode(signal));
+    interruption.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const outcome = await runScreen({
+    signal: interruption.signal,
     openSource,
     paths,
     identity,
@@ -255,11 +265,22 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
     workers: parseWorkerThreads(flags.workers),
     ...(flags.report === undefined ? {} : { replaces: [flags.report] }),
     ...(flags.pathway === undefined ? {} : { pathwayFile: resolve(flags.pathway) }),
-  }).catch((error: unknown) => {
-    throw outOfMemory(error, memoryLimit) ?? error;
-  });
+  })
+    .catch((error: unknown) => {
+      throw outOfMemory(error, memoryLimit) ?? error;
+    })
+    .finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
   const meta = outcome.meta;
-  if (meta === undefined) return;
+  if (meta === undefined) {
+    const signal = interruption.signal.reason as NodeJS.Signals;
+    throw new Interrupted(
+      `interrupted after ${outcome.patients} patients; run the same command again to resume`,
+      signal,
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
   if (flags.report !== undefined) await writeReport(paths.out, meta, flags.report);
   if (flags.quiet !== true) {

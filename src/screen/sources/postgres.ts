@@ -1,43 +1,15 @@
 /**
  * A PostgreSQL OMOP database (a postgres:// URL) as the SqlRunner of sources/omop.ts, through `pg`. Connection
- * failures become one InputError that names the host, never the URL (which may hold a password).
+ * failures become one InputError that names the host, never the URL (which may hold a password): the explanation
+ * every PostgreSQL connection shares (src/record/postgres-connection.ts).
  */
 import pg from 'pg';
 import { InputError } from '../../record/index.ts';
+import { cannotConnect, postgresHost } from '../../record/postgres-connection.ts';
 import type { SqlRunner } from './omop.ts';
 
 export function isPostgresUrl(source: string): boolean {
   return /^postgres(?:ql)?:\/\//i.test(source);
-}
-
-function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}${u.port === '' ? '' : `:${u.port}`}`;
-  } catch {
-    return 'the server';
-  }
-}
-
-/**
- * What a connection failure means, in words, by its code (a PostgreSQL SQLSTATE, or Node's network error code): a
- * bare "28P01" does not tell a user that the password was refused. Never the server's own message, which may name
- * the user or the database.
- */
-export function connectionFailure(code: string): string {
-  const why: Readonly<Record<string, string>> = {
-    '28P01': 'the server refused the user name or password',
-    '28000': 'the server refused this user from this address (authentication or pg_hba.conf)',
-    '3D000': 'the server has no database of that name',
-    '53300': 'the server has no free connection',
-    '57P03': 'the server is starting up or shutting down',
-    ECONNREFUSED: 'nothing listens at that address and port',
-    ENOTFOUND: 'no such host',
-    EAI_AGAIN: 'the host name could not be looked up',
-    ETIMEDOUT: 'no answer in time',
-    EHOSTUNREACH: 'the host cannot be reached',
-  };
-  return Object.hasOwn(why, code) ? (why[code] as string) : 'the connection failed';
 }
 
 /**
@@ -72,7 +44,7 @@ function failedQuery(url: string, error: unknown): unknown {
   // Only the server's own failures: an error in the screen's SQL stays an internal error, which a run again repeats.
   if (typeof code === 'string' && (Object.hasOwn(QUERY_FAILURES, code) || /^08[0-9A-Z]{3}$/.test(code))) {
     return new InputError(
-      `a query to the PostgreSQL database at ${hostOf(url)} failed (${code}): ${queryFailure(code)}; ${resume}`,
+      `a query to the PostgreSQL database at ${postgresHost(url)} failed (${code}): ${queryFailure(code)}; ${resume}`,
       'screen.source.query',
     );
   }
@@ -83,7 +55,7 @@ function failedQuery(url: string, error: unknown): unknown {
     /Connection terminated|not queryable|ended by the other party/i.test(message)
   ) {
     return new InputError(
-      `the connection to the PostgreSQL database at ${hostOf(url)} was lost; ${resume}`,
+      `the connection to the PostgreSQL database at ${postgresHost(url)} was lost; ${resume}`,
       'screen.source.lost',
     );
   }
@@ -95,12 +67,8 @@ export async function postgresRunner(url: string): Promise<SqlRunner> {
   try {
     await client.connect();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'connection failed';
     await client.end().catch(() => undefined);
-    throw new InputError(
-      `cannot connect to the PostgreSQL database at ${hostOf(url)} (${code}): ${connectionFailure(code)}`,
-      'screen.source.unreachable',
-    );
+    throw cannotConnect(url, error, 'screen.source.unreachable');
   }
   // A connection the server drops between queries fails the next query; without a listener it would end the process.
   client.on('error', () => undefined);

@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { cannotConnect } from '../../record/postgres-connection.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import { Mutex, numberedPlaceholders } from './db.ts';
 
@@ -47,10 +48,24 @@ export function openPgPoolDb(connectionString: string): Db {
     live.add(client);
     client.once('end', () => live.delete(client));
   });
+  // A server that is down or refuses when the store is opened (`trd trial`, `trd serve --trial-db` starting): one line
+  // in words, the explanation `trd screen` gives too, not pg's bare `connect ECONNREFUSED`. Only until a connection
+  // has succeeded: a running service that loses its server later answers with an internal error, never a 400 naming
+  // the database host to a web client. A query's own failure is left as it is.
+  let connected = false;
+  const connect = async (): Promise<pg.PoolClient> => {
+    try {
+      const client = await pool.connect();
+      connected = true;
+      return client;
+    } catch (error) {
+      throw connected ? error : cannotConnect(connectionString, error, 'trial.db.unreachable');
+    }
+  };
   return {
     dialect: 'postgres',
     async transaction(mode, fn) {
-      const client = await pool.connect();
+      const client = await connect();
       try {
         await client.query(mode === 'write' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN READ ONLY');
         const result = await fn(txOver(client));
@@ -64,7 +79,7 @@ export function openPgPoolDb(connectionString: string): Db {
       }
     },
     async exec(script) {
-      const client = await pool.connect();
+      const client = await connect();
       try {
         await client.query(script);
       } finally {

@@ -1,0 +1,50 @@
+/**
+ * A PostgreSQL connection that fails, told in words: the one explanation for every command that connects to a
+ * PostgreSQL server (`trd screen` of an OMOP database, src/screen/sources/postgres.ts; the trial store of `trd trial`
+ * and `trd serve --trial-db`, src/trial/store/postgres.ts). The line names the host and port, never the URL (which may
+ * hold a password), and never the server's message (which may name the user or the database).
+ */
+import { InputError } from './issues.ts';
+
+/** The host and port of a postgres:// URL, never its user or password. */
+export function postgresHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port === '' ? '' : `:${u.port}`}`;
+  } catch {
+    return 'the server';
+  }
+}
+
+/**
+ * What a connection failure means, in words, by its code (a PostgreSQL SQLSTATE, or Node's network error code): a
+ * bare "28P01" does not tell a user that the password was refused.
+ */
+export function connectionFailure(code: string): string {
+  const why: Readonly<Record<string, string>> = {
+    '28P01': 'the server refused the user name or password',
+    '28000': 'the server refused this user from this address (authentication or pg_hba.conf)',
+    '3D000': 'the server has no database of that name',
+    '53300': 'the server has no free connection',
+    '57P03': 'the server is starting up or shutting down',
+    ECONNREFUSED: 'nothing listens at that address and port',
+    ENOTFOUND: 'no such host',
+    EAI_AGAIN: 'the host name could not be looked up',
+    ETIMEDOUT: 'no answer in time',
+    EHOSTUNREACH: 'the host cannot be reached',
+  };
+  return Object.hasOwn(why, code) ? (why[code] as string) : 'the connection failed';
+}
+
+/**
+ * A failed connection to the PostgreSQL database at `url` as one InputError (`issueCode` says whose database):
+ * `cannot connect to the PostgreSQL database at HOST:PORT (ECONNREFUSED): nothing listens at that address and port`.
+ */
+export function cannotConnect(url: string, error: unknown, issueCode: string): InputError {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const shown = typeof code === 'string' ? code : 'connection failed';
+  return new InputError(
+    `cannot connect to the PostgreSQL database at ${postgresHost(url)} (${shown}): ${connectionFailure(shown)}`,
+    issueCode,
+  );
+}
