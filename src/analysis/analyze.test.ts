@@ -81,6 +81,23 @@ describe('analyzeTrial', () => {
         'MMRM not fitted: no TOCILIZUMAB outcome at the primary visit 8 from a subject with a baseline and a biomarker stratum (the model needs both; the TOCILIZUMAB outcomes there are all from subjects without), so the treatment difference there cannot be estimated',
     });
   });
+  it('every block that cannot be computed is recorded one way: in its place with its reason, never as an issue', async () => {
+    const none: TrialDataset = { ...ds, rows: ds.rows.map((r) => ({ ...r, biomarker: null })) };
+    const r = analyzeTrial(none, options, 'x.csv', fitMmrmTrial);
+    assert.ok('available' in r.ancova && 'available' in r.mmrm && 'available' in r.interaction);
+    // The ANCOVA and the interaction model failed as the MMRM did: none of them is also an error in `issues`.
+    assert.deepEqual(
+      r.issues.filter((i) => i.severity === 'error'),
+      [],
+    );
+    const s = analysisSummary(r);
+    assert.doesNotMatch(s, /^error:/m);
+    assert.match(s, /^ANCOVA: not available \(.*need >= 2 analysed subjects per arm/m);
+    assert.match(s, /^MMRM: not available \(MMRM not fitted: /m);
+    const html = await renderHtmlReport(r, []);
+    assert.doesNotMatch(html, /<li>error: /);
+    assert.match(html, /Not available: .*need &gt;= 2 analysed subjects per arm/);
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });

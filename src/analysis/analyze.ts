@@ -125,7 +125,7 @@ export function analyzeTrial(
     level: options.level,
     ...(stratified ? { biomarkerCut: options.biomarkerCut } : {}),
   });
-  issues.push(...anc.issues);
+  issues.push(...warningsOf(anc.issues));
 
   const observedChange = (arm: string): number[] =>
     primaryRows.filter((r) => r.arm === arm && r.change !== null).map((r) => r.change as number);
@@ -186,7 +186,7 @@ export function analyzeTrial(
       effectsAt: options.effectsAt,
       level: options.level,
     });
-    issues.push(...res.issues);
+    issues.push(...warningsOf(res.issues));
     interaction = res.ok
       ? {
           ...res.value,
@@ -223,6 +223,15 @@ export function analyzeTrial(
     interaction,
     issues,
   };
+}
+
+/**
+ * A block that cannot be computed is `{ available: false, reason }` in its place, and only there (docs/statistics.md
+ * 'A block that cannot be computed'): `issues` keeps the warnings about what was analysed, so a failed ANCOVA or
+ * interaction model is recorded as a failed MMRM or Hedges g is, not also as an `error` in `issues`.
+ */
+function warningsOf(list: readonly Issue[]): Issue[] {
+  return list.filter((i) => i.severity !== 'error');
 }
 
 function hasBaseline(row: LongRow): row is LongRow & { readonly baseline: number } {
