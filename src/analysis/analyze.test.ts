@@ -322,6 +322,35 @@ describe('analyzeTrial', () => {
       /^1 subject without a biomarker \(or beyond an assay limit that does not place it against the cut\) left out of the stratified ANCOVA$/,
     );
   });
+  it('the by-stratum effects are reported when the ln(biomarker) model cannot be fitted (nearly every CRP beyond the limit)', async () => {
+    const subjects = [...new Set(records.map((x) => x.subject!))];
+    const exact = new Set(subjects.slice(0, 3));
+    // Every other CRP reported beyond the assay limit on its own side of the cut 3: the strata are those of the
+    // exact values, but only 3 subjects have a logarithm, too few for the 5-term ln(biomarker) model.
+    const b = buildDataset(
+      header,
+      records.map((x) => ({
+        ...x,
+        crp: exact.has(x.subject!) ? x.crp! : Number(x.crp) >= 3 ? '>10' : '<0.2',
+      })),
+      spec,
+    );
+    assert.ok(b.ok);
+    const r = analyzeTrial(b.value, options, 'x.csv', 'off');
+    const full = analyzeTrial(ds, options, 'x.csv', 'off');
+    assert.ok('available' in r.interaction && 'strata' in r.interaction, JSON.stringify(r.interaction));
+    assert.ok(r.interaction.reason.length > 0);
+    assert.ok(!('available' in full.interaction) && !('available' in full.interaction.strata));
+    assert.ok(!('available' in r.interaction.strata), JSON.stringify(r.interaction.strata));
+    assert.deepEqual(r.interaction.strata, full.interaction.strata);
+    const s = analysisSummary(r);
+    assert.match(s, /^Treatment x ln\(biomarker\) interaction: not available \(/m);
+    assert.match(s, /^ {2}by stratum: low \(n = \d+\) /m);
+    assert.equal(forestRows(r).filter((row) => row.label.startsWith('Biomarker')).length, 2);
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, /Not available \(the model on ln\(biomarker\)\): /);
+    assert.match(html, /<td>biomarker &lt; 3<\/td><td>\d+<\/td>/);
+  });
   it('a subject without a baseline score: left out of the ANCOVA and MMRM (complete cases, as R), kept under NRI', () => {
     // The first treated subject seen at the primary visit, once with its baseline cell emptied, once removed.
     const subject = ds.rows.find(

@@ -8,7 +8,12 @@ import { ancova, type AncovaResult } from '../stats/ancova.ts';
 import { summarize } from '../stats/ancova-t-tests.ts';
 import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
-import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
+import {
+  biomarkerInteraction,
+  biomarkerStrata,
+  type InteractionResult,
+  type StrataResult,
+} from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
 import type { ColumnMap, LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
@@ -81,9 +86,23 @@ export interface AnalysisReport {
   readonly response: ResponderAnalysis;
   readonly remission: ResponderAnalysis | Unavailable;
   readonly hedgesG: HedgesG | Unavailable;
-  readonly interaction:
-    (InteractionResult & { readonly estimate: number; readonly se: number; readonly p: number }) | Unavailable;
+  /**
+   * The ln(biomarker) model with the by-stratum effects; when that model cannot be fitted, its reason with the
+   * by-stratum effects still (`InteractionUnavailable`); without --biomarker-cut, only the reason.
+   */
+  readonly interaction: InteractionBlock | InteractionUnavailable | Unavailable;
   readonly issues: Issue[];
+}
+
+export type InteractionBlock = InteractionResult & {
+  readonly estimate: number;
+  readonly se: number;
+  readonly p: number;
+};
+
+/** The ln(biomarker) model could not be fitted; the by-stratum model, which needs only the stratum, is reported. */
+export interface InteractionUnavailable extends Unavailable {
+  readonly strata: StrataResult;
 }
 
 export const CONVENTIONS = [
@@ -179,14 +198,17 @@ export function analyzeTrial(
     reason: 'no --biomarker and --biomarker-cut given',
   };
   if (stratified) {
-    const res = biomarkerInteraction(primaryAdjusted, {
+    const interactionSpec = {
       treatment: ds.treatment,
       control: ds.control,
       biomarkerCut: options.biomarkerCut as number,
       effectsAt: options.effectsAt,
       level: options.level,
-    });
+    };
+    const res = biomarkerInteraction(primaryAdjusted, interactionSpec);
     issues.push(...warningsOf(res.issues));
+    // The by-stratum model needs only the stratum: it is reported also when the ln(biomarker) model cannot be fitted
+    // (nearly every value beyond the assay limit), rather than lost with it.
     interaction = res.ok
       ? {
           ...res.value,
@@ -194,7 +216,11 @@ export function analyzeTrial(
           se: res.value.interaction.se,
           p: res.value.interaction.p,
         }
-      : { available: false, reason: res.issues.map((i) => i.message).join('; ') };
+      : {
+          available: false,
+          reason: res.issues.map((i) => i.message).join('; '),
+          strata: biomarkerStrata(primaryAdjusted, interactionSpec),
+        };
   }
 
   return {
