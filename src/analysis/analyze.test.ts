@@ -186,6 +186,31 @@ describe('analyzeTrial', () => {
     assert.match(warning.message, /armTOCILIZUMAB:visit2 dropped .*not estimable at visit 2 \(no TOCILIZUMAB outcome/);
     assert.match(analysisSummary(r), /warning: aliased columns armTOCILIZUMAB:visit2 dropped/);
   });
+  it('one subject in an arm: the MMRM refuses it as the ANCOVA does, at the primary visit and at another visit', () => {
+    const treated = [...new Set(ds.rows.filter((r) => r.arm === ds.treatment).map((r) => r.subject))];
+    const onlyOneAt = (visit: string): TrialDataset => ({
+      ...ds,
+      rows: ds.rows.map((row) =>
+        row.arm === ds.treatment && row.visit === visit && row.subject !== treated[0] ? { ...row, change: null } : row,
+      ),
+    });
+    const primary = analyzeTrial(onlyOneAt('8'), options, 'x.csv', fitMmrmTrial);
+    assert.ok('available' in primary.ancova);
+    assert.match(primary.ancova.reason, /need >= 2 analysed subjects per arm \(have 1 and \d+\)/);
+    assert.ok(!primary.mmrm.available);
+    assert.match(
+      primary.mmrm.reason,
+      /^MMRM not fitted: need >= 2 analysed subjects per arm \(have 1 and \d+\) at the primary visit 8$/,
+    );
+    assert.ok('available' in primary.hedgesG);
+    const other = analyzeTrial(onlyOneAt('2'), options, 'x.csv', fitMmrmTrial);
+    assert.ok(other.mmrm.available, other.mmrm.available ? '' : other.mmrm.reason);
+    assert.deepEqual(other.mmrm.visits[ds.visits.indexOf('2')], {
+      visit: '2',
+      available: false,
+      reason: `need >= 2 analysed subjects per arm (have 1 and ${new Set(ds.rows.filter((r) => r.arm === ds.control && r.visit === '2' && r.change !== null && r.baseline !== null).map((r) => r.subject)).size}) at visit 2`,
+    });
+  });
   it('an arm without any outcome at the primary visit: the MMRM is refused, naming the arm and the visit', () => {
     const gap: TrialDataset = {
       ...ds,

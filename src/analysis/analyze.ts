@@ -4,7 +4,7 @@
  * so (`available: false, reason`) instead of being left out silently or faked.
  */
 import { issue, type Issue } from '../record/index.ts';
-import { ancova, type AncovaResult } from '../stats/ancova.ts';
+import { ancova, MIN_SUBJECTS_PER_ARM, type AncovaResult } from '../stats/ancova.ts';
 import { summarize } from '../stats/ancova-t-tests.ts';
 import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
@@ -265,8 +265,11 @@ function hasBaseline(row: LongRow): row is LongRow & { readonly baseline: number
 }
 
 function effectSize(treated: number[], control: number[], level: number): HedgesG | Unavailable {
-  if (treated.length < 2 || control.length < 2)
-    return { available: false, reason: 'fewer than 2 observed subjects in an arm at the primary visit' };
+  if (treated.length < MIN_SUBJECTS_PER_ARM || control.length < MIN_SUBJECTS_PER_ARM)
+    return {
+      available: false,
+      reason: `fewer than ${MIN_SUBJECTS_PER_ARM} observed subjects in an arm at the primary visit`,
+    };
   const g = hedgesG(treated, control, level);
   return g.ok ? g.value : { available: false, reason: g.issues.map((i) => i.message).join('; ') };
 }
@@ -362,6 +365,12 @@ function runMmrm(
       };
     }
   }
+  // One subject in an arm: R's mmrm would estimate it, but that arm's mean is one patient and its variance comes
+  // from the other arm alone; refused as the ANCOVA refuses it (docs/statistics.md 'One subject in an arm').
+  const tooFew = tooFewPerArm(rows, ds, ds.primaryVisit);
+  if (tooFew !== null) {
+    return { available: false, reason: `MMRM not fitted: ${tooFew} at the primary visit ${ds.primaryVisit}` };
+  }
   let value: unknown;
   try {
     value = mmrm(rows, {
@@ -400,12 +409,31 @@ function runMmrm(
     converged: true,
     kenwardRoger: result.primary.difference.kenwardRoger,
     satterthwaite: result.primary.difference.satterthwaite,
-    visits: result.visits,
+    // Another visit with one subject in an arm is reported as not available there, by the same rule.
+    visits: result.visits.map((v) => {
+      const few = 'available' in v ? null : tooFewPerArm(rows, ds, v.visit);
+      return few === null ? v : { visit: v.visit, available: false, reason: `${few} at visit ${v.visit}` };
+    }),
     covariance: result.covariance,
     covarianceVisits: result.covarianceVisits,
     iterations: result.iterations,
     logLik: result.logLik,
   };
+}
+
+/** "need >= 2 analysed subjects per arm (have 1 and 30)", as the ANCOVA words it, or null when each arm has enough. */
+function tooFewPerArm(
+  rows: readonly { subject: string; arm: string; visit: string; change: number | null }[],
+  ds: TrialDataset,
+  visit: string,
+): string | null {
+  const n = (arm: string): number =>
+    new Set(rows.filter((r) => r.visit === visit && r.arm === arm && r.change !== null).map((r) => r.subject)).size;
+  const treated = n(ds.treatment);
+  const controls = n(ds.control);
+  return treated >= MIN_SUBJECTS_PER_ARM && controls >= MIN_SUBJECTS_PER_ARM
+    ? null
+    : `need >= ${MIN_SUBJECTS_PER_ARM} analysed subjects per arm (have ${treated} and ${controls})`;
 }
 
 /** Accepts either a bare MmrmTrialResult or a Result wrapping one; returns a reason string on failure. */
