@@ -101,6 +101,16 @@ export function biomarkerInteraction(
 
   const full = designMatrix([arm, logB, ...covariates, interactionColumn(arm, logB)]);
   const reduced = designMatrix([arm, logB, ...covariates]);
+  // Too few subjects with a logarithm (nearly every value beyond an assay limit) is named as such, not only as "3 rows
+  // for 5 coefficients", so the reader knows which subjects the model lacks.
+  if (used.length <= full.terms.length) {
+    return fail([
+      issue(
+        'stats.interaction.too-few',
+        `only ${used.length} subject${used.length === 1 ? ' with an outcome has a biomarker value' : 's with an outcome have a biomarker value'} with a logarithm (not beyond an assay limit): the ln(biomarker) model needs more than its ${full.terms.length} coefficients`,
+      ),
+    ]);
+  }
   const fitFull = fitOls(change, full.x, full.terms, spec.level);
   const fitReduced = fitOls(change, reduced.x, reduced.terms, spec.level);
   if (!fitFull.ok) return fail(fitFull.issues);
