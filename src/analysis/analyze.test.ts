@@ -81,6 +81,23 @@ describe('analyzeTrial', () => {
         'MMRM not fitted: no TOCILIZUMAB outcome at the primary visit 8 from a subject with a baseline and a biomarker stratum (the model needs both; the TOCILIZUMAB outcomes there are all from subjects without), so the treatment difference there cannot be estimated',
     });
   });
+  it('every block that cannot be computed is recorded one way: in its place with its reason, never as an issue', async () => {
+    const none: TrialDataset = { ...ds, rows: ds.rows.map((r) => ({ ...r, biomarker: null })) };
+    const r = analyzeTrial(none, options, 'x.csv', fitMmrmTrial);
+    assert.ok('available' in r.ancova && 'available' in r.mmrm && 'available' in r.interaction);
+    // The ANCOVA and the interaction model failed as the MMRM did: none of them is also an error in `issues`.
+    assert.deepEqual(
+      r.issues.filter((i) => i.severity === 'error'),
+      [],
+    );
+    const s = analysisSummary(r);
+    assert.doesNotMatch(s, /^error:/m);
+    assert.match(s, /^ANCOVA: not available \(.*need >= 2 analysed subjects per arm/m);
+    assert.match(s, /^MMRM: not available \(MMRM not fitted: /m);
+    const html = await renderHtmlReport(r, []);
+    assert.doesNotMatch(html, /<li>error: /);
+    assert.match(html, /Not available: .*need &gt;= 2 analysed subjects per arm/);
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });
@@ -168,6 +185,31 @@ describe('analyzeTrial', () => {
     assert.ok(warning && warning.severity === 'warning');
     assert.match(warning.message, /armTOCILIZUMAB:visit2 dropped .*not estimable at visit 2 \(no TOCILIZUMAB outcome/);
     assert.match(analysisSummary(r), /warning: aliased columns armTOCILIZUMAB:visit2 dropped/);
+  });
+  it('one subject in an arm: the MMRM refuses it as the ANCOVA does, at the primary visit and at another visit', () => {
+    const treated = [...new Set(ds.rows.filter((r) => r.arm === ds.treatment).map((r) => r.subject))];
+    const onlyOneAt = (visit: string): TrialDataset => ({
+      ...ds,
+      rows: ds.rows.map((row) =>
+        row.arm === ds.treatment && row.visit === visit && row.subject !== treated[0] ? { ...row, change: null } : row,
+      ),
+    });
+    const primary = analyzeTrial(onlyOneAt('8'), options, 'x.csv', fitMmrmTrial);
+    assert.ok('available' in primary.ancova);
+    assert.match(primary.ancova.reason, /need >= 2 analysed subjects per arm \(have 1 and \d+\)/);
+    assert.ok(!primary.mmrm.available);
+    assert.match(
+      primary.mmrm.reason,
+      /^MMRM not fitted: need >= 2 analysed subjects per arm \(have 1 and \d+\) at the primary visit 8$/,
+    );
+    assert.ok('available' in primary.hedgesG);
+    const other = analyzeTrial(onlyOneAt('2'), options, 'x.csv', fitMmrmTrial);
+    assert.ok(other.mmrm.available, other.mmrm.available ? '' : other.mmrm.reason);
+    assert.deepEqual(other.mmrm.visits[ds.visits.indexOf('2')], {
+      visit: '2',
+      available: false,
+      reason: `need >= 2 analysed subjects per arm (have 1 and ${new Set(ds.rows.filter((r) => r.arm === ds.control && r.visit === '2' && r.change !== null && r.baseline !== null).map((r) => r.subject)).size}) at visit 2`,
+    });
   });
   it('an arm without any outcome at the primary visit: the MMRM is refused, naming the arm and the visit', () => {
     const gap: TrialDataset = {
@@ -304,6 +346,38 @@ describe('analyzeTrial', () => {
       c!.issues.find((i) => i.code === 'stats.ancova.biomarker-missing')!.message,
       /^1 subject without a biomarker \(or beyond an assay limit that does not place it against the cut\) left out of the stratified ANCOVA$/,
     );
+  });
+  it('the by-stratum effects are reported when the ln(biomarker) model cannot be fitted (nearly every CRP beyond the limit)', async () => {
+    const subjects = [...new Set(records.map((x) => x.subject!))];
+    const exact = new Set(subjects.slice(0, 3));
+    // Every other CRP reported beyond the assay limit on its own side of the cut 3: the strata are those of the
+    // exact values, but only 3 subjects have a logarithm, too few for the 5-term ln(biomarker) model.
+    const b = buildDataset(
+      header,
+      records.map((x) => ({
+        ...x,
+        crp: exact.has(x.subject!) ? x.crp! : Number(x.crp) >= 3 ? '>10' : '<0.2',
+      })),
+      spec,
+    );
+    assert.ok(b.ok);
+    const r = analyzeTrial(b.value, options, 'x.csv', 'off');
+    const full = analyzeTrial(ds, options, 'x.csv', 'off');
+    assert.ok('available' in r.interaction && 'strata' in r.interaction, JSON.stringify(r.interaction));
+    assert.equal(
+      r.interaction.reason,
+      'only 3 subjects with an outcome have a biomarker value with a logarithm (not beyond an assay limit): the ln(biomarker) model needs more than its 5 coefficients',
+    );
+    assert.ok(!('available' in full.interaction) && !('available' in full.interaction.strata));
+    assert.ok(!('available' in r.interaction.strata), JSON.stringify(r.interaction.strata));
+    assert.deepEqual(r.interaction.strata, full.interaction.strata);
+    const s = analysisSummary(r);
+    assert.match(s, /^Treatment x ln\(biomarker\) interaction: not available \(/m);
+    assert.match(s, /^ {2}by stratum: low \(n = \d+\) /m);
+    assert.equal(forestRows(r).filter((row) => row.label.startsWith('Biomarker')).length, 2);
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, /Not available \(the model on ln\(biomarker\)\): /);
+    assert.match(html, /<td>biomarker &lt; 3<\/td><td>\d+<\/td>/);
   });
   it('a subject without a baseline score: left out of the ANCOVA and MMRM (complete cases, as R), kept under NRI', () => {
     // The first treated subject seen at the primary visit, once with its baseline cell emptied, once removed.

@@ -4,11 +4,16 @@
  * so (`available: false, reason`) instead of being left out silently or faked.
  */
 import { issue, type Issue } from '../record/index.ts';
-import { ancova, type AncovaResult } from '../stats/ancova.ts';
+import { ancova, MIN_SUBJECTS_PER_ARM, type AncovaResult } from '../stats/ancova.ts';
 import { summarize } from '../stats/ancova-t-tests.ts';
 import { hedgesG, type HedgesG } from '../stats/effect-size.ts';
 import { biomarkerStratum } from '../stats/biomarker-stratum.ts';
-import { biomarkerInteraction, type InteractionResult } from '../stats/interaction.ts';
+import {
+  biomarkerInteraction,
+  biomarkerStrata,
+  type InteractionResult,
+  type StrataResult,
+} from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
 import type { ColumnMap, LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
@@ -81,9 +86,23 @@ export interface AnalysisReport {
   readonly response: ResponderAnalysis;
   readonly remission: ResponderAnalysis | Unavailable;
   readonly hedgesG: HedgesG | Unavailable;
-  readonly interaction:
-    (InteractionResult & { readonly estimate: number; readonly se: number; readonly p: number }) | Unavailable;
+  /**
+   * The ln(biomarker) model with the by-stratum effects; when that model cannot be fitted, its reason with the
+   * by-stratum effects still (`InteractionUnavailable`); without --biomarker-cut, only the reason.
+   */
+  readonly interaction: InteractionBlock | InteractionUnavailable | Unavailable;
   readonly issues: Issue[];
+}
+
+export type InteractionBlock = InteractionResult & {
+  readonly estimate: number;
+  readonly se: number;
+  readonly p: number;
+};
+
+/** The ln(biomarker) model could not be fitted; the by-stratum model, which needs only the stratum, is reported. */
+export interface InteractionUnavailable extends Unavailable {
+  readonly strata: StrataResult;
 }
 
 export const CONVENTIONS = [
@@ -125,7 +144,7 @@ export function analyzeTrial(
     level: options.level,
     ...(stratified ? { biomarkerCut: options.biomarkerCut } : {}),
   });
-  issues.push(...anc.issues);
+  issues.push(...warningsOf(anc.issues));
 
   const observedChange = (arm: string): number[] =>
     primaryRows.filter((r) => r.arm === arm && r.change !== null).map((r) => r.change as number);
@@ -179,14 +198,17 @@ export function analyzeTrial(
     reason: 'no --biomarker and --biomarker-cut given',
   };
   if (stratified) {
-    const res = biomarkerInteraction(primaryAdjusted, {
+    const interactionSpec = {
       treatment: ds.treatment,
       control: ds.control,
       biomarkerCut: options.biomarkerCut as number,
       effectsAt: options.effectsAt,
       level: options.level,
-    });
-    issues.push(...res.issues);
+    };
+    const res = biomarkerInteraction(primaryAdjusted, interactionSpec);
+    issues.push(...warningsOf(res.issues));
+    // The by-stratum model needs only the stratum: it is reported also when the ln(biomarker) model cannot be fitted
+    // (nearly every value beyond the assay limit), rather than lost with it.
     interaction = res.ok
       ? {
           ...res.value,
@@ -194,7 +216,11 @@ export function analyzeTrial(
           se: res.value.interaction.se,
           p: res.value.interaction.p,
         }
-      : { available: false, reason: res.issues.map((i) => i.message).join('; ') };
+      : {
+          available: false,
+          reason: res.issues.map((i) => i.message).join('; '),
+          strata: biomarkerStrata(primaryAdjusted, interactionSpec),
+        };
   }
 
   return {
@@ -225,13 +251,25 @@ export function analyzeTrial(
   };
 }
 
+/**
+ * A block that cannot be computed is `{ available: false, reason }` in its place, and only there (docs/statistics.md
+ * 'A block that cannot be computed'): `issues` keeps the warnings about what was analysed, so a failed ANCOVA or
+ * interaction model is recorded as a failed MMRM or Hedges g is, not also as an `error` in `issues`.
+ */
+function warningsOf(list: readonly Issue[]): Issue[] {
+  return list.filter((i) => i.severity !== 'error');
+}
+
 function hasBaseline(row: LongRow): row is LongRow & { readonly baseline: number } {
   return row.baseline !== null;
 }
 
 function effectSize(treated: number[], control: number[], level: number): HedgesG | Unavailable {
-  if (treated.length < 2 || control.length < 2)
-    return { available: false, reason: 'fewer than 2 observed subjects in an arm at the primary visit' };
+  if (treated.length < MIN_SUBJECTS_PER_ARM || control.length < MIN_SUBJECTS_PER_ARM)
+    return {
+      available: false,
+      reason: `fewer than ${MIN_SUBJECTS_PER_ARM} observed subjects in an arm at the primary visit`,
+    };
   const g = hedgesG(treated, control, level);
   return g.ok ? g.value : { available: false, reason: g.issues.map((i) => i.message).join('; ') };
 }
@@ -327,6 +365,12 @@ function runMmrm(
       };
     }
   }
+  // One subject in an arm: R's mmrm would estimate it, but that arm's mean is one patient and its variance comes
+  // from the other arm alone; refused as the ANCOVA refuses it (docs/statistics.md 'One subject in an arm').
+  const tooFew = tooFewPerArm(rows, ds, ds.primaryVisit);
+  if (tooFew !== null) {
+    return { available: false, reason: `MMRM not fitted: ${tooFew} at the primary visit ${ds.primaryVisit}` };
+  }
   let value: unknown;
   try {
     value = mmrm(rows, {
@@ -365,12 +409,31 @@ function runMmrm(
     converged: true,
     kenwardRoger: result.primary.difference.kenwardRoger,
     satterthwaite: result.primary.difference.satterthwaite,
-    visits: result.visits,
+    // Another visit with one subject in an arm is reported as not available there, by the same rule.
+    visits: result.visits.map((v) => {
+      const few = 'available' in v ? null : tooFewPerArm(rows, ds, v.visit);
+      return few === null ? v : { visit: v.visit, available: false, reason: `${few} at visit ${v.visit}` };
+    }),
     covariance: result.covariance,
     covarianceVisits: result.covarianceVisits,
     iterations: result.iterations,
     logLik: result.logLik,
   };
+}
+
+/** "need >= 2 analysed subjects per arm (have 1 and 30)", as the ANCOVA words it, or null when each arm has enough. */
+function tooFewPerArm(
+  rows: readonly { subject: string; arm: string; visit: string; change: number | null }[],
+  ds: TrialDataset,
+  visit: string,
+): string | null {
+  const n = (arm: string): number =>
+    new Set(rows.filter((r) => r.visit === visit && r.arm === arm && r.change !== null).map((r) => r.subject)).size;
+  const treated = n(ds.treatment);
+  const controls = n(ds.control);
+  return treated >= MIN_SUBJECTS_PER_ARM && controls >= MIN_SUBJECTS_PER_ARM
+    ? null
+    : `need >= ${MIN_SUBJECTS_PER_ARM} analysed subjects per arm (have ${treated} and ${controls})`;
 }
 
 /** Accepts either a bare MmrmTrialResult or a Result wrapping one; returns a reason string on failure. */

@@ -243,7 +243,8 @@ export function forestRows(report: AnalysisReport): ForestRow[] {
     const kr = report.mmrm.kenwardRoger;
     rows.push({ label: 'MMRM, all (Kenward-Roger)', estimate: kr.estimate, lower: kr.ci[0], upper: kr.ci[1] });
   }
-  if (!('available' in report.interaction) && !('available' in report.interaction.strata)) {
+  // The by-stratum effects are there also when the ln(biomarker) model could not be fitted.
+  if ('strata' in report.interaction && !('available' in report.interaction.strata)) {
     const s = report.interaction.strata;
     const cut = String(report.input.options.biomarkerCut);
     rows.push({

@@ -3,6 +3,7 @@
  * how to read it, the figures as inline SVG (no scripts, no external files), the conventions and any warnings.
  */
 import type { BinaryComparison } from '../stats/binary.ts';
+import type { StrataResult } from '../stats/interaction.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
 import { changeOf } from './text-summary.ts';
@@ -45,6 +46,19 @@ function binaryTable(b: BinaryComparison, treatment: string, control: string): s
 /** A comparison's table, or why it is not estimable (an arm without any primary-visit outcome): NRI or observed. */
 function observedTable(b: BinaryComparison | Unavailable, treatment: string, control: string): string {
   return 'available' in b ? `<p>${escape(b.reason)}</p>` : binaryTable(b, treatment, control);
+}
+
+/** The by-stratum effects as a table with n, SE, CI and p, or why they are not available. */
+function strataTable(strata: StrataResult, cut: number): string {
+  return 'available' in strata
+    ? `<p>Effects by stratum: not available (${escape(strata.reason)}).</p>`
+    : table(
+        ['Stratum', 'n', 'Effect', 'SE', '95% CI', 'p'],
+        [
+          [`biomarker < ${cut}`, strata.n.low, strata.low] as const,
+          [`biomarker >= ${cut}`, strata.n.high, strata.high] as const,
+        ].map(([label, n, e]) => [label, String(n), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
+      );
 }
 
 /** Renders the report; `points` are the subjects' baseline biomarker values for the interaction plot's rug. */
@@ -163,25 +177,24 @@ export async function renderHtmlReport(
   }
 
   parts.push('<h2>Effect modification by the baseline biomarker</h2>');
-  if ('available' in report.interaction) parts.push(`<p>Not analysed: ${escape(report.interaction.reason)}</p>`);
-  else {
+  const cut = Number(report.input.options.biomarkerCut);
+  if ('available' in report.interaction && !('strata' in report.interaction))
+    parts.push(`<p>Not analysed: ${escape(report.interaction.reason)}</p>`);
+  else if ('available' in report.interaction) {
+    // The ln(biomarker) model could not be fitted; the by-stratum effects need only the stratum.
+    parts.push(
+      `<p>Not available (the model on ln(biomarker)): ${escape(report.interaction.reason)}</p>`,
+      strataTable(report.interaction.strata, cut),
+    );
+  } else {
     const i = report.interaction;
-    const cut = Number(report.input.options.biomarkerCut);
     parts.push(
       `<p>${escape(i.formula)} (n = ${i.n}). Interaction ${fmt(i.estimate, 3)} per unit ln(biomarker) (SE ${fmt(i.se, 4)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, p = ${fmtP(i.p)}. The line shows the estimated effect at each biomarker value; ticks are the observed baseline values.</p>`,
       table(
         ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
         i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
       ),
-      'available' in i.strata
-        ? `<p>Effects by stratum: not available (${escape(i.strata.reason)}).</p>`
-        : table(
-            ['Stratum', 'n', 'Effect', 'SE', '95% CI', 'p'],
-            [
-              [`biomarker < ${cut}`, i.strata.n.low, i.strata.low] as const,
-              [`biomarker >= ${cut}`, i.strata.n.high, i.strata.high] as const,
-            ].map(([label, n, e]) => [label, String(n), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
-          ),
+      strataTable(i.strata, cut),
       await renderSvg(
         interactionSpec(
           i.curve,

@@ -3,6 +3,7 @@
  * line saying what it means, so a clinician can read it without the JSON.
  */
 import type { BinaryComparison } from '../stats/binary.ts';
+import type { StrataResult } from '../stats/interaction.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import type { CountsReport } from './counts.ts';
 import type { ResponderAnalysis } from './responders.ts';
@@ -47,6 +48,12 @@ export function changeOf(input: AnalysisReport['input']): string {
   return input.outcomeType === 'score' ? `${outcome} - ${baseline}` : `column ${outcome}, baseline ${baseline}`;
 }
 
+function strataLine(strata: StrataResult): string {
+  return 'available' in strata
+    ? `  by stratum: not available (${strata.reason})`
+    : `  by stratum: low (n = ${strata.n.low}) ${fmt(strata.low.estimate)} (${fmtCi(strata.low.ci)}); high (n = ${strata.n.high}) ${fmt(strata.high.estimate)} (${fmtCi(strata.high.ci)})`;
+}
+
 export function analysisSummary(r: AnalysisReport): string {
   const t = String(r.input.options.treatment);
   const c = String(r.input.options.control);
@@ -85,17 +92,22 @@ export function analysisSummary(r: AnalysisReport): string {
       `Hedges g (change at the primary visit): ${fmt(g.estimate, 3)} (95% CI ${fmtCi(g.ciNormal, 3)} normal; ${fmtCi(g.ciNoncentralT, 3)} noncentral t)`,
     );
   }
-  if (isUnavailable(r.interaction)) out.push(`Biomarker interaction: not analysed (${r.interaction.reason})`);
-  else {
+  if (isUnavailable(r.interaction) && !('strata' in r.interaction))
+    out.push(`Biomarker interaction: not analysed (${r.interaction.reason})`);
+  else if (isUnavailable(r.interaction)) {
+    // The ln(biomarker) model could not be fitted; the by-stratum effects need only the stratum.
+    out.push(
+      `Treatment x ln(biomarker) interaction: not available (${r.interaction.reason})`,
+      strataLine(r.interaction.strata),
+    );
+  } else {
     const i = r.interaction;
     out.push(
       `Treatment x ln(biomarker) interaction: ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, p = ${fmtP(i.p)}`,
       ...i.effects.map(
         (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), p = ${fmtP(e.p)}`,
       ),
-      'available' in i.strata
-        ? `  by stratum: not available (${i.strata.reason})`
-        : `  by stratum: low (n = ${i.strata.n.low}) ${fmt(i.strata.low.estimate)} (${fmtCi(i.strata.low.ci)}); high (n = ${i.strata.n.high}) ${fmt(i.strata.high.estimate)} (${fmtCi(i.strata.high.ci)})`,
+      strataLine(i.strata),
     );
   }
   for (const issue of r.issues) out.push(`${issue.severity}: ${issue.message}`);

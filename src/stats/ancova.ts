@@ -47,6 +47,13 @@ export interface AncovaResult {
   readonly tTests: TwoSampleTTests;
 }
 
+/**
+ * The fewest analysed subjects an arm needs for a treatment difference to be reported (the ANCOVA here, the MMRM and
+ * Hedges' g in src/analysis/analyze.ts). R's lm and mmrm fit one subject in an arm, but that arm's mean is then one
+ * patient and the residual variance comes from the other arm alone (docs/statistics.md 'One subject in an arm').
+ */
+export const MIN_SUBJECTS_PER_ARM = 2;
+
 /** Fits the ANCOVA; rows with missing change (or missing biomarker when stratifying) are dropped with a warning. */
 export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<AncovaResult> {
   const stratified = spec.biomarkerCut !== undefined;
@@ -68,13 +75,13 @@ export function ancova(rows: readonly AncovaRow[], spec: AncovaSpec): Result<Anc
   }
   const treated = analysed.filter((r) => r.arm === spec.treatment);
   const controls = analysed.filter((r) => r.arm === spec.control);
-  if (treated.length < 2 || controls.length < 2) {
+  if (treated.length < MIN_SUBJECTS_PER_ARM || controls.length < MIN_SUBJECTS_PER_ARM) {
     // The subjects left out for want of a stratum are part of the reason ("have 0 and 0" alone would hide them).
     return fail([
       ...warnings,
       issue(
         'stats.ancova.too-few',
-        `need >= 2 analysed subjects per arm (have ${treated.length} and ${controls.length})`,
+        `need >= ${MIN_SUBJECTS_PER_ARM} analysed subjects per arm (have ${treated.length} and ${controls.length})`,
       ),
     ]);
   }

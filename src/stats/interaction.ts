@@ -49,8 +49,11 @@ export interface InteractionResult {
    * Treatment effect within each stratum, from change ~ arm * stratum + baseline; not available when a stratum has
    * no subject of an arm (an enriched trial has one stratum only), which leaves the log-scale model above intact.
    */
-  readonly strata: StratumEffects | { readonly available: false; readonly reason: string };
+  readonly strata: StrataResult;
 }
+
+/** The by-stratum effects, or why they are not available. */
+export type StrataResult = StratumEffects | { readonly available: false; readonly reason: string };
 
 export interface StratumEffects {
   readonly low: TInference;
@@ -98,37 +101,22 @@ export function biomarkerInteraction(
 
   const full = designMatrix([arm, logB, ...covariates, interactionColumn(arm, logB)]);
   const reduced = designMatrix([arm, logB, ...covariates]);
+  // Too few subjects with a logarithm (nearly every value beyond an assay limit) is named as such, not only as "3 rows
+  // for 5 coefficients", so the reader knows which subjects the model lacks.
+  if (used.length <= full.terms.length) {
+    return fail([
+      issue(
+        'stats.interaction.too-few',
+        `only ${used.length} subject${used.length === 1 ? ' with an outcome has a biomarker value' : 's with an outcome have a biomarker value'} with a logarithm (not beyond an assay limit): the ln(biomarker) model needs more than its ${full.terms.length} coefficients`,
+      ),
+    ]);
+  }
   const fitFull = fitOls(change, full.x, full.terms, spec.level);
   const fitReduced = fitOls(change, reduced.x, reduced.terms, spec.level);
   if (!fitFull.ok) return fail(fitFull.issues);
   if (!fitReduced.ok) return fail(fitReduced.issues);
   const f = fitFull.value;
   const fValue = (fitReduced.value.rss - f.rss) / (f.rss / f.df);
-
-  // The subgroup model needs only each subject's stratum: a value beyond the assay's limit that places it against the
-  // cut ("<0.2" below 3) is in it, as in the stratified ANCOVA and MMRM, although it has no logarithm.
-  const stratified = rows.flatMap((r) => {
-    const side = biomarkerStratum(r.biomarker, r.biomarkerLimit, spec.biomarkerCut);
-    return (r.arm === spec.treatment || r.arm === spec.control) && r.change !== null && side !== null
-      ? [{ arm: r.arm, change: r.change, baseline: r.baseline, side }]
-      : [];
-  });
-  const stratum: DesignColumn = { name: 'stratumHigh', values: stratified.map((r) => r.side) };
-  const nHigh = stratum.values.filter((v) => v === 1).length;
-  const stratifiedBaseline = stratified.map((r) => r.baseline);
-  const strata = stratumEffects(
-    stratified.map((r) => r.change),
-    {
-      name: arm.name,
-      values: treatmentIndicator(
-        stratified.map((r) => r.arm),
-        spec.treatment,
-      ),
-    },
-    stratum,
-    new Set(stratifiedBaseline).size > 1 ? [{ name: 'baseline', values: stratifiedBaseline }] : [],
-    spec,
-  );
 
   const effectsAt = spec.effectsAt ?? [1, 3, 10];
   const effectAt = (b: number): EffectAtBiomarker => ({
@@ -177,13 +165,44 @@ export function biomarkerInteraction(
       curve: Array.from({ length: CURVE_POINTS }, (_, i) =>
         effectAt(Math.exp(logMin + ((logMax - logMin) * i) / (CURVE_POINTS - 1))),
       ),
-      strata:
-        typeof strata === 'string'
-          ? { available: false, reason: strata }
-          : { ...strata, n: { low: stratified.length - nHigh, high: nHigh } },
+      strata: biomarkerStrata(rows, spec),
     },
     warnings,
   );
+}
+
+/**
+ * The subgroup model `change ~ arm * stratum + baseline` on its own. It needs only each subject's stratum: a value
+ * beyond the assay's limit that places it against the cut ("<0.2" below 3) is in it, as in the stratified ANCOVA and
+ * MMRM, although it has no logarithm; so it is reported also when the ln(biomarker) model cannot be fitted (nearly
+ * every value beyond the limit).
+ */
+export function biomarkerStrata(rows: readonly InteractionRow[], spec: InteractionSpec): StrataResult {
+  const stratified = rows.flatMap((r) => {
+    const side = biomarkerStratum(r.biomarker, r.biomarkerLimit, spec.biomarkerCut);
+    return (r.arm === spec.treatment || r.arm === spec.control) && r.change !== null && side !== null
+      ? [{ arm: r.arm, change: r.change, baseline: r.baseline, side }]
+      : [];
+  });
+  const stratum: DesignColumn = { name: 'stratumHigh', values: stratified.map((r) => r.side) };
+  const nHigh = stratum.values.filter((v) => v === 1).length;
+  const stratifiedBaseline = stratified.map((r) => r.baseline);
+  const strata = stratumEffects(
+    stratified.map((r) => r.change),
+    {
+      name: `arm${spec.treatment}`,
+      values: treatmentIndicator(
+        stratified.map((r) => r.arm),
+        spec.treatment,
+      ),
+    },
+    stratum,
+    new Set(stratifiedBaseline).size > 1 ? [{ name: 'baseline', values: stratifiedBaseline }] : [],
+    spec,
+  );
+  return typeof strata === 'string'
+    ? { available: false, reason: strata }
+    : { ...strata, n: { low: stratified.length - nHigh, high: nHigh } };
 }
 
 /** The effect in each stratum, or why it cannot be estimated: a stratum without subjects of an arm. */
@@ -197,6 +216,8 @@ function stratumEffects(
   const cells = (a: number, s: number): number =>
     arm.values.filter((v, i) => v === a && stratum.values[i] === s).length;
   const nHigh = stratum.values.filter((v) => v === 1).length;
+  if (stratum.values.length === 0)
+    return `no subject with an outcome has a biomarker that places it against the cut ${spec.biomarkerCut}`;
   if (nHigh === 0 || nHigh === stratum.values.length) {
     return `all ${stratum.values.length} subjects are in the stratum biomarker ${nHigh === 0 ? '<' : '>='} ${spec.biomarkerCut}`;
   }
