@@ -53,6 +53,14 @@ export function sessionCookie(options: Pick<AuthOptions, 'secureCookies'>): stri
   return options.secureCookies ? '__Host-trd_trial_session' : 'trd_trial_session';
 }
 
+/**
+ * The cookie that carries a saved form's message to the page its redirect names (pages.ts back), named and scoped as
+ * the session cookie is: the message never rides in the URL, where a shared computer's browser history would keep it.
+ */
+export function flashCookie(options: Pick<AuthOptions, 'secureCookies'>): string {
+  return options.secureCookies ? '__Host-trd_trial_flash' : 'trd_trial_flash';
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }

@@ -3,7 +3,7 @@
  * sign-in, participants, screening log, enrolment, randomization, a participant's visits (with each visit's window)
  * and visit forms, lab results with their safety verdicts, adverse events, the safety dashboard and the CONSORT
  * flow. Forms post to page actions that call the same operations as the JSON API (operations.ts) and redirect back
- * (post/redirect/get), so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
+ * (post/redirect/get, the message in a flash cookie), so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
  * shown with "study drug" in its place, and the records a page shows (text people entered among them) pass through
  * maskStrings first, so each arm name in them reads [concealed] (blinding.ts): a page never carries an arm name to
  * them, and never fails for a term someone typed.
@@ -36,8 +36,8 @@ import type {
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page } from '../web/layout.ts';
-import { AccessDenied, userOf } from './auth.ts';
-import type { TrialUser } from './auth.ts';
+import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
+import type { AuthOptions, TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
@@ -96,7 +96,8 @@ const logoutForm = (reply: FastifyReply) =>
   </form>`;
 
 /**
- * The message a form action sent back (a refusal's reason, or the redirect's query: shown masked like stored text).
+ * The message a form action sent back (a refusal's reason, or the redirect's flash cookie: shown masked like stored
+ * text).
  */
 const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
@@ -104,37 +105,65 @@ const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   return html``;
 };
 
+/** How long a redirect's message waits for the page it names (the browser follows a 303 at once). */
+const FLASH_SECONDS = 60;
+
 /**
- * The signature that shows a redirect's message is this server's, sent in this session: anyone can write a link
- * with `?error=...`, and the page would show its words in the trial's own alert box. Keyed by the session's own
- * secret (the one its CSRF tokens come from), so every server process checks it alike.
+ * The signature that shows a redirect's message is this server's, sent in this session for the page at `path`: a
+ * cookie written by anything else would put its words in the trial's own alert box. Keyed by the session's own secret
+ * (the one its CSRF tokens come from), so every server process checks it alike and no other session can replay it.
  */
-function messageSignature(request: FastifyRequest, kind: string, message: string): string | undefined {
+function messageSignature(request: FastifyRequest, kind: string, path: string, message: string): string | undefined {
   const secret = request.session?._csrf;
   if (secret === undefined) return undefined;
-  return createHmac('sha256', secret).update(`trial page message\n${kind}\n${message}`).digest('base64url');
+  return createHmac('sha256', secret).update(`trial page message\n${kind}\n${path}\n${message}`).digest('base64url');
 }
 
-/** The redirect's message when its signature is this session's, else nothing (a link someone wrote). */
-function signedMessage(request: FastifyRequest): { error?: string; done?: string } {
-  const q = request.query as Record<string, unknown>;
-  const sig = typeof q.sig === 'string' ? Buffer.from(q.sig) : undefined;
-  for (const kind of ['error', 'done'] as const) {
-    const message = q[kind];
-    if (typeof message !== 'string' || sig === undefined) continue;
-    const expected = Buffer.from(messageSignature(request, kind, message) ?? '');
+/**
+ * The message the last form action left for this page (back), read once: the flash cookie is cleared as it is read,
+ * and shown only when its signature is this session's and it names this page.
+ */
+function flashMessage(
+  auth: AuthOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { error?: string; done?: string } {
+  const name = flashCookie(auth);
+  const value = request.cookies[name];
+  if (value === undefined) return {};
+  reply.clearCookie(name, sessionCookieOptions(auth));
+  const dot = value.lastIndexOf('.');
+  try {
+    const { kind, path, message } = JSON.parse(Buffer.from(value.slice(0, dot), 'base64url').toString('utf8')) as {
+      kind?: unknown;
+      path?: unknown;
+      message?: unknown;
+    };
+    if ((kind !== 'error' && kind !== 'done') || typeof message !== 'string') return {};
+    if (path !== (request.url.split('?')[0] ?? '')) return {};
+    const expected = Buffer.from(messageSignature(request, kind, path, message) ?? '');
+    const sig = Buffer.from(value.slice(dot + 1));
     if (expected.length > 0 && expected.length === sig.length && timingSafeEqual(expected, sig)) {
       return { [kind]: message };
     }
+  } catch {
+    // Not a cookie this server wrote: nothing to show.
   }
   return {};
 }
 
-/** Redirect back with a message (ours, never input), signed for this session. */
-function back(reply: FastifyReply, path: string, kind: 'done' | 'error', message: string): FastifyReply {
-  const sig = messageSignature(reply.request, kind, message);
-  if (sig === undefined) return reply.code(303).redirect(path);
-  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}&sig=${sig}`);
+/**
+ * Redirect back with a message (ours, never input), signed for this session and the page: carried in a short-lived
+ * httpOnly cookie, never in the URL (a shared ward computer's history would keep a kit code or a score for the next
+ * user, a blinded rater among them).
+ */
+function back(auth: AuthOptions, reply: FastifyReply, path: string, kind: 'done' | 'error', message: string) {
+  const sig = messageSignature(reply.request, kind, path, message);
+  if (sig !== undefined) {
+    const value = `${Buffer.from(JSON.stringify({ kind, path, message })).toString('base64url')}.${sig}`;
+    reply.setCookie(flashCookie(auth), value, { ...sessionCookieOptions(auth), maxAge: FLASH_SECONDS });
+  }
+  return reply.code(303).redirect(path);
 }
 
 /**
@@ -178,6 +207,7 @@ function typedInto(refused: Refused | undefined, action: string) {
  * page cannot be shown (the participant is out of the user's scope) does it redirect back with the reason alone.
  */
 async function action(
+  auth: AuthOptions,
   reply: FastifyReply,
   path: string,
   run: () => Promise<string>,
@@ -189,7 +219,7 @@ async function action(
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new InputError('the form was not sent as a form (application/x-www-form-urlencoded)', 'input.body.invalid');
     }
-    return back(reply, path, 'done', await run());
+    return back(auth, reply, path, 'done', await run());
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401) return reply.code(303).redirect('/trial/login');
@@ -205,7 +235,7 @@ async function action(
         // The page itself is refused (out of scope, not found): the reason alone, as before.
       }
     }
-    return back(reply, path, 'error', message);
+    return back(auth, reply, path, 'error', message);
   }
 }
 
@@ -1192,7 +1222,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       html`<h1>
           Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
         </h1>
-        ${notice(blind(signedMessage(request)))}
+        ${notice(blind(flashMessage(deps.auth, request, reply)))}
         ${
           safety
             ? html`<h2>Open safety alerts</h2>
@@ -1213,8 +1243,12 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       ? undefined
       : { action: refused.action, ...blind({ values: refused.values, message: refused.message }) };
   /** The page's message: a refusal's reason (already masked), or its redirect's, masked as stored text. */
-  const noticeFor = (request: FastifyRequest, refused: Refused | undefined, blind: <T>(value: T) => T) =>
-    notice(refused === undefined ? blind(signedMessage(request)) : { error: refused.message });
+  const noticeFor = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused: Refused | undefined,
+    blind: <T>(value: T) => T,
+  ) => notice(refused === undefined ? blind(flashMessage(deps.auth, request, reply)) : { error: refused.message });
 
   /** The screening log with its forms; `shown` is a refused post to show again in its form. */
   const screeningPage = async (request: FastifyRequest, reply: FastifyReply, shown?: Refused) => {
@@ -1252,7 +1286,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       'Screening log',
       html`<h1>Screening log</h1>
-        ${noticeFor(request, refused, blind)} ${screeningTable(entries)}
+        ${noticeFor(request, reply, refused, blind)} ${screeningTable(entries)}
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
@@ -1373,6 +1407,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) =>
     action(
+      deps.auth,
       reply,
       '/trial/screening',
       async () => {
@@ -1409,6 +1444,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) =>
     action(
+      deps.auth,
       reply,
       '/trial/screening',
       async () => {
@@ -1426,6 +1462,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) =>
     action(
+      deps.auth,
       reply,
       '/trial/',
       async () => {
@@ -1498,7 +1535,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused, blind)} ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
+        ${noticeFor(request, reply, refused, blind)}
+        ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong
@@ -1718,7 +1756,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+    return action(deps.auth, reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
       const allocation = await randomize(deps, request, id);
       return `Randomized: kit ${allocation.kitCode}, randomization no. ${allocation.randomizationNumber}`;
     });
@@ -1769,6 +1807,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -1794,6 +1833,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/forms', { config: { trialAccess: 'form.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -1823,6 +1863,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -1850,6 +1891,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, lab } = request.params as { id: string; lab: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1886,6 +1928,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, dose } = request.params as { id: string; dose: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1917,6 +1960,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1940,6 +1984,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, event } = request.params as { id: string; event: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1974,6 +2019,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -2004,6 +2050,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, disposition } = request.params as { id: string; disposition: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -2037,6 +2084,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, disposition } = request.params as { id: string; disposition: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -2064,7 +2112,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
-        ${notice(blind(signedMessage(request)))}
+        ${notice(blind(flashMessage(deps.auth, request, reply)))}
         <h2>Open alerts</h2>
         ${alertList(
           dashboard.openAlerts,
@@ -2106,7 +2154,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   // lists open alerts only, so without it a page user could never clear one.
   app.post('/safety/alerts/:alert/acknowledge', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { alert } = request.params as { alert: string };
-    return action(reply, '/trial/safety', async () => {
+    return action(deps.auth, reply, '/trial/safety', async () => {
       const open = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === alert);
       if (open === undefined) throw new InputError('no such alert', 'trial.not-found');
       await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert);
