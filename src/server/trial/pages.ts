@@ -87,8 +87,20 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
     .send(page(title, html`${signedIn}${body}`, { nav: nav(user) }));
 }
 
-/** The CSRF field every form of a signed-in page carries. */
-const csrfField = (reply: FastifyReply) => html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}" />`;
+/**
+ * The field naming the user a page was made for (`_user`), beside its CSRF token: a post whose token is stale (the
+ * browser signed in again in another tab) is shown again only to that same user (staleFormPage), never to someone
+ * else signed in since at a shared computer.
+ */
+const PAGE_USER_FIELD = '_user';
+
+/** The CSRF field every form of a signed-in page carries, with the user the page was made for. */
+const csrfField = (reply: FastifyReply) =>
+  html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}" /><input
+      type="hidden"
+      name="${PAGE_USER_FIELD}"
+      value="${reply.request.trialUser?.id ?? ''}"
+    />`;
 
 const logoutForm = (reply: FastifyReply) =>
   html`<form method="post" action="/trial/logout" class="no-print">
@@ -176,13 +188,16 @@ interface Refused {
   readonly message: string;
 }
 
-/** The posted fields that are text (a repeated field keeps its last value; the CSRF token is the page's own). */
+/**
+ * The posted fields that are text (a repeated field keeps its last value; the CSRF token and the page's user are the
+ * page's own, not typed).
+ */
 function typedFields(body: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof body !== 'object' || body === null) return out;
   for (const [name, value] of Object.entries(body)) {
     const text = Array.isArray(value) ? value.at(-1) : value;
-    if (typeof text === 'string' && name !== '_csrf') out[name] = text;
+    if (typeof text === 'string' && name !== '_csrf' && name !== PAGE_USER_FIELD) out[name] = text;
   }
   return out;
 }
@@ -1141,6 +1156,7 @@ export async function resumePage(
   reply: FastifyReply,
   action: string,
   typed: Readonly<Record<string, string>>,
+  why = 'Your session had ended before this form was saved, so nothing was saved.',
 ): Promise<FastifyReply> {
   const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
   const values = maskStrings({ ...typed }, terms, REDACTED);
@@ -1150,7 +1166,7 @@ export async function resumePage(
     maskStrings(userOf(request), terms, REDACTED),
     'Save what you typed',
     html`<h1>Save what you typed</h1>
-      <p>Your session had ended before this form was saved, so nothing was saved. Check the entries and save them.</p>
+      <p>${why} Check the entries and save them.</p>
       <dl>
         ${entries.map(
           ([name, value]) =>
@@ -1166,7 +1182,16 @@ export async function resumePage(
   );
 }
 
-export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
+/**
+ * Answers a page form posted with a stale CSRF token (pages.ts registerPages gives it to the error handler, index.ts).
+ */
+export type StaleFormPage = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** Why a post with a stale CSRF token saved nothing, as its page says it. */
+const STALE_TOKEN_REASON =
+  'the page this was sent from belonged to an earlier sign-in (you signed in again, perhaps in another tab), so nothing was saved.';
+
+export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormPage {
   const { store } = deps;
   // What a lab's sources cite: the knowledge's registry with the protocol's own citations. A title is reference
   // wording (the drug's label names it), so each arm's id and label in it reads "study drug", as criterion text does.
@@ -2176,4 +2201,44 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         ${flow.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortList(consortBoxes(flow, armLabel))}`,
     );
   });
+
+  /**
+   * A page form posted with a stale CSRF token by a browser signed in again since (index.ts calls it only for a page's
+   * own form post, never a cross-site one): nothing is saved, and the form's page answers again at 403 with the
+   * reason, what was typed in the form it came from and this session's token, so that saving is one deliberate
+   * click. What was typed is shown only to the user the page was made for (its `_user` field); anyone else signed in
+   * since at the browser gets the page with the reason alone.
+   */
+  return async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const sameUser = body[PAGE_USER_FIELD] === request.trialUser?.id;
+    const values = sameUser ? typedFields(request.body) : {};
+    const message = sameUser
+      ? `Not saved: ${STALE_TOKEN_REASON} The form holds what you typed: check it and save it again.`
+      : `Not saved: ${STALE_TOKEN_REASON}`;
+    const { id } = (request.params ?? {}) as { id?: string };
+    reply.code(403);
+    try {
+      if (id !== undefined && path.startsWith(`/trial/participants/${encodeURIComponent(id)}/`)) {
+        const form = path.slice(`/trial/participants/${encodeURIComponent(id)}/`.length);
+        if (!sameUser) return await participantPage(request, reply, id, { action: '', values, message });
+        return await participantAgain(request, reply, id, form)(message, 403);
+      }
+      if (['/trial/screening', '/trial/consents', '/trial/participants'].includes(path)) {
+        return await screeningPage(request, reply, { action: sameUser ? path : '', values, message });
+      }
+    } catch {
+      // The page itself is refused (out of this user's scope, not found): the entries alone, below.
+    }
+    if (!sameUser)
+      return send(
+        reply,
+        (await blindingFor(request)).blind(userOf(request)),
+        'Not saved',
+        html`<h1>Not saved</h1>
+          ${notice({ error: message })}`,
+      );
+    return resumePage(deps, request, reply, path, values, `Not saved: ${STALE_TOKEN_REASON}`);
+  };
 }
