@@ -99,7 +99,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
       // Only refused sign-ins count against the address (the rate limit counted this one before it was checked).
       await deps.store.uncountSignInAttempt(signInKey(request.ip));
       const session = await startSession(deps.auth, account.id);
-      reply.setCookie(sessionCookie, session.token, sessionCookieOptions(deps.auth));
+      reply.setCookie(sessionCookie(deps.auth), session.token, sessionCookieOptions(deps.auth));
       request.trialUser = {
         id: account.id,
         username: account.username,
@@ -117,10 +117,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
   );
 
   app.post('/logout', { config: { trialAccess: 'authenticated' } }, async (request, reply: FastifyReply) => {
-    const token = request.cookies[sessionCookie];
+    const token = request.cookies[sessionCookie(deps.auth)];
     if (token !== undefined) await deps.store.deleteSession(hashToken(token));
     await deps.store.recordEvent(writeContext(request, 'sign-out'), 'logout', {});
-    reply.clearCookie(sessionCookie, { path: '/' });
+    reply.clearCookie(sessionCookie(deps.auth), sessionCookieOptions(deps.auth));
     if (wantsHtml(request)) return reply.code(303).redirect('/trial/login');
     return { signedOut: true };
   });

@@ -43,7 +43,23 @@ declare module 'fastify' {
   }
 }
 
-export const sessionCookie = 'trd_trial_session';
+/**
+ * The session cookie's name and scope. Over http it is sent only to the trial's own paths (`Path=/trial`), never to the
+ * rest of the service. Over https it takes the `__Host-` prefix, which a browser accepts only with Secure, no Domain
+ * and `Path=/`: a sibling subdomain or a plain-http page cannot set or overwrite it (no session fixation), which is
+ * worth more than the path, a scope the browser does not enforce between pages of one origin.
+ */
+export function sessionCookie(options: Pick<AuthOptions, 'secureCookies'>): string {
+  return options.secureCookies ? '__Host-trd_trial_session' : 'trd_trial_session';
+}
+
+/**
+ * The cookie that carries a saved form's message to the page its redirect names (pages.ts back), named and scoped as
+ * the session cookie is: the message never rides in the URL, where a shared computer's browser history would keep it.
+ */
+export function flashCookie(options: Pick<AuthOptions, 'secureCookies'>): string {
+  return options.secureCookies ? '__Host-trd_trial_flash' : 'trd_trial_flash';
+}
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
@@ -64,9 +80,9 @@ export interface AuthOptions {
   readonly now: () => Date;
 }
 
-export function sessionCookieOptions(options: AuthOptions) {
+export function sessionCookieOptions(options: Pick<AuthOptions, 'secureCookies'>) {
   return {
-    path: '/',
+    path: options.secureCookies ? '/' : '/trial',
     httpOnly: true,
     sameSite: 'strict' as const,
     secure: options.secureCookies,
@@ -95,7 +111,7 @@ export async function startSession(
 
 /** Sets request.trialUser from a valid, unexpired session of an active user; otherwise leaves it unset. */
 export async function loadSession(request: FastifyRequest, options: AuthOptions): Promise<void> {
-  const token = request.cookies[sessionCookie];
+  const token = request.cookies[sessionCookie(options)];
   if (token === undefined || token.length === 0 || token.length > 128) return;
   const id = hashToken(token);
   const session = await options.store.getSession(id);

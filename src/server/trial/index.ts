@@ -27,6 +27,7 @@ import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
 import { isPageFormPost, registerPages, sessionEndedPage, signInLimitedPage, signOutAgainPage } from './pages.ts';
+import type { StaleFormPage } from './pages.ts';
 
 export interface TrialServerOptions {
   /** The opened trial store (src/trial/store/open.ts openTrialStore); closed when the server closes. */
@@ -65,7 +66,12 @@ function sendError(
   return sendTrialError(reply, status, message, code, type);
 }
 
-export function trialErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+export function trialErrorHandler(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  staleFormPage?: StaleFormPage,
+) {
   // A page form posted after its session ended: the sign-in page, carrying what was typed (nothing is lost).
   if (error instanceof AccessDenied && error.statusCode === 401 && isPageFormPost(request)) {
     request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
@@ -84,6 +90,13 @@ export function trialErrorHandler(error: FastifyError | Error, request: FastifyR
   if (staleToken && request.trialUser !== undefined && isFormPostTo(request, '/trial/logout')) {
     request.log.info({ code: 'FST_CSRF_INVALID_TOKEN', status: 403 }, 'trial request refused');
     return signOutAgainPage(reply);
+  }
+  // Any other page form of an earlier session (signed in again in another tab): nothing is saved, and the form comes
+  // back as typed with this session's token, never as an error that loses what was typed. Not for a post the browser
+  // marks as cross-site (isPageFormPost), which stays a plain CSRF refusal.
+  if (staleToken && request.trialUser !== undefined && staleFormPage !== undefined && isPageFormPost(request)) {
+    request.log.info({ code: 'FST_CSRF_INVALID_TOKEN', status: 403 }, 'trial request refused');
+    return staleFormPage(request, reply);
   }
   // The sign-in form from an address over the sign-in limit: the sign-in page saying so, not an OperationOutcome.
   if ((error as { statusCode?: unknown }).statusCode === 429 && isFormPostTo(request, '/trial/login')) {
@@ -128,7 +141,11 @@ export async function registerTrial(
   await app.register(csrfProtection, { sessionPlugin: '@fastify/session' });
   // The attempts are counted in the trial store: shared by every server process on the database (sign-in-limit.ts).
   await app.register(rateLimit, { global: false, store: signInAttemptCounter(deps.store) });
-  app.setErrorHandler(trialErrorHandler);
+  // The pages' answer to a page form with a stale CSRF token (registered with the pages, below).
+  const pages: { staleForm?: StaleFormPage } = {};
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    trialErrorHandler(error, request, reply, pages.staleForm),
+  );
   // Every trial answer holds trial data or a session's token: none may stay in a browser's or a proxy's cache.
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'no-store');
@@ -147,7 +164,7 @@ export async function registerTrial(
   guardResponses(app, armTermsNow, locked);
   registerAuthRoutes(app, deps, loginLimit);
   registerApi(app, deps, loginLimit);
-  registerPages(app, deps);
+  pages.staleForm = registerPages(app, deps);
 }
 
 export async function openTrialServer(options: TrialServerOptions): Promise<TrialServer> {

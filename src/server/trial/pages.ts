@@ -3,7 +3,7 @@
  * sign-in, participants, screening log, enrolment, randomization, a participant's visits (with each visit's window)
  * and visit forms, lab results with their safety verdicts, adverse events, the safety dashboard and the CONSORT
  * flow. Forms post to page actions that call the same operations as the JSON API (operations.ts) and redirect back
- * (post/redirect/get), so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
+ * (post/redirect/get, the message in a flash cookie), so every page works without JavaScript. Blinded viewers see kit codes; protocol wording that names a study arm is
  * shown with "study drug" in its place, and the records a page shows (text people entered among them) pass through
  * maskStrings first, so each arm name in them reads [concealed] (blinding.ts): a page never carries an arm name to
  * them, and never fails for a term someone typed.
@@ -37,8 +37,8 @@ import type {
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page } from '../web/layout.ts';
-import { AccessDenied, userOf } from './auth.ts';
-import type { TrialUser } from './auth.ts';
+import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
+import type { AuthOptions, TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
@@ -88,8 +88,20 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
     .send(page(title, html`${signedIn}${body}`, { nav: nav(user) }));
 }
 
-/** The CSRF field every form of a signed-in page carries. */
-const csrfField = (reply: FastifyReply) => html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}" />`;
+/**
+ * The field naming the user a page was made for (`_user`), beside its CSRF token: a post whose token is stale (the
+ * browser signed in again in another tab) is shown again only to that same user (staleFormPage), never to someone
+ * else signed in since at a shared computer.
+ */
+const PAGE_USER_FIELD = '_user';
+
+/** The CSRF field every form of a signed-in page carries, with the user the page was made for. */
+const csrfField = (reply: FastifyReply) =>
+  html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}" /><input
+      type="hidden"
+      name="${PAGE_USER_FIELD}"
+      value="${reply.request.trialUser?.id ?? ''}"
+    />`;
 
 const logoutForm = (reply: FastifyReply) =>
   html`<form method="post" action="/trial/logout" class="no-print">
@@ -97,7 +109,8 @@ const logoutForm = (reply: FastifyReply) =>
   </form>`;
 
 /**
- * The message a form action sent back (a refusal's reason, or the redirect's query: shown masked like stored text).
+ * The message a form action sent back (a refusal's reason, or the redirect's flash cookie: shown masked like stored
+ * text).
  */
 const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
@@ -105,37 +118,65 @@ const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
   return html``;
 };
 
+/** How long a redirect's message waits for the page it names (the browser follows a 303 at once). */
+const FLASH_SECONDS = 60;
+
 /**
- * The signature that shows a redirect's message is this server's, sent in this session: anyone can write a link
- * with `?error=...`, and the page would show its words in the trial's own alert box. Keyed by the session's own
- * secret (the one its CSRF tokens come from), so every server process checks it alike.
+ * The signature that shows a redirect's message is this server's, sent in this session for the page at `path`: a
+ * cookie written by anything else would put its words in the trial's own alert box. Keyed by the session's own secret
+ * (the one its CSRF tokens come from), so every server process checks it alike and no other session can replay it.
  */
-function messageSignature(request: FastifyRequest, kind: string, message: string): string | undefined {
+function messageSignature(request: FastifyRequest, kind: string, path: string, message: string): string | undefined {
   const secret = request.session?._csrf;
   if (secret === undefined) return undefined;
-  return createHmac('sha256', secret).update(`trial page message\n${kind}\n${message}`).digest('base64url');
+  return createHmac('sha256', secret).update(`trial page message\n${kind}\n${path}\n${message}`).digest('base64url');
 }
 
-/** The redirect's message when its signature is this session's, else nothing (a link someone wrote). */
-function signedMessage(request: FastifyRequest): { error?: string; done?: string } {
-  const q = request.query as Record<string, unknown>;
-  const sig = typeof q.sig === 'string' ? Buffer.from(q.sig) : undefined;
-  for (const kind of ['error', 'done'] as const) {
-    const message = q[kind];
-    if (typeof message !== 'string' || sig === undefined) continue;
-    const expected = Buffer.from(messageSignature(request, kind, message) ?? '');
+/**
+ * The message the last form action left for this page (back), read once: the flash cookie is cleared as it is read,
+ * and shown only when its signature is this session's and it names this page.
+ */
+function flashMessage(
+  auth: AuthOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): { error?: string; done?: string } {
+  const name = flashCookie(auth);
+  const value = request.cookies[name];
+  if (value === undefined) return {};
+  reply.clearCookie(name, sessionCookieOptions(auth));
+  const dot = value.lastIndexOf('.');
+  try {
+    const { kind, path, message } = JSON.parse(Buffer.from(value.slice(0, dot), 'base64url').toString('utf8')) as {
+      kind?: unknown;
+      path?: unknown;
+      message?: unknown;
+    };
+    if ((kind !== 'error' && kind !== 'done') || typeof message !== 'string') return {};
+    if (path !== (request.url.split('?')[0] ?? '')) return {};
+    const expected = Buffer.from(messageSignature(request, kind, path, message) ?? '');
+    const sig = Buffer.from(value.slice(dot + 1));
     if (expected.length > 0 && expected.length === sig.length && timingSafeEqual(expected, sig)) {
       return { [kind]: message };
     }
+  } catch {
+    // Not a cookie this server wrote: nothing to show.
   }
   return {};
 }
 
-/** Redirect back with a message (ours, never input), signed for this session. */
-function back(reply: FastifyReply, path: string, kind: 'done' | 'error', message: string): FastifyReply {
-  const sig = messageSignature(reply.request, kind, message);
-  if (sig === undefined) return reply.code(303).redirect(path);
-  return reply.code(303).redirect(`${path}?${kind}=${encodeURIComponent(message)}&sig=${sig}`);
+/**
+ * Redirect back with a message (ours, never input), signed for this session and the page: carried in a short-lived
+ * httpOnly cookie, never in the URL (a shared ward computer's history would keep a kit code or a score for the next
+ * user, a blinded rater among them).
+ */
+function back(auth: AuthOptions, reply: FastifyReply, path: string, kind: 'done' | 'error', message: string) {
+  const sig = messageSignature(reply.request, kind, path, message);
+  if (sig !== undefined) {
+    const value = `${Buffer.from(JSON.stringify({ kind, path, message })).toString('base64url')}.${sig}`;
+    reply.setCookie(flashCookie(auth), value, { ...sessionCookieOptions(auth), maxAge: FLASH_SECONDS });
+  }
+  return reply.code(303).redirect(path);
 }
 
 /**
@@ -148,13 +189,16 @@ interface Refused {
   readonly message: string;
 }
 
-/** The posted fields that are text (a repeated field keeps its last value; the CSRF token is the page's own). */
+/**
+ * The posted fields that are text (a repeated field keeps its last value; the CSRF token and the page's user are the
+ * page's own, not typed).
+ */
 function typedFields(body: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof body !== 'object' || body === null) return out;
   for (const [name, value] of Object.entries(body)) {
     const text = Array.isArray(value) ? value.at(-1) : value;
-    if (typeof text === 'string' && name !== '_csrf') out[name] = text;
+    if (typeof text === 'string' && name !== '_csrf' && name !== PAGE_USER_FIELD) out[name] = text;
   }
   return out;
 }
@@ -179,6 +223,7 @@ function typedInto(refused: Refused | undefined, action: string) {
  * page cannot be shown (the participant is out of the user's scope) does it redirect back with the reason alone.
  */
 async function action(
+  auth: AuthOptions,
   reply: FastifyReply,
   path: string,
   run: () => Promise<string>,
@@ -190,7 +235,7 @@ async function action(
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new InputError('the form was not sent as a form (application/x-www-form-urlencoded)', 'input.body.invalid');
     }
-    return back(reply, path, 'done', await run());
+    return back(auth, reply, path, 'done', await run());
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 401) return reply.code(303).redirect('/trial/login');
@@ -206,7 +251,7 @@ async function action(
         // The page itself is refused (out of scope, not found): the reason alone, as before.
       }
     }
-    return back(reply, path, 'error', message);
+    return back(auth, reply, path, 'error', message);
   }
 }
 
@@ -1111,6 +1156,7 @@ export async function resumePage(
   reply: FastifyReply,
   action: string,
   typed: Readonly<Record<string, string>>,
+  why = 'Your session had ended before this form was saved, so nothing was saved.',
 ): Promise<FastifyReply> {
   const terms = viewerSeesArms(await viewerOf(request, deps)) ? [] : armTerms(await armLabels(deps));
   const values = maskStrings({ ...typed }, terms, REDACTED);
@@ -1120,7 +1166,7 @@ export async function resumePage(
     maskStrings(userOf(request), terms, REDACTED),
     'Save what you typed',
     html`<h1>Save what you typed</h1>
-      <p>Your session had ended before this form was saved, so nothing was saved. Check the entries and save them.</p>
+      <p>${why} Check the entries and save them.</p>
       <dl>
         ${entries.map(
           ([name, value]) =>
@@ -1136,7 +1182,16 @@ export async function resumePage(
   );
 }
 
-export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
+/**
+ * Answers a page form posted with a stale CSRF token (pages.ts registerPages gives it to the error handler, index.ts).
+ */
+export type StaleFormPage = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** Why a post with a stale CSRF token saved nothing, as its page says it. */
+const STALE_TOKEN_REASON =
+  'the page this was sent from belonged to an earlier sign-in (you signed in again, perhaps in another tab), so nothing was saved.';
+
+export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormPage {
   const { store } = deps;
   // What a lab's sources cite: the knowledge's registry with the protocol's own citations. A title is reference
   // wording (the drug's label names it), so each arm's id and label in it reads "study drug", as criterion text does.
@@ -1192,7 +1247,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       html`<h1>
           Participants${trial === null ? '' : html` <span class="muted">(${trial.protocolId} ${trial.protocolVersion}${trial.lockedAt === null ? '' : ', database locked'})</span>`}
         </h1>
-        ${notice(blind(signedMessage(request)))}
+        ${notice(blind(flashMessage(deps.auth, request, reply)))}
         ${
           safety
             ? html`<h2>Open safety alerts</h2>
@@ -1213,8 +1268,12 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       ? undefined
       : { action: refused.action, ...blind({ values: refused.values, message: refused.message }) };
   /** The page's message: a refusal's reason (already masked), or its redirect's, masked as stored text. */
-  const noticeFor = (request: FastifyRequest, refused: Refused | undefined, blind: <T>(value: T) => T) =>
-    notice(refused === undefined ? blind(signedMessage(request)) : { error: refused.message });
+  const noticeFor = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    refused: Refused | undefined,
+    blind: <T>(value: T) => T,
+  ) => notice(refused === undefined ? blind(flashMessage(deps.auth, request, reply)) : { error: refused.message });
 
   /** The screening log with its forms; `shown` is a refused post to show again in its form. */
   const screeningPage = async (request: FastifyRequest, reply: FastifyReply, shown?: Refused) => {
@@ -1252,7 +1311,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       'Screening log',
       html`<h1>Screening log</h1>
-        ${noticeFor(request, refused, blind)} ${screeningTable(entries)}
+        ${noticeFor(request, reply, refused, blind)} ${screeningTable(entries)}
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
@@ -1373,6 +1432,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) =>
     action(
+      deps.auth,
       reply,
       '/trial/screening',
       async () => {
@@ -1409,6 +1469,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/consents', { config: { trialAccess: 'consent.write' } }, async (request, reply) =>
     action(
+      deps.auth,
       reply,
       '/trial/screening',
       async () => {
@@ -1426,6 +1487,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) =>
     action(
+      deps.auth,
       reply,
       '/trial/',
       async () => {
@@ -1498,7 +1560,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
-        ${noticeFor(request, refused, blind)} ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
+        ${noticeFor(request, reply, refused, blind)}
+        ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
         <p>
           Site ${participant.site}; enrolled ${participant.enrolledOn}; status
           <strong>${participant.status}</strong
@@ -1718,7 +1781,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
 
   app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return action(reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
+    return action(deps.auth, reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
       const allocation = await randomize(deps, request, id);
       return `Randomized: kit ${allocation.kitCode}, randomization no. ${allocation.randomizationNumber}`;
     });
@@ -1769,6 +1832,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -1794,6 +1858,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/forms', { config: { trialAccess: 'form.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -1823,6 +1888,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -1850,6 +1916,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, lab } = request.params as { id: string; lab: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1886,6 +1953,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, dose } = request.params as { id: string; dose: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1917,6 +1985,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1940,6 +2009,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, event } = request.params as { id: string; event: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -1974,6 +2044,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   app.post('/participants/:id/dispositions', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(
+      deps.auth,
       reply,
       `/trial/participants/${encodeURIComponent(id)}`,
       async () => {
@@ -2004,6 +2075,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, disposition } = request.params as { id: string; disposition: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -2037,6 +2109,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
     async (request, reply) => {
       const { id, disposition } = request.params as { id: string; disposition: string };
       return action(
+        deps.auth,
         reply,
         `/trial/participants/${encodeURIComponent(id)}`,
         async () => {
@@ -2064,7 +2137,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
       blind(user),
       'Safety dashboard',
       html`<h1>Safety dashboard</h1>
-        ${notice(blind(signedMessage(request)))}
+        ${notice(blind(flashMessage(deps.auth, request, reply)))}
         <h2>Open alerts</h2>
         ${alertList(
           dashboard.openAlerts,
@@ -2106,7 +2179,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
   // lists open alerts only, so without it a page user could never clear one.
   app.post('/safety/alerts/:alert/acknowledge', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { alert } = request.params as { alert: string };
-    return action(reply, '/trial/safety', async () => {
+    return action(deps.auth, reply, '/trial/safety', async () => {
       const open = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === alert);
       if (open === undefined) throw new InputError('no such alert', 'trial.not-found');
       await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert);
@@ -2128,4 +2201,44 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): void {
         ${flow.pooled ? html`<p class="muted">Arms are pooled for blinded roles.</p>` : ''}${consortList(consortBoxes(flow, armLabel))}`,
     );
   });
+
+  /**
+   * A page form posted with a stale CSRF token by a browser signed in again since (index.ts calls it only for a page's
+   * own form post, never a cross-site one): nothing is saved, and the form's page answers again at 403 with the
+   * reason, what was typed in the form it came from and this session's token, so that saving is one deliberate
+   * click. What was typed is shown only to the user the page was made for (its `_user` field); anyone else signed in
+   * since at the browser gets the page with the reason alone.
+   */
+  return async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const sameUser = body[PAGE_USER_FIELD] === request.trialUser?.id;
+    const values = sameUser ? typedFields(request.body) : {};
+    const message = sameUser
+      ? `Not saved: ${STALE_TOKEN_REASON} The form holds what you typed: check it and save it again.`
+      : `Not saved: ${STALE_TOKEN_REASON}`;
+    const { id } = (request.params ?? {}) as { id?: string };
+    reply.code(403);
+    try {
+      if (id !== undefined && path.startsWith(`/trial/participants/${encodeURIComponent(id)}/`)) {
+        const form = path.slice(`/trial/participants/${encodeURIComponent(id)}/`.length);
+        if (!sameUser) return await participantPage(request, reply, id, { action: '', values, message });
+        return await participantAgain(request, reply, id, form)(message, 403);
+      }
+      if (['/trial/screening', '/trial/consents', '/trial/participants'].includes(path)) {
+        return await screeningPage(request, reply, { action: sameUser ? path : '', values, message });
+      }
+    } catch {
+      // The page itself is refused (out of this user's scope, not found): the entries alone, below.
+    }
+    if (!sameUser)
+      return send(
+        reply,
+        (await blindingFor(request)).blind(userOf(request)),
+        'Not saved',
+        html`<h1>Not saved</h1>
+          ${notice({ error: message })}`,
+      );
+    return resumePage(deps, request, reply, path, values, `Not saved: ${STALE_TOKEN_REASON}`);
+  };
 }

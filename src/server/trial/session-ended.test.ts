@@ -188,10 +188,82 @@ test('Sign out pressed on a page of an earlier session (signed in again in anoth
     const out = await browser.request('POST', '/trial/logout', { _csrf }, FORM);
     assert.equal(out.status, 303);
     assert.equal((await browser.get('/trial/api/session')).status, 401);
-    // Any other page form with a stale token is still refused as before (CSRF).
+    // Any other page form with a stale token saves nothing either (CSRF): its page answers again (below).
     assert.equal((await browser.login(account.username, account.password)).status, 200);
     const other = await browser.request('POST', '/trial/screening', { _csrf: oldToken }, FORM);
     assert.equal(other.status, 403);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a page form of an earlier session (signed in again in another tab) comes back as typed with a fresh token, saving nothing', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const action = `/trial/participants/${id}/labs`;
+    const typed = { visit: 'baseline', analyte: 'alt', value: '35', unit: 'U/L', collectedOn: '2026-11-05' };
+    const account = accountFor('coordinator', 'site-a');
+    const browser = new TrialClient(t.url);
+    assert.equal((await browser.login(account.username, account.password)).status, 200);
+    const tab = hiddenFields((await browser.get(`/trial/participants/${id}`)).text, action); // the first tab's page
+    assert.equal((await browser.login(account.username, account.password)).status, 200); // signed in again elsewhere
+    const stale = await browser.request('POST', action, { ...tab, ...typed }, FORM);
+    assert.equal(stale.status, 403, stale.text.slice(0, 300));
+    assert.match(stale.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(stale.text, /Not saved: the page this was sent from belonged to an earlier sign-in/);
+    const again = hiddenFields(stale.text, action);
+    assert.ok((again._csrf ?? '').length > 0 && again._csrf !== tab._csrf, "this session's token");
+    const labForm = stale.text.slice(stale.text.indexOf(`action="${action}"`));
+    assert.match(labForm.slice(0, labForm.indexOf('</form>')), /value="35"/, 'the value as typed, in its form');
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 0, 'nothing saved');
+    // A post another site made the browser send, with the same stale token: refused as CSRF, nothing shown or saved.
+    const crossSite = await fetch(`${t.url}${action}`, {
+      method: 'POST',
+      headers: {
+        cookie: browser.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        'sec-fetch-site': 'cross-site',
+      },
+      body: new URLSearchParams({ ...tab, ...typed }).toString(),
+    });
+    assert.equal(crossSite.status, 403);
+    assert.match(crossSite.headers.get('content-type') ?? '', /application\/fhir\+json/);
+    assert.doesNotMatch(await crossSite.text(), /35/);
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
+    // Saving the form as it came back is one deliberate click, with this session's token.
+    const saved = await browser.request('POST', action, { ...typed, ...again }, FORM);
+    assert.equal(saved.status, 303, saved.text.slice(0, 300));
+    assert.deepEqual(
+      (await t.store.listLabs({ participantId: id })).map((l) => [l.analyte, l.value]),
+      [['alt', 35]],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+test('a stale page form is shown again only to the user it was made for, never to someone signed in since', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const action = `/trial/participants/${id}/labs`;
+    const typed = { visit: 'baseline', analyte: 'alt', value: '91', unit: 'U/L', collectedOn: '2026-11-05' };
+    const browser = new TrialClient(t.url);
+    const first = accountFor('coordinator', 'site-a');
+    assert.equal((await browser.login(first.username, first.password)).status, 200);
+    const tab = hiddenFields((await browser.get(`/trial/participants/${id}`)).text, action);
+    // The investigator of the same site signs in at the same browser; the coordinator's tab is still open.
+    const next = accountFor('investigator', 'site-a');
+    assert.equal((await browser.login(next.username, next.password)).status, 200);
+    const stale = await browser.request('POST', action, { ...tab, ...typed }, FORM);
+    assert.equal(stale.status, 403);
+    assert.match(stale.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(stale.text, /Not saved: the page this was sent from belonged to an earlier sign-in/);
+    assert.doesNotMatch(stale.text, /value="91"/);
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
   } finally {
     await t.close();
   }

@@ -11,7 +11,10 @@ import { buildServer } from '../app.ts';
 import { testEngine } from './harness.test-support.ts';
 import { trialPlugin } from './start.ts';
 
-/** Signs in as the demo's coordinator-a on a server built from `publicUrl`; the Set-Cookie header of the answer. */
+/**
+ * Signs in as the demo's coordinator-a on a server built from `publicUrl`; the Set-Cookie header of the answer, after
+ * checking that the cookie is honoured by the trial's API and cleared by signing out.
+ */
 async function sessionCookie(publicUrl: string | undefined): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'trd-trial-start-'));
   const lines: string[] = [];
@@ -32,7 +35,21 @@ async function sessionCookie(publicUrl: string | undefined): Promise<string> {
       body: JSON.stringify({ username: 'coordinator-a', password: account[1] }),
     });
     assert.equal(response.status, 200);
-    return response.headers.getSetCookie().join('\n');
+    const setCookie = response.headers.getSetCookie().join('\n');
+    const cookie = setCookie.split(';')[0] ?? '';
+    const session = await fetch(`${address}/trial/api/session`, { headers: { cookie } });
+    assert.equal(session.status, 200, 'the cookie is the session');
+    const { csrfToken } = (await response.json()) as { csrfToken: string };
+    const out = await fetch(`${address}/trial/logout`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const cleared = out.headers.getSetCookie().join('\n');
+    assert.ok(cleared.startsWith(`${cookie.split('=')[0]}=;`), cleared);
+    // Cleared with the scope it was set with, or the browser would keep it.
+    assert.equal(/Path=[^;]*/i.exec(cleared)?.[0], /Path=[^;]*/i.exec(setCookie)?.[0]);
+    return setCookie;
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });
@@ -43,6 +60,18 @@ test('behind an https public URL the session cookie is Secure; on plain http it 
   assert.match(await sessionCookie('https://trial.example.org'), /;\s*Secure/i);
   assert.doesNotMatch(await sessionCookie('http://127.0.0.1:8787'), /;\s*Secure/i);
   assert.doesNotMatch(await sessionCookie(undefined), /;\s*Secure/i);
+});
+
+test('the session cookie is scoped to /trial over http, and __Host- (host-only, Secure, Path=/) behind https', async () => {
+  const https = await sessionCookie('https://trial.example.org');
+  assert.match(https, /^__Host-trd_trial_session=[^;]+;/);
+  assert.match(https, /;\s*Path=\/(;|$)/i);
+  assert.doesNotMatch(https, /Domain=/i);
+  for (const publicUrl of ['http://127.0.0.1:8787', undefined]) {
+    const http = await sessionCookie(publicUrl);
+    assert.match(http, /^trd_trial_session=[^;]+;/);
+    assert.match(http, /;\s*Path=\/trial(;|$)/i);
+  }
 });
 
 test('serving the trial over plain HTTP on a network interface is warned about at start', async () => {
