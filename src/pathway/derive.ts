@@ -21,6 +21,7 @@ import { medicationStatus } from './medication-use.ts';
 import { deriveSafetyAlerts } from './safety.ts';
 import { deriveScope } from './scope.ts';
 import { deriveMissingWorkup } from './workup.ts';
+import { negativePregnancyTest } from './pregnancy.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { record } = ctx;
@@ -32,6 +33,12 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const inflammation = deriveInflammation(ctx);
   const lab = { labs: withoutUndecidableLabs(ctx, deriveLabs(ctx)), screens: deriveScreens(ctx) };
   const { found: contraindications, unverified: contraindicationsUnverified } = deriveContraindications(ctx, lab);
+  const pregnancyRule = ctx.pathway.contraindications.find((c) => c.predicate === 'pregnancy');
+  // Read only when no pregnancy is found: the contraindication's reading of the tests has then run in full.
+  const negativeTest =
+    pregnancyRule?.predicate !== 'pregnancy' || contraindications.some((c) => c.code === pregnancyRule.code)
+      ? undefined
+      : negativePregnancyTest(ctx, pregnancyRule);
   const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
@@ -57,6 +64,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     upperLimitsOfNormal: deriveUpperLimitsOfNormal(ctx),
     screens: lab.screens,
     contraindications,
+    ...(negativeTest !== undefined && { negativePregnancyTest: negativeTest }),
     contraindicationsUnverified,
     cautions,
     missingWorkup,

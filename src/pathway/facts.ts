@@ -331,6 +331,12 @@ export interface ClinicalFacts {
   };
   readonly contraindications: readonly Contraindication[];
   /**
+   * Only when the `pregnancy` contraindication is not found (definition 6): the newest pregnancy test in its window
+   * (280 days [U]) when it reads as negative, with no same-day positive that times cannot order. A trial's pregnancy
+   * exclusion names it. Not part of the assessment output.
+   */
+  readonly negativePregnancyTest?: Pick<ScreenResult, 'date' | 'source'>;
+  /**
    * Per contraindication rule, the unverified values its evaluation relied on, found or not (a subset of
    * `unverified`): a trial criterion that reads the rule lists them. Not part of the assessment output.
    */

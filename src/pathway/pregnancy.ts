@@ -16,7 +16,7 @@ import type { ObservationFact } from '../record/index.ts';
 import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
 import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { Contraindication, ScreenOutcome } from './facts.ts';
+import type { Contraindication, ScreenOutcome, ScreenResult } from './facts.ts';
 import { screenOutcome, textOutcome } from './labs.ts';
 import { inAnySet } from './lookups.ts';
 import { carriesValue, findObservations, isoDay, latestTies, observationsInSets } from './observations.ts';
@@ -103,6 +103,28 @@ export function undecidedPregnancyTest(ctx: EngineContext, rule: PregnancyRule):
   return read.some((r) => r.outcome !== 'indeterminate' && r.t.day >= undecided.t.day)
     ? undefined
     : undecided.t.obs.ref;
+}
+
+/**
+ * The newest pregnancy test in the window (`testWindowDays`) when it reads as negative and no test of the same day
+ * that times cannot order reads as positive (ClinicalFacts.negativePregnancyTest): a trial's pregnancy exclusion
+ * names it rather than asking for a test. A test that reads as neither is passed over (the issue
+ * `pathway.pregnancy-test.undecided` names it). Read only when the pregnancy contraindication is not found (derive.ts),
+ * so after positiveTest has read every test and noted what it relied on.
+ */
+export function negativePregnancyTest(
+  ctx: EngineContext,
+  rule: PregnancyRule,
+): Pick<ScreenResult, 'date' | 'source'> | undefined {
+  if (observationsInSets(ctx, rule.testCodeSets).length === 0) return undefined;
+  const from = windowStart(ctx.asOfDay, rule.testWindowDays);
+  const decided = findObservations(ctx, rule.testCodeSets, ctx.pathway.definitions.labs.validStatuses, from)
+    .usable.map((t) => ({ ...t, outcome: testOutcome(ctx, rule, t.obs) }))
+    .filter((t) => t.outcome !== 'indeterminate');
+  const newest = latestTies(decided);
+  const negative = newest[0];
+  if (negative === undefined || newest.some((t) => t.outcome !== 'negative')) return undefined;
+  return { date: isoDay(negative.obs), source: negative.obs.ref };
 }
 
 type BreastfeedingAnswer = 'yes' | 'no' | 'unreadable';

@@ -371,6 +371,47 @@ describe('a pregnancy test or breastfeeding answer the pathway cannot read is na
   });
 });
 
+describe('a negative pregnancy test in the window is named, never "nothing recorded" (definition 6)', () => {
+  const test = (id: string, days: number, answer: '10828004' | '260385009') => ({
+    id,
+    code: code('loinc', '2106-3', 'hCG [Presence] in Urine'),
+    date: daysBefore(days),
+    valueCoding: code('snomed', answer, answer === '10828004' ? 'Positive' : 'Negative'),
+  });
+  it('a negative test 5 days ago is named with its date and cited, and no test is asked for; still unknown', () => {
+    const b = depressedPatient().observation(test('hcg', 5, '260385009'));
+    for (const trial of ['insight', 'nct07052058', 'nct07493317']) {
+      const c = criterion(matchOne(b, trial), `${trial}-ex-pregnancy`);
+      assert.equal(c.status, 'unknown', `${trial}: ${c.reason}`);
+      assert.equal(c.reason, `Negative pregnancy test on ${daysBefore(5)}; no pregnancy or breastfeeding recorded`);
+      assert.deepEqual(c.evidence, ['Observation/hcg']);
+      assert.doesNotMatch(c.collect ?? '', /pregnancy test/);
+      assert.match(c.collect ?? '', /breastfeeding status/);
+    }
+  });
+  it('a positive test followed by a negative one names the negative; a later positive still excludes', () => {
+    const undone = depressedPatient()
+      .observation(test('pos', 60, '10828004'))
+      .observation(test('neg', 5, '260385009'));
+    const c = criterion(matchOne(undone, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.deepEqual(c.evidence, ['Observation/neg']);
+    const later = depressedPatient()
+      .observation(test('neg', 60, '260385009'))
+      .observation(test('pos', 5, '10828004'));
+    assert.equal(criterion(matchOne(later, 'insight'), 'insight-ex-pregnancy').status, 'met');
+  });
+  it('a negative test older than the 280-day window is not named: a test is asked for', () => {
+    const c = criterion(
+      matchOne(depressedPatient().observation(test('old', 300, '260385009')), 'insight'),
+      'insight-ex-pregnancy',
+    );
+    assert.equal(c.reason, 'No pregnancy or breastfeeding recorded');
+    assert.deepEqual(c.evidence, []);
+    assert.match(c.collect ?? '', /pregnancy test/);
+  });
+});
+
 describe('a depression the pathway reads as ended by a later remission is not current for any trial (definition 1)', () => {
   const remission = (onset: string) =>
     depressedPatient().condition({

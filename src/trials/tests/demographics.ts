@@ -43,6 +43,18 @@ export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
   }
   const { sex, reference } = ctx.facts.patient;
   if (sex === 'male') return { holds: true, reason: 'Male patient', evidence: [reference] };
+  // A negative test in the pathway's window is named, not asked for again; it does not show that the patient is not
+  // pregnant now, nor anything of breastfeeding, so the criterion still rests on the record's silence.
+  const negative = ctx.facts.negativePregnancyTest;
+  if (negative !== undefined) {
+    return {
+      holds: true,
+      bySilence: true,
+      reason: `Negative pregnancy test on ${negative.date}; no pregnancy or breastfeeding recorded`,
+      evidence: [negative.source],
+      collect: `breastfeeding status, and any pregnancy since the negative test of ${negative.date}`,
+    };
+  }
   return {
     holds: true,
     bySilence: true,
