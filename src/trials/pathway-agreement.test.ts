@@ -242,6 +242,73 @@ describe("INSIGHT's antibiotics exclusion recognises RxNorm ingredients as well 
   });
 });
 
+describe("INSIGHT's medication-class exclusions name a record of the class that ended (definition 3a)", () => {
+  const stopped = depressedPatient()
+    .medicationStatement({
+      id: 'amox',
+      code: code('rxnorm', '723', 'amoxicillin'),
+      status: 'completed',
+      start: daysBefore(10),
+      end: daysBefore(3),
+    })
+    .medicationStatement({
+      id: 'amox-2024',
+      code: code('rxnorm', '723', 'amoxicillin'),
+      status: 'completed',
+      start: '2024-02-01',
+      end: '2024-02-07',
+    })
+    .medicationStatement({
+      id: 'cream',
+      code: code('rxnorm', '5492', 'Hydrocortisone 1% cream'),
+      status: 'completed',
+      start: daysBefore(5),
+      end: daysBefore(1),
+    })
+    .medicationStatement({
+      id: 'pred',
+      code: code('rxnorm', '8638', 'prednisolone'),
+      status: 'stopped',
+      start: daysBefore(9),
+      end: daysBefore(2),
+    });
+  it('amoxicillin ended 3 days ago and prednisolone 2 days ago are named with their ends and cited; still unknown', () => {
+    const result = matchOne(stopped, 'insight');
+    const antibiotics = criterion(result, 'insight-ex-antibiotics');
+    assert.equal(antibiotics.status, 'unknown');
+    assert.equal(
+      antibiotics.reason,
+      `No current antibacterials for systemic use recorded on ${AS_OF} (last recorded: amoxicillin, ended ${daysBefore(3)})`,
+    );
+    assert.deepEqual(antibiotics.evidence, ['MedicationStatement/amox']);
+    const steroids = criterion(result, 'insight-ex-corticosteroids');
+    assert.equal(steroids.status, 'unknown');
+    assert.match(steroids.reason, new RegExp(`\\(last recorded: prednisolone, ended ${daysBefore(2)}\\)$`));
+    // The hydrocortisone cream ended since is applied, not of the class: the prednisolone is the last recorded.
+    assert.deepEqual(steroids.evidence, ['MedicationStatement/pred']);
+    // A record that names an antibiotic with a local code only, ended since, is the last recorded.
+    const named = stopped.medicationStatement({
+      id: 'amox-text',
+      code: { system: 'http://example.org/formulary', code: 'AMOX500', display: 'Amoxicillin 500 mg capsules' },
+      status: 'completed',
+      start: daysBefore(8),
+      end: daysBefore(1),
+    });
+    const byName = criterion(matchOne(named, 'insight'), 'insight-ex-antibiotics');
+    assert.equal(byName.status, 'unknown');
+    assert.match(
+      byName.reason,
+      new RegExp(`\\(last recorded: Amoxicillin 500 mg capsules, ended ${daysBefore(1)}\\)$`),
+    );
+    assert.deepEqual(byName.evidence, ['MedicationStatement/amox-text']);
+    // Nothing of the class on record: silence alone, as before.
+    const nsaids = criterion(result, 'insight-ex-nsaids');
+    assert.equal(nsaids.status, 'unknown');
+    assert.deepEqual(nsaids.evidence, []);
+    assert.doesNotMatch(nsaids.reason, /last recorded/);
+  });
+});
+
 describe("INSIGHT's diverticulitis exclusion: diverticulitis only, never diverticulosis", () => {
   const withCode = (system: 'icd10' | 'icd10cm', value: string) =>
     depressedPatient().condition({ id: 'gi', code: code(system, value), onset: '2020-05-01' });
