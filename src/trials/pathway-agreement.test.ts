@@ -468,6 +468,38 @@ describe('a negative pregnancy test in the window is named, never "nothing recor
       .observation(test('pos', 5, '10828004'));
     assert.equal(criterion(matchOne(later, 'insight'), 'insight-ex-pregnancy').status, 'met');
   });
+  it('a quantitative hCG without an interpretation settled by a later negative test: the negative is named', () => {
+    const quantitative = (id: string, days: number) => ({
+      id,
+      code: code('loinc', '21198-7', 'hCG [Units/volume] in Serum or Plasma'),
+      date: daysBefore(days),
+      quantity: ucum(2, 'm[IU]/mL'),
+    });
+    const settled = depressedPatient()
+      .observation(quantitative('qhcg', 20))
+      .observation(test('neg', 5, '260385009'));
+    const c = criterion(matchOne(settled, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.equal(c.reason, `Negative pregnancy test on ${daysBefore(5)}; no pregnancy or breastfeeding recorded`);
+    assert.deepEqual(c.evidence, ['Observation/neg']);
+    assert.doesNotMatch(c.collect ?? '', /pregnancy test/);
+    // Settled, it no longer keeps a woman of 62 (outside 10-60 [U]) asked: the criterion does not apply to her.
+    const older = new BundleBuilder('older')
+      .patient({ birthDate: '1964-01-10', gender: 'female' })
+      .observation(quantitative('qhcg', 20))
+      .observation(test('neg', 5, '260385009'));
+    const at62 = criterion(matchOne(older, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(at62.status, 'not-met', at62.reason);
+    assert.match(at62.reason, /^Does not apply: age 62/);
+    // The other way round the newer test cannot be read: it is named and its result asked for, as before.
+    const unsettled = depressedPatient()
+      .observation(test('neg', 20, '260385009'))
+      .observation(quantitative('qhcg', 5));
+    const open = criterion(matchOne(unsettled, 'insight'), 'insight-ex-pregnancy');
+    assert.match(open.reason, /neither positive nor negative/);
+    assert.deepEqual(open.evidence, ['Observation/qhcg']);
+    assert.match(open.collect ?? '', /pregnancy test/);
+  });
   it('a negative test older than the 280-day window is not named: a test is asked for', () => {
     const c = criterion(
       matchOne(depressedPatient().observation(test('old', 300, '260385009')), 'insight'),
