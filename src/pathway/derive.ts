@@ -21,7 +21,7 @@ import { medicationStatus } from './medication-use.ts';
 import { deriveSafetyAlerts } from './safety.ts';
 import { deriveScope } from './scope.ts';
 import { deriveMissingWorkup } from './workup.ts';
-import { negativePregnancyTest } from './pregnancy.ts';
+import { negativePregnancyTest, notBreastfeedingAnswer } from './pregnancy.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { record } = ctx;
@@ -35,10 +35,13 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { found: contraindications, unverified: contraindicationsUnverified } = deriveContraindications(ctx, lab);
   const pregnancyRule = ctx.pathway.contraindications.find((c) => c.predicate === 'pregnancy');
   // Read only when no pregnancy is found: the contraindication's reading of the tests has then run in full.
-  const negativeTest =
+  const notPregnant =
     pregnancyRule?.predicate !== 'pregnancy' || contraindications.some((c) => c.code === pregnancyRule.code)
       ? undefined
-      : negativePregnancyTest(ctx, pregnancyRule);
+      : {
+          negativePregnancyTest: negativePregnancyTest(ctx, pregnancyRule),
+          notBreastfeeding: notBreastfeedingAnswer(ctx, pregnancyRule),
+        };
   const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
@@ -64,7 +67,10 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     upperLimitsOfNormal: deriveUpperLimitsOfNormal(ctx),
     screens: lab.screens,
     contraindications,
-    ...(negativeTest !== undefined && { negativePregnancyTest: negativeTest }),
+    ...(notPregnant?.negativePregnancyTest !== undefined && {
+      negativePregnancyTest: notPregnant.negativePregnancyTest,
+    }),
+    ...(notPregnant?.notBreastfeeding !== undefined && { notBreastfeeding: notPregnant.notBreastfeeding }),
     contraindicationsUnverified,
     cautions,
     missingWorkup,

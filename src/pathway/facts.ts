@@ -343,6 +343,11 @@ export interface ClinicalFacts {
    */
   readonly negativePregnancyTest?: Pick<ScreenResult, 'date' | 'source'>;
   /**
+   * Likewise: the newest breastfeeding-status answer in its window (90 days) when it is "no", with no same-day "yes"
+   * that times cannot order. Not part of the assessment output.
+   */
+  readonly notBreastfeeding?: Pick<ScreenResult, 'date' | 'source'>;
+  /**
    * Per contraindication rule, the unverified values its evaluation relied on, found or not (a subset of
    * `unverified`): a trial criterion that reads the rule lists them. Not part of the assessment output.
    */

@@ -167,6 +167,22 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     assert.equal(facts([]).negativePregnancyTest, undefined);
   });
 
+  test('the newest breastfeeding answer in the window, when "no", is in the facts (notBreastfeeding)', () => {
+    const answer = (yes: boolean, date: string): ObservationFact => ({
+      ...screen('63895-7', yes, date),
+      value: { kind: 'concept', concept: concept(SYSTEM.snomed, yes ? '373066001' : '373067005') },
+    });
+    const no = answer(false, daysBefore(7));
+    assert.deepEqual(facts([answer(true, daysBefore(60)), no]).notBreastfeeding, {
+      date: daysBefore(7),
+      source: no.ref,
+    });
+    // A later or same-day "yes" is the contraindication; an answer older than 90 days is not read.
+    assert.equal(facts([no, answer(true, daysBefore(3))]).notBreastfeeding, undefined);
+    assert.equal(facts([no, answer(true, daysBefore(7))]).notBreastfeeding, undefined);
+    assert.equal(facts([answer(false, daysBefore(91))]).notBreastfeeding, undefined);
+  });
+
   test('no pregnancy test: no contraindication and no pregnancy-test issue', () => {
     const f = facts([]);
     assert.equal(pregnancy(f), undefined);

@@ -143,10 +143,8 @@ function breastfeedingAnswer(ctx: EngineContext, rule: PregnancyRule, obs: Obser
   return outcome === 'positive' ? 'yes' : outcome === 'negative' ? 'no' : 'unreadable';
 }
 
-function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
-  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
-  useThreshold(ctx, 'breastfeeding observation window (days)', rule.breastfeedingWindowDays);
-  const from = windowStart(ctx.asOfDay, rule.breastfeedingWindowDays);
+/** The breastfeeding-status answers in the window, newest first, and the newest decided ones (same-day ties). */
+function breastfeedingAnswers(ctx: EngineContext, rule: PregnancyRule, from: number) {
   const answers = findObservations(
     ctx,
     rule.breastfeedingObservationCodeSets,
@@ -154,7 +152,30 @@ function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Foun
     from,
   ).usable.map((a) => ({ ...a, answer: breastfeedingAnswer(ctx, rule, a.obs) }));
   // The most recent decided answer decides; among same-day answers times cannot order, a "yes" wins (the safe reading).
-  const decided = latestTies(answers.filter((a) => a.answer !== 'unreadable'));
+  return { answers, decided: latestTies(answers.filter((a) => a.answer !== 'unreadable')) };
+}
+
+/**
+ * The newest decided breastfeeding-status answer in its window (`breastfeedingWindowDays`) when it is "no", with no
+ * same-day "yes" that times cannot order (ClinicalFacts.notBreastfeeding): a trial's pregnancy exclusion names it
+ * rather than asking. Read, as negativePregnancyTest, only when the pregnancy contraindication is not found.
+ */
+export function notBreastfeedingAnswer(
+  ctx: EngineContext,
+  rule: PregnancyRule,
+): Pick<ScreenResult, 'date' | 'source'> | undefined {
+  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
+  const { decided } = breastfeedingAnswers(ctx, rule, windowStart(ctx.asOfDay, rule.breastfeedingWindowDays));
+  const no = decided[0];
+  if (no === undefined || decided.some((a) => a.answer !== 'no')) return undefined;
+  return { date: isoDay(no.obs), source: no.obs.ref };
+}
+
+function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
+  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
+  useThreshold(ctx, 'breastfeeding observation window (days)', rule.breastfeedingWindowDays);
+  const from = windowStart(ctx.asOfDay, rule.breastfeedingWindowDays);
+  const { answers, decided } = breastfeedingAnswers(ctx, rule, from);
   const newest = decided[0];
   const unreadable = answers.filter((a) => a.answer === 'unreadable' && (newest === undefined || !isLater(newest, a)));
   const first = unreadable[0];

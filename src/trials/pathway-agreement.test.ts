@@ -500,6 +500,30 @@ describe('a negative pregnancy test in the window is named, never "nothing recor
     assert.deepEqual(open.evidence, ['Observation/qhcg']);
     assert.match(open.collect ?? '', /pregnancy test/);
   });
+  it('a breastfeeding answer "no" is named and not asked again, alone or with a negative test; still unknown', () => {
+    const no = {
+      id: 'bf',
+      code: code('loinc', '63895-7', 'Breastfeeding status'),
+      date: daysBefore(7),
+      valueCoding: code('snomed', '373067005', 'No'),
+    };
+    const alone = criterion(matchOne(depressedPatient().observation(no), 'insight'), 'insight-ex-pregnancy');
+    assert.equal(alone.status, 'unknown', alone.reason);
+    assert.equal(alone.reason, `Not breastfeeding on ${daysBefore(7)}; no pregnancy or breastfeeding recorded`);
+    assert.deepEqual(alone.evidence, ['Observation/bf']);
+    assert.equal(alone.collect, 'pregnancy test');
+    const both = depressedPatient()
+      .observation(no)
+      .observation(test('neg', 5, '260385009'));
+    const c = criterion(matchOne(both, 'nct07052058'), 'nct07052058-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.equal(
+      c.reason,
+      `Negative pregnancy test on ${daysBefore(5)}; not breastfeeding on ${daysBefore(7)}; no pregnancy or breastfeeding recorded`,
+    );
+    assert.deepEqual(c.evidence, ['Observation/neg', 'Observation/bf']);
+    assert.equal(c.collect, `any pregnancy since the negative test of ${daysBefore(5)}`);
+  });
   it('a negative test older than the 280-day window is not named: a test is asked for', () => {
     const c = criterion(
       matchOne(depressedPatient().observation(test('old', 300, '260385009')), 'insight'),

@@ -61,16 +61,27 @@ export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
   }
   const { sex, reference } = ctx.facts.patient;
   if (sex === 'male') return { holds: true, reason: 'Male patient', evidence: [reference] };
-  // A negative test in the pathway's window is named, not asked for again; it does not show that the patient is not
-  // pregnant now, nor anything of breastfeeding, so the criterion still rests on the record's silence.
-  const negative = ctx.facts.negativePregnancyTest;
-  if (negative !== undefined) {
+  // A negative test or a "not breastfeeding" answer in the pathway's windows is named, not asked for again; a negative
+  // test does not show that the patient is not pregnant now, so the criterion still rests on the record's silence.
+  const { negativePregnancyTest: negative, notBreastfeeding: notFeeding } = ctx.facts;
+  if (negative !== undefined || notFeeding !== undefined) {
+    const found = [
+      ...(negative === undefined ? [] : [`Negative pregnancy test on ${negative.date}`]),
+      ...(notFeeding === undefined ? [] : [`not breastfeeding on ${notFeeding.date}`]),
+    ].join('; ');
+    const ask = [
+      ...(notFeeding === undefined ? ['breastfeeding status'] : []),
+      negative === undefined ? 'pregnancy test' : `any pregnancy since the negative test of ${negative.date}`,
+    ];
     return {
       holds: true,
       bySilence: true,
-      reason: `Negative pregnancy test on ${negative.date}; no pregnancy or breastfeeding recorded`,
-      evidence: [negative.source],
-      collect: `breastfeeding status, and any pregnancy since the negative test of ${negative.date}`,
+      reason: `${found.charAt(0).toUpperCase()}${found.slice(1)}; no pregnancy or breastfeeding recorded`,
+      evidence: [
+        ...(negative === undefined ? [] : [negative.source]),
+        ...(notFeeding === undefined ? [] : [notFeeding.source]),
+      ],
+      collect: ask.join(', and '),
     };
   }
   return {
