@@ -21,6 +21,7 @@ import { medicationStatus } from './medication-use.ts';
 import { deriveSafetyAlerts } from './safety.ts';
 import { deriveScope } from './scope.ts';
 import { deriveMissingWorkup } from './workup.ts';
+import { negativePregnancyTest, notBreastfeedingAnswer } from './pregnancy.ts';
 
 export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { record } = ctx;
@@ -32,6 +33,15 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const inflammation = deriveInflammation(ctx);
   const lab = { labs: withoutUndecidableLabs(ctx, deriveLabs(ctx)), screens: deriveScreens(ctx) };
   const { found: contraindications, unverified: contraindicationsUnverified } = deriveContraindications(ctx, lab);
+  const pregnancyRule = ctx.pathway.contraindications.find((c) => c.predicate === 'pregnancy');
+  // Read only when no pregnancy is found: the contraindication's reading of the tests has then run in full.
+  const notPregnant =
+    pregnancyRule?.predicate !== 'pregnancy' || contraindications.some((c) => c.code === pregnancyRule.code)
+      ? undefined
+      : {
+          negativePregnancyTest: negativePregnancyTest(ctx, pregnancyRule),
+          notBreastfeeding: notBreastfeedingAnswer(ctx, pregnancyRule),
+        };
   const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
@@ -57,6 +67,10 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     upperLimitsOfNormal: deriveUpperLimitsOfNormal(ctx),
     screens: lab.screens,
     contraindications,
+    ...(notPregnant?.negativePregnancyTest !== undefined && {
+      negativePregnancyTest: notPregnant.negativePregnancyTest,
+    }),
+    ...(notPregnant?.notBreastfeeding !== undefined && { notBreastfeeding: notPregnant.notBreastfeeding }),
     contraindicationsUnverified,
     cautions,
     missingWorkup,

@@ -315,9 +315,15 @@ export interface ClinicalFacts {
   readonly depression: DepressionFacts;
   /**
    * Definition 3a for every medication record: the refs of those current on the as-of date (washout included) and of
-   * the stale open-ended ones, sorted. Trial criteria read these instead of judging "current" again.
+   * the stale open-ended ones, and the records that documented a use now over (neither current nor stale) whose last
+   * known day of use is known (definition 2: the end, else the one date of a record dated by a single day), with that
+   * day; each sorted by ref. Trial criteria read these instead of judging "current" again.
    */
-  readonly medications: { readonly current: readonly ResourceRef[]; readonly stale: readonly ResourceRef[] };
+  readonly medications: {
+    readonly current: readonly ResourceRef[];
+    readonly stale: readonly ResourceRef[];
+    readonly ended: readonly { readonly source: ResourceRef; readonly end: string }[];
+  };
   readonly treatmentResistance: TreatmentResistanceFacts;
   readonly inflammation: InflammationFacts;
   /** Latest valid result per analyte in the lab window, converted to the pathway unit. */
@@ -330,6 +336,17 @@ export interface ClinicalFacts {
     readonly hepatitisBCoreAntibody?: ScreenResult;
   };
   readonly contraindications: readonly Contraindication[];
+  /**
+   * Only when the `pregnancy` contraindication is not found (definition 6): the newest pregnancy test in its window
+   * (280 days [U]) when it reads as negative, with no same-day positive that times cannot order. A trial's pregnancy
+   * exclusion names it. Not part of the assessment output.
+   */
+  readonly negativePregnancyTest?: Pick<ScreenResult, 'date' | 'source'>;
+  /**
+   * Likewise: the newest breastfeeding-status answer in its window (90 days) when it is "no", with no same-day "yes"
+   * that times cannot order. Not part of the assessment output.
+   */
+  readonly notBreastfeeding?: Pick<ScreenResult, 'date' | 'source'>;
   /**
    * Per contraindication rule, the unverified values its evaluation relied on, found or not (a subset of
    * `unverified`): a trial criterion that reads the rule lists them. Not part of the assessment output.

@@ -87,6 +87,30 @@ describe('definition 3a: current medication', () => {
     assert.equal(isCurrent(medication(NAPROXEN, { start: '2026-12' })), false);
   });
 
+  test('a use now over is listed with its last known day (medications.ended); current, stale, unknown ends are not', () => {
+    const over = medication(NAPROXEN, { status: 'completed', start: daysBefore(10), end: daysBefore(3) });
+    const stopped = medication(NAPROXEN, { status: 'stopped', start: daysBefore(9), end: daysBefore(2) });
+    const current = medication(NAPROXEN, { start: daysBefore(5) });
+    const stale = medication(NAPROXEN, { start: daysBefore(400) });
+    const noEnd = medication(NAPROXEN, { status: 'completed', start: daysBefore(5) });
+    const notTaken = medication(NAPROXEN, { status: 'not-taken', start: daysBefore(9), end: daysBefore(2) });
+    const washout = medication(ADALIMUMAB, { status: 'completed', start: daysBefore(100), end: daysBefore(30) });
+    const f = facts([over, stopped, current, stale, noEnd, notTaken, washout]);
+    const ended = f.medications.ended;
+    for (const [m, end] of [
+      [over, daysBefore(3)],
+      [stopped, daysBefore(2)],
+    ] as const) {
+      assert.deepEqual(
+        ended.find((e) => e.source === m.ref),
+        { source: m.ref, end },
+      );
+    }
+    for (const m of [current, stale, noEnd, notTaken, washout]) {
+      assert.ok(!ended.some((e) => e.source === m.ref), m.ref);
+    }
+  });
+
   test('an undated open-ended record is stale (never current)', () => {
     const m = medication(NAPROXEN, {});
     assert.equal(isCurrent(m), false);

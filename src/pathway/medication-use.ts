@@ -39,6 +39,7 @@ import {
   withinDaysAfter,
 } from './context.ts';
 import type { EngineContext } from './context.ts';
+import type { ClinicalFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 import { statusSet } from './observations.ts';
 /** Unit texts that name a count of dose units when the sender gave no UCUM code. */
@@ -461,13 +462,25 @@ export function useStart(u: MedicationUse): string | undefined {
   return u.startDay === undefined ? undefined : isoDate(u.startDay);
 }
 
-/** The refs of current and of stale records, sorted (ClinicalFacts.medications). */
-export function medicationStatus(ctx: EngineContext): { current: string[]; stale: string[] } {
+/**
+ * The refs of current and of stale records, and the records whose use is over with its last known day, each sorted by
+ * ref (ClinicalFacts.medications).
+ */
+export function medicationStatus(ctx: EngineContext): ClinicalFacts['medications'] {
   const current: string[] = [];
   const stale: string[] = [];
+  const ended: { source: string; end: string }[] = [];
   for (const u of medicationUses(ctx)) {
     if (u.current) current.push(u.fact.ref);
     if (u.stale) stale.push(u.fact.ref);
+    // Neither current nor stale, with a known last day (at most the as-of day, or it would be current).
+    else if (!u.current && u.ignored === undefined && u.lastDay !== undefined) {
+      ended.push({ source: u.fact.ref, end: isoDate(u.lastDay) });
+    }
   }
-  return { current: current.sort(byRef), stale: stale.sort(byRef) };
+  return {
+    current: current.sort(byRef),
+    stale: stale.sort(byRef),
+    ended: ended.sort((a, b) => byRef(a.source, b.source)),
+  };
 }

@@ -147,6 +147,42 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     }
   });
 
+  test('the newest decided test in the window, when negative, is in the facts (negativePregnancyTest)', () => {
+    const negative = screen('2106-3', false, daysBefore(5));
+    assert.deepEqual(facts([screen('2106-3', true, daysBefore(60)), negative]).negativePregnancyTest, {
+      date: daysBefore(5),
+      source: negative.ref,
+    });
+    // A quantitative hCG without an interpretation decides nothing: the older negative stays the newest decided one.
+    const unread = quantityObservation('2106-3', 250, 'm[IU]/mL', daysBefore(2));
+    assert.equal(facts([negative, unread]).negativePregnancyTest?.source, negative.ref);
+    // Not when a positive is found, nor when a same-day positive that times cannot order goes with it, nor out of the
+    // window.
+    assert.equal(
+      facts([screen('2106-3', false, daysBefore(60)), screen('2106-3', true, daysBefore(5))]).negativePregnancyTest,
+      undefined,
+    );
+    assert.equal(facts([negative, screen('2106-3', true, daysBefore(5))]).negativePregnancyTest, undefined);
+    assert.equal(facts([screen('2106-3', false, daysBefore(281))]).negativePregnancyTest, undefined);
+    assert.equal(facts([]).negativePregnancyTest, undefined);
+  });
+
+  test('the newest breastfeeding answer in the window, when "no", is in the facts (notBreastfeeding)', () => {
+    const answer = (yes: boolean, date: string): ObservationFact => ({
+      ...screen('63895-7', yes, date),
+      value: { kind: 'concept', concept: concept(SYSTEM.snomed, yes ? '373066001' : '373067005') },
+    });
+    const no = answer(false, daysBefore(7));
+    assert.deepEqual(facts([answer(true, daysBefore(60)), no]).notBreastfeeding, {
+      date: daysBefore(7),
+      source: no.ref,
+    });
+    // A later or same-day "yes" is the contraindication; an answer older than 90 days is not read.
+    assert.equal(facts([no, answer(true, daysBefore(3))]).notBreastfeeding, undefined);
+    assert.equal(facts([no, answer(true, daysBefore(7))]).notBreastfeeding, undefined);
+    assert.equal(facts([answer(false, daysBefore(91))]).notBreastfeeding, undefined);
+  });
+
   test('no pregnancy test: no contraindication and no pregnancy-test issue', () => {
     const f = facts([]);
     assert.equal(pregnancy(f), undefined);

@@ -16,7 +16,7 @@ import type { ObservationFact } from '../record/index.ts';
 import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
 import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { Contraindication, ScreenOutcome } from './facts.ts';
+import type { Contraindication, ScreenOutcome, ScreenResult } from './facts.ts';
 import { screenOutcome, textOutcome } from './labs.ts';
 import { inAnySet } from './lookups.ts';
 import { carriesValue, findObservations, isoDay, latestTies, observationsInSets } from './observations.ts';
@@ -105,6 +105,28 @@ export function undecidedPregnancyTest(ctx: EngineContext, rule: PregnancyRule):
     : undecided.t.obs.ref;
 }
 
+/**
+ * The newest pregnancy test in the window (`testWindowDays`) when it reads as negative and no test of the same day
+ * that times cannot order reads as positive (ClinicalFacts.negativePregnancyTest): a trial's pregnancy exclusion
+ * names it rather than asking for a test. A test that reads as neither is passed over (the issue
+ * `pathway.pregnancy-test.undecided` names it). Read only when the pregnancy contraindication is not found (derive.ts),
+ * so after positiveTest has read every test and noted what it relied on.
+ */
+export function negativePregnancyTest(
+  ctx: EngineContext,
+  rule: PregnancyRule,
+): Pick<ScreenResult, 'date' | 'source'> | undefined {
+  if (observationsInSets(ctx, rule.testCodeSets).length === 0) return undefined;
+  const from = windowStart(ctx.asOfDay, rule.testWindowDays);
+  const decided = findObservations(ctx, rule.testCodeSets, ctx.pathway.definitions.labs.validStatuses, from)
+    .usable.map((t) => ({ ...t, outcome: testOutcome(ctx, rule, t.obs) }))
+    .filter((t) => t.outcome !== 'indeterminate');
+  const newest = latestTies(decided);
+  const negative = newest[0];
+  if (negative === undefined || newest.some((t) => t.outcome !== 'negative')) return undefined;
+  return { date: isoDay(negative.obs), source: negative.obs.ref };
+}
+
 type BreastfeedingAnswer = 'yes' | 'no' | 'unreadable';
 
 /** A breastfeeding-status answer: a yes or no code, a boolean, or text (a valueString, or a concept's text). */
@@ -121,10 +143,8 @@ function breastfeedingAnswer(ctx: EngineContext, rule: PregnancyRule, obs: Obser
   return outcome === 'positive' ? 'yes' : outcome === 'negative' ? 'no' : 'unreadable';
 }
 
-function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
-  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
-  useThreshold(ctx, 'breastfeeding observation window (days)', rule.breastfeedingWindowDays);
-  const from = windowStart(ctx.asOfDay, rule.breastfeedingWindowDays);
+/** The breastfeeding-status answers in the window, newest first, and the newest decided ones (same-day ties). */
+function breastfeedingAnswers(ctx: EngineContext, rule: PregnancyRule, from: number) {
   const answers = findObservations(
     ctx,
     rule.breastfeedingObservationCodeSets,
@@ -132,7 +152,30 @@ function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Foun
     from,
   ).usable.map((a) => ({ ...a, answer: breastfeedingAnswer(ctx, rule, a.obs) }));
   // The most recent decided answer decides; among same-day answers times cannot order, a "yes" wins (the safe reading).
-  const decided = latestTies(answers.filter((a) => a.answer !== 'unreadable'));
+  return { answers, decided: latestTies(answers.filter((a) => a.answer !== 'unreadable')) };
+}
+
+/**
+ * The newest decided breastfeeding-status answer in its window (`breastfeedingWindowDays`) when it is "no", with no
+ * same-day "yes" that times cannot order (ClinicalFacts.notBreastfeeding): a trial's pregnancy exclusion names it
+ * rather than asking. Read, as negativePregnancyTest, only when the pregnancy contraindication is not found.
+ */
+export function notBreastfeedingAnswer(
+  ctx: EngineContext,
+  rule: PregnancyRule,
+): Pick<ScreenResult, 'date' | 'source'> | undefined {
+  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
+  const { decided } = breastfeedingAnswers(ctx, rule, windowStart(ctx.asOfDay, rule.breastfeedingWindowDays));
+  const no = decided[0];
+  if (no === undefined || decided.some((a) => a.answer !== 'no')) return undefined;
+  return { date: isoDay(no.obs), source: no.obs.ref };
+}
+
+function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
+  if (observationsInSets(ctx, rule.breastfeedingObservationCodeSets).length === 0) return undefined;
+  useThreshold(ctx, 'breastfeeding observation window (days)', rule.breastfeedingWindowDays);
+  const from = windowStart(ctx.asOfDay, rule.breastfeedingWindowDays);
+  const { answers, decided } = breastfeedingAnswers(ctx, rule, from);
   const newest = decided[0];
   const unreadable = answers.filter((a) => a.answer === 'unreadable' && (newest === undefined || !isLater(newest, a)));
   const first = unreadable[0];

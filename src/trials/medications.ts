@@ -5,7 +5,7 @@
  * code of the set that names one of its ingredients ("Ibuprofen 400 mg tablet") is a possible use to confirm
  * (docs/care-pathway.md, "Medications named without a listed code"; the names are src/knowledge/medication-names.ts).
  */
-import { matchConcept, medicationNamesOf, setsListIngredient } from '../knowledge/index.ts';
+import { matchConcept, medicationNamesOf, nonSystemicRoute, setsListIngredient } from '../knowledge/index.ts';
 import type { CodeMatch, Knowledge, MedicationName } from '../knowledge/index.ts';
 import type { ClinicalFacts } from '../pathway/facts.ts';
 import type { MedicationFact, PatientRecord } from '../record/index.ts';
@@ -37,6 +37,38 @@ export function currentMedicationsInSet(
     if (!current.has(medication.ref)) continue;
     const match = medicationInSet(knowledge, codeSet, medication);
     if (match !== undefined) found.push({ medication, match });
+  }
+  return found;
+}
+
+/**
+ * The records of the set whose use is over (the pathway's `medications.ended`: neither current nor stale, with a known
+ * last day) that ended last, all those of that day: coded in the set, or with no code of it naming one of its
+ * ingredients ("Amoxicillin 500 mg capsules"), never one applied or inhaled. "Last recorded" for a criterion that finds
+ * none current; it decides nothing.
+ */
+export function lastEndedInSet(
+  record: PatientRecord,
+  knowledge: Knowledge,
+  codeSet: string,
+  facts: Pick<ClinicalFacts, 'medications'>,
+): { medication: MedicationFact; end: string }[] {
+  const endOf = new Map(facts.medications.ended.map((e) => [e.source, e.end]));
+  let found: { medication: MedicationFact; end: string }[] = [];
+  for (const medication of record.medications) {
+    const end = endOf.get(medication.ref);
+    if (end === undefined || (found[0] !== undefined && end < found[0].end)) continue;
+    // A coded record whose texts say it is applied or inhaled ("cream") was never a use of the class; a record named
+    // so has its names set aside (medicationNamesOf).
+    const ofSet =
+      medicationInSet(knowledge, codeSet, medication) === undefined
+        ? medicationNamesOf(knowledge, medication).names.some((n) =>
+            setsListIngredient(knowledge, [codeSet], n.ingredient),
+          )
+        : nonSystemicRoute(knowledge, medication) === undefined;
+    if (!ofSet) continue;
+    if (found[0] !== undefined && end > found[0].end) found = [];
+    found.push({ medication, end });
   }
   return found;
 }

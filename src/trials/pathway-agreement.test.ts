@@ -242,6 +242,73 @@ describe("INSIGHT's antibiotics exclusion recognises RxNorm ingredients as well 
   });
 });
 
+describe("INSIGHT's medication-class exclusions name a record of the class that ended (definition 3a)", () => {
+  const stopped = depressedPatient()
+    .medicationStatement({
+      id: 'amox',
+      code: code('rxnorm', '723', 'amoxicillin'),
+      status: 'completed',
+      start: daysBefore(10),
+      end: daysBefore(3),
+    })
+    .medicationStatement({
+      id: 'amox-2024',
+      code: code('rxnorm', '723', 'amoxicillin'),
+      status: 'completed',
+      start: '2024-02-01',
+      end: '2024-02-07',
+    })
+    .medicationStatement({
+      id: 'cream',
+      code: code('rxnorm', '5492', 'Hydrocortisone 1% cream'),
+      status: 'completed',
+      start: daysBefore(5),
+      end: daysBefore(1),
+    })
+    .medicationStatement({
+      id: 'pred',
+      code: code('rxnorm', '8638', 'prednisolone'),
+      status: 'stopped',
+      start: daysBefore(9),
+      end: daysBefore(2),
+    });
+  it('amoxicillin ended 3 days ago and prednisolone 2 days ago are named with their ends and cited; still unknown', () => {
+    const result = matchOne(stopped, 'insight');
+    const antibiotics = criterion(result, 'insight-ex-antibiotics');
+    assert.equal(antibiotics.status, 'unknown');
+    assert.equal(
+      antibiotics.reason,
+      `No current antibacterials for systemic use recorded on ${AS_OF} (last recorded: amoxicillin, ended ${daysBefore(3)})`,
+    );
+    assert.deepEqual(antibiotics.evidence, ['MedicationStatement/amox']);
+    const steroids = criterion(result, 'insight-ex-corticosteroids');
+    assert.equal(steroids.status, 'unknown');
+    assert.match(steroids.reason, new RegExp(`\\(last recorded: prednisolone, ended ${daysBefore(2)}\\)$`));
+    // The hydrocortisone cream ended since is applied, not of the class: the prednisolone is the last recorded.
+    assert.deepEqual(steroids.evidence, ['MedicationStatement/pred']);
+    // A record that names an antibiotic with a local code only, ended since, is the last recorded.
+    const named = stopped.medicationStatement({
+      id: 'amox-text',
+      code: { system: 'http://example.org/formulary', code: 'AMOX500', display: 'Amoxicillin 500 mg capsules' },
+      status: 'completed',
+      start: daysBefore(8),
+      end: daysBefore(1),
+    });
+    const byName = criterion(matchOne(named, 'insight'), 'insight-ex-antibiotics');
+    assert.equal(byName.status, 'unknown');
+    assert.match(
+      byName.reason,
+      new RegExp(`\\(last recorded: Amoxicillin 500 mg capsules, ended ${daysBefore(1)}\\)$`),
+    );
+    assert.deepEqual(byName.evidence, ['MedicationStatement/amox-text']);
+    // Nothing of the class on record: silence alone, as before.
+    const nsaids = criterion(result, 'insight-ex-nsaids');
+    assert.equal(nsaids.status, 'unknown');
+    assert.deepEqual(nsaids.evidence, []);
+    assert.doesNotMatch(nsaids.reason, /last recorded/);
+  });
+});
+
 describe("INSIGHT's diverticulitis exclusion: diverticulitis only, never diverticulosis", () => {
   const withCode = (system: 'icd10' | 'icd10cm', value: string) =>
     depressedPatient().condition({ id: 'gi', code: code(system, value), onset: '2020-05-01' });
@@ -368,6 +435,103 @@ describe('a pregnancy test or breastfeeding answer the pathway cannot read is na
     assert.equal(c.status, 'unknown', c.reason);
     assert.match(c.reason, /older than the 280-day window/);
     assert.deepEqual(c.evidence, ['Observation/old']);
+  });
+});
+
+describe('a negative pregnancy test in the window is named, never "nothing recorded" (definition 6)', () => {
+  const test = (id: string, days: number, answer: '10828004' | '260385009') => ({
+    id,
+    code: code('loinc', '2106-3', 'hCG [Presence] in Urine'),
+    date: daysBefore(days),
+    valueCoding: code('snomed', answer, answer === '10828004' ? 'Positive' : 'Negative'),
+  });
+  it('a negative test 5 days ago is named with its date and cited, and no test is asked for; still unknown', () => {
+    const b = depressedPatient().observation(test('hcg', 5, '260385009'));
+    for (const trial of ['insight', 'nct07052058', 'nct07493317']) {
+      const c = criterion(matchOne(b, trial), `${trial}-ex-pregnancy`);
+      assert.equal(c.status, 'unknown', `${trial}: ${c.reason}`);
+      assert.equal(c.reason, `Negative pregnancy test on ${daysBefore(5)}; no pregnancy or breastfeeding recorded`);
+      assert.deepEqual(c.evidence, ['Observation/hcg']);
+      assert.doesNotMatch(c.collect ?? '', /pregnancy test/);
+      assert.match(c.collect ?? '', /breastfeeding status/);
+    }
+  });
+  it('a positive test followed by a negative one names the negative; a later positive still excludes', () => {
+    const undone = depressedPatient()
+      .observation(test('pos', 60, '10828004'))
+      .observation(test('neg', 5, '260385009'));
+    const c = criterion(matchOne(undone, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.deepEqual(c.evidence, ['Observation/neg']);
+    const later = depressedPatient()
+      .observation(test('neg', 60, '260385009'))
+      .observation(test('pos', 5, '10828004'));
+    assert.equal(criterion(matchOne(later, 'insight'), 'insight-ex-pregnancy').status, 'met');
+  });
+  it('a quantitative hCG without an interpretation settled by a later negative test: the negative is named', () => {
+    const quantitative = (id: string, days: number) => ({
+      id,
+      code: code('loinc', '21198-7', 'hCG [Units/volume] in Serum or Plasma'),
+      date: daysBefore(days),
+      quantity: ucum(2, 'm[IU]/mL'),
+    });
+    const settled = depressedPatient()
+      .observation(quantitative('qhcg', 20))
+      .observation(test('neg', 5, '260385009'));
+    const c = criterion(matchOne(settled, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.equal(c.reason, `Negative pregnancy test on ${daysBefore(5)}; no pregnancy or breastfeeding recorded`);
+    assert.deepEqual(c.evidence, ['Observation/neg']);
+    assert.doesNotMatch(c.collect ?? '', /pregnancy test/);
+    // Settled, it no longer keeps a woman of 62 (outside 10-60 [U]) asked: the criterion does not apply to her.
+    const older = new BundleBuilder('older')
+      .patient({ birthDate: '1964-01-10', gender: 'female' })
+      .observation(quantitative('qhcg', 20))
+      .observation(test('neg', 5, '260385009'));
+    const at62 = criterion(matchOne(older, 'insight'), 'insight-ex-pregnancy');
+    assert.equal(at62.status, 'not-met', at62.reason);
+    assert.match(at62.reason, /^Does not apply: age 62/);
+    // The other way round the newer test cannot be read: it is named and its result asked for, as before.
+    const unsettled = depressedPatient()
+      .observation(test('neg', 20, '260385009'))
+      .observation(quantitative('qhcg', 5));
+    const open = criterion(matchOne(unsettled, 'insight'), 'insight-ex-pregnancy');
+    assert.match(open.reason, /neither positive nor negative/);
+    assert.deepEqual(open.evidence, ['Observation/qhcg']);
+    assert.match(open.collect ?? '', /pregnancy test/);
+  });
+  it('a breastfeeding answer "no" is named and not asked again, alone or with a negative test; still unknown', () => {
+    const no = {
+      id: 'bf',
+      code: code('loinc', '63895-7', 'Breastfeeding status'),
+      date: daysBefore(7),
+      valueCoding: code('snomed', '373067005', 'No'),
+    };
+    const alone = criterion(matchOne(depressedPatient().observation(no), 'insight'), 'insight-ex-pregnancy');
+    assert.equal(alone.status, 'unknown', alone.reason);
+    assert.equal(alone.reason, `Not breastfeeding on ${daysBefore(7)}; no pregnancy or breastfeeding recorded`);
+    assert.deepEqual(alone.evidence, ['Observation/bf']);
+    assert.equal(alone.collect, 'pregnancy test');
+    const both = depressedPatient()
+      .observation(no)
+      .observation(test('neg', 5, '260385009'));
+    const c = criterion(matchOne(both, 'nct07052058'), 'nct07052058-ex-pregnancy');
+    assert.equal(c.status, 'unknown', c.reason);
+    assert.equal(
+      c.reason,
+      `Negative pregnancy test on ${daysBefore(5)}; not breastfeeding on ${daysBefore(7)}; no pregnancy or breastfeeding recorded`,
+    );
+    assert.deepEqual(c.evidence, ['Observation/neg', 'Observation/bf']);
+    assert.equal(c.collect, `any pregnancy since the negative test of ${daysBefore(5)}`);
+  });
+  it('a negative test older than the 280-day window is not named: a test is asked for', () => {
+    const c = criterion(
+      matchOne(depressedPatient().observation(test('old', 300, '260385009')), 'insight'),
+      'insight-ex-pregnancy',
+    );
+    assert.equal(c.reason, 'No pregnancy or breastfeeding recorded');
+    assert.deepEqual(c.evidence, []);
+    assert.match(c.collect ?? '', /pregnancy test/);
   });
 });
 

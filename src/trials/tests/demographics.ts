@@ -30,10 +30,28 @@ export function ageBetween(ctx: MatchContext, test: AgeBetween): TestOutcome {
  */
 const UNREAD_PREGNANCY_ISSUE = /^pathway\.(pregnancy-test|breastfeeding)\./;
 
+/** The pathway's issue for a pregnancy test that reads as neither positive nor negative. */
+const UNDECIDED_TEST_ISSUE = 'pathway.pregnancy-test.undecided';
+
+/**
+ * Whether the pathway's tests that read as neither way are settled by a decided test on the same day or later: its
+ * work-up item for them (predicate `undecided-pregnancy-test`, definition 8) is then not listed.
+ */
+function undecidedTestsSettled(ctx: MatchContext): boolean {
+  const items = new Set<string>(
+    ctx.knowledge.pathway.missingWorkup.filter((w) => w.predicate === 'undecided-pregnancy-test').map((w) => w.code),
+  );
+  return items.size > 0 && !ctx.facts.missingWorkup.some((w) => items.has(w.code));
+}
+
 export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
   const found = ctx.facts.contraindications.find((c) => c.code === 'pregnancy');
   if (found !== undefined) return { holds: false, reason: found.detail, evidence: found.evidence };
-  const unread = ctx.facts.issues.filter((i) => UNREAD_PREGNANCY_ISSUE.test(i.code));
+  // A test that reads as neither way, followed by a negative one the pathway read, is settled: the negative is named.
+  const settled = ctx.facts.negativePregnancyTest !== undefined && undecidedTestsSettled(ctx);
+  const unread = ctx.facts.issues.filter(
+    (i) => UNREAD_PREGNANCY_ISSUE.test(i.code) && !(settled && i.code === UNDECIDED_TEST_ISSUE),
+  );
   if (unread.length > 0) {
     return undecided(
       unread.map((i) => i.message).join('; '),
@@ -43,6 +61,29 @@ export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
   }
   const { sex, reference } = ctx.facts.patient;
   if (sex === 'male') return { holds: true, reason: 'Male patient', evidence: [reference] };
+  // A negative test or a "not breastfeeding" answer in the pathway's windows is named, not asked for again; a negative
+  // test does not show that the patient is not pregnant now, so the criterion still rests on the record's silence.
+  const { negativePregnancyTest: negative, notBreastfeeding: notFeeding } = ctx.facts;
+  if (negative !== undefined || notFeeding !== undefined) {
+    const found = [
+      ...(negative === undefined ? [] : [`Negative pregnancy test on ${negative.date}`]),
+      ...(notFeeding === undefined ? [] : [`not breastfeeding on ${notFeeding.date}`]),
+    ].join('; ');
+    const ask = [
+      ...(notFeeding === undefined ? ['breastfeeding status'] : []),
+      negative === undefined ? 'pregnancy test' : `any pregnancy since the negative test of ${negative.date}`,
+    ];
+    return {
+      holds: true,
+      bySilence: true,
+      reason: `${found.charAt(0).toUpperCase()}${found.slice(1)}; no pregnancy or breastfeeding recorded`,
+      evidence: [
+        ...(negative === undefined ? [] : [negative.source]),
+        ...(notFeeding === undefined ? [] : [notFeeding.source]),
+      ],
+      collect: ask.join(', and '),
+    };
+  }
   return {
     holds: true,
     bySilence: true,

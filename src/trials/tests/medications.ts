@@ -6,7 +6,7 @@ import type { CriterionTest } from '../schema.ts';
 import { nonSystemicRoute, unverifiedEntries, unverifiedRoutes } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { undecided, unverifiedNote } from '../context.ts';
-import { currentMedicationsInSet, namedOnlyCurrentInSet } from '../medications.ts';
+import { currentMedicationsInSet, lastEndedInSet, namedOnlyCurrentInSet } from '../medications.ts';
 import type { NamedInSet } from '../medications.ts';
 import type { MedicationFact } from '../../record/index.ts';
 import { namedOnlyPhrase } from '../../pathway/medication-use.ts';
@@ -20,7 +20,7 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
   // A coded record whose texts say it is applied or inhaled ("cream"): an ingredient code does not give the route.
   const current = all.filter((c) => nonSystemicRoute(ctx.knowledge, c.medication) === undefined);
   if (current.length > 0) {
-    const names = current.map(({ medication: m }) => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref);
+    const names = current.map(({ medication: m }) => nameOf(m));
     const notes = unverifiedEntries(
       ctx.knowledge,
       current.map((c) => c.match),
@@ -39,15 +39,26 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
   // A record naming one of the set's medicines as a cream or eye drops is not systemic, by the [U] route words.
   const setAside = found.map((f) => `${f.medication.ref} names "${f.named.name}" as ${f.nonSystemic ?? ''}`);
   const routes = setAside.length === 0 ? undefined : unverifiedRoutes(ctx.knowledge);
+  // One stopped days ago is named with its end and cited, never passed over as silence (the status is unchanged).
+  const ended = lastEndedInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.facts);
+  const notes = [
+    ...(ended.length === 0
+      ? []
+      : [`last recorded: ${ended.map((e) => `${nameOf(e.medication)}, ended ${e.end}`).join(' and ')}`]),
+    ...(setAside.length === 0 ? [] : [`not systemic: ${setAside.join('; ')}`]),
+  ];
   return {
     holds: true,
     bySilence: true,
-    reason: `No current ${title} recorded on ${ctx.asOf}${setAside.length === 0 ? '' : ` (not systemic: ${setAside.join('; ')})`}`,
-    evidence: [],
+    reason: `No current ${title} recorded on ${ctx.asOf}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`,
+    evidence: ended.map((e) => e.medication.ref),
     collect: `confirm no current ${title}`,
     ...(routes === undefined ? {} : { unverifiedNotes: [unverifiedNote(routes)] }),
   };
 }
+
+/** The medicine as the record names it: its text, else its first coding's display, else the record. */
+const nameOf = (m: MedicationFact): string => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref;
 
 /**
  * Possible current medicines of the list, to confirm: coded ones whose texts say they are applied or inhaled, and ones
