@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { TrialRoleSchema } from '../../trial/roles.ts';
+import type { UserRecord } from '../../trial/model.ts';
+import type { TrialStore } from '../../trial/store/port.ts';
 import { checkExistingSqliteStore, InputError, readInputText } from '../input.ts';
 import { out } from '../io.ts';
 
@@ -70,10 +72,13 @@ const operator = (reason: string) => ({
 });
 
 /**
- * `deactivate` (someone who leaves the trial, a lost password): the account can no longer sign in and its sessions end
- * at once; `activate` lets it sign in again. The account and everything it recorded stay, as the audit trail needs.
+ * Runs `act` on an existing account of an existing trial store (`--trial-db`), the store closed afterwards whatever
+ * happens; an unknown user name is an input error.
  */
-async function setActive(options: { trialDb: string; username: string }, active: boolean): Promise<void> {
+async function withAccount(
+  options: { trialDb: string; username: string },
+  act: (store: TrialStore, user: UserRecord) => Promise<void>,
+): Promise<void> {
   const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
   const where = parseLocation(options.trialDb);
   if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
@@ -81,15 +86,25 @@ async function setActive(options: { trialDb: string; username: string }, active:
   try {
     const user = await store.getUserByUsername(options.username.toLowerCase());
     if (user === null) throw new InputError(`--username: no account ${options.username}`);
+    await act(store, user);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `deactivate` (someone who leaves the trial, a lost password): the account can no longer sign in and its sessions end
+ * at once; `activate` lets it sign in again. The account and everything it recorded stay, as the audit trail needs.
+ */
+async function setActive(options: { trialDb: string; username: string }, active: boolean): Promise<void> {
+  await withAccount(options, async (store, user) => {
     await store.setUserActive(
       operator(active ? 'account activated from the command line' : 'account deactivated from the command line'),
       user.id,
       active,
     );
     out(`${active ? 'activated' : 'deactivated'} ${user.username}${active ? '' : ' (its sessions ended)'}\n`);
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /**
@@ -98,19 +113,11 @@ async function setActive(options: { trialDb: string; username: string }, active:
  */
 async function password(options: { trialDb: string; username: string }): Promise<void> {
   const typed = await readPassword();
-  const { openTrialStore, parseLocation } = await import('../../trial/store/open.ts');
   const { hashPassword } = await import('../../server/trial/password.ts');
-  const where = parseLocation(options.trialDb);
-  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
-  const store = await openTrialStore(options.trialDb);
-  try {
-    const user = await store.getUserByUsername(options.username.toLowerCase());
-    if (user === null) throw new InputError(`--username: no account ${options.username}`);
+  await withAccount(options, async (store, user) => {
     await store.setPasswordHash(operator('password set from the command line'), user.id, await hashPassword(typed));
     out(`new password set for ${user.username} (its sessions ended)\n`);
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 async function list(options: { trialDb: string }): Promise<void> {
