@@ -201,21 +201,22 @@ describe('protocol validation problems name file and field', () => {
     assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'insight.json'), []);
   });
   it('a lab or measurement criterion whose unit is not UCUM (cells/uL, kg/m^2) is refused: no result could convert', () => {
-    const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07493317.json') }]);
-    assert.ok(parsed.ok);
-    const protocol = structuredClone(parsed.value[0]!);
-    const i = protocol.criteria.findIndex((c) => c.id === 'nct07493317-in-monocytes');
-    const monocytes = protocol.criteria[i]!;
-    assert.ok(monocytes.test.type === 'lab-at-least');
-    protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: 'cells/uL' } };
+    const json = bundled('nct07493317.json') as { criteria: { id: string; test: Record<string, unknown> }[] };
+    const i = json.criteria.findIndex((c) => c.id === 'nct07493317-in-monocytes');
+    const withUnit = (unit: string) => {
+      const copy = structuredClone(json);
+      copy.criteria[i]!.test.unit = unit;
+      return parseProtocols([{ path: 'nct07493317.json', json: copy }]);
+    };
+    const refused = withUnit('cells/uL');
+    assert.ok(!refused.ok);
     assert.deepEqual(
-      checkProtocol(protocol, trials.knowledge, 'nct07493317.json').map((x) => x.message),
+      refused.issues.map((x) => x.message),
       [
         `nct07493317.json: criteria[${i}].test.unit: "cells/uL" is not a UCUM unit (results are converted to it; write it as UCUM, e.g. /uL, 10*9/L, kg/m2)`,
       ],
     );
-    protocol.criteria[i] = { ...monocytes, test: { ...monocytes.test, unit: '/mm3' } };
-    assert.deepEqual(checkProtocol(protocol, trials.knowledge, 'nct07493317.json'), []);
+    assert.ok(withUnit('/mm3').ok);
   });
   it('trial code sets: an entry marked verified on a U-tagged source, or an unknown citation, is refused as in knowledge/codesets', () => {
     const k = loadKnowledge();

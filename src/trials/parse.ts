@@ -12,7 +12,6 @@ import { checkConduct } from './check-conduct.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 import { checked, type MaybeValidated } from '../knowledge/validated.ts';
-import { isUcum } from '../units/index.ts';
 
 /** `criteria[3].test.mgPerL` */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -148,17 +147,6 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
     if (test.type === 'no-pathway-caution' && !knowledge.pathway.cautions.some((r) => r.code === test.code)) {
       const field = `criteria[${i}].test.code`;
       issues.push(issue('trials.caution.unknown', `${path}: ${field}: the care pathway has no caution "${test.code}"`));
-    }
-    if ((test.type === 'lab-at-least' || test.type === 'measurement-at-most') && !isUcum(test.unit)) {
-      // Results are converted to this unit: one UCUM cannot read would leave every result unconverted.
-      const field = `criteria[${i}].test.unit`;
-      issues.push(
-        issue(
-          'trials.criterion.invalid',
-          `${path}: ${field}: "${test.unit}" is not a UCUM unit (results are converted to it; write it as UCUM, e.g. /uL, 10*9/L, kg/m2)`,
-          `${path}#${field}`,
-        ),
-      );
     }
     for (const { id, field } of codeSetsOf(c.test)) {
       if (!knowledge.codeSets.has(id)) {

@@ -15,9 +15,18 @@ import { CitationSchema } from '../knowledge/schema-codesets.ts';
 import { CAUTION_CODES, CONTRAINDICATION_CODES, SAFETY_ALERT_CODES } from '../knowledge/schema-pathway.ts';
 import { ConductBlocks } from './schema-conduct.ts';
 import { SEXES } from '../record/types.ts';
+import { isUcum } from '../units/index.ts';
 
 const Key = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'expected a lower-case kebab-case key');
 const NonEmpty = z.string().trim().min(1, 'expected a non-empty string');
+/**
+ * A unit results are converted to: one UCUM cannot read would leave every result unconverted and the criterion
+ * undecided for every patient. Part of the schema, so the build's validation of the bundled files checks it once.
+ */
+const UcumUnit = NonEmpty.refine(isUcum, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a UCUM unit (results are converted to it; write it as UCUM, e.g. /uL, 10*9/L, kg/m2)`,
+});
 const Version = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a semantic version such as 1.0.0');
 const PositiveDays = z.int().positive();
 
@@ -112,7 +121,7 @@ export const TestSchema = z.discriminatedUnion('type', [
     analyte: NonEmpty,
     codeSet: Key,
     value: z.number(),
-    unit: NonEmpty,
+    unit: UcumUnit,
     withinDays: PositiveDays,
   }),
   /**
@@ -124,7 +133,7 @@ export const TestSchema = z.discriminatedUnion('type', [
     analyte: NonEmpty,
     codeSet: Key,
     value: z.number(),
-    unit: NonEmpty,
+    unit: UcumUnit,
     withinDays: PositiveDays,
   }),
   /** None of the care pathway's absolute contraindications with these codes. */
