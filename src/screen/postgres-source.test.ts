@@ -12,7 +12,7 @@ import { InputError } from '../record/index.ts';
 import { AS_OF, writePopulation, withPostgresOmop, type Population } from './fixtures.test-support.ts';
 import { OMOP_TABLE_NAMES } from './sources/omop-schema.ts';
 import { openOmopSource, type SqlRunner } from './sources/omop.ts';
-import { connectionFailure } from '../record/postgres-connection.ts';
+import { connectionFailure } from '../io/postgres-connection.ts';
 import { postgresRunner, queryFailure } from './sources/postgres.ts';
 
 let pop: Population;

@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL server that is down, as each command that connects to one meets it: `trd trial`, `trd serve
- * --trial-db` and `trd screen` say why in the same words (src/record/postgres-connection.ts), name the host and
+ * --trial-db` and `trd screen` say why in the same words (src/io/postgres-connection.ts), name the host and
  * port, never the password, and exit 2.
  */
 import assert from 'node:assert/strict';

@@ -1,11 +1,11 @@
 /**
  * A PostgreSQL OMOP database (a postgres:// URL) as the SqlRunner of sources/omop.ts, through `pg`. Connection
  * failures become one InputError that names the host, never the URL (which may hold a password): the explanation
- * every PostgreSQL connection shares (src/record/postgres-connection.ts).
+ * every PostgreSQL connection shares (src/io/postgres-connection.ts).
  */
 import pg from 'pg';
 import { InputError } from '../../record/index.ts';
-import { cannotConnect, postgresHost } from '../../record/postgres-connection.ts';
+import { cannotConnect, postgresHost } from '../../io/postgres-connection.ts';
 import type { SqlRunner } from './omop.ts';
 
 export function isPostgresUrl(source: string): boolean {

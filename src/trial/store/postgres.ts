@@ -5,7 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { cannotConnect } from '../../record/postgres-connection.ts';
+import { cannotConnect } from '../../io/postgres-connection.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import { Mutex, numberedPlaceholders } from './db.ts';
 

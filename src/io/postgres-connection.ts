@@ -4,7 +4,7 @@
  * and `trd serve --trial-db`, src/trial/store/postgres.ts). The line names the host and port, never the URL (which may
  * hold a password), and never the server's message (which may name the user or the database).
  */
-import { InputError } from './issues.ts';
+import { InputError } from '../record/issues.ts';
 
 /** The host and port of a postgres:// URL, never its user or password. */
 export function postgresHost(url: string): string {
