@@ -35,6 +35,22 @@ const TABLE = [
   '20',
 ];
 
+/** `trd trial init` of INSIGHT at sites A and B (seed 7, blocks of 4 and 6) into `db`, before any further option. */
+const initInsight = (db: string): string[] => [
+  'trial',
+  'init',
+  '--db',
+  db,
+  '--protocol',
+  'insight',
+  '--sites',
+  'A,B',
+  '--seed',
+  '7',
+  '--block-sizes',
+  '4,6',
+];
+
 describe('trd trial allocation-table', { concurrency: true }, () => {
   test('prints stratum,sequence,block,block_size,arm for every stratum; same seed same table, other seed differs', async () => {
     const a = await trd(...TABLE, '--seed', '2026');
@@ -319,20 +335,7 @@ describe('trd trial on a database', () => {
 
 test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone that is not one is refused', async () => {
   const db = join(dir, 'zones.db');
-  const base = [
-    'trial',
-    'init',
-    '--db',
-    db,
-    '--protocol',
-    'insight',
-    '--sites',
-    'A,B',
-    '--seed',
-    '7',
-    '--block-sizes',
-    '4,6',
-  ];
+  const base = initInsight(db);
   const badPair = await trd(...base, '--site-time-zones', 'A:Europe/London');
   assert.equal(badPair.code, 2, badPair.stderr);
   assert.match(badPair.stderr, /--site-time-zones: expected SITE=ZONE pairs/);
@@ -360,20 +363,7 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
 
 test('trd trial init --kits-per-arm without --kit-seed is refused before the database is created', async () => {
   const db = join(dir, 'kits.db');
-  const base = [
-    'trial',
-    'init',
-    '--db',
-    db,
-    '--protocol',
-    'insight',
-    '--sites',
-    'A,B',
-    '--seed',
-    '7',
-    '--block-sizes',
-    '4,6',
-  ];
+  const base = initInsight(db);
   const missingSeed = await trd(...base, '--kits-per-arm', '10');
   assert.equal(missingSeed.code, 2, missingSeed.stderr);
   assert.match(missingSeed.stderr, /--kit-seed: expected a whole number/);

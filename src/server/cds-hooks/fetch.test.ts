@@ -26,6 +26,37 @@ function comparable(cards: Card[]): unknown {
   }));
 }
 
+/**
+ * A patient-view call to the service at `base` whose `missing` prefetch key is null, so that the service fetches it
+ * from a FHIR server on 127.0.0.1 that gives `answer(port)` (JSON, status 200) to every request; the server is closed
+ * afterwards.
+ */
+async function viewFetchingFrom(
+  base: string,
+  missing: string,
+  answer: (port: number) => unknown,
+): Promise<Awaited<ReturnType<typeof postJson>>> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/fhir+json' });
+    res.end(JSON.stringify(answer((server.address() as AddressInfo).port)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const prefetch = fullPrefetch(seed);
+    prefetch[missing] = null;
+    return await postJson(
+      `${base}${URL_PATH}`,
+      hookRequest('patient-view', seed, {
+        prefetch,
+        fhirServer: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
+        accessToken: 'token-abc',
+      }),
+    );
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 describe('CDS Hooks: fetching from fhirServer', () => {
   let service: Awaited<ReturnType<typeof startTestServer>>;
   let fhir: TestFhirServer;
@@ -368,29 +399,11 @@ describe('CDS Hooks: fetching from fhirServer', () => {
       ['Patient', 'a Patient'],
       ['Zelda-Quartermain, born 1970-01-01', 'a resource of no FHIR type'],
     ] as const) {
-      const server = createServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/fhir+json' });
-        res.end(JSON.stringify({ resourceType: type }));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const prefetch = fullPrefetch(seed);
-        prefetch.observations = null;
-        const response = await postJson(
-          `${service.base}${URL_PATH}`,
-          hookRequest('patient-view', seed, {
-            prefetch,
-            fhirServer: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
-            accessToken: 'token-abc',
-          }),
-        );
-        assert.equal(response.status, 412);
-        const text = JSON.stringify(response.body);
-        assert.ok(text.includes(`the FHIR server answered with ${named}`), text);
-        assert.ok(!text.includes('Zelda'), text);
-      } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      const response = await viewFetchingFrom(service.base, 'observations', () => ({ resourceType: type }));
+      assert.equal(response.status, 412);
+      const text = JSON.stringify(response.body);
+      assert.ok(text.includes(`the FHIR server answered with ${named}`), text);
+      assert.ok(!text.includes('Zelda'), text);
     }
   });
 
@@ -408,26 +421,8 @@ describe('CDS Hooks: fetching from fhirServer', () => {
         ],
       },
     ]) {
-      const server = createServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/fhir+json' });
-        res.end(JSON.stringify(answer));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const prefetch = fullPrefetch(seed);
-        prefetch.observations = null;
-        const response = await postJson(
-          `${service.base}${URL_PATH}`,
-          hookRequest('patient-view', seed, {
-            prefetch,
-            fhirServer: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
-            accessToken: 'token-abc',
-          }),
-        );
-        assert.equal(response.status, 412, `${answer.resourceType}: the observations are missing, not empty`);
-      } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      const response = await viewFetchingFrom(service.base, 'observations', () => answer);
+      assert.equal(response.status, 412, `${answer.resourceType}: the observations are missing, not empty`);
     }
   });
 
@@ -635,29 +630,13 @@ describe('CDS Hooks: paging a large record from fhirServer', () => {
   test('next links that lead back to a page already read are a 412 at once, not a walk to the page limit', async () => {
     let requests = 0;
     // Every page's next link is the same second page: the second page links to itself.
-    const looping = createServer((_req, res) => {
+    const response = await viewFetchingFrom(service.base, 'conditions', (port) => {
       requests++;
-      const next = `http://127.0.0.1:${(looping.address() as AddressInfo).port}/fhir/Condition?_page=1`;
-      res.writeHead(200, { 'content-type': 'application/fhir+json' });
-      res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: next }] }));
+      const next = `http://127.0.0.1:${port}/fhir/Condition?_page=1`;
+      return { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: next }] };
     });
-    await new Promise<void>((resolve) => looping.listen(0, '127.0.0.1', resolve));
-    try {
-      const prefetch = fullPrefetch(seed);
-      prefetch.conditions = null;
-      const response = await postJson(
-        `${service.base}${URL_PATH}`,
-        hookRequest('patient-view', seed, {
-          prefetch,
-          fhirServer: `http://127.0.0.1:${(looping.address() as AddressInfo).port}/fhir`,
-          accessToken: 'token-abc',
-        }),
-      );
-      assert.equal(response.status, 412);
-      assert.match((response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /loop/);
-      assert.ok(requests <= 3, `${requests} requests`);
-    } finally {
-      await new Promise<void>((resolve) => looping.close(() => resolve()));
-    }
+    assert.equal(response.status, 412);
+    assert.match((response.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '', /loop/);
+    assert.ok(requests <= 3, `${requests} requests`);
   });
 });
