@@ -126,6 +126,12 @@ describe('pregnancy contraindication from a pregnancy test (definition 6)', () =
     const negativeLater = { ...screen('2106-3', false, daysBefore(1)), ref: 'Observation/negative-later' };
     const settled = deriveFacts(candidate({ extraObservations: [quantitative, negativeLater] }), knowledge, AS_OF);
     assert.ok(!settled.missingWorkup.some((w) => w.code === 'pregnancy-test'));
+    // Settled, it is no data issue either: the issue and the work-up item follow one rule.
+    assert.ok(!issueCodes(settled).includes('pathway.pregnancy-test.undecided'));
+    const sameDay = { ...screen('2106-3', false, daysBefore(3)), ref: 'Observation/negative-same-day' };
+    assert.ok(!issueCodes(facts([quantitative, sameDay])).includes('pathway.pregnancy-test.undecided'));
+    const earlier = { ...screen('2106-3', false, daysBefore(10)), ref: 'Observation/negative-earlier' };
+    assert.ok(issueCodes(facts([quantitative, earlier])).includes('pathway.pregnancy-test.undecided'));
     const interpreted = quantityObservation('2106-3', 1, 'm[IU]/mL', daysBefore(3), {
       extra: { interpretation: [concept(HL7_INTERPRETATION, 'NEG')] },
     });

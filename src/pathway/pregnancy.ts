@@ -54,6 +54,14 @@ function outcomeFrom(ctx: EngineContext, rule: PregnancyRule, day: number): { re
   return undefined;
 }
 
+/**
+ * Whether a test that reads as neither way on `day` is settled by a decided test (positive or negative) on the same day
+ * or later: the one rule for its issue (positiveTest) and its work-up item (undecidedPregnancyTest).
+ */
+function settledLater(read: readonly { t: DatedObservation; outcome: ScreenOutcome }[], day: number): boolean {
+  return read.some((r) => r.outcome !== 'indeterminate' && r.t.day >= day);
+}
+
 function positiveTest(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
   // Most records carry no pregnancy test: the per-set list answers that without building the sorted selection.
   if (observationsInSets(ctx, rule.testCodeSets).length === 0) return undefined;
@@ -63,7 +71,7 @@ function positiveTest(ctx: EngineContext, rule: PregnancyRule): Found | undefine
   const from = windowStart(ctx.asOfDay, rule.testWindowDays);
   const read = tests.map((t) => ({ t, outcome: testOutcome(ctx, rule, t.obs) }));
   for (const { t, outcome } of read) {
-    if (outcome === 'indeterminate' && t.day >= from) {
+    if (outcome === 'indeterminate' && t.day >= from && !settledLater(read, t.day)) {
       noteIssue(
         ctx,
         'pathway.pregnancy-test.undecided',
@@ -100,9 +108,7 @@ export function undecidedPregnancyTest(ctx: EngineContext, rule: PregnancyRule):
     .map((t) => ({ t, outcome: testOutcome(ctx, rule, t.obs) }));
   const undecided = read.find((r) => r.outcome === 'indeterminate');
   if (undecided === undefined) return undefined;
-  return read.some((r) => r.outcome !== 'indeterminate' && r.t.day >= undecided.t.day)
-    ? undefined
-    : undecided.t.obs.ref;
+  return settledLater(read, undecided.t.day) ? undefined : undecided.t.obs.ref;
 }
 
 /**

@@ -30,28 +30,11 @@ export function ageBetween(ctx: MatchContext, test: AgeBetween): TestOutcome {
  */
 const UNREAD_PREGNANCY_ISSUE = /^pathway\.(pregnancy-test|breastfeeding)\./;
 
-/** The pathway's issue for a pregnancy test that reads as neither positive nor negative. */
-const UNDECIDED_TEST_ISSUE = 'pathway.pregnancy-test.undecided';
-
-/**
- * Whether the pathway's tests that read as neither way are settled by a decided test on the same day or later: its
- * work-up item for them (predicate `undecided-pregnancy-test`, definition 8) is then not listed.
- */
-function undecidedTestsSettled(ctx: MatchContext): boolean {
-  const items = new Set<string>(
-    ctx.knowledge.pathway.missingWorkup.filter((w) => w.predicate === 'undecided-pregnancy-test').map((w) => w.code),
-  );
-  return items.size > 0 && !ctx.facts.missingWorkup.some((w) => items.has(w.code));
-}
-
 export function notPregnantOrBreastfeeding(ctx: MatchContext): TestOutcome {
   const found = ctx.facts.contraindications.find((c) => c.code === 'pregnancy');
   if (found !== undefined) return { holds: false, reason: found.detail, evidence: found.evidence };
-  // A test that reads as neither way, followed by a negative one the pathway read, is settled: the negative is named.
-  const settled = ctx.facts.negativePregnancyTest !== undefined && undecidedTestsSettled(ctx);
-  const unread = ctx.facts.issues.filter(
-    (i) => UNREAD_PREGNANCY_ISSUE.test(i.code) && !(settled && i.code === UNDECIDED_TEST_ISSUE),
-  );
+  // A test that reads as neither way and a later decided one settles raises no issue (src/pathway/pregnancy.ts).
+  const unread = ctx.facts.issues.filter((i) => UNREAD_PREGNANCY_ISSUE.test(i.code));
   if (unread.length > 0) {
     return undecided(
       unread.map((i) => i.message).join('; '),
