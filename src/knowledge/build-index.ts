@@ -13,6 +13,7 @@ import type {
   SystemRule,
   UnverifiedEntry,
 } from './knowledge.ts';
+import { codeFormatProblem } from './code-format.ts';
 import { normalizeCode } from './lookup.ts';
 import type { AntidepressantTable, CodeEntry, CodeSet, CodeSystem } from './schema-codesets.ts';
 
@@ -25,6 +26,13 @@ export interface Located<T> {
 const at = (path: string, field: string, message: string, code = 'knowledge.field.invalid'): Issue =>
   issue(code, `${path}: ${field}: ${message}`, `${path}#${field}`);
 
+const MALFORMED = 'knowledge.code.malformed';
+
+/** Why a listed code cannot be a code of its system (code-format.ts), when the system declares a format. */
+function formatProblem(rule: SystemRule, code: string, prefix: boolean): string | undefined {
+  return rule.format === undefined ? undefined : codeFormatProblem(code, rule.format, prefix);
+}
+
 export function buildSystemRules(file: Located<readonly CodeSystem[]>, issues: Issue[]): Map<string, SystemRule> {
   const rules = new Map<string, SystemRule>();
   file.value.forEach((system, i) => {
@@ -33,6 +41,7 @@ export function buildSystemRules(file: Located<readonly CodeSystem[]>, issues: I
       name: system.name,
       normalize: system.normalize,
       prefixMatching: system.prefixMatching,
+      ...(system.format !== undefined && { format: system.format }),
     };
     for (const [j, uri] of [system.uri, ...system.aliases].entries()) {
       const field = j === 0 ? `systems[${i}].uri` : `systems[${i}].aliases[${j - 1}]`;
@@ -62,6 +71,11 @@ function indexSet(file: Located<CodeSet>, systems: ReadonlyMap<string, SystemRul
       return;
     }
     const code = normalizeCode(entry.code, rule.normalize);
+    const malformed = formatProblem(rule, code, entry.match === 'prefix');
+    if (malformed !== undefined) {
+      issues.push(at(file.path, `${field}.code`, `"${entry.code}" ${malformed}`, MALFORMED));
+      return;
+    }
     const key = `${rule.uri}|${code}`;
     if (entry.match === 'prefix') {
       if (!rule.prefixMatching) {
@@ -104,7 +118,13 @@ export function buildAntidepressantIndex(
       issues.push(at(file.path, `${field}.system`, `unknown or non-canonical code system "${target.system}"`));
       return;
     }
-    const key = `${rule.uri}|${normalizeCode(target.code, rule.normalize)}`;
+    const code = normalizeCode(target.code, rule.normalize);
+    const malformed = formatProblem(rule, code, false);
+    if (malformed !== undefined) {
+      issues.push(at(file.path, `${field}.code`, `"${target.code}" ${malformed}`, MALFORMED));
+      return;
+    }
+    const key = `${rule.uri}|${code}`;
     const previous = codes.get(key);
     if (previous !== undefined) {
       issues.push(at(file.path, `${field}.code`, `"${target.code}" is already mapped (to ${previous.ingredient})`));

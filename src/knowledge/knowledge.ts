@@ -9,6 +9,7 @@ import type {
   AntidepressantTable,
   Citation,
   CodeEntry,
+  CodeFormat,
   CodeNormalization,
   CodeSet,
   CodeSystem,
@@ -21,6 +22,7 @@ export interface SystemRule {
   readonly name: string;
   readonly normalize: CodeNormalization;
   readonly prefixMatching: boolean;
+  readonly format?: CodeFormat;
 }
 
 /** One code set as Maps keyed `canonicalSystem|normalizedCode`, so a lookup is one or a few Map hits. */

@@ -40,6 +40,13 @@ export type CitationsFile = z.infer<typeof CitationsFileSchema>;
 export const CodeNormalizationSchema = z.enum(['icd10', 'upper', 'cvx', 'exact']);
 export type CodeNormalization = z.infer<typeof CodeNormalizationSchema>;
 
+/**
+ * The shape every code of a system must have, checked at load (src/knowledge/code-format.ts): `loinc` and `snomed-ct`
+ * with their check digits, `icd-10` and `atc` by their structure, `digits` for RxNorm and CVX. Absent: not checked.
+ */
+export const CodeFormatSchema = z.enum(['loinc', 'snomed-ct', 'icd-10', 'atc', 'digits']);
+export type CodeFormat = z.infer<typeof CodeFormatSchema>;
+
 export const CodeSystemSchema = z.strictObject({
   /** The canonical FHIR system URI used in the code sets. */
   uri: z.url(),
@@ -49,6 +56,7 @@ export const CodeSystemSchema = z.strictObject({
   normalize: CodeNormalizationSchema,
   /** Whether entries may use `match: "prefix"`: only for hierarchical codes (ICD-10 categories, ATC groups). */
   prefixMatching: z.boolean(),
+  format: CodeFormatSchema.optional(),
   citation: Key,
 });
 export type CodeSystem = z.infer<typeof CodeSystemSchema>;

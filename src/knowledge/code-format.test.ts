@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { codeFormatProblem } from './code-format.ts';
+import { bundledFiles, fileJson } from './knowledge.test-support.ts';
+import { parseKnowledge } from './parse.ts';
+
+describe('code formats (src/knowledge/code-format.ts)', () => {
+  test('LOINC: the mod-10 check digit, with the code that would pass', () => {
+    for (const code of ['30522-7', '1988-5', '2106-3', '751-8', '26515-7', '63895-7']) {
+      assert.equal(codeFormatProblem(code, 'loinc', false), undefined, code);
+    }
+    assert.match(codeFormatProblem('30522-8', 'loinc', false) ?? '', /check digit \(30522-7 would pass\)/);
+    assert.match(codeFormatProblem('30522', 'loinc', false) ?? '', /not a LOINC code/);
+    // Answer, answer-list and part codes: shape only.
+    assert.equal(codeFormatProblem('LA32-8', 'loinc', false), undefined);
+    assert.equal(codeFormatProblem('LL358-3', 'loinc', false), undefined);
+  });
+
+  test('SNOMED CT: 6 to 18 digits and the Verhoeff check digit', () => {
+    for (const code of ['22298006', '370143000', '77386006', '11999007', '373067005']) {
+      assert.equal(codeFormatProblem(code, 'snomed-ct', false), undefined, code);
+    }
+    assert.match(codeFormatProblem('370143001', 'snomed-ct', false) ?? '', /Verhoeff/);
+    assert.match(codeFormatProblem('12345', 'snomed-ct', false) ?? '', /6 to 18 digits/);
+    assert.match(codeFormatProblem('037014300', 'snomed-ct', false) ?? '', /no leading zero/);
+  });
+
+  test('ICD-10 and ATC by structure (prefix entries may stop early); RxNorm and CVX digits', () => {
+    for (const code of ['F32', 'F321', 'F32A', 'O99341', 'Z3A']) {
+      assert.equal(codeFormatProblem(code, 'icd-10', false), undefined, code);
+    }
+    assert.equal(codeFormatProblem('F3', 'icd-10', true), undefined);
+    assert.match(codeFormatProblem('F3', 'icd-10', false) ?? '', /ICD-10/);
+    assert.match(codeFormatProblem('3F2', 'icd-10', false) ?? '', /ICD-10/);
+    for (const code of ['N', 'N06', 'N06A', 'N06AB', 'N06AB06']) {
+      assert.equal(codeFormatProblem(code, 'atc', false), undefined, code);
+    }
+    assert.match(codeFormatProblem('N06AB6', 'atc', false) ?? '', /ATC/);
+    assert.equal(codeFormatProblem('36437', 'digits', false), undefined);
+    assert.match(codeFormatProblem('3643 7', 'digits', false) ?? '', /numeric/);
+  });
+
+  test('a mistyped code in a code set or the antidepressant table fails the load, naming file, field and code', () => {
+    const files = bundledFiles();
+    const crp = fileJson(files, 'crp.json') as { codes: { code: string }[] };
+    (crp.codes[0] as { code: string }).code = '30522-8';
+    const table = fileJson(files, 'antidepressants.json') as { ingredients: { codes: { code: string }[] }[] };
+    const first = table.ingredients[0]?.codes[0] as { code: string };
+    first.code = `${first.code}x`;
+    const r = parseKnowledge(files);
+    assert.ok(!r.ok);
+    const found = r.issues.map((i) => `${i.code} ${i.message}`);
+    assert.ok(
+      found.some((m) =>
+        /^knowledge\.code\.malformed .*crp\.json: codes\[0\]\.code: "30522-8" fails the LOINC check digit/.test(m),
+      ),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((m) =>
+        /^knowledge\.code\.malformed .*antidepressants\.json: ingredients\[0\]\.codes\[0\]\.code/.test(m),
+      ),
+      found.join('\n'),
+    );
+  });
+});
