@@ -62,6 +62,11 @@ export const permissionSchema = z.enum([
   /** Exports: analysis CSV, SDTM-style domains, FHIR ResearchStudy/ResearchSubject (they carry arms). */
   'export.read',
   'database.lock',
+  /**
+   * Lengthen the concealed permuted-block lists (more slots per stratum, drawn from the same seed): an operation on the
+   * list, never a view of it.
+   */
+  'allocation-list.extend',
   'audit.read',
 ]);
 export type Permission = z.infer<typeof permissionSchema>;
@@ -86,7 +91,7 @@ const matrix: Readonly<Record<TrialRole, readonly Permission[]>> = {
   // Exports carry arms: the route also requires seesAllocation (after database lock).
   statistician: ['trial.read', 'safety.read', 'export.read'],
   // The database lock is the administrator's (the store allows no one else); it unblinds the statistician.
-  administrator: ['trial.read', 'safety.read', 'audit.read', 'database.lock'],
+  administrator: ['trial.read', 'safety.read', 'audit.read', 'database.lock', 'allocation-list.extend'],
   'outcome-rater': ['trial.read', 'form.write'],
 };
 

@@ -463,6 +463,16 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return { lockedAt: trial.lockedAt };
   });
 
+  // The concealed lists' capacity, and their extension from the seed when a stratum runs short: the administrator's.
+  app.get('/api/allocation-list/capacity', { config: { trialAccess: 'allocation-list.extend' } }, async () =>
+    store.allocationCapacity(),
+  );
+
+  app.post('/api/allocation-list/extend', { config: { trialAccess: 'allocation-list.extend' } }, async (request) => {
+    const { perStratum } = parseBody(z.looseObject({ perStratum: z.number().int().min(1).max(100_000) }), request.body);
+    return store.extendAllocationList(writeContext(request, reasonFrom(request.body)), perStratum);
+  });
+
   // Audit
   app.get('/api/audit', { config: { trialAccess: 'audit.read' } }, async (request) => {
     const query = parseBody(

@@ -54,6 +54,39 @@ test('e-signature: investigator only, with the password again', async () => {
   assert.equal((signed.json as { status: string }).status, 'signed');
 });
 
+test('allocation lists: the administrator reads their capacity and extends them; no one else, and no arm', async () => {
+  const admin = await t.signIn('administrator');
+  const capacity = await admin.get('/trial/api/allocation-list/capacity');
+  assert.equal(capacity.status, 200, capacity.text);
+  const before = capacity.json as { stratum: string; slots: number; used: number }[];
+  assert.equal(
+    before.reduce((n, c) => n + c.used, 0),
+    1,
+    'the one randomized participant',
+  );
+  assert.equal(hasArm(capacity.text, t.armNames), false);
+  for (const role of ['coordinator', 'statistician', 'unblinded-pharmacist', 'monitor'] as const) {
+    const other = await t.signIn(role, role === 'coordinator' ? 'site-a' : undefined);
+    assert.equal((await other.get('/trial/api/allocation-list/capacity')).status, 403, role);
+    assert.equal(
+      (await other.post('/trial/api/allocation-list/extend', { perStratum: 10_000, reason: 'more' })).status,
+      403,
+      role,
+    );
+  }
+  const perStratum = Math.max(...before.map((c) => c.slots)) + 10;
+  assert.equal((await admin.post('/trial/api/allocation-list/extend', { perStratum })).status, 400, 'a reason');
+  const extended = await admin.post('/trial/api/allocation-list/extend', {
+    perStratum,
+    reason: 'recruitment above plan',
+  });
+  assert.equal(extended.status, 200, extended.text);
+  for (const c of extended.json as { slots: number }[]) assert.ok(c.slots >= perStratum);
+  assert.equal(hasArm(extended.text, t.armNames), false);
+  const again = await admin.post('/trial/api/allocation-list/extend', { perStratum, reason: 'twice' });
+  assert.equal(again.status, 409, 'not longer than the lists already are');
+});
+
 test('lock: the statistician is blinded before and unblinded after; writes stop', async () => {
   const statistician = await t.signIn('statistician');
   const before = await statistician.get(`/trial/api/participants/${participant}`);

@@ -61,6 +61,13 @@ export interface InitTrialInput {
   readonly siteTimeZones?: Readonly<Record<string, string>>;
 }
 
+/** One stratum's concealed list: its length and how many slots are taken (no arm). */
+export interface AllocationCapacity {
+  readonly stratum: string;
+  readonly slots: number;
+  readonly used: number;
+}
+
 /** Filters: `site` restricts to one site's participants (coordinators and investigators are bound to theirs). */
 export interface SiteFilter {
   readonly site?: string;
@@ -79,6 +86,17 @@ export interface TrialStore {
   protocol(): Promise<TrialProtocol | null>;
   /** Database lock: no more data writes; the statistician sees allocations from then on. */
   lock(ctx: WriteContext): Promise<TrialInfo>;
+  /**
+   * Lengthens every stratum's permuted-block list to at least `perStratum` slots, drawing the new blocks from the same
+   * seeded streams (the lists already drawn are their prefixes: docs/trial-operations.md, "Randomization"). The
+   * administrator's; answers the slots of each stratum, never an arm.
+   */
+  extendAllocationList(ctx: WriteContext, perStratum: number): Promise<readonly AllocationCapacity[]>;
+  /**
+   * Each stratum's list length and slots used (permuted blocks; empty under minimisation). The lengths follow from the
+   * block sizes, which blinded staff may not learn: the server gives this to the administrator only.
+   */
+  allocationCapacity(): Promise<readonly AllocationCapacity[]>;
 
   // Enrolment
   addScreening(ctx: WriteContext, input: ScreeningInput): Promise<ScreeningEntry>;

@@ -19,6 +19,7 @@ import {
   allocationTable,
   streamFor,
   streamFromState,
+  type AllocationRow,
   type MarginalCounts,
   type RandomizationPlan,
 } from '../../randomization/index.ts';
@@ -78,7 +79,7 @@ import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
-import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
+import type { AllocationCapacity, InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -703,6 +704,67 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
+  async extendAllocationList(ctx: WriteContext, perStratum: number): Promise<readonly AllocationCapacity[]> {
+    SqlTrialStore.assertMay(ctx, 'allocation-list.extend');
+    if (!Number.isSafeInteger(perStratum) || perStratum < 1) {
+      throw fail('trial.invalid', 'perStratum: a whole number of slots per stratum, at least 1');
+    }
+    return this.write(ctx, async (tx, append) => {
+      const meta = await this.openMeta(tx);
+      const plan = meta.plan;
+      if (plan.method !== 'permuted-blocks') throw conflict('a minimisation trial has no allocation list to extend');
+      if (perStratum <= plan.perStratum) {
+        throw conflict(`the lists already hold at least ${plan.perStratum} slots per stratum: give a larger number`);
+      }
+      const extended = { ...plan, perStratum };
+      const drawn = await tx.all<Row>('SELECT stratum, sequence, block, block_size, arm FROM allocation_list');
+      const have = new Map(drawn.map((r) => [`${str(r, 'stratum')}#${num(r.sequence)}`, r]));
+      const added: AllocationRow[] = [];
+      for (const row of allocationTable(extended)) {
+        const old = have.get(`${row.stratum}#${row.sequence}`);
+        if (old === undefined) {
+          added.push(row);
+        } else if (
+          str(old, 'arm') !== row.arm ||
+          num(old.block) !== row.block ||
+          num(old.block_size) !== row.blockSize
+        ) {
+          // Not the seed's list: extending it from the seed would join two different lists.
+          throw conflict('the stored allocation list is not the one its plan draws; it cannot be extended');
+        }
+      }
+      for (const row of added) {
+        await tx.run(
+          'INSERT INTO allocation_list (stratum, sequence, block, block_size, arm, participant_id) VALUES (?, ?, ?, ?, ?, NULL)',
+          [row.stratum, row.sequence, row.block, row.blockSize, row.arm],
+        );
+      }
+      await tx.run('UPDATE trial_meta SET plan_json = ? WHERE id = 1', [json(extended)]);
+      await append({
+        action: 'extend',
+        entity: 'allocation-list',
+        entityId: null,
+        before: { perStratum: plan.perStratum, rows: drawn.length },
+        after: { perStratum, rows: drawn.length + added.length, sha256: sha256Hex(json(added)) },
+      });
+      return SqlTrialStore.capacity(tx);
+    });
+  }
+
+  async allocationCapacity(): Promise<readonly AllocationCapacity[]> {
+    return this.read((tx) => SqlTrialStore.capacity(tx));
+  }
+
+  private static async capacity(tx: Tx): Promise<AllocationCapacity[]> {
+    const rows = await tx.all<Row>(
+      'SELECT stratum, COUNT(*) AS slots, COUNT(participant_id) AS used FROM allocation_list GROUP BY stratum',
+    );
+    // Sorted here, not by SQL: PostgreSQL's collation would order `|` and letters differently from SQLite.
+    return rows
+      .map((r) => ({ stratum: str(r, 'stratum'), slots: num(r.slots), used: num(r.used) }))
+      .sort((a, b) => (a.stratum < b.stratum ? -1 : a.stratum > b.stratum ? 1 : 0));
+  }
+
   // ---- Enrolment
 
   /** Refuses a criteria list that is not each of the protocol's criteria exactly once. */
@@ -1320,7 +1382,8 @@ export class SqlTrialStore implements TrialStore {
           'SELECT sequence, arm FROM allocation_list WHERE stratum = ? AND participant_id IS NULL ORDER BY sequence LIMIT 1',
           [stratum],
         );
-        if (slot === undefined) throw conflict('the allocation list of this stratum is exhausted');
+        if (slot === undefined)
+          throw conflict('the allocation list of this stratum is exhausted (the administrator can extend the lists)');
         arm = str(slot, 'arm');
         stratumSequence = num(slot.sequence);
         await tx.run('UPDATE allocation_list SET participant_id = ? WHERE stratum = ? AND sequence = ?', [

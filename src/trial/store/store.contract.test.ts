@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { InputError } from '../../record/index.ts';
-import { minimise, type MinimisationPlan } from '../../randomization/index.ts';
+import { minimise, type MinimisationPlan, type PermutedBlocksPlan } from '../../randomization/index.ts';
 import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
 import { migrationsFor } from './migrations.ts';
@@ -189,6 +189,69 @@ for (const factory of allFactories()) {
         for (const a of allocations) {
           assert.equal(a.arm, table.find((r) => r.stratum === a.stratum && r.sequence === a.stratumSequence)?.arm);
         }
+      });
+    });
+
+    test('an exhausted stratum list is extended from the seed by the administrator; randomization goes on', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const plan = blocksPlan(protocol, 20261129, 4) as PermutedBlocksPlan;
+        await initTrial(store, plan, 30);
+        const { allocationTable } = await import('../../randomization/index.ts');
+        const stratum = 'crp=high|site=A';
+        const slots = allocationTable(plan).filter((r) => r.stratum === stratum).length;
+        for (let i = 0; i < slots; i++) {
+          await store.randomize(as('coordinator', 'A'), await enrolOne(store, protocol, `X${i}`, 'A'));
+        }
+        const next = await enrolOne(store, protocol, 'X-next', 'A');
+        await assert.rejects(
+          store.randomize(as('coordinator', 'A'), next),
+          (e: unknown) => e instanceof InputError && e.code === 'trial.conflict' && /exhausted/.test(e.message),
+        );
+        assert.deepEqual(
+          (await store.allocationCapacity()).find((c) => c.stratum === stratum),
+          { stratum, slots, used: slots },
+        );
+        // Only the administrator; only longer; a reason is the audit's.
+        const reason = { reason: 'recruitment above plan in the high-CRP stratum' };
+        await rejectsWith(store.extendAllocationList({ ...as('coordinator', 'A'), ...reason }, 12), 'trial.forbidden');
+        await rejectsWith(store.extendAllocationList({ ...as('administrator'), ...reason }, 4), 'trial.conflict');
+        const capacity = await store.extendAllocationList({ ...as('administrator'), ...reason }, 12);
+        // The extended lists are the seed's lists for 12 slots: the slots already drawn are their prefixes.
+        const longer = allocationTable({ ...plan, perStratum: 12 });
+        for (const c of capacity) {
+          assert.equal(c.slots, longer.filter((r) => r.stratum === c.stratum).length, c.stratum);
+          assert.ok(c.slots >= 12);
+        }
+        const { arm, stratumSequence } = await store.randomize(as('coordinator', 'A'), next);
+        assert.equal(stratumSequence, slots + 1);
+        assert.equal(arm, longer.find((r) => r.stratum === stratum && r.sequence === slots + 1)?.arm);
+        const entry = (await store.listAudit({ limit: 10_000 })).find((e) => e.action === 'extend');
+        assert.equal(entry?.entity, 'allocation-list');
+        assert.equal(entry?.reason, reason.reason);
+        assert.deepEqual((entry?.before as { perStratum: number }).perStratum, 4);
+        assert.deepEqual((entry?.after as { perStratum: number }).perStratum, 12);
+        // The plan now says 12, so `trd trial allocation-table` with the seed rebuilds the same lists.
+        assert.equal(
+          (await store.allocationCapacity()).reduce((n, c) => n + c.slots, 0),
+          longer.length,
+        );
+      });
+    });
+
+    test('a minimisation trial has no list to extend', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        const plan: MinimisationPlan = {
+          method: 'minimisation',
+          arms: planArms(protocol),
+          factors: planFactors(protocol, SITES),
+          seed: 77,
+          pBest: 0.8,
+        };
+        await initTrial(store, plan, 10);
+        await rejectsWith(store.extendAllocationList({ ...as('administrator'), reason: 'more' }, 50), 'trial.conflict');
+        assert.deepEqual(await store.allocationCapacity(), []);
       });
     });
 
