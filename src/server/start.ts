@@ -103,10 +103,16 @@ export async function startService(options: StartOptions, extra: Partial<ServerO
   const port = parsePort(options.port);
   const serverOptions = serverOptionsOf(options, extra);
   // One engine (knowledge loaded once) for every feature of the server; features receive it through `extra`.
-  const app = await buildServer({ ...serverOptions, engine: extra.engine ?? createEngine() });
+  const engine = extra.engine ?? createEngine();
+  const app = await buildServer({ ...serverOptions, engine });
   const address = await app.listen({ port, host: options.host });
+  const { id, version } = engine.pathway;
   app.log.info(
-    { address, cdsClients: serverOptions.cdsClients?.map((c) => ({ iss: c.issuer, jwks: c.jwksSource })) },
+    {
+      address,
+      cdsClients: serverOptions.cdsClients?.map((c) => ({ iss: c.issuer, jwks: c.jwksSource })),
+      pathway: `${id} ${version}`,
+    },
     'listening',
   );
   // In a cluster the primary speaks for the service on standard output (startCluster); each process still logs.

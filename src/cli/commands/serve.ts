@@ -1,6 +1,6 @@
 /**
  * `trd serve [--port N] [--host H] [--public-url URL] [--cds-client ISS=JWKS ...] [--allow-unauthenticated]
- * [--data-dir DIR] [--workers N|auto]`: the point-of-care service (REST API, CDS Hooks, clinician web app) on one
+ * [--data-dir DIR] [--workers N|auto] [--pathway FILE]`: the point-of-care service (REST API, CDS Hooks, clinician web app) on one
  * port, loopback by default. SIGTERM and SIGINT close the server gracefully (in-flight requests finish, new ones
  * get 503). With --workers above 1, several server processes share the port (src/server/cluster.ts).
  */
@@ -19,6 +19,8 @@ export interface ServeCliOptions {
   readonly workers: string;
   readonly trustProxy?: string[];
   readonly fhirServer?: string[];
+  /** A care-pathway file to serve instead of the bundled one (as `trd assess --pathway`). */
+  readonly pathway?: string;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -68,6 +70,7 @@ export function registerServe(program: Command): void {
       'the reverse proxies in front (IP, CIDR, or loopback); their X-Forwarded-For names the client; repeatable',
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option('--pathway <file>', 'a care-pathway JSON file to serve instead of the bundled one')
     .option('--trial-db <location>', 'serve trial operations at /trial from this trial store (docs/trial-server.md)')
     .option('--demo', 'trial demo: INSIGHT on two sites with one account per role (random passwords, printed)')
     .action(async (options: ServeCliOptions & TrialStartOptions) => {
@@ -82,11 +85,16 @@ export function registerServe(program: Command): void {
       const { startCluster, startService } = await import('../../server/start.ts');
       const { sharedAcrossProcesses } = await import('../../trial/store/open.ts');
       const workers = parseWorkers(options.workers, oneProcessOnly(options, sharedAcrossProcesses));
+      const { createEngine } = await import('../../engine/index.ts');
+      // A pathway file that does not load is one line before anything listens (the primary checks it too).
+      const engine = createEngine(options.pathway === undefined ? {} : { pathway: options.pathway });
+      if (options.pathway !== undefined && !cluster.isWorker) {
+        const { id, version } = engine.knowledge.pathway;
+        process.stdout.write(`Care pathway ${id} ${version} from ${options.pathway} (not the bundled one).\n`);
+      }
       // The primary forks the server processes; each runs this same action as a lone server (cluster.isWorker).
       if (workers > 1 && cluster.isPrimary) return startCluster(options, workers);
-      const { createEngine } = await import('../../engine/index.ts');
       const { trialPlugin } = await import('../../server/trial/start.ts');
-      const engine = createEngine();
       // Under --workers, the first server process alone prints the trial store's lines (the primary opens no store).
       const quiet = cluster.isWorker && cluster.worker?.id !== 1;
       const trial = await trialPlugin(options, engine, (line) => {
