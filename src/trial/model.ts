@@ -377,7 +377,8 @@ export interface AdverseEventRecord extends AdverseEventInput {
 /**
  * `emergency-unblinding`: an investigator broke the blind for one participant; the alert tells the site's
  * investigators, the monitors and the unblinded pharmacist that it happened (never the arm it disclosed).
- * `dose-above-maximum`: an infusion recorded above the protocol's maximum dose per infusion (the same for every arm).
+ * `dose-above-maximum`: an infusion recorded above the protocol's dose: its mg/kg for the body weight recorded, or its
+ * maximum per infusion (src/trial/dose-check.ts; the same for every arm).
  * `dose-not-cleared`: an infusion recorded while a pre-dose safety lab was missing, undecided, or at a hold or stop
  * rule (src/trial/pre-dose.ts).
  */

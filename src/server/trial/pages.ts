@@ -61,6 +61,7 @@ import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
+import { checkDose, type DoseCheck } from '../../trial/dose-check.ts';
 import type { Citation } from '../../knowledge/schema-codesets.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
@@ -903,6 +904,16 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
     </p>`;
 }
 
+/** The recorded dose against the protocol's (src/trial/dose-check.ts): above or not checkable says so, never "OK". */
+function doseCheckLine(check: DoseCheck | null): Html {
+  if (check === null) return html``;
+  return check.status === 'within'
+    ? html`<p class="muted">${check.text}.</p>`
+    : html`<p>
+        <strong>${check.status === 'above' ? 'Dose above the protocol' : 'Dose not checked'}</strong>: ${check.text}.
+      </p>`;
+}
+
 /** The correction form of a recorded infusion: its date, body weight and dose (the kit and visit stay). */
 function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refused: Refused | undefined): Html {
   const fix = typedInto(refused, `${path}/doses/${dose.id}/corrections`);
@@ -1638,6 +1649,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             : dose === null
               ? ''
               : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>
+                  ${doseCheckLine(checkDose(protocol, dose))}
                   ${can(user.role, 'visit.write') ? doseCorrection(path, () => csrfField(reply), dose, refused) : ''}`
         }
         <h2>Visits and windows</h2>

@@ -77,6 +77,7 @@ import { participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
+import { checkDose } from '../dose-check.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
@@ -1548,10 +1549,11 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * A `dose-above-maximum` alert for an infusion recorded above the protocol's maximum per infusion (the largest of
-   * the arms' `maxMg`, so that the check is one for every arm and reveals none), raised when the dose first passes it
-   * (a new record, or a correction of one that was within it). The dose is kept as recorded: it is what was given, or
-   * a typing error to correct.
+   * A `dose-above-maximum` alert for an infusion recorded above the protocol's dose (src/trial/dose-check.ts: the
+   * weight-based dose, mg/kg x the body weight recorded, capped at the maximum per infusion; the largest over the arms,
+   * so that the check is one for every arm and reveals none), raised when the dose first passes it (a new record, or a
+   * correction of one that was within it). The dose is kept as recorded: it is what was given, or a typing error to
+   * correct.
    */
   private async doseAlert(
     tx: Tx,
@@ -1562,17 +1564,13 @@ export class SqlTrialStore implements TrialStore {
     before: DoseRecord | null,
     at: string,
   ): Promise<void> {
-    const doses = (protocol.arms ?? []).flatMap((a) => (a.dose === null ? [] : [a.dose]));
-    if (doses.length === 0) return;
-    const maxMg = Math.max(...doses.map((d) => d.maxMg));
-    const above = (d: DoseRecord | null): boolean => d !== null && d.doseMg !== null && d.doseMg > maxMg;
-    if (!above(dose) || above(before)) return;
-    const unverified = doses.some((d) => !d.verified) ? ' [U]' : '';
+    const check = checkDose(protocol, dose);
+    if (check?.status !== 'above' || (before !== null && checkDose(protocol, before)?.status === 'above')) return;
     await this.raiseAlert(tx, append, {
       participantId: p.id,
       site: p.site,
       kind: 'dose-above-maximum',
-      message: `Infusion recorded at ${dose.doseMg} mg, above the protocol's maximum of ${maxMg} mg per infusion${unverified}: check the record or report the deviation`,
+      message: check.text,
       sourceType: 'dose',
       sourceId: dose.id,
       raisedAt: at,
