@@ -73,25 +73,47 @@ export const ConsentCorrectionSchema = ConsentInputSchema.pick({ consentedOn: tr
   .refine((c) => Object.keys(c).length > 0, 'give at least one field');
 export type ConsentCorrection = z.infer<typeof ConsentCorrectionSchema>;
 
-export const EnrolInputSchema = z.strictObject({
+/**
+ * The units a baseline hs-CRP is entered in (UCUM, as the laboratory reports it): the enrolment form offers them
+ * (mg/dL is mg/L / 10, the slip the unit guards against); any UCUM unit that converts to mg/L is taken.
+ */
+export const CRP_UNITS = ['mg/L', 'mg/dL'] as const;
+
+/** A baseline hs-CRP as entered: the number and its UCUM unit, as on the laboratory report. */
+export const BaselineCrpSchema = z.strictObject({ value: z.number().positive(), unit: Id });
+export type BaselineCrp = z.infer<typeof BaselineCrpSchema>;
+
+/** `baselineCrp` (value and unit) or the older `baselineCrpMgPerL` (a value in mg/L), not both. */
+const oneBaselineCrp = {
+  check: (c: { baselineCrp?: unknown; baselineCrpMgPerL?: unknown }) =>
+    c.baselineCrp === undefined || c.baselineCrpMgPerL === undefined,
+  message: { message: 'give baselineCrp (value and unit) or baselineCrpMgPerL, not both', path: ['baselineCrp'] },
+};
+
+const EnrolFieldsSchema = z.strictObject({
   screeningId: Id,
   participantCode: Id,
   /** Stratification levels by factor id, e.g. { crp: 'high', site: 'A' } (src/trial/strata.ts derives them). */
   strata: z.record(Id, Id),
-  /** Baseline hs-CRP in mg/L as measured (kept for the analysis export's biomarker column). */
-  baselineCrpMgPerL: z.number().positive().nullable(),
+  /** Baseline hs-CRP as entered, with its unit; converted to mg/L by the store (strata, analysis export). */
+  baselineCrp: BaselineCrpSchema.nullable().optional(),
+  /** Baseline hs-CRP in mg/L: the same as `baselineCrp` with unit `mg/L` (the field before units were entered). */
+  baselineCrpMgPerL: z.number().positive().nullable().optional(),
   enrolledOn: IsoDate,
 });
+export const EnrolInputSchema = EnrolFieldsSchema.refine(oneBaselineCrp.check, oneBaselineCrp.message);
 export type EnrolInput = z.infer<typeof EnrolInputSchema>;
 
 /** An enrolment entered wrong: its participant code, date or baseline hs-CRP (the site and screening entry stay). */
-export const EnrolmentCorrectionSchema = EnrolInputSchema.pick({
+export const EnrolmentCorrectionSchema = EnrolFieldsSchema.pick({
   participantCode: true,
   enrolledOn: true,
+  baselineCrp: true,
   baselineCrpMgPerL: true,
 })
   .partial()
-  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field')
+  .refine(oneBaselineCrp.check, oneBaselineCrp.message);
 export type EnrolmentCorrection = z.infer<typeof EnrolmentCorrectionSchema>;
 
 export const KitInputSchema = z.strictObject({ kitCode: Id, arm: Id });
@@ -272,7 +294,13 @@ export interface Participant {
   readonly screeningId: string;
   readonly site: string;
   readonly strata: Readonly<Record<string, string>>;
+  /** The baseline hs-CRP in mg/L, converted from the value entered (what the strata and the analysis read). */
   readonly baselineCrpMgPerL: number | null;
+  /**
+   * The baseline hs-CRP as entered, with its UCUM unit; `unit` is null for an enrolment stored before units were
+   * recorded (schema version 5 and earlier), whose value is taken as mg/L and flagged wherever it is shown.
+   */
+  readonly baselineCrp: { readonly value: number; readonly unit: string | null } | null;
   readonly enrolledOn: string;
   readonly status: ParticipantStatus;
   /** Set once randomized: the kit code is what blinded roles see. */

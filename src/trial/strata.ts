@@ -5,6 +5,41 @@
 import type { Arm, Factor, RandomizationPlan } from '../randomization/index.ts';
 import { within } from '../safety/schema.ts';
 import type { TrialProtocol } from '../trials/schema.ts';
+import { convertQuantity } from '../units/index.ts';
+import type { BaselineCrp, EnrolInput, Participant } from './model.ts';
+
+/**
+ * The baseline hs-CRP an enrolment (or its correction) gives: `baselineCrp` as entered, or the older
+ * `baselineCrpMgPerL`, whose field names its unit (mg/L); null for none, undefined when neither field is given.
+ */
+export function enteredBaselineCrp(
+  input: Partial<Pick<EnrolInput, 'baselineCrp' | 'baselineCrpMgPerL'>>,
+): BaselineCrp | null | undefined {
+  if (input.baselineCrp !== undefined) return input.baselineCrp;
+  if (input.baselineCrpMgPerL === undefined) return undefined;
+  return input.baselineCrpMgPerL === null ? null : { value: input.baselineCrpMgPerL, unit: 'mg/L' };
+}
+
+/**
+ * A baseline hs-CRP in mg/L, the unit of the stratification bands: converted with UCUM as the pathway converts a CRP
+ * (mg/dL x 10, ug/mL x 1; src/units), or the reason it cannot be (a unit that is not UCUM, or not a mass
+ * concentration: nmol/L needs the pathway's molar factor and is not taken here). Units are never guessed.
+ */
+export function baselineCrpMgPerL(crp: BaselineCrp): { ok: true; mgPerL: number } | { ok: false; reason: string } {
+  const c = convertQuantity({ value: crp.value, ucum: crp.unit }, 'mg/L');
+  return c.ok ? { ok: true, mgPerL: c.value } : { ok: false, reason: `baseline hs-CRP unit ${crp.unit}: ${c.reason}` };
+}
+
+/**
+ * The baseline hs-CRP as a reader checks it against the report: as entered, with mg/L beside a value entered in
+ * another unit ("0.5 mg/dL (5 mg/L)"); one stored before units were recorded says it is taken as mg/L.
+ */
+export function baselineCrpText(p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>): string | null {
+  const crp = p.baselineCrp;
+  if (crp === null || p.baselineCrpMgPerL === null) return null;
+  if (crp.unit === null) return `${crp.value} mg/L (unit not recorded: taken as mg/L)`;
+  return crp.unit === 'mg/L' ? `${crp.value} mg/L` : `${crp.value} ${crp.unit} (${p.baselineCrpMgPerL} mg/L)`;
+}
 
 /** Arms with their ratios, as the protocol gives them. */
 export function planArms(protocol: TrialProtocol): Arm[] {

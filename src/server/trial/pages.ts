@@ -17,12 +17,13 @@ import {
   AdverseEventInputSchema,
   DISPOSITION_EVENTS,
   LAB_ANALYTES,
+  CRP_UNITS,
   LAB_UNITS,
   RELATEDNESS,
   SERIOUSNESS_CRITERIA,
   ScreeningCriterionSchema,
 } from '../../trial/model.ts';
-import { participantLevels } from '../../trial/strata.ts';
+import { baselineCrpMgPerL, baselineCrpText, participantLevels } from '../../trial/strata.ts';
 import type {
   AdverseEventInput,
   AdverseEventRecord,
@@ -658,6 +659,12 @@ const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
   '/uL': '/uL (cells per microlitre = per mm3)',
   'U/L': 'U/L (= IU/L)',
   'ukat/L': 'ukat/L (microkatal per litre)',
+};
+
+/** The baseline hs-CRP units of the enrolment form (CRP_UNITS, src/trial/model.ts) in a report's words. */
+const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
+  'mg/L': 'mg/L (milligrams per litre)',
+  'mg/dL': 'mg/dL (milligrams per decilitre = mg/L / 10)',
 };
 
 const numberText = (n: number | null): string => (n === null ? '' : String(n));
@@ -1416,15 +1423,27 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     />
                   </p>
                   <p>
-                    <label for="baselineCrp">Baseline hs-CRP (mg/L)</label
+                    <label for="baselineCrp">Baseline hs-CRP</label
                     ><input
                       id="baselineCrp"
-                      name="baselineCrpMgPerL"
+                      name="baselineCrp"
                       type="number"
-                      step="0.1"
+                      step="any"
                       min="0"
-                      value="${enrol.value('baselineCrpMgPerL')}"
+                      value="${enrol.value('baselineCrp')}"
                     />
+                  </p>
+                  <p>
+                    <label for="baselineCrpUnit">Unit, as on the laboratory report</label
+                    ><select id="baselineCrpUnit" name="baselineCrpUnit">
+                      <option value="">choose the unit</option>
+                      ${CRP_UNITS.map(
+                        (u) =>
+                          html`<option value="${u}" ${enrol.selected('baselineCrpUnit', u)}>
+                            ${CRP_UNIT_WORDS[u]}
+                          </option>`,
+                      )}
+                    </select>
                   </p>
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
@@ -1507,18 +1526,26 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           (e) => e.id === form.screeningId,
         );
         const trial = await trialInfo(deps);
-        const baselineCrpMgPerL = formNumber(form.baselineCrpMgPerL, 'baseline hs-CRP');
+        const value = formNumber(form.baselineCrp, 'baseline hs-CRP');
+        const unit = form.baselineCrpUnit?.trim() ?? '';
+        // No unit is assumed: a value read off a report in mg/dL is a tenth of the mg/L the strata are cut in.
+        if (value !== null && unit === '') {
+          throw new InputError('baseline hs-CRP: choose its unit, as on the laboratory report', 'trial.invalid');
+        }
+        const baselineCrp = value === null ? null : { value, unit };
+        const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp);
+        if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
         const levels = participantLevels(await currentProtocol(deps), factors, {
           site: screening?.site ?? '',
-          baselineCrpMgPerL,
+          baselineCrpMgPerL: mgPerL?.ok === true ? mgPerL.mgPerL : null,
         });
         if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
         const participant = await store.enrol(writeContext(request, 'enrolment'), {
           screeningId: form.screeningId ?? '',
           participantCode: form.participantCode ?? '',
           strata: levels.levels,
-          baselineCrpMgPerL,
+          baselineCrp,
           enrolledOn: form.enrolledOn ?? '',
         });
         return `Enrolled ${participant.participantCode}`;
@@ -1563,6 +1590,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       others: inScope,
     });
     const dosingVisit = protocol.visits?.find((v) => v.dosing);
+    const crpText = baselineCrpText(participant);
     const path = `/trial/participants/${id}`;
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);
@@ -1574,7 +1602,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${noticeFor(request, reply, refused, blind)}
         ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
         <p>
-          Site ${participant.site}; enrolled ${participant.enrolledOn}; status
+          Site ${participant.site}; enrolled
+          ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
           <strong>${participant.status}</strong
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
@@ -1587,13 +1616,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     >${Object.entries(participant.strata)
                       .map(([factor, level]) => `${factor} ${level}`)
                       .join(', ')}</strong
-                  >${
-                    participant.baselineCrpMgPerL === null
-                      ? ''
-                      : html` (baseline hs-CRP ${numberText(participant.baselineCrpMgPerL)} mg/L)`
-                  }.
-                  Check it first: a stratification error is not undone by randomizing again; correct the enrolment
-                  before.
+                  >${crpText === null ? '' : html` (baseline hs-CRP ${crpText})`}. Check it first: a stratification
+                  error is not undone by randomizing again; correct the enrolment before.
                 </p>
                 ${csrfField(reply)}<button type="submit">Randomize</button>
               </form>`

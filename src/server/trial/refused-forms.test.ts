@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
 
 const FORM = { contentType: 'application/x-www-form-urlencoded' };
 
@@ -175,6 +175,44 @@ test('the dose form asks for the kit code on the pack given: another kit is refu
     const given = await coord.request('POST', `${path}/doses`, { ...typed, kitCode: ` ${kitCode} ` }, FORM);
     assert.ok([200, 303].includes(given.status), `${given.status}`);
     assert.equal((await t.store.snapshot()).doses.find((d) => d.participantId === id)?.kitCode, kitCode);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the enrolment form takes the baseline hs-CRP with its unit: mg/dL is converted, a value without a unit refused', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const enrolEntry = async (code: string) => {
+      const screening = await coord.post('/trial/api/screening', {
+        site: 'site-a',
+        screeningCode: code,
+        screenedOn: '2026-11-02',
+        criteria: eligibleCriteria(protocol),
+      });
+      const screeningId = (screening.json as { id: string }).id;
+      await coord.post('/trial/api/consents', { screeningId, consentedOn: '2026-11-03', formVersion: 'v1.0' });
+      return screeningId;
+    };
+    const screeningId = await enrolEntry('S-CRP-1');
+    const typed = { screeningId, participantCode: 'P-CRP-1', enrolledOn: '2026-11-04', baselineCrp: '0.5' };
+    // No unit chosen: refused, and the form comes back as typed (0.5 taken as mg/L would read the low band).
+    const refused = await coord.request('POST', '/trial/participants', typed, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: baseline hs-CRP: choose its unit, as on the laboratory report/);
+    const form = formOf(refused.text, '/trial/participants');
+    assert.match(form, /name="baselineCrp"[^>]*value="0.5"/);
+    assert.match(form, /<option value="mg\/dL"[^>]*>\s*mg\/dL \(milligrams per decilitre/);
+    assert.equal((await t.store.listParticipants()).length, 0);
+    // 0.5 mg/dL is 5 mg/L: the high band; stored as entered and converted, and shown both ways.
+    const saved = await coord.request('POST', '/trial/participants', { ...typed, baselineCrpUnit: 'mg/dL' }, FORM);
+    assert.equal(saved.status, 303, saved.text);
+    const [p] = await t.store.listParticipants();
+    assert.deepEqual([p?.baselineCrp, p?.baselineCrpMgPerL, p?.strata.crp], [{ value: 0.5, unit: 'mg/dL' }, 5, 'high']);
+    const page = (await coord.get(`/trial/participants/${p?.id}`)).text;
+    assert.match(page, /baseline hs-CRP 0.5 mg\/dL \(5 mg\/L\)/);
   } finally {
     await t.close();
   }

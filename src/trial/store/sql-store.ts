@@ -31,6 +31,7 @@ import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHe
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  CRP_UNITS,
   ConsentCorrectionSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
@@ -53,6 +54,7 @@ import {
   type AdverseEventRecord,
   type AlertRecord,
   type Allocation,
+  type BaselineCrp,
   type ConsentRecord,
   type DispositionInput,
   type DispositionRecord,
@@ -73,7 +75,7 @@ import {
 } from '../model.ts';
 import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
 import { conductProblems } from '../check.ts';
-import { participantLevels, planSites } from '../strata.ts';
+import { baselineCrpMgPerL, enteredBaselineCrp, participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
@@ -160,6 +162,11 @@ function participantOf(r: Row): Participant {
     site: str(r, 'site'),
     strata: fromJson(str(r, 'strata_json')),
     baselineCrpMgPerL: numOrNull(r.baseline_crp),
+    // Enrolled before units were recorded (schema version 5): the value is the mg/L one, its unit not known.
+    baselineCrp:
+      r.baseline_crp === null || r.baseline_crp === undefined
+        ? null
+        : { value: numOrNull(r.baseline_crp_value) ?? num(r.baseline_crp), unit: strOrNull(r, 'baseline_crp_unit') },
     enrolledOn: str(r, 'enrolled_on'),
     status: str(r, 'status') as Participant['status'],
     kitCode: strOrNull(r, 'kit_code'),
@@ -465,15 +472,26 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * A baseline hs-CRP outside the pathway's plausible range (a slip such as 3000 for 3.000) would be stratified and
-   * exported as the analysis biomarker as if measured: refused, as the pathway does not use such a CRP either.
+   * The baseline hs-CRP in mg/L, from the value and unit entered (src/trial/strata.ts baselineCrpMgPerL, the UCUM
+   * conversion the pathway's CRP uses); null for none. A unit that does not convert is refused, as the strata need
+   * mg/L. A value outside the pathway's plausible range once converted (a slip such as 3000 for 3.000) would be
+   * stratified and exported as the analysis biomarker as if measured: refused, as the pathway does not use such a
+   * CRP either, naming a unit of the form in which the value would be plausible.
    */
-  private assertPlausibleCrp(value: number | null | undefined, what: string): void {
+  private crpInMgPerL(crp: BaselineCrp | null, what: string): number | null {
+    if (crp === null) return null;
+    const converted = baselineCrpMgPerL(crp);
+    if (!converted.ok) throw fail('trial.invalid', `${what}: ${converted.reason}`);
     const range = this.knowledge.crpPlausible;
-    if (value === null || value === undefined || (value >= range.min && value <= range.max)) return;
+    const plausible = (mgPerL: number): boolean => mgPerL >= range.min && mgPerL <= range.max;
+    if (plausible(converted.mgPerL)) return converted.mgPerL;
+    const likely = CRP_UNITS.find((u) => {
+      const c = u === crp.unit ? undefined : baselineCrpMgPerL({ value: crp.value, unit: u });
+      return c?.ok === true && plausible(c.mgPerL);
+    });
     throw fail(
       'trial.invalid',
-      `${what}: baselineCrpMgPerL is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}: check the value and its unit`,
+      `${what}: baseline hs-CRP ${crp.value} ${crp.unit} is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
     );
   }
 
@@ -922,7 +940,8 @@ export class SqlTrialStore implements TrialStore {
   async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const input = parse(EnrolInputSchema, raw, 'enrolment');
-    this.assertPlausibleCrp(input.baselineCrpMgPerL, 'enrolment');
+    const crp = enteredBaselineCrp(input) ?? null;
+    const crpMgPerL = this.crpInMgPerL(crp, 'enrolment');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.enrolledOn, at, 'enrolment: enrolledOn');
@@ -942,10 +961,7 @@ export class SqlTrialStore implements TrialStore {
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
       // Levels are derived from the baseline hs-CRP and the site (src/trial/strata.ts), never taken on the caller's
       // word: a level contradicting the measured baseline would randomize from another stratum's list.
-      const derived = participantLevels(meta.protocol, meta.plan.factors, {
-        site,
-        baselineCrpMgPerL: input.baselineCrpMgPerL,
-      });
+      const derived = participantLevels(meta.protocol, meta.plan.factors, { site, baselineCrpMgPerL: crpMgPerL });
       if (!derived.ok) throw fail('trial.invalid', `enrolment: ${derived.reason}`);
       for (const [factor, level] of Object.entries(derived.levels)) {
         if (input.strata[factor] !== level) {
@@ -969,7 +985,8 @@ export class SqlTrialStore implements TrialStore {
         screeningId: input.screeningId,
         site,
         strata: input.strata,
-        baselineCrpMgPerL: input.baselineCrpMgPerL,
+        baselineCrpMgPerL: crpMgPerL,
+        baselineCrp: crp,
         enrolledOn: input.enrolledOn,
         status: 'enrolled',
         kitCode: null,
@@ -978,8 +995,8 @@ export class SqlTrialStore implements TrialStore {
         version: 1,
       };
       await tx.run(
-        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
+        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
         [
           p.id,
           p.participantCode,
@@ -988,6 +1005,8 @@ export class SqlTrialStore implements TrialStore {
           json(p.strata),
           stratumKey(meta.plan.factors, p.strata),
           p.baselineCrpMgPerL,
+          crp?.value ?? null,
+          crp?.unit ?? null,
           p.enrolledOn,
         ],
       );
@@ -1003,13 +1022,19 @@ export class SqlTrialStore implements TrialStore {
     expectedVersion?: number,
   ): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
-    const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
-    this.assertPlausibleCrp(changes.baselineCrpMgPerL, 'enrolment correction');
+    const {
+      baselineCrp: crpGiven,
+      baselineCrpMgPerL: mgPerLGiven,
+      ...changes
+    } = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
+    const crp = enteredBaselineCrp({ baselineCrp: crpGiven, baselineCrpMgPerL: mgPerLGiven });
+    const crpChange =
+      crp === undefined ? {} : { baselineCrp: crp, baselineCrpMgPerL: this.crpInMgPerL(crp, 'enrolment correction') };
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
       assertVersion('enrolment', expectedVersion, before.version);
-      let after: Participant = { ...before, ...changes };
+      let after: Participant = { ...before, ...changes, ...crpChange };
       if (after.enrolledOn !== before.enrolledOn) {
         notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
         const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
@@ -1049,11 +1074,13 @@ export class SqlTrialStore implements TrialStore {
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
       after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
           after.baselineCrpMgPerL,
+          after.baselineCrp?.value ?? null,
+          after.baselineCrp?.unit ?? null,
           json(after.strata),
           stratumKey(meta.plan.factors, after.strata),
           after.version,
