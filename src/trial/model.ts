@@ -79,8 +79,18 @@ export type ConsentCorrection = z.infer<typeof ConsentCorrectionSchema>;
  */
 export const CRP_UNITS = ['mg/L', 'mg/dL'] as const;
 
-/** A baseline hs-CRP as entered: the number and its UCUM unit, as on the laboratory report. */
-export const BaselineCrpSchema = z.strictObject({ value: z.number().positive(), unit: Id });
+/**
+ * A censored result, as the laboratory reports one beyond its assay's limits: `<` (below the detection limit, "<0.2")
+ * or `>` (above the range, ">1000"), with the limit as the value; null or absent for a measured value.
+ */
+export const ComparatorSchema = z.enum(['<', '>']).nullable().optional();
+
+/** A baseline hs-CRP as entered: the number and its UCUM unit, as on the laboratory report ("<0.2" censored). */
+export const BaselineCrpSchema = z.strictObject({
+  value: z.number().positive(),
+  unit: Id,
+  comparator: ComparatorSchema,
+});
 export type BaselineCrp = z.infer<typeof BaselineCrpSchema>;
 
 /** `baselineCrp` (value and unit) or the older `baselineCrpMgPerL` (a value in mg/L), not both. */
@@ -196,6 +206,8 @@ export const LabInputSchema = z.strictObject({
   visit: Id,
   analyte: LabAnalyteSchema,
   value: z.number().nonnegative(),
+  /** A censored result ("<5" U/L below the assay's limit): `<` or `>`, `value` being the limit (above 0). */
+  comparator: ComparatorSchema,
   /** UCUM: `10*9/L` or `10*3/uL` (= /mm3 x 1000) for counts; `U/L` for ALT/AST. */
   unit: Id,
   /** The laboratory's reference limits; ALT/AST need the ULN, ANC/platelets the LLN (grade 1 starts below it). */
@@ -300,7 +312,12 @@ export interface Participant {
    * The baseline hs-CRP as entered, with its UCUM unit; `unit` is null for an enrolment stored before units were
    * recorded (schema version 5 and earlier), whose value is taken as mg/L and flagged wherever it is shown.
    */
-  readonly baselineCrp: { readonly value: number; readonly unit: string | null } | null;
+  readonly baselineCrp: {
+    readonly value: number;
+    readonly unit: string | null;
+    /** `<` or `>` for a censored result ("<0.2"): `value` and `baselineCrpMgPerL` are then its limit. */
+    readonly comparator?: '<' | '>' | null | undefined;
+  } | null;
   readonly enrolledOn: string;
   readonly status: ParticipantStatus;
   /** Set once randomized: the kit code is what blinded roles see. */

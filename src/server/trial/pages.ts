@@ -403,7 +403,8 @@ function actionText(action: LabRecord['assessment']['action']): string {
 /** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
 function correctedLine(lab: LabRecord | undefined): Html {
   if (lab === undefined) return html``;
-  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${lab.value} ${lab.unit},
+  const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
+  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
 }
 
@@ -463,7 +464,7 @@ function labTable(
               <td>${l.visit}</td>
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
-              <td>${l.value} ${l.unit}</td>
+              <td>${l.comparator ?? ''}${l.value} ${l.unit}${l.comparator == null ? '' : ' (censored)'}</td>
               <td>${referenceRange(l)}</td>
               <td>${assessmentText(l, citations)}</td>
             </tr>`,
@@ -667,6 +668,30 @@ const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'mg/dL': 'mg/dL (milligrams per decilitre = mg/L / 10)',
 };
 
+/**
+ * A result as the laboratory reports it: measured, or censored at the assay's limit ("<0.2", ">1000"), the limit then
+ * typed as the value. Stored as entered and graded only where every value it allows agrees (docs/trial-operations.md).
+ */
+function comparatorField(id: string, name: string, typed: ReturnType<typeof typedInto>, shown: '<' | '>' | null): Html {
+  const options: readonly (readonly [string, string])[] = [
+    ['', 'a measured value'],
+    ['<', '< below the assay\'s limit (reported as "<0.2"): type the limit'],
+    ['>', '> above the assay\'s range (reported as ">1000"): type the limit'],
+  ];
+  return html`<p>
+    <label for="${id}">Result reported as</label
+    ><select id="${id}" name="${name}">
+      ${options.map(
+        ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
+      )}
+    </select>
+  </p>`;
+}
+
+/** A comparator posted by a form: empty is a measured value (null); anything else is the store's to check. */
+const formComparator = (value: string | undefined): '<' | '>' | null =>
+  (value === undefined || value.trim() === '' ? null : value.trim()) as '<' | '>' | null;
+
 const numberText = (n: number | null): string => (n === null ? '' : String(n));
 
 /**
@@ -703,7 +728,7 @@ function labFields(
         )}
       </select>
     </p>
-    ${analyteField}
+    ${analyteField} ${comparatorField(`${key}-comparator`, 'comparator', typed, shown?.comparator ?? null)}
     <p>
       <label for="${key}-value">Value</label
       ><input
@@ -1422,6 +1447,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       required
                     />
                   </p>
+                  ${comparatorField('baselineCrpComparator', 'baselineCrpComparator', enrol, null)}
                   <p>
                     <label for="baselineCrp">Baseline hs-CRP</label
                     ><input
@@ -1532,13 +1558,15 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         if (value !== null && unit === '') {
           throw new InputError('baseline hs-CRP: choose its unit, as on the laboratory report', 'trial.invalid');
         }
-        const baselineCrp = value === null ? null : { value, unit };
+        const comparator = formComparator(form.baselineCrpComparator);
+        const baselineCrp = value === null ? null : { value, unit, comparator };
         const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp);
         if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
         const levels = participantLevels(await currentProtocol(deps), factors, {
           site: screening?.site ?? '',
           baselineCrpMgPerL: mgPerL?.ok === true ? mgPerL.mgPerL : null,
+          baselineCrpComparator: comparator,
         });
         if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
         const participant = await store.enrol(writeContext(request, 'enrolment'), {
@@ -1935,6 +1963,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           visit: form.visit ?? '',
           analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
           value: formNumber(form.value, 'value') ?? Number.NaN,
+          comparator: formComparator(form.comparator),
           unit: form.unit ?? '',
           lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
           upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
@@ -1967,6 +1996,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             {
               visit: form.visit ?? '',
               value: formNumber(form.value, 'value') ?? Number.NaN,
+              comparator: formComparator(form.comparator),
               unit: form.unit ?? '',
               lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
               upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),

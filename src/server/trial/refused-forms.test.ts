@@ -210,9 +210,42 @@ test('the enrolment form takes the baseline hs-CRP with its unit: mg/dL is conve
     const saved = await coord.request('POST', '/trial/participants', { ...typed, baselineCrpUnit: 'mg/dL' }, FORM);
     assert.equal(saved.status, 303, saved.text);
     const [p] = await t.store.listParticipants();
-    assert.deepEqual([p?.baselineCrp, p?.baselineCrpMgPerL, p?.strata.crp], [{ value: 0.5, unit: 'mg/dL' }, 5, 'high']);
+    assert.deepEqual(
+      [p?.baselineCrp, p?.baselineCrpMgPerL, p?.strata.crp],
+      [{ value: 0.5, unit: 'mg/dL', comparator: null }, 5, 'high'],
+    );
     const page = (await coord.get(`/trial/participants/${p?.id}`)).text;
     assert.match(page, /baseline hs-CRP 0.5 mg\/dL \(5 mg\/L\)/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the lab form enters a result reported below the assay limit as censored, and the page shows it as reported', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    assert.match(formOf(page, `${path}/labs`), /<option value="&lt;"[^>]*>&lt; below the assay/);
+    const fields = {
+      visit: 'baseline',
+      analyte: 'alt',
+      unit: 'U/L',
+      upperLimitOfNormal: '40',
+      collectedOn: '2026-11-05',
+    };
+    const saved = await coord.request('POST', `${path}/labs`, { ...fields, comparator: '<', value: '5' }, FORM);
+    assert.equal(saved.status, 303, saved.text);
+    const [lab] = await t.store.listLabs({ participantId: id });
+    assert.deepEqual([lab?.comparator, lab?.value, lab?.assessment.grade], ['<', 5, 0]);
+    assert.match((await coord.get(path)).text, /<td>&lt;5 U\/L \(censored\)<\/td>/);
+    // A comparator the form does not offer is refused, and nothing is stored.
+    const refused = await coord.request('POST', `${path}/labs`, { ...fields, comparator: '<=', value: '5' }, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: lab result: invalid field\(s\): comparator/);
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 1);
   } finally {
     await t.close();
   }

@@ -124,11 +124,12 @@ export function analysisCsv(
         visit.id,
         value ?? '',
         baseline ?? '',
-        p.baselineCrpMgPerL ?? '',
+        // A censored baseline is written as the laboratory reported it ("<0.2"): trd analyze reads it as a limit.
+        p.baselineCrpMgPerL === null ? '' : `${p.baselineCrp?.comparator ?? ''}${p.baselineCrpMgPerL}`,
         form === undefined
           ? 'unknown'
           : visitTiming(protocol, dosedOn.get(p.id) ?? null, visitId, form.completedOn).timing,
-        p.baselineCrp?.value ?? '',
+        p.baselineCrp === null ? '' : `${p.baselineCrp.comparator ?? ''}${p.baselineCrp.value}`,
         p.baselineCrp?.unit ?? '',
       ]);
     }

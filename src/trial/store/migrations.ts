@@ -11,6 +11,7 @@ import * as v003 from './migrations/003-sign-in-attempts.ts';
 import * as v004 from './migrations/004-record-versions.ts';
 import * as v005 from './migrations/005-site-time-zones.ts';
 import * as v006 from './migrations/006-baseline-crp-unit.ts';
+import * as v007 from './migrations/007-censored-results.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -22,6 +23,7 @@ const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [4, '004-record-versions', v004],
   [5, '005-site-time-zones', v005],
   [6, '006-baseline-crp-unit', v006],
+  [7, '007-censored-results', v007],
 ];
 
 export interface Migration {

@@ -166,7 +166,11 @@ function participantOf(r: Row): Participant {
     baselineCrp:
       r.baseline_crp === null || r.baseline_crp === undefined
         ? null
-        : { value: numOrNull(r.baseline_crp_value) ?? num(r.baseline_crp), unit: strOrNull(r, 'baseline_crp_unit') },
+        : {
+            value: numOrNull(r.baseline_crp_value) ?? num(r.baseline_crp),
+            unit: strOrNull(r, 'baseline_crp_unit'),
+            comparator: strOrNull(r, 'baseline_crp_comparator') as '<' | '>' | null,
+          },
     enrolledOn: str(r, 'enrolled_on'),
     status: str(r, 'status') as Participant['status'],
     kitCode: strOrNull(r, 'kit_code'),
@@ -242,6 +246,7 @@ function labOf(r: Row): LabRecord {
     visit: str(r, 'visit'),
     analyte: str(r, 'analyte') as LabRecord['analyte'],
     value: num(r.value),
+    comparator: strOrNull(r, 'comparator') as LabRecord['comparator'],
     unit: str(r, 'unit'),
     upperLimitOfNormal: numOrNull(r.uln),
     lowerLimitOfNormal: numOrNull(r.lln),
@@ -961,7 +966,11 @@ export class SqlTrialStore implements TrialStore {
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
       // Levels are derived from the baseline hs-CRP and the site (src/trial/strata.ts), never taken on the caller's
       // word: a level contradicting the measured baseline would randomize from another stratum's list.
-      const derived = participantLevels(meta.protocol, meta.plan.factors, { site, baselineCrpMgPerL: crpMgPerL });
+      const derived = participantLevels(meta.protocol, meta.plan.factors, {
+        site,
+        baselineCrpMgPerL: crpMgPerL,
+        baselineCrpComparator: crp?.comparator ?? null,
+      });
       if (!derived.ok) throw fail('trial.invalid', `enrolment: ${derived.reason}`);
       for (const [factor, level] of Object.entries(derived.levels)) {
         if (input.strata[factor] !== level) {
@@ -986,7 +995,7 @@ export class SqlTrialStore implements TrialStore {
         site,
         strata: input.strata,
         baselineCrpMgPerL: crpMgPerL,
-        baselineCrp: crp,
+        baselineCrp: crp === null ? null : { ...crp, comparator: crp.comparator ?? null },
         enrolledOn: input.enrolledOn,
         status: 'enrolled',
         kitCode: null,
@@ -995,8 +1004,8 @@ export class SqlTrialStore implements TrialStore {
         version: 1,
       };
       await tx.run(
-        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
+        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, baseline_crp_comparator, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
         [
           p.id,
           p.participantCode,
@@ -1007,6 +1016,7 @@ export class SqlTrialStore implements TrialStore {
           p.baselineCrpMgPerL,
           crp?.value ?? null,
           crp?.unit ?? null,
+          crp?.comparator ?? null,
           p.enrolledOn,
         ],
       );
@@ -1029,7 +1039,12 @@ export class SqlTrialStore implements TrialStore {
     } = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
     const crp = enteredBaselineCrp({ baselineCrp: crpGiven, baselineCrpMgPerL: mgPerLGiven });
     const crpChange =
-      crp === undefined ? {} : { baselineCrp: crp, baselineCrpMgPerL: this.crpInMgPerL(crp, 'enrolment correction') };
+      crp === undefined
+        ? {}
+        : {
+            baselineCrp: crp === null ? null : { ...crp, comparator: crp.comparator ?? null },
+            baselineCrpMgPerL: this.crpInMgPerL(crp, 'enrolment correction'),
+          };
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
@@ -1063,10 +1078,11 @@ export class SqlTrialStore implements TrialStore {
         if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
       }
       // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
-      if (before.randomizationNumber === null && after.baselineCrpMgPerL !== before.baselineCrpMgPerL) {
+      if (before.randomizationNumber === null && json(after.baselineCrp) !== json(before.baselineCrp)) {
         const derived = participantLevels(meta.protocol, meta.plan.factors, {
           site: before.site,
           baselineCrpMgPerL: after.baselineCrpMgPerL,
+          baselineCrpComparator: after.baselineCrp?.comparator ?? null,
         });
         if (!derived.ok) throw fail('trial.invalid', `enrolment correction: ${derived.reason}`);
         after = { ...after, strata: { ...before.strata, ...derived.levels } };
@@ -1074,13 +1090,14 @@ export class SqlTrialStore implements TrialStore {
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
       after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, baseline_crp_comparator = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
           after.baselineCrpMgPerL,
           after.baselineCrp?.value ?? null,
           after.baselineCrp?.unit ?? null,
+          after.baselineCrp?.comparator ?? null,
           json(after.strata),
           stratumKey(meta.plan.factors, after.strata),
           after.version,
@@ -1911,6 +1928,12 @@ export class SqlTrialStore implements TrialStore {
       throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
     }
     this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
+    if (input.comparator != null && input.value === 0) {
+      throw fail(
+        'trial.invalid',
+        `${labId === null ? 'lab result' : 'lab correction'}: a censored result's limit must be above 0`,
+      );
+    }
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
@@ -1924,16 +1947,20 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            `SELECT value, comparator FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
+    const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
     const assessment = assessLab(table, safety.rules, {
       analyte: input.analyte,
       value: input.value,
+      // A censored result is graded conservatively: only where every value it allows agrees (src/safety/grade.ts).
+      comparator: input.comparator ?? undefined,
       unit: input.unit,
       upperLimitOfNormal: input.upperLimitOfNormal,
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+      baselineComparator: baselineComparator === null ? undefined : (baselineComparator as '<' | '>'),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
@@ -1973,6 +2000,7 @@ export class SqlTrialStore implements TrialStore {
       const { p, assessment } = await this.assessedLab(tx, ctx, meta, input, at, null);
       const lab: LabRecord = {
         ...input,
+        comparator: input.comparator ?? null,
         id: randomUUID(),
         site: p.site,
         assessment,
@@ -1981,8 +2009,8 @@ export class SqlTrialStore implements TrialStore {
         recordedAt: at,
       };
       await tx.run(
-        `INSERT INTO labs (id, participant_id, site, visit, analyte, value, unit, uln, lln, collected_on, assessment_json, recorded_by, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO labs (id, participant_id, site, visit, analyte, value, comparator, unit, uln, lln, collected_on, assessment_json, recorded_by, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           lab.id,
           p.id,
@@ -1990,6 +2018,7 @@ export class SqlTrialStore implements TrialStore {
           lab.visit,
           lab.analyte,
           lab.value,
+          lab.comparator ?? null,
           lab.unit,
           lab.upperLimitOfNormal,
           lab.lowerLimitOfNormal,
@@ -2029,6 +2058,7 @@ export class SqlTrialStore implements TrialStore {
           visit: changes.visit ?? before.visit,
           analyte: before.analyte,
           value: changes.value ?? before.value,
+          comparator: changes.comparator === undefined ? (before.comparator ?? null) : changes.comparator,
           unit: changes.unit ?? before.unit,
           upperLimitOfNormal:
             changes.upperLimitOfNormal === undefined ? before.upperLimitOfNormal : changes.upperLimitOfNormal,
@@ -2044,10 +2074,11 @@ export class SqlTrialStore implements TrialStore {
       }
       const after: LabRecord = { ...before, ...input, assessment, version: before.version + 1 };
       await tx.run(
-        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ?, version = ? WHERE id = ?',
+        'UPDATE labs SET visit = ?, value = ?, comparator = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ?, version = ? WHERE id = ?',
         [
           after.visit,
           after.value,
+          after.comparator ?? null,
           after.unit,
           after.upperLimitOfNormal,
           after.lowerLimitOfNormal,

@@ -165,9 +165,12 @@ for (const factory of allFactories()) {
           baselineCrp: { value: 0.61, unit: 'mg/dL' },
         });
         assert.equal(p.status, 'enrolled');
-        assert.deepEqual([p.baselineCrp, p.baselineCrpMgPerL], [{ value: 0.61, unit: 'mg/dL' }, 6.1]);
+        assert.deepEqual([p.baselineCrp, p.baselineCrpMgPerL], [{ value: 0.61, unit: 'mg/dL', comparator: null }, 6.1]);
         const stored = await store.getParticipant(p.id);
-        assert.deepEqual([stored?.baselineCrp, stored?.baselineCrpMgPerL], [{ value: 0.61, unit: 'mg/dL' }, 6.1]);
+        assert.deepEqual(
+          [stored?.baselineCrp, stored?.baselineCrpMgPerL],
+          [{ value: 0.61, unit: 'mg/dL', comparator: null }, 6.1],
+        );
         await rejectsWith(
           store.correctEnrolment(as('coordinator', 'A', 'unit'), p.id, { baselineCrpMgPerL: 1500 }),
           'trial.invalid',
