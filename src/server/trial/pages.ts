@@ -19,6 +19,7 @@ import {
   LAB_ANALYTES,
   CRP_UNITS,
   LAB_UNITS,
+  type BaselineCrp,
   RELATEDNESS,
   SERIOUSNESS_CRITERIA,
   ScreeningCriterionSchema,
@@ -686,6 +687,89 @@ function comparatorField(id: string, name: string, typed: ReturnType<typeof type
       )}
     </select>
   </p>`;
+}
+
+/**
+ * The baseline hs-CRP fields of the enrolment form and its correction (value, unit, comparator); null without a
+ * value. No unit is assumed: a value read off a report in mg/dL is a tenth of the mg/L the strata are cut in.
+ */
+function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCrp | null {
+  const value = formNumber(form.baselineCrp, 'baseline hs-CRP');
+  const unit = form.baselineCrpUnit?.trim() ?? '';
+  if (value !== null && unit === '') {
+    throw new InputError('baseline hs-CRP: choose its unit, as on the laboratory report', 'trial.invalid');
+  }
+  return value === null ? null : { value, unit, comparator: formComparator(form.baselineCrpComparator) };
+}
+
+/** The baseline hs-CRP fields (comparator, value, unit as on the report), filled with `shown` or as typed. */
+function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, shown: Participant['baselineCrp']): Html {
+  return html`${comparatorField(`${key}-comparator`, 'baselineCrpComparator', typed, shown?.comparator ?? null)}
+    <p>
+      <label for="${key}">Baseline hs-CRP</label
+      ><input
+        id="${key}"
+        name="baselineCrp"
+        type="number"
+        step="any"
+        min="0"
+        value="${typed.value('baselineCrp', shown === null ? '' : String(shown.value))}"
+      />
+    </p>
+    <p>
+      <label for="${key}-unit">Unit, as on the laboratory report</label
+      ><select id="${key}-unit" name="baselineCrpUnit">
+        <option value="">choose the unit</option>
+        ${CRP_UNITS.map(
+          (u) =>
+            html`<option value="${u}" ${typed.selected('baselineCrpUnit', u, u === shown?.unit)}>
+              ${CRP_UNIT_WORDS[u]}
+            </option>`,
+        )}
+      </select>
+    </p>`;
+}
+
+/**
+ * The enrolment's correction form: the participant code, the enrolment date and the baseline hs-CRP as on the report
+ * (one stored before units were recorded shows no unit, to be chosen), with a reason and the version shown.
+ */
+function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, refused: Refused | undefined): Html {
+  const fix = typedInto(refused, `${path}/corrections`);
+  return html`<details ${fix.refused ? 'open' : ''}>
+    <summary>Correct the enrolment</summary>
+    <form method="post" action="${path}/corrections">
+      ${csrf()} ${versionField(p.version)}
+      <p>
+        <label for="fix-enrol-code">Participant code</label
+        ><input
+          id="fix-enrol-code"
+          name="participantCode"
+          value="${fix.value('participantCode', p.participantCode)}"
+          required
+        />
+      </p>
+      <p>
+        <label for="fix-enrol-on">Enrolled on</label
+        ><input
+          id="fix-enrol-on"
+          name="enrolledOn"
+          type="date"
+          value="${fix.value('enrolledOn', p.enrolledOn)}"
+          required
+        />
+      </p>
+      ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)}
+      <p class="muted">
+        Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
+      </p>
+      <p>
+        <label for="fix-enrol-reason">Reason for the correction</label
+        ><input id="fix-enrol-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+      </p>
+      <p><button type="submit">Correct the enrolment</button></p>
+    </form>
+  </details>`;
 }
 
 /** A comparator posted by a form: empty is a measured value (null); anything else is the store's to check. */
@@ -1447,30 +1531,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       required
                     />
                   </p>
-                  ${comparatorField('baselineCrpComparator', 'baselineCrpComparator', enrol, null)}
-                  <p>
-                    <label for="baselineCrp">Baseline hs-CRP</label
-                    ><input
-                      id="baselineCrp"
-                      name="baselineCrp"
-                      type="number"
-                      step="any"
-                      min="0"
-                      value="${enrol.value('baselineCrp')}"
-                    />
-                  </p>
-                  <p>
-                    <label for="baselineCrpUnit">Unit, as on the laboratory report</label
-                    ><select id="baselineCrpUnit" name="baselineCrpUnit">
-                      <option value="">choose the unit</option>
-                      ${CRP_UNITS.map(
-                        (u) =>
-                          html`<option value="${u}" ${enrol.selected('baselineCrpUnit', u)}>
-                            ${CRP_UNIT_WORDS[u]}
-                          </option>`,
-                      )}
-                    </select>
-                  </p>
+                  ${baselineCrpFields('baselineCrp', enrol, null)}
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
                 </form>`
@@ -1552,14 +1613,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           (e) => e.id === form.screeningId,
         );
         const trial = await trialInfo(deps);
-        const value = formNumber(form.baselineCrp, 'baseline hs-CRP');
-        const unit = form.baselineCrpUnit?.trim() ?? '';
-        // No unit is assumed: a value read off a report in mg/dL is a tenth of the mg/L the strata are cut in.
-        if (value !== null && unit === '') {
-          throw new InputError('baseline hs-CRP: choose its unit, as on the laboratory report', 'trial.invalid');
-        }
-        const comparator = formComparator(form.baselineCrpComparator);
-        const baselineCrp = value === null ? null : { value, unit, comparator };
+        const baselineCrp = baselineCrpFromForm(form);
+        const comparator = baselineCrp?.comparator ?? null;
         const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp);
         if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
@@ -1635,6 +1690,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           <strong>${participant.status}</strong
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
+        ${can(user.role, 'enrolment.write') ? enrolmentCorrection(path, () => csrfField(reply), participant, refused) : ''}
         ${
           participant.kitCode === null && participant.status === 'enrolled' && can(user.role, 'randomize')
             ? html`<form method="post" action="${path}/randomize">
@@ -1842,6 +1898,34 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       const action = `/trial/participants/${id}/${form}${form === 'forms' ? `#${values.instrument ?? ''}` : ''}`;
       return participantPage(request, reply.code(status), id, { action, values, message });
     };
+
+  app.post('/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(
+      deps.auth,
+      reply,
+      `/trial/participants/${encodeURIComponent(id)}`,
+      async () => {
+        const stored = await participantInScope(deps, request, id);
+        // Only the fields changed from what the form showed: a blinded viewer was shown a code naming an arm as
+        // [concealed], which must not be written over the code as entered.
+        const { blind } = await blindingFor(request);
+        const shown = blind(stored);
+        const form = request.body as Record<string, string>;
+        const changes: Record<string, unknown> = {};
+        if ((form.participantCode ?? '') !== shown.participantCode)
+          changes.participantCode = form.participantCode ?? '';
+        if ((form.enrolledOn ?? '') !== shown.enrolledOn) changes.enrolledOn = form.enrolledOn ?? '';
+        const crp = shown.baselineCrp;
+        const asShown = [crp === null ? '' : String(crp.value), crp?.unit ?? '', crp?.comparator ?? ''];
+        const typed = [form.baselineCrp, form.baselineCrpUnit, form.baselineCrpComparator].map((v) => v?.trim() ?? '');
+        if (typed.some((v, i) => v !== asShown[i])) changes.baselineCrp = baselineCrpFromForm(form);
+        await store.correctEnrolment(writeContext(request, reasonFrom(form)), id, changes, formVersion(form));
+        return 'Enrolment corrected';
+      },
+      participantAgain(request, reply, id, 'corrections'),
+    );
+  });
 
   app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = request.params as { id: string };

@@ -250,3 +250,61 @@ test('the lab form enters a result reported below the assay limit as censored, a
     await t.close();
   }
 });
+
+test('the participant page corrects the enrolment: the baseline hs-CRP with its unit, without writing back a masked code', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a', 'low');
+    const path = `/trial/participants/${id}`;
+    const form = formOf((await coord.get(path)).text, `${path}/corrections`);
+    assert.match(form, /name="baselineCrp"[^>]*value="1.2"/);
+    assert.match(form, /<option value="mg\/L"[^>]*selected/);
+    const before = (await t.store.getParticipant(id))!;
+    const fields = {
+      participantCode: before.participantCode,
+      enrolledOn: before.enrolledOn,
+      baselineCrp: '0.5',
+      baselineCrpUnit: '',
+      baselineCrpComparator: '',
+      reason: 'the report gave mg/dL',
+      version: '1',
+    };
+    // A changed value without its unit is refused; with it, the strata follow (not yet randomized).
+    const refused = await coord.request('POST', `${path}/corrections`, fields, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: baseline hs-CRP: choose its unit/);
+    const fixed = await coord.request('POST', `${path}/corrections`, { ...fields, baselineCrpUnit: 'mg/dL' }, FORM);
+    assert.equal(fixed.status, 303, fixed.text);
+    const after = (await t.store.getParticipant(id))!;
+    assert.deepEqual(
+      [after.baselineCrp, after.baselineCrpMgPerL, after.strata.crp, after.version],
+      [{ value: 0.5, unit: 'mg/dL', comparator: null }, 5, 'high', 2],
+    );
+    // A code naming an arm is shown [concealed] to the coordinator; correcting the date leaves the code as entered.
+    await t.store.correctEnrolment(
+      { actor: { userId: 'u', role: 'coordinator', site: 'site-a' }, reason: 'code' },
+      id,
+      { participantCode: 'P-placebo-7' },
+    );
+    const page = (await coord.get(path)).text;
+    assert.match(formOf(page, `${path}/corrections`), /name="participantCode"[^>]*value="P-\[concealed\]-7"/);
+    const redated = await coord.request(
+      'POST',
+      `${path}/corrections`,
+      {
+        ...fields,
+        participantCode: 'P-[concealed]-7',
+        enrolledOn: '2026-11-05',
+        baselineCrpUnit: 'mg/dL',
+        version: '3',
+      },
+      FORM,
+    );
+    assert.equal(redated.status, 303, redated.text);
+    const last = (await t.store.getParticipant(id))!;
+    assert.deepEqual([last.participantCode, last.enrolledOn], ['P-placebo-7', '2026-11-05']);
+  } finally {
+    await t.close();
+  }
+});
