@@ -6,7 +6,15 @@
  */
 import { issue, type Issue } from '../record/index.ts';
 import { convertQuantity } from '../units/index.ts';
-import { within, type CtcaeTable, type SafetyAction, type SafetyAnalyte, type SafetyRule } from './schema.ts';
+import {
+  censoredEnds,
+  within,
+  type CensoredComparator,
+  type CtcaeTable,
+  type SafetyAction,
+  type SafetyAnalyte,
+  type SafetyRule,
+} from './schema.ts';
 
 export interface LabReading {
   readonly analyte: SafetyAnalyte;
@@ -15,8 +23,16 @@ export interface LabReading {
   readonly unit: string;
   readonly upperLimitOfNormal: number | null;
   readonly lowerLimitOfNormal: number | null;
+  /**
+   * A censored result ("<5" U/L below the assay's limit, ">1000"): `value` is the limit. It is graded and ruled on
+   * only where every value it allows gives the same verdict (censoredEnds); otherwise the grade is null and the
+   * action unknown, with the issue `safety.lab.censored`.
+   */
+  readonly comparator?: CensoredComparator | undefined;
   /** The participant's baseline value of the same analyte in the same unit, if known (ALT/AST abnormal baseline). */
   readonly baselineValue: number | null;
+  /** The baseline's comparator when the baseline result was censored. */
+  readonly baselineComparator?: CensoredComparator | undefined;
   /** From a visit before the dosing visit: the rules marked `beforeDosing` (do not initiate) apply too. */
   readonly beforeDosing?: boolean;
 }
@@ -52,10 +68,31 @@ function ulnMultiple(reading: LabReading): number | Issue {
   return reading.value / uln;
 }
 
+/** The result as it reads: "<5 U/L", "0.8 10*9/L". */
+const shownReading = (r: LabReading): string => `${r.comparator ?? ''}${r.value} ${r.unit}`;
+
+function censoredIssue(reading: LabReading, what: string): Issue {
+  return issue(
+    'safety.lab.censored',
+    `${reading.analyte} ${shownReading(reading)} is censored: ${what} cannot be told from it; repeat it for a value`,
+  );
+}
+
 export function gradeLab(
   table: CtcaeTable,
   reading: LabReading,
 ): { term: string; grade: number | null; issues: Issue[] } {
+  const { comparator } = reading;
+  if (comparator !== undefined) {
+    // Graded at both ends of what the result allows: the same grade at both is the grade of every value between.
+    const [lo, hi] = censoredEnds(reading.value, comparator).map((value) =>
+      gradeLab(table, { ...reading, value, comparator: undefined }),
+    ) as [ReturnType<typeof gradeLab>, ReturnType<typeof gradeLab>];
+    if (lo.grade === null || hi.grade === null) return lo.grade === null ? lo : hi;
+    if (lo.grade === hi.grade) return lo;
+    const [a, b] = [Math.min(lo.grade, hi.grade), Math.max(lo.grade, hi.grade)];
+    return { term: lo.term, grade: null, issues: [censoredIssue(reading, `the grade (${a} to ${b})`)] };
+  }
   const def = table.terms[reading.analyte];
   if (def === undefined) {
     return {
@@ -94,8 +131,29 @@ export function gradeLab(
   }
   const uln = reading.upperLimitOfNormal;
   const baseline = reading.baselineValue;
+  // A censored baseline whose limit does not place it against the ULN ("<100" against 40), or one above it whose
+  // value is not known (">100"), leaves the basis of the grade (ULN or baseline multiples) unknown.
+  if (reading.baselineComparator !== undefined && uln !== null && baseline !== null) {
+    const normal = reading.baselineComparator === '<' && baseline <= uln;
+    if (!normal) {
+      return {
+        term: def.term,
+        grade: null,
+        issues: [
+          issue(
+            'safety.lab.censored',
+            `${reading.analyte}: the baseline ${reading.baselineComparator}${baseline} ${reading.unit} is censored: whether to grade by multiples of the ULN or of the baseline cannot be told; repeat the baseline for a value`,
+          ),
+        ],
+      };
+    }
+  }
   const abnormalBaseline =
-    uln !== null && baseline !== null && baseline > uln && def.abnormalBaselineGrades !== undefined;
+    uln !== null &&
+    baseline !== null &&
+    reading.baselineComparator === undefined &&
+    baseline > uln &&
+    def.abnormalBaselineGrades !== undefined;
   const m = abnormalBaseline ? reading.value / (baseline as number) : ulnMultiple(reading);
   if (typeof m !== 'number') return { term: def.term, grade: null, issues: [m] };
   const bands = abnormalBaseline ? (def.abnormalBaselineGrades ?? []) : def.grades;
@@ -110,25 +168,44 @@ export function assessLab(table: CtcaeTable, rules: readonly SafetyRule[], readi
   const graded = gradeLab(table, reading);
   const issues: Issue[] = [...graded.issues];
   const applying: SafetyRule[] = [];
+  /** Rules a censored result may or may not meet. */
+  const possible: SafetyRule[] = [];
   let undecided = false;
   const mine = rules.filter(
     (r) => r.analyte === reading.analyte && (r.beforeDosing !== true || reading.beforeDosing === true),
   );
+  // A censored result is judged at both ends of what it allows (censoredEnds): a rule applies when it applies at both,
+  // and one that applies at one end only is undecided, never taken or dropped.
+  const ends =
+    reading.comparator === undefined
+      ? [reading]
+      : censoredEnds(reading.value, reading.comparator).map((value) => ({ ...reading, value }));
   for (const rule of mine) {
-    const x = rule.measure === 'x-uln' ? ulnMultiple(reading) : valueIn(reading, rule.unit ?? reading.unit);
-    if (typeof x !== 'number') {
+    const xs = ends.map((r) => (rule.measure === 'x-uln' ? ulnMultiple(r) : valueIn(r, rule.unit ?? r.unit)));
+    const failed = xs.find((x): x is Issue => typeof x !== 'number');
+    if (failed !== undefined) {
       undecided = true;
-      if (!issues.some((i) => i.code === x.code)) issues.push(x);
+      if (!issues.some((i) => i.code === failed.code)) issues.push(failed);
       continue;
     }
-    if (within(x, rule.bounds)) applying.push(rule);
+    const applies = (xs as number[]).map((x) => within(x, rule.bounds));
+    if (applies.every(Boolean)) applying.push(rule);
+    else if (applies.some(Boolean)) {
+      undecided = true;
+      possible.push(rule);
+    }
   }
   const worst = applying.reduce<SafetyRule | undefined>(
     (w, r) => (w === undefined || SEVERITY[r.action] > SEVERITY[w.action] ? r : w),
     undefined,
   );
-  // A rule that applies decides even when another could not be evaluated; otherwise undecided means unknown.
-  const action = worst?.action ?? (undecided ? 'unknown' : 'continue');
+  // A rule that applies decides even when another could not be evaluated; otherwise undecided means unknown. A more
+  // severe rule a censored result may meet leaves the action unknown too: "ANC <0.8" may be a hold or a stop.
+  const graver = possible.filter((r) => worst === undefined || SEVERITY[r.action] > SEVERITY[worst.action]);
+  if (graver.length > 0 && !issues.some((i) => i.code === 'safety.lab.censored')) {
+    issues.push(censoredIssue(reading, `whether it meets ${graver.map((r) => r.id).join(', ')}`));
+  }
+  const action = graver.length > 0 ? 'unknown' : (worst?.action ?? (undecided ? 'unknown' : 'continue'));
   return {
     ctcaeVersion: table.version,
     term: graded.term,

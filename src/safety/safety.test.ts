@@ -176,3 +176,44 @@ test('a broken CTCAE or instrument file is a KnowledgeError naming the file and 
     (e: Error) => e.name === 'KnowledgeError' && e.message.startsWith(`${displayPath(phq9)}: id: `),
   );
 });
+
+test('a censored result is graded and ruled on only where every value it allows gives the same verdict', () => {
+  const anc = (value: number, comparator: '<' | '>') =>
+    assessLab(
+      ctcae,
+      rules,
+      reading({ analyte: 'anc', value, comparator, unit: '10*9/L', lowerLimitOfNormal: 2, beforeDosing: true }),
+    );
+  // "<0.5": grade 4 and below the stop limit whatever the value.
+  assert.deepEqual([anc(0.5, '<').grade, anc(0.5, '<').action], [4, 'discontinue']);
+  // "<1.0" may be grade 3 (a hold) or grade 4 (a stop): neither is given with confidence.
+  const ambiguous = anc(1.0, '<');
+  assert.deepEqual([ambiguous.grade, ambiguous.action], [null, 'unknown']);
+  assert.ok(
+    ambiguous.issues.some((i) => i.code === 'safety.lab.censored' && /<1 10\*9\/L is censored/.test(i.message)),
+  );
+  // ">3": above the LLN and every threshold: grade 0, nothing applies.
+  assert.deepEqual([anc(3, '>').grade, anc(3, '>').action], [0, 'continue']);
+  const alt = (value: number, comparator: '<' | '>', baseline?: { value: number; comparator?: '<' | '>' }) =>
+    assessLab(
+      ctcae,
+      rules,
+      reading({
+        analyte: 'alt',
+        value,
+        comparator,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        baselineValue: baseline?.value ?? null,
+        baselineComparator: baseline?.comparator,
+      }),
+    );
+  // "<5" U/L: below the ULN whatever it is; ">1000" (25 x ULN): grade 4 and a stop.
+  assert.deepEqual([alt(5, '<').grade, alt(5, '<').action], [0, 'continue']);
+  assert.deepEqual([alt(1000, '>').grade, alt(1000, '>').action], [4, 'discontinue']);
+  // ">100" (2.5 x ULN and more): grade 1 or higher, a monitor, hold or stop: undecided.
+  assert.deepEqual([alt(100, '>').grade, alt(100, '>').action], [null, 'unknown']);
+  // A censored baseline that cannot be placed against the ULN leaves the grading basis unknown; "<5" is a normal one.
+  assert.equal(alt(30, '<', { value: 100, comparator: '<' }).grade, null);
+  assert.equal(alt(5, '<', { value: 5, comparator: '<' }).grade, 0);
+});

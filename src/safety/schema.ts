@@ -61,6 +61,23 @@ export const within = (x: number, b: Bounds): boolean =>
   (b.below === undefined || x < b.below) &&
   (b.atMost === undefined || x <= b.atMost);
 
+/** A censored result's comparator: "<5" U/L (below the assay's limit) or ">1000" (above its range). */
+export type CensoredComparator = '<' | '>';
+
+/** A number beyond any lab value (finite, so that units still convert): the open end of a result ">1000". */
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The two ends of the values a censored result allows, its limit excluded: "<5" is 0 up to just under 5, ">1000" just
+ * over 1000 and beyond. CTCAE grades and the label's rules are monotone in the value, so a verdict that is the same at
+ * both ends holds for every value the result allows, and one that differs cannot be told: the pathway's rule for a
+ * censored result ("ANC <2.5" against 2.0 is counted as not measured; "ANC >3" decides; docs/care-pathway.md,
+ * definition 6). The limit is moved by one part in 10^9, far below any laboratory's precision.
+ */
+export function censoredEnds(limit: number, comparator: CensoredComparator): readonly [number, number] {
+  return comparator === '<' ? [0, limit * (1 - 1e-9)] : [limit * (1 + 1e-9), UNBOUNDED];
+}
+
 /**
  * What a band or rule measures: the value in `unit` (counts), or the value as a multiple of the upper limit of
  * normal (ALT/AST), or as a multiple of the participant's baseline when the baseline was above the ULN.

@@ -73,25 +73,57 @@ export const ConsentCorrectionSchema = ConsentInputSchema.pick({ consentedOn: tr
   .refine((c) => Object.keys(c).length > 0, 'give at least one field');
 export type ConsentCorrection = z.infer<typeof ConsentCorrectionSchema>;
 
-export const EnrolInputSchema = z.strictObject({
+/**
+ * The units a baseline hs-CRP is entered in (UCUM, as the laboratory reports it): the enrolment form offers them
+ * (mg/dL is mg/L / 10, the slip the unit guards against); any UCUM unit that converts to mg/L is taken.
+ */
+export const CRP_UNITS = ['mg/L', 'mg/dL'] as const;
+
+/**
+ * A censored result, as the laboratory reports one beyond its assay's limits: `<` (below the detection limit, "<0.2")
+ * or `>` (above the range, ">1000"), with the limit as the value; null or absent for a measured value.
+ */
+export const ComparatorSchema = z.enum(['<', '>']).nullable().optional();
+
+/** A baseline hs-CRP as entered: the number and its UCUM unit, as on the laboratory report ("<0.2" censored). */
+export const BaselineCrpSchema = z.strictObject({
+  value: z.number().positive(),
+  unit: Id,
+  comparator: ComparatorSchema,
+});
+export type BaselineCrp = z.infer<typeof BaselineCrpSchema>;
+
+/** `baselineCrp` (value and unit) or the older `baselineCrpMgPerL` (a value in mg/L), not both. */
+const oneBaselineCrp = {
+  check: (c: { baselineCrp?: unknown; baselineCrpMgPerL?: unknown }) =>
+    c.baselineCrp === undefined || c.baselineCrpMgPerL === undefined,
+  message: { message: 'give baselineCrp (value and unit) or baselineCrpMgPerL, not both', path: ['baselineCrp'] },
+};
+
+const EnrolFieldsSchema = z.strictObject({
   screeningId: Id,
   participantCode: Id,
   /** Stratification levels by factor id, e.g. { crp: 'high', site: 'A' } (src/trial/strata.ts derives them). */
   strata: z.record(Id, Id),
-  /** Baseline hs-CRP in mg/L as measured (kept for the analysis export's biomarker column). */
-  baselineCrpMgPerL: z.number().positive().nullable(),
+  /** Baseline hs-CRP as entered, with its unit; converted to mg/L by the store (strata, analysis export). */
+  baselineCrp: BaselineCrpSchema.nullable().optional(),
+  /** Baseline hs-CRP in mg/L: the same as `baselineCrp` with unit `mg/L` (the field before units were entered). */
+  baselineCrpMgPerL: z.number().positive().nullable().optional(),
   enrolledOn: IsoDate,
 });
+export const EnrolInputSchema = EnrolFieldsSchema.refine(oneBaselineCrp.check, oneBaselineCrp.message);
 export type EnrolInput = z.infer<typeof EnrolInputSchema>;
 
 /** An enrolment entered wrong: its participant code, date or baseline hs-CRP (the site and screening entry stay). */
-export const EnrolmentCorrectionSchema = EnrolInputSchema.pick({
+export const EnrolmentCorrectionSchema = EnrolFieldsSchema.pick({
   participantCode: true,
   enrolledOn: true,
+  baselineCrp: true,
   baselineCrpMgPerL: true,
 })
   .partial()
-  .refine((c) => Object.keys(c).length > 0, 'give at least one field');
+  .refine((c) => Object.keys(c).length > 0, 'give at least one field')
+  .refine(oneBaselineCrp.check, oneBaselineCrp.message);
 export type EnrolmentCorrection = z.infer<typeof EnrolmentCorrectionSchema>;
 
 export const KitInputSchema = z.strictObject({ kitCode: Id, arm: Id });
@@ -174,6 +206,8 @@ export const LabInputSchema = z.strictObject({
   visit: Id,
   analyte: LabAnalyteSchema,
   value: z.number().nonnegative(),
+  /** A censored result ("<5" U/L below the assay's limit): `<` or `>`, `value` being the limit (above 0). */
+  comparator: ComparatorSchema,
   /** UCUM: `10*9/L` or `10*3/uL` (= /mm3 x 1000) for counts; `U/L` for ALT/AST. */
   unit: Id,
   /** The laboratory's reference limits; ALT/AST need the ULN, ANC/platelets the LLN (grade 1 starts below it). */
@@ -272,7 +306,18 @@ export interface Participant {
   readonly screeningId: string;
   readonly site: string;
   readonly strata: Readonly<Record<string, string>>;
+  /** The baseline hs-CRP in mg/L, converted from the value entered (what the strata and the analysis read). */
   readonly baselineCrpMgPerL: number | null;
+  /**
+   * The baseline hs-CRP as entered, with its UCUM unit; `unit` is null for an enrolment stored before units were
+   * recorded (schema version 5 and earlier), whose value is taken as mg/L and flagged wherever it is shown.
+   */
+  readonly baselineCrp: {
+    readonly value: number;
+    readonly unit: string | null;
+    /** `<` or `>` for a censored result ("<0.2"): `value` and `baselineCrpMgPerL` are then its limit. */
+    readonly comparator?: '<' | '>' | null | undefined;
+  } | null;
   readonly enrolledOn: string;
   readonly status: ParticipantStatus;
   /** Set once randomized: the kit code is what blinded roles see. */
@@ -377,7 +422,8 @@ export interface AdverseEventRecord extends AdverseEventInput {
 /**
  * `emergency-unblinding`: an investigator broke the blind for one participant; the alert tells the site's
  * investigators, the monitors and the unblinded pharmacist that it happened (never the arm it disclosed).
- * `dose-above-maximum`: an infusion recorded above the protocol's maximum dose per infusion (the same for every arm).
+ * `dose-above-maximum`: an infusion recorded above the protocol's dose: its mg/kg for the body weight recorded, or its
+ * maximum per infusion (src/trial/dose-check.ts; the same for every arm).
  * `dose-not-cleared`: an infusion recorded while a pre-dose safety lab was missing, undecided, or at a hold or stop
  * rule (src/trial/pre-dose.ts).
  */

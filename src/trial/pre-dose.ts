@@ -79,7 +79,7 @@ export function preDoseProblems(clearance: PreDoseClearance): string[] {
       a.lab === null
         ? `${a.analyte}: no result before the infusion`
         : a.action === 'unknown'
-          ? `${a.analyte} ${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: rules could not be checked (${a.lab.assessment.issues.map((i) => i.message).join('; ')})`
-          : `${a.analyte} ${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: ${a.action} (${a.lab.assessment.ruleTexts.join('; ')})${a.lab.assessment.verified ? '' : ' [U]'}`,
+          ? `${a.analyte} ${a.lab.comparator ?? ''}${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: rules could not be checked (${a.lab.assessment.issues.map((i) => i.message).join('; ')})`
+          : `${a.analyte} ${a.lab.comparator ?? ''}${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: ${a.action} (${a.lab.assessment.ruleTexts.join('; ')})${a.lab.assessment.verified ? '' : ' [U]'}`,
     );
 }

@@ -3,8 +3,46 @@
  * hs-CRP and site to their stratification levels. Pure.
  */
 import type { Arm, Factor, RandomizationPlan } from '../randomization/index.ts';
-import { within } from '../safety/schema.ts';
+import { censoredEnds, within, type CensoredComparator } from '../safety/schema.ts';
 import type { TrialProtocol } from '../trials/schema.ts';
+import { convertQuantity } from '../units/index.ts';
+import type { BaselineCrp, EnrolInput, Participant } from './model.ts';
+
+/**
+ * The baseline hs-CRP an enrolment (or its correction) gives: `baselineCrp` as entered, or the older
+ * `baselineCrpMgPerL`, whose field names its unit (mg/L); null for none, undefined when neither field is given.
+ */
+export function enteredBaselineCrp(
+  input: Partial<Pick<EnrolInput, 'baselineCrp' | 'baselineCrpMgPerL'>>,
+): BaselineCrp | null | undefined {
+  if (input.baselineCrp !== undefined) return input.baselineCrp;
+  if (input.baselineCrpMgPerL === undefined) return undefined;
+  return input.baselineCrpMgPerL === null ? null : { value: input.baselineCrpMgPerL, unit: 'mg/L' };
+}
+
+/**
+ * A baseline hs-CRP in mg/L, the unit of the stratification bands: converted with UCUM as the pathway converts a CRP
+ * (mg/dL x 10, ug/mL x 1; src/units), or the reason it cannot be (a unit that is not UCUM, or not a mass
+ * concentration: nmol/L needs the pathway's molar factor and is not taken here). Units are never guessed.
+ */
+export function baselineCrpMgPerL(crp: BaselineCrp): { ok: true; mgPerL: number } | { ok: false; reason: string } {
+  const c = convertQuantity({ value: crp.value, ucum: crp.unit }, 'mg/L');
+  return c.ok ? { ok: true, mgPerL: c.value } : { ok: false, reason: `baseline hs-CRP unit ${crp.unit}: ${c.reason}` };
+}
+
+/**
+ * The baseline hs-CRP as a reader checks it against the report: as entered, with mg/L beside a value entered in
+ * another unit ("0.5 mg/dL (5 mg/L)"); one stored before units were recorded says it is taken as mg/L.
+ */
+export function baselineCrpText(p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>): string | null {
+  const crp = p.baselineCrp;
+  if (crp === null || p.baselineCrpMgPerL === null) return null;
+  const c = crp.comparator ?? '';
+  if (crp.unit === null) return `${c}${crp.value} mg/L (unit not recorded: taken as mg/L)`;
+  return crp.unit === 'mg/L'
+    ? `${c}${crp.value} mg/L`
+    : `${c}${crp.value} ${crp.unit} (${c}${p.baselineCrpMgPerL} mg/L)`;
+}
 
 /** Arms with their ratios, as the protocol gives them. */
 export function planArms(protocol: TrialProtocol): Arm[] {
@@ -31,12 +69,18 @@ export function planSites(protocol: TrialProtocol, factors: readonly Factor[]): 
 
 /**
  * The participant's level for each factor, or the reason one cannot be given (no baseline CRP, a CRP in no band or
- * in more than one, a site not in the plan). Levels are never guessed.
+ * in more than one, a site not in the plan). Levels are never guessed. A censored baseline ("<0.2" mg/L) has the
+ * band that holds every value it allows (censoredEnds: "<0.2" is below a 3 mg/L cut), and none when it straddles a
+ * cut ("<5"), as the pathway places a censored CRP.
  */
 export function participantLevels(
   protocol: TrialProtocol,
   factors: readonly Factor[],
-  participant: { site: string; baselineCrpMgPerL: number | null },
+  participant: {
+    site: string;
+    baselineCrpMgPerL: number | null;
+    baselineCrpComparator?: CensoredComparator | null | undefined;
+  },
 ): { ok: true; levels: Record<string, string> } | { ok: false; reason: string } {
   const levels: Record<string, string> = {};
   for (const f of protocol.stratification ?? []) {
@@ -47,7 +91,15 @@ export function participantLevels(
     } else {
       const crp = participant.baselineCrpMgPerL;
       if (crp === null) return { ok: false, reason: `factor ${f.id} needs the baseline hs-CRP (mg/L)` };
-      const bands = f.levels.filter((l) => within(crp, l.mgPerL));
+      const comparator = participant.baselineCrpComparator ?? undefined;
+      const values = comparator === undefined ? [crp] : censoredEnds(crp, comparator);
+      const bands = f.levels.filter((l) => values.every((v) => within(v, l.mgPerL)));
+      if (bands.length === 0 && comparator !== undefined) {
+        return {
+          ok: false,
+          reason: `baseline hs-CRP ${comparator}${crp} mg/L is censored and may fall in more than one band of factor ${f.id}: measure it for a value`,
+        };
+      }
       if (bands.length === 0) return { ok: false, reason: `baseline hs-CRP falls in no band of factor ${f.id}` };
       // Overlapping bands (e.g. `atMost: 3` and `atLeast: 3`) give a value on the edge two levels: the first is not
       // taken, since the stratum would then depend on the order the protocol lists its bands in.

@@ -165,6 +165,16 @@ test('dose correction through the API: a reason required, site scope, the visit 
     assert.equal(fixed.status, 200, fixed.text);
     const page = await coord.get(`/trial/participants/${id}`);
     assert.match(page.text, /Study drug given on 2026-11-06/);
+    assert.match(page.text, /560 mg for 70 kg, within the protocol&#39;s 8 mg\/kg \(560 mg, maximum 800 mg\) \[U\]/);
+    // Without the body weight the mg/kg dose is not checked, and the page says so rather than "within".
+    const unweighed = await coord.post(path, { bodyWeightKg: null, reason: 'weight not measured' });
+    assert.equal(unweighed.status, 200, unweighed.text);
+    const again = (await coord.get(`/trial/participants/${id}`)).text;
+    assert.match(
+      again,
+      /Dose not checked<\/strong>: Infusion recorded at 560 mg, within the maximum of 800 mg; body weight not recorded/,
+    );
+    assert.doesNotMatch(again, /within the protocol/);
   } finally {
     await t.close();
   }

@@ -17,12 +17,14 @@ import {
   AdverseEventInputSchema,
   DISPOSITION_EVENTS,
   LAB_ANALYTES,
+  CRP_UNITS,
   LAB_UNITS,
+  type BaselineCrp,
   RELATEDNESS,
   SERIOUSNESS_CRITERIA,
   ScreeningCriterionSchema,
 } from '../../trial/model.ts';
-import { participantLevels } from '../../trial/strata.ts';
+import { baselineCrpMgPerL, baselineCrpText, participantLevels } from '../../trial/strata.ts';
 import type {
   AdverseEventInput,
   AdverseEventRecord,
@@ -61,6 +63,7 @@ import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
+import { checkDose, type DoseCheck } from '../../trial/dose-check.ts';
 import type { Citation } from '../../knowledge/schema-codesets.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
@@ -401,7 +404,8 @@ function actionText(action: LabRecord['assessment']['action']): string {
 /** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
 function correctedLine(lab: LabRecord | undefined): Html {
   if (lab === undefined) return html``;
-  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${lab.value} ${lab.unit},
+  const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
+  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
 }
 
@@ -461,7 +465,7 @@ function labTable(
               <td>${l.visit}</td>
               <td>${l.collectedOn}</td>
               <td>${l.analyte}</td>
-              <td>${l.value} ${l.unit}</td>
+              <td>${l.comparator ?? ''}${l.value} ${l.unit}${l.comparator == null ? '' : ' (censored)'}</td>
               <td>${referenceRange(l)}</td>
               <td>${assessmentText(l, citations)}</td>
             </tr>`,
@@ -659,6 +663,119 @@ const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
   'ukat/L': 'ukat/L (microkatal per litre)',
 };
 
+/** The baseline hs-CRP units of the enrolment form (CRP_UNITS, src/trial/model.ts) in a report's words. */
+const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
+  'mg/L': 'mg/L (milligrams per litre)',
+  'mg/dL': 'mg/dL (milligrams per decilitre = mg/L / 10)',
+};
+
+/**
+ * A result as the laboratory reports it: measured, or censored at the assay's limit ("<0.2", ">1000"), the limit then
+ * typed as the value. Stored as entered and graded only where every value it allows agrees (docs/trial-operations.md).
+ */
+function comparatorField(id: string, name: string, typed: ReturnType<typeof typedInto>, shown: '<' | '>' | null): Html {
+  const options: readonly (readonly [string, string])[] = [
+    ['', 'a measured value'],
+    ['<', '< below the assay\'s limit (reported as "<0.2"): type the limit'],
+    ['>', '> above the assay\'s range (reported as ">1000"): type the limit'],
+  ];
+  return html`<p>
+    <label for="${id}">Result reported as</label
+    ><select id="${id}" name="${name}">
+      ${options.map(
+        ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
+      )}
+    </select>
+  </p>`;
+}
+
+/**
+ * The baseline hs-CRP fields of the enrolment form and its correction (value, unit, comparator); null without a
+ * value. No unit is assumed: a value read off a report in mg/dL is a tenth of the mg/L the strata are cut in.
+ */
+function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCrp | null {
+  const value = formNumber(form.baselineCrp, 'baseline hs-CRP');
+  const unit = form.baselineCrpUnit?.trim() ?? '';
+  if (value !== null && unit === '') {
+    throw new InputError('baseline hs-CRP: choose its unit, as on the laboratory report', 'trial.invalid');
+  }
+  return value === null ? null : { value, unit, comparator: formComparator(form.baselineCrpComparator) };
+}
+
+/** The baseline hs-CRP fields (comparator, value, unit as on the report), filled with `shown` or as typed. */
+function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, shown: Participant['baselineCrp']): Html {
+  return html`${comparatorField(`${key}-comparator`, 'baselineCrpComparator', typed, shown?.comparator ?? null)}
+    <p>
+      <label for="${key}">Baseline hs-CRP</label
+      ><input
+        id="${key}"
+        name="baselineCrp"
+        type="number"
+        step="any"
+        min="0"
+        value="${typed.value('baselineCrp', shown === null ? '' : String(shown.value))}"
+      />
+    </p>
+    <p>
+      <label for="${key}-unit">Unit, as on the laboratory report</label
+      ><select id="${key}-unit" name="baselineCrpUnit">
+        <option value="">choose the unit</option>
+        ${CRP_UNITS.map(
+          (u) =>
+            html`<option value="${u}" ${typed.selected('baselineCrpUnit', u, u === shown?.unit)}>
+              ${CRP_UNIT_WORDS[u]}
+            </option>`,
+        )}
+      </select>
+    </p>`;
+}
+
+/**
+ * The enrolment's correction form: the participant code, the enrolment date and the baseline hs-CRP as on the report
+ * (one stored before units were recorded shows no unit, to be chosen), with a reason and the version shown.
+ */
+function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, refused: Refused | undefined): Html {
+  const fix = typedInto(refused, `${path}/corrections`);
+  return html`<details ${fix.refused ? 'open' : ''}>
+    <summary>Correct the enrolment</summary>
+    <form method="post" action="${path}/corrections">
+      ${csrf()} ${versionField(p.version)}
+      <p>
+        <label for="fix-enrol-code">Participant code</label
+        ><input
+          id="fix-enrol-code"
+          name="participantCode"
+          value="${fix.value('participantCode', p.participantCode)}"
+          required
+        />
+      </p>
+      <p>
+        <label for="fix-enrol-on">Enrolled on</label
+        ><input
+          id="fix-enrol-on"
+          name="enrolledOn"
+          type="date"
+          value="${fix.value('enrolledOn', p.enrolledOn)}"
+          required
+        />
+      </p>
+      ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)}
+      <p class="muted">
+        Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
+      </p>
+      <p>
+        <label for="fix-enrol-reason">Reason for the correction</label
+        ><input id="fix-enrol-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+      </p>
+      <p><button type="submit">Correct the enrolment</button></p>
+    </form>
+  </details>`;
+}
+
+/** A comparator posted by a form: empty is a measured value (null); anything else is the store's to check. */
+const formComparator = (value: string | undefined): '<' | '>' | null =>
+  (value === undefined || value.trim() === '' ? null : value.trim()) as '<' | '>' | null;
+
 const numberText = (n: number | null): string => (n === null ? '' : String(n));
 
 /**
@@ -695,7 +812,7 @@ function labFields(
         )}
       </select>
     </p>
-    ${analyteField}
+    ${analyteField} ${comparatorField(`${key}-comparator`, 'comparator', typed, shown?.comparator ?? null)}
     <p>
       <label for="${key}-value">Value</label
       ><input
@@ -901,6 +1018,16 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
         value="${typed.value('doseMg', stored(shown?.doseMg))}"
       />
     </p>`;
+}
+
+/** The recorded dose against the protocol's (src/trial/dose-check.ts): above or not checkable says so, never "OK". */
+function doseCheckLine(check: DoseCheck | null): Html {
+  if (check === null) return html``;
+  return check.status === 'within'
+    ? html`<p class="muted">${check.text}.</p>`
+    : html`<p>
+        <strong>${check.status === 'above' ? 'Dose above the protocol' : 'Dose not checked'}</strong>: ${check.text}.
+      </p>`;
 }
 
 /** The correction form of a recorded infusion: its date, body weight and dose (the kit and visit stay). */
@@ -1404,17 +1531,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       required
                     />
                   </p>
-                  <p>
-                    <label for="baselineCrp">Baseline hs-CRP (mg/L)</label
-                    ><input
-                      id="baselineCrp"
-                      name="baselineCrpMgPerL"
-                      type="number"
-                      step="0.1"
-                      min="0"
-                      value="${enrol.value('baselineCrpMgPerL')}"
-                    />
-                  </p>
+                  ${baselineCrpFields('baselineCrp', enrol, null)}
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
                 </form>`
@@ -1496,18 +1613,22 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           (e) => e.id === form.screeningId,
         );
         const trial = await trialInfo(deps);
-        const baselineCrpMgPerL = formNumber(form.baselineCrpMgPerL, 'baseline hs-CRP');
+        const baselineCrp = baselineCrpFromForm(form);
+        const comparator = baselineCrp?.comparator ?? null;
+        const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp);
+        if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
         const levels = participantLevels(await currentProtocol(deps), factors, {
           site: screening?.site ?? '',
-          baselineCrpMgPerL,
+          baselineCrpMgPerL: mgPerL?.ok === true ? mgPerL.mgPerL : null,
+          baselineCrpComparator: comparator,
         });
         if (!levels.ok) throw new InputError(levels.reason, 'trial.strata');
         const participant = await store.enrol(writeContext(request, 'enrolment'), {
           screeningId: form.screeningId ?? '',
           participantCode: form.participantCode ?? '',
           strata: levels.levels,
-          baselineCrpMgPerL,
+          baselineCrp,
           enrolledOn: form.enrolledOn ?? '',
         });
         return `Enrolled ${participant.participantCode}`;
@@ -1552,6 +1673,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       others: inScope,
     });
     const dosingVisit = protocol.visits?.find((v) => v.dosing);
+    const crpText = baselineCrpText(participant);
     const path = `/trial/participants/${id}`;
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);
@@ -1563,10 +1685,12 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${noticeFor(request, reply, refused, blind)}
         ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
         <p>
-          Site ${participant.site}; enrolled ${participant.enrolledOn}; status
+          Site ${participant.site}; enrolled
+          ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
           <strong>${participant.status}</strong
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
+        ${can(user.role, 'enrolment.write') ? enrolmentCorrection(path, () => csrfField(reply), participant, refused) : ''}
         ${
           participant.kitCode === null && participant.status === 'enrolled' && can(user.role, 'randomize')
             ? html`<form method="post" action="${path}/randomize">
@@ -1576,13 +1700,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     >${Object.entries(participant.strata)
                       .map(([factor, level]) => `${factor} ${level}`)
                       .join(', ')}</strong
-                  >${
-                    participant.baselineCrpMgPerL === null
-                      ? ''
-                      : html` (baseline hs-CRP ${numberText(participant.baselineCrpMgPerL)} mg/L)`
-                  }.
-                  Check it first: a stratification error is not undone by randomizing again; correct the enrolment
-                  before.
+                  >${crpText === null ? '' : html` (baseline hs-CRP ${crpText})`}. Check it first: a stratification
+                  error is not undone by randomizing again; correct the enrolment before.
                 </p>
                 ${csrfField(reply)}<button type="submit">Randomize</button>
               </form>`
@@ -1638,6 +1757,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             : dose === null
               ? ''
               : html`<p>Study drug given on ${dose.administeredOn} (kit ${dose.kitCode}).</p>
+                  ${doseCheckLine(checkDose(protocol, dose))}
                   ${can(user.role, 'visit.write') ? doseCorrection(path, () => csrfField(reply), dose, refused) : ''}`
         }
         <h2>Visits and windows</h2>
@@ -1779,6 +1899,34 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       return participantPage(request, reply.code(status), id, { action, values, message });
     };
 
+  app.post('/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return action(
+      deps.auth,
+      reply,
+      `/trial/participants/${encodeURIComponent(id)}`,
+      async () => {
+        const stored = await participantInScope(deps, request, id);
+        // Only the fields changed from what the form showed: a blinded viewer was shown a code naming an arm as
+        // [concealed], which must not be written over the code as entered.
+        const { blind } = await blindingFor(request);
+        const shown = blind(stored);
+        const form = request.body as Record<string, string>;
+        const changes: Record<string, unknown> = {};
+        if ((form.participantCode ?? '') !== shown.participantCode)
+          changes.participantCode = form.participantCode ?? '';
+        if ((form.enrolledOn ?? '') !== shown.enrolledOn) changes.enrolledOn = form.enrolledOn ?? '';
+        const crp = shown.baselineCrp;
+        const asShown = [crp === null ? '' : String(crp.value), crp?.unit ?? '', crp?.comparator ?? ''];
+        const typed = [form.baselineCrp, form.baselineCrpUnit, form.baselineCrpComparator].map((v) => v?.trim() ?? '');
+        if (typed.some((v, i) => v !== asShown[i])) changes.baselineCrp = baselineCrpFromForm(form);
+        await store.correctEnrolment(writeContext(request, reasonFrom(form)), id, changes, formVersion(form));
+        return 'Enrolment corrected';
+      },
+      participantAgain(request, reply, id, 'corrections'),
+    );
+  });
+
   app.post('/participants/:id/randomize', { config: { trialAccess: 'randomize' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     return action(deps.auth, reply, `/trial/participants/${encodeURIComponent(id)}`, async () => {
@@ -1899,6 +2047,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           visit: form.visit ?? '',
           analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
           value: formNumber(form.value, 'value') ?? Number.NaN,
+          comparator: formComparator(form.comparator),
           unit: form.unit ?? '',
           lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
           upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
@@ -1931,6 +2080,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             {
               visit: form.visit ?? '',
               value: formNumber(form.value, 'value') ?? Number.NaN,
+              comparator: formComparator(form.comparator),
               unit: form.unit ?? '',
               lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
               upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),

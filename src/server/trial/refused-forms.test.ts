@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
 
 const FORM = { contentType: 'application/x-www-form-urlencoded' };
 
@@ -175,6 +175,135 @@ test('the dose form asks for the kit code on the pack given: another kit is refu
     const given = await coord.request('POST', `${path}/doses`, { ...typed, kitCode: ` ${kitCode} ` }, FORM);
     assert.ok([200, 303].includes(given.status), `${given.status}`);
     assert.equal((await t.store.snapshot()).doses.find((d) => d.participantId === id)?.kitCode, kitCode);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the enrolment form takes the baseline hs-CRP with its unit: mg/dL is converted, a value without a unit refused', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const enrolEntry = async (code: string) => {
+      const screening = await coord.post('/trial/api/screening', {
+        site: 'site-a',
+        screeningCode: code,
+        screenedOn: '2026-11-02',
+        criteria: eligibleCriteria(protocol),
+      });
+      const screeningId = (screening.json as { id: string }).id;
+      await coord.post('/trial/api/consents', { screeningId, consentedOn: '2026-11-03', formVersion: 'v1.0' });
+      return screeningId;
+    };
+    const screeningId = await enrolEntry('S-CRP-1');
+    const typed = { screeningId, participantCode: 'P-CRP-1', enrolledOn: '2026-11-04', baselineCrp: '0.5' };
+    // No unit chosen: refused, and the form comes back as typed (0.5 taken as mg/L would read the low band).
+    const refused = await coord.request('POST', '/trial/participants', typed, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: baseline hs-CRP: choose its unit, as on the laboratory report/);
+    const form = formOf(refused.text, '/trial/participants');
+    assert.match(form, /name="baselineCrp"[^>]*value="0.5"/);
+    assert.match(form, /<option value="mg\/dL"[^>]*>\s*mg\/dL \(milligrams per decilitre/);
+    assert.equal((await t.store.listParticipants()).length, 0);
+    // 0.5 mg/dL is 5 mg/L: the high band; stored as entered and converted, and shown both ways.
+    const saved = await coord.request('POST', '/trial/participants', { ...typed, baselineCrpUnit: 'mg/dL' }, FORM);
+    assert.equal(saved.status, 303, saved.text);
+    const [p] = await t.store.listParticipants();
+    assert.deepEqual(
+      [p?.baselineCrp, p?.baselineCrpMgPerL, p?.strata.crp],
+      [{ value: 0.5, unit: 'mg/dL', comparator: null }, 5, 'high'],
+    );
+    const page = (await coord.get(`/trial/participants/${p?.id}`)).text;
+    assert.match(page, /baseline hs-CRP 0.5 mg\/dL \(5 mg\/L\)/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the lab form enters a result reported below the assay limit as censored, and the page shows it as reported', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    assert.match(formOf(page, `${path}/labs`), /<option value="&lt;"[^>]*>&lt; below the assay/);
+    const fields = {
+      visit: 'baseline',
+      analyte: 'alt',
+      unit: 'U/L',
+      upperLimitOfNormal: '40',
+      collectedOn: '2026-11-05',
+    };
+    const saved = await coord.request('POST', `${path}/labs`, { ...fields, comparator: '<', value: '5' }, FORM);
+    assert.equal(saved.status, 303, saved.text);
+    const [lab] = await t.store.listLabs({ participantId: id });
+    assert.deepEqual([lab?.comparator, lab?.value, lab?.assessment.grade], ['<', 5, 0]);
+    assert.match((await coord.get(path)).text, /<td>&lt;5 U\/L \(censored\)<\/td>/);
+    // A comparator the form does not offer is refused, and nothing is stored.
+    const refused = await coord.request('POST', `${path}/labs`, { ...fields, comparator: '<=', value: '5' }, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: lab result: invalid field\(s\): comparator/);
+    assert.equal((await t.store.listLabs({ participantId: id })).length, 1);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the participant page corrects the enrolment: the baseline hs-CRP with its unit, without writing back a masked code', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a', 'low');
+    const path = `/trial/participants/${id}`;
+    const form = formOf((await coord.get(path)).text, `${path}/corrections`);
+    assert.match(form, /name="baselineCrp"[^>]*value="1.2"/);
+    assert.match(form, /<option value="mg\/L"[^>]*selected/);
+    const before = (await t.store.getParticipant(id))!;
+    const fields = {
+      participantCode: before.participantCode,
+      enrolledOn: before.enrolledOn,
+      baselineCrp: '0.5',
+      baselineCrpUnit: '',
+      baselineCrpComparator: '',
+      reason: 'the report gave mg/dL',
+      version: '1',
+    };
+    // A changed value without its unit is refused; with it, the strata follow (not yet randomized).
+    const refused = await coord.request('POST', `${path}/corrections`, fields, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /Not saved: baseline hs-CRP: choose its unit/);
+    const fixed = await coord.request('POST', `${path}/corrections`, { ...fields, baselineCrpUnit: 'mg/dL' }, FORM);
+    assert.equal(fixed.status, 303, fixed.text);
+    const after = (await t.store.getParticipant(id))!;
+    assert.deepEqual(
+      [after.baselineCrp, after.baselineCrpMgPerL, after.strata.crp, after.version],
+      [{ value: 0.5, unit: 'mg/dL', comparator: null }, 5, 'high', 2],
+    );
+    // A code naming an arm is shown [concealed] to the coordinator; correcting the date leaves the code as entered.
+    await t.store.correctEnrolment(
+      { actor: { userId: 'u', role: 'coordinator', site: 'site-a' }, reason: 'code' },
+      id,
+      { participantCode: 'P-placebo-7' },
+    );
+    const page = (await coord.get(path)).text;
+    assert.match(formOf(page, `${path}/corrections`), /name="participantCode"[^>]*value="P-\[concealed\]-7"/);
+    const redated = await coord.request(
+      'POST',
+      `${path}/corrections`,
+      {
+        ...fields,
+        participantCode: 'P-[concealed]-7',
+        enrolledOn: '2026-11-05',
+        baselineCrpUnit: 'mg/dL',
+        version: '3',
+      },
+      FORM,
+    );
+    assert.equal(redated.status, 303, redated.text);
+    const last = (await t.store.getParticipant(id))!;
+    assert.deepEqual([last.participantCode, last.enrolledOn], ['P-placebo-7', '2026-11-05']);
   } finally {
     await t.close();
   }

@@ -1,7 +1,7 @@
 /**
  * The long analysis CSV that `trd analyze` reads (src/analysis/dataset.ts): one row per randomized participant and
  * post-baseline visit of an outcome, with columns
- *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l, visit_timing
+ *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l, visit_timing, crp_as_entered, crp_unit_as_entered
  * where `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
  * protocol's visit id, `visit_timing` the form's date against the visit's window (in-window, early, late; unknown
  * without a dose or a form: src/trial/visits.ts visitTiming), for a per-protocol sensitivity analysis, `outcome` the
@@ -9,6 +9,9 @@
  * the outcome's is scored again from its answers) and `baseline` the score at the baseline
  * visit, empty when there is no complete one: `trd analyze` then leaves the participant out of the models that adjust
  * for baseline and keeps them in its NRI denominators, which a participant left out of the file would silently leave.
+ * `crp_mg_per_l` is the baseline hs-CRP converted to mg/L (the biomarker); `crp_as_entered` and `crp_unit_as_entered`
+ * the value and UCUM unit typed at enrolment, the unit empty for an enrolment stored before units were recorded
+ * (taken as mg/L; counted in `crpWithoutUnit`).
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
  *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
  */
@@ -28,6 +31,8 @@ export const ANALYSIS_COLUMNS = [
   'baseline',
   'crp_mg_per_l',
   'visit_timing',
+  'crp_as_entered',
+  'crp_unit_as_entered',
 ] as const;
 
 /** Arm label written when the snapshot is blinded. */
@@ -41,6 +46,8 @@ export interface AnalysisExport {
   readonly withoutBaseline: number;
   /** Forms entered under another scoring than the outcome's, scored again from their answers under the outcome's. */
   readonly rescored: number;
+  /** Randomized participants whose baseline hs-CRP was stored without a unit (before units were recorded): mg/L. */
+  readonly crpWithoutUnit: number;
 }
 
 /**
@@ -97,8 +104,10 @@ export function analysisCsv(
   };
   const records: (string | number)[][] = [];
   let withoutBaseline = 0;
+  let crpWithoutUnit = 0;
   for (const p of s.participants) {
     if (p.randomizationNumber === null) continue;
+    if (p.baselineCrp !== null && p.baselineCrp.unit === null) crpWithoutUnit++;
     const forms = formsOf.get(p.id) ?? [];
     const baselineForm = forms.find((f) => f.visit === baselineVisit?.id);
     const baseline = baselineForm === undefined ? null : valueOf(baselineForm);
@@ -115,10 +124,13 @@ export function analysisCsv(
         visit.id,
         value ?? '',
         baseline ?? '',
-        p.baselineCrpMgPerL ?? '',
+        // A censored baseline is written as the laboratory reported it ("<0.2"): trd analyze reads it as a limit.
+        p.baselineCrpMgPerL === null ? '' : `${p.baselineCrp?.comparator ?? ''}${p.baselineCrpMgPerL}`,
         form === undefined
           ? 'unknown'
           : visitTiming(protocol, dosedOn.get(p.id) ?? null, visitId, form.completedOn).timing,
+        p.baselineCrp === null ? '' : `${p.baselineCrp.comparator ?? ''}${p.baselineCrp.value}`,
+        p.baselineCrp?.unit ?? '',
       ]);
     }
   }
@@ -128,5 +140,6 @@ export function analysisCsv(
     rows: records.length,
     withoutBaseline,
     rescored: rescoredForms.size,
+    crpWithoutUnit,
   };
 }

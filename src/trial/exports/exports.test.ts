@@ -60,6 +60,35 @@ test('analysis CSV: the long format trd analyze reads, primary outcome by defaul
   for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
 });
 
+test('analysis CSV: the baseline hs-CRP in mg/L beside the value and unit entered; one stored without a unit is counted', () => {
+  const [first, second] = snapshot.participants.filter((p) => p.randomizationNumber !== null);
+  const entered: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === first!.id
+        ? { ...p, baselineCrp: { value: 0.52, unit: 'mg/dL' }, baselineCrpMgPerL: 5.2 }
+        : p.id === second!.id
+          ? { ...p, baselineCrp: { value: p.baselineCrpMgPerL!, unit: null } }
+          : p,
+    ),
+  };
+  const out = analysisCsv(entered, protocol, loadInstruments());
+  const { records } = read(out.csv);
+  const row = (code: string) => records.find((r) => r.subject === code)!;
+  assert.deepEqual(
+    [
+      row(first!.participantCode).crp_mg_per_l,
+      row(first!.participantCode).crp_as_entered,
+      row(first!.participantCode).crp_unit_as_entered,
+    ],
+    ['5.2', '0.52', 'mg/dL'],
+  );
+  // Enrolled before units were recorded: taken as mg/L, its unit cell empty, and counted for the command's note.
+  assert.equal(row(second!.participantCode).crp_unit_as_entered, '');
+  assert.equal(out.crpWithoutUnit, 1);
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments()).crpWithoutUnit, 0);
+});
+
 test('analysis CSV: a randomized participant without a baseline score keeps their rows, with an empty baseline', () => {
   // Dropping the participant would shrink trd analyze's NRI denominators without a word; an empty baseline is a
   // missing baseline there (left out of the models that adjust for it, a non-responder under NRI).

@@ -250,13 +250,17 @@ export const SDTM_METHODS = {
   LBSTRESN: {
     name: 'Lab result in standard units',
     description:
-      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits, an ALT or AST in [IU]/L being in U/L (the enzyme unit); empty when the unit does not convert.',
+      'LBORRES converted from LBORRESU to LBSTRESU by UCUM (src/units), to 12 significant digits, an ALT or AST in [IU]/L being in U/L (the enzyme unit); empty when the unit does not convert, and for a censored result ("<5"), which has no numeric value.',
   },
-  LBSTRESC: { name: 'Lab result in standard units as text', description: 'LBSTRESN as text; empty when it is.' },
+  LBSTRESC: {
+    name: 'Lab result in standard units as text',
+    description:
+      'LBORRES converted as LBSTRESN is, as text; a censored result keeps its comparator with the converted limit ("<5"); empty when the unit does not convert.',
+  },
   LBNRIND: {
     name: 'Reference range indicator',
     description:
-      'LOW when LBORRES is below LBORNRLO, HIGH when above LBORNRHI, NORMAL when both limits are given and it lies within them; empty when a limit needed to say is missing (a count at or above its lower limit, without an upper one, is not called NORMAL).',
+      'LOW when LBORRES is below LBORNRLO, HIGH when above LBORNRHI, NORMAL when both limits are given and it lies within them; empty when a limit needed to say is missing (a count at or above its lower limit, without an upper one, is not called NORMAL), or when a censored result ("<50") allows values on both sides of a limit.',
   },
   LBSTNR: {
     name: 'Reference range in standard units',

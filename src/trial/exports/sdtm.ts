@@ -10,6 +10,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
+import { censoredEnds, type CensoredComparator } from '../../safety/schema.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
 import {
@@ -271,7 +272,10 @@ export function sdtmRows(
       category: 'OTHER',
       unit: l.unit,
     };
-    const stresn = standardResult(l.value, l.unit, t.unit);
+    const converted = standardResult(l.value, l.unit, t.unit);
+    // A censored result keeps its comparator in LBORRES and LBSTRESC ("<5"); LBSTRESN, numeric, is empty (SDTMIG).
+    const censor = l.comparator ?? '';
+    const stresn = censor === '' ? converted : null;
     const visit = visitOf(l.visit);
     return [
       study,
@@ -281,16 +285,16 @@ export function sdtmRows(
       t.code,
       t.name,
       t.category,
-      l.value,
+      `${censor}${l.value}`,
       l.unit,
-      stresn === null ? null : String(stresn),
+      converted === null ? null : `${censor}${converted}`,
       stresn,
-      stresn === null ? null : t.unit,
+      converted === null ? null : t.unit,
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.lowerLimitOfNormal === null ? null : standardResult(l.lowerLimitOfNormal, l.unit, t.unit),
       l.upperLimitOfNormal === null ? null : standardResult(l.upperLimitOfNormal, l.unit, t.unit),
-      rangeIndicator(l.value, l.lowerLimitOfNormal, l.upperLimitOfNormal),
+      rangeIndicator(l.value, l.lowerLimitOfNormal, l.upperLimitOfNormal, l.comparator ?? undefined),
       null, // LBBLFL, by flagBaselines
       l.assessment.grade,
       graded ? l.assessment.term : null,
@@ -338,9 +342,19 @@ export function sdtmRows(
 
 /**
  * LBNRIND (SDTM_METHODS.LBNRIND): the result against the laboratory's limits, in the unit entered. NORMAL needs both
- * limits: a count at or above its lower limit with no upper one may still be high, and is left empty.
+ * limits: a count at or above its lower limit with no upper one may still be high, and is left empty. A censored
+ * result has the indicator every value it allows has ("<5" U/L against 7-40 is LOW), and none when they differ.
  */
-function rangeIndicator(value: number, low: number | null, high: number | null): string | null {
+function rangeIndicator(
+  value: number,
+  low: number | null,
+  high: number | null,
+  comparator?: CensoredComparator,
+): string | null {
+  if (comparator !== undefined) {
+    const [a, b] = censoredEnds(value, comparator).map((v) => rangeIndicator(v, low, high));
+    return a === b ? (a ?? null) : null;
+  }
   if (low !== null && value < low) return 'LOW';
   if (high !== null && value > high) return 'HIGH';
   return low !== null && high !== null ? 'NORMAL' : null;

@@ -1,10 +1,11 @@
 /**
- * An infusion recorded above the protocol's maximum dose per infusion (INSIGHT: 800 mg, [U]) raises a
- * `dose-above-maximum` alert and keeps the record as entered (it is what was given, or a typing error to correct);
+ * An infusion recorded above the protocol's maximum dose per infusion (INSIGHT: 800 mg, [U]) or above its mg/kg dose
+ * for the body weight recorded (8 mg/kg, [U]) raises a `dose-above-maximum` alert and keeps the record as entered (it is what was given, or a typing error to correct);
  * a dose within it raises none. SQLite store.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkDose } from '../dose-check.ts';
 import { as, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
 
 test('a dose above the maximum per infusion raises an alert, on entry or on correction, without naming an arm', async () => {
@@ -41,6 +42,48 @@ test('a dose above the maximum per infusion raises an alert, on entry or on corr
     assert.equal((await doseAlerts()).length, 2);
     await store.correctDose(as('coordinator', 'A', 'dose typed wrong'), typo.id, { doseMg: 560 });
     assert.equal((await doseAlerts()).length, 2);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a dose above mg/kg x the body weight raises the dose alert; without a weight the check says it is unknown', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'infusion');
+    const doseAlerts = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum');
+    const record = async (code: string, doseMg: number, bodyWeightKg: number | null) => {
+      const id = await enrolOne(store, protocol, code, 'A');
+      const allocation = await store.randomize(ctx, id);
+      return store.recordDose(ctx, {
+        participantId: id,
+        visit: 'infusion',
+        kitCode: allocation.kitCode,
+        administeredOn: '2026-11-05',
+        doseMg,
+        bodyWeightKg,
+      });
+    };
+    // 800 mg is within the maximum, but 8 mg/kg x 50 kg is 400 mg: twice the weight-based dose.
+    const heavy = await record('WT-1', 800, 50);
+    const [alert] = await doseAlerts();
+    assert.equal(alert?.sourceId, heavy.id);
+    assert.match(alert?.message ?? '', /800 mg for 50 kg, above the protocol's 8 mg\/kg \(400 mg\) \[U\]/);
+    assert.doesNotMatch(alert?.message ?? '', /tocilizumab|placebo/i);
+    // 8 mg/kg x 70.3 kg = 562.4 mg: within; 600 mg for 70 kg (560 mg): above, on correction of the weight too.
+    const ok = await record('WT-2', 562.4, 70.3);
+    assert.equal((await doseAlerts()).length, 1);
+    assert.equal(checkDose(protocol, ok)?.status, 'within');
+    await store.correctDose(as('coordinator', 'A', 'weight typed wrong'), ok.id, { bodyWeightKg: 60.3 });
+    assert.equal((await doseAlerts()).length, 2);
+    // No weight: no alert (nothing shows the dose is above), and never "within".
+    const noWeight = await record('WT-3', 560, null);
+    assert.equal((await doseAlerts()).length, 2);
+    const check = checkDose(protocol, noWeight);
+    assert.equal(check?.status, 'unknown');
+    assert.match(check?.text ?? '', /body weight not recorded, so the protocol's 8 mg\/kg cannot be checked \[U\]/);
   } finally {
     await opened.cleanup();
   }

@@ -10,6 +10,8 @@ import * as v002 from './migrations/002-audit-append-only.ts';
 import * as v003 from './migrations/003-sign-in-attempts.ts';
 import * as v004 from './migrations/004-record-versions.ts';
 import * as v005 from './migrations/005-site-time-zones.ts';
+import * as v006 from './migrations/006-baseline-crp-unit.ts';
+import * as v007 from './migrations/007-censored-results.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -20,6 +22,8 @@ const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [3, '003-sign-in-attempts', v003],
   [4, '004-record-versions', v004],
   [5, '005-site-time-zones', v005],
+  [6, '006-baseline-crp-unit', v006],
+  [7, '007-censored-results', v007],
 ];
 
 export interface Migration {

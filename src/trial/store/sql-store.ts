@@ -32,6 +32,7 @@ import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHe
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  CRP_UNITS,
   ConsentCorrectionSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
@@ -54,6 +55,7 @@ import {
   type AdverseEventRecord,
   type AlertRecord,
   type Allocation,
+  type BaselineCrp,
   type ConsentRecord,
   type DispositionInput,
   type DispositionRecord,
@@ -74,10 +76,11 @@ import {
 } from '../model.ts';
 import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
 import { conductProblems } from '../check.ts';
-import { participantLevels, planSites } from '../strata.ts';
+import { baselineCrpMgPerL, enteredBaselineCrp, participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
+import { checkDose } from '../dose-check.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { AllocationCapacity, InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
@@ -160,6 +163,15 @@ function participantOf(r: Row): Participant {
     site: str(r, 'site'),
     strata: fromJson(str(r, 'strata_json')),
     baselineCrpMgPerL: numOrNull(r.baseline_crp),
+    // Enrolled before units were recorded (schema version 5): the value is the mg/L one, its unit not known.
+    baselineCrp:
+      r.baseline_crp === null || r.baseline_crp === undefined
+        ? null
+        : {
+            value: numOrNull(r.baseline_crp_value) ?? num(r.baseline_crp),
+            unit: strOrNull(r, 'baseline_crp_unit'),
+            comparator: strOrNull(r, 'baseline_crp_comparator') as '<' | '>' | null,
+          },
     enrolledOn: str(r, 'enrolled_on'),
     status: str(r, 'status') as Participant['status'],
     kitCode: strOrNull(r, 'kit_code'),
@@ -235,6 +247,7 @@ function labOf(r: Row): LabRecord {
     visit: str(r, 'visit'),
     analyte: str(r, 'analyte') as LabRecord['analyte'],
     value: num(r.value),
+    comparator: strOrNull(r, 'comparator') as LabRecord['comparator'],
     unit: str(r, 'unit'),
     upperLimitOfNormal: numOrNull(r.uln),
     lowerLimitOfNormal: numOrNull(r.lln),
@@ -465,15 +478,26 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * A baseline hs-CRP outside the pathway's plausible range (a slip such as 3000 for 3.000) would be stratified and
-   * exported as the analysis biomarker as if measured: refused, as the pathway does not use such a CRP either.
+   * The baseline hs-CRP in mg/L, from the value and unit entered (src/trial/strata.ts baselineCrpMgPerL, the UCUM
+   * conversion the pathway's CRP uses); null for none. A unit that does not convert is refused, as the strata need
+   * mg/L. A value outside the pathway's plausible range once converted (a slip such as 3000 for 3.000) would be
+   * stratified and exported as the analysis biomarker as if measured: refused, as the pathway does not use such a
+   * CRP either, naming a unit of the form in which the value would be plausible.
    */
-  private assertPlausibleCrp(value: number | null | undefined, what: string): void {
+  private crpInMgPerL(crp: BaselineCrp | null, what: string): number | null {
+    if (crp === null) return null;
+    const converted = baselineCrpMgPerL(crp);
+    if (!converted.ok) throw fail('trial.invalid', `${what}: ${converted.reason}`);
     const range = this.knowledge.crpPlausible;
-    if (value === null || value === undefined || (value >= range.min && value <= range.max)) return;
+    const plausible = (mgPerL: number): boolean => mgPerL >= range.min && mgPerL <= range.max;
+    if (plausible(converted.mgPerL)) return converted.mgPerL;
+    const likely = CRP_UNITS.find((u) => {
+      const c = u === crp.unit ? undefined : baselineCrpMgPerL({ value: crp.value, unit: u });
+      return c?.ok === true && plausible(c.mgPerL);
+    });
     throw fail(
       'trial.invalid',
-      `${what}: baselineCrpMgPerL is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}: check the value and its unit`,
+      `${what}: baseline hs-CRP ${crp.value} ${crp.unit} is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' (project limit, unverified)'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
     );
   }
 
@@ -983,7 +1007,8 @@ export class SqlTrialStore implements TrialStore {
   async enrol(ctx: WriteContext, raw: unknown): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
     const input = parse(EnrolInputSchema, raw, 'enrolment');
-    this.assertPlausibleCrp(input.baselineCrpMgPerL, 'enrolment');
+    const crp = enteredBaselineCrp(input) ?? null;
+    const crpMgPerL = this.crpInMgPerL(crp, 'enrolment');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.enrolledOn, at, 'enrolment: enrolledOn');
@@ -1005,7 +1030,8 @@ export class SqlTrialStore implements TrialStore {
       // word: a level contradicting the measured baseline would randomize from another stratum's list.
       const derived = participantLevels(meta.protocol, meta.plan.factors, {
         site,
-        baselineCrpMgPerL: input.baselineCrpMgPerL,
+        baselineCrpMgPerL: crpMgPerL,
+        baselineCrpComparator: crp?.comparator ?? null,
       });
       if (!derived.ok) throw fail('trial.invalid', `enrolment: ${derived.reason}`);
       for (const [factor, level] of Object.entries(derived.levels)) {
@@ -1030,7 +1056,8 @@ export class SqlTrialStore implements TrialStore {
         screeningId: input.screeningId,
         site,
         strata: input.strata,
-        baselineCrpMgPerL: input.baselineCrpMgPerL,
+        baselineCrpMgPerL: crpMgPerL,
+        baselineCrp: crp === null ? null : { ...crp, comparator: crp.comparator ?? null },
         enrolledOn: input.enrolledOn,
         status: 'enrolled',
         kitCode: null,
@@ -1039,8 +1066,8 @@ export class SqlTrialStore implements TrialStore {
         version: 1,
       };
       await tx.run(
-        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
+        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, baseline_crp_comparator, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
         [
           p.id,
           p.participantCode,
@@ -1049,6 +1076,9 @@ export class SqlTrialStore implements TrialStore {
           json(p.strata),
           stratumKey(meta.plan.factors, p.strata),
           p.baselineCrpMgPerL,
+          crp?.value ?? null,
+          crp?.unit ?? null,
+          crp?.comparator ?? null,
           p.enrolledOn,
         ],
       );
@@ -1064,13 +1094,24 @@ export class SqlTrialStore implements TrialStore {
     expectedVersion?: number,
   ): Promise<Participant> {
     SqlTrialStore.assertMay(ctx, 'enrolment.write');
-    const changes = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
-    this.assertPlausibleCrp(changes.baselineCrpMgPerL, 'enrolment correction');
+    const {
+      baselineCrp: crpGiven,
+      baselineCrpMgPerL: mgPerLGiven,
+      ...changes
+    } = parse(EnrolmentCorrectionSchema, raw, 'enrolment correction');
+    const crp = enteredBaselineCrp({ baselineCrp: crpGiven, baselineCrpMgPerL: mgPerLGiven });
+    const crpChange =
+      crp === undefined
+        ? {}
+        : {
+            baselineCrp: crp === null ? null : { ...crp, comparator: crp.comparator ?? null },
+            baselineCrpMgPerL: this.crpInMgPerL(crp, 'enrolment correction'),
+          };
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
       assertVersion('enrolment', expectedVersion, before.version);
-      let after: Participant = { ...before, ...changes };
+      let after: Participant = { ...before, ...changes, ...crpChange };
       if (after.enrolledOn !== before.enrolledOn) {
         notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
         const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
@@ -1099,10 +1140,11 @@ export class SqlTrialStore implements TrialStore {
         if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
       }
       // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
-      if (before.randomizationNumber === null && after.baselineCrpMgPerL !== before.baselineCrpMgPerL) {
+      if (before.randomizationNumber === null && json(after.baselineCrp) !== json(before.baselineCrp)) {
         const derived = participantLevels(meta.protocol, meta.plan.factors, {
           site: before.site,
           baselineCrpMgPerL: after.baselineCrpMgPerL,
+          baselineCrpComparator: after.baselineCrp?.comparator ?? null,
         });
         if (!derived.ok) throw fail('trial.invalid', `enrolment correction: ${derived.reason}`);
         after = { ...after, strata: { ...before.strata, ...derived.levels } };
@@ -1110,11 +1152,14 @@ export class SqlTrialStore implements TrialStore {
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
       after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, baseline_crp_comparator = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
           after.baselineCrpMgPerL,
+          after.baselineCrp?.value ?? null,
+          after.baselineCrp?.unit ?? null,
+          after.baselineCrp?.comparator ?? null,
           json(after.strata),
           stratumKey(meta.plan.factors, after.strata),
           after.version,
@@ -1611,10 +1656,11 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * A `dose-above-maximum` alert for an infusion recorded above the protocol's maximum per infusion (the largest of
-   * the arms' `maxMg`, so that the check is one for every arm and reveals none), raised when the dose first passes it
-   * (a new record, or a correction of one that was within it). The dose is kept as recorded: it is what was given, or
-   * a typing error to correct.
+   * A `dose-above-maximum` alert for an infusion recorded above the protocol's dose (src/trial/dose-check.ts: the
+   * weight-based dose, mg/kg x the body weight recorded, capped at the maximum per infusion; the largest over the arms,
+   * so that the check is one for every arm and reveals none), raised when the dose first passes it (a new record, or a
+   * correction of one that was within it). The dose is kept as recorded: it is what was given, or a typing error to
+   * correct.
    */
   private async doseAlert(
     tx: Tx,
@@ -1625,17 +1671,13 @@ export class SqlTrialStore implements TrialStore {
     before: DoseRecord | null,
     at: string,
   ): Promise<void> {
-    const doses = (protocol.arms ?? []).flatMap((a) => (a.dose === null ? [] : [a.dose]));
-    if (doses.length === 0) return;
-    const maxMg = Math.max(...doses.map((d) => d.maxMg));
-    const above = (d: DoseRecord | null): boolean => d !== null && d.doseMg !== null && d.doseMg > maxMg;
-    if (!above(dose) || above(before)) return;
-    const unverified = doses.some((d) => !d.verified) ? ' [U]' : '';
+    const check = checkDose(protocol, dose);
+    if (check?.status !== 'above' || (before !== null && checkDose(protocol, before)?.status === 'above')) return;
     await this.raiseAlert(tx, append, {
       participantId: p.id,
       site: p.site,
       kind: 'dose-above-maximum',
-      message: `Infusion recorded at ${dose.doseMg} mg, above the protocol's maximum of ${maxMg} mg per infusion${unverified}: check the record or report the deviation`,
+      message: check.text,
       sourceType: 'dose',
       sourceId: dose.id,
       raisedAt: at,
@@ -1949,6 +1991,12 @@ export class SqlTrialStore implements TrialStore {
       throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
     }
     this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
+    if (input.comparator != null && input.value === 0) {
+      throw fail(
+        'trial.invalid',
+        `${labId === null ? 'lab result' : 'lab correction'}: a censored result's limit must be above 0`,
+      );
+    }
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
@@ -1962,16 +2010,20 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            `SELECT value, comparator FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
+    const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
     const assessment = assessLab(table, safety.rules, {
       analyte: input.analyte,
       value: input.value,
+      // A censored result is graded conservatively: only where every value it allows agrees (src/safety/grade.ts).
+      comparator: input.comparator ?? undefined,
       unit: input.unit,
       upperLimitOfNormal: input.upperLimitOfNormal,
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
+      baselineComparator: baselineComparator === null ? undefined : (baselineComparator as '<' | '>'),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
@@ -2011,6 +2063,7 @@ export class SqlTrialStore implements TrialStore {
       const { p, assessment } = await this.assessedLab(tx, ctx, meta, input, at, null);
       const lab: LabRecord = {
         ...input,
+        comparator: input.comparator ?? null,
         id: randomUUID(),
         site: p.site,
         assessment,
@@ -2019,8 +2072,8 @@ export class SqlTrialStore implements TrialStore {
         recordedAt: at,
       };
       await tx.run(
-        `INSERT INTO labs (id, participant_id, site, visit, analyte, value, unit, uln, lln, collected_on, assessment_json, recorded_by, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO labs (id, participant_id, site, visit, analyte, value, comparator, unit, uln, lln, collected_on, assessment_json, recorded_by, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           lab.id,
           p.id,
@@ -2028,6 +2081,7 @@ export class SqlTrialStore implements TrialStore {
           lab.visit,
           lab.analyte,
           lab.value,
+          lab.comparator ?? null,
           lab.unit,
           lab.upperLimitOfNormal,
           lab.lowerLimitOfNormal,
@@ -2067,6 +2121,7 @@ export class SqlTrialStore implements TrialStore {
           visit: changes.visit ?? before.visit,
           analyte: before.analyte,
           value: changes.value ?? before.value,
+          comparator: changes.comparator === undefined ? (before.comparator ?? null) : changes.comparator,
           unit: changes.unit ?? before.unit,
           upperLimitOfNormal:
             changes.upperLimitOfNormal === undefined ? before.upperLimitOfNormal : changes.upperLimitOfNormal,
@@ -2082,10 +2137,11 @@ export class SqlTrialStore implements TrialStore {
       }
       const after: LabRecord = { ...before, ...input, assessment, version: before.version + 1 };
       await tx.run(
-        'UPDATE labs SET visit = ?, value = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ?, version = ? WHERE id = ?',
+        'UPDATE labs SET visit = ?, value = ?, comparator = ?, unit = ?, uln = ?, lln = ?, collected_on = ?, assessment_json = ?, version = ? WHERE id = ?',
         [
           after.visit,
           after.value,
+          after.comparator ?? null,
           after.unit,
           after.upperLimitOfNormal,
           after.lowerLimitOfNormal,

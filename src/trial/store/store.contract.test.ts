@@ -126,15 +126,51 @@ for (const factory of allFactories()) {
           (e: unknown) =>
             e instanceof InputError &&
             e.code === 'trial.invalid' &&
-            /baselineCrpMgPerL is outside the plausible range 0\.01 to 1000 mg\/L/.test(e.message),
+            /baseline hs-CRP 3000 mg\/L is outside the plausible range 0\.01 to 1000 mg\/L/.test(e.message),
+        );
+        // A value read off a report in mg/dL is entered with its unit: 0.5 mg/dL is 5 mg/L, the high band, where the
+        // same number taken as mg/L would have randomized the participant from the low band's list.
+        await rejectsWith(
+          store.enrol(ctx, {
+            ...enrolInput,
+            baselineCrpMgPerL: undefined,
+            baselineCrp: { value: 0.5, unit: 'mg/dL' },
+            strata: { crp: 'low', site: 'A' },
+          }),
+          'trial.invalid',
+        );
+        // A unit that is not a mass concentration is refused, never guessed; so are both fields at once.
+        await assert.rejects(
+          store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: undefined, baselineCrp: { value: 6, unit: '10*9/L' } }),
+          (e: unknown) => e instanceof InputError && /baseline hs-CRP unit 10\*9\/L: cannot convert/.test(e.message),
+        );
+        await rejectsWith(
+          store.enrol(ctx, { ...enrolInput, baselineCrp: { value: 6.1, unit: 'mg/L' } }),
+          'trial.invalid',
+        );
+        // 0.0005 mg/dL is implausible; the refusal names the unit the number would be plausible in.
+        await assert.rejects(
+          store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: undefined, baselineCrp: { value: 5, unit: 'g/L' } }),
+          (e: unknown) =>
+            e instanceof InputError && /5 g\/L is outside the plausible range .*: is it in mg\/L\?/.test(e.message),
         );
         await rejectsWith(store.enrol(ctx, { ...enrolInput, baselineCrpMgPerL: 0.001 }), 'trial.invalid');
         await rejectsWith(
           store.enrol(ctx, { ...enrolInput, strata: { crp: 'low', site: 'A' }, baselineCrpMgPerL: 3 }),
           'trial.invalid',
         );
-        const p = await store.enrol(ctx, enrolInput);
+        const p = await store.enrol(ctx, {
+          ...enrolInput,
+          baselineCrpMgPerL: undefined,
+          baselineCrp: { value: 0.61, unit: 'mg/dL' },
+        });
         assert.equal(p.status, 'enrolled');
+        assert.deepEqual([p.baselineCrp, p.baselineCrpMgPerL], [{ value: 0.61, unit: 'mg/dL', comparator: null }, 6.1]);
+        const stored = await store.getParticipant(p.id);
+        assert.deepEqual(
+          [stored?.baselineCrp, stored?.baselineCrpMgPerL],
+          [{ value: 0.61, unit: 'mg/dL', comparator: null }, 6.1],
+        );
         await rejectsWith(
           store.correctEnrolment(as('coordinator', 'A', 'unit'), p.id, { baselineCrpMgPerL: 1500 }),
           'trial.invalid',

@@ -32,7 +32,7 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
       INSERT INTO allocations VALUES ('p1', 1, 'crp=high|site=A', 1, 'placebo', 'K0001', '2026-11-03T23:30:00.000Z');
       INSERT INTO dispositions VALUES ('d1', 'p1', 'other', '2026-11-20', 'u', '2026-11-20T09:00:00Z');
       COMMIT;`);
-    assert.deepEqual(await migrate(db), [4, 5]);
+    assert.deepEqual(await migrate(db), [4, 5, 6, 7]);
     const store = new SqlTrialStore(db, bundledStoreKnowledge());
     assert.equal((await store.getAllocation('p1'))?.randomizedOn, '2026-11-03');
     assert.equal((await store.getParticipant('p1'))?.version, 1);
@@ -43,6 +43,10 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
     );
     assert.deepEqual({ ...consent }, { version: 1, form_version: 'v1.0' });
     assert.equal((await store.getParticipant('p1'))?.participantCode, 'P-1');
+    // Enrolled before units were recorded: the baseline hs-CRP is taken as mg/L and its unit is null (flagged).
+    const p1 = await store.getParticipant('p1');
+    assert.equal(p1?.baselineCrpMgPerL, 5.2);
+    assert.deepEqual(p1?.baselineCrp, { value: 5.2, unit: null, comparator: null });
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
