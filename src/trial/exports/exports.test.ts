@@ -7,7 +7,7 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
 import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
-import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
+import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains } from './index.ts';
@@ -204,6 +204,97 @@ test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an i
   for (const name of ['ARMCD', 'ARM', 'ACTARMCD', 'ACTARM', 'ARMNRS'])
     assert.match(define, new RegExp(`<ItemRef ItemOID="IT\\.DM\\.${name}" OrderNumber="\\d+" Mandatory="No"`), name);
   assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="ASSIGNED, NOT TREATED"[^]*?Name="C142179"/);
+});
+
+test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures with ARMNRS SCREEN FAILURE and a DS record', async () => {
+  const own = await sqliteFactory.open(() => new Date(Date.UTC(2026, 11, 5, 9)));
+  try {
+    const proto = await populateTrial(own.store, 2);
+    const ctx = as('coordinator', 'A');
+    const byCode = new Map((await own.store.listScreening()).map((e) => [e.screeningCode, e]));
+    // X1 and X2 are in the log as ineligible (hs-CRP not met, assessed 2026-10-01); X1 consented before, so X1 is a
+    // screen failure; X2 never consented and stays in the screening log only.
+    await own.store.recordConsent(ctx, {
+      screeningId: byCode.get('X1')!.id,
+      consentedOn: '2026-09-28',
+      formVersion: 'v1.0',
+    });
+    // Consented, eligible or still needing data, never enrolled: subjects not assigned, with no disposition recorded.
+    for (const [code, criteria] of [
+      ['Y1', eligibleCriteria(proto)],
+      ['Z1', eligibleCriteria(proto).map((c, i) => (i === 0 ? { ...c, status: 'unknown' as const } : c))],
+    ] as const) {
+      const entry = await own.store.addScreening(ctx, {
+        site: 'A',
+        screeningCode: code,
+        screenedOn: '2026-10-03',
+        criteria,
+      });
+      await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    }
+    const d = sdtmDomains(await own.store.snapshot(), proto, loadInstruments());
+    const dm = read(d.DM).records;
+    assert.equal(dm.length, 2 + 3, 'the two participants and the three consented, never-enrolled subjects');
+    assert.equal(new Set(dm.map((r) => r.USUBJID)).size, dm.length, 'one record per subject');
+    const row = (subjid: string) => {
+      const r = dm.find((x) => x.SUBJID === subjid);
+      assert.ok(r !== undefined, subjid);
+      return [r.USUBJID, r.SITEID, r.RFICDTC, r.RFSTDTC, r.RFPENDTC, r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS];
+    };
+    const study = 'ISRCTN16942542';
+    assert.deepEqual(row('A-X1'), [
+      `${study}-A-X1`,
+      'A',
+      '2026-09-28',
+      '',
+      '2026-10-01',
+      '',
+      '',
+      '',
+      '',
+      'SCREEN FAILURE',
+    ]);
+    assert.deepEqual(row('A-Y1'), [`${study}-A-Y1`, 'A', '2026-10-04', '', '', '', '', '', '', 'NOT ASSIGNED']);
+    assert.deepEqual(row('A-Z1').at(-1), 'NOT ASSIGNED');
+    assert.ok(!dm.some((r) => r.SUBJID?.endsWith('X2')), 'no consent: not a subject');
+    const ds = read(d.DS).records;
+    const dsOf = (usubjid: string) =>
+      ds.filter((r) => r.USUBJID === usubjid).map((r) => [r.DSSEQ, r.DSTERM, r.DSDECOD, r.DSCAT, r.DSSTDTC]);
+    assert.deepEqual(dsOf(`${study}-A-X1`), [
+      ['1', 'INFORMED CONSENT OBTAINED', 'INFORMED CONSENT OBTAINED', 'PROTOCOL MILESTONE', '2026-09-28'],
+      ['2', 'SCREEN FAILURE', 'SCREEN FAILURE', 'DISPOSITION EVENT', '2026-10-01'],
+    ]);
+    assert.deepEqual(dsOf(`${study}-A-Y1`), [
+      ['1', 'INFORMED CONSENT OBTAINED', 'INFORMED CONSENT OBTAINED', 'PROTOCOL MILESTONE', '2026-10-04'],
+    ]);
+    const subjects = new Set(dm.map((r) => r.USUBJID));
+    assert.ok(
+      ds.every((r) => subjects.has(r.USUBJID)),
+      'every DS subject is in DM',
+    );
+    // The define lists the terms written: SCREEN FAILURE in ARMNULRS (C142179) and in the DSDECOD list.
+    // Screened from the record before consenting (the entry dated 2026-09-25, the consent 2026-09-28), then found
+    // ineligible: the store does not say when after the consent, so neither DS nor RFPENDTC gives a date before it.
+    await own.store.correctScreening(ctx, byCode.get('X1')!.id, { screenedOn: '2026-09-25' });
+    const before = sdtmDomains(await own.store.snapshot(), proto, loadInstruments());
+    assert.equal(read(before.DM).records.find((r) => r.SUBJID === 'A-X1')?.RFPENDTC, '');
+    assert.deepEqual(
+      read(before.DS)
+        .records.filter((r) => r.USUBJID === `${study}-A-X1`)
+        .map((r) => [r.DSDECOD, r.DSSTDTC]),
+      [
+        ['INFORMED CONSENT OBTAINED', '2026-09-28'],
+        ['SCREEN FAILURE', ''],
+      ],
+    );
+    const define = sdtmDefine(await own.store.snapshot(), proto, loadInstruments(), {
+      createdAt: '2026-12-05T09:00:00Z',
+    });
+    assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="SCREEN FAILURE"[^]*?Name="C142179"/);
+    assert.match(define, /<CodeList OID="CL\.DSDECOD"[^]*?CodedValue="SCREEN FAILURE"[^]*?<\/CodeList>/);
+  } finally {
+    await own.cleanup();
+  }
 });
 
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {

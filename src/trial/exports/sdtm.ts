@@ -1,5 +1,6 @@
 /**
- * CDISC SDTM-style domains as CSV: DM (demographics/arms), DS (disposition and milestones), EX (exposure), QS
+ * CDISC SDTM-style domains as CSV: DM (demographics/arms; every subject who consented, screen failures included), DS
+ * (disposition and milestones), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
@@ -11,12 +12,13 @@ import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-import type { Participant, TrialSnapshot } from '../model.ts';
+import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
   AE_CAUSALITY,
   AE_OUTCOMES,
   ARM_NULL_REASONS,
   DS_MILESTONES,
+  DS_SCREEN_FAILURE,
   DS_TERMS,
   LB_TESTS,
   qsItemTest,
@@ -160,9 +162,48 @@ export function sdtmRows(
       arm,
       dosed ? armcd : null,
       dosed ? arm : null,
-      !randomized ? ARM_NULL_REASONS[0] : dosed ? null : ARM_NULL_REASONS[1],
+      !randomized ? ARM_NULL_REASONS.notAssigned : dosed ? null : ARM_NULL_REASONS.notTreated,
     ];
   });
+
+  // SDTMIG 3.3 DM holds every subject who gave consent, screen failures included: a consented screening entry no one
+  // was enrolled on is a subject without a participant code (SUBJID the site and the screening code, unique only
+  // within a site), no arm (ARMNRS says why) and no study drug. It is a screen failure (DS SCREEN FAILURE) when the
+  // criteria make it ineligible; one eligible or still needing data is not assigned, without a disposition event the
+  // store does not hold. An entry without a consent is the screening log's (CONSORT), not a subject.
+  const enrolledOn = new Set(s.participants.map((p) => p.screeningId));
+  const neverEnrolled = s.screening.filter((e) => consentOn.has(e.id) && !enrolledOn.has(e.id));
+  const screenedSubjid = (e: ScreeningEntry): string => `${e.site}-${e.screeningCode}`;
+  // A screen failure is dated when the eligibility was assessed (the entry's date, also the end of participation),
+  // if on or after the consent; an entry dated before it (screened from the record, then consented, then found
+  // ineligible) does not say when, after the consent, it failed: no date rather than one before the consent.
+  const screenFailedOn = (e: ScreeningEntry): string | null => {
+    const consented = consentOn.get(e.id);
+    return consented !== undefined && e.screenedOn >= consented ? e.screenedOn : null;
+  };
+  for (const e of neverEnrolled) {
+    const failed = e.verdict === 'ineligible';
+    dm.push([
+      study,
+      'DM',
+      `${study}-${screenedSubjid(e)}`,
+      screenedSubjid(e),
+      e.site,
+      null,
+      null,
+      consentOn.get(e.id) ?? null,
+      null,
+      null,
+      failed ? screenFailedOn(e) : null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      failed ? ARM_NULL_REASONS.screenFailure : ARM_NULL_REASONS.notAssigned,
+    ]);
+  }
 
   const ds: Cell[][] = [];
   for (const p of s.participants) {
@@ -176,6 +217,13 @@ export function sdtmRows(
       events.push([DS_TERMS[d.event], DS_TERMS[d.event], 'DISPOSITION EVENT', d.on]);
     }
     events.forEach(([term, decod, cat, date], i) => ds.push([study, 'DS', usubjid(p), i + 1, term, decod, cat, date]));
+  }
+  for (const e of neverEnrolled) {
+    const subject = `${study}-${screenedSubjid(e)}`;
+    const consented = consentOn.get(e.id) ?? null;
+    ds.push([study, 'DS', subject, 1, DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consented]);
+    if (e.verdict === 'ineligible')
+      ds.push([study, 'DS', subject, 2, DS_SCREEN_FAILURE, DS_SCREEN_FAILURE, 'DISPOSITION EVENT', screenFailedOn(e)]);
   }
 
   const ex = s.doses.map((d, i): Cell[] => {
