@@ -441,29 +441,50 @@ test('CONSORT flow: screening, exclusions, allocation per arm, losses and analys
   );
 });
 
-test('CSV exports: entered text that a spreadsheet would run as a formula is written with a leading apostrophe', () => {
+test('SDTM datasets keep verbatim values exactly ("-2", "+ve", "=", "@"); the analysis CSV and a spreadsheet copy escape formulas', () => {
   const ae = snapshot.adverseEvents[0];
   assert.ok(ae !== undefined);
   const participant = snapshot.participants.find((p) => p.id === ae.participantId);
   assert.ok(participant !== undefined);
+  const terms = [
+    '=HYPERLINK("http://example.invalid","x")',
+    '+ve skin test',
+    '-2 kg weight loss',
+    '@home fall',
+    '\tTab',
+  ];
   const tampered: TrialSnapshot = {
     ...snapshot,
     participants: snapshot.participants.map((p) => (p.id === participant.id ? { ...p, participantCode: '+1-2' } : p)),
-    adverseEvents: [
-      { ...ae, term: '=HYPERLINK("http://example.invalid","x")', onsetOn: '2026-11-01' },
-      { ...ae, id: 'second', term: '@SUM(A1)' },
-      { ...ae, id: 'third', term: '-rash' },
-    ],
+    adverseEvents: terms.map((term, i) => ({
+      ...ae,
+      id: `ae-${i}`,
+      term,
+      onsetOn: i === 0 ? '2026-11-01' : ae.onsetOn,
+    })),
   };
-  const d = sdtmDomains(tampered, protocol, loadInstruments());
-  const records = read(d.AE).records;
+  // The submission datasets: each value as entered, and define.xml measures those values.
+  const exact = sdtmDomains(tampered, protocol, loadInstruments());
+  const records = read(exact.AE).records;
   assert.deepEqual(
     records.map((r) => r.AETERM),
-    ['\'=HYPERLINK("http://example.invalid","x")', "'@SUM(A1)", "'-rash"],
+    terms,
   );
-  assert.equal(read(d.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
-  // Numbers stay numbers: a negative study day is not escaped.
+  assert.equal(read(exact.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, '+1-2');
   assert.equal(records[0]?.AESTDY, '-4');
+  const define = sdtmDefine(tampered, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  const longest = Math.max(...terms.map((t) => Buffer.byteLength(t)));
+  assert.match(define, new RegExp(`<ItemDef OID="IT\\.AE\\.AETERM" Name="AETERM" DataType="text" Length="${longest}"`));
+  // A copy to open in a spreadsheet: text that begins like a formula gets a leading apostrophe; numbers stay numbers.
+  const safe = sdtmDomains(tampered, protocol, loadInstruments(), { spreadsheetSafe: true });
+  const safeRecords = read(safe.AE).records;
+  assert.deepEqual(
+    safeRecords.map((r) => r.AETERM),
+    terms.map((t) => `'${t}`),
+  );
+  assert.equal(safeRecords[0]?.AESTDY, '-4');
+  assert.equal(read(safe.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
+  // The analysis CSV is opened and edited in spreadsheets: always escaped.
   const analysis = read(analysisCsv(tampered, protocol, loadInstruments()).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));

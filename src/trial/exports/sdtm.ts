@@ -50,14 +50,17 @@ function standardResult(value: number, unit: string, standardUnit: string): numb
 }
 
 /**
- * Text cells beginning with = + - @ (or a tab or carriage return) get a leading apostrophe (csv-stringify's
- * escape_formulas), so that entered text such as an adverse event term cannot run as a spreadsheet formula when the
- * file is opened; numbers, negative study days included, are written as they are.
+ * Rows as CSV, each value as it is, or, `spreadsheetSafe`, with a leading apostrophe on a text cell beginning with
+ * = + - @ (or a tab or carriage return; csv-stringify's escape_formulas), so that entered text cannot run as a
+ * formula when a person opens the file in a spreadsheet; numbers, negative study days included, are written as they
+ * are either way. The SDTM datasets are data (a validator, SAS or R reads them): their verbatim values ("-2", "+ve")
+ * are written exactly unless a spreadsheet copy is asked for (`trd trial export --format sdtm --spreadsheet-safe`);
+ * the analysis CSV, which people open and edit in spreadsheets before `trd analyze` reads it, is always escaped.
  */
-export const csvText = (rows: readonly (readonly Cell[])[]): string =>
+export const csvText = (rows: readonly (readonly Cell[])[], spreadsheetSafe: boolean): string =>
   stringify(
     rows.map((r) => r.map((c) => (c === null ? '' : c))),
-    { escape_formulas: true },
+    { escape_formulas: spreadsheetSafe },
   );
 
 /**
@@ -419,13 +422,20 @@ function flagBaselines(domain: 'QS' | 'LB', rows: Cell[][], firstDoseOf: Readonl
   for (const row of baseline.values()) row[flag] = 'Y';
 }
 
+/**
+ * The datasets as CSV, values exactly as in the rows (and as define.xml measures them); `spreadsheetSafe` writes a
+ * copy for opening in a spreadsheet instead, its text cells that begin like a formula prefixed with an apostrophe
+ * (csvText), which is not the submission data.
+ */
 export function sdtmDomains(
   s: TrialSnapshot,
   protocol: TrialProtocol,
   instruments: ReadonlyMap<string, InstrumentDefinition>,
+  options: { readonly spreadsheetSafe?: boolean } = {},
 ): Record<SdtmDomain, string> {
   const rows = sdtmRows(s, protocol, instruments);
-  return Object.fromEntries(SDTM_DOMAINS.map((d) => [d, csvText([sdtmColumns(d), ...rows[d]])])) as Record<
+  const safe = options.spreadsheetSafe === true;
+  return Object.fromEntries(SDTM_DOMAINS.map((d) => [d, csvText([sdtmColumns(d), ...rows[d]], safe)])) as Record<
     SdtmDomain,
     string
   >;
