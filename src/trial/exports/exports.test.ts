@@ -10,7 +10,8 @@ import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
 import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
-import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains } from './index.ts';
+import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
+import { SDTM_DATASETS } from './sdtm-variables.ts';
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -955,4 +956,25 @@ test('FHIR: an enrolled participant awaiting randomization is on-study (R4: enro
   const subject = fhirResearchBundle(s, protocol).entry?.find((e) => e.resource?.id === p.id)?.resource as
     { status?: string } | undefined;
   assert.equal(subject?.status, 'on-study');
+});
+
+test('SDTM keys (define.xml KeySequence) identify every record: a lab repeated the same day, two same-day events of one term', () => {
+  const lab = snapshot.labs[0]!;
+  const ae = snapshot.adverseEvents[0]!;
+  const repeated: TrialSnapshot = {
+    ...snapshot,
+    // An ANC drawn again the same day (the pre-dose clearance reads both); a second episode beginning the same day.
+    labs: [...snapshot.labs, { ...lab, id: 'repeat', value: lab.value + 0.6 }],
+    adverseEvents: [...snapshot.adverseEvents, { ...ae, id: 'again', grade: 1 }],
+  };
+  const d = sdtmDomains(repeated, protocol, loadInstruments());
+  for (const domain of SDTM_DOMAINS) {
+    const { keys } = SDTM_DATASETS[domain];
+    const records = read(d[domain]).records;
+    const seen = new Set(records.map((r) => keys.map((k) => r[k]).join('\u0000')));
+    assert.equal(seen.size, records.length, `${domain}: ${keys.join(', ')} identify every record`);
+  }
+  const define = sdtmDefine(repeated, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  assert.match(define, /<ItemRef ItemOID="IT\.LB\.LBSEQ" OrderNumber="\d+" Mandatory="Yes" KeySequence="6"/);
+  assert.match(define, /<ItemRef ItemOID="IT\.AE\.AESEQ" OrderNumber="\d+" Mandatory="Yes" KeySequence="5"/);
 });

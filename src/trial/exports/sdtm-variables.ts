@@ -34,7 +34,11 @@ export interface SdtmDataset {
   readonly domain: string;
   readonly class: 'SPECIAL PURPOSE' | 'EVENTS' | 'INTERVENTIONS' | 'FINDINGS' | 'RELATIONSHIP';
   readonly structure: string;
-  /** Natural keys, in key order. */
+  /**
+   * Keys, in key order: they identify every record (Define-XML KeySequence; a validator checks the data against
+   * them). Natural keys where the store makes them unique; --SEQ last where it does not: a lab test drawn twice on
+   * one day (a repeat), two events of one term starting on one day.
+   */
   readonly keys: readonly string[];
   readonly variables: readonly SdtmVariable[];
 }
@@ -514,7 +518,8 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'LB',
     class: 'FINDINGS',
     structure: 'One record per lab test per time point per visit per subject',
-    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISITNUM', 'LBDTC'],
+    // The store records a collection date without a time: a repeat the same day has the same natural key.
+    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISITNUM', 'LBDTC', 'LBSEQ'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -549,7 +554,8 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'AE',
     class: 'EVENTS',
     structure: 'One record per adverse event per subject',
-    keys: ['STUDYID', 'USUBJID', 'AETERM', 'AESTDTC'],
+    // Two episodes of one term may begin the same day (dates without a time).
+    keys: ['STUDYID', 'USUBJID', 'AETERM', 'AESTDTC', 'AESEQ'],
     variables: variables([
       STUDYID,
       DOMAIN,
