@@ -591,7 +591,7 @@ export function registerTrial(program: Command): void {
   trial
     .command('export')
     .description(
-      'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, SUPPAE, define.xml), fhir',
+      'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, SUPPAE, TV, define.xml), fhir',
     )
     .requiredOption('--db <location>', 'trial database')
     .requiredOption('--format <f>', 'analysis-csv, sdtm or fhir')

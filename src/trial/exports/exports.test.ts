@@ -712,6 +712,36 @@ test('SDTM QS, LB and EX: VISITNUM is the visit position in time order (an Expec
   assert.equal(numberOf.get(inTime.find((v) => v.id === 'baseline')!.label), '2');
 });
 
+test('SDTM TV: the protocol visits as trial design, and every VISITNUM of EX, QS and LB is a TV visit with its VISIT and VISITDY', () => {
+  const domains = sdtmDomains(snapshot, protocol, loadInstruments());
+  const tv = read(domains.TV);
+  assert.deepEqual(tv.header, ['STUDYID', 'DOMAIN', 'VISITNUM', 'VISIT', 'VISITDY', 'ARMCD', 'TVSTRL']);
+  assert.equal(tv.records.length, protocol.visits?.length);
+  const day7 = tv.records.find((r) => r.VISIT === 'Follow-up 1 (day 7)');
+  // Study-day scale (no day 0): the protocol's day 7 is VISITDY 8; the rule in the protocol's own days.
+  assert.deepEqual(
+    [day7?.VISITNUM, day7?.VISITDY, day7?.ARMCD, day7?.TVSTRL],
+    ['4', '8', '', '7 days after the infusion (protocol day 7), window day 5 to day 9'],
+  );
+  assert.equal(tv.records.find((r) => r.VISITDY === '-14')?.TVSTRL?.startsWith('14 days before the infusion'), true);
+  const byNumber = new Map(tv.records.map((r) => [r.VISITNUM, r]));
+  for (const domain of ['EX', 'QS', 'LB'] as const) {
+    const records = read(domains[domain]).records;
+    assert.ok(records.length > 0, domain);
+    for (const r of records) {
+      const visit = byNumber.get(r.VISITNUM);
+      assert.equal(visit?.VISIT, r.VISIT, `${domain} VISITNUM ${r.VISITNUM}`);
+      if (r.VISITDY !== undefined) assert.equal(visit?.VISITDY, r.VISITDY, `${domain} VISITDY`);
+    }
+  }
+  // Trial design is reference data in the define, one record per visit rather than per subject.
+  const define = sdtmDefine(snapshot, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  assert.match(
+    define,
+    /<ItemGroupDef OID="IG\.TV" Domain="TV" Name="TV" Repeating="No" IsReferenceData="Yes"[^>]*def:Class="TRIAL DESIGN"/,
+  );
+});
+
 test('SDTM QS and LB: --BLFL (Expected in SDTMIG 3.3) flags the last result of each test on or before the first infusion', () => {
   // The populated trial draws labs after the infusion only: two earlier results of one participant's test are added,
   // at screening and at baseline, and only the later is the baseline.

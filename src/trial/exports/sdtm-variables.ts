@@ -7,7 +7,7 @@
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE'] as const;
+export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -32,7 +32,7 @@ export interface SdtmDataset {
   readonly label: string;
   /** The parent domain (SUPPLB qualifies LB, SUPPAE AE). */
   readonly domain: string;
-  readonly class: 'SPECIAL PURPOSE' | 'EVENTS' | 'INTERVENTIONS' | 'FINDINGS' | 'RELATIONSHIP';
+  readonly class: 'SPECIAL PURPOSE' | 'EVENTS' | 'INTERVENTIONS' | 'FINDINGS' | 'RELATIONSHIP' | 'TRIAL DESIGN';
   readonly structure: string;
   /**
    * Keys, in key order: they identify every record (Define-XML KeySequence; a validator checks the data against
@@ -577,6 +577,24 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     ]),
   },
   SUPPAE: suppDataset('AE'),
+  // The planned visits (trial design): the VISITNUM, VISIT and VISITDY the subject datasets carry, each defined once.
+  TV: {
+    label: 'Trial Visits',
+    domain: 'TV',
+    class: 'TRIAL DESIGN',
+    structure: 'One record per planned Visit per Arm',
+    keys: ['STUDYID', 'ARMCD', 'VISITNUM'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      ['VISITNUM', 'Visit Number', 'integer', 'Req', 'Protocol'],
+      VISIT,
+      VISITDY,
+      // Empty: the protocol's visits are the same in every arm (SDTMIG 3.3 TV: ARMCD null then).
+      ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Protocol'],
+      ['TVSTRL', 'Visit Start Rule', 'text', 'Req', 'Protocol'],
+    ]),
+  },
 };
 
 /** A dataset's column names, in file order. */

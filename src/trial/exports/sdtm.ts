@@ -2,7 +2,8 @@
  * CDISC SDTM-style domains as CSV: DM (demographics/arms; every subject who consented, screen failures included), DS
  * (disposition and milestones), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
- * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable), TV (the
+ * protocol's visits, trial design: each VISITNUM of the subject datasets defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
  * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -11,6 +12,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
+import type { Visit } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
@@ -381,10 +383,22 @@ export function sdtmRows(
     ];
   });
 
+  // TV: the protocol's visits in VISITNUM order, the same in every arm (ARMCD empty); the start rule in words from
+  // the visit's day and window (the protocol's day 0 is the infusion).
+  const tv = visitsInTime.map((v, i): Cell[] => [
+    study,
+    'TV',
+    i + 1,
+    v.label,
+    noDayZero(v.day),
+    null,
+    visitStartRule(v),
+  ]);
+
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
-  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
+  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv };
 }
 
 /**
@@ -395,6 +409,20 @@ function rangeIndicator(value: number, low: number | null, high: number | null):
   if (low !== null && value < low) return 'LOW';
   if (high !== null && value > high) return 'HIGH';
   return low !== null && high !== null ? 'NORMAL' : null;
+}
+
+/**
+ * TV TVSTRL: when a visit starts, in the protocol's terms (its day from the infusion, protocol day 0, and its
+ * window), e.g. `7 days after the infusion (protocol day 7), window day 5 to day 9`.
+ */
+function visitStartRule(v: Visit): string {
+  const when =
+    v.day === 0
+      ? 'The day of the infusion (protocol day 0)'
+      : `${Math.abs(v.day)} day${Math.abs(v.day) === 1 ? '' : 's'} ${v.day < 0 ? 'before' : 'after'} the infusion (protocol day ${v.day})`;
+  return v.windowBefore === 0 && v.windowAfter === 0
+    ? when
+    : `${when}, window day ${v.day - v.windowBefore} to day ${v.day + v.windowAfter}`;
 }
 
 /** A count of days from the reference date (RFSTDTC, the first infusion) as an SDTM study day: there is no day 0. */
