@@ -207,7 +207,7 @@ test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an i
   assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="ASSIGNED, NOT TREATED"[^]*?Name="C142179"/);
 });
 
-test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures with ARMNRS SCREEN FAILURE and a DS record', async () => {
+test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures with ARMNRS SCREEN FAILURE and a DS record; FHIR alike', async () => {
   const own = await sqliteFactory.open(() => new Date(Date.UTC(2026, 11, 5, 9)));
   try {
     const proto = await populateTrial(own.store, 2);
@@ -273,6 +273,21 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
       ds.every((r) => subjects.has(r.USUBJID)),
       'every DS subject is in DM',
     );
+    // FHIR has the same subjects: a ResearchSubject for each, R4's ineligible for the screen failure.
+    const screened = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? [])
+      .map((e) => e.resource)
+      .filter((r) => r?.resourceType === 'ResearchSubject')
+      .map(
+        (r) => r as { identifier?: { value?: string }[]; status?: string; period?: { start?: string; end?: string } },
+      )
+      .filter((r) => r.identifier?.[0]?.value?.startsWith('A-'))
+      .map((r) => [r.identifier?.[0]?.value, r.status, r.period?.start, r.period?.end])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    assert.deepEqual(screened, [
+      ['A-X1', 'ineligible', '2026-09-28', '2026-10-01'],
+      ['A-Y1', 'eligible', '2026-10-04', undefined],
+      ['A-Z1', 'screening', '2026-10-04', undefined],
+    ]);
     // The define lists the terms written: SCREEN FAILURE in ARMNULRS (C142179) and in the DSDECOD list.
     // Screened from the record before consenting (the entry dated 2026-09-25, the consent 2026-09-28), then found
     // ineligible: the store does not say when after the consent, so neither DS nor RFPENDTC gives a date before it.

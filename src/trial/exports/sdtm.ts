@@ -78,6 +78,47 @@ export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<s
   return ends;
 }
 
+/** A person who consented on a screening entry no one was enrolled on: a subject without a participant code. */
+export interface ScreenedSubject {
+  readonly entry: ScreeningEntry;
+  /** The site, a hyphen and the screening code (screening codes are unique only within a site): SDTM SUBJID. */
+  readonly subjid: string;
+  readonly consentedOn: string;
+  /** A screen failure: the criteria make the entry ineligible. */
+  readonly failed: boolean;
+  /** A screen failure's date, null when unknown (or not a failure). */
+  readonly failedOn: string | null;
+}
+
+/**
+ * Every consented screening entry no one was enrolled on, in the log's order: SDTM DM and DS subjects (SDTMIG 3.3:
+ * DM holds every subject who gave consent) and FHIR ResearchSubjects. An entry without a consent is the screening
+ * log's (CONSORT), not a subject. A screen failure (ineligible) is dated when the eligibility was assessed (the
+ * entry's date) if on or after the consent; an entry dated before it (screened from the record, then consented, then
+ * found ineligible) does not say when, after the consent, it failed: no date rather than one before the consent. One
+ * eligible or still needing data has no outcome in the store.
+ */
+export function consentedNotEnrolled(
+  s: Pick<TrialSnapshot, 'screening' | 'consents' | 'participants'>,
+): ScreenedSubject[] {
+  const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
+  const enrolled = new Set(s.participants.map((p) => p.screeningId));
+  return s.screening.flatMap((entry): ScreenedSubject[] => {
+    const consentedOn = consentOn.get(entry.id);
+    if (consentedOn === undefined || enrolled.has(entry.id)) return [];
+    const failed = entry.verdict === 'ineligible';
+    return [
+      {
+        entry,
+        subjid: `${entry.site}-${entry.screeningCode}`,
+        consentedOn,
+        failed,
+        failedOn: failed && entry.screenedOn >= consentedOn ? entry.screenedOn : null,
+      },
+    ];
+  });
+}
+
 /** The rows of each dataset, cells in the order of its variables (sdtm-variables.ts). */
 export function sdtmRows(
   s: TrialSnapshot,
@@ -171,35 +212,22 @@ export function sdtmRows(
     ];
   });
 
-  // SDTMIG 3.3 DM holds every subject who gave consent, screen failures included: a consented screening entry no one
-  // was enrolled on is a subject without a participant code (SUBJID the site and the screening code, unique only
-  // within a site), no arm (ARMNRS says why) and no study drug. It is a screen failure (DS SCREEN FAILURE) when the
-  // criteria make it ineligible; one eligible or still needing data is not assigned, without a disposition event the
-  // store does not hold. An entry without a consent is the screening log's (CONSORT), not a subject.
-  const enrolledOn = new Set(s.participants.map((p) => p.screeningId));
-  const neverEnrolled = s.screening.filter((e) => consentOn.has(e.id) && !enrolledOn.has(e.id));
-  const screenedSubjid = (e: ScreeningEntry): string => `${e.site}-${e.screeningCode}`;
-  // A screen failure is dated when the eligibility was assessed (the entry's date, also the end of participation),
-  // if on or after the consent; an entry dated before it (screened from the record, then consented, then found
-  // ineligible) does not say when, after the consent, it failed: no date rather than one before the consent.
-  const screenFailedOn = (e: ScreeningEntry): string | null => {
-    const consented = consentOn.get(e.id);
-    return consented !== undefined && e.screenedOn >= consented ? e.screenedOn : null;
-  };
-  for (const e of neverEnrolled) {
-    const failed = e.verdict === 'ineligible';
+  // SDTMIG 3.3 DM holds every subject who gave consent, screen failures included (consentedNotEnrolled): no arm
+  // (ARMNRS says why), no study drug; a screen failure's disposition ends participation.
+  const neverEnrolled = consentedNotEnrolled(s);
+  for (const { entry, subjid, consentedOn, failed, failedOn } of neverEnrolled) {
     dm.push([
       study,
       'DM',
-      `${study}-${screenedSubjid(e)}`,
-      screenedSubjid(e),
-      e.site,
+      `${study}-${subjid}`,
+      subjid,
+      entry.site,
       null,
       null,
-      consentOn.get(e.id) ?? null,
+      consentedOn,
       null,
       null,
-      failed ? screenFailedOn(e) : null,
+      failedOn,
       null,
       null,
       null,
@@ -223,12 +251,10 @@ export function sdtmRows(
     }
     events.forEach(([term, decod, cat, date], i) => ds.push([study, 'DS', usubjid(p), i + 1, term, decod, cat, date]));
   }
-  for (const e of neverEnrolled) {
-    const subject = `${study}-${screenedSubjid(e)}`;
-    const consented = consentOn.get(e.id) ?? null;
-    ds.push([study, 'DS', subject, 1, DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consented]);
-    if (e.verdict === 'ineligible')
-      ds.push([study, 'DS', subject, 2, DS_SCREEN_FAILURE, DS_SCREEN_FAILURE, 'DISPOSITION EVENT', screenFailedOn(e)]);
+  for (const { subjid, consentedOn, failed, failedOn } of neverEnrolled) {
+    const subject = `${study}-${subjid}`;
+    ds.push([study, 'DS', subject, 1, DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consentedOn]);
+    if (failed) ds.push([study, 'DS', subject, 2, DS_SCREEN_FAILURE, DS_SCREEN_FAILURE, 'DISPOSITION EVENT', failedOn]);
   }
 
   const ex = s.doses.map((d, i): Cell[] => {
