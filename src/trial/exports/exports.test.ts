@@ -303,6 +303,16 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
         ['SCREEN FAILURE', ''],
       ],
     );
+    // A participant code written like a site and screening code would give two people one USUBJID: refused.
+    const alike = await own.store.snapshot();
+    const clashing: TrialSnapshot = {
+      ...alike,
+      participants: alike.participants.map((p, i) => (i === 0 ? { ...p, participantCode: 'A-Y1' } : p)),
+    };
+    assert.throws(
+      () => sdtmDomains(clashing, proto, loadInstruments()),
+      /participant code A-Y1 reads as site A's screening code Y1 .* one USUBJID/,
+    );
     const define = sdtmDefine(await own.store.snapshot(), proto, loadInstruments(), {
       createdAt: '2026-12-05T09:00:00Z',
     });

@@ -11,6 +11,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { InputError } from '../../record/issues.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import type { Visit } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
@@ -236,6 +237,16 @@ export function sdtmRows(
       null,
       failed ? ARM_NULL_REASONS.screenFailure : ARM_NULL_REASONS.notAssigned,
     ]);
+  }
+  // One record per subject: a participant code written like a site and screening code (A-X1) would give two people
+  // one USUBJID, and their DS records would read as one subject's. Refused, naming the code to correct.
+  const participantCodes = new Set(s.participants.map((p) => p.participantCode));
+  const clash = neverEnrolled.find(({ subjid }) => participantCodes.has(subjid));
+  if (clash !== undefined) {
+    throw new InputError(
+      `SDTM DM: the participant code ${clash.subjid} reads as site ${clash.entry.site}'s screening code ${clash.entry.screeningCode} of a person consented but never enrolled, and would give both one USUBJID; correct the screening code or the participant code`,
+      'trial.conflict',
+    );
   }
 
   const ds: Cell[][] = [];
