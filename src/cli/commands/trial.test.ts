@@ -276,6 +276,13 @@ describe('trd trial on a database', () => {
     const define = readFileSync(join(sdtm, 'define.xml'), 'utf8');
     assert.match(define, /def:DefineVersion="2\.0\.0"/);
     assert.match(define, /<def:leaf ID="LF\.QS" xlink:href="qs\.csv">/);
+    // --spreadsheet-safe: a copy to open in a spreadsheet, without the define (its values are not the datasets').
+    // Written over the datasets above, it also removes their define.xml.
+    const safe = await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm, '--spreadsheet-safe');
+    assert.equal(safe.code, 0, safe.stderr);
+    assert.match(safe.stdout, /a copy to open in a spreadsheet .* not the datasets to submit, so no define\.xml/);
+    assert.ok(existsSync(join(sdtm, 'ae.csv')) && !existsSync(join(sdtm, 'define.xml')));
+    assert.deepEqual((await exportsAudited()).at(-1), { format: 'sdtm', blinded: false, spreadsheetSafe: true });
     const fhir = await trd('trial', 'export', '--db', db, '--format', 'fhir', '--blinded');
     assert.equal(JSON.parse(fhir.stdout).resourceType, 'Bundle');
     assert.ok(!fhir.stdout.includes('assignedArm'));
@@ -312,6 +319,7 @@ describe('trd trial on a database', () => {
     for (const args of [
       ['trial', 'verify-audit', '--db', join(dir, 'missing.db')],
       ['trial', 'export', '--db', db, '--format', 'xml'],
+      ['trial', 'export', '--db', db, '--format', 'analysis-csv', '--spreadsheet-safe'],
       ['trial', 'init', '--db', join(dir, 'x.db'), '--protocol', 'nope', '--seed', '1'],
       ['trial', 'backup', '--db', 'postgres://localhost/x', '--to', join(dir, 'y.db')],
     ]) {

@@ -420,6 +420,7 @@ interface ExportOptions {
   out?: string;
   outcome?: string;
   blinded?: boolean;
+  spreadsheetSafe?: boolean;
 }
 
 export async function runExport(options: ExportOptions): Promise<void> {
@@ -427,6 +428,12 @@ export async function runExport(options: ExportOptions): Promise<void> {
     throw new InputError('--format: expected analysis-csv, sdtm or fhir');
   if (options.format === 'sdtm' && options.out === undefined)
     throw new InputError('--out: sdtm writes one CSV per domain into a folder');
+  // The SDTM datasets are written exactly (submission data); a copy to open in a spreadsheet is asked for. The
+  // analysis CSV is always spreadsheet-safe, and the FHIR Bundle is JSON.
+  if (options.spreadsheetSafe === true && options.format !== 'sdtm')
+    throw new InputError(
+      `--spreadsheet-safe: only for --format sdtm (${options.format === 'fhir' ? 'fhir is JSON' : 'analysis-csv is always written spreadsheet-safe'})`,
+    );
   if (options.out !== undefined) {
     // The database is an input by its path, however --db names it (a path, or sqlite:PATH).
     const where = parseLocation(options.db);
@@ -475,14 +482,23 @@ export async function runExport(options: ExportOptions): Promise<void> {
     } else if (options.format === 'sdtm') {
       const dir = options.out as string;
       const instruments = loadInstruments();
-      const domains = sdtmDomains(snapshot, protocol, instruments);
-      // The Define-XML metadata of those files, beside them (its def:leaf entries name them).
-      const define = sdtmDefine(snapshot, protocol, instruments, { createdAt: new Date().toISOString() });
-      await record({});
+      const safe = options.spreadsheetSafe === true;
+      const domains = sdtmDomains(snapshot, protocol, instruments, { spreadsheetSafe: safe });
+      // The Define-XML metadata of those files, beside them (its def:leaf entries name them). A spreadsheet copy has
+      // none: its escaped cells are not the values (nor the lengths) the define describes.
+      const define = safe ? null : sdtmDefine(snapshot, protocol, instruments, { createdAt: new Date().toISOString() });
+      await record(safe ? { spreadsheetSafe: true } : {});
       mkdirSync(dir, { recursive: true });
       for (const d of SDTM_DOMAINS) writeFileSync(join(dir, `${d.toLowerCase()}.csv`), domains[d]);
-      writeFileSync(join(dir, 'define.xml'), define);
-      out(`wrote ${SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ')}, define.xml to ${dir}\n`);
+      // A define.xml an earlier export left in the folder would describe other values than the spreadsheet copy's.
+      if (define !== null) writeFileSync(join(dir, 'define.xml'), define);
+      else rmSync(join(dir, 'define.xml'), { force: true });
+      const files = SDTM_DOMAINS.map((d) => `${d.toLowerCase()}.csv`).join(', ');
+      out(
+        safe
+          ? `wrote ${files} to ${dir}: a copy to open in a spreadsheet (text that begins like a formula has a leading '), not the datasets to submit, so no define.xml\n`
+          : `wrote ${files}, define.xml to ${dir}\n`,
+      );
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
       await record({});
@@ -580,13 +596,17 @@ export function registerTrial(program: Command): void {
   trial
     .command('export')
     .description(
-      'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, SUPPAE, define.xml), fhir',
+      'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, SUPPAE, TV, define.xml), fhir',
     )
     .requiredOption('--db <location>', 'trial database')
     .requiredOption('--format <f>', 'analysis-csv, sdtm or fhir')
     .option('--out <path>', 'file (analysis-csv, fhir) or folder (sdtm); default stdout')
     .option('--outcome <id>', 'analysis-csv: an outcome id of the protocol (default the primary)')
     .option('--blinded', 'leave the allocated arms out')
+    .option(
+      '--spreadsheet-safe',
+      "sdtm: a copy to open in a spreadsheet (text beginning with = + - @ gets a leading '), without define.xml",
+    )
     .action(runExport);
   trial
     .command('consort')

@@ -20,6 +20,7 @@ export const exportNames = [
   'sdtm-supplb.csv',
   'sdtm-ae.csv',
   'sdtm-suppae.csv',
+  'sdtm-tv.csv',
   'sdtm-define.xml',
   'research.fhir.json',
 ] as const;

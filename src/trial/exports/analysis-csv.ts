@@ -135,7 +135,7 @@ export function analysisCsv(
     }
   }
   return {
-    csv: csvText([[...ANALYSIS_COLUMNS], ...records]),
+    csv: csvText([[...ANALYSIS_COLUMNS], ...records], true),
     outcome,
     rows: records.length,
     withoutBaseline,

@@ -212,8 +212,9 @@ export function sdtmDefine(
         OID: `IG.${d}`,
         Domain: ds.domain,
         Name: d,
-        Repeating: d === 'DM' ? 'No' : 'Yes',
-        IsReferenceData: 'No',
+        // One record per subject (DM), or none per subject (trial design: reference data for the whole study).
+        Repeating: d === 'DM' || ds.class === 'TRIAL DESIGN' ? 'No' : 'Yes',
+        IsReferenceData: ds.class === 'TRIAL DESIGN' ? 'Yes' : 'No',
         SASDatasetName: d,
         Purpose: 'Tabulation',
         'def:Structure': ds.structure,

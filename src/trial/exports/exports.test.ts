@@ -7,10 +7,11 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import { blindSnapshot } from '../blinding.ts';
 import { consortFlow } from '../consort.ts';
 import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
-import { populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
+import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
-import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains } from './index.ts';
+import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
+import { SDTM_DATASETS } from './sdtm-variables.ts';
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -235,6 +236,122 @@ test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an i
   assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="ASSIGNED, NOT TREATED"[^]*?Name="C142179"/);
 });
 
+test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures with ARMNRS SCREEN FAILURE and a DS record; FHIR alike', async () => {
+  const own = await sqliteFactory.open(() => new Date(Date.UTC(2026, 11, 5, 9)));
+  try {
+    const proto = await populateTrial(own.store, 2);
+    const ctx = as('coordinator', 'A');
+    const byCode = new Map((await own.store.listScreening()).map((e) => [e.screeningCode, e]));
+    // X1 and X2 are in the log as ineligible (hs-CRP not met, assessed 2026-10-01); X1 consented before, so X1 is a
+    // screen failure; X2 never consented and stays in the screening log only.
+    await own.store.recordConsent(ctx, {
+      screeningId: byCode.get('X1')!.id,
+      consentedOn: '2026-09-28',
+      formVersion: 'v1.0',
+    });
+    // Consented, eligible or still needing data, never enrolled: subjects not assigned, with no disposition recorded.
+    for (const [code, criteria] of [
+      ['Y1', eligibleCriteria(proto)],
+      ['Z1', eligibleCriteria(proto).map((c, i) => (i === 0 ? { ...c, status: 'unknown' as const } : c))],
+    ] as const) {
+      const entry = await own.store.addScreening(ctx, {
+        site: 'A',
+        screeningCode: code,
+        screenedOn: '2026-10-03',
+        criteria,
+      });
+      await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    }
+    const d = sdtmDomains(await own.store.snapshot(), proto, loadInstruments());
+    const dm = read(d.DM).records;
+    assert.equal(dm.length, 2 + 3, 'the two participants and the three consented, never-enrolled subjects');
+    assert.equal(new Set(dm.map((r) => r.USUBJID)).size, dm.length, 'one record per subject');
+    const row = (subjid: string) => {
+      const r = dm.find((x) => x.SUBJID === subjid);
+      assert.ok(r !== undefined, subjid);
+      return [r.USUBJID, r.SITEID, r.RFICDTC, r.RFSTDTC, r.RFPENDTC, r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS];
+    };
+    const study = 'ISRCTN16942542';
+    assert.deepEqual(row('A-X1'), [
+      `${study}-A-X1`,
+      'A',
+      '2026-09-28',
+      '',
+      '2026-10-01',
+      '',
+      '',
+      '',
+      '',
+      'SCREEN FAILURE',
+    ]);
+    assert.deepEqual(row('A-Y1'), [`${study}-A-Y1`, 'A', '2026-10-04', '', '', '', '', '', '', 'NOT ASSIGNED']);
+    assert.deepEqual(row('A-Z1').at(-1), 'NOT ASSIGNED');
+    assert.ok(!dm.some((r) => r.SUBJID?.endsWith('X2')), 'no consent: not a subject');
+    const ds = read(d.DS).records;
+    const dsOf = (usubjid: string) =>
+      ds.filter((r) => r.USUBJID === usubjid).map((r) => [r.DSSEQ, r.DSTERM, r.DSDECOD, r.DSCAT, r.DSSTDTC]);
+    assert.deepEqual(dsOf(`${study}-A-X1`), [
+      ['1', 'INFORMED CONSENT OBTAINED', 'INFORMED CONSENT OBTAINED', 'PROTOCOL MILESTONE', '2026-09-28'],
+      ['2', 'SCREEN FAILURE', 'SCREEN FAILURE', 'DISPOSITION EVENT', '2026-10-01'],
+    ]);
+    assert.deepEqual(dsOf(`${study}-A-Y1`), [
+      ['1', 'INFORMED CONSENT OBTAINED', 'INFORMED CONSENT OBTAINED', 'PROTOCOL MILESTONE', '2026-10-04'],
+    ]);
+    const subjects = new Set(dm.map((r) => r.USUBJID));
+    assert.ok(
+      ds.every((r) => subjects.has(r.USUBJID)),
+      'every DS subject is in DM',
+    );
+    // FHIR has the same subjects: a ResearchSubject for each, R4's ineligible for the screen failure.
+    const screened = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? [])
+      .map((e) => e.resource)
+      .filter((r) => r?.resourceType === 'ResearchSubject')
+      .map(
+        (r) => r as { identifier?: { value?: string }[]; status?: string; period?: { start?: string; end?: string } },
+      )
+      .filter((r) => r.identifier?.[0]?.value?.startsWith('A-'))
+      .map((r) => [r.identifier?.[0]?.value, r.status, r.period?.start, r.period?.end])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    assert.deepEqual(screened, [
+      ['A-X1', 'ineligible', '2026-09-28', '2026-10-01'],
+      ['A-Y1', 'eligible', '2026-10-04', undefined],
+      ['A-Z1', 'screening', '2026-10-04', undefined],
+    ]);
+    // The define lists the terms written: SCREEN FAILURE in ARMNULRS (C142179) and in the DSDECOD list.
+    // Screened from the record before consenting (the entry dated 2026-09-25, the consent 2026-09-28), then found
+    // ineligible: the store does not say when after the consent, so neither DS nor RFPENDTC gives a date before it.
+    await own.store.correctScreening(ctx, byCode.get('X1')!.id, { screenedOn: '2026-09-25' });
+    const before = sdtmDomains(await own.store.snapshot(), proto, loadInstruments());
+    assert.equal(read(before.DM).records.find((r) => r.SUBJID === 'A-X1')?.RFPENDTC, '');
+    assert.deepEqual(
+      read(before.DS)
+        .records.filter((r) => r.USUBJID === `${study}-A-X1`)
+        .map((r) => [r.DSDECOD, r.DSSTDTC]),
+      [
+        ['INFORMED CONSENT OBTAINED', '2026-09-28'],
+        ['SCREEN FAILURE', ''],
+      ],
+    );
+    // A participant code written like a site and screening code would give two people one USUBJID: refused.
+    const alike = await own.store.snapshot();
+    const clashing: TrialSnapshot = {
+      ...alike,
+      participants: alike.participants.map((p, i) => (i === 0 ? { ...p, participantCode: 'A-Y1' } : p)),
+    };
+    assert.throws(
+      () => sdtmDomains(clashing, proto, loadInstruments()),
+      /participant code A-Y1 reads as site A's screening code Y1 .* one USUBJID/,
+    );
+    const define = sdtmDefine(await own.store.snapshot(), proto, loadInstruments(), {
+      createdAt: '2026-12-05T09:00:00Z',
+    });
+    assert.match(define, /<CodeList OID="CL\.ARMNULRS"[^]*?CodedValue="SCREEN FAILURE"[^]*?Name="C142179"/);
+    assert.match(define, /<CodeList OID="CL\.DSDECOD"[^]*?CodedValue="SCREEN FAILURE"[^]*?<\/CodeList>/);
+  } finally {
+    await own.cleanup();
+  }
+});
+
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {
   const d = sdtmDomains(snapshot, protocol, loadInstruments());
   const dm = read(d.DM);
@@ -379,29 +496,50 @@ test('CONSORT flow: screening, exclusions, allocation per arm, losses and analys
   );
 });
 
-test('CSV exports: entered text that a spreadsheet would run as a formula is written with a leading apostrophe', () => {
+test('SDTM datasets keep verbatim values exactly ("-2", "+ve", "=", "@"); the analysis CSV and a spreadsheet copy escape formulas', () => {
   const ae = snapshot.adverseEvents[0];
   assert.ok(ae !== undefined);
   const participant = snapshot.participants.find((p) => p.id === ae.participantId);
   assert.ok(participant !== undefined);
+  const terms = [
+    '=HYPERLINK("http://example.invalid","x")',
+    '+ve skin test',
+    '-2 kg weight loss',
+    '@home fall',
+    '\tTab',
+  ];
   const tampered: TrialSnapshot = {
     ...snapshot,
     participants: snapshot.participants.map((p) => (p.id === participant.id ? { ...p, participantCode: '+1-2' } : p)),
-    adverseEvents: [
-      { ...ae, term: '=HYPERLINK("http://example.invalid","x")', onsetOn: '2026-11-01' },
-      { ...ae, id: 'second', term: '@SUM(A1)' },
-      { ...ae, id: 'third', term: '-rash' },
-    ],
+    adverseEvents: terms.map((term, i) => ({
+      ...ae,
+      id: `ae-${i}`,
+      term,
+      onsetOn: i === 0 ? '2026-11-01' : ae.onsetOn,
+    })),
   };
-  const d = sdtmDomains(tampered, protocol, loadInstruments());
-  const records = read(d.AE).records;
+  // The submission datasets: each value as entered, and define.xml measures those values.
+  const exact = sdtmDomains(tampered, protocol, loadInstruments());
+  const records = read(exact.AE).records;
   assert.deepEqual(
     records.map((r) => r.AETERM),
-    ['\'=HYPERLINK("http://example.invalid","x")', "'@SUM(A1)", "'-rash"],
+    terms,
   );
-  assert.equal(read(d.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
-  // Numbers stay numbers: a negative study day is not escaped.
+  assert.equal(read(exact.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, '+1-2');
   assert.equal(records[0]?.AESTDY, '-4');
+  const define = sdtmDefine(tampered, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  const longest = Math.max(...terms.map((t) => Buffer.byteLength(t)));
+  assert.match(define, new RegExp(`<ItemDef OID="IT\\.AE\\.AETERM" Name="AETERM" DataType="text" Length="${longest}"`));
+  // A copy to open in a spreadsheet: text that begins like a formula gets a leading apostrophe; numbers stay numbers.
+  const safe = sdtmDomains(tampered, protocol, loadInstruments(), { spreadsheetSafe: true });
+  const safeRecords = read(safe.AE).records;
+  assert.deepEqual(
+    safeRecords.map((r) => r.AETERM),
+    terms.map((t) => `'${t}`),
+  );
+  assert.equal(safeRecords[0]?.AESTDY, '-4');
+  assert.equal(read(safe.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
+  // The analysis CSV is opened and edited in spreadsheets: always escaped.
   const analysis = read(analysisCsv(tampered, protocol, loadInstruments()).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
@@ -626,6 +764,36 @@ test('SDTM QS, LB and EX: VISITNUM is the visit position in time order (an Expec
   }
   // The baseline visit (day -3 in INSIGHT) comes after screening (day -14): VISITNUM 2.
   assert.equal(numberOf.get(inTime.find((v) => v.id === 'baseline')!.label), '2');
+});
+
+test('SDTM TV: the protocol visits as trial design, and every VISITNUM of EX, QS and LB is a TV visit with its VISIT and VISITDY', () => {
+  const domains = sdtmDomains(snapshot, protocol, loadInstruments());
+  const tv = read(domains.TV);
+  assert.deepEqual(tv.header, ['STUDYID', 'DOMAIN', 'VISITNUM', 'VISIT', 'VISITDY', 'ARMCD', 'TVSTRL']);
+  assert.equal(tv.records.length, protocol.visits?.length);
+  const day7 = tv.records.find((r) => r.VISIT === 'Follow-up 1 (day 7)');
+  // Study-day scale (no day 0): the protocol's day 7 is VISITDY 8; the rule in the protocol's own days.
+  assert.deepEqual(
+    [day7?.VISITNUM, day7?.VISITDY, day7?.ARMCD, day7?.TVSTRL],
+    ['4', '8', '', '7 days after the infusion (protocol day 7), window day 5 to day 9'],
+  );
+  assert.equal(tv.records.find((r) => r.VISITDY === '-14')?.TVSTRL?.startsWith('14 days before the infusion'), true);
+  const byNumber = new Map(tv.records.map((r) => [r.VISITNUM, r]));
+  for (const domain of ['EX', 'QS', 'LB'] as const) {
+    const records = read(domains[domain]).records;
+    assert.ok(records.length > 0, domain);
+    for (const r of records) {
+      const visit = byNumber.get(r.VISITNUM);
+      assert.equal(visit?.VISIT, r.VISIT, `${domain} VISITNUM ${r.VISITNUM}`);
+      if (r.VISITDY !== undefined) assert.equal(visit?.VISITDY, r.VISITDY, `${domain} VISITDY`);
+    }
+  }
+  // Trial design is reference data in the define, one record per visit rather than per subject.
+  const define = sdtmDefine(snapshot, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  assert.match(
+    define,
+    /<ItemGroupDef OID="IG\.TV" Domain="TV" Name="TV" Repeating="No" IsReferenceData="Yes"[^>]*def:Class="TRIAL DESIGN"/,
+  );
 });
 
 test('SDTM QS and LB: --BLFL (Expected in SDTMIG 3.3) flags the last result of each test on or before the first infusion', () => {
@@ -872,4 +1040,25 @@ test('FHIR: an enrolled participant awaiting randomization is on-study (R4: enro
   const subject = fhirResearchBundle(s, protocol).entry?.find((e) => e.resource?.id === p.id)?.resource as
     { status?: string } | undefined;
   assert.equal(subject?.status, 'on-study');
+});
+
+test('SDTM keys (define.xml KeySequence) identify every record: a lab repeated the same day, two same-day events of one term', () => {
+  const lab = snapshot.labs[0]!;
+  const ae = snapshot.adverseEvents[0]!;
+  const repeated: TrialSnapshot = {
+    ...snapshot,
+    // An ANC drawn again the same day (the pre-dose clearance reads both); a second episode beginning the same day.
+    labs: [...snapshot.labs, { ...lab, id: 'repeat', value: lab.value + 0.6 }],
+    adverseEvents: [...snapshot.adverseEvents, { ...ae, id: 'again', grade: 1 }],
+  };
+  const d = sdtmDomains(repeated, protocol, loadInstruments());
+  for (const domain of SDTM_DOMAINS) {
+    const { keys } = SDTM_DATASETS[domain];
+    const records = read(d[domain]).records;
+    const seen = new Set(records.map((r) => keys.map((k) => r[k]).join('\u0000')));
+    assert.equal(seen.size, records.length, `${domain}: ${keys.join(', ')} identify every record`);
+  }
+  const define = sdtmDefine(repeated, protocol, loadInstruments(), { createdAt: '2026-11-30T12:00:00Z' });
+  assert.match(define, /<ItemRef ItemOID="IT\.LB\.LBSEQ" OrderNumber="\d+" Mandatory="Yes" KeySequence="6"/);
+  assert.match(define, /<ItemRef ItemOID="IT\.AE\.AESEQ" OrderNumber="\d+" Mandatory="Yes" KeySequence="5"/);
 });

@@ -1,14 +1,26 @@
 /**
- * FHIR R4 ResearchStudy (the protocol, its arms and sites) and one ResearchSubject per participant, in a collection
- * Bundle. `individual` is a logical reference by participant code: the trial store holds no Patient resources.
+ * FHIR R4 ResearchStudy (the protocol, its arms and sites) and one ResearchSubject per participant, then one per
+ * person who consented but was never enrolled (the SDTM DM subjects without a participant code: `ineligible` for a
+ * screen failure, `eligible` or `screening` otherwise), in a collection Bundle. `individual` is a logical reference
+ * by participant code, or by site and screening code for those never enrolled: the trial store holds no Patient
+ * resources.
  * From a blinded snapshot `assignedArm`/`actualArm` are left out. Pure.
  */
 import type { Bundle, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
-import { participationEnds } from './sdtm.ts';
+import { consentedNotEnrolled, participationEnds } from './sdtm.ts';
 
 export const PARTICIPANT_SYSTEM = 'urn:precision-trd:trial-participant';
+/** A consented person never enrolled, by site and screening code (`A-X1`, SDTM SUBJID). */
+export const SCREENING_SYSTEM = 'urn:precision-trd:trial-screening';
+
+/** R4 research-subject-status of a screening entry's verdict, for a person consented but never enrolled. */
+const SCREENED_STATUS = {
+  ineligible: 'ineligible',
+  eligible: 'eligible',
+  'needs-data': 'screening',
+} as const satisfies Record<string, ResearchSubject['status']>;
 
 const REGISTRY_SYSTEMS: Record<string, string> = {
   ISRCTN: 'https://www.isrctn.com',
@@ -67,9 +79,20 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
       ...(arm !== undefined && dosed.has(p.id) && { actualArm: arm }),
     };
   });
+  // Consented, never enrolled (DM's subjects without a participant code): no arm; a screen failure's period ends
+  // when it failed, as DM RFPENDTC does (left open when the store does not say when).
+  const screened = consentedNotEnrolled(s).map(({ entry, subjid, consentedOn, failedOn }): ResearchSubject => ({
+    resourceType: 'ResearchSubject',
+    id: entry.id,
+    identifier: [{ system: SCREENING_SYSTEM, value: subjid }],
+    status: SCREENED_STATUS[entry.verdict],
+    period: { start: consentedOn, ...(failedOn !== null && { end: failedOn }) },
+    study: { reference: `ResearchStudy/${studyId}` },
+    individual: { identifier: { system: SCREENING_SYSTEM, value: subjid } },
+  }));
   return {
     resourceType: 'Bundle',
     type: 'collection',
-    entry: [study, ...subjects].map((resource) => ({ resource })),
+    entry: [study, ...subjects, ...screened].map((resource) => ({ resource })),
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE'] as const;
+export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -32,9 +32,13 @@ export interface SdtmDataset {
   readonly label: string;
   /** The parent domain (SUPPLB qualifies LB, SUPPAE AE). */
   readonly domain: string;
-  readonly class: 'SPECIAL PURPOSE' | 'EVENTS' | 'INTERVENTIONS' | 'FINDINGS' | 'RELATIONSHIP';
+  readonly class: 'SPECIAL PURPOSE' | 'EVENTS' | 'INTERVENTIONS' | 'FINDINGS' | 'RELATIONSHIP' | 'TRIAL DESIGN';
   readonly structure: string;
-  /** Natural keys, in key order. */
+  /**
+   * Keys, in key order: they identify every record (Define-XML KeySequence; a validator checks the data against
+   * them). Natural keys where the store makes them unique; --SEQ last where it does not: a lab test drawn twice on
+   * one day (a repeat), two events of one term starting on one day.
+   */
   readonly keys: readonly string[];
   readonly variables: readonly SdtmVariable[];
 }
@@ -50,10 +54,21 @@ export const DS_TERMS = {
 } as const;
 
 /**
- * DM ARMNRS (CDISC ARMNULRS terms): why ARMCD/ARM (not randomized) or ACTARMCD/ACTARM (randomized, no infusion) are
- * empty. SDTMIG 3.3 leaves those variables null with a reason, where 3.2 put the codes NOTASSGN and NOTTRT in them.
+ * DM ARMNRS (CDISC ARMNULRS terms): why ARMCD/ARM (not randomized; a screen failure) or ACTARMCD/ACTARM (randomized,
+ * no infusion) are empty. SDTMIG 3.3 leaves those variables null with a reason, where 3.2 put the codes NOTASSGN,
+ * NOTTRT and SCRNFAIL in them.
  */
-export const ARM_NULL_REASONS = ['NOT ASSIGNED', 'ASSIGNED, NOT TREATED'] as const;
+export const ARM_NULL_REASONS = {
+  notAssigned: 'NOT ASSIGNED',
+  notTreated: 'ASSIGNED, NOT TREATED',
+  screenFailure: 'SCREEN FAILURE',
+} as const;
+
+/**
+ * DSDECOD of a screen failure (CDISC NCOMPLT): a person who consented, whose screening entry the criteria make
+ * ineligible, and who was never enrolled.
+ */
+export const DS_SCREEN_FAILURE = 'SCREEN FAILURE';
 
 /** DS protocol milestones (CDISC PROTMLST terms). */
 export const DS_MILESTONES = ['INFORMED CONSENT OBTAINED', 'RANDOMIZED'] as const;
@@ -191,7 +206,11 @@ export function qsTestTerms(def: InstrumentDefinition): { testcd: string[]; test
  * the analysis file's (analysis-csv.ts) and `trd analyze`'s.
  */
 export const SDTM_METHODS = {
-  USUBJID: { name: 'Unique subject identifier', description: 'STUDYID, a hyphen, and the participant code (SUBJID).' },
+  USUBJID: {
+    name: 'Unique subject identifier',
+    description:
+      'STUDYID, a hyphen, and SUBJID: the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) the site, a hyphen and the screening code (screening codes are unique only within a site).',
+  },
   SEQ: {
     name: 'Sequence number in the dataset',
     description: "The record's position in the dataset (1, 2, ...): unique within the dataset, so within each subject.",
@@ -199,7 +218,7 @@ export const SDTM_METHODS = {
   DSSEQ: {
     name: 'Sequence number within the subject',
     description:
-      "1, 2, ... within each subject: informed consent, then randomization, then the subject's disposition events in the order recorded.",
+      "1, 2, ... within each subject: informed consent, then randomization, then the subject's disposition events in the order recorded (a screen failure's SCREEN FAILURE after its consent).",
   },
   FIRSTDOSE: {
     name: 'First study treatment',
@@ -218,7 +237,8 @@ export const SDTM_METHODS = {
   CONSENT: { name: 'Informed consent', description: "Date of the subject's consent record at screening." },
   ENDOFPARTICIPATION: {
     name: 'End of participation',
-    description: "Date of the subject's latest disposition event (DS DISPOSITION EVENT); empty while none is recorded.",
+    description:
+      "Date of the subject's latest disposition event (DS DISPOSITION EVENT); for a screen failure, the date its eligibility was assessed (the screening entry's date, DS SCREEN FAILURE) when on or after the consent, empty when the entry is dated before the consent (it does not say when the subject failed); empty while none is recorded.",
   },
   DEATH: { name: 'Date of death', description: 'Date of the disposition event DEATH; empty when none is recorded.' },
   DEATHFLAG: {
@@ -234,7 +254,7 @@ export const SDTM_METHODS = {
   ARMNRS: {
     name: 'Reason the arm is null',
     description:
-      'NOT ASSIGNED when the subject was not randomized (ARMCD, ARM, ACTARMCD and ACTARM empty); ASSIGNED, NOT TREATED when randomized without an infusion (ACTARMCD and ACTARM empty); otherwise empty.',
+      'SCREEN FAILURE when the subject consented, was never enrolled and the screening entry is ineligible; NOT ASSIGNED when the subject was not randomized otherwise (enrolled, or consented with an entry eligible or needing data); in both ARMCD, ARM, ACTARMCD and ACTARM are empty. ASSIGNED, NOT TREATED when randomized without an infusion (ACTARMCD and ACTARM empty); otherwise empty.',
   },
   IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
   QSSTRESN: {
@@ -310,7 +330,7 @@ export const SDTM_CODELISTS = {
   DSDECOD: {
     name: 'Standardized Disposition Term (NCOMPLT and PROTMLST terms)',
     nci: null,
-    terms: [...Object.values(DS_TERMS), ...DS_MILESTONES],
+    terms: [...Object.values(DS_TERMS), DS_SCREEN_FAILURE, ...DS_MILESTONES],
   },
   LBTESTCD: {
     name: 'Laboratory Test Code',
@@ -320,7 +340,7 @@ export const SDTM_CODELISTS = {
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
-  ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: [...ARM_NULL_REASONS] },
+  ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
   LBSTRESU: {
     name: 'Standard units of the lab tests (UCUM)',
     nci: null,
@@ -502,7 +522,8 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'LB',
     class: 'FINDINGS',
     structure: 'One record per lab test per time point per visit per subject',
-    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISITNUM', 'LBDTC'],
+    // The store records a collection date without a time: a repeat the same day has the same natural key.
+    keys: ['STUDYID', 'USUBJID', 'LBTESTCD', 'VISITNUM', 'LBDTC', 'LBSEQ'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -537,7 +558,8 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     domain: 'AE',
     class: 'EVENTS',
     structure: 'One record per adverse event per subject',
-    keys: ['STUDYID', 'USUBJID', 'AETERM', 'AESTDTC'],
+    // Two episodes of one term may begin the same day (dates without a time).
+    keys: ['STUDYID', 'USUBJID', 'AETERM', 'AESTDTC', 'AESEQ'],
     variables: variables([
       STUDYID,
       DOMAIN,
@@ -559,6 +581,24 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     ]),
   },
   SUPPAE: suppDataset('AE'),
+  // The planned visits (trial design): the VISITNUM, VISIT and VISITDY the subject datasets carry, each defined once.
+  TV: {
+    label: 'Trial Visits',
+    domain: 'TV',
+    class: 'TRIAL DESIGN',
+    structure: 'One record per planned Visit per Arm',
+    keys: ['STUDYID', 'ARMCD', 'VISITNUM'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      ['VISITNUM', 'Visit Number', 'integer', 'Req', 'Protocol'],
+      VISIT,
+      VISITDY,
+      // Empty: the protocol's visits are the same in every arm (SDTMIG 3.3 TV: ARMCD null then).
+      ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Protocol'],
+      ['TVSTRL', 'Visit Start Rule', 'text', 'Req', 'Protocol'],
+    ]),
+  },
 };
 
 /** A dataset's column names, in file order. */

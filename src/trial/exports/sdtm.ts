@@ -1,7 +1,9 @@
 /**
- * CDISC SDTM-style domains as CSV: DM (demographics/arms), DS (disposition and milestones), EX (exposure), QS
+ * CDISC SDTM-style domains as CSV: DM (demographics/arms; every subject who consented, screen failures included), DS
+ * (disposition and milestones), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
- * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable), TV (the
+ * protocol's visits, trial design: each VISITNUM of the subject datasets defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
  * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -9,15 +11,18 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import { InputError } from '../../record/issues.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { censoredEnds, type CensoredComparator } from '../../safety/schema.ts';
+import type { Visit } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-import type { Participant, TrialSnapshot } from '../model.ts';
+import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
   AE_CAUSALITY,
   AE_OUTCOMES,
   ARM_NULL_REASONS,
   DS_MILESTONES,
+  DS_SCREEN_FAILURE,
   DS_TERMS,
   LB_TESTS,
   qsItemTest,
@@ -49,14 +54,17 @@ function standardResult(value: number, unit: string, standardUnit: string): numb
 }
 
 /**
- * Text cells beginning with = + - @ (or a tab or carriage return) get a leading apostrophe (csv-stringify's
- * escape_formulas), so that entered text such as an adverse event term cannot run as a spreadsheet formula when the
- * file is opened; numbers, negative study days included, are written as they are.
+ * Rows as CSV, each value as it is, or, `spreadsheetSafe`, with a leading apostrophe on a text cell beginning with
+ * = + - @ (or a tab or carriage return; csv-stringify's escape_formulas), so that entered text cannot run as a
+ * formula when a person opens the file in a spreadsheet; numbers, negative study days included, are written as they
+ * are either way. The SDTM datasets are data (a validator, SAS or R reads them): their verbatim values ("-2", "+ve")
+ * are written exactly unless a spreadsheet copy is asked for (`trd trial export --format sdtm --spreadsheet-safe`);
+ * the analysis CSV, which people open and edit in spreadsheets before `trd analyze` reads it, is always escaped.
  */
-export const csvText = (rows: readonly (readonly Cell[])[]): string =>
+export const csvText = (rows: readonly (readonly Cell[])[], spreadsheetSafe: boolean): string =>
   stringify(
     rows.map((r) => r.map((c) => (c === null ? '' : c))),
-    { escape_formulas: true },
+    { escape_formulas: spreadsheetSafe },
   );
 
 /**
@@ -70,6 +78,47 @@ export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<s
     if (end === undefined || d.on > end) ends.set(d.participantId, d.on);
   }
   return ends;
+}
+
+/** A person who consented on a screening entry no one was enrolled on: a subject without a participant code. */
+export interface ScreenedSubject {
+  readonly entry: ScreeningEntry;
+  /** The site, a hyphen and the screening code (screening codes are unique only within a site): SDTM SUBJID. */
+  readonly subjid: string;
+  readonly consentedOn: string;
+  /** A screen failure: the criteria make the entry ineligible. */
+  readonly failed: boolean;
+  /** A screen failure's date, null when unknown (or not a failure). */
+  readonly failedOn: string | null;
+}
+
+/**
+ * Every consented screening entry no one was enrolled on, in the log's order: SDTM DM and DS subjects (SDTMIG 3.3:
+ * DM holds every subject who gave consent) and FHIR ResearchSubjects. An entry without a consent is the screening
+ * log's (CONSORT), not a subject. A screen failure (ineligible) is dated when the eligibility was assessed (the
+ * entry's date) if on or after the consent; an entry dated before it (screened from the record, then consented, then
+ * found ineligible) does not say when, after the consent, it failed: no date rather than one before the consent. One
+ * eligible or still needing data has no outcome in the store.
+ */
+export function consentedNotEnrolled(
+  s: Pick<TrialSnapshot, 'screening' | 'consents' | 'participants'>,
+): ScreenedSubject[] {
+  const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
+  const enrolled = new Set(s.participants.map((p) => p.screeningId));
+  return s.screening.flatMap((entry): ScreenedSubject[] => {
+    const consentedOn = consentOn.get(entry.id);
+    if (consentedOn === undefined || enrolled.has(entry.id)) return [];
+    const failed = entry.verdict === 'ineligible';
+    return [
+      {
+        entry,
+        subjid: `${entry.site}-${entry.screeningCode}`,
+        consentedOn,
+        failed,
+        failedOn: failed && entry.screenedOn >= consentedOn ? entry.screenedOn : null,
+      },
+    ];
+  });
 }
 
 /** The rows of each dataset, cells in the order of its variables (sdtm-variables.ts). */
@@ -161,9 +210,45 @@ export function sdtmRows(
       arm,
       dosed ? armcd : null,
       dosed ? arm : null,
-      !randomized ? ARM_NULL_REASONS[0] : dosed ? null : ARM_NULL_REASONS[1],
+      !randomized ? ARM_NULL_REASONS.notAssigned : dosed ? null : ARM_NULL_REASONS.notTreated,
     ];
   });
+
+  // SDTMIG 3.3 DM holds every subject who gave consent, screen failures included (consentedNotEnrolled): no arm
+  // (ARMNRS says why), no study drug; a screen failure's disposition ends participation.
+  const neverEnrolled = consentedNotEnrolled(s);
+  for (const { entry, subjid, consentedOn, failed, failedOn } of neverEnrolled) {
+    dm.push([
+      study,
+      'DM',
+      `${study}-${subjid}`,
+      subjid,
+      entry.site,
+      null,
+      null,
+      consentedOn,
+      null,
+      null,
+      failedOn,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      failed ? ARM_NULL_REASONS.screenFailure : ARM_NULL_REASONS.notAssigned,
+    ]);
+  }
+  // One record per subject: a participant code written like a site and screening code (A-X1) would give two people
+  // one USUBJID, and their DS records would read as one subject's. Refused, naming the code to correct.
+  const participantCodes = new Set(s.participants.map((p) => p.participantCode));
+  const clash = neverEnrolled.find(({ subjid }) => participantCodes.has(subjid));
+  if (clash !== undefined) {
+    throw new InputError(
+      `SDTM DM: the participant code ${clash.subjid} reads as site ${clash.entry.site}'s screening code ${clash.entry.screeningCode} of a person consented but never enrolled, and would give both one USUBJID; correct the screening code or the participant code`,
+      'trial.conflict',
+    );
+  }
 
   const ds: Cell[][] = [];
   for (const p of s.participants) {
@@ -177,6 +262,11 @@ export function sdtmRows(
       events.push([DS_TERMS[d.event], DS_TERMS[d.event], 'DISPOSITION EVENT', d.on]);
     }
     events.forEach(([term, decod, cat, date], i) => ds.push([study, 'DS', usubjid(p), i + 1, term, decod, cat, date]));
+  }
+  for (const { subjid, consentedOn, failed, failedOn } of neverEnrolled) {
+    const subject = `${study}-${subjid}`;
+    ds.push([study, 'DS', subject, 1, DS_MILESTONES[0], DS_MILESTONES[0], 'PROTOCOL MILESTONE', consentedOn]);
+    if (failed) ds.push([study, 'DS', subject, 2, DS_SCREEN_FAILURE, DS_SCREEN_FAILURE, 'DISPOSITION EVENT', failedOn]);
   }
 
   const ex = s.doses.map((d, i): Cell[] => {
@@ -334,10 +424,22 @@ export function sdtmRows(
     ];
   });
 
+  // TV: the protocol's visits in VISITNUM order, the same in every arm (ARMCD empty); the start rule in words from
+  // the visit's day and window (the protocol's day 0 is the infusion).
+  const tv = visitsInTime.map((v, i): Cell[] => [
+    study,
+    'TV',
+    i + 1,
+    v.label,
+    noDayZero(v.day),
+    null,
+    visitStartRule(v),
+  ]);
+
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
-  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae };
+  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv };
 }
 
 /**
@@ -358,6 +460,20 @@ function rangeIndicator(
   if (low !== null && value < low) return 'LOW';
   if (high !== null && value > high) return 'HIGH';
   return low !== null && high !== null ? 'NORMAL' : null;
+}
+
+/**
+ * TV TVSTRL: when a visit starts, in the protocol's terms (its day from the infusion, protocol day 0, and its
+ * window), e.g. `7 days after the infusion (protocol day 7), window day 5 to day 9`.
+ */
+function visitStartRule(v: Visit): string {
+  const when =
+    v.day === 0
+      ? 'The day of the infusion (protocol day 0)'
+      : `${Math.abs(v.day)} day${Math.abs(v.day) === 1 ? '' : 's'} ${v.day < 0 ? 'before' : 'after'} the infusion (protocol day ${v.day})`;
+  return v.windowBefore === 0 && v.windowAfter === 0
+    ? when
+    : `${when}, window day ${v.day - v.windowBefore} to day ${v.day + v.windowAfter}`;
 }
 
 /** A count of days from the reference date (RFSTDTC, the first infusion) as an SDTM study day: there is no day 0. */
@@ -385,13 +501,20 @@ function flagBaselines(domain: 'QS' | 'LB', rows: Cell[][], firstDoseOf: Readonl
   for (const row of baseline.values()) row[flag] = 'Y';
 }
 
+/**
+ * The datasets as CSV, values exactly as in the rows (and as define.xml measures them); `spreadsheetSafe` writes a
+ * copy for opening in a spreadsheet instead, its text cells that begin like a formula prefixed with an apostrophe
+ * (csvText), which is not the submission data.
+ */
 export function sdtmDomains(
   s: TrialSnapshot,
   protocol: TrialProtocol,
   instruments: ReadonlyMap<string, InstrumentDefinition>,
+  options: { readonly spreadsheetSafe?: boolean } = {},
 ): Record<SdtmDomain, string> {
   const rows = sdtmRows(s, protocol, instruments);
-  return Object.fromEntries(SDTM_DOMAINS.map((d) => [d, csvText([sdtmColumns(d), ...rows[d]])])) as Record<
+  const safe = options.spreadsheetSafe === true;
+  return Object.fromEntries(SDTM_DOMAINS.map((d) => [d, csvText([sdtmColumns(d), ...rows[d]], safe)])) as Record<
     SdtmDomain,
     string
   >;
