@@ -1,0 +1,106 @@
+/**
+ * The references a reader follows: every file path the README, docs/*.md and the knowledge READMEs cite exists, and
+ * every section a doc or a code comment cites by its title (`docs/care-pathway.md, "What goes in"`) is a heading of
+ * that page (or a bold run-in title, `**Seeded and reproducible.**`), so a renamed section or a moved file is caught
+ * where it is cited, not by the next reader.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../src/cli/run.test-support.ts';
+
+/** Files under `dir` (relative to the repository) whose name ends with one of `endings`, node_modules left out. */
+function filesUnder(dir: string, endings: readonly string[]): string[] {
+  return readdirSync(join(REPO_ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && endings.some((end) => e.name.endsWith(end)))
+    .map((e) => relative(REPO_ROOT, join(e.parentPath, e.name)))
+    .filter((path) => !path.includes('node_modules'));
+}
+
+const DOCS = ['README.md', ...filesUnder('docs', ['.md']), ...filesUnder('knowledge', ['README.md'])];
+const DOCS_AND_CODE = [
+  ...DOCS,
+  'src/analysis/README.md',
+  ...filesUnder('src', ['.ts']),
+  ...filesUnder('test', ['.ts']),
+  ...filesUnder('scripts', ['.ts', '.mjs']),
+  ...filesUnder('bench', ['.ts', '.mjs']),
+];
+
+const read = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8');
+
+/** The repository paths a text cites: `src/...`, `knowledge/...`, and so on, without placeholders (`<id>`, `*`, `X`). */
+function citedPaths(text: string): string[] {
+  const paths = new Set<string>();
+  const pattern = /(?<![\w./-])((?:src|test|knowledge|scripts|bench|reference|examples|docs)\/[\w./-]*[\w/])/g;
+  for (const m of text.matchAll(pattern)) {
+    const path = m[1]!;
+    if (/\/X\.|\/<|\*/.test(path) || /[<*]/.test(text.slice(m.index + path.length, m.index + path.length + 1)))
+      continue;
+    paths.add(path);
+  }
+  return [...paths];
+}
+
+/** The sections a text cites by title: `care-pathway.md, "What goes in"` (comma optional, `docs/` optional). */
+function citedSections(text: string): { page: string; title: string }[] {
+  const cites: { page: string; title: string }[] = [];
+  for (const m of text.replace(/\n\s*(?:\*|\/\/)?\s*/g, ' ').matchAll(/\b([a-z-]+\.md),? ["']([^"']{3,80})["']/g))
+    cites.push({ page: m[1]!, title: m[2]! });
+  return cites;
+}
+
+/** The titles a page can be cited by: its headings and its bold run-in titles. */
+function sectionTitles(markdown: string): string[] {
+  const headings = [...markdown.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim());
+  const runIn = [...markdown.matchAll(/\*\*([^*]+?)\.?\*\*/g)].map((m) => m[1]!.trim());
+  return [...headings, ...runIn];
+}
+
+function pageFile(page: string): string | undefined {
+  if (page === 'README.md') return 'README.md';
+  return existsSync(join(REPO_ROOT, 'docs', page)) ? join('docs', page) : undefined;
+}
+
+test('citedSections and sectionTitles read citations and titles as the docs write them', () => {
+  assert.deepEqual(citedSections('(docs/care-pathway.md, "What goes in")'), [
+    { page: 'care-pathway.md', title: 'What goes in' },
+  ]);
+  assert.deepEqual(citedSections(" * docs/statistics.md 'One subject in\n * an arm'"), [
+    { page: 'statistics.md', title: 'One subject in an arm' },
+  ]);
+  assert.deepEqual(sectionTitles('# Page\n## What goes in\n- **Seeded and reproducible.** The generator'), [
+    'Page',
+    'What goes in',
+    'Seeded and reproducible',
+  ]);
+  assert.deepEqual(citedPaths('`src/cli/trd.ts`, knowledge/codesets/X.json, `knowledge/trials/<id>.json`'), [
+    'src/cli/trd.ts',
+  ]);
+});
+
+test('every file path the README, docs/ and the knowledge READMEs cite exists', () => {
+  const missing = DOCS.flatMap((doc) =>
+    citedPaths(read(doc))
+      .filter((path) => !existsSync(join(REPO_ROOT, path)))
+      .map((path) => `${doc}: ${path}`),
+  );
+  assert.deepEqual(missing, []);
+});
+
+test('every section a doc or a code comment cites by title is a section of that page', () => {
+  const titles = new Map<string, string[]>();
+  const wrong: string[] = [];
+  for (const file of DOCS_AND_CODE.filter((f) => f !== 'test/doc-references.test.ts')) {
+    for (const { page, title } of citedSections(read(file))) {
+      const path = pageFile(page);
+      if (path === undefined) continue;
+      if (!titles.has(path)) titles.set(path, sectionTitles(read(path)));
+      // A title may be cited by its opening words: "Unverified values" for "Unverified values in version 1.1".
+      if (!titles.get(path)!.some((t) => t === title || (t.startsWith(title) && /^\W/.test(t.slice(title.length)))))
+        wrong.push(`${file}: ${page} "${title}"`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
