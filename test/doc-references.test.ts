@@ -2,13 +2,14 @@
  * The references a reader follows: every file path the README, docs/*.md and the knowledge READMEs cite exists, and
  * every section a doc or a code comment cites by its title (`docs/care-pathway.md, "What goes in"`) is a heading of
  * that page (or a bold run-in title, `**Seeded and reproducible.**`), so a renamed section or a moved file is caught
- * where it is cited, not by the next reader.
+ * where it is cited, not by the next reader. The README's table of commands names every command and subcommand
+ * `trd --help` lists.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../src/cli/run.test-support.ts';
+import { REPO_ROOT, trd } from '../src/cli/run.test-support.ts';
 
 /** Files under `dir` (relative to the repository) whose name ends with one of `endings`, node_modules left out. */
 function filesUnder(dir: string, endings: readonly string[]): string[] {
@@ -103,4 +104,23 @@ test('every section a doc or a code comment cites by title is a section of that 
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+/** The command names a `--help` lists under "Commands:" (`help` aside). */
+async function subcommands(args: readonly string[]): Promise<string[]> {
+  const { stdout } = await trd([...args, '--help']);
+  const list = stdout.slice(stdout.indexOf('Commands:'));
+  return [...list.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+}
+
+test("the README's table of commands names every command and subcommand trd --help lists", async () => {
+  const readme = read('README.md');
+  const table = readme.slice(readme.indexOf('## Commands'), readme.indexOf('### `trd assess`'));
+  const missing: string[] = [];
+  for (const command of await subcommands([])) {
+    if (!new RegExp(`\`trd ${command}\\b`).test(table)) missing.push(command);
+    for (const sub of await subcommands([command]))
+      if (!new RegExp(`\`trd ${command} [^\`]*\\b${sub}\\b`).test(table)) missing.push(`${command} ${sub}`);
+  }
+  assert.deepEqual(missing, []);
 });
