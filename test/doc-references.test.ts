@@ -44,10 +44,15 @@ function citedPaths(text: string): string[] {
   return [...paths];
 }
 
-/** The sections a text cites by title: `care-pathway.md, "What goes in"` (comma optional, `docs/` optional). */
+/**
+ * The sections a text cites by title: `care-pathway.md, "What goes in"`, `[README.md](docs/README.md), "Changing the
+ * knowledge"` (comma optional, `docs/` optional: every page cited so is in docs/).
+ */
 function citedSections(text: string): { page: string; title: string }[] {
   const cites: { page: string; title: string }[] = [];
-  for (const m of text.replace(/\n\s*(?:\*|\/\/)?\s*/g, ' ').matchAll(/\b([a-z-]+\.md),? ["']([^"']{3,80})["']/g))
+  for (const m of text
+    .replace(/\n\s*(?:\*|\/\/)?\s*/g, ' ')
+    .matchAll(/\b([A-Za-z-]+\.md)[`)]*,? ["']([^"']{3,80})["']/g))
     cites.push({ page: m[1]!, title: m[2]! });
   return cites;
 }
@@ -60,13 +65,15 @@ function sectionTitles(markdown: string): string[] {
 }
 
 function pageFile(page: string): string | undefined {
-  if (page === 'README.md') return 'README.md';
   return existsSync(join(REPO_ROOT, 'docs', page)) ? join('docs', page) : undefined;
 }
 
 test('citedSections and sectionTitles read citations and titles as the docs write them', () => {
   assert.deepEqual(citedSections('(docs/care-pathway.md, "What goes in")'), [
     { page: 'care-pathway.md', title: 'What goes in' },
+  ]);
+  assert.deepEqual(citedSections('[`docs/README.md`](docs/README.md), "Changing the knowledge"'), [
+    { page: 'README.md', title: 'Changing the knowledge' },
   ]);
   assert.deepEqual(citedSections(" * docs/statistics.md 'One subject in\n * an arm'"), [
     { page: 'statistics.md', title: 'One subject in an arm' },
