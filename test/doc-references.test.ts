@@ -3,13 +3,14 @@
  * every section a doc or a code comment cites by its title (`docs/care-pathway.md, "What goes in"`) is a heading of
  * that page (or a bold run-in title, `**Seeded and reproducible.**`), so a renamed section or a moved file is caught
  * where it is cited, not by the next reader. The README's table of commands names every command and subcommand
- * `trd --help` lists.
+ * `trd --help` lists, and docs/care-pathway.md "The result" every field of `trd assess --json`.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT, trd } from '../src/cli/run.test-support.ts';
+import { createEngine } from '../src/engine/index.ts';
 
 /** Files under `dir` (relative to the repository) whose name ends with one of `endings`, node_modules left out. */
 function filesUnder(dir: string, endings: readonly string[]): string[] {
@@ -130,4 +131,15 @@ test("the README's table of commands names every command and subcommand trd --he
       if (!new RegExp(`\`trd ${command} [^\`]*\\b${sub}\\b`).test(table)) missing.push(`${command} ${sub}`);
   }
   assert.deepEqual(missing, []);
+});
+
+test('docs/care-pathway.md "The result" names every field of the assessment trd assess --json prints', () => {
+  const page = read('docs/care-pathway.md');
+  const section = page.slice(page.indexOf('## The result'), page.indexOf('\n## ', page.indexOf('## The result') + 1));
+  const bundle = JSON.parse(read('examples/seed-vignette.json')) as unknown;
+  const fields = Object.keys(createEngine().assess(bundle, { asOf: '2026-11-27' })).filter((f) => f !== 'schema');
+  assert.deepEqual(
+    fields.filter((field) => !section.includes(`\`${field}\``)),
+    [],
+  );
 });
