@@ -143,3 +143,14 @@ test('docs/care-pathway.md "The result" names every field of the assessment trd 
     [],
   );
 });
+
+test("the README's Continuous integration section names every Debian package .ci/run installs", () => {
+  const packages = [...read('.ci/run').matchAll(/need\+=\(([\w.-]+)\)/g)].map((m) => m[1]!);
+  assert.ok(packages.length >= 3, 'the packages of .ci/run');
+  const readme = read('README.md');
+  const section = readme.slice(readme.indexOf('## Continuous integration'));
+  assert.deepEqual(
+    packages.filter((name) => !section.includes(`\`${name}\``)),
+    [],
+  );
+});
