@@ -154,3 +154,15 @@ test("the README's Continuous integration section names every Debian package .ci
     [],
   );
 });
+
+test('docs/engine.md "The door" names every call of the engine createEngine() returns', () => {
+  const page = read('docs/engine.md');
+  const door = page.slice(page.indexOf('## The door'), page.indexOf('## The read'));
+  const engine = createEngine() as unknown as Record<string, unknown>;
+  const calls = Object.keys(engine).filter((key) => typeof engine[key] === 'function');
+  assert.ok(calls.includes('assess'));
+  assert.deepEqual(
+    calls.filter((call) => !door.includes(`\`${call}(`)),
+    [],
+  );
+});
