@@ -1,9 +1,10 @@
 /**
- * The references a reader follows: every file path the README, docs/*.md and the knowledge READMEs cite exists, and
+ * The references a reader follows: every file path the README, docs/*.md and the other READMEs cite exists, and
  * every section a doc or a code comment cites by its title (`docs/care-pathway.md, "What goes in"`) is a heading of
  * that page (or a bold run-in title, `**Seeded and reproducible.**`), so a renamed section or a moved file is caught
- * where it is cited, not by the next reader. The README's table of commands names every command and subcommand
- * `trd --help` lists, and docs/care-pathway.md "The result" every field of `trd assess --json`.
+ * where it is cited, not by the next reader. And the lists the docs give are whole: the README's commands (against
+ * `trd --help`) and CI packages (against .ci/run), the assessment's fields (docs/care-pathway.md "The result") and the
+ * engine's calls (docs/engine.md "The door").
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,10 +21,13 @@ function filesUnder(dir: string, endings: readonly string[]): string[] {
     .filter((path) => !path.includes('node_modules'));
 }
 
-const DOCS = ['README.md', ...filesUnder('docs', ['.md']), ...filesUnder('knowledge', ['README.md'])];
+const DOCS = [
+  'README.md',
+  ...filesUnder('docs', ['.md']),
+  ...['knowledge', 'reference', 'src', 'test/fixtures'].flatMap((dir) => filesUnder(dir, ['README.md'])),
+];
 const DOCS_AND_CODE = [
   ...DOCS,
-  'src/analysis/README.md',
   ...filesUnder('src', ['.ts']),
   ...filesUnder('test', ['.ts']),
   ...filesUnder('scripts', ['.ts', '.mjs']),
@@ -89,7 +93,7 @@ test('citedSections and sectionTitles read citations and titles as the docs writ
   ]);
 });
 
-test('every file path the README, docs/ and the knowledge READMEs cite exists', () => {
+test('every file path the README, docs/ and the other READMEs cite exists', () => {
   const missing = DOCS.flatMap((doc) =>
     citedPaths(read(doc))
       .filter((path) => !existsSync(join(REPO_ROOT, path)))
