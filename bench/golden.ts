@@ -6,7 +6,7 @@
  * Run `write` before a change to the engine and `check` after it: a change meant to be invisible leaves nothing listed.
  *
  * `--ignore-skipped` leaves out the wording of the adapter's "skipped N resources" information issue, whose counts
- * move when the adapter reads fewer resource kinds (docs/care-pathway.md "Inputs").
+ * move when the adapter reads fewer resource kinds (docs/care-pathway.md, "What goes in").
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,9 +1,16 @@
 /**
  * Writes the synthetic demo patients of examples/demo/ (served by `trd serve` and used by its tests) from the seed
  * vignette: each is the seed patient with one clinically meaningful change, so each shows one path of the decision.
- * Synthetic: invented names, ids and values. Run: `npx tsx scripts/make-demo-patients.ts`.
+ * Synthetic: invented names, ids and values. Run: `npx tsx scripts/make-demo-patients.ts`. The files are written as
+ * prettier formats them (the repository's .prettierrc), so that `npm test`'s format check passes on what the script
+ * writes; test/demo-patients.test.ts checks that running it changes nothing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Resource {
   resourceType: string;
@@ -16,7 +23,7 @@ interface Bundle {
   entry: { fullUrl?: string; resource: Resource }[];
 }
 
-const seed = JSON.parse(readFileSync('examples/seed-vignette.json', 'utf8')) as Bundle;
+const seed = JSON.parse(readFileSync(join(ROOT, 'examples', 'seed-vignette.json'), 'utf8')) as Bundle;
 const AS_OF = '2026-11-27';
 
 /** The seed with every id prefixed and references rewritten, a new name, and `change` applied. */
@@ -144,21 +151,27 @@ const patients: { file: string; title: string; expect: string; bundle: Bundle }[
   },
 ];
 
-for (const p of patients) writeFileSync(`examples/demo/${p.file}`, `${JSON.stringify(p.bundle, null, 2)}\n`);
-writeFileSync(
-  'examples/demo/index.json',
-  `${JSON.stringify(
-    {
-      description: 'Synthetic demo patients (invented people, ids and values), each assessed as of asOf.',
-      asOf: AS_OF,
-      patients: patients.map((p) => ({
-        id: p.file.replace(/\.json$/, ''),
-        file: p.file,
-        title: p.title,
-        expect: p.expect,
-      })),
-    },
-    null,
-    2,
-  )}\n`,
-);
+/** Each file of examples/demo/ (path relative to the repository) with its text, formatted as prettier writes it. */
+export async function demoPatientFiles(): Promise<Map<string, string>> {
+  const index = {
+    description: 'Synthetic demo patients (invented people, ids and values), each assessed as of asOf.',
+    asOf: AS_OF,
+    patients: patients.map((p) => ({
+      id: p.file.replace(/\.json$/, ''),
+      file: p.file,
+      title: p.title,
+      expect: p.expect,
+    })),
+  };
+  const files = new Map<string, string>();
+  for (const [file, value] of [...patients.map((p) => [p.file, p.bundle] as const), ['index.json', index] as const]) {
+    const path = join('examples', 'demo', file);
+    const options = (await resolveConfig(join(ROOT, path))) ?? {};
+    files.set(path, await format(JSON.stringify(value, null, 2), { ...options, filepath: path }));
+  }
+  return files;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const [path, text] of await demoPatientFiles()) writeFileSync(join(ROOT, path), text);
+}

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REPO_ROOT, trd as run, type CliRun } from '../src/cli/run.test-support.ts';
+import { MAX_REASON_CHARS } from '../src/record/index.ts';
 
 const SEED = join(REPO_ROOT, 'examples', 'seed-vignette.json');
 const AS_OF = '2026-11-27';
@@ -59,6 +60,15 @@ describe('trd assess on bad input', { concurrency: 2 }, () => {
       assert.ok(!/^\s+at /m.test(result.stderr), 'no stack trace');
     });
   }
+});
+
+test('a reason longer than MAX_REASON_CHARS loses its middle: trd: and at most that many characters, its end kept', async () => {
+  const result = await trd('assess', join(dir, `${'a'.repeat(600)}.json`), '--as-of', AS_OF);
+  assert.equal(result.code, 2);
+  const line = result.stderr.replace(/\n$/, '');
+  assert.ok(line.startsWith('trd: '), line);
+  assert.equal(line.length, 'trd: '.length + MAX_REASON_CHARS);
+  assert.match(line, /a\.json: name too long$/);
 });
 
 describe('trd assess on the seed vignette', () => {

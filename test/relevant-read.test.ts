@@ -1,5 +1,5 @@
 /**
- * The engine reads only the resources its knowledge can use (engine.read, docs/care-pathway.md "Inputs"): a
+ * The engine reads only the resources its knowledge can use (engine.read, docs/care-pathway.md, "What goes in"): a
  * Condition, Observation, Immunization, AllergyIntolerance or Procedure coded outside every code set of the pathway
  * and the trials is counted as skipped, not read. Skipping must never change a result: over every vignette, every
  * demo patient and distinct bench patients (typical and Synthea-shape), `assess` and `match` through the door equal

@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { referencePath } from '../stats/golden.test-support.ts';
 import { analyzeTrial, likelyNonConvergenceCause, type AnalysisOptions } from './analyze.ts';
 import { buildDataset, type DatasetSpec, type TrialDataset } from './dataset.ts';
-import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtPIs, fmtRatio } from './format.ts';
 import { compareBinary } from '../stats/binary.ts';
 import { fitMmrmTrial } from '../stats/mmrm/index.ts';
 import { forestRows } from './plots.ts';
@@ -483,6 +483,24 @@ describe('formatting', () => {
   it('p-values as R format.pval at 4 digits', () => {
     assert.equal(fmtP(0.025344), '0.0253');
     assert.equal(fmtP(4.8e-17), '<0.0001');
+  });
+  it('a p-value in a sentence is "p < 0.0001" below 4 digits, never "p = <0.0001"', async () => {
+    assert.equal(fmtPIs(0.025344), 'p = 0.0253');
+    assert.equal(fmtPIs(4.8e-17), 'p < 0.0001');
+    assert.equal(fmtPIs(Number.NaN), 'p = NA');
+    // A treatment effect of 15 points: every test of it is far below 0.0001.
+    const strong: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((row) =>
+        row.arm === 'TOCILIZUMAB' && row.change !== null ? { ...row, change: row.change - 15 } : row,
+      ),
+    };
+    const r = analyzeTrial(strong, options, 'x.csv', fitMmrmTrial);
+    const s = analysisSummary(r);
+    assert.match(s, /^ANCOVA .*, p < 0\.0001$/m);
+    assert.match(s, /Student t p < 0\.0001, Welch t p < 0\.0001/);
+    const html = await renderHtmlReport(r, []);
+    for (const out of [s, html]) assert.doesNotMatch(out, /p = &lt;|p = </);
   });
   it('NNT with a CI that excludes 0, and the NNTB-to-NNTH form', () => {
     assert.equal(

@@ -96,6 +96,14 @@ describe('buildDataset', () => {
       /^--treatment: arm label "TCZ" not found in column group \(it holds 2 other labels\)$/,
     );
   });
+  it('an arm label found only in other letter case is said so, without quoting the label found', () => {
+    const r = buildDataset(header, good, { ...spec, control: 'pbo' });
+    assert.equal(r.ok, false);
+    assert.equal(
+      messages(r)[0],
+      '--control: arm label "pbo" not found in column group (it holds 2 other labels; one of them differs from it only in letter case, and arm labels are matched exactly)',
+    );
+  });
   it('non-numeric outcomes: one line with the count and the first line numbers, no cell quoted', () => {
     const r = buildDataset(header, [...good, row('3', 'PBO', '8', 'n/a')], spec);
     assert.equal(r.ok, false);

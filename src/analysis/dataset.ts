@@ -230,10 +230,13 @@ export function buildDataset(
     ['--control', spec.control],
   ] as const) {
     if (!armsFound.has(label)) {
+      // Every row of the arm written in other letter case ("Placebo" for placebo) is said, as for a column name,
+      // without quoting the labels found.
+      const caseOnly = [...armsFound].some((found) => found.toLowerCase() === label.toLowerCase());
       issues.push(
         issue(
           'analysis.arm.absent',
-          `${option}: arm label "${label}" not found in column ${cols.arm} (it holds ${armsFound.size} other labels)`,
+          `${option}: arm label "${label}" not found in column ${cols.arm} (it holds ${armsFound.size} other labels${caseOnly ? '; one of them differs from it only in letter case, and arm labels are matched exactly' : ''})`,
         ),
       );
     }

@@ -20,6 +20,12 @@ export function fmtP(p: number): string {
   return p < 1e-4 ? '<0.0001' : p.toFixed(4);
 }
 
+/** "p = 0.0253", or "p < 0.0001" below 4 digits (never "p = <0.0001"), for a p-value in a sentence. */
+export function fmtPIs(p: number): string {
+  const text = fmtP(p);
+  return text.startsWith('<') ? `p < ${text.slice(1)}` : `p = ${text}`;
+}
+
 export function fmtCi(ci: readonly [number, number] | null | undefined, digits = 2): string {
   return ci ? `${fmt(ci[0], digits)} to ${fmt(ci[1], digits)}` : 'NA';
 }

@@ -5,7 +5,7 @@
 import type { BinaryComparison } from '../stats/binary.ts';
 import type { StrataResult } from '../stats/interaction.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
-import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtPIs, fmtRatio } from './format.ts';
 import { changeOf } from './text-summary.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
@@ -111,7 +111,7 @@ export async function renderHtmlReport(
           [c, fmt(a.lsMeans.control.estimate, 3), fmt(a.lsMeans.control.se, 4), fmtCi(a.lsMeans.control.ci, 3)],
         ],
       ),
-      `<p>Unadjusted check: Student t p = ${fmtP(a.tTests.student.p)}, Welch t p = ${fmtP(a.tTests.welch.p)} (df ${fmt(a.tTests.welch.df, 1)}).</p>`,
+      `<p>Unadjusted check: Student t ${fmtPIs(a.tTests.student.p)}, Welch t ${fmtPIs(a.tTests.welch.p)} (df ${fmt(a.tTests.welch.df, 1)}).</p>`,
     );
   }
 
@@ -189,7 +189,7 @@ export async function renderHtmlReport(
   } else {
     const i = report.interaction;
     parts.push(
-      `<p>${escape(i.formula)} (n = ${i.n}). Interaction ${fmt(i.estimate, 3)} per unit ln(biomarker) (SE ${fmt(i.se, 4)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, p = ${fmtP(i.p)}. The line shows the estimated effect at each biomarker value; ticks are the observed baseline values.</p>`,
+      `<p>${escape(i.formula)} (n = ${i.n}). Interaction ${fmt(i.estimate, 3)} per unit ln(biomarker) (SE ${fmt(i.se, 4)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, ${fmtPIs(i.p)}. The line shows the estimated effect at each biomarker value; ticks are the observed baseline values.</p>`,
       table(
         ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
         i.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),

@@ -7,7 +7,7 @@ import type { StrataResult } from '../stats/interaction.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import type { CountsReport } from './counts.ts';
 import type { ResponderAnalysis } from './responders.ts';
-import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtRatio } from './format.ts';
+import { fmt, fmtCi, fmtNnt, fmtPercent, fmtPIs, fmtRatio } from './format.ts';
 
 const isUnavailable = (x: object): x is Unavailable => 'available' in x && (x as Unavailable).available === false;
 
@@ -18,7 +18,7 @@ function binaryLines(title: string, b: BinaryComparison, treatment: string, cont
     title,
     arm(treatment, b.treatment),
     arm(control, b.control),
-    `  difference ${fmtPercent(b.difference.estimate)} (95% CI ${fmtPercent(b.difference.ci[0])} to ${fmtPercent(b.difference.ci[1])}, Newcombe); Fisher p = ${fmtP(b.fisherP)}`,
+    `  difference ${fmtPercent(b.difference.estimate)} (95% CI ${fmtPercent(b.difference.ci[0])} to ${fmtPercent(b.difference.ci[1])}, Newcombe); Fisher ${fmtPIs(b.fisherP)}`,
     `  ${fmtNnt(b.nnt)}`,
     `  risk ratio ${fmtRatio(b.riskRatio)}; odds ratio ${fmtRatio(b.oddsRatio)}`,
   ];
@@ -66,9 +66,9 @@ export function analysisSummary(r: AnalysisReport): string {
   else {
     const a = r.ancova;
     out.push(
-      `ANCOVA (${a.formula}, observed cases, n = ${a.n.total}): ${fmt(a.estimate)} (SE ${fmt(a.se, 3)}, 95% CI ${fmtCi(a.ci)}), t(${a.df}) = ${fmt(a.t, 3)}, p = ${fmtP(a.p)}`,
+      `ANCOVA (${a.formula}, observed cases, n = ${a.n.total}): ${fmt(a.estimate)} (SE ${fmt(a.se, 3)}, 95% CI ${fmtCi(a.ci)}), t(${a.df}) = ${fmt(a.t, 3)}, ${fmtPIs(a.p)}`,
       `  LS means: ${t} ${fmt(a.lsMeans.treatment.estimate)} (${fmtCi(a.lsMeans.treatment.ci)}), ${c} ${fmt(a.lsMeans.control.estimate)} (${fmtCi(a.lsMeans.control.ci)}) at baseline ${fmt(a.covariateMeans.baseline)}`,
-      `  unadjusted: Student t p = ${fmtP(a.tTests.student.p)}, Welch t p = ${fmtP(a.tTests.welch.p)}`,
+      `  unadjusted: Student t ${fmtPIs(a.tTests.student.p)}, Welch t ${fmtPIs(a.tTests.welch.p)}`,
     );
   }
   if (isUnavailable(r.mmrm)) out.push(`MMRM: not available (${r.mmrm.reason})`);
@@ -76,8 +76,8 @@ export function analysisSummary(r: AnalysisReport): string {
     const kr = r.mmrm.kenwardRoger;
     const sw = r.mmrm.satterthwaite;
     out.push(
-      `MMRM at the primary visit (unstructured, REML): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), p = ${fmtP(kr.p)}`,
-      `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, p = ${fmtP(sw.p)}`,
+      `MMRM at the primary visit (unstructured, REML): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), ${fmtPIs(kr.p)}`,
+      `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, ${fmtPIs(sw.p)}`,
     );
   }
   out.push('', ...responderLines('Response', r.response, t, c));
@@ -103,9 +103,9 @@ export function analysisSummary(r: AnalysisReport): string {
   } else {
     const i = r.interaction;
     out.push(
-      `Treatment x ln(biomarker) interaction: ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, p = ${fmtP(i.p)}`,
+      `Treatment x ln(biomarker) interaction: ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, ${fmtPIs(i.p)}`,
       ...i.effects.map(
-        (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), p = ${fmtP(e.p)}`,
+        (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), ${fmtPIs(e.p)}`,
       ),
       strataLine(i.strata),
     );

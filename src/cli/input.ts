@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError, isIsoDate, jsonSyntaxReason, lookupTable, utf8Text } from '../record/index.ts';
+import { fsReason, InputError, isIsoDate, jsonSyntaxReason, utf8Text } from '../record/index.ts';
 import { cliIo } from './io.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -16,27 +16,6 @@ export { InputError };
 
 /** Default upper bound on one input file or standard input (--max-bytes): far above a lifetime Synthea record. */
 export const DEFAULT_MAX_INPUT_BYTES = 100_000_000;
-
-const FS_REASONS = lookupTable<string>({
-  ENOENT: 'no such file or folder',
-  ENOTDIR: 'a part of the path is not a folder',
-  EISDIR: 'is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  ENAMETOOLONG: 'name too long',
-  ELOOP: 'too many symbolic links',
-  // `trd serve`: the address it was asked to listen on.
-  EADDRINUSE: 'the address is in use (another process listens on that port; choose another --port)',
-  EADDRNOTAVAIL: 'no interface of this machine has that address (--host)',
-});
-
-/** The reason a file-system (or listen) call failed, in words (the code alone when it is not a common one). */
-export function fsReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return FS_REASONS[code] ?? (code || 'input/output error');
-}
 
 /** Parses --max-bytes: a whole number of bytes from 1. */
 export function maxBytesOption(raw: string | undefined): number {

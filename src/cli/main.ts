@@ -2,7 +2,7 @@
  * The `trd` process: runs the command line (trd.ts) on the process's arguments and streams. bin/trd.js starts the
  * compiled form of this file (dist/cli/main.js); `npm start` runs it from source.
  */
-import { fsReason } from './input.ts';
+import { fsReason } from '../record/index.ts';
 import { EXIT_USAGE, runTrd } from './trd.ts';
 
 // A closed pipe (`trd assess x | head -1`) ends the output quietly instead of raising an unhandled EPIPE; any other

@@ -12,8 +12,7 @@
  * whole help, never a control character (oneLine, src/record/issues.ts).
  */
 import { Command, CommanderError } from 'commander';
-import { InputError, oneLine } from '../record/index.ts';
-import { fsReason } from './input.ts';
+import { fsReason, InputError, oneLine } from '../record/index.ts';
 import { CheckFailed, cliIo, Interrupted, PROCESS_IO, withCliIo, type CliIo } from './io.ts';
 import { packageVersion } from './version.ts';
 

@@ -1,7 +1,7 @@
 /**
- * Fast, pure code lookups against the indexes built once by parseKnowledge (src/knowledge/build-index.ts): which
- * code sets a coding belongs to (exact or explicit prefix match) and the antidepressant ingredient a medication
- * concept names. No caches: every answer is a read of the index.
+ * Fast, pure code lookups against the indexes parseKnowledge (src/knowledge/parse.ts) builds once with
+ * src/knowledge/build-index.ts: which code sets a coding belongs to (exact or explicit prefix match) and the
+ * antidepressant ingredient a medication concept names. No caches: every answer is a read of the index.
  *
  * Codes are compared after their system's normalisation (code-systems.json): ICD-10 ignores case and dots
  * ("F32.1" = "f321"), ATC ignores case, CVX ignores leading zeros. System URIs are resolved through their aliases

@@ -1,5 +1,5 @@
 /**
- * The decision (docs/care-pathway.md "The decision: the first rule that matches"): rows are evaluated in order and the
+ * The decision (docs/care-pathway.md, "The decision"): rows are evaluated in order and the
  * first whose named predicate holds gives the recommendation. Every row appears in the trace with what it saw.
  */
 import type { DecisionRow } from '../knowledge/schema-pathway.ts';

@@ -317,8 +317,8 @@ export interface ItemReading {
 }
 
 /**
- * Every score of `item` of `instrumentName` on or before the as-of date: QuestionnaireResponse answers (by the item
- * code set's item numbers, or by linkId when the questionnaire URL names the instrument), Observation panels
+ * Every score of `rule.item` of `rule.instrument` on or before the as-of date: QuestionnaireResponse answers (by the
+ * item code set's item numbers, or by linkId when the questionnaire URL names the instrument), Observation panels
  * (components or hasMember) and item Observations on their own.
  */
 export function itemReadings(ctx: EngineContext, rule: ItemRule): ItemReading[] {

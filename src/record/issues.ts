@@ -2,6 +2,8 @@
  * Errors are values inside the core: each problem is an Issue with a namespaced code, and functions that can fail
  * return a Result. Exceptions are for programmer errors and for the adapters at the edge (CLI, HTTP).
  */
+import { lookupTable } from './tables.ts';
+
 export type Severity = 'error' | 'warning' | 'information';
 
 export interface Issue {
@@ -77,6 +79,33 @@ export function jsonSyntaxReason(message: string, text?: string): string {
           ? 'malformed string, number or separator'
           : 'unexpected character';
   return position === undefined ? kind : `${kind} at position ${position}`;
+}
+
+const FS_REASONS = lookupTable<string>({
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENAMETOOLONG: 'name too long',
+  ELOOP: 'too many symbolic links',
+  // `trd serve`: the address it was asked to listen on.
+  EADDRINUSE: 'the address is in use (another process listens on that port; choose another --port)',
+  EADDRNOTAVAIL: 'no interface of this machine has that address (--host)',
+});
+
+/**
+ * The reason a file-system (or listen) call failed, in words (the code alone when it is not a common one): for the
+ * command line's files and the service's (a `--cds-client` JWKS file) alike.
+ */
+export function fsReason(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    FS_REASONS[typeof code === 'string' ? code : ''] ??
+    (typeof code === 'string' && code !== '' ? code : 'input/output error')
+  );
 }
 
 /** `line 3, column 12` (both from 1) of an offset in `text`. */

@@ -66,8 +66,15 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
     if (seen.has(shard)) throw new InputError(`shard ${shard} is given twice`, 'screen.merge.repeated');
     seen.add(shard);
   }
-  if (seen.size !== count)
-    throw new InputError(`${count - seen.size} of ${count} shards are missing`, 'screen.merge.missing');
+  if (seen.size !== count) {
+    // Named, so the run that wrote each missing output can be found: "shard 3/3 is missing (1 of 3)".
+    const missing = Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).filter((s) => !seen.has(s));
+    const named = missing.length <= 10 ? missing.join(', ') : `${missing.slice(0, 10).join(', ')}, ...`;
+    throw new InputError(
+      `${missing.length === 1 ? 'shard' : 'shards'} ${named} ${missing.length === 1 ? 'is' : 'are'} missing (${missing.length} of ${count})`,
+      'screen.merge.missing',
+    );
+  }
   const order = patientOrder(first.kind ?? 'ndjson');
   const readers = shardOuts.map((file) => new ShardReader(file));
   const paths = screenPaths(out);

@@ -259,8 +259,12 @@ export const AdverseEventUpdateSchema = AdverseEventInputSchema.omit({ participa
   .refine((u) => Object.keys(u).length > 0, 'give at least one field');
 export type AdverseEventUpdate = z.infer<typeof AdverseEventUpdateSchema>;
 
+/** What a username may be, in words: the message a refused one gets (its schema is UsernameSchema). */
+export const USERNAME_RULE = '2 to 64 lower-case letters, digits, ".", "_" or "-", beginning with a letter or a digit';
+export const UsernameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/);
+
 export const UserInputSchema = z.strictObject({
-  username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/),
+  username: UsernameSchema,
   displayName: Text,
   role: TrialRoleSchema,
   site: Id.nullable(),

@@ -98,6 +98,11 @@ test('trd trial-user add refuses a site the trial does not have, and a site for 
     assert.match(statistician.stderr, /a statistician is not bound to a site/);
     assert.equal(await t.store.getUserByUsername('c-zurich'), null);
     assert.equal(await t.store.getUserByUsername('stat-a'), null);
+    const capitals = await add('Coordinator-B', 'coordinator', 'site-b');
+    assert.equal(capitals.code, 2);
+    assert.deepEqual(stderrLines(capitals), [
+      'trd: user: username: 2 to 64 lower-case letters, digits, ".", "_" or "-", beginning with a letter or a digit',
+    ]);
     const ok = await add('c-b2', 'coordinator', 'site-b');
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, 'created c-b2 (coordinator at site-b)\n');

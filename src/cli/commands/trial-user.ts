@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { TrialRoleSchema } from '../../trial/roles.ts';
-import type { UserRecord } from '../../trial/model.ts';
+import { USERNAME_RULE, type UserRecord } from '../../trial/model.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import { checkExistingSqliteStore, InputError, readInputText } from '../input.ts';
 import { out } from '../io.ts';
@@ -142,7 +142,7 @@ export function registerTrialUser(program: Command): void {
     .command('add')
     .description('create an account; the password is read from standard input')
     .requiredOption('--trial-db <location>', 'the trial store (file path, sqlite:PATH, postgres://...)')
-    .requiredOption('--username <name>', 'lower-case letters, digits, ".", "_" or "-"')
+    .requiredOption('--username <name>', USERNAME_RULE)
     .requiredOption('--role <role>', TrialRoleSchema.options.join(' | '))
     .option(
       '--site <site>',

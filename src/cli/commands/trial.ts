@@ -258,6 +258,9 @@ export async function runInit(options: InitOptions): Promise<void> {
   // initialised again (the file exists) to add them.
   const kitsPerArm =
     options.kitsPerArm === undefined ? undefined : parseInteger('--kits-per-arm', options.kitsPerArm, 1, 100000);
+  if (kitsPerArm !== undefined && options.kitSeed === undefined) {
+    throw new InputError('--kit-seed: give the seed of the kit list (0 to 2147483647) with --kits-per-arm');
+  }
   const kitSeed =
     kitsPerArm === undefined ? undefined : parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
   const where = parseLocation(options.db);

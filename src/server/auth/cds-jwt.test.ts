@@ -282,7 +282,22 @@ describe('CDS Hooks client authentication (JWT)', () => {
     assert.doesNotThrow(() => parseCdsClient(`${ISS}=${join(dir, 'bom.json')}`));
     const latin1 = Buffer.concat([Buffer.from('{"keys": [], "name": "'), Buffer.from([0xe9]), Buffer.from('"}')]);
     writeFileSync(join(dir, 'latin1.json'), latin1);
-    assert.throws(() => parseCdsClient(`${ISS}=${join(dir, 'latin1.json')}`), /latin1\.json is not readable JSON/);
+    assert.throws(
+      () => parseCdsClient(`${ISS}=${join(dir, 'latin1.json')}`),
+      /JWKS file .*latin1\.json is not UTF-8 text \(save it as UTF-8\)$/,
+    );
+  });
+
+  test('a JWKS file that is missing, or not JSON, is refused saying which, as trd says it of an input file', () => {
+    assert.throws(
+      () => parseCdsClient(`${ISS}=${join(dir, 'no-such-jwks.json')}`),
+      /cannot read JWKS file .*no-such-jwks\.json: no such file or folder$/,
+    );
+    writeFileSync(join(dir, 'comma.json'), '{"keys": [],}');
+    assert.throws(
+      () => parseCdsClient(`${ISS}=${join(dir, 'comma.json')}`),
+      /JWKS file .*comma\.json is not valid JSON: malformed string, number or separator at position 12 \(line 1, column 13\)$/,
+    );
   });
 
   test('without --cds-client every call is refused', async () => {

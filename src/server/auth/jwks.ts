@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet } from 'jose';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { InputError } from '../../engine/index.ts';
-import { utf8Text } from '../../record/index.ts';
+import { fsReason, jsonSyntaxReason, utf8Text } from '../../record/index.ts';
 
 export interface CdsClient {
   readonly issuer: string;
@@ -16,15 +16,27 @@ export interface CdsClient {
   readonly keys: JWTVerifyGetKey;
 }
 
+/** The JWKS in a file; a file that cannot be read, is not UTF-8 or not JSON is said so, as `trd` says it of its input. */
 function readJwks(path: string): JSONWebKeySet {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new InputError(`cannot read JWKS file ${path}: ${fsReason(error)}`, 'auth.jwks.unreadable');
+  }
+  // UTF-8 and nothing else, a byte order mark dropped, as every input file (src/record/text.ts).
+  const text = utf8Text(bytes);
+  if (text === undefined) {
+    throw new InputError(`JWKS file ${path} is not UTF-8 text (save it as UTF-8)`, 'auth.jwks.unreadable');
+  }
   let parsed: unknown;
   try {
-    // UTF-8 and nothing else, a byte order mark dropped, as every input file (src/record/text.ts).
-    const text = utf8Text(readFileSync(path));
-    if (text === undefined) throw new Error('not UTF-8');
     parsed = JSON.parse(text);
-  } catch {
-    throw new InputError(`JWKS file ${path} is not readable JSON`, 'auth.jwks.unreadable');
+  } catch (error) {
+    throw new InputError(
+      `JWKS file ${path} is not valid JSON: ${jsonSyntaxReason((error as Error).message, text)}`,
+      'auth.jwks.unreadable',
+    );
   }
   const keys = (parsed as { keys?: unknown }).keys;
   if (!Array.isArray(keys)) throw new InputError(`JWKS file ${path} has no "keys" array`, 'auth.jwks.invalid');

@@ -36,7 +36,7 @@ export function loincTokens(knowledge: Knowledge): string[] {
 }
 
 /**
- * The patient's record as the pathway reads it (docs/care-pathway.md, "Inputs"), one query per key. No `_count`: a
+ * The patient's record as the pathway reads it (docs/care-pathway.md, "What goes in"), one query per key. No `_count`: a
  * client sends each prefetch whole, and a `_count` would ask it for at most that many results (docs/service.md); the
  * service asks for its own page size only when it reads the FHIR server (fhir-client.ts).
  */

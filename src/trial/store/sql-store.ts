@@ -51,6 +51,8 @@ import {
   ScreeningCorrectionSchema,
   ScreeningInputSchema,
   UserInputSchema,
+  USERNAME_RULE,
+  UsernameSchema,
   type AdverseEventInput,
   type AdverseEventRecord,
   type AlertRecord,
@@ -2362,6 +2364,10 @@ export class SqlTrialStore implements TrialStore {
   // ---- Users and sessions
 
   async createUser(ctx: WriteContext, raw: unknown): Promise<UserRecord> {
+    // A username is typed by whoever adds the account: a refused one is told the rule, not only its field's name.
+    const username = (raw as { username?: unknown } | null | undefined)?.username;
+    if (typeof username === 'string' && !UsernameSchema.safeParse(username).success)
+      throw fail('trial.invalid', `user: username: ${USERNAME_RULE}`);
     const input = parse(UserInputSchema, raw, 'user');
     return this.write(ctx, async (tx, append, at) => {
       const n = num((await tx.get<Row>('SELECT COUNT(*) AS n FROM users'))?.n ?? 0);

@@ -1,9 +1,9 @@
 /**
- * Care pathway 1.1, the non-medication changes (docs/care-pathway.md "Changes in 1.1"): scope (definition 0), the
+ * Care pathway 1.1, the non-medication changes (docs/care-pathway.md, "Definitions"): scope (definition 0), the
  * remission code (1), CRP during an infection, same-day CRPs and units given as text (5), pregnancy tests, outcomes
  * and breastfeeding, hepatitis serology and the broader infection set (6), the age-unknown and hbv-exposure cautions
  * (7), the suicide-risk alert (7a), the work-up only on the referral track (8) and resources about another patient
- * (Inputs). Each vignette is the refer-to-trial base patient with one change, usually in a boundary pair.
+ * ("What goes in"). Each vignette is the refer-to-trial base patient with one change, usually in a boundary pair.
  */
 import type { Quantity } from '@medplum/fhirtypes';
 import { code, ucum } from '../bundle-builder.ts';
