@@ -155,6 +155,8 @@ export interface RunOutcome {
   /** A checkpoint was found, but the source had changed since (its fingerprint): the run started afresh. */
   readonly sourceChanged?: true;
   readonly completed: boolean;
+  /** Interrupted before the projection was done: no patient read, and the next run projects again. */
+  readonly duringProjection?: true;
   readonly meta?: ScreenMeta;
 }
 
@@ -173,7 +175,8 @@ export async function runScreen(o: RunOptions): Promise<RunOutcome> {
     if (!existsSync(o.paths.checkpoint)) removeWork(o.paths);
     throw error;
   }
-  if (outcome.completed) removeWork(o.paths);
+  // An interrupted first projection leaves nothing to resume either (its partial tables are projected again).
+  if (outcome.completed || (outcome.duringProjection === true && !existsSync(o.paths.checkpoint))) removeWork(o.paths);
   return outcome;
 }
 
@@ -194,7 +197,39 @@ const BATCH_BYTES = 4 << 20;
 const AUTO_WORKERS_FROM = 10_000;
 
 async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, o: RunOptions): Promise<RunOutcome> {
-  const { patients: total, quality, fingerprint } = await source.prepare();
+  // An interruption cuts the source's query in progress short (a long projection need not end first); the query then
+  // throws, which below reads as the interruption it is.
+  const interruptSource = (): void => source.interrupt?.();
+  o.signal?.addEventListener('abort', interruptSource, { once: true });
+  try {
+    return await screenFromPrepared(source, resume, o);
+  } finally {
+    o.signal?.removeEventListener('abort', interruptSource);
+  }
+}
+
+async function screenFromPrepared(
+  source: ScreenSource,
+  resume: Checkpoint | undefined,
+  o: RunOptions,
+): Promise<RunOutcome> {
+  let prepared: Awaited<ReturnType<ScreenSource['prepare']>> | undefined;
+  try {
+    // Interrupted while the source opened: the projection is not begun.
+    if (o.signal?.aborted !== true) prepared = await source.prepare();
+  } catch (error) {
+    // Interrupted before the projection was done: nothing is written, and the next run projects again.
+    if (o.signal?.aborted !== true) throw error;
+  }
+  if (prepared === undefined) {
+    return {
+      patients: resume?.patients ?? 0,
+      completed: false,
+      duringProjection: true,
+      ...(resume?.lastKey === undefined ? {} : { resumedAfter: resume.lastKey }),
+    };
+  }
+  const { patients: total, quality, fingerprint } = prepared;
   // A database screened live is read again from where the run stopped: had it been reloaded since, the output would
   // join two versions of the data. Such a run starts afresh, and says so.
   const sourceChanged = resume !== undefined && resume.source !== fingerprint;
@@ -281,23 +316,30 @@ async function screenFrom(source: ScreenSource, resume: Checkpoint | undefined, 
     let batchBytes = 0;
     let batchKey = '';
     const stopped = (): boolean => (o.stopAfter !== undefined && sent >= o.stopAfter) || o.signal?.aborted === true;
-    // An interruption during the projection stops here, before the first patient is read (the projection is kept).
+    // An interruption once the projection is done stops here, before the first patient is read.
     completed = !stopped();
-    for await (const input of completed ? source.patients(start?.lastKey) : []) {
-      if (stopped()) {
-        completed = false;
-        break;
+    try {
+      for await (const input of completed ? source.patients(start?.lastKey) : []) {
+        if (stopped()) {
+          completed = false;
+          break;
+        }
+        batch.push(input);
+        batchBytes += input.resourcesJson?.length ?? 0;
+        batchKey = input.key;
+        sent++;
+        if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) {
+          send(batch, batchKey);
+          batch = [];
+          batchBytes = 0;
+          while (inFlight.length >= maxInFlight) await writeOldest();
+        }
       }
-      batch.push(input);
-      batchBytes += input.resourcesJson?.length ?? 0;
-      batchKey = input.key;
-      sent++;
-      if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) {
-        send(batch, batchKey);
-        batch = [];
-        batchBytes = 0;
-        while (inFlight.length >= maxInFlight) await writeOldest();
-      }
+    } catch (error) {
+      // The source's query cut short by the interruption (an OMOP projection is read as it runs): the patients read
+      // so far are written and checkpointed below, as at any other stop.
+      if (o.signal?.aborted !== true) throw error;
+      completed = false;
     }
     if (batch.length > 0) send(batch, batchKey);
     while (inFlight.length > 0) await writeOldest();

@@ -1,8 +1,8 @@
 /**
  * `trd screen` interrupted as a user interrupts it: a real `trd` process given SIGINT (Ctrl-C) or SIGTERM while it
  * screens a synthetic NDJSON population. It stops cleanly: one line on stderr, exit 130 or 143, a checkpoint of every
- * line written, and the same command run again completes to the output of an uninterrupted run. A second Ctrl-C
- * ends it at once.
+ * line written, and the same command run again completes to the output of an uninterrupted run. A Ctrl-C during the
+ * projection cuts it short (DuckDB's interrupt) rather than waiting for it; a second Ctrl-C ends the process at once.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -99,20 +99,37 @@ for (const [signal, exitCode] of [
   });
 }
 
-test('a second Ctrl-C ends the screen at once (here during the projection, which the first waits for)', async () => {
-  const out = join(dir, 'twice.ndjson');
+test('Ctrl-C during the projection cuts it short: one line, exit 130, nothing left to resume; the rerun completes', async () => {
+  const out = join(dir, 'projection.ndjson');
   const paths = screenPaths(out);
-  // The projection of 3,000 patients takes about a second; the second Ctrl-C comes 100 ms after the first.
-  const ended = await interrupt(
-    out,
-    () => existsSync(paths.workDb) && !existsSync(paths.checkpoint),
-    ['SIGINT', 'SIGINT'],
-    100,
-  );
+  // The projection of 3,000 patients takes about a second: interrupted once its work database exists.
+  const ready = (): boolean => existsSync(paths.workDb) && !existsSync(paths.checkpoint);
+  const started = Date.now();
+  const ended = await interrupt(out, ready, ['SIGINT']);
   assert.equal(ended.signal, null, ended.stderr);
   assert.equal(ended.code, 130, ended.stderr);
-  assert.equal(ended.stderr, '', 'ended at once: no line of a clean stop');
-  assert.equal(existsSync(paths.checkpoint), false, 'ended before the projection did');
+  assert.equal(
+    ended.stderr,
+    'trd: interrupted during the projection, before any patient was screened; run the same command again to start\n',
+  );
+  assert.ok(Date.now() - started < 20_000);
+  for (const p of [out, paths.checkpoint, paths.partial, paths.workDb]) assert.equal(existsSync(p), false, p);
+  const rerun = await trd(screenArgs(out));
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.ok(readFileSync(out).equals(readFileSync(whole)));
+});
+
+test('two Ctrl-Cs in a row: exit 130, no output passes for a result, and the rerun completes', async () => {
+  const out = join(dir, 'twice.ndjson');
+  const paths = screenPaths(out);
+  const ended = await interrupt(out, () => existsSync(paths.workDb) && !existsSync(paths.checkpoint), [
+    'SIGINT',
+    'SIGINT',
+  ]);
+  assert.equal(ended.signal, null, ended.stderr);
+  assert.equal(ended.code, 130, ended.stderr);
+  // The second ends the process at once (no line) unless the first's clean stop, now quick, ended it already.
+  assert.match(ended.stderr, /^(|trd: interrupted during the projection, [^\n]+\n)$/);
   assert.equal(existsSync(out), false);
   // The rerun screens the whole population.
   const rerun = await trd(screenArgs(out));

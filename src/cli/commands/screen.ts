@@ -245,7 +245,8 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   };
   const started = performance.now();
   // Ctrl-C or SIGTERM stops the screen cleanly (run.ts: the patients read are written and a checkpoint records them,
-  // so nothing written is screened again); a second one ends the process at once.
+  // so nothing written is screened again; a DuckDB projection in progress is cut short); a second one ends the
+  // process at once.
   const interruption = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interruption.signal.aborted) process.exit(signalExitCode(signal));
@@ -277,7 +278,9 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   if (meta === undefined) {
     const signal = interruption.signal.reason as NodeJS.Signals;
     throw new Interrupted(
-      `interrupted after ${outcome.patients} patients; run the same command again to resume`,
+      outcome.duringProjection === true && outcome.patients === 0
+        ? 'interrupted during the projection, before any patient was screened; run the same command again to start'
+        : `interrupted after ${outcome.patients} patients; run the same command again to resume`,
       signal,
     );
   }

@@ -460,6 +460,7 @@ export async function openNdjsonSource(o: NdjsonSourceOptions): Promise<ScreenSo
     kind: 'ndjson',
     prepare,
     patients,
+    interrupt: () => connection.interrupt(),
     close: async () => closeDb(connection, instance),
   };
 }

@@ -47,6 +47,8 @@ export interface SqlRunner {
   rows(sql: string): Promise<unknown[][]>;
   /** Streams rows in chunks when the driver can (DuckDB); otherwise undefined. */
   stream?(sql: string): AsyncIterable<unknown[][]>;
+  /** Cuts short the query in progress when the driver can (DuckDB; ScreenSource.interrupt). */
+  interrupt?(): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function duckDbRunner(
   const connection = await instance.connect();
   return {
     dialect: 'duckdb',
+    interrupt: () => connection.interrupt(),
     rows: async (sql) => (await connection.runAndReadAll(sql)).getRows(),
     async *stream(sql) {
       const result = await connection.stream(sql);
@@ -684,6 +687,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
       }
       return grouped(batches(afterId));
     },
+    ...(o.runner.interrupt === undefined ? {} : { interrupt: o.runner.interrupt }),
     close: () => o.runner.close(),
   };
 }

@@ -67,6 +67,11 @@ export interface ScreenSource {
   }>;
   /** Patients in ascending order of the source's key, strictly after `after` (a key from `keyOf`). */
   patients(after: string | undefined): AsyncIterable<PatientInput & { readonly key: string }>;
+  /**
+   * Cuts short the query in progress (DuckDB's interrupt), which then throws: a Ctrl-C need not wait for a long
+   * projection. An interrupted projection is not marked done, so the next run projects again. Absent: PostgreSQL.
+   */
+  interrupt?(): void;
   close(): Promise<void>;
 }
 
