@@ -418,7 +418,7 @@ describe('output folders and trial stores: one line, exit 2, nothing made or cha
         '--block-sizes',
         '4',
       ],
-      /--db: cannot write \/proc\/trd-x/,
+      /--trial-db: cannot write \/proc\/trd-x/,
     ],
     ['serve --data-dir under /proc', ['serve', '--port', '0', '--data-dir', '/proc/trd-x/y'], /--data-dir: cannot/],
   ];
@@ -430,8 +430,8 @@ describe('output folders and trial stores: one line, exit 2, nothing made or cha
     const other = file('other.db', `${SECRET}\n`);
     const runs: [string[], RegExp][] = [
       [['trial-user', 'list', '--trial-db', missing], /--trial-db: no trial database at /],
-      [['trial', 'verify-audit', '--db', empty], /--db: .*empty\.db is not a SQLite database/],
-      [['trial', 'consort', '--db', other], /--db: .*other\.db is not a SQLite database/],
+      [['trial', 'verify-audit', '--db', empty], /--trial-db: .*empty\.db is not a SQLite database/],
+      [['trial', 'consort', '--db', other], /--trial-db: .*other\.db is not a SQLite database/],
       [['trial', 'backup', '--db', other, '--to', join(dir, 'b.db')], /is not a SQLite database/],
       [['trial', 'restore', '--from', other, '--db', join(dir, 'r.db')], /--from: .* is not a SQLite database/],
     ];

@@ -133,7 +133,8 @@ function refuseRepeatedOptions(command: Command): void {
     let seen = false;
     command.on(`option:${option.name()}`, () => {
       if (seen)
-        command.error(`option '${option.long ?? option.flags}' is given more than once`, {
+        // The first long name: `--trial-db` of `--trial-db, --db` (an option with an alias), `--out` of `-o, --out`.
+        command.error(`option '${/--[\w-]+/.exec(option.flags)?.[0] ?? option.flags}' is given more than once`, {
           code: 'trd.repeatedOption',
         });
       seen = true;

@@ -9,7 +9,6 @@ export function blindAllocation(a: Allocation): BlindedAllocation {
     participantId: a.participantId,
     randomizationNumber: a.randomizationNumber,
     stratum: a.stratum,
-    stratumSequence: a.stratumSequence,
     kitCode: a.kitCode,
     randomizedAt: a.randomizedAt,
     randomizedOn: a.randomizedOn,

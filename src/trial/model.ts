@@ -347,7 +347,11 @@ export interface Allocation {
   /** The site's calendar date of it, in the site's time zone (UTC when the trial was given none for the site). */
   readonly randomizedOn: string;
 }
-export type BlindedAllocation = Omit<Allocation, 'arm'>;
+/**
+ * An allocation as a blinded role receives it: without the arm, and without the stratum sequence, which with the
+ * block sizes can give away the arm (the last slot of a block holds what the block still lacks).
+ */
+export type BlindedAllocation = Omit<Allocation, 'arm' | 'stratumSequence'>;
 
 export interface DoseRecord extends DoseInput {
   readonly id: string;

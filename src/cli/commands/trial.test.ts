@@ -146,6 +146,36 @@ describe('trd trial allocation-table', { concurrency: true }, () => {
   }
 });
 
+describe('the trial store option', { concurrency: true }, () => {
+  test('--trial-db, as trd serve and trd trial-user spell it; --db stays an alias; both at once are refused', async () => {
+    const db = join(dir, 'spelling.db');
+    const init = await trd('trial', 'init', '--trial-db', ...initInsight(db).slice(3));
+    assert.equal(init.code, 0, init.stderr);
+    const spelt = await trd('trial', 'verify-audit', '--trial-db', db);
+    assert.equal(spelt.code, 0, spelt.stderr);
+    const alias = await trd('trial', 'verify-audit', '--db', db);
+    assert.deepEqual([alias.code, alias.stdout], [0, spelt.stdout]);
+    assert.match(spelt.stdout, /head \d+:[0-9a-f]{64}/);
+    // The same file for trd trial-user, by the same option.
+    const users = await trd('trial-user', 'list', '--trial-db', db);
+    assert.equal(users.code, 0, users.stderr);
+    // Two values for one store: refused whichever spellings, never the last taken in silence.
+    for (const args of [
+      ['--db', db, '--trial-db', join(dir, 'other.db')],
+      ['--trial-db', db, '--trial-db', join(dir, 'other.db')],
+    ]) {
+      const both = await trd('trial', 'consort', ...args);
+      assert.equal(both.code, 2);
+      assert.equal(both.stderr, "trd: option '--trial-db' is given more than once (see trd trial consort --help)\n");
+    }
+    // Refusals name the option as documented; the help shows the alias beside it.
+    const missing = await trd('trial', 'consort', '--trial-db', join(dir, 'missing.db'));
+    assert.match(missing.stderr, /^trd: --trial-db: /);
+    const help = await trd('trial', 'export', '--help');
+    assert.match(help.stdout, /--trial-db, --db <location> +trial database \(--db: the same, its earlier/);
+  });
+});
+
 describe('trd trial on a database', () => {
   const db = join(dir, 'trial.db');
 

@@ -180,7 +180,7 @@ const operator = (role: TrialRole, reason: string) => ({
 
 async function withStore<T>(db: string, fn: (store: SqlTrialStore) => Promise<T>): Promise<T> {
   const where = parseLocation(db);
-  if (where.kind === 'sqlite') checkExistingSqliteStore('--db', where.path);
+  if (where.kind === 'sqlite') checkExistingSqliteStore('--trial-db', where.path);
   const store = await openTrialStore(db);
   try {
     return await fn(store);
@@ -265,8 +265,8 @@ export async function runInit(options: InitOptions): Promise<void> {
     kitsPerArm === undefined ? undefined : parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
   const where = parseLocation(options.db);
   if (where.kind === 'sqlite' && existsSync(where.path))
-    throw new InputError('--db: the file exists; a trial is initialised once');
-  if (where.kind === 'sqlite' && where.path !== ':memory:') makeOutputFolder('--db', dirname(where.path));
+    throw new InputError('--trial-db: the file exists; a trial is initialised once');
+  if (where.kind === 'sqlite' && where.path !== ':memory:') makeOutputFolder('--trial-db', dirname(where.path));
   const initStore = async (): Promise<void> => {
     const store = await openTrialStore(options.db);
     try {
@@ -358,8 +358,8 @@ function sqlitePath(option: string, location: string): string {
 }
 
 export async function runBackup(options: { db: string; to: string }): Promise<void> {
-  const source = sqlitePath('--db', options.db);
-  checkExistingSqliteStore('--db', source);
+  const source = sqlitePath('--trial-db', options.db);
+  checkExistingSqliteStore('--trial-db', source);
   const target = resolve(options.to);
   if (existsSync(target)) throw new InputError('--to: the file exists; choose a new backup file');
   checkOutputFile('--to', target, [source]);
@@ -390,10 +390,10 @@ export async function runRestore(options: { from: string; db: string; force?: bo
   const from = resolve(options.from);
   if (!existsSync(from)) throw new InputError(`--from: no such file ${options.from}`);
   checkExistingSqliteStore('--from', from);
-  const target = resolve(sqlitePath('--db', options.db));
+  const target = resolve(sqlitePath('--trial-db', options.db));
   if (existsSync(target) && options.force !== true)
-    throw new InputError('--db: the file exists; pass --force to replace it');
-  makeOutputFolder('--db', dirname(target));
+    throw new InputError('--trial-db: the file exists; pass --force to replace it');
+  makeOutputFolder('--trial-db', dirname(target));
   const v = await verifyCopy(from);
   if (!v.ok) {
     throw new CheckFailed('the backup fails audit verification; nothing was restored');
@@ -438,14 +438,14 @@ export async function runExport(options: ExportOptions): Promise<void> {
       `--spreadsheet-safe: only for --format sdtm (${options.format === 'fhir' ? 'fhir is JSON' : 'analysis-csv is always written spreadsheet-safe'})`,
     );
   if (options.out !== undefined) {
-    // The database is an input by its path, however --db names it (a path, or sqlite:PATH).
+    // The database is an input by its path, however --trial-db names it (a path, or sqlite:PATH).
     const where = parseLocation(options.db);
     if (options.format === 'sdtm') makeOutputFolder('--out', options.out);
     else checkOutputFile('--out', options.out, where.kind === 'sqlite' ? [where.path] : []);
   }
   await withStore(options.db, async (store) => {
     const protocol = await store.protocol();
-    if (protocol === null) throw new InputError('--db: the trial is not initialised');
+    if (protocol === null) throw new InputError('--trial-db: the trial is not initialised');
     const full = await store.snapshot();
     // Blinded: no allocation, and entered text naming an arm written [concealed] (as the server shows it).
     const snapshot = options.blinded === true ? blindSnapshot(full, protocol.arms ?? []) : full;
@@ -514,7 +514,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
 export async function runConsort(options: { db: string; blinded?: boolean; json?: boolean }): Promise<void> {
   await withStore(options.db, async (store) => {
     const protocol = await store.protocol();
-    if (protocol === null) throw new InputError('--db: the trial is not initialised');
+    if (protocol === null) throw new InputError('--trial-db: the trial is not initialised');
     const s = await store.snapshot();
     const flow = consortFlow(options.blinded === true ? blindSnapshot(s) : s, protocol);
     if (options.json === true) {
@@ -533,6 +533,13 @@ export async function runConsort(options: { db: string; blinded?: boolean; json?
     out(`${lines.join('\n')}\n`);
   });
 }
+
+/**
+ * The trial store, spelt `--trial-db` as `trd serve` and `trd trial-user` spell it; `--db`, its earlier spelling here,
+ * stays an alias so that scripts written for it run unchanged (commander takes two long names, the value as `db`).
+ */
+const TRIAL_DB = '--trial-db, --db <location>';
+const trialDb = (what: string): string => `${what} (--db: the same, its earlier spelling)`;
 
 export function registerTrial(program: Command): void {
   const trial = program
@@ -556,7 +563,7 @@ export function registerTrial(program: Command): void {
   trial
     .command('init')
     .description('create a trial database from a bundled protocol (knowledge/trials/) and a randomization plan')
-    .requiredOption('--db <location>', 'SQLite file (created), sqlite:<path>, or postgres://...')
+    .requiredOption(TRIAL_DB, trialDb('SQLite file (created), sqlite:<path>, or postgres://...'))
     .requiredOption('--protocol <id>', 'protocol id, e.g. insight')
     .option('--sites <codes>', 'site codes (the site stratification levels), e.g. A,B')
     .option(
@@ -580,20 +587,20 @@ export function registerTrial(program: Command): void {
   trial
     .command('verify-audit')
     .description('recompute the audit hash chain; exit 1 if any entry was edited, deleted, inserted or reordered')
-    .requiredOption('--db <location>', 'trial database')
+    .requiredOption(TRIAL_DB, trialDb('trial database'))
     .option('--expect-head <seq:hash>', 'a head printed earlier: detects truncation and rewriting since then')
     .action(runVerifyAudit);
   trial
     .command('backup')
     .description('online backup of a SQLite trial database, verified by reading it back')
-    .requiredOption('--db <location>', 'trial database (SQLite)')
+    .requiredOption(TRIAL_DB, trialDb('trial database (SQLite)'))
     .requiredOption('--to <file>', 'new backup file')
     .action(runBackup);
   trial
     .command('restore')
     .description('restore a SQLite trial database from a verified backup')
     .requiredOption('--from <file>', 'backup file')
-    .requiredOption('--db <location>', 'trial database to write')
+    .requiredOption(TRIAL_DB, trialDb('trial database to write'))
     .option('--force', 'replace an existing database file')
     .action(runRestore);
   trial
@@ -601,7 +608,7 @@ export function registerTrial(program: Command): void {
     .description(
       'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, SUPPAE, TV, define.xml), fhir',
     )
-    .requiredOption('--db <location>', 'trial database')
+    .requiredOption(TRIAL_DB, trialDb('trial database'))
     .requiredOption('--format <f>', 'analysis-csv, sdtm or fhir')
     .option('--out <path>', 'file (analysis-csv, fhir) or folder (sdtm); default stdout')
     .option('--outcome <id>', 'analysis-csv: an outcome id of the protocol (default the primary)')
@@ -614,7 +621,7 @@ export function registerTrial(program: Command): void {
   trial
     .command('consort')
     .description('the CONSORT flow counts')
-    .requiredOption('--db <location>', 'trial database')
+    .requiredOption(TRIAL_DB, trialDb('trial database'))
     .option('--blinded', 'pool the arms')
     .option('--json', 'print as JSON')
     .action(runConsort);

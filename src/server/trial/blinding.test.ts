@@ -88,6 +88,12 @@ function concreteUrl(url: string): string {
     .replace('/exports/:name', '/exports/analysis.csv');
 }
 
+/**
+ * The stratum sequence (the slot's position in its stratum's list), under any spelling a response could give it: with
+ * the block sizes, a slot near the end of a block gives away its arm.
+ */
+const STRATUM_SEQUENCE = /stratum[\s_-]*seq/i;
+
 function findArm(text: string, armNames: readonly string[]): string | undefined {
   const lower = text.toLowerCase();
   return armNames.find((a) => lower.includes(a.toLowerCase()));
@@ -144,6 +150,7 @@ async function sweep(role: TrialRole): Promise<void> {
       if (process.env.TRD_TEST_VERBOSE) console.log(role, method, route.url, reply.status);
       assert.notEqual(reply.status, 500, `${method} ${route.url}: ${reply.text.slice(0, 200)}`);
       assert.equal(findArm(reply.text, t.armNames), undefined, `${method} ${route.url} as ${role} names an arm`);
+      assert.doesNotMatch(reply.text, STRATUM_SEQUENCE, `${method} ${route.url} as ${role}: the stratum sequence`);
     }
   }
   // Randomizing a new participant answers with the kit code only.
@@ -154,6 +161,23 @@ async function sweep(role: TrialRole): Promise<void> {
     assert.match((r.json as { kitCode: string }).kitCode, /\S/);
     assert.equal(findArm(r.text, t.armNames), undefined);
     assert.equal('arm' in (r.json as object), false);
+    assert.doesNotMatch(r.text, STRATUM_SEQUENCE, `randomize as ${role}: the stratum sequence`);
+    const record = await client.get(`/trial/api/participants/${id}`);
+    assert.equal(
+      (record.json as { allocation: { kitCode: string } }).allocation.kitCode,
+      (r.json as { kitCode: string }).kitCode,
+    );
+    assert.doesNotMatch(record.text, STRATUM_SEQUENCE, `the randomized participant as ${role}: the stratum sequence`);
+  }
+  // The audit readers (monitor, administrator): the randomization's entry as they read it has no stratum sequence.
+  if (can(role, 'audit.read')) {
+    const audit = await client.get('/trial/api/audit?limit=1000');
+    assert.equal(audit.status, 200);
+    assert.ok(
+      (audit.json as { action: string }[]).some((e) => e.action === 'randomize'),
+      'randomizations audited',
+    );
+    assert.doesNotMatch(audit.text, STRATUM_SEQUENCE, `the audit trail as ${role}: the stratum sequence`);
   }
   assert.ok(calls >= routes.length, 'every route was called');
   // The sweep read real data: the participant, visit-form, safety (to the roles that see it), CONSORT and page routes
@@ -183,6 +207,8 @@ test("the same sweep finds the arms where they may be seen: the pharmacist's all
   const reply = await pharmacist.get('/trial/api/allocations');
   assert.equal(reply.status, 200);
   assert.notEqual(findArm(reply.text, t.armNames), undefined, 'the detector sees arms when they are there');
+  // The pharmacist, who keeps the list, sees each allocation's place in its stratum's list.
+  assert.match(reply.text, STRATUM_SEQUENCE, 'the detector sees the stratum sequence when it is there');
   // Reading the unblinded list is audited: who, when, how many allocations it held.
   const viewed = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'allocation-list-viewed');
   assert.equal(viewed.length, 1);

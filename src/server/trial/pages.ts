@@ -1612,6 +1612,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         const screening = (await store.listScreening(siteFilter(userOf(request)))).find(
           (e) => e.id === form.screeningId,
         );
+        // Another site's entry is as one that does not exist, in the store's words (docs/trial-server.md, "Roles").
+        if (screening === undefined) throw new InputError('no such screening entry', 'trial.not-found');
         const trial = await trialInfo(deps);
         const baselineCrp = baselineCrpFromForm(form);
         const comparator = baselineCrp?.comparator ?? null;
@@ -1619,7 +1621,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
         const levels = participantLevels(await currentProtocol(deps), factors, {
-          site: screening?.site ?? '',
+          site: screening.site,
           baselineCrpMgPerL: mgPerL?.ok === true ? mgPerL.mgPerL : null,
           baselineCrpComparator: comparator,
         });

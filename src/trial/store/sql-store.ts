@@ -531,18 +531,34 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
+  /** A new record at `site` (a screening entry): a site-bound role writes only its own site's. */
   private static assertSite(ctx: WriteContext, site: string): void {
     if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
       throw forbidden("change another site's data");
     }
   }
 
-  private async participantFor(tx: Tx, ctx: WriteContext, participantId: string, lock = false): Promise<Participant> {
+  /**
+   * A stored record of `site`, named by its id: to a site-bound role, another site's is as one that does not exist
+   * (`no such <what>`, the same words), so that the answer never tells that the id is in the trial.
+   */
+  private static assertSiteRecord(ctx: WriteContext, site: string, what: string): void {
+    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) throw notFound(what);
+  }
+
+  /** The participant, of the caller's site; `what` names the record the id came from, for "no such ...". */
+  private async participantFor(
+    tx: Tx,
+    ctx: WriteContext,
+    participantId: string,
+    lock = false,
+    what = 'participant',
+  ): Promise<Participant> {
     const suffix = lock && this.dialect === 'postgres' ? ' FOR UPDATE' : '';
     const row = await tx.get<Row>(`SELECT * FROM participants WHERE id = ?${suffix}`, [participantId]);
-    if (row === undefined) throw notFound('participant');
+    if (row === undefined) throw notFound(what);
     const p = participantOf(row);
-    SqlTrialStore.assertSite(ctx, p.site);
+    SqlTrialStore.assertSiteRecord(ctx, p.site, what);
     return p;
   }
 
@@ -860,7 +876,7 @@ export class SqlTrialStore implements TrialStore {
       notAfterToday(input.consentedOn, at, 'consent: consentedOn');
       const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
       if (s === undefined) throw notFound('screening entry');
-      SqlTrialStore.assertSite(ctx, str(s, 'site'));
+      SqlTrialStore.assertSiteRecord(ctx, str(s, 'site'), 'screening entry');
       if ((await tx.get<Row>('SELECT id FROM consents WHERE screening_id = ?', [input.screeningId])) !== undefined) {
         throw conflict('consent is already recorded for this screening entry');
       }
@@ -896,7 +912,7 @@ export class SqlTrialStore implements TrialStore {
       );
       if (row === undefined) throw notFound('screening entry');
       const before = screeningOf(row);
-      SqlTrialStore.assertSite(ctx, before.site);
+      SqlTrialStore.assertSiteRecord(ctx, before.site, 'screening entry');
       assertVersion('screening entry', expectedVersion, before.version);
       const merged = { ...before, ...changes };
       SqlTrialStore.assertAllCriteria(meta.protocol, merged.criteria, 'screening correction');
@@ -950,7 +966,7 @@ export class SqlTrialStore implements TrialStore {
     if (row === undefined) throw notFound('consent');
     const before = consentOf(row);
     const s = await tx.get<Row>('SELECT site FROM screening WHERE id = ?', [before.screeningId]);
-    SqlTrialStore.assertSite(ctx, s === undefined ? '' : str(s, 'site'));
+    SqlTrialStore.assertSiteRecord(ctx, s === undefined ? '' : str(s, 'site'), 'consent');
     const p = await tx.get<Row>('SELECT enrolled_on FROM participants WHERE screening_id = ?', [before.screeningId]);
     return { before, enrolledOn: p === undefined ? null : str(p, 'enrolled_on') };
   }
@@ -1017,7 +1033,7 @@ export class SqlTrialStore implements TrialStore {
       const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
       if (s === undefined) throw notFound('screening entry');
       const site = str(s, 'site');
-      SqlTrialStore.assertSite(ctx, site);
+      SqlTrialStore.assertSiteRecord(ctx, site, 'screening entry');
       if (str(s, 'verdict') !== 'eligible') throw conflict('only an eligible screening entry can be enrolled');
       const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
         input.screeningId,
@@ -1281,7 +1297,7 @@ export class SqlTrialStore implements TrialStore {
     );
     if (row === undefined) throw notFound('disposition');
     const before = dispositionOf(row);
-    return { before, p: await this.participantFor(tx, ctx, before.participantId, true) };
+    return { before, p: await this.participantFor(tx, ctx, before.participantId, true, 'disposition') };
   }
 
   async correctDisposition(
@@ -1599,7 +1615,7 @@ export class SqlTrialStore implements TrialStore {
       );
       if (row === undefined) throw notFound('dose');
       const before = doseOf(row);
-      const p = await this.participantFor(tx, ctx, before.participantId, true);
+      const p = await this.participantFor(tx, ctx, before.participantId, true, 'dose');
       assertVersion('infusion record', expectedVersion, before.version);
       const changed: DoseRecord = { ...before, ...changes };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
@@ -1817,7 +1833,7 @@ export class SqlTrialStore implements TrialStore {
       );
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
-      const p = await this.participantFor(tx, ctx, before.participantId);
+      const p = await this.participantFor(tx, ctx, before.participantId, false, 'form');
       assertVersion('form', expectedVersion, before.version);
       const def = this.instrument(before.instrument);
       const changed = entries.filter(([item, value]) => json(before.answers[item] ?? null) !== json(value));
@@ -1884,7 +1900,7 @@ export class SqlTrialStore implements TrialStore {
       const row = await tx.get<Row>('SELECT * FROM forms WHERE id = ?', [formId]);
       if (row === undefined) throw notFound('form');
       const before = formOf(row);
-      await this.participantFor(tx, ctx, before.participantId);
+      await this.participantFor(tx, ctx, before.participantId, false, 'form');
       if (before.version !== version) {
         throw conflict(`the form changed since version ${version} was reviewed: review version ${before.version}`);
       }
@@ -2114,7 +2130,7 @@ export class SqlTrialStore implements TrialStore {
       );
       if (row === undefined) throw notFound('lab result');
       const before = labOf(row);
-      SqlTrialStore.assertSite(ctx, before.site);
+      SqlTrialStore.assertSiteRecord(ctx, before.site, 'lab result');
       assertVersion('lab result', expectedVersion, before.version);
       const input = parse(
         LabInputSchema,
@@ -2273,7 +2289,7 @@ export class SqlTrialStore implements TrialStore {
       );
       if (row === undefined) throw notFound('adverse event');
       const before = adverseEventOf(row);
-      SqlTrialStore.assertSite(ctx, before.site);
+      SqlTrialStore.assertSiteRecord(ctx, before.site, 'adverse event');
       assertVersion('adverse event', expectedVersion, before.version);
       const merged = parse(
         AdverseEventInputSchema,
@@ -2348,7 +2364,7 @@ export class SqlTrialStore implements TrialStore {
       const row = await tx.get<Row>('SELECT * FROM alerts WHERE id = ?', [alertId]);
       if (row === undefined) throw notFound('alert');
       const before = alertOf(row);
-      SqlTrialStore.assertSite(ctx, before.site);
+      SqlTrialStore.assertSiteRecord(ctx, before.site, 'alert');
       if (before.acknowledgedAt !== null) throw conflict('the alert is already acknowledged');
       await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?', [
         ctx.actor.userId,

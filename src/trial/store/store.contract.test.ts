@@ -479,7 +479,8 @@ for (const factory of allFactories()) {
         const id = await enrolOne(store, protocol, 'R1', 'A');
         await rejectsWith(store.randomize(as('monitor'), id), 'trial.forbidden');
         await rejectsWith(store.randomize(as('statistician'), id), 'trial.forbidden');
-        await rejectsWith(store.randomize(as('coordinator', 'B'), id), 'trial.forbidden');
+        // Another site's participant is, to a site-bound role, as one that does not exist.
+        await rejectsWith(store.randomize(as('coordinator', 'B'), id), 'trial.not-found');
         await rejectsWith(
           store.addKits(as('coordinator', 'A'), [{ kitCode: 'X1', arm: 'placebo' }]),
           'trial.forbidden',
@@ -490,7 +491,7 @@ for (const factory of allFactories()) {
         );
         await store.randomize(as('coordinator', 'A'), id);
         await rejectsWith(store.emergencyUnblind(as('coordinator', 'A'), id), 'trial.forbidden');
-        await rejectsWith(store.emergencyUnblind(as('investigator', 'B'), id), 'trial.forbidden');
+        await rejectsWith(store.emergencyUnblind(as('investigator', 'B'), id), 'trial.not-found');
         const unblinded = await store.emergencyUnblind(as('investigator', 'A', 'suspected anaphylaxis'), id);
         assert.ok(['tocilizumab', 'placebo'].includes(unblinded.arm));
         assert.equal((await store.getParticipant(id))?.emergencyUnblinded, true);
@@ -851,7 +852,7 @@ for (const factory of allFactories()) {
         assert.equal(mild.alerts.length, 0);
         const open = await store.listAlerts({ openOnly: true });
         assert.equal(open.length, 5);
-        await rejectsWith(store.acknowledgeAlert(as('coordinator', 'B'), open[0]!.id), 'trial.forbidden');
+        await rejectsWith(store.acknowledgeAlert(as('coordinator', 'B'), open[0]!.id), 'trial.not-found');
         await store.acknowledgeAlert(as('investigator', 'A', 'reviewed, infusion withheld'), open[0]!.id);
         assert.equal((await store.listAlerts({ openOnly: true })).length, 4);
         assert.equal((await store.listAlerts({ site: 'B' })).length, 0);
@@ -944,7 +945,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.updateAdverseEvent(ctx, event.id, { outcome: 'recovered' }), 'trial.invalid');
         await rejectsWith(store.updateAdverseEvent(ctx, event.id, { outcome: 'fatal' }), 'trial.invalid');
         await rejectsWith(store.updateAdverseEvent(ctx, event.id, {}), 'trial.invalid');
-        await rejectsWith(store.updateAdverseEvent(as('coordinator', 'B'), event.id, { grade: 4 }), 'trial.forbidden');
+        await rejectsWith(store.updateAdverseEvent(as('coordinator', 'B'), event.id, { grade: 4 }), 'trial.not-found');
         await rejectsWith(store.updateAdverseEvent(as('monitor'), event.id, { grade: 4 }), 'trial.forbidden');
         await rejectsWith(store.updateAdverseEvent(ctx, 'no-such-event', { grade: 4 }), 'trial.not-found');
       });
@@ -974,7 +975,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.correctDose(ctx, dose.id, { administeredOn: '2099-01-01' }), 'trial.invalid');
         await rejectsWith(store.correctDose(ctx, dose.id, { doseMg: 540 }), 'trial.invalid');
         await rejectsWith(store.correctDose(ctx, 'no-such-dose', { doseMg: 500 }), 'trial.not-found');
-        await rejectsWith(store.correctDose(as('coordinator', 'B', 'x'), dose.id, { doseMg: 500 }), 'trial.forbidden');
+        await rejectsWith(store.correctDose(as('coordinator', 'B', 'x'), dose.id, { doseMg: 500 }), 'trial.not-found');
         const audit = (await store.listAudit({ limit: 1000 })).filter((e) => e.entity === 'dose');
         assert.deepEqual(
           audit.map((e) => [e.action, (e.after as { administeredOn: string }).administeredOn]),
@@ -1007,7 +1008,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.correctEnrolment(ctx, id, {}), 'trial.invalid');
         await rejectsWith(
           store.correctEnrolment(as('coordinator', 'B', 'x'), id, { enrolledOn: '2026-11-04' }),
-          'trial.forbidden',
+          'trial.not-found',
         );
         await rejectsWith(
           store.correctEnrolment(as('monitor', null, 'x'), id, { enrolledOn: '2026-11-04' }),
@@ -1076,7 +1077,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.correctScreening(ctx, entry.id, { screenedOn: '2099-01-01' }), 'trial.invalid');
         await rejectsWith(
           store.correctScreening(as('coordinator', 'B', 'x'), entry.id, { screenedOn: '2026-11-02' }),
-          'trial.forbidden',
+          'trial.not-found',
         );
         await rejectsWith(
           store.correctScreening(ctx, 'no-such-entry', { screenedOn: '2026-11-02' }),
@@ -1156,7 +1157,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.correctConsent(ctx, 'no-such-consent', { formVersion: 'v2' }), 'trial.not-found');
         await rejectsWith(
           store.correctConsent(as('coordinator', 'B', 'x'), consent.id, { formVersion: 'v2' }),
-          'trial.forbidden',
+          'trial.not-found',
         );
         assert.equal((await store.correctConsent(ctx, consent.id, { formVersion: 'v1.1' })).formVersion, 'v1.1');
         // A consent recorded against the wrong screening entry is voided (never once its participant is enrolled).
@@ -1269,7 +1270,7 @@ for (const factory of allFactories()) {
         );
         await rejectsWith(
           store.correctDisposition(as('coordinator', 'B', 'x'), exit.id, { event: 'completed' }),
-          'trial.forbidden',
+          'trial.not-found',
         );
         await rejectsWith(
           store.correctDisposition(as('monitor', null, 'x'), exit.id, { event: 'completed' }),
@@ -1295,7 +1296,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.correctDisposition(ctx, second.id, { participantId: other }), 'trial.conflict');
         // The exit did not happen: voided, the participant back to randomized, data entry open again.
         await rejectsWith(store.voidDisposition({ ...ctx, reason: '' }, second.id), 'trial.reason.missing');
-        await rejectsWith(store.voidDisposition(as('coordinator', 'B', 'x'), second.id), 'trial.forbidden');
+        await rejectsWith(store.voidDisposition(as('coordinator', 'B', 'x'), second.id), 'trial.not-found');
         const back = await store.voidDisposition(as('coordinator', 'A', 'the participant did not die'), second.id);
         assert.equal(back.status, 'randomized');
         assert.deepEqual(await store.listDispositions({ participantId: id }), []);
@@ -1376,7 +1377,7 @@ for (const factory of allFactories()) {
         await rejectsWith(store.correctLab(ctx, lab.id, { value: 0.8 }), 'trial.invalid');
         await rejectsWith(store.correctLab(ctx, lab.id, {}), 'trial.invalid');
         await rejectsWith(store.correctLab(ctx, lab.id, { collectedOn: '2099-01-01' }), 'trial.invalid');
-        await rejectsWith(store.correctLab(as('coordinator', 'B'), lab.id, { value: 2 }), 'trial.forbidden');
+        await rejectsWith(store.correctLab(as('coordinator', 'B'), lab.id, { value: 2 }), 'trial.not-found');
         await rejectsWith(store.correctLab(as('statistician'), lab.id, { value: 2 }), 'trial.forbidden');
         await rejectsWith(store.correctLab(ctx, 'no-such-lab', { value: 2 }), 'trial.not-found');
       });
