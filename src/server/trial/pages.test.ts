@@ -141,9 +141,7 @@ test('dose correction through the API: a reason required, site scope, the visit 
   try {
     const coord = await t.signIn('coordinator', 'site-a');
     const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    const randomized = await coord.post(`/trial/api/participants/${id}/randomize`);
-    assert.equal(randomized.status, 201, randomized.text);
-    const kitCode = (randomized.json as { kitCode: string }).kitCode;
+    const { kitCode } = await t.randomizeOn(coord, id, '2026-11-05');
     const dose = await coord.post('/trial/api/doses', {
       participantId: id,
       visit: 'infusion',

@@ -224,7 +224,8 @@ test('an infusion date corrected to before its pre-dose labs raises dose-not-cle
         collectedOn: '2026-11-04',
       });
     }
-    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-06');
+    // Randomized on the enrolment day, so that the infusion date can be corrected back to it.
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-06', '2026-11-03');
     const notCleared = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-not-cleared');
     assert.deepEqual(await notCleared(), []);
     const fix = as('coordinator', 'A', 'infusion date typed wrong');

@@ -1550,6 +1550,7 @@ export class SqlTrialStore implements TrialStore {
       if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
       if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
+      await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
@@ -1608,6 +1609,7 @@ export class SqlTrialStore implements TrialStore {
       if (after.administeredOn < p.enrolledOn) {
         throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
       }
+      await this.assertNotBeforeRandomization(tx, p, after.administeredOn, 'dose correction');
       await this.assertBeforeExit(tx, p, after.administeredOn, 'dose correction');
       // The infusion anchors the follow-up visits: a later date must not leave follow-up records before it.
       if (after.administeredOn > before.administeredOn) {
@@ -1625,6 +1627,28 @@ export class SqlTrialStore implements TrialStore {
       await this.clearanceAlert(tx, append, meta.protocol, p, after, before, at);
       return after;
     });
+  }
+
+  /**
+   * The study drug is given from the kit the randomization allocated, so never before it: an infusion dated before the
+   * randomization (the site's date, `randomizedOn`) is a date typed wrong, and would put the exposure (SDTM EX, the
+   * study-day reference) before the arm existed. The refusal names both dates.
+   */
+  private async assertNotBeforeRandomization(
+    tx: Tx,
+    p: Participant,
+    administeredOn: string,
+    what: string,
+  ): Promise<void> {
+    const row = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
+    if (row === undefined) return;
+    const { randomizedOn } = allocationOf(row);
+    if (administeredOn < randomizedOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: administeredOn (${administeredOn}) is before the participant's randomization (${randomizedOn}); the study drug is given after randomization`,
+      );
+    }
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   enrolOne,
   initTrial,
   randomizeAndInfuse,
+  randomizeOn,
   insightProtocol,
   SITES,
   type StoreFactory,
@@ -631,7 +632,7 @@ for (const factory of allFactories()) {
         await rejectsWith(bdi('day-14', '2026-11-19'), 'trial.conflict');
         await rejectsWith(anc('day-7', '2026-11-12'), 'trial.conflict');
         await bdi('baseline', '2026-11-04');
-        const allocation = await store.randomize(ctx, id);
+        const allocation = await randomizeOn(store, ctx, id, '2026-11-05');
         const dose = {
           participantId: id,
           visit: 'infusion',
