@@ -404,7 +404,10 @@ export interface FormCorrection {
 
 export interface LabRecord extends LabInput {
   readonly id: string;
-  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  /**
+   * 1 when entered; each correction adds one, and so does a new grade after the infusion date was recorded or
+   * corrected (a correction made on an older version is refused).
+   */
   readonly version: number;
   readonly site: string;
   /** CTCAE grade and the label's hold/stop rule (src/safety). */

@@ -401,11 +401,14 @@ function actionText(action: LabRecord['assessment']['action']): string {
       : action;
 }
 
-/** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
+/**
+ * Under a hold or stop alert whose lab was corrected since to another verdict, or graded again on a corrected
+ * infusion date: what the result now reads.
+ */
 function correctedLine(lab: LabRecord | undefined): Html {
   if (lab === undefined) return html``;
   const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
-  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${reads},
+  return html`<br />The result was corrected or graded again since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
 }
 

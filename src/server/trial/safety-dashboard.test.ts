@@ -119,7 +119,7 @@ test('an open hold alert whose lab was corrected since says what the result now 
     );
     assert.equal(after.correctedSince[alerts[0]?.id ?? '']?.version, 2);
     const line =
-      /The result was corrected since \(version 2\): it now reads 2\.8 10\*9\/L,\s+no hold or stop rule applies/;
+      /The result was corrected or graded again since \(version 2\): it now reads 2\.8\s+10\*9\/L,\s+no hold or stop rule applies/;
     assert.match((await coord.get('/trial/safety')).text, line);
     assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
   } finally {

@@ -1583,6 +1583,8 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
+      // A pre-treatment result entered before the infusion was recorded but dated after it was graded as pre-dose.
+      await this.regradeLabs(tx, append, meta, p, at);
       await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
       await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at);
       return record;
@@ -1624,7 +1626,13 @@ export class SqlTrialStore implements TrialStore {
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
       await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
-      await this.clearanceAlert(tx, append, meta.protocol, p, after, before, at);
+      if (after.administeredOn !== before.administeredOn) {
+        // The lab results are graded relative to the infusion date: graded again on the corrected one, and the
+        // pre-dose clearance compared with the first date's as the results read then.
+        const labsBefore = await this.participantLabs(tx, p);
+        await this.regradeLabs(tx, append, meta, p, at);
+        await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at);
+      }
       return after;
     });
   }
@@ -1713,8 +1721,9 @@ export class SqlTrialStore implements TrialStore {
   /**
    * A `dose-not-cleared` alert for an infusion recorded while a pre-dose safety lab (the protocol's pre-treatment
    * `safetyLabs`) was missing, could not be judged, or was at a hold or stop rule (src/trial/pre-dose.ts), or for a
-   * correction that moves a cleared infusion to a date before its pre-dose labs (`before`: the record as it was). The
-   * infusion is kept as recorded: it was given; the alert asks the investigator to review it.
+   * correction that moves a cleared infusion to a date before its pre-dose labs (`before`: the record and the lab
+   * results as they were). The infusion is kept as recorded: it was given; the alert asks the investigator to review
+   * it.
    */
   private async clearanceAlert(
     tx: Tx,
@@ -1722,17 +1731,21 @@ export class SqlTrialStore implements TrialStore {
     protocol: TrialProtocol,
     p: Participant,
     dose: DoseRecord,
-    before: DoseRecord | null,
+    before: { readonly dose: DoseRecord; readonly labs: readonly LabRecord[] } | null,
     at: string,
   ): Promise<void> {
-    if (before !== null && before.administeredOn === dose.administeredOn) return;
-    const labs = (
-      await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
-    ).map(labOf);
-    const problems = preDoseProblems(preDoseClearance(protocol, labs, dose.administeredOn));
+    if (before !== null && before.dose.administeredOn === dose.administeredOn) return;
+    const problems = preDoseProblems(
+      preDoseClearance(protocol, await this.participantLabs(tx, p), dose.administeredOn),
+    );
     if (problems.length === 0) return;
     // A corrected date alerts only when the first one was cleared (otherwise its alert was raised then).
-    if (before !== null && preDoseProblems(preDoseClearance(protocol, labs, before.administeredOn)).length > 0) return;
+    if (
+      before !== null &&
+      preDoseProblems(preDoseClearance(protocol, before.labs, before.dose.administeredOn)).length > 0
+    ) {
+      return;
+    }
     await this.raiseAlert(tx, append, {
       participantId: p.id,
       site: p.site,
@@ -2023,6 +2036,24 @@ export class SqlTrialStore implements TrialStore {
         `${labId === null ? 'lab result' : 'lab correction'}: a censored result's limit must be above 0`,
       );
     }
+    return { p, assessment: await this.gradeLab(tx, meta, p, input, labId) };
+  }
+
+  /**
+   * The CTCAE grade and the label's rules of a lab result, relative to the participant's infusion as now recorded:
+   * its baseline and whether the do-not-initiate thresholds apply both depend on the infusion date. `labId` (a stored
+   * result) is left out of its own baseline.
+   */
+  private async gradeLab(
+    tx: Tx,
+    meta: Meta,
+    p: Participant,
+    input: LabInput,
+    labId: string | null,
+  ): Promise<LabAssessment> {
+    const safety = meta.protocol.safety;
+    if (safety === undefined) throw conflict('the protocol has no safety block');
+    const table = this.knowledge.ctcae(safety.ctcaeVersion);
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
@@ -2040,7 +2071,7 @@ export class SqlTrialStore implements TrialStore {
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
-    const assessment = assessLab(table, safety.rules, {
+    return assessLab(table, safety.rules, {
       analyte: input.analyte,
       value: input.value,
       // A censored result is graded conservatively: only where every value it allows agrees (src/safety/grade.ts).
@@ -2053,7 +2084,36 @@ export class SqlTrialStore implements TrialStore {
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
-    return { p, assessment };
+  }
+
+  /** The participant's lab results, oldest first. */
+  private async participantLabs(tx: Tx, p: Participant): Promise<LabRecord[]> {
+    return (
+      await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
+    ).map(labOf);
+  }
+
+  /**
+   * After the infusion date was recorded or changed: every lab result of the participant graded again on that date (a baseline
+   * result now after the infusion loses the do-not-initiate thresholds and its place as the ALT/AST baseline; one now
+   * before it gains them). Each result whose grade or verdict changes is stored with it (one version more, so a
+   * correction made on the result as it read before is refused), audited as `regrade` with the infusion write's
+   * reason, and raises the hold or stop alert its new verdict calls for; the alerts it raised before stay until
+   * acknowledged, the dashboard saying what the result now reads.
+   */
+  private async regradeLabs(tx: Tx, append: Append, meta: Meta, p: Participant, at: string): Promise<void> {
+    for (const before of await this.participantLabs(tx, p)) {
+      const assessment = await this.gradeLab(tx, meta, p, before, before.id);
+      if (json(assessment) === json(before.assessment)) continue;
+      const after: LabRecord = { ...before, assessment, version: before.version + 1 };
+      await tx.run('UPDATE labs SET assessment_json = ?, version = ? WHERE id = ?', [
+        json(assessment),
+        after.version,
+        before.id,
+      ]);
+      await append({ action: 'regrade', entity: 'lab', entityId: before.id, before, after });
+      await this.labAlert(tx, append, after, before, at);
+    }
   }
 
   /** A hold or stop alert for a lab whose action is more severe than `before`'s (null for a new result). */
