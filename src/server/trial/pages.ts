@@ -351,12 +351,31 @@ function alertList(
                 ? ''
                 : html`<form method="post" action="/trial/safety/alerts/${a.id}/acknowledge" class="inline">
                     ${acknowledge()}
+                    <label
+                      >Action taken <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
+                    /></label>
                     <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
                       Acknowledge
                     </button>
                   </form>`
             }
           </div>
+        </li>`,
+    )}
+  </ul>`;
+}
+
+/** The acknowledged alerts, each with when it was acknowledged and what was done about it. */
+function acknowledgedList(alerts: readonly AlertRecord[], codes: Readonly<Record<string, string>>): Html {
+  if (alerts.length === 0) return html`<p>None yet.</p>`;
+  return html`<ul>
+    ${alerts.map(
+      (a) =>
+        html`<li>
+          <strong>${a.kind}</strong>: ${a.message}
+          <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span><br />
+          Acknowledged ${dateOnly(a.acknowledgedAt)}:
+          ${a.actionTaken ?? 'no action recorded (acknowledged before it was asked)'}
         </li>`,
     )}
   </ul>`;
@@ -2298,6 +2317,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           dashboard.correctedSince,
           can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
         )}
+        <h2>Acknowledged alerts</h2>
+        ${acknowledgedList(dashboard.acknowledgedAlerts, dashboard.participantCodes)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
@@ -2335,7 +2356,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     return action(deps.auth, reply, '/trial/safety', async () => {
       const open = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === alert);
       if (open === undefined) throw new InputError('no such alert', 'trial.not-found');
-      await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert);
+      const { actionTaken } = request.body as Record<string, string | undefined>;
+      await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert, { actionTaken });
       return `Alert acknowledged: ${open.kind}, raised ${dateOnly(open.raisedAt)}`;
     });
   });

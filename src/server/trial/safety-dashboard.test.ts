@@ -218,13 +218,75 @@ test('an open alert is acknowledged from the safety dashboard by a writer of its
       ((await coord.get('/trial/api/alerts')).json as { acknowledgedAt: string | null }[])[0]?.acknowledgedAt,
       null,
     );
-    const done = await coord.request('POST', action, {}, { contentType: 'application/x-www-form-urlencoded' });
+    // The form asks what was done; without it nothing is acknowledged.
+    assert.match(
+      (await coord.get('/trial/safety')).text,
+      /<label\s*>Action taken\s*<input name="actionTaken" required maxlength="500"/,
+    );
+    const form = { contentType: 'application/x-www-form-urlencoded' } as const;
+    const blank = await coord.request('POST', action, { actionTaken: ' ' }, form);
+    assert.equal(blank.status, 303, blank.text);
+    assert.match((await coord.get(blank.headers.get('location') ?? '/trial/safety')).text, /Not saved: .*actionTaken/);
+    const done = await coord.request(
+      'POST',
+      action,
+      { actionTaken: 'Infusion not given; platelets repeated, investigator told' },
+      form,
+    );
     assert.equal(done.status, 303, done.text);
     const back = await coord.get(done.headers.get('location') ?? '/trial/safety');
     assert.match(back.text, /Alert acknowledged: stop-rule/);
     assert.match(back.text, /No open safety alerts\./);
-    const [alert] = (await coord.get('/trial/api/alerts')).json as { acknowledgedAt: string | null }[];
+    assert.match(
+      back.text,
+      /<h2>Acknowledged alerts<\/h2>[\s\S]*stop-rule[\s\S]*Acknowledged \d{4}-\d{2}-\d{2}:\s+Infusion not given; platelets repeated, investigator told/,
+    );
+    const [alert] = (await coord.get('/trial/api/alerts')).json as {
+      acknowledgedAt: string | null;
+      actionTaken: string | null;
+    }[];
     assert.notEqual(alert?.acknowledgedAt, null);
+    assert.equal(alert?.actionTaken, 'Infusion not given; platelets repeated, investigator told');
+    const dashboard = (await monitor.get('/trial/api/safety')).json as {
+      acknowledgedAlerts: { actionTaken: string }[];
+    };
+    assert.equal(dashboard.acknowledgedAlerts[0]?.actionTaken, alert?.actionTaken);
+  } finally {
+    await t.close();
+  }
+});
+
+test('an alert acknowledged through the API says what was done; the text is masked for blinded readers and hidden from the rater', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const entered = await coord.post('/trial/api/labs', {
+      participantId,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 0.4,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 2,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    const alertId = (entered.json as { alerts: { id: string }[] }).alerts[0]?.id ?? '';
+    const path = `/trial/api/alerts/${alertId}/acknowledge`;
+    const refused = await coord.post(path, {});
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(refused.text, /actionTaken/);
+    const done = await coord.post(path, { actionTaken: 'Not dosed: no tocilizumab given while ANC < 2' });
+    assert.equal(done.status, 200, done.text);
+    assert.equal((done.json as { actionTaken: string }).actionTaken, 'Not dosed: no [concealed] given while ANC < 2');
+    assert.match((await coord.get('/trial/safety')).text, /Not dosed: no \[concealed\] given while ANC &lt; 2/);
+    const pharmacist = await t.signIn('unblinded-pharmacist');
+    const seen = (await pharmacist.get('/trial/api/alerts')).json as { actionTaken: string }[];
+    assert.equal(seen[0]?.actionTaken, 'Not dosed: no tocilizumab given while ANC < 2');
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    assert.equal((await rater.get('/trial/api/alerts')).status, 403);
+    assert.equal((await rater.get('/trial/api/safety')).status, 403);
+    assert.doesNotMatch((await rater.get(`/trial/participants/${participantId}`)).text, /Not dosed/);
   } finally {
     await t.close();
   }

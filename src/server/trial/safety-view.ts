@@ -8,6 +8,8 @@ import type { SiteFilter, TrialStore } from '../../trial/store/port.ts';
 
 export interface SafetyDashboard {
   readonly openAlerts: readonly AlertRecord[];
+  /** The alerts acknowledged, the latest acknowledgement first, each with what was done about it (`actionTaken`). */
+  readonly acknowledgedAlerts: readonly AlertRecord[];
   readonly flaggedLabs: readonly LabRecord[];
   /**
    * Fatal adverse events of participants without a `death` disposition: until it is recorded the participant stays
@@ -29,13 +31,17 @@ export interface SafetyDashboard {
 }
 
 export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [alerts, labs, events, exits, participants] = await Promise.all([
-    store.listAlerts({ ...filter, openOnly: true }),
+  const [allAlerts, labs, events, exits, participants] = await Promise.all([
+    store.listAlerts(filter),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
     store.listDispositions(filter),
     store.listParticipants(filter),
   ]);
+  const alerts = allAlerts.filter((a) => a.acknowledgedAt === null);
+  const acknowledgedAlerts = allAlerts
+    .filter((a) => a.acknowledgedAt !== null)
+    .sort((a, b) => (b.acknowledgedAt ?? '').localeCompare(a.acknowledgedAt ?? ''));
   const died = new Set(exits.filter((d) => d.event === 'death').map((d) => d.participantId));
   const deathsWithoutExit = events.filter((e) => e.outcome === 'fatal' && !died.has(e.participantId));
   const flaggedLabs = labs.filter(
@@ -45,7 +51,9 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
       l.assessment.action === 'discontinue' ||
       l.assessment.action === 'unknown',
   );
-  const shown = new Set([...alerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId));
+  const shown = new Set(
+    [...alerts, ...acknowledgedAlerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId),
+  );
   const participantCodes = Object.fromEntries(
     participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
   );
@@ -54,6 +62,7 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
     participantCodes,
     correctedSince,
     openAlerts: alerts,
+    acknowledgedAlerts,
     flaggedLabs,
     deathsWithoutExit,
     counts: [

@@ -32,6 +32,7 @@ import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHe
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  AlertAcknowledgementSchema,
   CRP_UNITS,
   ConsentCorrectionSchema,
   ConsentInputSchema,
@@ -292,6 +293,7 @@ function alertOf(r: Row): AlertRecord {
     raisedAt: str(r, 'raised_at'),
     acknowledgedBy: strOrNull(r, 'acknowledged_by'),
     acknowledgedAt: strOrNull(r, 'acknowledged_at'),
+    actionTaken: strOrNull(r, 'action_taken'),
   };
 }
 
@@ -1980,9 +1982,15 @@ export class SqlTrialStore implements TrialStore {
   private async raiseAlert(
     tx: Tx,
     append: Append,
-    alert: Omit<AlertRecord, 'id' | 'acknowledgedBy' | 'acknowledgedAt'>,
+    alert: Omit<AlertRecord, 'id' | 'acknowledgedBy' | 'acknowledgedAt' | 'actionTaken'>,
   ): Promise<AlertRecord> {
-    const record: AlertRecord = { ...alert, id: randomUUID(), acknowledgedBy: null, acknowledgedAt: null };
+    const record: AlertRecord = {
+      ...alert,
+      id: randomUUID(),
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      actionTaken: null,
+    };
     await tx.run(
       'INSERT INTO alerts (id, participant_id, site, kind, message, source_type, source_id, raised_at, acknowledged_by, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)',
       [
@@ -2426,20 +2434,22 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
-  async acknowledgeAlert(ctx: WriteContext, alertId: string): Promise<AlertRecord> {
+  async acknowledgeAlert(ctx: WriteContext, alertId: string, raw: unknown): Promise<AlertRecord> {
     SqlTrialStore.assertMay(ctx, 'lab.write');
+    const { actionTaken } = parse(AlertAcknowledgementSchema, raw, 'alert acknowledgement');
     return this.write(ctx, async (tx, append, at) => {
       const row = await tx.get<Row>('SELECT * FROM alerts WHERE id = ?', [alertId]);
       if (row === undefined) throw notFound('alert');
       const before = alertOf(row);
       SqlTrialStore.assertSite(ctx, before.site);
       if (before.acknowledgedAt !== null) throw conflict('the alert is already acknowledged');
-      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?', [
+      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, action_taken = ? WHERE id = ?', [
         ctx.actor.userId,
         at,
+        actionTaken,
         alertId,
       ]);
-      const after: AlertRecord = { ...before, acknowledgedBy: ctx.actor.userId, acknowledgedAt: at };
+      const after: AlertRecord = { ...before, acknowledgedBy: ctx.actor.userId, acknowledgedAt: at, actionTaken };
       await append({ action: 'acknowledge', entity: 'alert', entityId: alertId, before, after });
       return after;
     });
