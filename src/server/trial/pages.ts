@@ -59,7 +59,7 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
+import { alertsClearedSince, alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -333,6 +333,7 @@ function alertList(
   codes: Readonly<Record<string, string>> = {},
   correctedSince: Readonly<Record<string, LabRecord>> = {},
   acknowledge?: () => Html,
+  clearedSince: Readonly<Record<string, DoseRecord>> = {},
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
@@ -345,7 +346,7 @@ function alertList(
           >
             <strong>${a.kind}</strong>: ${a.message}
             <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
-            ${correctedLine(correctedSince[a.id])}
+            ${correctedLine(correctedSince[a.id])} ${clearedLine(clearedSince[a.id])}
             ${
               acknowledge === undefined
                 ? ''
@@ -429,6 +430,13 @@ function correctedLine(lab: LabRecord | undefined): Html {
   const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
   return html`<br />The result was corrected or graded again since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
+}
+
+/** Under a dose-not-cleared alert whose infusion the pre-dose labs now clear: the infusion as it now reads. */
+function clearedLine(dose: DoseRecord | undefined): Html {
+  if (dose === undefined) return html``;
+  return html`<br />The infusion record now reads given on ${dose.administeredOn} (version ${dose.version}), and the
+    pre-dose safety labs clear that date. Acknowledge the alert once reviewed.`;
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
@@ -1705,7 +1713,17 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
         ${noticeFor(request, reply, refused, blind)}
-        ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
+        ${
+          safety
+            ? alertList(
+                mine,
+                {},
+                alertsCorrectedSince(mine, labs),
+                undefined,
+                dose === null ? {} : alertsClearedSince(mine, [dose], labs, protocol),
+              )
+            : ''
+        }
         <p>
           Site ${participant.site}; enrolled
           ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
@@ -2316,6 +2334,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           dashboard.participantCodes,
           dashboard.correctedSince,
           can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
+          dashboard.clearedSince,
         )}
         <h2>Acknowledged alerts</h2>
         ${acknowledgedList(dashboard.acknowledgedAlerts, dashboard.participantCodes)}

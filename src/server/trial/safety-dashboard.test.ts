@@ -291,3 +291,62 @@ test('an alert acknowledged through the API says what was done; the text is mask
     await t.close();
   }
 });
+
+test('an open dose-not-cleared alert whose infusion date was corrected to one its pre-dose labs clear says so', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const { kitCode } = await t.randomizeOn(coord, participantId, '2026-11-04');
+    for (const [analyte, value, unit, lln, uln] of [
+      ['anc', 3.4, '10*9/L', 2, null],
+      ['platelets', 230, '10*9/L', 150, null],
+      ['alt', 22, 'U/L', null, 40],
+      ['ast', 25, 'U/L', null, 40],
+    ] as const) {
+      const lab = await coord.post('/trial/api/labs', {
+        participantId,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit,
+        lowerLimitOfNormal: lln,
+        upperLimitOfNormal: uln,
+        collectedOn: '2026-11-05',
+      });
+      assert.equal(lab.status, 201, lab.text);
+    }
+    // Typed as the day before the labs were drawn: not cleared, with its alert.
+    const dose = await coord.post('/trial/api/doses', {
+      participantId,
+      visit: 'infusion',
+      kitCode,
+      administeredOn: '2026-11-04',
+      doseMg: 560,
+      bodyWeightKg: 70,
+    });
+    assert.equal(dose.status, 201, dose.text);
+    type Dashboard = { openAlerts: { id: string; kind: string }[]; clearedSince: Record<string, { version: number }> };
+    const before = (await coord.get('/trial/api/safety')).json as Dashboard;
+    const alert = before.openAlerts.find((a) => a.kind === 'dose-not-cleared');
+    assert.ok(alert !== undefined);
+    assert.deepEqual(before.clearedSince, {});
+    const fixed = await coord.post(`/trial/api/doses/${(dose.json as { id: string }).id}/corrections`, {
+      administeredOn: '2026-11-05',
+      reason: 'date typed wrong',
+    });
+    assert.equal(fixed.status, 200, fixed.text);
+    const after = (await coord.get('/trial/api/safety')).json as Dashboard;
+    assert.ok(
+      after.openAlerts.some((a) => a.id === alert.id),
+      'the alert stays open until acknowledged',
+    );
+    assert.equal(after.clearedSince[alert.id]?.version, 2);
+    const line =
+      /The infusion record now reads given on 2026-11-05 \(version 2\), and the\s+pre-dose safety labs clear that date/;
+    assert.match((await coord.get('/trial/safety')).text, line);
+    assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
+  } finally {
+    await t.close();
+  }
+});

@@ -3,8 +3,10 @@
  * events whose participant has no death recorded as an exit, and counts of adverse events by seriousness. It only selects and counts what the store graded (src/safety via the store);
  * nothing is graded here.
  */
-import type { AdverseEventRecord, AlertRecord, LabRecord } from '../../trial/model.ts';
+import type { AdverseEventRecord, AlertRecord, DoseRecord, LabRecord } from '../../trial/model.ts';
+import { preDoseClearance } from '../../trial/pre-dose.ts';
 import type { SiteFilter, TrialStore } from '../../trial/store/port.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
 
 export interface SafetyDashboard {
   readonly openAlerts: readonly AlertRecord[];
@@ -28,15 +30,23 @@ export interface SafetyDashboard {
    * the dashboard says it no longer matches the result rather than leaving the old hold unexplained.
    */
   readonly correctedSince: Readonly<Record<string, LabRecord>>;
+  /**
+   * The infusion, as it now reads, of each open `dose-not-cleared` alert (by alert id) whose pre-dose labs now clear
+   * it (its date corrected to after them, or a result corrected): the alert stays open until acknowledged, and the
+   * dashboard says it no longer matches the record.
+   */
+  readonly clearedSince: Readonly<Record<string, DoseRecord>>;
 }
 
 export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [allAlerts, labs, events, exits, participants] = await Promise.all([
+  const [allAlerts, labs, events, exits, participants, { doses }, protocol] = await Promise.all([
     store.listAlerts(filter),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
     store.listDispositions(filter),
     store.listParticipants(filter),
+    store.snapshot(filter),
+    store.protocol(),
   ]);
   const alerts = allAlerts.filter((a) => a.acknowledgedAt === null);
   const acknowledgedAlerts = allAlerts
@@ -61,6 +71,7 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
   return {
     participantCodes,
     correctedSince,
+    clearedSince: protocol === null ? {} : alertsClearedSince(alerts, doses, labs, protocol),
     openAlerts: alerts,
     acknowledgedAlerts,
     flaggedLabs,
@@ -91,6 +102,27 @@ export function alertsCorrectedSince(
       const lab = a.sourceType === 'lab' ? labById.get(a.sourceId) : undefined;
       const said = a.kind === 'hold-rule' || a.kind === 'stop-rule' ? stated[a.kind] : undefined;
       return lab !== undefined && said !== undefined && lab.assessment.action !== said ? [[a.id, lab]] : [];
+    }),
+  );
+}
+
+/**
+ * The open `dose-not-cleared` alerts (by alert id) whose infusion the participant's pre-dose labs now clear, with the
+ * infusion as it now reads (src/trial/pre-dose.ts judges it, as for the alert).
+ */
+export function alertsClearedSince(
+  alerts: readonly AlertRecord[],
+  doses: readonly DoseRecord[],
+  labs: readonly LabRecord[],
+  protocol: TrialProtocol,
+): Record<string, DoseRecord> {
+  const doseById = new Map(doses.map((d) => [d.id, d]));
+  return Object.fromEntries(
+    alerts.flatMap((a) => {
+      const dose = a.kind === 'dose-not-cleared' && a.sourceType === 'dose' ? doseById.get(a.sourceId) : undefined;
+      if (dose === undefined) return [];
+      const mine = labs.filter((l) => l.participantId === dose.participantId);
+      return preDoseClearance(protocol, mine, dose.administeredOn).cleared ? [[a.id, dose]] : [];
     }),
   );
 }
