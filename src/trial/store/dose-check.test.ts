@@ -120,7 +120,11 @@ test('an infusion recorded after a follow-up lab dated before it is refused unti
     };
     await assert.rejects(store.recordDose(ctx, dose), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'trial.conflict');
-      assert.match(e.message, /dose: 1 follow-up record is dated before the infusion date: correct it first/);
+      // The record is named, so the coordinator knows which one to correct.
+      assert.match(
+        e.message,
+        /dose: 1 follow-up record is dated before the infusion date \(2026-11-06\): day-7 anc result collected 2026-11-05; correct it first/,
+      );
       return true;
     });
     const moved = await store.correctLab(as('coordinator', 'A', 'entered at the wrong visit'), lab.id, {

@@ -1679,14 +1679,25 @@ export class SqlTrialStore implements TrialStore {
     const followUp = (protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
     if (followUp.length === 0) return;
     const marks = followUp.map(() => '?').join(', ');
-    const earlier = await tx.get<Row>(
-      `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
-      [p.id, ...followUp, administeredOn, p.id, ...followUp, administeredOn],
-    );
-    const n = Number(earlier?.n ?? 0);
+    // Named one by one (visit, what, date), so the coordinator knows which records to correct.
+    const earlier = [
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ? ORDER BY completed_on, visit, instrument`,
+          [p.id, ...followUp, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`),
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, analyte, collected_on FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ? ORDER BY collected_on, visit, analyte`,
+          [p.id, ...followUp, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'analyte')} result collected ${str(r, 'collected_on')}`),
+    ];
+    const n = earlier.length;
     if (n > 0) {
       throw conflict(
-        `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
+        `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date (${administeredOn}): ${earlier.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
       );
     }
   }
