@@ -363,3 +363,69 @@ test('an infusion recorded after a baseline result dated after it grades that re
     await opened.cleanup();
   }
 });
+
+test('a corrected baseline ALT grades the later ALT again, on the ULN once the baseline is normal', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-4', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // The baseline ALT typed as 80 for 30: the day-7 ALT of 130 is graded on that abnormal baseline (1.6 x baseline,
+    // grade 1) instead of on the ULN (3.25 x ULN, grade 2); the label's hold (> 3 x ULN) reads the ULN either way.
+    const { lab: baseline } = await alt('baseline', 80, '2026-11-04');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(day7.assessment.grade, 1);
+    const corrected = await store.correctLab(as('coordinator', 'A', '80 typed for 30'), baseline.id, { value: 30 });
+    const now = (await store.snapshot()).labs.find((l) => l.id === day7.id);
+    assert.equal(now?.assessment.grade, 2, 'graded on the ULN: 3.25 x ULN');
+    assert.equal(now?.assessment.action, 'hold');
+    assert.equal(now?.version, 2);
+    assert.deepEqual(corrected.alerts, [], 'the hold alert was raised at entry');
+    const entry = (await store.listAudit()).find((e) => e.action === 'regrade' && e.entityId === day7.id);
+    assert.equal(entry?.reason, '80 typed for 30');
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a screening ALT entered after the later results becomes their baseline and grades them again', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-5', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(day7.assessment.grade, 2, 'no baseline yet: graded on the ULN');
+    // The screening result, abnormal (2 x ULN), entered late: the baseline the day-7 result is graded on.
+    await alt('screening', 80, '2026-11-01');
+    assert.equal((await store.snapshot()).labs.find((l) => l.id === day7.id)?.assessment.grade, 1);
+  } finally {
+    await opened.cleanup();
+  }
+});

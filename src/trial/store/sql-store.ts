@@ -2113,14 +2113,17 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * After the infusion date was recorded or changed: every lab result of the participant graded again on that date (a baseline
-   * result now after the infusion loses the do-not-initiate thresholds and its place as the ALT/AST baseline; one now
-   * before it gains them). Each result whose grade or verdict changes is stored with it (one version more, so a
-   * correction made on the result as it read before is refused), audited as `regrade` with the infusion write's
-   * reason, and raises the hold or stop alert its new verdict calls for; the alerts it raised before stay until
-   * acknowledged, the dashboard saying what the result now reads.
+   * Every lab result of the participant graded again, since each is graded relative to the infusion date and to its
+   * analyte's baseline: after the infusion date was recorded or changed (a baseline result now after the infusion
+   * loses the do-not-initiate thresholds and its place as the ALT/AST baseline; one now before it gains them), and
+   * after a result was entered or corrected (the baseline of the later results of its analyte may change with it).
+   * Each result whose grade or verdict changes is stored with it (one version more, so a correction made on the result
+   * as it read before is refused), audited as `regrade` with the write's reason, and raises the hold or stop alert its
+   * new verdict calls for (returned); the alerts it raised before stay until acknowledged, the dashboard saying what
+   * the result now reads.
    */
-  private async regradeLabs(tx: Tx, append: Append, meta: Meta, p: Participant, at: string): Promise<void> {
+  private async regradeLabs(tx: Tx, append: Append, meta: Meta, p: Participant, at: string): Promise<AlertRecord[]> {
+    const alerts: AlertRecord[] = [];
     for (const before of await this.participantLabs(tx, p)) {
       const assessment = await this.gradeLab(tx, meta, p, before, before.id);
       if (json(assessment) === json(before.assessment)) continue;
@@ -2131,8 +2134,9 @@ export class SqlTrialStore implements TrialStore {
         before.id,
       ]);
       await append({ action: 'regrade', entity: 'lab', entityId: before.id, before, after });
-      await this.labAlert(tx, append, after, before, at);
+      alerts.push(...(await this.labAlert(tx, append, after, before, at)));
     }
+    return alerts;
   }
 
   /** A hold or stop alert for a lab whose action is more severe than `before`'s (null for a new result). */
@@ -2197,7 +2201,10 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'lab', entityId: lab.id, before: null, after: lab });
-      return { lab, alerts: await this.labAlert(tx, append, lab, null, at) };
+      const alerts = await this.labAlert(tx, append, lab, null, at);
+      // A result that becomes the analyte's baseline (an earlier pre-treatment one entered late) changes the grade of
+      // the later ones, which are graded relative to it.
+      return { lab, alerts: [...alerts, ...(await this.regradeLabs(tx, append, meta, p, at))] };
     });
   }
 
@@ -2236,7 +2243,7 @@ export class SqlTrialStore implements TrialStore {
         },
         'lab correction',
       );
-      const { assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
+      const { p, assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
       if (json({ ...before, ...input, assessment: null }) === json({ ...before, assessment: null })) {
         throw fail('trial.invalid', 'lab correction: nothing changes');
       }
@@ -2258,7 +2265,9 @@ export class SqlTrialStore implements TrialStore {
       );
       // The audit entry keeps the result as entered first, with its grade; alerts it raised stay until acknowledged.
       await append({ action: 'correct', entity: 'lab', entityId: labId, before, after });
-      return { lab: after, alerts: await this.labAlert(tx, append, after, before, at) };
+      const alerts = await this.labAlert(tx, append, after, before, at);
+      // The later results of the analyte are graded relative to its baseline: a corrected baseline grades them again.
+      return { lab: after, alerts: [...alerts, ...(await this.regradeLabs(tx, append, meta, p, at))] };
     });
   }
 
