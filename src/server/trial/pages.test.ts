@@ -482,3 +482,20 @@ test('participant page: the Randomize form names the stratum it randomizes in, a
     await t.close();
   }
 });
+
+test('participant page: the lab form offers only the visits that take safety labs (not the infusion visit)', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    const start = page.indexOf(`action="${path}/labs"`);
+    assert.ok(start > 0);
+    const form = page.slice(start, page.indexOf('</form>', start));
+    assert.match(form, /<option value="baseline"/);
+    assert.doesNotMatch(form, /<option value="infusion"/);
+  } finally {
+    await t.close();
+  }
+});

@@ -888,16 +888,18 @@ function labCorrections(
   path: string,
   csrf: () => Html,
   labs: readonly LabRecord[],
-  visits: readonly { readonly id: string; readonly label: string }[],
+  visits: readonly { readonly id: string; readonly label: string; readonly labs: readonly string[] }[],
   refused: Refused | undefined,
 ): Html {
   return html`${labs.map((l) => {
     const fix = typedInto(refused, `${path}/labs/${l.id}/corrections`);
     const units = [...new Set<string>([...LAB_UNITS, l.unit])];
+    // The visits that take this lab (and the one it is at), as the store accepts them.
+    const takenAt = visits.filter((v) => v.labs.includes(l.analyte) || v.id === l.visit);
     return html`<details ${fix.refused ? 'open' : ''}>
       <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
       <form method="post" action="${path}/labs/${l.id}/corrections">
-        ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, visits, units)}
+        ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, takenAt, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
           ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
@@ -1901,7 +1903,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   'lab',
                   lab,
                   null,
-                  schedule,
+                  schedule.filter((v) => v.labs.length > 0),
                   LAB_UNITS,
                   html`<p>
                     <label for="analyte">Analyte</label

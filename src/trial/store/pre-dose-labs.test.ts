@@ -14,6 +14,7 @@ import {
   initTrial,
   insightProtocol,
   randomizeAndInfuse,
+  randomizeOn,
   sqliteFactory,
 } from './stores.test-support.ts';
 
@@ -425,6 +426,44 @@ test('a screening ALT entered after the later results becomes their baseline and
     // The screening result, abnormal (2 x ULN), entered late: the baseline the day-7 result is graded on.
     await alt('screening', 80, '2026-11-01');
     assert.equal((await store.snapshot()).labs.find((l) => l.id === day7.id)?.assessment.grade, 1);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a lab result at a visit that takes no such lab (the infusion visit) is refused, naming the visits that do', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'VISIT-1', 'A');
+    await randomizeOn(store, ctx, id, '2026-11-05');
+    // The pre-dose ANC drawn on the infusion morning, entered at the infusion visit: neither before the dosing visit
+    // (no do-not-initiate threshold: ANC 1.5 would read "continue") nor counted in the pre-dose clearance.
+    const anc = {
+      participantId: id,
+      visit: 'infusion',
+      analyte: 'anc',
+      value: 1.5,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-05',
+    };
+    const refused = (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.match(
+        e.message,
+        /the infusion visit takes no anc result \(the protocol takes it at screening, baseline, day-7, day-14, day-28\)/,
+      );
+      return true;
+    };
+    await assert.rejects(store.addLab(ctx, anc), refused);
+    assert.equal((await store.snapshot()).labs.length, 0);
+    const { lab } = await store.addLab(ctx, { ...anc, visit: 'baseline' });
+    assert.equal(lab.assessment.action, 'hold');
+    await assert.rejects(store.correctLab(as('coordinator', 'A', 'visit'), lab.id, { visit: 'infusion' }), refused);
   } finally {
     await opened.cleanup();
   }

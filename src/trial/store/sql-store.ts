@@ -2033,8 +2033,18 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<{ p: Participant; assessment: LabAssessment }> {
     notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
     const p = await this.participantFor(tx, ctx, input.participantId);
-    if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
-      throw fail('trial.invalid', 'lab result: unknown visit');
+    const visit = (meta.protocol.visits ?? []).find((v) => v.id === input.visit);
+    if (visit === undefined) throw fail('trial.invalid', 'lab result: unknown visit');
+    // As a form's instrument must be one its visit collects: a result at a visit that takes no such lab (a pre-dose
+    // ANC entered at the infusion visit, neither before nor after the dosing visit) would be graded without the
+    // do-not-initiate thresholds and left out of the pre-dose clearance.
+    if (!visit.safetyLabs.includes(input.analyte)) {
+      const takenAt = (meta.protocol.visits ?? []).filter((v) => v.safetyLabs.includes(input.analyte)).map((v) => v.id);
+      throw fail(
+        'trial.invalid',
+        `lab result: the ${visit.id} visit takes no ${input.analyte} result (the protocol takes it at ${takenAt.length === 0 ? 'no visit' : takenAt.join(', ')})`,
+      );
+    }
     await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
     await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
     const safety = meta.protocol.safety;
