@@ -77,7 +77,8 @@ test(
       await page.getByText('Consent recorded').waitFor();
       await page.getByLabel('Participant code').fill('INS-A-001');
       await page.getByLabel('Enrolled on').fill('2026-11-04');
-      await page.getByLabel('Baseline hs-CRP (mg/L)').fill('6.2');
+      await page.getByLabel('Baseline hs-CRP', { exact: true }).fill('6.2');
+      await page.getByLabel('Unit, as on the laboratory report').selectOption('mg/L');
       await page.getByRole('button', { name: 'Enrol' }).click();
       await page.getByText('Enrolled INS-A-001').waitFor();
 
