@@ -408,7 +408,10 @@ export interface FormCorrection {
 
 export interface LabRecord extends LabInput {
   readonly id: string;
-  /** 1 when entered; each correction adds one (a correction made on an older version is refused). */
+  /**
+   * 1 when entered; each correction adds one, and so does a new grade after the infusion date was recorded or
+   * corrected (a correction made on an older version is refused).
+   */
   readonly version: number;
   readonly site: string;
   /** CTCAE grade and the label's hold/stop rule (src/safety). */
@@ -446,6 +449,15 @@ export const ALERT_KINDS = [
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
+/**
+ * Acknowledging a safety alert says what was done about it (the infusion withheld, the lab repeated, the sponsor told,
+ * or why nothing was needed): the acknowledger's words, kept with the alert and in the audit trail.
+ */
+export const AlertAcknowledgementSchema = z.strictObject({
+  actionTaken: z.string().trim().min(1).max(500),
+});
+export type AlertAcknowledgement = z.infer<typeof AlertAcknowledgementSchema>;
+
 export interface AlertRecord {
   readonly id: string;
   readonly participantId: string;
@@ -459,6 +471,8 @@ export interface AlertRecord {
   readonly raisedAt: string;
   readonly acknowledgedBy: string | null;
   readonly acknowledgedAt: string | null;
+  /** What was done about it, given when acknowledged; null while open (and for one acknowledged before schema 6). */
+  readonly actionTaken: string | null;
 }
 
 export interface UserRecord extends UserInput {

@@ -477,6 +477,11 @@ export async function runExport(options: ExportOptions): Promise<void> {
           `note: ${result.withoutBaseline} randomized participant(s) without a complete baseline score: their baseline cells are empty\n`,
         );
       }
+      if (result.baselineAfterInfusion > 0) {
+        cliIo().err(
+          `note: ${result.baselineAfterInfusion} of them with a baseline form completed after the infusion, which is no baseline: correct its date or visit if it was entered wrong\n`,
+        );
+      }
       if (result.crpWithoutUnit > 0) {
         cliIo().err(
           `note: ${result.crpWithoutUnit} randomized participant(s) enrolled before the baseline hs-CRP unit was recorded: their value is taken as mg/L and crp_unit_as_entered is empty; correct the enrolment with the unit from the report\n`,

@@ -11,6 +11,7 @@ import { blindAuditEntry, blindAuditVerification } from '../../trial/blinding.ts
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  AlertAcknowledgementSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
   DispositionInputSchema,
@@ -397,11 +398,13 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     store.listAlerts(siteFilter(userOf(request))),
   );
 
+  // An acknowledgement says what was done about the alert (`actionTaken`, required).
   app.post('/api/alerts/:id/acknowledge', { config: { trialAccess: 'lab.write' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
+    const acknowledgement = parseBody(AlertAcknowledgementSchema, request.body);
     const alert = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === id);
     if (alert === undefined) throw new NotFound();
-    return store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), id);
+    return store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), id, acknowledgement);
   });
 
   app.get('/api/safety', { config: { trialAccess: 'safety.read' } }, async (request) =>

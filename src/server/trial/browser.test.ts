@@ -77,13 +77,17 @@ test(
       await page.getByText('Consent recorded').waitFor();
       await page.getByLabel('Participant code').fill('INS-A-001');
       await page.getByLabel('Enrolled on').fill('2026-11-04');
-      await page.getByLabel('Baseline hs-CRP (mg/L)').fill('6.2');
+      await page.getByLabel('Baseline hs-CRP', { exact: true }).fill('6.2');
+      await page.getByLabel('Unit, as on the laboratory report').selectOption('mg/L');
       await page.getByRole('button', { name: 'Enrol' }).click();
       await page.getByText('Enrolled INS-A-001').waitFor();
 
       await page.getByRole('link', { name: 'INS-A-001' }).click();
-      await page.getByRole('button', { name: 'Randomize' }).click();
-      const randomized = await page.getByText(/Randomized: kit \S+, randomization no\. 1/).textContent();
+      // Randomized on the infusion day: an infusion is not dated before the randomization.
+      const randomized = await t.onDay('2026-11-05', async () => {
+        await page.getByRole('button', { name: 'Randomize' }).click();
+        return page.getByText(/Randomized: kit \S+, randomization no\. 1/).textContent();
+      });
       const kit = /kit (\S+),/.exec(randomized ?? '')?.[1] ?? '';
 
       // The infusion anchors the visit windows: day 14 (-2/+2 days) after 2026-11-05. The kit code is read off the pack.

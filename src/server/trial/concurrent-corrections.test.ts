@@ -44,9 +44,7 @@ test('lab, adverse-event, infusion and disposition corrections made on a version
     const coord = await t.signIn('coordinator', 'site-a');
     const investigator = await t.signIn('investigator', 'site-a');
     const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    const randomized = await coord.post(`/trial/api/participants/${participantId}/randomize`);
-    assert.equal(randomized.status, 201, randomized.text);
-    const { kitCode } = randomized.json as { kitCode: string };
+    const { kitCode } = await t.randomizeOn(coord, participantId, '2026-11-05');
     type Versioned = { id: string; version: number };
     const created = async (path: string, body: object, key?: 'lab' | 'event'): Promise<Versioned> => {
       const r = await coord.post(path, body);

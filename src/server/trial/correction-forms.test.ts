@@ -25,7 +25,7 @@ test('lab, infusion and exit corrections from the page; one made on a version ch
     const coord = await t.signIn('coordinator', 'site-a');
     const investigator = await t.signIn('investigator', 'site-a');
     const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    const { kitCode } = (await coord.post(`/trial/api/participants/${id}/randomize`)).json as { kitCode: string };
+    const { kitCode } = await t.randomizeOn(coord, id, '2026-11-05');
     const lab = (
       (
         await coord.post('/trial/api/labs', {

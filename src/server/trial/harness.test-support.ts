@@ -73,8 +73,13 @@ export function insightProtocol(engine: Engine): TrialProtocol {
 }
 
 /** Opens and initialises a trial store at `location` (permuted blocks, crp x site strata, `kitsPerArm` kits per arm). */
-export async function initTestStore(location: string, engine: Engine, kitsPerArm = 400): Promise<TrialStore> {
-  const store = await openTrialStore(location);
+export async function initTestStore(
+  location: string,
+  engine: Engine,
+  kitsPerArm = 400,
+  clock?: () => Date,
+): Promise<TrialStore> {
+  const store = await openTrialStore(location, clock === undefined ? {} : { clock });
   if ((await store.trial()) !== null) return store;
   const protocol = insightProtocol(engine);
   const arms = planArms(protocol);
@@ -109,6 +114,13 @@ export interface TestTrial {
   readonly armNames: readonly string[];
   /** A client signed in as the role's test account (of `site` when given). */
   signIn(role: TrialRole, site?: string): Promise<TrialClient>;
+  /**
+   * Runs `run` with the store's clock on `day` (09:00 UTC): the suites date infusions and visits in November 2026,
+   * and an infusion may not be dated before the randomization, which the store dates by its clock.
+   */
+  onDay<T>(day: string, run: () => Promise<T>): Promise<T>;
+  /** Randomizes the participant through the API as `client`, on `day` (onDay). */
+  randomizeOn(client: TrialClient, participantId: string, day: string): Promise<{ kitCode: string }>;
   close(): Promise<void>;
 }
 
@@ -126,7 +138,19 @@ export async function startTestTrial(options: TestTrialOptions = {}): Promise<Te
   const dir = mkdtempSync(join(tmpdir(), 'trd-trial-server-'));
   const engine = testEngine();
   const location = `sqlite:${join(dir, 'trial.sqlite')}`;
-  const store = await initTestStore(location, engine);
+  // The store's clock is real time, except while randomizeOn holds it on a day.
+  let heldDay: string | null = null;
+  const store = await initTestStore(location, engine, undefined, () =>
+    heldDay === null ? new Date() : new Date(`${heldDay}T09:00:00Z`),
+  );
+  const onDay = async <T>(day: string, run: () => Promise<T>): Promise<T> => {
+    heldDay = day;
+    try {
+      return await run();
+    } finally {
+      heldDay = null;
+    }
+  };
   const trial = await openTrialServer({
     store,
     engine,
@@ -157,6 +181,12 @@ export async function startTestTrial(options: TestTrialOptions = {}): Promise<Te
       const reply = await client.login(account.username, account.password);
       if (reply.status !== 200) throw new Error(`sign-in as ${role} failed: ${reply.status}`);
       return client;
+    },
+    onDay,
+    async randomizeOn(client, participantId, day) {
+      const reply = await onDay(day, () => client.post(`/trial/api/participants/${participantId}/randomize`));
+      if (reply.status !== 201) throw new Error(`randomize: ${reply.status} ${reply.text}`);
+      return reply.json as { kitCode: string };
     },
     async close() {
       await app.close();

@@ -141,9 +141,7 @@ test('dose correction through the API: a reason required, site scope, the visit 
   try {
     const coord = await t.signIn('coordinator', 'site-a');
     const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    const randomized = await coord.post(`/trial/api/participants/${id}/randomize`);
-    assert.equal(randomized.status, 201, randomized.text);
-    const kitCode = (randomized.json as { kitCode: string }).kitCode;
+    const { kitCode } = await t.randomizeOn(coord, id, '2026-11-05');
     const dose = await coord.post('/trial/api/doses', {
       participantId: id,
       visit: 'infusion',
@@ -480,6 +478,23 @@ test('participant page: the Randomize form names the stratum it randomizes in, a
     const exit = await coord.post('/trial/api/dispositions', { participantId: id, event: 'other', on: '2026-11-05' });
     assert.equal(exit.status, 201, exit.text);
     assert.equal((await coord.get(path)).text.includes(`action="${path}/randomize"`), false);
+  } finally {
+    await t.close();
+  }
+});
+
+test('participant page: the lab form offers only the visits that take safety labs (not the infusion visit)', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    const start = page.indexOf(`action="${path}/labs"`);
+    assert.ok(start > 0);
+    const form = page.slice(start, page.indexOf('</form>', start));
+    assert.match(form, /<option value="baseline"/);
+    assert.doesNotMatch(form, /<option value="infusion"/);
   } finally {
     await t.close();
   }

@@ -59,7 +59,7 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
+import { alertsClearedSince, alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -333,6 +333,7 @@ function alertList(
   codes: Readonly<Record<string, string>> = {},
   correctedSince: Readonly<Record<string, LabRecord>> = {},
   acknowledge?: () => Html,
+  clearedSince: Readonly<Record<string, DoseRecord>> = {},
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   return html`<ul>
@@ -345,18 +346,37 @@ function alertList(
           >
             <strong>${a.kind}</strong>: ${a.message}
             <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
-            ${correctedLine(correctedSince[a.id])}
+            ${correctedLine(correctedSince[a.id])} ${clearedLine(clearedSince[a.id])}
             ${
               acknowledge === undefined
                 ? ''
                 : html`<form method="post" action="/trial/safety/alerts/${a.id}/acknowledge" class="inline">
                     ${acknowledge()}
+                    <label
+                      >Action taken <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
+                    /></label>
                     <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
                       Acknowledge
                     </button>
                   </form>`
             }
           </div>
+        </li>`,
+    )}
+  </ul>`;
+}
+
+/** The acknowledged alerts, each with when it was acknowledged and what was done about it. */
+function acknowledgedList(alerts: readonly AlertRecord[], codes: Readonly<Record<string, string>>): Html {
+  if (alerts.length === 0) return html`<p>None yet.</p>`;
+  return html`<ul>
+    ${alerts.map(
+      (a) =>
+        html`<li>
+          <strong>${a.kind}</strong>: ${a.message}
+          <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span><br />
+          Acknowledged ${dateOnly(a.acknowledgedAt)}:
+          ${a.actionTaken ?? 'no action recorded (acknowledged before it was asked)'}
         </li>`,
     )}
   </ul>`;
@@ -401,12 +421,22 @@ function actionText(action: LabRecord['assessment']['action']): string {
       : action;
 }
 
-/** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
+/**
+ * Under a hold or stop alert whose lab was corrected since to another verdict, or graded again on a corrected
+ * infusion date: what the result now reads.
+ */
 function correctedLine(lab: LabRecord | undefined): Html {
   if (lab === undefined) return html``;
   const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
-  return html`<br />The result was corrected since (version ${lab.version}): it now reads ${reads},
+  return html`<br />The result was corrected or graded again since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
+}
+
+/** Under a dose-not-cleared alert whose infusion the pre-dose labs now clear: the infusion as it now reads. */
+function clearedLine(dose: DoseRecord | undefined): Html {
+  if (dose === undefined) return html``;
+  return html`<br />The infusion record now reads given on ${dose.administeredOn} (version ${dose.version}), and the
+    pre-dose safety labs clear that date. Acknowledge the alert once reviewed.`;
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
@@ -858,16 +888,18 @@ function labCorrections(
   path: string,
   csrf: () => Html,
   labs: readonly LabRecord[],
-  visits: readonly { readonly id: string; readonly label: string }[],
+  visits: readonly { readonly id: string; readonly label: string; readonly labs: readonly string[] }[],
   refused: Refused | undefined,
 ): Html {
   return html`${labs.map((l) => {
     const fix = typedInto(refused, `${path}/labs/${l.id}/corrections`);
     const units = [...new Set<string>([...LAB_UNITS, l.unit])];
+    // The visits that take this lab (and the one it is at), as the store accepts them.
+    const takenAt = visits.filter((v) => v.labs.includes(l.analyte) || v.id === l.visit);
     return html`<details ${fix.refused ? 'open' : ''}>
       <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
       <form method="post" action="${path}/labs/${l.id}/corrections">
-        ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, visits, units)}
+        ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, takenAt, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
           ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
@@ -1685,7 +1717,17 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
         ${noticeFor(request, reply, refused, blind)}
-        ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
+        ${
+          safety
+            ? alertList(
+                mine,
+                {},
+                alertsCorrectedSince(mine, labs),
+                undefined,
+                dose === null ? {} : alertsClearedSince(mine, [dose], labs, protocol),
+              )
+            : ''
+        }
         <p>
           Site ${participant.site}; enrolled
           ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
@@ -1863,7 +1905,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   'lab',
                   lab,
                   null,
-                  schedule,
+                  schedule.filter((v) => v.labs.length > 0),
                   LAB_UNITS,
                   html`<p>
                     <label for="analyte">Analyte</label
@@ -2296,7 +2338,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           dashboard.participantCodes,
           dashboard.correctedSince,
           can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
+          dashboard.clearedSince,
         )}
+        <h2>Acknowledged alerts</h2>
+        ${acknowledgedList(dashboard.acknowledgedAlerts, dashboard.participantCodes)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
@@ -2334,7 +2379,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     return action(deps.auth, reply, '/trial/safety', async () => {
       const open = (await store.listAlerts(siteFilter(userOf(request)))).find((a) => a.id === alert);
       if (open === undefined) throw new InputError('no such alert', 'trial.not-found');
-      await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert);
+      const { actionTaken } = request.body as Record<string, string | undefined>;
+      await store.acknowledgeAlert(writeContext(request, 'alert acknowledged'), alert, { actionTaken });
       return `Alert acknowledged: ${open.kind}, raised ${dateOnly(open.raisedAt)}`;
     });
   });

@@ -158,9 +158,7 @@ test('the dose form asks for the kit code on the pack given: another kit is refu
     const coord = await t.signIn('coordinator', 'site-a');
     const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
     const path = `/trial/participants/${id}`;
-    const randomized = await coord.post(`/trial/api/participants/${id}/randomize`, {});
-    assert.equal(randomized.status, 201, randomized.text);
-    const { kitCode } = randomized.json as { kitCode: string };
+    const { kitCode } = await t.randomizeOn(coord, id, '2026-11-05');
     assert.match(formOf((await coord.get(path)).text, `${path}/doses`), /name="kitCode"[^>]*required/);
     // Any other kit of the list: a pack taken from the wrong shelf.
     const other = kitCode === 'K0001' ? 'K0002' : 'K0001';

@@ -119,7 +119,7 @@ test('an open hold alert whose lab was corrected since says what the result now 
     );
     assert.equal(after.correctedSince[alerts[0]?.id ?? '']?.version, 2);
     const line =
-      /The result was corrected since \(version 2\): it now reads 2\.8 10\*9\/L,\s+no hold or stop rule applies/;
+      /The result was corrected or graded again since \(version 2\): it now reads 2\.8\s+10\*9\/L,\s+no hold or stop rule applies/;
     assert.match((await coord.get('/trial/safety')).text, line);
     assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
   } finally {
@@ -218,13 +218,134 @@ test('an open alert is acknowledged from the safety dashboard by a writer of its
       ((await coord.get('/trial/api/alerts')).json as { acknowledgedAt: string | null }[])[0]?.acknowledgedAt,
       null,
     );
-    const done = await coord.request('POST', action, {}, { contentType: 'application/x-www-form-urlencoded' });
+    // The form asks what was done; without it nothing is acknowledged.
+    assert.match(
+      (await coord.get('/trial/safety')).text,
+      /<label\s*>Action taken\s*<input name="actionTaken" required maxlength="500"/,
+    );
+    const form = { contentType: 'application/x-www-form-urlencoded' } as const;
+    const blank = await coord.request('POST', action, { actionTaken: ' ' }, form);
+    assert.equal(blank.status, 303, blank.text);
+    assert.match((await coord.get(blank.headers.get('location') ?? '/trial/safety')).text, /Not saved: .*actionTaken/);
+    const done = await coord.request(
+      'POST',
+      action,
+      { actionTaken: 'Infusion not given; platelets repeated, investigator told' },
+      form,
+    );
     assert.equal(done.status, 303, done.text);
     const back = await coord.get(done.headers.get('location') ?? '/trial/safety');
     assert.match(back.text, /Alert acknowledged: stop-rule/);
     assert.match(back.text, /No open safety alerts\./);
-    const [alert] = (await coord.get('/trial/api/alerts')).json as { acknowledgedAt: string | null }[];
+    assert.match(
+      back.text,
+      /<h2>Acknowledged alerts<\/h2>[\s\S]*stop-rule[\s\S]*Acknowledged \d{4}-\d{2}-\d{2}:\s+Infusion not given; platelets repeated, investigator told/,
+    );
+    const [alert] = (await coord.get('/trial/api/alerts')).json as {
+      acknowledgedAt: string | null;
+      actionTaken: string | null;
+    }[];
     assert.notEqual(alert?.acknowledgedAt, null);
+    assert.equal(alert?.actionTaken, 'Infusion not given; platelets repeated, investigator told');
+    const dashboard = (await monitor.get('/trial/api/safety')).json as {
+      acknowledgedAlerts: { actionTaken: string }[];
+    };
+    assert.equal(dashboard.acknowledgedAlerts[0]?.actionTaken, alert?.actionTaken);
+  } finally {
+    await t.close();
+  }
+});
+
+test('an alert acknowledged through the API says what was done; the text is masked for blinded readers and hidden from the rater', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const entered = await coord.post('/trial/api/labs', {
+      participantId,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 0.4,
+      unit: '10*9/L',
+      lowerLimitOfNormal: 2,
+      upperLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    const alertId = (entered.json as { alerts: { id: string }[] }).alerts[0]?.id ?? '';
+    const path = `/trial/api/alerts/${alertId}/acknowledge`;
+    const refused = await coord.post(path, {});
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(refused.text, /actionTaken/);
+    const done = await coord.post(path, { actionTaken: 'Not dosed: no tocilizumab given while ANC < 2' });
+    assert.equal(done.status, 200, done.text);
+    assert.equal((done.json as { actionTaken: string }).actionTaken, 'Not dosed: no [concealed] given while ANC < 2');
+    assert.match((await coord.get('/trial/safety')).text, /Not dosed: no \[concealed\] given while ANC &lt; 2/);
+    const pharmacist = await t.signIn('unblinded-pharmacist');
+    const seen = (await pharmacist.get('/trial/api/alerts')).json as { actionTaken: string }[];
+    assert.equal(seen[0]?.actionTaken, 'Not dosed: no tocilizumab given while ANC < 2');
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    assert.equal((await rater.get('/trial/api/alerts')).status, 403);
+    assert.equal((await rater.get('/trial/api/safety')).status, 403);
+    assert.doesNotMatch((await rater.get(`/trial/participants/${participantId}`)).text, /Not dosed/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('an open dose-not-cleared alert whose infusion date was corrected to one its pre-dose labs clear says so', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const { kitCode } = await t.randomizeOn(coord, participantId, '2026-11-04');
+    for (const [analyte, value, unit, lln, uln] of [
+      ['anc', 3.4, '10*9/L', 2, null],
+      ['platelets', 230, '10*9/L', 150, null],
+      ['alt', 22, 'U/L', null, 40],
+      ['ast', 25, 'U/L', null, 40],
+    ] as const) {
+      const lab = await coord.post('/trial/api/labs', {
+        participantId,
+        visit: 'baseline',
+        analyte,
+        value,
+        unit,
+        lowerLimitOfNormal: lln,
+        upperLimitOfNormal: uln,
+        collectedOn: '2026-11-05',
+      });
+      assert.equal(lab.status, 201, lab.text);
+    }
+    // Typed as the day before the labs were drawn: not cleared, with its alert.
+    const dose = await coord.post('/trial/api/doses', {
+      participantId,
+      visit: 'infusion',
+      kitCode,
+      administeredOn: '2026-11-04',
+      doseMg: 560,
+      bodyWeightKg: 70,
+    });
+    assert.equal(dose.status, 201, dose.text);
+    type Dashboard = { openAlerts: { id: string; kind: string }[]; clearedSince: Record<string, { version: number }> };
+    const before = (await coord.get('/trial/api/safety')).json as Dashboard;
+    const alert = before.openAlerts.find((a) => a.kind === 'dose-not-cleared');
+    assert.ok(alert !== undefined);
+    assert.deepEqual(before.clearedSince, {});
+    const fixed = await coord.post(`/trial/api/doses/${(dose.json as { id: string }).id}/corrections`, {
+      administeredOn: '2026-11-05',
+      reason: 'date typed wrong',
+    });
+    assert.equal(fixed.status, 200, fixed.text);
+    const after = (await coord.get('/trial/api/safety')).json as Dashboard;
+    assert.ok(
+      after.openAlerts.some((a) => a.id === alert.id),
+      'the alert stays open until acknowledged',
+    );
+    assert.equal(after.clearedSince[alert.id]?.version, 2);
+    const line =
+      /The infusion record now reads given on 2026-11-05 \(version 2\), and the\s+pre-dose safety labs clear that date/;
+    assert.match((await coord.get('/trial/safety')).text, line);
+    assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
   } finally {
     await t.close();
   }

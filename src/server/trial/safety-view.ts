@@ -3,11 +3,15 @@
  * events whose participant has no death recorded as an exit, and counts of adverse events by seriousness. It only selects and counts what the store graded (src/safety via the store);
  * nothing is graded here.
  */
-import type { AdverseEventRecord, AlertRecord, LabRecord } from '../../trial/model.ts';
+import type { AdverseEventRecord, AlertRecord, DoseRecord, LabRecord } from '../../trial/model.ts';
+import { preDoseClearance } from '../../trial/pre-dose.ts';
 import type { SiteFilter, TrialStore } from '../../trial/store/port.ts';
+import type { TrialProtocol } from '../../trials/schema.ts';
 
 export interface SafetyDashboard {
   readonly openAlerts: readonly AlertRecord[];
+  /** The alerts acknowledged, the latest acknowledgement first, each with what was done about it (`actionTaken`). */
+  readonly acknowledgedAlerts: readonly AlertRecord[];
   readonly flaggedLabs: readonly LabRecord[];
   /**
    * Fatal adverse events of participants without a `death` disposition: until it is recorded the participant stays
@@ -26,16 +30,28 @@ export interface SafetyDashboard {
    * the dashboard says it no longer matches the result rather than leaving the old hold unexplained.
    */
   readonly correctedSince: Readonly<Record<string, LabRecord>>;
+  /**
+   * The infusion, as it now reads, of each open `dose-not-cleared` alert (by alert id) whose pre-dose labs now clear
+   * it (its date corrected to after them, or a result corrected): the alert stays open until acknowledged, and the
+   * dashboard says it no longer matches the record.
+   */
+  readonly clearedSince: Readonly<Record<string, DoseRecord>>;
 }
 
 export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [alerts, labs, events, exits, participants] = await Promise.all([
-    store.listAlerts({ ...filter, openOnly: true }),
+  const [allAlerts, labs, events, exits, participants, { doses }, protocol] = await Promise.all([
+    store.listAlerts(filter),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
     store.listDispositions(filter),
     store.listParticipants(filter),
+    store.snapshot(filter),
+    store.protocol(),
   ]);
+  const alerts = allAlerts.filter((a) => a.acknowledgedAt === null);
+  const acknowledgedAlerts = allAlerts
+    .filter((a) => a.acknowledgedAt !== null)
+    .sort((a, b) => (b.acknowledgedAt ?? '').localeCompare(a.acknowledgedAt ?? ''));
   const died = new Set(exits.filter((d) => d.event === 'death').map((d) => d.participantId));
   const deathsWithoutExit = events.filter((e) => e.outcome === 'fatal' && !died.has(e.participantId));
   const flaggedLabs = labs.filter(
@@ -45,7 +61,9 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
       l.assessment.action === 'discontinue' ||
       l.assessment.action === 'unknown',
   );
-  const shown = new Set([...alerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId));
+  const shown = new Set(
+    [...alerts, ...acknowledgedAlerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId),
+  );
   const participantCodes = Object.fromEntries(
     participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
   );
@@ -53,7 +71,9 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
   return {
     participantCodes,
     correctedSince,
+    clearedSince: protocol === null ? {} : alertsClearedSince(alerts, doses, labs, protocol),
     openAlerts: alerts,
+    acknowledgedAlerts,
     flaggedLabs,
     deathsWithoutExit,
     counts: [
@@ -82,6 +102,27 @@ export function alertsCorrectedSince(
       const lab = a.sourceType === 'lab' ? labById.get(a.sourceId) : undefined;
       const said = a.kind === 'hold-rule' || a.kind === 'stop-rule' ? stated[a.kind] : undefined;
       return lab !== undefined && said !== undefined && lab.assessment.action !== said ? [[a.id, lab]] : [];
+    }),
+  );
+}
+
+/**
+ * The open `dose-not-cleared` alerts (by alert id) whose infusion the participant's pre-dose labs now clear, with the
+ * infusion as it now reads (src/trial/pre-dose.ts judges it, as for the alert).
+ */
+export function alertsClearedSince(
+  alerts: readonly AlertRecord[],
+  doses: readonly DoseRecord[],
+  labs: readonly LabRecord[],
+  protocol: TrialProtocol,
+): Record<string, DoseRecord> {
+  const doseById = new Map(doses.map((d) => [d.id, d]));
+  return Object.fromEntries(
+    alerts.flatMap((a) => {
+      const dose = a.kind === 'dose-not-cleared' && a.sourceType === 'dose' ? doseById.get(a.sourceId) : undefined;
+      if (dose === undefined) return [];
+      const mine = labs.filter((l) => l.participantId === dose.participantId);
+      return preDoseClearance(protocol, mine, dose.administeredOn).cleared ? [[a.id, dose]] : [];
     }),
   );
 }

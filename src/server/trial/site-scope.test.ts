@@ -49,12 +49,12 @@ before(async () => {
   ids.a = await enrolThroughApi(coordA, protocol, 'site-a');
   const coordB = await t.signIn('coordinator', 'site-b');
   ids.participant = await enrolThroughApi(coordB, protocol, 'site-b');
-  const randomized = await coordB.post(`/trial/api/participants/${ids.participant}/randomize`);
-  assert.equal(randomized.status, 201, randomized.text);
+  // Randomized the day before the infusion below (an infusion is never dated before its randomization).
+  const { kitCode } = await t.randomizeOn(coordB, ids.participant, '2026-11-04');
   ids.dose = await created(coordB, '/trial/api/doses', {
     participantId: ids.participant,
     visit: 'infusion',
-    kitCode: (randomized.json as { kitCode: string }).kitCode,
+    kitCode,
     administeredOn: '2026-11-05',
     doseMg: 560,
     bodyWeightKg: 70,
@@ -220,6 +220,7 @@ const CASES: readonly Case[] = [
     method: 'POST',
     route: '/trial/api/alerts/:id/acknowledge',
     path: (id) => `/trial/api/alerts/${id('alert')}/acknowledge`,
+    body: () => ({ actionTaken: 'ANC repeated' }),
   },
   // The JSON API: the id in the body.
   {
@@ -357,6 +358,7 @@ const CASES: readonly Case[] = [
     method: 'POST',
     route: '/trial/safety/alerts/:alert/acknowledge',
     path: (id) => `/trial/safety/alerts/${id('alert')}/acknowledge`,
+    body: () => ({ actionTaken: 'ANC repeated' }),
   },
   {
     method: 'POST',

@@ -44,6 +44,11 @@ export interface AnalysisExport {
   readonly rows: number;
   /** Randomized participants without a complete baseline score (their `baseline` cells are empty). */
   readonly withoutBaseline: number;
+  /**
+   * Of those, the participants whose baseline-visit form was completed after the infusion: a score taken on the drug
+   * is no baseline (as SDTM's QSBLFL, and a lab's baseline, read it), so it is left empty rather than adjusted for.
+   */
+  readonly baselineAfterInfusion: number;
   /** Forms entered under another scoring than the outcome's, scored again from their answers under the outcome's. */
   readonly rescored: number;
   /** Randomized participants whose baseline hs-CRP was stored without a unit (before units were recorded): mg/L. */
@@ -104,12 +109,18 @@ export function analysisCsv(
   };
   const records: (string | number)[][] = [];
   let withoutBaseline = 0;
+  let baselineAfterInfusion = 0;
   let crpWithoutUnit = 0;
   for (const p of s.participants) {
     if (p.randomizationNumber === null) continue;
     if (p.baselineCrp !== null && p.baselineCrp.unit === null) crpWithoutUnit++;
     const forms = formsOf.get(p.id) ?? [];
-    const baselineForm = forms.find((f) => f.visit === baselineVisit?.id);
+    const dosed = dosedOn.get(p.id);
+    const atBaseline = forms.find((f) => f.visit === baselineVisit?.id);
+    // Completed after the infusion (entered at the wrong visit, or done late): taken on the drug, no baseline.
+    const late = atBaseline !== undefined && dosed !== undefined && atBaseline.completedOn > dosed;
+    if (late) baselineAfterInfusion++;
+    const baselineForm = late ? undefined : atBaseline;
     const baseline = baselineForm === undefined ? null : valueOf(baselineForm);
     if (baseline === null) withoutBaseline++;
     for (const visitId of outcome.visits) {
@@ -139,6 +150,7 @@ export function analysisCsv(
     outcome,
     rows: records.length,
     withoutBaseline,
+    baselineAfterInfusion,
     rescored: rescoredForms.size,
     crpWithoutUnit,
   };

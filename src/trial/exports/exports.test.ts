@@ -118,6 +118,36 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
   assert.ok(ds.issues.some((i) => i.code === 'analysis.baseline.missing'));
 });
 
+test('analysis CSV: a baseline form completed after the infusion is no baseline, as SDTM QSBLFL reads it', () => {
+  // Entered at the baseline visit but done the day after the drug: a score on treatment would be adjusted for as if
+  // it were the pre-treatment one.
+  const first = snapshot.participants.find((p) => p.randomizationNumber !== null)!;
+  const dosedOn = snapshot.doses.find((d) => d.participantId === first.id)!.administeredOn;
+  const dayAfter = new Date(Date.parse(`${dosedOn}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const late: TrialSnapshot = {
+    ...snapshot,
+    forms: snapshot.forms.map((f) =>
+      f.participantId === first.id && f.visit === 'baseline' ? { ...f, completedOn: dayAfter } : f,
+    ),
+  };
+  const out = analysisCsv(late, protocol, loadInstruments());
+  assert.equal(out.withoutBaseline, 1);
+  assert.equal(out.baselineAfterInfusion, 1);
+  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  assert.deepEqual(
+    rows.map((r) => r.baseline),
+    [''],
+  );
+  // SDTM agrees: the form has no baseline flag.
+  const qs = read(sdtmDomains(late, protocol, loadInstruments()).QS).records.filter(
+    (r) => r.USUBJID?.endsWith(`-${first.participantCode}`) && r.VISIT === 'Baseline assessment',
+  );
+  assert.ok(qs.length > 0);
+  assert.ok(qs.every((r) => r.QSBLFL === ''));
+  // On its day or before, it is the baseline.
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments()).baselineAfterInfusion, 0);
+});
+
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
   const timings = read(analysisCsv(snapshot, protocol, loadInstruments()).csv).records.map((r) => r.visit_timing);
   assert.ok(timings.length > 0);

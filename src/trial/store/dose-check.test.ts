@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkDose } from '../dose-check.ts';
-import { as, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
+import { as, enrolOne, initTrial, randomizeOn, sqliteFactory } from './stores.test-support.ts';
 
 test('a dose above the maximum per infusion raises an alert, on entry or on correction, without naming an arm', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -17,7 +17,7 @@ test('a dose above the maximum per infusion raises an alert, on entry or on corr
     const doseAlerts = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum');
     const record = async (code: string, doseMg: number) => {
       const id = await enrolOne(store, protocol, code, 'A');
-      const allocation = await store.randomize(ctx, id);
+      const allocation = await randomizeOn(store, ctx, id, '2026-11-05');
       return store.recordDose(ctx, {
         participantId: id,
         visit: 'infusion',
@@ -56,7 +56,7 @@ test('a dose above mg/kg x the body weight raises the dose alert; without a weig
     const doseAlerts = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum');
     const record = async (code: string, doseMg: number, bodyWeightKg: number | null) => {
       const id = await enrolOne(store, protocol, code, 'A');
-      const allocation = await store.randomize(ctx, id);
+      const allocation = await randomizeOn(store, ctx, id, '2026-11-05');
       return store.recordDose(ctx, {
         participantId: id,
         visit: 'infusion',
@@ -96,7 +96,7 @@ test('an infusion recorded after a follow-up lab dated before it is refused unti
     const protocol = await initTrial(store);
     const ctx = as('coordinator', 'A', 'infusion');
     const id = await enrolOne(store, protocol, 'LATE-1', 'A');
-    const allocation = await store.randomize(ctx, id);
+    const allocation = await randomizeOn(store, ctx, id, '2026-11-04');
     // Drawn on 2026-11-05, before the drug, but entered at the day-7 visit: it would be graded as after the
     // infusion (ANC 1.2 keeps the dose) instead of against the do-not-initiate threshold (ANC < 2: hold).
     const { lab } = await store.addLab(ctx, {
@@ -120,7 +120,11 @@ test('an infusion recorded after a follow-up lab dated before it is refused unti
     };
     await assert.rejects(store.recordDose(ctx, dose), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'trial.conflict');
-      assert.match(e.message, /dose: 1 follow-up record is dated before the infusion date: correct it first/);
+      // The record is named, so the coordinator knows which one to correct.
+      assert.match(
+        e.message,
+        /dose: 1 follow-up record is dated before the infusion date \(2026-11-06\): day-7 anc result collected 2026-11-05; correct it first/,
+      );
       return true;
     });
     const moved = await store.correctLab(as('coordinator', 'A', 'entered at the wrong visit'), lab.id, {
@@ -129,6 +133,44 @@ test('an infusion recorded after a follow-up lab dated before it is refused unti
     assert.equal(moved.lab.assessment.action, 'hold', 'at its pre-treatment visit: not recommended to initiate');
     const recorded = await store.recordDose(ctx, dose);
     assert.equal(recorded.administeredOn, '2026-11-06');
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('an infusion dated before the randomization is refused, naming both dates, on entry and on correction', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'infusion');
+    const id = await enrolOne(store, protocol, 'EARLY-1', 'A');
+    const allocation = await randomizeOn(store, ctx, id, '2026-11-06');
+    const dose = {
+      participantId: id,
+      visit: 'infusion',
+      kitCode: allocation.kitCode,
+      administeredOn: '2026-11-04',
+      doseMg: 560,
+      bodyWeightKg: 70,
+    };
+    const beforeRandomization = (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.match(
+        e.message,
+        /administeredOn \(2026-11-0[45]\) is before the participant's randomization \(2026-11-06\)/,
+      );
+      return true;
+    };
+    await assert.rejects(store.recordDose(ctx, dose), beforeRandomization);
+    assert.equal((await store.snapshot()).doses.length, 0);
+    // The randomization's own day is accepted, and a correction to the day before is refused.
+    const recorded = await store.recordDose(ctx, { ...dose, administeredOn: '2026-11-06' });
+    await assert.rejects(
+      store.correctDose(as('coordinator', 'A', 'date typed wrong'), recorded.id, { administeredOn: '2026-11-05' }),
+      beforeRandomization,
+    );
+    assert.equal((await store.snapshot()).doses[0]?.administeredOn, '2026-11-06');
   } finally {
     await opened.cleanup();
   }

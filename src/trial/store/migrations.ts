@@ -12,6 +12,7 @@ import * as v004 from './migrations/004-record-versions.ts';
 import * as v005 from './migrations/005-site-time-zones.ts';
 import * as v006 from './migrations/006-baseline-crp-unit.ts';
 import * as v007 from './migrations/007-censored-results.ts';
+import * as v008 from './migrations/008-alert-action-taken.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -24,6 +25,7 @@ const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [5, '005-site-time-zones', v005],
   [6, '006-baseline-crp-unit', v006],
   [7, '007-censored-results', v007],
+  [8, '008-alert-action-taken', v008],
 ];
 
 export interface Migration {

@@ -247,7 +247,8 @@ export interface TrialStore {
   ): Promise<{ event: AdverseEventRecord; alerts: AlertRecord[] }>;
   listAdverseEvents(filter?: SiteFilter & { participantId?: string }): Promise<AdverseEventRecord[]>;
   listAlerts(filter?: SiteFilter & { openOnly?: boolean }): Promise<AlertRecord[]>;
-  acknowledgeAlert(ctx: WriteContext, alertId: string): Promise<AlertRecord>;
+  /** Closes an open alert with what was done about it (`AlertAcknowledgementSchema`: a short text, required). */
+  acknowledgeAlert(ctx: WriteContext, alertId: string, acknowledgement: unknown): Promise<AlertRecord>;
 
   // Users and sessions (for the server's authentication; sessions are not trial data and are not audited)
   createUser(ctx: WriteContext, input: UserInput): Promise<UserRecord>;

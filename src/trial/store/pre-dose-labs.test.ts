@@ -14,6 +14,7 @@ import {
   initTrial,
   insightProtocol,
   randomizeAndInfuse,
+  randomizeOn,
   sqliteFactory,
 } from './stores.test-support.ts';
 
@@ -224,7 +225,8 @@ test('an infusion date corrected to before its pre-dose labs raises dose-not-cle
         collectedOn: '2026-11-04',
       });
     }
-    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-06');
+    // Randomized on the enrolment day, so that the infusion date can be corrected back to it.
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-06', '2026-11-03');
     const notCleared = async () => (await store.listAlerts()).filter((a) => a.kind === 'dose-not-cleared');
     assert.deepEqual(await notCleared(), []);
     const fix = as('coordinator', 'A', 'infusion date typed wrong');
@@ -237,6 +239,231 @@ test('an infusion date corrected to before its pre-dose labs raises dose-not-cle
       alert?.message ?? '',
       /^Infusion recorded on 2026-11-03 without pre-dose clearance: anc: no result before/,
     );
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('an infusion date corrected grades the lab results again: a baseline ANC now before the infusion is a hold, audited, with its alert', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-1', 'A');
+    // The infusion typed as 2026-11-04 for 2026-11-06: the baseline ANC of 1.5 drawn on 2026-11-05 reads as after
+    // the drug, where the label's do-not-initiate threshold (ANC < 2) does not apply.
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-04', '2026-11-03');
+    const { lab } = await store.addLab(ctx, {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 1.5,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-05',
+    });
+    assert.equal(lab.assessment.action, 'continue');
+    const holds = async () => (await store.listAlerts()).filter((a) => a.kind === 'hold-rule');
+    assert.deepEqual(await holds(), []);
+    await store.correctDose(as('coordinator', 'A', 'infusion date typed wrong'), dose.id, {
+      administeredOn: '2026-11-06',
+    });
+    const [regraded] = (await store.snapshot()).labs;
+    assert.equal(regraded?.assessment.action, 'hold', 'drawn before the drug: not recommended to initiate');
+    assert.deepEqual(regraded?.assessment.rules, ['anc-do-not-initiate']);
+    assert.equal(regraded?.version, 2);
+    const [alert, ...more] = await holds();
+    assert.equal(more.length, 0);
+    assert.equal(alert?.sourceId, lab.id);
+    const audit = (await store.listAudit()).find((e) => e.action === 'regrade');
+    assert.equal(audit?.entityId, lab.id);
+    assert.equal(audit?.reason, 'infusion date typed wrong');
+    assert.equal((audit?.before as { assessment: { action: string } }).assessment.action, 'continue');
+    assert.equal((audit?.after as { assessment: { action: string } }).assessment.action, 'hold');
+    // A correction made on the result as it read before the regrade is refused.
+    await assert.rejects(
+      store.correctLab(as('coordinator', 'A', 'unit'), lab.id, { value: 1.6 }, 1),
+      (e: Error & { code?: string }) => e.code === 'trial.conflict',
+    );
+    // Back to a date before the result: graded after the drug again, the hold alert stays until acknowledged.
+    await store.correctDose(as('coordinator', 'A', 'first date was right'), dose.id, { administeredOn: '2026-11-04' });
+    assert.equal((await store.snapshot()).labs[0]?.assessment.action, 'continue');
+    assert.equal((await holds()).length, 1);
+    // A correction of the dose alone grades nothing again.
+    const audited = (await store.listAudit()).length;
+    await store.correctDose(as('coordinator', 'A', 'weight'), dose.id, { bodyWeightKg: 71 });
+    assert.equal((await store.listAudit()).filter((e) => e.action === 'regrade').length, 2);
+    assert.equal((await store.listAudit()).length, audited + 1);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('an infusion date corrected re-grades an ALT on the baseline it now has', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-2', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // Infusion typed 2026-11-04: the baseline ALT of 80 (2 x ULN) drawn on 2026-11-05 is no baseline, so the day-7
+    // ALT of 130 is graded on the ULN (3.25 x ULN: grade 2, hold).
+    const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-04', '2026-11-03');
+    await alt('baseline', 80, '2026-11-05');
+    const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(day7.assessment.grade, 2);
+    await store.correctDose(as('coordinator', 'A', 'infusion date typed wrong'), dose.id, {
+      administeredOn: '2026-11-06',
+    });
+    // Given on 2026-11-06, the ALT of 80 is the abnormal baseline: 130 is 1.6 x baseline, grade 1 (CTCAE v5.0).
+    const now = (await store.snapshot()).labs.find((l) => l.id === day7.id);
+    assert.equal(now?.assessment.grade, 1);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('an infusion recorded after a baseline result dated after it grades that result again, as after the drug', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-3', 'A');
+    // Entered at the baseline visit before the infusion was recorded: checked against the do-not-initiate threshold.
+    const { lab } = await store.addLab(ctx, {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'anc',
+      value: 1.5,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-06',
+    });
+    assert.equal(lab.assessment.action, 'hold');
+    // The drug was given on 2026-11-05, the day before: the result was drawn after it, as a first entry grades it.
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05', '2026-11-04');
+    const [now] = (await store.snapshot()).labs;
+    assert.equal(now?.assessment.action, 'continue');
+    assert.deepEqual(now?.assessment.rules, []);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a corrected baseline ALT grades the later ALT again, on the ULN once the baseline is normal', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-4', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // The baseline ALT typed as 80 for 30: the day-7 ALT of 130 is graded on that abnormal baseline (1.6 x baseline,
+    // grade 1) instead of on the ULN (3.25 x ULN, grade 2); the label's hold (> 3 x ULN) reads the ULN either way.
+    const { lab: baseline } = await alt('baseline', 80, '2026-11-04');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(day7.assessment.grade, 1);
+    const corrected = await store.correctLab(as('coordinator', 'A', '80 typed for 30'), baseline.id, { value: 30 });
+    const now = (await store.snapshot()).labs.find((l) => l.id === day7.id);
+    assert.equal(now?.assessment.grade, 2, 'graded on the ULN: 3.25 x ULN');
+    assert.equal(now?.assessment.action, 'hold');
+    assert.equal(now?.version, 2);
+    assert.deepEqual(corrected.alerts, [], 'the hold alert was raised at entry');
+    const entry = (await store.listAudit()).find((e) => e.action === 'regrade' && e.entityId === day7.id);
+    assert.equal(entry?.reason, '80 typed for 30');
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a screening ALT entered after the later results becomes their baseline and grades them again', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'REGRADE-5', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(day7.assessment.grade, 2, 'no baseline yet: graded on the ULN');
+    // The screening result, abnormal (2 x ULN), entered late: the baseline the day-7 result is graded on.
+    await alt('screening', 80, '2026-11-01');
+    assert.equal((await store.snapshot()).labs.find((l) => l.id === day7.id)?.assessment.grade, 1);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a lab result at a visit that takes no such lab (the infusion visit) is refused, naming the visits that do', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'VISIT-1', 'A');
+    await randomizeOn(store, ctx, id, '2026-11-05');
+    // The pre-dose ANC drawn on the infusion morning, entered at the infusion visit: neither before the dosing visit
+    // (no do-not-initiate threshold: ANC 1.5 would read "continue") nor counted in the pre-dose clearance.
+    const anc = {
+      participantId: id,
+      visit: 'infusion',
+      analyte: 'anc',
+      value: 1.5,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn: '2026-11-05',
+    };
+    const refused = (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.match(
+        e.message,
+        /the infusion visit takes no anc result \(the protocol takes it at screening, baseline, day-7, day-14, day-28\)/,
+      );
+      return true;
+    };
+    await assert.rejects(store.addLab(ctx, anc), refused);
+    assert.equal((await store.snapshot()).labs.length, 0);
+    const { lab } = await store.addLab(ctx, { ...anc, visit: 'baseline' });
+    assert.equal(lab.assessment.action, 'hold');
+    await assert.rejects(store.correctLab(as('coordinator', 'A', 'visit'), lab.id, { visit: 'infusion' }), refused);
   } finally {
     await opened.cleanup();
   }

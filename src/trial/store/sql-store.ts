@@ -32,6 +32,7 @@ import { chainEntry, verifyChain, type AuditDraft, type AuditEntry, type AuditHe
 import {
   AdverseEventInputSchema,
   AdverseEventUpdateSchema,
+  AlertAcknowledgementSchema,
   CRP_UNITS,
   ConsentCorrectionSchema,
   ConsentInputSchema,
@@ -292,6 +293,7 @@ function alertOf(r: Row): AlertRecord {
     raisedAt: str(r, 'raised_at'),
     acknowledgedBy: strOrNull(r, 'acknowledged_by'),
     acknowledgedAt: strOrNull(r, 'acknowledged_at'),
+    actionTaken: strOrNull(r, 'action_taken'),
   };
 }
 
@@ -1566,6 +1568,7 @@ export class SqlTrialStore implements TrialStore {
       if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
       if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
+      await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
@@ -1598,6 +1601,8 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
+      // A pre-treatment result entered before the infusion was recorded but dated after it was graded as pre-dose.
+      await this.regradeLabs(tx, append, meta, p, at);
       await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
       await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at);
       return record;
@@ -1624,6 +1629,7 @@ export class SqlTrialStore implements TrialStore {
       if (after.administeredOn < p.enrolledOn) {
         throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
       }
+      await this.assertNotBeforeRandomization(tx, p, after.administeredOn, 'dose correction');
       await this.assertBeforeExit(tx, p, after.administeredOn, 'dose correction');
       // The infusion anchors the follow-up visits: a later date must not leave follow-up records before it.
       if (after.administeredOn > before.administeredOn) {
@@ -1638,9 +1644,37 @@ export class SqlTrialStore implements TrialStore {
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
       await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
-      await this.clearanceAlert(tx, append, meta.protocol, p, after, before, at);
+      if (after.administeredOn !== before.administeredOn) {
+        // The lab results are graded relative to the infusion date: graded again on the corrected one, and the
+        // pre-dose clearance compared with the first date's as the results read then.
+        const labsBefore = await this.participantLabs(tx, p);
+        await this.regradeLabs(tx, append, meta, p, at);
+        await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at);
+      }
       return after;
     });
+  }
+
+  /**
+   * The study drug is given from the kit the randomization allocated, so never before it: an infusion dated before the
+   * randomization (the site's date, `randomizedOn`) is a date typed wrong, and would put the exposure (SDTM EX, the
+   * study-day reference) before the arm existed. The refusal names both dates.
+   */
+  private async assertNotBeforeRandomization(
+    tx: Tx,
+    p: Participant,
+    administeredOn: string,
+    what: string,
+  ): Promise<void> {
+    const row = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
+    if (row === undefined) return;
+    const { randomizedOn } = allocationOf(row);
+    if (administeredOn < randomizedOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: administeredOn (${administeredOn}) is before the participant's randomization (${randomizedOn}); the study drug is given after randomization`,
+      );
+    }
   }
 
   /**
@@ -1661,14 +1695,25 @@ export class SqlTrialStore implements TrialStore {
     const followUp = (protocol.visits ?? []).filter((v) => v.day > dosingDay).map((v) => v.id);
     if (followUp.length === 0) return;
     const marks = followUp.map(() => '?').join(', ');
-    const earlier = await tx.get<Row>(
-      `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ?) AS n`,
-      [p.id, ...followUp, administeredOn, p.id, ...followUp, administeredOn],
-    );
-    const n = Number(earlier?.n ?? 0);
+    // Named one by one (visit, what, date), so the coordinator knows which records to correct.
+    const earlier = [
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on < ? ORDER BY completed_on, visit, instrument`,
+          [p.id, ...followUp, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`),
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, analyte, collected_on FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on < ? ORDER BY collected_on, visit, analyte`,
+          [p.id, ...followUp, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'analyte')} result collected ${str(r, 'collected_on')}`),
+    ];
+    const n = earlier.length;
     if (n > 0) {
       throw conflict(
-        `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date: correct ${n === 1 ? 'it' : 'them'} first`,
+        `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date (${administeredOn}): ${earlier.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
       );
     }
   }
@@ -1705,8 +1750,9 @@ export class SqlTrialStore implements TrialStore {
   /**
    * A `dose-not-cleared` alert for an infusion recorded while a pre-dose safety lab (the protocol's pre-treatment
    * `safetyLabs`) was missing, could not be judged, or was at a hold or stop rule (src/trial/pre-dose.ts), or for a
-   * correction that moves a cleared infusion to a date before its pre-dose labs (`before`: the record as it was). The
-   * infusion is kept as recorded: it was given; the alert asks the investigator to review it.
+   * correction that moves a cleared infusion to a date before its pre-dose labs (`before`: the record and the lab
+   * results as they were). The infusion is kept as recorded: it was given; the alert asks the investigator to review
+   * it.
    */
   private async clearanceAlert(
     tx: Tx,
@@ -1714,17 +1760,21 @@ export class SqlTrialStore implements TrialStore {
     protocol: TrialProtocol,
     p: Participant,
     dose: DoseRecord,
-    before: DoseRecord | null,
+    before: { readonly dose: DoseRecord; readonly labs: readonly LabRecord[] } | null,
     at: string,
   ): Promise<void> {
-    if (before !== null && before.administeredOn === dose.administeredOn) return;
-    const labs = (
-      await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
-    ).map(labOf);
-    const problems = preDoseProblems(preDoseClearance(protocol, labs, dose.administeredOn));
+    if (before !== null && before.dose.administeredOn === dose.administeredOn) return;
+    const problems = preDoseProblems(
+      preDoseClearance(protocol, await this.participantLabs(tx, p), dose.administeredOn),
+    );
     if (problems.length === 0) return;
     // A corrected date alerts only when the first one was cleared (otherwise its alert was raised then).
-    if (before !== null && preDoseProblems(preDoseClearance(protocol, labs, before.administeredOn)).length > 0) return;
+    if (
+      before !== null &&
+      preDoseProblems(preDoseClearance(protocol, before.labs, before.dose.administeredOn)).length > 0
+    ) {
+      return;
+    }
     await this.raiseAlert(tx, append, {
       participantId: p.id,
       site: p.site,
@@ -1959,9 +2009,15 @@ export class SqlTrialStore implements TrialStore {
   private async raiseAlert(
     tx: Tx,
     append: Append,
-    alert: Omit<AlertRecord, 'id' | 'acknowledgedBy' | 'acknowledgedAt'>,
+    alert: Omit<AlertRecord, 'id' | 'acknowledgedBy' | 'acknowledgedAt' | 'actionTaken'>,
   ): Promise<AlertRecord> {
-    const record: AlertRecord = { ...alert, id: randomUUID(), acknowledgedBy: null, acknowledgedAt: null };
+    const record: AlertRecord = {
+      ...alert,
+      id: randomUUID(),
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      actionTaken: null,
+    };
     await tx.run(
       'INSERT INTO alerts (id, participant_id, site, kind, message, source_type, source_id, raised_at, acknowledged_by, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)',
       [
@@ -1993,8 +2049,18 @@ export class SqlTrialStore implements TrialStore {
   ): Promise<{ p: Participant; assessment: LabAssessment }> {
     notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
     const p = await this.participantFor(tx, ctx, input.participantId);
-    if (!(meta.protocol.visits ?? []).some((v) => v.id === input.visit))
-      throw fail('trial.invalid', 'lab result: unknown visit');
+    const visit = (meta.protocol.visits ?? []).find((v) => v.id === input.visit);
+    if (visit === undefined) throw fail('trial.invalid', 'lab result: unknown visit');
+    // As a form's instrument must be one its visit collects: a result at a visit that takes no such lab (a pre-dose
+    // ANC entered at the infusion visit, neither before nor after the dosing visit) would be graded without the
+    // do-not-initiate thresholds and left out of the pre-dose clearance.
+    if (!visit.safetyLabs.includes(input.analyte)) {
+      const takenAt = (meta.protocol.visits ?? []).filter((v) => v.safetyLabs.includes(input.analyte)).map((v) => v.id);
+      throw fail(
+        'trial.invalid',
+        `lab result: the ${visit.id} visit takes no ${input.analyte} result (the protocol takes it at ${takenAt.length === 0 ? 'no visit' : takenAt.join(', ')})`,
+      );
+    }
     await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
     await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
     const safety = meta.protocol.safety;
@@ -2015,6 +2081,24 @@ export class SqlTrialStore implements TrialStore {
         `${labId === null ? 'lab result' : 'lab correction'}: a censored result's limit must be above 0`,
       );
     }
+    return { p, assessment: await this.gradeLab(tx, meta, p, input, labId) };
+  }
+
+  /**
+   * The CTCAE grade and the label's rules of a lab result, relative to the participant's infusion as now recorded:
+   * its baseline and whether the do-not-initiate thresholds apply both depend on the infusion date. `labId` (a stored
+   * result) is left out of its own baseline.
+   */
+  private async gradeLab(
+    tx: Tx,
+    meta: Meta,
+    p: Participant,
+    input: LabInput,
+    labId: string | null,
+  ): Promise<LabAssessment> {
+    const safety = meta.protocol.safety;
+    if (safety === undefined) throw conflict('the protocol has no safety block');
+    const table = this.knowledge.ctcae(safety.ctcaeVersion);
     // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
     // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
     // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
@@ -2032,7 +2116,7 @@ export class SqlTrialStore implements TrialStore {
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
-    const assessment = assessLab(table, safety.rules, {
+    return assessLab(table, safety.rules, {
       analyte: input.analyte,
       value: input.value,
       // A censored result is graded conservatively: only where every value it allows agrees (src/safety/grade.ts).
@@ -2045,7 +2129,40 @@ export class SqlTrialStore implements TrialStore {
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
-    return { p, assessment };
+  }
+
+  /** The participant's lab results, oldest first. */
+  private async participantLabs(tx: Tx, p: Participant): Promise<LabRecord[]> {
+    return (
+      await tx.all<Row>('SELECT * FROM labs WHERE participant_id = ? ORDER BY collected_on, recorded_at, id', [p.id])
+    ).map(labOf);
+  }
+
+  /**
+   * Every lab result of the participant graded again, since each is graded relative to the infusion date and to its
+   * analyte's baseline: after the infusion date was recorded or changed (a baseline result now after the infusion
+   * loses the do-not-initiate thresholds and its place as the ALT/AST baseline; one now before it gains them), and
+   * after a result was entered or corrected (the baseline of the later results of its analyte may change with it).
+   * Each result whose grade or verdict changes is stored with it (one version more, so a correction made on the result
+   * as it read before is refused), audited as `regrade` with the write's reason, and raises the hold or stop alert its
+   * new verdict calls for (returned); the alerts it raised before stay until acknowledged, the dashboard saying what
+   * the result now reads.
+   */
+  private async regradeLabs(tx: Tx, append: Append, meta: Meta, p: Participant, at: string): Promise<AlertRecord[]> {
+    const alerts: AlertRecord[] = [];
+    for (const before of await this.participantLabs(tx, p)) {
+      const assessment = await this.gradeLab(tx, meta, p, before, before.id);
+      if (json(assessment) === json(before.assessment)) continue;
+      const after: LabRecord = { ...before, assessment, version: before.version + 1 };
+      await tx.run('UPDATE labs SET assessment_json = ?, version = ? WHERE id = ?', [
+        json(assessment),
+        after.version,
+        before.id,
+      ]);
+      await append({ action: 'regrade', entity: 'lab', entityId: before.id, before, after });
+      alerts.push(...(await this.labAlert(tx, append, after, before, at)));
+    }
+    return alerts;
   }
 
   /** A hold or stop alert for a lab whose action is more severe than `before`'s (null for a new result). */
@@ -2110,7 +2227,10 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'lab', entityId: lab.id, before: null, after: lab });
-      return { lab, alerts: await this.labAlert(tx, append, lab, null, at) };
+      const alerts = await this.labAlert(tx, append, lab, null, at);
+      // A result that becomes the analyte's baseline (an earlier pre-treatment one entered late) changes the grade of
+      // the later ones, which are graded relative to it.
+      return { lab, alerts: [...alerts, ...(await this.regradeLabs(tx, append, meta, p, at))] };
     });
   }
 
@@ -2149,7 +2269,7 @@ export class SqlTrialStore implements TrialStore {
         },
         'lab correction',
       );
-      const { assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
+      const { p, assessment } = await this.assessedLab(tx, ctx, meta, input, at, labId);
       if (json({ ...before, ...input, assessment: null }) === json({ ...before, assessment: null })) {
         throw fail('trial.invalid', 'lab correction: nothing changes');
       }
@@ -2171,7 +2291,9 @@ export class SqlTrialStore implements TrialStore {
       );
       // The audit entry keeps the result as entered first, with its grade; alerts it raised stay until acknowledged.
       await append({ action: 'correct', entity: 'lab', entityId: labId, before, after });
-      return { lab: after, alerts: await this.labAlert(tx, append, after, before, at) };
+      const alerts = await this.labAlert(tx, append, after, before, at);
+      // The later results of the analyte are graded relative to its baseline: a corrected baseline grades them again.
+      return { lab: after, alerts: [...alerts, ...(await this.regradeLabs(tx, append, meta, p, at))] };
     });
   }
 
@@ -2358,20 +2480,22 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
-  async acknowledgeAlert(ctx: WriteContext, alertId: string): Promise<AlertRecord> {
+  async acknowledgeAlert(ctx: WriteContext, alertId: string, raw: unknown): Promise<AlertRecord> {
     SqlTrialStore.assertMay(ctx, 'lab.write');
+    const { actionTaken } = parse(AlertAcknowledgementSchema, raw, 'alert acknowledgement');
     return this.write(ctx, async (tx, append, at) => {
       const row = await tx.get<Row>('SELECT * FROM alerts WHERE id = ?', [alertId]);
       if (row === undefined) throw notFound('alert');
       const before = alertOf(row);
       SqlTrialStore.assertSiteRecord(ctx, before.site, 'alert');
       if (before.acknowledgedAt !== null) throw conflict('the alert is already acknowledged');
-      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?', [
+      await tx.run('UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, action_taken = ? WHERE id = ?', [
         ctx.actor.userId,
         at,
+        actionTaken,
         alertId,
       ]);
-      const after: AlertRecord = { ...before, acknowledgedBy: ctx.actor.userId, acknowledgedAt: at };
+      const after: AlertRecord = { ...before, acknowledgedBy: ctx.actor.userId, acknowledgedAt: at, actionTaken };
       await append({ action: 'acknowledge', entity: 'alert', entityId: alertId, before, after });
       return after;
     });

@@ -18,6 +18,7 @@ import {
   enrolOne,
   initTrial,
   randomizeAndInfuse,
+  randomizeOn,
   insightProtocol,
   SITES,
   type StoreFactory,
@@ -632,7 +633,7 @@ for (const factory of allFactories()) {
         await rejectsWith(bdi('day-14', '2026-11-19'), 'trial.conflict');
         await rejectsWith(anc('day-7', '2026-11-12'), 'trial.conflict');
         await bdi('baseline', '2026-11-04');
-        const allocation = await store.randomize(ctx, id);
+        const allocation = await randomizeOn(store, ctx, id, '2026-11-05');
         const dose = {
           participantId: id,
           visit: 'infusion',
@@ -852,8 +853,20 @@ for (const factory of allFactories()) {
         assert.equal(mild.alerts.length, 0);
         const open = await store.listAlerts({ openOnly: true });
         assert.equal(open.length, 5);
-        await rejectsWith(store.acknowledgeAlert(as('coordinator', 'B'), open[0]!.id), 'trial.not-found');
-        await store.acknowledgeAlert(as('investigator', 'A', 'reviewed, infusion withheld'), open[0]!.id);
+        const done = { actionTaken: 'infusion withheld; ANC repeated in 48 h' };
+        await rejectsWith(store.acknowledgeAlert(as('coordinator', 'B'), open[0]!.id, done), 'trial.not-found');
+        // An acknowledgement says what was done: without it (or blank) it is refused and the alert stays open.
+        for (const nothing of [{}, { actionTaken: '  ' }, { actionTaken: 'x'.repeat(501) }]) {
+          await rejectsWith(store.acknowledgeAlert(as('investigator', 'A'), open[0]!.id, nothing), 'trial.invalid');
+        }
+        assert.equal((await store.listAlerts({ openOnly: true })).length, 5);
+        const acknowledged = await store.acknowledgeAlert(as('investigator', 'A', 'reviewed'), open[0]!.id, done);
+        assert.equal(acknowledged.actionTaken, 'infusion withheld; ANC repeated in 48 h');
+        assert.equal((await store.listAlerts()).find((a) => a.id === open[0]!.id)?.actionTaken, done.actionTaken);
+        const entry = (await store.listAudit()).find((e) => e.action === 'acknowledge');
+        assert.equal((entry?.before as { actionTaken: string | null }).actionTaken, null);
+        assert.equal((entry?.after as { actionTaken: string }).actionTaken, done.actionTaken);
+        await rejectsWith(store.acknowledgeAlert(as('investigator', 'A'), open[0]!.id, done), 'trial.conflict');
         assert.equal((await store.listAlerts({ openOnly: true })).length, 4);
         assert.equal((await store.listAlerts({ site: 'B' })).length, 0);
         assert.ok(!JSON.stringify(open).includes('S1'), 'alert messages carry no participant code');

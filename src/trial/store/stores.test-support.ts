@@ -12,7 +12,7 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import type { RandomizationPlan } from '../../randomization/index.ts';
 import { generateKits } from '../kits.ts';
 import { planArms, planFactors } from '../strata.ts';
-import type { Actor, WriteContext } from '../model.ts';
+import type { Actor, Allocation, WriteContext } from '../model.ts';
 import { PGlite } from '@electric-sql/pglite';
 import type { Db } from './db.ts';
 import { openPgliteDb } from './postgres.ts';
@@ -20,11 +20,44 @@ import { migrate } from './migrations.ts';
 import { bundledStoreKnowledge, openDb } from './open.ts';
 import { SqlTrialStore } from './sql-store.ts';
 
+/**
+ * The day a fixture's randomization is dated: a store's clock is the test's (real time by default) except while
+ * `randomizeOn` holds it on a day, since an infusion may not be dated before the randomization and the fixtures date
+ * their infusions and visits in November 2026.
+ */
+const heldDays = new WeakMap<SqlTrialStore, { day: string | null }>();
+
+function storeWithClock(db: Db, clock: () => Date = () => new Date()): SqlTrialStore {
+  const held: { day: string | null } = { day: null };
+  const store = new SqlTrialStore(db, bundledStoreKnowledge(), () =>
+    held.day === null ? clock() : new Date(`${held.day}T09:00:00Z`),
+  );
+  heldDays.set(store, held);
+  return store;
+}
+
+/** Randomizes a participant with the store's clock on `day` (09:00 UTC), as if done at the site that day. */
+export async function randomizeOn(
+  store: SqlTrialStore,
+  ctx: WriteContext,
+  participantId: string,
+  day: string,
+): Promise<Allocation> {
+  const held = heldDays.get(store);
+  if (held === undefined) throw new Error('randomizeOn: a store opened by the test factories only');
+  held.day = day;
+  try {
+    return await store.randomize(ctx, participantId);
+  } finally {
+    held.day = null;
+  }
+}
+
 /** Opens the store and keeps the raw database handle, so tests can play an attacker with direct SQL access. */
 async function openWithDb(location: string, clock?: () => Date): Promise<{ store: SqlTrialStore; db: Db }> {
   const db = await openDb(location);
   await migrate(db);
-  return { store: new SqlTrialStore(db, bundledStoreKnowledge(), clock), db };
+  return { store: storeWithClock(db, clock), db };
 }
 
 export interface OpenedStore {
@@ -72,7 +105,7 @@ export const pgliteFactory: StoreFactory = {
     const inner = openPgliteDb(pglite);
     const db: Db = { ...inner, close: async () => undefined };
     await migrate(db);
-    const store = new SqlTrialStore(db, bundledStoreKnowledge(), clock);
+    const store = storeWithClock(db, clock);
     return {
       store,
       db,
@@ -208,14 +241,18 @@ export async function enrolOne(
   return p.id;
 }
 
-/** Randomizes a participant and records the infusion of the allocated kit (560 mg, 70 kg) on `administeredOn`. */
+/**
+ * Randomizes a participant on `randomizedOn` (the infusion's day unless given) and records the infusion of the
+ * allocated kit (560 mg, 70 kg) on `administeredOn`.
+ */
 export async function randomizeAndInfuse(
   store: SqlTrialStore,
   ctx: ReturnType<typeof as>,
   participantId: string,
   administeredOn = '2026-11-05',
+  randomizedOn = administeredOn,
 ) {
-  const allocation = await store.randomize(ctx, participantId);
+  const allocation = await randomizeOn(store, ctx, participantId, randomizedOn);
   const dose = await store.recordDose(ctx, {
     participantId,
     visit: 'infusion',

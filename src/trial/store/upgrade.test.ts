@@ -12,7 +12,7 @@ import { migrate, migrationsFor } from './migrations.ts';
 import { bundledStoreKnowledge, openDb } from './open.ts';
 import { SqlTrialStore } from './sql-store.ts';
 
-test('a version-3 database upgrades: records at version 1, randomization dated by its UTC day', async () => {
+test('a version-3 database upgrades: records at version 1, randomization dated by its UTC day, no action made up for an acknowledged alert', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trd-upgrade-'));
   const db = await openDb(join(dir, 'trial.db'));
   try {
@@ -31,8 +31,9 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
       INSERT INTO kits VALUES ('K0001', 'placebo', 'p1', '2026-11-01T08:00:00Z');
       INSERT INTO allocations VALUES ('p1', 1, 'crp=high|site=A', 1, 'placebo', 'K0001', '2026-11-03T23:30:00.000Z');
       INSERT INTO dispositions VALUES ('d1', 'p1', 'other', '2026-11-20', 'u', '2026-11-20T09:00:00Z');
+      INSERT INTO alerts VALUES ('a1', 'p1', 'A', 'hold-rule', 'ANC', 'lab', 'l1', '2026-11-10T09:00:00Z', 'u', '2026-11-10T10:00:00Z');
       COMMIT;`);
-    assert.deepEqual(await migrate(db), [4, 5, 6, 7]);
+    assert.deepEqual(await migrate(db), [4, 5, 6, 7, 8]);
     const store = new SqlTrialStore(db, bundledStoreKnowledge());
     assert.equal((await store.getAllocation('p1'))?.randomizedOn, '2026-11-03');
     assert.equal((await store.getParticipant('p1'))?.version, 1);
@@ -47,6 +48,9 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
     const p1 = await store.getParticipant('p1');
     assert.equal(p1?.baselineCrpMgPerL, 5.2);
     assert.deepEqual(p1?.baselineCrp, { value: 5.2, unit: null, comparator: null });
+    // Acknowledged before an acknowledgement said what was done: no action recorded, none made up.
+    const [alert] = await store.listAlerts();
+    assert.deepEqual([alert?.acknowledgedAt, alert?.actionTaken], ['2026-11-10T10:00:00Z', null]);
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
