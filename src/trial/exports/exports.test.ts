@@ -461,6 +461,33 @@ test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participa
   );
 });
 
+test('FHIR ResearchStudy.site: a site whose consented people were all screen failures is a site of the study', async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 1); // one participant, at site A
+    const ctx = as('coordinator', 'C');
+    const entry = await own.store.addScreening(ctx, {
+      site: 'C',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-03',
+      criteria: eligibleCriteria(proto).map((c) => (c.kind === 'inclusion' ? { ...c, status: 'not-met' as const } : c)),
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-02', formVersion: 'v1.0' });
+    const resources = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? []).map((e) => e.resource);
+    const study = resources.find((r) => r?.resourceType === 'ResearchStudy');
+    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'C']);
+    assert.ok(
+      resources.some(
+        (r) =>
+          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'C-F1',
+      ),
+      'the screen failure is a subject of site C',
+    );
+  } finally {
+    await own.cleanup();
+  }
+});
+
 test('CONSORT flow: screening, exclusions, allocation per arm, losses and analysed; pooled when blinded', () => {
   const flow = consortFlow(snapshot, protocol);
   assert.equal(flow.assessedForEligibility, N + 2);
