@@ -11,7 +11,8 @@ import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } 
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
-import { SDTM_DATASETS } from './sdtm-variables.ts';
+import { ieTestCode, SDTM_DATASETS } from './sdtm-variables.ts';
+import { loadProtocols } from '../../trials/load.ts';
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -350,6 +351,121 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
   } finally {
     await own.cleanup();
   }
+});
+
+test("SDTM IE (SDTMIG 3.3): the criteria a subject did not meet, a screen failure's and a participant's enrolled despite one; unknown is no exception", async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 2);
+    const ctx = as('coordinator', 'A');
+    // A screen failure: hs-CRP not met (inclusion), a bipolar disorder present (exclusion met), the age unknown.
+    const failing = eligibleCriteria(proto).map((c) =>
+      c.id === 'insight-in-hscrp'
+        ? { ...c, status: 'not-met' as const }
+        : c.id === 'insight-ex-bipolar'
+          ? { ...c, status: 'met' as const }
+          : c.id === 'insight-in-age'
+            ? { ...c, status: 'unknown' as const }
+            : c,
+    );
+    const entry = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-05',
+      criteria: failing,
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    // Consented, needing data (one criterion unknown): no criterion is not met, so no IE record.
+    const undecided = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'U1',
+      screenedOn: '2026-10-05',
+      criteria: eligibleCriteria(proto).map((c) =>
+        c.id === 'insight-in-age' ? { ...c, status: 'unknown' as const } : c,
+      ),
+    });
+    await own.store.recordConsent(ctx, { screeningId: undecided.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    const snap = await own.store.snapshot();
+    // A participant enrolled on an entry that has an exclusion met (the store refuses it; data from elsewhere may not).
+    const p1 = snap.participants.find((p) => p.participantCode === 'P001')!;
+    const deviated: TrialSnapshot = {
+      ...snap,
+      screening: snap.screening.map((e) =>
+        e.id === p1.screeningId
+          ? {
+              ...e,
+              verdict: 'ineligible' as const,
+              failed: ['insight-ex-nsaids'],
+              criteria: e.criteria.map((c) => (c.id === 'insight-ex-nsaids' ? { ...c, status: 'met' as const } : c)),
+            }
+          : e,
+      ),
+    };
+    const d = sdtmDomains(deviated, proto, loadInstruments());
+    const { header, records } = read(d.IE);
+    assert.deepEqual(header, [
+      'STUDYID',
+      'DOMAIN',
+      'USUBJID',
+      'IESEQ',
+      'IETESTCD',
+      'IETEST',
+      'IECAT',
+      'IEORRES',
+      'IESTRESC',
+      'IEDTC',
+    ]);
+    const study = 'ISRCTN16942542';
+    const rows = records.map((r) => [r.USUBJID, r.IESEQ, r.IETESTCD, r.IECAT, r.IEORRES, r.IESTRESC, r.IEDTC]);
+    const p1Consent = snap.consents.find((c) => c.screeningId === p1.screeningId)!.consentedOn;
+    const p1Entry = snap.screening.find((e) => e.id === p1.screeningId)!;
+    assert.deepEqual(rows, [
+      [
+        `${study}-P001`,
+        '1',
+        'EXNSAIDS',
+        'EXCLUSION',
+        'Y',
+        'Y',
+        p1Entry.screenedOn >= p1Consent ? p1Entry.screenedOn : '',
+      ],
+      [`${study}-A-F1`, '2', 'INHSCRP', 'INCLUSION', 'N', 'N', '2026-10-05'],
+      [`${study}-A-F1`, '3', 'EXBPLR', 'EXCLUSION', 'Y', 'Y', '2026-10-05'],
+    ]);
+    // IETEST: the registry's wording, within SDTMIG's 200 characters.
+    const hscrp = proto.criteria.find((c) => c.id === 'insight-in-hscrp')!;
+    assert.equal(records[1]!.IETEST, hscrp.registryText ?? hscrp.text);
+    assert.ok(records.every((r) => r.IETEST!.length <= 200 && /^[A-Z][A-Z0-9]{0,7}$/.test(r.IETESTCD!)));
+    // Every IE subject is a DM subject.
+    const dm = new Set(read(d.DM).records.map((r) => r.USUBJID));
+    assert.ok(records.every((r) => dm.has(r.USUBJID)));
+    const define = sdtmDefine(deviated, proto, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+    assert.match(define, /<ItemGroupDef OID="IG\.IE"[^>]*Name="IE"/);
+    assert.match(define, /<CodeList OID="CL\.IECAT"[^]*?CodedValue="EXCLUSION"[^]*?Name="C66797"/);
+  } finally {
+    await own.cleanup();
+  }
+});
+
+test('SDTM IETESTCD: from the criterion id, at most 8 letters and digits, one per criterion of each bundled protocol', () => {
+  const protocols = loadProtocols();
+  assert.ok(protocols.length >= 3);
+  for (const proto of protocols) {
+    const codes = proto.criteria.map((c) => ieTestCode(proto.id, c));
+    assert.ok(
+      codes.every((c) => /^[A-Z][A-Z0-9]{0,7}$/.test(c)),
+      codes.join(' '),
+    );
+    assert.equal(new Set(codes).size, codes.length, `${proto.id}: ${codes.join(' ')}`);
+    // Stable: the code depends on the id alone, not on the criteria around it.
+    assert.deepEqual(
+      proto.criteria.slice(1).map((c) => ieTestCode(proto.id, c)),
+      codes.slice(1),
+    );
+  }
+  assert.equal(ieTestCode('insight', { id: 'insight-ex-recent-infection', kind: 'exclusion' }), 'EXRCNINF');
+  assert.equal(ieTestCode('insight', { id: 'insight-ex-recurrent-infection', kind: 'exclusion' }), 'EXRCRINF');
+  assert.equal(ieTestCode('nct07052058', { id: 'nct07052058-ex-crp-20', kind: 'exclusion' }), 'EXCRP20');
 });
 
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {

@@ -6,8 +6,9 @@
  * (SDTM_METHODS) that sdtm.ts carries out. Pure.
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { Criterion } from '../../trials/schema.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV'] as const;
+export const SDTM_DOMAINS = ['DM', 'DS', 'IE', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -145,13 +146,61 @@ export const SDTM_TEST_MAX = 40;
  * otherwise give one QSTEST two codes.
  */
 function testName(testcd: string, description: string): string {
-  const name = `${testcd}: ${description}`;
-  if (name.length <= SDTM_TEST_MAX) return name;
-  // Cut at the last word that fits (never into the code), without a dangling comma or bracket.
-  const fits = name.slice(0, SDTM_TEST_MAX + 1);
-  const space = fits.lastIndexOf(' ');
-  return (space > testcd.length + 1 ? fits.slice(0, space) : fits.slice(0, SDTM_TEST_MAX)).replace(/[\s,;:(-]+$/, '');
+  return cutAtWord(`${testcd}: ${description}`, SDTM_TEST_MAX, testcd.length + 1);
 }
+
+/**
+ * Text within `max` characters: cut at the last word that fits (never within the first `keep` characters, a test
+ * name's code), without a dangling comma or bracket.
+ */
+function cutAtWord(text: string, max: number, keep = 0): string {
+  if (text.length <= max) return text;
+  const fits = text.slice(0, max + 1);
+  const space = fits.lastIndexOf(' ');
+  return (space > keep ? fits.slice(0, space) : fits.slice(0, max)).replace(/[\s,;:(-]+$/, '');
+}
+
+/** IECAT (CDISC IECAT, C66797) of a criterion's kind. */
+export const IE_CATEGORIES = { inclusion: 'INCLUSION', exclusion: 'EXCLUSION' } as const;
+
+/** SDTMIG: IETEST is at most 200 characters (the full wording is the protocol's). */
+export const SDTM_IETEST_MAX = 200;
+
+/**
+ * IETESTCD of a protocol criterion, from its id alone (so stable: adding or reordering criteria changes no code), at
+ * most 8 characters, letters and digits: IN or EX (its kind), then the id's words after the protocol id and the
+ * in/ex word, whole when they fit in 6 characters (`insight-in-hscrp` INHSCRP, `-ex-crp-20` EXCRP20), otherwise each
+ * word's first letter and consonants, the 6 characters shared among the words in turn (`insight-ex-recent-infection`
+ * EXRCNINF). Two criteria of one protocol with one code are refused by the export (sdtmRows), naming both.
+ */
+export function ieTestCode(protocolId: string, c: Pick<Criterion, 'id' | 'kind'>): string {
+  const rest = c.id.startsWith(`${protocolId}-`) ? c.id.slice(protocolId.length + 1) : c.id;
+  const words = rest.toUpperCase().split(/[^A-Z0-9]+/);
+  if (words[0] === (c.kind === 'inclusion' ? 'IN' : 'EX')) words.shift();
+  const prefix = c.kind === 'inclusion' ? 'IN' : 'EX';
+  const whole = words.join('');
+  if (whole.length <= 6) return `${prefix}${whole}`;
+  const skeletons = words
+    .map((w) => (/^\d+$/.test(w) ? w : `${w.slice(0, 1)}${w.slice(1).replace(/[AEIOU]/g, '')}`))
+    .filter((w) => w.length > 0);
+  const take = skeletons.map(() => 0);
+  for (let budget = 6; budget > 0 && skeletons.some((w, i) => w.length > take[i]!);) {
+    skeletons.forEach((w, i) => {
+      if (budget > 0 && w.length > take[i]!) {
+        take[i]!++;
+        budget--;
+      }
+    });
+  }
+  return `${prefix}${skeletons.map((w, i) => w.slice(0, take[i])).join('')}`;
+}
+
+/**
+ * IETEST of a protocol criterion: the registry's wording, or the project's statement of it when the registry record
+ * does not state it (`registryText` null), within SDTMIG's 200 characters (cut at the last word that fits).
+ */
+export const ieTestName = (c: Pick<Criterion, 'text' | 'registryText'>): string =>
+  cutAtWord(c.registryText ?? c.text, SDTM_IETEST_MAX);
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
 function otherScoring(
@@ -256,6 +305,16 @@ export const SDTM_METHODS = {
     description:
       'SCREEN FAILURE when the subject consented, was never enrolled and the screening entry is ineligible; NOT ASSIGNED when the subject was not randomized otherwise (enrolled, or consented with an entry eligible or needing data); in both ARMCD, ARM, ACTARMCD and ACTARM are empty. ASSIGNED, NOT TREATED when randomized without an infusion (ACTARMCD and ACTARM empty); otherwise empty.',
   },
+  IEORRES: {
+    name: 'Inclusion/exclusion criterion not met',
+    description:
+      'N for an inclusion criterion the screening entry records not met, Y for an exclusion criterion it records met (the excluding fact present): the criteria that make the entry ineligible. A criterion answered unknown is no exception and has no IE record.',
+  },
+  IEDTC: {
+    name: 'Date the eligibility was assessed',
+    description:
+      "The screening entry's date (when the eligibility was assessed) when on or after the subject's consent, as DS SCREEN FAILURE; empty when the entry is dated before the consent (it does not say when, after the consent, the criterion was found not met).",
+  },
   IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
   QSSTRESN: {
     name: 'Questionnaire standard result',
@@ -339,6 +398,7 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
+  IECAT: { name: 'Category for Inclusion/Exclusion', nci: 'C66797', terms: Object.values(IE_CATEGORIES) },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
   LBSTRESU: {
@@ -466,6 +526,26 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['DSDECOD', 'Standardized Disposition Term', 'text', 'Req', 'Assigned', 'DSDECOD'],
       ['DSCAT', 'Category for Disposition Event', 'text', 'Exp', 'Assigned', 'DSCAT'],
       ['DSSTDTC', 'Start Date/Time of Disposition Event', 'date', 'Exp', 'CRF'],
+    ]),
+  },
+  // The criteria each subject did not meet (SDTMIG 3.3 IE: exceptions only, not every answer).
+  IE: {
+    label: 'Inclusion/Exclusion Criteria Not Met',
+    domain: 'IE',
+    class: 'FINDINGS',
+    structure: 'One record per inclusion/exclusion criterion not met per subject',
+    keys: ['STUDYID', 'USUBJID', 'IETESTCD'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      USUBJID,
+      seq('IE'),
+      ['IETESTCD', 'Inclusion/Exclusion Criterion Short Name', 'text', 'Req', 'Assigned'],
+      ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
+      ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
+      ['IEORRES', 'I/E Criterion Original Result', 'text', 'Req', 'Derived', 'NY', 'IEORRES'],
+      ['IESTRESC', 'I/E Criterion Result in Std Format', 'text', 'Req', 'Derived', 'NY', 'IEORRES'],
+      ['IEDTC', 'Date/Time of Collection', 'date', 'Perm', 'Derived', undefined, 'IEDTC'],
     ]),
   },
   EX: {

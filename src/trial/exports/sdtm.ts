@@ -1,6 +1,6 @@
 /**
  * CDISC SDTM-style domains as CSV: DM (demographics/arms; every subject who consented, screen failures included), DS
- * (disposition and milestones), EX (exposure), QS
+ * (disposition and milestones), IE (the criteria each subject did not meet), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable), TV (the
  * protocol's visits, trial design: each VISITNUM of the subject datasets defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
@@ -24,6 +24,9 @@ import {
   DS_MILESTONES,
   DS_SCREEN_FAILURE,
   DS_TERMS,
+  IE_CATEGORIES,
+  ieTestCode,
+  ieTestName,
   LB_TESTS,
   qsItemTest,
   qsSubscaleTest,
@@ -269,6 +272,56 @@ export function sdtmRows(
     if (failed) ds.push([study, 'DS', subject, 2, DS_SCREEN_FAILURE, DS_SCREEN_FAILURE, 'DISPOSITION EVENT', failedOn]);
   }
 
+  // IE (SDTMIG 3.3): the criteria each subject who consented did not meet, the exceptions only (an inclusion not met,
+  // IEORRES N; an exclusion met, Y), as the screening entry records them: a screen failure's, or, a protocol
+  // deviation, a participant's enrolled despite one. An answer `unknown` is not a criterion not met and has no record.
+  const criterionCodes = new Map<string, string>();
+  for (const c of protocol.criteria) {
+    const code = ieTestCode(protocol.id, c);
+    const other = [...criterionCodes].find(([, x]) => x === code)?.[0];
+    if (other !== undefined) {
+      throw new InputError(
+        `SDTM IE: the criteria ${other} and ${c.id} of protocol ${protocol.id} give one IETESTCD ${code}; rename one id so that its words differ`,
+        'trial.conflict',
+      );
+    }
+    criterionCodes.set(c.id, code);
+  }
+  const screeningOf = new Map(s.screening.map((e) => [e.id, e]));
+  const ie: Cell[][] = [];
+  const ieSubjects: [string, ScreeningEntry | undefined, string | undefined][] = [
+    ...s.participants.map((p): [string, ScreeningEntry | undefined, string | undefined] => [
+      usubjid(p),
+      screeningOf.get(p.screeningId),
+      consentOn.get(p.screeningId),
+    ]),
+    ...neverEnrolled.map(({ entry, subjid, consentedOn }): [string, ScreeningEntry, string] => [
+      `${study}-${subjid}`,
+      entry,
+      consentedOn,
+    ]),
+  ];
+  for (const [subject, entry, consentedOn] of ieSubjects) {
+    if (entry === undefined) continue;
+    const failed = new Set(entry.failed);
+    const assessedOn = consentedOn !== undefined && entry.screenedOn >= consentedOn ? entry.screenedOn : null;
+    for (const c of entry.criteria.filter((x) => failed.has(x.id))) {
+      const criterion = protocol.criteria.find((x) => x.id === c.id);
+      ie.push([
+        study,
+        'IE',
+        subject,
+        ie.length + 1,
+        criterionCodes.get(c.id) ?? ieTestCode(protocol.id, c),
+        criterion === undefined ? c.id : ieTestName(criterion),
+        IE_CATEGORIES[c.kind],
+        c.kind === 'inclusion' ? 'N' : 'Y',
+        c.kind === 'inclusion' ? 'N' : 'Y',
+        assessedOn,
+      ]);
+    }
+  }
+
   const ex = s.doses.map((d, i): Cell[] => {
     const p = byId.get(d.participantId);
     const a = allocation.get(d.participantId);
@@ -439,7 +492,7 @@ export function sdtmRows(
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
-  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv };
+  return { DM: dm, DS: ds, IE: ie, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv };
 }
 
 /**
