@@ -447,6 +447,49 @@ test("SDTM IE (SDTMIG 3.3): the criteria a subject did not meet, a screen failur
   }
 });
 
+test('SDTM TI: the protocol criteria as trial design, at its version; every IE criterion is a TI one with the same name and category', async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 1);
+    const ctx = as('coordinator', 'A');
+    const entry = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-05',
+      criteria: eligibleCriteria(proto).map((c) =>
+        c.id === 'insight-in-somatic-score' || c.id === 'insight-ex-recent-infection'
+          ? { ...c, status: c.kind === 'inclusion' ? ('not-met' as const) : ('met' as const) }
+          : c,
+      ),
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    const snap = await own.store.snapshot();
+    const d = sdtmDomains(snap, proto, loadInstruments());
+    const ti = read(d.TI);
+    assert.deepEqual(ti.header, ['STUDYID', 'DOMAIN', 'IETESTCD', 'IETEST', 'IECAT', 'TIVERS']);
+    assert.equal(ti.records.length, proto.criteria.length, 'one record per criterion of the protocol');
+    assert.ok(ti.records.every((r) => r.DOMAIN === 'TI' && r.TIVERS === proto.version));
+    assert.equal(new Set(ti.records.map((r) => r.IETESTCD)).size, ti.records.length, 'one code per criterion');
+    const somatic = proto.criteria.find((c) => c.id === 'insight-in-somatic-score')!;
+    const row = ti.records.find((r) => r.IETESTCD === 'INSMTSCR');
+    assert.deepEqual(
+      [row?.IETEST, row?.IECAT],
+      [(somatic.registryText ?? somatic.text).slice(0, row?.IETEST?.length), 'INCLUSION'],
+    );
+    assert.ok(row!.IETEST!.length <= 200 && (somatic.registryText ?? '').length > 200, 'a wording over 200 is cut');
+    const ie = read(d.IE).records;
+    assert.equal(ie.length, 2);
+    for (const r of ie) {
+      const t = ti.records.find((x) => x.IETESTCD === r.IETESTCD);
+      assert.deepEqual([t?.IETEST, t?.IECAT], [r.IETEST, r.IECAT], r.IETESTCD);
+    }
+    const define = sdtmDefine(snap, proto, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+    assert.match(define, /<ItemGroupDef OID="IG\.TI"[^>]*IsReferenceData="Yes"/);
+  } finally {
+    await own.cleanup();
+  }
+});
+
 test('SDTM IETESTCD: from the criterion id, at most 8 letters and digits, one per criterion of each bundled protocol', () => {
   const protocols = loadProtocols();
   assert.ok(protocols.length >= 3);

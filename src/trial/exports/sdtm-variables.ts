@@ -8,7 +8,7 @@
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { Criterion } from '../../trials/schema.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'IE', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV'] as const;
+export const SDTM_DOMAINS = ['DM', 'DS', 'IE', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV', 'TI'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -677,6 +677,22 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       // Empty: the protocol's visits are the same in every arm (SDTMIG 3.3 TV: ARMCD null then).
       ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Protocol'],
       ['TVSTRL', 'Visit Start Rule', 'text', 'Req', 'Protocol'],
+    ]),
+  },
+  // The protocol's criteria (trial design): each IETESTCD of IE defined once, with its wording and category.
+  TI: {
+    label: 'Trial Inclusion/Exclusion Criteria',
+    domain: 'TI',
+    class: 'TRIAL DESIGN',
+    structure: 'One record per I/E criterion',
+    keys: ['STUDYID', 'IETESTCD', 'TIVERS'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      ['IETESTCD', 'Incl/Excl Criterion Short Name', 'text', 'Req', 'Assigned'],
+      ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
+      ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
+      ['TIVERS', 'Protocol Criteria Versions', 'text', 'Perm', 'Protocol'],
     ]),
   },
 };

@@ -3,7 +3,8 @@
  * (disposition and milestones), IE (the criteria each subject did not meet), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable), TV (the
- * protocol's visits, trial design: each VISITNUM of the subject datasets defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * protocol's visits, trial design: each VISITNUM of the subject datasets defined once), TI (the protocol's criteria,
+ * trial design: each IETESTCD of IE defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
  * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -489,10 +490,20 @@ export function sdtmRows(
     visitStartRule(v),
   ]);
 
+  // TI: the protocol's criteria, each with the IETESTCD, IETEST and IECAT that IE writes, at the protocol's version.
+  const ti = protocol.criteria.map((c): Cell[] => [
+    study,
+    'TI',
+    criterionCodes.get(c.id) ?? null,
+    ieTestName(c),
+    IE_CATEGORIES[c.kind],
+    protocol.version,
+  ]);
+
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
-  return { DM: dm, DS: ds, IE: ie, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv };
+  return { DM: dm, DS: ds, IE: ie, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv, TI: ti };
 }
 
 /**
