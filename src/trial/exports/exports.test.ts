@@ -490,6 +490,56 @@ test('SDTM TI: the protocol criteria as trial design, at its version; every IE c
   }
 });
 
+test('SDTM TS: the trial summary the protocol file and the store hold, none invented; the planned ages only from a verified criterion', () => {
+  const d = sdtmDomains(snapshot, protocol, loadInstruments());
+  const ts = read(d.TS);
+  assert.deepEqual(ts.header, [
+    'STUDYID',
+    'DOMAIN',
+    'TSSEQ',
+    'TSPARMCD',
+    'TSPARM',
+    'TSVAL',
+    'TSVALCD',
+    'TSVCDREF',
+    'TSVCDVER',
+  ]);
+  const firstConsent = snapshot.participants
+    .map((p) => snapshot.consents.find((c) => c.screeningId === p.screeningId)?.consentedOn ?? '9999')
+    .sort()[0];
+  assert.deepEqual(
+    ts.records.map((r) => [r.TSSEQ, r.TSPARMCD, r.TSPARM, r.TSVAL, r.TSVALCD, r.TSVCDREF]),
+    [
+      ['1', 'TITLE', 'Trial Title', protocol.title, '', ''],
+      ['1', 'REGID', 'Registry Identifier', 'ISRCTN16942542', 'ISRCTN16942542', 'ISRCTN'],
+      ['1', 'NARMS', 'Planned Number of Arms', '2', '', ''],
+      ['1', 'SSTDTC', 'Study Start Date', firstConsent, '', ''],
+      ['1', 'SDTIGVER', 'SDTM IG Version', '3.3', '', ''],
+    ],
+    "INSIGHT's age criterion is unverified [U]: no AGEMIN/AGEMAX",
+  );
+  // A verified age criterion whose bounds are allowed ages gives the planned ages; a second registry a second REGID.
+  const verified: TrialProtocol = {
+    ...protocol,
+    registry: [...protocol.registry, { system: 'NCT', id: 'NCT00000001' }],
+    criteria: protocol.criteria.map((c) => (c.id === 'insight-in-age' ? { ...c, verified: true } : c)),
+  };
+  const rows = read(sdtmDomains(snapshot, verified, loadInstruments()).TS).records;
+  assert.deepEqual(
+    rows.filter((r) => /^(AGE|REGID)/.test(r.TSPARMCD!)).map((r) => [r.TSSEQ, r.TSPARMCD, r.TSVAL, r.TSVCDREF]),
+    [
+      ['1', 'REGID', 'ISRCTN16942542', 'ISRCTN'],
+      ['2', 'REGID', 'NCT00000001', 'ClinicalTrials.gov'],
+      ['1', 'AGEMIN', 'P20Y', ''],
+      ['1', 'AGEMAX', 'P65Y', ''],
+    ],
+  );
+  const define = sdtmDefine(snapshot, protocol, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+  assert.match(define, /<ItemGroupDef OID="IG\.TS"[^>]*IsReferenceData="Yes"/);
+  assert.match(define, /<ItemRef ItemOID="IT\.TS\.TSVAL\.SSTDTC"[^>]*MethodOID="MT\.SSTDTC"/);
+  assert.match(define, /<CodeList OID="CL\.TSPARMCD"[^]*?CodedValue="REGID"[^]*?Name="C66738"/);
+});
+
 test('SDTM IETESTCD: from the criterion id, at most 8 letters and digits, one per criterion of each bundled protocol', () => {
   const protocols = loadProtocols();
   assert.ok(protocols.length >= 3);

@@ -8,7 +8,10 @@
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { Criterion } from '../../trials/schema.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'IE', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV', 'TI'] as const;
+/** The SDTMIG version the datasets follow (define.xml's StandardVersion, TS SDTIGVER). */
+export const SDTMIG_VERSION = '3.3';
+
+export const SDTM_DOMAINS = ['DM', 'DS', 'IE', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV', 'TI', 'TS'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -159,6 +162,27 @@ function cutAtWord(text: string, max: number, keep = 0): string {
   const space = fits.lastIndexOf(' ');
   return (space > keep ? fits.slice(0, space) : fits.slice(0, max)).replace(/[\s,;:(-]+$/, '');
 }
+
+/**
+ * The Trial Summary parameters the export writes (TSPARMCD, CDISC C66738, with TSPARM, C67152), each with the origin
+ * of its TSVAL: only those the protocol file or the store holds (sdtm.ts writes one only when it has its value).
+ * FDA's other required parameters (trial phase, type, blinding, planned number of subjects, the treatment's UNII, the
+ * indication's SNOMED code, ...) have no field in the protocol file: they are left out, never invented
+ * (docs/trial-operations.md lists them).
+ */
+export const TS_PARAMETERS = {
+  TITLE: { name: 'Trial Title', origin: 'Protocol' },
+  REGID: { name: 'Registry Identifier', origin: 'Protocol' },
+  NARMS: { name: 'Planned Number of Arms', origin: 'Protocol' },
+  AGEMIN: { name: 'Planned Minimum Age of Subjects', origin: 'Protocol' },
+  AGEMAX: { name: 'Planned Maximum Age of Subjects', origin: 'Protocol' },
+  SSTDTC: { name: 'Study Start Date', origin: 'Derived', method: 'SSTDTC' },
+  SDTIGVER: { name: 'SDTM IG Version', origin: 'Assigned' },
+} as const satisfies Record<string, { name: string; origin: SdtmOrigin; method?: SdtmMethodId }>;
+export type TsParameter = keyof typeof TS_PARAMETERS;
+
+/** TS TSVCDREF of each registry (the dictionary of a REGID's TSVALCD). */
+export const REGISTRY_NAMES = { NCT: 'ClinicalTrials.gov', ISRCTN: 'ISRCTN' } as const;
 
 /** IECAT (CDISC IECAT, C66797) of a criterion's kind. */
 export const IE_CATEGORIES = { inclusion: 'INCLUSION', exclusion: 'EXCLUSION' } as const;
@@ -315,6 +339,15 @@ export const SDTM_METHODS = {
     description:
       "The screening entry's date (when the eligibility was assessed) when on or after the subject's consent, as DS SCREEN FAILURE; empty when the entry is dated before the consent (it does not say when, after the consent, the criterion was found not met).",
   },
+  TSSEQ: {
+    name: 'Sequence number within the parameter',
+    description: '1, 2, ... within each TSPARMCD: one per registry identifier for REGID, 1 for the other parameters.',
+  },
+  SSTDTC: {
+    name: 'Study start date',
+    description:
+      'The earliest date of informed consent (DM RFICDTC) of a participant enrolled in the study; the parameter is left out while no enrolled participant has a consent.',
+  },
   IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
   QSSTRESN: {
     name: 'Questionnaire standard result',
@@ -398,6 +431,12 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
+  TSPARMCD: { name: 'Trial Summary Parameter Test Code', nci: 'C66738', terms: Object.keys(TS_PARAMETERS) },
+  TSPARM: {
+    name: 'Trial Summary Parameter Test Name',
+    nci: 'C67152',
+    terms: Object.values(TS_PARAMETERS).map((p) => p.name),
+  },
   IECAT: { name: 'Category for Inclusion/Exclusion', nci: 'C66797', terms: Object.values(IE_CATEGORIES) },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
@@ -693,6 +732,26 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
       ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
       ['TIVERS', 'Protocol Criteria Versions', 'text', 'Perm', 'Protocol'],
+    ]),
+  },
+  // The trial's characteristics (trial design), those the protocol file and the store hold (TS_PARAMETERS).
+  TS: {
+    label: 'Trial Summary',
+    domain: 'TS',
+    class: 'TRIAL DESIGN',
+    structure: 'One record per trial summary parameter value',
+    keys: ['STUDYID', 'TSPARMCD', 'TSSEQ'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      ['TSSEQ', 'Sequence Number', 'integer', 'Req', 'Derived', undefined, 'TSSEQ'],
+      ['TSPARMCD', 'Trial Summary Parameter Short Name', 'text', 'Req', 'Assigned', 'TSPARMCD'],
+      ['TSPARM', 'Trial Summary Parameter', 'text', 'Req', 'Assigned', 'TSPARM'],
+      // Its origin per parameter in the define (value-level metadata by TSPARMCD).
+      ['TSVAL', 'Parameter Value', 'text', 'Exp', 'Protocol'],
+      ['TSVALCD', 'Parameter Value Code', 'text', 'Exp', 'Protocol'],
+      ['TSVCDREF', 'Name of the Reference Terminology', 'text', 'Exp', 'Assigned'],
+      ['TSVCDVER', 'Version of the Reference Terminology', 'text', 'Exp', 'Assigned'],
     ]),
   },
 };

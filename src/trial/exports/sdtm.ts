@@ -4,7 +4,8 @@
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable), TV (the
  * protocol's visits, trial design: each VISITNUM of the subject datasets defined once), TI (the protocol's criteria,
- * trial design: each IETESTCD of IE defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * trial design: each IETESTCD of IE defined once), TS (the trial summary parameters the protocol file and the store
+ * hold). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
  * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -29,12 +30,16 @@ import {
   ieTestCode,
   ieTestName,
   LB_TESTS,
+  REGISTRY_NAMES,
+  TS_PARAMETERS,
+  type TsParameter,
   qsItemTest,
   qsSubscaleTest,
   qsTotalTest,
   SDTM_DOMAINS,
   sdtmColumns,
   SDTM_DATASETS,
+  SDTMIG_VERSION,
   suppQualifiers,
   type QsTest,
   type SuppDomain,
@@ -500,10 +505,57 @@ export function sdtmRows(
     protocol.version,
   ]);
 
+  // TS: the trial's characteristics the protocol file and the store hold (TS_PARAMETERS), each written only with its
+  // value: none is guessed. The planned ages only from a verified inclusion criterion that gives both bounds as
+  // allowed ages (an unverified [U] one, or bounds exclusive, would state a planned age the protocol may not have).
+  const ts: Cell[][] = [];
+  const parameter = (code: TsParameter, value: string, valueCode: string | null = null, ref: string | null = null) =>
+    ts.push([
+      study,
+      'TS',
+      ts.filter((r) => r[3] === code).length + 1,
+      code,
+      TS_PARAMETERS[code].name,
+      value,
+      valueCode,
+      ref,
+      null,
+    ]);
+  parameter('TITLE', protocol.title);
+  for (const r of protocol.registry) parameter('REGID', r.id, r.id, REGISTRY_NAMES[r.system]);
+  if (protocol.arms !== undefined) parameter('NARMS', String(protocol.arms.length));
+  const ages = protocol.criteria.flatMap((c) =>
+    c.kind === 'inclusion' && c.test.type === 'age-between' ? [{ ...c.test, verified: c.verified }] : [],
+  );
+  const age = ages.length === 1 && ages[0]!.verified && ages[0]!.inclusive ? ages[0]! : undefined;
+  if (age !== undefined) {
+    parameter('AGEMIN', `P${age.minYears}Y`);
+    parameter('AGEMAX', `P${age.maxYears}Y`);
+  }
+  const studyStart = s.participants
+    .map((p) => consentOn.get(p.screeningId))
+    .filter((d): d is string => d !== undefined)
+    .sort()[0];
+  if (studyStart !== undefined) parameter('SSTDTC', studyStart);
+  parameter('SDTIGVER', SDTMIG_VERSION);
+
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
-  return { DM: dm, DS: ds, IE: ie, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv, TI: ti };
+  return {
+    DM: dm,
+    DS: ds,
+    IE: ie,
+    EX: ex,
+    QS: qs,
+    LB: lb,
+    SUPPLB: supplb,
+    AE: ae,
+    SUPPAE: suppae,
+    TV: tv,
+    TI: ti,
+    TS: ts,
+  };
 }
 
 /**
