@@ -477,6 +477,19 @@ test('SDTM TI: the protocol criteria as trial design, at its version; every IE c
       [(somatic.registryText ?? somatic.text).slice(0, row?.IETEST?.length), 'INCLUSION'],
     );
     assert.ok(row!.IETEST!.length <= 200 && (somatic.registryText ?? '').length > 200, 'a wording over 200 is cut');
+    // One name per criterion: the registry line of four criteria (bipolar, psychotic, personality, eating disorder)
+    // gives each the protocol file's own statement, as one IETEST with four codes would read as one test.
+    assert.equal(new Set(ti.records.map((r) => r.IETEST)).size, ti.records.length, 'one IETEST per criterion');
+    const bipolar = proto.criteria.find((c) => c.id === 'insight-ex-bipolar')!;
+    assert.equal(ti.records.find((r) => r.IETESTCD === 'EXBPLR')?.IETEST, bipolar.text);
+    const twice: TrialProtocol = {
+      ...proto,
+      criteria: proto.criteria.map((c) => (c.id === 'insight-ex-psychotic' ? { ...c, text: bipolar.text } : c)),
+    };
+    assert.throws(
+      () => sdtmDomains(snap, twice, loadInstruments()),
+      /insight-ex-bipolar and insight-ex-psychotic .* give one IETEST/,
+    );
     const ie = read(d.IE).records;
     assert.equal(ie.length, 2);
     for (const r of ie) {

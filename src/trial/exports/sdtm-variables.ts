@@ -220,11 +220,19 @@ export function ieTestCode(protocolId: string, c: Pick<Criterion, 'id' | 'kind'>
 }
 
 /**
- * IETEST of a protocol criterion: the registry's wording, or the project's statement of it when the registry record
- * does not state it (`registryText` null), within SDTMIG's 200 characters (cut at the last word that fits).
+ * IETEST of a protocol criterion: the registry's wording, within SDTMIG's 200 characters (cut at the last word that
+ * fits), or the project's statement of the criterion when the registry record does not state it (`registryText`
+ * null) or states it in one line with other criteria (the registry's "bipolar disorder, psychotic disorder,
+ * personality disorder or eating disorder", four criteria of the protocol file): one IETEST names one criterion, as
+ * one IETESTCD does. Two criteria of one name are refused by the export (sdtmRows), naming both.
  */
-export const ieTestName = (c: Pick<Criterion, 'text' | 'registryText'>): string =>
-  cutAtWord(c.registryText ?? c.text, SDTM_IETEST_MAX);
+export function ieTestName(
+  criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
+  c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
+): string {
+  const shared = criteria.some((o) => o.id !== c.id && o.registryText !== null && o.registryText === c.registryText);
+  return cutAtWord(c.registryText === null || shared ? c.text : c.registryText, SDTM_IETEST_MAX);
+}
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
 function otherScoring(

@@ -282,8 +282,10 @@ export function sdtmRows(
   // IEORRES N; an exclusion met, Y), as the screening entry records them: a screen failure's, or, a protocol
   // deviation, a participant's enrolled despite one. An answer `unknown` is not a criterion not met and has no record.
   const criterionCodes = new Map<string, string>();
+  const criterionNames = new Map<string, string>();
   for (const c of protocol.criteria) {
     const code = ieTestCode(protocol.id, c);
+    const name = ieTestName(protocol.criteria, c);
     const other = [...criterionCodes].find(([, x]) => x === code)?.[0];
     if (other !== undefined) {
       throw new InputError(
@@ -291,7 +293,15 @@ export function sdtmRows(
         'trial.conflict',
       );
     }
+    const alike = [...criterionNames].find(([, x]) => x === name)?.[0];
+    if (alike !== undefined) {
+      throw new InputError(
+        `SDTM IE: the criteria ${alike} and ${c.id} of protocol ${protocol.id} give one IETEST "${name}" (their wording within 200 characters); make their text differ`,
+        'trial.conflict',
+      );
+    }
     criterionCodes.set(c.id, code);
+    criterionNames.set(c.id, name);
   }
   const screeningOf = new Map(s.screening.map((e) => [e.id, e]));
   const ie: Cell[][] = [];
@@ -312,14 +322,13 @@ export function sdtmRows(
     const failed = new Set(entry.failed);
     const assessedOn = consentedOn !== undefined && entry.screenedOn >= consentedOn ? entry.screenedOn : null;
     for (const c of entry.criteria.filter((x) => failed.has(x.id))) {
-      const criterion = protocol.criteria.find((x) => x.id === c.id);
       ie.push([
         study,
         'IE',
         subject,
         ie.length + 1,
         criterionCodes.get(c.id) ?? ieTestCode(protocol.id, c),
-        criterion === undefined ? c.id : ieTestName(criterion),
+        criterionNames.get(c.id) ?? c.id,
         IE_CATEGORIES[c.kind],
         c.kind === 'inclusion' ? 'N' : 'Y',
         c.kind === 'inclusion' ? 'N' : 'Y',
@@ -500,7 +509,7 @@ export function sdtmRows(
     study,
     'TI',
     criterionCodes.get(c.id) ?? null,
-    ieTestName(c),
+    criterionNames.get(c.id) ?? null,
     IE_CATEGORIES[c.kind],
     protocol.version,
   ]);
