@@ -13,6 +13,8 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { sdtmRows, type Cell } from './sdtm.ts';
 import {
+  ieTestCode,
+  ieWording,
   qsTestTerms,
   SDTM_CODELISTS,
   SDTM_DATASETS,
@@ -308,6 +310,16 @@ export function sdtmDefine(
             Dictionary: cl.external,
             Version: cl.version === 'protocol' ? protocol.safety?.ctcaeVersion : undefined,
           }),
+        ]);
+      }
+      if ('criteria' in cl) {
+        // Each criterion's code with its full wording, which IETEST cuts to SDTMIG's 200 characters.
+        return el('CodeList', { OID: `CL.${id}`, Name: cl.name, DataType: 'text' }, [
+          ...protocol.criteria.map((c, i) =>
+            el('CodeListItem', { CodedValue: ieTestCode(protocol.id, c), OrderNumber: i + 1 }, [
+              el('Decode', {}, [el('TranslatedText', { 'xml:lang': 'en' }, [ieWording(protocol.criteria, c)])]),
+            ]),
+          ),
         ]);
       }
       if ('instruments' in cl) {

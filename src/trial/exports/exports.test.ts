@@ -498,6 +498,14 @@ test('SDTM TI: the protocol criteria as trial design, at its version; every IE c
     }
     const define = sdtmDefine(snap, proto, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
     assert.match(define, /<ItemGroupDef OID="IG\.TI"[^>]*IsReferenceData="Yes"/);
+    // The full wording of a criterion cut in IETEST is in the study metadata: the define decodes its IETESTCD with it.
+    const full = (somatic.registryText ?? '').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    assert.ok(
+      define.includes(`<CodeListItem CodedValue="INSMTSCR" OrderNumber="7">`) && define.includes(`>${full}<`),
+      'INSMTSCR decoded with its whole registry wording',
+    );
+    assert.match(define, /<ItemDef OID="IT\.TI\.IETESTCD"[^]*?<CodeListRef CodeListOID="CL\.IETESTCD"\/>/);
+    assert.match(define, /<ItemDef OID="IT\.IE\.IETESTCD"[^]*?<CodeListRef CodeListOID="CL\.IETESTCD"\/>/);
   } finally {
     await own.cleanup();
   }

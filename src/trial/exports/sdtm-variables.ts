@@ -226,12 +226,22 @@ export function ieTestCode(protocolId: string, c: Pick<Criterion, 'id' | 'kind'>
  * personality disorder or eating disorder", four criteria of the protocol file): one IETEST names one criterion, as
  * one IETESTCD does. Two criteria of one name are refused by the export (sdtmRows), naming both.
  */
-export function ieTestName(
+export const ieTestName = (
+  criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
+  c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
+): string => cutAtWord(ieWording(criteria, c), SDTM_IETEST_MAX);
+
+/**
+ * A criterion's full wording, which IETEST cuts to 200 characters: the registry's when it is the criterion's alone,
+ * otherwise the protocol file's statement. SDTMIG puts a longer wording in the study metadata: define.xml decodes each
+ * IETESTCD with it (codelist IETESTCD).
+ */
+export function ieWording(
   criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
   c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
 ): string {
   const shared = criteria.some((o) => o.id !== c.id && o.registryText !== null && o.registryText === c.registryText);
-  return cutAtWord(c.registryText === null || shared ? c.text : c.registryText, SDTM_IETEST_MAX);
+  return c.registryText === null || shared ? c.text : c.registryText;
 }
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
@@ -445,6 +455,10 @@ export const SDTM_CODELISTS = {
     nci: 'C67152',
     terms: Object.values(TS_PARAMETERS).map((p) => p.name),
   },
+  IETESTCD: {
+    name: "Inclusion/exclusion criteria (the protocol's, decoded with their full wording)",
+    criteria: 'protocol',
+  },
   IECAT: { name: 'Category for Inclusion/Exclusion', nci: 'C66797', terms: Object.values(IE_CATEGORIES) },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
@@ -587,7 +601,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       DOMAIN,
       USUBJID,
       seq('IE'),
-      ['IETESTCD', 'Inclusion/Exclusion Criterion Short Name', 'text', 'Req', 'Assigned'],
+      ['IETESTCD', 'Inclusion/Exclusion Criterion Short Name', 'text', 'Req', 'Assigned', 'IETESTCD'],
       ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
       ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
       ['IEORRES', 'I/E Criterion Original Result', 'text', 'Req', 'Derived', 'NY', 'IEORRES'],
@@ -736,7 +750,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
     variables: variables([
       STUDYID,
       DOMAIN,
-      ['IETESTCD', 'Incl/Excl Criterion Short Name', 'text', 'Req', 'Assigned'],
+      ['IETESTCD', 'Incl/Excl Criterion Short Name', 'text', 'Req', 'Assigned', 'IETESTCD'],
       ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
       ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
       ['TIVERS', 'Protocol Criteria Versions', 'text', 'Perm', 'Protocol'],
