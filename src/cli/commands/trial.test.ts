@@ -306,6 +306,12 @@ describe('trd trial on a database', () => {
     const define = readFileSync(join(sdtm, 'define.xml'), 'utf8');
     assert.match(define, /def:DefineVersion="2\.0\.0"/);
     assert.match(define, /<def:leaf ID="LF\.QS" xlink:href="qs\.csv">/);
+    // The criteria not met (IE), the protocol's criteria (TI) and the trial summary (TS), which the help names too.
+    for (const d of ['ie', 'ti', 'ts']) {
+      assert.match(readFileSync(join(sdtm, `${d}.csv`), 'utf8'), /^STUDYID,DOMAIN,/, d);
+      assert.match(define, new RegExp(`<def:leaf ID="LF\\.${d.toUpperCase()}" xlink:href="${d}\\.csv">`), d);
+    }
+    assert.match((await trd('trial', 'export', '--help')).stdout, /sdtm \(DM, DS, IE,[^]*TV, TI, TS, define\.xml\)/);
     // --spreadsheet-safe: a copy to open in a spreadsheet, without the define (its values are not the datasets').
     // Written over the datasets above, it also removes their define.xml.
     const safe = await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm, '--spreadsheet-safe');

@@ -610,9 +610,7 @@ export function registerTrial(program: Command): void {
     .action(runRestore);
   trial
     .command('export')
-    .description(
-      'export trial data: analysis-csv (trd analyze), sdtm (DM, DS, EX, QS, LB, SUPPLB, AE, SUPPAE, TV, define.xml), fhir',
-    )
+    .description(`export trial data: analysis-csv (trd analyze), sdtm (${SDTM_DOMAINS.join(', ')}, define.xml), fhir`)
     .requiredOption(TRIAL_DB, trialDb('trial database'))
     .requiredOption('--format <f>', 'analysis-csv, sdtm or fhir')
     .option('--out <path>', 'file (analysis-csv, fhir) or folder (sdtm); default stdout')

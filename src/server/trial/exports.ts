@@ -5,25 +5,15 @@
  * types.
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains } from '../../trial/exports/index.ts';
+import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
 import type { SdtmDomain } from '../../trial/exports/index.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
-export const exportNames = [
-  'analysis.csv',
-  'sdtm-dm.csv',
-  'sdtm-ds.csv',
-  'sdtm-ex.csv',
-  'sdtm-qs.csv',
-  'sdtm-lb.csv',
-  'sdtm-supplb.csv',
-  'sdtm-ae.csv',
-  'sdtm-suppae.csv',
-  'sdtm-tv.csv',
-  'sdtm-define.xml',
-  'research.fhir.json',
-] as const;
+/** Each SDTM dataset's file, from the list the export writes (so a dataset the define names is always served). */
+const sdtmFiles = SDTM_DOMAINS.map((d) => `sdtm-${d.toLowerCase() as Lowercase<SdtmDomain>}.csv` as const);
+
+export const exportNames = ['analysis.csv', ...sdtmFiles, 'sdtm-define.xml', 'research.fhir.json'] as const;
 export type ExportName = (typeof exportNames)[number];
 
 export function exportFile(

@@ -2,8 +2,8 @@
  * Define-XML 2.0 for the SDTM export: one ItemGroupDef per dataset and one ItemDef per variable, with the SDTMIG 3.3
  * label, data type, length, origin, keys, codelists and computational methods of sdtm-variables.ts (the definitions
  * the CSV headers come from), lengths measured on the rows being exported (sdtmRows), value-level metadata for the
- * SUPP-- qualifiers and for QSTESTCD/QSTEST per instrument (each with its codelist of the instrument's test codes and
- * names, from the functions sdtm.ts writes them with), the CTCAE as an external dictionary at the protocol's version
+ * SUPP-- qualifiers, for TS's TSVAL per parameter (its origin) and for QSTESTCD/QSTEST per instrument (each with its
+ * codelist of the instrument's test codes and names, from the functions sdtm.ts writes them with), the CTCAE as an external dictionary at the protocol's version
  * (where SDTMIG puts the scale of LBTOX/LBTOXGR) and UCUM for the units as entered. Each dataset's def:leaf names its
  * CSV file. Valid against the Define-XML 2.0 schema (define.test.ts). Pure: the creation time is the caller's.
  */
@@ -13,12 +13,17 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { sdtmRows, type Cell } from './sdtm.ts';
 import {
+  ieTestCode,
+  ieWording,
   qsTestTerms,
   SDTM_CODELISTS,
   SDTM_DATASETS,
   SDTM_DOMAINS,
   SDTM_METHODS,
+  SDTMIG_VERSION,
   SUPP_DOMAINS,
+  TS_PARAMETERS,
+  type TsParameter,
   suppQualifiers,
   type SdtmCodelistId,
   type SdtmDomain,
@@ -104,6 +109,7 @@ export function sdtmDefine(
   const valueItems: XmlElement[] = [];
   const valueListRef = new Map<string, string>();
   const extraCodelists: XmlElement[] = [];
+  const valueMethods = new Set<SdtmMethodId>();
   const valueLevel = (
     d: SdtmDomain,
     variable: string,
@@ -115,6 +121,8 @@ export function sdtmDefine(
       label: string;
       origin: SdtmOrigin;
       codelist?: string;
+      /** How a Derived value is computed (its MethodDef). */
+      method?: SdtmMethodId;
     }[],
   ): void => {
     // A value list has at least one entry (the schema's rule): a trial without instruments has none for QS.
@@ -129,13 +137,21 @@ export function sdtmDefine(
         'def:ValueListDef',
         { OID: oid },
         entries.map((e, i) =>
-          el('ItemRef', { ItemOID: `${itemOid(d, variable)}.${e.key}`, OrderNumber: i + 1, Mandatory: 'Yes' }, [
-            el('def:WhereClauseRef', { WhereClauseOID: whereOid(d, by, e.key) }),
-          ]),
+          el(
+            'ItemRef',
+            {
+              ItemOID: `${itemOid(d, variable)}.${e.key}`,
+              OrderNumber: i + 1,
+              Mandatory: 'Yes',
+              MethodOID: e.method === undefined ? undefined : methodOid(e.method),
+            },
+            [el('def:WhereClauseRef', { WhereClauseOID: whereOid(d, by, e.key) })],
+          ),
         ),
       ),
     );
     for (const e of entries) {
+      if (e.method !== undefined) valueMethods.add(e.method);
       const where = whereOid(d, by, e.key);
       if (!whereClauses.some((w) => w.attrs?.OID === where)) {
         whereClauses.push(
@@ -204,6 +220,24 @@ export function sdtmDefine(
       );
     }
   }
+  // TSVAL per parameter (TSPARMCD): its origin, from the protocol file, derived from the store, or assigned.
+  const tsParameters = [...new Set(column('TS', 'TSPARMCD'))] as TsParameter[];
+  valueLevel(
+    'TS',
+    'TSVAL',
+    'TSPARMCD',
+    tsParameters.map((code) => {
+      const p: { name: string; origin: SdtmOrigin; method?: SdtmMethodId } = TS_PARAMETERS[code];
+      return {
+        key: code,
+        value: code,
+        name: 'TSVAL',
+        label: p.name,
+        origin: p.origin,
+        ...(p.method === undefined ? {} : { method: p.method }),
+      };
+    }),
+  );
   const groups = SDTM_DOMAINS.map((d) => {
     const ds = SDTM_DATASETS[d];
     return el(
@@ -239,7 +273,7 @@ export function sdtmDefine(
   });
 
   const used = new Set<SdtmCodelistId>();
-  const usedMethods = new Set<SdtmMethodId>();
+  const usedMethods = new Set<SdtmMethodId>(valueMethods);
   const items = SDTM_DOMAINS.flatMap((d) =>
     SDTM_DATASETS[d].variables.map((v) => {
       // The instruments' list is empty (and left out, as the schema wants a codelist to hold a term) without them.
@@ -276,6 +310,16 @@ export function sdtmDefine(
             Dictionary: cl.external,
             Version: cl.version === 'protocol' ? protocol.safety?.ctcaeVersion : undefined,
           }),
+        ]);
+      }
+      if ('criteria' in cl) {
+        // Each criterion's code with its full wording, which IETEST cuts to SDTMIG's 200 characters.
+        return el('CodeList', { OID: `CL.${id}`, Name: cl.name, DataType: 'text' }, [
+          ...protocol.criteria.map((c, i) =>
+            el('CodeListItem', { CodedValue: ieTestCode(protocol.id, c), OrderNumber: i + 1 }, [
+              el('Decode', {}, [el('TranslatedText', { 'xml:lang': 'en' }, [ieWording(protocol.criteria, c)])]),
+            ]),
+          ),
         ]);
       }
       if ('instruments' in cl) {
@@ -320,12 +364,12 @@ export function sdtmDefine(
         el(
           'MetaDataVersion',
           {
-            OID: `MDV.${study}.SDTMIG.3.3`,
+            OID: `MDV.${study}.SDTMIG.${SDTMIG_VERSION}`,
             Name: `${study} SDTM data definitions`,
             Description: 'SDTM-style tabulation datasets exported by precision-trd',
             'def:DefineVersion': '2.0.0',
             'def:StandardName': 'SDTM-IG',
-            'def:StandardVersion': '3.3',
+            'def:StandardVersion': SDTMIG_VERSION,
           },
           [
             ...valueLists,

@@ -11,7 +11,8 @@ import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } 
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
-import { SDTM_DATASETS } from './sdtm-variables.ts';
+import { ieTestCode, SDTM_DATASETS } from './sdtm-variables.ts';
+import { loadProtocols } from '../../trials/load.ts';
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -382,6 +383,235 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
   }
 });
 
+test("SDTM IE (SDTMIG 3.3): the criteria a subject did not meet, a screen failure's and a participant's enrolled despite one; unknown is no exception", async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 2);
+    const ctx = as('coordinator', 'A');
+    // A screen failure: hs-CRP not met (inclusion), a bipolar disorder present (exclusion met), the age unknown.
+    const failing = eligibleCriteria(proto).map((c) =>
+      c.id === 'insight-in-hscrp'
+        ? { ...c, status: 'not-met' as const }
+        : c.id === 'insight-ex-bipolar'
+          ? { ...c, status: 'met' as const }
+          : c.id === 'insight-in-age'
+            ? { ...c, status: 'unknown' as const }
+            : c,
+    );
+    const entry = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-05',
+      criteria: failing,
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    // Consented, needing data (one criterion unknown): no criterion is not met, so no IE record.
+    const undecided = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'U1',
+      screenedOn: '2026-10-05',
+      criteria: eligibleCriteria(proto).map((c) =>
+        c.id === 'insight-in-age' ? { ...c, status: 'unknown' as const } : c,
+      ),
+    });
+    await own.store.recordConsent(ctx, { screeningId: undecided.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    const snap = await own.store.snapshot();
+    // A participant enrolled on an entry that has an exclusion met (the store refuses it; data from elsewhere may not).
+    const p1 = snap.participants.find((p) => p.participantCode === 'P001')!;
+    const deviated: TrialSnapshot = {
+      ...snap,
+      screening: snap.screening.map((e) =>
+        e.id === p1.screeningId
+          ? {
+              ...e,
+              verdict: 'ineligible' as const,
+              failed: ['insight-ex-nsaids'],
+              criteria: e.criteria.map((c) => (c.id === 'insight-ex-nsaids' ? { ...c, status: 'met' as const } : c)),
+            }
+          : e,
+      ),
+    };
+    const d = sdtmDomains(deviated, proto, loadInstruments());
+    const { header, records } = read(d.IE);
+    assert.deepEqual(header, [
+      'STUDYID',
+      'DOMAIN',
+      'USUBJID',
+      'IESEQ',
+      'IETESTCD',
+      'IETEST',
+      'IECAT',
+      'IEORRES',
+      'IESTRESC',
+      'IEDTC',
+    ]);
+    const study = 'ISRCTN16942542';
+    const rows = records.map((r) => [r.USUBJID, r.IESEQ, r.IETESTCD, r.IECAT, r.IEORRES, r.IESTRESC, r.IEDTC]);
+    const p1Consent = snap.consents.find((c) => c.screeningId === p1.screeningId)!.consentedOn;
+    const p1Entry = snap.screening.find((e) => e.id === p1.screeningId)!;
+    assert.deepEqual(rows, [
+      [
+        `${study}-P001`,
+        '1',
+        'EXNSAIDS',
+        'EXCLUSION',
+        'Y',
+        'Y',
+        p1Entry.screenedOn >= p1Consent ? p1Entry.screenedOn : '',
+      ],
+      [`${study}-A-F1`, '2', 'INHSCRP', 'INCLUSION', 'N', 'N', '2026-10-05'],
+      [`${study}-A-F1`, '3', 'EXBPLR', 'EXCLUSION', 'Y', 'Y', '2026-10-05'],
+    ]);
+    // IETEST: the registry's wording, within SDTMIG's 200 characters.
+    const hscrp = proto.criteria.find((c) => c.id === 'insight-in-hscrp')!;
+    assert.equal(records[1]!.IETEST, hscrp.registryText ?? hscrp.text);
+    assert.ok(records.every((r) => r.IETEST!.length <= 200 && /^[A-Z][A-Z0-9]{0,7}$/.test(r.IETESTCD!)));
+    // Every IE subject is a DM subject.
+    const dm = new Set(read(d.DM).records.map((r) => r.USUBJID));
+    assert.ok(records.every((r) => dm.has(r.USUBJID)));
+    const define = sdtmDefine(deviated, proto, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+    assert.match(define, /<ItemGroupDef OID="IG\.IE"[^>]*Name="IE"/);
+    assert.match(define, /<CodeList OID="CL\.IECAT"[^]*?CodedValue="EXCLUSION"[^]*?Name="C66797"/);
+  } finally {
+    await own.cleanup();
+  }
+});
+
+test('SDTM TI: the protocol criteria as trial design, at its version; every IE criterion is a TI one with the same name and category', async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 1);
+    const ctx = as('coordinator', 'A');
+    const entry = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-05',
+      criteria: eligibleCriteria(proto).map((c) =>
+        c.id === 'insight-in-somatic-score' || c.id === 'insight-ex-recent-infection'
+          ? { ...c, status: c.kind === 'inclusion' ? ('not-met' as const) : ('met' as const) }
+          : c,
+      ),
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    const snap = await own.store.snapshot();
+    const d = sdtmDomains(snap, proto, loadInstruments());
+    const ti = read(d.TI);
+    assert.deepEqual(ti.header, ['STUDYID', 'DOMAIN', 'IETESTCD', 'IETEST', 'IECAT', 'TIVERS']);
+    assert.equal(ti.records.length, proto.criteria.length, 'one record per criterion of the protocol');
+    assert.ok(ti.records.every((r) => r.DOMAIN === 'TI' && r.TIVERS === proto.version));
+    assert.equal(new Set(ti.records.map((r) => r.IETESTCD)).size, ti.records.length, 'one code per criterion');
+    const somatic = proto.criteria.find((c) => c.id === 'insight-in-somatic-score')!;
+    const row = ti.records.find((r) => r.IETESTCD === 'INSMTSCR');
+    assert.deepEqual(
+      [row?.IETEST, row?.IECAT],
+      [(somatic.registryText ?? somatic.text).slice(0, row?.IETEST?.length), 'INCLUSION'],
+    );
+    assert.ok(row!.IETEST!.length <= 200 && (somatic.registryText ?? '').length > 200, 'a wording over 200 is cut');
+    // One name per criterion: the registry line of four criteria (bipolar, psychotic, personality, eating disorder)
+    // gives each the protocol file's own statement, as one IETEST with four codes would read as one test.
+    assert.equal(new Set(ti.records.map((r) => r.IETEST)).size, ti.records.length, 'one IETEST per criterion');
+    const bipolar = proto.criteria.find((c) => c.id === 'insight-ex-bipolar')!;
+    assert.equal(ti.records.find((r) => r.IETESTCD === 'EXBPLR')?.IETEST, bipolar.text);
+    const twice: TrialProtocol = {
+      ...proto,
+      criteria: proto.criteria.map((c) => (c.id === 'insight-ex-psychotic' ? { ...c, text: bipolar.text } : c)),
+    };
+    assert.throws(
+      () => sdtmDomains(snap, twice, loadInstruments()),
+      /insight-ex-bipolar and insight-ex-psychotic .* give one IETEST/,
+    );
+    const ie = read(d.IE).records;
+    assert.equal(ie.length, 2);
+    for (const r of ie) {
+      const t = ti.records.find((x) => x.IETESTCD === r.IETESTCD);
+      assert.deepEqual([t?.IETEST, t?.IECAT], [r.IETEST, r.IECAT], r.IETESTCD);
+    }
+    const define = sdtmDefine(snap, proto, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+    assert.match(define, /<ItemGroupDef OID="IG\.TI"[^>]*IsReferenceData="Yes"/);
+    // The full wording of a criterion cut in IETEST is in the study metadata: the define decodes its IETESTCD with it.
+    const full = (somatic.registryText ?? '').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    assert.ok(
+      define.includes(`<CodeListItem CodedValue="INSMTSCR" OrderNumber="7">`) && define.includes(`>${full}<`),
+      'INSMTSCR decoded with its whole registry wording',
+    );
+    assert.match(define, /<ItemDef OID="IT\.TI\.IETESTCD"[^]*?<CodeListRef CodeListOID="CL\.IETESTCD"\/>/);
+    assert.match(define, /<ItemDef OID="IT\.IE\.IETESTCD"[^]*?<CodeListRef CodeListOID="CL\.IETESTCD"\/>/);
+  } finally {
+    await own.cleanup();
+  }
+});
+
+test('SDTM TS: the trial summary the protocol file and the store hold, none invented; the planned ages only from a verified criterion', () => {
+  const d = sdtmDomains(snapshot, protocol, loadInstruments());
+  const ts = read(d.TS);
+  assert.deepEqual(ts.header, [
+    'STUDYID',
+    'DOMAIN',
+    'TSSEQ',
+    'TSPARMCD',
+    'TSPARM',
+    'TSVAL',
+    'TSVALCD',
+    'TSVCDREF',
+    'TSVCDVER',
+  ]);
+  const firstConsent = snapshot.participants
+    .map((p) => snapshot.consents.find((c) => c.screeningId === p.screeningId)?.consentedOn ?? '9999')
+    .sort()[0];
+  assert.deepEqual(
+    ts.records.map((r) => [r.TSSEQ, r.TSPARMCD, r.TSPARM, r.TSVAL, r.TSVALCD, r.TSVCDREF]),
+    [
+      ['1', 'TITLE', 'Trial Title', protocol.title, '', ''],
+      ['1', 'REGID', 'Registry Identifier', 'ISRCTN16942542', 'ISRCTN16942542', 'ISRCTN'],
+      ['1', 'NARMS', 'Planned Number of Arms', '2', '', ''],
+      ['1', 'SSTDTC', 'Study Start Date', firstConsent, '', ''],
+      ['1', 'SDTIGVER', 'SDTM IG Version', '3.3', '', ''],
+    ],
+    "INSIGHT's age criterion is unverified [U]: no AGEMIN/AGEMAX",
+  );
+  // A verified age criterion whose bounds are allowed ages gives the planned ages; a second registry a second REGID.
+  const verified: TrialProtocol = {
+    ...protocol,
+    registry: [...protocol.registry, { system: 'NCT', id: 'NCT00000001' }],
+    criteria: protocol.criteria.map((c) => (c.id === 'insight-in-age' ? { ...c, verified: true } : c)),
+  };
+  const rows = read(sdtmDomains(snapshot, verified, loadInstruments()).TS).records;
+  assert.deepEqual(
+    rows.filter((r) => /^(AGE|REGID)/.test(r.TSPARMCD!)).map((r) => [r.TSSEQ, r.TSPARMCD, r.TSVAL, r.TSVCDREF]),
+    [
+      ['1', 'REGID', 'ISRCTN16942542', 'ISRCTN'],
+      ['2', 'REGID', 'NCT00000001', 'ClinicalTrials.gov'],
+      ['1', 'AGEMIN', 'P20Y', ''],
+      ['1', 'AGEMAX', 'P65Y', ''],
+    ],
+  );
+  const define = sdtmDefine(snapshot, protocol, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+  assert.match(define, /<ItemGroupDef OID="IG\.TS"[^>]*IsReferenceData="Yes"/);
+  assert.match(define, /<ItemRef ItemOID="IT\.TS\.TSVAL\.SSTDTC"[^>]*MethodOID="MT\.SSTDTC"/);
+  assert.match(define, /<CodeList OID="CL\.TSPARMCD"[^]*?CodedValue="REGID"[^]*?Name="C66738"/);
+});
+
+test('SDTM IETESTCD: from the criterion id, at most 8 letters and digits, one per criterion of each bundled protocol', () => {
+  const protocols = loadProtocols();
+  assert.ok(protocols.length >= 3);
+  for (const proto of protocols) {
+    const codes = proto.criteria.map((c) => ieTestCode(proto.id, c));
+    assert.ok(
+      codes.every((c) => /^[A-Z][A-Z0-9]{0,7}$/.test(c)),
+      codes.join(' '),
+    );
+    assert.equal(new Set(codes).size, codes.length, `${proto.id}: ${codes.join(' ')}`);
+    // Stable: the code depends on the id alone, not on the criteria around it.
+    assert.deepEqual(
+      proto.criteria.slice(1).map((c) => ieTestCode(proto.id, c)),
+      codes.slice(1),
+    );
+  }
+  assert.equal(ieTestCode('insight', { id: 'insight-ex-recent-infection', kind: 'exclusion' }), 'EXRCNINF');
+  assert.equal(ieTestCode('insight', { id: 'insight-ex-recurrent-infection', kind: 'exclusion' }), 'EXRCRINF');
+  assert.equal(ieTestCode('nct07052058', { id: 'nct07052058-ex-crp-20', kind: 'exclusion' }), 'EXCRP20');
+});
+
 test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE grade in LB, seriousness in AE', () => {
   const d = sdtmDomains(snapshot, protocol, loadInstruments());
   const dm = read(d.DM);
@@ -489,6 +719,33 @@ test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participa
   assert.ok(
     !JSON.stringify(blinded.entry?.filter((e) => e.resource?.resourceType === 'ResearchSubject')).includes('Arm'),
   );
+});
+
+test('FHIR ResearchStudy.site: a site whose consented people were all screen failures is a site of the study', async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 1); // one participant, at site A
+    const ctx = as('coordinator', 'C');
+    const entry = await own.store.addScreening(ctx, {
+      site: 'C',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-03',
+      criteria: eligibleCriteria(proto).map((c) => (c.kind === 'inclusion' ? { ...c, status: 'not-met' as const } : c)),
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-02', formVersion: 'v1.0' });
+    const resources = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? []).map((e) => e.resource);
+    const study = resources.find((r) => r?.resourceType === 'ResearchStudy');
+    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'C']);
+    assert.ok(
+      resources.some(
+        (r) =>
+          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'C-F1',
+      ),
+      'the screen failure is a subject of site C',
+    );
+  } finally {
+    await own.cleanup();
+  }
 });
 
 test('CONSORT flow: screening, exclusions, allocation per arm, losses and analysed; pooled when blinded', () => {

@@ -1,5 +1,5 @@
 /**
- * FHIR R4 ResearchStudy (the protocol, its arms and sites) and one ResearchSubject per participant, then one per
+ * FHIR R4 ResearchStudy (the protocol, its arms and the sites of its subjects) and one ResearchSubject per participant, then one per
  * person who consented but was never enrolled (the SDTM DM subjects without a participant code: `ineligible` for a
  * screen failure, `eligible` or `screening` otherwise), in a collection Bundle. `individual` is a logical reference
  * by participant code, or by site and screening code for those never enrolled: the trial store holds no Patient
@@ -49,6 +49,7 @@ function subjectStatus(p: Participant, dosed: boolean): ResearchSubject['status'
 
 export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): Bundle {
   const studyId = protocol.id;
+  const neverEnrolled = consentedNotEnrolled(s);
   const study: ResearchStudy = {
     resourceType: 'ResearchStudy',
     id: studyId,
@@ -57,7 +58,11 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
     status: s.trial.lockedAt !== null ? 'completed' : 'active',
     phase: { text: protocol.phase },
     description: protocol.design,
-    site: [...new Set(s.participants.map((p) => p.site))].map((site) => ({ display: site })),
+    // Every site with a subject in the bundle: a site whose consented people were all screen failures (or not yet
+    // enrolled) conducts the study too.
+    site: [...new Set([...s.participants.map((p) => p.site), ...neverEnrolled.map(({ entry }) => entry.site)])].map(
+      (site) => ({ display: site }),
+    ),
     arm: (protocol.arms ?? []).map((a) => ({ name: a.id, description: `${a.label}: ${a.intervention}` })),
   };
   const arms = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
@@ -81,7 +86,7 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
   });
   // Consented, never enrolled (DM's subjects without a participant code): no arm; a screen failure's period ends
   // when it failed, as DM RFPENDTC does (left open when the store does not say when).
-  const screened = consentedNotEnrolled(s).map(({ entry, subjid, consentedOn, failedOn }): ResearchSubject => ({
+  const screened = neverEnrolled.map(({ entry, subjid, consentedOn, failedOn }): ResearchSubject => ({
     resourceType: 'ResearchSubject',
     id: entry.id,
     identifier: [{ system: SCREENING_SYSTEM, value: subjid }],

@@ -6,8 +6,12 @@
  * (SDTM_METHODS) that sdtm.ts carries out. Pure.
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { Criterion } from '../../trials/schema.ts';
 
-export const SDTM_DOMAINS = ['DM', 'DS', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV'] as const;
+/** The SDTMIG version the datasets follow (define.xml's StandardVersion, TS SDTIGVER). */
+export const SDTMIG_VERSION = '3.3';
+
+export const SDTM_DOMAINS = ['DM', 'DS', 'IE', 'EX', 'QS', 'LB', 'SUPPLB', 'AE', 'SUPPAE', 'TV', 'TI', 'TS'] as const;
 export type SdtmDomain = (typeof SDTM_DOMAINS)[number];
 
 /** Define-XML 2.0 data types the export writes (ISO 8601 dates are complete dates: `date`). */
@@ -145,12 +149,99 @@ export const SDTM_TEST_MAX = 40;
  * otherwise give one QSTEST two codes.
  */
 function testName(testcd: string, description: string): string {
-  const name = `${testcd}: ${description}`;
-  if (name.length <= SDTM_TEST_MAX) return name;
-  // Cut at the last word that fits (never into the code), without a dangling comma or bracket.
-  const fits = name.slice(0, SDTM_TEST_MAX + 1);
+  return cutAtWord(`${testcd}: ${description}`, SDTM_TEST_MAX, testcd.length + 1);
+}
+
+/**
+ * Text within `max` characters: cut at the last word that fits (never within the first `keep` characters, a test
+ * name's code), without a dangling comma or bracket.
+ */
+function cutAtWord(text: string, max: number, keep = 0): string {
+  if (text.length <= max) return text;
+  const fits = text.slice(0, max + 1);
   const space = fits.lastIndexOf(' ');
-  return (space > testcd.length + 1 ? fits.slice(0, space) : fits.slice(0, SDTM_TEST_MAX)).replace(/[\s,;:(-]+$/, '');
+  return (space > keep ? fits.slice(0, space) : fits.slice(0, max)).replace(/[\s,;:(-]+$/, '');
+}
+
+/**
+ * The Trial Summary parameters the export writes (TSPARMCD, CDISC C66738, with TSPARM, C67152), each with the origin
+ * of its TSVAL: only those the protocol file or the store holds (sdtm.ts writes one only when it has its value).
+ * FDA's other required parameters (trial phase, type, blinding, planned number of subjects, the treatment's UNII, the
+ * indication's SNOMED code, ...) have no field in the protocol file: they are left out, never invented
+ * (docs/trial-operations.md lists them).
+ */
+export const TS_PARAMETERS = {
+  TITLE: { name: 'Trial Title', origin: 'Protocol' },
+  REGID: { name: 'Registry Identifier', origin: 'Protocol' },
+  NARMS: { name: 'Planned Number of Arms', origin: 'Protocol' },
+  AGEMIN: { name: 'Planned Minimum Age of Subjects', origin: 'Protocol' },
+  AGEMAX: { name: 'Planned Maximum Age of Subjects', origin: 'Protocol' },
+  SSTDTC: { name: 'Study Start Date', origin: 'Derived', method: 'SSTDTC' },
+  SDTIGVER: { name: 'SDTM IG Version', origin: 'Assigned' },
+} as const satisfies Record<string, { name: string; origin: SdtmOrigin; method?: SdtmMethodId }>;
+export type TsParameter = keyof typeof TS_PARAMETERS;
+
+/** TS TSVCDREF of each registry (the dictionary of a REGID's TSVALCD). */
+export const REGISTRY_NAMES = { NCT: 'ClinicalTrials.gov', ISRCTN: 'ISRCTN' } as const;
+
+/** IECAT (CDISC IECAT, C66797) of a criterion's kind. */
+export const IE_CATEGORIES = { inclusion: 'INCLUSION', exclusion: 'EXCLUSION' } as const;
+
+/** SDTMIG: IETEST is at most 200 characters (the full wording is the protocol's). */
+export const SDTM_IETEST_MAX = 200;
+
+/**
+ * IETESTCD of a protocol criterion, from its id alone (so stable: adding or reordering criteria changes no code), at
+ * most 8 characters, letters and digits: IN or EX (its kind), then the id's words after the protocol id and the
+ * in/ex word, whole when they fit in 6 characters (`insight-in-hscrp` INHSCRP, `-ex-crp-20` EXCRP20), otherwise each
+ * word's first letter and consonants, the 6 characters shared among the words in turn (`insight-ex-recent-infection`
+ * EXRCNINF). Two criteria of one protocol with one code are refused by the export (sdtmRows), naming both.
+ */
+export function ieTestCode(protocolId: string, c: Pick<Criterion, 'id' | 'kind'>): string {
+  const rest = c.id.startsWith(`${protocolId}-`) ? c.id.slice(protocolId.length + 1) : c.id;
+  const words = rest.toUpperCase().split(/[^A-Z0-9]+/);
+  if (words[0] === (c.kind === 'inclusion' ? 'IN' : 'EX')) words.shift();
+  const prefix = c.kind === 'inclusion' ? 'IN' : 'EX';
+  const whole = words.join('');
+  if (whole.length <= 6) return `${prefix}${whole}`;
+  const skeletons = words
+    .map((w) => (/^\d+$/.test(w) ? w : `${w.slice(0, 1)}${w.slice(1).replace(/[AEIOU]/g, '')}`))
+    .filter((w) => w.length > 0);
+  const take = skeletons.map(() => 0);
+  for (let budget = 6; budget > 0 && skeletons.some((w, i) => w.length > take[i]!);) {
+    skeletons.forEach((w, i) => {
+      if (budget > 0 && w.length > take[i]!) {
+        take[i]!++;
+        budget--;
+      }
+    });
+  }
+  return `${prefix}${skeletons.map((w, i) => w.slice(0, take[i])).join('')}`;
+}
+
+/**
+ * IETEST of a protocol criterion: the registry's wording, within SDTMIG's 200 characters (cut at the last word that
+ * fits), or the project's statement of the criterion when the registry record does not state it (`registryText`
+ * null) or states it in one line with other criteria (the registry's "bipolar disorder, psychotic disorder,
+ * personality disorder or eating disorder", four criteria of the protocol file): one IETEST names one criterion, as
+ * one IETESTCD does. Two criteria of one name are refused by the export (sdtmRows), naming both.
+ */
+export const ieTestName = (
+  criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
+  c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
+): string => cutAtWord(ieWording(criteria, c), SDTM_IETEST_MAX);
+
+/**
+ * A criterion's full wording, which IETEST cuts to 200 characters: the registry's when it is the criterion's alone,
+ * otherwise the protocol file's statement. SDTMIG puts a longer wording in the study metadata: define.xml decodes each
+ * IETESTCD with it (codelist IETESTCD).
+ */
+export function ieWording(
+  criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
+  c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
+): string {
+  const shared = criteria.some((o) => o.id !== c.id && o.registryText !== null && o.registryText === c.registryText);
+  return c.registryText === null || shared ? c.text : c.registryText;
 }
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
@@ -256,6 +347,25 @@ export const SDTM_METHODS = {
     description:
       'SCREEN FAILURE when the subject consented, was never enrolled and the screening entry is ineligible; NOT ASSIGNED when the subject was not randomized otherwise (enrolled, or consented with an entry eligible or needing data); in both ARMCD, ARM, ACTARMCD and ACTARM are empty. ASSIGNED, NOT TREATED when randomized without an infusion (ACTARMCD and ACTARM empty); otherwise empty.',
   },
+  IEORRES: {
+    name: 'Inclusion/exclusion criterion not met',
+    description:
+      'N for an inclusion criterion the screening entry records not met, Y for an exclusion criterion it records met (the excluding fact present): the criteria that make the entry ineligible. A criterion answered unknown is no exception and has no IE record.',
+  },
+  IEDTC: {
+    name: 'Date the eligibility was assessed',
+    description:
+      "The screening entry's date (when the eligibility was assessed) when on or after the subject's consent, as DS SCREEN FAILURE; empty when the entry is dated before the consent (it does not say when, after the consent, the criterion was found not met).",
+  },
+  TSSEQ: {
+    name: 'Sequence number within the parameter',
+    description: '1, 2, ... within each TSPARMCD: one per registry identifier for REGID, 1 for the other parameters.',
+  },
+  SSTDTC: {
+    name: 'Study start date',
+    description:
+      'The earliest date of informed consent (DM RFICDTC) of a participant enrolled in the study; the parameter is left out while no enrolled participant has a consent.',
+  },
   IDVARVAL: { name: 'Parent record', description: 'The --SEQ of the parent record (IDVAR), as text.' },
   QSSTRESN: {
     name: 'Questionnaire standard result',
@@ -339,6 +449,17 @@ export const SDTM_CODELISTS = {
   },
   LBTEST: { name: 'Laboratory Test Name', nci: 'C67154', terms: Object.values(LB_TESTS).map((t) => t.name) },
   ND: { name: 'Not Done', nci: 'C66789', terms: ['NOT DONE'] },
+  TSPARMCD: { name: 'Trial Summary Parameter Test Code', nci: 'C66738', terms: Object.keys(TS_PARAMETERS) },
+  TSPARM: {
+    name: 'Trial Summary Parameter Test Name',
+    nci: 'C67152',
+    terms: Object.values(TS_PARAMETERS).map((p) => p.name),
+  },
+  IETESTCD: {
+    name: "Inclusion/exclusion criteria (the protocol's, decoded with their full wording)",
+    criteria: 'protocol',
+  },
+  IECAT: { name: 'Category for Inclusion/Exclusion', nci: 'C66797', terms: Object.values(IE_CATEGORIES) },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
   LBSTRESU: {
@@ -466,6 +587,26 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['DSDECOD', 'Standardized Disposition Term', 'text', 'Req', 'Assigned', 'DSDECOD'],
       ['DSCAT', 'Category for Disposition Event', 'text', 'Exp', 'Assigned', 'DSCAT'],
       ['DSSTDTC', 'Start Date/Time of Disposition Event', 'date', 'Exp', 'CRF'],
+    ]),
+  },
+  // The criteria each subject did not meet (SDTMIG 3.3 IE: exceptions only, not every answer).
+  IE: {
+    label: 'Inclusion/Exclusion Criteria Not Met',
+    domain: 'IE',
+    class: 'FINDINGS',
+    structure: 'One record per inclusion/exclusion criterion not met per subject',
+    keys: ['STUDYID', 'USUBJID', 'IETESTCD'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      USUBJID,
+      seq('IE'),
+      ['IETESTCD', 'Inclusion/Exclusion Criterion Short Name', 'text', 'Req', 'Assigned', 'IETESTCD'],
+      ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
+      ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
+      ['IEORRES', 'I/E Criterion Original Result', 'text', 'Req', 'Derived', 'NY', 'IEORRES'],
+      ['IESTRESC', 'I/E Criterion Result in Std Format', 'text', 'Req', 'Derived', 'NY', 'IEORRES'],
+      ['IEDTC', 'Date/Time of Collection', 'date', 'Perm', 'Derived', undefined, 'IEDTC'],
     ]),
   },
   EX: {
@@ -597,6 +738,42 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       // Empty: the protocol's visits are the same in every arm (SDTMIG 3.3 TV: ARMCD null then).
       ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Protocol'],
       ['TVSTRL', 'Visit Start Rule', 'text', 'Req', 'Protocol'],
+    ]),
+  },
+  // The protocol's criteria (trial design): each IETESTCD of IE defined once, with its wording and category.
+  TI: {
+    label: 'Trial Inclusion/Exclusion Criteria',
+    domain: 'TI',
+    class: 'TRIAL DESIGN',
+    structure: 'One record per I/E criterion',
+    keys: ['STUDYID', 'IETESTCD', 'TIVERS'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      ['IETESTCD', 'Incl/Excl Criterion Short Name', 'text', 'Req', 'Assigned', 'IETESTCD'],
+      ['IETEST', 'Inclusion/Exclusion Criterion', 'text', 'Req', 'Protocol'],
+      ['IECAT', 'Inclusion/Exclusion Category', 'text', 'Req', 'Protocol', 'IECAT'],
+      ['TIVERS', 'Protocol Criteria Versions', 'text', 'Perm', 'Protocol'],
+    ]),
+  },
+  // The trial's characteristics (trial design), those the protocol file and the store hold (TS_PARAMETERS).
+  TS: {
+    label: 'Trial Summary',
+    domain: 'TS',
+    class: 'TRIAL DESIGN',
+    structure: 'One record per trial summary parameter value',
+    keys: ['STUDYID', 'TSPARMCD', 'TSSEQ'],
+    variables: variables([
+      STUDYID,
+      DOMAIN,
+      ['TSSEQ', 'Sequence Number', 'integer', 'Req', 'Derived', undefined, 'TSSEQ'],
+      ['TSPARMCD', 'Trial Summary Parameter Short Name', 'text', 'Req', 'Assigned', 'TSPARMCD'],
+      ['TSPARM', 'Trial Summary Parameter', 'text', 'Req', 'Assigned', 'TSPARM'],
+      // Its origin per parameter in the define (value-level metadata by TSPARMCD).
+      ['TSVAL', 'Parameter Value', 'text', 'Exp', 'Protocol'],
+      ['TSVALCD', 'Parameter Value Code', 'text', 'Exp', 'Protocol'],
+      ['TSVCDREF', 'Name of the Reference Terminology', 'text', 'Exp', 'Assigned'],
+      ['TSVCDVER', 'Version of the Reference Terminology', 'text', 'Exp', 'Assigned'],
     ]),
   },
 };

@@ -1,9 +1,11 @@
 /**
  * CDISC SDTM-style domains as CSV: DM (demographics/arms; every subject who consented, screen failures included), DS
- * (disposition and milestones), EX (exposure), QS
+ * (disposition and milestones), IE (the criteria each subject did not meet), EX (exposure), QS
  * (questionnaire items, totals and subscales), LB (safety labs with CTCAE term and grade), SUPPLB (the CTCAE version
  * that graded each result), AE and SUPPAE (each event's expectedness, which SDTMIG 3.3 gives no AE variable), TV (the
- * protocol's visits, trial design: each VISITNUM of the subject datasets defined once). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
+ * protocol's visits, trial design: each VISITNUM of the subject datasets defined once), TI (the protocol's criteria,
+ * trial design: each IETESTCD of IE defined once), TS (the trial summary parameters the protocol file and the store
+ * hold). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
  * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
@@ -24,13 +26,20 @@ import {
   DS_MILESTONES,
   DS_SCREEN_FAILURE,
   DS_TERMS,
+  IE_CATEGORIES,
+  ieTestCode,
+  ieTestName,
   LB_TESTS,
+  REGISTRY_NAMES,
+  TS_PARAMETERS,
+  type TsParameter,
   qsItemTest,
   qsSubscaleTest,
   qsTotalTest,
   SDTM_DOMAINS,
   sdtmColumns,
   SDTM_DATASETS,
+  SDTMIG_VERSION,
   suppQualifiers,
   type QsTest,
   type SuppDomain,
@@ -269,6 +278,65 @@ export function sdtmRows(
     if (failed) ds.push([study, 'DS', subject, 2, DS_SCREEN_FAILURE, DS_SCREEN_FAILURE, 'DISPOSITION EVENT', failedOn]);
   }
 
+  // IE (SDTMIG 3.3): the criteria each subject who consented did not meet, the exceptions only (an inclusion not met,
+  // IEORRES N; an exclusion met, Y), as the screening entry records them: a screen failure's, or, a protocol
+  // deviation, a participant's enrolled despite one. An answer `unknown` is not a criterion not met and has no record.
+  const criterionCodes = new Map<string, string>();
+  const criterionNames = new Map<string, string>();
+  for (const c of protocol.criteria) {
+    const code = ieTestCode(protocol.id, c);
+    const name = ieTestName(protocol.criteria, c);
+    const other = [...criterionCodes].find(([, x]) => x === code)?.[0];
+    if (other !== undefined) {
+      throw new InputError(
+        `SDTM IE: the criteria ${other} and ${c.id} of protocol ${protocol.id} give one IETESTCD ${code}; rename one id so that its words differ`,
+        'trial.conflict',
+      );
+    }
+    const alike = [...criterionNames].find(([, x]) => x === name)?.[0];
+    if (alike !== undefined) {
+      throw new InputError(
+        `SDTM IE: the criteria ${alike} and ${c.id} of protocol ${protocol.id} give one IETEST "${name}" (their wording within 200 characters); make their text differ`,
+        'trial.conflict',
+      );
+    }
+    criterionCodes.set(c.id, code);
+    criterionNames.set(c.id, name);
+  }
+  const screeningOf = new Map(s.screening.map((e) => [e.id, e]));
+  const ie: Cell[][] = [];
+  const ieSubjects: [string, ScreeningEntry | undefined, string | undefined][] = [
+    ...s.participants.map((p): [string, ScreeningEntry | undefined, string | undefined] => [
+      usubjid(p),
+      screeningOf.get(p.screeningId),
+      consentOn.get(p.screeningId),
+    ]),
+    ...neverEnrolled.map(({ entry, subjid, consentedOn }): [string, ScreeningEntry, string] => [
+      `${study}-${subjid}`,
+      entry,
+      consentedOn,
+    ]),
+  ];
+  for (const [subject, entry, consentedOn] of ieSubjects) {
+    if (entry === undefined) continue;
+    const failed = new Set(entry.failed);
+    const assessedOn = consentedOn !== undefined && entry.screenedOn >= consentedOn ? entry.screenedOn : null;
+    for (const c of entry.criteria.filter((x) => failed.has(x.id))) {
+      ie.push([
+        study,
+        'IE',
+        subject,
+        ie.length + 1,
+        criterionCodes.get(c.id) ?? ieTestCode(protocol.id, c),
+        criterionNames.get(c.id) ?? c.id,
+        IE_CATEGORIES[c.kind],
+        c.kind === 'inclusion' ? 'N' : 'Y',
+        c.kind === 'inclusion' ? 'N' : 'Y',
+        assessedOn,
+      ]);
+    }
+  }
+
   const ex = s.doses.map((d, i): Cell[] => {
     const p = byId.get(d.participantId);
     const a = allocation.get(d.participantId);
@@ -436,10 +504,67 @@ export function sdtmRows(
     visitStartRule(v),
   ]);
 
+  // TI: the protocol's criteria, each with the IETESTCD, IETEST and IECAT that IE writes, at the protocol's version.
+  const ti = protocol.criteria.map((c): Cell[] => [
+    study,
+    'TI',
+    criterionCodes.get(c.id) ?? null,
+    criterionNames.get(c.id) ?? null,
+    IE_CATEGORIES[c.kind],
+    protocol.version,
+  ]);
+
+  // TS: the trial's characteristics the protocol file and the store hold (TS_PARAMETERS), each written only with its
+  // value: none is guessed. The planned ages only from a verified inclusion criterion that gives both bounds as
+  // allowed ages (an unverified [U] one, or bounds exclusive, would state a planned age the protocol may not have).
+  const ts: Cell[][] = [];
+  const parameter = (code: TsParameter, value: string, valueCode: string | null = null, ref: string | null = null) =>
+    ts.push([
+      study,
+      'TS',
+      ts.filter((r) => r[3] === code).length + 1,
+      code,
+      TS_PARAMETERS[code].name,
+      value,
+      valueCode,
+      ref,
+      null,
+    ]);
+  parameter('TITLE', protocol.title);
+  for (const r of protocol.registry) parameter('REGID', r.id, r.id, REGISTRY_NAMES[r.system]);
+  if (protocol.arms !== undefined) parameter('NARMS', String(protocol.arms.length));
+  const ages = protocol.criteria.flatMap((c) =>
+    c.kind === 'inclusion' && c.test.type === 'age-between' ? [{ ...c.test, verified: c.verified }] : [],
+  );
+  const age = ages.length === 1 && ages[0]!.verified && ages[0]!.inclusive ? ages[0]! : undefined;
+  if (age !== undefined) {
+    parameter('AGEMIN', `P${age.minYears}Y`);
+    parameter('AGEMAX', `P${age.maxYears}Y`);
+  }
+  const studyStart = s.participants
+    .map((p) => consentOn.get(p.screeningId))
+    .filter((d): d is string => d !== undefined)
+    .sort()[0];
+  if (studyStart !== undefined) parameter('SSTDTC', studyStart);
+  parameter('SDTIGVER', SDTMIG_VERSION);
+
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
   flagBaselines('LB', lb, firstDoseOf);
-  return { DM: dm, DS: ds, EX: ex, QS: qs, LB: lb, SUPPLB: supplb, AE: ae, SUPPAE: suppae, TV: tv };
+  return {
+    DM: dm,
+    DS: ds,
+    IE: ie,
+    EX: ex,
+    QS: qs,
+    LB: lb,
+    SUPPLB: supplb,
+    AE: ae,
+    SUPPAE: suppae,
+    TV: tv,
+    TI: ti,
+    TS: ts,
+  };
 }
 
 /**
