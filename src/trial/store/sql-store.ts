@@ -98,11 +98,22 @@ export interface StoreKnowledge {
    * result outside, converted to the unit entered, is refused (ANC 1800 typed in 10*9/L for 1800 /uL).
    */
   readonly labPlausible: Readonly<Record<LabAnalyte, PlausibleRange>>;
+  /**
+   * The pathway's plausible body weight (definitions.plausibility.bodyWeightKg, kg): an infusion's weight outside is
+   * refused (700 typed for 70 would let 800 mg pass the mg/kg check).
+   */
+  readonly bodyWeightPlausible: PlausibleRange;
   /** The CTCAE table of a version ("5.0"); throws when not bundled. */
   ctcae(version: string): CtcaeTable;
 }
 
 const fail = (code: string, message: string): InputError => new InputError(message, code);
+
+/** The units a body weight entered as kg may really be in (UCUM code, as the message names it). */
+const WEIGHT_UNITS = [
+  { ucum: '[lb_av]', shown: 'lb' },
+  { ucum: 'g', shown: 'g' },
+] as const;
 const forbidden = (what: string): InputError => fail('trial.forbidden', `your role may not ${what}`);
 const notFound = (what: string): InputError => fail('trial.not-found', `no such ${what}`);
 const conflict = (message: string): InputError => fail('trial.conflict', message);
@@ -528,6 +539,25 @@ export class SqlTrialStore implements TrialStore {
     throw fail(
       'trial.invalid',
       `${what}: ${input.analyte} ${shown(input.value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
+    );
+  }
+
+  /**
+   * An infusion's body weight no adult has (700 typed for 70, a weight in pounds or grams) would set the mg/kg dose
+   * check (src/trial/dose-check.ts) on the wrong weight, so an overdose would pass as within the dose: refused as a
+   * safety lab outside its range is, with the pathway's range and a unit the value is plausible in.
+   */
+  private assertPlausibleWeight(kg: number | null, what: string): void {
+    const range = this.knowledge.bodyWeightPlausible;
+    const plausible = (value: number, from: string): boolean => {
+      const c = convertQuantity({ value, ucum: from }, range.unit);
+      return c.ok && c.value >= range.min && c.value <= range.max;
+    };
+    if (kg === null || plausible(kg, 'kg')) return;
+    const likely = WEIGHT_UNITS.find((u) => plausible(kg, u.ucum))?.shown;
+    throw fail(
+      'trial.invalid',
+      `${what}: body weight ${kg} kg is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
     );
   }
 
@@ -1560,6 +1590,7 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.administeredOn, at, 'dose: administeredOn');
+      this.assertPlausibleWeight(input.bodyWeightKg, 'dose');
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit?.dosing !== true) throw fail('trial.invalid', 'dose: the visit is not the dosing visit');
@@ -1621,6 +1652,7 @@ export class SqlTrialStore implements TrialStore {
       if (json(changed) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
       const after: DoseRecord = { ...changed, version: before.version + 1 };
       notAfterToday(after.administeredOn, at, 'dose correction: administeredOn');
+      this.assertPlausibleWeight(after.bodyWeightKg, 'dose correction');
       if (after.administeredOn < p.enrolledOn) {
         throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
       }
