@@ -667,6 +667,7 @@ const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
 const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'mg/L': 'mg/L (milligrams per litre)',
   'mg/dL': 'mg/dL (milligrams per decilitre = mg/L / 10)',
+  'nmol/L': "nmol/L (nanomoles per litre: converted with the pathway's CRP molar factor)",
 };
 
 /**
@@ -1617,7 +1618,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         const trial = await trialInfo(deps);
         const baselineCrp = baselineCrpFromForm(form);
         const comparator = baselineCrp?.comparator ?? null;
-        const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp);
+        const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp, deps.engine.knowledge.pathway);
         if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
         const levels = participantLevels(await currentProtocol(deps), factors, {
@@ -1675,7 +1676,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       others: inScope,
     });
     const dosingVisit = protocol.visits?.find((v) => v.dosing);
-    const crpText = baselineCrpText(participant);
+    const crpText = baselineCrpText(participant, deps.engine.knowledge.pathway);
     const path = `/trial/participants/${id}`;
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);

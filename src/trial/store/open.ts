@@ -26,9 +26,11 @@ let bundled: StoreKnowledge | undefined;
 export function bundledStoreKnowledge(): StoreKnowledge {
   if (bundled === undefined) {
     const tables = new Map<string, ReturnType<typeof loadCtcae>>();
-    const { plausibility } = loadKnowledge().pathway.definitions;
+    const { pathway } = loadKnowledge();
+    const { plausibility } = pathway.definitions;
     bundled = {
       instruments: loadInstruments(),
+      pathway,
       crpPlausible: plausibility.crpMgPerL,
       labPlausible: plausibility.safetyLabs,
       bodyWeightPlausible: plausibility.bodyWeightKg,

@@ -7,7 +7,7 @@
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import type { PlausibleRange } from '../../knowledge/schema-pathway.ts';
+import type { Pathway, PlausibleRange } from '../../knowledge/schema-pathway.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import {
   countAllocation,
@@ -83,6 +83,7 @@ import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
 import { checkDose } from '../dose-check.ts';
+import { crpMolarFactor } from '../../pathway/inflammation.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { AllocationCapacity, InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
@@ -91,6 +92,8 @@ export const sha256Hex = (text: string): string => createHash('sha256').update(t
 
 export interface StoreKnowledge {
   readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
+  /** The care pathway, whose CRP conversion (the molar factor) converts a baseline hs-CRP (baselineCrpMgPerL). */
+  readonly pathway: Pathway;
   /** The pathway's plausible hs-CRP range (definitions.plausibility.crpMgPerL, mg/L): a baseline outside is refused. */
   readonly crpPlausible: PlausibleRange;
   /**
@@ -495,17 +498,20 @@ export class SqlTrialStore implements TrialStore {
    * conversion the pathway's CRP uses); null for none. A unit that does not convert is refused, as the strata need
    * mg/L. A value outside the pathway's plausible range once converted (a slip such as 3000 for 3.000) would be
    * stratified and exported as the analysis biomarker as if measured: refused, as the pathway does not use such a
-   * CRP either, naming a unit of the form in which the value would be plausible.
+   * CRP either, naming a unit of the form in which the value would be plausible: a mass unit only, as a slip (3000
+   * for 3.000 mg/L) would be plausible in nmol/L too and is not a molar result.
    */
   private crpInMgPerL(crp: BaselineCrp | null, what: string): number | null {
     if (crp === null) return null;
-    const converted = baselineCrpMgPerL(crp);
+    const converted = baselineCrpMgPerL(crp, this.knowledge.pathway);
     if (!converted.ok) throw fail('trial.invalid', `${what}: ${converted.reason}`);
     const range = this.knowledge.crpPlausible;
     const plausible = (mgPerL: number): boolean => mgPerL >= range.min && mgPerL <= range.max;
     if (plausible(converted.mgPerL)) return converted.mgPerL;
     const likely = CRP_UNITS.find((u) => {
-      const c = u === crp.unit ? undefined : baselineCrpMgPerL({ value: crp.value, unit: u });
+      const molar = crpMolarFactor(this.knowledge.pathway, { value: crp.value, ucum: u }) !== undefined;
+      const c =
+        u === crp.unit || molar ? undefined : baselineCrpMgPerL({ value: crp.value, unit: u }, this.knowledge.pathway);
       return c?.ok === true && plausible(c.mgPerL);
     });
     throw fail(
