@@ -59,7 +59,7 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
+import { alertsCorrectedSince, safetyDashboard, type CorrectedRecord } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -331,7 +331,7 @@ function participantLink(id: string, codes: Readonly<Record<string, string>>): H
 function alertList(
   alerts: readonly AlertRecord[],
   codes: Readonly<Record<string, string>> = {},
-  correctedSince: Readonly<Record<string, LabRecord>> = {},
+  correctedSince: Readonly<Record<string, CorrectedRecord>> = {},
   acknowledge?: () => Html,
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
@@ -401,9 +401,17 @@ function actionText(action: LabRecord['assessment']['action']): string {
       : action;
 }
 
-/** Under a hold or stop alert whose lab was corrected since to another verdict: what the result now reads. */
-function correctedLine(lab: LabRecord | undefined): Html {
-  if (lab === undefined) return html``;
+/**
+ * Under an alert whose record was corrected since to another verdict (alertsCorrectedSince): what the result or the
+ * infusion now reads.
+ */
+function correctedLine(record: CorrectedRecord | undefined): Html {
+  if (record === undefined) return html``;
+  if ('check' in record) {
+    return html`<br />The infusion record was corrected since (version ${record.version}): ${record.check.text}.
+      Acknowledge the alert once reviewed.`;
+  }
+  const lab = record;
   const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
   return html`<br />The result was corrected since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
@@ -1686,7 +1694,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       `Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
         ${noticeFor(request, reply, refused, blind)}
-        ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
+        ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs, dose === null ? [] : [dose], protocol)) : ''}
         <p>
           Site ${participant.site}; enrolled
           ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
@@ -2284,7 +2292,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const user = userOf(request);
     if (!can(user.role, 'safety.read')) throw new AccessDenied(403, `the ${user.role} role does not see safety data`);
     const { blind, terms } = await blindingFor(request);
-    const dashboard = blind(await safetyDashboard(store, siteFilter(user)));
+    const protocol = await currentProtocol(deps);
+    const dashboard = blind(await safetyDashboard(store, siteFilter(user), protocol));
     return send(
       reply,
       blind(user),
