@@ -448,3 +448,26 @@ test('trd trial init: permuted blocks need the trial its own --block-sizes (no d
     await store.close();
   }
 });
+
+test('trd trial consort before anyone is randomized: per arm with zero counts unblinded, pooled with --blinded', async () => {
+  const db = join(dir, 'consort-empty.db');
+  assert.equal((await trd(...initInsight(db))).code, 0);
+  const unblinded = await trd('trial', 'consort', '--db', db, '--json');
+  assert.equal(unblinded.code, 0, unblinded.stderr);
+  const flow = JSON.parse(unblinded.stdout) as { pooled: boolean; arms: { arm: string; allocated: number }[] };
+  assert.equal(flow.pooled, false);
+  assert.deepEqual(
+    flow.arms.map((a) => [a.arm, a.allocated]),
+    [
+      ['tocilizumab', 0],
+      ['placebo', 0],
+    ],
+  );
+  const text = await trd('trial', 'consort', '--db', db);
+  assert.match(text.stdout, /^Arm tocilizumab: allocated 0,/m);
+  assert.doesNotMatch(text.stdout, /Arm all/);
+  const blinded = await trd('trial', 'consort', '--db', db, '--blinded', '--json');
+  assert.equal(blinded.code, 0, blinded.stderr);
+  const pooled = JSON.parse(blinded.stdout) as { pooled: boolean; arms: { arm: string }[] };
+  assert.deepEqual([pooled.pooled, pooled.arms.map((a) => a.arm)], [true, ['all']]);
+});

@@ -516,7 +516,8 @@ export async function runConsort(options: { db: string; blinded?: boolean; json?
     const protocol = await store.protocol();
     if (protocol === null) throw new InputError('--trial-db: the trial is not initialised');
     const s = await store.snapshot();
-    const flow = consortFlow(options.blinded === true ? blindSnapshot(s) : s, protocol);
+    const blinded = options.blinded === true;
+    const flow = consortFlow(blinded ? blindSnapshot(s) : s, protocol, blinded);
     if (options.json === true) {
       out(`${JSON.stringify(flow, null, 2)}\n`);
       return;

@@ -462,7 +462,7 @@ test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participa
 });
 
 test('CONSORT flow: screening, exclusions, allocation per arm, losses and analysed; pooled when blinded', () => {
-  const flow = consortFlow(snapshot, protocol);
+  const flow = consortFlow(snapshot, protocol, false);
   assert.equal(flow.assessedForEligibility, N + 2);
   assert.equal(flow.excluded.notMeetingCriteria, 2);
   assert.equal(flow.enrolled, N);
@@ -488,7 +488,7 @@ test('CONSORT flow: screening, exclusions, allocation per arm, losses and analys
     N,
     'the primary visit is day 14, before the loss',
   );
-  const pooled = consortFlow(blindSnapshot(snapshot), protocol);
+  const pooled = consortFlow(blindSnapshot(snapshot), protocol, true);
   assert.equal(pooled.pooled, true);
   assert.deepEqual(
     pooled.arms.map((a) => [a.arm, a.allocated]),
@@ -682,7 +682,7 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (statu
       const subject = fhirResearchBundle(s, proto).entry?.find(
         (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
       )?.resource as { status?: string; period?: { start?: string; end?: string } } | undefined;
-      const arms = consortFlow(s, proto).arms;
+      const arms = consortFlow(s, proto, false).arms;
       return {
         dm: [dm?.RFPENDTC, dm?.DTHDTC, dm?.DTHFL],
         ds: ds.map((r) => [r.DSDECOD, r.DSSTDTC]),
