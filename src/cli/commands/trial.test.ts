@@ -399,7 +399,7 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
   }
 });
 
-test('trd trial init --kits-per-arm without --kit-seed is refused before the database is created', async () => {
+test('trd trial init --kits-per-arm without --kit-seed, or the reverse, is refused before the database is created', async () => {
   const db = join(dir, 'kits.db');
   const base = initInsight(db);
   const missingSeed = await trd(...base, '--kits-per-arm', '10');
@@ -409,6 +409,15 @@ test('trd trial init --kits-per-arm without --kit-seed is refused before the dat
     'trd: --kit-seed: give the seed of the kit list (0 to 2147483647) with --kits-per-arm\n',
   );
   assert.equal(existsSync(db), false, 'no half-initialised trial is left behind');
+  // A seed alone was ignored: the trial was initialised with "0 kits".
+  const missingCount = await trd(...base, '--kit-seed', '8');
+  assert.equal(missingCount.code, 2, missingCount.stderr);
+  assert.equal(missingCount.stdout, '');
+  assert.equal(
+    missingCount.stderr,
+    'trd: --kits-per-arm: give the number of kits per arm (1 to 100000) with --kit-seed\n',
+  );
+  assert.equal(existsSync(db), false, 'no trial initialised without the kits asked for');
   const ok = await trd(...base, '--kits-per-arm', '10', '--kit-seed', '8');
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /20 kits/);
