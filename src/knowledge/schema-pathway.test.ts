@@ -13,10 +13,10 @@ function errorsOf(json: unknown): string[] {
 }
 
 describe('PathwaySchema and the bundled care pathway', () => {
-  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.6, 8 decision rows in order', () => {
+  test('the bundled file is valid: id trd-il6-candidacy, version 1.1.7, 8 decision rows in order', () => {
     const p = PathwaySchema.parse(bundled());
     assert.equal(p.id, 'trd-il6-candidacy');
-    assert.equal(p.version, '1.1.6');
+    assert.equal(p.version, '1.1.7');
     assert.deepEqual(
       p.decision.map((r) => r.code),
       [
@@ -152,6 +152,12 @@ describe('PathwaySchema and the bundled care pathway', () => {
     const count = edited((p) => Object.assign(neutropenia(p), { value: 2000 }));
     assert.deepEqual(count, [
       `contraindications.${index}.threshold.value: 2000 10*9/L is outside the plausible anc range (0 to 200 10*9/L, definitions.plausibility.safetyLabs.anc): is it in another unit?`,
+    ]);
+    // A body weight range in pounds would be compared with weights entered in kg.
+    const pounds = bundled() as { definitions: { plausibility: { bodyWeightKg: { unit: string } } } };
+    pounds.definitions.plausibility.bodyWeightKg.unit = '[lb_av]';
+    assert.deepEqual(errorsOf(pounds), [
+      'definitions.plausibility.bodyWeightKg.unit: must be "kg": body weights are entered in kg and compared with this range as written',
     ]);
   });
 

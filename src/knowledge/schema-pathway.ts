@@ -361,6 +361,11 @@ const Definitions = z.strictObject({
     crpMgPerL: PlausibleRangeSchema,
     antidepressantDailyDoseMg: PlausibleRangeSchema,
     /**
+     * An adult's plausible body weight in kg: a weight outside (700 typed for 70, a weight in pounds) is refused where
+     * it is entered, as it would set the mg/kg dose check (src/trial/dose-check.ts) on the wrong weight.
+     */
+    bodyWeightKg: PlausibleRangeSchema,
+    /**
      * Each safety lab's plausible range in its pathway unit (`definitions.labs.analytes[*].unit`): a count entered per
      * microlitre under a 10^9/L unit (ANC "1500") is a data error, never a normal result.
      */
@@ -816,6 +821,14 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
         message: `must be "${CRP_UNIT}": CRP results are converted to ${CRP_UNIT} and compared with this value as written (give the value in ${CRP_UNIT})`,
       });
     }
+  }
+  // A body weight is entered in kg and compared with this range as written.
+  if (d.plausibility.bodyWeightKg.unit !== 'kg') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['definitions', 'plausibility', 'bodyWeightKg', 'unit'],
+      message: 'must be "kg": body weights are entered in kg and compared with this range as written',
+    });
   }
   if (cutOff.unit === acuteAbove.unit && !(cutOff.value < acuteAbove.value)) {
     ctx.addIssue({

@@ -111,7 +111,7 @@ describe('the result', () => {
 
   test('carries the schema, pathway id and version, patient age and sex', () => {
     assert.equal(a.schema, 'precision-trd/assessment@1');
-    assert.deepEqual(a.pathway, { id: 'trd-il6-candidacy', version: '1.1.6' });
+    assert.deepEqual(a.pathway, { id: 'trd-il6-candidacy', version: '1.1.7' });
     assert.deepEqual(a.patient, { reference: 'Patient/test', age: 45, sex: 'female' });
     assert.equal(a.asOf, AS_OF);
   });

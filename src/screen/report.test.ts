@@ -181,7 +181,7 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
     identity: {
       source: 'cdm.duckdb',
       asOf: '2026-11-27',
-      pathway: { id: 'trd-il6-candidacy', version: '1.1.6' },
+      pathway: { id: 'trd-il6-candidacy', version: '1.1.7' },
       engine: 'precision-trd 0.1.0',
       shard: 'merged 3',
       cutOffs: [1],

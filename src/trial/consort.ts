@@ -1,6 +1,7 @@
 /**
- * The CONSORT 2010 flow (enrolment, allocation, follow-up, analysis) computed from a snapshot. With allocations in
- * the snapshot the allocation and later stages are per arm; from a blinded snapshot they are pooled. Pure.
+ * The CONSORT 2010 flow (enrolment, allocation, follow-up, analysis) computed from a snapshot. For a reader who sees
+ * the arms the allocation and later stages are per arm (with zero counts before anyone is randomized); from a blinded
+ * snapshot they are pooled. Pure.
  */
 import type { TrialProtocol } from '../trials/schema.ts';
 import type { TrialSnapshot } from './model.ts';
@@ -38,7 +39,12 @@ export interface ConsortFlow {
   readonly arms: readonly ConsortArm[];
 }
 
-export function consortFlow(s: TrialSnapshot, protocol: TrialProtocol): ConsortFlow {
+/**
+ * `blinded`: the snapshot is blinded (blindSnapshot, src/trial/blinding.ts), so the stages after allocation are
+ * pooled. An empty snapshot cannot tell it: before anyone is randomized a blinded one and an unblinded one both have
+ * no allocations. A snapshot without the allocations of its randomized participants is pooled whatever is passed.
+ */
+export function consortFlow(s: TrialSnapshot, protocol: TrialProtocol, blinded: boolean): ConsortFlow {
   const consented = new Set(s.consents.map((c) => c.screeningId));
   const enrolledScreenings = new Set(s.participants.map((p) => p.screeningId));
   const eligible = s.screening.filter((e) => e.verdict === 'eligible');
@@ -49,9 +55,10 @@ export function consortFlow(s: TrialSnapshot, protocol: TrialProtocol): ConsortF
     otherReasons: eligible.filter((e) => consented.has(e.id) && !enrolledScreenings.has(e.id)).length,
   };
   const randomized = s.participants.filter((p) => p.randomizationNumber !== null);
-  const pooled = s.allocations.length === 0 && randomized.length > 0;
+  const protocolArms = (protocol.arms ?? []).map((a) => a.id);
+  const pooled = blinded || protocolArms.length === 0 || (s.allocations.length === 0 && randomized.length > 0);
   const armOf = new Map(s.allocations.map((a) => [a.participantId, a.arm]));
-  const armIds = pooled || s.allocations.length === 0 ? ['all'] : (protocol.arms ?? []).map((a) => a.id);
+  const armIds = pooled ? ['all'] : protocolArms;
   const dosed = new Set(s.doses.map((d) => d.participantId));
   const lastEvent = new Map(s.dispositions.map((d) => [d.participantId, d.event]));
   const primary = protocol.outcomes?.primary;
@@ -90,7 +97,7 @@ export function consortFlow(s: TrialSnapshot, protocol: TrialProtocol): ConsortF
     enrolled: s.participants.length,
     randomized: randomized.length,
     awaitingRandomization: s.participants.length - randomized.length,
-    pooled: armIds[0] === 'all',
+    pooled,
     arms,
   };
 }

@@ -75,9 +75,10 @@ export type ConsentCorrection = z.infer<typeof ConsentCorrectionSchema>;
 
 /**
  * The units a baseline hs-CRP is entered in (UCUM, as the laboratory reports it): the enrolment form offers them
- * (mg/dL is mg/L / 10, the slip the unit guards against); any UCUM unit that converts to mg/L is taken.
+ * (mg/dL is mg/L / 10, the slip the unit guards against; nmol/L, a molar CRP, converted with the pathway's molar
+ * factor); any UCUM unit that converts to mg/L is taken.
  */
-export const CRP_UNITS = ['mg/L', 'mg/dL'] as const;
+export const CRP_UNITS = ['mg/L', 'mg/dL', 'nmol/L'] as const;
 
 /**
  * A censored result, as the laboratory reports one beyond its assay's limits: `<` (below the detection limit, "<0.2")

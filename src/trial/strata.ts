@@ -4,6 +4,8 @@
  */
 import type { Arm, Factor, RandomizationPlan } from '../randomization/index.ts';
 import { censoredEnds, within, type CensoredComparator } from '../safety/schema.ts';
+import type { Pathway } from '../knowledge/schema-pathway.ts';
+import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../pathway/inflammation.ts';
 import type { TrialProtocol } from '../trials/schema.ts';
 import { convertQuantity } from '../units/index.ts';
 import type { BaselineCrp, EnrolInput, Participant } from './model.ts';
@@ -22,26 +24,37 @@ export function enteredBaselineCrp(
 
 /**
  * A baseline hs-CRP in mg/L, the unit of the stratification bands: converted with UCUM as the pathway converts a CRP
- * (mg/dL x 10, ug/mL x 1; src/units), or the reason it cannot be (a unit that is not UCUM, or not a mass
- * concentration: nmol/L needs the pathway's molar factor and is not taken here). Units are never guessed.
+ * (mg/dL x 10, ug/mL x 1; a substance unit such as nmol/L with the pathway's molar factor, crpMolarFactor of
+ * src/pathway/inflammation.ts, [U] while unverified), or the reason it cannot be (a unit that is not UCUM, or not a
+ * concentration of CRP). Units are never guessed.
  */
-export function baselineCrpMgPerL(crp: BaselineCrp): { ok: true; mgPerL: number } | { ok: false; reason: string } {
-  const c = convertQuantity({ value: crp.value, ucum: crp.unit }, 'mg/L');
+export function baselineCrpMgPerL(
+  crp: BaselineCrp,
+  pathway: Pathway,
+): { ok: true; mgPerL: number } | { ok: false; reason: string } {
+  const q = { value: crp.value, ucum: crp.unit };
+  const molar = crpMolarFactor(pathway, q);
+  const c = convertQuantity(q, 'mg/L', molar === undefined ? undefined : { molarMassFactor: molar.value });
   return c.ok ? { ok: true, mgPerL: c.value } : { ok: false, reason: `baseline hs-CRP unit ${crp.unit}: ${c.reason}` };
 }
 
 /**
  * The baseline hs-CRP as a reader checks it against the report: as entered, with mg/L beside a value entered in
- * another unit ("0.5 mg/dL (5 mg/L)"); one stored before units were recorded says it is taken as mg/L.
+ * another unit ("0.5 mg/dL (5 mg/L)"), and the pathway's molar factor beside one converted with it, flagged [U] while
+ * unverified; one stored before units were recorded says it is taken as mg/L.
  */
-export function baselineCrpText(p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>): string | null {
+export function baselineCrpText(
+  p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>,
+  pathway: Pathway,
+): string | null {
   const crp = p.baselineCrp;
   if (crp === null || p.baselineCrpMgPerL === null) return null;
   const c = crp.comparator ?? '';
   if (crp.unit === null) return `${c}${crp.value} mg/L (unit not recorded: taken as mg/L)`;
-  return crp.unit === 'mg/L'
-    ? `${c}${crp.value} mg/L`
-    : `${c}${crp.value} ${crp.unit} (${c}${p.baselineCrpMgPerL} mg/L)`;
+  if (crp.unit === 'mg/L') return `${c}${crp.value} mg/L`;
+  const molar = crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit });
+  const factor = molar === undefined ? '' : `, ${CRP_MOLAR_FACTOR_ITEM} ${molar.value}${molar.verified ? '' : ' [U]'}`;
+  return `${c}${crp.value} ${crp.unit} (${c}${p.baselineCrpMgPerL} mg/L${factor})`;
 }
 
 /** Arms with their ratios, as the protocol gives them. */

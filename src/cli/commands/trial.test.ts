@@ -405,7 +405,7 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
   }
 });
 
-test('trd trial init --kits-per-arm without --kit-seed is refused before the database is created', async () => {
+test('trd trial init --kits-per-arm without --kit-seed, or the reverse, is refused before the database is created', async () => {
   const db = join(dir, 'kits.db');
   const base = initInsight(db);
   const missingSeed = await trd(...base, '--kits-per-arm', '10');
@@ -415,6 +415,15 @@ test('trd trial init --kits-per-arm without --kit-seed is refused before the dat
     'trd: --kit-seed: give the seed of the kit list (0 to 2147483647) with --kits-per-arm\n',
   );
   assert.equal(existsSync(db), false, 'no half-initialised trial is left behind');
+  // A seed alone was ignored: the trial was initialised with "0 kits".
+  const missingCount = await trd(...base, '--kit-seed', '8');
+  assert.equal(missingCount.code, 2, missingCount.stderr);
+  assert.equal(missingCount.stdout, '');
+  assert.equal(
+    missingCount.stderr,
+    'trd: --kits-per-arm: give the number of kits per arm (1 to 100000) with --kit-seed\n',
+  );
+  assert.equal(existsSync(db), false, 'no trial initialised without the kits asked for');
   const ok = await trd(...base, '--kits-per-arm', '10', '--kit-seed', '8');
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /20 kits/);
@@ -453,4 +462,27 @@ test('trd trial init: permuted blocks need the trial its own --block-sizes (no d
   } finally {
     await store.close();
   }
+});
+
+test('trd trial consort before anyone is randomized: per arm with zero counts unblinded, pooled with --blinded', async () => {
+  const db = join(dir, 'consort-empty.db');
+  assert.equal((await trd(...initInsight(db))).code, 0);
+  const unblinded = await trd('trial', 'consort', '--db', db, '--json');
+  assert.equal(unblinded.code, 0, unblinded.stderr);
+  const flow = JSON.parse(unblinded.stdout) as { pooled: boolean; arms: { arm: string; allocated: number }[] };
+  assert.equal(flow.pooled, false);
+  assert.deepEqual(
+    flow.arms.map((a) => [a.arm, a.allocated]),
+    [
+      ['tocilizumab', 0],
+      ['placebo', 0],
+    ],
+  );
+  const text = await trd('trial', 'consort', '--db', db);
+  assert.match(text.stdout, /^Arm tocilizumab: allocated 0,/m);
+  assert.doesNotMatch(text.stdout, /Arm all/);
+  const blinded = await trd('trial', 'consort', '--db', db, '--blinded', '--json');
+  assert.equal(blinded.code, 0, blinded.stderr);
+  const pooled = JSON.parse(blinded.stdout) as { pooled: boolean; arms: { arm: string }[] };
+  assert.deepEqual([pooled.pooled, pooled.arms.map((a) => a.arm)], [true, ['all']]);
 });

@@ -261,6 +261,10 @@ export async function runInit(options: InitOptions): Promise<void> {
   if (kitsPerArm !== undefined && options.kitSeed === undefined) {
     throw new InputError('--kit-seed: give the seed of the kit list (0 to 2147483647) with --kits-per-arm');
   }
+  // A seed alone makes no list: initialising without kits would be taken for what was asked.
+  if (kitsPerArm === undefined && options.kitSeed !== undefined) {
+    throw new InputError('--kits-per-arm: give the number of kits per arm (1 to 100000) with --kit-seed');
+  }
   const kitSeed =
     kitsPerArm === undefined ? undefined : parseInteger('--kit-seed', options.kitSeed ?? '', 0, 0x7fffffff);
   const where = parseLocation(options.db);
@@ -521,7 +525,8 @@ export async function runConsort(options: { db: string; blinded?: boolean; json?
     const protocol = await store.protocol();
     if (protocol === null) throw new InputError('--trial-db: the trial is not initialised');
     const s = await store.snapshot();
-    const flow = consortFlow(options.blinded === true ? blindSnapshot(s) : s, protocol);
+    const blinded = options.blinded === true;
+    const flow = consortFlow(blinded ? blindSnapshot(s) : s, protocol, blinded);
     if (options.json === true) {
       out(`${JSON.stringify(flow, null, 2)}\n`);
       return;
@@ -587,7 +592,7 @@ export function registerTrial(program: Command): void {
       '--kits-per-arm <n>',
       'also generate a blinded kit list in the allocation ratio: n kits per unit of the ratio in lowest terms (2:1 with 100: 200 and 100)',
     )
-    .option('--kit-seed <s>', 'seed of the kit list (required with --kits-per-arm)')
+    .option('--kit-seed <s>', 'seed of the kit list (goes with --kits-per-arm: each needs the other)')
     .action(runInit);
   trial
     .command('verify-audit')

@@ -408,7 +408,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   });
 
   app.get('/api/safety', { config: { trialAccess: 'safety.read' } }, async (request) =>
-    safetyDashboard(store, siteFilter(userOf(request))),
+    safetyDashboard(store, siteFilter(userOf(request)), await currentProtocol(deps)),
   );
 
   app.get('/api/consort', { config: { trialAccess: 'trial.read' } }, async (request) => {

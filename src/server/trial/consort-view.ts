@@ -10,7 +10,7 @@ import type { TrialSnapshot } from '../../trial/model.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
 export function consortView(snapshot: TrialSnapshot, protocol: TrialProtocol, seesArms: boolean): ConsortFlow {
-  return consortFlow(seesArms ? snapshot : blindSnapshot(snapshot), protocol);
+  return consortFlow(seesArms ? snapshot : blindSnapshot(snapshot), protocol, !seesArms);
 }
 
 export interface ConsortBox {

@@ -59,7 +59,7 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { alertsClearedSince, alertsCorrectedSince, safetyDashboard } from './safety-view.ts';
+import { alertsClearedSince, alertsCorrectedSince, safetyDashboard, type CorrectedRecord } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -331,7 +331,7 @@ function participantLink(id: string, codes: Readonly<Record<string, string>>): H
 function alertList(
   alerts: readonly AlertRecord[],
   codes: Readonly<Record<string, string>> = {},
-  correctedSince: Readonly<Record<string, LabRecord>> = {},
+  correctedSince: Readonly<Record<string, CorrectedRecord>> = {},
   acknowledge?: () => Html,
   clearedSince: Readonly<Record<string, DoseRecord>> = {},
 ): Html {
@@ -422,11 +422,16 @@ function actionText(action: LabRecord['assessment']['action']): string {
 }
 
 /**
- * Under a hold or stop alert whose lab was corrected since to another verdict, or graded again on a corrected
- * infusion date: what the result now reads.
+ * Under an alert whose record was corrected since to another verdict, or whose lab was graded again on a corrected
+ * infusion date (alertsCorrectedSince): what the result or the infusion now reads.
  */
-function correctedLine(lab: LabRecord | undefined): Html {
-  if (lab === undefined) return html``;
+function correctedLine(record: CorrectedRecord | undefined): Html {
+  if (record === undefined) return html``;
+  if ('check' in record) {
+    return html`<br />The infusion record was corrected since (version ${record.version}): ${record.check.text}.
+      Acknowledge the alert once reviewed.`;
+  }
+  const lab = record;
   const reads = `${lab.comparator ?? ''}${lab.value} ${lab.unit}`;
   return html`<br />The result was corrected or graded again since (version ${lab.version}): it now reads ${reads},
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
@@ -697,6 +702,7 @@ const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
 const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'mg/L': 'mg/L (milligrams per litre)',
   'mg/dL': 'mg/dL (milligrams per decilitre = mg/L / 10)',
+  'nmol/L': "nmol/L (nanomoles per litre: converted with the pathway's CRP molar factor)",
 };
 
 /**
@@ -1649,7 +1655,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         const trial = await trialInfo(deps);
         const baselineCrp = baselineCrpFromForm(form);
         const comparator = baselineCrp?.comparator ?? null;
-        const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp);
+        const mgPerL = baselineCrp === null ? null : baselineCrpMgPerL(baselineCrp, deps.engine.knowledge.pathway);
         if (mgPerL?.ok === false) throw new InputError(mgPerL.reason, 'trial.invalid');
         const factors = (trial?.factors ?? []).map((f) => ({ id: f.id, levels: [...f.levels], weight: 1 }));
         const levels = participantLevels(await currentProtocol(deps), factors, {
@@ -1707,7 +1713,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       others: inScope,
     });
     const dosingVisit = protocol.visits?.find((v) => v.dosing);
-    const crpText = baselineCrpText(participant);
+    const crpText = baselineCrpText(participant, deps.engine.knowledge.pathway);
     const path = `/trial/participants/${id}`;
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);
@@ -1722,7 +1728,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             ? alertList(
                 mine,
                 {},
-                alertsCorrectedSince(mine, labs),
+                alertsCorrectedSince(mine, labs, dose === null ? [] : [dose], protocol),
                 undefined,
                 dose === null ? {} : alertsClearedSince(mine, [dose], labs, protocol),
               )
@@ -2325,7 +2331,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const user = userOf(request);
     if (!can(user.role, 'safety.read')) throw new AccessDenied(403, `the ${user.role} role does not see safety data`);
     const { blind, terms } = await blindingFor(request);
-    const dashboard = blind(await safetyDashboard(store, siteFilter(user)));
+    const protocol = await currentProtocol(deps);
+    const dashboard = blind(await safetyDashboard(store, siteFilter(user), protocol));
     return send(
       reply,
       blind(user),

@@ -127,6 +127,50 @@ test('an open hold alert whose lab was corrected since says what the result now 
   }
 });
 
+test('an open dose alert whose infusion was corrected since says what the infusion now reads', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const { kitCode } = await t.randomizeOn(coord, participantId, '2026-11-06');
+    const entered = await coord.post('/trial/api/doses', {
+      participantId,
+      visit: 'infusion',
+      kitCode,
+      administeredOn: '2026-11-07',
+      doseMg: 5600,
+      bodyWeightKg: 70,
+    });
+    assert.equal(entered.status, 201, entered.text);
+    const { id } = entered.json as { id: string };
+    const safety = async () =>
+      (await coord.get('/trial/api/safety')).json as {
+        openAlerts: { id: string; kind: string }[];
+        correctedSince: Record<string, { id: string; version: number; check: { status: string } }>;
+      };
+    const alert = (await safety()).openAlerts.find((a) => a.kind === 'dose-above-maximum');
+    assert.ok(alert !== undefined, 'the dose alert is raised');
+    assert.deepEqual((await safety()).correctedSince, {});
+    const fixed = await coord.post(`/trial/api/doses/${id}/corrections`, { doseMg: 560, reason: '5600 typed for 560' });
+    assert.equal(fixed.status, 200, fixed.text);
+    const after = await safety();
+    assert.ok(
+      after.openAlerts.some((a) => a.id === alert.id),
+      'the alert stays open until acknowledged',
+    );
+    assert.deepEqual(
+      [after.correctedSince[alert.id]?.version, after.correctedSince[alert.id]?.check.status],
+      [2, 'within'],
+    );
+    const line =
+      /The infusion record was corrected since \(version 2\): Infusion recorded at 560 mg for 70 kg, within the protocol&#39;s 8 mg\/kg \(560 mg, maximum 800 mg\) \[U\]\.\s+Acknowledge the alert once reviewed/;
+    assert.match((await coord.get('/trial/safety')).text, line);
+    assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a lab row shows the reference limits the result was graded on, and says when one was not given', async () => {
   const t = await startTestTrial();
   try {

@@ -3,6 +3,7 @@
  * events whose participant has no death recorded as an exit, and counts of adverse events by seriousness. It only selects and counts what the store graded (src/safety via the store);
  * nothing is graded here.
  */
+import { checkDose, type DoseCheck } from '../../trial/dose-check.ts';
 import type { AdverseEventRecord, AlertRecord, DoseRecord, LabRecord } from '../../trial/model.ts';
 import { preDoseClearance } from '../../trial/pre-dose.ts';
 import type { SiteFilter, TrialStore } from '../../trial/store/port.ts';
@@ -25,11 +26,12 @@ export interface SafetyDashboard {
    */
   readonly participantCodes: Readonly<Record<string, string>>;
   /**
-   * The lab, as it now reads, of each open hold or stop alert (by alert id) whose result was corrected since to a
-   * verdict the alert no longer states (an ANC of 0.8 typed for 1.8): the alert stays open until acknowledged, and
-   * the dashboard says it no longer matches the result rather than leaving the old hold unexplained.
+   * The record, as it now reads, of each open alert (by alert id) whose source was corrected since to a verdict the
+   * alert no longer states: the lab of a hold or stop alert (an ANC of 0.8 typed for 1.8), the infusion of a
+   * dose-above-maximum alert (5600 mg typed for 560). The alert stays open until acknowledged, and the dashboard says
+   * it no longer matches the record rather than leaving the old alert unexplained.
    */
-  readonly correctedSince: Readonly<Record<string, LabRecord>>;
+  readonly correctedSince: Readonly<Record<string, CorrectedRecord>>;
   /**
    * The infusion, as it now reads, of each open `dose-not-cleared` alert (by alert id) whose pre-dose labs now clear
    * it (its date corrected to after them, or a result corrected): the alert stays open until acknowledged, and the
@@ -38,15 +40,24 @@ export interface SafetyDashboard {
   readonly clearedSince: Readonly<Record<string, DoseRecord>>;
 }
 
-export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Promise<SafetyDashboard> {
-  const [allAlerts, labs, events, exits, participants, { doses }, protocol] = await Promise.all([
+/**
+ * The record an alert was raised from, as it now reads after a correction (alertsCorrectedSince): a lab with its
+ * assessment, or an infusion with its dose check.
+ */
+export type CorrectedRecord = LabRecord | (DoseRecord & { readonly check: DoseCheck });
+
+export async function safetyDashboard(
+  store: TrialStore,
+  filter: SiteFilter,
+  protocol: TrialProtocol,
+): Promise<SafetyDashboard> {
+  const [allAlerts, labs, events, exits, participants, { doses }] = await Promise.all([
     store.listAlerts(filter),
     store.listLabs(filter),
     store.listAdverseEvents(filter),
     store.listDispositions(filter),
     store.listParticipants(filter),
     store.snapshot(filter),
-    store.protocol(),
   ]);
   const alerts = allAlerts.filter((a) => a.acknowledgedAt === null);
   const acknowledgedAlerts = allAlerts
@@ -67,11 +78,11 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
   const participantCodes = Object.fromEntries(
     participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
   );
-  const correctedSince = alertsCorrectedSince(alerts, labs);
+  const correctedSince = alertsCorrectedSince(alerts, labs, doses, protocol);
   return {
     participantCodes,
     correctedSince,
-    clearedSince: protocol === null ? {} : alertsClearedSince(alerts, doses, labs, protocol),
+    clearedSince: alertsClearedSince(alerts, doses, labs, protocol),
     openAlerts: alerts,
     acknowledgedAlerts,
     flaggedLabs,
@@ -88,17 +99,26 @@ export async function safetyDashboard(store: TrialStore, filter: SiteFilter): Pr
 }
 
 /**
- * The open hold and stop alerts (by alert id) whose lab was corrected since to a verdict the alert no longer states,
- * with the lab as it now reads.
+ * The open alerts (by alert id) whose record was corrected since to a verdict the alert no longer states, with the
+ * record as it now reads: a hold or stop alert's lab, and a dose-above-maximum alert's infusion no longer above the
+ * protocol's dose (checkDose, src/trial/dose-check.ts).
  */
 export function alertsCorrectedSince(
   alerts: readonly AlertRecord[],
   labs: readonly LabRecord[],
-): Record<string, LabRecord> {
+  doses: readonly DoseRecord[],
+  protocol: TrialProtocol,
+): Record<string, CorrectedRecord> {
   const labById = new Map(labs.map((l) => [l.id, l]));
+  const doseById = new Map(doses.map((d) => [d.id, d]));
   const stated = { 'hold-rule': 'hold', 'stop-rule': 'discontinue' } as const;
   return Object.fromEntries(
-    alerts.flatMap((a) => {
+    alerts.flatMap((a): [string, CorrectedRecord][] => {
+      if (a.kind === 'dose-above-maximum') {
+        const dose = a.sourceType === 'dose' ? doseById.get(a.sourceId) : undefined;
+        const check = dose === undefined ? null : checkDose(protocol, dose);
+        return dose !== undefined && check !== null && check.status !== 'above' ? [[a.id, { ...dose, check }]] : [];
+      }
       const lab = a.sourceType === 'lab' ? labById.get(a.sourceId) : undefined;
       const said = a.kind === 'hold-rule' || a.kind === 'stop-rule' ? stated[a.kind] : undefined;
       return lab !== undefined && said !== undefined && lab.assessment.action !== said ? [[a.id, lab]] : [];

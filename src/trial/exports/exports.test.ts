@@ -749,7 +749,7 @@ test('FHIR ResearchStudy.site: a site whose consented people were all screen fai
 });
 
 test('CONSORT flow: screening, exclusions, allocation per arm, losses and analysed; pooled when blinded', () => {
-  const flow = consortFlow(snapshot, protocol);
+  const flow = consortFlow(snapshot, protocol, false);
   assert.equal(flow.assessedForEligibility, N + 2);
   assert.equal(flow.excluded.notMeetingCriteria, 2);
   assert.equal(flow.enrolled, N);
@@ -775,7 +775,7 @@ test('CONSORT flow: screening, exclusions, allocation per arm, losses and analys
     N,
     'the primary visit is day 14, before the loss',
   );
-  const pooled = consortFlow(blindSnapshot(snapshot), protocol);
+  const pooled = consortFlow(blindSnapshot(snapshot), protocol, true);
   assert.equal(pooled.pooled, true);
   assert.deepEqual(
     pooled.arms.map((a) => [a.arm, a.allocated]),
@@ -969,7 +969,7 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (statu
       const subject = fhirResearchBundle(s, proto).entry?.find(
         (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
       )?.resource as { status?: string; period?: { start?: string; end?: string } } | undefined;
-      const arms = consortFlow(s, proto).arms;
+      const arms = consortFlow(s, proto, false).arms;
       return {
         dm: [dm?.RFPENDTC, dm?.DTHDTC, dm?.DTHFL],
         ds: ds.map((r) => [r.DSDECOD, r.DSSTDTC]),

@@ -175,3 +175,51 @@ test('an infusion dated before the randomization is refused, naming both dates, 
     await opened.cleanup();
   }
 });
+
+test('a body weight outside the pathway plausible range is refused, on entry or on correction, naming a likely unit', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'infusion');
+    const id = await enrolOne(store, protocol, 'KG-1', 'A');
+    const allocation = await randomizeOn(store, ctx, id, '2026-11-04');
+    const dose = (bodyWeightKg: number | null) => ({
+      participantId: id,
+      visit: 'infusion',
+      kitCode: allocation.kitCode,
+      administeredOn: '2026-11-05',
+      doseMg: 800,
+      bodyWeightKg,
+    });
+    const refused = (pattern: RegExp) => (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.match(e.message, pattern);
+      return true;
+    };
+    // 700 typed for 70: 8 mg/kg x 700 kg would let 800 mg pass as within the dose.
+    await assert.rejects(
+      store.recordDose(ctx, dose(700)),
+      refused(
+        /^dose: body weight 700 kg is outside the plausible range 20 to 400 kg \[U\]: is it in lb\? Check the value and its unit$/,
+      ),
+    );
+    await assert.rejects(store.recordDose(ctx, dose(7000)), refused(/7000 kg .*: check the value and its unit$/));
+    await assert.rejects(store.recordDose(ctx, dose(70000)), refused(/: is it in g\? Check the value and its unit$/));
+    await assert.rejects(store.recordDose(ctx, dose(7)), refused(/body weight 7 kg is outside the plausible range/));
+    assert.equal((await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum').length, 0);
+    // 800 mg for 70 kg: recorded, and the dose alert tells it is above 8 mg/kg (560 mg).
+    const recorded = await store.recordDose(ctx, dose(70));
+    assert.equal((await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum').length, 1);
+    await assert.rejects(
+      store.correctDose(as('coordinator', 'A', 'weight'), recorded.id, { bodyWeightKg: 700 }),
+      refused(/^dose correction: body weight 700 kg is outside the plausible range 20 to 400 kg \[U\]: is it in lb\?/),
+    );
+    assert.equal(
+      (await store.correctDose(as('coordinator', 'A', 'weight'), recorded.id, { bodyWeightKg: 100 })).bodyWeightKg,
+      100,
+    );
+  } finally {
+    await opened.cleanup();
+  }
+});

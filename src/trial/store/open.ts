@@ -19,15 +19,21 @@ import { SqlTrialStore, type StoreKnowledge } from './sql-store.ts';
 
 let bundled: StoreKnowledge | undefined;
 
-/** The bundled instruments, CTCAE tables and the pathway's plausible CRP and safety lab ranges, read once per process. */
+/**
+ * The bundled instruments, CTCAE tables and the pathway's plausible CRP, safety lab and body weight ranges, read once
+ * per process.
+ */
 export function bundledStoreKnowledge(): StoreKnowledge {
   if (bundled === undefined) {
     const tables = new Map<string, ReturnType<typeof loadCtcae>>();
-    const { plausibility } = loadKnowledge().pathway.definitions;
+    const { pathway } = loadKnowledge();
+    const { plausibility } = pathway.definitions;
     bundled = {
       instruments: loadInstruments(),
+      pathway,
       crpPlausible: plausibility.crpMgPerL,
       labPlausible: plausibility.safetyLabs,
+      bodyWeightPlausible: plausibility.bodyWeightKg,
       ctcae(version) {
         let t = tables.get(version);
         if (t === undefined) {

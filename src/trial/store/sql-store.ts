@@ -7,7 +7,7 @@
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import type { PlausibleRange } from '../../knowledge/schema-pathway.ts';
+import type { Pathway, PlausibleRange } from '../../knowledge/schema-pathway.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import {
   countAllocation,
@@ -84,6 +84,7 @@ import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
 import { screeningVerdict } from '../screening.ts';
 import { preDoseClearance, preDoseProblems, preTreatmentVisits } from '../pre-dose.ts';
 import { checkDose } from '../dose-check.ts';
+import { crpMolarFactor } from '../../pathway/inflammation.ts';
 import type { Db, SqlValue, Tx } from './db.ts';
 import type { AllocationCapacity, InitTrialInput, SiteFilter, TrialStore } from './port.ts';
 import type { z } from 'zod';
@@ -92,6 +93,8 @@ export const sha256Hex = (text: string): string => createHash('sha256').update(t
 
 export interface StoreKnowledge {
   readonly instruments: ReadonlyMap<string, InstrumentDefinition>;
+  /** The care pathway, whose CRP conversion (the molar factor) converts a baseline hs-CRP (baselineCrpMgPerL). */
+  readonly pathway: Pathway;
   /** The pathway's plausible hs-CRP range (definitions.plausibility.crpMgPerL, mg/L): a baseline outside is refused. */
   readonly crpPlausible: PlausibleRange;
   /**
@@ -99,11 +102,22 @@ export interface StoreKnowledge {
    * result outside, converted to the unit entered, is refused (ANC 1800 typed in 10*9/L for 1800 /uL).
    */
   readonly labPlausible: Readonly<Record<LabAnalyte, PlausibleRange>>;
+  /**
+   * The pathway's plausible body weight (definitions.plausibility.bodyWeightKg, kg): an infusion's weight outside is
+   * refused (700 typed for 70 would let 800 mg pass the mg/kg check).
+   */
+  readonly bodyWeightPlausible: PlausibleRange;
   /** The CTCAE table of a version ("5.0"); throws when not bundled. */
   ctcae(version: string): CtcaeTable;
 }
 
 const fail = (code: string, message: string): InputError => new InputError(message, code);
+
+/** The units a body weight entered as kg may really be in (UCUM code, as the message names it). */
+const WEIGHT_UNITS = [
+  { ucum: '[lb_av]', shown: 'lb' },
+  { ucum: 'g', shown: 'g' },
+] as const;
 const forbidden = (what: string): InputError => fail('trial.forbidden', `your role may not ${what}`);
 const notFound = (what: string): InputError => fail('trial.not-found', `no such ${what}`);
 const conflict = (message: string): InputError => fail('trial.conflict', message);
@@ -486,17 +500,20 @@ export class SqlTrialStore implements TrialStore {
    * conversion the pathway's CRP uses); null for none. A unit that does not convert is refused, as the strata need
    * mg/L. A value outside the pathway's plausible range once converted (a slip such as 3000 for 3.000) would be
    * stratified and exported as the analysis biomarker as if measured: refused, as the pathway does not use such a
-   * CRP either, naming a unit of the form in which the value would be plausible.
+   * CRP either, naming a unit of the form in which the value would be plausible: a mass unit only, as a slip (3000
+   * for 3.000 mg/L) would be plausible in nmol/L too and is not a molar result.
    */
   private crpInMgPerL(crp: BaselineCrp | null, what: string): number | null {
     if (crp === null) return null;
-    const converted = baselineCrpMgPerL(crp);
+    const converted = baselineCrpMgPerL(crp, this.knowledge.pathway);
     if (!converted.ok) throw fail('trial.invalid', `${what}: ${converted.reason}`);
     const range = this.knowledge.crpPlausible;
     const plausible = (mgPerL: number): boolean => mgPerL >= range.min && mgPerL <= range.max;
     if (plausible(converted.mgPerL)) return converted.mgPerL;
     const likely = CRP_UNITS.find((u) => {
-      const c = u === crp.unit ? undefined : baselineCrpMgPerL({ value: crp.value, unit: u });
+      const molar = crpMolarFactor(this.knowledge.pathway, { value: crp.value, ucum: u }) !== undefined;
+      const c =
+        u === crp.unit || molar ? undefined : baselineCrpMgPerL({ value: crp.value, unit: u }, this.knowledge.pathway);
       return c?.ok === true && plausible(c.mgPerL);
     });
     throw fail(
@@ -530,6 +547,25 @@ export class SqlTrialStore implements TrialStore {
     throw fail(
       'trial.invalid',
       `${what}: ${input.analyte} ${shown(input.value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
+    );
+  }
+
+  /**
+   * An infusion's body weight no adult has (700 typed for 70, a weight in pounds or grams) would set the mg/kg dose
+   * check (src/trial/dose-check.ts) on the wrong weight, so an overdose would pass as within the dose: refused as a
+   * safety lab outside its range is, with the pathway's range and a unit the value is plausible in.
+   */
+  private assertPlausibleWeight(kg: number | null, what: string): void {
+    const range = this.knowledge.bodyWeightPlausible;
+    const plausible = (value: number, from: string): boolean => {
+      const c = convertQuantity({ value, ucum: from }, range.unit);
+      return c.ok && c.value >= range.min && c.value <= range.max;
+    };
+    if (kg === null || plausible(kg, 'kg')) return;
+    const likely = WEIGHT_UNITS.find((u) => plausible(kg, u.ucum))?.shown;
+    throw fail(
+      'trial.invalid',
+      `${what}: body weight ${kg} kg is outside the plausible range ${range.min} to ${range.max} ${range.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
     );
   }
 
@@ -1562,6 +1598,7 @@ export class SqlTrialStore implements TrialStore {
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
       notAfterToday(input.administeredOn, at, 'dose: administeredOn');
+      this.assertPlausibleWeight(input.bodyWeightKg, 'dose');
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit?.dosing !== true) throw fail('trial.invalid', 'dose: the visit is not the dosing visit');
@@ -1626,6 +1663,7 @@ export class SqlTrialStore implements TrialStore {
       if (json(changed) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
       const after: DoseRecord = { ...changed, version: before.version + 1 };
       notAfterToday(after.administeredOn, at, 'dose correction: administeredOn');
+      this.assertPlausibleWeight(after.bodyWeightKg, 'dose correction');
       if (after.administeredOn < p.enrolledOn) {
         throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
       }
