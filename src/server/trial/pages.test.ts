@@ -474,3 +474,34 @@ test('participant page: the Randomize form names the stratum it randomizes in, a
     await t.close();
   }
 });
+
+test('a page a browser opens that is refused (another site, a role without safety data) is a page, not JSON', async () => {
+  const t = await startTestTrial();
+  try {
+    const coordB = await t.signIn('coordinator', 'site-b');
+    const other = await enrolThroughApi(coordB, insightProtocol(t.engine), 'site-b');
+    const accept = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const open = async (role: Parameters<typeof t.signIn>[0], path: string) => {
+      const client = await t.signIn(role, 'site-a');
+      const reply = await fetch(t.url + path, { headers: { ...accept, cookie: client.cookie } });
+      return { status: reply.status, type: reply.headers.get('content-type') ?? '', text: await reply.text() };
+    };
+    const notFound = await open('coordinator', `/trial/participants/${other}`);
+    assert.equal(notFound.status, 404);
+    assert.match(notFound.type, /^text\/html/);
+    assert.match(notFound.text, /<html lang="en">/);
+    assert.match(notFound.text, /<title>Participant or page not found · /);
+    assert.match(notFound.text, /<a href="\/trial\/"\s*>Go to the participants<\/a\s*>/);
+    assert.equal(notFound.text.includes(other), false, 'the address is not repeated');
+    const forbidden = await open('outcome-rater', '/trial/safety');
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.text, /<title>Not allowed · /);
+    assert.match(forbidden.text, /The outcome-rater role does not see safety data\./);
+    // The API, and a client that does not ask for HTML, keep the OperationOutcome.
+    const api = await (await t.signIn('coordinator', 'site-a')).get(`/trial/participants/${other}`);
+    assert.equal(api.status, 404);
+    assert.equal((api.json as { resourceType?: string }).resourceType, 'OperationOutcome');
+  } finally {
+    await t.close();
+  }
+});

@@ -1052,6 +1052,55 @@ export function signInLimitedPage(reply: FastifyReply): FastifyReply {
   );
 }
 
+/** A refused page's title and heading, by status. */
+const ERROR_TITLES: Readonly<Record<number, string>> = {
+  403: 'Not allowed',
+  404: 'Participant or page not found',
+  429: 'Too many requests',
+};
+
+/** What a refused page says: the refusal's own message, or for a 404 where to look (it never repeats the address). */
+function refusedText(status: number, message: string): string {
+  if (status === 404) {
+    return 'There is nothing at this address that you may see: it may be mistyped, or the participant is at another site.';
+  }
+  if (status >= 500) return 'The page could not be shown. Try again; if it persists, tell the trial administrator.';
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+}
+
+/**
+ * A page a browser opened that was refused (a participant of another site or none: 404; a page the role may not see:
+ * 403): the reason in the trial's layout, with its navigation and a way back, rather than an OperationOutcome in JSON
+ * that a browser shows as a block of code with no title. The message is the refusal's, which names no input.
+ */
+export function refusedPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+): FastifyReply {
+  const title = ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Not shown');
+  const user = request.trialUser;
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .headers(PAGE_HEADERS)
+    .send(
+      page(
+        title,
+        html`<h1>${title}</h1>
+          <p>${refusedText(status, message)}</p>
+          <p>
+            <a href="${user === undefined ? '/trial/login' : '/trial/'}"
+              >${user === undefined ? 'Sign in' : 'Go to the participants'}</a
+            >
+          </p>`,
+        { nav: nav(user) },
+      ),
+    );
+}
+
 /**
  * Sign out pressed on a page of an earlier session (the user signed in again in another tab): its CSRF token is not
  * this session's, so the post did nothing. Instead of an error that leaves the user signed in at a shared computer
