@@ -1013,13 +1013,14 @@ function dispositionSection(
 }
 
 /** The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved). */
-function signInPage(before: Html, carried: Html = html``): Html {
+function signInPage(before: Html, carried: Html = html``, username = ''): Html {
   return html`<h1>Trial sign-in</h1>
     ${before}
     <form method="post" action="/trial/login">
       ${carried}
       <p>
-        <label for="username">User name</label><input id="username" name="username" autocomplete="username" required />
+        <label for="username">User name</label
+        ><input id="username" name="username" autocomplete="username" value="${username}" required />
       </p>
       <p>
         <label for="password">Password</label
@@ -1185,12 +1186,45 @@ export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): 
           html`<div class="alert warning" role="alert">
             <p>Your session ended before this was saved. Sign in again: what you typed is kept and shown to save.</p>
           </div>`,
-          html`<input type="hidden" name="resumeAction" value="${action}" /><input
-              type="hidden"
-              name="resumeFor"
-              value="${owner}"
-            /><input type="hidden" name="resume" value="${JSON.stringify(values)}" />`,
+          carriedFields(action, owner, JSON.stringify(values)),
         ),
+  );
+}
+
+/** The hidden fields that carry a page form's entries through sign-in (sessionEndedPage; resumed by resumePage). */
+const carriedFields = (action: string, owner: string, values: string): Html =>
+  html`<input type="hidden" name="resumeAction" value="${action}" /><input
+      type="hidden"
+      name="resumeFor"
+      value="${owner}"
+    /><input type="hidden" name="resume" value="${values}" />`;
+
+/**
+ * The sign-in form refused (user name or password not accepted), at 401: the sign-in page again saying so, with the
+ * user name as typed and, when the form carried a page form's entries through sign-in (sessionEndedPage), those
+ * entries still carried, so a mistyped password does not lose them. Only what this browser posted goes back to it.
+ */
+export function signInRefusedPage(
+  reply: FastifyReply,
+  typed: { username: string; resumeAction?: string; resumeFor?: string; resume?: string },
+): FastifyReply {
+  const { resumeAction, resumeFor, resume } = typed;
+  const carries =
+    resumeAction !== undefined && resumeFor !== undefined && resume !== undefined && resumableAction(resumeAction);
+  return send(
+    reply.code(401),
+    undefined,
+    'Trial sign-in',
+    signInPage(
+      html`<div class="alert warning" role="alert">
+        <p>
+          User name or password not
+          accepted.${carries ? ' What you typed in the form is still kept: sign in to save it.' : ''}
+        </p>
+      </div>`,
+      carries ? carriedFields(resumeAction, resumeFor, resume) : html``,
+      typed.username,
+    ),
   );
 }
 
