@@ -288,7 +288,7 @@ function formNumber(value: string | undefined, field: string): number | null {
 
 function participantsTable(participants: readonly Participant[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Participants">
     <table>
       <caption class="muted">
         Participants
@@ -437,7 +437,7 @@ function labTable(
   codes?: Readonly<Record<string, string>>,
 ): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Safety labs">
     <table>
       <caption class="muted">
         Safety labs, graded by CTCAE with the label's hold and stop rules
@@ -473,7 +473,7 @@ function labTable(
 
 function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
   if (events.length === 0) return html`<p>No adverse events recorded.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Adverse events">
     <table>
       <caption class="muted">
         Adverse events as entered (verbatim term; CTCAE grade by the investigator)
@@ -512,7 +512,7 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
 /** `timingOf`: a form's date against its visit's window (src/trial/visits.ts visitTimingText). */
 function formTable(forms: readonly FormRecord[], timingOf: (form: FormRecord) => string): Html {
   if (forms.length === 0) return html`<p>No visit forms yet.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Visit forms">
     <table>
       <caption class="muted">
         Visit forms (totals computed from the items)
@@ -1724,7 +1724,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   ${can(user.role, 'visit.write') ? doseCorrection(path, () => csrfField(reply), dose, refused) : ''}`
         }
         <h2>Visits and windows</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Visit schedule">
           <table>
             <caption class="muted">
               Visit schedule (windows from the protocol)
