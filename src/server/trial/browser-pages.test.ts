@@ -4,7 +4,7 @@
  * horizontal scrolling, a title that names the page. The pages: sign-in (and refused), participants, screening log,
  * each kind of participant page (enrolled; randomized with infusion, forms, labs, an adverse event and an alert;
  * exited; with a fatal adverse event) with its folded forms open, the safety dashboard, CONSORT, the refused pages
- * (404, 403), the stale-CSRF form re-shown, the entries of a form with no page of its own listed to save, Sign out
+ * (404, 403), a refused form (its reason takes the focus), the stale-CSRF form re-shown, the entries of a form with no page of its own listed to save, Sign out
  * again, the session-ended sign-in page and the emergency unblinding answer. Skipped only when Chromium is not
  * installed (.ci/run installs it).
  * Run: node --import tsx --test src/server/trial/browser-pages.test.ts
@@ -187,6 +187,39 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
       await page.getByText('User name or password not accepted').waitFor();
       assert.equal(await page.getByLabel('User name').inputValue(), 'coord-a');
       await assertPageFits(page, 'sign-in refused');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a refused form: the page says so in its title, focus on the reason, what was typed kept', async () => {
+    const context = await narrow();
+    try {
+      const page = await context.newPage();
+      await signIn(page, t.url, 'coordinator', 'site-a');
+      await page.goto(`${t.url}/trial/participants/${ids.treated}`);
+      await page.locator('#lab-value').fill('1e3');
+      await page.locator('#lab-on').fill('2026-11-19');
+      await page.getByRole('button', { name: 'Save lab result' }).click();
+      await page.getByText(/Not saved: .*plain decimal/).waitFor();
+      assert.match(await page.title(), /^Not saved: Participant /);
+      assert.match(
+        (await page.evaluate('document.activeElement.textContent')) as string,
+        /Not saved: .*plain decimal/,
+        'the focus is on the reason',
+      );
+      assert.equal(await page.locator('#lab-value').inputValue(), '1e3');
+      await assertPageFits(page, 'refused lab result');
+
+      await page.goto(`${t.url}/trial/screening`);
+      await page.getByLabel('Screening code (no names)').fill('A11Y-BAD-BUNDLE');
+      await page.getByLabel('Screened on').fill('2026-11-02');
+      await page.getByLabel(/FHIR R4 Bundle/).fill('{not json');
+      await page.getByRole('button', { name: 'Record screening' }).click();
+      await page.getByText(/^Not saved/).waitFor();
+      assert.match(await page.title(), /^Not saved: Screening log/);
+      assert.equal(await page.getByLabel(/FHIR R4 Bundle/).inputValue(), '{not json');
+      await assertPageFits(page, 'refused screening');
     } finally {
       await context.close();
     }

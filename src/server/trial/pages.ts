@@ -113,7 +113,11 @@ const logoutForm = (reply: FastifyReply) =>
  * text).
  */
 const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
-  if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
+  // A refusal takes the focus (autofocus, without script): a screen reader reads it and the keyboard continues from
+  // it, rather than from the top of a long page that looks as it did before the post.
+  if (q.error !== undefined) {
+    return html`<div class="alert warning" role="alert" tabindex="-1" autofocus><p>${q.error}</p></div>`;
+  }
   if (q.done !== undefined) return html`<div class="alert ok" role="status"><p>${q.done}</p></div>`;
   return html``;
 };
@@ -1392,7 +1396,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     return send(
       reply,
       blind(user),
-      'Screening log',
+      refused === undefined ? 'Screening log' : 'Not saved: Screening log',
       html`<h1>Screening log</h1>
         ${noticeFor(request, reply, refused, blind)} ${screeningTable(entries)}
         ${
@@ -1641,7 +1645,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     return send(
       reply,
       blind(user),
-      `Participant ${participant.participantCode}`,
+      `${refused === undefined ? '' : 'Not saved: '}Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
         ${noticeFor(request, reply, refused, blind)}
         ${safety ? alertList(mine, {}, alertsCorrectedSince(mine, labs)) : ''}
