@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import {
+  eligibleCriteria,
+  enrolThroughApi,
+  insightProtocol,
+  recordNeutropeniaAndPneumonia,
+  startTestTrial,
+} from './harness.test-support.ts';
 
 test('participant page: adverse events listed with grade, seriousness, relatedness and outcome', async () => {
   const t = await startTestTrial();
@@ -501,6 +507,25 @@ test('a page a browser opens that is refused (another site, a role without safet
     const api = await (await t.signIn('coordinator', 'site-a')).get(`/trial/participants/${other}`);
     assert.equal(api.status, 404);
     assert.equal((api.json as { resourceType?: string }).resourceType, 'OperationOutcome');
+  } finally {
+    await t.close();
+  }
+});
+
+test('open safety alerts are listed as records, not as live alerts a screen reader reads out on every visit', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+    await recordNeutropeniaAndPneumonia(coord, id);
+    for (const path of ['/trial/safety', '/trial/', `/trial/participants/${id}`]) {
+      const page = (await coord.get(path)).text;
+      assert.match(page, /<ul aria-label="Open safety alerts">/, path);
+      const list = page.slice(page.indexOf('<ul aria-label="Open safety alerts">'));
+      assert.match(list, /Neutrophil count decreased/, path);
+      assert.doesNotMatch(list.slice(0, list.indexOf('</ul>')), /role="alert"/, path);
+    }
   } finally {
     await t.close();
   }

@@ -336,13 +336,14 @@ function alertList(
   acknowledge?: () => Html,
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
-  return html`<ul>
+  // Stored records listed, not a message of this moment: no role="alert", which a screen reader would read out, every
+  // one of them, each time the page opens (the list is under its heading, "Open safety alerts").
+  return html`<ul aria-label="Open safety alerts">
     ${alerts.map(
       (a) =>
         html`<li>
           <div
             class="alert ${a.kind === 'stop-rule' || a.kind === 'serious-adverse-event' || a.kind === 'susar' ? 'critical' : 'warning'}"
-            role="alert"
           >
             <strong>${a.kind}</strong>: ${a.message}
             <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
