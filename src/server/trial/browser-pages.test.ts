@@ -32,6 +32,12 @@ const WIDER_THAN_SCREEN = `[...document.querySelectorAll('main *')]
   .filter((e) => { for (let a = e.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return false; return true; })
   .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().width) + 'px')`;
 
+/** The text of the focused element when it is an alert box (a form action's answer), else what is focused. */
+const FOCUSED_ALERT = `(() => {
+  const e = document.activeElement;
+  return e.classList.contains('alert') ? e.textContent : 'focus on <' + e.tagName.toLowerCase() + '>';
+})()`;
+
 /** Every axe-core violation of the WCAG 2.0/2.1 A and AA rules, whatever its impact; and no sideways scrolling. */
 async function assertPageFits(page: Page, label: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -204,12 +210,22 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
       await page.getByText(/Not saved: .*plain decimal/).waitFor();
       assert.match(await page.title(), /^Not saved: Participant /);
       assert.match(
-        (await page.evaluate('document.activeElement.textContent')) as string,
+        (await page.evaluate(FOCUSED_ALERT)) as string,
         /Not saved: .*plain decimal/,
         'the focus is on the reason',
       );
       assert.equal(await page.locator('#lab-value').inputValue(), '1e3');
       await assertPageFits(page, 'refused lab result');
+      // Corrected and saved: the confirmation takes the focus in turn (after the redirect, from the flash cookie).
+      await page.locator('#lab-value').fill('1.5');
+      await page.getByRole('button', { name: 'Save lab result' }).click();
+      await page.waitForURL(`${t.url}/trial/participants/${ids.treated}`);
+      assert.match(
+        (await page.evaluate(FOCUSED_ALERT)) as string,
+        /Lab result saved/,
+        'the focus is on the confirmation',
+      );
+      assert.match(await page.title(), /^Participant /);
 
       await page.goto(`${t.url}/trial/screening`);
       await page.getByLabel('Screening code (no names)').fill('A11Y-BAD-BUNDLE');

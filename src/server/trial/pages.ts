@@ -113,12 +113,14 @@ const logoutForm = (reply: FastifyReply) =>
  * text).
  */
 const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
-  // A refusal takes the focus (autofocus, without script): a screen reader reads it and the keyboard continues from
-  // it, rather than from the top of a long page that looks as it did before the post.
+  // The answer takes the focus (autofocus, without script), a refusal as a saved write: a screen reader reads it and
+  // the keyboard continues from it, rather than from the top of a long page that looks as it did before the post.
   if (q.error !== undefined) {
     return html`<div class="alert warning" role="alert" tabindex="-1" autofocus><p>${q.error}</p></div>`;
   }
-  if (q.done !== undefined) return html`<div class="alert ok" role="status"><p>${q.done}</p></div>`;
+  if (q.done !== undefined) {
+    return html`<div class="alert ok" role="status" tabindex="-1" autofocus><p>${q.done}</p></div>`;
+  }
   return html``;
 };
 
