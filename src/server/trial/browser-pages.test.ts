@@ -198,7 +198,7 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
     }
   });
 
-  test('a refused form: the page says so in its title, focus on the reason, what was typed kept', async () => {
+  test('a refused form: the page says so in its title, focus on the reason, a link to the form as typed', async () => {
     const context = await narrow();
     try {
       const page = await context.newPage();
@@ -216,6 +216,12 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
       );
       assert.equal(await page.locator('#lab-value').inputValue(), '1e3');
       await assertPageFits(page, 'refused lab result');
+      // By keyboard from the reason: its link leads to the form as typed, far down the page; Tab goes on inside it.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate('document.activeElement.textContent'), 'Go to the form, as you typed it');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate('document.activeElement.id'), 'lab-visit', 'Tab from the link: the form');
       // Corrected and saved: the confirmation takes the focus in turn (after the redirect, from the flash cookie).
       await page.locator('#lab-value').fill('1.5');
       await page.getByRole('button', { name: 'Save lab result' }).click();
@@ -235,6 +241,7 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
       await page.getByText(/^Not saved/).waitFor();
       assert.match(await page.title(), /^Not saved: Screening log/);
       assert.equal(await page.getByLabel(/FHIR R4 Bundle/).inputValue(), '{not json');
+      assert.equal(await page.locator('#refused-form #bundle').count(), 1, 'the link leads to the screening form');
       await assertPageFits(page, 'refused screening');
     } finally {
       await context.close();

@@ -112,11 +112,14 @@ const logoutForm = (reply: FastifyReply) =>
  * The message a form action sent back (a refusal's reason, or the redirect's flash cookie: shown masked like stored
  * text).
  */
-const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
+const notice = (q: Readonly<Record<string, string | undefined>>, linkToForm = false): Html => {
   // The answer takes the focus (autofocus, without script), a refusal as a saved write: a screen reader reads it and
   // the keyboard continues from it, rather than from the top of a long page that looks as it did before the post.
   if (q.error !== undefined) {
-    return html`<div class="alert warning" role="alert" tabindex="-1" autofocus><p>${q.error}</p></div>`;
+    return html`<div class="alert warning" role="alert" tabindex="-1" autofocus>
+      <p>${q.error}</p>
+      ${linkToForm ? html`<p><a href="#${REFUSED_FORM_ID}">Go to the form, as you typed it</a></p>` : ''}
+    </div>`;
   }
   if (q.done !== undefined) {
     return html`<div class="alert ok" role="status" tabindex="-1" autofocus><p>${q.done}</p></div>`;
@@ -209,6 +212,9 @@ function typedFields(body: unknown): Record<string, string> {
   return out;
 }
 
+/** The id of the form a refusal came back in, which the refusal's reason links to (noticeFor). */
+const REFUSED_FORM_ID = 'refused-form';
+
 /**
  * How to fill the form posting to `action`: what was typed when this very form was refused, else the defaults given.
  * `selected` answers the attribute an option takes.
@@ -217,6 +223,8 @@ function typedInto(refused: Refused | undefined, action: string) {
   const values = refused?.action === action ? refused.values : undefined;
   return {
     refused: values !== undefined,
+    /** The refused form's id, which its reason links to (REFUSED_FORM_ID); nothing for any other form. */
+    anchor: values === undefined ? html`` : html` id="${REFUSED_FORM_ID}"`,
     value: (name: string, fallback = ''): string => values?.[name] ?? fallback,
     selected: (name: string, option: string, fallback = false): string =>
       (values === undefined ? fallback : values[name] === option) ? 'selected' : '',
@@ -756,7 +764,7 @@ function labCorrections(
     const units = [...new Set<string>([...LAB_UNITS, l.unit])];
     return html`<details ${fix.refused ? 'open' : ''}>
       <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
-      <form method="post" action="${path}/labs/${l.id}/corrections">
+      <form method="post" action="${path}/labs/${l.id}/corrections" ${fix.anchor}>
         ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, visits, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
@@ -851,7 +859,7 @@ function adverseEventForms(
       const fix = typedInto(refused, `${path}/adverse-events/${e.id}/updates`);
       return html`<details ${fix.refused ? 'open' : ''}>
         <summary>Follow up or correct: ${e.term} (onset ${e.onsetOn})</summary>
-        <form method="post" action="${path}/adverse-events/${e.id}/updates">
+        <form method="post" action="${path}/adverse-events/${e.id}/updates" ${fix.anchor}>
           ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
           <p>
             <label for="ae-reason-${e.id}">Reason for the change</label
@@ -863,7 +871,7 @@ function adverseEventForms(
     })}
     <details ${entry.refused ? 'open' : ''}>
       <summary>Record an adverse event</summary>
-      <form method="post" action="${path}/adverse-events">
+      <form method="post" action="${path}/adverse-events" ${entry.anchor}>
         ${csrf()} ${adverseEventFields('new', entry, null)}
         <p><button type="submit">Record the adverse event</button></p>
       </form>
@@ -915,7 +923,7 @@ function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refuse
   const fix = typedInto(refused, `${path}/doses/${dose.id}/corrections`);
   return html`<details ${fix.refused ? 'open' : ''}>
     <summary>Correct this infusion record</summary>
-    <form method="post" action="${path}/doses/${dose.id}/corrections">
+    <form method="post" action="${path}/doses/${dose.id}/corrections" ${fix.anchor}>
       ${csrf()} ${versionField(dose.version)} ${doseFields('fix-dose', fix, dose)}
       <p>
         <label for="fix-dose-reason">Reason for the correction</label
@@ -947,7 +955,7 @@ function dispositionSection(
     const typed = typedInto(refused, `${path}/dispositions`);
     return html`<h2>Disposition</h2>
       ${shown}
-      <form method="post" action="${path}/dispositions">
+      <form method="post" action="${path}/dispositions" ${typed.anchor}>
         ${csrf()}
         <p>
           <label for="exit-event">Exit</label
@@ -969,7 +977,7 @@ function dispositionSection(
       const voiding = typedInto(refused, `${path}/dispositions/${d.id}/void`);
       return html`<details ${fix.refused ? 'open' : ''}>
           <summary>Correct this exit</summary>
-          <form method="post" action="${path}/dispositions/${d.id}/corrections">
+          <form method="post" action="${path}/dispositions/${d.id}/corrections" ${fix.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
               <label for="fix-event-${d.id}">Exit</label
@@ -1001,7 +1009,7 @@ function dispositionSection(
         </details>
         <details ${voiding.refused ? 'open' : ''}>
           <summary>The participant did not leave: void this exit</summary>
-          <form method="post" action="${path}/dispositions/${d.id}/void">
+          <form method="post" action="${path}/dispositions/${d.id}/void" ${voiding.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
               <label for="void-reason-${d.id}">Reason</label
@@ -1363,7 +1371,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     reply: FastifyReply,
     refused: Refused | undefined,
     blind: <T>(value: T) => T,
-  ) => notice(refused === undefined ? blind(flashMessage(deps.auth, request, reply)) : { error: refused.message });
+  ) =>
+    notice(
+      refused === undefined ? blind(flashMessage(deps.auth, request, reply)) : { error: refused.message },
+      refused !== undefined && refused.action !== '',
+    );
 
   /** The screening log with its forms; `shown` is a refused post to show again in its form. */
   const screeningPage = async (request: FastifyRequest, reply: FastifyReply, shown?: Refused) => {
@@ -1405,7 +1417,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
-                <form method="post" action="/trial/screening">
+                <form method="post" action="/trial/screening" ${screening.anchor}>
                   ${csrfField(reply)}
                   <p>
                     <label for="site">Site</label
@@ -1443,7 +1455,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   <p><button type="submit">Record screening</button></p>
                 </form>
                 <h2>Consent and enrolment</h2>
-                <form method="post" action="/trial/consents">
+                <form method="post" action="/trial/consents" ${consent.anchor}>
                   ${csrfField(reply)}
                   <p>
                     <label for="consent-screening">Screening entry</label
@@ -1467,7 +1479,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   </p>
                   <p><button type="submit">Record consent</button></p>
                 </form>
-                <form method="post" action="/trial/participants">
+                <form method="post" action="/trial/participants" ${enrol.anchor}>
                   ${csrfField(reply)}
                   <p>
                     <label for="enrol-screening">Screening entry</label
@@ -1645,6 +1657,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const path = `/trial/participants/${id}`;
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);
+    const unblinding = typedInto(refused, `${path}/emergency-unblind`);
     return send(
       reply,
       blind(user),
@@ -1680,9 +1693,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         }
         ${
           participant.kitCode !== null && can(user.role, 'emergency-unblind')
-            ? html`<details ${refused?.action === `${path}/emergency-unblind` ? 'open' : ''}>
+            ? html`<details ${unblinding.refused ? 'open' : ''}>
                 <summary>Emergency unblinding</summary>
-                <form method="post" action="${path}/emergency-unblind">
+                <form method="post" action="${path}/emergency-unblind" ${unblinding.anchor}>
                   ${csrfField(reply)}
                   <p class="muted">
                     Only when the treating team needs the allocation for this participant's care. The allocation is
@@ -1693,7 +1706,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="unblind-reason"
                       name="reason"
-                      value="${typedInto(refused, `${path}/emergency-unblind`).value('reason')}"
+                      value="${unblinding.value('reason')}"
                       required
                       maxlength="500"
                     />
@@ -1706,7 +1719,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${
           participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
             ? html`<h2>${dosingVisit.label}: study drug given</h2>
-                <form method="post" action="${path}/doses">
+                <form method="post" action="${path}/doses" ${doseTyped.anchor}>
                   ${csrfField(reply)}
                   <p class="muted">
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
@@ -1770,7 +1783,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   const typed = typedInto(refused, `${path}/forms#${def.id}`);
                   return html`<details ${typed.refused ? 'open' : ''}>
                     <summary>${def.name}</summary>
-                    <form method="post" action="${path}/forms">
+                    <form method="post" action="${path}/forms" ${typed.anchor}>
                       ${csrfField(reply)}
                       <input type="hidden" name="instrument" value="${def.id}" />
                       <p>
@@ -1825,7 +1838,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
-            ? html`<form method="post" action="${path}/labs">
+            ? html`<form method="post" action="${path}/labs" ${lab.anchor}>
                 ${csrfField(reply)}
                 ${labFields(
                   'lab',
