@@ -15,7 +15,7 @@ import { methodNotAllowedPage, notFoundPage } from './web/pages.ts';
 const MACHINE_PATH = /^\/(?:api|cds-services)(?:\/|$)|^\/[^/]+\/api(?:\/|$)/;
 
 /** Whether the client asked for HTML: Accept names text/html (or XHTML) with a weight above 0, as browsers send. */
-function wantsPage(request: FastifyRequest, path: string): boolean {
+export function wantsPage(request: FastifyRequest, path: string): boolean {
   if (MACHINE_PATH.test(path)) return false;
   return (request.headers.accept ?? '').split(',').some((range) => {
     const [type, ...params] = range.split(';').map((s) => s.trim().toLowerCase());

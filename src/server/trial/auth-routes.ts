@@ -10,7 +10,7 @@ import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './
 import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
-import { resumableAction, resumePage } from './pages.ts';
+import { resumableAction, resumePage, signInRefusedPage } from './pages.ts';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import { signInKey } from './sign-in-limit.ts';
 
@@ -93,7 +93,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
             inactive: !account.active,
           });
         }
-        if (wantsHtml(request)) return reply.code(303).redirect('/trial/login?failed=1');
+        if (wantsHtml(request)) return signInRefusedPage(reply, body);
         return sendTrialError(reply, 401, 'user name or password not accepted', 'trial.login.failed');
       }
       // Only refused sign-ins count against the address (the rate limit counted this one before it was checked).

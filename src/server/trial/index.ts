@@ -16,6 +16,7 @@ import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
 import { frameworkError, HttpError } from '../api/operation-outcome.ts';
 import type { IssueType } from '../api/operation-outcome.ts';
+import { wantsPage } from '../unmatched.ts';
 import { registerApi } from './api.ts';
 import { registerFormBody } from './form-body.ts';
 import { sendTrialError, statusOfCode } from './errors.ts';
@@ -26,7 +27,14 @@ import type { LoginRateLimit } from './auth-routes.ts';
 import { armTerms, guardResponses, maskResponses } from './blinding.ts';
 import { armLabels, trialInfo } from './context.ts';
 import type { TrialDeps } from './context.ts';
-import { isPageFormPost, registerPages, sessionEndedPage, signInLimitedPage, signOutAgainPage } from './pages.ts';
+import {
+  isPageFormPost,
+  refusedPage,
+  registerPages,
+  sessionEndedPage,
+  signInLimitedPage,
+  signOutAgainPage,
+} from './pages.ts';
 import type { StaleFormPage } from './pages.ts';
 
 export interface TrialServerOptions {
@@ -63,6 +71,11 @@ function sendError(
   type?: IssueType,
 ) {
   request.log.info({ code, status }, 'trial request refused');
+  // A browser opening a page (not the API) gets the refusal as a page in the trial's layout.
+  const path = request.url.split('?')[0] ?? '';
+  if ((request.method === 'GET' || request.method === 'HEAD') && wantsPage(request, path)) {
+    return refusedPage(request, reply, status, message);
+  }
   return sendTrialError(reply, status, message, code, type);
 }
 

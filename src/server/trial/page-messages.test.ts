@@ -29,7 +29,7 @@ test("a page shows only the messages of the server's own redirects, not words wr
     const location = saved.headers.get('location') ?? '';
     const flash = coord.cookie.split('; ').find((c) => c.startsWith('trd_trial_flash=')) ?? '';
     const page = await coord.get(location);
-    assert.match(page.text, /role="status"><p>Lab result saved<\/p>/);
+    assert.match(page.text, /role="status" tabindex="-1" autofocus><p>Lab result saved<\/p>/);
     // Another session cannot replay it either: the signature is the session's.
     const other = await t.signIn('coordinator', 'site-a');
     other.cookie = `${other.cookie}; ${flash}`;

@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eligibleCriteria, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import {
+  eligibleCriteria,
+  enrolThroughApi,
+  insightProtocol,
+  recordNeutropeniaAndPneumonia,
+  startTestTrial,
+} from './harness.test-support.ts';
 
 test('participant page: adverse events listed with grade, seriousness, relatedness and outcome', async () => {
   const t = await startTestTrial();
@@ -495,6 +501,56 @@ test('participant page: the lab form offers only the visits that take safety lab
     const form = page.slice(start, page.indexOf('</form>', start));
     assert.match(form, /<option value="baseline"/);
     assert.doesNotMatch(form, /<option value="infusion"/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a page a browser opens that is refused (another site, a role without safety data) is a page, not JSON', async () => {
+  const t = await startTestTrial();
+  try {
+    const coordB = await t.signIn('coordinator', 'site-b');
+    const other = await enrolThroughApi(coordB, insightProtocol(t.engine), 'site-b');
+    const accept = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const open = async (role: Parameters<typeof t.signIn>[0], path: string) => {
+      const client = await t.signIn(role, 'site-a');
+      const reply = await fetch(t.url + path, { headers: { ...accept, cookie: client.cookie } });
+      return { status: reply.status, type: reply.headers.get('content-type') ?? '', text: await reply.text() };
+    };
+    const notFound = await open('coordinator', `/trial/participants/${other}`);
+    assert.equal(notFound.status, 404);
+    assert.match(notFound.type, /^text\/html/);
+    assert.match(notFound.text, /<html lang="en">/);
+    assert.match(notFound.text, /<title>Participant or page not found · /);
+    assert.match(notFound.text, /<a href="\/trial\/"\s*>Go to the participants<\/a\s*>/);
+    assert.equal(notFound.text.includes(other), false, 'the address is not repeated');
+    const forbidden = await open('outcome-rater', '/trial/safety');
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.text, /<title>Not allowed · /);
+    assert.match(forbidden.text, /The outcome-rater role does not see safety data\./);
+    // The API, and a client that does not ask for HTML, keep the OperationOutcome.
+    const api = await (await t.signIn('coordinator', 'site-a')).get(`/trial/participants/${other}`);
+    assert.equal(api.status, 404);
+    assert.equal((api.json as { resourceType?: string }).resourceType, 'OperationOutcome');
+  } finally {
+    await t.close();
+  }
+});
+
+test('open safety alerts are listed as records, not as live alerts a screen reader reads out on every visit', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+    await recordNeutropeniaAndPneumonia(coord, id);
+    for (const path of ['/trial/safety', '/trial/', `/trial/participants/${id}`]) {
+      const page = (await coord.get(path)).text;
+      assert.match(page, /<ul aria-label="Open safety alerts">/, path);
+      const list = page.slice(page.indexOf('<ul aria-label="Open safety alerts">'));
+      assert.match(list, /Neutrophil count decreased/, path);
+      assert.doesNotMatch(list.slice(0, list.indexOf('</ul>')), /role="alert"/, path);
+    }
   } finally {
     await t.close();
   }

@@ -115,9 +115,18 @@ const logoutForm = (reply: FastifyReply) =>
  * The message a form action sent back (a refusal's reason, or the redirect's flash cookie: shown masked like stored
  * text).
  */
-const notice = (q: Readonly<Record<string, string | undefined>>): Html => {
-  if (q.error !== undefined) return html`<div class="alert warning" role="alert"><p>${q.error}</p></div>`;
-  if (q.done !== undefined) return html`<div class="alert ok" role="status"><p>${q.done}</p></div>`;
+const notice = (q: Readonly<Record<string, string | undefined>>, linkToForm = false): Html => {
+  // The answer takes the focus (autofocus, without script), a refusal as a saved write: a screen reader reads it and
+  // the keyboard continues from it, rather than from the top of a long page that looks as it did before the post.
+  if (q.error !== undefined) {
+    return html`<div class="alert warning" role="alert" tabindex="-1" autofocus>
+      <p>${q.error}</p>
+      ${linkToForm ? html`<p><a href="#${REFUSED_FORM_ID}">Go to the form, as you typed it</a></p>` : ''}
+    </div>`;
+  }
+  if (q.done !== undefined) {
+    return html`<div class="alert ok" role="status" tabindex="-1" autofocus><p>${q.done}</p></div>`;
+  }
   return html``;
 };
 
@@ -206,6 +215,9 @@ function typedFields(body: unknown): Record<string, string> {
   return out;
 }
 
+/** The id of the form a refusal came back in, which the refusal's reason links to (noticeFor). */
+const REFUSED_FORM_ID = 'refused-form';
+
 /**
  * How to fill the form posting to `action`: what was typed when this very form was refused, else the defaults given.
  * `selected` answers the attribute an option takes.
@@ -214,6 +226,8 @@ function typedInto(refused: Refused | undefined, action: string) {
   const values = refused?.action === action ? refused.values : undefined;
   return {
     refused: values !== undefined,
+    /** The refused form's id, which its reason links to (REFUSED_FORM_ID); nothing for any other form. */
+    anchor: values === undefined ? html`` : html` id="${REFUSED_FORM_ID}"`,
     value: (name: string, fallback = ''): string => values?.[name] ?? fallback,
     selected: (name: string, option: string, fallback = false): string =>
       (values === undefined ? fallback : values[name] === option) ? 'selected' : '',
@@ -291,7 +305,7 @@ function formNumber(value: string | undefined, field: string): number | null {
 
 function participantsTable(participants: readonly Participant[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Participants">
     <table>
       <caption class="muted">
         Participants
@@ -336,13 +350,14 @@ function alertList(
   clearedSince: Readonly<Record<string, DoseRecord>> = {},
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
-  return html`<ul>
+  // Stored records listed, not a message of this moment: no role="alert", which a screen reader would read out, every
+  // one of them, each time the page opens (the list is under its heading, "Open safety alerts").
+  return html`<ul aria-label="Open safety alerts">
     ${alerts.map(
       (a) =>
         html`<li>
           <div
             class="alert ${a.kind === 'stop-rule' || a.kind === 'serious-adverse-event' || a.kind === 'susar' ? 'critical' : 'warning'}"
-            role="alert"
           >
             <strong>${a.kind}</strong>: ${a.message}
             <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span>
@@ -476,7 +491,7 @@ function labTable(
   codes?: Readonly<Record<string, string>>,
 ): Html {
   if (labs.length === 0) return html`<p>No lab results.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Safety labs">
     <table>
       <caption class="muted">
         Safety labs, graded by CTCAE with the label's hold and stop rules
@@ -512,7 +527,7 @@ function labTable(
 
 function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
   if (events.length === 0) return html`<p>No adverse events recorded.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Adverse events">
     <table>
       <caption class="muted">
         Adverse events as entered (verbatim term; CTCAE grade by the investigator)
@@ -551,7 +566,7 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
 /** `timingOf`: a form's date against its visit's window (src/trial/visits.ts visitTimingText). */
 function formTable(forms: readonly FormRecord[], timingOf: (form: FormRecord) => string): Html {
   if (forms.length === 0) return html`<p>No visit forms yet.</p>`;
-  return html`<div class="table-wrap">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Visit forms">
     <table>
       <caption class="muted">
         Visit forms (totals computed from the items)
@@ -904,7 +919,7 @@ function labCorrections(
     const takenAt = visits.filter((v) => v.labs.includes(l.analyte) || v.id === l.visit);
     return html`<details ${fix.refused ? 'open' : ''}>
       <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
-      <form method="post" action="${path}/labs/${l.id}/corrections">
+      <form method="post" action="${path}/labs/${l.id}/corrections" ${fix.anchor}>
         ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, takenAt, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
@@ -999,7 +1014,7 @@ function adverseEventForms(
       const fix = typedInto(refused, `${path}/adverse-events/${e.id}/updates`);
       return html`<details ${fix.refused ? 'open' : ''}>
         <summary>Follow up or correct: ${e.term} (onset ${e.onsetOn})</summary>
-        <form method="post" action="${path}/adverse-events/${e.id}/updates">
+        <form method="post" action="${path}/adverse-events/${e.id}/updates" ${fix.anchor}>
           ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
           <p>
             <label for="ae-reason-${e.id}">Reason for the change</label
@@ -1011,7 +1026,7 @@ function adverseEventForms(
     })}
     <details ${entry.refused ? 'open' : ''}>
       <summary>Record an adverse event</summary>
-      <form method="post" action="${path}/adverse-events">
+      <form method="post" action="${path}/adverse-events" ${entry.anchor}>
         ${csrf()} ${adverseEventFields('new', entry, null)}
         <p><button type="submit">Record the adverse event</button></p>
       </form>
@@ -1073,7 +1088,7 @@ function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refuse
   const fix = typedInto(refused, `${path}/doses/${dose.id}/corrections`);
   return html`<details ${fix.refused ? 'open' : ''}>
     <summary>Correct this infusion record</summary>
-    <form method="post" action="${path}/doses/${dose.id}/corrections">
+    <form method="post" action="${path}/doses/${dose.id}/corrections" ${fix.anchor}>
       ${csrf()} ${versionField(dose.version)} ${doseFields('fix-dose', fix, dose)}
       <p>
         <label for="fix-dose-reason">Reason for the correction</label
@@ -1105,7 +1120,7 @@ function dispositionSection(
     const typed = typedInto(refused, `${path}/dispositions`);
     return html`<h2>Disposition</h2>
       ${shown}
-      <form method="post" action="${path}/dispositions">
+      <form method="post" action="${path}/dispositions" ${typed.anchor}>
         ${csrf()}
         <p>
           <label for="exit-event">Exit</label
@@ -1127,7 +1142,7 @@ function dispositionSection(
       const voiding = typedInto(refused, `${path}/dispositions/${d.id}/void`);
       return html`<details ${fix.refused ? 'open' : ''}>
           <summary>Correct this exit</summary>
-          <form method="post" action="${path}/dispositions/${d.id}/corrections">
+          <form method="post" action="${path}/dispositions/${d.id}/corrections" ${fix.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
               <label for="fix-event-${d.id}">Exit</label
@@ -1159,7 +1174,7 @@ function dispositionSection(
         </details>
         <details ${voiding.refused ? 'open' : ''}>
           <summary>The participant did not leave: void this exit</summary>
-          <form method="post" action="${path}/dispositions/${d.id}/void">
+          <form method="post" action="${path}/dispositions/${d.id}/void" ${voiding.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
               <label for="void-reason-${d.id}">Reason</label
@@ -1178,13 +1193,14 @@ function dispositionSection(
 }
 
 /** The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved). */
-function signInPage(before: Html, carried: Html = html``): Html {
+function signInPage(before: Html, carried: Html = html``, username = ''): Html {
   return html`<h1>Trial sign-in</h1>
     ${before}
     <form method="post" action="/trial/login">
       ${carried}
       <p>
-        <label for="username">User name</label><input id="username" name="username" autocomplete="username" required />
+        <label for="username">User name</label
+        ><input id="username" name="username" autocomplete="username" value="${username}" required />
       </p>
       <p>
         <label for="password">Password</label
@@ -1215,6 +1231,55 @@ export function signInLimitedPage(reply: FastifyReply): FastifyReply {
       </div>`,
     ),
   );
+}
+
+/** A refused page's title and heading, by status. */
+const ERROR_TITLES: Readonly<Record<number, string>> = {
+  403: 'Not allowed',
+  404: 'Participant or page not found',
+  429: 'Too many requests',
+};
+
+/** What a refused page says: the refusal's own message, or for a 404 where to look (it never repeats the address). */
+function refusedText(status: number, message: string): string {
+  if (status === 404) {
+    return 'There is nothing at this address that you may see: it may be mistyped, or the participant is at another site.';
+  }
+  if (status >= 500) return 'The page could not be shown. Try again; if it persists, tell the trial administrator.';
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+}
+
+/**
+ * A page a browser opened that was refused (a participant of another site or none: 404; a page the role may not see:
+ * 403): the reason in the trial's layout, with its navigation and a way back, rather than an OperationOutcome in JSON
+ * that a browser shows as a block of code with no title. The message is the refusal's, which names no input.
+ */
+export function refusedPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+): FastifyReply {
+  const title = ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'Not shown');
+  const user = request.trialUser;
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .headers(PAGE_HEADERS)
+    .send(
+      page(
+        title,
+        html`<h1>${title}</h1>
+          <p>${refusedText(status, message)}</p>
+          <p>
+            <a href="${user === undefined ? '/trial/login' : '/trial/'}"
+              >${user === undefined ? 'Sign in' : 'Go to the participants'}</a
+            >
+          </p>`,
+        { nav: nav(user) },
+      ),
+    );
 }
 
 /**
@@ -1301,12 +1366,45 @@ export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): 
           html`<div class="alert warning" role="alert">
             <p>Your session ended before this was saved. Sign in again: what you typed is kept and shown to save.</p>
           </div>`,
-          html`<input type="hidden" name="resumeAction" value="${action}" /><input
-              type="hidden"
-              name="resumeFor"
-              value="${owner}"
-            /><input type="hidden" name="resume" value="${JSON.stringify(values)}" />`,
+          carriedFields(action, owner, JSON.stringify(values)),
         ),
+  );
+}
+
+/** The hidden fields that carry a page form's entries through sign-in (sessionEndedPage; resumed by resumePage). */
+const carriedFields = (action: string, owner: string, values: string): Html =>
+  html`<input type="hidden" name="resumeAction" value="${action}" /><input
+      type="hidden"
+      name="resumeFor"
+      value="${owner}"
+    /><input type="hidden" name="resume" value="${values}" />`;
+
+/**
+ * The sign-in form refused (user name or password not accepted), at 401: the sign-in page again saying so, with the
+ * user name as typed and, when the form carried a page form's entries through sign-in (sessionEndedPage), those
+ * entries still carried, so a mistyped password does not lose them. Only what this browser posted goes back to it.
+ */
+export function signInRefusedPage(
+  reply: FastifyReply,
+  typed: { username: string; resumeAction?: string; resumeFor?: string; resume?: string },
+): FastifyReply {
+  const { resumeAction, resumeFor, resume } = typed;
+  const carries =
+    resumeAction !== undefined && resumeFor !== undefined && resume !== undefined && resumableAction(resumeAction);
+  return send(
+    reply.code(401),
+    undefined,
+    'Trial sign-in',
+    signInPage(
+      html`<div class="alert warning" role="alert">
+        <p>
+          User name or password not
+          accepted.${carries ? ' What you typed in the form is still kept: sign in to save it.' : ''}
+        </p>
+      </div>`,
+      carries ? carriedFields(resumeAction, resumeFor, resume) : html``,
+      typed.username,
+    ),
   );
 }
 
@@ -1438,7 +1536,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     reply: FastifyReply,
     refused: Refused | undefined,
     blind: <T>(value: T) => T,
-  ) => notice(refused === undefined ? blind(flashMessage(deps.auth, request, reply)) : { error: refused.message });
+  ) =>
+    notice(
+      refused === undefined ? blind(flashMessage(deps.auth, request, reply)) : { error: refused.message },
+      refused !== undefined && refused.action !== '',
+    );
 
   /** The screening log with its forms; `shown` is a refused post to show again in its form. */
   const screeningPage = async (request: FastifyRequest, reply: FastifyReply, shown?: Refused) => {
@@ -1474,13 +1576,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     return send(
       reply,
       blind(user),
-      'Screening log',
+      refused === undefined ? 'Screening log' : 'Not saved: Screening log',
       html`<h1>Screening log</h1>
         ${noticeFor(request, reply, refused, blind)} ${screeningTable(entries)}
         ${
           mayWrite
             ? html`<h2>Screen a patient</h2>
-                <form method="post" action="/trial/screening">
+                <form method="post" action="/trial/screening" ${screening.anchor}>
                   ${csrfField(reply)}
                   <p>
                     <label for="site">Site</label
@@ -1518,7 +1620,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   <p><button type="submit">Record screening</button></p>
                 </form>
                 <h2>Consent and enrolment</h2>
-                <form method="post" action="/trial/consents">
+                <form method="post" action="/trial/consents" ${consent.anchor}>
                   ${csrfField(reply)}
                   <p>
                     <label for="consent-screening">Screening entry</label
@@ -1542,7 +1644,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   </p>
                   <p><button type="submit">Record consent</button></p>
                 </form>
-                <form method="post" action="/trial/participants">
+                <form method="post" action="/trial/participants" ${enrol.anchor}>
                   ${csrfField(reply)}
                   <p>
                     <label for="enrol-screening">Screening entry</label
@@ -1717,10 +1819,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const path = `/trial/participants/${id}`;
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);
+    const unblinding = typedInto(refused, `${path}/emergency-unblind`);
     return send(
       reply,
       blind(user),
-      `Participant ${participant.participantCode}`,
+      `${refused === undefined ? '' : 'Not saved: '}Participant ${participant.participantCode}`,
       html`<h1>Participant ${participant.participantCode}</h1>
         ${noticeFor(request, reply, refused, blind)}
         ${
@@ -1759,9 +1862,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         }
         ${
           participant.kitCode !== null && can(user.role, 'emergency-unblind')
-            ? html`<details ${refused?.action === `${path}/emergency-unblind` ? 'open' : ''}>
+            ? html`<details ${unblinding.refused ? 'open' : ''}>
                 <summary>Emergency unblinding</summary>
-                <form method="post" action="${path}/emergency-unblind">
+                <form method="post" action="${path}/emergency-unblind" ${unblinding.anchor}>
                   ${csrfField(reply)}
                   <p class="muted">
                     Only when the treating team needs the allocation for this participant's care. The allocation is
@@ -1772,7 +1875,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="unblind-reason"
                       name="reason"
-                      value="${typedInto(refused, `${path}/emergency-unblind`).value('reason')}"
+                      value="${unblinding.value('reason')}"
                       required
                       maxlength="500"
                     />
@@ -1785,7 +1888,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${
           participant.kitCode !== null && dose === null && dosingVisit !== undefined && can(user.role, 'visit.write')
             ? html`<h2>${dosingVisit.label}: study drug given</h2>
-                <form method="post" action="${path}/doses">
+                <form method="post" action="${path}/doses" ${doseTyped.anchor}>
                   ${csrfField(reply)}
                   <p class="muted">
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
@@ -1811,7 +1914,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   ${can(user.role, 'visit.write') ? doseCorrection(path, () => csrfField(reply), dose, refused) : ''}`
         }
         <h2>Visits and windows</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Visit schedule">
           <table>
             <caption class="muted">
               Visit schedule (windows from the protocol)
@@ -1850,7 +1953,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   const typed = typedInto(refused, `${path}/forms#${def.id}`);
                   return html`<details ${typed.refused ? 'open' : ''}>
                     <summary>${def.name}</summary>
-                    <form method="post" action="${path}/forms">
+                    <form method="post" action="${path}/forms" ${typed.anchor}>
                       ${csrfField(reply)}
                       <input type="hidden" name="instrument" value="${def.id}" />
                       <p>
@@ -1905,7 +2008,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
-            ? html`<form method="post" action="${path}/labs">
+            ? html`<form method="post" action="${path}/labs" ${lab.anchor}>
                 ${csrfField(reply)}
                 ${labFields(
                   'lab',

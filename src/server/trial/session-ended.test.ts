@@ -87,6 +87,47 @@ test('a form posted after the session ended is kept through sign-in and saved wi
   }
 });
 
+test('a password mistyped when signing in again keeps what the session left unsaved, and the user name', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const action = `/trial/participants/${id}/labs`;
+    const typed = { visit: 'baseline', analyte: 'alt', value: '35', unit: 'U/L', collectedOn: '2026-11-05' };
+    now += 120_000;
+    const ended = await coord.request('POST', action, { ...typed, _csrf: coord.csrf }, FORM);
+    const carried = hiddenFields(ended.text, '/trial/login');
+    const account = accountFor('coordinator', 'site-a');
+    const browser = new TrialClient(t.url);
+    const mistyped = await browser.request(
+      'POST',
+      '/trial/login',
+      { ...carried, username: account.username, password: 'not-the-password' },
+      FORM,
+    );
+    assert.equal(mistyped.status, 401);
+    assert.match(mistyped.text, /User name or password not\s+accepted\. What you typed in the form is still kept/);
+    assert.match(mistyped.text, new RegExp(`id="username"[^>]*value="${account.username}"`), 'the user name as typed');
+    const still = hiddenFields(mistyped.text, '/trial/login');
+    assert.deepEqual(still, carried, 'the entries are still carried');
+    const signedIn = await browser.request(
+      'POST',
+      '/trial/login',
+      { ...still, username: account.username, password: account.password },
+      FORM,
+    );
+    assert.equal(signedIn.status, 200);
+    assert.equal(hiddenFields(signedIn.text, action).value, '35');
+    // A plain sign-in refused carries nothing.
+    const plain = await browser.request('POST', '/trial/login', { username: 'nobody', password: 'wrong-wrong' }, FORM);
+    assert.equal(plain.status, 401);
+    assert.doesNotMatch(plain.text, /resumeAction|still kept/);
+  } finally {
+    await t.close();
+  }
+});
+
 test('what was typed is shown again only to the user whose session ended, never to whoever signs in next', async () => {
   let now = Date.parse('2026-11-29T10:00:00Z');
   const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });

@@ -60,9 +60,10 @@ th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;v
 .muted{color:var(--muted)}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:block;font-weight:600}
-input,select,button{font:inherit;padding:.4rem .6rem}
-/* A file input's own width (about 380 px in Chromium) would widen the page past a 360 px screen. */
-form.inline>div{max-width:100%}input{max-width:100%}
+input,select,button,textarea{font:inherit;padding:.4rem .6rem}
+/* A file input's own width (about 380 px in Chromium), a textarea's columns or a select's longest option would widen the
+   page past a 360 px screen. */
+form.inline>div,form.inline>label{max-width:100%}input,select,textarea{max-width:100%}
 button{background:var(--accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
 ul.patients{padding-left:1.2rem}ul.patients li{margin:.4rem 0}
 /* !important: a rule such as form.inline{display:flex} is more specific than .no-print and would print the form. */
