@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../engine/index.ts';
 import { generateKits } from '../../trial/kits.ts';
 import { planArms, planFactors } from '../../trial/strata.ts';
-import { openTrialStore } from '../../trial/store/open.ts';
+import { openTrialStore, storeKnowledgeFor } from '../../trial/store/open.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import type { ServerPlugin } from '../app.ts';
 import { onLoopback } from '../cds-hooks/routes.ts';
@@ -83,7 +83,8 @@ export async function trialPlugin(
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     location = `sqlite:${join(dir, 'trial.sqlite')}`;
   }
-  const store = await openTrialStore(location);
+  // The store judges entries (plausible ranges, the CRP conversion) by the pathway the server serves (--pathway).
+  const store = await openTrialStore(location, { knowledge: storeKnowledgeFor(engine.knowledge.pathway) });
   if (options.demo === true) {
     await initDemoTrial(store, engine);
     if ((await store.countUsers()) === 0) {

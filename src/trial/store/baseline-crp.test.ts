@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadKnowledge } from '../../knowledge/load.ts';
 import { baselineCrpText } from '../strata.ts';
-import { as, eligibleCriteria, initTrial, sqliteFactory } from './stores.test-support.ts';
+import { openTrialStore, storeKnowledgeFor } from './open.ts';
+import { as, eligibleCriteria, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
 
 test('a baseline hs-CRP in nmol/L is converted with the pathway molar factor, stratified and flagged [U]', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -81,5 +82,32 @@ test('an implausible baseline in mg/L is not suggested to be nmol/L: a slip is n
     );
   } finally {
     await opened.cleanup();
+  }
+});
+
+test("a store opened with a site's pathway judges entries by its ranges, not the bundled ones (trd serve --pathway)", async () => {
+  const bundled = loadKnowledge().pathway;
+  const { plausibility } = bundled.definitions;
+  // A site that takes no baseline above 50 mg/L (the bundled range reaches 1,000).
+  const site = {
+    ...bundled,
+    definitions: {
+      ...bundled.definitions,
+      plausibility: { ...plausibility, crpMgPerL: { ...plausibility.crpMgPerL, max: 50 } },
+    },
+  };
+  for (const [knowledge, accepted] of [
+    [storeKnowledgeFor(site), false],
+    [undefined, true],
+  ] as const) {
+    const store = await openTrialStore(':memory:', knowledge === undefined ? {} : { knowledge });
+    try {
+      const protocol = await initTrial(store);
+      const enrolled = enrolOne(store, protocol, 'P-80', 'A', 80);
+      if (accepted) await enrolled;
+      else await assert.rejects(enrolled, /outside the plausible range 0\.01 to 50 mg\/L/);
+    } finally {
+      await store.close();
+    }
   }
 });

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadInstruments } from '../../instruments/load.ts';
 import { loadKnowledge } from '../../knowledge/load.ts';
+import type { Pathway } from '../../knowledge/schema-pathway.ts';
 import { InputError } from '../../record/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
 import type { Db } from './db.ts';
@@ -18,33 +19,36 @@ import { openSqliteDb } from './sqlite.ts';
 import { SqlTrialStore, type StoreKnowledge } from './sql-store.ts';
 
 let bundled: StoreKnowledge | undefined;
+let instruments: StoreKnowledge['instruments'] | undefined;
+const ctcaeTables = new Map<string, ReturnType<typeof loadCtcae>>();
 
 /**
- * The bundled instruments, CTCAE tables and the pathway's plausible CRP, safety lab and body weight ranges, read once
- * per process.
+ * What the store reads from the knowledge: the bundled instruments and CTCAE tables (read once per process), and from
+ * `pathway` its CRP conversion and plausible CRP, safety lab and body weight ranges. A server given `--pathway`
+ * passes its own, so that the pages and the store judge a value by one pathway.
  */
+export function storeKnowledgeFor(pathway: Pathway): StoreKnowledge {
+  const { plausibility } = pathway.definitions;
+  return {
+    instruments: (instruments ??= loadInstruments()),
+    pathway,
+    crpPlausible: plausibility.crpMgPerL,
+    labPlausible: plausibility.safetyLabs,
+    bodyWeightPlausible: plausibility.bodyWeightKg,
+    ctcae(version) {
+      let t = ctcaeTables.get(version);
+      if (t === undefined) {
+        t = loadCtcae(version);
+        ctcaeTables.set(version, t);
+      }
+      return t;
+    },
+  };
+}
+
+/** The store's knowledge from the bundled pathway, made once per process. */
 export function bundledStoreKnowledge(): StoreKnowledge {
-  if (bundled === undefined) {
-    const tables = new Map<string, ReturnType<typeof loadCtcae>>();
-    const { pathway } = loadKnowledge();
-    const { plausibility } = pathway.definitions;
-    bundled = {
-      instruments: loadInstruments(),
-      pathway,
-      crpPlausible: plausibility.crpMgPerL,
-      labPlausible: plausibility.safetyLabs,
-      bodyWeightPlausible: plausibility.bodyWeightKg,
-      ctcae(version) {
-        let t = tables.get(version);
-        if (t === undefined) {
-          t = loadCtcae(version);
-          tables.set(version, t);
-        }
-        return t;
-      },
-    };
-  }
-  return bundled;
+  return (bundled ??= storeKnowledgeFor(loadKnowledge().pathway));
 }
 
 export type StoreLocation =
@@ -98,7 +102,7 @@ export async function openTrialStore(location: string, options: OpenOptions = {}
     await db.close().catch(() => undefined);
     throw error;
   }
-  return new SqlTrialStore(db, bundledStoreKnowledge(), options.clock);
+  return new SqlTrialStore(db, options.knowledge ?? bundledStoreKnowledge(), options.clock);
 }
 
 export type { TrialStore };

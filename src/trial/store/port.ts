@@ -48,6 +48,7 @@ import type {
   WriteContext,
 } from '../model.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
+import type { StoreKnowledge } from './sql-store.ts';
 
 export interface InitTrialInput {
   /** The protocol (knowledge/trials/<id>.json) with its `arms`, `stratification`, `visits` and `safety` blocks. */
@@ -297,4 +298,6 @@ export interface TrialStore {
 export interface OpenOptions {
   /** The store's clock (ISO timestamps of writes); tests pass a fixed one. Default: the system clock. */
   readonly clock?: () => Date;
+  /** What the store reads from the knowledge (storeKnowledgeFor, open.ts); default: the bundled pathway's. */
+  readonly knowledge?: StoreKnowledge;
 }
