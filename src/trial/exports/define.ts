@@ -21,6 +21,7 @@ import {
   SDTM_DOMAINS,
   SDTM_METHODS,
   SDTMIG_VERSION,
+  sdtmVariables,
   SUPP_DOMAINS,
   TS_PARAMETERS,
   type TsParameter,
@@ -98,8 +99,13 @@ export function sdtmDefine(
   const fileOf = options.fileOf ?? ((d: SdtmDomain) => `${d.toLowerCase()}.csv`);
   const rows = sdtmRows(s, protocol, instruments);
   const itemOid = (d: SdtmDomain, name: string) => `IT.${d}.${name}`;
+  // The variables of each dataset as written (TS with the TSVAL1 ... TSVALn its rows need).
+  const variablesOf = Object.fromEntries(SDTM_DOMAINS.map((d) => [d, sdtmVariables(d, rows[d])])) as Record<
+    SdtmDomain,
+    SdtmVariable[]
+  >;
   const column = (d: SdtmDomain, name: string): Cell[] => {
-    const i = SDTM_DATASETS[d].variables.findIndex((v) => v.name === name);
+    const i = variablesOf[d].findIndex((v) => v.name === name);
     return rows[d].map((r) => r[i] ?? null);
   };
 
@@ -257,7 +263,7 @@ export function sdtmDefine(
       },
       [
         description(ds.label),
-        ...ds.variables.map((v, i) => {
+        ...variablesOf[d].map((v, i) => {
           const key = ds.keys.indexOf(v.name);
           return el('ItemRef', {
             ItemOID: itemOid(d, v.name),
@@ -275,7 +281,7 @@ export function sdtmDefine(
   const used = new Set<SdtmCodelistId>();
   const usedMethods = new Set<SdtmMethodId>(valueMethods);
   const items = SDTM_DOMAINS.flatMap((d) =>
-    SDTM_DATASETS[d].variables.map((v) => {
+    variablesOf[d].map((v) => {
       // The instruments' list is empty (and left out, as the schema wants a codelist to hold a term) without them.
       const codelist = v.codelist === 'QSCAT' && qsInstruments.length === 0 ? undefined : v.codelist;
       if (codelist !== undefined) used.add(codelist);

@@ -1349,3 +1349,29 @@ test('SDTM keys (define.xml KeySequence) identify every record: a lab repeated t
   assert.match(define, /<ItemRef ItemOID="IT\.LB\.LBSEQ" OrderNumber="\d+" Mandatory="Yes" KeySequence="6"/);
   assert.match(define, /<ItemRef ItemOID="IT\.AE\.AESEQ" OrderNumber="\d+" Mandatory="Yes" KeySequence="5"/);
 });
+
+test('SDTM TS: a value over 200 characters continues in TSVAL1 ... TSVALn, split at words, declared in define.xml', () => {
+  const words = Array.from({ length: 60 }, (_, i) => `word${i}`);
+  const long: TrialProtocol = { ...protocol, title: words.join(' ') };
+  const ts = read(sdtmDomains(snapshot, long, loadInstruments()).TS);
+  assert.deepEqual(ts.header.slice(4, 9), ['TSPARM', 'TSVAL', 'TSVAL1', 'TSVAL2', 'TSVALCD']);
+  const title = ts.records.find((r) => r.TSPARMCD === 'TITLE')!;
+  const pieces = [title.TSVAL!, title.TSVAL1!, title.TSVAL2!];
+  assert.ok(
+    pieces.every((p) => p.length > 0 && p.length <= 200),
+    pieces.map((p) => p.length).join(),
+  );
+  assert.equal(pieces.join(' '), long.title, 'split at word boundaries, nothing lost');
+  assert.ok(pieces.every((p) => !p.startsWith(' ') && !p.endsWith(' ')));
+  const regid = ts.records.find((r) => r.TSPARMCD === 'REGID')!;
+  assert.deepEqual(
+    [regid.TSVAL, regid.TSVAL1, regid.TSVAL2, regid.TSVALCD],
+    ['ISRCTN16942542', '', '', 'ISRCTN16942542'],
+  );
+  const define = sdtmDefine(snapshot, long, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+  assert.match(define, /<ItemRef ItemOID="IT\.TS\.TSVAL1" OrderNumber="7" Mandatory="No"/);
+  assert.match(define, /<ItemDef OID="IT\.TS\.TSVAL2" Name="TSVAL2" DataType="text" Length="\d+"/);
+  assert.match(define, /<ItemRef ItemOID="IT\.TS\.TSVALCD" OrderNumber="9"/);
+  // A title within 200 characters: no continuation columns.
+  assert.ok(!read(sdtmDomains(snapshot, protocol, loadInstruments()).TS).header.includes('TSVAL1'));
+});

@@ -778,5 +778,47 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
   },
 };
 
-/** A dataset's column names, in file order. */
+/** A dataset's column names, in file order (TS without its TSVAL1, ... TSVALn: sdtmVariables gives them). */
 export const sdtmColumns = (domain: SdtmDomain): string[] => SDTM_DATASETS[domain].variables.map((v) => v.name);
+
+/** SDTMIG 3.3 TS: TSVAL is at most 200 characters; a longer value continues in TSVAL1, TSVAL2, ... TSVALn. */
+export const SDTM_TSVAL_MAX = 200;
+
+/**
+ * A TS value as SDTMIG asks for one over 200 characters: pieces of at most 200, TSVAL then TSVAL1 ... TSVALn, each
+ * ending at a word boundary (the space between two pieces is dropped: they read back joined with a space), a word
+ * longer than 200 characters cut within it. A value within 200 characters is one piece.
+ */
+export function splitTsValue(value: string): string[] {
+  const pieces: string[] = [];
+  let rest = value;
+  while (rest.length > SDTM_TSVAL_MAX) {
+    const space = rest.slice(0, SDTM_TSVAL_MAX + 1).lastIndexOf(' ');
+    const end = space > 0 ? space : SDTM_TSVAL_MAX;
+    pieces.push(rest.slice(0, end));
+    rest = rest.slice(space > 0 ? end + 1 : end);
+  }
+  return [...pieces, rest];
+}
+
+/**
+ * A dataset's variables in file order for the rows being exported: SDTM_DATASETS', and for TS, after TSVAL, the
+ * TSVAL1 ... TSVALn a value over 200 characters needs (splitTsValue; Permissible, as SDTMIG 3.3 adds them), as many
+ * as the rows (sdtmRows) carry.
+ */
+export function sdtmVariables(domain: SdtmDomain, rows: readonly (readonly unknown[])[]): SdtmVariable[] {
+  const base = SDTM_DATASETS[domain].variables;
+  const extra = Math.max(0, ...rows.map((r) => r.length - base.length));
+  if (domain !== 'TS' || extra === 0) return [...base];
+  const at = base.findIndex((v) => v.name === 'TSVAL') + 1;
+  const more = variables(
+    Array.from({ length: extra }, (_, i): Spec => [
+      `TSVAL${i + 1}`,
+      `Parameter Value ${i + 1}`,
+      'text',
+      'Perm',
+      'Protocol',
+    ]),
+  );
+  return [...base.slice(0, at), ...more, ...base.slice(at)];
+}

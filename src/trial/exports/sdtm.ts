@@ -40,6 +40,8 @@ import {
   sdtmColumns,
   SDTM_DATASETS,
   SDTMIG_VERSION,
+  sdtmVariables,
+  splitTsValue,
   suppQualifiers,
   type QsTest,
   type SuppDomain,
@@ -517,19 +519,25 @@ export function sdtmRows(
   // TS: the trial's characteristics the protocol file and the store hold (TS_PARAMETERS), each written only with its
   // value: none is guessed. The planned ages only from a verified inclusion criterion that gives both bounds as
   // allowed ages (an unverified [U] one, or bounds exclusive, would state a planned age the protocol may not have).
+  // A value over SDTMIG's 200 characters (a long title) continues in TSVAL1 ... TSVALn (splitTsValue), columns after
+  // TSVAL that every TS row then has (sdtmVariables), empty where its value fits.
   const ts: Cell[][] = [];
-  const parameter = (code: TsParameter, value: string, valueCode: string | null = null, ref: string | null = null) =>
+  const continued: string[][] = [];
+  const parameter = (code: TsParameter, value: string, valueCode: string | null = null, ref: string | null = null) => {
+    const [first, ...more] = splitTsValue(value);
+    continued.push(more);
     ts.push([
       study,
       'TS',
       ts.filter((r) => r[3] === code).length + 1,
       code,
       TS_PARAMETERS[code].name,
-      value,
+      first!,
       valueCode,
       ref,
       null,
     ]);
+  };
   parameter('TITLE', protocol.title);
   for (const r of protocol.registry) parameter('REGID', r.id, r.id, REGISTRY_NAMES[r.system]);
   if (protocol.arms !== undefined) parameter('NARMS', String(protocol.arms.length));
@@ -547,6 +555,9 @@ export function sdtmRows(
     .sort()[0];
   if (studyStart !== undefined) parameter('SSTDTC', studyStart);
   parameter('SDTIGVER', SDTMIG_VERSION);
+  const tsvalAt = sdtmColumns('TS').indexOf('TSVAL') + 1;
+  const pieces = Math.max(...continued.map((c) => c.length));
+  ts.forEach((row, i) => row.splice(tsvalAt, 0, ...Array.from({ length: pieces }, (_, k) => continued[i]![k] ?? null)));
 
   const firstDoseOf = new Map(s.participants.map((p) => [usubjid(p), dosingDate.get(p.id)]));
   flagBaselines('QS', qs, firstDoseOf);
@@ -639,8 +650,7 @@ export function sdtmDomains(
 ): Record<SdtmDomain, string> {
   const rows = sdtmRows(s, protocol, instruments);
   const safe = options.spreadsheetSafe === true;
-  return Object.fromEntries(SDTM_DOMAINS.map((d) => [d, csvText([sdtmColumns(d), ...rows[d]], safe)])) as Record<
-    SdtmDomain,
-    string
-  >;
+  return Object.fromEntries(
+    SDTM_DOMAINS.map((d) => [d, csvText([sdtmVariables(d, rows[d]).map((v) => v.name), ...rows[d]], safe)]),
+  ) as Record<SdtmDomain, string>;
 }
