@@ -114,6 +114,8 @@ describe('protocol validation problems name file and field', () => {
       parsed.issues.map((i) => i.message),
       [
         'knowledge/trials/nct07052058-amended.json: registry[0].id: NCT NCT07052058 is also the registry id of knowledge/trials/nct07052058.json (one protocol file per trial: edit that file, or correct the id)',
+        // Its criterion ids still begin with the old protocol id, which IETESTCD then keeps: two of them collide.
+        `knowledge/trials/nct07052058-amended.json: criteria[14].id: "nct07052058-ex-pregnancy" and "nct07052058-ex-personality" give one SDTM IETESTCD EXNCEXPR (made from the id's words after the protocol id and in/ex); rename one id so that its words differ`,
       ],
     );
   });
@@ -124,6 +126,24 @@ describe('protocol validation problems name file and field', () => {
     const parsed = parseProtocols([{ path: 'p.json', json }]);
     const codes = parsed.issues.map((i) => i.code);
     assert.deepEqual(codes.sort(), ['trials.criterion.duplicate', 'trials.criterion.invalid']);
+  });
+  it('two criteria that would get one SDTM IETESTCD are refused when the protocol loads, naming both', () => {
+    const json = structuredClone(bundled('insight.json')) as { criteria: { id: string; kind: string }[] };
+    const exclusions = json.criteria.flatMap((c, i) => (c.kind === 'exclusion' ? [i] : []));
+    // insight-ex-recent-infection is EXRCNINF; insight-ex-recant-infection has the same consonants.
+    const [first, second] = [exclusions[0]!, exclusions[1]!];
+    json.criteria[first]!.id = 'insight-ex-recent-infection-x';
+    json.criteria[second]!.id = 'insight-ex-recant-infection-x';
+    const parsed = parseProtocols([{ path: 'p.json', json }]);
+    assert.deepEqual(
+      parsed.issues.map((i) => [i.code, i.message]),
+      [
+        [
+          'trials.criterion.duplicate',
+          `p.json: criteria[${second}].id: "insight-ex-recant-infection-x" and "insight-ex-recent-infection-x" give one SDTM IETESTCD EXRCNINX (made from the id's words after the protocol id and in/ex); rename one id so that its words differ`,
+        ],
+      ],
+    );
   });
   it('an unknown code set or citation key fails the cross-check', () => {
     const parsed = parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]);

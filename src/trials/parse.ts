@@ -9,6 +9,7 @@ import type { Knowledge } from '../knowledge/index.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
 import { checkConduct } from './check-conduct.ts';
+import { ieTestCode } from './criterion-code.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 import { checked, type MaybeValidated } from '../knowledge/validated.ts';
@@ -63,10 +64,24 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
       registryIds.set(key, file.path);
     });
     const ids = new Set<string>();
+    // The criterion's SDTM IETESTCD (ieTestCode, from its id): two criteria of one code could never be exported.
+    const codes = new Map<string, string>();
     protocol.criteria.forEach((c, i) => {
       if (ids.has(c.id))
         issues.push(issue('trials.criterion.duplicate', `${file.path}: criteria[${i}].id: "${c.id}" repeats`));
       ids.add(c.id);
+      const code = ieTestCode(protocol.id, c);
+      const other = codes.get(code);
+      if (other !== undefined && other !== c.id) {
+        issues.push(
+          issue(
+            'trials.criterion.duplicate',
+            `${file.path}: criteria[${i}].id: "${c.id}" and "${other}" give one SDTM IETESTCD ${code} (made from the id's words after the protocol id and in/ex); rename one id so that its words differ`,
+            `${file.path}#criteria[${i}].id`,
+          ),
+        );
+      }
+      if (other === undefined) codes.set(code, c.id);
       if (c.registryText === null && c.note === undefined) {
         issues.push(
           issue(

@@ -11,9 +11,9 @@ import { create } from 'xmlbuilder2';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
+import { ieTestCode } from '../../trials/criterion-code.ts';
 import { sdtmRows, type Cell } from './sdtm.ts';
 import {
-  ieTestCode,
   ieWording,
   qsTestTerms,
   SDTM_CODELISTS,

@@ -11,7 +11,8 @@ import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } 
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
 import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
-import { ieTestCode, SDTM_DATASETS } from './sdtm-variables.ts';
+import { SDTM_DATASETS } from './sdtm-variables.ts';
+import { ieTestCode } from '../../trials/criterion-code.ts';
 import { loadProtocols } from '../../trials/load.ts';
 
 let opened: OpenedStore;

@@ -17,6 +17,7 @@ import { InputError } from '../../record/issues.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { censoredEnds, type CensoredComparator } from '../../safety/schema.ts';
 import type { Visit } from '../../trials/schema-conduct.ts';
+import { ieTestCode } from '../../trials/criterion-code.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
@@ -27,7 +28,6 @@ import {
   DS_SCREEN_FAILURE,
   DS_TERMS,
   IE_CATEGORIES,
-  ieTestCode,
   ieTestName,
   LB_TESTS,
   REGISTRY_NAMES,
