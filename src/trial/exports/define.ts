@@ -11,10 +11,8 @@ import { create } from 'xmlbuilder2';
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
-import { ieTestCode } from '../../trials/criterion-code.ts';
-import { sdtmRows, type Cell } from './sdtm.ts';
+import { ieCriteria, sdtmRows, type Cell } from './sdtm.ts';
 import {
-  ieWording,
   qsTestTerms,
   SDTM_CODELISTS,
   SDTM_DATASETS,
@@ -319,11 +317,12 @@ export function sdtmDefine(
         ]);
       }
       if ('criteria' in cl) {
-        // Each criterion's code with its full wording, which IETEST cuts to SDTMIG's 200 characters.
+        // Each criterion's code with its full wording, which IETEST cuts to SDTMIG's 200 characters (ieCriteria: the
+        // protocol's, and any an IE record names that it no longer defines).
         return el('CodeList', { OID: `CL.${id}`, Name: cl.name, DataType: 'text' }, [
-          ...protocol.criteria.map((c, i) =>
-            el('CodeListItem', { CodedValue: ieTestCode(protocol.id, c), OrderNumber: i + 1 }, [
-              el('Decode', {}, [el('TranslatedText', { 'xml:lang': 'en' }, [ieWording(protocol.criteria, c)])]),
+          ...ieCriteria(s, protocol).map((c, i) =>
+            el('CodeListItem', { CodedValue: c.testcd, OrderNumber: i + 1 }, [
+              el('Decode', {}, [el('TranslatedText', { 'xml:lang': 'en' }, [c.wording])]),
             ]),
           ),
         ]);

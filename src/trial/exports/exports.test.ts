@@ -542,6 +542,79 @@ test('SDTM TI: the protocol criteria as trial design, at its version; every IE c
   }
 });
 
+test('SDTM IE/TI: a criterion not met that the protocol no longer defines keeps its IE record, listed in TI and define.xml as recorded', async () => {
+  const own = await sqliteFactory.open();
+  try {
+    const proto = await populateTrial(own.store, 1);
+    const ctx = as('coordinator', 'A');
+    const entry = await own.store.addScreening(ctx, {
+      site: 'A',
+      screeningCode: 'F1',
+      screenedOn: '2026-10-05',
+      criteria: eligibleCriteria(proto).map((c) =>
+        c.id === 'insight-ex-recent-infection' ? { ...c, status: 'met' as const } : c,
+      ),
+    });
+    await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-04', formVersion: 'v1.0' });
+    const snap = await own.store.snapshot();
+    // Screened under an earlier version, whose exclusion insight-ex-old-rule the amended protocol no longer has.
+    const earlier: TrialSnapshot = {
+      ...snap,
+      screening: snap.screening.map((e) =>
+        e.id === entry.id
+          ? {
+              ...e,
+              failed: [...e.failed, 'insight-ex-old-rule'],
+              criteria: [
+                ...e.criteria,
+                {
+                  id: 'insight-ex-old-rule',
+                  kind: 'exclusion' as const,
+                  status: 'met' as const,
+                  reason: 'entered',
+                  source: 'entered' as const,
+                  verified: true,
+                },
+              ],
+            }
+          : e,
+      ),
+    };
+    const d = sdtmDomains(earlier, proto, loadInstruments());
+    const ie = read(d.IE).records;
+    assert.deepEqual(
+      ie.map((r) => [r.IETESTCD, r.IECAT, r.IEORRES]),
+      [
+        ['EXRCNINF', 'EXCLUSION', 'Y'],
+        ['EXOLDRL', 'EXCLUSION', 'Y'],
+      ],
+      'the record is kept',
+    );
+    const ti = read(d.TI).records;
+    assert.equal(ti.length, proto.criteria.length + 1);
+    const old = ti.find((r) => r.IETESTCD === 'EXOLDRL');
+    assert.deepEqual(
+      [old?.IETEST, old?.IECAT, old?.TIVERS],
+      [
+        `insight-ex-old-rule: recorded at screening, not a criterion of protocol insight version ${proto.version}`,
+        'EXCLUSION',
+        '',
+      ],
+    );
+    for (const r of ie) {
+      const t = ti.find((x) => x.IETESTCD === r.IETESTCD);
+      assert.deepEqual([t?.IETEST, t?.IECAT], [r.IETEST, r.IECAT], r.IETESTCD);
+    }
+    const define = sdtmDefine(earlier, proto, loadInstruments(), { createdAt: '2026-12-05T09:00:00Z' });
+    assert.match(
+      define,
+      new RegExp(`<CodeListItem CodedValue="EXOLDRL" OrderNumber="${proto.criteria.length + 1}">\\s*<Decode>`),
+    );
+  } finally {
+    await own.cleanup();
+  }
+});
+
 test('SDTM TS: the trial summary the protocol file and the store hold, none invented; the planned ages only from a verified criterion', () => {
   const d = sdtmDomains(snapshot, protocol, loadInstruments());
   const ts = read(d.TS);

@@ -195,7 +195,7 @@ export const SDTM_IETEST_MAX = 200;
  * fits), or the project's statement of the criterion when the registry record does not state it (`registryText`
  * null) or states it in one line with other criteria (the registry's "bipolar disorder, psychotic disorder,
  * personality disorder or eating disorder", four criteria of the protocol file): one IETEST names one criterion, as
- * one IETESTCD does. Two criteria of one name are refused by the export (sdtmRows), naming both.
+ * one IETESTCD does. Two criteria of one name are refused by the export (ieCriteria in sdtm.ts), naming both.
  */
 export const ieTestName = (
   criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],

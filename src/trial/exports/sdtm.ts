@@ -29,6 +29,8 @@ import {
   DS_TERMS,
   IE_CATEGORIES,
   ieTestName,
+  ieWording,
+  SDTM_IETEST_MAX,
   LB_TESTS,
   REGISTRY_NAMES,
   TS_PARAMETERS,
@@ -283,28 +285,8 @@ export function sdtmRows(
   // IE (SDTMIG 3.3): the criteria each subject who consented did not meet, the exceptions only (an inclusion not met,
   // IEORRES N; an exclusion met, Y), as the screening entry records them: a screen failure's, or, a protocol
   // deviation, a participant's enrolled despite one. An answer `unknown` is not a criterion not met and has no record.
-  const criterionCodes = new Map<string, string>();
-  const criterionNames = new Map<string, string>();
-  for (const c of protocol.criteria) {
-    const code = ieTestCode(protocol.id, c);
-    const name = ieTestName(protocol.criteria, c);
-    const other = [...criterionCodes].find(([, x]) => x === code)?.[0];
-    if (other !== undefined) {
-      throw new InputError(
-        `SDTM IE: the criteria ${other} and ${c.id} of protocol ${protocol.id} give one IETESTCD ${code}; rename one id so that its words differ`,
-        'trial.conflict',
-      );
-    }
-    const alike = [...criterionNames].find(([, x]) => x === name)?.[0];
-    if (alike !== undefined) {
-      throw new InputError(
-        `SDTM IE: the criteria ${alike} and ${c.id} of protocol ${protocol.id} give one IETEST "${name}" (their wording within 200 characters); make their text differ`,
-        'trial.conflict',
-      );
-    }
-    criterionCodes.set(c.id, code);
-    criterionNames.set(c.id, name);
-  }
+  const criteria = ieCriteria(s, protocol);
+  const criterionOf = new Map(criteria.map((c) => [c.id, c]));
   const screeningOf = new Map(s.screening.map((e) => [e.id, e]));
   const ie: Cell[][] = [];
   const ieSubjects: [string, ScreeningEntry | undefined, string | undefined][] = [
@@ -324,13 +306,14 @@ export function sdtmRows(
     const failed = new Set(entry.failed);
     const assessedOn = consentedOn !== undefined && entry.screenedOn >= consentedOn ? entry.screenedOn : null;
     for (const c of entry.criteria.filter((x) => failed.has(x.id))) {
+      const t = criterionOf.get(c.id)!;
       ie.push([
         study,
         'IE',
         subject,
         ie.length + 1,
-        criterionCodes.get(c.id) ?? ieTestCode(protocol.id, c),
-        criterionNames.get(c.id) ?? c.id,
+        t.testcd,
+        t.test,
         IE_CATEGORIES[c.kind],
         c.kind === 'inclusion' ? 'N' : 'Y',
         c.kind === 'inclusion' ? 'N' : 'Y',
@@ -506,15 +489,9 @@ export function sdtmRows(
     visitStartRule(v),
   ]);
 
-  // TI: the protocol's criteria, each with the IETESTCD, IETEST and IECAT that IE writes, at the protocol's version.
-  const ti = protocol.criteria.map((c): Cell[] => [
-    study,
-    'TI',
-    criterionCodes.get(c.id) ?? null,
-    criterionNames.get(c.id) ?? null,
-    IE_CATEGORIES[c.kind],
-    protocol.version,
-  ]);
+  // TI: the protocol's criteria at its version, then any IE names that it does not define (ieCriteria), each with the
+  // IETESTCD, IETEST and IECAT that IE writes.
+  const ti = criteria.map((c): Cell[] => [study, 'TI', c.testcd, c.test, IE_CATEGORIES[c.kind], c.version]);
 
   // TS: the trial's characteristics the protocol file and the store hold (TS_PARAMETERS), each written only with its
   // value: none is guessed. The planned ages only from a verified inclusion criterion that gives both bounds as
@@ -576,6 +553,78 @@ export function sdtmRows(
     TI: ti,
     TS: ts,
   };
+}
+
+/** A criterion as IE, TI and define.xml name it (ieCriteria). */
+export interface IeCriterion {
+  readonly id: string;
+  readonly kind: 'inclusion' | 'exclusion';
+  readonly testcd: string;
+  /** IETEST, within SDTMIG's 200 characters. */
+  readonly test: string;
+  /** The full wording, define.xml's decode of the IETESTCD. */
+  readonly wording: string;
+  /** TIVERS: the protocol's version; null for a criterion it does not define (the version that did is not held). */
+  readonly version: string | null;
+}
+
+/**
+ * The criteria of IE, TI and define.xml's IETESTCD codelist: the protocol's, in its order, at its version, then each
+ * criterion a screening entry of an IE subject records as not met that the protocol no longer defines (an entry
+ * screened under an earlier version, before an amendment). SDTMIG 3.3 puts every version's criteria in TI
+ * (TIVERS); the store holds only the protocol it was initialised with, not the earlier version's wording, so such a
+ * criterion is listed as recorded: its IETESTCD from its id and kind (ieTestCode), its IETEST saying it is not a
+ * criterion of this version, TIVERS empty; the IE record stays. Two criteria of one IETESTCD or one IETEST are
+ * refused, naming both (the protocol's own are refused when it loads; this is the backstop).
+ */
+export function ieCriteria(
+  s: Pick<TrialSnapshot, 'screening' | 'consents' | 'participants'>,
+  protocol: TrialProtocol,
+): IeCriterion[] {
+  const criteria: IeCriterion[] = protocol.criteria.map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    testcd: ieTestCode(protocol.id, c),
+    test: ieTestName(protocol.criteria, c),
+    wording: ieWording(protocol.criteria, c),
+    version: protocol.version,
+  }));
+  const defined = new Set(criteria.map((c) => c.id));
+  const enrolled = new Set(s.participants.map((p) => p.screeningId));
+  const ieEntries = [...s.screening.filter((e) => enrolled.has(e.id)), ...consentedNotEnrolled(s).map((x) => x.entry)];
+  for (const entry of ieEntries) {
+    const failed = new Set(entry.failed);
+    for (const c of entry.criteria) {
+      if (!failed.has(c.id) || defined.has(c.id)) continue;
+      defined.add(c.id);
+      const test = `${c.id}: recorded at screening, not a criterion of protocol ${protocol.id} version ${protocol.version}`;
+      criteria.push({
+        id: c.id,
+        kind: c.kind,
+        testcd: ieTestCode(protocol.id, c),
+        test: test.slice(0, SDTM_IETEST_MAX),
+        wording: test,
+        version: null,
+      });
+    }
+  }
+  criteria.forEach((c, i) => {
+    const code = criteria.slice(0, i).find((x) => x.testcd === c.testcd);
+    if (code !== undefined) {
+      throw new InputError(
+        `SDTM IE: the criteria ${code.id} and ${c.id} of protocol ${protocol.id} give one IETESTCD ${c.testcd}; rename one id so that its words differ`,
+        'trial.conflict',
+      );
+    }
+    const name = criteria.slice(0, i).find((x) => x.test === c.test);
+    if (name !== undefined) {
+      throw new InputError(
+        `SDTM IE: the criteria ${name.id} and ${c.id} of protocol ${protocol.id} give one IETEST "${c.test}" (their wording within 200 characters); make their text differ`,
+        'trial.conflict',
+      );
+    }
+  });
+  return criteria;
 }
 
 /**
