@@ -555,3 +555,19 @@ test('open safety alerts are listed as records, not as live alerts a screen read
     await t.close();
   }
 });
+
+test('the navigation marks the page shown with aria-current="page", and no other link', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const current = (text: string) => [...text.matchAll(/<a href="([^"]*)"\s+aria-current="page">/g)].map((m) => m[1]);
+    for (const path of ['/trial/', '/trial/screening', '/trial/safety', '/trial/consort']) {
+      assert.deepEqual(current((await coord.get(path)).text), [path], path);
+    }
+    // A page with no link of its own (a participant's) marks none.
+    assert.deepEqual(current((await coord.get(`/trial/participants/${id}`)).text), []);
+  } finally {
+    await t.close();
+  }
+});

@@ -77,6 +77,9 @@ const nav = (user: TrialUser | undefined) =>
         { href: '/trial/consort', label: 'CONSORT' },
       ];
 
+/** The path of a request's address, without its query: the page shown, whose navigation link is marked current. */
+const pathOf = (url: string): string => url.split('?', 1)[0] ?? url;
+
 function send(reply: FastifyReply, user: TrialUser | undefined, title: string, body: Html): FastifyReply {
   const signedIn =
     user === undefined
@@ -88,7 +91,7 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .headers(PAGE_HEADERS)
-    .send(page(title, html`${signedIn}${body}`, { nav: nav(user) }));
+    .send(page(title, html`${signedIn}${body}`, { nav: nav(user), current: pathOf(reply.request.url) }));
 }
 
 /**
