@@ -38,7 +38,7 @@ import type {
 } from '../../trial/model.ts';
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
-import { PAGE_HEADERS, page } from '../web/layout.ts';
+import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
@@ -91,7 +91,7 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .headers(PAGE_HEADERS)
-    .send(page(title, html`${signedIn}${body}`, { nav: nav(user), current: pathOf(reply.request.url) }));
+    .send(page(title, html`${signedIn}${body}`, { ...chrome(reply, user), current: pathOf(reply.request.url) }));
 }
 
 /**
@@ -113,6 +113,12 @@ const logoutForm = (reply: FastifyReply) =>
   html`<form method="post" action="/trial/logout" class="no-print">
     ${csrfField(reply)}<button type="submit">Sign out</button>
   </form>`;
+
+/** The header of a trial page: its navigation and, signed in, Sign out (every signed-in page offers it). */
+const chrome = (reply: FastifyReply, user: TrialUser | undefined): PageOptions => ({
+  nav: nav(user),
+  ...(user === undefined ? {} : { headerEnd: logoutForm(reply) }),
+});
 
 /**
  * The message a form action sent back (a refusal's reason, or the redirect's flash cookie: shown masked like stored
@@ -1280,7 +1286,7 @@ export function refusedPage(
               >${user === undefined ? 'Sign in' : 'Go to the participants'}</a
             >
           </p>`,
-        { nav: nav(user) },
+        chrome(reply, user),
       ),
     );
 }
@@ -1524,7 +1530,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             : ''
         }
         <h2>Enrolled</h2>
-        ${participantsTable(blind(participants))} ${logoutForm(reply)}`,
+        ${participantsTable(blind(participants))}`,
     );
   });
 
