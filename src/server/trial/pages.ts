@@ -95,6 +95,100 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
 }
 
 /**
+ * The label of each fixed field of the pages' forms, by its name: the forms' labels read from here, and so do the
+ * pages that list what a form posted (the entries to save after a stale token or an ended session), so a list says
+ * "Collected on" as the form did, never `collectedOn`. A reason field's label may say more in its form ("Reason for
+ * the correction"). Fields named from data (a criterion, an instrument item, a seriousness criterion): fieldLabels.
+ */
+const FIELD_LABELS = {
+  baselineCrp: 'Baseline hs-CRP',
+  baselineCrpUnit: 'Unit, as on the laboratory report',
+  participantCode: 'Participant code',
+  enrolledOn: 'Enrolled on',
+  visit: 'Visit',
+  value: 'Value',
+  unit: 'Unit (UCUM)',
+  collectedOn: 'Collected on',
+  term: 'Term (verbatim)',
+  onsetOn: 'Onset',
+  grade: 'CTCAE grade',
+  administeredOn: 'Given on',
+  bodyWeightKg: 'Body weight (kg)',
+  doseMg: 'Dose given (mg, as prescribed)',
+  event: 'Exit',
+  on: 'On',
+  participantId: 'Participant',
+  username: 'User name',
+  site: 'Site',
+  screeningCode: 'Screening code (no names)',
+  screenedOn: 'Screened on',
+  screeningId: 'Screening entry',
+  consentedOn: 'Consented on',
+  formVersion: 'Consent form version',
+  kitCode: 'Kit code on the pack given',
+  scoring: 'Scoring',
+  completedOn: 'Completed on',
+  analyte: 'Analyte',
+  comparator: 'Result reported as',
+  baselineCrpComparator: 'Result reported as',
+  lowerLimitOfNormal: 'Lower limit of normal',
+  upperLimitOfNormal: 'Upper limit of normal',
+  relatedness: 'Relatedness',
+  expectedness: 'Expectedness',
+  outcome: 'Outcome',
+  actionTaken: 'Action taken',
+  bundle: 'FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the engine)',
+  reason: 'Reason',
+} as const;
+
+const SERIOUS_LEGEND = 'Seriousness criteria met';
+
+/** An instrument item's label, as its visit form shows it. */
+const itemLabel = (item: InstrumentDefinition['items'][number]): string => `${item.number}. ${item.label}`;
+
+/** A screening criterion's label, as the screening form shows it (arm names read "study drug"). */
+const criterionLabel = (c: TrialProtocol['criteria'][number], terms: readonly string[]): string =>
+  `${c.kind} ${c.id}: ${maskArms(c.text, terms, STUDY_DRUG)}`;
+
+/**
+ * The entries a form posted, each under the label its form showed (FIELD_LABELS, or the criterion, instrument item or
+ * seriousness criterion the field is named from; the name itself only for a field no form of these pages has), hidden
+ * fields left out: the list of what was typed, to check or copy, after a stale token or an ended session.
+ */
+async function typedEntries(
+  deps: TrialDeps,
+  terms: readonly string[],
+  values: Readonly<Record<string, string>>,
+): Promise<Html> {
+  const fixed: Readonly<Record<string, string>> = FIELD_LABELS;
+  const instrument = values.instrument === undefined ? undefined : deps.instruments.get(values.instrument);
+  const criteria = Object.keys(values).some((name) => name.startsWith('c-'))
+    ? (await currentProtocol(deps)).criteria
+    : [];
+  const label = (name: string): string => {
+    if (Object.hasOwn(fixed, name)) return fixed[name] as string;
+    const item = /^item(\d+)$/.exec(name);
+    const shownItem = item === null ? undefined : instrument?.items.find((i) => String(i.number) === item[1]);
+    if (shownItem !== undefined) return itemLabel(shownItem);
+    const criterion = criteria.find((c) => `c-${c.id}` === name);
+    if (criterion !== undefined) return criterionLabel(criterion, terms);
+    const serious = SERIOUSNESS_CRITERIA.find((c) => `serious-${c}` === name);
+    if (serious !== undefined) return `${SERIOUS_LEGEND}: ${serious}`;
+    return name;
+  };
+  // The fields a form carries hidden: posted with it, never shown in the list.
+  const hidden = new Set(['_csrf', PAGE_USER_FIELD, 'version', 'instrument']);
+  const entries = Object.entries(values).filter(([name]) => !hidden.has(name));
+  return html`<dl>
+    ${entries.map(
+      ([name, value]) =>
+        html`<dt>${label(name)}</dt>
+          <dd>${value === '' ? '(empty)' : value}</dd>`,
+    )}
+  </dl>`;
+}
+
+/**
  * The field naming the user a page was made for (`_user`), beside its CSRF token: a post whose token is stale (the
  * browser signed in again in another tab) is shown again only to that same user (staleFormPage), never to someone
  * else signed in since at a shared computer.
@@ -377,7 +471,8 @@ function alertList(
                 : html`<form method="post" action="/trial/safety/alerts/${a.id}/acknowledge" class="inline">
                     ${acknowledge()}
                     <label
-                      >Action taken <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
+                      >${FIELD_LABELS.actionTaken}
+                      <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
                     /></label>
                     <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
                       Acknowledge
@@ -656,7 +751,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
       const id = `item-${def.id}-${item.number}`;
       if (options !== undefined) {
         return html`<p>
-          <label for="${id}">${item.number}. ${item.label}</label
+          <label for="${id}">${itemLabel(item)}</label
           ><select id="${id}" name="item${item.number}">
             <option value="">not answered</option>
             ${Object.keys(options).map(
@@ -666,7 +761,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
         </p>`;
       }
       return html`<p>
-        <label for="${id}">${item.number}. ${item.label} (${lo}-${hi})</label
+        <label for="${id}">${itemLabel(item)} (${lo}-${hi})</label
         ><input
           id="${id}"
           name="item${item.number}"
@@ -740,7 +835,7 @@ function comparatorField(id: string, name: string, typed: ReturnType<typeof type
     ['>', '> above the assay\'s range (reported as ">1000"): type the limit'],
   ];
   return html`<p>
-    <label for="${id}">Result reported as</label
+    <label for="${id}">${FIELD_LABELS.comparator}</label
     ><select id="${id}" name="${name}">
       ${options.map(
         ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
@@ -766,7 +861,7 @@ function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCr
 function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, shown: Participant['baselineCrp']): Html {
   return html`${comparatorField(`${key}-comparator`, 'baselineCrpComparator', typed, shown?.comparator ?? null)}
     <p>
-      <label for="${key}">Baseline hs-CRP</label
+      <label for="${key}">${FIELD_LABELS.baselineCrp}</label
       ><input
         id="${key}"
         name="baselineCrp"
@@ -777,7 +872,7 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
       />
     </p>
     <p>
-      <label for="${key}-unit">Unit, as on the laboratory report</label
+      <label for="${key}-unit">${FIELD_LABELS.baselineCrpUnit}</label
       ><select id="${key}-unit" name="baselineCrpUnit">
         <option value="">choose the unit</option>
         ${CRP_UNITS.map(
@@ -801,7 +896,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
     <form method="post" action="${path}/corrections">
       ${csrf()} ${versionField(p.version)}
       <p>
-        <label for="fix-enrol-code">Participant code</label
+        <label for="fix-enrol-code">${FIELD_LABELS.participantCode}</label
         ><input
           id="fix-enrol-code"
           name="participantCode"
@@ -810,7 +905,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
         />
       </p>
       <p>
-        <label for="fix-enrol-on">Enrolled on</label
+        <label for="fix-enrol-on">${FIELD_LABELS.enrolledOn}</label
         ><input
           id="fix-enrol-on"
           name="enrolledOn"
@@ -851,9 +946,9 @@ function labFields(
   units: readonly string[],
   analyteField: Html = html``,
 ): Html {
-  const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string, label: string) =>
+  const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string) =>
     html`<p>
-      <label for="${key}-${id}">${label}</label
+      <label for="${key}-${id}">${FIELD_LABELS[name]}</label
       ><input
         id="${key}-${id}"
         name="${name}"
@@ -864,7 +959,7 @@ function labFields(
       />
     </p>`;
   return html`<p>
-      <label for="${key}-visit">Visit</label
+      <label for="${key}-visit">${FIELD_LABELS.visit}</label
       ><select id="${key}-visit" name="visit">
         ${visits.map(
           (v) =>
@@ -874,7 +969,7 @@ function labFields(
     </p>
     ${analyteField} ${comparatorField(`${key}-comparator`, 'comparator', typed, shown?.comparator ?? null)}
     <p>
-      <label for="${key}-value">Value</label
+      <label for="${key}-value">${FIELD_LABELS.value}</label
       ><input
         id="${key}-value"
         name="value"
@@ -886,7 +981,7 @@ function labFields(
       />
     </p>
     <p>
-      <label for="${key}-unit">Unit (UCUM)</label
+      <label for="${key}-unit">${FIELD_LABELS.unit}</label
       ><select id="${key}-unit" name="unit">
         ${units.map(
           (u) =>
@@ -896,10 +991,9 @@ function labFields(
         )}
       </select>
     </p>
-    ${limit('lowerLimitOfNormal', 'lln', 'Lower limit of normal')}
-    ${limit('upperLimitOfNormal', 'uln', 'Upper limit of normal')}
+    ${limit('lowerLimitOfNormal', 'lln')} ${limit('upperLimitOfNormal', 'uln')}
     <p>
-      <label for="${key}-on">Collected on</label
+      <label for="${key}-on">${FIELD_LABELS.collectedOn}</label
       ><input
         id="${key}-on"
         name="collectedOn"
@@ -946,15 +1040,15 @@ function labCorrections(
  * every one ticked.
  */
 function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, shown: AdverseEventInput | null): Html {
-  const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[], label: string) =>
+  const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[]) =>
     html`<p>
-      <label for="ae-${name}-${key}">${label}</label
+      <label for="ae-${name}-${key}">${FIELD_LABELS[name]}</label
       ><select id="ae-${name}-${key}" name="${name}">
         ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
       </select>
     </p>`;
   return html`<p>
-      <label for="ae-term-${key}">Term (verbatim)</label
+      <label for="ae-term-${key}">${FIELD_LABELS.term}</label
       ><input
         id="ae-term-${key}"
         name="term"
@@ -964,7 +1058,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
       />
     </p>
     <p>
-      <label for="ae-onset-${key}">Onset</label
+      <label for="ae-onset-${key}">${FIELD_LABELS.onsetOn}</label
       ><input
         id="ae-onset-${key}"
         name="onsetOn"
@@ -974,7 +1068,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
       />
     </p>
     <p>
-      <label for="ae-grade-${key}">CTCAE grade</label
+      <label for="ae-grade-${key}">${FIELD_LABELS.grade}</label
       ><select id="ae-grade-${key}" name="grade">
         ${[1, 2, 3, 4, 5].map(
           (g) =>
@@ -983,7 +1077,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
       </select>
     </p>
     <fieldset>
-      <legend>Seriousness criteria met (none: not serious)</legend>
+      <legend>${SERIOUS_LEGEND} (none: not serious)</legend>
       ${SERIOUSNESS_CRITERIA.map((c) => {
         const checked = typed.refused
           ? typed.value(`serious-${c}`) === 'yes'
@@ -993,9 +1087,8 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
         > `;
       })}
     </fieldset>
-    ${select('relatedness', RELATEDNESS, 'Relatedness')}
-    ${select('expectedness', AdverseEventInputSchema.shape.expectedness.options, 'Expectedness')}
-    ${select('outcome', AdverseEventInputSchema.shape.outcome.options, 'Outcome')}`;
+    ${select('relatedness', RELATEDNESS)} ${select('expectedness', AdverseEventInputSchema.shape.expectedness.options)}
+    ${select('outcome', AdverseEventInputSchema.shape.outcome.options)}`;
 }
 
 /** An adverse event as posted by adverseEventFields (the store checks it: AdverseEventInputSchema). */
@@ -1049,7 +1142,7 @@ function adverseEventForms(
 function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: DoseRecord | null): Html {
   const stored = (n: number | null | undefined): string => (n === undefined ? '' : numberText(n));
   return html`<p>
-      <label for="${key}-on">Given on</label
+      <label for="${key}-on">${FIELD_LABELS.administeredOn}</label
       ><input
         id="${key}-on"
         name="administeredOn"
@@ -1059,7 +1152,7 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
       />
     </p>
     <p>
-      <label for="${key}-weight">Body weight (kg)</label
+      <label for="${key}-weight">${FIELD_LABELS.bodyWeightKg}</label
       ><input
         id="${key}-weight"
         name="bodyWeightKg"
@@ -1070,7 +1163,7 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
       />
     </p>
     <p>
-      <label for="${key}-mg">Dose given (mg, as prescribed)</label
+      <label for="${key}-mg">${FIELD_LABELS.doseMg}</label
       ><input
         id="${key}-mg"
         name="doseMg"
@@ -1132,13 +1225,13 @@ function dispositionSection(
       <form method="post" action="${path}/dispositions" ${typed.anchor}>
         ${csrf()}
         <p>
-          <label for="exit-event">Exit</label
+          <label for="exit-event">${FIELD_LABELS.event}</label
           ><select id="exit-event" name="event">
             ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
         <p>
-          <label for="exit-on">On</label
+          <label for="exit-on">${FIELD_LABELS.on}</label
           ><input id="exit-on" name="on" type="date" value="${typed.value('on')}" required />
         </p>
         <p><button type="submit">Record the exit</button></p>
@@ -1154,17 +1247,17 @@ function dispositionSection(
           <form method="post" action="${path}/dispositions/${d.id}/corrections" ${fix.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
-              <label for="fix-event-${d.id}">Exit</label
+              <label for="fix-event-${d.id}">${FIELD_LABELS.event}</label
               ><select id="fix-event-${d.id}" name="event">
                 ${exitOptions(fix.value('event', d.event))}
               </select>
             </p>
             <p>
-              <label for="fix-on-${d.id}">On</label
+              <label for="fix-on-${d.id}">${FIELD_LABELS.on}</label
               ><input id="fix-on-${d.id}" name="on" type="date" value="${fix.value('on', d.on)}" required />
             </p>
             <p>
-              <label for="fix-participant-${d.id}">Participant</label
+              <label for="fix-participant-${d.id}">${FIELD_LABELS.participantId}</label
               ><select id="fix-participant-${d.id}" name="participantId">
                 ${others.map(
                   (o) =>
@@ -1186,7 +1279,7 @@ function dispositionSection(
           <form method="post" action="${path}/dispositions/${d.id}/void" ${voiding.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
-              <label for="void-reason-${d.id}">Reason</label
+              <label for="void-reason-${d.id}">${FIELD_LABELS.reason}</label
               ><input
                 id="void-reason-${d.id}"
                 name="reason"
@@ -1208,7 +1301,7 @@ function signInPage(before: Html, carried: Html = html``, username = ''): Html {
     <form method="post" action="/trial/login">
       ${carried}
       <p>
-        <label for="username">User name</label
+        <label for="username">${FIELD_LABELS.username}</label
         ><input id="username" name="username" autocomplete="username" value="${username}" required />
       </p>
       <p>
@@ -1346,11 +1439,16 @@ export function isPageFormPost(request: FastifyRequest): boolean {
  * out in another tab) has no user to carry it to: the page lists the entries to copy instead, to the browser that
  * sent them.
  */
-export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export async function sessionEndedPage(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const action = request.url.split('?')[0] ?? '';
   const values = typedFields(request.body);
   const owner = request.endedSessionUserId;
-  const entries = Object.entries(values).filter(([name]) => name !== '_csrf');
+  // No one is signed in to say whether they may see arms: the criteria's wording says "study drug".
+  const entries = owner === undefined ? await typedEntries(deps, armTerms(await armLabels(deps)), values) : html``;
   return send(
     reply.code(401),
     undefined,
@@ -1363,13 +1461,7 @@ export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): 
                 it again:
               </p>
             </div>
-            <dl>
-              ${entries.map(
-                ([name, value]) =>
-                  html`<dt>${name}</dt>
-                    <dd>${value === '' ? '(empty)' : value}</dd>`,
-              )}
-            </dl>`,
+            ${entries}`,
         )
       : signInPage(
           html`<div class="alert warning" role="alert">
@@ -1439,13 +1531,7 @@ export async function resumePage(
     'Save what you typed',
     html`<h1>Save what you typed</h1>
       <p>${why} Check the entries and save them.</p>
-      <dl>
-        ${entries.map(
-          ([name, value]) =>
-            html`<dt>${name}</dt>
-              <dd>${value === '' ? '(empty)' : value}</dd>`,
-        )}
-      </dl>
+      ${await typedEntries(deps, terms, values)}
       <form method="post" action="${action}">
         ${csrfField(reply)}
         ${entries.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
@@ -1565,7 +1651,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const criteriaFields = protocol.criteria.map(
       (c) =>
         html`<p>
-          <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms, STUDY_DRUG)}</label
+          <label for="c-${c.id}">${criterionLabel(c, terms)}</label
           ><select id="c-${c.id}" name="c-${c.id}">
             <option value="">from the record (or unknown)</option>
             ${(['met', 'not-met', 'unknown'] as const).map(
@@ -1594,11 +1680,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 <form method="post" action="/trial/screening" ${screening.anchor}>
                   ${csrfField(reply)}
                   <p>
-                    <label for="site">Site</label
+                    <label for="site">${FIELD_LABELS.site}</label
                     ><input id="site" name="site" required value="${screening.value('site', user.site ?? '')}" />
                   </p>
                   <p>
-                    <label for="screeningCode">Screening code (no names)</label
+                    <label for="screeningCode">${FIELD_LABELS.screeningCode}</label
                     ><input
                       id="screeningCode"
                       name="screeningCode"
@@ -1607,7 +1693,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     />
                   </p>
                   <p>
-                    <label for="screenedOn">Screened on</label
+                    <label for="screenedOn">${FIELD_LABELS.screenedOn}</label
                     ><input
                       id="screenedOn"
                       name="screenedOn"
@@ -1617,9 +1703,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     />
                   </p>
                   <p>
-                    <label for="bundle"
-                      >FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the
-                      engine)</label
+                    <label for="bundle">${FIELD_LABELS.bundle}</label
                     ><textarea id="bundle" name="bundle" rows="4" cols="60">${screening.value('bundle')}</textarea>
                   </p>
                   <fieldset>
@@ -1632,13 +1716,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 <form method="post" action="/trial/consents" ${consent.anchor}>
                   ${csrfField(reply)}
                   <p>
-                    <label for="consent-screening">Screening entry</label
+                    <label for="consent-screening">${FIELD_LABELS.screeningId}</label
                     ><select id="consent-screening" name="screeningId" required>
                       ${entryOptions(consent)}
                     </select>
                   </p>
                   <p>
-                    <label for="consentedOn">Consented on</label
+                    <label for="consentedOn">${FIELD_LABELS.consentedOn}</label
                     ><input
                       id="consentedOn"
                       name="consentedOn"
@@ -1648,7 +1732,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     />
                   </p>
                   <p>
-                    <label for="formVersion">Consent form version</label
+                    <label for="formVersion">${FIELD_LABELS.formVersion}</label
                     ><input id="formVersion" name="formVersion" value="${consent.value('formVersion')}" required />
                   </p>
                   <p><button type="submit">Record consent</button></p>
@@ -1656,13 +1740,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 <form method="post" action="/trial/participants" ${enrol.anchor}>
                   ${csrfField(reply)}
                   <p>
-                    <label for="enrol-screening">Screening entry</label
+                    <label for="enrol-screening">${FIELD_LABELS.screeningId}</label
                     ><select id="enrol-screening" name="screeningId" required>
                       ${entryOptions(enrol)}
                     </select>
                   </p>
                   <p>
-                    <label for="participantCode">Participant code</label
+                    <label for="participantCode">${FIELD_LABELS.participantCode}</label
                     ><input
                       id="participantCode"
                       name="participantCode"
@@ -1671,7 +1755,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     />
                   </p>
                   <p>
-                    <label for="enrolledOn">Enrolled on</label
+                    <label for="enrolledOn">${FIELD_LABELS.enrolledOn}</label
                     ><input
                       id="enrolledOn"
                       name="enrolledOn"
@@ -1880,7 +1964,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     shown to you alone; the unblinding is audited and told to the site, the monitors and the pharmacist.
                   </p>
                   <p>
-                    <label for="unblind-reason">Reason</label
+                    <label for="unblind-reason">${FIELD_LABELS.reason}</label
                     ><input
                       id="unblind-reason"
                       name="reason"
@@ -1904,7 +1988,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   </p>
                   ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
                   <p>
-                    <label for="dose-kit">Kit code on the pack given</label
+                    <label for="dose-kit">${FIELD_LABELS.kitCode}</label
                     ><input
                       id="dose-kit"
                       name="kitCode"
@@ -1966,7 +2050,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       ${csrfField(reply)}
                       <input type="hidden" name="instrument" value="${def.id}" />
                       <p>
-                        <label for="visit-${def.id}">Visit</label
+                        <label for="visit-${def.id}">${FIELD_LABELS.visit}</label
                         ><select id="visit-${def.id}" name="visit">
                           ${schedule.map(
                             (v) =>
@@ -1979,7 +2063,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       ${
                         def.scorings.length > 1
                           ? html`<p>
-                              <label for="scoring-${def.id}">Scoring</label
+                              <label for="scoring-${def.id}">${FIELD_LABELS.scoring}</label
                               ><select id="scoring-${def.id}" name="scoring">
                                 ${def.scorings.map(
                                   (s: InstrumentDefinition['scorings'][number]) =>
@@ -1992,7 +2076,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                           : ''
                       }
                       <p>
-                        <label for="completed-${def.id}">Completed on</label
+                        <label for="completed-${def.id}">${FIELD_LABELS.completedOn}</label
                         ><input
                           id="completed-${def.id}"
                           name="completedOn"
@@ -2026,7 +2110,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   schedule.filter((v) => v.labs.length > 0),
                   LAB_UNITS,
                   html`<p>
-                    <label for="analyte">Analyte</label
+                    <label for="analyte">${FIELD_LABELS.analyte}</label
                     ><select id="analyte" name="analyte">
                       ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
                     </select>
