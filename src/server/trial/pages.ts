@@ -2189,7 +2189,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     async (request, reply) => {
       const { id } = request.params as { id: string };
       try {
-        await participantInScope(deps, request, id);
+        const participant = await participantInScope(deps, request, id);
         const allocation = await store.emergencyUnblind(writeContext(request, reasonFrom(request.body)), id);
         request.log.warn({ code: 'trial.emergency-unblinding' }, 'emergency unblinding');
         const protocol = await currentProtocol(deps);
@@ -2197,8 +2197,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         return send(
           reply,
           userOf(request),
-          'Emergency unblinding',
-          html`<h1>Emergency unblinding</h1>
+          // The title names the participant (a tab or a screen reader's page list tells which one was unblinded),
+          // never the arm: a title is what a browser's history and tab list show to whoever uses the computer next.
+          `Emergency unblinding: participant ${participant.participantCode}`,
+          html`<h1>Emergency unblinding: participant ${participant.participantCode}</h1>
             <div class="alert critical" role="alert">
               Kit <strong>${allocation.kitCode}</strong> (randomization no. ${allocation.randomizationNumber}):
               <strong>${arm?.label ?? allocation.arm}</strong>${
