@@ -223,7 +223,7 @@ const notice = (q: Readonly<Record<string, string | undefined>>, linkToForm = fa
   // the keyboard continues from it, rather than from the top of a long page that looks as it did before the post.
   if (q.error !== undefined) {
     return html`<div class="alert warning" role="alert" tabindex="-1" autofocus>
-      <p>${q.error}</p>
+      <p id="${REFUSED_REASON_ID}">${q.error}</p>
       ${linkToForm ? html`<p><a href="#${REFUSED_FORM_ID}">Go to the form, as you typed it</a></p>` : ''}
     </div>`;
   }
@@ -302,6 +302,8 @@ interface Refused {
   readonly action: string;
   readonly values: Readonly<Record<string, string>>;
   readonly message: string;
+  /** The field the refusal is about, when it names one (InputError.field): marked invalid in the form shown again. */
+  readonly field?: string;
 }
 
 /**
@@ -321,12 +323,16 @@ function typedFields(body: unknown): Record<string, string> {
 /** The id of the form a refusal came back in, which the refusal's reason links to (noticeFor). */
 const REFUSED_FORM_ID = 'refused-form';
 
+/** The id of a refusal's reason, which the field it is about points at (aria-describedby). */
+const REFUSED_REASON_ID = 'refused-reason';
+
 /**
  * How to fill the form posting to `action`: what was typed when this very form was refused, else the defaults given.
  * `selected` answers the attribute an option takes.
  */
 function typedInto(refused: Refused | undefined, action: string) {
   const values = refused?.action === action ? refused.values : undefined;
+  const field = values === undefined ? undefined : refused?.field;
   return {
     refused: values !== undefined,
     /** The refused form's id, which its reason links to (REFUSED_FORM_ID); nothing for any other form. */
@@ -334,6 +340,9 @@ function typedInto(refused: Refused | undefined, action: string) {
     value: (name: string, fallback = ''): string => values?.[name] ?? fallback,
     selected: (name: string, option: string, fallback = false): string =>
       (values === undefined ? fallback : values[name] === option) ? 'selected' : '',
+    /** On the field the refusal is about: marked invalid and described by the reason (REFUSED_REASON_ID). */
+    invalid: (name: string): Html =>
+      name === field ? html` aria-invalid="true" aria-describedby="${REFUSED_REASON_ID}"` : html``,
   };
 }
 
@@ -347,7 +356,7 @@ async function action(
   reply: FastifyReply,
   path: string,
   run: () => Promise<string>,
-  again?: (message: string, status: number) => Promise<FastifyReply>,
+  again?: (message: string, status: number, field?: string) => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
   try {
     // A page form's fields as a browser posts them; another body (JSON null, a list, a multipart upload) is refused.
@@ -366,7 +375,9 @@ async function action(
     const message = `Not saved: ${error instanceof InputError ? error.message : 'not saved'}`;
     if (again !== undefined) {
       try {
-        return await again(message, error instanceof InputError ? statusOfCode(error.code) : (status ?? 500));
+        return error instanceof InputError
+          ? await again(message, statusOfCode(error.code), error.field)
+          : await again(message, status ?? 500);
       } catch {
         // The page itself is refused (out of scope, not found): the reason alone, as before.
       }
@@ -836,7 +847,7 @@ function comparatorField(id: string, name: string, typed: ReturnType<typeof type
   ];
   return html`<p>
     <label for="${id}">${FIELD_LABELS.comparator}</label
-    ><select id="${id}" name="${name}">
+    ><select id="${id}" name="${name}" ${typed.invalid(name)}>
       ${options.map(
         ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
       )}
@@ -865,6 +876,7 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
       ><input
         id="${key}"
         name="baselineCrp"
+        ${typed.invalid('baselineCrp')}
         type="number"
         step="any"
         min="0"
@@ -873,7 +885,7 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
     </p>
     <p>
       <label for="${key}-unit">${FIELD_LABELS.baselineCrpUnit}</label
-      ><select id="${key}-unit" name="baselineCrpUnit">
+      ><select id="${key}-unit" name="baselineCrpUnit" ${typed.invalid('baselineCrpUnit')}>
         <option value="">choose the unit</option>
         ${CRP_UNITS.map(
           (u) =>
@@ -900,6 +912,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
         ><input
           id="fix-enrol-code"
           name="participantCode"
+          ${fix.invalid('participantCode')}
           value="${fix.value('participantCode', p.participantCode)}"
           required
         />
@@ -909,6 +922,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
         ><input
           id="fix-enrol-on"
           name="enrolledOn"
+          ${fix.invalid('enrolledOn')}
           type="date"
           value="${fix.value('enrolledOn', p.enrolledOn)}"
           required
@@ -920,7 +934,14 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
       </p>
       <p>
         <label for="fix-enrol-reason">Reason for the correction</label
-        ><input id="fix-enrol-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+        ><input
+          id="fix-enrol-reason"
+          name="reason"
+          ${fix.invalid('reason')}
+          value="${fix.value('reason')}"
+          required
+          maxlength="500"
+        />
       </p>
       <p><button type="submit">Correct the enrolment</button></p>
     </form>
@@ -952,6 +973,7 @@ function labFields(
       ><input
         id="${key}-${id}"
         name="${name}"
+        ${typed.invalid(name)}
         type="number"
         step="any"
         min="0"
@@ -960,7 +982,7 @@ function labFields(
     </p>`;
   return html`<p>
       <label for="${key}-visit">${FIELD_LABELS.visit}</label
-      ><select id="${key}-visit" name="visit">
+      ><select id="${key}-visit" name="visit" ${typed.invalid('visit')}>
         ${visits.map(
           (v) =>
             html`<option value="${v.id}" ${typed.selected('visit', v.id, v.id === shown?.visit)}>${v.label}</option>`,
@@ -973,6 +995,7 @@ function labFields(
       ><input
         id="${key}-value"
         name="value"
+        ${typed.invalid('value')}
         type="number"
         step="any"
         min="0"
@@ -982,7 +1005,7 @@ function labFields(
     </p>
     <p>
       <label for="${key}-unit">${FIELD_LABELS.unit}</label
-      ><select id="${key}-unit" name="unit">
+      ><select id="${key}-unit" name="unit" ${typed.invalid('unit')}>
         ${units.map(
           (u) =>
             html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>
@@ -997,6 +1020,7 @@ function labFields(
       ><input
         id="${key}-on"
         name="collectedOn"
+        ${typed.invalid('collectedOn')}
         type="date"
         value="${typed.value('collectedOn', shown?.collectedOn ?? '')}"
         required
@@ -1026,7 +1050,14 @@ function labCorrections(
         ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, takenAt, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
-          ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+          ><input
+            id="fix-lab-reason-${l.id}"
+            name="reason"
+            ${fix.invalid('reason')}
+            value="${fix.value('reason')}"
+            required
+            maxlength="500"
+          />
         </p>
         <p><button type="submit">Correct the result</button></p>
       </form>
@@ -1043,7 +1074,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
   const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[]) =>
     html`<p>
       <label for="ae-${name}-${key}">${FIELD_LABELS[name]}</label
-      ><select id="ae-${name}-${key}" name="${name}">
+      ><select id="ae-${name}-${key}" name="${name}" ${typed.invalid(name)}>
         ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
       </select>
     </p>`;
@@ -1052,6 +1083,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
       ><input
         id="ae-term-${key}"
         name="term"
+        ${typed.invalid('term')}
         value="${typed.value('term', shown?.term ?? '')}"
         required
         maxlength="2000"
@@ -1062,6 +1094,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
       ><input
         id="ae-onset-${key}"
         name="onsetOn"
+        ${typed.invalid('onsetOn')}
         type="date"
         value="${typed.value('onsetOn', shown?.onsetOn ?? '')}"
         required
@@ -1069,7 +1102,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
     </p>
     <p>
       <label for="ae-grade-${key}">${FIELD_LABELS.grade}</label
-      ><select id="ae-grade-${key}" name="grade">
+      ><select id="ae-grade-${key}" name="grade" ${typed.invalid('grade')}>
         ${[1, 2, 3, 4, 5].map(
           (g) =>
             html`<option value="${String(g)}" ${typed.selected('grade', String(g), shown?.grade === g)}>${g}</option>`,
@@ -1120,7 +1153,14 @@ function adverseEventForms(
           ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
           <p>
             <label for="ae-reason-${e.id}">Reason for the change</label
-            ><input id="ae-reason-${e.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+            ><input
+              id="ae-reason-${e.id}"
+              name="reason"
+              ${fix.invalid('reason')}
+              value="${fix.value('reason')}"
+              required
+              maxlength="500"
+            />
           </p>
           <p><button type="submit">Save the follow-up</button></p>
         </form>
@@ -1146,6 +1186,7 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
       ><input
         id="${key}-on"
         name="administeredOn"
+        ${typed.invalid('administeredOn')}
         type="date"
         value="${typed.value('administeredOn', shown?.administeredOn ?? '')}"
         required
@@ -1156,6 +1197,7 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
       ><input
         id="${key}-weight"
         name="bodyWeightKg"
+        ${typed.invalid('bodyWeightKg')}
         type="number"
         step="0.1"
         min="0"
@@ -1167,6 +1209,7 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
       ><input
         id="${key}-mg"
         name="doseMg"
+        ${typed.invalid('doseMg')}
         type="number"
         step="any"
         min="0"
@@ -1194,7 +1237,14 @@ function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refuse
       ${csrf()} ${versionField(dose.version)} ${doseFields('fix-dose', fix, dose)}
       <p>
         <label for="fix-dose-reason">Reason for the correction</label
-        ><input id="fix-dose-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+        ><input
+          id="fix-dose-reason"
+          name="reason"
+          ${fix.invalid('reason')}
+          value="${fix.value('reason')}"
+          required
+          maxlength="500"
+        />
       </p>
       <p><button type="submit">Correct the infusion record</button></p>
     </form>
@@ -1226,13 +1276,13 @@ function dispositionSection(
         ${csrf()}
         <p>
           <label for="exit-event">${FIELD_LABELS.event}</label
-          ><select id="exit-event" name="event">
+          ><select id="exit-event" name="event" ${typed.invalid('event')}>
             ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
         <p>
           <label for="exit-on">${FIELD_LABELS.on}</label
-          ><input id="exit-on" name="on" type="date" value="${typed.value('on')}" required />
+          ><input id="exit-on" name="on" ${typed.invalid('on')} type="date" value="${typed.value('on')}" required />
         </p>
         <p><button type="submit">Record the exit</button></p>
       </form>`;
@@ -1248,17 +1298,24 @@ function dispositionSection(
             ${csrf()} ${versionField(d.version)}
             <p>
               <label for="fix-event-${d.id}">${FIELD_LABELS.event}</label
-              ><select id="fix-event-${d.id}" name="event">
+              ><select id="fix-event-${d.id}" name="event" ${fix.invalid('event')}>
                 ${exitOptions(fix.value('event', d.event))}
               </select>
             </p>
             <p>
               <label for="fix-on-${d.id}">${FIELD_LABELS.on}</label
-              ><input id="fix-on-${d.id}" name="on" type="date" value="${fix.value('on', d.on)}" required />
+              ><input
+                id="fix-on-${d.id}"
+                name="on"
+                ${fix.invalid('on')}
+                type="date"
+                value="${fix.value('on', d.on)}"
+                required
+              />
             </p>
             <p>
               <label for="fix-participant-${d.id}">${FIELD_LABELS.participantId}</label
-              ><select id="fix-participant-${d.id}" name="participantId">
+              ><select id="fix-participant-${d.id}" name="participantId" ${fix.invalid('participantId')}>
                 ${others.map(
                   (o) =>
                     html`<option value="${o.id}" ${fix.selected('participantId', o.id, o.id === d.participantId)}>
@@ -1269,7 +1326,14 @@ function dispositionSection(
             </p>
             <p>
               <label for="fix-reason-${d.id}">Reason for the correction</label
-              ><input id="fix-reason-${d.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+              ><input
+                id="fix-reason-${d.id}"
+                name="reason"
+                ${fix.invalid('reason')}
+                value="${fix.value('reason')}"
+                required
+                maxlength="500"
+              />
             </p>
             <p><button type="submit">Correct the exit</button></p>
           </form>
@@ -1283,6 +1347,7 @@ function dispositionSection(
               ><input
                 id="void-reason-${d.id}"
                 name="reason"
+                ${voiding.invalid('reason')}
                 value="${voiding.value('reason')}"
                 required
                 maxlength="500"
@@ -1624,7 +1689,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   const blindRefused = (refused: Refused | undefined, blind: <T>(value: T) => T): Refused | undefined =>
     refused === undefined
       ? undefined
-      : { action: refused.action, ...blind({ values: refused.values, message: refused.message }) };
+      : {
+          action: refused.action,
+          field: refused.field,
+          ...blind({ values: refused.values, message: refused.message }),
+        };
   /** The page's message: a refusal's reason (already masked), or its redirect's, masked as stored text. */
   const noticeFor = (
     request: FastifyRequest,
@@ -1681,13 +1750,20 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   ${csrfField(reply)}
                   <p>
                     <label for="site">${FIELD_LABELS.site}</label
-                    ><input id="site" name="site" required value="${screening.value('site', user.site ?? '')}" />
+                    ><input
+                      id="site"
+                      name="site"
+                      ${screening.invalid('site')}
+                      required
+                      value="${screening.value('site', user.site ?? '')}"
+                    />
                   </p>
                   <p>
                     <label for="screeningCode">${FIELD_LABELS.screeningCode}</label
                     ><input
                       id="screeningCode"
                       name="screeningCode"
+                      ${screening.invalid('screeningCode')}
                       value="${screening.value('screeningCode')}"
                       required
                     />
@@ -1697,6 +1773,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="screenedOn"
                       name="screenedOn"
+                      ${screening.invalid('screenedOn')}
                       type="date"
                       value="${screening.value('screenedOn')}"
                       required
@@ -1704,7 +1781,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   </p>
                   <p>
                     <label for="bundle">${FIELD_LABELS.bundle}</label
-                    ><textarea id="bundle" name="bundle" rows="4" cols="60">${screening.value('bundle')}</textarea>
+                    ><textarea id="bundle" name="bundle" ${screening.invalid('bundle')} rows="4" cols="60">
+${screening.value('bundle')}</textarea>
                   </p>
                   <fieldset>
                     <legend>Criteria (entered answers override the record)</legend>
@@ -1717,7 +1795,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   ${csrfField(reply)}
                   <p>
                     <label for="consent-screening">${FIELD_LABELS.screeningId}</label
-                    ><select id="consent-screening" name="screeningId" required>
+                    ><select id="consent-screening" name="screeningId" ${consent.invalid('screeningId')} required>
                       ${entryOptions(consent)}
                     </select>
                   </p>
@@ -1726,6 +1804,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="consentedOn"
                       name="consentedOn"
+                      ${consent.invalid('consentedOn')}
                       type="date"
                       value="${consent.value('consentedOn')}"
                       required
@@ -1733,7 +1812,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   </p>
                   <p>
                     <label for="formVersion">${FIELD_LABELS.formVersion}</label
-                    ><input id="formVersion" name="formVersion" value="${consent.value('formVersion')}" required />
+                    ><input
+                      id="formVersion"
+                      name="formVersion"
+                      ${consent.invalid('formVersion')}
+                      value="${consent.value('formVersion')}"
+                      required
+                    />
                   </p>
                   <p><button type="submit">Record consent</button></p>
                 </form>
@@ -1741,7 +1826,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   ${csrfField(reply)}
                   <p>
                     <label for="enrol-screening">${FIELD_LABELS.screeningId}</label
-                    ><select id="enrol-screening" name="screeningId" required>
+                    ><select id="enrol-screening" name="screeningId" ${enrol.invalid('screeningId')} required>
                       ${entryOptions(enrol)}
                     </select>
                   </p>
@@ -1750,6 +1835,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="participantCode"
                       name="participantCode"
+                      ${enrol.invalid('participantCode')}
                       value="${enrol.value('participantCode')}"
                       required
                     />
@@ -1759,6 +1845,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="enrolledOn"
                       name="enrolledOn"
+                      ${enrol.invalid('enrolledOn')}
                       type="date"
                       value="${enrol.value('enrolledOn')}"
                       required
@@ -1777,8 +1864,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   );
   /** The screening page again with a refused post in the form it came from (`action`), at the refusal's status. */
   const screeningAgain =
-    (request: FastifyRequest, reply: FastifyReply, action: string) => (message: string, status: number) =>
-      screeningPage(request, reply.code(status), { action, values: typedFields(request.body), message });
+    (request: FastifyRequest, reply: FastifyReply, action: string) =>
+    (message: string, status: number, field?: string) =>
+      screeningPage(request, reply.code(status), { action, values: typedFields(request.body), message, field });
 
   app.post('/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) =>
     action(
@@ -1968,6 +2056,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="unblind-reason"
                       name="reason"
+                      ${unblinding.invalid('reason')}
                       value="${unblinding.value('reason')}"
                       required
                       maxlength="500"
@@ -1992,6 +2081,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     ><input
                       id="dose-kit"
                       name="kitCode"
+                      ${doseTyped.invalid('kitCode')}
                       value="${doseTyped.value('kitCode')}"
                       autocomplete="off"
                       required
@@ -2051,7 +2141,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       <input type="hidden" name="instrument" value="${def.id}" />
                       <p>
                         <label for="visit-${def.id}">${FIELD_LABELS.visit}</label
-                        ><select id="visit-${def.id}" name="visit">
+                        ><select id="visit-${def.id}" name="visit" ${typed.invalid('visit')}>
                           ${schedule.map(
                             (v) =>
                               html`<option value="${v.id}" ${typed.selected('visit', v.id)}>
@@ -2064,7 +2154,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                         def.scorings.length > 1
                           ? html`<p>
                               <label for="scoring-${def.id}">${FIELD_LABELS.scoring}</label
-                              ><select id="scoring-${def.id}" name="scoring">
+                              ><select id="scoring-${def.id}" name="scoring" ${typed.invalid('scoring')}>
                                 ${def.scorings.map(
                                   (s: InstrumentDefinition['scorings'][number]) =>
                                     html`<option value="${s.id}" ${typed.selected('scoring', s.id)}>
@@ -2080,6 +2170,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                         ><input
                           id="completed-${def.id}"
                           name="completedOn"
+                          ${typed.invalid('completedOn')}
                           type="date"
                           value="${typed.value('completedOn')}"
                           required
@@ -2111,7 +2202,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   LAB_UNITS,
                   html`<p>
                     <label for="analyte">${FIELD_LABELS.analyte}</label
-                    ><select id="analyte" name="analyte">
+                    ><select id="analyte" name="analyte" ${lab.invalid('analyte')}>
                       ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
                     </select>
                   </p>`,
@@ -2139,10 +2230,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   );
   /** The participant's page again with a refused post in the form it came from, at the refusal's status. */
   const participantAgain =
-    (request: FastifyRequest, reply: FastifyReply, id: string, form: string) => (message: string, status: number) => {
+    (request: FastifyRequest, reply: FastifyReply, id: string, form: string) =>
+    (message: string, status: number, field?: string) => {
       const values = typedFields(request.body);
       const action = `/trial/participants/${id}/${form}${form === 'forms' ? `#${values.instrument ?? ''}` : ''}`;
-      return participantPage(request, reply.code(status), id, { action, values, message });
+      return participantPage(request, reply.code(status), id, { action, values, message, field });
     };
 
   app.post('/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
@@ -2220,7 +2312,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           reply,
           id,
           'emergency-unblind',
-        )(`Not unblinded: ${error.message}`, statusOfCode(error.code));
+        )(`Not unblinded: ${error.message}`, statusOfCode(error.code), error.field);
       }
     },
   );
