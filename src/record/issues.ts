@@ -33,6 +33,11 @@ export class InputError extends Error {
   constructor(
     message: string,
     readonly code: string = 'input.invalid',
+    /**
+     * The input field the refusal is about, when the message names exactly one (`collectedOn`, `reason`): a form can
+     * then mark that field as the one refused. Optional: a caller that names no field is as before.
+     */
+    readonly field?: string,
   ) {
     super(oneLine(message));
   }

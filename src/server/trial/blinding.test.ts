@@ -361,6 +361,12 @@ test("emergency unblinding from the participant's page: the investigator's form,
   const allocation = await t.store.getAllocation(id);
   const label = protocol.arms?.find((a) => a.id === allocation?.arm)?.label ?? '';
   assert.ok(label !== '' && done.text.includes(label), 'the page names the allocated arm');
+  // The title names the participant by code, never the arm.
+  const code = (await t.store.getParticipant(id))?.participantCode ?? '';
+  const title = /<title>([^<]*)<\/title>/.exec(done.text)?.[1] ?? '';
+  assert.ok(code !== '' && title.startsWith(`Emergency unblinding: participant ${code} `), title);
+  assert.equal(findArm(title, t.armNames), undefined, 'no arm in the title');
+  assert.ok(done.text.includes(`<h1>Emergency unblinding: participant ${code}</h1>`));
   assert.equal((await t.store.getParticipant(id))?.emergencyUnblinded, true);
   const audit = await t.store.listAudit({ limit: 1000 });
   assert.ok(audit.some((e) => e.entity === 'unblinding' && e.entityId === id && e.reason.includes('anaphylaxis')));

@@ -89,7 +89,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 export function reasonFrom(body: unknown): string {
   const reason = (body as { reason?: unknown } | null)?.reason;
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500) {
-    throw new InputError('reason: required (1-500 characters)', 'input.reason.missing');
+    throw new InputError('reason: required (1-500 characters)', 'input.reason.missing', 'reason');
   }
   return reason.trim();
 }

@@ -83,12 +83,13 @@ export function trialErrorHandler(
   error: FastifyError | Error,
   request: FastifyRequest,
   reply: FastifyReply,
+  deps: TrialDeps,
   staleFormPage?: StaleFormPage,
 ) {
   // A page form posted after its session ended: the sign-in page, carrying what was typed (nothing is lost).
   if (error instanceof AccessDenied && error.statusCode === 401 && isPageFormPost(request)) {
     request.log.info({ code: 'trial.session-ended', status: 401 }, 'trial request refused');
-    return sessionEndedPage(request, reply);
+    return sessionEndedPage(deps, request, reply);
   }
   // Sign out pressed on a page whose session had already ended (idle at the page): the user is signed out already, so
   // the answer is a sign-out's (the sign-in page), never an error that reads as still signed in. The cookie is left
@@ -157,7 +158,7 @@ export async function registerTrial(
   // The pages' answer to a page form with a stale CSRF token (registered with the pages, below).
   const pages: { staleForm?: StaleFormPage } = {};
   app.setErrorHandler((error: FastifyError, request, reply) =>
-    trialErrorHandler(error, request, reply, pages.staleForm),
+    trialErrorHandler(error, request, reply, deps, pages.staleForm),
   );
   // Every trial answer holds trial data or a session's token: none may stay in a browser's or a proxy's cache.
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -555,3 +555,63 @@ test('open safety alerts are listed as records, not as live alerts a screen read
     await t.close();
   }
 });
+
+test('the navigation marks the page shown with aria-current="page", and no other link', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const current = (text: string) => [...text.matchAll(/<a href="([^"]*)"\s+aria-current="page">/g)].map((m) => m[1]);
+    for (const path of ['/trial/', '/trial/screening', '/trial/safety', '/trial/consort']) {
+      assert.deepEqual(current((await coord.get(path)).text), [path], path);
+    }
+    // A page with no link of its own (a participant's) marks none.
+    assert.deepEqual(current((await coord.get(`/trial/participants/${id}`)).text), []);
+  } finally {
+    await t.close();
+  }
+});
+
+test('every signed-in page offers Sign out in its header, a POST form with the CSRF token, and it signs out', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    const open = async (cookie: string, path: string) =>
+      (await fetch(t.url + path, { headers: { accept: 'text/html', cookie } })).text();
+    const pages: [string, string][] = [
+      [coord.cookie, '/trial/'],
+      [coord.cookie, '/trial/screening'],
+      [coord.cookie, '/trial/safety'],
+      [coord.cookie, '/trial/consort'],
+      [coord.cookie, `/trial/participants/${id}`],
+      [rater.cookie, '/trial/safety'], // refused (403), still signed in
+    ];
+    for (const [cookie, path] of pages) {
+      const text = await open(cookie, path);
+      const header = text.slice(text.indexOf('<header'), text.indexOf('</header>'));
+      assert.match(
+        header,
+        /<form method="post" action="\/trial\/logout"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]+"/,
+        path,
+      );
+      assert.equal(text.split('>Sign out</button>').length - 1, 1, `one Sign out on ${path}`);
+    }
+    // Signed out: no Sign out on the sign-in page.
+    assert.doesNotMatch(await open('', '/trial/login'), /action="\/trial\/logout"/);
+    // The header's form signs out.
+    const consort = await open(coord.cookie, '/trial/consort');
+    const token = /action="\/trial\/logout"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)"/.exec(consort);
+    const out = await coord.request(
+      'POST',
+      '/trial/logout',
+      { _csrf: token?.[1] ?? '' },
+      { contentType: 'application/x-www-form-urlencoded', csrf: false },
+    );
+    assert.equal(out.status, 303);
+    assert.equal((await coord.get('/trial/api/session')).status, 401);
+  } finally {
+    await t.close();
+  }
+});

@@ -38,7 +38,7 @@ import type {
 } from '../../trial/model.ts';
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
-import { PAGE_HEADERS, page } from '../web/layout.ts';
+import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
 import { REDACTED } from '../../trial/blinding.ts';
@@ -77,6 +77,9 @@ const nav = (user: TrialUser | undefined) =>
         { href: '/trial/consort', label: 'CONSORT' },
       ];
 
+/** The path of a request's address, without its query: the page shown, whose navigation link is marked current. */
+const pathOf = (url: string): string => url.split('?', 1)[0] ?? url;
+
 function send(reply: FastifyReply, user: TrialUser | undefined, title: string, body: Html): FastifyReply {
   const signedIn =
     user === undefined
@@ -88,7 +91,101 @@ function send(reply: FastifyReply, user: TrialUser | undefined, title: string, b
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .headers(PAGE_HEADERS)
-    .send(page(title, html`${signedIn}${body}`, { nav: nav(user) }));
+    .send(page(title, html`${signedIn}${body}`, { ...chrome(reply, user), current: pathOf(reply.request.url) }));
+}
+
+/**
+ * The label of each fixed field of the pages' forms, by its name: the forms' labels read from here, and so do the
+ * pages that list what a form posted (the entries to save after a stale token or an ended session), so a list says
+ * "Collected on" as the form did, never `collectedOn`. A reason field's label may say more in its form ("Reason for
+ * the correction"). Fields named from data (a criterion, an instrument item, a seriousness criterion): fieldLabels.
+ */
+const FIELD_LABELS = {
+  baselineCrp: 'Baseline hs-CRP',
+  baselineCrpUnit: 'Unit, as on the laboratory report',
+  participantCode: 'Participant code',
+  enrolledOn: 'Enrolled on',
+  visit: 'Visit',
+  value: 'Value',
+  unit: 'Unit (UCUM)',
+  collectedOn: 'Collected on',
+  term: 'Term (verbatim)',
+  onsetOn: 'Onset',
+  grade: 'CTCAE grade',
+  administeredOn: 'Given on',
+  bodyWeightKg: 'Body weight (kg)',
+  doseMg: 'Dose given (mg, as prescribed)',
+  event: 'Exit',
+  on: 'On',
+  participantId: 'Participant',
+  username: 'User name',
+  site: 'Site',
+  screeningCode: 'Screening code (no names)',
+  screenedOn: 'Screened on',
+  screeningId: 'Screening entry',
+  consentedOn: 'Consented on',
+  formVersion: 'Consent form version',
+  kitCode: 'Kit code on the pack given',
+  scoring: 'Scoring',
+  completedOn: 'Completed on',
+  analyte: 'Analyte',
+  comparator: 'Result reported as',
+  baselineCrpComparator: 'Result reported as',
+  lowerLimitOfNormal: 'Lower limit of normal',
+  upperLimitOfNormal: 'Upper limit of normal',
+  relatedness: 'Relatedness',
+  expectedness: 'Expectedness',
+  outcome: 'Outcome',
+  actionTaken: 'Action taken',
+  bundle: 'FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the engine)',
+  reason: 'Reason',
+} as const;
+
+const SERIOUS_LEGEND = 'Seriousness criteria met';
+
+/** An instrument item's label, as its visit form shows it. */
+const itemLabel = (item: InstrumentDefinition['items'][number]): string => `${item.number}. ${item.label}`;
+
+/** A screening criterion's label, as the screening form shows it (arm names read "study drug"). */
+const criterionLabel = (c: TrialProtocol['criteria'][number], terms: readonly string[]): string =>
+  `${c.kind} ${c.id}: ${maskArms(c.text, terms, STUDY_DRUG)}`;
+
+/**
+ * The entries a form posted, each under the label its form showed (FIELD_LABELS, or the criterion, instrument item or
+ * seriousness criterion the field is named from; the name itself only for a field no form of these pages has), hidden
+ * fields left out: the list of what was typed, to check or copy, after a stale token or an ended session.
+ */
+async function typedEntries(
+  deps: TrialDeps,
+  terms: readonly string[],
+  values: Readonly<Record<string, string>>,
+): Promise<Html> {
+  const fixed: Readonly<Record<string, string>> = FIELD_LABELS;
+  const instrument = values.instrument === undefined ? undefined : deps.instruments.get(values.instrument);
+  const criteria = Object.keys(values).some((name) => name.startsWith('c-'))
+    ? (await currentProtocol(deps)).criteria
+    : [];
+  const label = (name: string): string => {
+    if (Object.hasOwn(fixed, name)) return fixed[name] as string;
+    const item = /^item(\d+)$/.exec(name);
+    const shownItem = item === null ? undefined : instrument?.items.find((i) => String(i.number) === item[1]);
+    if (shownItem !== undefined) return itemLabel(shownItem);
+    const criterion = criteria.find((c) => `c-${c.id}` === name);
+    if (criterion !== undefined) return criterionLabel(criterion, terms);
+    const serious = SERIOUSNESS_CRITERIA.find((c) => `serious-${c}` === name);
+    if (serious !== undefined) return `${SERIOUS_LEGEND}: ${serious}`;
+    return name;
+  };
+  // The fields a form carries hidden: posted with it, never shown in the list.
+  const hidden = new Set(['_csrf', PAGE_USER_FIELD, 'version', 'instrument']);
+  const entries = Object.entries(values).filter(([name]) => !hidden.has(name));
+  return html`<dl>
+    ${entries.map(
+      ([name, value]) =>
+        html`<dt>${label(name)}</dt>
+          <dd>${value === '' ? '(empty)' : value}</dd>`,
+    )}
+  </dl>`;
 }
 
 /**
@@ -111,6 +208,12 @@ const logoutForm = (reply: FastifyReply) =>
     ${csrfField(reply)}<button type="submit">Sign out</button>
   </form>`;
 
+/** The header of a trial page: its navigation and, signed in, Sign out (every signed-in page offers it). */
+const chrome = (reply: FastifyReply, user: TrialUser | undefined): PageOptions => ({
+  nav: nav(user),
+  ...(user === undefined ? {} : { headerEnd: logoutForm(reply) }),
+});
+
 /**
  * The message a form action sent back (a refusal's reason, or the redirect's flash cookie: shown masked like stored
  * text).
@@ -120,7 +223,7 @@ const notice = (q: Readonly<Record<string, string | undefined>>, linkToForm = fa
   // the keyboard continues from it, rather than from the top of a long page that looks as it did before the post.
   if (q.error !== undefined) {
     return html`<div class="alert warning" role="alert" tabindex="-1" autofocus>
-      <p>${q.error}</p>
+      <p id="${REFUSED_REASON_ID}">${q.error}</p>
       ${linkToForm ? html`<p><a href="#${REFUSED_FORM_ID}">Go to the form, as you typed it</a></p>` : ''}
     </div>`;
   }
@@ -199,6 +302,8 @@ interface Refused {
   readonly action: string;
   readonly values: Readonly<Record<string, string>>;
   readonly message: string;
+  /** The field the refusal is about, when it names one (InputError.field): marked invalid in the form shown again. */
+  readonly field?: string;
 }
 
 /**
@@ -218,12 +323,16 @@ function typedFields(body: unknown): Record<string, string> {
 /** The id of the form a refusal came back in, which the refusal's reason links to (noticeFor). */
 const REFUSED_FORM_ID = 'refused-form';
 
+/** The id of a refusal's reason, which the field it is about points at (aria-describedby). */
+const REFUSED_REASON_ID = 'refused-reason';
+
 /**
  * How to fill the form posting to `action`: what was typed when this very form was refused, else the defaults given.
  * `selected` answers the attribute an option takes.
  */
 function typedInto(refused: Refused | undefined, action: string) {
   const values = refused?.action === action ? refused.values : undefined;
+  const field = values === undefined ? undefined : refused?.field;
   return {
     refused: values !== undefined,
     /** The refused form's id, which its reason links to (REFUSED_FORM_ID); nothing for any other form. */
@@ -231,6 +340,9 @@ function typedInto(refused: Refused | undefined, action: string) {
     value: (name: string, fallback = ''): string => values?.[name] ?? fallback,
     selected: (name: string, option: string, fallback = false): string =>
       (values === undefined ? fallback : values[name] === option) ? 'selected' : '',
+    /** On the field the refusal is about: marked invalid and described by the reason (REFUSED_REASON_ID). */
+    invalid: (name: string): Html =>
+      name === field ? html` aria-invalid="true" aria-describedby="${REFUSED_REASON_ID}"` : html``,
   };
 }
 
@@ -244,7 +356,7 @@ async function action(
   reply: FastifyReply,
   path: string,
   run: () => Promise<string>,
-  again?: (message: string, status: number) => Promise<FastifyReply>,
+  again?: (message: string, status: number, field?: string) => Promise<FastifyReply>,
 ): Promise<FastifyReply> {
   try {
     // A page form's fields as a browser posts them; another body (JSON null, a list, a multipart upload) is refused.
@@ -263,7 +375,9 @@ async function action(
     const message = `Not saved: ${error instanceof InputError ? error.message : 'not saved'}`;
     if (again !== undefined) {
       try {
-        return await again(message, error instanceof InputError ? statusOfCode(error.code) : (status ?? 500));
+        return error instanceof InputError
+          ? await again(message, statusOfCode(error.code), error.field)
+          : await again(message, status ?? 500);
       } catch {
         // The page itself is refused (out of scope, not found): the reason alone, as before.
       }
@@ -368,7 +482,8 @@ function alertList(
                 : html`<form method="post" action="/trial/safety/alerts/${a.id}/acknowledge" class="inline">
                     ${acknowledge()}
                     <label
-                      >Action taken <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
+                      >${FIELD_LABELS.actionTaken}
+                      <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
                     /></label>
                     <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
                       Acknowledge
@@ -647,7 +762,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
       const id = `item-${def.id}-${item.number}`;
       if (options !== undefined) {
         return html`<p>
-          <label for="${id}">${item.number}. ${item.label}</label
+          <label for="${id}">${itemLabel(item)}</label
           ><select id="${id}" name="item${item.number}">
             <option value="">not answered</option>
             ${Object.keys(options).map(
@@ -657,7 +772,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
         </p>`;
       }
       return html`<p>
-        <label for="${id}">${item.number}. ${item.label} (${lo}-${hi})</label
+        <label for="${id}">${itemLabel(item)} (${lo}-${hi})</label
         ><input
           id="${id}"
           name="item${item.number}"
@@ -731,8 +846,8 @@ function comparatorField(id: string, name: string, typed: ReturnType<typeof type
     ['>', '> above the assay\'s range (reported as ">1000"): type the limit'],
   ];
   return html`<p>
-    <label for="${id}">Result reported as</label
-    ><select id="${id}" name="${name}">
+    <label for="${id}">${FIELD_LABELS.comparator}</label
+    ><select id="${id}" name="${name}" ${typed.invalid(name)}>
       ${options.map(
         ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
       )}
@@ -757,10 +872,11 @@ function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCr
 function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, shown: Participant['baselineCrp']): Html {
   return html`${comparatorField(`${key}-comparator`, 'baselineCrpComparator', typed, shown?.comparator ?? null)}
     <p>
-      <label for="${key}">Baseline hs-CRP</label
+      <label for="${key}">${FIELD_LABELS.baselineCrp}</label
       ><input
         id="${key}"
         name="baselineCrp"
+        ${typed.invalid('baselineCrp')}
         type="number"
         step="any"
         min="0"
@@ -768,8 +884,8 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
       />
     </p>
     <p>
-      <label for="${key}-unit">Unit, as on the laboratory report</label
-      ><select id="${key}-unit" name="baselineCrpUnit">
+      <label for="${key}-unit">${FIELD_LABELS.baselineCrpUnit}</label
+      ><select id="${key}-unit" name="baselineCrpUnit" ${typed.invalid('baselineCrpUnit')}>
         <option value="">choose the unit</option>
         ${CRP_UNITS.map(
           (u) =>
@@ -792,19 +908,21 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
     <form method="post" action="${path}/corrections">
       ${csrf()} ${versionField(p.version)}
       <p>
-        <label for="fix-enrol-code">Participant code</label
+        <label for="fix-enrol-code">${FIELD_LABELS.participantCode}</label
         ><input
           id="fix-enrol-code"
           name="participantCode"
+          ${fix.invalid('participantCode')}
           value="${fix.value('participantCode', p.participantCode)}"
           required
         />
       </p>
       <p>
-        <label for="fix-enrol-on">Enrolled on</label
+        <label for="fix-enrol-on">${FIELD_LABELS.enrolledOn}</label
         ><input
           id="fix-enrol-on"
           name="enrolledOn"
+          ${fix.invalid('enrolledOn')}
           type="date"
           value="${fix.value('enrolledOn', p.enrolledOn)}"
           required
@@ -816,7 +934,14 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
       </p>
       <p>
         <label for="fix-enrol-reason">Reason for the correction</label
-        ><input id="fix-enrol-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+        ><input
+          id="fix-enrol-reason"
+          name="reason"
+          ${fix.invalid('reason')}
+          value="${fix.value('reason')}"
+          required
+          maxlength="500"
+        />
       </p>
       <p><button type="submit">Correct the enrolment</button></p>
     </form>
@@ -842,12 +967,13 @@ function labFields(
   units: readonly string[],
   analyteField: Html = html``,
 ): Html {
-  const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string, label: string) =>
+  const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string) =>
     html`<p>
-      <label for="${key}-${id}">${label}</label
+      <label for="${key}-${id}">${FIELD_LABELS[name]}</label
       ><input
         id="${key}-${id}"
         name="${name}"
+        ${typed.invalid(name)}
         type="number"
         step="any"
         min="0"
@@ -855,8 +981,8 @@ function labFields(
       />
     </p>`;
   return html`<p>
-      <label for="${key}-visit">Visit</label
-      ><select id="${key}-visit" name="visit">
+      <label for="${key}-visit">${FIELD_LABELS.visit}</label
+      ><select id="${key}-visit" name="visit" ${typed.invalid('visit')}>
         ${visits.map(
           (v) =>
             html`<option value="${v.id}" ${typed.selected('visit', v.id, v.id === shown?.visit)}>${v.label}</option>`,
@@ -865,10 +991,11 @@ function labFields(
     </p>
     ${analyteField} ${comparatorField(`${key}-comparator`, 'comparator', typed, shown?.comparator ?? null)}
     <p>
-      <label for="${key}-value">Value</label
+      <label for="${key}-value">${FIELD_LABELS.value}</label
       ><input
         id="${key}-value"
         name="value"
+        ${typed.invalid('value')}
         type="number"
         step="any"
         min="0"
@@ -877,8 +1004,8 @@ function labFields(
       />
     </p>
     <p>
-      <label for="${key}-unit">Unit (UCUM)</label
-      ><select id="${key}-unit" name="unit">
+      <label for="${key}-unit">${FIELD_LABELS.unit}</label
+      ><select id="${key}-unit" name="unit" ${typed.invalid('unit')}>
         ${units.map(
           (u) =>
             html`<option value="${u}" ${typed.selected('unit', u, u === shown?.unit)}>
@@ -887,13 +1014,13 @@ function labFields(
         )}
       </select>
     </p>
-    ${limit('lowerLimitOfNormal', 'lln', 'Lower limit of normal')}
-    ${limit('upperLimitOfNormal', 'uln', 'Upper limit of normal')}
+    ${limit('lowerLimitOfNormal', 'lln')} ${limit('upperLimitOfNormal', 'uln')}
     <p>
-      <label for="${key}-on">Collected on</label
+      <label for="${key}-on">${FIELD_LABELS.collectedOn}</label
       ><input
         id="${key}-on"
         name="collectedOn"
+        ${typed.invalid('collectedOn')}
         type="date"
         value="${typed.value('collectedOn', shown?.collectedOn ?? '')}"
         required
@@ -923,7 +1050,14 @@ function labCorrections(
         ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, takenAt, units)}
         <p>
           <label for="fix-lab-reason-${l.id}">Reason for the correction</label
-          ><input id="fix-lab-reason-${l.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+          ><input
+            id="fix-lab-reason-${l.id}"
+            name="reason"
+            ${fix.invalid('reason')}
+            value="${fix.value('reason')}"
+            required
+            maxlength="500"
+          />
         </p>
         <p><button type="submit">Correct the result</button></p>
       </form>
@@ -937,36 +1071,38 @@ function labCorrections(
  * every one ticked.
  */
 function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, shown: AdverseEventInput | null): Html {
-  const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[], label: string) =>
+  const select = (name: 'relatedness' | 'expectedness' | 'outcome', options: readonly string[]) =>
     html`<p>
-      <label for="ae-${name}-${key}">${label}</label
-      ><select id="ae-${name}-${key}" name="${name}">
+      <label for="ae-${name}-${key}">${FIELD_LABELS[name]}</label
+      ><select id="ae-${name}-${key}" name="${name}" ${typed.invalid(name)}>
         ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
       </select>
     </p>`;
   return html`<p>
-      <label for="ae-term-${key}">Term (verbatim)</label
+      <label for="ae-term-${key}">${FIELD_LABELS.term}</label
       ><input
         id="ae-term-${key}"
         name="term"
+        ${typed.invalid('term')}
         value="${typed.value('term', shown?.term ?? '')}"
         required
         maxlength="2000"
       />
     </p>
     <p>
-      <label for="ae-onset-${key}">Onset</label
+      <label for="ae-onset-${key}">${FIELD_LABELS.onsetOn}</label
       ><input
         id="ae-onset-${key}"
         name="onsetOn"
+        ${typed.invalid('onsetOn')}
         type="date"
         value="${typed.value('onsetOn', shown?.onsetOn ?? '')}"
         required
       />
     </p>
     <p>
-      <label for="ae-grade-${key}">CTCAE grade</label
-      ><select id="ae-grade-${key}" name="grade">
+      <label for="ae-grade-${key}">${FIELD_LABELS.grade}</label
+      ><select id="ae-grade-${key}" name="grade" ${typed.invalid('grade')}>
         ${[1, 2, 3, 4, 5].map(
           (g) =>
             html`<option value="${String(g)}" ${typed.selected('grade', String(g), shown?.grade === g)}>${g}</option>`,
@@ -974,7 +1110,7 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
       </select>
     </p>
     <fieldset>
-      <legend>Seriousness criteria met (none: not serious)</legend>
+      <legend>${SERIOUS_LEGEND} (none: not serious)</legend>
       ${SERIOUSNESS_CRITERIA.map((c) => {
         const checked = typed.refused
           ? typed.value(`serious-${c}`) === 'yes'
@@ -984,9 +1120,8 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
         > `;
       })}
     </fieldset>
-    ${select('relatedness', RELATEDNESS, 'Relatedness')}
-    ${select('expectedness', AdverseEventInputSchema.shape.expectedness.options, 'Expectedness')}
-    ${select('outcome', AdverseEventInputSchema.shape.outcome.options, 'Outcome')}`;
+    ${select('relatedness', RELATEDNESS)} ${select('expectedness', AdverseEventInputSchema.shape.expectedness.options)}
+    ${select('outcome', AdverseEventInputSchema.shape.outcome.options)}`;
 }
 
 /** An adverse event as posted by adverseEventFields (the store checks it: AdverseEventInputSchema). */
@@ -1018,7 +1153,14 @@ function adverseEventForms(
           ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
           <p>
             <label for="ae-reason-${e.id}">Reason for the change</label
-            ><input id="ae-reason-${e.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+            ><input
+              id="ae-reason-${e.id}"
+              name="reason"
+              ${fix.invalid('reason')}
+              value="${fix.value('reason')}"
+              required
+              maxlength="500"
+            />
           </p>
           <p><button type="submit">Save the follow-up</button></p>
         </form>
@@ -1040,20 +1182,22 @@ function adverseEventForms(
 function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: DoseRecord | null): Html {
   const stored = (n: number | null | undefined): string => (n === undefined ? '' : numberText(n));
   return html`<p>
-      <label for="${key}-on">Given on</label
+      <label for="${key}-on">${FIELD_LABELS.administeredOn}</label
       ><input
         id="${key}-on"
         name="administeredOn"
+        ${typed.invalid('administeredOn')}
         type="date"
         value="${typed.value('administeredOn', shown?.administeredOn ?? '')}"
         required
       />
     </p>
     <p>
-      <label for="${key}-weight">Body weight (kg)</label
+      <label for="${key}-weight">${FIELD_LABELS.bodyWeightKg}</label
       ><input
         id="${key}-weight"
         name="bodyWeightKg"
+        ${typed.invalid('bodyWeightKg')}
         type="number"
         step="0.1"
         min="0"
@@ -1061,10 +1205,11 @@ function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: Dos
       />
     </p>
     <p>
-      <label for="${key}-mg">Dose given (mg, as prescribed)</label
+      <label for="${key}-mg">${FIELD_LABELS.doseMg}</label
       ><input
         id="${key}-mg"
         name="doseMg"
+        ${typed.invalid('doseMg')}
         type="number"
         step="any"
         min="0"
@@ -1092,7 +1237,14 @@ function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refuse
       ${csrf()} ${versionField(dose.version)} ${doseFields('fix-dose', fix, dose)}
       <p>
         <label for="fix-dose-reason">Reason for the correction</label
-        ><input id="fix-dose-reason" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+        ><input
+          id="fix-dose-reason"
+          name="reason"
+          ${fix.invalid('reason')}
+          value="${fix.value('reason')}"
+          required
+          maxlength="500"
+        />
       </p>
       <p><button type="submit">Correct the infusion record</button></p>
     </form>
@@ -1123,14 +1275,14 @@ function dispositionSection(
       <form method="post" action="${path}/dispositions" ${typed.anchor}>
         ${csrf()}
         <p>
-          <label for="exit-event">Exit</label
-          ><select id="exit-event" name="event">
+          <label for="exit-event">${FIELD_LABELS.event}</label
+          ><select id="exit-event" name="event" ${typed.invalid('event')}>
             ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
         <p>
-          <label for="exit-on">On</label
-          ><input id="exit-on" name="on" type="date" value="${typed.value('on')}" required />
+          <label for="exit-on">${FIELD_LABELS.on}</label
+          ><input id="exit-on" name="on" ${typed.invalid('on')} type="date" value="${typed.value('on')}" required />
         </p>
         <p><button type="submit">Record the exit</button></p>
       </form>`;
@@ -1145,18 +1297,25 @@ function dispositionSection(
           <form method="post" action="${path}/dispositions/${d.id}/corrections" ${fix.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
-              <label for="fix-event-${d.id}">Exit</label
-              ><select id="fix-event-${d.id}" name="event">
+              <label for="fix-event-${d.id}">${FIELD_LABELS.event}</label
+              ><select id="fix-event-${d.id}" name="event" ${fix.invalid('event')}>
                 ${exitOptions(fix.value('event', d.event))}
               </select>
             </p>
             <p>
-              <label for="fix-on-${d.id}">On</label
-              ><input id="fix-on-${d.id}" name="on" type="date" value="${fix.value('on', d.on)}" required />
+              <label for="fix-on-${d.id}">${FIELD_LABELS.on}</label
+              ><input
+                id="fix-on-${d.id}"
+                name="on"
+                ${fix.invalid('on')}
+                type="date"
+                value="${fix.value('on', d.on)}"
+                required
+              />
             </p>
             <p>
-              <label for="fix-participant-${d.id}">Participant</label
-              ><select id="fix-participant-${d.id}" name="participantId">
+              <label for="fix-participant-${d.id}">${FIELD_LABELS.participantId}</label
+              ><select id="fix-participant-${d.id}" name="participantId" ${fix.invalid('participantId')}>
                 ${others.map(
                   (o) =>
                     html`<option value="${o.id}" ${fix.selected('participantId', o.id, o.id === d.participantId)}>
@@ -1167,7 +1326,14 @@ function dispositionSection(
             </p>
             <p>
               <label for="fix-reason-${d.id}">Reason for the correction</label
-              ><input id="fix-reason-${d.id}" name="reason" value="${fix.value('reason')}" required maxlength="500" />
+              ><input
+                id="fix-reason-${d.id}"
+                name="reason"
+                ${fix.invalid('reason')}
+                value="${fix.value('reason')}"
+                required
+                maxlength="500"
+              />
             </p>
             <p><button type="submit">Correct the exit</button></p>
           </form>
@@ -1177,10 +1343,11 @@ function dispositionSection(
           <form method="post" action="${path}/dispositions/${d.id}/void" ${voiding.anchor}>
             ${csrf()} ${versionField(d.version)}
             <p>
-              <label for="void-reason-${d.id}">Reason</label
+              <label for="void-reason-${d.id}">${FIELD_LABELS.reason}</label
               ><input
                 id="void-reason-${d.id}"
                 name="reason"
+                ${voiding.invalid('reason')}
                 value="${voiding.value('reason')}"
                 required
                 maxlength="500"
@@ -1199,7 +1366,7 @@ function signInPage(before: Html, carried: Html = html``, username = ''): Html {
     <form method="post" action="/trial/login">
       ${carried}
       <p>
-        <label for="username">User name</label
+        <label for="username">${FIELD_LABELS.username}</label
         ><input id="username" name="username" autocomplete="username" value="${username}" required />
       </p>
       <p>
@@ -1277,7 +1444,7 @@ export function refusedPage(
               >${user === undefined ? 'Sign in' : 'Go to the participants'}</a
             >
           </p>`,
-        { nav: nav(user) },
+        chrome(reply, user),
       ),
     );
 }
@@ -1337,11 +1504,16 @@ export function isPageFormPost(request: FastifyRequest): boolean {
  * out in another tab) has no user to carry it to: the page lists the entries to copy instead, to the browser that
  * sent them.
  */
-export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export async function sessionEndedPage(
+  deps: TrialDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const action = request.url.split('?')[0] ?? '';
   const values = typedFields(request.body);
   const owner = request.endedSessionUserId;
-  const entries = Object.entries(values).filter(([name]) => name !== '_csrf');
+  // No one is signed in to say whether they may see arms: the criteria's wording says "study drug".
+  const entries = owner === undefined ? await typedEntries(deps, armTerms(await armLabels(deps)), values) : html``;
   return send(
     reply.code(401),
     undefined,
@@ -1354,13 +1526,7 @@ export function sessionEndedPage(request: FastifyRequest, reply: FastifyReply): 
                 it again:
               </p>
             </div>
-            <dl>
-              ${entries.map(
-                ([name, value]) =>
-                  html`<dt>${name}</dt>
-                    <dd>${value === '' ? '(empty)' : value}</dd>`,
-              )}
-            </dl>`,
+            ${entries}`,
         )
       : signInPage(
           html`<div class="alert warning" role="alert">
@@ -1430,13 +1596,7 @@ export async function resumePage(
     'Save what you typed',
     html`<h1>Save what you typed</h1>
       <p>${why} Check the entries and save them.</p>
-      <dl>
-        ${entries.map(
-          ([name, value]) =>
-            html`<dt>${name}</dt>
-              <dd>${value === '' ? '(empty)' : value}</dd>`,
-        )}
-      </dl>
+      ${await typedEntries(deps, terms, values)}
       <form method="post" action="${action}">
         ${csrfField(reply)}
         ${entries.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
@@ -1521,7 +1681,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             : ''
         }
         <h2>Enrolled</h2>
-        ${participantsTable(blind(participants))} ${logoutForm(reply)}`,
+        ${participantsTable(blind(participants))}`,
     );
   });
 
@@ -1529,7 +1689,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   const blindRefused = (refused: Refused | undefined, blind: <T>(value: T) => T): Refused | undefined =>
     refused === undefined
       ? undefined
-      : { action: refused.action, ...blind({ values: refused.values, message: refused.message }) };
+      : {
+          action: refused.action,
+          field: refused.field,
+          ...blind({ values: refused.values, message: refused.message }),
+        };
   /** The page's message: a refusal's reason (already masked), or its redirect's, masked as stored text. */
   const noticeFor = (
     request: FastifyRequest,
@@ -1556,7 +1720,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const criteriaFields = protocol.criteria.map(
       (c) =>
         html`<p>
-          <label for="c-${c.id}">${c.kind} ${c.id}: ${maskArms(c.text, terms, STUDY_DRUG)}</label
+          <label for="c-${c.id}">${criterionLabel(c, terms)}</label
           ><select id="c-${c.id}" name="c-${c.id}">
             <option value="">from the record (or unknown)</option>
             ${(['met', 'not-met', 'unknown'] as const).map(
@@ -1585,33 +1749,40 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 <form method="post" action="/trial/screening" ${screening.anchor}>
                   ${csrfField(reply)}
                   <p>
-                    <label for="site">Site</label
-                    ><input id="site" name="site" required value="${screening.value('site', user.site ?? '')}" />
+                    <label for="site">${FIELD_LABELS.site}</label
+                    ><input
+                      id="site"
+                      name="site"
+                      ${screening.invalid('site')}
+                      required
+                      value="${screening.value('site', user.site ?? '')}"
+                    />
                   </p>
                   <p>
-                    <label for="screeningCode">Screening code (no names)</label
+                    <label for="screeningCode">${FIELD_LABELS.screeningCode}</label
                     ><input
                       id="screeningCode"
                       name="screeningCode"
+                      ${screening.invalid('screeningCode')}
                       value="${screening.value('screeningCode')}"
                       required
                     />
                   </p>
                   <p>
-                    <label for="screenedOn">Screened on</label
+                    <label for="screenedOn">${FIELD_LABELS.screenedOn}</label
                     ><input
                       id="screenedOn"
                       name="screenedOn"
+                      ${screening.invalid('screenedOn')}
                       type="date"
                       value="${screening.value('screenedOn')}"
                       required
                     />
                   </p>
                   <p>
-                    <label for="bundle"
-                      >FHIR R4 Bundle (JSON, optional: criteria the record can decide are evaluated by the
-                      engine)</label
-                    ><textarea id="bundle" name="bundle" rows="4" cols="60">${screening.value('bundle')}</textarea>
+                    <label for="bundle">${FIELD_LABELS.bundle}</label
+                    ><textarea id="bundle" name="bundle" ${screening.invalid('bundle')} rows="4" cols="60">
+${screening.value('bundle')}</textarea>
                   </p>
                   <fieldset>
                     <legend>Criteria (entered answers override the record)</legend>
@@ -1623,49 +1794,58 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 <form method="post" action="/trial/consents" ${consent.anchor}>
                   ${csrfField(reply)}
                   <p>
-                    <label for="consent-screening">Screening entry</label
-                    ><select id="consent-screening" name="screeningId" required>
+                    <label for="consent-screening">${FIELD_LABELS.screeningId}</label
+                    ><select id="consent-screening" name="screeningId" ${consent.invalid('screeningId')} required>
                       ${entryOptions(consent)}
                     </select>
                   </p>
                   <p>
-                    <label for="consentedOn">Consented on</label
+                    <label for="consentedOn">${FIELD_LABELS.consentedOn}</label
                     ><input
                       id="consentedOn"
                       name="consentedOn"
+                      ${consent.invalid('consentedOn')}
                       type="date"
                       value="${consent.value('consentedOn')}"
                       required
                     />
                   </p>
                   <p>
-                    <label for="formVersion">Consent form version</label
-                    ><input id="formVersion" name="formVersion" value="${consent.value('formVersion')}" required />
+                    <label for="formVersion">${FIELD_LABELS.formVersion}</label
+                    ><input
+                      id="formVersion"
+                      name="formVersion"
+                      ${consent.invalid('formVersion')}
+                      value="${consent.value('formVersion')}"
+                      required
+                    />
                   </p>
                   <p><button type="submit">Record consent</button></p>
                 </form>
                 <form method="post" action="/trial/participants" ${enrol.anchor}>
                   ${csrfField(reply)}
                   <p>
-                    <label for="enrol-screening">Screening entry</label
-                    ><select id="enrol-screening" name="screeningId" required>
+                    <label for="enrol-screening">${FIELD_LABELS.screeningId}</label
+                    ><select id="enrol-screening" name="screeningId" ${enrol.invalid('screeningId')} required>
                       ${entryOptions(enrol)}
                     </select>
                   </p>
                   <p>
-                    <label for="participantCode">Participant code</label
+                    <label for="participantCode">${FIELD_LABELS.participantCode}</label
                     ><input
                       id="participantCode"
                       name="participantCode"
+                      ${enrol.invalid('participantCode')}
                       value="${enrol.value('participantCode')}"
                       required
                     />
                   </p>
                   <p>
-                    <label for="enrolledOn">Enrolled on</label
+                    <label for="enrolledOn">${FIELD_LABELS.enrolledOn}</label
                     ><input
                       id="enrolledOn"
                       name="enrolledOn"
+                      ${enrol.invalid('enrolledOn')}
                       type="date"
                       value="${enrol.value('enrolledOn')}"
                       required
@@ -1684,8 +1864,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   );
   /** The screening page again with a refused post in the form it came from (`action`), at the refusal's status. */
   const screeningAgain =
-    (request: FastifyRequest, reply: FastifyReply, action: string) => (message: string, status: number) =>
-      screeningPage(request, reply.code(status), { action, values: typedFields(request.body), message });
+    (request: FastifyRequest, reply: FastifyReply, action: string) =>
+    (message: string, status: number, field?: string) =>
+      screeningPage(request, reply.code(status), { action, values: typedFields(request.body), message, field });
 
   app.post('/screening', { config: { trialAccess: 'screening.write' } }, async (request, reply) =>
     action(
@@ -1871,10 +2052,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                     shown to you alone; the unblinding is audited and told to the site, the monitors and the pharmacist.
                   </p>
                   <p>
-                    <label for="unblind-reason">Reason</label
+                    <label for="unblind-reason">${FIELD_LABELS.reason}</label
                     ><input
                       id="unblind-reason"
                       name="reason"
+                      ${unblinding.invalid('reason')}
                       value="${unblinding.value('reason')}"
                       required
                       maxlength="500"
@@ -1895,10 +2077,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   </p>
                   ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
                   <p>
-                    <label for="dose-kit">Kit code on the pack given</label
+                    <label for="dose-kit">${FIELD_LABELS.kitCode}</label
                     ><input
                       id="dose-kit"
                       name="kitCode"
+                      ${doseTyped.invalid('kitCode')}
                       value="${doseTyped.value('kitCode')}"
                       autocomplete="off"
                       required
@@ -1957,8 +2140,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       ${csrfField(reply)}
                       <input type="hidden" name="instrument" value="${def.id}" />
                       <p>
-                        <label for="visit-${def.id}">Visit</label
-                        ><select id="visit-${def.id}" name="visit">
+                        <label for="visit-${def.id}">${FIELD_LABELS.visit}</label
+                        ><select id="visit-${def.id}" name="visit" ${typed.invalid('visit')}>
                           ${schedule.map(
                             (v) =>
                               html`<option value="${v.id}" ${typed.selected('visit', v.id)}>
@@ -1970,8 +2153,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                       ${
                         def.scorings.length > 1
                           ? html`<p>
-                              <label for="scoring-${def.id}">Scoring</label
-                              ><select id="scoring-${def.id}" name="scoring">
+                              <label for="scoring-${def.id}">${FIELD_LABELS.scoring}</label
+                              ><select id="scoring-${def.id}" name="scoring" ${typed.invalid('scoring')}>
                                 ${def.scorings.map(
                                   (s: InstrumentDefinition['scorings'][number]) =>
                                     html`<option value="${s.id}" ${typed.selected('scoring', s.id)}>
@@ -1983,10 +2166,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                           : ''
                       }
                       <p>
-                        <label for="completed-${def.id}">Completed on</label
+                        <label for="completed-${def.id}">${FIELD_LABELS.completedOn}</label
                         ><input
                           id="completed-${def.id}"
                           name="completedOn"
+                          ${typed.invalid('completedOn')}
                           type="date"
                           value="${typed.value('completedOn')}"
                           required
@@ -2017,8 +2201,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                   schedule.filter((v) => v.labs.length > 0),
                   LAB_UNITS,
                   html`<p>
-                    <label for="analyte">Analyte</label
-                    ><select id="analyte" name="analyte">
+                    <label for="analyte">${FIELD_LABELS.analyte}</label
+                    ><select id="analyte" name="analyte" ${lab.invalid('analyte')}>
                       ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
                     </select>
                   </p>`,
@@ -2046,10 +2230,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   );
   /** The participant's page again with a refused post in the form it came from, at the refusal's status. */
   const participantAgain =
-    (request: FastifyRequest, reply: FastifyReply, id: string, form: string) => (message: string, status: number) => {
+    (request: FastifyRequest, reply: FastifyReply, id: string, form: string) =>
+    (message: string, status: number, field?: string) => {
       const values = typedFields(request.body);
       const action = `/trial/participants/${id}/${form}${form === 'forms' ? `#${values.instrument ?? ''}` : ''}`;
-      return participantPage(request, reply.code(status), id, { action, values, message });
+      return participantPage(request, reply.code(status), id, { action, values, message, field });
     };
 
   app.post('/participants/:id/corrections', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
@@ -2096,7 +2281,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     async (request, reply) => {
       const { id } = request.params as { id: string };
       try {
-        await participantInScope(deps, request, id);
+        const participant = await participantInScope(deps, request, id);
         const allocation = await store.emergencyUnblind(writeContext(request, reasonFrom(request.body)), id);
         request.log.warn({ code: 'trial.emergency-unblinding' }, 'emergency unblinding');
         const protocol = await currentProtocol(deps);
@@ -2104,8 +2289,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         return send(
           reply,
           userOf(request),
-          'Emergency unblinding',
-          html`<h1>Emergency unblinding</h1>
+          // The title names the participant (a tab or a screen reader's page list tells which one was unblinded),
+          // never the arm: a title is what a browser's history and tab list show to whoever uses the computer next.
+          `Emergency unblinding: participant ${participant.participantCode}`,
+          html`<h1>Emergency unblinding: participant ${participant.participantCode}</h1>
             <div class="alert critical" role="alert">
               Kit <strong>${allocation.kitCode}</strong> (randomization no. ${allocation.randomizationNumber}):
               <strong>${arm?.label ?? allocation.arm}</strong>${
@@ -2125,7 +2312,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           reply,
           id,
           'emergency-unblind',
-        )(`Not unblinded: ${error.message}`, statusOfCode(error.code));
+        )(`Not unblinded: ${error.message}`, statusOfCode(error.code), error.field);
       }
     },
   );

@@ -306,3 +306,45 @@ test('the participant page corrects the enrolment: the baseline hs-CRP with its 
     await t.close();
   }
 });
+
+test('a refused form marks the field the refusal is about: aria-invalid, described by the reason', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const lab = { visit: 'baseline', analyte: 'alt', value: '35', unit: 'U/L', collectedOn: '2099-11-05' };
+    const refused = await coord.request('POST', `${path}/labs`, lab, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.text,
+      /<p id="refused-reason">Not saved: lab result: collectedOn: the date is in the future<\/p>/,
+    );
+    const form = formOf(refused.text, `${path}/labs`);
+    assert.match(form, /name="collectedOn"\s+aria-invalid="true"\s+aria-describedby="refused-reason"/);
+    assert.equal(refused.text.split('aria-invalid="true"').length - 1, 1, 'that field alone');
+    // A reason required and not given: the reason field of the form it came from.
+    const withdrawal = await coord.request(
+      'POST',
+      `${path}/corrections`,
+      { participantCode: 'P-X', reason: ' ' },
+      FORM,
+    );
+    assert.equal(withdrawal.status, 400);
+    assert.match(
+      formOf(withdrawal.text, `${path}/corrections`),
+      /name="reason"\s+aria-invalid="true"\s+aria-describedby="refused-reason"/,
+    );
+    // A refusal that names no one field marks none.
+    const notANumber = await coord.request(
+      'POST',
+      `${path}/labs`,
+      { ...lab, value: '4O', collectedOn: '2026-11-05' },
+      FORM,
+    );
+    assert.equal(notANumber.status, 400);
+    assert.doesNotMatch(notANumber.text, /aria-invalid/);
+  } finally {
+    await t.close();
+  }
+});

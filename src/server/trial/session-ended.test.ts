@@ -72,7 +72,10 @@ test('a form posted after the session ended is kept through sign-in and saved wi
     );
     assert.equal(signedIn.status, 200, signedIn.text.slice(0, 300));
     assert.match(signedIn.text, /Save what you typed/);
-    assert.match(signedIn.text, /collectedOn[\s\S]*2026-11-05/, 'the entries are listed to check');
+    // The entries are listed to check, each under the label its form showed, hidden fields left out.
+    assert.match(signedIn.text, /<dt>Collected on<\/dt>\s*<dd>2026-11-05<\/dd>/);
+    assert.match(signedIn.text, /<dt>Upper limit of normal<\/dt>\s*<dd>40<\/dd>/);
+    assert.doesNotMatch(signedIn.text, /<dt>(collectedOn|upperLimitOfNormal|_user|_csrf)<\/dt>/);
     const resumed = hiddenFields(signedIn.text, action);
     assert.equal(resumed.value, '35');
     assert.ok((resumed._csrf ?? '').length > 0, "the new session's token");
@@ -164,7 +167,21 @@ test('what was typed is shown again only to the user whose session ended, never 
     });
     const page = await anonymous.text();
     assert.equal(anonymous.status, 401);
-    assert.match(page, /not signed in when this was sent[\s\S]*collectedOn[\s\S]*2026-11-05/);
+    assert.match(page, /not signed in when this was sent[\s\S]*<dt>Collected on<\/dt>\s*<dd>2026-11-05<\/dd>/);
+    assert.doesNotMatch(page, /<dt>collectedOn<\/dt>/);
+    // A screening criterion's field is listed under the criterion as the form showed it.
+    const criterion = insightProtocol(t.engine).criteria[0];
+    assert.ok(criterion !== undefined);
+    const screening = await fetch(`${t.url}/trial/screening`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ screeningCode: 'S-9', [`c-${criterion.id}`]: 'met' }).toString(),
+    });
+    const listed = await screening.text();
+    assert.equal(screening.status, 401);
+    assert.match(listed, /<dt>Screening code \(no names\)<\/dt>\s*<dd>S-9<\/dd>/);
+    assert.ok(listed.includes(`<dt>${criterion.kind} ${criterion.id}: `), 'the criterion as the form labels it');
+    assert.doesNotMatch(listed, new RegExp(`<dt>c-${criterion.id}</dt>`));
     assert.doesNotMatch(page, /name="resume"/);
     assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
   } finally {

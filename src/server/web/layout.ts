@@ -10,6 +10,10 @@ import type { Html } from './html.ts';
 export interface PageOptions {
   /** Navigation links shown in the header, e.g. [{ href: '/', label: 'Patients' }]. */
   readonly nav?: readonly { readonly href: string; readonly label: string }[];
+  /** The path of the page shown: its navigation link, if it has one, is marked `aria-current="page"`. */
+  readonly current?: string;
+  /** Markup after the navigation in the header (trusted), e.g. the trial pages' Sign out form. */
+  readonly headerEnd?: Html;
   /** Extra <head> markup (trusted). */
   readonly head?: Html;
   /** Body class, e.g. "handout" for the printable handout. */
@@ -31,6 +35,8 @@ header.site a:focus{outline-color:#f4b400}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
 header.site{background:#0b3d6b;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
 header.site a{color:#fff}
+header.site form{margin:0 0 0 auto}header.site button{border:1px solid #fff}
+header.site a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
 header.site .name{font-weight:700;font-size:1.1rem}
 header.site nav ul{list-style:none;margin:0;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
 main{max-width:60rem;margin:0 auto;padding:1rem}
@@ -130,7 +136,10 @@ ${options.head}
 <body${options.bodyClass === undefined ? '' : html` class="${options.bodyClass}"`}>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site"><span class="name">${APP_NAME}</span>
-<nav aria-label="Main"><ul>${nav.map((n) => html`<li><a href="${n.href}">${n.label}</a></li>`)}</ul></nav>
+<nav aria-label="Main"><ul>${nav.map(
+    (n) =>
+      html`<li><a href="${n.href}" ${n.href === options.current ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+  )}</ul></nav>${options.headerEnd ?? ''}
 </header>
 <main id="main">
 ${body}

@@ -111,7 +111,8 @@ export interface StoreKnowledge {
   ctcae(version: string): CtcaeTable;
 }
 
-const fail = (code: string, message: string): InputError => new InputError(message, code);
+/** A refusal; `field` when it is about one input field (InputError.field), which the message names. */
+const fail = (code: string, message: string, field?: string): InputError => new InputError(message, code, field);
 
 /** The units a body weight entered as kg may really be in (UCUM code, as the message names it). */
 const WEIGHT_UNITS = [
@@ -126,8 +127,10 @@ const conflict = (message: string): InputError => fail('trial.conflict', message
  * A date the user entered must not lie after today. Today is the store clock's UTC date plus one day, so that a site
  * ahead of UTC (up to UTC+14) can enter its own today; a year typed wrong (2099) is refused instead of stored.
  */
-function notAfterToday(date: string, at: string, field: string): void {
-  if (date > addDays(at.slice(0, 10), 1)) throw fail('trial.invalid', `${field}: the date is in the future`);
+function notAfterToday(date: string, at: string, what: string, field: string): void {
+  if (date > addDays(at.slice(0, 10), 1)) {
+    throw fail('trial.invalid', `${what}: ${field}: the date is in the future`, field);
+  }
 }
 
 /**
@@ -159,8 +162,10 @@ function assertVersion(what: string, expected: number | undefined, current: numb
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
-  throw fail('trial.invalid', `${what}: invalid field(s): ${fields}`);
+  const names = [...new Set(r.error.issues.map((i) => i.path.join('.') || '(root)'))];
+  // One top-level field refused: the refusal is about it (a form marks that field).
+  const only = names.length === 1 && r.error.issues.every((i) => i.path.length === 1) ? names[0] : undefined;
+  throw fail('trial.invalid', `${what}: invalid field(s): ${names.join(', ')}`, only);
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -404,7 +409,7 @@ export class SqlTrialStore implements TrialStore {
   /** One write transaction with its audit appends; the audit head is locked first. */
   private write<T>(ctx: WriteContext, fn: (tx: Tx, append: Append, at: string) => Promise<T>): Promise<T> {
     if (typeof ctx.reason !== 'string' || ctx.reason.trim() === '') {
-      return Promise.reject(fail('trial.reason.missing', 'every change needs a reason'));
+      return Promise.reject(fail('trial.reason.missing', 'every change needs a reason', 'reason'));
     }
     const role = TrialRoleSchema.safeParse(ctx.actor.role);
     if (!role.success || typeof ctx.actor.userId !== 'string' || ctx.actor.userId === '') {
@@ -862,7 +867,7 @@ export class SqlTrialStore implements TrialStore {
     SqlTrialStore.assertSite(ctx, input.site);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.screenedOn, at, 'screening: screenedOn');
+      notAfterToday(input.screenedOn, at, 'screening', 'screenedOn');
       SqlTrialStore.assertAllCriteria(meta.protocol, input.criteria, 'screening');
       const { verdict, failed } = screeningVerdict(input.criteria);
       const entry: ScreeningEntry = {
@@ -911,7 +916,7 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(ConsentInputSchema, raw, 'consent');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
-      notAfterToday(input.consentedOn, at, 'consent: consentedOn');
+      notAfterToday(input.consentedOn, at, 'consent', 'consentedOn');
       const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
       if (s === undefined) throw notFound('screening entry');
       SqlTrialStore.assertSiteRecord(ctx, str(s, 'site'), 'screening entry');
@@ -954,7 +959,7 @@ export class SqlTrialStore implements TrialStore {
       assertVersion('screening entry', expectedVersion, before.version);
       const merged = { ...before, ...changes };
       SqlTrialStore.assertAllCriteria(meta.protocol, merged.criteria, 'screening correction');
-      notAfterToday(merged.screenedOn, at, 'screening correction: screenedOn');
+      notAfterToday(merged.screenedOn, at, 'screening correction', 'screenedOn');
       const changed: ScreeningEntry = { ...merged, ...screeningVerdict(merged.criteria) };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'screening correction: nothing changes');
       const after: ScreeningEntry = { ...changed, version: before.version + 1 };
@@ -1024,16 +1029,16 @@ export class SqlTrialStore implements TrialStore {
       const changed: ConsentRecord = { ...before, ...changes };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
       const after: ConsentRecord = { ...changed, version: before.version + 1 };
-      notAfterToday(after.consentedOn, at, 'consent correction: consentedOn');
+      notAfterToday(after.consentedOn, at, 'consent correction', 'consentedOn');
       if (enrolledOn !== null && after.consentedOn > enrolledOn) {
-        throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment');
+        throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment', 'consentedOn');
       }
       const earlierEvent = await tx.get<Row>(
         'SELECT COUNT(*) AS n FROM adverse_events a JOIN participants p ON p.id = a.participant_id WHERE p.screening_id = ? AND a.onset_on < ?',
         [before.screeningId, after.consentedOn],
       );
       if (Number(earlierEvent?.n ?? 0) > 0) {
-        throw fail('trial.invalid', "consent correction: consentedOn is after an adverse event's onset");
+        throw fail('trial.invalid', "consent correction: consentedOn is after an adverse event's onset", 'consentedOn');
       }
       await tx.run('UPDATE consents SET consented_on = ?, form_version = ?, version = ? WHERE id = ?', [
         after.consentedOn,
@@ -1067,7 +1072,7 @@ export class SqlTrialStore implements TrialStore {
     const crpMgPerL = this.crpInMgPerL(crp, 'enrolment');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.enrolledOn, at, 'enrolment: enrolledOn');
+      notAfterToday(input.enrolledOn, at, 'enrolment', 'enrolledOn');
       const s = await tx.get<Row>('SELECT * FROM screening WHERE id = ?', [input.screeningId]);
       if (s === undefined) throw notFound('screening entry');
       const site = str(s, 'site');
@@ -1078,7 +1083,7 @@ export class SqlTrialStore implements TrialStore {
       ]);
       if (consent === undefined) throw conflict('consent must be recorded before enrolment');
       if (input.enrolledOn < str(consent, 'consented_on')) {
-        throw fail('trial.invalid', 'enrolment: enrolledOn is before the consent');
+        throw fail('trial.invalid', 'enrolment: enrolledOn is before the consent', 'enrolledOn');
       }
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
@@ -1169,12 +1174,12 @@ export class SqlTrialStore implements TrialStore {
       assertVersion('enrolment', expectedVersion, before.version);
       let after: Participant = { ...before, ...changes, ...crpChange };
       if (after.enrolledOn !== before.enrolledOn) {
-        notAfterToday(after.enrolledOn, at, 'enrolment correction: enrolledOn');
+        notAfterToday(after.enrolledOn, at, 'enrolment correction', 'enrolledOn');
         const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
           before.screeningId,
         ]);
         if (consent !== undefined && after.enrolledOn < str(consent, 'consented_on')) {
-          throw fail('trial.invalid', 'enrolment correction: enrolledOn is before the consent');
+          throw fail('trial.invalid', 'enrolment correction: enrolledOn is before the consent', 'enrolledOn');
         }
         // Randomization, the infusion and an exit are refused before enrolment: so is the converse.
         const later = await tx.get<Row>(
@@ -1255,8 +1260,8 @@ export class SqlTrialStore implements TrialStore {
     at: string,
     what: string,
   ): Promise<void> {
-    notAfterToday(exit.on, at, `${what}: on`);
-    if (exit.on < p.enrolledOn) throw fail('trial.invalid', `${what}: on is before enrolment`);
+    notAfterToday(exit.on, at, what, 'on');
+    if (exit.on < p.enrolledOn) throw fail('trial.invalid', `${what}: on is before enrolment`, 'on');
     if (exit.event !== 'withdrew-consent' && exit.event !== 'death') return;
     const later = await tx.get<Row>(
       `SELECT (SELECT COUNT(*) FROM forms WHERE participant_id = ? AND completed_on > ?) + (SELECT COUNT(*) FROM labs WHERE participant_id = ? AND collected_on > ?) + (SELECT COUNT(*) FROM doses WHERE participant_id = ? AND administered_on > ?) AS n`,
@@ -1597,14 +1602,15 @@ export class SqlTrialStore implements TrialStore {
     const input = parse(DoseInputSchema, raw, 'dose');
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.administeredOn, at, 'dose: administeredOn');
+      notAfterToday(input.administeredOn, at, 'dose', 'administeredOn');
       this.assertPlausibleWeight(input.bodyWeightKg, 'dose');
       const p = await this.participantFor(tx, ctx, input.participantId, true);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit?.dosing !== true) throw fail('trial.invalid', 'dose: the visit is not the dosing visit');
       if (p.kitCode === null) throw conflict('dose: the participant is not randomized');
       if (p.kitCode !== input.kitCode) throw conflict('dose: the kit is not the one allocated to this participant');
-      if (input.administeredOn < p.enrolledOn) throw fail('trial.invalid', 'dose: administeredOn is before enrolment');
+      if (input.administeredOn < p.enrolledOn)
+        throw fail('trial.invalid', 'dose: administeredOn is before enrolment', 'administeredOn');
       await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
@@ -1662,10 +1668,10 @@ export class SqlTrialStore implements TrialStore {
       const changed: DoseRecord = { ...before, ...changes };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'dose correction: nothing changes');
       const after: DoseRecord = { ...changed, version: before.version + 1 };
-      notAfterToday(after.administeredOn, at, 'dose correction: administeredOn');
+      notAfterToday(after.administeredOn, at, 'dose correction', 'administeredOn');
       this.assertPlausibleWeight(after.bodyWeightKg, 'dose correction');
       if (after.administeredOn < p.enrolledOn) {
-        throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment');
+        throw fail('trial.invalid', 'dose correction: administeredOn is before enrolment', 'administeredOn');
       }
       await this.assertNotBeforeRandomization(tx, p, after.administeredOn, 'dose correction');
       await this.assertBeforeExit(tx, p, after.administeredOn, 'dose correction');
@@ -1841,7 +1847,7 @@ export class SqlTrialStore implements TrialStore {
     }
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.completedOn, at, 'form: completedOn');
+      notAfterToday(input.completedOn, at, 'form', 'completedOn');
       const p = await this.participantFor(tx, ctx, input.participantId);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
@@ -1908,7 +1914,7 @@ export class SqlTrialStore implements TrialStore {
     if (entries.length === 0 && completedOn === undefined)
       throw fail('trial.invalid', 'correction: give at least one item or the completion date');
     if (completedOn !== undefined && !IsoDate.safeParse(completedOn).success)
-      throw fail('trial.invalid', 'correction: completedOn is not a YYYY-MM-DD date');
+      throw fail('trial.invalid', 'correction: completedOn is not a YYYY-MM-DD date', 'completedOn');
     for (const [item, value] of entries) {
       if (!/^\d+$/.test(item) || !ItemAnswerSchema.safeParse(value).success)
         throw fail('trial.invalid', 'correction: invalid item or answer');
@@ -1929,7 +1935,7 @@ export class SqlTrialStore implements TrialStore {
       if (changed.length === 0 && !redated) throw fail('trial.invalid', 'correction: nothing changes');
       if (redated) {
         // A corrected date keeps the rules of a first entry (saveForm).
-        notAfterToday(completedOn, at, 'correction: completedOn');
+        notAfterToday(completedOn, at, 'correction', 'completedOn');
         await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
         await this.assertBeforeExit(tx, p, completedOn, 'correction');
       }
@@ -2085,10 +2091,10 @@ export class SqlTrialStore implements TrialStore {
     at: string,
     labId: string | null,
   ): Promise<{ p: Participant; assessment: LabAssessment }> {
-    notAfterToday(input.collectedOn, at, 'lab result: collectedOn');
+    notAfterToday(input.collectedOn, at, 'lab result', 'collectedOn');
     const p = await this.participantFor(tx, ctx, input.participantId);
     const visit = (meta.protocol.visits ?? []).find((v) => v.id === input.visit);
-    if (visit === undefined) throw fail('trial.invalid', 'lab result: unknown visit');
+    if (visit === undefined) throw fail('trial.invalid', 'lab result: unknown visit', 'visit');
     // As a form's instrument must be one its visit collects: a result at a visit that takes no such lab (a pre-dose
     // ANC entered at the infusion visit, neither before nor after the dosing visit) would be graded without the
     // do-not-initiate thresholds and left out of the pre-dose clearance.
@@ -2110,7 +2116,11 @@ export class SqlTrialStore implements TrialStore {
     const term = table.terms[input.analyte];
     const activity = convertQuantity({ value: 1, ucum: enzymeActivityUnit(input.unit) }, term?.unit ?? '').ok;
     if (term?.measure === 'x-uln' && !activity) {
-      throw fail('trial.invalid', `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`);
+      throw fail(
+        'trial.invalid',
+        `lab result: unit is not one of ${input.analyte} (${term.unit} or convertible)`,
+        'unit',
+      );
     }
     this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
     if (input.comparator != null && input.value === 0) {
@@ -2355,7 +2365,7 @@ export class SqlTrialStore implements TrialStore {
     assertOneDeath(input);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
-      notAfterToday(input.onsetOn, at, 'adverse event: onsetOn');
+      notAfterToday(input.onsetOn, at, 'adverse event', 'onsetOn');
       const p = await this.participantFor(tx, ctx, input.participantId);
       await this.assertAfterConsent(tx, p, input.onsetOn, 'adverse event');
       const serious = input.seriousCriteria.length > 0;
@@ -2466,7 +2476,7 @@ export class SqlTrialStore implements TrialStore {
         'adverse event update',
       );
       assertOneDeath(merged);
-      notAfterToday(merged.onsetOn, at, 'adverse event: onsetOn');
+      notAfterToday(merged.onsetOn, at, 'adverse event', 'onsetOn');
       if (merged.onsetOn !== before.onsetOn) {
         const p = await this.participantFor(tx, ctx, before.participantId);
         await this.assertAfterConsent(tx, p, merged.onsetOn, 'adverse event update');
