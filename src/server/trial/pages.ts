@@ -2140,7 +2140,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         await participantInScope(deps, request, id);
         const protocol = await currentProtocol(deps);
         const form = request.body as Record<string, string>;
-        await store.recordDose(writeContext(request, 'study drug administered'), {
+        const { alerts } = await store.recordDose(writeContext(request, 'study drug administered'), {
           participantId: id,
           visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
           // As read from the pack given, not copied from the record: the store refuses a kit other than the one
@@ -2150,7 +2150,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           doseMg: formNumber(form.doseMg, 'dose'),
           bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
         });
-        return 'Dose recorded: the visit windows are now anchored on it';
+        // The alerts it raised are counted, as a lab result's are (the dashboard lists them).
+        return `Dose recorded: the visit windows are now anchored on it${alerts.length === 0 ? '' : `; ${alerts.length} safety alert(s) raised`}`;
       },
       participantAgain(request, reply, id, 'doses'),
     );
@@ -2265,7 +2266,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             throw new InputError('no such infusion record', 'trial.not-found');
           }
           const form = request.body as Record<string, string>;
-          const fixed = await store.correctDose(
+          const { dose: fixed, alerts } = await store.correctDose(
             writeContext(request, reasonFrom(form)),
             dose,
             {
@@ -2275,7 +2276,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             },
             formVersion(form),
           );
-          return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it`;
+          return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it${alerts.length === 0 ? '' : `; ${alerts.length} safety alert(s) raised`}`;
         },
         participantAgain(request, reply, id, `doses/${dose}/corrections`),
       );

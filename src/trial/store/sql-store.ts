@@ -1592,7 +1592,7 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async recordDose(ctx: WriteContext, raw: unknown): Promise<DoseRecord> {
+  async recordDose(ctx: WriteContext, raw: unknown): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertMay(ctx, 'visit.write');
     const input = parse(DoseInputSchema, raw, 'dose');
     return this.write(ctx, async (tx, append, at) => {
@@ -1639,14 +1639,20 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       // A pre-treatment result entered before the infusion was recorded but dated after it was graded as pre-dose.
-      await this.regradeLabs(tx, append, meta, p, at);
-      await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
-      await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at);
-      return record;
+      // The alerts raised are returned with the record, as a lab result's are.
+      const alerts = await this.regradeLabs(tx, append, meta, p, at);
+      alerts.push(...(await this.doseAlert(tx, append, meta.protocol, p, record, null, at)));
+      alerts.push(...(await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at)));
+      return { dose: record, alerts };
     });
   }
 
-  async correctDose(ctx: WriteContext, doseId: string, raw: unknown, expectedVersion?: number): Promise<DoseRecord> {
+  async correctDose(
+    ctx: WriteContext,
+    doseId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertMay(ctx, 'visit.write');
     const changes = parse(DoseCorrectionSchema, raw, 'dose correction');
     return this.write(ctx, async (tx, append, at) => {
@@ -1681,15 +1687,17 @@ export class SqlTrialStore implements TrialStore {
         doseId,
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
-      await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
+      const alerts = await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
       if (after.administeredOn !== before.administeredOn) {
         // The lab results are graded relative to the infusion date: graded again on the corrected one, and the
         // pre-dose clearance compared with the first date's as the results read then.
         const labsBefore = await this.participantLabs(tx, p);
-        await this.regradeLabs(tx, append, meta, p, at);
-        await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at);
+        alerts.push(...(await this.regradeLabs(tx, append, meta, p, at)));
+        alerts.push(
+          ...(await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at)),
+        );
       }
-      return after;
+      return { dose: after, alerts };
     });
   }
 
@@ -1771,18 +1779,20 @@ export class SqlTrialStore implements TrialStore {
     dose: DoseRecord,
     before: DoseRecord | null,
     at: string,
-  ): Promise<void> {
+  ): Promise<AlertRecord[]> {
     const check = checkDose(protocol, dose);
-    if (check?.status !== 'above' || (before !== null && checkDose(protocol, before)?.status === 'above')) return;
-    await this.raiseAlert(tx, append, {
-      participantId: p.id,
-      site: p.site,
-      kind: 'dose-above-maximum',
-      message: check.text,
-      sourceType: 'dose',
-      sourceId: dose.id,
-      raisedAt: at,
-    });
+    if (check?.status !== 'above' || (before !== null && checkDose(protocol, before)?.status === 'above')) return [];
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: p.id,
+        site: p.site,
+        kind: 'dose-above-maximum',
+        message: check.text,
+        sourceType: 'dose',
+        sourceId: dose.id,
+        raisedAt: at,
+      }),
+    ];
   }
 
   /**
@@ -1800,28 +1810,30 @@ export class SqlTrialStore implements TrialStore {
     dose: DoseRecord,
     before: { readonly dose: DoseRecord; readonly labs: readonly LabRecord[] } | null,
     at: string,
-  ): Promise<void> {
-    if (before !== null && before.dose.administeredOn === dose.administeredOn) return;
+  ): Promise<AlertRecord[]> {
+    if (before !== null && before.dose.administeredOn === dose.administeredOn) return [];
     const problems = preDoseProblems(
       preDoseClearance(protocol, await this.participantLabs(tx, p), dose.administeredOn),
     );
-    if (problems.length === 0) return;
+    if (problems.length === 0) return [];
     // A corrected date alerts only when the first one was cleared (otherwise its alert was raised then).
     if (
       before !== null &&
       preDoseProblems(preDoseClearance(protocol, before.labs, before.dose.administeredOn)).length > 0
     ) {
-      return;
+      return [];
     }
-    await this.raiseAlert(tx, append, {
-      participantId: p.id,
-      site: p.site,
-      kind: 'dose-not-cleared',
-      message: `Infusion recorded on ${dose.administeredOn} without pre-dose clearance: ${problems.join('; ')}`,
-      sourceType: 'dose',
-      sourceId: dose.id,
-      raisedAt: at,
-    });
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: p.id,
+        site: p.site,
+        kind: 'dose-not-cleared',
+        message: `Infusion recorded on ${dose.administeredOn} without pre-dose clearance: ${problems.join('; ')}`,
+        sourceType: 'dose',
+        sourceId: dose.id,
+        raisedAt: at,
+      }),
+    ];
   }
 
   // ---- Outcome capture

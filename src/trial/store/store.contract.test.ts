@@ -979,7 +979,7 @@ for (const factory of allFactories()) {
           answers: bdiAnswers(1),
           completedOn: '2026-11-12',
         });
-        const fixed = await store.correctDose(ctx, dose.id, { administeredOn: '2026-11-06', doseMg: 540 });
+        const { dose: fixed } = await store.correctDose(ctx, dose.id, { administeredOn: '2026-11-06', doseMg: 540 });
         assert.deepEqual([fixed.administeredOn, fixed.doseMg, fixed.kitCode], ['2026-11-06', 540, allocation.kitCode]);
         assert.equal((await store.snapshot()).doses[0]?.administeredOn, '2026-11-06');
         // A date after the day-7 form would put the form before the infusion; before enrolment or after today: refused.
