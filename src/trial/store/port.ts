@@ -203,7 +203,10 @@ export interface TrialStore {
   ): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }>;
 
   // Outcome capture (eCRF)
-  /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */
+  /**
+   * Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). A follow-up
+   * visit's form is not dated before the infusion, a pre-treatment visit's (screening, baseline) not after it.
+   */
   saveForm(ctx: WriteContext, input: FormInput): Promise<FormRecord>;
   /**
    * Changes item answers and/or the completion date (under saveForm's date rules); keeps every old answer with who,

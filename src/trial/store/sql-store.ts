@@ -626,6 +626,37 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
+   * A visit before the dosing visit in the protocol's schedule (screening, baseline) is before the dose by
+   * definition: a form of it dated after the recorded infusion is a date typed wrong or a form entered at the wrong
+   * visit, and a score taken on the drug would be no baseline (the analysis CSV leaves such a form, stored before this
+   * rule, out of the baseline). The refusal names both dates.
+   */
+  private async assertBeforeDosing(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    visitId: string,
+    completedOn: string,
+    what: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
+    const visit = protocol.visits?.find((v) => v.id === visitId);
+    if (dosingDay === undefined || visit === undefined || visit.day >= dosingDay) return;
+    const dose = await tx.get<Row>(
+      'SELECT administered_on FROM doses WHERE participant_id = ? ORDER BY administered_on LIMIT 1',
+      [p.id],
+    );
+    if (dose === undefined) return;
+    const administeredOn = str(dose, 'administered_on');
+    if (completedOn > administeredOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: completedOn (${completedOn}) is after the participant's infusion (${administeredOn}); the ${visit.id} visit is before the dose`,
+      );
+    }
+  }
+
+  /**
    * No data is collected after a participant withdrew consent or died: a form, lab result or infusion dated after
    * that disposition is refused (one dated on or before it, entered late, is kept).
    */
@@ -1608,6 +1639,7 @@ export class SqlTrialStore implements TrialStore {
       await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
+      await this.assertNoPreTreatmentFormAfter(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -1678,6 +1710,16 @@ export class SqlTrialStore implements TrialStore {
       // The infusion anchors the follow-up visits: a later date must not leave follow-up records before it.
       if (after.administeredOn > before.administeredOn) {
         await this.assertNoFollowUpBefore(tx, meta.protocol, p, after.administeredOn, 'dose correction', 'corrected ');
+      }
+      if (after.administeredOn < before.administeredOn) {
+        await this.assertNoPreTreatmentFormAfter(
+          tx,
+          meta.protocol,
+          p,
+          after.administeredOn,
+          'dose correction',
+          'corrected ',
+        );
       }
       await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
@@ -1760,6 +1802,36 @@ export class SqlTrialStore implements TrialStore {
     if (n > 0) {
       throw conflict(
         `${what}: ${n} follow-up record${n === 1 ? ' is' : 's are'} dated before the ${adjective}infusion date (${administeredOn}): ${earlier.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
+      );
+    }
+  }
+
+  /**
+   * The other side of assertBeforeDosing: no form of a visit before the dosing visit (screening, baseline: before the
+   * dose by definition) entered before the infusion was recorded may be dated after it; named one by one, corrected
+   * (date or visit) first.
+   */
+  private async assertNoPreTreatmentFormAfter(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    administeredOn: string,
+    what: string,
+    adjective: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day ?? 0;
+    const preTreatment = (protocol.visits ?? []).filter((v) => v.day < dosingDay).map((v) => v.id);
+    if (preTreatment.length === 0) return;
+    const later = (
+      await tx.all<Row>(
+        `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) AND completed_on > ? ORDER BY completed_on, visit, instrument`,
+        [p.id, ...preTreatment, administeredOn],
+      )
+    ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`);
+    const n = later.length;
+    if (n > 0) {
+      throw conflict(
+        `${what}: ${n} pre-treatment form${n === 1 ? ' is' : 's are'} dated after the ${adjective}infusion date (${administeredOn}): ${later.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
       );
     }
   }
@@ -1860,6 +1932,7 @@ export class SqlTrialStore implements TrialStore {
       if (!visit.instruments.includes(def.id))
         throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
+      await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
       await this.assertBeforeExit(tx, p, input.completedOn, 'form');
       if (
         (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
@@ -1943,6 +2016,7 @@ export class SqlTrialStore implements TrialStore {
         // A corrected date keeps the rules of a first entry (saveForm).
         notAfterToday(completedOn, at, 'correction: completedOn');
         await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
+        await this.assertBeforeDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
         await this.assertBeforeExit(tx, p, completedOn, 'correction');
       }
       const newAnswers = { ...before.answers, ...Object.fromEntries(changed) };
