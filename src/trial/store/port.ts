@@ -205,7 +205,8 @@ export interface TrialStore {
   // Outcome capture (eCRF)
   /**
    * Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). A follow-up
-   * visit's form is not dated before the infusion, a pre-treatment visit's (screening, baseline) not after it.
+   * visit's form is not dated before the randomization nor the infusion, a pre-treatment visit's (screening,
+   * baseline) not after the infusion.
    */
   saveForm(ctx: WriteContext, input: FormInput): Promise<FormRecord>;
   /**

@@ -601,8 +601,10 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * A visit after the dosing visit (a follow-up) happens after the infusion: refused for a participant not yet
-   * randomized, and dated before the recorded infusion (it would be exported as that visit with a negative study day).
+   * A visit after the dosing visit (a follow-up) happens after the infusion, so after the randomization: refused for
+   * a participant not yet randomized, dated before the randomization (the site's date, `randomizedOn`; while no
+   * infusion is recorded this is the only date it can be checked against; the refusal names both dates), and dated
+   * before the recorded infusion (it would be exported as that visit with a negative study day).
    */
   private async assertAfterDosing(
     tx: Tx,
@@ -611,11 +613,20 @@ export class SqlTrialStore implements TrialStore {
     visitId: string,
     date: string,
     what: string,
+    field: 'completedOn' | 'collectedOn',
   ): Promise<void> {
     const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
     const visit = protocol.visits?.find((v) => v.id === visitId);
     if (dosingDay === undefined || visit === undefined || visit.day <= dosingDay) return;
     if (p.randomizationNumber === null) throw conflict(`${what}: a follow-up visit before randomization`);
+    const allocation = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
+    const randomizedOn = allocation === undefined ? null : allocationOf(allocation).randomizedOn;
+    if (randomizedOn !== null && date < randomizedOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: ${field} (${date}) is before the participant's randomization (${randomizedOn}); the ${visit.id} visit follows the randomization`,
+      );
+    }
     const dose = await tx.get<Row>(
       'SELECT administered_on FROM doses WHERE participant_id = ? ORDER BY administered_on LIMIT 1',
       [p.id],
@@ -1931,7 +1942,7 @@ export class SqlTrialStore implements TrialStore {
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
       if (!visit.instruments.includes(def.id))
         throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
-      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
+      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form', 'completedOn');
       await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
       await this.assertBeforeExit(tx, p, input.completedOn, 'form');
       if (
@@ -2015,7 +2026,7 @@ export class SqlTrialStore implements TrialStore {
       if (redated) {
         // A corrected date keeps the rules of a first entry (saveForm).
         notAfterToday(completedOn, at, 'correction: completedOn');
-        await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
+        await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction', 'completedOn');
         await this.assertBeforeDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
         await this.assertBeforeExit(tx, p, completedOn, 'correction');
       }
@@ -2185,7 +2196,7 @@ export class SqlTrialStore implements TrialStore {
         `lab result: the ${visit.id} visit takes no ${input.analyte} result (the protocol takes it at ${takenAt.length === 0 ? 'no visit' : takenAt.join(', ')})`,
       );
     }
-    await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
+    await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result', 'collectedOn');
     await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
