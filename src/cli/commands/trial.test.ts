@@ -206,8 +206,9 @@ describe('trd trial on a database', () => {
       'initialised once',
     );
 
-    // Data entry through the store, as the server does.
-    const store = await openTrialStore(db);
+    // Data entry through the store, as the server does, on 3 November 2026 (the randomization date: the forms of the
+    // follow-up visits are not dated before it).
+    const store = await openTrialStore(db, { clock: () => new Date(Date.UTC(2026, 10, 3, 9)) });
     const protocol = await store.protocol();
     for (let i = 0; i < 6; i++) {
       const site = i % 2 === 0 ? 'A' : 'B';

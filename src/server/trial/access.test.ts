@@ -300,7 +300,7 @@ describe('the outcome rater', () => {
     t = await startTestTrial();
     const coord = await t.signIn('coordinator', 'site-a');
     id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+    await t.randomizeOn(coord, id, '2026-11-05');
     await recordNeutropeniaAndPneumonia(coord, id);
   });
   after(async () => {

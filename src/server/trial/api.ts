@@ -269,10 +269,13 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return store.voidDisposition(writeContext(request, reason), id, versionOf(request.body));
   });
 
+  // The infusion record with the alerts it raised (`alerts`, as a lab result's: a dose above the maximum, one given
+  // without pre-dose clearance, a lab graded again on its date); the record's fields stay at the top level.
   app.post('/api/doses', { config: { trialAccess: 'visit.write' } }, async (request, reply) => {
     const input = parseBody(DoseInputSchema, request.body);
     await participantFor(request, input.participantId);
-    return reply.code(201).send(await store.recordDose(writeContext(request, 'study drug administered'), input));
+    const { dose, alerts } = await store.recordDose(writeContext(request, 'study drug administered'), input);
+    return reply.code(201).send({ ...dose, alerts });
   });
 
   // A correction of a recorded infusion (a mistyped date or dose): the changed fields and a reason; the audit keeps
@@ -282,7 +285,8 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const { reason, changes, version } = versionedChanges(DoseCorrectionSchema, request.body);
     const dose = (await store.snapshot(siteFilter(userOf(request)))).doses.find((d) => d.id === id);
     if (dose === undefined) throw new NotFound();
-    return store.correctDose(writeContext(request, reason), id, changes, version);
+    const fixed = await store.correctDose(writeContext(request, reason), id, changes, version);
+    return { ...fixed.dose, alerts: fixed.alerts };
   });
 
   // Outcome capture

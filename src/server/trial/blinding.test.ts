@@ -38,10 +38,7 @@ before(async () => {
   const coord = await t.signIn('coordinator', 'site-a');
   const participants: string[] = [];
   for (let i = 0; i < 4; i += 1) participants.push(await enrolThroughApi(coord, protocol, 'site-a'));
-  for (const id of participants) {
-    const r = await coord.post(`/trial/api/participants/${id}/randomize`);
-    assert.equal(r.status, 201, r.text);
-  }
+  for (const id of participants) await t.randomizeOn(coord, id, '2026-11-05');
   ids.participant = participants[0] as string;
   const form = await coord.post('/trial/api/forms', {
     participantId: ids.participant,

@@ -16,7 +16,7 @@ before(async () => {
   t = await startTestTrial();
   const coord = await t.signIn('coordinator', 'site-a');
   participant = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-  assert.equal((await coord.post(`/trial/api/participants/${participant}/randomize`)).status, 201);
+  await t.randomizeOn(coord, participant, '2026-11-05');
 });
 after(async () => {
   await t.close();

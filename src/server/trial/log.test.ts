@@ -27,8 +27,8 @@ test('the trial routes log no patient, participant or account data', async () =>
     });
     assert.equal(screened.status, 201);
     const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
-    await coord.post('/trial/api/labs', {
+    await t.randomizeOn(coord, id, '2026-11-05');
+    const lab = await coord.post('/trial/api/labs', {
       participantId: id,
       visit: 'day-14',
       analyte: 'anc',
@@ -38,6 +38,7 @@ test('the trial routes log no patient, participant or account data', async () =>
       upperLimitOfNormal: null,
       collectedOn: '2026-11-20',
     });
+    assert.equal(lab.status, 201, lab.text);
     await coord.post('/trial/api/labs', { participantId: id, visit: 'LOGCHECK-BAD-VISIT', analyte: 'x' });
     const investigator = await t.signIn('investigator', 'site-a');
     await investigator.post(`/trial/api/participants/${id}/emergency-unblind`, { reason: 'LOGCHECK-REASON' });

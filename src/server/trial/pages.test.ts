@@ -542,7 +542,7 @@ test('open safety alerts are listed as records, not as live alerts a screen read
   try {
     const coord = await t.signIn('coordinator', 'site-a');
     const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
-    assert.equal((await coord.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+    await t.randomizeOn(coord, id, '2026-11-05');
     await recordNeutropeniaAndPneumonia(coord, id);
     for (const path of ['/trial/safety', '/trial/', `/trial/participants/${id}`]) {
       const page = (await coord.get(path)).text;

@@ -2327,7 +2327,7 @@ ${screening.value('bundle')}</textarea>
         await participantInScope(deps, request, id);
         const protocol = await currentProtocol(deps);
         const form = request.body as Record<string, string>;
-        await store.recordDose(writeContext(request, 'study drug administered'), {
+        const { alerts } = await store.recordDose(writeContext(request, 'study drug administered'), {
           participantId: id,
           visit: protocol.visits?.find((v) => v.dosing)?.id ?? '',
           // As read from the pack given, not copied from the record: the store refuses a kit other than the one
@@ -2337,7 +2337,8 @@ ${screening.value('bundle')}</textarea>
           doseMg: formNumber(form.doseMg, 'dose'),
           bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
         });
-        return 'Dose recorded: the visit windows are now anchored on it';
+        // The alerts it raised are counted, as a lab result's are (the dashboard lists them).
+        return `Dose recorded: the visit windows are now anchored on it${alerts.length === 0 ? '' : `; ${alerts.length} safety alert(s) raised`}`;
       },
       participantAgain(request, reply, id, 'doses'),
     );
@@ -2452,7 +2453,7 @@ ${screening.value('bundle')}</textarea>
             throw new InputError('no such infusion record', 'trial.not-found');
           }
           const form = request.body as Record<string, string>;
-          const fixed = await store.correctDose(
+          const { dose: fixed, alerts } = await store.correctDose(
             writeContext(request, reasonFrom(form)),
             dose,
             {
@@ -2462,7 +2463,7 @@ ${screening.value('bundle')}</textarea>
             },
             formVersion(form),
           );
-          return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it`;
+          return `Infusion record corrected: given on ${fixed.administeredOn}; the visit windows follow it${alerts.length === 0 ? '' : `; ${alerts.length} safety alert(s) raised`}`;
         },
         participantAgain(request, reply, id, `doses/${dose}/corrections`),
       );

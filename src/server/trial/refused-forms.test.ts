@@ -173,6 +173,11 @@ test('the dose form asks for the kit code on the pack given: another kit is refu
     const given = await coord.request('POST', `${path}/doses`, { ...typed, kitCode: ` ${kitCode} ` }, FORM);
     assert.ok([200, 303].includes(given.status), `${given.status}`);
     assert.equal((await t.store.snapshot()).doses.find((d) => d.participantId === id)?.kitCode, kitCode);
+    // No pre-dose labs were entered: the confirmation counts the alert raised, as a lab result's does.
+    assert.match(
+      (await coord.get(given.headers.get('location') ?? '')).text,
+      /Dose recorded: the visit windows are now anchored on it; 1 safety alert\(s\) raised/,
+    );
   } finally {
     await t.close();
   }

@@ -150,9 +150,22 @@ test('an open dose alert whose infusion was corrected since says what the infusi
       };
     const alert = (await safety()).openAlerts.find((a) => a.kind === 'dose-above-maximum');
     assert.ok(alert !== undefined, 'the dose alert is raised');
+    // The entry answers with the record and the alerts it raised, as a lab result's does (no pre-dose labs were
+    // entered: not cleared either).
+    const answered = entered.json as { id: string; doseMg: number; alerts: { id: string; kind: string }[] };
+    assert.equal(answered.doseMg, 5600);
+    assert.deepEqual(
+      answered.alerts.map((a) => a.kind),
+      ['dose-above-maximum', 'dose-not-cleared'],
+    );
+    assert.equal(answered.alerts[0]?.id, alert.id);
     assert.deepEqual((await safety()).correctedSince, {});
     const fixed = await coord.post(`/trial/api/doses/${id}/corrections`, { doseMg: 560, reason: '5600 typed for 560' });
     assert.equal(fixed.status, 200, fixed.text);
+    assert.deepEqual(
+      [(fixed.json as { doseMg: number }).doseMg, (fixed.json as { alerts: unknown[] }).alerts],
+      [560, []],
+    );
     const after = await safety();
     assert.ok(
       after.openAlerts.some((a) => a.id === alert.id),
@@ -374,6 +387,10 @@ test('an open dose-not-cleared alert whose infusion date was corrected to one it
     const before = (await coord.get('/trial/api/safety')).json as Dashboard;
     const alert = before.openAlerts.find((a) => a.kind === 'dose-not-cleared');
     assert.ok(alert !== undefined);
+    assert.deepEqual(
+      (dose.json as { alerts: { id: string; kind: string }[] }).alerts.map((a) => [a.id, a.kind]),
+      [[alert.id, 'dose-not-cleared']],
+    );
     assert.deepEqual(before.clearedSince, {});
     const fixed = await coord.post(`/trial/api/doses/${(dose.json as { id: string }).id}/corrections`, {
       administeredOn: '2026-11-05',

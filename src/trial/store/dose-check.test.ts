@@ -18,7 +18,7 @@ test('a dose above the maximum per infusion raises an alert, on entry or on corr
     const record = async (code: string, doseMg: number) => {
       const id = await enrolOne(store, protocol, code, 'A');
       const allocation = await randomizeOn(store, ctx, id, '2026-11-05');
-      return store.recordDose(ctx, {
+      const { dose } = await store.recordDose(ctx, {
         participantId: id,
         visit: 'infusion',
         kitCode: allocation.kitCode,
@@ -26,6 +26,7 @@ test('a dose above the maximum per infusion raises an alert, on entry or on corr
         doseMg,
         bodyWeightKg: 70,
       });
+      return dose;
     };
     // 560 mg (8 mg/kg x 70 kg): within the maximum.
     const ok = await record('DOSE-1', 560);
@@ -57,7 +58,7 @@ test('a dose above mg/kg x the body weight raises the dose alert; without a weig
     const record = async (code: string, doseMg: number, bodyWeightKg: number | null) => {
       const id = await enrolOne(store, protocol, code, 'A');
       const allocation = await randomizeOn(store, ctx, id, '2026-11-05');
-      return store.recordDose(ctx, {
+      const { dose } = await store.recordDose(ctx, {
         participantId: id,
         visit: 'infusion',
         kitCode: allocation.kitCode,
@@ -65,6 +66,7 @@ test('a dose above mg/kg x the body weight raises the dose alert; without a weig
         doseMg,
         bodyWeightKg,
       });
+      return dose;
     };
     // 800 mg is within the maximum, but 8 mg/kg x 50 kg is 400 mg: twice the weight-based dose.
     const heavy = await record('WT-1', 800, 50);
@@ -131,7 +133,7 @@ test('an infusion recorded after a follow-up lab dated before it is refused unti
       visit: 'baseline',
     });
     assert.equal(moved.lab.assessment.action, 'hold', 'at its pre-treatment visit: not recommended to initiate');
-    const recorded = await store.recordDose(ctx, dose);
+    const { dose: recorded } = await store.recordDose(ctx, dose);
     assert.equal(recorded.administeredOn, '2026-11-06');
   } finally {
     await opened.cleanup();
@@ -165,7 +167,7 @@ test('an infusion dated before the randomization is refused, naming both dates, 
     await assert.rejects(store.recordDose(ctx, dose), beforeRandomization);
     assert.equal((await store.snapshot()).doses.length, 0);
     // The randomization's own day is accepted, and a correction to the day before is refused.
-    const recorded = await store.recordDose(ctx, { ...dose, administeredOn: '2026-11-06' });
+    const { dose: recorded } = await store.recordDose(ctx, { ...dose, administeredOn: '2026-11-06' });
     await assert.rejects(
       store.correctDose(as('coordinator', 'A', 'date typed wrong'), recorded.id, { administeredOn: '2026-11-05' }),
       beforeRandomization,
@@ -209,14 +211,14 @@ test('a body weight outside the pathway plausible range is refused, on entry or 
     await assert.rejects(store.recordDose(ctx, dose(7)), refused(/body weight 7 kg is outside the plausible range/));
     assert.equal((await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum').length, 0);
     // 800 mg for 70 kg: recorded, and the dose alert tells it is above 8 mg/kg (560 mg).
-    const recorded = await store.recordDose(ctx, dose(70));
+    const { dose: recorded } = await store.recordDose(ctx, dose(70));
     assert.equal((await store.listAlerts()).filter((a) => a.kind === 'dose-above-maximum').length, 1);
     await assert.rejects(
       store.correctDose(as('coordinator', 'A', 'weight'), recorded.id, { bodyWeightKg: 700 }),
       refused(/^dose correction: body weight 700 kg is outside the plausible range 20 to 400 kg \[U\]: is it in lb\?/),
     );
     assert.equal(
-      (await store.correctDose(as('coordinator', 'A', 'weight'), recorded.id, { bodyWeightKg: 100 })).bodyWeightKg,
+      (await store.correctDose(as('coordinator', 'A', 'weight'), recorded.id, { bodyWeightKg: 100 })).dose.bodyWeightKg,
       100,
     );
   } finally {

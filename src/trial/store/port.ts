@@ -184,10 +184,15 @@ export interface TrialStore {
   listAllocations(): Promise<Allocation[]>;
   /** Emergency unblinding of one participant: investigator only, reason required, audited. */
   emergencyUnblind(ctx: WriteContext, participantId: string): Promise<Allocation>;
-  recordDose(ctx: WriteContext, input: DoseInput): Promise<DoseRecord>;
+  /**
+   * Records the infusion; with the alerts it raised in the same transaction, as addLab answers (`dose-above-maximum`,
+   * `dose-not-cleared`, and the hold or stop alerts of lab results graded again on the infusion date).
+   */
+  recordDose(ctx: WriteContext, input: DoseInput): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }>;
   /**
    * Corrects a recorded infusion (DoseCorrectionSchema) under the rules of recordDose; a new date that would put a
    * follow-up record before the infusion is refused (correct those first). The audit entry keeps the first entry.
+   * Answers as recordDose: the record with the alerts the correction raised.
    */
   correctDose(
     ctx: WriteContext,
@@ -195,10 +200,14 @@ export interface TrialStore {
     changes: DoseCorrection,
     /** The version the correction was made on: a record changed since is a conflict (never applied over it). */
     expectedVersion?: number,
-  ): Promise<DoseRecord>;
+  ): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }>;
 
   // Outcome capture (eCRF)
-  /** Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). */
+  /**
+   * Scores with src/instruments; one form per participant, visit and instrument (then use correctForm). A follow-up
+   * visit's form is not dated before the randomization nor the infusion, a pre-treatment visit's (screening,
+   * baseline) not after the infusion.
+   */
   saveForm(ctx: WriteContext, input: FormInput): Promise<FormRecord>;
   /**
    * Changes item answers and/or the completion date (under saveForm's date rules); keeps every old answer with who,

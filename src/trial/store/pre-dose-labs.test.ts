@@ -267,11 +267,16 @@ test('an infusion date corrected grades the lab results again: a baseline ANC no
     assert.equal(lab.assessment.action, 'continue');
     const holds = async () => (await store.listAlerts()).filter((a) => a.kind === 'hold-rule');
     assert.deepEqual(await holds(), []);
-    await store.correctDose(as('coordinator', 'A', 'infusion date typed wrong'), dose.id, {
+    const corrected = await store.correctDose(as('coordinator', 'A', 'infusion date typed wrong'), dose.id, {
       administeredOn: '2026-11-06',
     });
     const [regraded] = (await store.snapshot()).labs;
     assert.equal(regraded?.assessment.action, 'hold', 'drawn before the drug: not recommended to initiate');
+    // The correction answers with the hold alert it raised, as a lab result's entry does.
+    assert.deepEqual(
+      corrected.alerts.map((a) => [a.kind, a.sourceId]),
+      [['hold-rule', lab.id]],
+    );
     assert.deepEqual(regraded?.assessment.rules, ['anc-do-not-initiate']);
     assert.equal(regraded?.version, 2);
     const [alert, ...more] = await holds();
@@ -288,7 +293,10 @@ test('an infusion date corrected grades the lab results again: a baseline ANC no
       (e: Error & { code?: string }) => e.code === 'trial.conflict',
     );
     // Back to a date before the result: graded after the drug again, the hold alert stays until acknowledged.
-    await store.correctDose(as('coordinator', 'A', 'first date was right'), dose.id, { administeredOn: '2026-11-04' });
+    const back = await store.correctDose(as('coordinator', 'A', 'first date was right'), dose.id, {
+      administeredOn: '2026-11-04',
+    });
+    assert.deepEqual(back.alerts, [], 'no alert raised: none answered');
     assert.equal((await store.snapshot()).labs[0]?.assessment.action, 'continue');
     assert.equal((await holds()).length, 1);
     // A correction of the dose alone grades nothing again.

@@ -606,8 +606,10 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * A visit after the dosing visit (a follow-up) happens after the infusion: refused for a participant not yet
-   * randomized, and dated before the recorded infusion (it would be exported as that visit with a negative study day).
+   * A visit after the dosing visit (a follow-up) happens after the infusion, so after the randomization: refused for
+   * a participant not yet randomized, dated before the randomization (the site's date, `randomizedOn`; while no
+   * infusion is recorded this is the only date it can be checked against; the refusal names both dates), and dated
+   * before the recorded infusion (it would be exported as that visit with a negative study day).
    */
   private async assertAfterDosing(
     tx: Tx,
@@ -616,17 +618,59 @@ export class SqlTrialStore implements TrialStore {
     visitId: string,
     date: string,
     what: string,
+    field: 'completedOn' | 'collectedOn',
   ): Promise<void> {
     const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
     const visit = protocol.visits?.find((v) => v.id === visitId);
     if (dosingDay === undefined || visit === undefined || visit.day <= dosingDay) return;
     if (p.randomizationNumber === null) throw conflict(`${what}: a follow-up visit before randomization`);
+    const allocation = await tx.get<Row>('SELECT * FROM allocations WHERE participant_id = ?', [p.id]);
+    const randomizedOn = allocation === undefined ? null : allocationOf(allocation).randomizedOn;
+    if (randomizedOn !== null && date < randomizedOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: ${field} (${date}) is before the participant's randomization (${randomizedOn}); the ${visit.id} visit follows the randomization`,
+        field,
+      );
+    }
     const dose = await tx.get<Row>(
       'SELECT administered_on FROM doses WHERE participant_id = ? ORDER BY administered_on LIMIT 1',
       [p.id],
     );
     if (dose !== undefined && date < str(dose, 'administered_on')) {
       throw fail('trial.invalid', `${what}: a follow-up visit dated before the infusion`);
+    }
+  }
+
+  /**
+   * A visit before the dosing visit in the protocol's schedule (screening, baseline) is before the dose by
+   * definition: a form of it dated after the recorded infusion is a date typed wrong or a form entered at the wrong
+   * visit, and a score taken on the drug would be no baseline (the analysis CSV leaves such a form, stored before this
+   * rule, out of the baseline). The refusal names both dates.
+   */
+  private async assertBeforeDosing(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    visitId: string,
+    completedOn: string,
+    what: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
+    const visit = protocol.visits?.find((v) => v.id === visitId);
+    if (dosingDay === undefined || visit === undefined || visit.day >= dosingDay) return;
+    const dose = await tx.get<Row>(
+      'SELECT administered_on FROM doses WHERE participant_id = ? ORDER BY administered_on LIMIT 1',
+      [p.id],
+    );
+    if (dose === undefined) return;
+    const administeredOn = str(dose, 'administered_on');
+    if (completedOn > administeredOn) {
+      throw fail(
+        'trial.invalid',
+        `${what}: completedOn (${completedOn}) is after the participant's infusion (${administeredOn}); the ${visit.id} visit is before the dose`,
+        'completedOn',
+      );
     }
   }
 
@@ -1597,7 +1641,7 @@ export class SqlTrialStore implements TrialStore {
     });
   }
 
-  async recordDose(ctx: WriteContext, raw: unknown): Promise<DoseRecord> {
+  async recordDose(ctx: WriteContext, raw: unknown): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertMay(ctx, 'visit.write');
     const input = parse(DoseInputSchema, raw, 'dose');
     return this.write(ctx, async (tx, append, at) => {
@@ -1614,6 +1658,7 @@ export class SqlTrialStore implements TrialStore {
       await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
+      await this.assertNoPreTreatmentFormAfter(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -1645,14 +1690,20 @@ export class SqlTrialStore implements TrialStore {
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
       // A pre-treatment result entered before the infusion was recorded but dated after it was graded as pre-dose.
-      await this.regradeLabs(tx, append, meta, p, at);
-      await this.doseAlert(tx, append, meta.protocol, p, record, null, at);
-      await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at);
-      return record;
+      // The alerts raised are returned with the record, as a lab result's are.
+      const alerts = await this.regradeLabs(tx, append, meta, p, at);
+      alerts.push(...(await this.doseAlert(tx, append, meta.protocol, p, record, null, at)));
+      alerts.push(...(await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at)));
+      return { dose: record, alerts };
     });
   }
 
-  async correctDose(ctx: WriteContext, doseId: string, raw: unknown, expectedVersion?: number): Promise<DoseRecord> {
+  async correctDose(
+    ctx: WriteContext,
+    doseId: string,
+    raw: unknown,
+    expectedVersion?: number,
+  ): Promise<{ dose: DoseRecord; alerts: AlertRecord[] }> {
     SqlTrialStore.assertMay(ctx, 'visit.write');
     const changes = parse(DoseCorrectionSchema, raw, 'dose correction');
     return this.write(ctx, async (tx, append, at) => {
@@ -1679,6 +1730,16 @@ export class SqlTrialStore implements TrialStore {
       if (after.administeredOn > before.administeredOn) {
         await this.assertNoFollowUpBefore(tx, meta.protocol, p, after.administeredOn, 'dose correction', 'corrected ');
       }
+      if (after.administeredOn < before.administeredOn) {
+        await this.assertNoPreTreatmentFormAfter(
+          tx,
+          meta.protocol,
+          p,
+          after.administeredOn,
+          'dose correction',
+          'corrected ',
+        );
+      }
       await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
         after.doseMg,
@@ -1687,15 +1748,17 @@ export class SqlTrialStore implements TrialStore {
         doseId,
       ]);
       await append({ action: 'correct', entity: 'dose', entityId: doseId, before, after });
-      await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
+      const alerts = await this.doseAlert(tx, append, meta.protocol, p, after, before, at);
       if (after.administeredOn !== before.administeredOn) {
         // The lab results are graded relative to the infusion date: graded again on the corrected one, and the
         // pre-dose clearance compared with the first date's as the results read then.
         const labsBefore = await this.participantLabs(tx, p);
-        await this.regradeLabs(tx, append, meta, p, at);
-        await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at);
+        alerts.push(...(await this.regradeLabs(tx, append, meta, p, at)));
+        alerts.push(
+          ...(await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at)),
+        );
       }
-      return after;
+      return { dose: after, alerts };
     });
   }
 
@@ -1763,6 +1826,36 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
+   * The other side of assertBeforeDosing: no form of a visit before the dosing visit (screening, baseline: before the
+   * dose by definition) entered before the infusion was recorded may be dated after it; named one by one, corrected
+   * (date or visit) first.
+   */
+  private async assertNoPreTreatmentFormAfter(
+    tx: Tx,
+    protocol: TrialProtocol,
+    p: Participant,
+    administeredOn: string,
+    what: string,
+    adjective: string,
+  ): Promise<void> {
+    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day ?? 0;
+    const preTreatment = (protocol.visits ?? []).filter((v) => v.day < dosingDay).map((v) => v.id);
+    if (preTreatment.length === 0) return;
+    const later = (
+      await tx.all<Row>(
+        `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) AND completed_on > ? ORDER BY completed_on, visit, instrument`,
+        [p.id, ...preTreatment, administeredOn],
+      )
+    ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`);
+    const n = later.length;
+    if (n > 0) {
+      throw conflict(
+        `${what}: ${n} pre-treatment form${n === 1 ? ' is' : 's are'} dated after the ${adjective}infusion date (${administeredOn}): ${later.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
+      );
+    }
+  }
+
+  /**
    * A `dose-above-maximum` alert for an infusion recorded above the protocol's dose (src/trial/dose-check.ts: the
    * weight-based dose, mg/kg x the body weight recorded, capped at the maximum per infusion; the largest over the arms,
    * so that the check is one for every arm and reveals none), raised when the dose first passes it (a new record, or a
@@ -1777,18 +1870,20 @@ export class SqlTrialStore implements TrialStore {
     dose: DoseRecord,
     before: DoseRecord | null,
     at: string,
-  ): Promise<void> {
+  ): Promise<AlertRecord[]> {
     const check = checkDose(protocol, dose);
-    if (check?.status !== 'above' || (before !== null && checkDose(protocol, before)?.status === 'above')) return;
-    await this.raiseAlert(tx, append, {
-      participantId: p.id,
-      site: p.site,
-      kind: 'dose-above-maximum',
-      message: check.text,
-      sourceType: 'dose',
-      sourceId: dose.id,
-      raisedAt: at,
-    });
+    if (check?.status !== 'above' || (before !== null && checkDose(protocol, before)?.status === 'above')) return [];
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: p.id,
+        site: p.site,
+        kind: 'dose-above-maximum',
+        message: check.text,
+        sourceType: 'dose',
+        sourceId: dose.id,
+        raisedAt: at,
+      }),
+    ];
   }
 
   /**
@@ -1806,28 +1901,30 @@ export class SqlTrialStore implements TrialStore {
     dose: DoseRecord,
     before: { readonly dose: DoseRecord; readonly labs: readonly LabRecord[] } | null,
     at: string,
-  ): Promise<void> {
-    if (before !== null && before.dose.administeredOn === dose.administeredOn) return;
+  ): Promise<AlertRecord[]> {
+    if (before !== null && before.dose.administeredOn === dose.administeredOn) return [];
     const problems = preDoseProblems(
       preDoseClearance(protocol, await this.participantLabs(tx, p), dose.administeredOn),
     );
-    if (problems.length === 0) return;
+    if (problems.length === 0) return [];
     // A corrected date alerts only when the first one was cleared (otherwise its alert was raised then).
     if (
       before !== null &&
       preDoseProblems(preDoseClearance(protocol, before.labs, before.dose.administeredOn)).length > 0
     ) {
-      return;
+      return [];
     }
-    await this.raiseAlert(tx, append, {
-      participantId: p.id,
-      site: p.site,
-      kind: 'dose-not-cleared',
-      message: `Infusion recorded on ${dose.administeredOn} without pre-dose clearance: ${problems.join('; ')}`,
-      sourceType: 'dose',
-      sourceId: dose.id,
-      raisedAt: at,
-    });
+    return [
+      await this.raiseAlert(tx, append, {
+        participantId: p.id,
+        site: p.site,
+        kind: 'dose-not-cleared',
+        message: `Infusion recorded on ${dose.administeredOn} without pre-dose clearance: ${problems.join('; ')}`,
+        sourceType: 'dose',
+        sourceId: dose.id,
+        raisedAt: at,
+      }),
+    ];
   }
 
   // ---- Outcome capture
@@ -1853,7 +1950,8 @@ export class SqlTrialStore implements TrialStore {
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
       if (!visit.instruments.includes(def.id))
         throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
-      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
+      await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form', 'completedOn');
+      await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
       await this.assertBeforeExit(tx, p, input.completedOn, 'form');
       if (
         (await tx.get<Row>('SELECT id FROM forms WHERE participant_id = ? AND visit = ? AND instrument = ?', [
@@ -1936,7 +2034,8 @@ export class SqlTrialStore implements TrialStore {
       if (redated) {
         // A corrected date keeps the rules of a first entry (saveForm).
         notAfterToday(completedOn, at, 'correction', 'completedOn');
-        await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
+        await this.assertAfterDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction', 'completedOn');
+        await this.assertBeforeDosing(tx, meta.protocol, p, before.visit, completedOn, 'correction');
         await this.assertBeforeExit(tx, p, completedOn, 'correction');
       }
       const newAnswers = { ...before.answers, ...Object.fromEntries(changed) };
@@ -2105,7 +2204,7 @@ export class SqlTrialStore implements TrialStore {
         `lab result: the ${visit.id} visit takes no ${input.analyte} result (the protocol takes it at ${takenAt.length === 0 ? 'no visit' : takenAt.join(', ')})`,
       );
     }
-    await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result');
+    await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result', 'collectedOn');
     await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');

@@ -743,7 +743,7 @@ for (const factory of allFactories()) {
           });
         // No pre-infusion ALT: a raised day-7 ALT is no baseline; 300 U/L at day 14 is 7.5 x ULN, grade 3.
         const first = await enrolOne(store, protocol, 'B1', 'A');
-        await store.randomize(as('coordinator', 'A'), first);
+        await randomizeOn(store, as('coordinator', 'A'), first, '2026-11-05');
         assert.equal((await alt(first, 'day-7', 110, '2026-11-12')).lab.assessment.grade, 1);
         const later = await alt(first, 'day-14', 300, '2026-11-19');
         assert.equal(later.lab.assessment.grade, 3);
@@ -756,7 +756,7 @@ for (const factory of allFactories()) {
         // A raised pre-infusion ALT is the baseline: 300 U/L is 5 x a baseline of 60, grade 2 (CTCAE v5.0).
         const second = await enrolOne(store, protocol, 'B2', 'A');
         await alt(second, 'baseline', 60, '2026-11-02');
-        await store.randomize(as('coordinator', 'A'), second);
+        await randomizeOn(store, as('coordinator', 'A'), second, '2026-11-05');
         assert.equal((await alt(second, 'day-14', 300, '2026-11-19')).lab.assessment.grade, 2);
       });
     });
@@ -766,7 +766,7 @@ for (const factory of allFactories()) {
         const protocol = await initTrial(store);
         const id = await enrolOne(store, protocol, 'S1', 'A');
         const ctx = as('coordinator', 'A', 'day-14 bloods');
-        await store.randomize(ctx, id);
+        await randomizeOn(store, ctx, id, '2026-11-05');
         const lab = (analyte: 'anc' | 'platelets' | 'alt', value: number, unit: string) =>
           store.addLab(ctx, {
             participantId: id,
@@ -979,7 +979,7 @@ for (const factory of allFactories()) {
           answers: bdiAnswers(1),
           completedOn: '2026-11-12',
         });
-        const fixed = await store.correctDose(ctx, dose.id, { administeredOn: '2026-11-06', doseMg: 540 });
+        const { dose: fixed } = await store.correctDose(ctx, dose.id, { administeredOn: '2026-11-06', doseMg: 540 });
         assert.deepEqual([fixed.administeredOn, fixed.doseMg, fixed.kitCode], ['2026-11-06', 540, allocation.kitCode]);
         assert.equal((await store.snapshot()).doses[0]?.administeredOn, '2026-11-06');
         // A date after the day-7 form would put the form before the infusion; before enrolment or after today: refused.

@@ -253,7 +253,7 @@ export async function randomizeAndInfuse(
   randomizedOn = administeredOn,
 ) {
   const allocation = await randomizeOn(store, ctx, participantId, randomizedOn);
-  const dose = await store.recordDose(ctx, {
+  const { dose, alerts } = await store.recordDose(ctx, {
     participantId,
     visit: 'infusion',
     kitCode: allocation.kitCode,
@@ -261,7 +261,7 @@ export async function randomizeAndInfuse(
     doseMg: 560,
     bodyWeightKg: 70,
   });
-  return { allocation, dose };
+  return { allocation, dose, alerts };
 }
 
 /** BDI-II answers whose somatic items (4, 15, 16, 18, 19, 20, 21) sum to `somatic` and other items to `rest`. */
