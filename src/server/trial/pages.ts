@@ -408,11 +408,12 @@ const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(
  * A number typed in a form: empty is null; anything but a plain decimal ("12", "-0.5", ".5") is refused rather than
  * read as JavaScript reads it (Number("0x10") is 16, Number("1e3") 1000), so what is stored is what was typed.
  */
-function formNumber(value: string | undefined, field: string): number | null {
-  const text = value?.trim() ?? '';
+function formNumber(form: Readonly<Record<string, string | undefined>>, name: string, label: string): number | null {
+  const text = form[name]?.trim() ?? '';
   if (text === '') return null;
   if (!/^-?(\d+(\.\d+)?|\.\d+)$/.test(text)) {
-    throw new InputError(`${field}: not a plain decimal number (digits, optionally a point)`, 'input.number');
+    // The input's name goes with the refusal, so the form shown again marks that field (InputError.field).
+    throw new InputError(`${label}: not a plain decimal number (digits, optionally a point)`, 'input.number', name);
   }
   return Number(text);
 }
@@ -860,7 +861,7 @@ function comparatorField(id: string, name: string, typed: ReturnType<typeof type
  * value. No unit is assumed: a value read off a report in mg/dL is a tenth of the mg/L the strata are cut in.
  */
 function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCrp | null {
-  const value = formNumber(form.baselineCrp, 'baseline hs-CRP');
+  const value = formNumber(form, 'baselineCrp', 'baseline hs-CRP');
   const unit = form.baselineCrpUnit?.trim() ?? '';
   if (value !== null && unit === '') {
     throw new InputError('baseline hs-CRP: choose its unit, as on the laboratory report', 'trial.invalid');
@@ -1129,7 +1130,7 @@ function adverseEventFromForm(form: Readonly<Record<string, string>>): Omit<Adve
   return {
     term: form.term ?? '',
     onsetOn: form.onsetOn ?? '',
-    grade: formNumber(form.grade, 'grade') ?? Number.NaN,
+    grade: formNumber(form, 'grade', 'grade') ?? Number.NaN,
     seriousCriteria: SERIOUSNESS_CRITERIA.filter((c) => form[`serious-${c}`] === 'yes'),
     relatedness: (form.relatedness ?? '') as AdverseEventInput['relatedness'],
     expectedness: (form.expectedness ?? '') as AdverseEventInput['expectedness'],
@@ -2334,8 +2335,8 @@ ${screening.value('bundle')}</textarea>
           // allocated, so a pack taken from the wrong shelf is reported instead of recorded as the allocated kit.
           kitCode: form.kitCode?.trim() ?? '',
           administeredOn: form.administeredOn ?? '',
-          doseMg: formNumber(form.doseMg, 'dose'),
-          bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
+          doseMg: formNumber(form, 'doseMg', 'dose'),
+          bodyWeightKg: formNumber(form, 'bodyWeightKg', 'body weight'),
         });
         // The alerts it raised are counted, as a lab result's are (the dashboard lists them).
         return `Dose recorded: the visit windows are now anchored on it${alerts.length === 0 ? '' : `; ${alerts.length} safety alert(s) raised`}`;
@@ -2387,11 +2388,11 @@ ${screening.value('bundle')}</textarea>
           participantId: id,
           visit: form.visit ?? '',
           analyte: (form.analyte ?? '') as (typeof LAB_ANALYTES)[number],
-          value: formNumber(form.value, 'value') ?? Number.NaN,
+          value: formNumber(form, 'value', 'value') ?? Number.NaN,
           comparator: formComparator(form.comparator),
           unit: form.unit ?? '',
-          lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
-          upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
+          lowerLimitOfNormal: formNumber(form, 'lowerLimitOfNormal', 'lower limit of normal'),
+          upperLimitOfNormal: formNumber(form, 'upperLimitOfNormal', 'upper limit of normal'),
           collectedOn: form.collectedOn ?? '',
         });
         return alerts.length === 0 ? 'Lab result saved' : `Lab result saved: ${alerts.length} safety alert(s) raised`;
@@ -2420,11 +2421,11 @@ ${screening.value('bundle')}</textarea>
             lab,
             {
               visit: form.visit ?? '',
-              value: formNumber(form.value, 'value') ?? Number.NaN,
+              value: formNumber(form, 'value', 'value') ?? Number.NaN,
               comparator: formComparator(form.comparator),
               unit: form.unit ?? '',
-              lowerLimitOfNormal: formNumber(form.lowerLimitOfNormal, 'lower limit of normal'),
-              upperLimitOfNormal: formNumber(form.upperLimitOfNormal, 'upper limit of normal'),
+              lowerLimitOfNormal: formNumber(form, 'lowerLimitOfNormal', 'lower limit of normal'),
+              upperLimitOfNormal: formNumber(form, 'upperLimitOfNormal', 'upper limit of normal'),
               collectedOn: form.collectedOn ?? '',
             },
             formVersion(form),
@@ -2458,8 +2459,8 @@ ${screening.value('bundle')}</textarea>
             dose,
             {
               administeredOn: form.administeredOn ?? '',
-              doseMg: formNumber(form.doseMg, 'dose'),
-              bodyWeightKg: formNumber(form.bodyWeightKg, 'body weight'),
+              doseMg: formNumber(form, 'doseMg', 'dose'),
+              bodyWeightKg: formNumber(form, 'bodyWeightKg', 'body weight'),
             },
             formVersion(form),
           );

@@ -340,7 +340,7 @@ test('a refused form marks the field the refusal is about: aria-invalid, describ
       formOf(withdrawal.text, `${path}/corrections`),
       /name="reason"\s+aria-invalid="true"\s+aria-describedby="refused-reason"/,
     );
-    // A refusal that names no one field marks none.
+    // A number typed wrong (read by the page, not the store) marks its own field, and that one alone.
     const notANumber = await coord.request(
       'POST',
       `${path}/labs`,
@@ -348,7 +348,20 @@ test('a refused form marks the field the refusal is about: aria-invalid, describ
       FORM,
     );
     assert.equal(notANumber.status, 400);
-    assert.doesNotMatch(notANumber.text, /aria-invalid/);
+    assert.match(
+      formOf(notANumber.text, `${path}/labs`),
+      /name="value"\s+aria-invalid="true"\s+aria-describedby="refused-reason"/,
+    );
+    assert.equal(notANumber.text.split('aria-invalid="true"').length - 1, 1, 'that field alone');
+    // A refusal that names no one field (an infusion for a participant not randomized) marks none.
+    const notRandomized = await coord.request(
+      'POST',
+      `${path}/doses`,
+      { visit: 'infusion', kitCode: 'K0001', administeredOn: '2026-11-05', doseMg: '560', bodyWeightKg: '70' },
+      FORM,
+    );
+    assert.equal(notRandomized.status, 409, notRandomized.text.slice(0, 300));
+    assert.doesNotMatch(notRandomized.text, /aria-invalid/);
   } finally {
     await t.close();
   }
