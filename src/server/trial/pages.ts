@@ -399,6 +399,24 @@ function formVersion(form: Readonly<Record<string, string>>): number | undefined
   return Number(text);
 }
 
+/**
+ * The reason a correction, a void or an unblinding must give (audited): one field, as every such form writes it,
+ * marked when the refusal is about it. `label`: the form's own wording ("Reason for the correction").
+ */
+function reasonField(id: string, typed: ReturnType<typeof typedInto>, label: string = FIELD_LABELS.reason): Html {
+  return html`<p>
+    <label for="${id}">${label}</label
+    ><input
+      id="${id}"
+      name="reason"
+      ${typed.invalid('reason')}
+      value="${typed.value('reason')}"
+      required
+      maxlength="500"
+    />
+  </p>`;
+}
+
 /** The hidden field naming the version a correction form shows. */
 const versionField = (version: number): Html => html`<input type="hidden" name="version" value="${String(version)}" />`;
 
@@ -933,17 +951,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
       <p class="muted">
         Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
       </p>
-      <p>
-        <label for="fix-enrol-reason">Reason for the correction</label
-        ><input
-          id="fix-enrol-reason"
-          name="reason"
-          ${fix.invalid('reason')}
-          value="${fix.value('reason')}"
-          required
-          maxlength="500"
-        />
-      </p>
+      ${reasonField('fix-enrol-reason', fix, 'Reason for the correction')}
       <p><button type="submit">Correct the enrolment</button></p>
     </form>
   </details>`;
@@ -1049,17 +1057,7 @@ function labCorrections(
       <summary>Correct the ${l.analyte} result collected ${l.collectedOn} (${l.visit})</summary>
       <form method="post" action="${path}/labs/${l.id}/corrections" ${fix.anchor}>
         ${csrf()} ${versionField(l.version)} ${labFields(`fix-lab-${l.id}`, fix, l, takenAt, units)}
-        <p>
-          <label for="fix-lab-reason-${l.id}">Reason for the correction</label
-          ><input
-            id="fix-lab-reason-${l.id}"
-            name="reason"
-            ${fix.invalid('reason')}
-            value="${fix.value('reason')}"
-            required
-            maxlength="500"
-          />
-        </p>
+        ${reasonField(`fix-lab-reason-${l.id}`, fix, 'Reason for the correction')}
         <p><button type="submit">Correct the result</button></p>
       </form>
     </details>`;
@@ -1152,17 +1150,7 @@ function adverseEventForms(
         <summary>Follow up or correct: ${e.term} (onset ${e.onsetOn})</summary>
         <form method="post" action="${path}/adverse-events/${e.id}/updates" ${fix.anchor}>
           ${csrf()} ${versionField(e.version)} ${adverseEventFields(e.id, fix, e)}
-          <p>
-            <label for="ae-reason-${e.id}">Reason for the change</label
-            ><input
-              id="ae-reason-${e.id}"
-              name="reason"
-              ${fix.invalid('reason')}
-              value="${fix.value('reason')}"
-              required
-              maxlength="500"
-            />
-          </p>
+          ${reasonField(`ae-reason-${e.id}`, fix, 'Reason for the change')}
           <p><button type="submit">Save the follow-up</button></p>
         </form>
       </details>`;
@@ -1236,17 +1224,7 @@ function doseCorrection(path: string, csrf: () => Html, dose: DoseRecord, refuse
     <summary>Correct this infusion record</summary>
     <form method="post" action="${path}/doses/${dose.id}/corrections" ${fix.anchor}>
       ${csrf()} ${versionField(dose.version)} ${doseFields('fix-dose', fix, dose)}
-      <p>
-        <label for="fix-dose-reason">Reason for the correction</label
-        ><input
-          id="fix-dose-reason"
-          name="reason"
-          ${fix.invalid('reason')}
-          value="${fix.value('reason')}"
-          required
-          maxlength="500"
-        />
-      </p>
+      ${reasonField('fix-dose-reason', fix, 'Reason for the correction')}
       <p><button type="submit">Correct the infusion record</button></p>
     </form>
   </details>`;
@@ -1325,35 +1303,14 @@ function dispositionSection(
                 )}
               </select>
             </p>
-            <p>
-              <label for="fix-reason-${d.id}">Reason for the correction</label
-              ><input
-                id="fix-reason-${d.id}"
-                name="reason"
-                ${fix.invalid('reason')}
-                value="${fix.value('reason')}"
-                required
-                maxlength="500"
-              />
-            </p>
+            ${reasonField(`fix-reason-${d.id}`, fix, 'Reason for the correction')}
             <p><button type="submit">Correct the exit</button></p>
           </form>
         </details>
         <details ${voiding.refused ? 'open' : ''}>
           <summary>The participant did not leave: void this exit</summary>
           <form method="post" action="${path}/dispositions/${d.id}/void" ${voiding.anchor}>
-            ${csrf()} ${versionField(d.version)}
-            <p>
-              <label for="void-reason-${d.id}">${FIELD_LABELS.reason}</label
-              ><input
-                id="void-reason-${d.id}"
-                name="reason"
-                ${voiding.invalid('reason')}
-                value="${voiding.value('reason')}"
-                required
-                maxlength="500"
-              />
-            </p>
+            ${csrf()} ${versionField(d.version)} ${reasonField(`void-reason-${d.id}`, voiding)}
             <p><button type="submit">Void the exit</button></p>
           </form>
         </details>`;
@@ -2052,17 +2009,7 @@ ${screening.value('bundle')}</textarea>
                     Only when the treating team needs the allocation for this participant's care. The allocation is
                     shown to you alone; the unblinding is audited and told to the site, the monitors and the pharmacist.
                   </p>
-                  <p>
-                    <label for="unblind-reason">${FIELD_LABELS.reason}</label
-                    ><input
-                      id="unblind-reason"
-                      name="reason"
-                      ${unblinding.invalid('reason')}
-                      value="${unblinding.value('reason')}"
-                      required
-                      maxlength="500"
-                    />
-                  </p>
+                  ${reasonField('unblind-reason', unblinding)}
                   <p><button type="submit">Unblind this participant</button></p>
                 </form>
               </details>`
