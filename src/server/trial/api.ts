@@ -453,13 +453,23 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
 
   app.get('/api/exports/:name', { config: { trialAccess: 'export.read' } }, async (request, reply) => {
     const { name } = parseBody(z.strictObject({ name: z.enum(exportNames) }), request.params);
+    // `?spreadsheetSafe=true`: an SDTM dataset's copy to open in a spreadsheet (trd trial export --spreadsheet-safe).
+    const query = parseBody(z.strictObject({ spreadsheetSafe: z.enum(['true', 'false']).optional() }), request.query);
+    const spreadsheetSafe = query.spreadsheetSafe === 'true';
     const viewer = await viewerOf(request, deps);
     if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
-    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments);
-    if (sendsBody(request)) await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
+    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments, {
+      spreadsheetSafe,
+    });
+    if (sendsBody(request)) {
+      await store.recordEvent(writeContext(request, 'export downloaded'), 'export', {
+        name,
+        ...(spreadsheetSafe && { spreadsheetSafe: true }),
+      });
+    }
     return reply
       .type(file.contentType)
-      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
       .send(file.content);
   });
 
