@@ -27,7 +27,14 @@ import {
 } from '../../randomization/index.ts';
 import { blindSnapshot } from '../../trial/blinding.ts';
 import { consortFlow } from '../../trial/consort.ts';
-import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
+import {
+  analysisCsv,
+  dmDemographicsNotes,
+  fhirResearchBundle,
+  sdtmDefine,
+  sdtmDomains,
+  SDTM_DOMAINS,
+} from '../../trial/exports/index.ts';
 import { generateKits } from '../../trial/kits.ts';
 import type { TrialRole } from '../../trial/roles.ts';
 import { planFromProtocol } from '../../trial/strata.ts';
@@ -35,6 +42,7 @@ import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
 import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
 import { loadTrials } from '../../trials/load.ts';
 import { isTimeZone } from '../../trial/visits.ts';
+import { CountryCodeSchema } from '../../trial/model.ts';
 import { checkExistingSqliteStore, checkOutputFile, InputError, makeOutputFolder } from '../input.ts';
 import { CheckFailed, cliIo, out } from '../io.ts';
 
@@ -194,6 +202,7 @@ interface InitOptions {
   protocol: string;
   sites?: string;
   siteTimeZones?: string;
+  siteCountries?: string;
   method: string;
   blockSizes?: string;
   perStratum: string;
@@ -227,6 +236,8 @@ export async function runInit(options: InitOptions): Promise<void> {
             return [site, zone];
           }),
         );
+  const siteCountries =
+    options.siteCountries === undefined ? undefined : parseSiteCountries('--site-countries', options.siteCountries);
   const seed = parseInteger('--seed', options.seed, 0, 0x7fffffff);
   if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
     throw new InputError('--method: expected permuted-blocks or minimisation');
@@ -278,6 +289,7 @@ export async function runInit(options: InitOptions): Promise<void> {
         protocol,
         plan,
         ...(siteTimeZones !== undefined && { siteTimeZones }),
+        ...(siteCountries !== undefined && { siteCountries }),
       });
       let kits = 0;
       if (kitsPerArm !== undefined && kitSeed !== undefined) {
@@ -421,6 +433,40 @@ export async function runRestore(options: { from: string; db: string; force?: bo
   out(`restored ${target} from ${from} (${check.entries} audit entries; head ${check.head.seq}:${check.head.hash})\n`);
 }
 
+/**
+ * SITE=COUNTRY pairs (`A=GBR,B=AUS`), each country ISO 3166-1 alpha-3 in capitals (SDTM DM COUNTRY), checked before
+ * anything is written; the store checks the sites against the plan.
+ */
+function parseSiteCountries(option: string, text: string): Record<string, string> {
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [site, country, extra] = pair.split('=').map((x) => x.trim());
+      if (site === undefined || site === '' || country === undefined || country === '' || extra !== undefined)
+        throw new InputError(`${option}: expected SITE=COUNTRY pairs separated by commas, e.g. A=GBR,B=AUS`);
+      if (!CountryCodeSchema.safeParse(country).success)
+        throw new InputError(
+          `${option}: ${site}=${country}: expected an ISO 3166-1 alpha-3 code in capitals, e.g. GBR`,
+        );
+      return [site, country];
+    }),
+  );
+}
+
+/** The sites' countries of an initialised trial (one initialised before they were recorded): audited, with a reason. */
+export async function runSiteCountries(options: { db: string; set: string; reason: string }): Promise<void> {
+  const countries = parseSiteCountries('--set', options.set);
+  if (options.reason.trim() === '') throw new InputError('--reason: say why the countries are set');
+  await withStore(options.db, async (store) => {
+    if ((await store.trial()) === null) throw new InputError('--trial-db: the trial is not initialised');
+    const info = await store.setSiteCountries(operator('administrator', options.reason), countries);
+    out(
+      `site countries: ${Object.entries(info.siteCountries)
+        .map(([site, country]) => `${site}=${country}`)
+        .join(', ')}\n`,
+    );
+  });
+}
+
 interface ExportOptions {
   db: string;
   format: string;
@@ -511,6 +557,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
           ? `wrote ${files} to ${dir}: a copy to open in a spreadsheet (text that begins like a formula has a leading '), not the datasets to submit, so no define.xml\n`
           : `wrote ${files}, define.xml to ${dir}\n`,
       );
+      // What DM leaves empty for want of data (SEX, AGE, COUNTRY of a database from before they were recorded).
+      for (const note of dmDemographicsNotes(snapshot)) cliIo().err(`note: ${note}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
       await record({});
@@ -580,6 +628,10 @@ export function registerTrial(program: Command): void {
       '--site-time-zones <pairs>',
       "each site's IANA time zone, e.g. A=Europe/London,B=Australia/Sydney (randomization dates are the site's day; UTC otherwise)",
     )
+    .option(
+      '--site-countries <pairs>',
+      "each site's country, ISO 3166-1 alpha-3, e.g. A=GBR,B=AUS (SDTM DM COUNTRY; empty otherwise)",
+    )
     .option('--method <m>', 'permuted-blocks or minimisation', 'permuted-blocks')
     .option(
       '--block-sizes <list>',
@@ -594,6 +646,13 @@ export function registerTrial(program: Command): void {
     )
     .option('--kit-seed <s>', 'seed of the kit list (goes with --kits-per-arm: each needs the other)')
     .action(runInit);
+  trial
+    .command('site-countries')
+    .description("set the sites' countries (SDTM DM COUNTRY) of a trial initialised without them; audited")
+    .requiredOption(TRIAL_DB, trialDb('trial database'))
+    .requiredOption('--set <pairs>', 'SITE=COUNTRY pairs, ISO 3166-1 alpha-3, e.g. A=GBR,B=AUS')
+    .requiredOption('--reason <text>', 'why (the audit trail)')
+    .action(runSiteCountries);
   trial
     .command('verify-audit')
     .description('recompute the audit hash chain; exit 1 if any entry was edited, deleted, inserted or reordered')

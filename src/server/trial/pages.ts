@@ -19,8 +19,11 @@ import {
   LAB_ANALYTES,
   CRP_UNITS,
   LAB_UNITS,
+  MAX_AGE_YEARS,
   type BaselineCrp,
   RELATEDNESS,
+  SEXES,
+  type Sex,
   SERIOUSNESS_CRITERIA,
   ScreeningCriterionSchema,
 } from '../../trial/model.ts';
@@ -105,6 +108,9 @@ const FIELD_LABELS = {
   baselineCrpUnit: 'Unit, as on the laboratory report',
   participantCode: 'Participant code',
   enrolledOn: 'Enrolled on',
+  sex: 'Sex',
+  birthDate: 'Date of birth',
+  ageAtConsent: 'Or age at consent (completed years), where the date of birth is not collected',
   visit: 'Visit',
   value: 'Value',
   unit: 'Unit (UCUM)',
@@ -916,6 +922,90 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
     </p>`;
 }
 
+/** The CDISC SEX terms (SEXES, src/trial/model.ts) in the form's words. */
+const SEX_WORDS: Readonly<Record<Sex, string>> = {
+  F: 'Female',
+  M: 'Male',
+  U: 'Unknown',
+  UNDIFFERENTIATED: 'Undifferentiated',
+};
+
+/**
+ * The demographics of the enrolment form and its correction, for SDTM DM: sex, and the date of birth or, where it is
+ * not collected, the age at consent. None is required (an enrolment without them is exported with DM SEX/AGE empty
+ * and a note); none is preselected, so that nothing is recorded that was not entered.
+ */
+function demographicsFields(
+  key: string,
+  typed: ReturnType<typeof typedInto>,
+  shown: Pick<Participant, 'sex' | 'birthDate' | 'ageAtConsent'> | null,
+): Html {
+  return html`<p>
+      <label for="${key}-sex">${FIELD_LABELS.sex}</label
+      ><select id="${key}-sex" name="sex" ${typed.invalid('sex')}>
+        <option value="">not recorded</option>
+        ${SEXES.map(
+          (v) => html`<option value="${v}" ${typed.selected('sex', v, v === shown?.sex)}>${SEX_WORDS[v]}</option>`,
+        )}
+      </select>
+    </p>
+    <p>
+      <label for="${key}-birth">${FIELD_LABELS.birthDate}</label
+      ><input
+        id="${key}-birth"
+        name="birthDate"
+        ${typed.invalid('birthDate')}
+        type="date"
+        value="${typed.value('birthDate', shown?.birthDate ?? '')}"
+      />
+    </p>
+    <p>
+      <label for="${key}-age">${FIELD_LABELS.ageAtConsent}</label
+      ><input
+        id="${key}-age"
+        name="ageAtConsent"
+        ${typed.invalid('ageAtConsent')}
+        type="number"
+        step="1"
+        min="0"
+        max="${MAX_AGE_YEARS}"
+        value="${typed.value('ageAtConsent', shown?.ageAtConsent === null || shown === null ? '' : String(shown.ageAtConsent))}"
+      />
+    </p>`;
+}
+
+/**
+ * The demographics a form posted: each empty field null (not recorded); a sex or age the store refuses is its to say.
+ */
+function demographicsFromForm(form: Readonly<Record<string, string>>): {
+  sex: Sex | null;
+  birthDate: string | null;
+  ageAtConsent: number | null;
+} {
+  const text = (name: string) => {
+    const v = form[name]?.trim() ?? '';
+    return v === '' ? null : v;
+  };
+  return {
+    // Checked against CDISC SEX by the store (EnrolInputSchema), whose refusal names the field.
+    sex: text('sex') as Sex | null,
+    birthDate: text('birthDate'),
+    ageAtConsent: formNumber(form, 'ageAtConsent', FIELD_LABELS.ageAtConsent),
+  };
+}
+
+/** A participant's demographics in words, for their page: what is not recorded says so. */
+function demographicsText(p: Participant): string {
+  const sex = p.sex === null ? 'sex not recorded' : `sex ${SEX_WORDS[p.sex].toLowerCase()}`;
+  const age =
+    p.birthDate !== null
+      ? `born ${p.birthDate}`
+      : p.ageAtConsent !== null
+        ? `aged ${p.ageAtConsent} at consent`
+        : 'date of birth or age not recorded';
+  return `${sex}; ${age}`;
+}
+
 /**
  * The enrolment's correction form: the participant code, the enrolment date and the baseline hs-CRP as on the report
  * (one stored before units were recorded shows no unit, to be chosen), with a reason and the version shown.
@@ -947,7 +1037,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
           required
         />
       </p>
-      ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)}
+      ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)} ${demographicsFields('fix-enrol', fix, p)}
       <p class="muted">
         Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
       </p>
@@ -1809,7 +1899,7 @@ ${screening.value('bundle')}</textarea>
                       required
                     />
                   </p>
-                  ${baselineCrpFields('baselineCrp', enrol, null)}
+                  ${baselineCrpFields('baselineCrp', enrol, null)} ${demographicsFields('enrol', enrol, null)}
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
                 </form>`
@@ -1911,6 +2001,7 @@ ${screening.value('bundle')}</textarea>
           strata: levels.levels,
           baselineCrp,
           enrolledOn: form.enrolledOn ?? '',
+          ...demographicsFromForm(form),
         });
         return `Enrolled ${participant.participantCode}`;
       },
@@ -1978,7 +2069,8 @@ ${screening.value('bundle')}</textarea>
         }
         <p>
           Site ${participant.site}; enrolled
-          ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
+          ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`};
+          ${demographicsText(participant)}; status
           <strong>${participant.status}</strong
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
@@ -2206,6 +2298,11 @@ ${screening.value('bundle')}</textarea>
         const asShown = [crp === null ? '' : String(crp.value), crp?.unit ?? '', crp?.comparator ?? ''];
         const typed = [form.baselineCrp, form.baselineCrpUnit, form.baselineCrpComparator].map((v) => v?.trim() ?? '');
         if (typed.some((v, i) => v !== asShown[i])) changes.baselineCrp = baselineCrpFromForm(form);
+        // A field the form did not post (an older page) changes nothing; one posted empty clears it.
+        const demographics = demographicsFromForm(form);
+        for (const field of ['sex', 'birthDate', 'ageAtConsent'] as const) {
+          if (form[field] !== undefined && demographics[field] !== shown[field]) changes[field] = demographics[field];
+        }
         await store.correctEnrolment(writeContext(request, reasonFrom(form)), id, changes, formVersion(form));
         return 'Enrolment corrected';
       },

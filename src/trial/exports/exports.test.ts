@@ -10,7 +10,15 @@ import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
 import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
-import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
+import {
+  analysisCsv,
+  ANALYSIS_COLUMNS,
+  dmDemographicsNotes,
+  fhirResearchBundle,
+  sdtmDefine,
+  sdtmDomains,
+  SDTM_DOMAINS,
+} from './index.ts';
 import { SDTM_DATASETS } from './sdtm-variables.ts';
 import { ieTestCode } from '../../trials/criterion-code.ts';
 import { loadProtocols } from '../../trials/load.ts';
@@ -213,6 +221,97 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     (r) => r.SUBJID === p.participantCode,
   );
   assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
+});
+
+test('SDTM DM: SEX, AGE/AGEU (completed years at consent), BRTHDTC and COUNTRY as recorded; empty with a note where not, never guessed', () => {
+  const [born, aged, none] = snapshot.participants;
+  const consentOf = new Map(snapshot.consents.map((c) => [c.screeningId, c.consentedOn]));
+  const consented = consentOf.get(born!.screeningId)!;
+  // Born a day after the consent's day of the month 40 years before: 39 completed years at consent.
+  const birthDate = `${Number(consented.slice(0, 4)) - 40}${consented.slice(4, 8)}${String(Number(consented.slice(8)) + 1).padStart(2, '0')}`;
+  const withDemographics: TrialSnapshot = {
+    ...snapshot,
+    trial: { ...snapshot.trial, siteCountries: { A: 'GBR' } },
+    // X1, a screen failure at site A, consented: a DM subject never enrolled.
+    consents: [
+      ...snapshot.consents,
+      {
+        id: 'c-x1',
+        screeningId: snapshot.screening.find((e) => e.screeningCode === 'X1')!.id,
+        consentedOn: '2026-10-01',
+        formVersion: 'v1.0',
+        version: 1,
+        takenBy: 'u',
+        recordedAt: '',
+      },
+    ],
+    participants: snapshot.participants.map((p) =>
+      p.id === born!.id
+        ? { ...p, sex: 'F', birthDate }
+        : p.id === aged!.id
+          ? { ...p, sex: 'UNDIFFERENTIATED', ageAtConsent: 52 }
+          : p,
+    ),
+  };
+  const { header, records } = read(sdtmDomains(withDemographics, protocol, loadInstruments()).DM);
+  // SDTMIG 3.3's order: the demographics after DTHFL, COUNTRY after ARMNRS.
+  assert.deepEqual(header.slice(header.indexOf('DTHFL'), header.indexOf('DTHFL') + 5), [
+    'DTHFL',
+    'BRTHDTC',
+    'AGE',
+    'AGEU',
+    'SEX',
+  ]);
+  assert.equal(header.at(-1), 'COUNTRY');
+  const row = (code: string) => records.find((r) => r.SUBJID === code)!;
+  const cells = (code: string) => ['BRTHDTC', 'AGE', 'AGEU', 'SEX', 'SITEID', 'COUNTRY'].map((v) => row(code)[v]);
+  assert.deepEqual(cells(born!.participantCode), [
+    birthDate,
+    '39',
+    'YEARS',
+    'F',
+    born!.site,
+    born!.site === 'A' ? 'GBR' : '',
+  ]);
+  assert.deepEqual(cells(aged!.participantCode), [
+    '',
+    '52',
+    'YEARS',
+    'UNDIFFERENTIATED',
+    aged!.site,
+    aged!.site === 'A' ? 'GBR' : '',
+  ]);
+  // Not recorded (an enrolment from before demographics were): empty, never a default.
+  assert.deepEqual(cells(none!.participantCode).slice(0, 4), ['', '', '', '']);
+  // A person consented but never enrolled: no demographics (taken at enrolment), the site's country.
+  const screened = records.find((r) => r.ARMNRS === 'SCREEN FAILURE')!;
+  assert.deepEqual([screened.SEX, screened.AGE, screened.COUNTRY], ['', '', 'GBR']);
+  const notes = dmDemographicsNotes(withDemographics);
+  assert.ok(
+    notes.some(
+      (n) => n.includes(`${snapshot.participants.length - 2} participant(s)`) && /SEX \(Required\) is empty/.test(n),
+    ),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => n.includes(none!.participantCode) && /AGE, AGEU and BRTHDTC are empty/.test(n)),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => /consented but never enrolled have no SEX or AGE/.test(n)),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => /site\(s\) B have no country/.test(n)),
+    notes.join('\n'),
+  );
+  assert.deepEqual(
+    dmDemographicsNotes({
+      ...withDemographics,
+      trial: { ...snapshot.trial, siteCountries: { A: 'GBR', B: 'AUS' } },
+    }).filter((n) => n.includes('country')),
+    [],
+  );
 });
 
 test('SDTM DM: a fatal adverse event sets DTHFL before the death disposition is entered, and gives no DTHDTC', () => {

@@ -7,6 +7,7 @@
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { Criterion } from '../../trials/schema.ts';
+import { SEXES } from '../model.ts';
 
 /** The SDTMIG version the datasets follow (define.xml's StandardVersion, TS SDTIGVER). */
 export const SDTMIG_VERSION = '3.3';
@@ -56,6 +57,9 @@ export const DS_TERMS = {
   death: 'DEATH',
   other: 'OTHER',
 } as const;
+
+/** DM AGEU (CDISC AGEU, C66781): the unit of AGE, completed years; empty with AGE. */
+export const AGE_UNIT = 'YEARS';
 
 /**
  * DM ARMNRS (CDISC ARMNULRS terms): why ARMCD/ARM (not randomized; a screen failure) or ACTARMCD/ACTARM (randomized,
@@ -302,6 +306,11 @@ export const SDTM_METHODS = {
     description:
       "Date of the subject's latest disposition event (DS DISPOSITION EVENT); for a screen failure, the date its eligibility was assessed (the screening entry's date, DS SCREEN FAILURE) when on or after the consent, empty when the entry is dated before the consent (it does not say when the subject failed); empty while none is recorded.",
   },
+  AGE: {
+    name: 'Age at informed consent',
+    description:
+      "The subject's age in completed years on the date of informed consent (RFICDTC): from BRTHDTC when the birth date was entered, otherwise the age at consent entered at enrolment (BRTHDTC then empty); empty when neither is recorded (an enrolment made before the trial store recorded demographics, or a subject consented but never enrolled), never estimated.",
+  },
   DEATH: { name: 'Date of death', description: 'Date of the disposition event DEATH; empty when none is recorded.' },
   DEATHFLAG: {
     name: 'Death flag',
@@ -433,6 +442,8 @@ export const SDTM_CODELISTS = {
   IECAT: { name: 'Category for Inclusion/Exclusion', nci: 'C66797', terms: Object.values(IE_CATEGORIES) },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
+  SEX: { name: 'Sex', nci: 'C66731', terms: [...SEXES] },
+  AGEU: { name: 'Age Unit', nci: 'C66781', terms: [AGE_UNIT] },
   LBSTRESU: {
     name: 'Standard units of the lab tests (UCUM)',
     nci: null,
@@ -441,6 +452,7 @@ export const SDTM_CODELISTS = {
   QSCAT: { name: "Category of Question (the protocol's instruments)", instruments: 'name' },
   CTCAE: { name: 'Common Terminology Criteria for Adverse Events', external: 'CTCAE', version: 'protocol' },
   UCUM: { name: 'Unified Code for Units of Measure', external: 'UCUM', version: null },
+  COUNTRY: { name: 'Country (ISO 3166-1 alpha-3)', external: 'ISO 3166-1 alpha-3', version: null },
 } as const;
 export type SdtmCodelistId = keyof typeof SDTM_CODELISTS;
 
@@ -535,12 +547,18 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['RFPENDTC', 'Date/Time of End of Participation', 'date', 'Exp', 'Derived', undefined, 'ENDOFPARTICIPATION'],
       ['DTHDTC', 'Date/Time of Death', 'date', 'Exp', 'Derived', undefined, 'DEATH'],
       ['DTHFL', 'Subject Death Flag', 'text', 'Exp', 'Derived', 'NY', 'DEATHFLAG'],
+      // Demographics entered at enrolment: empty, never guessed, where not recorded (dmDemographicsNotes says which).
+      ['BRTHDTC', 'Date/Time of Birth', 'date', 'Perm', 'CRF'],
+      ['AGE', 'Age', 'integer', 'Exp', 'Derived', undefined, 'AGE'],
+      ['AGEU', 'Age Units', 'text', 'Exp', 'Assigned', 'AGEU'],
+      ['SEX', 'Sex', 'text', 'Req', 'CRF', 'SEX'],
       // Expected, not Required, in SDTMIG 3.3: empty for a subject not assigned or not treated, with ARMNRS.
       ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Assigned'],
       ['ARM', 'Description of Planned Arm', 'text', 'Exp', 'Assigned'],
       ['ACTARMCD', 'Actual Arm Code', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
       ['ACTARM', 'Description of Actual Arm', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
       ['ARMNRS', 'Reason Arm and/or Actual Arm is Null', 'text', 'Exp', 'Derived', 'ARMNULRS', 'ARMNRS'],
+      ['COUNTRY', 'Country', 'text', 'Req', 'Assigned', 'COUNTRY'],
     ]),
   },
   DS: {

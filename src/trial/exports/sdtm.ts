@@ -8,7 +8,8 @@
  * hold). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
- * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
+ * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). DM's demographics (SEX, AGE, BRTHDTC, COUNTRY) are the ones
+ * entered at enrolment and the site's country, empty where not recorded (dmDemographicsNotes says so). From
  * a blinded snapshot ARM/ACTARM read CONCEALED and EX carries the kit but not the treatment. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -18,10 +19,12 @@ import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { censoredEnds, type CensoredComparator } from '../../safety/schema.ts';
 import type { Visit } from '../../trials/schema-conduct.ts';
 import { ieTestCode } from '../../trials/criterion-code.ts';
+import { ageInYears, toDayNumber } from '../../record/dates.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
   AE_CAUSALITY,
+  AGE_UNIT,
   AE_OUTCOMES,
   ARM_NULL_REASONS,
   DS_MILESTONES,
@@ -91,6 +94,55 @@ export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<s
     if (end === undefined || d.on > end) ends.set(d.participantId, d.on);
   }
   return ends;
+}
+
+/**
+ * DM AGE (SDTM_METHODS.AGE): completed years at the consent, from the birth date when entered, else the age at
+ * consent entered; null when neither is recorded (or, from a birth date, without a consent date), never estimated.
+ */
+function ageAtConsent(p: Participant, consentedOn: string | null): number | null {
+  if (p.birthDate !== null) {
+    const day = consentedOn === null ? undefined : toDayNumber(consentedOn);
+    return day === undefined ? null : (ageInYears(p.birthDate, day) ?? null);
+  }
+  return p.ageAtConsent;
+}
+
+/**
+ * What DM leaves empty for want of data, in words for the person exporting: the participants enrolled without sex or
+ * age (an enrolment made before the trial store recorded them, schema version 8 and earlier, or entered without),
+ * the people consented but never enrolled (demographics are recorded at enrolment) and the sites without a country.
+ * SEX and COUNTRY are Required in SDTMIG 3.3, AGE Expected: the values are left empty, never guessed, and said here.
+ */
+export function dmDemographicsNotes(s: TrialSnapshot): string[] {
+  const codes = (ps: readonly Participant[]) =>
+    `${ps.length} participant(s) (${ps
+      .slice(0, 10)
+      .map((p) => p.participantCode)
+      .join(', ')}${ps.length > 10 ? ', ...' : ''})`;
+  const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
+  const noSex = s.participants.filter((p) => p.sex === null);
+  const noAge = s.participants.filter((p) => ageAtConsent(p, consentOn.get(p.screeningId) ?? null) === null);
+  const notes: string[] = [];
+  if (noSex.length > 0)
+    notes.push(`SDTM DM: ${codes(noSex)} have no sex recorded: SEX (Required) is empty; correct the enrolment`);
+  if (noAge.length > 0)
+    notes.push(
+      `SDTM DM: ${codes(noAge)} have no birth date or age at consent recorded: AGE, AGEU and BRTHDTC are empty; correct the enrolment`,
+    );
+  const neverEnrolled = consentedNotEnrolled(s).length;
+  if (neverEnrolled > 0)
+    notes.push(
+      `SDTM DM: ${neverEnrolled} subject(s) consented but never enrolled have no SEX or AGE: the trial store records demographics at enrolment`,
+    );
+  const sites = [
+    ...new Set([...s.participants.map((p) => p.site), ...consentedNotEnrolled(s).map((x) => x.entry.site)]),
+  ].filter((site) => s.trial.siteCountries[site] === undefined);
+  if (sites.length > 0)
+    notes.push(
+      `SDTM DM: site(s) ${sites.sort().join(', ')} have no country: COUNTRY (Required) is empty for their subjects; set it with trd trial site-countries`,
+    );
+  return notes;
 }
 
 /** A person who consented on a screening entry no one was enrolled on: a subject without a participant code. */
@@ -205,6 +257,8 @@ export function sdtmRows(
     const firstDose = dosingDate.get(p.id) ?? null;
     const finalDose = lastDose.get(p.id) ?? null;
     const died = deathOn.get(p.id) ?? null;
+    const consented = consentOn.get(p.screeningId) ?? null;
+    const age = ageAtConsent(p, consented);
     return [
       study,
       'DM',
@@ -213,17 +267,22 @@ export function sdtmRows(
       p.site,
       firstDose,
       finalDose,
-      consentOn.get(p.screeningId) ?? null,
+      consented,
       firstDose,
       finalDose,
       endOfParticipation.get(p.id) ?? null,
       died,
       died !== null || diedOf.has(p.id) ? 'Y' : null,
+      p.birthDate,
+      age,
+      age === null ? null : AGE_UNIT,
+      p.sex,
       armcd,
       arm,
       dosed ? armcd : null,
       dosed ? arm : null,
       !randomized ? ARM_NULL_REASONS.notAssigned : dosed ? null : ARM_NULL_REASONS.notTreated,
+      s.trial.siteCountries[p.site] ?? null,
     ];
   });
 
@@ -245,11 +304,17 @@ export function sdtmRows(
       failedOn,
       null,
       null,
+      // No demographics: the store records them at enrolment (dmDemographicsNotes counts these subjects).
+      null,
+      null,
+      null,
+      null,
       null,
       null,
       null,
       null,
       failed ? ARM_NULL_REASONS.screenFailure : ARM_NULL_REASONS.notAssigned,
+      s.trial.siteCountries[entry.site] ?? null,
     ]);
   }
   // One record per subject: a participant code written like a site and screening code (A-X1) would give two people

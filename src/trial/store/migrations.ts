@@ -13,6 +13,7 @@ import * as v005 from './migrations/005-site-time-zones.ts';
 import * as v006 from './migrations/006-baseline-crp-unit.ts';
 import * as v007 from './migrations/007-censored-results.ts';
 import * as v008 from './migrations/008-alert-action-taken.ts';
+import * as v009 from './migrations/009-demographics.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -26,6 +27,7 @@ const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [6, '006-baseline-crp-unit', v006],
   [7, '007-censored-results', v007],
   [8, '008-alert-action-taken', v008],
+  [9, '009-demographics', v009],
 ];
 
 export interface Migration {

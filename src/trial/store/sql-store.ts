@@ -24,6 +24,7 @@ import {
   type RandomizationPlan,
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
+import { ageInYears, toDayNumber } from '../../record/dates.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
@@ -37,7 +38,9 @@ import {
   ConsentCorrectionSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
+  CountryCodeSchema,
   DispositionInputSchema,
+  MAX_AGE_YEARS,
   DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
@@ -195,6 +198,10 @@ function participantOf(r: Row): Participant {
             comparator: strOrNull(r, 'baseline_crp_comparator') as '<' | '>' | null,
           },
     enrolledOn: str(r, 'enrolled_on'),
+    // Enrolled before demographics were recorded (schema version 8): null, never guessed (DM notes them).
+    sex: strOrNull(r, 'sex') as Participant['sex'],
+    birthDate: strOrNull(r, 'birth_date'),
+    ageAtConsent: numOrNull(r.age_at_consent),
     status: str(r, 'status') as Participant['status'],
     kitCode: strOrNull(r, 'kit_code'),
     randomizationNumber: numOrNull(r.randomization_number),
@@ -383,6 +390,44 @@ interface Meta {
   siteTimeZones: Readonly<Record<string, string>>;
 }
 
+/**
+ * A birth date fits the consent it precedes: not after it, and an age at consent (completed years) of at most
+ * MAX_AGE_YEARS, so that a year typed wrong (2062 for 1962, 1862) is refused rather than exported as DM AGE.
+ */
+function assertBirthDate(birthDate: string | null, consentedOn: string, what: string): void {
+  if (birthDate === null) return;
+  const age = ageInYears(birthDate, toDayNumber(consentedOn) ?? Number.NaN);
+  if (birthDate > consentedOn || age === undefined || !(age <= MAX_AGE_YEARS)) {
+    throw fail(
+      'trial.invalid',
+      `${what}: birthDate ${birthDate} gives an age at consent (${consentedOn}) ${birthDate > consentedOn ? 'below 0' : `of ${age}, above ${MAX_AGE_YEARS}`}: is the year right?`,
+      'birthDate',
+    );
+  }
+}
+
+/**
+ * Site countries as given (SITE: ISO 3166-1 alpha-3), or refused naming the first wrong one: a code not in the form
+ * of one (`UK`, `gbr`), or a site that is no site of the plan (a typo would leave the real site's COUNTRY empty).
+ */
+function checkSiteCountries(
+  countries: Readonly<Record<string, string>>,
+  siteCodes: readonly string[] | undefined,
+): Record<string, string> {
+  for (const [site, country] of Object.entries(countries)) {
+    if (!CountryCodeSchema.safeParse(country).success) {
+      throw fail(
+        'trial.invalid',
+        `site countries: ${site} has ${JSON.stringify(country)}, not an ISO 3166-1 alpha-3 code in capitals (e.g. GBR)`,
+      );
+    }
+    if (siteCodes !== undefined && !siteCodes.includes(site)) {
+      throw fail('trial.invalid', `site countries: ${site} is not a site of the plan (${siteCodes.join(', ')})`);
+    }
+  }
+  return { ...countries };
+}
+
 type Append = (draft: Pick<AuditDraft, 'action' | 'entity' | 'entityId' | 'before' | 'after'>) => Promise<void>;
 
 /** `WHERE` clause and parameters for a site filter on a table with a `site` column (or via participants). */
@@ -475,6 +520,7 @@ export class SqlTrialStore implements TrialStore {
         factors: plan.factors.map((f) => ({ id: f.id, levels: f.levels })),
         initialisedAt: str(r, 'initialised_at'),
         lockedAt: strOrNull(r, 'locked_at'),
+        siteCountries: fromJson<Record<string, string> | null>(strOrNull(r, 'site_countries_json')) ?? {},
       },
       nextRandomization: num(r.next_randomization),
       minimisation: fromJson(strOrNull(r, 'minimisation_json')),
@@ -764,6 +810,7 @@ export class SqlTrialStore implements TrialStore {
         `site time zones: ${unknownSite} is not a site of the plan (${(siteCodes ?? []).join(', ')})`,
       );
     }
+    const siteCountries = checkSiteCountries(input.siteCountries ?? {}, siteCodes);
     return this.write(ctx, async (tx, append, at) => {
       if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
         throw conflict('the trial is already initialised');
@@ -773,8 +820,8 @@ export class SqlTrialStore implements TrialStore {
           ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] }
           : null;
       await tx.run(
-        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json, site_time_zones_json)
-         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?, ?)`,
+        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json, site_time_zones_json, site_countries_json)
+         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?, ?, ?)`,
         [
           protocol.id,
           protocol.version,
@@ -783,6 +830,7 @@ export class SqlTrialStore implements TrialStore {
           at,
           minimisation === null ? null : json(minimisation),
           json(siteTimeZones),
+          json(siteCountries),
         ],
       );
       await append({
@@ -790,7 +838,7 @@ export class SqlTrialStore implements TrialStore {
         entity: 'trial',
         entityId: protocol.id,
         before: null,
-        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan, siteTimeZones },
+        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan, siteTimeZones, siteCountries },
       });
       if (plan.method === 'permuted-blocks') {
         const rows = allocationTable(plan);
@@ -815,6 +863,28 @@ export class SqlTrialStore implements TrialStore {
 
   async trial(): Promise<TrialInfo | null> {
     return this.read(async (tx) => (await this.meta(tx))?.info ?? null);
+  }
+
+  async setSiteCountries(ctx: WriteContext, countries: Readonly<Record<string, string>>): Promise<TrialInfo> {
+    if (ctx.actor.role !== 'administrator') throw forbidden("set the sites' countries");
+    return this.write(ctx, async (tx, append) => {
+      const meta = await this.openMeta(tx);
+      const given = checkSiteCountries(countries, planSites(meta.protocol, meta.plan.factors));
+      if (Object.keys(given).length === 0)
+        throw fail('trial.invalid', "site countries: give at least one site's country");
+      const before = meta.info.siteCountries;
+      const after = { ...before, ...given };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'site countries: nothing changes');
+      await tx.run('UPDATE trial_meta SET site_countries_json = ? WHERE id = 1', [json(after)]);
+      await append({
+        action: 'correct',
+        entity: 'trial',
+        entityId: meta.info.protocolId,
+        before: { siteCountries: before },
+        after: { siteCountries: after },
+      });
+      return { ...meta.info, siteCountries: after };
+    });
   }
 
   async lock(ctx: WriteContext): Promise<TrialInfo> {
@@ -1129,6 +1199,7 @@ export class SqlTrialStore implements TrialStore {
       if (input.enrolledOn < str(consent, 'consented_on')) {
         throw fail('trial.invalid', 'enrolment: enrolledOn is before the consent', 'enrolledOn');
       }
+      assertBirthDate(input.birthDate ?? null, str(consent, 'consented_on'), 'enrolment');
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
       // Levels are derived from the baseline hs-CRP and the site (src/trial/strata.ts), never taken on the caller's
@@ -1164,6 +1235,9 @@ export class SqlTrialStore implements TrialStore {
         baselineCrpMgPerL: crpMgPerL,
         baselineCrp: crp === null ? null : { ...crp, comparator: crp.comparator ?? null },
         enrolledOn: input.enrolledOn,
+        sex: input.sex ?? null,
+        birthDate: input.birthDate ?? null,
+        ageAtConsent: input.ageAtConsent ?? null,
         status: 'enrolled',
         kitCode: null,
         randomizationNumber: null,
@@ -1171,8 +1245,8 @@ export class SqlTrialStore implements TrialStore {
         version: 1,
       };
       await tx.run(
-        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, baseline_crp_comparator, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
+        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, baseline_crp_comparator, enrolled_on, sex, birth_date, age_at_consent, status, kit_code, randomization_number, emergency_unblinded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
         [
           p.id,
           p.participantCode,
@@ -1185,6 +1259,9 @@ export class SqlTrialStore implements TrialStore {
           crp?.unit ?? null,
           crp?.comparator ?? null,
           p.enrolledOn,
+          p.sex,
+          p.birthDate,
+          p.ageAtConsent,
         ],
       );
       await append({ action: 'create', entity: 'participant', entityId: p.id, before: null, after: p });
@@ -1216,7 +1293,21 @@ export class SqlTrialStore implements TrialStore {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
       assertVersion('enrolment', expectedVersion, before.version);
-      let after: Participant = { ...before, ...changes, ...crpChange };
+      // A birth date given replaces an age at consent held, and the converse: one of the two is kept.
+      const ageChange =
+        changes.birthDate !== undefined && changes.birthDate !== null
+          ? { ageAtConsent: null }
+          : changes.ageAtConsent !== undefined && changes.ageAtConsent !== null
+            ? { birthDate: null }
+            : {};
+      let after: Participant = { ...before, ...ageChange, ...changes, ...crpChange };
+      if (after.birthDate !== before.birthDate && after.birthDate !== null) {
+        const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
+          before.screeningId,
+        ]);
+        if (consent !== undefined)
+          assertBirthDate(after.birthDate, str(consent, 'consented_on'), 'enrolment correction');
+      }
       if (after.enrolledOn !== before.enrolledOn) {
         notAfterToday(after.enrolledOn, at, 'enrolment correction', 'enrolledOn');
         const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
@@ -1257,10 +1348,13 @@ export class SqlTrialStore implements TrialStore {
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
       after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, baseline_crp_comparator = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, sex = ?, birth_date = ?, age_at_consent = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, baseline_crp_comparator = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
+          after.sex,
+          after.birthDate,
+          after.ageAtConsent,
           after.baselineCrpMgPerL,
           after.baselineCrp?.value ?? null,
           after.baselineCrp?.unit ?? null,

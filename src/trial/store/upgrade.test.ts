@@ -33,7 +33,7 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
       INSERT INTO dispositions VALUES ('d1', 'p1', 'other', '2026-11-20', 'u', '2026-11-20T09:00:00Z');
       INSERT INTO alerts VALUES ('a1', 'p1', 'A', 'hold-rule', 'ANC', 'lab', 'l1', '2026-11-10T09:00:00Z', 'u', '2026-11-10T10:00:00Z');
       COMMIT;`);
-    assert.deepEqual(await migrate(db), [4, 5, 6, 7, 8]);
+    assert.deepEqual(await migrate(db), [4, 5, 6, 7, 8, 9]);
     const store = new SqlTrialStore(db, bundledStoreKnowledge());
     assert.equal((await store.getAllocation('p1'))?.randomizedOn, '2026-11-03');
     assert.equal((await store.getParticipant('p1'))?.version, 1);
@@ -48,6 +48,13 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
     const p1 = await store.getParticipant('p1');
     assert.equal(p1?.baselineCrpMgPerL, 5.2);
     assert.deepEqual(p1?.baselineCrp, { value: 5.2, unit: null, comparator: null });
+    // Enrolled before demographics were recorded: none made up (SDTM DM leaves them empty, with a note).
+    assert.deepEqual([p1?.sex, p1?.birthDate, p1?.ageAtConsent], [null, null, null]);
+    assert.deepEqual(
+      await db.transaction('read', (tx) => tx.all('SELECT site_countries_json FROM trial_meta')),
+      [],
+      'the sites have a country column, empty until given',
+    );
     // Acknowledged before an acknowledgement said what was done: no action recorded, none made up.
     const [alert] = await store.listAlerts();
     assert.deepEqual([alert?.acknowledgedAt, alert?.actionTaken], ['2026-11-10T10:00:00Z', null]);
