@@ -31,6 +31,7 @@ import {
   analysisCsv,
   dmDemographicsNotes,
   fhirResearchBundle,
+  sdtmUnitNotes,
   sdtmDefine,
   sdtmDomains,
   SDTM_DOMAINS,
@@ -558,7 +559,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
           : `wrote ${files}, define.xml to ${dir}\n`,
       );
       // What DM leaves empty for want of data (SEX, AGE, COUNTRY of a database from before they were recorded).
-      for (const note of dmDemographicsNotes(snapshot)) cliIo().err(`note: ${note}\n`);
+      // and the units LB keeps as entered, having no CDISC UNIT submission value in the table.
+      for (const note of [...dmDemographicsNotes(snapshot), ...sdtmUnitNotes(snapshot)]) cliIo().err(`note: ${note}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
       await record({});

@@ -17,7 +17,6 @@ import { parse } from 'csv-parse/sync';
 import { chromium, type Browser } from 'playwright-core';
 import { create } from 'xmlbuilder2';
 import { loadInstruments } from '../../instruments/load.ts';
-import { isUcum } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { as, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
@@ -454,16 +453,18 @@ test('Define-XML: QSTESTCD and QSTEST listed per instrument (QSCAT) from the ins
   assert.deepEqual(codelist('CL.QSCAT').terms, [
     ...new Set((protocol.visits ?? []).flatMap((v) => v.instruments).map((id) => instruments.get(id)!.name)),
   ]);
-  // Units: LBSTRESU an enumerated list of the standard UCUM codes; LBORRESU (as entered) the UCUM dictionary.
+  // Units: LBORRESU, LBSTRESU and EXDOSU are CDISC UNIT (C71620) submission values, the store's UCUM mapped.
   const item = (oid: string) => elements(doc, ODM, 'ItemDef').find((e) => e.getAttribute('OID') === oid)!;
   const ref = (oid: string) => elements(item(oid), ODM, 'CodeListRef')[0]?.getAttribute('CodeListOID');
-  assert.equal(ref('IT.LB.LBORRESU'), 'CL.UCUM');
-  assert.equal(codelist('CL.UCUM').dictionary, 'UCUM');
-  assert.equal(ref('IT.LB.LBSTRESU'), 'CL.LBSTRESU');
-  assert.deepEqual(codelist('CL.LBSTRESU').terms, ['10*9/L', 'U/L']);
+  for (const v of ['IT.LB.LBORRESU', 'IT.LB.LBSTRESU', 'IT.EX.EXDOSU']) assert.equal(ref(v), 'CL.UNIT', v);
+  const unit = elements(doc, ODM, 'CodeList').find((c) => c.getAttribute('OID') === 'CL.UNIT')!;
+  assert.equal(elements(unit, ODM, 'Alias')[0]?.getAttribute('Name'), 'C71620');
+  assert.ok(codelist('CL.UNIT').terms.includes('10^9/L'));
+  assert.ok(!codelist('CL.UNIT').terms.some((t) => t?.includes('*')), 'no UCUM spelling among the CDISC terms');
   const lb = parse(files.LB, { columns: true }) as Record<string, string>[];
   assert.ok(lb.length > 0);
-  for (const r of lb) assert.ok(isUcum(r.LBORRESU!), `${r.LBORRESU} is a UCUM code`);
+  for (const r of lb) assert.ok(codelist('CL.UNIT').terms.includes(r.LBORRESU!), `${r.LBORRESU} is a CDISC UNIT term`);
+  assert.deepEqual([...new Set(lb.map((r) => r.LBSTRESU))], ['10^9/L']);
 });
 
 test('Define-XML: a text Length counts UTF-8 bytes, so an entered term with accented letters fits the dataset built from it', () => {

@@ -17,6 +17,7 @@ import {
   fhirResearchBundle,
   sdtmDefine,
   sdtmDomains,
+  sdtmUnitNotes,
   SDTM_DOMAINS,
 } from './index.ts';
 import { SDTM_DATASETS } from './sdtm-variables.ts';
@@ -1030,7 +1031,7 @@ test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no stand
   assert.equal(row('BDI2TOT')?.QSSTRESN, '');
 });
 
-test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L for ALT/AST, [IU]/L included); a unit that does not convert leaves them empty', () => {
+test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L for ALT/AST, [IU]/L included); a unit that does not convert leaves them empty; units as CDISC UNIT submission values', () => {
   const lab = snapshot.labs[0];
   assert.ok(lab !== undefined);
   const tampered: TrialSnapshot = {
@@ -1057,14 +1058,22 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L fo
   assert.deepEqual(
     rows.map((r) => [r.LBORRES, r.LBORRESU, r.LBSTRESN, r.LBSTRESU]),
     [
-      ['800', '/uL', '0.8', '10*9/L'],
-      ['90', '10*3/uL', '90', '10*9/L'],
-      ['1.2', '10*9/L', '1.2', '10*9/L'],
+      ['800', '/uL', '0.8', '10^9/L'],
+      ['90', '10^3/uL', '90', '10^9/L'],
+      ['1.2', '10^9/L', '1.2', '10^9/L'],
       ['0.3', 'mg/dL', '', ''],
-      ['25', '[IU]/L', '25', 'U/L'],
+      ['25', 'IU/L', '25', 'U/L'],
       ['0.5', 'ukat/L', '30', 'U/L'],
     ],
   );
+  // The store keeps UCUM; a unit the table does not map is written as entered and named, never respelt.
+  assert.equal(tampered.labs[1]?.unit, '10*3/uL');
+  assert.deepEqual(sdtmUnitNotes(tampered), [
+    "SDTM LB: unit(s) mg/dL have no CDISC UNIT submission value in the export's table: LBORRESU keeps them as entered (UCUM), which a validator will not find in codelist UNIT (C71620)",
+  ]);
+  assert.deepEqual(sdtmUnitNotes(snapshot), []);
+  const ex = read(sdtmDomains(tampered, protocol, loadInstruments()).EX).records;
+  assert.ok(ex.length > 0 && ex.every((r) => r.EXDOSU === 'mg'));
   // LBSTRESC, an Expected variable of SDTMIG 3.3 LB, is the standard result as text (empty when it is).
   assert.deepEqual(
     rows.map((r) => r.LBSTRESC),

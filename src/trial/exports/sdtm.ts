@@ -25,6 +25,7 @@ import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
   AE_CAUSALITY,
   AGE_UNIT,
+  cdiscUnit,
   AE_OUTCOMES,
   ARM_NULL_REASONS,
   DS_MILESTONES,
@@ -94,6 +95,26 @@ export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<s
     if (end === undefined || d.on > end) ends.set(d.participantId, d.on);
   }
   return ends;
+}
+
+/**
+ * A UCUM unit as SDTM writes it: its CDISC UNIT submission value (CDISC_UNITS, `10*9/L` as `10^9/L`), or the unit as
+ * entered when the table has none (sdtmUnitNotes names it), never respelt by a rule.
+ */
+const asCdiscUnit = (ucum: string): string => cdiscUnit(ucum) ?? ucum;
+
+/**
+ * The units of LB results the CDISC_UNITS table has no submission value for (a UCUM unit the store took because it
+ * converts to the test's, `10*6/L`): LBORRESU keeps them as entered, which is no CDISC UNIT term, and the person
+ * exporting is told which, to map by hand or add to the table.
+ */
+export function sdtmUnitNotes(s: Pick<TrialSnapshot, 'labs'>): string[] {
+  const unmapped = [...new Set(s.labs.map((l) => l.unit).filter((u) => cdiscUnit(u) === null))].sort();
+  return unmapped.length === 0
+    ? []
+    : [
+        `SDTM LB: unit(s) ${unmapped.join(', ')} have no CDISC UNIT submission value in the export's table: LBORRESU keeps them as entered (UCUM), which a validator will not find in codelist UNIT (C71620)`,
+      ];
 }
 
 /**
@@ -408,7 +429,7 @@ export function sdtmRows(
       i + 1,
       treatment,
       dose,
-      dose === null ? null : 'mg',
+      dose === null ? null : asCdiscUnit('mg'),
       'INTRAVENOUS',
       d.administeredOn,
       d.administeredOn, // EXENDTC: a single infusion, ended the day it was given
@@ -494,10 +515,10 @@ export function sdtmRows(
       t.name,
       t.category,
       `${censor}${l.value}`,
-      l.unit,
+      asCdiscUnit(l.unit),
       converted === null ? null : `${censor}${converted}`,
       stresn,
-      converted === null ? null : t.unit,
+      converted === null ? null : asCdiscUnit(t.unit),
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.lowerLimitOfNormal === null ? null : standardResult(l.lowerLimitOfNormal, l.unit, t.unit),
