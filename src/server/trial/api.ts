@@ -455,7 +455,13 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const { name } = parseBody(z.strictObject({ name: z.enum(exportNames) }), request.params);
     const viewer = await viewerOf(request, deps);
     if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
-    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments);
+    const file = exportFile(
+      name,
+      await store.snapshot(),
+      await currentProtocol(deps),
+      deps.instruments,
+      deps.engine.knowledge.pathway,
+    );
     if (sendsBody(request)) await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
     return reply
       .type(file.contentType)

@@ -5,6 +5,7 @@
  * types.
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { Pathway } from '../../knowledge/schema-pathway.ts';
 import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
 import type { SdtmDomain } from '../../trial/exports/index.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
@@ -21,9 +22,15 @@ export function exportFile(
   snapshot: TrialSnapshot,
   protocol: TrialProtocol,
   instruments: ReadonlyMap<string, InstrumentDefinition>,
+  pathway: Pathway,
 ): { contentType: string; content: string } {
-  if (name === 'analysis.csv')
-    return { contentType: 'text/csv; charset=utf-8', content: analysisCsv(snapshot, protocol, instruments).csv };
+  if (name === 'analysis.csv') {
+    // The served pathway, by which the store converted the baseline hs-CRP (its molar factor named in crp_conversion).
+    return {
+      contentType: 'text/csv; charset=utf-8',
+      content: analysisCsv(snapshot, protocol, instruments, pathway).csv,
+    };
+  }
   if (name === 'research.fhir.json') {
     return { contentType: 'application/fhir+json', content: JSON.stringify(fhirResearchBundle(snapshot, protocol)) };
   }
