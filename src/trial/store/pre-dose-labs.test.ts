@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { loadInstruments } from '../../instruments/load.ts';
+import { sdtmDomains } from '../exports/index.ts';
 import { generateKits } from '../kits.ts';
 import type { Db } from './db.ts';
 import { planArms } from '../strata.ts';
@@ -361,6 +364,47 @@ test('an infusion date corrected re-grades an ALT on the baseline it now has', a
     // Given on 2026-11-06, the ALT of 80 is the abnormal baseline: 130 is 1.6 x baseline, grade 1 (CTCAE v5.0).
     const now = (await store.snapshot()).labs.find((l) => l.id === day7.id);
     assert.equal(now?.assessment.grade, 1);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('the ALT baseline is the latest pre-treatment result, as SDTM LBBLFL flags it: a normal repeat at baseline grades on the ULN', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'BL-LATEST', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // Raised at screening (2 x ULN), normal when repeated at the baseline visit, before the infusion.
+    await alt('screening', 80, '2026-10-28');
+    await alt('baseline', 30, '2026-11-04');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    // 130 U/L is 3.25 x ULN, CTCAE v5.0 grade 2, on a normal baseline; graded on the screening value it would read
+    // 1.6 x an abnormal baseline, grade 1.
+    const { lab } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(lab.assessment.grade, 2);
+    assert.equal(lab.assessment.action, 'hold');
+    // The export's baseline flag names the same result.
+    const lb = parse(sdtmDomains(await store.snapshot(), protocol, loadInstruments()).LB, { columns: true }) as Record<
+      string,
+      string
+    >[];
+    assert.deepEqual(
+      lb.filter((r) => r['LBTESTCD'] === 'ALT' && r['LBBLFL'] === 'Y').map((r) => r['LBORRES']),
+      ['30'],
+    );
   } finally {
     await opened.cleanup();
   }

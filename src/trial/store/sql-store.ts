@@ -2259,9 +2259,12 @@ export class SqlTrialStore implements TrialStore {
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
     const table = this.knowledge.ctcae(safety.ctcaeVersion);
-    // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
-    // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
-    // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte in the same unit at a visit
+    // before the dosing visit (pre-treatment), on or before the infusion (of one date, the last entered), as SDTM's
+    // LBBLFL flags it and the pre-dose clearance judges it: a screening ALT of 80 repeated as 30 at the baseline visit
+    // leaves a normal baseline, and a day-7 ALT of 130 is 3.25 x ULN (grade 2), not 1.6 x the screening value. A result
+    // after the infusion is no baseline: an ALT already raised by the drug would grade a later, higher one in
+    // multiples of itself and under-grade it.
     const preTreatment = preTreatmentVisits(meta.protocol);
     // A pre-treatment visit's result dated after the first infusion (refused now, assertBeforeDosing; one stored before
     // that rule) was not taken before the drug: it is neither a baseline nor checked against the do-not-initiate
@@ -2273,7 +2276,7 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value, comparator FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            `SELECT value, comparator FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
