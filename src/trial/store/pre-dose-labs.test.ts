@@ -410,6 +410,36 @@ test('the ALT baseline is the latest pre-treatment result, as SDTM LBBLFL flags 
   }
 });
 
+test("the ALT baseline is abnormal against its own laboratory's ULN, not a later result's from another laboratory", async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'BL-ULN', 'A');
+    const alt = (visit: string, value: number, uln: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: uln,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // 45 U/L where the baseline laboratory's ULN is 50: a normal baseline.
+    await alt('baseline', 45, 50, '2026-11-04');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    // Day 7 at a laboratory whose ULN is 40: 130 U/L is 3.25 x ULN, grade 2 (read as 2.9 x an abnormal baseline of
+    // 45 it would be grade 1).
+    const { lab } = await alt('day-7', 130, 40, '2026-11-12');
+    assert.equal(lab.assessment.grade, 2);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
 test('a corrected baseline ALT grades the later ALT again, on the ULN once the baseline is normal', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
   try {
