@@ -489,7 +489,7 @@ export async function runExport(options: ExportOptions): Promise<void> {
       }
       if (result.crpMolar.n > 0) {
         cliIo().err(
-          `note: ${result.crpMolar.n} randomized participant(s) with a baseline hs-CRP entered in a molar unit: crp_mg_per_l is converted with the pathway's ${result.crpMolar.factor}${result.crpMolar.unverified ? ', unverified' : ''}, named in crp_conversion\n`,
+          `note: ${result.crpMolar.n} randomized participant(s) with a baseline hs-CRP entered in a molar unit: crp_mg_per_l is converted with the pathway's ${result.crpMolar.factor}${result.crpMolar.unverified ? ', unverified' : ''}, named in crp_conversion${result.crpMolar.otherFactor > 0 ? ` (${result.crpMolar.otherFactor} of them converted at enrolment with another pathway's factor, as crp_conversion says: check them)` : ''}\n`,
         );
       }
       if (result.crpWithoutUnit > 0) {

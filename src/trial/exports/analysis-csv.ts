@@ -25,6 +25,7 @@ import type { TrialProtocol } from '../../trials/schema.ts';
 import type { CitedValue, Pathway } from '../../knowledge/schema-pathway.ts';
 import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../../pathway/inflammation.ts';
 import type { FormRecord, Participant, TrialSnapshot } from '../model.ts';
+import { baselineCrpMgPerL } from '../strata.ts';
 import { visitTiming } from '../visits.ts';
 
 export const ANALYSIS_COLUMNS = [
@@ -60,23 +61,46 @@ export interface AnalysisExport {
   /** Randomized participants whose baseline hs-CRP was stored without a unit (before units were recorded): mg/L. */
   readonly crpWithoutUnit: number;
   /**
-   * Randomized participants whose baseline hs-CRP was entered in a molar unit and converted to mg/L with the
-   * pathway's CRP molar factor (`crp_conversion` names it), and whether that factor is unverified [U].
+   * Randomized participants whose baseline hs-CRP was entered in a molar unit and converted to mg/L with a CRP molar
+   * factor (`crp_conversion` names it): the pathway's (`factor`, and whether it is unverified [U]), or, for
+   * `otherFactor` of them, another one (the store converted with a pathway other than this export's).
    */
-  readonly crpMolar: { readonly n: number; readonly factor: string | null; readonly unverified: boolean };
+  readonly crpMolar: {
+    readonly n: number;
+    readonly factor: string | null;
+    readonly unverified: boolean;
+    readonly otherFactor: number;
+  };
+}
+
+/** The pathway's CRP molar factor as the participant page names it, flagged [U] while unverified. */
+function factorText(factor: CitedValue): string {
+  return `${CRP_MOLAR_FACTOR_ITEM} ${factor.value}${factor.verified ? '' : ' [U]'}`;
 }
 
 /**
- * The conversion a baseline hs-CRP in mg/L rests on, when it was entered in a molar unit: the pathway's CRP molar
- * factor, flagged [U] while unverified (`CRP molar factor (nmol/L per mg/L) 9.524 [U]`); null for a mass unit.
+ * The conversion a baseline hs-CRP in mg/L rests on, when it was entered in a molar unit (null for a mass unit): the
+ * pathway's CRP molar factor (`CRP molar factor (nmol/L per mg/L) 9.524 [U]`) when the stored mg/L is that factor's
+ * conversion of the value entered; otherwise the store converted it with another pathway's factor (a server given
+ * `--pathway`), which this export cannot name: said so, flagged [U], never named as this pathway's.
  */
-function crpConversion(crp: Participant['baselineCrp'], pathway: Pathway): CitedValue | null {
-  if (crp === null || crp.unit === null) return null;
-  return crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit }) ?? null;
-}
-
-function factorText(factor: CitedValue): string {
-  return `${CRP_MOLAR_FACTOR_ITEM} ${factor.value}${factor.verified ? '' : ' [U]'}`;
+function crpConversion(
+  p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>,
+  pathway: Pathway,
+): { factor: CitedValue; same: boolean; text: string } | null {
+  const crp = p.baselineCrp;
+  if (crp === null || crp.unit === null || p.baselineCrpMgPerL === null) return null;
+  const factor = crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit });
+  if (factor === undefined) return null;
+  const again = baselineCrpMgPerL({ value: crp.value, unit: crp.unit }, pathway);
+  const same = again.ok && Math.abs(again.mgPerL - p.baselineCrpMgPerL) <= 1e-9 * Math.abs(p.baselineCrpMgPerL);
+  return {
+    factor,
+    same,
+    text: same
+      ? factorText(factor)
+      : `${CRP_MOLAR_FACTOR_ITEM} not this pathway's ${factor.value}: converted at enrolment with another [U]`,
+  };
 }
 
 /**
@@ -137,14 +161,16 @@ export function analysisCsv(
   let baselineAfterInfusion = 0;
   let crpWithoutUnit = 0;
   let crpMolar = 0;
+  let otherFactor = 0;
   let molarFactor: CitedValue | null = null;
   for (const p of s.participants) {
     if (p.randomizationNumber === null) continue;
     if (p.baselineCrp !== null && p.baselineCrp.unit === null) crpWithoutUnit++;
-    const conversion = p.baselineCrpMgPerL === null ? null : crpConversion(p.baselineCrp, pathway);
+    const conversion = crpConversion(p, pathway);
     if (conversion !== null) {
       crpMolar++;
-      molarFactor = conversion;
+      molarFactor = conversion.factor;
+      if (!conversion.same) otherFactor++;
     }
     const forms = formsOf.get(p.id) ?? [];
     const dosed = dosedOn.get(p.id);
@@ -174,7 +200,7 @@ export function analysisCsv(
           : visitTiming(protocol, dosedOn.get(p.id) ?? null, visitId, form.completedOn).timing,
         p.baselineCrp === null ? '' : `${p.baselineCrp.comparator ?? ''}${p.baselineCrp.value}`,
         p.baselineCrp?.unit ?? '',
-        conversion === null ? '' : factorText(conversion),
+        conversion?.text ?? '',
       ]);
     }
   }
@@ -190,6 +216,7 @@ export function analysisCsv(
       n: crpMolar,
       factor: molarFactor === null ? null : factorText(molarFactor),
       unverified: molarFactor !== null && !molarFactor.verified,
+      otherFactor,
     },
   };
 }

@@ -119,8 +119,28 @@ test('analysis CSV: a baseline hs-CRP converted from nmol/L names the molar fact
   );
   // A mass unit converts by UCUM alone: nothing to flag.
   assert.equal(row(second!.participantCode).crp_conversion, '');
-  assert.deepEqual(out.crpMolar, { n: 1, factor: 'CRP molar factor (nmol/L per mg/L) 9.524 [U]', unverified: true });
+  assert.deepEqual(out.crpMolar, {
+    n: 1,
+    factor: 'CRP molar factor (nmol/L per mg/L) 9.524 [U]',
+    unverified: true,
+    otherFactor: 0,
+  });
   assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).crpMolar.n, 0);
+  // Converted at enrolment with another pathway's factor (a server given --pathway): never named as this one's.
+  const other = analysisCsv(
+    {
+      ...entered,
+      participants: entered.participants.map((p) => (p.id === first!.id ? { ...p, baselineCrpMgPerL: 5.01 } : p)),
+    },
+    protocol,
+    loadInstruments(),
+    pathway,
+  );
+  assert.equal(
+    read(other.csv).records.find((r) => r.subject === first!.participantCode)!.crp_conversion,
+    "CRP molar factor (nmol/L per mg/L) not this pathway's 9.524: converted at enrolment with another [U]",
+  );
+  assert.equal(other.crpMolar.otherFactor, 1);
 });
 
 test('analysis CSV: a randomized participant without a baseline score keeps their rows, with an empty baseline', () => {
