@@ -224,7 +224,8 @@ describe('trd trial on a database', () => {
         screeningId: s.id,
         participantCode: `P${i}`,
         strata: { crp: 'high', site },
-        baselineCrpMgPerL: 4 + i,
+        // P0's report gives nmol/L: converted with the pathway's molar factor, unverified [U].
+        ...(i === 0 ? { baselineCrp: { value: 47.62, unit: 'nmol/L' } } : { baselineCrpMgPerL: 4 + i }),
         enrolledOn: '2026-11-02',
       });
       await store.randomize(ctx, p.id);
@@ -258,6 +259,10 @@ describe('trd trial on a database', () => {
     const csv = join(dir, 'analysis.csv');
     const e = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--out', csv);
     assert.equal(e.code, 0, e.stderr);
+    assert.match(
+      e.stderr,
+      /note: 1 randomized participant\(s\) with a baseline hs-CRP entered in a molar unit: crp_mg_per_l is converted with the pathway's CRP molar factor \(nmol\/L per mg\/L\) 9\.524 \[U\], unverified, named in crp_conversion/,
+    );
     const analysis = await trd(
       'analyze',
       csv,

@@ -511,7 +511,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
     if (options.format === 'analysis-csv') {
       let result;
       try {
-        result = analysisCsv(snapshot, protocol, loadInstruments(), options.outcome);
+        // The pathway the store converted the baseline hs-CRP with (the bundled one: `trd trial` takes no --pathway).
+        result = analysisCsv(snapshot, protocol, loadInstruments(), loadKnowledge().pathway, options.outcome);
       } catch (error) {
         throw new InputError(`--outcome: ${(error as Error).message}`);
       }
@@ -531,6 +532,11 @@ export async function runExport(options: ExportOptions): Promise<void> {
       if (result.baselineAfterInfusion > 0) {
         cliIo().err(
           `note: ${result.baselineAfterInfusion} of them with a baseline form completed after the infusion, which is no baseline: correct its date or visit if it was entered wrong\n`,
+        );
+      }
+      if (result.crpMolar.n > 0) {
+        cliIo().err(
+          `note: ${result.crpMolar.n} randomized participant(s) with a baseline hs-CRP entered in a molar unit: crp_mg_per_l is converted with the pathway's ${result.crpMolar.factor}${result.crpMolar.unverified ? ', unverified' : ''}, named in crp_conversion${result.crpMolar.otherFactor > 0 ? ` (${result.crpMolar.otherFactor} of them converted at enrolment with another pathway's factor, as crp_conversion says: check them)` : ''}\n`,
         );
       }
       if (result.crpWithoutUnit > 0) {

@@ -458,9 +458,14 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const spreadsheetSafe = query.spreadsheetSafe === 'true';
     const viewer = await viewerOf(request, deps);
     if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
-    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments, {
-      spreadsheetSafe,
-    });
+    const file = exportFile(
+      name,
+      await store.snapshot(),
+      await currentProtocol(deps),
+      deps.instruments,
+      deps.engine.knowledge.pathway,
+      { spreadsheetSafe },
+    );
     if (sendsBody(request)) {
       await store.recordEvent(writeContext(request, 'export downloaded'), 'export', {
         name,

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SDTM_DOMAINS } from '../../trial/exports/index.ts';
 import { loadInstruments } from '../../instruments/load.ts';
+import { loadKnowledge } from '../../knowledge/load.ts';
 import { populateTrial, sqliteFactory } from '../../trial/store/stores.test-support.ts';
 import { exportFile, exportNames } from './exports.ts';
+
+const pathway = loadKnowledge().pathway;
 
 test('every SDTM dataset the export writes (IE included) is a download, as the define names it', () => {
   for (const d of SDTM_DOMAINS) assert.ok(exportNames.includes(`sdtm-${d.toLowerCase()}.csv` as never), d);
@@ -17,14 +20,14 @@ test('an SDTM dataset with spreadsheetSafe is the escaped copy (a term "-2" writ
     const s = await opened.store.snapshot();
     const snapshot = { ...s, adverseEvents: s.adverseEvents.map((e, i) => (i === 0 ? { ...e, term: '-2' } : e)) };
     assert.ok(snapshot.adverseEvents.length > 0, 'the fixture has an adverse event');
-    const exact = exportFile('sdtm-ae.csv', snapshot, protocol, loadInstruments());
-    const copy = exportFile('sdtm-ae.csv', snapshot, protocol, loadInstruments(), { spreadsheetSafe: true });
+    const exact = exportFile('sdtm-ae.csv', snapshot, protocol, loadInstruments(), pathway);
+    const copy = exportFile('sdtm-ae.csv', snapshot, protocol, loadInstruments(), pathway, { spreadsheetSafe: true });
     assert.equal(exact.fileName, 'sdtm-ae.csv');
     assert.equal(copy.fileName, 'sdtm-ae-spreadsheet.csv');
     assert.match(exact.content, /,-2,/);
     assert.match(copy.content, /,'-2,/);
     assert.throws(
-      () => exportFile('sdtm-define.xml', snapshot, protocol, loadInstruments(), { spreadsheetSafe: true }),
+      () => exportFile('sdtm-define.xml', snapshot, protocol, loadInstruments(), pathway, { spreadsheetSafe: true }),
       /only for the SDTM datasets/,
     );
   } finally {

@@ -5,6 +5,7 @@
  * types, and the spreadsheet copy of an SDTM dataset (`spreadsheetSafe`, as `trd trial export --spreadsheet-safe`).
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
+import type { Pathway } from '../../knowledge/schema-pathway.ts';
 import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
 import type { SdtmDomain } from '../../trial/exports/index.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
@@ -28,6 +29,7 @@ export function exportFile(
   snapshot: TrialSnapshot,
   protocol: TrialProtocol,
   instruments: ReadonlyMap<string, InstrumentDefinition>,
+  pathway: Pathway,
   options: { readonly spreadsheetSafe?: boolean } = {},
 ): { contentType: string; content: string; fileName: string } {
   if (options.spreadsheetSafe === true && !sdtmFiles.includes(name as never)) {
@@ -43,12 +45,14 @@ export function exportFile(
       'spreadsheetSafe',
     );
   }
-  if (name === 'analysis.csv')
+  if (name === 'analysis.csv') {
+    // The served pathway, by which the store converted the baseline hs-CRP (its molar factor named in crp_conversion).
     return {
       contentType: 'text/csv; charset=utf-8',
-      content: analysisCsv(snapshot, protocol, instruments).csv,
+      content: analysisCsv(snapshot, protocol, instruments, pathway).csv,
       fileName: name,
     };
+  }
   if (name === 'research.fhir.json') {
     return {
       contentType: 'application/fhir+json',

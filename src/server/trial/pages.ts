@@ -62,7 +62,13 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { alertsClearedSince, alertsCorrectedSince, safetyDashboard, type CorrectedRecord } from './safety-view.ts';
+import {
+  alertsClearedSince,
+  alertsCorrectedSince,
+  safetyDashboard,
+  type ClearedDose,
+  type CorrectedRecord,
+} from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -486,7 +492,7 @@ function alertList(
   codes: Readonly<Record<string, string>> = {},
   correctedSince: Readonly<Record<string, CorrectedRecord>> = {},
   acknowledge?: () => Html,
-  clearedSince: Readonly<Record<string, DoseRecord>> = {},
+  clearedSince: Readonly<Record<string, ClearedDose>> = {},
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   // Stored records listed, not a message of this moment: no role="alert", which a screen reader would read out, every
@@ -592,11 +598,17 @@ function correctedLine(record: CorrectedRecord | undefined): Html {
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
 }
 
-/** Under a dose-not-cleared alert whose infusion the pre-dose labs now clear: the infusion as it now reads. */
-function clearedLine(dose: DoseRecord | undefined): Html {
+/**
+ * Under a dose-not-cleared alert whose infusion the pre-dose labs, as now recorded, clear: what is true as of the
+ * infusion's date (the results collected on or before it, each dated), not that it was cleared when given: a result
+ * entered late or corrected since the alert, or a corrected date, is why the record now reads so.
+ */
+function clearedLine(dose: ClearedDose | undefined): Html {
   if (dose === undefined) return html``;
-  return html`<br />The infusion record now reads given on ${dose.administeredOn} (version ${dose.version}), and the
-    pre-dose safety labs clear that date. Acknowledge the alert once reviewed.`;
+  return html`<br />As now recorded, the pre-dose safety labs collected on or before the infusion date
+    (${dose.administeredOn}; infusion record version ${dose.version}) clear it: ${dose.clearedBy.join('; ')}. The alert
+    stated the record as it read when raised: check whether these results were known before the dose, and acknowledge
+    the alert once reviewed.`;
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */

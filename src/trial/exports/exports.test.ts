@@ -23,6 +23,9 @@ import {
 import { SDTM_DATASETS } from './sdtm-variables.ts';
 import { ieTestCode } from '../../trials/criterion-code.ts';
 import { loadProtocols } from '../../trials/load.ts';
+import { loadKnowledge } from '../../knowledge/load.ts';
+
+const pathway = loadKnowledge().pathway;
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -46,7 +49,7 @@ const read = (csv: string) => {
 };
 
 test('analysis CSV: the long format trd analyze reads, primary outcome by default, read back by its own reader', () => {
-  const out = analysisCsv(snapshot, protocol, loadInstruments());
+  const out = analysisCsv(snapshot, protocol, loadInstruments(), pathway);
   assert.equal(out.outcome.id, 'bdi-somatic-day-14');
   const { header, records } = read(out.csv);
   assert.deepEqual(header, [...ANALYSIS_COLUMNS]);
@@ -84,7 +87,7 @@ test('analysis CSV: the baseline hs-CRP in mg/L beside the value and unit entere
           : p,
     ),
   };
-  const out = analysisCsv(entered, protocol, loadInstruments());
+  const out = analysisCsv(entered, protocol, loadInstruments(), pathway);
   const { records } = read(out.csv);
   const row = (code: string) => records.find((r) => r.subject === code)!;
   assert.deepEqual(
@@ -98,7 +101,55 @@ test('analysis CSV: the baseline hs-CRP in mg/L beside the value and unit entere
   // Enrolled before units were recorded: taken as mg/L, its unit cell empty, and counted for the command's note.
   assert.equal(row(second!.participantCode).crp_unit_as_entered, '');
   assert.equal(out.crpWithoutUnit, 1);
-  assert.equal(analysisCsv(snapshot, protocol, loadInstruments()).crpWithoutUnit, 0);
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).crpWithoutUnit, 0);
+});
+
+test('analysis CSV: a baseline hs-CRP converted from nmol/L names the molar factor it rests on, flagged [U]', () => {
+  const [first, second] = snapshot.participants.filter((p) => p.randomizationNumber !== null);
+  const entered: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === first!.id
+        ? { ...p, baselineCrp: { value: 47.62, unit: 'nmol/L' }, baselineCrpMgPerL: 5 }
+        : p.id === second!.id
+          ? { ...p, baselineCrp: { value: 0.52, unit: 'mg/dL' }, baselineCrpMgPerL: 5.2 }
+          : p,
+    ),
+  };
+  const out = analysisCsv(entered, protocol, loadInstruments(), pathway);
+  const { header, records } = read(out.csv);
+  assert.ok(header.includes('crp_conversion'));
+  const row = (code: string) => records.find((r) => r.subject === code)!;
+  // The bundled pathway's factor is unverified: the biomarker of this participant rests on an unchecked number.
+  assert.equal(pathway.definitions.inflammation.molarFactor.verified, false);
+  assert.deepEqual(
+    [row(first!.participantCode).crp_mg_per_l, row(first!.participantCode).crp_conversion],
+    ['5', 'CRP molar factor (nmol/L per mg/L) 9.524 [U]'],
+  );
+  // A mass unit converts by UCUM alone: nothing to flag.
+  assert.equal(row(second!.participantCode).crp_conversion, '');
+  assert.deepEqual(out.crpMolar, {
+    n: 1,
+    factor: 'CRP molar factor (nmol/L per mg/L) 9.524 [U]',
+    unverified: true,
+    otherFactor: 0,
+  });
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).crpMolar.n, 0);
+  // Converted at enrolment with another pathway's factor (a server given --pathway): never named as this one's.
+  const other = analysisCsv(
+    {
+      ...entered,
+      participants: entered.participants.map((p) => (p.id === first!.id ? { ...p, baselineCrpMgPerL: 5.01 } : p)),
+    },
+    protocol,
+    loadInstruments(),
+    pathway,
+  );
+  assert.equal(
+    read(other.csv).records.find((r) => r.subject === first!.participantCode)!.crp_conversion,
+    "CRP molar factor (nmol/L per mg/L) not this pathway's 9.524: converted at enrolment with another [U]",
+  );
+  assert.equal(other.crpMolar.otherFactor, 1);
 });
 
 test('analysis CSV: a randomized participant without a baseline score keeps their rows, with an empty baseline', () => {
@@ -109,7 +160,7 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
     ...snapshot,
     forms: snapshot.forms.filter((f) => !(f.participantId === first.id && f.visit === 'baseline')),
   };
-  const out = analysisCsv(withoutBaseline, protocol, loadInstruments());
+  const out = analysisCsv(withoutBaseline, protocol, loadInstruments(), pathway);
   assert.equal(out.withoutBaseline, 1);
   const { header, records } = read(out.csv);
   assert.equal(records.length, N);
@@ -141,7 +192,7 @@ test('analysis CSV: a baseline form completed after the infusion is no baseline,
       f.participantId === first.id && f.visit === 'baseline' ? { ...f, completedOn: dayAfter } : f,
     ),
   };
-  const out = analysisCsv(late, protocol, loadInstruments());
+  const out = analysisCsv(late, protocol, loadInstruments(), pathway);
   assert.equal(out.withoutBaseline, 1);
   assert.equal(out.baselineAfterInfusion, 1);
   const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
@@ -156,11 +207,13 @@ test('analysis CSV: a baseline form completed after the infusion is no baseline,
   assert.ok(qs.length > 0);
   assert.ok(qs.every((r) => r.QSBLFL === ''));
   // On its day or before, it is the baseline.
-  assert.equal(analysisCsv(snapshot, protocol, loadInstruments()).baselineAfterInfusion, 0);
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).baselineAfterInfusion, 0);
 });
 
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
-  const timings = read(analysisCsv(snapshot, protocol, loadInstruments()).csv).records.map((r) => r.visit_timing);
+  const timings = read(analysisCsv(snapshot, protocol, loadInstruments(), pathway).csv).records.map(
+    (r) => r.visit_timing,
+  );
   assert.ok(timings.length > 0);
   for (const t of timings) assert.ok(['in-window', 'early', 'late', 'unknown'].includes(t ?? ''), t);
   const dayOf = (iso: string, days: number) =>
@@ -173,30 +226,30 @@ test('analysis CSV: each form dated against its visit window (visit_timing); non
       f.participantId === first.id && f.visit === 'day-14' ? { ...f, completedOn: dayOf(dose.administeredOn, 30) } : f,
     ),
   };
-  const row = read(analysisCsv(shifted, protocol, loadInstruments()).csv).records.find(
+  const row = read(analysisCsv(shifted, protocol, loadInstruments(), pathway).csv).records.find(
     (r) => r.subject === first.participantCode,
   );
   assert.equal(row?.visit_timing, 'late', 'day-14 form done 30 days after the dose');
   const undosed: TrialSnapshot = { ...snapshot, doses: snapshot.doses.filter((d) => d.participantId !== first.id) };
-  const none = read(analysisCsv(undosed, protocol, loadInstruments()).csv).records.find(
+  const none = read(analysisCsv(undosed, protocol, loadInstruments(), pathway).csv).records.find(
     (r) => r.subject === first.participantCode,
   );
   assert.equal(none?.visit_timing, 'unknown');
 });
 
 test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
-  const out = analysisCsv(snapshot, protocol, loadInstruments(), 'bdi-ii-total');
+  const out = analysisCsv(snapshot, protocol, loadInstruments(), pathway, 'bdi-ii-total');
   const { records } = read(out.csv);
   assert.equal(records.length, N * 3);
   assert.deepEqual([...new Set(records.map((r) => r.visit))], ['7', '14', '28']);
   const lost = records.filter((r) => r.subject === `P${String(N).padStart(3, '0')}` && r.visit === '28');
   assert.equal(lost.length, 1);
   assert.equal(lost[0]?.outcome, '');
-  assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), 'nonexistent'), /unknown outcome/);
+  assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), pathway, 'nonexistent'), /unknown outcome/);
 });
 
 test('analysis CSV from a blinded snapshot carries no arm', () => {
-  const out = analysisCsv(blindSnapshot(snapshot), protocol, loadInstruments());
+  const out = analysisCsv(blindSnapshot(snapshot), protocol, loadInstruments(), pathway);
   assert.ok(!/tocilizumab|placebo/.test(out.csv));
   assert.ok(read(out.csv).records.every((r) => r.arm === 'concealed'));
 });
@@ -1001,7 +1054,7 @@ test('SDTM datasets keep verbatim values exactly ("-2", "+ve", "=", "@"); the an
   assert.equal(safeRecords[0]?.AESTDY, '-4');
   assert.equal(read(safe.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
   // The analysis CSV is opened and edited in spreadsheets: always escaped.
-  const analysis = read(analysisCsv(tampered, protocol, loadInstruments()).csv).records;
+  const analysis = read(analysisCsv(tampered, protocol, loadInstruments(), pathway).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
 });
@@ -1460,7 +1513,7 @@ test('analysis CSV: a form entered under another scoring than the outcome (Chald
       chalder('day-7', 'likert'),
     ],
   };
-  const out = analysisCsv(s, protocol, loadInstruments(), 'chalder-fatigue-likert');
+  const out = analysisCsv(s, protocol, loadInstruments(), pathway, 'chalder-fatigue-likert');
   const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
   assert.deepEqual(
     rows.map((r) => [r.visit, r.outcome, r.baseline]),

@@ -690,17 +690,20 @@ export class SqlTrialStore implements TrialStore {
 
   /**
    * A visit before the dosing visit in the protocol's schedule (screening, baseline) is before the dose by
-   * definition: a form of it dated after the recorded infusion is a date typed wrong or a form entered at the wrong
-   * visit, and a score taken on the drug would be no baseline (the analysis CSV leaves such a form, stored before this
-   * rule, out of the baseline). The refusal names both dates.
+   * definition: a form or lab result of it dated after the recorded infusion is a date typed wrong or a record entered
+   * at the wrong visit. A score taken on the drug would be no baseline (the analysis CSV leaves such a form, stored
+   * before this rule, out of the baseline), nor would a result drawn on it be (the ALT/AST baseline, the
+   * do-not-initiate thresholds and the pre-dose clearance read pre-treatment results only). The refusal names both
+   * dates.
    */
   private async assertBeforeDosing(
     tx: Tx,
     protocol: TrialProtocol,
     p: Participant,
     visitId: string,
-    completedOn: string,
+    date: string,
     what: string,
+    field: 'completedOn' | 'collectedOn' = 'completedOn',
   ): Promise<void> {
     const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
     const visit = protocol.visits?.find((v) => v.id === visitId);
@@ -711,11 +714,11 @@ export class SqlTrialStore implements TrialStore {
     );
     if (dose === undefined) return;
     const administeredOn = str(dose, 'administered_on');
-    if (completedOn > administeredOn) {
+    if (date > administeredOn) {
       throw fail(
         'trial.invalid',
-        `${what}: completedOn (${completedOn}) is after the participant's infusion (${administeredOn}); the ${visit.id} visit is before the dose`,
-        'completedOn',
+        `${what}: ${field} (${date}) is after the participant's infusion (${administeredOn}); the ${visit.id} visit is before the dose`,
+        field,
       );
     }
   }
@@ -1752,7 +1755,7 @@ export class SqlTrialStore implements TrialStore {
       await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
-      await this.assertNoPreTreatmentFormAfter(tx, meta.protocol, p, input.administeredOn, 'dose', '');
+      await this.assertNoPreTreatmentRecordAfter(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -1783,8 +1786,8 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
-      // A pre-treatment result entered before the infusion was recorded but dated after it was graded as pre-dose.
-      // The alerts raised are returned with the record, as a lab result's are.
+      // The results are graded relative to the infusion date (a pre-treatment one stored before the rule refusing it
+      // after the infusion may be dated after it). The alerts raised are returned with the record, as a lab result's are.
       const alerts = await this.regradeLabs(tx, append, meta, p, at);
       alerts.push(...(await this.doseAlert(tx, append, meta.protocol, p, record, null, at)));
       alerts.push(...(await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at)));
@@ -1825,7 +1828,7 @@ export class SqlTrialStore implements TrialStore {
         await this.assertNoFollowUpBefore(tx, meta.protocol, p, after.administeredOn, 'dose correction', 'corrected ');
       }
       if (after.administeredOn < before.administeredOn) {
-        await this.assertNoPreTreatmentFormAfter(
+        await this.assertNoPreTreatmentRecordAfter(
           tx,
           meta.protocol,
           p,
@@ -1920,11 +1923,11 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * The other side of assertBeforeDosing: no form of a visit before the dosing visit (screening, baseline: before the
-   * dose by definition) entered before the infusion was recorded may be dated after it; named one by one, corrected
-   * (date or visit) first.
+   * The other side of assertBeforeDosing: no form or lab result of a visit before the dosing visit (screening,
+   * baseline: before the dose by definition) entered before the infusion was recorded may be dated after it; named
+   * one by one, corrected (date or visit) first.
    */
-  private async assertNoPreTreatmentFormAfter(
+  private async assertNoPreTreatmentRecordAfter(
     tx: Tx,
     protocol: TrialProtocol,
     p: Participant,
@@ -1932,19 +1935,27 @@ export class SqlTrialStore implements TrialStore {
     what: string,
     adjective: string,
   ): Promise<void> {
-    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day ?? 0;
-    const preTreatment = (protocol.visits ?? []).filter((v) => v.day < dosingDay).map((v) => v.id);
+    const preTreatment = preTreatmentVisits(protocol);
     if (preTreatment.length === 0) return;
-    const later = (
-      await tx.all<Row>(
-        `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) AND completed_on > ? ORDER BY completed_on, visit, instrument`,
-        [p.id, ...preTreatment, administeredOn],
-      )
-    ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`);
+    const marks = preTreatment.map(() => '?').join(', ');
+    const later = [
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on > ? ORDER BY completed_on, visit, instrument`,
+          [p.id, ...preTreatment, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`),
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, analyte, collected_on FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on > ? ORDER BY collected_on, visit, analyte`,
+          [p.id, ...preTreatment, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'analyte')} result collected ${str(r, 'collected_on')}`),
+    ];
     const n = later.length;
     if (n > 0) {
       throw conflict(
-        `${what}: ${n} pre-treatment form${n === 1 ? ' is' : 's are'} dated after the ${adjective}infusion date (${administeredOn}): ${later.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
+        `${what}: ${n} pre-treatment record${n === 1 ? ' is' : 's are'} dated after the ${adjective}infusion date (${administeredOn}): ${later.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
       );
     }
   }
@@ -2298,7 +2309,9 @@ export class SqlTrialStore implements TrialStore {
         `lab result: the ${visit.id} visit takes no ${input.analyte} result (the protocol takes it at ${takenAt.length === 0 ? 'no visit' : takenAt.join(', ')})`,
       );
     }
+    const what = labId === null ? 'lab result' : 'lab correction';
     await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result', 'collectedOn');
+    await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.collectedOn, what, 'collectedOn');
     await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
@@ -2340,12 +2353,16 @@ export class SqlTrialStore implements TrialStore {
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
     const table = this.knowledge.ctcae(safety.ctcaeVersion);
-    // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
-    // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
-    // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte in the same unit at a visit
+    // before the dosing visit (pre-treatment), on or before the infusion (of one date, the last entered), as SDTM's
+    // LBBLFL flags it and the pre-dose clearance judges it: a screening ALT of 80 repeated as 30 at the baseline visit
+    // leaves a normal baseline, and a day-7 ALT of 130 is 3.25 x ULN (grade 2), not 1.6 x the screening value. A result
+    // after the infusion is no baseline: an ALT already raised by the drug would grade a later, higher one in
+    // multiples of itself and under-grade it.
     const preTreatment = preTreatmentVisits(meta.protocol);
-    // A pre-treatment visit's result dated after the first infusion (entered at the wrong visit, or drawn late) was
-    // not taken before the drug: it is neither a baseline nor checked against the do-not-initiate thresholds.
+    // A pre-treatment visit's result dated after the first infusion (refused now, assertBeforeDosing; one stored before
+    // that rule) was not taken before the drug: it is neither a baseline nor checked against the do-not-initiate
+    // thresholds.
     const firstDose = await tx.get<Row>('SELECT MIN(administered_on) AS d FROM doses WHERE participant_id = ?', [p.id]);
     const dosedOn = firstDose === undefined ? null : strOrNull(firstDose, 'd');
     const collectedBy = dosedOn === null || dosedOn > input.collectedOn ? input.collectedOn : dosedOn;
@@ -2353,7 +2370,7 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value, comparator FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            `SELECT value, comparator, uln FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
@@ -2367,6 +2384,8 @@ export class SqlTrialStore implements TrialStore {
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
       baselineComparator: baselineComparator === null ? undefined : (baselineComparator as '<' | '>'),
+      // Abnormal against its own laboratory's ULN (the same unit), not this result's.
+      baselineUpperLimitOfNormal: baselineRow === undefined ? null : numOrNull(baselineRow.uln),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
