@@ -1148,12 +1148,14 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       if (
-        (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [
-          input.screeningId,
-          input.participantCode,
-        ])) !== undefined
+        // A participant code is unique within its site (each site numbers its own): another site's code is no
+        // conflict, and refusing it would tell this site the code exists there.
+        (await tx.get<Row>(
+          'SELECT id FROM participants WHERE screening_id = ? OR (site = ? AND participant_code = ?)',
+          [input.screeningId, site, input.participantCode],
+        )) !== undefined
       ) {
-        throw conflict('this screening entry or participant code is already enrolled');
+        throw conflict('this screening entry or participant code is already enrolled at this site');
       }
       const p: Participant = {
         id: randomUUID(),
@@ -1238,11 +1240,13 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       if (after.participantCode !== before.participantCode) {
-        const taken = await tx.get<Row>('SELECT id FROM participants WHERE participant_code = ? AND id <> ?', [
-          after.participantCode,
-          before.id,
-        ]);
-        if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
+        const taken = await tx.get<Row>(
+          'SELECT id FROM participants WHERE site = ? AND participant_code = ? AND id <> ?',
+          [before.site, after.participantCode, before.id],
+        );
+        if (taken !== undefined) {
+          throw conflict('enrolment correction: the participant code is taken at this site');
+        }
       }
       // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
       if (before.randomizationNumber === null && json(after.baselineCrp) !== json(before.baselineCrp)) {
