@@ -56,7 +56,8 @@ import {
 import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
 import type { ConsortBox } from './consort-view.ts';
-import { participantInScope, randomize, screen } from './operations.ts';
+import { participantInScope, participantView, randomize, screen } from './operations.ts';
+import type { ParticipantWithoutSafety } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
 import { alertsClearedSince, alertsCorrectedSince, safetyDashboard, type CorrectedRecord } from './safety-view.ts';
@@ -436,7 +437,7 @@ function formNumber(form: Readonly<Record<string, string | undefined>>, name: st
   return Number(text);
 }
 
-function participantsTable(participants: readonly Participant[]): Html {
+function participantsTable(participants: readonly (Participant | ParticipantWithoutSafety)[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Participants">
     <table>
@@ -460,7 +461,9 @@ function participantsTable(participants: readonly Participant[]): Html {
               <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
               <td>${p.site}</td>
               <td>${p.enrolledOn}</td>
-              <td>${p.status}${p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}</td>
+              <td>
+                ${p.status}${'emergencyUnblinded' in p && p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}
+              </td>
               <td>${p.randomizationNumber ?? ''}</td>
               <td>${p.kitCode ?? ''}</td>
             </tr>`,
@@ -1639,7 +1642,7 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             : ''
         }
         <h2>Enrolled</h2>
-        ${participantsTable(blind(participants))}`,
+        ${participantsTable(blind(participants.map((p) => participantView(p, user.role))))}`,
     );
   });
 
