@@ -77,7 +77,14 @@ import {
   type UserRecord,
   type WriteContext,
 } from '../model.ts';
-import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
+import {
+  boundSite,
+  can,
+  EMERGENCY_UNBLINDING_ROLES,
+  SITE_BOUND_ROLES,
+  TrialRoleSchema,
+  type Permission,
+} from '../roles.ts';
 import { conductProblems } from '../check.ts';
 import { baselineCrpMgPerL, enteredBaselineCrp, participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
@@ -574,9 +581,13 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
-  /** A new record at `site` (a screening entry): a site-bound role writes only its own site's. */
+  /**
+   * A new record at `site` (a screening entry): a site-bound role writes only its own site's (an account of such a
+   * role with no site has all sites, as the server reads them: boundSite).
+   */
   private static assertSite(ctx: WriteContext, site: string): void {
-    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
+    const bound = boundSite(ctx.actor.role, ctx.actor.site);
+    if (bound !== undefined && bound !== site) {
       throw forbidden("change another site's data");
     }
   }
@@ -586,7 +597,8 @@ export class SqlTrialStore implements TrialStore {
    * (`no such <what>`, the same words), so that the answer never tells that the id is in the trial.
    */
   private static assertSiteRecord(ctx: WriteContext, site: string, what: string): void {
-    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) throw notFound(what);
+    const bound = boundSite(ctx.actor.role, ctx.actor.site);
+    if (bound !== undefined && bound !== site) throw notFound(what);
   }
 
   /** The participant, of the caller's site; `what` names the record the id came from, for "no such ...". */
