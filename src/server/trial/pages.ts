@@ -41,6 +41,7 @@ import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
+import { boundSite } from '../../trial/roles.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
@@ -474,6 +475,22 @@ function participantsTable(participants: readonly (Participant | ParticipantWith
 }
 
 /** A link to the participant's page, named by the participant code when it is known. */
+/**
+ * How a page that lists several participants' records names each (by participant id): its code, and for a viewer of
+ * every site (a monitor, the pharmacist, an account with no site) its code and site, "P-001 (site-a)", since each site
+ * numbers its own participants and a code may name one at each.
+ */
+function participantNames(
+  user: TrialUser,
+  codes: Readonly<Record<string, string>>,
+  sites: Readonly<Record<string, string>>,
+): Record<string, string> {
+  if (boundSite(user.role, user.site) !== undefined) return { ...codes };
+  return Object.fromEntries(
+    Object.entries(codes).map(([id, code]) => [id, sites[id] === undefined ? code : `${code} (${sites[id]})`]),
+  );
+}
+
 function participantLink(id: string, codes: Readonly<Record<string, string>>): Html {
   return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
 }
@@ -1637,7 +1654,13 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             ? html`<h2>Open safety alerts</h2>
                 ${alertList(
                   blind(alerts),
-                  blind(Object.fromEntries(participants.map((p) => [p.id, p.participantCode]))),
+                  blind(
+                    participantNames(
+                      user,
+                      Object.fromEntries(participants.map((p) => [p.id, p.participantCode])),
+                      Object.fromEntries(participants.map((p) => [p.id, p.site])),
+                    ),
+                  ),
                 )}`
             : ''
         }
@@ -2575,6 +2598,7 @@ ${screening.value('bundle')}</textarea>
     const { blind, terms } = await blindingFor(request);
     const protocol = await currentProtocol(deps);
     const dashboard = blind(await safetyDashboard(store, siteFilter(user), protocol));
+    const names = participantNames(user, dashboard.participantCodes, dashboard.participantSites);
     return send(
       reply,
       blind(user),
@@ -2584,13 +2608,13 @@ ${screening.value('bundle')}</textarea>
         <h2>Open alerts</h2>
         ${alertList(
           dashboard.openAlerts,
-          dashboard.participantCodes,
+          names,
           dashboard.correctedSince,
           can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
           dashboard.clearedSince,
         )}
         <h2>Acknowledged alerts</h2>
-        ${acknowledgedList(dashboard.acknowledgedAlerts, dashboard.participantCodes)}
+        ${acknowledgedList(dashboard.acknowledgedAlerts, names)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
@@ -2600,7 +2624,7 @@ ${screening.value('bundle')}</textarea>
           Undecided: the rules could not be checked (a reference limit not given, a unit that does not convert); such a
           result is no all-clear until it is corrected or drawn again.
         </p>
-        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), dashboard.participantCodes)}
+        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), names)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${
           dashboard.deathsWithoutExit.length === 0
@@ -2611,10 +2635,7 @@ ${screening.value('bundle')}</textarea>
                 </p>
                 <ul>
                   ${dashboard.deathsWithoutExit.map(
-                    (e) =>
-                      html`<li>
-                        ${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, dashboard.participantCodes)}
-                      </li>`,
+                    (e) => html`<li>${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, names)}</li>`,
                   )}
                 </ul>`
         }`,

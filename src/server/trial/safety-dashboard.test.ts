@@ -411,3 +411,53 @@ test('an open dose-not-cleared alert whose infusion date was corrected to one it
     await t.close();
   }
 });
+
+test('a viewer of every site reads each listed participant by code and site: two sites may give one code', async () => {
+  const t = await startTestTrial();
+  try {
+    const protocol = insightProtocol(t.engine);
+    const ids: string[] = [];
+    for (const site of ['site-a', 'site-b']) {
+      const coord = await t.signIn('coordinator', site);
+      const id = await enrolThroughApi(coord, protocol, site);
+      // Each site numbers its own participants: both are P-1.
+      const renamed = await coord.post(`/trial/api/participants/${id}/corrections`, {
+        participantCode: 'P-1',
+        reason: "the site's own numbering",
+      });
+      assert.equal(renamed.status, 200, renamed.text);
+      const flagged = await coord.post('/trial/api/labs', {
+        participantId: id,
+        visit: 'baseline',
+        analyte: 'platelets',
+        value: 60,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: null,
+        collectedOn: '2026-11-04',
+      });
+      assert.equal(flagged.status, 201, flagged.text);
+      ids.push(id);
+    }
+    const [atA, atB] = ids as [string, string];
+    const monitor = await t.signIn('monitor');
+    const api = (await monitor.get('/trial/api/safety')).json as {
+      participantCodes: Record<string, string>;
+      participantSites: Record<string, string>;
+    };
+    assert.deepEqual(api.participantCodes, { [atA]: 'P-1', [atB]: 'P-1' });
+    assert.deepEqual(api.participantSites, { [atA]: 'site-a', [atB]: 'site-b' });
+    for (const path of ['/trial/safety', '/trial/']) {
+      const page = (await monitor.get(path)).text;
+      assert.ok(page.includes(`<a href="/trial/participants/${atA}">P-1 (site-a)</a>`), `${path}: site A's P-1`);
+      assert.ok(page.includes(`<a href="/trial/participants/${atB}">P-1 (site-b)</a>`), `${path}: site B's P-1`);
+    }
+    // A site's own coordinator sees one site: the code alone.
+    const coordA = await t.signIn('coordinator', 'site-a');
+    const own = (await coordA.get('/trial/safety')).text;
+    assert.ok(own.includes(`<a href="/trial/participants/${atA}">P-1</a>`));
+    assert.ok(!own.includes(atB));
+  } finally {
+    await t.close();
+  }
+});
