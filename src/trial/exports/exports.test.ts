@@ -861,10 +861,10 @@ test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participa
 test('FHIR ResearchStudy.site: a site whose consented people were all screen failures is a site of the study', async () => {
   const own = await sqliteFactory.open();
   try {
-    const proto = await populateTrial(own.store, 1); // one participant, at site A
-    const ctx = as('coordinator', 'C');
+    const proto = await populateTrial(own.store, 1); // one participant, at site A; site B screens only failures
+    const ctx = as('coordinator', 'B');
     const entry = await own.store.addScreening(ctx, {
-      site: 'C',
+      site: 'B',
       screeningCode: 'F1',
       screenedOn: '2026-10-03',
       criteria: eligibleCriteria(proto).map((c) => (c.kind === 'inclusion' ? { ...c, status: 'not-met' as const } : c)),
@@ -872,13 +872,13 @@ test('FHIR ResearchStudy.site: a site whose consented people were all screen fai
     await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-02', formVersion: 'v1.0' });
     const resources = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? []).map((e) => e.resource);
     const study = resources.find((r) => r?.resourceType === 'ResearchStudy');
-    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'C']);
+    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'B']);
     assert.ok(
       resources.some(
         (r) =>
-          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'C-F1',
+          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'B-F1',
       ),
-      'the screen failure is a subject of site C',
+      'the screen failure is a subject of site B',
     );
   } finally {
     await own.cleanup();

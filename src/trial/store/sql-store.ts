@@ -923,6 +923,16 @@ export class SqlTrialStore implements TrialStore {
     SqlTrialStore.assertSite(ctx, input.site);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      // An entry at a site the trial does not have (a typo by an account of every site) could never be enrolled (its
+      // stratum has no list) and no site's staff would see it.
+      const sites = planSites(meta.protocol, meta.plan.factors);
+      if (sites !== undefined && !sites.includes(input.site)) {
+        throw fail(
+          'trial.invalid',
+          `screening: site ${input.site} is not a site of the trial (${sites.join(', ')})`,
+          'site',
+        );
+      }
       notAfterToday(input.screenedOn, at, 'screening', 'screenedOn');
       SqlTrialStore.assertAllCriteria(meta.protocol, input.criteria, 'screening');
       const { verdict, failed } = screeningVerdict(input.criteria);

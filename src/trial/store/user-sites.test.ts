@@ -40,7 +40,7 @@ test("an account's site must be one of the trial's, and only for a site-bound ro
   }
 });
 
-test('a site-bound account with no site writes at every site, as the server lets it read every site', async () => {
+test('a site-bound account with no site writes at every site, as the server lets it read every site, and at no other', async () => {
   const opened = await sqliteFactory.open();
   try {
     const { store } = opened;
@@ -54,6 +54,21 @@ test('a site-bound account with no site writes at every site, as the server lets
       criteria: eligibleCriteria(protocol),
     });
     assert.equal(entry.site, 'A');
+    // At a site the trial does not have (a typo), the entry could never be enrolled and no site would see it: refused.
+    await assert.rejects(
+      store.addScreening(everywhere, {
+        site: 'C',
+        screeningCode: 'S-all',
+        screenedOn: '2026-11-01',
+        criteria: eligibleCriteria(protocol),
+      }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.code === 'trial.invalid' &&
+        e.field === 'site' &&
+        /screening: site C is not a site of the trial \(A, B\)/.test(e.message),
+    );
+    assert.equal((await store.listScreening()).filter((e) => e.site === 'C').length, 0);
     assert.equal(
       (await store.correctEnrolment(everywhere, atB, { enrolledOn: '2026-11-04' })).enrolledOn,
       '2026-11-04',
