@@ -474,7 +474,6 @@ function participantsTable(participants: readonly (Participant | ParticipantWith
   </div>`;
 }
 
-/** A link to the participant's page, named by the participant code when it is known. */
 /**
  * How a page that lists several participants' records names each (by participant id): its code, and for a viewer of
  * every site (a monitor, the pharmacist, an account with no site) its code and site, "P-001 (site-a)", since each site
@@ -485,12 +484,20 @@ function participantNames(
   codes: Readonly<Record<string, string>>,
   sites: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  if (boundSite(user.role, user.site) !== undefined) return { ...codes };
   return Object.fromEntries(
-    Object.entries(codes).map(([id, code]) => [id, sites[id] === undefined ? code : `${code} (${sites[id]})`]),
+    Object.entries(codes).map(([id, code]) => [id, sites[id] === undefined ? code : codeAt(user, code, sites[id])]),
   );
 }
 
+/**
+ * A participant or screening code as a page names it to this viewer: with its site, "P-001 (site-a)", for a viewer
+ * of every site, since codes are each site's own; the code alone for a viewer of one site.
+ */
+function codeAt(user: TrialUser, code: string, site: string): string {
+  return boundSite(user.role, user.site) === undefined ? `${code} (${site})` : code;
+}
+
+/** A link to the participant's page, named by the participant code when it is known. */
 function participantLink(id: string, codes: Readonly<Record<string, string>>): Html {
   return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
 }
@@ -1254,7 +1261,8 @@ function dispositionSection(
   path: string,
   csrf: () => Html,
   exits: readonly DispositionRecord[],
-  others: readonly Participant[],
+  /** The participants an exit may be moved to, each with its name for this viewer (codeAt). */
+  others: readonly { readonly id: string; readonly name: string }[],
   writes: boolean,
   refused: Refused | undefined,
 ): Html {
@@ -1318,7 +1326,7 @@ function dispositionSection(
                 ${others.map(
                   (o) =>
                     html`<option value="${o.id}" ${fix.selected('participantId', o.id, o.id === d.participantId)}>
-                      ${o.participantCode}
+                      ${o.name}
                     </option>`,
                 )}
               </select>
@@ -1719,7 +1727,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const eligible = entries.filter((e) => e.verdict === 'eligible');
     const entryOptions = (typed: ReturnType<typeof typedInto>) =>
       eligible.map(
-        (e) => html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>${e.screeningCode}</option>`,
+        (e) =>
+          html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>
+            ${codeAt(user, e.screeningCode, e.site)}
+          </option>`,
       );
     return send(
       reply,
@@ -2196,7 +2207,14 @@ ${screening.value('bundle')}</textarea>
             ? adverseEventForms(path, () => csrfField(reply), adverseEvents, refused)
             : ''
         }
-        ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'), refused)}`,
+        ${dispositionSection(
+          path,
+          () => csrfField(reply),
+          exits,
+          others.map((o) => ({ id: o.id, name: codeAt(user, o.participantCode, o.site) })),
+          can(user.role, 'enrolment.write'),
+          refused,
+        )}`,
     );
   };
   app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
