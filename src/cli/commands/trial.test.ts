@@ -450,13 +450,13 @@ test('trd trial init --site-countries and trd trial site-countries: ISO 3166-1 a
   assert.equal(noted.code, 0, noted.stderr);
   assert.match(
     noted.stderr,
-    /note: SDTM DM: 1 participant\(s\) \(P-1\) have no sex recorded: SEX \(Required\) is empty/,
+    /note: SDTM DM: 1 participant\(s\) \(B-P-1\) have no sex recorded: SEX \(Required\) is empty/,
   );
   assert.match(noted.stderr, /note: SDTM DM: site\(s\) B have no country: COUNTRY \(Required\) is empty/);
   const dm = parse(readFileSync(join(sdtm, 'dm.csv')), { columns: true }) as Record<string, string>[];
   assert.deepEqual(
     dm.map((r) => [r.SUBJID, r.SEX, r.AGE, r.COUNTRY]),
-    [['P-1', '', '', '']],
+    [['B-P-1', '', '', '']],
   );
   const noReason = await trd('trial', 'site-countries', '--db', db, '--set', 'B=AUS', '--reason', ' ');
   assert.equal(noReason.code, 2, noReason.stderr);

@@ -33,6 +33,7 @@ import { can } from './permissions.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
 import {
   participantInScope,
+  participantView,
   randomize,
   screen,
   ScreeningCorrectionRequestSchema,
@@ -178,9 +179,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return { voided: id };
   });
 
-  app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) =>
-    store.listParticipants(siteFilter(userOf(request))),
-  );
+  app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) => {
+    const user = userOf(request);
+    return (await store.listParticipants(siteFilter(user))).map((p) => participantView(p, user.role));
+  });
 
   app.post('/api/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const input = parseBody(EnrolInputSchema, request.body);
@@ -190,7 +192,8 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.get('/api/participants/:id', { config: { trialAccess: 'trial.read' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const participant = await participantFor(request, id);
-    // The outcome rater gets no safety data (src/trial/roles.ts): the keys are left out, never sent empty.
+    // The outcome rater gets no safety data (src/trial/roles.ts): the keys are left out, never sent empty, and the
+    // participant without its emergency-unblinding flag (participantView).
     const safety = can(userOf(request).role, 'safety.read');
     const [forms, labs, adverseEvents, dispositions, allocation] = await Promise.all([
       store.listForms({ participantId: id }),
@@ -202,7 +205,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const viewer = await viewerOf(request, deps);
     const protocol = await currentProtocol(deps);
     return {
-      participant,
+      participant: participantView(participant, viewer.user.role),
       allocation: allocation === null ? null : allocationView(allocation, viewer),
       schedule: participantSchedule(
         protocol,

@@ -44,6 +44,7 @@ import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
+import { boundSite } from '../../trial/roles.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
@@ -59,7 +60,8 @@ import {
 import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
 import type { ConsortBox } from './consort-view.ts';
-import { participantInScope, randomize, screen } from './operations.ts';
+import { participantInScope, participantView, randomize, screen } from './operations.ts';
+import type { ParticipantWithoutSafety } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
 import {
@@ -448,7 +450,7 @@ function formNumber(form: Readonly<Record<string, string | undefined>>, name: st
   return Number(text);
 }
 
-function participantsTable(participants: readonly Participant[]): Html {
+function participantsTable(participants: readonly (Participant | ParticipantWithoutSafety)[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Participants">
     <table>
@@ -472,7 +474,9 @@ function participantsTable(participants: readonly Participant[]): Html {
               <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
               <td>${p.site}</td>
               <td>${p.enrolledOn}</td>
-              <td>${p.status}${p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}</td>
+              <td>
+                ${p.status}${'emergencyUnblinded' in p && p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}
+              </td>
               <td>${p.randomizationNumber ?? ''}</td>
               <td>${p.kitCode ?? ''}</td>
             </tr>`,
@@ -480,6 +484,29 @@ function participantsTable(participants: readonly Participant[]): Html {
       </tbody>
     </table>
   </div>`;
+}
+
+/**
+ * How a page that lists several participants' records names each (by participant id): its code, and for a viewer of
+ * every site (a monitor, the pharmacist, an account with no site) its code and site, "P-001 (site-a)", since each site
+ * numbers its own participants and a code may name one at each.
+ */
+function participantNames(
+  user: TrialUser,
+  codes: Readonly<Record<string, string>>,
+  sites: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(codes).map(([id, code]) => [id, sites[id] === undefined ? code : codeAt(user, code, sites[id])]),
+  );
+}
+
+/**
+ * A participant or screening code as a page names it to this viewer: with its site, "P-001 (site-a)", for a viewer
+ * of every site, since codes are each site's own; the code alone for a viewer of one site.
+ */
+function codeAt(user: TrialUser, code: string, site: string): string {
+  return boundSite(user.role, user.site) === undefined ? `${code} (${site})` : code;
 }
 
 /** A link to the participant's page, named by the participant code when it is known. */
@@ -1336,7 +1363,8 @@ function dispositionSection(
   path: string,
   csrf: () => Html,
   exits: readonly DispositionRecord[],
-  others: readonly Participant[],
+  /** The participants an exit may be moved to, each with its name for this viewer (codeAt). */
+  others: readonly { readonly id: string; readonly name: string }[],
   writes: boolean,
   refused: Refused | undefined,
 ): Html {
@@ -1400,7 +1428,7 @@ function dispositionSection(
                 ${others.map(
                   (o) =>
                     html`<option value="${o.id}" ${fix.selected('participantId', o.id, o.id === d.participantId)}>
-                      ${o.participantCode}
+                      ${o.name}
                     </option>`,
                 )}
               </select>
@@ -1736,12 +1764,18 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             ? html`<h2>Open safety alerts</h2>
                 ${alertList(
                   blind(alerts),
-                  blind(Object.fromEntries(participants.map((p) => [p.id, p.participantCode]))),
+                  blind(
+                    participantNames(
+                      user,
+                      Object.fromEntries(participants.map((p) => [p.id, p.participantCode])),
+                      Object.fromEntries(participants.map((p) => [p.id, p.site])),
+                    ),
+                  ),
                 )}`
             : ''
         }
         <h2>Enrolled</h2>
-        ${participantsTable(blind(participants))}`,
+        ${participantsTable(blind(participants.map((p) => participantView(p, user.role))))}`,
     );
   });
 
@@ -1795,7 +1829,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
     const eligible = entries.filter((e) => e.verdict === 'eligible');
     const entryOptions = (typed: ReturnType<typeof typedInto>) =>
       eligible.map(
-        (e) => html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>${e.screeningCode}</option>`,
+        (e) =>
+          html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>
+            ${codeAt(user, e.screeningCode, e.site)}
+          </option>`,
       );
     return send(
       reply,
@@ -2274,7 +2311,14 @@ ${screening.value('bundle')}</textarea>
             ? adverseEventForms(path, () => csrfField(reply), adverseEvents, refused)
             : ''
         }
-        ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'), refused)}`,
+        ${dispositionSection(
+          path,
+          () => csrfField(reply),
+          exits,
+          others.map((o) => ({ id: o.id, name: codeAt(user, o.participantCode, o.site) })),
+          can(user.role, 'enrolment.write'),
+          refused,
+        )}`,
     );
   };
   app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
@@ -2681,6 +2725,7 @@ ${screening.value('bundle')}</textarea>
     const { blind, terms } = await blindingFor(request);
     const protocol = await currentProtocol(deps);
     const dashboard = blind(await safetyDashboard(store, siteFilter(user), protocol));
+    const names = participantNames(user, dashboard.participantCodes, dashboard.participantSites);
     return send(
       reply,
       blind(user),
@@ -2690,13 +2735,13 @@ ${screening.value('bundle')}</textarea>
         <h2>Open alerts</h2>
         ${alertList(
           dashboard.openAlerts,
-          dashboard.participantCodes,
+          names,
           dashboard.correctedSince,
           can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
           dashboard.clearedSince,
         )}
         <h2>Acknowledged alerts</h2>
-        ${acknowledgedList(dashboard.acknowledgedAlerts, dashboard.participantCodes)}
+        ${acknowledgedList(dashboard.acknowledgedAlerts, names)}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}
@@ -2706,7 +2751,7 @@ ${screening.value('bundle')}</textarea>
           Undecided: the rules could not be checked (a reference limit not given, a unit that does not convert); such a
           result is no all-clear until it is corrected or drawn again.
         </p>
-        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), dashboard.participantCodes)}
+        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), names)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${
           dashboard.deathsWithoutExit.length === 0
@@ -2717,10 +2762,7 @@ ${screening.value('bundle')}</textarea>
                 </p>
                 <ul>
                   ${dashboard.deathsWithoutExit.map(
-                    (e) =>
-                      html`<li>
-                        ${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, dashboard.participantCodes)}
-                      </li>`,
+                    (e) => html`<li>${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, names)}</li>`,
                   )}
                 </ul>`
         }`,

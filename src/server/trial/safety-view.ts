@@ -26,6 +26,11 @@ export interface SafetyDashboard {
    */
   readonly participantCodes: Readonly<Record<string, string>>;
   /**
+   * The site of each of those participants (by participant id): each site numbers its own participants, so across
+   * sites a code may name one at each.
+   */
+  readonly participantSites: Readonly<Record<string, string>>;
+  /**
    * The record, as it now reads, of each open alert (by alert id) whose source was corrected since to a verdict the
    * alert no longer states: the lab of a hold or stop alert (an ANC of 0.8 typed for 1.8), the infusion of a
    * dose-above-maximum alert (5600 mg typed for 560). The alert stays open until acknowledged, and the dashboard says
@@ -79,12 +84,13 @@ export async function safetyDashboard(
   const shown = new Set(
     [...alerts, ...acknowledgedAlerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId),
   );
-  const participantCodes = Object.fromEntries(
-    participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
-  );
+  const listed = participants.filter((p) => shown.has(p.id));
+  const participantCodes = Object.fromEntries(listed.map((p) => [p.id, p.participantCode]));
+  const participantSites = Object.fromEntries(listed.map((p) => [p.id, p.site]));
   const correctedSince = alertsCorrectedSince(alerts, labs, doses, protocol);
   return {
     participantCodes,
+    participantSites,
     correctedSince,
     clearedSince: alertsClearedSince(alerts, doses, labs, protocol),
     openAlerts: alerts,

@@ -3,7 +3,8 @@
  * post-baseline visit of an outcome, with columns
  *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l, visit_timing, crp_as_entered, crp_unit_as_entered,
  *   crp_conversion
- * where `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
+ * where `subject` is the site and participant code (`A-P001`, SDTM SUBJID: codes are unique only within a site),
+ * `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
  * protocol's visit id, `visit_timing` the form's date against the visit's window (in-window, early, late; unknown
  * without a dose or a form: src/trial/visits.ts visitTiming), for a per-protocol sensitivity analysis, `outcome` the
  * post-baseline score (empty when missing or incomplete: never imputed; a form entered under another scoring than
@@ -18,7 +19,7 @@
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
  *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
  */
-import { csvText } from './sdtm.ts';
+import { csvText, participantSubjid } from './sdtm.ts';
 import { scoreInstrument, type InstrumentDefinition } from '../../instruments/index.ts';
 import type { Outcome } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
@@ -187,7 +188,7 @@ export function analysisCsv(
       const form = forms.find((f) => f.visit === visitId);
       const value = form === undefined ? null : valueOf(form);
       records.push([
-        p.participantCode,
+        participantSubjid(p),
         armOf.get(p.id) ?? CONCEALED_ARM,
         visit.day,
         visit.id,

@@ -20,6 +20,7 @@ import {
   sdtmUnitNotes,
   SDTM_DOMAINS,
 } from './index.ts';
+import { participantSubjid } from './sdtm.ts';
 import { SDTM_DATASETS } from './sdtm-variables.ts';
 import { ieTestCode } from '../../trials/criterion-code.ts';
 import { loadProtocols } from '../../trials/load.ts';
@@ -71,7 +72,7 @@ test('analysis CSV: the long format trd analyze reads, primary outcome by defaul
   assert.ok(ds.ok, JSON.stringify(!ds.ok && ds.issues));
   assert.equal(ds.value.subjects.length, N);
   const arms = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
-  const byCode = new Map(snapshot.participants.map((p) => [p.participantCode, arms.get(p.id)]));
+  const byCode = new Map(snapshot.participants.map((p) => [participantSubjid(p), arms.get(p.id)]));
   for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
 });
 
@@ -92,14 +93,14 @@ test('analysis CSV: the baseline hs-CRP in mg/L beside the value and unit entere
   const row = (code: string) => records.find((r) => r.subject === code)!;
   assert.deepEqual(
     [
-      row(first!.participantCode).crp_mg_per_l,
-      row(first!.participantCode).crp_as_entered,
-      row(first!.participantCode).crp_unit_as_entered,
+      row(participantSubjid(first!)).crp_mg_per_l,
+      row(participantSubjid(first!)).crp_as_entered,
+      row(participantSubjid(first!)).crp_unit_as_entered,
     ],
     ['5.2', '0.52', 'mg/dL'],
   );
   // Enrolled before units were recorded: taken as mg/L, its unit cell empty, and counted for the command's note.
-  assert.equal(row(second!.participantCode).crp_unit_as_entered, '');
+  assert.equal(row(participantSubjid(second!)).crp_unit_as_entered, '');
   assert.equal(out.crpWithoutUnit, 1);
   assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).crpWithoutUnit, 0);
 });
@@ -123,11 +124,11 @@ test('analysis CSV: a baseline hs-CRP converted from nmol/L names the molar fact
   // The bundled pathway's factor is unverified: the biomarker of this participant rests on an unchecked number.
   assert.equal(pathway.definitions.inflammation.molarFactor.verified, false);
   assert.deepEqual(
-    [row(first!.participantCode).crp_mg_per_l, row(first!.participantCode).crp_conversion],
+    [row(participantSubjid(first!)).crp_mg_per_l, row(participantSubjid(first!)).crp_conversion],
     ['5', 'CRP molar factor (nmol/L per mg/L) 9.524 [U]'],
   );
   // A mass unit converts by UCUM alone: nothing to flag.
-  assert.equal(row(second!.participantCode).crp_conversion, '');
+  assert.equal(row(participantSubjid(second!)).crp_conversion, '');
   assert.deepEqual(out.crpMolar, {
     n: 1,
     factor: 'CRP molar factor (nmol/L per mg/L) 9.524 [U]',
@@ -146,7 +147,7 @@ test('analysis CSV: a baseline hs-CRP converted from nmol/L names the molar fact
     pathway,
   );
   assert.equal(
-    read(other.csv).records.find((r) => r.subject === first!.participantCode)!.crp_conversion,
+    read(other.csv).records.find((r) => r.subject === participantSubjid(first!))!.crp_conversion,
     "CRP molar factor (nmol/L per mg/L) not this pathway's 9.524: converted at enrolment with another [U]",
   );
   assert.equal(other.crpMolar.otherFactor, 1);
@@ -165,7 +166,7 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
   const { header, records } = read(out.csv);
   assert.equal(records.length, N);
   assert.deepEqual(
-    records.filter((r) => r.subject === first.participantCode).map((r) => r.baseline),
+    records.filter((r) => r.subject === participantSubjid(first)).map((r) => r.baseline),
     [''],
   );
   const ds = buildDataset(header, records, {
@@ -195,14 +196,14 @@ test('analysis CSV: a baseline form completed after the infusion is no baseline,
   const out = analysisCsv(late, protocol, loadInstruments(), pathway);
   assert.equal(out.withoutBaseline, 1);
   assert.equal(out.baselineAfterInfusion, 1);
-  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  const rows = read(out.csv).records.filter((r) => r.subject === participantSubjid(first));
   assert.deepEqual(
     rows.map((r) => r.baseline),
     [''],
   );
   // SDTM agrees: the form has no baseline flag.
   const qs = read(sdtmDomains(late, protocol, loadInstruments()).QS).records.filter(
-    (r) => r.USUBJID?.endsWith(`-${first.participantCode}`) && r.VISIT === 'Baseline assessment',
+    (r) => r.USUBJID?.endsWith(`-${participantSubjid(first)}`) && r.VISIT === 'Baseline assessment',
   );
   assert.ok(qs.length > 0);
   assert.ok(qs.every((r) => r.QSBLFL === ''));
@@ -227,14 +228,31 @@ test('analysis CSV: each form dated against its visit window (visit_timing); non
     ),
   };
   const row = read(analysisCsv(shifted, protocol, loadInstruments(), pathway).csv).records.find(
-    (r) => r.subject === first.participantCode,
+    (r) => r.subject === participantSubjid(first),
   );
   assert.equal(row?.visit_timing, 'late', 'day-14 form done 30 days after the dose');
   const undosed: TrialSnapshot = { ...snapshot, doses: snapshot.doses.filter((d) => d.participantId !== first.id) };
   const none = read(analysisCsv(undosed, protocol, loadInstruments(), pathway).csv).records.find(
-    (r) => r.subject === first.participantCode,
+    (r) => r.subject === participantSubjid(first),
   );
   assert.equal(none?.visit_timing, 'unknown');
+});
+
+test('analysis CSV: the same participant code at two sites is two subjects, by site and code', () => {
+  const randomized = snapshot.participants.filter((p) => p.randomizationNumber !== null);
+  const atA = randomized.find((p) => p.site === 'A')!;
+  const atB = randomized.find((p) => p.site === 'B')!;
+  const same: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === atA.id || p.id === atB.id ? { ...p, participantCode: 'P-1' } : p,
+    ),
+  };
+  const subjects = new Set(
+    read(analysisCsv(same, protocol, loadInstruments(), pathway).csv).records.map((r) => r.subject),
+  );
+  assert.ok(subjects.has('A-P-1') && subjects.has('B-P-1'), [...subjects].join(' '));
+  assert.equal(subjects.size, N, 'one subject per randomized participant, none pooled');
 });
 
 test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
@@ -242,7 +260,8 @@ test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are 
   const { records } = read(out.csv);
   assert.equal(records.length, N * 3);
   assert.deepEqual([...new Set(records.map((r) => r.visit))], ['7', '14', '28']);
-  const lost = records.filter((r) => r.subject === `P${String(N).padStart(3, '0')}` && r.visit === '28');
+  const last = snapshot.participants.find((p) => p.participantCode === `P${String(N).padStart(3, '0')}`)!;
+  const lost = records.filter((r) => r.subject === participantSubjid(last) && r.visit === '28');
   assert.equal(lost.length, 1);
   assert.equal(lost[0]?.outcome, '');
   assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), pathway, 'nonexistent'), /unknown outcome/);
@@ -272,7 +291,7 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     ],
   };
   const row = read(sdtmDomains(died, protocol, loadInstruments()).DM).records.find(
-    (r) => r.SUBJID === p.participantCode,
+    (r) => r.SUBJID === participantSubjid(p),
   );
   assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
 });
@@ -319,7 +338,7 @@ test('SDTM DM: SEX, AGE/AGEU (completed years at consent), BRTHDTC and COUNTRY a
   assert.equal(header.at(-1), 'COUNTRY');
   const row = (code: string) => records.find((r) => r.SUBJID === code)!;
   const cells = (code: string) => ['BRTHDTC', 'AGE', 'AGEU', 'SEX', 'SITEID', 'COUNTRY'].map((v) => row(code)[v]);
-  assert.deepEqual(cells(born!.participantCode), [
+  assert.deepEqual(cells(participantSubjid(born!)), [
     birthDate,
     '39',
     'YEARS',
@@ -327,7 +346,7 @@ test('SDTM DM: SEX, AGE/AGEU (completed years at consent), BRTHDTC and COUNTRY a
     born!.site,
     born!.site === 'A' ? 'GBR' : '',
   ]);
-  assert.deepEqual(cells(aged!.participantCode), [
+  assert.deepEqual(cells(participantSubjid(aged!)), [
     '',
     '52',
     'YEARS',
@@ -336,7 +355,7 @@ test('SDTM DM: SEX, AGE/AGEU (completed years at consent), BRTHDTC and COUNTRY a
     aged!.site === 'A' ? 'GBR' : '',
   ]);
   // Not recorded (an enrolment from before demographics were): empty, never a default.
-  assert.deepEqual(cells(none!.participantCode).slice(0, 4), ['', '', '', '']);
+  assert.deepEqual(cells(participantSubjid(none!)).slice(0, 4), ['', '', '', '']);
   // A person consented but never enrolled: no demographics (taken at enrolment), the site's country.
   const screened = records.find((r) => r.ARMNRS === 'SCREEN FAILURE')!;
   assert.deepEqual([screened.SEX, screened.AGE, screened.COUNTRY], ['', '', 'GBR']);
@@ -348,7 +367,7 @@ test('SDTM DM: SEX, AGE/AGEU (completed years at consent), BRTHDTC and COUNTRY a
     notes.join('\n'),
   );
   assert.ok(
-    notes.some((n) => n.includes(none!.participantCode) && /AGE, AGEU and BRTHDTC are empty/.test(n)),
+    notes.some((n) => n.includes(participantSubjid(none!)) && /AGE, AGEU and BRTHDTC are empty/.test(n)),
     notes.join('\n'),
   );
   assert.ok(
@@ -406,11 +425,11 @@ test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an i
     const r = rows.get(code)!;
     return [r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS];
   };
-  assert.deepEqual(arms(notRandomized!.participantCode), ['', '', '', '', 'NOT ASSIGNED']);
-  const planned = arms(notTreated!.participantCode);
+  assert.deepEqual(arms(participantSubjid(notRandomized!)), ['', '', '', '', 'NOT ASSIGNED']);
+  const planned = arms(participantSubjid(notTreated!));
   assert.ok(['TOCILIZUMAB', 'PLACEBO'].includes(planned[0]!), planned[0]);
   assert.deepEqual(planned.slice(2), ['', '', 'ASSIGNED, NOT TREATED']);
-  const actual = arms(treated!.participantCode);
+  const actual = arms(participantSubjid(treated!));
   assert.deepEqual(actual.slice(2), [actual[0], actual[1], '']);
   // No SDTMIG 3.2 pseudo-arm codes.
   assert.ok(![...rows.values()].some((r) => /NOTASSGN|NOTTRT/.test(`${r.ARMCD} ${r.ACTARMCD}`)));
@@ -492,9 +511,14 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
       .map((e) => e.resource)
       .filter((r) => r?.resourceType === 'ResearchSubject')
       .map(
-        (r) => r as { identifier?: { value?: string }[]; status?: string; period?: { start?: string; end?: string } },
+        (r) =>
+          r as {
+            identifier?: { system?: string; value?: string }[];
+            status?: string;
+            period?: { start?: string; end?: string };
+          },
       )
-      .filter((r) => r.identifier?.[0]?.value?.startsWith('A-'))
+      .filter((r) => r.identifier?.[0]?.system === 'urn:precision-trd:trial-screening')
       .map((r) => [r.identifier?.[0]?.value, r.status, r.period?.start, r.period?.end])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     assert.deepEqual(screened, [
@@ -517,16 +541,57 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
         ['SCREEN FAILURE', ''],
       ],
     );
-    // A participant code written like a site and screening code would give two people one USUBJID: refused.
+    // A participant code of site A the same as a screening code of a person of site A never enrolled would give two
+    // people one SUBJID (A-Y1) and one USUBJID: refused, naming both.
     const alike = await own.store.snapshot();
     const clashing: TrialSnapshot = {
       ...alike,
-      participants: alike.participants.map((p, i) => (i === 0 ? { ...p, participantCode: 'A-Y1' } : p)),
+      participants: alike.participants.map((p, i) => (i === 0 ? { ...p, site: 'A', participantCode: 'Y1' } : p)),
     };
     assert.throws(
       () => sdtmDomains(clashing, proto, loadInstruments()),
-      /participant code A-Y1 reads as site A's screening code Y1 .* one USUBJID/,
+      /site A's participant code Y1 and site A's screening code Y1 of a person consented but never enrolled would both be SUBJID A-Y1, one USUBJID/,
     );
+    // So would a site and code that read as another's (site A-1's code 2, site A's code 1-2): refused.
+    const [one, two] = alike.participants;
+    const hyphens: TrialSnapshot = {
+      ...alike,
+      participants: alike.participants.map((p) =>
+        p.id === one!.id
+          ? { ...p, site: 'A-1', participantCode: '2' }
+          : p.id === two!.id
+            ? { ...p, site: 'A', participantCode: '1-2' }
+            : p,
+      ),
+    };
+    assert.throws(() => sdtmDomains(hyphens, proto, loadInstruments()), /would both be SUBJID A-1-2/);
+    // The same participant code at two sites is two subjects: A-P and B-P.
+    const sameCode: TrialSnapshot = {
+      ...alike,
+      participants: alike.participants.map((p) =>
+        p.id === one!.id
+          ? { ...p, site: 'A', participantCode: 'P' }
+          : p.id === two!.id
+            ? { ...p, site: 'B', participantCode: 'P' }
+            : p,
+      ),
+    };
+    assert.deepEqual(
+      read(sdtmDomains(sameCode, proto, loadInstruments()).DM)
+        .records.filter((r) => r.SUBJID?.endsWith('-P'))
+        .map((r) => [r.USUBJID, r.SUBJID, r.SITEID]),
+      [
+        [`${study}-A-P`, 'A-P', 'A'],
+        [`${study}-B-P`, 'B-P', 'B'],
+      ],
+    );
+    // FHIR too: one ResearchSubject identifier each, by site and code.
+    const identifiers = (fhirResearchBundle(sameCode, proto).entry ?? [])
+      .map((e) => e.resource as { resourceType?: string; id?: string; identifier?: { value?: string }[] })
+      .filter((r) => r.resourceType === 'ResearchSubject' && (r.id === one!.id || r.id === two!.id))
+      .map((r) => r.identifier?.[0]?.value)
+      .sort();
+    assert.deepEqual(identifiers, ['A-P', 'B-P']);
     const define = sdtmDefine(await own.store.snapshot(), proto, loadInstruments(), {
       createdAt: '2026-12-05T09:00:00Z',
     });
@@ -605,7 +670,7 @@ test("SDTM IE (SDTMIG 3.3): the criteria a subject did not meet, a screen failur
     const p1Entry = snap.screening.find((e) => e.id === p1.screeningId)!;
     assert.deepEqual(rows, [
       [
-        `${study}-P001`,
+        `${study}-${participantSubjid(p1)}`,
         '1',
         'EXNSAIDS',
         'EXCLUSION',
@@ -846,7 +911,7 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(dm.records.length, N);
   // Reference dates: first and last study drug (one infusion), consent; no end of participation before one is recorded.
   for (const r of dm.records) {
-    const p = snapshot.participants.find((x) => x.participantCode === r.SUBJID)!;
+    const p = snapshot.participants.find((x) => participantSubjid(x) === r.SUBJID)!;
     const dose = snapshot.doses.find((x) => x.participantId === p.id);
     assert.equal(r.RFSTDTC, dose?.administeredOn ?? '');
     assert.equal(r.RFXSTDTC, r.RFSTDTC);
@@ -900,7 +965,7 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(ex.records.length, N);
   // SDTMIG's placebo convention: EXTRT PLACEBO with EXDOSE 0 (0 mg of the active drug), not the vehicle's name at 0 mg.
   const armOf = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
-  const codeOf = new Map(snapshot.participants.map((p) => [`ISRCTN16942542-${p.participantCode}`, p.id]));
+  const codeOf = new Map(snapshot.participants.map((p) => [`ISRCTN16942542-${participantSubjid(p)}`, p.id]));
   assert.deepEqual(
     new Set(ex.records.map((r) => [armOf.get(codeOf.get(r.USUBJID!)!), r.EXTRT, r.EXDOSE].join(' | '))),
     new Set(['placebo | PLACEBO | 0', 'tocilizumab | SINGLE IV INFUSION OF TOCILIZUMAB | 560']),
@@ -951,10 +1016,10 @@ test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participa
 test('FHIR ResearchStudy.site: a site whose consented people were all screen failures is a site of the study', async () => {
   const own = await sqliteFactory.open();
   try {
-    const proto = await populateTrial(own.store, 1); // one participant, at site A
-    const ctx = as('coordinator', 'C');
+    const proto = await populateTrial(own.store, 1); // one participant, at site A; site B screens only failures
+    const ctx = as('coordinator', 'B');
     const entry = await own.store.addScreening(ctx, {
-      site: 'C',
+      site: 'B',
       screeningCode: 'F1',
       screenedOn: '2026-10-03',
       criteria: eligibleCriteria(proto).map((c) => (c.kind === 'inclusion' ? { ...c, status: 'not-met' as const } : c)),
@@ -962,13 +1027,13 @@ test('FHIR ResearchStudy.site: a site whose consented people were all screen fai
     await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-02', formVersion: 'v1.0' });
     const resources = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? []).map((e) => e.resource);
     const study = resources.find((r) => r?.resourceType === 'ResearchStudy');
-    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'C']);
+    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'B']);
     assert.ok(
       resources.some(
         (r) =>
-          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'C-F1',
+          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'B-F1',
       ),
-      'the screen failure is a subject of site C',
+      'the screen failure is a subject of site B',
     );
   } finally {
     await own.cleanup();
@@ -1024,7 +1089,10 @@ test('SDTM datasets keep verbatim values exactly ("-2", "+ve", "=", "@"); the an
   ];
   const tampered: TrialSnapshot = {
     ...snapshot,
-    participants: snapshot.participants.map((p) => (p.id === participant.id ? { ...p, participantCode: '+1-2' } : p)),
+    // SUBJID is the site, a hyphen and the participant code: "+1-2" begins like a formula.
+    participants: snapshot.participants.map((p) =>
+      p.id === participant.id ? { ...p, site: '+1', participantCode: '2' } : p,
+    ),
     adverseEvents: terms.map((term, i) => ({
       ...ae,
       id: `ae-${i}`,
@@ -1199,10 +1267,11 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (statu
       const s = await own.store.snapshot();
       const d = sdtmDomains(s, proto, loadInstruments());
       const p = s.participants.find((x) => x.id === lost.participantId)!;
-      const dm = read(d.DM).records.find((r) => r.SUBJID === p.participantCode);
+      const dm = read(d.DM).records.find((r) => r.SUBJID === participantSubjid(p));
       const ds = read(d.DS).records.filter((r) => r.USUBJID === dm?.USUBJID && r.DSCAT === 'DISPOSITION EVENT');
       const subject = fhirResearchBundle(s, proto).entry?.find(
-        (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
+        (e) =>
+          e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(participantSubjid(p)),
       )?.resource as { status?: string; period?: { start?: string; end?: string } } | undefined;
       const arms = consortFlow(s, proto, false).arms;
       return {
@@ -1514,7 +1583,7 @@ test('analysis CSV: a form entered under another scoring than the outcome (Chald
     ],
   };
   const out = analysisCsv(s, protocol, loadInstruments(), pathway, 'chalder-fatigue-likert');
-  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  const rows = read(out.csv).records.filter((r) => r.subject === participantSubjid(first));
   assert.deepEqual(
     rows.map((r) => [r.visit, r.outcome, r.baseline]),
     [

@@ -301,7 +301,7 @@ export const SDTM_METHODS = {
   USUBJID: {
     name: 'Unique subject identifier',
     description:
-      'STUDYID, a hyphen, and SUBJID: the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) the site, a hyphen and the screening code (screening codes are unique only within a site).',
+      'STUDYID, a hyphen, and SUBJID: the site, a hyphen and the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) the site, a hyphen and the screening code (participant and screening codes are unique only within a site).',
   },
   SEQ: {
     name: 'Sequence number in the dataset',

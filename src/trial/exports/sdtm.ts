@@ -139,7 +139,7 @@ export function dmDemographicsNotes(s: TrialSnapshot): string[] {
   const codes = (ps: readonly Participant[]) =>
     `${ps.length} participant(s) (${ps
       .slice(0, 10)
-      .map((p) => p.participantCode)
+      .map(participantSubjid)
       .join(', ')}${ps.length > 10 ? ', ...' : ''})`;
   const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
   const noSex = s.participants.filter((p) => p.sex === null);
@@ -165,6 +165,18 @@ export function dmDemographicsNotes(s: TrialSnapshot): string[] {
     );
   return notes;
 }
+
+/**
+ * SDTM SUBJID of a subject: the site, a hyphen and the code the site gave them (the participant code, or the
+ * screening code of a person consented but never enrolled). Both codes are unique only within a site (each site
+ * numbers its own), and SDTMIG 3.3 has SUBJID unique within the study: USUBJID is then STUDYID-SITEID-code. The
+ * analysis CSV's `subject` and the FHIR ResearchSubject's identifier are the same value.
+ */
+export const siteSubjid = (site: string, code: string): string => `${site}-${code}`;
+
+/** A participant's SDTM SUBJID (siteSubjid): its site and participant code. */
+export const participantSubjid = (p: Pick<Participant, 'site' | 'participantCode'>): string =>
+  siteSubjid(p.site, p.participantCode);
 
 /** A person who consented on a screening entry no one was enrolled on: a subject without a participant code. */
 export interface ScreenedSubject {
@@ -198,7 +210,7 @@ export function consentedNotEnrolled(
     return [
       {
         entry,
-        subjid: `${entry.site}-${entry.screeningCode}`,
+        subjid: siteSubjid(entry.site, entry.screeningCode),
         consentedOn,
         failed,
         failedOn: failed && entry.screenedOn >= consentedOn ? entry.screenedOn : null,
@@ -214,7 +226,7 @@ export function sdtmRows(
   instruments: ReadonlyMap<string, InstrumentDefinition>,
 ): Record<SdtmDomain, Cell[][]> {
   const study = protocol.registry[0]?.id ?? protocol.id;
-  const usubjid = (p: Participant): string => `${study}-${p.participantCode}`;
+  const usubjid = (p: Participant): string => `${study}-${participantSubjid(p)}`;
   const byId = new Map(s.participants.map((p) => [p.id, p]));
   /** One SUPP-- record: qualifier QNAM of the parent record numbered `seq` (IDVAR --SEQ). */
   const qualifier = (supp: SuppDomain, qnam: string, subject: string, seq: number, value: string): Cell[] => {
@@ -284,7 +296,7 @@ export function sdtmRows(
       study,
       'DM',
       usubjid(p),
-      p.participantCode,
+      participantSubjid(p),
       p.site,
       firstDose,
       finalDose,
@@ -338,15 +350,28 @@ export function sdtmRows(
       s.trial.siteCountries[entry.site] ?? null,
     ]);
   }
-  // One record per subject: a participant code written like a site and screening code (A-X1) would give two people
-  // one USUBJID, and their DS records would read as one subject's. Refused, naming the code to correct.
-  const participantCodes = new Set(s.participants.map((p) => p.participantCode));
-  const clash = neverEnrolled.find(({ subjid }) => participantCodes.has(subjid));
-  if (clash !== undefined) {
-    throw new InputError(
-      `SDTM DM: the participant code ${clash.subjid} reads as site ${clash.entry.site}'s screening code ${clash.entry.screeningCode} of a person consented but never enrolled, and would give both one USUBJID; correct the screening code or the participant code`,
-      'trial.conflict',
-    );
+  // One record per subject: two subjects with one SUBJID (a participant code the same as a screening code of a
+  // person of that site consented but never enrolled, or a site and code that read as another's, site A-1's code 2
+  // as site A's 1-2) would share a USUBJID, and their DS records would read as one subject's. Refused, naming both.
+  const subjects = new Map<string, string>();
+  for (const [subjid, who] of [
+    ...s.participants.map((p): [string, string] => [
+      participantSubjid(p),
+      `site ${p.site}'s participant code ${p.participantCode}`,
+    ]),
+    ...neverEnrolled.map(({ subjid, entry }): [string, string] => [
+      subjid,
+      `site ${entry.site}'s screening code ${entry.screeningCode} of a person consented but never enrolled`,
+    ]),
+  ]) {
+    const first = subjects.get(subjid);
+    if (first !== undefined) {
+      throw new InputError(
+        `SDTM DM: ${first} and ${who} would both be SUBJID ${subjid}, one USUBJID for two people; correct the screening code or the participant code`,
+        'trial.conflict',
+      );
+    }
+    subjects.set(subjid, who);
   }
 
   const ds: Cell[][] = [];

@@ -80,7 +80,14 @@ import {
   type UserRecord,
   type WriteContext,
 } from '../model.ts';
-import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
+import {
+  boundSite,
+  can,
+  EMERGENCY_UNBLINDING_ROLES,
+  SITE_BOUND_ROLES,
+  TrialRoleSchema,
+  type Permission,
+} from '../roles.ts';
 import { conductProblems } from '../check.ts';
 import { baselineCrpMgPerL, enteredBaselineCrp, participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
@@ -620,9 +627,13 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
-  /** A new record at `site` (a screening entry): a site-bound role writes only its own site's. */
+  /**
+   * A new record at `site` (a screening entry): a site-bound role writes only its own site's (an account of such a
+   * role with no site has all sites, as the server reads them: boundSite).
+   */
   private static assertSite(ctx: WriteContext, site: string): void {
-    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
+    const bound = boundSite(ctx.actor.role, ctx.actor.site);
+    if (bound !== undefined && bound !== site) {
       throw forbidden("change another site's data");
     }
   }
@@ -632,7 +643,8 @@ export class SqlTrialStore implements TrialStore {
    * (`no such <what>`, the same words), so that the answer never tells that the id is in the trial.
    */
   private static assertSiteRecord(ctx: WriteContext, site: string, what: string): void {
-    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) throw notFound(what);
+    const bound = boundSite(ctx.actor.role, ctx.actor.site);
+    if (bound !== undefined && bound !== site) throw notFound(what);
   }
 
   /** The participant, of the caller's site; `what` names the record the id came from, for "no such ...". */
@@ -984,6 +996,16 @@ export class SqlTrialStore implements TrialStore {
     SqlTrialStore.assertSite(ctx, input.site);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      // An entry at a site the trial does not have (a typo by an account of every site) could never be enrolled (its
+      // stratum has no list) and no site's staff would see it.
+      const sites = planSites(meta.protocol, meta.plan.factors);
+      if (sites !== undefined && !sites.includes(input.site)) {
+        throw fail(
+          'trial.invalid',
+          `screening: site ${input.site} is not a site of the trial (${sites.join(', ')})`,
+          'site',
+        );
+      }
       notAfterToday(input.screenedOn, at, 'screening', 'screenedOn');
       SqlTrialStore.assertAllCriteria(meta.protocol, input.criteria, 'screening');
       const { verdict, failed } = screeningVerdict(input.criteria);
@@ -1222,12 +1244,14 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       if (
-        (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [
-          input.screeningId,
-          input.participantCode,
-        ])) !== undefined
+        // A participant code is unique within its site (each site numbers its own): another site's code is no
+        // conflict, and refusing it would tell this site the code exists there.
+        (await tx.get<Row>(
+          'SELECT id FROM participants WHERE screening_id = ? OR (site = ? AND participant_code = ?)',
+          [input.screeningId, site, input.participantCode],
+        )) !== undefined
       ) {
-        throw conflict('this screening entry or participant code is already enrolled');
+        throw conflict('this screening entry or participant code is already enrolled at this site');
       }
       const p: Participant = {
         id: randomUUID(),
@@ -1332,11 +1356,13 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       if (after.participantCode !== before.participantCode) {
-        const taken = await tx.get<Row>('SELECT id FROM participants WHERE participant_code = ? AND id <> ?', [
-          after.participantCode,
-          before.id,
-        ]);
-        if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
+        const taken = await tx.get<Row>(
+          'SELECT id FROM participants WHERE site = ? AND participant_code = ? AND id <> ?',
+          [before.site, after.participantCode, before.id],
+        );
+        if (taken !== undefined) {
+          throw conflict('enrolment correction: the participant code is taken at this site');
+        }
       }
       // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
       if (before.randomizationNumber === null && json(after.baselineCrp) !== json(before.baselineCrp)) {

@@ -1097,6 +1097,44 @@ for (const factory of allFactories()) {
       }
     });
 
+    test('participant codes are unique within a site: a code another site uses enrols and is corrected to, as if it did not exist; the same site refuses it', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const atA = await enrolOne(store, protocol, 'P-001', 'A');
+        // Site B numbers its own participants: P-001 there is a new participant, and no answer tells B that A has one.
+        const atB = await enrolOne(store, protocol, 'P-001', 'B');
+        assert.notEqual(atA, atB);
+        assert.deepEqual((await store.listParticipants()).map((p) => [p.site, p.participantCode]).sort(), [
+          ['A', 'P-001'],
+          ['B', 'P-001'],
+        ]);
+        // The same code twice at one site is still refused.
+        const ctxA = as('coordinator', 'A', 'typed wrong');
+        const s = await store.addScreening(ctxA, {
+          site: 'A',
+          screeningCode: 'S-again',
+          screenedOn: '2026-11-01',
+          criteria: eligibleCriteria(protocol),
+        });
+        await store.recordConsent(ctxA, { screeningId: s.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+        const again = {
+          screeningId: s.id,
+          participantCode: 'P-001',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5.2,
+          enrolledOn: '2026-11-03',
+        };
+        await rejectsWith(store.enrol(ctxA, again), 'trial.conflict');
+        // A correction to another site's code is accepted; to a code of its own site, refused.
+        const second = await store.enrol(ctxA, { ...again, participantCode: 'P-002' });
+        const ctxB = as('coordinator', 'B', 'typed wrong');
+        const b2 = await enrolOne(store, protocol, 'P-009', 'B');
+        assert.equal((await store.correctEnrolment(ctxB, b2, { participantCode: 'P-002' })).participantCode, 'P-002');
+        await rejectsWith(store.correctEnrolment(ctxA, second.id, { participantCode: 'P-001' }), 'trial.conflict');
+        await rejectsWith(store.correctEnrolment(ctxB, b2, { participantCode: 'P-001' }), 'trial.conflict');
+      });
+    });
+
     test('enrolment correction: the code, date or baseline hs-CRP corrected with a reason; the stratum follows until randomization, then stays the one randomized in', async () => {
       const opened = await factory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
       try {
