@@ -64,3 +64,36 @@ describe('code formats (src/knowledge/code-format.ts)', () => {
     );
   });
 });
+
+describe('LOINC codes written inline in the pathway', () => {
+  test('a mistyped questionnaire item linkId or questionnaire URL fails the load, naming file, field and code', () => {
+    const files = bundledFiles();
+    const pathway = fileJson(files, 'care-pathway.json') as {
+      definitions: {
+        safety: { suicideRisk: { items: { linkIds: string[] }[] } };
+        symptoms: { instruments: { questionnaireUrls: string[]; items: { linkIds: string[] }[] }[] };
+      };
+    };
+    const suicide = pathway.definitions.safety.suicideRisk.items[0] as { linkIds: string[] };
+    assert.equal(suicide.linkIds[0], '44260-8');
+    suicide.linkIds[0] = '44260-9';
+    const phq9 = pathway.definitions.symptoms.instruments[0] as {
+      questionnaireUrls: string[];
+      items: { linkIds: string[] }[];
+    };
+    phq9.questionnaireUrls[0] = 'http://loinc.org/q/44249-2';
+    (phq9.items[0] as { linkIds: string[] }).linkIds[1] = '/44250-8';
+    const r = parseKnowledge(files);
+    assert.ok(!r.ok);
+    const found = r.issues.filter((i) => i.code === 'knowledge.code.malformed').map((i) => i.message);
+    assert.deepEqual(found, [
+      'knowledge/pathway/care-pathway.json: definitions.safety.suicideRisk.items[0].linkIds[0]: "44260-9" fails the LOINC check digit (44260-8 would pass)',
+      'knowledge/pathway/care-pathway.json: definitions.symptoms.instruments[0].questionnaireUrls[0]: "http://loinc.org/q/44249-2" (LOINC 44249-2) fails the LOINC check digit (44249-1 would pass)',
+      'knowledge/pathway/care-pathway.json: definitions.symptoms.instruments[0].items[0].linkIds[1]: "/44250-8" (LOINC 44250-8) fails the LOINC check digit (44250-9 would pass)',
+    ]);
+  });
+
+  test('the bundled pathway passes (local linkIds such as phq9-9 are not LOINC codes and are not checked)', () => {
+    assert.ok(parseKnowledge(bundledFiles()).ok);
+  });
+});

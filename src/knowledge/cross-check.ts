@@ -5,6 +5,7 @@
 import { issue } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import type { Located } from './build-index.ts';
+import { codeFormatProblem } from './code-format.ts';
 import type { Knowledge } from './knowledge.ts';
 import { inCodeSet } from './lookup.ts';
 import type { AntidepressantTable, Citation, CodeSet, CodeSystem } from './schema-codesets.ts';
@@ -151,6 +152,46 @@ export function checkPathwayCodeSets(pathway: Located<Pathway>, codeSetIds: Read
         `${pathway.path}#${path}`,
       ),
     );
+}
+
+/** A linkId or questionnaire URL that is a LOINC code, bare or as its last segment ("44260-8", "/44260-8"). */
+const INLINE_LOINC = /(?:^|\/)(\d+-\d+)$/;
+
+/**
+ * LOINC codes written in the pathway itself rather than in a code set (the questionnaire items' `linkIds` and the
+ * instruments' `questionnaireUrls`) get the check of every listed code (code-format.ts): a typo would never match a
+ * response, and the item (PHQ-9 item 9 for the suicide-risk alert) would silently read as unanswered.
+ */
+export function checkPathwayInlineCodes(pathway: Located<Pathway>): Issue[] {
+  const issues: Issue[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, `${path}[${i}]`));
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      const child = path === '' ? key : `${path}.${key}`;
+      if ((key === 'linkIds' || key === 'questionnaireUrls') && Array.isArray(value)) {
+        value.forEach((text, i) => {
+          const code = typeof text === 'string' ? INLINE_LOINC.exec(text)?.[1] : undefined;
+          const problem = code === undefined ? undefined : codeFormatProblem(code, 'loinc', false);
+          if (problem === undefined) return;
+          const field = `${child}[${i}]`;
+          const what = text === code ? `"${code}"` : `"${String(text)}" (LOINC ${code})`;
+          issues.push(
+            issue(
+              'knowledge.code.malformed',
+              `${pathway.path}: ${field}: ${what} ${problem}`,
+              `${pathway.path}#${field}`,
+            ),
+          );
+        });
+      } else walk(value, child);
+    }
+  };
+  walk(pathway.value, '');
+  return issues;
 }
 
 /**

@@ -19,7 +19,13 @@ import {
 } from './build-index.ts';
 import type { Located } from './build-index.ts';
 import { buildMedicationNames } from './medication-names.ts';
-import { checkAnswerCodeSets, checkCitations, checkConflictingSets, checkPathwayCodeSets } from './cross-check.ts';
+import {
+  checkAnswerCodeSets,
+  checkCitations,
+  checkConflictingSets,
+  checkPathwayCodeSets,
+  checkPathwayInlineCodes,
+} from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
   AntidepressantTableSchema,
@@ -220,6 +226,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const systemsList: Located<CodeSystemsFile['systems']> = { path: systemsFile.path, value: systemsFile.value.systems };
   issues.push(...checkCitations(citations, systemsList, sorted.codeSets, antidepressants, pathway));
   issues.push(...checkPathwayCodeSets(pathway, new Set(codeSets.keys())));
+  issues.push(...checkPathwayInlineCodes(pathway));
   issues.push(...checkAnswerCodeSets(sorted.codeSets));
 
   const systems = buildSystemRules(systemsList, issues);
