@@ -8,7 +8,9 @@ import type { Located } from './build-index.ts';
 import { codeFormatProblem } from './code-format.ts';
 import type { Knowledge } from './knowledge.ts';
 import { inCodeSet } from './lookup.ts';
+import { LAB_DIMENSIONS } from './schema-codesets.ts';
 import type { AntidepressantTable, Citation, CodeSet, CodeSystem } from './schema-codesets.ts';
+import { convertQuantity } from '../units/index.ts';
 import { pathwayCitationKeys, pathwayCodeSetIds } from './schema-pathway.ts';
 import type { Pathway } from './schema-pathway.ts';
 
@@ -152,6 +154,49 @@ export function checkPathwayCodeSets(pathway: Located<Pathway>, codeSetIds: Read
         `${pathway.path}#${path}`,
       ),
     );
+}
+
+/**
+ * Why results of `set` cannot be compared in `unit`, or undefined when they can: the unit must be one UCUM converts
+ * a unit of the set's dimension to (the entries' `dimension`, LAB_DIMENSIONS). A CRP limit in 10*9/L or a weight in
+ * mg/L would otherwise load, no result would ever convert to it, and the criterion or rule would be undecided for
+ * every patient. A set whose entries give no dimension cannot be checked, and says so.
+ */
+export function unitDimensionProblem(set: CodeSet, unit: string): string | undefined {
+  const dimensions = [...new Set(set.codes.flatMap((c) => (c.dimension === undefined ? [] : [c.dimension])))];
+  if (dimensions.length === 0) {
+    return `code set "${set.id}" gives no dimension for its results (\`dimension\` on its entries), so the unit "${unit}" cannot be checked`;
+  }
+  const fits = dimensions.some((d) => {
+    const of = LAB_DIMENSIONS[d].unit;
+    return of !== undefined && (of === unit || convertQuantity({ value: 1, ucum: of }, unit).ok);
+  });
+  if (fits) return undefined;
+  const what = dimensions
+    .map((d) => {
+      const { what: words, unit: example } = LAB_DIMENSIONS[d];
+      return example === undefined ? words : `${words}, e.g. ${example}`;
+    })
+    .join('; ');
+  return `"${unit}" is not a unit of what code set "${set.id}" measures (${what}): no result could be converted to it`;
+}
+
+/** The pathway's safety lab units (`definitions.labs.analytes[*].unit`) against their code sets' dimension. */
+export function checkPathwayLabUnits(pathway: Located<Pathway>, codeSets: ReadonlyMap<string, CodeSet>): Issue[] {
+  const issues: Issue[] = [];
+  for (const [analyte, lab] of Object.entries(pathway.value.definitions.labs.analytes)) {
+    for (const id of lab.codeSets) {
+      const set = codeSets.get(id);
+      const problem = set === undefined ? undefined : unitDimensionProblem(set, lab.unit);
+      const field = `definitions.labs.analytes.${analyte}.unit`;
+      if (problem !== undefined) {
+        issues.push(
+          issue('knowledge.field.invalid', `${pathway.path}: ${field}: ${problem}`, `${pathway.path}#${field}`),
+        );
+      }
+    }
+  }
+  return issues;
 }
 
 /** A linkId or questionnaire URL that is a LOINC code, bare or as its last segment ("44260-8", "/44260-8"). */

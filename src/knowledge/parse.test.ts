@@ -227,3 +227,21 @@ test('an IL-6 blocker brand name must name an ingredient of the IL-6 blocker cod
     found.join('\n'),
   );
 });
+
+test("the pathway's safety lab unit of another dimension (ANC in mg/L) is refused, naming the field", () => {
+  const files = bundledFiles();
+  const pathway = fileJson(files, 'care-pathway.json') as {
+    definitions: {
+      labs: { analytes: Record<string, { unit: string }> };
+      plausibility: { safetyLabs: Record<string, { unit: string }> };
+    };
+    contraindications: { code: string; threshold?: { unit: string } }[];
+  };
+  // Every unit that must be the analyte's changed with it: the schema's own check (one unit per analyte) passes.
+  pathway.definitions.labs.analytes['anc']!.unit = 'mg/L';
+  pathway.definitions.plausibility.safetyLabs['anc']!.unit = 'mg/L';
+  pathway.contraindications.find((c) => c.code === 'neutropenia')!.threshold!.unit = 'mg/L';
+  assert.deepEqual(messages(files), [
+    'knowledge/pathway/care-pathway.json: definitions.labs.analytes.anc.unit: "mg/L" is not a unit of what code set "anc" measures (a number concentration (cells), e.g. 10*9/L): no result could be converted to it',
+  ]);
+});

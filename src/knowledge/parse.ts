@@ -25,6 +25,7 @@ import {
   checkConflictingSets,
   checkPathwayCodeSets,
   checkPathwayInlineCodes,
+  checkPathwayLabUnits,
 } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
@@ -227,6 +228,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   issues.push(...checkCitations(citations, systemsList, sorted.codeSets, antidepressants, pathway));
   issues.push(...checkPathwayCodeSets(pathway, new Set(codeSets.keys())));
   issues.push(...checkPathwayInlineCodes(pathway));
+  issues.push(...checkPathwayLabUnits(pathway, codeSets));
   issues.push(...checkAnswerCodeSets(sorted.codeSets));
 
   const systems = buildSystemRules(systemsList, issues);

@@ -238,6 +238,59 @@ describe('protocol validation problems name file and field', () => {
     );
     assert.ok(withUnit('/mm3').ok);
   });
+  it('a lab or measurement criterion, or a safety rule, whose unit is of another dimension (a CRP in 10*9/L, a weight in mg/L) is refused', () => {
+    const parse = (name: string) => {
+      const parsed = parseProtocols([{ path: name, json: bundled(name) }]);
+      assert.ok(parsed.ok);
+      return structuredClone(parsed.value[0]!);
+    };
+    const brazil = parse('nct07052058.json');
+    const at = (id: string): number => brazil.criteria.findIndex((c) => c.id === id);
+    const [weight, bmi] = [at('nct07052058-ex-weight'), at('nct07052058-ex-bmi')];
+    assert.ok(bmi < weight);
+    const asUnit = (i: number, unit: string, codeSet?: string): void => {
+      const t = brazil.criteria[i]!.test;
+      assert.ok(t.type === 'measurement-at-most');
+      brazil.criteria[i]!.test = { ...t, unit, ...(codeSet !== undefined && { codeSet }) };
+    };
+    asUnit(weight, 'mg/L');
+    asUnit(bmi, '10*9/L', 'crp');
+    assert.deepEqual(
+      checkProtocol(brazil, trials.knowledge, 'nct07052058.json').map((i) => `${i.code} ${i.message}`),
+      [
+        `trials.criterion.invalid nct07052058.json: criteria[${bmi}].test.unit: "10*9/L" is not a unit of what code set "crp" measures (a mass concentration, e.g. mg/L; a substance concentration, e.g. nmol/L): no result could be converted to it`,
+        `trials.criterion.invalid nct07052058.json: criteria[${weight}].test.unit: "mg/L" is not a unit of what code set "body-weight" measures (a body mass, e.g. kg): no result could be converted to it`,
+      ],
+    );
+    // Units of the same dimension load: pounds, /mm3 for monocytes.
+    asUnit(weight, '[lb_av]', 'body-weight');
+    asUnit(bmi, 'kg/m2', 'body-mass-index');
+    assert.deepEqual(checkProtocol(brazil, trials.knowledge, 'nct07052058.json'), []);
+    const insight = parse('insight.json');
+    const rule = insight.safety!.rules.findIndex((r) => r.analyte === 'anc' && r.measure === 'value');
+    insight.safety!.rules[rule] = { ...insight.safety!.rules[rule]!, unit: 'U/L' };
+    assert.deepEqual(
+      checkProtocol(insight, trials.knowledge, 'insight.json').map((i) => `${i.code} ${i.message}`),
+      [
+        `trials.conduct.invalid insight.json: safety.rules[${rule}].unit: anc: "U/L" is not a unit of what code set "anc" measures (a number concentration (cells), e.g. 10*9/L): no result could be converted to it`,
+      ],
+    );
+  });
+  it('a criterion on a code set whose entries give no dimension is refused: its unit cannot be checked', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07052058.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    const i = protocol.criteria.findIndex((c) => c.id === 'nct07052058-ex-weight');
+    const t = protocol.criteria[i]!.test;
+    assert.ok(t.type === 'measurement-at-most');
+    protocol.criteria[i]!.test = { ...t, codeSet: 'depression' };
+    assert.deepEqual(
+      checkProtocol(protocol, trials.knowledge, 'p.json').map((x) => x.message),
+      [
+        `p.json: criteria[${i}].test.unit: code set "depression" gives no dimension for its results (\`dimension\` on its entries), so the unit "kg" cannot be checked`,
+      ],
+    );
+  });
   it('trial code sets: an entry marked verified on a U-tagged source, or an unknown citation, is refused as in knowledge/codesets', () => {
     const k = loadKnowledge();
     const antibiotics = bundled('codesets/antibiotics.json') as {

@@ -6,6 +6,7 @@
  * Pure: the adapter (load.ts) supplies the parsed JSON with its path.
  */
 import type { Knowledge } from '../knowledge/index.ts';
+import { unitDimensionProblem } from '../knowledge/cross-check.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
 import { checkConduct } from './check-conduct.ts';
@@ -167,6 +168,29 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
       if (!knowledge.codeSets.has(id)) {
         issues.push(issue('trials.codeset.unknown', `${path}: criteria[${i}].test.${field}: unknown code set "${id}"`));
       }
+    }
+    // A limit in a unit of another dimension (a CRP in 10*9/L, a weight in mg/L) could never be compared with a result.
+    if (test.type === 'lab-at-least' || test.type === 'measurement-at-most') {
+      const set = knowledge.codeSets.get(test.codeSet);
+      const problem = set === undefined ? undefined : unitDimensionProblem(set, test.unit);
+      const field = `criteria[${i}].test.unit`;
+      if (problem !== undefined) {
+        issues.push(issue('trials.criterion.invalid', `${path}: ${field}: ${problem}`, `${path}#${field}`));
+      }
+    }
+  });
+  // A safety rule's value bounds are in `unit`: it must be a unit of the analyte the pathway reads (its code sets).
+  protocol.safety?.rules.forEach((r, i) => {
+    if (r.measure !== 'value' || r.unit === undefined) return;
+    const unit = r.unit;
+    const problems = knowledge.pathway.definitions.labs.analytes[r.analyte].codeSets.flatMap((id) => {
+      const set = knowledge.codeSets.get(id);
+      const problem = set === undefined ? undefined : unitDimensionProblem(set, unit);
+      return problem === undefined ? [] : [problem];
+    });
+    const field = `safety.rules[${i}].unit`;
+    for (const problem of problems) {
+      issues.push(issue('trials.conduct.invalid', `${path}: ${field}: ${r.analyte}: ${problem}`, `${path}#${field}`));
     }
   });
   issues.push(...checkConduct(protocol, known, path));
