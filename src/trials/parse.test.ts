@@ -145,6 +145,37 @@ describe('protocol validation problems name file and field', () => {
       ],
     );
   });
+  it('two criteria that would get one SDTM IETEST are refused when the protocol loads, naming both and the field', () => {
+    type Loose = { criteria: { id: string; text: string; registryText: string | null }[] };
+    const json = structuredClone(bundled('nct07052058.json')) as Loose;
+    const at = (id: string): number => json.criteria.findIndex((c) => c.id === id);
+    // Two criteria the registry does not state alone are named by their text: a copied text names both.
+    const [first, second] = [at('nct07052058-ex-bmi'), at('nct07052058-ex-weight')];
+    assert.ok(first < second);
+    json.criteria[second]!.text = json.criteria[first]!.text;
+    const parsed = parseProtocols([{ path: 'p.json', json }]);
+    assert.deepEqual(
+      parsed.issues.map((i) => [i.code, i.message]),
+      [
+        [
+          'trials.criterion.duplicate',
+          `p.json: criteria[${second}].text: "nct07052058-ex-weight" and "nct07052058-ex-bmi" give one SDTM IETEST "${json.criteria[first]!.text}" (the registry's wording, or the text when the registry does not state the criterion alone, within 200 characters); make their text differ`,
+        ],
+      ],
+    );
+    // A text that is another criterion's registry wording (its IETEST, the registry stating it alone) names it too.
+    const other = structuredClone(bundled('nct07052058.json')) as Loose;
+    const age = at('nct07052058-in-age');
+    assert.ok(other.criteria[age]!.registryText !== null && age < second);
+    other.criteria[second]!.text = other.criteria[age]!.registryText!;
+    assert.deepEqual(
+      parseProtocols([{ path: 'p.json', json: other }]).issues.map((i) => i.message.split(':').slice(0, 2).join(':')),
+      [`p.json: criteria[${second}].text`],
+    );
+    for (const name of ['insight.json', 'nct07052058.json', 'nct07493317.json']) {
+      assert.ok(parseProtocols([{ path: name, json: bundled(name) }]).ok, name);
+    }
+  });
   it('an unknown code set or citation key fails the cross-check', () => {
     const parsed = parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]);
     assert.ok(parsed.ok);

@@ -10,7 +10,7 @@ import { unitDimensionProblem } from '../knowledge/cross-check.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
 import { checkConduct } from './check-conduct.ts';
-import { ieTestCode } from './criterion-code.ts';
+import { ieTestCode, ieTestName, ieWording } from './criterion-code.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 import { checked, type MaybeValidated } from '../knowledge/validated.ts';
@@ -65,8 +65,9 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
       registryIds.set(key, file.path);
     });
     const ids = new Set<string>();
-    // The criterion's SDTM IETESTCD (ieTestCode, from its id): two criteria of one code could never be exported.
+    // The criterion's SDTM IETESTCD (ieTestCode, from its id) and IETEST: two criteria of one could never be exported.
     const codes = new Map<string, string>();
+    const names = new Map<string, string>();
     protocol.criteria.forEach((c, i) => {
       if (ids.has(c.id))
         issues.push(issue('trials.criterion.duplicate', `${file.path}: criteria[${i}].id: "${c.id}" repeats`));
@@ -83,6 +84,20 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
         );
       }
       if (other === undefined) codes.set(code, c.id);
+      // Its IETEST (ieTestName: the registry's wording, or the text): one name must likewise name one criterion.
+      const name = ieTestName(protocol.criteria, c);
+      const named = names.get(name);
+      if (named !== undefined && named !== c.id) {
+        const field = `criteria[${i}].${ieWording(protocol.criteria, c) === c.text ? 'text' : 'registryText'}`;
+        issues.push(
+          issue(
+            'trials.criterion.duplicate',
+            `${file.path}: ${field}: "${c.id}" and "${named}" give one SDTM IETEST "${name}" (the registry's wording, or the text when the registry does not state the criterion alone, within 200 characters); make their text differ`,
+            `${file.path}#${field}`,
+          ),
+        );
+      }
+      if (named === undefined) names.set(name, c.id);
       if (c.registryText === null && c.note === undefined) {
         issues.push(
           issue(
