@@ -173,7 +173,10 @@ describe('absolute contraindications (definition 6)', () => {
   });
 
   test('thrombocytopenia: platelets 99 blocks, exactly 100 x10^9/L does not', () => {
-    assert.deepEqual(codes(withLabs({ plateletsPer10e9L: 99 })), ['thrombocytopenia']);
+    const low = withLabs({ plateletsPer10e9L: 99 });
+    assert.deepEqual(codes(low), ['thrombocytopenia']);
+    // Named as a clinician writes it, not as the code id shouted ("PLATELETS 99").
+    assert.match(low.contraindications[0]?.detail ?? '', /^platelets 99 x10\^9\/L on \d{4}-\d\d-\d\d \(< 100\)$/);
     assert.deepEqual(codes(withLabs({ plateletsPer10e9L: 100 })), []);
   });
 

@@ -17,6 +17,7 @@ import type {
   LabResult,
   UnverifiedItem,
 } from './facts.ts';
+import { LAB_LABEL } from './labs.ts';
 import { inAnySet } from './lookups.ts';
 import { namedOnlyPhrase } from './medication-use.ts';
 import { findImmunosuppressant } from './immunosuppressant.ts';
@@ -165,7 +166,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       const l = r === undefined ? undefined : labLimit(ctx, rule, r);
       if (r === undefined || l === undefined || !certainlyWorse(r, l)) return undefined;
       return {
-        detail: `${rule.analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} (${l.text})`,
+        detail: `${LAB_LABEL[rule.analyte]} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} (${l.text})`,
         evidence: [r.source],
       };
     }
@@ -178,7 +179,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
         const l = r === undefined ? undefined : labLimit(ctx, rule, r);
         if (r === undefined || l === undefined || !certainlyWorse(r, l)) continue;
         details.push(
-          `${analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} ${l.text}`,
+          `${LAB_LABEL[analyte]} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} ${l.text}`,
         );
         evidence.push(r.source);
       }
