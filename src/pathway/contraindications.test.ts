@@ -38,6 +38,14 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(f), ['active-infection']);
     assert.equal(f.contraindications[0]?.citation, 'actemra-us-pi-boxed-warning');
     assert.equal(f.contraindications[0]?.evidence.length, 1);
+    // The infection is named, not left to its resource id: the clinician knows what to treat before reassessing.
+    assert.equal(f.contraindications[0]?.detail, 'active condition recorded: J18.9');
+    const named = facts({
+      extraConditions: [
+        condition(SYSTEM.icd10, 'J18.9', { code: { ...concept(SYSTEM.icd10, 'J18.9'), text: 'Pneumonia' } }),
+      ],
+    });
+    assert.equal(named.contraindications[0]?.detail, 'active condition recorded: J18.9 Pneumonia');
     assert.deepEqual(
       codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'J18.9', { clinicalStatus: 'resolved' })] })),
       [],

@@ -80,7 +80,10 @@ describe('trd match text names the evidence of each decided criterion with its d
     assert.equal(code, 0, stderr);
     const [, ...overview] = stdout.split('\n');
     const nct = overview.find((l) => l.trimStart().startsWith('NCT07052058'));
-    assert.match(nct ?? '', /NOT ELIGIBLE: .*active condition recorded \[Condition\/pneumonia \(2026-11-17\)\]$/);
+    assert.match(
+      nct ?? '',
+      /NOT ELIGIBLE: .*active condition recorded: 233604007 Pneumonia \[Condition\/pneumonia \(2026-11-17\)\]$/,
+    );
     assert.match(stdout, /met +excl +\S? ?nct07052058-ex-infection: .* \[Condition\/pneumonia \(2026-11-17\)\]\n/);
     const json = await trd('match', vignette, '--as-of', '2026-11-27', '--json');
     const results = JSON.parse(json.stdout) as { evidenceDates: Record<string, string> }[];
