@@ -307,6 +307,33 @@ describe('protocol validation problems name file and field', () => {
       ],
     );
   });
+  it('a scale criterion on an item its item code set does not number (BDI-II item 22, SHAPS of 15 items) is refused', () => {
+    const parse = (name: string) => {
+      const parsed = parseProtocols([{ path: name, json: bundled(name) }]);
+      assert.ok(parsed.ok);
+      return structuredClone(parsed.value[0]!);
+    };
+    const insight = parse('insight.json');
+    const somatic = insight.criteria.findIndex((c) => c.id === 'insight-in-somatic-score');
+    const t = insight.criteria[somatic]!.test;
+    assert.ok(t.type === 'scale-total-at-least');
+    insight.criteria[somatic]!.test = { ...t, scales: [{ ...t.scales[0]!, items: [4, 15, 22] }] };
+    const sinai = parse('nct07493317.json');
+    const shaps = sinai.criteria.findIndex((c) => c.id === 'nct07493317-in-shaps');
+    const s = sinai.criteria[shaps]!.test;
+    assert.ok(s.type === 'scale-total-at-least');
+    sinai.criteria[shaps]!.test = { ...s, scales: [{ ...s.scales[0]!, itemCount: 15 }] };
+    assert.deepEqual(
+      [
+        ...checkProtocol(insight, trials.knowledge, 'insight.json'),
+        ...checkProtocol(sinai, trials.knowledge, 's.json'),
+      ].map((i) => `${i.code} ${i.message}`),
+      [
+        `trials.criterion.invalid insight.json: criteria[${somatic}].test.scales[0].items: BDI-II item 22 not numbered by any code of code set "bdi2-items" (its entries' \`item\`): the sum could never be read`,
+        `trials.criterion.invalid s.json: criteria[${shaps}].test.scales[0].itemCount: SHAPS item 15 not numbered by any code of code set "shaps-items" (its entries' \`item\`): the sum could never be read`,
+      ],
+    );
+  });
   it('a criterion on a code set whose entries give no dimension is refused: its unit cannot be checked', () => {
     const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07052058.json') }]);
     assert.ok(parsed.ok);

@@ -184,6 +184,26 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
         issues.push(issue('trials.codeset.unknown', `${path}: criteria[${i}].test.${field}: unknown code set "${id}"`));
       }
     }
+    // A scale item no code of its item code set numbers could never be read: the sum would be missing for everyone.
+    if (test.type === 'scale-total-at-least' || test.type === 'scale-total-below') {
+      test.scales.forEach((scale, j) => {
+        const set = knowledge.codeSets.get(scale.itemCodeSet);
+        if (set === undefined) return;
+        const numbered = new Set(set.codes.flatMap((e) => (e.item === undefined ? [] : [e.item])));
+        const wanted = scale.items ?? Array.from({ length: scale.itemCount ?? 0 }, (_, k) => k + 1);
+        const missing = wanted.filter((n) => !numbered.has(n));
+        if (missing.length === 0) return;
+        const field = `criteria[${i}].test.scales[${j}].${scale.items === undefined ? 'itemCount' : 'items'}`;
+        const which = `item${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`;
+        issues.push(
+          issue(
+            'trials.criterion.invalid',
+            `${path}: ${field}: ${scale.scale} ${which} not numbered by any code of code set "${scale.itemCodeSet}" (its entries' \`item\`): the sum could never be read`,
+            `${path}#${field}`,
+          ),
+        );
+      });
+    }
     // A limit in a unit of another dimension (a CRP in 10*9/L, a weight in mg/L) could never be compared with a result.
     if (test.type === 'lab-at-least' || test.type === 'measurement-at-most') {
       const set = knowledge.codeSets.get(test.codeSet);
