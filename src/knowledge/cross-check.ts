@@ -240,6 +240,56 @@ export function checkPathwayInlineCodes(pathway: Located<Pathway>): Issue[] {
 }
 
 /**
+ * A LOINC linkId of a questionnaire item in the pathway (PHQ-9 item 9's 44260-8) that the instrument's item code sets
+ * list under another item number: a valid code in the wrong place reads one item's answers as another's (the
+ * suicide-risk alert on item 3's, a symptom domain on the wrong item), silently. The item code sets are the pathway's
+ * `symptoms.instruments[].itemCodeSets` of that instrument; `isLoinc` tells an entry's system (code-systems.json).
+ */
+export function checkPathwayLinkIdItems(
+  pathway: Located<Pathway>,
+  codeSets: ReadonlyMap<string, CodeSet>,
+  isLoinc: (system: string) => boolean,
+): Issue[] {
+  const d = pathway.value.definitions;
+  const itemSets = new Map(d.symptoms.instruments.map((ins) => [ins.instrument, ins.itemCodeSets] as const));
+  const uses = [
+    ...d.safety.suicideRisk.items.map((r, i) => ({
+      ...r,
+      field: `definitions.safety.suicideRisk.items[${i}].linkIds`,
+    })),
+    ...d.symptoms.instruments.flatMap((ins, i) =>
+      ins.items.map((it, j) => ({
+        instrument: ins.instrument,
+        item: it.item,
+        linkIds: it.linkIds,
+        field: `definitions.symptoms.instruments[${i}].items[${j}].linkIds`,
+      })),
+    ),
+  ];
+  const issues: Issue[] = [];
+  for (const use of uses) {
+    use.linkIds.forEach((text, k) => {
+      const code = INLINE_LOINC.exec(text)?.[1];
+      if (code === undefined) return;
+      for (const id of itemSets.get(use.instrument) ?? []) {
+        const listed = codeSets.get(id)?.codes.filter((e) => e.code === code && isLoinc(e.system)) ?? [];
+        const other = listed.find((e) => e.item !== undefined && e.item !== use.item);
+        if (other === undefined || listed.some((e) => e.item === use.item)) continue;
+        const field = `${use.field}[${k}]`;
+        issues.push(
+          issue(
+            'knowledge.field.invalid',
+            `${pathway.path}: ${field}: LOINC ${code} is ${use.instrument} item ${other.item ?? ''} in code set "${id}", not item ${use.item}`,
+            `${pathway.path}#${field}`,
+          ),
+        );
+      }
+    });
+  }
+  return issues;
+}
+
+/**
  * Every `answerCodeSets` id of a code set names a loaded set whose entries all carry a `score`: a coded answer is read
  * through it, so an entry without a score would read as no answer at all.
  */

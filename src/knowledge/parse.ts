@@ -26,6 +26,7 @@ import {
   checkPathwayCodeSets,
   checkPathwayInlineCodes,
   checkPathwayLabUnits,
+  checkPathwayLinkIdItems,
 } from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
@@ -232,6 +233,7 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   issues.push(...checkAnswerCodeSets(sorted.codeSets));
 
   const systems = buildSystemRules(systemsList, issues);
+  issues.push(...checkPathwayLinkIdItems(pathway, codeSets, (uri) => systems.get(uri)?.format === 'loinc'));
   const sets = buildSetIndexes(sorted.codeSets, systems, issues);
   const adIndex = buildAntidepressantIndex(antidepressants, systems, issues);
   const medicationNames = buildMedicationNames(pathway, codeSets, adIndex.ingredients, issues);
