@@ -168,8 +168,9 @@ export function unitDimensionProblem(set: CodeSet, unit: string): string | undef
     return `code set "${set.id}" gives no dimension for its results (\`dimension\` on its entries), so the unit "${unit}" cannot be checked`;
   }
   const fits = dimensions.some((d) => {
-    const of = LAB_DIMENSIONS[d].unit;
-    return of !== undefined && (of === unit || convertQuantity({ value: 1, ucum: of }, unit).ok);
+    const { unit: of, also } = LAB_DIMENSIONS[d];
+    if (of === undefined) return false;
+    return of === unit || also?.includes(unit) === true || convertQuantity({ value: 1, ucum: of }, unit).ok;
   });
   if (fits) return undefined;
   const what = dimensions

@@ -84,12 +84,16 @@ export type LabDimension = z.infer<typeof LabDimensionSchema>;
 /**
  * What each dimension measures, in words, and one UCUM unit of it: a unit the results of a code set are compared in
  * (a trial criterion's, a safety rule's, the pathway's lab unit) must be one UCUM converts that unit to, or no result
- * could ever be converted to it (src/knowledge/cross-check.ts unitDimensionProblem). A presence result has no unit.
+ * could ever be converted to it (src/knowledge/cross-check.ts unitDimensionProblem). `also`: other units of the
+ * dimension the knowledge writes, recognised as they are so that loading it does not load UCUM's tables (about 15 ms
+ * of every start); any other unit is asked of UCUM. A presence result has no unit.
  */
-export const LAB_DIMENSIONS: Readonly<Record<LabDimension, { readonly what: string; readonly unit?: string }>> = {
+export const LAB_DIMENSIONS: Readonly<
+  Record<LabDimension, { readonly what: string; readonly unit?: string; readonly also?: readonly string[] }>
+> = {
   mass: { what: 'a mass concentration', unit: 'mg/L' },
   molar: { what: 'a substance concentration', unit: 'nmol/L' },
-  count: { what: 'a number concentration (cells)', unit: '10*9/L' },
+  count: { what: 'a number concentration (cells)', unit: '10*9/L', also: ['/uL', '/mm3', '10*3/uL'] },
   activity: { what: 'a catalytic activity', unit: 'U/L' },
   presence: { what: 'a presence (positive or negative), which has no unit' },
   score: { what: 'a score', unit: '{score}' },

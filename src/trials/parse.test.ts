@@ -4,6 +4,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conceptInCodeSet } from '../knowledge/index.ts';
+import { unitDimensionProblem } from '../knowledge/cross-check.ts';
+import { LAB_DIMENSIONS } from '../knowledge/schema-codesets.ts';
+import { conversionCacheSize, convertQuantity } from '../units/index.ts';
 import { displayPath, loadKnowledge } from '../knowledge/load.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import { addTrialCodeSets } from './trial-knowledge.ts';
@@ -333,6 +336,19 @@ describe('protocol validation problems name file and field', () => {
         `trials.criterion.invalid s.json: criteria[${shaps}].test.scales[0].itemCount: SHAPS item 15 not numbered by any code of code set "shaps-items" (its entries' \`item\`): the sum could never be read`,
       ],
     );
+  });
+  it("each dimension's units recognised without UCUM are ones UCUM converts its unit to; the bundled units need no UCUM", () => {
+    // The monocyte limit in /uL is checked without loading UCUM's tables (no conversion is computed).
+    const monocytes = trials.knowledge.codeSets.get('monocytes');
+    assert.ok(monocytes !== undefined);
+    const before = conversionCacheSize();
+    assert.equal(unitDimensionProblem(monocytes, '/mm3'), undefined);
+    assert.equal(conversionCacheSize(), before);
+    for (const [dimension, { unit, also }] of Object.entries(LAB_DIMENSIONS)) {
+      for (const other of also ?? []) {
+        assert.ok(unit !== undefined && convertQuantity({ value: 1, ucum: unit }, other).ok, `${dimension}: ${other}`);
+      }
+    }
   });
   it('a criterion on a code set whose entries give no dimension is refused: its unit cannot be checked', () => {
     const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07052058.json') }]);
