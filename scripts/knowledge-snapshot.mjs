@@ -62,16 +62,38 @@ const { loadKnowledge } = await import(join(dist, 'knowledge', 'load.js'));
 const { loadTrials } = await import(join(dist, 'trials', 'load.js'));
 const { loadInstruments } = await import(join(dist, 'instruments', 'load.js'));
 const { loadCtcae } = await import(join(dist, 'safety', 'load.js'));
+const { conductProblems } = await import(join(dist, 'trial', 'check.js'));
+let conduct = [];
 try {
-  loadTrials(loadKnowledge());
-  loadInstruments();
+  const { protocols } = loadTrials(loadKnowledge());
+  const instruments = loadInstruments();
+  const ctcae = new Set();
   for (const name of readdirSync(join(root, 'knowledge', 'safety')).sort()) {
     const version = /^ctcae-v(\d+\.\d+)\.json$/.exec(name)?.[1];
-    if (version !== undefined) loadCtcae(version);
+    if (version === undefined) continue;
+    loadCtcae(version);
+    ctcae.add(version);
   }
+  // What `trd trial init` checks of a protocol's conduct blocks (src/trial/check.ts; its CTCAE table), checked here for
+  // the bundled protocols: an outcome on an instrument no file defines would otherwise match patients and fail only
+  // when a trial is set up.
+  conduct = protocols.flatMap((p) => {
+    const file = `knowledge/trials: protocol ${p.id}`;
+    const version = p.safety?.ctcaeVersion;
+    return [
+      ...conductProblems(p, instruments).map((problem) => `${file}: ${problem}`),
+      ...(version === undefined || ctcae.has(version)
+        ? []
+        : [`${file}: safety.ctcaeVersion: no CTCAE v${version} table in knowledge/safety`]),
+    ];
+  });
 } catch (error) {
   if (error?.name !== 'KnowledgeError' && error?.name !== 'TrialsError') throw error;
   process.stderr.write(`knowledge-snapshot: broken knowledge files: ${error.message}\n`);
+  process.exit(1);
+}
+if (conduct.length > 0) {
+  process.stderr.write(`knowledge-snapshot: broken knowledge files: ${conduct.join('; ')}\n`);
   process.exit(1);
 }
 console.log(

@@ -101,3 +101,18 @@ test('a protocol that names a code set no file defines fails the build (the load
     /^knowledge-snapshot: broken knowledge files: knowledge\/trials\/insight\.json: .*no-such-set/,
   );
 });
+
+test('a protocol whose outcome names an instrument no file defines fails the build, not `trd trial init` only', async () => {
+  const root = layout('unknown-instrument', (knowledge) => {
+    // Collected at its visits and the outcome's instrument, consistently: only the instrument files lack it.
+    const file = join(knowledge, 'trials', 'insight.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('"bdi-ii"', '"bdi-2"'));
+  });
+  const run = await snapshot(root);
+  assert.equal(run.code, 1, run.stdout);
+  assert.match(
+    run.stderr,
+    /^knowledge-snapshot: broken knowledge files: knowledge\/trials: protocol insight: visit screening: unknown instrument bdi-2; /,
+  );
+  assert.match(run.stderr, /knowledge\/trials: protocol insight: outcome bdi-somatic-day-14: unknown instrument bdi-2/);
+});

@@ -8,7 +8,8 @@
  *   const assessment = engine.assess(bundle, { asOf: '2026-11-27' });
  *   console.log(assessment.recommendation.code);
  */
-import { KnowledgeError, loadKnowledge } from '../knowledge/load.ts';
+import { resolve } from 'node:path';
+import { displayPath, KnowledgeError, loadKnowledge } from '../knowledge/load.ts';
 import { InputError } from '../record/index.ts';
 import { loadTrials, TrialsError } from '../trials/load.ts';
 import { engineFrom } from './engine.ts';
@@ -38,8 +39,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     throw error;
   }
-  const trials = loadTrials(knowledge);
+  let trials;
+  try {
+    trials = loadTrials(knowledge);
+  } catch (error) {
+    // The bundled protocols read the pathway's cautions: one the given pathway file lacks is that file's problem (the
+    // protocols load with the bundled pathway), not a broken bundled file.
+    const ofPathway = error instanceof TrialsError && error.issues.every((i) => PATHWAY_ISSUES.has(i.code));
+    if (ofPathway && options.pathway !== undefined) {
+      const first = error.issues[0]?.message ?? '';
+      const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+      throw new InputError(
+        `invalid pathway: ${displayPath(resolve(options.pathway))}: lacks what a trial protocol reads: ${first}${more}`,
+        'input.pathway.invalid',
+      );
+    }
+    throw error;
+  }
   return engineFrom(knowledge, trials.knowledge, trials.protocols);
 }
+
+/** Protocol load problems that name something only the pathway file defines (a caution a criterion reads). */
+const PATHWAY_ISSUES: ReadonlySet<string> = new Set(['trials.caution.unknown']);
 
 export { KnowledgeError, TrialsError };

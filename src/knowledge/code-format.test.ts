@@ -64,3 +64,59 @@ describe('code formats (src/knowledge/code-format.ts)', () => {
     );
   });
 });
+
+describe('LOINC codes written inline in the pathway', () => {
+  test('a mistyped questionnaire item linkId or questionnaire URL fails the load, naming file, field and code', () => {
+    const files = bundledFiles();
+    const pathway = fileJson(files, 'care-pathway.json') as {
+      definitions: {
+        safety: { suicideRisk: { items: { linkIds: string[] }[] } };
+        symptoms: { instruments: { questionnaireUrls: string[]; items: { linkIds: string[] }[] }[] };
+      };
+    };
+    const suicide = pathway.definitions.safety.suicideRisk.items[0] as { linkIds: string[] };
+    assert.equal(suicide.linkIds[0], '44260-8');
+    suicide.linkIds[0] = '44260-9';
+    const phq9 = pathway.definitions.symptoms.instruments[0] as {
+      questionnaireUrls: string[];
+      items: { linkIds: string[] }[];
+    };
+    phq9.questionnaireUrls[0] = 'http://loinc.org/q/44249-2';
+    (phq9.items[0] as { linkIds: string[] }).linkIds[1] = '/44250-8';
+    const r = parseKnowledge(files);
+    assert.ok(!r.ok);
+    const found = r.issues.filter((i) => i.code === 'knowledge.code.malformed').map((i) => i.message);
+    assert.deepEqual(found, [
+      'knowledge/pathway/care-pathway.json: definitions.safety.suicideRisk.items[0].linkIds[0]: "44260-9" fails the LOINC check digit (44260-8 would pass)',
+      'knowledge/pathway/care-pathway.json: definitions.symptoms.instruments[0].questionnaireUrls[0]: "http://loinc.org/q/44249-2" (LOINC 44249-2) fails the LOINC check digit (44249-1 would pass)',
+      'knowledge/pathway/care-pathway.json: definitions.symptoms.instruments[0].items[0].linkIds[1]: "/44250-8" (LOINC 44250-8) fails the LOINC check digit (44250-9 would pass)',
+    ]);
+  });
+
+  test("a valid LOINC code under another item than the instrument's item code set gives it is refused, naming both", () => {
+    const files = bundledFiles();
+    const pathway = fileJson(files, 'care-pathway.json') as {
+      definitions: {
+        safety: { suicideRisk: { items: { linkIds: string[] }[] } };
+        symptoms: { instruments: { items: { item: number; linkIds: string[] }[] }[] };
+      };
+    };
+    // PHQ-9 item 3's code (sleep) written for item 9, which the suicide-risk alert reads: its check digit passes.
+    pathway.definitions.safety.suicideRisk.items[0]!.linkIds[0] = '44259-0';
+    const sleep = pathway.definitions.symptoms.instruments[0]!.items.findIndex((it) => it.item === 3);
+    pathway.definitions.symptoms.instruments[0]!.items[sleep]!.linkIds[1] = '/44254-1';
+    const r = parseKnowledge(files);
+    assert.ok(!r.ok);
+    assert.deepEqual(
+      r.issues.map((i) => `${i.code} ${i.message}`),
+      [
+        'knowledge.field.invalid knowledge/pathway/care-pathway.json: definitions.safety.suicideRisk.items[0].linkIds[0]: LOINC 44259-0 is PHQ-9 item 3 in code set "phq9-items", not item 9',
+        `knowledge.field.invalid knowledge/pathway/care-pathway.json: definitions.symptoms.instruments[0].items[${sleep}].linkIds[1]: LOINC 44254-1 is PHQ-9 item 4 in code set "phq9-items", not item 3`,
+      ],
+    );
+  });
+
+  test('the bundled pathway passes (local linkIds such as phq9-9 are not LOINC codes and are not checked)', () => {
+    assert.ok(parseKnowledge(bundledFiles()).ok);
+  });
+});

@@ -5,9 +5,12 @@
 import { issue } from '../record/index.ts';
 import type { Issue } from '../record/index.ts';
 import type { Located } from './build-index.ts';
+import { codeFormatProblem } from './code-format.ts';
 import type { Knowledge } from './knowledge.ts';
 import { inCodeSet } from './lookup.ts';
+import { LAB_DIMENSIONS } from './schema-codesets.ts';
 import type { AntidepressantTable, Citation, CodeSet, CodeSystem } from './schema-codesets.ts';
+import { convertQuantity } from '../units/index.ts';
 import { pathwayCitationKeys, pathwayCodeSetIds } from './schema-pathway.ts';
 import type { Pathway } from './schema-pathway.ts';
 
@@ -151,6 +154,140 @@ export function checkPathwayCodeSets(pathway: Located<Pathway>, codeSetIds: Read
         `${pathway.path}#${path}`,
       ),
     );
+}
+
+/**
+ * Why results of `set` cannot be compared in `unit`, or undefined when they can: the unit must be one UCUM converts
+ * a unit of the set's dimension to (the entries' `dimension`, LAB_DIMENSIONS). A CRP limit in 10*9/L or a weight in
+ * mg/L would otherwise load, no result would ever convert to it, and the criterion or rule would be undecided for
+ * every patient. A set whose entries give no dimension cannot be checked, and says so.
+ */
+export function unitDimensionProblem(set: CodeSet, unit: string): string | undefined {
+  const dimensions = [...new Set(set.codes.flatMap((c) => (c.dimension === undefined ? [] : [c.dimension])))];
+  if (dimensions.length === 0) {
+    return `code set "${set.id}" gives no dimension for its results (\`dimension\` on its entries), so the unit "${unit}" cannot be checked`;
+  }
+  const fits = dimensions.some((d) => {
+    const { unit: of, also } = LAB_DIMENSIONS[d];
+    if (of === undefined) return false;
+    return of === unit || also?.includes(unit) === true || convertQuantity({ value: 1, ucum: of }, unit).ok;
+  });
+  if (fits) return undefined;
+  const what = dimensions
+    .map((d) => {
+      const { what: words, unit: example } = LAB_DIMENSIONS[d];
+      return example === undefined ? words : `${words}, e.g. ${example}`;
+    })
+    .join('; ');
+  return `"${unit}" is not a unit of what code set "${set.id}" measures (${what}): no result could be converted to it`;
+}
+
+/** The pathway's safety lab units (`definitions.labs.analytes[*].unit`) against their code sets' dimension. */
+export function checkPathwayLabUnits(pathway: Located<Pathway>, codeSets: ReadonlyMap<string, CodeSet>): Issue[] {
+  const issues: Issue[] = [];
+  for (const [analyte, lab] of Object.entries(pathway.value.definitions.labs.analytes)) {
+    for (const id of lab.codeSets) {
+      const set = codeSets.get(id);
+      const problem = set === undefined ? undefined : unitDimensionProblem(set, lab.unit);
+      const field = `definitions.labs.analytes.${analyte}.unit`;
+      if (problem !== undefined) {
+        issues.push(
+          issue('knowledge.field.invalid', `${pathway.path}: ${field}: ${problem}`, `${pathway.path}#${field}`),
+        );
+      }
+    }
+  }
+  return issues;
+}
+
+/** A linkId or questionnaire URL that is a LOINC code, bare or as its last segment ("44260-8", "/44260-8"). */
+const INLINE_LOINC = /(?:^|\/)(\d+-\d+)$/;
+
+/**
+ * LOINC codes written in the pathway itself rather than in a code set (the questionnaire items' `linkIds` and the
+ * instruments' `questionnaireUrls`) get the check of every listed code (code-format.ts): a typo would never match a
+ * response, and the item (PHQ-9 item 9 for the suicide-risk alert) would silently read as unanswered.
+ */
+export function checkPathwayInlineCodes(pathway: Located<Pathway>): Issue[] {
+  const issues: Issue[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, `${path}[${i}]`));
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      const child = path === '' ? key : `${path}.${key}`;
+      if ((key === 'linkIds' || key === 'questionnaireUrls') && Array.isArray(value)) {
+        value.forEach((text, i) => {
+          const code = typeof text === 'string' ? INLINE_LOINC.exec(text)?.[1] : undefined;
+          const problem = code === undefined ? undefined : codeFormatProblem(code, 'loinc', false);
+          if (problem === undefined) return;
+          const field = `${child}[${i}]`;
+          const what = text === code ? `"${code}"` : `"${String(text)}" (LOINC ${code})`;
+          issues.push(
+            issue(
+              'knowledge.code.malformed',
+              `${pathway.path}: ${field}: ${what} ${problem}`,
+              `${pathway.path}#${field}`,
+            ),
+          );
+        });
+      } else walk(value, child);
+    }
+  };
+  walk(pathway.value, '');
+  return issues;
+}
+
+/**
+ * A LOINC linkId of a questionnaire item in the pathway (PHQ-9 item 9's 44260-8) that the instrument's item code sets
+ * list under another item number: a valid code in the wrong place reads one item's answers as another's (the
+ * suicide-risk alert on item 3's, a symptom domain on the wrong item), silently. The item code sets are the pathway's
+ * `symptoms.instruments[].itemCodeSets` of that instrument; `isLoinc` tells an entry's system (code-systems.json).
+ */
+export function checkPathwayLinkIdItems(
+  pathway: Located<Pathway>,
+  codeSets: ReadonlyMap<string, CodeSet>,
+  isLoinc: (system: string) => boolean,
+): Issue[] {
+  const d = pathway.value.definitions;
+  const itemSets = new Map(d.symptoms.instruments.map((ins) => [ins.instrument, ins.itemCodeSets] as const));
+  const uses = [
+    ...d.safety.suicideRisk.items.map((r, i) => ({
+      ...r,
+      field: `definitions.safety.suicideRisk.items[${i}].linkIds`,
+    })),
+    ...d.symptoms.instruments.flatMap((ins, i) =>
+      ins.items.map((it, j) => ({
+        instrument: ins.instrument,
+        item: it.item,
+        linkIds: it.linkIds,
+        field: `definitions.symptoms.instruments[${i}].items[${j}].linkIds`,
+      })),
+    ),
+  ];
+  const issues: Issue[] = [];
+  for (const use of uses) {
+    use.linkIds.forEach((text, k) => {
+      const code = INLINE_LOINC.exec(text)?.[1];
+      if (code === undefined) return;
+      for (const id of itemSets.get(use.instrument) ?? []) {
+        const listed = codeSets.get(id)?.codes.filter((e) => e.code === code && isLoinc(e.system)) ?? [];
+        const other = listed.find((e) => e.item !== undefined && e.item !== use.item);
+        if (other === undefined || listed.some((e) => e.item === use.item)) continue;
+        const field = `${use.field}[${k}]`;
+        issues.push(
+          issue(
+            'knowledge.field.invalid',
+            `${pathway.path}: ${field}: LOINC ${code} is ${use.instrument} item ${other.item ?? ''} in code set "${id}", not item ${use.item}`,
+            `${pathway.path}#${field}`,
+          ),
+        );
+      }
+    });
+  }
+  return issues;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Node adapter: reads the bundled knowledge folder (located relative to this module, so it works from any working
  * directory and from an installed package) or another folder, and hands the JSON to the pure parseKnowledge.
- * Problems become one KnowledgeError whose message is a single line naming the first file and field; all issues
- * ride along in `issues`.
+ * Problems become one KnowledgeError whose message is a single line: the first problem, then where each other one is
+ * (file and field); all issues ride along in `issues`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -21,11 +21,28 @@ export interface LoadKnowledgeOptions {
   readonly knowledgeDir?: string;
 }
 
+/**
+ * Where the problems after the first are, for the one line: each issue's field, with its file when that is not the
+ * first's ("definitions.plausibility.safetyLabs.anc.unit; knowledge/codesets/crp.json: codes[0].code"), so a
+ * maintainer sees every place to correct in one run; an issue without a path is counted.
+ */
+function otherPlaces(issues: readonly Issue[]): string {
+  const firstFile = issues[0]?.path?.split('#')[0];
+  const places = issues.slice(1).map((i) => {
+    if (i.path === undefined) return undefined;
+    const [file, field] = i.path.split('#');
+    return field === undefined ? file : file === firstFile ? field : `${file}: ${field}`;
+  });
+  const named = [...new Set(places.filter((p): p is string => p !== undefined))];
+  const n = issues.length - 1;
+  return ` (and ${n} more problem${n > 1 ? 's' : ''}${named.length === 0 ? '' : `, at ${named.join('; ')}`})`;
+}
+
 export class KnowledgeError extends Error {
   readonly issues: readonly Issue[];
   constructor(issues: readonly Issue[]) {
     const first = issues[0]?.message ?? 'invalid knowledge';
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    const more = issues.length > 1 ? otherPlaces(issues) : '';
     super(`${first}${more}`.replace(/\s*\n\s*/g, ' '));
     this.name = 'KnowledgeError';
     this.issues = issues;

@@ -252,3 +252,41 @@ test('an IL-6 blocker brand name must name an ingredient of the IL-6 blocker cod
     found.join('\n'),
   );
 });
+
+test("the pathway's safety lab unit of another dimension (ANC in mg/L) is refused, naming the field", () => {
+  const files = bundledFiles();
+  const pathway = fileJson(files, 'care-pathway.json') as {
+    definitions: {
+      labs: { analytes: Record<string, { unit: string }> };
+      plausibility: { safetyLabs: Record<string, { unit: string }> };
+    };
+    contraindications: { code: string; threshold?: { unit: string } }[];
+  };
+  // Every unit that must be the analyte's changed with it: the schema's own check (one unit per analyte) passes.
+  pathway.definitions.labs.analytes['anc']!.unit = 'mg/L';
+  pathway.definitions.plausibility.safetyLabs['anc']!.unit = 'mg/L';
+  pathway.contraindications.find((c) => c.code === 'neutropenia')!.threshold!.unit = 'mg/L';
+  assert.deepEqual(messages(files), [
+    'knowledge/pathway/care-pathway.json: definitions.labs.analytes.anc.unit: "mg/L" is not a unit of what code set "anc" measures (a number concentration (cells), e.g. 10*9/L): no result could be converted to it',
+  ]);
+});
+
+test('the one-line load error names where every other problem is, so a maintainer corrects them in one run', () => {
+  const files = bundledFiles();
+  const pathway = fileJson(files, 'care-pathway.json') as {
+    definitions: { depression: { codeSets: string[]; remissionCodeSets: string[] } };
+  };
+  pathway.definitions.depression.codeSets[0] = 'no-such-set';
+  pathway.definitions.depression.remissionCodeSets[0] = 'gone';
+  const crp = fileJson(files, 'codesets/crp.json') as { codes: { code: string }[] };
+  crp.codes[0]!.code = '30522-8';
+  const r = parseKnowledge(files);
+  assert.ok(!r.ok);
+  const error = new KnowledgeError(r.issues);
+  assert.equal(r.issues.length, 3);
+  assert.match(
+    error.message,
+    /^knowledge\/pathway\/care-pathway\.json: definitions\.depression\.codeSets\[0\]: unknown code set "no-such-set" .*\(and 2 more problems, at definitions\.depression\.remissionCodeSets\[0\]; knowledge\/codesets\/crp\.json: codes\[0\]\.code\)$/,
+  );
+  assert.doesNotMatch(error.message, /\n/);
+});

@@ -19,7 +19,15 @@ import {
 } from './build-index.ts';
 import type { Located } from './build-index.ts';
 import { buildMedicationNames } from './medication-names.ts';
-import { checkAnswerCodeSets, checkCitations, checkConflictingSets, checkPathwayCodeSets } from './cross-check.ts';
+import {
+  checkAnswerCodeSets,
+  checkCitations,
+  checkConflictingSets,
+  checkPathwayCodeSets,
+  checkPathwayInlineCodes,
+  checkPathwayLabUnits,
+  checkPathwayLinkIdItems,
+} from './cross-check.ts';
 import type { Knowledge, KnowledgeSource } from './knowledge.ts';
 import {
   AntidepressantTableSchema,
@@ -239,9 +247,12 @@ export function parseKnowledge(files: readonly KnowledgeFile[]): Result<Knowledg
   const systemsList: Located<CodeSystemsFile['systems']> = { path: systemsFile.path, value: systemsFile.value.systems };
   issues.push(...checkCitations(citations, systemsList, sorted.codeSets, antidepressants, pathway));
   issues.push(...checkPathwayCodeSets(pathway, new Set(codeSets.keys())));
+  issues.push(...checkPathwayInlineCodes(pathway));
+  issues.push(...checkPathwayLabUnits(pathway, codeSets));
   issues.push(...checkAnswerCodeSets(sorted.codeSets));
 
   const systems = buildSystemRules(systemsList, issues);
+  issues.push(...checkPathwayLinkIdItems(pathway, codeSets, (uri) => systems.get(uri)?.format === 'loinc'));
   const sets = buildSetIndexes(sorted.codeSets, systems, issues);
   const adIndex = buildAntidepressantIndex(antidepressants, systems, issues);
   const medicationNames = buildMedicationNames(pathway, codeSets, adIndex.ingredients, issues);

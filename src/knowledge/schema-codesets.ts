@@ -69,7 +69,37 @@ export const CodeSystemsFileSchema = z.strictObject({
 export type CodeSystemsFile = z.infer<typeof CodeSystemsFileSchema>;
 
 export const CrpAssaySchema = z.enum(['high-sensitivity', 'standard']);
-export const LabDimensionSchema = z.enum(['mass', 'molar', 'count', 'activity', 'presence', 'score']);
+export const LabDimensionSchema = z.enum([
+  'mass',
+  'molar',
+  'count',
+  'activity',
+  'presence',
+  'score',
+  'body-mass',
+  'mass-per-area',
+]);
+export type LabDimension = z.infer<typeof LabDimensionSchema>;
+
+/**
+ * What each dimension measures, in words, and one UCUM unit of it: a unit the results of a code set are compared in
+ * (a trial criterion's, a safety rule's, the pathway's lab unit) must be one UCUM converts that unit to, or no result
+ * could ever be converted to it (src/knowledge/cross-check.ts unitDimensionProblem). `also`: other units of the
+ * dimension the knowledge writes, recognised as they are so that loading it does not load UCUM's tables (about 15 ms
+ * of every start); any other unit is asked of UCUM. A presence result has no unit.
+ */
+export const LAB_DIMENSIONS: Readonly<
+  Record<LabDimension, { readonly what: string; readonly unit?: string; readonly also?: readonly string[] }>
+> = {
+  mass: { what: 'a mass concentration', unit: 'mg/L' },
+  molar: { what: 'a substance concentration', unit: 'nmol/L' },
+  count: { what: 'a number concentration (cells)', unit: '10*9/L', also: ['/uL', '/mm3', '10*3/uL'] },
+  activity: { what: 'a catalytic activity', unit: 'U/L' },
+  presence: { what: 'a presence (positive or negative), which has no unit' },
+  score: { what: 'a score', unit: '{score}' },
+  'body-mass': { what: 'a body mass', unit: 'kg' },
+  'mass-per-area': { what: 'a mass per area (body mass index)', unit: 'kg/m2' },
+};
 
 export const CodeEntrySchema = z.strictObject({
   system: z.url(),

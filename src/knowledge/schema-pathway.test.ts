@@ -147,7 +147,18 @@ describe('PathwaySchema and the bundled care pathway', () => {
     // The ANC limit as the label writes it (2000/mm3): under /mm3, or as 2000 under 10^9/L.
     const perMm3 = edited((p) => Object.assign(neutropenia(p), { value: 2000, unit: '/mm3' }));
     assert.deepEqual(perMm3, [
-      `contraindications.${index}.threshold.unit: must be the unit of definitions.labs.analytes.anc (10*9/L): results are converted to it and compared with this value as written (give the value in 10*9/L)`,
+      `contraindications.${index}.threshold.unit: is "/mm3", not the unit of definitions.labs.analytes.anc ("10*9/L"): results are converted to that unit and compared with this value as written (give the value in 10*9/L, or correct the analyte's unit if it is the wrong one)`,
+    ]);
+    // The analyte's own unit mistyped: each field that must agree with it names both units, so the maintainer sees
+    // which one is odd (the analyte's), not only that the others differ from it.
+    const analyte = edited((p) => {
+      (
+        p as unknown as { definitions: { labs: { analytes: { anc: { unit: string } } } } }
+      ).definitions.labs.analytes.anc.unit = 'mg/L';
+    });
+    assert.deepEqual(analyte, [
+      'definitions.plausibility.safetyLabs.anc.unit: is "10*9/L", not the unit of definitions.labs.analytes.anc ("mg/L"): results in that unit are compared with this range as written (give the range in mg/L, or correct the analyte\'s unit if it is the wrong one)',
+      `contraindications.${index}.threshold.unit: is "10*9/L", not the unit of definitions.labs.analytes.anc ("mg/L"): results are converted to that unit and compared with this value as written (give the value in mg/L, or correct the analyte's unit if it is the wrong one)`,
     ]);
     const count = edited((p) => Object.assign(neutropenia(p), { value: 2000 }));
     assert.deepEqual(count, [

@@ -843,7 +843,7 @@ function checkCrossFields(d: z.infer<typeof Definitions>, ctx: z.RefinementCtx):
       ctx.addIssue({
         code: 'custom',
         path: ['definitions', 'plausibility', 'safetyLabs', analyte, 'unit'],
-        message: `must be the unit of definitions.labs.analytes.${analyte} (${unit})`,
+        message: `is "${range.unit}", not the unit of definitions.labs.analytes.${analyte} ("${unit}"): results in that unit are compared with this range as written (give the range in ${unit}, or correct the analyte's unit if it is the wrong one)`,
       });
     }
   }
@@ -877,7 +877,7 @@ function checkLabUnits(
       ctx.addIssue({
         code: 'custom',
         path: [...path, 'unit'],
-        message: `must be the unit of definitions.labs.analytes.${analyte} (${expected}): results are converted to it and compared with this value as written (give the value in ${expected})`,
+        message: `is "${unit}", not the unit of definitions.labs.analytes.${analyte} ("${expected}"): results are converted to that unit and compared with this value as written (give the value in ${expected}, or correct the analyte's unit if it is the wrong one)`,
       });
     } else if (range.unit === expected && !(value >= range.min && value <= range.max)) {
       ctx.addIssue({

@@ -2,7 +2,7 @@
  * Definition 10 (informational): active rheumatoid arthritis or giant cell arteritis, where on-label tocilizumab may
  * treat both conditions.
  */
-import { whyConditionNotCurrent } from './conditions.ts';
+import { conditionLabel, whyConditionNotCurrent } from './conditions.ts';
 import { byRef } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ComorbidIl6Disease } from './facts.ts';
@@ -11,16 +11,16 @@ import { inAnySet } from './lookups.ts';
 export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease[] {
   const out: ComorbidIl6Disease[] = [];
   for (const d of ctx.pathway.definitions.comorbidIl6Disease) {
-    const refs = ctx.record.conditions
+    const found = ctx.record.conditions
       .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
-      .map((c) => c.ref)
-      .sort(byRef);
-    if (refs.length > 0) {
+      .sort((a, b) => byRef(a.ref, b.ref));
+    if (found.length > 0) {
       out.push({
         code: d.code,
         title: d.title,
-        detail: 'active condition recorded',
-        evidence: refs,
+        // Which condition, named, not only its reference (a resource id in an EHR's export).
+        detail: `active condition recorded: ${found.map(conditionLabel).join('; ')}`,
+        evidence: found.map((c) => c.ref),
         citation: d.citation,
       });
     }

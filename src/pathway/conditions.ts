@@ -10,6 +10,16 @@ import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet } from './lookups.ts';
 
+/**
+ * A Condition as reasons name it: its first code and its text or display ("J18.9 Pneumonia"), else its reference, so
+ * that a finding says which condition it rests on, not only a resource id.
+ */
+export function conditionLabel(c: ConditionFact): string {
+  const coding = c.code.codings[0];
+  const code = coding?.code === undefined ? '' : `${coding.code} `;
+  return `${code}${c.code.text ?? coding?.display ?? ''}`.trim() || c.ref;
+}
+
 const ACTIVE_CLINICAL = new Set(['active', 'recurrence', 'relapse']);
 const REJECTED_VERIFICATION = new Set(['refuted', 'entered-in-error']);
 

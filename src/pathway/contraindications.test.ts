@@ -38,6 +38,14 @@ describe('absolute contraindications (definition 6)', () => {
     assert.deepEqual(codes(f), ['active-infection']);
     assert.equal(f.contraindications[0]?.citation, 'actemra-us-pi-boxed-warning');
     assert.equal(f.contraindications[0]?.evidence.length, 1);
+    // The infection is named, not left to its resource id: the clinician knows what to treat before reassessing.
+    assert.equal(f.contraindications[0]?.detail, 'active condition recorded: J18.9');
+    const named = facts({
+      extraConditions: [
+        condition(SYSTEM.icd10, 'J18.9', { code: { ...concept(SYSTEM.icd10, 'J18.9'), text: 'Pneumonia' } }),
+      ],
+    });
+    assert.equal(named.contraindications[0]?.detail, 'active condition recorded: J18.9 Pneumonia');
     assert.deepEqual(
       codes(facts({ extraConditions: [condition(SYSTEM.icd10, 'J18.9', { clinicalStatus: 'resolved' })] })),
       [],
@@ -173,7 +181,10 @@ describe('absolute contraindications (definition 6)', () => {
   });
 
   test('thrombocytopenia: platelets 99 blocks, exactly 100 x10^9/L does not', () => {
-    assert.deepEqual(codes(withLabs({ plateletsPer10e9L: 99 })), ['thrombocytopenia']);
+    const low = withLabs({ plateletsPer10e9L: 99 });
+    assert.deepEqual(codes(low), ['thrombocytopenia']);
+    // Named as a clinician writes it, not as the code id shouted ("PLATELETS 99").
+    assert.match(low.contraindications[0]?.detail ?? '', /^platelets 99 x10\^9\/L on \d{4}-\d\d-\d\d \(< 100\)$/);
     assert.deepEqual(codes(withLabs({ plateletsPer10e9L: 100 })), []);
   });
 

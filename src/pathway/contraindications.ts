@@ -5,8 +5,9 @@
  */
 import { nameListedIn, unverifiedName } from '../knowledge/index.ts';
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
+import type { ConditionFact } from '../record/index.ts';
 import { unitForReading } from '../units/index.ts';
-import { whyConditionNotCurrent } from './conditions.ts';
+import { conditionLabel, whyConditionNotCurrent } from './conditions.ts';
 import { byRef, noteIssue, noteUnverified, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type {
@@ -17,6 +18,7 @@ import type {
   LabResult,
   UnverifiedItem,
 } from './facts.ts';
+import { LAB_LABEL } from './labs.ts';
 import { inAnySet } from './lookups.ts';
 import { namedOnlyPhrase } from './medication-use.ts';
 import { findImmunosuppressant } from './immunosuppressant.ts';
@@ -31,10 +33,15 @@ export interface LabContext {
   readonly screens: ClinicalFacts['screens'];
 }
 
-function currentConditions(ctx: EngineContext, codeSets: readonly string[]): string[] {
-  return ctx.record.conditions
-    .filter((c) => inAnySet(ctx, codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
-    .map((c) => c.ref);
+function currentConditions(ctx: EngineContext, codeSets: readonly string[]): ConditionFact[] {
+  return ctx.record.conditions.filter(
+    (c) => inAnySet(ctx, codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined,
+  );
+}
+
+/** "active condition recorded: J18.9 Pneumonia", naming each condition found, cited. */
+function conditionsFound(what: string, found: readonly ConditionFact[]): Found {
+  return { detail: `${what}: ${found.map(conditionLabel).join('; ')}`, evidence: found.map((c) => c.ref) };
 }
 
 /** Is the (possibly censored) value certainly below the threshold? */
@@ -144,8 +151,8 @@ type Found = Omit<Contraindication, 'code' | 'title' | 'citation'>;
 function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContext): Found | undefined {
   switch (rule.predicate) {
     case 'active-condition': {
-      const refs = currentConditions(ctx, rule.codeSets);
-      return refs.length > 0 ? { detail: 'active condition recorded', evidence: refs } : undefined;
+      const found = currentConditions(ctx, rule.codeSets);
+      return found.length > 0 ? conditionsFound('active condition recorded', found) : undefined;
     }
     case 'pregnancy':
       return findPregnancy(ctx, rule);
@@ -153,7 +160,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       return findTuberculosis(ctx, rule, lab.screens.latentTb);
     case 'hepatitis': {
       const active = currentConditions(ctx, rule.activeCodeSets);
-      if (active.length > 0) return { detail: 'active chronic hepatitis B or C recorded', evidence: active };
+      if (active.length > 0) return conditionsFound('active chronic hepatitis B or C recorded', active);
       const hbsag = lab.screens.hepatitisBSurfaceAntigen;
       return hbsag?.outcome === 'positive'
         ? { detail: `HBsAg positive on ${hbsag.date}`, evidence: [hbsag.source] }
@@ -165,7 +172,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       const l = r === undefined ? undefined : labLimit(ctx, rule, r);
       if (r === undefined || l === undefined || !certainlyWorse(r, l)) return undefined;
       return {
-        detail: `${rule.analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} (${l.text})`,
+        detail: `${LAB_LABEL[rule.analyte]} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} (${l.text})`,
         evidence: [r.source],
       };
     }
@@ -178,7 +185,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
         const l = r === undefined ? undefined : labLimit(ctx, rule, r);
         if (r === undefined || l === undefined || !certainlyWorse(r, l)) continue;
         details.push(
-          `${analyte.toUpperCase()} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} ${l.text}`,
+          `${LAB_LABEL[analyte]} ${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)} on ${r.date} ${l.text}`,
         );
         evidence.push(r.source);
       }

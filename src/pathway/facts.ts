@@ -317,12 +317,15 @@ export interface ClinicalFacts {
    * Definition 3a for every medication record: the refs of those current on the as-of date (washout included) and of
    * the stale open-ended ones, and the records that documented a use now over (neither current nor stale) whose last
    * known day of use is known (definition 2: the end, else the one date of a record dated by a single day), with that
-   * day; each sorted by ref. Trial criteria read these instead of judging "current" again.
+   * day, and `endUnknown`: those not current whose last day of use is not known (a completed statement or a stopped
+   * order with no end, an undated record, a stale open-ended one); each sorted by ref. Trial criteria read these
+   * instead of judging "current" again.
    */
   readonly medications: {
     readonly current: readonly ResourceRef[];
     readonly stale: readonly ResourceRef[];
     readonly ended: readonly { readonly source: ResourceRef; readonly end: string }[];
+    readonly endUnknown: readonly ResourceRef[];
   };
   readonly treatmentResistance: TreatmentResistanceFacts;
   readonly inflammation: InflammationFacts;

@@ -138,6 +138,10 @@ describe('comorbid IL-6-responsive disease (definition 10)', () => {
       f.comorbidIl6Disease.map((c) => c.code),
       ['rheumatoid-arthritis', 'giant-cell-arteritis'],
     );
+    assert.deepEqual(
+      f.comorbidIl6Disease.map((c) => c.detail),
+      ['active condition recorded: M05.9', 'active condition recorded: M31.6'],
+    );
     assert.deepEqual(f.contraindications, []);
     assert.deepEqual(
       facts({ extraConditions: [condition(SYSTEM.icd10, 'M05.9', { clinicalStatus: 'inactive' })] }).comorbidIl6Disease,

@@ -25,6 +25,14 @@ import {
 } from './observations.ts';
 import type { DatedObservation } from './observations.ts';
 
+/** A safety lab as sentences name it ("platelets 85 x10^9/L on ...", "ANC 1.6 x10^9/L"): acronyms upper case. */
+export const LAB_LABEL: Readonly<Record<LabAnalyte, string>> = {
+  anc: 'ANC',
+  platelets: 'platelets',
+  alt: 'ALT',
+  ast: 'AST',
+};
+
 export const LAB_ANALYTES: readonly LabAnalyte[] = ['anc', 'platelets', 'alt', 'ast'];
 
 /**

@@ -463,13 +463,14 @@ export function useStart(u: MedicationUse): string | undefined {
 }
 
 /**
- * The refs of current and of stale records, and the records whose use is over with its last known day, each sorted by
- * ref (ClinicalFacts.medications).
+ * The refs of current and of stale records, the records whose use is over with its last known day, and those not
+ * current whose last day is unknown, each sorted by ref (ClinicalFacts.medications).
  */
 export function medicationStatus(ctx: EngineContext): ClinicalFacts['medications'] {
   const current: string[] = [];
   const stale: string[] = [];
   const ended: { source: string; end: string }[] = [];
+  const endUnknown: string[] = [];
   for (const u of medicationUses(ctx)) {
     if (u.current) current.push(u.fact.ref);
     if (u.stale) stale.push(u.fact.ref);
@@ -477,10 +478,13 @@ export function medicationStatus(ctx: EngineContext): ClinicalFacts['medications
     else if (!u.current && u.ignored === undefined && u.lastDay !== undefined) {
       ended.push({ source: u.fact.ref, end: isoDate(u.lastDay) });
     }
+    // Not current, and when its use ended is not known (stale ones included): it may have ended yesterday.
+    if (!u.current && u.ignored === undefined && u.lastDay === undefined) endUnknown.push(u.fact.ref);
   }
   return {
     current: current.sort(byRef),
     stale: stale.sort(byRef),
     ended: ended.sort((a, b) => byRef(a.source, b.source)),
+    endUnknown: endUnknown.sort(byRef),
   };
 }

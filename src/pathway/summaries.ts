@@ -7,15 +7,13 @@ import { MESSAGE_PLACEHOLDERS } from '../knowledge/schema-pathway.ts';
 import type { DecisionRow, MessagePlaceholder, Pathway, ScopeReason } from '../knowledge/schema-pathway.ts';
 import type { ClinicalFacts } from './facts.ts';
 import { crpText } from './inflammation.ts';
+import { LAB_LABEL } from './labs.ts';
 
 const PLACEHOLDER = /\{([a-zA-Z]+)\}/g;
 const KNOWN = new Set<string>(MESSAGE_PLACEHOLDERS);
 
 const WORKUP_LABEL: Record<string, string> = {
-  anc: 'ANC',
-  platelets: 'platelets',
-  alt: 'ALT',
-  ast: 'AST',
+  ...LAB_LABEL,
   'latent-tb-screen': 'latent-TB screen (IGRA)',
   'hepatitis-b-serology': 'hepatitis B serology',
   'pregnancy-test': 'pregnancy test result',

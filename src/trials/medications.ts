@@ -42,35 +42,45 @@ export function currentMedicationsInSet(
 }
 
 /**
- * The records of the set whose use is over (the pathway's `medications.ended`: neither current nor stale, with a known
- * last day) that ended last, all those of that day: coded in the set, or with no code of it naming one of its
- * ingredients ("Amoxicillin 500 mg capsules"), never one applied or inhaled. "Last recorded" for a criterion that finds
- * none current; it decides nothing.
+ * Whether a record is one of the set's for "last recorded": coded in the set, or with no code of it naming one of its
+ * ingredients ("Amoxicillin 500 mg capsules"), never one applied or inhaled.
+ */
+function usedAsOfSet(knowledge: Knowledge, codeSet: string, medication: MedicationFact): boolean {
+  // A coded record whose texts say it is applied or inhaled ("cream") was never a use of the class; a record named
+  // so has its names set aside (medicationNamesOf).
+  return medicationInSet(knowledge, codeSet, medication) === undefined
+    ? medicationNamesOf(knowledge, medication).names.some((n) => setsListIngredient(knowledge, [codeSet], n.ingredient))
+    : nonSystemicRoute(knowledge, medication) === undefined;
+}
+
+/**
+ * The records of the set that are not current, for a criterion that finds none current ("last recorded"; it decides
+ * nothing): `ended`, those whose use is over with a known last day (the pathway's `medications.ended`) that ended
+ * last, all those of that day; `endUnknown`, every one whose last day is not known (`medications.endUnknown`: a
+ * completed statement with no end, an undated or stale record), since any of them may have ended after that day.
  */
 export function lastEndedInSet(
   record: PatientRecord,
   knowledge: Knowledge,
   codeSet: string,
   facts: Pick<ClinicalFacts, 'medications'>,
-): { medication: MedicationFact; end: string }[] {
+): { ended: { medication: MedicationFact; end: string }[]; endUnknown: MedicationFact[] } {
   const endOf = new Map(facts.medications.ended.map((e) => [e.source, e.end]));
-  let found: { medication: MedicationFact; end: string }[] = [];
+  const unknown = new Set(facts.medications.endUnknown);
+  let ended: { medication: MedicationFact; end: string }[] = [];
+  const endUnknown: MedicationFact[] = [];
   for (const medication of record.medications) {
+    if (unknown.has(medication.ref)) {
+      if (usedAsOfSet(knowledge, codeSet, medication)) endUnknown.push(medication);
+      continue;
+    }
     const end = endOf.get(medication.ref);
-    if (end === undefined || (found[0] !== undefined && end < found[0].end)) continue;
-    // A coded record whose texts say it is applied or inhaled ("cream") was never a use of the class; a record named
-    // so has its names set aside (medicationNamesOf).
-    const ofSet =
-      medicationInSet(knowledge, codeSet, medication) === undefined
-        ? medicationNamesOf(knowledge, medication).names.some((n) =>
-            setsListIngredient(knowledge, [codeSet], n.ingredient),
-          )
-        : nonSystemicRoute(knowledge, medication) === undefined;
-    if (!ofSet) continue;
-    if (found[0] !== undefined && end > found[0].end) found = [];
-    found.push({ medication, end });
+    if (end === undefined || (ended[0] !== undefined && end < ended[0].end)) continue;
+    if (!usedAsOfSet(knowledge, codeSet, medication)) continue;
+    if (ended[0] !== undefined && end > ended[0].end) ended = [];
+    ended.push({ medication, end });
   }
-  return found;
+  return { ended, endUnknown };
 }
 
 /** A current record with no code of the set that names one of its ingredients. */

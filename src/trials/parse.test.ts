@@ -4,6 +4,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conceptInCodeSet } from '../knowledge/index.ts';
+import { unitDimensionProblem } from '../knowledge/cross-check.ts';
+import { LAB_DIMENSIONS } from '../knowledge/schema-codesets.ts';
+import { conversionCacheSize, convertQuantity } from '../units/index.ts';
 import { displayPath, loadKnowledge } from '../knowledge/load.ts';
 import { checkProtocol, parseProtocols } from './parse.ts';
 import { addTrialCodeSets } from './trial-knowledge.ts';
@@ -145,6 +148,37 @@ describe('protocol validation problems name file and field', () => {
       ],
     );
   });
+  it('two criteria that would get one SDTM IETEST are refused when the protocol loads, naming both and the field', () => {
+    type Loose = { criteria: { id: string; text: string; registryText: string | null }[] };
+    const json = structuredClone(bundled('nct07052058.json')) as Loose;
+    const at = (id: string): number => json.criteria.findIndex((c) => c.id === id);
+    // Two criteria the registry does not state alone are named by their text: a copied text names both.
+    const [first, second] = [at('nct07052058-ex-bmi'), at('nct07052058-ex-weight')];
+    assert.ok(first < second);
+    json.criteria[second]!.text = json.criteria[first]!.text;
+    const parsed = parseProtocols([{ path: 'p.json', json }]);
+    assert.deepEqual(
+      parsed.issues.map((i) => [i.code, i.message]),
+      [
+        [
+          'trials.criterion.duplicate',
+          `p.json: criteria[${second}].text: "nct07052058-ex-weight" and "nct07052058-ex-bmi" give one SDTM IETEST "${json.criteria[first]!.text}" (the registry's wording, or the text when the registry does not state the criterion alone, within 200 characters); make their text differ`,
+        ],
+      ],
+    );
+    // A text that is another criterion's registry wording (its IETEST, the registry stating it alone) names it too.
+    const other = structuredClone(bundled('nct07052058.json')) as Loose;
+    const age = at('nct07052058-in-age');
+    assert.ok(other.criteria[age]!.registryText !== null && age < second);
+    other.criteria[second]!.text = other.criteria[age]!.registryText!;
+    assert.deepEqual(
+      parseProtocols([{ path: 'p.json', json: other }]).issues.map((i) => i.message.split(':').slice(0, 2).join(':')),
+      [`p.json: criteria[${second}].text`],
+    );
+    for (const name of ['insight.json', 'nct07052058.json', 'nct07493317.json']) {
+      assert.ok(parseProtocols([{ path: name, json: bundled(name) }]).ok, name);
+    }
+  });
   it('an unknown code set or citation key fails the cross-check', () => {
     const parsed = parseProtocols([{ path: 'p.json', json: bundled('insight.json') }]);
     assert.ok(parsed.ok);
@@ -237,6 +271,99 @@ describe('protocol validation problems name file and field', () => {
       ],
     );
     assert.ok(withUnit('/mm3').ok);
+  });
+  it('a lab or measurement criterion, or a safety rule, whose unit is of another dimension (a CRP in 10*9/L, a weight in mg/L) is refused', () => {
+    const parse = (name: string) => {
+      const parsed = parseProtocols([{ path: name, json: bundled(name) }]);
+      assert.ok(parsed.ok);
+      return structuredClone(parsed.value[0]!);
+    };
+    const brazil = parse('nct07052058.json');
+    const at = (id: string): number => brazil.criteria.findIndex((c) => c.id === id);
+    const [weight, bmi] = [at('nct07052058-ex-weight'), at('nct07052058-ex-bmi')];
+    assert.ok(bmi < weight);
+    const asUnit = (i: number, unit: string, codeSet?: string): void => {
+      const t = brazil.criteria[i]!.test;
+      assert.ok(t.type === 'measurement-at-most');
+      brazil.criteria[i]!.test = { ...t, unit, ...(codeSet !== undefined && { codeSet }) };
+    };
+    asUnit(weight, 'mg/L');
+    asUnit(bmi, '10*9/L', 'crp');
+    assert.deepEqual(
+      checkProtocol(brazil, trials.knowledge, 'nct07052058.json').map((i) => `${i.code} ${i.message}`),
+      [
+        `trials.criterion.invalid nct07052058.json: criteria[${bmi}].test.unit: "10*9/L" is not a unit of what code set "crp" measures (a mass concentration, e.g. mg/L; a substance concentration, e.g. nmol/L): no result could be converted to it`,
+        `trials.criterion.invalid nct07052058.json: criteria[${weight}].test.unit: "mg/L" is not a unit of what code set "body-weight" measures (a body mass, e.g. kg): no result could be converted to it`,
+      ],
+    );
+    // Units of the same dimension load: pounds, /mm3 for monocytes.
+    asUnit(weight, '[lb_av]', 'body-weight');
+    asUnit(bmi, 'kg/m2', 'body-mass-index');
+    assert.deepEqual(checkProtocol(brazil, trials.knowledge, 'nct07052058.json'), []);
+    const insight = parse('insight.json');
+    const rule = insight.safety!.rules.findIndex((r) => r.analyte === 'anc' && r.measure === 'value');
+    insight.safety!.rules[rule] = { ...insight.safety!.rules[rule]!, unit: 'U/L' };
+    assert.deepEqual(
+      checkProtocol(insight, trials.knowledge, 'insight.json').map((i) => `${i.code} ${i.message}`),
+      [
+        `trials.conduct.invalid insight.json: safety.rules[${rule}].unit: anc: "U/L" is not a unit of what code set "anc" measures (a number concentration (cells), e.g. 10*9/L): no result could be converted to it`,
+      ],
+    );
+  });
+  it('a scale criterion on an item its item code set does not number (BDI-II item 22, SHAPS of 15 items) is refused', () => {
+    const parse = (name: string) => {
+      const parsed = parseProtocols([{ path: name, json: bundled(name) }]);
+      assert.ok(parsed.ok);
+      return structuredClone(parsed.value[0]!);
+    };
+    const insight = parse('insight.json');
+    const somatic = insight.criteria.findIndex((c) => c.id === 'insight-in-somatic-score');
+    const t = insight.criteria[somatic]!.test;
+    assert.ok(t.type === 'scale-total-at-least');
+    insight.criteria[somatic]!.test = { ...t, scales: [{ ...t.scales[0]!, items: [4, 15, 22] }] };
+    const sinai = parse('nct07493317.json');
+    const shaps = sinai.criteria.findIndex((c) => c.id === 'nct07493317-in-shaps');
+    const s = sinai.criteria[shaps]!.test;
+    assert.ok(s.type === 'scale-total-at-least');
+    sinai.criteria[shaps]!.test = { ...s, scales: [{ ...s.scales[0]!, itemCount: 15 }] };
+    assert.deepEqual(
+      [
+        ...checkProtocol(insight, trials.knowledge, 'insight.json'),
+        ...checkProtocol(sinai, trials.knowledge, 's.json'),
+      ].map((i) => `${i.code} ${i.message}`),
+      [
+        `trials.criterion.invalid insight.json: criteria[${somatic}].test.scales[0].items: BDI-II item 22 not numbered by any code of code set "bdi2-items" (its entries' \`item\`): the sum could never be read`,
+        `trials.criterion.invalid s.json: criteria[${shaps}].test.scales[0].itemCount: SHAPS item 15 not numbered by any code of code set "shaps-items" (its entries' \`item\`): the sum could never be read`,
+      ],
+    );
+  });
+  it("each dimension's units recognised without UCUM are ones UCUM converts its unit to; the bundled units need no UCUM", () => {
+    // The monocyte limit in /uL is checked without loading UCUM's tables (no conversion is computed).
+    const monocytes = trials.knowledge.codeSets.get('monocytes');
+    assert.ok(monocytes !== undefined);
+    const before = conversionCacheSize();
+    assert.equal(unitDimensionProblem(monocytes, '/mm3'), undefined);
+    assert.equal(conversionCacheSize(), before);
+    for (const [dimension, { unit, also }] of Object.entries(LAB_DIMENSIONS)) {
+      for (const other of also ?? []) {
+        assert.ok(unit !== undefined && convertQuantity({ value: 1, ucum: unit }, other).ok, `${dimension}: ${other}`);
+      }
+    }
+  });
+  it('a criterion on a code set whose entries give no dimension is refused: its unit cannot be checked', () => {
+    const parsed = parseProtocols([{ path: 'p.json', json: bundled('nct07052058.json') }]);
+    assert.ok(parsed.ok);
+    const protocol = structuredClone(parsed.value[0]!);
+    const i = protocol.criteria.findIndex((c) => c.id === 'nct07052058-ex-weight');
+    const t = protocol.criteria[i]!.test;
+    assert.ok(t.type === 'measurement-at-most');
+    protocol.criteria[i]!.test = { ...t, codeSet: 'depression' };
+    assert.deepEqual(
+      checkProtocol(protocol, trials.knowledge, 'p.json').map((x) => x.message),
+      [
+        `p.json: criteria[${i}].test.unit: code set "depression" gives no dimension for its results (\`dimension\` on its entries), so the unit "kg" cannot be checked`,
+      ],
+    );
   });
   it('trial code sets: an entry marked verified on a U-tagged source, or an unknown citation, is refused as in knowledge/codesets', () => {
     const k = loadKnowledge();

@@ -6,10 +6,11 @@
  * Pure: the adapter (load.ts) supplies the parsed JSON with its path.
  */
 import type { Knowledge } from '../knowledge/index.ts';
+import { unitDimensionProblem } from '../knowledge/cross-check.ts';
 import { fail, issue, ok } from '../record/index.ts';
 import type { Issue, Result } from '../record/index.ts';
 import { checkConduct } from './check-conduct.ts';
-import { ieTestCode } from './criterion-code.ts';
+import { ieTestCode, ieTestName, ieWording } from './criterion-code.ts';
 import type { CriterionTest, TrialProtocol } from './schema.ts';
 import { TrialProtocolSchema } from './schema.ts';
 import { checked, type MaybeValidated } from '../knowledge/validated.ts';
@@ -64,8 +65,9 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
       registryIds.set(key, file.path);
     });
     const ids = new Set<string>();
-    // The criterion's SDTM IETESTCD (ieTestCode, from its id): two criteria of one code could never be exported.
+    // The criterion's SDTM IETESTCD (ieTestCode, from its id) and IETEST: two criteria of one could never be exported.
     const codes = new Map<string, string>();
+    const names = new Map<string, string>();
     protocol.criteria.forEach((c, i) => {
       if (ids.has(c.id))
         issues.push(issue('trials.criterion.duplicate', `${file.path}: criteria[${i}].id: "${c.id}" repeats`));
@@ -82,6 +84,20 @@ export function parseProtocols(files: readonly ({ path: string } & MaybeValidate
         );
       }
       if (other === undefined) codes.set(code, c.id);
+      // Its IETEST (ieTestName: the registry's wording, or the text): one name must likewise name one criterion.
+      const name = ieTestName(protocol.criteria, c);
+      const named = names.get(name);
+      if (named !== undefined && named !== c.id) {
+        const field = `criteria[${i}].${ieWording(protocol.criteria, c) === c.text ? 'text' : 'registryText'}`;
+        issues.push(
+          issue(
+            'trials.criterion.duplicate',
+            `${file.path}: ${field}: "${c.id}" and "${named}" give one SDTM IETEST "${name}" (the registry's wording, or the text when the registry does not state the criterion alone, within 200 characters); make their text differ`,
+            `${file.path}#${field}`,
+          ),
+        );
+      }
+      if (named === undefined) names.set(name, c.id);
       if (c.registryText === null && c.note === undefined) {
         issues.push(
           issue(
@@ -167,6 +183,49 @@ export function checkProtocol(protocol: TrialProtocol, knowledge: Knowledge, pat
       if (!knowledge.codeSets.has(id)) {
         issues.push(issue('trials.codeset.unknown', `${path}: criteria[${i}].test.${field}: unknown code set "${id}"`));
       }
+    }
+    // A scale item no code of its item code set numbers could never be read: the sum would be missing for everyone.
+    if (test.type === 'scale-total-at-least' || test.type === 'scale-total-below') {
+      test.scales.forEach((scale, j) => {
+        const set = knowledge.codeSets.get(scale.itemCodeSet);
+        if (set === undefined) return;
+        const numbered = new Set(set.codes.flatMap((e) => (e.item === undefined ? [] : [e.item])));
+        const wanted = scale.items ?? Array.from({ length: scale.itemCount ?? 0 }, (_, k) => k + 1);
+        const missing = wanted.filter((n) => !numbered.has(n));
+        if (missing.length === 0) return;
+        const field = `criteria[${i}].test.scales[${j}].${scale.items === undefined ? 'itemCount' : 'items'}`;
+        const which = `item${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`;
+        issues.push(
+          issue(
+            'trials.criterion.invalid',
+            `${path}: ${field}: ${scale.scale} ${which} not numbered by any code of code set "${scale.itemCodeSet}" (its entries' \`item\`): the sum could never be read`,
+            `${path}#${field}`,
+          ),
+        );
+      });
+    }
+    // A limit in a unit of another dimension (a CRP in 10*9/L, a weight in mg/L) could never be compared with a result.
+    if (test.type === 'lab-at-least' || test.type === 'measurement-at-most') {
+      const set = knowledge.codeSets.get(test.codeSet);
+      const problem = set === undefined ? undefined : unitDimensionProblem(set, test.unit);
+      const field = `criteria[${i}].test.unit`;
+      if (problem !== undefined) {
+        issues.push(issue('trials.criterion.invalid', `${path}: ${field}: ${problem}`, `${path}#${field}`));
+      }
+    }
+  });
+  // A safety rule's value bounds are in `unit`: it must be a unit of the analyte the pathway reads (its code sets).
+  protocol.safety?.rules.forEach((r, i) => {
+    if (r.measure !== 'value' || r.unit === undefined) return;
+    const unit = r.unit;
+    const problems = knowledge.pathway.definitions.labs.analytes[r.analyte].codeSets.flatMap((id) => {
+      const set = knowledge.codeSets.get(id);
+      const problem = set === undefined ? undefined : unitDimensionProblem(set, unit);
+      return problem === undefined ? [] : [problem];
+    });
+    const field = `safety.rules[${i}].unit`;
+    for (const problem of problems) {
+      issues.push(issue('trials.conduct.invalid', `${path}: ${field}: ${r.analyte}: ${problem}`, `${path}#${field}`));
     }
   });
   issues.push(...checkConduct(protocol, known, path));

@@ -309,6 +309,38 @@ describe("INSIGHT's medication-class exclusions name a record of the class that 
   });
 });
 
+describe("INSIGHT's medication-class exclusions name a record of the class whose end is not recorded", () => {
+  it('a completed amoxicillin with a start and no end is named with its start and cited, beside the last ended; still unknown', () => {
+    const patient = depressedPatient()
+      .medicationStatement({
+        id: 'amox-no-end',
+        code: code('rxnorm', '723', 'amoxicillin'),
+        status: 'completed',
+        start: daysBefore(20),
+      })
+      .medicationStatement({
+        id: 'doxy',
+        code: code('rxnorm', '3640', 'doxycycline'),
+        status: 'completed',
+        start: daysBefore(40),
+        end: daysBefore(30),
+      });
+    const result = matchOne(patient, 'insight');
+    const antibiotics = criterion(result, 'insight-ex-antibiotics');
+    assert.equal(antibiotics.status, 'unknown');
+    assert.equal(
+      antibiotics.reason,
+      `No current antibacterials for systemic use recorded on ${AS_OF} (last recorded: doxycycline, ended ${daysBefore(30)}; end not recorded: amoxicillin from ${daysBefore(20)})`,
+    );
+    assert.deepEqual(antibiotics.evidence, ['MedicationStatement/doxy', 'MedicationStatement/amox-no-end']);
+    // The verdict is the one without the record: it rests on the silence and asks.
+    const without = criterion(matchOne(depressedPatient(), 'insight'), 'insight-ex-antibiotics');
+    assert.equal(antibiotics.status, without.status);
+    assert.equal(antibiotics.collect, without.collect);
+    assert.equal(result.verdict, matchOne(depressedPatient(), 'insight').verdict);
+  });
+});
+
 describe("INSIGHT's diverticulitis exclusion: diverticulitis only, never diverticulosis", () => {
   const withCode = (system: 'icd10' | 'icd10cm', value: string) =>
     depressedPatient().condition({ id: 'gi', code: code(system, value), onset: '2020-05-01' });

@@ -135,6 +135,35 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
     assert.deepEqual(sinai?.evidence, ['MedicationStatement/sertraline-stopped']);
     assert.deepEqual(sinai?.evidence, insight?.evidence);
   });
+  it('one whose end is not recorded is named with its start beside the one that ended last, for both trials', () => {
+    const records = depressedPatient()
+      .medicationStatement({
+        id: 'sertraline-stopped',
+        code: SERTRALINE,
+        status: 'completed',
+        start: daysBefore(200),
+        end: daysBefore(100),
+        dose: { value: 100, unit: 'mg' },
+      })
+      .medicationStatement({ id: 'sertraline-no-end', code: SERTRALINE, status: 'completed', start: daysBefore(60) });
+    const result = match(records, [protocol('nct07493317'), protocol('insight')]);
+    const [sinai, insight] = result.map((r, i) =>
+      criterion(r, i === 0 ? 'nct07493317-in-antidepressant' : 'insight-in-antidepressant'),
+    );
+    assert.equal(sinai?.status, 'unknown');
+    assert.equal(insight?.status, 'unknown');
+    assert.match(
+      sinai?.reason ?? '',
+      new RegExp(
+        `\\(last recorded: sertraline, ended ${daysBefore(100)}; end not recorded: sertraline from ${daysBefore(60)}\\)`,
+      ),
+    );
+    assert.deepEqual(sinai?.evidence, [
+      'MedicationStatement/sertraline-stopped',
+      'MedicationStatement/sertraline-no-end',
+    ]);
+    assert.deepEqual(sinai?.evidence, insight?.evidence);
+  });
   it('on one for 27 days: not met; for 28 days: met', () => {
     assert.equal(
       criterion(matchOne(onSertralineFor(27), 'nct07493317'), 'nct07493317-in-antidepressant').status,

@@ -88,6 +88,18 @@ describe('trd assess', { concurrency: 2 }, () => {
       /^trd: invalid pathway: /,
     ],
     ['missing pathway file', () => [SEED, '--pathway', join(dir, 'nope.json')], /^trd: invalid pathway: /],
+    [
+      // The bundled protocols read the caution; the file given lacks it: its problem, not broken bundled files.
+      'a pathway file without a caution a trial protocol reads',
+      () => {
+        const pathway = JSON.parse(
+          readFileSync(join(REPO_ROOT, 'knowledge', 'pathway', 'care-pathway.json'), 'utf8'),
+        ) as { cautions: { code: string }[] };
+        pathway.cautions = pathway.cautions.filter((c) => c.code !== 'recent-live-vaccine');
+        return [SEED, '--pathway', file('no-caution.json', JSON.stringify(pathway))];
+      },
+      /^trd: invalid pathway: .*no-caution\.json: lacks what a trial protocol reads: knowledge\/trials\/insight\.json: criteria\[\d+\]\.test\.code: the care pathway has no caution "recent-live-vaccine"$/,
+    ],
   ];
   for (const [name, args, message] of bad) {
     test(`bad input: ${name} -> exit 2, one line on stderr, empty stdout`, async () => {

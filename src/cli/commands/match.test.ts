@@ -3,7 +3,7 @@
  * selection, and bad input (exit 2, one line `trd: <reason>` on stderr, nothing on stdout).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -80,10 +80,38 @@ describe('trd match text names the evidence of each decided criterion with its d
     assert.equal(code, 0, stderr);
     const [, ...overview] = stdout.split('\n');
     const nct = overview.find((l) => l.trimStart().startsWith('NCT07052058'));
-    assert.match(nct ?? '', /NOT ELIGIBLE: .*active condition recorded \[Condition\/pneumonia \(2026-11-17\)\]$/);
+    assert.match(
+      nct ?? '',
+      /NOT ELIGIBLE: .*active condition recorded: 233604007 Pneumonia \[Condition\/pneumonia \(2026-11-17\)\]$/,
+    );
     assert.match(stdout, /met +excl +\S? ?nct07052058-ex-infection: .* \[Condition\/pneumonia \(2026-11-17\)\]\n/);
     const json = await trd('match', vignette, '--as-of', '2026-11-27', '--json');
     const results = JSON.parse(json.stdout) as { evidenceDates: Record<string, string> }[];
     for (const r of results) assert.equal(r.evidenceDates['Condition/pneumonia'], '2026-11-17');
+  });
+});
+
+describe('trd match --pathway FILE: the criteria read the pathway file given, as trd assess --pathway does', () => {
+  it("a naproxen order 181 days old: stale under the bundled 180 days, current under a site's 365, so INSIGHT excludes", async () => {
+    const vignette = join(ROOT, 'test', 'fixtures', 'vignettes', 'med-open-order-181-days.json');
+    const pathway = JSON.parse(readFileSync(join(ROOT, 'knowledge', 'pathway', 'care-pathway.json'), 'utf8')) as {
+      definitions: { currentMedication: { openEndedWindowDays: { value: number } } };
+    };
+    pathway.definitions.currentMedication.openEndedWindowDays.value = 365;
+    const site = file('site-pathway.json', JSON.stringify(pathway));
+    const nsaids = async (...extra: string[]): Promise<string | undefined> => {
+      const r = await trd('match', vignette, '--as-of', '2026-11-27', '--trial', 'insight', '--json', ...extra);
+      assert.equal(r.code, 0, r.stderr);
+      const [insight] = JSON.parse(r.stdout) as { criteria: { id: string; status: string }[] }[];
+      return insight?.criteria.find((c) => c.id === 'insight-ex-nsaids')?.status;
+    };
+    assert.equal(await nsaids(), 'unknown');
+    assert.equal(await nsaids('--pathway', site), 'met');
+    const assessed = await trd('assess', vignette, '--as-of', '2026-11-27', '--pathway', site, '--json');
+    const cautions = (JSON.parse(assessed.stdout) as { cautions: { code: string }[] }).cautions.map((c) => c.code);
+    assert.ok(cautions.includes('crp-confounding-medication'), 'assess with the same file agrees');
+    const broken = await trd('match', vignette, '--as-of', '2026-11-27', '--pathway', file('p.json', '{"schema": 1}'));
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /^trd: invalid pathway: /);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * `trd match FILE [--as-of YYYY-MM-DD] [--trial ID ...] [--json]`: match one patient's FHIR Bundle against the bundled
- * trial protocols (knowledge/trials/) through the engine door (src/engine). Bad input throws InputError; the boundary
+ * `trd match FILE [--as-of YYYY-MM-DD] [--trial ID ...] [--pathway FILE] [--json]`: match one patient's FHIR Bundle
+ * against the bundled trial protocols (knowledge/trials/) through the engine door (src/engine). The criteria read the
+ * care pathway's definitions, so `--pathway` gives the same file `trd assess --pathway` and `trd serve --pathway` use. Bad input throws InputError; the boundary
  * in src/cli/trd.ts prints its one line and exits 2 (a broken knowledge or protocol file exits 1).
  */
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import { futureAsOfMessage, withAsOfOptions, type AsOfFlags } from './as-of.ts';
 
 interface MatchOptions extends AsOfFlags {
   trial?: string[];
+  pathway?: string;
   json?: boolean;
   maxBytes?: string;
 }
@@ -21,7 +23,7 @@ interface MatchOptions extends AsOfFlags {
 export function matchFile(file: string, options: MatchOptions, today: Date): TrialMatchResult[] {
   const asOf = resolveAsOf(options.asOf, today, options.allowFutureAsOf === true);
   const bundle = readJsonFile(file, maxBytesOption(options.maxBytes));
-  const engine = createEngine();
+  const engine = createEngine(options.pathway === undefined ? {} : { pathway: options.pathway });
   return engine.match(bundle, { asOf, ...(options.trial === undefined ? {} : { trials: options.trial }) });
 }
 
@@ -33,6 +35,7 @@ export function registerMatch(program: Command): void {
       .argument('<file>', 'FHIR R4 Bundle of one patient (JSON), or - for stdin'),
   )
     .option('--trial <id...>', 'only these trials (protocol id such as insight, or registry id such as NCT07052058)')
+    .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one (as trd assess)')
     .option('--json', 'print the results as JSON (schema precision-trd/trial-match@1)')
     .option('--max-bytes <n>', 'refuse input larger than this many bytes (default 100000000)')
     .action((file: string, options: MatchOptions) => {

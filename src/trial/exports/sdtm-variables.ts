@@ -6,8 +6,8 @@
  * (SDTM_METHODS) that sdtm.ts carries out. Pure.
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
-import type { Criterion } from '../../trials/schema.ts';
 import { SEXES } from '../model.ts';
+import { cutAtWord } from '../../trials/criterion-code.ts';
 
 /** The SDTMIG version the datasets follow (define.xml's StandardVersion, TS SDTIGVER). */
 export const SDTMIG_VERSION = '3.3';
@@ -183,17 +183,6 @@ function testName(testcd: string, description: string): string {
 }
 
 /**
- * Text within `max` characters: cut at the last word that fits (never within the first `keep` characters, a test
- * name's code), without a dangling comma or bracket.
- */
-function cutAtWord(text: string, max: number, keep = 0): string {
-  if (text.length <= max) return text;
-  const fits = text.slice(0, max + 1);
-  const space = fits.lastIndexOf(' ');
-  return (space > keep ? fits.slice(0, space) : fits.slice(0, max)).replace(/[\s,;:(-]+$/, '');
-}
-
-/**
  * The Trial Summary parameters the export writes (TSPARMCD, CDISC C66738, with TSPARM, C67152), each with the origin
  * of its TSVAL: only those the protocol file or the store holds (sdtm.ts writes one only when it has its value).
  * FDA's other required parameters (trial phase, type, blinding, planned number of subjects, the treatment's UNII, the
@@ -216,34 +205,6 @@ export const REGISTRY_NAMES = { NCT: 'ClinicalTrials.gov', ISRCTN: 'ISRCTN' } as
 
 /** IECAT (CDISC IECAT, C66797) of a criterion's kind. */
 export const IE_CATEGORIES = { inclusion: 'INCLUSION', exclusion: 'EXCLUSION' } as const;
-
-/** SDTMIG: IETEST is at most 200 characters (the full wording is the protocol's). */
-export const SDTM_IETEST_MAX = 200;
-
-/**
- * IETEST of a protocol criterion: the registry's wording, within SDTMIG's 200 characters (cut at the last word that
- * fits), or the project's statement of the criterion when the registry record does not state it (`registryText`
- * null) or states it in one line with other criteria (the registry's "bipolar disorder, psychotic disorder,
- * personality disorder or eating disorder", four criteria of the protocol file): one IETEST names one criterion, as
- * one IETESTCD does. Two criteria of one name are refused by the export (ieCriteria in sdtm.ts), naming both.
- */
-export const ieTestName = (
-  criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
-  c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
-): string => cutAtWord(ieWording(criteria, c), SDTM_IETEST_MAX);
-
-/**
- * A criterion's full wording, which IETEST cuts to 200 characters: the registry's when it is the criterion's alone,
- * otherwise the protocol file's statement. SDTMIG puts a longer wording in the study metadata: define.xml decodes each
- * IETESTCD with it (codelist IETESTCD).
- */
-export function ieWording(
-  criteria: readonly Pick<Criterion, 'id' | 'registryText'>[],
-  c: Pick<Criterion, 'id' | 'text' | 'registryText'>,
-): string {
-  const shared = criteria.some((o) => o.id !== c.id && o.registryText !== null && o.registryText === c.registryText);
-  return c.registryText === null || shared ? c.text : c.registryText;
-}
 
 /** A score's scoring: undefined for the instrument's first (default) one, else its code letters and its name. */
 function otherScoring(

@@ -18,7 +18,7 @@ import { InputError } from '../../record/issues.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { censoredEnds, type CensoredComparator } from '../../safety/schema.ts';
 import type { Visit } from '../../trials/schema-conduct.ts';
-import { ieTestCode } from '../../trials/criterion-code.ts';
+import { ieTestCode, ieTestName, ieWording, SDTM_IETEST_MAX } from '../../trials/criterion-code.ts';
 import { ageInYears, toDayNumber } from '../../record/dates.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
@@ -32,9 +32,6 @@ import {
   DS_SCREEN_FAILURE,
   DS_TERMS,
   IE_CATEGORIES,
-  ieTestName,
-  ieWording,
-  SDTM_IETEST_MAX,
   LB_TESTS,
   REGISTRY_NAMES,
   TS_PARAMETERS,

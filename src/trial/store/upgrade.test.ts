@@ -58,7 +58,7 @@ test('a version-3 database upgrades: records at version 1, randomization dated b
     // Acknowledged before an acknowledgement said what was done: no action recorded, none made up.
     const [alert] = await store.listAlerts();
     assert.deepEqual([alert?.acknowledgedAt, alert?.actionTaken], ['2026-11-10T10:00:00Z', null]);
-    // Participant codes are unique within a site from version 9 (the table rebuilt in SQLite): site B may use P-1,
+    // Participant codes are unique within a site from version 10 (the table rebuilt in SQLite): site B may use P-1,
     // site A may not, and the records referring to p1 still do (foreign keys kept and on).
     await db.exec(`BEGIN;
       INSERT INTO screening (id, site, screening_code, screened_on, criteria_json, verdict, failed_json, recorded_by, recorded_at) VALUES ('s2', 'B', 'S-1', '2026-11-01', '[]', 'eligible', '[]', 'u', '2026-11-01T09:00:00Z');

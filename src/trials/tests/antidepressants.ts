@@ -49,14 +49,29 @@ export function isCurrent(exposure: Exposure, current: ReadonlySet<string>): boo
 }
 
 /**
- * The antidepressant run that ended last, for a criterion that finds none taken now: " (last recorded: sertraline,
- * ended 2026-11-22)" and its records, or nothing when no run has ended.
+ * The antidepressant run that ended last, for a criterion that finds none taken now, and every run not taken now whose
+ * end is not recorded (any of them may have ended later): " (last recorded: escitalopram, ended 2025-07-13; end not
+ * recorded: sertraline from 2026-06-01)" and their records, or nothing when there is none.
  */
 export function lastRecorded(ctx: MatchContext): { text: string; evidence: readonly ResourceRef[] } {
-  const past = ctx.facts.treatmentResistance.exposures.filter((e) => e.end !== undefined);
-  const last = past.sort((a, b) => (a.end ?? '').localeCompare(b.end ?? '')).at(-1);
-  if (last === undefined) return { text: '', evidence: [] };
-  return { text: ` (last recorded: ${last.ingredient}, ended ${last.end ?? ''})`, evidence: last.sources };
+  const current = new Set(ctx.facts.medications.current);
+  const notNow = ctx.facts.treatmentResistance.exposures.filter((e) => !isCurrent(e, current));
+  const last = notNow
+    .filter((e) => e.end !== undefined)
+    .sort((a, b) => (a.end ?? '').localeCompare(b.end ?? ''))
+    .at(-1);
+  const endUnknown = notNow.filter((e) => e.end === undefined);
+  const notes = [
+    ...(last === undefined ? [] : [`last recorded: ${last.ingredient}, ended ${last.end ?? ''}`]),
+    ...(endUnknown.length === 0
+      ? []
+      : [
+          `end not recorded: ${endUnknown.map((e) => (e.start === undefined ? `${e.ingredient}, undated` : `${e.ingredient} from ${e.start}`)).join(', ')}`,
+        ]),
+  ];
+  if (notes.length === 0) return { text: '', evidence: [] };
+  const evidence = [...(last?.sources ?? []), ...endUnknown.flatMap((e) => e.sources)];
+  return { text: ` (${notes.join('; ')})`, evidence: [...new Set(evidence)] };
 }
 
 export function currentAntidepressant(ctx: MatchContext, test: CurrentAdequate | CurrentAny): TestOutcome {

@@ -7,6 +7,7 @@ import { undecided, unverifiedNote } from '../context.ts';
 import { conditionsInSets, isCurrentOn, presentWithin } from '../conditions.ts';
 import type { ConditionHit } from '../conditions.ts';
 import { inSentence } from '../sentence.ts';
+import { conditionLabel } from '../../pathway/conditions.ts';
 
 type DiagnosisIn = Extract<CriterionTest, { type: 'diagnosis-in' }>;
 type NoConditionIn = Extract<CriterionTest, { type: 'no-condition-in' }>;
@@ -16,12 +17,6 @@ type NoInfectionWithin = Extract<CriterionTest, { type: 'no-infection-within' }>
 const notesOf = (ctx: MatchContext, hit: ConditionHit): { unverifiedNotes?: string[] } => {
   const u = unverifiedEntry(ctx.knowledge, hit.match);
   return u === undefined ? {} : { unverifiedNotes: [unverifiedNote(u)] };
-};
-
-const label = (c: ConditionFact): string => {
-  const coding = c.code.codings[0];
-  const code = coding?.code === undefined ? '' : `${coding.code} `;
-  return `${code}${c.code.text ?? coding?.display ?? ''}`.trim() || c.ref;
 };
 
 /**
@@ -49,14 +44,14 @@ export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
   const current = hits.filter((h) => {
     if (!isCurrentOn(h, ctx.asOfDay)) return false;
     const why = notDepressionBecause(ctx, test.codeSet, h.condition);
-    if (why !== undefined) ended.push(`${label(h.condition)}: ${why}`);
+    if (why !== undefined) ended.push(`${conditionLabel(h.condition)}: ${why}`);
     return why === undefined;
   });
   const confirmed = current.find((h) => h.confirmed);
   if (confirmed !== undefined) {
     return {
       holds: true,
-      reason: `Current diagnosis ${label(confirmed.condition)}`,
+      reason: `Current diagnosis ${conditionLabel(confirmed.condition)}`,
       evidence: [confirmed.condition.ref],
       ...notesOf(ctx, confirmed),
     };
@@ -65,13 +60,15 @@ export function diagnosisIn(ctx: MatchContext, test: DiagnosisIn): TestOutcome {
   if (tentative !== undefined) {
     return {
       holds: undefined,
-      reason: `Diagnosis ${label(tentative.condition)} is ${tentative.condition.verificationStatus ?? 'unconfirmed'}`,
+      reason: `Diagnosis ${conditionLabel(tentative.condition)} is ${tentative.condition.verificationStatus ?? 'unconfirmed'}`,
       evidence: [tentative.condition.ref],
       collect: `confirmed diagnosis (${test.codeSet})`,
     };
   }
   const past = hits.map((h) => h.condition);
-  const notCurrent = hits.filter((h) => !isCurrentOn(h, ctx.asOfDay)).map((h) => `${label(h.condition)} not current`);
+  const notCurrent = hits
+    .filter((h) => !isCurrentOn(h, ctx.asOfDay))
+    .map((h) => `${conditionLabel(h.condition)} not current`);
   const notes = [...ended, ...notCurrent];
   const pastNote = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   return {
@@ -104,7 +101,7 @@ function noneWithin(
       if (h.confirmed) {
         return {
           holds: false,
-          reason: `${label(h.condition)} (${when})`,
+          reason: `${conditionLabel(h.condition)} (${when})`,
           evidence: [h.condition.ref],
           ...notesOf(ctx, h),
         };
@@ -115,18 +112,18 @@ function noneWithin(
   if (tentative !== undefined) {
     return {
       holds: undefined,
-      reason: `${label(tentative.condition)} is ${tentative.condition.verificationStatus ?? 'unconfirmed'}`,
+      reason: `${conditionLabel(tentative.condition)} is ${tentative.condition.verificationStatus ?? 'unconfirmed'}`,
       evidence: [tentative.condition.ref],
-      collect: `confirm or refute ${label(tentative.condition)}`,
+      collect: `confirm or refute ${conditionLabel(tentative.condition)}`,
       ...notesOf(ctx, tentative),
     };
   }
   if (undated !== undefined) {
     return {
       holds: undefined,
-      reason: `${label(undated)} recorded without dates to place it in the last ${days ?? 0} days`,
+      reason: `${conditionLabel(undated)} recorded without dates to place it in the last ${days ?? 0} days`,
       evidence: [undated.ref],
-      collect: `dates of ${label(undated)}`,
+      collect: `dates of ${conditionLabel(undated)}`,
     };
   }
   // An old condition taken as over by the pathway's [U] days (recorded without a status or end) is said, as in assess.
@@ -136,8 +133,8 @@ function noneWithin(
   // With its end when the record gives one (the evidence's date is the onset): what places it before the window.
   const ended = (c: ConditionFact): string =>
     c.abatement !== undefined && /^\d{4}-\d{2}-\d{2}/.test(c.abatement)
-      ? `${label(c)}, ended ${c.abatement.slice(0, 10)}`
-      : label(c);
+      ? `${conditionLabel(c)}, ended ${c.abatement.slice(0, 10)}`
+      : conditionLabel(c);
   const beforeText = before.length === 0 ? '' : `; recorded before the window: ${before.map(ended).join(', ')}`;
   return {
     holds: true,

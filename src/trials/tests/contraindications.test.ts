@@ -17,8 +17,17 @@ const missingAnc = {
   action: 'Order a full blood count with differential (ANC).',
 };
 
-function context(knowledge: Knowledge, missingWorkup: readonly unknown[]): MatchContext {
-  const facts = { contraindications: [], contraindicationsUnverified: {}, missingWorkup } as unknown as ClinicalFacts;
+/** The pathway's latest valid ANC in its window (ClinicalFacts.labs), when the work-up is present. */
+const anc = { analyte: 'anc', value: 3.8, unit: '10*9/L', date: '2026-11-20', source: 'Observation/anc' };
+
+function context(knowledge: Knowledge, missingWorkup: readonly unknown[], labs = {}): MatchContext {
+  const facts = {
+    contraindications: [],
+    contraindicationsUnverified: {},
+    missingWorkup,
+    labs,
+    screens: {},
+  } as unknown as ClinicalFacts;
   return { record: {} as MatchContext['record'], knowledge, facts, asOf: '2026-11-27', asOfDay: 0, memo: new Map() };
 }
 
@@ -35,12 +44,14 @@ test('missing ANC leaves neutropenia open; once present, neutropenia is ruled ou
     open.reason,
     'Cannot rule out neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency): Absolute neutrophil count missing',
   );
-  const present = noContraindication(context(trials.knowledge, []), neutropenia);
+  const present = noContraindication(context(trials.knowledge, [], { anc }), neutropenia);
   assert.equal(present.holds, true);
+  // The work-up that rules neutropenia out is named with its value and date, and cited, so it can be checked.
   assert.equal(
     present.reason,
-    'None found: neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency) (work-up present)',
+    'None found: neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency) (work-up: absolute neutrophil count 3.8 x10^9/L on 2026-11-20)',
   );
+  assert.deepEqual(present.evidence, ['Observation/anc']);
   assert.equal(present.collect, 'confirm none of: immunodeficiency (HIV disease or primary immunodeficiency)');
 });
 

@@ -5,8 +5,10 @@
  * `missingWorkup[].rulesOut`); the others rest on the record's silence, unless a work-up item that `confirms` one is
  * listed (a stale or name-only immunosuppressant record): then it may be present, and the criterion is unknown.
  */
-import type { Pathway } from '../../knowledge/schema-pathway.ts';
+import type { Pathway, WorkupRule } from '../../knowledge/schema-pathway.ts';
 import type { WorkupCode } from '../../pathway/facts.ts';
+import type { ResourceRef } from '../../record/index.ts';
+import { unitForReading } from '../../units/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { unverifiedNote } from '../context.ts';
@@ -18,6 +20,8 @@ type NoContraindication = Extract<CriterionTest, { type: 'no-contraindication' }
 interface Plan {
   readonly codes: ReadonlySet<string>;
   readonly needed: ReadonlySet<WorkupCode>;
+  /** The work-up items that rule the checked contraindications out (labs and screens), in the pathway's order. */
+  readonly ruling: readonly WorkupRule[];
   /** Work-up items that, while listed, leave a checked contraindication to confirm (`confirms`). */
   readonly confirming: ReadonlySet<WorkupCode>;
   /** The contraindications checked, by the pathway's titles (a code id such as "hepatic" is not for the reader). */
@@ -40,9 +44,11 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
   if (plan === undefined) {
     const ruling = (code: NoContraindication['codes'][number]) =>
       pathway.missingWorkup.filter((w) => 'rulesOut' in w && w.rulesOut.includes(code));
+    const needed = new Set(test.codes.flatMap((c) => ruling(c).map((w) => w.code)));
     plan = {
       codes: new Set<string>(test.codes),
-      needed: new Set(test.codes.flatMap((c) => ruling(c).map((w) => w.code))),
+      needed,
+      ruling: pathway.missingWorkup.filter((w) => needed.has(w.code)),
       confirming: new Set(
         pathway.missingWorkup
           .filter((w) => 'confirms' in w && w.confirms.some((c) => test.codes.includes(c)))
@@ -79,7 +85,7 @@ function notesOf(
 }
 
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
-  const { codes, needed, confirming, checked, silent } = planOf(ctx.knowledge.pathway, test);
+  const { codes, needed, ruling, confirming, checked, silent } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
     return {
@@ -106,9 +112,30 @@ export function noContraindication(ctx: MatchContext, test: NoContraindication):
       collect: [...missing, ...toConfirm].map((w) => w.action).join('; '),
     };
   }
-  const reason = `None found: ${checked}${needed.size > 0 ? ' (work-up present)' : ''}`;
+  // The work-up that rules the lab- and screen-based ones out is named with its values and dates, and cited.
+  const workup = ruling.flatMap((w) => workupResult(ctx, w));
+  const reason = `None found: ${checked}${workup.length > 0 ? ` (work-up: ${workup.map((w) => w.text).join('; ')})` : ''}`;
+  const evidence = [...new Set(workup.map((w) => w.source))];
   // "None found" rests on every checked rule, and on the unverified values each relied on.
   const notes = notesOf(ctx, test.codes);
-  if (silent === '') return { holds: true, reason, evidence: [], ...notes };
-  return { holds: true, reason, evidence: [], bySilence: true, collect: `confirm none of: ${silent}`, ...notes };
+  if (silent === '') return { holds: true, reason, evidence, ...notes };
+  return { holds: true, reason, evidence, bySilence: true, collect: `confirm none of: ${silent}`, ...notes };
+}
+
+/**
+ * The result a work-up item rests on (the pathway's latest valid lab in its window, or its screen), in words:
+ * "absolute neutrophil count 3.8 x10^9/L on 2026-11-06", "latent tuberculosis screen negative on 2026-10-30".
+ */
+function workupResult(ctx: MatchContext, w: WorkupRule): { text: string; source: ResourceRef }[] {
+  if (w.predicate === 'lab-in-window') {
+    const r = ctx.facts.labs[w.analyte];
+    if (r === undefined) return [];
+    const value = `${r.comparator ?? ''}${r.value} ${unitForReading(r.unit)}`;
+    return [{ text: `${inSentence(w.title)} ${value} on ${r.date}`, source: r.source }];
+  }
+  if (w.predicate === 'screen-in-window') {
+    const r = ctx.facts.screens[w.screen];
+    return r === undefined ? [] : [{ text: `${inSentence(w.title)} ${r.outcome} on ${r.date}`, source: r.source }];
+  }
+  return [];
 }

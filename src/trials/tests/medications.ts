@@ -39,19 +39,21 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
   // A record naming one of the set's medicines as a cream or eye drops is not systemic, by the [U] route words.
   const setAside = found.map((f) => `${f.medication.ref} names "${f.named.name}" as ${f.nonSystemic ?? ''}`);
   const routes = setAside.length === 0 ? undefined : unverifiedRoutes(ctx.knowledge);
-  // One stopped days ago is named with its end and cited, never passed over as silence (the status is unchanged).
-  const ended = lastEndedInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.facts);
+  // One stopped days ago is named with its end and cited, never passed over as silence (the status is unchanged); one
+  // whose end is not recorded likewise, with its start: it may have ended yesterday.
+  const { ended, endUnknown } = lastEndedInSet(ctx.record, ctx.knowledge, test.codeSet, ctx.facts);
   const notes = [
     ...(ended.length === 0
       ? []
       : [`last recorded: ${ended.map((e) => `${nameOf(e.medication)}, ended ${e.end}`).join(' and ')}`]),
+    ...(endUnknown.length === 0 ? [] : [`end not recorded: ${endUnknown.map(startedAs).join(', ')}`]),
     ...(setAside.length === 0 ? [] : [`not systemic: ${setAside.join('; ')}`]),
   ];
   return {
     holds: true,
     bySilence: true,
     reason: `No current ${title} recorded on ${ctx.asOf}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`,
-    evidence: ended.map((e) => e.medication.ref),
+    evidence: [...ended.map((e) => e.medication.ref), ...endUnknown.map((m) => m.ref)],
     collect: `confirm no current ${title}`,
     ...(routes === undefined ? {} : { unverifiedNotes: [unverifiedNote(routes)] }),
   };
@@ -59,6 +61,10 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
 
 /** The medicine as the record names it: its text, else its first coding's display, else the record. */
 const nameOf = (m: MedicationFact): string => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref;
+
+/** A record whose end is not recorded, with the start it gives ("amoxicillin from 2026-10-01", "amoxicillin, undated"). */
+const startedAs = (m: MedicationFact): string =>
+  m.period.start === undefined ? `${nameOf(m)}, undated` : `${nameOf(m)} from ${m.period.start.slice(0, 10)}`;
 
 /**
  * Possible current medicines of the list, to confirm: coded ones whose texts say they are applied or inhaled, and ones
