@@ -3,7 +3,7 @@
  * treat both conditions.
  */
 import { whyConditionNotCurrent } from './conditions.ts';
-import { byRef } from './context.ts';
+import { byRef, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ComorbidIl6Disease } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -11,10 +11,12 @@ import { inAnySet } from './lookups.ts';
 export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease[] {
   const out: ComorbidIl6Disease[] = [];
   for (const d of ctx.pathway.definitions.comorbidIl6Disease) {
-    const refs = ctx.record.conditions
-      .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
-      .map((c) => c.ref)
-      .sort(byRef);
+    const refs = sortInPlace(
+      ctx.record.conditions
+        .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
+        .map((c) => c.ref),
+      byRef,
+    );
     if (refs.length > 0) {
       out.push({
         code: d.code,

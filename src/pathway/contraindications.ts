@@ -7,7 +7,7 @@ import { nameListedIn, unverifiedName } from '../knowledge/index.ts';
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { unitForReading } from '../units/index.ts';
 import { whyConditionNotCurrent } from './conditions.ts';
-import { byRef, noteIssue, noteUnverified, useThreshold } from './context.ts';
+import { byRef, noteIssue, noteUnverified, sortInPlace, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type {
   ClinicalFacts,
@@ -251,13 +251,14 @@ export function deriveContraindications(
     } finally {
       ctx.collectors.pop();
     }
-    if (collector.size > 0) unverified[rule.code] = [...collector.values()].sort((a, b) => byRef(a.item, b.item));
+    if (collector.size > 0)
+      unverified[rule.code] = sortInPlace([...collector.values()], (a, b) => byRef(a.item, b.item));
     if (found !== undefined)
       out.push({
         code: rule.code,
         title: rule.title,
         detail: found.detail,
-        evidence: [...found.evidence].sort(byRef),
+        evidence: sortInPlace([...found.evidence], byRef),
         citation: rule.citation,
       });
   }

@@ -35,6 +35,7 @@ import {
   isoDate,
   noteIssue,
   noteUnverified,
+  sortInPlace,
   useThreshold,
   withinDaysAfter,
 } from './context.ts';
@@ -479,8 +480,8 @@ export function medicationStatus(ctx: EngineContext): ClinicalFacts['medications
     }
   }
   return {
-    current: current.sort(byRef),
-    stale: stale.sort(byRef),
-    ended: ended.sort((a, b) => byRef(a.source, b.source)),
+    current: sortInPlace(current, byRef),
+    stale: sortInPlace(stale, byRef),
+    ended: sortInPlace(ended, (a, b) => byRef(a.source, b.source)),
   };
 }

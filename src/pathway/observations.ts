@@ -5,7 +5,7 @@
 import { convertQuantity, isUcum } from '../units/index.ts';
 import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
-import { byRef, dayOf, noteIssue, noteUnverified } from './context.ts';
+import { byRef, dayOf, noteIssue, noteUnverified, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { conceptSetHits, useHit } from './lookups.ts';
 
@@ -153,7 +153,7 @@ export function observationsInSets(ctx: EngineContext, codeSets: readonly string
       }
     }
   }
-  return merged.sort((a, b) => a.order - b.order);
+  return sortInPlace(merged, (a, b) => a.order - b.order);
 }
 
 const statusSets = new WeakMap<readonly string[], ReadonlySet<string>>();
@@ -194,8 +194,9 @@ export function findObservations(
     const instant = instantOf(c.obs.effective);
     usable.push(instant === undefined ? { obs: c.obs, day: c.day } : { obs: c.obs, day: c.day, instant });
   }
+  // Not sortInPlace: newestFirst is no total order (context.ts sortInPlace says why that matters).
   usable.sort(newestFirst);
-  rejected.sort((a, b) => byRef(a.source, b.source));
+  sortInPlace(rejected, (a, b) => byRef(a.source, b.source));
   return { usable, rejected, notValid };
 }
 
