@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byRef, sortInPlace } from './context.ts';
+import { AS_OF, knowledge, record } from './builders.test-support.ts';
+import { byRef, createContext, noteUnverified, sortInPlace } from './context.ts';
+import type { UnverifiedItem } from './facts.ts';
 
 /** A deterministic pseudo-random sequence (no Math.random: a failure must be reproducible). */
 function* numbers(seed: number): Generator<number> {
@@ -35,4 +37,28 @@ test('sortInPlace orders as Array.prototype.sort does, ties kept in place, short
 test('sortInPlace with byRef orders strings as the default sort does', () => {
   const names = ['sertraline', 'st-johns-wort', 'Sertraline', 'a.b', 'a-b', '10', '9', 'é', 'z'];
   assert.deepEqual(sortInPlace([...names], byRef), [...names].sort());
+});
+
+test('noteUnverified adds a value once to every open collector, even one the assessment noted before it opened', () => {
+  const ctx = createContext(record(), knowledge, AS_OF);
+  noteUnverified(ctx, 'threshold A', 'not verified', 'cite-a');
+  const outer: UnverifiedItem[] = [];
+  const inner: UnverifiedItem[] = [];
+  ctx.collectors.push(outer);
+  noteUnverified(ctx, 'threshold B', 'not verified', 'cite-b');
+  ctx.collectors.push(inner);
+  noteUnverified(ctx, 'threshold A', 'not verified', 'cite-a');
+  noteUnverified(ctx, 'threshold B', 'not verified', 'cite-b');
+  noteUnverified(ctx, 'threshold A', 'not verified', 'cite-a');
+  assert.deepEqual(
+    outer.map((u) => u.item),
+    ['threshold B', 'threshold A'],
+  );
+  assert.deepEqual(
+    inner.map((u) => u.item),
+    ['threshold A', 'threshold B'],
+  );
+  // One object per value in the assessment: the collectors hold the assessment's own.
+  assert.equal(inner[0], ctx.unverified.get('threshold A'));
+  assert.equal(ctx.unverified.size, 2);
 });

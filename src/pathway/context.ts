@@ -20,9 +20,11 @@ export interface EngineContext {
   readonly unverified: Map<string, UnverifiedItem>;
   /**
    * Open collectors of the unverified values one derivation relies on (a contraindication rule: a trial criterion
-   * reading it lists them); noteUnverified adds to each, even a value the assessment already noted.
+   * reading it lists them); noteUnverified adds to each, even a value the assessment already noted. Lists, not Maps:
+   * each value is one object per assessment (`unverified`), so a list holds it once by identity, and an empty list
+   * costs almost nothing (every contraindication rule opens one, and most note nothing).
    */
-  readonly collectors: Map<string, UnverifiedItem>[];
+  readonly collectors: UnverifiedItem[][];
   /** Per-assessment caches owned by single modules (kept on the context, not in WeakMaps, to spare the GC). */
   readonly scratch: {
     classifiedObservations?: readonly unknown[];
@@ -65,7 +67,7 @@ export function noteIssue(ctx: EngineContext, code: string, message: string, pat
 export function noteUnverified(ctx: EngineContext, item: string, note: string, citation: string): void {
   let noted = ctx.unverified.get(item);
   if (noted === undefined) ctx.unverified.set(item, (noted = { item, note, citation }));
-  for (const collector of ctx.collectors) collector.set(item, noted);
+  for (const collector of ctx.collectors) if (!collector.includes(noted)) collector.push(noted);
 }
 
 /** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */

@@ -243,7 +243,7 @@ export function deriveContraindications(
   const out: Contraindication[] = [];
   const unverified: Partial<Record<ContraindicationCode, readonly UnverifiedItem[]>> = {};
   for (const rule of ctx.pathway.contraindications) {
-    const collector = new Map<string, UnverifiedItem>();
+    const collector: UnverifiedItem[] = [];
     ctx.collectors.push(collector);
     let found: Found | undefined;
     try {
@@ -251,8 +251,7 @@ export function deriveContraindications(
     } finally {
       ctx.collectors.pop();
     }
-    if (collector.size > 0)
-      unverified[rule.code] = sortInPlace([...collector.values()], (a, b) => byRef(a.item, b.item));
+    if (collector.length > 0) unverified[rule.code] = sortInPlace(collector, (a, b) => byRef(a.item, b.item));
     if (found !== undefined)
       out.push({
         code: rule.code,

@@ -143,17 +143,15 @@ export function observationsInSets(ctx: EngineContext, codeSets: readonly string
   classifiedObservations(ctx);
   const bySet = ctx.scratch.observationsBySet as ReadonlyMap<string, readonly ClassifiedObservation[]>;
   if (codeSets.length === 1) return bySet.get(codeSets[0] ?? '') ?? NONE;
+  // Every set's list, in record order, with an observation coded in two of the sets kept once: no Set of positions.
   const merged: ClassifiedObservation[] = [];
-  const seen = new Set<number>();
-  for (const setId of codeSets) {
-    for (const c of bySet.get(setId) ?? NONE) {
-      if (!seen.has(c.order)) {
-        seen.add(c.order);
-        merged.push(c);
-      }
-    }
-  }
-  return sortInPlace(merged, (a, b) => a.order - b.order);
+  for (const setId of codeSets) for (const c of bySet.get(setId) ?? NONE) merged.push(c);
+  sortInPlace(merged, (a, b) => a.order - b.order);
+  let kept = 0;
+  for (const c of merged)
+    if (kept === 0 || (merged[kept - 1] as ClassifiedObservation).order !== c.order) merged[kept++] = c;
+  merged.length = kept;
+  return merged;
 }
 
 const statusSets = new WeakMap<readonly string[], ReadonlySet<string>>();
