@@ -5,7 +5,7 @@
  * lookback. A stretch that would qualify if an unknown dose were adequate is `unverified`, never adequate.
  */
 import type { EngineContext } from './context.ts';
-import { byRef, dayOf, isoDate, useThreshold } from './context.ts';
+import { byRef, dayOf, isoDate, sortInPlace, useThreshold } from './context.ts';
 import type { DatedSegment } from './exposures.ts';
 import type { AdequateTrial, Exposure, IgnoredMedication, TreatmentResistanceFacts, UnverifiedTrial } from './facts.ts';
 import { minimumDailyDose } from './lookups.ts';
@@ -137,7 +137,7 @@ function judgeRunParts(run: Stretch, ingredient: string, ctx: EngineContext, r: 
   for (const stretch of join(rest, r.maxGapDays, r.gapInclusive)) {
     parts.push({ startDay: stretch.startDay, exposures: judgeRunParts(stretch, ingredient, ctx, r) });
   }
-  return parts.sort((a, b) => a.startDay - b.startDay).flatMap((p) => p.exposures);
+  return sortInPlace(parts, (a, b) => a.startDay - b.startDay).flatMap((p) => p.exposures);
 }
 
 function judgeRun(
@@ -218,10 +218,12 @@ function judgeRun(
  */
 function widenedStretch(run: Stretch, minMg: number, r: Rules): Stretch | undefined {
   if (!run.segments.some((s) => s.widest !== undefined)) return undefined;
-  const widened = run.segments
-    .filter((s) => atDose(s, minMg) || s.dailyDoseMg === undefined)
-    .map((s) => (s.widest === undefined ? s : { ...s, startDay: s.widest.startDay, endDay: s.widest.endDay }))
-    .sort((a, b) => a.startDay - b.startDay);
+  const widened = sortInPlace(
+    run.segments
+      .filter((s) => atDose(s, minMg) || s.dailyDoseMg === undefined)
+      .map((s) => (s.widest === undefined ? s : { ...s, startDay: s.widest.startDay, endDay: s.widest.endDay })),
+    (a, b) => a.startDay - b.startDay,
+  );
   return bestStretch(join(widened, r.maxGapDays, r.gapInclusive), r);
 }
 
@@ -276,7 +278,8 @@ function takenTogether(
   minAloneDays: () => number,
   inclusive: boolean,
 ): Map<AdequateTrial, string> {
-  const ordered = [...trials].sort(
+  const ordered = sortInPlace(
+    [...trials],
     (a, b) => a.start.localeCompare(b.start) || a.ingredient.localeCompare(b.ingredient),
   );
   const counted: { ingredient: string; from: number; to: number }[] = [];
@@ -285,10 +288,12 @@ function takenTogether(
     const from = dayOf(t.start) ?? 0;
     const to = dayOf(t.end) ?? from;
     // The counted trials' days inside this one, merged so that a day shared by two of them counts once.
-    const overlaps = counted
-      .filter((c) => c.from <= to && c.to >= from)
-      .map((c) => ({ ingredient: c.ingredient, from: Math.max(c.from, from), to: Math.min(c.to, to) }))
-      .sort((a, b) => a.from - b.from);
+    const overlaps = sortInPlace(
+      counted
+        .filter((c) => c.from <= to && c.to >= from)
+        .map((c) => ({ ingredient: c.ingredient, from: Math.max(c.from, from), to: Math.min(c.to, to) })),
+      (a, b) => a.from - b.from,
+    );
     let shared = 0;
     let reach = from - 1;
     for (const o of overlaps) {
@@ -343,12 +348,12 @@ export function deriveTreatmentResistance(
     else list.push(s);
   }
   const exposures: Exposure[] = [];
-  for (const ingredient of [...byIngredient.keys()].sort()) {
+  for (const ingredient of sortInPlace([...byIngredient.keys()], byRef)) {
     const list = byIngredient.get(ingredient) ?? [];
-    const dated = list.filter(isDated).sort((a, b) => a.startDay - b.startDay || byRef(a.source, b.source));
+    const dated = sortInPlace(list.filter(isDated), (a, b) => a.startDay - b.startDay || byRef(a.source, b.source));
     for (const run of join(dated, r.maxGapDays, r.gapInclusive))
       exposures.push(...judgeRunParts(run, ingredient, ctx, r));
-    for (const s of [...list].sort((a, b) => byRef(a.source, b.source))) {
+    for (const s of sortInPlace([...list], (a, b) => byRef(a.source, b.source))) {
       if (!isDated(s)) exposures.push(judgeUndated(s, ctx));
     }
   }
@@ -416,18 +421,16 @@ export function deriveTreatmentResistance(
     adequateTrials,
     unverifiedTrials,
     exposures,
-    segments: [...segments]
-      .sort((a, b) => byRef(a.source, b.source))
-      .map((g) => ({
-        source: g.source,
-        ingredient: g.ingredient,
-        dailyDoseMg: g.dailyDoseMg,
-        doseBasis: g.doseBasis,
-        doseProblem: g.doseProblem,
-        start: g.start,
-        end: g.end,
-        periodProblem: g.periodProblem,
-      })),
-    ignored: [...ignored].sort((a, b) => byRef(a.source, b.source)),
+    segments: sortInPlace([...segments], (a, b) => byRef(a.source, b.source)).map((g) => ({
+      source: g.source,
+      ingredient: g.ingredient,
+      dailyDoseMg: g.dailyDoseMg,
+      doseBasis: g.doseBasis,
+      doseProblem: g.doseProblem,
+      start: g.start,
+      end: g.end,
+      periodProblem: g.periodProblem,
+    })),
+    ignored: sortInPlace([...ignored], (a, b) => byRef(a.source, b.source)),
   };
 }

@@ -4,7 +4,7 @@
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
 import type { Writable } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
+import { byRef, dayOf, sortInPlace, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { currentUsesIn, namedOnlyPhrase, namedOnlyUsesIn, notSystemic } from './medication-use.ts';
 import type { Caution, ClinicalFacts, InflammationFacts } from './facts.ts';
@@ -95,7 +95,7 @@ function currentMedication(ctx: EngineContext, rule: Extract<CautionRule, { pred
     toConfirm.push({ ref: n.use.fact.ref, phrase: namedOnlyPhrase(n.named) });
   }
   if (toConfirm.length === 0) return coded.length > 0 ? { detail: rule.detail, evidence: coded } : undefined;
-  toConfirm.sort((a, b) => byRef(a.ref, b.ref));
+  sortInPlace(toConfirm, (a, b) => byRef(a.ref, b.ref));
   const which = toConfirm.map((t) => `${t.ref} ${t.phrase}`).join('; ');
   const refs = toConfirm.map((t) => t.ref);
   const found: Writable<Found> = {
@@ -126,7 +126,7 @@ export function deriveCautions(
       code: rule.code,
       title: found.title ?? rule.title,
       detail: found.detail,
-      evidence: [...found.evidence].sort(byRef),
+      evidence: sortInPlace([...found.evidence], byRef),
       citation: rule.citation,
     };
     if (found.toConfirm !== undefined) caution.toConfirm = found.toConfirm;

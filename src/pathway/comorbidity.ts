@@ -3,7 +3,7 @@
  * treat both conditions.
  */
 import { conditionLabel, whyConditionNotCurrent } from './conditions.ts';
-import { byRef } from './context.ts';
+import { byRef, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ComorbidIl6Disease } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -11,9 +11,12 @@ import { inAnySet } from './lookups.ts';
 export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease[] {
   const out: ComorbidIl6Disease[] = [];
   for (const d of ctx.pathway.definitions.comorbidIl6Disease) {
-    const found = ctx.record.conditions
-      .filter((c) => inAnySet(ctx, d.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
-      .sort((a, b) => byRef(a.ref, b.ref));
+    const found = sortInPlace(
+      ctx.record.conditions.filter(
+        (c) => inAnySet(ctx, d.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined,
+      ),
+      (a, b) => byRef(a.ref, b.ref),
+    );
     if (found.length > 0) {
       out.push({
         code: d.code,

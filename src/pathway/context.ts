@@ -20,9 +20,11 @@ export interface EngineContext {
   readonly unverified: Map<string, UnverifiedItem>;
   /**
    * Open collectors of the unverified values one derivation relies on (a contraindication rule: a trial criterion
-   * reading it lists them); noteUnverified adds to each, even a value the assessment already noted.
+   * reading it lists them); noteUnverified adds to each, even a value the assessment already noted. Lists, not Maps:
+   * each value is one object per assessment (`unverified`), so a list holds it once by identity, and an empty list
+   * costs almost nothing (every contraindication rule opens one, and most note nothing).
    */
-  readonly collectors: Map<string, UnverifiedItem>[];
+  readonly collectors: UnverifiedItem[][];
   /** Per-assessment caches owned by single modules (kept on the context, not in WeakMaps, to spare the GC). */
   readonly scratch: {
     classifiedObservations?: readonly unknown[];
@@ -65,7 +67,7 @@ export function noteIssue(ctx: EngineContext, code: string, message: string, pat
 export function noteUnverified(ctx: EngineContext, item: string, note: string, citation: string): void {
   let noted = ctx.unverified.get(item);
   if (noted === undefined) ctx.unverified.set(item, (noted = { item, note, citation }));
-  for (const collector of ctx.collectors) collector.set(item, noted);
+  for (const collector of ctx.collectors) if (!collector.includes(noted)) collector.push(noted);
 }
 
 /** Note a threshold as relied upon: adds it to `unverified` when the pathway marks it `verified: false`. */
@@ -95,6 +97,28 @@ export function withinDaysAfter(day: number, anchorDay: number, window: Pick<Day
  */
 export function byRef(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Lists up to this long are sorted by insertion (sortInPlace); longer ones by Array.prototype.sort. */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * `list.sort(compare)` for the short lists of one assessment (most hold none to three items): up to
+ * INSERTION_SORT_MAX items by insertion. The built-in sort sets up its work arrays on every call, about ten times the
+ * insertion's cost on three items, and an assessment sorts some fifty lists. Both sorts are stable, so they give the
+ * same order when `compare` is a total order (byRef, numbers, keys chained with ||). A comparator that is not one
+ * (observations.ts newestFirst, which orders by time where both results give one and by day otherwise) keeps the
+ * built-in sort, since two algorithms may order its cycles differently.
+ */
+export function sortInPlace<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  if (list.length > INSERTION_SORT_MAX) return list.sort(compare);
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i] as T;
+    let j = i - 1;
+    for (; j >= 0 && compare(list[j] as T, item) > 0; j--) list[j + 1] = list[j] as T;
+    list[j + 1] = item;
+  }
+  return list;
 }
 
 /** Day number of a fact's date, or undefined; partial dates resolve to their earliest or latest day. */

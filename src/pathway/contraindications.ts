@@ -8,7 +8,7 @@ import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { unitForReading } from '../units/index.ts';
 import { conditionLabel, whyConditionNotCurrent } from './conditions.ts';
-import { byRef, noteIssue, noteUnverified, useThreshold } from './context.ts';
+import { byRef, noteIssue, noteUnverified, sortInPlace, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type {
   ClinicalFacts,
@@ -250,7 +250,7 @@ export function deriveContraindications(
   const out: Contraindication[] = [];
   const unverified: Partial<Record<ContraindicationCode, readonly UnverifiedItem[]>> = {};
   for (const rule of ctx.pathway.contraindications) {
-    const collector = new Map<string, UnverifiedItem>();
+    const collector: UnverifiedItem[] = [];
     ctx.collectors.push(collector);
     let found: Found | undefined;
     try {
@@ -258,13 +258,13 @@ export function deriveContraindications(
     } finally {
       ctx.collectors.pop();
     }
-    if (collector.size > 0) unverified[rule.code] = [...collector.values()].sort((a, b) => byRef(a.item, b.item));
+    if (collector.length > 0) unverified[rule.code] = sortInPlace(collector, (a, b) => byRef(a.item, b.item));
     if (found !== undefined)
       out.push({
         code: rule.code,
         title: rule.title,
         detail: found.detail,
-        evidence: [...found.evidence].sort(byRef),
+        evidence: sortInPlace([...found.evidence], byRef),
         citation: rule.citation,
       });
   }

@@ -6,7 +6,7 @@
  */
 import type { DepressionFacts } from './facts.ts';
 import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
-import { byRef, dayOf } from './context.ts';
+import { byRef, dayOf, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { inAnySet, matchIn } from './lookups.ts';
 
@@ -55,8 +55,8 @@ export function deriveDepression(ctx: EngineContext): DepressionFacts {
       qualifying.length = 0;
     }
   }
-  qualifying.sort((a, b) => b.onsetDay - a.onsetDay || byRef(a.ref, b.ref));
-  excluded.sort((a, b) => byRef(a.source, b.source));
+  sortInPlace(qualifying, (a, b) => b.onsetDay - a.onsetDay || byRef(a.ref, b.ref));
+  sortInPlace(excluded, (a, b) => byRef(a.source, b.source));
   // The current episode is the most recent qualifying diagnosis (Maudsley staging times the current episode).
   const latest = qualifying.find((q) => q.onset !== undefined);
   const present = qualifying.length > 0;

@@ -7,7 +7,7 @@ import type { PatientRecord } from '../record/index.ts';
 import { deriveTreatmentResistance } from './adequacy.ts';
 import { deriveCautions } from './cautions.ts';
 import { deriveComorbidIl6Disease } from './comorbidity.ts';
-import { ageOn, ageRangeOn, byRef, createContext } from './context.ts';
+import { ageOn, ageRangeOn, byRef, createContext, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { deriveContraindications, withoutUndecidableLabs } from './contraindications.ts';
 import { deriveDepression } from './depression.ts';
@@ -78,8 +78,9 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
     comorbidIl6Disease,
     maudsleyStaging,
     // Sorted so that a result never depends on the order of the input's entries.
-    unverified: [...ctx.unverified.values()].sort((a, b) => byRef(a.item, b.item)),
-    issues: [...record.issues, ...ctx.issues].sort(
+    unverified: sortInPlace([...ctx.unverified.values()], (a, b) => byRef(a.item, b.item)),
+    issues: sortInPlace(
+      [...record.issues, ...ctx.issues],
       (a, b) => byRef(a.path ?? '', b.path ?? '') || byRef(a.code, b.code) || byRef(a.message, b.message),
     ),
   };

@@ -6,6 +6,7 @@
  * medicines (no listed code) is not a confirmed use: the work-up asks to confirm it instead (workup.ts).
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
+import { byRef, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication } from './facts.ts';
 import { matchIn } from './lookups.ts';
@@ -34,6 +35,6 @@ export function findImmunosuppressant(ctx: EngineContext, rule: Rule): Found | u
   if (uses.length === 0) return undefined;
   const evidence = uses.map((u) => u.fact.ref);
   if (il6.length === 0) return { detail: rule.detail, evidence };
-  const drugs = [...new Set(il6.map((u) => drugName(ctx, rule.il6BlockerCodeSets, u)))].sort().join(', ');
+  const drugs = sortInPlace([...new Set(il6.map((u) => drugName(ctx, rule.il6BlockerCodeSets, u)))], byRef).join(', ');
   return { detail: rule.il6BlockerDetail.replaceAll('{drugs}', drugs), evidence };
 }

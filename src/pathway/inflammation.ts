@@ -9,7 +9,7 @@
 import type { CitedValue, Pathway, Threshold } from '../knowledge/schema-pathway.ts';
 import type { Comparator, Quantity, Writable } from '../record/index.ts';
 import { isRecordedHistory, statuslessLastDay, whyConditionNotCurrent } from './conditions.ts';
-import { byRef, dayOf, isoDate, useThreshold, windowStart, withinDaysAfter } from './context.ts';
+import { byRef, dayOf, isoDate, sortInPlace, useThreshold, windowStart, withinDaysAfter } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { CrpAssay, CrpResult, InflammationFacts, InflammationStatus } from './facts.ts';
 import { inAnySet, matchIn } from './lookups.ts';
@@ -56,7 +56,7 @@ function tocilizumabDoses(ctx: EngineContext, codeSets: readonly string[]): Toci
     if (named !== undefined) dose.namedOnly = namedOnlyPhrase(named);
     out.push(dose);
   }
-  return out.sort((a, b) => a.from - b.from || byRef(a.source, b.source));
+  return sortInPlace(out, (a, b) => a.from - b.from || byRef(a.source, b.source));
 }
 
 interface TocilizumabDoses {

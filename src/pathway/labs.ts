@@ -6,7 +6,7 @@
  */
 import { systemRule } from '../knowledge/index.ts';
 import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../record/index.ts';
-import { ageOn, byRef, noteIssue, useThreshold, windowStart } from './context.ts';
+import { ageOn, byRef, noteIssue, sortInPlace, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
 import { inAnySet, matchIn, useHit } from './lookups.ts';
@@ -228,7 +228,7 @@ export function deriveUpperLimitsOfNormal(ctx: EngineContext): UpperLimitOfNorma
       }
     }
   }
-  return out.sort((x, y) => byRef(x.date, y.date) || byRef(x.source, y.source));
+  return sortInPlace(out, (x, y) => byRef(x.date, y.date) || byRef(x.source, y.source));
 }
 
 /**

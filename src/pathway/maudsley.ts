@@ -6,7 +6,7 @@
  */
 import type { Knowledge } from '../knowledge/index.ts';
 import { TAKEN_TOGETHER } from './adequacy.ts';
-import { byRef, dayOf, isoDate } from './context.ts';
+import { byRef, dayOf, isoDate, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, MaudsleyDimensionScore, MaudsleyStaging, TreatmentResistanceFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -56,7 +56,7 @@ function firstByRef<T extends { readonly ref: string }>(
 ): T | undefined {
   let ordered = true;
   for (let i = 1; i < items.length && ordered; i++) ordered = byRef((items[i - 1] as T).ref, (items[i] as T).ref) <= 0;
-  const list = ordered ? items : [...items].sort((a, b) => byRef(a.ref, b.ref));
+  const list = ordered ? items : sortInPlace([...items], (a, b) => byRef(a.ref, b.ref));
   for (const item of list) if (test(item)) return item;
   return undefined;
 }

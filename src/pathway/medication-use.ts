@@ -35,6 +35,7 @@ import {
   isoDate,
   noteIssue,
   noteUnverified,
+  sortInPlace,
   useThreshold,
   withinDaysAfter,
 } from './context.ts';
@@ -482,9 +483,9 @@ export function medicationStatus(ctx: EngineContext): ClinicalFacts['medications
     if (!u.current && u.ignored === undefined && u.lastDay === undefined) endUnknown.push(u.fact.ref);
   }
   return {
-    current: current.sort(byRef),
-    stale: stale.sort(byRef),
-    ended: ended.sort((a, b) => byRef(a.source, b.source)),
-    endUnknown: endUnknown.sort(byRef),
+    current: sortInPlace(current, byRef),
+    stale: sortInPlace(stale, byRef),
+    ended: sortInPlace(ended, (a, b) => byRef(a.source, b.source)),
+    endUnknown: sortInPlace(endUnknown, byRef),
   };
 }

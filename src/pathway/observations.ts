@@ -5,7 +5,7 @@
 import { convertQuantity, isUcum } from '../units/index.ts';
 import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
-import { byRef, dayOf, noteIssue, noteUnverified } from './context.ts';
+import { byRef, dayOf, noteIssue, noteUnverified, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { conceptSetHits, useHit } from './lookups.ts';
 
@@ -143,17 +143,15 @@ export function observationsInSets(ctx: EngineContext, codeSets: readonly string
   classifiedObservations(ctx);
   const bySet = ctx.scratch.observationsBySet as ReadonlyMap<string, readonly ClassifiedObservation[]>;
   if (codeSets.length === 1) return bySet.get(codeSets[0] ?? '') ?? NONE;
+  // Every set's list, in record order, with an observation coded in two of the sets kept once: no Set of positions.
   const merged: ClassifiedObservation[] = [];
-  const seen = new Set<number>();
-  for (const setId of codeSets) {
-    for (const c of bySet.get(setId) ?? NONE) {
-      if (!seen.has(c.order)) {
-        seen.add(c.order);
-        merged.push(c);
-      }
-    }
-  }
-  return merged.sort((a, b) => a.order - b.order);
+  for (const setId of codeSets) for (const c of bySet.get(setId) ?? NONE) merged.push(c);
+  sortInPlace(merged, (a, b) => a.order - b.order);
+  let kept = 0;
+  for (const c of merged)
+    if (kept === 0 || (merged[kept - 1] as ClassifiedObservation).order !== c.order) merged[kept++] = c;
+  merged.length = kept;
+  return merged;
 }
 
 const statusSets = new WeakMap<readonly string[], ReadonlySet<string>>();
@@ -194,8 +192,9 @@ export function findObservations(
     const instant = instantOf(c.obs.effective);
     usable.push(instant === undefined ? { obs: c.obs, day: c.day } : { obs: c.obs, day: c.day, instant });
   }
+  // Not sortInPlace: newestFirst is no total order (context.ts sortInPlace says why that matters).
   usable.sort(newestFirst);
-  rejected.sort((a, b) => byRef(a.source, b.source));
+  sortInPlace(rejected, (a, b) => byRef(a.source, b.source));
   return { usable, rejected, notValid };
 }
 

@@ -10,7 +10,7 @@
  * score stand for "no risk".
  */
 import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
-import { byRef, dayOf, useThreshold, windowStart } from './context.ts';
+import { byRef, dayOf, sortInPlace, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { SafetyAlert } from './facts.ts';
 import { inAnySet } from './lookups.ts';
@@ -50,7 +50,7 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
     const limit = useThreshold(ctx, `${item.instrument} item ${item.item} suicide-risk score`, item.atLeast);
     // An unreadable answer never undoes an older score at or above the threshold (the newest scored one is read), and
     // when it is the newest, it may itself be at or above it: the alert asks for the risk to be assessed.
-    const sorted = inWindow.sort(newestFirst);
+    const sorted = inWindow.sort(newestFirst); // not sortInPlace: newestFirst is no total order
     const latest = latestTies(sorted.filter((r): r is ItemReading & { score: number } => r.score !== undefined));
     const worst = latest.length === 0 ? undefined : latest.reduce((a, b) => (b.score > a.score ? b : a));
     const meets = worst !== undefined && (item.atLeast.inclusive ? worst.score >= limit : worst.score > limit);
@@ -98,7 +98,7 @@ export function deriveSafetyAlerts(ctx: EngineContext): SafetyAlert[] {
       code: 'suicide-risk',
       title: rule.title,
       detail: details.join('; '),
-      evidence: [...evidence].sort(byRef),
+      evidence: sortInPlace([...evidence], byRef),
       citation: rule.citation,
     },
   ];

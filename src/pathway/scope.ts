@@ -8,15 +8,16 @@
 import type { ScopeReason } from '../knowledge/schema-pathway.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { isRecordedHistory } from './conditions.ts';
-import { byRef, dayOf, noteIssue, useThreshold } from './context.ts';
+import { byRef, dayOf, noteIssue, sortInPlace, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { DepressionFacts, ScopeFacts } from './facts.ts';
 import { inAnySet } from './lookups.ts';
 
 function diagnosedEver(ctx: EngineContext, codeSets: readonly string[]): ConditionFact[] {
-  return ctx.record.conditions
-    .filter((c) => inAnySet(ctx, codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
-    .sort((a, b) => byRef(a.ref, b.ref));
+  return sortInPlace(
+    ctx.record.conditions.filter((c) => inAnySet(ctx, codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay)),
+    (a, b) => byRef(a.ref, b.ref),
+  );
 }
 
 function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFacts {

@@ -8,7 +8,7 @@
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import { whyConditionNotCurrent } from './conditions.ts';
-import { dayOf, isoDate, useThreshold } from './context.ts';
+import { dayOf, isoDate, sortInPlace, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenResult } from './facts.ts';
 import { screenOutcome } from './labs.ts';
@@ -62,7 +62,7 @@ function documentedTreatment(ctx: EngineContext, rule: TbRule, fromDay: number |
   }
   if (courses.length === 0) return { treated: false, evidence: [] };
   // Records of one course (monthly dispenses, a renewed order) join like antidepressant exposures do.
-  courses.sort((a, b) => (a.startDay ?? 0) - (b.startDay ?? 0));
+  sortInPlace(courses, (a, b) => (a.startDay ?? 0) - (b.startDay ?? 0));
   const gap = ctx.pathway.definitions.exposure.maxGapDays;
   const minRun = useThreshold(ctx, 'latent-TB treatment: minimum days running', rule.minRunningDays);
   let best: Treatment = { treated: false, evidence: [] };
