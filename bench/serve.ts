@@ -13,13 +13,19 @@
  * 2. patient-view with a fresh ES384 client JWT per request (the production path: signature, claims, `jti` replay
  *    check in SQLite), a fixed number of requests with tokens signed before the phase starts;
  * 3. `POST /api/assess` (no authentication on the REST API).
+ * Phases 1 and 3 send as fast as 50 connections can (saturated: the most the service serves). Each is followed by
+ * the same load at fixed offered rates (autocannon's overallRate, latencies corrected for coordinated omission): the
+ * goal's 2,000/s, and for patient-view higher rates in steps of 500/s while p99 holds, which gives the latency a
+ * client sees at that load and the service's capacity at the goal's p99. A saturated phase cannot show that: its 50
+ * connections always wait on one another, so its mean latency is 50 / rate whatever the server's speed.
  * Then the baseline: phases 1 and 3 again on one server process (`--workers 1`, the default), and the ratio.
  * For each: requests/s, p50/p99 latency, and the CPU time the server processes and the load generator spent per
  * request (process.cpuUsage: robust to other jobs on the machine, unlike wall rates). The ceiling, measured in the
  * same run on the same bodies just before and after each phase: the engine work alone in one thread of a third
  * process, also plain node on dist/ (JSON.parse + read + assessAndMatchRecord for patient-view, JSON.parse + assess
  * for the REST API), and the ES384 verification alone. dist/ is rebuilt first if older than the sources
- * (bench/compiled.ts). Goal on a 2-core machine: >= 2,000 requests/s with p99 < 25 ms.
+ * (bench/compiled.ts). Goal on a 2-core machine: >= 2,000 requests/s with p99 < 25 ms, judged per endpoint as
+ * deployed: the saturated phase serves >= 2,000/s and, with 2,000/s offered, p99 < 25 ms.
  */
 import type { ChildProcess, Serializable } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +49,14 @@ const WARMUP_S = 3;
 const AUTH_REQUESTS = 6000;
 const GOAL_RPS = 2000;
 const GOAL_P99_MS = 25;
+/**
+ * The offered rates of the latency phases: the goal's rate, then higher in steps until p99 reaches the goal's limit
+ * or the server no longer keeps up (the highest rate that holds is the service's capacity at that latency).
+ */
+const RATE_STEP = 500;
+const MAX_RATE_STEPS = 6;
+/** A rate phase keeps up when it completes at least this share of the requests it offered. */
+const KEPT_UP = 0.98;
 const ISSUER = 'https://ehr.bench.example';
 const KID = 'bench-key-1';
 const SERVICE = '/cds-services/trd-il6-candidacy';
@@ -117,9 +131,21 @@ interface Row {
   serverCpuMs: number;
   clientCpuMs: number;
   ceiling: number;
-  /** judged: the goal's two endpoints as deployed; jwt: the production path; baseline: one server process. */
-  kind: 'judged' | 'jwt' | 'baseline';
+  /**
+   * saturated: the goal's two endpoints as deployed, as many requests as 50 connections can send; rate: the same at a
+   * fixed offered rate (`offered`); jwt: the production path; baseline: one server process, saturated.
+   */
+  kind: 'saturated' | 'rate' | 'jwt' | 'baseline';
+  offered?: number;
 }
+
+/** Completed requests over the phase's wall time (autocannon's per-second average rounds a short phase to seconds). */
+const rateOf = (row: Row): number => row.result.requests.total / row.result.duration;
+const clean = (row: Row): boolean => row.result.non2xx === 0 && row.result.errors === 0;
+/** A fixed-rate phase that the server kept up with: (nearly) every offered request answered, none failed. */
+const keptUp = (row: Row): boolean => clean(row) && rateOf(row) >= KEPT_UP * (row.offered ?? 0);
+/** A fixed-rate phase that meets the goal's latency. */
+const holds = (row: Row): boolean => keptUp(row) && row.result.latency.p99 < GOAL_P99_MS;
 
 /** The server processes `trd serve --workers WORKERS` runs on this machine: the service's own rule. */
 const expectedProcesses = (workers: string): number => parseWorkers(workers);
@@ -190,6 +216,7 @@ async function main(): Promise<void> {
       options: autocannon.Options,
       ceilingNow: () => Promise<number>,
       kind: Row['kind'],
+      offered?: number,
     ): Promise<Row> => {
       const before = await ceilingNow();
       const s0 = await serverCpu();
@@ -206,25 +233,57 @@ async function main(): Promise<void> {
         clientCpuMs: (c.user + c.system) / 1000 / done,
         ceiling: (before + after) / 2,
         kind,
+        offered,
       };
     };
+    /**
+     * Options for one phase: as fast as the connections can go, or at `overallRate` requests/s offered over the same
+     * connections (autocannon then corrects latencies for coordinated omission: a request sent late because the
+     * server was slow is timed from when it was due).
+     */
     const unauthenticated = (path: string, bodies: readonly string[]) => {
       let i = 0;
-      return (duration: number): autocannon.Options => ({
+      return (duration: number, overallRate?: number): autocannon.Options => ({
         url: `${base}${path}`,
         connections: CONNECTIONS,
         duration,
+        ...(overallRate === undefined ? {} : { overallRate }),
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         requests: [{ setupRequest: (request) => ({ ...request, body: bodies[i++ % bodies.length] }) }],
       });
     };
+    /**
+     * The goal's rate, then higher rates in steps while p99 stays under the goal's limit and the server keeps up:
+     * the latency a client sees at a given load, which a saturated phase cannot show (there 50 connections always
+     * wait on one another: mean latency = connections / rate, whatever the server's speed).
+     */
+    const ratePhases = async (
+      endpoint: string,
+      options: (duration: number, rate?: number) => autocannon.Options,
+      ceilingNow: () => Promise<number>,
+      steps: number,
+    ): Promise<void> => {
+      for (let step = 0; step < steps; step++) {
+        const offered = GOAL_RPS + step * RATE_STEP;
+        const row = await measure(
+          `${endpoint} at ${offered}/s`,
+          options(DURATION_S, offered),
+          ceilingNow,
+          'rate',
+          offered,
+        );
+        rows.push(row);
+        if (!keptUp(row) || row.result.latency.p99 >= GOAL_P99_MS) break;
+      }
+    };
 
     const rows: Row[] = [];
     const view = unauthenticated(SERVICE, hookBodies);
     await autocannon(view(WARMUP_S));
-    const kind = withJwt ? 'judged' : 'baseline';
+    const kind = withJwt ? 'saturated' : 'baseline';
     rows.push(await measure('patient-view', view(DURATION_S), viewCeiling, kind));
+    if (withJwt) await ratePhases('patient-view', view, viewCeiling, MAX_RATE_STEPS);
 
     if (withJwt) {
       const sample = await Promise.all(Array.from({ length: 300 }, (_, i) => sign(`sample-${i}`)));
@@ -256,6 +315,7 @@ async function main(): Promise<void> {
     const assess = unauthenticated(`/api/assess?asOf=${AS_OF}`, assessBodies);
     await autocannon(assess(WARMUP_S));
     rows.push(await measure('POST /api/assess', assess(DURATION_S), assessCeiling, kind));
+    if (withJwt) await ratePhases('POST /api/assess', assess, assessCeiling, 1);
 
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.send('close');
@@ -272,25 +332,17 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 
   console.log(
-    '\nendpoint, server processes               req/s  p50 ms  p99 ms  non-2xx  errors  server CPU ms/req  client CPU ms/req  of ceiling',
+    '\nendpoint, server processes                   req/s  p50 ms  p99 ms  non-2xx  errors  server CPU ms/req  client CPU ms/req  of ceiling',
   );
-  let pass = true;
-  let authPass = true;
   for (const row of rows) {
     const r = row.result;
-    // Completed requests over the phase's wall time (autocannon's per-second average rounds a short fixed-amount
-    // phase to whole seconds).
-    const rps = r.requests.total / r.duration;
-    const ok = rps >= GOAL_RPS && r.latency.p99 < GOAL_P99_MS && r.non2xx === 0 && r.errors === 0;
-    if (row.kind === 'judged') pass &&= ok;
-    else if (row.kind === 'jwt') authPass = ok;
     console.log(
-      `${row.label.padEnd(40)} ${String(Math.round(rps)).padStart(6)}  ${r.latency.p50.toFixed(1).padStart(6)}  ${r.latency.p99.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${row.serverCpuMs.toFixed(3).padStart(17)}  ${row.clientCpuMs.toFixed(3).padStart(17)}  ${((rps / row.ceiling) * 100).toFixed(0).padStart(9)}%`,
+      `${row.label.padEnd(44)} ${String(Math.round(rateOf(row))).padStart(6)}  ${r.latency.p50.toFixed(1).padStart(6)}  ${r.latency.p99.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${row.serverCpuMs.toFixed(3).padStart(17)}  ${row.clientCpuMs.toFixed(3).padStart(17)}  ${((rateOf(row) / row.ceiling) * 100).toFixed(0).padStart(9)}%`,
     );
   }
   const rate = (label: string) => {
     const row = rows.find((r) => r.label === label);
-    return row === undefined ? Number.NaN : row.result.requests.total / row.result.duration;
+    return row === undefined ? Number.NaN : rateOf(row);
   };
   for (const endpoint of ['patient-view', 'POST /api/assess'])
     console.log(
@@ -301,13 +353,43 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
+  // The goal, per endpoint as deployed (--workers auto): the saturated phase serves at least the goal's rate, and
+  // at the goal's rate offered p99 stays under the limit.
+  const judged = ['patient-view', 'POST /api/assess'].map((endpoint) => {
+    const saturated = rows.find((r) => r.kind === 'saturated' && r.label === `${endpoint}, --workers auto`);
+    const atGoal = rows.find((r) => r.kind === 'rate' && r.label === `${endpoint} at ${GOAL_RPS}/s, --workers auto`);
+    const capacity = rows
+      .filter((r) => r.kind === 'rate' && r.label.startsWith(`${endpoint} at `) && holds(r))
+      .reduce((best, r) => Math.max(best, r.offered ?? 0), 0);
+    const met =
+      saturated !== undefined &&
+      atGoal !== undefined &&
+      clean(saturated) &&
+      rateOf(saturated) >= GOAL_RPS &&
+      holds(atGoal);
+    console.log(
+      `${endpoint}: at most ${Math.round(saturated === undefined ? 0 : rateOf(saturated))} req/s (saturated, p99 ` +
+        `${saturated?.result.latency.p99.toFixed(1)} ms); ${GOAL_RPS} req/s offered: p99 ${atGoal?.result.latency.p99.toFixed(1)} ms; ` +
+        (capacity > 0
+          ? `highest rate tried with p99 < ${GOAL_P99_MS} ms: ${capacity} req/s`
+          : `no rate tried held p99 < ${GOAL_P99_MS} ms`),
+    );
+    return met;
+  });
+  const authRow = rows.find((r) => r.kind === 'jwt');
+  const authPass =
+    authRow !== undefined && clean(authRow) && rateOf(authRow) >= GOAL_RPS && authRow.result.latency.p99 < GOAL_P99_MS;
   console.log(
-    `\nverdict: ${pass ? 'MET' : 'NOT MET'}: goal >= ${GOAL_RPS} req/s with p99 < ${GOAL_P99_MS} ms for patient-view (no client JWT, ` +
-      'as the demo runs) and POST /api/assess, served by `trd serve --workers auto`, on this 2-core machine (server ' +
-      'and load generator share the 2 cores, and other jobs may be running).',
+    `\nverdict: ${judged.every(Boolean) ? 'MET' : 'NOT MET'}: goal >= ${GOAL_RPS} req/s with p99 < ${GOAL_P99_MS} ms for ` +
+      'patient-view (no client JWT, as the demo runs) and POST /api/assess, served by `trd serve --workers auto`: ' +
+      `the saturated phase serves >= ${GOAL_RPS} req/s, and with ${GOAL_RPS} req/s offered p99 < ${GOAL_P99_MS} ms ` +
+      '(coordinated omission corrected). On this 2-core machine the server and the load generator share the cores, ' +
+      "and other jobs may be running. A saturated phase's p99 is not the judge: with 50 connections always busy, " +
+      'each request waits on the others, mean latency = 50 / rate.',
   );
   console.log(
-    `production path (patient-view with a client JWT): ${authPass ? 'MET' : 'NOT MET'} against the same goal.`,
+    `production path (patient-view with a client JWT, saturated): ${authPass ? 'MET' : 'NOT MET'} against the same ` +
+      'rate and p99.',
   );
 }
 
