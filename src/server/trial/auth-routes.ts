@@ -75,7 +75,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
     {
       config: {
         trialAccess: 'public',
-        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => signInKey(request.ip) },
+        // Checked once the form is read (preHandler, not onRequest), still before the credentials are: the page that
+        // says sign-in is paused shows the sign-in form again with the user name as typed (index.ts, pages.ts).
+        rateLimit: {
+          max: limit.max,
+          timeWindow: limit.windowMs,
+          keyGenerator: (request) => signInKey(request.ip),
+          hook: 'preHandler',
+        },
       },
     },
     async (request, reply) => {

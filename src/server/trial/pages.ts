@@ -1337,11 +1337,15 @@ function signInPage(before: Html, carried: Html = html``, username = ''): Html {
 
 /**
  * The sign-in form posted from an address that has had too many refused sign-ins (429): the sign-in page again, saying
- * so and for how long (the rate limit's Retry-After), instead of the API's OperationOutcome.
+ * so and for how long (the rate limit's Retry-After), instead of the API's OperationOutcome. The credentials are not
+ * checked; the user name as typed (never the password) and the entries a session that ended left unsaved stay in
+ * the form, so trying again later is one password away.
  */
-export function signInLimitedPage(reply: FastifyReply): FastifyReply {
+export function signInLimitedPage(reply: FastifyReply, body: unknown): FastifyReply {
   const seconds = Number(reply.getHeader('retry-after'));
   const minutes = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds / 60) : undefined;
+  const typed = typedSignIn(body);
+  const carried = carriedSignIn(typed);
   return send(
     reply.code(429),
     undefined,
@@ -1351,11 +1355,46 @@ export function signInLimitedPage(reply: FastifyReply): FastifyReply {
         <p>
           Too many refused sign-ins from this address: sign-in is
           paused${minutes === undefined ? '' : html` for ${minutes} minute${minutes === 1 ? '' : 's'}`}, even with the
-          right password. Nothing was checked; try again then.
+          right password. Nothing was checked; try again
+          then.${carried === undefined ? '' : ' What you typed in the form is still kept: sign in to save it.'}
         </p>
       </div>`,
+      carried,
+      typed.username,
     ),
   );
+}
+
+/** What a sign-in form posted that the sign-in page shows again: the user name (never the password), carried entries. */
+interface TypedSignIn {
+  readonly username: string;
+  readonly resumeAction?: string | undefined;
+  readonly resumeFor?: string | undefined;
+  readonly resume?: string | undefined;
+}
+
+/** A sign-in post's fields as typed, from a body not (yet) checked: a field that is not one string is left out. */
+function typedSignIn(body: unknown): TypedSignIn {
+  const fields =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const text = (name: string): string | undefined => {
+    const value = fields[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const username = (text('username') ?? '').trim();
+  return {
+    username: username.length <= 64 ? username : '',
+    resumeAction: text('resumeAction'),
+    resumeFor: text('resumeFor'),
+    resume: text('resume'),
+  };
+}
+
+/** The hidden fields a sign-in form carried (a page form's entries, sessionEndedPage), to carry them on, or none. */
+function carriedSignIn({ resumeAction, resumeFor, resume }: TypedSignIn): Html | undefined {
+  return resumeAction !== undefined && resumeFor !== undefined && resume !== undefined && resumableAction(resumeAction)
+    ? carriedFields(resumeAction, resumeFor, resume)
+    : undefined;
 }
 
 /** A refused page's title and heading, by status. */
@@ -1508,13 +1547,8 @@ const carriedFields = (action: string, owner: string, values: string): Html =>
  * user name as typed and, when the form carried a page form's entries through sign-in (sessionEndedPage), those
  * entries still carried, so a mistyped password does not lose them. Only what this browser posted goes back to it.
  */
-export function signInRefusedPage(
-  reply: FastifyReply,
-  typed: { username: string; resumeAction?: string; resumeFor?: string; resume?: string },
-): FastifyReply {
-  const { resumeAction, resumeFor, resume } = typed;
-  const carries =
-    resumeAction !== undefined && resumeFor !== undefined && resume !== undefined && resumableAction(resumeAction);
+export function signInRefusedPage(reply: FastifyReply, typed: TypedSignIn): FastifyReply {
+  const carried = carriedSignIn(typed);
   return send(
     reply.code(401),
     undefined,
@@ -1523,10 +1557,10 @@ export function signInRefusedPage(
       html`<div class="alert warning" role="alert">
         <p>
           User name or password not
-          accepted.${carries ? ' What you typed in the form is still kept: sign in to save it.' : ''}
+          accepted.${carried === undefined ? '' : ' What you typed in the form is still kept: sign in to save it.'}
         </p>
       </div>`,
-      carries ? carriedFields(resumeAction, resumeFor, resume) : html``,
+      carried,
       typed.username,
     ),
   );
