@@ -159,12 +159,49 @@ async function typedEntries(
   deps: TrialDeps,
   terms: readonly string[],
   values: Readonly<Record<string, string>>,
+  user?: TrialUser,
 ): Promise<Html> {
   const fixed: Readonly<Record<string, string>> = FIELD_LABELS;
   const instrument = values.instrument === undefined ? undefined : deps.instruments.get(values.instrument);
-  const criteria = Object.keys(values).some((name) => name.startsWith('c-'))
-    ? (await currentProtocol(deps)).criteria
-    : [];
+  const protocol = await currentProtocol(deps);
+  const criteria = Object.keys(values).some((name) => name.startsWith('c-')) ? protocol.criteria : [];
+  // A record chosen in a select (a participant, a screening entry) by the code its option showed, looked up in the
+  // signed-in user's scope only; with no one signed in, or out of scope, it stays as posted.
+  const inScope = user === undefined ? undefined : siteFilter(user);
+  const participants =
+    values.participantId === undefined || inScope === undefined ? [] : await deps.store.listParticipants(inScope);
+  const screened =
+    values.screeningId === undefined || inScope === undefined ? [] : await deps.store.listScreening(inScope);
+  const recordCode = (code: string | undefined): string | undefined =>
+    code === undefined ? undefined : (maskStrings({ code }, terms, REDACTED).code as string);
+  /** A select's value as its option showed it (the words beside the code); undefined for a field typed in. */
+  const optionText = (name: string, value: string): string | undefined => {
+    switch (name) {
+      case 'comparator':
+      case 'baselineCrpComparator':
+        return COMPARATOR_WORDS[value];
+      case 'unit':
+        return LAB_UNIT_WORDS[value];
+      case 'baselineCrpUnit':
+        return value === '' ? CHOOSE_CRP_UNIT : CRP_UNIT_WORDS[value as (typeof CRP_UNITS)[number]];
+      case 'event':
+        return EXIT_LABELS[value as (typeof DISPOSITION_EVENTS)[number]];
+      case 'visit': {
+        const visit = protocol.visits?.find((v) => v.id === value);
+        return visit === undefined ? undefined : maskArms(visit.label, terms, STUDY_DRUG);
+      }
+      case 'scoring':
+        return instrument?.scorings.find((sc) => sc.id === value)?.label;
+      case 'participantId':
+        return recordCode(participants.find((p) => p.id === value)?.participantCode);
+      case 'screeningId':
+        return recordCode(screened.find((e) => e.id === value)?.screeningCode);
+    }
+    if (name.startsWith('c-')) return CRITERION_ANSWER_WORDS[value];
+    const item = /^item(\d+)$/.exec(name);
+    if (item !== null && value === '' && instrument?.optionItems[item[1] as string] !== undefined) return NOT_ANSWERED;
+    return undefined;
+  };
   const label = (name: string): string => {
     if (Object.hasOwn(fixed, name)) return fixed[name] as string;
     const item = /^item(\d+)$/.exec(name);
@@ -183,7 +220,7 @@ async function typedEntries(
     ${entries.map(
       ([name, value]) =>
         html`<dt>${label(name)}</dt>
-          <dd>${value === '' ? '(empty)' : value}</dd>`,
+          <dd>${optionText(name, value) ?? (value === '' ? '(empty)' : value)}</dd>`,
     )}
   </dl>`;
 }
@@ -772,6 +809,17 @@ function consortList(boxes: readonly ConsortBox[]): Html {
   </ol>`;
 }
 
+/** The empty option of an instrument item answered from a list. */
+const NOT_ANSWERED = 'not answered';
+
+/** The options of a screening criterion's select, in the form's words: empty leaves it to the record. */
+const CRITERION_ANSWER_WORDS: Readonly<Record<string, string>> = {
+  '': 'from the record (or unknown)',
+  met: 'met',
+  'not-met': 'not met',
+  unknown: 'unknown',
+};
+
 function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof typedInto>): Html {
   const [lo, hi] = def.responseRange;
   return html`<fieldset>
@@ -783,7 +831,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
         return html`<p>
           <label for="${id}">${itemLabel(item)}</label
           ><select id="${id}" name="item${item.number}">
-            <option value="">not answered</option>
+            <option value="">${NOT_ANSWERED}</option>
             ${Object.keys(options).map(
               (o) => html`<option value="${o}" ${typed.selected(`item${item.number}`, o)}>${o}</option>`,
             )}
@@ -847,6 +895,9 @@ const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
   'ukat/L': 'ukat/L (microkatal per litre)',
 };
 
+/** The empty option of the baseline hs-CRP unit: no unit is assumed. */
+const CHOOSE_CRP_UNIT = 'choose the unit';
+
 /** The baseline hs-CRP units of the enrolment form (CRP_UNITS, src/trial/model.ts) in a report's words. */
 const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'mg/L': 'mg/L (milligrams per litre)',
@@ -854,20 +905,22 @@ const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'nmol/L': "nmol/L (nanomoles per litre: converted with the pathway's CRP molar factor)",
 };
 
+/** The options of a "Result reported as" select: a measured value (empty) or censored, in the form's words. */
+const COMPARATOR_WORDS: Readonly<Record<string, string>> = {
+  '': 'a measured value',
+  '<': '< below the assay\'s limit (reported as "<0.2"): type the limit',
+  '>': '> above the assay\'s range (reported as ">1000"): type the limit',
+};
+
 /**
  * A result as the laboratory reports it: measured, or censored at the assay's limit ("<0.2", ">1000"), the limit then
  * typed as the value. Stored as entered and graded only where every value it allows agrees (docs/trial-operations.md).
  */
 function comparatorField(id: string, name: string, typed: ReturnType<typeof typedInto>, shown: '<' | '>' | null): Html {
-  const options: readonly (readonly [string, string])[] = [
-    ['', 'a measured value'],
-    ['<', '< below the assay\'s limit (reported as "<0.2"): type the limit'],
-    ['>', '> above the assay\'s range (reported as ">1000"): type the limit'],
-  ];
   return html`<p>
     <label for="${id}">${FIELD_LABELS.comparator}</label
     ><select id="${id}" name="${name}" ${typed.invalid(name)}>
-      ${options.map(
+      ${Object.entries(COMPARATOR_WORDS).map(
         ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
       )}
     </select>
@@ -905,7 +958,7 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
     <p>
       <label for="${key}-unit">${FIELD_LABELS.baselineCrpUnit}</label
       ><select id="${key}-unit" name="baselineCrpUnit" ${typed.invalid('baselineCrpUnit')}>
-        <option value="">choose the unit</option>
+        <option value="">${CHOOSE_CRP_UNIT}</option>
         ${CRP_UNITS.map(
           (u) =>
             html`<option value="${u}" ${typed.selected('baselineCrpUnit', u, u === shown?.unit)}>
@@ -1588,7 +1641,7 @@ export async function resumePage(
     'Save what you typed',
     html`<h1>Save what you typed</h1>
       <p>${why} Check the entries and save them.</p>
-      ${await typedEntries(deps, terms, values)}
+      ${await typedEntries(deps, terms, values, userOf(request))}
       <form method="post" action="${action}">
         ${csrfField(reply)}
         ${entries.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
@@ -1714,12 +1767,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         html`<p>
           <label for="c-${c.id}">${criterionLabel(c, terms)}</label
           ><select id="c-${c.id}" name="c-${c.id}">
-            <option value="">from the record (or unknown)</option>
-            ${(['met', 'not-met', 'unknown'] as const).map(
-              (status) =>
-                html`<option value="${status}" ${screening.selected(`c-${c.id}`, status)}>
-                  ${status === 'not-met' ? 'not met' : status}
-                </option>`,
+            ${Object.entries(CRITERION_ANSWER_WORDS).map(([status, words]) =>
+              status === ''
+                ? html`<option value="">${words}</option>`
+                : html`<option value="${status}" ${screening.selected(`c-${c.id}`, status)}>${words}</option>`,
             )}
           </select>
         </p>`,
