@@ -59,7 +59,13 @@ import type { ConsortBox } from './consort-view.ts';
 import { participantInScope, randomize, screen } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
-import { alertsClearedSince, alertsCorrectedSince, safetyDashboard, type CorrectedRecord } from './safety-view.ts';
+import {
+  acknowledgedLatestFirst,
+  alertsClearedSince,
+  alertsCorrectedSince,
+  safetyDashboard,
+  type CorrectedRecord,
+} from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
 import { visitTiming, visitTimingText } from '../../trial/visits.ts';
 import { preDoseClearance, preDoseProblems, type PreDoseClearance } from '../../trial/pre-dose.ts';
@@ -459,6 +465,10 @@ const versionField = (version: number): Html => html`<input type="hidden" name="
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
 
+/** A stored instant to the minute, in UTC as stored: "2026-11-29 10:04 UTC". */
+const utcMinute = (iso: string | null): string =>
+  iso === null ? '' : `${iso.slice(0, 10)} ${new Date(iso).toISOString().slice(11, 16)} UTC`;
+
 /**
  * A number typed in a form: empty is null; anything but a plain decimal ("12", "-0.5", ".5") is refused rather than
  * read as JavaScript reads it (Number("0x10") is 16, Number("1e3") 1000), so what is stored is what was typed.
@@ -552,8 +562,15 @@ function alertList(
   </ul>`;
 }
 
-/** The acknowledged alerts, each with when it was acknowledged and what was done about it. */
-function acknowledgedList(alerts: readonly AlertRecord[], codes: Readonly<Record<string, string>>): Html {
+/**
+ * The acknowledged alerts, each with when it was acknowledged (date and time, UTC), by whom (`acknowledgers`: the
+ * account's name and role, acknowledgerNames) and what was done about it.
+ */
+function acknowledgedList(
+  alerts: readonly AlertRecord[],
+  codes: Readonly<Record<string, string>>,
+  acknowledgers: Readonly<Record<string, string>>,
+): Html {
   if (alerts.length === 0) return html`<p>None yet.</p>`;
   return html`<ul>
     ${alerts.map(
@@ -561,11 +578,21 @@ function acknowledgedList(alerts: readonly AlertRecord[], codes: Readonly<Record
         html`<li>
           <strong>${a.kind}</strong>: ${a.message}
           <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span><br />
-          Acknowledged ${dateOnly(a.acknowledgedAt)}:
+          Acknowledged
+          ${utcMinute(a.acknowledgedAt)}${a.acknowledgedBy === null ? '' : ` by ${acknowledgers[a.acknowledgedBy] ?? 'an account not on file'}`}:
           ${a.actionTaken ?? 'no action recorded (acknowledged before it was asked)'}
         </li>`,
     )}
   </ul>`;
+}
+
+/** Who acknowledged each of `alerts`, by account id: the account's name and role, "Coordinator A (coordinator)". */
+async function acknowledgerNames(deps: TrialDeps, alerts: readonly AlertRecord[]): Promise<Record<string, string>> {
+  const ids = [...new Set(alerts.flatMap((a) => (a.acknowledgedBy === null ? [] : [a.acknowledgedBy])))];
+  const users = await Promise.all(ids.map((id) => deps.store.getUser(id)));
+  return Object.fromEntries(
+    users.flatMap((u) => (u === null ? [] : [[u.id, `${u.displayName} (${u.role})`] as const])),
+  );
 }
 
 /**
@@ -2014,7 +2041,7 @@ ${screening.value('bundle')}</textarea>
       store.listForms({ participantId: id }),
       safety ? store.listLabs({ participantId: id }) : [],
       safety ? store.listAdverseEvents({ participantId: id }) : [],
-      safety ? store.listAlerts({ openOnly: true }) : [],
+      safety ? store.listAlerts(siteFilter(user)) : [],
       store.getAllocation(id),
       store.listDispositions({ participantId: id }),
       store.listParticipants(siteFilter(user)),
@@ -2029,12 +2056,13 @@ ${screening.value('bundle')}</textarea>
     // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
     const { blind, terms } = await blindingFor(request);
     const refused = blindRefused(shown, blind);
-    const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
+    const { participant, forms, labs, adverseEvents, mine, acknowledged, dose, others } = blind({
       participant: record,
       forms: storedForms,
       labs: storedLabs,
       adverseEvents: storedEvents,
-      mine: alerts.filter((a) => a.participantId === id),
+      mine: alerts.filter((a) => a.participantId === id && a.acknowledgedAt === null),
+      acknowledged: acknowledgedLatestFirst(alerts.filter((a) => a.participantId === id)),
       dose: storedDose,
       others: inScope,
     });
@@ -2214,6 +2242,16 @@ ${screening.value('bundle')}</textarea>
                     </form>
                   </details>`;
                 })}`
+            : ''
+        }
+        ${
+          safety && acknowledged.length > 0
+            ? html`<h2>Acknowledged safety alerts</h2>
+                ${acknowledgedList(
+                  acknowledged,
+                  { [id]: participant.participantCode },
+                  blind(await acknowledgerNames(deps, acknowledged)),
+                )}`
             : ''
         }
         ${
@@ -2672,7 +2710,11 @@ ${screening.value('bundle')}</textarea>
           dashboard.clearedSince,
         )}
         <h2>Acknowledged alerts</h2>
-        ${acknowledgedList(dashboard.acknowledgedAlerts, dashboard.participantCodes)}
+        ${acknowledgedList(
+          dashboard.acknowledgedAlerts,
+          dashboard.participantCodes,
+          blind(await acknowledgerNames(deps, dashboard.acknowledgedAlerts)),
+        )}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}

@@ -296,8 +296,17 @@ test('an open alert is acknowledged from the safety dashboard by a writer of its
     assert.match(back.text, /No open safety alerts\./);
     assert.match(
       back.text,
-      /<h2>Acknowledged alerts<\/h2>[\s\S]*stop-rule[\s\S]*Acknowledged \d{4}-\d{2}-\d{2}:\s+Infusion not given; platelets repeated, investigator told/,
+      /<h2>Acknowledged alerts<\/h2>[\s\S]*stop-rule[\s\S]*Acknowledged\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by Coordinator A \(coordinator\):\s+Infusion not given; platelets repeated, investigator told/,
     );
+    // The participant's page lists it too, with who acknowledged it, when and what was done; so does the monitor's.
+    for (const reader of [coord, monitor]) {
+      assert.match(
+        (await reader.get(`/trial/participants/${participantId}`)).text,
+        /<h2>Acknowledged safety alerts<\/h2>\s*<ul>\s*<li>\s*<strong>stop-rule<\/strong>[\s\S]*Acknowledged\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by Coordinator A \(coordinator\):\s+Infusion not given; platelets repeated, investigator told/,
+      );
+    }
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    assert.doesNotMatch((await rater.get(`/trial/participants/${participantId}`)).text, /Acknowledged|stop-rule/);
     const [alert] = (await coord.get('/trial/api/alerts')).json as {
       acknowledgedAt: string | null;
       actionTaken: string | null;
