@@ -447,15 +447,43 @@ function formVersion(form: Readonly<Record<string, string>>): number | undefined
  * marked when the refusal is about it. `label`: the form's own wording ("Reason for the correction").
  */
 function reasonField(id: string, typed: ReturnType<typeof typedInto>, label: string = FIELD_LABELS.reason): Html {
+  return inputField(typed, id, 'reason', { label, after: html`required maxlength="500"` });
+}
+
+/** What an input of a page form holds besides its id and name (inputField). */
+interface InputOptions {
+  /** The value shown when the form was not refused: the record as stored (a correction), else empty. */
+  readonly shown?: string;
+  readonly type?: 'date' | 'number';
+  /** Attributes written before the value (`step`, `min`) and after it (`required`, `maxlength`). */
+  readonly before?: Html;
+  readonly after?: Html;
+  /** The label, when the form words it otherwise than FIELD_LABELS ("Reason for the correction"). */
+  readonly label?: string;
+}
+
+/**
+ * A labelled input of a page form, as every one is written: its label (FIELD_LABELS by the field's name, which the
+ * lists of what was typed read too), the input filled with what was typed into this very form when it was refused,
+ * else `shown`, and marked invalid, described by the reason, when the refusal is about it (typedInto).
+ */
+function inputField(
+  typed: ReturnType<typeof typedInto>,
+  id: string,
+  name: keyof typeof FIELD_LABELS,
+  options: InputOptions = {},
+): Html {
+  const { shown = '', type, before = html``, after = html``, label = FIELD_LABELS[name] } = options;
   return html`<p>
     <label for="${id}">${label}</label
     ><input
       id="${id}"
-      name="reason"
-      ${typed.invalid('reason')}
-      value="${typed.value('reason')}"
-      required
-      maxlength="500"
+      name="${name}"
+      ${typed.invalid(name)}
+      ${type === undefined ? '' : html`type="${type}"`}
+      ${before}
+      value="${typed.value(name, shown)}"
+      ${after}
     />
   </p>`;
 }
@@ -970,18 +998,7 @@ function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCr
 /** The baseline hs-CRP fields (comparator, value, unit as on the report), filled with `shown` or as typed. */
 function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, shown: Participant['baselineCrp']): Html {
   return html`${comparatorField(`${key}-comparator`, 'baselineCrpComparator', typed, shown?.comparator ?? null)}
-    <p>
-      <label for="${key}">${FIELD_LABELS.baselineCrp}</label
-      ><input
-        id="${key}"
-        name="baselineCrp"
-        ${typed.invalid('baselineCrp')}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value('baselineCrp', shown === null ? '' : String(shown.value))}"
-      />
-    </p>
+    ${inputField(typed, key, 'baselineCrp', { shown: shown === null ? '' : String(shown.value), type: 'number', before: html`step="any" min="0"` })}
     <p>
       <label for="${key}-unit">${FIELD_LABELS.baselineCrpUnit}</label
       ><select id="${key}-unit" name="baselineCrpUnit" ${typed.invalid('baselineCrpUnit')}>
@@ -1006,27 +1023,8 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
     <summary>Correct the enrolment</summary>
     <form method="post" action="${path}/corrections">
       ${csrf()} ${versionField(p.version)}
-      <p>
-        <label for="fix-enrol-code">${FIELD_LABELS.participantCode}</label
-        ><input
-          id="fix-enrol-code"
-          name="participantCode"
-          ${fix.invalid('participantCode')}
-          value="${fix.value('participantCode', p.participantCode)}"
-          required
-        />
-      </p>
-      <p>
-        <label for="fix-enrol-on">${FIELD_LABELS.enrolledOn}</label
-        ><input
-          id="fix-enrol-on"
-          name="enrolledOn"
-          ${fix.invalid('enrolledOn')}
-          type="date"
-          value="${fix.value('enrolledOn', p.enrolledOn)}"
-          required
-        />
-      </p>
+      ${inputField(fix, 'fix-enrol-code', 'participantCode', { shown: p.participantCode, after: html`required` })}
+      ${inputField(fix, 'fix-enrol-on', 'enrolledOn', { shown: p.enrolledOn, type: 'date', after: html`required` })}
       ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)}
       <p class="muted">
         Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
@@ -1057,18 +1055,11 @@ function labFields(
   analyteField: Html = html``,
 ): Html {
   const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string) =>
-    html`<p>
-      <label for="${key}-${id}">${FIELD_LABELS[name]}</label
-      ><input
-        id="${key}-${id}"
-        name="${name}"
-        ${typed.invalid(name)}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value(name, shown === null ? '' : numberText(shown[name]))}"
-      />
-    </p>`;
+    inputField(typed, `${key}-${id}`, name, {
+      shown: shown === null ? '' : numberText(shown[name]),
+      type: 'number',
+      before: html`step="any" min="0"`,
+    });
   return html`<p>
       <label for="${key}-visit">${FIELD_LABELS.visit}</label
       ><select id="${key}-visit" name="visit" ${typed.invalid('visit')}>
@@ -1079,19 +1070,7 @@ function labFields(
       </select>
     </p>
     ${analyteField} ${comparatorField(`${key}-comparator`, 'comparator', typed, shown?.comparator ?? null)}
-    <p>
-      <label for="${key}-value">${FIELD_LABELS.value}</label
-      ><input
-        id="${key}-value"
-        name="value"
-        ${typed.invalid('value')}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value('value', shown === null ? '' : String(shown.value))}"
-        required
-      />
-    </p>
+    ${inputField(typed, `${key}-value`, 'value', { shown: shown === null ? '' : String(shown.value), type: 'number', before: html`step="any" min="0"`, after: html`required` })}
     <p>
       <label for="${key}-unit">${FIELD_LABELS.unit}</label
       ><select id="${key}-unit" name="unit" ${typed.invalid('unit')}>
@@ -1104,17 +1083,7 @@ function labFields(
       </select>
     </p>
     ${limit('lowerLimitOfNormal', 'lln')} ${limit('upperLimitOfNormal', 'uln')}
-    <p>
-      <label for="${key}-on">${FIELD_LABELS.collectedOn}</label
-      ><input
-        id="${key}-on"
-        name="collectedOn"
-        ${typed.invalid('collectedOn')}
-        type="date"
-        value="${typed.value('collectedOn', shown?.collectedOn ?? '')}"
-        required
-      />
-    </p>`;
+    ${inputField(typed, `${key}-on`, 'collectedOn', { shown: shown?.collectedOn ?? '', type: 'date', after: html`required` })}`;
 }
 
 /**
@@ -1157,28 +1126,11 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
         ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
       </select>
     </p>`;
-  return html`<p>
-      <label for="ae-term-${key}">${FIELD_LABELS.term}</label
-      ><input
-        id="ae-term-${key}"
-        name="term"
-        ${typed.invalid('term')}
-        value="${typed.value('term', shown?.term ?? '')}"
-        required
-        maxlength="2000"
-      />
-    </p>
-    <p>
-      <label for="ae-onset-${key}">${FIELD_LABELS.onsetOn}</label
-      ><input
-        id="ae-onset-${key}"
-        name="onsetOn"
-        ${typed.invalid('onsetOn')}
-        type="date"
-        value="${typed.value('onsetOn', shown?.onsetOn ?? '')}"
-        required
-      />
-    </p>
+  return html`${inputField(typed, `ae-term-${key}`, 'term', {
+      shown: shown?.term ?? '',
+      after: html`required maxlength="2000"`,
+    })}
+    ${inputField(typed, `ae-onset-${key}`, 'onsetOn', { shown: shown?.onsetOn ?? '', type: 'date', after: html`required` })}
     <p>
       <label for="ae-grade-${key}">${FIELD_LABELS.grade}</label
       ><select id="ae-grade-${key}" name="grade" ${typed.invalid('grade')}>
@@ -1250,41 +1202,13 @@ function adverseEventForms(
  */
 function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: DoseRecord | null): Html {
   const stored = (n: number | null | undefined): string => (n === undefined ? '' : numberText(n));
-  return html`<p>
-      <label for="${key}-on">${FIELD_LABELS.administeredOn}</label
-      ><input
-        id="${key}-on"
-        name="administeredOn"
-        ${typed.invalid('administeredOn')}
-        type="date"
-        value="${typed.value('administeredOn', shown?.administeredOn ?? '')}"
-        required
-      />
-    </p>
-    <p>
-      <label for="${key}-weight">${FIELD_LABELS.bodyWeightKg}</label
-      ><input
-        id="${key}-weight"
-        name="bodyWeightKg"
-        ${typed.invalid('bodyWeightKg')}
-        type="number"
-        step="0.1"
-        min="0"
-        value="${typed.value('bodyWeightKg', stored(shown?.bodyWeightKg))}"
-      />
-    </p>
-    <p>
-      <label for="${key}-mg">${FIELD_LABELS.doseMg}</label
-      ><input
-        id="${key}-mg"
-        name="doseMg"
-        ${typed.invalid('doseMg')}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value('doseMg', stored(shown?.doseMg))}"
-      />
-    </p>`;
+  return html`${inputField(typed, `${key}-on`, 'administeredOn', {
+    shown: shown?.administeredOn ?? '',
+    type: 'date',
+    after: html`required`,
+  })}
+  ${inputField(typed, `${key}-weight`, 'bodyWeightKg', { shown: stored(shown?.bodyWeightKg), type: 'number', before: html`step="0.1" min="0"` })}
+  ${inputField(typed, `${key}-mg`, 'doseMg', { shown: stored(shown?.doseMg), type: 'number', before: html`step="any" min="0"` })}`;
 }
 
 /** The recorded dose against the protocol's (src/trial/dose-check.ts): above or not checkable says so, never "OK". */
@@ -1339,10 +1263,7 @@ function dispositionSection(
             ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
-        <p>
-          <label for="exit-on">${FIELD_LABELS.on}</label
-          ><input id="exit-on" name="on" ${typed.invalid('on')} type="date" value="${typed.value('on')}" required />
-        </p>
+        ${inputField(typed, 'exit-on', 'on', { type: 'date', after: html`required` })}
         <p><button type="submit">Record the exit</button></p>
       </form>`;
   }
@@ -1361,17 +1282,7 @@ function dispositionSection(
                 ${exitOptions(fix.value('event', d.event))}
               </select>
             </p>
-            <p>
-              <label for="fix-on-${d.id}">${FIELD_LABELS.on}</label
-              ><input
-                id="fix-on-${d.id}"
-                name="on"
-                ${fix.invalid('on')}
-                type="date"
-                value="${fix.value('on', d.on)}"
-                required
-              />
-            </p>
+            ${inputField(fix, `fix-on-${d.id}`, 'on', { shown: d.on, type: 'date', after: html`required` })}
             <p>
               <label for="fix-participant-${d.id}">${FIELD_LABELS.participantId}</label
               ><select id="fix-participant-${d.id}" name="participantId" ${fix.invalid('participantId')}>
@@ -1818,37 +1729,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             ? html`<h2>Screen a patient</h2>
                 <form method="post" action="/trial/screening" ${screening.anchor}>
                   ${csrfField(reply)}
-                  <p>
-                    <label for="site">${FIELD_LABELS.site}</label
-                    ><input
-                      id="site"
-                      name="site"
-                      ${screening.invalid('site')}
-                      required
-                      value="${screening.value('site', user.site ?? '')}"
-                    />
-                  </p>
-                  <p>
-                    <label for="screeningCode">${FIELD_LABELS.screeningCode}</label
-                    ><input
-                      id="screeningCode"
-                      name="screeningCode"
-                      ${screening.invalid('screeningCode')}
-                      value="${screening.value('screeningCode')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="screenedOn">${FIELD_LABELS.screenedOn}</label
-                    ><input
-                      id="screenedOn"
-                      name="screenedOn"
-                      ${screening.invalid('screenedOn')}
-                      type="date"
-                      value="${screening.value('screenedOn')}"
-                      required
-                    />
-                  </p>
+                  ${inputField(screening, 'site', 'site', { shown: user.site ?? '', before: html`required` })}
+                  ${inputField(screening, 'screeningCode', 'screeningCode', { after: html`required` })}
+                  ${inputField(screening, 'screenedOn', 'screenedOn', { type: 'date', after: html`required` })}
                   <p>
                     <label for="bundle">${FIELD_LABELS.bundle}</label
                     ><textarea id="bundle" name="bundle" ${screening.invalid('bundle')} rows="4" cols="60">
@@ -1869,27 +1752,8 @@ ${screening.value('bundle')}</textarea>
                       ${entryOptions(consent)}
                     </select>
                   </p>
-                  <p>
-                    <label for="consentedOn">${FIELD_LABELS.consentedOn}</label
-                    ><input
-                      id="consentedOn"
-                      name="consentedOn"
-                      ${consent.invalid('consentedOn')}
-                      type="date"
-                      value="${consent.value('consentedOn')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="formVersion">${FIELD_LABELS.formVersion}</label
-                    ><input
-                      id="formVersion"
-                      name="formVersion"
-                      ${consent.invalid('formVersion')}
-                      value="${consent.value('formVersion')}"
-                      required
-                    />
-                  </p>
+                  ${inputField(consent, 'consentedOn', 'consentedOn', { type: 'date', after: html`required` })}
+                  ${inputField(consent, 'formVersion', 'formVersion', { after: html`required` })}
                   <p><button type="submit">Record consent</button></p>
                 </form>
                 <form method="post" action="/trial/participants" ${enrol.anchor}>
@@ -1900,27 +1764,8 @@ ${screening.value('bundle')}</textarea>
                       ${entryOptions(enrol)}
                     </select>
                   </p>
-                  <p>
-                    <label for="participantCode">${FIELD_LABELS.participantCode}</label
-                    ><input
-                      id="participantCode"
-                      name="participantCode"
-                      ${enrol.invalid('participantCode')}
-                      value="${enrol.value('participantCode')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="enrolledOn">${FIELD_LABELS.enrolledOn}</label
-                    ><input
-                      id="enrolledOn"
-                      name="enrolledOn"
-                      ${enrol.invalid('enrolledOn')}
-                      type="date"
-                      value="${enrol.value('enrolledOn')}"
-                      required
-                    />
-                  </p>
+                  ${inputField(enrol, 'participantCode', 'participantCode', { after: html`required` })}
+                  ${inputField(enrol, 'enrolledOn', 'enrolledOn', { type: 'date', after: html`required` })}
                   ${baselineCrpFields('baselineCrp', enrol, null)}
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
@@ -2137,17 +1982,7 @@ ${screening.value('bundle')}</textarea>
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
                   ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
-                  <p>
-                    <label for="dose-kit">${FIELD_LABELS.kitCode}</label
-                    ><input
-                      id="dose-kit"
-                      name="kitCode"
-                      ${doseTyped.invalid('kitCode')}
-                      value="${doseTyped.value('kitCode')}"
-                      autocomplete="off"
-                      required
-                    />
-                  </p>
+                  ${inputField(doseTyped, 'dose-kit', 'kitCode', { after: html`autocomplete="off" required` })}
                   ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`
@@ -2226,17 +2061,7 @@ ${screening.value('bundle')}</textarea>
                             </p>`
                           : ''
                       }
-                      <p>
-                        <label for="completed-${def.id}">${FIELD_LABELS.completedOn}</label
-                        ><input
-                          id="completed-${def.id}"
-                          name="completedOn"
-                          ${typed.invalid('completedOn')}
-                          type="date"
-                          value="${typed.value('completedOn')}"
-                          required
-                        />
-                      </p>
+                      ${inputField(typed, `completed-${def.id}`, 'completedOn', { type: 'date', after: html`required` })}
                       ${instrumentFields(def, typed)}
                       <p><button type="submit">Save ${def.name}</button></p>
                     </form>
