@@ -1791,7 +1791,7 @@ ${screening.value('bundle')}</textarea>
       async () => {
         const form = parseBody(ScreeningFormSchema.passthrough(), request.body) as Record<string, string>;
         const protocol = await currentProtocol(deps);
-        const criteria = protocol.criteria.flatMap((c) => {
+        const answered = protocol.criteria.flatMap((c) => {
           const status = form[`c-${c.id}`];
           const parsed = ScreeningCriterionSchema.shape.status.safeParse(status);
           return parsed.success
@@ -1807,6 +1807,27 @@ ${screening.value('bundle')}</textarea>
             throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
           }
         }
+        if (bundle === undefined && answered.length === 0) {
+          throw new InputError(
+            'screening: no criterion was answered and no FHIR R4 Bundle was pasted: answer the criteria (met, not met or unknown), or paste the Bundle for the record to decide them',
+            'trial.invalid',
+          );
+        }
+        // Without a record, a criterion left "from the record (or unknown)" is unknown, as its option says: the
+        // verdict is then "needs data", never eligible (the store takes every criterion of the protocol once).
+        const criteria =
+          bundle !== undefined
+            ? answered
+            : protocol.criteria.map(
+                (c) =>
+                  answered.find((a) => a.id === c.id) ?? {
+                    id: c.id,
+                    kind: c.kind,
+                    status: 'unknown' as const,
+                    reason: 'not answered by the screener, and no record given',
+                    verified: c.verified,
+                  },
+              );
         const entry = await screen(deps, request, {
           site: form.site ?? '',
           screeningCode: form.screeningCode ?? '',

@@ -92,6 +92,62 @@ test('a refused lab result keeps the visit, analyte, limits and the value as typ
   }
 });
 
+test('a screening sent with no criterion answered and no Bundle says what is missing, in the words of the form', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const refused = await coord.request(
+      'POST',
+      '/trial/screening',
+      { site: 'site-a', screeningCode: 'SCR-0043', screenedOn: '2026-11-02', bundle: ' ' },
+      FORM,
+    );
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.text,
+      /Not saved: screening: no criterion was answered and no FHIR R4 Bundle was pasted: answer the criteria/,
+    );
+    assert.doesNotMatch(refused.text, /invalid field\(s\): criteria/);
+    assert.match(formOf(refused.text, '/trial/screening'), /name="screeningCode"[^>]*value="SCR-0043"/);
+    assert.equal((await t.store.listScreening({})).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a screening without a Bundle takes a criterion left "from the record (or unknown)" as unknown: needs data', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const [first, second] = protocol.criteria;
+    assert.ok(first !== undefined && second !== undefined);
+    const saved = await coord.request(
+      'POST',
+      '/trial/screening',
+      {
+        site: 'site-a',
+        screeningCode: 'SCR-0044',
+        screenedOn: '2026-11-02',
+        bundle: '',
+        [`c-${first.id}`]: first.kind === 'inclusion' ? 'met' : 'not-met',
+        [`c-${second.id}`]: '',
+      },
+      FORM,
+    );
+    assert.equal(saved.status, 303, saved.text.slice(0, 500));
+    const [entry] = await t.store.listScreening({});
+    assert.equal(entry?.verdict, 'needs-data');
+    assert.equal(entry?.criteria.length, protocol.criteria.length);
+    assert.equal(entry?.criteria.find((c) => c.id === first.id)?.reason, 'entered by the screener');
+    const left = entry?.criteria.find((c) => c.id === second.id);
+    assert.deepEqual([left?.status, left?.source], ['unknown', 'entered']);
+    assert.match(left?.reason ?? '', /not answered by the screener, and no record given/);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a refused screening keeps the pasted Bundle, the code and the answers entered', async () => {
   const t = await startTestTrial();
   try {
