@@ -1804,7 +1804,7 @@ ${screening.value('bundle')}</textarea>
           try {
             bundle = JSON.parse(text);
           } catch {
-            throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
+            throw new InputError('the Bundle is not valid JSON', 'input.bundle.json', 'bundle');
           }
         }
         if (bundle === undefined && answered.length === 0) {

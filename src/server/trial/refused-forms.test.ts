@@ -178,6 +178,26 @@ test('a refused screening keeps the pasted Bundle, the code and the answers ente
       ),
     );
     assert.match(form, new RegExp(`name="c-${criterion}"[\\s\\S]*?<option value="not-met"[^>]*selected`));
+    // The refusal is about the Bundle: its field is marked and tied to the reason, as a refused date's is.
+    assert.match(form, /<textarea id="bundle" name="bundle"\s+aria-invalid="true" aria-describedby="refused-reason"/);
+    // So is one the engine cannot read (no Patient in it).
+    const noPatient = await coord.request(
+      'POST',
+      '/trial/screening',
+      {
+        site: 'site-a',
+        screeningCode: 'SCR-0042',
+        screenedOn: '2026-11-02',
+        bundle: '{"resourceType": "Bundle", "type": "collection", "entry": []}',
+      },
+      FORM,
+    );
+    assert.equal(noPatient.status, 400);
+    assert.match(noPatient.text, /Not saved: the Bundle holds no Patient resource/);
+    assert.match(
+      formOf(noPatient.text, '/trial/screening'),
+      /<textarea id="bundle" name="bundle"\s+aria-invalid="true" aria-describedby="refused-reason"/,
+    );
     assert.equal((await t.store.listScreening({})).length, 0);
   } finally {
     await t.close();
