@@ -32,6 +32,7 @@ import type {
   DispositionRecord,
   DoseRecord,
   FormRecord,
+  ItemAnswer,
   LabRecord,
   Participant,
   ScreeningEntry,
@@ -789,6 +790,43 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
   </div>`;
 }
 
+/**
+ * A correction form for each visit form: its items and completion date as stored (or, after a refusal, as typed),
+ * under what its scoring found wrong (an item not answered or out of range: why the total is missing), with a reason
+ * and the version shown. Only the items changed from what the form showed are sent to the store (correctForm).
+ */
+function formCorrections(
+  path: string,
+  csrf: () => Html,
+  forms: readonly FormRecord[],
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+  refused: Refused | undefined,
+): Html {
+  return html`${forms.map((f) => {
+    const def = instruments.get(f.instrument);
+    if (def === undefined) return '';
+    const action = `${path}/forms/${f.id}/corrections`;
+    const fix = typedInto(refused, action);
+    const problems = f.score.issues.filter((i) => i.severity === 'error');
+    return html`<details ${fix.refused ? 'open' : ''}>
+      <summary>Correct the ${def.name} form of the ${f.visit} visit (completed ${f.completedOn})</summary>
+      ${problems.length === 0 ? '' : html`<p>Not scored: ${problems.map((i) => i.message).join('; ')}.</p>`}
+      <form method="post" action="${action}" ${fix.anchor}>
+        ${csrf()} ${versionField(f.version)}
+        <input type="hidden" name="instrument" value="${def.id}" />
+        ${inputField(fix, `fix-form-on-${f.id}`, 'completedOn', {
+          shown: f.completedOn,
+          type: 'date',
+          after: html`required`,
+        })}
+        ${instrumentFields(def, fix, `fix-${f.id}`, f.answers)}
+        ${reasonField(`fix-form-reason-${f.id}`, fix, 'Reason for the correction')}
+        <p><button type="submit">Correct the ${def.name} form</button></p>
+      </form>
+    </details>`;
+  })}`;
+}
+
 /** `timingOf`: a form's date against its visit's window (src/trial/visits.ts visitTimingText). */
 function formTable(forms: readonly FormRecord[], timingOf: (form: FormRecord) => string): Html {
   if (forms.length === 0) return html`<p>No visit forms yet.</p>`;
@@ -875,20 +913,40 @@ const CRITERION_ANSWER_WORDS: Readonly<Record<string, string>> = {
   unknown: 'unknown',
 };
 
-function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof typedInto>): Html {
+/** A stored item answer as its field shows it: empty when not answered. */
+const answerText = (answer: ItemAnswer | undefined): string =>
+  answer === undefined || answer === null ? '' : String(answer);
+
+/** An item answer as a form posts it: empty is not answered, digits a number, anything else as typed ("1a"). */
+function formAnswer(typed: string): ItemAnswer {
+  const v = typed.trim();
+  return v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+}
+
+/**
+ * An instrument's item fields, filled with `shown` (a stored form's answers, for its correction) or, after a refusal,
+ * as typed. Ids start with `item-<key>`.
+ */
+function instrumentFields(
+  def: InstrumentDefinition,
+  typed: ReturnType<typeof typedInto>,
+  key: string = def.id,
+  shown: Readonly<Record<string, ItemAnswer>> = {},
+): Html {
   const [lo, hi] = def.responseRange;
   return html`<fieldset>
     <legend>${def.name}: ${def.title}</legend>
     ${def.items.map((item) => {
       const options = def.optionItems[String(item.number)];
-      const id = `item-${def.id}-${item.number}`;
+      const id = `item-${key}-${item.number}`;
+      const stored = answerText(shown[String(item.number)]);
       if (options !== undefined) {
         return html`<p>
           <label for="${id}">${itemLabel(item)}</label
           ><select id="${id}" name="item${item.number}">
             <option value="">${NOT_ANSWERED}</option>
             ${Object.keys(options).map(
-              (o) => html`<option value="${o}" ${typed.selected(`item${item.number}`, o)}>${o}</option>`,
+              (o) => html`<option value="${o}" ${typed.selected(`item${item.number}`, o, o === stored)}>${o}</option>`,
             )}
           </select>
         </p>`;
@@ -903,7 +961,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
           min="${lo}"
           max="${hi}"
           step="1"
-          value="${typed.value(`item${item.number}`)}"
+          value="${typed.value(`item${item.number}`, stored)}"
         />
       </p>`;
     })}
@@ -2046,6 +2104,7 @@ ${screening.value('bundle')}</textarea>
         ${formTable(forms, (f) =>
           visitTimingText(visitTiming(protocol, storedDose?.administeredOn ?? null, f.visit, f.completedOn)),
         )}
+        ${can(user.role, 'form.write') ? formCorrections(path, () => csrfField(reply), forms, deps.instruments, refused) : ''}
         ${
           can(user.role, 'form.write')
             ? html`<h3>Enter a visit form</h3>
@@ -2270,12 +2329,11 @@ ${screening.value('bundle')}</textarea>
       async () => {
         await participantInScope(deps, request, id);
         const form = request.body as Record<string, string>;
-        const answers: Record<string, number | string | null> = {};
+        const answers: Record<string, ItemAnswer> = {};
         for (const [key, value] of Object.entries(form)) {
           const m = /^item(\d+)$/.exec(key);
           if (m === null) continue;
-          const v = value.trim();
-          answers[m[1] as string] = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+          answers[m[1] as string] = formAnswer(value);
         }
         const saved = await store.saveForm(writeContext(request, 'visit form'), {
           participantId: id,
@@ -2290,6 +2348,44 @@ ${screening.value('bundle')}</textarea>
       participantAgain(request, reply, id, 'forms'),
     );
   });
+
+  // A visit form entered wrong (an item skipped or misread, the date): the items changed from what the correction
+  // form showed, or the date, with a reason and the version shown; the store scores it again (correctForm).
+  app.post(
+    '/participants/:id/forms/:form/corrections',
+    { config: { trialAccess: 'form.write' } },
+    async (request, reply) => {
+      const { id, form: formId } = request.params as { id: string; form: string };
+      return action(
+        deps.auth,
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          const stored = await store.getForm(formId);
+          if (stored === null || stored.participantId !== id) throw new InputError('no such form', 'trial.not-found');
+          const form = request.body as Record<string, string>;
+          const answers: Record<string, ItemAnswer> = {};
+          for (const [key, value] of Object.entries(form)) {
+            const m = /^item(\d+)$/.exec(key);
+            if (m === null) continue;
+            const item = m[1] as string;
+            if (value.trim() !== answerText(stored.answers[item])) answers[item] = formAnswer(value);
+          }
+          const completedOn = (form.completedOn ?? '') === stored.completedOn ? undefined : (form.completedOn ?? '');
+          const saved = await store.correctForm(
+            writeContext(request, reasonFrom(form)),
+            formId,
+            answers,
+            completedOn,
+            formVersion(form),
+          );
+          return `Corrected ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
+        },
+        participantAgain(request, reply, id, `forms/${formId}/corrections`),
+      );
+    },
+  );
 
   app.post('/participants/:id/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
