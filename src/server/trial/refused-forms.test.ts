@@ -442,3 +442,39 @@ test('a refused form marks the field the refusal is about: aria-invalid, describ
     await t.close();
   }
 });
+
+test('a correction that changes nothing says so, never "invalid field(s): (root)"', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const [participant] = await t.store.listParticipants({});
+    assert.ok(participant !== undefined);
+    // The enrolment correction sent as the page showed it: the page sends only what changed, here nothing.
+    const path = `/trial/participants/${id}/corrections`;
+    const unchanged = await coord.request(
+      'POST',
+      path,
+      {
+        version: '1',
+        participantCode: participant.participantCode,
+        enrolledOn: participant.enrolledOn,
+        baselineCrp: '6.5',
+        baselineCrpUnit: 'mg/L',
+        baselineCrpComparator: '',
+        reason: 'checked',
+      },
+      FORM,
+    );
+    assert.equal(unchanged.status, 400);
+    assert.match(unchanged.text, /Not saved: enrolment correction: give at least one field/);
+    assert.doesNotMatch(unchanged.text, /\(root\)/);
+    // The API's corrections likewise.
+    const screening = (await t.store.listScreening({}))[0]?.id ?? '';
+    const api = await coord.post(`/trial/api/screening/${screening}/corrections`, { reason: 'checked' });
+    assert.equal(api.status, 400);
+    assert.match(api.text, /"diagnostics":"the body: give at least one field"/);
+  } finally {
+    await t.close();
+  }
+});

@@ -162,10 +162,13 @@ function assertVersion(what: string, expected: number | undefined, current: numb
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const names = [...new Set(r.error.issues.map((i) => i.path.join('.') || '(root)'))];
+  const names = [...new Set(r.error.issues.filter((i) => i.path.length > 0).map((i) => i.path.join('.')))];
+  // A rule about the input as a whole (a correction giving no field) says its own words, which name no value.
+  const whole = [...new Set(r.error.issues.filter((i) => i.path.length === 0).map((i) => i.message))];
   // One top-level field refused: the refusal is about it (a form marks that field).
   const only = names.length === 1 && r.error.issues.every((i) => i.path.length === 1) ? names[0] : undefined;
-  throw fail('trial.invalid', `${what}: invalid field(s): ${names.join(', ')}`, only);
+  const said = [...(names.length === 0 ? [] : [`invalid field(s): ${names.join(', ')}`]), ...whole];
+  throw fail('trial.invalid', `${what}: ${said.join('; ')}`, only);
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
