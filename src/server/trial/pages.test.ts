@@ -501,6 +501,9 @@ test('participant page: the lab form offers only the visits that take safety lab
     const form = page.slice(start, page.indexOf('</form>', start));
     assert.match(form, /<option value="baseline"/);
     assert.doesNotMatch(form, /<option value="infusion"/);
+    // Under a heading of its own, which a keyboard or screen reader user finds it by: after the corrections of the
+    // results above it, its fields would otherwise read as one more correction.
+    assert.match(page, new RegExp(`<h3>Enter a lab result</h3>\\s*<form method="post" action="${path}/labs"`));
   } finally {
     await t.close();
   }

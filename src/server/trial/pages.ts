@@ -2168,23 +2168,24 @@ ${screening.value('bundle')}</textarea>
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
-            ? html`<form method="post" action="${path}/labs" ${lab.anchor}>
-                ${csrfField(reply)}
-                ${labFields(
-                  'lab',
-                  lab,
-                  null,
-                  schedule.filter((v) => v.labs.length > 0),
-                  LAB_UNITS,
-                  html`<p>
-                    <label for="analyte">${FIELD_LABELS.analyte}</label
-                    ><select id="analyte" name="analyte" ${lab.invalid('analyte')}>
-                      ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
-                    </select>
-                  </p>`,
-                )}
-                <p><button type="submit">Save lab result</button></p>
-              </form>`
+            ? html`<h3>Enter a lab result</h3>
+                <form method="post" action="${path}/labs" ${lab.anchor}>
+                  ${csrfField(reply)}
+                  ${labFields(
+                    'lab',
+                    lab,
+                    null,
+                    schedule.filter((v) => v.labs.length > 0),
+                    LAB_UNITS,
+                    html`<p>
+                      <label for="analyte">${FIELD_LABELS.analyte}</label
+                      ><select id="analyte" name="analyte" ${lab.invalid('analyte')}>
+                        ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
+                      </select>
+                    </p>`,
+                  )}
+                  <p><button type="submit">Save lab result</button></p>
+                </form>`
             : ''
         }
         ${
