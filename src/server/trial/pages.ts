@@ -744,7 +744,7 @@ function labTable(
               <td>${l.analyte}</td>
               <td>${l.comparator ?? ''}${l.value} ${l.unit}${l.comparator == null ? '' : ' (censored)'}</td>
               <td>${referenceRange(l)}</td>
-              <td>${assessmentText(l, citations)}</td>
+              <td class="prose">${assessmentText(l, citations)}</td>
             </tr>`,
         )}
       </tbody>
