@@ -551,6 +551,14 @@ function participantLink(id: string, codes: Readonly<Record<string, string>>): H
   return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
 }
 
+/**
+ * An alert as a control acting on it names it: its kind, its participant (by code, when known) and when it was
+ * raised, so that two alerts alike on one dashboard (two participants' stop rules the same day) are told apart by a
+ * screen reader's list of buttons and fields.
+ */
+const alertName = (a: AlertRecord, codes: Readonly<Record<string, string>>): string =>
+  `${a.kind} alert${codes[a.participantId] === undefined ? '' : ` of participant ${codes[a.participantId]}`} raised ${dateOnly(a.raisedAt)}`;
+
 function alertList(
   alerts: readonly AlertRecord[],
   codes: Readonly<Record<string, string>> = {},
@@ -578,11 +586,15 @@ function alertList(
                     ${acknowledge()}
                     <label
                       >${FIELD_LABELS.actionTaken}
-                      <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
+                      <input
+                        name="actionTaken"
+                        aria-label="${FIELD_LABELS.actionTaken} on the ${alertName(a, codes)}"
+                        required
+                        maxlength="500"
+                        size="40"
+                        autocomplete="off"
                     /></label>
-                    <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
-                      Acknowledge
-                    </button>
+                    <button type="submit" aria-label="Acknowledge the ${alertName(a, codes)}">Acknowledge</button>
                   </form>`
             }
           </div>

@@ -278,7 +278,7 @@ test('an open alert is acknowledged from the safety dashboard by a writer of its
     // The form asks what was done; without it nothing is acknowledged.
     assert.match(
       (await coord.get('/trial/safety')).text,
-      /<label\s*>Action taken\s*<input name="actionTaken" required maxlength="500"/,
+      /<label\s*>Action taken\s*<input\s+name="actionTaken"\s+aria-label="Action taken on the [^"]+"\s+required\s+maxlength="500"/,
     );
     const form = { contentType: 'application/x-www-form-urlencoded' } as const;
     const blank = await coord.request('POST', action, { actionTaken: ' ' }, form);
@@ -416,6 +416,49 @@ test('an open dose-not-cleared alert whose infusion date was corrected to one it
       /The infusion record now reads given on 2026-11-05 \(version 2\), and the\s+pre-dose safety labs clear that date/;
     assert.match((await coord.get('/trial/safety')).text, line);
     assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
+  } finally {
+    await t.close();
+  }
+});
+
+test("each alert's Acknowledge button and Action taken field name the alert's participant, so two alike are told apart", async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const codes: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const participantId = await enrolThroughApi(coord, protocol, 'site-a');
+      const lab = await coord.post('/trial/api/labs', {
+        participantId,
+        visit: 'baseline',
+        analyte: 'platelets',
+        value: 40,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: null,
+        collectedOn: '2026-11-04',
+      });
+      assert.equal(lab.status, 201, lab.text);
+      const participant = (await t.store.listParticipants({})).find((p) => p.id === participantId);
+      codes.push(participant?.participantCode ?? '');
+    }
+    const page = (await coord.get('/trial/safety')).text;
+    const buttons = [...page.matchAll(/<button type="submit" aria-label="(Acknowledge [^"]*)"/g)].map((m) => m[1]);
+    assert.equal(buttons.length, 2);
+    assert.equal(new Set(buttons).size, 2, `two buttons named alike: ${buttons.join(' | ')}`);
+    for (const code of codes) {
+      assert.ok(
+        buttons.some((b) => b?.includes(`of participant ${code}`)),
+        `a button naming ${code}: ${buttons.join(' | ')}`,
+      );
+      assert.match(
+        page,
+        new RegExp(
+          `<input\\s+name="actionTaken"\\s+aria-label="Action taken on the stop-rule alert of participant ${code} `,
+        ),
+      );
+    }
   } finally {
     await t.close();
   }
