@@ -246,6 +246,11 @@ test('a visit form saved with an item left out says which, and is corrected from
       FORM,
     );
     assert.equal(saved.status, 303, saved.text.slice(0, 300));
+    // The message says at once why there is no total.
+    assert.match(
+      (await coord.get(saved.headers.get('location') ?? path)).text,
+      /Saved gad-7 at baseline: total incomplete \(incomplete\): GAD-7 item 4 is not answered/,
+    );
     const [stored] = await t.store.listForms({ participantId: id });
     assert.ok(stored !== undefined);
     assert.equal(stored.score.total, null);

@@ -819,10 +819,10 @@ function formCorrections(
     if (def === undefined) return '';
     const action = `${path}/forms/${f.id}/corrections`;
     const fix = typedInto(refused, action);
-    const problems = f.score.issues.filter((i) => i.severity === 'error');
+    const problems = formProblems(f);
     return html`<details ${fix.refused ? 'open' : ''}>
       <summary>Correct the ${def.name} form of the ${f.visit} visit (completed ${f.completedOn})</summary>
-      ${problems.length === 0 ? '' : html`<p>Not scored: ${problems.map((i) => i.message).join('; ')}.</p>`}
+      ${problems.length === 0 ? '' : html`<p>Not scored: ${problems.join('; ')}.</p>`}
       <form method="post" action="${action}" ${fix.anchor}>
         ${csrf()} ${versionField(f.version)}
         <input type="hidden" name="instrument" value="${def.id}" />
@@ -837,6 +837,23 @@ function formCorrections(
       </form>
     </details>`;
   })}`;
+}
+
+/** What its scoring found wrong with a form (why it has no total), as its issues word it: none when scored. */
+const formProblems = (f: FormRecord): string[] =>
+  f.score.issues.filter((i) => i.severity === 'error').map((i) => i.message);
+
+/**
+ * The message of a visit form saved or corrected: its total, or why it has none (the first three problems, and how
+ * many more), so that an item skipped is known at once, not only when its correction form is opened.
+ */
+function formSavedText(verb: 'Saved' | 'Corrected', f: FormRecord): string {
+  const problems = formProblems(f);
+  const why =
+    problems.length === 0
+      ? ''
+      : `: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}`;
+  return `${verb} ${f.instrument} at ${f.visit}: total ${f.score.total ?? 'incomplete'} (${f.status})${why}`;
 }
 
 /** `timingOf`: a form's date against its visit's window (src/trial/visits.ts visitTimingText). */
@@ -2356,7 +2373,7 @@ ${screening.value('bundle')}</textarea>
           answers,
           completedOn: form.completedOn ?? '',
         });
-        return `Saved ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
+        return formSavedText('Saved', saved);
       },
       participantAgain(request, reply, id, 'forms'),
     );
@@ -2393,7 +2410,7 @@ ${screening.value('bundle')}</textarea>
             completedOn,
             formVersion(form),
           );
-          return `Corrected ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
+          return formSavedText('Corrected', saved);
         },
         participantAgain(request, reply, id, `forms/${formId}/corrections`),
       );
