@@ -618,3 +618,40 @@ test('every signed-in page offers Sign out in its header, a POST form with the C
     await t.close();
   }
 });
+
+test('screening page: consent offers the eligible entries without a consent, enrolment the consented ones not enrolled', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    await enrolThroughApi(coord, protocol, 'site-a'); // screened, consented and enrolled: offered by neither
+    const screen = async (code: string) => {
+      const r = await coord.post('/trial/api/screening', {
+        site: 'site-a',
+        screeningCode: code,
+        screenedOn: '2026-11-02',
+        criteria: eligibleCriteria(protocol),
+      });
+      assert.equal(r.status, 201, r.text);
+      return (r.json as { id: string }).id;
+    };
+    await screen('S-AWAITS-CONSENT');
+    const consented = await screen('S-AWAITS-ENROLMENT');
+    const c = await coord.post('/trial/api/consents', {
+      screeningId: consented,
+      consentedOn: '2026-11-03',
+      formVersion: 'v1.0',
+    });
+    assert.equal(c.status, 201, c.text);
+    const page = (await coord.get('/trial/screening')).text;
+    const options = (id: string) => {
+      const start = page.indexOf(`id="${id}"`);
+      const select = page.slice(start, page.indexOf('</select>', start));
+      return [...select.matchAll(/<option value="[^"]*"\s*>\s*([^<]*?)\s*<\/option>/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(options('consent-screening'), ['S-AWAITS-CONSENT']);
+    assert.deepEqual(options('enrol-screening'), ['S-AWAITS-ENROLMENT']);
+  } finally {
+    await t.close();
+  }
+});

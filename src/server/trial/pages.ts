@@ -1800,11 +1800,22 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
           </select>
         </p>`,
     );
+    // Each form offers the entries it can take: consent, the eligible ones without a consent; enrolment, the consented
+    // ones not enrolled yet. Every eligible entry in both made the first option, preselected, one already used.
+    const [{ consents }, participants] = mayWrite
+      ? await Promise.all([store.snapshot(siteFilter(user)), store.listParticipants(siteFilter(user))])
+      : [{ consents: [] }, []];
+    const consentedIds = new Set(consents.map((c) => c.screeningId));
+    const enrolledIds = new Set(participants.map((p) => p.screeningId));
     const eligible = entries.filter((e) => e.verdict === 'eligible');
-    const entryOptions = (typed: ReturnType<typeof typedInto>) =>
-      eligible.map(
-        (e) => html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>${e.screeningCode}</option>`,
-      );
+    const entryOptions = (typed: ReturnType<typeof typedInto>, offered: readonly ScreeningEntry[], none: string) =>
+      offered.length === 0
+        ? html`<option value="">${none}</option>`
+        : offered.map(
+            (e) => html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>${e.screeningCode}</option>`,
+          );
+    const awaitingConsent = eligible.filter((e) => !consentedIds.has(e.id));
+    const awaitingEnrolment = eligible.filter((e) => consentedIds.has(e.id) && !enrolledIds.has(e.id));
     return send(
       reply,
       blind(user),
@@ -1836,7 +1847,7 @@ ${screening.value('bundle')}</textarea>
                   <p>
                     <label for="consent-screening">${FIELD_LABELS.screeningId}</label
                     ><select id="consent-screening" name="screeningId" ${consent.invalid('screeningId')} required>
-                      ${entryOptions(consent)}
+                      ${entryOptions(consent, awaitingConsent, 'no eligible entry awaits consent')}
                     </select>
                   </p>
                   ${inputField(consent, 'consentedOn', 'consentedOn', { type: 'date', after: html`required` })}
@@ -1848,7 +1859,7 @@ ${screening.value('bundle')}</textarea>
                   <p>
                     <label for="enrol-screening">${FIELD_LABELS.screeningId}</label
                     ><select id="enrol-screening" name="screeningId" ${enrol.invalid('screeningId')} required>
-                      ${entryOptions(enrol)}
+                      ${entryOptions(enrol, awaitingEnrolment, 'no consented entry awaits enrolment')}
                     </select>
                   </p>
                   ${inputField(enrol, 'participantCode', 'participantCode', { after: html`required` })}
