@@ -655,3 +655,38 @@ test('screening page: consent offers the eligible entries without a consent, enr
     await t.close();
   }
 });
+
+test('participant page: each visit form offers only the visits that collect its instrument, and none the protocol never collects', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    const visitsOffered = (instrument: string) => {
+      const start = page.indexOf(`name="instrument" value="${instrument}"`);
+      if (start < 0) return undefined;
+      const select = page.slice(start, page.indexOf('</select>', start));
+      return [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(visitsOffered('gad-7'), ['baseline', 'day-7', 'day-14', 'day-28']);
+    assert.deepEqual(visitsOffered('bdi-ii'), ['screening', 'baseline', 'day-7', 'day-14', 'day-28']);
+    // INSIGHT collects no PHQ-9: no form to fill in and have refused at every visit.
+    assert.equal(visitsOffered('phq-9'), undefined);
+    // A visit that does not collect it, sent anyway: refused naming the visits that do, the visit field marked.
+    const refused = await coord.request(
+      'POST',
+      `${path}/forms`,
+      { instrument: 'gad-7', visit: 'screening', completedOn: '2026-11-02', item1: '1' },
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.text,
+      /Not saved: form: the screening visit does not collect GAD-7 \(the protocol collects it at baseline, day-7, day-14, day-28\)/,
+    );
+    assert.match(refused.text, /name="visit"\s+aria-invalid="true"/);
+  } finally {
+    await t.close();
+  }
+});

@@ -2149,6 +2149,10 @@ ${screening.value('bundle')}</textarea>
           can(user.role, 'form.write')
             ? html`<h3>Enter a visit form</h3>
                 ${[...deps.instruments.values()].map((def) => {
+                  // Only the visits that collect it (the store refuses any other), and no form for an instrument
+                  // the protocol collects at no visit.
+                  const collecting = schedule.filter((v) => v.instruments.includes(def.id));
+                  if (collecting.length === 0) return '';
                   const typed = typedInto(refused, `${path}/forms#${def.id}`);
                   return html`<details ${typed.refused ? 'open' : ''}>
                     <summary>${def.name}</summary>
@@ -2158,7 +2162,7 @@ ${screening.value('bundle')}</textarea>
                       <p>
                         <label for="visit-${def.id}">${FIELD_LABELS.visit}</label
                         ><select id="visit-${def.id}" name="visit" ${typed.invalid('visit')}>
-                          ${schedule.map(
+                          ${collecting.map(
                             (v) =>
                               html`<option value="${v.id}" ${typed.selected('visit', v.id)}>
                                 ${v.label} (${v.windowText})

@@ -1951,8 +1951,14 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, input.participantId);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
-      if (!visit.instruments.includes(def.id))
-        throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
+      if (!visit.instruments.includes(def.id)) {
+        const collectedAt = (meta.protocol.visits ?? []).filter((v) => v.instruments.includes(def.id)).map((v) => v.id);
+        throw fail(
+          'trial.invalid',
+          `form: the ${visit.id} visit does not collect ${def.name} (the protocol collects it at ${collectedAt.length === 0 ? 'no visit' : collectedAt.join(', ')})`,
+          'visit',
+        );
+      }
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form', 'completedOn');
       await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
       await this.assertBeforeExit(tx, p, input.completedOn, 'form');
