@@ -10,7 +10,7 @@ import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './
 import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
-import { resumableAction, resumePage, signInRefusedPage } from './pages.ts';
+import { resumableAction, resumePage, safeNext, signInRefusedPage } from './pages.ts';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import { signInKey } from './sign-in-limit.ts';
 
@@ -55,11 +55,6 @@ function carried(
   } catch {
     return undefined;
   }
-}
-
-/** Only a path under /trial/ (never another origin or a scheme-relative URL). */
-function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/trial\/[A-Za-z0-9/_-]*$/.test(next) ? next : '/trial/';
 }
 
 const wantsHtml = (request: FastifyRequest): boolean =>

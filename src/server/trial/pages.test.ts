@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  accountFor,
   eligibleCriteria,
   enrolThroughApi,
   insightProtocol,
@@ -686,6 +687,43 @@ test('participant page: each visit form offers only the visits that collect its 
       /Not saved: form: the screening visit does not collect GAD-7 \(the protocol collects it at baseline, day-7, day-14, day-28\)/,
     );
     assert.match(refused.text, /name="visit"\s+aria-invalid="true"/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a page opened without a session (a bookmark, a link, a session ended) is shown again after signing in', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const opened = await fetch(`${t.url}${path}`, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    const login = opened.headers.get('location') ?? '';
+    assert.equal(login, `/trial/login?next=${encodeURIComponent(path)}`);
+    const page = await (await fetch(`${t.url}${login}`)).text();
+    assert.match(page, new RegExp(`<input type="hidden" name="next" value="${path}" />`));
+    const account = accountFor('coordinator', 'site-a');
+    const signIn = (fields: Record<string, string>) =>
+      fetch(`${t.url}/trial/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // A password mistyped keeps where to go.
+    const mistyped = await signIn({ username: account.username, password: 'not-the-password', next: path });
+    assert.equal(mistyped.status, 401);
+    assert.match(await mistyped.text(), new RegExp(`name="next" value="${path}"`));
+    const signedIn = await signIn({ username: account.username, password: account.password, next: path });
+    assert.equal(signedIn.status, 303);
+    assert.equal(signedIn.headers.get('location'), path);
+    // Only a trial page: another address is never a place to go.
+    for (const next of ['//elsewhere.example/trial/', 'https://elsewhere.example/', '/trial/../api']) {
+      const shown = await (await fetch(`${t.url}/trial/login?next=${encodeURIComponent(next)}`)).text();
+      assert.doesNotMatch(shown, /name="next"/, next);
+    }
   } finally {
     await t.close();
   }

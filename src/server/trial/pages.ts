@@ -1395,12 +1395,21 @@ function dispositionSection(
     })}`;
 }
 
-/** The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved). */
-function signInPage(before: Html, carried: Html = html``, username = ''): Html {
+/** Only a path under /trial/ (never another origin or a scheme-relative URL): where a sign-in goes on to. */
+export function safeNext(next: string | undefined): string {
+  return next !== undefined && /^\/trial\/[A-Za-z0-9/_-]*$/.test(next) ? next : '/trial/';
+}
+
+/**
+ * The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved),
+ * `next` the page to go on to once signed in (the one opened without a session), when it is a trial page.
+ */
+function signInPage(before: Html, carried: Html = html``, username = '', next?: string): Html {
+  const goTo = safeNext(next);
   return html`<h1>Trial sign-in</h1>
     ${before}
     <form method="post" action="/trial/login">
-      ${carried}
+      ${carried}${goTo === '/trial/' ? '' : html`<input type="hidden" name="next" value="${goTo}" />`}
       <p>
         <label for="username">${FIELD_LABELS.username}</label
         ><input id="username" name="username" autocomplete="username" value="${username}" required />
@@ -1439,6 +1448,7 @@ export function signInLimitedPage(reply: FastifyReply, body: unknown): FastifyRe
       </div>`,
       carried,
       typed.username,
+      typed.next,
     ),
   );
 }
@@ -1449,6 +1459,7 @@ interface TypedSignIn {
   readonly resumeAction?: string | undefined;
   readonly resumeFor?: string | undefined;
   readonly resume?: string | undefined;
+  readonly next?: string | undefined;
 }
 
 /** A sign-in post's fields as typed, from a body not (yet) checked: a field that is not one string is left out. */
@@ -1465,6 +1476,7 @@ function typedSignIn(body: unknown): TypedSignIn {
     resumeAction: text('resumeAction'),
     resumeFor: text('resumeFor'),
     resume: text('resume'),
+    next: text('next'),
   };
 }
 
@@ -1640,6 +1652,7 @@ export function signInRefusedPage(reply: FastifyReply, typed: TypedSignIn): Fast
       </div>`,
       carried,
       typed.username,
+      typed.next,
     ),
   );
 }
@@ -1705,7 +1718,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   };
 
   app.get('/login', { config: { trialAccess: 'public' } }, async (request, reply) => {
-    const failed = (request.query as { failed?: string }).failed !== undefined;
+    const query = request.query as { failed?: string; next?: unknown };
+    const failed = query.failed !== undefined;
     return send(
       reply,
       undefined,
@@ -1714,14 +1728,21 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         failed
           ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>`
           : html``,
+        html``,
+        '',
+        typeof query.next === 'string' ? query.next : undefined,
       ),
     );
   });
 
-  // Pages need a session; without one they go to the sign-in page instead of answering 401.
+  // Pages need a session; without one they go to the sign-in page instead of answering 401, which then goes on to
+  // the page opened (a bookmark, a link to a participant, a page reloaded after the session ended).
   const pageAccess = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.trialUser === undefined) return reply.code(303).redirect('/trial/login');
-    return undefined;
+    if (request.trialUser !== undefined) return undefined;
+    const next = safeNext(pathOf(request.url));
+    return reply
+      .code(303)
+      .redirect(next === '/trial/' ? '/trial/login' : `/trial/login?next=${encodeURIComponent(next)}`);
   };
 
   app.get('/', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
