@@ -90,6 +90,31 @@ test('--pathway FILE: a pathway naming a missing code set fails to load with a o
   }
 });
 
+test('--pathway FILE: a pathway without an item the schema requires names it as missing, never assuming a value', () => {
+  // A site's pathway written before the body-weight range was added: the range is unverified [U], so it is the file's
+  // to state; the trial store would otherwise judge an infusion's weight by a range no one chose.
+  const dir = corruptedKnowledgeDir('pathway/care-pathway.json', (json) => {
+    const definitions = json['definitions'] as { plausibility: Record<string, unknown> };
+    delete definitions.plausibility['bodyWeightKg'];
+  });
+  try {
+    assert.throws(
+      () => loadKnowledge({ pathwayFile: `${dir}/pathway/care-pathway.json` }),
+      (error: unknown) => {
+        assert.ok(error instanceof KnowledgeError);
+        assert.match(
+          error.message,
+          /care-pathway\.json: definitions\.plausibility\.bodyWeightKg: missing: this file must give it \(a required object; no value is assumed in its place\)$/,
+        );
+        assert.doesNotMatch(error.message, /received undefined|\n/);
+        return true;
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('unknown citation keys are reported wherever they are used, and all problems are collected', () => {
   const files = bundledFiles();
   const depression = fileJson(files, 'codesets/depression.json');

@@ -49,13 +49,32 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-/** The file validated by `schema`; each problem adds an issue naming the file and the field. */
+/** Whether `path` names a key its parent object in `json` does not have (an item left out of the file). */
+function leftOut(json: unknown, path: readonly PropertyKey[]): boolean {
+  let node = json;
+  for (const key of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  const last = path.at(-1);
+  return node !== null && typeof node === 'object' && !Array.isArray(node) && last !== undefined && !(last in node);
+}
+
+/**
+ * The file validated by `schema`; each problem adds an issue naming the file and the field. A required item the file
+ * leaves out (a site's own pathway written before an item was added) is named as missing, never filled in from the
+ * bundled knowledge: its value may be unverified [U] and is the file's to state.
+ */
 export function validate<T>(schema: z.ZodType<T>, file: KnowledgeFile, issues: Issue[]): Located<T> | undefined {
   const parsed = checked(schema, file);
   if (parsed.success) return { path: file.path, value: parsed.data };
   for (const zi of parsed.error.issues) {
     const field = formatFieldPath(zi.path);
-    issues.push(issue('knowledge.field.invalid', `${file.path}: ${field}: ${zi.message}`, `${file.path}#${field}`));
+    const message =
+      zi.code === 'invalid_type' && leftOut(file.json, zi.path)
+        ? `missing: this file must give it (a required ${zi.expected}; no value is assumed in its place)`
+        : zi.message;
+    issues.push(issue('knowledge.field.invalid', `${file.path}: ${field}: ${message}`, `${file.path}#${field}`));
   }
   return undefined;
 }

@@ -33,6 +33,12 @@ export interface LabReading {
   readonly baselineValue: number | null;
   /** The baseline's comparator when the baseline result was censored. */
   readonly baselineComparator?: CensoredComparator | undefined;
+  /**
+   * The ULN the baseline result was reported with (its laboratory's, in the same unit): whether the baseline was
+   * abnormal is read against it, not against this result's ULN from another laboratory. Absent or null: this
+   * result's ULN.
+   */
+  readonly baselineUpperLimitOfNormal?: number | null | undefined;
   /** From a visit before the dosing visit: the rules marked `beforeDosing` (do not initiate) apply too. */
   readonly beforeDosing?: boolean;
 }
@@ -129,7 +135,8 @@ export function gradeLab(
     }
     return { term: def.term, grade: 0, issues: [] };
   }
-  const uln = reading.upperLimitOfNormal;
+  // Whether the baseline was above the ULN is read against its own laboratory's ULN when it was given.
+  const uln = reading.baselineUpperLimitOfNormal ?? reading.upperLimitOfNormal;
   const baseline = reading.baselineValue;
   // A censored baseline whose limit does not place it against the ULN ("<100" against 40), or one above it whose
   // value is not known (">100"), leaves the basis of the grade (ULN or baseline multiples) unknown.

@@ -60,6 +60,21 @@ test('CTCAE v5.0 platelets and ALT/AST (normal and abnormal baseline)', () => {
   assert.equal(alt(100, 80), 0);
   assert.equal(alt(120, 80), 1);
   assert.equal(alt(250, 80), 2);
+  // A baseline of 45 U/L reported by a laboratory whose ULN is 50 was normal, though above this result's ULN of 40
+  // (another laboratory): 130 U/L is 3.25 x ULN, grade 2, not 2.9 x an abnormal baseline, grade 1.
+  const otherLab = (baselineUpperLimitOfNormal: number | null) =>
+    gradeLab(
+      ctcae,
+      reading({
+        analyte: 'alt',
+        value: 130,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        baselineValue: 45,
+        baselineUpperLimitOfNormal,
+      }),
+    ).grade;
+  assert.deepEqual([otherLab(50), otherLab(null)], [2, 1], "the baseline's own ULN, else this result's");
   const noUln = gradeLab(ctcae, reading({ analyte: 'ast', value: 100, unit: 'U/L' }));
   assert.equal(noUln.grade, null);
   assert.equal(noUln.issues[0]?.code, 'safety.lab.uln-missing');

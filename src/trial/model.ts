@@ -101,6 +101,28 @@ const oneBaselineCrp = {
   message: { message: 'give baselineCrp (value and unit) or baselineCrpMgPerL, not both', path: ['baselineCrp'] },
 };
 
+/**
+ * Sex as CDISC SEX (codelist C66731, its submission values): M, F, U (unknown), UNDIFFERENTIATED. Entered at
+ * enrolment; SDTM DM SEX writes it as it is.
+ */
+export const SEXES = ['M', 'F', 'U', 'UNDIFFERENTIATED'] as const;
+export type Sex = (typeof SEXES)[number];
+
+/** The oldest age at consent the store takes, in completed years (older is a typing slip, not a participant). */
+export const MAX_AGE_YEARS = 120;
+
+/** A country as SDTM DM COUNTRY writes it: ISO 3166-1 alpha-3, upper case (GBR, AUS); checked for its form only. */
+export const CountryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'expected an ISO 3166-1 alpha-3 country code in capitals, such as GBR');
+
+/** A birth date or an age at consent (when the site does not collect birth dates), not both. */
+const oneAge = {
+  check: (c: { birthDate?: unknown; ageAtConsent?: unknown }) =>
+    c.birthDate === undefined || c.birthDate === null || c.ageAtConsent === undefined || c.ageAtConsent === null,
+  message: { message: 'give birthDate or ageAtConsent, not both', path: ['ageAtConsent'] },
+};
+
 const EnrolFieldsSchema = z.strictObject({
   screeningId: Id,
   participantCode: Id,
@@ -111,20 +133,39 @@ const EnrolFieldsSchema = z.strictObject({
   /** Baseline hs-CRP in mg/L: the same as `baselineCrp` with unit `mg/L` (the field before units were entered). */
   baselineCrpMgPerL: z.number().positive().nullable().optional(),
   enrolledOn: IsoDate,
+  /**
+   * Demographics for SDTM DM (SEX Required, AGE Expected in SDTMIG 3.3): optional, so that an enrolment without them
+   * is still taken (and exported with DM SEX/AGE empty and a note), never guessed. Sex as CDISC SEX.
+   */
+  sex: z.enum(SEXES).nullable().optional(),
+  /** The date of birth (DM BRTHDTC; AGE is the completed years at consent), or, where it is not collected, */
+  birthDate: IsoDate.nullable().optional(),
+  /** the age at consent in completed years (DM AGE as entered; BRTHDTC then empty). */
+  ageAtConsent: z.number().int().min(0).max(MAX_AGE_YEARS).nullable().optional(),
 });
-export const EnrolInputSchema = EnrolFieldsSchema.refine(oneBaselineCrp.check, oneBaselineCrp.message);
+export const EnrolInputSchema = EnrolFieldsSchema.refine(oneBaselineCrp.check, oneBaselineCrp.message).refine(
+  oneAge.check,
+  oneAge.message,
+);
 export type EnrolInput = z.infer<typeof EnrolInputSchema>;
 
-/** An enrolment entered wrong: its participant code, date or baseline hs-CRP (the site and screening entry stay). */
+/**
+ * An enrolment entered wrong or incomplete: its participant code, date, baseline hs-CRP or demographics (the site and
+ * screening entry stay). A birth date given clears an age at consent held and the converse; null clears a field.
+ */
 export const EnrolmentCorrectionSchema = EnrolFieldsSchema.pick({
   participantCode: true,
   enrolledOn: true,
   baselineCrp: true,
   baselineCrpMgPerL: true,
+  sex: true,
+  birthDate: true,
+  ageAtConsent: true,
 })
   .partial()
   .refine((c) => Object.keys(c).length > 0, 'give at least one field')
-  .refine(oneBaselineCrp.check, oneBaselineCrp.message);
+  .refine(oneBaselineCrp.check, oneBaselineCrp.message)
+  .refine(oneAge.check, oneAge.message);
 export type EnrolmentCorrection = z.infer<typeof EnrolmentCorrectionSchema>;
 
 export const KitInputSchema = z.strictObject({ kitCode: Id, arm: Id });
@@ -283,6 +324,11 @@ export interface TrialInfo {
   readonly initialisedAt: string;
   /** Database lock (statistician unblinded from then on); null while open. */
   readonly lockedAt: string | null;
+  /**
+   * Each site's country, ISO 3166-1 alpha-3 (`{ A: 'GBR' }`, SDTM DM COUNTRY), as given at init or set later; a site
+   * without one (every site of a trial initialised before schema version 9) exports an empty COUNTRY, with a note.
+   */
+  readonly siteCountries: Readonly<Record<string, string>>;
 }
 
 export interface ScreeningEntry extends ScreeningInput {
@@ -324,6 +370,14 @@ export interface Participant {
     readonly comparator?: '<' | '>' | null | undefined;
   } | null;
   readonly enrolledOn: string;
+  /**
+   * Demographics as entered at enrolment (or corrected); null when not given, and for an enrolment stored before they
+   * were recorded (schema version 8 and earlier): DM then leaves SEX, AGE and BRTHDTC empty, with a note.
+   */
+  readonly sex: Sex | null;
+  readonly birthDate: string | null;
+  /** The age at consent in completed years, entered where the birth date is not collected. */
+  readonly ageAtConsent: number | null;
   readonly status: ParticipantStatus;
   /** Set once randomized: the kit code is what blinded roles see. */
   readonly kitCode: string | null;

@@ -68,6 +68,11 @@ export function preDoseClearance(
   return { cleared: judged.every((a) => RANK[a.action] < RANK.unknown), analytes: judged };
 }
 
+/** The result an analyte was judged on, as entered and dated: `anc 1.8 10*9/L on 2026-11-04`. */
+function judgedResult(analyte: string, lab: LabRecord): string {
+  return `${analyte} ${lab.comparator ?? ''}${lab.value} ${lab.unit} on ${lab.collectedOn}`;
+}
+
 /**
  * One line per analyte not cleared, for an alert or a page: what is missing or what the rule says ([U] when the rule
  * or CTCAE table is not verified against its source).
@@ -79,7 +84,15 @@ export function preDoseProblems(clearance: PreDoseClearance): string[] {
       a.lab === null
         ? `${a.analyte}: no result before the infusion`
         : a.action === 'unknown'
-          ? `${a.analyte} ${a.lab.comparator ?? ''}${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: rules could not be checked (${a.lab.assessment.issues.map((i) => i.message).join('; ')})`
-          : `${a.analyte} ${a.lab.comparator ?? ''}${a.lab.value} ${a.lab.unit} on ${a.lab.collectedOn}: ${a.action} (${a.lab.assessment.ruleTexts.join('; ')})${a.lab.assessment.verified ? '' : ' [U]'}`,
+          ? `${judgedResult(a.analyte, a.lab)}: rules could not be checked (${a.lab.assessment.issues.map((i) => i.message).join('; ')})`
+          : `${judgedResult(a.analyte, a.lab)}: ${a.action} (${a.lab.assessment.ruleTexts.join('; ')})${a.lab.assessment.verified ? '' : ' [U]'}`,
     );
+}
+
+/**
+ * The results a clearance was judged on, one per analyte that has one (`anc 3.4 10*9/L on 2026-11-05`): what a reader
+ * checks a "cleared" against, each dated, since a result entered late counts from the day it was collected.
+ */
+export function preDoseResults(clearance: PreDoseClearance): string[] {
+  return clearance.analytes.flatMap((a) => (a.lab === null ? [] : [judgedResult(a.analyte, a.lab)]));
 }

@@ -25,6 +25,14 @@ export type TrialRole = z.infer<typeof TrialRoleSchema>;
 /** Roles restricted to their own site's participants (a null site means all sites). */
 export const SITE_BOUND_ROLES: readonly TrialRole[] = ['coordinator', 'investigator', 'outcome-rater'];
 
+/**
+ * The one site an account reads and writes, or undefined when it has all sites: a role not bound to a site, or a
+ * site-bound account whose site is null. The server's reads (siteScope) and the store's writes use this one rule.
+ */
+export function boundSite(role: TrialRole, site: string | null): string | undefined {
+  return SITE_BOUND_ROLES.includes(role) && site !== null ? site : undefined;
+}
+
 /** Roles that may perform emergency unblinding of one participant (with a reason; audited). */
 export const EMERGENCY_UNBLINDING_ROLES: readonly TrialRole[] = ['investigator'];
 

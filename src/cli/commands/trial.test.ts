@@ -224,7 +224,8 @@ describe('trd trial on a database', () => {
         screeningId: s.id,
         participantCode: `P${i}`,
         strata: { crp: 'high', site },
-        baselineCrpMgPerL: 4 + i,
+        // P0's report gives nmol/L: converted with the pathway's molar factor, unverified [U].
+        ...(i === 0 ? { baselineCrp: { value: 47.62, unit: 'nmol/L' } } : { baselineCrpMgPerL: 4 + i }),
         enrolledOn: '2026-11-02',
       });
       await store.randomize(ctx, p.id);
@@ -258,6 +259,10 @@ describe('trd trial on a database', () => {
     const csv = join(dir, 'analysis.csv');
     const e = await trd('trial', 'export', '--db', db, '--format', 'analysis-csv', '--out', csv);
     assert.equal(e.code, 0, e.stderr);
+    assert.match(
+      e.stderr,
+      /note: 1 randomized participant\(s\) with a baseline hs-CRP entered in a molar unit: crp_mg_per_l is converted with the pathway's CRP molar factor \(nmol\/L per mg\/L\) 9\.524 \[U\], unverified, named in crp_conversion/,
+    );
     const analysis = await trd(
       'analyze',
       csv,
@@ -404,6 +409,64 @@ test('trd trial init --site-time-zones: each site its IANA zone; a pair or zone 
   } finally {
     await store.close();
   }
+});
+
+test('trd trial init --site-countries and trd trial site-countries: ISO 3166-1 alpha-3 per site; DM COUNTRY empty with a note until given', async () => {
+  const db = join(dir, 'countries.db');
+  const base = initInsight(db);
+  const alpha2 = await trd(...base, '--site-countries', 'A=GB');
+  assert.equal(alpha2.code, 2, alpha2.stderr);
+  assert.match(alpha2.stderr, /--site-countries: A=GB: expected an ISO 3166-1 alpha-3 code/);
+  assert.equal(existsSync(db), false);
+  const ok = await trd(...base, '--site-countries', 'A=GBR');
+  assert.equal(ok.code, 0, ok.stderr);
+  const sdtm = join(dir, 'countries-sdtm');
+  const before = await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm);
+  assert.equal(before.code, 0, before.stderr);
+  // No subject yet: nothing to note.
+  assert.doesNotMatch(before.stderr, /note:/);
+  const store = await openTrialStore(db);
+  try {
+    const protocol = (await store.protocol())!;
+    const ctx = as('coordinator', 'B');
+    const s = await store.addScreening(ctx, {
+      site: 'B',
+      screeningCode: 'S-1',
+      screenedOn: '2026-11-01',
+      criteria: eligibleCriteria(protocol),
+    });
+    await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+    await store.enrol(ctx, {
+      screeningId: s.id,
+      participantCode: 'P-1',
+      strata: { crp: 'high', site: 'B' },
+      baselineCrpMgPerL: 5,
+      enrolledOn: '2026-11-03',
+    });
+  } finally {
+    await store.close();
+  }
+  const noted = await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm);
+  assert.equal(noted.code, 0, noted.stderr);
+  assert.match(
+    noted.stderr,
+    /note: SDTM DM: 1 participant\(s\) \(B-P-1\) have no sex recorded: SEX \(Required\) is empty/,
+  );
+  assert.match(noted.stderr, /note: SDTM DM: site\(s\) B have no country: COUNTRY \(Required\) is empty/);
+  const dm = parse(readFileSync(join(sdtm, 'dm.csv')), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(
+    dm.map((r) => [r.SUBJID, r.SEX, r.AGE, r.COUNTRY]),
+    [['B-P-1', '', '', '']],
+  );
+  const noReason = await trd('trial', 'site-countries', '--db', db, '--set', 'B=AUS', '--reason', ' ');
+  assert.equal(noReason.code, 2, noReason.stderr);
+  const set = await trd('trial', 'site-countries', '--db', db, '--set', 'B=AUS', '--reason', 'site B opened in Sydney');
+  assert.equal(set.code, 0, set.stderr);
+  assert.equal(set.stdout, 'site countries: A=GBR, B=AUS\n');
+  const after = await trd('trial', 'export', '--db', db, '--format', 'sdtm', '--out', sdtm);
+  assert.doesNotMatch(after.stderr, /have no country/);
+  const dmAfter = parse(readFileSync(join(sdtm, 'dm.csv')), { columns: true }) as Record<string, string>[];
+  assert.equal(dmAfter[0]?.COUNTRY, 'AUS');
 });
 
 test('trd trial init --kits-per-arm without --kit-seed, or the reverse, is refused before the database is created', async () => {

@@ -27,7 +27,15 @@ import {
 } from '../../randomization/index.ts';
 import { blindSnapshot } from '../../trial/blinding.ts';
 import { consortFlow } from '../../trial/consort.ts';
-import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
+import {
+  analysisCsv,
+  dmDemographicsNotes,
+  fhirResearchBundle,
+  sdtmUnitNotes,
+  sdtmDefine,
+  sdtmDomains,
+  SDTM_DOMAINS,
+} from '../../trial/exports/index.ts';
 import { generateKits } from '../../trial/kits.ts';
 import type { TrialRole } from '../../trial/roles.ts';
 import { planFromProtocol } from '../../trial/strata.ts';
@@ -35,6 +43,7 @@ import { openTrialStore, parseLocation } from '../../trial/store/open.ts';
 import type { SqlTrialStore } from '../../trial/store/sql-store.ts';
 import { loadTrials } from '../../trials/load.ts';
 import { isTimeZone } from '../../trial/visits.ts';
+import { CountryCodeSchema } from '../../trial/model.ts';
 import { checkExistingSqliteStore, checkOutputFile, InputError, makeOutputFolder } from '../input.ts';
 import { CheckFailed, cliIo, out } from '../io.ts';
 
@@ -194,6 +203,7 @@ interface InitOptions {
   protocol: string;
   sites?: string;
   siteTimeZones?: string;
+  siteCountries?: string;
   method: string;
   blockSizes?: string;
   perStratum: string;
@@ -227,6 +237,8 @@ export async function runInit(options: InitOptions): Promise<void> {
             return [site, zone];
           }),
         );
+  const siteCountries =
+    options.siteCountries === undefined ? undefined : parseSiteCountries('--site-countries', options.siteCountries);
   const seed = parseInteger('--seed', options.seed, 0, 0x7fffffff);
   if (options.method !== 'permuted-blocks' && options.method !== 'minimisation') {
     throw new InputError('--method: expected permuted-blocks or minimisation');
@@ -278,6 +290,7 @@ export async function runInit(options: InitOptions): Promise<void> {
         protocol,
         plan,
         ...(siteTimeZones !== undefined && { siteTimeZones }),
+        ...(siteCountries !== undefined && { siteCountries }),
       });
       let kits = 0;
       if (kitsPerArm !== undefined && kitSeed !== undefined) {
@@ -421,6 +434,40 @@ export async function runRestore(options: { from: string; db: string; force?: bo
   out(`restored ${target} from ${from} (${check.entries} audit entries; head ${check.head.seq}:${check.head.hash})\n`);
 }
 
+/**
+ * SITE=COUNTRY pairs (`A=GBR,B=AUS`), each country ISO 3166-1 alpha-3 in capitals (SDTM DM COUNTRY), checked before
+ * anything is written; the store checks the sites against the plan.
+ */
+function parseSiteCountries(option: string, text: string): Record<string, string> {
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [site, country, extra] = pair.split('=').map((x) => x.trim());
+      if (site === undefined || site === '' || country === undefined || country === '' || extra !== undefined)
+        throw new InputError(`${option}: expected SITE=COUNTRY pairs separated by commas, e.g. A=GBR,B=AUS`);
+      if (!CountryCodeSchema.safeParse(country).success)
+        throw new InputError(
+          `${option}: ${site}=${country}: expected an ISO 3166-1 alpha-3 code in capitals, e.g. GBR`,
+        );
+      return [site, country];
+    }),
+  );
+}
+
+/** The sites' countries of an initialised trial (one initialised before they were recorded): audited, with a reason. */
+export async function runSiteCountries(options: { db: string; set: string; reason: string }): Promise<void> {
+  const countries = parseSiteCountries('--set', options.set);
+  if (options.reason.trim() === '') throw new InputError('--reason: say why the countries are set');
+  await withStore(options.db, async (store) => {
+    if ((await store.trial()) === null) throw new InputError('--trial-db: the trial is not initialised');
+    const info = await store.setSiteCountries(operator('administrator', options.reason), countries);
+    out(
+      `site countries: ${Object.entries(info.siteCountries)
+        .map(([site, country]) => `${site}=${country}`)
+        .join(', ')}\n`,
+    );
+  });
+}
+
 interface ExportOptions {
   db: string;
   format: string;
@@ -464,7 +511,8 @@ export async function runExport(options: ExportOptions): Promise<void> {
     if (options.format === 'analysis-csv') {
       let result;
       try {
-        result = analysisCsv(snapshot, protocol, loadInstruments(), options.outcome);
+        // The pathway the store converted the baseline hs-CRP with (the bundled one: `trd trial` takes no --pathway).
+        result = analysisCsv(snapshot, protocol, loadInstruments(), loadKnowledge().pathway, options.outcome);
       } catch (error) {
         throw new InputError(`--outcome: ${(error as Error).message}`);
       }
@@ -484,6 +532,11 @@ export async function runExport(options: ExportOptions): Promise<void> {
       if (result.baselineAfterInfusion > 0) {
         cliIo().err(
           `note: ${result.baselineAfterInfusion} of them with a baseline form completed after the infusion, which is no baseline: correct its date or visit if it was entered wrong\n`,
+        );
+      }
+      if (result.crpMolar.n > 0) {
+        cliIo().err(
+          `note: ${result.crpMolar.n} randomized participant(s) with a baseline hs-CRP entered in a molar unit: crp_mg_per_l is converted with the pathway's ${result.crpMolar.factor}${result.crpMolar.unverified ? ', unverified' : ''}, named in crp_conversion${result.crpMolar.otherFactor > 0 ? ` (${result.crpMolar.otherFactor} of them converted at enrolment with another pathway's factor, as crp_conversion says: check them)` : ''}\n`,
         );
       }
       if (result.crpWithoutUnit > 0) {
@@ -511,6 +564,9 @@ export async function runExport(options: ExportOptions): Promise<void> {
           ? `wrote ${files} to ${dir}: a copy to open in a spreadsheet (text that begins like a formula has a leading '), not the datasets to submit, so no define.xml\n`
           : `wrote ${files}, define.xml to ${dir}\n`,
       );
+      // What DM leaves empty for want of data (SEX, AGE, COUNTRY of a database from before they were recorded).
+      // and the units LB keeps as entered, having no CDISC UNIT submission value in the table.
+      for (const note of [...dmDemographicsNotes(snapshot), ...sdtmUnitNotes(snapshot)]) cliIo().err(`note: ${note}\n`);
     } else {
       const text = `${JSON.stringify(fhirResearchBundle(snapshot, protocol), null, 2)}\n`;
       await record({});
@@ -580,6 +636,10 @@ export function registerTrial(program: Command): void {
       '--site-time-zones <pairs>',
       "each site's IANA time zone, e.g. A=Europe/London,B=Australia/Sydney (randomization dates are the site's day; UTC otherwise)",
     )
+    .option(
+      '--site-countries <pairs>',
+      "each site's country, ISO 3166-1 alpha-3, e.g. A=GBR,B=AUS (SDTM DM COUNTRY; empty otherwise)",
+    )
     .option('--method <m>', 'permuted-blocks or minimisation', 'permuted-blocks')
     .option(
       '--block-sizes <list>',
@@ -594,6 +654,13 @@ export function registerTrial(program: Command): void {
     )
     .option('--kit-seed <s>', 'seed of the kit list (goes with --kits-per-arm: each needs the other)')
     .action(runInit);
+  trial
+    .command('site-countries')
+    .description("set the sites' countries (SDTM DM COUNTRY) of a trial initialised without them; audited")
+    .requiredOption(TRIAL_DB, trialDb('trial database'))
+    .requiredOption('--set <pairs>', 'SITE=COUNTRY pairs, ISO 3166-1 alpha-3, e.g. A=GBR,B=AUS')
+    .requiredOption('--reason <text>', 'why (the audit trail)')
+    .action(runSiteCountries);
   trial
     .command('verify-audit')
     .description('recompute the audit hash chain; exit 1 if any entry was edited, deleted, inserted or reordered')

@@ -405,4 +405,26 @@ describe('the outcome rater', () => {
     assert.equal(lab.status, 403);
     assert.equal((await rater.post(`/trial/api/participants/${id}/randomize`)).status, 403);
   });
+
+  test('is not told of an emergency unblinding, whose alert it does not see: no flag in the API, no note on the list', async () => {
+    const investigator = await t.signIn('investigator', 'site-a');
+    const unblinded = await investigator.post(`/trial/api/participants/${id}/emergency-unblind`, {
+      reason: 'severe infection: treatment decision',
+    });
+    assert.equal(unblinded.status, 200, unblinded.text);
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    const one = (await rater.get(`/trial/api/participants/${id}`)).json as { participant: Record<string, unknown> };
+    const list = (await rater.get('/trial/api/participants')).json as Record<string, unknown>[];
+    assert.ok(!('emergencyUnblinded' in one.participant), 'the record carries no unblinding flag');
+    assert.ok(list.length > 0 && list.every((p) => !('emergencyUnblinded' in p)), 'the list carries none');
+    const home = await rater.get('/trial/');
+    assert.ok(!home.text.includes('unblinded in emergency'), 'the participants list says nothing of it');
+    // Those who see the safety alerts (the coordinator) are told, on the list and in the record.
+    const coord = await t.signIn('coordinator', 'site-a');
+    assert.ok((await coord.get('/trial/')).text.includes('unblinded in emergency'));
+    const coordRecord = (await coord.get(`/trial/api/participants/${id}`)).json as {
+      participant: { emergencyUnblinded: boolean };
+    };
+    assert.equal(coordRecord.participant.emergencyUnblinded, true);
+  });
 });

@@ -33,6 +33,7 @@ import { can } from './permissions.ts';
 import { allocationView, viewerSeesArms } from './blinding.ts';
 import {
   participantInScope,
+  participantView,
   randomize,
   screen,
   ScreeningCorrectionRequestSchema,
@@ -178,9 +179,10 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     return { voided: id };
   });
 
-  app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) =>
-    store.listParticipants(siteFilter(userOf(request))),
-  );
+  app.get('/api/participants', { config: { trialAccess: 'trial.read' } }, async (request) => {
+    const user = userOf(request);
+    return (await store.listParticipants(siteFilter(user))).map((p) => participantView(p, user.role));
+  });
 
   app.post('/api/participants', { config: { trialAccess: 'enrolment.write' } }, async (request, reply) => {
     const input = parseBody(EnrolInputSchema, request.body);
@@ -190,7 +192,8 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
   app.get('/api/participants/:id', { config: { trialAccess: 'trial.read' } }, async (request) => {
     const { id } = parseBody(IdParam, request.params);
     const participant = await participantFor(request, id);
-    // The outcome rater gets no safety data (src/trial/roles.ts): the keys are left out, never sent empty.
+    // The outcome rater gets no safety data (src/trial/roles.ts): the keys are left out, never sent empty, and the
+    // participant without its emergency-unblinding flag (participantView).
     const safety = can(userOf(request).role, 'safety.read');
     const [forms, labs, adverseEvents, dispositions, allocation] = await Promise.all([
       store.listForms({ participantId: id }),
@@ -202,7 +205,7 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
     const viewer = await viewerOf(request, deps);
     const protocol = await currentProtocol(deps);
     return {
-      participant,
+      participant: participantView(participant, viewer.user.role),
       allocation: allocation === null ? null : allocationView(allocation, viewer),
       schedule: participantSchedule(
         protocol,
@@ -453,13 +456,28 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
 
   app.get('/api/exports/:name', { config: { trialAccess: 'export.read' } }, async (request, reply) => {
     const { name } = parseBody(z.strictObject({ name: z.enum(exportNames) }), request.params);
+    // `?spreadsheetSafe=true`: an SDTM dataset's copy to open in a spreadsheet (trd trial export --spreadsheet-safe).
+    const query = parseBody(z.strictObject({ spreadsheetSafe: z.enum(['true', 'false']).optional() }), request.query);
+    const spreadsheetSafe = query.spreadsheetSafe === 'true';
     const viewer = await viewerOf(request, deps);
     if (!viewerSeesArms(viewer)) throw new InputError('exports open at database lock', 'trial.forbidden');
-    const file = exportFile(name, await store.snapshot(), await currentProtocol(deps), deps.instruments);
-    if (sendsBody(request)) await store.recordEvent(writeContext(request, 'export downloaded'), 'export', { name });
+    const file = exportFile(
+      name,
+      await store.snapshot(),
+      await currentProtocol(deps),
+      deps.instruments,
+      deps.engine.knowledge.pathway,
+      { spreadsheetSafe },
+    );
+    if (sendsBody(request)) {
+      await store.recordEvent(writeContext(request, 'export downloaded'), 'export', {
+        name,
+        ...(spreadsheetSafe && { spreadsheetSafe: true }),
+      });
+    }
     return reply
       .type(file.contentType)
-      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
       .send(file.content);
   });
 

@@ -11,7 +11,7 @@ import type {} from '@fastify/cookie';
 import type {} from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { TrialRole } from '../../trial/roles.ts';
-import { SITE_BOUND_ROLES } from '../../trial/roles.ts';
+import { boundSite } from '../../trial/roles.ts';
 import type { TrialStore } from '../../trial/store/port.ts';
 import { can } from './permissions.ts';
 import type { Permission } from './permissions.ts';
@@ -167,7 +167,7 @@ export function userOf(request: FastifyRequest): TrialUser {
 
 /** The site a user is bound to (coordinators and investigators with a site), or undefined for every site. */
 export function siteScope(user: TrialUser): string | undefined {
-  return SITE_BOUND_ROLES.includes(user.role) && user.site !== null ? user.site : undefined;
+  return boundSite(user.role, user.site);
 }
 
 /** Refuses a record of another site with 404, so a site-bound user cannot even learn that it exists. */

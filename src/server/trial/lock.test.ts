@@ -135,3 +135,26 @@ test('lock: the statistician is blinded before and unblinded after; writes stop'
   });
   assert.equal(write.status, 409, 'no data write after lock');
 });
+
+test('exports: an SDTM dataset downloads as a spreadsheet copy with ?spreadsheetSafe=true, named as one; no other file has one', async () => {
+  // After the lock test: the statistician is unblinded.
+  const statistician = await t.signIn('statistician');
+  const exported = async () => (await t.store.listAudit({ limit: 10000 })).filter((e) => e.action === 'export');
+  const before = (await exported()).length;
+  const copy = await statistician.get('/trial/api/exports/sdtm-dm.csv?spreadsheetSafe=true');
+  assert.equal(copy.status, 200, copy.text);
+  assert.match(copy.headers.get('content-disposition') ?? '', /filename="sdtm-dm-spreadsheet\.csv"/);
+  assert.match(copy.text, /^STUDYID,DOMAIN,USUBJID/);
+  const audited = await exported();
+  assert.equal(audited.length, before + 1);
+  assert.deepEqual(audited.at(-1)?.after, { name: 'sdtm-dm.csv', spreadsheetSafe: true });
+  const plain = await statistician.get('/trial/api/exports/sdtm-dm.csv');
+  assert.match(plain.headers.get('content-disposition') ?? '', /filename="sdtm-dm\.csv"/);
+  for (const name of ['sdtm-define.xml', 'analysis.csv', 'research.fhir.json']) {
+    const refused = await statistician.get(`/trial/api/exports/${name}?spreadsheetSafe=true`);
+    assert.equal(refused.status, 400, name);
+    assert.match(refused.text, /only for the SDTM datasets/, name);
+  }
+  assert.equal((await statistician.get('/trial/api/exports/sdtm-dm.csv?spreadsheetSafe=yes')).status, 400);
+  assert.equal((await exported()).length, before + 2, 'a refused download is not recorded');
+});

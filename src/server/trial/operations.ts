@@ -14,7 +14,9 @@ import type {
   ScreeningCriterion,
   ScreeningEntry,
 } from '../../trial/model.ts';
+import type { TrialRole } from '../../trial/roles.ts';
 import { checkSite, NotFound, siteScope, userOf } from './auth.ts';
+import { can } from './permissions.ts';
 import { allocationView } from './blinding.ts';
 import { currentProtocol, viewerOf, writeContext } from './context.ts';
 import type { TrialDeps } from './context.ts';
@@ -25,6 +27,21 @@ export async function participantInScope(deps: TrialDeps, request: FastifyReques
   if (participant === null) throw new NotFound();
   checkSite(userOf(request), participant.site);
   return participant;
+}
+
+/** A participant record as a role that sees no safety data reads it (the outcome rater): no `emergencyUnblinded`. */
+export type ParticipantWithoutSafety = Omit<Participant, 'emergencyUnblinded'>;
+
+/**
+ * A participant as this role may read it. A role without `safety.read` (the outcome rater) gets it without
+ * `emergencyUnblinded`: an emergency unblinding answers a medical emergency, most often a serious adverse event or a
+ * neutropenic infection, which are commoner on the active drug, and its alert is withheld from the rater as every
+ * safety alert is; the flag would tell the rater the same.
+ */
+export function participantView(p: Participant, role: TrialRole): Participant | ParticipantWithoutSafety {
+  if (can(role, 'safety.read')) return p;
+  const { emergencyUnblinded: _emergencyUnblinded, ...rest } = p;
+  return rest;
 }
 
 /** The screening request: entered criteria, or a FHIR Bundle evaluated by the engine with answers for the rest. */

@@ -19,8 +19,11 @@ import {
   LAB_ANALYTES,
   CRP_UNITS,
   LAB_UNITS,
+  MAX_AGE_YEARS,
   type BaselineCrp,
   RELATEDNESS,
+  SEXES,
+  type Sex,
   SERIOUSNESS_CRITERIA,
   ScreeningCriterionSchema,
 } from '../../trial/model.ts';
@@ -42,6 +45,7 @@ import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
+import { boundSite } from '../../trial/roles.ts';
 import { REDACTED } from '../../trial/blinding.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
@@ -57,7 +61,8 @@ import {
 import type { TrialDeps } from './context.ts';
 import { consortBoxes, consortView } from './consort-view.ts';
 import type { ConsortBox } from './consort-view.ts';
-import { participantInScope, randomize, screen } from './operations.ts';
+import { participantInScope, participantView, randomize, screen } from './operations.ts';
+import type { ParticipantWithoutSafety } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
 import {
@@ -65,6 +70,7 @@ import {
   alertsClearedSince,
   alertsCorrectedSince,
   safetyDashboard,
+  type ClearedDose,
   type CorrectedRecord,
 } from './safety-view.ts';
 import { dosingRecord, participantSchedule } from './schedule.ts';
@@ -112,6 +118,9 @@ const FIELD_LABELS = {
   baselineCrpUnit: 'Unit, as on the laboratory report',
   participantCode: 'Participant code',
   enrolledOn: 'Enrolled on',
+  sex: 'Sex',
+  birthDate: 'Date of birth',
+  ageAtConsent: 'Or age at consent (completed years), where the date of birth is not collected',
   visit: 'Visit',
   value: 'Value',
   unit: 'Unit (UCUM)',
@@ -512,7 +521,7 @@ function formNumber(form: Readonly<Record<string, string | undefined>>, name: st
   return Number(text);
 }
 
-function participantsTable(participants: readonly Participant[]): Html {
+function participantsTable(participants: readonly (Participant | ParticipantWithoutSafety)[]): Html {
   if (participants.length === 0) return html`<p>No participants enrolled yet.</p>`;
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Participants">
     <table>
@@ -536,7 +545,9 @@ function participantsTable(participants: readonly Participant[]): Html {
               <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
               <td>${p.site}</td>
               <td>${p.enrolledOn}</td>
-              <td>${p.status}${p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}</td>
+              <td>
+                ${p.status}${'emergencyUnblinded' in p && p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}
+              </td>
               <td>${p.randomizationNumber ?? ''}</td>
               <td>${p.kitCode ?? ''}</td>
             </tr>`,
@@ -544,6 +555,29 @@ function participantsTable(participants: readonly Participant[]): Html {
       </tbody>
     </table>
   </div>`;
+}
+
+/**
+ * How a page that lists several participants' records names each (by participant id): its code, and for a viewer of
+ * every site (a monitor, the pharmacist, an account with no site) its code and site, "P-001 (site-a)", since each site
+ * numbers its own participants and a code may name one at each.
+ */
+function participantNames(
+  user: TrialUser,
+  codes: Readonly<Record<string, string>>,
+  sites: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(codes).map(([id, code]) => [id, sites[id] === undefined ? code : codeAt(user, code, sites[id])]),
+  );
+}
+
+/**
+ * A participant or screening code as a page names it to this viewer: with its site, "P-001 (site-a)", for a viewer
+ * of every site, since codes are each site's own; the code alone for a viewer of one site.
+ */
+function codeAt(user: TrialUser, code: string, site: string): string {
+  return boundSite(user.role, user.site) === undefined ? `${code} (${site})` : code;
 }
 
 /** A link to the participant's page, named by the participant code when it is known. */
@@ -564,7 +598,7 @@ function alertList(
   codes: Readonly<Record<string, string>> = {},
   correctedSince: Readonly<Record<string, CorrectedRecord>> = {},
   acknowledge?: () => Html,
-  clearedSince: Readonly<Record<string, DoseRecord>> = {},
+  clearedSince: Readonly<Record<string, ClearedDose>> = {},
 ): Html {
   if (alerts.length === 0) return html`<p>No open safety alerts.</p>`;
   // Stored records listed, not a message of this moment: no role="alert", which a screen reader would read out, every
@@ -691,11 +725,17 @@ function correctedLine(record: CorrectedRecord | undefined): Html {
     ${actionText(lab.assessment.action)}. Acknowledge the alert once reviewed.`;
 }
 
-/** Under a dose-not-cleared alert whose infusion the pre-dose labs now clear: the infusion as it now reads. */
-function clearedLine(dose: DoseRecord | undefined): Html {
+/**
+ * Under a dose-not-cleared alert whose infusion the pre-dose labs, as now recorded, clear: what is true as of the
+ * infusion's date (the results collected on or before it, each dated), not that it was cleared when given: a result
+ * entered late or corrected since the alert, or a corrected date, is why the record now reads so.
+ */
+function clearedLine(dose: ClearedDose | undefined): Html {
   if (dose === undefined) return html``;
-  return html`<br />The infusion record now reads given on ${dose.administeredOn} (version ${dose.version}), and the
-    pre-dose safety labs clear that date. Acknowledge the alert once reviewed.`;
+  return html`<br />As now recorded, the pre-dose safety labs collected on or before the infusion date
+    (${dose.administeredOn}; infusion record version ${dose.version}) clear it: ${dose.clearedBy.join('; ')}. The alert
+    stated the record as it read when raised: check whether these results were known before the dose, and acknowledge
+    the alert once reviewed.`;
 }
 
 /** CTCAE grade and the hold/stop verdict in words; what could not be decided says so and why. */
@@ -1100,6 +1140,90 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
     </p>`;
 }
 
+/** The CDISC SEX terms (SEXES, src/trial/model.ts) in the form's words. */
+const SEX_WORDS: Readonly<Record<Sex, string>> = {
+  F: 'Female',
+  M: 'Male',
+  U: 'Unknown',
+  UNDIFFERENTIATED: 'Undifferentiated',
+};
+
+/**
+ * The demographics of the enrolment form and its correction, for SDTM DM: sex, and the date of birth or, where it is
+ * not collected, the age at consent. None is required (an enrolment without them is exported with DM SEX/AGE empty
+ * and a note); none is preselected, so that nothing is recorded that was not entered.
+ */
+function demographicsFields(
+  key: string,
+  typed: ReturnType<typeof typedInto>,
+  shown: Pick<Participant, 'sex' | 'birthDate' | 'ageAtConsent'> | null,
+): Html {
+  return html`<p>
+      <label for="${key}-sex">${FIELD_LABELS.sex}</label
+      ><select id="${key}-sex" name="sex" ${typed.invalid('sex')}>
+        <option value="">not recorded</option>
+        ${SEXES.map(
+          (v) => html`<option value="${v}" ${typed.selected('sex', v, v === shown?.sex)}>${SEX_WORDS[v]}</option>`,
+        )}
+      </select>
+    </p>
+    <p>
+      <label for="${key}-birth">${FIELD_LABELS.birthDate}</label
+      ><input
+        id="${key}-birth"
+        name="birthDate"
+        ${typed.invalid('birthDate')}
+        type="date"
+        value="${typed.value('birthDate', shown?.birthDate ?? '')}"
+      />
+    </p>
+    <p>
+      <label for="${key}-age">${FIELD_LABELS.ageAtConsent}</label
+      ><input
+        id="${key}-age"
+        name="ageAtConsent"
+        ${typed.invalid('ageAtConsent')}
+        type="number"
+        step="1"
+        min="0"
+        max="${MAX_AGE_YEARS}"
+        value="${typed.value('ageAtConsent', shown?.ageAtConsent === null || shown === null ? '' : String(shown.ageAtConsent))}"
+      />
+    </p>`;
+}
+
+/**
+ * The demographics a form posted: each empty field null (not recorded); a sex or age the store refuses is its to say.
+ */
+function demographicsFromForm(form: Readonly<Record<string, string>>): {
+  sex: Sex | null;
+  birthDate: string | null;
+  ageAtConsent: number | null;
+} {
+  const text = (name: string) => {
+    const v = form[name]?.trim() ?? '';
+    return v === '' ? null : v;
+  };
+  return {
+    // Checked against CDISC SEX by the store (EnrolInputSchema), whose refusal names the field.
+    sex: text('sex') as Sex | null,
+    birthDate: text('birthDate'),
+    ageAtConsent: formNumber(form, 'ageAtConsent', FIELD_LABELS.ageAtConsent),
+  };
+}
+
+/** A participant's demographics in words, for their page: what is not recorded says so. */
+function demographicsText(p: Participant): string {
+  const sex = p.sex === null ? 'sex not recorded' : `sex ${SEX_WORDS[p.sex].toLowerCase()}`;
+  const age =
+    p.birthDate !== null
+      ? `born ${p.birthDate}`
+      : p.ageAtConsent !== null
+        ? `aged ${p.ageAtConsent} at consent`
+        : 'date of birth or age not recorded';
+  return `${sex}; ${age}`;
+}
+
 /**
  * The enrolment's correction form: the participant code, the enrolment date and the baseline hs-CRP as on the report
  * (one stored before units were recorded shows no unit, to be chosen), with a reason and the version shown.
@@ -1112,7 +1236,7 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
       ${csrf()} ${versionField(p.version)}
       ${inputField(fix, 'fix-enrol-code', 'participantCode', { shown: p.participantCode, after: html`required` })}
       ${inputField(fix, 'fix-enrol-on', 'enrolledOn', { shown: p.enrolledOn, type: 'date', after: html`required` })}
-      ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)}
+      ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)} ${demographicsFields('fix-enrol', fix, p)}
       <p class="muted">
         Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
       </p>
@@ -1325,7 +1449,8 @@ function dispositionSection(
   path: string,
   csrf: () => Html,
   exits: readonly DispositionRecord[],
-  others: readonly Participant[],
+  /** The participants an exit may be moved to, each with its name for this viewer (codeAt). */
+  others: readonly { readonly id: string; readonly name: string }[],
   writes: boolean,
   refused: Refused | undefined,
 ): Html {
@@ -1376,7 +1501,7 @@ function dispositionSection(
                 ${others.map(
                   (o) =>
                     html`<option value="${o.id}" ${fix.selected('participantId', o.id, o.id === d.participantId)}>
-                      ${o.participantCode}
+                      ${o.name}
                     </option>`,
                 )}
               </select>
@@ -1767,12 +1892,18 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             ? html`<h2>Open safety alerts</h2>
                 ${alertList(
                   blind(alerts),
-                  blind(Object.fromEntries(participants.map((p) => [p.id, p.participantCode]))),
+                  blind(
+                    participantNames(
+                      user,
+                      Object.fromEntries(participants.map((p) => [p.id, p.participantCode])),
+                      Object.fromEntries(participants.map((p) => [p.id, p.site])),
+                    ),
+                  ),
                 )}`
             : ''
         }
         <h2>Enrolled</h2>
-        ${participantsTable(blind(participants))}`,
+        ${participantsTable(blind(participants.map((p) => participantView(p, user.role))))}`,
     );
   });
 
@@ -1833,7 +1964,10 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
       offered.length === 0
         ? html`<option value="">${none}</option>`
         : offered.map(
-            (e) => html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>${e.screeningCode}</option>`,
+            (e) =>
+              html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>
+                ${codeAt(user, e.screeningCode, e.site)}
+              </option>`,
           );
     const awaitingConsent = eligible.filter((e) => !consentedIds.has(e.id));
     const awaitingEnrolment = eligible.filter((e) => consentedIds.has(e.id) && !enrolledIds.has(e.id));
@@ -1885,7 +2019,7 @@ ${screening.value('bundle')}</textarea>
                   </p>
                   ${inputField(enrol, 'participantCode', 'participantCode', { after: html`required` })}
                   ${inputField(enrol, 'enrolledOn', 'enrolledOn', { type: 'date', after: html`required` })}
-                  ${baselineCrpFields('baselineCrp', enrol, null)}
+                  ${baselineCrpFields('baselineCrp', enrol, null)} ${demographicsFields('enrol', enrol, null)}
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
                 </form>`
@@ -2008,6 +2142,7 @@ ${screening.value('bundle')}</textarea>
           strata: levels.levels,
           baselineCrp,
           enrolledOn: form.enrolledOn ?? '',
+          ...demographicsFromForm(form),
         });
         return `Enrolled ${participant.participantCode}`;
       },
@@ -2076,7 +2211,8 @@ ${screening.value('bundle')}</textarea>
         }
         <p>
           Site ${participant.site}; enrolled
-          ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`}; status
+          ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`};
+          ${demographicsText(participant)}; status
           <strong>${participant.status}</strong
           >${participant.kitCode === null ? '' : html`; kit <strong>${participant.kitCode}</strong> (randomization no. ${participant.randomizationNumber})`}.
         </p>
@@ -2264,7 +2400,14 @@ ${screening.value('bundle')}</textarea>
             ? adverseEventForms(path, () => csrfField(reply), adverseEvents, refused)
             : ''
         }
-        ${dispositionSection(path, () => csrfField(reply), exits, others, can(user.role, 'enrolment.write'), refused)}`,
+        ${dispositionSection(
+          path,
+          () => csrfField(reply),
+          exits,
+          others.map((o) => ({ id: o.id, name: codeAt(user, o.participantCode, o.site) })),
+          can(user.role, 'enrolment.write'),
+          refused,
+        )}`,
     );
   };
   app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
@@ -2300,6 +2443,11 @@ ${screening.value('bundle')}</textarea>
         const asShown = [crp === null ? '' : String(crp.value), crp?.unit ?? '', crp?.comparator ?? ''];
         const typed = [form.baselineCrp, form.baselineCrpUnit, form.baselineCrpComparator].map((v) => v?.trim() ?? '');
         if (typed.some((v, i) => v !== asShown[i])) changes.baselineCrp = baselineCrpFromForm(form);
+        // A field the form did not post (an older page) changes nothing; one posted empty clears it.
+        const demographics = demographicsFromForm(form);
+        for (const field of ['sex', 'birthDate', 'ageAtConsent'] as const) {
+          if (form[field] !== undefined && demographics[field] !== shown[field]) changes[field] = demographics[field];
+        }
         await store.correctEnrolment(writeContext(request, reasonFrom(form)), id, changes, formVersion(form));
         return 'Enrolment corrected';
       },
@@ -2703,6 +2851,7 @@ ${screening.value('bundle')}</textarea>
     const { blind, terms } = await blindingFor(request);
     const protocol = await currentProtocol(deps);
     const dashboard = blind(await safetyDashboard(store, siteFilter(user), protocol));
+    const names = participantNames(user, dashboard.participantCodes, dashboard.participantSites);
     return send(
       reply,
       blind(user),
@@ -2712,7 +2861,7 @@ ${screening.value('bundle')}</textarea>
         <h2>Open alerts</h2>
         ${alertList(
           dashboard.openAlerts,
-          dashboard.participantCodes,
+          names,
           dashboard.correctedSince,
           can(user.role, 'lab.write') ? () => csrfField(reply) : undefined,
           dashboard.clearedSince,
@@ -2720,7 +2869,7 @@ ${screening.value('bundle')}</textarea>
         <h2>Acknowledged alerts</h2>
         ${acknowledgedList(
           dashboard.acknowledgedAlerts,
-          dashboard.participantCodes,
+          names,
           blind(await acknowledgerNames(deps, dashboard.acknowledgedAlerts)),
         )}
         <h2>Counts</h2>
@@ -2732,7 +2881,7 @@ ${screening.value('bundle')}</textarea>
           Undecided: the rules could not be checked (a reference limit not given, a unit that does not convert); such a
           result is no all-clear until it is corrected or drawn again.
         </p>
-        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), dashboard.participantCodes)}
+        ${labTable(dashboard.flaggedLabs, labCitations(await currentProtocol(deps), terms), names)}
         <h2>Fatal adverse events without a death recorded as the exit</h2>
         ${
           dashboard.deathsWithoutExit.length === 0
@@ -2743,10 +2892,7 @@ ${screening.value('bundle')}</textarea>
                 </p>
                 <ul>
                   ${dashboard.deathsWithoutExit.map(
-                    (e) =>
-                      html`<li>
-                        ${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, dashboard.participantCodes)}
-                      </li>`,
+                    (e) => html`<li>${e.term} (onset ${e.onsetOn}): ${participantLink(e.participantId, names)}</li>`,
                   )}
                 </ul>`
         }`,

@@ -300,6 +300,73 @@ test('the enrolment form takes the baseline hs-CRP with its unit: mg/dL is conve
   }
 });
 
+test('the enrolment form and its correction take sex and the date of birth or age at consent (SDTM DM), none preselected', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const screening = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-DM-1',
+      screenedOn: '2026-11-02',
+      criteria: eligibleCriteria(protocol),
+    });
+    const screeningId = (screening.json as { id: string }).id;
+    await coord.post('/trial/api/consents', { screeningId, consentedOn: '2026-11-03', formVersion: 'v1.0' });
+    const enrolForm = formOf((await coord.get('/trial/screening')).text, '/trial/participants');
+    assert.match(enrolForm, /<option value="">not recorded<\/option>/);
+    assert.doesNotMatch(enrolForm, /<option value="[MFU]"[^>]*selected/);
+    const typed = {
+      screeningId,
+      participantCode: 'P-DM-1',
+      enrolledOn: '2026-11-04',
+      baselineCrp: '6.5',
+      baselineCrpUnit: 'mg/L',
+      sex: 'F',
+      birthDate: '1962-11-04',
+      ageAtConsent: '',
+    };
+    // A birth date after the consent is refused, and named as the field to correct.
+    const refused = await coord.request('POST', '/trial/participants', { ...typed, birthDate: '2062-11-04' }, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(formOf(refused.text, '/trial/participants'), /name="birthDate"[^>]*aria-invalid="true"/);
+    const saved = await coord.request('POST', '/trial/participants', typed, FORM);
+    assert.equal(saved.status, 303, saved.text);
+    const [p] = await t.store.listParticipants();
+    assert.deepEqual([p?.sex, p?.birthDate, p?.ageAtConsent], ['F', '1962-11-04', null]);
+    const path = `/trial/participants/${p?.id}`;
+    const page = (await coord.get(path)).text;
+    assert.match(page, /sex female; born 1962-11-04/);
+    const form = formOf(page, `${path}/corrections`);
+    assert.match(form, /<option value="F"[^>]*selected/);
+    assert.match(form, /name="birthDate"[^>]*value="1962-11-04"/);
+    // The site does not keep birth dates: the age at consent replaces it.
+    const fixed = await coord.request(
+      'POST',
+      `${path}/corrections`,
+      {
+        participantCode: 'P-DM-1',
+        enrolledOn: '2026-11-04',
+        baselineCrp: '6.5',
+        baselineCrpUnit: 'mg/L',
+        baselineCrpComparator: '',
+        sex: 'F',
+        birthDate: '',
+        ageAtConsent: '63',
+        reason: 'birth dates are not kept at this site',
+        version: '1',
+      },
+      FORM,
+    );
+    assert.equal(fixed.status, 303, fixed.text);
+    const after = (await t.store.getParticipant(p!.id))!;
+    assert.deepEqual([after.sex, after.birthDate, after.ageAtConsent], ['F', null, 63]);
+    assert.match((await coord.get(path)).text, /sex female; aged 63 at consent/);
+  } finally {
+    await t.close();
+  }
+});
+
 test('the lab form enters a result reported below the assay limit as censored, and the page shows it as reported', async () => {
   const t = await startTestTrial();
   try {

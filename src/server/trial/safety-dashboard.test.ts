@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { createAccounts } from './accounts.ts';
+import { TrialClient } from './client.test-support.ts';
+import {
+  eligibleCriteria,
+  enrolThroughApi,
+  insightProtocol,
+  startTestTrial,
+  TEST_COST,
+} from './harness.test-support.ts';
 
 test('the safety dashboard lists a fatal adverse event until the death is recorded as the exit', async () => {
   const t = await startTestTrial();
@@ -358,19 +366,14 @@ test('an alert acknowledged through the API says what was done; the text is mask
   }
 });
 
-test('an open dose-not-cleared alert whose infusion date was corrected to one its pre-dose labs clear says so', async () => {
+test('an open dose-not-cleared alert whose pre-dose labs now clear the infusion date says so as of that date', async () => {
   const t = await startTestTrial();
   try {
     const coord = await t.signIn('coordinator', 'site-a');
     const participantId = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
     const { kitCode } = await t.randomizeOn(coord, participantId, '2026-11-04');
-    for (const [analyte, value, unit, lln, uln] of [
-      ['anc', 3.4, '10*9/L', 2, null],
-      ['platelets', 230, '10*9/L', 150, null],
-      ['alt', 22, 'U/L', null, 40],
-      ['ast', 25, 'U/L', null, 40],
-    ] as const) {
-      const lab = await coord.post('/trial/api/labs', {
+    const lab = (analyte: string, value: number, unit: string, lln: number | null, uln: number | null) =>
+      coord.post('/trial/api/labs', {
         participantId,
         visit: 'baseline',
         analyte,
@@ -380,42 +383,149 @@ test('an open dose-not-cleared alert whose infusion date was corrected to one it
         upperLimitOfNormal: uln,
         collectedOn: '2026-11-05',
       });
-      assert.equal(lab.status, 201, lab.text);
+    for (const [analyte, value, unit, lln, uln] of [
+      ['anc', 3.4, '10*9/L', 2, null],
+      ['platelets', 230, '10*9/L', 150, null],
+      ['alt', 22, 'U/L', null, 40],
+    ] as const) {
+      const entered = await lab(analyte, value, unit, lln, uln);
+      assert.equal(entered.status, 201, entered.text);
     }
-    // Typed as the day before the labs were drawn: not cleared, with its alert.
+    // Given without the AST result: not cleared, with its alert.
     const dose = await coord.post('/trial/api/doses', {
       participantId,
       visit: 'infusion',
       kitCode,
-      administeredOn: '2026-11-04',
+      administeredOn: '2026-11-05',
       doseMg: 560,
       bodyWeightKg: 70,
     });
     assert.equal(dose.status, 201, dose.text);
-    type Dashboard = { openAlerts: { id: string; kind: string }[]; clearedSince: Record<string, { version: number }> };
+    type Dashboard = {
+      openAlerts: { id: string; kind: string; message: string }[];
+      clearedSince: Record<string, { version: number; clearedBy: string[] }>;
+    };
     const before = (await coord.get('/trial/api/safety')).json as Dashboard;
     const alert = before.openAlerts.find((a) => a.kind === 'dose-not-cleared');
     assert.ok(alert !== undefined);
-    assert.deepEqual(
-      (dose.json as { alerts: { id: string; kind: string }[] }).alerts.map((a) => [a.id, a.kind]),
-      [[alert.id, 'dose-not-cleared']],
-    );
+    assert.match(alert.message, /ast: no result before the infusion/);
     assert.deepEqual(before.clearedSince, {});
-    const fixed = await coord.post(`/trial/api/doses/${(dose.json as { id: string }).id}/corrections`, {
-      administeredOn: '2026-11-05',
-      reason: 'date typed wrong',
-    });
-    assert.equal(fixed.status, 200, fixed.text);
+    // The AST drawn that morning, entered the next week: the infusion record is unchanged (version 1), and the note
+    // says what the labs collected by the infusion date now show, never that the infusion record was corrected.
+    const ast = await lab('ast', 25, 'U/L', null, 40);
+    assert.equal(ast.status, 201, ast.text);
     const after = (await coord.get('/trial/api/safety')).json as Dashboard;
     assert.ok(
       after.openAlerts.some((a) => a.id === alert.id),
       'the alert stays open until acknowledged',
     );
-    assert.equal(after.clearedSince[alert.id]?.version, 2);
+    assert.equal(after.clearedSince[alert.id]?.version, 1);
+    assert.deepEqual(after.clearedSince[alert.id]?.clearedBy, [
+      'anc 3.4 10*9/L on 2026-11-05',
+      'platelets 230 10*9/L on 2026-11-05',
+      'alt 22 U/L on 2026-11-05',
+      'ast 25 U/L on 2026-11-05',
+    ]);
     const line =
-      /The infusion record now reads given on 2026-11-05 \(version 2\), and the\s+pre-dose safety labs clear that date/;
-    assert.match((await coord.get('/trial/safety')).text, line);
-    assert.match((await coord.get(`/trial/participants/${participantId}`)).text, line);
+      /As now recorded, the pre-dose safety labs collected on or before the infusion date\s+\(2026-11-05; infusion record version 1\) clear it: anc 3\.4 10\*9\/L on 2026-11-05;[^<]*ast 25 U\/L on 2026-11-05\./;
+    for (const page of [await coord.get('/trial/safety'), await coord.get(`/trial/participants/${participantId}`)]) {
+      assert.match(page.text, line);
+      assert.doesNotMatch(page.text, /The infusion record now reads/);
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('a viewer of every site reads each listed participant by code and site: two sites may give one code', async () => {
+  const t = await startTestTrial();
+  try {
+    const protocol = insightProtocol(t.engine);
+    const ids: string[] = [];
+    for (const site of ['site-a', 'site-b']) {
+      const coord = await t.signIn('coordinator', site);
+      const id = await enrolThroughApi(coord, protocol, site);
+      // Each site numbers its own participants: both are P-1.
+      const renamed = await coord.post(`/trial/api/participants/${id}/corrections`, {
+        participantCode: 'P-1',
+        reason: "the site's own numbering",
+      });
+      assert.equal(renamed.status, 200, renamed.text);
+      const flagged = await coord.post('/trial/api/labs', {
+        participantId: id,
+        visit: 'baseline',
+        analyte: 'platelets',
+        value: 60,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: null,
+        collectedOn: '2026-11-04',
+      });
+      assert.equal(flagged.status, 201, flagged.text);
+      ids.push(id);
+    }
+    const [atA, atB] = ids as [string, string];
+    const monitor = await t.signIn('monitor');
+    const api = (await monitor.get('/trial/api/safety')).json as {
+      participantCodes: Record<string, string>;
+      participantSites: Record<string, string>;
+    };
+    assert.deepEqual(api.participantCodes, { [atA]: 'P-1', [atB]: 'P-1' });
+    assert.deepEqual(api.participantSites, { [atA]: 'site-a', [atB]: 'site-b' });
+    for (const path of ['/trial/safety', '/trial/']) {
+      const page = (await monitor.get(path)).text;
+      assert.ok(page.includes(`<a href="/trial/participants/${atA}">P-1 (site-a)</a>`), `${path}: site A's P-1`);
+      assert.ok(page.includes(`<a href="/trial/participants/${atB}">P-1 (site-b)</a>`), `${path}: site B's P-1`);
+    }
+    // A site's own coordinator sees one site: the code alone.
+    const coordA = await t.signIn('coordinator', 'site-a');
+    const own = (await coordA.get('/trial/safety')).text;
+    assert.ok(own.includes(`<a href="/trial/participants/${atA}">P-1</a>`));
+    assert.ok(!own.includes(atB));
+    // A coordinator of every site (no site on the account) picks a participant or a screening entry from a list:
+    // each option names the site, so site B's P-1 is not taken for site A's.
+    await createAccounts(
+      t.store,
+      [
+        {
+          username: 'coord-all',
+          displayName: 'Coordinator, all sites',
+          role: 'coordinator',
+          site: null,
+          password: 'pw-coord-all-123',
+        },
+      ],
+      TEST_COST,
+    );
+    const everywhere = new TrialClient(t.url);
+    assert.equal((await everywhere.login('coord-all', 'pw-coord-all-123')).status, 200);
+    const exit = await everywhere.post('/trial/api/dispositions', {
+      participantId: atB,
+      event: 'other',
+      on: '2026-11-10',
+    });
+    assert.equal(exit.status, 201, exit.text);
+    const pageB = (await everywhere.get(`/trial/participants/${atB}`)).text;
+    const options = Object.fromEntries(
+      [...pageB.matchAll(/<option value="([^"]+)"[^>]*>\s*([^<]*?)\s*<\/option>/g)]
+        .filter(([, value]) => value === atA || value === atB)
+        .map(([, value, label]) => [value, label]),
+    );
+    assert.deepEqual(options, { [atA]: 'P-1 (site-a)', [atB]: 'P-1 (site-b)' });
+    for (const site of ['site-a', 'site-b']) {
+      const screened = await everywhere.post('/trial/api/screening', {
+        site,
+        screeningCode: 'S-same',
+        screenedOn: '2026-11-02',
+        criteria: eligibleCriteria(protocol),
+      });
+      assert.equal(screened.status, 201, screened.text);
+    }
+    const screening = (await everywhere.get('/trial/screening')).text;
+    assert.ok(
+      screening.includes('S-same (site-a)') && screening.includes('S-same (site-b)'),
+      'screening entries by site',
+    );
   } finally {
     await t.close();
   }

@@ -5,7 +5,7 @@
  */
 import { checkDose, type DoseCheck } from '../../trial/dose-check.ts';
 import type { AdverseEventRecord, AlertRecord, DoseRecord, LabRecord } from '../../trial/model.ts';
-import { preDoseClearance } from '../../trial/pre-dose.ts';
+import { preDoseClearance, preDoseResults } from '../../trial/pre-dose.ts';
 import type { SiteFilter, TrialStore } from '../../trial/store/port.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 
@@ -26,6 +26,11 @@ export interface SafetyDashboard {
    */
   readonly participantCodes: Readonly<Record<string, string>>;
   /**
+   * The site of each of those participants (by participant id): each site numbers its own participants, so across
+   * sites a code may name one at each.
+   */
+  readonly participantSites: Readonly<Record<string, string>>;
+  /**
    * The record, as it now reads, of each open alert (by alert id) whose source was corrected since to a verdict the
    * alert no longer states: the lab of a hold or stop alert (an ANC of 0.8 typed for 1.8), the infusion of a
    * dose-above-maximum alert (5600 mg typed for 560). The alert stays open until acknowledged, and the dashboard says
@@ -33,12 +38,16 @@ export interface SafetyDashboard {
    */
   readonly correctedSince: Readonly<Record<string, CorrectedRecord>>;
   /**
-   * The infusion, as it now reads, of each open `dose-not-cleared` alert (by alert id) whose pre-dose labs now clear
-   * it (its date corrected to after them, or a result corrected): the alert stays open until acknowledged, and the
-   * dashboard says it no longer matches the record.
+   * The infusion, as it now reads, of each open `dose-not-cleared` alert (by alert id) whose pre-dose labs, as now
+   * recorded, clear it on its date (a result drawn on or before it entered late or corrected, or a date corrected),
+   * with the results that clear it: the alert stays open until acknowledged, and the dashboard says what is now
+   * recorded as of the infusion's date, never that the infusion was cleared when it was given.
    */
-  readonly clearedSince: Readonly<Record<string, DoseRecord>>;
+  readonly clearedSince: Readonly<Record<string, ClearedDose>>;
 }
+
+/** An infusion whose pre-dose labs now clear it, with the results judged (`preDoseResults`, one per analyte). */
+export type ClearedDose = DoseRecord & { readonly clearedBy: readonly string[] };
 
 /**
  * The record an alert was raised from, as it now reads after a correction (alertsCorrectedSince): a lab with its
@@ -79,12 +88,13 @@ export async function safetyDashboard(
   const shown = new Set(
     [...alerts, ...acknowledgedAlerts, ...flaggedLabs, ...deathsWithoutExit].map((r) => r.participantId),
   );
-  const participantCodes = Object.fromEntries(
-    participants.filter((p) => shown.has(p.id)).map((p) => [p.id, p.participantCode]),
-  );
+  const listed = participants.filter((p) => shown.has(p.id));
+  const participantCodes = Object.fromEntries(listed.map((p) => [p.id, p.participantCode]));
+  const participantSites = Object.fromEntries(listed.map((p) => [p.id, p.site]));
   const correctedSince = alertsCorrectedSince(alerts, labs, doses, protocol);
   return {
     participantCodes,
+    participantSites,
     correctedSince,
     clearedSince: alertsClearedSince(alerts, doses, labs, protocol),
     openAlerts: alerts,
@@ -132,21 +142,22 @@ export function alertsCorrectedSince(
 
 /**
  * The open `dose-not-cleared` alerts (by alert id) whose infusion the participant's pre-dose labs now clear, with the
- * infusion as it now reads (src/trial/pre-dose.ts judges it, as for the alert).
+ * infusion as it now reads and the results that clear it (src/trial/pre-dose.ts judges it, as for the alert).
  */
 export function alertsClearedSince(
   alerts: readonly AlertRecord[],
   doses: readonly DoseRecord[],
   labs: readonly LabRecord[],
   protocol: TrialProtocol,
-): Record<string, DoseRecord> {
+): Record<string, ClearedDose> {
   const doseById = new Map(doses.map((d) => [d.id, d]));
   return Object.fromEntries(
-    alerts.flatMap((a) => {
+    alerts.flatMap((a): [string, ClearedDose][] => {
       const dose = a.kind === 'dose-not-cleared' && a.sourceType === 'dose' ? doseById.get(a.sourceId) : undefined;
       if (dose === undefined) return [];
       const mine = labs.filter((l) => l.participantId === dose.participantId);
-      return preDoseClearance(protocol, mine, dose.administeredOn).cleared ? [[a.id, dose]] : [];
+      const clearance = preDoseClearance(protocol, mine, dose.administeredOn);
+      return clearance.cleared ? [[a.id, { ...dose, clearedBy: preDoseResults(clearance) }]] : [];
     }),
   );
 }

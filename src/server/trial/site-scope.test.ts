@@ -464,3 +464,65 @@ test("another site's record answers as a missing one on every route that takes a
   };
   assert.match(record.participant.participantCode, /^P-S/);
 });
+
+test("a participant code site B uses answers site A as an unused one: enrolled, and corrected to, under site A's own numbering", async () => {
+  const protocol = insightProtocol(t.engine);
+  const coordB = await t.signIn('coordinator', 'site-b');
+  const coordA = await t.signIn('coordinator', 'site-a');
+  const codeB = (
+    (await coordB.get(`/trial/api/participants/${ids.participant}`)).json as {
+      participant: { participantCode: string };
+    }
+  ).participant.participantCode;
+  // Site A enrols under the code site B gave: 201, not a 409 that would tell A the code is in use elsewhere.
+  const screening = await coordA.post('/trial/api/screening', {
+    site: 'site-a',
+    screeningCode: `SA-same-${process.pid}`,
+    screenedOn: '2026-11-02',
+    criteria: eligibleCriteria(protocol),
+  });
+  const screeningId = (screening.json as { id: string }).id;
+  assert.equal(
+    (await coordA.post('/trial/api/consents', { screeningId, consentedOn: '2026-11-03', formVersion: 'v1.0' })).status,
+    201,
+  );
+  const enrol = {
+    screeningId,
+    participantCode: codeB,
+    strata: { crp: 'high', site: 'site-a' },
+    baselineCrpMgPerL: 6.5,
+    enrolledOn: '2026-11-04',
+  };
+  const enrolled = await coordA.post('/trial/api/participants', enrol);
+  assert.equal(enrolled.status, 201, enrolled.text);
+  const sameCode = (enrolled.json as { id: string }).id;
+  // A correction of site A's own participant to site B's code: accepted as well.
+  const own = await coordA.get(`/trial/api/participants/${ids.a}`);
+  const ownCode = (own.json as { participant: { participantCode: string } }).participant.participantCode;
+  const toB = await coordA.post(`/trial/api/participants/${ids.a}/corrections`, {
+    participantCode: `${codeB}-x`,
+    reason: 'typed wrong',
+  });
+  assert.equal(toB.status, 200, toB.text);
+  const fixedAtB = await coordB.post(`/trial/api/participants/${ids.participant}/corrections`, {
+    participantCode: `${codeB}-x`,
+    reason: 'typed wrong',
+  });
+  assert.equal(fixedAtB.status, 200, fixedAtB.text);
+  // Site A's own code, taken at site A, is still refused; site A's list has its own participant only.
+  const taken = await coordA.post(`/trial/api/participants/${ids.a}/corrections`, {
+    participantCode: codeB,
+    reason: 'typed wrong',
+  });
+  assert.equal(taken.status, 409, taken.text);
+  assert.doesNotMatch(taken.text, /site-b|site b/i);
+  const listA = (await coordA.get('/trial/api/participants')).json as { id: string; site: string }[];
+  assert.ok(listA.some((p) => p.id === sameCode));
+  assert.ok(listA.every((p) => p.site === 'site-a'));
+  assert.notEqual(ownCode, codeB);
+  // Restored for the other tests: site B's participant keeps its code.
+  await coordB.post(`/trial/api/participants/${ids.participant}/corrections`, {
+    participantCode: codeB,
+    reason: 'back as it was',
+  });
+});

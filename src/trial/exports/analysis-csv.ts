@@ -1,8 +1,10 @@
 /**
  * The long analysis CSV that `trd analyze` reads (src/analysis/dataset.ts): one row per randomized participant and
  * post-baseline visit of an outcome, with columns
- *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l, visit_timing, crp_as_entered, crp_unit_as_entered
- * where `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
+ *   subject, arm, visit, visit_id, outcome, baseline, crp_mg_per_l, visit_timing, crp_as_entered, crp_unit_as_entered,
+ *   crp_conversion
+ * where `subject` is the site and participant code (`A-P001`, SDTM SUBJID: codes are unique only within a site),
+ * `visit` is the visit's day after dosing (numeric, so `trd analyze` orders visits by time), `visit_id` the
  * protocol's visit id, `visit_timing` the form's date against the visit's window (in-window, early, late; unknown
  * without a dose or a form: src/trial/visits.ts visitTiming), for a per-protocol sensitivity analysis, `outcome` the
  * post-baseline score (empty when missing or incomplete: never imputed; a form entered under another scoring than
@@ -11,15 +13,20 @@
  * for baseline and keeps them in its NRI denominators, which a participant left out of the file would silently leave.
  * `crp_mg_per_l` is the baseline hs-CRP converted to mg/L (the biomarker); `crp_as_entered` and `crp_unit_as_entered`
  * the value and UCUM unit typed at enrolment, the unit empty for an enrolment stored before units were recorded
- * (taken as mg/L; counted in `crpWithoutUnit`).
+ * (taken as mg/L; counted in `crpWithoutUnit`); `crp_conversion` names the pathway's CRP molar factor, flagged [U]
+ * while unverified, beside a value entered in a molar unit (nmol/L) and so converted with it (counted in
+ * `crpMolar`), as the participant page names it (baselineCrpText): the biomarker then rests on that factor.
  * Command: trd analyze FILE --subject subject --arm arm --visit visit --outcome outcome --baseline baseline
  *          --biomarker crp_mg_per_l --treatment <arm> --control <arm> --primary-visit <day>. Pure.
  */
-import { csvText } from './sdtm.ts';
+import { csvText, participantSubjid } from './sdtm.ts';
 import { scoreInstrument, type InstrumentDefinition } from '../../instruments/index.ts';
 import type { Outcome } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
-import type { FormRecord, TrialSnapshot } from '../model.ts';
+import type { CitedValue, Pathway } from '../../knowledge/schema-pathway.ts';
+import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../../pathway/inflammation.ts';
+import type { FormRecord, Participant, TrialSnapshot } from '../model.ts';
+import { baselineCrpMgPerL } from '../strata.ts';
 import { visitTiming } from '../visits.ts';
 
 export const ANALYSIS_COLUMNS = [
@@ -33,6 +40,7 @@ export const ANALYSIS_COLUMNS = [
   'visit_timing',
   'crp_as_entered',
   'crp_unit_as_entered',
+  'crp_conversion',
 ] as const;
 
 /** Arm label written when the snapshot is blinded. */
@@ -53,6 +61,47 @@ export interface AnalysisExport {
   readonly rescored: number;
   /** Randomized participants whose baseline hs-CRP was stored without a unit (before units were recorded): mg/L. */
   readonly crpWithoutUnit: number;
+  /**
+   * Randomized participants whose baseline hs-CRP was entered in a molar unit and converted to mg/L with a CRP molar
+   * factor (`crp_conversion` names it): the pathway's (`factor`, and whether it is unverified [U]), or, for
+   * `otherFactor` of them, another one (the store converted with a pathway other than this export's).
+   */
+  readonly crpMolar: {
+    readonly n: number;
+    readonly factor: string | null;
+    readonly unverified: boolean;
+    readonly otherFactor: number;
+  };
+}
+
+/** The pathway's CRP molar factor as the participant page names it, flagged [U] while unverified. */
+function factorText(factor: CitedValue): string {
+  return `${CRP_MOLAR_FACTOR_ITEM} ${factor.value}${factor.verified ? '' : ' [U]'}`;
+}
+
+/**
+ * The conversion a baseline hs-CRP in mg/L rests on, when it was entered in a molar unit (null for a mass unit): the
+ * pathway's CRP molar factor (`CRP molar factor (nmol/L per mg/L) 9.524 [U]`) when the stored mg/L is that factor's
+ * conversion of the value entered; otherwise the store converted it with another pathway's factor (a server given
+ * `--pathway`), which this export cannot name: said so, flagged [U], never named as this pathway's.
+ */
+function crpConversion(
+  p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>,
+  pathway: Pathway,
+): { factor: CitedValue; same: boolean; text: string } | null {
+  const crp = p.baselineCrp;
+  if (crp === null || crp.unit === null || p.baselineCrpMgPerL === null) return null;
+  const factor = crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit });
+  if (factor === undefined) return null;
+  const again = baselineCrpMgPerL({ value: crp.value, unit: crp.unit }, pathway);
+  const same = again.ok && Math.abs(again.mgPerL - p.baselineCrpMgPerL) <= 1e-9 * Math.abs(p.baselineCrpMgPerL);
+  return {
+    factor,
+    same,
+    text: same
+      ? factorText(factor)
+      : `${CRP_MOLAR_FACTOR_ITEM} not this pathway's ${factor.value}: converted at enrolment with another [U]`,
+  };
 }
 
 /**
@@ -76,6 +125,7 @@ export function analysisCsv(
   s: TrialSnapshot,
   protocol: TrialProtocol,
   instruments: ReadonlyMap<string, InstrumentDefinition>,
+  pathway: Pathway,
   outcomeId?: string,
 ): AnalysisExport {
   const all = protocol.outcomes === undefined ? [] : [protocol.outcomes.primary, ...protocol.outcomes.secondary];
@@ -111,9 +161,18 @@ export function analysisCsv(
   let withoutBaseline = 0;
   let baselineAfterInfusion = 0;
   let crpWithoutUnit = 0;
+  let crpMolar = 0;
+  let otherFactor = 0;
+  let molarFactor: CitedValue | null = null;
   for (const p of s.participants) {
     if (p.randomizationNumber === null) continue;
     if (p.baselineCrp !== null && p.baselineCrp.unit === null) crpWithoutUnit++;
+    const conversion = crpConversion(p, pathway);
+    if (conversion !== null) {
+      crpMolar++;
+      molarFactor = conversion.factor;
+      if (!conversion.same) otherFactor++;
+    }
     const forms = formsOf.get(p.id) ?? [];
     const dosed = dosedOn.get(p.id);
     const atBaseline = forms.find((f) => f.visit === baselineVisit?.id);
@@ -129,7 +188,7 @@ export function analysisCsv(
       const form = forms.find((f) => f.visit === visitId);
       const value = form === undefined ? null : valueOf(form);
       records.push([
-        p.participantCode,
+        participantSubjid(p),
         armOf.get(p.id) ?? CONCEALED_ARM,
         visit.day,
         visit.id,
@@ -142,6 +201,7 @@ export function analysisCsv(
           : visitTiming(protocol, dosedOn.get(p.id) ?? null, visitId, form.completedOn).timing,
         p.baselineCrp === null ? '' : `${p.baselineCrp.comparator ?? ''}${p.baselineCrp.value}`,
         p.baselineCrp?.unit ?? '',
+        conversion?.text ?? '',
       ]);
     }
   }
@@ -153,5 +213,11 @@ export function analysisCsv(
     baselineAfterInfusion,
     rescored: rescoredForms.size,
     crpWithoutUnit,
+    crpMolar: {
+      n: crpMolar,
+      factor: molarFactor === null ? null : factorText(molarFactor),
+      unverified: molarFactor !== null && !molarFactor.verified,
+      otherFactor,
+    },
   };
 }

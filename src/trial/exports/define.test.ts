@@ -17,7 +17,6 @@ import { parse } from 'csv-parse/sync';
 import { chromium, type Browser } from 'playwright-core';
 import { create } from 'xmlbuilder2';
 import { loadInstruments } from '../../instruments/load.ts';
-import { isUcum } from '../../units/index.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { TrialSnapshot } from '../model.ts';
 import { as, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
@@ -56,6 +55,13 @@ before(async () => {
     answers: answers(14, 3),
     completedOn: '2026-11-09',
   });
+  // Demographics for one participant (the others enrolled without them) and the sites' countries: DM SEX, AGE, AGEU,
+  // BRTHDTC and COUNTRY have values the define describes.
+  await opened.store.correctEnrolment(as('coordinator', first.site, 'demographics from the CRF'), first.id, {
+    sex: 'F',
+    birthDate: '1980-05-01',
+  });
+  await opened.store.setSiteCountries(as('administrator', null, 'site countries'), { A: 'GBR', B: 'AUS' });
   snapshot = await opened.store.snapshot();
   if (!skip) {
     browser = await chromium.launch({
@@ -447,16 +453,18 @@ test('Define-XML: QSTESTCD and QSTEST listed per instrument (QSCAT) from the ins
   assert.deepEqual(codelist('CL.QSCAT').terms, [
     ...new Set((protocol.visits ?? []).flatMap((v) => v.instruments).map((id) => instruments.get(id)!.name)),
   ]);
-  // Units: LBSTRESU an enumerated list of the standard UCUM codes; LBORRESU (as entered) the UCUM dictionary.
+  // Units: LBORRESU, LBSTRESU and EXDOSU are CDISC UNIT (C71620) submission values, the store's UCUM mapped.
   const item = (oid: string) => elements(doc, ODM, 'ItemDef').find((e) => e.getAttribute('OID') === oid)!;
   const ref = (oid: string) => elements(item(oid), ODM, 'CodeListRef')[0]?.getAttribute('CodeListOID');
-  assert.equal(ref('IT.LB.LBORRESU'), 'CL.UCUM');
-  assert.equal(codelist('CL.UCUM').dictionary, 'UCUM');
-  assert.equal(ref('IT.LB.LBSTRESU'), 'CL.LBSTRESU');
-  assert.deepEqual(codelist('CL.LBSTRESU').terms, ['10*9/L', 'U/L']);
+  for (const v of ['IT.LB.LBORRESU', 'IT.LB.LBSTRESU', 'IT.EX.EXDOSU']) assert.equal(ref(v), 'CL.UNIT', v);
+  const unit = elements(doc, ODM, 'CodeList').find((c) => c.getAttribute('OID') === 'CL.UNIT')!;
+  assert.equal(elements(unit, ODM, 'Alias')[0]?.getAttribute('Name'), 'C71620');
+  assert.ok(codelist('CL.UNIT').terms.includes('10^9/L'));
+  assert.ok(!codelist('CL.UNIT').terms.some((t) => t?.includes('*')), 'no UCUM spelling among the CDISC terms');
   const lb = parse(files.LB, { columns: true }) as Record<string, string>[];
   assert.ok(lb.length > 0);
-  for (const r of lb) assert.ok(isUcum(r.LBORRESU!), `${r.LBORRESU} is a UCUM code`);
+  for (const r of lb) assert.ok(codelist('CL.UNIT').terms.includes(r.LBORRESU!), `${r.LBORRESU} is a CDISC UNIT term`);
+  assert.deepEqual([...new Set(lb.map((r) => r.LBSTRESU))], ['10^9/L']);
 });
 
 test('Define-XML: a text Length counts UTF-8 bytes, so an entered term with accented letters fits the dataset built from it', () => {
@@ -467,4 +475,34 @@ test('Define-XML: a text Length counts UTF-8 bytes, so an entered term with acce
   const aeterm = elements(doc, ODM, 'ItemDef').find((e) => e.getAttribute('OID') === 'IT.AE.AETERM')!;
   assert.equal(aeterm.getAttribute('Length'), '20');
   assert.equal(Buffer.byteLength(term, 'utf8'), 20);
+});
+
+test('Define-XML: DM SEX and AGEU bound to CDISC SEX (C66731) and AGEU (C66781), COUNTRY to ISO 3166-1 alpha-3, AGE derived with its method', () => {
+  const doc = dom(define());
+  const item = (name: string) => elements(doc, ODM, 'ItemDef').find((e) => e.getAttribute('OID') === `IT.DM.${name}`);
+  const codelistOf = (name: string) => elements(item(name)!, ODM, 'CodeListRef')[0]?.getAttribute('CodeListOID');
+  const codelist = (oid: string) => elements(doc, ODM, 'CodeList').find((c) => c.getAttribute('OID') === oid)!;
+  const alias = (oid: string) => elements(codelist(oid), ODM, 'Alias')[0]?.getAttribute('Name');
+  const terms = (oid: string) =>
+    elements(codelist(oid), ODM, 'EnumeratedItem').map((e) => e.getAttribute('CodedValue'));
+  assert.deepEqual(
+    [codelistOf('SEX'), alias('CL.SEX'), terms('CL.SEX')],
+    ['CL.SEX', 'C66731', ['M', 'F', 'U', 'UNDIFFERENTIATED']],
+  );
+  assert.deepEqual([codelistOf('AGEU'), alias('CL.AGEU'), terms('CL.AGEU')], ['CL.AGEU', 'C66781', ['YEARS']]);
+  assert.equal(codelistOf('COUNTRY'), 'CL.COUNTRY');
+  assert.equal(
+    elements(codelist('CL.COUNTRY'), ODM, 'ExternalCodeList')[0]?.getAttribute('Dictionary'),
+    'ISO 3166-1 alpha-3',
+  );
+  const dm = parse(sdtmDomains(snapshot, protocol, loadInstruments()).DM, { columns: true }) as Record<
+    string,
+    string
+  >[];
+  assert.deepEqual(
+    dm.filter((r) => r.SEX !== '').map((r) => [r.SEX, r.BRTHDTC, r.AGE, r.AGEU]),
+    [['F', '1980-05-01', '46', 'YEARS']],
+  );
+  assert.ok(dm.every((r) => ['GBR', 'AUS'].includes(r.COUNTRY ?? '')));
+  assert.ok(define().includes('Age at informed consent'), 'the AGE method');
 });

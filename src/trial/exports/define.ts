@@ -4,7 +4,8 @@
  * the CSV headers come from), lengths measured on the rows being exported (sdtmRows), value-level metadata for the
  * SUPP-- qualifiers, for TS's TSVAL per parameter (its origin) and for QSTESTCD/QSTEST per instrument (each with its
  * codelist of the instrument's test codes and names, from the functions sdtm.ts writes them with), the CTCAE as an external dictionary at the protocol's version
- * (where SDTMIG puts the scale of LBTOX/LBTOXGR) and UCUM for the units as entered. Each dataset's def:leaf names its
+ * (where SDTMIG puts the scale of LBTOX/LBTOXGR), CDISC UNIT (C71620) for the units and ISO 3166-1 alpha-3 for
+ * COUNTRY. Each dataset's def:leaf names its
  * CSV file. Valid against the Define-XML 2.0 schema (define.test.ts). Pure: the creation time is the caller's.
  */
 import { create } from 'xmlbuilder2';

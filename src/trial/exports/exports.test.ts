@@ -10,10 +10,23 @@ import { LAB_ANALYTES, RELATEDNESS, type TrialSnapshot } from '../model.ts';
 import { as, eligibleCriteria, populateTrial, sqliteFactory, type OpenedStore } from '../store/stores.test-support.ts';
 import { scoreInstrument } from '../../instruments/index.ts';
 import { loadCtcae } from '../../safety/load.ts';
-import { analysisCsv, ANALYSIS_COLUMNS, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from './index.ts';
+import {
+  analysisCsv,
+  ANALYSIS_COLUMNS,
+  dmDemographicsNotes,
+  fhirResearchBundle,
+  sdtmDefine,
+  sdtmDomains,
+  sdtmUnitNotes,
+  SDTM_DOMAINS,
+} from './index.ts';
+import { participantSubjid } from './sdtm.ts';
 import { SDTM_DATASETS } from './sdtm-variables.ts';
 import { ieTestCode } from '../../trials/criterion-code.ts';
 import { loadProtocols } from '../../trials/load.ts';
+import { loadKnowledge } from '../../knowledge/load.ts';
+
+const pathway = loadKnowledge().pathway;
 
 let opened: OpenedStore;
 let protocol: TrialProtocol;
@@ -37,7 +50,7 @@ const read = (csv: string) => {
 };
 
 test('analysis CSV: the long format trd analyze reads, primary outcome by default, read back by its own reader', () => {
-  const out = analysisCsv(snapshot, protocol, loadInstruments());
+  const out = analysisCsv(snapshot, protocol, loadInstruments(), pathway);
   assert.equal(out.outcome.id, 'bdi-somatic-day-14');
   const { header, records } = read(out.csv);
   assert.deepEqual(header, [...ANALYSIS_COLUMNS]);
@@ -59,7 +72,7 @@ test('analysis CSV: the long format trd analyze reads, primary outcome by defaul
   assert.ok(ds.ok, JSON.stringify(!ds.ok && ds.issues));
   assert.equal(ds.value.subjects.length, N);
   const arms = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
-  const byCode = new Map(snapshot.participants.map((p) => [p.participantCode, arms.get(p.id)]));
+  const byCode = new Map(snapshot.participants.map((p) => [participantSubjid(p), arms.get(p.id)]));
   for (const r of records) assert.equal(r.arm, byCode.get(r.subject ?? ''));
 });
 
@@ -75,21 +88,69 @@ test('analysis CSV: the baseline hs-CRP in mg/L beside the value and unit entere
           : p,
     ),
   };
-  const out = analysisCsv(entered, protocol, loadInstruments());
+  const out = analysisCsv(entered, protocol, loadInstruments(), pathway);
   const { records } = read(out.csv);
   const row = (code: string) => records.find((r) => r.subject === code)!;
   assert.deepEqual(
     [
-      row(first!.participantCode).crp_mg_per_l,
-      row(first!.participantCode).crp_as_entered,
-      row(first!.participantCode).crp_unit_as_entered,
+      row(participantSubjid(first!)).crp_mg_per_l,
+      row(participantSubjid(first!)).crp_as_entered,
+      row(participantSubjid(first!)).crp_unit_as_entered,
     ],
     ['5.2', '0.52', 'mg/dL'],
   );
   // Enrolled before units were recorded: taken as mg/L, its unit cell empty, and counted for the command's note.
-  assert.equal(row(second!.participantCode).crp_unit_as_entered, '');
+  assert.equal(row(participantSubjid(second!)).crp_unit_as_entered, '');
   assert.equal(out.crpWithoutUnit, 1);
-  assert.equal(analysisCsv(snapshot, protocol, loadInstruments()).crpWithoutUnit, 0);
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).crpWithoutUnit, 0);
+});
+
+test('analysis CSV: a baseline hs-CRP converted from nmol/L names the molar factor it rests on, flagged [U]', () => {
+  const [first, second] = snapshot.participants.filter((p) => p.randomizationNumber !== null);
+  const entered: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === first!.id
+        ? { ...p, baselineCrp: { value: 47.62, unit: 'nmol/L' }, baselineCrpMgPerL: 5 }
+        : p.id === second!.id
+          ? { ...p, baselineCrp: { value: 0.52, unit: 'mg/dL' }, baselineCrpMgPerL: 5.2 }
+          : p,
+    ),
+  };
+  const out = analysisCsv(entered, protocol, loadInstruments(), pathway);
+  const { header, records } = read(out.csv);
+  assert.ok(header.includes('crp_conversion'));
+  const row = (code: string) => records.find((r) => r.subject === code)!;
+  // The bundled pathway's factor is unverified: the biomarker of this participant rests on an unchecked number.
+  assert.equal(pathway.definitions.inflammation.molarFactor.verified, false);
+  assert.deepEqual(
+    [row(participantSubjid(first!)).crp_mg_per_l, row(participantSubjid(first!)).crp_conversion],
+    ['5', 'CRP molar factor (nmol/L per mg/L) 9.524 [U]'],
+  );
+  // A mass unit converts by UCUM alone: nothing to flag.
+  assert.equal(row(participantSubjid(second!)).crp_conversion, '');
+  assert.deepEqual(out.crpMolar, {
+    n: 1,
+    factor: 'CRP molar factor (nmol/L per mg/L) 9.524 [U]',
+    unverified: true,
+    otherFactor: 0,
+  });
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).crpMolar.n, 0);
+  // Converted at enrolment with another pathway's factor (a server given --pathway): never named as this one's.
+  const other = analysisCsv(
+    {
+      ...entered,
+      participants: entered.participants.map((p) => (p.id === first!.id ? { ...p, baselineCrpMgPerL: 5.01 } : p)),
+    },
+    protocol,
+    loadInstruments(),
+    pathway,
+  );
+  assert.equal(
+    read(other.csv).records.find((r) => r.subject === participantSubjid(first!))!.crp_conversion,
+    "CRP molar factor (nmol/L per mg/L) not this pathway's 9.524: converted at enrolment with another [U]",
+  );
+  assert.equal(other.crpMolar.otherFactor, 1);
 });
 
 test('analysis CSV: a randomized participant without a baseline score keeps their rows, with an empty baseline', () => {
@@ -100,12 +161,12 @@ test('analysis CSV: a randomized participant without a baseline score keeps thei
     ...snapshot,
     forms: snapshot.forms.filter((f) => !(f.participantId === first.id && f.visit === 'baseline')),
   };
-  const out = analysisCsv(withoutBaseline, protocol, loadInstruments());
+  const out = analysisCsv(withoutBaseline, protocol, loadInstruments(), pathway);
   assert.equal(out.withoutBaseline, 1);
   const { header, records } = read(out.csv);
   assert.equal(records.length, N);
   assert.deepEqual(
-    records.filter((r) => r.subject === first.participantCode).map((r) => r.baseline),
+    records.filter((r) => r.subject === participantSubjid(first)).map((r) => r.baseline),
     [''],
   );
   const ds = buildDataset(header, records, {
@@ -132,26 +193,28 @@ test('analysis CSV: a baseline form completed after the infusion is no baseline,
       f.participantId === first.id && f.visit === 'baseline' ? { ...f, completedOn: dayAfter } : f,
     ),
   };
-  const out = analysisCsv(late, protocol, loadInstruments());
+  const out = analysisCsv(late, protocol, loadInstruments(), pathway);
   assert.equal(out.withoutBaseline, 1);
   assert.equal(out.baselineAfterInfusion, 1);
-  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  const rows = read(out.csv).records.filter((r) => r.subject === participantSubjid(first));
   assert.deepEqual(
     rows.map((r) => r.baseline),
     [''],
   );
   // SDTM agrees: the form has no baseline flag.
   const qs = read(sdtmDomains(late, protocol, loadInstruments()).QS).records.filter(
-    (r) => r.USUBJID?.endsWith(`-${first.participantCode}`) && r.VISIT === 'Baseline assessment',
+    (r) => r.USUBJID?.endsWith(`-${participantSubjid(first)}`) && r.VISIT === 'Baseline assessment',
   );
   assert.ok(qs.length > 0);
   assert.ok(qs.every((r) => r.QSBLFL === ''));
   // On its day or before, it is the baseline.
-  assert.equal(analysisCsv(snapshot, protocol, loadInstruments()).baselineAfterInfusion, 0);
+  assert.equal(analysisCsv(snapshot, protocol, loadInstruments(), pathway).baselineAfterInfusion, 0);
 });
 
 test('analysis CSV: each form dated against its visit window (visit_timing); none without a dose', () => {
-  const timings = read(analysisCsv(snapshot, protocol, loadInstruments()).csv).records.map((r) => r.visit_timing);
+  const timings = read(analysisCsv(snapshot, protocol, loadInstruments(), pathway).csv).records.map(
+    (r) => r.visit_timing,
+  );
   assert.ok(timings.length > 0);
   for (const t of timings) assert.ok(['in-window', 'early', 'late', 'unknown'].includes(t ?? ''), t);
   const dayOf = (iso: string, days: number) =>
@@ -164,30 +227,48 @@ test('analysis CSV: each form dated against its visit window (visit_timing); non
       f.participantId === first.id && f.visit === 'day-14' ? { ...f, completedOn: dayOf(dose.administeredOn, 30) } : f,
     ),
   };
-  const row = read(analysisCsv(shifted, protocol, loadInstruments()).csv).records.find(
-    (r) => r.subject === first.participantCode,
+  const row = read(analysisCsv(shifted, protocol, loadInstruments(), pathway).csv).records.find(
+    (r) => r.subject === participantSubjid(first),
   );
   assert.equal(row?.visit_timing, 'late', 'day-14 form done 30 days after the dose');
   const undosed: TrialSnapshot = { ...snapshot, doses: snapshot.doses.filter((d) => d.participantId !== first.id) };
-  const none = read(analysisCsv(undosed, protocol, loadInstruments()).csv).records.find(
-    (r) => r.subject === first.participantCode,
+  const none = read(analysisCsv(undosed, protocol, loadInstruments(), pathway).csv).records.find(
+    (r) => r.subject === participantSubjid(first),
   );
   assert.equal(none?.visit_timing, 'unknown');
 });
 
+test('analysis CSV: the same participant code at two sites is two subjects, by site and code', () => {
+  const randomized = snapshot.participants.filter((p) => p.randomizationNumber !== null);
+  const atA = randomized.find((p) => p.site === 'A')!;
+  const atB = randomized.find((p) => p.site === 'B')!;
+  const same: TrialSnapshot = {
+    ...snapshot,
+    participants: snapshot.participants.map((p) =>
+      p.id === atA.id || p.id === atB.id ? { ...p, participantCode: 'P-1' } : p,
+    ),
+  };
+  const subjects = new Set(
+    read(analysisCsv(same, protocol, loadInstruments(), pathway).csv).records.map((r) => r.subject),
+  );
+  assert.ok(subjects.has('A-P-1') && subjects.has('B-P-1'), [...subjects].join(' '));
+  assert.equal(subjects.size, N, 'one subject per randomized participant, none pooled');
+});
+
 test('analysis CSV: a secondary outcome over days 7, 14, 28; missing visits are empty, never imputed', () => {
-  const out = analysisCsv(snapshot, protocol, loadInstruments(), 'bdi-ii-total');
+  const out = analysisCsv(snapshot, protocol, loadInstruments(), pathway, 'bdi-ii-total');
   const { records } = read(out.csv);
   assert.equal(records.length, N * 3);
   assert.deepEqual([...new Set(records.map((r) => r.visit))], ['7', '14', '28']);
-  const lost = records.filter((r) => r.subject === `P${String(N).padStart(3, '0')}` && r.visit === '28');
+  const last = snapshot.participants.find((p) => p.participantCode === `P${String(N).padStart(3, '0')}`)!;
+  const lost = records.filter((r) => r.subject === participantSubjid(last) && r.visit === '28');
   assert.equal(lost.length, 1);
   assert.equal(lost[0]?.outcome, '');
-  assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), 'nonexistent'), /unknown outcome/);
+  assert.throws(() => analysisCsv(snapshot, protocol, loadInstruments(), pathway, 'nonexistent'), /unknown outcome/);
 });
 
 test('analysis CSV from a blinded snapshot carries no arm', () => {
-  const out = analysisCsv(blindSnapshot(snapshot), protocol, loadInstruments());
+  const out = analysisCsv(blindSnapshot(snapshot), protocol, loadInstruments(), pathway);
   assert.ok(!/tocilizumab|placebo/.test(out.csv));
   assert.ok(read(out.csv).records.every((r) => r.arm === 'concealed'));
 });
@@ -210,9 +291,100 @@ test('SDTM DM: a death gives DTHDTC, DTHFL and the end of participation', () => 
     ],
   };
   const row = read(sdtmDomains(died, protocol, loadInstruments()).DM).records.find(
-    (r) => r.SUBJID === p.participantCode,
+    (r) => r.SUBJID === participantSubjid(p),
   );
   assert.deepEqual([row?.DTHDTC, row?.DTHFL, row?.RFPENDTC], ['2026-11-30', 'Y', '2026-11-30']);
+});
+
+test('SDTM DM: SEX, AGE/AGEU (completed years at consent), BRTHDTC and COUNTRY as recorded; empty with a note where not, never guessed', () => {
+  const [born, aged, none] = snapshot.participants;
+  const consentOf = new Map(snapshot.consents.map((c) => [c.screeningId, c.consentedOn]));
+  const consented = consentOf.get(born!.screeningId)!;
+  // Born a day after the consent's day of the month 40 years before: 39 completed years at consent.
+  const birthDate = `${Number(consented.slice(0, 4)) - 40}${consented.slice(4, 8)}${String(Number(consented.slice(8)) + 1).padStart(2, '0')}`;
+  const withDemographics: TrialSnapshot = {
+    ...snapshot,
+    trial: { ...snapshot.trial, siteCountries: { A: 'GBR' } },
+    // X1, a screen failure at site A, consented: a DM subject never enrolled.
+    consents: [
+      ...snapshot.consents,
+      {
+        id: 'c-x1',
+        screeningId: snapshot.screening.find((e) => e.screeningCode === 'X1')!.id,
+        consentedOn: '2026-10-01',
+        formVersion: 'v1.0',
+        version: 1,
+        takenBy: 'u',
+        recordedAt: '',
+      },
+    ],
+    participants: snapshot.participants.map((p) =>
+      p.id === born!.id
+        ? { ...p, sex: 'F', birthDate }
+        : p.id === aged!.id
+          ? { ...p, sex: 'UNDIFFERENTIATED', ageAtConsent: 52 }
+          : p,
+    ),
+  };
+  const { header, records } = read(sdtmDomains(withDemographics, protocol, loadInstruments()).DM);
+  // SDTMIG 3.3's order: the demographics after DTHFL, COUNTRY after ARMNRS.
+  assert.deepEqual(header.slice(header.indexOf('DTHFL'), header.indexOf('DTHFL') + 5), [
+    'DTHFL',
+    'BRTHDTC',
+    'AGE',
+    'AGEU',
+    'SEX',
+  ]);
+  assert.equal(header.at(-1), 'COUNTRY');
+  const row = (code: string) => records.find((r) => r.SUBJID === code)!;
+  const cells = (code: string) => ['BRTHDTC', 'AGE', 'AGEU', 'SEX', 'SITEID', 'COUNTRY'].map((v) => row(code)[v]);
+  assert.deepEqual(cells(participantSubjid(born!)), [
+    birthDate,
+    '39',
+    'YEARS',
+    'F',
+    born!.site,
+    born!.site === 'A' ? 'GBR' : '',
+  ]);
+  assert.deepEqual(cells(participantSubjid(aged!)), [
+    '',
+    '52',
+    'YEARS',
+    'UNDIFFERENTIATED',
+    aged!.site,
+    aged!.site === 'A' ? 'GBR' : '',
+  ]);
+  // Not recorded (an enrolment from before demographics were): empty, never a default.
+  assert.deepEqual(cells(participantSubjid(none!)).slice(0, 4), ['', '', '', '']);
+  // A person consented but never enrolled: no demographics (taken at enrolment), the site's country.
+  const screened = records.find((r) => r.ARMNRS === 'SCREEN FAILURE')!;
+  assert.deepEqual([screened.SEX, screened.AGE, screened.COUNTRY], ['', '', 'GBR']);
+  const notes = dmDemographicsNotes(withDemographics);
+  assert.ok(
+    notes.some(
+      (n) => n.includes(`${snapshot.participants.length - 2} participant(s)`) && /SEX \(Required\) is empty/.test(n),
+    ),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => n.includes(participantSubjid(none!)) && /AGE, AGEU and BRTHDTC are empty/.test(n)),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => /consented but never enrolled have no SEX or AGE/.test(n)),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => /site\(s\) B have no country/.test(n)),
+    notes.join('\n'),
+  );
+  assert.deepEqual(
+    dmDemographicsNotes({
+      ...withDemographics,
+      trial: { ...snapshot.trial, siteCountries: { A: 'GBR', B: 'AUS' } },
+    }).filter((n) => n.includes('country')),
+    [],
+  );
 });
 
 test('SDTM DM: a fatal adverse event sets DTHFL before the death disposition is entered, and gives no DTHDTC', () => {
@@ -253,11 +425,11 @@ test('SDTM DM (SDTMIG 3.3): a subject not randomized, or randomized without an i
     const r = rows.get(code)!;
     return [r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS];
   };
-  assert.deepEqual(arms(notRandomized!.participantCode), ['', '', '', '', 'NOT ASSIGNED']);
-  const planned = arms(notTreated!.participantCode);
+  assert.deepEqual(arms(participantSubjid(notRandomized!)), ['', '', '', '', 'NOT ASSIGNED']);
+  const planned = arms(participantSubjid(notTreated!));
   assert.ok(['TOCILIZUMAB', 'PLACEBO'].includes(planned[0]!), planned[0]);
   assert.deepEqual(planned.slice(2), ['', '', 'ASSIGNED, NOT TREATED']);
-  const actual = arms(treated!.participantCode);
+  const actual = arms(participantSubjid(treated!));
   assert.deepEqual(actual.slice(2), [actual[0], actual[1], '']);
   // No SDTMIG 3.2 pseudo-arm codes.
   assert.ok(![...rows.values()].some((r) => /NOTASSGN|NOTTRT/.test(`${r.ARMCD} ${r.ACTARMCD}`)));
@@ -339,9 +511,14 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
       .map((e) => e.resource)
       .filter((r) => r?.resourceType === 'ResearchSubject')
       .map(
-        (r) => r as { identifier?: { value?: string }[]; status?: string; period?: { start?: string; end?: string } },
+        (r) =>
+          r as {
+            identifier?: { system?: string; value?: string }[];
+            status?: string;
+            period?: { start?: string; end?: string };
+          },
       )
-      .filter((r) => r.identifier?.[0]?.value?.startsWith('A-'))
+      .filter((r) => r.identifier?.[0]?.system === 'urn:precision-trd:trial-screening')
       .map((r) => [r.identifier?.[0]?.value, r.status, r.period?.start, r.period?.end])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     assert.deepEqual(screened, [
@@ -364,16 +541,57 @@ test('SDTM DM and DS (SDTMIG 3.3): every subject who consented, screen failures 
         ['SCREEN FAILURE', ''],
       ],
     );
-    // A participant code written like a site and screening code would give two people one USUBJID: refused.
+    // A participant code of site A the same as a screening code of a person of site A never enrolled would give two
+    // people one SUBJID (A-Y1) and one USUBJID: refused, naming both.
     const alike = await own.store.snapshot();
     const clashing: TrialSnapshot = {
       ...alike,
-      participants: alike.participants.map((p, i) => (i === 0 ? { ...p, participantCode: 'A-Y1' } : p)),
+      participants: alike.participants.map((p, i) => (i === 0 ? { ...p, site: 'A', participantCode: 'Y1' } : p)),
     };
     assert.throws(
       () => sdtmDomains(clashing, proto, loadInstruments()),
-      /participant code A-Y1 reads as site A's screening code Y1 .* one USUBJID/,
+      /site A's participant code Y1 and site A's screening code Y1 of a person consented but never enrolled would both be SUBJID A-Y1, one USUBJID/,
     );
+    // So would a site and code that read as another's (site A-1's code 2, site A's code 1-2): refused.
+    const [one, two] = alike.participants;
+    const hyphens: TrialSnapshot = {
+      ...alike,
+      participants: alike.participants.map((p) =>
+        p.id === one!.id
+          ? { ...p, site: 'A-1', participantCode: '2' }
+          : p.id === two!.id
+            ? { ...p, site: 'A', participantCode: '1-2' }
+            : p,
+      ),
+    };
+    assert.throws(() => sdtmDomains(hyphens, proto, loadInstruments()), /would both be SUBJID A-1-2/);
+    // The same participant code at two sites is two subjects: A-P and B-P.
+    const sameCode: TrialSnapshot = {
+      ...alike,
+      participants: alike.participants.map((p) =>
+        p.id === one!.id
+          ? { ...p, site: 'A', participantCode: 'P' }
+          : p.id === two!.id
+            ? { ...p, site: 'B', participantCode: 'P' }
+            : p,
+      ),
+    };
+    assert.deepEqual(
+      read(sdtmDomains(sameCode, proto, loadInstruments()).DM)
+        .records.filter((r) => r.SUBJID?.endsWith('-P'))
+        .map((r) => [r.USUBJID, r.SUBJID, r.SITEID]),
+      [
+        [`${study}-A-P`, 'A-P', 'A'],
+        [`${study}-B-P`, 'B-P', 'B'],
+      ],
+    );
+    // FHIR too: one ResearchSubject identifier each, by site and code.
+    const identifiers = (fhirResearchBundle(sameCode, proto).entry ?? [])
+      .map((e) => e.resource as { resourceType?: string; id?: string; identifier?: { value?: string }[] })
+      .filter((r) => r.resourceType === 'ResearchSubject' && (r.id === one!.id || r.id === two!.id))
+      .map((r) => r.identifier?.[0]?.value)
+      .sort();
+    assert.deepEqual(identifiers, ['A-P', 'B-P']);
     const define = sdtmDefine(await own.store.snapshot(), proto, loadInstruments(), {
       createdAt: '2026-12-05T09:00:00Z',
     });
@@ -452,7 +670,7 @@ test("SDTM IE (SDTMIG 3.3): the criteria a subject did not meet, a screen failur
     const p1Entry = snap.screening.find((e) => e.id === p1.screeningId)!;
     assert.deepEqual(rows, [
       [
-        `${study}-P001`,
+        `${study}-${participantSubjid(p1)}`,
         '1',
         'EXNSAIDS',
         'EXCLUSION',
@@ -693,7 +911,7 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(dm.records.length, N);
   // Reference dates: first and last study drug (one infusion), consent; no end of participation before one is recorded.
   for (const r of dm.records) {
-    const p = snapshot.participants.find((x) => x.participantCode === r.SUBJID)!;
+    const p = snapshot.participants.find((x) => participantSubjid(x) === r.SUBJID)!;
     const dose = snapshot.doses.find((x) => x.participantId === p.id);
     assert.equal(r.RFSTDTC, dose?.administeredOn ?? '');
     assert.equal(r.RFXSTDTC, r.RFSTDTC);
@@ -747,7 +965,7 @@ test('SDTM-style domains: headers, one row per item/total/subscale in QS, CTCAE 
   assert.equal(ex.records.length, N);
   // SDTMIG's placebo convention: EXTRT PLACEBO with EXDOSE 0 (0 mg of the active drug), not the vehicle's name at 0 mg.
   const armOf = new Map(snapshot.allocations.map((a) => [a.participantId, a.arm]));
-  const codeOf = new Map(snapshot.participants.map((p) => [`ISRCTN16942542-${p.participantCode}`, p.id]));
+  const codeOf = new Map(snapshot.participants.map((p) => [`ISRCTN16942542-${participantSubjid(p)}`, p.id]));
   assert.deepEqual(
     new Set(ex.records.map((r) => [armOf.get(codeOf.get(r.USUBJID!)!), r.EXTRT, r.EXDOSE].join(' | '))),
     new Set(['placebo | PLACEBO | 0', 'tocilizumab | SINGLE IV INFUSION OF TOCILIZUMAB | 560']),
@@ -798,10 +1016,10 @@ test('FHIR: one ResearchStudy with both arms and a ResearchSubject per participa
 test('FHIR ResearchStudy.site: a site whose consented people were all screen failures is a site of the study', async () => {
   const own = await sqliteFactory.open();
   try {
-    const proto = await populateTrial(own.store, 1); // one participant, at site A
-    const ctx = as('coordinator', 'C');
+    const proto = await populateTrial(own.store, 1); // one participant, at site A; site B screens only failures
+    const ctx = as('coordinator', 'B');
     const entry = await own.store.addScreening(ctx, {
-      site: 'C',
+      site: 'B',
       screeningCode: 'F1',
       screenedOn: '2026-10-03',
       criteria: eligibleCriteria(proto).map((c) => (c.kind === 'inclusion' ? { ...c, status: 'not-met' as const } : c)),
@@ -809,13 +1027,13 @@ test('FHIR ResearchStudy.site: a site whose consented people were all screen fai
     await own.store.recordConsent(ctx, { screeningId: entry.id, consentedOn: '2026-10-02', formVersion: 'v1.0' });
     const resources = (fhirResearchBundle(await own.store.snapshot(), proto).entry ?? []).map((e) => e.resource);
     const study = resources.find((r) => r?.resourceType === 'ResearchStudy');
-    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'C']);
+    assert.deepEqual(study?.resourceType === 'ResearchStudy' && study.site?.map((x) => x.display), ['A', 'B']);
     assert.ok(
       resources.some(
         (r) =>
-          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'C-F1',
+          r?.resourceType === 'ResearchSubject' && r.status === 'ineligible' && r.identifier?.[0]?.value === 'B-F1',
       ),
-      'the screen failure is a subject of site C',
+      'the screen failure is a subject of site B',
     );
   } finally {
     await own.cleanup();
@@ -871,7 +1089,10 @@ test('SDTM datasets keep verbatim values exactly ("-2", "+ve", "=", "@"); the an
   ];
   const tampered: TrialSnapshot = {
     ...snapshot,
-    participants: snapshot.participants.map((p) => (p.id === participant.id ? { ...p, participantCode: '+1-2' } : p)),
+    // SUBJID is the site, a hyphen and the participant code: "+1-2" begins like a formula.
+    participants: snapshot.participants.map((p) =>
+      p.id === participant.id ? { ...p, site: '+1', participantCode: '2' } : p,
+    ),
     adverseEvents: terms.map((term, i) => ({
       ...ae,
       id: `ae-${i}`,
@@ -901,7 +1122,7 @@ test('SDTM datasets keep verbatim values exactly ("-2", "+ve", "=", "@"); the an
   assert.equal(safeRecords[0]?.AESTDY, '-4');
   assert.equal(read(safe.DM).records.find((r) => r.SUBJID?.includes('1-2'))?.SUBJID, "'+1-2");
   // The analysis CSV is opened and edited in spreadsheets: always escaped.
-  const analysis = read(analysisCsv(tampered, protocol, loadInstruments()).csv).records;
+  const analysis = read(analysisCsv(tampered, protocol, loadInstruments(), pathway).csv).records;
   assert.ok(analysis.some((r) => r.subject === "'+1-2"));
   assert.ok(analysis.every((r) => !/^[=+@-]/.test(r.subject ?? '')));
 });
@@ -931,7 +1152,7 @@ test('SDTM QS: an answer the scoring refused keeps its QSORRES but gets no stand
   assert.equal(row('BDI2TOT')?.QSSTRESN, '');
 });
 
-test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L for ALT/AST, [IU]/L included); a unit that does not convert leaves them empty', () => {
+test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L for ALT/AST, [IU]/L included); a unit that does not convert leaves them empty; units as CDISC UNIT submission values', () => {
   const lab = snapshot.labs[0];
   assert.ok(lab !== undefined);
   const tampered: TrialSnapshot = {
@@ -958,14 +1179,22 @@ test('SDTM LB: LBSTRESN/LBSTRESU in the standard unit (10^9/L for counts, U/L fo
   assert.deepEqual(
     rows.map((r) => [r.LBORRES, r.LBORRESU, r.LBSTRESN, r.LBSTRESU]),
     [
-      ['800', '/uL', '0.8', '10*9/L'],
-      ['90', '10*3/uL', '90', '10*9/L'],
-      ['1.2', '10*9/L', '1.2', '10*9/L'],
+      ['800', '/uL', '0.8', '10^9/L'],
+      ['90', '10^3/uL', '90', '10^9/L'],
+      ['1.2', '10^9/L', '1.2', '10^9/L'],
       ['0.3', 'mg/dL', '', ''],
-      ['25', '[IU]/L', '25', 'U/L'],
+      ['25', 'IU/L', '25', 'U/L'],
       ['0.5', 'ukat/L', '30', 'U/L'],
     ],
   );
+  // The store keeps UCUM; a unit the table does not map is written as entered and named, never respelt.
+  assert.equal(tampered.labs[1]?.unit, '10*3/uL');
+  assert.deepEqual(sdtmUnitNotes(tampered), [
+    "SDTM LB: unit(s) mg/dL have no CDISC UNIT submission value in the export's table: LBORRESU keeps them as entered (UCUM), which a validator will not find in codelist UNIT (C71620)",
+  ]);
+  assert.deepEqual(sdtmUnitNotes(snapshot), []);
+  const ex = read(sdtmDomains(tampered, protocol, loadInstruments()).EX).records;
+  assert.ok(ex.length > 0 && ex.every((r) => r.EXDOSU === 'mg'));
   // LBSTRESC, an Expected variable of SDTMIG 3.3 LB, is the standard result as text (empty when it is).
   assert.deepEqual(
     rows.map((r) => r.LBSTRESC),
@@ -1038,10 +1267,11 @@ test('a corrected or voided disposition: DS, DM, the FHIR ResearchSubject (statu
       const s = await own.store.snapshot();
       const d = sdtmDomains(s, proto, loadInstruments());
       const p = s.participants.find((x) => x.id === lost.participantId)!;
-      const dm = read(d.DM).records.find((r) => r.SUBJID === p.participantCode);
+      const dm = read(d.DM).records.find((r) => r.SUBJID === participantSubjid(p));
       const ds = read(d.DS).records.filter((r) => r.USUBJID === dm?.USUBJID && r.DSCAT === 'DISPOSITION EVENT');
       const subject = fhirResearchBundle(s, proto).entry?.find(
-        (e) => e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(p.participantCode),
+        (e) =>
+          e.resource?.resourceType === 'ResearchSubject' && JSON.stringify(e.resource).includes(participantSubjid(p)),
       )?.resource as { status?: string; period?: { start?: string; end?: string } } | undefined;
       const arms = consortFlow(s, proto, false).arms;
       return {
@@ -1352,8 +1582,8 @@ test('analysis CSV: a form entered under another scoring than the outcome (Chald
       chalder('day-7', 'likert'),
     ],
   };
-  const out = analysisCsv(s, protocol, loadInstruments(), 'chalder-fatigue-likert');
-  const rows = read(out.csv).records.filter((r) => r.subject === first.participantCode);
+  const out = analysisCsv(s, protocol, loadInstruments(), pathway, 'chalder-fatigue-likert');
+  const rows = read(out.csv).records.filter((r) => r.subject === participantSubjid(first));
   assert.deepEqual(
     rows.map((r) => [r.visit, r.outcome, r.baseline]),
     [

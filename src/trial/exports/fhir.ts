@@ -2,15 +2,16 @@
  * FHIR R4 ResearchStudy (the protocol, its arms and the sites of its subjects) and one ResearchSubject per participant, then one per
  * person who consented but was never enrolled (the SDTM DM subjects without a participant code: `ineligible` for a
  * screen failure, `eligible` or `screening` otherwise), in a collection Bundle. `individual` is a logical reference
- * by participant code, or by site and screening code for those never enrolled: the trial store holds no Patient
+ * by site and participant code, or by site and screening code for those never enrolled: the trial store holds no Patient
  * resources.
  * From a blinded snapshot `assignedArm`/`actualArm` are left out. Pure.
  */
 import type { Bundle, ResearchStudy, ResearchSubject } from '@medplum/fhirtypes';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, TrialSnapshot } from '../model.ts';
-import { consentedNotEnrolled, participationEnds } from './sdtm.ts';
+import { consentedNotEnrolled, participantSubjid, participationEnds } from './sdtm.ts';
 
+/** A participant, by site and participant code (`A-P001`, SDTM SUBJID: participant codes are unique per site). */
 export const PARTICIPANT_SYSTEM = 'urn:precision-trd:trial-participant';
 /** A consented person never enrolled, by site and screening code (`A-X1`, SDTM SUBJID). */
 export const SCREENING_SYSTEM = 'urn:precision-trd:trial-screening';
@@ -72,14 +73,15 @@ export function fhirResearchBundle(s: TrialSnapshot, protocol: TrialProtocol): B
   const ended = participationEnds(s);
   const subjects = s.participants.map((p): ResearchSubject => {
     const arm = arms.get(p.id);
+    const subjid = participantSubjid(p);
     return {
       resourceType: 'ResearchSubject',
       id: p.id,
-      identifier: [{ system: PARTICIPANT_SYSTEM, value: p.participantCode }],
+      identifier: [{ system: PARTICIPANT_SYSTEM, value: subjid }],
       status: subjectStatus(p, dosed.has(p.id)),
       period: { start: p.enrolledOn, ...(ended.has(p.id) && { end: ended.get(p.id) }) },
       study: { reference: `ResearchStudy/${studyId}` },
-      individual: { identifier: { system: PARTICIPANT_SYSTEM, value: p.participantCode } },
+      individual: { identifier: { system: PARTICIPANT_SYSTEM, value: subjid } },
       ...(arm !== undefined && { assignedArm: arm }),
       ...(arm !== undefined && dosed.has(p.id) && { actualArm: arm }),
     };

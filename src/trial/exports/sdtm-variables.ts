@@ -7,6 +7,7 @@
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { Criterion } from '../../trials/schema.ts';
+import { SEXES } from '../model.ts';
 
 /** The SDTMIG version the datasets follow (define.xml's StandardVersion, TS SDTIGVER). */
 export const SDTMIG_VERSION = '3.3';
@@ -57,6 +58,9 @@ export const DS_TERMS = {
   other: 'OTHER',
 } as const;
 
+/** DM AGEU (CDISC AGEU, C66781): the unit of AGE, completed years; empty with AGE. */
+export const AGE_UNIT = 'YEARS';
+
 /**
  * DM ARMNRS (CDISC ARMNULRS terms): why ARMCD/ARM (not randomized; a screen failure) or ACTARMCD/ACTARM (randomized,
  * no infusion) are empty. SDTMIG 3.3 leaves those variables null with a reason, where 3.2 put the codes NOTASSGN,
@@ -101,7 +105,8 @@ export const AE_CAUSALITY = {
 
 /**
  * LB tests (CDISC LBTESTCD/LBTEST) with their category (LBCAT: the counts are haematology, the liver enzymes clinical
- * chemistry) and the standard unit (UCUM) of LBSTRESN: SI, as the CTCAE tables grade them.
+ * chemistry) and the standard unit (UCUM, as the store converts; LBSTRESU writes its CDISC_UNITS submission value)
+ * of LBSTRESN: SI, as the CTCAE tables grade them.
  */
 export const LB_TESTS = {
   anc: { code: 'NEUT', name: 'Neutrophils', category: 'HEMATOLOGY', unit: '10*9/L' },
@@ -109,6 +114,31 @@ export const LB_TESTS = {
   alt: { code: 'ALT', name: 'Alanine Aminotransferase', category: 'CHEMISTRY', unit: 'U/L' },
   ast: { code: 'AST', name: 'Aspartate Aminotransferase', category: 'CHEMISTRY', unit: 'U/L' },
 } as const;
+
+/**
+ * The CDISC UNIT submission value (SDTM controlled terminology, codelist UNIT, C71620) of each UCUM unit the trial
+ * store holds: the units of the lab form (LAB_UNITS in src/trial/model.ts), the enzyme unit [IU]/L laboratories report
+ * and the dose unit mg. The store keeps UCUM (it converts with it); LBORRESU, LBSTRESU and EXDOSU are written with
+ * these, as SDTMIG expects. One table, one definition: its source is the CDISC SDTM Controlled Terminology release on
+ * NCI EVS (https://evs.nci.nih.gov/ftp1/CDISC/SDTM/), codelist C71620. `verified`: the submission value was checked
+ * against CDISC material (10^9/L and U/L as CDISC UNIT terms in a C71620-coded SDTM LB; mg, C28253, in NCI EVS's CDISC
+ * terminology file); the others are the CDISC UNIT spelling of the unit as this project knows it, unverified [U], for
+ * the data manager to confirm against the CT release the submission uses. A unit not in the table (any other UCUM
+ * unit that converts to the test's) is written as entered and named by sdtmUnitNotes, never respelt by a rule.
+ */
+export const CDISC_UNITS = {
+  '10*9/L': { submission: '10^9/L', verified: true },
+  '10*3/uL': { submission: '10^3/uL', verified: false },
+  '/uL': { submission: '/uL', verified: false },
+  'U/L': { submission: 'U/L', verified: true },
+  '[IU]/L': { submission: 'IU/L', verified: false },
+  'ukat/L': { submission: 'ukat/L', verified: false },
+  mg: { submission: 'mg', verified: true },
+} as const satisfies Record<string, { submission: string; verified: boolean }>;
+
+/** The CDISC UNIT submission value of a UCUM unit (CDISC_UNITS), or null when the table has none. */
+export const cdiscUnit = (ucum: string): string | null =>
+  Object.hasOwn(CDISC_UNITS, ucum) ? CDISC_UNITS[ucum as keyof typeof CDISC_UNITS].submission : null;
 
 /**
  * The supplemental qualifiers (QNAM) of each parent domain, each with its label and origin: values SDTMIG 3.3 has no
@@ -271,7 +301,7 @@ export const SDTM_METHODS = {
   USUBJID: {
     name: 'Unique subject identifier',
     description:
-      'STUDYID, a hyphen, and SUBJID: the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) the site, a hyphen and the screening code (screening codes are unique only within a site).',
+      'STUDYID, a hyphen, and SUBJID: the site, a hyphen and the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) the site, a hyphen and the screening code (participant and screening codes are unique only within a site).',
   },
   SEQ: {
     name: 'Sequence number in the dataset',
@@ -301,6 +331,11 @@ export const SDTM_METHODS = {
     name: 'End of participation',
     description:
       "Date of the subject's latest disposition event (DS DISPOSITION EVENT); for a screen failure, the date its eligibility was assessed (the screening entry's date, DS SCREEN FAILURE) when on or after the consent, empty when the entry is dated before the consent (it does not say when the subject failed); empty while none is recorded.",
+  },
+  AGE: {
+    name: 'Age at informed consent',
+    description:
+      "The subject's age in completed years on the date of informed consent (RFICDTC): from BRTHDTC when the birth date was entered, otherwise the age at consent entered at enrolment (BRTHDTC then empty); empty when neither is recorded (an enrolment made before the trial store recorded demographics, or a subject consented but never enrolled), never estimated.",
   },
   DEATH: { name: 'Date of death', description: 'Date of the disposition event DEATH; empty when none is recorded.' },
   DEATHFLAG: {
@@ -397,8 +432,9 @@ export type SdtmMethodId = keyof typeof SDTM_METHODS;
 
 /**
  * Codelists: CDISC controlled terminology (with the codelist's NCI code) holding the terms the export writes, sponsor
- * lists (DSDECOD mixes NCOMPLT and PROTMLST terms; the standard lab units are UCUM codes, not CDISC UNIT terms; the
- * instruments' names), and external dictionaries: the CTCAE at the protocol's version, UCUM for the units as entered.
+ * lists (DSDECOD mixes NCOMPLT and PROTMLST terms; the instruments' names), and external dictionaries: the CTCAE at
+ * the protocol's version, ISO 3166-1 alpha-3 for COUNTRY. The units (LBORRESU, LBSTRESU, EXDOSU) are CDISC UNIT
+ * submission values (CDISC_UNITS), the store's UCUM units mapped.
  * The QS test codes and names are listed per instrument (qsTestTerms) as value-level metadata in define.ts.
  */
 export const SDTM_CODELISTS = {
@@ -406,7 +442,7 @@ export const SDTM_CODELISTS = {
   OUT: { name: 'Outcome of Event', nci: 'C66768', terms: Object.values(AE_OUTCOMES) },
   AEREL: { name: "Causality (the investigator's assessment)", nci: null, terms: Object.values(AE_CAUSALITY) },
   ROUTE: { name: 'Route of Administration Response', nci: 'C66729', terms: ['INTRAVENOUS'] },
-  UNIT: { name: 'Unit', nci: 'C71620', terms: ['mg'] },
+  UNIT: { name: 'Unit', nci: 'C71620', terms: Object.values(CDISC_UNITS).map((u) => u.submission) },
   DSCAT: { name: 'Category for Disposition Event', nci: 'C74558', terms: ['DISPOSITION EVENT', 'PROTOCOL MILESTONE'] },
   DSDECOD: {
     name: 'Standardized Disposition Term (NCOMPLT and PROTMLST terms)',
@@ -433,14 +469,11 @@ export const SDTM_CODELISTS = {
   IECAT: { name: 'Category for Inclusion/Exclusion', nci: 'C66797', terms: Object.values(IE_CATEGORIES) },
   NRIND: { name: 'Reference Range Indicator', nci: 'C78736', terms: ['LOW', 'NORMAL', 'HIGH'] },
   ARMNULRS: { name: 'Arm Null Reason', nci: 'C142179', terms: Object.values(ARM_NULL_REASONS) },
-  LBSTRESU: {
-    name: 'Standard units of the lab tests (UCUM)',
-    nci: null,
-    terms: [...new Set(Object.values(LB_TESTS).map((t) => t.unit))],
-  },
+  SEX: { name: 'Sex', nci: 'C66731', terms: [...SEXES] },
+  AGEU: { name: 'Age Unit', nci: 'C66781', terms: [AGE_UNIT] },
   QSCAT: { name: "Category of Question (the protocol's instruments)", instruments: 'name' },
   CTCAE: { name: 'Common Terminology Criteria for Adverse Events', external: 'CTCAE', version: 'protocol' },
-  UCUM: { name: 'Unified Code for Units of Measure', external: 'UCUM', version: null },
+  COUNTRY: { name: 'Country (ISO 3166-1 alpha-3)', external: 'ISO 3166-1 alpha-3', version: null },
 } as const;
 export type SdtmCodelistId = keyof typeof SDTM_CODELISTS;
 
@@ -535,12 +568,18 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['RFPENDTC', 'Date/Time of End of Participation', 'date', 'Exp', 'Derived', undefined, 'ENDOFPARTICIPATION'],
       ['DTHDTC', 'Date/Time of Death', 'date', 'Exp', 'Derived', undefined, 'DEATH'],
       ['DTHFL', 'Subject Death Flag', 'text', 'Exp', 'Derived', 'NY', 'DEATHFLAG'],
+      // Demographics entered at enrolment: empty, never guessed, where not recorded (dmDemographicsNotes says which).
+      ['BRTHDTC', 'Date/Time of Birth', 'date', 'Perm', 'CRF'],
+      ['AGE', 'Age', 'integer', 'Exp', 'Derived', undefined, 'AGE'],
+      ['AGEU', 'Age Units', 'text', 'Exp', 'Assigned', 'AGEU'],
+      ['SEX', 'Sex', 'text', 'Req', 'CRF', 'SEX'],
       // Expected, not Required, in SDTMIG 3.3: empty for a subject not assigned or not treated, with ARMNRS.
       ['ARMCD', 'Planned Arm Code', 'text', 'Exp', 'Assigned'],
       ['ARM', 'Description of Planned Arm', 'text', 'Exp', 'Assigned'],
       ['ACTARMCD', 'Actual Arm Code', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
       ['ACTARM', 'Description of Actual Arm', 'text', 'Exp', 'Derived', undefined, 'ACTUALARM'],
       ['ARMNRS', 'Reason Arm and/or Actual Arm is Null', 'text', 'Exp', 'Derived', 'ARMNULRS', 'ARMNRS'],
+      ['COUNTRY', 'Country', 'text', 'Req', 'Assigned', 'COUNTRY'],
     ]),
   },
   DS: {
@@ -645,10 +684,10 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       ['LBTEST', 'Lab Test or Examination Name', 'text', 'Req', 'Assigned', 'LBTEST'],
       ['LBCAT', 'Category for Lab Test', 'text', 'Exp', 'Assigned'],
       ['LBORRES', 'Result or Finding in Original Units', 'text', 'Exp', 'CRF'],
-      ['LBORRESU', 'Original Units', 'text', 'Exp', 'CRF', 'UCUM'],
+      ['LBORRESU', 'Original Units', 'text', 'Exp', 'CRF', 'UNIT'],
       ['LBSTRESC', 'Character Result/Finding in Std Format', 'text', 'Exp', 'Derived', undefined, 'LBSTRESC'],
       ['LBSTRESN', 'Numeric Result/Finding in Standard Units', 'float', 'Exp', 'Derived', undefined, 'LBSTRESN'],
-      ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'LBSTRESU'],
+      ['LBSTRESU', 'Standard Units', 'text', 'Exp', 'Assigned', 'UNIT'],
       ['LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'text', 'Exp', 'CRF'],
       ['LBSTNRLO', 'Reference Range Lower Limit-Std Units', 'float', 'Exp', 'Derived', undefined, 'LBSTNR'],

@@ -8,7 +8,8 @@
  * hold). The variables of each dataset, in file order with their SDTMIG 3.3 metadata, are
  * those of sdtm-variables.ts (the Define-XML of define.ts describes the same list); LB test codes (NEUT, PLAT, ALT,
  * AST) are CDISC controlled terminology; QS test codes are built from each instrument's `code` (BDI2I16, BDI2TOT;
- * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). Demographics beyond site and arm are not collected by the trial store, so DM carries no AGE/SEX. From
+ * qsItemTest and its siblings in sdtm-variables.ts, QSTEST within 40 characters) and are this project's, not CDISC's QS terminology (licensed per instrument). DM's demographics (SEX, AGE, BRTHDTC, COUNTRY) are the ones
+ * entered at enrolment and the site's country, empty where not recorded (dmDemographicsNotes says so). From
  * a blinded snapshot ARM/ACTARM read CONCEALED and EX carries the kit but not the treatment. Pure.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -18,10 +19,13 @@ import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { censoredEnds, type CensoredComparator } from '../../safety/schema.ts';
 import type { Visit } from '../../trials/schema-conduct.ts';
 import { ieTestCode } from '../../trials/criterion-code.ts';
+import { ageInYears, toDayNumber } from '../../record/dates.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { Participant, ScreeningEntry, TrialSnapshot } from '../model.ts';
 import {
   AE_CAUSALITY,
+  AGE_UNIT,
+  cdiscUnit,
   AE_OUTCOMES,
   ARM_NULL_REASONS,
   DS_MILESTONES,
@@ -93,6 +97,87 @@ export function participationEnds(s: Pick<TrialSnapshot, 'dispositions'>): Map<s
   return ends;
 }
 
+/**
+ * A UCUM unit as SDTM writes it: its CDISC UNIT submission value (CDISC_UNITS, `10*9/L` as `10^9/L`), or the unit as
+ * entered when the table has none (sdtmUnitNotes names it), never respelt by a rule.
+ */
+const asCdiscUnit = (ucum: string): string => cdiscUnit(ucum) ?? ucum;
+
+/**
+ * The units of LB results the CDISC_UNITS table has no submission value for (a UCUM unit the store took because it
+ * converts to the test's, `10*6/L`): LBORRESU keeps them as entered, which is no CDISC UNIT term, and the person
+ * exporting is told which, to map by hand or add to the table.
+ */
+export function sdtmUnitNotes(s: Pick<TrialSnapshot, 'labs'>): string[] {
+  const unmapped = [...new Set(s.labs.map((l) => l.unit).filter((u) => cdiscUnit(u) === null))].sort();
+  return unmapped.length === 0
+    ? []
+    : [
+        `SDTM LB: unit(s) ${unmapped.join(', ')} have no CDISC UNIT submission value in the export's table: LBORRESU keeps them as entered (UCUM), which a validator will not find in codelist UNIT (C71620)`,
+      ];
+}
+
+/**
+ * DM AGE (SDTM_METHODS.AGE): completed years at the consent, from the birth date when entered, else the age at
+ * consent entered; null when neither is recorded (or, from a birth date, without a consent date), never estimated.
+ */
+function ageAtConsent(p: Participant, consentedOn: string | null): number | null {
+  if (p.birthDate !== null) {
+    const day = consentedOn === null ? undefined : toDayNumber(consentedOn);
+    return day === undefined ? null : (ageInYears(p.birthDate, day) ?? null);
+  }
+  return p.ageAtConsent;
+}
+
+/**
+ * What DM leaves empty for want of data, in words for the person exporting: the participants enrolled without sex or
+ * age (an enrolment made before the trial store recorded them, schema version 8 and earlier, or entered without),
+ * the people consented but never enrolled (demographics are recorded at enrolment) and the sites without a country.
+ * SEX and COUNTRY are Required in SDTMIG 3.3, AGE Expected: the values are left empty, never guessed, and said here.
+ */
+export function dmDemographicsNotes(s: TrialSnapshot): string[] {
+  const codes = (ps: readonly Participant[]) =>
+    `${ps.length} participant(s) (${ps
+      .slice(0, 10)
+      .map(participantSubjid)
+      .join(', ')}${ps.length > 10 ? ', ...' : ''})`;
+  const consentOn = new Map(s.consents.map((c) => [c.screeningId, c.consentedOn]));
+  const noSex = s.participants.filter((p) => p.sex === null);
+  const noAge = s.participants.filter((p) => ageAtConsent(p, consentOn.get(p.screeningId) ?? null) === null);
+  const notes: string[] = [];
+  if (noSex.length > 0)
+    notes.push(`SDTM DM: ${codes(noSex)} have no sex recorded: SEX (Required) is empty; correct the enrolment`);
+  if (noAge.length > 0)
+    notes.push(
+      `SDTM DM: ${codes(noAge)} have no birth date or age at consent recorded: AGE, AGEU and BRTHDTC are empty; correct the enrolment`,
+    );
+  const neverEnrolled = consentedNotEnrolled(s).length;
+  if (neverEnrolled > 0)
+    notes.push(
+      `SDTM DM: ${neverEnrolled} subject(s) consented but never enrolled have no SEX or AGE: the trial store records demographics at enrolment`,
+    );
+  const sites = [
+    ...new Set([...s.participants.map((p) => p.site), ...consentedNotEnrolled(s).map((x) => x.entry.site)]),
+  ].filter((site) => s.trial.siteCountries[site] === undefined);
+  if (sites.length > 0)
+    notes.push(
+      `SDTM DM: site(s) ${sites.sort().join(', ')} have no country: COUNTRY (Required) is empty for their subjects; set it with trd trial site-countries`,
+    );
+  return notes;
+}
+
+/**
+ * SDTM SUBJID of a subject: the site, a hyphen and the code the site gave them (the participant code, or the
+ * screening code of a person consented but never enrolled). Both codes are unique only within a site (each site
+ * numbers its own), and SDTMIG 3.3 has SUBJID unique within the study: USUBJID is then STUDYID-SITEID-code. The
+ * analysis CSV's `subject` and the FHIR ResearchSubject's identifier are the same value.
+ */
+export const siteSubjid = (site: string, code: string): string => `${site}-${code}`;
+
+/** A participant's SDTM SUBJID (siteSubjid): its site and participant code. */
+export const participantSubjid = (p: Pick<Participant, 'site' | 'participantCode'>): string =>
+  siteSubjid(p.site, p.participantCode);
+
 /** A person who consented on a screening entry no one was enrolled on: a subject without a participant code. */
 export interface ScreenedSubject {
   readonly entry: ScreeningEntry;
@@ -125,7 +210,7 @@ export function consentedNotEnrolled(
     return [
       {
         entry,
-        subjid: `${entry.site}-${entry.screeningCode}`,
+        subjid: siteSubjid(entry.site, entry.screeningCode),
         consentedOn,
         failed,
         failedOn: failed && entry.screenedOn >= consentedOn ? entry.screenedOn : null,
@@ -141,7 +226,7 @@ export function sdtmRows(
   instruments: ReadonlyMap<string, InstrumentDefinition>,
 ): Record<SdtmDomain, Cell[][]> {
   const study = protocol.registry[0]?.id ?? protocol.id;
-  const usubjid = (p: Participant): string => `${study}-${p.participantCode}`;
+  const usubjid = (p: Participant): string => `${study}-${participantSubjid(p)}`;
   const byId = new Map(s.participants.map((p) => [p.id, p]));
   /** One SUPP-- record: qualifier QNAM of the parent record numbered `seq` (IDVAR --SEQ). */
   const qualifier = (supp: SuppDomain, qnam: string, subject: string, seq: number, value: string): Cell[] => {
@@ -205,25 +290,32 @@ export function sdtmRows(
     const firstDose = dosingDate.get(p.id) ?? null;
     const finalDose = lastDose.get(p.id) ?? null;
     const died = deathOn.get(p.id) ?? null;
+    const consented = consentOn.get(p.screeningId) ?? null;
+    const age = ageAtConsent(p, consented);
     return [
       study,
       'DM',
       usubjid(p),
-      p.participantCode,
+      participantSubjid(p),
       p.site,
       firstDose,
       finalDose,
-      consentOn.get(p.screeningId) ?? null,
+      consented,
       firstDose,
       finalDose,
       endOfParticipation.get(p.id) ?? null,
       died,
       died !== null || diedOf.has(p.id) ? 'Y' : null,
+      p.birthDate,
+      age,
+      age === null ? null : AGE_UNIT,
+      p.sex,
       armcd,
       arm,
       dosed ? armcd : null,
       dosed ? arm : null,
       !randomized ? ARM_NULL_REASONS.notAssigned : dosed ? null : ARM_NULL_REASONS.notTreated,
+      s.trial.siteCountries[p.site] ?? null,
     ];
   });
 
@@ -245,22 +337,41 @@ export function sdtmRows(
       failedOn,
       null,
       null,
+      // No demographics: the store records them at enrolment (dmDemographicsNotes counts these subjects).
+      null,
+      null,
+      null,
+      null,
       null,
       null,
       null,
       null,
       failed ? ARM_NULL_REASONS.screenFailure : ARM_NULL_REASONS.notAssigned,
+      s.trial.siteCountries[entry.site] ?? null,
     ]);
   }
-  // One record per subject: a participant code written like a site and screening code (A-X1) would give two people
-  // one USUBJID, and their DS records would read as one subject's. Refused, naming the code to correct.
-  const participantCodes = new Set(s.participants.map((p) => p.participantCode));
-  const clash = neverEnrolled.find(({ subjid }) => participantCodes.has(subjid));
-  if (clash !== undefined) {
-    throw new InputError(
-      `SDTM DM: the participant code ${clash.subjid} reads as site ${clash.entry.site}'s screening code ${clash.entry.screeningCode} of a person consented but never enrolled, and would give both one USUBJID; correct the screening code or the participant code`,
-      'trial.conflict',
-    );
+  // One record per subject: two subjects with one SUBJID (a participant code the same as a screening code of a
+  // person of that site consented but never enrolled, or a site and code that read as another's, site A-1's code 2
+  // as site A's 1-2) would share a USUBJID, and their DS records would read as one subject's. Refused, naming both.
+  const subjects = new Map<string, string>();
+  for (const [subjid, who] of [
+    ...s.participants.map((p): [string, string] => [
+      participantSubjid(p),
+      `site ${p.site}'s participant code ${p.participantCode}`,
+    ]),
+    ...neverEnrolled.map(({ subjid, entry }): [string, string] => [
+      subjid,
+      `site ${entry.site}'s screening code ${entry.screeningCode} of a person consented but never enrolled`,
+    ]),
+  ]) {
+    const first = subjects.get(subjid);
+    if (first !== undefined) {
+      throw new InputError(
+        `SDTM DM: ${first} and ${who} would both be SUBJID ${subjid}, one USUBJID for two people; correct the screening code or the participant code`,
+        'trial.conflict',
+      );
+    }
+    subjects.set(subjid, who);
   }
 
   const ds: Cell[][] = [];
@@ -343,7 +454,7 @@ export function sdtmRows(
       i + 1,
       treatment,
       dose,
-      dose === null ? null : 'mg',
+      dose === null ? null : asCdiscUnit('mg'),
       'INTRAVENOUS',
       d.administeredOn,
       d.administeredOn, // EXENDTC: a single infusion, ended the day it was given
@@ -429,10 +540,10 @@ export function sdtmRows(
       t.name,
       t.category,
       `${censor}${l.value}`,
-      l.unit,
+      asCdiscUnit(l.unit),
       converted === null ? null : `${censor}${converted}`,
       stresn,
-      converted === null ? null : t.unit,
+      converted === null ? null : asCdiscUnit(t.unit),
       l.lowerLimitOfNormal,
       l.upperLimitOfNormal,
       l.lowerLimitOfNormal === null ? null : standardResult(l.lowerLimitOfNormal, l.unit, t.unit),

@@ -11,6 +11,9 @@ import { loadInstruments } from '../../instruments/load.ts';
 import { analysisCsv, sdtmDomains } from '../exports/index.ts';
 import { preDoseClearance } from '../pre-dose.ts';
 import { as, enrolOne, initTrial, randomizeAndInfuse, sqliteFactory } from './stores.test-support.ts';
+import { loadKnowledge } from '../../knowledge/load.ts';
+
+const pathway = loadKnowledge().pathway;
 
 test('censored lab results: stored as entered, graded only where unambiguous, kept from pre-dose clearance, exported as reported', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -102,7 +105,7 @@ test('a censored baseline hs-CRP is stratified only when every value it allows l
       /baseline hs-CRP <5 mg\/L is censored and may fall in more than one band of factor crp/,
     );
     await randomizeAndInfuse(store, ctx, lowId);
-    const csv = analysisCsv(await store.snapshot(), protocol, loadInstruments()).csv;
+    const csv = analysisCsv(await store.snapshot(), protocol, loadInstruments(), pathway).csv;
     const [row] = parse(csv, { columns: true }) as Record<string, string>[];
     assert.deepEqual([row?.crp_mg_per_l, row?.crp_as_entered, row?.crp_unit_as_entered], ['<0.2', '<0.2', 'mg/L']);
   } finally {

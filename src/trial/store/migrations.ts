@@ -13,6 +13,8 @@ import * as v005 from './migrations/005-site-time-zones.ts';
 import * as v006 from './migrations/006-baseline-crp-unit.ts';
 import * as v007 from './migrations/007-censored-results.ts';
 import * as v008 from './migrations/008-alert-action-taken.ts';
+import * as v009 from './migrations/009-demographics.ts';
+import * as v010 from './migrations/010-participant-code-per-site.ts';
 
 type MigrationModule = { sql: string } | { sqlite: string; postgres: string };
 
@@ -26,6 +28,8 @@ const MIGRATIONS: readonly (readonly [number, string, MigrationModule])[] = [
   [6, '006-baseline-crp-unit', v006],
   [7, '007-censored-results', v007],
   [8, '008-alert-action-taken', v008],
+  [9, '009-demographics', v009],
+  [10, '010-participant-code-per-site', v010],
 ];
 
 export interface Migration {
@@ -59,18 +63,31 @@ export async function migrate(db: Db): Promise<number[]> {
     );
   }
   const ran: number[] = [];
-  for (const m of all) {
-    if (applied.has(m.version)) continue;
-    const record = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name}', '${new Date().toISOString()}');`;
-    try {
-      await db.exec(`BEGIN;\n${m.sql}\n${record}\nCOMMIT;`);
-    } catch (error) {
-      await db.exec('ROLLBACK').catch(() => undefined);
-      // Another process opening the same new database may have applied it first: then it is done, not failed.
-      if ((await appliedVersions(db)).has(m.version)) continue;
-      throw error;
+  // SQLite changes a table's constraints only by rebuilding it (new table, copy, drop, rename), which foreign keys
+  // referencing it would refuse: as SQLite's ALTER TABLE page prescribes, its migrations run with foreign keys off
+  // (a pragma that is a no-op inside a transaction) and each is checked with foreign_key_check before its commit, a
+  // violation failing the CHECK and so the migration.
+  const sqlite = db.dialect === 'sqlite';
+  const fkCheck = sqlite
+    ? 'CREATE TEMP TABLE migration_fk_check (violations INTEGER NOT NULL CHECK (violations = 0));\nINSERT INTO migration_fk_check SELECT COUNT(*) FROM pragma_foreign_key_check;\nDROP TABLE migration_fk_check;'
+    : '';
+  if (sqlite) await db.exec('PRAGMA foreign_keys = OFF');
+  try {
+    for (const m of all) {
+      if (applied.has(m.version)) continue;
+      const record = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name}', '${new Date().toISOString()}');`;
+      try {
+        await db.exec(`BEGIN;\n${m.sql}\n${fkCheck}\n${record}\nCOMMIT;`);
+      } catch (error) {
+        await db.exec('ROLLBACK').catch(() => undefined);
+        // Another process opening the same new database may have applied it first: then it is done, not failed.
+        if ((await appliedVersions(db)).has(m.version)) continue;
+        throw error;
+      }
+      ran.push(m.version);
     }
-    ran.push(m.version);
+  } finally {
+    if (sqlite) await db.exec('PRAGMA foreign_keys = ON');
   }
   return ran;
 }

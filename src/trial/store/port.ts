@@ -60,6 +60,11 @@ export interface InitTrialInput {
    * site's calendar date. A site not given one dates in UTC.
    */
   readonly siteTimeZones?: Readonly<Record<string, string>>;
+  /**
+   * Each site's country, ISO 3166-1 alpha-3 (`{ A: 'GBR', B: 'AUS' }`): SDTM DM COUNTRY. A site not given one exports
+   * an empty COUNTRY, with a note, until `setSiteCountries` gives it.
+   */
+  readonly siteCountries?: Readonly<Record<string, string>>;
 }
 
 /** One stratum's concealed list: its length and how many slots are taken (no arm). */
@@ -87,6 +92,11 @@ export interface TrialStore {
   protocol(): Promise<TrialProtocol | null>;
   /** Database lock: no more data writes; the statistician sees allocations from then on. */
   lock(ctx: WriteContext): Promise<TrialInfo>;
+  /**
+   * Sets the country (ISO 3166-1 alpha-3) of the sites given, the others keeping theirs: the administrator's, while
+   * the trial is open, audited; for a trial initialised without them (before schema version 9). SDTM DM COUNTRY.
+   */
+  setSiteCountries(ctx: WriteContext, countries: Readonly<Record<string, string>>): Promise<TrialInfo>;
   /**
    * Lengthens every stratum's permuted-block list to at least `perStratum` slots, drawing the new blocks from the same
    * seeded streams (the lists already drawn are their prefixes: docs/trial-operations.md, "Randomization"). The

@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { loadInstruments } from '../../instruments/load.ts';
+import { sdtmDomains } from '../exports/index.ts';
 import { generateKits } from '../kits.ts';
+import type { Db } from './db.ts';
 import { planArms } from '../strata.ts';
 import {
   as,
@@ -17,6 +21,16 @@ import {
   randomizeOn,
   sqliteFactory,
 } from './stores.test-support.ts';
+
+/**
+ * A baseline-visit result dated after the infusion, as stored before the store refused it (assertBeforeDosing): the
+ * result is entered at a follow-up visit, then moved to the baseline visit underneath the store.
+ */
+async function storedBeforeTheRule<T extends { lab: { id: string } }>(db: Db, enter: () => Promise<T>): Promise<T> {
+  const entered = await enter();
+  await db.transaction('write', (tx) => tx.run("UPDATE labs SET visit = 'baseline' WHERE id = ?", [entered.lab.id]));
+  return entered;
+}
 
 test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the dose is kept', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -51,7 +65,7 @@ test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the d
   }
 });
 
-test('a baseline-visit result dated after the infusion is no baseline: a later ALT is graded on the ULN', async () => {
+test('a baseline-visit result dated after the infusion is refused; a later ALT is graded on the ULN', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
   try {
     const { store } = opened;
@@ -70,10 +84,18 @@ test('a baseline-visit result dated after the infusion is no baseline: a later A
         lowerLimitOfNormal: null,
         collectedOn,
       });
-    // Entered at the baseline visit but drawn two days after the infusion: 3 x ULN, already raised by the drug.
-    const late = await alt('baseline', 120, '2026-11-07');
-    assert.equal(late.lab.assessment.action, 'monitor', 'after the infusion: no do-not-initiate rule');
-    // 6 x ULN at day 7: CTCAE grade 3 (> 5-20 x ULN); taken as 2 x a raised baseline it would read grade 1.
+    // Entered at the baseline visit but drawn two days after the infusion: already raised by the drug, no baseline.
+    await assert.rejects(alt('baseline', 120, '2026-11-07'), (e: Error & { code?: string; field?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.equal(e.field, 'collectedOn');
+      assert.match(
+        e.message,
+        /^lab result: collectedOn \(2026-11-07\) is after the participant's infusion \(2026-11-05\); the baseline visit is before the dose$/,
+      );
+      return true;
+    });
+    assert.equal((await store.snapshot()).labs.length, 0);
+    // 6 x ULN at day 7: CTCAE grade 3 (> 5-20 x ULN), with no baseline above the ULN to grade it against.
     const day7 = await alt('day-7', 240, '2026-11-12');
     assert.equal(day7.lab.assessment.grade, 3);
     assert.equal(day7.lab.assessment.action, 'discontinue');
@@ -201,7 +223,7 @@ test('a hold or stop alert from a rule not verified against its source is flagge
   }
 });
 
-test('an infusion date corrected to before its pre-dose labs raises dose-not-cleared; one within them raises none', async () => {
+test('an infusion date corrected to before its pre-dose labs is refused, naming them; one within them raises no dose-not-cleared', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
   try {
     const { store } = opened;
@@ -232,13 +254,12 @@ test('an infusion date corrected to before its pre-dose labs raises dose-not-cle
     const fix = as('coordinator', 'A', 'infusion date typed wrong');
     await store.correctDose(fix, dose.id, { administeredOn: '2026-11-05' });
     assert.deepEqual(await notCleared(), [], 'still after the labs');
-    await store.correctDose(fix, dose.id, { administeredOn: '2026-11-03' });
-    const [alert, ...more] = await notCleared();
-    assert.equal(more.length, 0);
-    assert.match(
-      alert?.message ?? '',
-      /^Infusion recorded on 2026-11-03 without pre-dose clearance: anc: no result before/,
+    // Before the labs, which were drawn before the drug by their visit: refused, naming them (a date typed wrong).
+    await assert.rejects(
+      store.correctDose(fix, dose.id, { administeredOn: '2026-11-03' }),
+      /dose correction: 4 pre-treatment records are dated after the corrected infusion date \(2026-11-03\): baseline alt result collected 2026-11-04; .*; correct them first$/,
     );
+    assert.deepEqual(await notCleared(), []);
   } finally {
     await opened.cleanup();
   }
@@ -252,18 +273,21 @@ test('an infusion date corrected grades the lab results again: a baseline ANC no
     const ctx = as('coordinator', 'A', 'lab entry');
     const id = await enrolOne(store, protocol, 'REGRADE-1', 'A');
     // The infusion typed as 2026-11-04 for 2026-11-06: the baseline ANC of 1.5 drawn on 2026-11-05 reads as after
-    // the drug, where the label's do-not-initiate threshold (ANC < 2) does not apply.
+    // the drug, where the label's do-not-initiate threshold (ANC < 2) does not apply. The store now refuses such a
+    // result; one stored before that rule is made here.
     const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-04', '2026-11-03');
-    const { lab } = await store.addLab(ctx, {
-      participantId: id,
-      visit: 'baseline',
-      analyte: 'anc',
-      value: 1.5,
-      unit: '10*9/L',
-      upperLimitOfNormal: null,
-      lowerLimitOfNormal: 2,
-      collectedOn: '2026-11-05',
-    });
+    const { lab } = await storedBeforeTheRule(opened.db, () =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit: 'day-7',
+        analyte: 'anc',
+        value: 1.5,
+        unit: '10*9/L',
+        upperLimitOfNormal: null,
+        lowerLimitOfNormal: 2,
+        collectedOn: '2026-11-05',
+      }),
+    );
     assert.equal(lab.assessment.action, 'continue');
     const holds = async () => (await store.listAlerts()).filter((a) => a.kind === 'hold-rule');
     assert.deepEqual(await holds(), []);
@@ -292,17 +316,17 @@ test('an infusion date corrected grades the lab results again: a baseline ANC no
       store.correctLab(as('coordinator', 'A', 'unit'), lab.id, { value: 1.6 }, 1),
       (e: Error & { code?: string }) => e.code === 'trial.conflict',
     );
-    // Back to a date before the result: graded after the drug again, the hold alert stays until acknowledged.
-    const back = await store.correctDose(as('coordinator', 'A', 'first date was right'), dose.id, {
-      administeredOn: '2026-11-04',
-    });
-    assert.deepEqual(back.alerts, [], 'no alert raised: none answered');
-    assert.equal((await store.snapshot()).labs[0]?.assessment.action, 'continue');
+    // Back to a date before the result, now a pre-treatment result before the drug: refused, naming it.
+    await assert.rejects(
+      store.correctDose(as('coordinator', 'A', 'first date was right'), dose.id, { administeredOn: '2026-11-04' }),
+      /1 pre-treatment record is dated after the corrected infusion date \(2026-11-04\): baseline anc result collected 2026-11-05/,
+    );
+    assert.equal((await store.snapshot()).labs[0]?.assessment.action, 'hold');
     assert.equal((await holds()).length, 1);
     // A correction of the dose alone grades nothing again.
     const audited = (await store.listAudit()).length;
     await store.correctDose(as('coordinator', 'A', 'weight'), dose.id, { bodyWeightKg: 71 });
-    assert.equal((await store.listAudit()).filter((e) => e.action === 'regrade').length, 2);
+    assert.equal((await store.listAudit()).filter((e) => e.action === 'regrade').length, 1);
     assert.equal((await store.listAudit()).length, audited + 1);
   } finally {
     await opened.cleanup();
@@ -329,8 +353,9 @@ test('an infusion date corrected re-grades an ALT on the baseline it now has', a
       });
     // Infusion typed 2026-11-04: the baseline ALT of 80 (2 x ULN) drawn on 2026-11-05 is no baseline, so the day-7
     // ALT of 130 is graded on the ULN (3.25 x ULN: grade 2, hold).
+    // (A baseline result dated after the infusion is refused now: one stored before that rule is made here.)
     const { dose } = await randomizeAndInfuse(store, ctx, id, '2026-11-04', '2026-11-03');
-    await alt('baseline', 80, '2026-11-05');
+    await storedBeforeTheRule(opened.db, () => alt('day-7', 80, '2026-11-05'));
     const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
     assert.equal(day7.assessment.grade, 2);
     await store.correctDose(as('coordinator', 'A', 'infusion date typed wrong'), dose.id, {
@@ -344,30 +369,72 @@ test('an infusion date corrected re-grades an ALT on the baseline it now has', a
   }
 });
 
-test('an infusion recorded after a baseline result dated after it grades that result again, as after the drug', async () => {
+test('the ALT baseline is the latest pre-treatment result, as SDTM LBBLFL flags it: a normal repeat at baseline grades on the ULN', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
   try {
     const { store } = opened;
     const protocol = await initTrial(store);
     const ctx = as('coordinator', 'A', 'lab entry');
-    const id = await enrolOne(store, protocol, 'REGRADE-3', 'A');
-    // Entered at the baseline visit before the infusion was recorded: checked against the do-not-initiate threshold.
-    const { lab } = await store.addLab(ctx, {
-      participantId: id,
-      visit: 'baseline',
-      analyte: 'anc',
-      value: 1.5,
-      unit: '10*9/L',
-      upperLimitOfNormal: null,
-      lowerLimitOfNormal: 2,
-      collectedOn: '2026-11-06',
-    });
+    const id = await enrolOne(store, protocol, 'BL-LATEST', 'A');
+    const alt = (visit: string, value: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // Raised at screening (2 x ULN), normal when repeated at the baseline visit, before the infusion.
+    await alt('screening', 80, '2026-10-28');
+    await alt('baseline', 30, '2026-11-04');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    // 130 U/L is 3.25 x ULN, CTCAE v5.0 grade 2, on a normal baseline; graded on the screening value it would read
+    // 1.6 x an abnormal baseline, grade 1.
+    const { lab } = await alt('day-7', 130, '2026-11-12');
+    assert.equal(lab.assessment.grade, 2);
     assert.equal(lab.assessment.action, 'hold');
-    // The drug was given on 2026-11-05, the day before: the result was drawn after it, as a first entry grades it.
-    await randomizeAndInfuse(store, ctx, id, '2026-11-05', '2026-11-04');
-    const [now] = (await store.snapshot()).labs;
-    assert.equal(now?.assessment.action, 'continue');
-    assert.deepEqual(now?.assessment.rules, []);
+    // The export's baseline flag names the same result.
+    const lb = parse(sdtmDomains(await store.snapshot(), protocol, loadInstruments()).LB, { columns: true }) as Record<
+      string,
+      string
+    >[];
+    assert.deepEqual(
+      lb.filter((r) => r['LBTESTCD'] === 'ALT' && r['LBBLFL'] === 'Y').map((r) => r['LBORRES']),
+      ['30'],
+    );
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test("the ALT baseline is abnormal against its own laboratory's ULN, not a later result's from another laboratory", async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'BL-ULN', 'A');
+    const alt = (visit: string, value: number, uln: number, collectedOn: string) =>
+      store.addLab(ctx, {
+        participantId: id,
+        visit,
+        analyte: 'alt',
+        value,
+        unit: 'U/L',
+        upperLimitOfNormal: uln,
+        lowerLimitOfNormal: null,
+        collectedOn,
+      });
+    // 45 U/L where the baseline laboratory's ULN is 50: a normal baseline.
+    await alt('baseline', 45, 50, '2026-11-04');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    // Day 7 at a laboratory whose ULN is 40: 130 U/L is 3.25 x ULN, grade 2 (read as 2.9 x an abnormal baseline of
+    // 45 it would be grade 1).
+    const { lab } = await alt('day-7', 130, 40, '2026-11-12');
+    assert.equal(lab.assessment.grade, 2);
   } finally {
     await opened.cleanup();
   }

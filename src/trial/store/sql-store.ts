@@ -24,6 +24,7 @@ import {
   type RandomizationPlan,
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
+import { ageInYears, toDayNumber } from '../../record/dates.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
@@ -37,7 +38,9 @@ import {
   ConsentCorrectionSchema,
   ConsentInputSchema,
   DispositionCorrectionSchema,
+  CountryCodeSchema,
   DispositionInputSchema,
+  MAX_AGE_YEARS,
   DoseCorrectionSchema,
   DoseInputSchema,
   EnrolInputSchema,
@@ -77,7 +80,14 @@ import {
   type UserRecord,
   type WriteContext,
 } from '../model.ts';
-import { can, EMERGENCY_UNBLINDING_ROLES, SITE_BOUND_ROLES, TrialRoleSchema, type Permission } from '../roles.ts';
+import {
+  boundSite,
+  can,
+  EMERGENCY_UNBLINDING_ROLES,
+  SITE_BOUND_ROLES,
+  TrialRoleSchema,
+  type Permission,
+} from '../roles.ts';
 import { conductProblems } from '../check.ts';
 import { baselineCrpMgPerL, enteredBaselineCrp, participantLevels, planSites } from '../strata.ts';
 import { addDays, dateInTimeZone, isTimeZone } from '../visits.ts';
@@ -198,6 +208,10 @@ function participantOf(r: Row): Participant {
             comparator: strOrNull(r, 'baseline_crp_comparator') as '<' | '>' | null,
           },
     enrolledOn: str(r, 'enrolled_on'),
+    // Enrolled before demographics were recorded (schema version 8): null, never guessed (DM notes them).
+    sex: strOrNull(r, 'sex') as Participant['sex'],
+    birthDate: strOrNull(r, 'birth_date'),
+    ageAtConsent: numOrNull(r.age_at_consent),
     status: str(r, 'status') as Participant['status'],
     kitCode: strOrNull(r, 'kit_code'),
     randomizationNumber: numOrNull(r.randomization_number),
@@ -386,6 +400,44 @@ interface Meta {
   siteTimeZones: Readonly<Record<string, string>>;
 }
 
+/**
+ * A birth date fits the consent it precedes: not after it, and an age at consent (completed years) of at most
+ * MAX_AGE_YEARS, so that a year typed wrong (2062 for 1962, 1862) is refused rather than exported as DM AGE.
+ */
+function assertBirthDate(birthDate: string | null, consentedOn: string, what: string): void {
+  if (birthDate === null) return;
+  const age = ageInYears(birthDate, toDayNumber(consentedOn) ?? Number.NaN);
+  if (birthDate > consentedOn || age === undefined || !(age <= MAX_AGE_YEARS)) {
+    throw fail(
+      'trial.invalid',
+      `${what}: birthDate ${birthDate} gives an age at consent (${consentedOn}) ${birthDate > consentedOn ? 'below 0' : `of ${age}, above ${MAX_AGE_YEARS}`}: is the year right?`,
+      'birthDate',
+    );
+  }
+}
+
+/**
+ * Site countries as given (SITE: ISO 3166-1 alpha-3), or refused naming the first wrong one: a code not in the form
+ * of one (`UK`, `gbr`), or a site that is no site of the plan (a typo would leave the real site's COUNTRY empty).
+ */
+function checkSiteCountries(
+  countries: Readonly<Record<string, string>>,
+  siteCodes: readonly string[] | undefined,
+): Record<string, string> {
+  for (const [site, country] of Object.entries(countries)) {
+    if (!CountryCodeSchema.safeParse(country).success) {
+      throw fail(
+        'trial.invalid',
+        `site countries: ${site} has ${JSON.stringify(country)}, not an ISO 3166-1 alpha-3 code in capitals (e.g. GBR)`,
+      );
+    }
+    if (siteCodes !== undefined && !siteCodes.includes(site)) {
+      throw fail('trial.invalid', `site countries: ${site} is not a site of the plan (${siteCodes.join(', ')})`);
+    }
+  }
+  return { ...countries };
+}
+
 type Append = (draft: Pick<AuditDraft, 'action' | 'entity' | 'entityId' | 'before' | 'after'>) => Promise<void>;
 
 /** `WHERE` clause and parameters for a site filter on a table with a `site` column (or via participants). */
@@ -478,6 +530,7 @@ export class SqlTrialStore implements TrialStore {
         factors: plan.factors.map((f) => ({ id: f.id, levels: f.levels })),
         initialisedAt: str(r, 'initialised_at'),
         lockedAt: strOrNull(r, 'locked_at'),
+        siteCountries: fromJson<Record<string, string> | null>(strOrNull(r, 'site_countries_json')) ?? {},
       },
       nextRandomization: num(r.next_randomization),
       minimisation: fromJson(strOrNull(r, 'minimisation_json')),
@@ -577,9 +630,13 @@ export class SqlTrialStore implements TrialStore {
     );
   }
 
-  /** A new record at `site` (a screening entry): a site-bound role writes only its own site's. */
+  /**
+   * A new record at `site` (a screening entry): a site-bound role writes only its own site's (an account of such a
+   * role with no site has all sites, as the server reads them: boundSite).
+   */
   private static assertSite(ctx: WriteContext, site: string): void {
-    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) {
+    const bound = boundSite(ctx.actor.role, ctx.actor.site);
+    if (bound !== undefined && bound !== site) {
       throw forbidden("change another site's data");
     }
   }
@@ -589,7 +646,8 @@ export class SqlTrialStore implements TrialStore {
    * (`no such <what>`, the same words), so that the answer never tells that the id is in the trial.
    */
   private static assertSiteRecord(ctx: WriteContext, site: string, what: string): void {
-    if (SITE_BOUND_ROLES.includes(ctx.actor.role) && ctx.actor.site !== site) throw notFound(what);
+    const bound = boundSite(ctx.actor.role, ctx.actor.site);
+    if (bound !== undefined && bound !== site) throw notFound(what);
   }
 
   /** The participant, of the caller's site; `what` names the record the id came from, for "no such ...". */
@@ -647,17 +705,20 @@ export class SqlTrialStore implements TrialStore {
 
   /**
    * A visit before the dosing visit in the protocol's schedule (screening, baseline) is before the dose by
-   * definition: a form of it dated after the recorded infusion is a date typed wrong or a form entered at the wrong
-   * visit, and a score taken on the drug would be no baseline (the analysis CSV leaves such a form, stored before this
-   * rule, out of the baseline). The refusal names both dates.
+   * definition: a form or lab result of it dated after the recorded infusion is a date typed wrong or a record entered
+   * at the wrong visit. A score taken on the drug would be no baseline (the analysis CSV leaves such a form, stored
+   * before this rule, out of the baseline), nor would a result drawn on it be (the ALT/AST baseline, the
+   * do-not-initiate thresholds and the pre-dose clearance read pre-treatment results only). The refusal names both
+   * dates.
    */
   private async assertBeforeDosing(
     tx: Tx,
     protocol: TrialProtocol,
     p: Participant,
     visitId: string,
-    completedOn: string,
+    date: string,
     what: string,
+    field: 'completedOn' | 'collectedOn' = 'completedOn',
   ): Promise<void> {
     const dosingDay = protocol.visits?.find((v) => v.dosing)?.day;
     const visit = protocol.visits?.find((v) => v.id === visitId);
@@ -668,11 +729,11 @@ export class SqlTrialStore implements TrialStore {
     );
     if (dose === undefined) return;
     const administeredOn = str(dose, 'administered_on');
-    if (completedOn > administeredOn) {
+    if (date > administeredOn) {
       throw fail(
         'trial.invalid',
-        `${what}: completedOn (${completedOn}) is after the participant's infusion (${administeredOn}); the ${visit.id} visit is before the dose`,
-        'completedOn',
+        `${what}: ${field} (${date}) is after the participant's infusion (${administeredOn}); the ${visit.id} visit is before the dose`,
+        field,
       );
     }
   }
@@ -767,6 +828,7 @@ export class SqlTrialStore implements TrialStore {
         `site time zones: ${unknownSite} is not a site of the plan (${(siteCodes ?? []).join(', ')})`,
       );
     }
+    const siteCountries = checkSiteCountries(input.siteCountries ?? {}, siteCodes);
     return this.write(ctx, async (tx, append, at) => {
       if ((await tx.get<Row>('SELECT id FROM trial_meta WHERE id = 1')) !== undefined) {
         throw conflict('the trial is already initialised');
@@ -776,8 +838,8 @@ export class SqlTrialStore implements TrialStore {
           ? { counts: emptyCounts(plan), rng: [...streamFor(plan.seed, 0).state()] }
           : null;
       await tx.run(
-        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json, site_time_zones_json)
-         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?, ?)`,
+        `INSERT INTO trial_meta (id, protocol_id, protocol_version, protocol_json, plan_json, initialised_at, locked_at, next_randomization, minimisation_json, site_time_zones_json, site_countries_json)
+         VALUES (1, ?, ?, ?, ?, ?, NULL, 1, ?, ?, ?)`,
         [
           protocol.id,
           protocol.version,
@@ -786,6 +848,7 @@ export class SqlTrialStore implements TrialStore {
           at,
           minimisation === null ? null : json(minimisation),
           json(siteTimeZones),
+          json(siteCountries),
         ],
       );
       await append({
@@ -793,7 +856,7 @@ export class SqlTrialStore implements TrialStore {
         entity: 'trial',
         entityId: protocol.id,
         before: null,
-        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan, siteTimeZones },
+        after: { protocolId: protocol.id, protocolVersion: protocol.version, plan, siteTimeZones, siteCountries },
       });
       if (plan.method === 'permuted-blocks') {
         const rows = allocationTable(plan);
@@ -818,6 +881,28 @@ export class SqlTrialStore implements TrialStore {
 
   async trial(): Promise<TrialInfo | null> {
     return this.read(async (tx) => (await this.meta(tx))?.info ?? null);
+  }
+
+  async setSiteCountries(ctx: WriteContext, countries: Readonly<Record<string, string>>): Promise<TrialInfo> {
+    if (ctx.actor.role !== 'administrator') throw forbidden("set the sites' countries");
+    return this.write(ctx, async (tx, append) => {
+      const meta = await this.openMeta(tx);
+      const given = checkSiteCountries(countries, planSites(meta.protocol, meta.plan.factors));
+      if (Object.keys(given).length === 0)
+        throw fail('trial.invalid', "site countries: give at least one site's country");
+      const before = meta.info.siteCountries;
+      const after = { ...before, ...given };
+      if (json(after) === json(before)) throw fail('trial.invalid', 'site countries: nothing changes');
+      await tx.run('UPDATE trial_meta SET site_countries_json = ? WHERE id = 1', [json(after)]);
+      await append({
+        action: 'correct',
+        entity: 'trial',
+        entityId: meta.info.protocolId,
+        before: { siteCountries: before },
+        after: { siteCountries: after },
+      });
+      return { ...meta.info, siteCountries: after };
+    });
   }
 
   async lock(ctx: WriteContext): Promise<TrialInfo> {
@@ -914,6 +999,16 @@ export class SqlTrialStore implements TrialStore {
     SqlTrialStore.assertSite(ctx, input.site);
     return this.write(ctx, async (tx, append, at) => {
       const meta = await this.openMeta(tx);
+      // An entry at a site the trial does not have (a typo by an account of every site) could never be enrolled (its
+      // stratum has no list) and no site's staff would see it.
+      const sites = planSites(meta.protocol, meta.plan.factors);
+      if (sites !== undefined && !sites.includes(input.site)) {
+        throw fail(
+          'trial.invalid',
+          `screening: site ${input.site} is not a site of the trial (${sites.join(', ')})`,
+          'site',
+        );
+      }
       notAfterToday(input.screenedOn, at, 'screening', 'screenedOn');
       SqlTrialStore.assertAllCriteria(meta.protocol, input.criteria, 'screening');
       const { verdict, failed } = screeningVerdict(input.criteria);
@@ -1132,6 +1227,7 @@ export class SqlTrialStore implements TrialStore {
       if (input.enrolledOn < str(consent, 'consented_on')) {
         throw fail('trial.invalid', 'enrolment: enrolledOn is before the consent', 'enrolledOn');
       }
+      assertBirthDate(input.birthDate ?? null, str(consent, 'consented_on'), 'enrolment');
       const problems = levelProblems(meta.plan.factors, input.strata);
       if (problems.length > 0) throw fail('trial.invalid', `enrolment: ${problems.join('; ')}`);
       // Levels are derived from the baseline hs-CRP and the site (src/trial/strata.ts), never taken on the caller's
@@ -1151,12 +1247,14 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       if (
-        (await tx.get<Row>('SELECT id FROM participants WHERE screening_id = ? OR participant_code = ?', [
-          input.screeningId,
-          input.participantCode,
-        ])) !== undefined
+        // A participant code is unique within its site (each site numbers its own): another site's code is no
+        // conflict, and refusing it would tell this site the code exists there.
+        (await tx.get<Row>(
+          'SELECT id FROM participants WHERE screening_id = ? OR (site = ? AND participant_code = ?)',
+          [input.screeningId, site, input.participantCode],
+        )) !== undefined
       ) {
-        throw conflict('this screening entry or participant code is already enrolled');
+        throw conflict('this screening entry or participant code is already enrolled at this site');
       }
       const p: Participant = {
         id: randomUUID(),
@@ -1167,6 +1265,9 @@ export class SqlTrialStore implements TrialStore {
         baselineCrpMgPerL: crpMgPerL,
         baselineCrp: crp === null ? null : { ...crp, comparator: crp.comparator ?? null },
         enrolledOn: input.enrolledOn,
+        sex: input.sex ?? null,
+        birthDate: input.birthDate ?? null,
+        ageAtConsent: input.ageAtConsent ?? null,
         status: 'enrolled',
         kitCode: null,
         randomizationNumber: null,
@@ -1174,8 +1275,8 @@ export class SqlTrialStore implements TrialStore {
         version: 1,
       };
       await tx.run(
-        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, baseline_crp_comparator, enrolled_on, status, kit_code, randomization_number, emergency_unblinded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
+        `INSERT INTO participants (id, participant_code, screening_id, site, strata_json, stratum, baseline_crp, baseline_crp_value, baseline_crp_unit, baseline_crp_comparator, enrolled_on, sex, birth_date, age_at_consent, status, kit_code, randomization_number, emergency_unblinded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'enrolled', NULL, NULL, 0)`,
         [
           p.id,
           p.participantCode,
@@ -1188,6 +1289,9 @@ export class SqlTrialStore implements TrialStore {
           crp?.unit ?? null,
           crp?.comparator ?? null,
           p.enrolledOn,
+          p.sex,
+          p.birthDate,
+          p.ageAtConsent,
         ],
       );
       await append({ action: 'create', entity: 'participant', entityId: p.id, before: null, after: p });
@@ -1219,7 +1323,21 @@ export class SqlTrialStore implements TrialStore {
       const meta = await this.openMeta(tx);
       const before = await this.participantFor(tx, ctx, participantId, true);
       assertVersion('enrolment', expectedVersion, before.version);
-      let after: Participant = { ...before, ...changes, ...crpChange };
+      // A birth date given replaces an age at consent held, and the converse: one of the two is kept.
+      const ageChange =
+        changes.birthDate !== undefined && changes.birthDate !== null
+          ? { ageAtConsent: null }
+          : changes.ageAtConsent !== undefined && changes.ageAtConsent !== null
+            ? { birthDate: null }
+            : {};
+      let after: Participant = { ...before, ...ageChange, ...changes, ...crpChange };
+      if (after.birthDate !== before.birthDate && after.birthDate !== null) {
+        const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
+          before.screeningId,
+        ]);
+        if (consent !== undefined)
+          assertBirthDate(after.birthDate, str(consent, 'consented_on'), 'enrolment correction');
+      }
       if (after.enrolledOn !== before.enrolledOn) {
         notAfterToday(after.enrolledOn, at, 'enrolment correction', 'enrolledOn');
         const consent = await tx.get<Row>('SELECT consented_on FROM consents WHERE screening_id = ?', [
@@ -1241,11 +1359,13 @@ export class SqlTrialStore implements TrialStore {
         }
       }
       if (after.participantCode !== before.participantCode) {
-        const taken = await tx.get<Row>('SELECT id FROM participants WHERE participant_code = ? AND id <> ?', [
-          after.participantCode,
-          before.id,
-        ]);
-        if (taken !== undefined) throw conflict('enrolment correction: the participant code is taken');
+        const taken = await tx.get<Row>(
+          'SELECT id FROM participants WHERE site = ? AND participant_code = ? AND id <> ?',
+          [before.site, after.participantCode, before.id],
+        );
+        if (taken !== undefined) {
+          throw conflict('enrolment correction: the participant code is taken at this site');
+        }
       }
       // Before randomization the strata are the corrected baseline's; after it, the ones randomized in.
       if (before.randomizationNumber === null && json(after.baselineCrp) !== json(before.baselineCrp)) {
@@ -1260,10 +1380,13 @@ export class SqlTrialStore implements TrialStore {
       if (json(after) === json(before)) throw fail('trial.invalid', 'enrolment correction: nothing changes');
       after = { ...after, version: before.version + 1 };
       await tx.run(
-        'UPDATE participants SET participant_code = ?, enrolled_on = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, baseline_crp_comparator = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
+        'UPDATE participants SET participant_code = ?, enrolled_on = ?, sex = ?, birth_date = ?, age_at_consent = ?, baseline_crp = ?, baseline_crp_value = ?, baseline_crp_unit = ?, baseline_crp_comparator = ?, strata_json = ?, stratum = ?, version = ? WHERE id = ?',
         [
           after.participantCode,
           after.enrolledOn,
+          after.sex,
+          after.birthDate,
+          after.ageAtConsent,
           after.baselineCrpMgPerL,
           after.baselineCrp?.value ?? null,
           after.baselineCrp?.unit ?? null,
@@ -1661,7 +1784,7 @@ export class SqlTrialStore implements TrialStore {
       await this.assertNotBeforeRandomization(tx, p, input.administeredOn, 'dose');
       await this.assertBeforeExit(tx, p, input.administeredOn, 'dose');
       await this.assertNoFollowUpBefore(tx, meta.protocol, p, input.administeredOn, 'dose', '');
-      await this.assertNoPreTreatmentFormAfter(tx, meta.protocol, p, input.administeredOn, 'dose', '');
+      await this.assertNoPreTreatmentRecordAfter(tx, meta.protocol, p, input.administeredOn, 'dose', '');
       // One administration per dosing visit: a second record would give the participant two exposures (SDTM EX) and
       // two dosing dates to anchor the visit schedule and study days on.
       if (
@@ -1692,8 +1815,8 @@ export class SqlTrialStore implements TrialStore {
         ],
       );
       await append({ action: 'create', entity: 'dose', entityId: record.id, before: null, after: record });
-      // A pre-treatment result entered before the infusion was recorded but dated after it was graded as pre-dose.
-      // The alerts raised are returned with the record, as a lab result's are.
+      // The results are graded relative to the infusion date (a pre-treatment one stored before the rule refusing it
+      // after the infusion may be dated after it). The alerts raised are returned with the record, as a lab result's are.
       const alerts = await this.regradeLabs(tx, append, meta, p, at);
       alerts.push(...(await this.doseAlert(tx, append, meta.protocol, p, record, null, at)));
       alerts.push(...(await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at)));
@@ -1734,7 +1857,7 @@ export class SqlTrialStore implements TrialStore {
         await this.assertNoFollowUpBefore(tx, meta.protocol, p, after.administeredOn, 'dose correction', 'corrected ');
       }
       if (after.administeredOn < before.administeredOn) {
-        await this.assertNoPreTreatmentFormAfter(
+        await this.assertNoPreTreatmentRecordAfter(
           tx,
           meta.protocol,
           p,
@@ -1829,11 +1952,11 @@ export class SqlTrialStore implements TrialStore {
   }
 
   /**
-   * The other side of assertBeforeDosing: no form of a visit before the dosing visit (screening, baseline: before the
-   * dose by definition) entered before the infusion was recorded may be dated after it; named one by one, corrected
-   * (date or visit) first.
+   * The other side of assertBeforeDosing: no form or lab result of a visit before the dosing visit (screening,
+   * baseline: before the dose by definition) entered before the infusion was recorded may be dated after it; named
+   * one by one, corrected (date or visit) first.
    */
-  private async assertNoPreTreatmentFormAfter(
+  private async assertNoPreTreatmentRecordAfter(
     tx: Tx,
     protocol: TrialProtocol,
     p: Participant,
@@ -1841,19 +1964,27 @@ export class SqlTrialStore implements TrialStore {
     what: string,
     adjective: string,
   ): Promise<void> {
-    const dosingDay = protocol.visits?.find((v) => v.dosing)?.day ?? 0;
-    const preTreatment = (protocol.visits ?? []).filter((v) => v.day < dosingDay).map((v) => v.id);
+    const preTreatment = preTreatmentVisits(protocol);
     if (preTreatment.length === 0) return;
-    const later = (
-      await tx.all<Row>(
-        `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) AND completed_on > ? ORDER BY completed_on, visit, instrument`,
-        [p.id, ...preTreatment, administeredOn],
-      )
-    ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`);
+    const marks = preTreatment.map(() => '?').join(', ');
+    const later = [
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, instrument, completed_on FROM forms WHERE participant_id = ? AND visit IN (${marks}) AND completed_on > ? ORDER BY completed_on, visit, instrument`,
+          [p.id, ...preTreatment, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'instrument')} form completed ${str(r, 'completed_on')}`),
+      ...(
+        await tx.all<Row>(
+          `SELECT visit, analyte, collected_on FROM labs WHERE participant_id = ? AND visit IN (${marks}) AND collected_on > ? ORDER BY collected_on, visit, analyte`,
+          [p.id, ...preTreatment, administeredOn],
+        )
+      ).map((r) => `${str(r, 'visit')} ${str(r, 'analyte')} result collected ${str(r, 'collected_on')}`),
+    ];
     const n = later.length;
     if (n > 0) {
       throw conflict(
-        `${what}: ${n} pre-treatment form${n === 1 ? ' is' : 's are'} dated after the ${adjective}infusion date (${administeredOn}): ${later.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
+        `${what}: ${n} pre-treatment record${n === 1 ? ' is' : 's are'} dated after the ${adjective}infusion date (${administeredOn}): ${later.join('; ')}; correct ${n === 1 ? 'it' : 'them'} first`,
       );
     }
   }
@@ -2213,7 +2344,9 @@ export class SqlTrialStore implements TrialStore {
         `lab result: the ${visit.id} visit takes no ${input.analyte} result (the protocol takes it at ${takenAt.length === 0 ? 'no visit' : takenAt.join(', ')})`,
       );
     }
+    const what = labId === null ? 'lab result' : 'lab correction';
     await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.collectedOn, 'lab result', 'collectedOn');
+    await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.collectedOn, what, 'collectedOn');
     await this.assertBeforeExit(tx, p, input.collectedOn, 'lab result');
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
@@ -2255,12 +2388,16 @@ export class SqlTrialStore implements TrialStore {
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
     const table = this.knowledge.ctcae(safety.ctcaeVersion);
-    // The baseline for CTCAE's abnormal-baseline bands: the earliest result of the analyte in the same unit at a
-    // visit before the dosing visit (pre-treatment). A result after the infusion is no baseline: an ALT already
-    // raised by the drug would grade a later, higher one in multiples of itself and under-grade it.
+    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte in the same unit at a visit
+    // before the dosing visit (pre-treatment), on or before the infusion (of one date, the last entered), as SDTM's
+    // LBBLFL flags it and the pre-dose clearance judges it: a screening ALT of 80 repeated as 30 at the baseline visit
+    // leaves a normal baseline, and a day-7 ALT of 130 is 3.25 x ULN (grade 2), not 1.6 x the screening value. A result
+    // after the infusion is no baseline: an ALT already raised by the drug would grade a later, higher one in
+    // multiples of itself and under-grade it.
     const preTreatment = preTreatmentVisits(meta.protocol);
-    // A pre-treatment visit's result dated after the first infusion (entered at the wrong visit, or drawn late) was
-    // not taken before the drug: it is neither a baseline nor checked against the do-not-initiate thresholds.
+    // A pre-treatment visit's result dated after the first infusion (refused now, assertBeforeDosing; one stored before
+    // that rule) was not taken before the drug: it is neither a baseline nor checked against the do-not-initiate
+    // thresholds.
     const firstDose = await tx.get<Row>('SELECT MIN(administered_on) AS d FROM doses WHERE participant_id = ?', [p.id]);
     const dosedOn = firstDose === undefined ? null : strOrNull(firstDose, 'd');
     const collectedBy = dosedOn === null || dosedOn > input.collectedOn ? input.collectedOn : dosedOn;
@@ -2268,7 +2405,7 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value, comparator FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on, recorded_at LIMIT 1`,
+            `SELECT value, comparator, uln FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
             [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
@@ -2282,6 +2419,8 @@ export class SqlTrialStore implements TrialStore {
       lowerLimitOfNormal: input.lowerLimitOfNormal,
       baselineValue: baselineRow === undefined ? null : num(baselineRow.value),
       baselineComparator: baselineComparator === null ? undefined : (baselineComparator as '<' | '>'),
+      // Abnormal against its own laboratory's ULN (the same unit), not this result's.
+      baselineUpperLimitOfNormal: baselineRow === undefined ? null : numOrNull(baselineRow.uln),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });

@@ -68,6 +68,100 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('demographics: sex and birth date or age at consent kept, corrected and audited; site countries set at init or later', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = insightProtocol();
+        await rejectsWith(
+          store.init(as('administrator'), {
+            protocol,
+            plan: blocksPlan(protocol),
+            siteCountries: { A: 'UK' },
+          }),
+          'trial.invalid',
+        );
+        await rejectsWith(
+          store.init(as('administrator'), { protocol, plan: blocksPlan(protocol), siteCountries: { a: 'GBR' } }),
+          'trial.invalid',
+        );
+        await store.init(as('administrator'), { protocol, plan: blocksPlan(protocol), siteCountries: { A: 'GBR' } });
+        assert.deepEqual((await store.trial())?.siteCountries, { A: 'GBR' });
+        await rejectsWith(store.setSiteCountries(as('coordinator', 'A'), { B: 'AUS' }), 'trial.forbidden');
+        const info = await store.setSiteCountries(as('administrator', null, 'site B opened'), { B: 'AUS' });
+        assert.deepEqual(info.siteCountries, { A: 'GBR', B: 'AUS' });
+        assert.deepEqual((await store.snapshot()).trial.siteCountries, { A: 'GBR', B: 'AUS' });
+
+        const ctx = as('coordinator', 'A');
+        const entry = async (code: string) => {
+          const s = await store.addScreening(ctx, {
+            site: 'A',
+            screeningCode: code,
+            screenedOn: '2026-11-01',
+            criteria: eligibleCriteria(protocol),
+          });
+          await store.recordConsent(ctx, { screeningId: s.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+          return s.id;
+        };
+        const base = { strata: { crp: 'high', site: 'A' }, baselineCrpMgPerL: 5.2, enrolledOn: '2026-11-03' };
+        const first = await entry('D-1');
+        // A birth date after the consent, or one giving an age no participant has, is a slip: refused.
+        for (const birthDate of ['2026-11-03', '1862-05-01']) {
+          await rejectsWith(
+            store.enrol(ctx, { ...base, screeningId: first, participantCode: 'D1', birthDate }),
+            'trial.invalid',
+          );
+        }
+        await assert.rejects(
+          store.enrol(ctx, {
+            ...base,
+            screeningId: first,
+            participantCode: 'D1',
+            birthDate: '1980-01-01',
+            ageAtConsent: 46,
+          }),
+          /ageAtConsent/,
+        );
+        await assert.rejects(
+          store.enrol(ctx, { ...base, screeningId: first, participantCode: 'D1', sex: 'MALE' }),
+          (e: unknown) => e instanceof InputError,
+        );
+        const p = await store.enrol(ctx, {
+          ...base,
+          screeningId: first,
+          participantCode: 'D1',
+          sex: 'F',
+          birthDate: '1980-11-03',
+        });
+        assert.deepEqual([p.sex, p.birthDate, p.ageAtConsent], ['F', '1980-11-03', null]);
+        const read = await store.getParticipant(p.id);
+        assert.deepEqual([read?.sex, read?.birthDate, read?.ageAtConsent], ['F', '1980-11-03', null]);
+        // Without demographics (the field is optional): null, never a default.
+        const q = await store.enrol(ctx, { ...base, screeningId: await entry('D-2'), participantCode: 'D2' });
+        assert.deepEqual([q.sex, q.birthDate, q.ageAtConsent], [null, null, null]);
+        // A correction: the age at consent where the birth date is not collected replaces the birth date held.
+        const fixed = await store.correctEnrolment(as('coordinator', 'A', 'birth date not to be kept'), p.id, {
+          ageAtConsent: 45,
+          sex: 'UNDIFFERENTIATED',
+        });
+        assert.deepEqual([fixed.sex, fixed.birthDate, fixed.ageAtConsent], ['UNDIFFERENTIATED', null, 45]);
+        const again = await store.getParticipant(p.id);
+        assert.deepEqual([again?.sex, again?.birthDate, again?.ageAtConsent], ['UNDIFFERENTIATED', null, 45]);
+        await rejectsWith(
+          store.correctEnrolment(as('coordinator', 'A', 'typo'), p.id, { birthDate: '2027-01-01' }),
+          'trial.invalid',
+        );
+        const audit = await store.listAudit({ limit: 1000 });
+        const created = audit.find((e) => e.action === 'create' && e.entity === 'participant' && e.entityId === p.id);
+        assert.equal((created?.after as { birthDate?: string }).birthDate, '1980-11-03');
+        const corrected = audit.find((e) => e.action === 'correct' && e.entity === 'participant');
+        assert.deepEqual(
+          [(corrected?.before as { sex?: string }).sex, (corrected?.after as { ageAtConsent?: number }).ageAtConsent],
+          ['F', 45],
+        );
+        const countries = audit.find((e) => e.action === 'correct' && e.entity === 'trial');
+        assert.deepEqual(countries?.after, { siteCountries: { A: 'GBR', B: 'AUS' } });
+      });
+    });
+
     test('enrolment: screening log with the verdict, consent before enrolment, only eligible entries enrol', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
@@ -1001,6 +1095,44 @@ for (const factory of allFactories()) {
       } finally {
         await opened.cleanup();
       }
+    });
+
+    test('participant codes are unique within a site: a code another site uses enrols and is corrected to, as if it did not exist; the same site refuses it', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const atA = await enrolOne(store, protocol, 'P-001', 'A');
+        // Site B numbers its own participants: P-001 there is a new participant, and no answer tells B that A has one.
+        const atB = await enrolOne(store, protocol, 'P-001', 'B');
+        assert.notEqual(atA, atB);
+        assert.deepEqual((await store.listParticipants()).map((p) => [p.site, p.participantCode]).sort(), [
+          ['A', 'P-001'],
+          ['B', 'P-001'],
+        ]);
+        // The same code twice at one site is still refused.
+        const ctxA = as('coordinator', 'A', 'typed wrong');
+        const s = await store.addScreening(ctxA, {
+          site: 'A',
+          screeningCode: 'S-again',
+          screenedOn: '2026-11-01',
+          criteria: eligibleCriteria(protocol),
+        });
+        await store.recordConsent(ctxA, { screeningId: s.id, consentedOn: '2026-11-02', formVersion: 'v1.0' });
+        const again = {
+          screeningId: s.id,
+          participantCode: 'P-001',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5.2,
+          enrolledOn: '2026-11-03',
+        };
+        await rejectsWith(store.enrol(ctxA, again), 'trial.conflict');
+        // A correction to another site's code is accepted; to a code of its own site, refused.
+        const second = await store.enrol(ctxA, { ...again, participantCode: 'P-002' });
+        const ctxB = as('coordinator', 'B', 'typed wrong');
+        const b2 = await enrolOne(store, protocol, 'P-009', 'B');
+        assert.equal((await store.correctEnrolment(ctxB, b2, { participantCode: 'P-002' })).participantCode, 'P-002');
+        await rejectsWith(store.correctEnrolment(ctxA, second.id, { participantCode: 'P-001' }), 'trial.conflict');
+        await rejectsWith(store.correctEnrolment(ctxB, b2, { participantCode: 'P-001' }), 'trial.conflict');
+      });
     });
 
     test('enrolment correction: the code, date or baseline hs-CRP corrected with a reason; the stratum follows until randomization, then stays the one randomized in', async () => {

@@ -67,7 +67,7 @@ test('an infusion dated before a baseline form entered earlier is refused, namin
         assert.equal(e.code, 'trial.conflict');
         assert.match(
           e.message,
-          /^dose: 1 pre-treatment form is dated after the infusion date \(2026-11-05\): baseline bdi-ii form completed 2026-11-06; correct it first$/,
+          /^dose: 1 pre-treatment record is dated after the infusion date \(2026-11-05\): baseline bdi-ii form completed 2026-11-06; correct it first$/,
         );
         return true;
       },
@@ -83,9 +83,65 @@ test('an infusion dated before a baseline form entered earlier is refused, namin
     });
     await assert.rejects(
       store.correctDose(as('coordinator', 'A', 'date typed wrong'), dose.id, { administeredOn: '2026-11-05' }),
-      /dose correction: 1 pre-treatment form is dated after the corrected infusion date \(2026-11-05\)/,
+      /dose correction: 1 pre-treatment record is dated after the corrected infusion date \(2026-11-05\)/,
     );
     assert.equal((await store.snapshot()).doses[0]?.administeredOn, '2026-11-07');
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a baseline lab dated after the infusion is refused, naming both dates, on entry and correction; an infusion before one too', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const lab = (participantId: string, collectedOn: string) => ({
+      participantId,
+      visit: 'baseline',
+      analyte: 'anc' as const,
+      value: 3.1,
+      unit: '10*9/L',
+      upperLimitOfNormal: null,
+      lowerLimitOfNormal: 2,
+      collectedOn,
+    });
+    const id = await enrolOne(store, protocol, 'BASE-3', 'A');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    const afterInfusion = (what: string, date: string) => (e: Error & { code?: string; field?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.equal(e.field, 'collectedOn');
+      assert.equal(
+        e.message,
+        `${what}: collectedOn (${date}) is after the participant's infusion (2026-11-05); the baseline visit is before the dose`,
+      );
+      return true;
+    };
+    await assert.rejects(store.addLab(ctx, lab(id, '2026-11-06')), afterInfusion('lab result', '2026-11-06'));
+    assert.equal((await store.snapshot()).labs.length, 0);
+    // The infusion's own day is a pre-dose result (drawn that morning); a correction to the day after is refused.
+    const { lab: entered } = await store.addLab(ctx, lab(id, '2026-11-05'));
+    await assert.rejects(
+      store.correctLab(as('coordinator', 'A', 'date typed wrong'), entered.id, { collectedOn: '2026-11-08' }),
+      afterInfusion('lab correction', '2026-11-08'),
+    );
+    assert.equal((await store.snapshot()).labs[0]?.collectedOn, '2026-11-05');
+    // The other side: an infusion recorded (or corrected) to a date before a baseline lab entered earlier.
+    const other = await enrolOne(store, protocol, 'BASE-4', 'A');
+    await store.addLab(ctx, lab(other, '2026-11-06'));
+    await assert.rejects(
+      randomizeAndInfuse(store, ctx, other, '2026-11-05', '2026-11-04'),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'trial.conflict');
+        assert.equal(
+          e.message,
+          'dose: 1 pre-treatment record is dated after the infusion date (2026-11-05): baseline anc result collected 2026-11-06; correct it first',
+        );
+        return true;
+      },
+    );
+    assert.equal((await store.snapshot()).doses.length, 1, "only the first participant's infusion");
   } finally {
     await opened.cleanup();
   }
