@@ -1167,29 +1167,12 @@ function demographicsFields(
         )}
       </select>
     </p>
-    <p>
-      <label for="${key}-birth">${FIELD_LABELS.birthDate}</label
-      ><input
-        id="${key}-birth"
-        name="birthDate"
-        ${typed.invalid('birthDate')}
-        type="date"
-        value="${typed.value('birthDate', shown?.birthDate ?? '')}"
-      />
-    </p>
-    <p>
-      <label for="${key}-age">${FIELD_LABELS.ageAtConsent}</label
-      ><input
-        id="${key}-age"
-        name="ageAtConsent"
-        ${typed.invalid('ageAtConsent')}
-        type="number"
-        step="1"
-        min="0"
-        max="${MAX_AGE_YEARS}"
-        value="${typed.value('ageAtConsent', shown?.ageAtConsent === null || shown === null ? '' : String(shown.ageAtConsent))}"
-      />
-    </p>`;
+    ${inputField(typed, `${key}-birth`, 'birthDate', { shown: shown?.birthDate ?? '', type: 'date' })}
+    ${inputField(typed, `${key}-age`, 'ageAtConsent', {
+      shown: shown?.ageAtConsent === null || shown === null ? '' : String(shown.ageAtConsent),
+      type: 'number',
+      before: html`step="1" min="0" max="${MAX_AGE_YEARS}"`,
+    })}`;
 }
 
 /**
