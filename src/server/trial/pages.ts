@@ -202,6 +202,8 @@ async function typedEntries(
         return value === '' ? CHOOSE_CRP_UNIT : CRP_UNIT_WORDS[value as (typeof CRP_UNITS)[number]];
       case 'event':
         return EXIT_LABELS[value as (typeof DISPOSITION_EVENTS)[number]];
+      case 'sex':
+        return value === '' ? SEX_NOT_RECORDED : SEX_WORDS[value as Sex];
       case 'visit': {
         const visit = protocol.visits?.find((v) => v.id === value);
         return visit === undefined ? undefined : maskArms(visit.label, terms, STUDY_DRUG);
@@ -1140,6 +1142,9 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
     </p>`;
 }
 
+/** The empty option of the sex field: none is preselected, and none is required. */
+const SEX_NOT_RECORDED = 'not recorded';
+
 /** The CDISC SEX terms (SEXES, src/trial/model.ts) in the form's words. */
 const SEX_WORDS: Readonly<Record<Sex, string>> = {
   F: 'Female',
@@ -1161,7 +1166,7 @@ function demographicsFields(
   return html`<p>
       <label for="${key}-sex">${FIELD_LABELS.sex}</label
       ><select id="${key}-sex" name="sex" ${typed.invalid('sex')}>
-        <option value="">not recorded</option>
+        <option value="">${SEX_NOT_RECORDED}</option>
         ${SEXES.map(
           (v) => html`<option value="${v}" ${typed.selected('sex', v, v === shown?.sex)}>${SEX_WORDS[v]}</option>`,
         )}

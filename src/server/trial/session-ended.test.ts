@@ -345,7 +345,10 @@ test("a chosen option is listed as its form showed it (the option's words), neve
       [`${path}/labs`, { visit: 'baseline', analyte: 'anc', comparator: '<', value: '500', unit: '/uL' }],
       [`${path}/dispositions/d-1/corrections`, { event: 'withdrew-consent', participantId: id, reason: 'wrong one' }],
       ['/trial/screening', { screeningCode: 'S-7', [`c-${criterion.id}`]: 'not-met' }],
-      ['/trial/participants', { screeningId: screeningEntry.id, baselineCrpUnit: 'mg/dL', baselineCrpComparator: '' }],
+      [
+        '/trial/participants',
+        { screeningId: screeningEntry.id, baselineCrpUnit: 'mg/dL', baselineCrpComparator: '', sex: 'F' },
+      ],
     ];
     const listed: string[] = [];
     for (const [action, typed] of posts) {
@@ -379,6 +382,7 @@ test("a chosen option is listed as its form showed it (the option's words), neve
     assert.match(enrol, new RegExp(`<dt>Screening entry</dt>\\s*<dd>${screeningEntry.screeningCode}</dd>`));
     assert.match(enrol, /<dt>Unit, as on the laboratory report<\/dt>\s*<dd>mg\/dL \(milligrams per decilitre/);
     assert.match(enrol, /<dt>Result reported as<\/dt>\s*<dd>a measured value<\/dd>/);
+    assert.match(enrol, /<dt>Sex<\/dt>\s*<dd>Female<\/dd>/);
   } finally {
     await t.close();
   }
