@@ -241,7 +241,9 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
       await page.keyboard.press('Enter');
       await page.keyboard.press('Tab');
       assert.equal(await page.evaluate('document.activeElement.id'), 'lab-visit', 'Tab from the link: the form');
-      // Corrected and saved: the confirmation takes the focus in turn (after the redirect, from the flash cookie).
+      // Corrected and saved: the confirmation takes the focus in turn (after the redirect, from the flash cookie). At a
+      // follow-up visit: a result of a visit before the dose may not be dated after the infusion (2026-11-05).
+      await page.locator('#lab-visit').selectOption('day-14');
       await page.locator('#lab-value').fill('1.5');
       await page.getByRole('button', { name: 'Save lab result' }).click();
       await page.waitForURL(`${t.url}/trial/participants/${ids.treated}`);
