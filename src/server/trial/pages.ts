@@ -188,8 +188,9 @@ async function typedEntries(
     values.participantId === undefined || inScope === undefined ? [] : await deps.store.listParticipants(inScope);
   const screened =
     values.screeningId === undefined || inScope === undefined ? [] : await deps.store.listScreening(inScope);
-  const recordCode = (code: string | undefined): string | undefined =>
-    code === undefined ? undefined : (maskStrings({ code }, terms, REDACTED).code as string);
+  // Named as its option named it: by code, and to a viewer of every site with the site (codeAt), masked as stored text.
+  const recordCode = (code: string, site: string): string | undefined =>
+    user === undefined ? undefined : (maskStrings({ code: codeAt(user, code, site) }, terms, REDACTED).code as string);
   /** A select's value as its option showed it (the words beside the code); undefined for a field typed in. */
   const optionText = (name: string, value: string): string | undefined => {
     switch (name) {
@@ -210,10 +211,14 @@ async function typedEntries(
       }
       case 'scoring':
         return instrument?.scorings.find((sc) => sc.id === value)?.label;
-      case 'participantId':
-        return recordCode(participants.find((p) => p.id === value)?.participantCode);
-      case 'screeningId':
-        return recordCode(screened.find((e) => e.id === value)?.screeningCode);
+      case 'participantId': {
+        const chosen = participants.find((p) => p.id === value);
+        return chosen === undefined ? undefined : recordCode(chosen.participantCode, chosen.site);
+      }
+      case 'screeningId': {
+        const chosen = screened.find((e) => e.id === value);
+        return chosen === undefined ? undefined : recordCode(chosen.screeningCode, chosen.site);
+      }
     }
     if (name.startsWith('c-')) return CRITERION_ANSWER_WORDS[value];
     const item = /^item(\d+)$/.exec(name);

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createAccounts } from './accounts.ts';
 import { TrialClient } from './client.test-support.ts';
-import { accountFor, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { accountFor, enrolThroughApi, insightProtocol, startTestTrial, TEST_COST } from './harness.test-support.ts';
 
 const FORM = { contentType: 'application/x-www-form-urlencoded', csrf: false };
 
@@ -383,6 +384,50 @@ test("a chosen option is listed as its form showed it (the option's words), neve
     assert.match(enrol, /<dt>Unit, as on the laboratory report<\/dt>\s*<dd>mg\/dL \(milligrams per decilitre/);
     assert.match(enrol, /<dt>Result reported as<\/dt>\s*<dd>a measured value<\/dd>/);
     assert.match(enrol, /<dt>Sex<\/dt>\s*<dd>Female<\/dd>/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('to a coordinator of every site, a participant chosen in a list is listed by code and site, as its option read', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    await createAccounts(
+      t.store,
+      [
+        {
+          username: 'coord-all',
+          displayName: 'Coordinator, all sites',
+          role: 'coordinator',
+          site: null,
+          password: 'pw-coord-all-123',
+        },
+      ],
+      TEST_COST,
+    );
+    const coord = new TrialClient(t.url);
+    assert.equal((await coord.login('coord-all', 'pw-coord-all-123')).status, 200);
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-b');
+    const code = (await t.store.listParticipants({})).find((p) => p.id === id)?.participantCode ?? '';
+    const action = `/trial/participants/${id}/dispositions/d-1/corrections`;
+    now += 120_000;
+    const ended = await coord.request(
+      'POST',
+      action,
+      { participantId: id, reason: 'wrong one', _csrf: coord.csrf },
+      FORM,
+    );
+    assert.equal(ended.status, 401);
+    const browser = new TrialClient(t.url);
+    const signedIn = await browser.request(
+      'POST',
+      '/trial/login',
+      { ...hiddenFields(ended.text, '/trial/login'), username: 'coord-all', password: 'pw-coord-all-123' },
+      FORM,
+    );
+    assert.equal(signedIn.status, 200, signedIn.text.slice(0, 300));
+    assert.match(signedIn.text, new RegExp(`<dt>Participant</dt>\\s*<dd>${code} \\(site-b\\)</dd>`));
   } finally {
     await t.close();
   }
