@@ -172,10 +172,37 @@ describe('sessions and sign-in', () => {
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
       assert.match(page.text, /Too many refused sign-ins from this address: sign-in is\s+paused for 1 minute,/);
       assert.ok(page.text.includes('<form method="post" action="/trial/login">'), 'the sign-in form is there');
+      // The form was read (not the credentials): the user name comes back as typed, the password never does.
+      assert.match(page.text, /<input id="username" name="username" autocomplete="username" value="monitor"/);
+      assert.equal(page.text.includes(monitor.password), false);
+      // A form a session that ended left unsaved (sessionEndedPage) is still carried, to sign in with later.
+      const carrying = await client.request(
+        'POST',
+        '/trial/login',
+        {
+          username: ' Monitor ',
+          password: 'still-guessing',
+          resumeAction: '/trial/safety',
+          resumeFor: 'user-1',
+          resume: '{"actionTaken":"Dose held"}',
+        },
+        { contentType: 'application/x-www-form-urlencoded' },
+      );
+      assert.equal(carrying.status, 429);
+      assert.match(carrying.text, /value="Monitor"/);
+      assert.match(carrying.text, /What you typed in the form is still kept/);
+      assert.match(
+        carrying.text,
+        /<input type="hidden" name="resume" value="\{&quot;actionTaken&quot;:&quot;Dose held&quot;\}"/,
+      );
+      assert.equal(carrying.text.includes('still-guessing'), false);
       assert.equal(page.headers.get('cache-control'), 'no-store');
       // The refused sign-ins to the existing account are audited under it, without what was typed.
+      // Nor are the limited attempts evaluated: no refusal audited for 'still-guessing', no sign-in for the right one.
       const refused = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'login-failed');
       assert.equal(refused.length, 2);
+      const signIns = (await t.store.listAudit({ limit: 1000 })).filter((e) => e.action === 'login');
+      assert.equal(signIns.length, 5);
       assert.equal(refused[0]?.role, 'monitor');
       assert.equal(/not-the-password|another-guess/.test(JSON.stringify(refused)), false);
       // The cookie is httpOnly and SameSite=Strict.

@@ -10,7 +10,7 @@ import { hashToken, sessionCookie, sessionCookieOptions, startSession } from './
 import type { TrialDeps } from './context.ts';
 import { parseBody, writeContext } from './context.ts';
 import { sendTrialError } from './errors.ts';
-import { resumableAction, resumePage, signInRefusedPage } from './pages.ts';
+import { resumableAction, resumePage, safeNext, signInRefusedPage } from './pages.ts';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import { signInKey } from './sign-in-limit.ts';
 
@@ -57,11 +57,6 @@ function carried(
   }
 }
 
-/** Only a path under /trial/ (never another origin or a scheme-relative URL). */
-function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/trial\/[A-Za-z0-9/_-]*$/.test(next) ? next : '/trial/';
-}
-
 const wantsHtml = (request: FastifyRequest): boolean =>
   (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
@@ -75,7 +70,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: TrialDeps, limit:
     {
       config: {
         trialAccess: 'public',
-        rateLimit: { max: limit.max, timeWindow: limit.windowMs, keyGenerator: (request) => signInKey(request.ip) },
+        // Checked once the form is read (preHandler, not onRequest), still before the credentials are: the page that
+        // says sign-in is paused shows the sign-in form again with the user name as typed (index.ts, pages.ts).
+        rateLimit: {
+          max: limit.max,
+          timeWindow: limit.windowMs,
+          keyGenerator: (request) => signInKey(request.ip),
+          hook: 'preHandler',
+        },
       },
     },
     async (request, reply) => {

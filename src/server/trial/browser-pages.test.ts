@@ -182,6 +182,24 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
     });
   }
 
+  test("at 360 px a lab result's assessment is a readable column, not a narrow strip hundreds of pixels tall", async () => {
+    const context = await narrow();
+    try {
+      const page = await context.newPage();
+      await signIn(page, t.url, 'coordinator', 'site-a');
+      for (const path of [`/trial/participants/${ids.treated}`, '/trial/safety']) {
+        await page.goto(`${t.url}${path}`);
+        const cell = page.locator('[aria-label="Safety labs"] tbody tr:first-child td:last-child');
+        const box = await cell.boundingBox();
+        assert.ok(box !== null, `${path}: a lab result`);
+        assert.ok(box.width >= 250, `${path}: the assessment is ${Math.round(box.width)} px wide`);
+        assert.ok(box.height <= 450, `${path}: the assessment is ${Math.round(box.height)} px tall`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   test('sign-in: the page, a refused sign-in keeping the user name', async () => {
     const context = await narrow();
     try {
@@ -223,7 +241,9 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
       await page.keyboard.press('Enter');
       await page.keyboard.press('Tab');
       assert.equal(await page.evaluate('document.activeElement.id'), 'lab-visit', 'Tab from the link: the form');
-      // Corrected and saved: the confirmation takes the focus in turn (after the redirect, from the flash cookie).
+      // Corrected and saved: the confirmation takes the focus in turn (after the redirect, from the flash cookie). At a
+      // follow-up visit: a result of a visit before the dose may not be dated after the infusion (2026-11-05).
+      await page.locator('#lab-visit').selectOption('day-14');
       await page.locator('#lab-value').fill('1.5');
       await page.getByRole('button', { name: 'Save lab result' }).click();
       await page.waitForURL(`${t.url}/trial/participants/${ids.treated}`);

@@ -230,3 +230,62 @@ test('adverse events from the page: recorded, followed up, a stale follow-up ref
     await t.close();
   }
 });
+
+test('a visit form saved with an item left out says which, and is corrected from the page with a reason', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const answers = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`item${i + 1}`, '1']));
+    answers.item4 = ''; // skipped by mistake
+    const saved = await coord.request(
+      'POST',
+      `${path}/forms`,
+      { instrument: 'gad-7', visit: 'baseline', completedOn: '2026-11-04', ...answers },
+      FORM,
+    );
+    assert.equal(saved.status, 303, saved.text.slice(0, 300));
+    // The message says at once why there is no total.
+    assert.match(
+      (await coord.get(saved.headers.get('location') ?? path)).text,
+      /Saved gad-7 at baseline: total incomplete \(incomplete\): GAD-7 item 4 is not answered/,
+    );
+    const [stored] = await t.store.listForms({ participantId: id });
+    assert.ok(stored !== undefined);
+    assert.equal(stored.score.total, null);
+    const page = (await coord.get(path)).text;
+    // Why it is incomplete, by item, beside its correction form.
+    assert.match(page, /GAD-7 item 4 is not answered/);
+    const action = `${path}/forms/${stored.id}/corrections`;
+    const form = formOf(page, action);
+    assert.equal(versionIn(form), '1');
+    assert.match(form, /name="item1"[^>]*value="1"/);
+    assert.match(form, /name="item4"[^>]*value=""/);
+    assert.match(form, /name="completedOn"[^>]*value="2026-11-04"/);
+    // Without a reason: refused, the form back as typed, the reason field marked.
+    const typed = { version: '1', instrument: 'gad-7', completedOn: '2026-11-04', ...answers, item4: '2', reason: '' };
+    const refused = await coord.request('POST', action, typed, FORM);
+    assert.equal(refused.status, 400);
+    assert.match(formOf(refused.text, action), /name="item4"[^>]*value="2"/);
+    assert.match(formOf(refused.text, action), /name="reason"\s+aria-invalid="true"/);
+    // With one: only the item changed is corrected, and the total is computed.
+    const fixed = await coord.request('POST', action, { ...typed, reason: 'item 4 read off the paper form' }, FORM);
+    assert.equal(fixed.status, 303, fixed.text.slice(0, 300));
+    const back = (await coord.get(fixed.headers.get('location') ?? path)).text;
+    assert.match(back, /Corrected gad-7 at baseline: total 8 \(complete\)/);
+    const [corrected] = await t.store.listForms({ participantId: id });
+    assert.deepEqual([corrected?.version, corrected?.answers['4'], corrected?.score.total], [2, 2, 8]);
+    const audit = (await t.store.listAudit({ limit: 1000 })).filter(
+      (e) => e.action === 'correct' && e.entity === 'form',
+    );
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]?.reason, 'item 4 read off the paper form');
+    // A role without form.write (the monitor) is offered no correction form and is refused one.
+    const monitor = await t.signIn('monitor');
+    assert.equal((await monitor.get(path)).text.includes(`action="${action}"`), false);
+    assert.equal((await monitor.request('POST', action, { ...typed, reason: 'x' }, FORM)).status, 403);
+  } finally {
+    await t.close();
+  }
+});

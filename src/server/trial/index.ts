@@ -112,10 +112,11 @@ export function trialErrorHandler(
     request.log.info({ code: 'FST_CSRF_INVALID_TOKEN', status: 403 }, 'trial request refused');
     return staleFormPage(request, reply);
   }
-  // The sign-in form from an address over the sign-in limit: the sign-in page saying so, not an OperationOutcome.
+  // The sign-in form from an address over the sign-in limit: the sign-in page saying so, not an OperationOutcome, with
+  // the user name as typed (the limit is checked once the form is read: auth-routes.ts).
   if ((error as { statusCode?: unknown }).statusCode === 429 && isFormPostTo(request, '/trial/login')) {
     request.log.info({ code: 'trial.login.limited', status: 429 }, 'trial request refused');
-    return signInLimitedPage(reply);
+    return signInLimitedPage(reply, request.body);
   }
   if (error instanceof InputError)
     return sendError(request, reply, statusOfCode(error.code), error.message, error.code);

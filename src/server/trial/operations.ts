@@ -65,6 +65,17 @@ export const ScreeningCorrectionRequestSchema = z
   .refine((c) => Object.keys(c).length > 0, 'give at least one field');
 
 /** Records a screening-log entry; with a Bundle the criteria come from the engine's trial match (engine.match). */
+/** Runs `read` on a pasted Bundle: a Bundle the engine refuses is the refusal of the `bundle` field (a page marks it). */
+function bundleRefusal<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InputError && error.field === undefined)
+      throw new InputError(error.message, error.code, 'bundle');
+    throw error;
+  }
+}
+
 export async function screen(
   deps: TrialDeps,
   request: FastifyRequest,
@@ -76,7 +87,9 @@ export async function screen(
   const entered = body.criteria.map((c): ScreeningCriterion => ({ ...c, source: 'entered' }));
   let criteria: ScreeningCriterion[] = entered;
   if (body.bundle !== undefined) {
-    const [match] = deps.engine.match(body.bundle, { asOf: body.screenedOn, trials: [protocol.id] });
+    const [match] = bundleRefusal(() =>
+      deps.engine.match(body.bundle, { asOf: body.screenedOn, trials: [protocol.id] }),
+    );
     if (match === undefined) throw new InputError('the trial protocol could not be evaluated', 'trial.not-found');
     criteria = mergeAnswers(criteriaFromMatch(match), entered);
   }

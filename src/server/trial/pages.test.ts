@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  accountFor,
   eligibleCriteria,
   enrolThroughApi,
   insightProtocol,
@@ -501,6 +502,9 @@ test('participant page: the lab form offers only the visits that take safety lab
     const form = page.slice(start, page.indexOf('</form>', start));
     assert.match(form, /<option value="baseline"/);
     assert.doesNotMatch(form, /<option value="infusion"/);
+    // Under a heading of its own, which a keyboard or screen reader user finds it by: after the corrections of the
+    // results above it, its fields would otherwise read as one more correction.
+    assert.match(page, new RegExp(`<h3>Enter a lab result</h3>\\s*<form method="post" action="${path}/labs"`));
   } finally {
     await t.close();
   }
@@ -611,6 +615,115 @@ test('every signed-in page offers Sign out in its header, a POST form with the C
     );
     assert.equal(out.status, 303);
     assert.equal((await coord.get('/trial/api/session')).status, 401);
+  } finally {
+    await t.close();
+  }
+});
+
+test('screening page: consent offers the eligible entries without a consent, enrolment the consented ones not enrolled', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    await enrolThroughApi(coord, protocol, 'site-a'); // screened, consented and enrolled: offered by neither
+    const screen = async (code: string) => {
+      const r = await coord.post('/trial/api/screening', {
+        site: 'site-a',
+        screeningCode: code,
+        screenedOn: '2026-11-02',
+        criteria: eligibleCriteria(protocol),
+      });
+      assert.equal(r.status, 201, r.text);
+      return (r.json as { id: string }).id;
+    };
+    await screen('S-AWAITS-CONSENT');
+    const consented = await screen('S-AWAITS-ENROLMENT');
+    const c = await coord.post('/trial/api/consents', {
+      screeningId: consented,
+      consentedOn: '2026-11-03',
+      formVersion: 'v1.0',
+    });
+    assert.equal(c.status, 201, c.text);
+    const page = (await coord.get('/trial/screening')).text;
+    const options = (id: string) => {
+      const start = page.indexOf(`id="${id}"`);
+      const select = page.slice(start, page.indexOf('</select>', start));
+      return [...select.matchAll(/<option value="[^"]*"\s*>\s*([^<]*?)\s*<\/option>/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(options('consent-screening'), ['S-AWAITS-CONSENT']);
+    assert.deepEqual(options('enrol-screening'), ['S-AWAITS-ENROLMENT']);
+  } finally {
+    await t.close();
+  }
+});
+
+test('participant page: each visit form offers only the visits that collect its instrument, and none the protocol never collects', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    const visitsOffered = (instrument: string) => {
+      const start = page.indexOf(`name="instrument" value="${instrument}"`);
+      if (start < 0) return undefined;
+      const select = page.slice(start, page.indexOf('</select>', start));
+      return [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(visitsOffered('gad-7'), ['baseline', 'day-7', 'day-14', 'day-28']);
+    assert.deepEqual(visitsOffered('bdi-ii'), ['screening', 'baseline', 'day-7', 'day-14', 'day-28']);
+    // INSIGHT collects no PHQ-9: no form to fill in and have refused at every visit.
+    assert.equal(visitsOffered('phq-9'), undefined);
+    // A visit that does not collect it, sent anyway: refused naming the visits that do, the visit field marked.
+    const refused = await coord.request(
+      'POST',
+      `${path}/forms`,
+      { instrument: 'gad-7', visit: 'screening', completedOn: '2026-11-02', item1: '1' },
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.text,
+      /Not saved: form: the screening visit does not collect GAD-7 \(the protocol collects it at baseline, day-7, day-14, day-28\)/,
+    );
+    assert.match(refused.text, /name="visit"\s+aria-invalid="true"/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a page opened without a session (a bookmark, a link, a session ended) is shown again after signing in', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const opened = await fetch(`${t.url}${path}`, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    const login = opened.headers.get('location') ?? '';
+    assert.equal(login, `/trial/login?next=${encodeURIComponent(path)}`);
+    const page = await (await fetch(`${t.url}${login}`)).text();
+    assert.match(page, new RegExp(`<input type="hidden" name="next" value="${path}" />`));
+    const account = accountFor('coordinator', 'site-a');
+    const signIn = (fields: Record<string, string>) =>
+      fetch(`${t.url}/trial/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // A password mistyped keeps where to go.
+    const mistyped = await signIn({ username: account.username, password: 'not-the-password', next: path });
+    assert.equal(mistyped.status, 401);
+    assert.match(await mistyped.text(), new RegExp(`name="next" value="${path}"`));
+    const signedIn = await signIn({ username: account.username, password: account.password, next: path });
+    assert.equal(signedIn.status, 303);
+    assert.equal(signedIn.headers.get('location'), path);
+    // Only a trial page: another address is never a place to go.
+    for (const next of ['//elsewhere.example/trial/', 'https://elsewhere.example/', '/trial/../api']) {
+      const shown = await (await fetch(`${t.url}/trial/login?next=${encodeURIComponent(next)}`)).text();
+      assert.doesNotMatch(shown, /name="next"/, next);
+    }
   } finally {
     await t.close();
   }

@@ -35,6 +35,7 @@ import type {
   DispositionRecord,
   DoseRecord,
   FormRecord,
+  ItemAnswer,
   LabRecord,
   Participant,
   ScreeningEntry,
@@ -65,6 +66,7 @@ import type { ParticipantWithoutSafety } from './operations.ts';
 import { statusOfCode } from './errors.ts';
 import { can } from './permissions.ts';
 import {
+  acknowledgedLatestFirst,
   alertsClearedSince,
   alertsCorrectedSince,
   safetyDashboard,
@@ -173,12 +175,56 @@ async function typedEntries(
   deps: TrialDeps,
   terms: readonly string[],
   values: Readonly<Record<string, string>>,
+  user?: TrialUser,
 ): Promise<Html> {
   const fixed: Readonly<Record<string, string>> = FIELD_LABELS;
   const instrument = values.instrument === undefined ? undefined : deps.instruments.get(values.instrument);
-  const criteria = Object.keys(values).some((name) => name.startsWith('c-'))
-    ? (await currentProtocol(deps)).criteria
-    : [];
+  const protocol = await currentProtocol(deps);
+  const criteria = Object.keys(values).some((name) => name.startsWith('c-')) ? protocol.criteria : [];
+  // A record chosen in a select (a participant, a screening entry) by the code its option showed, looked up in the
+  // signed-in user's scope only; with no one signed in, or out of scope, it stays as posted.
+  const inScope = user === undefined ? undefined : siteFilter(user);
+  const participants =
+    values.participantId === undefined || inScope === undefined ? [] : await deps.store.listParticipants(inScope);
+  const screened =
+    values.screeningId === undefined || inScope === undefined ? [] : await deps.store.listScreening(inScope);
+  // Named as its option named it: by code, and to a viewer of every site with the site (codeAt), masked as stored text.
+  const recordCode = (code: string, site: string): string | undefined =>
+    user === undefined ? undefined : (maskStrings({ code: codeAt(user, code, site) }, terms, REDACTED).code as string);
+  /** A select's value as its option showed it (the words beside the code); undefined for a field typed in. */
+  const optionText = (name: string, value: string): string | undefined => {
+    switch (name) {
+      case 'comparator':
+      case 'baselineCrpComparator':
+        return COMPARATOR_WORDS[value];
+      case 'unit':
+        return LAB_UNIT_WORDS[value];
+      case 'baselineCrpUnit':
+        return value === '' ? CHOOSE_CRP_UNIT : CRP_UNIT_WORDS[value as (typeof CRP_UNITS)[number]];
+      case 'event':
+        return EXIT_LABELS[value as (typeof DISPOSITION_EVENTS)[number]];
+      case 'sex':
+        return value === '' ? SEX_NOT_RECORDED : SEX_WORDS[value as Sex];
+      case 'visit': {
+        const visit = protocol.visits?.find((v) => v.id === value);
+        return visit === undefined ? undefined : maskArms(visit.label, terms, STUDY_DRUG);
+      }
+      case 'scoring':
+        return instrument?.scorings.find((sc) => sc.id === value)?.label;
+      case 'participantId': {
+        const chosen = participants.find((p) => p.id === value);
+        return chosen === undefined ? undefined : recordCode(chosen.participantCode, chosen.site);
+      }
+      case 'screeningId': {
+        const chosen = screened.find((e) => e.id === value);
+        return chosen === undefined ? undefined : recordCode(chosen.screeningCode, chosen.site);
+      }
+    }
+    if (name.startsWith('c-')) return CRITERION_ANSWER_WORDS[value];
+    const item = /^item(\d+)$/.exec(name);
+    if (item !== null && value === '' && instrument?.optionItems[item[1] as string] !== undefined) return NOT_ANSWERED;
+    return undefined;
+  };
   const label = (name: string): string => {
     if (Object.hasOwn(fixed, name)) return fixed[name] as string;
     const item = /^item(\d+)$/.exec(name);
@@ -197,7 +243,7 @@ async function typedEntries(
     ${entries.map(
       ([name, value]) =>
         html`<dt>${label(name)}</dt>
-          <dd>${value === '' ? '(empty)' : value}</dd>`,
+          <dd>${optionText(name, value) ?? (value === '' ? '(empty)' : value)}</dd>`,
     )}
   </dl>`;
 }
@@ -418,15 +464,43 @@ function formVersion(form: Readonly<Record<string, string>>): number | undefined
  * marked when the refusal is about it. `label`: the form's own wording ("Reason for the correction").
  */
 function reasonField(id: string, typed: ReturnType<typeof typedInto>, label: string = FIELD_LABELS.reason): Html {
+  return inputField(typed, id, 'reason', { label, after: html`required maxlength="500"` });
+}
+
+/** What an input of a page form holds besides its id and name (inputField). */
+interface InputOptions {
+  /** The value shown when the form was not refused: the record as stored (a correction), else empty. */
+  readonly shown?: string;
+  readonly type?: 'date' | 'number';
+  /** Attributes written before the value (`step`, `min`) and after it (`required`, `maxlength`). */
+  readonly before?: Html;
+  readonly after?: Html;
+  /** The label, when the form words it otherwise than FIELD_LABELS ("Reason for the correction"). */
+  readonly label?: string;
+}
+
+/**
+ * A labelled input of a page form, as every one is written: its label (FIELD_LABELS by the field's name, which the
+ * lists of what was typed read too), the input filled with what was typed into this very form when it was refused,
+ * else `shown`, and marked invalid, described by the reason, when the refusal is about it (typedInto).
+ */
+function inputField(
+  typed: ReturnType<typeof typedInto>,
+  id: string,
+  name: keyof typeof FIELD_LABELS,
+  options: InputOptions = {},
+): Html {
+  const { shown = '', type, before = html``, after = html``, label = FIELD_LABELS[name] } = options;
   return html`<p>
     <label for="${id}">${label}</label
     ><input
       id="${id}"
-      name="reason"
-      ${typed.invalid('reason')}
-      value="${typed.value('reason')}"
-      required
-      maxlength="500"
+      name="${name}"
+      ${typed.invalid(name)}
+      ${type === undefined ? '' : html`type="${type}"`}
+      ${before}
+      value="${typed.value(name, shown)}"
+      ${after}
     />
   </p>`;
 }
@@ -435,6 +509,10 @@ function reasonField(id: string, typed: ReturnType<typeof typedInto>, label: str
 const versionField = (version: number): Html => html`<input type="hidden" name="version" value="${String(version)}" />`;
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
+
+/** A stored instant to the minute, in UTC as stored: "2026-11-29 10:04 UTC". */
+const utcMinute = (iso: string | null): string =>
+  iso === null ? '' : `${iso.slice(0, 10)} ${new Date(iso).toISOString().slice(11, 16)} UTC`;
 
 /**
  * A number typed in a form: empty is null; anything but a plain decimal ("12", "-0.5", ".5") is refused rather than
@@ -514,6 +592,14 @@ function participantLink(id: string, codes: Readonly<Record<string, string>>): H
   return html`<a href="/trial/participants/${id}">${codes[id] ?? 'participant'}</a>`;
 }
 
+/**
+ * An alert as a control acting on it names it: its kind, its participant (by code, when known) and when it was
+ * raised, so that two alerts alike on one dashboard (two participants' stop rules the same day) are told apart by a
+ * screen reader's list of buttons and fields.
+ */
+const alertName = (a: AlertRecord, codes: Readonly<Record<string, string>>): string =>
+  `${a.kind} alert${codes[a.participantId] === undefined ? '' : ` of participant ${codes[a.participantId]}`} raised ${dateOnly(a.raisedAt)}`;
+
 function alertList(
   alerts: readonly AlertRecord[],
   codes: Readonly<Record<string, string>> = {},
@@ -541,11 +627,15 @@ function alertList(
                     ${acknowledge()}
                     <label
                       >${FIELD_LABELS.actionTaken}
-                      <input name="actionTaken" required maxlength="500" size="40" autocomplete="off"
+                      <input
+                        name="actionTaken"
+                        aria-label="${FIELD_LABELS.actionTaken} on the ${alertName(a, codes)}"
+                        required
+                        maxlength="500"
+                        size="40"
+                        autocomplete="off"
                     /></label>
-                    <button type="submit" aria-label="Acknowledge the ${a.kind} alert raised ${dateOnly(a.raisedAt)}">
-                      Acknowledge
-                    </button>
+                    <button type="submit" aria-label="Acknowledge the ${alertName(a, codes)}">Acknowledge</button>
                   </form>`
             }
           </div>
@@ -554,8 +644,15 @@ function alertList(
   </ul>`;
 }
 
-/** The acknowledged alerts, each with when it was acknowledged and what was done about it. */
-function acknowledgedList(alerts: readonly AlertRecord[], codes: Readonly<Record<string, string>>): Html {
+/**
+ * The acknowledged alerts, each with when it was acknowledged (date and time, UTC), by whom (`acknowledgers`: the
+ * account's name and role, acknowledgerNames) and what was done about it.
+ */
+function acknowledgedList(
+  alerts: readonly AlertRecord[],
+  codes: Readonly<Record<string, string>>,
+  acknowledgers: Readonly<Record<string, string>>,
+): Html {
   if (alerts.length === 0) return html`<p>None yet.</p>`;
   return html`<ul>
     ${alerts.map(
@@ -563,11 +660,21 @@ function acknowledgedList(alerts: readonly AlertRecord[], codes: Readonly<Record
         html`<li>
           <strong>${a.kind}</strong>: ${a.message}
           <span class="muted">(raised ${dateOnly(a.raisedAt)}; ${participantLink(a.participantId, codes)})</span><br />
-          Acknowledged ${dateOnly(a.acknowledgedAt)}:
+          Acknowledged
+          ${utcMinute(a.acknowledgedAt)}${a.acknowledgedBy === null ? '' : ` by ${acknowledgers[a.acknowledgedBy] ?? 'an account not on file'}`}:
           ${a.actionTaken ?? 'no action recorded (acknowledged before it was asked)'}
         </li>`,
     )}
   </ul>`;
+}
+
+/** Who acknowledged each of `alerts`, by account id: the account's name and role, "Coordinator A (coordinator)". */
+async function acknowledgerNames(deps: TrialDeps, alerts: readonly AlertRecord[]): Promise<Record<string, string>> {
+  const ids = [...new Set(alerts.flatMap((a) => (a.acknowledgedBy === null ? [] : [a.acknowledgedBy])))];
+  const users = await Promise.all(ids.map((id) => deps.store.getUser(id)));
+  return Object.fromEntries(
+    users.flatMap((u) => (u === null ? [] : [[u.id, `${u.displayName} (${u.role})`] as const])),
+  );
 }
 
 /**
@@ -696,7 +803,7 @@ function labTable(
               <td>${l.analyte}</td>
               <td>${l.comparator ?? ''}${l.value} ${l.unit}${l.comparator == null ? '' : ' (censored)'}</td>
               <td>${referenceRange(l)}</td>
-              <td>${assessmentText(l, citations)}</td>
+              <td class="prose">${assessmentText(l, citations)}</td>
             </tr>`,
         )}
       </tbody>
@@ -740,6 +847,60 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
       </tbody>
     </table>
   </div>`;
+}
+
+/**
+ * A correction form for each visit form: its items and completion date as stored (or, after a refusal, as typed),
+ * under what its scoring found wrong (an item not answered or out of range: why the total is missing), with a reason
+ * and the version shown. Only the items changed from what the form showed are sent to the store (correctForm).
+ */
+function formCorrections(
+  path: string,
+  csrf: () => Html,
+  forms: readonly FormRecord[],
+  instruments: ReadonlyMap<string, InstrumentDefinition>,
+  refused: Refused | undefined,
+): Html {
+  return html`${forms.map((f) => {
+    const def = instruments.get(f.instrument);
+    if (def === undefined) return '';
+    const action = `${path}/forms/${f.id}/corrections`;
+    const fix = typedInto(refused, action);
+    const problems = formProblems(f);
+    return html`<details ${fix.refused ? 'open' : ''}>
+      <summary>Correct the ${def.name} form of the ${f.visit} visit (completed ${f.completedOn})</summary>
+      ${problems.length === 0 ? '' : html`<p>Not scored: ${problems.join('; ')}.</p>`}
+      <form method="post" action="${action}" ${fix.anchor}>
+        ${csrf()} ${versionField(f.version)}
+        <input type="hidden" name="instrument" value="${def.id}" />
+        ${inputField(fix, `fix-form-on-${f.id}`, 'completedOn', {
+          shown: f.completedOn,
+          type: 'date',
+          after: html`required`,
+        })}
+        ${instrumentFields(def, fix, `fix-${f.id}`, f.answers)}
+        ${reasonField(`fix-form-reason-${f.id}`, fix, 'Reason for the correction')}
+        <p><button type="submit">Correct the ${def.name} form</button></p>
+      </form>
+    </details>`;
+  })}`;
+}
+
+/** What its scoring found wrong with a form (why it has no total), as its issues word it: none when scored. */
+const formProblems = (f: FormRecord): string[] =>
+  f.score.issues.filter((i) => i.severity === 'error').map((i) => i.message);
+
+/**
+ * The message of a visit form saved or corrected: its total, or why it has none (the first three problems, and how
+ * many more), so that an item skipped is known at once, not only when its correction form is opened.
+ */
+function formSavedText(verb: 'Saved' | 'Corrected', f: FormRecord): string {
+  const problems = formProblems(f);
+  const why =
+    problems.length === 0
+      ? ''
+      : `: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}`;
+  return `${verb} ${f.instrument} at ${f.visit}: total ${f.score.total ?? 'incomplete'} (${f.status})${why}`;
 }
 
 /** `timingOf`: a form's date against its visit's window (src/trial/visits.ts visitTimingText). */
@@ -817,20 +978,51 @@ function consortList(boxes: readonly ConsortBox[]): Html {
   </ol>`;
 }
 
-function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof typedInto>): Html {
+/** The empty option of an instrument item answered from a list. */
+const NOT_ANSWERED = 'not answered';
+
+/** The options of a screening criterion's select, in the form's words: empty leaves it to the record. */
+const CRITERION_ANSWER_WORDS: Readonly<Record<string, string>> = {
+  '': 'from the record (or unknown)',
+  met: 'met',
+  'not-met': 'not met',
+  unknown: 'unknown',
+};
+
+/** A stored item answer as its field shows it: empty when not answered. */
+const answerText = (answer: ItemAnswer | undefined): string =>
+  answer === undefined || answer === null ? '' : String(answer);
+
+/** An item answer as a form posts it: empty is not answered, digits a number, anything else as typed ("1a"). */
+function formAnswer(typed: string): ItemAnswer {
+  const v = typed.trim();
+  return v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+}
+
+/**
+ * An instrument's item fields, filled with `shown` (a stored form's answers, for its correction) or, after a refusal,
+ * as typed. Ids start with `item-<key>`.
+ */
+function instrumentFields(
+  def: InstrumentDefinition,
+  typed: ReturnType<typeof typedInto>,
+  key: string = def.id,
+  shown: Readonly<Record<string, ItemAnswer>> = {},
+): Html {
   const [lo, hi] = def.responseRange;
   return html`<fieldset>
     <legend>${def.name}: ${def.title}</legend>
     ${def.items.map((item) => {
       const options = def.optionItems[String(item.number)];
-      const id = `item-${def.id}-${item.number}`;
+      const id = `item-${key}-${item.number}`;
+      const stored = answerText(shown[String(item.number)]);
       if (options !== undefined) {
         return html`<p>
           <label for="${id}">${itemLabel(item)}</label
           ><select id="${id}" name="item${item.number}">
-            <option value="">not answered</option>
+            <option value="">${NOT_ANSWERED}</option>
             ${Object.keys(options).map(
-              (o) => html`<option value="${o}" ${typed.selected(`item${item.number}`, o)}>${o}</option>`,
+              (o) => html`<option value="${o}" ${typed.selected(`item${item.number}`, o, o === stored)}>${o}</option>`,
             )}
           </select>
         </p>`;
@@ -845,7 +1037,7 @@ function instrumentFields(def: InstrumentDefinition, typed: ReturnType<typeof ty
           min="${lo}"
           max="${hi}"
           step="1"
-          value="${typed.value(`item${item.number}`)}"
+          value="${typed.value(`item${item.number}`, stored)}"
         />
       </p>`;
     })}
@@ -892,6 +1084,9 @@ const LAB_UNIT_WORDS: Readonly<Record<string, string>> = {
   'ukat/L': 'ukat/L (microkatal per litre)',
 };
 
+/** The empty option of the baseline hs-CRP unit: no unit is assumed. */
+const CHOOSE_CRP_UNIT = 'choose the unit';
+
 /** The baseline hs-CRP units of the enrolment form (CRP_UNITS, src/trial/model.ts) in a report's words. */
 const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'mg/L': 'mg/L (milligrams per litre)',
@@ -899,20 +1094,22 @@ const CRP_UNIT_WORDS: Readonly<Record<(typeof CRP_UNITS)[number], string>> = {
   'nmol/L': "nmol/L (nanomoles per litre: converted with the pathway's CRP molar factor)",
 };
 
+/** The options of a "Result reported as" select: a measured value (empty) or censored, in the form's words. */
+const COMPARATOR_WORDS: Readonly<Record<string, string>> = {
+  '': 'a measured value',
+  '<': '< below the assay\'s limit (reported as "<0.2"): type the limit',
+  '>': '> above the assay\'s range (reported as ">1000"): type the limit',
+};
+
 /**
  * A result as the laboratory reports it: measured, or censored at the assay's limit ("<0.2", ">1000"), the limit then
  * typed as the value. Stored as entered and graded only where every value it allows agrees (docs/trial-operations.md).
  */
 function comparatorField(id: string, name: string, typed: ReturnType<typeof typedInto>, shown: '<' | '>' | null): Html {
-  const options: readonly (readonly [string, string])[] = [
-    ['', 'a measured value'],
-    ['<', '< below the assay\'s limit (reported as "<0.2"): type the limit'],
-    ['>', '> above the assay\'s range (reported as ">1000"): type the limit'],
-  ];
   return html`<p>
     <label for="${id}">${FIELD_LABELS.comparator}</label
     ><select id="${id}" name="${name}" ${typed.invalid(name)}>
-      ${options.map(
+      ${Object.entries(COMPARATOR_WORDS).map(
         ([v, words]) => html`<option value="${v}" ${typed.selected(name, v, v === (shown ?? ''))}>${words}</option>`,
       )}
     </select>
@@ -935,22 +1132,11 @@ function baselineCrpFromForm(form: Readonly<Record<string, string>>): BaselineCr
 /** The baseline hs-CRP fields (comparator, value, unit as on the report), filled with `shown` or as typed. */
 function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, shown: Participant['baselineCrp']): Html {
   return html`${comparatorField(`${key}-comparator`, 'baselineCrpComparator', typed, shown?.comparator ?? null)}
-    <p>
-      <label for="${key}">${FIELD_LABELS.baselineCrp}</label
-      ><input
-        id="${key}"
-        name="baselineCrp"
-        ${typed.invalid('baselineCrp')}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value('baselineCrp', shown === null ? '' : String(shown.value))}"
-      />
-    </p>
+    ${inputField(typed, key, 'baselineCrp', { shown: shown === null ? '' : String(shown.value), type: 'number', before: html`step="any" min="0"` })}
     <p>
       <label for="${key}-unit">${FIELD_LABELS.baselineCrpUnit}</label
       ><select id="${key}-unit" name="baselineCrpUnit" ${typed.invalid('baselineCrpUnit')}>
-        <option value="">choose the unit</option>
+        <option value="">${CHOOSE_CRP_UNIT}</option>
         ${CRP_UNITS.map(
           (u) =>
             html`<option value="${u}" ${typed.selected('baselineCrpUnit', u, u === shown?.unit)}>
@@ -960,6 +1146,9 @@ function baselineCrpFields(key: string, typed: ReturnType<typeof typedInto>, sho
       </select>
     </p>`;
 }
+
+/** The empty option of the sex field: none is preselected, and none is required. */
+const SEX_NOT_RECORDED = 'not recorded';
 
 /** The CDISC SEX terms (SEXES, src/trial/model.ts) in the form's words. */
 const SEX_WORDS: Readonly<Record<Sex, string>> = {
@@ -982,35 +1171,18 @@ function demographicsFields(
   return html`<p>
       <label for="${key}-sex">${FIELD_LABELS.sex}</label
       ><select id="${key}-sex" name="sex" ${typed.invalid('sex')}>
-        <option value="">not recorded</option>
+        <option value="">${SEX_NOT_RECORDED}</option>
         ${SEXES.map(
           (v) => html`<option value="${v}" ${typed.selected('sex', v, v === shown?.sex)}>${SEX_WORDS[v]}</option>`,
         )}
       </select>
     </p>
-    <p>
-      <label for="${key}-birth">${FIELD_LABELS.birthDate}</label
-      ><input
-        id="${key}-birth"
-        name="birthDate"
-        ${typed.invalid('birthDate')}
-        type="date"
-        value="${typed.value('birthDate', shown?.birthDate ?? '')}"
-      />
-    </p>
-    <p>
-      <label for="${key}-age">${FIELD_LABELS.ageAtConsent}</label
-      ><input
-        id="${key}-age"
-        name="ageAtConsent"
-        ${typed.invalid('ageAtConsent')}
-        type="number"
-        step="1"
-        min="0"
-        max="${MAX_AGE_YEARS}"
-        value="${typed.value('ageAtConsent', shown?.ageAtConsent === null || shown === null ? '' : String(shown.ageAtConsent))}"
-      />
-    </p>`;
+    ${inputField(typed, `${key}-birth`, 'birthDate', { shown: shown?.birthDate ?? '', type: 'date' })}
+    ${inputField(typed, `${key}-age`, 'ageAtConsent', {
+      shown: shown?.ageAtConsent === null || shown === null ? '' : String(shown.ageAtConsent),
+      type: 'number',
+      before: html`step="1" min="0" max="${MAX_AGE_YEARS}"`,
+    })}`;
 }
 
 /**
@@ -1055,27 +1227,8 @@ function enrolmentCorrection(path: string, csrf: () => Html, p: Participant, ref
     <summary>Correct the enrolment</summary>
     <form method="post" action="${path}/corrections">
       ${csrf()} ${versionField(p.version)}
-      <p>
-        <label for="fix-enrol-code">${FIELD_LABELS.participantCode}</label
-        ><input
-          id="fix-enrol-code"
-          name="participantCode"
-          ${fix.invalid('participantCode')}
-          value="${fix.value('participantCode', p.participantCode)}"
-          required
-        />
-      </p>
-      <p>
-        <label for="fix-enrol-on">${FIELD_LABELS.enrolledOn}</label
-        ><input
-          id="fix-enrol-on"
-          name="enrolledOn"
-          ${fix.invalid('enrolledOn')}
-          type="date"
-          value="${fix.value('enrolledOn', p.enrolledOn)}"
-          required
-        />
-      </p>
+      ${inputField(fix, 'fix-enrol-code', 'participantCode', { shown: p.participantCode, after: html`required` })}
+      ${inputField(fix, 'fix-enrol-on', 'enrolledOn', { shown: p.enrolledOn, type: 'date', after: html`required` })}
       ${baselineCrpFields('fix-enrol-crp', fix, p.baselineCrp)} ${demographicsFields('fix-enrol', fix, p)}
       <p class="muted">
         Before randomization the strata follow the corrected baseline hs-CRP; after it they stay the ones randomized in.
@@ -1106,18 +1259,11 @@ function labFields(
   analyteField: Html = html``,
 ): Html {
   const limit = (name: 'lowerLimitOfNormal' | 'upperLimitOfNormal', id: string) =>
-    html`<p>
-      <label for="${key}-${id}">${FIELD_LABELS[name]}</label
-      ><input
-        id="${key}-${id}"
-        name="${name}"
-        ${typed.invalid(name)}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value(name, shown === null ? '' : numberText(shown[name]))}"
-      />
-    </p>`;
+    inputField(typed, `${key}-${id}`, name, {
+      shown: shown === null ? '' : numberText(shown[name]),
+      type: 'number',
+      before: html`step="any" min="0"`,
+    });
   return html`<p>
       <label for="${key}-visit">${FIELD_LABELS.visit}</label
       ><select id="${key}-visit" name="visit" ${typed.invalid('visit')}>
@@ -1128,19 +1274,7 @@ function labFields(
       </select>
     </p>
     ${analyteField} ${comparatorField(`${key}-comparator`, 'comparator', typed, shown?.comparator ?? null)}
-    <p>
-      <label for="${key}-value">${FIELD_LABELS.value}</label
-      ><input
-        id="${key}-value"
-        name="value"
-        ${typed.invalid('value')}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value('value', shown === null ? '' : String(shown.value))}"
-        required
-      />
-    </p>
+    ${inputField(typed, `${key}-value`, 'value', { shown: shown === null ? '' : String(shown.value), type: 'number', before: html`step="any" min="0"`, after: html`required` })}
     <p>
       <label for="${key}-unit">${FIELD_LABELS.unit}</label
       ><select id="${key}-unit" name="unit" ${typed.invalid('unit')}>
@@ -1153,17 +1287,7 @@ function labFields(
       </select>
     </p>
     ${limit('lowerLimitOfNormal', 'lln')} ${limit('upperLimitOfNormal', 'uln')}
-    <p>
-      <label for="${key}-on">${FIELD_LABELS.collectedOn}</label
-      ><input
-        id="${key}-on"
-        name="collectedOn"
-        ${typed.invalid('collectedOn')}
-        type="date"
-        value="${typed.value('collectedOn', shown?.collectedOn ?? '')}"
-        required
-      />
-    </p>`;
+    ${inputField(typed, `${key}-on`, 'collectedOn', { shown: shown?.collectedOn ?? '', type: 'date', after: html`required` })}`;
 }
 
 /**
@@ -1206,28 +1330,11 @@ function adverseEventFields(key: string, typed: ReturnType<typeof typedInto>, sh
         ${options.map((o) => html`<option value="${o}" ${typed.selected(name, o, shown?.[name] === o)}>${o}</option>`)}
       </select>
     </p>`;
-  return html`<p>
-      <label for="ae-term-${key}">${FIELD_LABELS.term}</label
-      ><input
-        id="ae-term-${key}"
-        name="term"
-        ${typed.invalid('term')}
-        value="${typed.value('term', shown?.term ?? '')}"
-        required
-        maxlength="2000"
-      />
-    </p>
-    <p>
-      <label for="ae-onset-${key}">${FIELD_LABELS.onsetOn}</label
-      ><input
-        id="ae-onset-${key}"
-        name="onsetOn"
-        ${typed.invalid('onsetOn')}
-        type="date"
-        value="${typed.value('onsetOn', shown?.onsetOn ?? '')}"
-        required
-      />
-    </p>
+  return html`${inputField(typed, `ae-term-${key}`, 'term', {
+      shown: shown?.term ?? '',
+      after: html`required maxlength="2000"`,
+    })}
+    ${inputField(typed, `ae-onset-${key}`, 'onsetOn', { shown: shown?.onsetOn ?? '', type: 'date', after: html`required` })}
     <p>
       <label for="ae-grade-${key}">${FIELD_LABELS.grade}</label
       ><select id="ae-grade-${key}" name="grade" ${typed.invalid('grade')}>
@@ -1299,41 +1406,13 @@ function adverseEventForms(
  */
 function doseFields(key: string, typed: ReturnType<typeof typedInto>, shown: DoseRecord | null): Html {
   const stored = (n: number | null | undefined): string => (n === undefined ? '' : numberText(n));
-  return html`<p>
-      <label for="${key}-on">${FIELD_LABELS.administeredOn}</label
-      ><input
-        id="${key}-on"
-        name="administeredOn"
-        ${typed.invalid('administeredOn')}
-        type="date"
-        value="${typed.value('administeredOn', shown?.administeredOn ?? '')}"
-        required
-      />
-    </p>
-    <p>
-      <label for="${key}-weight">${FIELD_LABELS.bodyWeightKg}</label
-      ><input
-        id="${key}-weight"
-        name="bodyWeightKg"
-        ${typed.invalid('bodyWeightKg')}
-        type="number"
-        step="0.1"
-        min="0"
-        value="${typed.value('bodyWeightKg', stored(shown?.bodyWeightKg))}"
-      />
-    </p>
-    <p>
-      <label for="${key}-mg">${FIELD_LABELS.doseMg}</label
-      ><input
-        id="${key}-mg"
-        name="doseMg"
-        ${typed.invalid('doseMg')}
-        type="number"
-        step="any"
-        min="0"
-        value="${typed.value('doseMg', stored(shown?.doseMg))}"
-      />
-    </p>`;
+  return html`${inputField(typed, `${key}-on`, 'administeredOn', {
+    shown: shown?.administeredOn ?? '',
+    type: 'date',
+    after: html`required`,
+  })}
+  ${inputField(typed, `${key}-weight`, 'bodyWeightKg', { shown: stored(shown?.bodyWeightKg), type: 'number', before: html`step="0.1" min="0"` })}
+  ${inputField(typed, `${key}-mg`, 'doseMg', { shown: stored(shown?.doseMg), type: 'number', before: html`step="any" min="0"` })}`;
 }
 
 /** The recorded dose against the protocol's (src/trial/dose-check.ts): above or not checkable says so, never "OK". */
@@ -1389,10 +1468,7 @@ function dispositionSection(
             ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
-        <p>
-          <label for="exit-on">${FIELD_LABELS.on}</label
-          ><input id="exit-on" name="on" ${typed.invalid('on')} type="date" value="${typed.value('on')}" required />
-        </p>
+        ${inputField(typed, 'exit-on', 'on', { type: 'date', after: html`required` })}
         <p><button type="submit">Record the exit</button></p>
       </form>`;
   }
@@ -1411,17 +1487,7 @@ function dispositionSection(
                 ${exitOptions(fix.value('event', d.event))}
               </select>
             </p>
-            <p>
-              <label for="fix-on-${d.id}">${FIELD_LABELS.on}</label
-              ><input
-                id="fix-on-${d.id}"
-                name="on"
-                ${fix.invalid('on')}
-                type="date"
-                value="${fix.value('on', d.on)}"
-                required
-              />
-            </p>
+            ${inputField(fix, `fix-on-${d.id}`, 'on', { shown: d.on, type: 'date', after: html`required` })}
             <p>
               <label for="fix-participant-${d.id}">${FIELD_LABELS.participantId}</label
               ><select id="fix-participant-${d.id}" name="participantId" ${fix.invalid('participantId')}>
@@ -1447,12 +1513,21 @@ function dispositionSection(
     })}`;
 }
 
-/** The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved). */
-function signInPage(before: Html, carried: Html = html``, username = ''): Html {
+/** Only a path under /trial/ (never another origin or a scheme-relative URL): where a sign-in goes on to. */
+export function safeNext(next: string | undefined): string {
+  return next !== undefined && /^\/trial\/[A-Za-z0-9/_-]*$/.test(next) ? next : '/trial/';
+}
+
+/**
+ * The sign-in page: `before` above the form, `carried` hidden inside it (what a session that ended left unsaved),
+ * `next` the page to go on to once signed in (the one opened without a session), when it is a trial page.
+ */
+function signInPage(before: Html, carried: Html = html``, username = '', next?: string): Html {
+  const goTo = safeNext(next);
   return html`<h1>Trial sign-in</h1>
     ${before}
     <form method="post" action="/trial/login">
-      ${carried}
+      ${carried}${goTo === '/trial/' ? '' : html`<input type="hidden" name="next" value="${goTo}" />`}
       <p>
         <label for="username">${FIELD_LABELS.username}</label
         ><input id="username" name="username" autocomplete="username" value="${username}" required />
@@ -1467,11 +1542,15 @@ function signInPage(before: Html, carried: Html = html``, username = ''): Html {
 
 /**
  * The sign-in form posted from an address that has had too many refused sign-ins (429): the sign-in page again, saying
- * so and for how long (the rate limit's Retry-After), instead of the API's OperationOutcome.
+ * so and for how long (the rate limit's Retry-After), instead of the API's OperationOutcome. The credentials are not
+ * checked; the user name as typed (never the password) and the entries a session that ended left unsaved stay in
+ * the form, so trying again later is one password away.
  */
-export function signInLimitedPage(reply: FastifyReply): FastifyReply {
+export function signInLimitedPage(reply: FastifyReply, body: unknown): FastifyReply {
   const seconds = Number(reply.getHeader('retry-after'));
   const minutes = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds / 60) : undefined;
+  const typed = typedSignIn(body);
+  const carried = carriedSignIn(typed);
   return send(
     reply.code(429),
     undefined,
@@ -1481,11 +1560,49 @@ export function signInLimitedPage(reply: FastifyReply): FastifyReply {
         <p>
           Too many refused sign-ins from this address: sign-in is
           paused${minutes === undefined ? '' : html` for ${minutes} minute${minutes === 1 ? '' : 's'}`}, even with the
-          right password. Nothing was checked; try again then.
+          right password. Nothing was checked; try again
+          then.${carried === undefined ? '' : ' What you typed in the form is still kept: sign in to save it.'}
         </p>
       </div>`,
+      carried,
+      typed.username,
+      typed.next,
     ),
   );
+}
+
+/** What a sign-in form posted that the sign-in page shows again: the user name (never the password), carried entries. */
+interface TypedSignIn {
+  readonly username: string;
+  readonly resumeAction?: string | undefined;
+  readonly resumeFor?: string | undefined;
+  readonly resume?: string | undefined;
+  readonly next?: string | undefined;
+}
+
+/** A sign-in post's fields as typed, from a body not (yet) checked: a field that is not one string is left out. */
+function typedSignIn(body: unknown): TypedSignIn {
+  const fields =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const text = (name: string): string | undefined => {
+    const value = fields[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const username = (text('username') ?? '').trim();
+  return {
+    username: username.length <= 64 ? username : '',
+    resumeAction: text('resumeAction'),
+    resumeFor: text('resumeFor'),
+    resume: text('resume'),
+    next: text('next'),
+  };
+}
+
+/** The hidden fields a sign-in form carried (a page form's entries, sessionEndedPage), to carry them on, or none. */
+function carriedSignIn({ resumeAction, resumeFor, resume }: TypedSignIn): Html | undefined {
+  return resumeAction !== undefined && resumeFor !== undefined && resume !== undefined && resumableAction(resumeAction)
+    ? carriedFields(resumeAction, resumeFor, resume)
+    : undefined;
 }
 
 /** A refused page's title and heading, by status. */
@@ -1638,13 +1755,8 @@ const carriedFields = (action: string, owner: string, values: string): Html =>
  * user name as typed and, when the form carried a page form's entries through sign-in (sessionEndedPage), those
  * entries still carried, so a mistyped password does not lose them. Only what this browser posted goes back to it.
  */
-export function signInRefusedPage(
-  reply: FastifyReply,
-  typed: { username: string; resumeAction?: string; resumeFor?: string; resume?: string },
-): FastifyReply {
-  const { resumeAction, resumeFor, resume } = typed;
-  const carries =
-    resumeAction !== undefined && resumeFor !== undefined && resume !== undefined && resumableAction(resumeAction);
+export function signInRefusedPage(reply: FastifyReply, typed: TypedSignIn): FastifyReply {
+  const carried = carriedSignIn(typed);
   return send(
     reply.code(401),
     undefined,
@@ -1653,11 +1765,12 @@ export function signInRefusedPage(
       html`<div class="alert warning" role="alert">
         <p>
           User name or password not
-          accepted.${carries ? ' What you typed in the form is still kept: sign in to save it.' : ''}
+          accepted.${carried === undefined ? '' : ' What you typed in the form is still kept: sign in to save it.'}
         </p>
       </div>`,
-      carries ? carriedFields(resumeAction, resumeFor, resume) : html``,
+      carried,
       typed.username,
+      typed.next,
     ),
   );
 }
@@ -1684,7 +1797,7 @@ export async function resumePage(
     'Save what you typed',
     html`<h1>Save what you typed</h1>
       <p>${why} Check the entries and save them.</p>
-      ${await typedEntries(deps, terms, values)}
+      ${await typedEntries(deps, terms, values, userOf(request))}
       <form method="post" action="${action}">
         ${csrfField(reply)}
         ${entries.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
@@ -1723,7 +1836,8 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
   };
 
   app.get('/login', { config: { trialAccess: 'public' } }, async (request, reply) => {
-    const failed = (request.query as { failed?: string }).failed !== undefined;
+    const query = request.query as { failed?: string; next?: unknown };
+    const failed = query.failed !== undefined;
     return send(
       reply,
       undefined,
@@ -1732,14 +1846,21 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         failed
           ? html`<div class="alert warning" role="alert"><p>User name or password not accepted.</p></div>`
           : html``,
+        html``,
+        '',
+        typeof query.next === 'string' ? query.next : undefined,
       ),
     );
   });
 
-  // Pages need a session; without one they go to the sign-in page instead of answering 401.
+  // Pages need a session; without one they go to the sign-in page instead of answering 401, which then goes on to
+  // the page opened (a bookmark, a link to a participant, a page reloaded after the session ended).
   const pageAccess = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.trialUser === undefined) return reply.code(303).redirect('/trial/login');
-    return undefined;
+    if (request.trialUser !== undefined) return undefined;
+    const next = safeNext(pathOf(request.url));
+    return reply
+      .code(303)
+      .redirect(next === '/trial/' ? '/trial/login' : `/trial/login?next=${encodeURIComponent(next)}`);
   };
 
   app.get('/', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) => {
@@ -1816,24 +1937,33 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
         html`<p>
           <label for="c-${c.id}">${criterionLabel(c, terms)}</label
           ><select id="c-${c.id}" name="c-${c.id}">
-            <option value="">from the record (or unknown)</option>
-            ${(['met', 'not-met', 'unknown'] as const).map(
-              (status) =>
-                html`<option value="${status}" ${screening.selected(`c-${c.id}`, status)}>
-                  ${status === 'not-met' ? 'not met' : status}
-                </option>`,
+            ${Object.entries(CRITERION_ANSWER_WORDS).map(([status, words]) =>
+              status === ''
+                ? html`<option value="">${words}</option>`
+                : html`<option value="${status}" ${screening.selected(`c-${c.id}`, status)}>${words}</option>`,
             )}
           </select>
         </p>`,
     );
+    // Each form offers the entries it can take: consent, the eligible ones without a consent; enrolment, the consented
+    // ones not enrolled yet. Every eligible entry in both made the first option, preselected, one already used.
+    const [{ consents }, participants] = mayWrite
+      ? await Promise.all([store.snapshot(siteFilter(user)), store.listParticipants(siteFilter(user))])
+      : [{ consents: [] }, []];
+    const consentedIds = new Set(consents.map((c) => c.screeningId));
+    const enrolledIds = new Set(participants.map((p) => p.screeningId));
     const eligible = entries.filter((e) => e.verdict === 'eligible');
-    const entryOptions = (typed: ReturnType<typeof typedInto>) =>
-      eligible.map(
-        (e) =>
-          html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>
-            ${codeAt(user, e.screeningCode, e.site)}
-          </option>`,
-      );
+    const entryOptions = (typed: ReturnType<typeof typedInto>, offered: readonly ScreeningEntry[], none: string) =>
+      offered.length === 0
+        ? html`<option value="">${none}</option>`
+        : offered.map(
+            (e) =>
+              html`<option value="${e.id}" ${typed.selected('screeningId', e.id)}>
+                ${codeAt(user, e.screeningCode, e.site)}
+              </option>`,
+          );
+    const awaitingConsent = eligible.filter((e) => !consentedIds.has(e.id));
+    const awaitingEnrolment = eligible.filter((e) => consentedIds.has(e.id) && !enrolledIds.has(e.id));
     return send(
       reply,
       blind(user),
@@ -1845,37 +1975,9 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
             ? html`<h2>Screen a patient</h2>
                 <form method="post" action="/trial/screening" ${screening.anchor}>
                   ${csrfField(reply)}
-                  <p>
-                    <label for="site">${FIELD_LABELS.site}</label
-                    ><input
-                      id="site"
-                      name="site"
-                      ${screening.invalid('site')}
-                      required
-                      value="${screening.value('site', user.site ?? '')}"
-                    />
-                  </p>
-                  <p>
-                    <label for="screeningCode">${FIELD_LABELS.screeningCode}</label
-                    ><input
-                      id="screeningCode"
-                      name="screeningCode"
-                      ${screening.invalid('screeningCode')}
-                      value="${screening.value('screeningCode')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="screenedOn">${FIELD_LABELS.screenedOn}</label
-                    ><input
-                      id="screenedOn"
-                      name="screenedOn"
-                      ${screening.invalid('screenedOn')}
-                      type="date"
-                      value="${screening.value('screenedOn')}"
-                      required
-                    />
-                  </p>
+                  ${inputField(screening, 'site', 'site', { shown: user.site ?? '', before: html`required` })}
+                  ${inputField(screening, 'screeningCode', 'screeningCode', { after: html`required` })}
+                  ${inputField(screening, 'screenedOn', 'screenedOn', { type: 'date', after: html`required` })}
                   <p>
                     <label for="bundle">${FIELD_LABELS.bundle}</label
                     ><textarea id="bundle" name="bundle" ${screening.invalid('bundle')} rows="4" cols="60">
@@ -1893,30 +1995,11 @@ ${screening.value('bundle')}</textarea>
                   <p>
                     <label for="consent-screening">${FIELD_LABELS.screeningId}</label
                     ><select id="consent-screening" name="screeningId" ${consent.invalid('screeningId')} required>
-                      ${entryOptions(consent)}
+                      ${entryOptions(consent, awaitingConsent, 'no eligible entry awaits consent')}
                     </select>
                   </p>
-                  <p>
-                    <label for="consentedOn">${FIELD_LABELS.consentedOn}</label
-                    ><input
-                      id="consentedOn"
-                      name="consentedOn"
-                      ${consent.invalid('consentedOn')}
-                      type="date"
-                      value="${consent.value('consentedOn')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="formVersion">${FIELD_LABELS.formVersion}</label
-                    ><input
-                      id="formVersion"
-                      name="formVersion"
-                      ${consent.invalid('formVersion')}
-                      value="${consent.value('formVersion')}"
-                      required
-                    />
-                  </p>
+                  ${inputField(consent, 'consentedOn', 'consentedOn', { type: 'date', after: html`required` })}
+                  ${inputField(consent, 'formVersion', 'formVersion', { after: html`required` })}
                   <p><button type="submit">Record consent</button></p>
                 </form>
                 <form method="post" action="/trial/participants" ${enrol.anchor}>
@@ -1924,30 +2007,11 @@ ${screening.value('bundle')}</textarea>
                   <p>
                     <label for="enrol-screening">${FIELD_LABELS.screeningId}</label
                     ><select id="enrol-screening" name="screeningId" ${enrol.invalid('screeningId')} required>
-                      ${entryOptions(enrol)}
+                      ${entryOptions(enrol, awaitingEnrolment, 'no consented entry awaits enrolment')}
                     </select>
                   </p>
-                  <p>
-                    <label for="participantCode">${FIELD_LABELS.participantCode}</label
-                    ><input
-                      id="participantCode"
-                      name="participantCode"
-                      ${enrol.invalid('participantCode')}
-                      value="${enrol.value('participantCode')}"
-                      required
-                    />
-                  </p>
-                  <p>
-                    <label for="enrolledOn">${FIELD_LABELS.enrolledOn}</label
-                    ><input
-                      id="enrolledOn"
-                      name="enrolledOn"
-                      ${enrol.invalid('enrolledOn')}
-                      type="date"
-                      value="${enrol.value('enrolledOn')}"
-                      required
-                    />
-                  </p>
+                  ${inputField(enrol, 'participantCode', 'participantCode', { after: html`required` })}
+                  ${inputField(enrol, 'enrolledOn', 'enrolledOn', { type: 'date', after: html`required` })}
                   ${baselineCrpFields('baselineCrp', enrol, null)} ${demographicsFields('enrol', enrol, null)}
                   <p class="muted">Strata (hs-CRP band, site) are derived from the baseline hs-CRP and the site.</p>
                   <p><button type="submit">Enrol</button></p>
@@ -1973,7 +2037,7 @@ ${screening.value('bundle')}</textarea>
       async () => {
         const form = parseBody(ScreeningFormSchema.passthrough(), request.body) as Record<string, string>;
         const protocol = await currentProtocol(deps);
-        const criteria = protocol.criteria.flatMap((c) => {
+        const answered = protocol.criteria.flatMap((c) => {
           const status = form[`c-${c.id}`];
           const parsed = ScreeningCriterionSchema.shape.status.safeParse(status);
           return parsed.success
@@ -1986,9 +2050,30 @@ ${screening.value('bundle')}</textarea>
           try {
             bundle = JSON.parse(text);
           } catch {
-            throw new InputError('the Bundle is not valid JSON', 'input.bundle.json');
+            throw new InputError('the Bundle is not valid JSON', 'input.bundle.json', 'bundle');
           }
         }
+        if (bundle === undefined && answered.length === 0) {
+          throw new InputError(
+            'screening: no criterion was answered and no FHIR R4 Bundle was pasted: answer the criteria (met, not met or unknown), or paste the Bundle for the record to decide them',
+            'trial.invalid',
+          );
+        }
+        // Without a record, a criterion left "from the record (or unknown)" is unknown, as its option says: the
+        // verdict is then "needs data", never eligible (the store takes every criterion of the protocol once).
+        const criteria =
+          bundle !== undefined
+            ? answered
+            : protocol.criteria.map(
+                (c) =>
+                  answered.find((a) => a.id === c.id) ?? {
+                    id: c.id,
+                    kind: c.kind,
+                    status: 'unknown' as const,
+                    reason: 'not answered by the screener, and no record given',
+                    verified: c.verified,
+                  },
+              );
         const entry = await screen(deps, request, {
           site: form.site ?? '',
           screeningCode: form.screeningCode ?? '',
@@ -2069,7 +2154,7 @@ ${screening.value('bundle')}</textarea>
       store.listForms({ participantId: id }),
       safety ? store.listLabs({ participantId: id }) : [],
       safety ? store.listAdverseEvents({ participantId: id }) : [],
-      safety ? store.listAlerts({ openOnly: true }) : [],
+      safety ? store.listAlerts(siteFilter(user)) : [],
       store.getAllocation(id),
       store.listDispositions({ participantId: id }),
       store.listParticipants(siteFilter(user)),
@@ -2084,12 +2169,13 @@ ${screening.value('bundle')}</textarea>
     // What the page shows of the records (masked for a blinded viewer); the schedule above used them as stored.
     const { blind, terms } = await blindingFor(request);
     const refused = blindRefused(shown, blind);
-    const { participant, forms, labs, adverseEvents, mine, dose, others } = blind({
+    const { participant, forms, labs, adverseEvents, mine, acknowledged, dose, others } = blind({
       participant: record,
       forms: storedForms,
       labs: storedLabs,
       adverseEvents: storedEvents,
-      mine: alerts.filter((a) => a.participantId === id),
+      mine: alerts.filter((a) => a.participantId === id && a.acknowledgedAt === null),
+      acknowledged: acknowledgedLatestFirst(alerts.filter((a) => a.participantId === id)),
       dose: storedDose,
       others: inScope,
     });
@@ -2165,17 +2251,7 @@ ${screening.value('bundle')}</textarea>
                     Kit ${participant.kitCode}. The visit windows are provisional until this is recorded.
                   </p>
                   ${safety ? preDoseSummary(preDoseClearance(protocol, labs, null)) : ''}
-                  <p>
-                    <label for="dose-kit">${FIELD_LABELS.kitCode}</label
-                    ><input
-                      id="dose-kit"
-                      name="kitCode"
-                      ${doseTyped.invalid('kitCode')}
-                      value="${doseTyped.value('kitCode')}"
-                      autocomplete="off"
-                      required
-                    />
-                  </p>
+                  ${inputField(doseTyped, 'dose-kit', 'kitCode', { after: html`autocomplete="off" required` })}
                   ${doseFields('dose', doseTyped, null)}
                   <p><button type="submit">Record the dose</button></p>
                 </form>`
@@ -2218,10 +2294,15 @@ ${screening.value('bundle')}</textarea>
         ${formTable(forms, (f) =>
           visitTimingText(visitTiming(protocol, storedDose?.administeredOn ?? null, f.visit, f.completedOn)),
         )}
+        ${can(user.role, 'form.write') ? formCorrections(path, () => csrfField(reply), forms, deps.instruments, refused) : ''}
         ${
           can(user.role, 'form.write')
             ? html`<h3>Enter a visit form</h3>
                 ${[...deps.instruments.values()].map((def) => {
+                  // Only the visits that collect it (the store refuses any other), and no form for an instrument
+                  // the protocol collects at no visit.
+                  const collecting = schedule.filter((v) => v.instruments.includes(def.id));
+                  if (collecting.length === 0) return '';
                   const typed = typedInto(refused, `${path}/forms#${def.id}`);
                   return html`<details ${typed.refused ? 'open' : ''}>
                     <summary>${def.name}</summary>
@@ -2231,7 +2312,7 @@ ${screening.value('bundle')}</textarea>
                       <p>
                         <label for="visit-${def.id}">${FIELD_LABELS.visit}</label
                         ><select id="visit-${def.id}" name="visit" ${typed.invalid('visit')}>
-                          ${schedule.map(
+                          ${collecting.map(
                             (v) =>
                               html`<option value="${v.id}" ${typed.selected('visit', v.id)}>
                                 ${v.label} (${v.windowText})
@@ -2254,22 +2335,22 @@ ${screening.value('bundle')}</textarea>
                             </p>`
                           : ''
                       }
-                      <p>
-                        <label for="completed-${def.id}">${FIELD_LABELS.completedOn}</label
-                        ><input
-                          id="completed-${def.id}"
-                          name="completedOn"
-                          ${typed.invalid('completedOn')}
-                          type="date"
-                          value="${typed.value('completedOn')}"
-                          required
-                        />
-                      </p>
+                      ${inputField(typed, `completed-${def.id}`, 'completedOn', { type: 'date', after: html`required` })}
                       ${instrumentFields(def, typed)}
                       <p><button type="submit">Save ${def.name}</button></p>
                     </form>
                   </details>`;
                 })}`
+            : ''
+        }
+        ${
+          safety && acknowledged.length > 0
+            ? html`<h2>Acknowledged safety alerts</h2>
+                ${acknowledgedList(
+                  acknowledged,
+                  { [id]: participant.participantCode },
+                  blind(await acknowledgerNames(deps, acknowledged)),
+                )}`
             : ''
         }
         ${
@@ -2281,23 +2362,24 @@ ${screening.value('bundle')}</textarea>
         ${can(user.role, 'lab.write') ? labCorrections(path, () => csrfField(reply), labs, schedule, refused) : ''}
         ${
           can(user.role, 'lab.write')
-            ? html`<form method="post" action="${path}/labs" ${lab.anchor}>
-                ${csrfField(reply)}
-                ${labFields(
-                  'lab',
-                  lab,
-                  null,
-                  schedule.filter((v) => v.labs.length > 0),
-                  LAB_UNITS,
-                  html`<p>
-                    <label for="analyte">${FIELD_LABELS.analyte}</label
-                    ><select id="analyte" name="analyte" ${lab.invalid('analyte')}>
-                      ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
-                    </select>
-                  </p>`,
-                )}
-                <p><button type="submit">Save lab result</button></p>
-              </form>`
+            ? html`<h3>Enter a lab result</h3>
+                <form method="post" action="${path}/labs" ${lab.anchor}>
+                  ${csrfField(reply)}
+                  ${labFields(
+                    'lab',
+                    lab,
+                    null,
+                    schedule.filter((v) => v.labs.length > 0),
+                    LAB_UNITS,
+                    html`<p>
+                      <label for="analyte">${FIELD_LABELS.analyte}</label
+                      ><select id="analyte" name="analyte" ${lab.invalid('analyte')}>
+                        ${LAB_ANALYTES.map((a) => html`<option value="${a}" ${lab.selected('analyte', a)}>${a}</option>`)}
+                      </select>
+                    </p>`,
+                  )}
+                  <p><button type="submit">Save lab result</button></p>
+                </form>`
             : ''
         }
         ${
@@ -2454,12 +2536,11 @@ ${screening.value('bundle')}</textarea>
       async () => {
         await participantInScope(deps, request, id);
         const form = request.body as Record<string, string>;
-        const answers: Record<string, number | string | null> = {};
+        const answers: Record<string, ItemAnswer> = {};
         for (const [key, value] of Object.entries(form)) {
           const m = /^item(\d+)$/.exec(key);
           if (m === null) continue;
-          const v = value.trim();
-          answers[m[1] as string] = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+          answers[m[1] as string] = formAnswer(value);
         }
         const saved = await store.saveForm(writeContext(request, 'visit form'), {
           participantId: id,
@@ -2469,11 +2550,49 @@ ${screening.value('bundle')}</textarea>
           answers,
           completedOn: form.completedOn ?? '',
         });
-        return `Saved ${saved.instrument} at ${saved.visit}: total ${saved.score.total ?? 'incomplete'} (${saved.status})`;
+        return formSavedText('Saved', saved);
       },
       participantAgain(request, reply, id, 'forms'),
     );
   });
+
+  // A visit form entered wrong (an item skipped or misread, the date): the items changed from what the correction
+  // form showed, or the date, with a reason and the version shown; the store scores it again (correctForm).
+  app.post(
+    '/participants/:id/forms/:form/corrections',
+    { config: { trialAccess: 'form.write' } },
+    async (request, reply) => {
+      const { id, form: formId } = request.params as { id: string; form: string };
+      return action(
+        deps.auth,
+        reply,
+        `/trial/participants/${encodeURIComponent(id)}`,
+        async () => {
+          await participantInScope(deps, request, id);
+          const stored = await store.getForm(formId);
+          if (stored === null || stored.participantId !== id) throw new InputError('no such form', 'trial.not-found');
+          const form = request.body as Record<string, string>;
+          const answers: Record<string, ItemAnswer> = {};
+          for (const [key, value] of Object.entries(form)) {
+            const m = /^item(\d+)$/.exec(key);
+            if (m === null) continue;
+            const item = m[1] as string;
+            if (value.trim() !== answerText(stored.answers[item])) answers[item] = formAnswer(value);
+          }
+          const completedOn = (form.completedOn ?? '') === stored.completedOn ? undefined : (form.completedOn ?? '');
+          const saved = await store.correctForm(
+            writeContext(request, reasonFrom(form)),
+            formId,
+            answers,
+            completedOn,
+            formVersion(form),
+          );
+          return formSavedText('Corrected', saved);
+        },
+        participantAgain(request, reply, id, `forms/${formId}/corrections`),
+      );
+    },
+  );
 
   app.post('/participants/:id/labs', { config: { trialAccess: 'lab.write' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -2741,7 +2860,11 @@ ${screening.value('bundle')}</textarea>
           dashboard.clearedSince,
         )}
         <h2>Acknowledged alerts</h2>
-        ${acknowledgedList(dashboard.acknowledgedAlerts, names)}
+        ${acknowledgedList(
+          dashboard.acknowledgedAlerts,
+          names,
+          blind(await acknowledgerNames(deps, dashboard.acknowledgedAlerts)),
+        )}
         <h2>Counts</h2>
         <ul>
           ${dashboard.counts.map((c) => html`<li>${c.label}: ${c.n}</li>`)}

@@ -92,6 +92,62 @@ test('a refused lab result keeps the visit, analyte, limits and the value as typ
   }
 });
 
+test('a screening sent with no criterion answered and no Bundle says what is missing, in the words of the form', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const refused = await coord.request(
+      'POST',
+      '/trial/screening',
+      { site: 'site-a', screeningCode: 'SCR-0043', screenedOn: '2026-11-02', bundle: ' ' },
+      FORM,
+    );
+    assert.equal(refused.status, 400);
+    assert.match(
+      refused.text,
+      /Not saved: screening: no criterion was answered and no FHIR R4 Bundle was pasted: answer the criteria/,
+    );
+    assert.doesNotMatch(refused.text, /invalid field\(s\): criteria/);
+    assert.match(formOf(refused.text, '/trial/screening'), /name="screeningCode"[^>]*value="SCR-0043"/);
+    assert.equal((await t.store.listScreening({})).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a screening without a Bundle takes a criterion left "from the record (or unknown)" as unknown: needs data', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const [first, second] = protocol.criteria;
+    assert.ok(first !== undefined && second !== undefined);
+    const saved = await coord.request(
+      'POST',
+      '/trial/screening',
+      {
+        site: 'site-a',
+        screeningCode: 'SCR-0044',
+        screenedOn: '2026-11-02',
+        bundle: '',
+        [`c-${first.id}`]: first.kind === 'inclusion' ? 'met' : 'not-met',
+        [`c-${second.id}`]: '',
+      },
+      FORM,
+    );
+    assert.equal(saved.status, 303, saved.text.slice(0, 500));
+    const [entry] = await t.store.listScreening({});
+    assert.equal(entry?.verdict, 'needs-data');
+    assert.equal(entry?.criteria.length, protocol.criteria.length);
+    assert.equal(entry?.criteria.find((c) => c.id === first.id)?.reason, 'entered by the screener');
+    const left = entry?.criteria.find((c) => c.id === second.id);
+    assert.deepEqual([left?.status, left?.source], ['unknown', 'entered']);
+    assert.match(left?.reason ?? '', /not answered by the screener, and no record given/);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a refused screening keeps the pasted Bundle, the code and the answers entered', async () => {
   const t = await startTestTrial();
   try {
@@ -122,6 +178,26 @@ test('a refused screening keeps the pasted Bundle, the code and the answers ente
       ),
     );
     assert.match(form, new RegExp(`name="c-${criterion}"[\\s\\S]*?<option value="not-met"[^>]*selected`));
+    // The refusal is about the Bundle: its field is marked and tied to the reason, as a refused date's is.
+    assert.match(form, /<textarea id="bundle" name="bundle"\s+aria-invalid="true" aria-describedby="refused-reason"/);
+    // So is one the engine cannot read (no Patient in it).
+    const noPatient = await coord.request(
+      'POST',
+      '/trial/screening',
+      {
+        site: 'site-a',
+        screeningCode: 'SCR-0042',
+        screenedOn: '2026-11-02',
+        bundle: '{"resourceType": "Bundle", "type": "collection", "entry": []}',
+      },
+      FORM,
+    );
+    assert.equal(noPatient.status, 400);
+    assert.match(noPatient.text, /Not saved: the Bundle holds no Patient resource/);
+    assert.match(
+      formOf(noPatient.text, '/trial/screening'),
+      /<textarea id="bundle" name="bundle"\s+aria-invalid="true" aria-describedby="refused-reason"/,
+    );
     assert.equal((await t.store.listScreening({})).length, 0);
   } finally {
     await t.close();
@@ -429,6 +505,42 @@ test('a refused form marks the field the refusal is about: aria-invalid, describ
     );
     assert.equal(notRandomized.status, 409, notRandomized.text.slice(0, 300));
     assert.doesNotMatch(notRandomized.text, /aria-invalid/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a correction that changes nothing says so, never "invalid field(s): (root)"', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const [participant] = await t.store.listParticipants({});
+    assert.ok(participant !== undefined);
+    // The enrolment correction sent as the page showed it: the page sends only what changed, here nothing.
+    const path = `/trial/participants/${id}/corrections`;
+    const unchanged = await coord.request(
+      'POST',
+      path,
+      {
+        version: '1',
+        participantCode: participant.participantCode,
+        enrolledOn: participant.enrolledOn,
+        baselineCrp: '6.5',
+        baselineCrpUnit: 'mg/L',
+        baselineCrpComparator: '',
+        reason: 'checked',
+      },
+      FORM,
+    );
+    assert.equal(unchanged.status, 400);
+    assert.match(unchanged.text, /Not saved: enrolment correction: give at least one field/);
+    assert.doesNotMatch(unchanged.text, /\(root\)/);
+    // The API's corrections likewise.
+    const screening = (await t.store.listScreening({}))[0]?.id ?? '';
+    const api = await coord.post(`/trial/api/screening/${screening}/corrections`, { reason: 'checked' });
+    assert.equal(api.status, 400);
+    assert.match(api.text, /"diagnostics":"the body: give at least one field"/);
   } finally {
     await t.close();
   }

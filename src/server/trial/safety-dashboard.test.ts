@@ -286,7 +286,7 @@ test('an open alert is acknowledged from the safety dashboard by a writer of its
     // The form asks what was done; without it nothing is acknowledged.
     assert.match(
       (await coord.get('/trial/safety')).text,
-      /<label\s*>Action taken\s*<input name="actionTaken" required maxlength="500"/,
+      /<label\s*>Action taken\s*<input\s+name="actionTaken"\s+aria-label="Action taken on the [^"]+"\s+required\s+maxlength="500"/,
     );
     const form = { contentType: 'application/x-www-form-urlencoded' } as const;
     const blank = await coord.request('POST', action, { actionTaken: ' ' }, form);
@@ -304,8 +304,17 @@ test('an open alert is acknowledged from the safety dashboard by a writer of its
     assert.match(back.text, /No open safety alerts\./);
     assert.match(
       back.text,
-      /<h2>Acknowledged alerts<\/h2>[\s\S]*stop-rule[\s\S]*Acknowledged \d{4}-\d{2}-\d{2}:\s+Infusion not given; platelets repeated, investigator told/,
+      /<h2>Acknowledged alerts<\/h2>[\s\S]*stop-rule[\s\S]*Acknowledged\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by Coordinator A \(coordinator\):\s+Infusion not given; platelets repeated, investigator told/,
     );
+    // The participant's page lists it too, with who acknowledged it, when and what was done; so does the monitor's.
+    for (const reader of [coord, monitor]) {
+      assert.match(
+        (await reader.get(`/trial/participants/${participantId}`)).text,
+        /<h2>Acknowledged safety alerts<\/h2>\s*<ul>\s*<li>\s*<strong>stop-rule<\/strong>[\s\S]*Acknowledged\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC by Coordinator A \(coordinator\):\s+Infusion not given; platelets repeated, investigator told/,
+      );
+    }
+    const rater = await t.signIn('outcome-rater', 'site-a');
+    assert.doesNotMatch((await rater.get(`/trial/participants/${participantId}`)).text, /Acknowledged|stop-rule/);
     const [alert] = (await coord.get('/trial/api/alerts')).json as {
       acknowledgedAt: string | null;
       actionTaken: string | null;
@@ -517,6 +526,49 @@ test('a viewer of every site reads each listed participant by code and site: two
       screening.includes('S-same (site-a)') && screening.includes('S-same (site-b)'),
       'screening entries by site',
     );
+  } finally {
+    await t.close();
+  }
+});
+
+test("each alert's Acknowledge button and Action taken field name the alert's participant, so two alike are told apart", async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const codes: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const participantId = await enrolThroughApi(coord, protocol, 'site-a');
+      const lab = await coord.post('/trial/api/labs', {
+        participantId,
+        visit: 'baseline',
+        analyte: 'platelets',
+        value: 40,
+        unit: '10*9/L',
+        lowerLimitOfNormal: 150,
+        upperLimitOfNormal: null,
+        collectedOn: '2026-11-04',
+      });
+      assert.equal(lab.status, 201, lab.text);
+      const participant = (await t.store.listParticipants({})).find((p) => p.id === participantId);
+      codes.push(participant?.participantCode ?? '');
+    }
+    const page = (await coord.get('/trial/safety')).text;
+    const buttons = [...page.matchAll(/<button type="submit" aria-label="(Acknowledge [^"]*)"/g)].map((m) => m[1]);
+    assert.equal(buttons.length, 2);
+    assert.equal(new Set(buttons).size, 2, `two buttons named alike: ${buttons.join(' | ')}`);
+    for (const code of codes) {
+      assert.ok(
+        buttons.some((b) => b?.includes(`of participant ${code}`)),
+        `a button naming ${code}: ${buttons.join(' | ')}`,
+      );
+      assert.match(
+        page,
+        new RegExp(
+          `<input\\s+name="actionTaken"\\s+aria-label="Action taken on the stop-rule alert of participant ${code} `,
+        ),
+      );
+    }
   } finally {
     await t.close();
   }

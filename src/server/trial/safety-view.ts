@@ -55,6 +55,12 @@ export type ClearedDose = DoseRecord & { readonly clearedBy: readonly string[] }
  */
 export type CorrectedRecord = LabRecord | (DoseRecord & { readonly check: DoseCheck });
 
+/** The acknowledged ones of `alerts`, the latest acknowledgement first (the dashboard's, a participant's page's). */
+export const acknowledgedLatestFirst = (alerts: readonly AlertRecord[]): AlertRecord[] =>
+  alerts
+    .filter((a) => a.acknowledgedAt !== null)
+    .sort((a, b) => (b.acknowledgedAt ?? '').localeCompare(a.acknowledgedAt ?? ''));
+
 export async function safetyDashboard(
   store: TrialStore,
   filter: SiteFilter,
@@ -69,9 +75,7 @@ export async function safetyDashboard(
     store.snapshot(filter),
   ]);
   const alerts = allAlerts.filter((a) => a.acknowledgedAt === null);
-  const acknowledgedAlerts = allAlerts
-    .filter((a) => a.acknowledgedAt !== null)
-    .sort((a, b) => (b.acknowledgedAt ?? '').localeCompare(a.acknowledgedAt ?? ''));
+  const acknowledgedAlerts = acknowledgedLatestFirst(allAlerts);
   const died = new Set(exits.filter((d) => d.event === 'death').map((d) => d.participantId));
   const deathsWithoutExit = events.filter((e) => e.outcome === 'fatal' && !died.has(e.participantId));
   const flaggedLabs = labs.filter(

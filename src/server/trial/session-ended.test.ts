@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createAccounts } from './accounts.ts';
 import { TrialClient } from './client.test-support.ts';
-import { accountFor, enrolThroughApi, insightProtocol, startTestTrial } from './harness.test-support.ts';
+import { accountFor, enrolThroughApi, insightProtocol, startTestTrial, TEST_COST } from './harness.test-support.ts';
 
 const FORM = { contentType: 'application/x-www-form-urlencoded', csrf: false };
 
@@ -322,6 +323,111 @@ test('a stale page form is shown again only to the user it was made for, never t
     assert.match(stale.text, /Not saved: the page this was sent from belonged to an earlier sign-in/);
     assert.doesNotMatch(stale.text, /value="91"/);
     assert.equal((await t.store.listLabs({ participantId: id })).length, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test("a chosen option is listed as its form showed it (the option's words), never as its code", async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const id = await enrolThroughApi(coord, protocol, 'site-a');
+    const participant = (await t.store.listParticipants()).find((p) => p.id === id);
+    const screeningEntry = (await t.store.listScreening()).find((s) => s.id === participant?.screeningId);
+    const baseline = protocol.visits?.find((v) => v.id === 'baseline');
+    const criterion = protocol.criteria[0];
+    assert.ok(participant !== undefined && screeningEntry !== undefined && baseline !== undefined);
+    assert.ok(criterion !== undefined);
+    const path = `/trial/participants/${id}`;
+    const posts: [string, Record<string, string>][] = [
+      [`${path}/labs`, { visit: 'baseline', analyte: 'anc', comparator: '<', value: '500', unit: '/uL' }],
+      [`${path}/dispositions/d-1/corrections`, { event: 'withdrew-consent', participantId: id, reason: 'wrong one' }],
+      ['/trial/screening', { screeningCode: 'S-7', [`c-${criterion.id}`]: 'not-met' }],
+      [
+        '/trial/participants',
+        { screeningId: screeningEntry.id, baselineCrpUnit: 'mg/dL', baselineCrpComparator: '', sex: 'F' },
+      ],
+    ];
+    const listed: string[] = [];
+    for (const [action, typed] of posts) {
+      now += 120_000; // each form's session ends while it is open
+      const ended = await coord.request('POST', action, { ...typed, _csrf: coord.csrf }, FORM);
+      assert.equal(ended.status, 401, action);
+      const account = accountFor('coordinator', 'site-a');
+      const browser = new TrialClient(t.url);
+      const signedIn = await browser.request(
+        'POST',
+        '/trial/login',
+        { ...hiddenFields(ended.text, '/trial/login'), username: account.username, password: account.password },
+        FORM,
+      );
+      assert.equal(signedIn.status, 200, signedIn.text.slice(0, 300));
+      listed.push(signedIn.text);
+      // What is saved is still the code the form posts.
+      assert.deepEqual(
+        Object.fromEntries(Object.keys(typed).map((k) => [k, hiddenFields(signedIn.text, action)[k]])),
+        typed,
+      );
+      await coord.login(account.username, account.password);
+    }
+    const [lab, exit, screening, enrol] = listed as [string, string, string, string];
+    assert.match(lab, new RegExp(`<dt>Visit</dt>\\s*<dd>${baseline.label}</dd>`));
+    assert.match(lab, /<dt>Result reported as<\/dt>\s*<dd>&lt; below the assay&#39;s limit/);
+    assert.match(lab, /<dt>Unit \(UCUM\)<\/dt>\s*<dd>\/uL \(cells per microlitre = per mm3\)<\/dd>/);
+    assert.match(exit, /<dt>Exit<\/dt>\s*<dd>Withdrew consent<\/dd>/);
+    assert.match(exit, new RegExp(`<dt>Participant</dt>\\s*<dd>${participant.participantCode}</dd>`));
+    assert.match(screening, new RegExp(`<dt>${criterion.kind} ${criterion.id}: [^<]*</dt>\\s*<dd>not met</dd>`));
+    assert.match(enrol, new RegExp(`<dt>Screening entry</dt>\\s*<dd>${screeningEntry.screeningCode}</dd>`));
+    assert.match(enrol, /<dt>Unit, as on the laboratory report<\/dt>\s*<dd>mg\/dL \(milligrams per decilitre/);
+    assert.match(enrol, /<dt>Result reported as<\/dt>\s*<dd>a measured value<\/dd>/);
+    assert.match(enrol, /<dt>Sex<\/dt>\s*<dd>Female<\/dd>/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('to a coordinator of every site, a participant chosen in a list is listed by code and site, as its option read', async () => {
+  let now = Date.parse('2026-11-29T10:00:00Z');
+  const t = await startTestTrial({ now: () => new Date(now), sessionSeconds: 60 });
+  try {
+    await createAccounts(
+      t.store,
+      [
+        {
+          username: 'coord-all',
+          displayName: 'Coordinator, all sites',
+          role: 'coordinator',
+          site: null,
+          password: 'pw-coord-all-123',
+        },
+      ],
+      TEST_COST,
+    );
+    const coord = new TrialClient(t.url);
+    assert.equal((await coord.login('coord-all', 'pw-coord-all-123')).status, 200);
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-b');
+    const code = (await t.store.listParticipants({})).find((p) => p.id === id)?.participantCode ?? '';
+    const action = `/trial/participants/${id}/dispositions/d-1/corrections`;
+    now += 120_000;
+    const ended = await coord.request(
+      'POST',
+      action,
+      { participantId: id, reason: 'wrong one', _csrf: coord.csrf },
+      FORM,
+    );
+    assert.equal(ended.status, 401);
+    const browser = new TrialClient(t.url);
+    const signedIn = await browser.request(
+      'POST',
+      '/trial/login',
+      { ...hiddenFields(ended.text, '/trial/login'), username: 'coord-all', password: 'pw-coord-all-123' },
+      FORM,
+    );
+    assert.equal(signedIn.status, 200, signedIn.text.slice(0, 300));
+    assert.match(signedIn.text, new RegExp(`<dt>Participant</dt>\\s*<dd>${code} \\(site-b\\)</dd>`));
   } finally {
     await t.close();
   }

@@ -320,6 +320,12 @@ const CASES: readonly Case[] = [
   },
   {
     method: 'POST',
+    route: '/trial/participants/:id/forms/:form/corrections',
+    path: (id) => `/trial/participants/${id('participant')}/forms/${id('form')}/corrections`,
+    body: () => ({ completedOn: '2026-11-20', item1: '2', reason: 'typed wrong' }),
+  },
+  {
+    method: 'POST',
     route: '/trial/participants/:id/doses/:dose/corrections',
     path: (id) => `/trial/participants/${id('participant')}/doses/${id('dose')}/corrections`,
     body: () => ({ administeredOn: '2026-11-06', doseMg: '560', bodyWeightKg: '70', reason: 'typed wrong' }),

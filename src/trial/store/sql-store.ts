@@ -172,10 +172,13 @@ function assertVersion(what: string, expected: number | undefined, current: numb
 function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const names = [...new Set(r.error.issues.map((i) => i.path.join('.') || '(root)'))];
+  const names = [...new Set(r.error.issues.filter((i) => i.path.length > 0).map((i) => i.path.join('.')))];
+  // A rule about the input as a whole (a correction giving no field) says its own words, which name no value.
+  const whole = [...new Set(r.error.issues.filter((i) => i.path.length === 0).map((i) => i.message))];
   // One top-level field refused: the refusal is about it (a form marks that field).
   const only = names.length === 1 && r.error.issues.every((i) => i.path.length === 1) ? names[0] : undefined;
-  throw fail('trial.invalid', `${what}: invalid field(s): ${names.join(', ')}`, only);
+  const said = [...(names.length === 0 ? [] : [`invalid field(s): ${names.join(', ')}`]), ...whole];
+  throw fail('trial.invalid', `${what}: ${said.join('; ')}`, only);
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -2079,8 +2082,14 @@ export class SqlTrialStore implements TrialStore {
       const p = await this.participantFor(tx, ctx, input.participantId);
       const visit = meta.protocol.visits?.find((v) => v.id === input.visit);
       if (visit === undefined) throw fail('trial.invalid', 'form: unknown visit');
-      if (!visit.instruments.includes(def.id))
-        throw fail('trial.invalid', 'form: the instrument is not collected at this visit');
+      if (!visit.instruments.includes(def.id)) {
+        const collectedAt = (meta.protocol.visits ?? []).filter((v) => v.instruments.includes(def.id)).map((v) => v.id);
+        throw fail(
+          'trial.invalid',
+          `form: the ${visit.id} visit does not collect ${def.name} (the protocol collects it at ${collectedAt.length === 0 ? 'no visit' : collectedAt.join(', ')})`,
+          'visit',
+        );
+      }
       await this.assertAfterDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form', 'completedOn');
       await this.assertBeforeDosing(tx, meta.protocol, p, input.visit, input.completedOn, 'form');
       await this.assertBeforeExit(tx, p, input.completedOn, 'form');
