@@ -338,7 +338,23 @@ describe('analyzeTrial', () => {
     const [ic, im] = [c!, m!].map((r) => fitted(r.interaction));
     assert.equal(ic!.estimate, im!.estimate);
     assert.equal(ic!.n, im!.n);
-    assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
+    const censoredWarning = c!.issues.find((i) => i.code === 'analysis.biomarker.censored');
+    assert.equal(censoredWarning?.severity, 'warning');
+    // The limits this file has, with their counts: not a fixed example that reads as what was found.
+    assert.match(
+      censoredWarning.message,
+      /^5 subjects with a biomarker reported beyond an assay limit \(3 at <0\.2, 1 at >10, 1 at <5\) are left out/,
+    );
+    const oneLimit = analyzeTrial(
+      build((id, crp) => (low.includes(id) ? '<0.2' : crp)).value,
+      options,
+      'x.csv',
+      fitMmrmTrial,
+    );
+    assert.match(
+      oneLimit.issues.find((i) => i.code === 'analysis.biomarker.censored')!.message,
+      /^3 subjects with a biomarker reported beyond an assay limit \(3 at <0\.2\) are left out/,
+    );
     // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
     // Each warning in the singular for one subject, and the ANCOVA's says which model left it out.
     assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subject without/);
