@@ -338,6 +338,15 @@ describe('analyzeTrial', () => {
     const [ic, im] = [c!, m!].map((r) => fitted(r.interaction));
     assert.equal(ic!.estimate, im!.estimate);
     assert.equal(ic!.n, im!.n);
+    // The text gives the model's own n: the censored subjects are in the ANCOVA's n, not in this one.
+    assert.ok(ic!.n < ac!.n.total);
+    assert.match(
+      analysisSummary(c!),
+      new RegExp(
+        `^Treatment x ln\\(biomarker\\) interaction \\(change ~ arm \\* log\\(biomarker / cut\\) \\+ baseline, n = ${ic!.n}\\): `,
+        'm',
+      ),
+    );
     const censoredWarning = c!.issues.find((i) => i.code === 'analysis.biomarker.censored');
     assert.equal(censoredWarning?.severity, 'warning');
     // The limits this file has, with their counts: not a fixed example that reads as what was found.

@@ -103,7 +103,7 @@ export function analysisSummary(r: AnalysisReport): string {
   } else {
     const i = r.interaction;
     out.push(
-      `Treatment x ln(biomarker) interaction: ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, ${fmtPIs(i.p)}`,
+      `Treatment x ln(biomarker) interaction (${i.formula}, n = ${i.n}): ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, ${fmtPIs(i.p)}`,
       ...i.effects.map(
         (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), ${fmtPIs(e.p)}`,
       ),
