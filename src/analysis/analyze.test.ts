@@ -98,6 +98,27 @@ describe('analyzeTrial', () => {
     assert.doesNotMatch(html, /<li>error: /);
     assert.match(html, /Not available: .*need &gt;= 2 analysed subjects per arm/);
   });
+  it('Hedges g is given with its own n, which can differ from the stratified ANCOVA n', async () => {
+    // One subject with a primary-visit outcome but no biomarker: out of the stratified ANCOVA, in Hedges g.
+    const first = ds.rows.find((r) => r.visit === '8' && r.change !== null)!.subject;
+    const noCrp: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((r) => (r.subject === first ? { ...r, biomarker: null } : r)),
+    };
+    const r = analyzeTrial(noCrp, options, 'x.csv', 'n/a');
+    assert.ok(!('available' in r.ancova) && !('available' in r.hedgesG));
+    const g = r.hedgesG;
+    assert.equal(g.n.treatment + g.n.control, r.ancova.n.total + 1);
+    assert.match(
+      analysisSummary(r),
+      new RegExp(
+        `^Hedges g \\(change at the primary visit, observed cases, n = ${g.n.treatment} TOCILIZUMAB \\+ ${g.n.control} PLACEBO\\): `,
+        'm',
+      ),
+    );
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, new RegExp(`observed cases \\(n = ${g.n.treatment} TOCILIZUMAB, ${g.n.control} PLACEBO;`));
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });

@@ -89,7 +89,7 @@ export function analysisSummary(r: AnalysisReport): string {
   else {
     const g = r.hedgesG;
     out.push(
-      `Hedges g (change at the primary visit): ${fmt(g.estimate, 3)} (95% CI ${fmtCi(g.ciNormal, 3)} normal; ${fmtCi(g.ciNoncentralT, 3)} noncentral t)`,
+      `Hedges g (change at the primary visit, observed cases, n = ${g.n.treatment} ${t} + ${g.n.control} ${c}): ${fmt(g.estimate, 3)} (95% CI ${fmtCi(g.ciNormal, 3)} normal; ${fmtCi(g.ciNoncentralT, 3)} noncentral t)`,
     );
   }
   if (isUnavailable(r.interaction) && !('strata' in r.interaction))
