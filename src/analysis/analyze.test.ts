@@ -530,6 +530,16 @@ describe('formatting', () => {
     assert.equal(fmtP(0.025344), '0.0253');
     assert.equal(fmtP(4.8e-17), '<0.0001');
   });
+  it('a p-value just below 0.05 (or 0.01, 0.001) is never rounded up to it', () => {
+    assert.equal(fmtP(0.049962), '0.04996');
+    assert.equal(fmtPIs(0.0499996), 'p = 0.0499996');
+    assert.equal(fmtP(0.0099951), '0.009995');
+    assert.equal(fmtP(0.00099962), '0.0009996');
+    // At or above the level, and away from it, 4 decimals as before.
+    assert.equal(fmtP(0.05), '0.0500');
+    assert.equal(fmtP(0.050004), '0.0500');
+    assert.equal(fmtP(0.0131349), '0.0131');
+  });
   it('a p-value in a sentence is "p < 0.0001" below 4 digits, never "p = <0.0001"', async () => {
     assert.equal(fmtPIs(0.025344), 'p = 0.0253');
     assert.equal(fmtPIs(4.8e-17), 'p < 0.0001');
