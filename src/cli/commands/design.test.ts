@@ -107,6 +107,32 @@ test('trd design enrichment --simulate --prevalence above the default CRP >= 1 p
   assert.match(given.stderr, /CRP >= 1 mg\/L \(0\.5\): give --prevalence-above-second above it/);
 });
 
+test('trd design enrichment --simulate with one prevalence typed: the source says the other is the file default', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '2', '--sd', '8', '--n-per-arm', '20'];
+  const r = await trd(...args, '--prevalence', '0.45', '--trials', '50', '--workers', '1');
+  assert.equal(r.status, 0, r.stderr);
+  // 0.45 above 3 mg/L with the file's 0.58 above 1 mg/L (which goes with its 0.27) gives ln SD 3.354.
+  assert.match(r.stdout, /ln CRP ~ N\(0\.6771, 3\.3540\^2\)/);
+  assert.match(
+    r.stdout,
+    /source: P\(CRP >= 3 mg\/L\) given on the command line, P\(CRP >= 1 mg\/L\) 0\.58 from knowledge\/design\/crp-distribution\.json, where it goes with P\(CRP >= 3 mg\/L\) 0\.27: the CRP spread rests on both \(give --prevalence-above-second too\); Osimo/,
+  );
+  const both = await trd(...args, '--prevalence', '0.45', '--prevalence-above-second', '0.7', '--trials', '50');
+  assert.match(both.stdout, /source: CRP prevalences given on the command line; Osimo/);
+  const analytic = await trd(
+    'enrichment',
+    '--prevalence',
+    '0.45',
+    '--delta-plus',
+    '4',
+    '--delta-minus',
+    '1',
+    '--sd',
+    '8',
+  );
+  assert.match(analytic.stdout, /source: CRP prevalence given on the command line\n/);
+});
+
 test('trd design proportions: INSIGHT remission 31.3% vs 53.9%, n = power.prop.test, the continuity-corrected n labelled', async () => {
   // power.prop.test(p1 = 0.313, p2 = 0.539, power = 0.8, tol = 1e-12)$n (src/stats/design/proportions.test.ts).
   const out = await json('proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8');
