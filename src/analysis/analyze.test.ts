@@ -119,6 +119,21 @@ describe('analyzeTrial', () => {
     const html = await renderHtmlReport(r, []);
     assert.match(html, new RegExp(`observed cases \\(n = ${g.n.treatment} TOCILIZUMAB, ${g.n.control} PLACEBO;`));
   });
+  it('the MMRM is reported with its n: subjects and outcomes of the fit, as R (gls n_subjects 120, n_obs 451)', async () => {
+    const golden = JSON.parse(readFileSync(referencePath('r/mmrm_trd_stratum.json'), 'utf8')) as {
+      n_obs: number;
+      n_subjects: number;
+    };
+    const r = analyzeTrial(ds, options, 'x.csv', fitMmrmTrial);
+    assert.ok(!('available' in r.mmrm && r.mmrm.available === false));
+    assert.equal(r.mmrm.subjects, golden.n_subjects);
+    assert.equal(r.mmrm.observations, golden.n_obs);
+    assert.match(
+      analysisSummary(r),
+      /^MMRM at the primary visit \(unstructured, REML, 120 subjects, 451 outcomes\): /m,
+    );
+    assert.match(await renderHtmlReport(r, []), /REML, 120 subjects with 451 post-baseline outcomes, converged/);
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });

@@ -63,6 +63,10 @@ export interface MmrmBlock {
   readonly covarianceVisits: readonly string[];
   readonly iterations: number;
   readonly logLik: number;
+  /** Subjects in the fit (a baseline, a stratum when stratified, and at least one post-baseline outcome). */
+  readonly subjects: number;
+  /** Post-baseline outcomes (long rows) in the fit. */
+  readonly observations: number;
 }
 
 export interface AnalysisInputSummary {
@@ -427,6 +431,8 @@ function runMmrm(
     covarianceVisits: result.covarianceVisits,
     iterations: result.iterations,
     logLik: result.logLik,
+    subjects: result.subjects,
+    observations: result.observations,
   };
 }
 

@@ -120,7 +120,7 @@ export async function renderHtmlReport(
   else {
     const m = report.mmrm;
     parts.push(
-      `<p>Unstructured covariance, REML, converged in ${m.iterations} iterations. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
+      `<p>Unstructured covariance, REML, ${m.subjects} subjects with ${m.observations} post-baseline outcomes, converged in ${m.iterations} iterations. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
       table(
         ['Visit', 'Difference', 'SE (KR)', 'df (KR)', 'p (KR)', '95% CI (KR)', 'SE (Satt.)', 'df (Satt.)', 'p (Satt.)'],
         m.visits.map((v) => {

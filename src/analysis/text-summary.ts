@@ -76,7 +76,7 @@ export function analysisSummary(r: AnalysisReport): string {
     const kr = r.mmrm.kenwardRoger;
     const sw = r.mmrm.satterthwaite;
     out.push(
-      `MMRM at the primary visit (unstructured, REML): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), ${fmtPIs(kr.p)}`,
+      `MMRM at the primary visit (unstructured, REML, ${r.mmrm.subjects} subjects, ${r.mmrm.observations} outcomes): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), ${fmtPIs(kr.p)}`,
       `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, ${fmtPIs(sw.p)}`,
     );
   }
