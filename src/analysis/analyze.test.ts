@@ -98,6 +98,42 @@ describe('analyzeTrial', () => {
     assert.doesNotMatch(html, /<li>error: /);
     assert.match(html, /Not available: .*need &gt;= 2 analysed subjects per arm/);
   });
+  it('Hedges g is given with its own n, which can differ from the stratified ANCOVA n', async () => {
+    // One subject with a primary-visit outcome but no biomarker: out of the stratified ANCOVA, in Hedges g.
+    const first = ds.rows.find((r) => r.visit === '8' && r.change !== null)!.subject;
+    const noCrp: TrialDataset = {
+      ...ds,
+      rows: ds.rows.map((r) => (r.subject === first ? { ...r, biomarker: null } : r)),
+    };
+    const r = analyzeTrial(noCrp, options, 'x.csv', 'n/a');
+    assert.ok(!('available' in r.ancova) && !('available' in r.hedgesG));
+    const g = r.hedgesG;
+    assert.equal(g.n.treatment + g.n.control, r.ancova.n.total + 1);
+    assert.match(
+      analysisSummary(r),
+      new RegExp(
+        `^Hedges g \\(change at the primary visit, observed cases, n = ${g.n.treatment} TOCILIZUMAB \\+ ${g.n.control} PLACEBO\\): `,
+        'm',
+      ),
+    );
+    const html = await renderHtmlReport(r, []);
+    assert.match(html, new RegExp(`observed cases \\(n = ${g.n.treatment} TOCILIZUMAB, ${g.n.control} PLACEBO;`));
+  });
+  it('the MMRM is reported with its n: subjects and outcomes of the fit, as R (gls n_subjects 120, n_obs 451)', async () => {
+    const golden = JSON.parse(readFileSync(referencePath('r/mmrm_trd_stratum.json'), 'utf8')) as {
+      n_obs: number;
+      n_subjects: number;
+    };
+    const r = analyzeTrial(ds, options, 'x.csv', fitMmrmTrial);
+    assert.ok(!('available' in r.mmrm && r.mmrm.available === false));
+    assert.equal(r.mmrm.subjects, golden.n_subjects);
+    assert.equal(r.mmrm.observations, golden.n_obs);
+    assert.match(
+      analysisSummary(r),
+      /^MMRM at the primary visit \(unstructured, REML, 120 subjects, 451 outcomes\): /m,
+    );
+    assert.match(await renderHtmlReport(r, []), /REML, 120 subjects with 451 post-baseline outcomes, converged/);
+  });
   it('an unavailable MMRM is reported with its reason, not faked', () => {
     const r = analyzeTrial(ds, options, 'x.csv', 'MMRM module not installed');
     assert.deepEqual(r.mmrm, { available: false, reason: 'MMRM module not installed' });
@@ -338,7 +374,32 @@ describe('analyzeTrial', () => {
     const [ic, im] = [c!, m!].map((r) => fitted(r.interaction));
     assert.equal(ic!.estimate, im!.estimate);
     assert.equal(ic!.n, im!.n);
-    assert.ok(c!.issues.some((i) => i.code === 'analysis.biomarker.censored' && i.severity === 'warning'));
+    // The text gives the model's own n: the censored subjects are in the ANCOVA's n, not in this one.
+    assert.ok(ic!.n < ac!.n.total);
+    assert.match(
+      analysisSummary(c!),
+      new RegExp(
+        `^Treatment x ln\\(biomarker\\) interaction \\(change ~ arm \\* log\\(biomarker / cut\\) \\+ baseline, n = ${ic!.n}\\): `,
+        'm',
+      ),
+    );
+    const censoredWarning = c!.issues.find((i) => i.code === 'analysis.biomarker.censored');
+    assert.equal(censoredWarning?.severity, 'warning');
+    // The limits this file has, with their counts: not a fixed example that reads as what was found.
+    assert.match(
+      censoredWarning.message,
+      /^5 subjects with a biomarker reported beyond an assay limit \(3 at <0\.2, 1 at >10, 1 at <5\) are left out/,
+    );
+    const oneLimit = analyzeTrial(
+      build((id, crp) => (low.includes(id) ? '<0.2' : crp)).value,
+      options,
+      'x.csv',
+      fitMmrmTrial,
+    );
+    assert.match(
+      oneLimit.issues.find((i) => i.code === 'analysis.biomarker.censored')!.message,
+      /^3 subjects with a biomarker reported beyond an assay limit \(3 at <0\.2\) are left out/,
+    );
     // "<5" does not say which side of 3 the value is: that subject is left out of the stratified models.
     // Each warning in the singular for one subject, and the ANCOVA's says which model left it out.
     assert.match(c!.issues.find((i) => i.code === 'analysis.biomarker.missing')!.message, /^1 subject without/);
@@ -483,6 +544,16 @@ describe('formatting', () => {
   it('p-values as R format.pval at 4 digits', () => {
     assert.equal(fmtP(0.025344), '0.0253');
     assert.equal(fmtP(4.8e-17), '<0.0001');
+  });
+  it('a p-value just below 0.05 (or 0.01, 0.001) is never rounded up to it', () => {
+    assert.equal(fmtP(0.049962), '0.04996');
+    assert.equal(fmtPIs(0.0499996), 'p = 0.0499996');
+    assert.equal(fmtP(0.0099951), '0.009995');
+    assert.equal(fmtP(0.00099962), '0.0009996');
+    // At or above the level, and away from it, 4 decimals as before.
+    assert.equal(fmtP(0.05), '0.0500');
+    assert.equal(fmtP(0.050004), '0.0500');
+    assert.equal(fmtP(0.0131349), '0.0131');
   });
   it('a p-value in a sentence is "p < 0.0001" below 4 digits, never "p = <0.0001"', async () => {
     assert.equal(fmtPIs(0.025344), 'p = 0.0253');

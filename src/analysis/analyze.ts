@@ -63,6 +63,10 @@ export interface MmrmBlock {
   readonly covarianceVisits: readonly string[];
   readonly iterations: number;
   readonly logLik: number;
+  /** Subjects in the fit (a baseline, a stratum when stratified, and at least one post-baseline outcome). */
+  readonly subjects: number;
+  /** Post-baseline outcomes (long rows) in the fit. */
+  readonly observations: number;
 }
 
 export interface AnalysisInputSummary {
@@ -120,7 +124,7 @@ export const CONVENTIONS = [
   'Hedges g: exact small-sample correction J; Hedges-Olkin SE with normal CI, and noncentral-t pivot CI',
   'interaction: change ~ arm * ln(biomarker/cut) + baseline; the arm term is the effect at the cut',
   'stratum: biomarker >= cut (inclusive)',
-  'a biomarker beyond the assay limit (<0.2, >10): in the stratum its limit places it in, left out of the ln(biomarker) model',
+  'a biomarker reported beyond an assay limit (as <0.2 or >10): in the stratum its limit places it in, left out of the ln(biomarker) model',
 ];
 
 /** Runs all analyses. `mmrm` is the MMRM fitter, or null/a reason when it is not available. */
@@ -168,12 +172,21 @@ export function analyzeTrial(
       );
     }
     // A value beyond the assay's limit ("<0.2") has a stratum but no logarithm.
-    const censored = primaryRows.filter((r) => r.change !== null && r.biomarkerLimit !== undefined).length;
+    // The limits as reported, with their counts ("3 at <0.2, 2 at >10"), in order of first appearance.
+    const limits = new Map<string, number>();
+    for (const r of primaryRows) {
+      const l = r.biomarkerLimit;
+      if (r.change === null || l === undefined) continue;
+      const text = `${l.side === 'below' ? '<' : '>'}${l.inclusive ? '=' : ''}${String(l.limit)}`;
+      limits.set(text, (limits.get(text) ?? 0) + 1);
+    }
+    const censored = [...limits.values()].reduce((a, b) => a + b, 0);
     if (censored > 0) {
+      const which = [...limits].map(([text, n]) => `${n} at ${text}`).join(', ');
       issues.push(
         issue(
           'analysis.biomarker.censored',
-          `${censored} subject${censored === 1 ? " with a biomarker beyond the assay's limit (<0.2, >10) is" : "s with a biomarker beyond the assay's limit (<0.2, >10) are"} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA, the MMRM and the by-stratum effects keep those the limit places against the cut`,
+          `${censored} subject${censored === 1 ? ' with a biomarker reported beyond an assay limit' : 's with a biomarker reported beyond an assay limit'} (${which}) ${censored === 1 ? 'is' : 'are'} left out of the ln(biomarker) interaction model, which needs its value; the stratified ANCOVA, the MMRM and the by-stratum effects keep those the limit places against the cut`,
           undefined,
           'warning',
         ),
@@ -418,6 +431,8 @@ function runMmrm(
     covarianceVisits: result.covarianceVisits,
     iterations: result.iterations,
     logLik: result.logLik,
+    subjects: result.subjects,
+    observations: result.observations,
   };
 }
 

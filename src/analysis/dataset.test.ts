@@ -1,6 +1,7 @@
 /** Validation of the long trial CSV: every problem is a clear one-line issue naming the column, label or line. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CONCEALED_ARM } from '../trial/exports/analysis-csv.ts';
 import { buildDataset, orderVisits, type DatasetSpec } from './dataset.ts';
 
 const header = ['id', 'group', 'week', 'madrs', 'base', 'crp'];
@@ -95,6 +96,22 @@ describe('buildDataset', () => {
       messages(r)[0]!,
       /^--treatment: arm label "TCZ" not found in column group \(it holds 2 other labels\)$/,
     );
+  });
+  it('a blinded trial-store export (every arm "concealed") is named as such, one issue', () => {
+    const blinded = good.map((r) => ({ ...r, group: CONCEALED_ARM }));
+    const r = buildDataset(header, blinded, spec);
+    assert.equal(r.ok, false);
+    assert.deepEqual(messages(r), [
+      'column group holds only "concealed": a blinded export (trd trial export --blinded) has no arms to compare; analyse an unblinded export',
+    ]);
+    assert.equal(r.issues[0]!.code, 'analysis.arm.absent');
+    // One other label: the count in the singular.
+    const one = buildDataset(
+      header,
+      good.map((x) => ({ ...x, group: 'PBO' })),
+      spec,
+    );
+    assert.equal(messages(one)[0], '--treatment: arm label "TOCI" not found in column group (it holds 1 other label)');
   });
   it('an arm label found only in other letter case is said so, without quoting the label found', () => {
     const r = buildDataset(header, good, { ...spec, control: 'pbo' });

@@ -9,6 +9,7 @@
  */
 import { fail, issue, ok, type Issue, type Result } from '../record/index.ts';
 import type { BiomarkerLimit } from '../stats/biomarker-stratum.ts';
+import { CONCEALED_ARM } from '../trial/exports/analysis-csv.ts';
 
 export interface ColumnMap {
   readonly subject: string;
@@ -225,6 +226,15 @@ export function buildDataset(
   // Arm labels are trimmed as subject and visit labels are: "DRUG " from a fixed-width export is the arm DRUG.
   const armOf = (r: Record<string, string>): string => (r[cols.arm] ?? '').trim();
   const armsFound = new Set(records.map(armOf));
+  // A blinded trial-store export (trd trial export --blinded) writes every arm as "concealed": no arm to compare.
+  if (armsFound.size === 1 && armsFound.has(CONCEALED_ARM) && spec.treatment !== CONCEALED_ARM) {
+    return fail([
+      issue(
+        'analysis.arm.absent',
+        `column ${cols.arm} holds only "${CONCEALED_ARM}": a blinded export (trd trial export --blinded) has no arms to compare; analyse an unblinded export`,
+      ),
+    ]);
+  }
   for (const [option, label] of [
     ['--treatment', spec.treatment],
     ['--control', spec.control],
@@ -236,7 +246,7 @@ export function buildDataset(
       issues.push(
         issue(
           'analysis.arm.absent',
-          `${option}: arm label "${label}" not found in column ${cols.arm} (it holds ${armsFound.size} other labels${caseOnly ? '; one of them differs from it only in letter case, and arm labels are matched exactly' : ''})`,
+          `${option}: arm label "${label}" not found in column ${cols.arm} (it holds ${armsFound.size} other label${armsFound.size === 1 ? '' : 's'}${caseOnly ? '; one of them differs from it only in letter case, and arm labels are matched exactly' : ''})`,
         ),
       );
     }

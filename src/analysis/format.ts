@@ -14,10 +14,20 @@ export function fmt(x: number | null | undefined, digits = 2): string {
   return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
-/** p-values as R's format.pval at 4 digits: "<0.0001" below that. */
+/** The conventional significance levels a p-value is read against. */
+const P_THRESHOLDS = [0.05, 0.01, 0.001] as const;
+
+/**
+ * p-values as R's format.pval at 4 digits: "<0.0001" below that. A p just below a conventional level (0.04996) is
+ * given with as many more decimals as it takes to stay below it ("0.04996", not "0.0500", which reads as not
+ * significant beside a CI that excludes 0).
+ */
 export function fmtP(p: number): string {
   if (Number.isNaN(p)) return 'NA';
-  return p < 1e-4 ? '<0.0001' : p.toFixed(4);
+  if (p < 1e-4) return '<0.0001';
+  let digits = 4;
+  while (digits < 12 && P_THRESHOLDS.some((t) => p < t && Number(p.toFixed(digits)) >= t)) digits++;
+  return p.toFixed(digits);
 }
 
 /** "p = 0.0253", or "p < 0.0001" below 4 digits (never "p = <0.0001"), for a p-value in a sentence. */

@@ -120,7 +120,7 @@ export async function renderHtmlReport(
   else {
     const m = report.mmrm;
     parts.push(
-      `<p>Unstructured covariance, REML, converged in ${m.iterations} iterations. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
+      `<p>Unstructured covariance, REML, ${m.subjects} subjects with ${m.observations} post-baseline outcomes, converged in ${m.iterations} iterations. Kenward-Roger inference matches SAS PROC MIXED DDFM=KR.</p>`,
       table(
         ['Visit', 'Difference', 'SE (KR)', 'df (KR)', 'p (KR)', '95% CI (KR)', 'SE (Satt.)', 'df (Satt.)', 'p (Satt.)'],
         m.visits.map((v) => {
@@ -169,6 +169,7 @@ export async function renderHtmlReport(
   else {
     const g = report.hedgesG;
     parts.push(
+      `<p>Change at the primary visit, observed cases (n = ${g.n.treatment} ${escape(t)}, ${g.n.control} ${escape(c)}; pooled SD ${fmt(g.sdPooled, 3)}), without covariates: its n can exceed the ANCOVA's.</p>`,
       table(
         ['Hedges g', 'SE (Hedges-Olkin)', '95% CI (normal)', '95% CI (noncentral t)'],
         [[fmt(g.estimate, 3), fmt(g.se, 4), fmtCi(g.ciNormal, 3), fmtCi(g.ciNoncentralT, 3)]],

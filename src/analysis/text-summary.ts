@@ -76,7 +76,7 @@ export function analysisSummary(r: AnalysisReport): string {
     const kr = r.mmrm.kenwardRoger;
     const sw = r.mmrm.satterthwaite;
     out.push(
-      `MMRM at the primary visit (unstructured, REML): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), ${fmtPIs(kr.p)}`,
+      `MMRM at the primary visit (unstructured, REML, ${r.mmrm.subjects} subjects, ${r.mmrm.observations} outcomes): ${fmt(kr.estimate)} (SE ${fmt(kr.se, 4)}, Kenward-Roger df ${fmt(kr.df, 1)}, 95% CI ${fmtCi(kr.ci)}), ${fmtPIs(kr.p)}`,
       `  Satterthwaite: SE ${fmt(sw.se, 4)}, df ${fmt(sw.df, 1)}, ${fmtPIs(sw.p)}`,
     );
   }
@@ -89,7 +89,7 @@ export function analysisSummary(r: AnalysisReport): string {
   else {
     const g = r.hedgesG;
     out.push(
-      `Hedges g (change at the primary visit): ${fmt(g.estimate, 3)} (95% CI ${fmtCi(g.ciNormal, 3)} normal; ${fmtCi(g.ciNoncentralT, 3)} noncentral t)`,
+      `Hedges g (change at the primary visit, observed cases, n = ${g.n.treatment} ${t} + ${g.n.control} ${c}): ${fmt(g.estimate, 3)} (95% CI ${fmtCi(g.ciNormal, 3)} normal; ${fmtCi(g.ciNoncentralT, 3)} noncentral t)`,
     );
   }
   if (isUnavailable(r.interaction) && !('strata' in r.interaction))
@@ -103,7 +103,7 @@ export function analysisSummary(r: AnalysisReport): string {
   } else {
     const i = r.interaction;
     out.push(
-      `Treatment x ln(biomarker) interaction: ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, ${fmtPIs(i.p)}`,
+      `Treatment x ln(biomarker) interaction (${i.formula}, n = ${i.n}): ${fmt(i.estimate)} per unit ln(biomarker) (SE ${fmt(i.se, 3)}), F(1, ${i.fTest.df2}) = ${fmt(i.fTest.f, 3)}, ${fmtPIs(i.p)}`,
       ...i.effects.map(
         (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), ${fmtPIs(e.p)}`,
       ),

@@ -102,7 +102,7 @@ function sampleSizeLines(r: SampleSize, how = '', source = 'exact root'): string
     ];
   }
   return [
-    `  n per arm: ${f(r.nPerArmExact, 3)} (${source}) -> recruit ${r.nPerArm} per arm, ${r.totalN} in total`,
+    `  n per arm: ${f(r.nPerArmExact, 3)} (${source}) -> randomise ${r.nPerArm} per arm, ${r.totalN} in total`,
     `  power with ${r.nPerArm} per arm: ${f(r.achievedPower)}${how}`,
   ];
 }
@@ -143,6 +143,8 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
         ? `Borm: t-test n ${f(report.result.nPerArmTTestExact, 3)} x (1 - rho^2) ${f(1 - Number(i.rho) ** 2, 3)}`
         : 'exact root';
     lines.push(`  target power ${String(i.power)}`, ...sampleSizeLines(report.result, bormPower, source));
+    // Without --ratio or --dropout the n is what to randomise: recruiting only that many allows for no loss.
+    if (report.result.arms === undefined) lines.push('  to recruit: no allowance for dropout (--dropout)');
     if (report.kind === 'ancova') {
       lines.push(
         `  residual SD ${f(report.result.residualSd, 3)}${bormPower === '' ? `; the t-test alone needs ${f(report.result.nPerArmTTestExact, 3)} ${unequal ? 'in the control arm' : 'per arm'}` : ''}`,
@@ -200,7 +202,7 @@ function proportions(report: Extract<DesignReport, { kind: 'proportions' }>): st
     ...lines,
     `  target power ${String(i.power)}`,
     ...sampleSizeLines(report.result),
-    `  with continuity correction (Fleiss, Tytun and Ury 1980; not in power.prop.test): n per arm ${f(cc.nPerArmExact, 3)} -> recruit ${cc.nPerArm} per arm, ${cc.totalN} in total`,
+    `  with continuity correction (Fleiss, Tytun and Ury 1980; not in power.prop.test): n per arm ${f(cc.nPerArmExact, 3)} -> randomise ${cc.nPerArm} per arm, ${cc.totalN} in total`,
     `  to randomise: ${report.result.totalN} in total (${cc.totalN} with the continuity correction), no allowance for dropout`,
   ];
 }

@@ -39,12 +39,31 @@ test('trd design ttest --json: n per arm = power.t.test (design_reference.json d
   assert.equal(result.totalN, 226);
 });
 
-test('trd design ttest text output names the method and the n to recruit; --n gives power', async () => {
+test('trd design ttest text output names the method and the n to randomise; --n gives power', async () => {
   const r = await trd('ttest', '--delta', '3', '--sd', '8', '--n', '100');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /power with 100 per arm: 0\.7514/);
   const n = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--power', '0.8', '--method', 'exact');
-  assert.match(n.stdout, /n per arm: 84\.698 \(exact root\) -> recruit 85 per arm, 170 in total/);
+  assert.match(n.stdout, /n per arm: 84\.698 \(exact root\) -> randomise 85 per arm, 170 in total/);
+});
+
+test('trd design without --dropout: the n is to randomise, never called the n to recruit', async () => {
+  // 113 per arm is what to randomise; recruiting 113 would allow for no patient lost before the outcome.
+  for (const args of [
+    ['ttest', '--delta', '3', '--sd', '8', '--power', '0.8'],
+    ['ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--power', '0.8'],
+    ['proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8'],
+  ]) {
+    const r = await trd(...args);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /recruit \d/, args[0]);
+    assert.match(r.stdout, /no allowance for dropout/, args[0]);
+  }
+  const t = await trd('ttest', '--delta', '3', '--sd', '8', '--power', '0.8');
+  assert.match(
+    t.stdout,
+    /-> randomise 113 per arm, 226 in total\n {2}power with 113 per arm: 0\.8014\n {2}to recruit: no allowance/,
+  );
 });
 
 test('trd design ancova --n: the power of the recommended n, whichever the method (Borm sizes n only)', async () => {
@@ -63,7 +82,7 @@ test('trd design ancova (Borm): the n is the t-test root times 1 - rho^2, said s
   assert.equal(r.status, 0, r.stderr);
   assert.match(
     r.stdout,
-    /\n {2}n per arm: 84\.448 \(Borm: t-test n 112\.597 x \(1 - rho\^2\) 0\.750\) -> recruit 85 per arm/,
+    /\n {2}n per arm: 84\.448 \(Borm: t-test n 112\.597 x \(1 - rho\^2\) 0\.750\) -> randomise 85 per arm/,
   );
   assert.doesNotMatch(r.stdout, /exact root/);
   assert.equal(r.stdout.split('112.597').length, 2, r.stdout);
@@ -88,6 +107,32 @@ test('trd design enrichment --simulate --prevalence above the default CRP >= 1 p
   assert.match(given.stderr, /CRP >= 1 mg\/L \(0\.5\): give --prevalence-above-second above it/);
 });
 
+test('trd design enrichment --simulate with one prevalence typed: the source says the other is the file default', async () => {
+  const args = ['enrichment', '--simulate', '--beta0', '3', '--beta1', '2', '--sd', '8', '--n-per-arm', '20'];
+  const r = await trd(...args, '--prevalence', '0.45', '--trials', '50', '--workers', '1');
+  assert.equal(r.status, 0, r.stderr);
+  // 0.45 above 3 mg/L with the file's 0.58 above 1 mg/L (which goes with its 0.27) gives ln SD 3.354.
+  assert.match(r.stdout, /ln CRP ~ N\(0\.6771, 3\.3540\^2\)/);
+  assert.match(
+    r.stdout,
+    /source: P\(CRP >= 3 mg\/L\) given on the command line, P\(CRP >= 1 mg\/L\) 0\.58 from knowledge\/design\/crp-distribution\.json, where it goes with P\(CRP >= 3 mg\/L\) 0\.27: the CRP spread rests on both \(give --prevalence-above-second too\); Osimo/,
+  );
+  const both = await trd(...args, '--prevalence', '0.45', '--prevalence-above-second', '0.7', '--trials', '50');
+  assert.match(both.stdout, /source: CRP prevalences given on the command line; Osimo/);
+  const analytic = await trd(
+    'enrichment',
+    '--prevalence',
+    '0.45',
+    '--delta-plus',
+    '4',
+    '--delta-minus',
+    '1',
+    '--sd',
+    '8',
+  );
+  assert.match(analytic.stdout, /source: CRP prevalence given on the command line\n/);
+});
+
 test('trd design proportions: INSIGHT remission 31.3% vs 53.9%, n = power.prop.test, the continuity-corrected n labelled', async () => {
   // power.prop.test(p1 = 0.313, p2 = 0.539, power = 0.8, tol = 1e-12)$n (src/stats/design/proportions.test.ts).
   const out = await json('proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8');
@@ -107,10 +152,10 @@ test('trd design proportions: INSIGHT remission 31.3% vs 53.9%, n = power.prop.t
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /^Two proportions \(R power\.prop\.test/);
   assert.match(text.stdout, /absolute difference 0\.226, NNT 5 \(raw 4\.42\), two-sided alpha 0\.05/);
-  assert.match(text.stdout, /n per arm: 73\.962 \(exact root\) -> recruit 74 per arm, 148 in total/);
+  assert.match(text.stdout, /n per arm: 73\.962 \(exact root\) -> randomise 74 per arm, 148 in total/);
   assert.match(
     text.stdout,
-    /continuity correction \(Fleiss, Tytun and Ury 1980; not in power\.prop\.test\): n per arm 82\.575 -> recruit 83 per arm, 166 in total/,
+    /continuity correction \(Fleiss, Tytun and Ury 1980; not in power\.prop\.test\): n per arm 82\.575 -> randomise 83 per arm, 166 in total/,
   );
   assert.match(
     text.stdout,
