@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
+import { inSentence } from '../../trials/sentence.ts';
 import type { DraftIl6Order } from './draft-orders.ts';
 
 export type Indicator = 'info' | 'warning' | 'critical';
@@ -339,7 +340,8 @@ export function orderCheckCards(
   const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${how(o)})`).join(', ')}`;
   const cards: Card[] = assessment.safetyAlerts.map((alert) => safetyAlertCard(knowledge, assessment, alert));
   if (blockers.length > 0 || missing.length > 0) {
-    const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${w.title}`)];
+    // Inside the line, a title reads as words of it: "no latent tuberculosis screen", "no ALT".
+    const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${inSentence(w.title)}`)];
     const suggestions = missingWorkupSuggestions(knowledge, missing, patientId);
     cards.push({
       uuid: randomUUID(),

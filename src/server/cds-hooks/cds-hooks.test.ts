@@ -276,7 +276,11 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal(cards.length, 1);
     const card = cards[0] as Card;
     assert.equal(card.indicator, 'critical');
-    assert.match(card.summary, /work-up missing/);
+    // Each item in words within the line, never capitalised mid-sentence ("no Latent tuberculosis screen").
+    assert.equal(
+      card.summary,
+      'tocilizumab: work-up missing: no absolute neutrophil count, no platelet count, no ALT, no AST, no latent tuberculosis screen, no hepatitis…',
+    );
     for (const code of ['anc', 'platelets', 'alt', 'ast', 'latent-tb-screen', 'hepatitis-b-serology']) {
       assert.match(card.detail, new RegExp(`\\(\`${code}\`\\)`), `the detail names ${code}`);
     }
