@@ -386,7 +386,7 @@ describe('CDS Hooks 2.0 services', () => {
     assert.match(card.detail, /`MedicationRequest\/draft-roactemra` \(tocilizumab, named in its text \("RoActemra"/);
     assert.match(
       card.detail,
-      /`MedicationRequest\/draft-kevzara` \(sarilumab, named in its text \("Kevzara", a brand name of sarilumab, unverified \[U\]/,
+      /`MedicationRequest\/draft-kevzara` \(sarilumab, named in its text \("Kevzara", a brand name of sarilumab, unverified \\\[U\]/,
     );
   });
 
