@@ -28,6 +28,13 @@ test('fatal: not a Bundle, no Patient, several Patients, each with one code and 
   }
   // The resourceType found is input: never echoed.
   assert.equal(bundleToRecord(patient).issues[0]?.message, 'expected a FHIR Bundle, got another resource type');
+  // JSON that is no resource (a list, an object without resourceType) is said in words that read as a sentence.
+  for (const notAResource of [[1, 2], { entry: [] }]) {
+    assert.equal(
+      bundleToRecord(notAResource).issues[0]?.message,
+      'expected a FHIR Bundle, got JSON that is not a FHIR resource (no resourceType)',
+    );
+  }
   const escape = bundleToRecord({ resourceType: '\u001b]0;pwned\u0007' }).issues[0]?.message ?? '';
   assert.ok(!escape.includes('pwned') && !escape.includes('\u001b'), escape);
 });

@@ -98,7 +98,9 @@ export function bundleToRecord(input: unknown, relevance?: CodeRelevance): Resul
   if (!isObject(input) || input['resourceType'] !== 'Bundle') {
     // The resourceType found is not named: it is input, and may be anything.
     const what =
-      isObject(input) && typeof input['resourceType'] === 'string' ? 'another resource type' : 'not a FHIR resource';
+      isObject(input) && typeof input['resourceType'] === 'string'
+        ? 'another resource type'
+        : 'JSON that is not a FHIR resource (no resourceType)';
     return fail([issue('fhir.bundle.not-a-bundle', `expected a FHIR Bundle, got ${what}`)]);
   }
   const bundle = input as Untrusted<Bundle>;

@@ -83,6 +83,11 @@ describe('two definitions kept apart: one current antidepressant is not TRD', ()
     assert.match(c.reason, /0 adequate trials; care-pathway TRD definition: >= 2 adequate trials/);
     assert.equal(result.verdict, 'ineligible');
     assert.deepEqual(result.failed, ['nct07052058-in-trd']);
+    // The summary (the page, the patient-view card, trd match) names the criterion by its wording, not its id.
+    assert.equal(
+      result.summary,
+      'Not eligible for NCT07052058: inclusion "Resistant to at least two adequate courses of treatment" (0 adequate trials; care-pathway TRD definition: >= 2 adequate trials)',
+    );
   });
   it('a TRD count resting on an unverified minimum dose (moclobemide, [U]) is flagged unverified', () => {
     const b = depressedPatient()

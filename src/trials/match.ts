@@ -183,7 +183,8 @@ function summaryOf(protocol: TrialProtocol, verdict: TrialVerdict, criteria: rea
       const failed = criteria.filter(
         (c) => (c.kind === 'inclusion' && c.status === 'not-met') || (c.kind === 'exclusion' && c.status === 'met'),
       );
-      return `Not eligible for ${name}: ${failed.map((c) => `${c.kind} ${c.id} (${c.reason})`).join('; ')}`;
+      // Each criterion by its wording, as the page and the card's reader know it, never its id in the protocol file.
+      return `Not eligible for ${name}: ${failed.map((c) => `${c.kind} "${c.text}" (${c.reason})`).join('; ')}`;
     }
     case 'needs-data':
       return `Possibly eligible for ${name}: no criterion excludes the patient, ${unknown} need data (${count((c) => c.status === 'unknown' && c.test === 'manual')} only the patient or clinician can answer)`;

@@ -83,6 +83,42 @@ export function lastEndedInSet(
   return { ended, endUnknown };
 }
 
+/**
+ * Records (or runs) whose end is not recorded, by the name each gives, the latest start first: one with its start
+ * ("amoxicillin from 2026-10-01", "amoxicillin, undated"); several of one name (years of stopped orders, as Synthea and
+ * many EHRs keep) once, with their count and the range of their starts ("Amoxicillin 250 MG Oral Capsule, 20 records
+ * from 2010-01-15 to 2019-02-15"; the antidepressant criteria count runs, "courses"), never one entry per order. The
+ * caller still cites each record.
+ */
+export function startsByName(
+  records: readonly { readonly name: string; readonly start: string | undefined }[],
+  noun: 'records' | 'courses' = 'records',
+): string {
+  const byName = new Map<string, { starts: string[]; undated: number }>();
+  for (const { name, start } of records) {
+    let group = byName.get(name);
+    if (group === undefined) byName.set(name, (group = { starts: [], undated: 0 }));
+    if (start === undefined) group.undated += 1;
+    else group.starts.push(start);
+  }
+  const groups = [...byName].map(([name, g]) => ({ name, undated: g.undated, starts: g.starts.sort() }));
+  const latest = (starts: readonly string[]): string => starts.at(-1) ?? '';
+  groups.sort((a, b) => (latest(a.starts) < latest(b.starts) ? 1 : latest(a.starts) > latest(b.starts) ? -1 : 0));
+  return groups
+    .map(({ name, starts, undated }) => {
+      const count = starts.length + undated;
+      if (count === 1) return starts[0] === undefined ? `${name}, undated` : `${name} from ${starts[0]}`;
+      const range =
+        starts.length === 0
+          ? 'undated'
+          : starts.length === 1
+            ? `from ${starts[0]}`
+            : `from ${starts[0]} to ${latest(starts)}`;
+      return `${name}, ${count} ${noun} ${range}${undated > 0 && starts.length > 0 ? ` (${undated} undated)` : ''}`;
+    })
+    .join(', ');
+}
+
 /** A current record with no code of the set that names one of its ingredients. */
 export interface NamedInSet {
   readonly medication: MedicationFact;

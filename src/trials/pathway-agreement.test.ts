@@ -341,6 +341,33 @@ describe("INSIGHT's medication-class exclusions name a record of the class whose
   });
 });
 
+describe("INSIGHT's medication-class exclusions: years of stopped orders of one medicine, end not recorded", () => {
+  it('are named once with their count and the range of their starts, the latest medicine first, each still cited', () => {
+    let patient = depressedPatient().medicationStatement({
+      id: 'amox-no-end',
+      code: code('rxnorm', '723', 'amoxicillin'),
+      status: 'completed',
+      start: daysBefore(20),
+    });
+    const capsule = code('rxnorm', '308182', 'Amoxicillin 250 MG Oral Capsule');
+    for (const [k, days] of [400, 900, 1500].entries()) {
+      patient = patient.medicationRequest({
+        id: `amox-order-${k}`,
+        code: capsule,
+        status: 'stopped',
+        authoredOn: daysBefore(days),
+      });
+    }
+    const antibiotics = criterion(matchOne(patient, 'insight'), 'insight-ex-antibiotics');
+    assert.equal(antibiotics.status, 'unknown');
+    assert.equal(
+      antibiotics.reason,
+      `No current antibacterials for systemic use recorded on ${AS_OF} (end not recorded: amoxicillin from ${daysBefore(20)}, Amoxicillin 250 MG Oral Capsule, 3 records from ${daysBefore(1500)} to ${daysBefore(400)})`,
+    );
+    assert.equal(antibiotics.evidence.length, 4);
+  });
+});
+
 describe("INSIGHT's diverticulitis exclusion: diverticulitis only, never diverticulosis", () => {
   const withCode = (system: 'icd10' | 'icd10cm', value: string) =>
     depressedPatient().condition({ id: 'gi', code: code(system, value), onset: '2020-05-01' });

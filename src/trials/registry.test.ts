@@ -164,6 +164,24 @@ describe('NCT07493317: an antidepressant only if the patient takes one', () => {
     ]);
     assert.deepEqual(sinai?.evidence, insight?.evidence);
   });
+  it('years of stopped orders whose end is not recorded: one entry per medicine, with the count and range of starts', () => {
+    let records = depressedPatient();
+    for (const [k, days] of [2000, 1500, 1000].entries()) {
+      records = records.medicationRequest({
+        id: `sertraline-order-${k}`,
+        code: SERTRALINE,
+        status: 'stopped',
+        authoredOn: daysBefore(days),
+      });
+    }
+    const sinai = criterion(matchOne(records, 'nct07493317'), 'nct07493317-in-antidepressant');
+    assert.equal(sinai.status, 'unknown');
+    assert.match(
+      sinai.reason,
+      new RegExp(`\\(end not recorded: sertraline, 3 courses from ${daysBefore(2000)} to ${daysBefore(1000)}\\)`),
+    );
+    assert.equal(sinai.evidence.length, 3);
+  });
   it('on one for 27 days: not met; for 28 days: met', () => {
     assert.equal(
       criterion(matchOne(onSertralineFor(27), 'nct07493317'), 'nct07493317-in-antidepressant').status,

@@ -98,7 +98,13 @@ describe('CDS Hooks client authentication (JWT)', () => {
     await assertRefused(forged, /ES384 or RS384/);
   });
 
-  test('wrong aud', async () => assertRefused(await token({ aud: `${server.base}/cds-services/other` }), /aud/));
+  test('wrong aud: the refusal names the address the token must be for', async () =>
+    assertRefused(
+      await token({ aud: `${server.base}/cds-services/other` }),
+      new RegExp(`^authentication failed: claim aud must be this endpoint's address, ${audience}$`),
+    ));
+  test('a required claim left out is named as missing', async () =>
+    assertRefused(await token({ jti: undefined }), /^authentication failed: the token has no jti claim$/));
   test('aud of the feedback endpoint on the service call', async () =>
     assertRefused(await token({ aud: `${audience}/feedback` }), /aud/));
 

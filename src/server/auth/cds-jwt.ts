@@ -99,8 +99,13 @@ export function cdsAuthenticator(
         if (error instanceof errors.JWKSNoMatchingKey) throw new AuthFailure('unknown kid');
         if (error instanceof errors.JWTExpired) throw new AuthFailure('the token has expired');
         if (error instanceof errors.JWSSignatureVerificationFailed) throw new AuthFailure('bad signature');
-        if (error instanceof errors.JWTClaimValidationFailed)
+        if (error instanceof errors.JWTClaimValidationFailed) {
+          // A claim left out, and an aud for another address (a --public-url the EHR was not given, a proxy's
+          // address), are said as such: the address expected is the service's public one, never the request's.
+          if (error.reason === 'missing') throw new AuthFailure(`the token has no ${error.claim} claim`);
+          if (error.claim === 'aud') throw new AuthFailure(`claim aud must be this endpoint's address, ${audience}`);
           throw new AuthFailure(`claim ${error.claim} is not acceptable`);
+        }
         throw new AuthFailure('the token could not be verified');
       }
       const t = now();

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
+import { inSentence } from '../../trials/sentence.ts';
 import type { DraftIl6Order } from './draft-orders.ts';
 
 export type Indicator = 'info' | 'warning' | 'critical';
@@ -73,6 +74,16 @@ function source(knowledge: Knowledge, citationKey: string, fallback: string): Ca
   const label = citation?.title ?? fallback;
   const url = citation === undefined ? undefined : citationUrl(citation.source);
   return url === undefined ? { label } : { label, url };
+}
+
+/**
+ * Text of the record, the engine or the knowledge inside a card's Markdown `detail`: the characters that open markup
+ * inside a line in GitHub Flavored Markdown (\ ` * _ [ < | ~) are escaped and line breaks are spaces, so a Condition's
+ * "Pneumonia [see](https://...)" or "<b>" in its text is shown as written, never as a link, HTML, emphasis, a table
+ * cell or a new block (only the recommendation's summary and an alert's detail, the engine's words, start a line).
+ */
+export function markdownText(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[<|~]/g, '\\$&');
 }
 
 /** The evidence references with each one's date (Assessment.evidenceDates): "(evidence: `Observation/1` 2026-11-06)". */
@@ -179,16 +190,16 @@ function assessmentMarkdown(assessment: Assessment): string {
   const lines: string[] = [];
   const r = assessment.recommendation;
   lines.push(
-    `**${r.title}** (rule ${r.rule}, \`${r.code}\`, pathway ${assessment.pathway.id} ${assessment.pathway.version}, as of ${assessment.asOf})`,
+    `**${markdownText(r.title)}** (rule ${r.rule}, \`${r.code}\`, pathway ${assessment.pathway.id} ${assessment.pathway.version}, as of ${assessment.asOf})`,
     '',
-    r.clinicianSummary,
+    markdownText(r.clinicianSummary),
   );
   for (const alert of assessment.safetyAlerts)
-    lines.push('', `**Safety alert: ${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`);
+    lines.push('', `**Safety alert: ${markdownText(alert.title)}**${refs(alert.evidence, assessment.evidenceDates)}`);
   const inflammation = assessment.inflammation;
   lines.push(
     '',
-    `**Inflammation:** ${inflammation.status}: ${inflammation.reason}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source], assessment.evidenceDates)}`,
+    `**Inflammation:** ${inflammation.status}: ${markdownText(inflammation.reason)}${inflammation.crp === undefined ? '' : refs([inflammation.crp.source], assessment.evidenceDates)}`,
   );
   const tr = assessment.treatmentResistance;
   lines.push(
@@ -196,40 +207,43 @@ function assessmentMarkdown(assessment: Assessment): string {
     `**Adequate antidepressant trials:** ${tr.count} of ${tr.required} required` +
       (tr.adequateTrials.length === 0
         ? ''
-        : `: ${tr.adequateTrials.map((t) => `${t.ingredient} ${t.dailyDoseMg} mg/day, ${t.start} to ${t.end} (${t.days} days)`).join('; ')}`),
+        : `: ${markdownText(tr.adequateTrials.map((t) => `${t.ingredient} ${t.dailyDoseMg} mg/day, ${t.start} to ${t.end} (${t.days} days)`).join('; '))}`),
   );
   if (tr.unverifiedTrials.length > 0) {
     lines.push(
-      `Unverified: ${tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')}: ${t.reason})`).join('; ')}`,
+      `Unverified: ${markdownText(tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(', ')}: ${t.reason})`).join('; '))}`,
     );
   }
   if (assessment.contraindications.length > 0) {
     lines.push('', '**Absolute contraindications:**');
     for (const c of assessment.contraindications)
-      lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`);
+      lines.push(`- ${markdownText(c.title)}: ${markdownText(c.detail)}${refs(c.evidence, assessment.evidenceDates)}`);
   }
   if (assessment.cautions.length > 0) {
     lines.push('', '**Cautions:**');
     for (const c of assessment.cautions)
-      lines.push(`- ${c.title}: ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`);
+      lines.push(`- ${markdownText(c.title)}: ${markdownText(c.detail)}${refs(c.evidence, assessment.evidenceDates)}`);
   }
   if (assessment.missingWorkup.length > 0) {
     lines.push('', '**Work-up required before referral:**');
-    for (const w of assessment.missingWorkup) lines.push(`- ${w.title}: ${w.action}`);
+    for (const w of assessment.missingWorkup) lines.push(`- ${markdownText(w.title)}: ${markdownText(w.action)}`);
   }
   // The data problems the assessment met (an hCG with no interpretation, an ALT whose ranges disagree): what it
   // could not use, so the card is never more confident than the assessment (docs/service.md, CDS Hooks).
   if (assessment.issues.length > 0) {
     lines.push('', '**Data issues:**');
     for (const i of assessment.issues)
-      lines.push(`- ${i.message}${i.path === undefined ? '' : refs([i.path], assessment.evidenceDates)}`);
+      lines.push(`- ${markdownText(i.message)}${i.path === undefined ? '' : refs([i.path], assessment.evidenceDates)}`);
   }
   if (assessment.unverified.length > 0) {
-    lines.push('', `**Unverified values relied on:** ${assessment.unverified.map((u) => u.item).join('; ')}`);
+    lines.push(
+      '',
+      `**Unverified values relied on:** ${markdownText(assessment.unverified.map((u) => u.item).join('; '))}`,
+    );
   }
   lines.push('', '**Trace:**', '', '| rule | matched | outcome |', '|---|---|---|');
   for (const t of assessment.trace)
-    lines.push(`| ${t.rule} | ${t.matched ? 'yes' : 'no'} | ${t.outcome.replace(/\|/g, '/')} |`);
+    lines.push(`| ${t.rule} | ${t.matched ? 'yes' : 'no'} | ${markdownText(t.outcome)} |`);
   return lines.join('\n');
 }
 
@@ -252,10 +266,10 @@ function safetyAlertCard(
     summary: summary(`Safety alert: ${alert.title}`),
     indicator: 'critical',
     detail: [
-      `**${alert.title}**${refs(alert.evidence, assessment.evidenceDates)}`,
-      alert.detail ?? '',
+      `**${markdownText(alert.title)}**${refs(alert.evidence, assessment.evidenceDates)}`,
+      markdownText(alert.detail ?? ''),
       '',
-      `Recommendation: ${assessment.recommendation.title}`,
+      `Recommendation: ${markdownText(assessment.recommendation.title)}`,
     ].join('\n'),
     source: source(knowledge, alert.citation ?? assessment.recommendation.citation, knowledge.pathway.title),
     overrideReasons: OVERRIDE_REASONS,
@@ -292,7 +306,8 @@ export function patientViewCards(
       }),
     );
   const trialLines = matches.map(
-    (m) => `- ${m.trial.registry.map((x) => x.id).join('/')}: **${m.verdict}**: ${m.summary}`,
+    (m) =>
+      `- ${markdownText(m.trial.registry.map((x) => x.id).join('/'))}: **${m.verdict}**: ${markdownText(m.summary)}`,
   );
   cards.push({
     uuid: randomUUID(),
@@ -336,10 +351,11 @@ export function orderCheckCards(
       : o.unverifiedCode === undefined
         ? ''
         : `, by an unverified code: ${o.unverifiedCode}`;
-  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${o.medication}${how(o)})`).join(', ')}`;
+  const header = `Draft order${orders.length > 1 ? 's' : ''}: ${orders.map((o) => `\`${o.reference}\` (${markdownText(`${o.medication}${how(o)}`)})`).join(', ')}`;
   const cards: Card[] = assessment.safetyAlerts.map((alert) => safetyAlertCard(knowledge, assessment, alert));
   if (blockers.length > 0 || missing.length > 0) {
-    const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${w.title}`)];
+    // Inside the line, a title reads as words of it: "no latent tuberculosis screen", "no ALT".
+    const reasons = [...blockers.map((c) => c.title), ...missing.map((w) => `no ${inSentence(w.title)}`)];
     const suggestions = missingWorkupSuggestions(knowledge, missing, patientId);
     cards.push({
       uuid: randomUUID(),
@@ -351,9 +367,10 @@ export function orderCheckCards(
         header,
         '',
         ...blockers.map(
-          (c) => `- **${c.title}** (\`${c.code}\`): ${c.detail}${refs(c.evidence, assessment.evidenceDates)}`,
+          (c) =>
+            `- **${markdownText(c.title)}** (\`${c.code}\`): ${markdownText(c.detail)}${refs(c.evidence, assessment.evidenceDates)}`,
         ),
-        ...missing.map((w) => `- **Missing: ${w.title}** (\`${w.code}\`): ${w.action}`),
+        ...missing.map((w) => `- **Missing: ${markdownText(w.title)}** (\`${w.code}\`): ${markdownText(w.action)}`),
         '',
         assessmentMarkdown(assessment),
       ].join('\n'),

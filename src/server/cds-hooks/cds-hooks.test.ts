@@ -276,7 +276,11 @@ describe('CDS Hooks 2.0 services', () => {
     assert.equal(cards.length, 1);
     const card = cards[0] as Card;
     assert.equal(card.indicator, 'critical');
-    assert.match(card.summary, /work-up missing/);
+    // Each item in words within the line, never capitalised mid-sentence ("no Latent tuberculosis screen").
+    assert.equal(
+      card.summary,
+      'tocilizumab: work-up missing: no absolute neutrophil count, no platelet count, no ALT, no AST, no latent tuberculosis screen, no hepatitis…',
+    );
     for (const code of ['anc', 'platelets', 'alt', 'ast', 'latent-tb-screen', 'hepatitis-b-serology']) {
       assert.match(card.detail, new RegExp(`\\(\`${code}\`\\)`), `the detail names ${code}`);
     }
@@ -382,7 +386,7 @@ describe('CDS Hooks 2.0 services', () => {
     assert.match(card.detail, /`MedicationRequest\/draft-roactemra` \(tocilizumab, named in its text \("RoActemra"/);
     assert.match(
       card.detail,
-      /`MedicationRequest\/draft-kevzara` \(sarilumab, named in its text \("Kevzara", a brand name of sarilumab, unverified \[U\]/,
+      /`MedicationRequest\/draft-kevzara` \(sarilumab, named in its text \("Kevzara", a brand name of sarilumab, unverified \\\[U\]/,
     );
   });
 

@@ -13,6 +13,7 @@ import type { CriterionTest } from '../schema.ts';
 import { unverifiedMinimumDose } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { unverifiedNote } from '../context.ts';
+import { startsByName } from '../medications.ts';
 
 type AdequateTrials = Extract<CriterionTest, { type: 'adequate-trials-at-least' }>;
 type CurrentAdequate = Extract<CriterionTest, { type: 'current-adequate-antidepressant' }>;
@@ -66,7 +67,10 @@ export function lastRecorded(ctx: MatchContext): { text: string; evidence: reado
     ...(endUnknown.length === 0
       ? []
       : [
-          `end not recorded: ${endUnknown.map((e) => (e.start === undefined ? `${e.ingredient}, undated` : `${e.ingredient} from ${e.start}`)).join(', ')}`,
+          `end not recorded: ${startsByName(
+            endUnknown.map((e) => ({ name: e.ingredient, start: e.start })),
+            'courses',
+          )}`,
         ]),
   ];
   if (notes.length === 0) return { text: '', evidence: [] };

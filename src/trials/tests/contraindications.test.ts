@@ -20,10 +20,15 @@ const missingAnc = {
 /** The pathway's latest valid ANC in its window (ClinicalFacts.labs), when the work-up is present. */
 const anc = { analyte: 'anc', value: 3.8, unit: '10*9/L', date: '2026-11-20', source: 'Observation/anc' };
 
-function context(knowledge: Knowledge, missingWorkup: readonly unknown[], labs = {}): MatchContext {
+function context(
+  knowledge: Knowledge,
+  missingWorkup: readonly unknown[],
+  labs = {},
+  contraindicationsUnverified = {},
+): MatchContext {
   const facts = {
     contraindications: [],
-    contraindicationsUnverified: {},
+    contraindicationsUnverified,
     missingWorkup,
     labs,
     screens: {},
@@ -42,7 +47,7 @@ test('missing ANC leaves neutropenia open; once present, neutropenia is ruled ou
   // The pathway's titles, never its code ids ("immunodeficiency", "hepatic"), so the coordinator knows what to ask.
   assert.equal(
     open.reason,
-    'Cannot rule out neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency): Absolute neutrophil count missing',
+    'Cannot rule out neutropenia (ANC below 2.0 x10^9/L): Absolute neutrophil count missing; none found: immunodeficiency (HIV disease or primary immunodeficiency)',
   );
   const present = noContraindication(context(trials.knowledge, [], { anc }), neutropenia);
   assert.equal(present.holds, true);
@@ -53,6 +58,30 @@ test('missing ANC leaves neutropenia open; once present, neutropenia is ruled ou
   );
   assert.deepEqual(present.evidence, ['Observation/anc']);
   assert.equal(present.collect, 'confirm none of: immunodeficiency (HIV disease or primary immunodeficiency)');
+});
+
+test('a missing work-up item leaves open only what it rules out; the results on file rule the others out, cited', () => {
+  const missingTb = {
+    code: 'latent-tb-screen',
+    title: 'Latent tuberculosis screen',
+    action: 'Order an interferon-gamma release assay (IGRA) for latent tuberculosis.',
+  };
+  const threshold = { item: 'ANC threshold', note: 'best knowledge', citation: 'label' };
+  const unverified = { neutropenia: [threshold], tuberculosis: [{ ...threshold, item: 'IGRA codes' }] };
+  const outcome = noContraindication(context(trials.knowledge, [missingTb], { anc }, unverified), {
+    type: 'no-contraindication',
+    codes: ['tuberculosis', 'neutropenia'],
+  });
+  assert.equal(outcome.holds, undefined);
+  // An ANC of 3.8 on file is never "cannot rule out neutropenia" for want of an IGRA.
+  assert.equal(
+    outcome.reason,
+    'Cannot rule out active tuberculosis or untreated latent tuberculosis: Latent tuberculosis screen missing; none found: neutropenia (ANC below 2.0 x10^9/L) (work-up: absolute neutrophil count 3.8 x10^9/L on 2026-11-20)',
+  );
+  assert.deepEqual(outcome.evidence, ['Observation/anc']);
+  assert.equal(outcome.collect, missingTb.action);
+  // "None found: neutropenia" rests on the rule's unverified threshold, listed; tuberculosis is still open.
+  assert.deepEqual(outcome.unverifiedNotes, ['ANC threshold: best knowledge [label]']);
 });
 
 test('the mapping is read from the pathway file: ANC that rules out something else leaves neutropenia to silence', () => {

@@ -28,6 +28,8 @@ interface Plan {
   readonly checked: string;
   /** The contraindications ruled out only by the record's silence (no work-up rules them out), by title; '' if none. */
   readonly silent: string;
+  /** For each work-up item that rules out or `confirms` a checked contraindication, those codes, in the test's order. */
+  readonly leavesOpen: ReadonlyMap<WorkupCode, readonly string[]>;
 }
 /** The pathway's titles of these contraindications, in a sentence: "neutropenia (ANC below 2.0 x10^9/L); ...". */
 function titlesOf(pathway: Pathway, codes: readonly string[]): string {
@@ -59,6 +61,16 @@ function planOf(pathway: Pathway, test: NoContraindication): Plan {
         pathway,
         test.codes.filter((c) => ruling(c).length === 0),
       ),
+      leavesOpen: new Map(
+        pathway.missingWorkup.flatMap((w) => {
+          const named: readonly string[] = [
+            ...('rulesOut' in w ? w.rulesOut : []),
+            ...('confirms' in w ? w.confirms : []),
+          ];
+          const open = test.codes.filter((c) => named.includes(c));
+          return open.length > 0 ? [[w.code, open] as const] : [];
+        }),
+      ),
     };
     byTest.set(test, plan);
   }
@@ -85,7 +97,7 @@ function notesOf(
 }
 
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
-  const { codes, needed, ruling, confirming, checked, silent } = planOf(ctx.knowledge.pathway, test);
+  const { codes, needed, ruling, confirming, checked, silent, leavesOpen } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
     return {
@@ -101,25 +113,46 @@ export function noContraindication(ctx: MatchContext, test: NoContraindication):
   const missing = ctx.facts.missingWorkup.filter((w) => needed.has(w.code));
   const toConfirm = ctx.facts.missingWorkup.filter((w) => confirming.has(w.code));
   if (missing.length > 0 || toConfirm.length > 0) {
+    // Only the contraindications the listed work-up leaves open cannot be ruled out; the others are none found, with
+    // the results that rule them out, as below: an ANC on file is not "cannot rule out neutropenia" for want of an IGRA.
+    const open = new Set([...missing, ...toConfirm].flatMap((w) => leavesOpen.get(w.code) ?? []));
+    const closed = test.codes.filter((c) => !open.has(c));
+    const workup = ruling
+      .filter(
+        (w) => !missing.some((m) => m.code === w.code) && (leavesOpen.get(w.code) ?? []).every((c) => !open.has(c)),
+      )
+      .flatMap((w) => workupResult(ctx, w));
     const why = [
       ...(missing.length > 0 ? [`${missing.map((w) => w.title).join(', ')} missing`] : []),
       ...toConfirm.map((w) => w.title),
     ];
+    const ruledOut =
+      closed.length > 0 ? `; none found: ${titlesOf(ctx.knowledge.pathway, closed)}${workedUp(workup)}` : '';
     return {
       holds: undefined,
-      reason: `Cannot rule out ${checked}: ${why.join('; ')}`,
-      evidence: [],
+      reason: `Cannot rule out ${titlesOf(
+        ctx.knowledge.pathway,
+        test.codes.filter((c) => open.has(c)),
+      )}: ${why.join('; ')}${ruledOut}`,
+      evidence: [...new Set(workup.map((w) => w.source))],
       collect: [...missing, ...toConfirm].map((w) => w.action).join('; '),
+      // "None found" for those rests on their rules, and on the unverified values each relied on.
+      ...notesOf(ctx, closed),
     };
   }
   // The work-up that rules the lab- and screen-based ones out is named with its values and dates, and cited.
   const workup = ruling.flatMap((w) => workupResult(ctx, w));
-  const reason = `None found: ${checked}${workup.length > 0 ? ` (work-up: ${workup.map((w) => w.text).join('; ')})` : ''}`;
+  const reason = `None found: ${checked}${workedUp(workup)}`;
   const evidence = [...new Set(workup.map((w) => w.source))];
   // "None found" rests on every checked rule, and on the unverified values each relied on.
   const notes = notesOf(ctx, test.codes);
   if (silent === '') return { holds: true, reason, evidence, ...notes };
   return { holds: true, reason, evidence, bySilence: true, collect: `confirm none of: ${silent}`, ...notes };
+}
+
+/** The work-up results named after "none found": " (work-up: ANC 3.8 x10^9/L on 2026-11-06; ...)", '' for none. */
+function workedUp(workup: readonly { text: string }[]): string {
+  return workup.length > 0 ? ` (work-up: ${workup.map((w) => w.text).join('; ')})` : '';
 }
 
 /**

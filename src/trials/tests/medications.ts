@@ -6,7 +6,7 @@ import type { CriterionTest } from '../schema.ts';
 import { nonSystemicRoute, unverifiedEntries, unverifiedRoutes } from '../../knowledge/index.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
 import { undecided, unverifiedNote } from '../context.ts';
-import { currentMedicationsInSet, lastEndedInSet, namedOnlyCurrentInSet } from '../medications.ts';
+import { currentMedicationsInSet, lastEndedInSet, namedOnlyCurrentInSet, startsByName } from '../medications.ts';
 import type { NamedInSet } from '../medications.ts';
 import type { MedicationFact } from '../../record/index.ts';
 import { namedOnlyPhrase } from '../../pathway/medication-use.ts';
@@ -46,7 +46,11 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
     ...(ended.length === 0
       ? []
       : [`last recorded: ${ended.map((e) => `${nameOf(e.medication)}, ended ${e.end}`).join(' and ')}`]),
-    ...(endUnknown.length === 0 ? [] : [`end not recorded: ${endUnknown.map(startedAs).join(', ')}`]),
+    ...(endUnknown.length === 0
+      ? []
+      : [
+          `end not recorded: ${startsByName(endUnknown.map((m) => ({ name: nameOf(m), start: m.period.start?.slice(0, 10) })))}`,
+        ]),
     ...(setAside.length === 0 ? [] : [`not systemic: ${setAside.join('; ')}`]),
   ];
   return {
@@ -61,10 +65,6 @@ export function noMedicationIn(ctx: MatchContext, test: NoMedicationIn): TestOut
 
 /** The medicine as the record names it: its text, else its first coding's display, else the record. */
 const nameOf = (m: MedicationFact): string => m.medication.text ?? m.medication.codings[0]?.display ?? m.ref;
-
-/** A record whose end is not recorded, with the start it gives ("amoxicillin from 2026-10-01", "amoxicillin, undated"). */
-const startedAs = (m: MedicationFact): string =>
-  m.period.start === undefined ? `${nameOf(m)}, undated` : `${nameOf(m)} from ${m.period.start.slice(0, 10)}`;
 
 /**
  * Possible current medicines of the list, to confirm: coded ones whose texts say they are applied or inhaled, and ones
