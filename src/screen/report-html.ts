@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escape, table } from '../analysis/report-html.ts';
 import { renderSvg } from '../analysis/plots.ts';
+import { REFERRAL_TRACK } from '../pathway/index.ts';
 import type { CodeTitles, FunnelStage, ScreenSummary } from './summary.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -105,6 +106,19 @@ export function accessibleSvg(svg: string, id: string, title: string, descriptio
   );
 }
 
+/**
+ * A count column's heading with its denominator ("Referable patients (of 8)"), so that a count of patients missing an
+ * item is never read as the size of the group it is counted among.
+ */
+const ofGroup = (heading: string, total: number): string => `${heading} (of ${total})`;
+
+/** The funnel's count at a stage. */
+const atStage = (s: ScreenSummary, stage: FunnelStage): number => s.funnel.find((f) => f.stage === stage)?.count ?? 0;
+
+/** The patients on the referral track (refer-to-trial, measure-crp, repeat-crp): those the pathway lists work-up for. */
+const onReferralTrack = (s: ScreenSummary): number =>
+  [...REFERRAL_TRACK].reduce((n, code) => n + (s.recommendations[code] ?? 0), 0);
+
 const cutOffBasis = (cutOff: string, c: ReportContext): string =>
   cutOff !== String(c.defaultCutOffMgPerL)
     ? "[U] exploratory: not the pathway's cut-off"
@@ -163,7 +177,12 @@ ${
   Object.keys(s.contraindications).length === 0
     ? '<p>None.</p>'
     : `<p class="note">The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it, whatever the recommendation (one out of scope or not treatment-resistant included). A patient with several contraindications counts once under each.</p>${table(
-        ['Code', 'Title', 'Treatment-resistant patients', 'All patients'],
+        [
+          'Code',
+          'Title',
+          ofGroup('Treatment-resistant patients', atStage(s, 'trd')),
+          ofGroup('All patients', s.population),
+        ],
         Object.entries(s.contraindications).map(([k, v]) => [
           k,
           titleOf(c.titles?.contraindications, k),
@@ -177,7 +196,12 @@ ${
   Object.keys(s.missingWorkup).length === 0
     ? '<p>None.</p>'
     : `<p class="note">Listed for the patients the pathway sends toward a trial (the referral track): those referable now (refer-to-trial), and those whose CRP is to be measured (measure-crp) or repeated (repeat-crp) first; a patient missing several items counts once under each.</p>${table(
-        ['Code', 'Title', 'Referable patients', 'All patients on the referral track'],
+        [
+          'Code',
+          'Title',
+          ofGroup('Referable patients', atStage(s, 'referable')),
+          ofGroup('All patients on the referral track', onReferralTrack(s)),
+        ],
         Object.entries(s.missingWorkup).map(([k, v]) => [
           k,
           titleOf(c.titles?.missingWorkup, k),
