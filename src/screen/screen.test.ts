@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -528,9 +529,19 @@ test('a missing folder, a folder without NDJSON and an unreadable file are one-l
   mkdirSync(join(unreadable, 'Observation.ndjson'), { recursive: true });
   await assert.rejects(
     screenNdjson(join(pop.dir, 'z.ndjson'), { dir: unreadable }),
-    (e: unknown) => e instanceof InputError && /cannot read .*Observation\.ndjson: is a folder/.test(e.message),
+    (e: unknown) => e instanceof InputError && /cannot read .*Observation\.ndjson: is a directory$/.test(e.message),
   );
   assert.equal(existsSync(join(pop.dir, 'z.ndjson')), false);
+  // A link to a file that is gone (an export folder of links into a staging area since cleaned) says so, in the
+  // words every other command uses for a file it cannot read, not as an unexplained "read error".
+  const dangling = join(pop.dir, 'dangling');
+  mkdirSync(dangling);
+  symlinkSync(join(pop.dir, 'no-such-staging', 'Condition.ndjson'), join(dangling, 'Condition.ndjson'));
+  await assert.rejects(
+    screenNdjson(join(pop.dir, 'w.ndjson'), { dir: dangling }),
+    (e: unknown) =>
+      e instanceof InputError && /cannot read .*Condition\.ndjson: no such file or folder$/.test(e.message),
+  );
 });
 
 test('an unreachable database and a missing DuckDB file are one-line InputErrors that hide credentials', async () => {
