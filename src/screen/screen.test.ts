@@ -4,6 +4,8 @@
  * stop the screen; a missing folder, an unreadable file and an unreachable database give one clear InputError.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   appendFileSync,
   cpSync,
@@ -553,4 +555,43 @@ test('an unreachable database and a missing DuckDB file are one-line InputErrors
       !e.message.includes('secret'),
   );
   await assert.rejects(duckDbRunner(join(pop.dir, 'missing.duckdb')), /no such DuckDB file/);
+});
+
+test('a DuckDB file that cannot be opened says why: held open for writing elsewhere, not a database, cut short', async () => {
+  // A database another process has open for writing (a DuckDB shell, a load still running) is no damaged file.
+  const held = join(pop.dir, 'held.duckdb');
+  const writer = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { DuckDBInstance } = await import('@duckdb/node-api');
+       const db = await DuckDBInstance.create(${JSON.stringify(held)});
+       await (await db.connect()).run('CREATE TABLE person (person_id BIGINT)');
+       process.stdout.write('open\\n');
+       process.stdin.resume();
+       process.stdin.on('end', () => process.exit(0));`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  try {
+    await once(writer.stdout, 'data');
+    await assert.rejects(
+      duckDbRunner(held),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message.includes(
+          `held.duckdb: another process (PID ${writer.pid}) has this DuckDB database open for writing; close it there`,
+        ),
+    );
+  } finally {
+    writer.stdin.end();
+    await once(writer, 'exit');
+  }
+  const text = join(pop.dir, 'text.duckdb');
+  writeFileSync(text, 'person_id,year_of_birth\n1,1970\n');
+  await assert.rejects(duckDbRunner(text), /text\.duckdb: not a DuckDB database file$/);
+  const cut = join(pop.dir, 'cut.duckdb');
+  writeFileSync(cut, readFileSync(held).subarray(0, 8192));
+  await assert.rejects(duckDbRunner(cut), /cut\.duckdb: not a complete DuckDB database file \(cut short\)$/);
 });
