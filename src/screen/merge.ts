@@ -9,7 +9,7 @@ import { existsSync, openSync, closeSync, writeSync, readFileSync, renameSync, r
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../record/index.ts';
-import type { ScreenMeta } from './run.ts';
+import type { RunIdentity, ScreenMeta } from './run.ts';
 import { screenPaths } from './run.ts';
 
 export function readMeta(out: string): ScreenMeta {
@@ -43,6 +43,27 @@ function personIdOf(patient: string): bigint {
   return BigInt(id);
 }
 
+/**
+ * What differs between two shards' run identities but the shard's own number, in words (the values where they are
+ * short), so that a refused merge says which shard was screened otherwise and how: a source copied to each machine
+ * with other modification times is not the same source, nor is a run with other cut-offs.
+ */
+function identityDifferences(a: RunIdentity, b: RunIdentity): string[] {
+  const both = (x: unknown, y: unknown): string => `${JSON.stringify(x)} and ${JSON.stringify(y)}`;
+  const out: string[] = [];
+  if (a.source !== b.source)
+    out.push("the source (its path, and for NDJSON each file's size and modification time; the database and schema)");
+  if (a.asOf !== b.asOf) out.push(`the as-of date (${both(a.asOf, b.asOf)})`);
+  if (JSON.stringify(a.pathway) !== JSON.stringify(b.pathway))
+    out.push(`the pathway (${both(`${a.pathway.id} ${a.pathway.version}`, `${b.pathway.id} ${b.pathway.version}`)})`);
+  if (a.engine !== b.engine) out.push('the trd version or the --pathway file');
+  if (JSON.stringify(a.cutOffs) !== JSON.stringify(b.cutOffs)) out.push(`the cut-offs (${both(a.cutOffs, b.cutOffs)})`);
+  const countOf = (shard: string): string => shard.split('/')[1] ?? shard;
+  if (countOf(a.shard) !== countOf(b.shard))
+    out.push(`the number of shards (${both(Number(countOf(a.shard)), Number(countOf(b.shard)))})`);
+  return out;
+}
+
 export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {
   if (shardOuts.length === 0) throw new InputError('give the shard outputs to merge', 'screen.merge.none');
   const metas = shardOuts.map(readMeta);
@@ -53,13 +74,13 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
   }
   const first = metas[0] as ScreenMeta;
   const count = Number(first.identity.shard.split('/')[1]);
-  const { shard: _s, ...same } = first.identity;
   const seen = new Set<string>();
-  for (const m of metas) {
-    const { shard, ...rest } = m.identity;
-    if (JSON.stringify(rest) !== JSON.stringify(same) || Number(shard.split('/')[1]) !== count) {
+  for (const [i, m] of metas.entries()) {
+    const { shard } = m.identity;
+    const differ = identityDifferences(first.identity, m.identity);
+    if (differ.length > 0) {
       throw new InputError(
-        'the shard outputs come from different screens (source, schema, date, pathway, trd version or cut-offs differ)',
+        `${shardOuts[i]} and ${shardOuts[0]} come from different screens: ${differ.join('; ')} differ`,
         'screen.merge.mismatch',
       );
     }

@@ -162,6 +162,43 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
   }
 });
 
+test('shards of different screens are refused, naming the shard and what differs', async () => {
+  const identity: RunIdentity = {
+    source: 'export/Patient.ndjson|100|1',
+    asOf: AS_OF,
+    pathway: { id: 'trd-il6-candidacy', version: '1.1.7' },
+    engine: 'precision-trd 0.1.0',
+    shard: '1/2',
+    cutOffs: [1, 2],
+  };
+  const shardOut = (name: string, over: Partial<RunIdentity>): string => {
+    const out = join(pop.dir, name);
+    writeFileSync(out, '');
+    const meta = { schema: 'precision-trd/screen-meta@1', kind: 'ndjson', identity: { ...identity, ...over } };
+    writeFileSync(screenPaths(out).meta, JSON.stringify(meta));
+    return out;
+  };
+  const one = shardOut('differ-1.ndjson', {});
+  const other = shardOut('differ-2.ndjson', {
+    shard: '2/2',
+    source: 'export/Patient.ndjson|100|2',
+    cutOffs: [1],
+    asOf: '2026-11-26',
+  });
+  await assert.rejects(
+    mergeShards([one, other], join(pop.dir, 'differ-merged.ndjson')),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message ===
+        `${other} and ${one} come from different screens: the source (its path, and for NDJSON each file's size and modification time; the database and schema); the as-of date ("${AS_OF}" and "2026-11-26"); the cut-offs ([1,2] and [1]) differ`,
+  );
+  const three = shardOut('differ-3.ndjson', { shard: '2/3' });
+  await assert.rejects(
+    mergeShards([one, three], join(pop.dir, 'differ-merged.ndjson')),
+    /differ-3\.ndjson and .*differ-1\.ndjson come from different screens: the number of shards \(2 and 3\) differ$/,
+  );
+});
+
 test('patients handed out in sorted ranges give the same output, interrupted mid-range or not', async () => {
   const whole = join(pop.dir, 'whole-ranges.ndjson');
   await screenNdjson(whole);
