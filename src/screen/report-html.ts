@@ -119,6 +119,9 @@ const atStage = (s: ScreenSummary, stage: FunnelStage): number => s.funnel.find(
 const onReferralTrack = (s: ScreenSummary): number =>
   [...REFERRAL_TRACK].reduce((n, code) => n + (s.recommendations[code] ?? 0), 0);
 
+/** Why a located malformed line was skipped when its reader gave no other reason: its text is not a resource. */
+const MALFORMED_JSON = 'not a JSON object with a resourceType';
+
 const cutOffBasis = (cutOff: string, c: ReportContext): string =>
   cutOff !== String(c.defaultCutOffMgPerL)
     ? "[U] exploratory: not the pathway's cut-off"
@@ -154,7 +157,8 @@ export async function renderScreenReport(summary: ScreenSummary, c: ReportContex
     `Referable patients at each CRP cut-off: ${s.cutOffs.map((x) => `${x.cutOffMgPerL} mg/L: ${x.referable}`).join('; ')}.`,
   );
   const q = s.dataQuality;
-  const located = q.malformedAt.map((m) => [m.file, String(m.line)]);
+  // Each located line with its reason: one refused before its JSON was read says why (not UTF-8 text, too long).
+  const located = q.malformedAt.map((m) => [m.file, String(m.line), m.reason ?? MALFORMED_JSON]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Population screen: ${escape(c.pathway.id)} ${escape(c.pathway.version)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -222,7 +226,7 @@ ${table(
 ${table(
   ['Measure', 'Count'],
   [
-    ['Malformed lines (not a JSON object; skipped)', String(q.malformedLines)],
+    ['Malformed lines (not a JSON object, not UTF-8 text, or too long; skipped)', String(q.malformedLines)],
     [
       'Patients not assessed (no or several Patient resources, or an engine error: each line says why)',
       String(q.notAssessed),
@@ -250,7 +254,7 @@ ${table(
     ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
   ],
 )}
-${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line'], located)}`}
+${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line', 'Why'], located)}`}
 ${counts('Data issues raised by the engine (patients)', q.issues)}
 </body></html>
 `;

@@ -179,6 +179,29 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
   assert.match(unverified, /<tr><td>CRP at or above the cut-off \(3 mg\/L \[U\]\)<\/td><td>1<\/td><\/tr>/);
 });
 
+test('each located malformed line says why it was skipped, as the summary line does', async () => {
+  const b = new SummaryBuilder(3);
+  for (const l of LINES) b.add(l);
+  const s = b.build(
+    {
+      malformedLines: 2,
+      malformedAt: [
+        { file: 'export/Condition.ndjson', line: 5 },
+        { file: 'export/MedicationRequest.ndjson', line: 469, reason: 'not UTF-8 text' },
+      ],
+      withoutPatient: 0,
+    },
+    [],
+  );
+  const html = await renderScreenReport(s, CONTEXT);
+  assert.match(html, /Malformed lines \(not a JSON object, not UTF-8 text, or too long; skipped\)<\/td><td>2</);
+  assert.match(html, /<th>File<\/th><th>Line<\/th><th>Why<\/th>/);
+  assert.ok(
+    html.includes('<tr><td>export/Condition.ndjson</td><td>5</td><td>not a JSON object with a resourceType</td></tr>'),
+  );
+  assert.ok(html.includes('<tr><td>export/MedicationRequest.ndjson</td><td>469</td><td>not UTF-8 text</td></tr>'));
+});
+
 test("the report's context comes from the run's meta: its pathway's cut-off, never guessed for a --pathway run", () => {
   const meta: ScreenMeta = {
     schema: 'precision-trd/screen-meta@1',

@@ -302,7 +302,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     requiredTrials: { value: 2, verified: true },
   });
   assert.match(html, /<svg/);
-  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>5</);
+  assert.match(html, /Malformed lines \(not a JSON object, not UTF-8 text, or too long; skipped\)<\/td><td>5</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
 });
 
