@@ -9,8 +9,8 @@ import { existsSync, openSync, closeSync, writeSync, readFileSync, renameSync, r
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../record/index.ts';
-import type { RunIdentity, ScreenMeta } from './run.ts';
-import { screenPaths } from './run.ts';
+import type { ScreenMeta } from './run.ts';
+import { identityDifferences, screenPaths } from './run.ts';
 
 export function readMeta(out: string): ScreenMeta {
   const path = screenPaths(out).meta;
@@ -41,27 +41,6 @@ function personIdOf(patient: string): bigint {
   const id = patient.slice('Patient/'.length);
   if (!/^-?\d+$/.test(id)) throw new InputError(`${patient}: not an OMOP person's reference`, 'screen.merge.malformed');
   return BigInt(id);
-}
-
-/**
- * What differs between two shards' run identities but the shard's own number, in words (the values where they are
- * short), so that a refused merge says which shard was screened otherwise and how: a source copied to each machine
- * with other modification times is not the same source, nor is a run with other cut-offs.
- */
-function identityDifferences(a: RunIdentity, b: RunIdentity): string[] {
-  const both = (x: unknown, y: unknown): string => `${JSON.stringify(x)} and ${JSON.stringify(y)}`;
-  const out: string[] = [];
-  if (a.source !== b.source)
-    out.push("the source (its path, and for NDJSON each file's size and modification time; the database and schema)");
-  if (a.asOf !== b.asOf) out.push(`the as-of date (${both(a.asOf, b.asOf)})`);
-  if (JSON.stringify(a.pathway) !== JSON.stringify(b.pathway))
-    out.push(`the pathway (${both(`${a.pathway.id} ${a.pathway.version}`, `${b.pathway.id} ${b.pathway.version}`)})`);
-  if (a.engine !== b.engine) out.push('the trd version or the --pathway file');
-  if (JSON.stringify(a.cutOffs) !== JSON.stringify(b.cutOffs)) out.push(`the cut-offs (${both(a.cutOffs, b.cutOffs)})`);
-  const countOf = (shard: string): string => shard.split('/')[1] ?? shard;
-  if (countOf(a.shard) !== countOf(b.shard))
-    out.push(`the number of shards (${both(Number(countOf(a.shard)), Number(countOf(b.shard)))})`);
-  return out;
 }
 
 export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {

@@ -255,6 +255,17 @@ test('a checkpoint of another run (here another schema) is not resumed: the run 
   assert.equal(second.resumedAfter, undefined, 'not resumed');
   assert.equal(second.patients, 1500);
   assert.ok(readFileSync(out).equals(readFileSync(whole)));
+  // The rerun says why the interrupted run's work was not resumed, so that hours of screening are not lost unseen.
+  assert.deepEqual(second.interruptedOtherwise, [
+    "the source (its path, and for NDJSON each file's size and modification time; the database and schema)",
+  ]);
+  const cutOffs = { ...a, cutOffs: [1], shard: '1/1' };
+  assert.equal((await screenNdjson(out, { identity: a, stopAfter: 400, workers: 0 })).completed, false);
+  const third = await screenNdjson(out, { identity: cutOffs, stopAfter: 200, workers: 0 });
+  assert.deepEqual(third.interruptedOtherwise, ['the cut-offs ([] and [1])']);
+  // The same command resumes, and has nothing to say.
+  const fourth = await screenNdjson(out, { identity: cutOffs });
+  assert.equal(fourth.resumedAfter !== undefined && fourth.interruptedOtherwise === undefined, true);
 });
 
 test('malformed lines are counted and located by file and line; the screen goes on', async () => {

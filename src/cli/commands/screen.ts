@@ -288,7 +288,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   if (flags.report !== undefined) await writeReport(paths.out, meta, flags.report);
   if (flags.quiet !== true) {
     cliIo().err(
-      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}${outcome.sourceChanged === true ? ' (the database changed since the interrupted run: screened afresh)' : ''}; ` +
+      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}${outcome.sourceChanged === true ? ' (the database changed since the interrupted run: screened afresh)' : ''}${outcome.interruptedOtherwise === undefined ? '' : ` (the interrupted run into this --out was not this command: ${outcome.interruptedOtherwise.join('; ')} differ; screened afresh)`}; ` +
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
         `${meta.quality.withoutPatient} resources naming no patient (not used)` +
         `${meta.quality.mergedRecords ? `, ${meta.quality.mergedRecords} patient records merged into another (Patient.link)` : ''}` +
