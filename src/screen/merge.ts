@@ -43,7 +43,15 @@ function personIdOf(patient: string): bigint {
   return BigInt(id);
 }
 
-export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {
+/**
+ * `replaces`: files of an earlier merge into the same `out` besides it and its `.meta.json` (the `--report`), removed
+ * once the shards are checked, as an earlier screen's are (run.ts).
+ */
+export async function mergeShards(
+  shardOuts: readonly string[],
+  out: string,
+  replaces: readonly string[] = [],
+): Promise<ScreenMeta> {
   if (shardOuts.length === 0) throw new InputError('give the shard outputs to merge', 'screen.merge.none');
   const metas = shardOuts.map(readMeta);
   for (const [i, m] of metas.entries()) {
@@ -78,6 +86,9 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
   const order = patientOrder(first.kind ?? 'ndjson');
   const readers = shardOuts.map((file) => new ShardReader(file));
   const paths = screenPaths(out);
+  // An earlier merge's result would be replaced at the end; left beside this merge's partial output until then, it
+  // would pass for this merge's result should this one be refused midway (a shard cut short) or interrupted.
+  for (const p of [paths.out, paths.meta, ...replaces]) rmSync(p, { force: true });
   const fd = openSync(paths.partial, 'w');
   let patients = 0;
   try {

@@ -160,6 +160,17 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
     );
     assert.equal(existsSync(m4) || existsSync(`${m4}.partial`), false);
   }
+  // An earlier merge into the same --out is gone once this merge starts writing: a merge refused midway (or
+  // interrupted) leaves nothing that passes for its result.
+  const again = join(pop.dir, 'again.ndjson');
+  const againReport = join(pop.dir, 'again.html');
+  await mergeShards(shards, again);
+  writeFileSync(againReport, '<html>the earlier merge</html>');
+  writeFileSync(cut, `${wholeLines}\n`);
+  await assert.rejects(mergeShards([shards[0], cut, shards[2]] as string[], again, [againReport]), /patients, but/);
+  for (const f of [again, screenPaths(again).meta, againReport, `${again}.partial`]) {
+    assert.equal(existsSync(f), false, `${f} is left`);
+  }
 });
 
 test('shards of different screens are refused, naming the shard and what differs', async () => {

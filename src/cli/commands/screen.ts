@@ -350,7 +350,7 @@ export function registerScreenMerge(program: Command): void {
       checkOutputs(screenPaths(flags.out), flags.report, [...shards, ...shards.map((s) => screenPaths(s).meta)]);
       // A report the shards' meta cannot give (an earlier version's with a --pathway file) is refused before merging.
       if (flags.report !== undefined && shards[0] !== undefined) reportContextOf(readMeta(shards[0]));
-      const meta = await mergeShards(shards, flags.out);
+      const meta = await mergeShards(shards, flags.out, flags.report === undefined ? [] : [flags.report]);
       if (flags.report !== undefined) await writeReport(flags.out, meta, flags.report);
     });
 }
