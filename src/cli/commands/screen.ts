@@ -352,6 +352,12 @@ export function registerScreenMerge(program: Command): void {
       if (flags.report !== undefined && shards[0] !== undefined) reportContextOf(readMeta(shards[0]));
       const meta = await mergeShards(shards, flags.out, flags.report === undefined ? [] : [flags.report]);
       if (flags.report !== undefined) await writeReport(flags.out, meta, flags.report);
+      // As trd screen ends: what was written, so that a merge that succeeded is not told from one that did nothing
+      // only by its exit status.
+      cliIo().err(
+        `trd screen-merge: ${meta.patients} patients from ${shards.length} shards; ${meta.quality.malformedLines} malformed lines, ` +
+          `${meta.notAssessed} not assessed -> ${flags.out}${flags.report === undefined ? '' : ` and ${flags.report}`}\n`,
+      );
     });
 }
 
