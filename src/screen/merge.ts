@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../record/index.ts';
 import type { ScreenMeta } from './run.ts';
-import { screenPaths } from './run.ts';
+import { identityDifferences, screenPaths } from './run.ts';
 
 export function readMeta(out: string): ScreenMeta {
   const path = screenPaths(out).meta;
@@ -43,7 +43,15 @@ function personIdOf(patient: string): bigint {
   return BigInt(id);
 }
 
-export async function mergeShards(shardOuts: readonly string[], out: string): Promise<ScreenMeta> {
+/**
+ * `replaces`: files of an earlier merge into the same `out` besides it and its `.meta.json` (the `--report`), removed
+ * once the shards are checked, as an earlier screen's are (run.ts).
+ */
+export async function mergeShards(
+  shardOuts: readonly string[],
+  out: string,
+  replaces: readonly string[] = [],
+): Promise<ScreenMeta> {
   if (shardOuts.length === 0) throw new InputError('give the shard outputs to merge', 'screen.merge.none');
   const metas = shardOuts.map(readMeta);
   for (const [i, m] of metas.entries()) {
@@ -53,13 +61,13 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
   }
   const first = metas[0] as ScreenMeta;
   const count = Number(first.identity.shard.split('/')[1]);
-  const { shard: _s, ...same } = first.identity;
   const seen = new Set<string>();
-  for (const m of metas) {
-    const { shard, ...rest } = m.identity;
-    if (JSON.stringify(rest) !== JSON.stringify(same) || Number(shard.split('/')[1]) !== count) {
+  for (const [i, m] of metas.entries()) {
+    const { shard } = m.identity;
+    const differ = identityDifferences(first.identity, m.identity);
+    if (differ.length > 0) {
       throw new InputError(
-        'the shard outputs come from different screens (source, schema, date, pathway, trd version or cut-offs differ)',
+        `${shardOuts[i]} and ${shardOuts[0]} come from different screens: ${differ.join('; ')} differ`,
         'screen.merge.mismatch',
       );
     }
@@ -78,6 +86,9 @@ export async function mergeShards(shardOuts: readonly string[], out: string): Pr
   const order = patientOrder(first.kind ?? 'ndjson');
   const readers = shardOuts.map((file) => new ShardReader(file));
   const paths = screenPaths(out);
+  // An earlier merge's result would be replaced at the end; left beside this merge's partial output until then, it
+  // would pass for this merge's result should this one be refused midway (a shard cut short) or interrupted.
+  for (const p of [paths.out, paths.meta, ...replaces]) rmSync(p, { force: true });
   const fd = openSync(paths.partial, 'w');
   let patients = 0;
   try {

@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { escape, table } from '../analysis/report-html.ts';
 import { renderSvg } from '../analysis/plots.ts';
+import { REFERRAL_TRACK } from '../pathway/index.ts';
 import type { CodeTitles, FunnelStage, ScreenSummary } from './summary.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -105,6 +106,22 @@ export function accessibleSvg(svg: string, id: string, title: string, descriptio
   );
 }
 
+/**
+ * A count column's heading with its denominator ("Referable patients (of 8)"), so that a count of patients missing an
+ * item is never read as the size of the group it is counted among.
+ */
+const ofGroup = (heading: string, total: number): string => `${heading} (of ${total})`;
+
+/** The funnel's count at a stage. */
+const atStage = (s: ScreenSummary, stage: FunnelStage): number => s.funnel.find((f) => f.stage === stage)?.count ?? 0;
+
+/** The patients on the referral track (refer-to-trial, measure-crp, repeat-crp): those the pathway lists work-up for. */
+const onReferralTrack = (s: ScreenSummary): number =>
+  [...REFERRAL_TRACK].reduce((n, code) => n + (s.recommendations[code] ?? 0), 0);
+
+/** Why a located malformed line was skipped when its reader gave no other reason: its text is not a resource. */
+const MALFORMED_JSON = 'not a JSON object with a resourceType';
+
 const cutOffBasis = (cutOff: string, c: ReportContext): string =>
   cutOff !== String(c.defaultCutOffMgPerL)
     ? "[U] exploratory: not the pathway's cut-off"
@@ -140,7 +157,8 @@ export async function renderScreenReport(summary: ScreenSummary, c: ReportContex
     `Referable patients at each CRP cut-off: ${s.cutOffs.map((x) => `${x.cutOffMgPerL} mg/L: ${x.referable}`).join('; ')}.`,
   );
   const q = s.dataQuality;
-  const located = q.malformedAt.map((m) => [m.file, String(m.line)]);
+  // Each located line with its reason: one refused before its JSON was read says why (not UTF-8 text, too long).
+  const located = q.malformedAt.map((m) => [m.file, String(m.line), m.reason ?? MALFORMED_JSON]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Population screen: ${escape(c.pathway.id)} ${escape(c.pathway.version)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -163,7 +181,12 @@ ${
   Object.keys(s.contraindications).length === 0
     ? '<p>None.</p>'
     : `<p class="note">The first column counts the treatment-resistant patients with each contraindication, whom the funnel's "No absolute contraindication" stage drops for it; the second, every patient with it, whatever the recommendation (one out of scope or not treatment-resistant included). A patient with several contraindications counts once under each.</p>${table(
-        ['Code', 'Title', 'Treatment-resistant patients', 'All patients'],
+        [
+          'Code',
+          'Title',
+          ofGroup('Treatment-resistant patients', atStage(s, 'trd')),
+          ofGroup('All patients', s.population),
+        ],
         Object.entries(s.contraindications).map(([k, v]) => [
           k,
           titleOf(c.titles?.contraindications, k),
@@ -177,7 +200,12 @@ ${
   Object.keys(s.missingWorkup).length === 0
     ? '<p>None.</p>'
     : `<p class="note">Listed for the patients the pathway sends toward a trial (the referral track): those referable now (refer-to-trial), and those whose CRP is to be measured (measure-crp) or repeated (repeat-crp) first; a patient missing several items counts once under each.</p>${table(
-        ['Code', 'Title', 'Referable patients', 'All patients on the referral track'],
+        [
+          'Code',
+          'Title',
+          ofGroup('Referable patients', atStage(s, 'referable')),
+          ofGroup('All patients on the referral track', onReferralTrack(s)),
+        ],
         Object.entries(s.missingWorkup).map(([k, v]) => [
           k,
           titleOf(c.titles?.missingWorkup, k),
@@ -198,7 +226,7 @@ ${table(
 ${table(
   ['Measure', 'Count'],
   [
-    ['Malformed lines (not a JSON object; skipped)', String(q.malformedLines)],
+    ['Malformed lines (not a JSON object, not UTF-8 text, or too long; skipped)', String(q.malformedLines)],
     [
       'Patients not assessed (no or several Patient resources, or an engine error: each line says why)',
       String(q.notAssessed),
@@ -226,7 +254,7 @@ ${table(
     ['Results whose unit could not be converted', String(q.unconvertibleUnits)],
   ],
 )}
-${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line'], located)}`}
+${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line', 'Why'], located)}`}
 ${counts('Data issues raised by the engine (patients)', q.issues)}
 </body></html>
 `;

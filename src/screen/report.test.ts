@@ -92,7 +92,7 @@ test('missing work-up is counted among the referable patients and among all on t
   const html = await renderScreenReport(s, CONTEXT);
   assert.match(
     html,
-    /<th>Code<\/th><th>Title<\/th><th>Referable patients<\/th><th>All patients on the referral track<\/th>/,
+    /<th>Code<\/th><th>Title<\/th><th>Referable patients \(of 1\)<\/th><th>All patients on the referral track \(of 2\)<\/th>/,
   );
   const title = (code: string) => escape(PATHWAY.missingWorkup.find((m) => m.code === code)?.title ?? 'none');
   assert.ok(html.includes(`<tr><td>anc</td><td>${title('anc')}</td><td>0</td><td>1</td></tr>`));
@@ -128,10 +128,15 @@ test("each counted code is shown with its pathway title; an earlier output's fro
   );
 });
 
-test('contraindications are counted where the funnel drops them (treatment-resistant patients) and in all', () => {
+test('contraindications are counted where the funnel drops them (treatment-resistant patients) and in all', async () => {
   const s = summary();
   assert.deepEqual(s.contraindications, { hepatic: 1, neutropenia: 3 });
   assert.deepEqual(s.contraindicationsAmongTrd, { hepatic: 1, neutropenia: 1 });
+  // Each count column names the group it counts among, so that "3" is never read as the size of that group.
+  assert.match(
+    await renderScreenReport(s, CONTEXT),
+    /<th>Code<\/th><th>Title<\/th><th>Treatment-resistant patients \(of 4\)<\/th><th>All patients \(of 8\)<\/th>/,
+  );
 });
 
 test('the report: the pathway cut-off named, the others flagged [U]; charts with a title and description', async () => {
@@ -172,6 +177,29 @@ test('the report: the pathway cut-off named, the others flagged [U]; charts with
   // Numbers the pathway marks unverified are flagged [U] where the funnel names them.
   assert.match(unverified, /<tr><td>Treatment-resistant \(3\+ adequate trials \[U\]\)<\/td><td>4<\/td><\/tr>/);
   assert.match(unverified, /<tr><td>CRP at or above the cut-off \(3 mg\/L \[U\]\)<\/td><td>1<\/td><\/tr>/);
+});
+
+test('each located malformed line says why it was skipped, as the summary line does', async () => {
+  const b = new SummaryBuilder(3);
+  for (const l of LINES) b.add(l);
+  const s = b.build(
+    {
+      malformedLines: 2,
+      malformedAt: [
+        { file: 'export/Condition.ndjson', line: 5 },
+        { file: 'export/MedicationRequest.ndjson', line: 469, reason: 'not UTF-8 text' },
+      ],
+      withoutPatient: 0,
+    },
+    [],
+  );
+  const html = await renderScreenReport(s, CONTEXT);
+  assert.match(html, /Malformed lines \(not a JSON object, not UTF-8 text, or too long; skipped\)<\/td><td>2</);
+  assert.match(html, /<th>File<\/th><th>Line<\/th><th>Why<\/th>/);
+  assert.ok(
+    html.includes('<tr><td>export/Condition.ndjson</td><td>5</td><td>not a JSON object with a resourceType</td></tr>'),
+  );
+  assert.ok(html.includes('<tr><td>export/MedicationRequest.ndjson</td><td>469</td><td>not UTF-8 text</td></tr>'));
 });
 
 test("the report's context comes from the run's meta: its pathway's cut-off, never guessed for a --pathway run", () => {

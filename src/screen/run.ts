@@ -59,6 +59,28 @@ export interface RunIdentity {
   readonly cutOffs: readonly number[];
 }
 
+/**
+ * What differs between two run identities but the shard's own number, in words (the values where they are short), so
+ * that a refused merge says which shard was screened otherwise and how, and a rerun that cannot resume says why: a
+ * source copied to each machine with other modification times is not the same source, nor is a run with other
+ * cut-offs.
+ */
+export function identityDifferences(a: RunIdentity, b: RunIdentity): string[] {
+  const both = (x: unknown, y: unknown): string => `${JSON.stringify(x)} and ${JSON.stringify(y)}`;
+  const out: string[] = [];
+  if (a.source !== b.source)
+    out.push("the source (its path, and for NDJSON each file's size and modification time; the database and schema)");
+  if (a.asOf !== b.asOf) out.push(`the as-of date (${both(a.asOf, b.asOf)})`);
+  if (JSON.stringify(a.pathway) !== JSON.stringify(b.pathway))
+    out.push(`the pathway (${both(`${a.pathway.id} ${a.pathway.version}`, `${b.pathway.id} ${b.pathway.version}`)})`);
+  if (a.engine !== b.engine) out.push('the trd version or the --pathway file');
+  if (JSON.stringify(a.cutOffs) !== JSON.stringify(b.cutOffs)) out.push(`the cut-offs (${both(a.cutOffs, b.cutOffs)})`);
+  const countOf = (shard: string): string => shard.split('/')[1] ?? shard;
+  if (countOf(a.shard) !== countOf(b.shard))
+    out.push(`the number of shards (${both(Number(countOf(a.shard)), Number(countOf(b.shard)))})`);
+  return out;
+}
+
 interface Checkpoint {
   readonly schema: 'precision-trd/screen-checkpoint@1';
   readonly identity: RunIdentity;
@@ -154,13 +176,37 @@ export interface RunOutcome {
   readonly resumedAfter?: string;
   /** A checkpoint was found, but the source had changed since (its fingerprint): the run started afresh. */
   readonly sourceChanged?: true;
+  /**
+   * An interrupted run into the same `--out` was screened otherwise (another as-of date, cut-offs, source files ...):
+   * what differed. Its work was discarded and this run started afresh, which the summary line says.
+   */
+  readonly interruptedOtherwise?: readonly string[];
   readonly completed: boolean;
   /** Interrupted before the projection was done: no patient read, and the next run projects again. */
   readonly duringProjection?: true;
   readonly meta?: ScreenMeta;
 }
 
+/**
+ * What the interrupted run left in `--out` (a checkpoint and partial output) was screened otherwise than this run:
+ * what differs, in words (identityDifferences; the shard too), or undefined when there is none or it is this run's.
+ */
+function interruptedOtherwise(paths: ScreenPaths, identity: RunIdentity): string[] | undefined {
+  if (!existsSync(paths.checkpoint) || !existsSync(paths.partial)) return undefined;
+  let earlier: RunIdentity;
+  try {
+    earlier = (JSON.parse(readFileSync(paths.checkpoint, 'utf8')) as Checkpoint).identity;
+  } catch {
+    return undefined;
+  }
+  const differ = identityDifferences(earlier, identity);
+  if (differ.length === 0 && earlier.shard !== identity.shard)
+    differ.push(`the shard (${JSON.stringify(earlier.shard)} and ${JSON.stringify(identity.shard)})`);
+  return differ.length === 0 ? undefined : differ;
+}
+
 export async function runScreen(o: RunOptions): Promise<RunOutcome> {
+  const otherwise = interruptedOtherwise(o.paths, o.identity);
   const start = startingPoint(o.paths, o.identity);
   let outcome: RunOutcome;
   try {
@@ -177,7 +223,7 @@ export async function runScreen(o: RunOptions): Promise<RunOutcome> {
   }
   // An interrupted first projection leaves nothing to resume either (its partial tables are projected again).
   if (outcome.completed || (outcome.duringProjection === true && !existsSync(o.paths.checkpoint))) removeWork(o.paths);
-  return outcome;
+  return otherwise === undefined ? outcome : { ...outcome, interruptedOtherwise: otherwise };
 }
 
 function removeWork(paths: ScreenPaths): void {

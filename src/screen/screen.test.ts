@@ -4,6 +4,8 @@
  * stop the screen; a missing folder, an unreadable file and an unreachable database give one clear InputError.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   appendFileSync,
   cpSync,
@@ -12,6 +14,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -157,6 +160,54 @@ test('sharded runs merged give the unsharded output, byte for byte', async () =>
     );
     assert.equal(existsSync(m4) || existsSync(`${m4}.partial`), false);
   }
+  // An earlier merge into the same --out is gone once this merge starts writing: a merge refused midway (or
+  // interrupted) leaves nothing that passes for its result.
+  const again = join(pop.dir, 'again.ndjson');
+  const againReport = join(pop.dir, 'again.html');
+  await mergeShards(shards, again);
+  writeFileSync(againReport, '<html>the earlier merge</html>');
+  writeFileSync(cut, `${wholeLines}\n`);
+  await assert.rejects(mergeShards([shards[0], cut, shards[2]] as string[], again, [againReport]), /patients, but/);
+  for (const f of [again, screenPaths(again).meta, againReport, `${again}.partial`]) {
+    assert.equal(existsSync(f), false, `${f} is left`);
+  }
+});
+
+test('shards of different screens are refused, naming the shard and what differs', async () => {
+  const identity: RunIdentity = {
+    source: 'export/Patient.ndjson|100|1',
+    asOf: AS_OF,
+    pathway: { id: 'trd-il6-candidacy', version: '1.1.7' },
+    engine: 'precision-trd 0.1.0',
+    shard: '1/2',
+    cutOffs: [1, 2],
+  };
+  const shardOut = (name: string, over: Partial<RunIdentity>): string => {
+    const out = join(pop.dir, name);
+    writeFileSync(out, '');
+    const meta = { schema: 'precision-trd/screen-meta@1', kind: 'ndjson', identity: { ...identity, ...over } };
+    writeFileSync(screenPaths(out).meta, JSON.stringify(meta));
+    return out;
+  };
+  const one = shardOut('differ-1.ndjson', {});
+  const other = shardOut('differ-2.ndjson', {
+    shard: '2/2',
+    source: 'export/Patient.ndjson|100|2',
+    cutOffs: [1],
+    asOf: '2026-11-26',
+  });
+  await assert.rejects(
+    mergeShards([one, other], join(pop.dir, 'differ-merged.ndjson')),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.message ===
+        `${other} and ${one} come from different screens: the source (its path, and for NDJSON each file's size and modification time; the database and schema); the as-of date ("${AS_OF}" and "2026-11-26"); the cut-offs ([1,2] and [1]) differ`,
+  );
+  const three = shardOut('differ-3.ndjson', { shard: '2/3' });
+  await assert.rejects(
+    mergeShards([one, three], join(pop.dir, 'differ-merged.ndjson')),
+    /differ-3\.ndjson and .*differ-1\.ndjson come from different screens: the number of shards \(2 and 3\) differ$/,
+  );
 });
 
 test('patients handed out in sorted ranges give the same output, interrupted mid-range or not', async () => {
@@ -215,6 +266,17 @@ test('a checkpoint of another run (here another schema) is not resumed: the run 
   assert.equal(second.resumedAfter, undefined, 'not resumed');
   assert.equal(second.patients, 1500);
   assert.ok(readFileSync(out).equals(readFileSync(whole)));
+  // The rerun says why the interrupted run's work was not resumed, so that hours of screening are not lost unseen.
+  assert.deepEqual(second.interruptedOtherwise, [
+    "the source (its path, and for NDJSON each file's size and modification time; the database and schema)",
+  ]);
+  const cutOffs = { ...a, cutOffs: [1], shard: '1/1' };
+  assert.equal((await screenNdjson(out, { identity: a, stopAfter: 400, workers: 0 })).completed, false);
+  const third = await screenNdjson(out, { identity: cutOffs, stopAfter: 200, workers: 0 });
+  assert.deepEqual(third.interruptedOtherwise, ['the cut-offs ([] and [1])']);
+  // The same command resumes, and has nothing to say.
+  const fourth = await screenNdjson(out, { identity: cutOffs });
+  assert.equal(fourth.resumedAfter !== undefined && fourth.interruptedOtherwise === undefined, true);
 });
 
 test('malformed lines are counted and located by file and line; the screen goes on', async () => {
@@ -262,7 +324,7 @@ test('malformed lines are counted and located by file and line; the screen goes 
     requiredTrials: { value: 2, verified: true },
   });
   assert.match(html, /<svg/);
-  assert.match(html, /Malformed lines \(not a JSON object; skipped\)<\/td><td>5</);
+  assert.match(html, /Malformed lines \(not a JSON object, not UTF-8 text, or too long; skipped\)<\/td><td>5</);
   assert.doesNotMatch(html, /Patient\//, 'the report names no patient');
 });
 
@@ -528,9 +590,19 @@ test('a missing folder, a folder without NDJSON and an unreadable file are one-l
   mkdirSync(join(unreadable, 'Observation.ndjson'), { recursive: true });
   await assert.rejects(
     screenNdjson(join(pop.dir, 'z.ndjson'), { dir: unreadable }),
-    (e: unknown) => e instanceof InputError && /cannot read .*Observation\.ndjson: is a folder/.test(e.message),
+    (e: unknown) => e instanceof InputError && /cannot read .*Observation\.ndjson: is a directory$/.test(e.message),
   );
   assert.equal(existsSync(join(pop.dir, 'z.ndjson')), false);
+  // A link to a file that is gone (an export folder of links into a staging area since cleaned) says so, in the
+  // words every other command uses for a file it cannot read, not as an unexplained "read error".
+  const dangling = join(pop.dir, 'dangling');
+  mkdirSync(dangling);
+  symlinkSync(join(pop.dir, 'no-such-staging', 'Condition.ndjson'), join(dangling, 'Condition.ndjson'));
+  await assert.rejects(
+    screenNdjson(join(pop.dir, 'w.ndjson'), { dir: dangling }),
+    (e: unknown) =>
+      e instanceof InputError && /cannot read .*Condition\.ndjson: no such file or folder$/.test(e.message),
+  );
 });
 
 test('an unreachable database and a missing DuckDB file are one-line InputErrors that hide credentials', async () => {
@@ -542,4 +614,43 @@ test('an unreachable database and a missing DuckDB file are one-line InputErrors
       !e.message.includes('secret'),
   );
   await assert.rejects(duckDbRunner(join(pop.dir, 'missing.duckdb')), /no such DuckDB file/);
+});
+
+test('a DuckDB file that cannot be opened says why: held open for writing elsewhere, not a database, cut short', async () => {
+  // A database another process has open for writing (a DuckDB shell, a load still running) is no damaged file.
+  const held = join(pop.dir, 'held.duckdb');
+  const writer = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { DuckDBInstance } = await import('@duckdb/node-api');
+       const db = await DuckDBInstance.create(${JSON.stringify(held)});
+       await (await db.connect()).run('CREATE TABLE person (person_id BIGINT)');
+       process.stdout.write('open\\n');
+       process.stdin.resume();
+       process.stdin.on('end', () => process.exit(0));`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  try {
+    await once(writer.stdout, 'data');
+    await assert.rejects(
+      duckDbRunner(held),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message.includes(
+          `held.duckdb: another process (PID ${writer.pid}) has this DuckDB database open for writing; close it there`,
+        ),
+    );
+  } finally {
+    writer.stdin.end();
+    await once(writer, 'exit');
+  }
+  const text = join(pop.dir, 'text.duckdb');
+  writeFileSync(text, 'person_id,year_of_birth\n1,1970\n');
+  await assert.rejects(duckDbRunner(text), /text\.duckdb: not a DuckDB database file$/);
+  const cut = join(pop.dir, 'cut.duckdb');
+  writeFileSync(cut, readFileSync(held).subarray(0, 8192));
+  await assert.rejects(duckDbRunner(cut), /cut\.duckdb: not a complete DuckDB database file \(cut short\)$/);
 });

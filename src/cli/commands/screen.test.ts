@@ -99,6 +99,11 @@ test('synth NDJSON, screen it in two shards and merge them into the unsharded ou
   const merged = join(dir, 'merged.ndjson');
   const m = await trd('screen-merge', join(dir, 's1.ndjson'), join(dir, 's2.ndjson'), '--out', merged);
   assert.equal(m.code, 0, m.stderr);
+  // One line says what was written, as trd screen's does.
+  assert.equal(
+    m.stderr,
+    `trd screen-merge: ${readFileSync(whole, 'utf8').split('\n').length - 1} patients from 2 shards; 0 malformed lines, 0 not assessed -> ${merged}\n`,
+  );
   assert.ok(readFileSync(merged).equals(readFileSync(whole)));
 });
 

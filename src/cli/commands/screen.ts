@@ -288,7 +288,7 @@ export async function screenCommand(source: string, flags: ScreenFlags, today: D
   if (flags.report !== undefined) await writeReport(paths.out, meta, flags.report);
   if (flags.quiet !== true) {
     cliIo().err(
-      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}${outcome.sourceChanged === true ? ' (the database changed since the interrupted run: screened afresh)' : ''}; ` +
+      `trd screen: ${meta.patients} patients in ${seconds.toFixed(1)} s${outcome.resumedAfter === undefined ? '' : ' (resumed)'}${outcome.sourceChanged === true ? ' (the database changed since the interrupted run: screened afresh)' : ''}${outcome.interruptedOtherwise === undefined ? '' : ` (the interrupted run into this --out was not this command: ${outcome.interruptedOtherwise.join('; ')} differ; screened afresh)`}; ` +
         `${meta.quality.malformedLines} malformed lines, ${meta.notAssessed} not assessed, ` +
         `${meta.quality.withoutPatient} resources naming no patient (not used)` +
         `${meta.quality.mergedRecords ? `, ${meta.quality.mergedRecords} patient records merged into another (Patient.link)` : ''}` +
@@ -350,8 +350,14 @@ export function registerScreenMerge(program: Command): void {
       checkOutputs(screenPaths(flags.out), flags.report, [...shards, ...shards.map((s) => screenPaths(s).meta)]);
       // A report the shards' meta cannot give (an earlier version's with a --pathway file) is refused before merging.
       if (flags.report !== undefined && shards[0] !== undefined) reportContextOf(readMeta(shards[0]));
-      const meta = await mergeShards(shards, flags.out);
+      const meta = await mergeShards(shards, flags.out, flags.report === undefined ? [] : [flags.report]);
       if (flags.report !== undefined) await writeReport(flags.out, meta, flags.report);
+      // As trd screen ends: what was written, so that a merge that succeeded is not told from one that did nothing
+      // only by its exit status.
+      cliIo().err(
+        `trd screen-merge: ${meta.patients} patients from ${shards.length} shards; ${meta.quality.malformedLines} malformed lines, ` +
+          `${meta.notAssessed} not assessed -> ${flags.out}${flags.report === undefined ? '' : ` and ${flags.report}`}\n`,
+      );
     });
 }
 

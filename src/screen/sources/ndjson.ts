@@ -22,7 +22,7 @@ import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION_TAIL } from '../../fhir/reference.ts';
 import type { Knowledge } from '../../knowledge/index.ts';
-import { InputError } from '../../record/index.ts';
+import { fsReason, InputError } from '../../record/index.ts';
 import { GROUND_TRUTH_FILE } from '../../synth/truth.ts';
 import { shardCondition } from '../dialect.ts';
 import { codeLinePattern, RESOURCE_TYPES_READ, TYPES_FILTERED_BY_CODE } from '../pathway-codes.ts';
@@ -102,9 +102,7 @@ export function resourceFiles(dir: string): { type: string; path: string }[] {
       readSync(fd, Buffer.alloc(1), 0, 1, 0);
       closeSync(fd);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : 'read error';
-      throw new InputError(`cannot read ${f.path}: ${why}`, 'screen.source.unreadable');
+      throw new InputError(`cannot read ${f.path}: ${fsReason(error)}`, 'screen.source.unreadable');
     }
   }
   return files;

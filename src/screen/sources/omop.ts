@@ -63,6 +63,23 @@ const cell = (v: unknown): Cell => {
 };
 
 /**
+ * Why DuckDB could not open a file, in words: a database another process holds open for writing (a DuckDB shell, a
+ * load still running) is no damaged file, and the user is told which process to close; a folder, a file that is no
+ * DuckDB database and one cut short are told apart. DuckDB's message is not shown (it quotes its own documentation).
+ */
+export function duckDbOpenReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.includes('Could not set lock')) {
+    const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+    return `another process${pid === undefined ? '' : ` (PID ${pid})`} has this DuckDB database open for writing; close it there (or let it finish) and run the same command again`;
+  }
+  if (message.includes('Is a directory')) return 'is a directory, not a DuckDB database file';
+  if (message.includes('not a valid DuckDB database file')) return 'not a DuckDB database file';
+  if (message.includes('Could not read enough bytes')) return 'not a complete DuckDB database file (cut short)';
+  return 'cannot open as a DuckDB database';
+}
+
+/**
  * A DuckDB file opened read-only, within a memory limit (DuckDB's default is most of the machine's memory; the
  * projection's sort spills to a temporary file beyond it), so a screen's memory does not grow with the population.
  */
@@ -79,8 +96,8 @@ export async function duckDbRunner(
       memory_limit: memoryLimit,
       temp_directory: `${tmpdir()}/trd-screen-duckdb-${process.pid}`,
     });
-  } catch {
-    throw new InputError(`${file}: cannot open as a DuckDB database`, 'screen.source.unreadable');
+  } catch (error) {
+    throw new InputError(`${file}: ${duckDbOpenReason(error)}`, 'screen.source.unreadable');
   }
   const connection = await instance.connect();
   return {
