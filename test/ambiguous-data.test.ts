@@ -322,6 +322,29 @@ test('a deceasedDateTime after the as-of date is alive on it, and said: never a 
   assert.ok(!dead.issues.some((i) => i.code === 'pathway.scope.deceased-later'));
 });
 
+test('a birth date after the as-of date (a mistyped as-of date) is out of scope as a minor, and said: never a plain child', () => {
+  const a = engine.assess(
+    withChange((_, r) => void (r('patient').birthDate = '1980-06-15')),
+    { asOf: '1926-11-27' },
+  );
+  assert.equal(a.scope.reason, 'minor');
+  const issue = a.issues.find((i) => i.code === 'pathway.scope.born-later');
+  assert.ok(issue, 'the birth date after the as-of date is named');
+  assert.equal(issue.path, 'Patient/patient');
+  assert.equal(issue.severity, 'warning');
+  assert.match(issue.message, /1980-06-15/);
+  assert.match(issue.message, /1926-11-27/);
+  // A real minor (born before the as-of date) has no such issue; nor has a birth year that holds the as-of date.
+  for (const birthDate of ['2015-06-15', '2026']) {
+    const child = engine.assess(
+      withChange((_, r) => void (r('patient').birthDate = birthDate)),
+      { asOf: AS_OF },
+    );
+    assert.equal(child.scope.reason, 'minor', birthDate);
+    assert.ok(!child.issues.some((i) => i.code === 'pathway.scope.born-later'), birthDate);
+  }
+});
+
 test('a dose range or a maximum frequency establishes no dose: the trial is unverified, not inadequate', () => {
   const dosed = (dosage: Record<string, unknown>) =>
     withChange((_, r) => {

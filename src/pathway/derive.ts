@@ -45,7 +45,7 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const cautions = deriveCautions(ctx, age, inflammation, lab.screens);
   const missingWorkup = deriveMissingWorkup(ctx, lab);
   const symptomProfile = deriveSymptomProfile(ctx);
-  const scope = deriveScope(ctx, ageRange?.youngest ?? age, depression);
+  const scope = deriveScope(ctx, ageRange?.youngest ?? age, age, depression);
   const safetyAlerts = deriveSafetyAlerts(ctx);
   const comorbidIl6Disease = deriveComorbidIl6Disease(ctx);
   const maudsleyStaging = deriveMaudsley(ctx, depression, treatmentResistance);

@@ -27,8 +27,14 @@ function outOfScope(reason: ScopeReason, evidence: readonly string[]): ScopeFact
 /**
  * @param youngest the patient's age, the youngest one a birth date given only as a year or month allows (adult only when
  * certainly adult)
+ * @param oldest the oldest age it allows (the same for a full birth date): below 0, born after the as-of date
  */
-export function deriveScope(ctx: EngineContext, youngest: number | undefined, depression: DepressionFacts): ScopeFacts {
+export function deriveScope(
+  ctx: EngineContext,
+  youngest: number | undefined,
+  oldest: number | undefined,
+  depression: DepressionFacts,
+): ScopeFacts {
   const def = ctx.pathway.definitions.scope;
   const patient = ctx.record.patient;
   if (patient.deceased === true) {
@@ -41,6 +47,16 @@ export function deriveScope(ctx: EngineContext, youngest: number | undefined, de
       ctx,
       'pathway.scope.deceased-later',
       `the record gives a date of death (${patient.deceasedDate ?? ''}) after the as-of date: read as alive on ${ctx.asOf}; if that date is wrong, correct the record`,
+      patient.ref,
+    );
+  }
+  if (oldest !== undefined && oldest < 0) {
+    // Not born yet on the as-of date: out of scope as a minor (no referral), but most likely a mistyped as-of date
+    // (a screen run as of 1926) or birth date, which must not read as a plain child's record.
+    noteIssue(
+      ctx,
+      'pathway.scope.born-later',
+      `the record gives a birth date (${patient.birthDate ?? ''}) after the as-of date (${ctx.asOf}): not born yet on it, so out of scope as a minor; if the as-of date or the birth date is wrong, correct it`,
       patient.ref,
     );
   }
