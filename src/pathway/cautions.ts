@@ -3,7 +3,7 @@
  */
 import type { CautionRule } from '../knowledge/schema-pathway.ts';
 import type { Writable } from '../record/index.ts';
-import { isRecordedHistory } from './conditions.ts';
+import { conditionsFound, isRecordedHistory } from './conditions.ts';
 import { byRef, dayOf, sortInPlace, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import { currentUsesIn, namedOnlyPhrase, namedOnlyUsesIn, notSystemic } from './medication-use.ts';
@@ -39,10 +39,10 @@ function evaluate(
         : undefined;
     }
     case 'condition-history': {
-      const refs = ctx.record.conditions
-        .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay))
-        .map((c) => c.ref);
-      return refs.length > 0 ? { detail: 'history recorded', evidence: refs } : undefined;
+      const found = ctx.record.conditions.filter(
+        (c) => inAnySet(ctx, rule.codeSets, c.code) && isRecordedHistory(c, ctx.asOfDay),
+      );
+      return found.length > 0 ? conditionsFound('history recorded', found) : undefined;
     }
     case 'age-at-least': {
       const limit = useThreshold(ctx, 'older-age caution (years)', rule.ageYears);

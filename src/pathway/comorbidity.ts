@@ -2,7 +2,7 @@
  * Definition 10 (informational): active rheumatoid arthritis or giant cell arteritis, where on-label tocilizumab may
  * treat both conditions.
  */
-import { conditionLabel, whyConditionNotCurrent } from './conditions.ts';
+import { conditionsFound, whyConditionNotCurrent } from './conditions.ts';
 import { byRef, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { ComorbidIl6Disease } from './facts.ts';
@@ -18,12 +18,11 @@ export function deriveComorbidIl6Disease(ctx: EngineContext): ComorbidIl6Disease
       (a, b) => byRef(a.ref, b.ref),
     );
     if (found.length > 0) {
+      // Which condition, named, not only its reference (a resource id in an EHR's export).
       out.push({
         code: d.code,
         title: d.title,
-        // Which condition, named, not only its reference (a resource id in an EHR's export).
-        detail: `active condition recorded: ${found.map(conditionLabel).join('; ')}`,
-        evidence: found.map((c) => c.ref),
+        ...conditionsFound('active condition recorded', found),
         citation: d.citation,
       });
     }

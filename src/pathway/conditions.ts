@@ -20,6 +20,17 @@ export function conditionLabel(c: ConditionFact): string {
   return `${code}${c.code.text ?? coding?.display ?? ''}`.trim() || c.ref;
 }
 
+/**
+ * A finding that rests on Conditions: "active condition recorded: J18.9 Pneumonia", naming each (conditionLabel), with
+ * their references as evidence. Contraindications, cautions and the comorbid diseases all word it so.
+ */
+export function conditionsFound(
+  what: string,
+  found: readonly ConditionFact[],
+): { readonly detail: string; readonly evidence: string[] } {
+  return { detail: `${what}: ${found.map(conditionLabel).join('; ')}`, evidence: found.map((c) => c.ref) };
+}
+
 const ACTIVE_CLINICAL = new Set(['active', 'recurrence', 'relapse']);
 const REJECTED_VERIFICATION = new Set(['refuted', 'entered-in-error']);
 

@@ -303,8 +303,15 @@ describe('absolute contraindications (definition 6)', () => {
     assert.ok(f.missingWorkup.some((w) => w.code === 'anc'));
   });
 
-  test('pregnancy: an active pregnancy (SNOMED 77386006)', () => {
-    assert.deepEqual(codes(facts({ extraConditions: [condition(SYSTEM.snomed, '77386006')] })), ['pregnancy']);
+  test('pregnancy: an active pregnancy (SNOMED 77386006), named in the detail as the other condition findings are', () => {
+    const pregnant = condition(SYSTEM.snomed, '77386006', {
+      code: { ...concept(SYSTEM.snomed, '77386006'), text: 'Pregnancy' },
+    });
+    const f = facts({ extraConditions: [pregnant] });
+    assert.deepEqual(codes(f), ['pregnancy']);
+    const found = f.contraindications[0];
+    assert.equal(found?.detail, 'active pregnancy or breastfeeding condition recorded: 77386006 Pregnancy');
+    assert.deepEqual(found?.evidence, [pregnant.ref]);
   });
 
   test('hypersensitivity: an active allergy to tocilizumab; a refuted one does not count', () => {

@@ -7,7 +7,7 @@ import { nameListedIn, unverifiedName } from '../knowledge/index.ts';
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { ConditionFact } from '../record/index.ts';
 import { unitForReading } from '../units/index.ts';
-import { conditionLabel, whyConditionNotCurrent } from './conditions.ts';
+import { conditionsFound, whyConditionNotCurrent } from './conditions.ts';
 import { byRef, noteIssue, noteUnverified, sortInPlace, useThreshold } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type {
@@ -37,11 +37,6 @@ function currentConditions(ctx: EngineContext, codeSets: readonly string[]): Con
   return ctx.record.conditions.filter(
     (c) => inAnySet(ctx, codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined,
   );
-}
-
-/** "active condition recorded: J18.9 Pneumonia", naming each condition found, cited. */
-function conditionsFound(what: string, found: readonly ConditionFact[]): Found {
-  return { detail: `${what}: ${found.map(conditionLabel).join('; ')}`, evidence: found.map((c) => c.ref) };
 }
 
 /** Is the (possibly censored) value certainly below the threshold? */

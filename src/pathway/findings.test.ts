@@ -73,9 +73,15 @@ describe('cautions (definition 7)', () => {
     assert.deepEqual(cautions(facts({ birthDate: '1961-11-28' })), []);
   });
 
-  test('history of diverticulitis (even resolved)', () => {
-    const f = facts({ extraConditions: [condition(SYSTEM.icd10, 'K57.3', { clinicalStatus: 'resolved' })] });
+  test('history of diverticulitis (even resolved), named in the detail', () => {
+    const diverticulitis = condition(SYSTEM.icd10, 'K57.3', {
+      clinicalStatus: 'resolved',
+      code: { ...concept(SYSTEM.icd10, 'K57.3'), text: 'Diverticular disease of large intestine' },
+    });
+    const f = facts({ extraConditions: [diverticulitis] });
     assert.deepEqual(cautions(f), ['gi-perforation-risk']);
+    assert.equal(f.cautions[0]?.detail, 'history recorded: K57.3 Diverticular disease of large intestine');
+    assert.deepEqual(f.cautions[0]?.evidence, [diverticulitis.ref]);
     assert.deepEqual(f.contraindications, []);
   });
 

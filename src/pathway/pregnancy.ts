@@ -13,7 +13,7 @@
  */
 import type { ContraindicationRule } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact } from '../record/index.ts';
-import { isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
+import { conditionsFound, isRecordedHistory, whyConditionNotCurrent } from './conditions.ts';
 import { dayOf, noteIssue, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { Contraindication, ScreenOutcome, ScreenResult } from './facts.ts';
@@ -201,10 +201,9 @@ function breastfeedingObservation(ctx: EngineContext, rule: PregnancyRule): Foun
 }
 
 export function findPregnancy(ctx: EngineContext, rule: PregnancyRule): Found | undefined {
-  const conditions = ctx.record.conditions
-    .filter((c) => inAnySet(ctx, rule.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined)
-    .map((c) => c.ref);
-  if (conditions.length > 0)
-    return { detail: 'active pregnancy or breastfeeding condition recorded', evidence: conditions };
+  const conditions = ctx.record.conditions.filter(
+    (c) => inAnySet(ctx, rule.codeSets, c.code) && whyConditionNotCurrent(ctx, c) === undefined,
+  );
+  if (conditions.length > 0) return conditionsFound('active pregnancy or breastfeeding condition recorded', conditions);
   return positiveTest(ctx, rule) ?? breastfeedingObservation(ctx, rule);
 }
