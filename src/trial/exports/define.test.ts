@@ -397,6 +397,10 @@ test('Define-XML: every Derived variable names its method, which describes sdtm-
   // The sequence of DS restarts per subject; the other datasets number their records throughout.
   assert.equal(methodOf('DS', 'DSSEQ')?.getAttribute('MethodOID'), 'MT.DSSEQ');
   assert.equal(methodOf('LB', 'LBSEQ')?.getAttribute('MethodOID'), 'MT.SEQ');
+  // SUBJID is the site and the participant (or screening) code, not a value entered as such on a form.
+  assert.equal(origins.get('IT.DM.SUBJID'), 'Derived');
+  assert.equal(methodOf('DM', 'SUBJID')?.getAttribute('MethodOID'), 'MT.SUBJID');
+  assert.deepEqual(methods.get('MT.SUBJID'), { type: 'Computation', text: SDTM_METHODS.SUBJID.description });
   for (const d of SDTM_DOMAINS) {
     for (const v of SDTM_DATASETS[d].variables.filter((x) => x.origin === 'Derived')) {
       assert.ok(methods.has(`MT.${v.method}`), `${d}.${v.name}: its method is defined`);

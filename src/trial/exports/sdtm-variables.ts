@@ -264,6 +264,11 @@ export const SDTM_METHODS = {
     description:
       'STUDYID, a hyphen, and SUBJID: the site, a hyphen and the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) the site, a hyphen and the screening code (participant and screening codes are unique only within a site).',
   },
+  SUBJID: {
+    name: 'Subject identifier within the study',
+    description:
+      'SITEID, a hyphen, and the participant code given at enrolment, or for a subject who consented but was never enrolled (no participant code) SITEID, a hyphen and the screening code: participant and screening codes are unique only within a site, so the site makes the identifier unique within the study.',
+  },
   SEQ: {
     name: 'Sequence number in the dataset',
     description: "The record's position in the dataset (1, 2, ...): unique within the dataset, so within each subject.",
@@ -519,7 +524,7 @@ export const SDTM_DATASETS: Record<SdtmDomain, SdtmDataset> = {
       STUDYID,
       DOMAIN,
       USUBJID,
-      ['SUBJID', 'Subject Identifier for the Study', 'text', 'Req', 'CRF'],
+      ['SUBJID', 'Subject Identifier for the Study', 'text', 'Req', 'Derived', undefined, 'SUBJID'],
       ['SITEID', 'Study Site Identifier', 'text', 'Req', 'CRF'],
       ['RFSTDTC', 'Subject Reference Start Date/Time', 'date', 'Exp', 'Derived', undefined, 'FIRSTDOSE'],
       ['RFENDTC', 'Subject Reference End Date/Time', 'date', 'Exp', 'Derived', undefined, 'LASTDOSE'],
