@@ -10,12 +10,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { can } from '../../trial/roles.ts';
 import type { TrialRole } from '../../trial/roles.ts';
-import type { TrialClient } from './client.test-support.ts';
+import { createAccounts } from './accounts.ts';
+import { TrialClient } from './client.test-support.ts';
 import {
   enrolThroughApi,
   insightProtocol,
   recordNeutropeniaAndPneumonia,
   startTestTrial,
+  TEST_COST,
 } from './harness.test-support.ts';
 import type { TestTrial } from './harness.test-support.ts';
 
@@ -370,4 +372,46 @@ test("emergency unblinding from the participant's page: the investigator's form,
   // The participant's page afterwards is blinded again, for the investigator too.
   const after = await investigator.get(path);
   assert.equal(findArm(after.text, t.armNames), undefined);
+});
+
+test('emergency unblinding by an investigator of every site: the title and heading name the participant with its site', async () => {
+  const protocol = insightProtocol(t.engine);
+  const coordinator = await t.signIn('coordinator', 'site-a');
+  const id = await enrolThroughApi(coordinator, protocol, 'site-a');
+  assert.equal((await coordinator.post(`/trial/api/participants/${id}/randomize`)).status, 201);
+  await createAccounts(
+    t.store,
+    [
+      {
+        username: 'investigator-all',
+        displayName: 'Investigator, all sites',
+        role: 'investigator',
+        site: null,
+        password: 'pw-investigator-all-123',
+      },
+    ],
+    TEST_COST,
+  );
+  const everywhere = new TrialClient(t.url);
+  assert.equal((await everywhere.login('investigator-all', 'pw-investigator-all-123')).status, 200);
+  const path = `/trial/participants/${id}`;
+  const code = (await t.store.getParticipant(id))?.participantCode ?? '';
+  assert.ok(code !== '', 'the participant has a code');
+  // Codes are each site's own: a viewer of every site reads which site's participant this is.
+  const page = (await everywhere.get(path)).text;
+  assert.ok(page.includes(`<h1>Participant ${code} (site-a)</h1>`), 'the heading names the site');
+  const done = await everywhere.request(
+    'POST',
+    `${path}/emergency-unblind`,
+    { reason: 'suspected anaphylaxis' },
+    { contentType: 'application/x-www-form-urlencoded' },
+  );
+  assert.equal(done.status, 200, done.text.slice(0, 300));
+  const title = /<title>([^<]*)<\/title>/.exec(done.text)?.[1] ?? '';
+  assert.ok(title.startsWith(`Emergency unblinding: participant ${code} (site-a) `), title);
+  assert.equal(findArm(title, t.armNames), undefined, 'no arm in the title');
+  assert.ok(
+    done.text.includes(`<h1>Emergency unblinding: participant ${code} (site-a)</h1>`),
+    'the heading names the site',
+  );
 });

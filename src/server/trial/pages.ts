@@ -2185,11 +2185,13 @@ ${screening.value('bundle')}</textarea>
     const doseTyped = typedInto(refused, `${path}/doses`);
     const lab = typedInto(refused, `${path}/labs`);
     const unblinding = typedInto(refused, `${path}/emergency-unblind`);
+    // Named with its site for a viewer of every site (codeAt): each site numbers its own participants.
+    const named = codeAt(user, participant.participantCode, participant.site);
     return send(
       reply,
       blind(user),
-      `${refused === undefined ? '' : 'Not saved: '}Participant ${participant.participantCode}`,
-      html`<h1>Participant ${participant.participantCode}</h1>
+      `${refused === undefined ? '' : 'Not saved: '}Participant ${named}`,
+      html`<h1>Participant ${named}</h1>
         ${noticeFor(request, reply, refused, blind)}
         ${
           safety
@@ -2469,13 +2471,16 @@ ${screening.value('bundle')}</textarea>
         request.log.warn({ code: 'trial.emergency-unblinding' }, 'emergency unblinding');
         const protocol = await currentProtocol(deps);
         const arm = protocol.arms?.find((a) => a.id === allocation.arm);
+        const user = userOf(request);
+        const named = codeAt(user, participant.participantCode, participant.site);
         return send(
           reply,
-          userOf(request),
-          // The title names the participant (a tab or a screen reader's page list tells which one was unblinded),
-          // never the arm: a title is what a browser's history and tab list show to whoever uses the computer next.
-          `Emergency unblinding: participant ${participant.participantCode}`,
-          html`<h1>Emergency unblinding: participant ${participant.participantCode}</h1>
+          user,
+          // The title names the participant (a tab or a screen reader's page list tells which one was unblinded; with
+          // its site for a viewer of every site), never the arm: a title is what a browser's history and tab list
+          // show to whoever uses the computer next.
+          `Emergency unblinding: participant ${named}`,
+          html`<h1>Emergency unblinding: participant ${named}</h1>
             <div class="alert critical" role="alert">
               Kit <strong>${allocation.kitCode}</strong> (randomization no. ${allocation.randomizationNumber}):
               <strong>${arm?.label ?? allocation.arm}</strong>${

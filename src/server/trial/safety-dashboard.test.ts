@@ -477,11 +477,18 @@ test('a viewer of every site reads each listed participant by code and site: two
       assert.ok(page.includes(`<a href="/trial/participants/${atA}">P-1 (site-a)</a>`), `${path}: site A's P-1`);
       assert.ok(page.includes(`<a href="/trial/participants/${atB}">P-1 (site-b)</a>`), `${path}: site B's P-1`);
     }
+    // A participant's own page names it so too, in its title and heading.
+    const pageOfB = (await monitor.get(`/trial/participants/${atB}`)).text;
+    assert.match(pageOfB, /<title>Participant P-1 \(site-b\) · /);
+    assert.ok(pageOfB.includes('<h1>Participant P-1 (site-b)</h1>'), "the heading names site B's P-1");
     // A site's own coordinator sees one site: the code alone.
     const coordA = await t.signIn('coordinator', 'site-a');
     const own = (await coordA.get('/trial/safety')).text;
     assert.ok(own.includes(`<a href="/trial/participants/${atA}">P-1</a>`));
     assert.ok(!own.includes(atB));
+    const ownPage = (await coordA.get(`/trial/participants/${atA}`)).text;
+    assert.match(ownPage, /<title>Participant P-1 · /);
+    assert.ok(ownPage.includes('<h1>Participant P-1</h1>'), 'the code alone for a viewer of one site');
     // A coordinator of every site (no site on the account) picks a participant or a screening entry from a list:
     // each option names the site, so site B's P-1 is not taken for site A's.
     await createAccounts(
