@@ -402,16 +402,25 @@ interface Meta {
 
 /**
  * A birth date fits the consent it precedes: not after it, and an age at consent (completed years) of at most
- * MAX_AGE_YEARS, so that a year typed wrong (2062 for 1962, 1862) is refused rather than exported as DM AGE.
+ * MAX_AGE_YEARS, so that a year typed wrong (2062 for 1962, 1862) is refused rather than exported as DM AGE. Checked
+ * when either changes: a birth date entered or corrected (`field` birthDate), and a consent date corrected under an
+ * enrolment that holds a birth date (`field` consentedOn).
  */
-function assertBirthDate(birthDate: string | null, consentedOn: string, what: string): void {
+function assertBirthDate(
+  birthDate: string | null,
+  consentedOn: string,
+  what: string,
+  field: 'birthDate' | 'consentedOn' = 'birthDate',
+): void {
   if (birthDate === null) return;
   const age = ageInYears(birthDate, toDayNumber(consentedOn) ?? Number.NaN);
   if (birthDate > consentedOn || age === undefined || !(age <= MAX_AGE_YEARS)) {
+    const held = field === 'birthDate' ? '' : "the participant's ";
+    const ask = field === 'birthDate' ? 'is the year right?' : 'is the consent date right, or the birth date?';
     throw fail(
       'trial.invalid',
-      `${what}: birthDate ${birthDate} gives an age at consent (${consentedOn}) ${birthDate > consentedOn ? 'below 0' : `of ${age}, above ${MAX_AGE_YEARS}`}: is the year right?`,
-      'birthDate',
+      `${what}: ${held}birthDate ${birthDate} gives an age at consent (${consentedOn}) ${birthDate > consentedOn ? 'below 0' : `of ${age}, above ${MAX_AGE_YEARS}`}: ${ask}`,
+      field,
     );
   }
 }
@@ -1143,7 +1152,7 @@ export class SqlTrialStore implements TrialStore {
     tx: Tx,
     ctx: WriteContext,
     consentId: string,
-  ): Promise<{ before: ConsentRecord; enrolledOn: string | null }> {
+  ): Promise<{ before: ConsentRecord; enrolledOn: string | null; birthDate: string | null }> {
     const row = await tx.get<Row>(
       `SELECT * FROM consents WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
       [consentId],
@@ -1152,8 +1161,12 @@ export class SqlTrialStore implements TrialStore {
     const before = consentOf(row);
     const s = await tx.get<Row>('SELECT site FROM screening WHERE id = ?', [before.screeningId]);
     SqlTrialStore.assertSiteRecord(ctx, s === undefined ? '' : str(s, 'site'), 'consent');
-    const p = await tx.get<Row>('SELECT enrolled_on FROM participants WHERE screening_id = ?', [before.screeningId]);
-    return { before, enrolledOn: p === undefined ? null : str(p, 'enrolled_on') };
+    const p = await tx.get<Row>('SELECT enrolled_on, birth_date FROM participants WHERE screening_id = ?', [
+      before.screeningId,
+    ]);
+    return p === undefined
+      ? { before, enrolledOn: null, birthDate: null }
+      : { before, enrolledOn: str(p, 'enrolled_on'), birthDate: strOrNull(p, 'birth_date') };
   }
 
   async correctConsent(
@@ -1166,7 +1179,7 @@ export class SqlTrialStore implements TrialStore {
     const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
-      const { before, enrolledOn } = await this.consentFor(tx, ctx, consentId);
+      const { before, enrolledOn, birthDate } = await this.consentFor(tx, ctx, consentId);
       assertVersion('consent', expectedVersion, before.version);
       const changed: ConsentRecord = { ...before, ...changes };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
@@ -1174,6 +1187,10 @@ export class SqlTrialStore implements TrialStore {
       notAfterToday(after.consentedOn, at, 'consent correction', 'consentedOn');
       if (enrolledOn !== null && after.consentedOn > enrolledOn) {
         throw fail('trial.invalid', 'consent correction: consentedOn is after the enrolment', 'consentedOn');
+      }
+      // The enrolment's birth date was checked against the consent date then; checked again against the new one.
+      if (after.consentedOn !== before.consentedOn) {
+        assertBirthDate(birthDate, after.consentedOn, 'consent correction', 'consentedOn');
       }
       const earlierEvent = await tx.get<Row>(
         'SELECT COUNT(*) AS n FROM adverse_events a JOIN participants p ON p.id = a.participant_id WHERE p.screening_id = ? AND a.onset_on < ?',

@@ -162,6 +162,54 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('a consent date corrected under an enrolment re-checks its birth date: not after the consent, age at most 120', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'consent date typed wrong');
+        const enrolled = async (code: string, consentedOn: string, birthDate: string) => {
+          const s = await store.addScreening(ctx, {
+            site: 'A',
+            screeningCode: `S-${code}`,
+            screenedOn: '2026-10-01',
+            criteria: eligibleCriteria(protocol),
+          });
+          const consent = await store.recordConsent(ctx, { screeningId: s.id, consentedOn, formVersion: 'v1.0' });
+          await store.enrol(ctx, {
+            screeningId: s.id,
+            participantCode: code,
+            strata: { crp: 'high', site: 'A' },
+            baselineCrpMgPerL: 5,
+            enrolledOn: '2026-11-20',
+            birthDate,
+          });
+          return consent.id;
+        };
+        const refusal = async (consentId: string, consentedOn: string): Promise<InputError> => {
+          const e = await store.correctConsent(ctx, consentId, { consentedOn }).catch((x: unknown) => x);
+          assert.ok(e instanceof InputError && e.code === 'trial.invalid', String(e));
+          return e;
+        };
+        // A birth year typed as the current one (2026 for 1966): age 0 at the consent as entered, taken then; the
+        // consent date corrected to the year before puts the birth after the consent.
+        const young = await enrolled('Y1', '2026-11-02', '2026-01-15');
+        const below = await refusal(young, '2025-11-02');
+        assert.equal(below.field, 'consentedOn');
+        assert.match(below.message, /birthDate 2026-01-15 gives an age at consent \(2025-11-02\) below 0/);
+        // Aged 120 at the consent as entered; 121 at the corrected one.
+        const old = await enrolled('O1', '2026-11-02', '1905-11-10');
+        const above = await refusal(old, '2026-11-12');
+        assert.match(above.message, /of 121, above 120/);
+        // Nothing was changed; a correction the birth date fits is taken.
+        const consents = (await store.snapshot()).consents;
+        assert.deepEqual(
+          [young, old].map((id) => consents.find((c) => c.id === id)?.consentedOn),
+          ['2026-11-02', '2026-11-02'],
+        );
+        assert.equal((await store.correctConsent(ctx, old, { consentedOn: '2026-11-09' })).consentedOn, '2026-11-09');
+        assert.equal((await store.correctConsent(ctx, young, { formVersion: 'v1.1' })).formVersion, 'v1.1');
+      });
+    });
+
     test('enrolment: screening log with the verdict, consent before enrolment, only eligible entries enrol', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
