@@ -4,7 +4,7 @@
  */
 import type { Arm, Factor, RandomizationPlan } from '../randomization/index.ts';
 import { censoredEnds, within, type CensoredComparator } from '../safety/schema.ts';
-import type { Pathway } from '../knowledge/schema-pathway.ts';
+import type { CitedValue, Pathway } from '../knowledge/schema-pathway.ts';
 import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../pathway/inflammation.ts';
 import type { TrialProtocol } from '../trials/schema.ts';
 import { convertQuantity } from '../units/index.ts';
@@ -38,10 +38,42 @@ export function baselineCrpMgPerL(
   return c.ok ? { ok: true, mgPerL: c.value } : { ok: false, reason: `baseline hs-CRP unit ${crp.unit}: ${c.reason}` };
 }
 
+/** The pathway's CRP molar factor as the participant page and the analysis file name it, flagged [U] while unverified. */
+export function crpFactorText(factor: CitedValue): string {
+  return `${CRP_MOLAR_FACTOR_ITEM} ${factor.value}${factor.verified ? '' : ' [U]'}`;
+}
+
+/**
+ * The conversion a baseline hs-CRP in mg/L rests on, when it was entered in a molar unit (null for a mass unit): the
+ * pathway's CRP molar factor (`CRP molar factor (nmol/L per mg/L) 9.524 [U]`) when the stored mg/L is that factor's
+ * conversion of the value entered; otherwise the store converted it with another pathway's factor (a server given
+ * `--pathway`), which cannot be named here: said so, flagged [U], never named as this pathway's. The participant page
+ * (baselineCrpText) and the analysis file's `crp_conversion` both say it so.
+ */
+export function crpConversion(
+  p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>,
+  pathway: Pathway,
+): { factor: CitedValue; same: boolean; text: string } | null {
+  const crp = p.baselineCrp;
+  if (crp === null || crp.unit === null || p.baselineCrpMgPerL === null) return null;
+  const factor = crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit });
+  if (factor === undefined) return null;
+  const again = baselineCrpMgPerL({ value: crp.value, unit: crp.unit }, pathway);
+  const same = again.ok && Math.abs(again.mgPerL - p.baselineCrpMgPerL) <= 1e-9 * Math.abs(p.baselineCrpMgPerL);
+  return {
+    factor,
+    same,
+    text: same
+      ? crpFactorText(factor)
+      : `${CRP_MOLAR_FACTOR_ITEM} not this pathway's ${factor.value}: converted at enrolment with another [U]`,
+  };
+}
+
 /**
  * The baseline hs-CRP as a reader checks it against the report: as entered, with mg/L beside a value entered in
- * another unit ("0.5 mg/dL (5 mg/L)"), and the pathway's molar factor beside one converted with it, flagged [U] while
- * unverified; one stored before units were recorded says it is taken as mg/L.
+ * another unit ("0.5 mg/dL (5 mg/L)"), and beside one converted with a molar factor the conversion it rests on
+ * (crpConversion: the pathway's factor, flagged [U] while unverified, or that another pathway's was used); one stored
+ * before units were recorded says it is taken as mg/L.
  */
 export function baselineCrpText(
   p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>,
@@ -52,8 +84,8 @@ export function baselineCrpText(
   const c = crp.comparator ?? '';
   if (crp.unit === null) return `${c}${crp.value} mg/L (unit not recorded: taken as mg/L)`;
   if (crp.unit === 'mg/L') return `${c}${crp.value} mg/L`;
-  const molar = crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit });
-  const factor = molar === undefined ? '' : `, ${CRP_MOLAR_FACTOR_ITEM} ${molar.value}${molar.verified ? '' : ' [U]'}`;
+  const conversion = crpConversion(p, pathway);
+  const factor = conversion === null ? '' : `, ${conversion.text}`;
   return `${c}${crp.value} ${crp.unit} (${c}${p.baselineCrpMgPerL} mg/L${factor})`;
 }
 

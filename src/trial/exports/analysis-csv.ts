@@ -24,9 +24,8 @@ import { scoreInstrument, type InstrumentDefinition } from '../../instruments/in
 import type { Outcome } from '../../trials/schema-conduct.ts';
 import type { TrialProtocol } from '../../trials/schema.ts';
 import type { CitedValue, Pathway } from '../../knowledge/schema-pathway.ts';
-import { CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from '../../pathway/inflammation.ts';
-import type { FormRecord, Participant, TrialSnapshot } from '../model.ts';
-import { baselineCrpMgPerL } from '../strata.ts';
+import type { FormRecord, TrialSnapshot } from '../model.ts';
+import { crpConversion, crpFactorText } from '../strata.ts';
 import { visitTiming } from '../visits.ts';
 
 export const ANALYSIS_COLUMNS = [
@@ -71,36 +70,6 @@ export interface AnalysisExport {
     readonly factor: string | null;
     readonly unverified: boolean;
     readonly otherFactor: number;
-  };
-}
-
-/** The pathway's CRP molar factor as the participant page names it, flagged [U] while unverified. */
-function factorText(factor: CitedValue): string {
-  return `${CRP_MOLAR_FACTOR_ITEM} ${factor.value}${factor.verified ? '' : ' [U]'}`;
-}
-
-/**
- * The conversion a baseline hs-CRP in mg/L rests on, when it was entered in a molar unit (null for a mass unit): the
- * pathway's CRP molar factor (`CRP molar factor (nmol/L per mg/L) 9.524 [U]`) when the stored mg/L is that factor's
- * conversion of the value entered; otherwise the store converted it with another pathway's factor (a server given
- * `--pathway`), which this export cannot name: said so, flagged [U], never named as this pathway's.
- */
-function crpConversion(
-  p: Pick<Participant, 'baselineCrp' | 'baselineCrpMgPerL'>,
-  pathway: Pathway,
-): { factor: CitedValue; same: boolean; text: string } | null {
-  const crp = p.baselineCrp;
-  if (crp === null || crp.unit === null || p.baselineCrpMgPerL === null) return null;
-  const factor = crpMolarFactor(pathway, { value: crp.value, ucum: crp.unit });
-  if (factor === undefined) return null;
-  const again = baselineCrpMgPerL({ value: crp.value, unit: crp.unit }, pathway);
-  const same = again.ok && Math.abs(again.mgPerL - p.baselineCrpMgPerL) <= 1e-9 * Math.abs(p.baselineCrpMgPerL);
-  return {
-    factor,
-    same,
-    text: same
-      ? factorText(factor)
-      : `${CRP_MOLAR_FACTOR_ITEM} not this pathway's ${factor.value}: converted at enrolment with another [U]`,
   };
 }
 
@@ -215,7 +184,7 @@ export function analysisCsv(
     crpWithoutUnit,
     crpMolar: {
       n: crpMolar,
-      factor: molarFactor === null ? null : factorText(molarFactor),
+      factor: molarFactor === null ? null : crpFactorText(molarFactor),
       unverified: molarFactor !== null && !molarFactor.verified,
       otherFactor,
     },

@@ -42,6 +42,12 @@ test('a baseline hs-CRP in nmol/L is converted with the pathway molar factor, st
       baselineCrpText(high, loadKnowledge().pathway) ?? '',
       /^47\.62 nmol\/L \(5 mg\/L, CRP molar factor \(nmol\/L per mg\/L\) 9\.524 \[U\]\)$/,
     );
+    // Converted at enrolment under another pathway (a server given --pathway, another factor): the page does not name
+    // this pathway's factor as the one used, as the analysis file's crp_conversion does not.
+    assert.equal(
+      baselineCrpText({ ...high, baselineCrpMgPerL: 5.01 }, loadKnowledge().pathway),
+      "47.62 nmol/L (5.01 mg/L, CRP molar factor (nmol/L per mg/L) not this pathway's 9.524: converted at enrolment with another [U])",
+    );
     // 9.524 nmol/L is 1 mg/L: the low band, and the strata given must agree.
     await assert.rejects(enrol('MOL-2', 9.524, 'high'), (e: Error & { code?: string }) => e.code === 'trial.invalid');
     assert.equal((await enrol('MOL-3', 9.524, 'low')).baselineCrpMgPerL, 1);
