@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { as, enrolOne, initTrial, sqliteFactory } from './stores.test-support.ts';
+import { as, enrolOne, initTrial, randomizeAndInfuse, sqliteFactory } from './stores.test-support.ts';
 
 test('a serious adverse event followed up as fatal or life-threatening raises its alert again', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
@@ -53,6 +53,52 @@ test('a serious adverse event followed up as fatal or life-threatening raises it
     // A follow-up that adds nothing grave raises nothing.
     const renamed = await store.updateAdverseEvent(ctx, event.id, { term: 'Pneumonia, right lower lobe' });
     assert.equal(renamed.alerts.length, 0);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
+test('a related unexpected serious event with onset before the infusion is no SUSAR: no study drug was given yet', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'SAE-2', 'A');
+    const ctx = as('coordinator', 'A', 'adverse event');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-08');
+    const serious = {
+      participantId: id,
+      term: 'Pneumonia',
+      grade: 3,
+      seriousCriteria: ['hospitalisation'],
+      relatedness: 'possible',
+      expectedness: 'unexpected',
+      outcome: 'not-recovered',
+    };
+    // Onset on 2026-11-06, before the infusion of 2026-11-08: recorded, relatedness kept, alerted as serious only.
+    const early = await store.addAdverseEvent(ctx, { ...serious, onsetOn: '2026-11-06' });
+    assert.equal(early.event.relatedness, 'possible');
+    assert.deepEqual(
+      early.alerts.map((a) => a.kind),
+      ['serious-adverse-event'],
+    );
+    assert.match(
+      early.alerts[0]?.message ?? '',
+      /possible, unexpected; onset 2026-11-06 precedes the first infusion \(2026-11-08\): no study drug given, not a SUSAR \(ICH E2A\)$/,
+    );
+    // Its onset corrected to the infusion's day: a SUSAR, alerted as one.
+    const corrected = await store.updateAdverseEvent(ctx, early.event.id, { onsetOn: '2026-11-08' });
+    assert.deepEqual(
+      corrected.alerts.map((a) => a.kind),
+      ['susar'],
+    );
+    // On the infusion's day or after, a SUSAR.
+    const after = await store.addAdverseEvent(ctx, { ...serious, term: 'Sepsis', onsetOn: '2026-11-09' });
+    assert.deepEqual(
+      after.alerts.map((a) => a.kind),
+      ['susar'],
+    );
+    assert.doesNotMatch(after.alerts[0]?.message ?? '', /precedes/);
   } finally {
     await opened.cleanup();
   }

@@ -2674,6 +2674,10 @@ export class SqlTrialStore implements TrialStore {
    * A follow-up of a serious event that adds `death` or `life-threatening` alerts again (the participant died of a
    * hospitalised pneumonia): those criteria are what the sponsor must hear of first, and for a SUSAR they shorten the
    * expedited-reporting clock (ICH E2A); the dashboard would otherwise still show only the first, milder alert.
+   * An event whose onset is before the participant's recorded infusion began before any study drug was given: ICH E2A
+   * has an adverse reaction as a response to the medicinal product, so it is no suspected reaction and no SUSAR,
+   * whatever relatedness was entered (kept as entered); its alert is `serious-adverse-event` and says so. Without an
+   * infusion recorded, whether one preceded the onset is unknown: it is a SUSAR, as entered.
    */
   private async seriousAlert(
     tx: Tx,
@@ -2684,10 +2688,15 @@ export class SqlTrialStore implements TrialStore {
     at: string,
   ): Promise<AlertRecord[]> {
     if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
+    const dosed = await tx.get<Row>('SELECT MIN(administered_on) AS first FROM doses WHERE participant_id = ?', [
+      event.participantId,
+    ]);
+    const firstDose = dosed === undefined || dosed.first === null ? null : str(dosed, 'first');
+    const beforeDosing = (e: AdverseEventRecord): boolean => firstDose !== null && e.onsetOn < firstDose;
     const rank = (e: AdverseEventRecord | null): number => {
       if (e === null || !e.serious) return 0;
       const related = !['not-related', 'unlikely'].includes(e.relatedness);
-      return related && e.expectedness === 'unexpected' ? 2 : 1;
+      return related && e.expectedness === 'unexpected' && !beforeDosing(e) ? 2 : 1;
     };
     const grave = (e: AdverseEventRecord | null): string[] =>
       (e?.seriousCriteria ?? []).filter((c) => c === 'death' || c === 'life-threatening');
@@ -2699,7 +2708,7 @@ export class SqlTrialStore implements TrialStore {
         participantId: event.participantId,
         site: event.site,
         kind: susar ? 'susar' : 'serious-adverse-event',
-        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}${added.length === 0 ? '' : `; follow-up adds ${added.join(', ')}`}`,
+        message: `${susar ? 'SUSAR' : 'Serious adverse event'} (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}${beforeDosing(event) ? `; onset ${event.onsetOn} precedes the first infusion (${firstDose}): no study drug given, not a SUSAR (ICH E2A)` : ''}${added.length === 0 ? '' : `; follow-up adds ${added.join(', ')}`}`,
         sourceType: 'adverse-event',
         sourceId: event.id,
         raisedAt: at,
