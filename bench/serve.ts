@@ -14,10 +14,11 @@
  *    check in SQLite), a fixed number of requests with tokens signed before the phase starts;
  * 3. `POST /api/assess` (no authentication on the REST API).
  * Phases 1 and 3 send as fast as 50 connections can (saturated: the most the service serves). Each is followed by
- * the same load at fixed offered rates (autocannon's overallRate, latencies corrected for coordinated omission): the
- * goal's 2,000/s, and for patient-view higher rates in steps of 500/s while p99 holds, which gives the latency a
- * client sees at that load and the service's capacity at the goal's p99. A saturated phase cannot show that: its 50
- * connections always wait on one another, so its mean latency is 50 / rate whatever the server's speed.
+ * the same bodies offered at fixed rates, open loop (bench/paced-load.ts: each request sent when due and timed from
+ * then, so coordinated omission cannot hide a queue): the goal's 2,000/s, and for patient-view higher rates in steps
+ * of 500/s while p99 holds, which gives the latency a client sees at that load and the service's capacity at the
+ * goal's p99. A saturated phase cannot show that: its 50 connections always wait on one another, so its mean latency
+ * is 50 / rate whatever the server's speed.
  * Then the baseline: phases 1 and 3 again on one server process (`--workers 1`, the default), and the ratio.
  * For each: requests/s, p50/p99 latency, and the CPU time the server processes and the load generator spent per
  * request (process.cpuUsage: robust to other jobs on the machine, unlike wall rates). The ceiling, measured in the
@@ -38,6 +39,8 @@ import { createEngine } from '../src/engine/index.ts';
 import { prefetchKeyByType } from '../src/server/cds-hooks/services.ts';
 import { parseWorkers } from '../src/server/cluster.ts';
 import { ensureBuild, forkChild } from './compiled.ts';
+import { pacedLoad } from './paced-load.ts';
+import type { LoadResult } from './paced-load.ts';
 import { typicalBundle } from './typical-bundle.ts';
 
 const AS_OF = '2026-11-27';
@@ -125,9 +128,22 @@ function ask<M extends ChildMessage>(child: ChildProcess, message: Serializable)
   });
 }
 
+/** An autocannon phase's figures as a LoadResult (completed requests over the phase's wall time). */
+function fromAutocannon(r: autocannon.Result): LoadResult {
+  return {
+    requests: r.requests.total,
+    // autocannon's per-second average rounds a short fixed-amount phase to whole seconds: its duration does not.
+    durationS: r.duration,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
 interface Row {
   label: string;
-  result: autocannon.Result;
+  load: LoadResult;
   serverCpuMs: number;
   clientCpuMs: number;
   ceiling: number;
@@ -139,13 +155,12 @@ interface Row {
   offered?: number;
 }
 
-/** Completed requests over the phase's wall time (autocannon's per-second average rounds a short phase to seconds). */
-const rateOf = (row: Row): number => row.result.requests.total / row.result.duration;
-const clean = (row: Row): boolean => row.result.non2xx === 0 && row.result.errors === 0;
-/** A fixed-rate phase that the server kept up with: (nearly) every offered request answered, none failed. */
+const rateOf = (row: Row): number => row.load.requests / row.load.durationS;
+const clean = (row: Row): boolean => row.load.non2xx === 0 && row.load.errors === 0;
+/** A fixed-rate phase that the server kept up with: every request answered within 2% of the planned length, none failed. */
 const keptUp = (row: Row): boolean => clean(row) && rateOf(row) >= KEPT_UP * (row.offered ?? 0);
 /** A fixed-rate phase that meets the goal's latency. */
-const holds = (row: Row): boolean => keptUp(row) && row.result.latency.p99 < GOAL_P99_MS;
+const holds = (row: Row): boolean => keptUp(row) && row.load.p99Ms < GOAL_P99_MS;
 
 /** The server processes `trd serve --workers WORKERS` runs on this machine: the service's own rule. */
 const expectedProcesses = (workers: string): number => parseWorkers(workers);
@@ -211,9 +226,10 @@ async function main(): Promise<void> {
       return r.cpuMicros;
     };
 
+    /** One phase: `run` drives the load (autocannon options, or a paced load of its own). */
     const measure = async (
       endpoint: string,
-      options: autocannon.Options,
+      run: autocannon.Options | (() => Promise<LoadResult>),
       ceilingNow: () => Promise<number>,
       kind: Row['kind'],
       offered?: number,
@@ -221,14 +237,14 @@ async function main(): Promise<void> {
       const before = await ceilingNow();
       const s0 = await serverCpu();
       const c0 = process.cpuUsage();
-      const result = await autocannon(options);
+      const load = typeof run === 'function' ? await run() : fromAutocannon(await autocannon(run));
       const c = process.cpuUsage(c0);
       const s1 = await serverCpu();
       const after = await ceilingNow();
-      const done = result.requests.total;
+      const done = load.requests;
       return {
         label: label(endpoint),
-        result,
+        load,
         serverCpuMs: (s1 - s0) / 1000 / done,
         clientCpuMs: (c.user + c.system) / 1000 / done,
         ceiling: (before + after) / 2,
@@ -236,18 +252,13 @@ async function main(): Promise<void> {
         offered,
       };
     };
-    /**
-     * Options for one phase: as fast as the connections can go, or at `overallRate` requests/s offered over the same
-     * connections (autocannon then corrects latencies for coordinated omission: a request sent late because the
-     * server was slow is timed from when it was due).
-     */
+    /** autocannon options for one phase: as fast as the connections can go. */
     const unauthenticated = (path: string, bodies: readonly string[]) => {
       let i = 0;
-      return (duration: number, overallRate?: number): autocannon.Options => ({
+      return (duration: number): autocannon.Options => ({
         url: `${base}${path}`,
         connections: CONNECTIONS,
         duration,
-        ...(overallRate === undefined ? {} : { overallRate }),
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         requests: [{ setupRequest: (request) => ({ ...request, body: bodies[i++ % bodies.length] }) }],
@@ -260,21 +271,25 @@ async function main(): Promise<void> {
      */
     const ratePhases = async (
       endpoint: string,
-      options: (duration: number, rate?: number) => autocannon.Options,
+      path: string,
+      bodies: readonly string[],
       ceilingNow: () => Promise<number>,
       steps: number,
     ): Promise<void> => {
       for (let step = 0; step < steps; step++) {
         const offered = GOAL_RPS + step * RATE_STEP;
-        const row = await measure(
-          `${endpoint} at ${offered}/s`,
-          options(DURATION_S, offered),
-          ceilingNow,
-          'rate',
-          offered,
-        );
+        const paced = () =>
+          pacedLoad({
+            url: `${base}${path}`,
+            rate: offered,
+            durationS: DURATION_S,
+            connections: CONNECTIONS,
+            bodies,
+            headers: { 'content-type': 'application/json' },
+          });
+        const row = await measure(`${endpoint} at ${offered}/s`, paced, ceilingNow, 'rate', offered);
         rows.push(row);
-        if (!keptUp(row) || row.result.latency.p99 >= GOAL_P99_MS) break;
+        if (!holds(row)) break;
       }
     };
 
@@ -283,7 +298,7 @@ async function main(): Promise<void> {
     await autocannon(view(WARMUP_S));
     const kind = withJwt ? 'saturated' : 'baseline';
     rows.push(await measure('patient-view', view(DURATION_S), viewCeiling, kind));
-    if (withJwt) await ratePhases('patient-view', view, viewCeiling, MAX_RATE_STEPS);
+    if (withJwt) await ratePhases('patient-view', SERVICE, hookBodies, viewCeiling, MAX_RATE_STEPS);
 
     if (withJwt) {
       const sample = await Promise.all(Array.from({ length: 300 }, (_, i) => sign(`sample-${i}`)));
@@ -315,7 +330,7 @@ async function main(): Promise<void> {
     const assess = unauthenticated(`/api/assess?asOf=${AS_OF}`, assessBodies);
     await autocannon(assess(WARMUP_S));
     rows.push(await measure('POST /api/assess', assess(DURATION_S), assessCeiling, kind));
-    if (withJwt) await ratePhases('POST /api/assess', assess, assessCeiling, 1);
+    if (withJwt) await ratePhases('POST /api/assess', `/api/assess?asOf=${AS_OF}`, assessBodies, assessCeiling, 1);
 
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.send('close');
@@ -335,9 +350,9 @@ async function main(): Promise<void> {
     '\nendpoint, server processes                   req/s  p50 ms  p99 ms  non-2xx  errors  server CPU ms/req  client CPU ms/req  of ceiling',
   );
   for (const row of rows) {
-    const r = row.result;
+    const r = row.load;
     console.log(
-      `${row.label.padEnd(44)} ${String(Math.round(rateOf(row))).padStart(6)}  ${r.latency.p50.toFixed(1).padStart(6)}  ${r.latency.p99.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${row.serverCpuMs.toFixed(3).padStart(17)}  ${row.clientCpuMs.toFixed(3).padStart(17)}  ${((rateOf(row) / row.ceiling) * 100).toFixed(0).padStart(9)}%`,
+      `${row.label.padEnd(44)} ${String(Math.round(rateOf(row))).padStart(6)}  ${r.p50Ms.toFixed(1).padStart(6)}  ${r.p99Ms.toFixed(1).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}  ${row.serverCpuMs.toFixed(3).padStart(17)}  ${row.clientCpuMs.toFixed(3).padStart(17)}  ${((rateOf(row) / row.ceiling) * 100).toFixed(0).padStart(9)}%`,
     );
   }
   const rate = (label: string) => {
@@ -369,7 +384,7 @@ async function main(): Promise<void> {
       holds(atGoal);
     console.log(
       `${endpoint}: at most ${Math.round(saturated === undefined ? 0 : rateOf(saturated))} req/s (saturated, p99 ` +
-        `${saturated?.result.latency.p99.toFixed(1)} ms); ${GOAL_RPS} req/s offered: p99 ${atGoal?.result.latency.p99.toFixed(1)} ms; ` +
+        `${saturated?.load.p99Ms.toFixed(1)} ms); ${GOAL_RPS} req/s offered: p99 ${atGoal?.load.p99Ms.toFixed(1)} ms; ` +
         (capacity > 0
           ? `highest rate tried with p99 < ${GOAL_P99_MS} ms: ${capacity} req/s`
           : `no rate tried held p99 < ${GOAL_P99_MS} ms`),
@@ -378,12 +393,12 @@ async function main(): Promise<void> {
   });
   const authRow = rows.find((r) => r.kind === 'jwt');
   const authPass =
-    authRow !== undefined && clean(authRow) && rateOf(authRow) >= GOAL_RPS && authRow.result.latency.p99 < GOAL_P99_MS;
+    authRow !== undefined && clean(authRow) && rateOf(authRow) >= GOAL_RPS && authRow.load.p99Ms < GOAL_P99_MS;
   console.log(
     `\nverdict: ${judged.every(Boolean) ? 'MET' : 'NOT MET'}: goal >= ${GOAL_RPS} req/s with p99 < ${GOAL_P99_MS} ms for ` +
       'patient-view (no client JWT, as the demo runs) and POST /api/assess, served by `trd serve --workers auto`: ' +
       `the saturated phase serves >= ${GOAL_RPS} req/s, and with ${GOAL_RPS} req/s offered p99 < ${GOAL_P99_MS} ms ` +
-      '(coordinated omission corrected). On this 2-core machine the server and the load generator share the cores, ' +
+      '(open loop, timed from when each request was due). On this 2-core machine the server and the load generator share the cores, ' +
       "and other jobs may be running. A saturated phase's p99 is not the judge: with 50 connections always busy, " +
       'each request waits on the others, mean latency = 50 / rate.',
   );
