@@ -57,7 +57,6 @@ export function assessFacts(
   // The missing work-up matters only to patients who may go on to a referral (definition 8).
   const facts = REFERRAL_TRACK.has(row.code) ? derived : { ...derived, missingWorkup: [] };
   const values = placeholderValues(facts);
-  const statement = clinicianStatement(pathway, row, facts, values);
   const tr = facts.treatmentResistance;
   return {
     schema: ASSESSMENT_SCHEMA,
@@ -75,8 +74,8 @@ export function assessFacts(
       code: row.code,
       rule: row.rule,
       title: fill(row.title, values),
-      statement,
-      clinicianSummary: clinicianSummary(statement, row, facts, values),
+      statement: clinicianStatement(pathway, row, facts, values),
+      clinicianSummary: clinicianSummary(pathway, row, facts, values),
       patientSummary: patientSummary(pathway, row, facts, values),
       citation: row.citation,
     },

@@ -23,68 +23,44 @@ function listOr(items: readonly string[], none: string): string {
   return items.length === 0 ? none : items.join('; ');
 }
 
-/**
- * The text of each message placeholder, each built when a template first asks for it and then kept: a template uses a
- * few of them, and the lists (adequate trials, contraindications) are the costly ones.
- */
 export function placeholderValues(f: ClinicalFacts): Record<MessagePlaceholder, string> {
   const tr = f.treatmentResistance;
   const crp = f.inflammation.crp;
-  const makers: Record<MessagePlaceholder, () => string> = {
-    adequateCount: () => String(tr.count),
-    requiredTrials: () => String(tr.required),
-    unverifiedCount: () => String(tr.unverifiedTrials.length),
-    adequateList: () =>
-      listOr(
-        tr.adequateTrials.map(
-          (t) => `${t.ingredient} ${t.dailyDoseMg} mg/day for ${t.days} days (${t.start} to ${t.end})`,
-        ),
-        'none',
+  return {
+    adequateCount: String(tr.count),
+    requiredTrials: String(tr.required),
+    unverifiedCount: String(tr.unverifiedTrials.length),
+    adequateList: listOr(
+      tr.adequateTrials.map(
+        (t) => `${t.ingredient} ${t.dailyDoseMg} mg/day for ${t.days} days (${t.start} to ${t.end})`,
       ),
-    unverifiedList: () =>
-      listOr(
-        tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(' and ')}; ${t.sources.join(', ')})`),
-        'none',
-      ),
-    crp: () =>
+      'none',
+    ),
+    unverifiedList: listOr(
+      tr.unverifiedTrials.map((t) => `${t.ingredient} (confirm ${t.missing.join(' and ')}; ${t.sources.join(', ')})`),
+      'none',
+    ),
+    crp:
       crp === undefined
         ? 'no valid result'
         : crpText(crp, [f.inflammation.cutOffMgPerL, f.inflammation.acuteAboveMgPerL]),
-    crpDate: () => crp?.date ?? 'none',
-    crpAssay: () =>
+    crpDate: crp?.date ?? 'none',
+    crpAssay:
       crp === undefined ? 'none' : crp.assay === 'high-sensitivity' ? 'high-sensitivity assay' : 'standard assay',
-    cutOff: () => String(f.inflammation.cutOffMgPerL),
-    acuteAbove: () => String(f.inflammation.acuteAboveMgPerL),
-    windowDays: () => String(f.inflammation.windowDays),
-    inflammationReason: () => f.inflammation.reason,
-    contraindicationList: () =>
-      listOr(
-        f.contraindications.map((c) => `${c.title} (${c.detail})`),
-        'none',
-      ),
-    missingWorkupList: () =>
-      listOr(
-        f.missingWorkup.map((w) => WORKUP_LABEL[w.code] ?? w.code),
-        'none',
-      ),
-    age: () => ageYearsText(f.patient) ?? 'unknown',
+    cutOff: String(f.inflammation.cutOffMgPerL),
+    acuteAbove: String(f.inflammation.acuteAboveMgPerL),
+    windowDays: String(f.inflammation.windowDays),
+    inflammationReason: f.inflammation.reason,
+    contraindicationList: listOr(
+      f.contraindications.map((c) => `${c.title} (${c.detail})`),
+      'none',
+    ),
+    missingWorkupList: listOr(
+      f.missingWorkup.map((w) => WORKUP_LABEL[w.code] ?? w.code),
+      'none',
+    ),
+    age: ageYearsText(f.patient) ?? 'unknown',
   };
-  const made = new Map<MessagePlaceholder, string>();
-  const values = {} as Record<MessagePlaceholder, string>;
-  for (const name of Object.keys(makers) as MessagePlaceholder[]) {
-    Object.defineProperty(values, name, {
-      enumerable: true,
-      get: () => {
-        let v = made.get(name);
-        if (v === undefined) {
-          v = makers[name]();
-          made.set(name, v);
-        }
-        return v;
-      },
-    });
-  }
-  return values;
 }
 
 // Templates are parsed once into literal and placeholder parts (a handful per pathway), then joined per assessment.
@@ -145,17 +121,14 @@ export function clinicianStatement(
   return parts.join(' ');
 }
 
-/**
- * The statement (clinicianStatement, computed once by the caller) followed by the facts the decision rests on (one
- * self-contained paragraph, for the JSON result).
- */
+/** The statement followed by the facts the decision rests on (one self-contained paragraph, for the JSON result). */
 export function clinicianSummary(
-  statement: string,
+  pathway: Pathway,
   row: DecisionRow,
   f: ClinicalFacts,
   values: Record<MessagePlaceholder, string>,
 ): string {
-  const parts = [statement];
+  const parts = [clinicianStatement(pathway, row, f, values)];
   if (row.code === 'out-of-scope') {
     if (f.scope.evidence.length > 0) parts.push(sentence('Evidence', f.scope.evidence.join(', ')));
     if (f.scope.reason === 'no-depression' && f.depression.excluded.length > 0) {
