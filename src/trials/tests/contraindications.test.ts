@@ -96,3 +96,15 @@ test('the mapping is read from the pathway file: ANC that rules out something el
     'confirm none of: neutropenia (ANC below 2.0 x10^9/L); immunodeficiency (HIV disease or primary immunodeficiency)',
   );
 });
+
+test('the same contraindications checked by several protocols are worked out once per patient, each with its own evidence', () => {
+  const ctx = context(trials.knowledge, [], { anc });
+  const first = noContraindication(ctx, neutropenia);
+  const again = noContraindication(ctx, { ...neutropenia });
+  assert.deepEqual(again, first);
+  assert.notEqual(again.evidence, first.evidence, 'a criterion result never shares its evidence list with another');
+  assert.equal(ctx.memo.size, 1, 'one outcome kept for the two criteria');
+  // Another patient (another match call) works it out afresh.
+  const other = noContraindication(context(trials.knowledge, [missingAnc]), neutropenia);
+  assert.equal(other.holds, undefined);
+});

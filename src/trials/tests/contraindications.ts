@@ -11,7 +11,7 @@ import type { ResourceRef } from '../../record/index.ts';
 import { unitForReading } from '../../units/index.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { unverifiedNote } from '../context.ts';
+import { once, unverifiedNote } from '../context.ts';
 import { inSentence } from '../sentence.ts';
 
 type NoContraindication = Extract<CriterionTest, { type: 'no-contraindication' }>;
@@ -97,6 +97,14 @@ function notesOf(
 }
 
 export function noContraindication(ctx: MatchContext, test: NoContraindication): TestOutcome {
+  // Several protocols check the same contraindications (each trial's label-safety exclusion), and the outcome names
+  // the work-up results and unverified values it rests on: worked out once per patient, its evidence list each
+  // criterion's own.
+  const outcome = once(ctx, `no-contraindication|${test.codes.join(',')}`, () => evaluate(ctx, test));
+  return { ...outcome, evidence: [...outcome.evidence] };
+}
+
+function evaluate(ctx: MatchContext, test: NoContraindication): TestOutcome {
   const { codes, needed, ruling, confirming, checked, silent, leavesOpen } = planOf(ctx.knowledge.pathway, test);
   const found = ctx.facts.contraindications.filter((c) => codes.has(c.code));
   if (found.length > 0) {
