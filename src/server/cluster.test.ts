@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { REPO_ROOT, trd, trdCommand, trdProcess } from '../cli/run.test-support.ts';
 import { InputError } from '../engine/index.ts';
 import { sharedAcrossProcesses } from '../trial/store/open.ts';
-import { MAX_AUTO_WORKERS, parseWorkers } from './cluster.ts';
+import { MAX_AUTO_WORKERS, parseWorkers, SEMI_SPACE_MB } from './cluster.ts';
 import { hookRequest, readBundleFile } from './server.test-support.ts';
 
 const ISSUER = 'https://ehr.cluster-test.example';
@@ -93,6 +93,13 @@ test('two server processes: one address, both serve, uploads cross processes, a 
     await until(() => /listening on http:\/\/127\.0\.0\.1:\d+, 2 server processes/.test(stdout), 'the address');
     const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
     await until(() => pidsThatLogged(stdout, 'listening').size === 2, 'both processes to listen');
+    // Each server process runs with the larger young generation (SEMI_SPACE_MB): its command line says so (Linux).
+    if (existsSync('/proc/self/cmdline')) {
+      for (const pid of pidsThatLogged(stdout, 'listening')) {
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        assert.ok(args.includes(`--max-semi-space-size=${SEMI_SPACE_MB}`), `server process ${pid}: ${args.join(' ')}`);
+      }
+    }
     const plain = stdout.split('\n').filter((line) => line !== '' && !line.startsWith('{'));
     assert.deepEqual(
       plain.map((line) => line.replace(/http:\/\/[\d.:]+\/?/g, 'URL')),
