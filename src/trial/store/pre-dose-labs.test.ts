@@ -9,7 +9,9 @@ import { parse } from 'csv-parse/sync';
 import { loadInstruments } from '../../instruments/load.ts';
 import { sdtmDomains } from '../exports/index.ts';
 import { generateKits } from '../kits.ts';
+import type { WriteContext } from '../model.ts';
 import type { Db } from './db.ts';
+import type { TrialStore } from './port.ts';
 import { planArms } from '../strata.ts';
 import {
   as,
@@ -30,6 +32,21 @@ async function storedBeforeTheRule<T extends { lab: { id: string } }>(db: Db, en
   const entered = await enter();
   await db.transaction('write', (tx) => tx.run("UPDATE labs SET visit = 'baseline' WHERE id = ?", [entered.lab.id]));
   return entered;
+}
+
+/** Entering a participant's ALT (U/L, ULN 40) at a visit on a day: `alt(visit, value, collectedOn)`. */
+function altEntry(store: TrialStore, ctx: WriteContext, participantId: string) {
+  return (visit: string, value: number, collectedOn: string) =>
+    store.addLab(ctx, {
+      participantId,
+      visit,
+      analyte: 'alt',
+      value,
+      unit: 'U/L',
+      upperLimitOfNormal: 40,
+      lowerLimitOfNormal: null,
+      collectedOn,
+    });
 }
 
 test('an ANC of 1.5 before the infusion is a hold with an alert; after it, the dose is kept', async () => {
@@ -73,17 +90,7 @@ test('a baseline-visit result dated after the infusion is refused; a later ALT i
     const id = await enrolOne(store, protocol, 'PRE-2', 'A');
     const ctx = as('coordinator', 'A', 'lab entry');
     await randomizeAndInfuse(store, ctx, id, '2026-11-05');
-    const alt = (visit: string, value: number, collectedOn: string) =>
-      store.addLab(ctx, {
-        participantId: id,
-        visit,
-        analyte: 'alt',
-        value,
-        unit: 'U/L',
-        upperLimitOfNormal: 40,
-        lowerLimitOfNormal: null,
-        collectedOn,
-      });
+    const alt = altEntry(store, ctx, id);
     // Entered at the baseline visit but drawn two days after the infusion: already raised by the drug, no baseline.
     await assert.rejects(alt('baseline', 120, '2026-11-07'), (e: Error & { code?: string; field?: string }) => {
       assert.equal(e.code, 'trial.invalid');
@@ -340,17 +347,7 @@ test('an infusion date corrected re-grades an ALT on the baseline it now has', a
     const protocol = await initTrial(store);
     const ctx = as('coordinator', 'A', 'lab entry');
     const id = await enrolOne(store, protocol, 'REGRADE-2', 'A');
-    const alt = (visit: string, value: number, collectedOn: string) =>
-      store.addLab(ctx, {
-        participantId: id,
-        visit,
-        analyte: 'alt',
-        value,
-        unit: 'U/L',
-        upperLimitOfNormal: 40,
-        lowerLimitOfNormal: null,
-        collectedOn,
-      });
+    const alt = altEntry(store, ctx, id);
     // Infusion typed 2026-11-04: the baseline ALT of 80 (2 x ULN) drawn on 2026-11-05 is no baseline, so the day-7
     // ALT of 130 is graded on the ULN (3.25 x ULN: grade 2, hold).
     // (A baseline result dated after the infusion is refused now: one stored before that rule is made here.)
@@ -376,17 +373,7 @@ test('the ALT baseline is the latest pre-treatment result, as SDTM LBBLFL flags 
     const protocol = await initTrial(store);
     const ctx = as('coordinator', 'A', 'lab entry');
     const id = await enrolOne(store, protocol, 'BL-LATEST', 'A');
-    const alt = (visit: string, value: number, collectedOn: string) =>
-      store.addLab(ctx, {
-        participantId: id,
-        visit,
-        analyte: 'alt',
-        value,
-        unit: 'U/L',
-        upperLimitOfNormal: 40,
-        lowerLimitOfNormal: null,
-        collectedOn,
-      });
+    const alt = altEntry(store, ctx, id);
     // Raised at screening (2 x ULN), normal when repeated at the baseline visit, before the infusion.
     await alt('screening', 80, '2026-10-28');
     await alt('baseline', 30, '2026-11-04');
@@ -447,17 +434,7 @@ test('a corrected baseline ALT grades the later ALT again, on the ULN once the b
     const protocol = await initTrial(store);
     const ctx = as('coordinator', 'A', 'lab entry');
     const id = await enrolOne(store, protocol, 'REGRADE-4', 'A');
-    const alt = (visit: string, value: number, collectedOn: string) =>
-      store.addLab(ctx, {
-        participantId: id,
-        visit,
-        analyte: 'alt',
-        value,
-        unit: 'U/L',
-        upperLimitOfNormal: 40,
-        lowerLimitOfNormal: null,
-        collectedOn,
-      });
+    const alt = altEntry(store, ctx, id);
     // The baseline ALT typed as 80 for 30: the day-7 ALT of 130 is graded on that abnormal baseline (1.6 x baseline,
     // grade 1) instead of on the ULN (3.25 x ULN, grade 2); the label's hold (> 3 x ULN) reads the ULN either way.
     const { lab: baseline } = await alt('baseline', 80, '2026-11-04');
@@ -484,17 +461,7 @@ test('a screening ALT entered after the later results becomes their baseline and
     const protocol = await initTrial(store);
     const ctx = as('coordinator', 'A', 'lab entry');
     const id = await enrolOne(store, protocol, 'REGRADE-5', 'A');
-    const alt = (visit: string, value: number, collectedOn: string) =>
-      store.addLab(ctx, {
-        participantId: id,
-        visit,
-        analyte: 'alt',
-        value,
-        unit: 'U/L',
-        upperLimitOfNormal: 40,
-        lowerLimitOfNormal: null,
-        collectedOn,
-      });
+    const alt = altEntry(store, ctx, id);
     await randomizeAndInfuse(store, ctx, id, '2026-11-05');
     const { lab: day7 } = await alt('day-7', 130, '2026-11-12');
     assert.equal(day7.assessment.grade, 2, 'no baseline yet: graded on the ULN');
