@@ -764,3 +764,81 @@ describe('the plot of mean change by visit', () => {
     }
   });
 });
+
+describe('a baseline CRP converted from nmol/L with the unverified [U] factor (crp_conversion of the trial export)', () => {
+  const factor = 'CRP molar factor (nmol/L per mg/L) 9.524 [U]';
+  const converted = new Set([...new Set(records.map((r) => r['subject']!))].slice(0, 12));
+  const withColumn = records.map((r) => {
+    const row = Object.assign(Object.create(null) as Record<string, string>, r);
+    row['crp_conversion'] = converted.has(r['subject']!) ? factor : '';
+    return row;
+  });
+  const convSpec: DatasetSpec = { ...spec, columns: { ...spec.columns, biomarkerConversion: 'crp_conversion' } };
+  const convBuilt = buildDataset([...header, 'crp_conversion'], withColumn, convSpec);
+  assert.ok(convBuilt.ok);
+  const report = analyzeTrial(convBuilt.value, options, 'x.csv', 'not fitted in this test');
+
+  it('JSON says how many subjects, with which factor, that it is unverified, and gives the interaction without them', () => {
+    const c = report.biomarkerConversion;
+    assert.ok(c !== undefined);
+    assert.equal(c.column, 'crp_conversion');
+    assert.equal(c.subjects, 12);
+    assert.equal(c.unverified, 12);
+    assert.deepEqual(c.conversions, [{ conversion: factor, unverified: true, subjects: 12 }]);
+    assert.ok(c.sensitivity !== undefined && !('available' in c.sensitivity.interaction));
+    assert.equal(c.sensitivity.excluded, 12);
+    // The sensitivity figure is the same model on the dataset without those subjects.
+    const without = analyzeTrial(
+      { ...ds, rows: ds.rows.filter((r) => !converted.has(r.subject)) },
+      options,
+      'x.csv',
+      'not fitted in this test',
+    );
+    assert.ok(!('available' in without.interaction));
+    assert.equal(c.sensitivity.interaction.estimate, without.interaction.estimate);
+    assert.equal(c.sensitivity.interaction.n, without.interaction.n);
+    assert.ok(
+      report.issues.some((i) => i.code === 'analysis.biomarker.converted-unverified' && i.message.includes('[U]')),
+    );
+  });
+
+  it('the text and the HTML report say it beside the interaction', async () => {
+    const text = analysisSummary(report);
+    assert.match(
+      text,
+      /12 subjects' biomarker converted from nmol\/L with an unverified factor \[U\] \(column crp_conversion\); without them \(n = \d+\)/,
+    );
+    assert.match(text, /warning: 12 subjects' baseline biomarker was converted .*9\.524 \[U\]/);
+    const html = await renderHtmlReport(report, []);
+    assert.match(html, /Sensitivity: without the biomarker values converted with an unverified factor/);
+  });
+
+  it('a verified factor is counted but not warned about; a file without the column has no such block', () => {
+    const verified = withColumn.map((r) => ({
+      ...r,
+      crp_conversion: r['crp_conversion'] === '' ? '' : factor.replace(' [U]', ''),
+    }));
+    const b = buildDataset([...header, 'crp_conversion'], verified, convSpec);
+    assert.ok(b.ok);
+    const r = analyzeTrial(b.value, options, 'x.csv', 'not fitted in this test');
+    assert.equal(r.biomarkerConversion?.subjects, 12);
+    assert.equal(r.biomarkerConversion?.unverified, 0);
+    assert.equal(r.biomarkerConversion?.sensitivity, undefined);
+    assert.ok(!r.issues.some((i) => i.code === 'analysis.biomarker.converted-unverified'));
+    const plain = analyzeTrial(ds, options, 'x.csv', 'not fitted in this test');
+    assert.ok(!('biomarkerConversion' in plain));
+    // Every biomarker converted: nothing is left to refit, and it is said so.
+    const all = buildDataset(
+      [...header, 'crp_conversion'],
+      withColumn.map((r) => ({ ...r, crp_conversion: factor })),
+      convSpec,
+    );
+    assert.ok(all.ok);
+    const everyone = analyzeTrial(all.value, options, 'x.csv', 'not fitted in this test').biomarkerConversion;
+    assert.ok(everyone?.sensitivity !== undefined && 'available' in everyone.sensitivity.interaction);
+    assert.match(
+      everyone.sensitivity.interaction.reason,
+      /^every subject with a primary-visit outcome has a biomarker converted/,
+    );
+  });
+});

@@ -15,10 +15,12 @@ import {
   type StrataResult,
 } from '../stats/interaction.ts';
 import { tInference, type TInference } from '../stats/linear/ols.ts';
+import { CRP_MOLAR_FACTOR_ITEM } from '../pathway/inflammation.ts';
 import type { ColumnMap, LongRow, TrialDataset } from './dataset.ts';
 import { isBaselineVisitLabel } from './dataset.ts';
 import type { MmrmInference, MmrmRunner, MmrmTrialResult, MmrmVisitOutcome } from './mmrm-port.ts';
 import { responderAnalysis, responseNotEvaluable, type ResponderAnalysis } from './responders.ts';
+import { fmt, fmtPIs } from './format.ts';
 
 export const ANALYSIS_SCHEMA = 'precision-trd/analysis@1';
 
@@ -95,7 +97,42 @@ export interface AnalysisReport {
    * by-stratum effects still (`InteractionUnavailable`); without --biomarker-cut, only the reason.
    */
   readonly interaction: InteractionBlock | InteractionUnavailable | Unavailable;
+  /**
+   * Present only when the biomarker column has a conversion column beside it (the trial export's `crp_conversion`):
+   * how many subjects' biomarker was converted from a molar unit, with which factor, how many of them with an
+   * unverified one, and the interaction without those (docs/statistics.md 'A CRP converted with an unverified factor').
+   */
+  readonly biomarkerConversion?: BiomarkerConversionBlock;
   readonly issues: Issue[];
+}
+
+/** One conversion named in the conversion column, with the subjects whose biomarker rests on it. */
+export interface ConversionUsed {
+  /** The factor as the export names it ("CRP molar factor (nmol/L per mg/L) 9.524 [U]"); null when not recognised. */
+  readonly conversion: string | null;
+  /** Flagged [U] in the cell, or not recognised (so not known to be verified). */
+  readonly unverified: boolean;
+  readonly subjects: number;
+}
+
+export interface BiomarkerConversionBlock {
+  /** The CSV column read. */
+  readonly column: string;
+  /** Subjects whose baseline biomarker was converted from a molar unit. */
+  readonly subjects: number;
+  /** Of those, converted with a factor flagged unverified [U] (or not recognised). */
+  readonly unverified: number;
+  readonly conversions: ConversionUsed[];
+  /** Of the unverified ones, those in the ln(biomarker) interaction model (a primary-visit change, baseline, value). */
+  readonly inInteractionModel: number;
+  /**
+   * The interaction and by-stratum effects refitted without the subjects of an unverified conversion; present when
+   * there are any and --biomarker-cut is given.
+   */
+  readonly sensitivity?: {
+    readonly excluded: number;
+    readonly interaction: InteractionBlock | InteractionUnavailable;
+  };
 }
 
 export type InteractionBlock = InteractionResult & {
@@ -211,30 +248,11 @@ export function analyzeTrial(
     reason: 'no --biomarker and --biomarker-cut given',
   };
   if (stratified) {
-    const interactionSpec = {
-      treatment: ds.treatment,
-      control: ds.control,
-      biomarkerCut: options.biomarkerCut as number,
-      effectsAt: options.effectsAt,
-      level: options.level,
-    };
-    const res = biomarkerInteraction(primaryAdjusted, interactionSpec);
-    issues.push(...warningsOf(res.issues));
-    // The by-stratum model needs only the stratum: it is reported also when the ln(biomarker) model cannot be fitted
-    // (nearly every value beyond the assay limit), rather than lost with it.
-    interaction = res.ok
-      ? {
-          ...res.value,
-          estimate: res.value.interaction.estimate,
-          se: res.value.interaction.se,
-          p: res.value.interaction.p,
-        }
-      : {
-          available: false,
-          reason: res.issues.map((i) => i.message).join('; '),
-          strata: biomarkerStrata(primaryAdjusted, interactionSpec),
-        };
+    const res = interactionModel(primaryAdjusted, ds, options);
+    issues.push(...res.warnings);
+    interaction = res.block;
   }
+  const conversion = conversionBlock(ds, options, primaryAdjusted, issues);
 
   return {
     schema: ANALYSIS_SCHEMA,
@@ -260,8 +278,125 @@ export function analyzeTrial(
         : responderAnalysis(ds, { kind: 'remission', maxScore: options.remissionMax }, options.level),
     hedgesG: effectSize(treatedChange, controlChange, options.level),
     interaction,
+    ...(conversion === undefined ? {} : { biomarkerConversion: conversion }),
     issues,
   };
+}
+
+/**
+ * The ln(biomarker) model with its by-stratum effects. The by-stratum model needs only the stratum: it is reported
+ * also when the ln(biomarker) model cannot be fitted (nearly every value beyond the assay limit), rather than lost
+ * with it.
+ */
+function interactionModel(
+  rows: readonly (LongRow & { readonly baseline: number })[],
+  ds: TrialDataset,
+  options: AnalysisOptions,
+): { block: InteractionBlock | InteractionUnavailable; warnings: Issue[] } {
+  const interactionSpec = {
+    treatment: ds.treatment,
+    control: ds.control,
+    biomarkerCut: options.biomarkerCut as number,
+    effectsAt: options.effectsAt,
+    level: options.level,
+  };
+  const res = biomarkerInteraction(rows, interactionSpec);
+  return {
+    warnings: warningsOf(res.issues),
+    block: res.ok
+      ? {
+          ...res.value,
+          estimate: res.value.interaction.estimate,
+          se: res.value.interaction.se,
+          p: res.value.interaction.p,
+        }
+      : {
+          available: false,
+          reason: res.issues.map((i) => i.message).join('; '),
+          strata: biomarkerStrata(rows, interactionSpec),
+        },
+  };
+}
+
+/**
+ * A conversion cell as the trial export writes it names the pathway's CRP molar factor, with [U] while it is
+ * unverified (src/trial/strata.ts crpFactorText); any other text is not recognised, so not known to be verified, and
+ * is not quoted (it is the file's data).
+ */
+function readConversion(cell: string): { conversion: string | null; unverified: boolean } {
+  if (!cell.startsWith(CRP_MOLAR_FACTOR_ITEM)) return { conversion: null, unverified: true };
+  return { conversion: cell, unverified: cell.includes('[U]') };
+}
+
+/**
+ * What the biomarker analyses rest on when some baseline values were converted from a molar unit: the subjects, the
+ * factors, a warning when a factor is unverified, and the interaction refitted without those subjects. Undefined
+ * when the file has no conversion column (the analysis is then as without one).
+ */
+function conversionBlock(
+  ds: TrialDataset,
+  options: AnalysisOptions,
+  primaryAdjusted: readonly (LongRow & { readonly baseline: number })[],
+  issues: Issue[],
+): BiomarkerConversionBlock | undefined {
+  const column = ds.columns.biomarkerConversion;
+  if (column === undefined) return undefined;
+  const byText = new Map<string, ConversionUsed>();
+  const unverifiedSubjects = new Set<string>();
+  for (const s of ds.subjects) {
+    if (s.biomarkerConversion === undefined) continue;
+    const read = readConversion(s.biomarkerConversion);
+    const key = read.conversion ?? '';
+    const prior = byText.get(key);
+    byText.set(key, { ...read, subjects: (prior?.subjects ?? 0) + 1 });
+    if (read.unverified) unverifiedSubjects.add(s.subject);
+  }
+  const conversions = [...byText.values()];
+  const subjects = conversions.reduce((n, c) => n + c.subjects, 0);
+  const unverified = unverifiedSubjects.size;
+  const inModel = primaryAdjusted.filter(
+    (r) => unverifiedSubjects.has(r.subject) && r.change !== null && r.biomarker !== null,
+  ).length;
+  const block: BiomarkerConversionBlock = {
+    column,
+    subjects,
+    unverified,
+    conversions,
+    inInteractionModel: inModel,
+  };
+  if (unverified === 0) return block;
+  const named = conversions
+    .filter((c) => c.unverified)
+    .map((c) => `${c.subjects} with ${c.conversion ?? 'a conversion this version does not recognise'}`)
+    .join(', ');
+  const stratified = options.biomarkerCut !== undefined;
+  const kept = primaryAdjusted.filter((r) => !unverifiedSubjects.has(r.subject));
+  // With every outcome's biomarker converted nothing is left to refit: said so, rather than as the model's "only 0
+  // subjects have a biomarker value".
+  const none =
+    'every subject with a primary-visit outcome has a biomarker converted with an unverified factor: none is left';
+  const sensitivity = !stratified
+    ? undefined
+    : kept.some((r) => r.change !== null)
+      ? interactionModel(kept, ds, options).block
+      : { available: false as const, reason: none, strata: { available: false as const, reason: none } };
+  const without =
+    sensitivity === undefined
+      ? ''
+      : 'available' in sensitivity
+        ? `; without them the interaction is not available (${sensitivity.reason})`
+        : `; without them the interaction is ${fmt(sensitivity.estimate)} per unit ln(biomarker), ${fmtPIs(sensitivity.p)} (n = ${sensitivity.n})`;
+  issues.push(
+    issue(
+      'analysis.biomarker.converted-unverified',
+      `${unverified} subject${unverified === 1 ? "'s" : "s'"} baseline biomarker was converted from a molar unit (nmol/L) with an unverified factor [U] (column ${column}: ${named}; the pathway's CRP molar factor, used by the trial store at enrolment): the biomarker interaction (${inModel} of its subjects), the by-stratum effects and the stratum in the ANCOVA and MMRM rest on that factor for them${without}`,
+      undefined,
+      'warning',
+    ),
+  );
+  return sensitivity === undefined
+    ? block
+    : { ...block, sensitivity: { excluded: unverified, interaction: sensitivity } };
 }
 
 /**

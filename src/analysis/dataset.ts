@@ -18,6 +18,11 @@ export interface ColumnMap {
   readonly outcome: string;
   readonly baseline: string;
   readonly biomarker?: string;
+  /**
+   * The column saying which baseline biomarker values were converted from a molar unit and with what factor (the
+   * trial export's `crp_conversion`, read with --biomarker when the file has it); empty cell = not converted.
+   */
+  readonly biomarkerConversion?: string;
 }
 
 export interface DatasetSpec {
@@ -43,6 +48,8 @@ export interface LongRow {
   readonly biomarker: number | null;
   /** A biomarker reported beyond the assay's limit ("<0.2", ">10"): biomarker is then null. */
   readonly biomarkerLimit?: BiomarkerLimit;
+  /** The conversion the biomarker rests on (its `biomarkerConversion` cell), absent when it was not converted. */
+  readonly biomarkerConversion?: string;
 }
 
 export interface TrialSubject {
@@ -51,6 +58,7 @@ export interface TrialSubject {
   readonly baseline: number | null;
   readonly biomarker: number | null;
   readonly biomarkerLimit?: BiomarkerLimit;
+  readonly biomarkerConversion?: string;
 }
 
 export interface TrialDataset {
@@ -192,6 +200,7 @@ export function buildDataset(
     ['--outcome', cols.outcome],
     ['--baseline', cols.baseline],
     ['--biomarker', cols.biomarker],
+    ['--biomarker', cols.biomarkerConversion],
   ];
   for (const [option, column] of named) {
     if (column !== undefined && !header.includes(column)) {
@@ -300,6 +309,9 @@ export function buildDataset(
     const biomarkerCell = cols.biomarker === undefined ? undefined : r[cols.biomarker];
     const biomarkerLimit = limitCell(biomarkerCell);
     const biomarker = biomarkerCell === undefined || biomarkerLimit ? null : numberCell(biomarkerCell);
+    const conversionCell = cols.biomarkerConversion === undefined ? '' : (r[cols.biomarkerConversion] ?? '').trim();
+    const biomarkerConversion = conversionCell === '' ? undefined : conversionCell;
+    const conversion = biomarkerConversion === undefined ? {} : { biomarkerConversion };
     if (Number.isNaN(outcome)) {
       const [code, describe] = numberProblem(r[cols.outcome], 'outcome', cols.outcome, [
         'analysis.outcome.non-numeric',
@@ -329,14 +341,23 @@ export function buildDataset(
     seen.add(key);
     const prior = subjects.get(subject);
     if (prior === undefined) {
-      subjects.set(subject, { subject, arm, baseline, biomarker, ...(biomarkerLimit ? { biomarkerLimit } : {}), line });
+      subjects.set(subject, {
+        subject,
+        arm,
+        baseline,
+        biomarker,
+        ...(biomarkerLimit ? { biomarkerLimit } : {}),
+        ...conversion,
+        line,
+      });
     } else if (prior.arm !== arm) {
       problems.add('analysis.subject.two-arms', 'a subject in another arm than on an earlier line', line);
     } else if (prior.baseline !== baseline) {
       problems.add('analysis.baseline.inconsistent', 'a subject with another baseline than on an earlier line', line);
     } else if (
       prior.biomarker !== biomarker ||
-      JSON.stringify(prior.biomarkerLimit) !== JSON.stringify(biomarkerLimit)
+      JSON.stringify(prior.biomarkerLimit) !== JSON.stringify(biomarkerLimit) ||
+      prior.biomarkerConversion !== biomarkerConversion
     ) {
       problems.add(
         'analysis.biomarker.inconsistent',
@@ -383,6 +404,7 @@ export function buildDataset(
       ...(scoreOnly ? { scoreWithoutBaseline: outcome } : {}),
       biomarker,
       ...(biomarkerLimit ? { biomarkerLimit } : {}),
+      ...conversion,
     });
   });
   issues.push(...problems.issues());

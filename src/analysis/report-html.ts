@@ -61,6 +61,32 @@ function strataTable(strata: StrataResult, cut: number): string {
       );
 }
 
+/**
+ * The subjects whose biomarker was converted from nmol/L with an unverified factor [U], and the interaction and
+ * by-stratum effects without them (biomarkerConversion.sensitivity).
+ */
+function conversionSection(report: AnalysisReport, cut: number): string[] {
+  const c = report.biomarkerConversion;
+  if (c?.sensitivity === undefined) return [];
+  const s = c.sensitivity.interaction;
+  const factors = c.conversions
+    .filter((f) => f.unverified)
+    .map((f) => `${f.subjects} with ${f.conversion ?? 'a conversion this version does not recognise'}`)
+    .join(', ');
+  const head = `<h3>Sensitivity: without the biomarker values converted with an unverified factor</h3><p>${c.unverified} subject${c.unverified === 1 ? "'s" : "s'"} baseline biomarker was converted from a molar unit (nmol/L) with a factor flagged unverified [U] (column ${escape(c.column)}: ${escape(factors)}); ${c.inInteractionModel} of them are in the interaction model above. Without them:</p>`;
+  if ('available' in s)
+    return [head, `<p>Not available (the model on ln(biomarker)): ${escape(s.reason)}</p>`, strataTable(s.strata, cut)];
+  return [
+    head,
+    `<p>${escape(s.formula)} (n = ${s.n}). Interaction ${fmt(s.estimate, 3)} per unit ln(biomarker) (SE ${fmt(s.se, 4)}), F(1, ${s.fTest.df2}) = ${fmt(s.fTest.f, 3)}, ${fmtPIs(s.p)}.</p>`,
+    table(
+      ['Biomarker', 'Effect', 'SE', '95% CI', 'p'],
+      s.effects.map((e) => [String(e.biomarker), fmt(e.estimate, 3), fmt(e.se, 4), fmtCi(e.ci, 3), fmtP(e.p)]),
+    ),
+    strataTable(s.strata, cut),
+  ];
+}
+
 /** Renders the report; `points` are the subjects' baseline biomarker values for the interaction plot's rug. */
 export async function renderHtmlReport(
   report: AnalysisReport,
@@ -205,6 +231,8 @@ export async function renderHtmlReport(
       ),
     );
   }
+
+  parts.push(...conversionSection(report, cut));
 
   parts.push('<h2>Conventions</h2><ul>', ...report.conventions.map((s) => `<li>${escape(s)}</li>`), '</ul>');
   if (report.issues.length > 0) {

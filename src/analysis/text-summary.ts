@@ -54,6 +54,22 @@ function strataLine(strata: StrataResult): string {
     : `  by stratum: low (n = ${strata.n.low}) ${fmt(strata.low.estimate)} (${fmtCi(strata.low.ci)}); high (n = ${strata.n.high}) ${fmt(strata.high.estimate)} (${fmtCi(strata.high.ci)})`;
 }
 
+/**
+ * Beside the biomarker interaction: how many subjects' biomarker rests on a conversion with an unverified factor, and
+ * the interaction and by-stratum effects without them (the warning says the same among the issues).
+ */
+function conversionLines(r: AnalysisReport): string[] {
+  const c = r.biomarkerConversion;
+  if (c?.sensitivity === undefined) return [];
+  const s = c.sensitivity.interaction;
+  const head = `  ${c.unverified} subject${c.unverified === 1 ? "'s" : "s'"} biomarker converted from nmol/L with an unverified factor [U] (column ${c.column}); without them`;
+  if ('available' in s) return [`${head}: interaction not available (${s.reason})`, `  ${strataLine(s.strata)}`];
+  return [
+    `${head} (n = ${s.n}): ${fmt(s.estimate)} per unit ln(biomarker) (SE ${fmt(s.se, 3)}), ${fmtPIs(s.p)}`,
+    `  ${strataLine(s.strata)}`,
+  ];
+}
+
 export function analysisSummary(r: AnalysisReport): string {
   const t = String(r.input.options.treatment);
   const c = String(r.input.options.control);
@@ -99,6 +115,7 @@ export function analysisSummary(r: AnalysisReport): string {
     out.push(
       `Treatment x ln(biomarker) interaction: not available (${r.interaction.reason})`,
       strataLine(r.interaction.strata),
+      ...conversionLines(r),
     );
   } else {
     const i = r.interaction;
@@ -108,6 +125,7 @@ export function analysisSummary(r: AnalysisReport): string {
         (e) => `  effect at biomarker ${e.biomarker}: ${fmt(e.estimate)} (95% CI ${fmtCi(e.ci)}), ${fmtPIs(e.p)}`,
       ),
       strataLine(i.strata),
+      ...conversionLines(r),
     );
   }
   for (const issue of r.issues) out.push(`${issue.severity}: ${issue.message}`);

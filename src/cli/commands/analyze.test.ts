@@ -405,3 +405,29 @@ describe('trd analyze input errors', () => {
     );
   });
 });
+
+describe('trd analyze reads the trial export crp_conversion column beside --biomarker', () => {
+  it('names the subjects whose CRP was converted with the unverified [U] factor; without the column the JSON has no such block', async () => {
+    const lines = readFileSync(MADRS_CSV, 'utf8').trim().split(/\r?\n/);
+    const text = [
+      `${lines[0]},crp_conversion`,
+      ...lines
+        .slice(1)
+        .map((l) => `${l},${/^S00[1-5],/.test(l) ? 'CRP molar factor (nmol/L per mg/L) 9.524 [U]' : ''}`),
+    ].join('\n');
+    const file = join(tmp, 'converted.csv');
+    writeFileSync(file, text);
+    const args = ['analyze', ...MADRS_ANALYZE_OPTIONS, '--biomarker', 'crp', '--biomarker-cut', '3', '--json'];
+    const withColumn = await trd([...args, file]);
+    assert.equal(withColumn.code, 0, withColumn.stderr);
+    const j: Json = JSON.parse(withColumn.stdout);
+    assert.equal(j.input.columns.biomarkerConversion, 'crp_conversion');
+    assert.equal(j.biomarkerConversion.unverified, 5);
+    assert.equal(j.biomarkerConversion.sensitivity.excluded, 5);
+    const plain = await trd([...args, MADRS_CSV]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const p: Json = JSON.parse(plain.stdout);
+    assert.equal(p.biomarkerConversion, undefined);
+    assert.equal(p.input.columns.biomarkerConversion, undefined);
+  });
+});

@@ -11,6 +11,7 @@ import { buildDataset, separatorIssue, type TrialDataset } from '../../analysis/
 import type { BiomarkerPoint } from '../../analysis/plots.ts';
 import { analysisSummary, countsSummary } from '../../analysis/text-summary.ts';
 import { InputError, type Issue } from '../../record/index.ts';
+import { CRP_CONVERSION_COLUMN } from '../../trial/exports/analysis-csv.ts';
 import { fitMmrmTrial } from '../../stats/mmrm/index.ts';
 import { checkOutputFile, maxBytesOption, readInputText, writeOutputFile } from '../input.ts';
 import { optionName, out } from '../io.ts';
@@ -190,6 +191,10 @@ async function runFile(file: string | undefined, flags: AnalyzeFlags): Promise<v
         outcome: flags.outcome!,
         baseline: flags.baseline!,
         ...(flags.biomarker === undefined ? {} : { biomarker: flags.biomarker }),
+        // The trial export says beside each baseline CRP whether it was converted from nmol/L, and with what factor.
+        ...(flags.biomarker !== undefined && header.includes(CRP_CONVERSION_COLUMN)
+          ? { biomarkerConversion: CRP_CONVERSION_COLUMN }
+          : {}),
       },
       treatment: flags.treatment!,
       control: flags.control!,
@@ -289,7 +294,10 @@ export function registerAnalyze(program: Command): void {
       'score',
     )
     .option('--baseline <col>', 'baseline score column')
-    .option('--biomarker <col>', 'baseline biomarker column, e.g. hs-CRP in mg/L (positive)')
+    .option(
+      '--biomarker <col>',
+      `baseline biomarker column, e.g. hs-CRP in mg/L (positive); a ${CRP_CONVERSION_COLUMN} column (trd trial export) is read with it`,
+    )
     .option('--biomarker-cut <x>', 'stratum cut (biomarker >= cut) and centre of the log-biomarker interaction')
     .option('--primary-visit <v>', 'visit label of the primary endpoint')
     .option('--response-reduction <fraction>', 'response = reduction from baseline of at least this fraction', '0.5')

@@ -28,6 +28,9 @@ import type { FormRecord, TrialSnapshot } from '../model.ts';
 import { crpConversion, crpFactorText } from '../strata.ts';
 import { visitTiming } from '../visits.ts';
 
+/** The column naming the molar factor a baseline hs-CRP was converted with; `trd analyze` reads it with --biomarker. */
+export const CRP_CONVERSION_COLUMN = 'crp_conversion';
+
 export const ANALYSIS_COLUMNS = [
   'subject',
   'arm',
@@ -39,7 +42,7 @@ export const ANALYSIS_COLUMNS = [
   'visit_timing',
   'crp_as_entered',
   'crp_unit_as_entered',
-  'crp_conversion',
+  CRP_CONVERSION_COLUMN,
 ] as const;
 
 /** Arm label written when the snapshot is blinded. */
