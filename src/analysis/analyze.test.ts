@@ -598,12 +598,17 @@ describe('formatting', () => {
       }),
       'NNT infinite (risk difference 0; 95% CI NNTB 2.68 to infinity to NNTH 2.68)',
     );
-    assert.equal(
-      fmtRatio({ estimate: Number.POSITIVE_INFINITY, ci: [Number.NaN, Number.POSITIVE_INFINITY] }),
-      'not estimable (a zero cell)',
-    );
-    assert.equal(fmtRatio({ estimate: 0, ci: [0, Number.NaN] }), 'not estimable (a zero cell)');
-    assert.equal(fmtRatio({ estimate: 0.6, ci: [0.19, 1.86] }), '0.60 (0.19 to 1.86)');
+    // 5/10 vs 0/10: both ratios infinite, lower limit Inf - Inf; 0/10 vs 5/10: both 0, upper limit -Inf + Inf.
+    const infinite = compareBinary({ events: 5, n: 10 }, { events: 0, n: 10 });
+    assert.equal(infinite.oddsRatio.estimable, false);
+    assert.equal(fmtRatio(infinite.oddsRatio), 'not estimable (a zero cell)');
+    assert.equal(fmtRatio(infinite.riskRatio), 'not estimable (a zero cell)');
+    const zero = compareBinary({ events: 0, n: 10 }, { events: 5, n: 10 });
+    assert.deepEqual(zero.riskRatio.ci, [0, Number.NaN]);
+    assert.equal(fmtRatio(zero.riskRatio), 'not estimable (a zero cell)');
+    const fine = compareBinary({ events: 3, n: 10 }, { events: 5, n: 10 });
+    assert.equal(fine.oddsRatio.estimable, true);
+    assert.match(fmtRatio(fine.oddsRatio), /^0\.43 \(0\.07 to 2\.\d\d\)$/);
   });
   it('a risk ratio with every subject of both arms an event has no CI, not "1.00 (1.00 to 1.00)"', () => {
     // 10/10 vs 10/10: the log-Wald variance 1/a - 1/n1 + 1/c - 1/n2 is 0 because both non-event cells are 0.

@@ -1,7 +1,7 @@
 /**
  * Number formatting for the human-readable outputs (text summary, HTML report). JSON keeps full precision.
  */
-import type { NumberNeededToTreat } from '../stats/binary.ts';
+import type { NumberNeededToTreat, RatioEstimate } from '../stats/binary.ts';
 
 /**
  * A fixed number of decimals; non-finite values spelled out. A value that rounds to zero is "0.00", never "-0.00":
@@ -45,9 +45,8 @@ export function fmtCi(ci: readonly [number, number] | null | undefined, digits =
  * is "not estimable (a zero cell)" rather than "infinity (NA to infinity)". Zero non-event cells in both arms (every
  * subject an event) give a risk ratio of 1 with a log-scale SE of 0: a CI of no width, which is no CI either.
  */
-export function fmtRatio(r: { readonly estimate: number; readonly ci: readonly [number, number] }): string {
-  const defined = [r.estimate, ...r.ci].every((x) => Number.isFinite(x) && x > 0) && r.ci[0] < r.ci[1];
-  return defined ? `${fmt(r.estimate)} (${fmtCi(r.ci)})` : 'not estimable (a zero cell)';
+export function fmtRatio(r: RatioEstimate): string {
+  return r.estimable ? `${fmt(r.estimate)} (${fmtCi(r.ci)})` : 'not estimable (a zero cell)';
 }
 
 export function fmtPercent(rate: number, digits = 1): string {

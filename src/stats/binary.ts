@@ -44,6 +44,25 @@ export interface NumberNeededToTreat {
   };
 }
 
+/**
+ * A ratio with its log-scale CI. `estimable` is false when a zero cell makes the ratio 0 or infinite and its log-scale
+ * SE infinite (a CI limit then infinite or undefined: Infinity or NaN, which the JSON writes as the strings
+ * "Infinity" and "NaN", never null), or when the SE is 0 and the "CI" has no width (every subject of both arms an
+ * event, for the risk ratio).
+ */
+export interface RatioEstimate {
+  readonly estimate: number;
+  readonly ci: [number, number];
+  readonly estimable: boolean;
+}
+
+/** A ratio and its log-scale CI, with whether they are estimable (RatioEstimate). */
+function ratioEstimate(estimate: number, seLog: number, z: number): RatioEstimate {
+  const ci: [number, number] = [Math.exp(Math.log(estimate) - z * seLog), Math.exp(Math.log(estimate) + z * seLog)];
+  const estimable = [estimate, ...ci].every((x) => Number.isFinite(x) && x > 0) && ci[0] < ci[1];
+  return { estimate, ci, estimable };
+}
+
 export interface BinaryComparison {
   readonly treatment: ArmRate;
   readonly control: ArmRate;
@@ -54,10 +73,10 @@ export interface BinaryComparison {
     readonly method: 'newcombe-hybrid-score';
   };
   readonly nnt: NumberNeededToTreat;
-  /** Treatment / control, CI by log-Wald; null estimate when a rate is 0. */
-  readonly riskRatio: { readonly estimate: number; readonly ci: [number, number] };
-  /** Unadjusted odds ratio with Woolf (log) CI; undefined (NaN/Infinity) with a zero cell. */
-  readonly oddsRatio: { readonly estimate: number; readonly ci: [number, number] };
+  /** Treatment / control, CI by log-Wald. */
+  readonly riskRatio: RatioEstimate;
+  /** Unadjusted odds ratio with Woolf (log) CI. */
+  readonly oddsRatio: RatioEstimate;
   readonly fisherP: number;
 }
 
@@ -161,8 +180,8 @@ export function compareBinary(
     control: c,
     difference: { estimate: rd, ci: rdCi, method: 'newcombe-hybrid-score' },
     nnt: numberNeededToTreat(rd, rdCi, eventIsBeneficial),
-    riskRatio: { estimate: rr, ci: [Math.exp(Math.log(rr) - z * seLogRr), Math.exp(Math.log(rr) + z * seLogRr)] },
-    oddsRatio: { estimate: or, ci: [Math.exp(Math.log(or) - z * seLogOr), Math.exp(Math.log(or) + z * seLogOr)] },
+    riskRatio: ratioEstimate(rr, seLogRr, z),
+    oddsRatio: ratioEstimate(or, seLogOr, z),
     fisherP: fisherExactP(a, b, cc, d),
   };
 }

@@ -431,3 +431,40 @@ describe('trd analyze reads the trial export crp_conversion column beside --biom
     assert.equal(p.input.columns.biomarkerConversion, undefined);
   });
 });
+
+describe('trd analyze: an infinite or undefined CI limit in the JSON', () => {
+  it('a zero cell: the ratios are "Infinity" with the undefined limit "NaN" and estimable false, never null', async () => {
+    const run = await trd([
+      'analyze',
+      '--counts',
+      '--treatment-events',
+      '5',
+      '--treatment-n',
+      '10',
+      '--control-events',
+      '0',
+      '--control-n',
+      '10',
+      '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /null/);
+    const j: Json = JSON.parse(run.stdout);
+    for (const ratio of [j.oddsRatio, j.riskRatio]) {
+      assert.deepEqual(ratio, { estimate: 'Infinity', ci: ['NaN', 'Infinity'], estimable: false });
+    }
+    const text = await trd([
+      'analyze',
+      '--counts',
+      '--treatment-events',
+      '5',
+      '--treatment-n',
+      '10',
+      '--control-events',
+      '0',
+      '--control-n',
+      '10',
+    ]);
+    assert.match(text.stdout, /risk ratio not estimable \(a zero cell\); odds ratio not estimable \(a zero cell\)/);
+  });
+});

@@ -65,12 +65,16 @@ function required(flags: AnalyzeFlags, keys: (keyof AnalyzeFlags)[]): void {
   if (missing.length > 0) throw inputError(`missing required option(s): ${missing.join(', ')}`);
 }
 
-/** Non-finite numbers are not JSON: infinite NNT bounds become "Infinity" (as the R reference writer does), NaN null. */
+/**
+ * Non-finite numbers are not JSON: an infinite value (an NNT of a risk difference 0, a ratio with a zero cell, its CI
+ * limit) becomes the string "Infinity" or "-Infinity" and an undefined one (a zero cell's log-scale CI limit, Inf - Inf)
+ * "NaN", as the R reference writer does, so that null keeps meaning only "no value" (a mean of no observations).
+ */
 export function toJson(value: unknown): string {
   return JSON.stringify(
     value,
     (_key, v: unknown) =>
-      typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : v > 0 ? 'Infinity' : '-Infinity') : v,
+      typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity') : v,
     2,
   );
 }
