@@ -19,10 +19,14 @@ export function fisherExactP(a: number, b: number, c: number, d: number): number
   const lo = Math.max(0, k - n);
   const hi = Math.min(k, m);
   const pObs = hypergeometricPmf(a, m + n, m, k);
+  // Divided by the sum over every table, as R's fisher.test normalises its densities: the pmf's rounding (1.4e-14 for
+  // a table with no events, one table of probability 1) then cancels, and p is 1 where R's is.
   let p = 0;
+  let total = 0;
   for (let x = lo; x <= hi; x++) {
     const px = hypergeometricPmf(x, m + n, m, k);
+    total += px;
     if (px <= pObs * R_RELATIVE_TIE) p += px;
   }
-  return Math.min(1, p);
+  return Math.min(1, p / total);
 }

@@ -139,6 +139,11 @@ describe('Fisher exact two-sided p', () => {
   it('a symmetric table has p = 1 (the tie tolerance counts the mirror table)', () => {
     assert.equal(fisherExactP(5, 5, 5, 5), 1);
   });
+  it('a table without events (or without non-events) is the only table of its margins: p = 1 exactly, as R', () => {
+    assert.equal(fisherExactP(0, 10, 0, 10), 1);
+    assert.equal(fisherExactP(0, 95, 0, 105), 1);
+    assert.equal(fisherExactP(10, 0, 10, 0), 1);
+  });
 });
 
 describe('NNT forms (Altman 1998)', () => {
