@@ -728,8 +728,15 @@ describe('the record of what was analysed', () => {
       /\nEffects are treatment minus control in change from baseline \(madrs - baseline_madrs;/,
     );
     const html = await renderHtmlReport(r, []);
-    assert.match(html, /<td>outcome column<\/td><td>madrs<\/td>/);
-    assert.match(html, /<td>outcomeType<\/td><td>score<\/td>/);
+    assert.match(html, /<td>--outcome<\/td><td>madrs<\/td>/);
+    assert.match(html, /<td>--outcome-type<\/td><td>score<\/td>/);
+    assert.match(html, /<td>--response-reduction<\/td><td>0.5<\/td>/);
+    assert.match(html, /<td>--effects-at<\/td><td>1, 3, 10<\/td>/);
+    assert.match(html, /<td>confidence level<\/td><td>0.95<\/td>/);
+    // JSON keys are not option names, and --effects-at is listed only when a biomarker is analysed.
+    assert.doesNotMatch(html, /<td>(outcomeType|responseReduction|effectsAt|level)<\/td>/);
+    const plain = analyzeTrial(ds, { responseReduction: 0.5, effectsAt: [1, 3, 10], level: 0.95 }, 'x.csv', 'n/a');
+    assert.doesNotMatch(await renderHtmlReport(plain, []), /effects-at/);
     const change = buildDataset(
       [...header, 'chg'],
       records.map((x) => ({ ...x, chg: x.madrs === '' ? '' : String(Number(x.madrs) - Number(x.baseline_madrs)) })),

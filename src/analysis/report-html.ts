@@ -7,6 +7,8 @@ import type { StrataResult } from '../stats/interaction.ts';
 import type { AnalysisReport, Unavailable } from './analyze.ts';
 import { fmt, fmtCi, fmtNnt, fmtP, fmtPercent, fmtPIs, fmtRatio } from './format.ts';
 import { changeOf } from './text-summary.ts';
+// The JSON's input keys are the commander keys of `trd analyze`: responseReduction is --response-reduction.
+import { optionName } from '../cli/io.ts';
 import { forestRows, forestSpec, interactionSpec, meanChangeSpec, renderSvg, type BiomarkerPoint } from './plots.ts';
 
 export const escape = (s: string): string =>
@@ -87,6 +89,25 @@ function conversionSection(report: AnalysisReport, cut: number): string[] {
   ];
 }
 
+/**
+ * The options analysed, as typed on the command line (`--outcome madrs`, `--response-reduction 0.5`), so the report
+ * reads as the command that made it; `--effects-at` only when a biomarker was analysed, since it is used only then.
+ */
+function optionRows(report: AnalysisReport): string[][] {
+  const { columns, options, outcomeType } = report.input;
+  const stratified = options.biomarkerCut !== undefined;
+  return [
+    ...Object.entries(columns).map(([k, v]) =>
+      k === 'biomarkerConversion' ? ['biomarker conversion column', String(v)] : [optionName(k), String(v)],
+    ),
+    ['--outcome-type', outcomeType],
+    ...Object.entries(options)
+      .filter(([k]) => k !== 'level' && (k !== 'effectsAt' || stratified))
+      .map(([k, v]) => [optionName(k), Array.isArray(v) ? v.join(', ') : String(v)]),
+    ['confidence level', String(options.level)],
+  ];
+}
+
 /** Renders the report; `points` are the subjects' baseline biomarker values for the interaction plot's rug. */
 export async function renderHtmlReport(
   report: AnalysisReport,
@@ -98,14 +119,7 @@ export async function renderHtmlReport(
   parts.push(
     `<h1>Trial analysis: ${escape(t)} vs ${escape(c)}</h1>`,
     `<p>File <code>${escape(report.input.file)}</code>; ${report.input.subjects.treatment} subjects on ${escape(t)}, ${report.input.subjects.control} on ${escape(c)}; visits ${escape(report.input.visits.join(', '))}; primary visit ${escape(report.input.primaryVisit)}. Effects are ${escape(t)} minus ${escape(c)} in change from baseline (${escape(changeOf(report.input))}): negative values mean more improvement on ${escape(t)}.</p>`,
-    table(
-      ['Option', 'Value'],
-      [
-        ...Object.entries(report.input.columns).map(([k, v]) => [`${k} column`, String(v)]),
-        ['outcomeType', report.input.outcomeType],
-        ...Object.entries(report.input.options).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
-      ],
-    ),
+    table(['Option', 'Value'], optionRows(report)),
     '<h2>Mean change by visit</h2>',
     await renderSvg(meanChangeSpec(report.descriptives, report.input.visits)),
     table(
