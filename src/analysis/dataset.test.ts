@@ -251,7 +251,13 @@ describe('buildDataset', () => {
   it('a primary visit that is not in the data is an error', () => {
     const r = buildDataset(header, good, { ...spec, primaryVisit: '12' });
     assert.equal(r.ok, false);
-    assert.match(messages(r)[0]!, /--primary-visit: visit "12" not found in column week \(it holds 2 visits\)/);
+    // The visits are named, so the one meant can be picked (visit labels are named in the visit-order warning too).
+    assert.equal(messages(r)[0], '--primary-visit: visit "12" not found in column week (it holds 2 visits: 4, 8)');
+    const written = buildDataset(header, good, { ...spec, primaryVisit: '8.0' });
+    assert.equal(
+      messages(written)[0],
+      '--primary-visit: visit "8.0" not found in column week (it holds 2 visits: 4, 8; "8" is that visit\'s number written another way)',
+    );
   });
   it('rows of a third arm are left out with a warning', () => {
     const r = buildDataset(header, [...good, row('9', 'OTHER', '8', '10')], spec);

@@ -440,10 +440,13 @@ export function buildDataset(
     }
   }
   if (!visits.includes(spec.primaryVisit)) {
+    // "6.0" or "06" for the visit 6: the label is matched exactly, and the one it most likely means is named.
+    const wanted = visitNumber(spec.primaryVisit);
+    const sameNumber = wanted === undefined ? undefined : visits.find((v) => visitNumber(v) === wanted);
     issues.push(
       issue(
         'analysis.visit.primary-absent',
-        `--primary-visit: visit "${spec.primaryVisit}" not found in column ${cols.visit} (it holds ${visits.length} visits)`,
+        `--primary-visit: visit "${spec.primaryVisit}" not found in column ${cols.visit} (it holds ${visits.length} visits: ${listVisits(visits)}${sameNumber === undefined ? '' : `; "${sameNumber}" is that visit's number written another way`})`,
       ),
     );
   }
@@ -453,7 +456,7 @@ export function buildDataset(
     warnings.push(
       issue(
         'analysis.visit.order',
-        `visit labels are neither numbers nor one name with numbers: visits are listed in order of first appearance (${visits.slice(0, 6).join(', ')}${visits.length > 6 ? ', ...' : ''}); the unstructured MMRM does not depend on it`,
+        `visit labels are neither numbers nor one name with numbers: visits are listed in order of first appearance (${listVisits(visits)}); the unstructured MMRM does not depend on it`,
         undefined,
         'warning',
       ),
@@ -511,6 +514,11 @@ export function buildDataset(
     },
     warnings,
   );
+}
+
+/** The visits as a message lists them: the first 6 in analysis order, then "...". */
+function listVisits(visits: readonly string[]): string {
+  return `${visits.slice(0, 6).join(', ')}${visits.length > 6 ? ', ...' : ''}`;
 }
 
 /** A visit label made of a name and a number ("Week 2", "day28", "V10"): the name and the number. */
