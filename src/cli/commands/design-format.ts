@@ -126,10 +126,11 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
   // given n, which is the exact noncentral t for both methods.
   const exactPower = report.kind === 'ancova' && (i.method === 'exact' || report.solveFor === 'power');
   const tails = exactPower ? { ...i, strict: true } : i;
-  // Borm's factor sizes n only: the power shown beside it is the exact noncentral t (both tails), and says so.
+  // Borm's factor sizes n only: the power shown beside it is the exact noncentral t, and says so, with its tails:
+  // both when two-sided, the one of the effect when one-sided (no far tail to count).
   const bormPower =
     report.kind === 'ancova' && i.method !== 'exact'
-      ? ` (exact noncentral t, ${ancovaDf}, both tails; Borm's approximation sizes n only)`
+      ? ` (exact noncentral t, ${ancovaDf}, ${i.sides === 1 ? 'one-sided' : 'both tails'}; Borm's approximation sizes n only)`
       : '';
   const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
   if (report.solveFor === 'power') {

@@ -77,6 +77,21 @@ test('trd design ancova --n: the power of the recommended n, whichever the metho
   }
 });
 
+test('trd design ancova --sides 1 (Borm): the power beside the n is one-sided and never said to count both tails', async () => {
+  // One-sided exact noncentral t, df 97, at 50 per arm: 0.7416 (scipy nct.sf(qt(0.95, 97), 97, 0.4 sqrt(25) / sqrt(0.75))).
+  for (const target of [
+    ['--n', '50'],
+    ['--power', '0.7'],
+  ]) {
+    const r = await trd('ancova', '--delta', '4', '--sd', '10', '--rho', '0.5', '--sides', '1', ...target);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /both tails|both rejection tails/, target.join(' '));
+    assert.match(r.stdout, /\(exact noncentral t, df 2n - 3, one-sided; Borm's approximation sizes n only\)/);
+  }
+  const atN = await trd('ancova', '--delta', '4', '--sd', '10', '--rho', '0.5', '--sides', '1', '--n', '50');
+  assert.match(atN.stdout, /power with 50 per arm: 0\.7416 /);
+});
+
 test('trd design ancova (Borm): the n is the t-test root times 1 - rho^2, said so once, not called a root', async () => {
   const r = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.5', '--power', '0.8');
   assert.equal(r.status, 0, r.stderr);
