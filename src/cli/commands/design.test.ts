@@ -235,6 +235,15 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
     [['proportions', '--p2', '0.539', '--power', '0.8'], /missing required option --p1/],
     [['enrichment', '--prevalence', '0', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8'], /prevalence/],
     [['enrichment', '--simulate', '--sd', '8', '--n-per-arm', '50', '--beta0', '3'], /missing required option --beta1/],
+    [
+      ['ttest', '--delta', '3', '--sd', '8', '--n', '50', '--sides', '1', '--strict'],
+      /--strict counts both rejection tails/,
+    ],
+    [
+      ['proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8', '--sides', '1', '--strict'],
+      /--sides 1 has only one/,
+    ],
+    [['enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8', '--sides', '1', '--strict'], /--strict/],
   ];
   for (const [args, message] of cases) {
     const r = await trd(...args);

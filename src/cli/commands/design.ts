@@ -94,6 +94,12 @@ function common(flags: CommonFlags) {
   const alpha = requiredNum('alpha', flags.alpha);
   const sides = requiredNum('sides', flags.sides);
   if (sides !== 1 && sides !== 2) throw inputError(`--sides: must be 1 or 2 (got ${flags.sides})`);
+  // --strict adds the far tail of a two-sided test; a one-sided test has none, so it would be silently ignored.
+  if (sides === 1 && flags.strict === true) {
+    throw inputError(
+      '--strict counts both rejection tails of a two-sided test; --sides 1 has only one (drop one of them)',
+    );
+  }
   return { alpha, sides: sides as 1 | 2, strict: flags.strict ?? false };
 }
 
