@@ -412,6 +412,24 @@ test('trd design --n with --ratio: --n is the control arm; power at (n, ratio x 
   );
 });
 
+test('trd design --n with --ratio: a fractional treatment arm is rounded up, the power is that of the arms randomised', async () => {
+  // --n 31 at 1.5:1 randomises 31 and 47 (46.5 rounded up); the power is at (31, 47), not at an impossible 46.5.
+  // scipy: t-test nct.sf(qt(0.975, 76), 76, 0.5 / sqrt(1/31 + 1/47)) = 0.4001; proportions, Hmisc::bpower's
+  // formula at (31, 47), p1 0.313, p2 0.539: 0.5016; ANCOVA exact, rho 0.5, df 75: 0.5043.
+  const cases: [string[], string][] = [
+    [['ttest', '--delta', '4', '--sd', '10'], '0.4001'],
+    [['proportions', '--p1', '0.313', '--p2', '0.539'], '0.5016'],
+    [['ancova', '--delta', '4', '--sd', '10', '--rho', '0.5', '--method', 'exact'], '0.5043'],
+  ];
+  for (const [args, power] of cases) {
+    const r = await trd(...args, '--n', '31', '--ratio', '1.5');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`power with 31 control and 47 treatment: ${power.replace('.', '\\.')}`), args[0]);
+    assert.match(r.stdout, /to randomise: control 31, treatment 47, 78 in total/, args[0]);
+    assert.doesNotMatch(r.stdout, /46\.5/, args[0]);
+  }
+});
+
 test('trd design: --ratio 0, negative, huge, --dropout 1, 1.5, 0.99, 15 are one-line errors, exit 2', async () => {
   const cases: [string[], string][] = [
     [
