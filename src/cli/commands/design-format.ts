@@ -139,6 +139,8 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
       `  power with ${powerWith(a, String(i.n), a?.treatment.randomise)}: ${f(report.result.power)}${bormPower}`,
     );
     if (a !== undefined) lines.push(...(a.ratio === 1 ? [] : [`  allocation ${ratioText(a.ratio)}`]), ...armLines(a));
+    // As for two proportions: the n asked about is what is randomised, with nothing allowed for dropout.
+    else lines.push(`  to randomise: ${String(2 * Number(i.n))} in total, no allowance for dropout`);
   } else {
     // Borm's n is no root: the t-test's root scaled by 1 - rho^2, which the line shows (and so not again below).
     const source =

@@ -66,6 +66,18 @@ test('trd design without --dropout: the n is to randomise, never called the n to
   );
 });
 
+test('trd design ttest and ancova --n without --dropout: the total randomised and no allowance for dropout, as proportions', async () => {
+  for (const args of [
+    ['ttest', '--delta', '3', '--sd', '8'],
+    ['ancova', '--delta', '3', '--sd', '8', '--rho', '0.5'],
+    ['proportions', '--p1', '0.313', '--p2', '0.539'],
+  ]) {
+    const r = await trd(...args, '--n', '60');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\n {2}to randomise: 120 in total, no allowance for dropout\n/, args[0]);
+  }
+});
+
 test('trd design ancova --n: the power of the recommended n, whichever the method (Borm sizes n only)', async () => {
   const sized = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.99', '--power', '0.8');
   // The header's "far rejection tail ignored" is power.t.test's n_ttest; the power beside it says what it is.
