@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertGolden } from '../../stats/golden.test-support.ts';
 import { trd as run, trdProcess } from '../run.test-support.ts';
+import { loadCrpKnowledge, sources } from './design.ts';
 
 /** `trd design ...args` in-process (runTrd), its output captured. */
 async function trd(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -473,4 +474,14 @@ test('trd design: --ratio 0, negative, huge, --dropout 1, 1.5, 0.99, 15 are one-
   const enrichment = await trd('enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8', '--ratio', '2');
   assert.equal(enrichment.status, 2);
   assert.match(enrichment.stderr, /unknown option '--ratio'/);
+});
+
+test('trd design enrichment: a CRP knowledge file not verified ([U]) is flagged wherever it is cited', () => {
+  const crp = loadCrpKnowledge();
+  assert.equal(crp.verified, true);
+  for (const flags of [{}, { simulate: true, prevalence: '0.3' }]) {
+    assert.doesNotMatch(sources(flags, crp).join('\n'), /unverified/);
+    const cited = sources(flags, { ...crp, verified: false }).join('\n');
+    assert.match(cited, /Osimo .*\[U\] unverified: check the prevalences against the primary source/);
+  }
 });
