@@ -85,7 +85,7 @@ function armLines(a: ArmSizes, what = 'to randomise', suffix = ''): string[] {
 /** The power line for a design with a ratio: both arms named. */
 function powerWith(a: ArmSizes | undefined, nPerArm: number | string, nTreatment?: number): string {
   if (a === undefined || a.ratio === 1) return `${String(nPerArm)} per arm`;
-  return `${String(nPerArm)} control and ${String(nTreatment ?? a.treatment.exact)} treatment`;
+  return `${String(nPerArm)} control and ${String(nTreatment ?? a.treatment.randomise)} treatment`;
 }
 
 function sampleSizeLines(r: SampleSize, how = '', source = 'exact root'): string[] {
@@ -126,16 +126,21 @@ function ttest(report: Extract<DesignReport, { kind: 'ttest' | 'ancova' }>): str
   // given n, which is the exact noncentral t for both methods.
   const exactPower = report.kind === 'ancova' && (i.method === 'exact' || report.solveFor === 'power');
   const tails = exactPower ? { ...i, strict: true } : i;
-  // Borm's factor sizes n only: the power shown beside it is the exact noncentral t (both tails), and says so.
+  // Borm's factor sizes n only: the power shown beside it is the exact noncentral t, and says so, with its tails:
+  // both when two-sided, the one of the effect when one-sided (no far tail to count).
   const bormPower =
     report.kind === 'ancova' && i.method !== 'exact'
-      ? ` (exact noncentral t, ${ancovaDf}, both tails; Borm's approximation sizes n only)`
+      ? ` (exact noncentral t, ${ancovaDf}, ${i.sides === 1 ? 'one-sided' : 'both tails'}; Borm's approximation sizes n only)`
       : '';
   const lines = [head, `  delta ${String(i.delta)}, sd ${String(i.sd)} (d = ${f(d, 3)})${rho}, ${testLine(tails)}`];
   if (report.solveFor === 'power') {
     const a = report.result.arms;
-    lines.push(`  power with ${powerWith(a, String(i.n))}: ${f(report.result.power)}${bormPower}`);
+    lines.push(
+      `  power with ${powerWith(a, String(i.n), a?.treatment.randomise)}: ${f(report.result.power)}${bormPower}`,
+    );
     if (a !== undefined) lines.push(...(a.ratio === 1 ? [] : [`  allocation ${ratioText(a.ratio)}`]), ...armLines(a));
+    // As for two proportions: the n asked about is what is randomised, with nothing allowed for dropout.
+    else lines.push(`  to randomise: ${String(2 * Number(i.n))} in total, no allowance for dropout`);
   } else {
     // Borm's n is no root: the t-test's root scaled by 1 - rho^2, which the line shows (and so not again below).
     const source =
@@ -175,7 +180,7 @@ function proportions(report: Extract<DesignReport, { kind: 'proportions' }>): st
     const a = report.result.arms;
     if (a !== undefined) {
       lines.push(
-        `  power with ${powerWith(a, String(i.n))}: ${f(report.result.power)}`,
+        `  power with ${powerWith(a, String(i.n), a.treatment.randomise)}: ${f(report.result.power)}`,
         ...(a.ratio === 1 ? [] : [`  allocation ${ratioText(a.ratio)}, p1 the control arm, p2 the treatment arm`]),
         ...armLines(a),
       );

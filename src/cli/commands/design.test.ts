@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertGolden } from '../../stats/golden.test-support.ts';
 import { trd as run, trdProcess } from '../run.test-support.ts';
+import { loadCrpKnowledge, sources } from './design.ts';
 
 /** `trd design ...args` in-process (runTrd), its output captured. */
 async function trd(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -66,6 +67,18 @@ test('trd design without --dropout: the n is to randomise, never called the n to
   );
 });
 
+test('trd design ttest and ancova --n without --dropout: the total randomised and no allowance for dropout, as proportions', async () => {
+  for (const args of [
+    ['ttest', '--delta', '3', '--sd', '8'],
+    ['ancova', '--delta', '3', '--sd', '8', '--rho', '0.5'],
+    ['proportions', '--p1', '0.313', '--p2', '0.539'],
+  ]) {
+    const r = await trd(...args, '--n', '60');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\n {2}to randomise: 120 in total, no allowance for dropout\n/, args[0]);
+  }
+});
+
 test('trd design ancova --n: the power of the recommended n, whichever the method (Borm sizes n only)', async () => {
   const sized = await trd('ancova', '--delta', '3', '--sd', '8', '--rho', '0.99', '--power', '0.8');
   // The header's "far rejection tail ignored" is power.t.test's n_ttest; the power beside it says what it is.
@@ -75,6 +88,21 @@ test('trd design ancova --n: the power of the recommended n, whichever the metho
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /both rejection tails\n {2}power with 3 per arm: 0\.5950/, method);
   }
+});
+
+test('trd design ancova --sides 1 (Borm): the power beside the n is one-sided and never said to count both tails', async () => {
+  // One-sided exact noncentral t, df 97, at 50 per arm: 0.7416 (scipy nct.sf(qt(0.95, 97), 97, 0.4 sqrt(25) / sqrt(0.75))).
+  for (const target of [
+    ['--n', '50'],
+    ['--power', '0.7'],
+  ]) {
+    const r = await trd('ancova', '--delta', '4', '--sd', '10', '--rho', '0.5', '--sides', '1', ...target);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /both tails|both rejection tails/, target.join(' '));
+    assert.match(r.stdout, /\(exact noncentral t, df 2n - 3, one-sided; Borm's approximation sizes n only\)/);
+  }
+  const atN = await trd('ancova', '--delta', '4', '--sd', '10', '--rho', '0.5', '--sides', '1', '--n', '50');
+  assert.match(atN.stdout, /power with 50 per arm: 0\.7416 /);
 });
 
 test('trd design ancova (Borm): the n is the t-test root times 1 - rho^2, said so once, not called a root', async () => {
@@ -220,6 +248,15 @@ test('invalid options: one line on stderr each, exit code 2, nothing on stdout',
     [['proportions', '--p2', '0.539', '--power', '0.8'], /missing required option --p1/],
     [['enrichment', '--prevalence', '0', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8'], /prevalence/],
     [['enrichment', '--simulate', '--sd', '8', '--n-per-arm', '50', '--beta0', '3'], /missing required option --beta1/],
+    [
+      ['ttest', '--delta', '3', '--sd', '8', '--n', '50', '--sides', '1', '--strict'],
+      /--strict counts both rejection tails/,
+    ],
+    [
+      ['proportions', '--p1', '0.313', '--p2', '0.539', '--power', '0.8', '--sides', '1', '--strict'],
+      /--sides 1 has only one/,
+    ],
+    [['enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8', '--sides', '1', '--strict'], /--strict/],
   ];
   for (const [args, message] of cases) {
     const r = await trd(...args);
@@ -388,6 +425,24 @@ test('trd design --n with --ratio: --n is the control arm; power at (n, ratio x 
   );
 });
 
+test('trd design --n with --ratio: a fractional treatment arm is rounded up, the power is that of the arms randomised', async () => {
+  // --n 31 at 1.5:1 randomises 31 and 47 (46.5 rounded up); the power is at (31, 47), not at an impossible 46.5.
+  // scipy: t-test nct.sf(qt(0.975, 76), 76, 0.5 / sqrt(1/31 + 1/47)) = 0.4001; proportions, Hmisc::bpower's
+  // formula at (31, 47), p1 0.313, p2 0.539: 0.5016; ANCOVA exact, rho 0.5, df 75: 0.5043.
+  const cases: [string[], string][] = [
+    [['ttest', '--delta', '4', '--sd', '10'], '0.4001'],
+    [['proportions', '--p1', '0.313', '--p2', '0.539'], '0.5016'],
+    [['ancova', '--delta', '4', '--sd', '10', '--rho', '0.5', '--method', 'exact'], '0.5043'],
+  ];
+  for (const [args, power] of cases) {
+    const r = await trd(...args, '--n', '31', '--ratio', '1.5');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`power with 31 control and 47 treatment: ${power.replace('.', '\\.')}`), args[0]);
+    assert.match(r.stdout, /to randomise: control 31, treatment 47, 78 in total/, args[0]);
+    assert.doesNotMatch(r.stdout, /46\.5/, args[0]);
+  }
+});
+
 test('trd design: --ratio 0, negative, huge, --dropout 1, 1.5, 0.99, 15 are one-line errors, exit 2', async () => {
   const cases: [string[], string][] = [
     [
@@ -419,4 +474,14 @@ test('trd design: --ratio 0, negative, huge, --dropout 1, 1.5, 0.99, 15 are one-
   const enrichment = await trd('enrichment', '--delta-plus', '4', '--delta-minus', '1', '--sd', '8', '--ratio', '2');
   assert.equal(enrichment.status, 2);
   assert.match(enrichment.stderr, /unknown option '--ratio'/);
+});
+
+test('trd design enrichment: a CRP knowledge file not verified ([U]) is flagged wherever it is cited', () => {
+  const crp = loadCrpKnowledge();
+  assert.equal(crp.verified, true);
+  for (const flags of [{}, { simulate: true, prevalence: '0.3' }]) {
+    assert.doesNotMatch(sources(flags, crp).join('\n'), /unverified/);
+    const cited = sources(flags, { ...crp, verified: false }).join('\n');
+    assert.match(cited, /Osimo .*\[U\] unverified: check the prevalences against the primary source/);
+  }
 });

@@ -94,6 +94,12 @@ function common(flags: CommonFlags) {
   const alpha = requiredNum('alpha', flags.alpha);
   const sides = requiredNum('sides', flags.sides);
   if (sides !== 1 && sides !== 2) throw inputError(`--sides: must be 1 or 2 (got ${flags.sides})`);
+  // --strict adds the far tail of a two-sided test; a one-sided test has none, so it would be silently ignored.
+  if (sides === 1 && flags.strict === true) {
+    throw inputError(
+      '--strict counts both rejection tails of a two-sided test; --sides 1 has only one (drop one of them)',
+    );
+  }
   return { alpha, sides: sides as 1 | 2, strict: flags.strict ?? false };
 }
 
@@ -234,10 +240,19 @@ interface EnrichmentFlags extends CommonFlags {
   workers: string;
 }
 
-/** The citation applies only when the prevalences come from the knowledge file, not from the command line. */
-function sources(flags: EnrichmentFlags, crp: CrpKnowledge): string[] {
+/**
+ * The citation applies only when the prevalences come from the knowledge file, not from the command line. A file whose
+ * values are not verified against the primary source ("verified": false, a [U] value) says so wherever it is cited.
+ */
+export function sources(
+  flags: Pick<EnrichmentFlags, 'prevalence' | 'prevalenceAboveSecond' | 'simulate'>,
+  crp: CrpKnowledge,
+): string[] {
   const overridden = flags.prevalence !== undefined || flags.prevalenceAboveSecond !== undefined;
-  const cited = `${crp.citation.title} (${crp.citation.values})`;
+  const unverified = crp.verified
+    ? ''
+    : ' [U] unverified: check the prevalences against the primary source before a protocol relies on them';
+  const cited = `${crp.citation.title} (${crp.citation.values})${unverified}`;
   if (!overridden) return [cited];
   if (!flags.simulate) return ['CRP prevalence given on the command line'];
   // The simulated CRP spread rests on both prevalences: one typed and one from the knowledge file, where it goes with

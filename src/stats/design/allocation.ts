@@ -82,6 +82,15 @@ export function checkTreatmentArm(n: number, allocation: Allocation, minimumPerA
   ];
 }
 
+/**
+ * The ratio of the arms as randomised with a control arm of n: the treatment arm ratio x n rounded up on its own, as
+ * armSizes rounds it (31 control at 1.5:1 randomises 47 treatment, not 46.5), so that the power at a given n is the
+ * power of the trial the arms describe. Ratio 1 stays 1 (n per arm may be fractional there, as in R).
+ */
+export function randomisedRatio(n: number, ratio = 1): number {
+  return ratio === 1 ? 1 : Math.ceil(ratio * n - 1e-9) / n;
+}
+
 /** The n to recruit so that n_randomised (1 - dropout) are expected to reach the outcome, rounded up. */
 export function toRecruit(nRandomised: number, dropout: number): number {
   return Math.ceil(nRandomised / (1 - dropout) - 1e-9); // 21 / 0.7 = 30.000000000000004 must stay 30

@@ -16,6 +16,7 @@ import {
   checkAllocation,
   checkTreatmentArm,
   isDefaultAllocation,
+  randomisedRatio,
   smallestControlArm,
   type Allocation,
 } from './allocation.ts';
@@ -96,7 +97,7 @@ export function ancovaPower(input: AncovaSettings & { readonly n: number }): Res
   }
   if (issues.length === 0) issues.push(...checkTreatmentArm(input.n, input, 2));
   if (issues.length > 0) return fail(issues);
-  return ok(ancovaExactPowerAt(input.n, input, input.ratio));
+  return ok(ancovaExactPowerAt(input.n, input, randomisedRatio(input.n, input.ratio)));
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   checkAllocation,
   checkTreatmentArm,
   isDefaultAllocation,
+  randomisedRatio,
   type Allocation,
   type ArmSizes,
 } from './allocation.ts';
@@ -161,7 +162,10 @@ export function proportionsPower(input: ProportionsPowerInput): Result<Proportio
   }
   if (issues.length === 0) issues.push(...checkTreatmentArm(input.n, input, 1));
   if (issues.length > 0) return fail(issues);
-  return ok({ power: proportionsPowerAt(input.n, withDefaults(input), input.ratio), ...effect(input.p1, input.p2) });
+  return ok({
+    power: proportionsPowerAt(input.n, withDefaults(input), randomisedRatio(input.n, input.ratio)),
+    ...effect(input.p1, input.p2),
+  });
 }
 
 /**

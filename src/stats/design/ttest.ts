@@ -17,6 +17,7 @@ import {
   checkAllocation,
   checkTreatmentArm,
   isDefaultAllocation,
+  randomisedRatio,
   smallestControlArm,
   type Allocation,
   type ArmSizes,
@@ -140,7 +141,7 @@ export function ttestPower(input: TTestPowerInput): Result<number> {
   }
   if (issues.length === 0) issues.push(...checkTreatmentArm(input.n, input, 2));
   if (issues.length > 0) return fail(issues);
-  return ok(ttestPowerAt(input.n, withDefaults(input), input.ratio));
+  return ok(ttestPowerAt(input.n, withDefaults(input), randomisedRatio(input.n, input.ratio)));
 }
 
 /**
