@@ -247,3 +247,22 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
   const withFile = { ...earlier, identity: { ...earlier.identity, engine: 'precision-trd 0.1.0 pathway sha256:ab12' } };
   assert.throws(() => reportContextOf(withFile), /used a --pathway file .* does not record the CRP cut-off/);
 });
+
+test("the funnel chart shows each stage's label in full, as the table beside it does, and fits the page", async () => {
+  const html = await renderScreenReport(summary(), {
+    ...CONTEXT,
+    defaultCutOffVerified: false,
+    requiredTrials: { value: 3, verified: false },
+  });
+  const svg = /<svg[^>]*aria-labelledby="funnel-title[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+  const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.ok(
+    texts.every((t) => !t?.endsWith('…')),
+    `no label cut: ${texts.filter((t) => t?.endsWith('…')).join(', ')}`,
+  );
+  const stages = [...html.matchAll(/<tr><td>([^<]+)<\/td><td>\d+<\/td><\/tr>/g)].map((m) => m[1]).slice(0, 8);
+  assert.ok(stages.includes('Living adults without bipolar or psychotic disorder'));
+  for (const stage of stages) assert.ok(texts.includes(stage), `the chart labels "${stage}" in full`);
+  // Wider than the page's column, a chart is scaled down to it rather than cut off.
+  assert.match(html, /svg\{max-width:100%;height:auto\}/);
+});
