@@ -257,6 +257,8 @@ ${table(
 )}
 ${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line', 'Why'], located)}`}
 ${counts('Data issues raised by the engine (patients)', q.issues)}
+${counts('Information from reading the records (patients; not data issues)', s.information)}
+<p class="note">How the records were read, not a fault in them, so not counted among the data issues: fhir.resource.skipped counts the patients with resources the pathway does not use (encounters, claims), left unread by design.</p>
 </body></html>
 `;
 }
