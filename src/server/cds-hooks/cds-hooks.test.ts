@@ -695,6 +695,11 @@ describe('CDS Hooks 2.0 services', () => {
     const kept = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, { feedback: [clientsOwn] });
     assert.equal(kept.status, 200, "the client's own override reason");
     assert.deepEqual(kept.body, { stored: 1 });
+    // A client retrying a request whose answer it lost: nothing is stored twice, and the answer says so.
+    const retried = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [clientsOwn, { ...clientsOwn, outcomeTimestamp: '2026-11-27T10:03:00Z' }],
+    });
+    assert.deepEqual(retried.body, { stored: 1, alreadyStored: 1 });
     for (const [entry, field] of [
       [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
       [
@@ -727,8 +732,8 @@ describe('CDS Hooks 2.0 services', () => {
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
       feedback: { outcome: string; overrideReason?: { userComment?: string } }[];
     };
-    assert.equal(listed.feedback.length, 3, 'the refused entries were not stored');
-    assert.equal(listed.feedback[2]?.overrideReason?.userComment, 'Prefers to wait');
+    assert.equal(listed.feedback.length, 4, 'the refused entries and the retried one were not stored');
+    assert.equal(listed.feedback[3]?.overrideReason?.userComment, 'Prefers to wait');
     assert.deepEqual(listed.feedback[0]?.overrideReason, clientsOwn.overrideReason);
     const other = (await (await fetch(`${server.base}/cds-services/trd-il6-blocker-order-sign/feedback`)).json()) as {
       feedback: unknown[];

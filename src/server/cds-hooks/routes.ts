@@ -381,9 +381,10 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           body: openApiBody(FeedbackRequestSchema),
           response: {
             200: {
-              description: 'How many entries were stored.',
+              description:
+                'How many entries were stored, and (when any) how many were already stored: sent before by the same client, a retry, so not stored again.',
               type: 'object',
-              properties: { stored: { type: 'integer' } },
+              properties: { stored: { type: 'integer' }, alreadyStored: { type: 'integer' } },
             },
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
@@ -393,13 +394,13 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
       async (request) => {
         const parsed = FeedbackRequestSchema.safeParse(request.body);
         if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.feedback.invalid');
-        const ids = options.feedback.add(
+        const { ids, alreadyStored } = options.feedback.add(
           request.params.id,
           parsed.data,
           context.today().toISOString(),
           request.cdsClient?.issuer,
         );
-        return { stored: ids.length };
+        return { stored: ids.length, ...(alreadyStored === 0 ? {} : { alreadyStored }) };
       },
     );
 
