@@ -700,6 +700,18 @@ describe('CDS Hooks 2.0 services', () => {
       feedback: [clientsOwn, { ...clientsOwn, outcomeTimestamp: '2026-11-27T10:03:00Z' }],
     });
     assert.deepEqual(retried.body, { stored: 1, alreadyStored: 1 });
+    // A card is acted on before its feedback arrives: a timestamp after that (beyond the clock skew) is refused whole.
+    const ahead = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [
+        { ...clientsOwn, card: 'a', outcomeTimestamp: '2026-11-27T12:00:30Z' },
+        { ...clientsOwn, card: 'b', outcomeTimestamp: '2030-01-01T00:00:00Z' },
+      ],
+    });
+    assert.equal(ahead.status, 400);
+    assert.match(
+      (ahead.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+      /^feedback\.1\.outcomeTimestamp: after the feedback was received \(2026-11-27T12:00:00\.000Z\)/,
+    );
     for (const [entry, field] of [
       [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
       [
