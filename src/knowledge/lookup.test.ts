@@ -8,8 +8,10 @@ import {
   matchCoding,
   matchConceptInSets,
   resolveAntidepressant,
+  systemRule,
   unverifiedEntries,
   unverifiedMinimumDose,
+  usesCoding,
 } from './index.ts';
 import { loadKnowledge } from './load.ts';
 
@@ -58,6 +60,11 @@ test('remission codes are not depression but are found in the remission set', ()
 test('systems: OID aliases resolve, unknown systems and missing codes never match', () => {
   assert.equal(inCodeSet(k, 'depression', { system: 'urn:oid:2.16.840.1.113883.6.96', code: '370143000' }), true);
   assert.equal(inCodeSet(k, 'depression', { system: 'http://example.org/other', code: '370143000' }), false);
+  // A trailing slash on a known URI is the same system, for every reader of the index.
+  assert.equal(inCodeSet(k, 'depression', { system: 'http://snomed.info/sct/', code: '370143000' }), true);
+  assert.equal(usesCoding(k, 'http://snomed.info/sct//', '370143000'), true);
+  assert.equal(systemRule(k, ' http://loinc.org/ ')?.uri, 'http://loinc.org');
+  assert.equal(inCodeSet(k, 'depression', { system: 'http://snomed.info/sct/x', code: '370143000' }), false);
   assert.equal(inCodeSet(k, 'depression', { code: 'F32.1' }), false);
   assert.equal(inCodeSet(k, 'depression', { system: ICD }), false);
   assert.equal(conceptInCodeSet(k, 'depression', { codings: [], text: 'major depression' }), false);

@@ -5,7 +5,9 @@
  *
  * Codes are compared after their system's normalisation (code-systems.json): ICD-10 ignores case and dots
  * ("F32.1" = "f321"), ATC ignores case, CVX ignores leading zeros. System URIs are resolved through their aliases
- * (OIDs). A coding whose system is unknown never matches: codes are not guessed across systems.
+ * (OIDs), after surrounding whitespace and trailing slashes are dropped (systemUri): a known URI written with a
+ * trailing slash is the same system. A coding whose system is unknown never matches: codes are not guessed across
+ * systems.
  */
 import type { Coding, Concept } from '../record/index.ts';
 import type { AntidepressantCodeTarget, CodeMembership, Knowledge, SystemRule } from './knowledge.ts';
@@ -64,8 +66,22 @@ export function normalizeCode(code: string, rule: CodeNormalization): string {
   }
 }
 
+/**
+ * The spelling of a system URI the indexes are keyed by: without surrounding whitespace or trailing slashes
+ * ("http://www.nlm.nih.gov/research/umls/rxnorm/" is RxNorm). Only the spelling is tidied; whether the URI names a
+ * known system is still the index's answer, so no code is read in another system.
+ */
+function systemUri(system: string): string {
+  return system.trim().replace(/\/+$/, '');
+}
+
+/** An index entry keyed by system URI: the URI as written first (the common input), then as systemUri spells it. */
+function bySystem<T>(index: ReadonlyMap<string, T>, system: string): T | undefined {
+  return index.get(system) ?? index.get(systemUri(system));
+}
+
 export function systemRule(k: Knowledge, system: string | undefined): SystemRule | undefined {
-  return system === undefined ? undefined : k.index.systems.get(system.trim());
+  return system === undefined ? undefined : bySystem(k.index.systems, system);
 }
 
 /** The index key of a coding (`canonicalUri|normalizedCode`), or undefined when its system is unknown or code absent. */
@@ -96,7 +112,7 @@ export function codeMembership(k: Knowledge, coding: Coding): CodeMembership | u
 }
 
 function membershipOf(k: Knowledge, system: string, code: string): CodeMembership | undefined {
-  const codes = k.index.codes.get(system) ?? k.index.codes.get(system.trim());
+  const codes = bySystem(k.index.codes, system);
   if (codes === undefined) return undefined;
   // The code as written first (the index also holds each listed code's own spelling), then normalised.
   const asWritten = codes.exact.get(code);

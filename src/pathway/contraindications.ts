@@ -30,7 +30,17 @@ const RELATIVE_EPSILON = 1e-9;
 
 export interface LabContext {
   readonly labs: Partial<Record<LabAnalyte, LabResult>>;
+  /** Per analyte, the unverified values its result's reading relied on (deriveLabs). */
+  readonly unverified?: Partial<Record<LabAnalyte, readonly UnverifiedItem[]>>;
   readonly screens: ClinicalFacts['screens'];
+}
+
+/**
+ * A lab result a rule decides on (or rules out with) brings the unverified values its reading relied on (a unit read by
+ * an unverified label): noted again, so that the rule's collector holds them for the trial criteria that read it.
+ */
+function relyOnLab(ctx: EngineContext, lab: LabContext, analyte: LabAnalyte): void {
+  for (const u of lab.unverified?.[analyte] ?? []) noteUnverified(ctx, u.item, u.note, u.citation);
 }
 
 function currentConditions(ctx: EngineContext, codeSets: readonly string[]): ConditionFact[] {
@@ -164,6 +174,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
     case 'lab-below': {
       useThreshold(ctx, `${rule.code} threshold`, rule.threshold); // reported whether or not a result exists
       const r = lab.labs[rule.analyte];
+      if (r !== undefined) relyOnLab(ctx, lab, rule.analyte);
       const l = r === undefined ? undefined : labLimit(ctx, rule, r);
       if (r === undefined || l === undefined || !certainlyWorse(r, l)) return undefined;
       return {
@@ -177,6 +188,7 @@ function evaluate(ctx: EngineContext, rule: ContraindicationRule, lab: LabContex
       const evidence: string[] = [];
       for (const analyte of rule.analytes) {
         const r = lab.labs[analyte];
+        if (r !== undefined) relyOnLab(ctx, lab, analyte);
         const l = r === undefined ? undefined : labLimit(ctx, rule, r);
         if (r === undefined || l === undefined || !certainlyWorse(r, l)) continue;
         details.push(

@@ -31,7 +31,12 @@ export function deriveFactsInContext(ctx: EngineContext): ClinicalFacts {
   const { segments, ignored } = deriveSegments(ctx);
   const treatmentResistance = deriveTreatmentResistance(ctx, segments, ignored);
   const inflammation = deriveInflammation(ctx);
-  const lab = { labs: withoutUndecidableLabs(ctx, deriveLabs(ctx)), screens: deriveScreens(ctx) };
+  const read = deriveLabs(ctx);
+  const lab = {
+    labs: withoutUndecidableLabs(ctx, read.labs),
+    unverified: read.unverified,
+    screens: deriveScreens(ctx),
+  };
   const { found: contraindications, unverified: contraindicationsUnverified } = deriveContraindications(ctx, lab);
   const pregnancyRule = ctx.pathway.contraindications.find((c) => c.predicate === 'pregnancy');
   // Read only when no pregnancy is found: the contraindication's reading of the tests has then run in full.

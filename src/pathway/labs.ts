@@ -8,7 +8,14 @@ import { systemRule } from '../knowledge/index.ts';
 import type { ObservationFact, Quantity, ReferenceRange, Writable } from '../record/index.ts';
 import { ageOn, byRef, noteIssue, sortInPlace, useThreshold, windowStart } from './context.ts';
 import type { EngineContext } from './context.ts';
-import type { LabAnalyte, LabResult, ScreenOutcome, ScreenResult, UpperLimitOfNormalUsed } from './facts.ts';
+import type {
+  LabAnalyte,
+  LabResult,
+  ScreenOutcome,
+  ScreenResult,
+  UnverifiedItem,
+  UpperLimitOfNormalUsed,
+} from './facts.ts';
 import { inAnySet, matchIn, useHit } from './lookups.ts';
 import { implausible } from './plausibility.ts';
 import {
@@ -44,102 +51,124 @@ function worseIsLower(ctx: EngineContext, analyte: LabAnalyte): boolean {
   return ctx.pathway.contraindications.some((c) => c.predicate === 'lab-below' && c.analyte === analyte);
 }
 
-export function deriveLabs(ctx: EngineContext): Partial<Record<LabAnalyte, LabResult>> {
+export function deriveLabs(ctx: EngineContext): {
+  labs: Partial<Record<LabAnalyte, LabResult>>;
+  unverified: Partial<Record<LabAnalyte, readonly UnverifiedItem[]>>;
+} {
+  const labs: Partial<Record<LabAnalyte, LabResult>> = {};
+  // Per analyte, the unverified values reading its result relied on (an unverified code, the unit labels, a plausible
+  // range), so that a rule deciding on the result rests on them too (deriveContraindications).
+  const unverified: Partial<Record<LabAnalyte, readonly UnverifiedItem[]>> = {};
   const def = ctx.pathway.definitions.labs;
   useThreshold(ctx, 'safety-lab window (days)', def.windowDays);
-  const from = windowStart(ctx.asOfDay, def.windowDays);
-  const labs: Partial<Record<LabAnalyte, LabResult>> = {};
   for (const analyte of LAB_ANALYTES) {
-    const a = def.analytes[analyte];
-    // A result with no value at all (dataAbsentReason) says nothing about the patient and is passed over; one with a
-    // value that is not a number (text such as "0.8 x10^9/L", a concept) is a newer result the pathway cannot read.
-    const found = findObservations(ctx, a.codeSets, def.validStatuses, from);
-    const ties = latestWithValue(found.usable);
-    noteNewerNotValid(ctx, analyte, found.notValid, ties[0], def.validStatuses);
-    let chosen: LabResult | undefined;
-    let unconvertible = false;
-    for (const { obs, day } of ties) {
-      if (obs.value?.kind !== 'quantity') {
-        noteIssue(
-          ctx,
-          'pathway.lab.unreadable',
-          `the most recent ${analyte} result (${isoDay(obs)}) has no numeric value: counted as not measured (an older result is not used); repeat it`,
-          obs.ref,
-        );
-        unconvertible = true;
-        continue;
-      }
-      const q = obs.value.quantity;
-      const converted = convertNoting(ctx, obs, q, a.unit);
-      if (!converted.ok) {
-        noteIssue(
-          ctx,
-          'pathway.lab.unit',
-          `${analyte} result cannot be converted to ${a.unit}: ${converted.reason}`,
-          obs.ref,
-        );
-        unconvertible = true;
-        continue;
-      }
-      // A value no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is a data error, never a
-      // normal result: counted as not measured, and the issue names it (definitions.plausibility.safetyLabs).
-      const range = ctx.pathway.definitions.plausibility.safetyLabs[analyte];
-      if (implausible(ctx, analyte.toUpperCase(), range, converted.value, obs.ref) !== undefined) {
-        unconvertible = true;
-        continue;
-      }
-      const reading = patientUpperLimit(ctx, obs, day, a.unit);
-      const uln = reading.kind === 'uln' ? reading.value : undefined;
-      if (reading.kind === 'ambiguous' && readsUln(ctx, analyte)) {
-        // Several ranges that may each be the patient's (for everyone, or for populations the pathway cannot read)
-        // disagree: the first one listed could hide a raised value as well as the default could (definition 6).
-        noteIssue(
-          ctx,
-          'pathway.lab.reference-range',
-          `${analyte} result's reference ranges give different upper limits (${reading.highs}) and which is this patient's cannot be told: it is not judged; counted as not measured (repeat it, or record the patient's range)`,
-          obs.ref,
-        );
-        unconvertible = true;
-        continue;
-      }
-      const unreadableHigh = reading.kind === 'unreadable' && readsUln(ctx, analyte) ? reading.high : undefined;
-      if (unreadableHigh !== undefined) {
-        // Its own range says where normal ends, in a unit the pathway cannot read: the default ULN in its place could
-        // hide a raised value (ALT 55 against 1.5 x 33), so the result is not judged (definition 6).
-        noteIssue(
-          ctx,
-          'pathway.lab.reference-range',
-          `${analyte} result's reference range (upper limit ${unreadableHigh}) cannot be read in ${a.unit}: it is not judged against a default limit; counted as not measured (repeat it, or record the range in ${a.unit})`,
-          obs.ref,
-        );
-        unconvertible = true;
-        continue;
-      }
-      const r: LabResult = {
-        analyte,
-        value: converted.value,
-        unit: a.unit,
-        comparator: q.comparator,
-        date: isoDay(obs),
-        source: obs.ref,
-        upperLimitOfNormal: uln,
-      };
-      if (chosen === undefined) chosen = r;
-      else if (worseIsLower(ctx, analyte) ? r.value < chosen.value : r.value > chosen.value) chosen = r;
+    const collector: UnverifiedItem[] = [];
+    ctx.collectors.push(collector);
+    let result: LabResult | undefined;
+    try {
+      result = deriveLab(ctx, analyte);
+    } finally {
+      ctx.collectors.pop();
     }
-    if (ties.length > 1) {
+    if (result === undefined) continue;
+    labs[analyte] = result;
+    if (collector.length > 0) unverified[analyte] = collector;
+  }
+  return { labs, unverified };
+}
+
+/** The result of one analyte that decides (definition 6), else undefined; issues and unverified values noted. */
+function deriveLab(ctx: EngineContext, analyte: LabAnalyte): LabResult | undefined {
+  const def = ctx.pathway.definitions.labs;
+  const from = windowStart(ctx.asOfDay, def.windowDays);
+  const a = def.analytes[analyte];
+  // A result with no value at all (dataAbsentReason) says nothing about the patient and is passed over; one with a
+  // value that is not a number (text such as "0.8 x10^9/L", a concept) is a newer result the pathway cannot read.
+  const found = findObservations(ctx, a.codeSets, def.validStatuses, from);
+  const ties = latestWithValue(found.usable);
+  noteNewerNotValid(ctx, analyte, found.notValid, ties[0], def.validStatuses);
+  let chosen: LabResult | undefined;
+  let unconvertible = false;
+  for (const { obs, day } of ties) {
+    if (obs.value?.kind !== 'quantity') {
       noteIssue(
         ctx,
-        'pathway.lab.same-day',
-        `${ties.length} ${analyte} results on ${isoDay(ties[0]!.obs)} without times that order them: the worse value is used`,
-        ties[0]!.obs.ref,
+        'pathway.lab.unreadable',
+        `the most recent ${analyte} result (${isoDay(obs)}) has no numeric value: counted as not measured (an older result is not used); repeat it`,
+        obs.ref,
       );
+      unconvertible = true;
+      continue;
     }
-    // The most recent result decides: an unreadable or unconvertible one leaves the analyte unmeasured, never an older
-    // value.
-    if (chosen !== undefined && !unconvertible) labs[analyte] = chosen;
+    const q = obs.value.quantity;
+    const converted = convertNoting(ctx, obs, q, a.unit);
+    if (!converted.ok) {
+      noteIssue(
+        ctx,
+        'pathway.lab.unit',
+        `${analyte} result cannot be converted to ${a.unit}: ${converted.reason}`,
+        obs.ref,
+      );
+      unconvertible = true;
+      continue;
+    }
+    // A value no patient has (ANC 1500 x10^9/L: a count per microlitre under the wrong unit) is a data error, never a
+    // normal result: counted as not measured, and the issue names it (definitions.plausibility.safetyLabs).
+    const range = ctx.pathway.definitions.plausibility.safetyLabs[analyte];
+    if (implausible(ctx, analyte.toUpperCase(), range, converted.value, obs.ref) !== undefined) {
+      unconvertible = true;
+      continue;
+    }
+    const reading = patientUpperLimit(ctx, obs, day, a.unit);
+    const uln = reading.kind === 'uln' ? reading.value : undefined;
+    if (reading.kind === 'ambiguous' && readsUln(ctx, analyte)) {
+      // Several ranges that may each be the patient's (for everyone, or for populations the pathway cannot read)
+      // disagree: the first one listed could hide a raised value as well as the default could (definition 6).
+      noteIssue(
+        ctx,
+        'pathway.lab.reference-range',
+        `${analyte} result's reference ranges give different upper limits (${reading.highs}) and which is this patient's cannot be told: it is not judged; counted as not measured (repeat it, or record the patient's range)`,
+        obs.ref,
+      );
+      unconvertible = true;
+      continue;
+    }
+    const unreadableHigh = reading.kind === 'unreadable' && readsUln(ctx, analyte) ? reading.high : undefined;
+    if (unreadableHigh !== undefined) {
+      // Its own range says where normal ends, in a unit the pathway cannot read: the default ULN in its place could
+      // hide a raised value (ALT 55 against 1.5 x 33), so the result is not judged (definition 6).
+      noteIssue(
+        ctx,
+        'pathway.lab.reference-range',
+        `${analyte} result's reference range (upper limit ${unreadableHigh}) cannot be read in ${a.unit}: it is not judged against a default limit; counted as not measured (repeat it, or record the range in ${a.unit})`,
+        obs.ref,
+      );
+      unconvertible = true;
+      continue;
+    }
+    const r: LabResult = {
+      analyte,
+      value: converted.value,
+      unit: a.unit,
+      comparator: q.comparator,
+      date: isoDay(obs),
+      source: obs.ref,
+      upperLimitOfNormal: uln,
+    };
+    if (chosen === undefined) chosen = r;
+    else if (worseIsLower(ctx, analyte) ? r.value < chosen.value : r.value > chosen.value) chosen = r;
   }
-  return labs;
+  if (ties.length > 1) {
+    noteIssue(
+      ctx,
+      'pathway.lab.same-day',
+      `${ties.length} ${analyte} results on ${isoDay(ties[0]!.obs)} without times that order them: the worse value is used`,
+      ties[0]!.obs.ref,
+    );
+  }
+  // The most recent result decides: an unreadable or unconvertible one leaves the analyte unmeasured, never an older
+  // value.
+  return chosen !== undefined && !unconvertible ? chosen : undefined;
 }
 
 /** FHIR R4 ObservationStatus codes under which no result exists (cancelled: not obtained; entered-in-error: void). */

@@ -7,6 +7,7 @@ import type { Pathway } from '../knowledge/schema-pathway.ts';
 import type { ObservationFact, Quantity } from '../record/index.ts';
 import { byRef, dayOf, noteIssue, noteUnverified, sortInPlace } from './context.ts';
 import type { EngineContext } from './context.ts';
+import type { UnverifiedItem } from './facts.ts';
 import { conceptSetHits, useHit } from './lookups.ts';
 
 export interface DatedObservation extends Dated {
@@ -314,6 +315,16 @@ export function readByLabel(
   return r.ok ? { value: clean(r.value), sent, ucum } : undefined;
 }
 
+/**
+ * The unit label list as an unverified value relied on (a value read by it), while the pathway marks it unverified:
+ * the one wording for the assessment (convertByLabel) and for a trial criterion that reads a result by a label.
+ */
+export function unitLabelsUnverified(unitLabels: Pathway['definitions']['unitLabels']): UnverifiedItem | undefined {
+  return unitLabels.verified
+    ? undefined
+    : { item: 'unit labels (definitions.unitLabels)', note: unitLabels.note, citation: unitLabels.citation };
+}
+
 /** readByLabel in an assessment: the reading reported, and the list listed as relied upon while it is not verified. */
 export function convertByLabel(
   ctx: EngineContext,
@@ -331,7 +342,8 @@ export function convertByLabel(
     `the unit '${read.sent}' is not UCUM as laboratories mean it; read as ${read.ucum} (definitions.unitLabels${table.verified ? '' : ' [U]'})`,
     source.ref,
   );
-  if (!table.verified) noteUnverified(ctx, 'unit labels (definitions.unitLabels)', table.note, table.citation);
+  const unverified = unitLabelsUnverified(table);
+  if (unverified !== undefined) noteUnverified(ctx, unverified.item, unverified.note, unverified.citation);
   return { ok: true, value: read.value, fromText: false };
 }
 

@@ -16,7 +16,8 @@ export function funnelSpec(s: ScreenSummary): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: 'Screening funnel',
-    width: 520,
+    // The bars narrower than the page, so that the stage labels, never cut (labelLimit 0: no limit), fit beside them.
+    width: 440,
     data: { values: s.funnel.map((f, i) => ({ order: i, stage: f.label, count: f.count })) },
     encoding: {
       y: {
@@ -24,7 +25,7 @@ export function funnelSpec(s: ScreenSummary): TopLevelSpec {
         type: 'nominal',
         sort: s.funnel.map((f) => f.label),
         title: null,
-        axis: { labelLimit: 360 },
+        axis: { labelLimit: 0 },
       },
       x: { field: 'count', type: 'quantitative', title: 'Patients' },
     },
@@ -163,7 +164,7 @@ export async function renderScreenReport(summary: ScreenSummary, c: ReportContex
 <html lang="en"><head><meta charset="utf-8"><title>Population screen: ${escape(c.pathway.id)} ${escape(c.pathway.version)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
-th{background:#f3f3f3}.note{color:#555}</style></head><body>
+th{background:#f3f3f3}.note{color:#555}svg{max-width:100%;height:auto}</style></head><body>
 <h1>Population screen</h1>
 <p>Pathway ${escape(c.pathway.id)} version ${escape(c.pathway.version)}, as of ${escape(c.asOf)}; source: ${escape(c.source)}.
 ${s.population} patients. Each patient was assessed by the same engine as <code>trd assess</code>; IL-6 blockade is offered only within a trial.</p>
@@ -256,6 +257,8 @@ ${table(
 )}
 ${located.length === 0 ? '' : `<h3>Malformed lines located</h3>${table(['File', 'Line', 'Why'], located)}`}
 ${counts('Data issues raised by the engine (patients)', q.issues)}
+${counts('Information from reading the records (patients; not data issues)', s.information)}
+<p class="note">How the records were read, not a fault in them, so not counted among the data issues: fhir.resource.skipped counts the patients with resources the pathway does not use (encounters, claims), left unread by design.</p>
 </body></html>
 `;
 }

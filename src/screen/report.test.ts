@@ -9,7 +9,7 @@ import { createEngine } from '../engine/index.ts';
 import { escape } from '../analysis/report-html.ts';
 import { reportContextOf } from './report-file.ts';
 import { renderScreenReport } from './report-html.ts';
-import type { ScreenLine } from './result-line.ts';
+import { screenLine, type ScreenLine } from './result-line.ts';
 import type { ScreenMeta } from './run.ts';
 import { codeTitlesOf, SummaryBuilder } from './summary.ts';
 
@@ -246,4 +246,55 @@ test("the report's context comes from the run's meta: its pathway's cut-off, nev
   // ... and refused when screened with a --pathway file, whose cut-off the meta does not tell.
   const withFile = { ...earlier, identity: { ...earlier.identity, engine: 'precision-trd 0.1.0 pathway sha256:ab12' } };
   assert.throws(() => reportContextOf(withFile), /used a --pathway file .* does not record the CRP cut-off/);
+});
+
+test("the funnel chart shows each stage's label in full, as the table beside it does, and fits the page", async () => {
+  const html = await renderScreenReport(summary(), {
+    ...CONTEXT,
+    defaultCutOffVerified: false,
+    requiredTrials: { value: 3, verified: false },
+  });
+  const svg = /<svg[^>]*aria-labelledby="funnel-title[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+  const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.ok(
+    texts.every((t) => !t?.endsWith('…')),
+    `no label cut: ${texts.filter((t) => t?.endsWith('…')).join(', ')}`,
+  );
+  const stages = [...html.matchAll(/<tr><td>([^<]+)<\/td><td>\d+<\/td><\/tr>/g)].map((m) => m[1]).slice(0, 8);
+  assert.ok(stages.includes('Living adults without bipolar or psychotic disorder'));
+  for (const stage of stages) assert.ok(texts.includes(stage), `the chart labels "${stage}" in full`);
+  // Wider than the page's column, a chart is scaled down to it rather than cut off.
+  assert.match(html, /svg\{max-width:100%;height:auto\}/);
+});
+
+test('resources the pathway does not use are information, counted apart from the data issues in line, summary and report', async () => {
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [
+      { resource: { resourceType: 'Patient', id: 'p1', birthDate: '1980-01-01', gender: 'female' } },
+      { resource: { resourceType: 'Encounter', id: 'e1', status: 'finished', subject: { reference: 'Patient/p1' } } },
+      // A data issue beside it: an Observation with no code.
+      { resource: { resourceType: 'Observation', id: 'o1', status: 'final', subject: { reference: 'Patient/p1' } } },
+    ],
+  };
+  const a = createEngine().assess(bundle, { asOf: CONTEXT.asOf });
+  assert.ok(a.issues.some((i) => i.code === 'fhir.resource.skipped' && i.severity === 'information'));
+  const l = screenLine('Patient/p1', a);
+  assert.deepEqual(l.information, ['fhir.resource.skipped']);
+  assert.ok(!l.issues.includes('fhir.resource.skipped'));
+  assert.ok(l.issues.length > 0, 'the data issue is still one');
+  const b = new SummaryBuilder(3);
+  b.add(l);
+  b.add(line({ code: 'out-of-scope', reason: 'minor' }));
+  const s = b.build({ malformedLines: 0, malformedAt: [], withoutPatient: 0 }, []);
+  assert.deepEqual(s.information, { 'fhir.resource.skipped': 1 });
+  assert.equal(s.dataQuality.issues['fhir.resource.skipped'], undefined);
+  const html = await renderScreenReport(s, CONTEXT);
+  const dataIssues = /Data issues raised by the engine[\s\S]*?(?=<h2>)/.exec(html)?.[0] ?? '';
+  assert.doesNotMatch(dataIssues, /fhir\.resource\.skipped/);
+  assert.match(
+    html,
+    /<h2>Information from reading the records \(patients; not data issues\)<\/h2><table>[\s\S]*<tr><td>fhir\.resource\.skipped<\/td><td>1<\/td><\/tr>/,
+  );
 });

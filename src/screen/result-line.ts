@@ -4,6 +4,7 @@
  */
 import { onlyToConfirm } from '../pathway/index.ts';
 import type { Assessment } from '../pathway/index.ts';
+import type { Issue } from '../record/index.ts';
 
 export const SCREEN_RESULT_SCHEMA = 'precision-trd/screen-result@1';
 
@@ -25,8 +26,13 @@ export interface ScreenLine {
   readonly adequateTrials: number;
   /** CRP or lab results set aside because their unit could not be converted (data quality). */
   readonly unconvertibleUnits: number;
-  /** Issue codes the engine raised (data quality), deduplicated. */
+  /** Issue codes the engine raised about the data (error or warning: data quality), deduplicated. */
   readonly issues: readonly string[];
+  /**
+   * Codes of the engine's information issues, deduplicated: how the records were read, never a fault in them (resources
+   * the pathway does not use, `fhir.resource.skipped`; an as-needed dose). Absent when none.
+   */
+  readonly information?: readonly string[];
   /** The recommendation code at each extra CRP cut-off (`--cut-offs`), keyed by the cut-off in mg/L. */
   readonly atCutOff?: Readonly<Record<string, string>>;
   /**
@@ -38,6 +44,10 @@ export interface ScreenLine {
   readonly error?: string;
 }
 
+/** The codes of the issues of the severities asked for, deduplicated and sorted. */
+const codesOf = (issues: Assessment['issues'], severities: (severity: Issue['severity']) => boolean): string[] =>
+  [...new Set(issues.filter((i) => severities(i.severity)).map((i) => i.code))].sort();
+
 export function screenLine(patient: string, a: Assessment, atCutOff?: Record<string, string>): ScreenLine {
   const extra = a as Assessment & {
     scope?: { inScope: boolean; reason: string };
@@ -45,6 +55,7 @@ export function screenLine(patient: string, a: Assessment, atCutOff?: Record<str
   };
   const crp = a.inflammation.crp;
   const toConfirm = a.cautions.filter(onlyToConfirm).map((c) => c.code);
+  const information = codesOf(a.issues, (severity) => severity === 'information');
   return {
     patient,
     recommendation: { code: a.recommendation.code },
@@ -62,7 +73,8 @@ export function screenLine(patient: string, a: Assessment, atCutOff?: Record<str
     unconvertibleUnits:
       (a.inflammation.status === 'unknown' && /cannot be converted/.test(a.inflammation.reason) ? 1 : 0) +
       a.issues.filter((i) => /\.unit\b/.test(i.code)).length,
-    issues: [...new Set(a.issues.map((i) => i.code))].sort(),
+    issues: codesOf(a.issues, (severity) => severity !== 'information'),
+    ...(information.length === 0 ? {} : { information }),
     ...(atCutOff === undefined ? {} : { atCutOff }),
   };
 }

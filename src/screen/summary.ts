@@ -76,9 +76,14 @@ export interface ScreenSummary {
     readonly medicationsNotInExport?: number;
     readonly notAssessed: number;
     readonly unconvertibleUnits: number;
-    /** Patients with each engine issue code. */
+    /** Patients with each engine issue code (error or warning). */
     readonly issues: Readonly<Record<string, number>>;
   };
+  /**
+   * Patients with each code of the engine's information issues: how the records were read (resources the pathway
+   * does not use, `fhir.resource.skipped`), not data quality, so never counted among its issues.
+   */
+  readonly information: Readonly<Record<string, number>>;
 }
 
 const bump = (m: Record<string, number>, key: string): void => {
@@ -97,6 +102,7 @@ export class SummaryBuilder {
   private readonly missingWorkupAmongReferable: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly safetyAlerts: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly issues: Record<string, number> = Object.create(null) as Record<string, number>;
+  private readonly information: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly referableAt: Record<string, number> = Object.create(null) as Record<string, number>;
   private notAssessed = 0;
   private unconvertibleUnits = 0;
@@ -115,6 +121,7 @@ export class SummaryBuilder {
     if (stages.includes('referable')) for (const m of line.missingWorkup) bump(this.missingWorkupAmongReferable, m);
     for (const a of line.safetyAlerts) bump(this.safetyAlerts, a);
     for (const i of line.issues) bump(this.issues, i);
+    for (const i of line.information ?? []) bump(this.information, i);
     if (line.error !== undefined) this.notAssessed++;
     this.unconvertibleUnits += line.unconvertibleUnits;
     if (line.recommendation.code === 'refer-to-trial') bump(this.referableAt, String(this.defaultCutOff));
@@ -156,6 +163,7 @@ export class SummaryBuilder {
         unconvertibleUnits: this.unconvertibleUnits,
         issues: plain(this.issues),
       },
+      information: plain(this.information),
     };
   }
 }

@@ -166,6 +166,27 @@ describe('NCT07493317 monocytes >= 500 cells/uL', () => {
       'not-met',
     );
   });
+  it('a unit laboratories write ("K/uL") is read by the pathway\'s unit labels, and rests on them while unverified', () => {
+    const c = criterion(matchOne(monocytes(0.6, 'K/uL'), 'nct07493317'), 'nct07493317-in-monocytes');
+    assert.equal(c.status, 'met');
+    assert.match(
+      c.reason,
+      /600 \/uL \(reported 0.6 K\/uL\) \(unit 'K\/uL' read as 10\*3\/uL by the pathway's unit labels \[U\]\)/,
+    );
+    assert.equal(c.verified, false);
+    assert.ok(c.unverifiedNotes.some((n) => n.startsWith('unit labels (definitions.unitLabels): ')));
+  });
+  it('a safety result read by an unverified unit label makes the exclusion that rules out with it rest on the labels', () => {
+    const b = depressedPatient().observation({
+      id: 'anc',
+      code: code('loinc', '751-8', 'Neutrophils'),
+      date: daysBefore(5),
+      quantity: ucum(3.8, 'K/uL'),
+    });
+    const c = criterion(matchOne(b, 'nct07493317'), 'nct07493317-ex-label-safety');
+    assert.match(c.reason, /work-up: absolute neutrophil count 3.8 x10\^9\/L/);
+    assert.ok(c.unverifiedNotes.some((n) => n.startsWith('unit labels (definitions.unitLabels): ')));
+  });
   it('a unit that cannot be converted leaves it unknown, asking for the count', () => {
     const c = criterion(matchOne(monocytes(500, 'mg/dL'), 'nct07493317'), 'nct07493317-in-monocytes');
     assert.equal(c.status, 'unknown');

@@ -172,7 +172,12 @@ describe('REST API', () => {
         const form = new FormData();
         form.append('bundle', new Blob([seedText], { type: 'application/json' }), 'bundle.json');
         const response = await fetch(`${base}${path}`, { method: 'POST', body: form });
-        assert.equal(await outcome(response, 415), 'unsupported media type (send application/fhir+json)', path);
+        // Both JSON types the routes read are named: a CDS Hooks client sends application/json.
+        assert.equal(
+          await outcome(response, 415),
+          'unsupported media type (send JSON: application/json or application/fhir+json)',
+          path,
+        );
       }
     } finally {
       await open.close();

@@ -81,8 +81,12 @@ export class HttpError extends Error {
   }
 }
 
-/** The answer to a body in a media type a route does not take; one message for the parser's refusal and the hook's. */
-const UNSUPPORTED_MEDIA_TYPE = 'unsupported media type (send application/fhir+json)';
+/**
+ * The answer to a body in a media type a route does not take; one message for the parser's refusal and the hook's.
+ * It names both JSON types every route reads: a CDS Hooks client sends application/json (CDS Hooks 2.0), the REST API's
+ * clients often application/fhir+json, and either told to send only the other would be misled.
+ */
+const UNSUPPORTED_MEDIA_TYPE = 'unsupported media type (send JSON: application/json or application/fhir+json)';
 
 /**
  * A preValidation hook for the routes that take a JSON body: a multipart body (a file posted as a form, `curl -F`)

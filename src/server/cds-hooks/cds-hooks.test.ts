@@ -695,6 +695,23 @@ describe('CDS Hooks 2.0 services', () => {
     const kept = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, { feedback: [clientsOwn] });
     assert.equal(kept.status, 200, "the client's own override reason");
     assert.deepEqual(kept.body, { stored: 1 });
+    // A client retrying a request whose answer it lost: nothing is stored twice, and the answer says so.
+    const retried = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [clientsOwn, { ...clientsOwn, outcomeTimestamp: '2026-11-27T10:03:00Z' }],
+    });
+    assert.deepEqual(retried.body, { stored: 1, alreadyStored: 1 });
+    // A card is acted on before its feedback arrives: a timestamp after that (beyond the clock skew) is refused whole.
+    const ahead = await postJson(`${server.base}/cds-services/trd-il6-candidacy/feedback`, {
+      feedback: [
+        { ...clientsOwn, card: 'a', outcomeTimestamp: '2026-11-27T12:00:30Z' },
+        { ...clientsOwn, card: 'b', outcomeTimestamp: '2030-01-01T00:00:00Z' },
+      ],
+    });
+    assert.equal(ahead.status, 400);
+    assert.match(
+      (ahead.body as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics ?? '',
+      /^feedback\.1\.outcomeTimestamp: after the feedback was received \(2026-11-27T12:00:00\.000Z\)/,
+    );
     for (const [entry, field] of [
       [{ card: 'c', outcome: 'overridden', acceptedSuggestions: [{ id: 's' }] }, 'acceptedSuggestions'],
       [
@@ -727,8 +744,8 @@ describe('CDS Hooks 2.0 services', () => {
     const listed = (await (await fetch(`${server.base}/cds-services/trd-il6-candidacy/feedback`)).json()) as {
       feedback: { outcome: string; overrideReason?: { userComment?: string } }[];
     };
-    assert.equal(listed.feedback.length, 3, 'the refused entries were not stored');
-    assert.equal(listed.feedback[2]?.overrideReason?.userComment, 'Prefers to wait');
+    assert.equal(listed.feedback.length, 4, 'the refused entries and the retried one were not stored');
+    assert.equal(listed.feedback[3]?.overrideReason?.userComment, 'Prefers to wait');
     assert.deepEqual(listed.feedback[0]?.overrideReason, clientsOwn.overrideReason);
     const other = (await (await fetch(`${server.base}/cds-services/trd-il6-blocker-order-sign/feedback`)).json()) as {
       feedback: unknown[];

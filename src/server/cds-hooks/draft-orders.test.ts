@@ -120,3 +120,31 @@ test('a draft not yet stored, without an id, is still an order: named by its ful
     selections,
   );
 });
+
+test('a code only (no text, no display) is read under its system written with a trailing slash, never under another', () => {
+  const coded = (system: string, code: string): Record<string, unknown> => ({
+    medicationCodeableConcept: { coding: [{ system, code }] },
+  });
+  const draftOrders = {
+    resourceType: 'Bundle',
+    entry: [
+      { resource: order('rxnorm-slash', coded('http://www.nlm.nih.gov/research/umls/rxnorm/', '612865')) },
+      { resource: order('snomed-slash', coded('http://snomed.info/sct/', '444648007')) },
+      // The RxNorm code under another system, or under a longer URI, is not RxNorm's: no guess.
+      { resource: order('atc', coded('http://www.whocc.no/atc', '612865')) },
+      { resource: order('longer', coded('http://www.nlm.nih.gov/research/umls/rxnorm/extra', '612865')) },
+    ],
+  };
+  assert.deepEqual(
+    draftIl6Orders(knowledge, draftOrders, []).map((o) => [
+      o.reference,
+      o.medication,
+      o.identifiedBy,
+      o.unverifiedCode,
+    ]),
+    [
+      ['MedicationRequest/rxnorm-slash', 'tocilizumab', 'code', 'code set il6-blockers: RxNorm 612865 "tocilizumab"'],
+      ['MedicationRequest/snomed-slash', 'tocilizumab', 'code', undefined],
+    ],
+  );
+});

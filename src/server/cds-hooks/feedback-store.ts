@@ -112,31 +112,49 @@ export class FeedbackStore {
       client TEXT
     );
     DROP INDEX IF EXISTS feedback_by_service;
-    CREATE INDEX IF NOT EXISTS feedback_by_client ON feedback (service_id, client, id);`);
+    CREATE INDEX IF NOT EXISTS feedback_by_client ON feedback (service_id, client, id);
+    CREATE INDEX IF NOT EXISTS feedback_by_card ON feedback (service_id, card);`);
   }
 
-  /** Stores every entry of one request in one transaction; returns their ids. */
-  add(serviceId: string, request: FeedbackRequest, receivedAt: string, client?: string): number[] {
+  /**
+   * Stores every entry of one request in one transaction: the ids of those stored, and how many were already stored.
+   * An entry the same client already sent for the service (the same card, outcome, timestamp, suggestions and reason:
+   * a client retrying a request whose answer it did not get) is not stored again, so it never counts twice. The
+   * transaction is IMMEDIATE, so two server processes given the same retry cannot both find it new.
+   */
+  add(
+    serviceId: string,
+    request: FeedbackRequest,
+    receivedAt: string,
+    client?: string,
+  ): { readonly ids: number[]; readonly alreadyStored: number } {
     const insert = this.db.prepare(
       `INSERT INTO feedback (service_id, card, outcome, accepted_suggestions, override_reason, outcome_timestamp, received_at, client)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    return this.db.transaction(() =>
-      request.feedback.map((f) =>
-        Number(
-          insert.run(
+    const stored = this.db.prepare(
+      `SELECT 1 FROM feedback WHERE service_id = ? AND card = ? AND outcome = ? AND accepted_suggestions = ?
+       AND override_reason IS ? AND outcome_timestamp = ? AND client IS ? LIMIT 1`,
+    );
+    return this.db
+      .transaction(() => {
+        const ids: number[] = [];
+        let alreadyStored = 0;
+        for (const f of request.feedback) {
+          const row = [
             serviceId,
             f.card,
             f.outcome,
             JSON.stringify(f.acceptedSuggestions ?? []),
             f.overrideReason === undefined ? null : JSON.stringify(f.overrideReason),
             f.outcomeTimestamp,
-            receivedAt,
-            client ?? null,
-          ).lastInsertRowid,
-        ),
-      ),
-    )();
+          ] as const;
+          if (stored.get(...row, client ?? null) !== undefined) alreadyStored++;
+          else ids.push(Number(insert.run(...row, receivedAt, client ?? null).lastInsertRowid));
+        }
+        return { ids, alreadyStored };
+      })
+      .immediate();
   }
 
   /** The entries `client` sent (undefined: those stored without a client, i.e. unauthenticated). */

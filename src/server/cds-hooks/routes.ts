@@ -16,7 +16,7 @@ import {
   sendOutcome,
 } from '../api/operation-outcome.ts';
 import { todayIso } from '../as-of.ts';
-import { AuthFailure } from '../auth/cds-jwt.ts';
+import { AuthFailure, CLOCK_SKEW_SECONDS } from '../auth/cds-jwt.ts';
 import type { CdsAuthenticator, VerifiedClient } from '../auth/cds-jwt.ts';
 import { orderCheckCards, patientViewCards } from './cards.ts';
 import type { Card } from './cards.ts';
@@ -381,9 +381,10 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
           body: openApiBody(FeedbackRequestSchema),
           response: {
             200: {
-              description: 'How many entries were stored.',
+              description:
+                'How many entries were stored, and (when any) how many were already stored: sent before by the same client, a retry, so not stored again.',
               type: 'object',
-              properties: { stored: { type: 'integer' } },
+              properties: { stored: { type: 'integer' }, alreadyStored: { type: 'integer' } },
             },
             ...BODY_ERRORS,
             ...AUTH_ERRORS,
@@ -393,13 +394,27 @@ export function cdsRoutes(context: ServerContext, options: CdsOptions) {
       async (request) => {
         const parsed = FeedbackRequestSchema.safeParse(request.body);
         if (!parsed.success) throw new HttpError(400, 'invalid', zodReason(parsed.error), 'cds.feedback.invalid');
-        const ids = options.feedback.add(
+        const now = context.today();
+        // The card was acted on before the feedback came: a later outcomeTimestamp (beyond the clock skew allowed for
+        // tokens) is a client clock or field error, and stored it would misdate the clinician's decision.
+        const late = parsed.data.feedback.findIndex(
+          (f) => Date.parse(f.outcomeTimestamp) > now.getTime() + CLOCK_SKEW_SECONDS * 1000,
+        );
+        if (late >= 0) {
+          throw new HttpError(
+            400,
+            'invalid',
+            `feedback.${late}.outcomeTimestamp: after the feedback was received (${now.toISOString()}); it says when the card was acted on`,
+            'cds.feedback.invalid',
+          );
+        }
+        const { ids, alreadyStored } = options.feedback.add(
           request.params.id,
           parsed.data,
-          context.today().toISOString(),
+          now.toISOString(),
           request.cdsClient?.issuer,
         );
-        return { stored: ids.length };
+        return { stored: ids.length, ...(alreadyStored === 0 ? {} : { alreadyStored }) };
       },
     );
 

@@ -19,7 +19,9 @@ import {
   isoDay,
   latestWithValue,
   newestFirst,
+  readByLabel,
   statusSet,
+  unitLabelsUnverified,
 } from '../../pathway/observations.ts';
 import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
@@ -125,10 +127,13 @@ function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservati
   // latest() keeps only results coded in the set.
   const match = matchConcept(ctx.knowledge, test.codeSet, obs.code) as CodeMatch;
   const u = unverifiedEntry(ctx.knowledge, match);
-  const unverifiedNotes = u === undefined ? [] : [unverifiedNote(u)];
   const reported = describeQuantity(quantity);
   const converted = convert(quantity, test.unit);
-  if (!converted.ok) {
+  // A unit as laboratories write it ("K/uL") is read by the pathway's unit labels, as the assessment and the timeline
+  // read it (readByLabel), and the criterion then rests on that list while it is unverified.
+  const unitLabels = ctx.knowledge.pathway.definitions.unitLabels;
+  const byLabel = converted.ok ? undefined : readByLabel(unitLabels, quantity, test.unit);
+  if (!converted.ok && byLabel === undefined) {
     return {
       holds: undefined,
       reason: `${test.analyte} ${reported} on ${date}: ${converted.reason}`,
@@ -136,8 +141,14 @@ function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservati
       collect,
     };
   }
-  const value = converted.value;
-  const unitNote = converted.fromText ? ' (unit given as text)' : '';
+  const labels = byLabel === undefined ? undefined : unitLabelsUnverified(unitLabels);
+  const unverifiedNotes = [u, labels].flatMap((entry) => (entry === undefined ? [] : [unverifiedNote(entry)]));
+  const value = converted.ok ? converted.value : (byLabel as { value: number }).value;
+  const unitNote = converted.ok
+    ? converted.fromText
+      ? ' (unit given as text)'
+      : ''
+    : ` (unit '${byLabel?.sent}' read as ${byLabel?.ucum} by the pathway's unit labels${labels === undefined ? '' : ' [U]'})`;
   // A converted value is shown to 4 significant digits (221 lb: 100.2 kg) where that keeps its side of the limit, as
   // the pathway shows a converted CRP (crpText); otherwise in full (220.46 lb: 99.9989... kg, never "100 kg").
   const rounded = Number(value.toPrecision(4));
