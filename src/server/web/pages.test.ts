@@ -45,14 +45,14 @@ test('a referral whose assessment met a data issue is not shown as settled: the 
   const a = sharedEngine.assess(bundle, { asOf });
   assert.equal(a.recommendation.code, 'refer-to-trial');
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, record, a) };
-  const page = patientPage('Test', a, [], chart, '/handout');
+  const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
   const box = /<section class="alert (\w+)" aria-labelledby="rec-title">([\s\S]*?)<\/section>/.exec(page);
   assert.equal(box?.[1], 'warning');
   assert.match(box?.[2] ?? '', /1 data issue\b[\s\S]*pregnancy test on 2026-11-20 is neither positive nor negative/);
   assert.match(box?.[2] ?? '', /href="#issues-title"/);
 
   const clean = sharedEngine.assess(readBundleFile('examples/demo/refer-to-trial.json'), { asOf });
-  const plain = patientPage('Test', clean, [], chart, '/handout');
+  const plain = patientPage('Test', clean, sharedEngine.knowledge.citations, [], chart, '/handout');
   assert.match(plain, /<section class="alert ok" aria-labelledby="rec-title">/);
 });
 
@@ -62,7 +62,7 @@ test('a referral beside a safety alert is not shown in the green of a settled re
   assert.equal(a.recommendation.code, 'refer-to-trial');
   assert.equal(a.safetyAlerts.length, 1);
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-  const page = patientPage('Test', a, [], chart, '/handout');
+  const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
   assert.match(
     page,
     /<section class="alert warning" aria-labelledby="rec-title">\s*<h2 id="rec-title">Recommendation: /,
@@ -80,7 +80,7 @@ test('each finding names its evidence with the date of the record, as the trd as
     const date = a.evidenceDates[ref];
     assert.ok(date, `${file}: ${ref} is dated`);
     const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-    const page = patientPage('Test', a, [], chart, '/handout');
+    const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
     assert.ok(page.includes(`${ref} (${date})`), `${file}: ${ref} (${date}) on the page`);
   };
   check('test/fixtures/vignettes/ci-pregnancy.json', 'contraindications');
@@ -93,7 +93,10 @@ test('a CRP or a medication record the assessment set aside is named on the page
     const bundle = readBundleFile(file);
     const a = sharedEngine.assess(bundle, { asOf });
     const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-    return { a, page: patientPage('Test', a, [], chart, '/handout').replace(/&#39;/g, "'") };
+    return {
+      a,
+      page: patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout').replace(/&#39;/g, "'"),
+    };
   };
   const suppressed = page('test/fixtures/vignettes/crp-after-tocilizumab.json');
   const [rejected] = suppressed.a.inflammation.rejected;
@@ -128,7 +131,7 @@ test("the patient's age and sex head the page, each said to be not recorded when
     edit(patient);
     const a = sharedEngine.assess(bundle, { asOf });
     const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-    const page = patientPage('Test', a, [], chart, '/handout');
+    const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
     return (/<h1>Test<\/h1>\s*<p class="muted">\s*([^<]*?)\s*·/.exec(page)?.[1] ?? '').replace(/\s+/g, ' ');
   };
   assert.equal(
@@ -150,7 +153,7 @@ test('each trial criterion names the records it rests on with their dates, as `t
   const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
   const matches = both.matches();
-  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const page = patientPage('Test', both.assessment, sharedEngine.knowledge.citations, matches, chart, '/handout');
   const insight = matches.find((m) => m.trial.id === 'insight');
   const hsCrp = insight?.criteria.find((c) => c.id === 'insight-in-hscrp');
   assert.ok(insight && hsCrp && hsCrp.evidence.length === 1);
@@ -167,7 +170,7 @@ test('a trial criterion tagged unverified says why, as `trd match` lists it (INS
   const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
   const matches = both.matches();
-  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const page = patientPage('Test', both.assessment, sharedEngine.knowledge.citations, matches, chart, '/handout');
   const age = matches.find((m) => m.trial.id === 'insight')?.criteria.find((c) => c.id === 'insight-in-age');
   assert.ok(age && !age.verified && age.unverifiedNotes.length > 0);
   const row = page.slice(page.indexOf(age.reason));

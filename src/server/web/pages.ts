@@ -5,6 +5,8 @@
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
 import { ageYearsText, datedReference } from '../../pathway/index.ts';
+import type { Citation } from '../../knowledge/schema-codesets.ts';
+import { citationLink } from './citations.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 import { page, printButton } from './layout.ts';
@@ -87,7 +89,13 @@ export function methodNotAllowedPage(): string {
 
 const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': 'not met', unknown: 'unknown' };
 
-function recommendationBox(a: Assessment): Html {
+/** The knowledge's citations (knowledge/citations.json), by key: what each finding's `citation` names. */
+type Citations = ReadonlyMap<string, Citation>;
+
+/** "Source: key: title, section 5.2" for a finding's citation key, linked to the source when it has an address. */
+const sourceOf = (citations: Citations, key: string): Html => html`Source: ${citationLink(key, citations.get(key))}`;
+
+function recommendationBox(a: Assessment, citations: Citations): Html {
   const r = a.recommendation;
   // Data the assessment met but could not use (an hCG with no interpretation, an ALT whose ranges disagree) keep the
   // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app). So
@@ -115,6 +123,7 @@ function recommendationBox(a: Assessment): Html {
       Rule ${r.rule} (<code>${r.code}</code>)${scope.inScope ? '' : html`; out of scope: ${scope.reason}`} · pathway
       ${a.pathway.id} ${a.pathway.version} · as of ${a.asOf}
     </p>
+    <p class="muted">${sourceOf(citations, r.citation)}</p>
   </section>`;
 }
 
@@ -126,22 +135,28 @@ function evidenceOf(a: Assessment, refs: readonly string[]): string {
   return refs.map((r) => datedReference(a.evidenceDates, r)).join(', ');
 }
 
-function checklist(a: Assessment): Html {
+function checklist(a: Assessment, citations: Citations): Html {
   const items = [
     ...a.contraindications.map(
       (c) =>
         html`<li class="blocker">
           <strong>Contraindication: ${c.title}.</strong> ${c.detail}
-          <span class="muted">${evidenceOf(a, c.evidence)}</span>
+          <span class="muted">${evidenceOf(a, c.evidence)}; ${sourceOf(citations, c.citation)}</span>
         </li>`,
     ),
     ...a.cautions.map(
       (c) =>
         html`<li class="caution">
-          <strong>Caution: ${c.title}.</strong> ${c.detail} <span class="muted">${evidenceOf(a, c.evidence)}</span>
+          <strong>Caution: ${c.title}.</strong> ${c.detail}
+          <span class="muted">${evidenceOf(a, c.evidence)}; ${sourceOf(citations, c.citation)}</span>
         </li>`,
     ),
-    ...a.missingWorkup.map((w) => html`<li class="todo"><strong>To do: ${w.title}.</strong> ${w.action}</li>`),
+    ...a.missingWorkup.map(
+      (w) =>
+        html`<li class="todo">
+          <strong>To do: ${w.title}.</strong> ${w.action} <span class="muted">${sourceOf(citations, w.citation)}</span>
+        </li>`,
+    ),
   ];
   return html`<section aria-labelledby="checklist-title">
     <h2 id="checklist-title">Contraindications, cautions and work-up</h2>
@@ -191,7 +206,9 @@ function trials(matches: readonly TrialMatchResult[]): Html {
               }
             </td>
           </tr>`,
-      )}</tbody></table></div></details>`,
+      )}</tbody></table></div>
+<p class="muted">Sources:</p>
+<ul class="muted">${Object.entries(m.citations).map(([key, c]) => html`<li>${citationLink(key, c)}</li>`)}</ul></details>`,
     )}
   </section>`;
 }
@@ -292,6 +309,8 @@ function chartTable(data: TimelineData): Html {
 export function patientPage(
   name: string,
   a: Assessment,
+  /** The knowledge's citations: every finding names its source (the trial matches carry their own). */
+  citations: Citations,
   matches: readonly TrialMatchResult[],
   chart: { svg: string; data: TimelineData },
   handoutHref: string,
@@ -326,10 +345,10 @@ export function patientPage(
           html`<section class="alert critical" role="alert">
             <h2>Safety alert: ${s.title}</h2>
             ${s.detail === undefined ? '' : html`<p>${s.detail}</p>`}
-            <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}</p>
+            <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}; ${sourceOf(citations, s.citation)}</p>
           </section>`,
       )}
-      ${recommendationBox(a)} ${checklist(a)}
+      ${recommendationBox(a, citations)} ${checklist(a, citations)}
       <section aria-labelledby="chart-title">
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>

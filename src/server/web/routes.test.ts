@@ -308,4 +308,27 @@ describe('web app pages over HTTP', () => {
       assert.ok((reason ?? '').includes('converted with an unverified factor [U]'));
     }
   });
+
+  test('every recommendation, alert and finding names its source, as trd assess does; each trial lists its sources', async () => {
+    const risk = await (await fetch(`${server.base}/patients/suicide-risk`)).text();
+    const alert = /<section class="alert critical" role="alert">([\s\S]*?)<\/section>/.exec(risk)?.[1] ?? '';
+    assert.match(alert, /Evidence: QuestionnaireResponse\/demo-risk-phq9 \(2026-11-06\); Source: phq9-kroenke-2001: /);
+    const box = /<section class="alert \w+" aria-labelledby="rec-title">([\s\S]*?)<\/section>/.exec(risk)?.[1] ?? '';
+    // The protocol's DOI is its address.
+    assert.match(box, /Source: <a href="https:\/\/doi\.org\/10\.1136\/bmjopen-2018-025333">insight-protocol-2018: /);
+    assert.match(
+      risk,
+      /To do: Latent tuberculosis screen\.<\/strong>[^<]*<span class="muted">Source: [^<]*actemra-us-pi-boxed-warning: /,
+    );
+    const trial = /<details open><summary><strong>ISRCTN16942542[\s\S]*?<\/details>/.exec(risk)?.[0] ?? '';
+    assert.match(trial, /Sources:[\s\S]*isrctn-16942542: /);
+    // An unverified source is flagged where it surfaces.
+    assert.match(trial, /insight-intervention-exclusions: [^<]*, section 1\.2 \[U\]/);
+
+    const neutropenia = await (await fetch(`${server.base}/patients/neutropenia`)).text();
+    assert.match(
+      neutropenia,
+      /Contraindication: Neutropenia[\s\S]*?Observation\/demo-neutro-anc \(2026-11-06\); Source: [^<]*actemra-us-pi-5\.2: /,
+    );
+  });
 });
