@@ -189,6 +189,7 @@ function trials(matches: readonly TrialMatchResult[]): Html {
         i,
       ) => html`<details${i === 0 ? raw(' open') : ''}><summary><strong>${m.trial.registry.map((r) => r.id).join(' / ')}</strong>: ${m.verdict} (${m.trial.title})</summary>
 <p>${m.summary}</p>
+<p><strong>Population matched:</strong> ${m.trial.population}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Criteria of ${m.trial.registry.map((r) => r.id).join(' / ')}"><table><caption class="muted">Criterion by criterion</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
 <tbody>${m.criteria.map(

@@ -331,4 +331,13 @@ describe('web app pages over HTTP', () => {
       /Contraindication: Neutropenia[\s\S]*?Observation\/demo-neutro-anc \(2026-11-06\); Source: [^<]*actemra-us-pi-5\.2: /,
     );
   });
+
+  test("each trial names the population it is matched for (a trial's other cohorts are not), as trd match does", async () => {
+    const page = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    const trial = /<details open><summary><strong>ISRCTN16942542[\s\S]*?<\/details>/.exec(page)?.[0] ?? '';
+    assert.match(
+      trial,
+      /Population matched:<\/strong> The randomised \(intervention\) cohort: [^<]*The comparison cohort \(hs-CRP &lt; 3 mg\/L\) is not matched here\./,
+    );
+  });
 });
