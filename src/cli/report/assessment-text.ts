@@ -50,7 +50,11 @@ function findings(a: Assessment, list: readonly Finding[], none: string): string
   return out;
 }
 
-function safetyAlerts(a: Assessment): string[] {
+/**
+ * Each safety alert (definition 7a) as a block, each after a blank line: "SAFETY ALERT [code]: title", its detail, its
+ * evidence and source. Shown first in every report: `trd assess` and `trd match` both print them.
+ */
+export function safetyAlertLines(a: Assessment): string[] {
   const out: string[] = [];
   for (const s of a.safetyAlerts) {
     out.push('', `SAFETY ALERT [${s.code}]: ${s.title}`);
@@ -70,7 +74,7 @@ function header(a: Assessment): string[] {
   return [
     `precision-trd assessment: ${a.patient.reference} (${who.join(', ')}), as of ${a.asOf}`,
     `pathway ${a.pathway.id} ${a.pathway.version}`,
-    ...safetyAlerts(a),
+    ...safetyAlertLines(a),
     '',
     `RECOMMENDATION (rule ${r.rule}, ${r.code}): ${r.title}`,
     ...wrap(withDates(a, r.statement)),
