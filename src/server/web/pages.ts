@@ -171,6 +171,26 @@ function checklist(a: Assessment, citations: Citations): Html {
 }
 
 /**
+ * Definition 10 (informational): an active disease that on-label IL-6 blockade treats (rheumatoid arthritis, giant
+ * cell arteritis), with its records and source, as `trd assess` lists it; no section when none is recorded.
+ */
+function comorbidity(a: Assessment, citations: Citations): Html | string {
+  if (a.comorbidIl6Disease.length === 0) return '';
+  return html`<section aria-labelledby="comorbid-title">
+    <h2 id="comorbid-title">Comorbid IL-6-responsive disease (informational)</h2>
+    <ul>
+      ${a.comorbidIl6Disease.map(
+        (d) =>
+          html`<li>
+            <strong>${d.title}.</strong> ${d.detail}
+            <span class="muted">${evidenceOf(a, d.evidence)}; ${sourceOf(citations, d.citation)}</span>
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+/**
  * The records a trial criterion rests on, each with its date (the result's evidenceDates), as `trd match` prints them;
  * the patient's own resource (an age, a "does not apply") is the page's subject and is not repeated.
  */
@@ -349,7 +369,7 @@ export function patientPage(
             <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}; ${sourceOf(citations, s.citation)}</p>
           </section>`,
       )}
-      ${recommendationBox(a, citations)} ${checklist(a, citations)}
+      ${recommendationBox(a, citations)} ${checklist(a, citations)} ${comorbidity(a, citations)}
       <section aria-labelledby="chart-title">
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>

@@ -340,4 +340,22 @@ describe('web app pages over HTTP', () => {
       /Population matched:<\/strong> The randomised \(intervention\) cohort: [^<]*The comparison cohort \(hs-CRP &lt; 3 mg\/L\) is not matched here\./,
     );
   });
+
+  test('an active disease on-label IL-6 blockade treats is shown, informational, with its record and source', async () => {
+    const bundle = readFileSync('test/fixtures/vignettes/comorbid-rheumatoid-arthritis.json', 'utf8');
+    const form = new FormData();
+    form.append('bundle', new Blob([bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303);
+    const page = await (await fetch(new URL(posted.headers.get('location') ?? '', server.base))).text();
+    const section = /<section aria-labelledby="comorbid-title">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+    assert.match(section, /Comorbid IL-6-responsive disease \(informational\)/);
+    assert.match(
+      section,
+      /Active rheumatoid arthritis \(on-label tocilizumab may treat both conditions\)\.<\/strong> active condition recorded: 69896004 Rheumatoid arthritis\s*<span class="muted">Condition\/ra \(2018-05-01\); Source: [^<]*actemra-indications: /,
+    );
+    const none = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    assert.doesNotMatch(none, /comorbid-title/);
+  });
 });
