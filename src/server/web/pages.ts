@@ -240,7 +240,18 @@ function evidence(a: Assessment): Html {
     <h2 id="why-title">Why</h2>
     <p><strong>Adequate antidepressant trials:</strong> ${tr.count} of ${tr.required} required.</p>
     <ul>
-      ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
+      ${tr.exposures.map(
+        (e) =>
+          html`<li>
+            ${e.ingredient}: ${e.adequacy};
+            ${e.reason}${
+              e.missing === undefined || e.missing.length === 0
+                ? ''
+                : html` <strong>To confirm: ${e.missing.join(', ')}.</strong>`
+            }
+            <span class="muted">${evidenceOf(a, e.sources)}</span>
+          </li>`,
+      )}
       ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${i.reason}</li>`)}
     </ul>
     <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>

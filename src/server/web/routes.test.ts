@@ -358,4 +358,26 @@ describe('web app pages over HTTP', () => {
     const none = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
     assert.doesNotMatch(none, /comorbid-title/);
   });
+
+  test('each antidepressant course names its dated records, and one the pathway cannot judge asks what to confirm', async () => {
+    const bundle = readFileSync('test/fixtures/vignettes/med-no-minimum-dose.json', 'utf8');
+    const form = new FormData();
+    form.append('bundle', new Blob([bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303);
+    const page = await (await fetch(new URL(posted.headers.get('location') ?? '', server.base))).text();
+    const why = /<h2 id="why-title">Why<\/h2>([\s\S]*?)<details>/.exec(page)?.[1] ?? '';
+    const item = (ingredient: string): string =>
+      (new RegExp(`<li>\\s*${ingredient}: [\\s\\S]*?</li>`).exec(why)?.[0] ?? '').replace(/\s+/g, ' ');
+    assert.match(
+      item('trazodone'),
+      /trazodone: unverified; no minimum adequate dose is known for trazodone \(70 days on the drug\) <strong>To confirm: minimum adequate dose\.<\/strong> <span class="muted">MedicationStatement\/trazodone \(2025-05-05 to 2025-07-13\)<\/span>/,
+    );
+    assert.match(
+      item('sertraline'),
+      /<span class="muted">MedicationStatement\/sertraline \(2025-01-06 to 2025-03-30\)<\/span>/,
+    );
+    assert.doesNotMatch(item('sertraline'), /To confirm/);
+  });
 });
