@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleFile, sharedEngine } from '../server.test-support.ts';
+import { withEvidenceDates } from '../../pathway/index.ts';
 import { handoutPage, patientPage } from './pages.ts';
 import { timelineData } from './timeline.ts';
 import { UNDECIDED_HCG } from '../../../test/support/undecided-hcg.ts';
@@ -103,7 +104,9 @@ test('a CRP or a medication record the assessment set aside is named on the page
   assert.ok(rejected, 'the CRP after tocilizumab is set aside');
   assert.match(rejected.reason, /after tocilizumab/);
   const why = /<h2 id="why-title">Why<\/h2>([\s\S]*?)<details>/.exec(suppressed.page)?.[1] ?? '';
-  assert.ok(why.includes(`Not used: ${rejected.source} (2026-11-06): ${rejected.reason}`), 'in the reasons');
+  // The resources the reason names carry their dates, as in trd assess.
+  const reason = withEvidenceDates(suppressed.a.evidenceDates, rejected.reason);
+  assert.ok(why.includes(`Not used: ${rejected.source} (2026-11-06): ${reason}`), 'in the reasons');
   const table = /<summary>The timeline's results as a table<\/summary>([\s\S]*?)<\/details>/.exec(suppressed.page)?.[1];
   assert.ok(table?.includes(`7 (not used: ${rejected.reason})`), "in the timeline's table");
 

@@ -4,7 +4,7 @@
  * then data issues and unverified values; and the plain-language one-page handout.
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
-import { ageYearsText, datedReference } from '../../pathway/index.ts';
+import { ageYearsText, datedReference, withEvidenceDates } from '../../pathway/index.ts';
 import type { Citation } from '../../knowledge/schema-codesets.ts';
 import { citationLink } from './citations.ts';
 import { html, raw } from './html.ts';
@@ -110,7 +110,7 @@ function recommendationBox(a: Assessment, citations: Citations): Html {
   const scope = a.scope;
   return html`<section class="alert ${kind}" aria-labelledby="rec-title">
     <h2 id="rec-title">Recommendation: ${r.title}</h2>
-    <p>${r.clinicianSummary}</p>
+    <p>${dated(a, r.clinicianSummary)}</p>
     ${
       problems.length === 0
         ? ''
@@ -127,6 +127,9 @@ function recommendationBox(a: Assessment, citations: Citations): Html {
   </section>`;
 }
 
+/** Engine prose with the date after each resource it names, as `trd assess` prints it (withEvidenceDates). */
+const dated = (a: Assessment, text: string): string => withEvidenceDates(a.evidenceDates, text);
+
 /**
  * The resources a finding cites, each with its date (Assessment.evidenceDates), as the `trd assess` report and the
  * CDS cards name them: "Condition/pregnancy (2026-09-20)", so a clinician sees how old the record is.
@@ -140,14 +143,14 @@ function checklist(a: Assessment, citations: Citations): Html {
     ...a.contraindications.map(
       (c) =>
         html`<li class="blocker">
-          <strong>Contraindication: ${c.title}.</strong> ${c.detail}
+          <strong>Contraindication: ${c.title}.</strong> ${dated(a, c.detail)}
           <span class="muted">${evidenceOf(a, c.evidence)}; ${sourceOf(citations, c.citation)}</span>
         </li>`,
     ),
     ...a.cautions.map(
       (c) =>
         html`<li class="caution">
-          <strong>Caution: ${c.title}.</strong> ${c.detail}
+          <strong>Caution: ${c.title}.</strong> ${dated(a, c.detail)}
           <span class="muted">${evidenceOf(a, c.evidence)}; ${sourceOf(citations, c.citation)}</span>
         </li>`,
     ),
@@ -182,7 +185,7 @@ function comorbidity(a: Assessment, citations: Citations): Html | string {
       ${a.comorbidIl6Disease.map(
         (d) =>
           html`<li>
-            <strong>${d.title}.</strong> ${d.detail}
+            <strong>${d.title}.</strong> ${dated(a, d.detail)}
             <span class="muted">${evidenceOf(a, d.evidence)}; ${sourceOf(citations, d.citation)}</span>
           </li>`,
       )}
@@ -244,7 +247,7 @@ function evidence(a: Assessment): Html {
         (e) =>
           html`<li>
             ${e.ingredient}: ${e.adequacy};
-            ${e.reason}${
+            ${dated(a, e.reason)}${
               e.missing === undefined || e.missing.length === 0
                 ? ''
                 : html` <strong>To confirm: ${e.missing.join(', ')}.</strong>`
@@ -252,15 +255,15 @@ function evidence(a: Assessment): Html {
             <span class="muted">${evidenceOf(a, e.sources)}</span>
           </li>`,
       )}
-      ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${i.reason}</li>`)}
+      ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${dated(a, i.reason)}</li>`)}
     </ul>
-    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
+    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${dated(a, a.inflammation.reason)}</p>
     ${
       a.inflammation.rejected.length === 0
         ? ''
         : html`<ul>
             ${a.inflammation.rejected.map(
-              (r) => html`<li>Not used: ${datedReference(a.evidenceDates, r.source)}: ${r.reason}</li>`,
+              (r) => html`<li>Not used: ${datedReference(a.evidenceDates, r.source)}: ${dated(a, r.reason)}</li>`,
             )}
           </ul>`
     }
@@ -281,7 +284,7 @@ function evidence(a: Assessment): Html {
                 html`<tr>
                   <td>${t.rule}</td>
                   <td>${t.matched ? 'yes' : 'no'}</td>
-                  <td>${t.outcome}</td>
+                  <td>${dated(a, t.outcome)}</td>
                 </tr>`,
             )}
           </tbody>
@@ -376,7 +379,7 @@ export function patientPage(
         (s) =>
           html`<section class="alert critical" role="alert">
             <h2>Safety alert: ${s.title}</h2>
-            ${s.detail === undefined ? '' : html`<p>${s.detail}</p>`}
+            ${s.detail === undefined ? '' : html`<p>${dated(a, s.detail)}</p>`}
             <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}; ${sourceOf(citations, s.citation)}</p>
           </section>`,
       )}

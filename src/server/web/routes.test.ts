@@ -380,4 +380,11 @@ describe('web app pages over HTTP', () => {
     );
     assert.doesNotMatch(item('sertraline'), /To confirm/);
   });
+
+  test("a resource named inside the engine's prose (the trace, a reason) carries its date, as trd assess prints it", async () => {
+    const page = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    const trace = /<summary>Decision trace<\/summary>([\s\S]*?)<\/details>/.exec(page)?.[1] ?? '';
+    assert.match(trace, /in scope: depression present \(Condition\/demo-refer-depression \(2024-09-02\)\)/);
+    assert.doesNotMatch(trace, /Condition\/demo-refer-depression\)/);
+  });
 });
