@@ -73,3 +73,15 @@ export function datedReference(dates: Readonly<Record<ResourceRef, string>>, ref
   const date = dates[ref];
   return date === undefined ? ref : `${ref} (${date})`;
 }
+
+/** A resource reference inside engine prose: `Condition/pneumonia`, `MedicationStatement/escitalopram-1`. */
+const PROSE_REF = /\b[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}\b(?! \()/g;
+
+/**
+ * Engine prose (a statement, a reason, a trace outcome) with the date after each resource it names that the result
+ * dates, unless a date already follows: the reports show dated references, and the prose should not name the same
+ * resource without one (the `trd assess` text and the web page).
+ */
+export function withEvidenceDates(dates: Readonly<Record<ResourceRef, string>>, text: string): string {
+  return text.replace(PROSE_REF, (ref) => datedReference(dates, ref));
+}

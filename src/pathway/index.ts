@@ -7,7 +7,7 @@ export type { AssessOptions } from './assess.ts';
 export { onlyToConfirm } from './cautions.ts';
 export { cutOffDependentCodes } from './decide.ts';
 export { deriveFacts } from './derive.ts';
-export { datedReference } from './evidence-dates.ts';
+export { datedReference, withEvidenceDates } from './evidence-dates.ts';
 export { classifyCrp, CRP_MOLAR_FACTOR_ITEM, crpMolarFactor } from './inflammation.ts';
 export { convert as convertObservationQuantity, describeQuantity, readByLabel } from './observations.ts';
 export { ageYearsText } from './summaries.ts';

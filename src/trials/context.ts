@@ -44,6 +44,12 @@ export interface TestOutcome {
 }
 
 /**
+ * A decided value's threshold after it, as the reason reads it: "(>= 3 mg/L)" when the value meets it, "(not < 1)"
+ * when it does not, so a failed test never reads as a value beside the limit it broke ("PHQ-9 item 9 = 2 (< 1)").
+ */
+export const thresholdNote = (holds: boolean, wanted: string): string => (holds ? `(${wanted})` : `(not ${wanted})`);
+
+/**
  * For a criterion whose window holds no result: the most recent one before it, named so that the reason never reads
  * as an empty record (" (the most recent, Observation/x on 2026-08-31, is older)"); '' when there is none. It is not
  * evidence: it decides nothing.

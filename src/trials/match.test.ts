@@ -528,6 +528,15 @@ describe('CRP criteria', () => {
       'not-met',
     );
   });
+  it('a value that fails its threshold reads "(not >= 3 mg/L)", never as the limit it broke', () => {
+    const low = criterion(matchOne(depressedPatient().observation(hsCrp(2.9)), 'insight'), 'insight-in-hscrp');
+    assert.match(low.reason, /^hs-CRP 2\.9 mg\/L on \d{4}-\d\d-\d\d \(not >= 3 mg\/L\)$/);
+    const high = criterion(matchOne(depressedPatient().observation(hsCrp(25)), 'nct07052058'), 'nct07052058-ex-crp-20');
+    assert.equal(high.status, 'met');
+    assert.match(high.reason, /^hs-CRP 25 mg\/L on \d{4}-\d\d-\d\d \(not < 20 mg\/L\)/);
+    const met = criterion(matchOne(depressedPatient().observation(hsCrp(7)), 'insight'), 'insight-in-hscrp');
+    assert.match(met.reason, /\(>= 3 mg\/L\)$/);
+  });
   it('INSIGHT and NCT07052058 need a high-sensitivity assay: a standard CRP of 7 mg/L is unknown in both', () => {
     const b = () =>
       depressedPatient().observation({

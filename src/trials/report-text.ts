@@ -46,7 +46,11 @@ function firstReason(r: TrialMatchResult): string {
   return 'every criterion decided from the record';
 }
 
-export function renderMatchText(results: readonly TrialMatchResult[]): string {
+/**
+ * `lead`: lines printed right after the heading, before the verdicts (`trd match` gives the care pathway's safety
+ * alerts, which lead every report).
+ */
+export function renderMatchText(results: readonly TrialMatchResult[], lead: readonly string[] = []): string {
   const lines: string[] = [];
   const first = results[0];
   if (first !== undefined) {
@@ -54,6 +58,7 @@ export function renderMatchText(results: readonly TrialMatchResult[]): string {
       `Trial matching for ${first.patient.reference} as of ${first.asOf} (${results.length} protocol${results.length === 1 ? '' : 's'})`,
     );
   }
+  if (lead.length > 0) lines.push(...lead, '');
   const width = Math.max(0, ...results.map((r) => (r.trial.registry[0]?.id ?? r.trial.id).length));
   for (const r of results) {
     const name = (r.trial.registry[0]?.id ?? r.trial.id).padEnd(width);

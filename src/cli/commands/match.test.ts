@@ -115,3 +115,24 @@ describe('trd match --pathway FILE: the criteria read the pathway file given, as
     assert.match(broken.stderr, /^trd: invalid pathway: /);
   });
 });
+
+describe('trd match text leads with the care pathway safety alerts, as every report does', () => {
+  it('a suicide risk is shown before the verdicts, even for a trial none of whose criteria reads it', async () => {
+    const risk = join(ROOT, 'examples', 'demo', 'suicide-risk.json');
+    const { code, stdout, stderr } = await trd('match', risk, '--as-of', '2026-11-27', '--trial', 'NCT07052058');
+    assert.equal(code, 0, stderr);
+    const lines = stdout.split('\n');
+    assert.match(lines[0] ?? '', /^Trial matching for Patient\/demo-risk-patient/);
+    assert.deepEqual(lines.slice(1, 5), [
+      '',
+      'SAFETY ALERT [suicide-risk]: Suicide risk: assess and manage first',
+      '  PHQ-9 item 9 = 2 on 2026-11-06',
+      '  evidence: QuestionnaireResponse/demo-risk-phq9 (2026-11-06); source: phq9-kroenke-2001',
+    ]);
+    assert.ok(stdout.indexOf('SAFETY ALERT') < stdout.indexOf('NCT07052058 '), 'before the verdict');
+    const json = await trd('match', risk, '--as-of', '2026-11-27', '--trial', 'NCT07052058', '--json');
+    assert.ok(Array.isArray(JSON.parse(json.stdout)), 'the JSON form stays one result per trial');
+    const seed = await trd('match', SEED, '--as-of', '2026-11-27');
+    assert.doesNotMatch(seed.stdout, /SAFETY ALERT/);
+  });
+});

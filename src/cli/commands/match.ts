@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { createEngine } from '../../engine/index.ts';
-import type { TrialMatchResult } from '../../engine/index.ts';
+import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
+import { safetyAlertLines } from '../report/assessment-text.ts';
 import { renderMatchText } from '../../trials/report-text.ts';
 import { maxBytesOption, readJsonFile, resolveAsOf } from '../input.ts';
 import { cliIo, out } from '../io.ts';
@@ -19,12 +20,23 @@ interface MatchOptions extends AsOfFlags {
   maxBytes?: string;
 }
 
-/** Everything `trd match` does short of printing; throws InputError on bad input. */
-export function matchFile(file: string, options: MatchOptions, today: Date): TrialMatchResult[] {
+/**
+ * Everything `trd match` does short of printing: the matches, and the care pathway's assessment of the same record
+ * (its safety alerts lead the text report, as in every report); throws InputError on bad input.
+ */
+export function matchFile(
+  file: string,
+  options: MatchOptions,
+  today: Date,
+): { matches: TrialMatchResult[]; assessment: Assessment } {
   const asOf = resolveAsOf(options.asOf, today, options.allowFutureAsOf === true);
   const bundle = readJsonFile(file, maxBytesOption(options.maxBytes));
   const engine = createEngine(options.pathway === undefined ? {} : { pathway: options.pathway });
-  return engine.match(bundle, { asOf, ...(options.trial === undefined ? {} : { trials: options.trial }) });
+  const both = engine.assessAndMatchRecord(engine.read(bundle), {
+    asOf,
+    ...(options.trial === undefined ? {} : { trials: options.trial }),
+  });
+  return { matches: both.matches(), assessment: both.assessment };
 }
 
 export function registerMatch(program: Command): void {
@@ -40,8 +52,12 @@ export function registerMatch(program: Command): void {
     .option('--max-bytes <n>', 'refuse input larger than this many bytes (default 100000000)')
     .action((file: string, options: MatchOptions) => {
       const today = new Date();
-      const results = matchFile(file, options, today);
-      out(options.json === true ? `${JSON.stringify(results, null, 2)}\n` : renderMatchText(results));
+      const { matches, assessment } = matchFile(file, options, today);
+      out(
+        options.json === true
+          ? `${JSON.stringify(matches, null, 2)}\n`
+          : renderMatchText(matches, safetyAlertLines(assessment)),
+      );
       // The match result has no issues list: a future as-of date is said on stderr, after the result.
       const future = futureAsOfMessage(resolveAsOf(options.asOf, today, true), today);
       if (future !== undefined) cliIo().err(`trd: warning: ${future}\n`);

@@ -5,7 +5,7 @@
  * trace. Every finding names its source resources with their dates (Assessment.evidenceDates) so it can be checked in
  * the record; each fact is said once (the recommendation shows its statement, the sections the facts).
  */
-import { ageYearsText, datedReference, REFERRAL_TRACK } from '../../pathway/index.ts';
+import { ageYearsText, datedReference, REFERRAL_TRACK, withEvidenceDates } from '../../pathway/index.ts';
 import type { Assessment } from '../../pathway/index.ts';
 import type { Finding } from '../../pathway/index.ts';
 import { bullet, REPORT_WIDTH, table, wrap } from './text-layout.ts';
@@ -24,16 +24,9 @@ function dated(a: Assessment, ref: string): string {
   return datedReference(a.evidenceDates, ref);
 }
 
-/** A resource reference inside engine prose: `Condition/pneumonia`, `MedicationStatement/escitalopram-1`. */
-const PROSE_REF = /\b[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}\b(?! \()/g;
-
-/**
- * Engine prose (a statement, a reason, a trace outcome) with the date after each resource it names that the result
- * dates (Assessment.evidenceDates), unless a date already follows: the sections show dated references, and the
- * prose should not name the same resource without one.
- */
+/** Engine prose with the date after each resource it names (withEvidenceDates, Assessment.evidenceDates). */
 function withDates(a: Assessment, text: string): string {
-  return text.replace(PROSE_REF, (ref) => dated(a, ref));
+  return withEvidenceDates(a.evidenceDates, text);
 }
 
 function evidenceList(a: Assessment, refs: readonly string[]): string {
@@ -50,7 +43,11 @@ function findings(a: Assessment, list: readonly Finding[], none: string): string
   return out;
 }
 
-function safetyAlerts(a: Assessment): string[] {
+/**
+ * Each safety alert (definition 7a) as a block, each after a blank line: "SAFETY ALERT [code]: title", its detail, its
+ * evidence and source. Shown first in every report: `trd assess` and `trd match` both print them.
+ */
+export function safetyAlertLines(a: Assessment): string[] {
   const out: string[] = [];
   for (const s of a.safetyAlerts) {
     out.push('', `SAFETY ALERT [${s.code}]: ${s.title}`);
@@ -70,7 +67,7 @@ function header(a: Assessment): string[] {
   return [
     `precision-trd assessment: ${a.patient.reference} (${who.join(', ')}), as of ${a.asOf}`,
     `pathway ${a.pathway.id} ${a.pathway.version}`,
-    ...safetyAlerts(a),
+    ...safetyAlertLines(a),
     '',
     `RECOMMENDATION (rule ${r.rule}, ${r.code}): ${r.title}`,
     ...wrap(withDates(a, r.statement)),

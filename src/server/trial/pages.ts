@@ -40,6 +40,7 @@ import type {
   Participant,
   ScreeningEntry,
 } from '../../trial/model.ts';
+import { citationText } from '../web/citations.ts';
 import { html } from '../web/html.ts';
 import type { Html } from '../web/html.ts';
 import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
@@ -754,17 +755,8 @@ function assessmentText(l: LabRecord, citations: ReadonlyMap<string, Citation>):
     <strong>${action}</strong> ${a.ruleTexts.map((t) => html`<br />${t}`)}
     ${a.issues.map((i) => html`<br /><span class="muted">${i.message}</span>`)}
     ${a.verified ? '' : html`<br /><span class="tag">unverified</span>`} <br /><span class="muted"
-      >Sources: ${a.citations.map((k) => citationText(k, citations)).join('; ')}</span
+      >Sources: ${a.citations.map((k) => citationText(k, citations.get(k))).join('; ')}</span
     >`;
-}
-
-/**
- * A citation key with what it cites (knowledge/citations.json or the protocol's own): title and section, [U] when
- * unverified; the key alone when neither holds it (the CTCAE table cites itself).
- */
-function citationText(key: string, citations: ReadonlyMap<string, Citation>): string {
-  const c = citations.get(key);
-  return c === undefined ? key : `${key}: ${c.title}, section ${c.section}${c.tag === 'U' ? ' [U]' : ''}`;
 }
 
 /**

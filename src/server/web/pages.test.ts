@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleFile, sharedEngine } from '../server.test-support.ts';
+import { withEvidenceDates } from '../../pathway/index.ts';
 import { handoutPage, patientPage } from './pages.ts';
 import { timelineData } from './timeline.ts';
 import { UNDECIDED_HCG } from '../../../test/support/undecided-hcg.ts';
@@ -45,14 +46,14 @@ test('a referral whose assessment met a data issue is not shown as settled: the 
   const a = sharedEngine.assess(bundle, { asOf });
   assert.equal(a.recommendation.code, 'refer-to-trial');
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, record, a) };
-  const page = patientPage('Test', a, [], chart, '/handout');
+  const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
   const box = /<section class="alert (\w+)" aria-labelledby="rec-title">([\s\S]*?)<\/section>/.exec(page);
   assert.equal(box?.[1], 'warning');
   assert.match(box?.[2] ?? '', /1 data issue\b[\s\S]*pregnancy test on 2026-11-20 is neither positive nor negative/);
   assert.match(box?.[2] ?? '', /href="#issues-title"/);
 
   const clean = sharedEngine.assess(readBundleFile('examples/demo/refer-to-trial.json'), { asOf });
-  const plain = patientPage('Test', clean, [], chart, '/handout');
+  const plain = patientPage('Test', clean, sharedEngine.knowledge.citations, [], chart, '/handout');
   assert.match(plain, /<section class="alert ok" aria-labelledby="rec-title">/);
 });
 
@@ -62,7 +63,7 @@ test('a referral beside a safety alert is not shown in the green of a settled re
   assert.equal(a.recommendation.code, 'refer-to-trial');
   assert.equal(a.safetyAlerts.length, 1);
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-  const page = patientPage('Test', a, [], chart, '/handout');
+  const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
   assert.match(
     page,
     /<section class="alert warning" aria-labelledby="rec-title">\s*<h2 id="rec-title">Recommendation: /,
@@ -80,7 +81,7 @@ test('each finding names its evidence with the date of the record, as the trd as
     const date = a.evidenceDates[ref];
     assert.ok(date, `${file}: ${ref} is dated`);
     const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-    const page = patientPage('Test', a, [], chart, '/handout');
+    const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
     assert.ok(page.includes(`${ref} (${date})`), `${file}: ${ref} (${date}) on the page`);
   };
   check('test/fixtures/vignettes/ci-pregnancy.json', 'contraindications');
@@ -93,14 +94,19 @@ test('a CRP or a medication record the assessment set aside is named on the page
     const bundle = readBundleFile(file);
     const a = sharedEngine.assess(bundle, { asOf });
     const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-    return { a, page: patientPage('Test', a, [], chart, '/handout').replace(/&#39;/g, "'") };
+    return {
+      a,
+      page: patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout').replace(/&#39;/g, "'"),
+    };
   };
   const suppressed = page('test/fixtures/vignettes/crp-after-tocilizumab.json');
   const [rejected] = suppressed.a.inflammation.rejected;
   assert.ok(rejected, 'the CRP after tocilizumab is set aside');
   assert.match(rejected.reason, /after tocilizumab/);
   const why = /<h2 id="why-title">Why<\/h2>([\s\S]*?)<details>/.exec(suppressed.page)?.[1] ?? '';
-  assert.ok(why.includes(`Not used: ${rejected.source} (2026-11-06): ${rejected.reason}`), 'in the reasons');
+  // The resources the reason names carry their dates, as in trd assess.
+  const reason = withEvidenceDates(suppressed.a.evidenceDates, rejected.reason);
+  assert.ok(why.includes(`Not used: ${rejected.source} (2026-11-06): ${reason}`), 'in the reasons');
   const table = /<summary>The timeline's results as a table<\/summary>([\s\S]*?)<\/details>/.exec(suppressed.page)?.[1];
   assert.ok(table?.includes(`7 (not used: ${rejected.reason})`), "in the timeline's table");
 
@@ -128,7 +134,7 @@ test("the patient's age and sex head the page, each said to be not recorded when
     edit(patient);
     const a = sharedEngine.assess(bundle, { asOf });
     const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), a) };
-    const page = patientPage('Test', a, [], chart, '/handout');
+    const page = patientPage('Test', a, sharedEngine.knowledge.citations, [], chart, '/handout');
     return (/<h1>Test<\/h1>\s*<p class="muted">\s*([^<]*?)\s*·/.exec(page)?.[1] ?? '').replace(/\s+/g, ' ');
   };
   assert.equal(
@@ -150,7 +156,7 @@ test('each trial criterion names the records it rests on with their dates, as `t
   const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
   const matches = both.matches();
-  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const page = patientPage('Test', both.assessment, sharedEngine.knowledge.citations, matches, chart, '/handout');
   const insight = matches.find((m) => m.trial.id === 'insight');
   const hsCrp = insight?.criteria.find((c) => c.id === 'insight-in-hscrp');
   assert.ok(insight && hsCrp && hsCrp.evidence.length === 1);
@@ -167,7 +173,7 @@ test('a trial criterion tagged unverified says why, as `trd match` lists it (INS
   const both = sharedEngine.assessAndMatchRecord(sharedEngine.read(bundle), { asOf });
   const chart = { svg: '', data: timelineData(sharedEngine.knowledge, sharedEngine.read(bundle), both.assessment) };
   const matches = both.matches();
-  const page = patientPage('Test', both.assessment, matches, chart, '/handout');
+  const page = patientPage('Test', both.assessment, sharedEngine.knowledge.citations, matches, chart, '/handout');
   const age = matches.find((m) => m.trial.id === 'insight')?.criteria.find((c) => c.id === 'insight-in-age');
   assert.ok(age && !age.verified && age.unverifiedNotes.length > 0);
   const row = page.slice(page.indexOf(age.reason));

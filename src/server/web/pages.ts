@@ -4,7 +4,9 @@
  * then data issues and unverified values; and the plain-language one-page handout.
  */
 import type { Assessment, TrialMatchResult } from '../../engine/index.ts';
-import { ageYearsText, datedReference } from '../../pathway/index.ts';
+import { ageYearsText, datedReference, withEvidenceDates } from '../../pathway/index.ts';
+import type { Citation } from '../../knowledge/schema-codesets.ts';
+import { citationLink } from './citations.ts';
 import { html, raw } from './html.ts';
 import type { Html } from './html.ts';
 import { page, printButton } from './layout.ts';
@@ -87,7 +89,13 @@ export function methodNotAllowedPage(): string {
 
 const STATUS_TEXT: Readonly<Record<string, string>> = { met: 'met', 'not-met': 'not met', unknown: 'unknown' };
 
-function recommendationBox(a: Assessment): Html {
+/** The knowledge's citations (knowledge/citations.json), by key: what each finding's `citation` names. */
+type Citations = ReadonlyMap<string, Citation>;
+
+/** "Source: key: title, section 5.2" for a finding's citation key, linked to the source when it has an address. */
+const sourceOf = (citations: Citations, key: string): Html => html`Source: ${citationLink(key, citations.get(key))}`;
+
+function recommendationBox(a: Assessment, citations: Citations): Html {
   const r = a.recommendation;
   // Data the assessment met but could not use (an hCG with no interpretation, an ALT whose ranges disagree) keep the
   // recommendation from reading as settled: the box is a warning and names them (docs/service.md, the web app). So
@@ -102,7 +110,7 @@ function recommendationBox(a: Assessment): Html {
   const scope = a.scope;
   return html`<section class="alert ${kind}" aria-labelledby="rec-title">
     <h2 id="rec-title">Recommendation: ${r.title}</h2>
-    <p>${r.clinicianSummary}</p>
+    <p>${dated(a, r.clinicianSummary)}</p>
     ${
       problems.length === 0
         ? ''
@@ -115,8 +123,12 @@ function recommendationBox(a: Assessment): Html {
       Rule ${r.rule} (<code>${r.code}</code>)${scope.inScope ? '' : html`; out of scope: ${scope.reason}`} · pathway
       ${a.pathway.id} ${a.pathway.version} · as of ${a.asOf}
     </p>
+    <p class="muted">${sourceOf(citations, r.citation)}</p>
   </section>`;
 }
+
+/** Engine prose with the date after each resource it names, as `trd assess` prints it (withEvidenceDates). */
+const dated = (a: Assessment, text: string): string => withEvidenceDates(a.evidenceDates, text);
 
 /**
  * The resources a finding cites, each with its date (Assessment.evidenceDates), as the `trd assess` report and the
@@ -126,22 +138,28 @@ function evidenceOf(a: Assessment, refs: readonly string[]): string {
   return refs.map((r) => datedReference(a.evidenceDates, r)).join(', ');
 }
 
-function checklist(a: Assessment): Html {
+function checklist(a: Assessment, citations: Citations): Html {
   const items = [
     ...a.contraindications.map(
       (c) =>
         html`<li class="blocker">
-          <strong>Contraindication: ${c.title}.</strong> ${c.detail}
-          <span class="muted">${evidenceOf(a, c.evidence)}</span>
+          <strong>Contraindication: ${c.title}.</strong> ${dated(a, c.detail)}
+          <span class="muted">${evidenceOf(a, c.evidence)}; ${sourceOf(citations, c.citation)}</span>
         </li>`,
     ),
     ...a.cautions.map(
       (c) =>
         html`<li class="caution">
-          <strong>Caution: ${c.title}.</strong> ${c.detail} <span class="muted">${evidenceOf(a, c.evidence)}</span>
+          <strong>Caution: ${c.title}.</strong> ${dated(a, c.detail)}
+          <span class="muted">${evidenceOf(a, c.evidence)}; ${sourceOf(citations, c.citation)}</span>
         </li>`,
     ),
-    ...a.missingWorkup.map((w) => html`<li class="todo"><strong>To do: ${w.title}.</strong> ${w.action}</li>`),
+    ...a.missingWorkup.map(
+      (w) =>
+        html`<li class="todo">
+          <strong>To do: ${w.title}.</strong> ${w.action} <span class="muted">${sourceOf(citations, w.citation)}</span>
+        </li>`,
+    ),
   ];
   return html`<section aria-labelledby="checklist-title">
     <h2 id="checklist-title">Contraindications, cautions and work-up</h2>
@@ -152,6 +170,26 @@ function checklist(a: Assessment): Html {
             ${items}
           </ul>`
     }
+  </section>`;
+}
+
+/**
+ * Definition 10 (informational): an active disease that on-label IL-6 blockade treats (rheumatoid arthritis, giant
+ * cell arteritis), with its records and source, as `trd assess` lists it; no section when none is recorded.
+ */
+function comorbidity(a: Assessment, citations: Citations): Html | string {
+  if (a.comorbidIl6Disease.length === 0) return '';
+  return html`<section aria-labelledby="comorbid-title">
+    <h2 id="comorbid-title">Comorbid IL-6-responsive disease (informational)</h2>
+    <ul>
+      ${a.comorbidIl6Disease.map(
+        (d) =>
+          html`<li>
+            <strong>${d.title}.</strong> ${dated(a, d.detail)}
+            <span class="muted">${evidenceOf(a, d.evidence)}; ${sourceOf(citations, d.citation)}</span>
+          </li>`,
+      )}
+    </ul>
   </section>`;
 }
 
@@ -174,6 +212,7 @@ function trials(matches: readonly TrialMatchResult[]): Html {
         i,
       ) => html`<details${i === 0 ? raw(' open') : ''}><summary><strong>${m.trial.registry.map((r) => r.id).join(' / ')}</strong>: ${m.verdict} (${m.trial.title})</summary>
 <p>${m.summary}</p>
+<p><strong>Population matched:</strong> ${m.trial.population}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Criteria of ${m.trial.registry.map((r) => r.id).join(' / ')}"><table><caption class="muted">Criterion by criterion</caption>
 <thead><tr><th scope="col">Criterion</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead>
 <tbody>${m.criteria.map(
@@ -191,7 +230,9 @@ function trials(matches: readonly TrialMatchResult[]): Html {
               }
             </td>
           </tr>`,
-      )}</tbody></table></div></details>`,
+      )}</tbody></table></div>
+<p class="muted">Sources:</p>
+<ul class="muted">${Object.entries(m.citations).map(([key, c]) => html`<li>${citationLink(key, c)}</li>`)}</ul></details>`,
     )}
   </section>`;
 }
@@ -202,16 +243,27 @@ function evidence(a: Assessment): Html {
     <h2 id="why-title">Why</h2>
     <p><strong>Adequate antidepressant trials:</strong> ${tr.count} of ${tr.required} required.</p>
     <ul>
-      ${tr.exposures.map((e) => html`<li>${e.ingredient}: ${e.adequacy}; ${e.reason}</li>`)}
-      ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${i.reason}</li>`)}
+      ${tr.exposures.map(
+        (e) =>
+          html`<li>
+            ${e.ingredient}: ${e.adequacy};
+            ${dated(a, e.reason)}${
+              e.missing === undefined || e.missing.length === 0
+                ? ''
+                : html` <strong>To confirm: ${e.missing.join(', ')}.</strong>`
+            }
+            <span class="muted">${evidenceOf(a, e.sources)}</span>
+          </li>`,
+      )}
+      ${tr.ignored.map((i) => html`<li>Not used: ${datedReference(a.evidenceDates, i.source)}: ${dated(a, i.reason)}</li>`)}
     </ul>
-    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${a.inflammation.reason}</p>
+    <p><strong>Inflammation:</strong> ${a.inflammation.status}: ${dated(a, a.inflammation.reason)}</p>
     ${
       a.inflammation.rejected.length === 0
         ? ''
         : html`<ul>
             ${a.inflammation.rejected.map(
-              (r) => html`<li>Not used: ${datedReference(a.evidenceDates, r.source)}: ${r.reason}</li>`,
+              (r) => html`<li>Not used: ${datedReference(a.evidenceDates, r.source)}: ${dated(a, r.reason)}</li>`,
             )}
           </ul>`
     }
@@ -232,7 +284,7 @@ function evidence(a: Assessment): Html {
                 html`<tr>
                   <td>${t.rule}</td>
                   <td>${t.matched ? 'yes' : 'no'}</td>
-                  <td>${t.outcome}</td>
+                  <td>${dated(a, t.outcome)}</td>
                 </tr>`,
             )}
           </tbody>
@@ -292,6 +344,8 @@ function chartTable(data: TimelineData): Html {
 export function patientPage(
   name: string,
   a: Assessment,
+  /** The knowledge's citations: every finding names its source (the trial matches carry their own). */
+  citations: Citations,
   matches: readonly TrialMatchResult[],
   chart: { svg: string; data: TimelineData },
   handoutHref: string,
@@ -325,11 +379,11 @@ export function patientPage(
         (s) =>
           html`<section class="alert critical" role="alert">
             <h2>Safety alert: ${s.title}</h2>
-            ${s.detail === undefined ? '' : html`<p>${s.detail}</p>`}
-            <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}</p>
+            ${s.detail === undefined ? '' : html`<p>${dated(a, s.detail)}</p>`}
+            <p class="muted">Evidence: ${evidenceOf(a, s.evidence)}; ${sourceOf(citations, s.citation)}</p>
           </section>`,
       )}
-      ${recommendationBox(a)} ${checklist(a)}
+      ${recommendationBox(a, citations)} ${checklist(a, citations)} ${comorbidity(a, citations)}
       <section aria-labelledby="chart-title">
         <h2 id="chart-title">Timeline</h2>
         <figure class="chart" role="img" tabindex="0" aria-label="${description}">${raw(chart.svg)}</figure>

@@ -308,4 +308,83 @@ describe('web app pages over HTTP', () => {
       assert.ok((reason ?? '').includes('converted with an unverified factor [U]'));
     }
   });
+
+  test('every recommendation, alert and finding names its source, as trd assess does; each trial lists its sources', async () => {
+    const risk = await (await fetch(`${server.base}/patients/suicide-risk`)).text();
+    const alert = /<section class="alert critical" role="alert">([\s\S]*?)<\/section>/.exec(risk)?.[1] ?? '';
+    assert.match(alert, /Evidence: QuestionnaireResponse\/demo-risk-phq9 \(2026-11-06\); Source: phq9-kroenke-2001: /);
+    const box = /<section class="alert \w+" aria-labelledby="rec-title">([\s\S]*?)<\/section>/.exec(risk)?.[1] ?? '';
+    // The protocol's DOI is its address.
+    assert.match(box, /Source: <a href="https:\/\/doi\.org\/10\.1136\/bmjopen-2018-025333">insight-protocol-2018: /);
+    assert.match(
+      risk,
+      /To do: Latent tuberculosis screen\.<\/strong>[^<]*<span class="muted">Source: [^<]*actemra-us-pi-boxed-warning: /,
+    );
+    const trial = /<details open><summary><strong>ISRCTN16942542[\s\S]*?<\/details>/.exec(risk)?.[0] ?? '';
+    assert.match(trial, /Sources:[\s\S]*isrctn-16942542: /);
+    // An unverified source is flagged where it surfaces.
+    assert.match(trial, /insight-intervention-exclusions: [^<]*, section 1\.2 \[U\]/);
+
+    const neutropenia = await (await fetch(`${server.base}/patients/neutropenia`)).text();
+    assert.match(
+      neutropenia,
+      /Contraindication: Neutropenia[\s\S]*?Observation\/demo-neutro-anc \(2026-11-06\); Source: [^<]*actemra-us-pi-5\.2: /,
+    );
+  });
+
+  test("each trial names the population it is matched for (a trial's other cohorts are not), as trd match does", async () => {
+    const page = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    const trial = /<details open><summary><strong>ISRCTN16942542[\s\S]*?<\/details>/.exec(page)?.[0] ?? '';
+    assert.match(
+      trial,
+      /Population matched:<\/strong> The randomised \(intervention\) cohort: [^<]*The comparison cohort \(hs-CRP &lt; 3 mg\/L\) is not matched here\./,
+    );
+  });
+
+  test('an active disease on-label IL-6 blockade treats is shown, informational, with its record and source', async () => {
+    const bundle = readFileSync('test/fixtures/vignettes/comorbid-rheumatoid-arthritis.json', 'utf8');
+    const form = new FormData();
+    form.append('bundle', new Blob([bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303);
+    const page = await (await fetch(new URL(posted.headers.get('location') ?? '', server.base))).text();
+    const section = /<section aria-labelledby="comorbid-title">([\s\S]*?)<\/section>/.exec(page)?.[1] ?? '';
+    assert.match(section, /Comorbid IL-6-responsive disease \(informational\)/);
+    assert.match(
+      section,
+      /Active rheumatoid arthritis \(on-label tocilizumab may treat both conditions\)\.<\/strong> active condition recorded: 69896004 Rheumatoid arthritis\s*<span class="muted">Condition\/ra \(2018-05-01\); Source: [^<]*actemra-indications: /,
+    );
+    const none = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    assert.doesNotMatch(none, /comorbid-title/);
+  });
+
+  test('each antidepressant course names its dated records, and one the pathway cannot judge asks what to confirm', async () => {
+    const bundle = readFileSync('test/fixtures/vignettes/med-no-minimum-dose.json', 'utf8');
+    const form = new FormData();
+    form.append('bundle', new Blob([bundle], { type: 'application/json' }), 'b.json');
+    form.append('asOf', '2026-11-27');
+    const posted = await fetch(`${server.base}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(posted.status, 303);
+    const page = await (await fetch(new URL(posted.headers.get('location') ?? '', server.base))).text();
+    const why = /<h2 id="why-title">Why<\/h2>([\s\S]*?)<details>/.exec(page)?.[1] ?? '';
+    const item = (ingredient: string): string =>
+      (new RegExp(`<li>\\s*${ingredient}: [\\s\\S]*?</li>`).exec(why)?.[0] ?? '').replace(/\s+/g, ' ');
+    assert.match(
+      item('trazodone'),
+      /trazodone: unverified; no minimum adequate dose is known for trazodone \(70 days on the drug\) <strong>To confirm: minimum adequate dose\.<\/strong> <span class="muted">MedicationStatement\/trazodone \(2025-05-05 to 2025-07-13\)<\/span>/,
+    );
+    assert.match(
+      item('sertraline'),
+      /<span class="muted">MedicationStatement\/sertraline \(2025-01-06 to 2025-03-30\)<\/span>/,
+    );
+    assert.doesNotMatch(item('sertraline'), /To confirm/);
+  });
+
+  test("a resource named inside the engine's prose (the trace, a reason) carries its date, as trd assess prints it", async () => {
+    const page = await (await fetch(`${server.base}/patients/refer-to-trial`)).text();
+    const trace = /<summary>Decision trace<\/summary>([\s\S]*?)<\/details>/.exec(page)?.[1] ?? '';
+    assert.match(trace, /in scope: depression present \(Condition\/demo-refer-depression \(2024-09-02\)\)/);
+    assert.doesNotMatch(trace, /Condition\/demo-refer-depression\)/);
+  });
 });

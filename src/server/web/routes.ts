@@ -112,6 +112,7 @@ export function webRoutes(context: ServerContext, options: { demoDir?: string; s
       patientPage(
         patientName(bundle, asOf) ?? 'Patient',
         assessment,
+        context.engine.knowledge.citations,
         matches,
         chart,
         handoutHref,

@@ -9,7 +9,7 @@ import type { CrpResult } from '../../pathway/facts.ts';
 import { crpText } from '../../pathway/inflammation.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { sameDayOutcome, undecided, unverifiedNote } from '../context.ts';
+import { sameDayOutcome, thresholdNote, undecided, unverifiedNote } from '../context.ts';
 
 type CrpTest = Extract<CriterionTest, { type: 'crp-at-least' | 'crp-below' }>;
 
@@ -75,7 +75,7 @@ function resultAgainst(ctx: MatchContext, test: CrpTest, crp: CrpResult): TestOu
   // The pathway's own reason: a CRP is acute above the acute threshold, or at or above the cut-off during or soon
   // after an infection (definition 5); a second wording here would say the wrong one.
   const acute = inflammation.status === 'acute' ? `; the care pathway reads it as acute: ${inflammation.reason}` : '';
-  return { holds, reason: `${shown} (${wanted})${acute}`, evidence: [crp.source], unverifiedNotes };
+  return { holds, reason: `${shown} ${thresholdNote(holds, wanted)}${acute}`, evidence: [crp.source], unverifiedNotes };
 }
 
 /** The [U] note of the factor that converted this CRP, when the pathway says an unverified one did. */

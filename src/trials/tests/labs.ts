@@ -26,7 +26,7 @@ import {
 import type { DatedObservation } from '../../pathway/observations.ts';
 import type { CriterionTest } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { olderThanWindow, sameDayOutcome, unverifiedNote } from '../context.ts';
+import { olderThanWindow, sameDayOutcome, thresholdNote, unverifiedNote } from '../context.ts';
 import { observationsCodedIn } from '../classified.ts';
 
 type LabTest = Extract<CriterionTest, { type: 'lab-at-least' | 'measurement-at-most' }>;
@@ -162,5 +162,5 @@ function resultAgainst(ctx: MatchContext, test: LabTest, { obs }: DatedObservati
       : atMost(value, quantity.comparator, test.value);
   if (holds === undefined)
     return { holds, reason: `${shown} cannot be placed against ${wanted}`, evidence: [obs.ref], collect };
-  return { holds, reason: `${shown} (${wanted})`, evidence: [obs.ref], unverifiedNotes };
+  return { holds, reason: `${shown} ${thresholdNote(holds, wanted)}`, evidence: [obs.ref], unverifiedNotes };
 }

@@ -7,7 +7,7 @@
  */
 import type { CriterionTest, ScaleSource } from '../schema.ts';
 import type { MatchContext, TestOutcome } from '../context.ts';
-import { olderThanWindow, once, sameDayOutcome, unverifiedNote } from '../context.ts';
+import { olderThanWindow, once, sameDayOutcome, thresholdNote, unverifiedNote } from '../context.ts';
 import { latestTies } from '../../pathway/observations.ts';
 import { scaleReadings } from '../scale-readings.ts';
 import { observationsMaybeIn } from '../classified.ts';
@@ -127,7 +127,7 @@ function readingAgainst(
   const partial = sum.missing.length > 0 ? ` (items ${sum.missing.join(', ')} unanswered)` : '';
   return {
     holds,
-    reason: `${name} = ${sum.value} ${at}${partial} (${relation})`,
+    reason: `${name} = ${sum.value} ${at}${partial} ${thresholdNote(holds, relation)}`,
     evidence: [reading.ref],
     unverifiedNotes,
   };
