@@ -562,6 +562,31 @@ async function checkTables(
 }
 
 /**
+ * The OMOP vocabulary is loaded: `concept` holds concepts and `concept_relationship` its "Maps to" rows (every
+ * standard concept of a loaded vocabulary maps to itself). A CDM whose vocabulary load failed or was left out (Athena's
+ * CONCEPT_RELATIONSHIP.csv is the largest of its files) has the tables, empty: the pathway's ICD-10, ATC and other
+ * source codes then reach no standard concept, and the rows a site's ETL mapped are not seen, so the screen
+ * would report a population with hardly any depression instead of a load to finish.
+ */
+async function checkVocabulary(runner: SqlRunner, table: (name: string) => string, where: string): Promise<void> {
+  const [[concepts, mapsTo] = []] = await runner.rows(
+    `SELECT (SELECT COUNT(*) FROM (SELECT 1 AS x FROM ${table('concept')} LIMIT 1) c),
+            (SELECT COUNT(*) FROM (SELECT 1 AS x FROM ${table('concept_relationship')}
+              WHERE relationship_id = 'Maps to' LIMIT 1) r)`,
+  );
+  const empty = [
+    ...(Number(cell(concepts)) === 0 ? ['concept is empty'] : []),
+    ...(Number(cell(mapsTo)) === 0 ? ['concept_relationship has no "Maps to" row'] : []),
+  ];
+  if (empty.length > 0) {
+    throw new InputError(
+      `the OMOP vocabulary is not loaded in ${where} (${empty.join(', ')}): load the vocabulary tables (CONCEPT, CONCEPT_RELATIONSHIP, CONCEPT_ANCESTOR, DRUG_STRENGTH from Athena) and run the same command again; without them no code of the pathway reaches the CDM's concepts`,
+      'screen.source.vocabulary',
+    );
+  }
+}
+
+/**
  * A PostgreSQL schema's tables (lower-cased name -> whether this user may read it), from the catalog, which lists
  * every table (information_schema lists only those the user has some privilege on, so an unreadable table looked
  * missing); and the schema as the SQL must name it: the name typed when it is the schema's (or its lower-case form
@@ -661,6 +686,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
     async prepare() {
       const schema = await checkTables(o.runner, o.schema, base);
       base = { ...base, ...(schema === undefined ? {} : { schema }) };
+      await checkVocabulary(o.runner, table, o.schema === undefined ? 'the default schema' : `schema ${o.schema}`);
       const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
       const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
       const standard = await o.runner.rows(
