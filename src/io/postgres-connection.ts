@@ -32,8 +32,24 @@ export function connectionFailure(code: string): string {
     EAI_AGAIN: 'the host name could not be looked up',
     ETIMEDOUT: 'no answer in time',
     EHOSTUNREACH: 'the host cannot be reached',
+    // pg's own failures, which carry no code (pgFailure).
+    'no password': 'the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)',
+    timeout: 'the server accepted the connection but did not answer in time',
   };
   return Object.hasOwn(why, code) ? (why[code] as string) : 'the connection failed';
+}
+
+/**
+ * A failure pg reports without a code, by its message (never shown: it may quote the server): a server that asks for
+ * a SCRAM password when the URL gives none (pg: "client password must be a string"), which a site whose password is
+ * meant to come from elsewhere meets first; and a server that accepted the connection but never answered (pg's
+ * connection timeout: "timeout expired"), a proxy or a server too busy to start a session.
+ */
+function pgFailure(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (/client password must be a (?:non-empty )?string/.test(message)) return 'no password';
+  if (message === 'timeout expired') return 'timeout';
+  return undefined;
 }
 
 /**
@@ -42,7 +58,7 @@ export function connectionFailure(code: string): string {
  */
 export function cannotConnect(url: string, error: unknown, issueCode: string): InputError {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  const shown = typeof code === 'string' ? code : 'connection failed';
+  const shown = typeof code === 'string' ? code : (pgFailure(error) ?? 'connection failed');
   return new InputError(
     `cannot connect to the PostgreSQL database at ${postgresHost(url)} (${shown}): ${connectionFailure(shown)}`,
     issueCode,
