@@ -126,6 +126,22 @@ test('screen-sql prints the projection for a warehouse dialect', async () => {
   assert.match(r.stdout, /'Maps to'/);
 });
 
+test('screen-sql for BigQuery takes a dataset of another project, whose id holds hyphens as most do', async () => {
+  const r = await trd('screen-sql', '--dialect', 'bigquery', '--schema', 'my-project-123456.cdm');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /FROM `my-project-123456\.cdm\.concept_relationship` cr/);
+  // A hyphen is BigQuery's only: unquoted in the other warehouses it is a minus, and a dataset never has one.
+  for (const [dialect, schema] of [
+    ['snowflake', 'my-project.cdm'],
+    ['bigquery', 'my-project.my-cdm'],
+    ['bigquery', 'My-Project.cdm'],
+  ] as const) {
+    const refused = await trd('screen-sql', '--dialect', dialect, '--schema', schema);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^trd: --schema must be a [^\n]+\n$/);
+  }
+});
+
 test('bad input: exit 2 with one trd: line and no output', async () => {
   for (const args of [
     ['screen', join(dir, 'no-such-folder'), '--as-of', '2026-11-27', '--out', join(dir, 'bad.ndjson')],

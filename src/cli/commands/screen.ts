@@ -90,11 +90,22 @@ export function parseWorkerThreads(raw: string | undefined): number | 'auto' {
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
-function checkSchema(schema: string | undefined): string | undefined {
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new InputError('--schema must be a plain identifier (letters, digits, underscores)', 'screen.schema.invalid');
-  }
-  return schema;
+/**
+ * A BigQuery dataset in another project: `project-id.dataset`. A Google Cloud project id is 6 to 30 lowercase
+ * letters, digits and hyphens, starting with a letter and not ending with a hyphen, so most hold a hyphen
+ * (`my-project-123456`); BigQuery reads it in the backquoted path the dialect writes (`my-project.cdm.person`).
+ */
+const BIGQUERY_PROJECT_DATASET = /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkSchema(schema: string | undefined, dialect?: DialectName): string | undefined {
+  if (schema === undefined || SCHEMA_NAME.test(schema)) return schema;
+  if (dialect === 'bigquery' && BIGQUERY_PROJECT_DATASET.test(schema)) return schema;
+  throw new InputError(
+    dialect === 'bigquery'
+      ? '--schema must be a dataset or project-id.dataset (a dataset of letters, digits and underscores; a project id of lowercase letters, digits and hyphens)'
+      : '--schema must be a schema or database.schema, each of letters, digits and underscores',
+    'screen.schema.invalid',
+  );
 }
 
 /**
@@ -374,7 +385,7 @@ export function registerScreenSql(program: Command): void {
         throw new InputError(`--dialect must be one of ${DIALECT_NAMES.join(', ')}`, 'screen.dialect.unknown');
       }
       const engine = createEngine(flags.pathway === undefined ? {} : { pathway: flags.pathway });
-      const schema = checkSchema(flags.schema);
+      const schema = checkSchema(flags.schema, flags.dialect as DialectName);
       const shard = parseShard(flags.shard);
       const o = {
         codes: pathwayCodes(engine.knowledge),
