@@ -124,6 +124,17 @@ test('screen-sql prints the projection for a warehouse dialect', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /`cdm\.concept_relationship`/);
   assert.match(r.stdout, /'Maps to'/);
+  // The extract to screen in DuckDB: one query per table, drug_exposure's cut with the drug_ingredient it reads.
+  const extract = await trd('screen-sql', '--dialect', 'snowflake', '--schema', 'cdm', '--extract');
+  assert.equal(extract.code, 0, extract.stderr);
+  assert.equal(
+    extract.stdout.match(/^-- \w+: export to Parquet as \w+\/\*\.parquet$/gm)?.length,
+    OMOP_TABLE_NAMES.length,
+  );
+  assert.match(extract.stdout, /drug_ingredient AS \([^;]+FROM cdm\.drug_exposure\b/);
+  const sharded = await trd('screen-sql', '--dialect', 'snowflake', '--extract', '--shard', '1/2');
+  assert.equal(sharded.code, 2);
+  assert.match(sharded.stderr, /^trd: --extract takes every person [^\n]+\n$/);
 });
 
 test('screen-sql for BigQuery takes a dataset of another project, whose id holds hyphens as most do', async () => {

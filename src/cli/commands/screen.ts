@@ -13,7 +13,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
-import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from '../../screen/dialect.ts';
+import { DIALECT_NAMES, extractSql, projectionSql, vocabularySql, type DialectName } from '../../screen/dialect.ts';
 import { mergeShards, readMeta } from '../../screen/merge.ts';
 import { pathwayCodes } from '../../screen/pathway-codes.ts';
 import { reportContextOf, writeReport } from '../../screen/report-file.ts';
@@ -380,7 +380,11 @@ export function registerScreenSql(program: Command): void {
     .option('--schema <name>', 'the schema (dataset) holding the CDM tables')
     .option('--shard <i/n>', 'only persons whose person_id modulo n, taken into 0..n-1, is i - 1')
     .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
-    .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string }) => {
+    .option(
+      '--extract',
+      'print instead one query per CDM table, the extract to export to Parquet and screen in DuckDB (clinical tables cut to the rows the projection reads)',
+    )
+    .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string; extract?: boolean }) => {
       if (!(DIALECT_NAMES as readonly string[]).includes(flags.dialect)) {
         throw new InputError(`--dialect must be one of ${DIALECT_NAMES.join(', ')}`, 'screen.dialect.unknown');
       }
@@ -393,6 +397,20 @@ export function registerScreenSql(program: Command): void {
         ...(shard === undefined ? {} : { shard }),
       };
       const d = flags.dialect as DialectName;
+      if (flags.extract === true) {
+        if (shard !== undefined) {
+          throw new InputError(
+            '--extract takes every person (`trd screen --shard` shards the extract); give no --shard with it',
+            'screen.extract.shard',
+          );
+        }
+        out(
+          extractSql(d, o)
+            .map(({ table, sql }) => `-- ${table}: export to Parquet as ${table}/*.parquet\n${sql};\n`)
+            .join('\n'),
+        );
+        return;
+      }
       out(
         `-- Pathway codes mapped to standard concepts\n${vocabularySql(d, o)};\n\n-- The projection, one patient after another\n${projectionSql(d, o)};\n`,
       );
