@@ -148,3 +148,15 @@ export function omopDdl(schema?: string): string[] {
     ([table, columns]) => `CREATE TABLE ${prefix}${table} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`,
   );
 }
+
+/**
+ * The DuckDB statement that loads a table's CSV as `trd synth --format omop-csv` writes it (a header line, the columns
+ * of OMOP_TABLES in their order, an empty cell for no value). The columns are named: a table created with the CDM's
+ * full DDL has more columns, in another order, and a COPY by position failed on it (or would load a value into the
+ * wrong column). The same column list, the CSV's header line, loads it into PostgreSQL (docs/screening.md).
+ */
+export function omopCsvCopy(table: string, csvPath: string, schema?: string): string {
+  const columns = (OMOP_TABLES[table] ?? []).map(([c]) => c).join(', ');
+  const prefix = schema === undefined ? '' : `${schema}.`;
+  return `COPY ${prefix}${table} (${columns}) FROM '${csvPath.replace(/'/g, "''")}' (HEADER true, NULLSTR '')`;
+}
