@@ -141,6 +141,17 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
 
 export const OMOP_TABLE_NAMES = Object.keys(OMOP_TABLES);
 
+/**
+ * The standardized vocabulary tables among them: loaded from Athena rather than by the site's ETL, and kept by many
+ * sites in a schema of their own (the OHDSI tools' vocabularyDatabaseSchema beside cdmDatabaseSchema).
+ */
+export const OMOP_VOCABULARY_TABLES: readonly string[] = [
+  'concept',
+  'concept_relationship',
+  'drug_strength',
+  'concept_ancestor',
+];
+
 /** CREATE TABLE statements for the tables above (DuckDB and PostgreSQL). */
 export function omopDdl(schema?: string): string[] {
   const prefix = schema === undefined ? '' : `${schema}.`;

@@ -30,7 +30,7 @@ import {
   type ProjectionOptions,
 } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
-import { OMOP_TABLE_NAMES, OMOP_TABLES } from './omop-schema.ts';
+import { OMOP_TABLE_NAMES, OMOP_TABLES, OMOP_VOCABULARY_TABLES } from './omop-schema.ts';
 import {
   ALLERGY_RECORD_CODE_SET,
   GENDER_CONCEPTS,
@@ -515,8 +515,15 @@ async function checkTables(
   }
   const missing = needed.filter((t) => !present.has(t));
   if (missing.length > 0) {
+    // The schema holds `person`: it is the CDM's, and --schema would not help.
+    const vocabularyOnly = missing.every((t) => OMOP_VOCABULARY_TABLES.includes(t));
+    const view = `CREATE VIEW ${schema === undefined ? '' : `${schema}.`}${missing[0]} AS SELECT * FROM vocab.${missing[0]}`;
     throw new InputError(
-      `${tables(missing)} not in ${where} (give the CDM schema with --schema)`,
+      !present.has('person')
+        ? `${tables(missing)} not in ${where} (give the CDM schema with --schema)`
+        : vocabularyOnly
+          ? `${tables(missing)} not in ${where}, which holds the CDM's other tables: load the vocabulary there, or for a vocabulary kept in a schema of its own, create a view of each table there (${view})`
+          : `${tables(missing)} not in ${where}, which holds the CDM's other tables: create ${missing.length === 1 ? 'it' : 'them'} there with the CDM's DDL (empty if the site has no such rows) and run the same command again`,
       'screen.source.tables',
     );
   }
