@@ -91,3 +91,16 @@ test('a server that accepts the connection but never answers: said so, not "the 
     await closed(s);
   }
 });
+
+test('a Unix socket folder with no server: the folder named, and what ENOENT means there', async () => {
+  for (const url of [
+    'postgres:///omop?host=/nonexistent-trd-socket-folder&port=5432',
+    'postgres://reader@%2Fnonexistent-trd-socket-folder:5432/omop',
+  ]) {
+    const e = await failure(url, 5000);
+    assert.equal(
+      e.message,
+      'cannot connect to the PostgreSQL database at /nonexistent-trd-socket-folder:5432 (ENOENT): no server socket in that folder (the server is not running, or its unix_socket_directories is another)',
+    );
+  }
+});

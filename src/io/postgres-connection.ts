@@ -6,11 +6,17 @@
  */
 import { InputError } from '../record/issues.ts';
 
-/** The host and port of a postgres:// URL, never its user or password. */
+/**
+ * The host and port of a postgres:// URL, never its user or password. A Unix socket's folder, as pg reads it from
+ * the URL (`postgres:///omop?host=/var/run/postgresql`, or percent-encoded as the host), is the host, so that the
+ * line names where pg looked (it named nothing: "at  (ENOENT)").
+ */
 export function postgresHost(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.hostname}${u.port === '' ? '' : `:${u.port}`}`;
+    const host = u.searchParams.get('host') ?? decodeURIComponent(u.hostname);
+    const port = u.port === '' ? (u.searchParams.get('port') ?? '') : u.port;
+    return `${host === '' ? 'localhost' : host}${port === '' ? '' : `:${port}`}`;
   } catch {
     return 'the server';
   }
@@ -32,6 +38,8 @@ export function connectionFailure(code: string): string {
     EAI_AGAIN: 'the host name could not be looked up',
     ETIMEDOUT: 'no answer in time',
     EHOSTUNREACH: 'the host cannot be reached',
+    // A Unix socket (a host that is a folder): no socket file there.
+    ENOENT: 'no server socket in that folder (the server is not running, or its unix_socket_directories is another)',
     // pg's own failures, which carry no code (pgFailure).
     'no password': 'the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)',
     timeout: 'the server accepted the connection but did not answer in time',
