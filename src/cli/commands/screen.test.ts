@@ -203,6 +203,11 @@ test('the run identity holds everything that decides the output: the schema, the
   assert.notEqual(pgA.source, pgB.source);
   assert.notEqual(pgA.source, runIdentity(pgUrl, base).source);
   assert.doesNotMatch(JSON.stringify(pgA), /hunter2/);
+  // Servers reached through a Unix socket, the folder and user given as pg reads them from the URL's query.
+  const socket = (folder: string, user = 'reader'): string =>
+    runIdentity(`postgres:///omop?host=${folder}&user=${user}`, base).source;
+  assert.notEqual(socket('/run/pg-a'), socket('/run/pg-b'));
+  assert.notEqual(socket('/run/pg-a'), socket('/run/pg-a', 'other'), 'the user heads the search path');
   const duck = join(dir, 'identity.duckdb');
   writeFileSync(duck, '');
   assert.notEqual(

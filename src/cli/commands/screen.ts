@@ -22,6 +22,7 @@ import { runScreen, screenPaths, type RunIdentity, type ScreenPaths } from '../.
 import { filesNotRead, resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
+import { postgresHost } from '../../io/postgres-connection.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
 import { checkOutputFile, InputError, resolveAsOf, samePath } from '../input.ts';
@@ -114,9 +115,11 @@ function checkSchema(schema: string | undefined, dialect?: DialectName): string 
  */
 function sourceIdentity(source: string, schema: string | undefined): string {
   if (isPostgresUrl(source)) {
+    // The host as pg reads it (a Unix socket folder too, as ?host=): two socket servers were one identity.
     const u = new URL(source);
-    const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
-    return `postgres://${user}${u.hostname}:${u.port}${u.pathname} schema ${schema ?? '(search path)'}`;
+    const name = u.username === '' ? (u.searchParams.get('user') ?? '') : decodeURIComponent(u.username);
+    const user = name === '' ? '' : `${name}@`;
+    return `postgres://${user}${postgresHost(source)}${u.pathname} schema ${schema ?? '(search path)'}`;
   }
   const path = resolve(source);
   if (source.endsWith('.duckdb')) {
