@@ -104,3 +104,24 @@ test('a Unix socket folder with no server: the folder named, and what ENOENT mea
     );
   }
 });
+
+test('SSL asked for and not offered, or a certificate not verified: said so, with what to give', async () => {
+  // The server's answer 'N' to pg's SSLRequest: no SSL here.
+  const s = await standIn([Buffer.from('N')]);
+  try {
+    const e = await failure(`postgres://reader@127.0.0.1:${s.port}/omop?sslmode=no-verify`, 5000);
+    assert.equal(
+      e.message,
+      `cannot connect to the PostgreSQL database at 127.0.0.1:${s.port} (no SSL): the URL asks for SSL (sslmode) and the server does not offer it`,
+    );
+  } finally {
+    await closed(s);
+  }
+  for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+    assert.match(
+      cannotConnect('postgres://db.example/omop', Object.assign(new Error('x'), { code }), 'trial.db.unreachable')
+        .message,
+      /^cannot connect to the PostgreSQL database at db\.example \([A-Z_]+\): the server's TLS certificate could not be verified \(give its certificate authority with sslrootcert=FILE in the URL\)$/,
+    );
+  }
+});

@@ -22,6 +22,16 @@ export function postgresHost(url: string): string {
   }
 }
 
+/** Node's TLS errors of a certificate it could not verify (a private CA, a self-signed or expired certificate). */
+const TLS_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /**
  * What a connection failure means, in words, by its code (a PostgreSQL SQLSTATE, or Node's network error code): a
  * bare "28P01" does not tell a user that the password was refused.
@@ -43,7 +53,12 @@ export function connectionFailure(code: string): string {
     // pg's own failures, which carry no code (pgFailure).
     'no password': 'the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)',
     timeout: 'the server accepted the connection but did not answer in time',
+    'no SSL': 'the URL asks for SSL (sslmode) and the server does not offer it',
   };
+  // The server's certificate, with an sslmode that verifies it (pg takes require as verify-full).
+  if (TLS_CERTIFICATE_CODES.has(code)) {
+    return "the server's TLS certificate could not be verified (give its certificate authority with sslrootcert=FILE in the URL)";
+  }
   return Object.hasOwn(why, code) ? (why[code] as string) : 'the connection failed';
 }
 
@@ -57,6 +72,7 @@ function pgFailure(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : '';
   if (/client password must be a (?:non-empty )?string/.test(message)) return 'no password';
   if (message === 'timeout expired') return 'timeout';
+  if (message === 'The server does not support SSL connections') return 'no SSL';
   return undefined;
 }
 
