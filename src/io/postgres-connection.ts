@@ -6,15 +6,31 @@
  */
 import { InputError } from '../record/issues.ts';
 
-/** The host and port of a postgres:// URL, never its user or password. */
+/**
+ * The host and port of a postgres:// URL, never its user or password. A Unix socket's folder, as pg reads it from
+ * the URL (`postgres:///omop?host=/var/run/postgresql`, or percent-encoded as the host), is the host, so that the
+ * line names where pg looked (it named nothing: "at  (ENOENT)").
+ */
 export function postgresHost(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.hostname}${u.port === '' ? '' : `:${u.port}`}`;
+    const host = u.searchParams.get('host') ?? decodeURIComponent(u.hostname);
+    const port = u.port === '' ? (u.searchParams.get('port') ?? '') : u.port;
+    return `${host === '' ? 'localhost' : host}${port === '' ? '' : `:${port}`}`;
   } catch {
     return 'the server';
   }
 }
+
+/** Node's TLS errors of a certificate it could not verify (a private CA, a self-signed or expired certificate). */
+const TLS_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /**
  * What a connection failure means, in words, by its code (a PostgreSQL SQLSTATE, or Node's network error code): a
@@ -32,8 +48,32 @@ export function connectionFailure(code: string): string {
     EAI_AGAIN: 'the host name could not be looked up',
     ETIMEDOUT: 'no answer in time',
     EHOSTUNREACH: 'the host cannot be reached',
+    // A Unix socket (a host that is a folder): no socket file there.
+    ENOENT: 'no server socket in that folder (the server is not running, or its unix_socket_directories is another)',
+    // pg's own failures, which carry no code (pgFailure).
+    'no password': 'the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)',
+    timeout: 'the server accepted the connection but did not answer in time',
+    'no SSL': 'the URL asks for SSL (sslmode) and the server does not offer it',
   };
+  // The server's certificate, with an sslmode that verifies it (pg takes require as verify-full).
+  if (TLS_CERTIFICATE_CODES.has(code)) {
+    return "the server's TLS certificate could not be verified (give its certificate authority with sslrootcert=FILE in the URL)";
+  }
   return Object.hasOwn(why, code) ? (why[code] as string) : 'the connection failed';
+}
+
+/**
+ * A failure pg reports without a code, by its message (never shown: it may quote the server): a server that asks for
+ * a SCRAM password when the URL gives none (pg: "client password must be a string"), which a site whose password is
+ * meant to come from elsewhere meets first; and a server that accepted the connection but never answered (pg's
+ * connection timeout: "timeout expired"), a proxy or a server too busy to start a session.
+ */
+function pgFailure(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (/client password must be a (?:non-empty )?string/.test(message)) return 'no password';
+  if (message === 'timeout expired') return 'timeout';
+  if (message === 'The server does not support SSL connections') return 'no SSL';
+  return undefined;
 }
 
 /**
@@ -42,7 +82,7 @@ export function connectionFailure(code: string): string {
  */
 export function cannotConnect(url: string, error: unknown, issueCode: string): InputError {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  const shown = typeof code === 'string' ? code : 'connection failed';
+  const shown = typeof code === 'string' ? code : (pgFailure(error) ?? 'connection failed');
   return new InputError(
     `cannot connect to the PostgreSQL database at ${postgresHost(url)} (${shown}): ${connectionFailure(shown)}`,
     issueCode,

@@ -9,6 +9,7 @@
  * DISTINCT); `||` joins only text (BigQuery has no INT64 || STRING).
  */
 import type { PathwayCode } from './pathway-codes.ts';
+import { OMOP_TABLE_NAMES } from './sources/omop-schema.ts';
 import { vocabularyOf } from './sources/omop-vocabulary.ts';
 
 export const DIALECT_NAMES = ['duckdb', 'postgres', 'spark', 'bigquery', 'snowflake'] as const;
@@ -257,6 +258,48 @@ function pathwayRows(t: (table: string) => string, table: string, prefix: string
   return `SELECT * FROM ${t(table)}
       WHERE ${prefix}_concept_id IN (SELECT concept_id FROM wanted)
         OR ${prefix}_source_concept_id IN (SELECT concept_id FROM pathway_concept)${drug}`;
+}
+
+/**
+ * The extract of the CDM a site on a warehouse that `trd screen` does not read (Spark, BigQuery, Snowflake) exports
+ * to Parquet and screens in DuckDB (docs/screening.md, "Running the projection inside a warehouse"): one query per
+ * table the projection reads (OMOP_TABLE_NAMES). The five clinical tables are cut to the
+ * rows the projection keeps (pathwayRows, with every CTE it reads: the pathway's concepts, those they map to, and
+ * the drug products of pathway ingredients), visit_occurrence to the visits those condition rows name; `person`
+ * (every person gets a line), `death` and the vocabulary tables (units and coded values are read through `concept`)
+ * whole.
+ */
+export function extractSql(
+  name: DialectName,
+  o: Omit<ProjectionOptions, 'shard' | 'afterPersonId' | 'limitPersons'>,
+): { table: string; sql: string }[] {
+  const d = DIALECTS[name];
+  const t = (table: string): string => d.qualify(o.schema, table);
+  const ctes = `WITH ${vocabularyCtes(d, o)},
+  ${drugIngredientCte(t)}`;
+  const clinical = new Map<string, string>(CLINICAL_TABLES);
+  return OMOP_TABLE_NAMES.map((table) => {
+    const prefix = clinical.get(table);
+    if (prefix !== undefined)
+      return {
+        table,
+        sql: `${ctes}
+${pathwayRows(t, table, prefix)}`,
+      };
+    if (table === 'visit_occurrence') {
+      return {
+        table,
+        sql: `${ctes}
+SELECT * FROM ${t(table)}
+WHERE visit_occurrence_id IN (
+  SELECT visit_occurrence_id FROM (
+      ${pathwayRows(t, 'condition_occurrence', 'condition')}
+  ) co
+)`,
+      };
+    }
+    return { table, sql: `SELECT * FROM ${t(table)}` };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Knowledge } from '../knowledge/index.ts';
-import { OMOP_TABLES, omopDdl } from '../screen/sources/omop-schema.ts';
+import { OMOP_TABLES, omopCsvCopy, omopDdl } from '../screen/sources/omop-schema.ts';
 import { patientRows, personId, vocabularyRows, type OmopRows, type Row } from './omop.ts';
 import type { SynthPatient } from './population.ts';
 import { GROUND_TRUTH_FILE, truthOf, type TruthThresholds } from './truth.ts';
@@ -69,10 +69,8 @@ export async function loadCsvIntoDuckDb(csvDir: string, file: string, removeCsv:
   const connection = await instance.connect();
   try {
     for (const ddl of omopDdl()) await connection.run(ddl);
-    for (const table of Object.keys(OMOP_TABLES)) {
-      const csv = join(csvDir, `${table}.csv`).replace(/'/g, "''");
-      await connection.run(`COPY ${table} FROM '${csv}' (HEADER true, NULLSTR '')`);
-    }
+    for (const table of Object.keys(OMOP_TABLES))
+      await connection.run(omopCsvCopy(table, join(csvDir, `${table}.csv`)));
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -124,6 +124,33 @@ test('screen-sql prints the projection for a warehouse dialect', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /`cdm\.concept_relationship`/);
   assert.match(r.stdout, /'Maps to'/);
+  // The extract to screen in DuckDB: one query per table, drug_exposure's cut with the drug_ingredient it reads.
+  const extract = await trd('screen-sql', '--dialect', 'snowflake', '--schema', 'cdm', '--extract');
+  assert.equal(extract.code, 0, extract.stderr);
+  assert.equal(
+    extract.stdout.match(/^-- \w+: export to Parquet as \w+\/\*\.parquet$/gm)?.length,
+    OMOP_TABLE_NAMES.length,
+  );
+  assert.match(extract.stdout, /drug_ingredient AS \([^;]+FROM cdm\.drug_exposure\b/);
+  const sharded = await trd('screen-sql', '--dialect', 'snowflake', '--extract', '--shard', '1/2');
+  assert.equal(sharded.code, 2);
+  assert.match(sharded.stderr, /^trd: --extract takes every person [^\n]+\n$/);
+});
+
+test('screen-sql for BigQuery takes a dataset of another project, whose id holds hyphens as most do', async () => {
+  const r = await trd('screen-sql', '--dialect', 'bigquery', '--schema', 'my-project-123456.cdm');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /FROM `my-project-123456\.cdm\.concept_relationship` cr/);
+  // A hyphen is BigQuery's only: unquoted in the other warehouses it is a minus, and a dataset never has one.
+  for (const [dialect, schema] of [
+    ['snowflake', 'my-project.cdm'],
+    ['bigquery', 'my-project.my-cdm'],
+    ['bigquery', 'My-Project.cdm'],
+  ] as const) {
+    const refused = await trd('screen-sql', '--dialect', dialect, '--schema', schema);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^trd: --schema must be a [^\n]+\n$/);
+  }
 });
 
 test('bad input: exit 2 with one trd: line and no output', async () => {
@@ -176,6 +203,11 @@ test('the run identity holds everything that decides the output: the schema, the
   assert.notEqual(pgA.source, pgB.source);
   assert.notEqual(pgA.source, runIdentity(pgUrl, base).source);
   assert.doesNotMatch(JSON.stringify(pgA), /hunter2/);
+  // Servers reached through a Unix socket, the folder and user given as pg reads them from the URL's query.
+  const socket = (folder: string, user = 'reader'): string =>
+    runIdentity(`postgres:///omop?host=${folder}&user=${user}`, base).source;
+  assert.notEqual(socket('/run/pg-a'), socket('/run/pg-b'));
+  assert.notEqual(socket('/run/pg-a'), socket('/run/pg-a', 'other'), 'the user heads the search path');
   const duck = join(dir, 'identity.duckdb');
   writeFileSync(duck, '');
   assert.notEqual(

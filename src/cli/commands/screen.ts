@@ -13,7 +13,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../../engine/index.ts';
-import { DIALECT_NAMES, projectionSql, vocabularySql, type DialectName } from '../../screen/dialect.ts';
+import { DIALECT_NAMES, extractSql, projectionSql, vocabularySql, type DialectName } from '../../screen/dialect.ts';
 import { mergeShards, readMeta } from '../../screen/merge.ts';
 import { pathwayCodes } from '../../screen/pathway-codes.ts';
 import { reportContextOf, writeReport } from '../../screen/report-file.ts';
@@ -22,6 +22,7 @@ import { runScreen, screenPaths, type RunIdentity, type ScreenPaths } from '../.
 import { filesNotRead, resourceFiles, openNdjsonSource } from '../../screen/sources/ndjson.ts';
 import { duckDbRunner, openOmopSource } from '../../screen/sources/omop.ts';
 import { isPostgresUrl, postgresRunner } from '../../screen/sources/postgres.ts';
+import { postgresHost } from '../../io/postgres-connection.ts';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../../screen/sources/source.ts';
 import type { ScreenSource, Shard } from '../../screen/sources/source.ts';
 import { checkOutputFile, InputError, resolveAsOf, samePath } from '../input.ts';
@@ -90,11 +91,22 @@ export function parseWorkerThreads(raw: string | undefined): number | 'auto' {
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
-function checkSchema(schema: string | undefined): string | undefined {
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new InputError('--schema must be a plain identifier (letters, digits, underscores)', 'screen.schema.invalid');
-  }
-  return schema;
+/**
+ * A BigQuery dataset in another project: `project-id.dataset`. A Google Cloud project id is 6 to 30 lowercase
+ * letters, digits and hyphens, starting with a letter and not ending with a hyphen, so most hold a hyphen
+ * (`my-project-123456`); BigQuery reads it in the backquoted path the dialect writes (`my-project.cdm.person`).
+ */
+const BIGQUERY_PROJECT_DATASET = /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkSchema(schema: string | undefined, dialect?: DialectName): string | undefined {
+  if (schema === undefined || SCHEMA_NAME.test(schema)) return schema;
+  if (dialect === 'bigquery' && BIGQUERY_PROJECT_DATASET.test(schema)) return schema;
+  throw new InputError(
+    dialect === 'bigquery'
+      ? '--schema must be a dataset or project-id.dataset (a dataset of letters, digits and underscores; a project id of lowercase letters, digits and hyphens)'
+      : '--schema must be a schema or database.schema, each of letters, digits and underscores',
+    'screen.schema.invalid',
+  );
 }
 
 /**
@@ -103,9 +115,11 @@ function checkSchema(schema: string | undefined): string | undefined {
  */
 function sourceIdentity(source: string, schema: string | undefined): string {
   if (isPostgresUrl(source)) {
+    // The host as pg reads it (a Unix socket folder too, as ?host=): two socket servers were one identity.
     const u = new URL(source);
-    const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
-    return `postgres://${user}${u.hostname}:${u.port}${u.pathname} schema ${schema ?? '(search path)'}`;
+    const name = u.username === '' ? (u.searchParams.get('user') ?? '') : decodeURIComponent(u.username);
+    const user = name === '' ? '' : `${name}@`;
+    return `postgres://${user}${postgresHost(source)}${u.pathname} schema ${schema ?? '(search path)'}`;
   }
   const path = resolve(source);
   if (source.endsWith('.duckdb')) {
@@ -369,12 +383,16 @@ export function registerScreenSql(program: Command): void {
     .option('--schema <name>', 'the schema (dataset) holding the CDM tables')
     .option('--shard <i/n>', 'only persons whose person_id modulo n, taken into 0..n-1, is i - 1')
     .option('--pathway <file>', 'a care-pathway JSON file to use instead of the bundled one')
-    .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string }) => {
+    .option(
+      '--extract',
+      'print instead one query per CDM table, the extract to export to Parquet and screen in DuckDB (clinical tables cut to the rows the projection reads)',
+    )
+    .action((flags: { dialect: string; schema?: string; shard?: string; pathway?: string; extract?: boolean }) => {
       if (!(DIALECT_NAMES as readonly string[]).includes(flags.dialect)) {
         throw new InputError(`--dialect must be one of ${DIALECT_NAMES.join(', ')}`, 'screen.dialect.unknown');
       }
       const engine = createEngine(flags.pathway === undefined ? {} : { pathway: flags.pathway });
-      const schema = checkSchema(flags.schema);
+      const schema = checkSchema(flags.schema, flags.dialect as DialectName);
       const shard = parseShard(flags.shard);
       const o = {
         codes: pathwayCodes(engine.knowledge),
@@ -382,6 +400,20 @@ export function registerScreenSql(program: Command): void {
         ...(shard === undefined ? {} : { shard }),
       };
       const d = flags.dialect as DialectName;
+      if (flags.extract === true) {
+        if (shard !== undefined) {
+          throw new InputError(
+            '--extract takes every person (`trd screen --shard` shards the extract); give no --shard with it',
+            'screen.extract.shard',
+          );
+        }
+        out(
+          extractSql(d, o)
+            .map(({ table, sql }) => `-- ${table}: export to Parquet as ${table}/*.parquet\n${sql};\n`)
+            .join('\n'),
+        );
+        return;
+      }
       out(
         `-- Pathway codes mapped to standard concepts\n${vocabularySql(d, o)};\n\n-- The projection, one patient after another\n${projectionSql(d, o)};\n`,
       );

@@ -141,10 +141,33 @@ export const OMOP_TABLES: Readonly<Record<string, readonly (readonly [string, st
 
 export const OMOP_TABLE_NAMES = Object.keys(OMOP_TABLES);
 
+/**
+ * The standardized vocabulary tables among them: loaded from Athena rather than by the site's ETL, and kept by many
+ * sites in a schema of their own (the OHDSI tools' vocabularyDatabaseSchema beside cdmDatabaseSchema).
+ */
+export const OMOP_VOCABULARY_TABLES: readonly string[] = [
+  'concept',
+  'concept_relationship',
+  'drug_strength',
+  'concept_ancestor',
+];
+
 /** CREATE TABLE statements for the tables above (DuckDB and PostgreSQL). */
 export function omopDdl(schema?: string): string[] {
   const prefix = schema === undefined ? '' : `${schema}.`;
   return Object.entries(OMOP_TABLES).map(
     ([table, columns]) => `CREATE TABLE ${prefix}${table} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`,
   );
+}
+
+/**
+ * The DuckDB statement that loads a table's CSV as `trd synth --format omop-csv` writes it (a header line, the columns
+ * of OMOP_TABLES in their order, an empty cell for no value). The columns are named: a table created with the CDM's
+ * full DDL has more columns, in another order, and a COPY by position failed on it (or would load a value into the
+ * wrong column). The same column list, the CSV's header line, loads it into PostgreSQL (docs/screening.md).
+ */
+export function omopCsvCopy(table: string, csvPath: string, schema?: string): string {
+  const columns = (OMOP_TABLES[table] ?? []).map(([c]) => c).join(', ');
+  const prefix = schema === undefined ? '' : `${schema}.`;
+  return `COPY ${prefix}${table} (${columns}) FROM '${csvPath.replace(/'/g, "''")}' (HEADER true, NULLSTR '')`;
 }

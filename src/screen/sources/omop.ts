@@ -30,7 +30,7 @@ import {
   type ProjectionOptions,
 } from '../dialect.ts';
 import { pathwayCodes } from '../pathway-codes.ts';
-import { OMOP_TABLE_NAMES, OMOP_TABLES } from './omop-schema.ts';
+import { OMOP_TABLE_NAMES, OMOP_TABLES, OMOP_VOCABULARY_TABLES } from './omop-schema.ts';
 import {
   ALLERGY_RECORD_CODE_SET,
   GENDER_CONCEPTS,
@@ -515,8 +515,15 @@ async function checkTables(
   }
   const missing = needed.filter((t) => !present.has(t));
   if (missing.length > 0) {
+    // The schema holds `person`: it is the CDM's, and --schema would not help.
+    const vocabularyOnly = missing.every((t) => OMOP_VOCABULARY_TABLES.includes(t));
+    const view = `CREATE VIEW ${schema === undefined ? '' : `${schema}.`}${missing[0]} AS SELECT * FROM vocab.${missing[0]}`;
     throw new InputError(
-      `${tables(missing)} not in ${where} (give the CDM schema with --schema)`,
+      !present.has('person')
+        ? `${tables(missing)} not in ${where} (give the CDM schema with --schema)`
+        : vocabularyOnly
+          ? `${tables(missing)} not in ${where}, which holds the CDM's other tables: load the vocabulary there, or for a vocabulary kept in a schema of its own, create a view of each table there (${view})`
+          : `${tables(missing)} not in ${where}, which holds the CDM's other tables: create ${missing.length === 1 ? 'it' : 'them'} there with the CDM's DDL (empty if the site has no such rows) and run the same command again`,
       'screen.source.tables',
     );
   }
@@ -559,6 +566,31 @@ async function checkTables(
     );
   }
   return inSql;
+}
+
+/**
+ * The OMOP vocabulary is loaded: `concept` holds concepts and `concept_relationship` its "Maps to" rows (every
+ * standard concept of a loaded vocabulary maps to itself). A CDM whose vocabulary load failed or was left out (Athena's
+ * CONCEPT_RELATIONSHIP.csv is the largest of its files) has the tables, empty: the pathway's ICD-10, ATC and other
+ * source codes then reach no standard concept, and the rows a site's ETL mapped are not seen, so the screen
+ * would report a population with hardly any depression instead of a load to finish.
+ */
+async function checkVocabulary(runner: SqlRunner, table: (name: string) => string, where: string): Promise<void> {
+  const [[concepts, mapsTo] = []] = await runner.rows(
+    `SELECT (SELECT COUNT(*) FROM (SELECT 1 AS x FROM ${table('concept')} LIMIT 1) c),
+            (SELECT COUNT(*) FROM (SELECT 1 AS x FROM ${table('concept_relationship')}
+              WHERE relationship_id = 'Maps to' LIMIT 1) r)`,
+  );
+  const empty = [
+    ...(Number(cell(concepts)) === 0 ? ['concept is empty'] : []),
+    ...(Number(cell(mapsTo)) === 0 ? ['concept_relationship has no "Maps to" row'] : []),
+  ];
+  if (empty.length > 0) {
+    throw new InputError(
+      `the OMOP vocabulary is not loaded in ${where} (${empty.join(', ')}): load the vocabulary tables (CONCEPT, CONCEPT_RELATIONSHIP, CONCEPT_ANCESTOR, DRUG_STRENGTH from Athena) and run the same command again; without them no code of the pathway reaches the CDM's concepts`,
+      'screen.source.vocabulary',
+    );
+  }
 }
 
 /**
@@ -661,6 +693,7 @@ export function openOmopSource(o: OmopSourceOptions): ScreenSource {
     async prepare() {
       const schema = await checkTables(o.runner, o.schema, base);
       base = { ...base, ...(schema === undefined ? {} : { schema }) };
+      await checkVocabulary(o.runner, table, o.schema === undefined ? 'the default schema' : `schema ${o.schema}`);
       const byStandard = new Map<string, { vocabulary: string; code: string }[]>();
       const rows = await o.runner.rows(vocabularySql(o.runner.dialect, base));
       const standard = await o.runner.rows(
