@@ -212,10 +212,12 @@ async function typedEntries(
       case 'scoring':
         return instrument?.scorings.find((sc) => sc.id === value)?.label;
       case 'participantId': {
+        if (user === undefined) return postedOptionWords(values, name);
         const chosen = participants.find((p) => p.id === value);
         return chosen === undefined ? undefined : recordCode(chosen.participantCode, chosen.site);
       }
       case 'screeningId': {
+        if (user === undefined) return postedOptionWords(values, name);
         const chosen = screened.find((e) => e.id === value);
         return chosen === undefined ? undefined : recordCode(chosen.screeningCode, chosen.site);
       }
@@ -238,7 +240,7 @@ async function typedEntries(
   };
   // The fields a form carries hidden: posted with it, never shown in the list.
   const hidden = new Set(['_csrf', PAGE_USER_FIELD, 'version', 'instrument']);
-  const entries = Object.entries(values).filter(([name]) => !hidden.has(name));
+  const entries = Object.entries(values).filter(([name]) => !hidden.has(name) && !name.startsWith(OPTION_WORDS_PREFIX));
   return html`<dl>
     ${entries.map(
       ([name, value]) =>
@@ -254,6 +256,35 @@ async function typedEntries(
  * else signed in since at a shared computer.
  */
 const PAGE_USER_FIELD = '_user';
+
+/**
+ * The field beside a select of records (a participant, a screening entry) that carries the words its options showed,
+ * keyed by the id each posts (`_words-participantId`): a post that comes with no session the server knows has no one
+ * to look a record up for, and lists the choice by these words, which the browser sent back, rather than by the id.
+ */
+const OPTION_WORDS_PREFIX = '_words-';
+
+const optionWordsField = (name: string, options: readonly { readonly id: string; readonly words: string }[]): Html =>
+  html`<input
+    type="hidden"
+    name="${OPTION_WORDS_PREFIX}${name}"
+    value="${JSON.stringify(Object.fromEntries(options.map((o) => [o.id, o.words])))}"
+  />`;
+
+/** The words a post's own `_words-` field gives for the option it chose (optionWordsField), or undefined. */
+function postedOptionWords(values: Readonly<Record<string, string>>, name: string): string | undefined {
+  const chosen = values[name];
+  const field = values[`${OPTION_WORDS_PREFIX}${name}`];
+  if (chosen === undefined || field === undefined) return undefined;
+  try {
+    const options = JSON.parse(field) as unknown;
+    if (typeof options !== 'object' || options === null || !Object.hasOwn(options, chosen)) return undefined;
+    const words = (options as Record<string, unknown>)[chosen];
+    return typeof words === 'string' ? words : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The CSRF field every form of a signed-in page carries, with the user the page was made for. */
 const csrfField = (reply: FastifyReply) =>
@@ -1498,6 +1529,10 @@ function dispositionSection(
                     </option>`,
                 )}
               </select>
+              ${optionWordsField(
+                'participantId',
+                others.map((o) => ({ id: o.id, words: o.name })),
+              )}
             </p>
             ${reasonField(`fix-reason-${d.id}`, fix, 'Reason for the correction')}
             <p><button type="submit">Correct the exit</button></p>
@@ -1962,6 +1997,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 ${codeAt(user, e.screeningCode, e.site)}
               </option>`,
           );
+    const entryWords = (offered: readonly ScreeningEntry[]) =>
+      optionWordsField(
+        'screeningId',
+        offered.map((e) => ({ id: e.id, words: codeAt(user, e.screeningCode, e.site) })),
+      );
     const awaitingConsent = eligible.filter((e) => !consentedIds.has(e.id));
     const awaitingEnrolment = eligible.filter((e) => consentedIds.has(e.id) && !enrolledIds.has(e.id));
     return send(
@@ -1997,6 +2037,7 @@ ${screening.value('bundle')}</textarea>
                     ><select id="consent-screening" name="screeningId" ${consent.invalid('screeningId')} required>
                       ${entryOptions(consent, awaitingConsent, 'no eligible entry awaits consent')}
                     </select>
+                    ${entryWords(awaitingConsent)}
                   </p>
                   ${inputField(consent, 'consentedOn', 'consentedOn', { type: 'date', after: html`required` })}
                   ${inputField(consent, 'formVersion', 'formVersion', { after: html`required` })}
@@ -2009,6 +2050,7 @@ ${screening.value('bundle')}</textarea>
                     ><select id="enrol-screening" name="screeningId" ${enrol.invalid('screeningId')} required>
                       ${entryOptions(enrol, awaitingEnrolment, 'no consented entry awaits enrolment')}
                     </select>
+                    ${entryWords(awaitingEnrolment)}
                   </p>
                   ${inputField(enrol, 'participantCode', 'participantCode', { after: html`required` })}
                   ${inputField(enrol, 'enrolledOn', 'enrolledOn', { type: 'date', after: html`required` })}
