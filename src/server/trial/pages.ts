@@ -541,6 +541,15 @@ const versionField = (version: number): Html => html`<input type="hidden" name="
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
 
+/**
+ * Text with each date in it (YYYY-MM-DD) marked as a date (`<time>`), which the layout keeps on one line: in a narrow
+ * table column at 360 px "2026-11-27" broke at its hyphens into pieces no one reads as a date.
+ */
+const datesKept = (text: string): Html =>
+  html`${text
+    .split(/(\d{4}-\d{2}-\d{2})/)
+    .map((part, i) => (i % 2 === 1 ? html`<time datetime="${part}">${part}</time>` : part))}`;
+
 /** A stored instant to the minute, in UTC as stored: "2026-11-29 10:04 UTC". */
 const utcMinute = (iso: string | null): string =>
   iso === null ? '' : `${iso.slice(0, 10)} ${new Date(iso).toISOString().slice(11, 16)} UTC`;
@@ -582,7 +591,7 @@ function participantsTable(participants: readonly (Participant | ParticipantWith
             html`<tr>
               <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
               <td>${p.site}</td>
-              <td>${p.enrolledOn}</td>
+              <td>${datesKept(p.enrolledOn)}</td>
               <td>
                 ${p.status}${'emergencyUnblinded' in p && p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}
               </td>
@@ -830,7 +839,7 @@ function labTable(
             html`<tr>
               ${codes === undefined ? '' : html`<td>${participantLink(l.participantId, codes)}</td>`}
               <td>${l.visit}</td>
-              <td>${l.collectedOn}</td>
+              <td>${datesKept(l.collectedOn)}</td>
               <td>${l.analyte}</td>
               <td>${l.comparator ?? ''}${l.value} ${l.unit}${l.comparator == null ? '' : ' (censored)'}</td>
               <td>${referenceRange(l)}</td>
@@ -865,14 +874,14 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
         ${events.map(
           (e) =>
             html`<tr>
-              <td>${e.onsetOn}</td>
+              <td>${datesKept(e.onsetOn)}</td>
               <td>${e.term}</td>
               <td>${e.grade}</td>
               <td>${e.serious ? html`<strong>yes</strong> (${e.seriousCriteria.join(', ')})` : 'no'}</td>
               <td>${e.relatedness}</td>
               <td>${e.expectedness}</td>
               <td>${e.outcome}</td>
-              <td>${dateOnly(e.recordedAt)}</td>
+              <td>${datesKept(dateOnly(e.recordedAt))}</td>
             </tr>`,
         )}
       </tbody>
@@ -958,8 +967,8 @@ function formTable(forms: readonly FormRecord[], timingOf: (form: FormRecord) =>
             html`<tr>
               <td>${f.visit}</td>
               <td>${f.instrument}${f.scoring === null ? '' : ` (${f.scoring})`}</td>
-              <td>${f.completedOn}</td>
-              <td>${timingOf(f)}</td>
+              <td>${datesKept(f.completedOn)}</td>
+              <td>${datesKept(timingOf(f))}</td>
               <td>${f.score.total ?? 'incomplete'}</td>
               <td>${f.status}</td>
             </tr>`,
@@ -2325,8 +2334,8 @@ ${screening.value('bundle')}</textarea>
                 (v) =>
                   html`<tr>
                     <td>${v.label}</td>
-                    <td>${v.targetOn ?? `day ${v.day}`}</td>
-                    <td>${v.windowText}</td>
+                    <td>${datesKept(v.targetOn ?? `day ${v.day}`)}</td>
+                    <td>${datesKept(v.windowText)}</td>
                     <td>${v.instruments.join(', ')}</td>
                     <td>${v.labs.join(', ')}</td>
                   </tr>`,
