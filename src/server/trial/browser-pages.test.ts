@@ -188,6 +188,11 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
           ['participant, fatal adverse event', `/trial/participants/${ids.fatal}`, 200],
           ['safety dashboard', '/trial/safety', role === 'outcome-rater' ? 403 : 200],
           ['CONSORT', '/trial/consort', 200],
+          [
+            'audit trail',
+            `/trial/participants/${ids.treated}/audit`,
+            role === 'monitor' || role === 'administrator' ? 200 : 403,
+          ],
           ['no such participant', '/trial/participants/no-such-participant', 404],
           ['no such page', '/trial/no-such-page', 404],
         ];

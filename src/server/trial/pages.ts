@@ -46,7 +46,9 @@ import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
 import { boundSite } from '../../trial/roles.ts';
-import { REDACTED } from '../../trial/blinding.ts';
+import { blindAuditEntry, REDACTED } from '../../trial/blinding.ts';
+import type { AuditEntry } from '../../trial/audit.ts';
+import { aboutParticipant, AUDIT_NONE, AUDIT_PAGE_SIZE, auditChanges, auditPage } from './audit-view.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
   armLabels,
@@ -709,8 +711,15 @@ function acknowledgedList(
 }
 
 /** Who acknowledged each of `alerts`, by account id: the account's name and role, "Coordinator A (coordinator)". */
-async function acknowledgerNames(deps: TrialDeps, alerts: readonly AlertRecord[]): Promise<Record<string, string>> {
-  const ids = [...new Set(alerts.flatMap((a) => (a.acknowledgedBy === null ? [] : [a.acknowledgedBy])))];
+const acknowledgerNames = (deps: TrialDeps, alerts: readonly AlertRecord[]): Promise<Record<string, string>> =>
+  accountNames(
+    deps,
+    alerts.flatMap((a) => (a.acknowledgedBy === null ? [] : [a.acknowledgedBy])),
+  );
+
+/** Accounts by id, each as its name and role, "Coordinator A (coordinator)"; an id of no account is left out. */
+async function accountNames(deps: TrialDeps, accountIds: readonly string[]): Promise<Record<string, string>> {
+  const ids = [...new Set(accountIds)];
   const users = await Promise.all(ids.map((id) => deps.store.getUser(id)));
   return Object.fromEntries(
     users.flatMap((u) => (u === null ? [] : [[u.id, `${u.displayName} (${u.role})`] as const])),
@@ -2255,6 +2264,7 @@ ${screening.value('bundle')}</textarea>
               )
             : ''
         }
+        ${can(user.role, 'audit.read') ? html`<p><a href="${path}/audit">Audit trail of this participant</a></p>` : ''}
         <p>
           Site ${participant.site}; enrolled
           ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`};
@@ -2458,6 +2468,115 @@ ${screening.value('bundle')}</textarea>
   };
   app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
     participantPage(request, reply, (request.params as { id: string }).id),
+  );
+
+  /**
+   * A participant's audit trail (the roles that read the audit through the API, `audit.read`): the entries about the
+   * participant and its records, oldest first, AUDIT_PAGE_SIZE a page, each with when, who, what changed and why. The
+   * entries are the API's (`GET /api/audit`): a blinded reader gets each as `blindAuditEntry` gives it, no hash and
+   * an allocation's image `[concealed]`, and stored text masked as on every page.
+   */
+  app.get(
+    '/participants/:id/audit',
+    { config: { trialAccess: 'public' }, preHandler: pageAccess },
+    async (request, reply) => {
+      const user = userOf(request);
+      if (!can(user.role, 'audit.read'))
+        throw new AccessDenied(403, `the ${user.role} role does not read the audit trail`);
+      const { id } = request.params as { id: string };
+      const query = parseBody(
+        z.looseObject({
+          page: z
+            .string()
+            .regex(/^[1-9]\d{0,5}$/)
+            .transform(Number)
+            .optional(),
+        }),
+        request.query,
+      );
+      const record = await participantInScope(deps, request, id);
+      const viewer = await viewerOf(request, deps);
+      const all: AuditEntry[] = [];
+      for (let from = 1; ;) {
+        const batch = await store.listAudit({ fromSeq: from, limit: 10_000 });
+        all.push(...batch.filter((e) => aboutParticipant(e, id, record.screeningId)));
+        if (batch.length < 10_000) break;
+        from = (batch.at(-1)?.seq ?? from) + 1;
+      }
+      const shown = auditPage(viewerSeesArms(viewer) ? all : all.map(blindAuditEntry), query.page ?? 1);
+      const { blind } = await blindingFor(request);
+      const entries = blind(shown.entries);
+      const who = blind(
+        await accountNames(
+          deps,
+          entries.map((e) => e.userId),
+        ),
+      );
+      const participant = blind(record);
+      const named = codeAt(user, participant.participantCode, participant.site);
+      const path = `/trial/participants/${id}`;
+      const pageLink = (n: number, words: string) => html`<a href="${path}/audit?page=${String(n)}">${words}</a>`;
+      return send(
+        reply,
+        blind(user),
+        `Audit trail: participant ${named}`,
+        html`<h1>Audit trail: participant ${named}</h1>
+          <p><a href="${path}">Back to participant ${named}</a></p>
+          <p class="muted">
+            Read only. Oldest first; page ${String(shown.page)} of ${String(shown.pages)}, ${String(all.length)}
+            entries. Times are UTC.
+          </p>
+          ${
+            entries.length === 0
+              ? html`<p>No entries on this page.</p>`
+              : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail entries">
+                  <table>
+                    <caption class="muted">
+                      Audit trail entries ${String((shown.page - 1) * AUDIT_PAGE_SIZE + 1)} to
+                      ${String((shown.page - 1) * AUDIT_PAGE_SIZE + entries.length)}
+                    </caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">No.</th>
+                        <th scope="col">When</th>
+                        <th scope="col">Who</th>
+                        <th scope="col">What</th>
+                        <th scope="col">What changed</th>
+                        <th scope="col">Why</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${entries.map(
+                        (e) =>
+                          html`<tr>
+                            <td>${String(e.seq)}</td>
+                            <td>${datesKept(utcMinute(e.at))}</td>
+                            <td>${who[e.userId] ?? `${e.userId} (${e.role})`}</td>
+                            <td>${e.action} ${e.entity}</td>
+                            <td class="prose">
+                              <ul>
+                                ${auditChanges(e).map((c) => html`<li>${c.field}: ${c.before === AUDIT_NONE ? c.after : `from ${c.before} to ${c.after}`}</li>`)}
+                              </ul>
+                            </td>
+                            <td>${e.reason}</td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>`
+          }
+          ${
+            shown.pages > 1
+              ? html`<nav aria-label="Audit trail pages">
+                  <p>
+                    ${shown.page > 1 ? pageLink(shown.page - 1, 'Earlier entries') : ''}
+                    ${shown.page < shown.pages ? pageLink(shown.page + 1, 'Later entries') : ''}
+                  </p>
+                </nav>`
+              : ''
+          }`,
+      );
+    },
   );
   /** The participant's page again with a refused post in the form it came from, at the refusal's status. */
   const participantAgain =
