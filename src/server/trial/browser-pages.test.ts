@@ -242,6 +242,26 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
     }
   });
 
+  test("at 360 px the participants list keeps each participant's code, site and kit on one line", async () => {
+    const context = await narrow();
+    try {
+      const page = await context.newPage();
+      await signIn(page, t.url, 'coordinator', 'site-a');
+      await page.goto(`${t.url}/trial/`);
+      const broken = await page.evaluate(`[...document.querySelectorAll('[aria-label="Participants"] tbody td')]
+        .filter((td) => [0, 1, 5].includes(td.cellIndex) && td.textContent.trim() !== '')
+        .filter((td) => {
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
+        })
+        .map((td) => td.textContent.trim())`);
+      assert.deepEqual(broken, [], 'a code or site broken over lines');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('sign-in: the page, a refused sign-in keeping the user name', async () => {
     const context = await narrow();
     try {

@@ -591,14 +591,14 @@ function participantsTable(participants: readonly (Participant | ParticipantWith
         ${participants.map(
           (p) =>
             html`<tr>
-              <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
-              <td>${p.site}</td>
+              <td class="code"><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
+              <td class="code">${p.site}</td>
               <td>${datesKept(p.enrolledOn)}</td>
               <td>
                 ${p.status}${'emergencyUnblinded' in p && p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}
               </td>
               <td>${p.randomizationNumber ?? ''}</td>
-              <td>${p.kitCode ?? ''}</td>
+              <td class="code">${p.kitCode ?? ''}</td>
             </tr>`,
         )}
       </tbody>
