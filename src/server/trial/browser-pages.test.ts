@@ -242,7 +242,7 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
     }
   });
 
-  test("at 360 px the participants list keeps each participant's code, site and kit on one line", async () => {
+  test("at 360 px the participants list keeps each participant's code, site and kit on one line, the visit schedule its targets", async () => {
     const context = await narrow();
     try {
       const page = await context.newPage();
@@ -257,6 +257,17 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
         })
         .map((td) => td.textContent.trim())`);
       assert.deepEqual(broken, [], 'a code or site broken over lines');
+      // A visit's target before the infusion anchors it, "day -14", likewise: never "day" over "-14".
+      await page.goto(`${t.url}/trial/participants/${ids.enrolled}`);
+      const target = await page.evaluate(`[...document.querySelectorAll('[aria-label="Visit schedule"] tbody td')]
+        .filter((td) => td.cellIndex === 1)
+        .filter((td) => {
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
+        })
+        .map((td) => td.textContent.trim())`);
+      assert.deepEqual(target, [], "a visit's target broken over lines");
     } finally {
       await context.close();
     }

@@ -2344,7 +2344,7 @@ ${screening.value('bundle')}</textarea>
                 (v) =>
                   html`<tr>
                     <td>${v.label}</td>
-                    <td>${datesKept(v.targetOn ?? `day ${v.day}`)}</td>
+                    <td class="code">${datesKept(v.targetOn ?? `day ${v.day}`)}</td>
                     <td>${datesKept(v.windowText)}</td>
                     <td>${v.instruments.join(', ')}</td>
                     <td>${v.labs.join(', ')}</td>
