@@ -32,6 +32,28 @@ const WIDER_THAN_SCREEN = `[...document.querySelectorAll('main *')]
   .filter((e) => { for (let a = e.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return false; return true; })
   .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + Math.round(e.getBoundingClientRect().width) + 'px')`;
 
+/** Each date (YYYY-MM-DD) in a table cell whose characters the browser laid out on more than one line. */
+const DATES_BROKEN = `(() => {
+  const broken = [];
+  const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (!n.parentElement.closest('td')) continue;
+    for (const m of n.data.matchAll(/\\d{4}-\\d{2}-\\d{2}/g)) {
+      const r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      if (new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+})()`;
+
+/** Each box in the page that scrolls sideways but is no named region the keyboard can focus. */
+const SCROLLERS_UNREACHABLE = `[...document.querySelectorAll('main *')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+  .filter((e) => !(e.tabIndex === 0 && e.getAttribute('role') === 'region' && e.getAttribute('aria-label')))
+  .map((e) => e.tagName.toLowerCase() + '.' + e.className)`;
+
 /** The text of the focused element when it is an alert box (a form action's answer), else what is focused. */
 const FOCUSED_ALERT = `(() => {
   const e = document.activeElement;
@@ -166,6 +188,11 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
           ['participant, fatal adverse event', `/trial/participants/${ids.fatal}`, 200],
           ['safety dashboard', '/trial/safety', role === 'outcome-rater' ? 403 : 200],
           ['CONSORT', '/trial/consort', 200],
+          [
+            'audit trail',
+            `/trial/participants/${ids.treated}/audit`,
+            role === 'monitor' || role === 'administrator' ? 200 : 403,
+          ],
           ['no such participant', '/trial/participants/no-such-participant', 404],
           ['no such page', '/trial/no-such-page', 404],
         ];
@@ -195,6 +222,52 @@ describe('trial pages for every role at 360 px in Chromium', { skip: !existsSync
         assert.ok(box.width >= 250, `${path}: the assessment is ${Math.round(box.width)} px wide`);
         assert.ok(box.height <= 450, `${path}: the assessment is ${Math.round(box.height)} px tall`);
       }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('at 360 px a date in a table stays on one line, and a table wider than the screen scrolls by keyboard', async () => {
+    const context = await narrow();
+    try {
+      const page = await context.newPage();
+      await signIn(page, t.url, 'coordinator', 'site-a');
+      for (const path of ['/trial/', `/trial/participants/${ids.treated}`, '/trial/safety', '/trial/screening']) {
+        await page.goto(`${t.url}${path}`);
+        assert.deepEqual(await page.evaluate(DATES_BROKEN), [], `${path}: a date broken over lines`);
+        assert.deepEqual(await page.evaluate(SCROLLERS_UNREACHABLE), [], `${path}: a table scrolling out of reach`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("at 360 px the participants list keeps each participant's code, site and kit on one line, the visit schedule its targets", async () => {
+    const context = await narrow();
+    try {
+      const page = await context.newPage();
+      await signIn(page, t.url, 'coordinator', 'site-a');
+      await page.goto(`${t.url}/trial/`);
+      const broken = await page.evaluate(`[...document.querySelectorAll('[aria-label="Participants"] tbody td')]
+        .filter((td) => [0, 1, 5].includes(td.cellIndex) && td.textContent.trim() !== '')
+        .filter((td) => {
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
+        })
+        .map((td) => td.textContent.trim())`);
+      assert.deepEqual(broken, [], 'a code or site broken over lines');
+      // A visit's target before the infusion anchors it, "day -14", likewise: never "day" over "-14".
+      await page.goto(`${t.url}/trial/participants/${ids.enrolled}`);
+      const target = await page.evaluate(`[...document.querySelectorAll('[aria-label="Visit schedule"] tbody td')]
+        .filter((td) => td.cellIndex === 1)
+        .filter((td) => {
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size > 1;
+        })
+        .map((td) => td.textContent.trim())`);
+      assert.deepEqual(target, [], "a visit's target broken over lines");
     } finally {
       await context.close();
     }

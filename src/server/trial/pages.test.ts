@@ -137,7 +137,10 @@ test('participant page: each visit form shows its timing against the window, unk
     assert.equal((await coord.post(path, { completedOn: '2026-11-19' })).status, 400, 'a reason is required');
     const redated = await coord.post(path, { completedOn: '2026-11-19', reason: 'date typed wrong' });
     assert.equal(redated.status, 200, redated.text);
-    assert.match((await coord.get(`/trial/participants/${id}`)).text, /<td>2026-11-19<\/td>/);
+    assert.match(
+      (await coord.get(`/trial/participants/${id}`)).text,
+      /<td><time datetime="2026-11-19">2026-11-19<\/time><\/td>/,
+    );
   } finally {
     await t.close();
   }

@@ -47,7 +47,9 @@ import { PAGE_HEADERS, page, type PageOptions } from '../web/layout.ts';
 import { AccessDenied, flashCookie, sessionCookieOptions, userOf } from './auth.ts';
 import type { AuthOptions, TrialUser } from './auth.ts';
 import { boundSite } from '../../trial/roles.ts';
-import { REDACTED } from '../../trial/blinding.ts';
+import { blindAuditEntry, REDACTED } from '../../trial/blinding.ts';
+import type { AuditEntry } from '../../trial/audit.ts';
+import { aboutParticipant, AUDIT_NONE, AUDIT_PAGE_SIZE, auditChanges, auditPage } from './audit-view.ts';
 import { armTerms, maskArms, maskStrings, STUDY_DRUG, viewerSeesArms } from './blinding.ts';
 import {
   armLabels,
@@ -213,10 +215,12 @@ async function typedEntries(
       case 'scoring':
         return instrument?.scorings.find((sc) => sc.id === value)?.label;
       case 'participantId': {
+        if (user === undefined) return postedOptionWords(values, name);
         const chosen = participants.find((p) => p.id === value);
         return chosen === undefined ? undefined : recordCode(chosen.participantCode, chosen.site);
       }
       case 'screeningId': {
+        if (user === undefined) return postedOptionWords(values, name);
         const chosen = screened.find((e) => e.id === value);
         return chosen === undefined ? undefined : recordCode(chosen.screeningCode, chosen.site);
       }
@@ -239,7 +243,7 @@ async function typedEntries(
   };
   // The fields a form carries hidden: posted with it, never shown in the list.
   const hidden = new Set(['_csrf', PAGE_USER_FIELD, 'version', 'instrument']);
-  const entries = Object.entries(values).filter(([name]) => !hidden.has(name));
+  const entries = Object.entries(values).filter(([name]) => !hidden.has(name) && !name.startsWith(OPTION_WORDS_PREFIX));
   return html`<dl>
     ${entries.map(
       ([name, value]) =>
@@ -255,6 +259,35 @@ async function typedEntries(
  * else signed in since at a shared computer.
  */
 const PAGE_USER_FIELD = '_user';
+
+/**
+ * The field beside a select of records (a participant, a screening entry) that carries the words its options showed,
+ * keyed by the id each posts (`_words-participantId`): a post that comes with no session the server knows has no one
+ * to look a record up for, and lists the choice by these words, which the browser sent back, rather than by the id.
+ */
+const OPTION_WORDS_PREFIX = '_words-';
+
+const optionWordsField = (name: string, options: readonly { readonly id: string; readonly words: string }[]): Html =>
+  html`<input
+    type="hidden"
+    name="${OPTION_WORDS_PREFIX}${name}"
+    value="${JSON.stringify(Object.fromEntries(options.map((o) => [o.id, o.words])))}"
+  />`;
+
+/** The words a post's own `_words-` field gives for the option it chose (optionWordsField), or undefined. */
+function postedOptionWords(values: Readonly<Record<string, string>>, name: string): string | undefined {
+  const chosen = values[name];
+  const field = values[`${OPTION_WORDS_PREFIX}${name}`];
+  if (chosen === undefined || field === undefined) return undefined;
+  try {
+    const options = JSON.parse(field) as unknown;
+    if (typeof options !== 'object' || options === null || !Object.hasOwn(options, chosen)) return undefined;
+    const words = (options as Record<string, unknown>)[chosen];
+    return typeof words === 'string' ? words : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The CSRF field every form of a signed-in page carries, with the user the page was made for. */
 const csrfField = (reply: FastifyReply) =>
@@ -511,6 +544,15 @@ const versionField = (version: number): Html => html`<input type="hidden" name="
 
 const dateOnly = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 10));
 
+/**
+ * Text with each date in it (YYYY-MM-DD) marked as a date (`<time>`), which the layout keeps on one line: in a narrow
+ * table column at 360 px "2026-11-27" broke at its hyphens into pieces no one reads as a date.
+ */
+const datesKept = (text: string): Html =>
+  html`${text
+    .split(/(\d{4}-\d{2}-\d{2})/)
+    .map((part, i) => (i % 2 === 1 ? html`<time datetime="${part}">${part}</time>` : part))}`;
+
 /** A stored instant to the minute, in UTC as stored: "2026-11-29 10:04 UTC". */
 const utcMinute = (iso: string | null): string =>
   iso === null ? '' : `${iso.slice(0, 10)} ${new Date(iso).toISOString().slice(11, 16)} UTC`;
@@ -550,14 +592,14 @@ function participantsTable(participants: readonly (Participant | ParticipantWith
         ${participants.map(
           (p) =>
             html`<tr>
-              <td><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
-              <td>${p.site}</td>
-              <td>${p.enrolledOn}</td>
+              <td class="code"><a href="/trial/participants/${p.id}">${p.participantCode}</a></td>
+              <td class="code">${p.site}</td>
+              <td>${datesKept(p.enrolledOn)}</td>
               <td>
                 ${p.status}${'emergencyUnblinded' in p && p.emergencyUnblinded ? ' (unblinded in emergency)' : ''}
               </td>
               <td>${p.randomizationNumber ?? ''}</td>
-              <td>${p.kitCode ?? ''}</td>
+              <td class="code">${p.kitCode ?? ''}</td>
             </tr>`,
         )}
       </tbody>
@@ -670,8 +712,15 @@ function acknowledgedList(
 }
 
 /** Who acknowledged each of `alerts`, by account id: the account's name and role, "Coordinator A (coordinator)". */
-async function acknowledgerNames(deps: TrialDeps, alerts: readonly AlertRecord[]): Promise<Record<string, string>> {
-  const ids = [...new Set(alerts.flatMap((a) => (a.acknowledgedBy === null ? [] : [a.acknowledgedBy])))];
+const acknowledgerNames = (deps: TrialDeps, alerts: readonly AlertRecord[]): Promise<Record<string, string>> =>
+  accountNames(
+    deps,
+    alerts.flatMap((a) => (a.acknowledgedBy === null ? [] : [a.acknowledgedBy])),
+  );
+
+/** Accounts by id, each as its name and role, "Coordinator A (coordinator)"; an id of no account is left out. */
+async function accountNames(deps: TrialDeps, accountIds: readonly string[]): Promise<Record<string, string>> {
+  const ids = [...new Set(accountIds)];
   const users = await Promise.all(ids.map((id) => deps.store.getUser(id)));
   return Object.fromEntries(
     users.flatMap((u) => (u === null ? [] : [[u.id, `${u.displayName} (${u.role})`] as const])),
@@ -791,7 +840,7 @@ function labTable(
             html`<tr>
               ${codes === undefined ? '' : html`<td>${participantLink(l.participantId, codes)}</td>`}
               <td>${l.visit}</td>
-              <td>${l.collectedOn}</td>
+              <td>${datesKept(l.collectedOn)}</td>
               <td>${l.analyte}</td>
               <td>${l.comparator ?? ''}${l.value} ${l.unit}${l.comparator == null ? '' : ' (censored)'}</td>
               <td>${referenceRange(l)}</td>
@@ -826,14 +875,14 @@ function adverseEventTable(events: readonly AdverseEventRecord[]): Html {
         ${events.map(
           (e) =>
             html`<tr>
-              <td>${e.onsetOn}</td>
+              <td>${datesKept(e.onsetOn)}</td>
               <td>${e.term}</td>
               <td>${e.grade}</td>
               <td>${e.serious ? html`<strong>yes</strong> (${e.seriousCriteria.join(', ')})` : 'no'}</td>
               <td>${e.relatedness}</td>
               <td>${e.expectedness}</td>
               <td>${e.outcome}</td>
-              <td>${dateOnly(e.recordedAt)}</td>
+              <td>${datesKept(dateOnly(e.recordedAt))}</td>
             </tr>`,
         )}
       </tbody>
@@ -919,8 +968,8 @@ function formTable(forms: readonly FormRecord[], timingOf: (form: FormRecord) =>
             html`<tr>
               <td>${f.visit}</td>
               <td>${f.instrument}${f.scoring === null ? '' : ` (${f.scoring})`}</td>
-              <td>${f.completedOn}</td>
-              <td>${timingOf(f)}</td>
+              <td>${datesKept(f.completedOn)}</td>
+              <td>${datesKept(timingOf(f))}</td>
               <td>${f.score.total ?? 'incomplete'}</td>
               <td>${f.status}</td>
             </tr>`,
@@ -1490,6 +1539,10 @@ function dispositionSection(
                     </option>`,
                 )}
               </select>
+              ${optionWordsField(
+                'participantId',
+                others.map((o) => ({ id: o.id, words: o.name })),
+              )}
             </p>
             ${reasonField(`fix-reason-${d.id}`, fix, 'Reason for the correction')}
             <p><button type="submit">Correct the exit</button></p>
@@ -1954,6 +2007,11 @@ export function registerPages(app: FastifyInstance, deps: TrialDeps): StaleFormP
                 ${codeAt(user, e.screeningCode, e.site)}
               </option>`,
           );
+    const entryWords = (offered: readonly ScreeningEntry[]) =>
+      optionWordsField(
+        'screeningId',
+        offered.map((e) => ({ id: e.id, words: codeAt(user, e.screeningCode, e.site) })),
+      );
     const awaitingConsent = eligible.filter((e) => !consentedIds.has(e.id));
     const awaitingEnrolment = eligible.filter((e) => consentedIds.has(e.id) && !enrolledIds.has(e.id));
     return send(
@@ -1989,6 +2047,7 @@ ${screening.value('bundle')}</textarea>
                     ><select id="consent-screening" name="screeningId" ${consent.invalid('screeningId')} required>
                       ${entryOptions(consent, awaitingConsent, 'no eligible entry awaits consent')}
                     </select>
+                    ${entryWords(awaitingConsent)}
                   </p>
                   ${inputField(consent, 'consentedOn', 'consentedOn', { type: 'date', after: html`required` })}
                   ${inputField(consent, 'formVersion', 'formVersion', { after: html`required` })}
@@ -2001,6 +2060,7 @@ ${screening.value('bundle')}</textarea>
                     ><select id="enrol-screening" name="screeningId" ${enrol.invalid('screeningId')} required>
                       ${entryOptions(enrol, awaitingEnrolment, 'no consented entry awaits enrolment')}
                     </select>
+                    ${entryWords(awaitingEnrolment)}
                   </p>
                   ${inputField(enrol, 'participantCode', 'participantCode', { after: html`required` })}
                   ${inputField(enrol, 'enrolledOn', 'enrolledOn', { type: 'date', after: html`required` })}
@@ -2196,6 +2256,7 @@ ${screening.value('bundle')}</textarea>
               )
             : ''
         }
+        ${can(user.role, 'audit.read') ? html`<p><a href="${path}/audit">Audit trail of this participant</a></p>` : ''}
         <p>
           Site ${participant.site}; enrolled
           ${participant.enrolledOn}${crpText === null ? '' : `; baseline hs-CRP ${crpText}`};
@@ -2275,8 +2336,8 @@ ${screening.value('bundle')}</textarea>
                 (v) =>
                   html`<tr>
                     <td>${v.label}</td>
-                    <td>${v.targetOn ?? `day ${v.day}`}</td>
-                    <td>${v.windowText}</td>
+                    <td class="code">${datesKept(v.targetOn ?? `day ${v.day}`)}</td>
+                    <td>${datesKept(v.windowText)}</td>
                     <td>${v.instruments.join(', ')}</td>
                     <td>${v.labs.join(', ')}</td>
                   </tr>`,
@@ -2399,6 +2460,115 @@ ${screening.value('bundle')}</textarea>
   };
   app.get('/participants/:id', { config: { trialAccess: 'public' }, preHandler: pageAccess }, async (request, reply) =>
     participantPage(request, reply, (request.params as { id: string }).id),
+  );
+
+  /**
+   * A participant's audit trail (the roles that read the audit through the API, `audit.read`): the entries about the
+   * participant and its records, oldest first, AUDIT_PAGE_SIZE a page, each with when, who, what changed and why. The
+   * entries are the API's (`GET /api/audit`): a blinded reader gets each as `blindAuditEntry` gives it, no hash and
+   * an allocation's image `[concealed]`, and stored text masked as on every page.
+   */
+  app.get(
+    '/participants/:id/audit',
+    { config: { trialAccess: 'public' }, preHandler: pageAccess },
+    async (request, reply) => {
+      const user = userOf(request);
+      if (!can(user.role, 'audit.read'))
+        throw new AccessDenied(403, `the ${user.role} role does not read the audit trail`);
+      const { id } = request.params as { id: string };
+      const query = parseBody(
+        z.looseObject({
+          page: z
+            .string()
+            .regex(/^[1-9]\d{0,5}$/)
+            .transform(Number)
+            .optional(),
+        }),
+        request.query,
+      );
+      const record = await participantInScope(deps, request, id);
+      const viewer = await viewerOf(request, deps);
+      const all: AuditEntry[] = [];
+      for (let from = 1; ;) {
+        const batch = await store.listAudit({ fromSeq: from, limit: 10_000 });
+        all.push(...batch.filter((e) => aboutParticipant(e, id, record.screeningId)));
+        if (batch.length < 10_000) break;
+        from = (batch.at(-1)?.seq ?? from) + 1;
+      }
+      const shown = auditPage(viewerSeesArms(viewer) ? all : all.map(blindAuditEntry), query.page ?? 1);
+      const { blind } = await blindingFor(request);
+      const entries = blind(shown.entries);
+      const who = blind(
+        await accountNames(
+          deps,
+          entries.map((e) => e.userId),
+        ),
+      );
+      const participant = blind(record);
+      const named = codeAt(user, participant.participantCode, participant.site);
+      const path = `/trial/participants/${id}`;
+      const pageLink = (n: number, words: string) => html`<a href="${path}/audit?page=${String(n)}">${words}</a>`;
+      return send(
+        reply,
+        blind(user),
+        `Audit trail: participant ${named}`,
+        html`<h1>Audit trail: participant ${named}</h1>
+          <p><a href="${path}">Back to participant ${named}</a></p>
+          <p class="muted">
+            Read only. Oldest first; page ${String(shown.page)} of ${String(shown.pages)}, ${String(all.length)}
+            entries. Times are UTC.
+          </p>
+          ${
+            entries.length === 0
+              ? html`<p>No entries on this page.</p>`
+              : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail entries">
+                  <table>
+                    <caption class="muted">
+                      Audit trail entries ${String((shown.page - 1) * AUDIT_PAGE_SIZE + 1)} to
+                      ${String((shown.page - 1) * AUDIT_PAGE_SIZE + entries.length)}
+                    </caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">No.</th>
+                        <th scope="col">When</th>
+                        <th scope="col">Who</th>
+                        <th scope="col">What</th>
+                        <th scope="col">What changed</th>
+                        <th scope="col">Why</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${entries.map(
+                        (e) =>
+                          html`<tr>
+                            <td>${String(e.seq)}</td>
+                            <td>${datesKept(utcMinute(e.at))}</td>
+                            <td>${who[e.userId] ?? `${e.userId} (${e.role})`}</td>
+                            <td>${e.action} ${e.entity}</td>
+                            <td class="prose">
+                              <ul>
+                                ${auditChanges(e).map((c) => html`<li>${c.field}: ${c.before === AUDIT_NONE ? c.after : `from ${c.before} to ${c.after}`}</li>`)}
+                              </ul>
+                            </td>
+                            <td>${e.reason}</td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>
+                </div>`
+          }
+          ${
+            shown.pages > 1
+              ? html`<nav aria-label="Audit trail pages">
+                  <p>
+                    ${shown.page > 1 ? pageLink(shown.page - 1, 'Earlier entries') : ''}
+                    ${shown.page < shown.pages ? pageLink(shown.page + 1, 'Later entries') : ''}
+                  </p>
+                </nav>`
+              : ''
+          }`,
+      );
+    },
   );
   /** The participant's page again with a refused post in the form it came from, at the refusal's status. */
   const participantAgain =

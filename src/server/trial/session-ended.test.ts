@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createAccounts } from './accounts.ts';
 import { TrialClient } from './client.test-support.ts';
-import { accountFor, enrolThroughApi, insightProtocol, startTestTrial, TEST_COST } from './harness.test-support.ts';
+import {
+  accountFor,
+  eligibleCriteria,
+  enrolThroughApi,
+  insightProtocol,
+  startTestTrial,
+  TEST_COST,
+} from './harness.test-support.ts';
 
 const FORM = { contentType: 'application/x-www-form-urlencoded', csrf: false };
 
@@ -428,6 +435,58 @@ test('to a coordinator of every site, a participant chosen in a list is listed b
     );
     assert.equal(signedIn.status, 200, signedIn.text.slice(0, 300));
     assert.match(signedIn.text, new RegExp(`<dt>Participant</dt>\\s*<dd>${code} \\(site-b\\)</dd>`));
+  } finally {
+    await t.close();
+  }
+});
+
+test('with no one signed in, the list to copy names a chosen participant or screening entry as its option read, never by id', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const protocol = insightProtocol(t.engine);
+    const id = await enrolThroughApi(coord, protocol, 'site-a');
+    const other = await enrolThroughApi(coord, protocol, 'site-a');
+    const otherCode = (await t.store.listParticipants({})).find((p) => p.id === other)?.participantCode ?? '';
+    const exit = (await coord.post('/trial/api/dispositions', { participantId: id, event: 'other', on: '2026-11-20' }))
+      .json as { id: string };
+    const action = `/trial/participants/${id}/dispositions/${exit.id}/corrections`;
+    const shown = hiddenFields((await coord.get(`/trial/participants/${id}`)).text, action);
+    // Signed out in another tab: the post comes with no session the server knows.
+    const anonymous = await fetch(`${t.url}${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...shown, participantId: other, reason: 'moved' }).toString(),
+    });
+    const page = await anonymous.text();
+    assert.equal(anonymous.status, 401);
+    assert.match(page, new RegExp(`<dt>Participant</dt>\\s*<dd>${otherCode}</dd>`));
+    assert.ok(!page.includes(other), 'no internal id on the page');
+    // A screening entry chosen for consent likewise, by its screening code.
+    const screening = await coord.post('/trial/api/screening', {
+      site: 'site-a',
+      screeningCode: 'S-COPY-1',
+      screenedOn: '2026-11-02',
+      criteria: eligibleCriteria(protocol),
+    });
+    const screeningId = (screening.json as { id: string }).id;
+    const consentForm = hiddenFields((await coord.get('/trial/screening')).text, '/trial/consents');
+    const consent = await fetch(`${t.url}/trial/consents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...consentForm, screeningId, consentedOn: '2026-11-03' }).toString(),
+    });
+    const listed = await consent.text();
+    assert.equal(consent.status, 401);
+    assert.match(listed, /<dt>Screening entry<\/dt>\s*<dd>S-COPY-1<\/dd>/);
+    assert.ok(!listed.includes(screeningId), 'no internal id on the page');
+    // Words no page of this server showed are not taken for a record's: an id posted with none stays as posted.
+    const bare = await fetch(`${t.url}${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ participantId: other, reason: 'moved' }).toString(),
+    });
+    assert.doesNotMatch(await bare.text(), new RegExp(otherCode));
   } finally {
     await t.close();
   }

@@ -60,6 +60,10 @@ th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;v
 /* A cell of running text (a lab's assessment with its rules and sources) keeps a readable measure: squeezed to the
    width of a 360 px screen's share it became a column of a dozen characters a line, hundreds of pixels tall. */
 td.prose{min-width:16rem}
+/* A date (<time>) stays on one line: in a narrow column at 360 px "2026-11-27" broke at its hyphens. */
+time{white-space:nowrap}
+/* A code in a table (participant, site, kit) likewise: "site-a" broke at its hyphen into "site-" over "a". */
+td.code{white-space:nowrap}
 .status-met{color:var(--ok)}.status-not-met{color:var(--crit)}.status-unknown{color:var(--warn)}
 /* No browser default figure margin (40px a side): at 360 px it took a quarter of the width the chart scrolls in. */
 .chart{overflow-x:auto;max-width:100%;margin:1rem 0}
