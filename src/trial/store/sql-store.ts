@@ -2405,7 +2405,7 @@ export class SqlTrialStore implements TrialStore {
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
     const table = this.knowledge.ctcae(safety.ctcaeVersion);
-    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte in the same unit at a visit
+    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte, in any unit, at a visit
     // before the dosing visit (pre-treatment), on or before the infusion (of one date, the last entered), as SDTM's
     // LBBLFL flags it and the pre-dose clearance judges it: a screening ALT of 80 repeated as 30 at the baseline visit
     // leaves a normal baseline, and a day-7 ALT of 130 is 3.25 x ULN (grade 2), not 1.6 x the screening value. A result
@@ -2422,8 +2422,8 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value, comparator, uln FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
-            [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
+            `SELECT value, comparator, uln, unit FROM labs WHERE participant_id = ? AND analyte = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
+            [p.id, input.analyte, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
     return assessLab(table, safety.rules, {
@@ -2438,6 +2438,8 @@ export class SqlTrialStore implements TrialStore {
       baselineComparator: baselineComparator === null ? undefined : (baselineComparator as '<' | '>'),
       // Abnormal against its own laboratory's ULN (the same unit), not this result's.
       baselineUpperLimitOfNormal: baselineRow === undefined ? null : numOrNull(baselineRow.uln),
+      // In its own unit: converted to this result's by the grading, or the grade left unknown (src/safety/grade.ts).
+      baselineUnit: baselineRow === undefined ? undefined : str(baselineRow, 'unit'),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
