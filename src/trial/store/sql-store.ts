@@ -24,7 +24,7 @@ import {
   type RandomizationPlan,
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
-import { ageInYears, toDayNumber } from '../../record/dates.ts';
+import { ageInYears, fromDayNumber, toDayNumber } from '../../record/dates.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
@@ -423,6 +423,28 @@ function assertBirthDate(
       field,
     );
   }
+}
+
+/**
+ * An age at consent entered for one consent date (completed years) still fits a corrected consent date: some birth
+ * date gives that age at both. A date moved by a year or more cannot keep the age entered for it (DM AGE would be
+ * exported a year out), so the correction is refused naming `consentedOn`, as a birth date is re-checked
+ * (assertBirthDate); the age is cleared in an enrolment correction first and entered again for the corrected date.
+ */
+function assertAgeAtConsent(age: number | null, enteredFor: string, consentedOn: string, what: string): void {
+  const from = toDayNumber(enteredFor);
+  const to = toDayNumber(consentedOn);
+  if (age === null || from === undefined || to === undefined || from === to) return;
+  // The birth dates giving `age` on `enteredFor` lie within (a + 1) x 366 days before it: tried one by one.
+  for (let day = from - (age + 1) * 366; day <= from - age * 365; day++) {
+    const birth = fromDayNumber(day);
+    if (ageInYears(birth, from) === age && ageInYears(birth, to) === age) return;
+  }
+  throw fail(
+    'trial.invalid',
+    `${what}: the participant's ageAtConsent ${age} was entered for the consent on ${enteredFor} and cannot be the age on ${consentedOn}: is the consent date right? If it is, clear the age at consent in an enrolment correction, correct the consent date, then enter the age on it`,
+    'consentedOn',
+  );
 }
 
 /**
@@ -1152,7 +1174,12 @@ export class SqlTrialStore implements TrialStore {
     tx: Tx,
     ctx: WriteContext,
     consentId: string,
-  ): Promise<{ before: ConsentRecord; enrolledOn: string | null; birthDate: string | null }> {
+  ): Promise<{
+    before: ConsentRecord;
+    enrolledOn: string | null;
+    birthDate: string | null;
+    ageAtConsent: number | null;
+  }> {
     const row = await tx.get<Row>(
       `SELECT * FROM consents WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
       [consentId],
@@ -1161,12 +1188,18 @@ export class SqlTrialStore implements TrialStore {
     const before = consentOf(row);
     const s = await tx.get<Row>('SELECT site FROM screening WHERE id = ?', [before.screeningId]);
     SqlTrialStore.assertSiteRecord(ctx, s === undefined ? '' : str(s, 'site'), 'consent');
-    const p = await tx.get<Row>('SELECT enrolled_on, birth_date FROM participants WHERE screening_id = ?', [
-      before.screeningId,
-    ]);
+    const p = await tx.get<Row>(
+      'SELECT enrolled_on, birth_date, age_at_consent FROM participants WHERE screening_id = ?',
+      [before.screeningId],
+    );
     return p === undefined
-      ? { before, enrolledOn: null, birthDate: null }
-      : { before, enrolledOn: str(p, 'enrolled_on'), birthDate: strOrNull(p, 'birth_date') };
+      ? { before, enrolledOn: null, birthDate: null, ageAtConsent: null }
+      : {
+          before,
+          enrolledOn: str(p, 'enrolled_on'),
+          birthDate: strOrNull(p, 'birth_date'),
+          ageAtConsent: numOrNull(p.age_at_consent),
+        };
   }
 
   async correctConsent(
@@ -1179,7 +1212,7 @@ export class SqlTrialStore implements TrialStore {
     const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
-      const { before, enrolledOn, birthDate } = await this.consentFor(tx, ctx, consentId);
+      const { before, enrolledOn, birthDate, ageAtConsent } = await this.consentFor(tx, ctx, consentId);
       assertVersion('consent', expectedVersion, before.version);
       const changed: ConsentRecord = { ...before, ...changes };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
@@ -1191,6 +1224,8 @@ export class SqlTrialStore implements TrialStore {
       // The enrolment's birth date was checked against the consent date then; checked again against the new one.
       if (after.consentedOn !== before.consentedOn) {
         assertBirthDate(birthDate, after.consentedOn, 'consent correction', 'consentedOn');
+        // So is an age at consent, entered where the birth date is not collected.
+        assertAgeAtConsent(ageAtConsent, before.consentedOn, after.consentedOn, 'consent correction');
       }
       const earlierEvent = await tx.get<Row>(
         'SELECT COUNT(*) AS n FROM adverse_events a JOIN participants p ON p.id = a.participant_id WHERE p.screening_id = ? AND a.onset_on < ?',
