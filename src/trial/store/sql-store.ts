@@ -426,6 +426,17 @@ function assertBirthDate(
 }
 
 /**
+ * How far a serious event's alert goes: 0 none (not serious), 1 `serious-adverse-event`, 2 `susar` (possibly related
+ * or more, unexpected, and its onset not before the first infusion `firstDose`; none recorded: a SUSAR as entered).
+ */
+function alertRank(e: AdverseEventRecord | null, firstDose: string | null): number {
+  if (e === null || !e.serious) return 0;
+  const related = !['not-related', 'unlikely'].includes(e.relatedness);
+  const beforeDosing = firstDose !== null && e.onsetOn < firstDose;
+  return related && e.expectedness === 'unexpected' && !beforeDosing ? 2 : 1;
+}
+
+/**
  * An age at consent entered for one consent date (completed years) still fits a corrected consent date: some birth
  * date gives that age at both. A date moved by a year or more cannot keep the age entered for it (DM AGE would be
  * exported a year out), so the correction is refused naming `consentedOn`, as a birth date is re-checked
@@ -1845,6 +1856,7 @@ export class SqlTrialStore implements TrialStore {
       ) {
         throw conflict('dose: already recorded for this participant and visit');
       }
+      const firstDoseBefore = await this.firstDoseOn(tx, p.id);
       const record: DoseRecord = {
         ...input,
         id: randomUUID(),
@@ -1872,6 +1884,8 @@ export class SqlTrialStore implements TrialStore {
       const alerts = await this.regradeLabs(tx, append, meta, p, at);
       alerts.push(...(await this.doseAlert(tx, append, meta.protocol, p, record, null, at)));
       alerts.push(...(await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at)));
+      // A serious event entered before the infusion: whether it is a SUSAR is now known.
+      alerts.push(...(await this.revisitSusars(tx, append, meta.protocol, p, firstDoseBefore, at)));
       return { dose: record, alerts };
     });
   }
@@ -1918,6 +1932,7 @@ export class SqlTrialStore implements TrialStore {
           'corrected ',
         );
       }
+      const firstDoseBefore = await this.firstDoseOn(tx, p.id);
       await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
         after.doseMg,
@@ -1935,6 +1950,8 @@ export class SqlTrialStore implements TrialStore {
         alerts.push(
           ...(await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at)),
         );
+        // Whether a serious event is a SUSAR turns on its onset against the first infusion.
+        alerts.push(...(await this.revisitSusars(tx, append, meta.protocol, p, firstDoseBefore, at)));
       }
       return { dose: after, alerts };
     });
@@ -2725,16 +2742,9 @@ export class SqlTrialStore implements TrialStore {
     at: string,
   ): Promise<AlertRecord[]> {
     if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
-    const dosed = await tx.get<Row>('SELECT MIN(administered_on) AS first FROM doses WHERE participant_id = ?', [
-      event.participantId,
-    ]);
-    const firstDose = dosed === undefined || dosed.first === null ? null : str(dosed, 'first');
+    const firstDose = await this.firstDoseOn(tx, event.participantId);
     const beforeDosing = (e: AdverseEventRecord): boolean => firstDose !== null && e.onsetOn < firstDose;
-    const rank = (e: AdverseEventRecord | null): number => {
-      if (e === null || !e.serious) return 0;
-      const related = !['not-related', 'unlikely'].includes(e.relatedness);
-      return related && e.expectedness === 'unexpected' && !beforeDosing(e) ? 2 : 1;
-    };
+    const rank = (e: AdverseEventRecord | null): number => alertRank(e, firstDose);
     const grave = (e: AdverseEventRecord | null): string[] =>
       (e?.seriousCriteria ?? []).filter((c) => c === 'death' || c === 'life-threatening');
     const added = before === null ? [] : grave(event).filter((c) => !grave(before).includes(c));
@@ -2751,6 +2761,61 @@ export class SqlTrialStore implements TrialStore {
         raisedAt: at,
       }),
     ];
+  }
+
+  /** The date of the participant's first infusion as now recorded, or null. */
+  private async firstDoseOn(tx: Tx, participantId: string): Promise<string | null> {
+    const dosed = await tx.get<Row>('SELECT MIN(administered_on) AS first FROM doses WHERE participant_id = ?', [
+      participantId,
+    ]);
+    return dosed === undefined || dosed.first === null ? null : str(dosed, 'first');
+  }
+
+  /**
+   * The SUSAR alerts of the participant's serious events revisited after an infusion was recorded or its date
+   * corrected (`firstDoseBefore`: the first infusion's date before the write): whether an event is a SUSAR depends on
+   * whether its onset precedes the first infusion (seriousAlert), so the alerts follow the data whichever was entered
+   * first. An event that becomes a SUSAR raises its `susar` alert; one that no longer is (its onset now before the
+   * first infusion) raises a `serious-adverse-event` alert saying so, and the SUSAR alert raised before stays, open or
+   * acknowledged as it was: no alert or acknowledgement is removed, and each raised is audited.
+   */
+  private async revisitSusars(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    p: Participant,
+    firstDoseBefore: string | null,
+    at: string,
+  ): Promise<AlertRecord[]> {
+    if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
+    const firstDose = await this.firstDoseOn(tx, p.id);
+    if (firstDose === firstDoseBefore) return [];
+    const events = (
+      await tx.all<Row>('SELECT * FROM adverse_events WHERE participant_id = ? AND serious = 1 ORDER BY onset_on, id', [
+        p.id,
+      ])
+    ).map(adverseEventOf);
+    const alerts: AlertRecord[] = [];
+    for (const event of events) {
+      const was = alertRank(event, firstDoseBefore);
+      const is = alertRank(event, firstDose);
+      if (was === is) continue;
+      const susar = is === 2;
+      alerts.push(
+        await this.raiseAlert(tx, append, {
+          participantId: event.participantId,
+          site: event.site,
+          kind: susar ? 'susar' : 'serious-adverse-event',
+          message: susar
+            ? `SUSAR (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}; the first infusion, now recorded on ${firstDose ?? 'no date'}, does not follow the onset ${event.onsetOn}`
+            : `No longer a SUSAR (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}: onset ${event.onsetOn} precedes the first infusion now recorded (${firstDose ?? 'none'}): no study drug given, not a SUSAR (ICH E2A); the SUSAR alert raised before stays as it is`,
+          sourceType: 'adverse-event',
+          sourceId: event.id,
+          raisedAt: at,
+        }),
+      );
+    }
+    return alerts;
   }
 
   async updateAdverseEvent(
