@@ -2433,6 +2433,19 @@ export class SqlTrialStore implements TrialStore {
       );
     }
     this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
+    // Reference limits the wrong way round (an LLN of 50 with a ULN of 40) are a slip in one of them: either would
+    // decide grade 0 or 1 of a count, or the multiples of the ULN of an enzyme.
+    if (
+      input.lowerLimitOfNormal !== null &&
+      input.upperLimitOfNormal !== null &&
+      input.lowerLimitOfNormal >= input.upperLimitOfNormal
+    ) {
+      throw fail(
+        'trial.invalid',
+        `${labId === null ? 'lab result' : 'lab correction'}: the lower limit of normal (${input.lowerLimitOfNormal}) is not below the upper limit (${input.upperLimitOfNormal}): check both against the report`,
+        'lowerLimitOfNormal',
+      );
+    }
     if (input.comparator != null && input.value === 0) {
       throw fail(
         'trial.invalid',

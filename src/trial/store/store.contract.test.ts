@@ -964,7 +964,7 @@ for (const factory of allFactories()) {
             value,
             unit,
             upperLimitOfNormal: analyte === 'alt' ? 40 : null,
-            lowerLimitOfNormal: analyte === 'anc' ? 2 : 150,
+            lowerLimitOfNormal: analyte === 'anc' ? 2 : analyte === 'platelets' ? 150 : null,
             collectedOn: '2026-11-20',
           });
         const normal = await lab('anc', 3.1, '10*9/L');
