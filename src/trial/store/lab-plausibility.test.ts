@@ -84,3 +84,43 @@ test('reference limits the wrong way round are refused at entry and in a correct
     await opened.cleanup();
   }
 });
+
+test('a reference limit outside the plausible range of the analyte is refused, naming the limit', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'PLAUS-ULN', 'A');
+    const ctx = as('coordinator', 'A', 'lab entry');
+    // A ULN of 1,000,000 U/L would grade an ALT of 3000 as 0 and clear it.
+    const entry = {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'alt',
+      value: 3000,
+      unit: 'U/L',
+      upperLimitOfNormal: 1_000_000,
+      lowerLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    };
+    await assert.rejects(store.addLab(ctx, entry), (e: Error & { code?: string; field?: string }) => {
+      assert.equal(e.code, 'trial.invalid');
+      assert.equal(e.field, 'upperLimitOfNormal');
+      assert.match(e.message, /^lab result: alt ULN 1000000 U\/L is outside the plausible range 0 to 50000 U\/L \[U\]/);
+      return true;
+    });
+    await assert.rejects(
+      store.addLab(ctx, {
+        ...entry,
+        analyte: 'anc',
+        value: 3,
+        unit: '10*9/L',
+        upperLimitOfNormal: null,
+        lowerLimitOfNormal: 2000,
+      }),
+      /anc LLN 2000 10\*9\/L is outside the plausible range 0 to 200 10\*9\/L \[U\]: is it in \/uL\?/,
+    );
+  } finally {
+    await opened.cleanup();
+  }
+});

@@ -640,17 +640,27 @@ export class SqlTrialStore implements TrialStore {
     };
     const min = inUnit(range.min, unit);
     const max = inUnit(range.max, unit);
-    if (min === null || max === null || (input.value >= min && input.value <= max)) return;
+    if (min === null || max === null) return;
     const shown = (n: number): string => String(Number(n.toPrecision(6)));
-    const likely = LAB_UNITS.find((u) => {
-      const lo = inUnit(range.min, u);
-      const hi = inUnit(range.max, u);
-      return u !== unit && lo !== null && hi !== null && input.value >= lo && input.value <= hi;
-    });
-    throw fail(
-      'trial.invalid',
-      `${what}: ${input.analyte} ${shown(input.value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
-    );
+    // The reference limits too: a ULN no laboratory reports (40000 typed for 40) would grade any ALT 0 and clear it.
+    const checked: [number | null, string, string | undefined][] = [
+      [input.value, '', undefined],
+      [input.upperLimitOfNormal, 'ULN ', 'upperLimitOfNormal'],
+      [input.lowerLimitOfNormal, 'LLN ', 'lowerLimitOfNormal'],
+    ];
+    for (const [value, label, field] of checked) {
+      if (value === null || (value >= min && value <= max)) continue;
+      const likely = LAB_UNITS.find((u) => {
+        const lo = inUnit(range.min, u);
+        const hi = inUnit(range.max, u);
+        return u !== unit && lo !== null && hi !== null && value >= lo && value <= hi;
+      });
+      throw fail(
+        'trial.invalid',
+        `${what}: ${input.analyte} ${label}${shown(value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
+        field,
+      );
+    }
   }
 
   /**
