@@ -158,3 +158,40 @@ test('an infusion recorded after a serious event revisits its SUSAR alert, keepi
     await opened.cleanup();
   }
 });
+
+test('an onset corrected to before the infusion takes a SUSAR out of SUSARs in an alert of its own', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const id = await enrolOne(store, protocol, 'SAE-4', 'A');
+    const ctx = as('coordinator', 'A', 'onset typed wrong');
+    await randomizeAndInfuse(store, ctx, id, '2026-11-08', '2026-11-05');
+    const { event, alerts } = await store.addAdverseEvent(ctx, {
+      participantId: id,
+      term: 'Pneumonia',
+      onsetOn: '2026-11-09',
+      grade: 3,
+      seriousCriteria: ['hospitalisation'],
+      relatedness: 'possible',
+      expectedness: 'unexpected',
+      outcome: 'not-recovered',
+    });
+    assert.deepEqual(
+      alerts.map((a) => a.kind),
+      ['susar'],
+    );
+    const moved = await store.updateAdverseEvent(ctx, event.id, { onsetOn: '2026-11-06' });
+    assert.deepEqual(
+      moved.alerts.map((a) => a.kind),
+      ['serious-adverse-event'],
+    );
+    assert.match(
+      moved.alerts[0]?.message ?? '',
+      /^No longer a SUSAR .*onset 2026-11-06 precedes the first infusion \(2026-11-08\)/,
+    );
+    assert.equal((await store.listAlerts({})).find((a) => a.id === alerts[0]!.id)?.kind, 'susar', 'kept');
+  } finally {
+    await opened.cleanup();
+  }
+});

@@ -2771,6 +2771,21 @@ export class SqlTrialStore implements TrialStore {
     const grave = (e: AdverseEventRecord | null): string[] =>
       (e?.seriousCriteria ?? []).filter((c) => c === 'death' || c === 'life-threatening');
     const added = before === null ? [] : grave(event).filter((c) => !grave(before).includes(c));
+    // An onset corrected to before the first infusion takes a SUSAR out of SUSARs (ICH E2A), as an infusion recorded
+    // after it does (revisitSusars): said in an alert of its own, the SUSAR alert staying as it is.
+    if (before !== null && rank(before) === 2 && rank(event) === 1 && beforeDosing(event) && !beforeDosing(before)) {
+      return [
+        await this.raiseAlert(tx, append, {
+          participantId: event.participantId,
+          site: event.site,
+          kind: 'serious-adverse-event',
+          message: `No longer a SUSAR (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}: onset ${event.onsetOn} precedes the first infusion (${firstDose}): no study drug given, not a SUSAR (ICH E2A); the SUSAR alert raised before stays as it is`,
+          sourceType: 'adverse-event',
+          sourceId: event.id,
+          raisedAt: at,
+        }),
+      ];
+    }
     if (rank(event) <= rank(before) && added.length === 0) return [];
     const susar = rank(event) === 2;
     return [
