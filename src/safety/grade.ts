@@ -5,7 +5,7 @@
  * `unknown`, never `continue`. Pure.
  */
 import { issue, type Issue } from '../record/index.ts';
-import { convertQuantity } from '../units/index.ts';
+import { convertQuantity, enzymeActivityUnit } from '../units/index.ts';
 import {
   censoredEnds,
   within,
@@ -29,8 +29,13 @@ export interface LabReading {
    * action unknown, with the issue `safety.lab.censored`.
    */
   readonly comparator?: CensoredComparator | undefined;
-  /** The participant's baseline value of the same analyte in the same unit, if known (ALT/AST abnormal baseline). */
+  /** The participant's baseline value of the same analyte, if known (ALT/AST abnormal baseline), in `baselineUnit`. */
   readonly baselineValue: number | null;
+  /**
+   * The unit (UCUM) the baseline result was reported in, with its ULN; absent: this result's unit. A baseline in
+   * another unit is converted to this result's (UCUM); one that does not convert leaves the grade null.
+   */
+  readonly baselineUnit?: string | undefined;
   /** The baseline's comparator when the baseline result was censored. */
   readonly baselineComparator?: CensoredComparator | undefined;
   /**
@@ -72,6 +77,34 @@ function ulnMultiple(reading: LabReading): number | Issue {
   const uln = reading.upperLimitOfNormal;
   if (uln === null) return issue('safety.lab.uln-missing', `${reading.analyte}: the upper limit of normal is needed`);
   return reading.value / uln;
+}
+
+/**
+ * The baseline value and its laboratory's ULN converted to the reading's unit (the enzyme's [IU]/L read as U/L). A
+ * baseline whose unit does not convert is an issue when the baseline matters to the grade (`needed`): the grade is
+ * never made against a baseline of unknown size, nor by ignoring one that may have been abnormal.
+ */
+function baselineInUnit(
+  reading: LabReading,
+  needed: boolean,
+): { ok: true; value: number | null; uln: number | null } | { ok: false; issue: Issue } {
+  const value = reading.baselineValue;
+  const uln = reading.baselineUpperLimitOfNormal ?? null;
+  const from = reading.baselineUnit;
+  if (value === null || from === undefined || from === reading.unit) return { ok: true, value, uln };
+  const to = enzymeActivityUnit(reading.unit);
+  const convert = (x: number) => convertQuantity({ value: x, ucum: enzymeActivityUnit(from) }, to);
+  const v = convert(value);
+  const u = uln === null ? null : convert(uln);
+  if (v.ok && (u === null || u.ok)) return { ok: true, value: v.value, uln: u === null ? null : u.value };
+  if (!needed) return { ok: true, value: null, uln: null };
+  return {
+    ok: false,
+    issue: issue(
+      'safety.lab.baseline-unit',
+      `${reading.analyte}: the baseline ${value} ${from} cannot be converted to ${reading.unit}: whether to grade by multiples of the ULN or of the baseline cannot be told; enter the baseline in ${reading.unit} or a unit that converts to it`,
+    ),
+  };
 }
 
 /** The result as it reads: "<5 U/L", "0.8 10*9/L". */
@@ -135,9 +168,12 @@ export function gradeLab(
     }
     return { term: def.term, grade: 0, issues: [] };
   }
+  // The baseline (and its laboratory's ULN) in this result's unit: a baseline in U/L grades a result in ukat/L.
+  const inUnit = baselineInUnit(reading, def.abnormalBaselineGrades !== undefined);
+  if (!inUnit.ok) return { term: def.term, grade: null, issues: [inUnit.issue] };
   // Whether the baseline was above the ULN is read against its own laboratory's ULN when it was given.
-  const uln = reading.baselineUpperLimitOfNormal ?? reading.upperLimitOfNormal;
-  const baseline = reading.baselineValue;
+  const uln = inUnit.uln ?? reading.upperLimitOfNormal;
+  const baseline = inUnit.value;
   // A censored baseline whose limit does not place it against the ULN ("<100" against 40), or one above it whose
   // value is not known (">100"), leaves the basis of the grade (ULN or baseline multiples) unknown.
   if (reading.baselineComparator !== undefined && uln !== null && baseline !== null) {

@@ -75,6 +75,27 @@ test('CTCAE v5.0 platelets and ALT/AST (normal and abnormal baseline)', () => {
       }),
     ).grade;
   assert.deepEqual([otherLab(50), otherLab(null)], [2, 1], "the baseline's own ULN, else this result's");
+  // A baseline in another unit of the same kind is converted (UCUM): 1.2 ukat/L with a ULN of 0.6 ukat/L is 72 U/L
+  // against 36, an abnormal baseline, so 130 U/L is 1.8 x baseline (grade 1), not 3.25 x ULN (grade 2).
+  const inUnit = (baselineUnit: string) =>
+    gradeLab(
+      ctcae,
+      reading({
+        analyte: 'alt',
+        value: 130,
+        unit: 'U/L',
+        upperLimitOfNormal: 40,
+        baselineValue: 1.2,
+        baselineUpperLimitOfNormal: 0.6,
+        baselineUnit,
+      }),
+    );
+  assert.equal(inUnit('ukat/L').grade, 1);
+  // One that does not convert leaves the basis unknown: no grade, an issue saying why, never the ULN's grade.
+  const unconvertible = inUnit('10*9/L');
+  assert.equal(unconvertible.grade, null);
+  assert.equal(unconvertible.issues[0]?.code, 'safety.lab.baseline-unit');
+  assert.match(unconvertible.issues[0]?.message ?? '', /the baseline 1\.2 10\*9\/L cannot be converted to U\/L/);
   const noUln = gradeLab(ctcae, reading({ analyte: 'ast', value: 100, unit: 'U/L' }));
   assert.equal(noUln.grade, null);
   assert.equal(noUln.issues[0]?.code, 'safety.lab.uln-missing');

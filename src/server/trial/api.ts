@@ -475,6 +475,14 @@ export function registerApi(app: FastifyInstance, deps: TrialDeps, passwordLimit
         ...(spreadsheetSafe && { spreadsheetSafe: true }),
       });
     }
+    // What the dataset leaves empty or unmapped, as the command line says it on stderr: one `X-Export-Note` header
+    // a note (printable ASCII, as a header must be), so that a download through the API is not silently incomplete.
+    if (file.notes.length > 0) {
+      void reply.header(
+        'x-export-note',
+        file.notes.map((n) => n.replace(/[^\x20-\x7e]/g, '?')),
+      );
+    }
     return reply
       .type(file.contentType)
       .header('content-disposition', `attachment; filename="${file.fileName}"`)

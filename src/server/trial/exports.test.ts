@@ -34,3 +34,30 @@ test('an SDTM dataset with spreadsheetSafe is the escaped copy (a term "-2" writ
     await opened.cleanup();
   }
 });
+
+test("an SDTM dataset's download carries its domain's notes (DM demographics, LB units), the define all of them", async () => {
+  const opened = await sqliteFactory.open();
+  try {
+    const protocol = await populateTrial(opened.store, 4);
+    const s = await opened.store.snapshot();
+    assert.ok(s.labs.length > 0, 'the fixture has a lab result');
+    const snapshot = {
+      ...s,
+      participants: s.participants.map((p) => ({ ...p, sex: null })),
+      labs: s.labs.map((l, i) => (i === 0 ? { ...l, unit: '10*6/L' } : l)),
+    };
+    const notes = (name: Parameters<typeof exportFile>[0]) =>
+      exportFile(name, snapshot, protocol, loadInstruments(), pathway).notes;
+    assert.match(notes('sdtm-dm.csv').join('\n'), /^SDTM DM: .*have no sex recorded: SEX \(Required\) is empty/);
+    assert.ok(notes('sdtm-dm.csv').every((n) => n.startsWith('SDTM DM:')));
+    assert.deepEqual(
+      notes('sdtm-lb.csv').map((n) => n.slice(0, 26)),
+      ['SDTM LB: unit(s) 10*6/L ha'],
+    );
+    assert.deepEqual(notes('sdtm-ae.csv'), []);
+    assert.deepEqual(notes('analysis.csv'), []);
+    assert.equal(notes('sdtm-define.xml').length, notes('sdtm-dm.csv').length + 1);
+  } finally {
+    await opened.cleanup();
+  }
+});

@@ -6,7 +6,15 @@
  */
 import type { InstrumentDefinition } from '../../instruments/index.ts';
 import type { Pathway } from '../../knowledge/schema-pathway.ts';
-import { analysisCsv, fhirResearchBundle, sdtmDefine, sdtmDomains, SDTM_DOMAINS } from '../../trial/exports/index.ts';
+import {
+  analysisCsv,
+  dmDemographicsNotes,
+  fhirResearchBundle,
+  sdtmDefine,
+  sdtmDomains,
+  sdtmUnitNotes,
+  SDTM_DOMAINS,
+} from '../../trial/exports/index.ts';
 import type { SdtmDomain } from '../../trial/exports/index.ts';
 import type { TrialSnapshot } from '../../trial/model.ts';
 import { InputError } from '../../record/issues.ts';
@@ -31,7 +39,7 @@ export function exportFile(
   instruments: ReadonlyMap<string, InstrumentDefinition>,
   pathway: Pathway,
   options: { readonly spreadsheetSafe?: boolean } = {},
-): { contentType: string; content: string; fileName: string } {
+): { contentType: string; content: string; fileName: string; notes: string[] } {
   if (options.spreadsheetSafe === true && !sdtmFiles.includes(name as never)) {
     throw new InputError(
       `spreadsheetSafe: only for the SDTM datasets (sdtm-dm.csv, ...): ${
@@ -51,6 +59,7 @@ export function exportFile(
       contentType: 'text/csv; charset=utf-8',
       content: analysisCsv(snapshot, protocol, instruments, pathway).csv,
       fileName: name,
+      notes: [],
     };
   }
   if (name === 'research.fhir.json') {
@@ -58,6 +67,7 @@ export function exportFile(
       contentType: 'application/fhir+json',
       content: JSON.stringify(fhirResearchBundle(snapshot, protocol)),
       fileName: name,
+      notes: [],
     };
   }
   if (name === 'sdtm-define.xml') {
@@ -66,7 +76,7 @@ export function exportFile(
       createdAt: new Date().toISOString(),
       fileOf: (d) => `sdtm-${d.toLowerCase()}.csv`,
     });
-    return { contentType: 'application/xml; charset=utf-8', content, fileName: name };
+    return { contentType: 'application/xml; charset=utf-8', content, fileName: name, notes: sdtmNotes(snapshot) };
   }
   const domain = name.slice('sdtm-'.length, -'.csv'.length).toUpperCase() as SdtmDomain;
   const safe = options.spreadsheetSafe === true;
@@ -74,5 +84,15 @@ export function exportFile(
     contentType: 'text/csv; charset=utf-8',
     content: sdtmDomains(snapshot, protocol, instruments, { spreadsheetSafe: safe })[domain],
     fileName: safe ? name.replace(/\.csv$/, '-spreadsheet.csv') : name,
+    notes: sdtmNotes(snapshot).filter((n) => n.startsWith(`SDTM ${domain}:`)),
   };
+}
+
+/**
+ * What the SDTM datasets leave empty or unmapped, as `trd trial export` says it on stderr: the demographics DM lacks
+ * (dmDemographicsNotes) and the LB units without a CDISC submission value (sdtmUnitNotes). A dataset's download
+ * carries its own domain's, the define all of them.
+ */
+function sdtmNotes(snapshot: TrialSnapshot): string[] {
+  return [...dmDemographicsNotes(snapshot), ...sdtmUnitNotes(snapshot)];
 }

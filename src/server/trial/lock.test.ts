@@ -150,6 +150,10 @@ test('exports: an SDTM dataset downloads as a spreadsheet copy with ?spreadsheet
   assert.deepEqual(audited.at(-1)?.after, { name: 'sdtm-dm.csv', spreadsheetSafe: true });
   const plain = await statistician.get('/trial/api/exports/sdtm-dm.csv');
   assert.match(plain.headers.get('content-disposition') ?? '', /filename="sdtm-dm\.csv"/);
+  // The notes the command line writes to stderr come with the download: the fixture's enrolments have no sex.
+  assert.match(plain.headers.get('x-export-note') ?? '', /^SDTM DM: \d+ participant\(s\) .*have no sex recorded/);
+  const ae = await statistician.request('HEAD', '/trial/api/exports/sdtm-ae.csv');
+  assert.equal(ae.headers.get('x-export-note'), null, 'AE leaves nothing out');
   for (const name of ['sdtm-define.xml', 'analysis.csv', 'research.fhir.json']) {
     const refused = await statistician.get(`/trial/api/exports/${name}?spreadsheetSafe=true`);
     assert.equal(refused.status, 400, name);

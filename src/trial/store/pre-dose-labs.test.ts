@@ -427,6 +427,33 @@ test("the ALT baseline is abnormal against its own laboratory's ULN, not a later
   }
 });
 
+test('an ALT baseline reported in another activity unit is converted, not passed over', async () => {
+  const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
+  try {
+    const { store } = opened;
+    const protocol = await initTrial(store);
+    const ctx = as('coordinator', 'A', 'lab entry');
+    const id = await enrolOne(store, protocol, 'BL-UNIT', 'A');
+    // The baseline laboratory reports international units: 80 [IU]/L (2 x its ULN of 40) is an abnormal baseline.
+    await store.addLab(ctx, {
+      participantId: id,
+      visit: 'baseline',
+      analyte: 'alt',
+      value: 80,
+      unit: '[IU]/L',
+      upperLimitOfNormal: 40,
+      lowerLimitOfNormal: null,
+      collectedOn: '2026-11-04',
+    });
+    await randomizeAndInfuse(store, ctx, id, '2026-11-05');
+    // 130 U/L is 1.6 x that baseline, CTCAE v5.0 grade 1; read without it, 3.25 x ULN, grade 2.
+    const { lab } = await altEntry(store, ctx, id)('day-7', 130, '2026-11-12');
+    assert.equal(lab.assessment.grade, 1);
+  } finally {
+    await opened.cleanup();
+  }
+});
+
 test('a corrected baseline ALT grades the later ALT again, on the ULN once the baseline is normal', async () => {
   const opened = await sqliteFactory.open(() => new Date(Date.UTC(2026, 10, 20, 9)));
   try {

@@ -24,7 +24,7 @@ import {
   type RandomizationPlan,
 } from '../../randomization/index.ts';
 import { InputError } from '../../record/index.ts';
-import { ageInYears, toDayNumber } from '../../record/dates.ts';
+import { ageInYears, fromDayNumber, toDayNumber } from '../../record/dates.ts';
 import { assessLab, type CtcaeTable, type LabAssessment } from '../../safety/index.ts';
 import { convertQuantity, enzymeActivityUnit } from '../../units/index.ts';
 import { TrialProtocolSchema, type TrialProtocol } from '../../trials/schema.ts';
@@ -426,6 +426,39 @@ function assertBirthDate(
 }
 
 /**
+ * How far a serious event's alert goes: 0 none (not serious), 1 `serious-adverse-event`, 2 `susar` (possibly related
+ * or more, unexpected, and its onset not before the first infusion `firstDose`; none recorded: a SUSAR as entered).
+ */
+function alertRank(e: AdverseEventRecord | null, firstDose: string | null): number {
+  if (e === null || !e.serious) return 0;
+  const related = !['not-related', 'unlikely'].includes(e.relatedness);
+  const beforeDosing = firstDose !== null && e.onsetOn < firstDose;
+  return related && e.expectedness === 'unexpected' && !beforeDosing ? 2 : 1;
+}
+
+/**
+ * An age at consent entered for one consent date (completed years) still fits a corrected consent date: some birth
+ * date gives that age at both. A date moved by a year or more cannot keep the age entered for it (DM AGE would be
+ * exported a year out), so the correction is refused naming `consentedOn`, as a birth date is re-checked
+ * (assertBirthDate); the age is cleared in an enrolment correction first and entered again for the corrected date.
+ */
+function assertAgeAtConsent(age: number | null, enteredFor: string, consentedOn: string, what: string): void {
+  const from = toDayNumber(enteredFor);
+  const to = toDayNumber(consentedOn);
+  if (age === null || from === undefined || to === undefined || from === to) return;
+  // The birth dates giving `age` on `enteredFor` lie within (a + 1) x 366 days before it: tried one by one.
+  for (let day = from - (age + 1) * 366; day <= from - age * 365; day++) {
+    const birth = fromDayNumber(day);
+    if (ageInYears(birth, from) === age && ageInYears(birth, to) === age) return;
+  }
+  throw fail(
+    'trial.invalid',
+    `${what}: the participant's ageAtConsent ${age} was entered for the consent on ${enteredFor} and cannot be the age on ${consentedOn}: is the consent date right? If it is, clear the age at consent in an enrolment correction, correct the consent date, then enter the age on it`,
+    'consentedOn',
+  );
+}
+
+/**
  * Site countries as given (SITE: ISO 3166-1 alpha-3), or refused naming the first wrong one: a code not in the form
  * of one (`UK`, `gbr`), or a site that is no site of the plan (a typo would leave the real site's COUNTRY empty).
  */
@@ -607,17 +640,27 @@ export class SqlTrialStore implements TrialStore {
     };
     const min = inUnit(range.min, unit);
     const max = inUnit(range.max, unit);
-    if (min === null || max === null || (input.value >= min && input.value <= max)) return;
+    if (min === null || max === null) return;
     const shown = (n: number): string => String(Number(n.toPrecision(6)));
-    const likely = LAB_UNITS.find((u) => {
-      const lo = inUnit(range.min, u);
-      const hi = inUnit(range.max, u);
-      return u !== unit && lo !== null && hi !== null && input.value >= lo && input.value <= hi;
-    });
-    throw fail(
-      'trial.invalid',
-      `${what}: ${input.analyte} ${shown(input.value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
-    );
+    // The reference limits too: a ULN no laboratory reports (40000 typed for 40) would grade any ALT 0 and clear it.
+    const checked: [number | null, string, string | undefined][] = [
+      [input.value, '', undefined],
+      [input.upperLimitOfNormal, 'ULN ', 'upperLimitOfNormal'],
+      [input.lowerLimitOfNormal, 'LLN ', 'lowerLimitOfNormal'],
+    ];
+    for (const [value, label, field] of checked) {
+      if (value === null || (value >= min && value <= max)) continue;
+      const likely = LAB_UNITS.find((u) => {
+        const lo = inUnit(range.min, u);
+        const hi = inUnit(range.max, u);
+        return u !== unit && lo !== null && hi !== null && value >= lo && value <= hi;
+      });
+      throw fail(
+        'trial.invalid',
+        `${what}: ${input.analyte} ${label}${shown(value)} ${input.unit} is outside the plausible range ${shown(min)} to ${shown(max)} ${input.unit}${range.verified ? '' : ' [U]'}${likely === undefined ? ': check the value and its unit' : `: is it in ${likely}? Check the value and its unit`}`,
+        field,
+      );
+    }
   }
 
   /**
@@ -1152,7 +1195,12 @@ export class SqlTrialStore implements TrialStore {
     tx: Tx,
     ctx: WriteContext,
     consentId: string,
-  ): Promise<{ before: ConsentRecord; enrolledOn: string | null; birthDate: string | null }> {
+  ): Promise<{
+    before: ConsentRecord;
+    enrolledOn: string | null;
+    birthDate: string | null;
+    ageAtConsent: number | null;
+  }> {
     const row = await tx.get<Row>(
       `SELECT * FROM consents WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
       [consentId],
@@ -1161,12 +1209,18 @@ export class SqlTrialStore implements TrialStore {
     const before = consentOf(row);
     const s = await tx.get<Row>('SELECT site FROM screening WHERE id = ?', [before.screeningId]);
     SqlTrialStore.assertSiteRecord(ctx, s === undefined ? '' : str(s, 'site'), 'consent');
-    const p = await tx.get<Row>('SELECT enrolled_on, birth_date FROM participants WHERE screening_id = ?', [
-      before.screeningId,
-    ]);
+    const p = await tx.get<Row>(
+      'SELECT enrolled_on, birth_date, age_at_consent FROM participants WHERE screening_id = ?',
+      [before.screeningId],
+    );
     return p === undefined
-      ? { before, enrolledOn: null, birthDate: null }
-      : { before, enrolledOn: str(p, 'enrolled_on'), birthDate: strOrNull(p, 'birth_date') };
+      ? { before, enrolledOn: null, birthDate: null, ageAtConsent: null }
+      : {
+          before,
+          enrolledOn: str(p, 'enrolled_on'),
+          birthDate: strOrNull(p, 'birth_date'),
+          ageAtConsent: numOrNull(p.age_at_consent),
+        };
   }
 
   async correctConsent(
@@ -1179,7 +1233,7 @@ export class SqlTrialStore implements TrialStore {
     const changes = parse(ConsentCorrectionSchema, raw, 'consent correction');
     return this.write(ctx, async (tx, append, at) => {
       await this.openMeta(tx);
-      const { before, enrolledOn, birthDate } = await this.consentFor(tx, ctx, consentId);
+      const { before, enrolledOn, birthDate, ageAtConsent } = await this.consentFor(tx, ctx, consentId);
       assertVersion('consent', expectedVersion, before.version);
       const changed: ConsentRecord = { ...before, ...changes };
       if (json(changed) === json(before)) throw fail('trial.invalid', 'consent correction: nothing changes');
@@ -1191,6 +1245,8 @@ export class SqlTrialStore implements TrialStore {
       // The enrolment's birth date was checked against the consent date then; checked again against the new one.
       if (after.consentedOn !== before.consentedOn) {
         assertBirthDate(birthDate, after.consentedOn, 'consent correction', 'consentedOn');
+        // So is an age at consent, entered where the birth date is not collected.
+        assertAgeAtConsent(ageAtConsent, before.consentedOn, after.consentedOn, 'consent correction');
       }
       const earlierEvent = await tx.get<Row>(
         'SELECT COUNT(*) AS n FROM adverse_events a JOIN participants p ON p.id = a.participant_id WHERE p.screening_id = ? AND a.onset_on < ?',
@@ -1810,6 +1866,7 @@ export class SqlTrialStore implements TrialStore {
       ) {
         throw conflict('dose: already recorded for this participant and visit');
       }
+      const firstDoseBefore = await this.firstDoseOn(tx, p.id);
       const record: DoseRecord = {
         ...input,
         id: randomUUID(),
@@ -1837,6 +1894,8 @@ export class SqlTrialStore implements TrialStore {
       const alerts = await this.regradeLabs(tx, append, meta, p, at);
       alerts.push(...(await this.doseAlert(tx, append, meta.protocol, p, record, null, at)));
       alerts.push(...(await this.clearanceAlert(tx, append, meta.protocol, p, record, null, at)));
+      // A serious event entered before the infusion: whether it is a SUSAR is now known.
+      alerts.push(...(await this.revisitSusars(tx, append, meta.protocol, p, firstDoseBefore, at)));
       return { dose: record, alerts };
     });
   }
@@ -1883,6 +1942,7 @@ export class SqlTrialStore implements TrialStore {
           'corrected ',
         );
       }
+      const firstDoseBefore = await this.firstDoseOn(tx, p.id);
       await tx.run('UPDATE doses SET administered_on = ?, dose_mg = ?, body_weight_kg = ?, version = ? WHERE id = ?', [
         after.administeredOn,
         after.doseMg,
@@ -1900,6 +1960,8 @@ export class SqlTrialStore implements TrialStore {
         alerts.push(
           ...(await this.clearanceAlert(tx, append, meta.protocol, p, after, { dose: before, labs: labsBefore }, at)),
         );
+        // Whether a serious event is a SUSAR turns on its onset against the first infusion.
+        alerts.push(...(await this.revisitSusars(tx, append, meta.protocol, p, firstDoseBefore, at)));
       }
       return { dose: after, alerts };
     });
@@ -2381,6 +2443,19 @@ export class SqlTrialStore implements TrialStore {
       );
     }
     this.assertPlausibleLab(input, labId === null ? 'lab result' : 'lab correction');
+    // Reference limits the wrong way round (an LLN of 50 with a ULN of 40) are a slip in one of them: either would
+    // decide grade 0 or 1 of a count, or the multiples of the ULN of an enzyme.
+    if (
+      input.lowerLimitOfNormal !== null &&
+      input.upperLimitOfNormal !== null &&
+      input.lowerLimitOfNormal >= input.upperLimitOfNormal
+    ) {
+      throw fail(
+        'trial.invalid',
+        `${labId === null ? 'lab result' : 'lab correction'}: the lower limit of normal (${input.lowerLimitOfNormal}) is not below the upper limit (${input.upperLimitOfNormal}): check both against the report`,
+        'lowerLimitOfNormal',
+      );
+    }
     if (input.comparator != null && input.value === 0) {
       throw fail(
         'trial.invalid',
@@ -2405,7 +2480,7 @@ export class SqlTrialStore implements TrialStore {
     const safety = meta.protocol.safety;
     if (safety === undefined) throw conflict('the protocol has no safety block');
     const table = this.knowledge.ctcae(safety.ctcaeVersion);
-    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte in the same unit at a visit
+    // The baseline for CTCAE's abnormal-baseline bands: the latest result of the analyte, in any unit, at a visit
     // before the dosing visit (pre-treatment), on or before the infusion (of one date, the last entered), as SDTM's
     // LBBLFL flags it and the pre-dose clearance judges it: a screening ALT of 80 repeated as 30 at the baseline visit
     // leaves a normal baseline, and a day-7 ALT of 130 is 3.25 x ULN (grade 2), not 1.6 x the screening value. A result
@@ -2422,8 +2497,8 @@ export class SqlTrialStore implements TrialStore {
       preTreatment.length === 0
         ? undefined
         : await tx.get<Row>(
-            `SELECT value, comparator, uln FROM labs WHERE participant_id = ? AND analyte = ? AND unit = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
-            [p.id, input.analyte, input.unit, collectedBy, labId ?? '', ...preTreatment],
+            `SELECT value, comparator, uln, unit FROM labs WHERE participant_id = ? AND analyte = ? AND collected_on <= ? AND id <> ? AND visit IN (${preTreatment.map(() => '?').join(', ')}) ORDER BY collected_on DESC, recorded_at DESC LIMIT 1`,
+            [p.id, input.analyte, collectedBy, labId ?? '', ...preTreatment],
           );
     const baselineComparator = baselineRow === undefined ? null : strOrNull(baselineRow, 'comparator');
     return assessLab(table, safety.rules, {
@@ -2438,6 +2513,8 @@ export class SqlTrialStore implements TrialStore {
       baselineComparator: baselineComparator === null ? undefined : (baselineComparator as '<' | '>'),
       // Abnormal against its own laboratory's ULN (the same unit), not this result's.
       baselineUpperLimitOfNormal: baselineRow === undefined ? null : numOrNull(baselineRow.uln),
+      // In its own unit: converted to this result's by the grading, or the grade left unknown (src/safety/grade.ts).
+      baselineUnit: baselineRow === undefined ? undefined : str(baselineRow, 'unit'),
       // A result before the dosing visit is also checked against the label's do-not-initiate thresholds.
       beforeDosing: preTreatment.includes(input.visit) && (dosedOn === null || input.collectedOn <= dosedOn),
     });
@@ -2688,19 +2765,27 @@ export class SqlTrialStore implements TrialStore {
     at: string,
   ): Promise<AlertRecord[]> {
     if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
-    const dosed = await tx.get<Row>('SELECT MIN(administered_on) AS first FROM doses WHERE participant_id = ?', [
-      event.participantId,
-    ]);
-    const firstDose = dosed === undefined || dosed.first === null ? null : str(dosed, 'first');
+    const firstDose = await this.firstDoseOn(tx, event.participantId);
     const beforeDosing = (e: AdverseEventRecord): boolean => firstDose !== null && e.onsetOn < firstDose;
-    const rank = (e: AdverseEventRecord | null): number => {
-      if (e === null || !e.serious) return 0;
-      const related = !['not-related', 'unlikely'].includes(e.relatedness);
-      return related && e.expectedness === 'unexpected' && !beforeDosing(e) ? 2 : 1;
-    };
+    const rank = (e: AdverseEventRecord | null): number => alertRank(e, firstDose);
     const grave = (e: AdverseEventRecord | null): string[] =>
       (e?.seriousCriteria ?? []).filter((c) => c === 'death' || c === 'life-threatening');
     const added = before === null ? [] : grave(event).filter((c) => !grave(before).includes(c));
+    // An onset corrected to before the first infusion takes a SUSAR out of SUSARs (ICH E2A), as an infusion recorded
+    // after it does (revisitSusars): said in an alert of its own, the SUSAR alert staying as it is.
+    if (before !== null && rank(before) === 2 && rank(event) === 1 && beforeDosing(event) && !beforeDosing(before)) {
+      return [
+        await this.raiseAlert(tx, append, {
+          participantId: event.participantId,
+          site: event.site,
+          kind: 'serious-adverse-event',
+          message: `No longer a SUSAR (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}: onset ${event.onsetOn} precedes the first infusion (${firstDose}): no study drug given, not a SUSAR (ICH E2A); the SUSAR alert raised before stays as it is`,
+          sourceType: 'adverse-event',
+          sourceId: event.id,
+          raisedAt: at,
+        }),
+      ];
+    }
     if (rank(event) <= rank(before) && added.length === 0) return [];
     const susar = rank(event) === 2;
     return [
@@ -2714,6 +2799,61 @@ export class SqlTrialStore implements TrialStore {
         raisedAt: at,
       }),
     ];
+  }
+
+  /** The date of the participant's first infusion as now recorded, or null. */
+  private async firstDoseOn(tx: Tx, participantId: string): Promise<string | null> {
+    const dosed = await tx.get<Row>('SELECT MIN(administered_on) AS first FROM doses WHERE participant_id = ?', [
+      participantId,
+    ]);
+    return dosed === undefined || dosed.first === null ? null : str(dosed, 'first');
+  }
+
+  /**
+   * The SUSAR alerts of the participant's serious events revisited after an infusion was recorded or its date
+   * corrected (`firstDoseBefore`: the first infusion's date before the write): whether an event is a SUSAR depends on
+   * whether its onset precedes the first infusion (seriousAlert), so the alerts follow the data whichever was entered
+   * first. An event that becomes a SUSAR raises its `susar` alert; one that no longer is (its onset now before the
+   * first infusion) raises a `serious-adverse-event` alert saying so, and the SUSAR alert raised before stays, open or
+   * acknowledged as it was: no alert or acknowledgement is removed, and each raised is audited.
+   */
+  private async revisitSusars(
+    tx: Tx,
+    append: Append,
+    protocol: TrialProtocol,
+    p: Participant,
+    firstDoseBefore: string | null,
+    at: string,
+  ): Promise<AlertRecord[]> {
+    if (protocol.safety?.alertOnSeriousAdverseEvent === false) return [];
+    const firstDose = await this.firstDoseOn(tx, p.id);
+    if (firstDose === firstDoseBefore) return [];
+    const events = (
+      await tx.all<Row>('SELECT * FROM adverse_events WHERE participant_id = ? AND serious = 1 ORDER BY onset_on, id', [
+        p.id,
+      ])
+    ).map(adverseEventOf);
+    const alerts: AlertRecord[] = [];
+    for (const event of events) {
+      const was = alertRank(event, firstDoseBefore);
+      const is = alertRank(event, firstDose);
+      if (was === is) continue;
+      const susar = is === 2;
+      alerts.push(
+        await this.raiseAlert(tx, append, {
+          participantId: event.participantId,
+          site: event.site,
+          kind: susar ? 'susar' : 'serious-adverse-event',
+          message: susar
+            ? `SUSAR (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}; the first infusion, now recorded on ${firstDose ?? 'no date'}, does not follow the onset ${event.onsetOn}`
+            : `No longer a SUSAR (${event.seriousCriteria.join(', ')}), grade ${event.grade}, ${event.relatedness}, ${event.expectedness}: onset ${event.onsetOn} precedes the first infusion now recorded (${firstDose ?? 'none'}): no study drug given, not a SUSAR (ICH E2A); the SUSAR alert raised before stays as it is`,
+          sourceType: 'adverse-event',
+          sourceId: event.id,
+          raisedAt: at,
+        }),
+      );
+    }
+    return alerts;
   }
 
   async updateAdverseEvent(

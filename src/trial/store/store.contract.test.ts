@@ -210,6 +210,53 @@ for (const factory of allFactories()) {
       });
     });
 
+    test('a consent date corrected under an enrolment re-checks its age at consent: the age entered must still be the age on it', async () => {
+      await withStore(async ({ store }) => {
+        const protocol = await initTrial(store);
+        const ctx = as('coordinator', 'A', 'consent year typed wrong');
+        const s = await store.addScreening(ctx, {
+          site: 'A',
+          screeningCode: 'S-AGE1',
+          screenedOn: '2024-10-01',
+          criteria: eligibleCriteria(protocol),
+        });
+        const consent = await store.recordConsent(ctx, {
+          screeningId: s.id,
+          consentedOn: '2026-11-02',
+          formVersion: 'v1.0',
+        });
+        const p = await store.enrol(ctx, {
+          screeningId: s.id,
+          participantCode: 'AGE1',
+          strata: { crp: 'high', site: 'A' },
+          baselineCrpMgPerL: 5,
+          enrolledOn: '2026-11-20',
+          ageAtConsent: 45,
+        });
+        // 45 on 2026-11-02 is 43 or 44 on 2024-11-02: the age entered cannot be the age at the corrected consent.
+        const e = await store.correctConsent(ctx, consent.id, { consentedOn: '2024-11-02' }).catch((x: unknown) => x);
+        assert.ok(e instanceof InputError && e.code === 'trial.invalid', String(e));
+        assert.equal(e.field, 'consentedOn');
+        assert.match(
+          e.message,
+          /ageAtConsent 45 was entered for the consent on 2026-11-02 and cannot be the age on 2024-11-02/,
+        );
+        assert.equal((await store.snapshot()).consents.find((c) => c.id === consent.id)?.consentedOn, '2026-11-02');
+        // A correction of days keeps a possible age; so does the way the refusal names: the age cleared, the date
+        // corrected, the age entered for it.
+        assert.equal(
+          (await store.correctConsent(ctx, consent.id, { consentedOn: '2026-10-30' })).consentedOn,
+          '2026-10-30',
+        );
+        const read = await store.getParticipant(p.id);
+        await store.correctEnrolment(ctx, p.id, { ageAtConsent: null }, read?.version);
+        assert.equal(
+          (await store.correctConsent(ctx, consent.id, { consentedOn: '2024-11-02' })).consentedOn,
+          '2024-11-02',
+        );
+      });
+    });
+
     test('enrolment: screening log with the verdict, consent before enrolment, only eligible entries enrol', async () => {
       await withStore(async ({ store }) => {
         const protocol = await initTrial(store);
@@ -917,7 +964,7 @@ for (const factory of allFactories()) {
             value,
             unit,
             upperLimitOfNormal: analyte === 'alt' ? 40 : null,
-            lowerLimitOfNormal: analyte === 'anc' ? 2 : 150,
+            lowerLimitOfNormal: analyte === 'anc' ? 2 : analyte === 'platelets' ? 150 : null,
             collectedOn: '2026-11-20',
           });
         const normal = await lab('anc', 3.1, '10*9/L');
