@@ -493,6 +493,39 @@ test('participant page: the Randomize form names the stratum it randomizes in, a
   }
 });
 
+test('participant page: the exit form preselects no reason for leaving, and one sent as it opened records no exit', async () => {
+  const t = await startTestTrial();
+  try {
+    const coord = await t.signIn('coordinator', 'site-a');
+    const id = await enrolThroughApi(coord, insightProtocol(t.engine), 'site-a');
+    const path = `/trial/participants/${id}`;
+    const page = (await coord.get(path)).text;
+    const start = page.indexOf(`action="${path}/dispositions"`);
+    assert.ok(start > 0, 'the exit form');
+    const form = page.slice(start, page.indexOf('</form>', start));
+    // The first option is the empty choice, required, and no exit is selected ("Completed the study" was).
+    assert.match(
+      form,
+      /<select id="exit-event" name="event" required\s*>\s*<option value="">choose the reason for leaving<\/option>/,
+    );
+    assert.doesNotMatch(form, /<option value="[a-z-]+" selected/);
+    const sent = await coord.request(
+      'POST',
+      `${path}/dispositions`,
+      { event: '', on: '2026-11-20' },
+      { contentType: 'application/x-www-form-urlencoded' },
+    );
+    assert.equal(sent.status, 400, sent.text);
+    assert.match(sent.text, /Not saved: disposition: invalid field\(s\): event/);
+    assert.deepEqual(
+      ((await coord.get(`/trial/api/participants/${id}`)).json as { dispositions: unknown[] }).dispositions,
+      [],
+    );
+  } finally {
+    await t.close();
+  }
+});
+
 test('participant page: the lab form offers only the visits that take safety labs (not the infusion visit)', async () => {
   const t = await startTestTrial();
   try {

@@ -1102,6 +1102,9 @@ const EXIT_LABELS: Record<(typeof DISPOSITION_EVENTS)[number], string> = {
   other: 'Other',
 };
 
+/** The exit form's first option: no exit is chosen for the coordinator, so none is recorded by leaving the default. */
+const CHOOSE_EXIT = 'choose the reason for leaving';
+
 const exitOptions = (selected: string | null): Html =>
   html`${DISPOSITION_EVENTS.map(
     (e) => html`<option value="${e}" ${e === selected ? 'selected' : ''}>${EXIT_LABELS[e]}</option>`,
@@ -1505,7 +1508,8 @@ function dispositionSection(
         ${csrf()}
         <p>
           <label for="exit-event">${FIELD_LABELS.event}</label
-          ><select id="exit-event" name="event" ${typed.invalid('event')}>
+          ><select id="exit-event" name="event" required ${typed.invalid('event')}>
+            <option value="">${CHOOSE_EXIT}</option>
             ${exitOptions(typed.value('event') || null)}
           </select>
         </p>
